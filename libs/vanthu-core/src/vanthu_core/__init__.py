@@ -1,0 +1,1 @@
+"""Shared foundation of the VanThu services. Importing it starts nothing and reads no network."""

@@ -1,0 +1,1 @@
+"""Generated stubs live under ``vanthu_proto.vanthu`` (``make proto``); this package holds nothing else."""

@@ -1,0 +1,1 @@
+"""Test utilities for VanThu: helpers that start real servers (nats-server, PostgreSQL, S3, SoftHSM)."""
