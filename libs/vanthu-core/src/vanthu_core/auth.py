@@ -1,0 +1,190 @@
+"""Who is calling: JWT verification against the issuer's JWKS, and the typed principal.
+
+Every service checks the caller's token itself (not only the gateway). The same code validates the
+development issuer's tokens and Keycloak's: only the issuer URL changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import jwt
+
+from vanthu_core.errors import PermissionDenied, Unauthenticated
+
+log = logging.getLogger("vanthu.auth")
+
+#: Roles of people (văn thư, lãnh đạo, trưởng đơn vị, chuyên viên, lưu trữ, quản trị) and of services.
+ROLES = frozenset({"clerk", "leader", "head", "officer", "archivist", "admin", "service"})
+ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The acting user or service, as its verified token says."""
+
+    subject: str
+    username: str
+    name: str
+    agency: str | None
+    roles: frozenset[str]
+    token: str = field(repr=False)
+
+    @property
+    def is_service(self) -> bool:
+        return "service" in self.roles
+
+    def has_any_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def require_role(self, *roles: str) -> None:
+        """Raise :class:`PermissionDenied` unless the principal holds one of ``roles``."""
+        if not self.has_any_role(*roles):
+            raise PermissionDenied(f"this action needs one of the roles {', '.join(sorted(roles))}")
+
+    def require_agency(self, agency_code: str) -> None:
+        """Tenancy: a person acts only for their own agency; a service token acts for any."""
+        if self.is_service:
+            return
+        if self.agency != agency_code:
+            raise PermissionDenied("the resource belongs to another agency")
+
+
+_current: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("vanthu_principal", default=None)
+
+
+def current_principal() -> Principal:
+    """The principal of the call being served; raises :class:`Unauthenticated` outside an authenticated call."""
+    principal = _current.get()
+    if principal is None:
+        raise Unauthenticated("no authenticated caller")
+    return principal
+
+
+def optional_principal() -> Principal | None:
+    return _current.get()
+
+
+def set_principal(principal: Principal | None) -> contextvars.Token[Principal | None]:
+    return _current.set(principal)
+
+
+def reset_principal(token: contextvars.Token[Principal | None]) -> None:
+    _current.reset(token)
+
+
+def principal_from_claims(claims: dict[str, Any], token: str) -> Principal:
+    roles_claim = claims.get("realm_access", {}).get("roles", [])
+    roles = frozenset(r for r in roles_claim if isinstance(r, str) and r in ROLES)
+    agency = claims.get("agency")
+    return Principal(
+        subject=str(claims["sub"]),
+        username=str(claims.get("preferred_username", claims["sub"])),
+        name=str(claims.get("name", claims.get("preferred_username", ""))),
+        agency=str(agency) if agency else None,
+        roles=roles,
+        token=token,
+    )
+
+
+class JwksVerifier:
+    """Verify bearer tokens of one issuer.
+
+    Keys come from the issuer's OIDC discovery document and are cached; a token signed with a key id
+    that is not cached triggers one refresh (at most every ``min_refresh_s``), so key rotation works
+    without a restart and unknown ``kid`` floods cannot hammer the issuer.
+    """
+
+    def __init__(self, issuer: str, *, audience: str | None = None, cache_ttl_s: float = 300.0,
+                 min_refresh_s: float = 5.0, leeway_s: float = 30.0, http: httpx.AsyncClient | None = None) -> None:
+        self.issuer = issuer.rstrip("/")
+        self.audience = audience or None
+        self.cache_ttl_s = cache_ttl_s
+        self.min_refresh_s = min_refresh_s
+        self.leeway_s = leeway_s
+        self._http = http
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def _client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            self._http = httpx.AsyncClient(timeout=5.0)
+        return self._http
+
+    async def _refresh(self, *, force: bool) -> None:
+        async with self._lock:
+            age = time.monotonic() - self._fetched_at
+            if self._keys and (age < self.min_refresh_s or (not force and age < self.cache_ttl_s)):
+                return
+            client = await self._client()
+            try:
+                discovery = (await client.get(f"{self.issuer}/.well-known/openid-configuration")).raise_for_status()
+                jwks_uri = discovery.json()["jwks_uri"]
+                jwks = (await client.get(jwks_uri)).raise_for_status().json()
+            except (httpx.HTTPError, KeyError, ValueError) as exc:
+                log.warning("cannot fetch the issuer's keys", extra={"issuer": self.issuer, "error": str(exc)})
+                raise Unauthenticated("the identity issuer cannot be reached to check the token") from exc
+            keys: dict[str, jwt.PyJWK] = {}
+            for jwk in jwks.get("keys", []):
+                if jwk.get("use", "sig") != "sig" or "kid" not in jwk:
+                    continue
+                try:
+                    keys[jwk["kid"]] = jwt.PyJWK(jwk)
+                except jwt.PyJWTError:
+                    continue
+            self._keys = keys
+            self._fetched_at = time.monotonic()
+
+    async def verify(self, token: str) -> Principal:
+        """Return the principal of a valid token; raise :class:`Unauthenticated` otherwise."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated("the bearer token is not a JWT") from exc
+        kid = header.get("kid")
+        if header.get("alg") not in ALGORITHMS or not kid:
+            raise Unauthenticated("the token's signature algorithm or key id is not accepted")
+        await self._refresh(force=False)
+        if kid not in self._keys:
+            await self._refresh(force=True)
+        key = self._keys.get(kid)
+        if key is None:
+            raise Unauthenticated("the token is not signed by a key of the trusted issuer")
+        try:
+            claims = jwt.decode(
+                token, key=key, algorithms=ALGORITHMS, issuer=self.issuer, leeway=self.leeway_s,
+                options={"require": ["exp", "iat", "sub", "iss"], "verify_aud": False},
+            )
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated(f"invalid token: {exc}") from exc
+        if self.audience and not _audience_matches(claims, self.audience):
+            raise Unauthenticated("the token was not issued for VanThu")
+        return principal_from_claims(claims, token)
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+
+
+def _audience_matches(claims: dict[str, Any], audience: str) -> bool:
+    aud = claims.get("aud", [])
+    auds: Iterable[str] = [aud] if isinstance(aud, str) else aud
+    return audience in auds or claims.get("azp") == audience
+
+
+def bearer_token(authorization: str | None) -> str:
+    """Extract the token from an ``Authorization: Bearer …`` value."""
+    if not authorization:
+        raise Unauthenticated("an Authorization: Bearer token is required")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
+    return token.strip()

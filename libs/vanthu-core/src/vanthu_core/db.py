@@ -1,0 +1,97 @@
+"""Database: SQLAlchemy 2 async engines for SQLite (embedded default) and PostgreSQL (scale mode).
+
+One transaction per command. On SQLite every transaction starts with ``BEGIN IMMEDIATE`` so that
+concurrent writers queue on the database lock instead of failing half-way (SQLite's default deferred
+transactions would let two writers read the same counter and one of them fail on upgrade).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+log = logging.getLogger("vanthu.db")
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
+    """An async engine for ``sqlite+aiosqlite:///path`` or ``postgresql+asyncpg://…``."""
+    if not url:
+        raise ValueError("no database URL configured")
+    if is_sqlite(url):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 60, "isolation_level": None})
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=60000")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _sqlite_begin_immediate(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(script_location: Path, url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(script_location))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["database_url"] = url
+    return config
+
+
+async def migrate(script_location: Path, url: str, revision: str = "head") -> None:
+    """Run the service's Alembic migrations up to ``revision`` (in a worker thread: Alembic is sync)."""
+    log.info("migrating database", extra={"script_location": str(script_location), "revision": revision})
+    await asyncio.to_thread(command.upgrade, alembic_config(script_location, url), revision)
+
+
+def run_alembic_env(target_metadata: Any) -> None:
+    """Body of every service's ``migrations/env.py``: run online migrations with the async engine."""
+    from alembic import context
+
+    url = context.config.attributes.get("database_url") or context.config.get_main_option("sqlalchemy.url")
+
+    def do_run(connection: Any) -> None:
+        context.configure(connection=connection, target_metadata=target_metadata,
+                          render_as_batch=connection.dialect.name == "sqlite")
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def run() -> None:
+        engine = create_async_engine(url, connect_args={"timeout": 60} if is_sqlite(url) else {})
+        async with engine.connect() as connection:
+            await connection.run_sync(do_run)
+            await connection.commit()
+        await engine.dispose()
+
+    if context.is_offline_mode():
+        context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    else:
+        asyncio.run(run())

@@ -1,0 +1,188 @@
+"""gRPC server bootstrap: health, reflection, graceful shutdown and the standard interceptor.
+
+The interceptor authenticates every call (except health and reflection) with the caller's bearer
+token, makes the principal available through :func:`vanthu_core.auth.current_principal`, logs the
+call, and turns :class:`~vanthu_core.errors.DomainError` into a gRPC status with
+``google.rpc.BadRequest`` field details.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from grpc_status import rpc_status
+
+from vanthu_core.auth import JwksVerifier, bearer_token, reset_principal, set_principal
+from vanthu_core.errors import DomainError, InvalidArgument, Unauthenticated
+
+log = logging.getLogger("vanthu.grpc")
+
+PUBLIC_PREFIXES = ("/grpc.health.v1.", "/grpc.reflection.")
+MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+
+
+def status_for(error: DomainError) -> grpc.Status:
+    """The rich status of a domain error (field violations for :class:`InvalidArgument`)."""
+    status = status_pb2.Status(code=getattr(code_pb2, error.code.name), message=error.message)
+    if isinstance(error, InvalidArgument):
+        detail = any_pb2.Any()
+        detail.Pack(error_details_pb2.BadRequest(field_violations=[
+            error_details_pb2.BadRequest.FieldViolation(field=error.field, description=error.reason)]))
+        status.details.append(detail)
+    return rpc_status.to_status(status)
+
+
+def field_violations(error: grpc.aio.AioRpcError | grpc.RpcError) -> list[tuple[str, str]]:
+    """Read back ``(field, description)`` pairs from a failed call (client side)."""
+    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    result: list[tuple[str, str]] = []
+    if status is None:
+        return result
+    for detail in status.details:
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            result.extend((v.field, v.description) for v in bad.field_violations)
+    return result
+
+
+class VanthuServerInterceptor(grpc.aio.ServerInterceptor):
+    """Authentication, principal context, error mapping and access logging for every RPC."""
+
+    def __init__(self, verifier: JwksVerifier | None, service: str) -> None:
+        self.verifier = verifier
+        self.service = service
+
+    async def intercept_service(
+        self, continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        method = handler_call_details.method
+        if handler is None or method.startswith(PUBLIC_PREFIXES):
+            return handler
+        if handler.unary_unary:
+            return grpc.unary_unary_rpc_method_handler(
+                self._wrap_unary(handler.unary_unary, method),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer)
+        if handler.unary_stream:
+            return grpc.unary_stream_rpc_method_handler(
+                self._wrap_stream(handler.unary_stream, method),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer)
+        if handler.stream_unary:
+            return grpc.stream_unary_rpc_method_handler(
+                self._wrap_unary(handler.stream_unary, method),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer)
+        return grpc.stream_stream_rpc_method_handler(
+            self._wrap_stream(handler.stream_stream, method),
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer)
+
+    async def _authenticate(self, context: grpc.aio.ServicerContext) -> Any:
+        if self.verifier is None:
+            raise Unauthenticated("this server has no token verifier configured")
+        metadata = dict(context.invocation_metadata() or ())
+        value = metadata.get("authorization")
+        token = bearer_token(value if isinstance(value, str) else None)
+        return await self.verifier.verify(token)
+
+    async def _fail(self, context: grpc.aio.ServicerContext, method: str, error: DomainError, started: float,
+                    subject: str | None) -> None:
+        level = logging.INFO if not isinstance(error, Unauthenticated) else logging.WARNING
+        log.log(level, "rpc refused", extra={"method": method, "code": error.code.name, "reason": error.message,
+                                             "subject": subject, "ms": round((time.perf_counter() - started) * 1e3, 2)})
+        status = status_for(error)
+        await context.abort(status.code, status.details, status.trailing_metadata)
+
+    def _wrap_unary(self, behavior: Callable[..., Awaitable[Any]], method: str) -> Callable[..., Awaitable[Any]]:
+        async def wrapped(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            started = time.perf_counter()
+            subject = None
+            try:
+                principal = await self._authenticate(context)
+                subject = principal.subject
+                token = set_principal(principal)
+                try:
+                    response = await behavior(request, context)
+                finally:
+                    reset_principal(token)
+            except DomainError as error:
+                await self._fail(context, method, error, started, subject)
+                raise AssertionError("unreachable: context.abort raises") from error
+            log.debug("rpc", extra={"method": method, "subject": subject,
+                                    "ms": round((time.perf_counter() - started) * 1e3, 2)})
+            return response
+
+        return wrapped
+
+    def _wrap_stream(
+        self, behavior: Callable[..., AsyncIterator[Any]], method: str
+    ) -> Callable[..., AsyncIterator[Any]]:
+        async def wrapped(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            started = time.perf_counter()
+            subject = None
+            try:
+                principal = await self._authenticate(context)
+                subject = principal.subject
+                token = set_principal(principal)
+                try:
+                    async for item in behavior(request, context):
+                        yield item
+                finally:
+                    reset_principal(token)
+            except DomainError as error:
+                await self._fail(context, method, error, started, subject)
+
+        return wrapped
+
+
+class GrpcServer:
+    """An asyncio gRPC server with standard health checking, reflection and graceful shutdown."""
+
+    def __init__(self, *, service: str, host: str, port: int, verifier: JwksVerifier | None,
+                 service_names: Sequence[str], max_message_bytes: int = MAX_MESSAGE_BYTES) -> None:
+        from opentelemetry.instrumentation.grpc import aio_server_interceptor
+
+        self.service = service
+        self.host = host
+        self.requested_port = port
+        self.service_names = list(service_names)
+        self.server = grpc.aio.server(
+            interceptors=[aio_server_interceptor(), VanthuServerInterceptor(verifier, service)],
+            options=[("grpc.max_receive_message_length", max_message_bytes),
+                     ("grpc.max_send_message_length", max_message_bytes),
+                     ("grpc.so_reuseport", 0)],
+        )
+        self.health = health.aio.HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+        self.port = 0
+
+    async def start(self) -> int:
+        """Bind, enable reflection, start, and mark every service SERVING; return the bound port."""
+        reflection.enable_server_reflection(
+            [*self.service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+             reflection.SERVICE_NAME], self.server)
+        self.port = self.server.add_insecure_port(f"{self.host}:{self.requested_port}")
+        if self.port == 0:
+            raise RuntimeError(f"cannot listen on {self.host}:{self.requested_port}")
+        await self.server.start()
+        for name in ["", *self.service_names]:
+            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        log.info("gRPC server listening", extra={"address": f"{self.host}:{self.port}", "grpc_service": self.service})
+        return self.port
+
+    async def stop(self, grace_s: float = 10.0) -> None:
+        """Stop taking calls (health goes NOT_SERVING), let in-flight calls finish for ``grace_s``."""
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace_s)

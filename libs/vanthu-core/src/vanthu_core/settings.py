@@ -1,0 +1,38 @@
+"""Settings read from ``VANTHU_*`` environment variables (pydantic-settings).
+
+Each service subclasses :class:`ServiceSettings` with its own prefix (``VANTHU_<NAME>_``); the shared
+values below are read with the plain ``VANTHU_`` prefix so that one variable configures every service.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CommonSettings(BaseSettings):
+    """What every service reads: where NATS and the identity issuer are, how to log."""
+
+    model_config = SettingsConfigDict(env_prefix="VANTHU_", extra="ignore")
+
+    nats_url: str = "nats://127.0.0.1:4222"
+    #: OIDC issuer whose JWKS signs every token (Keycloak realm URL in scale mode).
+    oidc_issuer: str = "http://127.0.0.1:8180/realms/vanthu"
+    #: Accepted ``aud``/``azp``; empty accepts any audience of the issuer.
+    oidc_audience: str = ""
+    log_level: str = "INFO"
+    log_json: bool = True
+    #: Start without NATS (events are then not published); only for tools and tests.
+    events_enabled: bool = True
+
+
+class ServiceSettings(BaseSettings):
+    """Base of a service's own settings: its listen address and database."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    grpc_host: str = "127.0.0.1"
+    grpc_port: int = 0
+    database_url: str = ""
+    #: Seconds a SIGTERM waits for in-flight calls before the server stops.
+    shutdown_grace_s: float = Field(default=10.0, ge=0)
