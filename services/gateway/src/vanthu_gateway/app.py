@@ -1,0 +1,132 @@
+"""The gateway application: middleware, error mapping, health, and the routers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from vanthu.registry.v1 import registry_pb2_grpc
+from vanthu_core.auth import JwksVerifier, Principal
+from vanthu_core.errors import DomainError
+from vanthu_core.grpc_client import create_channel
+from vanthu_core.settings import CommonSettings
+from vanthu_core.telemetry import instrument_fastapi
+from vanthu_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from vanthu_gateway.problems import HTTP_STATUS, problem, problem_from_rpc
+from vanthu_gateway.routes import agencies
+from vanthu_gateway.settings import GatewaySettings
+
+log = logging.getLogger("vanthu.gateway")
+
+
+@dataclass
+class Clients:
+    """gRPC stubs of the services the gateway fronts; ``channels`` keyed by service name."""
+
+    channels: dict[str, grpc.aio.Channel] = field(default_factory=dict)
+    registry: Any = None
+
+    async def close(self) -> None:
+        for channel in self.channels.values():
+            await channel.close()
+
+
+def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        clients = Clients()
+        targets = {"registry": settings.registry_target, "storage": settings.storage_target,
+                   "signing": settings.signing_target}
+        for name, target in targets.items():
+            if target:
+                clients.channels[name] = create_channel(target, deadline_s=settings.call_deadline_s,
+                                                        max_message_bytes=16 * 1024 * 1024)
+        clients.registry = registry_pb2_grpc.RegistryServiceStub(clients.channels["registry"])
+        app.state.clients = clients
+        app.state.verifier = JwksVerifier(common.oidc_issuer, audience=common.oidc_audience or None)
+        yield
+        await clients.close()
+        await app.state.verifier.aclose()
+
+    app = FastAPI(title="VanThu API", version="1.0.0", lifespan=lifespan,
+                  description="REST API of VanThu for web and mobile front ends. Every /api/v1 route takes an "
+                              "`Authorization: Bearer <token>` from the identity issuer (Keycloak in production). "
+                              "Errors are application/problem+json (RFC 9457) naming the field at fault.")
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
+                       large_max_bytes=settings.max_upload_bytes, large_paths=("/api/v1/files",))
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+                           allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                           allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                           expose_headers=["X-Request-ID"])
+    app.add_middleware(RequestIdMiddleware)
+
+    @app.exception_handler(grpc.aio.AioRpcError)
+    async def on_rpc_error(request: Request, error: grpc.aio.AioRpcError) -> JSONResponse:
+        if error.code() not in HTTP_STATUS or error.code() == grpc.StatusCode.UNAVAILABLE:
+            log.warning("downstream call failed", extra={"code": error.code().name, "path": request.url.path})
+        return problem_from_rpc(error, request)
+
+    @app.exception_handler(DomainError)
+    async def on_domain_error(request: Request, error: DomainError) -> JSONResponse:
+        status = HTTP_STATUS.get(error.code, 400)
+        errors = [{"field": error.field, "detail": error.reason}] if hasattr(error, "field") else None
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return problem(status, error.message, request=request, errors=errors, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [{"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), "detail": e["msg"]}
+                  for e in error.errors()]
+        return problem(400, "the request is not valid: " + "; ".join(f"{e['field']}: {e['detail']}" for e in errors),
+                       request=request, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        return problem(error.status_code, str(error.detail), request=request)
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unexpected error", extra={"path": request.url.path})
+        return problem(500, "an unexpected error occurred; it has been logged", request=request)
+
+    @app.get("/healthz", tags=["health"], summary="The gateway process is alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"], summary="Every configured service answers its gRPC health check")
+    async def readyz(request: Request) -> JSONResponse:
+        results: dict[str, str] = {}
+        for name, channel in request.app.state.clients.channels.items():
+            try:
+                reply = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=2)
+                results[name] = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+            except grpc.aio.AioRpcError as error:
+                results[name] = error.code().name
+        ready = all(v == "SERVING" for v in results.values())
+        return JSONResponse({"status": "ready" if ready else "not ready", "services": results},
+                            status_code=200 if ready else 503)
+
+    from fastapi import Depends
+
+    from vanthu_gateway.auth import authenticated
+
+    @app.get("/api/v1/me", tags=["identity"], summary="Who the token says you are")
+    async def me(principal: Principal = Depends(authenticated)) -> dict[str, Any]:  # noqa: B008
+        return {"subject": principal.subject, "username": principal.username, "name": principal.name,
+                "agency": principal.agency, "roles": sorted(principal.roles)}
+
+    app.include_router(agencies.router)
+    instrument_fastapi(app)
+    return app

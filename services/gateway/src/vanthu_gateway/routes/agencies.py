@@ -1,0 +1,80 @@
+"""``/api/v1/agencies``: the agency directory (danh bạ cơ quan, mã định danh)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel
+
+from vanthu.common.v1 import common_pb2
+from vanthu.registry.v1 import registry_pb2
+from vanthu_core.auth import Principal
+from vanthu_gateway.auth import authenticated, forward
+
+router = APIRouter(prefix="/api/v1/agencies", tags=["agencies"])
+
+
+class AgencyOut(BaseModel):
+    code: str
+    name: str
+    short_name: str
+    parent_code: str | None
+    level: int
+    valid_from: date | None
+    valid_to: date | None
+    code_conforms: bool
+    address: str
+    email: str
+    phone: str
+    source: str
+
+
+class AgencyPage(BaseModel):
+    items: list[AgencyOut]
+    next_page_token: str | None
+
+
+def agency_out(agency: registry_pb2.Agency) -> AgencyOut:
+    return AgencyOut(code=agency.code, name=agency.name, short_name=agency.short_name,
+                     parent_code=agency.parent_code or None, level=agency.level,
+                     valid_from=date.fromisoformat(agency.valid_from) if agency.valid_from else None,
+                     valid_to=date.fromisoformat(agency.valid_to) if agency.valid_to else None,
+                     code_conforms=agency.code_conforms, address=agency.address, email=agency.email,
+                     phone=agency.phone, source=agency.source)
+
+
+def _registry(request: Request) -> Any:
+    return request.app.state.clients.registry
+
+
+@router.get("", response_model=AgencyPage, summary="List agencies")
+async def list_agencies(
+    request: Request,
+    principal: Annotated[Principal, Depends(authenticated)],
+    parent_code: Annotated[str | None, Query(max_length=35, pattern=r"^[A-Za-z0-9._-]+$")] = None,
+    level: Annotated[int | None, Query(ge=1, le=4)] = None,
+    active_at: Annotated[date | None, Query(description="only agencies active on this date")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="words of the name, with or without diacritics")] = None,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+    page_token: Annotated[str | None, Query(max_length=200)] = None,
+) -> AgencyPage:
+    response = await _registry(request).ListAgencies(registry_pb2.ListAgenciesRequest(
+        parent_code=parent_code or "", level=level or 0, active_at=active_at.isoformat() if active_at else "",
+        text=q or "", page=common_pb2.PageRequest(page_size=page_size, page_token=page_token or "")),
+        metadata=forward(principal))
+    return AgencyPage(items=[agency_out(a) for a in response.agencies],
+                      next_page_token=response.page.next_page_token or None)
+
+
+@router.get("/{code}", response_model=AgencyOut, summary="One agency by its identifier code")
+async def get_agency(request: Request, principal: Annotated[Principal, Depends(authenticated)],
+                     code: str) -> AgencyOut:
+    if len(code) > 35:
+        from vanthu_core.errors import InvalidArgument
+
+        raise InvalidArgument("code", "an agency identifier code has at most 35 characters")
+    response = await _registry(request).GetAgency(registry_pb2.GetAgencyRequest(code=code),
+                                                  metadata=forward(principal))
+    return agency_out(response.agency)

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from vanthu_core.settings import ServiceSettings
+
+
+class GatewaySettings(ServiceSettings):
+    """``VANTHU_GATEWAY_*``: where it listens, where the services are, limits and CORS."""
+
+    model_config = SettingsConfigDict(env_prefix="VANTHU_GATEWAY_", extra="ignore")
+
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    registry_target: str = "127.0.0.1:50051"
+    #: Other services' gRPC targets; empty means "not deployed" (their routes answer 503).
+    storage_target: str = ""
+    signing_target: str = ""
+    #: Largest request body accepted on JSON routes (uploads have their own limit).
+    max_body_bytes: int = 1_048_576
+    max_upload_bytes: int = 200 * 1024 * 1024
+    cors_origins: list[str] = Field(default_factory=list)
+    #: Per-call deadline towards the services.
+    call_deadline_s: float = 10.0

@@ -1,0 +1,97 @@
+"""``python -m vanthu_registry``: serve (default), migrate, import-agencies FILE, seed."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from vanthu_core.db import create_engine, migrate, session_factory
+from vanthu_core.errors import DomainError
+from vanthu_core.logging import setup_logging
+from vanthu_core.settings import CommonSettings
+from vanthu_core.telemetry import setup_telemetry, shutdown_telemetry
+from vanthu_registry.importer import check_rows, read_rows
+from vanthu_registry.server import MIGRATIONS, RegistryServer
+from vanthu_registry.settings import RegistrySettings
+from vanthu_registry.store import AgencyStore
+
+log = logging.getLogger("vanthu.registry")
+SEED_FILE = Path(__file__).with_name("seed") / "vinh_long.yaml"
+
+
+async def serve(settings: RegistrySettings, common: CommonSettings) -> None:
+    server = RegistryServer(settings, common)
+    await server.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("stopping: draining in-flight calls")
+    await server.stop()
+
+
+async def import_agencies(settings: RegistrySettings, path: Path, *, dry_run: bool) -> int:
+    rows, source = read_rows(path)
+    checked = check_rows(rows, source or f"import of {path.name}")
+    for item in checked:
+        for field, message in item.warnings:
+            print(f"warning: {item.agency.code}: {field}: {message}")
+    print(f"{path}: {len(checked)} agencies checked")
+    if dry_run:
+        print("dry run: nothing written")
+        return 0
+    await migrate(MIGRATIONS, settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        created = await AgencyStore(session_factory(engine)).upsert_many(checked, actor="import", actor_agency=None)
+    finally:
+        await engine.dispose()
+    print(f"imported: {sum(created)} created, {len(created) - sum(created)} updated")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="vanthu-registry", description="VanThu registry service and its tools.")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("serve", help="run the gRPC service (default)")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    imp = sub.add_parser("import-agencies", help="import an agency directory from a .yaml or .csv file "
+                                                 "(columns: code,name,short_name,parent_code,level,valid_from,"
+                                                 "valid_to,address,email,phone,source)")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--dry-run", action="store_true", help="check the file only")
+    sub.add_parser("seed", help=f"import the bundled seed directory ({SEED_FILE.name})")
+    args = parser.parse_args(argv)
+    settings, common = RegistrySettings(), CommonSettings()
+    command = args.command or "serve"
+    setup_logging("registry", common.log_level, json_output=common.log_json and command == "serve")
+    try:
+        if command == "serve":
+            setup_telemetry("registry")
+            try:
+                with contextlib.suppress(KeyboardInterrupt):
+                    asyncio.run(serve(settings, common))
+            finally:
+                shutdown_telemetry()
+            return 0
+        if command == "migrate":
+            asyncio.run(migrate(MIGRATIONS, settings.database_url))
+            return 0
+        path = args.file if command == "import-agencies" else SEED_FILE
+        return asyncio.run(import_agencies(settings, path, dry_run=getattr(args, "dry_run", False)))
+    except DomainError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 1
+    except FileNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Registry rules: no I/O here."""

@@ -1,0 +1,126 @@
+"""Agencies and their identifier codes (mã định danh, QCVN 102:2016/BTTTT, amended 2022).
+
+A code is stored as given (up to 35 characters). The classic 13-character form ``CCC.BB.AA.LNN``
+is checked and a code that departs from it is kept with a warning, because real directories hold
+such codes (``28.22.H17`` in the national SDK's own samples). The directory is data with effective
+dates: agencies merge, split and close (the 2025 reorganisation), so nothing here is hard-coded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from vanthu_core.errors import InvalidArgument
+from vanthu_core.text import clean_text
+
+MAX_CODE_LENGTH = 35
+CLASSIC_CODE = re.compile(r"^(\d{3})\.(\d{2})\.(\d{2})\.([A-K]\d{2})$")
+ALLOWED_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+MAX_NAME = 200
+MAX_SHORT_NAME = 50
+
+
+@dataclass(frozen=True)
+class Agency:
+    """One agency or unit (cơ quan, đơn vị)."""
+
+    code: str
+    name: str
+    short_name: str = ""
+    parent_code: str | None = None
+    level: int = 1
+    valid_from: date | None = None
+    valid_to: date | None = None
+    code_conforms: bool = True
+    address: str = ""
+    email: str = ""
+    phone: str = ""
+    source: str = ""
+
+    def active_at(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass
+class Checked:
+    agency: Agency
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+
+def check_code(value: str, field_name: str = "code") -> tuple[str, bool]:
+    """Return the code and whether it has the classic form; raise for what can never be a code."""
+    code = clean_text(field_name, value, max_len=MAX_CODE_LENGTH)
+    if not ALLOWED_CODE.match(code):
+        raise InvalidArgument(field_name, "may hold only letters, digits, '.', '-' and '_' (e.g. 000.00.00.H61)")
+    return code, bool(CLASSIC_CODE.match(code))
+
+
+def level_of_classic_code(code: str) -> int | None:
+    """Level 1–4 read from a classic code (``000.00.00.H61`` → 1, ``000.46.24.H44`` → 3)."""
+    match = CLASSIC_CODE.match(code)
+    if not match:
+        return None
+    level4, level3, level2, _ = match.groups()
+    if level4 != "000":
+        return 4
+    if level3 != "00":
+        return 3
+    if level2 != "00":
+        return 2
+    return 1
+
+
+def parse_date(field_name: str, value: str | date | None) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise InvalidArgument(field_name, "must be an ISO date YYYY-MM-DD") from exc
+
+
+def check_agency(*, code: str, name: str, short_name: str = "", parent_code: str | None = None,
+                 level: int | None = None, valid_from: str | date | None = None, valid_to: str | date | None = None,
+                 address: str = "", email: str = "", phone: str = "", source: str = "") -> Checked:
+    """Validate and normalise one agency; unknown parents are checked by the store."""
+    clean_code, conforms = check_code(code)
+    warnings: list[tuple[str, str]] = []
+    if not conforms:
+        warnings.append(("code", f"'{clean_code}' departs from the QCVN 102:2016 form CCC.BB.AA.LNN; kept as given"))
+    parent = None
+    if parent_code:
+        parent, _ = check_code(parent_code, "parent_code")
+        if parent == clean_code:
+            raise InvalidArgument("parent_code", "an agency cannot be its own parent")
+    derived = level_of_classic_code(clean_code)
+    if level in (None, 0):
+        level = derived or (1 if parent is None else 2)
+    if not 1 <= level <= 4:
+        raise InvalidArgument("level", "must be 1, 2, 3 or 4")
+    if derived is not None and derived != level:
+        warnings.append(("level", f"level {level} differs from the level {derived} its code suggests"))
+    start = parse_date("valid_from", valid_from)
+    end = parse_date("valid_to", valid_to)
+    if start and end and end < start:
+        raise InvalidArgument("valid_to", "is before valid_from")
+    if email and "@" not in email:
+        raise InvalidArgument("email", "is not an e-mail address")
+    agency = Agency(
+        code=clean_code,
+        name=clean_text("name", name, max_len=MAX_NAME),
+        short_name=clean_text("short_name", short_name or "", max_len=MAX_SHORT_NAME, required=False),
+        parent_code=parent,
+        level=level,
+        valid_from=start,
+        valid_to=end,
+        code_conforms=conforms,
+        address=clean_text("address", address or "", max_len=300, required=False),
+        email=clean_text("email", email or "", max_len=100, required=False),
+        phone=clean_text("phone", phone or "", max_len=30, required=False),
+        source=clean_text("source", source or "", max_len=300, required=False),
+    )
+    return Checked(agency, warnings)

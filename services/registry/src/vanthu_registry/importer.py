@@ -1,0 +1,62 @@
+"""Import an agency directory from YAML or CSV (all rows checked first; one transaction; all or nothing)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from vanthu_core.errors import InvalidArgument
+from vanthu_registry.domain.agencies import Checked, check_agency
+
+FIELDS = ("code", "name", "short_name", "parent_code", "level", "valid_from", "valid_to", "address", "email", "phone",
+          "source")
+
+
+def read_rows(path: Path) -> tuple[list[dict[str, Any]], str]:
+    """Rows of a ``.yaml``/``.yml`` (``agencies:`` list, optional ``source:``) or ``.csv`` (header row)."""
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        data = yaml.safe_load(text) or {}
+        if not isinstance(data, dict) or not isinstance(data.get("agencies"), list):
+            raise InvalidArgument("file", "a YAML directory needs a top-level 'agencies:' list")
+        return data["agencies"], str(data.get("source", ""))
+    if path.suffix.lower() == ".csv":
+        reader = csv.DictReader(io.StringIO(text))
+        missing = {"code", "name"} - set(reader.fieldnames or [])
+        if missing:
+            raise InvalidArgument("file", f"the CSV header lacks the column(s) {', '.join(sorted(missing))}")
+        return list(reader), ""
+    raise InvalidArgument("file", "must be .yaml, .yml or .csv")
+
+
+def check_rows(rows: list[dict[str, Any]], default_source: str) -> list[Checked]:
+    """Check every row; the first bad one raises :class:`InvalidArgument` naming its row number and field."""
+    checked: list[Checked] = []
+    seen: set[str] = set()
+    for number, row in enumerate(rows, start=1):
+        unknown = set(row) - set(FIELDS)
+        if unknown:
+            raise InvalidArgument(f"row {number}", f"unknown column(s) {', '.join(sorted(unknown))}")
+        values = {k: ("" if v is None else str(v)) for k, v in row.items()}
+        try:
+            level = int(values["level"]) if values.get("level") else None
+        except ValueError as exc:
+            raise InvalidArgument(f"row {number}.level", "must be a whole number 1–4") from exc
+        try:
+            item = check_agency(code=values.get("code", ""), name=values.get("name", ""),
+                                short_name=values.get("short_name", ""), parent_code=values.get("parent_code") or None,
+                                level=level, valid_from=values.get("valid_from") or None,
+                                valid_to=values.get("valid_to") or None, address=values.get("address", ""),
+                                email=values.get("email", ""), phone=values.get("phone", ""),
+                                source=values.get("source") or default_source)
+        except InvalidArgument as error:
+            raise InvalidArgument(f"row {number}.{error.field}", error.reason) from error
+        if item.agency.code in seen:
+            raise InvalidArgument(f"row {number}.code", f"{item.agency.code} appears twice in the file")
+        seen.add(item.agency.code)
+        checked.append(item)
+    return checked

@@ -1,0 +1,54 @@
+"""Wiring of the registry: database, outbox relay to NATS, gRPC server."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from vanthu.registry.v1 import registry_pb2, registry_pb2_grpc
+from vanthu_core.auth import JwksVerifier
+from vanthu_core.bus import EventBus
+from vanthu_core.db import create_engine, migrate, session_factory
+from vanthu_core.grpc_server import GrpcServer
+from vanthu_core.outbox import OutboxRelay
+from vanthu_core.settings import CommonSettings
+from vanthu_registry.api import RegistryApi
+from vanthu_registry.settings import RegistrySettings
+from vanthu_registry.store import AgencyStore, outbox
+
+log = logging.getLogger("vanthu.registry")
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+@dataclass
+class RegistryServer:
+    settings: RegistrySettings
+    common: CommonSettings
+
+    async def start(self) -> int:
+        await migrate(MIGRATIONS, self.settings.database_url)
+        self.engine = create_engine(self.settings.database_url)
+        sessions = session_factory(self.engine)
+        self.bus: EventBus | None = None
+        if self.common.events_enabled:
+            self.bus = EventBus(self.common.nats_url, client_name="vanthu-registry")
+            await self.bus.connect()
+            await self.bus.ensure_streams()
+        self.relay = OutboxRelay(sessions, outbox, self.bus)
+        self.relay.start()
+        self.verifier = JwksVerifier(self.common.oidc_issuer, audience=self.common.oidc_audience or None)
+        self.grpc = GrpcServer(service="registry", host=self.settings.grpc_host, port=self.settings.grpc_port,
+                               verifier=self.verifier,
+                               service_names=[registry_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name])
+        registry_pb2_grpc.add_RegistryServiceServicer_to_server(
+            RegistryApi(AgencyStore(sessions), on_commit=self.relay.kick), self.grpc.server)
+        return await self.grpc.start()
+
+    async def stop(self) -> None:
+        await self.grpc.stop(self.settings.shutdown_grace_s)
+        await self.relay.stop()
+        if self.bus is not None:
+            await self.bus.close()
+        await self.verifier.aclose()
+        await self.engine.dispose()

@@ -1,0 +1,167 @@
+"""Registry persistence (SQLAlchemy 2, async): one transaction per command."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from vanthu_core.errors import InvalidArgument, NotFound
+from vanthu_core.events import Event
+from vanthu_core.outbox import add_event, outbox_table
+from vanthu_registry.domain.agencies import Agency, Checked
+from vanthu_registry.domain.text import fold
+
+metadata = MetaData()
+outbox = outbox_table(metadata)
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+
+
+class AgencyRow(Base):
+    __tablename__ = "agencies"
+
+    code: Mapped[str] = mapped_column(String(35), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(50), default="")
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("agencies.code"), nullable=True, index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    code_conforms: Mapped[bool] = mapped_column(Boolean, default=True)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    email: Mapped[str] = mapped_column(String(100), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    source: Mapped[str] = mapped_column(String(300), default="")
+    #: Folded name and short name for searches with or without diacritics.
+    search_key: Mapped[str] = mapped_column(String(260), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_agencies_level", "level"),)
+
+    def to_domain(self) -> Agency:
+        return Agency(code=self.code, name=self.name, short_name=self.short_name, parent_code=self.parent_code,
+                      level=self.level, valid_from=self.valid_from, valid_to=self.valid_to,
+                      code_conforms=self.code_conforms, address=self.address, email=self.email, phone=self.phone,
+                      source=self.source)
+
+
+MAX_PAGE = 500
+DEFAULT_PAGE = 50
+
+
+@dataclass(frozen=True)
+class AgencyFilter:
+    parent_code: str | None = None
+    level: int | None = None
+    active_at: date | None = None
+    text: str | None = None
+
+
+def encode_cursor(code: str) -> str:
+    return base64.urlsafe_b64encode(code.encode()).decode()
+
+
+def decode_cursor(token: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(token.encode()).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidArgument("page.page_token", "is not a token this service issued") from exc
+
+
+def parents_first(items: list[Checked]) -> list[Checked]:
+    """Order a batch so that an agency comes after its parent when both are in the batch."""
+    by_code = {c.agency.code: c for c in items}
+
+    def depth(item: Checked) -> int:
+        seen: set[str] = set()
+        level, parent = 0, item.agency.parent_code
+        while parent in by_code and parent not in seen:
+            seen.add(parent)
+            level += 1
+            parent = by_code[parent].agency.parent_code
+        return level
+
+    return sorted(items, key=depth)
+
+
+class AgencyStore:
+    """The agency directory."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    async def get(self, code: str) -> Agency:
+        async with self.sessions() as session:
+            row = await session.get(AgencyRow, code)
+            if row is None:
+                raise NotFound(f"no agency with code {code}")
+            return row.to_domain()
+
+    async def list(self, filters: AgencyFilter, page_size: int = 0, page_token: str = "") -> tuple[list[Agency], str]:
+        if page_size < 0:
+            raise InvalidArgument("page.page_size", "must be 0 (default) or a positive number")
+        size = min(page_size or DEFAULT_PAGE, MAX_PAGE)
+        query = select(AgencyRow).order_by(AgencyRow.code)
+        if page_token:
+            query = query.where(AgencyRow.code > decode_cursor(page_token))
+        if filters.parent_code:
+            query = query.where(AgencyRow.parent_code == filters.parent_code)
+        if filters.level:
+            query = query.where(AgencyRow.level == filters.level)
+        if filters.active_at:
+            day = filters.active_at
+            query = query.where(and_(or_(AgencyRow.valid_from.is_(None), AgencyRow.valid_from <= day),
+                                     or_(AgencyRow.valid_to.is_(None), AgencyRow.valid_to >= day)))
+        if filters.text:
+            for word in fold(filters.text).split():
+                query = query.where(AgencyRow.search_key.contains(word, autoescape=True))
+        async with self.sessions() as session:
+            rows = (await session.execute(query.limit(size + 1))).scalars().all()
+        agencies = [r.to_domain() for r in rows[:size]]
+        next_token = encode_cursor(agencies[-1].code) if len(rows) > size else ""
+        return agencies, next_token
+
+    async def upsert_many(self, checked: list[Checked], *, actor: str, actor_agency: str | None) -> list[bool]:
+        """Create or update agencies in one transaction (all or nothing); return ``created`` flags.
+
+        Parents must exist already or be part of the same batch.
+        """
+        now = datetime.now(UTC)
+        checked = parents_first(checked)
+        created: list[bool] = []
+        async with self.sessions() as session, session.begin():
+            batch_codes = {c.agency.code for c in checked}
+            for index, item in enumerate(checked):
+                agency = item.agency
+                field = "parent_code" if len(checked) == 1 else f"agencies[{index}].parent_code"
+                if agency.parent_code and agency.parent_code not in batch_codes \
+                        and await session.get(AgencyRow, agency.parent_code) is None:
+                    raise InvalidArgument(field, f"no agency with code {agency.parent_code}")
+                row = await session.get(AgencyRow, agency.code)
+                created.append(row is None)
+                if row is None:
+                    row = AgencyRow(code=agency.code)
+                    session.add(row)
+                for key in ("name", "short_name", "parent_code", "level", "valid_from", "valid_to", "code_conforms",
+                            "address", "email", "phone", "source"):
+                    setattr(row, key, getattr(agency, key))
+                row.search_key = fold(f"{agency.name} {agency.short_name}")[:260]
+                row.updated_at = now
+                await session.flush()
+                await add_event(session, outbox, Event(
+                    subject="vanthu.registry.agency.upserted", actor=actor, agency=actor_agency or agency.code,
+                    data={"code": agency.code, "name": agency.name, "created": created[-1]}))
+        return created
+
+    async def count(self) -> int:
+        from sqlalchemy import func
+
+        async with self.sessions() as session:
+            return int((await session.execute(select(func.count()).select_from(AgencyRow))).scalar_one())
