@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, DateTime, LargeBinary, MetaData, String, Table, select, update
+from opentelemetry import context as otel_context
+from opentelemetry import propagate
+from sqlalchemy import Column, DateTime, LargeBinary, MetaData, String, Table, Text, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vanthu_core.events import Event
@@ -29,15 +32,20 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("event_id", String(36), primary_key=True),
         Column("subject", String(200), nullable=False),
         Column("payload", LargeBinary, nullable=False),
+        #: W3C trace context of the command that wrote the event, so the trace continues over NATS.
+        Column("trace_headers", Text, nullable=False, default="{}"),
         Column("created_at", DateTime(timezone=True), nullable=False),
         Column("published_at", DateTime(timezone=True), nullable=True, index=True),
     )
 
 
 async def add_event(session: AsyncSession, table: Table, event: Event) -> None:
-    """Record ``event`` in the caller's transaction."""
+    """Record ``event`` in the caller's transaction, with the current trace context."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
     await session.execute(table.insert().values(event_id=event.id, subject=event.subject, payload=event.to_bytes(),
-                                                created_at=datetime.now(UTC), published_at=None))
+                                                trace_headers=json.dumps(carrier), created_at=datetime.now(UTC),
+                                                published_at=None))
 
 
 class OutboxRelay:
@@ -62,12 +70,16 @@ class OutboxRelay:
             return 0
         async with self.sessions() as session:
             rows: list[Any] = list((await session.execute(
-                select(self.table.c.event_id, self.table.c.payload)
+                select(self.table.c.event_id, self.table.c.payload, self.table.c.trace_headers)
                 .where(self.table.c.published_at.is_(None))
                 .order_by(self.table.c.created_at, self.table.c.event_id).limit(self.batch))).all())
         published = 0
-        for event_id, payload in rows:
-            await self.bus.publish(Event.from_bytes(payload))
+        for event_id, payload, trace_headers in rows:
+            token = otel_context.attach(propagate.extract(json.loads(trace_headers or "{}")))
+            try:
+                await self.bus.publish(Event.from_bytes(payload))
+            finally:
+                otel_context.detach(token)
             async with self.sessions() as session, session.begin():
                 await session.execute(update(self.table).where(self.table.c.event_id == event_id)
                                       .values(published_at=datetime.now(UTC)))

@@ -15,7 +15,7 @@ DEMO = """
 Demo users (password: vanthu-dev), three agencies, one user per role:
   roles: vanthu (clerk), lanhdao (leader), truongphong (head), chuyenvien (officer), luutru (archivist), quantri (admin)
   UBND tỉnh Vĩnh Long (000.00.00.H61):   vanthu.ubnd, lanhdao.ubnd, … quantri.ubnd
-  Sở Nội vụ (000.02.00.H61):             vanthu.snv, lanhdao.snv, … quantri.snv
+  Sở Nội vụ (000.00.02.H61):             vanthu.snv, lanhdao.snv, … quantri.snv
   UBND phường Long Châu (000.00.41.H61): vanthu.longchau, lanhdao.longchau, … quantri.longchau
 Try:
   TOKEN=$(curl -s -d grant_type=password -d client_id=vanthu-web -d username=vanthu.ubnd -d password=vanthu-dev \\

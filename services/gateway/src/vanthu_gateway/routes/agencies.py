@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
 from vanthu.common.v1 import common_pb2
@@ -78,3 +78,37 @@ async def get_agency(request: Request, principal: Annotated[Principal, Depends(a
     response = await _registry(request).GetAgency(registry_pb2.GetAgencyRequest(code=code),
                                                   metadata=forward(principal))
     return agency_out(response.agency)
+
+
+class AgencyIn(BaseModel):
+    """An agency to create or update; the registry checks every field (it is the one place for the rules)."""
+
+    name: str
+    short_name: str = ""
+    parent_code: str | None = None
+    level: int | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    address: str = ""
+    email: str = ""
+    phone: str = ""
+    source: str = ""
+
+
+class AgencyWritten(BaseModel):
+    agency: AgencyOut
+    created: bool
+    warnings: list[dict[str, str]]
+
+
+@router.put("/{code}", response_model=AgencyWritten, summary="Create or update an agency (admin)")
+async def put_agency(request: Request, response: Response, principal: Annotated[Principal, Depends(authenticated)],
+                     code: str, body: AgencyIn) -> AgencyWritten:
+    reply = await _registry(request).UpsertAgency(registry_pb2.UpsertAgencyRequest(agency=registry_pb2.Agency(
+        code=code, name=body.name, short_name=body.short_name, parent_code=body.parent_code or "",
+        level=body.level or 0, valid_from=body.valid_from.isoformat() if body.valid_from else "",
+        valid_to=body.valid_to.isoformat() if body.valid_to else "", address=body.address, email=body.email,
+        phone=body.phone, source=body.source)), metadata=forward(principal))
+    response.status_code = 201 if reply.created else 200
+    return AgencyWritten(agency=agency_out(reply.agency), created=reply.created,
+                         warnings=[{"field": w.field, "message": w.message} for w in reply.warnings])

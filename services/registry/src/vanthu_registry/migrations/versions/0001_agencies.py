@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("event_id", sa.String(36), primary_key=True),
         sa.Column("subject", sa.String(200), nullable=False),
         sa.Column("payload", sa.LargeBinary, nullable=False),
+        sa.Column("trace_headers", sa.Text, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
     )

@@ -1,0 +1,37 @@
+{{- define "vanthu.image" -}}
+{{ .root.Values.image.registry }}/{{ .name }}:{{ .root.Values.image.tag | default .root.Chart.AppVersion }}
+{{- end -}}
+
+{{- define "vanthu.labels" -}}
+app.kubernetes.io/name: {{ .name }}
+app.kubernetes.io/part-of: vanthu
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+{{- end -}}
+
+{{/* Hardened pod and container security: non-root, read-only root fs, no capabilities. */}}
+{{- define "vanthu.podSecurity" -}}
+securityContext:
+  runAsNonRoot: true
+  runAsUser: 10001
+  runAsGroup: 10001
+  fsGroup: 10001
+  seccompProfile: {type: RuntimeDefault}
+{{- end -}}
+
+{{- define "vanthu.containerSecurity" -}}
+securityContext:
+  allowPrivilegeEscalation: false
+  readOnlyRootFilesystem: true
+  capabilities: {drop: ["ALL"]}
+{{- end -}}
+
+{{- define "vanthu.commonEnv" -}}
+- {name: VANTHU_NATS_URL, value: {{ .Values.common.natsUrl | quote }}}
+- {name: VANTHU_OIDC_ISSUER, value: {{ .Values.common.oidcIssuer | quote }}}
+- {name: VANTHU_OIDC_AUDIENCE, value: {{ .Values.common.oidcAudience | quote }}}
+- {name: VANTHU_LOG_LEVEL, value: {{ .Values.common.logLevel | quote }}}
+{{- if .Values.common.otlpEndpoint }}
+- {name: OTEL_EXPORTER_OTLP_ENDPOINT, value: {{ .Values.common.otlpEndpoint | quote }}}
+{{- end }}
+{{- end -}}

@@ -1,0 +1,129 @@
+"""The platform foundation through the gateway, with real processes and real tokens."""
+
+import asyncio
+import json
+import secrets
+from collections.abc import Callable
+
+import httpx
+import nats
+import pytest
+
+from vanthu_devstack import Stack
+
+pytestmark = pytest.mark.e2e
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_health_readiness_and_docs(api: httpx.Client) -> None:
+    assert api.get("/healthz").json() == {"status": "ok"}
+    ready = api.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["services"]["registry"] == "SERVING"
+    assert api.get("/docs").status_code == 200
+    assert "/api/v1/agencies" in api.get("/openapi.json").json()["paths"]
+
+
+def test_a_clerk_lists_the_seeded_agencies(api: httpx.Client, login: Callable[[str], str]) -> None:
+    reply = api.get("/api/v1/agencies", params={"page_size": 500}, headers=bearer(login("vanthu.ubnd")))
+    assert reply.status_code == 200
+    names = {a["code"]: a["name"] for a in reply.json()["items"]}
+    assert names["000.00.00.H61"] == "Ủy ban nhân dân tỉnh Vĩnh Long"
+    assert names["000.00.02.H61"] == "Sở Nội vụ tỉnh Vĩnh Long"
+    one = api.get("/api/v1/agencies/000.00.41.H61", headers=bearer(login("vanthu.snv")))
+    assert one.json()["name"] == "Ủy ban nhân dân phường Long Châu" and one.json()["valid_from"] == "2025-07-01"
+    found = api.get("/api/v1/agencies", params={"q": "phuong long chau"}, headers=bearer(login("vanthu.snv")))
+    assert [a["code"] for a in found.json()["items"]] == ["000.00.41.H61"]
+
+
+def test_requests_without_a_valid_token_get_401_problem_json(api: httpx.Client, login: Callable[[str], str]) -> None:
+    token = login("vanthu.ubnd")
+    for headers in ({}, {"Authorization": "Basic dXNlcjpwYXNz"}, bearer(token[:-3] + "abc"), bearer("x.y.z")):
+        reply = api.get("/api/v1/agencies", headers=headers)
+        assert reply.status_code == 401, headers
+        assert reply.headers["content-type"] == "application/problem+json"
+        assert reply.json()["status"] == 401
+
+
+@pytest.mark.parametrize(("path", "params", "field"), [
+    ("/api/v1/agencies", {"page_size": 0}, "page_size"),
+    ("/api/v1/agencies", {"page_size": "nhiều"}, "page_size"),
+    ("/api/v1/agencies", {"level": 9}, "level"),
+    ("/api/v1/agencies", {"parent_code": "000 00"}, "parent_code"),
+    ("/api/v1/agencies", {"active_at": "30/06/2025"}, "active_at"),
+    ("/api/v1/agencies", {"page_token": "@@@"}, "page.page_token"),
+])
+def test_bad_query_gets_400_naming_the_field(api: httpx.Client, login: Callable[[str], str], path: str,
+                                            params: dict[str, object], field: str) -> None:
+    reply = api.get(path, params=params, headers=bearer(login("vanthu.ubnd")))
+    assert reply.status_code == 400, reply.text
+    assert reply.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in reply.json()["errors"]] == [field]
+
+
+@pytest.mark.parametrize(("code", "body", "field"), [
+    ("000 14 00 H61", {"name": "Sở Dân tộc và Tôn giáo"}, "code"),
+    ("000.00.14.H61", {"name": "Sở Dân tộc và Tôn giáo", "parent_code": "000.00.99.H61"}, "parent_code"),
+    ("000.00.14.H61", {"name": "Ư" * 201, "parent_code": "000.00.00.H61"}, "name"),
+])
+def test_bad_agency_gets_4xx_naming_the_field_and_writes_nothing(api: httpx.Client, login: Callable[[str], str],
+                                                                 code: str, body: dict[str, str], field: str) -> None:
+    admin = bearer(login("quantri.ubnd"))
+    before = api.get("/api/v1/agencies", params={"page_size": 500}, headers=admin).json()["items"]
+    reply = api.put(f"/api/v1/agencies/{code}", json=body, headers=admin)
+    assert reply.status_code == 400, reply.text
+    assert [e["field"] for e in reply.json()["errors"]] == [field]
+    assert api.get("/api/v1/agencies", params={"page_size": 500}, headers=admin).json()["items"] == before
+
+
+def test_an_officer_cannot_change_the_directory(api: httpx.Client, login: Callable[[str], str]) -> None:
+    reply = api.put("/api/v1/agencies/000.00.14.H61", json={"name": "Sở Dân tộc và Tôn giáo",
+                                                            "parent_code": "000.00.00.H61"},
+                    headers=bearer(login("chuyenvien.ubnd")))
+    assert reply.status_code == 403 and reply.headers["content-type"] == "application/problem+json"
+
+
+def test_body_over_the_limit_is_refused_with_413(api: httpx.Client, login: Callable[[str], str]) -> None:
+    reply = api.put("/api/v1/agencies/000.00.14.H61", content=b"{" + b" " * 2_000_000 + b"}",
+                    headers={**bearer(login("quantri.ubnd")), "Content-Type": "application/json"})
+    assert reply.status_code == 413
+
+
+def test_request_ids_are_echoed_or_made(api: httpx.Client) -> None:
+    assert api.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"] == "abc-123"
+    assert len(api.get("/healthz", headers={"X-Request-ID": "bad id\u0000"}).headers["x-request-id"]) == 32
+
+
+def test_gateway_call_and_the_registry_event_share_one_trace_id(platform: Stack, api: httpx.Client,
+                                                                login: Callable[[str], str]) -> None:
+    trace_id = secrets.token_hex(16)
+    code = "000.00.15.H61"
+    reply = api.put(f"/api/v1/agencies/{code}",
+                    json={"name": "Sở Dân tộc và Tôn giáo tỉnh Vĩnh Long", "parent_code": "000.00.00.H61"},
+                    headers={**bearer(login("quantri.ubnd")),
+                             "traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01"})
+    assert reply.status_code in (200, 201), reply.text
+
+    async def find_event() -> dict[str, str]:
+        connection = await nats.connect(platform.nats_url)
+        try:
+            js = connection.jetstream()
+            deadline = asyncio.get_running_loop().time() + 30
+            last = None
+            while asyncio.get_running_loop().time() < deadline:
+                try:
+                    msg = await js.get_last_msg("VANTHU_EVENTS", "vanthu.registry.agency.upserted")
+                    last = msg
+                    if json.loads(msg.data)["data"]["code"] == code:
+                        return dict(msg.headers or {})
+                except nats.js.errors.NotFoundError:
+                    pass
+                await asyncio.sleep(0.1)
+            raise AssertionError(f"no event for {code}; last seen: {last}")
+        finally:
+            await connection.close()
+
+    headers = asyncio.run(find_event())
+    assert headers["traceparent"].split("-")[1] == trace_id
