@@ -1,0 +1,79 @@
+"""JWT verification against a real issuer's JWKS (the dev issuer over HTTP)."""
+
+import time
+
+import jwt
+import pytest
+
+from vanthu_core.auth import JwksVerifier, bearer_token
+from vanthu_core.errors import PermissionDenied, Unauthenticated
+from vanthu_testing.identity import DevIssuer
+
+pytestmark = pytest.mark.integration
+
+
+async def test_a_demo_users_token_gives_a_typed_principal(dev_issuer: DevIssuer) -> None:
+    verifier = JwksVerifier(dev_issuer.issuer)
+    principal = await verifier.verify(dev_issuer.token("lanhdao.snv"))
+    assert principal.name == "Trương Công Lý"
+    assert principal.agency == "000.00.02.H61"
+    assert principal.roles == frozenset({"leader"})
+    principal.require_role("leader", "clerk")
+    principal.require_agency("000.00.02.H61")
+    with pytest.raises(PermissionDenied):
+        principal.require_role("clerk")
+    with pytest.raises(PermissionDenied):
+        principal.require_agency("000.00.00.H61")
+    await verifier.aclose()
+
+
+async def test_service_tokens_act_for_any_agency_but_carry_no_person_role(dev_issuer: DevIssuer) -> None:
+    verifier = JwksVerifier(dev_issuer.issuer)
+    principal = await verifier.verify(dev_issuer.service_token())
+    assert principal.is_service and principal.agency is None
+    principal.require_agency("000.00.41.H61")
+    assert not principal.has_any_role("clerk", "admin")
+    await verifier.aclose()
+
+
+async def test_key_rotation_is_picked_up_without_a_restart(dev_issuer: DevIssuer) -> None:
+    verifier = JwksVerifier(dev_issuer.issuer, min_refresh_s=0)
+    before = await verifier.verify(dev_issuer.token("vanthu.ubnd"))
+    new_key = dev_issuer.app.state.keys.rotate()
+    dev_issuer._cache.clear()
+    token = dev_issuer.token("vanthu.ubnd")
+    assert jwt.get_unverified_header(token)["kid"] == new_key.kid
+    after = await verifier.verify(token)
+    assert before.subject == after.subject
+    await verifier.aclose()
+
+
+async def test_expired_tokens_and_wrong_audience_are_refused(dev_issuer: DevIssuer) -> None:
+    keys = dev_issuer.app.state.keys
+    claims = {"iss": dev_issuer.issuer, "sub": "x", "iat": int(time.time()) - 7200, "exp": int(time.time()) - 3600,
+              "realm_access": {"roles": ["clerk"]}, "aud": ["vanthu"]}
+    expired = jwt.encode(claims, keys.active.private_key, algorithm="RS256", headers={"kid": keys.active.kid})
+    verifier = JwksVerifier(dev_issuer.issuer, leeway_s=0)
+    with pytest.raises(Unauthenticated, match="expired"):
+        await verifier.verify(expired)
+    strict = JwksVerifier(dev_issuer.issuer, audience="other-system")
+    with pytest.raises(Unauthenticated, match="not issued for"):
+        await strict.verify(dev_issuer.token("vanthu.ubnd"))
+    await verifier.aclose()
+    await strict.aclose()
+
+
+async def test_unsigned_tokens_are_refused(dev_issuer: DevIssuer) -> None:
+    claims = jwt.decode(dev_issuer.token("vanthu.ubnd"), options={"verify_signature": False})
+    unsigned = jwt.encode(claims, key=None, algorithm="none")
+    verifier = JwksVerifier(dev_issuer.issuer)
+    with pytest.raises(Unauthenticated):
+        await verifier.verify(unsigned)
+    await verifier.aclose()
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("value", [None, "", "Bearer", "Bearer   ", "Basic abc", "token-without-scheme"])
+def test_malformed_authorization_headers_are_unauthenticated(value: str | None) -> None:
+    with pytest.raises(Unauthenticated):
+        bearer_token(value)

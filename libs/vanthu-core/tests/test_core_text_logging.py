@@ -1,0 +1,51 @@
+"""Vietnamese text handling and the JSON log format."""
+
+import json
+import logging
+import unicodedata
+
+import pytest
+from opentelemetry.sdk.trace import TracerProvider
+
+from vanthu_core.errors import InvalidArgument
+from vanthu_core.logging import JsonFormatter
+from vanthu_core.text import clean_text
+from vanthu_core.timeutil import iso_vietnam
+
+pytestmark = pytest.mark.unit
+
+
+def test_clean_text_normalises_to_nfc_and_keeps_every_mark() -> None:
+    nfd = unicodedata.normalize("NFD", "  Quyết định về việc đôn đốc thực hiện  ")
+    assert clean_text("abstract", nfd, max_len=500) == "Quyết định về việc đôn đốc thực hiện"
+
+
+def test_clean_text_counts_characters_after_normalisation() -> None:
+    nfd = unicodedata.normalize("NFD", "ử" * 10)  # 20 code points before NFC, 10 after
+    assert clean_text("name", nfd, max_len=10) == "ử" * 10
+    with pytest.raises(InvalidArgument, match="at most 9"):
+        clean_text("name", nfd, max_len=9)
+
+
+def test_clean_text_refuses_control_characters_naming_the_field() -> None:
+    with pytest.raises(InvalidArgument) as error:
+        clean_text("abstract", "Trích yếu\x00", max_len=50)
+    assert error.value.field == "abstract"
+
+
+def test_vietnam_time_is_utc_plus_seven() -> None:
+    from datetime import UTC, datetime
+
+    assert iso_vietnam(datetime(2025, 12, 31, 17, 0, 0, tzinfo=UTC)) == "2026-01-01T00:00:00+07:00"
+
+
+def test_json_log_lines_carry_the_trace_id_and_vietnamese_text() -> None:
+    tracer = TracerProvider().get_tracer("test")
+    formatter = JsonFormatter("registry")
+    with tracer.start_as_current_span("work") as span:
+        record = logging.LogRecord("vanthu.test", logging.INFO, __file__, 1, "đã vào sổ %s", ("05/CT-UBND",), None)
+        record.agency = "000.00.00.H61"
+        line = json.loads(formatter.format(record))
+    assert line["message"] == "đã vào sổ 05/CT-UBND"
+    assert line["trace_id"] == format(span.get_span_context().trace_id, "032x")
+    assert line["agency"] == "000.00.00.H61" and line["service"] == "registry"
