@@ -36,18 +36,18 @@ async def seeded(store: AgencyStore) -> AgencyStore:
 
 async def test_seed_imports_every_agency_and_filters_work(store: AgencyStore) -> None:
     await seeded(store)
-    everything, _ = await store.list(AgencyFilter(), page_size=500)
+    everything, _ = await store.find(AgencyFilter(), page_size=500)
     assert len(everything) == len(read_rows(SEED)[0])
-    children, _ = await store.list(AgencyFilter(parent_code="000.00.00.H61"), page_size=500)
+    children, _ = await store.find(AgencyFilter(parent_code="000.00.00.H61"), page_size=500)
     assert all(a.parent_code == "000.00.00.H61" for a in children) and len(children) > 20
-    level1, _ = await store.list(AgencyFilter(level=1), page_size=500)
+    level1, _ = await store.find(AgencyFilter(level=1), page_size=500)
     assert {a.code for a in level1} >= {"000.00.00.H61", "000.00.00.H59", "000.00.00.G22"}
 
 
 async def test_active_at_follows_the_2025_merger(store: AgencyStore) -> None:
     await seeded(store)
-    before, _ = await store.list(AgencyFilter(active_at=date(2025, 6, 30)), page_size=500)
-    after, _ = await store.list(AgencyFilter(active_at=date(2025, 7, 1)), page_size=500)
+    before, _ = await store.find(AgencyFilter(active_at=date(2025, 6, 30)), page_size=500)
+    after, _ = await store.find(AgencyFilter(active_at=date(2025, 7, 1)), page_size=500)
     before_codes, after_codes = {a.code for a in before}, {a.code for a in after}
     assert "000.00.32.H61" in before_codes and "000.00.32.H61" not in after_codes  # huyện Long Hồ
     assert "000.00.41.H61" in after_codes and "000.00.41.H61" not in before_codes  # phường Long Châu
@@ -56,8 +56,8 @@ async def test_active_at_follows_the_2025_merger(store: AgencyStore) -> None:
 
 async def test_text_search_matches_with_and_without_diacritics(store: AgencyStore) -> None:
     await seeded(store)
-    with_marks, _ = await store.list(AgencyFilter(text="Nội vụ"))
-    without, _ = await store.list(AgencyFilter(text="noi vu"))
+    with_marks, _ = await store.find(AgencyFilter(text="Nội vụ"))
+    without, _ = await store.find(AgencyFilter(text="noi vu"))
     assert [a.code for a in with_marks] == [a.code for a in without] == ["000.00.02.H61"]
 
 
@@ -66,13 +66,13 @@ async def test_cursor_paging_visits_every_agency_once(store: AgencyStore) -> Non
     seen: list[str] = []
     token = ""
     while True:
-        page, token = await store.list(AgencyFilter(), page_size=7, page_token=token)
+        page, token = await store.find(AgencyFilter(), page_size=7, page_token=token)
         seen.extend(a.code for a in page)
         if not token:
             break
     assert len(seen) == len(set(seen)) == len(read_rows(SEED)[0])
     with pytest.raises(InvalidArgument) as error:
-        await store.list(AgencyFilter(), page_token="%%%not-a-token")
+        await store.find(AgencyFilter(), page_token="%%%not-a-token")
     assert error.value.field == "page.page_token"
 
 

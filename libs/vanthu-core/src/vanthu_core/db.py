@@ -74,7 +74,7 @@ def run_alembic_env(target_metadata: Any) -> None:
     """Body of every service's ``migrations/env.py``: run online migrations with the async engine."""
     from alembic import context
 
-    url = context.config.attributes.get("database_url") or context.config.get_main_option("sqlalchemy.url")
+    url: str = context.config.attributes.get("database_url") or context.config.get_main_option("sqlalchemy.url") or ""
 
     def do_run(connection: Any) -> None:
         context.configure(connection=connection, target_metadata=target_metadata,

@@ -196,7 +196,8 @@ class Stack:
                                    cwd=self.var.parent, capture_output=True)
                     marker.write_text("seeded\n")
                 process = self._spawn(name, [sys.executable, "-m", module])
-                self._wait(process, lambda n=name: self._grpc_serving(self.grpc_target(n)), f"{name} service")
+                target = self.grpc_target(name)
+                self._wait(process, lambda: self._grpc_serving(target), f"{name} service")
             gateway = self._spawn("gateway", [sys.executable, "-m", "vanthu_gateway"])
             self._wait(gateway, lambda: self._http_ok(f"{self.gateway_url}/readyz"), "gateway")
         except BaseException:

@@ -10,6 +10,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -86,15 +87,21 @@ class PostgresServer:
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
-    """One PostgreSQL server for the test session (each test takes its own database)."""
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the test session (each test takes its own database).
+
+    Its directory is made directly under the system temp dir: pytest's own temp dirs are private to root,
+    and the server runs as the ``postgres`` user when the tests run as root.
+    """
     if postgres_bin_dir() is None:
         pytest.skip("PostgreSQL server binaries are not installed (make test installs Debian's postgresql)")
-    server = PostgresServer(tmp_path_factory.mktemp("postgres")).start()
+    workdir = Path(tempfile.mkdtemp(prefix="vanthu-pg-"))
+    server = PostgresServer(workdir)
     try:
-        yield server
+        yield server.start()
     finally:
         server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 _counter = 0

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vanthu.registry.v1 import registry_pb2_grpc
 from vanthu_core.auth import JwksVerifier, Principal
-from vanthu_core.errors import DomainError
+from vanthu_core.errors import DomainError, InvalidArgument
 from vanthu_core.grpc_client import create_channel
 from vanthu_core.settings import CommonSettings
 from vanthu_core.telemetry import instrument_fastapi
@@ -39,7 +39,7 @@ class Clients:
 
     async def close(self) -> None:
         for channel in self.channels.values():
-            await channel.close()
+            await channel.close(grace=None)
 
 
 def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
@@ -81,7 +81,7 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
     @app.exception_handler(DomainError)
     async def on_domain_error(request: Request, error: DomainError) -> JSONResponse:
         status = HTTP_STATUS.get(error.code, 400)
-        errors = [{"field": error.field, "detail": error.reason}] if hasattr(error, "field") else None
+        errors = [{"field": error.field, "detail": error.reason}] if isinstance(error, InvalidArgument) else None
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return problem(status, error.message, request=request, errors=errors, headers=headers)
 

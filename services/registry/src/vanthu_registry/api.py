@@ -43,7 +43,7 @@ class RegistryApi(registry_pb2_grpc.RegistryServiceServicer):
             from vanthu_core.errors import InvalidArgument
 
             raise InvalidArgument("level", "must be between 1 and 4 (0: any)")
-        agencies, next_token = await self.agencies.list(filters, request.page.page_size, request.page.page_token)
+        agencies, next_token = await self.agencies.find(filters, request.page.page_size, request.page.page_token)
         return registry_pb2.ListAgenciesResponse(agencies=[agency_to_proto(a) for a in agencies],
                                                  page=common_pb2.PageResponse(next_page_token=next_token))
 

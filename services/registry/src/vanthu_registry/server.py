@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vanthu.registry.v1 import registry_pb2, registry_pb2_grpc
 from vanthu_core.auth import JwksVerifier
-from vanthu_core.bus import EventBus
 from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.grpc_server import GrpcServer
 from vanthu_core.outbox import OutboxRelay
@@ -16,6 +16,9 @@ from vanthu_core.settings import CommonSettings
 from vanthu_registry.api import RegistryApi
 from vanthu_registry.settings import RegistrySettings
 from vanthu_registry.store import AgencyStore, outbox
+
+if TYPE_CHECKING:
+    from vanthu_core.bus import EventBus
 
 log = logging.getLogger("vanthu.registry")
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -32,6 +35,8 @@ class RegistryServer:
         sessions = session_factory(self.engine)
         self.bus: EventBus | None = None
         if self.common.events_enabled:
+            from vanthu_core.bus import EventBus
+
             self.bus = EventBus(self.common.nats_url, client_name="vanthu-registry")
             await self.bus.connect()
             await self.bus.ensure_streams()

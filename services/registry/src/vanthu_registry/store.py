@@ -104,7 +104,7 @@ class AgencyStore:
                 raise NotFound(f"no agency with code {code}")
             return row.to_domain()
 
-    async def list(self, filters: AgencyFilter, page_size: int = 0, page_token: str = "") -> tuple[list[Agency], str]:
+    async def find(self, filters: AgencyFilter, page_size: int = 0, page_token: str = "") -> tuple[list[Agency], str]:
         if page_size < 0:
             raise InvalidArgument("page.page_size", "must be 0 (default) or a positive number")
         size = min(page_size or DEFAULT_PAGE, MAX_PAGE)
