@@ -5,6 +5,7 @@ Each process logs to ``<var>/logs/<name>.log``. Data lives under ``<var>/`` so a
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import secrets
@@ -196,8 +197,7 @@ class Stack:
                                    cwd=self.var.parent, capture_output=True)
                     marker.write_text("seeded\n")
                 process = self._spawn(name, [sys.executable, "-m", module])
-                target = self.grpc_target(name)
-                self._wait(process, lambda: self._grpc_serving(target), f"{name} service")
+                self._wait(process, functools.partial(self._grpc_serving, self.grpc_target(name)), f"{name} service")
             gateway = self._spawn("gateway", [sys.executable, "-m", "vanthu_gateway"])
             self._wait(gateway, lambda: self._http_ok(f"{self.gateway_url}/readyz"), "gateway")
         except BaseException:
