@@ -1,0 +1,263 @@
+"""NATS JetStream event bus: durable streams, deduplicated publishing, durable pull consumers.
+
+- ``publish`` sets ``Nats-Msg-Id`` = event id, so the server drops a re-publish within the duplicate window,
+  and carries the W3C trace context of the current span in the message headers.
+- ``subscribe`` runs a durable pull consumer: the handler runs inside a span continuing the publisher's
+  trace; the message is acknowledged only after the handler returns (its effect is committed), nak'ed with
+  backoff when it raises, and dead-lettered (then terminated) when it raises :class:`PoisonMessage`, cannot
+  be decoded, or has failed ``max_deliver`` times.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import nats
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.errors import ConnectionClosedError, NoRespondersError, NoServersError
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import NotFoundError
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
+
+from vanthu_core.events import Event
+
+log = logging.getLogger("vanthu.bus")
+tracer = trace.get_tracer("vanthu.bus")
+
+Handler = Callable[[Event], Awaitable[None]]
+_TRANSIENT = (NatsTimeoutError, NoRespondersError, ConnectionClosedError, NoServersError, asyncio.TimeoutError,
+              OSError)
+
+
+class PoisonMessage(Exception):
+    """Raised by a handler for input it can never process: the message goes to the dead-letter stream."""
+
+
+class EventBus:
+    """One connection to NATS and the streams VanThu uses."""
+
+    def __init__(self, servers: str | list[str], *, client_name: str, stream: str = "VANTHU_EVENTS",
+                 subjects: Sequence[str] = ("vanthu.>",), dead_letter_stream: str = "VANTHU_DLQ",
+                 dead_letter_prefix: str = "vanthu_dlq", duplicate_window_s: float = 120.0, replicas: int = 1) -> None:
+        self.servers = [servers] if isinstance(servers, str) else list(servers)
+        self.client_name = client_name
+        self.stream = stream
+        self.subjects = list(subjects)
+        self.dead_letter_stream = dead_letter_stream
+        self.dead_letter_prefix = dead_letter_prefix
+        self.duplicate_window_s = duplicate_window_s
+        self.replicas = replicas
+        self._nc: Client | None = None
+        self._js: JetStreamContext | None = None
+        self._subscriptions: list[Subscription] = []
+
+    @property
+    def js(self) -> JetStreamContext:
+        if self._js is None:
+            raise RuntimeError("EventBus.connect() has not been called")
+        return self._js
+
+    async def connect(self) -> None:
+        async def disconnected() -> None:
+            log.warning("NATS connection lost; reconnecting", extra={"client": self.client_name})
+
+        async def reconnected() -> None:
+            log.info("NATS connection restored", extra={"client": self.client_name})
+
+        async def error(exc: Exception) -> None:
+            log.debug("NATS client error", extra={"error": str(exc)})
+
+        self._nc = await nats.connect(
+            servers=self.servers, name=self.client_name, max_reconnect_attempts=-1, reconnect_time_wait=0.25,
+            allow_reconnect=True, connect_timeout=5, disconnected_cb=disconnected, reconnected_cb=reconnected,
+            error_cb=error)
+        self._js = self._nc.jetstream(timeout=5)
+
+    async def _declare(self, config: StreamConfig) -> None:
+        try:
+            await self.js.add_stream(config)
+        except Exception:  # exists with another config: bring it in line
+            await self.js.update_stream(config)
+
+    async def ensure_streams(self) -> None:
+        """Declare the event stream and the dead-letter stream (idempotent)."""
+        await self._declare(StreamConfig(name=self.stream, subjects=self.subjects, storage=StorageType.FILE,
+                                         duplicate_window=self.duplicate_window_s, num_replicas=self.replicas))
+        await self._declare(StreamConfig(name=self.dead_letter_stream, subjects=[f"{self.dead_letter_prefix}.>"],
+                                         storage=StorageType.FILE, num_replicas=self.replicas))
+
+    async def create_work_queue(self, stream: str, subjects: Sequence[str]) -> None:
+        """A work-queue stream (each message consumed once), e.g. document deliveries per receiving agency."""
+        await self._declare(StreamConfig(name=stream, subjects=list(subjects), storage=StorageType.FILE,
+                                         retention=RetentionPolicy.WORK_QUEUE,
+                                         duplicate_window=self.duplicate_window_s, num_replicas=self.replicas))
+
+    async def publish(self, event: Event, *, deadline_s: float = 30.0) -> int:
+        """Publish ``event`` durably; retries transient failures (a restarting server) until ``deadline_s``.
+
+        Returns the stream sequence. A re-publish of the same event id returns the original sequence.
+        """
+        headers = {"Nats-Msg-Id": event.id}
+        propagate.inject(headers)
+        payload = event.to_bytes()
+        give_up = time.monotonic() + deadline_s
+        delay = 0.1
+        while True:
+            try:
+                ack = await self.js.publish(event.subject, payload, headers=headers, timeout=5)
+                return int(ack.seq)
+            except _TRANSIENT as exc:
+                if time.monotonic() + delay > give_up:
+                    raise
+                log.info("publish not acknowledged yet; retrying", extra={"subject": event.subject,
+                                                                          "error": type(exc).__name__})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+    async def subscribe(self, durable: str, filter_subject: str, handler: Handler, *, max_deliver: int = 5,
+                        backoff_s: Sequence[float] = (0.5, 2.0, 10.0), batch: int = 16,
+                        ack_wait_s: float = 30.0) -> Subscription:
+        """Start a durable pull consumer processing messages with ``handler`` in a background task."""
+        config = ConsumerConfig(durable_name=durable, ack_policy=AckPolicy.EXPLICIT, filter_subject=filter_subject,
+                                max_deliver=max_deliver + 1, ack_wait=ack_wait_s)
+        subscription = Subscription(self, durable, filter_subject, handler, config, max_deliver, list(backoff_s),
+                                    batch)
+        await subscription.start()
+        self._subscriptions.append(subscription)
+        return subscription
+
+    async def dead_letter(self, msg: Msg, reason: str) -> None:
+        headers = dict(msg.headers or {})
+        headers.pop("Nats-Msg-Id", None)
+        headers.update({"Vanthu-Dead-Letter-Reason": reason[:1000], "Vanthu-Original-Subject": msg.subject})
+        with contextlib.suppress(Exception):
+            headers["Vanthu-Deliveries"] = str(msg.metadata.num_delivered)
+        await self.js.publish(f"{self.dead_letter_prefix}.{msg.subject}", msg.data, headers=headers, timeout=5)
+
+    async def health(self) -> bool:
+        return self._nc is not None and self._nc.is_connected
+
+    async def close(self) -> None:
+        for subscription in self._subscriptions:
+            await subscription.stop()
+        self._subscriptions.clear()
+        if self._nc is not None and not self._nc.is_closed:
+            with contextlib.suppress(Exception):
+                await self._nc.drain()
+        self._nc = None
+        self._js = None
+
+
+class Subscription:
+    """A running durable pull consumer; :meth:`stop` finishes the message in hand, then stops."""
+
+    def __init__(self, bus: EventBus, durable: str, filter_subject: str, handler: Handler, config: ConsumerConfig,
+                 max_deliver: int, backoff_s: list[float], batch: int) -> None:
+        self.bus = bus
+        self.durable = durable
+        self.filter_subject = filter_subject
+        self.handler = handler
+        self.config = config
+        self.max_deliver = max_deliver
+        self.backoff_s = backoff_s or [1.0]
+        self.batch = batch
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._psub: Any = None
+
+    async def start(self) -> None:
+        self._psub = await self.bus.js.pull_subscribe(self.filter_subject, durable=self.durable,
+                                                      stream=self.bus.stream, config=self.config)
+        self._task = asyncio.create_task(self._run(), name=f"consumer-{self.durable}")
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                messages = await self._psub.fetch(self.batch, timeout=1)
+            except (TimeoutError, NatsTimeoutError):
+                continue
+            except _TRANSIENT:
+                await asyncio.sleep(0.2)
+                continue
+            except Exception:
+                log.warning("consumer fetch failed; retrying", extra={"durable": self.durable}, exc_info=True)
+                await asyncio.sleep(0.5)
+                continue
+            for msg in messages:
+                await self._process(msg)
+
+    async def _process(self, msg: Msg) -> None:
+        parent = propagate.extract(dict(msg.headers or {}))
+        token = otel_context.attach(parent)
+        try:
+            with tracer.start_as_current_span(f"consume {msg.subject}", kind=trace.SpanKind.CONSUMER) as span:
+                span.set_attribute("messaging.system", "nats")
+                span.set_attribute("messaging.destination.name", msg.subject)
+                await self._handle(msg)
+        finally:
+            otel_context.detach(token)
+
+    async def _handle(self, msg: Msg) -> None:
+        try:
+            event = Event.from_bytes(msg.data)
+        except (ValueError, KeyError, TypeError) as exc:
+            await self._dead_letter(msg, f"undecodable event: {exc}")
+            return
+        try:
+            await self.handler(event)
+        except PoisonMessage as exc:
+            await self._dead_letter(msg, f"poison message: {exc}")
+            return
+        except Exception as exc:
+            delivered = msg.metadata.num_delivered
+            if delivered >= self.max_deliver:
+                await self._dead_letter(msg, f"failed {delivered} times; last error: {exc!r}")
+                return
+            delay = self.backoff_s[min(delivered - 1, len(self.backoff_s) - 1)]
+            log.warning("event handler failed; will retry", extra={"durable": self.durable, "event_id": event.id,
+                                                                   "attempt": delivered, "retry_in_s": delay,
+                                                                   "error": repr(exc)})
+            with contextlib.suppress(Exception):
+                await msg.nak(delay=delay)
+            return
+        with contextlib.suppress(Exception):
+            await msg.ack_sync(timeout=5)
+
+    async def _dead_letter(self, msg: Msg, reason: str) -> None:
+        log.error("event dead-lettered", extra={"durable": self.durable, "subject": msg.subject, "reason": reason})
+        try:
+            await self.bus.dead_letter(msg, reason)
+        except Exception:
+            log.exception("could not dead-letter; leaving the message for redelivery")
+            return
+        with contextlib.suppress(Exception):
+            await msg.term()
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(self._task, timeout=10)
+            self._task = None
+        if self._psub is not None:
+            with contextlib.suppress(Exception):
+                await self._psub.unsubscribe()
+            self._psub = None
+
+
+async def stream_has(js: JetStreamContext, stream: str, subject: str) -> bool:
+    """Whether ``stream`` holds a message on ``subject`` (used by tools and tests)."""
+    try:
+        await js.get_last_msg(stream, subject)
+        return True
+    except NotFoundError:
+        return False

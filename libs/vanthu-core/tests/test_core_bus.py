@@ -1,0 +1,187 @@
+"""The event bus against a real nats-server (JetStream)."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+
+from vanthu_core.bus import EventBus, PoisonMessage
+from vanthu_core.events import Event
+from vanthu_testing.nats import NatsServer
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def bus(nats_server: NatsServer) -> AsyncIterator[EventBus]:
+    bus = EventBus(nats_server.url, client_name="test", duplicate_window_s=60)
+    await bus.connect()
+    await bus.ensure_streams()
+    yield bus
+    await bus.close()
+
+
+async def until(check: Callable[[], bool], what: Callable[[], str], timeout_s: float = 20) -> None:
+    """Poll ``check`` with a deadline; fail with what was last seen."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while asyncio.get_running_loop().time() < deadline:
+        if check():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"condition not met after {timeout_s} s; last seen: {what()}")
+
+
+def event(n: int = 0, **data: object) -> Event:
+    return Event(subject="vanthu.registry.document.issued", actor="tester", agency="000.00.00.H61",
+                 data={"n": n, "abstract": "Về việc đôn đốc thực hiện Chỉ thị 05/CT-UBND", **data})
+
+
+async def test_publishing_the_same_event_id_twice_delivers_it_once(bus: EventBus) -> None:
+    first = event(1)
+    seq1 = await bus.publish(first)
+    seq2 = await bus.publish(first)
+    await bus.publish(event(2))
+    assert seq1 == seq2
+    received: list[Event] = []
+
+    async def handler(e: Event) -> None:
+        received.append(e)
+
+    await bus.subscribe("dedup", "vanthu.registry.>", handler)
+    await until(lambda: len(received) >= 2, lambda: str([e.data for e in received]))
+    assert (await bus.js.stream_info(bus.stream)).state.messages == 2  # the server dropped the re-publish
+    assert [e.data["n"] for e in received] == [1, 2]
+    assert received[0].data["abstract"] == "Về việc đôn đốc thực hiện Chỉ thị 05/CT-UBND"
+    assert received[0].id == first.id
+
+
+async def test_a_failing_handler_gets_the_message_again(bus: EventBus) -> None:
+    attempts: list[int] = []
+
+    async def flaky(e: Event) -> None:
+        attempts.append(e.data["n"])
+        if len(attempts) < 3:
+            raise RuntimeError("database busy")
+
+    await bus.publish(event(7))
+    await bus.subscribe("flaky", "vanthu.registry.>", flaky, backoff_s=(0.05,))
+    await until(lambda: len(attempts) >= 3, lambda: str(attempts))
+    assert attempts == [7, 7, 7]
+    info = await bus.js.consumer_info(bus.stream, "flaky")
+    assert info.num_redelivered >= 1
+    assert not await dead_letters(bus)
+
+
+async def dead_letters(bus: EventBus) -> list[tuple[str, dict[str, str]]]:
+    sub = await bus.js.pull_subscribe("vanthu_dlq.>", stream=bus.dead_letter_stream)
+    try:
+        msgs = await sub.fetch(10, timeout=2)
+    except Exception:
+        return []
+    return [(m.subject, dict(m.headers or {})) for m in msgs]
+
+
+async def test_a_poison_message_ends_in_the_dead_letter_stream(bus: EventBus) -> None:
+    handled: list[int] = []
+
+    async def handler(e: Event) -> None:
+        handled.append(e.data["n"])
+        if e.data["n"] == 13:
+            raise PoisonMessage("số ký hiệu không hợp lệ")
+
+    await bus.publish(event(13))
+    await bus.publish(event(14))
+    await bus.subscribe("poison", "vanthu.registry.>", handler)
+    await until(lambda: 14 in handled, lambda: str(handled))
+    letters = await dead_letters(bus)
+    assert [s for s, _ in letters] == ["vanthu_dlq.vanthu.registry.document.issued"]
+    assert "số ký hiệu không hợp lệ" in letters[0][1]["Vanthu-Dead-Letter-Reason"]
+    assert handled.count(13) == 1
+
+
+async def test_a_message_failing_every_time_is_dead_lettered_after_max_deliver(bus: EventBus) -> None:
+    attempts: list[int] = []
+
+    async def always_fails(e: Event) -> None:
+        attempts.append(1)
+        raise RuntimeError("nope")
+
+    await bus.publish(event(21))
+    await bus.subscribe("hopeless", "vanthu.registry.>", always_fails, max_deliver=3, backoff_s=(0.05,))
+    await until(lambda: len(attempts) >= 3, lambda: str(attempts))
+    letters: list[tuple[str, dict[str, str]]] = []
+    deadline = asyncio.get_running_loop().time() + 10
+    while not letters and asyncio.get_running_loop().time() < deadline:
+        letters = await dead_letters(bus)
+    assert len(letters) == 1 and "failed 3 times" in letters[0][1]["Vanthu-Dead-Letter-Reason"]
+    assert len(attempts) == 3
+
+
+async def test_undecodable_payloads_are_dead_lettered(bus: EventBus) -> None:
+    await bus.js.publish("vanthu.registry.document.issued", b"{not json", headers={"Nats-Msg-Id": "bad-1"})
+    seen: list[Event] = []
+
+    async def handler(e: Event) -> None:
+        seen.append(e)
+
+    await bus.subscribe("decoder", "vanthu.registry.>", handler)
+    letters: list[tuple[str, dict[str, str]]] = []
+    deadline = asyncio.get_running_loop().time() + 10
+    while not letters and asyncio.get_running_loop().time() < deadline:
+        letters = await dead_letters(bus)
+    assert letters and "undecodable" in letters[0][1]["Vanthu-Dead-Letter-Reason"] and not seen
+
+
+async def test_killing_and_restarting_nats_mid_stream_loses_no_event(bus: EventBus, nats_server: NatsServer) -> None:
+    total = 500
+    received: set[int] = set()
+
+    async def handler(e: Event) -> None:
+        received.add(int(e.data["n"]))  # idempotent consumer: keyed on the event's own data
+
+    await bus.subscribe("survivor", "vanthu.registry.>", handler)
+    events = [event(n) for n in range(total)]
+
+    async def producer() -> None:
+        for e in events:
+            await bus.publish(e, deadline_s=60)
+
+    task = asyncio.create_task(producer())
+    await until(lambda: len(received) >= 100, lambda: f"{len(received)} received")
+    await asyncio.to_thread(nats_server.restart)  # SIGKILL, then start on the same port and store
+    await task
+    await until(lambda: len(received) == total, lambda: f"{len(received)} of {total}; missing "
+                f"{sorted(set(range(total)) - received)[:10]}", timeout_s=60)
+    info = await bus.js.stream_info(bus.stream)
+    assert info.state.messages == total  # re-publishes after the crash were deduplicated
+
+
+async def test_the_consumer_continues_the_publishers_trace(bus: EventBus) -> None:
+    provider = TracerProvider()
+    tracer = provider.get_tracer("test")
+    seen: list[int] = []
+
+    async def handler(e: Event) -> None:
+        seen.append(trace.get_current_span().get_span_context().trace_id)
+
+    with tracer.start_as_current_span("issue document") as span:
+        await bus.publish(event(99))
+        published_trace = span.get_span_context().trace_id
+    await bus.subscribe("traced", "vanthu.registry.>", handler)
+    await until(lambda: bool(seen), lambda: str(seen))
+    assert seen[0] == published_trace
+
+
+@pytest.mark.unit
+def test_events_round_trip_as_json_with_vietnamese_text() -> None:
+    import unicodedata
+
+    original = event(1, signer=unicodedata.normalize("NFD", "Nguyễn Văn Đức"))
+    again = Event.from_bytes(original.to_bytes())
+    assert again.id == original.id and again.occurred_at == original.occurred_at
+    assert again.data["signer"] == "Nguyễn Văn Đức"
+    assert "Đức".encode() in original.to_bytes()
+    assert json.loads(original.to_bytes())["agency"] == "000.00.00.H61"
