@@ -160,8 +160,12 @@ async def test_killing_and_restarting_nats_mid_stream_loses_no_event(bus: EventB
     await until(lambda: len(received) >= 100, lambda: f"{len(received)} received")
     await asyncio.to_thread(nats_server.restart)  # SIGKILL, then start on the same port and store
     await task
-    await until(lambda: len(received) == total, lambda: f"{len(received)} of {total}; missing "
-                f"{sorted(set(range(total)) - received)[:10]}", timeout_s=60)
+    try:
+        await until(lambda: len(received) == total, lambda: f"{len(received)} of {total}; missing "
+                    f"{sorted(set(range(total)) - received)[:10]}", timeout_s=60)
+    except AssertionError as error:
+        info = await bus.js.consumer_info(bus.stream, "survivor")
+        raise AssertionError(f"{error}; consumer: {info}") from error
     info = await bus.js.stream_info(bus.stream)
     assert info.state.messages == total  # re-publishes after the crash were deduplicated
 

@@ -180,10 +180,18 @@ class Subscription:
         self._task = asyncio.create_task(self._run(), name=f"consumer-{self.durable}")
 
     async def _run(self) -> None:
+        task = asyncio.current_task()
         while not self._stopping.is_set():
             try:
                 messages = await self._psub.fetch(self.batch, timeout=1)
             except (TimeoutError, NatsTimeoutError):
+                continue
+            except asyncio.CancelledError:
+                # nats-py cancels the pending fetch when the connection drops; only a cancellation of this
+                # task itself (stop/shutdown) ends the loop.
+                if task is not None and task.cancelling():
+                    raise
+                await asyncio.sleep(0.2)
                 continue
             except _TRANSIENT:
                 await asyncio.sleep(0.2)
@@ -193,7 +201,10 @@ class Subscription:
                 await asyncio.sleep(0.5)
                 continue
             for msg in messages:
-                await self._process(msg)
+                try:
+                    await self._process(msg)
+                except Exception:  # never let one message end the consumer; it will be redelivered
+                    log.exception("unexpected error processing a message", extra={"durable": self.durable})
 
     async def _process(self, msg: Msg) -> None:
         parent = propagate.extract(dict(msg.headers or {}))
@@ -230,7 +241,7 @@ class Subscription:
                 await msg.nak(delay=delay)
             return
         with contextlib.suppress(Exception):
-            await msg.ack_sync(timeout=5)
+            await msg.ack()
 
     async def _dead_letter(self, msg: Msg, reason: str) -> None:
         log.error("event dead-lettered", extra={"durable": self.durable, "subject": msg.subject, "reason": reason})

@@ -65,6 +65,13 @@ class Process:
             return ""
 
 
+def _runnable(module: str) -> bool:
+    """True when the service package is installed and has a ``__main__`` (services land one at a time)."""
+    if importlib.util.find_spec(module) is None:
+        return False
+    return importlib.util.find_spec(f"{module}.__main__") is not None
+
+
 class Stack:
     """The running platform. ``start()`` returns when everything is healthy; ``stop()`` drains and stops."""
 
@@ -72,7 +79,7 @@ class Stack:
         self.config = config
         self.var = config.var_dir.resolve()
         self.processes: list[Process] = []
-        self.services = [(n, m) for n, m in GRPC_SERVICES if importlib.util.find_spec(f"{m}.__main__") is not None]
+        self.services = [(n, m) for n, m in GRPC_SERVICES if _runnable(m)]
 
     # -- addresses -------------------------------------------------------------------------------
     def url(self, name: str) -> str:
