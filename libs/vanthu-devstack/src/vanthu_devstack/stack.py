@@ -197,11 +197,14 @@ class Stack:
             identity = self._spawn("identity", [sys.executable, "-m", "vanthu_identity"])
             self._wait(identity, lambda: self._http_ok(f"{self.url('identity')}/healthz"), "identity issuer")
             for name, module in self.services:
+                (self.var / name).mkdir(parents=True, exist_ok=True)
                 marker = self.var / name / ".seeded"
                 if name == "registry" and not marker.exists():
                     self.config.log("  loading the seed agency directory (first start)")
-                    subprocess.run([sys.executable, "-m", module, "seed"], env=self.env(), check=True,
-                                   cwd=self.var.parent, capture_output=True)
+                    seeded = subprocess.run([sys.executable, "-m", module, "seed"], env=self.env(),
+                                            cwd=self.var.parent, capture_output=True, text=True)
+                    if seeded.returncode != 0:
+                        raise StackError(f"seeding the registry failed:\n{seeded.stderr[-3000:]}")
                     marker.write_text("seeded\n")
                 process = self._spawn(name, [sys.executable, "-m", module])
                 self._wait(process, functools.partial(self._grpc_serving, self.grpc_target(name)), f"{name} service")

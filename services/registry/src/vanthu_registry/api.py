@@ -9,7 +9,7 @@ import grpc
 from vanthu.common.v1 import common_pb2
 from vanthu.registry.v1 import registry_pb2, registry_pb2_grpc
 from vanthu_core.auth import current_principal
-from vanthu_core.errors import PermissionDenied
+from vanthu_core.errors import InvalidArgument, NotFound, PermissionDenied
 from vanthu_registry.domain.agencies import Agency, check_agency, parse_date
 from vanthu_registry.store import AgencyFilter, AgencyStore
 
@@ -55,6 +55,8 @@ class RegistryApi(registry_pb2_grpc.RegistryServiceServicer):
         checked = check_agency(code=a.code, name=a.name, short_name=a.short_name, parent_code=a.parent_code or None,
                                level=a.level or None, valid_from=a.valid_from or None, valid_to=a.valid_to or None,
                                address=a.address, email=a.email, phone=a.phone, source=a.source)
+        if checked.agency.parent_code and not await self.agencies.exists(checked.agency.parent_code):
+            raise InvalidArgument("parent_code", "is not an agency in the directory")
         if not principal.is_service:
             await self._require_within_own_agency(principal.agency, checked.agency)
         created = await self.agencies.upsert_many([checked], actor=principal.subject, actor_agency=principal.agency)
@@ -73,6 +75,6 @@ class RegistryApi(registry_pb2_grpc.RegistryServiceServicer):
             seen.add(code)
             try:
                 code = (await self.agencies.get(code)).parent_code
-            except Exception:
+            except NotFound:
                 break
         raise PermissionDenied("an agency administrator may only manage their own agency and the units below it")

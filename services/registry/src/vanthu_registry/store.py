@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -13,6 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from vanthu_core.errors import InvalidArgument, NotFound
 from vanthu_core.events import Event
 from vanthu_core.outbox import add_event, outbox_table
+from vanthu_core.paging import decode_cursor, encode_cursor
 from vanthu_registry.domain.agencies import Agency, Checked
 from vanthu_registry.domain.text import fold
 
@@ -64,15 +64,15 @@ class AgencyFilter:
     text: str | None = None
 
 
-def encode_cursor(code: str) -> str:
-    return base64.urlsafe_b64encode(code.encode()).decode()
+def encode_agency_cursor(code: str) -> str:
+    return encode_cursor("agency", [code])
 
 
-def decode_cursor(token: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(token.encode()).decode()
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidArgument("page.page_token", "is not a token this service issued") from exc
+def decode_agency_cursor(token: str) -> str:
+    key = decode_cursor("agency", token)
+    if len(key) != 1 or not isinstance(key[0], str):
+        raise InvalidArgument("page.page_token", "is not a token this service issued")
+    return key[0]
 
 
 def parents_first(items: list[Checked]) -> list[Checked]:
@@ -104,13 +104,17 @@ class AgencyStore:
                 raise NotFound(f"no agency with code {code}")
             return row.to_domain()
 
+    async def exists(self, code: str) -> bool:
+        async with self.sessions() as session:
+            return await session.get(AgencyRow, code) is not None
+
     async def find(self, filters: AgencyFilter, page_size: int = 0, page_token: str = "") -> tuple[list[Agency], str]:
         if page_size < 0:
             raise InvalidArgument("page.page_size", "must be 0 (default) or a positive number")
         size = min(page_size or DEFAULT_PAGE, MAX_PAGE)
         query = select(AgencyRow).order_by(AgencyRow.code)
         if page_token:
-            query = query.where(AgencyRow.code > decode_cursor(page_token))
+            query = query.where(AgencyRow.code > decode_agency_cursor(page_token))
         if filters.parent_code:
             query = query.where(AgencyRow.parent_code == filters.parent_code)
         if filters.level:
@@ -125,7 +129,7 @@ class AgencyStore:
         async with self.sessions() as session:
             rows = (await session.execute(query.limit(size + 1))).scalars().all()
         agencies = [r.to_domain() for r in rows[:size]]
-        next_token = encode_cursor(agencies[-1].code) if len(rows) > size else ""
+        next_token = encode_agency_cursor(agencies[-1].code) if len(rows) > size else ""
         return agencies, next_token
 
     async def upsert_many(self, checked: list[Checked], *, actor: str, actor_agency: str | None) -> list[bool]:
