@@ -1,0 +1,1 @@
+"""Storage service: content-addressed document files on a local directory or S3."""
