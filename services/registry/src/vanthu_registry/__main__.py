@@ -10,11 +10,15 @@ import signal
 import sys
 from pathlib import Path
 
+import yaml
+
 from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.errors import DomainError
 from vanthu_core.logging import setup_logging
 from vanthu_core.settings import CommonSettings
 from vanthu_core.telemetry import setup_telemetry, shutdown_telemetry
+from vanthu_registry.documents_store import DocumentStore
+from vanthu_registry.domain.documents import Direction
 from vanthu_registry.importer import check_rows, read_rows
 from vanthu_registry.server import MIGRATIONS, RegistryServer
 from vanthu_registry.settings import RegistrySettings
@@ -22,6 +26,7 @@ from vanthu_registry.store import AgencyStore
 
 log = logging.getLogger("vanthu.registry")
 SEED_FILE = Path(__file__).with_name("seed") / "vinh_long.yaml"
+SEED_REGISTERS = Path(__file__).with_name("seed") / "registers.yaml"
 
 
 async def serve(settings: RegistrySettings, common: CommonSettings) -> None:
@@ -56,6 +61,25 @@ async def import_agencies(settings: RegistrySettings, path: Path, *, dry_run: bo
     return 0
 
 
+async def seed_registers(settings: RegistrySettings) -> None:
+    """The demo agencies' registers, for agencies that have none yet (a second seed changes nothing)."""
+    engine = create_engine(settings.database_url)
+    try:
+        store = DocumentStore(session_factory(engine))
+        await store.seed_types()
+        for entry in yaml.safe_load(SEED_REGISTERS.read_text(encoding="utf-8")):
+            agency = entry["agency_code"]
+            if await store.registers(agency):
+                continue
+            for r in entry["registers"]:
+                await store.create_register(agency_code=agency, direction=Direction(r["direction"]), name=r["name"],
+                                            agency_abbreviation=r.get("agency_abbreviation", ""),
+                                            type_codes=r.get("type_codes", []))
+                print(f"register created: {agency} {r['name']}")
+    finally:
+        await engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="vanthu-registry", description="VanThu registry service and its tools.")
     sub = parser.add_subparsers(dest="command")
@@ -66,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
                                                  "valid_to,address,email,phone,source)")
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="check the file only")
-    sub.add_parser("seed", help=f"import the bundled seed directory ({SEED_FILE.name})")
+    sub.add_parser("seed", help=f"import the bundled seed directory ({SEED_FILE.name}) and demo registers")
     args = parser.parse_args(argv)
     settings, common = RegistrySettings(), CommonSettings()
     command = args.command or "serve"
@@ -84,7 +108,10 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(migrate(MIGRATIONS, settings.database_url))
             return 0
         path = args.file if command == "import-agencies" else SEED_FILE
-        return asyncio.run(import_agencies(settings, path, dry_run=getattr(args, "dry_run", False)))
+        status = asyncio.run(import_agencies(settings, path, dry_run=getattr(args, "dry_run", False)))
+        if command == "seed" and status == 0:
+            asyncio.run(seed_registers(settings))
+        return status
     except DomainError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return 1

@@ -7,13 +7,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vanthu.registry.v1 import registry_pb2, registry_pb2_grpc
+from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2, registry_pb2_grpc
 from vanthu_core.auth import JwksVerifier
 from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.grpc_server import GrpcServer
 from vanthu_core.outbox import OutboxRelay
 from vanthu_core.settings import CommonSettings
+from vanthu_core.timeutil import Clock, utc_now
 from vanthu_registry.api import RegistryApi
+from vanthu_registry.documents_api import DocumentApi
+from vanthu_registry.documents_store import DocumentStore
 from vanthu_registry.settings import RegistrySettings
 from vanthu_registry.store import AgencyStore, outbox
 
@@ -28,6 +31,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 class RegistryServer:
     settings: RegistrySettings
     common: CommonSettings
+    clock: Clock = utc_now
 
     async def start(self) -> int:
         await migrate(MIGRATIONS, self.settings.database_url)
@@ -45,9 +49,15 @@ class RegistryServer:
         self.verifier = JwksVerifier(self.common.oidc_issuer, audience=self.common.oidc_audience or None)
         self.grpc = GrpcServer(service="registry", host=self.settings.grpc_host, port=self.settings.grpc_port,
                                verifier=self.verifier,
-                               service_names=[registry_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name])
+                               service_names=[registry_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name,
+                                              documents_pb2.DESCRIPTOR.services_by_name["DocumentService"].full_name])
+        agencies = AgencyStore(sessions)
+        documents = DocumentStore(sessions, clock=self.clock)
+        await documents.seed_types()
         registry_pb2_grpc.add_RegistryServiceServicer_to_server(
-            RegistryApi(AgencyStore(sessions), on_commit=self.relay.kick), self.grpc.server)
+            RegistryApi(agencies, on_commit=self.relay.kick), self.grpc.server)
+        documents_pb2_grpc.add_DocumentServiceServicer_to_server(
+            DocumentApi(documents, agencies, on_commit=self.relay.kick), self.grpc.server)
         return await self.grpc.start()
 
     async def stop(self) -> None:

@@ -1,0 +1,281 @@
+"""gRPC servicer for documents, registers and types: proto <-> domain and permission checks.
+
+Who may do what (roles of the token; a person acts only within their own agency):
+- read (get, list, history, registers, types): anyone of the agency;
+- draft and edit outgoing drafts: officer, head, leader, clerk;
+- issue, register, reject an arrival, enter an arrival from paper: clerk (văn thư);
+- cancel: clerk or leader; export a register: clerk, leader, archivist, admin;
+- create a register: clerk or admin; add a specialised document type: admin.
+A service token (interchange delivering an arrival) names the agency it acts for.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+import grpc
+
+from vanthu.common.v1 import common_pb2
+from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc
+from vanthu_core.auth import Principal, current_principal
+from vanthu_core.errors import InvalidArgument, NotFound, PermissionDenied
+from vanthu_core.text import clean_text
+from vanthu_core.timeutil import iso_vietnam
+from vanthu_registry import exports
+from vanthu_registry.documents_store import DocumentFilter, DocumentStore, Register
+from vanthu_registry.domain.agencies import check_code, parse_date
+from vanthu_registry.domain.doctypes import ABBREVIATION, check_type
+from vanthu_registry.domain.documents import (
+    Competence,
+    Confidentiality,
+    Direction,
+    DocumentFile,
+    Draft,
+    FileRole,
+    Recipient,
+    SenderInfo,
+    Signer,
+    Status,
+    Urgency,
+    check_metadata,
+)
+from vanthu_registry.store import AgencyStore
+
+EVERYONE = ("clerk", "leader", "head", "officer", "archivist", "admin")
+DRAFTERS = ("officer", "head", "leader", "clerk")
+MAX_EXPORT_DAYS = 366
+
+
+def _enum(field: str, enum: type[Any], value: str, default: Any = None) -> Any:
+    if not value and default is not None:
+        return default
+    try:
+        return enum(value)
+    except ValueError:
+        accepted = ", ".join(repr(e.value) for e in enum)
+        raise InvalidArgument(field, f"must be one of {accepted}") from None
+
+
+def _iso(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    return iso_vietnam(value) if isinstance(value, datetime) else value.isoformat()
+
+
+def draft_from_proto(d: documents_pb2.DocumentInput) -> Draft:
+    """Field errors name the field as the REST body and ``DocumentInput`` spell it (``signer.name``)."""
+    return check_metadata(Draft(
+        direction=_enum("direction", Direction, d.direction, Direction.OUTGOING),
+        type_code=d.type_code.strip(), abstract=d.abstract,
+        urgency=_enum("urgency", Urgency, d.urgency, Urgency.NORMAL),
+        confidentiality=_enum("confidentiality", Confidentiality, d.confidentiality, Confidentiality.NONE),
+        drafting_unit=d.drafting_unit, unit_abbreviation=d.unit_abbreviation,
+        signer=Signer(d.signer.name, d.signer.title,
+                      _enum("signer.competence", Competence, d.signer.competence, Competence.OWN)),
+        place=d.place, recipients=[Recipient(r.agency_code.strip(), r.name) for r in d.recipients],
+        files=[DocumentFile(f.object_id, f.sha256.lower(), _enum(f"files[{i}].role", FileRole, f.role,
+                                                                  FileRole.MAIN), f.file_name)
+               for i, f in enumerate(d.files)],
+        answers_document_id=d.answers_document_id.strip(), due_date=parse_date("due_date", d.due_date),
+        sender=SenderInfo(d.sender.agency_code.strip(), d.sender.agency_name, d.sender.number_symbol,
+                          parse_date("sender.document_date", d.sender.document_date))))
+
+
+def document_to_proto(doc: dict[str, Any]) -> documents_pb2.Document:
+    return documents_pb2.Document(
+        id=doc["id"], agency_code=doc["agency_code"], direction=doc["direction"], status=doc["status"],
+        type_code=doc["type_code"], abstract=doc["abstract"], urgency=doc["urgency"],
+        drafting_unit=doc["drafting_unit"], unit_abbreviation=doc["unit_abbreviation"],
+        signer=documents_pb2.Signer(name=doc["signer_name"], title=doc["signer_title"],
+                                    competence=doc["signer_competence"]),
+        place=doc["place"], recipients=[documents_pb2.Recipient(**r) for r in doc["recipients"]],
+        files=[documents_pb2.DocumentFile(**f) for f in doc["files"]],
+        answers_document_id=doc["answers_document_id"], due_date=_iso(doc["due_date"]),
+        issuing_agency_code=doc["issuing_agency_code"], issuing_agency_name=doc["issuing_agency_name"],
+        number_symbol=doc["number_symbol"], document_date=_iso(doc["document_date"]),
+        register_id=doc["register_id"] or "", number=doc["number"] or 0, numbered_at=_iso(doc["numbered_at"]),
+        duplicate_of=doc["duplicate_of"], reason=doc["reason"], created_by=doc["created_by"],
+        created_at=_iso(doc["created_at"]), updated_at=_iso(doc["updated_at"]), version=doc["version"])
+
+
+def register_to_proto(r: Register) -> documents_pb2.Register:
+    return documents_pb2.Register(id=r.id, agency_code=r.agency_code, direction=r.direction.value, name=r.name,
+                                  agency_abbreviation=r.agency_abbreviation, type_codes=list(r.type_codes),
+                                  active=r.active)
+
+
+def own_agency(principal: Principal) -> str:
+    if not principal.agency:
+        raise PermissionDenied("your account belongs to no agency")
+    return principal.agency
+
+
+class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
+    def __init__(self, documents: DocumentStore, agencies: AgencyStore, on_commit: Any = None) -> None:
+        self.documents = documents
+        self.agencies = agencies
+        self.on_commit = on_commit or (lambda: None)
+
+    def _acting(self, *roles: str) -> tuple[Principal, str]:
+        principal = current_principal()
+        principal.require_role(*roles)
+        return principal, own_agency(principal)
+
+    # -- types and registers -------------------------------------------------------------------
+    async def ListDocumentTypes(self, request: documents_pb2.ListDocumentTypesRequest,
+                                context: grpc.aio.ServicerContext) -> documents_pb2.ListDocumentTypesResponse:
+        _, agency = self._acting(*EVERYONE)
+        return documents_pb2.ListDocumentTypesResponse(types=[
+            documents_pb2.DocumentType(code=t.code, name=t.name, abbreviation=t.abbreviation,
+                                       agency_code=t.agency_code or "") for t in await self.documents.types(agency)])
+
+    async def CreateDocumentType(self, request: documents_pb2.CreateDocumentTypeRequest,
+                                 context: grpc.aio.ServicerContext) -> documents_pb2.CreateDocumentTypeResponse:
+        _, agency = self._acting("admin")
+        t = await self.documents.add_type(check_type(request.type.code.strip(), request.type.name,
+                                                     request.type.abbreviation, agency))
+        return documents_pb2.CreateDocumentTypeResponse(type=documents_pb2.DocumentType(
+            code=t.code, name=t.name, abbreviation=t.abbreviation, agency_code=agency))
+
+    async def CreateRegister(self, request: documents_pb2.CreateRegisterRequest,
+                             context: grpc.aio.ServicerContext) -> documents_pb2.CreateRegisterResponse:
+        _, agency = self._acting("clerk", "admin")
+        r = request.register
+        direction = _enum("direction", Direction, r.direction)
+        abbreviation = clean_text("agency_abbreviation", r.agency_abbreviation, max_len=20,
+                                  required=direction is Direction.OUTGOING)
+        if abbreviation and not ABBREVIATION.match(abbreviation):
+            raise InvalidArgument("agency_abbreviation", "must be letters and digits without spaces (e.g. UBND)")
+        register = await self.documents.create_register(
+            agency_code=agency, direction=direction, name=clean_text("name", r.name, max_len=200),
+            agency_abbreviation=abbreviation, type_codes=[c.strip() for c in r.type_codes])
+        return documents_pb2.CreateRegisterResponse(register=register_to_proto(register))
+
+    async def ListRegisters(self, request: documents_pb2.ListRegistersRequest,
+                            context: grpc.aio.ServicerContext) -> documents_pb2.ListRegistersResponse:
+        _, agency = self._acting(*EVERYONE)
+        direction = _enum("direction", Direction, request.direction) if request.direction else None
+        return documents_pb2.ListRegistersResponse(
+            registers=[register_to_proto(r) for r in await self.documents.registers(agency, direction)])
+
+    async def ExportRegister(self, request: documents_pb2.ExportRegisterRequest,
+                             context: grpc.aio.ServicerContext) -> documents_pb2.ExportRegisterResponse:
+        _, agency = self._acting("clerk", "leader", "archivist", "admin")
+        date_from, date_to = parse_date("date_from", request.date_from), parse_date("date_to", request.date_to)
+        if date_from is None or date_to is None:
+            raise InvalidArgument("date_from" if date_from is None else "date_to", "is required (YYYY-MM-DD)")
+        if date_to < date_from or (date_to - date_from).days > MAX_EXPORT_DAYS:
+            raise InvalidArgument("date_to", f"must be on or after date_from, at most {MAX_EXPORT_DAYS} days later")
+        fmt = request.format or "csv"
+        if fmt not in ("csv", "xlsx"):
+            raise InvalidArgument("format", "must be 'csv' or 'xlsx'")
+        register, docs = await self.documents.register_entries(agency, request.register_id, date_from, date_to)
+        names = {t.code: t.name for t in await self.documents.types(agency)}
+        lines = exports.rows(register, docs, names)
+        stem = f"so-{register.direction.value}-{date_from.isoformat()}-{date_to.isoformat()}"
+        if fmt == "csv":
+            return documents_pb2.ExportRegisterResponse(file_name=f"{stem}.csv", content_type=exports.CSV_TYPE,
+                                                        content=exports.to_csv(register, lines), rows=len(lines))
+        try:
+            agency_name = (await self.agencies.get(agency)).name
+        except NotFound:
+            agency_name = agency
+        return documents_pb2.ExportRegisterResponse(
+            file_name=f"{stem}.xlsx", content_type=exports.XLSX_TYPE, rows=len(lines),
+            content=exports.to_xlsx(register, agency_name, date_from, date_to, lines))
+
+    # -- documents -----------------------------------------------------------------------------
+    async def CreateDocument(self, request: documents_pb2.CreateDocumentRequest,
+                             context: grpc.aio.ServicerContext) -> documents_pb2.CreateDocumentResponse:
+        principal = current_principal()
+        draft = draft_from_proto(request.document)
+        if principal.is_service:
+            if not request.agency_code:
+                raise InvalidArgument("agency_code", "a service must say which agency it acts for")
+            agency = check_code(request.agency_code.strip(), "agency_code")[0]
+        else:
+            principal.require_role(*(DRAFTERS if draft.direction is Direction.OUTGOING else ("clerk",)))
+            agency = own_agency(principal)
+            if request.agency_code and request.agency_code.strip() != agency:
+                raise PermissionDenied("you may create documents only for your own agency")
+        try:
+            agency_name = (await self.agencies.get(agency)).name
+        except NotFound:
+            raise InvalidArgument("agency_code", f"{agency} is not in the agency directory") from None
+        doc = await self.documents.create(agency_code=agency, agency_name=agency_name, draft=draft,
+                                          actor=principal.username or principal.subject)
+        self.on_commit()
+        return documents_pb2.CreateDocumentResponse(document=document_to_proto(doc))
+
+    async def UpdateDraft(self, request: documents_pb2.UpdateDraftRequest,
+                          context: grpc.aio.ServicerContext) -> documents_pb2.UpdateDraftResponse:
+        principal, agency = self._acting(*DRAFTERS)
+        draft = draft_from_proto(request.document)
+        if draft.direction is not Direction.OUTGOING:
+            raise InvalidArgument("direction", "only outgoing drafts are edited")
+        doc = await self.documents.update_draft(agency_code=agency, document_id=request.id, draft=draft,
+                                                actor=principal.username, expected_version=request.expected_version)
+        return documents_pb2.UpdateDraftResponse(document=document_to_proto(doc))
+
+    async def GetDocument(self, request: documents_pb2.GetDocumentRequest,
+                          context: grpc.aio.ServicerContext) -> documents_pb2.GetDocumentResponse:
+        _, agency = self._acting(*EVERYONE)
+        return documents_pb2.GetDocumentResponse(document=document_to_proto(
+            await self.documents.get(agency, request.id)))
+
+    async def ListDocuments(self, request: documents_pb2.ListDocumentsRequest,
+                            context: grpc.aio.ServicerContext) -> documents_pb2.ListDocumentsResponse:
+        _, agency = self._acting(*EVERYONE)
+        filters = DocumentFilter(
+            direction=_enum("direction", Direction, request.direction) if request.direction else None,
+            type_code=request.type_code or None, register_id=request.register_id or None,
+            status=_enum("status", Status, request.status) if request.status else None,
+            date_from=parse_date("date_from", request.date_from), date_to=parse_date("date_to", request.date_to),
+            issuing_agency_code=request.issuing_agency_code or None,
+            text=clean_text("text", request.text, max_len=200, required=False) or None)
+        docs, token = await self.documents.find(agency, filters, request.page.page_size, request.page.page_token)
+        return documents_pb2.ListDocumentsResponse(documents=[document_to_proto(d) for d in docs],
+                                                   page=common_pb2.PageResponse(next_page_token=token))
+
+    async def IssueDocument(self, request: documents_pb2.IssueDocumentRequest,
+                            context: grpc.aio.ServicerContext) -> documents_pb2.IssueDocumentResponse:
+        principal, agency = self._acting("clerk")
+        doc = await self.documents.issue(agency_code=agency, document_id=request.id, register_id=request.register_id,
+                                         actor=principal.username)
+        self.on_commit()
+        return documents_pb2.IssueDocumentResponse(document=document_to_proto(doc))
+
+    async def RegisterDocument(self, request: documents_pb2.RegisterDocumentRequest,
+                               context: grpc.aio.ServicerContext) -> documents_pb2.RegisterDocumentResponse:
+        principal, agency = self._acting("clerk")
+        doc = await self.documents.register_arrival(agency_code=agency, document_id=request.id,
+                                                    register_id=request.register_id, actor=principal.username,
+                                                    confirm_duplicate=request.confirm_duplicate)
+        self.on_commit()
+        return documents_pb2.RegisterDocumentResponse(document=document_to_proto(doc))
+
+    async def RejectDocument(self, request: documents_pb2.RejectDocumentRequest,
+                             context: grpc.aio.ServicerContext) -> documents_pb2.RejectDocumentResponse:
+        principal, agency = self._acting("clerk")
+        doc = await self.documents.reject(agency_code=agency, document_id=request.id, actor=principal.username,
+                                          reason=clean_text("reason", request.reason, max_len=500))
+        self.on_commit()
+        return documents_pb2.RejectDocumentResponse(document=document_to_proto(doc))
+
+    async def CancelDocument(self, request: documents_pb2.CancelDocumentRequest,
+                             context: grpc.aio.ServicerContext) -> documents_pb2.CancelDocumentResponse:
+        principal, agency = self._acting("clerk", "leader")
+        doc = await self.documents.cancel(agency_code=agency, document_id=request.id, actor=principal.username,
+                                          reason=clean_text("reason", request.reason, max_len=500))
+        self.on_commit()
+        return documents_pb2.CancelDocumentResponse(document=document_to_proto(doc))
+
+    async def GetDocumentHistory(self, request: documents_pb2.GetDocumentHistoryRequest,
+                                 context: grpc.aio.ServicerContext) -> documents_pb2.GetDocumentHistoryResponse:
+        _, agency = self._acting(*EVERYONE)
+        entries = await self.documents.history(agency, request.id)
+        return documents_pb2.GetDocumentHistoryResponse(entries=[
+            documents_pb2.HistoryEntry(at=iso_vietnam(e.at), actor=e.actor, action=e.action, note=e.note,
+                                       changes_json=json.dumps(e.changes, ensure_ascii=False)) for e in entries])

@@ -1,0 +1,515 @@
+"""Persistence of document types, registers (sổ đăng ký văn bản) and documents, with gapless numbering.
+
+Numbering: a counter row per (register, year). Issuing or registering a document increments it with
+``UPDATE … RETURNING`` inside the same transaction that writes the number onto the document, the
+history line and the event. PostgreSQL locks the counter row until commit, so concurrent clerks and
+service replicas queue on it; SQLite transactions start with ``BEGIN IMMEDIATE`` (see ``vanthu_core.db``),
+so writers queue on the database lock. A transaction that fails rolls the increment back with everything
+else: no gap. The unique index on (register, year, number) makes a duplicate impossible even if the rule
+were ever broken.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from vanthu_core.db import UtcDateTime
+from vanthu_core.errors import Conflict, FailedPrecondition, InvalidArgument, NotFound
+from vanthu_core.events import Event
+from vanthu_core.ids import new_id
+from vanthu_core.outbox import add_event
+from vanthu_core.paging import decode_cursor, encode_cursor, page_size
+from vanthu_core.timeutil import Clock, utc_now, vietnam_time
+from vanthu_registry.domain.doctypes import LETTER, STANDARD_TYPES, DocumentType
+from vanthu_registry.domain.documents import (
+    Direction,
+    Draft,
+    Status,
+    build_symbol,
+    diff,
+    number_and_symbol,
+    transition,
+)
+from vanthu_registry.domain.text import fold
+from vanthu_registry.store import Base, outbox
+
+
+class DocumentTypeRow(Base):
+    __tablename__ = "document_types"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(100))
+    abbreviation: Mapped[str] = mapped_column(String(20), default="")
+    #: Empty for the Decree's catalogue.
+    agency_code: Mapped[str] = mapped_column(String(35), default="")
+
+    __table_args__ = (UniqueConstraint("agency_code", "code", name="uq_document_types_agency_code"),)
+
+    def to_domain(self) -> DocumentType:
+        return DocumentType(self.code, self.name, self.abbreviation, self.agency_code or None)
+
+
+class RegisterRow(Base):
+    __tablename__ = "registers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(35), index=True)
+    direction: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(200))
+    #: The agency's abbreviation in symbols it issues from this register ("UBND" in 05/CT-UBND).
+    agency_abbreviation: Mapped[str] = mapped_column(String(20), default="")
+    #: When set, only these types are numbered here (a separate series, e.g. for decisions).
+    type_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RegisterCounterRow(Base):
+    __tablename__ = "register_counters"
+
+    register_id: Mapped[str] = mapped_column(ForeignKey("registers.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    #: The agency that holds this record (tenancy).
+    agency_code: Mapped[str] = mapped_column(String(35))
+    direction: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(12))
+    type_code: Mapped[str] = mapped_column(String(40))
+    abstract: Mapped[str] = mapped_column(String(500))
+    search_key: Mapped[str] = mapped_column(String(600), default="")
+    urgency: Mapped[str] = mapped_column(String(12), default="normal")
+    drafting_unit: Mapped[str] = mapped_column(String(200), default="")
+    unit_abbreviation: Mapped[str] = mapped_column(String(20), default="")
+    signer_name: Mapped[str] = mapped_column(String(50), default="")
+    signer_title: Mapped[str] = mapped_column(String(100), default="")
+    signer_competence: Mapped[str] = mapped_column(String(5), default="")
+    place: Mapped[str] = mapped_column(String(100), default="")
+    recipients: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    files: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    answers_document_id: Mapped[str] = mapped_column(String(36), default="")
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: Issuing agency: the holder for outgoing documents, the sender for incoming ones.
+    issuing_agency_code: Mapped[str] = mapped_column(String(35), default="")
+    issuing_agency_name: Mapped[str] = mapped_column(String(200), default="")
+    #: "05/CT-UBND": set on issue (outgoing) or as received (incoming).
+    number_symbol: Mapped[str] = mapped_column(String(42), default="")
+    #: Ngày tháng văn bản: the promulgation date (outgoing, on issue) or the sender's date (incoming).
+    document_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    register_id: Mapped[str | None] = mapped_column(ForeignKey("registers.id"), nullable=True)
+    register_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: Số (outgoing) or số đến (incoming) in the register.
+    number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    numbered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    duplicate_of: Mapped[str] = mapped_column(String(36), default="")
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (
+        UniqueConstraint("register_id", "register_year", "number", name="uq_documents_register_number"),
+        Index("ix_documents_agency_direction", "agency_code", "direction", "id"),
+        Index("ix_documents_sender", "agency_code", "issuing_agency_code", "number_symbol", "document_date"),
+    )
+
+
+class HistoryRow(Base):
+    __tablename__ = "document_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(20))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+@dataclass(frozen=True)
+class Register:
+    id: str
+    agency_code: str
+    direction: Direction
+    name: str
+    agency_abbreviation: str
+    type_codes: tuple[str, ...]
+    active: bool
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    actor: str
+    action: str
+    changes: dict[str, Any]
+    note: str
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    direction: Direction | None = None
+    type_code: str | None = None
+    register_id: str | None = None
+    status: Status | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    issuing_agency_code: str | None = None
+    text: str | None = None
+
+
+#: Fields of a document a draft update may change, as stored.
+EDITABLE = ("type_code", "abstract", "urgency", "drafting_unit", "unit_abbreviation", "signer_name", "signer_title",
+            "signer_competence", "place", "recipients", "files", "answers_document_id", "due_date")
+
+
+def draft_columns(draft: Draft) -> dict[str, Any]:
+    return {
+        "type_code": draft.type_code, "abstract": draft.abstract, "urgency": draft.urgency.value,
+        "drafting_unit": draft.drafting_unit, "unit_abbreviation": draft.unit_abbreviation,
+        "signer_name": draft.signer.name, "signer_title": draft.signer.title,
+        "signer_competence": draft.signer.competence.value, "place": draft.place,
+        "recipients": [{"agency_code": r.agency_code, "name": r.name} for r in draft.recipients],
+        "files": [{"object_id": f.object_id, "sha256": f.sha256, "role": f.role.value, "file_name": f.file_name}
+                  for f in draft.files],
+        "answers_document_id": draft.answers_document_id, "due_date": draft.due_date,
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def _register(row: RegisterRow) -> Register:
+    return Register(row.id, row.agency_code, Direction(row.direction), row.name, row.agency_abbreviation,
+                    tuple(row.type_codes or ()), row.active)
+
+
+class DocumentStore:
+    """Types, registers and documents of every agency; each method is one transaction."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock = utc_now) -> None:
+        self.sessions = sessions
+        self.clock = clock
+
+    # -- document types ------------------------------------------------------------------------
+    async def seed_types(self) -> None:
+        async with self.sessions() as session, session.begin():
+            known = set((await session.execute(
+                select(DocumentTypeRow.code).where(DocumentTypeRow.agency_code == ""))).scalars())
+            for t in STANDARD_TYPES:
+                if t.code not in known:
+                    session.add(DocumentTypeRow(code=t.code, name=t.name, abbreviation=t.abbreviation,
+                                                agency_code=""))
+
+    async def types(self, agency_code: str) -> list[DocumentType]:
+        async with self.sessions() as session:
+            rows = (await session.execute(select(DocumentTypeRow).where(
+                DocumentTypeRow.agency_code.in_(["", agency_code])).order_by(DocumentTypeRow.id))).scalars()
+            return [r.to_domain() for r in rows]
+
+    async def add_type(self, doc_type: DocumentType) -> DocumentType:
+        async with self.sessions() as session, session.begin():
+            exists = (await session.execute(select(DocumentTypeRow.id).where(
+                DocumentTypeRow.code == doc_type.code,
+                DocumentTypeRow.agency_code.in_(["", doc_type.agency_code or ""])))).first()
+            if exists:
+                raise Conflict(f"the type {doc_type.code} exists already")
+            session.add(DocumentTypeRow(code=doc_type.code, name=doc_type.name, abbreviation=doc_type.abbreviation,
+                                        agency_code=doc_type.agency_code or ""))
+        return doc_type
+
+    async def _type(self, session: AsyncSession, agency_code: str, code: str) -> DocumentType:
+        row = (await session.execute(select(DocumentTypeRow).where(
+            DocumentTypeRow.code == code, DocumentTypeRow.agency_code.in_(["", agency_code])))).scalars().first()
+        if row is None:
+            raise InvalidArgument("type_code", f"{code!r} is not a document type of Decree 30/2020 nor one this "
+                                               "agency defined (see /api/v1/document-types)")
+        return row.to_domain()
+
+    # -- registers -----------------------------------------------------------------------------
+    async def create_register(self, *, agency_code: str, direction: Direction, name: str, agency_abbreviation: str,
+                              type_codes: list[str]) -> Register:
+        async with self.sessions() as session, session.begin():
+            for i, code in enumerate(type_codes):
+                try:
+                    await self._type(session, agency_code, code)
+                except InvalidArgument as error:
+                    raise InvalidArgument(f"type_codes[{i}]", error.reason) from error
+            row = RegisterRow(id=new_id(), agency_code=agency_code, direction=direction.value, name=name,
+                              agency_abbreviation=agency_abbreviation, type_codes=type_codes, active=True,
+                              created_at=self.clock())
+            session.add(row)
+        return _register(row)
+
+    async def registers(self, agency_code: str, direction: Direction | None = None) -> list[Register]:
+        query = select(RegisterRow).where(RegisterRow.agency_code == agency_code).order_by(RegisterRow.created_at)
+        if direction:
+            query = query.where(RegisterRow.direction == direction.value)
+        async with self.sessions() as session:
+            return [_register(r) for r in (await session.execute(query)).scalars()]
+
+    async def register(self, agency_code: str, register_id: str) -> Register:
+        async with self.sessions() as session:
+            row = await session.get(RegisterRow, register_id)
+            if row is None or row.agency_code != agency_code:
+                raise NotFound(f"no register {register_id} in this agency")
+            return _register(row)
+
+    async def _next_number(self, session: AsyncSession, register_id: str, year: int) -> int:
+        """Take the next number of the register's series for ``year`` (locks the counter until commit)."""
+        dialect = session.get_bind().dialect.name
+        ins = postgresql.insert if dialect == "postgresql" else sqlite.insert if dialect == "sqlite" else None
+        if ins is None:
+            raise RuntimeError(f"unsupported database {dialect}")
+        await session.execute(ins(RegisterCounterRow).values(register_id=register_id, year=year, last_number=0)
+                              .on_conflict_do_nothing(index_elements=["register_id", "year"]))
+        result = await session.execute(
+            update(RegisterCounterRow)
+            .where(RegisterCounterRow.register_id == register_id, RegisterCounterRow.year == year)
+            .values(last_number=RegisterCounterRow.last_number + 1)
+            .returning(RegisterCounterRow.last_number))
+        return int(result.scalar_one())
+
+    # -- documents -----------------------------------------------------------------------------
+    async def create(self, *, agency_code: str, agency_name: str, draft: Draft, actor: str) -> dict[str, Any]:
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            await self._type(session, agency_code, draft.type_code)
+            row = DocumentRow(id=new_id(), agency_code=agency_code, direction=draft.direction.value,
+                              created_by=actor, created_at=now, updated_at=now, version=1,
+                              **draft_columns(draft))
+            row.search_key = fold(draft.abstract)[:600]
+            if draft.direction is Direction.OUTGOING:
+                row.status = Status.DRAFT.value
+                row.issuing_agency_code, row.issuing_agency_name = agency_code, agency_name
+                action, subject = "drafted", "vanthu.registry.document.drafted"
+            else:
+                row.status = Status.ARRIVED.value
+                s = draft.sender
+                row.issuing_agency_code, row.issuing_agency_name = s.agency_code, s.agency_name
+                row.number_symbol, row.document_date = s.number_symbol, s.document_date
+                row.duplicate_of = await self._find_duplicate(session, row) or ""
+                action, subject = "arrived", "vanthu.registry.document.arrived"
+            session.add(row)
+            await session.flush()
+            await self._record(session, row, actor, action, {k: [None, _jsonable(v)] for k, v in
+                                                             draft_columns(draft).items() if v not in ("", [], None)},
+                               note=f"duplicate of {row.duplicate_of}" if row.duplicate_of else "")
+            await self._event(session, row, subject, actor, duplicate_of=row.duplicate_of or None)
+            return self._view(row)
+
+    async def _find_duplicate(self, session: AsyncSession, row: DocumentRow) -> str | None:
+        """An arrival already held with the same issuing agency, number-and-symbol and date (Appendix VI III.1.h)."""
+        if not row.number_symbol:
+            return None
+        query = select(DocumentRow.id).where(
+            DocumentRow.agency_code == row.agency_code, DocumentRow.direction == Direction.INCOMING.value,
+            DocumentRow.issuing_agency_code == row.issuing_agency_code,
+            DocumentRow.number_symbol == row.number_symbol, DocumentRow.document_date == row.document_date,
+            DocumentRow.status.notin_([Status.REJECTED.value, Status.CANCELLED.value])).order_by(DocumentRow.id)
+        return (await session.execute(query)).scalars().first()
+
+    async def _load(self, session: AsyncSession, agency_code: str, document_id: str, *, lock: bool) -> DocumentRow:
+        query = select(DocumentRow).where(DocumentRow.id == document_id)
+        if lock:
+            query = query.with_for_update()
+        row = (await session.execute(query)).scalars().first()
+        if row is None or row.agency_code != agency_code:  # another agency's document does not exist for you
+            raise NotFound(f"no document {document_id}")
+        return row
+
+    async def get(self, agency_code: str, document_id: str) -> dict[str, Any]:
+        async with self.sessions() as session:
+            return self._view(await self._load(session, agency_code, document_id, lock=False))
+
+    async def update_draft(self, *, agency_code: str, document_id: str, draft: Draft, actor: str,
+                           expected_version: int = 0) -> dict[str, Any]:
+        async with self.sessions() as session, session.begin():
+            row = await self._load(session, agency_code, document_id, lock=True)
+            if row.status != Status.DRAFT.value:
+                raise FailedPrecondition(f"only drafts can be changed; this document is {row.status}")
+            if expected_version and expected_version != row.version:
+                raise Conflict(f"the draft changed meanwhile (version {row.version}, you edited {expected_version})")
+            await self._type(session, agency_code, draft.type_code)
+            before = {k: _jsonable(getattr(row, k)) for k in EDITABLE}
+            after = {k: _jsonable(v) for k, v in draft_columns(draft).items()}
+            changes = diff(before, after)
+            if changes:
+                for key, value in draft_columns(draft).items():
+                    setattr(row, key, value)
+                row.search_key = fold(draft.abstract)[:600]
+                row.version += 1
+                row.updated_at = self.clock()
+                await self._record(session, row, actor, "updated", changes)
+            return self._view(row)
+
+    async def issue(self, *, agency_code: str, document_id: str, register_id: str, actor: str) -> dict[str, Any]:
+        """Ban hành: take the register's next number for this year (Vietnam time) and build the symbol."""
+        async with self.sessions() as session, session.begin():
+            row = await self._load(session, agency_code, document_id, lock=True)
+            status = transition("issue", Status(row.status))
+            register = await self._register_for(session, row, register_id, Direction.OUTGOING)
+            if not register.agency_abbreviation:
+                raise FailedPrecondition(f"the register {register.name} has no agency abbreviation for symbols")
+            doc_type = await self._type(session, agency_code, row.type_code)
+            symbol = build_symbol(doc_type, register.agency_abbreviation, row.unit_abbreviation)
+            if row.type_code == LETTER and not row.unit_abbreviation:
+                raise FailedPrecondition("a letter (công văn) needs the drafting unit's abbreviation for its symbol "
+                                         "(e.g. 456/UBND-VX): set unit_abbreviation on the draft")
+            now = self.clock()
+            local = vietnam_time(now)
+            number = await self._next_number(session, register.id, local.year)
+            changes = {"status": [row.status, status.value], "number": [None, number],
+                       "number_symbol": [None, number_and_symbol(number, symbol)],
+                       "document_date": [None, local.date().isoformat()], "register_id": [None, register.id]}
+            row.status, row.register_id, row.register_year, row.number = status.value, register.id, local.year, number
+            row.number_symbol, row.document_date, row.numbered_at = number_and_symbol(number, symbol), local.date(), now
+            row.updated_at, row.version = now, row.version + 1
+            await self._record(session, row, actor, "issued", changes)
+            await self._event(session, row, "vanthu.registry.document.issued", actor)
+            return self._view(row)
+
+    async def register_arrival(self, *, agency_code: str, document_id: str, register_id: str, actor: str,
+                               confirm_duplicate: bool = False) -> dict[str, Any]:
+        """Vào sổ: the next arrival number (số đến) of the incoming register, with the arrival time."""
+        async with self.sessions() as session, session.begin():
+            row = await self._load(session, agency_code, document_id, lock=True)
+            status = transition("register", Status(row.status))
+            if row.duplicate_of and not confirm_duplicate:
+                raise FailedPrecondition(
+                    f"this arrival duplicates document {row.duplicate_of} (same sender, number and date): reject it, "
+                    "or register it with confirm_duplicate if it really is a second document")
+            register = await self._register_for(session, row, register_id, Direction.INCOMING)
+            now = self.clock()
+            year = vietnam_time(now).year
+            number = await self._next_number(session, register.id, year)
+            changes = {"status": [row.status, status.value], "number": [None, number],
+                       "register_id": [None, register.id]}
+            row.status, row.register_id, row.register_year, row.number = status.value, register.id, year, number
+            row.numbered_at, row.updated_at, row.version = now, now, row.version + 1
+            await self._record(session, row, actor, "registered", changes,
+                               note="registered although flagged as a duplicate" if row.duplicate_of else "")
+            await self._event(session, row, "vanthu.registry.document.registered", actor)
+            return self._view(row)
+
+    async def reject(self, *, agency_code: str, document_id: str, reason: str, actor: str) -> dict[str, Any]:
+        return await self._close(agency_code, document_id, "reject", reason, actor)
+
+    async def cancel(self, *, agency_code: str, document_id: str, reason: str, actor: str) -> dict[str, Any]:
+        return await self._close(agency_code, document_id, "cancel", reason, actor)
+
+    async def _close(self, agency_code: str, document_id: str, action: str, reason: str, actor: str) -> dict[str, Any]:
+        async with self.sessions() as session, session.begin():
+            row = await self._load(session, agency_code, document_id, lock=True)
+            status = transition(action, Status(row.status))
+            done = {"reject": "rejected", "cancel": "cancelled"}[action]
+            changes = {"status": [row.status, status.value], "reason": [row.reason or None, reason]}
+            row.status, row.reason = status.value, reason
+            row.updated_at, row.version = self.clock(), row.version + 1
+            await self._record(session, row, actor, done, changes)
+            await self._event(session, row, f"vanthu.registry.document.{done}", actor, reason=reason)
+            return self._view(row)
+
+    async def _register_for(self, session: AsyncSession, row: DocumentRow, register_id: str,
+                            direction: Direction) -> Register:
+        reg = await session.get(RegisterRow, register_id) if register_id else None
+        if reg is None or reg.agency_code != row.agency_code:
+            raise InvalidArgument("register_id", "is not a register of this agency")
+        register = _register(reg)
+        if register.direction is not direction or not register.active:
+            raise InvalidArgument("register_id", f"is not an active {direction.value} register")
+        if register.type_codes and row.type_code not in register.type_codes:
+            raise InvalidArgument("register_id", f"this register numbers only {', '.join(register.type_codes)}")
+        return register
+
+    async def history(self, agency_code: str, document_id: str) -> list[HistoryEntry]:
+        async with self.sessions() as session:
+            await self._load(session, agency_code, document_id, lock=False)
+            rows = (await session.execute(select(HistoryRow).where(HistoryRow.document_id == document_id)
+                                          .order_by(HistoryRow.id))).scalars()
+            return [HistoryEntry(r.at, r.actor, r.action, r.changes, r.note) for r in rows]
+
+    async def find(self, agency_code: str, filters: DocumentFilter, size: int = 0,
+                   token: str = "") -> tuple[list[dict[str, Any]], str]:
+        """Newest first (ids are UUIDv7, ordered by creation time); cursor pagination."""
+        limit = page_size(size)
+        query = select(DocumentRow).where(DocumentRow.agency_code == agency_code).order_by(DocumentRow.id.desc())
+        if token:
+            key = decode_cursor("document", token)
+            if len(key) != 1 or not isinstance(key[0], str):
+                raise InvalidArgument("page.page_token", "is not a token this service issued")
+            query = query.where(DocumentRow.id < key[0])
+        f = filters
+        for column, value in ((DocumentRow.direction, f.direction), (DocumentRow.type_code, f.type_code),
+                              (DocumentRow.register_id, f.register_id), (DocumentRow.status, f.status),
+                              (DocumentRow.issuing_agency_code, f.issuing_agency_code)):
+            if value:
+                query = query.where(column == value)
+        if f.date_from:
+            query = query.where(DocumentRow.document_date >= f.date_from)
+        if f.date_to:
+            query = query.where(DocumentRow.document_date <= f.date_to)
+        if f.text:
+            for word in fold(f.text).split():
+                query = query.where(DocumentRow.search_key.contains(word, autoescape=True))
+        async with self.sessions() as session:
+            rows = list((await session.execute(query.limit(limit + 1))).scalars())
+        items = [self._view(r) for r in rows[:limit]]
+        return items, encode_cursor("document", [rows[limit - 1].id]) if len(rows) > limit else ""
+
+    async def register_entries(self, agency_code: str, register_id: str, date_from: date,
+                               date_to: date) -> tuple[Register, list[dict[str, Any]]]:
+        """The documents numbered in a register between two dates (Vietnam time), in number order."""
+        register = await self.register(agency_code, register_id)
+        async with self.sessions() as session:
+            rows = (await session.execute(select(DocumentRow).where(
+                DocumentRow.register_id == register_id, DocumentRow.number.is_not(None),
+                and_(DocumentRow.register_year >= date_from.year, DocumentRow.register_year <= date_to.year))
+                .order_by(DocumentRow.register_year, DocumentRow.number))).scalars()
+            items = [self._view(r) for r in rows]
+        inside = [i for i in items if date_from <= vietnam_time(i["numbered_at"]).date() <= date_to]
+        return register, inside
+
+    # -- helpers -------------------------------------------------------------------------------
+    async def _record(self, session: AsyncSession, row: DocumentRow, actor: str, action: str,
+                      changes: dict[str, Any], note: str = "") -> None:
+        session.add(HistoryRow(document_id=row.id, at=self.clock(), actor=actor, action=action, changes=changes,
+                               note=note))
+
+    async def _event(self, session: AsyncSession, row: DocumentRow, subject: str, actor: str, **extra: Any) -> None:
+        data = {"document_id": row.id, "direction": row.direction, "status": row.status,
+                "number_symbol": row.number_symbol or None, "number": row.number, **extra}
+        await add_event(session, outbox, Event(subject=subject, actor=actor, agency=row.agency_code, data=data))
+
+    @staticmethod
+    def _view(row: DocumentRow) -> dict[str, Any]:
+        return {c.key: getattr(row, c.key) for c in DocumentRow.__table__.columns if c.key != "search_key"}
+

@@ -1,0 +1,224 @@
+"""Documents (văn bản đi / văn bản đến): metadata rules, number and symbol, and the state machine.
+
+Rules from Decree 30/2020/NĐ-CP (Art. 15, 16, 22; Appendix I and VI) and the field lengths of QCVN 102
+(``regulations.md`` §3.3–3.5, §7.3). No I/O here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from vanthu_core.errors import FailedPrecondition, InvalidArgument
+from vanthu_core.text import clean_text
+from vanthu_registry.domain.agencies import check_code
+from vanthu_registry.domain.doctypes import ABBREVIATION, DocumentType
+
+
+class Direction(StrEnum):
+    OUTGOING = "outgoing"  # văn bản đi
+    INCOMING = "incoming"  # văn bản đến
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    ISSUED = "issued"  # ban hành: has its number and symbol
+    ARRIVED = "arrived"  # tiếp nhận
+    REGISTERED = "registered"  # vào sổ: has its arrival number
+    REJECTED = "rejected"  # trả lại
+    CANCELLED = "cancelled"  # keeps its number; numbers are never reused
+
+
+class Urgency(StrEnum):
+    """Độ khẩn; the value is edXML's Priority."""
+
+    NORMAL = "normal"  # thường
+    URGENT = "urgent"  # khẩn
+    VERY_URGENT = "very_urgent"  # thượng khẩn
+    EXPRESS = "express"  # hỏa tốc
+
+
+class Confidentiality(StrEnum):
+    NONE = "none"
+    CONFIDENTIAL = "confidential"  # mật
+    SECRET = "secret"  # noqa: S105 (tối mật, not a password)
+    TOP_SECRET = "top_secret"  # noqa: S105 (tuyệt mật)
+
+
+class Competence(StrEnum):
+    """Thẩm quyền ký: signing on one's own (empty), or on behalf (Decree 30, Art. 13)."""
+
+    OWN = ""
+    TM = "TM."  # thay mặt (a collective)
+    KT = "KT."  # ký thay (a deputy)
+    TL = "TL."  # thừa lệnh
+    TUQ = "TUQ."  # thừa ủy quyền
+    Q = "Q."  # quyền (acting head)
+
+
+class FileRole(StrEnum):
+    MAIN = "main"
+    ATTACHMENT = "attachment"
+
+
+TRANSITIONS: dict[str, dict[Status, set[Status]]] = {
+    "issue": {Status.DRAFT: {Status.ISSUED}},
+    "register": {Status.ARRIVED: {Status.REGISTERED}},
+    "reject": {Status.ARRIVED: {Status.REJECTED}},
+    "cancel": {Status.DRAFT: {Status.CANCELLED}, Status.ISSUED: {Status.CANCELLED},
+               Status.ARRIVED: {Status.CANCELLED}, Status.REGISTERED: {Status.CANCELLED}},
+}
+
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+MAX_ABSTRACT = 500
+MAX_RECIPIENTS = 500
+MAX_FILES = 50
+
+
+@dataclass(frozen=True)
+class Signer:
+    name: str = ""
+    title: str = ""  # chức vụ
+    competence: Competence = Competence.OWN
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """An agency by its identifier code, or a named external recipient (nơi nhận)."""
+
+    agency_code: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentFile:
+    object_id: str
+    sha256: str
+    role: FileRole = FileRole.MAIN
+    file_name: str = ""
+
+
+@dataclass(frozen=True)
+class SenderInfo:
+    """What an incoming document says about itself (kept exactly as received)."""
+
+    agency_code: str = ""
+    agency_name: str = ""
+    number_symbol: str = ""  # "05/CT-UBND"
+    document_date: date | None = None
+
+
+@dataclass
+class Draft:
+    """The metadata a person may set; checked by :func:`check_metadata`."""
+
+    direction: Direction
+    type_code: str
+    abstract: str
+    urgency: Urgency = Urgency.NORMAL
+    confidentiality: Confidentiality = Confidentiality.NONE
+    drafting_unit: str = ""
+    unit_abbreviation: str = ""  # used in a letter's symbol: 456/UBND-VX
+    signer: Signer = field(default_factory=Signer)
+    place: str = ""
+    recipients: list[Recipient] = field(default_factory=list)
+    files: list[DocumentFile] = field(default_factory=list)
+    answers_document_id: str = ""
+    due_date: date | None = None
+    sender: SenderInfo = field(default_factory=SenderInfo)
+
+
+def refuse_classified(confidentiality: Confidentiality) -> None:
+    if confidentiality is not Confidentiality.NONE:
+        raise InvalidArgument(
+            "confidentiality",
+            "documents marked mật, tối mật or tuyệt mật are never handled electronically: register and send them "
+            "on paper as the law on state secrets requires")
+
+
+def check_metadata(draft: Draft) -> Draft:
+    """Normalise (NFC) and check a draft; raise InvalidArgument naming the first bad field."""
+    refuse_classified(draft.confidentiality)
+    draft.abstract = clean_text("abstract", draft.abstract, max_len=MAX_ABSTRACT)
+    draft.drafting_unit = clean_text("drafting_unit", draft.drafting_unit, max_len=200, required=False)
+    draft.unit_abbreviation = clean_text("unit_abbreviation", draft.unit_abbreviation, max_len=20, required=False)
+    if draft.unit_abbreviation and not ABBREVIATION.match(draft.unit_abbreviation):
+        raise InvalidArgument("unit_abbreviation", "must be letters and digits without spaces (e.g. VX)")
+    draft.signer = Signer(name=clean_text("signer.name", draft.signer.name, max_len=50, required=False),
+                          title=clean_text("signer.title", draft.signer.title, max_len=100, required=False),
+                          competence=draft.signer.competence)
+    draft.place = clean_text("place", draft.place, max_len=100, required=False)
+    if len(draft.recipients) > MAX_RECIPIENTS:
+        raise InvalidArgument("recipients", f"at most {MAX_RECIPIENTS} recipients")
+    recipients = []
+    for i, r in enumerate(draft.recipients):
+        code = check_code(r.agency_code, f"recipients[{i}].agency_code")[0] if r.agency_code else ""
+        name = clean_text(f"recipients[{i}].name", r.name, max_len=200, required=not code)
+        recipients.append(Recipient(code, name))
+    draft.recipients = recipients
+    if len(draft.files) > MAX_FILES:
+        raise InvalidArgument("files", f"at most {MAX_FILES} files")
+    for i, f in enumerate(draft.files):
+        if not f.object_id or len(f.object_id) > 64:
+            raise InvalidArgument(f"files[{i}].object_id", "is required (the storage object id)")
+        if not SHA256.match(f.sha256):
+            raise InvalidArgument(f"files[{i}].sha256", "must be 64 lower-case hexadecimal digits")
+    draft.files = [DocumentFile(f.object_id, f.sha256, f.role,
+                                clean_text(f"files[{i}].file_name", f.file_name, max_len=255, required=False))
+                   for i, f in enumerate(draft.files)]
+    if sum(f.role is FileRole.MAIN for f in draft.files) > 1:
+        raise InvalidArgument("files", "a document has one main file; the others are attachments")
+    if draft.direction is Direction.INCOMING:
+        s = draft.sender
+        draft.sender = SenderInfo(
+            agency_code=check_code(s.agency_code, "sender.agency_code")[0] if s.agency_code else "",
+            agency_name=clean_text("sender.agency_name", s.agency_name, max_len=200),
+            number_symbol=clean_text("sender.number_symbol", s.number_symbol, max_len=42, required=False),
+            document_date=s.document_date)
+    return draft
+
+
+_DONE = {"issue": "issued", "register": "registered", "reject": "rejected", "cancel": "cancelled"}
+
+
+def transition(action: str, current: Status) -> Status:
+    """The status after ``action``; FailedPrecondition when it does not apply to ``current``."""
+    allowed = TRANSITIONS[action].get(current)
+    if not allowed:
+        raise FailedPrecondition(f"a document that is {current.value} cannot be {_DONE[action]}")
+    return next(iter(allowed))
+
+
+def format_number(number: int) -> str:
+    """Numbers below 10 take a leading zero: 5 → "05" (Decree 30, Appendix I)."""
+    if number < 1:
+        raise ValueError("document numbers start at 1")
+    return f"{number:02d}"
+
+
+def build_symbol(doc_type: DocumentType, agency_abbreviation: str, unit_abbreviation: str = "") -> str:
+    """Ký hiệu: ``QĐ-UBND`` for typed documents, ``UBND-VX`` for letters (no type abbreviation).
+
+    A typed document may carry the drafting unit too (``QĐ-UBND-VP``) when the agency's rules say so; a
+    letter needs it (a letter's symbol without a unit is the agency abbreviation alone).
+    """
+    parts = [doc_type.abbreviation] if doc_type.abbreviation else []
+    parts.append(agency_abbreviation)
+    if unit_abbreviation:
+        parts.append(unit_abbreviation)
+    symbol = "-".join(parts)
+    if len(symbol) > 30:
+        raise InvalidArgument("unit_abbreviation", f"the symbol {symbol} is longer than 30 characters")
+    return symbol
+
+
+def number_and_symbol(number: int, symbol: str) -> str:
+    return f"{format_number(number)}/{symbol}"
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """What changed, as ``{field: [old, new]}`` for the history."""
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}

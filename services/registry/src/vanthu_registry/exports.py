@@ -1,0 +1,109 @@
+"""Register books (sổ đăng ký văn bản) as CSV and as a printable XLSX with the columns of Appendix IV.
+
+Decree 30/2020 requires a register kept in the system to be printed with every column of its template
+and bound; the XLSX is set up for that (A4 landscape, header repeated on each page, gridlines).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+
+from vanthu_core.timeutil import vietnam_time
+from vanthu_registry.documents_store import Register
+from vanthu_registry.domain.documents import Direction
+
+OUTGOING_COLUMNS = ("Số, ký hiệu văn bản", "Ngày tháng văn bản", "Tên loại và trích yếu nội dung văn bản",
+                    "Người ký", "Nơi nhận văn bản", "Đơn vị, người nhận bản lưu", "Số lượng bản", "Ngày chuyển",
+                    "Ký nhận", "Ghi chú")
+INCOMING_COLUMNS = ("Ngày đến", "Số đến", "Tác giả", "Số, ký hiệu", "Ngày tháng văn bản",
+                    "Tên loại và trích yếu nội dung", "Đơn vị hoặc người nhận", "Ngày chuyển", "Ký nhận", "Ghi chú")
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _day(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def _note(doc: dict[str, Any]) -> str:
+    if doc["status"] == "cancelled":
+        return f"Đã hủy: {doc['reason']}" if doc["reason"] else "Đã hủy"
+    return ""
+
+
+def rows(register: Register, documents: list[dict[str, Any]], type_names: dict[str, str]) -> list[list[str]]:
+    """One line per numbered document, in the register's column order."""
+    lines = []
+    for doc in documents:
+        title = f"{type_names.get(doc['type_code'], doc['type_code'])}: {doc['abstract']}"
+        if register.direction is Direction.OUTGOING:
+            signer = " ".join(p for p in (doc["signer_competence"], doc["signer_title"], doc["signer_name"]) if p)
+            recipients = "; ".join(r["name"] or r["agency_code"] for r in doc["recipients"])
+            lines.append([doc["number_symbol"], _day(doc["document_date"]), title, signer, recipients,
+                          doc["drafting_unit"], "", "", "", _note(doc)])
+        else:
+            arrived = vietnam_time(doc["numbered_at"])
+            lines.append([arrived.strftime("%d/%m/%Y %H:%M"), str(doc["number"]),
+                          doc["issuing_agency_name"] or doc["issuing_agency_code"], doc["number_symbol"],
+                          _day(doc["document_date"]), title, "", "", "", _note(doc)])
+    return lines
+
+
+def columns(register: Register) -> tuple[str, ...]:
+    return OUTGOING_COLUMNS if register.direction is Direction.OUTGOING else INCOMING_COLUMNS
+
+
+def to_csv(register: Register, lines: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns(register))
+    writer.writerows(lines)
+    return ("\ufeff" + buffer.getvalue()).encode()  # BOM: spreadsheet programs then read UTF-8 correctly
+
+
+def to_xlsx(register: Register, agency_name: str, date_from: date, date_to: date, lines: list[list[str]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Sổ đăng ký"
+    heading = "SỔ ĐĂNG KÝ VĂN BẢN ĐI" if register.direction is Direction.OUTGOING else "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"
+    width = len(columns(register))
+    for row, (text, size) in enumerate(((agency_name.upper(), 12), (heading, 14), (register.name, 12),
+                                        (f"Từ ngày {_day(date_from)} đến ngày {_day(date_to)}", 12)), start=1):
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+        cell = sheet.cell(row=row, column=1, value=text)
+        cell.font = Font(name="Times New Roman", size=size, bold=row <= 2)
+        cell.alignment = Alignment(horizontal="center")
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    header_row = 6
+    for col, title in enumerate(columns(register), start=1):
+        cell = sheet.cell(row=header_row, column=col, value=title)
+        cell.font = Font(name="Times New Roman", size=11, bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = border
+        sheet.cell(row=header_row + 1, column=col, value=col).alignment = Alignment(horizontal="center")
+        sheet.cell(row=header_row + 1, column=col).border = border
+    for offset, line in enumerate(lines, start=header_row + 2):
+        for col, value in enumerate(line, start=1):
+            cell = sheet.cell(row=offset, column=col, value=value)
+            cell.font = Font(name="Times New Roman", size=11)
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+            cell.border = border
+    widths = (14, 12, 48, 22, 30, 20, 8, 11, 10, 16) if register.direction is Direction.OUTGOING \
+        else (15, 8, 28, 16, 12, 48, 22, 11, 10, 16)
+    for col, w in enumerate(widths, start=1):
+        sheet.column_dimensions[sheet.cell(row=header_row, column=col).column_letter].width = w
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.print_title_rows = f"{header_row}:{header_row + 1}"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

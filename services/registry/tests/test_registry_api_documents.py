@@ -1,0 +1,180 @@
+"""The document API on a real gRPC server with tokens from the real dev issuer: roles, tenancy, flows, exports."""
+
+import csv
+import io
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import grpc
+import pytest
+from openpyxl import load_workbook
+
+from vanthu.registry.v1 import documents_pb2 as pb
+from vanthu.registry.v1 import documents_pb2_grpc, registry_pb2, registry_pb2_grpc
+from vanthu_core.grpc_client import bearer_metadata
+from vanthu_core.grpc_server import field_violations
+from vanthu_core.settings import CommonSettings
+from vanthu_registry.server import RegistryServer
+from vanthu_registry.settings import RegistrySettings
+from vanthu_testing.identity import DevIssuer
+
+pytestmark = pytest.mark.integration
+UBND, SNV = "000.00.00.H61", "000.00.02.H61"
+
+
+@pytest.fixture
+async def stub(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[documents_pb2_grpc.DocumentServiceStub]:
+    settings = RegistrySettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}")
+    server = RegistryServer(settings, CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False))
+    port = await server.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    agencies = registry_pb2_grpc.RegistryServiceStub(channel)
+    service = bearer_metadata(dev_issuer.service_token())
+    for code, name, parent in ((UBND, "Ủy ban nhân dân tỉnh Vĩnh Long", ""), (SNV, "Sở Nội vụ tỉnh Vĩnh Long", UBND)):
+        await agencies.UpsertAgency(registry_pb2.UpsertAgencyRequest(agency=registry_pb2.Agency(
+            code=code, name=name, parent_code=parent)), metadata=service)
+    yield documents_pb2_grpc.DocumentServiceStub(channel)
+    await channel.close()
+    await server.stop()
+
+
+async def call(dev_issuer: DevIssuer, method: object, request: object, user: str) -> object:
+    return await method(request, metadata=bearer_metadata(dev_issuer.token(user)))  # type: ignore[operator]
+
+
+async def expect(code: grpc.StatusCode, coro: object) -> grpc.aio.AioRpcError:
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await coro  # type: ignore[misc]
+    assert error.value.code() == code, error.value.details()
+    return error.value
+
+
+DECISION = pb.DocumentInput(type_code="quyet_dinh", abstract="Quyết định về việc công nhận xã đạt chuẩn nông thôn mới",
+                            urgency="urgent", drafting_unit="Phòng Nội chính", signer=pb.Signer(
+                                name="Nguyễn Văn Hưởng", title="Phó Chủ tịch", competence="KT."),
+                            place="Vĩnh Long", recipients=[pb.Recipient(agency_code=SNV),
+                                                           pb.Recipient(name="Báo Vĩnh Long")])
+
+
+async def registers(stub: documents_pb2_grpc.DocumentServiceStub, dev_issuer: DevIssuer, clerk: str) -> pb.Register:
+    reply = await call(dev_issuer, stub.CreateRegister, pb.CreateRegisterRequest(register=pb.Register(
+        direction="outgoing", name="Sổ văn bản đi", agency_abbreviation="UBND")), clerk)
+    return reply.register  # type: ignore[attr-defined,no-any-return]
+
+
+async def test_an_officer_drafts_and_the_clerk_issues(stub: documents_pb2_grpc.DocumentServiceStub,
+                                                      dev_issuer: DevIssuer) -> None:
+    register = await registers(stub, dev_issuer, "vanthu.ubnd")
+    draft = (await call(dev_issuer, stub.CreateDocument, pb.CreateDocumentRequest(document=DECISION),
+                        "chuyenvien.ubnd")).document  # type: ignore[attr-defined]
+    assert (draft.status, draft.issuing_agency_name) == ("draft", "Ủy ban nhân dân tỉnh Vĩnh Long")
+    await expect(grpc.StatusCode.PERMISSION_DENIED, call(dev_issuer, stub.IssueDocument, pb.IssueDocumentRequest(
+        id=draft.id, register_id=register.id), "chuyenvien.ubnd"))  # only the clerk issues
+    issued = (await call(dev_issuer, stub.IssueDocument, pb.IssueDocumentRequest(id=draft.id, register_id=register.id),
+                         "vanthu.ubnd")).document  # type: ignore[attr-defined]
+    assert issued.number_symbol == "01/QĐ-UBND" and issued.numbered_at.endswith("+07:00")
+    assert issued.signer.competence == "KT." and issued.signer.name == "Nguyễn Văn Hưởng"
+    history = (await call(dev_issuer, stub.GetDocumentHistory, pb.GetDocumentHistoryRequest(id=draft.id),
+                          "lanhdao.ubnd")).entries  # type: ignore[attr-defined]
+    assert [h.action for h in history] == ["drafted", "issued"]
+    assert json.loads(history[1].changes_json)["number_symbol"] == [None, "01/QĐ-UBND"]
+
+
+async def test_classified_documents_are_refused_for_electronic_handling(
+        stub: documents_pb2_grpc.DocumentServiceStub, dev_issuer: DevIssuer) -> None:
+    secret = pb.DocumentInput()
+    secret.CopyFrom(DECISION)
+    secret.confidentiality = "secret"
+    error = await expect(grpc.StatusCode.INVALID_ARGUMENT, call(
+        dev_issuer, stub.CreateDocument, pb.CreateDocumentRequest(document=secret), "chuyenvien.ubnd"))
+    assert [f for f, _ in field_violations(error)] == ["confidentiality"]
+    assert "mật" in error.details()
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"type_code": "sac_lenh"}, "type_code"),
+    ({"abstract": ""}, "abstract"),
+    ({"abstract": "ư" * 501}, "abstract"),
+    ({"urgency": "gấp"}, "urgency"),
+    ({"direction": "sideways"}, "direction"),
+    ({"due_date": "31/12/2026"}, "due_date"),
+])
+async def test_bad_metadata_gets_a_field_error_and_writes_nothing(
+        stub: documents_pb2_grpc.DocumentServiceStub, dev_issuer: DevIssuer, change: dict[str, str],
+        field: str) -> None:
+    document = pb.DocumentInput()
+    document.CopyFrom(DECISION)
+    for key, value in change.items():
+        setattr(document, key, value)
+    error = await expect(grpc.StatusCode.INVALID_ARGUMENT, call(
+        dev_issuer, stub.CreateDocument, pb.CreateDocumentRequest(document=document), "chuyenvien.ubnd"))
+    assert [f for f, _ in field_violations(error)] == [field]
+    listed = await call(dev_issuer, stub.ListDocuments, pb.ListDocumentsRequest(), "chuyenvien.ubnd")
+    assert list(listed.documents) == []  # type: ignore[attr-defined]
+
+
+async def test_agencies_never_see_each_others_documents(stub: documents_pb2_grpc.DocumentServiceStub,
+                                                        dev_issuer: DevIssuer) -> None:
+    doc = (await call(dev_issuer, stub.CreateDocument, pb.CreateDocumentRequest(document=DECISION),
+                      "chuyenvien.ubnd")).document  # type: ignore[attr-defined]
+    await expect(grpc.StatusCode.NOT_FOUND, call(dev_issuer, stub.GetDocument, pb.GetDocumentRequest(id=doc.id),
+                                                 "vanthu.snv"))
+    await expect(grpc.StatusCode.PERMISSION_DENIED, call(
+        dev_issuer, stub.CreateDocument, pb.CreateDocumentRequest(document=DECISION, agency_code=SNV),
+        "chuyenvien.ubnd"))
+    listed = await call(dev_issuer, stub.ListDocuments, pb.ListDocumentsRequest(), "lanhdao.snv")
+    assert list(listed.documents) == []  # type: ignore[attr-defined]
+
+
+async def test_an_arrival_from_interchange_is_registered_or_rejected(
+        stub: documents_pb2_grpc.DocumentServiceStub, dev_issuer: DevIssuer) -> None:
+    incoming = await call(dev_issuer, stub.CreateRegister, pb.CreateRegisterRequest(register=pb.Register(
+        direction="incoming", name="Sổ văn bản đến")), "vanthu.snv")
+    arrival = pb.DocumentInput(direction="incoming", type_code="cong_van", abstract="V/v báo cáo biên chế năm 2026",
+                               sender=pb.Sender(agency_code=UBND, agency_name="UBND tỉnh Vĩnh Long",
+                                                number_symbol="456/UBND-VX", document_date="2026-11-20"))
+    service = bearer_metadata(dev_issuer.service_token())
+    await expect(grpc.StatusCode.INVALID_ARGUMENT, stub.CreateDocument(pb.CreateDocumentRequest(document=arrival),
+                                                                       metadata=service))  # which agency?
+    doc = (await stub.CreateDocument(pb.CreateDocumentRequest(document=arrival, agency_code=SNV),
+                                     metadata=service)).document
+    assert (doc.status, doc.issuing_agency_code, doc.number_symbol) == ("arrived", UBND, "456/UBND-VX")
+    registered = (await call(dev_issuer, stub.RegisterDocument, pb.RegisterDocumentRequest(
+        id=doc.id, register_id=incoming.register.id), "vanthu.snv")).document  # type: ignore[attr-defined]
+    assert registered.number == 1 and registered.status == "registered"
+    second = (await stub.CreateDocument(pb.CreateDocumentRequest(document=arrival, agency_code=SNV),
+                                        metadata=service)).document
+    assert second.duplicate_of == doc.id
+    await expect(grpc.StatusCode.INVALID_ARGUMENT, call(dev_issuer, stub.RejectDocument, pb.RejectDocumentRequest(
+        id=second.id), "vanthu.snv"))  # a reason is required
+    rejected = (await call(dev_issuer, stub.RejectDocument, pb.RejectDocumentRequest(
+        id=second.id, reason="Văn bản trùng"), "vanthu.snv")).document  # type: ignore[attr-defined]
+    assert rejected.status == "rejected" and rejected.reason == "Văn bản trùng"
+
+
+async def test_the_register_exports_as_csv_and_a_printable_xlsx(stub: documents_pb2_grpc.DocumentServiceStub,
+                                                                dev_issuer: DevIssuer) -> None:
+    register = await registers(stub, dev_issuer, "vanthu.ubnd")
+    for _ in range(3):
+        doc = (await call(dev_issuer, stub.CreateDocument, pb.CreateDocumentRequest(document=DECISION),
+                          "chuyenvien.ubnd")).document  # type: ignore[attr-defined]
+        await call(dev_issuer, stub.IssueDocument, pb.IssueDocumentRequest(id=doc.id, register_id=register.id),
+                   "vanthu.ubnd")
+    await call(dev_issuer, stub.CancelDocument, pb.CancelDocumentRequest(id=doc.id, reason="Ban hành nhầm"),
+               "lanhdao.ubnd")
+    request = pb.ExportRegisterRequest(register_id=register.id, date_from="2026-01-01", date_to="2026-12-31")
+    exported = await call(dev_issuer, stub.ExportRegister, request, "vanthu.ubnd")
+    lines = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))  # type: ignore[attr-defined]
+    assert lines[0][:3] == ["Số, ký hiệu văn bản", "Ngày tháng văn bản", "Tên loại và trích yếu nội dung văn bản"]
+    assert [line[0] for line in lines[1:]] == ["01/QĐ-UBND", "02/QĐ-UBND", "03/QĐ-UBND"]
+    assert lines[1][2] == "Quyết định: Quyết định về việc công nhận xã đạt chuẩn nông thôn mới"
+    assert lines[3][9] == "Đã hủy: Ban hành nhầm"
+    request.format = "xlsx"
+    book = await call(dev_issuer, stub.ExportRegister, request, "lanhdao.ubnd")
+    sheet = load_workbook(io.BytesIO(book.content)).active  # type: ignore[attr-defined]
+    assert sheet["A2"].value == "SỔ ĐĂNG KÝ VĂN BẢN ĐI" and sheet["A1"].value == "ỦY BAN NHÂN DÂN TỈNH VĨNH LONG"
+    assert [sheet.cell(row=r, column=1).value for r in (8, 9, 10)] == ["01/QĐ-UBND", "02/QĐ-UBND", "03/QĐ-UBND"]
+    await expect(grpc.StatusCode.PERMISSION_DENIED, call(dev_issuer, stub.ExportRegister, request, "chuyenvien.ubnd"))
+    request.date_to = "2025-01-01"
+    await expect(grpc.StatusCode.INVALID_ARGUMENT, call(dev_issuer, stub.ExportRegister, request, "vanthu.ubnd"))

@@ -1,0 +1,247 @@
+"""Documents, registers and numbering on a real SQLite file and a real PostgreSQL server."""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from vanthu_core.db import create_engine, migrate, session_factory
+from vanthu_core.errors import FailedPrecondition, InvalidArgument, NotFound
+from vanthu_core.events import Event
+from vanthu_registry.documents_store import DocumentFilter, DocumentStore, Register
+from vanthu_registry.domain.documents import Direction, Draft, SenderInfo, Status
+from vanthu_registry.server import MIGRATIONS
+from vanthu_registry.store import outbox
+
+pytestmark = pytest.mark.integration
+UBND = "000.00.00.H61"
+SNV = "000.00.02.H61"
+
+
+@dataclass
+class MovableClock:
+    now: datetime = field(default_factory=lambda: datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class Db:
+    url: str
+    engines: list[AsyncEngine] = field(default_factory=list)
+
+    def store(self, clock: Callable[[], datetime]) -> DocumentStore:
+        """A store on its own engine (connection pool), as a separate service replica would have."""
+        engine = create_engine(self.url)
+        self.engines.append(engine)
+        return DocumentStore(session_factory(engine), clock=clock)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Db]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}" if request.param == "sqlite" \
+        else request.getfixturevalue("postgres_url")
+    await migrate(MIGRATIONS, url)
+    database = Db(url)
+    yield database
+    for engine in database.engines:
+        await engine.dispose()
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    return MovableClock()
+
+
+@pytest.fixture
+async def store(db: Db, clock: MovableClock) -> DocumentStore:
+    store = db.store(clock)
+    await store.seed_types()
+    return store
+
+
+async def outgoing_register(store: DocumentStore, agency: str = UBND, abbreviation: str = "UBND") -> Register:
+    return await store.create_register(agency_code=agency, direction=Direction.OUTGOING, name="Sổ văn bản đi",
+                                       agency_abbreviation=abbreviation, type_codes=[])
+
+
+def outgoing(type_code: str = "quyet_dinh", abstract: str = "Quyết định về việc thành lập Tổ công tác đặc biệt",
+             **kw: object) -> Draft:
+    return Draft(direction=Direction.OUTGOING, type_code=type_code, abstract=abstract, **kw)  # type: ignore[arg-type]
+
+
+async def issue_new(store: DocumentStore, register: Register, agency: str = UBND, **kw: object) -> dict[str, object]:
+    doc = await store.create(agency_code=agency, agency_name="UBND tỉnh Vĩnh Long", draft=outgoing(**kw),
+                             actor="chuyenvien.ubnd")
+    return await store.issue(agency_code=agency, document_id=str(doc["id"]), register_id=register.id,
+                             actor="vanthu.ubnd")
+
+
+async def test_issuing_builds_number_and_symbol_by_the_decree(store: DocumentStore) -> None:
+    register = await outgoing_register(store)
+    first = await issue_new(store, register, type_code="chi_thi", abstract="Chỉ thị về tăng cường phòng, chống lụt bão")
+    assert first["number_symbol"] == "01/CT-UBND" and first["status"] == "issued"
+    assert first["document_date"] == date(2026, 3, 2)
+    letter = await issue_new(store, register, type_code="cong_van", unit_abbreviation="VX",
+                             abstract="V/v đôn đốc tiến độ giải ngân vốn đầu tư công")
+    assert letter["number_symbol"] == "02/UBND-VX"  # letters carry no type abbreviation
+    for _ in range(7):
+        await issue_new(store, register)
+    tenth = await issue_new(store, register, type_code="quy_dinh")
+    assert tenth["number_symbol"] == "10/QyĐ-UBND"
+
+
+async def test_a_letter_without_a_unit_abbreviation_is_not_issued_and_takes_no_number(store: DocumentStore) -> None:
+    register = await outgoing_register(store)
+    with pytest.raises(FailedPrecondition):
+        await issue_new(store, register, type_code="cong_van")
+    assert (await issue_new(store, register))["number"] == 1  # the failed attempt left no gap
+
+
+async def test_numbers_are_gapless_under_20_clients_on_two_replicas(db: Db, clock: MovableClock) -> None:
+    replica_a, replica_b = db.store(clock), db.store(clock)
+    await replica_a.seed_types()
+    register = await outgoing_register(replica_a)
+    drafts = [await replica_a.create(agency_code=UBND, agency_name="UBND", draft=outgoing(), actor="cv")
+              for _ in range(40)]
+
+    async def clerk(index: int) -> list[int]:
+        replica = replica_a if index % 2 else replica_b
+        numbers = []
+        for doc in drafts[index::20]:
+            issued = await replica.issue(agency_code=UBND, document_id=str(doc["id"]), register_id=register.id,
+                                         actor=f"vanthu{index}")
+            numbers.append(int(issued["number"]))  # type: ignore[call-overload]
+        return numbers
+
+    results = await asyncio.gather(*(clerk(i) for i in range(20)))
+    numbers = sorted(n for r in results for n in r)
+    assert numbers == list(range(1, 41))
+    symbols = {d["number_symbol"] for d in (await replica_b.find(UBND, DocumentFilter(), 100))[0]}
+    assert len(symbols) == 40
+
+
+async def test_numbering_restarts_on_1_january_vietnam_time(store: DocumentStore, clock: MovableClock) -> None:
+    register = await outgoing_register(store)
+    clock.now = datetime(2026, 12, 31, 16, 59, 59, tzinfo=UTC)  # 23:59:59 on 31/12 in Vietnam
+    await issue_new(store, register)
+    last = await issue_new(store, register)
+    assert (last["number"], last["document_date"]) == (2, date(2026, 12, 31))
+    clock.now = datetime(2026, 12, 31, 17, 0, 0, tzinfo=UTC)  # 00:00 on 1/1/2027 in Vietnam, still 2026 in UTC
+    first = await issue_new(store, register)
+    assert (first["number"], first["number_symbol"], first["document_date"]) == (1, "01/QĐ-UBND", date(2027, 1, 1))
+
+
+async def test_a_cancelled_document_keeps_its_number_and_numbers_are_not_reused(store: DocumentStore) -> None:
+    register = await outgoing_register(store)
+    first = await issue_new(store, register)
+    cancelled = await store.cancel(agency_code=UBND, document_id=str(first["id"]), reason="Sai thẩm quyền ký",
+                                   actor="vanthu.ubnd")
+    assert (cancelled["status"], cancelled["number_symbol"]) == ("cancelled", "01/QĐ-UBND")
+    assert (await issue_new(store, register))["number"] == 2
+    with pytest.raises(FailedPrecondition):
+        await store.issue(agency_code=UBND, document_id=str(first["id"]), register_id=register.id, actor="x")
+
+
+async def test_unknown_types_are_refused_and_an_agency_may_add_its_own(store: DocumentStore) -> None:
+    with pytest.raises(InvalidArgument) as error:
+        await store.create(agency_code=UBND, agency_name="", draft=outgoing(type_code="giay_phep_xay_dung"), actor="x")
+    assert error.value.field == "type_code"
+    from vanthu_registry.domain.doctypes import check_type
+
+    await store.add_type(check_type("giay_phep_xay_dung", "Giấy phép xây dựng", "GPXD", SNV))
+    register = await outgoing_register(store, SNV, "SXD")
+    issued = await issue_new(store, register, agency=SNV, type_code="giay_phep_xay_dung")
+    assert issued["number_symbol"] == "01/GPXD-SXD"
+    with pytest.raises(InvalidArgument):  # another agency's specialised type is not yours
+        await store.create(agency_code=UBND, agency_name="", draft=outgoing(type_code="giay_phep_xay_dung"), actor="x")
+
+
+async def test_a_register_for_decisions_keeps_its_own_series(store: DocumentStore) -> None:
+    general = await outgoing_register(store)
+    decisions = await store.create_register(agency_code=UBND, direction=Direction.OUTGOING, name="Sổ quyết định",
+                                            agency_abbreviation="UBND", type_codes=["quyet_dinh"])
+    await issue_new(store, general, type_code="thong_bao")
+    assert (await issue_new(store, decisions))["number_symbol"] == "01/QĐ-UBND"
+    with pytest.raises(InvalidArgument) as error:
+        await issue_new(store, decisions, type_code="thong_bao")
+    assert error.value.field == "register_id"
+
+
+async def test_incoming_duplicates_are_flagged_and_never_registered_silently(store: DocumentStore,
+                                                                              clock: MovableClock) -> None:
+    register = await store.create_register(agency_code=SNV, direction=Direction.INCOMING, name="Sổ văn bản đến",
+                                           agency_abbreviation="", type_codes=[])
+    sender = SenderInfo(agency_code=UBND, agency_name="Ủy ban nhân dân tỉnh Vĩnh Long", number_symbol="123/QĐ-UBND",
+                        document_date=date(2026, 2, 27))
+    arrival = Draft(direction=Direction.INCOMING, type_code="quyet_dinh", sender=sender,
+                    abstract="Quyết định phê duyệt kế hoạch đào tạo, bồi dưỡng cán bộ năm 2026")
+    first = await store.create(agency_code=SNV, agency_name="", draft=arrival, actor="vanthu.snv")
+    assert first["status"] == "arrived" and not first["duplicate_of"]
+    clock.now += timedelta(minutes=5)
+    registered = await store.register_arrival(agency_code=SNV, document_id=str(first["id"]), register_id=register.id,
+                                              actor="vanthu.snv")
+    assert registered["number"] == 1 and registered["numbered_at"] == clock.now
+    again = await store.create(agency_code=SNV, agency_name="", draft=arrival, actor="vanthu.snv")
+    assert again["duplicate_of"] == first["id"]
+    with pytest.raises(FailedPrecondition):
+        await store.register_arrival(agency_code=SNV, document_id=str(again["id"]), register_id=register.id,
+                                     actor="vanthu.snv")
+    rejected = await store.reject(agency_code=SNV, document_id=str(again["id"]), reason="Trùng văn bản đã vào sổ",
+                                  actor="vanthu.snv")
+    assert rejected["status"] == Status.REJECTED and rejected["number"] is None
+
+
+async def test_another_agency_cannot_see_or_touch_a_document(store: DocumentStore) -> None:
+    register = await outgoing_register(store)
+    doc = await issue_new(store, register)
+    with pytest.raises(NotFound):
+        await store.get(SNV, str(doc["id"]))
+    with pytest.raises(NotFound):
+        await store.cancel(agency_code=SNV, document_id=str(doc["id"]), reason="x", actor="x")
+    assert (await store.find(SNV, DocumentFilter()))[0] == []
+    with pytest.raises(InvalidArgument):  # nor number into its register
+        other = await store.create(agency_code=SNV, agency_name="", draft=outgoing(), actor="x")
+        await store.issue(agency_code=SNV, document_id=str(other["id"]), register_id=register.id, actor="x")
+
+
+async def test_history_records_who_changed_what_and_events_are_in_the_outbox(store: DocumentStore) -> None:
+    doc = await store.create(agency_code=UBND, agency_name="UBND", draft=outgoing(), actor="chuyenvien.ubnd")
+    await store.update_draft(agency_code=UBND, document_id=str(doc["id"]), actor="truongphong.ubnd",
+                             draft=outgoing(abstract="Quyết định về việc kiện toàn Ban chỉ đạo chuyển đổi số"))
+    register = await outgoing_register(store)
+    await store.issue(agency_code=UBND, document_id=str(doc["id"]), register_id=register.id, actor="vanthu.ubnd")
+    history = await store.history(UBND, str(doc["id"]))
+    assert [(h.action, h.actor) for h in history] == [("drafted", "chuyenvien.ubnd"), ("updated", "truongphong.ubnd"),
+                                                      ("issued", "vanthu.ubnd")]
+    assert history[1].changes["abstract"][1] == "Quyết định về việc kiện toàn Ban chỉ đạo chuyển đổi số"
+    assert history[2].changes["number_symbol"] == [None, "01/QĐ-UBND"]
+    async with store.sessions() as session:
+        payloads = (await session.execute(select(outbox.c.payload).order_by(outbox.c.event_id))).scalars().all()
+    events = [Event.from_bytes(p) for p in payloads]
+    assert [e.subject for e in events] == ["vanthu.registry.document.drafted", "vanthu.registry.document.issued"]
+    assert events[1].data["document_id"] == doc["id"] and events[1].agency == UBND and events[1].actor == "vanthu.ubnd"
+
+
+async def test_listing_filters_and_pages(store: DocumentStore) -> None:
+    register = await outgoing_register(store)
+    for i in range(5):
+        await issue_new(store, register, abstract=f"Kế hoạch số {i} về phát triển đường giao thông nông thôn",
+                        type_code="ke_hoach")
+    await store.create(agency_code=UBND, agency_name="", draft=outgoing(abstract="Tờ trình xin chủ trương đầu tư",
+                                                                         type_code="to_trinh"), actor="x")
+    found, token = await store.find(UBND, DocumentFilter(text="duong giao thong"), 3)
+    more, last = await store.find(UBND, DocumentFilter(text="đường giao thông"), 3, token)
+    assert len(found) == 3 and len(more) == 2 and last == ""
+    assert {d["id"] for d in found}.isdisjoint({d["id"] for d in more})
+    drafts, _ = await store.find(UBND, DocumentFilter(status=Status.DRAFT))
+    assert [d["type_code"] for d in drafts] == ["to_trinh"]
+    assert len((await store.find(UBND, DocumentFilter(date_from=date(2026, 3, 3))))[0]) == 0
+    with pytest.raises(InvalidArgument):
+        await store.find(UBND, DocumentFilter(), 3, "not-a-token")
