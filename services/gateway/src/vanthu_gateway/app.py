@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from vanthu.registry.v1 import registry_pb2_grpc
+from vanthu.registry.v1 import documents_pb2_grpc, registry_pb2_grpc
 from vanthu_core.auth import JwksVerifier, Principal
 from vanthu_core.errors import DomainError, InvalidArgument
 from vanthu_core.grpc_client import create_channel
@@ -24,7 +24,7 @@ from vanthu_core.settings import CommonSettings
 from vanthu_core.telemetry import instrument_fastapi
 from vanthu_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from vanthu_gateway.problems import HTTP_STATUS, problem, problem_from_rpc
-from vanthu_gateway.routes import agencies
+from vanthu_gateway.routes import agencies, documents
 from vanthu_gateway.settings import GatewaySettings
 
 log = logging.getLogger("vanthu.gateway")
@@ -36,6 +36,7 @@ class Clients:
 
     channels: dict[str, grpc.aio.Channel] = field(default_factory=dict)
     registry: Any = None
+    documents: Any = None
 
     async def close(self) -> None:
         for channel in self.channels.values():
@@ -53,6 +54,7 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
                 clients.channels[name] = create_channel(target, deadline_s=settings.call_deadline_s,
                                                         max_message_bytes=16 * 1024 * 1024)
         clients.registry = registry_pb2_grpc.RegistryServiceStub(clients.channels["registry"])
+        clients.documents = documents_pb2_grpc.DocumentServiceStub(clients.channels["registry"])
         app.state.clients = clients
         app.state.verifier = JwksVerifier(common.oidc_issuer, audience=common.oidc_audience or None)
         yield
@@ -128,5 +130,6 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
                 "agency": principal.agency, "roles": sorted(principal.roles)}
 
     app.include_router(agencies.router)
+    app.include_router(documents.router)
     instrument_fastapi(app)
     return app

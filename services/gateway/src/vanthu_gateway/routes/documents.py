@@ -1,0 +1,304 @@
+"""``/api/v1/documents``, ``/api/v1/registers``, ``/api/v1/document-types``: văn bản đi/đến, sổ đăng ký.
+
+The gateway only translates: the registry checks every field, role and agency again.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from google.protobuf import json_format
+from pydantic import BaseModel, Field
+
+from vanthu.common.v1 import common_pb2
+from vanthu.registry.v1 import documents_pb2 as pb
+from vanthu_core.auth import Principal
+from vanthu_gateway.auth import authenticated, forward
+
+router = APIRouter(prefix="/api/v1", tags=["documents"])
+User = Annotated[Principal, Depends(authenticated)]
+Id = Annotated[str, Field(max_length=64)]
+
+
+class Signer(BaseModel):
+    name: str = ""
+    title: str = ""
+    competence: Literal["", "TM.", "KT.", "TL.", "TUQ.", "Q."] = ""
+
+
+class Recipient(BaseModel):
+    agency_code: str = ""
+    name: str = ""
+
+
+class DocumentFile(BaseModel):
+    object_id: str
+    sha256: str
+    role: Literal["main", "attachment"] = "main"
+    file_name: str = ""
+
+
+class Sender(BaseModel):
+    agency_code: str = ""
+    agency_name: str = ""
+    number_symbol: str = ""
+    document_date: date | None = None
+
+
+class DocumentIn(BaseModel):
+    """A draft (outgoing) or an arrival entered from paper (incoming)."""
+
+    direction: Literal["outgoing", "incoming"] = "outgoing"
+    type_code: str = Field(description="a type of Decree 30/2020 (see /api/v1/document-types), e.g. quyet_dinh")
+    abstract: str = Field(description="trích yếu")
+    urgency: Literal["normal", "urgent", "very_urgent", "express"] = "normal"
+    confidentiality: str = Field("none", description="anything but 'none' is refused: classified documents are "
+                                                      "never handled electronically")
+    drafting_unit: str = ""
+    unit_abbreviation: str = Field("", description="used in a letter's symbol: 456/UBND-VX")
+    signer: Signer = Signer()
+    place: str = ""
+    recipients: list[Recipient] = Field(default_factory=list, max_length=500)
+    files: list[DocumentFile] = Field(default_factory=list, max_length=50)
+    answers_document_id: str = ""
+    due_date: date | None = None
+    sender: Sender | None = None
+
+
+class DocumentCreate(DocumentIn):
+    agency_code: str = Field("", description="services only; people act for their own agency")
+
+
+class DraftUpdate(DocumentIn):
+    expected_version: int = Field(0, description="refuse the change if the draft changed meanwhile (0: don't check)")
+
+
+class DocumentOut(BaseModel):
+    id: str
+    agency_code: str
+    direction: str
+    status: str
+    type_code: str
+    abstract: str
+    urgency: str
+    drafting_unit: str
+    unit_abbreviation: str
+    signer: Signer
+    place: str
+    recipients: list[Recipient]
+    files: list[DocumentFile]
+    answers_document_id: str
+    due_date: str
+    issuing_agency_code: str
+    issuing_agency_name: str
+    number_symbol: str
+    document_date: str
+    register_id: str
+    number: int
+    numbered_at: str
+    duplicate_of: str
+    reason: str
+    created_by: str
+    created_at: str
+    updated_at: str
+    version: int
+
+
+class DocumentPage(BaseModel):
+    items: list[DocumentOut]
+    next_page_token: str | None
+
+
+class RegisterIn(BaseModel):
+    direction: Literal["outgoing", "incoming"]
+    name: str
+    agency_abbreviation: str = ""
+    type_codes: list[str] = Field(default_factory=list, max_length=40)
+
+
+class RegisterOut(RegisterIn):
+    id: str
+    agency_code: str
+    active: bool
+
+
+class DocumentTypeOut(BaseModel):
+    code: str
+    name: str
+    abbreviation: str
+    agency_code: str
+
+
+class DocumentTypeIn(BaseModel):
+    code: str
+    name: str
+    abbreviation: str
+
+
+class IssueIn(BaseModel):
+    register_id: Id
+
+
+class RegisterArrivalIn(BaseModel):
+    register_id: Id
+    confirm_duplicate: bool = False
+
+
+class ReasonIn(BaseModel):
+    reason: str
+
+
+class HistoryOut(BaseModel):
+    at: str
+    actor: str
+    action: str
+    changes: dict[str, Any]
+    note: str
+
+
+def _documents(request: Request) -> Any:
+    return request.app.state.clients.documents
+
+
+def _dict(message: Any) -> dict[str, Any]:
+    return json_format.MessageToDict(message, preserving_proto_field_name=True,
+                                     always_print_fields_with_no_presence=True)
+
+
+def _out(document: pb.Document) -> DocumentOut:
+    return DocumentOut.model_validate(_dict(document))
+
+
+def _input(body: DocumentIn) -> pb.DocumentInput:
+    data = body.model_dump(mode="json", exclude={"agency_code", "expected_version"}, exclude_none=True)
+    return json_format.ParseDict(data, pb.DocumentInput())
+
+
+@router.get("/document-types", response_model=list[DocumentTypeOut], tags=["registers"],
+            summary="Document types: the 29 of Decree 30/2020 and your agency's own")
+async def list_types(request: Request, principal: User) -> list[DocumentTypeOut]:
+    reply = await _documents(request).ListDocumentTypes(pb.ListDocumentTypesRequest(), metadata=forward(principal))
+    return [DocumentTypeOut.model_validate(_dict(t)) for t in reply.types]
+
+
+@router.post("/document-types", response_model=DocumentTypeOut, status_code=201, tags=["registers"],
+             summary="Add a specialised document type for your agency (admin)")
+async def create_type(request: Request, principal: User, body: DocumentTypeIn) -> DocumentTypeOut:
+    reply = await _documents(request).CreateDocumentType(pb.CreateDocumentTypeRequest(type=pb.DocumentType(
+        code=body.code, name=body.name, abbreviation=body.abbreviation)), metadata=forward(principal))
+    return DocumentTypeOut.model_validate(_dict(reply.type))
+
+
+@router.get("/registers", response_model=list[RegisterOut], tags=["registers"], summary="Your agency's registers")
+async def list_registers(request: Request, principal: User,
+                         direction: Literal["outgoing", "incoming"] | None = None) -> list[RegisterOut]:
+    reply = await _documents(request).ListRegisters(pb.ListRegistersRequest(direction=direction or ""),
+                                                    metadata=forward(principal))
+    return [RegisterOut.model_validate(_dict(r)) for r in reply.registers]
+
+
+@router.post("/registers", response_model=RegisterOut, status_code=201, tags=["registers"],
+             summary="Open a register (clerk, admin)")
+async def create_register(request: Request, principal: User, body: RegisterIn) -> RegisterOut:
+    reply = await _documents(request).CreateRegister(pb.CreateRegisterRequest(register=pb.Register(
+        **body.model_dump())), metadata=forward(principal))
+    return RegisterOut.model_validate(_dict(reply.register))
+
+
+@router.get("/registers/{register_id}/export", tags=["registers"], response_class=Response,
+            summary="The register book for a period, as CSV or printable XLSX (columns of Decree 30, Appendix IV)")
+async def export_register(request: Request, principal: User, register_id: str, date_from: date, date_to: date,
+                          format: Literal["csv", "xlsx"] = "csv") -> Response:
+    reply = await _documents(request).ExportRegister(pb.ExportRegisterRequest(
+        register_id=register_id, date_from=date_from.isoformat(), date_to=date_to.isoformat(), format=format),
+        metadata=forward(principal))
+    return Response(content=reply.content, media_type=reply.content_type,
+                    headers={"Content-Disposition": f'attachment; filename="{reply.file_name}"',
+                             "X-Row-Count": str(reply.rows)})
+
+
+@router.post("/documents", response_model=DocumentOut, status_code=201,
+             summary="Create an outgoing draft, or enter an incoming document received on paper")
+async def create_document(request: Request, principal: User, body: DocumentCreate) -> DocumentOut:
+    reply = await _documents(request).CreateDocument(pb.CreateDocumentRequest(
+        document=_input(body), agency_code=body.agency_code), metadata=forward(principal))
+    return _out(reply.document)
+
+
+@router.get("/documents", response_model=DocumentPage, summary="List your agency's documents, newest first")
+async def list_documents(
+    request: Request, principal: User,
+    direction: Literal["outgoing", "incoming"] | None = None,
+    type_code: Annotated[str | None, Query(max_length=40)] = None,
+    register_id: Annotated[str | None, Query(max_length=64)] = None,
+    status: Literal["draft", "issued", "arrived", "registered", "rejected", "cancelled"] | None = None,
+    date_from: date | None = None, date_to: date | None = None,
+    issuing_agency_code: Annotated[str | None, Query(max_length=35)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="words of the abstract, with or without tones")] = None,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+    page_token: Annotated[str | None, Query(max_length=2048)] = None,
+) -> DocumentPage:
+    reply = await _documents(request).ListDocuments(pb.ListDocumentsRequest(
+        direction=direction or "", type_code=type_code or "", register_id=register_id or "", status=status or "",
+        date_from=date_from.isoformat() if date_from else "", date_to=date_to.isoformat() if date_to else "",
+        issuing_agency_code=issuing_agency_code or "", text=q or "",
+        page=common_pb2.PageRequest(page_size=page_size, page_token=page_token or "")), metadata=forward(principal))
+    return DocumentPage(items=[_out(d) for d in reply.documents], next_page_token=reply.page.next_page_token or None)
+
+
+@router.get("/documents/{document_id}", response_model=DocumentOut, summary="One document")
+async def get_document(request: Request, principal: User, document_id: str) -> DocumentOut:
+    reply = await _documents(request).GetDocument(pb.GetDocumentRequest(id=document_id), metadata=forward(principal))
+    return _out(reply.document)
+
+
+@router.put("/documents/{document_id}", response_model=DocumentOut, summary="Change a draft")
+async def update_draft(request: Request, principal: User, document_id: str, body: DraftUpdate) -> DocumentOut:
+    reply = await _documents(request).UpdateDraft(pb.UpdateDraftRequest(
+        id=document_id, document=_input(body), expected_version=body.expected_version), metadata=forward(principal))
+    return _out(reply.document)
+
+
+@router.post("/documents/{document_id}/issue", response_model=DocumentOut,
+             summary="Issue (ban hành): take the register's next number and build the number and symbol (clerk)")
+async def issue(request: Request, principal: User, document_id: str, body: IssueIn) -> DocumentOut:
+    reply = await _documents(request).IssueDocument(pb.IssueDocumentRequest(
+        id=document_id, register_id=body.register_id), metadata=forward(principal))
+    return _out(reply.document)
+
+
+@router.post("/documents/{document_id}/register", response_model=DocumentOut,
+             summary="Register an arrival (vào sổ): take the next arrival number (clerk)")
+async def register(request: Request, principal: User, document_id: str, body: RegisterArrivalIn) -> DocumentOut:
+    reply = await _documents(request).RegisterDocument(pb.RegisterDocumentRequest(
+        id=document_id, register_id=body.register_id, confirm_duplicate=body.confirm_duplicate),
+        metadata=forward(principal))
+    return _out(reply.document)
+
+
+@router.post("/documents/{document_id}/reject", response_model=DocumentOut,
+             summary="Reject an arrival, with the reason (clerk)")
+async def reject(request: Request, principal: User, document_id: str, body: ReasonIn) -> DocumentOut:
+    reply = await _documents(request).RejectDocument(pb.RejectDocumentRequest(id=document_id, reason=body.reason),
+                                                     metadata=forward(principal))
+    return _out(reply.document)
+
+
+@router.post("/documents/{document_id}/cancel", response_model=DocumentOut,
+             summary="Cancel a document; an issued one keeps its number (clerk, leader)")
+async def cancel(request: Request, principal: User, document_id: str, body: ReasonIn) -> DocumentOut:
+    reply = await _documents(request).CancelDocument(pb.CancelDocumentRequest(id=document_id, reason=body.reason),
+                                                     metadata=forward(principal))
+    return _out(reply.document)
+
+
+@router.get("/documents/{document_id}/history", response_model=list[HistoryOut],
+            summary="Every change: who, when, what")
+async def history(request: Request, principal: User, document_id: str) -> list[HistoryOut]:
+    reply = await _documents(request).GetDocumentHistory(pb.GetDocumentHistoryRequest(id=document_id),
+                                                         metadata=forward(principal))
+    return [HistoryOut(at=e.at, actor=e.actor, action=e.action, changes=json.loads(e.changes_json or "{}"),
+                       note=e.note) for e in reply.entries]
