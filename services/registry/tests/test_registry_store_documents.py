@@ -245,3 +245,17 @@ async def test_listing_filters_and_pages(store: DocumentStore) -> None:
     assert len((await store.find(UBND, DocumentFilter(date_from=date(2026, 3, 3))))[0]) == 0
     with pytest.raises(InvalidArgument):
         await store.find(UBND, DocumentFilter(), 3, "not-a-token")
+
+
+async def test_concurrent_issues_of_one_draft_number_it_once_and_a_bad_request_fails_alone(
+        store: DocumentStore) -> None:
+    register = await outgoing_register(store)
+    draft = await store.create(agency_code=UBND, agency_name="UBND", draft=outgoing(), actor="cv")
+    letter = await store.create(agency_code=UBND, agency_name="UBND", draft=outgoing(type_code="cong_van"), actor="cv")
+    others = [await store.create(agency_code=UBND, agency_name="UBND", draft=outgoing(), actor="cv") for _ in range(3)]
+    requests = [draft, draft, letter, *others]  # the same draft twice, and a letter without a unit abbreviation
+    results = await asyncio.gather(*(store.issue(agency_code=UBND, document_id=str(d["id"]), register_id=register.id,
+                                                 actor="vanthu.ubnd") for d in requests), return_exceptions=True)
+    assert sum(isinstance(r, FailedPrecondition) for r in results) == 2
+    numbers = sorted(int(r["number"]) for r in results if isinstance(r, dict))  # type: ignore[call-overload]
+    assert numbers == [1, 2, 3, 4]

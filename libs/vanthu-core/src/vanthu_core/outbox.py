@@ -39,13 +39,26 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
-async def add_event(session: AsyncSession, table: Table, event: Event) -> None:
-    """Record ``event`` in the caller's transaction, with the current trace context."""
+def trace_headers() -> dict[str, str]:
+    """The current trace context as W3C headers (to record with an event made later, elsewhere)."""
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
-    await session.execute(table.insert().values(event_id=event.id, subject=event.subject, payload=event.to_bytes(),
-                                                trace_headers=json.dumps(carrier), created_at=datetime.now(UTC),
-                                                published_at=None))
+    return carrier
+
+
+async def add_event(session: AsyncSession, table: Table, event: Event) -> None:
+    """Record ``event`` in the caller's transaction, with the current trace context."""
+    await add_events(session, table, [(event, trace_headers())])
+
+
+async def add_events(session: AsyncSession, table: Table, events: list[tuple[Event, dict[str, str]]]) -> None:
+    """Record several events, each with the trace context it belongs to, in one statement."""
+    if not events:
+        return
+    now = datetime.now(UTC)
+    await session.execute(table.insert(), [
+        {"event_id": e.id, "subject": e.subject, "payload": e.to_bytes(), "trace_headers": json.dumps(carrier),
+         "created_at": now, "published_at": None} for e, carrier in events])
 
 
 class OutboxRelay:

@@ -11,6 +11,7 @@ were ever broken.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -34,10 +35,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vanthu_core.db import UtcDateTime
-from vanthu_core.errors import Conflict, FailedPrecondition, InvalidArgument, NotFound
+from vanthu_core.errors import Conflict, DomainError, FailedPrecondition, InvalidArgument, NotFound
 from vanthu_core.events import Event
 from vanthu_core.ids import new_id
-from vanthu_core.outbox import add_event
+from vanthu_core.outbox import add_event, add_events, trace_headers
 from vanthu_core.paging import decode_cursor, encode_cursor, page_size
 from vanthu_core.timeutil import Clock, utc_now, vietnam_time
 from vanthu_registry.domain.doctypes import LETTER, STANDARD_TYPES, DocumentType
@@ -165,6 +166,29 @@ class Register:
 
 
 @dataclass(frozen=True)
+class _IssueJob:
+    agency_code: str
+    document_id: str
+    actor: str
+    result: asyncio.Future[dict[str, Any]]
+    #: The caller's trace context: the event continues the caller's trace, not the batch's.
+    trace: dict[str, str]
+
+
+def _settle(job: _IssueJob, *, value: dict[str, Any] | None = None, error: BaseException | None = None) -> None:
+    if job.result.done():
+        return
+    if error is not None:
+        job.result.set_exception(error)
+    else:
+        job.result.set_result(value or {})
+
+
+#: At most this many issues share one transaction.
+MAX_ISSUE_BATCH = 64
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
     at: datetime
     actor: str
@@ -218,6 +242,8 @@ class DocumentStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock = utc_now) -> None:
         self.sessions = sessions
         self.clock = clock
+        self._issue_queues: dict[str, list[_IssueJob]] = {}
+        self._drainers: set[asyncio.Task[None]] = set()
 
     # -- document types ------------------------------------------------------------------------
     async def seed_types(self) -> None:
@@ -284,7 +310,13 @@ class DocumentStore:
             return _register(row)
 
     async def _next_number(self, session: AsyncSession, register_id: str, year: int) -> int:
-        """Take the next number of the register's series for ``year`` (locks the counter until commit)."""
+        return await self._next_numbers(session, register_id, year, 1)
+
+    async def _next_numbers(self, session: AsyncSession, register_id: str, year: int, count: int) -> int:
+        """Take ``count`` consecutive numbers of the register's series for ``year``; return the first.
+
+        The counter row stays locked until the transaction ends, so numbers are gapless and unique.
+        """
         dialect = session.get_bind().dialect.name
         ins = postgresql.insert if dialect == "postgresql" else sqlite.insert if dialect == "sqlite" else None
         if ins is None:
@@ -294,9 +326,9 @@ class DocumentStore:
         result = await session.execute(
             update(RegisterCounterRow)
             .where(RegisterCounterRow.register_id == register_id, RegisterCounterRow.year == year)
-            .values(last_number=RegisterCounterRow.last_number + 1)
+            .values(last_number=RegisterCounterRow.last_number + count)
             .returning(RegisterCounterRow.last_number))
-        return int(result.scalar_one())
+        return int(result.scalar_one()) - count + 1
 
     # -- documents -----------------------------------------------------------------------------
     async def create(self, *, agency_code: str, agency_name: str, draft: Draft, actor: str) -> dict[str, Any]:
@@ -372,30 +404,97 @@ class DocumentStore:
             return self._view(row)
 
     async def issue(self, *, agency_code: str, document_id: str, register_id: str, actor: str) -> dict[str, Any]:
-        """Ban hành: take the register's next number for this year (Vietnam time) and build the symbol."""
+        """Ban hành: take the register's next number for this year (Vietnam time) and build the symbol.
+
+        Concurrent issues on the same register in this process are grouped into one transaction (one counter
+        update, one commit): the counter row is held until commit, so one commit per number would cap the
+        register at one disk flush per document. A batch that fails as a whole is retried one by one, so a
+        bad request never fails another clerk's.
+        """
+        job = _IssueJob(agency_code, document_id, actor, asyncio.get_running_loop().create_future(), trace_headers())
+        queue = self._issue_queues.setdefault(register_id, [])
+        queue.append(job)
+        if len(queue) == 1:
+            task = asyncio.create_task(self._drain_issues(register_id))
+            self._drainers.add(task)
+            task.add_done_callback(self._drainers.discard)
+        return await asyncio.shield(job.result)  # a caller that goes away must not cancel the batch's outcome
+
+    async def _drain_issues(self, register_id: str) -> None:
+        queue = self._issue_queues[register_id]
+        try:
+            while queue:
+                for _ in range(3):  # let callers woken by the last batch come back and join this one
+                    await asyncio.sleep(0)
+                batch = queue[:MAX_ISSUE_BATCH]
+                try:
+                    await self._issue_batch(register_id, batch)
+                except Exception:
+                    for job in batch:
+                        if not job.result.done():
+                            try:
+                                await self._issue_batch(register_id, [job])
+                            except Exception as error:
+                                job.result.set_exception(error)
+                del queue[:len(batch)]
+        finally:
+            if not queue:
+                self._issue_queues.pop(register_id, None)
+
+    async def _issue_batch(self, register_id: str, jobs: list[_IssueJob]) -> None:
+        """Issue ``jobs`` in one transaction; a job refused by the rules fails alone and takes no number."""
+        outcomes: dict[int, Exception] = {}
+        accepted: list[tuple[_IssueJob, DocumentRow, str]] = []
         async with self.sessions() as session, session.begin():
-            row = await self._load(session, agency_code, document_id, lock=True)
-            status = transition("issue", Status(row.status))
-            register = await self._register_for(session, row, register_id, Direction.OUTGOING)
-            if not register.agency_abbreviation:
-                raise FailedPrecondition(f"the register {register.name} has no agency abbreviation for symbols")
-            doc_type = await self._type(session, agency_code, row.type_code)
-            symbol = build_symbol(doc_type, register.agency_abbreviation, row.unit_abbreviation)
-            if row.type_code == LETTER and not row.unit_abbreviation:
-                raise FailedPrecondition("a letter (công văn) needs the drafting unit's abbreviation for its symbol "
-                                         "(e.g. 456/UBND-VX): set unit_abbreviation on the draft")
+            ids = sorted({job.document_id for job in jobs})  # locked in a fixed order: no deadlock between replicas
+            rows = {r.id: r for r in (await session.execute(
+                select(DocumentRow).where(DocumentRow.id.in_(ids)).order_by(DocumentRow.id).with_for_update()))
+                .scalars()}
+            types: dict[tuple[str, str], DocumentType] = {}
+            for index, job in enumerate(jobs):
+                try:
+                    row = rows.get(job.document_id)
+                    if row is None or row.agency_code != job.agency_code:
+                        raise NotFound(f"no document {job.document_id}")
+                    transition("issue", Status(row.status))
+                    register = await self._register_for(session, row, register_id, Direction.OUTGOING)
+                    if not register.agency_abbreviation:
+                        raise FailedPrecondition(f"the register {register.name} has no agency abbreviation")
+                    if row.type_code == LETTER and not row.unit_abbreviation:
+                        raise FailedPrecondition(
+                            "a letter (công văn) needs the drafting unit's abbreviation for its symbol "
+                            "(e.g. 456/UBND-VX): set unit_abbreviation on the draft")
+                    key = (job.agency_code, row.type_code)
+                    if key not in types:
+                        types[key] = await self._type(session, *key)
+                    symbol = build_symbol(types[key], register.agency_abbreviation, row.unit_abbreviation)
+                except DomainError as error:
+                    outcomes[index] = error
+                    continue
+                row.status = Status.ISSUED.value  # a second request for the same draft in this batch is refused
+                accepted.append((job, row, symbol))
             now = self.clock()
             local = vietnam_time(now)
-            number = await self._next_number(session, register.id, local.year)
-            changes = {"status": [row.status, status.value], "number": [None, number],
-                       "number_symbol": [None, number_and_symbol(number, symbol)],
-                       "document_date": [None, local.date().isoformat()], "register_id": [None, register.id]}
-            row.status, row.register_id, row.register_year, row.number = status.value, register.id, local.year, number
-            row.number_symbol, row.document_date, row.numbered_at = number_and_symbol(number, symbol), local.date(), now
-            row.updated_at, row.version = now, row.version + 1
-            await self._record(session, row, actor, "issued", changes)
-            await self._event(session, row, "vanthu.registry.document.issued", actor)
-            return self._view(row)
+            first = await self._next_numbers(session, register_id, local.year, len(accepted)) if accepted else 0
+            views, events = [], []
+            for offset, (job, row, symbol) in enumerate(accepted):
+                number = first + offset
+                changes = {"status": [Status.DRAFT.value, Status.ISSUED.value], "number": [None, number],
+                           "number_symbol": [None, number_and_symbol(number, symbol)],
+                           "document_date": [None, local.date().isoformat()], "register_id": [None, register_id]}
+                row.register_id, row.register_year, row.number = register_id, local.year, number
+                row.number_symbol, row.document_date = number_and_symbol(number, symbol), local.date()
+                row.numbered_at, row.updated_at, row.version = now, now, row.version + 1
+                session.add(HistoryRow(document_id=row.id, at=now, actor=job.actor, action="issued", changes=changes,
+                                       note=""))
+                events.append((self._event_for(row, "vanthu.registry.document.issued", job.actor), job.trace))
+                views.append((job, self._view(row)))
+            await session.flush()
+            await add_events(session, outbox, events)
+        for index, refusal in outcomes.items():
+            _settle(jobs[index], error=refusal)
+        for job, view in views:
+            _settle(job, value=view)
 
     async def register_arrival(self, *, agency_code: str, document_id: str, register_id: str, actor: str,
                                confirm_duplicate: bool = False) -> dict[str, Any]:
@@ -505,9 +604,13 @@ class DocumentStore:
                                note=note))
 
     async def _event(self, session: AsyncSession, row: DocumentRow, subject: str, actor: str, **extra: Any) -> None:
+        await add_event(session, outbox, self._event_for(row, subject, actor, **extra))
+
+    @staticmethod
+    def _event_for(row: DocumentRow, subject: str, actor: str, **extra: Any) -> Event:
         data = {"document_id": row.id, "direction": row.direction, "status": row.status,
                 "number_symbol": row.number_symbol or None, "number": row.number, **extra}
-        await add_event(session, outbox, Event(subject=subject, actor=actor, agency=row.agency_code, data=data))
+        return Event(subject=subject, actor=actor, agency=row.agency_code, data=data)
 
     @staticmethod
     def _view(row: DocumentRow) -> dict[str, Any]:
