@@ -1,0 +1,139 @@
+"""gRPC servicer of the storage: proto <-> use cases, tenancy and role checks, no business rules.
+
+Tenancy: a person reaches only objects of the agency in their token (another agency's object is NotFound,
+even by digest); services call with the person's token and are then treated as that person. A bare service
+token (no agency) reaches every agency's objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import grpc
+
+from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
+from vanthu_core.auth import Principal, current_principal
+from vanthu_core.errors import InvalidArgument, PermissionDenied
+from vanthu_storage.domain.retention import ObjectInfo
+from vanthu_storage.objects import Objects, UploadMeta
+
+#: Who may delete any object of their agency (the uploader may always delete their own).
+DELETERS = ("clerk", "archivist", "admin", "service")
+#: Who may set retention and legal hold; clearing a hold is for archivists and admins only.
+LOCKERS = ("clerk", "archivist", "admin", "service")
+HOLD_RELEASERS = ("archivist", "admin", "service")
+
+
+def object_to_proto(obj: ObjectInfo) -> storage_pb2.StoredObject:
+    return storage_pb2.StoredObject(
+        object_id=obj.object_id, agency_code=obj.agency_code, sha256=obj.sha256, size=obj.size,
+        content_type=obj.content_type, file_name=obj.file_name, uploaded_by=obj.uploaded_by,
+        created_at=obj.created_at.isoformat(), attached=obj.attached,
+        retain_until=obj.retain_until.isoformat() if obj.retain_until else "", legal_hold=obj.legal_hold)
+
+
+def scope(principal: Principal) -> str | None:
+    """The agency whose objects the caller reaches; ``None``: any (a service token of no agency)."""
+    if principal.agency:
+        return principal.agency
+    if principal.is_service:
+        return None
+    raise PermissionDenied("the token names no agency; only members of an agency reach its files")
+
+
+def owner_for_upload(principal: Principal, requested: str) -> str:
+    requested = requested.strip()
+    if principal.agency:
+        if requested and requested != principal.agency:
+            raise PermissionDenied("a person uploads only for the agency of their token")
+        return principal.agency
+    if principal.is_service:
+        if not requested:
+            raise InvalidArgument("metadata.agency_code", "a service token must name the agency that owns the file")
+        return requested
+    raise PermissionDenied("the token names no agency; only members of an agency store files")
+
+
+class StorageApi(storage_pb2_grpc.StorageServiceServicer):
+    def __init__(self, objects: Objects, on_commit: Callable[[], None] | None = None) -> None:
+        self.objects = objects
+        self.on_commit = on_commit or (lambda: None)
+
+    async def Upload(self, request_iterator: AsyncIterator[storage_pb2.UploadRequest],
+                     context: grpc.aio.ServicerContext) -> storage_pb2.UploadResponse:
+        principal = current_principal()
+        first = await anext(request_iterator, None)
+        if first is None or first.WhichOneof("part") != "metadata":
+            raise InvalidArgument("metadata", "the first message of an upload must carry the metadata")
+        m = first.metadata
+        agency = owner_for_upload(principal, m.agency_code)
+
+        async def chunks() -> AsyncIterator[bytes]:
+            async for message in request_iterator:
+                if message.WhichOneof("part") != "chunk":
+                    raise InvalidArgument("metadata", "only the first message of an upload carries metadata")
+                if message.chunk:
+                    yield message.chunk
+
+        obj, deduplicated = await self.objects.upload(
+            UploadMeta(file_name=m.file_name, declared_content_type=m.declared_content_type,
+                       claimed_sha256=m.claimed_sha256, size_hint=m.size_hint),
+            chunks(), agency_code=agency, actor=principal.subject)
+        if not deduplicated:
+            self.on_commit()
+        return storage_pb2.UploadResponse(object=object_to_proto(obj), deduplicated=deduplicated)
+
+    async def Download(self, request: storage_pb2.DownloadRequest,
+                       context: grpc.aio.ServicerContext) -> AsyncIterator[storage_pb2.DownloadResponse]:
+        principal = current_principal()
+        obj = await self.objects.find(object_id=request.object_id, sha256=request.sha256,
+                                      agency_code=scope(principal))
+        chunks = self.objects.read_verified(obj, request.offset, request.length)
+        first = await anext(chunks, None)  # range errors before the first message
+        yield storage_pb2.DownloadResponse(object=object_to_proto(obj))
+        if first is not None:
+            yield storage_pb2.DownloadResponse(chunk=first)
+            async for chunk in chunks:
+                yield storage_pb2.DownloadResponse(chunk=chunk)
+
+    async def Stat(self, request: storage_pb2.StatRequest,
+                   context: grpc.aio.ServicerContext) -> storage_pb2.StatResponse:
+        principal = current_principal()
+        obj = await self.objects.find(object_id=request.object_id, sha256=request.sha256,
+                                      agency_code=scope(principal))
+        return storage_pb2.StatResponse(object=object_to_proto(obj))
+
+    async def Delete(self, request: storage_pb2.DeleteRequest,
+                     context: grpc.aio.ServicerContext) -> storage_pb2.DeleteResponse:
+        principal = current_principal()
+        agency = scope(principal)
+        obj = await self.objects.find(object_id=request.object_id, agency_code=agency)
+        if obj.uploaded_by != principal.subject:
+            principal.require_role(*DELETERS)
+        await self.objects.delete(obj.object_id, agency, actor=principal.subject)
+        self.on_commit()
+        return storage_pb2.DeleteResponse()
+
+    async def Lock(self, request: storage_pb2.LockRequest,
+                   context: grpc.aio.ServicerContext) -> storage_pb2.LockResponse:
+        principal = current_principal()
+        agency = scope(principal)
+        await self.objects.find(object_id=request.object_id, agency_code=agency)
+        principal.require_role(*LOCKERS)
+        hold: bool | None = {storage_pb2.LockRequest.LEGAL_HOLD_ON: True,
+                             storage_pb2.LockRequest.LEGAL_HOLD_OFF: False}.get(request.legal_hold)
+        if hold is False:
+            principal.require_role(*HOLD_RELEASERS)
+        obj = await self.objects.lock(request.object_id.strip(), agency, retain_until=request.retain_until,
+                                      legal_hold=hold, actor=principal.subject)
+        self.on_commit()
+        return storage_pb2.LockResponse(object=object_to_proto(obj))
+
+    async def Attach(self, request: storage_pb2.AttachRequest,
+                     context: grpc.aio.ServicerContext) -> storage_pb2.AttachResponse:
+        principal = current_principal()
+        agency = scope(principal)
+        if not request.object_id.strip():
+            raise InvalidArgument("object_id", "is required")
+        obj = await self.objects.attach(request.object_id.strip(), agency, actor=principal.subject)
+        return storage_pb2.AttachResponse(object=object_to_proto(obj))

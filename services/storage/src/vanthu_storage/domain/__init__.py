@@ -1,0 +1,1 @@
+"""The storage rules (no I/O): what content is accepted, upload limits and digests, retention."""

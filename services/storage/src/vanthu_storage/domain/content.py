@@ -1,0 +1,117 @@
+"""Which bytes are accepted (loại tệp được phép): detection from the content, never from the name.
+
+The caller's declared content type is only checked against what the bytes are. ZIP-based office formats
+(DOCX, XLSX, ODT) are told apart by their member names, which the caller supplies (read from the staged file).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+import filetype
+
+from vanthu_core.errors import InvalidArgument
+
+#: How many leading bytes detection needs.
+HEAD_BYTES = 8192
+
+PDF = "application/pdf"
+XML = "application/xml"
+ZIP = "application/zip"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ODT = "application/vnd.oasis.opendocument.text"
+IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/tiff", "image/webp", "image/bmp"})
+
+#: The allow-list.
+ALLOWED = frozenset({PDF, XML, ZIP, DOCX, XLSX, ODT, *IMAGES})
+
+#: Aliases a caller may declare for an accepted type.
+ALIASES = {"text/xml": XML, "image/jpg": "image/jpeg", "application/x-zip-compressed": ZIP,
+           "application/x-pdf": PDF}
+#: Declared types that say "I do not know" and are therefore never a mismatch.
+UNKNOWN = frozenset({"", "application/octet-stream", "binary/octet-stream"})
+
+EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe",
+                    b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"#!")
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+
+MAX_FILE_NAME = 255
+
+
+def is_executable(head: bytes) -> bool:
+    """Windows PE (MZ), ELF, Mach-O and scripts with a ``#!`` line."""
+    return head.startswith(EXECUTABLE_MAGIC)
+
+
+def _looks_like_xml(head: bytes) -> bool:
+    text = head.removeprefix(b"\xef\xbb\xbf")
+    if text.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a BOM
+        text = text.decode("utf-16", errors="ignore").encode()
+    text = text.lstrip(b" \t\r\n")
+    return text.startswith(b"<?xml") or (text.startswith(b"<") and text[1:2].isalpha() and b">" in text)
+
+
+def classify_zip(names: Iterable[str], mimetype_member: bytes | None = None) -> str:
+    """DOCX, XLSX, ODT or plain ZIP, from the member names (and an ODF ``mimetype`` member's content)."""
+    members = set(names)
+    if mimetype_member is not None and mimetype_member.strip() == ODT.encode():
+        return ODT
+    if "[Content_Types].xml" in members:
+        if any(n.startswith("word/") for n in members):
+            return DOCX
+        if any(n.startswith("xl/") for n in members):
+            return XLSX
+    return ZIP
+
+
+def detect(head: bytes, zip_names: Iterable[str] | None = None, mimetype_member: bytes | None = None) -> str:
+    """The content type of a file from its first bytes (and its ZIP members when it is a ZIP).
+
+    Raises :class:`InvalidArgument` on ``content`` for executables and for anything not on the allow-list.
+    """
+    if is_executable(head):
+        raise InvalidArgument("content", "is an executable program; accepted are PDF, DOCX, XLSX, ODT, "
+                                         "images (PNG, JPEG, GIF, TIFF, WebP, BMP), XML and ZIP")
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(ZIP_MAGIC):
+        return classify_zip(zip_names or (), mimetype_member)
+    kind = filetype.guess(head[:HEAD_BYTES])
+    if kind is not None and kind.mime in IMAGES:
+        return str(kind.mime)
+    if kind is None and _looks_like_xml(head):
+        return XML
+    found = f" (it looks like {kind.mime})" if kind is not None else ""
+    raise InvalidArgument("content", f"is not an accepted file type{found}; accepted are PDF, DOCX, XLSX, ODT, "
+                                     "images (PNG, JPEG, GIF, TIFF, WebP, BMP), XML and ZIP")
+
+
+def normalise_declared(declared: str) -> str:
+    value = declared.split(";", 1)[0].strip().lower()
+    return ALIASES.get(value, value)
+
+
+def check_declared(declared: str, detected: str) -> None:
+    """A declared type must agree with the detected one (a ZIP-based office file may be declared as ZIP)."""
+    value = normalise_declared(declared)
+    if value in UNKNOWN or value == detected:
+        return
+    if value == ZIP and detected in (DOCX, XLSX, ODT):
+        return
+    raise InvalidArgument("metadata.declared_content_type",
+                          f"says {value} but the content is {detected}; leave it empty or declare {detected}")
+
+
+def check_file_name(name: str) -> str:
+    """NFC, trimmed, a plain name (no folders, no control characters), at most 255 characters."""
+    value = unicodedata.normalize("NFC", name).strip()
+    if not value:
+        raise InvalidArgument("metadata.file_name", "is required (the original name of the file)")
+    if len(value) > MAX_FILE_NAME:
+        raise InvalidArgument("metadata.file_name", f"is longer than {MAX_FILE_NAME} characters")
+    if any(unicodedata.category(c) == "Cc" for c in value) or "/" in value or "\\" in value \
+            or value in (".", ".."):
+        raise InvalidArgument("metadata.file_name", "must be a plain file name, without folders or control characters")
+    return value

@@ -1,0 +1,52 @@
+"""An upload in progress: size limit, SHA-256 computed while streaming, claimed digest check."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from vanthu_core.errors import InvalidArgument
+from vanthu_storage.domain.content import HEAD_BYTES
+
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def check_sha256(field: str, value: str) -> str:
+    digest = value.strip().lower()
+    if not SHA256_HEX.fullmatch(digest):
+        raise InvalidArgument(field, "must be a SHA-256 digest: 64 hexadecimal characters")
+    return digest
+
+
+class UploadCheck:
+    """Feed the bytes as they arrive; :meth:`finish` returns the digest once everything is acceptable."""
+
+    def __init__(self, max_bytes: int, *, claimed_sha256: str = "", size_hint: int = 0) -> None:
+        if size_hint < 0:
+            raise InvalidArgument("metadata.size_hint", "must be 0 (unknown) or the size in bytes")
+        if size_hint > max_bytes:
+            raise InvalidArgument("metadata.size_hint", f"{size_hint} bytes is over the limit of {max_bytes} bytes")
+        self.max_bytes = max_bytes
+        self.claimed = check_sha256("metadata.claimed_sha256", claimed_sha256) if claimed_sha256 else ""
+        self.size = 0
+        self.head = b""
+        self._hash = hashlib.sha256()
+
+    def feed(self, chunk: bytes) -> None:
+        """Account for one chunk; raise as soon as the limit is passed (nothing more is read)."""
+        self.size += len(chunk)
+        if self.size > self.max_bytes:
+            raise InvalidArgument("content", f"is larger than the limit of {self.max_bytes} bytes")
+        if len(self.head) < HEAD_BYTES:
+            self.head += chunk[:HEAD_BYTES - len(self.head)]
+        self._hash.update(chunk)
+
+    def finish(self) -> str:
+        """The hex SHA-256 of the whole content; refuses empty content and a wrong claimed digest."""
+        if self.size == 0:
+            raise InvalidArgument("content", "is empty; send the file's bytes after the metadata message")
+        digest = self._hash.hexdigest()
+        if self.claimed and self.claimed != digest:
+            raise InvalidArgument("metadata.claimed_sha256",
+                                  f"does not match the content received (its SHA-256 is {digest})")
+        return digest

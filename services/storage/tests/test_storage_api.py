@@ -1,0 +1,237 @@
+"""The storage's gRPC API on a real server, with tokens from the real dev issuer: streaming upload and
+download, tenancy, bad input naming the field, integrity (DATA_LOSS), retention and the outbox events."""
+
+import hashlib
+import json
+import unicodedata
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+from sqlalchemy import select
+
+from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
+from vanthu_core.grpc_client import bearer_metadata
+from vanthu_core.grpc_server import field_violations
+from vanthu_core.settings import CommonSettings
+from vanthu_storage.backends import object_key
+from vanthu_storage.server import StorageServer
+from vanthu_storage.settings import StorageSettings
+from vanthu_storage.store import outbox
+from vanthu_testing.identity import DevIssuer
+
+pytestmark = pytest.mark.integration
+
+H61 = "000.00.00.H61"
+LIMIT = 1024 * 1024
+
+
+@pytest.fixture
+async def server(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[StorageServer]:
+    settings = StorageSettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 'storage.db'}",
+                               data_dir=tmp_path / "data", max_object_bytes=LIMIT, chunk_bytes=64 * 1024)
+    server = StorageServer(settings, CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False))
+    server.port = await server.start()  # type: ignore[attr-defined]
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def stub(server: StorageServer) -> AsyncIterator[storage_pb2_grpc.StorageServiceStub]:
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{server.port}")  # type: ignore[attr-defined]
+    yield storage_pb2_grpc.StorageServiceStub(channel)
+    await channel.close()
+
+
+def requests(data: bytes, chunk: int = 50_000, **metadata: object) -> Iterator[storage_pb2.UploadRequest]:
+    yield storage_pb2.UploadRequest(metadata=storage_pb2.UploadMetadata(**metadata))  # type: ignore[arg-type]
+    for start in range(0, len(data), chunk):
+        yield storage_pb2.UploadRequest(chunk=data[start:start + chunk])
+
+
+async def upload(stub: storage_pb2_grpc.StorageServiceStub, token: str, data: bytes,
+                 file_name: str = "công văn.pdf", **metadata: object) -> storage_pb2.UploadResponse:
+    return await stub.Upload(requests(data, file_name=file_name, **metadata), metadata=bearer_metadata(token))
+
+
+async def download(stub: storage_pb2_grpc.StorageServiceStub, token: str,
+                   **request: object) -> tuple[storage_pb2.StoredObject, bytes]:
+    call = stub.Download(storage_pb2.DownloadRequest(**request), metadata=bearer_metadata(token))  # type: ignore
+    head, body = None, bytearray()
+    async for message in call:
+        if message.WhichOneof("part") == "object":
+            head = message.object
+        else:
+            body += message.chunk
+    assert head is not None
+    return head, bytes(body)
+
+
+def pdf_of(size: int) -> bytes:
+    return (b"%PDF-1.7\n" + bytes(range(256)) * (size // 256 + 1))[:size]
+
+
+async def test_upload_then_download_whole_and_a_range(stub, token_for, samples) -> None:
+    data = pdf_of(300_000)
+    decomposed = unicodedata.normalize("NFD", "Quyết định 12.pdf")
+    reply = await upload(stub, token_for("vanthu.ubnd"), data, file_name=decomposed, size_hint=len(data),
+                         declared_content_type="application/pdf", claimed_sha256=hashlib.sha256(data).hexdigest())
+    obj = reply.object
+    assert not reply.deduplicated
+    assert (obj.agency_code, obj.size, obj.sha256, obj.content_type, obj.file_name) == (
+        H61, len(data), hashlib.sha256(data).hexdigest(), "application/pdf", "Quyết định 12.pdf")
+    head, body = await download(stub, token_for("chuyenvien.ubnd"), object_id=obj.object_id)
+    assert head.object_id == obj.object_id and body == data
+    _, part = await download(stub, token_for("lanhdao.ubnd"), object_id=obj.object_id, offset=100_000, length=12_345)
+    assert part == data[100_000:112_345]
+    _, tail = await download(stub, token_for("lanhdao.ubnd"), sha256=obj.sha256, offset=len(data) - 3)
+    assert tail == data[-3:]
+    stat = await stub.Stat(storage_pb2.StatRequest(object_id=obj.object_id),
+                           metadata=bearer_metadata(token_for("vanthu.ubnd")))
+    assert stat.object == obj
+
+
+async def test_the_same_bytes_are_stored_once_per_agency(stub, token_for, server, samples) -> None:
+    first = await upload(stub, token_for("vanthu.ubnd"), samples.png(), file_name="dấu.png")
+    again = await upload(stub, token_for("chuyenvien.ubnd"), samples.png(), file_name="khác.png")
+    theirs = await upload(stub, token_for("vanthu.snv"), samples.png(), file_name="dấu.png")
+    assert again.deduplicated and again.object.object_id == first.object.object_id
+    assert not theirs.deduplicated and theirs.object.object_id != first.object.object_id
+    stored = sorted(p.relative_to(server.settings.data_dir / "objects").as_posix()
+                    for p in (server.settings.data_dir / "objects").rglob("*") if p.is_file())
+    assert stored == sorted([object_key(H61, first.object.sha256), object_key("000.00.02.H61", first.object.sha256)])
+
+
+async def test_another_agency_gets_not_found_even_with_the_digest(stub, token_for, samples) -> None:
+    obj = (await upload(stub, token_for("vanthu.ubnd"), samples.pdf())).object
+    outsider = bearer_metadata(token_for("quantri.longchau"))
+    calls = [stub.Stat(storage_pb2.StatRequest(object_id=obj.object_id), metadata=outsider),
+             stub.Stat(storage_pb2.StatRequest(sha256=obj.sha256), metadata=outsider),
+             stub.Delete(storage_pb2.DeleteRequest(object_id=obj.object_id), metadata=outsider),
+             stub.Attach(storage_pb2.AttachRequest(object_id=obj.object_id), metadata=outsider),
+             stub.Lock(storage_pb2.LockRequest(object_id=obj.object_id, retain_until="2040-01-01"),
+                       metadata=outsider)]
+    for call in calls:
+        with pytest.raises(grpc.aio.AioRpcError) as error:
+            await call
+        assert error.value.code() == grpc.StatusCode.NOT_FOUND
+    for request in ({"object_id": obj.object_id}, {"sha256": obj.sha256}):
+        with pytest.raises(grpc.aio.AioRpcError) as error:
+            await download(stub, token_for("vanthu.longchau"), **request)
+        assert error.value.code() == grpc.StatusCode.NOT_FOUND
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await stub.Stat(storage_pb2.StatRequest(object_id=obj.object_id))
+    assert error.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+async def test_a_service_token_names_the_owner_and_reads_any_agency(stub, token_for, dev_issuer, samples) -> None:
+    service = dev_issuer.service_token()
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await upload(stub, service, samples.pdf())
+    assert field_violations(error.value)[0][0] == "metadata.agency_code"
+    obj = (await upload(stub, service, samples.pdf(), agency_code="000.00.41.H61")).object
+    assert obj.agency_code == "000.00.41.H61"
+    _, body = await download(stub, token_for("vanthu.longchau"), object_id=obj.object_id)
+    _, again = await download(stub, service, object_id=obj.object_id)
+    assert body == again == samples.pdf()
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await upload(stub, token_for("vanthu.ubnd"), samples.pdf(), agency_code="000.00.41.H61")
+    assert error.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+@pytest.mark.parametrize(("data", "metadata", "field"), [
+    (b"", {}, "content"),
+    (pdf_of(LIMIT + 1), {}, "content"),
+    (pdf_of(1000), {"size_hint": LIMIT + 1}, "metadata.size_hint"),
+    (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 5000, {"file_name": "hợp đồng.pdf"}, "content"),
+    (b"\x7fELF\x02\x01\x01" + b"\x00" * 500, {"declared_content_type": "application/pdf"}, "content"),
+    (pdf_of(1000), {"claimed_sha256": hashlib.sha256(b"other").hexdigest()}, "metadata.claimed_sha256"),
+    (pdf_of(1000), {"declared_content_type": "image/png"}, "metadata.declared_content_type"),
+    (pdf_of(1000), {"file_name": "../../etc/passwd"}, "metadata.file_name"),
+    (b"plain text is not a document", {}, "content"),
+])
+async def test_bad_input_names_the_field_and_stores_nothing(stub, token_for, server, data: bytes,
+                                                            metadata: dict[str, object], field: str) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await upload(stub, token_for("vanthu.ubnd"), data, **{"file_name": "a.pdf", **metadata})
+    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field_violations(error.value)[0][0] == field
+    objects = server.settings.data_dir / "objects"
+    assert not [p for p in objects.rglob("*") if p.is_file()]
+    assert not list((server.settings.data_dir / "staging").iterdir())
+
+
+async def test_an_upload_must_start_with_metadata(stub, token_for, samples) -> None:
+    def chunks_only() -> Iterator[storage_pb2.UploadRequest]:
+        yield storage_pb2.UploadRequest(chunk=samples.pdf())
+
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await stub.Upload(chunks_only(), metadata=bearer_metadata(token_for("vanthu.ubnd")))
+    assert field_violations(error.value)[0][0] == "metadata"
+
+
+async def test_a_bad_range_is_refused_before_any_byte(stub, token_for, samples) -> None:
+    obj = (await upload(stub, token_for("vanthu.ubnd"), samples.pdf())).object
+    for request, field in (({"offset": obj.size + 1}, "offset"), ({"length": -1}, "length")):
+        with pytest.raises(grpc.aio.AioRpcError) as error:
+            await download(stub, token_for("vanthu.ubnd"), object_id=obj.object_id, **request)
+        assert field_violations(error.value)[0][0] == field
+
+
+async def test_corrupt_bytes_abort_the_download_with_data_loss(stub, token_for, server) -> None:
+    data = pdf_of(500_000)
+    obj = (await upload(stub, token_for("vanthu.ubnd"), data)).object
+    path = server.settings.data_dir / "objects" / object_key(H61, obj.sha256)
+    damaged = bytearray(path.read_bytes())
+    damaged[400_000] ^= 0x80
+    path.write_bytes(bytes(damaged))
+    for request in ({}, {"offset": 0, "length": 10}):
+        with pytest.raises(grpc.aio.AioRpcError) as error:
+            await download(stub, token_for("vanthu.ubnd"), object_id=obj.object_id, **request)
+        assert error.value.code() == grpc.StatusCode.DATA_LOSS
+
+
+async def test_locked_objects_cannot_be_deleted_and_events_are_recorded(stub, token_for, server, samples) -> None:
+    clerk = bearer_metadata(token_for("vanthu.ubnd"))
+    obj = (await upload(stub, token_for("chuyenvien.ubnd"), samples.pdf())).object
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await stub.Lock(storage_pb2.LockRequest(object_id=obj.object_id, retain_until="2040-01-01"),
+                        metadata=bearer_metadata(token_for("chuyenvien.ubnd")))
+    assert error.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await stub.Lock(storage_pb2.LockRequest(object_id=obj.object_id, retain_until="31/12/2040"), metadata=clerk)
+    assert field_violations(error.value)[0][0] == "retain_until"
+    locked = (await stub.Lock(storage_pb2.LockRequest(object_id=obj.object_id, retain_until="2040-01-01",
+                                                      legal_hold=storage_pb2.LockRequest.LEGAL_HOLD_ON),
+                              metadata=clerk)).object
+    assert locked.retain_until.startswith("2040-01-01") and locked.legal_hold
+    with pytest.raises(grpc.aio.AioRpcError) as error:  # a clerk may set a hold, not release it
+        await stub.Lock(storage_pb2.LockRequest(object_id=obj.object_id,
+                                                legal_hold=storage_pb2.LockRequest.LEGAL_HOLD_OFF), metadata=clerk)
+    assert error.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await stub.Delete(storage_pb2.DeleteRequest(object_id=obj.object_id), metadata=clerk)
+    assert error.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    attached = (await stub.Attach(storage_pb2.AttachRequest(object_id=obj.object_id), metadata=clerk)).object
+    assert attached.attached
+
+    other = (await upload(stub, token_for("chuyenvien.ubnd"), pdf_of(2000))).object
+    with pytest.raises(grpc.aio.AioRpcError) as error:  # an officer deletes only their own uploads
+        await stub.Delete(storage_pb2.DeleteRequest(object_id=other.object_id),
+                          metadata=bearer_metadata(token_for("lanhdao.ubnd")))
+    assert error.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    await stub.Delete(storage_pb2.DeleteRequest(object_id=other.object_id),
+                      metadata=bearer_metadata(token_for("chuyenvien.ubnd")))
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await stub.Stat(storage_pb2.StatRequest(object_id=other.object_id), metadata=clerk)
+    assert error.value.code() == grpc.StatusCode.NOT_FOUND
+
+    async with server.engine.connect() as connection:
+        rows = (await connection.execute(select(outbox.c.subject, outbox.c.payload)
+                                         .order_by(outbox.c.created_at))).all()
+    subjects = [subject for subject, _ in rows]
+    assert subjects == ["vanthu.storage.object.stored", "vanthu.storage.object.locked",
+                        "vanthu.storage.object.stored", "vanthu.storage.object.deleted"]
+    locked_event = json.loads(rows[1][1])
+    assert locked_event["agency"] == H61 and locked_event["data"]["object_id"] == obj.object_id

@@ -1,0 +1,155 @@
+"""The same behaviour on both backends: a local directory and S3 (a real ``rclone serve s3``).
+
+Bytes go in and come back verified; a flipped byte is caught on read and by the scrub; an interrupted upload
+leaves nothing under any name; the same bytes are stored once per agency; the sweeper keeps what it must.
+"""
+
+import hashlib
+import os
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from vanthu_core.errors import FailedPrecondition, InvalidArgument
+from vanthu_storage.backends import object_key
+from vanthu_storage.objects import DataLoss, Objects, UploadMeta
+
+pytestmark = pytest.mark.integration
+
+H61 = "000.00.00.H61"
+SNV = "000.00.02.H61"
+
+
+async def stream(data: bytes, size: int = 100_000) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), size):
+        yield data[start:start + size]
+
+
+async def read_all(objects: Objects, obj, offset: int = 0, length: int = 0) -> bytes:  # type: ignore[no-untyped-def]
+    return b"".join([chunk async for chunk in objects.read_verified(obj, offset, length)])
+
+
+async def keys(objects: Objects) -> list[str]:
+    return [key async for key in objects.backend.iter_keys()]
+
+
+def big_pdf(size: int) -> bytes:
+    head = b"%PDF-1.7\n"
+    return head + os.urandom(size - len(head))
+
+
+async def test_bytes_come_back_whole_and_in_ranges(any_backend, make_objects: Callable[..., Objects]) -> None:
+    objects = make_objects(any_backend.backend)
+    data = big_pdf(6 * 1024 * 1024 + 123)  # over one S3 part: a multipart upload
+    obj, deduplicated = await objects.upload(UploadMeta("Công văn 05.pdf"), stream(data), agency_code=H61,
+                                             actor="u1")
+    assert not deduplicated
+    assert (obj.sha256, obj.size, obj.content_type) == (hashlib.sha256(data).hexdigest(), len(data),
+                                                         "application/pdf")
+    assert await read_all(objects, obj) == data
+    assert await read_all(objects, obj, 1000, 70_000) == data[1000:71_000]
+    assert await read_all(objects, obj, len(data) - 5) == data[-5:]
+    assert await read_all(objects, obj, len(data)) == b""
+    with pytest.raises(InvalidArgument) as error:
+        await read_all(objects, obj, len(data) + 1)
+    assert error.value.field == "offset"
+    assert await keys(objects) == [object_key(H61, obj.sha256)]
+
+
+async def test_a_flipped_byte_is_caught_on_read_and_by_the_scrub(any_backend, samples,
+                                                                 make_objects: Callable[..., Objects]) -> None:
+    objects = make_objects(any_backend.backend)
+    data = big_pdf(300_000)
+    good, _ = await objects.upload(UploadMeta("tốt.pdf"), stream(samples.pdf()), agency_code=H61, actor="u1")
+    bad, _ = await objects.upload(UploadMeta("hỏng.pdf"), stream(data), agency_code=H61, actor="u1")
+    any_backend.corrupt(object_key(H61, bad.sha256), at=250_000)
+    served = bytearray()
+    with pytest.raises(DataLoss, match="corrupt"):
+        async for chunk in objects.read_verified(bad):
+            served += chunk
+    assert len(served) < len(data), "the corrupt object must never be served whole"
+    with pytest.raises(DataLoss):  # a range far from the damage is refused as well
+        await read_all(objects, bad, 0, 10)
+    report = await objects.scrub()
+    assert report.checked == 2 and [obj.object_id for obj, _ in report.corrupt] == [bad.object_id]
+    assert await read_all(objects, good) == samples.pdf()
+
+
+async def test_missing_bytes_are_data_loss_and_reported_by_the_scrub(any_backend, samples,
+                                                                    make_objects: Callable[..., Objects]) -> None:
+    objects = make_objects(any_backend.backend)
+    obj, _ = await objects.upload(UploadMeta("a.pdf"), stream(samples.pdf()), agency_code=H61, actor="u1")
+    await any_backend.backend.delete(object_key(H61, obj.sha256))
+    with pytest.raises(DataLoss, match="missing"):
+        await read_all(objects, obj)
+    assert len((await objects.scrub()).corrupt) == 1
+
+
+async def test_an_interrupted_upload_leaves_nothing(any_backend, tmp_path: Path,
+                                                    make_objects: Callable[..., Objects]) -> None:
+    objects = make_objects(any_backend.backend)
+
+    async def broken() -> AsyncIterator[bytes]:
+        yield b"%PDF-1.7\n" + b"x" * 100_000
+        yield b"y" * 100_000
+        raise ConnectionResetError("client went away")
+
+    with pytest.raises(ConnectionResetError):
+        await objects.upload(UploadMeta("a.pdf"), broken(), agency_code=H61, actor="u1")
+    assert await keys(objects) == []
+    assert [o async for o in objects.store.all()] == []
+    assert list((tmp_path / "staging").iterdir()) == []
+
+
+async def test_bad_input_stores_nothing(any_backend, samples, tmp_path: Path,
+                                        make_objects: Callable[..., Objects]) -> None:
+    objects = make_objects(any_backend.backend, max_bytes=1000)
+    cases = [(UploadMeta("a.pdf"), b"MZ\x90\x00" + b"\x00" * 200, "content"),
+             (UploadMeta("a.pdf"), b"", "content"),
+             (UploadMeta("a.pdf"), b"%PDF-" + b"x" * 1000, "content"),
+             (UploadMeta("a.pdf", claimed_sha256="0" * 64), samples.pdf(), "metadata.claimed_sha256"),
+             (UploadMeta("a.pdf", declared_content_type="image/png"), samples.pdf(), "metadata.declared_content_type"),
+             (UploadMeta("a.pdf", size_hint=1001), samples.pdf(), "metadata.size_hint")]
+    for meta, data, field in cases:
+        with pytest.raises(InvalidArgument) as error:
+            await objects.upload(meta, stream(data, 100), agency_code=H61, actor="u1")
+        assert error.value.field == field
+    assert await keys(objects) == []
+    assert list((tmp_path / "staging").iterdir()) == []
+
+
+async def test_the_same_bytes_are_stored_once_per_agency(any_backend, samples,
+                                                         make_objects: Callable[..., Objects]) -> None:
+    objects = make_objects(any_backend.backend)
+    first, dedup1 = await objects.upload(UploadMeta("a.pdf"), stream(samples.pdf()), agency_code=H61, actor="u1")
+    again, dedup2 = await objects.upload(UploadMeta("b.pdf"), stream(samples.pdf()), agency_code=H61, actor="u2")
+    other, dedup3 = await objects.upload(UploadMeta("a.pdf"), stream(samples.pdf()), agency_code=SNV, actor="u3")
+    assert (dedup1, dedup2, dedup3) == (False, True, False)
+    assert again.object_id == first.object_id and other.object_id != first.object_id
+    assert sorted(await keys(objects)) == sorted([object_key(H61, first.sha256), object_key(SNV, first.sha256)])
+
+
+async def test_delete_and_sweep_remove_bytes_but_never_locked_or_attached_ones(
+        any_backend, samples, make_objects: Callable[..., Objects]) -> None:
+    objects = make_objects(any_backend.backend, grace=timedelta(hours=1))
+    made = []
+    for n in range(5):
+        obj, _ = await objects.upload(UploadMeta(f"{n}.pdf"), stream(samples.pdf(f"văn bản {n}")), agency_code=H61,
+                                      actor="u1")
+        made.append(obj)
+    doomed, attached, retained, held, deleted = made
+    await objects.attach(attached.object_id, H61, actor="u1")
+    await objects.lock(retained.object_id, H61, retain_until="2036-01-01", legal_hold=None, actor="u1")
+    await objects.lock(held.object_id, H61, retain_until="", legal_hold=True, actor="u1")
+    for locked in (retained, held):
+        with pytest.raises(FailedPrecondition):
+            await objects.delete(locked.object_id, H61, actor="u1")
+    await objects.delete(deleted.object_id, H61, actor="u1")
+    assert await objects.sweep() == 0  # nothing is older than the grace period yet
+    assert await objects.sweep(datetime.now(UTC) + timedelta(hours=2)) == 1
+    remaining = {o.object_id async for o in objects.store.all()}
+    assert remaining == {attached.object_id, retained.object_id, held.object_id}
+    assert sorted(await keys(objects)) == sorted(object_key(H61, o.sha256) for o in (attached, retained, held))
+    assert doomed.object_id not in remaining

@@ -1,0 +1,103 @@
+"""``python -m vanthu_storage`` as operators and the dev launcher run it: serve with standard health
+checking, scrub that exits non-zero on corruption, sweep, --help."""
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from vanthu_storage.__main__ import main
+from vanthu_storage.backends import object_key
+from vanthu_storage.domain.retention import ObjectInfo
+from vanthu_storage.settings import StorageSettings
+from vanthu_testing.ports import free_port, port_open, wait_until
+
+pytestmark = pytest.mark.integration
+
+
+def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {**os.environ, "VANTHU_STORAGE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'storage.db'}",
+            "VANTHU_STORAGE_DATA_DIR": str(tmp_path / "data"), "VANTHU_EVENTS_ENABLED": "false",
+            "VANTHU_LOG_JSON": "false", **extra}
+
+
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        *args: str) -> tuple[int, str]:
+    """The command in-process (its start-up imports cost seconds in a subprocess); ``serve`` is run for real."""
+    for key, value in env_for(tmp_path).items():
+        if key.startswith("VANTHU_"):
+            monkeypatch.setenv(key, value)
+    try:
+        code = main(list(args))
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    return code, capsys.readouterr().out
+
+
+def test_help_lists_the_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run(tmp_path, monkeypatch, capsys, "--help")
+    assert code == 0
+    for command in ("serve", "migrate", "scrub", "sweep"):
+        assert command in out
+
+
+def test_scrub_exits_non_zero_and_names_the_corrupt_object(tmp_path: Path, samples, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from vanthu_storage.objects import UploadMeta
+    from vanthu_storage.server import open_objects
+
+    settings = StorageSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'storage.db'}",
+                               data_dir=tmp_path / "data")
+
+    async def one(data: bytes) -> AsyncIterator[bytes]:
+        yield data
+
+    async def store_two() -> tuple[ObjectInfo, ObjectInfo]:
+        objects, engine = await open_objects(settings)
+        try:
+            good, _ = await objects.upload(UploadMeta("a.pdf"), one(samples.pdf("a")), agency_code="A", actor="u")
+            bad, _ = await objects.upload(UploadMeta("b.pdf"), one(samples.pdf("b")), agency_code="A", actor="u")
+        finally:
+            await engine.dispose()
+        return good, bad
+
+    good, bad = asyncio.run(store_two())
+    code, out = run(tmp_path, monkeypatch, capsys, "scrub")
+    assert code == 0, out
+    assert "2 objects" in out and "0 corrupt" in out
+    path = tmp_path / "data" / "objects" / object_key("A", bad.sha256)
+    path.write_bytes(path.read_bytes().replace(b"%%EOF", b"%%EOG"))
+    code, out = run(tmp_path, monkeypatch, capsys, "scrub")
+    assert code == 1
+    assert f"CORRUPT {bad.object_id}" in out and good.object_id not in out
+    code, out = run(tmp_path, monkeypatch, capsys, "sweep")
+    assert code == 0 and "0 unattached" in out
+
+
+def test_serve_answers_health_checks_and_stops_on_sigterm(tmp_path: Path, dev_issuer) -> None:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "vanthu_storage"],
+                               env=env_for(tmp_path, VANTHU_STORAGE_GRPC_HOST="127.0.0.1",
+                                           VANTHU_STORAGE_GRPC_PORT=str(port), VANTHU_OIDC_ISSUER=dev_issuer.issuer),
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: port_open(port) or process.poll() is not None, timeout_s=30, what="storage service")
+        assert process.poll() is None
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            health = health_pb2_grpc.HealthStub(channel)
+            for service in ("", "vanthu.storage.v1.StorageService"):
+                reply = health.Check(health_pb2.HealthCheckRequest(service=service), timeout=10)
+                assert reply.status == health_pb2.HealthCheckResponse.SERVING
+        process.terminate()
+        assert process.wait(20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
