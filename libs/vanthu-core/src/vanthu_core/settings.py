@@ -6,7 +6,7 @@ values below are read with the plain ``VANTHU_`` prefix so that one variable con
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,6 +24,9 @@ class CommonSettings(BaseSettings):
     log_json: bool = True
     #: Start without NATS (events are then not published); only for tools and tests.
     events_enabled: bool = True
+    #: This service's own OIDC client (client credentials grant), for calls made on nobody's behalf.
+    service_client_id: str = "vanthu-services"
+    service_client_secret: SecretStr = SecretStr("")
 
 
 class ServiceSettings(BaseSettings):

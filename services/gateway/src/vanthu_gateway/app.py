@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -17,14 +18,16 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vanthu.registry.v1 import documents_pb2_grpc, registry_pb2_grpc
+from vanthu.storage.v1 import storage_pb2_grpc
 from vanthu_core.auth import JwksVerifier, Principal
 from vanthu_core.errors import DomainError, InvalidArgument
 from vanthu_core.grpc_client import create_channel
+from vanthu_core.service_token import ServiceTokens
 from vanthu_core.settings import CommonSettings
 from vanthu_core.telemetry import instrument_fastapi
 from vanthu_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from vanthu_gateway.problems import HTTP_STATUS, problem, problem_from_rpc
-from vanthu_gateway.routes import agencies, documents
+from vanthu_gateway.routes import agencies, documents, files
 from vanthu_gateway.settings import GatewaySettings
 
 log = logging.getLogger("vanthu.gateway")
@@ -37,6 +40,7 @@ class Clients:
     channels: dict[str, grpc.aio.Channel] = field(default_factory=dict)
     registry: Any = None
     documents: Any = None
+    storage: Any = None
 
     async def close(self) -> None:
         for channel in self.channels.values():
@@ -55,6 +59,12 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
                                                         max_message_bytes=16 * 1024 * 1024)
         clients.registry = registry_pb2_grpc.RegistryServiceStub(clients.channels["registry"])
         clients.documents = documents_pb2_grpc.DocumentServiceStub(clients.channels["registry"])
+        if "storage" in clients.channels:
+            clients.storage = storage_pb2_grpc.StorageServiceStub(clients.channels["storage"])
+        app.state.settings = settings
+        app.state.link_secret = settings.download_link_secret.get_secret_value().encode() or secrets.token_bytes(32)
+        app.state.service_tokens = ServiceTokens(common.oidc_issuer, common.service_client_id,
+                                                 common.service_client_secret.get_secret_value())
         app.state.clients = clients
         app.state.verifier = JwksVerifier(common.oidc_issuer, audience=common.oidc_audience or None)
         yield
@@ -131,5 +141,6 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
 
     app.include_router(agencies.router)
     app.include_router(documents.router)
+    app.include_router(files.router)
     instrument_fastapi(app)
     return app

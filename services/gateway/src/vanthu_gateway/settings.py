@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from vanthu_core.settings import ServiceSettings
@@ -21,5 +21,8 @@ class GatewaySettings(ServiceSettings):
     max_body_bytes: int = 1_048_576
     max_upload_bytes: int = 200 * 1024 * 1024
     cors_origins: list[str] = Field(default_factory=list)
+    #: Key of download links (HMAC); every gateway replica needs the same one. Empty: a random key per process.
+    download_link_secret: SecretStr = SecretStr("")
+    download_link_ttl_s: int = Field(default=300, ge=10, le=86_400)
     #: Per-call deadline towards the services.
     call_deadline_s: float = 10.0
