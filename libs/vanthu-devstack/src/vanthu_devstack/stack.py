@@ -42,6 +42,8 @@ class StackConfig:
     ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
     log: Callable[[str], None] = print
     startup_timeout_s: float = 90.0
+    #: Settings for the services on top of the launcher's own (e.g. larger upload limits for a benchmark).
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def with_free_ports(cls, var_dir: Path, log: Callable[[str], None] = lambda _: None) -> StackConfig:
@@ -133,6 +135,7 @@ class Stack:
             env[f"VANTHU_{upper}_DATABASE_URL"] = f"sqlite+aiosqlite:///{self.var / name / f'{name}.db'}"
             env[f"VANTHU_{upper}_DATA_DIR"] = str(self.var / name)
             env[f"VANTHU_GATEWAY_{upper}_TARGET"] = self.grpc_target(name)
+        env.update(self.config.extra_env)
         return env
 
     # -- processes -------------------------------------------------------------------------------
