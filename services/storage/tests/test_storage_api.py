@@ -1,6 +1,7 @@
 """The storage's gRPC API on a real server, with tokens from the real dev issuer: streaming upload and
 download, tenancy, bad input naming the field, integrity (DATA_LOSS), retention and the outbox events."""
 
+import asyncio
 import hashlib
 import json
 import unicodedata
@@ -235,3 +236,32 @@ async def test_locked_objects_cannot_be_deleted_and_events_are_recorded(stub, to
                         "vanthu.storage.object.stored", "vanthu.storage.object.deleted"]
     locked_event = json.loads(rows[1][1])
     assert locked_event["agency"] == H61 and locked_event["data"]["object_id"] == obj.object_id
+
+
+async def test_the_running_service_sweeps_unattached_objects_but_keeps_attached_ones(
+        tmp_path: Path, dev_issuer: DevIssuer) -> None:
+    settings = StorageSettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 'storage.db'}",
+                               data_dir=tmp_path / "data", sweep_grace_hours=0, sweep_interval_minutes=0.005)
+    server = StorageServer(settings, CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False))
+    port = await server.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    try:
+        stub = storage_pb2_grpc.StorageServiceStub(channel)
+        token = dev_issuer.token("vanthu.ubnd")
+        kept = (await upload(stub, token, b"%PDF-1.4\n" + "Giữ lại".encode() * 100)).object
+        await stub.Attach(storage_pb2.AttachRequest(object_id=kept.object_id), metadata=bearer_metadata(token))
+        swept = (await upload(stub, token, b"%PDF-1.4\n" + "Bản nháp bỏ đi".encode() * 100)).object
+        deadline = asyncio.get_running_loop().time() + 20
+        while True:
+            try:
+                await stub.Stat(storage_pb2.StatRequest(object_id=swept.object_id), metadata=bearer_metadata(token))
+            except grpc.aio.AioRpcError as error:
+                assert error.code() == grpc.StatusCode.NOT_FOUND
+                break
+            assert asyncio.get_running_loop().time() < deadline, "the unattached object was never swept"
+            await asyncio.sleep(0.1)
+        still = await stub.Stat(storage_pb2.StatRequest(object_id=kept.object_id), metadata=bearer_metadata(token))
+        assert still.object.attached
+    finally:
+        await channel.close()
+        await server.stop()

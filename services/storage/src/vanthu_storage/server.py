@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -73,9 +74,26 @@ class StorageServer:
                                service_names=[storage_pb2.DESCRIPTOR.services_by_name["StorageService"].full_name])
         storage_pb2_grpc.add_StorageServiceServicer_to_server(StorageApi(self.objects, on_commit=self.relay.kick),
                                                               self.grpc.server)
+        self.sweeper: asyncio.Task[None] | None = None
+        if self.settings.sweep_interval_minutes > 0:
+            self.sweeper = asyncio.create_task(self._sweep_periodically(self.settings.sweep_interval_minutes * 60))
         return await self.grpc.start()
 
+    async def _sweep_periodically(self, interval_s: float) -> None:
+        """Remove objects uploaded but never attached, after the grace period; locked ones never."""
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                removed = await self.objects.sweep()
+                if removed:
+                    self.relay.kick()
+                log.info("sweep done", extra={"removed": removed})
+            except Exception:
+                log.exception("sweep failed; will try again at the next interval")
+
     async def stop(self) -> None:
+        if self.sweeper is not None:
+            self.sweeper.cancel()
         await self.grpc.stop(self.settings.shutdown_grace_s)
         await self.relay.stop()
         if self.bus is not None:
