@@ -1,0 +1,59 @@
+"""``python -m vanthu_signing``: serve (default), dev-pki DIR [--softhsm]."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from vanthu_core.logging import setup_logging
+from vanthu_core.settings import CommonSettings
+from vanthu_core.telemetry import setup_telemetry, shutdown_telemetry
+from vanthu_signing import cli
+from vanthu_signing.server import SigningServer
+from vanthu_signing.settings import SigningSettings
+
+log = logging.getLogger("vanthu.signing")
+
+
+async def serve(settings: SigningSettings, common: CommonSettings) -> None:
+    server = SigningServer(settings, common)
+    port = await server.start()
+    log.info("signing listening on %s:%d", settings.grpc_host, port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("stopping: draining in-flight calls")
+    await server.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="vanthu-signing", description="VanThu signing service and its tools.")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("serve", help="run the gRPC service (default)")
+    dev = sub.add_parser("dev-pki", help="write a DEVELOPMENT-ONLY PKI to DIR")
+    dev.add_argument("dir", type=Path)
+    dev.add_argument("--softhsm", action="store_true", help="also load the keys into an isolated SoftHSM2 token")
+    args = parser.parse_args(argv)
+    command = args.command or "serve"
+    if command == "dev-pki":
+        return cli.main(["dev-pki", str(args.dir), *(["--softhsm"] if args.softhsm else [])])
+    settings, common = SigningSettings(), CommonSettings()
+    setup_logging("signing", common.log_level, json_output=common.log_json)
+    setup_telemetry("signing")
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(settings, common))
+    finally:
+        shutdown_telemetry()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Pure rules: how signatures are presented (Decree 30/2020, Appendix I)."""

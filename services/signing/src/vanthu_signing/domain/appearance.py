@@ -1,0 +1,199 @@
+"""Signature appearance rules of Decree 30/2020, Appendix I (regulations §3.8, §3.9).
+
+* personal signature (box 7c): visible, the signer's blue transparent PNG, centred on an anchor found in
+  the page text (default placeholder ``[[CHU_KY]]``) or at given coordinates;
+* agency signature (box 8): the red transparent seal PNG at the seal's real size, overlapping the left
+  third of the personal signature box;
+* attachment signature (II.8.b): no image; "<số, ký hiệu> <ISO 8601 time +07:00>" at the top right of
+  page 1, Times (Liberation Serif) 10 pt, black.
+
+Boxes are PDF user-space rectangles ``(x1, y1, x2, y2)`` in points, origin bottom-left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import math
+import os
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from vanthu_core.errors import InvalidArgument
+
+VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
+PLACEHOLDER_SIGNATURE = "[[CHU_KY]]"
+PLACEHOLDER_NUMBER = "[[SO]]"
+PLACEHOLDER_DATE = "[[NGAY]]"
+FONT_PATH = Path("/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf")
+# Liberation Serif 1.07 (Debian) lacks U+1Exx (ả, ộ, ư̛…); text needing them falls back to DejaVu Serif.
+FALLBACK_FONT_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
+ATTACHMENT_FONT_SIZE = 10
+PT_PER_MM = 72 / 25.4
+
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+MIN_IMAGE_PX = 32
+MAX_IMAGE_PX = 2000
+PERSONAL_BOX_W = 130.0  # points
+PERSONAL_BOX_H = 60.0
+SEAL_DIAMETER_MM = 36.0  # a typical round seal of a provincial People's Committee
+ATTACHMENT_MARGIN_TOP = 20 * PT_PER_MM
+ATTACHMENT_MARGIN_RIGHT = 15 * PT_PER_MM
+
+
+@dataclass(frozen=True)
+class Box:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+    @property
+    def width(self) -> float:
+        return self.x2 - self.x1
+
+    @property
+    def height(self) -> float:
+        return self.y2 - self.y1
+
+    def as_tuple(self) -> tuple[int, int, int, int]:
+        return (round(self.x1), round(self.y1), round(self.x2), round(self.y2))
+
+
+@dataclass(frozen=True)
+class Anchor:
+    page: int  # 0-based
+    box: Box
+    page_width: float
+    page_height: float
+
+
+def check_png(data: bytes, field: str) -> Image.Image:
+    """A signature or seal image: PNG only, with an alpha channel, within size limits."""
+    if not data:
+        raise InvalidArgument(field, "is empty; send a PNG image with a transparent background")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise InvalidArgument(field, f"is {len(data)} bytes; at most {MAX_IMAGE_BYTES} bytes are accepted")
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise InvalidArgument(field, "is not a PNG image; only PNG with a transparent background is accepted")
+    try:
+        img = Image.open(io.BytesIO(data))
+        img.load()
+    except Exception as exc:
+        raise InvalidArgument(field, f"is not a readable PNG image ({exc})") from exc
+    has_alpha = img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info)
+    if not has_alpha:
+        raise InvalidArgument(field, f"has no transparency (mode {img.mode}); the background must be transparent")
+    w, h = img.size
+    if min(w, h) < MIN_IMAGE_PX or max(w, h) > MAX_IMAGE_PX:
+        raise InvalidArgument(field, f"is {w}x{h} px; each side must be between {MIN_IMAGE_PX} and "
+                                     f"{MAX_IMAGE_PX} px")
+    return img.convert("RGBA")
+
+
+_WORD = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">|'
+                   r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+
+
+def find_text(pdf: bytes, needle: str) -> Anchor | None:
+    """First occurrence of ``needle`` (a single word) in the page text, via poppler's ``pdftotext -bbox``."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
+        tmp.write(pdf)
+        tmp.flush()
+        proc = subprocess.run(["pdftotext", "-bbox", tmp.name, "-"], capture_output=True, check=False)
+    if proc.returncode != 0:
+        return None
+    html = proc.stdout.decode("utf-8", "replace").replace("&#91;", "[").replace("&#93;", "]")
+    page = -1
+    pw = ph = 0.0
+    for m in _WORD.finditer(html):
+        if m.group(1):
+            page += 1
+            pw, ph = float(m.group(1)), float(m.group(2))
+            continue
+        word = m.group(7).replace("&amp;", "&")
+        if needle in word:
+            x1, top, x2, bottom = (float(m.group(i)) for i in (3, 4, 5, 6))
+            return Anchor(page, Box(x1, ph - bottom, x2, ph - top), pw, ph)
+    return None
+
+
+def personal_box(anchor: Anchor, width: float = PERSONAL_BOX_W, height: float = PERSONAL_BOX_H) -> Box:
+    """The signature image box, centred on the anchor (between the position line and the name)."""
+    cx = (anchor.box.x1 + anchor.box.x2) / 2
+    cy = (anchor.box.y1 + anchor.box.y2) / 2
+    return Box(cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+
+
+def seal_box(personal: Box, diameter_mm: float = SEAL_DIAMETER_MM) -> Box:
+    """The seal at real size, its right edge one third into the personal box, vertically centred on it."""
+    d = diameter_mm * PT_PER_MM
+    right = personal.x1 + personal.width / 3
+    cy = (personal.y1 + personal.y2) / 2
+    return Box(right - d, cy - d / 2, right, cy + d / 2)
+
+
+@functools.lru_cache(maxsize=4)
+def _scaled_font(path: str) -> str:
+    """A copy of the font rescaled to 1000 units/em (pyHanko writes glyph widths in font units, which PDF reads
+    as thousandths of an em; fonts with 2048 units/em would otherwise be rendered with wide spacing)."""
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.scaleUpem import scale_upem
+
+    font = TTFont(path)
+    if font["head"].unitsPerEm != 1000:
+        scale_upem(font, 1000)
+    out = Path(tempfile.gettempdir()) / f"vanthu-signing-{Path(path).stem}-1000upem.ttf"
+    if not out.exists():
+        partial = out.with_suffix(f".{os.getpid()}.tmp")
+        font.save(str(partial))
+        partial.replace(out)  # atomic: concurrent processes write the same bytes
+    return str(out)
+
+
+@functools.lru_cache(maxsize=8)
+def _cmap(path: str) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    return frozenset(TTFont(path).getBestCmap())
+
+
+def font_for(text: str) -> str:
+    """Path of a 1000-units/em font covering ``text``: Liberation Serif (Times metrics), else DejaVu Serif."""
+    cmap = _cmap(str(FONT_PATH))
+    chosen = FONT_PATH if all(ord(ch) in cmap for ch in text) else FALLBACK_FONT_PATH
+    return _scaled_font(str(chosen))
+
+
+def iso_vn(when: dt.datetime) -> str:
+    """ISO 8601 with the Vietnamese offset, seconds precision: ``2026-11-27T17:05:52+07:00``."""
+    return when.astimezone(VN_TZ).replace(microsecond=0).isoformat()
+
+
+def attachment_text(number_symbol: str, when: dt.datetime) -> str:
+    if not number_symbol.strip():
+        raise InvalidArgument("number_symbol", "is empty; give the main document's số và ký hiệu")
+    return f"{number_symbol.strip()} {iso_vn(when)}"
+
+
+def text_width(text: str, size: float = ATTACHMENT_FONT_SIZE) -> float:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if "VanThuSerif" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("VanThuSerif", str(FONT_PATH)))
+    return float(pdfmetrics.stringWidth(text, "VanThuSerif", size))
+
+
+def attachment_box(text: str, page_width: float, page_height: float) -> Box:
+    w = math.ceil(text_width(text)) + 6
+    h = int(ATTACHMENT_FONT_SIZE) + 6
+    x2 = round(page_width - ATTACHMENT_MARGIN_RIGHT)
+    y1 = round(page_height - ATTACHMENT_MARGIN_TOP) + 2  # inside the top margin, clear of the body text
+    return Box(x2 - w, y1, x2, y1 + h)

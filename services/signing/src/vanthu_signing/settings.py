@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from vanthu_core.settings import ServiceSettings
+
+
+class SigningSettings(ServiceSettings):
+    """``VANTHU_SIGNING_*``.
+
+    With the defaults the service creates (once) and uses a DEVELOPMENT-ONLY PKI in ``dev_pki_dir``: PKCS#12
+    keys ``personal`` and ``agency``, the dev TSA and the dev root as the only trust anchor. In production set
+    ``key_backend=pkcs11``, the token settings, ``trust_roots_file``, ``chain_file`` and a TSA.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="VANTHU_SIGNING_", extra="ignore")
+
+    grpc_port: int = 50056
+    dev_pki_dir: str = "var/signing/dev-pki"
+    key_backend: Literal["pkcs12", "pkcs11"] = "pkcs12"
+    #: Directory of ``<label>.p12`` files (pkcs12 backend); empty: ``dev_pki_dir``.
+    pkcs12_dir: str = ""
+    pkcs12_password: SecretStr = SecretStr("vanthu-dev")
+    pkcs11_module: str = "/usr/lib/softhsm/libsofthsm2.so"
+    pkcs11_token_label: str = "vanthu-dev"  # noqa: S105 - a token label, not a secret
+    pkcs11_pin: SecretStr = SecretStr("")
+    personal_key_label: str = "personal"
+    agency_key_label: str = "agency"
+    #: PEM bundles; empty: from ``dev_pki_dir``.
+    trust_roots_file: str = ""
+    chain_file: str = ""
+    #: The TSA's PKCS#12 (the local dev TSA signs timestamps itself); empty: ``dev_pki_dir``/tsa.p12.
+    tsa_p12: str = ""
+    tsa_password: SecretStr = SecretStr("vanthu-dev")
+    place: str = "Vĩnh Long"

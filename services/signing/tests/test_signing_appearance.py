@@ -1,0 +1,76 @@
+"""Unit tests of the presentation rules (Decree 30/2020, Appendix I) and image checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from vanthu_core.errors import InvalidArgument
+from vanthu_signing.domain import appearance as ap
+
+pytestmark = pytest.mark.unit
+
+
+def test_png_with_alpha_accepted(make_png) -> None:  # type: ignore[no-untyped-def]
+    img = ap.check_png(make_png((0, 0, 255)), "signature_image")
+    assert img.mode == "RGBA"
+
+
+@pytest.mark.parametrize(
+    ("spec", "reason"),
+    [
+        (b"", "empty"),
+        ({"fmt": "JPEG", "mode": "RGB"}, "not a PNG"),
+        ({"mode": "RGB"}, "no transparency"),
+        ({"size": (10, 10)}, "between"),
+        ({"size": (2400, 100)}, "between"),
+        (b"\x89PNG\r\n\x1a\nbroken", "readable"),
+    ],
+)
+def test_bad_images_refused(spec: bytes | dict, reason: str, make_png) -> None:  # type: ignore[no-untyped-def]
+    data = spec if isinstance(spec, bytes) else make_png((0, 0, 255), **spec)
+    with pytest.raises(InvalidArgument) as err:
+        ap.check_png(data, "seal_image")
+    assert err.value.field == "seal_image"
+    assert reason in err.value.reason
+
+
+def test_seal_overlaps_left_third_of_signature() -> None:
+    personal = ap.Box(300, 200, 430, 260)
+    seal = ap.seal_box(personal)
+    assert seal.x2 == pytest.approx(personal.x1 + personal.width / 3)
+    assert seal.width == pytest.approx(36 * 72 / 25.4)  # real seal size
+    assert (seal.y1 + seal.y2) / 2 == pytest.approx(230)
+    assert seal.x1 < personal.x1
+
+
+def test_iso_time_has_vietnam_offset() -> None:
+    when = dt.datetime(2026, 1, 5, 2, 3, 4, 999, tzinfo=dt.UTC)
+    assert ap.iso_vn(when) == "2026-01-05T09:03:04+07:00"
+    assert ap.attachment_text(" 12/UBND-VP ", when) == "12/UBND-VP 2026-01-05T09:03:04+07:00"
+    with pytest.raises(InvalidArgument):
+        ap.attachment_text("  ", when)
+
+
+def test_attachment_box_top_right_within_page() -> None:
+    text = "12/UBND-VP 2026-01-05T09:03:04+07:00"
+    box = ap.attachment_box(text, 595.28, 841.89)
+    assert box.x2 == pytest.approx(595.28 - 15 * 72 / 25.4, abs=1)
+    assert box.y2 < 841.89 and box.y1 > 841.89 - 25 * 72 / 25.4
+    assert box.width > ap.text_width(text)
+
+
+def test_anchor_found_in_page_text(make_pdf) -> None:  # type: ignore[no-untyped-def]
+    pdf = make_pdf(pages=2)
+    anchor = ap.find_text(pdf, ap.PLACEHOLDER_SIGNATURE)
+    assert anchor is not None and anchor.page == 0
+    assert 100 < anchor.box.y1 < 400
+    assert ap.find_text(pdf, "[[KHONG_CO]]") is None
+    box = ap.personal_box(anchor)
+    assert box.width == ap.PERSONAL_BOX_W
+
+
+def test_font_fallback_for_vietnamese() -> None:
+    assert "Liberation" in ap.font_for("12/UBND-VP 2026-01-05T09:03:04+07:00")
+    assert "DejaVu" in ap.font_for("Ủy ban")
