@@ -123,14 +123,25 @@ def open_signer(key: KeySource) -> Iterator[signers.Signer]:
             raise InvalidArgument("key.password", "wrong password or unreadable PKCS#12 file")
         yield signer
         return
-    session = _pkcs11_session(key)
     from pyhanko.sign.pkcs11 import PKCS11Signer
 
-    try:
-        yield PKCS11Signer(session, cert_label=key.key_label, key_label=key.key_label,
-                           ca_chain=[_asn1(c) for c in key.chain])
-    finally:
-        session.close()
+    # SoftHSM2 answered CKR_GENERAL_ERROR to concurrent C_SignInit on sessions of one token (seen in CI), so
+    # signings on one token take turns; the PDF work around them is CPU-bound under the GIL anyway.
+    with _token_lock(key):
+        session = _pkcs11_session(key)
+        try:
+            yield PKCS11Signer(session, cert_label=key.key_label, key_label=key.key_label,
+                               ca_chain=[_asn1(c) for c in key.chain])
+        finally:
+            session.close()
+
+
+_token_locks: dict[tuple[str, str], threading.Lock] = {}
+
+
+def _token_lock(key: Pkcs11Key) -> threading.Lock:
+    with _login_lock:
+        return _token_locks.setdefault((key.module, key.token_label), threading.Lock())
 
 
 # PKCS#11 login state is per application, not per session: one logged-in session per token stays open and each
