@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
-import signal
 import sys
 from pathlib import Path
 
 import yaml
 
+from vanthu_core import runner
 from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.errors import DomainError
 from vanthu_core.logging import setup_logging
 from vanthu_core.settings import CommonSettings
-from vanthu_core.telemetry import setup_telemetry, shutdown_telemetry
 from vanthu_registry.documents_store import DocumentStore
 from vanthu_registry.domain.documents import Direction
 from vanthu_registry.importer import check_rows, read_rows
@@ -27,18 +25,6 @@ from vanthu_registry.store import AgencyStore
 log = logging.getLogger("vanthu.registry")
 SEED_FILE = Path(__file__).with_name("seed") / "vinh_long.yaml"
 SEED_REGISTERS = Path(__file__).with_name("seed") / "registers.yaml"
-
-
-async def serve(settings: RegistrySettings, common: CommonSettings) -> None:
-    server = RegistryServer(settings, common)
-    await server.start()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    log.info("stopping: draining in-flight calls")
-    await server.stop()
 
 
 async def import_agencies(settings: RegistrySettings, path: Path, *, dry_run: bool) -> int:
@@ -97,13 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging("registry", common.log_level, json_output=common.log_json and command == "serve")
     try:
         if command == "serve":
-            setup_telemetry("registry")
-            try:
-                with contextlib.suppress(KeyboardInterrupt):
-                    asyncio.run(serve(settings, common))
-            finally:
-                shutdown_telemetry()
-            return 0
+            return runner.serve("registry", lambda: RegistryServer(settings, common), log)
         if command == "migrate":
             asyncio.run(migrate(MIGRATIONS, settings.database_url))
             return 0

@@ -3,34 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import logging
-import signal
 import sys
 from pathlib import Path
 
+from vanthu_core import runner
 from vanthu_core.logging import setup_logging
 from vanthu_core.settings import CommonSettings
-from vanthu_core.telemetry import setup_telemetry, shutdown_telemetry
 from vanthu_signing import cli
 from vanthu_signing.server import SigningServer
 from vanthu_signing.settings import SigningSettings
 
 log = logging.getLogger("vanthu.signing")
-
-
-async def serve(settings: SigningSettings, common: CommonSettings) -> None:
-    server = SigningServer(settings, common)
-    port = await server.start()
-    log.info("signing listening on %s:%d", settings.grpc_host, port)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    log.info("stopping: draining in-flight calls")
-    await server.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,13 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         return cli.main(["dev-pki", str(args.dir), *(["--softhsm"] if args.softhsm else [])])
     settings, common = SigningSettings(), CommonSettings()
     setup_logging("signing", common.log_level, json_output=common.log_json)
-    setup_telemetry("signing")
-    try:
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(serve(settings, common))
-    finally:
-        shutdown_telemetry()
-    return 0
+    return runner.serve("signing", lambda: SigningServer(settings, common), log)
 
 
 if __name__ == "__main__":

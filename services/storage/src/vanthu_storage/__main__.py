@@ -4,32 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
-import signal
 import sys
 
+from vanthu_core import runner
 from vanthu_core.db import migrate
 from vanthu_core.errors import DomainError
 from vanthu_core.logging import setup_logging
 from vanthu_core.settings import CommonSettings
-from vanthu_core.telemetry import setup_telemetry, shutdown_telemetry
 from vanthu_storage.server import MIGRATIONS, StorageServer, open_objects
 from vanthu_storage.settings import StorageSettings
 
 log = logging.getLogger("vanthu.storage")
-
-
-async def serve(settings: StorageSettings, common: CommonSettings) -> None:
-    server = StorageServer(settings, common)
-    await server.start()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    log.info("stopping: draining in-flight calls")
-    await server.stop()
 
 
 async def scrub(settings: StorageSettings) -> int:
@@ -71,13 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging("storage", common.log_level, json_output=common.log_json and command == "serve")
     try:
         if command == "serve":
-            setup_telemetry("storage")
-            try:
-                with contextlib.suppress(KeyboardInterrupt):
-                    asyncio.run(serve(settings, common))
-            finally:
-                shutdown_telemetry()
-            return 0
+            return runner.serve("storage", lambda: StorageServer(settings, common), log)
         if command == "migrate":
             asyncio.run(migrate(MIGRATIONS, settings.database_url))
             return 0
