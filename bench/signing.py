@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import report
 
 from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
-from vanthu_signing import pki
+from vanthu_signing import devseed, pki
 from vanthu_signing.signer import Tsa
 from vanthu_testing.identity import DevIssuer
 from vanthu_testing.ports import free_port, port_open, wait_until
@@ -54,17 +54,6 @@ def sample_pdf() -> bytes:
     c.showPage()
     c.save()
     return buf.getvalue()
-
-
-def signature_png() -> bytes:
-    from PIL import Image, ImageDraw
-
-    img = Image.new("RGBA", (400, 200), (0, 0, 0, 0))
-    ImageDraw.Draw(img).line([(20, 150), (100, 40), (160, 160), (240, 50), (380, 120)], fill=(20, 40, 200, 255),
-                             width=8)
-    out = io.BytesIO()
-    img.save(out, "PNG")
-    return out.getvalue()
 
 
 def direct_sign(pdf: bytes, p12: bytes, png: bytes, tsa: Tsa) -> bytes:
@@ -119,14 +108,16 @@ def main() -> None:
         pki.write(made, work / "pki")
         tsa = Tsa(made.tsa.cert, made.tsa.key_pem(), [made.intermediate.cert])
         p12 = (work / "pki" / "personal.p12").read_bytes()
-        pdf, png = sample_pdf(), signature_png()
+        pdf, png = sample_pdf(), devseed.signature_png()  # the image the dev profile carries
         from cryptography.hazmat.primitives import serialization
 
         root_der = made.root.cert.public_bytes(serialization.Encoding.DER)
         issuer = DevIssuer(work / "keys").start()
         port = free_port()
         env = {**os.environ, "VANTHU_SIGNING_GRPC_PORT": str(port), "VANTHU_SIGNING_DEV_PKI_DIR": str(work / "pki"),
-               "VANTHU_OIDC_ISSUER": issuer.issuer, "VANTHU_EVENTS_ENABLED": "false", "VANTHU_LOG_LEVEL": "WARNING"}
+               "VANTHU_OIDC_ISSUER": issuer.issuer, "VANTHU_EVENTS_ENABLED": "false", "VANTHU_LOG_LEVEL": "WARNING",
+               "VANTHU_SIGNING_DEV_PROFILES": "true",
+               "VANTHU_SIGNING_DATABASE_URL": f"sqlite+aiosqlite:///{work / 'signing.db'}"}
         log = (work / "service.log").open("wb")
         proc = subprocess.Popen([sys.executable, "-m", "vanthu_signing"], env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
@@ -135,8 +126,9 @@ def main() -> None:
             stub = signing_pb2_grpc.SigningServiceStub(channel)
             leader = (("authorization", f"Bearer {issuer.token('lanhdao.ubnd')}"),)
             reader_md = (("authorization", f"Bearer {issuer.token('chuyenvien.ubnd')}"),)
-            req = signing_pb2.SignPersonalRequest(pdf=pdf, signature_image=png)
-            signed = stub.SignPersonal(req, metadata=leader).pdf
+            # bytes in and out (no storage): the service's own cost is the profile lookup, checks and journal
+            req = signing_pb2.SignPersonalRequest(source=signing_pb2.PdfSource(pdf=pdf))
+            signed = stub.SignPersonal(req, metadata=leader).result.pdf
 
             svc = timed(lambda: stub.SignPersonal(req, metadata=leader), args.repeat)
             base = timed(lambda: direct_sign(pdf, p12, png, tsa), args.repeat)
@@ -153,7 +145,7 @@ def main() -> None:
             base_tp = n / (time.perf_counter() - t)
             report(TOPIC, "sign_personal_throughput_8_clients_vs_serial_direct", svc_tp, base_tp, "signatures/s")
 
-            vreq = signing_pb2.VerifyRequest(pdf=signed)
+            vreq = signing_pb2.VerifyRequest(source=signing_pb2.PdfSource(pdf=signed))
             svc_v = timed(lambda: stub.Verify(vreq, metadata=reader_md), args.repeat)
             base_v = timed(lambda: direct_verify(signed, root_der), args.repeat)
             report(TOPIC, "verify_latency_median", svc_v, base_v, "ms", higher_is_better=False)

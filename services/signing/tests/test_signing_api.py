@@ -1,71 +1,284 @@
-"""The SigningService on a real gRPC server in-process, with tokens from the real dev issuer."""
+"""The SigningService on a real gRPC server in-process, with a real storage service beside it and tokens from
+the real dev issuer: profiles bind users to keys, inputs and results go through storage with the caller's
+token, every signing is journalled with its event.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
+import json
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+from sqlalchemy import select
 
 from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
+from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
 from vanthu_core.grpc_client import bearer_metadata
 from vanthu_core.settings import CommonSettings
+from vanthu_signing import pki
 from vanthu_signing.server import SigningServer
 from vanthu_signing.settings import SigningSettings
+from vanthu_signing.store import PERSONAL, SigningRow, outbox
+from vanthu_signing.verify import verify_pdf
+from vanthu_storage.server import StorageServer
+from vanthu_storage.settings import StorageSettings
 from vanthu_testing.identity import DevIssuer
 
 pytestmark = pytest.mark.integration
+H61 = "000.00.00.H61"
+
+
+@dataclass
+class Platform:
+    signing: signing_pb2_grpc.SigningServiceStub
+    storage: storage_pb2_grpc.StorageServiceStub
+    server: SigningServer
+    pki_dir: Path
 
 
 @pytest.fixture
-async def stub(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[signing_pb2_grpc.SigningServiceStub]:
-    settings = SigningSettings(grpc_port=0, dev_pki_dir=str(tmp_path / "pki"))
-    server = SigningServer(settings, CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False))
+async def platform(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[Platform]:
+    common = CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False)
+    storage = StorageServer(StorageSettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 's.db'}",
+                                            data_dir=tmp_path / "storage"), common)
+    storage_port = await storage.start()
+    settings = SigningSettings(grpc_port=0, dev_pki_dir=str(tmp_path / "pki"), dev_profiles=True,
+                               database_url=f"sqlite+aiosqlite:///{tmp_path / 'signing.db'}",
+                               storage_target=f"127.0.0.1:{storage_port}")
+    server = SigningServer(settings, common)
     port = await server.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
-    yield signing_pb2_grpc.SigningServiceStub(channel)
+    storage_channel = grpc.aio.insecure_channel(f"127.0.0.1:{storage_port}")
+    yield Platform(signing_pb2_grpc.SigningServiceStub(channel), storage_pb2_grpc.StorageServiceStub(storage_channel),
+                   server, tmp_path / "pki")
     await channel.close()
+    await storage_channel.close()
     await server.stop()
+    await storage.stop()
 
 
-async def test_leader_signs_clerk_issues_and_anyone_verifies(stub, token_for, make_pdf, signature_png,  # type: ignore[no-untyped-def]
-                                                             seal_png) -> None:
-    leader = bearer_metadata(token_for("lanhdao.ubnd"))
-    clerk = bearer_metadata(token_for("vanthu.ubnd"))
-    signed = await stub.SignPersonal(signing_pb2.SignPersonalRequest(pdf=make_pdf(), signature_image=signature_png),
-                                     metadata=leader)
-    assert signed.field_name == "ChuKyCaNhan" and signed.box.x2 > signed.box.x1
-    issued = await stub.IssueAndSignAgency(signing_pb2.IssueAndSignAgencyRequest(
-        pdf=signed.pdf, seal_image=seal_png, number_symbol="12/UBND-VP", issued_on=dt.date.today().isoformat()),
-        metadata=clerk)
+def _chunks(data: bytes, name: str) -> Iterator[storage_pb2.UploadRequest]:
+    yield storage_pb2.UploadRequest(metadata=storage_pb2.UploadMetadata(file_name=name))
+    yield storage_pb2.UploadRequest(chunk=data)
+
+
+async def _upload(p: Platform, token: str, data: bytes, name: str = "công văn số 12.pdf") -> str:
+    reply = await p.storage.Upload(_chunks(data, name), metadata=bearer_metadata(token))
+    return str(reply.object.object_id)
+
+
+async def _download(p: Platform, token: str, object_id: str) -> tuple[storage_pb2.StoredObject, bytes]:
+    meta, parts = None, []
+    async for m in p.storage.Download(storage_pb2.DownloadRequest(object_id=object_id),
+                                      metadata=bearer_metadata(token)):
+        if m.HasField("object"):
+            meta = m.object
+        else:
+            parts.append(m.chunk)
+    assert meta is not None
+    return meta, b"".join(parts)
+
+
+def _ref(object_id: str) -> signing_pb2.PdfSource:
+    return signing_pb2.PdfSource(object_id=object_id)
+
+
+async def test_document_flow_through_storage(platform, token_for, make_pdf) -> None:  # type: ignore[no-untyped-def]
+    p = platform
+    leader, clerk = token_for("lanhdao.ubnd"), token_for("vanthu.ubnd")
+    draft_id = await _upload(p, leader, make_pdf())
+    signed = (await p.signing.SignPersonal(signing_pb2.SignPersonalRequest(source=_ref(draft_id)),
+                                           metadata=bearer_metadata(leader))).result
+    assert signed.field_name == "ChuKyCaNhan" and signed.object_id and signed.object_id != draft_id
+    assert signed.signed_at.endswith("+07:00")
+    meta, stored = await _download(p, leader, signed.object_id)
+    assert stored == signed.pdf and meta.sha256 == signed.sha256 and meta.agency_code == H61
+    assert meta.file_name == "công văn số 12.signed.pdf"
+
+    issued = (await p.signing.IssueAndSignAgency(signing_pb2.IssueAndSignAgencyRequest(
+        source=_ref(signed.object_id), number_symbol="12/UBND-VP", issued_on=dt.date.today().isoformat()),
+        metadata=bearer_metadata(clerk))).result
     assert issued.box.x2 == pytest.approx(signed.box.x1 + (signed.box.x2 - signed.box.x1) / 3, abs=1)
-    verdict = await stub.Verify(signing_pb2.VerifyRequest(pdf=issued.pdf),
-                                metadata=bearer_metadata(token_for("chuyenvien.ubnd")))
-    assert verdict.valid and len(verdict.signatures) == 2
-    assert verdict.signatures[0].signer == "Nguyễn Văn Hưởng"
+    verdict = await p.signing.Verify(signing_pb2.VerifyRequest(source=_ref(issued.object_id)),
+                                     metadata=bearer_metadata(token_for("chuyenvien.ubnd")))
+    assert verdict.valid and [s.signer for s in verdict.signatures] == [pki.PERSONAL_NAME, pki.AGENCY_NAME]
     assert "KẾT LUẬN CHUNG: HỢP LỆ" in verdict.report
-    att = await stub.SignAttachment(signing_pb2.SignAttachmentRequest(pdf=make_pdf(placeholders=False),
-                                                                      number_symbol="12/UBND-VP"), metadata=clerk)
-    assert att.signed_at.endswith("+07:00")
+    assert all(s.revocation == "good" and s.ltv for s in verdict.signatures)  # the dev CRLs: PAdES B-LT
+
+    att = (await p.signing.SignAttachment(signing_pb2.SignAttachmentRequest(
+        source=signing_pb2.PdfSource(pdf=make_pdf(placeholders=False), file_name="phụ lục.pdf"),
+        number_symbol="12/UBND-VP"), metadata=bearer_metadata(clerk))).result
+    assert att.signed_at.endswith("+07:00") and att.object_id
+    copy = (await p.signing.SignCopy(signing_pb2.SignCopyRequest(
+        source=signing_pb2.PdfSource(pdf=make_pdf(placeholders=False)), form="SY", copy_number_symbol="05/SY-UBND"),
+        metadata=bearer_metadata(clerk))).result
+    root = x509.load_pem_x509_certificate((p.pki_dir / pki.ROOT_CERT).read_bytes())
+    assert (await asyncio.to_thread(verify_pdf, copy.pdf, [root])).ok
+
+    # the journal and the outbox hold one entry and one event per signing, with the right actors
+    async with p.server.store.sessions() as session:
+        rows = (await session.execute(select(SigningRow).order_by(SigningRow.signed_at))).scalars().all()
+        events = [json.loads(r.payload) for r in (await session.execute(select(outbox))).all()]
+    assert [(r.kind, r.username, r.object_id) for r in rows] == [
+        ("personal", "lanhdao.ubnd", signed.object_id), ("agency", "vanthu.ubnd", issued.object_id),
+        ("attachment", "vanthu.ubnd", att.object_id), ("copy-SY", "vanthu.ubnd", copy.object_id)]
+    assert rows[1].number_symbol == "12/UBND-VP" and rows[1].input_sha256 == signed.sha256
+    signed_events = [e for e in events if e["subject"] == "vanthu.signing.document.signed"]
+    assert [e["data"]["signing_id"] for e in signed_events] == [r.signing_id for r in rows]
+    assert all(e["agency"] == H61 for e in signed_events)
 
 
-async def test_roles_and_bad_input(stub, token_for, make_pdf, signature_png, seal_png) -> None:  # type: ignore[no-untyped-def]
-    officer = bearer_metadata(token_for("chuyenvien.ubnd"))
+async def test_keys_are_bound_to_people_and_agencies(platform, token_for, make_pdf) -> None:  # type: ignore[no-untyped-def]
+    p = platform
+    pdf = signing_pb2.PdfSource(pdf=make_pdf())
+    # a head of the same agency and a leader of another agency have no profile: they cannot use anyone's key
+    for user in ("truongphong.ubnd", "lanhdao.snv"):
+        with pytest.raises(grpc.aio.AioRpcError) as err:
+            await p.signing.SignPersonal(signing_pb2.SignPersonalRequest(source=pdf),
+                                         metadata=bearer_metadata(token_for(user)))
+        assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+        assert "no personal signing profile" in str(err.value.details())
+    # the clerk of another agency cannot apply the UBND seal
     with pytest.raises(grpc.aio.AioRpcError) as err:
-        await stub.SignPersonal(signing_pb2.SignPersonalRequest(pdf=make_pdf(), signature_image=signature_png),
-                                metadata=officer)
-    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
-    with pytest.raises(grpc.aio.AioRpcError) as err:
-        await stub.SignPersonal(signing_pb2.SignPersonalRequest(pdf=b"", signature_image=signature_png),
-                                metadata=bearer_metadata(token_for("lanhdao.ubnd")))
-    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    with pytest.raises(grpc.aio.AioRpcError) as err:
-        await stub.IssueAndSignAgency(signing_pb2.IssueAndSignAgencyRequest(
-            pdf=make_pdf(), seal_image=seal_png, number_symbol="1/UBND", issued_on="2026-11-27"),
-            metadata=bearer_metadata(token_for("vanthu.ubnd")))
+        await p.signing.SignAttachment(signing_pb2.SignAttachmentRequest(source=pdf, number_symbol="1/SNV"),
+                                       metadata=bearer_metadata(token_for("vanthu.snv")))
     assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    # tenancy: another agency's leader cannot sign (or even read) UBND's stored draft
+    draft_id = await _upload(p, token_for("lanhdao.ubnd"), make_pdf())
+    await p.server.store.put_profile(agency_code="000.00.02.H61", kind=PERSONAL, username="lanhdao.snv",
+                                     key_label="personal", certificate=None,
+                                     image=(await p.server.store.profile(H61, PERSONAL, "lanhdao.ubnd")).image,
+                                     actor="test")
     with pytest.raises(grpc.aio.AioRpcError) as err:
-        await stub.Verify(signing_pb2.VerifyRequest(pdf=make_pdf()))
-    assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
+        await p.signing.SignPersonal(signing_pb2.SignPersonalRequest(source=_ref(draft_id)),
+                                     metadata=bearer_metadata(token_for("lanhdao.snv")))
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
+    # an officer has no signing role at all; a service never signs
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await p.signing.SignPersonal(signing_pb2.SignPersonalRequest(source=pdf),
+                                     metadata=bearer_metadata(token_for("chuyenvien.ubnd")))
+    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_bad_input_stores_nothing(platform, token_for, make_pdf) -> None:  # type: ignore[no-untyped-def]
+    p = platform
+    leader, clerk = bearer_metadata(token_for("lanhdao.ubnd")), bearer_metadata(token_for("vanthu.ubnd"))
+    cases = [
+        (p.signing.SignPersonal(signing_pb2.SignPersonalRequest(source=signing_pb2.PdfSource(pdf=b"")),
+                                metadata=leader), grpc.StatusCode.INVALID_ARGUMENT),
+        (p.signing.SignPersonal(signing_pb2.SignPersonalRequest(source=signing_pb2.PdfSource(pdf=b"GIF89a...")),
+                                metadata=leader), grpc.StatusCode.INVALID_ARGUMENT),
+        (p.signing.SignPersonal(signing_pb2.SignPersonalRequest(), metadata=leader), grpc.StatusCode.INVALID_ARGUMENT),
+        (p.signing.SignPersonal(signing_pb2.SignPersonalRequest(source=_ref("0190f0e0-0000-7000-8000-000000000000")),
+                                metadata=leader), grpc.StatusCode.NOT_FOUND),
+        (p.signing.SignPersonal(signing_pb2.SignPersonalRequest(source=signing_pb2.PdfSource(
+            pdf=make_pdf(placeholders=False))), metadata=leader), grpc.StatusCode.INVALID_ARGUMENT),
+        (p.signing.IssueAndSignAgency(signing_pb2.IssueAndSignAgencyRequest(
+            source=signing_pb2.PdfSource(pdf=make_pdf()), number_symbol="1/UBND", issued_on="2026-11-27"),
+            metadata=clerk), grpc.StatusCode.FAILED_PRECONDITION),
+        (p.signing.IssueAndSignAgency(signing_pb2.IssueAndSignAgencyRequest(
+            source=signing_pb2.PdfSource(pdf=make_pdf()), number_symbol="1/UBND", issued_on="27/11/2026"),
+            metadata=clerk), grpc.StatusCode.INVALID_ARGUMENT),
+        (p.signing.SignCopy(signing_pb2.SignCopyRequest(source=signing_pb2.PdfSource(pdf=make_pdf()), form="XX"),
+                            metadata=clerk), grpc.StatusCode.INVALID_ARGUMENT),
+        (p.signing.Verify(signing_pb2.VerifyRequest(source=signing_pb2.PdfSource(pdf=make_pdf()))),
+         grpc.StatusCode.UNAUTHENTICATED),
+    ]
+    for call, code in cases:
+        with pytest.raises(grpc.aio.AioRpcError) as err:
+            await call
+        assert err.value.code() == code, err.value.details()
+    async with p.server.store.sessions() as session:
+        assert (await session.execute(select(SigningRow))).first() is None
+
+
+async def test_two_step_signing_with_a_remote_key(platform, token_for, make_pdf) -> None:  # type: ignore[no-untyped-def]
+    p = platform
+    head = bearer_metadata(token_for("truongphong.ubnd"))
+    cert = x509.load_pem_x509_certificate((p.pki_dir / "personal.crt").read_bytes())
+    key = serialization.load_pem_private_key((p.pki_dir / "personal.key").read_bytes(), None)
+    image = (await p.server.store.profile(H61, PERSONAL, "lanhdao.ubnd")).image
+    await p.server.store.put_profile(agency_code=H61, kind=PERSONAL, username="truongphong.ubnd", key_label=None,
+                                     certificate=cert.public_bytes(serialization.Encoding.DER), image=image,
+                                     actor="test")
+    profile = (await p.signing.GetProfile(signing_pb2.GetProfileRequest(), metadata=head)).profile
+    assert profile.custody == "remote" and pki.PERSONAL_NAME in profile.certificate_subject
+    with pytest.raises(grpc.aio.AioRpcError) as err:  # the service does not hold this key
+        await p.signing.SignPersonal(signing_pb2.SignPersonalRequest(source=signing_pb2.PdfSource(pdf=make_pdf())),
+                                     metadata=head)
+    assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+    prepared = await p.signing.PrepareSignature(signing_pb2.PrepareSignatureRequest(
+        source=signing_pb2.PdfSource(pdf=make_pdf(), file_name="tờ trình.pdf")), metadata=head)
+    assert prepared.digest_algorithm == "sha256" and len(prepared.digest) == 32
+    value = key.sign(prepared.to_sign, padding.PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr,call-arg]
+    wrong = key.sign(b"something else", padding.PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr,call-arg]
+    with pytest.raises(grpc.aio.AioRpcError) as err:  # a value that does not verify is refused ...
+        await p.signing.CompleteSignature(signing_pb2.CompleteSignatureRequest(
+            handle=prepared.handle, signature_value=wrong), metadata=head)
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    # ... the handle stays usable, but only by the user who prepared it
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await p.signing.CompleteSignature(signing_pb2.CompleteSignatureRequest(
+            handle=prepared.handle, signature_value=value), metadata=bearer_metadata(token_for("lanhdao.ubnd")))
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
+    done = (await p.signing.CompleteSignature(signing_pb2.CompleteSignatureRequest(
+        handle=prepared.handle, signature_value=value), metadata=head)).result
+    meta, stored = await _download(p, token_for("truongphong.ubnd"), done.object_id)
+    assert stored == done.pdf and meta.file_name == "tờ trình.signed.pdf"
+    verdict = await p.signing.Verify(signing_pb2.VerifyRequest(source=_ref(done.object_id)), metadata=head)
+    assert verdict.valid and verdict.signatures[0].field_name == "ChuKyCaNhan"
+    with pytest.raises(grpc.aio.AioRpcError) as err:  # a handle completes once
+        await p.signing.CompleteSignature(signing_pb2.CompleteSignatureRequest(
+            handle=prepared.handle, signature_value=value), metadata=head)
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
+    async with p.server.store.sessions() as session:
+        rows = (await session.execute(select(SigningRow))).scalars().all()
+    assert [(r.kind, r.username, r.certificate_subject.count(pki.PERSONAL_NAME)) for r in rows] == [
+        ("personal-remote", "truongphong.ubnd", 1)]
+
+
+async def test_profile_images_are_checked(platform, token_for, make_png) -> None:  # type: ignore[no-untyped-def]
+    p = platform
+    leader, admin = bearer_metadata(token_for("lanhdao.ubnd")), bearer_metadata(token_for("quantri.ubnd"))
+    before = await p.server.store.profile(H61, PERSONAL, "lanhdao.ubnd")
+    for bad in (make_png((0, 0, 200), fmt="JPEG", mode="RGB"), make_png((0, 0, 200), mode="RGB"), b""):
+        with pytest.raises(grpc.aio.AioRpcError) as err:
+            await p.signing.SetProfileImage(signing_pb2.SetProfileImageRequest(image=bad), metadata=leader)
+        assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert (await p.server.store.profile(H61, PERSONAL, "lanhdao.ubnd")).image == before.image
+    new = make_png((0, 0, 150), size=(300, 120))
+    reply = await p.signing.SetProfileImage(signing_pb2.SetProfileImageRequest(image=new), metadata=leader)
+    assert reply.profile.kind == "personal" and reply.profile.has_image
+    assert (await p.server.store.profile(H61, PERSONAL, "lanhdao.ubnd")).image == new
+    seal = await p.signing.SetProfileImage(signing_pb2.SetProfileImageRequest(
+        image=make_png((220, 0, 0), seal=True, size=(300, 300))), metadata=admin)
+    assert seal.profile.kind == "agency" and seal.profile.custody == "server"
+    with pytest.raises(grpc.aio.AioRpcError) as err:  # a clerk uses the seal but does not change it
+        await p.signing.SetProfileImage(signing_pb2.SetProfileImageRequest(image=new),
+                                        metadata=bearer_metadata(token_for("vanthu.ubnd")))
+    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_a_revoked_key_stops_signing_at_once(platform, token_for, make_pdf) -> None:  # type: ignore[no-untyped-def]
+    """The operator publishes a new CRL: the running service reloads it, refuses the key and flags its signatures."""
+    p = platform
+    leader = bearer_metadata(token_for("lanhdao.ubnd"))
+    signed = (await p.signing.SignPersonal(signing_pb2.SignPersonalRequest(
+        source=signing_pb2.PdfSource(pdf=make_pdf())), metadata=leader)).result
+    cert = x509.load_pem_x509_certificate((p.pki_dir / "personal.crt").read_bytes())
+    await asyncio.to_thread(pki.reissue_crls, p.pki_dir, [cert])
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await p.signing.SignPersonal(signing_pb2.SignPersonalRequest(source=signing_pb2.PdfSource(pdf=make_pdf())),
+                                     metadata=leader)
+    assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION and "thu hồi" in str(err.value.details())
+    verdict = await p.signing.Verify(signing_pb2.VerifyRequest(source=_ref(signed.object_id)), metadata=leader)
+    assert not verdict.valid and verdict.signatures[0].revocation == "revoked"

@@ -1,4 +1,5 @@
-"""Tampering is detected: flipped byte, page appended, content drawn after signing, untrusted root."""
+"""Tampering is detected: flipped byte, page appended, content drawn after signing, untrusted root, revoked
+certificate."""
 
 from __future__ import annotations
 
@@ -74,3 +75,14 @@ def test_untrusted_root(personal_pdf) -> None:  # type: ignore[no-untyped-def]
     sig = report.signatures[0]
     assert sig.intact and not sig.trusted and not report.ok
     assert any("tin cậy" in p for p in sig.problems)
+
+
+def test_revoked_certificate(personal_pdf, env) -> None:  # type: ignore[no-untyped-def]
+    made = env.pki
+    assert made.root_crl is not None
+    inter_crl = pki.issue_crl(made.intermediate, [pki.RevokedEntry.of(made.personal)], number=2)
+    report = verify_pdf(personal_pdf, env.roots, revocation=pki.Revocation([made.root_crl, inter_crl], env.roots))
+    sig = report.signatures[0]
+    assert sig.intact and sig.valid and not report.ok
+    assert sig.revocation == "revoked" and any("thu hồi" in p for p in sig.problems)
+    assert verify_pdf(personal_pdf, env.roots, revocation=made.revocation()).ok

@@ -135,6 +135,10 @@ class Stack:
             env[f"VANTHU_{upper}_DATABASE_URL"] = f"sqlite+aiosqlite:///{self.var / name / f'{name}.db'}"
             env[f"VANTHU_{upper}_DATA_DIR"] = str(self.var / name)
             env[f"VANTHU_GATEWAY_{upper}_TARGET"] = self.grpc_target(name)
+        # signing reads inputs from and stores results in storage; make dev binds the demo users' dev keys
+        env["VANTHU_SIGNING_STORAGE_TARGET"] = self.grpc_target("storage")
+        env["VANTHU_SIGNING_DEV_PROFILES"] = "true"
+        env["VANTHU_SIGNING_DEV_PKI_DIR"] = str(self.var / "signing" / "dev-pki")
         env.update(self.config.extra_env)
         return env
 

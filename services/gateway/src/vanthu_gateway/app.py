@@ -18,6 +18,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vanthu.registry.v1 import documents_pb2_grpc, registry_pb2_grpc
+from vanthu.signing.v1 import signing_pb2_grpc
 from vanthu.storage.v1 import storage_pb2_grpc
 from vanthu_core.auth import JwksVerifier, Principal
 from vanthu_core.errors import DomainError, InvalidArgument
@@ -27,7 +28,7 @@ from vanthu_core.settings import CommonSettings
 from vanthu_core.telemetry import instrument_fastapi
 from vanthu_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from vanthu_gateway.problems import HTTP_STATUS, problem, problem_from_rpc
-from vanthu_gateway.routes import agencies, documents, files
+from vanthu_gateway.routes import agencies, documents, files, signing
 from vanthu_gateway.settings import GatewaySettings
 
 log = logging.getLogger("vanthu.gateway")
@@ -41,6 +42,7 @@ class Clients:
     registry: Any = None
     documents: Any = None
     storage: Any = None
+    signing: Any = None
 
     async def close(self) -> None:
         for channel in self.channels.values():
@@ -61,6 +63,8 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
         clients.documents = documents_pb2_grpc.DocumentServiceStub(clients.channels["registry"])
         if "storage" in clients.channels:
             clients.storage = storage_pb2_grpc.StorageServiceStub(clients.channels["storage"])
+        if "signing" in clients.channels:
+            clients.signing = signing_pb2_grpc.SigningServiceStub(clients.channels["signing"])
         app.state.settings = settings
         app.state.link_secret = settings.download_link_secret.get_secret_value().encode() or secrets.token_bytes(32)
         app.state.service_tokens = ServiceTokens(common.oidc_issuer, common.service_client_id,
@@ -76,7 +80,8 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
                               "`Authorization: Bearer <token>` from the identity issuer (Keycloak in production). "
                               "Errors are application/problem+json (RFC 9457) naming the field at fault.")
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
-                       large_max_bytes=settings.max_upload_bytes, large_paths=("/api/v1/files",))
+                       large_max_bytes=settings.max_upload_bytes,
+                       large_paths=("/api/v1/files", "/api/v1/signing/profile/image"))
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
@@ -142,5 +147,6 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
     app.include_router(agencies.router)
     app.include_router(documents.router)
     app.include_router(files.router)
+    app.include_router(signing.router)
     instrument_fastapi(app)
     return app

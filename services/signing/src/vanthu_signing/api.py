@@ -1,22 +1,40 @@
-"""gRPC servicer of signing: proto <-> domain and permission checks; the signing itself runs in threads."""
+"""gRPC servicer of signing: proto <-> domain, permission and profile checks; the PDF work runs in threads.
+
+Who signs with which key is never the caller's choice: a leader or head signs with the key of their own
+personal profile, a clerk with their agency's seal key (profiles are bound by the operator). Inputs come as
+bytes or as a storage object read with the caller's token; results are stored with the caller's token,
+journalled and published (``vanthu.signing.document.signed``).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import grpc
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 
 from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
-from vanthu_core.auth import current_principal
-from vanthu_core.errors import InvalidArgument
+from vanthu_core.auth import Principal, current_principal
+from vanthu_core.errors import FailedPrecondition, InvalidArgument, PermissionDenied
+from vanthu_core.ids import new_id
+from vanthu_core.text import nfc
 from vanthu_signing import signer as sg
+from vanthu_signing import two_step
 from vanthu_signing.domain import appearance as ap
+from vanthu_signing.files import PdfFiles
 from vanthu_signing.keys import KeyRing
+from vanthu_signing.store import AGENCY, PERSONAL, JournalEntry, Pending, Profile, SigningStore
 from vanthu_signing.verify import Report, verify_pdf
 
 SIGNER_ROLES = ("leader", "head")
 CLERK_ROLES = ("clerk",)
+SEAL_ADMIN_ROLES = ("admin",)
+COPY_FORMS = {"SY": "sao y", "SL": "sao lục", "TrS": "trích sao"}
 
 
 def box_to_proto(page: int, box: ap.Box) -> signing_pb2.SignatureBox:
@@ -32,57 +50,267 @@ def report_to_proto(report: Report) -> signing_pb2.VerifyResponse:
             field_name=s.field_name, signer=s.signer, title=s.title, organisation=s.organisation, intact=s.intact,
             valid=s.valid, trusted=s.trusted, signing_time=iso(s.signing_time), timestamp_time=iso(s.timestamp_time),
             timestamp_ok=s.timestamp_ok, coverage=s.coverage, modification_level=s.modification_level,
-            modification_ok=s.modification_ok, problems=s.problems, ok=s.ok)
+            modification_ok=s.modification_ok, problems=s.problems, ok=s.ok,
+            revocation=s.revocation, ltv=s.ltv)
         for s in report.signatures])
 
 
-class SigningApi(signing_pb2_grpc.SigningServiceServicer):
-    def __init__(self, keys: KeyRing) -> None:
-        self.keys = keys
+def certificate_subject(cert: x509.Certificate) -> str:
+    return nfc(cert.subject.rfc4514_string())
 
+
+def organisation(cert: x509.Certificate) -> str:
+    """The organisation a certificate names (O, else CN): the copying agency shown on a copy."""
+    for oid in (NameOID.ORGANIZATION_NAME, NameOID.COMMON_NAME):
+        values = cert.subject.get_attributes_for_oid(oid)
+        if values:
+            return nfc(str(values[0].value))
+    return ""
+
+
+def profile_to_proto(profile: Profile, cert: x509.Certificate | None) -> signing_pb2.SigningProfile:
+    return signing_pb2.SigningProfile(
+        kind=profile.kind, agency_code=profile.agency_code, username=profile.username,
+        custody="remote" if profile.remote else "server",
+        certificate_subject=certificate_subject(cert) if cert else "",
+        certificate_not_after=cert.not_valid_after_utc.isoformat() if cert else "",
+        has_image=bool(profile.image), updated_at=profile.updated_at.isoformat())
+
+
+@dataclass(frozen=True)
+class Input:
+    pdf: bytes
+    sha256: str
+    file_name: str
+
+
+def _person(*roles: str) -> Principal:
+    """The caller, who must be a person of an agency holding one of ``roles`` (services never sign)."""
+    principal = current_principal()
+    principal.require_role(*roles)
+    if principal.is_service or not principal.agency:
+        raise PermissionDenied("signing is done by a person of an agency, not by a service")
+    return principal
+
+
+def _box(request_box: signing_pb2.SignatureBox | None) -> tuple[int | None, ap.Box | None]:
+    if request_box is None:
+        return None, None
+    b = request_box
+    if not (b.x2 > b.x1 and b.y2 > b.y1):
+        raise InvalidArgument("box", "x2 must exceed x1 and y2 must exceed y1")
+    return b.page, ap.Box(b.x1, b.y1, b.x2, b.y2)
+
+
+def _signed_name(name: str) -> str:
+    stem = name[:-4] if name.lower().endswith(".pdf") else name
+    return f"{nfc(stem)[:240] or 'van-ban'}.signed.pdf"
+
+
+class SigningApi(signing_pb2_grpc.SigningServiceServicer):
+    def __init__(self, keys: KeyRing, store: SigningStore, files: PdfFiles, *, pending_ttl_s: int = 600,
+                 on_commit: Callable[[], None] | None = None) -> None:
+        self.keys = keys
+        self.store = store
+        self.files = files
+        self.pending_ttl = dt.timedelta(seconds=pending_ttl_s)
+        self.on_commit = on_commit or (lambda: None)
+
+    # ------------------------------------------------------------ shared steps
+    async def _input(self, source: signing_pb2.PdfSource, principal: Principal) -> Input:
+        which = source.WhichOneof("source")
+        if which == "object_id":
+            pdf, name = await self.files.read(source.object_id, principal.token)
+        elif which == "pdf":
+            pdf, name = source.pdf, ""
+            if len(pdf) > self.files.max_bytes:
+                raise InvalidArgument("source.pdf", f"is {len(pdf)} bytes; at most {self.files.max_bytes} bytes "
+                                                    "can be signed")
+        else:
+            raise InvalidArgument("source", "give the PDF bytes or the object id of a stored PDF")
+        sg.read_pdf(pdf, "source")
+        return Input(pdf, hashlib.sha256(pdf).hexdigest(), nfc(source.file_name) or name)
+
+    async def _profile(self, principal: Principal, kind: str) -> Profile:
+        assert principal.agency is not None
+        return await self.store.profile(principal.agency, kind, principal.username if kind == PERSONAL else "")
+
+    def _server_key(self, profile: Profile) -> sg.KeySource:
+        if profile.remote:
+            raise FailedPrecondition("this profile's key is not held by the service: sign with "
+                                     "PrepareSignature and CompleteSignature")
+        return self.keys.key(profile.key_label)
+
+    async def _finish(self, principal: Principal, signed: sg.Signed, inp: Input, *, kind: str, cert_subject: str,
+                      number_symbol: str = "", when: dt.datetime | None = None) -> signing_pb2.SigningResult:
+        """Store the signed PDF (when storage is deployed), journal the signing and publish its event."""
+        assert principal.agency is not None
+        signed_at = when or dt.datetime.now(dt.UTC)
+        sha256 = hashlib.sha256(signed.pdf).hexdigest()
+        object_id = ""
+        if self.files.enabled:
+            stored = await self.files.write(signed.pdf, _signed_name(inp.file_name), principal.token)
+            object_id, sha256 = stored.object_id, stored.sha256
+        signing_id = await self.store.record(JournalEntry(
+            agency_code=principal.agency, kind=kind, subject=principal.subject, username=principal.username,
+            certificate_subject=cert_subject, field_name=signed.field_name, input_sha256=inp.sha256,
+            output_sha256=sha256, object_id=object_id, number_symbol=number_symbol, signed_at=signed_at))
+        self.on_commit()
+        return signing_pb2.SigningResult(pdf=signed.pdf, object_id=object_id, sha256=sha256, signing_id=signing_id,
+                                         field_name=signed.field_name, box=box_to_proto(signed.page, signed.box),
+                                         signed_at=ap.iso_vn(signed_at))
+
+    # ------------------------------------------------------------ signing
     async def SignPersonal(self, request: signing_pb2.SignPersonalRequest,
                            context: grpc.aio.ServicerContext) -> signing_pb2.SignPersonalResponse:
-        current_principal().require_role(*SIGNER_ROLES)
-        key = self.keys.key(request.key_label or self.keys.settings.personal_key_label)
-        page: int | None = None
-        box: ap.Box | None = None
-        if request.HasField("box"):
-            b = request.box
-            if not (b.x2 > b.x1 and b.y2 > b.y1):
-                raise InvalidArgument("box", "x2 must exceed x1 and y2 must exceed y1")
-            page, box = b.page, ap.Box(b.x1, b.y1, b.x2, b.y2)
-        res = await asyncio.to_thread(sg.sign_personal, request.pdf, key, request.signature_image, self.keys.tsa,
-                                      placeholder=request.placeholder or ap.PLACEHOLDER_SIGNATURE, page=page, box=box)
-        return signing_pb2.SignPersonalResponse(pdf=res.pdf, field_name=res.field_name,
-                                                box=box_to_proto(res.page, res.box))
+        principal = _person(*SIGNER_ROLES)
+        page, box = _box(request.box if request.HasField("box") else None)
+        profile = await self._profile(principal, PERSONAL)
+        key = self._server_key(profile)
+        if not profile.image:
+            raise FailedPrecondition("your signing profile has no signature image; upload one (SetProfileImage)")
+        inp = await self._input(request.source, principal)
+        res = await asyncio.to_thread(sg.sign_personal, inp.pdf, key, profile.image, self.keys.tsa,
+                                      placeholder=request.placeholder or ap.PLACEHOLDER_SIGNATURE, page=page, box=box,
+                                      revocation=self.keys.revocation())
+        cert = await asyncio.to_thread(self.keys.certificate, profile.key_label)
+        return signing_pb2.SignPersonalResponse(result=await self._finish(
+            principal, res, inp, kind="personal", cert_subject=certificate_subject(cert)))
 
     async def IssueAndSignAgency(self, request: signing_pb2.IssueAndSignAgencyRequest,
                                  context: grpc.aio.ServicerContext) -> signing_pb2.IssueAndSignAgencyResponse:
-        current_principal().require_role(*CLERK_ROLES)
+        principal = _person(*CLERK_ROLES)
         try:
             issued_on = dt.date.fromisoformat(request.issued_on)
         except ValueError as exc:
             raise InvalidArgument("issued_on", "an ISO date YYYY-MM-DD is required") from exc
-        key = self.keys.key(self.keys.settings.agency_key_label)
+        profile = await self._profile(principal, AGENCY)
+        key = self._server_key(profile)
+        if not profile.image:
+            raise FailedPrecondition("the agency's signing profile has no seal image; an admin uploads it")
+        inp = await self._input(request.source, principal)
         res = await asyncio.to_thread(
-            sg.issue_and_sign_agency, request.pdf, key, request.seal_image, self.keys.tsa,
-            number_symbol=request.number_symbol, issued_on=issued_on, trust_roots=self.keys.roots,
-            place=request.place or self.keys.settings.place)
-        return signing_pb2.IssueAndSignAgencyResponse(pdf=res.pdf, field_name=res.field_name,
-                                                      box=box_to_proto(res.page, res.box))
+            sg.issue_and_sign_agency, inp.pdf, key, profile.image, self.keys.tsa,
+            number_symbol=nfc(request.number_symbol), issued_on=issued_on, trust_roots=self.keys.roots,
+            place=nfc(request.place) or self.keys.settings.place, revocation=self.keys.revocation())
+        cert = await asyncio.to_thread(self.keys.certificate, profile.key_label)
+        return signing_pb2.IssueAndSignAgencyResponse(result=await self._finish(
+            principal, res, inp, kind="agency", cert_subject=certificate_subject(cert),
+            number_symbol=nfc(request.number_symbol)))
 
     async def SignAttachment(self, request: signing_pb2.SignAttachmentRequest,
                              context: grpc.aio.ServicerContext) -> signing_pb2.SignAttachmentResponse:
-        current_principal().require_role(*CLERK_ROLES)
-        key = self.keys.key(self.keys.settings.agency_key_label)
+        principal = _person(*CLERK_ROLES)
+        number_symbol = nfc(request.number_symbol).strip()
+        if not number_symbol:
+            raise InvalidArgument("number_symbol", "is empty; give the main document's số và ký hiệu")
+        profile = await self._profile(principal, AGENCY)
+        key = self._server_key(profile)
+        inp = await self._input(request.source, principal)
         when = dt.datetime.now(dt.UTC)
-        res = await asyncio.to_thread(sg.sign_attachment, request.pdf, key, self.keys.tsa,
-                                      number_symbol=request.number_symbol, when=when)
-        return signing_pb2.SignAttachmentResponse(pdf=res.pdf, field_name=res.field_name,
-                                                  box=box_to_proto(res.page, res.box), signed_at=ap.iso_vn(when))
+        res = await asyncio.to_thread(sg.sign_attachment, inp.pdf, key, self.keys.tsa,
+                                      number_symbol=number_symbol, when=when, revocation=self.keys.revocation())
+        cert = await asyncio.to_thread(self.keys.certificate, profile.key_label)
+        return signing_pb2.SignAttachmentResponse(result=await self._finish(
+            principal, res, inp, kind="attachment", cert_subject=certificate_subject(cert),
+            number_symbol=number_symbol, when=when))
 
+    async def SignCopy(self, request: signing_pb2.SignCopyRequest,
+                       context: grpc.aio.ServicerContext) -> signing_pb2.SignCopyResponse:
+        principal = _person(*CLERK_ROLES)
+        if request.form not in COPY_FORMS:
+            raise InvalidArgument("form", f"must be one of {', '.join(COPY_FORMS)} (sao y, sao lục, trích sao)")
+        profile = await self._profile(principal, AGENCY)
+        key = self._server_key(profile)
+        inp = await self._input(request.source, principal)
+        cert = await asyncio.to_thread(self.keys.certificate, profile.key_label)
+        when = dt.datetime.now(dt.UTC)
+        copy_number = nfc(request.copy_number_symbol).strip()
+        res = await asyncio.to_thread(sg.sign_copy, inp.pdf, key, self.keys.tsa, form=request.form,
+                                      agency_name=organisation(cert), copy_number_symbol=copy_number, when=when,
+                                      revocation=self.keys.revocation())
+        return signing_pb2.SignCopyResponse(result=await self._finish(
+            principal, res, inp, kind=f"copy-{request.form}", cert_subject=certificate_subject(cert),
+            number_symbol=copy_number, when=when))
+
+    # ------------------------------------------------------------ two-step
+    async def PrepareSignature(self, request: signing_pb2.PrepareSignatureRequest,
+                               context: grpc.aio.ServicerContext) -> signing_pb2.PrepareSignatureResponse:
+        principal = _person(*SIGNER_ROLES)
+        page, box = _box(request.box if request.HasField("box") else None)
+        profile = await self._profile(principal, PERSONAL)
+        if not profile.remote:
+            raise FailedPrecondition("your key is held by the service: sign with SignPersonal")
+        if not profile.image:
+            raise FailedPrecondition("your signing profile has no signature image; upload one (SetProfileImage)")
+        inp = await self._input(request.source, principal)
+        cert = x509.load_der_x509_certificate(profile.certificate)
+        revocation = self.keys.revocation()
+        if revocation is not None and revocation.status(cert, self.keys.chain).status == "revoked":
+            raise FailedPrecondition(f"chứng thư số của {certificate_subject(cert)} đã bị thu hồi; the operator "
+                                     "must bind a new certificate before you can sign")
+        prepared = await asyncio.to_thread(
+            two_step.prepare_personal, inp.pdf, cert, list(self.keys.chain), profile.image, self.keys.tsa,
+            placeholder=request.placeholder or ap.PLACEHOLDER_SIGNATURE, page=page, box=box)
+        expires = dt.datetime.now(dt.UTC) + self.pending_ttl
+        handle = new_id()
+        assert principal.agency is not None
+        await self.store.save_pending(Pending(handle, principal.agency, principal.subject,
+                                              inp.file_name, inp.sha256, prepared.state, expires))
+        return signing_pb2.PrepareSignatureResponse(
+            handle=handle, to_sign=prepared.to_sign, digest=prepared.digest,
+            digest_algorithm=prepared.digest_algorithm, signature_algorithm=prepared.signature_algorithm,
+            expires_at=expires.isoformat())
+
+    async def CompleteSignature(self, request: signing_pb2.CompleteSignatureRequest,
+                                context: grpc.aio.ServicerContext) -> signing_pb2.CompleteSignatureResponse:
+        principal = _person(*SIGNER_ROLES)
+        if not request.signature_value:
+            raise InvalidArgument("signature_value", "is empty")
+        pending = await self.store.pending(request.handle, principal.subject)
+        profile = await self._profile(principal, PERSONAL)
+        res = await asyncio.to_thread(two_step.complete, pending.state, request.signature_value, self.keys.tsa)
+        await self.store.finish_pending(pending.handle)
+        cert = x509.load_der_x509_certificate(profile.certificate)
+        inp = Input(b"", pending.input_sha256, pending.file_name)
+        return signing_pb2.CompleteSignatureResponse(result=await self._finish(
+            principal, res, inp, kind="personal-remote", cert_subject=certificate_subject(cert)))
+
+    # ------------------------------------------------------------ verification and profiles
     async def Verify(self, request: signing_pb2.VerifyRequest,
                      context: grpc.aio.ServicerContext) -> signing_pb2.VerifyResponse:
-        current_principal()
-        report = await asyncio.to_thread(verify_pdf, request.pdf, self.keys.roots)
+        principal = current_principal()
+        inp = await self._input(request.source, principal)
+        report = await asyncio.to_thread(verify_pdf, inp.pdf, self.keys.roots, revocation=self.keys.revocation())
         return report_to_proto(report)
+
+    def _profile_kind(self, principal: Principal) -> str:
+        if principal.has_any_role(*SIGNER_ROLES):
+            return PERSONAL
+        if principal.has_any_role(*CLERK_ROLES, *SEAL_ADMIN_ROLES):
+            return AGENCY
+        raise PermissionDenied("only leaders, heads, clerks and admins have signing profiles")
+
+    async def _profile_cert(self, profile: Profile) -> x509.Certificate | None:
+        if profile.remote:
+            return x509.load_der_x509_certificate(profile.certificate)
+        return await asyncio.to_thread(self.keys.certificate, profile.key_label)
+
+    async def GetProfile(self, request: signing_pb2.GetProfileRequest,
+                         context: grpc.aio.ServicerContext) -> signing_pb2.GetProfileResponse:
+        principal = _person(*SIGNER_ROLES, *CLERK_ROLES, *SEAL_ADMIN_ROLES)
+        profile = await self._profile(principal, self._profile_kind(principal))
+        return signing_pb2.GetProfileResponse(profile=profile_to_proto(profile, await self._profile_cert(profile)))
+
+    async def SetProfileImage(self, request: signing_pb2.SetProfileImageRequest,
+                              context: grpc.aio.ServicerContext) -> signing_pb2.SetProfileImageResponse:
+        principal = _person(*SIGNER_ROLES, *SEAL_ADMIN_ROLES)
+        kind = PERSONAL if principal.has_any_role(*SIGNER_ROLES) else AGENCY
+        await asyncio.to_thread(ap.check_png, request.image, "image")
+        current = await self._profile(principal, kind)
+        profile = await self.store.put_profile(agency_code=current.agency_code, kind=kind, username=current.username,
+                                               key_label=None, certificate=None, image=request.image,
+                                               actor=principal.subject)
+        self.on_commit()
+        return signing_pb2.SetProfileImageResponse(profile=profile_to_proto(profile,
+                                                                            await self._profile_cert(profile)))

@@ -1,6 +1,10 @@
 """Development PKI made with ``cryptography``: root CA, intermediate CA, a personal certificate,
 an organisation certificate and a TSA certificate. Every name carries ``OU=VanThu DEVELOPMENT ONLY``.
 
+Revocation is published as CRLs only (no OCSP responder): the root's CRL covers the intermediate and the
+intermediate's CRL covers the end-entity certificates. Issued certificates carry no CRL distribution point;
+CRLs are handed to signing and verification explicitly (:class:`Revocation`), so everything works offline.
+
 Nothing here is fit for production: the keys are unencrypted in PKCS#12 files protected by a
 well-known password, and the whole chain is generated on demand.
 """
@@ -12,14 +16,21 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from asn1crypto import crl as asn1_crl
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import InsufficientRevinfoError, RevokedError
+
+from vanthu_core.errors import FailedPrecondition
 
 DEV_OU = "VanThu DEVELOPMENT ONLY"
 DEV_P12_PASSWORD = b"vanthu-dev"  # development-only
@@ -37,7 +48,13 @@ INTERMEDIATE_CERT = "intermediate.crt"
 PERSONAL_P12 = "personal.p12"
 AGENCY_P12 = "agency.p12"
 TSA_P12 = "tsa.p12"
+ROOT_KEY = "root.key"
+INTERMEDIATE_KEY = "intermediate.key"
+ROOT_CRL = "root.crl"  # PEM
+INTERMEDIATE_CRL = "intermediate.crl"  # PEM
 ROLES = ("personal", "agency", "tsa")
+#: How long a development CRL stays current (its nextUpdate); strict checking refuses an outdated CRL.
+DEV_CRL_DAYS = 30
 
 
 @dataclass
@@ -55,6 +72,165 @@ class Issued:
         return self.cert.public_bytes(serialization.Encoding.DER)
 
 
+# ---------------------------------------------------------------- revocation (CRLs)
+
+
+@dataclass(frozen=True)
+class RevokedEntry:
+    """One line of a CRL."""
+
+    serial: int
+    revoked_at: dt.datetime
+    reason: x509.ReasonFlags | None = x509.ReasonFlags.key_compromise
+
+    @classmethod
+    def of(cls, cert: x509.Certificate | Issued, revoked_at: dt.datetime | None = None,
+           reason: x509.ReasonFlags | None = x509.ReasonFlags.key_compromise) -> RevokedEntry:
+        c = cert.cert if isinstance(cert, Issued) else cert
+        return cls(c.serial_number, revoked_at or dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1), reason)
+
+
+def issue_crl(issuer: Issued, revoked: Iterable[RevokedEntry] = (), *, number: int = 1,
+              this_update: dt.datetime | None = None, next_update: dt.datetime | None = None,
+              days: int = DEV_CRL_DAYS) -> x509.CertificateRevocationList:
+    """A CRL signed by ``issuer`` listing ``revoked`` (serial, revocation time, reason)."""
+    now = dt.datetime.now(dt.UTC)
+    tu = this_update or now - dt.timedelta(minutes=5)
+    nu = next_update or tu + dt.timedelta(days=days)
+    builder = (x509.CertificateRevocationListBuilder()
+               .issuer_name(issuer.cert.subject)
+               .last_update(tu)
+               .next_update(nu)
+               .add_extension(x509.CRLNumber(number), critical=False)
+               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()),
+                              critical=False))
+    for entry in revoked:
+        rb = (x509.RevokedCertificateBuilder().serial_number(entry.serial)
+              .revocation_date(min(entry.revoked_at, tu)))
+        if entry.reason is not None and entry.reason != x509.ReasonFlags.unspecified:
+            rb = rb.add_extension(x509.CRLReason(entry.reason), critical=False)
+        builder = builder.add_revoked_certificate(rb.build())
+    return builder.sign(issuer.key, hashes.SHA256())
+
+
+def crl_entries(crl: x509.CertificateRevocationList) -> list[RevokedEntry]:
+    """The revoked certificates listed in a CRL (to carry them into a re-issued CRL)."""
+    out = []
+    for rc in crl:
+        try:
+            reason: x509.ReasonFlags | None = rc.extensions.get_extension_for_class(x509.CRLReason).value.reason
+        except x509.ExtensionNotFound:
+            reason = None
+        out.append(RevokedEntry(rc.serial_number, rc.revocation_date_utc, reason))
+    return out
+
+
+def _crl_number(crl: x509.CertificateRevocationList | None) -> int:
+    if crl is None:
+        return 0
+    try:
+        return int(crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number)
+    except x509.ExtensionNotFound:
+        return 0
+
+
+def load_crls(data: bytes) -> list[x509.CertificateRevocationList]:
+    """One DER CRL, or any number of PEM CRLs (``-----BEGIN X509 CRL-----``) in one file."""
+    if b"-----BEGIN X509 CRL-----" not in data:
+        return [x509.load_der_x509_crl(data)]
+    marker = b"-----END X509 CRL-----"
+    return [x509.load_pem_x509_crl(part + marker) for part in data.split(marker) if b"-----BEGIN" in part]
+
+
+@dataclass(frozen=True)
+class RevocationStatus:
+    status: str  # "good" | "revoked" | "unknown"
+    revoked_at: dt.datetime | None = None
+    reason: str | None = None
+
+
+@dataclass
+class Revocation:
+    """Revocation data handed to signing (B-LT: embedded in the /DSS) and to verification (strict: "require" mode).
+
+    ``trust_roots`` are needed when signing, to build the validation paths whose revocation data is embedded.
+    """
+
+    crls: list[x509.CertificateRevocationList] = field(default_factory=list)
+    trust_roots: list[x509.Certificate] = field(default_factory=list)
+
+    @classmethod
+    def from_files(cls, paths: Iterable[Path], trust_roots: Sequence[x509.Certificate] = ()) -> Revocation:
+        crls: list[x509.CertificateRevocationList] = []
+        for path in paths:
+            crls += load_crls(Path(path).read_bytes())
+        return cls(crls, list(trust_roots))
+
+    def asn1_crls(self) -> list[asn1_crl.CertificateList]:
+        return [asn1_crl.CertificateList.load(c.public_bytes(serialization.Encoding.DER)) for c in self.crls]
+
+    def asn1_roots(self) -> list[asn1_x509.Certificate]:
+        return [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in self.trust_roots]
+
+    def status(self, cert: x509.Certificate, issuers: Iterable[x509.Certificate]) -> RevocationStatus:
+        """The status of ``cert`` in the CRLs signed by its issuer (one of ``issuers`` or a trust root).
+
+        CRLs are matched by issuer name *and* signature, so a CRL of another CA with the same name is ignored.
+        """
+        keys = [i.public_key() for i in [*issuers, *self.trust_roots] if i.subject == cert.issuer]
+        covered = False
+        for crl in self.crls:
+            if crl.issuer != cert.issuer or not any(_crl_signed_by(crl, k) for k in keys):
+                continue
+            covered = True
+            rc = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
+            if rc is not None:
+                try:
+                    reason = rc.extensions.get_extension_for_class(x509.CRLReason).value.reason.value
+                except x509.ExtensionNotFound:
+                    reason = None
+                return RevocationStatus("revoked", rc.revocation_date_utc, reason)
+        return RevocationStatus("good" if covered else "unknown")
+
+    def validation_context(self) -> ValidationContext:
+        """Offline and strict: every non-root certificate of a path must be covered by a current CRL of its issuer.
+
+        pyhanko-certvalidator's "hard-fail" only checks certificates that declare a CRL distribution point or an
+        OCSP URL, which the dev PKI's certificates do not; "require" checks them all, with the CRLs given here.
+        """
+        return ValidationContext(trust_roots=self.asn1_roots(), crls=self.asn1_crls(), allow_fetching=False,
+                                 revocation_mode="require")
+
+    def refuse_revoked(self, cert: asn1_x509.Certificate, others: Iterable[asn1_x509.Certificate]) -> None:
+        """FailedPrecondition when the signer's certificate is listed in its issuer's CRL."""
+        own = x509.load_der_x509_certificate(cert.dump())
+        found = self.status(own, [x509.load_der_x509_certificate(c.dump()) for c in others])
+        if found.status == "revoked":
+            when = found.revoked_at.isoformat() if found.revoked_at else "?"
+            raise FailedPrecondition(
+                f"chứng thư số của {cert.subject.human_friendly} đã bị thu hồi (certificate revoked on {when}, "
+                f"reason: {found.reason or 'unspecified'}); không thể ký số bằng chứng thư này")
+
+    @staticmethod
+    def explain(exc: BaseException) -> str | None:
+        """A message for a pyHanko signing error caused by revocation checking, else None."""
+        seen: BaseException | None = exc
+        while seen is not None:
+            if isinstance(seen, RevokedError):
+                return f"chứng thư số đã bị thu hồi (certificate revoked): {seen}"
+            if isinstance(seen, InsufficientRevinfoError):
+                return f"không có thông tin thu hồi hợp lệ cho chứng thư số (no current CRL): {seen}"
+            seen = seen.__cause__ or seen.__context__
+        return None
+
+
+def _crl_signed_by(crl: x509.CertificateRevocationList, key: object) -> bool:
+    try:
+        return crl.is_signature_valid(key)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
 @dataclass
 class DevPki:
     root: Issued
@@ -63,11 +239,31 @@ class DevPki:
     agency: Issued
     tsa: Issued
     extra: dict[str, Issued] = field(default_factory=dict)
+    root_crl: x509.CertificateRevocationList | None = None
+    intermediate_crl: x509.CertificateRevocationList | None = None
 
     @property
     def chain(self) -> list[x509.Certificate]:
         """The CA certificates below the root (for embedding in signatures)."""
         return [self.intermediate.cert]
+
+    def issue_crls(self, revoked: Iterable[RevokedEntry] = (), *, days: int = DEV_CRL_DAYS) -> None:
+        """(Re)issue both CRLs: the root's (empty) and the intermediate's listing exactly ``revoked``."""
+        self.root_crl = issue_crl(self.root, number=_crl_number(self.root_crl) + 1, days=days)
+        self.intermediate_crl = issue_crl(self.intermediate, revoked, number=_crl_number(self.intermediate_crl) + 1,
+                                          days=days)
+
+    def revoke(self, *certs: x509.Certificate | Issued, reason: x509.ReasonFlags = x509.ReasonFlags.key_compromise,
+               revoked_at: dt.datetime | None = None) -> None:
+        """Add end-entity certificates to the intermediate's CRL (re-issued with the next CRL number)."""
+        kept = crl_entries(self.intermediate_crl) if self.intermediate_crl is not None else []
+        self.issue_crls([*kept, *(RevokedEntry.of(c, revoked_at, reason) for c in certs)])
+
+    def revocation(self) -> Revocation:
+        if self.root_crl is None or self.intermediate_crl is None:
+            self.issue_crls()
+        assert self.root_crl is not None and self.intermediate_crl is not None
+        return Revocation([self.root_crl, self.intermediate_crl], [self.root.cert])
 
 
 def _name(cn: str, *, org: str | None = None, title: str | None = None) -> x509.Name:
@@ -135,7 +331,9 @@ def generate(root_cn: str = "VanThu Dev Root CA") -> DevPki:
     personal = issue_personal(inter)
     agency = issue(_name(AGENCY_NAME, org=AGENCY_NAME), inter)
     tsa = issue(_name("VanThu Dev TSA"), inter, eku=[ExtendedKeyUsageOID.TIME_STAMPING])
-    return DevPki(root=root, intermediate=inter, personal=personal, agency=agency, tsa=tsa)
+    made = DevPki(root=root, intermediate=inter, personal=personal, agency=agency, tsa=tsa)
+    made.issue_crls()
+    return made
 
 
 def write_p12(path: Path, issued: Issued, chain: list[x509.Certificate], name: str,
@@ -146,12 +344,31 @@ def write_p12(path: Path, issued: Issued, chain: list[x509.Certificate], name: s
     path.write_bytes(data)
 
 
+def _write_key(path: Path, issued: Issued) -> None:
+    path.write_bytes(issued.key_pem())
+    path.chmod(0o600)
+
+
+def write_crls(pki: DevPki, directory: Path) -> None:
+    """Write ``root.crl`` and ``intermediate.crl`` (PEM)."""
+    if pki.root_crl is None or pki.intermediate_crl is None:
+        pki.issue_crls()
+    assert pki.root_crl is not None and pki.intermediate_crl is not None
+    pem = serialization.Encoding.PEM
+    (directory / ROOT_CRL).write_bytes(pki.root_crl.public_bytes(pem))
+    (directory / INTERMEDIATE_CRL).write_bytes(pki.intermediate_crl.public_bytes(pem))
+
+
 def write(pki: DevPki, directory: Path) -> None:
-    """Write certificates (PEM), keys (PEM, dev only) and PKCS#12 files for each end entity."""
+    """Write certificates (PEM), keys (PEM, dev only; CA keys too, to re-issue CRLs), PKCS#12 files for each
+    end entity and the CRLs ``root.crl`` / ``intermediate.crl`` (PEM)."""
     directory.mkdir(parents=True, exist_ok=True)
     pem = serialization.Encoding.PEM
     (directory / ROOT_CERT).write_bytes(pki.root.cert.public_bytes(pem))
     (directory / INTERMEDIATE_CERT).write_bytes(pki.intermediate.cert.public_bytes(pem))
+    _write_key(directory / ROOT_KEY, pki.root)
+    _write_key(directory / INTERMEDIATE_KEY, pki.intermediate)
+    write_crls(pki, directory)
     for role in ROLES:
         issued: Issued = getattr(pki, role)
         (directory / f"{role}.crt").write_bytes(issued.cert.public_bytes(pem))
@@ -159,6 +376,43 @@ def write(pki: DevPki, directory: Path) -> None:
         key_path.write_bytes(issued.key_pem())
         key_path.chmod(0o600)
         write_p12(directory / f"{role}.p12", issued, [pki.intermediate.cert], role)
+
+
+def _load_ca(directory: Path, cert_name: str, key_name: str) -> Issued:
+    cert = x509.load_pem_x509_certificate((directory / cert_name).read_bytes())
+    key = serialization.load_pem_private_key((directory / key_name).read_bytes(), None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return Issued(cert, key)
+
+
+def reissue_crls(directory: Path, revoke: Iterable[x509.Certificate] = (), *,
+                 reason: x509.ReasonFlags = x509.ReasonFlags.key_compromise, days: int = DEV_CRL_DAYS) -> None:
+    """Re-issue the CRLs of a dev-PKI directory written by :func:`write` (e.g. when they are about to expire),
+    keeping the certificates already revoked and adding ``revoke``. Needs ``root.key`` / ``intermediate.key``."""
+    root = _load_ca(directory, ROOT_CERT, ROOT_KEY)
+    inter = _load_ca(directory, INTERMEDIATE_CERT, INTERMEDIATE_KEY)
+    old_root = load_crls((directory / ROOT_CRL).read_bytes())[0] if (directory / ROOT_CRL).exists() else None
+    old = load_crls((directory / INTERMEDIATE_CRL).read_bytes())[0] if (directory / INTERMEDIATE_CRL).exists() else None
+    entries = crl_entries(old) if old is not None else []
+    entries += [RevokedEntry.of(c, reason=reason) for c in revoke]
+    pem = serialization.Encoding.PEM
+    (directory / ROOT_CRL).write_bytes(issue_crl(root, number=_crl_number(old_root) + 1, days=days).public_bytes(pem))
+    (directory / INTERMEDIATE_CRL).write_bytes(
+        issue_crl(inter, entries, number=_crl_number(old) + 1, days=days).public_bytes(pem))
+
+
+def crls_expiring(directory: Path, within: dt.timedelta = dt.timedelta(days=1)) -> bool:
+    """True when a CRL file is missing or its nextUpdate falls within ``within`` from now."""
+    limit = dt.datetime.now(dt.UTC) + within
+    for name in (ROOT_CRL, INTERMEDIATE_CRL):
+        path = directory / name
+        if not path.exists():
+            return True
+        for crl in load_crls(path.read_bytes()):
+            nu = crl.next_update_utc
+            if nu is None or nu <= limit:
+                return True
+    return False
 
 
 # ---------------------------------------------------------------- SoftHSM2

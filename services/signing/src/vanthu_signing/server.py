@@ -1,17 +1,44 @@
-"""Wiring of signing: key ring (keys, trust anchors, TSA) and the gRPC server."""
+"""Wiring of signing: database (profiles, journal, outbox), key ring, storage client, gRPC server."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
+from vanthu.storage.v1 import storage_pb2_grpc
 from vanthu_core.auth import JwksVerifier
+from vanthu_core.db import create_engine, migrate, session_factory
+from vanthu_core.grpc_client import create_channel
 from vanthu_core.grpc_server import GrpcServer
+from vanthu_core.outbox import OutboxRelay
 from vanthu_core.settings import CommonSettings
+from vanthu_signing import devseed
 from vanthu_signing.api import SigningApi
+from vanthu_signing.files import PdfFiles
 from vanthu_signing.keys import KeyRing
 from vanthu_signing.settings import SigningSettings
 from vanthu_signing.signer import close_pkcs11_sessions
+from vanthu_signing.store import SigningStore, outbox
+
+if TYPE_CHECKING:
+    from vanthu_core.bus import EventBus
+
+log = logging.getLogger("vanthu.signing")
+MIGRATIONS = Path(__file__).with_name("migrations")
+#: A PDF at the size limit plus framing travels in one message.
+MESSAGE_OVERHEAD = 1024 * 1024
+
+
+async def open_store(settings: SigningSettings) -> tuple[SigningStore, AsyncEngine]:
+    """Migrate and connect (for the server and the ``profile`` command)."""
+    await migrate(MIGRATIONS, settings.database_url)
+    engine = create_engine(settings.database_url)
+    return SigningStore(session_factory(engine)), engine
 
 
 @dataclass
@@ -21,14 +48,41 @@ class SigningServer:
 
     async def start(self) -> int:
         self.keys = KeyRing.load(self.settings)
+        self.store, self.engine = await open_store(self.settings)
+        if self.settings.dev_profiles:
+            await devseed.bind_dev_profiles(self.store, self.settings)
+        self.bus: EventBus | None = None
+        if self.common.events_enabled:
+            from vanthu_core.bus import EventBus
+
+            self.bus = EventBus(self.common.nats_url, client_name="vanthu-signing")
+            await self.bus.connect()
+            await self.bus.ensure_streams()
+        self.relay = OutboxRelay(session_factory(self.engine), outbox, self.bus)
+        self.relay.start()
+        max_message = self.settings.max_pdf_bytes + MESSAGE_OVERHEAD
+        self.storage_channel: Any = None
+        storage = None
+        if self.settings.storage_target:
+            self.storage_channel = create_channel(self.settings.storage_target, max_message_bytes=max_message)
+            storage = storage_pb2_grpc.StorageServiceStub(self.storage_channel)
+        files = PdfFiles(storage, self.settings.max_pdf_bytes)
         self.verifier = JwksVerifier(self.common.oidc_issuer, audience=self.common.oidc_audience or None)
         self.grpc = GrpcServer(service="signing", host=self.settings.grpc_host, port=self.settings.grpc_port,
-                               verifier=self.verifier,
+                               verifier=self.verifier, max_message_bytes=max_message,
                                service_names=[signing_pb2.DESCRIPTOR.services_by_name["SigningService"].full_name])
-        signing_pb2_grpc.add_SigningServiceServicer_to_server(SigningApi(self.keys), self.grpc.server)
+        api = SigningApi(self.keys, self.store, files, pending_ttl_s=self.settings.pending_ttl_s,
+                         on_commit=self.relay.kick)
+        signing_pb2_grpc.add_SigningServiceServicer_to_server(api, self.grpc.server)
         return await self.grpc.start()
 
     async def stop(self) -> None:
         await self.grpc.stop(self.settings.shutdown_grace_s)
+        await self.relay.stop()
+        if self.bus is not None:
+            await self.bus.close()
+        if self.storage_channel is not None:
+            await self.storage_channel.close()
         await self.verifier.aclose()
+        await self.engine.dispose()
         close_pkcs11_sessions()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from vanthu_core.settings import ServiceSettings
@@ -19,6 +19,15 @@ class SigningSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="VANTHU_SIGNING_", extra="ignore")
 
     grpc_port: int = 50056
+    database_url: str = "sqlite+aiosqlite:///var/signing/signing.db"
+    #: The storage service (host:port): inputs by object id and every signed result; empty: bytes only.
+    storage_target: str = ""
+    #: Largest PDF accepted for signing or verification.
+    max_pdf_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    #: How long a prepared two-step signing waits for its signature value.
+    pending_ttl_s: int = Field(default=600, ge=30, le=86_400)
+    #: Bind the demo users' profiles to the development keys at start (``make dev`` only; never in production).
+    dev_profiles: bool = False
     dev_pki_dir: str = "var/signing/dev-pki"
     key_backend: Literal["pkcs12", "pkcs11"] = "pkcs12"
     #: Directory of ``<label>.p12`` files (pkcs12 backend); empty: ``dev_pki_dir``.
@@ -35,4 +44,8 @@ class SigningSettings(ServiceSettings):
     #: The TSA's PKCS#12 (the local dev TSA signs timestamps itself); empty: ``dev_pki_dir``/tsa.p12.
     tsa_p12: str = ""
     tsa_password: SecretStr = SecretStr("vanthu-dev")
+    #: CRL files (PEM or DER) separated by ``os.pathsep``, reloaded when they change; empty: the dev PKI's CRLs.
+    #: With CRLs every certificate below the root must be covered (revoked ones are refused, signatures are B-LT).
+    crl_files: str = ""
+    revocation_check: bool = True
     place: str = "Vĩnh Long"

@@ -38,6 +38,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from vanthu_core.errors import FailedPrecondition, InvalidArgument
 from vanthu_signing.domain import appearance as ap
+from vanthu_signing.pki import Revocation
 
 FIELD_PERSONAL = "ChuKyCaNhan"
 FIELD_AGENCY = "ChuKyCoQuan"
@@ -287,13 +288,18 @@ def _fill_field(w: IncrementalPdfFileWriter, ref: generic.IndirectObject, value:
 
 def _sign(w: IncrementalPdfFileWriter, signer: signers.Signer, *, field_name: str, page: int, box: ap.Box,
           stamp: StaticStampStyle | TextStampStyle, tsa: Tsa, reason: str, text_params: dict[str, str] | None = None,
-          when: dt.datetime | None = None) -> bytes:
+          when: dt.datetime | None = None, revocation: Revocation | None = None) -> bytes:
+    """PAdES B-T; with ``revocation`` B-LT: strict CRL check of the chain, CRLs and certificates in a /DSS."""
     now = when or dt.datetime.now(dt.UTC)
     cert = signer.signing_cert
     assert cert is not None
     _check_validity(cert, now)
+    ltv: dict[str, Any] = {}
+    if revocation is not None:
+        revocation.refuse_revoked(cert, signer.cert_registry)
+        ltv = {"embed_validation_info": True, "validation_context": revocation.validation_context()}
     meta = signers.PdfSignatureMetadata(field_name=field_name, md_algorithm="sha256", reason=reason,
-                                        subfilter=fields.SigSeedSubFilter.PADES, location="Việt Nam")
+                                        subfilter=fields.SigSeedSubFilter.PADES, location="Việt Nam", **ltv)
     pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=tsa.timestamper(), stamp_style=stamp,
                                    new_field_spec=fields.SigFieldSpec(field_name, on_page=page,
                                                                       box=box.as_tuple()))
@@ -301,7 +307,7 @@ def _sign(w: IncrementalPdfFileWriter, signer: signers.Signer, *, field_name: st
     try:
         pdf_signer.sign_pdf(w, output=out, appearance_text_params=text_params)
     except SigningError as exc:
-        raise FailedPrecondition(f"signing failed: {exc}") from exc
+        raise FailedPrecondition(f"signing failed: {Revocation.explain(exc) or exc}") from exc
     return out.getvalue()
 
 
@@ -315,12 +321,27 @@ class Signed:
 
 def sign_personal(pdf: bytes, key: KeySource, signature_png: bytes, tsa: Tsa, *,
                   placeholder: str = ap.PLACEHOLDER_SIGNATURE, page: int | None = None,
-                  box: ap.Box | None = None) -> Signed:
+                  box: ap.Box | None = None, revocation: Revocation | None = None) -> Signed:
     """PAdES B-T personal signature with the signer's image at the placeholder (or at ``page``/``box``).
 
     Empty text fields are also created over ``[[SO]]`` / ``[[NGAY]]`` so the agency can fill them later as
-    form filling, which the personal signature permits.
+    form filling, which the personal signature permits. With ``revocation`` (CRLs): B-LT, and a revoked
+    certificate is refused (FailedPrecondition).
     """
+    w, page, box, stamp = _prepare_personal(pdf, signature_png, placeholder=placeholder, page=page, box=box)
+    with open_signer(key) as signer:
+        out = _sign(w, signer, field_name=FIELD_PERSONAL, page=page, box=box, stamp=stamp, tsa=tsa,
+                    reason=REASON_PERSONAL, revocation=revocation)
+    return Signed(out, FIELD_PERSONAL, page, box)
+
+
+REASON_PERSONAL = "Ký số của người có thẩm quyền"
+
+
+def _prepare_personal(pdf: bytes, signature_png: bytes, *, placeholder: str, page: int | None,
+                      box: ap.Box | None) -> tuple[IncrementalPdfFileWriter, int, ap.Box, StaticStampStyle]:
+    """The writer (with the empty ``[[SO]]``/``[[NGAY]]`` text fields added), page, box and image stamp of a
+    personal signature; shared by :func:`sign_personal` and the two-step signing of :mod:`two_step`."""
     reader = read_pdf(pdf)
     img = ap.check_png(signature_png, "signature_image")
     if box is None or page is None:
@@ -339,10 +360,7 @@ def sign_personal(pdf: bytes, key: KeySource, signature_png: bytes, tsa: Tsa, *,
             _add_text_field(w, name, found, width)
     stamp = StaticStampStyle(background=PdfImage(img), border_width=0, background_opacity=1.0,
                              background_layout=IMAGE_LAYOUT)
-    with open_signer(key) as signer:
-        out = _sign(w, signer, field_name=FIELD_PERSONAL, page=page, box=box, stamp=stamp, tsa=tsa,
-                    reason="Ký số của người có thẩm quyền")
-    return Signed(out, FIELD_PERSONAL, page, box)
+    return w, page, box, stamp
 
 
 def _sig_field_rect(reader: PdfFileReader, name: str) -> tuple[int, ap.Box] | None:
@@ -361,10 +379,12 @@ def _sig_field_rect(reader: PdfFileReader, name: str) -> tuple[int, ap.Box] | No
 
 def issue_and_sign_agency(pdf: bytes, key: KeySource, seal_png: bytes, tsa: Tsa, *, number_symbol: str,
                           issued_on: dt.date, trust_roots: list[x509.Certificate],
-                          place: str = "Vĩnh Long") -> Signed:
+                          place: str = "Vĩnh Long", revocation: Revocation | None = None) -> Signed:
     """Fill the number/symbol and date fields, then apply the agency signature with the seal image.
 
-    Refused (FailedPrecondition) unless the document carries a valid, trusted, intact personal signature.
+    Refused (FailedPrecondition) unless the document carries a valid, trusted, intact personal signature
+    (with ``revocation``: checked against the CRLs, none may be missing) and the ``[[SO]]`` / ``[[NGAY]]``
+    fields to fill.
     """
     from vanthu_signing.verify import verify_pdf
 
@@ -372,32 +392,40 @@ def issue_and_sign_agency(pdf: bytes, key: KeySource, seal_png: bytes, tsa: Tsa,
     img = ap.check_png(seal_png, "seal_image")
     if not number_symbol.strip():
         raise InvalidArgument("number_symbol", "is empty; give the document's số và ký hiệu, e.g. 12/UBND-VP")
-    report = verify_pdf(pdf, trust_roots)
+    report = verify_pdf(pdf, trust_roots, revocation=revocation)
     personal = [s for s in report.signatures if s.field_name == FIELD_PERSONAL]
     if not personal or not personal[0].ok:
+        why = "; ".join(personal[0].problems) if personal else ""
         raise FailedPrecondition("the document has no valid personal signature of the competent person; the "
-                                 "agency signature is applied only to documents already signed (Decree 30, Art. 32)")
+                                 "agency signature is applied only to documents already signed (Decree 30, Art. 32)"
+                                 + (f": {why}" if why else ""))
     located = _sig_field_rect(reader, FIELD_PERSONAL)
     assert located is not None
     page, pbox = located
     w = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     existing = _fields_by_name(w)
-    if FIELD_NUMBER in existing:
-        _fill_field(w, existing[FIELD_NUMBER], number_symbol.strip())
-    if FIELD_DATE in existing:
-        _fill_field(w, existing[FIELD_DATE], f"{place}, ngày {issued_on:%d} tháng {issued_on:%m} năm {issued_on:%Y}")
+    missing = [f"{ph} placeholder for the {what}" for name, ph, what in (
+        (FIELD_NUMBER, ap.PLACEHOLDER_NUMBER, "number and symbol (số, ký hiệu)"),
+        (FIELD_DATE, ap.PLACEHOLDER_DATE, "place and date of issue (địa danh, ngày ban hành)")) if name not in existing]
+    if missing:
+        raise FailedPrecondition(f"the document has no {' and no '.join(missing)}; put them in the text before "
+                                 "the personal signature, which creates the fields the agency fills when issuing")
+    _fill_field(w, existing[FIELD_NUMBER], number_symbol.strip())
+    _fill_field(w, existing[FIELD_DATE], f"{place}, ngày {issued_on:%d} tháng {issued_on:%m} năm {issued_on:%Y}")
     sbox = ap.seal_box(pbox)
     stamp = StaticStampStyle(background=PdfImage(img), border_width=0, background_opacity=1.0,
                              background_layout=IMAGE_LAYOUT)
     with open_signer(key) as signer:
         out = _sign(w, signer, field_name=FIELD_AGENCY, page=page, box=sbox, stamp=stamp, tsa=tsa,
-                    reason="Ký số của cơ quan, tổ chức")
+                    reason="Ký số của cơ quan, tổ chức", revocation=revocation)
     return Signed(out, FIELD_AGENCY, page, sbox)
 
 
 def sign_attachment(pdf: bytes, key: KeySource, tsa: Tsa, *, number_symbol: str,
-                    when: dt.datetime | None = None) -> Signed:
-    """Agency signature on a separate accompanying file: no image, text at the top right of page 1."""
+                    when: dt.datetime | None = None, revocation: Revocation | None = None) -> Signed:
+    """Agency signature on a separate accompanying file: no image, text at the top right of page 1.
+
+    With ``revocation`` (CRLs): B-LT, and a revoked certificate is refused (FailedPrecondition)."""
     reader = read_pdf(pdf)
     now = when or dt.datetime.now(dt.UTC)
     text = ap.attachment_text(number_symbol, now)
@@ -410,8 +438,35 @@ def sign_attachment(pdf: bytes, key: KeySource, tsa: Tsa, *, number_symbol: str,
     w = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     with open_signer(key) as signer:
         out = _sign(w, signer, field_name=FIELD_ATTACHMENT, page=0, box=box, stamp=style, tsa=tsa,
-                    reason="Ký số văn bản kèm theo", text_params={"label": text}, when=now)
+                    reason="Ký số văn bản kèm theo", text_params={"label": text}, when=now,
+                    revocation=revocation)
     return Signed(out, FIELD_ATTACHMENT, 0, box)
+
+
+FIELD_COPY = "ChuKySaoVanBan"
+
+
+def sign_copy(pdf: bytes, key: KeySource, tsa: Tsa, *, form: str, agency_name: str, copy_number_symbol: str = "",
+              when: dt.datetime | None = None, revocation: Revocation | None = None) -> Signed:
+    """The copying agency's signature on a digitised copy (sao y ``SY``, sao lục ``SL``, trích sao ``TrS``;
+    Decree 30/2020, Appendix I): no image; form, agency, copy number/symbol and ISO 8601 time at the top right
+    of page 1, 10 pt black. Unknown ``form`` -> InvalidArgument("form")."""
+    reader = read_pdf(pdf)
+    now = when or dt.datetime.now(dt.UTC)
+    text = ap.copy_text(form, agency_name, copy_number_symbol, now)
+    pw, ph = _page_size(reader, 0)
+    box = ap.copy_box(text, pw, ph)
+    style = TextStampStyle(
+        stamp_text="%(label)s", border_width=0, background=None, inner_content_layout=TIGHT_LAYOUT,
+        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(ap.font_for(text)), box_layout_rule=TIGHT_LAYOUT,
+                                    font_size=ap.ATTACHMENT_FONT_SIZE, leading=ap.COPY_LEADING,
+                                    text_color=(0.0, 0.0, 0.0)))
+    w = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    with open_signer(key) as signer:
+        out = _sign(w, signer, field_name=FIELD_COPY, page=0, box=box, stamp=style, tsa=tsa,
+                    reason=f"Ký số bản sao ({ap.copy_form(form).capitalize()})", text_params={"label": text},
+                    when=now, revocation=revocation)
+    return Signed(out, FIELD_COPY, 0, box)
 
 
 def load_key_file(path: Path, password: bytes) -> P12Key:

@@ -1,4 +1,9 @@
-"""Verification of every signature in a PDF with pyHanko, and a Vietnamese-labelled text report."""
+"""Verification of every signature in a PDF with pyHanko, and a Vietnamese-labelled text report.
+
+With :class:`~vanthu_signing.pki.Revocation` (CRLs) the signer's and the timestamp's certificate chains are
+checked for revocation, strictly (no current CRL of the issuer: not accepted), at the time of verification.
+Only the CRLs given are used, not those embedded in the document (which only set :attr:`SignatureReport.ltv`).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,26 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
+from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils.generic import DictionaryObject
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel, SuspiciousModification
 from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
 from vanthu_signing.domain.appearance import iso_vn
+from vanthu_signing.pki import Revocation
 from vanthu_signing.signer import read_pdf
+
+REVOKED_TEXT = "chứng thư số đã bị thu hồi"
+#: SignatureReport.revocation values
+GOOD, REVOKED, UNKNOWN, NOT_CHECKED = "good", "revoked", "unknown", "not_checked"
+_REVOCATION_VN = {GOOD: "chưa bị thu hồi", REVOKED: "ĐÃ BỊ THU HỒI", UNKNOWN: "không xác định được",
+                  NOT_CHECKED: "không kiểm tra"}
 
 # Later revisions a signature tolerates: filling the number/date fields and adding signatures is form filling.
 ACCEPTED_LEVEL = ModificationLevel.FORM_FILLING
@@ -37,10 +52,15 @@ class SignatureReport:
     modification_level: str
     modification_ok: bool
     problems: list[str] = field(default_factory=list)
+    #: "good" | "revoked" | "unknown" (no usable CRL) | "not_checked" (no revocation data given)
+    revocation: str = NOT_CHECKED
+    #: the document's /DSS holds revocation data (CRL of the signer's issuer, or OCSP responses): PAdES B-LT
+    ltv: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.intact and self.valid and self.trusted and self.timestamp_ok and self.modification_ok
+        return (self.intact and self.valid and self.trusted and self.timestamp_ok and self.modification_ok
+                and self.revocation in (GOOD, NOT_CHECKED))
 
 
 @dataclass
@@ -66,6 +86,8 @@ class Report:
                 f"Toàn vẹn: {yes[s.intact]}",
                 f"Chữ ký hợp lệ về mật mã: {yes[s.valid]}",
                 f"Chứng thư tin cậy: {yes[s.trusted]}",
+                f"Tình trạng thu hồi chứng thư: {_REVOCATION_VN.get(s.revocation, s.revocation)}",
+                f"Dữ liệu kiểm tra dài hạn (LTV, PAdES B-LT): {yes[s.ltv]}",
                 f"Phạm vi ký: {s.coverage}",
                 f"Mức thay đổi sau khi ký: {s.modification_level}"
                 f" ({'chấp nhận' if s.modification_ok else 'không chấp nhận'})",
@@ -81,22 +103,91 @@ def _attr(name: asn1_x509.Name, key: str) -> str:
     return value if isinstance(value, str) else ", ".join(value)
 
 
-def verify_pdf(pdf: bytes, trust_roots: list[x509.Certificate]) -> Report:
+def _dss_revinfo(reader: PdfFileReader) -> tuple[list[asn1_crl.CertificateList], bool]:
+    """The CRLs in the document's /DSS, and whether it holds OCSP responses."""
+    dss = reader.root.get("/DSS")
+    dss = dss.get_object() if dss is not None else None
+    if not isinstance(dss, DictionaryObject):
+        return [], False
+    crls = []
+    for ref in dss.get("/CRLs", []):
+        try:
+            crls.append(asn1_crl.CertificateList.load(ref.get_object().data))
+        except Exception:  # noqa: S112 - a malformed entry is simply not counted
+            continue
+    return crls, bool(dss.get("/OCSPs"))
+
+
+def _own_check(revocation: Revocation, signer: asn1_x509.Certificate, others: list[asn1_x509.Certificate]) -> str:
+    """The worst CRL status along the chain signer -> ... -> (a certificate issued by) a trust root."""
+    pool = [x509.load_der_x509_certificate(c.dump()) for c in others]
+    cert = x509.load_der_x509_certificate(signer.dump())
+    roots = {r.subject for r in revocation.trust_roots}
+    worst = GOOD
+    for _ in range(8):
+        found = revocation.status(cert, pool).status
+        if found == REVOKED:
+            return REVOKED
+        if found == UNKNOWN:
+            worst = UNKNOWN
+        if cert.issuer in roots:
+            break
+        parent = next((c for c in pool if c.subject == cert.issuer and c != cert), None)
+        if parent is None:
+            return UNKNOWN
+        cert = parent
+    return worst
+
+
+def _revocation_status(st: PdfSignatureStatus, revocation: Revocation, signer: asn1_x509.Certificate,
+                       others: list[asn1_x509.Certificate]) -> str:
+    if st.revoked:
+        return REVOKED
+    if st.trusted:
+        return GOOD
+    # not trusted (no CRL, or another reason such as an unknown root): look at the CRLs directly
+    found = _own_check(revocation, signer, others)
+    return REVOKED if found == REVOKED else UNKNOWN
+
+
+def verify_pdf(pdf: bytes, trust_roots: list[x509.Certificate], *, revocation: Revocation | None = None) -> Report:
     read_pdf(pdf)
     roots = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in trust_roots]
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    dss_crls, dss_ocsps = _dss_revinfo(reader)
     out: list[SignatureReport] = []
     for emb in reader.embedded_regular_signatures:
-        vc = ValidationContext(trust_roots=roots, allow_fetching=False)
-        ts_vc = ValidationContext(trust_roots=roots, allow_fetching=False)
+        if revocation is None:
+            vc = ValidationContext(trust_roots=roots, allow_fetching=False)
+            ts_vc = ValidationContext(trust_roots=roots, allow_fetching=False)
+        else:
+            crls = revocation.asn1_crls()
+            vc = ValidationContext(trust_roots=roots, crls=crls, allow_fetching=False, revocation_mode="require")
+            ts_vc = ValidationContext(trust_roots=roots, crls=crls, allow_fetching=False,
+                                      revocation_mode="require")
         problems: list[str] = []
+        cert = emb.signer_cert
+        ltv = dss_ocsps or any(c["tbs_cert_list"]["issuer"] == cert.issuer for c in dss_crls)
         try:
             st = validate_pdf_signature(emb, signer_validation_context=vc, ts_validation_context=ts_vc)
         except Exception as exc:
-            cert = emb.signer_cert
             out.append(SignatureReport(emb.field_name, cert.subject.native.get("common_name", "?"), "", "", False,
-                                       False, False, None, None, False, "-", "-", False, [f"lỗi kiểm tra: {exc}"]))
+                                       False, False, None, None, False, "-", "-", False, [f"lỗi kiểm tra: {exc}"],
+                                       revocation=NOT_CHECKED if revocation is None else UNKNOWN, ltv=ltv))
             continue
+        rev_status, no_revinfo = NOT_CHECKED, False
+        if revocation is not None:
+            rev_status = _revocation_status(st, revocation, cert, list(emb.other_embedded_certs))
+            details = st.revocation_details
+            if rev_status == REVOKED:
+                whose = "của CA cấp trên" if details is not None and details.ca_revoked else "của người ký"
+                when = f" từ {iso_vn(details.revocation_date)}" if details is not None else ""
+                reason = f", lý do: {details.revocation_reason.native}" if details is not None else ""
+                problems.append(f"{REVOKED_TEXT} ({whose}{when}{reason})")
+            elif rev_status == UNKNOWN and _own_check(revocation, cert, list(emb.other_embedded_certs)) == UNKNOWN:
+                no_revinfo = True
+                problems.append("không xác định được tình trạng thu hồi của chứng thư số "
+                                "(không có CRL hiện hành của CA cấp chứng thư)")
         subj = st.signing_cert.subject
         ts = st.timestamp_validity
         ts_ok = bool(ts and ts.intact and ts.valid and ts.trusted)
@@ -104,7 +195,7 @@ def verify_pdf(pdf: bytes, trust_roots: list[x509.Certificate]) -> Report:
             problems.append("không có dấu thời gian (PAdES B-T yêu cầu)")
         elif not ts_ok:
             problems.append("dấu thời gian không hợp lệ hoặc không tin cậy")
-        if not st.trusted:
+        if not st.trusted and rev_status != REVOKED and not no_revinfo:
             problems.append("chứng thư không chuỗi về CA gốc tin cậy")
         if not st.intact:
             problems.append("nội dung đã bị sửa đổi (băm không khớp)")
@@ -123,5 +214,5 @@ def verify_pdf(pdf: bytes, trust_roots: list[x509.Certificate]) -> Report:
             title=_attr(subj, "title"), intact=st.intact, valid=st.valid, trusted=st.trusted,
             signing_time=st.signer_reported_dt, timestamp_time=ts.timestamp if ts else None, timestamp_ok=ts_ok,
             coverage=st.coverage.name if st.coverage else "-", modification_level=level, modification_ok=mod_ok,
-            problems=problems))
+            problems=problems, revocation=rev_status, ltv=ltv))
     return Report(out)

@@ -5,7 +5,9 @@
 * agency signature (box 8): the red transparent seal PNG at the seal's real size, overlapping the left
   third of the personal signature box;
 * attachment signature (II.8.b): no image; "<số, ký hiệu> <ISO 8601 time +07:00>" at the top right of
-  page 1, Times (Liberation Serif) 10 pt, black.
+  page 1, Times (Liberation Serif) 10 pt, black;
+* copy signature (sao y / sao lục / trích sao): no image; form, copying agency, copy number/symbol and ISO 8601
+  time +07:00 on separate lines at the top right of page 1, 10 pt, black.
 
 Boxes are PDF user-space rectangles ``(x1, y1, x2, y2)`` in points, origin bottom-left.
 """
@@ -197,3 +199,64 @@ def attachment_box(text: str, page_width: float, page_height: float) -> Box:
     x2 = round(page_width - ATTACHMENT_MARGIN_RIGHT)
     y1 = round(page_height - ATTACHMENT_MARGIN_TOP) + 2  # inside the top margin, clear of the body text
     return Box(x2 - w, y1, x2, y1 + h)
+
+
+# ---------------------------------------------------------------- digitised copies (sao y, sao lục, trích sao)
+
+# Decree 30/2020, Appendix I: the copying agency's signature on an electronic copy has no image; it shows the
+# copy form, the copying agency, the copy's number/symbol and the signing time (ISO 8601, +07:00) at the top
+# right of page 1 in Times New Roman 10 pt, black.
+COPY_FORMS = {"SY": "SAO Y", "SL": "SAO LỤC", "TRS": "TRÍCH SAO"}
+COPY_LEADING = 12  # points, for the 10 pt copy text
+COPY_MARGIN_TOP = 8 * PT_PER_MM  # the text block hangs from here, inside the top margin of a scanned page
+
+
+def copy_form(form: str) -> str:
+    """``SY``/``SL``/``TrS`` (any case) or the written form (``SAO Y``, ``Sao lục``…) -> ``SAO Y``/``SAO LỤC``/
+    ``TRÍCH SAO``."""
+    key = " ".join(form.split()).upper()
+    if key in COPY_FORMS:
+        return COPY_FORMS[key]
+    if key in COPY_FORMS.values():
+        return key
+    raise InvalidArgument("form", f"unknown copy form {form!r}; use SY (sao y), SL (sao lục) or TrS (trích sao)")
+
+
+def copy_text(form: str, agency_name: str, copy_number_symbol: str, when: dt.datetime) -> str:
+    """The lines of a copy signature: form, copying agency, ``Số: <number/symbol>`` (when given), time."""
+    name = " ".join(agency_name.split())
+    if not name:
+        raise InvalidArgument("agency_name", "is empty; give the name of the agency making the copy")
+    lines = [copy_form(form), name]
+    if copy_number_symbol.strip():
+        lines.append(f"Số: {copy_number_symbol.strip()}")
+    lines.append(iso_vn(when))
+    return "\n".join(lines)
+
+
+@functools.lru_cache(maxsize=8)
+def _reportlab_font(path: str) -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    name = f"VanThu-{Path(path).stem}"
+    if name not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(name, path))
+    return name
+
+
+def font_text_width(text: str, size: float = ATTACHMENT_FONT_SIZE) -> float:
+    """Width of the widest line of ``text`` in the font :func:`font_for` picks for it."""
+    from reportlab.pdfbase import pdfmetrics
+
+    name = _reportlab_font(font_for(text))
+    return max(float(pdfmetrics.stringWidth(line, name, size)) for line in text.split("\n"))
+
+
+def copy_box(text: str, page_width: float, page_height: float) -> Box:
+    """Top right of the page: right edge on the 15 mm right margin, top 8 mm below the page edge."""
+    w = math.ceil(font_text_width(text)) + 8
+    h = COPY_LEADING * len(text.split("\n")) + 6
+    x2 = round(page_width - ATTACHMENT_MARGIN_RIGHT)
+    y2 = round(page_height - COPY_MARGIN_TOP)
+    return Box(x2 - w, y2 - h, x2, y2)

@@ -1,0 +1,249 @@
+"""``/api/v1/signing``: sign stored PDFs (personal, issue with the agency seal, attachment, copy), two-step
+signing for keys the server does not hold, verification, and the caller's signing profile.
+
+Files are referenced by the object id of an upload to ``/api/v1/files``; the signed result is stored in the
+caller's agency and its object id returned (download it from ``/api/v1/files/{id}/content``). The signing
+service checks roles, profiles and agencies again; the gateway only translates.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, Request, UploadFile
+from pydantic import BaseModel, Field
+
+from vanthu.signing.v1 import signing_pb2 as pb
+from vanthu_core.auth import Principal
+from vanthu_core.errors import InvalidArgument, Unavailable
+from vanthu_gateway.auth import authenticated, forward
+
+router = APIRouter(prefix="/api/v1/signing", tags=["signing"])
+User = Annotated[Principal, Depends(authenticated)]
+ObjectId = Annotated[str, Field(min_length=1, max_length=64, description="object id of an uploaded PDF")]
+#: Signing a large PDF (timestamp included) takes seconds, not the default call deadline.
+SIGN_TIMEOUT_S = 120.0
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+
+
+class Box(BaseModel):
+    page: int = Field(0, ge=0, description="0-based page")
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+
+class PersonalIn(BaseModel):
+    object_id: ObjectId
+    placeholder: str = Field("", max_length=200, description="anchor text; empty: [[CHU_KY]]")
+    box: Box | None = Field(None, description="PDF points, origin bottom-left; overrides the placeholder")
+
+
+class IssueIn(BaseModel):
+    object_id: ObjectId
+    number_symbol: str = Field(min_length=1, max_length=100, description="số và ký hiệu, e.g. 12/UBND-VP")
+    issued_on: dt.date
+    place: str = Field("", max_length=100)
+
+
+class AttachmentIn(BaseModel):
+    object_id: ObjectId
+    number_symbol: str = Field(min_length=1, max_length=100, description="of the main document")
+
+
+class CopyIn(BaseModel):
+    object_id: ObjectId
+    form: Literal["SY", "SL", "TrS"] = Field(description="sao y, sao lục, trích sao")
+    copy_number_symbol: str = Field("", max_length=100, description="from the copy register, e.g. 05/SY-UBND")
+
+
+class VerifyIn(BaseModel):
+    object_id: ObjectId
+
+
+class CompleteIn(BaseModel):
+    handle: str = Field(min_length=1, max_length=64)
+    signature_value: str = Field(min_length=1, max_length=4096, description="base64 of the signature value")
+
+
+class BoxOut(BaseModel):
+    page: int
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+
+class SigningOut(BaseModel):
+    object_id: str
+    sha256: str
+    signing_id: str
+    field_name: str
+    box: BoxOut
+    signed_at: str
+
+
+class PreparedOut(BaseModel):
+    handle: str
+    to_sign: str = Field(description="base64 of the DER signed attributes: what the key signs")
+    digest: str = Field(description="base64 of SHA-256(to_sign), for tokens that sign a digest")
+    digest_algorithm: str
+    signature_algorithm: str
+    expires_at: str
+
+
+class Verdict(BaseModel):
+    field_name: str
+    signer: str
+    title: str
+    organisation: str
+    intact: bool
+    valid: bool
+    trusted: bool
+    signing_time: str
+    timestamp_time: str
+    timestamp_ok: bool
+    coverage: str
+    modification_level: str
+    modification_ok: bool
+    revocation: str
+    ltv: bool
+    problems: list[str]
+    ok: bool
+
+
+class VerifyOut(BaseModel):
+    valid: bool
+    signatures: list[Verdict]
+    report: str = Field(description="Vietnamese-labelled text report")
+
+
+class ProfileOut(BaseModel):
+    kind: str
+    agency_code: str
+    username: str
+    custody: str
+    certificate_subject: str
+    certificate_not_after: str
+    has_image: bool
+    updated_at: str
+
+
+def _signing(request: Request) -> Any:
+    stub = request.app.state.clients.signing
+    if stub is None:
+        raise Unavailable("the signing service is not deployed")
+    return stub
+
+
+def _ref(object_id: str) -> pb.PdfSource:
+    return pb.PdfSource(object_id=object_id)
+
+
+def _box(box: Box | None) -> dict[str, Any]:
+    return {"box": pb.SignatureBox(**box.model_dump())} if box else {}
+
+
+def _result(r: pb.SigningResult) -> SigningOut:
+    return SigningOut(object_id=r.object_id, sha256=r.sha256, signing_id=r.signing_id, field_name=r.field_name,
+                      box=BoxOut(page=r.box.page, x1=r.box.x1, y1=r.box.y1, x2=r.box.x2, y2=r.box.y2),
+                      signed_at=r.signed_at)
+
+
+def _profile(p: pb.SigningProfile) -> ProfileOut:
+    return ProfileOut(kind=p.kind, agency_code=p.agency_code, username=p.username, custody=p.custody,
+                      certificate_subject=p.certificate_subject, certificate_not_after=p.certificate_not_after,
+                      has_image=p.has_image, updated_at=p.updated_at)
+
+
+@router.post("/personal", response_model=SigningOut, status_code=201,
+             summary="Sign as the competent person (leader, head) with the key of your own profile")
+async def sign_personal(body: PersonalIn, request: Request, principal: User) -> SigningOut:
+    reply = await _signing(request).SignPersonal(
+        pb.SignPersonalRequest(source=_ref(body.object_id), placeholder=body.placeholder, **_box(body.box)),
+        metadata=forward(principal), timeout=SIGN_TIMEOUT_S)
+    return _result(reply.result)
+
+
+@router.post("/issue", response_model=SigningOut, status_code=201,
+             summary="Stamp number, symbol and date, then apply the agency's signature and seal (clerk)")
+async def issue(body: IssueIn, request: Request, principal: User) -> SigningOut:
+    reply = await _signing(request).IssueAndSignAgency(
+        pb.IssueAndSignAgencyRequest(source=_ref(body.object_id), number_symbol=body.number_symbol,
+                                     issued_on=body.issued_on.isoformat(), place=body.place),
+        metadata=forward(principal), timeout=SIGN_TIMEOUT_S)
+    return _result(reply.result)
+
+
+@router.post("/attachment", response_model=SigningOut, status_code=201,
+             summary="Apply the agency's signature to a separate attachment file (clerk)")
+async def sign_attachment(body: AttachmentIn, request: Request, principal: User) -> SigningOut:
+    reply = await _signing(request).SignAttachment(
+        pb.SignAttachmentRequest(source=_ref(body.object_id), number_symbol=body.number_symbol),
+        metadata=forward(principal), timeout=SIGN_TIMEOUT_S)
+    return _result(reply.result)
+
+
+@router.post("/copy", response_model=SigningOut, status_code=201,
+             summary="Sign a digitised copy of a paper document: sao y, sao lục, trích sao (clerk)")
+async def sign_copy(body: CopyIn, request: Request, principal: User) -> SigningOut:
+    reply = await _signing(request).SignCopy(
+        pb.SignCopyRequest(source=_ref(body.object_id), form=body.form, copy_number_symbol=body.copy_number_symbol),
+        metadata=forward(principal), timeout=SIGN_TIMEOUT_S)
+    return _result(reply.result)
+
+
+@router.post("/prepare", response_model=PreparedOut, status_code=201,
+             summary="Two-step signing, step 1: what your USB token or remote signer must sign")
+async def prepare(body: PersonalIn, request: Request, principal: User) -> PreparedOut:
+    r = await _signing(request).PrepareSignature(
+        pb.PrepareSignatureRequest(source=_ref(body.object_id), placeholder=body.placeholder, **_box(body.box)),
+        metadata=forward(principal), timeout=SIGN_TIMEOUT_S)
+    return PreparedOut(handle=r.handle, to_sign=base64.b64encode(r.to_sign).decode(),
+                       digest=base64.b64encode(r.digest).decode(), digest_algorithm=r.digest_algorithm,
+                       signature_algorithm=r.signature_algorithm, expires_at=r.expires_at)
+
+
+@router.post("/complete", response_model=SigningOut, status_code=201,
+             summary="Two-step signing, step 2: embed the signature value; the signed PDF is stored")
+async def complete(body: CompleteIn, request: Request, principal: User) -> SigningOut:
+    try:
+        value = base64.b64decode(body.signature_value, validate=True)
+    except ValueError as exc:
+        raise InvalidArgument("signature_value", "is not base64") from exc
+    reply = await _signing(request).CompleteSignature(
+        pb.CompleteSignatureRequest(handle=body.handle, signature_value=value), metadata=forward(principal),
+        timeout=SIGN_TIMEOUT_S)
+    return _result(reply.result)
+
+
+@router.post("/verify", response_model=VerifyOut, summary="Verify every signature of a stored PDF")
+async def verify(body: VerifyIn, request: Request, principal: User) -> VerifyOut:
+    r = await _signing(request).Verify(pb.VerifyRequest(source=_ref(body.object_id)), metadata=forward(principal),
+                                       timeout=SIGN_TIMEOUT_S)
+    return VerifyOut(valid=r.valid, report=r.report, signatures=[Verdict(
+        field_name=s.field_name, signer=s.signer, title=s.title, organisation=s.organisation, intact=s.intact,
+        valid=s.valid, trusted=s.trusted, signing_time=s.signing_time, timestamp_time=s.timestamp_time,
+        timestamp_ok=s.timestamp_ok, coverage=s.coverage, modification_level=s.modification_level,
+        modification_ok=s.modification_ok, revocation=s.revocation, ltv=s.ltv, problems=list(s.problems), ok=s.ok)
+        for s in r.signatures])
+
+
+@router.get("/profile", response_model=ProfileOut, summary="Your signing profile (or your agency's, for clerks)")
+async def get_profile(request: Request, principal: User) -> ProfileOut:
+    r = await _signing(request).GetProfile(pb.GetProfileRequest(), metadata=forward(principal))
+    return _profile(r.profile)
+
+
+@router.put("/profile/image", response_model=ProfileOut,
+            summary="Replace your signature image (leader, head) or your agency's seal image (admin): a PNG with "
+                    "a transparent background")
+async def put_profile_image(request: Request, principal: User, image: Annotated[UploadFile, File()]) -> ProfileOut:
+    data = await image.read(MAX_IMAGE_BYTES + 1)
+    if len(data) > MAX_IMAGE_BYTES:
+        raise InvalidArgument("image", f"at most {MAX_IMAGE_BYTES} bytes are accepted")
+    r = await _signing(request).SetProfileImage(pb.SetProfileImageRequest(image=data), metadata=forward(principal))
+    return _profile(r.profile)

@@ -1,0 +1,243 @@
+"""Signing's own data (SQLAlchemy 2, async): signing profiles, pending two-step signings, the signing journal
+and the event outbox. One transaction per command; events go out through the outbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Index, LargeBinary, MetaData, String, UniqueConstraint, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from vanthu_core.db import UtcDateTime
+from vanthu_core.errors import FailedPrecondition, NotFound
+from vanthu_core.events import Event
+from vanthu_core.ids import new_id
+from vanthu_core.outbox import add_event, outbox_table
+
+metadata = MetaData()
+outbox = outbox_table(metadata)
+
+SIGNED = "vanthu.signing.document.signed"
+PROFILE_UPDATED = "vanthu.signing.profile.updated"
+
+PERSONAL = "personal"
+AGENCY = "agency"
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+
+
+class ProfileRow(Base):
+    """Who signs with which key: a person of an agency, or the agency itself (its seal key)."""
+
+    __tablename__ = "signing_profiles"
+
+    profile_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(35))
+    kind: Mapped[str] = mapped_column(String(10))
+    #: The person's username ("" for the agency's profile).
+    username: Mapped[str] = mapped_column(String(100))
+    #: Label of a key the service holds (PKCS#11 / PKCS#12); "" for a remote key (two-step signing only).
+    key_label: Mapped[str] = mapped_column(String(64))
+    #: DER of the certificate of a remote key; empty for a server key (its certificate comes with the key).
+    certificate: Mapped[bytes] = mapped_column(LargeBinary)
+    image: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (UniqueConstraint("agency_code", "kind", "username", name="uq_signing_profiles_owner"),)
+
+
+class PendingRow(Base):
+    """A prepared two-step signing waiting for the remote party's signature value."""
+
+    __tablename__ = "pending_signings"
+
+    handle: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(35))
+    subject: Mapped[str] = mapped_column(String(100))
+    file_name: Mapped[str] = mapped_column(String(255))
+    input_sha256: Mapped[str] = mapped_column(String(64))
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_pending_signings_expires_at", "expires_at"),)
+
+
+class SigningRow(Base):
+    """The journal: every signing the service made, who asked for it, what went in and what came out."""
+
+    __tablename__ = "signings"
+
+    signing_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(35))
+    kind: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(100))
+    username: Mapped[str] = mapped_column(String(100))
+    certificate_subject: Mapped[str] = mapped_column(String(500))
+    field_name: Mapped[str] = mapped_column(String(64))
+    input_sha256: Mapped[str] = mapped_column(String(64))
+    output_sha256: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str] = mapped_column(String(36))
+    number_symbol: Mapped[str] = mapped_column(String(100))
+    signed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_signings_agency_signed_at", "agency_code", "signed_at"),)
+
+
+@dataclass(frozen=True)
+class Profile:
+    profile_id: str
+    agency_code: str
+    kind: str
+    username: str
+    key_label: str
+    certificate: bytes
+    image: bytes
+    updated_by: str
+    updated_at: datetime
+
+    @property
+    def remote(self) -> bool:
+        return not self.key_label
+
+    @classmethod
+    def of(cls, row: ProfileRow) -> Profile:
+        return cls(row.profile_id, row.agency_code, row.kind, row.username, row.key_label, row.certificate,
+                   row.image, row.updated_by, row.updated_at)
+
+
+@dataclass(frozen=True)
+class Pending:
+    handle: str
+    agency_code: str
+    subject: str
+    file_name: str
+    input_sha256: str
+    state: bytes
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """What :meth:`SigningStore.record` writes (one row and one event)."""
+
+    agency_code: str
+    kind: str
+    subject: str
+    username: str
+    certificate_subject: str
+    field_name: str
+    input_sha256: str
+    output_sha256: str
+    object_id: str
+    number_symbol: str
+    signed_at: datetime
+
+
+class SigningStore:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    # ------------------------------------------------------------ profiles
+    async def profile(self, agency_code: str, kind: str, username: str = "") -> Profile:
+        async with self.sessions() as session:
+            row = (await session.execute(select(ProfileRow).where(
+                ProfileRow.agency_code == agency_code, ProfileRow.kind == kind,
+                ProfileRow.username == username))).scalar_one_or_none()
+        if row is None:
+            who = f"user {username!r}" if username else "the agency"
+            raise FailedPrecondition(f"no {kind} signing profile for {who} of agency {agency_code}: the operator "
+                                     "binds keys with `vanthu-signing profile set`")
+        return Profile.of(row)
+
+    async def profiles(self, agency_code: str | None = None) -> list[Profile]:
+        async with self.sessions() as session:
+            query = select(ProfileRow).order_by(ProfileRow.agency_code, ProfileRow.kind, ProfileRow.username)
+            if agency_code is not None:
+                query = query.where(ProfileRow.agency_code == agency_code)
+            return [Profile.of(r) for r in (await session.execute(query)).scalars()]
+
+    async def put_profile(self, *, agency_code: str, kind: str, username: str, key_label: str | None,
+                          certificate: bytes | None, image: bytes | None, actor: str) -> Profile:
+        """Create or update a profile; None leaves a value unchanged (a new profile needs a key or certificate)."""
+        now = datetime.now(UTC)
+        async with self.sessions.begin() as session:
+            row = (await session.execute(select(ProfileRow).where(
+                ProfileRow.agency_code == agency_code, ProfileRow.kind == kind,
+                ProfileRow.username == username).with_for_update())).scalar_one_or_none()
+            if row is None:
+                if not key_label and not certificate:
+                    raise FailedPrecondition("a new signing profile needs a key label or a certificate")
+                row = ProfileRow(profile_id=new_id(), agency_code=agency_code, kind=kind, username=username,
+                                 key_label="", certificate=b"", image=b"", updated_by=actor, updated_at=now)
+                session.add(row)
+            if key_label is not None:
+                row.key_label, row.certificate = key_label, b""
+            if certificate is not None:
+                row.key_label, row.certificate = "", certificate
+            if image is not None:
+                row.image = image
+            row.updated_by, row.updated_at = actor, now
+            await add_event(session, outbox, Event(PROFILE_UPDATED, actor=actor, agency=agency_code, data={
+                "profile_id": row.profile_id, "kind": kind, "username": username,
+                "custody": "remote" if not row.key_label else "server", "image_changed": image is not None}))
+            await session.flush()
+            return Profile.of(row)
+
+    async def delete_profile(self, agency_code: str, kind: str, username: str = "") -> bool:
+        async with self.sessions.begin() as session:
+            result = await session.execute(delete(ProfileRow).where(
+                ProfileRow.agency_code == agency_code, ProfileRow.kind == kind, ProfileRow.username == username))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------ two-step
+    async def save_pending(self, pending: Pending) -> None:
+        async with self.sessions.begin() as session:
+            await session.execute(delete(PendingRow).where(PendingRow.expires_at < datetime.now(UTC)))
+            session.add(PendingRow(handle=pending.handle, agency_code=pending.agency_code, subject=pending.subject,
+                                   file_name=pending.file_name, input_sha256=pending.input_sha256,
+                                   state=pending.state, expires_at=pending.expires_at))
+
+    async def pending(self, handle: str, subject: str) -> Pending:
+        """A pending signing of ``subject``; another caller's, completed or expired: NotFound."""
+        async with self.sessions() as session:
+            row = await session.get(PendingRow, handle)
+        if row is None or row.subject != subject:
+            raise NotFound("no pending signing with this handle (it completed, expired or is not yours)")
+        if row.expires_at < datetime.now(UTC):
+            raise NotFound("the pending signing expired; prepare it again")
+        return Pending(row.handle, row.agency_code, row.subject, row.file_name, row.input_sha256, row.state,
+                       row.expires_at)
+
+    async def finish_pending(self, handle: str) -> None:
+        """Consume the handle once its signing succeeded; a concurrent completion got it first: NotFound."""
+        async with self.sessions.begin() as session:
+            result = await session.execute(delete(PendingRow).where(PendingRow.handle == handle))
+        if not result.rowcount:  # type: ignore[attr-defined]
+            raise NotFound("this pending signing was already completed")
+
+    # ------------------------------------------------------------ journal
+    async def record(self, entry: JournalEntry) -> str:
+        """Journal one signing and publish ``vanthu.signing.document.signed`` (same transaction)."""
+        signing_id = new_id()
+        async with self.sessions.begin() as session:
+            session.add(SigningRow(signing_id=signing_id, **entry.__dict__))
+            await add_event(session, outbox, Event(SIGNED, actor=entry.subject, agency=entry.agency_code, data={
+                "signing_id": signing_id, "kind": entry.kind, "field_name": entry.field_name,
+                "certificate_subject": entry.certificate_subject, "input_sha256": entry.input_sha256,
+                "sha256": entry.output_sha256, "object_id": entry.object_id, "number_symbol": entry.number_symbol,
+                "signed_at": entry.signed_at.isoformat()}))
+        return signing_id
+
+    async def journal(self, agency_code: str, limit: int = 100) -> list[JournalEntry]:
+        async with self.sessions() as session:
+            rows = (await session.execute(select(SigningRow).where(SigningRow.agency_code == agency_code)
+                                          .order_by(SigningRow.signed_at.desc()).limit(limit))).scalars()
+            return [JournalEntry(r.agency_code, r.kind, r.subject, r.username, r.certificate_subject, r.field_name,
+                                 r.input_sha256, r.output_sha256, r.object_id, r.number_symbol, r.signed_at)
+                    for r in rows]
