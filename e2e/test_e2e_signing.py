@@ -2,6 +2,7 @@
 clerk issues it with the agency seal, anyone in the agency verifies it; the results live in storage."""
 
 import io
+import time
 from collections.abc import Callable
 
 import httpx
@@ -78,3 +79,35 @@ def test_signing_profile(api: httpx.Client, login: Callable[[str], str]) -> None
     missing = api.get("/api/v1/signing/profile", headers=bearer(login("lanhdao.snv")))
     assert missing.status_code == 422, missing.text
     assert "no personal signing profile" in missing.json()["detail"]
+
+
+def _arrival_check(api: httpx.Client, clerk: dict[str, str], object_id: str, sha256: str, number: str) -> dict:
+    """Enter an arrival carrying the file, then wait for the signing service's verdict (over NATS)."""
+    created = api.post("/api/v1/documents", headers=clerk, json={
+        "direction": "incoming", "type_code": "cong_van", "abstract": "V/v tăng cường chuyển đổi số",
+        "files": [{"object_id": object_id, "sha256": sha256, "role": "main", "file_name": "công văn đến.pdf"}],
+        "sender": {"agency_code": "000.00.02.H61", "agency_name": "Sở Nội vụ tỉnh Vĩnh Long",
+                   "number_symbol": number, "document_date": "2026-11-26"}})
+    assert created.status_code == 201, created.text
+    assert created.json()["signature_check"] == "pending"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        doc = api.get(f"/api/v1/documents/{created.json()['id']}", headers=clerk).json()
+        if doc["signature_check"] != "pending":
+            return dict(doc)
+        time.sleep(0.3)
+    raise AssertionError("no signature verdict within 60 s")
+
+
+def test_arrivals_are_verified_and_a_failure_is_flagged(api: httpx.Client, login: Callable[[str], str]) -> None:
+    leader, clerk = bearer(login("lanhdao.ubnd")), bearer(login("vanthu.ubnd"))
+    up = api.post("/api/v1/files", headers=clerk, files={"file": ("đến.pdf", draft_pdf(), "application/pdf")}).json()
+    signed = api.post("/api/v1/signing/personal", headers=leader, json={"object_id": up["object"]["object_id"]},
+                      timeout=60).json()
+    good = _arrival_check(api, clerk, signed["object_id"], signed["sha256"], "101/SNV-VP")
+    assert good["signature_check"] == "valid", good["signature_note"]
+    bad = _arrival_check(api, clerk, up["object"]["object_id"], up["object"]["sha256"], "102/SNV-VP")
+    assert bad["signature_check"] == "invalid" and "không có chữ ký số" in bad["signature_note"]
+    history = api.get(f"/api/v1/documents/{bad['id']}/history", headers=clerk)
+    assert history.status_code == 200, history.text
+    assert "signature_invalid" in [h["action"] for h in history.json()]

@@ -14,7 +14,7 @@ from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.errors import FailedPrecondition, InvalidArgument, NotFound
 from vanthu_core.events import Event
 from vanthu_registry.documents_store import DocumentFilter, DocumentStore, Register
-from vanthu_registry.domain.documents import Direction, Draft, SenderInfo, Status
+from vanthu_registry.domain.documents import Direction, DocumentFile, Draft, SenderInfo, Status
 from vanthu_registry.server import MIGRATIONS
 from vanthu_registry.store import outbox
 
@@ -196,6 +196,30 @@ async def test_incoming_duplicates_are_flagged_and_never_registered_silently(sto
     rejected = await store.reject(agency_code=SNV, document_id=str(again["id"]), reason="Trùng văn bản đã vào sổ",
                                   actor="vanthu.snv")
     assert rejected["status"] == Status.REJECTED and rejected["number"] is None
+
+
+async def test_an_arrival_whose_signatures_fail_is_flagged(store: DocumentStore) -> None:
+    sender = SenderInfo(agency_code=UBND, agency_name="Ủy ban nhân dân tỉnh Vĩnh Long", number_symbol="45/UBND-VP",
+                        document_date=date(2026, 11, 26))
+    file = DocumentFile(object_id="0190f0e0-0000-7000-8000-000000000001", sha256="ab" * 32, file_name="cv đến.pdf")
+    arrival = Draft(direction=Direction.INCOMING, type_code="cong_van", sender=sender, files=[file],
+                    abstract="V/v đẩy mạnh sử dụng chữ ký số trong cơ quan nhà nước")
+    doc = await store.create(agency_code=SNV, agency_name="", draft=arrival, actor="vanthu.snv")
+    assert doc["signature_check"] == "pending"
+    note = "cv đến.pdf: KHÔNG HỢP LỆ (1 chữ ký; nội dung đã bị sửa đổi (băm không khớp))"
+    assert await store.record_signature_check(agency_code=UBND, document_id=str(doc["id"]), valid=False, note=note,
+                                              actor="vanthu-signing") is None  # another agency's id: dropped
+    flagged = await store.record_signature_check(agency_code=SNV, document_id=str(doc["id"]), valid=False,
+                                                 note=note, actor="vanthu-signing")
+    assert flagged is not None and flagged["signature_check"] == "invalid" and flagged["signature_note"] == note
+    history = await store.history(SNV, str(doc["id"]))
+    assert [(h.action, h.actor) for h in history] == [("arrived", "vanthu.snv"),
+                                                      ("signature_invalid", "vanthu-signing")]
+    async with store.sessions() as session:
+        payloads = (await session.execute(select(outbox.c.payload).order_by(outbox.c.event_id))).scalars().all()
+    events = [Event.from_bytes(p) for p in payloads]
+    assert events[0].subject == "vanthu.registry.document.arrived" and events[0].data["files"][0]["sha256"] == "ab" * 32
+    assert events[1].subject == "vanthu.registry.document.signature_checked" and events[1].data["valid"] is False
 
 
 async def test_another_agency_cannot_see_or_touch_a_document(store: DocumentStore) -> None:

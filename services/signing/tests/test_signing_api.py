@@ -189,6 +189,9 @@ async def test_bad_input_stores_nothing(platform, token_for, make_pdf) -> None: 
             metadata=clerk), grpc.StatusCode.INVALID_ARGUMENT),
         (p.signing.SignCopy(signing_pb2.SignCopyRequest(source=signing_pb2.PdfSource(pdf=make_pdf()), form="XX"),
                             metadata=clerk), grpc.StatusCode.INVALID_ARGUMENT),
+        (p.signing.SignAttachment(signing_pb2.SignAttachmentRequest(source=signing_pb2.PdfSource(pdf=make_pdf()),
+                                                                    number_symbol="12/UBND-VP" * 20),
+                                  metadata=clerk), grpc.StatusCode.INVALID_ARGUMENT),
         (p.signing.Verify(signing_pb2.VerifyRequest(source=signing_pb2.PdfSource(pdf=make_pdf()))),
          grpc.StatusCode.UNAUTHENTICATED),
     ]
@@ -282,3 +285,44 @@ async def test_a_revoked_key_stops_signing_at_once(platform, token_for, make_pdf
     assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION and "thu hồi" in str(err.value.details())
     verdict = await p.signing.Verify(signing_pb2.VerifyRequest(source=_ref(signed.object_id)), metadata=leader)
     assert not verdict.valid and verdict.signatures[0].revocation == "revoked"
+
+
+async def test_arrivals_are_verified_and_failures_flagged(platform, token_for, dev_issuer, make_pdf) -> None:  # type: ignore[no-untyped-def]
+    """The handler of vanthu.registry.document.arrived: each PDF is verified with the service's own token."""
+    from vanthu_core.events import Event
+    from vanthu_core.service_token import ServiceTokens
+    from vanthu_signing.arrivals import ArrivalChecker
+    from vanthu_signing.files import PdfFiles
+
+    p = platform
+    clerk = token_for("vanthu.ubnd")
+    leader = bearer_metadata(token_for("lanhdao.ubnd"))
+    signed = (await p.signing.SignPersonal(signing_pb2.SignPersonalRequest(
+        source=signing_pb2.PdfSource(pdf=make_pdf())), metadata=leader)).result
+    unsigned_id = await _upload(p, clerk, make_pdf(placeholders=False), "công văn chưa ký.pdf")
+    snv_file = await _upload(p, token_for("vanthu.snv"), make_pdf(pages=2), "của Sở Nội vụ.pdf")
+    storage_target = p.server.settings.storage_target
+    channel = grpc.aio.insecure_channel(storage_target)
+    checker = ArrivalChecker(PdfFiles(storage_pb2_grpc.StorageServiceStub(channel), 10 * 1024 * 1024),
+                             p.server.keys, p.server.store,
+                             ServiceTokens(dev_issuer.issuer, "vanthu-services", dev_issuer.service_secret))
+
+    def arrival(*object_ids: str) -> Event:
+        return Event("vanthu.registry.document.arrived", actor="clerk", agency=H61, data={
+            "document_id": f"doc-{len(object_ids)}-{object_ids[0][-4:]}", "direction": "incoming",
+            "files": [{"object_id": o, "sha256": "", "role": "main", "file_name": ""} for o in object_ids]})
+
+    await checker(arrival(signed.object_id))
+    await checker(arrival(unsigned_id))
+    await checker(arrival(signed.object_id, snv_file))  # another agency's file named in an arrival
+    await checker(Event("vanthu.registry.document.arrived", actor="x", agency=H61,
+                        data={"document_id": "outgoing", "direction": "outgoing", "files": []}))
+    await channel.close()
+    async with p.server.store.sessions() as session:
+        events = [json.loads(r.payload) for r in (await session.execute(select(outbox))).all()]
+    verdicts = [e for e in events if e["subject"] == "vanthu.signing.document.verified"]
+    assert [v["data"]["valid"] for v in verdicts] == [True, False, False]
+    assert "HỢP LỆ (1 chữ ký" in verdicts[0]["data"]["note"]
+    assert "không có chữ ký số" in verdicts[1]["data"]["note"]
+    assert "không tìm thấy tệp" in verdicts[2]["data"]["note"]
+    assert all(v["agency"] == H61 and v["data"]["document_id"] for v in verdicts)

@@ -97,6 +97,7 @@ def document_to_proto(doc: dict[str, Any]) -> documents_pb2.Document:
         number_symbol=doc["number_symbol"], document_date=_iso(doc["document_date"]),
         register_id=doc["register_id"] or "", number=doc["number"] or 0, numbered_at=_iso(doc["numbered_at"]),
         duplicate_of=doc["duplicate_of"], reason=doc["reason"], created_by=doc["created_by"],
+        signature_check=doc["signature_check"], signature_note=doc["signature_note"],
         created_at=_iso(doc["created_at"]), updated_at=_iso(doc["updated_at"]), version=doc["version"])
 
 

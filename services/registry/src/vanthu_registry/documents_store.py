@@ -129,6 +129,9 @@ class DocumentRow(Base):
     number: Mapped[int | None] = mapped_column(Integer, nullable=True)
     numbered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     duplicate_of: Mapped[str] = mapped_column(String(36), default="")
+    #: Incoming only: "" (no file), "pending", "valid" or "invalid" (flagged), as the signing service found.
+    signature_check: Mapped[str] = mapped_column(String(10), default="")
+    signature_note: Mapped[str] = mapped_column(String(1000), default="")
     reason: Mapped[str] = mapped_column(String(500), default="")
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -349,13 +352,15 @@ class DocumentStore:
                 row.issuing_agency_code, row.issuing_agency_name = s.agency_code, s.agency_name
                 row.number_symbol, row.document_date = s.number_symbol, s.document_date
                 row.duplicate_of = await self._find_duplicate(session, row) or ""
+                row.signature_check = "pending" if draft.files else ""
                 action, subject = "arrived", "vanthu.registry.document.arrived"
             session.add(row)
             await session.flush()
             await self._record(session, row, actor, action, {k: [None, _jsonable(v)] for k, v in
                                                              draft_columns(draft).items() if v not in ("", [], None)},
                                note=f"duplicate of {row.duplicate_of}" if row.duplicate_of else "")
-            await self._event(session, row, subject, actor, duplicate_of=row.duplicate_of or None)
+            await self._event(session, row, subject, actor, duplicate_of=row.duplicate_of or None,
+                              **({"files": row.files} if row.direction == Direction.INCOMING.value else {}))
             return self._view(row)
 
     async def _find_duplicate(self, session: AsyncSession, row: DocumentRow) -> str | None:
@@ -495,6 +500,27 @@ class DocumentStore:
             _settle(jobs[index], error=refusal)
         for job, view in views:
             _settle(job, value=view)
+
+    async def record_signature_check(self, *, agency_code: str, document_id: str, valid: bool, note: str,
+                                     actor: str) -> dict[str, Any] | None:
+        """What the signing service found on an arrival's files; an arrival that fails is flagged (history, event).
+
+        Returns None when the document no longer exists (the check is then dropped).
+        """
+        async with self.sessions() as session, session.begin():
+            try:
+                row = await self._load(session, agency_code, document_id, lock=True)
+            except NotFound:
+                return None
+            result = "valid" if valid else "invalid"
+            changes = {"signature_check": [row.signature_check, result]}
+            row.signature_check, row.signature_note = result, note[:1000]
+            row.updated_at = self.clock()
+            await self._record(session, row, actor, "signature_valid" if valid else "signature_invalid",
+                               changes, note=note[:1000])
+            await self._event(session, row, "vanthu.registry.document.signature_checked", actor, valid=valid,
+                              note=note[:1000])
+            return self._view(row)
 
     async def register_arrival(self, *, agency_code: str, document_id: str, register_id: str, actor: str,
                                confirm_duplicate: bool = False) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2, registry_pb2_grpc
 from vanthu_core.auth import JwksVerifier
 from vanthu_core.db import create_engine, migrate, session_factory
+from vanthu_core.events import Event
 from vanthu_core.grpc_server import GrpcServer
 from vanthu_core.outbox import OutboxRelay
 from vanthu_core.settings import CommonSettings
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("vanthu.registry")
 MIGRATIONS = Path(__file__).with_name("migrations")
+#: Published by the signing service after verifying an arrival's files.
+SIGNATURES_VERIFIED = "vanthu.signing.document.verified"
 
 
 @dataclass
@@ -58,7 +62,24 @@ class RegistryServer:
             RegistryApi(agencies, on_commit=self.relay.kick), self.grpc.server)
         documents_pb2_grpc.add_DocumentServiceServicer_to_server(
             DocumentApi(documents, agencies, on_commit=self.relay.kick), self.grpc.server)
+        if self.bus is not None:
+            await self.bus.subscribe("registry-signature-checks", SIGNATURES_VERIFIED,
+                                     self._signature_checked(documents))
         return await self.grpc.start()
+
+    def _signature_checked(self, documents: DocumentStore) -> Callable[[Event], Awaitable[None]]:
+        """Record the signing service's verdict on an arrival's files (flag it when they fail)."""
+        async def handle(event: Event) -> None:
+            data = event.data
+            if not event.agency or not data.get("document_id"):
+                log.warning("malformed signature check event dropped", extra={"event_id": event.id})
+                return
+            await documents.record_signature_check(agency_code=event.agency, document_id=data["document_id"],
+                                                   valid=bool(data.get("valid")), note=str(data.get("note", "")),
+                                                   actor=event.actor)
+            self.relay.kick()
+
+        return handle
 
     async def stop(self) -> None:
         await self.grpc.stop(self.settings.shutdown_grace_s)

@@ -56,7 +56,7 @@ def report_to_proto(report: Report) -> signing_pb2.VerifyResponse:
 
 
 def certificate_subject(cert: x509.Certificate) -> str:
-    return nfc(cert.subject.rfc4514_string())
+    return nfc(cert.subject.rfc4514_string())[:500]
 
 
 def organisation(cert: x509.Certificate) -> str:
@@ -93,6 +93,14 @@ def _person(*roles: str) -> Principal:
     return principal
 
 
+def _text(field: str, value: str, max_len: int = 100) -> str:
+    """NFC text of a request field, refused when longer than its column (the journal stores it)."""
+    text = nfc(value).strip()
+    if len(text) > max_len:
+        raise InvalidArgument(field, f"at most {max_len} characters")
+    return text
+
+
 def _box(request_box: signing_pb2.SignatureBox | None) -> tuple[int | None, ap.Box | None]:
     if request_box is None:
         return None, None
@@ -120,7 +128,8 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
     async def _input(self, source: signing_pb2.PdfSource, principal: Principal) -> Input:
         which = source.WhichOneof("source")
         if which == "object_id":
-            pdf, name = await self.files.read(source.object_id, principal.token)
+            fetched = await self.files.read(source.object_id, principal.token)
+            pdf, name = fetched.pdf, fetched.file_name
         elif which == "pdf":
             pdf, name = source.pdf, ""
             if len(pdf) > self.files.max_bytes:
@@ -165,14 +174,14 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
                            context: grpc.aio.ServicerContext) -> signing_pb2.SignPersonalResponse:
         principal = _person(*SIGNER_ROLES)
         page, box = _box(request.box if request.HasField("box") else None)
+        placeholder = _text("placeholder", request.placeholder, 200) or ap.PLACEHOLDER_SIGNATURE
         profile = await self._profile(principal, PERSONAL)
         key = self._server_key(profile)
         if not profile.image:
             raise FailedPrecondition("your signing profile has no signature image; upload one (SetProfileImage)")
         inp = await self._input(request.source, principal)
         res = await asyncio.to_thread(sg.sign_personal, inp.pdf, key, profile.image, self.keys.tsa,
-                                      placeholder=request.placeholder or ap.PLACEHOLDER_SIGNATURE, page=page, box=box,
-                                      revocation=self.keys.revocation())
+                                      placeholder=placeholder, page=page, box=box, revocation=self.keys.revocation())
         cert = await asyncio.to_thread(self.keys.certificate, profile.key_label)
         return signing_pb2.SignPersonalResponse(result=await self._finish(
             principal, res, inp, kind="personal", cert_subject=certificate_subject(cert)))
@@ -184,6 +193,8 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
             issued_on = dt.date.fromisoformat(request.issued_on)
         except ValueError as exc:
             raise InvalidArgument("issued_on", "an ISO date YYYY-MM-DD is required") from exc
+        number_symbol = _text("number_symbol", request.number_symbol)
+        place = _text("place", request.place)
         profile = await self._profile(principal, AGENCY)
         key = self._server_key(profile)
         if not profile.image:
@@ -191,17 +202,16 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         inp = await self._input(request.source, principal)
         res = await asyncio.to_thread(
             sg.issue_and_sign_agency, inp.pdf, key, profile.image, self.keys.tsa,
-            number_symbol=nfc(request.number_symbol), issued_on=issued_on, trust_roots=self.keys.roots,
-            place=nfc(request.place) or self.keys.settings.place, revocation=self.keys.revocation())
+            number_symbol=number_symbol, issued_on=issued_on, trust_roots=self.keys.roots,
+            place=place or self.keys.settings.place, revocation=self.keys.revocation())
         cert = await asyncio.to_thread(self.keys.certificate, profile.key_label)
         return signing_pb2.IssueAndSignAgencyResponse(result=await self._finish(
-            principal, res, inp, kind="agency", cert_subject=certificate_subject(cert),
-            number_symbol=nfc(request.number_symbol)))
+            principal, res, inp, kind="agency", cert_subject=certificate_subject(cert), number_symbol=number_symbol))
 
     async def SignAttachment(self, request: signing_pb2.SignAttachmentRequest,
                              context: grpc.aio.ServicerContext) -> signing_pb2.SignAttachmentResponse:
         principal = _person(*CLERK_ROLES)
-        number_symbol = nfc(request.number_symbol).strip()
+        number_symbol = _text("number_symbol", request.number_symbol)
         if not number_symbol:
             raise InvalidArgument("number_symbol", "is empty; give the main document's số và ký hiệu")
         profile = await self._profile(principal, AGENCY)
@@ -220,12 +230,12 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         principal = _person(*CLERK_ROLES)
         if request.form not in COPY_FORMS:
             raise InvalidArgument("form", f"must be one of {', '.join(COPY_FORMS)} (sao y, sao lục, trích sao)")
+        copy_number = _text("copy_number_symbol", request.copy_number_symbol)
         profile = await self._profile(principal, AGENCY)
         key = self._server_key(profile)
         inp = await self._input(request.source, principal)
         cert = await asyncio.to_thread(self.keys.certificate, profile.key_label)
         when = dt.datetime.now(dt.UTC)
-        copy_number = nfc(request.copy_number_symbol).strip()
         res = await asyncio.to_thread(sg.sign_copy, inp.pdf, key, self.keys.tsa, form=request.form,
                                       agency_name=organisation(cert), copy_number_symbol=copy_number, when=when,
                                       revocation=self.keys.revocation())

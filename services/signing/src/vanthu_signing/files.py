@@ -20,6 +20,13 @@ TIMEOUT_S = 120.0
 
 
 @dataclass(frozen=True)
+class Fetched:
+    pdf: bytes
+    file_name: str
+    agency_code: str
+
+
+@dataclass(frozen=True)
 class Stored:
     object_id: str
     sha256: str
@@ -36,11 +43,11 @@ class PdfFiles:
     def enabled(self) -> bool:
         return self.stub is not None
 
-    async def read(self, object_id: str, token: str) -> tuple[bytes, str]:
-        """The object's bytes (verified by storage while streaming) and its file name."""
+    async def read(self, object_id: str, token: str) -> Fetched:
+        """The object's bytes (verified by storage while streaming), its file name and owner."""
         if self.stub is None:
             raise Unavailable("the storage service is not configured; send the PDF bytes instead of an object id")
-        name = ""
+        name = owner = ""
         parts: list[bytes] = []
         call = self.stub.Download(spb.DownloadRequest(object_id=object_id), metadata=bearer_metadata(token),
                                   timeout=TIMEOUT_S)
@@ -55,12 +62,12 @@ class PdfFiles:
                         call.cancel()
                         raise InvalidArgument("source.object_id",
                                               f"the file is {message.object.content_type}, not a PDF")
-                    name = message.object.file_name
+                    name, owner = message.object.file_name, message.object.agency_code
                 else:
                     parts.append(message.chunk)
         except grpc.aio.AioRpcError as exc:
             raise _translate(exc) from exc
-        return b"".join(parts), name
+        return Fetched(b"".join(parts), name, owner)
 
     async def write(self, pdf: bytes, file_name: str, token: str) -> Stored:
         assert self.stub is not None

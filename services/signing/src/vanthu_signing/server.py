@@ -16,9 +16,11 @@ from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.grpc_client import create_channel
 from vanthu_core.grpc_server import GrpcServer
 from vanthu_core.outbox import OutboxRelay
+from vanthu_core.service_token import ServiceTokens
 from vanthu_core.settings import CommonSettings
 from vanthu_signing import devseed
 from vanthu_signing.api import SigningApi
+from vanthu_signing.arrivals import ARRIVED, ArrivalChecker
 from vanthu_signing.files import PdfFiles
 from vanthu_signing.keys import KeyRing
 from vanthu_signing.settings import SigningSettings
@@ -74,6 +76,11 @@ class SigningServer:
         api = SigningApi(self.keys, self.store, files, pending_ttl_s=self.settings.pending_ttl_s,
                          on_commit=self.relay.kick)
         signing_pb2_grpc.add_SigningServiceServicer_to_server(api, self.grpc.server)
+        if self.bus is not None and files.enabled:
+            tokens = ServiceTokens(self.common.oidc_issuer, self.common.service_client_id,
+                                   self.common.service_client_secret.get_secret_value())
+            await self.bus.subscribe("signing-arrivals", ARRIVED,
+                                     ArrivalChecker(files, self.keys, self.store, tokens, on_commit=self.relay.kick))
         return await self.grpc.start()
 
     async def stop(self) -> None:

@@ -22,6 +22,7 @@ outbox = outbox_table(metadata)
 
 SIGNED = "vanthu.signing.document.signed"
 PROFILE_UPDATED = "vanthu.signing.profile.updated"
+VERIFIED = "vanthu.signing.document.verified"
 
 PERSONAL = "personal"
 AGENCY = "agency"
@@ -233,6 +234,11 @@ class SigningStore:
                 "sha256": entry.output_sha256, "object_id": entry.object_id, "number_symbol": entry.number_symbol,
                 "signed_at": entry.signed_at.isoformat()}))
         return signing_id
+
+    async def publish(self, event: Event) -> None:
+        """An event that records no state of this service (e.g. the verdict on an arrival's files)."""
+        async with self.sessions.begin() as session:
+            await add_event(session, outbox, event)
 
     async def journal(self, agency_code: str, limit: int = 100) -> list[JournalEntry]:
         async with self.sessions() as session:

@@ -8,7 +8,6 @@ Only the CRLs given are used, not those embedded in the document (which only set
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 from asn1crypto import crl as asn1_crl
@@ -151,9 +150,8 @@ def _revocation_status(st: PdfSignatureStatus, revocation: Revocation, signer: a
 
 
 def verify_pdf(pdf: bytes, trust_roots: list[x509.Certificate], *, revocation: Revocation | None = None) -> Report:
-    read_pdf(pdf)
+    reader = read_pdf(pdf)
     roots = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in trust_roots]
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     dss_crls, dss_ocsps = _dss_revinfo(reader)
     out: list[SignatureReport] = []
     for emb in reader.embedded_regular_signatures:

@@ -100,6 +100,8 @@ class DocumentOut(BaseModel):
     number: int
     numbered_at: str
     duplicate_of: str
+    signature_check: str = Field("", description="incoming: pending, valid, or invalid (flagged on arrival)")
+    signature_note: str = ""
     reason: str
     created_by: str
     created_at: str
