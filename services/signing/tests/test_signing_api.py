@@ -239,6 +239,7 @@ async def test_two_step_signing_with_a_remote_key(platform, token_for, make_pdf)
     assert stored == done.pdf and meta.file_name == "tờ trình.signed.pdf"
     verdict = await p.signing.Verify(signing_pb2.VerifyRequest(source=_ref(done.object_id)), metadata=head)
     assert verdict.valid and verdict.signatures[0].field_name == "ChuKyCaNhan"
+    assert verdict.signatures[0].ltv and verdict.signatures[0].revocation == "good"  # B-LT like server keys
     with pytest.raises(grpc.aio.AioRpcError) as err:  # a handle completes once
         await p.signing.CompleteSignature(signing_pb2.CompleteSignatureRequest(
             handle=prepared.handle, signature_value=value), metadata=head)

@@ -279,7 +279,8 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
             raise InvalidArgument("signature_value", "is empty")
         pending = await self.store.pending(request.handle, principal.subject)
         profile = await self._profile(principal, PERSONAL)
-        res = await asyncio.to_thread(two_step.complete, pending.state, request.signature_value, self.keys.tsa)
+        res = await asyncio.to_thread(two_step.complete, pending.state, request.signature_value, self.keys.tsa,
+                                      revocation=self.keys.revocation())
         await self.store.finish_pending(pending.handle)
         cert = x509.load_der_x509_certificate(profile.certificate)
         inp = Input(b"", pending.input_sha256, pending.file_name)

@@ -35,16 +35,19 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
+from pyhanko.sign.validation.dss import async_add_validation_info
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from vanthu_core.errors import FailedPrecondition, InvalidArgument
 from vanthu_signing import signer as sg
 from vanthu_signing.domain import appearance as ap
+from vanthu_signing.pki import Revocation
 
 STATE_FORMAT = "vanthu-two-step-signing/1"
 DIGEST_ALGORITHM = "sha256"
@@ -137,9 +140,13 @@ def prepare_personal(pdf: bytes, signer_cert: x509.Certificate, chain: list[x509
                     signature_algorithm=algorithm, page=page, box=box)
 
 
-def complete(state: bytes, signature_value: bytes, tsa: sg.Tsa) -> sg.Signed:
+def complete(state: bytes, signature_value: bytes, tsa: sg.Tsa, *, revocation: Revocation | None = None) -> sg.Signed:
     """Second step: embed ``signature_value`` (over ``Prepared.to_sign``), the certificates and the signature
-    timestamp. A value that does not verify against the certificate is refused before any output is made."""
+    timestamp. A value that does not verify against the certificate is refused before any output is made.
+
+    With ``revocation`` (CRLs) a revoked certificate is refused and the CRLs and certificates are then added in a
+    /DSS revision (PAdES B-LT, an LTA update the signature permits).
+    """
     st = _decode_state(state)
     cert: x509.Certificate = st["cert"]
     if not signature_value:
@@ -149,6 +156,9 @@ def complete(state: bytes, signature_value: bytes, tsa: sg.Tsa) -> sg.Signed:
                                                  "to_sign (wrong key, wrong data or wrong padding/algorithm; "
                                                  "RSA PKCS#1 v1.5 with SHA-256 is expected)")
     sg._check_validity(sg._asn1(cert), dt.datetime.now(dt.UTC))
+    chain_asn1 = [sg._asn1(c) for c in st["chain"]]
+    if revocation is not None:
+        revocation.refuse_revoked(sg._asn1(cert), chain_asn1)
     ext = signers.ExternalSigner(sg._asn1(cert), SimpleCertificateStore.from_certs([sg._asn1(c) for c in st["chain"]]),
                                  signature_value=signature_value,
                                  signature_mechanism=algos.SignedDigestAlgorithm({"algorithm": st["algorithm"]}))
@@ -157,9 +167,24 @@ def complete(state: bytes, signature_value: bytes, tsa: sg.Tsa) -> sg.Signed:
                                                                timestamper=tsa.timestamper()))
         output = io.BytesIO(st["pdf"])
         PdfTBSDocument.finish_signing(output, st["prepared"], signed_cms)
+        if revocation is not None:
+            output = _run(_add_ltv(output.getvalue(), revocation))
     except SigningError as exc:
         raise FailedPrecondition(f"signing failed: {exc}") from exc
     return sg.Signed(output.getvalue(), sg.FIELD_PERSONAL, st["page"], st["box"])
+
+
+async def _add_ltv(pdf: bytes, revocation: Revocation) -> io.BytesIO:
+    """The CRLs and certificates of the new signature (and of its timestamp) in a /DSS revision."""
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    embedded = reader.embedded_regular_signatures[-1]
+    out = io.BytesIO()
+    try:
+        await async_add_validation_info(embedded, revocation.validation_context(), output=out, embed_roots=False)
+    except Exception as exc:
+        reason = Revocation.explain(exc) or str(exc)
+        raise FailedPrecondition(f"the validation data (CRLs) could not be added: {reason}") from exc
+    return out
 
 
 def _verifies(cert: x509.Certificate, signature: bytes, data: bytes, algorithm: str) -> bool:
