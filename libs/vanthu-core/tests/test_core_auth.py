@@ -72,6 +72,27 @@ async def test_unsigned_tokens_are_refused(dev_issuer: DevIssuer) -> None:
     await verifier.aclose()
 
 
+async def test_a_verified_token_is_remembered_only_until_it_expires(dev_issuer: DevIssuer,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    keys = dev_issuer.app.state.keys
+    now = int(time.time())
+    claims = {"iss": dev_issuer.issuer, "sub": "short-lived", "iat": now, "exp": now + 5,
+              "preferred_username": "vanthu.ubnd", "realm_access": {"roles": ["clerk"]}}
+    token = jwt.encode(claims, keys.active.private_key, algorithm="RS256", headers={"kid": keys.active.kid})
+    verifier = JwksVerifier(dev_issuer.issuer, leeway_s=0)
+    first = await verifier.verify(token)
+    calls = []
+    real = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda *a, **k: calls.append(1) or real(*a, **k))
+    assert await verifier.verify(token) is first and calls == []  # the signature is not checked again
+    monkeypatch.setattr(time, "time", lambda: now + 6.0)  # past its expiry the cache no longer answers:
+    await verifier.verify(token)  # the full check runs again (PyJWT's own clock decides expiry)
+    assert calls == [1]
+    with pytest.raises(Unauthenticated):  # a forged token never matches a cached one (the key is the full text)
+        await verifier.verify(token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB"))
+    await verifier.aclose()
+
+
 @pytest.mark.unit
 @pytest.mark.parametrize("value", [None, "", "Bearer", "Bearer   ", "Basic abc", "token-without-scheme"])
 def test_malformed_authorization_headers_are_unauthenticated(value: str | None) -> None:

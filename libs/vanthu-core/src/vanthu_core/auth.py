@@ -10,6 +10,7 @@ import asyncio
 import contextvars
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,6 +103,11 @@ class JwksVerifier:
     without a restart and unknown ``kid`` floods cannot hammer the issuer.
     """
 
+    #: Verified tokens are remembered (by their full text) for at most this long and never past their expiry,
+    #: so a client's repeated calls skip the signature check; bounded to ``VERIFIED_CACHE_SIZE`` tokens.
+    VERIFIED_CACHE_S = 60.0
+    VERIFIED_CACHE_SIZE = 4096
+
     def __init__(self, issuer: str, *, audience: str | None = None, cache_ttl_s: float = 300.0,
                  min_refresh_s: float = 5.0, leeway_s: float = 30.0, http: httpx.AsyncClient | None = None) -> None:
         self.issuer = issuer.rstrip("/")
@@ -113,6 +119,7 @@ class JwksVerifier:
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = 0.0
         self._lock = asyncio.Lock()
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     async def _client(self) -> httpx.AsyncClient:
         if self._http is None:
@@ -145,6 +152,18 @@ class JwksVerifier:
 
     async def verify(self, token: str) -> Principal:
         """Return the principal of a valid token; raise :class:`Unauthenticated` otherwise."""
+        cached = self._verified.get(token)
+        if cached is not None:
+            if time.time() < cached[1]:
+                return cached[0]
+            del self._verified[token]
+        principal, expires = await self._verify(token)
+        self._verified[token] = (principal, min(expires, time.time() + self.VERIFIED_CACHE_S))
+        if len(self._verified) > self.VERIFIED_CACHE_SIZE:
+            self._verified.popitem(last=False)
+        return principal
+
+    async def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -167,7 +186,7 @@ class JwksVerifier:
             raise Unauthenticated(f"invalid token: {exc}") from exc
         if self.audience and not _audience_matches(claims, self.audience):
             raise Unauthenticated("the token was not issued for VanThu")
-        return principal_from_claims(claims, token)
+        return principal_from_claims(claims, token), float(claims["exp"])
 
     async def aclose(self) -> None:
         if self._http is not None:
