@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
+import _common
 from _common import report
 
 from vanthu_devstack import Stack, StackConfig
@@ -27,9 +28,9 @@ from vanthu_devstack import Stack, StackConfig
 MiB = 1024 * 1024
 
 
-def peak_rss_mib(pid: int) -> float:
+def peak_rss_mib(pid: int, field: str = "VmHWM") -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -55,7 +56,10 @@ def chunks(response: httpx.Response) -> Iterator[bytes]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mib", type=int, default=1024, help="file size in MiB (default 1024)")
+    parser.add_argument("--results", type=Path, default=None, help="write results here instead of bench/results.json")
     args = parser.parse_args()
+    if args.results:
+        _common.RESULTS = args.results
     work = Path(tempfile.mkdtemp(prefix="vanthu-bench-files-"))
     try:
         source = work / "big.pdf"
@@ -70,6 +74,7 @@ def main() -> None:
                 "grant_type": "password", "client_id": "vanthu-web", "username": "vanthu.ubnd",
                 "password": "vanthu-dev"}).json()["access_token"]
             headers = {"Authorization": f"Bearer {token}"}
+            storage_idle = peak_rss_mib(pids["storage"], "VmRSS")
             with httpx.Client(base_url=stack.gateway_url, headers=headers, timeout=3600) as client:
                 start = time.perf_counter()
                 with source.open("rb") as handle:
@@ -98,7 +103,8 @@ def main() -> None:
         report("files", f"upload via gateway, {args.mib} MiB", size_mb / upload_s, size_mb / copy_s, "MB/s")
         report("files", f"download via gateway, {args.mib} MiB", size_mb / download_s, size_mb / copy_s, "MB/s")
         report("files", f"storage peak RSS, {args.mib} MiB file", storage_peak, 150.0, "MiB (baseline: limit 150)",
-               higher_is_better=False, gateway_peak_mib=round(gateway_peak, 1))
+               higher_is_better=False, gateway_peak_mib=round(gateway_peak, 1),
+               storage_idle_mib=round(storage_idle, 1))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -59,7 +59,7 @@ def rss_kib(pid: int, field: str) -> int:
 class Service:
     def __init__(self, workdir: Path, issuer: str, size: int, **env: str) -> None:
         self.port = free_port()
-        environment = {**os.environ, "VANTHU_STORAGE_GRPC_HOST": "127.0.0.1",
+        environment = {**os.environ, "MALLOC_ARENA_MAX": "2", "VANTHU_STORAGE_GRPC_HOST": "127.0.0.1",
                        "VANTHU_STORAGE_GRPC_PORT": str(self.port),
                        "VANTHU_STORAGE_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'storage.db'}",
                        "VANTHU_STORAGE_DATA_DIR": str(workdir / "data"), "VANTHU_EVENTS_ENABLED": "false",

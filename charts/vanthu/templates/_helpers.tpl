@@ -31,6 +31,7 @@ securityContext:
 - {name: VANTHU_OIDC_ISSUER, value: {{ .Values.common.oidcIssuer | quote }}}
 - {name: VANTHU_OIDC_AUDIENCE, value: {{ .Values.common.oidcAudience | quote }}}
 - {name: VANTHU_LOG_LEVEL, value: {{ .Values.common.logLevel | quote }}}
+- {name: MALLOC_ARENA_MAX, value: "2"}
 {{- if .Values.common.otlpEndpoint }}
 - {name: OTEL_EXPORTER_OTLP_ENDPOINT, value: {{ .Values.common.otlpEndpoint | quote }}}
 {{- end }}

@@ -265,3 +265,51 @@ async def test_the_running_service_sweeps_unattached_objects_but_keeps_attached_
     finally:
         await channel.close()
         await server.stop()
+
+
+async def test_a_stored_event_reaches_nats(tmp_path: Path, dev_issuer: DevIssuer, nats_server) -> None:  # type: ignore[no-untyped-def]
+    from vanthu_core.bus import EventBus
+    from vanthu_core.events import Event
+
+    settings = StorageSettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 'storage.db'}",
+                               data_dir=tmp_path / "data", sweep_interval_minutes=0)
+    server = StorageServer(settings, CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=True,
+                                                    nats_url=nats_server.url))
+    port = await server.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    listener = EventBus(nats_server.url, client_name="storage-test")
+    received: list[Event] = []
+
+    async def collect(event: Event) -> None:
+        received.append(event)
+
+    try:
+        await listener.connect()
+        await listener.ensure_streams()
+        await listener.subscribe("storage-test", "vanthu.storage.>", collect)
+        stub = storage_pb2_grpc.StorageServiceStub(channel)
+        stored = (await upload(stub, dev_issuer.token("vanthu.ubnd"), pdf_of(5000))).object
+        deadline = asyncio.get_running_loop().time() + 20
+        while not received:
+            assert asyncio.get_running_loop().time() < deadline, "the stored event never reached NATS"
+            await asyncio.sleep(0.05)
+        event = received[0]
+        assert (event.subject, event.agency) == ("vanthu.storage.object.stored", H61)
+        assert event.data["object_id"] == stored.object_id and event.data["sha256"] == stored.sha256
+    finally:
+        await listener.close()
+        await channel.close()
+        await server.stop()
+
+
+@pytest.mark.parametrize("size", [1, 127, 128, 16_384, 1024 * 1024 + 5])
+def test_the_chunk_fast_paths_keep_the_protobuf_wire_format(size: int) -> None:
+    from vanthu_storage.api import chunk_message, decode_upload_request
+
+    data = pdf_of(size)
+    view = decode_upload_request(storage_pb2.UploadRequest(chunk=data).SerializeToString())
+    assert isinstance(view, memoryview) and bytes(view) == data
+    assert storage_pb2.DownloadResponse.FromString(chunk_message(data)).chunk == data
+    other = decode_upload_request(storage_pb2.UploadRequest(
+        metadata=storage_pb2.UploadMetadata(file_name="a.pdf", size_hint=size)).SerializeToString())
+    assert isinstance(other, storage_pb2.UploadRequest) and other.metadata.size_hint == size

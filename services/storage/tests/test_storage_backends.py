@@ -153,3 +153,47 @@ async def test_delete_and_sweep_remove_bytes_but_never_locked_or_attached_ones(
     assert remaining == {attached.object_id, retained.object_id, held.object_id}
     assert sorted(await keys(objects)) == sorted(object_key(H61, o.sha256) for o in (attached, retained, held))
     assert doomed.object_id not in remaining
+
+
+async def test_the_scrub_reports_strays_and_missing_bytes_and_removes_old_strays_on_request(
+        any_backend, samples, tmp_path: Path, make_objects: Callable[..., Objects]) -> None:
+    objects = make_objects(any_backend.backend, grace=timedelta(hours=1))
+    kept, _ = await objects.upload(UploadMeta("a.pdf"), stream(samples.pdf("giữ")), agency_code=H61, actor="u1")
+    lost, _ = await objects.upload(UploadMeta("b.pdf"), stream(samples.pdf("mất")), agency_code=H61, actor="u1")
+    await any_backend.backend.delete(object_key(H61, lost.sha256))  # a row whose bytes are gone
+    orphan = samples.pdf("mồ côi")  # bytes whose row never committed (a crash between put and insert)
+    stray_key = object_key(SNV, hashlib.sha256(orphan).hexdigest())
+    staged = tmp_path / "orphan.part"
+    staged.write_bytes(orphan)
+    await any_backend.backend.put(stray_key, staged, len(orphan), "application/pdf")
+
+    report = await objects.scrub()
+    assert not report.ok
+    assert [o.object_id for o in report.missing] == [lost.object_id]
+    assert [o.object_id for o, _ in report.corrupt] == [lost.object_id]
+    assert [key for key, _ in report.strays] == [stray_key] and report.deleted_strays == []
+
+    young = await objects.scrub(delete_strays=True)  # within the grace period: maybe an upload about to commit
+    assert young.deleted_strays == [] and stray_key in await keys(objects)
+    old = await objects.scrub(delete_strays=True, now=datetime.now(UTC) + timedelta(hours=2))
+    assert old.deleted_strays == [stray_key]
+    assert await keys(objects) == [object_key(H61, kept.sha256)]
+    assert await read_all(objects, kept) == samples.pdf("giữ")
+    final = await objects.scrub()
+    assert final.strays == [] and [o.object_id for o in final.missing] == [lost.object_id]
+
+
+@pytest.mark.parametrize("chunk_bytes", [1000, 1024 * 1024, 4 * 1024 * 1024])
+async def test_verified_reads_are_right_for_any_chunk_size_and_can_stop_early(
+        any_backend, make_objects: Callable[..., Objects], chunk_bytes: int) -> None:
+    objects = make_objects(any_backend.backend, chunk_bytes=chunk_bytes)
+    data = big_pdf(5 * 1024 * 1024 + 7)
+    obj, _ = await objects.upload(UploadMeta("a.pdf"), stream(data, 300_000), agency_code=H61, actor="u1")
+    chunks = [chunk async for chunk in objects.read_verified(obj)]
+    assert b"".join(chunks) == data and max(len(c) for c in chunks) <= chunk_bytes
+    for offset, length in ((0, 1), (1024 * 1024 - 1, 2), (3_000_000, 1_500_000), (len(data) - 1, 0)):
+        assert await read_all(objects, obj, offset, length) == data[offset:offset + length if length else None]
+    reader = objects.read_verified(obj)
+    assert len(await anext(reader)) > 0
+    await reader.aclose()  # a client gone mid-download: the reader is closed, nothing is left running
+    assert await read_all(objects, obj) == data  # and the object reads again

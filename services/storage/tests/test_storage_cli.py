@@ -101,3 +101,46 @@ def test_serve_answers_health_checks_and_stops_on_sigterm(tmp_path: Path, dev_is
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_scrub_reports_strays_and_missing_objects_and_deletes_strays_on_request(
+        tmp_path: Path, samples, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from vanthu_storage.objects import UploadMeta
+    from vanthu_storage.server import open_objects
+
+    settings = StorageSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'storage.db'}",
+                               data_dir=tmp_path / "data")
+
+    async def one(data: bytes) -> AsyncIterator[bytes]:
+        yield data
+
+    async def store_one() -> ObjectInfo:
+        objects, engine = await open_objects(settings)
+        try:
+            obj, _ = await objects.upload(UploadMeta("a.pdf"), one(samples.pdf("a")), agency_code="A", actor="u")
+        finally:
+            await engine.dispose()
+        return obj
+
+    obj = asyncio.run(store_one())
+    objects_dir = tmp_path / "data" / "objects"
+    stray = objects_dir / object_key("B", "ab" * 32)
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(samples.pdf("stray"))
+    code, out = run(tmp_path, monkeypatch, capsys, "scrub")
+    assert code == 0, out  # a stray alone is reported, not a failure
+    assert f"STRAY {object_key('B', 'ab' * 32)}" in out and "1 stray (0 deleted)" in out and "0 missing" in out
+    assert stray.exists()
+
+    (objects_dir / object_key("A", obj.sha256)).unlink()
+    code, out = run(tmp_path, monkeypatch, capsys, "scrub")
+    assert code == 1
+    assert f"MISSING {obj.object_id}" in out and "1 missing" in out and "0 corrupt" in out
+
+    monkeypatch.setenv("VANTHU_STORAGE_SWEEP_GRACE_HOURS", "1")
+    code, out = run(tmp_path, monkeypatch, capsys, "scrub", "--delete-strays")
+    assert "(0 deleted)" in out and stray.exists()  # younger than the grace period
+    monkeypatch.setenv("VANTHU_STORAGE_SWEEP_GRACE_HOURS", "0")
+    code, out = run(tmp_path, monkeypatch, capsys, "scrub", "--delete-strays")
+    assert code == 1 and "STRAY DELETED" in out and "(1 deleted)" in out
+    assert not stray.exists()

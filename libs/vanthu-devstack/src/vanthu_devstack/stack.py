@@ -127,6 +127,8 @@ class Stack:
             "VANTHU_GATEWAY_HTTP_HOST": self.config.host,
             "VANTHU_GATEWAY_HTTP_PORT": str(self.config.ports["gateway"]),
             "PYTHONUNBUFFERED": "1",
+            # streaming threads' buffers stay in two malloc arenas: flat memory while files stream (as in the images)
+            "MALLOC_ARENA_MAX": "2",
         })
         for name, _module in self.services:
             upper = name.upper()

@@ -18,18 +18,26 @@ from vanthu_storage.settings import StorageSettings
 log = logging.getLogger("vanthu.storage")
 
 
-async def scrub(settings: StorageSettings) -> int:
-    """Read every object back against its digest; exit 1 when any is corrupt or missing."""
+async def scrub(settings: StorageSettings, *, delete_strays: bool = False) -> int:
+    """Read every object back against its digest and list strays; exit 1 when any is corrupt or missing."""
     objects, engine = await open_objects(settings)
     try:
-        report = await objects.scrub()
+        report = await objects.scrub(delete_strays=delete_strays)
     finally:
         await objects.backend.close()
         await engine.dispose()
+    missing = {obj.object_id for obj in report.missing}
     for obj, reason in report.corrupt:
-        print(f"CORRUPT {obj.object_id} agency={obj.agency_code} sha256={obj.sha256} file={obj.file_name!r}: "
+        label = "MISSING" if obj.object_id in missing else "CORRUPT"
+        print(f"{label} {obj.object_id} agency={obj.agency_code} sha256={obj.sha256} file={obj.file_name!r}: "
               f"{reason}")
-    print(f"scrub: {report.checked} objects, {report.bytes} bytes checked, {len(report.corrupt)} corrupt")
+    deleted = set(report.deleted_strays)
+    for key, modified in report.strays:
+        label = "STRAY DELETED" if key in deleted else "STRAY"
+        print(f"{label} {key} (written {modified.isoformat(timespec='seconds')}): no catalogue row points to it")
+    print(f"scrub: {report.checked} objects, {report.bytes} bytes checked, "
+          f"{len(report.corrupt) - len(missing)} corrupt, {len(missing)} missing, {len(report.strays)} stray "
+          f"({len(deleted)} deleted)")
     return 0 if report.ok else 1
 
 
@@ -49,7 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("serve", help="run the gRPC service (default)")
     sub.add_parser("migrate", help="bring the database schema up to date")
-    sub.add_parser("scrub", help="verify every stored object against its SHA-256; exit 1 when any is corrupt")
+    scrub_parser = sub.add_parser("scrub", help="verify every stored object against its SHA-256 and list stray "
+                                                "objects (no catalogue row); exit 1 when any is corrupt or missing")
+    scrub_parser.add_argument("--delete-strays", action="store_true",
+                              help="remove stray objects older than the sweep grace period")
     sub.add_parser("sweep", help="remove unattached objects older than the grace period (never locked ones)")
     args = parser.parse_args(argv)
     settings, common = StorageSettings(), CommonSettings()
@@ -62,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(migrate(MIGRATIONS, settings.database_url))
             return 0
         if command == "scrub":
-            return asyncio.run(scrub(settings))
+            return asyncio.run(scrub(settings, delete_strays=args.delete_strays))
         return asyncio.run(sweep(settings))
     except DomainError as error:
         print(f"error: {error.message}", file=sys.stderr)

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 import grpc
 
 from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
+from vanthu_core import wire
 from vanthu_core.auth import Principal, current_principal
 from vanthu_core.errors import InvalidArgument, PermissionDenied
 from vanthu_storage.domain.retention import ObjectInfo
@@ -22,6 +23,52 @@ DELETERS = ("clerk", "archivist", "admin", "service")
 #: Who may set retention and legal hold; clearing a hold is for archivists and admins only.
 LOCKERS = ("clerk", "archivist", "admin", "service")
 HOLD_RELEASERS = ("archivist", "admin", "service")
+
+
+#: ``chunk`` is field 2 of both ``UploadRequest`` and ``DownloadResponse``.
+CHUNK_FIELD = 2
+
+
+def decode_upload_request(data: bytes) -> storage_pb2.UploadRequest | memoryview:
+    """The request deserializer of ``Upload``: a message that is exactly one ``chunk`` comes back as a view of
+    its bytes (see :mod:`vanthu_core.wire`); any other message is parsed as an ``UploadRequest``."""
+    view = wire.only_field(data, CHUNK_FIELD)
+    return view if view is not None else storage_pb2.UploadRequest.FromString(data)
+
+
+def encode_download_response(message: storage_pb2.DownloadResponse | bytes) -> bytes:
+    """The response serializer of ``Download``: chunks come already encoded (:func:`chunk_message`)."""
+    if isinstance(message, bytes):
+        return message
+    return message.SerializeToString()
+
+
+def chunk_message(chunk: bytes) -> bytes:
+    """A ``DownloadResponse`` carrying ``chunk``, encoded with one copy (protobuf would take two)."""
+    return b"".join((wire.field_prefix(CHUNK_FIELD, len(chunk)), chunk))
+
+
+def add_to_server(api: StorageApi, server: grpc.aio.Server) -> None:
+    """Register the service like the generated ``add_StorageServiceServicer_to_server``, with the chunk fast
+    paths of :func:`decode_upload_request` and :func:`encode_download_response` (same wire format)."""
+    pb = storage_pb2
+    handlers = {
+        "Upload": grpc.stream_unary_rpc_method_handler(api.Upload, request_deserializer=decode_upload_request,
+                                                       response_serializer=pb.UploadResponse.SerializeToString),
+        "Download": grpc.unary_stream_rpc_method_handler(api.Download,
+                                                         request_deserializer=pb.DownloadRequest.FromString,
+                                                         response_serializer=encode_download_response),
+    }
+    for name, request, response in (("Stat", pb.StatRequest, pb.StatResponse),
+                                    ("Delete", pb.DeleteRequest, pb.DeleteResponse),
+                                    ("Lock", pb.LockRequest, pb.LockResponse),
+                                    ("Attach", pb.AttachRequest, pb.AttachResponse)):
+        handlers[name] = grpc.unary_unary_rpc_method_handler(getattr(api, name),
+                                                             request_deserializer=request.FromString,
+                                                             response_serializer=response.SerializeToString)
+    service = storage_pb2.DESCRIPTOR.services_by_name["StorageService"].full_name
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service, handlers),))
+    server.add_registered_method_handlers(service, handlers)  # type: ignore[attr-defined]
 
 
 def object_to_proto(obj: ObjectInfo) -> storage_pb2.StoredObject:
@@ -63,17 +110,22 @@ class StorageApi(storage_pb2_grpc.StorageServiceServicer):
                      context: grpc.aio.ServicerContext) -> storage_pb2.UploadResponse:
         principal = current_principal()
         first = await anext(request_iterator, None)
-        if first is None or first.WhichOneof("part") != "metadata":
+        if first is None or isinstance(first, memoryview) or first.WhichOneof("part") != "metadata":
             raise InvalidArgument("metadata", "the first message of an upload must carry the metadata")
         m = first.metadata
         agency = owner_for_upload(principal, m.agency_code)
 
         async def chunks() -> AsyncIterator[bytes]:
             async for message in request_iterator:
+                if isinstance(message, memoryview):  # a chunk, as decode_upload_request hands it over
+                    if message:
+                        yield message  # type: ignore[misc]  # a bytes-like view: hashed and written as is
+                    continue
                 if message.WhichOneof("part") != "chunk":
                     raise InvalidArgument("metadata", "only the first message of an upload carries metadata")
-                if message.chunk:
-                    yield message.chunk
+                chunk = message.chunk  # each access copies
+                if chunk:
+                    yield chunk
 
         obj, deduplicated = await self.objects.upload(
             UploadMeta(file_name=m.file_name, declared_content_type=m.declared_content_type,
@@ -84,7 +136,7 @@ class StorageApi(storage_pb2_grpc.StorageServiceServicer):
         return storage_pb2.UploadResponse(object=object_to_proto(obj), deduplicated=deduplicated)
 
     async def Download(self, request: storage_pb2.DownloadRequest,
-                       context: grpc.aio.ServicerContext) -> AsyncIterator[storage_pb2.DownloadResponse]:
+                       context: grpc.aio.ServicerContext) -> AsyncIterator[storage_pb2.DownloadResponse | bytes]:
         principal = current_principal()
         obj = await self.objects.find(object_id=request.object_id, sha256=request.sha256,
                                       agency_code=scope(principal))
@@ -92,9 +144,9 @@ class StorageApi(storage_pb2_grpc.StorageServiceServicer):
         first = await anext(chunks, None)  # range errors before the first message
         yield storage_pb2.DownloadResponse(object=object_to_proto(obj))
         if first is not None:
-            yield storage_pb2.DownloadResponse(chunk=first)
+            yield chunk_message(first)  # pre-encoded: see encode_download_response
             async for chunk in chunks:
-                yield storage_pb2.DownloadResponse(chunk=chunk)
+                yield chunk_message(chunk)
 
     async def Stat(self, request: storage_pb2.StatRequest,
                    context: grpc.aio.ServicerContext) -> storage_pb2.StatResponse:

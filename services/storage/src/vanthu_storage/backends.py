@@ -12,7 +12,7 @@ import contextlib
 import os
 import re
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -43,6 +43,11 @@ class ObjectBackend(Protocol):
         """The bytes of ``key`` (from ``offset``, ``length`` bytes or to the end); :class:`NotFound` if absent."""
         ...
 
+    def blocks(self, key: str, block_bytes: int = READ_BYTES) -> Iterator[bytes]:
+        """The whole of ``key`` in blocks of ``block_bytes`` (the last may be shorter), blocking: for a worker
+        thread, one ``next`` at a time; :class:`NotFound` (on the first ``next``) if absent. Close it when done."""
+        ...
+
     async def exists(self, key: str) -> bool: ...
 
     async def delete(self, key: str) -> None:
@@ -54,6 +59,10 @@ class ObjectBackend(Protocol):
         ...
 
     def iter_keys(self) -> AsyncIterator[str]: ...
+
+    def iter_entries(self) -> AsyncIterator[tuple[str, datetime]]:
+        """Every stored key with when it was last written (for finding strays)."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -125,6 +134,17 @@ class LocalBackend:
         finally:
             handle.close()
 
+    def blocks(self, key: str, block_bytes: int = READ_BYTES) -> Iterator[bytes]:
+        try:
+            handle = self.path(key).open("rb", buffering=0)  # large reads straight into the block: no buffer copy
+        except FileNotFoundError as exc:
+            raise NotFound("the object's bytes are missing from storage") from exc
+        with handle:
+            with contextlib.suppress(OSError, AttributeError):
+                os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
+            while block := handle.read(block_bytes):
+                yield block
+
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self.path(key).is_file)
 
@@ -138,6 +158,19 @@ class LocalBackend:
         for path in sorted(self.root.rglob("*")):
             if path.is_file() and not path.name.startswith("."):
                 yield path.relative_to(self.root).as_posix()
+
+    def _entries(self) -> list[tuple[str, datetime]]:
+        found = []
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                with contextlib.suppress(FileNotFoundError):  # removed meanwhile
+                    modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+                    found.append((path.relative_to(self.root).as_posix(), modified))
+        return found
+
+    async def iter_entries(self) -> AsyncIterator[tuple[str, datetime]]:
+        for entry in await asyncio.to_thread(self._entries):
+            yield entry
 
     async def close(self) -> None:
         return None
@@ -210,15 +243,26 @@ class S3Backend:
     async def put(self, key: str, staged: Path, size: int, content_type: str) -> None:
         await asyncio.to_thread(self._put, key, staged, size, content_type)
 
-    async def read(self, key: str, offset: int = 0, length: int = 0) -> AsyncIterator[bytes]:
+    def _get(self, key: str, offset: int = 0, length: int = 0) -> Any:
         from minio.error import MinioException
 
         try:
-            response = await asyncio.to_thread(self.client.get_object, self.bucket, key, offset, length)
+            return self.client.get_object(self.bucket, key, offset, length)
         except MinioException as exc:
             if s3_code(exc) in MISSING:
                 raise NotFound("the object's bytes are missing from storage") from exc
             raise Unavailable(f"object storage refused the read: {s3_code(exc)}") from exc
+
+    def blocks(self, key: str, block_bytes: int = READ_BYTES) -> Iterator[bytes]:
+        response = self._get(key)
+        try:
+            yield from response.stream(block_bytes)
+        finally:
+            response.close()
+            response.release_conn()
+
+    async def read(self, key: str, offset: int = 0, length: int = 0) -> AsyncIterator[bytes]:
+        response = await asyncio.to_thread(self._get, key, offset, length)
         try:
             stream: Iterator[bytes] = response.stream(READ_BYTES)
             while True:
@@ -302,6 +346,13 @@ class S3Backend:
         for obj in objects:
             if obj.object_name:
                 yield obj.object_name
+
+    async def iter_entries(self) -> AsyncIterator[tuple[str, datetime]]:
+        objects = await asyncio.to_thread(lambda: list(self.client.list_objects(self.bucket, recursive=True)))
+        for obj in objects:
+            if obj.object_name:
+                modified = obj.last_modified or datetime.now(UTC)
+                yield obj.object_name, modified if modified.tzinfo else modified.replace(tzinfo=UTC)
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):

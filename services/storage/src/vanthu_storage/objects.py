@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import hashlib
 import logging
+import threading
 import time
 import zipfile
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any
 
 import grpc
 import uuid6
@@ -34,6 +36,13 @@ from vanthu_storage.domain.upload import UploadCheck, check_sha256
 from vanthu_storage.store import LOCKED, ObjectStore
 
 log = logging.getLogger("vanthu.storage")
+#: Upload chunks smaller than this are gathered into blocks of this size before hashing and writing.
+STAGE_BLOCK = 1024 * 1024
+#: While staging, the bytes written so far are flushed to disk every this many bytes (overlapping the final fsync
+#: with the upload).
+SYNC_EVERY = 8 * 1024 * 1024
+#: Reads come from the backend in blocks of at least this size (whole chunks when chunks are larger).
+READ_BLOCK = 1024 * 1024
 
 
 class DataLoss(DomainError):
@@ -54,10 +63,18 @@ class UploadMeta:
 class ScrubReport:
     checked: int = 0
     bytes: int = 0
+    #: Objects not served: their bytes no longer match their digest, or are missing (those are also in ``missing``).
     corrupt: list[tuple[ObjectInfo, str]] = field(default_factory=list)
+    #: Catalogue rows whose bytes are missing from the backend.
+    missing: list[ObjectInfo] = field(default_factory=list)
+    #: Backend keys no catalogue row points to, with when they were written.
+    strays: list[tuple[str, datetime]] = field(default_factory=list)
+    #: Strays removed (``delete_strays``, only those older than the grace period).
+    deleted_strays: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
+        """Every catalogued object is whole (strays alone are reported, not a failure)."""
         return not self.corrupt
 
 
@@ -71,11 +88,42 @@ def _zip_members(path: Path) -> tuple[list[str], bytes | None]:
         return [], None
 
 
+def _writeback_starter() -> Callable[[int], None]:
+    """Linux ``sync_file_range(SYNC_FILE_RANGE_WRITE)``: start writing a file's dirty pages back without waiting
+    (the durability point stays the fsync before the rename); a no-op where it is not available."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        call = libc.sync_file_range
+    except (OSError, AttributeError):
+        return lambda fd: None
+    call.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    call.restype = ctypes.c_int
+
+    def start(fd: int) -> None:
+        call(fd, 0, 0, 2)  # SYNC_FILE_RANGE_WRITE; a failure only means the final fsync does all the work
+
+    return start
+
+
+_start_writeback = _writeback_starter()
+
+
+def _forget(future: asyncio.Future[Any] | None) -> None:
+    """Drop a worker's result we no longer wait for (cancelled or failed alongside another error)."""
+    if future is None:
+        return
+    if future.done():
+        if not future.cancelled():
+            future.exception()  # retrieved: no "exception was never retrieved" noise
+    else:
+        future.cancel()
+
+
 class Objects:
     """Every operation takes the agency the caller acts for; ``None`` (a service token) means any agency."""
 
     def __init__(self, store: ObjectStore, backend: ObjectBackend, staging_dir: Path, *, max_bytes: int,
-                 chunk_bytes: int = 256 * 1024, sweep_grace: timedelta = timedelta(hours=24)) -> None:
+                 chunk_bytes: int = 1024 * 1024, sweep_grace: timedelta = timedelta(hours=24)) -> None:
         self.store = store
         self.backend = backend
         self.staging_dir = staging_dir
@@ -85,10 +133,63 @@ class Objects:
         self.sweep_grace = sweep_grace
 
     # -- upload ---------------------------------------------------------------------------------------
-    @staticmethod
-    def _write(handle: BinaryIO, check: UploadCheck, chunk: bytes) -> None:
-        check.feed(chunk)
-        handle.write(chunk)
+    async def _stage(self, chunks: AsyncIterable[bytes], check: UploadCheck, staged: Path) -> None:
+        """Write the upload to ``staged`` while hashing it, pipelined: block N is hashed and written in a worker
+        thread (both release the GIL) while block N+1 arrives. The size limit is checked in the loop,
+        before an oversized chunk is hashed or written. Small chunks are gathered into blocks of
+        ``STAGE_BLOCK`` bytes so that the thread hand-offs stay few."""
+        loop = asyncio.get_running_loop()
+        handle = await asyncio.to_thread(staged.open, "wb")
+        guard = threading.Lock()  # a write never overlaps the close, even when the upload fails mid-way
+
+        unsynced = 0
+
+        def write(block: bytes) -> None:
+            nonlocal unsynced
+            with guard:
+                handle.write(block)
+                unsynced += len(block)
+                if unsynced >= SYNC_EVERY:  # start writing back as we go: the fsync before the rename is short
+                    handle.flush()
+                    _start_writeback(handle.fileno())
+                    unsynced = 0
+
+        def close() -> None:
+            with guard:
+                handle.close()
+
+        def absorb(block: bytes) -> None:
+            check.digest(block)  # then written while still in the CPU cache
+            write(block)
+
+        writing: asyncio.Future[None] | None = None
+
+        async def dispatch(block: bytes) -> None:
+            nonlocal writing
+            if writing is not None:
+                await writing
+            writing = loop.run_in_executor(None, absorb, block)
+
+        try:
+            gathered: list[bytes] = []
+            gathered_bytes = 0
+            async for chunk in chunks:
+                check.accept(chunk)
+                if len(chunk) >= STAGE_BLOCK and not gathered:
+                    await dispatch(chunk)
+                    continue
+                gathered.append(chunk)
+                gathered_bytes += len(chunk)
+                if gathered_bytes >= STAGE_BLOCK:
+                    await dispatch(b"".join(gathered))
+                    gathered, gathered_bytes = [], 0
+            if gathered:
+                await dispatch(b"".join(gathered))
+            if writing is not None:
+                await writing
+        finally:
+            _forget(writing)
+            await asyncio.to_thread(close)
 
     async def upload(self, meta: UploadMeta, chunks: AsyncIterable[bytes], *, agency_code: str,
                      actor: str) -> tuple[ObjectInfo, bool]:
@@ -97,12 +198,7 @@ class Objects:
         check = UploadCheck(self.max_bytes, claimed_sha256=meta.claimed_sha256, size_hint=meta.size_hint)
         staged = self.staging_dir / f"{uuid6.uuid7()}.part"
         try:
-            handle = await asyncio.to_thread(staged.open, "wb")
-            try:
-                async for chunk in chunks:
-                    await asyncio.to_thread(self._write, handle, check, chunk)
-            finally:
-                await asyncio.to_thread(handle.close)
+            await self._stage(chunks, check, staged)
             digest = check.finish()
             names, mimetype = await asyncio.to_thread(_zip_members, staged) if check.head.startswith(ZIP_MAGIC) \
                 else ([], None)
@@ -142,10 +238,13 @@ class Objects:
         raise InvalidArgument("object_id", "is required (or sha256)")
 
     async def read_verified(self, obj: ObjectInfo, offset: int = 0, length: int = 0) -> AsyncIterator[bytes]:
-        """The bytes ``[offset, offset+length)`` in chunks, checked against the digest while streaming.
+        """The bytes ``[offset, offset+length)`` in chunks of at most ``chunk_bytes``, checked against the
+        digest while streaming.
 
-        The whole object is hashed even for a range; the last chunk is held back until the digest matched, so
-        a corrupt object never reaches a caller as a complete, successful stream (it ends with DATA_LOSS).
+        The whole object is hashed even for a range (the bytes outside it are read and hashed in big blocks,
+        never sent); the last chunk is held back until the digest matched, so a corrupt object never reaches a
+        caller as a complete, successful stream (it ends with DATA_LOSS). Reading and hashing run in a worker
+        thread one block ahead of what is being sent, so disk, hash and network overlap.
         """
         if offset < 0 or offset > obj.size:
             raise InvalidArgument("offset", f"must be between 0 and the object's size ({obj.size})")
@@ -153,23 +252,51 @@ class Objects:
             raise InvalidArgument("length", "must be 0 (to the end) or a positive number of bytes")
         end = obj.size if length == 0 else min(obj.size, offset + length)
         digest = hashlib.sha256()
+        chunk = self.chunk_bytes
+        blocks = self.backend.blocks(object_key(obj.agency_code, obj.sha256), max(chunk, READ_BLOCK))
+        guard = threading.Lock()  # one step at a time, and the close only after the last step
+        loop = asyncio.get_running_loop()
+
+        def step() -> bytes | None:
+            with guard:
+                block = next(blocks, None)
+                if block is not None:
+                    digest.update(block)
+                return block
+
+        def close() -> None:
+            with guard:
+                blocks.close()
+
         position = 0
-        out = bytearray()
         pending: bytes | None = None
+        ahead: asyncio.Future[bytes | None] | None = loop.run_in_executor(None, step)
         try:
-            async for block in self.backend.read(object_key(obj.agency_code, obj.sha256)):
-                await asyncio.to_thread(digest.update, block) if len(block) > 65536 else digest.update(block)
-                start, stop = max(offset, position), min(end, position + len(block))
-                if start < stop:
-                    out += block[start - position:stop - position]
+            while ahead is not None:
+                try:
+                    block = await ahead
+                except NotFound as exc:
+                    raise DataLoss(f"the bytes of object {obj.object_id} are missing from storage") from exc
+                if block is None:
+                    ahead = None
+                    break
+                ahead = loop.run_in_executor(None, step)  # the next block is read and hashed meanwhile
+                start, stop = max(offset, position) - position, min(end, position + len(block)) - position
                 position += len(block)
-                while len(out) >= self.chunk_bytes:
+                if start >= stop:
+                    continue
+                if start == 0 and stop == len(block) <= chunk:
+                    pieces: list[bytes] = [block]  # the common case: the block goes out as it is
+                else:
+                    view = memoryview(block)
+                    pieces = [bytes(view[i:min(i + chunk, stop)]) for i in range(start, stop, chunk)]
+                for piece in pieces:
                     if pending is not None:
                         yield pending
-                    pending = bytes(out[:self.chunk_bytes])
-                    del out[:self.chunk_bytes]
-        except NotFound as exc:
-            raise DataLoss(f"the bytes of object {obj.object_id} are missing from storage") from exc
+                    pending = piece
+        finally:
+            _forget(ahead)
+            await asyncio.to_thread(close)
         if position != obj.size or digest.hexdigest() != obj.sha256:
             log.error("integrity check failed", extra={"object_id": obj.object_id, "agency": obj.agency_code,
                                                        "read_bytes": position, "size": obj.size})
@@ -177,8 +304,6 @@ class Objects:
                            "SHA-256); it is not served")
         if pending is not None:
             yield pending
-        if out:
-            yield bytes(out)
 
     # -- changes --------------------------------------------------------------------------------------
     async def delete(self, obj_id: str, agency_code: str | None, *, actor: str, reason: str = "requested") -> None:
@@ -212,17 +337,43 @@ class Objects:
         return await self.store.update(obj_id, agency_code, lambda o: replace(o, attached=True), actor=actor)
 
     # -- maintenance ----------------------------------------------------------------------------------
-    async def scrub(self) -> ScrubReport:
-        """Read every object back and check it against its digest."""
+    async def scrub(self, *, delete_strays: bool = False, now: datetime | None = None) -> ScrubReport:
+        """Read every object back and check it against its digest; then list the backend's strays (keys no
+        catalogue row points to, e.g. left by a crash between storing the bytes and committing the row).
+
+        With ``delete_strays``, strays older than the sweep grace period are removed (younger ones may be an
+        upload about to commit its row); a stray the backend's lock refuses to remove is only reported.
+        """
         report = ScrubReport()
+        expected: set[str] = set()
         async for obj in self.store.all():
             report.checked += 1
+            expected.add(object_key(obj.agency_code, obj.sha256))
             try:
                 async for block in self.read_verified(obj):
                     report.bytes += len(block)
             except DataLoss as error:
                 report.corrupt.append((obj, error.message))
+                if isinstance(error.__cause__, NotFound):
+                    report.missing.append(obj)
+        cutoff = (now or datetime.now(UTC)) - self.sweep_grace
+        async for key, modified in self.backend.iter_entries():
+            if key in expected:
+                continue
+            report.strays.append((key, modified))
+            if delete_strays and modified <= cutoff and not await self._catalogued(key):
+                try:
+                    await self.backend.delete(key)
+                    report.deleted_strays.append(key)
+                    log.warning("stray object removed", extra={"key": key})
+                except DomainError as error:
+                    log.warning("stray object kept", extra={"key": key, "reason": error.message})
         return report
+
+    async def _catalogued(self, key: str) -> bool:
+        """Whether a row points to ``key`` now (re-checked just before removing a stray)."""
+        sha256 = key.rsplit("/", 1)[-1]
+        return any(object_key(o.agency_code, o.sha256) == key for o in await self.store.with_digest(sha256))
 
     async def sweep(self, now: datetime | None = None) -> int:
         """Remove unattached objects older than the grace period (never retained or held ones); return how many.

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
+from vanthu.storage.v1 import storage_pb2
 from vanthu_core.auth import JwksVerifier
 from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.grpc_server import GrpcServer
 from vanthu_core.outbox import OutboxRelay
 from vanthu_core.settings import CommonSettings
-from vanthu_storage.api import StorageApi
+from vanthu_storage.api import StorageApi, add_to_server
 from vanthu_storage.backends import LocalBackend, ObjectBackend, S3Backend
 from vanthu_storage.objects import Objects
 from vanthu_storage.settings import StorageSettings
@@ -72,8 +72,7 @@ class StorageServer:
         self.grpc = GrpcServer(service="storage", host=self.settings.grpc_host, port=self.settings.grpc_port,
                                verifier=self.verifier, max_message_bytes=MAX_MESSAGE_BYTES,
                                service_names=[storage_pb2.DESCRIPTOR.services_by_name["StorageService"].full_name])
-        storage_pb2_grpc.add_StorageServiceServicer_to_server(StorageApi(self.objects, on_commit=self.relay.kick),
-                                                              self.grpc.server)
+        add_to_server(StorageApi(self.objects, on_commit=self.relay.kick), self.grpc.server)
         self.sweeper: asyncio.Task[None] | None = None
         if self.settings.sweep_interval_minutes > 0:
             self.sweeper = asyncio.create_task(self._sweep_periodically(self.settings.sweep_interval_minutes * 60))

@@ -35,4 +35,4 @@ class StorageSettings(ServiceSettings):
     #: How often ``serve`` sweeps unattached objects; 0 leaves sweeping to the ``sweep`` command (a CronJob).
     sweep_interval_minutes: float = Field(default=60.0, ge=0)
     #: Bytes per streamed download message.
-    chunk_bytes: int = Field(default=256 * 1024, gt=0, le=4 * 1024 * 1024)
+    chunk_bytes: int = Field(default=1024 * 1024, gt=0, le=4 * 1024 * 1024)

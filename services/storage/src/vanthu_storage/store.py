@@ -87,6 +87,12 @@ class ObjectStore:
                 ObjectRow.agency_code == agency_code, ObjectRow.sha256 == sha256))).scalar_one_or_none()
         return row.to_domain() if row is not None else None
 
+    async def with_digest(self, sha256: str) -> list[ObjectInfo]:
+        """Every agency's object with this digest."""
+        async with self.sessions() as session:
+            rows = (await session.execute(select(ObjectRow).where(ObjectRow.sha256 == sha256))).scalars().all()
+        return [r.to_domain() for r in rows]
+
     async def add(self, obj: ObjectInfo, *, actor: str) -> tuple[ObjectInfo, bool]:
         """Insert ``obj`` with its ``stored`` event; return (the object, created) — an object of the same
         agency and digest inserted meanwhile wins (deduplication under concurrency)."""

@@ -1,14 +1,15 @@
 """``/api/v1/files``: document files in the storage service (upload, metadata, download, expiring links).
 
-Uploads are multipart forms; the gateway streams the spooled upload to storage in chunks and storage
-checks type, size and digest. Downloads stream back and support a single ``Range``. A download link is
-an HMAC-signed, expiring URL to this gateway (the local backend has no presigned URLs, and one form for
-both backends keeps clients simple); the gateway serves it with its own service token after checking that
-the object still belongs to the agency the link was made for.
+Uploads are multipart forms, parsed as they arrive: the file part streams on to storage in chunks (nothing is
+spooled in the gateway) and storage checks type, size and digest. Downloads stream back and support a single
+``Range``. A download link is an HMAC-signed, expiring URL to this gateway (the local backend has no presigned
+URLs, and one form for both backends keeps clients simple); the gateway serves it with its own service token
+after checking that the object still belongs to the agency the link was made for.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -18,11 +19,12 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import grpc
-from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from vanthu.storage.v1 import storage_pb2 as pb
+from vanthu_core import wire
 from vanthu_core.auth import Principal
 from vanthu_core.errors import InvalidArgument, PermissionDenied, Unavailable
 from vanthu_gateway.auth import authenticated, forward
@@ -72,18 +74,176 @@ def _object(o: pb.StoredObject) -> StoredObject:
                         legal_hold=o.legal_hold)
 
 
-@router.post("", response_model=Uploaded, status_code=201, summary="Upload a file (multipart form field 'file')")
-async def upload(request: Request, principal: User, file: Annotated[UploadFile, File()],
-                 sha256: Annotated[str, Form(max_length=64, description="optional: refuse if the bytes differ")] = ""
-                 ) -> Uploaded:
-    async def messages() -> AsyncIterator[pb.UploadRequest]:
-        yield pb.UploadRequest(metadata=pb.UploadMetadata(
-            file_name=file.filename or "", declared_content_type=file.content_type or "", claimed_sha256=sha256,
-            size_hint=file.size or 0))
-        while chunk := await file.read(CHUNK):
-            yield pb.UploadRequest(chunk=chunk)
+UPLOAD_FORM = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {
+        "sha256": {"type": "string", "maxLength": 64,
+                   "description": "optional: refuse if the bytes differ (send it before the file part)"},
+        "file": {"type": "string", "format": "binary"}}}}}}}
 
-    reply = await _storage(request).Upload(messages(), metadata=forward(principal), timeout=STREAM_TIMEOUT_S)
+
+UPLOAD_METHOD = "/vanthu.storage.v1.StorageService/Upload"
+
+
+def _encode_upload(message: pb.UploadRequest | bytes) -> bytes:
+    """Chunk messages come encoded already (header + bytes joined once: protobuf would copy them twice)."""
+    return message if isinstance(message, bytes) else message.SerializeToString()
+
+
+class _FormStream:
+    """A ``multipart/form-data`` body parsed as it arrives (``python-multipart``'s streaming parser), so the file
+    goes on to storage chunk by chunk instead of being spooled to a temporary file first.
+
+    Accepts one file part named ``file`` and an optional ``sha256`` field before it; other fields are ignored.
+    """
+
+    def __init__(self, request: Request) -> None:
+        from python_multipart.multipart import MultipartParser, parse_options_header
+
+        kind, options = parse_options_header(request.headers.get("content-type", ""))
+        if kind != b"multipart/form-data" or not options.get(b"boundary"):
+            raise InvalidArgument("file", "send the file as a multipart/form-data form with a 'file' part")
+        charset = options.get(b"charset", b"utf-8").decode("latin-1")
+        self.charset = charset if charset.lower().replace("_", "-") in ("utf-8", "utf8", "latin-1") else "utf-8"
+        self.parse_options_header = parse_options_header
+        self.body = request.stream().__aiter__()
+        self.parser = MultipartParser(options[b"boundary"], {
+            "on_part_begin": self._begin, "on_header_field": self._header_field,
+            "on_header_value": self._header_value, "on_header_end": self._header_end,
+            "on_headers_finished": self._headers_finished, "on_part_data": self._data,
+            "on_part_end": self._part_end, "on_end": self._end})
+        self.header_name, self.header_value = b"", b""
+        self.headers: dict[bytes, bytes] = {}
+        self.part = ""  # "file", "sha256" or "" (ignored)
+        self.field = bytearray()
+        self.sha256 = ""
+        self.file_name, self.content_type = "", ""
+        self.file_seen = self.file_done = self.ended = False
+        self.pieces: list[bytes] = []
+        self.pending = 0
+
+    def _decode(self, value: bytes) -> str:
+        try:
+            return value.decode(self.charset)
+        except UnicodeDecodeError:
+            return value.decode("latin-1")
+
+    def _begin(self) -> None:
+        self.headers, self.part = {}, ""
+
+    def _header_field(self, data: bytes, start: int, end: int) -> None:
+        self.header_name += data[start:end]
+
+    def _header_value(self, data: bytes, start: int, end: int) -> None:
+        self.header_value += data[start:end]
+
+    def _header_end(self) -> None:
+        self.headers[self.header_name.strip().lower()] = self.header_value.strip()
+        self.header_name, self.header_value = b"", b""
+
+    def _headers_finished(self) -> None:
+        _, options = self.parse_options_header(self.headers.get(b"content-disposition", b""))
+        name = self._decode(options.get(b"name", b""))
+        if name == "file":
+            if self.file_seen:
+                raise InvalidArgument("file", "send one file per upload")
+            if b"filename" not in options:
+                raise InvalidArgument("file", "must be a file part (with a file name)")
+            self.part, self.file_seen = "file", True
+            self.file_name = self._decode(options[b"filename"])
+            self.content_type = self._decode(self.headers.get(b"content-type", b""))
+        elif name == "sha256":
+            if self.file_seen:
+                raise InvalidArgument("sha256", "send it before the file part of the form")
+            self.part = "sha256"
+            self.field = bytearray()
+
+    def _data(self, data: bytes, start: int, end: int) -> None:
+        if self.part == "file":
+            self.pieces.append(data[start:end])
+            self.pending += end - start
+        elif self.part == "sha256":
+            self.field += data[start:end]
+            if len(self.field) > 64:
+                raise InvalidArgument("sha256", "must be at most 64 characters (a SHA-256 digest)")
+
+    def _part_end(self) -> None:
+        if self.part == "sha256":
+            self.sha256 = self._decode(bytes(self.field)).strip()
+        elif self.part == "file":
+            self.file_done = True
+        self.part = ""
+
+    def _end(self) -> None:
+        self.ended = True
+
+    async def _feed(self) -> bool:
+        """Parse the next piece of the body; False at its end."""
+        from python_multipart.exceptions import FormParserError
+
+        chunk = await anext(self.body, None)
+        if chunk is None:
+            return False
+        try:
+            self.parser.write(chunk)
+        except FormParserError as exc:
+            raise InvalidArgument("file", "the multipart form is malformed") from exc
+        return True
+
+    async def until_file(self) -> None:
+        """Read up to the file part's headers (the ``sha256`` field comes before them)."""
+        while not self.file_seen:
+            if not await self._feed():
+                raise InvalidArgument("file", "is required: a multipart form part named 'file'")
+
+    def _take(self) -> bytes:
+        """The pending file bytes as one encoded ``UploadRequest`` chunk message (a single copy)."""
+        block = b"".join([wire.field_prefix(2, self.pending), *self.pieces])  # UploadRequest.chunk
+        self.pieces, self.pending = [], 0
+        return block
+
+    async def chunk_messages(self, size: int) -> AsyncIterator[bytes]:
+        """The file's bytes in encoded chunk messages of about ``size`` bytes; raises if the form breaks off
+        before its end."""
+        while True:
+            more = await self._feed()
+            if self.pending >= size or (self.pending and (self.file_done or not more)):
+                yield self._take()
+            if not more:
+                break
+        if not (self.file_done and self.ended):
+            raise InvalidArgument("file", "the multipart form ended before the file did (an interrupted upload?)")
+
+
+@router.post("", response_model=Uploaded, status_code=201, openapi_extra=UPLOAD_FORM,
+             summary="Upload a file (multipart form: optional field 'sha256', then the file part 'file')")
+async def upload(request: Request, principal: User) -> Uploaded:
+    """The form is parsed while it arrives and the file streamed to storage as it comes (never spooled here);
+    a broken or refused upload stores nothing (the storage call is cancelled and storage drops what it staged)."""
+    _storage(request)
+    call = request.app.state.clients.channels["storage"].stream_unary(
+        UPLOAD_METHOD, request_serializer=_encode_upload, response_deserializer=pb.UploadResponse.FromString)
+    form = _FormStream(request)
+    await form.until_file()
+    failure: BaseException | None = None
+
+    async def messages() -> AsyncIterator[pb.UploadRequest | bytes]:
+        nonlocal failure
+        try:
+            yield pb.UploadRequest(metadata=pb.UploadMetadata(
+                file_name=form.file_name, declared_content_type=form.content_type, claimed_sha256=form.sha256))
+            async for message in form.chunk_messages(CHUNK):
+                yield message
+        except BaseException as error:  # the call is cancelled: report the cause (413, 400, a client gone...)
+            failure = error
+            raise
+
+    try:
+        reply = await call(messages(), metadata=forward(principal), timeout=STREAM_TIMEOUT_S)
+    except (grpc.aio.AioRpcError, asyncio.CancelledError):
+        if failure is not None:
+            raise failure from None
+        raise
     return Uploaded(object=_object(reply.object), deduplicated=reply.deduplicated)
 
 

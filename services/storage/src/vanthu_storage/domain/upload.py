@@ -34,11 +34,21 @@ class UploadCheck:
 
     def feed(self, chunk: bytes) -> None:
         """Account for one chunk; raise as soon as the limit is passed (nothing more is read)."""
+        self.accept(chunk)
+        self.digest(chunk)
+
+    def accept(self, chunk: bytes) -> None:
+        """The cheap half of :meth:`feed` (size limit and leading bytes), for the event loop: raises before
+        an oversized chunk is hashed or written."""
         self.size += len(chunk)
         if self.size > self.max_bytes:
             raise InvalidArgument("content", f"is larger than the limit of {self.max_bytes} bytes")
         if len(self.head) < HEAD_BYTES:
             self.head += chunk[:HEAD_BYTES - len(self.head)]
+
+    def digest(self, chunk: bytes) -> None:
+        """The costly half of :meth:`feed`: hash ``chunk`` (releases the GIL; call from a worker thread, in
+        order, one call at a time)."""
         self._hash.update(chunk)
 
     def finish(self) -> str:
