@@ -76,6 +76,22 @@ def test_signing_profile(api: httpx.Client, login: Callable[[str], str]) -> None
     assert profile.status_code == 200, profile.text
     assert profile.json()["kind"] == "personal" and profile.json()["custody"] == "server"
     assert profile.json()["has_image"] is True
+    from PIL import Image, ImageDraw
+
+    def image(fmt: str, mode: str) -> bytes:
+        img = Image.new("RGBA", (300, 120), (0, 0, 0, 0))
+        ImageDraw.Draw(img).line([(10, 100), (150, 20), (290, 90)], fill=(10, 30, 190, 255), width=6)
+        out = io.BytesIO()
+        img.convert(mode).save(out, fmt)
+        return out.getvalue()
+
+    leader = bearer(login("lanhdao.ubnd"))
+    jpeg = api.put("/api/v1/signing/profile/image", headers=leader,
+                   files={"image": ("chữ ký.jpg", image("JPEG", "RGB"), "image/jpeg")})
+    assert jpeg.status_code == 400 and jpeg.json()["errors"][0]["field"] == "image", jpeg.text
+    png = api.put("/api/v1/signing/profile/image", headers=leader,
+                  files={"image": ("chữ ký.png", image("PNG", "RGBA"), "image/png")})
+    assert png.status_code == 200 and png.json()["has_image"] is True, png.text
     missing = api.get("/api/v1/signing/profile", headers=bearer(login("lanhdao.snv")))
     assert missing.status_code == 422, missing.text
     assert "no personal signing profile" in missing.json()["detail"]

@@ -80,8 +80,7 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
                               "`Authorization: Bearer <token>` from the identity issuer (Keycloak in production). "
                               "Errors are application/problem+json (RFC 9457) naming the field at fault.")
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
-                       large_max_bytes=settings.max_upload_bytes,
-                       large_paths=("/api/v1/files", "/api/v1/signing/profile/image"))
+                       large_max_bytes=settings.max_upload_bytes, large_paths=("/api/v1/files",))
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],

@@ -25,7 +25,8 @@ User = Annotated[Principal, Depends(authenticated)]
 ObjectId = Annotated[str, Field(min_length=1, max_length=64, description="object id of an uploaded PDF")]
 #: Signing a large PDF (timestamp included) takes seconds, not the default call deadline.
 SIGN_TIMEOUT_S = 120.0
-MAX_IMAGE_BYTES = 2 * 1024 * 1024
+#: Signature and seal images are small: the ordinary body limit (1 MiB by default, 413 beyond) applies to the form.
+MAX_IMAGE_BYTES = 1024 * 1024
 
 
 class Box(BaseModel):
