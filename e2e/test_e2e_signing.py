@@ -127,3 +127,27 @@ def test_arrivals_are_verified_and_a_failure_is_flagged(api: httpx.Client, login
     history = api.get(f"/api/v1/documents/{bad['id']}/history", headers=clerk)
     assert history.status_code == 200, history.text
     assert "signature_invalid" in [h["action"] for h in history.json()]
+
+
+def test_a_digitised_copy_is_signed_and_numbered_in_the_copy_register(api: httpx.Client,
+                                                                       login: Callable[[str], str]) -> None:
+    clerk = bearer(login("vanthu.ubnd"))
+    registers = api.get("/api/v1/registers", headers=clerk, params={"direction": "copy"}).json()
+    assert [r["name"] for r in registers] == ["Sổ bản sao"]
+    scan = api.post("/api/v1/files", headers=clerk, files={"file": ("bản chụp.pdf", draft_pdf(), "application/pdf")})
+    copies = []
+    for form in ("SY", "TrS"):
+        reply = api.post("/api/v1/signing/copy", headers=clerk, timeout=60, json={
+            "object_id": scan.json()["object"]["object_id"], "form": form, "copy_register_id": registers[0]["id"]})
+        assert reply.status_code == 201, reply.text
+        copies.append(reply.json())
+    first, second = (int(c["copy_number_symbol"].split("/")[0]) for c in copies)
+    assert second == first + 1 and copies[0]["copy_number_symbol"].endswith("/SY-UBND")
+    assert copies[1]["copy_number_symbol"].endswith("/TrS-UBND") and copies[1]["field_name"] == "ChuKySaoVanBan"
+    verdict = api.post("/api/v1/signing/verify", headers=clerk, json={"object_id": copies[0]["object_id"]}, timeout=60)
+    assert verdict.json()["valid"] is True
+    wrong = api.post("/api/v1/signing/copy", headers=clerk, timeout=60, json={
+        "object_id": scan.json()["object"]["object_id"], "form": "SY",
+        "copy_register_id": api.get("/api/v1/registers", headers=clerk,
+                                    params={"direction": "incoming"}).json()[0]["id"]})
+    assert wrong.status_code == 400 and wrong.json()["errors"][0]["field"] == "register_id"

@@ -98,6 +98,7 @@ async def test_classified_documents_are_refused_for_electronic_handling(
     ({"abstract": "ư" * 501}, "abstract"),
     ({"urgency": "gấp"}, "urgency"),
     ({"direction": "sideways"}, "direction"),
+    ({"direction": "copy"}, "direction"),  # copies are numbered with NumberCopy, never created as documents
     ({"due_date": "31/12/2026"}, "due_date"),
 ])
 async def test_bad_metadata_gets_a_field_error_and_writes_nothing(
@@ -112,6 +113,18 @@ async def test_bad_metadata_gets_a_field_error_and_writes_nothing(
     assert [f for f, _ in field_violations(error)] == [field]
     listed = await call(dev_issuer, stub.ListDocuments, pb.ListDocumentsRequest(), "chuyenvien.ubnd")
     assert list(listed.documents) == []  # type: ignore[attr-defined]
+
+
+async def test_only_the_clerk_numbers_copies(stub: documents_pb2_grpc.DocumentServiceStub,
+                                             dev_issuer: DevIssuer) -> None:
+    reply = await call(dev_issuer, stub.CreateRegister, pb.CreateRegisterRequest(register=pb.Register(
+        direction="copy", name="Sổ bản sao", agency_abbreviation="UBND")), "vanthu.ubnd")
+    copy_register = reply.register  # type: ignore[attr-defined]
+    request = pb.NumberCopyRequest(register_id=copy_register.id, form="SL")
+    await expect(grpc.StatusCode.PERMISSION_DENIED, call(dev_issuer, stub.NumberCopy, request, "chuyenvien.ubnd"))
+    await expect(grpc.StatusCode.INVALID_ARGUMENT, call(dev_issuer, stub.NumberCopy, request, "vanthu.snv"))
+    numbered = await call(dev_issuer, stub.NumberCopy, request, "vanthu.ubnd")
+    assert numbered.copy.number_symbol == "01/SL-UBND" and numbered.copy.created_by == "vanthu.ubnd"  # type: ignore[attr-defined]
 
 
 async def test_agencies_never_see_each_others_documents(stub: documents_pb2_grpc.DocumentServiceStub,

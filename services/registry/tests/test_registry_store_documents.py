@@ -222,6 +222,42 @@ async def test_an_arrival_whose_signatures_fail_is_flagged(store: DocumentStore)
     assert events[1].subject == "vanthu.registry.document.signature_checked" and events[1].data["valid"] is False
 
 
+async def test_copies_share_one_yearly_series_in_the_copy_register(store: DocumentStore, clock: MovableClock) -> None:
+    copies = await store.create_register(agency_code=UBND, direction=Direction.COPY, name="Sổ bản sao",
+                                         agency_abbreviation="UBND", type_codes=[])
+    register = await outgoing_register(store)
+    source = await issue_new(store, register)
+    first = await store.number_copy(agency_code=UBND, register_id=copies.id, form="SY", source_document_id=str(
+        source["id"]), object_id="0190f0e0-0000-7000-8000-00000000000a", sha256="cd" * 32, actor="vanthu.ubnd")
+    second = await store.number_copy(agency_code=UBND, register_id=copies.id, form="TrS", source_document_id="",
+                                     object_id="", sha256="", actor="vanthu.ubnd")
+    assert (first["number_symbol"], second["number_symbol"]) == ("01/SY-UBND", "02/TrS-UBND")
+    with pytest.raises(InvalidArgument, match="form"):
+        await store.number_copy(agency_code=UBND, register_id=copies.id, form="BS", source_document_id="",
+                                object_id="", sha256="", actor="x")
+    with pytest.raises(InvalidArgument, match="copy register"):  # an outgoing register does not number copies
+        await store.number_copy(agency_code=UBND, register_id=register.id, form="SY", source_document_id="",
+                                object_id="", sha256="", actor="x")
+    with pytest.raises(InvalidArgument, match="register_id"):  # nor does another agency's copy register
+        await store.number_copy(agency_code=SNV, register_id=copies.id, form="SY", source_document_id="",
+                                object_id="", sha256="", actor="x")
+    with pytest.raises(NotFound):  # the copied document must be the agency's own
+        await store.number_copy(agency_code=UBND, register_id=copies.id, form="SL",
+                                source_document_id="0190f0e0-0000-7000-8000-0000000000ff", object_id="", sha256="",
+                                actor="x")
+    with pytest.raises(InvalidArgument, match="type_codes"):
+        await store.create_register(agency_code=UBND, direction=Direction.COPY, name="Sổ sao quyết định",
+                                    agency_abbreviation="UBND", type_codes=["quyet_dinh"])
+    clock.now = datetime(2026, 12, 31, 17, 0, tzinfo=UTC)  # 1 January in Vietnam: a new series
+    third = await store.number_copy(agency_code=UBND, register_id=copies.id, form="SL", source_document_id="",
+                                    object_id="", sha256="", actor="vanthu.ubnd")
+    assert third["number_symbol"] == "01/SL-UBND" and third["register_year"] == 2027
+    async with store.sessions() as session:
+        payloads = (await session.execute(select(outbox.c.payload).order_by(outbox.c.event_id))).scalars().all()
+    numbered = [e for e in map(Event.from_bytes, payloads) if e.subject == "vanthu.registry.copy.numbered"]
+    assert [e.data["number_symbol"] for e in numbered] == ["01/SY-UBND", "02/TrS-UBND", "01/SL-UBND"]
+
+
 async def test_another_agency_cannot_see_or_touch_a_document(store: DocumentStore) -> None:
     register = await outgoing_register(store)
     doc = await issue_new(store, register)

@@ -67,7 +67,7 @@ def _iso(value: date | datetime | None) -> str:
 def draft_from_proto(d: documents_pb2.DocumentInput) -> Draft:
     """Field errors name the field as the REST body and ``DocumentInput`` spell it (``signer.name``)."""
     return check_metadata(Draft(
-        direction=_enum("direction", Direction, d.direction, Direction.OUTGOING),
+        direction=_document_direction(d.direction),
         type_code=d.type_code.strip(), abstract=d.abstract,
         urgency=_enum("urgency", Urgency, d.urgency, Urgency.NORMAL),
         confidentiality=_enum("confidentiality", Confidentiality, d.confidentiality, Confidentiality.NONE),
@@ -81,6 +81,13 @@ def draft_from_proto(d: documents_pb2.DocumentInput) -> Draft:
         answers_document_id=d.answers_document_id.strip(), due_date=parse_date("due_date", d.due_date),
         sender=SenderInfo(d.sender.agency_code.strip(), d.sender.agency_name, d.sender.number_symbol,
                           parse_date("sender.document_date", d.sender.document_date))))
+
+
+def _document_direction(value: str) -> Direction:
+    direction = _enum("direction", Direction, value, Direction.OUTGOING)
+    if direction is Direction.COPY:
+        raise InvalidArgument("direction", "a document is outgoing or incoming; copies are numbered with NumberCopy")
+    return direction
 
 
 def document_to_proto(doc: dict[str, Any]) -> documents_pb2.Document:
@@ -256,6 +263,22 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
                                                     confirm_duplicate=request.confirm_duplicate)
         self.on_commit()
         return documents_pb2.RegisterDocumentResponse(document=document_to_proto(doc))
+
+    async def NumberCopy(self, request: documents_pb2.NumberCopyRequest,
+                         context: grpc.aio.ServicerContext) -> documents_pb2.NumberCopyResponse:
+        principal, agency = self._acting("clerk")
+        copy = await self.documents.number_copy(
+            agency_code=agency, register_id=request.register_id, form=request.form,
+            source_document_id=clean_text("source_document_id", request.source_document_id, max_len=36,
+                                          required=False),
+            object_id=clean_text("object_id", request.object_id, max_len=36, required=False),
+            sha256=clean_text("sha256", request.sha256, max_len=64, required=False).lower(), actor=principal.username)
+        self.on_commit()
+        return documents_pb2.NumberCopyResponse(copy=documents_pb2.Copy(
+            id=copy["id"], register_id=copy["register_id"], year=copy["register_year"], number=copy["number"],
+            form=copy["form"], number_symbol=copy["number_symbol"], source_document_id=copy["source_document_id"],
+            object_id=copy["object_id"], sha256=copy["sha256"], created_by=copy["created_by"],
+            created_at=_iso(copy["created_at"])))
 
     async def RejectDocument(self, request: documents_pb2.RejectDocumentRequest,
                              context: grpc.aio.ServicerContext) -> documents_pb2.RejectDocumentResponse:

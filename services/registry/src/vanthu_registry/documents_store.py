@@ -43,10 +43,12 @@ from vanthu_core.paging import decode_cursor, encode_cursor, page_size
 from vanthu_core.timeutil import Clock, utc_now, vietnam_time
 from vanthu_registry.domain.doctypes import LETTER, STANDARD_TYPES, DocumentType
 from vanthu_registry.domain.documents import (
+    COPY_FORMS,
     Direction,
     Draft,
     Status,
     build_symbol,
+    copy_symbol,
     diff,
     number_and_symbol,
     transition,
@@ -143,6 +145,29 @@ class DocumentRow(Base):
         Index("ix_documents_agency_direction", "agency_code", "direction", "id"),
         Index("ix_documents_sender", "agency_code", "issuing_agency_code", "number_symbol", "document_date"),
     )
+
+
+class CopyRow(Base):
+    """A copy (bản sao) numbered in a copy register: SY, SL and TrS share the register's yearly series."""
+
+    __tablename__ = "copies"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(35))
+    register_id: Mapped[str] = mapped_column(ForeignKey("registers.id"))
+    register_year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    form: Mapped[str] = mapped_column(String(3))
+    number_symbol: Mapped[str] = mapped_column(String(42))
+    #: The document copied, when the agency holds it; empty for a copy of a paper original only.
+    source_document_id: Mapped[str] = mapped_column(String(36), default="")
+    object_id: Mapped[str] = mapped_column(String(36), default="")
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (UniqueConstraint("register_id", "register_year", "number", name="uq_copies_register_number"),
+                      Index("ix_copies_agency_created_at", "agency_code", "created_at"))
 
 
 class HistoryRow(Base):
@@ -286,6 +311,8 @@ class DocumentStore:
     # -- registers -----------------------------------------------------------------------------
     async def create_register(self, *, agency_code: str, direction: Direction, name: str, agency_abbreviation: str,
                               type_codes: list[str]) -> Register:
+        if direction is Direction.COPY and type_codes:
+            raise InvalidArgument("type_codes", "a copy register numbers every copy (SY, SL, TrS) in one series")
         async with self.sessions() as session, session.begin():
             for i, code in enumerate(type_codes):
                 try:
@@ -545,6 +572,37 @@ class DocumentStore:
             await self._event(session, row, "vanthu.registry.document.registered", actor)
             return self._view(row)
 
+    async def number_copy(self, *, agency_code: str, register_id: str, form: str, source_document_id: str,
+                          object_id: str, sha256: str, actor: str) -> dict[str, Any]:
+        """The next number of the agency's copy register for a copy (``05/SY-UBND``), in one transaction with
+        its row and event, so a failed numbering takes no number."""
+        if form not in COPY_FORMS:
+            raise InvalidArgument("form", f"must be one of {', '.join(COPY_FORMS)} (sao y, sao lục, trích sao)")
+        async with self.sessions() as session, session.begin():
+            reg = await session.get(RegisterRow, register_id) if register_id else None
+            if reg is None or reg.agency_code != agency_code:
+                raise InvalidArgument("register_id", "is not a register of this agency")
+            register = _register(reg)
+            if register.direction is not Direction.COPY or not register.active:
+                raise InvalidArgument("register_id", "is not an active copy register (sổ bản sao)")
+            if source_document_id:
+                await self._load(session, agency_code, source_document_id, lock=False)
+            now = self.clock()
+            year = vietnam_time(now).year
+            number = await self._next_number(session, register.id, year)
+            row = CopyRow(id=new_id(), agency_code=agency_code, register_id=register.id, register_year=year,
+                          number=number, form=form,
+                          number_symbol=copy_symbol(number, form, register.agency_abbreviation),
+                          source_document_id=source_document_id, object_id=object_id, sha256=sha256,
+                          created_by=actor, created_at=now)
+            session.add(row)
+            view = {c.key: getattr(row, c.key) for c in CopyRow.__table__.columns}
+            await add_event(session, outbox, Event(subject="vanthu.registry.copy.numbered", actor=actor,
+                                                   agency=agency_code, data={
+                                                       k: _jsonable(v) for k, v in view.items()
+                                                       if k not in ("agency_code", "created_by")}))
+            return view
+
     async def reject(self, *, agency_code: str, document_id: str, reason: str, actor: str) -> dict[str, Any]:
         return await self._close(agency_code, document_id, "reject", reason, actor)
 
@@ -614,6 +672,9 @@ class DocumentStore:
                                date_to: date) -> tuple[Register, list[dict[str, Any]]]:
         """The documents numbered in a register between two dates (Vietnam time), in number order."""
         register = await self.register(agency_code, register_id)
+        if register.direction is Direction.COPY:
+            raise FailedPrecondition("copy registers are not exported as a book yet (Appendix IV has no copy "
+                                     "book); export an outgoing or incoming register")
         async with self.sessions() as session:
             rows = (await session.execute(select(DocumentRow).where(
                 DocumentRow.register_id == register_id, DocumentRow.number.is_not(None),

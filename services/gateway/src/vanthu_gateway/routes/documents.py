@@ -115,7 +115,7 @@ class DocumentPage(BaseModel):
 
 
 class RegisterIn(BaseModel):
-    direction: Literal["outgoing", "incoming"]
+    direction: Literal["outgoing", "incoming", "copy"] = Field(description="copy: sổ bản sao (SY, SL, TrS)")
     name: str
     agency_abbreviation: str = ""
     type_codes: list[str] = Field(default_factory=list, max_length=40)
@@ -196,7 +196,7 @@ async def create_type(request: Request, principal: User, body: DocumentTypeIn) -
 
 @router.get("/registers", response_model=list[RegisterOut], tags=["registers"], summary="Your agency's registers")
 async def list_registers(request: Request, principal: User,
-                         direction: Literal["outgoing", "incoming"] | None = None) -> list[RegisterOut]:
+                         direction: Literal["outgoing", "incoming", "copy"] | None = None) -> list[RegisterOut]:
     reply = await _documents(request).ListRegisters(pb.ListRegistersRequest(direction=direction or ""),
                                                     metadata=forward(principal))
     return [RegisterOut.model_validate(_dict(r)) for r in reply.registers]

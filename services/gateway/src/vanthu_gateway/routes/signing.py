@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from pydantic import BaseModel, Field
 
+from vanthu.registry.v1 import documents_pb2 as dpb
 from vanthu.signing.v1 import signing_pb2 as pb
 from vanthu_core.auth import Principal
 from vanthu_core.errors import InvalidArgument, Unavailable
@@ -58,7 +59,10 @@ class AttachmentIn(BaseModel):
 class CopyIn(BaseModel):
     object_id: ObjectId
     form: Literal["SY", "SL", "TrS"] = Field(description="sao y, sao lục, trích sao")
-    copy_number_symbol: str = Field("", max_length=100, description="from the copy register, e.g. 05/SY-UBND")
+    copy_register_id: str = Field("", max_length=64, description="number the signed copy in this copy register "
+                                                                  "(sổ bản sao): 05/SY-UBND")
+    source_document_id: str = Field("", max_length=64, description="the document copied, when the agency holds it")
+    copy_number_symbol: str = Field("", max_length=100, description="a number given elsewhere, shown on the copy")
 
 
 class VerifyIn(BaseModel):
@@ -85,6 +89,11 @@ class SigningOut(BaseModel):
     field_name: str
     box: BoxOut
     signed_at: str
+
+
+class CopyOut(SigningOut):
+    copy_number_symbol: str = Field(description="from the copy register (or as given); empty when not numbered")
+    copy_id: str = Field("", description="the copy's entry in the copy register")
 
 
 class PreparedOut(BaseModel):
@@ -188,13 +197,22 @@ async def sign_attachment(body: AttachmentIn, request: Request, principal: User)
     return _result(reply.result)
 
 
-@router.post("/copy", response_model=SigningOut, status_code=201,
-             summary="Sign a digitised copy of a paper document: sao y, sao lục, trích sao (clerk)")
-async def sign_copy(body: CopyIn, request: Request, principal: User) -> SigningOut:
+@router.post("/copy", response_model=CopyOut, status_code=201,
+             summary="Sign a digitised copy (sao y, sao lục, trích sao) and number it in a copy register (clerk)")
+async def sign_copy(body: CopyIn, request: Request, principal: User) -> CopyOut:
+    """The agency signs first and the copy is numbered after (one transaction in the registry), so a refused
+    signing never takes a number; the digitised copy's visible text is form, agency and time (Decree 30, §3.6)."""
     reply = await _signing(request).SignCopy(
         pb.SignCopyRequest(source=_ref(body.object_id), form=body.form, copy_number_symbol=body.copy_number_symbol),
         metadata=forward(principal), timeout=SIGN_TIMEOUT_S)
-    return _result(reply.result)
+    result = _result(reply.result)
+    if not body.copy_register_id:
+        return CopyOut(**result.model_dump(), copy_number_symbol=body.copy_number_symbol)
+    numbered = await request.app.state.clients.documents.NumberCopy(
+        dpb.NumberCopyRequest(register_id=body.copy_register_id, form=body.form,
+                              source_document_id=body.source_document_id, object_id=result.object_id,
+                              sha256=result.sha256), metadata=forward(principal))
+    return CopyOut(**result.model_dump(), copy_number_symbol=numbered.copy.number_symbol, copy_id=numbered.copy.id)
 
 
 @router.post("/prepare", response_model=PreparedOut, status_code=201,

@@ -21,6 +21,16 @@ from vanthu_registry.domain.doctypes import ABBREVIATION, DocumentType
 class Direction(StrEnum):
     OUTGOING = "outgoing"  # văn bản đi
     INCOMING = "incoming"  # văn bản đến
+    COPY = "copy"  # sổ bản sao: only registers; copies (not documents) are numbered in it
+
+
+#: Forms of copy (Decree 30/2020 Art. 25, Appendix I): one yearly number series shared by all three.
+COPY_FORMS = {"SY": "sao y", "SL": "sao lục", "TrS": "trích sao"}
+
+
+def copy_symbol(number: int, form: str, agency_abbreviation: str) -> str:
+    """Số và ký hiệu bản sao: ``05/SY-UBND`` (two digits at least, as every register number)."""
+    return f"{number:02d}/{form}" + (f"-{agency_abbreviation}" if agency_abbreviation else "")
 
 
 class Status(StrEnum):
