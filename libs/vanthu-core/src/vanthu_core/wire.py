@@ -8,7 +8,14 @@ still goes through protobuf.
 
 from __future__ import annotations
 
+from google.protobuf.message import Message
+
 LENGTH_DELIMITED = 2
+
+
+def serialize(message: Message | bytes) -> bytes:
+    """A gRPC serializer for streams that mix messages and pre-encoded chunk messages (passed through)."""
+    return message if isinstance(message, bytes) else message.SerializeToString()
 
 
 def field_prefix(field_number: int, size: int) -> bytes:

@@ -489,7 +489,8 @@ class DocumentStore:
                     if row is None or row.agency_code != job.agency_code:
                         raise NotFound(f"no document {job.document_id}")
                     transition("issue", Status(row.status))
-                    register = await self._register_for(session, row, register_id, Direction.OUTGOING)
+                    register = await self._register_for(session, row.agency_code, register_id, Direction.OUTGOING,
+                                                        row.type_code)
                     if not register.agency_abbreviation:
                         raise FailedPrecondition(f"the register {register.name} has no agency abbreviation")
                     if row.type_code == LETTER and not row.unit_abbreviation:
@@ -559,7 +560,8 @@ class DocumentStore:
                 raise FailedPrecondition(
                     f"this arrival duplicates document {row.duplicate_of} (same sender, number and date): reject it, "
                     "or register it with confirm_duplicate if it really is a second document")
-            register = await self._register_for(session, row, register_id, Direction.INCOMING)
+            register = await self._register_for(session, row.agency_code, register_id, Direction.INCOMING,
+                                                    row.type_code)
             now = self.clock()
             year = vietnam_time(now).year
             number = await self._next_number(session, register.id, year)
@@ -579,12 +581,7 @@ class DocumentStore:
         if form not in COPY_FORMS:
             raise InvalidArgument("form", f"must be one of {', '.join(COPY_FORMS)} (sao y, sao lục, trích sao)")
         async with self.sessions() as session, session.begin():
-            reg = await session.get(RegisterRow, register_id) if register_id else None
-            if reg is None or reg.agency_code != agency_code:
-                raise InvalidArgument("register_id", "is not a register of this agency")
-            register = _register(reg)
-            if register.direction is not Direction.COPY or not register.active:
-                raise InvalidArgument("register_id", "is not an active copy register (sổ bản sao)")
+            register = await self._register_for(session, agency_code, register_id, Direction.COPY)
             if source_document_id:
                 await self._load(session, agency_code, source_document_id, lock=False)
             now = self.clock()
@@ -621,15 +618,16 @@ class DocumentStore:
             await self._event(session, row, f"vanthu.registry.document.{done}", actor, reason=reason)
             return self._view(row)
 
-    async def _register_for(self, session: AsyncSession, row: DocumentRow, register_id: str,
-                            direction: Direction) -> Register:
+    async def _register_for(self, session: AsyncSession, agency_code: str, register_id: str, direction: Direction,
+                            type_code: str = "") -> Register:
+        """The agency's active register of ``direction`` that may number a document of ``type_code``."""
         reg = await session.get(RegisterRow, register_id) if register_id else None
-        if reg is None or reg.agency_code != row.agency_code:
+        if reg is None or reg.agency_code != agency_code:
             raise InvalidArgument("register_id", "is not a register of this agency")
         register = _register(reg)
         if register.direction is not direction or not register.active:
             raise InvalidArgument("register_id", f"is not an active {direction.value} register")
-        if register.type_codes and row.type_code not in register.type_codes:
+        if register.type_codes and type_code not in register.type_codes:
             raise InvalidArgument("register_id", f"this register numbers only {', '.join(register.type_codes)}")
         return register
 

@@ -34,7 +34,8 @@ from vanthu_signing.verify import Report, verify_pdf
 SIGNER_ROLES = ("leader", "head")
 CLERK_ROLES = ("clerk",)
 SEAL_ADMIN_ROLES = ("admin",)
-COPY_FORMS = {"SY": "sao y", "SL": "sao lục", "TrS": "trích sao"}
+#: The copy forms as the proto names them (sao y, sao lục, trích sao); the appearance spells them out.
+COPY_FORMS = ("SY", "SL", "TrS")
 
 
 def box_to_proto(page: int, box: ap.Box) -> signing_pb2.SignatureBox:

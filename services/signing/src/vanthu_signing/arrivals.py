@@ -15,7 +15,7 @@ from typing import Any
 from vanthu_core.errors import DomainError, InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.events import Event
 from vanthu_core.service_token import ServiceTokens
-from vanthu_signing.files import PdfFiles
+from vanthu_signing.files import NotAPdf, PdfFiles
 from vanthu_signing.keys import KeyRing
 from vanthu_signing.store import VERIFIED, SigningStore
 from vanthu_signing.verify import verify_pdf
@@ -62,9 +62,9 @@ class ArrivalChecker:
             fetched = await self.files.read(object_id, token)
             if fetched.agency_code != agency:
                 raise NotFound("the file belongs to another agency")
+        except NotAPdf:
+            return {**out, "checked": False, "note": f"{name}: không phải PDF, không kiểm tra chữ ký"}
         except InvalidArgument as exc:
-            if "not a PDF" in exc.reason:
-                return {**out, "checked": False, "note": f"{name}: không phải PDF, không kiểm tra chữ ký"}
             return {**out, "note": f"{name}: KHÔNG HỢP LỆ ({exc.reason})"}
         except (NotFound, PermissionDenied):
             return {**out, "note": f"{name}: KHÔNG HỢP LỆ (không tìm thấy tệp trong kho của cơ quan)"}

@@ -19,6 +19,10 @@ CHUNK = 1024 * 1024
 TIMEOUT_S = 120.0
 
 
+class NotAPdf(InvalidArgument):
+    """The stored object is some other type of file (storage detected its type from the bytes)."""
+
+
 @dataclass(frozen=True)
 class Fetched:
     pdf: bytes
@@ -60,8 +64,7 @@ class PdfFiles:
                                                                   f"most {self.max_bytes} bytes can be signed")
                     if message.object.content_type != "application/pdf":
                         call.cancel()
-                        raise InvalidArgument("source.object_id",
-                                              f"the file is {message.object.content_type}, not a PDF")
+                        raise NotAPdf("source.object_id", f"the file is {message.object.content_type}, not a PDF")
                     name, owner = message.object.file_name, message.object.agency_code
                 else:
                     parts.append(message.chunk)

@@ -101,5 +101,5 @@ class KeyRing:
         if label not in self._certs:
             with open_signer(self.key(label)) as signer:
                 assert signer.signing_cert is not None
-                self._certs[label] = x509.load_der_x509_certificate(signer.signing_cert.dump())
+                self._certs[label] = pki.x509_certificate(signer.signing_cert)
         return self._certs[label]

@@ -142,6 +142,16 @@ def load_crls(data: bytes) -> list[x509.CertificateRevocationList]:
     return [x509.load_pem_x509_crl(part + marker) for part in data.split(marker) if b"-----BEGIN" in part]
 
 
+def asn1_certificate(cert: x509.Certificate) -> asn1_x509.Certificate:
+    """``cryptography``'s certificate as asn1crypto's (what pyHanko and its validator take)."""
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+
+def x509_certificate(cert: asn1_x509.Certificate) -> x509.Certificate:
+    """asn1crypto's certificate (from pyHanko) as ``cryptography``'s."""
+    return x509.load_der_x509_certificate(cert.dump())
+
+
 @dataclass(frozen=True)
 class RevocationStatus:
     status: str  # "good" | "revoked" | "unknown"
@@ -170,7 +180,7 @@ class Revocation:
         return [asn1_crl.CertificateList.load(c.public_bytes(serialization.Encoding.DER)) for c in self.crls]
 
     def asn1_roots(self) -> list[asn1_x509.Certificate]:
-        return [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in self.trust_roots]
+        return [asn1_certificate(c) for c in self.trust_roots]
 
     def status(self, cert: x509.Certificate, issuers: Iterable[x509.Certificate]) -> RevocationStatus:
         """The status of ``cert`` in the CRLs signed by its issuer (one of ``issuers`` or a trust root).
@@ -203,8 +213,8 @@ class Revocation:
 
     def refuse_revoked(self, cert: asn1_x509.Certificate, others: Iterable[asn1_x509.Certificate]) -> None:
         """FailedPrecondition when the signer's certificate is listed in its issuer's CRL."""
-        own = x509.load_der_x509_certificate(cert.dump())
-        found = self.status(own, [x509.load_der_x509_certificate(c.dump()) for c in others])
+        own = x509_certificate(cert)
+        found = self.status(own, [x509_certificate(c) for c in others])
         if found.status == "revoked":
             when = found.revoked_at.isoformat() if found.revoked_at else "?"
             raise FailedPrecondition(

@@ -38,7 +38,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from vanthu_core.errors import FailedPrecondition, InvalidArgument
 from vanthu_signing.domain import appearance as ap
-from vanthu_signing.pki import Revocation
+from vanthu_signing.pki import Revocation, asn1_certificate
 
 FIELD_PERSONAL = "ChuKyCaNhan"
 FIELD_AGENCY = "ChuKyCoQuan"
@@ -73,10 +73,6 @@ class Pkcs11Key:
 KeySource = P12Key | Pkcs11Key
 
 
-def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
-    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
-
-
 @dataclass
 class Tsa:
     """The development TSA (pyHanko's local DummyTimeStamper) built from a TSA certificate and key."""
@@ -89,8 +85,9 @@ class Tsa:
         key = serialization.load_pem_private_key(self.key_pem, None)
         der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
-        return DummyTimeStamper(tsa_cert=_asn1(self.cert), tsa_key=asn1_keys.PrivateKeyInfo.load(der),
-                                certs_to_embed=SimpleCertificateStore.from_certs([_asn1(c) for c in self.chain]))
+        chain = SimpleCertificateStore.from_certs([asn1_certificate(c) for c in self.chain])
+        return DummyTimeStamper(tsa_cert=asn1_certificate(self.cert), tsa_key=asn1_keys.PrivateKeyInfo.load(der),
+                                certs_to_embed=chain)
 
     @classmethod
     def from_p12(cls, data: bytes, password: bytes) -> Tsa:
@@ -101,7 +98,7 @@ class Tsa:
         return cls(cert, pem, list(extra))
 
 
-def _check_validity(cert: asn1_x509.Certificate, when: dt.datetime) -> None:
+def check_validity(cert: asn1_x509.Certificate, when: dt.datetime) -> None:
     validity = cert["tbs_certificate"]["validity"]
     nb = validity["not_before"].native
     na = validity["not_after"].native
@@ -132,7 +129,7 @@ def open_signer(key: KeySource) -> Iterator[signers.Signer]:
         session = _pkcs11_session(key)
         try:
             yield PKCS11Signer(session, cert_label=key.key_label, key_label=key.key_label,
-                               ca_chain=[_asn1(c) for c in key.chain])
+                               ca_chain=[asn1_certificate(c) for c in key.chain])
         finally:
             session.close()
 
@@ -293,7 +290,7 @@ def _sign(w: IncrementalPdfFileWriter, signer: signers.Signer, *, field_name: st
     now = when or dt.datetime.now(dt.UTC)
     cert = signer.signing_cert
     assert cert is not None
-    _check_validity(cert, now)
+    check_validity(cert, now)
     ltv: dict[str, Any] = {}
     if revocation is not None:
         revocation.refuse_revoked(cert, signer.cert_registry)
@@ -328,7 +325,7 @@ def sign_personal(pdf: bytes, key: KeySource, signature_png: bytes, tsa: Tsa, *,
     form filling, which the personal signature permits. With ``revocation`` (CRLs): B-LT, and a revoked
     certificate is refused (FailedPrecondition).
     """
-    w, page, box, stamp = _prepare_personal(pdf, signature_png, placeholder=placeholder, page=page, box=box)
+    w, page, box, stamp = prepare_personal_appearance(pdf, signature_png, placeholder=placeholder, page=page, box=box)
     with open_signer(key) as signer:
         out = _sign(w, signer, field_name=FIELD_PERSONAL, page=page, box=box, stamp=stamp, tsa=tsa,
                     reason=REASON_PERSONAL, revocation=revocation)
@@ -338,7 +335,7 @@ def sign_personal(pdf: bytes, key: KeySource, signature_png: bytes, tsa: Tsa, *,
 REASON_PERSONAL = "Ký số của người có thẩm quyền"
 
 
-def _prepare_personal(pdf: bytes, signature_png: bytes, *, placeholder: str, page: int | None,
+def prepare_personal_appearance(pdf: bytes, signature_png: bytes, *, placeholder: str, page: int | None,
                       box: ap.Box | None) -> tuple[IncrementalPdfFileWriter, int, ap.Box, StaticStampStyle]:
     """The writer (with the empty ``[[SO]]``/``[[NGAY]]`` text fields added), page, box and image stamp of a
     personal signature; shared by :func:`sign_personal` and the two-step signing of :mod:`two_step`."""

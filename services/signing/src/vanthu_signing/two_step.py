@@ -47,7 +47,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from vanthu_core.errors import FailedPrecondition, InvalidArgument
 from vanthu_signing import signer as sg
 from vanthu_signing.domain import appearance as ap
-from vanthu_signing.pki import Revocation
+from vanthu_signing.pki import Revocation, asn1_certificate
 
 STATE_FORMAT = "vanthu-two-step-signing/1"
 DIGEST_ALGORITHM = "sha256"
@@ -104,11 +104,12 @@ def prepare_personal(pdf: bytes, signer_cert: x509.Certificate, chain: list[x509
     """
     now = when or dt.datetime.now(dt.UTC)
     algorithm = _signature_algorithm(signer_cert)
-    cert = sg._asn1(signer_cert)
-    sg._check_validity(cert, now)
-    w, page, box, stamp = sg._prepare_personal(pdf, signature_png, placeholder=placeholder, page=page, box=box)
+    cert = asn1_certificate(signer_cert)
+    sg.check_validity(cert, now)
+    w, page, box, stamp = sg.prepare_personal_appearance(pdf, signature_png, placeholder=placeholder, page=page,
+                                                         box=box)
     mechanism = algos.SignedDigestAlgorithm({"algorithm": algorithm})
-    registry = SimpleCertificateStore.from_certs([sg._asn1(c) for c in chain])
+    registry = SimpleCertificateStore.from_certs([asn1_certificate(c) for c in chain])
     ext = signers.ExternalSigner(cert, registry, signature_value=_placeholder_length(signer_cert),
                                  signature_mechanism=mechanism)
     meta = signers.PdfSignatureMetadata(field_name=sg.FIELD_PERSONAL, md_algorithm=DIGEST_ALGORITHM,
@@ -155,11 +156,12 @@ def complete(state: bytes, signature_value: bytes, tsa: sg.Tsa, *, revocation: R
         raise InvalidArgument("signature_value", "does not verify against the signer certificate's public key over "
                                                  "to_sign (wrong key, wrong data or wrong padding/algorithm; "
                                                  "RSA PKCS#1 v1.5 with SHA-256 is expected)")
-    sg._check_validity(sg._asn1(cert), dt.datetime.now(dt.UTC))
-    chain_asn1 = [sg._asn1(c) for c in st["chain"]]
+    signer_asn1 = asn1_certificate(cert)
+    chain_asn1 = [asn1_certificate(c) for c in st["chain"]]
+    sg.check_validity(signer_asn1, dt.datetime.now(dt.UTC))
     if revocation is not None:
-        revocation.refuse_revoked(sg._asn1(cert), chain_asn1)
-    ext = signers.ExternalSigner(sg._asn1(cert), SimpleCertificateStore.from_certs([sg._asn1(c) for c in st["chain"]]),
+        revocation.refuse_revoked(signer_asn1, chain_asn1)
+    ext = signers.ExternalSigner(signer_asn1, SimpleCertificateStore.from_certs(chain_asn1),
                                  signature_value=signature_value,
                                  signature_mechanism=algos.SignedDigestAlgorithm({"algorithm": st["algorithm"]}))
     try:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils.generic import DictionaryObject
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel, SuspiciousModification
@@ -22,7 +21,7 @@ from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
 from vanthu_signing.domain.appearance import iso_vn
-from vanthu_signing.pki import Revocation
+from vanthu_signing.pki import Revocation, asn1_certificate, x509_certificate
 from vanthu_signing.signer import read_pdf
 
 REVOKED_TEXT = "chứng thư số đã bị thu hồi"
@@ -119,8 +118,8 @@ def _dss_revinfo(reader: PdfFileReader) -> tuple[list[asn1_crl.CertificateList],
 
 def _own_check(revocation: Revocation, signer: asn1_x509.Certificate, others: list[asn1_x509.Certificate]) -> str:
     """The worst CRL status along the chain signer -> ... -> (a certificate issued by) a trust root."""
-    pool = [x509.load_der_x509_certificate(c.dump()) for c in others]
-    cert = x509.load_der_x509_certificate(signer.dump())
+    pool = [x509_certificate(c) for c in others]
+    cert = x509_certificate(signer)
     roots = {r.subject for r in revocation.trust_roots}
     worst = GOOD
     for _ in range(8):
@@ -139,19 +138,20 @@ def _own_check(revocation: Revocation, signer: asn1_x509.Certificate, others: li
 
 
 def _revocation_status(st: PdfSignatureStatus, revocation: Revocation, signer: asn1_x509.Certificate,
-                       others: list[asn1_x509.Certificate]) -> str:
+                       others: list[asn1_x509.Certificate]) -> tuple[str, str]:
+    """The reported status, and what the CRLs alone say (UNKNOWN there: no current CRL covers the chain)."""
     if st.revoked:
-        return REVOKED
+        return REVOKED, REVOKED
     if st.trusted:
-        return GOOD
+        return GOOD, GOOD
     # not trusted (no CRL, or another reason such as an unknown root): look at the CRLs directly
     found = _own_check(revocation, signer, others)
-    return REVOKED if found == REVOKED else UNKNOWN
+    return (REVOKED if found == REVOKED else UNKNOWN), found
 
 
 def verify_pdf(pdf: bytes, trust_roots: list[x509.Certificate], *, revocation: Revocation | None = None) -> Report:
     reader = read_pdf(pdf)
-    roots = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in trust_roots]
+    roots = [asn1_certificate(c) for c in trust_roots]
     dss_crls, dss_ocsps = _dss_revinfo(reader)
     out: list[SignatureReport] = []
     for emb in reader.embedded_regular_signatures:
@@ -175,14 +175,14 @@ def verify_pdf(pdf: bytes, trust_roots: list[x509.Certificate], *, revocation: R
             continue
         rev_status, no_revinfo = NOT_CHECKED, False
         if revocation is not None:
-            rev_status = _revocation_status(st, revocation, cert, list(emb.other_embedded_certs))
+            rev_status, crl_status = _revocation_status(st, revocation, cert, list(emb.other_embedded_certs))
             details = st.revocation_details
             if rev_status == REVOKED:
                 whose = "của CA cấp trên" if details is not None and details.ca_revoked else "của người ký"
                 when = f" từ {iso_vn(details.revocation_date)}" if details is not None else ""
                 reason = f", lý do: {details.revocation_reason.native}" if details is not None else ""
                 problems.append(f"{REVOKED_TEXT} ({whose}{when}{reason})")
-            elif rev_status == UNKNOWN and _own_check(revocation, cert, list(emb.other_embedded_certs)) == UNKNOWN:
+            elif crl_status == UNKNOWN:
                 no_revinfo = True
                 problems.append("không xác định được tình trạng thu hồi của chứng thư số "
                                 "(không có CRL hiện hành của CA cấp chứng thư)")

@@ -36,13 +36,6 @@ def decode_upload_request(data: bytes) -> storage_pb2.UploadRequest | memoryview
     return view if view is not None else storage_pb2.UploadRequest.FromString(data)
 
 
-def encode_download_response(message: storage_pb2.DownloadResponse | bytes) -> bytes:
-    """The response serializer of ``Download``: chunks come already encoded (:func:`chunk_message`)."""
-    if isinstance(message, bytes):
-        return message
-    return message.SerializeToString()
-
-
 def chunk_message(chunk: bytes) -> bytes:
     """A ``DownloadResponse`` carrying ``chunk``, encoded with one copy (protobuf would take two)."""
     return b"".join((wire.field_prefix(CHUNK_FIELD, len(chunk)), chunk))
@@ -50,14 +43,14 @@ def chunk_message(chunk: bytes) -> bytes:
 
 def add_to_server(api: StorageApi, server: grpc.aio.Server) -> None:
     """Register the service like the generated ``add_StorageServiceServicer_to_server``, with the chunk fast
-    paths of :func:`decode_upload_request` and :func:`encode_download_response` (same wire format)."""
+    paths of :func:`decode_upload_request` and :func:`vanthu_core.wire.serialize` (same wire format)."""
     pb = storage_pb2
     handlers = {
         "Upload": grpc.stream_unary_rpc_method_handler(api.Upload, request_deserializer=decode_upload_request,
                                                        response_serializer=pb.UploadResponse.SerializeToString),
         "Download": grpc.unary_stream_rpc_method_handler(api.Download,
                                                          request_deserializer=pb.DownloadRequest.FromString,
-                                                         response_serializer=encode_download_response),
+                                                         response_serializer=wire.serialize),
     }
     for name, request, response in (("Stat", pb.StatRequest, pb.StatResponse),
                                     ("Delete", pb.DeleteRequest, pb.DeleteResponse),
@@ -144,7 +137,7 @@ class StorageApi(storage_pb2_grpc.StorageServiceServicer):
         first = await anext(chunks, None)  # range errors before the first message
         yield storage_pb2.DownloadResponse(object=object_to_proto(obj))
         if first is not None:
-            yield chunk_message(first)  # pre-encoded: see encode_download_response
+            yield chunk_message(first)  # pre-encoded: passed through by wire.serialize
             async for chunk in chunks:
                 yield chunk_message(chunk)
 

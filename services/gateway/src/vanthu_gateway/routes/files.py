@@ -85,11 +85,6 @@ UPLOAD_FORM = {"requestBody": {"required": True, "content": {"multipart/form-dat
 UPLOAD_METHOD = "/vanthu.storage.v1.StorageService/Upload"
 
 
-def _encode_upload(message: pb.UploadRequest | bytes) -> bytes:
-    """Chunk messages come encoded already (header + bytes joined once: protobuf would copy them twice)."""
-    return message if isinstance(message, bytes) else message.SerializeToString()
-
-
 class _FormStream:
     """A ``multipart/form-data`` body parsed as it arrives (``python-multipart``'s streaming parser), so the file
     goes on to storage chunk by chunk instead of being spooled to a temporary file first.
@@ -222,7 +217,7 @@ async def upload(request: Request, principal: User) -> Uploaded:
     a broken or refused upload stores nothing (the storage call is cancelled and storage drops what it staged)."""
     _storage(request)
     call = request.app.state.clients.channels["storage"].stream_unary(
-        UPLOAD_METHOD, request_serializer=_encode_upload, response_deserializer=pb.UploadResponse.FromString)
+        UPLOAD_METHOD, request_serializer=wire.serialize, response_deserializer=pb.UploadResponse.FromString)
     form = _FormStream(request)
     await form.until_file()
     failure: BaseException | None = None
