@@ -110,7 +110,6 @@ async def test_another_agency_gets_not_found_even_with_the_digest(stub, token_fo
     calls = [stub.Stat(storage_pb2.StatRequest(object_id=obj.object_id), metadata=outsider),
              stub.Stat(storage_pb2.StatRequest(sha256=obj.sha256), metadata=outsider),
              stub.Delete(storage_pb2.DeleteRequest(object_id=obj.object_id), metadata=outsider),
-             stub.Attach(storage_pb2.AttachRequest(object_id=obj.object_id), metadata=outsider),
              stub.Lock(storage_pb2.LockRequest(object_id=obj.object_id, retain_until="2040-01-01"),
                        metadata=outsider)]
     for call in calls:
@@ -214,8 +213,6 @@ async def test_locked_objects_cannot_be_deleted_and_events_are_recorded(stub, to
     with pytest.raises(grpc.aio.AioRpcError) as error:
         await stub.Delete(storage_pb2.DeleteRequest(object_id=obj.object_id), metadata=clerk)
     assert error.value.code() == grpc.StatusCode.FAILED_PRECONDITION
-    attached = (await stub.Attach(storage_pb2.AttachRequest(object_id=obj.object_id), metadata=clerk)).object
-    assert attached.attached
 
     other = (await upload(stub, token_for("chuyenvien.ubnd"), pdf_of(2000))).object
     with pytest.raises(grpc.aio.AioRpcError) as error:  # an officer deletes only their own uploads
@@ -238,7 +235,44 @@ async def test_locked_objects_cannot_be_deleted_and_events_are_recorded(stub, to
     assert locked_event["agency"] == H61 and locked_event["data"]["object_id"] == obj.object_id
 
 
-async def test_the_running_service_sweeps_unattached_objects_but_keeps_attached_ones(
+async def test_references_are_for_services_naming_the_agency_and_block_deletion(stub, dev_issuer: DevIssuer,
+                                                                                  token_for) -> None:
+    officer = bearer_metadata(token_for("chuyenvien.ubnd"))
+    service = bearer_metadata(dev_issuer.service_token())
+    mine = (await upload(stub, token_for("chuyenvien.ubnd"), pdf_of(3000))).object
+    holder = "registry/document/0193a1f0-0000-7000-8000-000000000001"
+    with pytest.raises(grpc.aio.AioRpcError) as error:  # people never record references
+        await stub.AddReference(storage_pb2.AddReferenceRequest(object_id=mine.object_id, holder=holder,
+                                                                agency_code=H61), metadata=officer)
+    assert error.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await stub.AddReference(storage_pb2.AddReferenceRequest(object_id=mine.object_id, holder=holder),
+                                metadata=service)
+    assert field_violations(error.value)[0][0] == "agency_code"
+    with pytest.raises(grpc.aio.AioRpcError) as error:  # acting for another agency: that agency has no such object
+        await stub.AddReference(storage_pb2.AddReferenceRequest(object_id=mine.object_id, holder=holder,
+                                                                agency_code="000.00.02.H61"), metadata=service)
+    assert error.value.code() == grpc.StatusCode.NOT_FOUND
+    referenced = (await stub.AddReference(storage_pb2.AddReferenceRequest(
+        object_id=mine.object_id, holder=holder, agency_code=H61), metadata=service)).object
+    assert referenced.referenced and list(referenced.references) == [holder]
+
+    # the same bytes uploaded by someone else are the same object: they cannot delete it while it is used
+    theirs = (await upload(stub, token_for("vanthu.ubnd"), pdf_of(3000))).object
+    assert theirs.object_id == mine.object_id
+    for who in ("chuyenvien.ubnd", "vanthu.ubnd"):
+        with pytest.raises(grpc.aio.AioRpcError) as error:
+            await stub.Delete(storage_pb2.DeleteRequest(object_id=mine.object_id),
+                              metadata=bearer_metadata(token_for(who)))
+        assert error.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+        assert holder in (error.value.details() or "")
+    released = (await stub.ReleaseReference(storage_pb2.ReleaseReferenceRequest(
+        object_id=mine.object_id, holder=holder, agency_code=H61), metadata=service)).object
+    assert not released.referenced
+    await stub.Delete(storage_pb2.DeleteRequest(object_id=mine.object_id), metadata=officer)
+
+
+async def test_the_running_service_sweeps_unreferenced_objects_but_keeps_referenced_ones(
         tmp_path: Path, dev_issuer: DevIssuer) -> None:
     settings = StorageSettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 'storage.db'}",
                                data_dir=tmp_path / "data", sweep_grace_hours=0, sweep_interval_minutes=0.005)
@@ -249,7 +283,9 @@ async def test_the_running_service_sweeps_unattached_objects_but_keeps_attached_
         stub = storage_pb2_grpc.StorageServiceStub(channel)
         token = dev_issuer.token("vanthu.ubnd")
         kept = (await upload(stub, token, b"%PDF-1.4\n" + "Giữ lại".encode() * 100)).object
-        await stub.Attach(storage_pb2.AttachRequest(object_id=kept.object_id), metadata=bearer_metadata(token))
+        await stub.AddReference(storage_pb2.AddReferenceRequest(
+            object_id=kept.object_id, holder="registry/document/d-1", agency_code=H61),
+            metadata=bearer_metadata(dev_issuer.service_token()))
         swept = (await upload(stub, token, b"%PDF-1.4\n" + "Bản nháp bỏ đi".encode() * 100)).object
         deadline = asyncio.get_running_loop().time() + 20
         while True:
@@ -258,10 +294,10 @@ async def test_the_running_service_sweeps_unattached_objects_but_keeps_attached_
             except grpc.aio.AioRpcError as error:
                 assert error.code() == grpc.StatusCode.NOT_FOUND
                 break
-            assert asyncio.get_running_loop().time() < deadline, "the unattached object was never swept"
+            assert asyncio.get_running_loop().time() < deadline, "the unreferenced object was never swept"
             await asyncio.sleep(0.1)
         still = await stub.Stat(storage_pb2.StatRequest(object_id=kept.object_id), metadata=bearer_metadata(token))
-        assert still.object.attached
+        assert still.object.referenced
     finally:
         await channel.close()
         await server.stop()

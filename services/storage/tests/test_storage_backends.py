@@ -14,6 +14,7 @@ import pytest
 
 from vanthu_core.errors import FailedPrecondition, InvalidArgument
 from vanthu_storage.backends import object_key
+from vanthu_storage.domain.retention import ObjectInfo
 from vanthu_storage.objects import DataLoss, Objects, UploadMeta
 
 pytestmark = pytest.mark.integration
@@ -131,28 +132,60 @@ async def test_the_same_bytes_are_stored_once_per_agency(any_backend, samples,
     assert sorted(await keys(objects)) == sorted([object_key(H61, first.sha256), object_key(SNV, first.sha256)])
 
 
-async def test_delete_and_sweep_remove_bytes_but_never_locked_or_attached_ones(
+async def test_delete_and_sweep_remove_bytes_but_never_locked_or_referenced_ones(
         any_backend, samples, make_objects: Callable[..., Objects]) -> None:
     objects = make_objects(any_backend.backend, grace=timedelta(hours=1))
     made = []
-    for n in range(5):
+    for n in range(6):
         obj, _ = await objects.upload(UploadMeta(f"{n}.pdf"), stream(samples.pdf(f"văn bản {n}")), agency_code=H61,
                                       actor="u1")
         made.append(obj)
-    doomed, attached, retained, held, deleted = made
-    await objects.attach(attached.object_id, H61, actor="u1")
+    doomed, referenced, retained, held, deleted, released = made
+    await objects.add_reference(referenced.object_id, H61, "registry/document/d-1", actor="registry")
+    await objects.add_reference(released.object_id, H61, "registry/document/d-2", actor="registry")
     await objects.lock(retained.object_id, H61, retain_until="2036-01-01", legal_hold=None, actor="u1")
     await objects.lock(held.object_id, H61, retain_until="", legal_hold=True, actor="u1")
-    for locked in (retained, held):
+    for locked in (retained, held, referenced):
         with pytest.raises(FailedPrecondition):
             await objects.delete(locked.object_id, H61, actor="u1")
     await objects.delete(deleted.object_id, H61, actor="u1")
     assert await objects.sweep() == 0  # nothing is older than the grace period yet
-    assert await objects.sweep(datetime.now(UTC) + timedelta(hours=2)) == 1
-    remaining = {o.object_id async for o in objects.store.all()}
-    assert remaining == {attached.object_id, retained.object_id, held.object_id}
-    assert sorted(await keys(objects)) == sorted(object_key(H61, o.sha256) for o in (attached, retained, held))
-    assert doomed.object_id not in remaining
+    two_hours_later = datetime.now(UTC) + timedelta(hours=2)
+    await objects.store.release_reference(released.object_id, H61, "registry/document/d-2", now=two_hours_later)
+    assert await objects.sweep(two_hours_later) == 1  # the released one waits for its own grace period
+    kept = {referenced.object_id, retained.object_id, held.object_id, released.object_id}
+    assert {o.object_id async for o in objects.store.all()} == kept
+    assert await objects.sweep(two_hours_later + timedelta(hours=2)) == 1
+    kept.discard(released.object_id)
+    assert {o.object_id async for o in objects.store.all()} == kept
+    assert sorted(await keys(objects)) == sorted(object_key(H61, o.sha256) for o in (referenced, retained, held))
+    assert doomed.object_id not in kept
+    with pytest.raises(InvalidArgument) as error:
+        await objects.add_reference(referenced.object_id, H61, "Registry document", actor="registry")
+    assert error.value.field == "holder"
+
+
+async def test_a_deletion_finishing_during_a_reupload_of_the_same_bytes_loses_nothing(
+        any_backend, samples, make_objects: Callable[..., Objects]) -> None:
+    """The deletion commits its row, the same bytes are uploaded again, and the old deletion removes the bytes
+    between the new upload's write and its row: the upload notices and stores them again."""
+    objects = make_objects(any_backend.backend)
+    first, _ = await objects.upload(UploadMeta("a.pdf"), stream(samples.pdf("Tờ trình")), agency_code=H61,
+                                    actor="u1")
+    key = object_key(H61, first.sha256)
+    await objects.store.delete(first.object_id, H61, lambda o: None, key=lambda o: key, actor="u1")
+    original_add = objects.store.add
+
+    async def add_after_the_old_deletion_finished(obj: ObjectInfo, *, key: str, actor: str) -> tuple[ObjectInfo, bool]:
+        assert await objects.store.finish_deletion(key, objects.backend.delete)  # the bytes go now
+        return await original_add(obj, key=key, actor=actor)
+
+    objects.store.add = add_after_the_old_deletion_finished  # type: ignore[method-assign]
+    again, deduplicated = await objects.upload(UploadMeta("a.pdf"), stream(samples.pdf("Tờ trình")),
+                                               agency_code=H61, actor="u2")
+    assert not deduplicated and again.object_id != first.object_id
+    assert await keys(objects) == [key]
+    assert b"".join([b async for b in objects.read_verified(again)]) == samples.pdf("Tờ trình")
 
 
 async def test_the_scrub_reports_strays_and_missing_bytes_and_removes_old_strays_on_request(

@@ -78,7 +78,46 @@ def test_scrub_exits_non_zero_and_names_the_corrupt_object(tmp_path: Path, sampl
     assert code == 1
     assert f"CORRUPT {bad.object_id}" in out and good.object_id not in out
     code, out = run(tmp_path, monkeypatch, capsys, "sweep")
-    assert code == 0 and "0 unattached" in out
+    assert code == 0 and "0 objects nothing refers to" in out
+
+
+def test_sweep_takes_its_clock_from_now_and_keeps_what_is_referenced(tmp_path: Path, samples,
+                                                                     monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from vanthu_storage.objects import UploadMeta
+    from vanthu_storage.server import open_objects
+
+    settings = StorageSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'storage.db'}",
+                               data_dir=tmp_path / "data")
+
+    async def one(data: bytes) -> AsyncIterator[bytes]:
+        yield data
+
+    async def store_two() -> tuple[ObjectInfo, ObjectInfo]:
+        objects, engine = await open_objects(settings)
+        try:
+            used, _ = await objects.upload(UploadMeta("a.pdf"), one(samples.pdf("Quyết định")), agency_code="A",
+                                           actor="u")
+            await objects.add_reference(used.object_id, "A", "registry/document/d-1", actor="registry")
+            draft, _ = await objects.upload(UploadMeta("b.pdf"), one(samples.pdf("bản nháp")), agency_code="A",
+                                            actor="u")
+        finally:
+            await engine.dispose()
+        return used, draft
+
+    used, _draft = asyncio.run(store_two())
+    code, out = run(tmp_path, monkeypatch, capsys, "sweep")  # the grace period has not passed
+    assert code == 0 and "0 objects" in out
+    week_ahead = (datetime.now(UTC) + timedelta(days=7)).isoformat()
+    code, out = run(tmp_path, monkeypatch, capsys, "sweep", "--now", week_ahead)
+    assert code == 0 and "1 objects" in out
+    stored = {p.name for p in (tmp_path / "data" / "objects").rglob("*") if p.is_file()}
+    assert stored == {used.sha256}
+    with pytest.raises(SystemExit):
+        main(["sweep", "--now", "next week"])
+    assert "not an ISO 8601 date-time" in capsys.readouterr().err
 
 
 def test_serve_answers_health_checks_and_stops_on_sigterm(tmp_path: Path, dev_issuer) -> None:

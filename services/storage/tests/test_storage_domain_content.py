@@ -140,10 +140,12 @@ def test_retention_is_parsed_in_utc_and_only_extended() -> None:
         extended_retention(later, NOW + timedelta(days=1))
 
 
-def test_only_old_unattached_unlocked_objects_are_swept() -> None:
+def test_only_old_unreferenced_unlocked_objects_are_swept() -> None:
     grace = timedelta(hours=24)
     assert sweepable(info(), NOW, grace)
     assert not sweepable(info(created_at=NOW - timedelta(hours=1)), NOW, grace)
-    assert not sweepable(info(attached=True), NOW, grace)
+    assert not sweepable(info(references=("registry/document/d-1",)), NOW, grace)
+    assert not sweepable(info(released_at=NOW - timedelta(hours=1)), NOW, grace)  # grace runs from the release
+    assert sweepable(info(released_at=NOW - timedelta(hours=25)), NOW, grace)
     assert not sweepable(info(legal_hold=True), NOW, grace)
     assert not sweepable(info(retain_until=NOW + timedelta(days=1)), NOW, grace)

@@ -45,7 +45,7 @@ async def subjects(store: ObjectStore) -> list[str]:
 
 async def test_objects_round_trip_in_utc_with_large_sizes(catalogue: ObjectStore) -> None:
     obj = make("o1", retain_until=NOW + timedelta(days=10))
-    stored, created = await catalogue.add(obj, actor="u1")
+    stored, created = await catalogue.add(obj, key=key_of(obj), actor="u1")
     assert created and await catalogue.get("o1", H61) == obj == stored
     assert await catalogue.get("o1", None) == obj
     assert await catalogue.by_digest(H61, "a" * 64) == obj
@@ -56,34 +56,91 @@ async def test_objects_round_trip_in_utc_with_large_sizes(catalogue: ObjectStore
 
 
 async def test_concurrent_uploads_of_the_same_bytes_keep_one_object(catalogue: ObjectStore) -> None:
-    results = await asyncio.gather(*(catalogue.add(make(f"o{n}"), actor="u1") for n in range(8)))
+    results = await asyncio.gather(*(catalogue.add(make(f"o{n}"), key=key_of(make("o")), actor="u1")
+                                     for n in range(8)))
     winners = {obj.object_id for obj, _ in results}
     assert len(winners) == 1 and sum(created for _, created in results) == 1
     assert await subjects(catalogue) == ["vanthu.storage.object.stored"]
 
 
-async def test_a_failed_effect_rolls_the_change_back(catalogue: ObjectStore) -> None:
-    await catalogue.add(make("o1"), actor="u1")
+def key_of(obj: ObjectInfo) -> str:
+    return f"{obj.agency_code}/{obj.sha256}"
 
-    async def storage_down(obj: ObjectInfo) -> None:
+
+async def test_the_row_goes_first_and_a_failed_byte_removal_is_finished_later(catalogue: ObjectStore) -> None:
+    await catalogue.add(make("o1"), key=key_of(make("o1")), actor="u1")
+    removed: list[str] = []
+
+    async def storage_down(key: str) -> None:
         raise OSError("disk gone")
 
+    async def storage_up(key: str) -> None:
+        removed.append(key)
+
+    await catalogue.delete("o1", H61, lambda o: None, key=key_of, actor="u1")
+    with pytest.raises(NotFound):  # committed: the row is gone before any byte is touched
+        await catalogue.get("o1", H61)
     with pytest.raises(OSError):
-        await catalogue.delete("o1", H61, lambda o: None, storage_down, actor="u1")
-    assert (await catalogue.get("o1", H61)).object_id == "o1"
+        await catalogue.finish_deletion(key_of(make("o1")), storage_down)
+    assert await catalogue.pending_deletions() == [key_of(make("o1"))]  # kept for the next sweep
+    assert await catalogue.finish_deletion(key_of(make("o1")), storage_up)
+    assert removed == [key_of(make("o1"))] and await catalogue.pending_deletions() == []
+    assert await subjects(catalogue) == ["vanthu.storage.object.stored", "vanthu.storage.object.deleted"]
+
+
+async def test_a_held_or_referenced_object_is_not_deleted(catalogue: ObjectStore) -> None:
+    await catalogue.add(make("o1"), key=key_of(make("o1")), actor="u1")
+    await catalogue.add_reference("o1", H61, "registry/document/d-1", actor="registry")
+    with pytest.raises(FailedPrecondition, match="registry/document/d-1"):
+        await catalogue.delete("o1", H61, lambda o: check_deletable(o, NOW), key=key_of, actor="u1")
+    await catalogue.release_reference("o1", H61, "registry/document/d-1", now=NOW)
     held = await catalogue.update("o1", H61, lambda o: replace(o, legal_hold=True), actor="u1",
                                   subject="vanthu.storage.object.locked")
     assert held.legal_hold
-    with pytest.raises(FailedPrecondition):
-        await catalogue.delete("o1", H61, lambda o: check_deletable(o, NOW), storage_down, actor="u1")
+    with pytest.raises(FailedPrecondition, match="legal hold"):
+        await catalogue.delete("o1", H61, lambda o: check_deletable(o, NOW), key=key_of, actor="u1")
+    assert await catalogue.pending_deletions() == []
     assert await subjects(catalogue) == ["vanthu.storage.object.stored", "vanthu.storage.object.locked"]
 
 
-async def test_sweep_candidates_are_old_unattached_and_not_held(catalogue: ObjectStore) -> None:
-    await catalogue.add(make("old", "1"), actor="u1")
-    await catalogue.add(make("young", "2", created_at=NOW), actor="u1")
-    await catalogue.add(make("attached", "3", attached=True), actor="u1")
-    await catalogue.add(make("held", "4", legal_hold=True), actor="u1")
-    found = await catalogue.unattached_before(NOW - timedelta(hours=1))
-    assert [o.object_id for o in found] == ["old"]
-    assert [o.object_id async for o in catalogue.all(batch=2)] == ["attached", "held", "old", "young"]
+async def test_an_upload_of_the_same_bytes_cancels_a_pending_deletion(catalogue: ObjectStore) -> None:
+    await catalogue.add(make("o1"), key=key_of(make("o1")), actor="u1")
+    await catalogue.delete("o1", H61, lambda o: None, key=key_of, actor="u1")
+    await catalogue.add(make("o2"), key=key_of(make("o2")), actor="u2")  # same agency and digest: same key
+
+    async def must_not_run(key: str) -> None:
+        raise AssertionError("the re-uploaded bytes were removed")
+
+    assert not await catalogue.finish_deletion(key_of(make("o1")), must_not_run)
+    assert (await catalogue.get("o2", H61)).object_id == "o2"
+
+
+async def test_references_are_idempotent_per_holder_and_scoped_to_the_agency(catalogue: ObjectStore) -> None:
+    await catalogue.add(make("o1"), key=key_of(make("o1")), actor="u1")
+    for _ in range(2):
+        obj = await catalogue.add_reference("o1", H61, "registry/document/d-1", actor="registry")
+    obj = await catalogue.add_reference("o1", H61, "signing/result/s-1", actor="signing")
+    assert obj.references == ("registry/document/d-1", "signing/result/s-1") and obj.released_at is None
+    with pytest.raises(NotFound):
+        await catalogue.add_reference("o1", "000.00.02.H61", "registry/document/d-2", actor="registry")
+    later = NOW + timedelta(minutes=5)
+    assert (await catalogue.release_reference("o1", H61, "signing/result/s-1", now=later)).released_at is None
+    last = await catalogue.release_reference("o1", H61, "registry/document/d-1", now=later)
+    assert last is not None and last.references == () and last.released_at == later
+    again = await catalogue.release_reference("o1", H61, "registry/document/d-1", now=later + timedelta(hours=1))
+    assert again is not None and again.released_at == later  # releasing what is not there changes nothing
+    assert await catalogue.release_reference("gone", H61, "registry/document/d-1") is None
+
+
+async def test_sweep_candidates_are_unreferenced_old_and_not_held(catalogue: ObjectStore) -> None:
+    for obj in (make("old", "1"), make("young", "2", created_at=NOW), make("referenced", "3"),
+                make("held", "4", legal_hold=True), make("released-now", "5"), make("released-long-ago", "6")):
+        await catalogue.add(obj, key=key_of(obj), actor="u1")
+    await catalogue.add_reference("referenced", H61, "registry/document/d-1", actor="registry")
+    for object_id, when in (("released-now", NOW), ("released-long-ago", NOW - timedelta(hours=3))):
+        await catalogue.add_reference(object_id, H61, "registry/document/d-2", actor="registry")
+        await catalogue.release_reference(object_id, H61, "registry/document/d-2", now=when)
+    found = await catalogue.unreferenced_before(NOW - timedelta(hours=1))
+    assert sorted(o.object_id for o in found) == ["old", "released-long-ago"]
+    assert [o.object_id async for o in catalogue.all(batch=2)] == [
+        "held", "old", "referenced", "released-long-ago", "released-now", "young"]

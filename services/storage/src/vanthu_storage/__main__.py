@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import UTC, datetime
 
 from vanthu_core import runner
 from vanthu_core.db import migrate
@@ -41,15 +42,25 @@ async def scrub(settings: StorageSettings, *, delete_strays: bool = False) -> in
     return 0 if report.ok else 1
 
 
-async def sweep(settings: StorageSettings) -> int:
+async def sweep(settings: StorageSettings, now: datetime | None = None) -> int:
     objects, engine = await open_objects(settings)
     try:
-        removed = await objects.sweep()
+        removed = await objects.sweep(now)
     finally:
         await objects.backend.close()
         await engine.dispose()
-    print(f"sweep: {removed} unattached objects older than {settings.sweep_grace_hours:g} h removed")
+    print(f"sweep: {removed} objects nothing refers to, older than {settings.sweep_grace_hours:g} h, removed")
     return 0
+
+
+def _instant(value: str) -> datetime:
+    """``--now``: an ISO 8601 date-time; without an offset it is read as UTC."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an ISO 8601 date-time (e.g. 2026-12-06T08:00:00+07:00)") \
+            from exc
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,7 +72,12 @@ def main(argv: list[str] | None = None) -> int:
                                                 "objects (no catalogue row); exit 1 when any is corrupt or missing")
     scrub_parser.add_argument("--delete-strays", action="store_true",
                               help="remove stray objects older than the sweep grace period")
-    sub.add_parser("sweep", help="remove unattached objects older than the grace period (never locked ones)")
+    sweep_parser = sub.add_parser(
+        "sweep", help="remove uploads nothing refers to any more, after the grace period (never retained or held "
+                      "ones), and finish deletions a crash left half done")
+    sweep_parser.add_argument("--now", type=_instant, default=None,
+                              help="the clock of this run (ISO 8601; default: the system clock, which libfaketime "
+                                   "may move)")
     args = parser.parse_args(argv)
     settings, common = StorageSettings(), CommonSettings()
     command = args.command or "serve"
@@ -74,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if command == "scrub":
             return asyncio.run(scrub(settings, delete_strays=args.delete_strays))
-        return asyncio.run(sweep(settings))
+        return asyncio.run(sweep(settings, args.now))
     except DomainError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return 2

@@ -2,7 +2,8 @@
 
 Tenancy: a person reaches only objects of the agency in their token (another agency's object is NotFound,
 even by digest); services call with the person's token and are then treated as that person. A bare service
-token (no agency) reaches every agency's objects.
+token (no agency) reaches every agency's objects. References (what keeps an object alive) are recorded and
+released by services only, each naming the agency it acts for.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def add_to_server(api: StorageApi, server: grpc.aio.Server) -> None:
     for name, request, response in (("Stat", pb.StatRequest, pb.StatResponse),
                                     ("Delete", pb.DeleteRequest, pb.DeleteResponse),
                                     ("Lock", pb.LockRequest, pb.LockResponse),
-                                    ("Attach", pb.AttachRequest, pb.AttachResponse)):
+                                    ("AddReference", pb.AddReferenceRequest, pb.AddReferenceResponse),
+                                    ("ReleaseReference", pb.ReleaseReferenceRequest, pb.ReleaseReferenceResponse)):
         handlers[name] = grpc.unary_unary_rpc_method_handler(getattr(api, name),
                                                              request_deserializer=request.FromString,
                                                              response_serializer=response.SerializeToString)
@@ -68,7 +70,7 @@ def object_to_proto(obj: ObjectInfo) -> storage_pb2.StoredObject:
     return storage_pb2.StoredObject(
         object_id=obj.object_id, agency_code=obj.agency_code, sha256=obj.sha256, size=obj.size,
         content_type=obj.content_type, file_name=obj.file_name, uploaded_by=obj.uploaded_by,
-        created_at=obj.created_at.isoformat(), attached=obj.attached,
+        created_at=obj.created_at.isoformat(), referenced=obj.referenced, references=list(obj.references),
         retain_until=obj.retain_until.isoformat() if obj.retain_until else "", legal_hold=obj.legal_hold)
 
 
@@ -174,11 +176,25 @@ class StorageApi(storage_pb2_grpc.StorageServiceServicer):
         self.on_commit()
         return storage_pb2.LockResponse(object=object_to_proto(obj))
 
-    async def Attach(self, request: storage_pb2.AttachRequest,
-                     context: grpc.aio.ServicerContext) -> storage_pb2.AttachResponse:
+    def _reference_scope(self, object_id: str, agency_code: str) -> tuple[Principal, str, str]:
         principal = current_principal()
-        agency = scope(principal)
-        if not request.object_id.strip():
+        if not principal.is_service:
+            raise PermissionDenied("references are recorded by services (registry, signing, interchange, records), "
+                                   "not by people")
+        if not object_id.strip():
             raise InvalidArgument("object_id", "is required")
-        obj = await self.objects.attach(request.object_id.strip(), agency, actor=principal.subject)
-        return storage_pb2.AttachResponse(object=object_to_proto(obj))
+        if not agency_code.strip():
+            raise InvalidArgument("agency_code", "a service must name the agency it acts for")
+        return principal, object_id.strip(), agency_code.strip()
+
+    async def AddReference(self, request: storage_pb2.AddReferenceRequest,
+                           context: grpc.aio.ServicerContext) -> storage_pb2.AddReferenceResponse:
+        principal, object_id, agency = self._reference_scope(request.object_id, request.agency_code)
+        obj = await self.objects.add_reference(object_id, agency, request.holder, actor=principal.subject)
+        return storage_pb2.AddReferenceResponse(object=object_to_proto(obj))
+
+    async def ReleaseReference(self, request: storage_pb2.ReleaseReferenceRequest,
+                               context: grpc.aio.ServicerContext) -> storage_pb2.ReleaseReferenceResponse:
+        _, object_id, agency = self._reference_scope(request.object_id, request.agency_code)
+        obj = await self.objects.release_reference(object_id, agency, request.holder)
+        return storage_pb2.ReleaseReferenceResponse(object=object_to_proto(obj) if obj is not None else None)

@@ -35,8 +35,8 @@ class ObjectBackend(Protocol):
     #: True when the backend itself enforces retention and legal hold (S3 Object Lock).
     enforces_lock: bool
 
-    async def put(self, key: str, staged: Path, size: int, content_type: str) -> None:
-        """Store the staged file under ``key`` (consuming it); visible only once complete."""
+    async def put(self, key: str, staged: Path, size: int, content_type: str, *, keep: bool = False) -> None:
+        """Store the staged file under ``key`` (consuming it unless ``keep``); visible only once complete."""
         ...
 
     def read(self, key: str, offset: int = 0, length: int = 0) -> AsyncIterator[bytes]:
@@ -90,12 +90,21 @@ class LocalBackend:
             raise NotFound("no such object")
         return target
 
-    def _put(self, key: str, staged: Path) -> None:
+    def _put(self, key: str, staged: Path, keep: bool) -> None:
         target = self.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         with staged.open("rb+") as handle:
             os.fsync(handle.fileno())
-        if staged.stat().st_dev != target.parent.stat().st_dev:  # another file system: copy, then rename
+        same_fs = staged.stat().st_dev == target.parent.stat().st_dev
+        if same_fs and keep:  # a second name for the staged file, then renamed into place
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            tmp.unlink(missing_ok=True)
+            try:
+                os.link(staged, tmp)
+                os.replace(tmp, target)
+            finally:
+                tmp.unlink(missing_ok=True)
+        elif not same_fs:  # another file system: copy, then rename
             tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
             try:
                 with staged.open("rb") as src, tmp.open("wb") as dst:
@@ -106,13 +115,14 @@ class LocalBackend:
                 os.replace(tmp, target)
             finally:
                 tmp.unlink(missing_ok=True)
-            staged.unlink(missing_ok=True)
+            if not keep:
+                staged.unlink(missing_ok=True)
         else:
             os.replace(staged, target)
         _fsync_dir(target.parent)
 
-    async def put(self, key: str, staged: Path, size: int, content_type: str) -> None:
-        await asyncio.to_thread(self._put, key, staged)
+    async def put(self, key: str, staged: Path, size: int, content_type: str, *, keep: bool = False) -> None:
+        await asyncio.to_thread(self._put, key, staged, keep)
 
     async def read(self, key: str, offset: int = 0, length: int = 0) -> AsyncIterator[bytes]:
         try:
@@ -234,14 +244,15 @@ class S3Backend:
 
         return SseS3()
 
-    def _put(self, key: str, staged: Path, size: int, content_type: str) -> None:
+    def _put(self, key: str, staged: Path, size: int, content_type: str, keep: bool) -> None:
         with staged.open("rb") as handle:
             self.client.put_object(self.bucket, key, handle, size, num_parallel_uploads=1,
                                    content_type=content_type, part_size=self.part_size, sse=self._sse())
-        staged.unlink(missing_ok=True)
+        if not keep:
+            staged.unlink(missing_ok=True)
 
-    async def put(self, key: str, staged: Path, size: int, content_type: str) -> None:
-        await asyncio.to_thread(self._put, key, staged, size, content_type)
+    async def put(self, key: str, staged: Path, size: int, content_type: str, *, keep: bool = False) -> None:
+        await asyncio.to_thread(self._put, key, staged, size, content_type, keep)
 
     def _get(self, key: str, offset: int = 0, length: int = 0) -> Any:
         from minio.error import MinioException

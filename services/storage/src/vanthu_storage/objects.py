@@ -1,4 +1,4 @@
-"""The storage use cases: upload, verified download, delete, lock, attach, scrub and sweep.
+"""The storage use cases: upload, verified download, delete, lock, references, scrub and sweep.
 
 Wires the rules (``domain``), the catalogue (``store``) and the bytes (``backends``); no gRPC here.
 """
@@ -11,7 +11,6 @@ import ctypes
 import hashlib
 import logging
 import threading
-import time
 import zipfile
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
@@ -28,6 +27,7 @@ from vanthu_storage.domain.content import ZIP_MAGIC, check_declared, check_file_
 from vanthu_storage.domain.retention import (
     ObjectInfo,
     check_deletable,
+    check_holder,
     extended_retention,
     parse_retain_until,
     sweepable,
@@ -208,19 +208,25 @@ class Objects:
             key = object_key(agency_code, digest)
             existing = await self.store.by_digest(agency_code, digest)
             if existing is not None:
-                if not await self.backend.exists(key):  # repair bytes lost from storage
-                    log.warning("re-storing missing bytes", extra={"object_id": existing.object_id})
-                    await self.backend.put(key, staged, check.size, content_type)
+                await self._ensure_bytes(existing, key, staged, check.size, content_type)
                 return existing, True
-            await self.backend.put(key, staged, check.size, content_type)
+            await self.backend.put(key, staged, check.size, content_type, keep=True)
             obj = ObjectInfo(object_id=str(uuid6.uuid7()), agency_code=agency_code, sha256=digest, size=check.size,
                              content_type=content_type, file_name=file_name, uploaded_by=actor,
                              created_at=datetime.now(UTC))
-            stored, created = await self.store.add(obj, actor=actor)
+            stored, created = await self.store.add(obj, key=key, actor=actor)
+            # a deletion of the same bytes that committed before our row may have removed them meanwhile
+            await self._ensure_bytes(stored, key, staged, check.size, content_type)
             return stored, not created
         finally:
             with contextlib.suppress(OSError):
                 await asyncio.to_thread(staged.unlink, True)
+
+    async def _ensure_bytes(self, obj: ObjectInfo, key: str, staged: Path, size: int, content_type: str) -> None:
+        """Store the staged bytes again when the backend lacks them (lost, or removed by a concurrent deletion)."""
+        if not await self.backend.exists(key):
+            log.warning("re-storing missing bytes", extra={"object_id": obj.object_id})
+            await self.backend.put(key, staged, size, content_type, keep=True)
 
     # -- reads ----------------------------------------------------------------------------------------
     async def find(self, *, object_id: str = "", sha256: str = "", agency_code: str | None) -> ObjectInfo:
@@ -306,14 +312,15 @@ class Objects:
             yield pending
 
     # -- changes --------------------------------------------------------------------------------------
-    async def delete(self, obj_id: str, agency_code: str | None, *, actor: str, reason: str = "requested") -> None:
-        now = datetime.now(UTC)
-
-        async def remove(obj: ObjectInfo) -> None:
-            await self.backend.delete(object_key(obj.agency_code, obj.sha256))
-
-        await self.store.delete(obj_id, agency_code, lambda o: check_deletable(o, now), remove, actor=actor,
-                                reason=reason)
+    async def delete(self, obj_id: str, agency_code: str | None, *, actor: str, reason: str = "requested",
+                     now: datetime | None = None) -> None:
+        """Delete an object: refused (FailedPrecondition) while anything refers to it, while it is retained or on
+        legal hold. The row's deletion commits first, then the bytes go; a crash in between leaves a pending
+        deletion that the next sweep finishes."""
+        moment = now or datetime.now(UTC)
+        obj = await self.store.delete(obj_id, agency_code, lambda o: check_deletable(o, moment),
+                                      key=lambda o: object_key(o.agency_code, o.sha256), actor=actor, reason=reason)
+        await self.store.finish_deletion(object_key(obj.agency_code, obj.sha256), self.backend.delete)
 
     async def lock(self, obj_id: str, agency_code: str | None, *, retain_until: str, legal_hold: bool | None,
                    actor: str) -> ObjectInfo:
@@ -333,8 +340,13 @@ class Objects:
 
         return await self.store.update(obj_id, agency_code, change, actor=actor, subject=LOCKED, effect=apply)
 
-    async def attach(self, obj_id: str, agency_code: str | None, *, actor: str) -> ObjectInfo:
-        return await self.store.update(obj_id, agency_code, lambda o: replace(o, attached=True), actor=actor)
+    async def add_reference(self, obj_id: str, agency_code: str, holder: str, *, actor: str) -> ObjectInfo:
+        """Record that ``holder`` (``<service>/<kind>/<id>``) refers to the object; idempotent."""
+        return await self.store.add_reference(obj_id, agency_code, check_holder(holder), actor=actor)
+
+    async def release_reference(self, obj_id: str, agency_code: str, holder: str) -> ObjectInfo | None:
+        """End ``holder``'s reference; idempotent (None when the object is gone)."""
+        return await self.store.release_reference(obj_id, agency_code, check_holder(holder))
 
     # -- maintenance ----------------------------------------------------------------------------------
     async def scrub(self, *, delete_strays: bool = False, now: datetime | None = None) -> ScrubReport:
@@ -376,21 +388,25 @@ class Objects:
         return any(object_key(o.agency_code, o.sha256) == key for o in await self.store.with_digest(sha256))
 
     async def sweep(self, now: datetime | None = None) -> int:
-        """Remove unattached objects older than the grace period (never retained or held ones); return how many.
-
-        Also removes staging files older than the grace period (left by a crash mid-upload).
-        """
+        """Remove objects nothing refers to, uploaded and last released more than the grace period before ``now``
+        (never retained or held ones); return how many. Also finishes deletions a crash left half done and removes
+        staging files older than the grace period (left by a crash mid-upload)."""
         moment = now or datetime.now(UTC)
+        for key in await self.store.pending_deletions():
+            try:
+                await self.store.finish_deletion(key, self.backend.delete)
+            except DomainError as error:
+                log.warning("pending deletion kept", extra={"key": key, "reason": error.message})
         removed = 0
-        for obj in await self.store.unattached_before(moment - self.sweep_grace):
+        for obj in await self.store.unreferenced_before(moment - self.sweep_grace):
             if not sweepable(obj, moment, self.sweep_grace):
                 continue
             try:
-                await self.delete(obj.object_id, None, actor="storage-sweeper", reason="sweep")
+                await self.delete(obj.object_id, None, actor="storage-sweeper", reason="sweep", now=moment)
                 removed += 1
             except DomainError as error:
                 log.warning("sweep skipped an object", extra={"object_id": obj.object_id, "reason": error.message})
-        cutoff = time.time() - self.sweep_grace.total_seconds()
+        cutoff = moment.timestamp() - self.sweep_grace.total_seconds()
         for leftover in self.staging_dir.glob("*.part"):
             with contextlib.suppress(OSError):
                 if leftover.stat().st_mtime < cutoff:

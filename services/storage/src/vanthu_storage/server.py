@@ -79,7 +79,7 @@ class StorageServer:
         return await self.grpc.start()
 
     async def _sweep_periodically(self, interval_s: float) -> None:
-        """Remove objects uploaded but never attached, after the grace period; locked ones never."""
+        """Remove objects nothing refers to any more, after the grace period; locked ones never."""
         while True:
             await asyncio.sleep(interval_s)
             try:

@@ -32,7 +32,7 @@ class StorageSettings(ServiceSettings):
     s3_part_size: int = Field(default=16 * 1024 * 1024, ge=5 * 1024 * 1024)
     max_object_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
     sweep_grace_hours: float = Field(default=24.0, ge=0)
-    #: How often ``serve`` sweeps unattached objects; 0 leaves sweeping to the ``sweep`` command (a CronJob).
+    #: How often ``serve`` sweeps objects nothing refers to; 0 leaves sweeping to the ``sweep`` command (a CronJob).
     sweep_interval_minutes: float = Field(default=60.0, ge=0)
     #: Bytes per streamed download message.
     chunk_bytes: int = Field(default=1024 * 1024, gt=0, le=4 * 1024 * 1024)

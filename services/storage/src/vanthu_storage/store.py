@@ -1,16 +1,31 @@
-"""Object metadata (SQLAlchemy 2, async): one transaction per command, events through the outbox."""
+"""Object metadata (SQLAlchemy 2, async): one transaction per command, events through the outbox.
+
+Besides the objects: their references (what refers to each object) and pending deletions (bytes whose row is gone:
+a deletion commits the row's removal first and removes the bytes after, see :meth:`ObjectStore.delete`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Index, MetaData, String, UniqueConstraint, select
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    UniqueConstraint,
+    delete,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from vanthu_core.errors import NotFound
+from vanthu_core.errors import InvalidArgument, NotFound
 from vanthu_core.events import Event
 from vanthu_core.outbox import add_event, outbox_table
 from vanthu_storage.domain.retention import ObjectInfo
@@ -45,26 +60,58 @@ class ObjectRow(Base):
     file_name: Mapped[str] = mapped_column(String(255))
     uploaded_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    attached: Mapped[bool] = mapped_column(Boolean, default=False)
     retain_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: When the last reference was released; the sweep's grace period runs from here too.
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     __table_args__ = (UniqueConstraint("agency_code", "sha256", name="uq_objects_agency_sha256"),
-                      Index("ix_objects_attached_created_at", "attached", "created_at"))
+                      Index("ix_objects_created_at", "created_at"))
 
-    def to_domain(self) -> ObjectInfo:
+    def to_domain(self, references: tuple[str, ...] = ()) -> ObjectInfo:
         created = utc(self.created_at)
         assert created is not None
         return ObjectInfo(object_id=self.object_id, agency_code=self.agency_code, sha256=self.sha256, size=self.size,
                           content_type=self.content_type, file_name=self.file_name, uploaded_by=self.uploaded_by,
-                          created_at=created, attached=self.attached, retain_until=utc(self.retain_until),
-                          legal_hold=self.legal_hold)
+                          created_at=created, retain_until=utc(self.retain_until), legal_hold=self.legal_hold,
+                          references=references, released_at=utc(self.released_at))
+
+
+class ReferenceRow(Base):
+    """Something that refers to an object (``holder``: ``registry/document/<id>``, ``signing/result/<id>``...)."""
+
+    __tablename__ = "object_references"
+
+    object_id: Mapped[str] = mapped_column(ForeignKey("objects.object_id"), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PendingDeletionRow(Base):
+    """Bytes whose catalogue row was deleted (committed) and that are still to be removed from the backend.
+
+    An upload of the same bytes in the same agency cancels it (deleting this row in its own transaction), so the
+    bytes of a re-uploaded object are never removed.
+    """
+
+    __tablename__ = "pending_deletions"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    object_id: Mapped[str] = mapped_column(String(36))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 def object_data(obj: ObjectInfo) -> dict[str, object]:
     return {"object_id": obj.object_id, "sha256": obj.sha256, "size": obj.size, "content_type": obj.content_type,
-            "file_name": obj.file_name, "attached": obj.attached,
+            "file_name": obj.file_name, "references": list(obj.references),
             "retain_until": obj.retain_until.isoformat() if obj.retain_until else None, "legal_hold": obj.legal_hold}
+
+
+async def _references(session: AsyncSession, object_id: str) -> tuple[str, ...]:
+    rows = await session.execute(select(ReferenceRow.holder).where(ReferenceRow.object_id == object_id)
+                                 .order_by(ReferenceRow.holder))
+    return tuple(rows.scalars())
 
 
 class ObjectStore:
@@ -77,15 +124,15 @@ class ObjectStore:
         """One object; ``agency_code`` None means any agency (a service token). Another agency's: NotFound."""
         async with self.sessions() as session:
             row = await session.get(ObjectRow, object_id)
-        if row is None or (agency_code is not None and row.agency_code != agency_code):
-            raise NotFound("no such object")
-        return row.to_domain()
+            if row is None or (agency_code is not None and row.agency_code != agency_code):
+                raise NotFound("no such object")
+            return row.to_domain(await _references(session, object_id))
 
     async def by_digest(self, agency_code: str, sha256: str) -> ObjectInfo | None:
         async with self.sessions() as session:
             row = (await session.execute(select(ObjectRow).where(
                 ObjectRow.agency_code == agency_code, ObjectRow.sha256 == sha256))).scalar_one_or_none()
-        return row.to_domain() if row is not None else None
+            return row.to_domain(await _references(session, row.object_id)) if row is not None else None
 
     async def with_digest(self, sha256: str) -> list[ObjectInfo]:
         """Every agency's object with this digest."""
@@ -93,14 +140,16 @@ class ObjectStore:
             rows = (await session.execute(select(ObjectRow).where(ObjectRow.sha256 == sha256))).scalars().all()
         return [r.to_domain() for r in rows]
 
-    async def add(self, obj: ObjectInfo, *, actor: str) -> tuple[ObjectInfo, bool]:
-        """Insert ``obj`` with its ``stored`` event; return (the object, created) — an object of the same
-        agency and digest inserted meanwhile wins (deduplication under concurrency)."""
+    async def add(self, obj: ObjectInfo, *, key: str, actor: str) -> tuple[ObjectInfo, bool]:
+        """Insert ``obj`` (stored under ``key``) with its ``stored`` event and cancel a pending deletion of ``key``;
+        return (the object, created) — an object of the same agency and digest inserted meanwhile wins
+        (deduplication under concurrency)."""
         try:
             async with self.sessions() as session, session.begin():
+                await session.execute(delete(PendingDeletionRow).where(PendingDeletionRow.key == key))
                 session.add(ObjectRow(object_id=obj.object_id, agency_code=obj.agency_code, sha256=obj.sha256,
                                       size=obj.size, content_type=obj.content_type, file_name=obj.file_name,
-                                      uploaded_by=obj.uploaded_by, created_at=obj.created_at, attached=obj.attached,
+                                      uploaded_by=obj.uploaded_by, created_at=obj.created_at,
                                       retain_until=obj.retain_until, legal_hold=obj.legal_hold))
                 await session.flush()
                 await add_event(session, outbox, Event(subject=STORED, actor=actor, agency=obj.agency_code,
@@ -112,18 +161,23 @@ class ObjectStore:
             return existing, False
         return obj, True
 
+    async def _locked(self, session: AsyncSession, object_id: str, agency_code: str | None) -> ObjectRow:
+        row = await session.get(ObjectRow, object_id, with_for_update=True)
+        if row is None or (agency_code is not None and row.agency_code != agency_code):
+            raise NotFound("no such object")
+        return row
+
     async def update(self, object_id: str, agency_code: str | None, change: Callable[[ObjectInfo], ObjectInfo],
                      *, actor: str, subject: str | None = None,
                      effect: Callable[[ObjectInfo, ObjectInfo], Awaitable[None]] | None = None,
                      extra: dict[str, object] | None = None) -> ObjectInfo:
-        """Apply ``change`` in one transaction; ``effect(old, new)`` runs before commit (a failure rolls back)."""
+        """Apply ``change`` (retention, legal hold) in one transaction; ``effect(old, new)`` runs before commit
+        (a failure rolls back)."""
         async with self.sessions() as session, session.begin():
-            row = await session.get(ObjectRow, object_id, with_for_update=True)
-            if row is None or (agency_code is not None and row.agency_code != agency_code):
-                raise NotFound("no such object")
-            old = row.to_domain()
+            row = await self._locked(session, object_id, agency_code)
+            old = row.to_domain(await _references(session, object_id))
             new = change(old)
-            row.attached, row.retain_until, row.legal_hold = new.attached, new.retain_until, new.legal_hold
+            row.retain_until, row.legal_hold = new.retain_until, new.legal_hold
             await session.flush()
             if subject is not None:
                 await add_event(session, outbox, Event(subject=subject, actor=actor, agency=new.agency_code,
@@ -132,22 +186,72 @@ class ObjectStore:
                 await effect(old, new)
         return new
 
-    async def delete(self, object_id: str, agency_code: str | None, check: Callable[[ObjectInfo], None],
-                     effect: Callable[[ObjectInfo], Awaitable[None]], *, actor: str,
-                     reason: str = "requested") -> ObjectInfo:
-        """Delete the row and run ``effect`` (removing the bytes) before commit, with the ``deleted`` event."""
+    async def add_reference(self, object_id: str, agency_code: str, holder: str, *, actor: str,
+                            now: datetime | None = None) -> ObjectInfo:
+        """Record that ``holder`` refers to the object (idempotent); NotFound for another agency's object."""
         async with self.sessions() as session, session.begin():
-            row = await session.get(ObjectRow, object_id, with_for_update=True)
-            if row is None or (agency_code is not None and row.agency_code != agency_code):
-                raise NotFound("no such object")
-            obj = row.to_domain()
+            row = await self._locked(session, object_id, agency_code)
+            present = (await session.execute(select(ReferenceRow.holder).where(
+                ReferenceRow.object_id == object_id, ReferenceRow.holder == holder))).first()
+            if present is None:
+                session.add(ReferenceRow(object_id=object_id, holder=holder, created_by=actor[:100],
+                                         created_at=now or datetime.now(UTC)))
+                row.released_at = None
+                await session.flush()
+            return row.to_domain(await _references(session, object_id))
+
+    async def release_reference(self, object_id: str, agency_code: str, holder: str, *,
+                                now: datetime | None = None) -> ObjectInfo | None:
+        """End ``holder``'s reference (idempotent); when none remains, the sweep's grace period starts now.
+
+        Returns None when the object no longer exists (nothing to release)."""
+        async with self.sessions() as session, session.begin():
+            try:
+                row = await self._locked(session, object_id, agency_code)
+            except NotFound:
+                return None
+            result = await session.execute(delete(ReferenceRow).where(
+                ReferenceRow.object_id == object_id, ReferenceRow.holder == holder))
+            remaining = await _references(session, object_id)
+            if result.rowcount and not remaining:  # type: ignore[attr-defined]
+                row.released_at = now or datetime.now(UTC)
+            return row.to_domain(remaining)
+
+    async def delete(self, object_id: str, agency_code: str | None, check: Callable[[ObjectInfo], None], *,
+                     key: Callable[[ObjectInfo], str], actor: str, reason: str = "requested") -> ObjectInfo:
+        """Delete the row (``check`` may refuse; the object's references are read under the row lock) and record
+        the bytes as a pending deletion, with the ``deleted`` event, in one transaction. The caller then removes
+        the bytes with :meth:`finish_deletion`: the row goes first, so a failure never leaves a row without bytes.
+        """
+        async with self.sessions() as session, session.begin():
+            row = await self._locked(session, object_id, agency_code)
+            obj = row.to_domain(await _references(session, object_id))
             check(obj)
             await session.delete(row)
+            await session.merge(PendingDeletionRow(key=key(obj), object_id=obj.object_id,
+                                                   requested_at=datetime.now(UTC)))
             await session.flush()
             await add_event(session, outbox, Event(subject=DELETED, actor=actor, agency=obj.agency_code,
                                                    data={**object_data(obj), "reason": reason}))
-            await effect(obj)
         return obj
+
+    async def finish_deletion(self, key: str, remove: Callable[[str], Awaitable[None]]) -> bool:
+        """Remove the bytes of a pending deletion (``remove(key)``) unless an upload of the same bytes cancelled it
+        meanwhile; True when removed. The pending row stays locked while the bytes go, so such an upload waits,
+        then finds the bytes missing and stores them again (:meth:`Objects.upload`)."""
+        async with self.sessions() as session, session.begin():
+            pending = await session.get(PendingDeletionRow, key, with_for_update=True)
+            if pending is None:
+                return False
+            await remove(key)
+            await session.delete(pending)
+        return True
+
+    async def pending_deletions(self, limit: int = 1000) -> list[str]:
+        """Keys whose bytes are still to be removed (left by a crash between the commit and the removal)."""
+        async with self.sessions() as session:
+            return list((await session.execute(select(PendingDeletionRow.key).order_by(
+                PendingDeletionRow.requested_at).limit(limit))).scalars())
 
     async def all(self, batch: int = 500) -> AsyncIterator[ObjectInfo]:
         """Every object, in pages (for scrubbing)."""
@@ -162,9 +266,14 @@ class ObjectStore:
                 return
             last = rows[-1].object_id
 
-    async def unattached_before(self, cutoff: datetime, limit: int = 1000) -> list[ObjectInfo]:
+    async def unreferenced_before(self, cutoff: datetime, limit: int = 1000) -> list[ObjectInfo]:
+        """Sweep candidates: nothing refers to them, uploaded and last released before ``cutoff``, not on hold."""
+        if cutoff.tzinfo is None:
+            raise InvalidArgument("now", "must carry a time zone")
+        referenced = select(ReferenceRow.object_id).where(ReferenceRow.object_id == ObjectRow.object_id)
         async with self.sessions() as session:
             rows = (await session.execute(select(ObjectRow).where(
-                ObjectRow.attached.is_(False), ObjectRow.created_at <= cutoff, ObjectRow.legal_hold.is_(False))
+                ~referenced.exists(), ObjectRow.created_at <= cutoff, ObjectRow.legal_hold.is_(False),
+                (ObjectRow.released_at.is_(None)) | (ObjectRow.released_at <= cutoff))
                 .order_by(ObjectRow.created_at).limit(limit))).scalars().all()
         return [r.to_domain() for r in rows]

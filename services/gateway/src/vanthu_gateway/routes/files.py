@@ -19,9 +19,9 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import grpc
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from vanthu.storage.v1 import storage_pb2 as pb
 from vanthu_core import wire
@@ -45,7 +45,9 @@ class StoredObject(BaseModel):
     file_name: str
     uploaded_by: str
     created_at: str
-    attached: bool
+    referenced: bool = Field(description="true while a document, a signing result, a copy or a record refers to "
+                                         "the file: it is kept and cannot be deleted")
+    references: list[str] = Field(description="what refers to the file (registry/document/<id>, ...)")
     retain_until: str
     legal_hold: bool
 
@@ -70,7 +72,8 @@ def _storage(request: Request) -> Any:
 def _object(o: pb.StoredObject) -> StoredObject:
     return StoredObject(object_id=o.object_id, agency_code=o.agency_code, sha256=o.sha256, size=o.size,
                         content_type=o.content_type, file_name=o.file_name, uploaded_by=o.uploaded_by,
-                        created_at=o.created_at, attached=o.attached, retain_until=o.retain_until,
+                        created_at=o.created_at, referenced=o.referenced, references=list(o.references),
+                        retain_until=o.retain_until,
                         legal_hold=o.legal_hold)
 
 
@@ -246,6 +249,14 @@ async def upload(request: Request, principal: User) -> Uploaded:
 async def stat(request: Request, principal: User, object_id: str) -> StoredObject:
     reply = await _storage(request).Stat(pb.StatRequest(object_id=object_id), metadata=forward(principal))
     return _object(reply.object)
+
+
+@router.delete("/{object_id}", status_code=204, response_class=Response,
+               summary="Delete a file you uploaded (clerks, archivists, admins: any of the agency); refused (422) "
+                       "while a document or anything else refers to it, or while it is retained or held")
+async def delete(request: Request, principal: User, object_id: str) -> Response:
+    await _storage(request).Delete(pb.DeleteRequest(object_id=object_id), metadata=forward(principal))
+    return Response(status_code=204)
 
 
 async def _stream(request: Request, object_id: str, metadata: Any, range_header: str | None) -> StreamingResponse:

@@ -1,11 +1,21 @@
-"""Retention (thời hạn bảo quản) and legal hold: what may be deleted, locked, swept."""
+"""An object's life: references (what refers to it), retention (thời hạn bảo quản) and legal hold decide what may
+be deleted, locked and swept.
+
+An object stays while anything refers to it (a document's file, a signing result, a copy, a package, a record;
+``architecture.md``, "Files belong to what refers to them"); only uploads nothing refers to any more are swept,
+after the grace period counted from the upload or from the last release, whichever is later.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from vanthu_core.errors import FailedPrecondition, InvalidArgument
+
+#: ``<service>/<kind>/<id>``: what refers to an object, e.g. ``registry/document/0193a1f0-…``.
+HOLDER = re.compile(r"[a-z][a-z0-9_-]{0,30}/[a-z][a-z0-9_-]{0,30}/[A-Za-z0-9._:-]{1,120}")
 
 
 @dataclass(frozen=True)
@@ -20,15 +30,40 @@ class ObjectInfo:
     file_name: str
     uploaded_by: str
     created_at: datetime
-    attached: bool = False
     retain_until: datetime | None = None
     legal_hold: bool = False
+    #: What refers to the object (holders, see :data:`HOLDER`), sorted.
+    references: tuple[str, ...] = ()
+    #: When the last reference was released (None: never referenced, or still referenced).
+    released_at: datetime | None = None
+
+    @property
+    def referenced(self) -> bool:
+        return bool(self.references)
 
     def retained_at(self, now: datetime) -> bool:
         return self.legal_hold or (self.retain_until is not None and self.retain_until > now)
 
 
+def check_holder(holder: str) -> str:
+    """A reference holder, checked: ``<service>/<kind>/<id>``; InvalidArgument("holder") otherwise."""
+    holder = holder.strip()
+    if not HOLDER.fullmatch(holder):
+        raise InvalidArgument("holder", "must be <service>/<kind>/<id> (e.g. registry/document/<document id>): "
+                                        "lower-case service and kind, an id of letters, digits and ._:-")
+    return holder
+
+
+def describe_references(references: tuple[str, ...], limit: int = 3) -> str:
+    shown = ", ".join(references[:limit])
+    return shown + (f" and {len(references) - limit} more" if len(references) > limit else "")
+
+
 def check_deletable(obj: ObjectInfo, now: datetime) -> None:
+    """Refuse deleting an object something refers to, or one retained or on legal hold (FailedPrecondition)."""
+    if obj.references:
+        raise FailedPrecondition(f"the file is in use ({describe_references(obj.references)}); it can be deleted "
+                                 "only when nothing refers to it any more (remove it from the document first)")
     if obj.legal_hold:
         raise FailedPrecondition("the object is on legal hold; clear the hold before deleting it")
     if obj.retain_until is not None and obj.retain_until > now:
@@ -60,5 +95,8 @@ def extended_retention(current: datetime | None, requested: datetime) -> datetim
 
 
 def sweepable(obj: ObjectInfo, now: datetime, grace: timedelta) -> bool:
-    """An unattached object older than the grace period, neither retained nor on hold."""
-    return not obj.attached and obj.created_at <= now - grace and not obj.retained_at(now)
+    """Nothing refers to the object, its upload and its last release are older than the grace period, and it is
+    neither retained nor on hold."""
+    cutoff = now - grace
+    return (not obj.references and obj.created_at <= cutoff
+            and (obj.released_at is None or obj.released_at <= cutoff) and not obj.retained_at(now))
