@@ -6,8 +6,10 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 PROTO_OUT := libs/vanthu-proto/src
 PROTO_FILES := $(shell find proto -name '*.proto' | sort)
 PYTEST_ARGS ?=
+#: libfaketime's offset for `make test-year-ahead` (nats-server, a Go binary, keeps the real clock).
+YEAR_AHEAD ?= +365d
 
-.PHONY: help uv sync system-deps proto proto-lint lint typecheck test test-fast dev bench clean
+.PHONY: help uv sync system-deps proto proto-lint lint typecheck test test-fast test-year-ahead dev bench clean
 
 help: ## This list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -37,6 +39,13 @@ lint: proto proto-lint ## ruff and mypy over the whole workspace
 
 test: system-deps lint ## Lint, type checks, unit, integration and e2e tests
 	@$(UV) run --no-sync pytest $(PYTEST_ARGS)
+
+test-year-ahead: system-deps proto ## Unit and integration tests again with the clock a year ahead (libfaketime)
+	@lib=$$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n1); \
+	  if [ -z "$$lib" ]; then echo "test-year-ahead: libfaketime is missing (apt-get install libfaketime)" >&2; exit 1; fi; \
+	  export LD_PRELOAD=$$lib FAKETIME=$(YEAR_AHEAD); \
+	  echo "test-year-ahead: the tests see $$(date -u +%Y-%m-%dT%H:%MZ) (FAKETIME=$(YEAR_AHEAD))"; \
+	  $(UV) run --no-sync pytest -m "unit or integration" libs services $(PYTEST_ARGS)
 
 test-fast: proto ## Only the unit tests
 	@$(UV) run --no-sync pytest -m unit $(PYTEST_ARGS)

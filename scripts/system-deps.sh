@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests and `make dev` use, when they are missing and we can.
 # PostgreSQL server (tests of the scale-mode database), SoftHSM2 + OpenSC (PKCS#11 signing keys),
-# poppler-utils (pdfsig/pdftoppm check signed PDFs), fonts-liberation (Times-metric Vietnamese font).
+# poppler-utils (pdfsig/pdftoppm check signed PDFs), fonts-liberation (Times-metric Vietnamese font),
+# libfaketime (the suite's second pass with the clock a year ahead, `make test-year-ahead`).
 set -euo pipefail
 need=()
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
@@ -11,6 +12,7 @@ command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
 command -v pdfsig >/dev/null 2>&1 || need+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || need+=(fonts-dejavu-core)
+ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || need+=(libfaketime)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "system-deps: missing ${need[*]}; install them (Debian: apt-get install ${need[*]}); tests needing them will skip" >&2

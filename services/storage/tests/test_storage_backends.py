@@ -6,6 +6,7 @@ leaves nothing under any name; the same bytes are stored once per agency; the sw
 
 import hashlib
 import os
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -199,6 +200,8 @@ async def test_the_scrub_reports_strays_and_missing_bytes_and_removes_old_strays
     staged = tmp_path / "orphan.part"
     staged.write_bytes(orphan)
     await any_backend.backend.put(stray_key, staged, len(orphan), "application/pdf")
+    written = time.time()  # the file system stamps real time; the clock under test may be moved (libfaketime)
+    os.utime(any_backend.path_of(stray_key), (written, written))
 
     report = await objects.scrub()
     assert not report.ok

@@ -5,6 +5,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -166,6 +167,8 @@ def test_scrub_reports_strays_and_missing_objects_and_deletes_strays_on_request(
     stray = objects_dir / object_key("B", "ab" * 32)
     stray.parent.mkdir(parents=True)
     stray.write_bytes(samples.pdf("stray"))
+    written = time.time()  # the file system stamps real time; the clock under test may be moved (libfaketime)
+    os.utime(stray, (written, written))
     code, out = run(tmp_path, monkeypatch, capsys, "scrub")
     assert code == 0, out  # a stray alone is reported, not a failure
     assert f"STRAY {object_key('B', 'ab' * 32)}" in out and "1 stray (0 deleted)" in out and "0 missing" in out
