@@ -10,6 +10,7 @@ from .errors import (
     MalformedPackage,
     SignatureError,
     UnsafeXml,
+    UnsupportedEncoding,
     WriteError,
     WrongNamespace,
 )
@@ -51,7 +52,7 @@ __all__ = [
     "DocumentPackage", "DocumentType", "EdxmlError", "EncodedData", "Issue", "LimitExceeded", "Limits",
     "MalformedAttachment", "MalformedPackage", "Organization", "OtherInfo", "Package", "Priority",
     "PromulgationInfo", "ReceiverChange", "ReplacementInfo", "ResponseFor", "SignatureError", "SignerInfo",
-    "StaffInfo", "StatusCode", "StatusPackage", "TraceHeader", "TraceHeaderList", "UnsafeXml",
+    "StaffInfo", "StatusCode", "StatusPackage", "TraceHeader", "TraceHeaderList", "UnsafeXml", "UnsupportedEncoding",
     "ValidationReport", "VerifyOutcome", "WriteError", "WrongNamespace", "read_document", "read_package",
     "read_status", "sign", "validate", "verify", "write_document", "write_package", "write_status",
 ]

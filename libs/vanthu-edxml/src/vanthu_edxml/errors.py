@@ -23,6 +23,11 @@ class MalformedPackage(EdxmlError):
     """The bytes are not well-formed XML or not an edXML package at all."""
 
 
+class UnsupportedEncoding(MalformedPackage):
+    """The character encoding (bảng mã) cannot be read: unknown, not ASCII-compatible although named in an
+    ASCII declaration, or bytes that do not decode in it (see :mod:`vanthu_edxml.charset`)."""
+
+
 class WrongNamespace(MalformedPackage):
     """The root element is not ``edXML`` in the QCVN 102:2016 namespace."""
 

@@ -3,8 +3,10 @@
 Tolerated, as seen in the official SDK samples and other builders: any child order, unknown elements,
 missing optional parts, the plain and the xlink manifest variants, ``AttachmentEncoded`` in either
 namespace form, a ``Signature`` or an empty ``DigitalSignature`` slot, non-conforming agency codes, a short
-junk prefix before the XML declaration. What the model cannot hold (a date that is not ``yyyy/MM/dd``, a
-non-integer count) is kept out of the model and recorded in ``read_issues``, which :func:`validate` reports.
+junk prefix before the XML declaration, a package in UTF-16 or in an 8-bit encoding its declaration names
+(converted to UTF-8 first, with a warning naming the encoding; see :mod:`vanthu_edxml.charset`). What the model
+cannot hold (a date that is not ``yyyy/MM/dd``, a non-integer count) is kept out of the model and recorded in
+``read_issues``, which :func:`validate` reports.
 """
 
 from __future__ import annotations
@@ -100,7 +102,7 @@ class _Reader:
     def __init__(self, parsed: ParsedXml, limits: Limits) -> None:
         self.parsed = parsed
         self.limits = limits
-        self.issues: list[Issue] = [Issue("edXML", w, "warning", "tolerated-input") for w in parsed.warnings]
+        self.issues: list[Issue] = list(parsed.warnings)
 
     def error(self, path: str, message: str, rule: str) -> None:
         self.issues.append(Issue(path, message, "error", rule))

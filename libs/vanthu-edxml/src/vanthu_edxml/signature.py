@@ -54,7 +54,11 @@ def _slots(header: etree._Element) -> list[etree._Element]:
 
 def sign(package: bytes, key_pem: bytes, cert_pem: bytes, *, passphrase: bytes | None = None,
          limits: Limits = DEFAULT_LIMITS) -> bytes:
-    """Sign a package with a private key and its X.509 certificate (PEM); replaces any existing slot."""
+    """Sign a package with a private key and its X.509 certificate (PEM); replaces any existing slot.
+
+    The package may be in any encoding the reader accepts (:mod:`vanthu_edxml.charset`); the signed package
+    returned is UTF-8. Raises :class:`EdxmlError` for unreadable input, :class:`SignatureError` for a bad key.
+    """
     root = parse_for_signature(package, limits)
     header = _header(root)
     position = len(header)
@@ -81,6 +85,9 @@ def verify(package: bytes, cert_pem: bytes | None = None, *, ca_pem_file: str | 
     """Verify the package signature against a pinned certificate (or a CA bundle).
 
     Unsafe or malformed input still raises :class:`EdxmlError`; a bad signature is an ``invalid`` outcome.
+    A package in UTF-16 or an 8-bit encoding is read as the reader reads it (converted to UTF-8 first, never
+    by byte position): the signature covers the canonical form, which is UTF-8 whatever the encoding received
+    (Canonical XML 1.0 §1.1), so the outcome is that of the same package in UTF-8.
     """
     root = parse_for_signature(package, limits)
     slots = _slots(_header(root))
