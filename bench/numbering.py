@@ -1,7 +1,8 @@
 """Issuing with gapless numbering vs plain inserts of the same rows, on a real PostgreSQL, same run.
 
-Project: ``DocumentStore.issue`` — lock the draft, take the register's next number (counter row locked
-until commit), build the symbol, update the document, write history and the outbox event, commit.
+Project: ``DocumentStore.number`` — lock the signed document, take the register's next number (counter row
+locked until commit), build the symbol, update the document, write history, commit (the seal that follows is
+the signing service's work, measured in ``bench/signing.py``).
 Baseline: one transaction per row inserting the same finished document row (number already known).
 Both run with the same number of concurrent clients. Aim (issue 3): issuing ≥ 50 % of plain inserts.
 """
@@ -21,7 +22,7 @@ from _common import report
 from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.ids import new_id
 from vanthu_registry.documents_store import DocumentRow, DocumentStore
-from vanthu_registry.domain.documents import Direction, Draft
+from vanthu_registry.domain.documents import Direction, DocumentFile, Draft, FileRole
 from vanthu_registry.server import MIGRATIONS
 from vanthu_testing.postgres import PostgresServer
 
@@ -39,16 +40,24 @@ async def run(n: int, clients: int) -> None:
         await store.seed_types()
         register = await store.create_register(agency_code=AGENCY, direction=Direction.OUTGOING,
                                                name="Sổ văn bản đi", agency_abbreviation="UBND", type_codes=[])
-        draft = Draft(direction=Direction.OUTGOING, type_code="quyet_dinh",
-                      abstract="Quyết định về việc phê duyệt kế hoạch chuyển đổi số năm 2027")
-        ids = [str((await store.create(agency_code=AGENCY, agency_name="UBND tỉnh Vĩnh Long", draft=draft,
-                                       actor="bench"))["id"]) for _ in range(n)]
+        ids = []
+        for _ in range(n):
+            main = DocumentFile(new_id(), "cd" * 32, FileRole.MAIN, "dự thảo.pdf", "application/pdf")
+            draft = Draft(direction=Direction.OUTGOING, type_code="quyet_dinh", files=[main],
+                          abstract="Quyết định về việc phê duyệt kế hoạch chuyển đổi số năm 2027")
+            doc_id = str((await store.create(agency_code=AGENCY, agency_name="UBND tỉnh Vĩnh Long", draft=draft,
+                                             actor="bench"))["id"])
+            await store.submit(agency_code=AGENCY, document_id=doc_id, actor="bench", actor_subject="")
+            await store.record_signed(agency_code=AGENCY, document_id=doc_id, signed_from=main.object_id,
+                                      signed=DocumentFile(new_id(), "ef" * 32, FileRole.MAIN, "ký.pdf",
+                                                          "application/pdf"), actor="bench")
+            ids.append(doc_id)
         issued: list[dict[str, object]] = []
 
         async def issue_worker(part: list[str]) -> None:
             for document_id in part:
-                issued.append(await store.issue(agency_code=AGENCY, document_id=document_id,
-                                                register_id=register.id, actor="bench"))
+                issued.append(await store.number(agency_code=AGENCY, document_id=document_id,
+                                                 register_id=register.id, actor="bench"))
 
         start = time.perf_counter()
         await asyncio.gather(*(issue_worker(ids[i::clients]) for i in range(clients)))

@@ -39,3 +39,12 @@ def login(platform: Stack) -> Callable[[str], str]:
 def api(platform: Stack) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=platform.gateway_url, timeout=30) as client:
         yield client
+
+
+
+@pytest.fixture(scope="session")
+def draft_pdf() -> Callable[..., bytes]:
+    """``draft_pdf()`` → a draft PDF with placeholders (optionally another abstract line)."""
+    from vanthu_testing.documents import draft_pdf
+
+    return draft_pdf

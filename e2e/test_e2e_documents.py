@@ -23,11 +23,14 @@ def register_id(api: httpx.Client, token: str, direction: str, name: str) -> str
 
 
 def test_a_decision_is_drafted_issued_and_exported(api: httpx.Client, login: Callable[[str], str],
-                                                   platform: Stack) -> None:
+                                                   platform: Stack, draft_pdf: Callable[..., bytes]) -> None:
     officer, clerk = bearer(login("chuyenvien.ubnd")), bearer(login("vanthu.ubnd"))
+    upload = api.post("/api/v1/files", headers=officer,
+                      files={"file": ("Quyết định.pdf", draft_pdf(), "application/pdf")})
     body = {"type_code": "quyet_dinh", "abstract": "Quyết định về việc thành lập Hội đồng thi đua - khen thưởng tỉnh",
             "signer": {"name": "Trần Thị Thủy", "title": "Chủ tịch", "competence": ""}, "urgency": "urgent",
-            "recipients": [{"agency_code": "000.00.02.H61"}, {"name": "Như Điều 3"}]}
+            "recipients": [{"agency_code": "000.00.02.H61"}, {"name": "Như Điều 3"}],
+            "files": [{"object_id": upload.json()["object"]["object_id"]}]}
     draft = api.post("/api/v1/documents", json=body, headers=officer)
     assert draft.status_code == 201, draft.text
     doc = draft.json()
@@ -35,11 +38,15 @@ def test_a_decision_is_drafted_issued_and_exported(api: httpx.Client, login: Cal
     decisions = register_id(api, login("vanthu.ubnd"), "outgoing", "Sổ quyết định")
     assert api.post(f"/api/v1/documents/{doc['id']}/issue", json={"register_id": decisions},
                     headers=officer).status_code == 403
-    issued = api.post(f"/api/v1/documents/{doc['id']}/issue", json={"register_id": decisions}, headers=clerk)
+    assert api.post(f"/api/v1/documents/{doc['id']}/submit", headers=officer).status_code == 200
+    signed = api.post(f"/api/v1/documents/{doc['id']}/sign", headers=bearer(login("lanhdao.ubnd")), timeout=120)
+    assert signed.status_code == 200, signed.text
+    issued = api.post(f"/api/v1/documents/{doc['id']}/issue", json={"register_id": decisions}, headers=clerk,
+                      timeout=120)
     assert issued.status_code == 200, issued.text
     assert issued.json()["number_symbol"].endswith("/QĐ-UBND")
     history = api.get(f"/api/v1/documents/{doc['id']}/history", headers=officer).json()
-    assert [h["action"] for h in history] == ["drafted", "issued"]
+    assert [h["action"] for h in history] == ["drafted", "submitted", "signed", "numbered", "issued"]
     assert api.get(f"/api/v1/documents/{doc['id']}", headers=bearer(login("vanthu.snv"))).status_code == 404
     year = issued.json()["document_date"][:4]
     export = api.get(f"/api/v1/registers/{decisions}/export", headers=clerk,

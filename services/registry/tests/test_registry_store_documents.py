@@ -11,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from vanthu_core.db import create_engine, migrate, session_factory
-from vanthu_core.errors import FailedPrecondition, InvalidArgument, NotFound
+from vanthu_core.errors import Conflict, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.events import Event
+from vanthu_core.ids import new_id
 from vanthu_registry.documents_store import DocumentFilter, DocumentStore, Register
-from vanthu_registry.domain.documents import Direction, DocumentFile, Draft, SenderInfo, Status
+from vanthu_registry.domain.documents import Direction, DocumentFile, Draft, FileRole, SenderInfo, Status
 from vanthu_registry.server import MIGRATIONS
 from vanthu_registry.store import outbox
 
@@ -76,17 +77,35 @@ def outgoing(type_code: str = "quyet_dinh", abstract: str = "Quyết định v�
     return Draft(direction=Direction.OUTGOING, type_code=type_code, abstract=abstract, **kw)  # type: ignore[arg-type]
 
 
-async def issue_new(store: DocumentStore, register: Register, agency: str = UBND, **kw: object) -> dict[str, object]:
-    doc = await store.create(agency_code=agency, agency_name="UBND tỉnh Vĩnh Long", draft=outgoing(**kw),
+def pdf_file(name: str = "dự thảo.pdf") -> DocumentFile:
+    return DocumentFile(object_id=new_id(), sha256="cd" * 32, role=FileRole.MAIN, file_name=name,
+                        content_type="application/pdf")
+
+
+async def signed_draft(store: DocumentStore, agency: str = UBND, **kw: object) -> dict[str, object]:
+    """A draft with its PDF, submitted and signed (the signed file as signing would store it)."""
+    main = pdf_file()
+    doc = await store.create(agency_code=agency, agency_name="UBND tỉnh Vĩnh Long", draft=outgoing(files=[main], **kw),
                              actor="chuyenvien.ubnd")
-    return await store.issue(agency_code=agency, document_id=str(doc["id"]), register_id=register.id,
-                             actor="vanthu.ubnd")
+    await store.submit(agency_code=agency, document_id=str(doc["id"]), actor="chuyenvien.ubnd", actor_subject="")
+    signed, replaced = await store.record_signed(agency_code=agency, document_id=str(doc["id"]),
+                                                 signed=pdf_file("dự thảo.signed.pdf"), signed_from=main.object_id,
+                                                 actor="lanhdao.ubnd")
+    assert replaced == main.object_id
+    return signed
+
+
+async def issue_new(store: DocumentStore, register: Register, agency: str = UBND, **kw: object) -> dict[str, object]:
+    """Number a new signed document (the seal, done by the signing service, is not part of the store)."""
+    doc = await signed_draft(store, agency, **kw)
+    return await store.number(agency_code=agency, document_id=str(doc["id"]), register_id=register.id,
+                              actor="vanthu.ubnd")
 
 
 async def test_issuing_builds_number_and_symbol_by_the_decree(store: DocumentStore) -> None:
     register = await outgoing_register(store)
     first = await issue_new(store, register, type_code="chi_thi", abstract="Chỉ thị về tăng cường phòng, chống lụt bão")
-    assert first["number_symbol"] == "01/CT-UBND" and first["status"] == "issued"
+    assert first["number_symbol"] == "01/CT-UBND" and first["status"] == "numbered"
     assert first["document_date"] == date(2026, 3, 2)
     letter = await issue_new(store, register, type_code="cong_van", unit_abbreviation="VX",
                              abstract="V/v đôn đốc tiến độ giải ngân vốn đầu tư công")
@@ -108,15 +127,14 @@ async def test_numbers_are_gapless_under_20_clients_on_two_replicas(db: Db, cloc
     replica_a, replica_b = db.store(clock), db.store(clock)
     await replica_a.seed_types()
     register = await outgoing_register(replica_a)
-    drafts = [await replica_a.create(agency_code=UBND, agency_name="UBND", draft=outgoing(), actor="cv")
-              for _ in range(40)]
+    drafts = [await signed_draft(replica_a) for _ in range(40)]
 
     async def clerk(index: int) -> list[int]:
         replica = replica_a if index % 2 else replica_b
         numbers = []
         for doc in drafts[index::20]:
-            issued = await replica.issue(agency_code=UBND, document_id=str(doc["id"]), register_id=register.id,
-                                         actor=f"vanthu{index}")
+            issued = await replica.number(agency_code=UBND, document_id=str(doc["id"]), register_id=register.id,
+                                          actor=f"vanthu{index}")
             numbers.append(int(issued["number"]))  # type: ignore[call-overload]
         return numbers
 
@@ -146,7 +164,7 @@ async def test_a_cancelled_document_keeps_its_number_and_numbers_are_not_reused(
     assert (cancelled["status"], cancelled["number_symbol"]) == ("cancelled", "01/QĐ-UBND")
     assert (await issue_new(store, register))["number"] == 2
     with pytest.raises(FailedPrecondition):
-        await store.issue(agency_code=UBND, document_id=str(first["id"]), register_id=register.id, actor="x")
+        await store.number(agency_code=UBND, document_id=str(first["id"]), register_id=register.id, actor="x")
 
 
 async def test_unknown_types_are_refused_and_an_agency_may_add_its_own(store: DocumentStore) -> None:
@@ -267,26 +285,57 @@ async def test_another_agency_cannot_see_or_touch_a_document(store: DocumentStor
         await store.cancel(agency_code=SNV, document_id=str(doc["id"]), reason="x", actor="x")
     assert (await store.find(SNV, DocumentFilter()))[0] == []
     with pytest.raises(InvalidArgument):  # nor number into its register
-        other = await store.create(agency_code=SNV, agency_name="", draft=outgoing(), actor="x")
-        await store.issue(agency_code=SNV, document_id=str(other["id"]), register_id=register.id, actor="x")
+        other = await signed_draft(store, SNV)
+        await store.number(agency_code=SNV, document_id=str(other["id"]), register_id=register.id, actor="x")
 
 
 async def test_history_records_who_changed_what_and_events_are_in_the_outbox(store: DocumentStore) -> None:
-    doc = await store.create(agency_code=UBND, agency_name="UBND", draft=outgoing(), actor="chuyenvien.ubnd")
-    await store.update_draft(agency_code=UBND, document_id=str(doc["id"]), actor="truongphong.ubnd",
-                             draft=outgoing(abstract="Quyết định về việc kiện toàn Ban chỉ đạo chuyển đổi số"))
+    main = pdf_file()
+    doc = await store.create(agency_code=UBND, agency_name="UBND", draft=outgoing(files=[main]),
+                             actor="chuyenvien.ubnd", actor_subject="sub-cv")
+    doc_id = str(doc["id"])
+    await store.update_draft(agency_code=UBND, document_id=doc_id, actor="truongphong.ubnd",
+                             draft=outgoing(abstract="Quyết định về việc kiện toàn Ban chỉ đạo chuyển đổi số",
+                                            files=[main]))
+    with pytest.raises(PermissionDenied):  # only the drafter submits
+        await store.submit(agency_code=UBND, document_id=doc_id, actor="truongphong.ubnd", actor_subject="sub-tp")
+    await store.submit(agency_code=UBND, document_id=doc_id, actor="chuyenvien.ubnd", actor_subject="sub-cv")
+    returned = await store.return_draft(agency_code=UBND, document_id=doc_id, reason="Bổ sung căn cứ pháp lý",
+                                        actor="lanhdao.ubnd")
+    assert (returned["status"], returned["reason"]) == ("draft", "Bổ sung căn cứ pháp lý")
+    await store.submit(agency_code=UBND, document_id=doc_id, actor="chuyenvien.ubnd", actor_subject="sub-cv")
+    signed = pdf_file("dự thảo.signed.pdf")
+    with pytest.raises(Conflict):  # what was signed is no longer the main file
+        await store.record_signed(agency_code=UBND, document_id=doc_id, signed=signed, signed_from="another-object",
+                                  actor="lanhdao.ubnd")
+    await store.record_signed(agency_code=UBND, document_id=doc_id, signed=signed, signed_from=main.object_id,
+                              actor="lanhdao.ubnd")
     register = await outgoing_register(store)
-    await store.issue(agency_code=UBND, document_id=str(doc["id"]), register_id=register.id, actor="vanthu.ubnd")
-    history = await store.history(UBND, str(doc["id"]))
-    assert [(h.action, h.actor) for h in history] == [("drafted", "chuyenvien.ubnd"), ("updated", "truongphong.ubnd"),
-                                                      ("issued", "vanthu.ubnd")]
+    await store.number(agency_code=UBND, document_id=doc_id, register_id=register.id, actor="vanthu.ubnd")
+    await store.record_seal_failure(agency_code=UBND, document_id=doc_id, reason="không có hình ảnh con dấu",
+                                    actor="vanthu.ubnd")
+    assert (await store.get(UBND, doc_id))["seal_error"] == "không có hình ảnh con dấu"
+    sealed = pdf_file("dự thảo.signed.signed.pdf")
+    with pytest.raises(Conflict):  # every file must have its sealed version
+        await store.complete_issue(agency_code=UBND, document_id=doc_id, sealed={}, actor="vanthu.ubnd")
+    issued, replaced = await store.complete_issue(agency_code=UBND, document_id=doc_id,
+                                                  sealed={signed.object_id: sealed}, actor="vanthu.ubnd")
+    assert replaced == [signed.object_id] and issued["files"][0]["object_id"] == sealed.object_id
+    assert (issued["status"], issued["seal_error"], issued["number_symbol"]) == ("issued", "", "01/QĐ-UBND")
+    history = await store.history(UBND, doc_id)
+    assert [(h.action, h.actor) for h in history] == [
+        ("drafted", "chuyenvien.ubnd"), ("updated", "truongphong.ubnd"), ("submitted", "chuyenvien.ubnd"),
+        ("returned", "lanhdao.ubnd"), ("submitted", "chuyenvien.ubnd"), ("signed", "lanhdao.ubnd"),
+        ("numbered", "vanthu.ubnd"), ("seal_failed", "vanthu.ubnd"), ("issued", "vanthu.ubnd")]
     assert history[1].changes["abstract"][1] == "Quyết định về việc kiện toàn Ban chỉ đạo chuyển đổi số"
-    assert history[2].changes["number_symbol"] == [None, "01/QĐ-UBND"]
+    assert history[6].changes["number_symbol"] == [None, "01/QĐ-UBND"]
     async with store.sessions() as session:
         payloads = (await session.execute(select(outbox.c.payload).order_by(outbox.c.event_id))).scalars().all()
     events = [Event.from_bytes(p) for p in payloads]
-    assert [e.subject for e in events] == ["vanthu.registry.document.drafted", "vanthu.registry.document.issued"]
-    assert events[1].data["document_id"] == doc["id"] and events[1].agency == UBND and events[1].actor == "vanthu.ubnd"
+    assert [e.subject.rsplit(".", 1)[1] for e in events] == ["drafted", "submitted", "returned", "submitted", "signed",
+                                                            "issued"]  # one event says issued, none at numbering
+    assert events[-1].data["document_id"] == doc_id and events[-1].agency == UBND and events[-1].actor == "vanthu.ubnd"
+    assert events[-1].data["files"][0]["object_id"] == sealed.object_id
 
 
 async def test_listing_filters_and_pages(store: DocumentStore) -> None:
@@ -310,12 +359,12 @@ async def test_listing_filters_and_pages(store: DocumentStore) -> None:
 async def test_concurrent_issues_of_one_draft_number_it_once_and_a_bad_request_fails_alone(
         store: DocumentStore) -> None:
     register = await outgoing_register(store)
-    draft = await store.create(agency_code=UBND, agency_name="UBND", draft=outgoing(), actor="cv")
-    letter = await store.create(agency_code=UBND, agency_name="UBND", draft=outgoing(type_code="cong_van"), actor="cv")
-    others = [await store.create(agency_code=UBND, agency_name="UBND", draft=outgoing(), actor="cv") for _ in range(3)]
-    requests = [draft, draft, letter, *others]  # the same draft twice, and a letter without a unit abbreviation
-    results = await asyncio.gather(*(store.issue(agency_code=UBND, document_id=str(d["id"]), register_id=register.id,
-                                                 actor="vanthu.ubnd") for d in requests), return_exceptions=True)
+    draft = await signed_draft(store)
+    letter = await signed_draft(store, type_code="cong_van")
+    others = [await signed_draft(store) for _ in range(3)]
+    requests = [draft, draft, letter, *others]  # the same document twice, and a letter without a unit abbreviation
+    results = await asyncio.gather(*(store.number(agency_code=UBND, document_id=str(d["id"]), register_id=register.id,
+                                                  actor="vanthu.ubnd") for d in requests), return_exceptions=True)
     assert sum(isinstance(r, FailedPrecondition) for r in results) == 2
     numbers = sorted(int(r["number"]) for r in results if isinstance(r, dict))  # type: ignore[call-overload]
     assert numbers == [1, 2, 3, 4]

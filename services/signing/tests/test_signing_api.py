@@ -6,7 +6,6 @@ token, every signing is journalled with its event.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -46,7 +45,8 @@ class Platform:
 
 @pytest.fixture
 async def platform(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[Platform]:
-    common = CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False)
+    common = CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False,
+                            service_client_secret=dev_issuer.service_secret)  # type: ignore[arg-type]
     storage = StorageServer(StorageSettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 's.db'}",
                                             data_dir=tmp_path / "storage"), common)
     storage_port = await storage.start()
@@ -103,20 +103,18 @@ async def test_document_flow_through_storage(platform, token_for, make_pdf) -> N
     assert stored == signed.pdf and meta.sha256 == signed.sha256 and meta.agency_code == H61
     assert meta.file_name == "công văn số 12.signed.pdf"
 
-    issued = (await p.signing.IssueAndSignAgency(signing_pb2.IssueAndSignAgencyRequest(
-        source=_ref(signed.object_id), number_symbol="12/UBND-VP", issued_on=dt.date.today().isoformat()),
-        metadata=bearer_metadata(clerk))).result
-    assert issued.box.x2 == pytest.approx(signed.box.x1 + (signed.box.x2 - signed.box.x1) / 3, abs=1)
-    verdict = await p.signing.Verify(signing_pb2.VerifyRequest(source=_ref(issued.object_id)),
+    assert list(meta.references) == [f"signing/result/{signed.signing_id}"]  # signing keeps what it made
+    verdict = await p.signing.Verify(signing_pb2.VerifyRequest(source=_ref(signed.object_id)),
                                      metadata=bearer_metadata(token_for("chuyenvien.ubnd")))
-    assert verdict.valid and [s.signer for s in verdict.signatures] == [pki.PERSONAL_NAME, pki.AGENCY_NAME]
+    assert verdict.valid and [s.signer for s in verdict.signatures] == [pki.PERSONAL_NAME]
     assert "KẾT LUẬN CHUNG: HỢP LỆ" in verdict.report
     assert all(s.revocation == "good" and s.ltv for s in verdict.signatures)  # the dev CRLs: PAdES B-LT
 
-    att = (await p.signing.SignAttachment(signing_pb2.SignAttachmentRequest(
-        source=signing_pb2.PdfSource(pdf=make_pdf(placeholders=False), file_name="phụ lục.pdf"),
-        number_symbol="12/UBND-VP"), metadata=bearer_metadata(clerk))).result
-    assert att.signed_at.endswith("+07:00") and att.object_id
+    # the seal is applied only to a document the registry numbered (none is configured here)
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await p.signing.SealDocument(signing_pb2.SealDocumentRequest(document_id="0190f0e0-0000-7000-8000-00000000"),
+                                     metadata=bearer_metadata(clerk))
+    assert err.value.code() == grpc.StatusCode.UNAVAILABLE and "registry" in str(err.value.details())
     copy = (await p.signing.SignCopy(signing_pb2.SignCopyRequest(
         source=signing_pb2.PdfSource(pdf=make_pdf(placeholders=False)), form="SY", copy_number_symbol="05/SY-UBND"),
         metadata=bearer_metadata(clerk))).result
@@ -128,9 +126,8 @@ async def test_document_flow_through_storage(platform, token_for, make_pdf) -> N
         rows = (await session.execute(select(SigningRow).order_by(SigningRow.signed_at))).scalars().all()
         events = [json.loads(r.payload) for r in (await session.execute(select(outbox))).all()]
     assert [(r.kind, r.username, r.object_id) for r in rows] == [
-        ("personal", "lanhdao.ubnd", signed.object_id), ("agency", "vanthu.ubnd", issued.object_id),
-        ("attachment", "vanthu.ubnd", att.object_id), ("copy-SY", "vanthu.ubnd", copy.object_id)]
-    assert rows[1].number_symbol == "12/UBND-VP" and rows[1].input_sha256 == signed.sha256
+        ("personal", "lanhdao.ubnd", signed.object_id), ("copy-SY", "vanthu.ubnd", copy.object_id)]
+    assert rows[1].number_symbol == "05/SY-UBND"
     signed_events = [e for e in events if e["subject"] == "vanthu.signing.document.signed"]
     assert [e["data"]["signing_id"] for e in signed_events] == [r.signing_id for r in rows]
     assert all(e["agency"] == H61 for e in signed_events)
@@ -148,8 +145,8 @@ async def test_keys_are_bound_to_people_and_agencies(platform, token_for, make_p
         assert "no personal signing profile" in str(err.value.details())
     # the clerk of another agency cannot apply the UBND seal
     with pytest.raises(grpc.aio.AioRpcError) as err:
-        await p.signing.SignAttachment(signing_pb2.SignAttachmentRequest(source=pdf, number_symbol="1/SNV"),
-                                       metadata=bearer_metadata(token_for("vanthu.snv")))
+        await p.signing.SignCopy(signing_pb2.SignCopyRequest(source=pdf, form="SY"),
+                                 metadata=bearer_metadata(token_for("vanthu.snv")))
     assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     # tenancy: another agency's leader cannot sign (or even read) UBND's stored draft
     draft_id = await _upload(p, token_for("lanhdao.ubnd"), make_pdf())
@@ -181,17 +178,14 @@ async def test_bad_input_stores_nothing(platform, token_for, make_pdf) -> None: 
                                 metadata=leader), grpc.StatusCode.NOT_FOUND),
         (p.signing.SignPersonal(signing_pb2.SignPersonalRequest(source=signing_pb2.PdfSource(
             pdf=make_pdf(placeholders=False))), metadata=leader), grpc.StatusCode.INVALID_ARGUMENT),
-        (p.signing.IssueAndSignAgency(signing_pb2.IssueAndSignAgencyRequest(
-            source=signing_pb2.PdfSource(pdf=make_pdf()), number_symbol="1/UBND", issued_on="2026-11-27"),
-            metadata=clerk), grpc.StatusCode.FAILED_PRECONDITION),
-        (p.signing.IssueAndSignAgency(signing_pb2.IssueAndSignAgencyRequest(
-            source=signing_pb2.PdfSource(pdf=make_pdf()), number_symbol="1/UBND", issued_on="27/11/2026"),
-            metadata=clerk), grpc.StatusCode.INVALID_ARGUMENT),
+        (p.signing.SealDocument(signing_pb2.SealDocumentRequest(), metadata=clerk), grpc.StatusCode.INVALID_ARGUMENT),
+        (p.signing.SealDocument(signing_pb2.SealDocumentRequest(document_id="x"), metadata=leader),
+         grpc.StatusCode.PERMISSION_DENIED),
         (p.signing.SignCopy(signing_pb2.SignCopyRequest(source=signing_pb2.PdfSource(pdf=make_pdf()), form="XX"),
                             metadata=clerk), grpc.StatusCode.INVALID_ARGUMENT),
-        (p.signing.SignAttachment(signing_pb2.SignAttachmentRequest(source=signing_pb2.PdfSource(pdf=make_pdf()),
-                                                                    number_symbol="12/UBND-VP" * 20),
-                                  metadata=clerk), grpc.StatusCode.INVALID_ARGUMENT),
+        (p.signing.SignCopy(signing_pb2.SignCopyRequest(source=signing_pb2.PdfSource(pdf=make_pdf()), form="SY",
+                                                        copy_number_symbol="05/SY-UBND" * 20),
+                            metadata=clerk), grpc.StatusCode.INVALID_ARGUMENT),
         (p.signing.Verify(signing_pb2.VerifyRequest(source=signing_pb2.PdfSource(pdf=make_pdf()))),
          grpc.StatusCode.UNAUTHENTICATED),
     ]

@@ -8,6 +8,16 @@ from typing import Any
 import grpc
 
 from vanthu_core.auth import optional_principal
+from vanthu_core.errors import (
+    Conflict,
+    DomainError,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+    Unavailable,
+)
 
 DEFAULT_DEADLINE_S = 10.0
 
@@ -72,3 +82,23 @@ def create_channel(target: str, *, deadline_s: float = DEFAULT_DEADLINE_S,
 
 def bearer_metadata(token: str) -> tuple[tuple[str, str], ...]:
     return (("authorization", f"Bearer {token}"),)
+
+
+def domain_error(error: grpc.aio.AioRpcError, prefix: str = "") -> DomainError:
+    """Another service's refusal as this service's :class:`DomainError` (same status, the field kept), so the
+    caller sees what the callee said; ``prefix`` says what was being done ("sealing: ")."""
+    from vanthu_core.grpc_server import field_violations
+
+    detail = prefix + (error.details() or error.code().name.lower())
+    code = error.code()
+    if code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.OUT_OF_RANGE):
+        violations = field_violations(error)
+        if violations:
+            return InvalidArgument(violations[0][0], prefix + violations[0][1])
+        return InvalidArgument("request", detail)
+    mapped: dict[grpc.StatusCode, type[DomainError]] = {
+        grpc.StatusCode.NOT_FOUND: NotFound, grpc.StatusCode.PERMISSION_DENIED: PermissionDenied,
+        grpc.StatusCode.UNAUTHENTICATED: Unauthenticated, grpc.StatusCode.ALREADY_EXISTS: Conflict,
+        grpc.StatusCode.ABORTED: Conflict, grpc.StatusCode.FAILED_PRECONDITION: FailedPrecondition,
+        grpc.StatusCode.DATA_LOSS: FailedPrecondition}
+    return mapped.get(code, Unavailable)(detail)

@@ -137,8 +137,13 @@ class Stack:
             env[f"VANTHU_{upper}_DATABASE_URL"] = f"sqlite+aiosqlite:///{self.var / name / f'{name}.db'}"
             env[f"VANTHU_{upper}_DATA_DIR"] = str(self.var / name)
             env[f"VANTHU_GATEWAY_{upper}_TARGET"] = self.grpc_target(name)
-        # signing reads inputs from and stores results in storage; make dev binds the demo users' dev keys
+        # documents refer to their files in storage and are signed and sealed by signing; signing reads inputs from
+        # and stores results in storage and reads the documents it seals from the registry; make dev binds the demo
+        # users' dev keys
+        env["VANTHU_REGISTRY_STORAGE_TARGET"] = self.grpc_target("storage")
+        env["VANTHU_REGISTRY_SIGNING_TARGET"] = self.grpc_target("signing")
         env["VANTHU_SIGNING_STORAGE_TARGET"] = self.grpc_target("storage")
+        env["VANTHU_SIGNING_REGISTRY_TARGET"] = self.grpc_target("registry")
         env["VANTHU_SIGNING_DEV_PROFILES"] = "true"
         env["VANTHU_SIGNING_DEV_PKI_DIR"] = str(self.var / "signing" / "dev-pki")
         env.update(self.config.extra_env)

@@ -2,7 +2,8 @@
 
 Who may do what (roles of the token; a person acts only within their own agency):
 - read (get, list, history, registers, types): anyone of the agency;
-- draft and edit outgoing drafts: officer, head, leader, clerk;
+- draft and edit outgoing drafts: officer, head, leader, clerk; submit for signature: the drafter;
+- sign a submitted document, or return it to its drafter: leader, head (lãnh đạo, trưởng đơn vị);
 - issue, register, reject an arrival, enter an arrival from paper: clerk (văn thư);
 - cancel: clerk or leader; export a register: clerk, leader, archivist, admin;
 - create a register: clerk or admin; add a specialised document type: admin.
@@ -41,10 +42,13 @@ from vanthu_registry.domain.documents import (
     Urgency,
     check_metadata,
 )
+from vanthu_registry.lifecycle import DocumentLifecycle
 from vanthu_registry.store import AgencyStore
 
 EVERYONE = ("clerk", "leader", "head", "officer", "archivist", "admin")
 DRAFTERS = ("officer", "head", "leader", "clerk")
+#: Who signs as the competent person (người có thẩm quyền): Decree 30/2020 Art. 13.
+SIGNERS = ("leader", "head")
 MAX_EXPORT_DAYS = 366
 
 
@@ -75,8 +79,8 @@ def draft_from_proto(d: documents_pb2.DocumentInput) -> Draft:
         signer=Signer(d.signer.name, d.signer.title,
                       _enum("signer.competence", Competence, d.signer.competence, Competence.OWN)),
         place=d.place, recipients=[Recipient(r.agency_code.strip(), r.name) for r in d.recipients],
-        files=[DocumentFile(f.object_id, f.sha256.lower(), _enum(f"files[{i}].role", FileRole, f.role,
-                                                                  FileRole.MAIN), f.file_name)
+        files=[DocumentFile(f.object_id.strip(), f.sha256.strip().lower(), _enum(f"files[{i}].role", FileRole, f.role,
+                                                                                 FileRole.MAIN), f.file_name)
                for i, f in enumerate(d.files)],
         answers_document_id=d.answers_document_id.strip(), due_date=parse_date("due_date", d.due_date),
         sender=SenderInfo(d.sender.agency_code.strip(), d.sender.agency_name, d.sender.number_symbol,
@@ -105,6 +109,7 @@ def document_to_proto(doc: dict[str, Any]) -> documents_pb2.Document:
         register_id=doc["register_id"] or "", number=doc["number"] or 0, numbered_at=_iso(doc["numbered_at"]),
         duplicate_of=doc["duplicate_of"], reason=doc["reason"], created_by=doc["created_by"],
         signature_check=doc["signature_check"], signature_note=doc["signature_note"],
+        signed_by=doc["signed_by"], signed_at=_iso(doc["signed_at"]), seal_error=doc["seal_error"],
         created_at=_iso(doc["created_at"]), updated_at=_iso(doc["updated_at"]), version=doc["version"])
 
 
@@ -121,9 +126,11 @@ def own_agency(principal: Principal) -> str:
 
 
 class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
-    def __init__(self, documents: DocumentStore, agencies: AgencyStore, on_commit: Any = None) -> None:
+    def __init__(self, documents: DocumentStore, agencies: AgencyStore, lifecycle: DocumentLifecycle,
+                 on_commit: Any = None) -> None:
         self.documents = documents
         self.agencies = agencies
+        self.lifecycle = lifecycle
         self.on_commit = on_commit or (lambda: None)
 
     def _acting(self, *roles: str) -> tuple[Principal, str]:
@@ -212,7 +219,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
             agency_name = (await self.agencies.get(agency)).name
         except NotFound:
             raise InvalidArgument("agency_code", f"{agency} is not in the agency directory") from None
-        doc = await self.documents.create(agency_code=agency, agency_name=agency_name, draft=draft,
+        doc = await self.lifecycle.create(principal, agency_code=agency, agency_name=agency_name, draft=draft,
                                           actor=principal.username or principal.subject)
         self.on_commit()
         return documents_pb2.CreateDocumentResponse(document=document_to_proto(doc))
@@ -223,7 +230,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         draft = draft_from_proto(request.document)
         if draft.direction is not Direction.OUTGOING:
             raise InvalidArgument("direction", "only outgoing drafts are edited")
-        doc = await self.documents.update_draft(agency_code=agency, document_id=request.id, draft=draft,
+        doc = await self.lifecycle.update_draft(agency_code=agency, document_id=request.id, draft=draft,
                                                 actor=principal.username, expected_version=request.expected_version)
         return documents_pb2.UpdateDraftResponse(document=document_to_proto(doc))
 
@@ -247,12 +254,39 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         return documents_pb2.ListDocumentsResponse(documents=[document_to_proto(d) for d in docs],
                                                    page=common_pb2.PageResponse(next_page_token=token))
 
+    async def SubmitDocument(self, request: documents_pb2.SubmitDocumentRequest,
+                             context: grpc.aio.ServicerContext) -> documents_pb2.SubmitDocumentResponse:
+        principal, agency = self._acting(*DRAFTERS)
+        doc = await self.documents.submit(agency_code=agency, document_id=request.id, actor=principal.username,
+                                          actor_subject=principal.subject)
+        self.on_commit()
+        return documents_pb2.SubmitDocumentResponse(document=document_to_proto(doc))
+
+    async def ReturnDocument(self, request: documents_pb2.ReturnDocumentRequest,
+                             context: grpc.aio.ServicerContext) -> documents_pb2.ReturnDocumentResponse:
+        principal, agency = self._acting(*SIGNERS)
+        doc = await self.documents.return_draft(agency_code=agency, document_id=request.id, actor=principal.username,
+                                                reason=clean_text("reason", request.reason, max_len=500))
+        self.on_commit()
+        return documents_pb2.ReturnDocumentResponse(document=document_to_proto(doc))
+
+    async def SignDocument(self, request: documents_pb2.SignDocumentRequest,
+                           context: grpc.aio.ServicerContext) -> documents_pb2.SignDocumentResponse:
+        principal, agency = self._acting(*SIGNERS)
+        try:
+            doc = await self.lifecycle.sign(principal, agency_code=agency, document_id=request.id)
+        finally:
+            self.on_commit()
+        return documents_pb2.SignDocumentResponse(document=document_to_proto(doc))
+
     async def IssueDocument(self, request: documents_pb2.IssueDocumentRequest,
                             context: grpc.aio.ServicerContext) -> documents_pb2.IssueDocumentResponse:
         principal, agency = self._acting("clerk")
-        doc = await self.documents.issue(agency_code=agency, document_id=request.id, register_id=request.register_id,
-                                         actor=principal.username)
-        self.on_commit()
+        try:
+            doc = await self.lifecycle.issue(principal, agency_code=agency, document_id=request.id,
+                                             register_id=request.register_id)
+        finally:
+            self.on_commit()
         return documents_pb2.IssueDocumentResponse(document=document_to_proto(doc))
 
     async def RegisterDocument(self, request: documents_pb2.RegisterDocumentRequest,
@@ -267,7 +301,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
     async def NumberCopy(self, request: documents_pb2.NumberCopyRequest,
                          context: grpc.aio.ServicerContext) -> documents_pb2.NumberCopyResponse:
         principal, agency = self._acting("clerk")
-        copy = await self.documents.number_copy(
+        copy = await self.lifecycle.number_copy(
             agency_code=agency, register_id=request.register_id, form=request.form,
             source_document_id=clean_text("source_document_id", request.source_document_id, max_len=36,
                                           required=False),
@@ -291,7 +325,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
     async def CancelDocument(self, request: documents_pb2.CancelDocumentRequest,
                              context: grpc.aio.ServicerContext) -> documents_pb2.CancelDocumentResponse:
         principal, agency = self._acting("clerk", "leader")
-        doc = await self.documents.cancel(agency_code=agency, document_id=request.id, actor=principal.username,
+        doc = await self.lifecycle.cancel(agency_code=agency, document_id=request.id, actor=principal.username,
                                           reason=clean_text("reason", request.reason, max_len=500))
         self.on_commit()
         return documents_pb2.CancelDocumentResponse(document=document_to_proto(doc))

@@ -35,21 +35,25 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vanthu_core.db import UtcDateTime
-from vanthu_core.errors import Conflict, DomainError, FailedPrecondition, InvalidArgument, NotFound
+from vanthu_core.errors import Conflict, DomainError, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.events import Event
 from vanthu_core.ids import new_id
-from vanthu_core.outbox import add_event, add_events, trace_headers
+from vanthu_core.outbox import add_event
 from vanthu_core.paging import decode_cursor, encode_cursor, page_size
 from vanthu_core.timeutil import Clock, utc_now, vietnam_time
 from vanthu_registry.domain.doctypes import LETTER, STANDARD_TYPES, DocumentType
 from vanthu_registry.domain.documents import (
     COPY_FORMS,
     Direction,
+    DocumentFile,
     Draft,
+    FileRole,
     Status,
     build_symbol,
+    check_ready_to_submit,
     copy_symbol,
     diff,
+    main_file,
     number_and_symbol,
     transition,
 )
@@ -131,6 +135,13 @@ class DocumentRow(Base):
     number: Mapped[int | None] = mapped_column(Integer, nullable=True)
     numbered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     duplicate_of: Mapped[str] = mapped_column(String(36), default="")
+    #: Subject (``sub``) of the person who drafted an outgoing document: they submit it for signature.
+    drafter_subject: Mapped[str] = mapped_column(String(100), default="")
+    #: The competent person who signed the main file (username, for display) and when.
+    signed_by: Mapped[str] = mapped_column(String(100), default="")
+    signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    #: Why the agency's seal failed on a numbered document (the clerk repeats the issue); empty otherwise.
+    seal_error: Mapped[str] = mapped_column(String(1000), default="")
     #: Incoming only: "" (no file), "pending", "valid" or "invalid" (flagged), as the signing service found.
     signature_check: Mapped[str] = mapped_column(String(10), default="")
     signature_note: Mapped[str] = mapped_column(String(1000), default="")
@@ -199,8 +210,6 @@ class _IssueJob:
     document_id: str
     actor: str
     result: asyncio.Future[dict[str, Any]]
-    #: The caller's trace context: the event continues the caller's trace, not the batch's.
-    trace: dict[str, str]
 
 
 def _settle(job: _IssueJob, *, value: dict[str, Any] | None = None, error: BaseException | None = None) -> None:
@@ -249,10 +258,25 @@ def draft_columns(draft: Draft) -> dict[str, Any]:
         "signer_name": draft.signer.name, "signer_title": draft.signer.title,
         "signer_competence": draft.signer.competence.value, "place": draft.place,
         "recipients": [{"agency_code": r.agency_code, "name": r.name} for r in draft.recipients],
-        "files": [{"object_id": f.object_id, "sha256": f.sha256, "role": f.role.value, "file_name": f.file_name}
-                  for f in draft.files],
+        "files": [file_entry(f) for f in draft.files],
         "answers_document_id": draft.answers_document_id, "due_date": draft.due_date,
     }
+
+
+def file_entry(f: DocumentFile) -> dict[str, str]:
+    """A file as the ``files`` column stores it."""
+    return {"object_id": f.object_id, "sha256": f.sha256, "role": f.role.value, "file_name": f.file_name,
+            "content_type": f.content_type}
+
+
+def files_from(entries: list[dict[str, str]] | None) -> list[DocumentFile]:
+    """The files of a ``files`` column (or of a document's view)."""
+    return [DocumentFile(f["object_id"], f.get("sha256", ""), FileRole(f.get("role", "main")), f.get("file_name", ""),
+                         f.get("content_type", "")) for f in entries or []]
+
+
+def files_of(row: DocumentRow) -> list[DocumentFile]:
+    return files_from(row.files)
 
 
 def _jsonable(value: Any) -> Any:
@@ -361,12 +385,16 @@ class DocumentStore:
         return int(result.scalar_one()) - count + 1
 
     # -- documents -----------------------------------------------------------------------------
-    async def create(self, *, agency_code: str, agency_name: str, draft: Draft, actor: str) -> dict[str, Any]:
+    async def create(self, *, agency_code: str, agency_name: str, draft: Draft, actor: str,
+                     document_id: str | None = None, actor_subject: str = "") -> dict[str, Any]:
+        """A draft (outgoing) or an arrival (incoming); ``document_id`` when the caller chose it (the references
+        to its files are recorded under it before the document exists)."""
         now = self.clock()
         async with self.sessions() as session, session.begin():
             await self._type(session, agency_code, draft.type_code)
-            row = DocumentRow(id=new_id(), agency_code=agency_code, direction=draft.direction.value,
+            row = DocumentRow(id=document_id or new_id(), agency_code=agency_code, direction=draft.direction.value,
                               created_by=actor, created_at=now, updated_at=now, version=1,
+                              drafter_subject=actor_subject if draft.direction is Direction.OUTGOING else "",
                               **draft_columns(draft))
             row.search_key = fold(draft.abstract)[:600]
             if draft.direction is Direction.OUTGOING:
@@ -435,15 +463,17 @@ class DocumentStore:
                 await self._record(session, row, actor, "updated", changes)
             return self._view(row)
 
-    async def issue(self, *, agency_code: str, document_id: str, register_id: str, actor: str) -> dict[str, Any]:
-        """Ban hành: take the register's next number for this year (Vietnam time) and build the symbol.
+    async def number(self, *, agency_code: str, document_id: str, register_id: str, actor: str) -> dict[str, Any]:
+        """Cấp số: a signed document takes the register's next number and today's date (Vietnam time) and its
+        symbol, and becomes ``numbered`` (the seal is applied next; :meth:`complete_issue` then issues it).
+        Decree 30/2020 Art. 15.3: the system assigns the number and the date of an electronic document.
 
         Concurrent issues on the same register in this process are grouped into one transaction (one counter
         update, one commit): the counter row is held until commit, so one commit per number would cap the
         register at one disk flush per document. A batch that fails as a whole is retried one by one, so a
         bad request never fails another clerk's.
         """
-        job = _IssueJob(agency_code, document_id, actor, asyncio.get_running_loop().create_future(), trace_headers())
+        job = _IssueJob(agency_code, document_id, actor, asyncio.get_running_loop().create_future())
         queue = self._issue_queues.setdefault(register_id, [])
         queue.append(job)
         if len(queue) == 1:
@@ -488,7 +518,7 @@ class DocumentStore:
                     row = rows.get(job.document_id)
                     if row is None or row.agency_code != job.agency_code:
                         raise NotFound(f"no document {job.document_id}")
-                    transition("issue", Status(row.status))
+                    transition("number", Status(row.status))
                     register = await self._register_for(session, row.agency_code, register_id, Direction.OUTGOING,
                                                         row.type_code)
                     if not register.agency_abbreviation:
@@ -504,30 +534,104 @@ class DocumentStore:
                 except DomainError as error:
                     outcomes[index] = error
                     continue
-                row.status = Status.ISSUED.value  # a second request for the same draft in this batch is refused
+                row.status = Status.NUMBERED.value  # a second request for the same document in this batch is refused
                 accepted.append((job, row, symbol))
             now = self.clock()
             local = vietnam_time(now)
             first = await self._next_numbers(session, register_id, local.year, len(accepted)) if accepted else 0
-            views, events = [], []
+            views = []
             for offset, (job, row, symbol) in enumerate(accepted):
                 number = first + offset
-                changes = {"status": [Status.DRAFT.value, Status.ISSUED.value], "number": [None, number],
+                changes = {"status": [Status.SIGNED.value, Status.NUMBERED.value], "number": [None, number],
                            "number_symbol": [None, number_and_symbol(number, symbol)],
                            "document_date": [None, local.date().isoformat()], "register_id": [None, register_id]}
                 row.register_id, row.register_year, row.number = register_id, local.year, number
                 row.number_symbol, row.document_date = number_and_symbol(number, symbol), local.date()
                 row.numbered_at, row.updated_at, row.version = now, now, row.version + 1
-                session.add(HistoryRow(document_id=row.id, at=now, actor=job.actor, action="issued", changes=changes,
-                                       note=""))
-                events.append((self._event_for(row, "vanthu.registry.document.issued", job.actor), job.trace))
+                session.add(HistoryRow(document_id=row.id, at=now, actor=job.actor, action="numbered",
+                                       changes=changes, note="số và ngày đã cấp; chờ đóng dấu (ký số của cơ quan)"))
                 views.append((job, self._view(row)))
             await session.flush()
-            await add_events(session, outbox, events)
         for index, refusal in outcomes.items():
             _settle(jobs[index], error=refusal)
         for job, view in views:
             _settle(job, value=view)
+
+    async def submit(self, *, agency_code: str, document_id: str, actor: str, actor_subject: str) -> dict[str, Any]:
+        """Trình ký: the drafter sends the draft (with its main file as a PDF) to the competent person."""
+        async with self.sessions() as session, session.begin():
+            row = await self._load(session, agency_code, document_id, lock=True)
+            status = transition("submit", Status(row.status))
+            if row.drafter_subject and row.drafter_subject != actor_subject:
+                raise PermissionDenied("only the drafter of this document submits it for signature")
+            check_ready_to_submit(files_of(row))
+            await self._move(session, row, status, actor, "submitted", "vanthu.registry.document.submitted")
+            return self._view(row)
+
+    async def return_draft(self, *, agency_code: str, document_id: str, reason: str, actor: str) -> dict[str, Any]:
+        """Trả lại dự thảo: the competent person sends a submitted draft back to its drafter, saying why."""
+        async with self.sessions() as session, session.begin():
+            row = await self._load(session, agency_code, document_id, lock=True)
+            status = transition("return", Status(row.status))
+            row.reason = reason
+            await self._move(session, row, status, actor, "returned", "vanthu.registry.document.returned",
+                             note=reason, reason=reason)
+            return self._view(row)
+
+    async def record_signed(self, *, agency_code: str, document_id: str, signed: DocumentFile, signed_from: str,
+                            actor: str) -> tuple[dict[str, Any], str]:
+        """The competent person's signed PDF replaces the main file (``signed_from``, the object that was signed);
+        the document becomes ``signed``. Returns the view and the replaced object id. Conflict when the main file
+        changed while it was being signed."""
+        async with self.sessions() as session, session.begin():
+            row = await self._load(session, agency_code, document_id, lock=True)
+            status = transition("sign", Status(row.status))
+            files = files_of(row)
+            main = main_file(files)
+            if main is None or main.object_id != signed_from:
+                raise Conflict("the document's main file changed while it was being signed; sign it again")
+            row.files = [file_entry(signed if f is main else f) for f in files]
+            row.signed_by, row.signed_at = actor, self.clock()
+            await self._move(session, row, status, actor, "signed", "vanthu.registry.document.signed",
+                             changes={"files.main": [main.object_id, signed.object_id]})
+            return self._view(row), main.object_id
+
+    async def record_seal_failure(self, *, agency_code: str, document_id: str, reason: str, actor: str) -> None:
+        """A numbered document whose seal failed stays numbered, saying why (history); the clerk repeats the issue."""
+        async with self.sessions() as session, session.begin():
+            row = await self._load(session, agency_code, document_id, lock=True)
+            if row.status != Status.NUMBERED.value:
+                return
+            row.seal_error, row.updated_at = reason[:1000], self.clock()
+            await self._record(session, row, actor, "seal_failed", {}, note=reason[:1000])
+
+    async def complete_issue(self, *, agency_code: str, document_id: str, sealed: dict[str, DocumentFile],
+                             actor: str) -> tuple[dict[str, Any], list[str]]:
+        """Ban hành: the sealed main file and the signed attachments (``sealed``: replaced object id → new file)
+        replace the document's files, and one event says the document is issued. Returns the view and the replaced
+        object ids."""
+        async with self.sessions() as session, session.begin():
+            row = await self._load(session, agency_code, document_id, lock=True)
+            status = transition("issue", Status(row.status))
+            files = files_of(row)
+            if {f.object_id for f in files} != set(sealed):
+                raise Conflict("the document's files changed while it was being sealed; issue it again")
+            row.files = [file_entry(sealed[f.object_id]) for f in files]
+            row.seal_error = ""
+            changes = {f"files[{i}]": [f.object_id, sealed[f.object_id].object_id] for i, f in enumerate(files)}
+            await self._move(session, row, status, actor, "issued", "vanthu.registry.document.issued",
+                             changes=changes, files=row.files, recipients=row.recipients,
+                             document_date=row.document_date.isoformat() if row.document_date else None)
+            return self._view(row), [f.object_id for f in files if sealed[f.object_id].object_id != f.object_id]
+
+    async def _move(self, session: AsyncSession, row: DocumentRow, status: Status, actor: str, action: str,
+                    subject: str, *, note: str = "", changes: dict[str, Any] | None = None, **event: Any) -> None:
+        """Set ``status`` with its history line and event, in the caller's transaction."""
+        all_changes = {"status": [row.status, status.value], **(changes or {})}
+        row.status = status.value
+        row.updated_at, row.version = self.clock(), row.version + 1
+        await self._record(session, row, actor, action, all_changes, note=note)
+        await self._event(session, row, subject, actor, **event)
 
     async def record_signature_check(self, *, agency_code: str, document_id: str, valid: bool, note: str,
                                      actor: str) -> dict[str, Any] | None:
@@ -575,7 +679,7 @@ class DocumentStore:
             return self._view(row)
 
     async def number_copy(self, *, agency_code: str, register_id: str, form: str, source_document_id: str,
-                          object_id: str, sha256: str, actor: str) -> dict[str, Any]:
+                          object_id: str, sha256: str, actor: str, copy_id: str | None = None) -> dict[str, Any]:
         """The next number of the agency's copy register for a copy (``05/SY-UBND``), in one transaction with
         its row and event, so a failed numbering takes no number."""
         if form not in COPY_FORMS:
@@ -587,7 +691,7 @@ class DocumentStore:
             now = self.clock()
             year = vietnam_time(now).year
             number = await self._next_number(session, register.id, year)
-            row = CopyRow(id=new_id(), agency_code=agency_code, register_id=register.id, register_year=year,
+            row = CopyRow(id=copy_id or new_id(), agency_code=agency_code, register_id=register.id, register_year=year,
                           number=number, form=form,
                           number_symbol=copy_symbol(number, form, register.agency_abbreviation),
                           source_document_id=source_document_id, object_id=object_id, sha256=sha256,

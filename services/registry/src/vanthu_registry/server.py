@@ -6,19 +6,25 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2, registry_pb2_grpc
+from vanthu.signing.v1 import signing_pb2_grpc
+from vanthu.storage.v1 import storage_pb2_grpc
 from vanthu_core.auth import JwksVerifier
 from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.events import Event
+from vanthu_core.grpc_client import create_channel
 from vanthu_core.grpc_server import GrpcServer
 from vanthu_core.outbox import OutboxRelay
+from vanthu_core.service_token import ServiceTokens
 from vanthu_core.settings import CommonSettings
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_registry.api import RegistryApi
 from vanthu_registry.documents_api import DocumentApi
 from vanthu_registry.documents_store import DocumentStore
+from vanthu_registry.lifecycle import DocumentLifecycle
+from vanthu_registry.peers import FileReferences, Signing
 from vanthu_registry.settings import RegistrySettings
 from vanthu_registry.store import AgencyStore, outbox
 
@@ -58,10 +64,21 @@ class RegistryServer:
         agencies = AgencyStore(sessions)
         documents = DocumentStore(sessions, clock=self.clock)
         await documents.seed_types()
+        self.channels: list[Any] = []
+        storage = signing = None
+        if self.settings.storage_target:
+            self.channels.append(create_channel(self.settings.storage_target))
+            storage = storage_pb2_grpc.StorageServiceStub(self.channels[-1])
+        if self.settings.signing_target:
+            self.channels.append(create_channel(self.settings.signing_target))
+            signing = signing_pb2_grpc.SigningServiceStub(self.channels[-1])
+        tokens = ServiceTokens(self.common.oidc_issuer, self.common.service_client_id,
+                               self.common.service_client_secret.get_secret_value())
+        lifecycle = DocumentLifecycle(documents, FileReferences(storage, tokens), Signing(signing))
         registry_pb2_grpc.add_RegistryServiceServicer_to_server(
             RegistryApi(agencies, on_commit=self.relay.kick), self.grpc.server)
         documents_pb2_grpc.add_DocumentServiceServicer_to_server(
-            DocumentApi(documents, agencies, on_commit=self.relay.kick), self.grpc.server)
+            DocumentApi(documents, agencies, lifecycle, on_commit=self.relay.kick), self.grpc.server)
         if self.bus is not None:
             await self.bus.subscribe("registry-signature-checks", SIGNATURES_VERIFIED,
                                      self._signature_checked(documents))
@@ -86,5 +103,7 @@ class RegistryServer:
         await self.relay.stop()
         if self.bus is not None:
             await self.bus.close()
+        for channel in self.channels:
+            await channel.close()
         await self.verifier.aclose()
         await self.engine.dispose()

@@ -12,3 +12,7 @@ class RegistrySettings(ServiceSettings):
 
     grpc_port: int = 50051
     database_url: str = "sqlite+aiosqlite:///var/registry/registry.db"
+    #: The storage service (host:port): documents refer to their files there; empty: documents carry no files.
+    storage_target: str = ""
+    #: The signing service (host:port): signing and sealing documents; empty: documents cannot be signed here.
+    signing_target: str = ""

@@ -25,9 +25,11 @@ from vanthu_core.ids import new_id
 from vanthu_core.text import nfc
 from vanthu_signing import signer as sg
 from vanthu_signing import two_step
+from vanthu_signing.documents import RegistryDocuments
 from vanthu_signing.domain import appearance as ap
-from vanthu_signing.files import PdfFiles
+from vanthu_signing.files import PdfFiles, result_holder
 from vanthu_signing.keys import KeyRing
+from vanthu_signing.sealing import Sealer
 from vanthu_signing.store import AGENCY, PERSONAL, JournalEntry, Pending, Profile, SigningStore
 from vanthu_signing.verify import Report, verify_pdf
 
@@ -118,12 +120,14 @@ def _signed_name(name: str) -> str:
 
 class SigningApi(signing_pb2_grpc.SigningServiceServicer):
     def __init__(self, keys: KeyRing, store: SigningStore, files: PdfFiles, *, pending_ttl_s: int = 600,
-                 on_commit: Callable[[], None] | None = None) -> None:
+                 on_commit: Callable[[], None] | None = None, registry: RegistryDocuments | None = None) -> None:
         self.keys = keys
         self.store = store
         self.files = files
         self.pending_ttl = dt.timedelta(seconds=pending_ttl_s)
         self.on_commit = on_commit or (lambda: None)
+        self.sealer = Sealer(keys, store, files, registry or RegistryDocuments(None, None), self._finish_sealing,
+                             keys.settings.place)
 
     # ------------------------------------------------------------ shared steps
     async def _input(self, source: signing_pb2.PdfSource, principal: Principal) -> Input:
@@ -152,8 +156,10 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         return self.keys.key(profile.key_label)
 
     async def _finish(self, principal: Principal, signed: sg.Signed, inp: Input, *, kind: str, cert_subject: str,
-                      number_symbol: str = "", when: dt.datetime | None = None) -> signing_pb2.SigningResult:
-        """Store the signed PDF (when storage is deployed), journal the signing and publish its event."""
+                      number_symbol: str = "", when: dt.datetime | None = None,
+                      document_id: str = "") -> signing_pb2.SigningResult:
+        """Store the signed PDF (when storage is deployed), journal the signing and publish its event, and keep
+        the stored result (``signing/result/<signing id>``) until a later version supersedes it."""
         assert principal.agency is not None
         signed_at = when or dt.datetime.now(dt.UTC)
         sha256 = hashlib.sha256(signed.pdf).hexdigest()
@@ -164,8 +170,11 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         signing_id = await self.store.record(JournalEntry(
             agency_code=principal.agency, kind=kind, subject=principal.subject, username=principal.username,
             certificate_subject=cert_subject, field_name=signed.field_name, input_sha256=inp.sha256,
-            output_sha256=sha256, object_id=object_id, number_symbol=number_symbol, signed_at=signed_at))
+            output_sha256=sha256, object_id=object_id, number_symbol=number_symbol, signed_at=signed_at,
+            document_id=document_id))
         self.on_commit()
+        if object_id:
+            await self.files.keep(object_id, principal.agency, result_holder(signing_id))
         return signing_pb2.SigningResult(pdf=signed.pdf, object_id=object_id, sha256=sha256, signing_id=signing_id,
                                          field_name=signed.field_name, box=box_to_proto(signed.page, signed.box),
                                          signed_at=ap.iso_vn(signed_at))
@@ -185,46 +194,30 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
                                       placeholder=placeholder, page=page, box=box, revocation=self.keys.revocation())
         cert = await asyncio.to_thread(self.keys.certificate, profile.key_label)
         return signing_pb2.SignPersonalResponse(result=await self._finish(
-            principal, res, inp, kind="personal", cert_subject=certificate_subject(cert)))
+            principal, res, inp, kind="personal", cert_subject=certificate_subject(cert),
+            document_id=_text("document_id", request.document_id, 36)))
 
-    async def IssueAndSignAgency(self, request: signing_pb2.IssueAndSignAgencyRequest,
-                                 context: grpc.aio.ServicerContext) -> signing_pb2.IssueAndSignAgencyResponse:
+    async def SealDocument(self, request: signing_pb2.SealDocumentRequest,
+                           context: grpc.aio.ServicerContext) -> signing_pb2.SealDocumentResponse:
         principal = _person(*CLERK_ROLES)
-        try:
-            issued_on = dt.date.fromisoformat(request.issued_on)
-        except ValueError as exc:
-            raise InvalidArgument("issued_on", "an ISO date YYYY-MM-DD is required") from exc
-        number_symbol = _text("number_symbol", request.number_symbol)
-        place = _text("place", request.place)
-        profile = await self._profile(principal, AGENCY)
-        key = self._server_key(profile)
-        if not profile.image:
-            raise FailedPrecondition("the agency's signing profile has no seal image; an admin uploads it")
-        inp = await self._input(request.source, principal)
-        res = await asyncio.to_thread(
-            sg.issue_and_sign_agency, inp.pdf, key, profile.image, self.keys.tsa,
-            number_symbol=number_symbol, issued_on=issued_on, trust_roots=self.keys.roots,
-            place=place or self.keys.settings.place, revocation=self.keys.revocation())
-        cert = await asyncio.to_thread(self.keys.certificate, profile.key_label)
-        return signing_pb2.IssueAndSignAgencyResponse(result=await self._finish(
-            principal, res, inp, kind="agency", cert_subject=certificate_subject(cert), number_symbol=number_symbol))
+        document_id = _text("document_id", request.document_id, 36)
+        if not document_id:
+            raise InvalidArgument("document_id", "is required: the registry's document to seal")
+        sealed = await self.sealer.seal(principal, document_id)
+        return signing_pb2.SealDocumentResponse(files=[signing_pb2.SealedFile(
+            source_object_id=s.source.object_id, role=s.source.role, result=signing_pb2.SigningResult(
+                object_id=s.object_id, sha256=s.sha256, signing_id=s.signing_id, field_name=s.field_name))
+            for s in sealed])
 
-    async def SignAttachment(self, request: signing_pb2.SignAttachmentRequest,
-                             context: grpc.aio.ServicerContext) -> signing_pb2.SignAttachmentResponse:
-        principal = _person(*CLERK_ROLES)
-        number_symbol = _text("number_symbol", request.number_symbol)
-        if not number_symbol:
-            raise InvalidArgument("number_symbol", "is empty; give the main document's số và ký hiệu")
+    async def _finish_sealing(self, principal: Principal, signed: sg.Signed, file_name: str, input_sha256: str, *,
+                              kind: str, number_symbol: str, document_id: str) -> tuple[str, str, str]:
+        """:meth:`_finish` for :class:`~vanthu_signing.sealing.Sealer` (the agency's certificate is the signer)."""
         profile = await self._profile(principal, AGENCY)
-        key = self._server_key(profile)
-        inp = await self._input(request.source, principal)
-        when = dt.datetime.now(dt.UTC)
-        res = await asyncio.to_thread(sg.sign_attachment, inp.pdf, key, self.keys.tsa,
-                                      number_symbol=number_symbol, when=when, revocation=self.keys.revocation())
         cert = await asyncio.to_thread(self.keys.certificate, profile.key_label)
-        return signing_pb2.SignAttachmentResponse(result=await self._finish(
-            principal, res, inp, kind="attachment", cert_subject=certificate_subject(cert),
-            number_symbol=number_symbol, when=when))
+        result = await self._finish(principal, signed, Input(b"", input_sha256, file_name), kind=kind,
+                                    cert_subject=certificate_subject(cert), number_symbol=number_symbol,
+                                    document_id=document_id)
+        return result.object_id, result.sha256, result.signing_id
 
     async def SignCopy(self, request: signing_pb2.SignCopyRequest,
                        context: grpc.aio.ServicerContext) -> signing_pb2.SignCopyResponse:

@@ -1,9 +1,11 @@
 """Reading the PDF to sign from storage and storing the signed result, always with the caller's own token,
-so storage's tenancy decides what the caller may read and the result belongs to the caller's agency.
+so storage's tenancy decides what the caller may read and the result belongs to the caller's agency; and the
+references signing holds on its results (``signing/result/<signing id>``), with the service's own token.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +14,10 @@ import grpc
 
 from vanthu.storage.v1 import storage_pb2 as spb
 from vanthu_core.errors import DomainError, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied, Unavailable
-from vanthu_core.grpc_client import bearer_metadata
+from vanthu_core.grpc_client import bearer_metadata, domain_error
+from vanthu_core.service_token import ServiceTokens
+
+log = logging.getLogger("vanthu.signing")
 
 CHUNK = 1024 * 1024
 #: Storage calls move up to the PDF limit; they get a longer deadline than ordinary calls.
@@ -36,12 +41,41 @@ class Stored:
     sha256: str
 
 
+def result_holder(signing_id: str) -> str:
+    """The reference signing holds on the file a signing produced."""
+    return f"signing/result/{signing_id}"
+
+
 class PdfFiles:
     """The storage service seen from signing (``stub`` None: storage is not deployed)."""
 
-    def __init__(self, stub: Any | None, max_bytes: int) -> None:
+    def __init__(self, stub: Any | None, max_bytes: int, tokens: ServiceTokens | None = None) -> None:
         self.stub = stub
         self.max_bytes = max_bytes
+        self.tokens = tokens
+
+    async def keep(self, object_id: str, agency_code: str, holder: str) -> None:
+        """Refer to a stored result so that storage keeps it (the service's own token, naming the agency)."""
+        if self.stub is None or self.tokens is None:
+            raise Unavailable("signing has no service credentials to record its results in storage")
+        try:
+            await self.stub.AddReference(spb.AddReferenceRequest(object_id=object_id, holder=holder,
+                                                                 agency_code=agency_code),
+                                         metadata=bearer_metadata(await self.tokens.token()))
+        except grpc.aio.AioRpcError as exc:
+            raise domain_error(exc, "storage: ") from exc
+
+    async def let_go(self, object_id: str, agency_code: str, holder: str) -> None:
+        """End a reference; a failure keeps the file (logged), never loses it."""
+        if self.stub is None or self.tokens is None:
+            return
+        try:
+            await self.stub.ReleaseReference(spb.ReleaseReferenceRequest(object_id=object_id, holder=holder,
+                                                                         agency_code=agency_code),
+                                             metadata=bearer_metadata(await self.tokens.token()))
+        except (grpc.aio.AioRpcError, DomainError) as exc:
+            log.warning("a file reference was not released; the file is kept",
+                        extra={"object_id": object_id, "holder": holder, "error": str(exc)})
 
     @property
     def enabled(self) -> bool:

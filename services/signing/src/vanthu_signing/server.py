@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from vanthu.registry.v1 import documents_pb2_grpc, registry_pb2_grpc
 from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
 from vanthu.storage.v1 import storage_pb2_grpc
 from vanthu_core.auth import JwksVerifier
@@ -21,6 +22,7 @@ from vanthu_core.settings import CommonSettings
 from vanthu_signing import devseed
 from vanthu_signing.api import SigningApi
 from vanthu_signing.arrivals import ARRIVED, ArrivalChecker
+from vanthu_signing.documents import RegistryDocuments
 from vanthu_signing.files import PdfFiles
 from vanthu_signing.keys import KeyRing
 from vanthu_signing.settings import SigningSettings
@@ -68,17 +70,23 @@ class SigningServer:
         if self.settings.storage_target:
             self.storage_channel = create_channel(self.settings.storage_target, max_message_bytes=max_message)
             storage = storage_pb2_grpc.StorageServiceStub(self.storage_channel)
-        files = PdfFiles(storage, self.settings.max_pdf_bytes)
+        tokens = ServiceTokens(self.common.oidc_issuer, self.common.service_client_id,
+                               self.common.service_client_secret.get_secret_value())
+        files = PdfFiles(storage, self.settings.max_pdf_bytes, tokens)
+        self.registry_channel: Any = None
+        registry = RegistryDocuments(None, None)
+        if self.settings.registry_target:
+            self.registry_channel = create_channel(self.settings.registry_target)
+            registry = RegistryDocuments(documents_pb2_grpc.DocumentServiceStub(self.registry_channel),
+                                         registry_pb2_grpc.RegistryServiceStub(self.registry_channel))
         self.verifier = JwksVerifier(self.common.oidc_issuer, audience=self.common.oidc_audience or None)
         self.grpc = GrpcServer(service="signing", host=self.settings.grpc_host, port=self.settings.grpc_port,
                                verifier=self.verifier, max_message_bytes=max_message,
                                service_names=[signing_pb2.DESCRIPTOR.services_by_name["SigningService"].full_name])
         api = SigningApi(self.keys, self.store, files, pending_ttl_s=self.settings.pending_ttl_s,
-                         on_commit=self.relay.kick)
+                         on_commit=self.relay.kick, registry=registry)
         signing_pb2_grpc.add_SigningServiceServicer_to_server(api, self.grpc.server)
         if self.bus is not None and files.enabled:
-            tokens = ServiceTokens(self.common.oidc_issuer, self.common.service_client_id,
-                                   self.common.service_client_secret.get_secret_value())
             await self.bus.subscribe("signing-arrivals", ARRIVED,
                                      ArrivalChecker(files, self.keys, self.store, tokens, on_commit=self.relay.kick))
         return await self.grpc.start()
@@ -88,8 +96,9 @@ class SigningServer:
         await self.relay.stop()
         if self.bus is not None:
             await self.bus.close()
-        if self.storage_channel is not None:
-            await self.storage_channel.close()
+        for channel in (self.storage_channel, self.registry_channel):
+            if channel is not None:
+                await channel.close()
         await self.verifier.aclose()
         await self.engine.dispose()
         close_pkcs11_sessions()

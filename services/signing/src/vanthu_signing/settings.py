@@ -22,6 +22,8 @@ class SigningSettings(ServiceSettings):
     database_url: str = "sqlite+aiosqlite:///var/signing/signing.db"
     #: The storage service (host:port): inputs by object id and every signed result; empty: bytes only.
     storage_target: str = ""
+    #: The registry (host:port): the documents it numbered, to seal them; empty: documents cannot be sealed here.
+    registry_target: str = ""
     #: Largest PDF accepted for signing or verification.
     max_pdf_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
     #: How long a prepared two-step signing waits for its signature value.
@@ -48,4 +50,5 @@ class SigningSettings(ServiceSettings):
     #: With CRLs every certificate below the root must be covered (revoked ones are refused, signatures are B-LT).
     crl_files: str = ""
     revocation_check: bool = True
+    #: The place (địa danh) of the date line when the agency directory gives none for the issuing agency.
     place: str = "Vĩnh Long"

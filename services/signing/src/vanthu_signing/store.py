@@ -86,8 +86,12 @@ class SigningRow(Base):
     object_id: Mapped[str] = mapped_column(String(36))
     number_symbol: Mapped[str] = mapped_column(String(100))
     signed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: The registry's document whose file was signed ("" for a file on its own).
+    document_id: Mapped[str] = mapped_column(String(36), default="")
 
-    __table_args__ = (Index("ix_signings_agency_signed_at", "agency_code", "signed_at"),)
+    __table_args__ = (Index("ix_signings_agency_signed_at", "agency_code", "signed_at"),
+                      Index("ix_signings_agency_document", "agency_code", "document_id"),
+                      Index("ix_signings_agency_object", "agency_code", "object_id"))
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,16 @@ class JournalEntry:
     object_id: str
     number_symbol: str
     signed_at: datetime
+    document_id: str = ""
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A signing already journalled: its id and the stored result."""
+
+    signing_id: str
+    object_id: str
+    sha256: str
 
 
 class SigningStore:
@@ -232,8 +246,23 @@ class SigningStore:
                 "signing_id": signing_id, "kind": entry.kind, "field_name": entry.field_name,
                 "certificate_subject": entry.certificate_subject, "input_sha256": entry.input_sha256,
                 "sha256": entry.output_sha256, "object_id": entry.object_id, "number_symbol": entry.number_symbol,
-                "signed_at": entry.signed_at.isoformat()}))
+                "signed_at": entry.signed_at.isoformat(), "document_id": entry.document_id or None}))
         return signing_id
+
+    async def earlier(self, agency_code: str, document_id: str, kind: str, input_sha256: str) -> Earlier | None:
+        """The stored result of signing this input of this document before (a repeated issue reuses it)."""
+        async with self.sessions() as session:
+            row = (await session.execute(select(SigningRow).where(
+                SigningRow.agency_code == agency_code, SigningRow.document_id == document_id,
+                SigningRow.kind == kind, SigningRow.input_sha256 == input_sha256, SigningRow.object_id != "")
+                .order_by(SigningRow.signed_at.desc()))).scalars().first()
+        return Earlier(row.signing_id, row.object_id, row.output_sha256) if row is not None else None
+
+    async def producer(self, agency_code: str, object_id: str) -> str | None:
+        """The signing that produced the stored ``object_id`` (its id), if this service made it."""
+        async with self.sessions() as session:
+            return (await session.execute(select(SigningRow.signing_id).where(
+                SigningRow.agency_code == agency_code, SigningRow.object_id == object_id))).scalars().first()
 
     async def publish(self, event: Event) -> None:
         """An event that records no state of this service (e.g. the verdict on an arrival's files)."""
@@ -245,5 +274,5 @@ class SigningStore:
             rows = (await session.execute(select(SigningRow).where(SigningRow.agency_code == agency_code)
                                           .order_by(SigningRow.signed_at.desc()).limit(limit))).scalars()
             return [JournalEntry(r.agency_code, r.kind, r.subject, r.username, r.certificate_subject, r.field_name,
-                                 r.input_sha256, r.output_sha256, r.object_id, r.number_symbol, r.signed_at)
-                    for r in rows]
+                                 r.input_sha256, r.output_sha256, r.object_id, r.number_symbol, r.signed_at,
+                                 r.document_id) for r in rows]

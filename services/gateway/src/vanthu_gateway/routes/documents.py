@@ -21,6 +21,8 @@ from vanthu_gateway.auth import authenticated, forward
 router = APIRouter(prefix="/api/v1", tags=["documents"])
 User = Annotated[Principal, Depends(authenticated)]
 Id = Annotated[str, Field(max_length=64)]
+#: Signing and issuing call the signing service (timestamps, several files): longer than an ordinary call.
+ACT_TIMEOUT_S = 150.0
 
 
 class Signer(BaseModel):
@@ -35,10 +37,14 @@ class Recipient(BaseModel):
 
 
 class DocumentFile(BaseModel):
-    object_id: str
-    sha256: str
+    object_id: str = Field(max_length=64, description="an upload of your agency (POST /api/v1/files)")
+    sha256: str = Field("", max_length=64, description="optional; when given it must match the stored file")
     role: Literal["main", "attachment"] = "main"
-    file_name: str = ""
+    file_name: str = Field("", max_length=255, description="empty: the uploaded file's name")
+
+
+class DocumentFileOut(DocumentFile):
+    content_type: str = ""
 
 
 class Sender(BaseModel):
@@ -89,7 +95,7 @@ class DocumentOut(BaseModel):
     signer: Signer
     place: str
     recipients: list[Recipient]
-    files: list[DocumentFile]
+    files: list[DocumentFileOut]
     answers_document_id: str
     due_date: str
     issuing_agency_code: str
@@ -102,6 +108,9 @@ class DocumentOut(BaseModel):
     duplicate_of: str
     signature_check: str = Field("", description="incoming: pending, valid, or invalid (flagged on arrival)")
     signature_note: str = ""
+    signed_by: str = Field("", description="outgoing: the competent person who signed the main file")
+    signed_at: str = ""
+    seal_error: str = Field("", description="status numbered: why the seal failed; issue again to complete it")
     reason: str
     created_by: str
     created_at: str
@@ -141,7 +150,7 @@ class DocumentTypeIn(BaseModel):
 
 
 class IssueIn(BaseModel):
-    register_id: Id
+    register_id: Id = ""
 
 
 class RegisterArrivalIn(BaseModel):
@@ -236,7 +245,8 @@ async def list_documents(
     direction: Literal["outgoing", "incoming"] | None = None,
     type_code: Annotated[str | None, Query(max_length=40)] = None,
     register_id: Annotated[str | None, Query(max_length=64)] = None,
-    status: Literal["draft", "issued", "arrived", "registered", "rejected", "cancelled"] | None = None,
+    status: Literal["draft", "submitted", "signed", "numbered", "issued", "arrived", "registered", "rejected",
+                    "cancelled"] | None = None,
     date_from: date | None = None, date_to: date | None = None,
     issuing_agency_code: Annotated[str | None, Query(max_length=35)] = None,
     q: Annotated[str | None, Query(max_length=200, description="words of the abstract, with or without tones")] = None,
@@ -264,11 +274,39 @@ async def update_draft(request: Request, principal: User, document_id: str, body
     return _out(reply.document)
 
 
+@router.post("/documents/{document_id}/submit", response_model=DocumentOut,
+             summary="Submit a draft for signature (trình ký): its main file and attachments are PDFs (the drafter)")
+async def submit(request: Request, principal: User, document_id: str) -> DocumentOut:
+    reply = await _documents(request).SubmitDocument(pb.SubmitDocumentRequest(id=document_id),
+                                                     metadata=forward(principal))
+    return _out(reply.document)
+
+
+@router.post("/documents/{document_id}/return", response_model=DocumentOut,
+             summary="Send a submitted draft back to its drafter with the reason (leader, head)")
+async def return_draft(request: Request, principal: User, document_id: str, body: ReasonIn) -> DocumentOut:
+    reply = await _documents(request).ReturnDocument(pb.ReturnDocumentRequest(id=document_id, reason=body.reason),
+                                                     metadata=forward(principal))
+    return _out(reply.document)
+
+
+@router.post("/documents/{document_id}/sign", response_model=DocumentOut,
+             summary="Sign a submitted document as the competent person (ký số; leader, head of the agency, with "
+                     "your own signing profile): the signed PDF replaces the main file")
+async def sign(request: Request, principal: User, document_id: str) -> DocumentOut:
+    reply = await _documents(request).SignDocument(pb.SignDocumentRequest(id=document_id),
+                                                   metadata=forward(principal), timeout=ACT_TIMEOUT_S)
+    return _out(reply.document)
+
+
 @router.post("/documents/{document_id}/issue", response_model=DocumentOut,
-             summary="Issue (ban hành): take the register's next number and build the number and symbol (clerk)")
-async def issue(request: Request, principal: User, document_id: str, body: IssueIn) -> DocumentOut:
+             summary="Issue (ban hành) a signed document in one act (clerk): the register's next number and today's "
+                     "date, stamped and sealed with the agency's signature; attachments signed. If the seal fails "
+                     "the document stays numbered (seal_error says why): the same call completes it")
+async def issue(request: Request, principal: User, document_id: str, body: IssueIn | None = None) -> DocumentOut:
     reply = await _documents(request).IssueDocument(pb.IssueDocumentRequest(
-        id=document_id, register_id=body.register_id), metadata=forward(principal))
+        id=document_id, register_id=body.register_id if body else ""), metadata=forward(principal),
+        timeout=ACT_TIMEOUT_S)
     return _out(reply.document)
 
 

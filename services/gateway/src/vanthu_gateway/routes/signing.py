@@ -1,5 +1,6 @@
-"""``/api/v1/signing``: sign stored PDFs (personal, issue with the agency seal, attachment, copy), two-step
-signing for keys the server does not hold, verification, and the caller's signing profile.
+"""``/api/v1/signing``: sign stored PDFs (personal, copy), two-step signing for keys the server does not hold,
+verification, and the caller's signing profile. The agency's seal is never applied here: a document is issued
+in one act by ``POST /api/v1/documents/{id}/issue``, where the registry gives the number and the date.
 
 Files are referenced by the object id of an upload to ``/api/v1/files``; the signed result is stored in the
 caller's agency and its object id returned (download it from ``/api/v1/files/{id}/content``). The signing
@@ -9,7 +10,6 @@ service checks roles, profiles and agencies again; the gateway only translates.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
@@ -42,18 +42,6 @@ class PersonalIn(BaseModel):
     object_id: ObjectId
     placeholder: str = Field("", max_length=200, description="anchor text; empty: [[CHU_KY]]")
     box: Box | None = Field(None, description="PDF points, origin bottom-left; overrides the placeholder")
-
-
-class IssueIn(BaseModel):
-    object_id: ObjectId
-    number_symbol: str = Field(min_length=1, max_length=100, description="số và ký hiệu, e.g. 12/UBND-VP")
-    issued_on: dt.date
-    place: str = Field("", max_length=100)
-
-
-class AttachmentIn(BaseModel):
-    object_id: ObjectId
-    number_symbol: str = Field(min_length=1, max_length=100, description="of the main document")
 
 
 class CopyIn(BaseModel):
@@ -174,25 +162,6 @@ def _profile(p: pb.SigningProfile) -> ProfileOut:
 async def sign_personal(body: PersonalIn, request: Request, principal: User) -> SigningOut:
     reply = await _signing(request).SignPersonal(
         pb.SignPersonalRequest(source=_ref(body.object_id), placeholder=body.placeholder, **_box(body.box)),
-        metadata=forward(principal), timeout=SIGN_TIMEOUT_S)
-    return _result(reply.result)
-
-
-@router.post("/issue", response_model=SigningOut, status_code=201,
-             summary="Stamp number, symbol and date, then apply the agency's signature and seal (clerk)")
-async def issue(body: IssueIn, request: Request, principal: User) -> SigningOut:
-    reply = await _signing(request).IssueAndSignAgency(
-        pb.IssueAndSignAgencyRequest(source=_ref(body.object_id), number_symbol=body.number_symbol,
-                                     issued_on=body.issued_on.isoformat(), place=body.place),
-        metadata=forward(principal), timeout=SIGN_TIMEOUT_S)
-    return _result(reply.result)
-
-
-@router.post("/attachment", response_model=SigningOut, status_code=201,
-             summary="Apply the agency's signature to a separate attachment file (clerk)")
-async def sign_attachment(body: AttachmentIn, request: Request, principal: User) -> SigningOut:
-    reply = await _signing(request).SignAttachment(
-        pb.SignAttachmentRequest(source=_ref(body.object_id), number_symbol=body.number_symbol),
         metadata=forward(principal), timeout=SIGN_TIMEOUT_S)
     return _result(reply.result)
 

@@ -34,8 +34,18 @@ def copy_symbol(number: int, form: str, agency_abbreviation: str) -> str:
 
 
 class Status(StrEnum):
+    """The states of a document (``architecture.md``, "Issuing, one act"; regulations.md §7.2).
+
+    Outgoing: draft (dự thảo) → submitted (trình ký) → signed (đã ký số by the competent person) → numbered
+    (cấp số, the seal still pending) → issued (ban hành: numbered, dated and sealed); cancelled keeps a number.
+    Incoming: arrived (tiếp nhận) → registered (vào sổ) or rejected (trả lại).
+    """
+
     DRAFT = "draft"
-    ISSUED = "issued"  # ban hành: has its number and symbol
+    SUBMITTED = "submitted"  # trình ký: waiting for the competent person's signature
+    SIGNED = "signed"  # the competent person signed the main file
+    NUMBERED = "numbered"  # has its number and date; the agency's seal is pending (the clerk repeats the issue)
+    ISSUED = "issued"  # ban hành: numbered, dated and sealed
     ARRIVED = "arrived"  # tiếp nhận
     REGISTERED = "registered"  # vào sổ: has its arrival number
     REJECTED = "rejected"  # trả lại
@@ -75,12 +85,20 @@ class FileRole(StrEnum):
 
 
 TRANSITIONS: dict[str, dict[Status, set[Status]]] = {
-    "issue": {Status.DRAFT: {Status.ISSUED}},
+    "submit": {Status.DRAFT: {Status.SUBMITTED}},
+    "return": {Status.SUBMITTED: {Status.DRAFT}},
+    "sign": {Status.SUBMITTED: {Status.SIGNED}},
+    "number": {Status.SIGNED: {Status.NUMBERED}},
+    "issue": {Status.NUMBERED: {Status.ISSUED}},
     "register": {Status.ARRIVED: {Status.REGISTERED}},
     "reject": {Status.ARRIVED: {Status.REJECTED}},
-    "cancel": {Status.DRAFT: {Status.CANCELLED}, Status.ISSUED: {Status.CANCELLED},
-               Status.ARRIVED: {Status.CANCELLED}, Status.REGISTERED: {Status.CANCELLED}},
+    "cancel": {Status.DRAFT: {Status.CANCELLED}, Status.SUBMITTED: {Status.CANCELLED},
+               Status.SIGNED: {Status.CANCELLED}, Status.NUMBERED: {Status.CANCELLED},
+               Status.ISSUED: {Status.CANCELLED}, Status.ARRIVED: {Status.CANCELLED},
+               Status.REGISTERED: {Status.CANCELLED}},
 }
+#: States before a number was taken: cancelling one of these ends the document's hold on its files.
+UNNUMBERED = frozenset({Status.DRAFT, Status.SUBMITTED, Status.SIGNED})
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 MAX_ABSTRACT = 500
@@ -105,10 +123,14 @@ class Recipient:
 
 @dataclass(frozen=True)
 class DocumentFile:
+    """A file of a document, kept in storage: ``sha256`` and ``content_type`` as storage found them (a draft may
+    leave them empty; the registry fills them in when it records its reference)."""
+
     object_id: str
-    sha256: str
+    sha256: str = ""
     role: FileRole = FileRole.MAIN
     file_name: str = ""
+    content_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -174,10 +196,14 @@ def check_metadata(draft: Draft) -> Draft:
     for i, f in enumerate(draft.files):
         if not f.object_id or len(f.object_id) > 64:
             raise InvalidArgument(f"files[{i}].object_id", "is required (the storage object id)")
-        if not SHA256.match(f.sha256):
-            raise InvalidArgument(f"files[{i}].sha256", "must be 64 lower-case hexadecimal digits")
+        if f.sha256 and not SHA256.match(f.sha256):
+            raise InvalidArgument(f"files[{i}].sha256", "must be 64 lower-case hexadecimal digits (or empty: "
+                                                        "storage's digest is taken)")
+    if len({f.object_id for f in draft.files}) != len(draft.files):
+        raise InvalidArgument("files", "the same file is listed twice")
     draft.files = [DocumentFile(f.object_id, f.sha256, f.role,
-                                clean_text(f"files[{i}].file_name", f.file_name, max_len=255, required=False))
+                                clean_text(f"files[{i}].file_name", f.file_name, max_len=255, required=False),
+                                f.content_type)
                    for i, f in enumerate(draft.files)]
     if sum(f.role is FileRole.MAIN for f in draft.files) > 1:
         raise InvalidArgument("files", "a document has one main file; the others are attachments")
@@ -191,7 +217,9 @@ def check_metadata(draft: Draft) -> Draft:
     return draft
 
 
-_DONE = {"issue": "issued", "register": "registered", "reject": "rejected", "cancel": "cancelled"}
+_DONE = {"submit": "submitted for signature", "return": "returned to its drafter", "sign": "signed",
+         "number": "numbered", "issue": "issued", "register": "registered", "reject": "rejected",
+         "cancel": "cancelled"}
 
 
 def transition(action: str, current: Status) -> Status:
@@ -200,6 +228,25 @@ def transition(action: str, current: Status) -> Status:
     if not allowed:
         raise FailedPrecondition(f"a document that is {current.value} cannot be {_DONE[action]}")
     return next(iter(allowed))
+
+
+def main_file(files: list[DocumentFile]) -> DocumentFile | None:
+    """The document's main file (văn bản chính), if it has one."""
+    return next((f for f in files if f.role is FileRole.MAIN), None)
+
+
+def check_ready_to_submit(files: list[DocumentFile]) -> None:
+    """A draft goes for signature with its main file as a PDF and every attachment as a PDF: the competent person
+    signs the main file, the agency signs each separate attachment (Decree 30/2020 Appendix I, II.8.b)."""
+    main = main_file(files)
+    if main is None:
+        raise FailedPrecondition("the draft has no main file: upload the PDF to be signed and put it on the draft "
+                                 "(files, role main) before submitting it")
+    for i, f in enumerate(files):
+        if f.content_type and f.content_type != "application/pdf":
+            what = "main file" if f.role is FileRole.MAIN else f"attachment {f.file_name or f.object_id}"
+            raise FailedPrecondition(f"the {what} is {f.content_type}; files of an outgoing document are signed as "
+                                     f"PDF: convert it to PDF (files[{i}])")
 
 
 def format_number(number: int) -> str:

@@ -1,0 +1,185 @@
+"""An outgoing document's life where other services take part, and the files every document keeps.
+
+- Files: a document refers to each of its files in storage (:class:`~vanthu_registry.peers.FileReferences`) from
+  the moment they are put on it; a file replaced or removed, or a draft cancelled, ends the reference (storage
+  then sweeps it after its grace period). ``architecture.md``: "Files belong to what refers to them".
+- Signing (Decree 30/2020 Art. 13, 15, 18; Appendix I): a leader or head signs a submitted document's main file
+  with their own profile; the clerk issues it in one act (:meth:`DocumentLifecycle.issue`): the registry takes the
+  number and the date, signing stamps them and applies the agency's seal and the attachments' signatures, the
+  results replace the files and one event says the document is issued. A failure after the number was taken
+  leaves the document ``numbered`` with its number; the clerk's next issue completes it with the same number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from vanthu_core.auth import Principal
+from vanthu_core.errors import DomainError, FailedPrecondition, InvalidArgument, Unavailable
+from vanthu_core.ids import new_id
+from vanthu_registry.documents_store import DocumentStore, files_from
+from vanthu_registry.domain.documents import UNNUMBERED, DocumentFile, Draft, FileRole, Status, main_file, transition
+from vanthu_registry.peers import FileReferences, Signing, copy_holder, document_holder
+
+PDF = "application/pdf"
+
+
+class DocumentLifecycle:
+    """The document commands that involve storage or signing; the others go straight to the store."""
+
+    def __init__(self, documents: DocumentStore, files: FileReferences, signing: Signing) -> None:
+        self.documents = documents
+        self.files = files
+        self.signing = signing
+
+    # -- files --------------------------------------------------------------------------------------
+    async def _take(self, agency_code: str, document_id: str, files: list[DocumentFile],
+                    already: frozenset[str] | set[str] = frozenset()) -> list[DocumentFile]:
+        """Refer to every file not referred to yet; fill in what storage knows (digest, type, name). A digest the
+        caller gave must match storage's. On failure the references just made are released."""
+        holder = document_holder(document_id)
+        taken: list[str] = []
+        out: list[DocumentFile] = []
+        try:
+            for i, f in enumerate(files):
+                stored = await self.files.add(agency_code, f.object_id, holder, field=f"files[{i}]")
+                if f.object_id not in already:
+                    taken.append(f.object_id)
+                if f.sha256 and f.sha256 != stored.sha256:
+                    raise InvalidArgument(f"files[{i}].sha256", f"does not match the stored file's SHA-256 "
+                                                                f"({stored.sha256})")
+                out.append(replace(f, sha256=stored.sha256, content_type=stored.content_type,
+                                   file_name=f.file_name or stored.file_name))
+        except BaseException:
+            await self.files.release(agency_code, taken, holder)
+            raise
+        return out
+
+    async def create(self, principal: Principal, *, agency_code: str, agency_name: str, draft: Draft,
+                     actor: str) -> dict[str, Any]:
+        """A draft or an arrival, its files referred to under its id before it is committed."""
+        document_id = new_id()
+        draft.files = await self._take(agency_code, document_id, draft.files)
+        try:
+            return await self.documents.create(agency_code=agency_code, agency_name=agency_name, draft=draft,
+                                               actor=actor, document_id=document_id,
+                                               actor_subject="" if principal.is_service else principal.subject)
+        except BaseException:
+            await self.files.release(agency_code, [f.object_id for f in draft.files], document_holder(document_id))
+            raise
+
+    async def update_draft(self, *, agency_code: str, document_id: str, draft: Draft, actor: str,
+                           expected_version: int) -> dict[str, Any]:
+        """Change a draft; files added are referred to, files removed released."""
+        before = {f.object_id for f in files_from((await self.documents.get(agency_code, document_id))["files"])}
+        new_ids = [f.object_id for f in draft.files if f.object_id not in before]
+        draft.files = await self._take(agency_code, document_id, draft.files, already=before)
+        try:
+            doc = await self.documents.update_draft(agency_code=agency_code, document_id=document_id, draft=draft,
+                                                    actor=actor, expected_version=expected_version)
+        except BaseException:
+            await self.files.release(agency_code, new_ids, document_holder(document_id))
+            raise
+        after = {f.object_id for f in files_from(doc["files"])}
+        await self.files.release(agency_code, sorted(before - after), document_holder(document_id))
+        return doc
+
+    async def cancel(self, *, agency_code: str, document_id: str, reason: str, actor: str) -> dict[str, Any]:
+        """Cancel; a document cancelled before it was numbered lets go of its files (a numbered one keeps them:
+        its number and record stay)."""
+        before = await self.documents.get(agency_code, document_id)
+        doc = await self.documents.cancel(agency_code=agency_code, document_id=document_id, reason=reason,
+                                          actor=actor)
+        if Status(before["status"]) in UNNUMBERED:
+            await self.files.release(agency_code, [f.object_id for f in files_from(doc["files"])],
+                                     document_holder(document_id))
+        return doc
+
+    async def number_copy(self, *, agency_code: str, register_id: str, form: str, source_document_id: str,
+                          object_id: str, sha256: str, actor: str) -> dict[str, Any]:
+        """Number a copy in the copy register; its signed file is kept while the copy exists."""
+        copy_id = new_id()
+        if object_id:
+            stored = await self.files.add(agency_code, object_id, copy_holder(copy_id), field="object_id")
+            if sha256 and sha256 != stored.sha256:
+                await self.files.release(agency_code, [object_id], copy_holder(copy_id))
+                raise InvalidArgument("sha256", f"does not match the stored file's SHA-256 ({stored.sha256})")
+            sha256 = stored.sha256
+        try:
+            return await self.documents.number_copy(agency_code=agency_code, register_id=register_id, form=form,
+                                                    source_document_id=source_document_id, object_id=object_id,
+                                                    sha256=sha256, actor=actor, copy_id=copy_id)
+        except BaseException:
+            if object_id:
+                await self.files.release(agency_code, [object_id], copy_holder(copy_id))
+            raise
+
+    # -- signing and issuing -------------------------------------------------------------------------
+    async def sign(self, principal: Principal, *, agency_code: str, document_id: str) -> dict[str, Any]:
+        """Ký số: the competent person's signature on a submitted document's main file (Decree 30/2020 Art. 13)."""
+        doc = await self.documents.get(agency_code, document_id)
+        transition("sign", Status(doc["status"]))
+        main = main_file(files_from(doc["files"]))
+        if main is None:
+            raise FailedPrecondition("the document has no main file to sign")
+        signed = await self.signing.sign_personal(principal.token, main.object_id, document_id)
+        holder = document_holder(document_id)
+        stored = await self.files.add(agency_code, signed.object_id, holder)
+        new = DocumentFile(stored.object_id, stored.sha256, FileRole.MAIN, main.file_name, stored.content_type or PDF)
+        try:
+            view, replaced = await self.documents.record_signed(
+                agency_code=agency_code, document_id=document_id, signed=new, signed_from=main.object_id,
+                actor=principal.username)
+        except BaseException:
+            await self.files.release(agency_code, [signed.object_id], holder)
+            raise
+        await self.files.release(agency_code, [replaced], holder)
+        return view
+
+    async def issue(self, principal: Principal, *, agency_code: str, document_id: str,
+                    register_id: str) -> dict[str, Any]:
+        """Ban hành in one act (Decree 30/2020 Art. 15.3, 18): number and date, seal, issued. Idempotent on the
+        document: an issued document comes back unchanged; a numbered one (seal pending) is sealed with the
+        number it has."""
+        doc = await self.documents.get(agency_code, document_id)
+        status = Status(doc["status"])
+        if status is Status.ISSUED:
+            return doc
+        if status is not Status.NUMBERED:
+            transition("number", status)  # refuses a document that is not signed
+            doc = await self.documents.number(agency_code=agency_code, document_id=document_id,
+                                              register_id=register_id, actor=principal.username)
+        try:
+            sealed = await self.signing.seal(principal.token, document_id)
+        except DomainError as error:
+            reason = error.message
+            await self.documents.record_seal_failure(agency_code=agency_code, document_id=document_id,
+                                                     reason=reason, actor=principal.username)
+            message = (f"the document was numbered {doc['number_symbol']} but the agency's seal was not applied: "
+                       f"{reason}. It stays numbered (seal pending) with that number: correct the cause and issue "
+                       "it again to complete it")
+            raise (Unavailable if isinstance(error, Unavailable) else FailedPrecondition)(message) from error
+        holder = document_holder(document_id)
+        results: dict[str, DocumentFile] = {}
+        taken: list[str] = []
+        try:
+            current = {f.object_id: f for f in files_from(doc["files"])}
+            for item in sealed:
+                stored = await self.files.add(agency_code, item.result.object_id, holder)
+                taken.append(stored.object_id)
+                source = current.get(item.source_object_id)
+                if source is None:
+                    continue
+                results[source.object_id] = replace(source, object_id=stored.object_id, sha256=stored.sha256,
+                                                    content_type=stored.content_type or PDF)
+            for object_id, f in current.items():
+                results.setdefault(object_id, f)
+            view, replaced = await self.documents.complete_issue(agency_code=agency_code, document_id=document_id,
+                                                                 sealed=results, actor=principal.username)
+        except BaseException:
+            await self.files.release(agency_code, [o for o in taken if o not in current], holder)
+            raise
+        await self.files.release(agency_code, replaced, holder)
+        return view
+

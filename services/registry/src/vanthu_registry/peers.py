@@ -1,0 +1,131 @@
+"""The services the registry calls while a document lives: storage (references that keep a document's files)
+and signing (the competent person's signature, the agency's seal).
+
+References are recorded with the registry's own service token, naming the agency it acts for; signing is asked
+with the acting person's token, so signing checks that person's role and signing profile itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+
+from vanthu.signing.v1 import signing_pb2
+from vanthu.storage.v1 import storage_pb2
+from vanthu_core.errors import DomainError, InvalidArgument, NotFound, Unavailable
+from vanthu_core.grpc_client import bearer_metadata, domain_error
+from vanthu_core.service_token import ServiceTokens
+
+log = logging.getLogger("vanthu.registry")
+#: Signing a large PDF with its timestamp takes seconds, sealing a document with attachments more.
+SIGNING_TIMEOUT_S = 120.0
+
+
+def document_holder(document_id: str) -> str:
+    """The reference a document holds on each of its files (storage's ``<service>/<kind>/<id>``)."""
+    return f"registry/document/{document_id}"
+
+
+def copy_holder(copy_id: str) -> str:
+    """The reference a numbered copy (bản sao) holds on its signed file."""
+    return f"registry/copy/{copy_id}"
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """What storage says of a file the registry now refers to."""
+
+    object_id: str
+    sha256: str
+    content_type: str
+    file_name: str
+
+
+class FileReferences:
+    """Storage's references for the registry: a file stays while a document (or copy) refers to it."""
+
+    def __init__(self, stub: Any | None, tokens: ServiceTokens) -> None:
+        self.stub = stub
+        self.tokens = tokens
+
+    async def add(self, agency_code: str, object_id: str, holder: str, field: str = "files") -> StoredFile:
+        """Refer to ``object_id`` of ``agency_code``; InvalidArgument(``field``) when the agency has no such file."""
+        if self.stub is None:
+            raise Unavailable("the storage service is not configured (VANTHU_REGISTRY_STORAGE_TARGET): files cannot "
+                              "be put on documents")
+        try:
+            reply = await self.stub.AddReference(
+                storage_pb2.AddReferenceRequest(object_id=object_id, holder=holder, agency_code=agency_code),
+                metadata=bearer_metadata(await self.tokens.token()))
+        except grpc.aio.AioRpcError as error:
+            failure = domain_error(error, "storage: ")
+            if isinstance(failure, NotFound):
+                raise InvalidArgument(f"{field}.object_id", f"{object_id} is not a file of this agency's storage: "
+                                                            "upload it first (POST /api/v1/files)") from error
+            raise failure from error
+        o = reply.object
+        return StoredFile(o.object_id, o.sha256, o.content_type, o.file_name)
+
+    async def release(self, agency_code: str, object_ids: list[str], holder: str) -> None:
+        """End ``holder``'s references; a failure keeps the file (logged), never loses it."""
+        if self.stub is None:
+            return
+        for object_id in object_ids:
+            try:
+                await self.stub.ReleaseReference(
+                    storage_pb2.ReleaseReferenceRequest(object_id=object_id, holder=holder, agency_code=agency_code),
+                    metadata=bearer_metadata(await self.tokens.token()))
+            except (grpc.aio.AioRpcError, DomainError) as error:
+                log.warning("a file reference was not released; the file is kept",
+                            extra={"object_id": object_id, "holder": holder, "error": str(error)})
+
+
+@dataclass(frozen=True)
+class SignedFile:
+    object_id: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class SealedFile:
+    source_object_id: str
+    role: str
+    result: SignedFile
+
+
+class Signing:
+    """The signing service, called with the acting person's token."""
+
+    def __init__(self, stub: Any | None) -> None:
+        self.stub = stub
+
+    def _stub(self) -> Any:
+        if self.stub is None:
+            raise Unavailable("the signing service is not configured (VANTHU_REGISTRY_SIGNING_TARGET)")
+        return self.stub
+
+    async def sign_personal(self, token: str, object_id: str, document_id: str) -> SignedFile:
+        """The competent person's signature on ``object_id`` (the caller's own signing profile)."""
+        try:
+            reply = await self._stub().SignPersonal(
+                signing_pb2.SignPersonalRequest(source=signing_pb2.PdfSource(object_id=object_id),
+                                                document_id=document_id),
+                metadata=bearer_metadata(token), timeout=SIGNING_TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "signing: ") from error
+        if not reply.result.object_id:
+            raise Unavailable("the signing service stored no result (its storage is not configured)")
+        return SignedFile(reply.result.object_id, reply.result.sha256)
+
+    async def seal(self, token: str, document_id: str) -> list[SealedFile]:
+        """The agency's seal on a numbered document's main file and its signature on each attachment."""
+        try:
+            reply = await self._stub().SealDocument(signing_pb2.SealDocumentRequest(document_id=document_id),
+                                                    metadata=bearer_metadata(token), timeout=SIGNING_TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "signing: ") from error
+        return [SealedFile(f.source_object_id, f.role, SignedFile(f.result.object_id, f.result.sha256))
+                for f in reply.files]

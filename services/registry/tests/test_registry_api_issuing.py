@@ -1,0 +1,211 @@
+"""A document's life through the registry's API with real storage and signing beside it: draft with a file,
+submit, sign, issue in one act; who may do each step; the number kept when the seal fails; files kept and let go."""
+
+from typing import Any
+
+import grpc
+import pytest
+
+from vanthu.registry.v1 import documents_pb2 as pb
+from vanthu.storage.v1 import storage_pb2
+from vanthu_core.db import create_engine, session_factory
+from vanthu_core.grpc_client import bearer_metadata
+from vanthu_registry.documents_store import DocumentStore
+from vanthu_registry.domain.documents import DocumentFile, FileRole
+from vanthu_signing.store import AGENCY
+from vanthu_testing.documents import draft_pdf
+
+pytestmark = pytest.mark.integration
+SNV = "000.00.02.H61"
+DECISION = pb.DocumentInput(type_code="quyet_dinh", abstract="Quyết định về việc công nhận xã đạt chuẩn nông thôn mới",
+                            urgency="urgent", drafting_unit="Phòng Nội chính", signer=pb.Signer(
+                                name="Nguyễn Văn Hưởng", title="Phó Chủ tịch", competence="KT."),
+                            recipients=[pb.Recipient(agency_code=SNV), pb.Recipient(name="Báo Vĩnh Long")])
+
+
+async def expect(code: grpc.StatusCode, coro: Any) -> grpc.aio.AioRpcError:
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await coro
+    assert error.value.code() == code, error.value.details()
+    return error.value
+
+
+async def general_register(platform: Any, clerk: str = "vanthu.ubnd", abbreviation: str = "UBND") -> pb.Register:
+    reply = await platform.call(platform.documents.CreateRegister, pb.CreateRegisterRequest(register=pb.Register(
+        direction="outgoing", name="Sổ văn bản đi", agency_abbreviation=abbreviation)), clerk)
+    return reply.register
+
+
+async def stat(platform: Any, object_id: str, user: str = "vanthu.ubnd") -> storage_pb2.StoredObject:
+    return (await platform.storage.Stat(storage_pb2.StatRequest(object_id=object_id),
+                                        metadata=bearer_metadata(platform.issuer.token(user)))).object
+
+
+async def test_an_officer_drafts_the_leader_signs_and_the_clerk_issues_in_one_act(platform: Any) -> None:
+    docs = platform.documents
+    register = await general_register(platform)
+    draft = await platform.draft(DECISION)
+    assert (draft.status, draft.issuing_agency_name) == ("draft", "Ủy ban nhân dân tỉnh Vĩnh Long")
+    assert draft.files[0].content_type == "application/pdf" and len(draft.files[0].sha256) == 64
+    assert list((await stat(platform, draft.files[0].object_id)).references) == [f"registry/document/{draft.id}"]
+
+    await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(
+        docs.SignDocument, pb.SignDocumentRequest(id=draft.id), "lanhdao.ubnd"))  # not submitted yet
+    await expect(grpc.StatusCode.PERMISSION_DENIED, platform.call(  # only the drafter submits
+        docs.SubmitDocument, pb.SubmitDocumentRequest(id=draft.id), "truongphong.ubnd"))
+    await expect(grpc.StatusCode.NOT_FOUND, platform.call(  # another agency does not see it
+        docs.SubmitDocument, pb.SubmitDocumentRequest(id=draft.id), "chuyenvien.snv"))
+    submitted = (await platform.call(docs.SubmitDocument, pb.SubmitDocumentRequest(id=draft.id),
+                                     "chuyenvien.ubnd")).document
+    assert submitted.status == "submitted"
+    for user in ("chuyenvien.ubnd", "vanthu.ubnd"):  # only leaders and heads sign
+        await expect(grpc.StatusCode.PERMISSION_DENIED, platform.call(
+            docs.SignDocument, pb.SignDocumentRequest(id=draft.id), user))
+    await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(  # the head has no signing profile
+        docs.SignDocument, pb.SignDocumentRequest(id=draft.id), "truongphong.ubnd"))
+    signed = (await platform.call(docs.SignDocument, pb.SignDocumentRequest(id=draft.id), "lanhdao.ubnd")).document
+    assert (signed.status, signed.signed_by) == ("signed", "lanhdao.ubnd") and signed.signed_at.endswith("+07:00")
+    assert signed.files[0].object_id != draft.files[0].object_id
+    assert list((await stat(platform, draft.files[0].object_id)).references) == []  # the draft file is let go
+
+    await expect(grpc.StatusCode.PERMISSION_DENIED, platform.call(docs.IssueDocument, pb.IssueDocumentRequest(
+        id=draft.id, register_id=register.id), "chuyenvien.ubnd"))  # only the clerk issues
+    issued = (await platform.call(docs.IssueDocument, pb.IssueDocumentRequest(id=draft.id, register_id=register.id),
+                                  "vanthu.ubnd")).document
+    assert (issued.status, issued.number_symbol, issued.seal_error) == ("issued", "01/QĐ-UBND", "")
+    assert issued.numbered_at.endswith("+07:00") and issued.document_date == issued.numbered_at[:10]
+    assert issued.signer.competence == "KT." and issued.signer.name == "Nguyễn Văn Hưởng"
+    sealed = issued.files[0].object_id
+    assert sealed != signed.files[0].object_id
+    holders = list((await stat(platform, sealed)).references)
+    assert f"registry/document/{draft.id}" in holders and any(h.startswith("signing/result/") for h in holders)
+    assert list((await stat(platform, signed.files[0].object_id)).references) == []  # superseded by the seal
+    again = (await platform.call(docs.IssueDocument, pb.IssueDocumentRequest(id=draft.id, register_id=register.id),
+                                 "vanthu.ubnd")).document
+    assert (again.number_symbol, again.files[0].object_id, again.version) == (
+        issued.number_symbol, sealed, issued.version)  # idempotent: never a second number or seal
+    history = (await platform.call(docs.GetDocumentHistory, pb.GetDocumentHistoryRequest(id=draft.id),
+                                   "lanhdao.ubnd")).entries
+    assert [h.action for h in history] == ["drafted", "submitted", "signed", "numbered", "issued"]
+
+
+async def test_a_failed_seal_keeps_the_number_and_the_repeated_issue_completes_it(platform: Any) -> None:
+    """Sở Nội vụ's leader can sign (profile bound below) but the agency has no seal profile yet."""
+    docs = platform.documents
+    signing_store = platform.signing.store
+    leader_profile = await signing_store.profile("000.00.00.H61", "personal", "lanhdao.ubnd")
+    await signing_store.put_profile(agency_code=SNV, kind="personal", username="lanhdao.snv",
+                                    key_label=leader_profile.key_label, certificate=None, image=leader_profile.image,
+                                    actor="operator")
+    register = await general_register(platform, "vanthu.snv", "SNV")
+    doc = await platform.signed(DECISION, officer="chuyenvien.snv", leader="lanhdao.snv")
+    failure = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(
+        docs.IssueDocument, pb.IssueDocumentRequest(id=doc.id, register_id=register.id), "vanthu.snv"))
+    assert "01/QĐ-SNV" in (failure.details() or "") and "no agency signing profile" in (failure.details() or "")
+    pending = (await platform.call(docs.GetDocument, pb.GetDocumentRequest(id=doc.id), "vanthu.snv")).document
+    assert (pending.status, pending.number_symbol) == ("numbered", "01/QĐ-SNV") and pending.seal_error
+
+    seal = await signing_store.profile("000.00.00.H61", AGENCY)
+    await signing_store.put_profile(agency_code=SNV, kind=AGENCY, username="", key_label=seal.key_label,
+                                    certificate=None, image=seal.image, actor="operator")
+    other = await platform.signed(DECISION, officer="chuyenvien.snv", leader="lanhdao.snv")
+    done = (await platform.call(docs.IssueDocument, pb.IssueDocumentRequest(id=doc.id), "vanthu.snv")).document
+    assert (done.status, done.number_symbol, done.seal_error) == ("issued", "01/QĐ-SNV", "")  # the same number
+    later = (await platform.call(docs.IssueDocument, pb.IssueDocumentRequest(id=other.id, register_id=register.id),
+                                 "vanthu.snv")).document
+    assert later.number_symbol == "02/QĐ-SNV"  # the pending one took no second number
+    history = [h.action for h in (await platform.call(docs.GetDocumentHistory, pb.GetDocumentHistoryRequest(
+        id=doc.id), "vanthu.snv")).entries]
+    assert history == ["drafted", "submitted", "signed", "numbered", "seal_failed", "issued"]
+
+
+async def test_the_seal_needs_a_personal_signature_by_someone_of_the_agency(platform: Any) -> None:
+    """A PDF signed by the province's leader, put on Sở Nội vụ's draft, is not sealed by Sở Nội vụ."""
+    docs = platform.documents
+    seal = await platform.signing.store.profile("000.00.00.H61", AGENCY)
+    await platform.signing.store.put_profile(agency_code=SNV, kind=AGENCY, username="", key_label=seal.key_label,
+                                             certificate=None, image=seal.image, actor="operator")
+    province = await platform.signed(DECISION)  # signed by lanhdao.ubnd
+    signed_pdf = b"".join([m.chunk async for m in platform.storage.Download(
+        storage_pb2.DownloadRequest(object_id=province.files[0].object_id),
+        metadata=bearer_metadata(platform.issuer.token("vanthu.ubnd"))) if m.WhichOneof("part") == "chunk"])
+    register = await general_register(platform, "vanthu.snv", "SNV")
+    doc = await platform.draft(DECISION, officer="chuyenvien.snv", pdf=signed_pdf)
+    await platform.call(docs.SubmitDocument, pb.SubmitDocumentRequest(id=doc.id), "chuyenvien.snv")
+    # Sở Nội vụ's leader has no signing profile: the document is put in the signed state behind the API's back
+    engine = create_engine(platform.registry.settings.database_url)
+    try:
+        f = doc.files[0]
+        await DocumentStore(session_factory(engine)).record_signed(
+            agency_code=SNV, document_id=doc.id, signed_from=f.object_id, actor="lanhdao.snv",
+            signed=DocumentFile(f.object_id, f.sha256, FileRole.MAIN, f.file_name, f.content_type))
+    finally:
+        await engine.dispose()
+    failure = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(
+        docs.IssueDocument, pb.IssueDocumentRequest(id=doc.id, register_id=register.id), "vanthu.snv"))
+    assert "holds no signing profile of agency 000.00.02.H61" in (failure.details() or "")
+
+
+async def test_files_must_be_the_agencys_own_and_a_cancelled_draft_lets_them_go(platform: Any) -> None:
+    docs = platform.documents
+    theirs = await platform.upload("chuyenvien.snv", draft_pdf("Tờ trình của Sở Nội vụ"))
+    with_theirs = pb.DocumentInput()
+    with_theirs.CopyFrom(DECISION)
+    with_theirs.files.append(pb.DocumentFile(object_id=theirs.object_id, role="main"))
+    error = await expect(grpc.StatusCode.INVALID_ARGUMENT, platform.call(
+        docs.CreateDocument, pb.CreateDocumentRequest(document=with_theirs), "chuyenvien.ubnd"))
+    assert "files[0].object_id" in (error.details() or "")
+    mine = await platform.upload("chuyenvien.ubnd", draft_pdf("Kế hoạch chuyển đổi số"))
+    wrong_digest = pb.DocumentInput()
+    wrong_digest.CopyFrom(DECISION)
+    wrong_digest.files.append(pb.DocumentFile(object_id=mine.object_id, sha256="0" * 64, role="main"))
+    await expect(grpc.StatusCode.INVALID_ARGUMENT, platform.call(
+        docs.CreateDocument, pb.CreateDocumentRequest(document=wrong_digest), "chuyenvien.ubnd"))
+    assert list((await stat(platform, mine.object_id)).references) == []  # the refused draft keeps nothing
+
+    draft = await platform.draft(DECISION)
+    first = draft.files[0].object_id
+    replacement = await platform.upload("chuyenvien.ubnd", draft_pdf("Dự thảo lần 2"))
+    changed = pb.DocumentInput()
+    changed.CopyFrom(DECISION)
+    changed.files.append(pb.DocumentFile(object_id=replacement.object_id, role="main"))
+    updated = (await platform.call(docs.UpdateDraft, pb.UpdateDraftRequest(id=draft.id, document=changed),
+                                   "chuyenvien.ubnd")).document
+    assert [f.object_id for f in updated.files] == [replacement.object_id]
+    assert list((await stat(platform, first)).references) == []
+    assert list((await stat(platform, replacement.object_id)).references) == [f"registry/document/{draft.id}"]
+    await platform.call(docs.CancelDocument, pb.CancelDocumentRequest(id=draft.id, reason="Không ban hành nữa"),
+                        "lanhdao.ubnd")
+    assert list((await stat(platform, replacement.object_id)).references) == []
+
+
+async def test_a_draft_is_submitted_only_with_pdf_files(platform: Any) -> None:
+    docs = platform.documents
+    docx = await platform.upload("chuyenvien.ubnd", _docx(), "dự thảo.docx")
+    draft_input = pb.DocumentInput()
+    draft_input.CopyFrom(DECISION)
+    draft_input.files.append(pb.DocumentFile(object_id=docx.object_id, role="main"))
+    draft = (await platform.call(docs.CreateDocument, pb.CreateDocumentRequest(document=draft_input),
+                                 "chuyenvien.ubnd")).document
+    error = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(
+        docs.SubmitDocument, pb.SubmitDocumentRequest(id=draft.id), "chuyenvien.ubnd"))
+    assert "convert it to PDF" in (error.details() or "")
+    returned_input = await platform.draft(DECISION)
+    await platform.call(docs.SubmitDocument, pb.SubmitDocumentRequest(id=returned_input.id), "chuyenvien.ubnd")
+    await expect(grpc.StatusCode.INVALID_ARGUMENT, platform.call(  # a reason is required
+        docs.ReturnDocument, pb.ReturnDocumentRequest(id=returned_input.id), "lanhdao.ubnd"))
+    back = (await platform.call(docs.ReturnDocument, pb.ReturnDocumentRequest(
+        id=returned_input.id, reason="Bổ sung căn cứ pháp lý"), "lanhdao.ubnd")).document
+    assert (back.status, back.reason) == ("draft", "Bổ sung căn cứ pháp lý")
+
+
+def _docx() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("_rels/.rels", "<Relationships/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
