@@ -74,3 +74,26 @@ def test_anchor_found_in_page_text(make_pdf) -> None:  # type: ignore[no-untyped
 def test_font_fallback_for_vietnamese() -> None:
     assert "Liberation" in ap.font_for("12/UBND-VP 2026-01-05T09:03:04+07:00")
     assert "DejaVu" in ap.font_for("Ủy ban")
+
+
+@pytest.mark.parametrize(("month", "shown"), [(1, "01"), (2, "02"), (3, "3"), (4, "4"), (5, "5"), (6, "6"),
+                                              (7, "7"), (8, "8"), (9, "9"), (10, "10"), (11, "11"), (12, "12")])
+@pytest.mark.parametrize(("day", "day_shown"), [(1, "01"), (9, "09"), (10, "10"), (31, "31")])
+def test_date_line_pads_days_below_10_and_only_months_1_and_2(month: int, shown: str, day: int,
+                                                              day_shown: str) -> None:
+    if day == 31 and month in (2, 4, 6, 9, 11):
+        day, day_shown = 28, "28"
+    line = ap.date_line("Vĩnh Long", dt.date(2026, month, day))
+    assert line == f"Vĩnh Long, ngày {day_shown} tháng {shown} năm 2026"
+
+
+def test_date_line_examples_of_decree_30_appendix_i() -> None:
+    assert ap.date_line("Vĩnh Long", dt.date(2026, 3, 5)) == "Vĩnh Long, ngày 05 tháng 3 năm 2026"
+    assert ap.date_line("Vĩnh Long", dt.date(2026, 2, 15)) == "Vĩnh Long, ngày 15 tháng 02 năm 2026"
+    assert ap.date_line("Hà Nội", dt.date(2026, 1, 1)) == "Hà Nội, ngày 01 tháng 01 năm 2026"
+    assert ap.date_line(" Vĩnh  Long ", dt.date(2026, 10, 20)) == "Vĩnh Long, ngày 20 tháng 10 năm 2026"
+    decomposed = "Vi\u0303nh Long"  # NFD input comes out NFC
+    assert ap.date_line(decomposed, dt.date(2026, 10, 20)).startswith("Vĩnh Long,")
+    with pytest.raises(InvalidArgument) as err:
+        ap.date_line("  ", dt.date(2026, 10, 20))
+    assert err.value.field == "place"

@@ -408,7 +408,7 @@ def issue_and_sign_agency(pdf: bytes, key: KeySource, seal_png: bytes, tsa: Tsa,
         raise FailedPrecondition(f"the document has no {' and no '.join(missing)}; put them in the text before "
                                  "the personal signature, which creates the fields the agency fills when issuing")
     _fill_field(w, existing[FIELD_NUMBER], number_symbol.strip())
-    _fill_field(w, existing[FIELD_DATE], f"{place}, ngày {issued_on:%d} tháng {issued_on:%m} năm {issued_on:%Y}")
+    _fill_field(w, existing[FIELD_DATE], ap.date_line(place, issued_on))
     sbox = ap.seal_box(pbox)
     stamp = StaticStampStyle(background=PdfImage(img), border_width=0, background_opacity=1.0,
                              background_layout=IMAGE_LAYOUT)

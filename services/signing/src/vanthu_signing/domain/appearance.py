@@ -22,6 +22,7 @@ import os
 import re
 import subprocess
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,6 +177,21 @@ def font_for(text: str) -> str:
 def iso_vn(when: dt.datetime) -> str:
     """ISO 8601 with the Vietnamese offset, seconds precision: ``2026-11-27T17:05:52+07:00``."""
     return when.astimezone(VN_TZ).replace(microsecond=0).isoformat()
+
+
+def date_line(place: str, day: dt.date) -> str:
+    """The place-and-date line of a document (box 4, Decree 30/2020/NĐ-CP, Appendix I, Part I, IV.4):
+    ``"Vĩnh Long, ngày 05 tháng 3 năm 2026"``.
+
+    Days below 10 and the months 1 and 2 take a leading zero; the other months do not (``ngày 15 tháng 02``,
+    ``ngày 01 tháng 01``, ``ngày 20 tháng 10``). ``place`` is the địa danh (NFC, surrounding spaces removed);
+    an empty place is refused (InvalidArgument("place")).
+    """
+    name = unicodedata.normalize("NFC", " ".join(place.split()))
+    if not name:
+        raise InvalidArgument("place", "is empty; give the địa danh of the issuing agency, e.g. Vĩnh Long")
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"{name}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def attachment_text(number_symbol: str, when: dt.datetime) -> str:
