@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import time_machine
 from cryptography.hazmat.primitives import serialization
 from PIL import Image, ImageDraw
 from reportlab.lib.pagesizes import A4
@@ -20,6 +22,20 @@ from vanthu_signing import pki
 from vanthu_signing.signer import P12Key, Tsa
 
 MM = 72 / 25.4
+#: The instant the suite's own clock starts at (it ticks from there): the test PKI is issued at it and the modules
+#: that sign with it run at it, so no test depends on the real calendar (CI also runs the suite a year ahead).
+CLOCK = dt.datetime(2026, 11, 27, 3, 0, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def frozen_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each module runs with the clock at :data:`CLOCK` (ticking), except integration modules: their real servers
+    make their PKI relative to the clock at start, and external ones (PostgreSQL) keep the real time."""
+    if request.node.get_closest_marker("integration") is not None:
+        yield
+        return
+    with time_machine.travel(CLOCK, tick=True):
+        yield
 
 
 @dataclass
@@ -44,7 +60,7 @@ def p12(issued: pki.Issued, chain: list) -> P12Key:
 
 @pytest.fixture(scope="session")
 def env() -> Env:
-    made = pki.generate()
+    made = pki.generate(now=CLOCK)
     chain = [made.intermediate.cert]
     return Env(made, Tsa(made.tsa.cert, made.tsa.key_pem(), chain), p12(made.personal, chain), p12(made.agency, chain))
 
