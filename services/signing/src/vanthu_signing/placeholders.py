@@ -315,6 +315,7 @@ class _Rewriter:
         glyphs: list[_Glyph] = []
         deleted: set[tuple[int, int, int]] = set()  # (instruction, element, glyph index within the element)
         states: dict[int, _State] = {}
+        replaced: dict[int, Any] = {}  # marked-content operators whose /ActualText named a placeholder
         for idx, instr in enumerate(instructions):
             if isinstance(instr, pikepdf.ContentStreamInlineImage):
                 continue
@@ -339,17 +340,36 @@ class _Rewriter:
                 glyphs = []
             elif op == "Do" and ops:
                 self._form(resources, ops[0], state)
+            elif op == "BDC" and len(ops) == 2:
+                fixed = self._actual_text(ops[1])
+                if fixed is not None:
+                    replaced[idx] = pikepdf.ContentStreamInstruction([ops[0], fixed], instr.operator)
             if op in _SHOW:
                 states[idx] = replace(state)
                 glyphs += self._glyphs(idx, instr, state)
         self._match(glyphs, deleted)
-        if not deleted:
+        if not deleted and not replaced:
             return None
         out: list[Any] = []
         for idx, instr in enumerate(instructions):
             touched = idx in states and any(d[0] == idx for d in deleted)
-            out += self._rebuilt(idx, instr, states[idx], deleted) if touched else [instr]
+            out += self._rebuilt(idx, instr, states[idx], deleted) if touched else [replaced.get(idx, instr)]
         return out
+
+    def _actual_text(self, properties: Any) -> Any | None:
+        """An inline property list whose /ActualText (what text extraction reports instead of the glyphs) has the
+        needles taken out, or None when it names none."""
+        if not isinstance(properties, pikepdf.Dictionary) or not isinstance(properties.get("/ActualText"),
+                                                                            pikepdf.String):
+            return None
+        text = str(properties["/ActualText"])
+        if not any(n in text for n in self.needles):
+            return None
+        for needle in self.needles:
+            text = text.replace(needle, "")
+        fixed = pikepdf.Dictionary({k: v for k, v in properties.items()})
+        fixed["/ActualText"] = pikepdf.String(text)
+        return fixed
 
     def _glyphs(self, idx: int, instr: Any, state: _State) -> list[_Glyph]:
         font = state.font or _Font(None)
