@@ -41,17 +41,23 @@ def find_anchors(pdf: bytes, needles: Iterable[str]) -> dict[str, Anchor]:
     """The first occurrence of each needle (a single word, or part of one) in the page text: page, box of the word
     in user space, MediaBox size and page geometry. Needles not found are absent from the result; a file poppler
     cannot read gives an empty result."""
+    return locate(pdf, needles)[0]
+
+
+def locate(pdf: bytes, needles: Iterable[str]) -> tuple[dict[str, Anchor], set[int]]:
+    """:func:`find_anchors`, and the 0-based pages whose text holds any of the needles (one poppler run)."""
     wanted = [n for n in needles if n]
+    pages_with: set[int] = set()
     try:
         data, reader = load_pdf(pdf)
     except Exception:
-        return {}
+        return {}, pages_with
     with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
         tmp.write(data)
         tmp.flush()
         proc = subprocess.run(["pdftotext", "-bbox", tmp.name, "-"], capture_output=True, check=False)
     if proc.returncode != 0:
-        return {}
+        return {}, pages_with
     html = proc.stdout.decode("utf-8", "replace")
     found: dict[str, Anchor] = {}
     pages = page_count(reader)
@@ -63,11 +69,13 @@ def find_anchors(pdf: bytes, needles: Iterable[str]) -> dict[str, Anchor]:
             continue
         word = _unescape(m.group(7))
         for needle in wanted:
+            if needle in word:
+                pages_with.add(page)
             if needle in word and needle not in found and 0 <= page < pages:
                 geometry = page_geometry(reader, page)
                 box = geometry.from_poppler(*(float(m.group(i)) for i in (3, 4, 5, 6)))
                 found[needle] = Anchor(page, box, pw, ph, geometry)
-    return found
+    return found, pages_with
 
 
 # ---------------------------------------------------------------- fonts: codes, text, widths
@@ -462,16 +470,23 @@ class _Rewriter:
             form.write(pikepdf.unparse_content_stream(changed))
 
 
-def remove_placeholders(pdf: bytes, needles: Iterable[str]) -> tuple[bytes, dict[str, int]]:
+def remove_placeholders(pdf: bytes, needles: Iterable[str],
+                        pages: Iterable[int] | None = None) -> tuple[bytes, dict[str, int]]:
     """The document with every occurrence of the needles taken out of the page content (and of the form XObjects
-    the pages paint), and how many occurrences of each were removed. Unchanged bytes when none was found.
+    the pages paint) of ``pages`` (0-based; default all), and how many occurrences of each were removed.
+    Unchanged bytes when none was found.
 
     For unsigned documents only: rewriting content invalidates any earlier signature.
     """
     wanted = [n for n in needles if n]
     rewriter = _Rewriter(wanted)
+    if not wanted:
+        return pdf, rewriter.counts
     with pikepdf.open(io.BytesIO(pdf)) as doc:
-        for page in doc.pages:
+        chosen = set(range(len(doc.pages))) if pages is None else set(pages)
+        for index, page in enumerate(doc.pages):
+            if index not in chosen:
+                continue
             try:
                 instructions = list(pikepdf.parse_content_stream(page))
             except pikepdf.PdfError:

@@ -36,7 +36,7 @@ from vanthu_core.errors import FailedPrecondition, InvalidArgument
 from vanthu_signing.domain import appearance as ap
 from vanthu_signing.pdfdoc import load_pdf, page_count, page_geometry
 from vanthu_signing.pki import Revocation, asn1_certificate
-from vanthu_signing.placeholders import find_anchors, remove_placeholders
+from vanthu_signing.placeholders import find_anchors, locate, remove_placeholders
 from vanthu_signing.widgets import Appearance, Layer, field_appearance
 
 FIELD_PERSONAL = "ChuKyCaNhan"
@@ -396,7 +396,7 @@ def prepare_personal_appearance(pdf: bytes, signature_png: bytes, *, placeholder
     img = ap.check_png(signature_png, "signature_image")
     earlier = earlier_signatures(reader)
     refuse_if_locked(earlier, FIELD_PERSONAL, "the personal signature")
-    anchors = find_anchors(data, (placeholder, ap.PLACEHOLDER_NUMBER, ap.PLACEHOLDER_DATE))
+    anchors, pages_with = locate(data, (placeholder, ap.PLACEHOLDER_NUMBER, ap.PLACEHOLDER_DATE))
     if box is None or page is None:
         anchor = anchors.get(placeholder)
         if anchor is None:
@@ -407,7 +407,7 @@ def prepare_personal_appearance(pdf: bytes, signature_png: bytes, *, placeholder
         raise InvalidArgument("page", f"page {page} does not exist")
     visible = set(anchors)
     if not earlier:
-        data, removed = remove_placeholders(data, list(anchors))
+        data, removed = remove_placeholders(data, list(anchors), pages_with)
         visible = {n for n in anchors if not removed.get(n)}
     geometry = page_geometry(reader, page)
     w = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
