@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import time_machine
 from cryptography.hazmat.primitives import serialization
 from PIL import Image, ImageDraw
 from reportlab.lib.pagesizes import A4
@@ -20,6 +22,20 @@ from vanthu_signing import pki
 from vanthu_signing.signer import P12Key, Tsa
 
 MM = 72 / 25.4
+#: The instant the suite's own clock starts at (it ticks from there): the test PKI is issued at it and the modules
+#: that sign with it run at it, so no test depends on the real calendar (CI also runs the suite a year ahead).
+CLOCK = dt.datetime(2026, 11, 27, 3, 0, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def frozen_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each module runs with the clock at :data:`CLOCK` (ticking), except integration modules: their real servers
+    make their PKI relative to the clock at start, and external ones (PostgreSQL) keep the real time."""
+    if request.node.get_closest_marker("integration") is not None:
+        yield
+        return
+    with time_machine.travel(CLOCK, tick=True):
+        yield
 
 
 @dataclass
@@ -44,7 +60,7 @@ def p12(issued: pki.Issued, chain: list) -> P12Key:
 
 @pytest.fixture(scope="session")
 def env() -> Env:
-    made = pki.generate()
+    made = pki.generate(now=CLOCK)
     chain = [made.intermediate.cert]
     return Env(made, Tsa(made.tsa.cert, made.tsa.key_pem(), chain), p12(made.personal, chain), p12(made.agency, chain))
 
@@ -56,8 +72,9 @@ def _fonts() -> None:
         pdfmetrics.registerFont(TTFont("LSerifB", "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf"))
 
 
-def _make_pdf(*, pages: int = 1, placeholders: bool = True) -> bytes:
-    """A Công văn-like A4 page: heading, 'Số: [[SO]]', '[[NGAY]]', body, signature block with [[CHU_KY]]."""
+def _make_pdf(*, pages: int = 1, placeholders: bool = True, visible: bool = False) -> bytes:
+    """A Công văn-like A4 page: heading, 'Số: [[SO]]', '[[NGAY]]', body, signature block with [[CHU_KY]] (white
+    8 pt, or black 12 pt when ``visible``, as drafts from the field have it)."""
     _fonts()
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4)
@@ -78,8 +95,8 @@ def _make_pdf(*, pages: int = 1, placeholders: bool = True) -> bytes:
     c.drawCentredString(sx, 120 * MM, "TM. ỦY BAN NHÂN DÂN")
     c.drawCentredString(sx, 120 * MM - 16, "CHỦ TỊCH")
     if placeholders:
-        c.setFillColorRGB(1, 1, 1)
-        c.setFont("LSerif", 8)
+        c.setFillColorRGB(*((0, 0, 0) if visible else (1, 1, 1)))
+        c.setFont("LSerif", 12 if visible else 8)
         c.drawCentredString(sx, 120 * MM - 55, "[[CHU_KY]]")
         c.setFillColorRGB(0, 0, 0)
         c.setFont("LSerifB", 13)
@@ -98,9 +115,10 @@ def _make_png(color: tuple[int, int, int], *, seal: bool = False, size: tuple[in
              mode: str = "RGBA", fmt: str = "PNG") -> bytes:
     img = Image.new("RGBA", size, (0, 0, 0, 0))
     d = ImageDraw.Draw(img)
-    if seal:
+    if seal:  # a ring, and a bar in its top part (shows which way is up)
         d.ellipse((4, 4, size[0] - 4, size[1] - 4), outline=(*color, 255), width=10)
         d.ellipse((40, 40, size[0] - 40, size[1] - 40), outline=(*color, 255), width=4)
+        d.rectangle((size[0] * 0.3, size[1] * 0.15, size[0] * 0.7, size[1] * 0.3), fill=(*color, 255))
     else:
         d.line([(20, 150), (100, 40), (160, 160), (240, 50), (380, 120)], fill=(*color, 255), width=8)
     out = io.BytesIO()
@@ -144,3 +162,139 @@ def _pdfsig(pdf: bytes, tmp_path: Path) -> str:
     path.write_bytes(pdf)
     proc = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=False)
     return proc.stdout + proc.stderr
+
+
+# ---------------------------------------------------------------- page geometry and rendering (tests of layout)
+
+#: display frame (as the reader sees the visible area, y up) -> user space, for each /Rotate (checked by rendering)
+def display_matrix(rotate: int, crop: tuple[float, float, float, float]) -> tuple[float, ...]:
+    x1, y1, x2, y2 = crop
+    return {0: (1, 0, 0, 1, x1, y1), 90: (0, 1, -1, 0, x2, y1), 180: (-1, 0, 0, -1, x2, y2),
+            270: (0, -1, 1, 0, x1, y2)}[rotate]
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """How a test page is put on its sheet: /Rotate, MediaBox, CropBox, and whether they (and the resources) are
+    inherited from the page tree. The content is drawn so that the visible area reads like the portrait A4 draft."""
+
+    name: str
+    rotate: int
+    media: tuple[float, float, float, float]
+    crop: tuple[float, float, float, float] | None = None
+    inherited: bool = False
+
+
+A4_W, A4_H = A4
+GEOMETRIES = [
+    Geometry("rotate0", 0, (0, 0, A4_W, A4_H)),
+    Geometry("rotate90", 90, (0, 0, A4_H, A4_W)),
+    Geometry("rotate180", 180, (0, 0, A4_W, A4_H)),
+    Geometry("rotate270", 270, (0, 0, A4_H, A4_W)),
+    Geometry("offset-origin-cropbox", 0, (-100, -50, 745, 942), (-50, 20, -50 + A4_W, 20 + A4_H)),
+    Geometry("inherited-rotate90-cropbox", 90, (-100, -50, 945, 700), (-50, 20, -50 + A4_H, 20 + A4_W),
+             inherited=True),
+]
+
+
+def reshape(pdf: bytes, g: Geometry) -> bytes:
+    """The draft put on the sheet ``g`` describes (pikepdf), still reading as the same page."""
+    import pikepdf
+
+    doc = pikepdf.open(io.BytesIO(pdf))
+    m = display_matrix(g.rotate, g.crop or g.media)
+    for page in doc.pages:
+        contents = page.obj.Contents
+        streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        page.obj.Contents = pikepdf.Array([doc.make_stream(b"q %g %g %g %g %g %g cm\n" % m), *streams,
+                                           doc.make_stream(b"\nQ\n")])
+        holder = doc.Root.Pages if g.inherited else page.obj
+        holder.MediaBox = pikepdf.Array(g.media)
+        if g.crop:
+            holder.CropBox = pikepdf.Array(g.crop)
+        holder.Rotate = g.rotate
+        if g.inherited:
+            doc.Root.Pages.Resources = page.obj.Resources
+    if g.inherited:
+        for page in doc.pages:
+            for key in ("/MediaBox", "/CropBox", "/Rotate", "/Resources"):
+                if key in page.obj:
+                    del page.obj[key]
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def render(pdf: bytes, tmp_path: Path, *, hide_annotations: bool = False, page: int = 1) -> Image.Image:
+    """The page as a viewer shows it (its CropBox, rotated), 72 dpi: one pixel per point of the display frame."""
+    src = tmp_path / "render-input.pdf"
+    src.write_bytes(pdf)
+    stem = tmp_path / "render-output"
+    args = ["pdftoppm", "-png", "-r", "72", "-cropbox", "-singlefile", "-f", str(page), "-l", str(page)]
+    if hide_annotations:
+        args.append("-hide-annotations")
+    subprocess.run([*args, str(src), str(stem)], check=True)
+    img = Image.open(f"{stem}.png").convert("RGB")
+    img.load()
+    return img
+
+
+def mask_bbox(img: Image.Image, kind: str) -> tuple[int, int, int, int] | None:
+    """Bounding box (left, top, right, bottom; pixels) of the ``blue`` (signature), ``red`` (seal) or ``dark``
+    (black or grey text) pixels."""
+    return mask(img, kind).getbbox()
+
+
+def count(img: Image.Image, kind: str, box: tuple[int, int, int, int]) -> int:
+    """How many ``kind`` pixels lie in ``box`` (left, top, right, bottom)."""
+    return mask(img.crop(box), kind).histogram()[255]
+
+
+def mask(img: Image.Image, kind: str) -> Image.Image:
+    from PIL import ImageChops
+
+    r, g, b = img.split()
+
+    def where(band: Image.Image, test: Callable[[int], bool]) -> Image.Image:
+        return band.point(lambda v: 255 if test(v) else 0)
+
+    if kind == "blue":
+        return ImageChops.multiply(ImageChops.multiply(where(b, lambda v: v > 150), where(r, lambda v: v < 110)),
+                                   where(g, lambda v: v < 130))
+    if kind == "red":
+        return ImageChops.multiply(ImageChops.multiply(where(r, lambda v: v > 150), where(g, lambda v: v < 110)),
+                                   where(b, lambda v: v < 110))
+    spread = ImageChops.subtract(ImageChops.lighter(ImageChops.lighter(r, g), b),
+                                 ImageChops.darker(ImageChops.darker(r, g), b))
+    return ImageChops.multiply(where(img.convert("L"), lambda v: v < 160), where(spread, lambda v: v < 40))
+
+
+def text_words(pdf: bytes) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Words of page 1 with their boxes as poppler reports them (points from the top left of the MediaBox)."""
+    import re
+
+    out = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", "-", "-"], input=pdf, capture_output=True,
+                         check=True).stdout.decode()
+    words = re.findall(r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">([^<]*)</word>', out)
+    return [(w.replace("&#91;", "[").replace("&#93;", "]"), (float(a), float(b), float(c), float(d)))
+            for a, b, c, d, w in words]
+
+
+def plain_text(pdf: bytes) -> str:
+    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+
+
+FIELD_CASES = Path(__file__).resolve().parents[3] / ".." / "shared" / "fixtures" / "field-cases"
+
+
+@pytest.fixture(scope="session")
+def field_case() -> Callable[[str], bytes]:
+    """A file of the shared field cases (skips when ../shared is not there)."""
+
+    def read(name: str) -> bytes:
+        path = FIELD_CASES / name
+        if not path.exists():
+            pytest.skip(f"{path} not available (the shared field cases sit beside the repository)")
+        return path.read_bytes()
+
+    return read

@@ -74,3 +74,55 @@ def test_anchor_found_in_page_text(make_pdf) -> None:  # type: ignore[no-untyped
 def test_font_fallback_for_vietnamese() -> None:
     assert "Liberation" in ap.font_for("12/UBND-VP 2026-01-05T09:03:04+07:00")
     assert "DejaVu" in ap.font_for("Ủy ban")
+
+
+@pytest.mark.parametrize(("month", "shown"), [(1, "01"), (2, "02"), (3, "3"), (4, "4"), (5, "5"), (6, "6"),
+                                              (7, "7"), (8, "8"), (9, "9"), (10, "10"), (11, "11"), (12, "12")])
+@pytest.mark.parametrize(("day", "day_shown"), [(1, "01"), (9, "09"), (10, "10"), (31, "31")])
+def test_date_line_pads_days_below_10_and_only_months_1_and_2(month: int, shown: str, day: int,
+                                                              day_shown: str) -> None:
+    if day == 31 and month in (2, 4, 6, 9, 11):
+        day, day_shown = 28, "28"
+    line = ap.date_line("Vĩnh Long", dt.date(2026, month, day))
+    assert line == f"Vĩnh Long, ngày {day_shown} tháng {shown} năm 2026"
+
+
+def test_date_line_examples_of_decree_30_appendix_i() -> None:
+    assert ap.date_line("Vĩnh Long", dt.date(2026, 3, 5)) == "Vĩnh Long, ngày 05 tháng 3 năm 2026"
+    assert ap.date_line("Vĩnh Long", dt.date(2026, 2, 15)) == "Vĩnh Long, ngày 15 tháng 02 năm 2026"
+    assert ap.date_line("Hà Nội", dt.date(2026, 1, 1)) == "Hà Nội, ngày 01 tháng 01 năm 2026"
+    assert ap.date_line(" Vĩnh  Long ", dt.date(2026, 10, 20)) == "Vĩnh Long, ngày 20 tháng 10 năm 2026"
+    decomposed = "Vi\u0303nh Long"  # NFD input comes out NFC
+    assert ap.date_line(decomposed, dt.date(2026, 10, 20)).startswith("Vĩnh Long,")
+    with pytest.raises(InvalidArgument) as err:
+        ap.date_line("  ", dt.date(2026, 10, 20))
+    assert err.value.field == "place"
+
+
+@pytest.mark.parametrize("rotate", [0, 90, 180, 270])
+def test_page_geometry_round_trips_display_and_user_space(rotate: int) -> None:
+    from vanthu_signing.domain.geometry import PageGeometry
+
+    g = PageGeometry.of(ap.Box(-100, -50, 945, 700), ap.Box(-50, 20, 791.89, 615.28), rotate)
+    assert (g.display_width, g.display_height) == ((595.28, 841.89) if rotate in (90, 270) else (841.89, 595.28))
+    shown = ap.Box(10, 20, 140, 80)
+    user = g.to_user(shown)
+    assert user.width == pytest.approx(60 if rotate in (90, 270) else 130)
+    back = g.to_display(user)
+    assert (back.x1, back.y1, back.x2, back.y2) == pytest.approx((10, 20, 140, 80))
+    # the visible area's lower-left corner as displayed is a corner of the crop box
+    corner = g.to_user(ap.Box(0, 0, 0, 0))
+    assert (corner.x1, corner.y1) == {0: (-50, 20), 90: (791.89, 20), 180: (791.89, 615.28),
+                                      270: (-50, 615.28)}[rotate]
+
+
+def test_page_geometry_reads_poppler_boxes_and_keeps_stamps_visible() -> None:
+    from vanthu_signing.domain.geometry import PageGeometry
+
+    # poppler measures from the top left of the MediaBox as displayed (here turned a quarter clockwise)
+    g = PageGeometry.of(ap.Box(0, 0, 595.28, 841.89), None, 90)
+    word = g.from_poppler(591.89, 436.16, 663.26, 448.16)  # the [[CHU_KY]] of field case 01b
+    assert (word.x1, word.y1, word.x2, word.y2) == pytest.approx((436.16, 591.89, 448.16, 663.26))
+    assert g.keep_visible(ap.Box(-20, 500, 110, 560)) == ap.Box(0, 500, 130, 560)
+    assert g.keep_visible(ap.Box(800, 580, 900, 640)) == ap.Box(741.89, 535.28, 841.89, 595.28)
+    assert PageGeometry.of(ap.Box(0, 0, 10, 10), ap.Box(20, 20, 30, 30), 45).crop == ap.Box(0, 0, 10, 10)

@@ -2,16 +2,51 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import time_machine
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from vanthu_signing import pki
+from vanthu_signing import signer as sg
+from vanthu_signing.verify import verify_pdf
+
+from .conftest import CLOCK
+
+VN = dt.timezone(dt.timedelta(hours=7))
+#: real clocks the suite must not care about: today's run, New Year's Day (Vietnam time) and a year ahead (CI)
+REAL_CLOCKS = [CLOCK, dt.datetime(2027, 1, 1, 0, 0, 1, tzinfo=VN), CLOCK + dt.timedelta(days=365)]
+
+
+@pytest.mark.parametrize("real_now", REAL_CLOCKS, ids=["today", "new-year", "a-year-ahead"])
+def test_pki_issued_at_a_given_instant_has_fixed_validity_windows(real_now: dt.datetime) -> None:
+    with time_machine.travel(real_now, tick=False):
+        made = pki.generate(now=CLOCK)
+    for issued in (made.root, made.intermediate, made.personal, made.agency, made.tsa):
+        assert issued.cert.not_valid_before_utc == CLOCK - dt.timedelta(days=1)
+    assert made.personal.cert.not_valid_after_utc == CLOCK + dt.timedelta(days=730)
+    assert made.root.cert.not_valid_after_utc == CLOCK + dt.timedelta(days=3650)
+    for crl in (made.root_crl, made.intermediate_crl):
+        assert crl is not None
+        assert crl.last_update_utc == CLOCK - dt.timedelta(minutes=5)
+        assert crl.next_update_utc == CLOCK - dt.timedelta(minutes=5) + dt.timedelta(days=pki.DEV_CRL_DAYS)
+
+
+@pytest.mark.parametrize("real_now", REAL_CLOCKS[1:], ids=["new-year", "a-year-ahead"])
+def test_suite_signs_and_verifies_whatever_the_real_date(real_now: dt.datetime, env, make_pdf) -> None:  # type: ignore[no-untyped-def]
+    """The suite's PKI and pinned dates keep working when the machine's clock is elsewhere (CI runs a year ahead)."""
+    when = CLOCK + dt.timedelta(hours=1)  # a pinned signing time, as the suite's tests use
+    with time_machine.travel(real_now, tick=True):
+        signed = sg.sign_attachment(make_pdf(placeholders=False), env.agency, env.tsa, number_symbol="1/UBND",
+                                    when=when)
+    report = verify_pdf(signed.pdf, env.roots)
+    assert report.ok, report.text()
 
 
 def test_cli_writes_dev_pki(tmp_path: Path) -> None:

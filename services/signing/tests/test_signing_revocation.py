@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import time_machine
 from cryptography import x509
 
 from vanthu_core.errors import FailedPrecondition
@@ -15,6 +16,8 @@ from vanthu_signing import signer as sg
 from vanthu_signing.domain import appearance as ap
 from vanthu_signing.signer import P12Key, Tsa
 from vanthu_signing.verify import verify_pdf
+
+from .conftest import CLOCK
 
 ISSUED_ON = dt.date(2026, 11, 27)
 
@@ -40,7 +43,7 @@ class Ca:
 
 @pytest.fixture(scope="module")
 def ca(make_p12) -> Ca:  # type: ignore[no-untyped-def]
-    made = pki.generate()
+    made = pki.generate(now=CLOCK)
     chain = [made.intermediate.cert]
     return Ca(made, Tsa(made.tsa.cert, made.tsa.key_pem(), chain), make_p12(made.personal, chain),
               make_p12(made.agency, chain))
@@ -172,18 +175,38 @@ def test_signing_refused_without_current_crl(ca, make_pdf, signature_png) -> Non
     assert any("không xác định được tình trạng thu hồi" in p for p in s.problems), s.problems
 
 
-def test_revoked_after_signing_detected(ca, make_pdf, signature_png, seal_png, make_p12) -> None:  # type: ignore[no-untyped-def]
+def test_revocation_dated_after_the_timestamp_keeps_the_signature_valid(ca, make_pdf, signature_png, seal_png,  # type: ignore[no-untyped-def]
+                                                                        make_p12) -> None:
     # a document from elsewhere, signed (B-T, no revocation data) with a certificate revoked afterwards
     signer = pki.issue_personal(ca.pki.intermediate, cn="Lê Văn Thành", title="Giám đốc")
     signed = sg.sign_personal(make_pdf(), make_p12(signer, [ca.pki.intermediate.cert]), signature_png, ca.tsa)
-    assert verify_pdf(signed.pdf, ca.roots, revocation=ca.revocation()).ok
-    rev = ca.revocation(signer, revoked_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1))
-    assert rev.status(signer.cert, [ca.pki.intermediate.cert]).revoked_at > \
-        verify_pdf(signed.pdf, ca.roots).signatures[0].timestamp_time  # revoked after it was signed
+    stamped = verify_pdf(signed.pdf, ca.roots).signatures[0].timestamp_time
+    assert stamped is not None
+    rev = ca.revocation(signer, revoked_at=stamped + dt.timedelta(minutes=10))
+    assert rev.status(signer.cert, [ca.pki.intermediate.cert]).status == "revoked"
+    with time_machine.travel(stamped + dt.timedelta(days=1), tick=True):  # verified the day after the revocation
+        report = verify_pdf(signed.pdf, ca.roots, revocation=rev)
+        s = report.signatures[0]
+        assert report.ok, report.text()
+        assert s.revocation == "good" and s.validation_time == stamped and s.validation_basis == "timestamp"
+        assert "(theo dấu thời gian)" in report.text()
+        # and the agency still issues it: the leader signed while the certificate was in force
+        issued = sg.issue_and_sign_agency(signed.pdf, ca.agency, seal_png, ca.tsa, number_symbol="16/UBND-VP",
+                                          issued_on=ISSUED_ON, trust_roots=ca.roots, revocation=rev)
+        assert verify_pdf(issued.pdf, ca.roots, revocation=rev).ok
+
+
+def test_revocation_dated_before_the_timestamp_invalidates_the_signature(ca, make_pdf, signature_png, seal_png,  # type: ignore[no-untyped-def]
+                                                                          make_p12) -> None:
+    signer = pki.issue_personal(ca.pki.intermediate, cn="Lê Văn Thành", title="Giám đốc")
+    signed = sg.sign_personal(make_pdf(), make_p12(signer, [ca.pki.intermediate.cert]), signature_png, ca.tsa)
+    stamped = verify_pdf(signed.pdf, ca.roots).signatures[0].timestamp_time
+    assert stamped is not None
+    rev = ca.revocation(signer, revoked_at=stamped - dt.timedelta(minutes=1))
     report = verify_pdf(signed.pdf, ca.roots, revocation=rev)
     s = report.signatures[0]
     assert not report.ok and not s.ok
-    assert s.revocation == "revoked" and s.intact and s.valid
+    assert s.revocation == "revoked" and s.intact and s.valid and s.validation_time == stamped
     assert any("chứng thư số đã bị thu hồi" in p for p in s.problems), s.problems
     text = report.text()
     assert "Tình trạng thu hồi chứng thư: ĐÃ BỊ THU HỒI" in text and "KẾT LUẬN CHUNG: KHÔNG HỢP LỆ" in text
@@ -194,7 +217,10 @@ def test_revoked_after_signing_detected(ca, make_pdf, signature_png, seal_png, m
 
 
 def test_revoked_intermediate_detected(ca, lt_signed) -> None:  # type: ignore[no-untyped-def]
-    root_crl = pki.issue_crl(ca.pki.root, [pki.RevokedEntry.of(ca.pki.intermediate)], number=2)
+    signed_at = verify_pdf(lt_signed[0].pdf, ca.roots).signatures[0].timestamp_time
+    assert signed_at is not None
+    root_crl = pki.issue_crl(ca.pki.root, [pki.RevokedEntry.of(ca.pki.intermediate, signed_at - dt.timedelta(hours=1))],
+                             number=2)
     assert ca.pki.intermediate_crl is not None
     rev = pki.Revocation([root_crl, ca.pki.intermediate_crl], ca.roots)
     report = verify_pdf(lt_signed[0].pdf, ca.roots, revocation=rev)

@@ -186,3 +186,34 @@ def test_expired_certificate_refused(env, make_pdf, signature_png, make_p12) -> 
                              not_after=now - dt.timedelta(days=1))
     with pytest.raises(FailedPrecondition, match="expired"):
         sg.sign_personal(make_pdf(), make_p12(old, [env.pki.intermediate.cert]), signature_png, env.tsa)
+
+
+@pytest.mark.parametrize("prefix", [b"\xef\xbb\xbf", b"\r\n\r\n", b"Content-Type: application/pdf\r\n\r\n"],
+                         ids=["utf8-bom", "blank-lines", "mail-header"])
+def test_bytes_before_the_header_are_dropped_and_every_kind_of_signature_validates(prefix: bytes, env, make_pdf,  # type: ignore[no-untyped-def]
+                                                                                   signature_png, seal_png, pdfsig,
+                                                                                   tmp_path) -> None:
+    draft = prefix + make_pdf()
+    personal = sg.sign_personal(draft, env.personal, signature_png, env.tsa)
+    issued = sg.issue_and_sign_agency(prefix + personal.pdf, env.agency, seal_png, env.tsa, number_symbol="9/UBND",
+                                      issued_on=ISSUED_ON, trust_roots=env.roots)
+    attachment = sg.sign_attachment(draft, env.agency, env.tsa, number_symbol="9/UBND")
+    copy = sg.sign_copy(draft, env.agency, env.tsa, form="SY", agency_name="Ủy ban nhân dân tỉnh Vĩnh Long")
+    for signed, count in ((personal.pdf, 1), (issued.pdf, 2), (attachment.pdf, 1), (copy.pdf, 1)):
+        assert signed.startswith(b"%PDF-")
+        assert verify_pdf(signed, env.roots).ok
+        assert pdfsig(signed, tmp_path).count("Signature Validation: Signature is Valid") == count
+    assert verify_pdf(prefix + issued.pdf, env.roots).ok  # and verification reads such a file too
+
+
+def test_field_case_bom_before_header_is_signed(field_case, env, signature_png, pdfsig, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    signed = sg.sign_personal(field_case("10-bom-before-header.pdf"), env.personal, signature_png, env.tsa)
+    assert signed.pdf.startswith(b"%PDF-") and verify_pdf(signed.pdf, env.roots).ok
+    assert "Signature Validation: Signature is Valid" in pdfsig(signed.pdf, tmp_path)
+
+
+def test_file_without_header_is_refused_saying_what_it_starts_with(env, signature_png) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidArgument) as err:
+        sg.sign_personal(b"GIF89a" + b"\x00" * 2000 + b"%PDF-1.7", env.personal, signature_png, env.tsa)
+    assert err.value.field == "pdf"
+    assert "no %PDF- header in its first 1024 bytes" in err.value.reason and "GIF89a" in err.value.reason

@@ -3,6 +3,7 @@ certificate."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -80,7 +81,10 @@ def test_untrusted_root(personal_pdf) -> None:  # type: ignore[no-untyped-def]
 def test_revoked_certificate(personal_pdf, env) -> None:  # type: ignore[no-untyped-def]
     made = env.pki
     assert made.root_crl is not None
-    inter_crl = pki.issue_crl(made.intermediate, [pki.RevokedEntry.of(made.personal)], number=2)
+    signed_at = verify_pdf(personal_pdf, env.roots).signatures[0].timestamp_time
+    assert signed_at is not None  # revoked before the signature's timestamp
+    entry = pki.RevokedEntry.of(made.personal, signed_at - dt.timedelta(hours=1))
+    inter_crl = pki.issue_crl(made.intermediate, [entry], number=2)
     report = verify_pdf(personal_pdf, env.roots, revocation=pki.Revocation([made.root_crl, inter_crl], env.roots))
     sig = report.signatures[0]
     assert sig.intact and sig.valid and not report.ok

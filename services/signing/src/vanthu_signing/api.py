@@ -54,7 +54,8 @@ def report_to_proto(report: Report) -> signing_pb2.VerifyResponse:
             valid=s.valid, trusted=s.trusted, signing_time=iso(s.signing_time), timestamp_time=iso(s.timestamp_time),
             timestamp_ok=s.timestamp_ok, coverage=s.coverage, modification_level=s.modification_level,
             modification_ok=s.modification_ok, problems=s.problems, ok=s.ok,
-            revocation=s.revocation, ltv=s.ltv)
+            revocation=s.revocation, ltv=s.ltv, validation_time=iso(s.validation_time),
+            validation_basis=s.validation_basis)
         for s in report.signatures])
 
 

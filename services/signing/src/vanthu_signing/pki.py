@@ -86,16 +86,20 @@ class RevokedEntry:
     @classmethod
     def of(cls, cert: x509.Certificate | Issued, revoked_at: dt.datetime | None = None,
            reason: x509.ReasonFlags | None = x509.ReasonFlags.key_compromise) -> RevokedEntry:
+        """An entry for ``cert``, revoked at ``revoked_at`` (default: a minute before the clock's now)."""
         c = cert.cert if isinstance(cert, Issued) else cert
-        return cls(c.serial_number, revoked_at or dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1), reason)
+        return cls(c.serial_number, revoked_at or _now() - dt.timedelta(minutes=1), reason)
 
 
 def issue_crl(issuer: Issued, revoked: Iterable[RevokedEntry] = (), *, number: int = 1,
               this_update: dt.datetime | None = None, next_update: dt.datetime | None = None,
-              days: int = DEV_CRL_DAYS) -> x509.CertificateRevocationList:
-    """A CRL signed by ``issuer`` listing ``revoked`` (serial, revocation time, reason)."""
-    now = dt.datetime.now(dt.UTC)
-    tu = this_update or now - dt.timedelta(minutes=5)
+              days: int = DEV_CRL_DAYS, now: dt.datetime | None = None) -> x509.CertificateRevocationList:
+    """A CRL signed by ``issuer`` listing ``revoked`` (serial, revocation time, reason).
+
+    ``this_update`` defaults to five minutes before ``now`` (default: the clock's now), ``next_update`` to
+    ``days`` after ``this_update``; a revocation time later than ``this_update`` is recorded as ``this_update``.
+    """
+    tu = this_update or (now or _now()) - dt.timedelta(minutes=5)
     nu = next_update or tu + dt.timedelta(days=days)
     builder = (x509.CertificateRevocationListBuilder()
                .issuer_name(issuer.cert.subject)
@@ -257,11 +261,13 @@ class DevPki:
         """The CA certificates below the root (for embedding in signatures)."""
         return [self.intermediate.cert]
 
-    def issue_crls(self, revoked: Iterable[RevokedEntry] = (), *, days: int = DEV_CRL_DAYS) -> None:
-        """(Re)issue both CRLs: the root's (empty) and the intermediate's listing exactly ``revoked``."""
-        self.root_crl = issue_crl(self.root, number=_crl_number(self.root_crl) + 1, days=days)
+    def issue_crls(self, revoked: Iterable[RevokedEntry] = (), *, days: int = DEV_CRL_DAYS,
+                   now: dt.datetime | None = None) -> None:
+        """(Re)issue both CRLs at ``now`` (default: the clock's now): the root's (empty) and the intermediate's
+        listing exactly ``revoked``."""
+        self.root_crl = issue_crl(self.root, number=_crl_number(self.root_crl) + 1, days=days, now=now)
         self.intermediate_crl = issue_crl(self.intermediate, revoked, number=_crl_number(self.intermediate_crl) + 1,
-                                          days=days)
+                                          days=days, now=now)
 
     def revoke(self, *certs: x509.Certificate | Issued, reason: x509.ReasonFlags = x509.ReasonFlags.key_compromise,
                revoked_at: dt.datetime | None = None) -> None:
@@ -291,12 +297,19 @@ def _new_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
+def _now() -> dt.datetime:
+    """The clock of the development PKI (UTC); tests move it with time-machine or pass ``now``."""
+    return dt.datetime.now(dt.UTC)
+
+
 def issue(subject: x509.Name, issuer: Issued | None, *, ca: bool = False, path_len: int | None = None,
           eku: list[x509.ObjectIdentifier] | None = None, not_before: dt.datetime | None = None,
-          not_after: dt.datetime | None = None) -> Issued:
-    """Issue a certificate (self-signed when ``issuer`` is None)."""
+          not_after: dt.datetime | None = None, now: dt.datetime | None = None) -> Issued:
+    """Issue a certificate (self-signed when ``issuer`` is None), valid from ``not_before`` (default: a day
+    before ``now``) to ``not_after`` (default: ``now`` + 10 years for a CA, + 2 years otherwise); ``now``
+    defaults to the clock's now."""
     key = _new_key()
-    now = dt.datetime.now(dt.UTC)
+    now = now or _now()
     nb = not_before or now - dt.timedelta(days=1)
     na = not_after or now + dt.timedelta(days=3650 if ca else 730)
     builder = (x509.CertificateBuilder()
@@ -329,20 +342,24 @@ def issue(subject: x509.Name, issuer: Issued | None, *, ca: bool = False, path_l
 
 
 def issue_personal(intermediate: Issued, *, cn: str = PERSONAL_NAME, title: str = PERSONAL_TITLE,
-                   not_before: dt.datetime | None = None, not_after: dt.datetime | None = None) -> Issued:
+                   not_before: dt.datetime | None = None, not_after: dt.datetime | None = None,
+                   now: dt.datetime | None = None) -> Issued:
     return issue(_name(cn, org=AGENCY_NAME, title=title), intermediate, not_before=not_before,
-                 not_after=not_after)
+                 not_after=not_after, now=now)
 
 
-def generate(root_cn: str = "VanThu Dev Root CA") -> DevPki:
-    """Make a fresh development PKI in memory."""
-    root = issue(_name(root_cn), None, ca=True, path_len=1)
-    inter = issue(_name("VanThu Dev Intermediate CA"), root, ca=True, path_len=0)
-    personal = issue_personal(inter)
-    agency = issue(_name(AGENCY_NAME, org=AGENCY_NAME), inter)
-    tsa = issue(_name("VanThu Dev TSA"), inter, eku=[ExtendedKeyUsageOID.TIME_STAMPING])
+def generate(root_cn: str = "VanThu Dev Root CA", *, now: dt.datetime | None = None) -> DevPki:
+    """Make a fresh development PKI in memory, issued at ``now`` (default: the clock's now): every certificate
+    is valid from a day before ``now`` (CAs for 10 years, end entities for 2), and the CRLs are issued at
+    ``now`` (current for :data:`DEV_CRL_DAYS` days). A fixed ``now`` gives fixed validity windows (tests)."""
+    now = now or _now()
+    root = issue(_name(root_cn), None, ca=True, path_len=1, now=now)
+    inter = issue(_name("VanThu Dev Intermediate CA"), root, ca=True, path_len=0, now=now)
+    personal = issue_personal(inter, now=now)
+    agency = issue(_name(AGENCY_NAME, org=AGENCY_NAME), inter, now=now)
+    tsa = issue(_name("VanThu Dev TSA"), inter, eku=[ExtendedKeyUsageOID.TIME_STAMPING], now=now)
     made = DevPki(root=root, intermediate=inter, personal=personal, agency=agency, tsa=tsa)
-    made.issue_crls()
+    made.issue_crls(now=now)
     return made
 
 
@@ -413,7 +430,7 @@ def reissue_crls(directory: Path, revoke: Iterable[x509.Certificate] = (), *,
 
 def crls_expiring(directory: Path, within: dt.timedelta = dt.timedelta(days=1)) -> bool:
     """True when a CRL file is missing or its nextUpdate falls within ``within`` from now."""
-    limit = dt.datetime.now(dt.UTC) + within
+    limit = _now() + within
     for name in (ROOT_CRL, INTERMEDIATE_CRL):
         path = directory / name
         if not path.exists():

@@ -23,22 +23,21 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.content import RawContent
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
-from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.layout import AxisAlignment, BoxConstraints, InnerScaling, Margins, SimpleBoxLayoutRule
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.pdf_utils.text import TextBox, TextBoxStyle
 from pyhanko.sign import fields, signers
+from pyhanko.sign.fields import FieldMDPSpec, MDPPerm
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps import DummyTimeStamper, TimeStamper
-from pyhanko.stamp import StaticStampStyle, TextStampStyle
+from pyhanko.stamp import BaseStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from vanthu_core.errors import FailedPrecondition, InvalidArgument
 from vanthu_signing.domain import appearance as ap
+from vanthu_signing.pdfdoc import load_pdf, page_count, page_geometry
 from vanthu_signing.pki import Revocation, asn1_certificate
+from vanthu_signing.placeholders import find_anchors, locate, remove_placeholders
+from vanthu_signing.widgets import Appearance, Layer, field_appearance
 
 FIELD_PERSONAL = "ChuKyCaNhan"
 FIELD_AGENCY = "ChuKyCoQuan"
@@ -46,11 +45,6 @@ FIELD_ATTACHMENT = "ChuKyCoQuanKemTheo"
 FIELD_NUMBER = "SoKyHieu"
 FIELD_DATE = "NgayBanHanh"
 FILL_FONT_SIZE = 13
-IMAGE_LAYOUT = SimpleBoxLayoutRule(x_align=AxisAlignment.ALIGN_MID, y_align=AxisAlignment.ALIGN_MID,
-                                   margins=Margins(0, 0, 0, 0), inner_content_scaling=InnerScaling.STRETCH_TO_FIT)
-TIGHT_LAYOUT = SimpleBoxLayoutRule(x_align=AxisAlignment.ALIGN_MIN, y_align=AxisAlignment.ALIGN_MID,
-                                   margins=Margins(1, 1, 1, 1), inner_content_scaling=InnerScaling.SHRINK_TO_FIT)
-
 
 # ---------------------------------------------------------------- keys
 
@@ -186,40 +180,75 @@ def close_pkcs11_sessions() -> None:
 
 
 def read_pdf(data: bytes, field_name: str = "pdf") -> PdfFileReader:
-    """Refuse empty, non-PDF and encrypted input with a clear message."""
-    if not data:
-        raise InvalidArgument(field_name, "is empty (0 bytes); send a PDF file")
-    if not data[:1024].lstrip().startswith(b"%PDF-"):
-        raise InvalidArgument(field_name, "is not a PDF file (no %PDF- header)")
-    try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
-        encrypted = reader.encrypted
-        _ = reader.root["/Pages"]
-    except Exception as exc:
-        raise InvalidArgument(field_name, f"is not a readable PDF file ({exc})") from exc
-    if encrypted:
-        raise InvalidArgument(field_name, "is encrypted; send the PDF without a password or encryption")
-    return reader
+    """A reader over the document; refuses empty, non-PDF, unreadable and encrypted input with a clear message
+    (InvalidArgument(``field_name``)). A few bytes before the ``%PDF-`` header (a UTF-8 BOM) are accepted and
+    dropped; see :func:`vanthu_signing.pdfdoc.load_pdf`."""
+    return load_pdf(data, field_name)[1]
 
 
-def _page_size(reader: PdfFileReader, page: int) -> tuple[float, float]:
-    box = reader.find_page_for_modification(page)[0].get_object()["/MediaBox"]
-    return float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
+# ---------------------------------------------------------------- earlier signatures (DocMDP, field locks)
+
+
+@dataclass(frozen=True)
+class EarlierSignature:
+    """A signature the document carries before ours: its field, the signer's certificate CN, its DocMDP
+    permission (certification, or /Lock /P) and its field lock."""
+
+    field_name: str
+    signer: str
+    docmdp: MDPPerm | None
+    lock: FieldMDPSpec | None
+
+
+def earlier_signatures(reader: PdfFileReader) -> list[EarlierSignature]:
+    """Every signature (and document timestamp) already in the document."""
+    out = []
+    for emb in reader.embedded_signatures:
+        try:
+            cn = emb.signer_cert.subject.native.get("common_name", "") or emb.signer_cert.subject.human_friendly
+        except Exception:
+            cn = "?"
+        lock = emb.fieldmdp
+        if lock is None and isinstance(emb.sig_field.get("/Lock"), generic.DictionaryObject):
+            with contextlib.suppress(Exception):
+                lock = FieldMDPSpec.from_pdf_object(emb.sig_field["/Lock"])
+        out.append(EarlierSignature(str(emb.field_name), str(cn), emb.docmdp_level, lock))
+    return out
+
+
+def refuse_if_locked(earlier: list[EarlierSignature], new_field: str, what: str) -> None:
+    """FailedPrecondition naming the earlier signer when adding the signature field ``new_field`` would invalidate
+    an earlier signature: a certification with DocMDP P=1 (no change permitted, ISO 32000-1 §12.8.2.2) or a field
+    lock covering ``new_field``. DocMDP P=2 and P=3 permit signing (and form filling)."""
+    for s in earlier:
+        if s.docmdp == MDPPerm.NO_CHANGES:
+            raise FailedPrecondition(
+                f"the document carries the signature of {s.signer} (field {s.field_name}), which permits no change "
+                f"(DocMDP P=1): {what} would invalidate it. Send a copy without that signature, or one certified "
+                "with P=2 (form filling and signing permitted)")
+        if s.lock is not None and s.lock.is_locked(new_field):
+            raise FailedPrecondition(
+                f"the document carries the signature of {s.signer} (field {s.field_name}), which locks the form "
+                f"fields ({s.lock.action.value}): {what} (field {new_field}) would invalidate it. Send a copy "
+                "without that signature, or one whose signer did not lock the fields")
 
 
 # ---------------------------------------------------------------- text fields (number / date)
 
 
-def _fill_appearance(w: IncrementalPdfFileWriter, text: str, width: float, height: float) -> generic.StreamObject:
-    style = TextBoxStyle(font=GlyphAccumulatorFactory(ap.font_for(text)), font_size=FILL_FONT_SIZE,
-                         box_layout_rule=TIGHT_LAYOUT)
-    box = BoxConstraints(width=width, height=height)
-    tb = TextBox(style, writer=w, box=box)
-    tb.content = text
-    body = tb.render()
-    white = f"q 1 g 0 0 {width:.2f} {height:.2f} re f Q ".encode()
-    raw = RawContent(white + body, resources=tb.resources, box=box)
-    return raw.as_form_xobject()
+def _value_box(anchor: ap.Anchor, width: float) -> ap.Box:
+    """Where the number or the date goes (display frame): from the placeholder's left edge, ``width`` points wide
+    (within the visible page), 2 points above and below the placeholder."""
+    a = anchor.display_box
+    right = a.x1 + width
+    if anchor.geometry is not None:
+        right = min(right, anchor.geometry.display_width)
+    return ap.Box(a.x1 - 2.0, a.y1 - 2.0, max(right, a.x2), a.y2 + 2.0)
+
+
+def _value_layers(frame: ap.Box, text: str) -> tuple[Layer, ...]:
+    """The number or date on a white ground (hiding whatever is under the value's box)."""
+    return Layer.patch(frame), Layer.words(frame, text, FILL_FONT_SIZE)
 
 
 def _acroform(w: IncrementalPdfFileWriter) -> generic.DictionaryObject:
@@ -232,17 +261,21 @@ def _acroform(w: IncrementalPdfFileWriter) -> generic.DictionaryObject:
 
 
 def _add_text_field(w: IncrementalPdfFileWriter, name: str, anchor: ap.Anchor, width: float) -> None:
-    """An empty, read-only text field over a placeholder; the agency step fills it (form filling)."""
+    """An empty, read-only text field over a placeholder; the agency step fills it (form filling). On a rotated
+    page the field carries /MK /R so that its filled value reads upright."""
     page_ref = w.find_page_for_modification(anchor.page)[0]
-    pad = 2.0
-    b = anchor.box
-    rect = generic.ArrayObject([generic.FloatObject(v) for v in (b.x1 - pad, b.y1 - pad, b.x1 + width, b.y2 + pad)])
+    shown = _value_box(anchor, width)
+    b = anchor.geometry.to_user(shown) if anchor.geometry is not None else shown
+    rotate = anchor.geometry.rotate if anchor.geometry is not None else 0
+    rect = generic.ArrayObject([generic.FloatObject(v) for v in (b.x1, b.y1, b.x2, b.y2)])
     fld = generic.DictionaryObject({
         "/Type": generic.NameObject("/Annot"), "/Subtype": generic.NameObject("/Widget"),
         "/FT": generic.NameObject("/Tx"), "/T": generic.TextStringObject(name), "/Rect": rect,
         "/F": generic.NumberObject(4), "/Ff": generic.NumberObject(1), "/P": page_ref,
         "/DA": generic.TextStringObject("/Helv 0 Tf 0 g"),
     })
+    if rotate:
+        fld["/MK"] = generic.DictionaryObject({"/R": generic.NumberObject(rotate)})
     ref = w.add_object(fld)
     page = page_ref.get_object()
     if "/Annots" in page:
@@ -272,9 +305,15 @@ def _fields_by_name(w: IncrementalPdfFileWriter) -> dict[str, generic.IndirectOb
 
 
 def _fill_field(w: IncrementalPdfFileWriter, ref: generic.IndirectObject, value: str) -> None:
+    """Form filling: the value and an appearance drawn upright (the field's /MK /R), on a white ground."""
     fld = ref.get_object()
-    rect = [float(v) for v in fld["/Rect"]]
-    xobj = _fill_appearance(w, value, rect[2] - rect[0], rect[3] - rect[1])
+    x1, y1, x2, y2 = (float(v) for v in fld["/Rect"])
+    mk = fld.get("/MK")
+    rotate = int(mk.get("/R", 0)) if isinstance(mk, generic.DictionaryObject) else 0
+    size = ap.Box(0, 0, abs(x2 - x1), abs(y2 - y1))
+    if rotate in (90, 270):
+        size = ap.Box(0, 0, size.height, size.width)
+    xobj = field_appearance(w, (x1, y1, x2, y2), rotate, _value_layers(size, value))
     fld["/V"] = generic.TextStringObject(value)
     fld["/AP"] = generic.DictionaryObject({"/N": w.add_object(xobj)})
     w.mark_update(ref)
@@ -284,9 +323,11 @@ def _fill_field(w: IncrementalPdfFileWriter, ref: generic.IndirectObject, value:
 
 
 def _sign(w: IncrementalPdfFileWriter, signer: signers.Signer, *, field_name: str, page: int, box: ap.Box,
-          stamp: StaticStampStyle | TextStampStyle, tsa: Tsa, reason: str, text_params: dict[str, str] | None = None,
+          stamp: BaseStampStyle, tsa: Tsa, reason: str, text_params: dict[str, str] | None = None,
           when: dt.datetime | None = None, revocation: Revocation | None = None) -> bytes:
-    """PAdES B-T; with ``revocation`` B-LT: strict CRL check of the chain, CRLs and certificates in a /DSS."""
+    """PAdES B-T; with ``revocation`` B-LT: strict CRL check of the chain, CRLs and certificates in a /DSS.
+
+    The signing certificate must be valid now (or at ``when``): the only check made at the current time."""
     now = when or dt.datetime.now(dt.UTC)
     cert = signer.signing_cert
     assert cert is not None
@@ -319,11 +360,15 @@ class Signed:
 def sign_personal(pdf: bytes, key: KeySource, signature_png: bytes, tsa: Tsa, *,
                   placeholder: str = ap.PLACEHOLDER_SIGNATURE, page: int | None = None,
                   box: ap.Box | None = None, revocation: Revocation | None = None) -> Signed:
-    """PAdES B-T personal signature with the signer's image at the placeholder (or at ``page``/``box``).
+    """PAdES B-T personal signature with the signer's image at the placeholder (or at ``page``/``box``, user space).
 
-    Empty text fields are also created over ``[[SO]]`` / ``[[NGAY]]`` so the agency can fill them later as
-    form filling, which the personal signature permits. With ``revocation`` (CRLs): B-LT, and a revoked
-    certificate is refused (FailedPrecondition).
+    Before the document's first signature the placeholders (``placeholder``, ``[[SO]]``, ``[[NGAY]]``) are taken
+    out of the page content and empty text fields are created over ``[[SO]]`` / ``[[NGAY]]`` so the agency can
+    fill them later as form filling, which the personal signature permits. A document signed already keeps its
+    content (changing it would break the earlier signature): the image covers the placeholder instead, and the
+    agency signature covers ``[[SO]]`` / ``[[NGAY]]``; refused (FailedPrecondition, naming the earlier signer) when
+    an earlier signature permits no new signature (DocMDP P=1, field lock). With ``revocation`` (CRLs): B-LT, and
+    a revoked certificate is refused (FailedPrecondition). Layout per Decree 30/2020, Appendix I, box 7c.
     """
     w, page, box, stamp = prepare_personal_appearance(pdf, signature_png, placeholder=placeholder, page=page, box=box)
     with open_signer(key) as signer:
@@ -333,35 +378,56 @@ def sign_personal(pdf: bytes, key: KeySource, signature_png: bytes, tsa: Tsa, *,
 
 
 REASON_PERSONAL = "Ký số của người có thẩm quyền"
+VALUE_WIDTHS = {FIELD_NUMBER: 140.0, FIELD_DATE: 250.0}
+
+
+def _relative(outer: ap.Box, inner: ap.Box) -> ap.Box:
+    """``inner`` in the frame of ``outer`` (both in the same frame), clipped to ``outer``."""
+    return ap.Box(max(inner.x1, outer.x1) - outer.x1, max(inner.y1, outer.y1) - outer.y1,
+                  min(inner.x2, outer.x2) - outer.x1, min(inner.y2, outer.y2) - outer.y1)
 
 
 def prepare_personal_appearance(pdf: bytes, signature_png: bytes, *, placeholder: str, page: int | None,
-                      box: ap.Box | None) -> tuple[IncrementalPdfFileWriter, int, ap.Box, StaticStampStyle]:
-    """The writer (with the empty ``[[SO]]``/``[[NGAY]]`` text fields added), page, box and image stamp of a
-    personal signature; shared by :func:`sign_personal` and the two-step signing of :mod:`two_step`."""
-    reader = read_pdf(pdf)
+                                box: ap.Box | None) -> tuple[IncrementalPdfFileWriter, int, ap.Box, Appearance]:
+    """The writer (placeholders taken out of the content and the empty ``[[SO]]``/``[[NGAY]]`` text fields added,
+    when the document carries no signature yet), page, user-space box and image appearance of a personal signature;
+    shared by :func:`sign_personal` and the two-step signing of :mod:`two_step`. See :func:`sign_personal`."""
+    data, reader = load_pdf(pdf)
     img = ap.check_png(signature_png, "signature_image")
+    earlier = earlier_signatures(reader)
+    refuse_if_locked(earlier, FIELD_PERSONAL, "the personal signature")
+    anchors, pages_with = locate(data, (placeholder, ap.PLACEHOLDER_NUMBER, ap.PLACEHOLDER_DATE))
     if box is None or page is None:
-        anchor = ap.find_text(pdf, placeholder)
+        anchor = anchors.get(placeholder)
         if anchor is None:
             raise InvalidArgument("anchor", f"placeholder {placeholder!r} not found in the page text; put it "
                                             "between the position line and the signer's name, or give coordinates")
         page, box = anchor.page, ap.personal_box(anchor)
-    elif not 0 <= page < int(reader.root["/Pages"]["/Count"]):
+    elif not 0 <= page < page_count(reader):
         raise InvalidArgument("page", f"page {page} does not exist")
-    w = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    existing = _fields_by_name(w)
-    for name, ph, width in ((FIELD_NUMBER, ap.PLACEHOLDER_NUMBER, 140.0), (FIELD_DATE, ap.PLACEHOLDER_DATE, 250.0)):
-        found = ap.find_text(pdf, ph)
-        if found is not None and name not in existing:
-            _add_text_field(w, name, found, width)
-    stamp = StaticStampStyle(background=PdfImage(img), border_width=0, background_opacity=1.0,
-                             background_layout=IMAGE_LAYOUT)
-    return w, page, box, stamp
+    visible = set(anchors)
+    if not earlier:
+        data, removed = remove_placeholders(data, list(anchors), pages_with)
+        visible = {n for n in anchors if not removed.get(n)}
+    geometry = page_geometry(reader, page)
+    w = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    if not earlier:
+        existing = _fields_by_name(w)
+        for name, ph in ((FIELD_NUMBER, ap.PLACEHOLDER_NUMBER), (FIELD_DATE, ap.PLACEHOLDER_DATE)):
+            if ph in anchors and name not in existing:
+                _add_text_field(w, name, anchors[ph], VALUE_WIDTHS[name])
+    shown = geometry.to_display(box)
+    layers: list[Layer] = []
+    cover = anchors.get(placeholder)
+    if placeholder in visible and cover is not None and cover.page == page:
+        a = geometry.to_display(cover.box)
+        layers.append(Layer.patch(_relative(shown, ap.Box(a.x1 - 1, a.y1 - 1, a.x2 + 1, a.y2 + 1))))
+    layers.append(Layer.picture(ap.Box(0, 0, shown.width, shown.height), img))
+    return w, page, box, Appearance(rotate=geometry.rotate, layers=tuple(layers))
 
 
 def _sig_field_rect(reader: PdfFileReader, name: str) -> tuple[int, ap.Box] | None:
-    pages = [reader.find_page_for_modification(i)[0].idnum for i in range(int(reader.root["/Pages"]["/Count"]))]
+    pages = [reader.find_page_for_modification(i)[0].idnum for i in range(page_count(reader))]
     if "/AcroForm" not in reader.root:
         return None
     for ref in reader.root["/AcroForm"]["/Fields"]:
@@ -374,70 +440,104 @@ def _sig_field_rect(reader: PdfFileReader, name: str) -> tuple[int, ap.Box] | No
     return None
 
 
+def _union(boxes: list[ap.Box]) -> ap.Box:
+    return ap.Box(min(b.x1 for b in boxes), min(b.y1 for b in boxes), max(b.x2 for b in boxes),
+                  max(b.y2 for b in boxes))
+
+
 def issue_and_sign_agency(pdf: bytes, key: KeySource, seal_png: bytes, tsa: Tsa, *, number_symbol: str,
                           issued_on: dt.date, trust_roots: list[x509.Certificate],
                           place: str = "Vĩnh Long", revocation: Revocation | None = None) -> Signed:
-    """Fill the number/symbol and date fields, then apply the agency signature with the seal image.
+    """Fill the number/symbol and the date line (:func:`ap.date_line`), then apply the agency signature with the
+    seal image at real size over the left third of the personal signature (Decree 30/2020, Appendix I, box 8).
 
     Refused (FailedPrecondition) unless the document carries a valid, trusted, intact personal signature
     (with ``revocation``: checked against the CRLs, none may be missing) and the ``[[SO]]`` / ``[[NGAY]]``
-    fields to fill.
+    fields to fill. When the personal signature was applied over an earlier signature (no text fields could be
+    added), the number and date are drawn by the agency signature's own appearance over the placeholders, which
+    must then be on the page of the personal signature.
     """
     from vanthu_signing.verify import verify_pdf
 
-    reader = read_pdf(pdf)
+    data, reader = load_pdf(pdf)
     img = ap.check_png(seal_png, "seal_image")
     if not number_symbol.strip():
         raise InvalidArgument("number_symbol", "is empty; give the document's số và ký hiệu, e.g. 12/UBND-VP")
-    report = verify_pdf(pdf, trust_roots, revocation=revocation)
+    date_text = ap.date_line(place, issued_on)
+    report = verify_pdf(data, trust_roots, revocation=revocation)
     personal = [s for s in report.signatures if s.field_name == FIELD_PERSONAL]
     if not personal or not personal[0].ok:
         why = "; ".join(personal[0].problems) if personal else ""
         raise FailedPrecondition("the document has no valid personal signature of the competent person; the "
                                  "agency signature is applied only to documents already signed (Decree 30, Art. 32)"
                                  + (f": {why}" if why else ""))
+    refuse_if_locked(earlier_signatures(reader), FIELD_AGENCY, "the agency signature")
     located = _sig_field_rect(reader, FIELD_PERSONAL)
     assert located is not None
     page, pbox = located
-    w = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    geometry = page_geometry(reader, page)
+    seal_shown = geometry.keep_visible(ap.seal_box(geometry.to_display(pbox)))
+    w = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     existing = _fields_by_name(w)
-    missing = [f"{ph} placeholder for the {what}" for name, ph, what in (
-        (FIELD_NUMBER, ap.PLACEHOLDER_NUMBER, "number and symbol (số, ký hiệu)"),
-        (FIELD_DATE, ap.PLACEHOLDER_DATE, "place and date of issue (địa danh, ngày ban hành)")) if name not in existing]
+    wanted = ((FIELD_NUMBER, ap.PLACEHOLDER_NUMBER, "number and symbol (số, ký hiệu)", number_symbol.strip()),
+              (FIELD_DATE, ap.PLACEHOLDER_DATE, "place and date of issue (địa danh, ngày ban hành)", date_text))
+    uncovered = [item for item in wanted if item[0] not in existing]
+    anchors = find_anchors(data, [ph for _, ph, _, _ in uncovered]) if uncovered else {}
+    missing = [f"{ph} placeholder for the {what}" for _, ph, what, _ in uncovered if ph not in anchors]
     if missing:
         raise FailedPrecondition(f"the document has no {' and no '.join(missing)}; put them in the text before "
                                  "the personal signature, which creates the fields the agency fills when issuing")
-    _fill_field(w, existing[FIELD_NUMBER], number_symbol.strip())
-    _fill_field(w, existing[FIELD_DATE], f"{place}, ngày {issued_on:%d} tháng {issued_on:%m} năm {issued_on:%Y}")
-    sbox = ap.seal_box(pbox)
-    stamp = StaticStampStyle(background=PdfImage(img), border_width=0, background_opacity=1.0,
-                             background_layout=IMAGE_LAYOUT)
+    elsewhere = [ph for _, ph, _, _ in uncovered if anchors[ph].page != page]
+    if elsewhere:
+        raise FailedPrecondition(
+            f"{' and '.join(elsewhere)} must be on page {page + 1}, with the personal signature: the document was "
+            "signed before the personal signature, so no fields could be added and the agency signature itself "
+            "shows the number and date, on its own page")
+    for name, _, _, value in wanted:
+        if name in existing:
+            _fill_field(w, existing[name], value)
+    drawn = [(_value_box(anchors[ph], VALUE_WIDTHS[name]), value) for name, ph, _, value in uncovered]
+    shown = _union([seal_shown, *(b for b, _ in drawn)])
+    layers: list[Layer] = []
+    for b, value in drawn:
+        layers += _value_layers(_relative(shown, b), value)
+    layers.append(Layer.picture(_relative(shown, seal_shown), img))
     with open_signer(key) as signer:
-        out = _sign(w, signer, field_name=FIELD_AGENCY, page=page, box=sbox, stamp=stamp, tsa=tsa,
+        out = _sign(w, signer, field_name=FIELD_AGENCY, page=page, box=geometry.to_user(shown),
+                    stamp=Appearance(rotate=geometry.rotate, layers=tuple(layers)), tsa=tsa,
                     reason="Ký số của cơ quan, tổ chức", revocation=revocation)
-    return Signed(out, FIELD_AGENCY, page, sbox)
+    return Signed(out, FIELD_AGENCY, page, geometry.to_user(seal_shown))
+
+
+def _text_signature(pdf: bytes, key: KeySource, tsa: Tsa, *, field_name: str, text: str, box_rule: Any,
+                    reason: str, when: dt.datetime, leading: int | None, revocation: Revocation | None) -> Signed:
+    """An agency signature without image: ``text`` (10 pt, black) in the box ``box_rule(text, width, height)``
+    places on page 1 as the reader sees it (within its visible area, upright whatever the page rotation)."""
+    data, reader = load_pdf(pdf)
+    refuse_if_locked(earlier_signatures(reader), field_name, "the agency signature")
+    geometry = page_geometry(reader, 0)
+    shown = box_rule(text, geometry.display_width, geometry.display_height)
+    frame = ap.Box(0, 0, shown.width, shown.height)
+    stamp = Appearance(rotate=geometry.rotate,
+                       layers=(Layer.words(frame, text, ap.ATTACHMENT_FONT_SIZE, leading=leading),))
+    box = geometry.to_user(shown)
+    w = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    with open_signer(key) as signer:
+        out = _sign(w, signer, field_name=field_name, page=0, box=box, stamp=stamp, tsa=tsa, reason=reason,
+                    when=when, revocation=revocation)
+    return Signed(out, field_name, 0, box)
 
 
 def sign_attachment(pdf: bytes, key: KeySource, tsa: Tsa, *, number_symbol: str,
                     when: dt.datetime | None = None, revocation: Revocation | None = None) -> Signed:
-    """Agency signature on a separate accompanying file: no image, text at the top right of page 1.
+    """Agency signature on a separate accompanying file (Decree 30/2020, Appendix I, II.8.b): no image; the main
+    document's number/symbol and the ISO 8601 signing time (+07:00) at the top right of page 1 as displayed.
 
     With ``revocation`` (CRLs): B-LT, and a revoked certificate is refused (FailedPrecondition)."""
-    reader = read_pdf(pdf)
     now = when or dt.datetime.now(dt.UTC)
-    text = ap.attachment_text(number_symbol, now)
-    pw, ph = _page_size(reader, 0)
-    box = ap.attachment_box(text, pw, ph)
-    style = TextStampStyle(
-        stamp_text="%(label)s", border_width=0, background=None, inner_content_layout=TIGHT_LAYOUT,
-        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(ap.font_for(text)), box_layout_rule=TIGHT_LAYOUT,
-                                    font_size=ap.ATTACHMENT_FONT_SIZE, text_color=(0.0, 0.0, 0.0)))
-    w = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    with open_signer(key) as signer:
-        out = _sign(w, signer, field_name=FIELD_ATTACHMENT, page=0, box=box, stamp=style, tsa=tsa,
-                    reason="Ký số văn bản kèm theo", text_params={"label": text}, when=now,
-                    revocation=revocation)
-    return Signed(out, FIELD_ATTACHMENT, 0, box)
+    return _text_signature(pdf, key, tsa, field_name=FIELD_ATTACHMENT, text=ap.attachment_text(number_symbol, now),
+                           box_rule=ap.attachment_box, reason="Ký số văn bản kèm theo", when=now, leading=None,
+                           revocation=revocation)
 
 
 FIELD_COPY = "ChuKySaoVanBan"
@@ -447,23 +547,12 @@ def sign_copy(pdf: bytes, key: KeySource, tsa: Tsa, *, form: str, agency_name: s
               when: dt.datetime | None = None, revocation: Revocation | None = None) -> Signed:
     """The copying agency's signature on a digitised copy (sao y ``SY``, sao lục ``SL``, trích sao ``TrS``;
     Decree 30/2020, Appendix I): no image; form, agency, copy number/symbol and ISO 8601 time at the top right
-    of page 1, 10 pt black. Unknown ``form`` -> InvalidArgument("form")."""
-    reader = read_pdf(pdf)
+    of page 1 as displayed, 10 pt black. Unknown ``form`` -> InvalidArgument("form")."""
     now = when or dt.datetime.now(dt.UTC)
     text = ap.copy_text(form, agency_name, copy_number_symbol, now)
-    pw, ph = _page_size(reader, 0)
-    box = ap.copy_box(text, pw, ph)
-    style = TextStampStyle(
-        stamp_text="%(label)s", border_width=0, background=None, inner_content_layout=TIGHT_LAYOUT,
-        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(ap.font_for(text)), box_layout_rule=TIGHT_LAYOUT,
-                                    font_size=ap.ATTACHMENT_FONT_SIZE, leading=ap.COPY_LEADING,
-                                    text_color=(0.0, 0.0, 0.0)))
-    w = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    with open_signer(key) as signer:
-        out = _sign(w, signer, field_name=FIELD_COPY, page=0, box=box, stamp=style, tsa=tsa,
-                    reason=f"Ký số bản sao ({ap.copy_form(form).capitalize()})", text_params={"label": text},
-                    when=now, revocation=revocation)
-    return Signed(out, FIELD_COPY, 0, box)
+    return _text_signature(pdf, key, tsa, field_name=FIELD_COPY, text=text, box_rule=ap.copy_box,
+                           reason=f"Ký số bản sao ({ap.copy_form(form).capitalize()})", when=now,
+                           leading=ap.COPY_LEADING, revocation=revocation)
 
 
 def load_key_file(path: Path, password: bytes) -> P12Key:

@@ -1,12 +1,26 @@
 """Verification of every signature in a PDF with pyHanko, and a Vietnamese-labelled text report.
 
+**When** a signature is judged: a signature carrying a valid, trusted signature timestamp (PAdES B-T and up) is
+validated at the time of that timestamp (past validation, ETSI EN 319 102-1 §5.5 "validation with time"): a
+certificate that expired, or was revoked, *after* the timestamp does not make the signature invalid, one revoked
+before it does; documents in the archive do not turn invalid as certificates age. Without such a timestamp the
+current time is used. :attr:`SignatureReport.validation_time` says which time was used. The current time is only
+the gate before applying a new signature (:func:`vanthu_signing.signer.check_validity`).
+
 With :class:`~vanthu_signing.pki.Revocation` (CRLs) the signer's and the timestamp's certificate chains are
-checked for revocation, strictly (no current CRL of the issuer: not accepted), at the time of verification.
-Only the CRLs given are used, not those embedded in the document (which only set :attr:`SignatureReport.ltv`).
+checked for revocation, strictly (no CRL of the issuer: not accepted). The CRLs given are used whatever their
+issue date (a CRL issued after the timestamp still tells whether the revocation came before it). Only the CRLs
+given are used, not those embedded in the document (which only set :attr:`SignatureReport.ltv`).
+
+**What later changes** a signature tolerates: form filling and new signatures (pyHanko's difference analysis,
+level FORM_FILLING), within the DocMDP permission of a certification signature. As in Acrobat and ISO 32000-1
+(DocMDP P=2 permits "filling in forms ... and signing"), a new *visible* signature field after a certification
+with P=2 or P=3 is accepted (pyHanko's default is stricter).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -15,9 +29,20 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from pyhanko.pdf_utils.generic import DictionaryObject
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.diff_analysis import ModificationLevel, SuspiciousModification
+from pyhanko.sign.diff_analysis import (
+    DEFAULT_DIFF_POLICY,
+    FormUpdatingRule,
+    GenericFieldModificationRule,
+    ModificationLevel,
+    SigFieldCreationRule,
+    SigFieldModificationRule,
+    StandardDiffPolicy,
+    SuspiciousModification,
+)
 from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import PdfSignatureStatus
+from pyhanko.sign.validation.generic_cms import collect_timing_info
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.status import PdfSignatureStatus, TimestampSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
 from vanthu_signing.domain.appearance import iso_vn
@@ -32,6 +57,16 @@ _REVOCATION_VN = {GOOD: "chưa bị thu hồi", REVOKED: "ĐÃ BỊ THU HỒI", 
 
 # Later revisions a signature tolerates: filling the number/date fields and adding signatures is form filling.
 ACCEPTED_LEVEL = ModificationLevel.FORM_FILLING
+#: SignatureReport.validation_basis values
+AT_TIMESTAMP, AT_CURRENT_TIME = "timestamp", "current_time"
+_BASIS_VN = {AT_TIMESTAMP: "theo dấu thời gian", AT_CURRENT_TIME: "thời điểm hiện tại, không có dấu thời gian hợp lệ"}
+#: pyHanko's default difference analysis, except that new visible signature fields are accepted after a
+#: certification that permits signing (DocMDP P=2/P=3), as Acrobat does.
+DIFF_POLICY = StandardDiffPolicy(
+    global_rules=DEFAULT_DIFF_POLICY.global_rules,
+    form_rule=FormUpdatingRule(field_rules=[SigFieldCreationRule(allow_new_visible_after_certify=True),
+                                            SigFieldModificationRule(), GenericFieldModificationRule()]),
+)
 
 
 @dataclass
@@ -54,6 +89,10 @@ class SignatureReport:
     revocation: str = NOT_CHECKED
     #: the document's /DSS holds revocation data (CRL of the signer's issuer, or OCSP responses): PAdES B-LT
     ltv: bool = False
+    #: the time at which the certificates were judged: the signature timestamp's, else the current time
+    validation_time: dt.datetime | None = None
+    #: "timestamp" (past validation at the trusted signature timestamp) or "current_time"
+    validation_basis: str = AT_CURRENT_TIME
 
     @property
     def ok(self) -> bool:
@@ -84,6 +123,8 @@ class Report:
                 f"Toàn vẹn: {yes[s.intact]}",
                 f"Chữ ký hợp lệ về mật mã: {yes[s.valid]}",
                 f"Chứng thư tin cậy: {yes[s.trusted]}",
+                f"Thời điểm kiểm tra: {iso_vn(s.validation_time) if s.validation_time else '-'}"
+                f" ({_BASIS_VN.get(s.validation_basis, s.validation_basis)})",
                 f"Tình trạng thu hồi chứng thư: {_REVOCATION_VN.get(s.revocation, s.revocation)}",
                 f"Dữ liệu kiểm tra dài hạn (LTV, PAdES B-LT): {yes[s.ltv]}",
                 f"Phạm vi ký: {s.coverage}",
@@ -116,14 +157,19 @@ def _dss_revinfo(reader: PdfFileReader) -> tuple[list[asn1_crl.CertificateList],
     return crls, bool(dss.get("/OCSPs"))
 
 
-def _own_check(revocation: Revocation, signer: asn1_x509.Certificate, others: list[asn1_x509.Certificate]) -> str:
-    """The worst CRL status along the chain signer -> ... -> (a certificate issued by) a trust root."""
+def _own_check(revocation: Revocation, signer: asn1_x509.Certificate, others: list[asn1_x509.Certificate],
+               at: dt.datetime) -> str:
+    """The worst CRL status at ``at`` along the chain signer -> ... -> (a certificate issued by) a trust root
+    (a revocation dated after ``at`` does not count)."""
     pool = [x509_certificate(c) for c in others]
     cert = x509_certificate(signer)
     roots = {r.subject for r in revocation.trust_roots}
     worst = GOOD
     for _ in range(8):
-        found = revocation.status(cert, pool).status
+        status = revocation.status(cert, pool)
+        found = status.status
+        if found == REVOKED and status.revoked_at is not None and status.revoked_at > at:
+            found = GOOD
         if found == REVOKED:
             return REVOKED
         if found == UNKNOWN:
@@ -138,44 +184,70 @@ def _own_check(revocation: Revocation, signer: asn1_x509.Certificate, others: li
 
 
 def _revocation_status(st: PdfSignatureStatus, revocation: Revocation, signer: asn1_x509.Certificate,
-                       others: list[asn1_x509.Certificate]) -> tuple[str, str]:
+                       others: list[asn1_x509.Certificate], at: dt.datetime) -> tuple[str, str]:
     """The reported status, and what the CRLs alone say (UNKNOWN there: no current CRL covers the chain)."""
     if st.revoked:
         return REVOKED, REVOKED
     if st.trusted:
         return GOOD, GOOD
     # not trusted (no CRL, or another reason such as an unknown root): look at the CRLs directly
-    found = _own_check(revocation, signer, others)
+    found = _own_check(revocation, signer, others, at)
     return (REVOKED if found == REVOKED else UNKNOWN), found
 
 
+def _context(roots: list[asn1_x509.Certificate], revocation: Revocation | None,
+             at: dt.datetime | None = None) -> ValidationContext:
+    """Offline validation context at ``at`` (default now); with CRLs strict ("require") and, for a past moment,
+    accepting CRLs issued after it (they still date each revocation)."""
+    kwargs: dict[str, object] = {}
+    if at is not None:
+        kwargs = {"moment": at, "best_signature_time": at, "retroactive_revinfo": True}
+    if revocation is None:
+        return ValidationContext(trust_roots=roots, allow_fetching=False, **kwargs)  # type: ignore[arg-type]
+    return ValidationContext(trust_roots=roots, crls=revocation.asn1_crls(), allow_fetching=False,
+                             revocation_mode="require", **kwargs)  # type: ignore[arg-type]
+
+
+def _trusted_timestamp(emb: EmbeddedPdfSignature, ts_vc: ValidationContext) -> dt.datetime | None:
+    """The time of the signature timestamp when the token is intact, valid and trusted (validated now), else None."""
+    try:
+        kwargs = asyncio.run(collect_timing_info(emb.signer_info, ts_vc, raw_digest=emb.compute_digest))
+    except Exception:
+        return None
+    ts = kwargs.get("timestamp_validity")
+    if isinstance(ts, TimestampSignatureStatus) and ts.intact and ts.valid and ts.trusted:
+        return ts.timestamp
+    return None
+
+
 def verify_pdf(pdf: bytes, trust_roots: list[x509.Certificate], *, revocation: Revocation | None = None) -> Report:
+    """Every signature of the document, judged at its trusted timestamp's time (else now); see the module
+    docstring. InvalidArgument("pdf") for input that is not a readable PDF."""
     reader = read_pdf(pdf)
     roots = [asn1_certificate(c) for c in trust_roots]
     dss_crls, dss_ocsps = _dss_revinfo(reader)
     out: list[SignatureReport] = []
     for emb in reader.embedded_regular_signatures:
-        if revocation is None:
-            vc = ValidationContext(trust_roots=roots, allow_fetching=False)
-            ts_vc = ValidationContext(trust_roots=roots, allow_fetching=False)
-        else:
-            crls = revocation.asn1_crls()
-            vc = ValidationContext(trust_roots=roots, crls=crls, allow_fetching=False, revocation_mode="require")
-            ts_vc = ValidationContext(trust_roots=roots, crls=crls, allow_fetching=False,
-                                      revocation_mode="require")
+        ts_vc = _context(roots, revocation)
+        stamped_at = _trusted_timestamp(emb, ts_vc)
+        at = stamped_at or dt.datetime.now(dt.UTC)
+        basis = AT_TIMESTAMP if stamped_at is not None else AT_CURRENT_TIME
+        vc = _context(roots, revocation, stamped_at)
         problems: list[str] = []
         cert = emb.signer_cert
         ltv = dss_ocsps or any(c["tbs_cert_list"]["issuer"] == cert.issuer for c in dss_crls)
         try:
-            st = validate_pdf_signature(emb, signer_validation_context=vc, ts_validation_context=ts_vc)
+            st = validate_pdf_signature(emb, signer_validation_context=vc, ts_validation_context=ts_vc,
+                                        diff_policy=DIFF_POLICY)
         except Exception as exc:
             out.append(SignatureReport(emb.field_name, cert.subject.native.get("common_name", "?"), "", "", False,
                                        False, False, None, None, False, "-", "-", False, [f"lỗi kiểm tra: {exc}"],
-                                       revocation=NOT_CHECKED if revocation is None else UNKNOWN, ltv=ltv))
+                                       revocation=NOT_CHECKED if revocation is None else UNKNOWN, ltv=ltv,
+                                       validation_time=at, validation_basis=basis))
             continue
         rev_status, no_revinfo = NOT_CHECKED, False
         if revocation is not None:
-            rev_status, crl_status = _revocation_status(st, revocation, cert, list(emb.other_embedded_certs))
+            rev_status, crl_status = _revocation_status(st, revocation, cert, list(emb.other_embedded_certs), at)
             details = st.revocation_details
             if rev_status == REVOKED:
                 whose = "của CA cấp trên" if details is not None and details.ca_revoked else "của người ký"
@@ -207,10 +279,13 @@ def verify_pdf(pdf: bytes, trust_roots: list[x509.Certificate], *, revocation: R
             mod_ok = mod is None or mod <= ACCEPTED_LEVEL
             if not mod_ok:
                 problems.append(f"tài liệu bị thay đổi sau khi ký ở mức {level}")
+            elif st.docmdp_ok is False:
+                mod_ok = False
+                problems.append(f"thay đổi sau khi ký ({level}) vượt quá mức chữ ký chứng thực cho phép (DocMDP)")
         out.append(SignatureReport(
             field_name=emb.field_name, signer=_attr(subj, "common_name"), organisation=_attr(subj, "organization_name"),
             title=_attr(subj, "title"), intact=st.intact, valid=st.valid, trusted=st.trusted,
             signing_time=st.signer_reported_dt, timestamp_time=ts.timestamp if ts else None, timestamp_ok=ts_ok,
             coverage=st.coverage.name if st.coverage else "-", modification_level=level, modification_ok=mod_ok,
-            problems=problems, revocation=rev_status, ltv=ltv))
+            problems=problems, revocation=rev_status, ltv=ltv, validation_time=at, validation_basis=basis))
     return Report(out)

@@ -109,6 +109,8 @@ class Verdict(BaseModel):
     modification_ok: bool
     revocation: str
     ltv: bool
+    validation_time: str = Field(default="", description="ISO 8601 (+07:00): when the certificates were judged")
+    validation_basis: str = Field(default="", description="timestamp (at the signature timestamp) or current_time")
     problems: list[str]
     ok: bool
 
@@ -216,7 +218,8 @@ async def verify(body: VerifyIn, request: Request, principal: User) -> VerifyOut
         field_name=s.field_name, signer=s.signer, title=s.title, organisation=s.organisation, intact=s.intact,
         valid=s.valid, trusted=s.trusted, signing_time=s.signing_time, timestamp_time=s.timestamp_time,
         timestamp_ok=s.timestamp_ok, coverage=s.coverage, modification_level=s.modification_level,
-        modification_ok=s.modification_ok, revocation=s.revocation, ltv=s.ltv, problems=list(s.problems), ok=s.ok)
+        modification_ok=s.modification_ok, revocation=s.revocation, ltv=s.ltv, validation_time=s.validation_time,
+        validation_basis=s.validation_basis, problems=list(s.problems), ok=s.ok)
         for s in r.signatures])
 
 

@@ -19,15 +19,18 @@ import functools
 import io
 import math
 import os
-import re
-import subprocess
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image
 
 from vanthu_core.errors import InvalidArgument
+
+if TYPE_CHECKING:
+    from vanthu_signing.domain.geometry import PageGeometry
 
 VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 PLACEHOLDER_SIGNATURE = "[[CHU_KY]]"
@@ -70,10 +73,19 @@ class Box:
 
 @dataclass(frozen=True)
 class Anchor:
+    """Where a placeholder word is: 0-based page, its box in user space, the page's MediaBox size (points, as
+    poppler reports it) and, when known, the page geometry (rotation, visible area)."""
+
     page: int  # 0-based
     box: Box
     page_width: float
     page_height: float
+    geometry: PageGeometry | None = None
+
+    @property
+    def display_box(self) -> Box:
+        """The anchor as the reader sees it (display frame of :mod:`.geometry`; user space without geometry)."""
+        return self.geometry.to_display(self.box) if self.geometry is not None else self.box
 
 
 def check_png(data: bytes, field: str) -> Image.Image:
@@ -99,38 +111,23 @@ def check_png(data: bytes, field: str) -> Image.Image:
     return img.convert("RGBA")
 
 
-_WORD = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">|'
-                   r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
-
-
 def find_text(pdf: bytes, needle: str) -> Anchor | None:
-    """First occurrence of ``needle`` (a single word) in the page text, via poppler's ``pdftotext -bbox``."""
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
-        tmp.write(pdf)
-        tmp.flush()
-        proc = subprocess.run(["pdftotext", "-bbox", tmp.name, "-"], capture_output=True, check=False)
-    if proc.returncode != 0:
-        return None
-    html = proc.stdout.decode("utf-8", "replace").replace("&#91;", "[").replace("&#93;", "]")
-    page = -1
-    pw = ph = 0.0
-    for m in _WORD.finditer(html):
-        if m.group(1):
-            page += 1
-            pw, ph = float(m.group(1)), float(m.group(2))
-            continue
-        word = m.group(7).replace("&amp;", "&")
-        if needle in word:
-            x1, top, x2, bottom = (float(m.group(i)) for i in (3, 4, 5, 6))
-            return Anchor(page, Box(x1, ph - bottom, x2, ph - top), pw, ph)
-    return None
+    """First occurrence of ``needle`` (a single word) in the page text (poppler's ``pdftotext -bbox``), with its
+    box in user space and the page geometry; see :func:`vanthu_signing.placeholders.find_anchors`."""
+    from vanthu_signing.placeholders import find_anchors
+
+    return find_anchors(pdf, (needle,)).get(needle)
 
 
 def personal_box(anchor: Anchor, width: float = PERSONAL_BOX_W, height: float = PERSONAL_BOX_H) -> Box:
-    """The signature image box, centred on the anchor (between the position line and the name)."""
-    cx = (anchor.box.x1 + anchor.box.x2) / 2
-    cy = (anchor.box.y1 + anchor.box.y2) / 2
-    return Box(cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+    """The signature image box (user space), ``width`` x ``height`` points as the reader sees it, centred on the
+    anchor (box 7c: between the position line and the signer's name) and kept inside the visible page."""
+    a = anchor.display_box
+    cx, cy = (a.x1 + a.x2) / 2, (a.y1 + a.y2) / 2
+    shown = Box(cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+    if anchor.geometry is None:
+        return shown
+    return anchor.geometry.to_user(anchor.geometry.keep_visible(shown))
 
 
 def seal_box(personal: Box, diameter_mm: float = SEAL_DIAMETER_MM) -> Box:
@@ -176,6 +173,21 @@ def font_for(text: str) -> str:
 def iso_vn(when: dt.datetime) -> str:
     """ISO 8601 with the Vietnamese offset, seconds precision: ``2026-11-27T17:05:52+07:00``."""
     return when.astimezone(VN_TZ).replace(microsecond=0).isoformat()
+
+
+def date_line(place: str, day: dt.date) -> str:
+    """The place-and-date line of a document (box 4, Decree 30/2020/NĐ-CP, Appendix I, Part I, IV.4):
+    ``"Vĩnh Long, ngày 05 tháng 3 năm 2026"``.
+
+    Days below 10 and the months 1 and 2 take a leading zero; the other months do not (``ngày 15 tháng 02``,
+    ``ngày 01 tháng 01``, ``ngày 20 tháng 10``). ``place`` is the địa danh (NFC, surrounding spaces removed);
+    an empty place is refused (InvalidArgument("place")).
+    """
+    name = unicodedata.normalize("NFC", " ".join(place.split()))
+    if not name:
+        raise InvalidArgument("place", "is empty; give the địa danh of the issuing agency, e.g. Vĩnh Long")
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"{name}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def attachment_text(number_symbol: str, when: dt.datetime) -> str:

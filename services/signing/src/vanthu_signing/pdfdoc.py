@@ -1,0 +1,100 @@
+"""Reading the PDF to sign: the bytes from the ``%PDF-`` header on, a pyHanko reader, page count and geometry.
+
+PDF readers accept a few bytes before the header (ISO 32000-1, Annex H.3 item 1: Acrobat looks for ``%PDF-`` in
+the first 1024 bytes), as left by tools that prepend a UTF-8 byte order mark. The bytes before the header are not
+part of the document: they are dropped here, so that the signed output starts with ``%PDF-`` and the offsets of
+its signature byte ranges count from the header, as every validator reads them.
+"""
+
+from __future__ import annotations
+
+import io
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.rw_common import find_inherited_value_in_tree
+
+from vanthu_core.errors import InvalidArgument
+from vanthu_signing.domain.appearance import Box
+from vanthu_signing.domain.geometry import PageGeometry
+
+HEADER = b"%PDF-"
+#: how far into the file the header is looked for (ISO 32000-1, Annex H.3)
+HEADER_WINDOW = 1024
+A4 = Box(0.0, 0.0, 595.276, 841.89)
+
+
+def _reader(data: bytes) -> PdfFileReader:
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    _ = reader.root["/Pages"]
+    return reader
+
+
+def _repaired(data: bytes) -> bytes:
+    """The file rewritten by qpdf (pikepdf), which rebuilds cross-reference offsets counted from another origin."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+
+
+def load_pdf(data: bytes, field_name: str = "pdf") -> tuple[bytes, PdfFileReader]:
+    """The document from its ``%PDF-`` header on (bytes before it, such as a UTF-8 BOM, are dropped) and a
+    pyHanko reader over those bytes.
+
+    InvalidArgument(``field_name``) when the data is empty, has no ``%PDF-`` header in its first 1024 bytes, cannot
+    be read or is encrypted; the message says what was found and what is accepted.
+    """
+    if not data:
+        raise InvalidArgument(field_name, "is empty (0 bytes); send a PDF file")
+    start = data.find(HEADER, 0, HEADER_WINDOW)
+    if start < 0:
+        head = data[:8]
+        raise InvalidArgument(field_name, f"is not a PDF file: no %PDF- header in its first {HEADER_WINDOW} bytes "
+                                          f"(it starts with {head!r}); send a PDF file")
+    body = data[start:]
+    try:
+        reader = _reader(body)
+        encrypted = reader.encrypted
+    except Exception as exc:
+        if start == 0:
+            raise InvalidArgument(field_name, f"is not a readable PDF file ({exc})") from exc
+        try:  # the offsets may count from the first byte of the file rather than from the header
+            body = _repaired(data)
+            reader = _reader(body)
+            encrypted = reader.encrypted
+        except Exception as exc2:
+            raise InvalidArgument(field_name, f"is not a readable PDF file ({exc2})") from exc2
+    if encrypted:
+        raise InvalidArgument(field_name, "is encrypted; send the PDF without a password or encryption")
+    return body, reader
+
+
+def page_count(reader: PdfFileReader) -> int:
+    return int(reader.root["/Pages"]["/Count"])
+
+
+def _box(value: object) -> Box | None:
+    if not isinstance(value, generic.ArrayObject) or len(value) != 4:
+        return None
+    try:
+        x1, y1, x2, y2 = (float(v) for v in value)
+    except (TypeError, ValueError):
+        return None
+    return Box(x1, y1, x2, y2)
+
+
+def page_geometry(reader: PdfFileReader, index: int) -> PageGeometry:
+    """MediaBox, CropBox and /Rotate of page ``index`` (0-based), inherited from the page tree where the page does
+    not set them (ISO 32000-1, §7.7.3.4); a missing or malformed MediaBox counts as A4, as viewers do."""
+    page = reader.find_page_for_modification(index)[0].get_object()
+    media = _box(find_inherited_value_in_tree(page, "/MediaBox", "/Parent")) or A4
+    crop = _box(find_inherited_value_in_tree(page, "/CropBox", "/Parent"))
+    rotate = find_inherited_value_in_tree(page, "/Rotate", "/Parent")
+    try:
+        turn = int(rotate) if rotate is not None else 0
+    except (TypeError, ValueError):
+        turn = 0
+    return PageGeometry.of(media, crop, turn)
