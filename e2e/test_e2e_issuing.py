@@ -104,7 +104,7 @@ def test_draft_submit_sign_issue_in_one_act_and_the_files_survive_a_sweep(
     pdf = tmp_path / "issued.pdf"
     pdf.write_bytes(content.content)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    assert body["number_symbol"] in text
+    assert body["number_symbol"] in text and "[[" not in text  # the placeholders are gone from the text layer
 
 
 def test_a_failed_seal_keeps_the_number_and_the_same_call_completes_it(
