@@ -62,8 +62,8 @@ class IssuerKeys:
             if self._may_attempt(now):
                 await self._shared_fetch()
             if self._fetched_at is None or self.clock() - self._fetched_at >= self.max_stale_s:
-                raise Unavailable(f"the identity issuer's keys cannot be fetched to check the token "
-                                  f"({self._last_error or 'retrying shortly'}); try again shortly")
+                raise Unavailable("the identity issuer's keys cannot be fetched to check the token (the reason is "
+                                  "logged); try again shortly")
         elif now - self._fetched_at >= self.cache_ttl_s and self._may_attempt(now):
             self._start_fetch()  # stale: answer with the cached keys, refresh behind the scenes
         key = self._keys.get(kid)
