@@ -9,7 +9,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from vanthu_core.errors import InvalidArgument
 from vanthu_core.logging import JsonFormatter
-from vanthu_core.text import clean_text
+from vanthu_core.text import clean_text, clip_utf8, excerpt, fold
 from vanthu_core.timeutil import iso_vietnam
 
 pytestmark = pytest.mark.unit
@@ -49,3 +49,24 @@ def test_json_log_lines_carry_the_trace_id_and_vietnamese_text() -> None:
     assert line["message"] == "đã vào sổ 05/CT-UBND"
     assert line["trace_id"] == format(span.get_span_context().trace_id, "032x")
     assert line["agency"] == "000.00.00.H61" and line["service"] == "registry"
+
+
+@pytest.mark.parametrize("look_alike", ["Đ", "đ", "Ð", "ð", "Ɖ", "ɖ", "ᵭ", "ᴆ", "Ꟈ", "ꟈ", "d\u0335", "D\u0336"])
+def test_fold_maps_every_look_alike_of_đ_to_d(look_alike: str) -> None:
+    assert fold(f"{look_alike}Ề ÁN") == "de an"
+    assert fold(f"{look_alike}ề án") == fold("đề án") == fold("de an")
+
+
+def test_fold_strips_tones_and_case_whatever_the_normal_form() -> None:
+    text = "Ủy ban Nhân dân tỉnh Vĩnh Long"
+    assert fold(text) == fold(unicodedata.normalize("NFD", text)) == "uy ban nhan dan tinh vinh long"
+    assert fold("  ĐẶNG \t Thị\nƠn ") == "dang thi on"
+
+
+def test_excerpts_for_messages_are_bounded() -> None:
+    assert excerpt("ngắn") == "ngắn"
+    cut = excerpt("Ư" * 100_000, 50)
+    assert len(cut) == 50 and cut.endswith("…")
+    clipped = clip_utf8("Ư" * 100_000, 600)
+    assert len(clipped.encode()) <= 600 and clipped.endswith("…") and clipped.startswith("ƯƯ")
+    assert clip_utf8("abc", 600) == "abc"

@@ -3,9 +3,12 @@ gateway): the happy path, the optional ``sha256`` field, and clean 4xx for malfo
 oversized forms — with nothing stored by storage in each of those cases."""
 
 import asyncio
+import base64
 import hashlib
+import unicodedata
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -136,3 +139,102 @@ async def test_an_oversized_upload_is_413_and_stores_nothing(client: httpx.Async
     reply = await client.post("/api/v1/files", content=streamed(), headers=HEADERS)
     assert reply.status_code == 413, reply.text
     assert await stored_files(tmp_path) == []
+
+
+def part(disposition: str, content: bytes) -> bytes:
+    """A one-part form whose Content-Disposition is written exactly as given (UTF-8 on the wire)."""
+    return (f"--{BOUNDARY}\r\nContent-Disposition: {disposition}\r\nContent-Type: application/pdf\r\n\r\n".encode()
+            + content + f"\r\n--{BOUNDARY}--\r\n".encode())
+
+
+B64_TO_TRINH = base64.b64encode("Tờ trình.pdf".encode()).decode()
+B64_WITH_SLASH = base64.b64encode("Quyết định phê duyệt đề án.pdf".encode()).decode()  # its base64 has a '/'
+assert "/" in B64_WITH_SLASH
+PCT_TO_TRINH = quote("Tờ trình.pdf", safe="")
+
+
+@pytest.mark.parametrize(("disposition", "stored_name"), [
+    # .NET's MultipartFormDataContent: an RFC 2047 word in filename and RFC 5987 in filename* (preferred)
+    (f'form-data; name="file"; filename="=?utf-8?B?{B64_TO_TRINH}?="; filename*=utf-8\'\'{PCT_TO_TRINH}',
+     "Tờ trình.pdf"),
+    (f'form-data; name="file"; filename="=?utf-8?B?{B64_WITH_SLASH}?="; '
+     f'filename*=utf-8\'\'{quote("Quyết định phê duyệt đề án.pdf", safe="")}', "Quyết định phê duyệt đề án.pdf"),
+    (f"form-data; name=\"file\"; filename*=UTF-8''{PCT_TO_TRINH}", "Tờ trình.pdf"),  # only filename*
+    (f'form-data; name="file"; filename="=?utf-8?B?{B64_WITH_SLASH}?="', "Quyết định phê duyệt đề án.pdf"),
+    ('form-data; name="file"; filename="=?utf-8?Q?T=E1=BB=9D_tr=C3=ACnh.pdf?="', "Tờ trình.pdf"),
+    ('form-data; name="file"; filename="Tờ trình.pdf"', "Tờ trình.pdf"),  # browsers: UTF-8 as is
+    # decomposed (NFD, as macOS names files) in filename*: stored composed (NFC)
+    (f"form-data; name=\"file\"; filename*=utf-8''{quote(unicodedata.normalize('NFD', 'Tờ trình.pdf'), safe='')}",
+     "Tờ trình.pdf"),
+    # a filename* that does not decode as its charset says: the plain filename is used
+    ("form-data; name=\"file\"; filename*=utf-8''T%FF.pdf; filename=\"to-trinh.pdf\"", "to-trinh.pdf"),
+])
+async def test_file_names_are_read_as_browsers_and_dotnet_send_them(client: httpx.AsyncClient, disposition: str,
+                                                                    stored_name: str) -> None:
+    reply = await client.post("/api/v1/files", content=part(disposition, pdf_of(1000 + len(disposition))),
+                              headers=HEADERS)
+    assert reply.status_code == 201, reply.text
+    assert reply.json()["object"]["file_name"] == stored_name
+    assert unicodedata.is_normalized("NFC", reply.json()["object"]["file_name"])
+
+
+@pytest.mark.parametrize("disposition", [
+    "form-data; name=\"file\"; filename*=utf-8''..%2F..%2Fetc%2Fpasswd",  # a folder, once decoded
+    "form-data; name=\"file\"; filename*=utf-8''T%E1%BB%9D%00.pdf",  # a control character, once decoded
+    f'form-data; name="file"; filename="=?utf-8?B?{base64.b64encode(b"../a.pdf").decode()}?="',
+])
+async def test_decoded_file_names_still_follow_the_plain_name_rules(client: httpx.AsyncClient, tmp_path: Path,
+                                                                     disposition: str) -> None:
+    reply = await client.post("/api/v1/files", content=part(disposition, pdf_of(2000)), headers=HEADERS)
+    assert reply.status_code == 400, reply.text
+    assert [e["field"] for e in reply.json()["errors"]] == ["metadata.file_name"]
+    assert await stored_files(tmp_path) == []
+
+
+async def uploaded(client: httpx.AsyncClient, data: bytes) -> dict[str, object]:
+    reply = await client.post("/api/v1/files", files={"file": ("a.pdf", data, "application/pdf")})
+    assert reply.status_code == 201, reply.text
+    stored: dict[str, object] = reply.json()["object"]
+    return stored
+
+
+@pytest.mark.parametrize("first", ["99999999999999999999", "9" * 5000, "9223372036854775808", "{size}", "{size_plus}"])
+async def test_a_range_starting_past_the_end_is_416_with_the_size(client: httpx.AsyncClient, first: str) -> None:
+    data = pdf_of(10_000)
+    stored = await uploaded(client, data)
+    start = first.format(size=len(data), size_plus=len(data) + 1)
+    reply = await client.get(f"/api/v1/files/{stored['object_id']}/content", headers={"Range": f"bytes={start}-"})
+    assert reply.status_code == 416, reply.text
+    assert reply.headers["content-range"] == f"bytes */{len(data)}"
+    assert reply.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_range_ending_past_the_end_is_served_to_the_end(client: httpx.AsyncClient) -> None:
+    data = pdf_of(10_000)
+    stored = await uploaded(client, data)
+    reply = await client.get(f"/api/v1/files/{stored['object_id']}/content",
+                             headers={"Range": "bytes=9000-99999999999999999999"})
+    assert reply.status_code == 206, reply.text
+    assert reply.content == data[9000:] and reply.headers["content-range"] == f"bytes 9000-9999/{len(data)}"
+
+
+async def test_a_huge_range_on_another_agencys_file_is_still_404(client: httpx.AsyncClient,
+                                                                 dev_issuer: DevIssuer) -> None:
+    stored = await uploaded(client, pdf_of(5000))
+    reply = await client.get(f"/api/v1/files/{stored['object_id']}/content",
+                             headers={"Range": "bytes=99999999999999999999-",
+                                      "Authorization": f"Bearer {dev_issuer.token('vanthu.snv')}"})
+    assert reply.status_code == 404, reply.text
+
+
+async def test_a_stored_file_found_damaged_is_a_500_data_loss_not_a_bad_gateway(client: httpx.AsyncClient,
+                                                                                tmp_path: Path) -> None:
+    data = pdf_of(20_000)
+    stored = await uploaded(client, data)
+    [path] = [p for p in (tmp_path / "data" / "objects").rglob("*") if p.is_file()]
+    damaged = bytearray(path.read_bytes())
+    damaged[15_000] ^= 0x80
+    path.write_bytes(bytes(damaged))
+    reply = await client.get(f"/api/v1/files/{stored['object_id']}/content")
+    assert reply.status_code == 500, reply.text
+    assert reply.headers["content-type"] == "application/problem+json"

@@ -5,8 +5,8 @@ import unicodedata
 import pytest
 
 from vanthu_core.errors import InvalidArgument
+from vanthu_core.text import fold
 from vanthu_registry.domain.agencies import check_agency, check_code, level_of_classic_code
-from vanthu_registry.domain.text import fold
 
 pytestmark = pytest.mark.unit
 

@@ -356,6 +356,14 @@ async def test_listing_filters_and_pages(store: DocumentStore) -> None:
         await store.find(UBND, DocumentFilter(), 3, "not-a-token")
 
 
+async def test_an_abstract_typed_with_a_look_alike_of_đ_is_found_by_đ_and_by_d(store: DocumentStore) -> None:
+    created = await store.create(agency_code=UBND, agency_name="", actor="x", draft=outgoing(
+        abstract="\u00d0ề án phát triển du lịch", type_code="de_an"))  # Ð: Latin capital eth, not Đ
+    for query in ("đề án", "de an", "ĐỀ ÁN"):
+        found, _ = await store.find(UBND, DocumentFilter(text=query))
+        assert [d["id"] for d in found] == [created["id"]], query
+
+
 async def test_concurrent_issues_of_one_draft_number_it_once_and_a_bad_request_fails_alone(
         store: DocumentStore) -> None:
     register = await outgoing_register(store)

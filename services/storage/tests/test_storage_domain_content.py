@@ -2,6 +2,7 @@
 
 import hashlib
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -149,3 +150,41 @@ def test_only_old_unreferenced_unlocked_objects_are_swept() -> None:
     assert sweepable(info(released_at=NOW - timedelta(hours=25)), NOW, grace)
     assert not sweepable(info(legal_hold=True), NOW, grace)
     assert not sweepable(info(retain_until=NOW + timedelta(days=1)), NOW, grace)
+
+
+FIELD_CASES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "field-cases"
+
+
+@pytest.mark.parametrize(("prefix", "said"), [
+    (b"\xef\xbb\xbf", "a UTF-8 byte-order mark (EF BB BF) before its header '%PDF-'"),
+    (b"\r\n", "2 bytes (0D 0A) before its header '%PDF-'"),
+    (b"\x00" * 600, "600 bytes (00 00 00 00 00 00 00 00 …) before its header '%PDF-'"),
+])
+def test_a_pdf_with_bytes_before_its_header_is_refused_saying_exactly_that(samples, prefix: bytes, said: str) -> None:
+    with pytest.raises(InvalidArgument) as error:
+        content.detect(prefix + samples.pdf())
+    assert error.value.field == "content"
+    assert said in error.value.reason and "must begin with '%PDF-'" in error.value.reason
+    assert "not an accepted file type" not in error.value.reason  # it does not contradict itself
+
+
+def test_the_field_case_of_a_bom_before_the_pdf_header_is_refused_saying_so() -> None:
+    sample = FIELD_CASES / "10-bom-before-header.pdf"
+    if not sample.exists():
+        pytest.skip(f"the shared field cases are not checked out next to the repository ({sample})")
+    with pytest.raises(InvalidArgument) as error:
+        content.detect(sample.read_bytes()[:content.HEAD_BYTES])
+    assert "a UTF-8 byte-order mark (EF BB BF) before its header '%PDF-'" in error.value.reason
+    assert "looks like application/pdf" not in error.value.reason
+
+
+def test_text_that_merely_mentions_the_pdf_header_is_not_taken_for_a_pdf() -> None:
+    assert content.detect(b'<?xml version="1.0"?><note>header %PDF-1.7</note>') == content.XML
+    with pytest.raises(InvalidArgument, match="is not an accepted file type; accepted"):
+        content.detect(b"x" * 2000 + b"%PDF-1.7")  # beyond the window readers search
+
+
+def test_a_refusal_never_says_a_refused_file_looks_like_an_accepted_type() -> None:
+    with pytest.raises(InvalidArgument) as error:
+        content.detect(b"PK\x07\x08" + b"\x00" * 64)  # a split ZIP archive's first part
+    assert "looks like application/zip but does not begin the way" in error.value.reason

@@ -6,12 +6,11 @@ development issuer's tokens and Keycloak's: only the issuer URL changes.
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +18,7 @@ import httpx
 import jwt
 
 from vanthu_core.errors import PermissionDenied, Unauthenticated
+from vanthu_core.jwks import IssuerKeys
 
 log = logging.getLogger("vanthu.auth")
 
@@ -98,9 +98,10 @@ def principal_from_claims(claims: dict[str, Any], token: str) -> Principal:
 class JwksVerifier:
     """Verify bearer tokens of one issuer.
 
-    Keys come from the issuer's OIDC discovery document and are cached; a token signed with a key id
-    that is not cached triggers one refresh (at most every ``min_refresh_s``), so key rotation works
-    without a restart and unknown ``kid`` floods cannot hammer the issuer.
+    Keys come from the issuer's OIDC discovery document through :class:`~vanthu_core.jwks.IssuerKeys`: cached,
+    refreshed in the background when they age, refetched on an unknown ``kid`` at most every ``min_refresh_s``
+    (so key rotation works without a restart and floods of made-up key ids cannot hammer the issuer). When the
+    keys cannot be had, :meth:`verify` raises :class:`~vanthu_core.errors.Unavailable` (503), not a 401.
     """
 
     #: Verified tokens are remembered (by their full text) for at most this long and never past their expiry,
@@ -109,49 +110,18 @@ class JwksVerifier:
     VERIFIED_CACHE_SIZE = 4096
 
     def __init__(self, issuer: str, *, audience: str | None = None, cache_ttl_s: float = 300.0,
-                 min_refresh_s: float = 5.0, leeway_s: float = 30.0, http: httpx.AsyncClient | None = None) -> None:
+                 min_refresh_s: float = 5.0, max_stale_s: float = 24 * 3600.0, leeway_s: float = 30.0,
+                 http: httpx.AsyncClient | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         self.issuer = issuer.rstrip("/")
         self.audience = audience or None
-        self.cache_ttl_s = cache_ttl_s
-        self.min_refresh_s = min_refresh_s
         self.leeway_s = leeway_s
-        self._http = http
-        self._keys: dict[str, jwt.PyJWK] = {}
-        self._fetched_at = 0.0
-        self._lock = asyncio.Lock()
+        self.keys = IssuerKeys(self.issuer, cache_ttl_s=cache_ttl_s, min_refresh_s=min_refresh_s,
+                               max_stale_s=max_stale_s, http=http, clock=clock)
         self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
-    async def _client(self) -> httpx.AsyncClient:
-        if self._http is None:
-            self._http = httpx.AsyncClient(timeout=5.0)
-        return self._http
-
-    async def _refresh(self, *, force: bool) -> None:
-        async with self._lock:
-            age = time.monotonic() - self._fetched_at
-            if self._keys and (age < self.min_refresh_s or (not force and age < self.cache_ttl_s)):
-                return
-            client = await self._client()
-            try:
-                discovery = (await client.get(f"{self.issuer}/.well-known/openid-configuration")).raise_for_status()
-                jwks_uri = discovery.json()["jwks_uri"]
-                jwks = (await client.get(jwks_uri)).raise_for_status().json()
-            except (httpx.HTTPError, KeyError, ValueError) as exc:
-                log.warning("cannot fetch the issuer's keys", extra={"issuer": self.issuer, "error": str(exc)})
-                raise Unauthenticated("the identity issuer cannot be reached to check the token") from exc
-            keys: dict[str, jwt.PyJWK] = {}
-            for jwk in jwks.get("keys", []):
-                if jwk.get("use", "sig") != "sig" or "kid" not in jwk:
-                    continue
-                try:
-                    keys[jwk["kid"]] = jwt.PyJWK(jwk)
-                except jwt.PyJWTError:
-                    continue
-            self._keys = keys
-            self._fetched_at = time.monotonic()
-
     async def verify(self, token: str) -> Principal:
-        """Return the principal of a valid token; raise :class:`Unauthenticated` otherwise."""
+        """Return the principal of a valid token; raise :class:`Unauthenticated` for a token that is not valid and
+        :class:`~vanthu_core.errors.Unavailable` when the issuer's keys cannot be had to tell."""
         cached = self._verified.get(token)
         if cached is not None:
             if time.time() < cached[1]:
@@ -171,12 +141,7 @@ class JwksVerifier:
         kid = header.get("kid")
         if header.get("alg") not in ALGORITHMS or not kid:
             raise Unauthenticated("the token's signature algorithm or key id is not accepted")
-        await self._refresh(force=False)
-        if kid not in self._keys:
-            await self._refresh(force=True)
-        key = self._keys.get(kid)
-        if key is None:
-            raise Unauthenticated("the token is not signed by a key of the trusted issuer")
+        key = await self.keys.key(str(kid))
         try:
             claims = jwt.decode(
                 token, key=key, algorithms=ALGORITHMS, issuer=self.issuer, leeway=self.leeway_s,
@@ -189,8 +154,7 @@ class JwksVerifier:
         return principal_from_claims(claims, token), float(claims["exp"])
 
     async def aclose(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
+        await self.keys.aclose()
 
 
 def _audience_matches(claims: dict[str, Any], audience: str) -> bool:

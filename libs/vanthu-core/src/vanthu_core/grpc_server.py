@@ -3,13 +3,18 @@
 The interceptor authenticates every call (except health and reflection) with the caller's bearer
 token, makes the principal available through :func:`vanthu_core.auth.current_principal`, logs the
 call, and turns :class:`~vanthu_core.errors.DomainError` into a gRPC status with
-``google.rpc.BadRequest`` field details.
+``google.rpc.BadRequest`` field details. Anything else a servicer raises is a bug: it is logged with its
+traceback and the trace id, and the caller gets INTERNAL with a generic message naming that trace id (never
+the exception's class or text, which may carry internals). Messages and field details are cut to
+:data:`MAX_DETAIL_BYTES` so that an error quoting a long input still fits gRPC's trailers (issue 11, items
+10 and 14).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
@@ -19,25 +24,50 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
+from opentelemetry import trace
 
 from vanthu_core.auth import JwksVerifier, bearer_token, reset_principal, set_principal
-from vanthu_core.errors import DomainError, InvalidArgument, Unauthenticated
+from vanthu_core.errors import DomainError, InvalidArgument, Unauthenticated, Unavailable
+from vanthu_core.text import clip_utf8
 
 log = logging.getLogger("vanthu.grpc")
 
 PUBLIC_PREFIXES = ("/grpc.health.v1.", "/grpc.reflection.")
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+#: Bounds of what a status carries, in UTF-8 bytes. The message travels twice (``grpc-message``, percent-encoded:
+#: up to 3 bytes per byte, and inside ``grpc-status-details-bin``, base64), so 600 + 600 + 200 bytes stay well
+#: under gRPC's default 8 KiB metadata limit, past which the caller would see RESOURCE_EXHAUSTED instead.
+MAX_DETAIL_BYTES = 600
+MAX_FIELD_BYTES = 200
 
 
 def status_for(error: DomainError) -> grpc.Status:
-    """The rich status of a domain error (field violations for :class:`InvalidArgument`)."""
-    status = status_pb2.Status(code=getattr(code_pb2, error.code.name), message=error.message)
+    """The rich status of a domain error (field violations for :class:`InvalidArgument`), its texts cut to
+    :data:`MAX_DETAIL_BYTES` (field names to :data:`MAX_FIELD_BYTES`)."""
+    status = status_pb2.Status(code=getattr(code_pb2, error.code.name),
+                               message=clip_utf8(error.message, MAX_DETAIL_BYTES))
     if isinstance(error, InvalidArgument):
         detail = any_pb2.Any()
-        detail.Pack(error_details_pb2.BadRequest(field_violations=[
-            error_details_pb2.BadRequest.FieldViolation(field=error.field, description=error.reason)]))
+        detail.Pack(error_details_pb2.BadRequest(field_violations=[error_details_pb2.BadRequest.FieldViolation(
+            field=clip_utf8(error.field, MAX_FIELD_BYTES), description=clip_utf8(error.reason, MAX_DETAIL_BYTES))]))
         status.details.append(detail)
     return rpc_status.to_status(status)
+
+
+def current_trace_id() -> str | None:
+    """The W3C trace id of the current span (32 hex digits), or None outside a trace."""
+    context = trace.get_current_span().get_span_context()
+    return format(context.trace_id, "032x") if context.is_valid else None
+
+
+class InternalError(DomainError):
+    """What the caller is told about a bug: nothing but where to look in the logs."""
+
+    code = grpc.StatusCode.INTERNAL
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"an internal error occurred; it has been logged (reference {reference})")
+        self.reference = reference
 
 
 def field_violations(error: grpc.aio.AioRpcError | grpc.RpcError) -> list[tuple[str, str]]:
@@ -99,10 +129,22 @@ class VanthuServerInterceptor(grpc.aio.ServerInterceptor):
 
     async def _fail(self, context: grpc.aio.ServicerContext, method: str, error: DomainError, started: float,
                     subject: str | None) -> None:
-        level = logging.INFO if not isinstance(error, Unauthenticated) else logging.WARNING
-        log.log(level, "rpc refused", extra={"method": method, "code": error.code.name, "reason": error.message,
-                                             "subject": subject, "ms": round((time.perf_counter() - started) * 1e3, 2)})
+        level = logging.WARNING if isinstance(error, Unauthenticated | Unavailable) else logging.INFO
+        log.log(level, "rpc refused", extra={"method": method, "code": error.code.name,
+                                             "reason": clip_utf8(error.message, MAX_DETAIL_BYTES), "subject": subject,
+                                             "ms": round((time.perf_counter() - started) * 1e3, 2)})
         status = status_for(error)
+        await context.abort(status.code, status.details, status.trailing_metadata)
+
+    async def _crash(self, context: grpc.aio.ServicerContext, method: str, error: Exception, started: float,
+                     subject: str | None) -> None:
+        """A servicer raised something that is not a domain error: log it whole, answer INTERNAL generically."""
+        trace_id = current_trace_id()
+        reference = trace_id or uuid.uuid4().hex  # the trace id, which finds every log line of the call
+        log.error("rpc failed with an unexpected error", exc_info=error,
+                  extra={"method": method, "code": "INTERNAL", "trace_id": trace_id, "reference": reference,
+                         "subject": subject, "ms": round((time.perf_counter() - started) * 1e3, 2)})
+        status = status_for(InternalError(reference))
         await context.abort(status.code, status.details, status.trailing_metadata)
 
     def _wrap_unary(self, behavior: Callable[..., Awaitable[Any]], method: str) -> Callable[..., Awaitable[Any]]:
@@ -117,8 +159,13 @@ class VanthuServerInterceptor(grpc.aio.ServerInterceptor):
                     response = await behavior(request, context)
                 finally:
                     reset_principal(token)
+            except grpc.aio.AbortError:
+                raise  # the servicer ended the call itself with context.abort
             except DomainError as error:
                 await self._fail(context, method, error, started, subject)
+                raise AssertionError("unreachable: context.abort raises") from error
+            except Exception as error:
+                await self._crash(context, method, error, started, subject)
                 raise AssertionError("unreachable: context.abort raises") from error
             log.debug("rpc", extra={"method": method, "subject": subject,
                                     "ms": round((time.perf_counter() - started) * 1e3, 2)})
@@ -141,8 +188,12 @@ class VanthuServerInterceptor(grpc.aio.ServerInterceptor):
                         yield item
                 finally:
                     reset_principal(token)
+            except grpc.aio.AbortError:
+                raise
             except DomainError as error:
                 await self._fail(context, method, error, started, subject)
+            except Exception as error:
+                await self._crash(context, method, error, started, subject)
 
         return wrapped
 

@@ -1,4 +1,8 @@
-"""Vietnamese text is data: NFC-normalise on the way in, never strip diacritics."""
+"""Vietnamese text is data: NFC-normalise on the way in, never strip diacritics from what is stored.
+
+Search keys are the one exception: :func:`fold` is the one shared normaliser every search uses (the registry's
+search keys today, the search service's index later), so a query with or without tones finds the same text.
+"""
 
 from __future__ import annotations
 
@@ -24,3 +28,54 @@ def clean_text(field: str, value: str, *, max_len: int, required: bool = True, s
     if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
         raise InvalidArgument(field, "contains control characters")
     return text
+
+
+#: Letters that look like đ/Đ or are typed for it (the Icelandic eth of keyboard layouts and fonts without Đ),
+#: folded to ``d`` like đ itself: UTS #39's confusables for Đ (Ð, Ɖ), their lower cases, and the other Latin
+#: d-shapes with a stroke, tail, tilde, hook or curl (Latin Extended-B, IPA, Phonetic Extensions, Extended-D).
+D_LOOK_ALIKES = {
+    "\u0110": "d",  # Đ LATIN CAPITAL LETTER D WITH STROKE (the Vietnamese letter)
+    "\u0111": "d",  # đ LATIN SMALL LETTER D WITH STROKE (the Vietnamese letter)
+    "\u00d0": "d",  # Ð LATIN CAPITAL LETTER ETH (identical glyph to Đ)
+    "\u00f0": "d",  # ð LATIN SMALL LETTER ETH (the lower case of Ð)
+    "\u0189": "d",  # Ɖ LATIN CAPITAL LETTER AFRICAN D (identical glyph to Đ)
+    "\u0256": "d",  # ɖ LATIN SMALL LETTER D WITH TAIL (the lower case of Ɖ)
+    "\u1d6d": "d",  # ᵭ LATIN SMALL LETTER D WITH MIDDLE TILDE
+    "\u1d06": "d",  # ᴆ LATIN LETTER SMALL CAPITAL ETH
+    "\u0257": "d",  # ɗ LATIN SMALL LETTER D WITH HOOK
+    "\u018a": "d",  # Ɗ LATIN CAPITAL LETTER D WITH HOOK
+    "\u1d81": "d",  # ᶁ LATIN SMALL LETTER D WITH PALATAL HOOK
+    "\u1d91": "d",  # ᶑ LATIN SMALL LETTER D WITH HOOK AND TAIL
+    "\u0221": "d",  # ȡ LATIN SMALL LETTER D WITH CURL
+    "\ua7c7": "d",  # Ꟈ LATIN CAPITAL LETTER D WITH SHORT STROKE OVERLAY
+    "\ua7c8": "d",  # ꟈ LATIN SMALL LETTER D WITH SHORT STROKE OVERLAY
+}
+_FOLD_TABLE = str.maketrans(D_LOOK_ALIKES)
+
+
+def fold(text: str) -> str:
+    """The search key of ``text``: lower case, without tones and marks, đ and its look-alikes → ``d``, blanks
+    collapsed: "Ủy ban Nhân dân" → "uy ban nhan dan", "ÐỀ ÁN" (with an eth) → "de an".
+
+    Composed and decomposed input fold alike (combining marks, strokes included, are dropped after NFD).
+    """
+    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_TABLE))
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return " ".join(stripped.lower().split())
+
+
+def excerpt(value: str, max_chars: int = 200) -> str:
+    """``value`` cut to at most ``max_chars`` characters (an ellipsis marks the cut), for messages that quote
+    what a caller sent: an error never echoes unbounded input (issue 11, item 14)."""
+    if len(value) <= max_chars:
+        return value
+    return value[: max(0, max_chars - 1)] + "…"
+
+
+def clip_utf8(value: str, max_bytes: int) -> str:
+    """``value`` cut so that its UTF-8 encoding is at most ``max_bytes`` bytes (at a character boundary, an
+    ellipsis marking the cut): for what goes into size-limited places such as gRPC trailers."""
+    encoded = value.encode("utf-8")
+    if len(encoded) <= max_bytes:
+        return value
+    return encoded[: max(0, max_bytes - 3)].decode("utf-8", errors="ignore") + "…"

@@ -1,4 +1,8 @@
-"""``python -m vanthu_devstack up``: the whole platform on this machine; Ctrl-C stops everything."""
+"""``python -m vanthu_devstack up``: the whole platform on this machine; Ctrl-C stops everything.
+
+So do SIGTERM (a service manager, ``timeout``) and SIGHUP (the terminal closed): the first of them stops the
+platform in order, within the shutdown grace; any later one is noted and does not interrupt the stop.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,31 @@ import sys
 import time
 from pathlib import Path
 
-from vanthu_devstack.stack import DEFAULT_PORTS, Stack, StackConfig, StackError
+from vanthu_devstack.stack import DEFAULT_PORTS, STOP_SIGNALS, Stack, StackConfig, StackError
+
+
+class Stopping(KeyboardInterrupt):
+    """A stop signal arrived (raised once, by :func:`_stop_on_signals`'s handler)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _stop_on_signals() -> None:
+    """The first stop signal raises :class:`Stopping` in the main thread; the ones after it are only noted, so
+    they cannot interrupt the stop that follows (``timeout`` sends SIGTERM to the launcher and again to its
+    process group; ``make`` and ``uv run`` forward it too)."""
+    def ignore_later(signum: int, _frame: object) -> None:
+        pass  # already stopping
+
+    def first(signum: int, _frame: object) -> None:
+        for other in STOP_SIGNALS:
+            signal.signal(other, ignore_later)
+        raise Stopping(signum)
+
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, first)
 
 DEMO = """
 Demo users (password: vanthu-dev), three agencies, one user per role:
@@ -38,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     ports = {name: getattr(args, f"{name}_port") for name in DEFAULT_PORTS}
     stack = Stack(StackConfig(var_dir=args.var, ports=ports))
     print(f"VanThu: starting the platform (data in {stack.var})")
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    _stop_on_signals()
     try:
         stack.start()
     except StackError as error:
@@ -55,7 +83,7 @@ VanThu is up.
   gRPC services:    {', '.join(f'{n} {stack.grpc_target(n)}' for n, _ in stack.services)}
   Logs:             {stack.var / 'logs'}""")
     print(DEMO.format(issuer=stack.issuer, gateway=stack.gateway_url))
-    print("Ctrl-C stops everything.")
+    print("Ctrl-C stops everything.", flush=True)
     try:
         while True:
             dead = stack.dead()
@@ -65,8 +93,8 @@ VanThu is up.
                           file=sys.stderr)
                 return 1
             time.sleep(0.5)
-    except KeyboardInterrupt:
-        print("\nstopping…")
+    except KeyboardInterrupt as interrupt:
+        print(f"\nstopping ({interrupt.args[0] if isinstance(interrupt, Stopping) else 'SIGINT'})…", flush=True)
         return 0
     finally:
         stack.stop()

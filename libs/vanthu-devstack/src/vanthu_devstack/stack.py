@@ -1,6 +1,8 @@
 """Start nats-server, the dev identity issuer, every service that exists and the gateway; stop them cleanly.
 
 Each process logs to ``<var>/logs/<name>.log``. Data lives under ``<var>/`` so a second start reuses it.
+Every child runs in a session (and process group) of its own, so a terminal's Ctrl-C or hang-up reaches only
+the launcher, which stops them in order; :meth:`Stack.stop` cannot be interrupted half-way (issue 11, item 11).
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +31,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 GRPC_SERVICES = [("registry", "vanthu_registry"), ("storage", "vanthu_storage"), ("signing", "vanthu_signing")]
 DEFAULT_PORTS = {"nats": 4222, "identity": 8180, "registry": 50051, "storage": 50052, "signing": 50053,
                  "gateway": 8080}
+#: Signals that end the launcher (and so everything it started): Ctrl-C, a service manager or `timeout`, a
+#: terminal closed.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def free_port() -> int:
@@ -233,13 +240,61 @@ class Stack:
         return [p for p in self.processes if p.popen.poll() is not None]
 
     def stop(self, grace_s: float = 15.0) -> None:
-        """SIGTERM in reverse start order (gateway first, nats last), SIGKILL after ``grace_s``."""
-        for process in reversed(self.processes):
-            if process.popen.poll() is None:
-                process.popen.send_signal(signal.SIGTERM)
-                try:
-                    process.popen.wait(grace_s)
-                except subprocess.TimeoutExpired:
-                    process.popen.kill()
-                    process.popen.wait()
-        self.processes.clear()
+        """SIGTERM each process in reverse start order (gateway first, nats last) and wait for it, all within one
+        ``grace_s``; SIGKILL whatever still runs when the grace is over.
+
+        Signals that arrive meanwhile (a second Ctrl-C, the second SIGTERM that ``timeout`` sends to the process
+        group, a hang-up) are noted, not raised, so the stop is never abandoned half-way; and should anything
+        still interrupt it, every remaining child is killed before the exception goes on.
+        """
+        with signals_deferred():
+            deadline = time.monotonic() + grace_s
+            try:
+                for process in reversed(self.processes):
+                    _terminate(process, deadline)
+            finally:
+                for process in reversed(self.processes):
+                    _kill(process)
+                self.processes.clear()
+
+
+def _signal_group(process: Process, signum: int) -> None:
+    """Signal the child's process group (its own, from ``start_new_session``), so what it started goes too.
+
+    Only while the child has not been reaped: after that its id may belong to someone else.
+    """
+    if process.popen.poll() is not None:
+        return
+    with suppress(ProcessLookupError):
+        os.killpg(process.popen.pid, signum)
+
+
+def _terminate(process: Process, deadline: float) -> None:
+    _signal_group(process, signal.SIGTERM)
+    with suppress(subprocess.TimeoutExpired):  # what outlives the grace is killed afterwards
+        process.popen.wait(max(0.0, deadline - time.monotonic()))
+
+
+def _kill(process: Process) -> None:
+    _signal_group(process, signal.SIGKILL)
+    process.popen.wait()
+
+
+@contextmanager
+def signals_deferred() -> Iterator[list[int]]:
+    """Within the block, :data:`STOP_SIGNALS` are recorded in the yielded list instead of interrupting.
+
+    Python runs signal handlers in the main thread only; elsewhere (a test fixture's thread) this does nothing.
+    """
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, lambda number, _frame: received.append(number))
+    try:
+        yield received
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)

@@ -38,8 +38,11 @@ class DevIssuer:
         return self
 
     def stop(self) -> None:
+        """Stop serving (the port is closed when this returns); a stopped issuer cannot be started again."""
         self.server.should_exit = True
-        self.thread.join(timeout=10)
+        if self.thread.is_alive():
+            self.thread.join(timeout=10)
+        wait_until(lambda: not port_open(self.port), timeout_s=10, what="dev identity issuer stopped")
 
     def token(self, username: str, password: str = "vanthu-dev") -> str:  # noqa: S107 (demo users)
         """An access token of a demo user (cached per username for the session)."""
@@ -62,6 +65,17 @@ class DevIssuer:
 @pytest.fixture(scope="session")
 def dev_issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevIssuer]:
     issuer = DevIssuer(tmp_path_factory.mktemp("identity") / "keys").start()
+    try:
+        yield issuer
+    finally:
+        issuer.stop()
+
+
+@pytest.fixture
+def own_dev_issuer(tmp_path: Path) -> Iterator[DevIssuer]:
+    """A dev issuer for one test, which the test may stop (an identity-provider outage); the shared
+    ``dev_issuer`` must keep running for the others."""
+    issuer = DevIssuer(tmp_path / "identity-keys").start()
     try:
         yield issuer
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -23,9 +24,11 @@ from vanthu.storage.v1 import storage_pb2_grpc
 from vanthu_core.auth import JwksVerifier, Principal
 from vanthu_core.errors import DomainError, InvalidArgument
 from vanthu_core.grpc_client import create_channel
+from vanthu_core.grpc_server import current_trace_id
 from vanthu_core.service_token import ServiceTokens
 from vanthu_core.settings import CommonSettings
 from vanthu_core.telemetry import instrument_fastapi
+from vanthu_core.text import excerpt
 from vanthu_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from vanthu_gateway.problems import HTTP_STATUS, problem, problem_from_rpc
 from vanthu_gateway.routes import agencies, documents, files, signing
@@ -90,9 +93,12 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
 
     @app.exception_handler(grpc.aio.AioRpcError)
     async def on_rpc_error(request: Request, error: grpc.aio.AioRpcError) -> JSONResponse:
-        if error.code() not in HTTP_STATUS or error.code() == grpc.StatusCode.UNAVAILABLE:
-            log.warning("downstream call failed", extra={"code": error.code().name, "path": request.url.path})
-        return problem_from_rpc(error, request)
+        response = problem_from_rpc(error, request)
+        if response.status_code >= 500:
+            log.warning("downstream call failed", extra={"code": error.code().name, "path": request.url.path,
+                                                         "status": response.status_code,
+                                                         "details": excerpt(error.details() or "", 500)})
+        return response
 
     @app.exception_handler(DomainError)
     async def on_domain_error(request: Request, error: DomainError) -> JSONResponse:
@@ -103,10 +109,17 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [{"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), "detail": e["msg"]}
-                  for e in error.errors()]
-        return problem(400, "the request is not valid: " + "; ".join(f"{e['field']}: {e['detail']}" for e in errors),
-                       request=request, errors=errors)
+        """400 naming each field at fault; 422 when the body has fields the route does not take (a client's typo
+        or a field of another version must not pass unnoticed, issue 11 item 16)."""
+        errors = [{"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), "detail": e["msg"],
+                   "type": e["type"]} for e in error.errors()]
+        unknown = [e["field"] for e in errors if e["type"] == "extra_forbidden"]
+        listed = [{"field": e["field"], "detail": e["detail"]} for e in errors]
+        if unknown:
+            return problem(422, "the request has fields this route does not accept: " + ", ".join(
+                excerpt(f, 100) for f in unknown[:20]), request=request, errors=listed)
+        return problem(400, "the request is not valid: " + "; ".join(f"{e['field']}: {e['detail']}" for e in listed),
+                       request=request, errors=listed)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
@@ -114,8 +127,10 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
-        log.exception("unexpected error", extra={"path": request.url.path})
-        return problem(500, "an unexpected error occurred; it has been logged", request=request)
+        reference = current_trace_id() or uuid.uuid4().hex
+        log.error("unexpected error", exc_info=error, extra={"path": request.url.path, "reference": reference})
+        return problem(500, f"an unexpected error occurred; it has been logged (reference {reference})",
+                       request=request)
 
     @app.get("/healthz", tags=["health"], summary="The gateway process is alive")
     async def healthz() -> dict[str, str]:

@@ -40,6 +40,7 @@ from vanthu_core.events import Event
 from vanthu_core.ids import new_id
 from vanthu_core.outbox import add_event
 from vanthu_core.paging import decode_cursor, encode_cursor, page_size
+from vanthu_core.text import fold
 from vanthu_core.timeutil import Clock, utc_now, vietnam_time
 from vanthu_registry.domain.doctypes import LETTER, STANDARD_TYPES, DocumentType
 from vanthu_registry.domain.documents import (
@@ -57,7 +58,6 @@ from vanthu_registry.domain.documents import (
     number_and_symbol,
     transition,
 )
-from vanthu_registry.domain.text import fold
 from vanthu_registry.store import Base, outbox
 
 

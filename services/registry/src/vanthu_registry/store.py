@@ -13,8 +13,8 @@ from vanthu_core.errors import InvalidArgument, NotFound
 from vanthu_core.events import Event
 from vanthu_core.outbox import add_event, outbox_table
 from vanthu_core.paging import decode_cursor, encode_cursor
+from vanthu_core.text import fold
 from vanthu_registry.domain.agencies import Agency, Checked
-from vanthu_registry.domain.text import fold
 
 metadata = MetaData()
 outbox = outbox_table(metadata)

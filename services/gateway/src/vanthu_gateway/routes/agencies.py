@@ -6,12 +6,13 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from vanthu.common.v1 import common_pb2
 from vanthu.registry.v1 import registry_pb2
 from vanthu_core.auth import Principal
 from vanthu_gateway.auth import authenticated, forward
+from vanthu_gateway.schema import RequestBody
 
 router = APIRouter(prefix="/api/v1/agencies", tags=["agencies"])
 
@@ -80,13 +81,13 @@ async def get_agency(request: Request, principal: Annotated[Principal, Depends(a
     return agency_out(response.agency)
 
 
-class AgencyIn(BaseModel):
+class AgencyIn(RequestBody):
     """An agency to create or update; the registry checks every field (it is the one place for the rules)."""
 
     name: str
     short_name: str = ""
     parent_code: str | None = None
-    level: int | None = None
+    level: int | None = Field(None, ge=0, le=4, description="1 (province) to 4 (commune); empty or 0: from the code")
     valid_from: date | None = None
     valid_to: date | None = None
     address: str = ""

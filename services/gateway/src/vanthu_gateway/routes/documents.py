@@ -17,6 +17,7 @@ from vanthu.common.v1 import common_pb2
 from vanthu.registry.v1 import documents_pb2 as pb
 from vanthu_core.auth import Principal
 from vanthu_gateway.auth import authenticated, forward
+from vanthu_gateway.schema import NonNegativeInt32, RequestBody, ResponseBody
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
 User = Annotated[Principal, Depends(authenticated)]
@@ -25,36 +26,44 @@ Id = Annotated[str, Field(max_length=64)]
 ACT_TIMEOUT_S = 150.0
 
 
-class Signer(BaseModel):
+class Signer(RequestBody):
     name: str = ""
     title: str = ""
     competence: Literal["", "TM.", "KT.", "TL.", "TUQ.", "Q."] = ""
 
 
-class Recipient(BaseModel):
+class Recipient(RequestBody):
     agency_code: str = ""
     name: str = ""
 
 
-class DocumentFile(BaseModel):
+class DocumentFile(RequestBody):
     object_id: str = Field(max_length=64, description="an upload of your agency (POST /api/v1/files)")
     sha256: str = Field("", max_length=64, description="optional; when given it must match the stored file")
     role: Literal["main", "attachment"] = "main"
     file_name: str = Field("", max_length=255, description="empty: the uploaded file's name")
 
 
-class DocumentFileOut(DocumentFile):
+class SignerOut(Signer, ResponseBody):
+    pass
+
+
+class RecipientOut(Recipient, ResponseBody):
+    pass
+
+
+class DocumentFileOut(DocumentFile, ResponseBody):
     content_type: str = ""
 
 
-class Sender(BaseModel):
+class Sender(RequestBody):
     agency_code: str = ""
     agency_name: str = ""
     number_symbol: str = ""
     document_date: date | None = None
 
 
-class DocumentIn(BaseModel):
+class DocumentIn(RequestBody):
     """A draft (outgoing) or an arrival entered from paper (incoming)."""
 
     direction: Literal["outgoing", "incoming"] = "outgoing"
@@ -79,7 +88,8 @@ class DocumentCreate(DocumentIn):
 
 
 class DraftUpdate(DocumentIn):
-    expected_version: int = Field(0, description="refuse the change if the draft changed meanwhile (0: don't check)")
+    expected_version: NonNegativeInt32 = Field(
+        0, description="refuse the change if the draft changed meanwhile (0: don't check)")
 
 
 class DocumentOut(BaseModel):
@@ -92,9 +102,9 @@ class DocumentOut(BaseModel):
     urgency: str
     drafting_unit: str
     unit_abbreviation: str
-    signer: Signer
+    signer: SignerOut
     place: str
-    recipients: list[Recipient]
+    recipients: list[RecipientOut]
     files: list[DocumentFileOut]
     answers_document_id: str
     due_date: str
@@ -123,14 +133,14 @@ class DocumentPage(BaseModel):
     next_page_token: str | None
 
 
-class RegisterIn(BaseModel):
+class RegisterIn(RequestBody):
     direction: Literal["outgoing", "incoming", "copy"] = Field(description="copy: sổ bản sao (SY, SL, TrS)")
     name: str
     agency_abbreviation: str = ""
     type_codes: list[str] = Field(default_factory=list, max_length=40)
 
 
-class RegisterOut(RegisterIn):
+class RegisterOut(RegisterIn, ResponseBody):
     id: str
     agency_code: str
     active: bool
@@ -143,22 +153,22 @@ class DocumentTypeOut(BaseModel):
     agency_code: str
 
 
-class DocumentTypeIn(BaseModel):
+class DocumentTypeIn(RequestBody):
     code: str
     name: str
     abbreviation: str
 
 
-class IssueIn(BaseModel):
+class IssueIn(RequestBody):
     register_id: Id = ""
 
 
-class RegisterArrivalIn(BaseModel):
+class RegisterArrivalIn(RequestBody):
     register_id: Id
     confirm_duplicate: bool = False
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(RequestBody):
     reason: str
 
 

@@ -27,7 +27,10 @@ from vanthu.storage.v1 import storage_pb2 as pb
 from vanthu_core import wire
 from vanthu_core.auth import Principal
 from vanthu_core.errors import InvalidArgument, PermissionDenied, Unavailable
+from vanthu_core.grpc_server import field_violations
+from vanthu_gateway import disposition
 from vanthu_gateway.auth import authenticated, forward
+from vanthu_gateway.problems import problem
 
 router = APIRouter(prefix="/api/v1/files", tags=["files"])
 User = Annotated[Principal, Depends(authenticated)]
@@ -92,7 +95,8 @@ class _FormStream:
     """A ``multipart/form-data`` body parsed as it arrives (``python-multipart``'s streaming parser), so the file
     goes on to storage chunk by chunk instead of being spooled to a temporary file first.
 
-    Accepts one file part named ``file`` and an optional ``sha256`` field before it; other fields are ignored.
+    Accepts one file part named ``file`` and an optional ``sha256`` field before it; other fields are ignored. The
+    file name is read as browsers and .NET clients send it (:mod:`vanthu_gateway.disposition`).
     """
 
     def __init__(self, request: Request) -> None:
@@ -103,7 +107,6 @@ class _FormStream:
             raise InvalidArgument("file", "send the file as a multipart/form-data form with a 'file' part")
         charset = options.get(b"charset", b"utf-8").decode("latin-1")
         self.charset = charset if charset.lower().replace("_", "-") in ("utf-8", "utf8", "latin-1") else "utf-8"
-        self.parse_options_header = parse_options_header
         self.body = request.stream().__aiter__()
         self.parser = MultipartParser(options[b"boundary"], {
             "on_part_begin": self._begin, "on_header_field": self._header_field,
@@ -140,15 +143,16 @@ class _FormStream:
         self.header_name, self.header_value = b"", b""
 
     def _headers_finished(self) -> None:
-        _, options = self.parse_options_header(self.headers.get(b"content-disposition", b""))
-        name = self._decode(options.get(b"name", b""))
+        content_disposition = self.headers.get(b"content-disposition", b"")
+        name = self._decode(disposition.parameters(content_disposition).get(b"name", b""))
         if name == "file":
             if self.file_seen:
                 raise InvalidArgument("file", "send one file per upload")
-            if b"filename" not in options:
-                raise InvalidArgument("file", "must be a file part (with a file name)")
+            file_name = disposition.file_name(content_disposition)  # filename* first, decoded, NFC (RFC 6266/8187)
+            if file_name is None:
+                raise InvalidArgument("file", "must be a file part (with a file name: filename or filename*)")
             self.part, self.file_seen = "file", True
-            self.file_name = self._decode(options[b"filename"])
+            self.file_name = file_name
             self.content_type = self._decode(self.headers.get(b"content-type", b""))
         elif name == "sha256":
             if self.file_seen:
@@ -259,22 +263,62 @@ async def delete(request: Request, principal: User, object_id: str) -> Response:
     return Response(status_code=204)
 
 
-async def _stream(request: Request, object_id: str, metadata: Any, range_header: str | None) -> StreamingResponse:
+#: Largest byte position storage's ``DownloadRequest`` (int64 offsets) can carry.
+MAX_POSITION = 2**63 - 1
+
+
+def _position(digits: str) -> int:
+    """A byte position of a Range header; anything beyond int64 (20 digits and up included, which Python's
+    int() would refuse past 4300 digits) becomes ``MAX_POSITION + 1``: larger than any object."""
+    return int(digits) if len(digits) <= 18 else MAX_POSITION + 1
+
+
+def _range(header: str) -> tuple[int, int | None]:
+    """``(first, last)`` of a single ``bytes=first-[last]`` range (RFC 9110 §14.1.2); ``last`` None: to the end.
+
+    Raises :class:`InvalidArgument` on ``Range`` for other forms and for a last position before the first.
+    """
+    match = RANGE.match(header.strip())
+    if not match:
+        raise InvalidArgument("Range", "only a single 'bytes=start-end' range is supported")
+    first = _position(match.group(1))
+    last = _position(match.group(2)) if match.group(2) else None
+    if last is not None and last < first:
+        raise InvalidArgument("Range", "the end comes before the start")
+    return first, last
+
+
+async def _unsatisfiable(request: Request, object_id: str, metadata: Any) -> Response:
+    """416 for a range that starts at or past the end of the object (RFC 9110 §15.5.17), with the object's size
+    in ``Content-Range: bytes */size``; the object is looked up with the same credentials (404 stays 404)."""
+    reply = await _storage(request).Stat(pb.StatRequest(object_id=object_id), metadata=metadata)
+    size = reply.object.size
+    return problem(416, f"the range starts at or after the end of the file ({size} bytes)", request=request,
+                   headers={"Content-Range": f"bytes */{size}"})
+
+
+async def _stream(request: Request, object_id: str, metadata: Any, range_header: str | None) -> Response:
     offset, length = 0, 0
     if range_header:
-        match = RANGE.match(range_header.strip())
-        if not match:
-            raise InvalidArgument("Range", "only a single 'bytes=start-end' range is supported")
-        offset = int(match.group(1))
-        if match.group(2):
-            if int(match.group(2)) < offset:
-                raise InvalidArgument("Range", "the end comes before the start")
-            length = int(match.group(2)) - offset + 1
+        offset, last = _range(range_header)
+        if offset > MAX_POSITION:
+            return await _unsatisfiable(request, object_id, metadata)
+        if last is not None:
+            length = min(last, MAX_POSITION) - offset + 1
     call = _storage(request).Download(pb.DownloadRequest(object_id=object_id, offset=offset, length=length),
                                       metadata=metadata, timeout=STREAM_TIMEOUT_S)
     stream = call.__aiter__()
-    first = await stream.__anext__()  # errors (not found, bad range) surface before the response starts
+    try:
+        first = await stream.__anext__()  # errors (not found, bad range) surface before the response starts
+    except grpc.aio.AioRpcError as error:
+        if range_header and error.code() == grpc.StatusCode.INVALID_ARGUMENT \
+                and any(f == "offset" for f, _ in field_violations(error)):
+            return await _unsatisfiable(request, object_id, metadata)
+        raise
     obj = first.object
+    if range_header and offset >= obj.size:
+        call.cancel()
+        return await _unsatisfiable(request, object_id, metadata)
 
     async def body() -> AsyncIterator[bytes]:
         try:
@@ -289,6 +333,7 @@ async def _stream(request: Request, object_id: str, metadata: Any, range_header:
     status = 200
     if range_header:
         end = offset + (length or obj.size - offset) - 1
+        end = min(end, obj.size - 1)  # a last position past the end means "to the end" (RFC 9110 §14.1.2)
         headers["Content-Range"] = f"bytes {offset}-{end}/{obj.size}"
         headers["Content-Length"] = str(end - offset + 1)
         status = 206
@@ -306,7 +351,7 @@ def _quote(name: str) -> str:
 @router.get("/{object_id}/content", summary="Download a file (a single Range is supported)",
             response_class=StreamingResponse)
 async def download(request: Request, principal: User, object_id: str,
-                   range_header: Annotated[str | None, Header(alias="Range")] = None) -> StreamingResponse:
+                   range_header: Annotated[str | None, Header(alias="Range")] = None) -> Response:
     return await _stream(request, object_id, forward(principal), range_header)
 
 
@@ -333,7 +378,7 @@ async def download_by_link(request: Request, object_id: str,
                            agency: Annotated[str, Query(max_length=35)],
                            expires: Annotated[int, Query()],
                            signature: Annotated[str, Query(max_length=100)],
-                           range_header: Annotated[str | None, Header(alias="Range")] = None) -> StreamingResponse:
+                           range_header: Annotated[str | None, Header(alias="Range")] = None) -> Response:
     expected = _sign(request.app.state.link_secret, object_id, agency, expires)
     if not hmac.compare_digest(expected, signature):
         raise PermissionDenied("this download link is not valid")

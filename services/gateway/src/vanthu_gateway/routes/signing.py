@@ -20,6 +20,7 @@ from vanthu.signing.v1 import signing_pb2 as pb
 from vanthu_core.auth import Principal
 from vanthu_core.errors import InvalidArgument, Unavailable
 from vanthu_gateway.auth import authenticated, forward
+from vanthu_gateway.schema import Coordinate, NonNegativeInt32, RequestBody
 
 router = APIRouter(prefix="/api/v1/signing", tags=["signing"])
 User = Annotated[Principal, Depends(authenticated)]
@@ -30,21 +31,21 @@ SIGN_TIMEOUT_S = 120.0
 MAX_IMAGE_BYTES = 1024 * 1024
 
 
-class Box(BaseModel):
-    page: int = Field(0, ge=0, description="0-based page")
-    x1: float
-    y1: float
-    x2: float
-    y2: float
+class Box(RequestBody):
+    page: NonNegativeInt32 = Field(0, description="0-based page")
+    x1: Coordinate
+    y1: Coordinate
+    x2: Coordinate
+    y2: Coordinate
 
 
-class PersonalIn(BaseModel):
+class PersonalIn(RequestBody):
     object_id: ObjectId
     placeholder: str = Field("", max_length=200, description="anchor text; empty: [[CHU_KY]]")
     box: Box | None = Field(None, description="PDF points, origin bottom-left; overrides the placeholder")
 
 
-class CopyIn(BaseModel):
+class CopyIn(RequestBody):
     object_id: ObjectId
     form: Literal["SY", "SL", "TrS"] = Field(description="sao y, sao lục, trích sao")
     copy_register_id: str = Field("", max_length=64, description="number the signed copy in this copy register "
@@ -53,11 +54,11 @@ class CopyIn(BaseModel):
     copy_number_symbol: str = Field("", max_length=100, description="a number given elsewhere, shown on the copy")
 
 
-class VerifyIn(BaseModel):
+class VerifyIn(RequestBody):
     object_id: ObjectId
 
 
-class CompleteIn(BaseModel):
+class CompleteIn(RequestBody):
     handle: str = Field(min_length=1, max_length=64)
     signature_value: str = Field(min_length=1, max_length=4096, description="base64 of the signature value")
 

@@ -38,6 +38,12 @@ EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf",
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 MAX_FILE_NAME = 255
+#: PDF readers look for the header within the first 1024 bytes (Adobe's PDF Reference, implementation note 13);
+#: storage accepts a PDF only when it begins with the header, and says so when it finds one later.
+PDF_HEADER = b"%PDF-"
+PDF_HEADER_WINDOW = 1024
+UTF8_BOM = b"\xef\xbb\xbf"
+ACCEPTED = ("accepted are PDF, DOCX, XLSX, ODT, images (PNG, JPEG, GIF, TIFF, WebP, BMP), XML and ZIP")
 
 
 def is_executable(head: bytes) -> bool:
@@ -69,12 +75,14 @@ def classify_zip(names: Iterable[str], mimetype_member: bytes | None = None) -> 
 def detect(head: bytes, zip_names: Iterable[str] | None = None, mimetype_member: bytes | None = None) -> str:
     """The content type of a file from its first bytes (and its ZIP members when it is a ZIP).
 
-    Raises :class:`InvalidArgument` on ``content`` for executables and for anything not on the allow-list.
+    Raises :class:`InvalidArgument` on ``content`` for executables, for anything not on the allow-list, and for a
+    PDF whose header does not come first (bytes before ``%PDF-``, such as a UTF-8 byte-order mark: such a file's
+    byte offsets are all off, and a signature added to it covers bytes that readers disagree about), saying
+    exactly which of these it is.
     """
     if is_executable(head):
-        raise InvalidArgument("content", "is an executable program; accepted are PDF, DOCX, XLSX, ODT, "
-                                         "images (PNG, JPEG, GIF, TIFF, WebP, BMP), XML and ZIP")
-    if head.startswith(b"%PDF-"):
+        raise InvalidArgument("content", f"is an executable program; {ACCEPTED}")
+    if head.startswith(PDF_HEADER):
         return PDF
     if head.startswith(ZIP_MAGIC):
         return classify_zip(zip_names or (), mimetype_member)
@@ -83,9 +91,23 @@ def detect(head: bytes, zip_names: Iterable[str] | None = None, mimetype_member:
         return str(kind.mime)
     if kind is None and _looks_like_xml(head):
         return XML
+    late_header = head.find(PDF_HEADER, 1, PDF_HEADER_WINDOW + len(PDF_HEADER))
+    if late_header > 0:
+        raise InvalidArgument("content", _bytes_before_pdf_header(head, late_header))
+    if kind is not None and kind.mime in ALLOWED:  # recognised, but not in the form accepted for its type
+        raise InvalidArgument("content", f"looks like {kind.mime} but does not begin the way an accepted "
+                                         f"{kind.mime} file must; save or export it again and upload that")
     found = f" (it looks like {kind.mime})" if kind is not None else ""
-    raise InvalidArgument("content", f"is not an accepted file type{found}; accepted are PDF, DOCX, XLSX, ODT, "
-                                     "images (PNG, JPEG, GIF, TIFF, WebP, BMP), XML and ZIP")
+    raise InvalidArgument("content", f"is not an accepted file type{found}; {ACCEPTED}")
+
+
+def _bytes_before_pdf_header(head: bytes, offset: int) -> str:
+    """Why a PDF with ``offset`` bytes before its header is refused, and what to do about it."""
+    what = "a UTF-8 byte-order mark (EF BB BF)" if head.startswith(UTF8_BOM) and offset == len(UTF8_BOM) \
+        else f"{offset} byte{'s' if offset != 1 else ''} ({head[:min(offset, 8)].hex(' ').upper()}" \
+             f"{' …' if offset > 8 else ''})"
+    return (f"is a PDF with {what} before its header '%PDF-': a PDF file must begin with '%PDF-'. Save or export "
+            "the document again as PDF (or remove the bytes before '%PDF-') and upload it again")
 
 
 def normalise_declared(declared: str) -> str:

@@ -1,0 +1,35 @@
+"""What every request body of the gateway shares: one schema per request, checked at the edge.
+
+- Unknown fields are refused (``extra="forbid"``): the gateway answers 422 naming them (issue 11, item 16).
+- Numbers are finite (``allow_inf_nan=False``) and bounded to what the protobuf field behind them holds
+  (:mod:`vanthu_core.numbers`), so ``2147483648`` or ``1e400`` is a 400 naming the field, not a 500 (item 14).
+
+Response models stay lenient (``extra="ignore"``): they are built from the services' answers, and a field a
+service adds must not break the gateway.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from vanthu_core.numbers import INT32_MAX, MAX_PDF_COORDINATE
+
+
+class RequestBody(BaseModel):
+    """Base of every JSON request body."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class ResponseBody(BaseModel):
+    """Base of a response model that reuses a request model's fields (the services may add fields)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+#: A count or version held in a protobuf ``int32``: 0 … 2³¹−1.
+NonNegativeInt32 = Annotated[int, Field(ge=0, le=INT32_MAX)]
+#: A position on a PDF page, in points (finite, within ISO 32000's page-size limits).
+Coordinate = Annotated[float, Field(ge=-MAX_PDF_COORDINATE, le=MAX_PDF_COORDINATE, allow_inf_nan=False)]

@@ -1,0 +1,131 @@
+"""Request bodies are checked at the edge with one schema per request (issue 11, items 14 and 16), in front of a
+real registry: unknown fields are a 422 naming them, numbers out of their protobuf range or not finite are a 400
+naming the field (never a 500), refusals quoting a huge input stay bounded, and refused requests change nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+import httpx
+import pytest
+
+from vanthu.registry.v1 import registry_pb2, registry_pb2_grpc
+from vanthu_core.grpc_client import bearer_metadata
+from vanthu_core.settings import CommonSettings
+from vanthu_gateway.app import create_app
+from vanthu_gateway.settings import GatewaySettings
+from vanthu_registry.server import RegistryServer
+from vanthu_registry.settings import RegistrySettings
+from vanthu_testing.identity import DevIssuer
+
+pytestmark = pytest.mark.integration
+
+DRAFT = {"type_code": "cong_van", "abstract": "Về việc kiểm tra công tác văn thư"}
+BOX = {"x1": 10, "y1": 10, "x2": 200, "y2": 80}
+
+
+@pytest.fixture
+async def api(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[httpx.AsyncClient]:
+    common = CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False)
+    registry = RegistryServer(RegistrySettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 'r.db'}",
+                                               storage_target="", signing_target=""), common)
+    port = await registry.start()
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:  # the agency of the demo users
+        await registry_pb2_grpc.RegistryServiceStub(channel).UpsertAgency(registry_pb2.UpsertAgencyRequest(
+            agency=registry_pb2.Agency(code="000.00.00.H61", name="Ủy ban nhân dân tỉnh Vĩnh Long")),
+            metadata=bearer_metadata(dev_issuer.service_token()))
+    app = create_app(GatewaySettings(registry_target=f"127.0.0.1:{port}"), common)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://gateway", timeout=30,
+            headers={"Authorization": f"Bearer {dev_issuer.token('quantri.ubnd')}"}) as http:
+        yield http
+    await registry.stop()
+
+
+async def send(api: httpx.AsyncClient, method: str, path: str, body: Any, token: str | None = None) -> httpx.Response:
+    """``body`` as JSON (a str is sent as it is: JSON's Infinity, 1e400 and NaN cannot be built otherwise), as the
+    admin or the holder of ``token``."""
+    content = body if isinstance(body, str) else json.dumps(body)
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    return await api.request(method, path, content=content, headers=headers)
+
+
+@pytest.mark.parametrize(("method", "path", "body", "unknown"), [
+    ("POST", "/api/v1/documents", {**DRAFT, "status": "issued", "number": 1}, ["status", "number"]),
+    ("POST", "/api/v1/documents", {**DRAFT, "signer": {"name": "Trương Công Lý", "rank": "Giám đốc"}},
+     ["signer.rank"]),
+    ("POST", "/api/v1/documents", {**DRAFT, "files": [{"object_id": "x", "size": 10}]}, ["files.0.size"]),
+    ("PUT", "/api/v1/documents/0190a000-0000-7000-8000-000000000000", {**DRAFT, "version": 3}, ["version"]),
+    ("POST", "/api/v1/registers", {"direction": "outgoing", "name": "Sổ văn bản đi", "agency_code": "000.00.02.H61"},
+     ["agency_code"]),
+    ("PUT", "/api/v1/agencies/000.00.14.H61", {"name": "Sở Dân tộc và Tôn giáo", "parent": "000.00.00.H61"},
+     ["parent"]),
+    ("POST", "/api/v1/documents/0190a000-0000-7000-8000-000000000000/issue", {"register": "x"}, ["register"]),
+    ("POST", "/api/v1/signing/personal", {"object_id": "x", "box": {**BOX, "rotation": 90}}, ["box.rotation"]),
+])
+async def test_unknown_fields_are_refused_with_422_naming_them_and_nothing_is_written(
+        api: httpx.AsyncClient, method: str, path: str, body: dict[str, Any], unknown: list[str]) -> None:
+    reply = await send(api, method, path, body)
+    assert reply.status_code == 422, reply.text
+    assert reply.headers["content-type"] == "application/problem+json"
+    problem = reply.json()
+    assert [e["field"] for e in problem["errors"]] == unknown
+    assert all(field in problem["detail"] for field in unknown)
+    assert (await api.get("/api/v1/documents")).json()["items"] == []
+    assert (await api.get("/api/v1/registers")).json() == []
+
+
+async def test_an_unknown_field_named_with_100000_characters_is_named_briefly(api: httpx.AsyncClient) -> None:
+    reply = await send(api, "POST", "/api/v1/documents", {**DRAFT, "x" * 100_000: 1})
+    assert reply.status_code == 422
+    assert len(reply.text) < 2_000
+
+
+@pytest.mark.parametrize(("method", "path", "body", "field"), [
+    ("PUT", "/api/v1/documents/0190a000-0000-7000-8000-000000000000", {**DRAFT, "expected_version": 2147483648},
+     "expected_version"),
+    ("PUT", "/api/v1/documents/0190a000-0000-7000-8000-000000000000", {**DRAFT, "expected_version": 1e30},
+     "expected_version"),
+    ("PUT", "/api/v1/documents/0190a000-0000-7000-8000-000000000000", {**DRAFT, "expected_version": -1},
+     "expected_version"),
+    ("PUT", "/api/v1/agencies/000.00.14.H61", {"name": "Sở Dân tộc và Tôn giáo", "level": 2147483648}, "level"),
+    ("PUT", "/api/v1/agencies/000.00.14.H61", {"name": "Sở Dân tộc và Tôn giáo", "level": 1e30}, "level"),
+    ("POST", "/api/v1/signing/personal", {"object_id": "x", "box": {**BOX, "page": 2147483648}}, "box.page"),
+    ("POST", "/api/v1/signing/personal", {"object_id": "x", "box": {**BOX, "page": 1e30}}, "box.page"),
+    ("POST", "/api/v1/signing/prepare", '{"object_id": "x", "box": {"x1": 1e400, "y1": 1, "x2": 2, "y2": 3}}',
+     "box.x1"),
+    ("POST", "/api/v1/signing/personal", '{"object_id": "x", "box": {"x1": 1, "y1": Infinity, "x2": 2, "y2": 3}}',
+     "box.y1"),
+    ("POST", "/api/v1/signing/personal", '{"object_id": "x", "box": {"x1": 1, "y1": 1, "x2": -Infinity, "y2": 3}}',
+     "box.x2"),
+    ("POST", "/api/v1/signing/personal", '{"object_id": "x", "box": {"x1": 1, "y1": 1, "x2": 2, "y2": NaN}}',
+     "box.y2"),
+    ("POST", "/api/v1/signing/personal", {"object_id": "x", "box": {**BOX, "x2": 1e30}}, "box.x2"),
+])
+async def test_numbers_out_of_range_or_not_finite_are_a_400_naming_the_field(
+        api: httpx.AsyncClient, method: str, path: str, body: Any, field: str) -> None:
+    reply = await send(api, method, path, body)
+    assert reply.status_code == 400, reply.text
+    assert [e["field"] for e in reply.json()["errors"]] == [field]
+
+
+async def test_a_refusal_quoting_a_100000_character_type_code_is_a_bounded_400(api: httpx.AsyncClient,
+                                                                               dev_issuer: DevIssuer) -> None:
+    reply = await send(api, "POST", "/api/v1/documents", {**DRAFT, "type_code": "t" * 100_000},
+                       dev_issuer.token("chuyenvien.ubnd"))
+    assert reply.status_code == 400, reply.text  # not 429 (the echo no longer overflows gRPC's trailers)
+    problem = reply.json()
+    assert [e["field"] for e in problem["errors"]] == ["type_code"]
+    assert len(problem["detail"]) <= 500 and all(len(e["detail"]) <= 500 for e in problem["errors"])
+
+
+async def test_the_openapi_document_says_request_bodies_take_no_other_fields(api: httpx.AsyncClient) -> None:
+    schemas = (await api.get("/openapi.json")).json()["components"]["schemas"]
+    for name in ("DocumentCreate", "DraftUpdate", "Signer", "RegisterIn", "AgencyIn", "Box", "PersonalIn", "CopyIn"):
+        assert schemas[name]["additionalProperties"] is False, name
+    assert schemas["Box"]["properties"]["page"]["maximum"] == 2**31 - 1
+    assert "additionalProperties" not in schemas["DocumentOut"]
