@@ -188,6 +188,13 @@ async def test_bad_input_stores_nothing(platform, token_for, make_pdf) -> None: 
                             metadata=clerk), grpc.StatusCode.INVALID_ARGUMENT),
         (p.signing.Verify(signing_pb2.VerifyRequest(source=signing_pb2.PdfSource(pdf=make_pdf()))),
          grpc.StatusCode.UNAUTHENTICATED),
+        *[(p.signing.SignPersonal(signing_pb2.SignPersonalRequest(source=signing_pb2.PdfSource(pdf=make_pdf()),
+                                                                  box=box), metadata=leader),
+           grpc.StatusCode.INVALID_ARGUMENT)
+          for box in (signing_pb2.SignatureBox(x1=0, y1=0, x2=float("inf"), y2=50),
+                      signing_pb2.SignatureBox(x1=float("nan"), y1=0, x2=100, y2=50),
+                      signing_pb2.SignatureBox(x1=0, y1=0, x2=1e300, y2=50),
+                      signing_pb2.SignatureBox(page=-1, x1=0, y1=0, x2=100, y2=50))],
     ]
     for call, code in cases:
         with pytest.raises(grpc.aio.AioRpcError) as err:

@@ -22,6 +22,7 @@ from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
 from vanthu_core.auth import Principal, current_principal
 from vanthu_core.errors import FailedPrecondition, InvalidArgument, PermissionDenied
 from vanthu_core.ids import new_id
+from vanthu_core.numbers import bounded_int, finite_float
 from vanthu_core.text import nfc
 from vanthu_signing import signer as sg
 from vanthu_signing import two_step
@@ -109,9 +110,10 @@ def _box(request_box: signing_pb2.SignatureBox | None) -> tuple[int | None, ap.B
     if request_box is None:
         return None, None
     b = request_box
-    if not (b.x2 > b.x1 and b.y2 > b.y1):
+    x1, y1, x2, y2 = (finite_float(f"box.{name}", getattr(b, name)) for name in ("x1", "y1", "x2", "y2"))
+    if not (x2 > x1 and y2 > y1):
         raise InvalidArgument("box", "x2 must exceed x1 and y2 must exceed y1")
-    return b.page, ap.Box(b.x1, b.y1, b.x2, b.y2)
+    return bounded_int("box.page", b.page), ap.Box(x1, y1, x2, y2)
 
 
 def _signed_name(name: str) -> str:
