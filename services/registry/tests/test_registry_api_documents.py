@@ -4,6 +4,8 @@ import csv
 import io
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import grpc
@@ -23,10 +25,30 @@ pytestmark = pytest.mark.integration
 UBND, SNV = "000.00.00.H61", "000.00.02.H61"
 
 
+@dataclass
+class ServerClock:
+    """The registry's clock under test: every date the server writes comes from here, never from the calendar."""
+
+    now: datetime = field(default_factory=lambda: datetime(2031, 6, 15, 3, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    @property
+    def year(self) -> int:
+        return self.now.year  # 10:00 in Vietnam: the same year there
+
+
 @pytest.fixture
-async def stub(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[documents_pb2_grpc.DocumentServiceStub]:
+def clock() -> ServerClock:
+    return ServerClock()
+
+
+@pytest.fixture
+async def stub(tmp_path: Path, dev_issuer: DevIssuer,
+               clock: ServerClock) -> AsyncIterator[documents_pb2_grpc.DocumentServiceStub]:
     settings = RegistrySettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}")
-    server = RegistryServer(settings, CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False))
+    server = RegistryServer(settings, CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False), clock=clock)
     port = await server.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
     agencies = registry_pb2_grpc.RegistryServiceStub(channel)
@@ -166,8 +188,19 @@ async def test_an_arrival_from_interchange_is_registered_or_rejected(
     assert rejected.status == "rejected" and rejected.reason == "Văn bản trùng"
 
 
+async def test_the_server_dates_and_numbers_by_its_injected_clock(stub: documents_pb2_grpc.DocumentServiceStub,
+                                                                  dev_issuer: DevIssuer, clock: ServerClock) -> None:
+    register = await registers(stub, dev_issuer, "vanthu.ubnd")
+    draft = (await call(dev_issuer, stub.CreateDocument, pb.CreateDocumentRequest(document=DECISION),
+                        "chuyenvien.ubnd")).document  # type: ignore[attr-defined]
+    issued = (await call(dev_issuer, stub.IssueDocument, pb.IssueDocumentRequest(id=draft.id, register_id=register.id),
+                         "vanthu.ubnd")).document  # type: ignore[attr-defined]
+    assert (issued.document_date, issued.numbered_at) == ("2031-06-15", "2031-06-15T10:00:00+07:00")
+    assert draft.created_at == "2031-06-15T10:00:00+07:00"
+
+
 async def test_the_register_exports_as_csv_and_a_printable_xlsx(stub: documents_pb2_grpc.DocumentServiceStub,
-                                                                dev_issuer: DevIssuer) -> None:
+                                                                dev_issuer: DevIssuer, clock: ServerClock) -> None:
     register = await registers(stub, dev_issuer, "vanthu.ubnd")
     for _ in range(3):
         doc = (await call(dev_issuer, stub.CreateDocument, pb.CreateDocumentRequest(document=DECISION),
@@ -176,7 +209,8 @@ async def test_the_register_exports_as_csv_and_a_printable_xlsx(stub: documents_
                    "vanthu.ubnd")
     await call(dev_issuer, stub.CancelDocument, pb.CancelDocumentRequest(id=doc.id, reason="Ban hành nhầm"),
                "lanhdao.ubnd")
-    request = pb.ExportRegisterRequest(register_id=register.id, date_from="2026-01-01", date_to="2026-12-31")
+    request = pb.ExportRegisterRequest(register_id=register.id, date_from=f"{clock.year}-01-01",
+                                       date_to=f"{clock.year}-12-31")
     exported = await call(dev_issuer, stub.ExportRegister, request, "vanthu.ubnd")
     lines = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))  # type: ignore[attr-defined]
     assert lines[0][:3] == ["Số, ký hiệu văn bản", "Ngày tháng văn bản", "Tên loại và trích yếu nội dung văn bản"]
@@ -189,5 +223,5 @@ async def test_the_register_exports_as_csv_and_a_printable_xlsx(stub: documents_
     assert sheet["A2"].value == "SỔ ĐĂNG KÝ VĂN BẢN ĐI" and sheet["A1"].value == "ỦY BAN NHÂN DÂN TỈNH VĨNH LONG"
     assert [sheet.cell(row=r, column=1).value for r in (8, 9, 10)] == ["01/QĐ-UBND", "02/QĐ-UBND", "03/QĐ-UBND"]
     await expect(grpc.StatusCode.PERMISSION_DENIED, call(dev_issuer, stub.ExportRegister, request, "chuyenvien.ubnd"))
-    request.date_to = "2025-01-01"
+    request.date_to = f"{clock.year - 1}-01-01"
     await expect(grpc.StatusCode.INVALID_ARGUMENT, call(dev_issuer, stub.ExportRegister, request, "vanthu.ubnd"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -13,6 +13,7 @@ from vanthu_core.errors import InvalidArgument, NotFound
 from vanthu_core.events import Event
 from vanthu_core.outbox import add_event, outbox_table
 from vanthu_core.paging import decode_cursor, encode_cursor
+from vanthu_core.timeutil import Clock, utc_now
 from vanthu_registry.domain.agencies import Agency, Checked
 from vanthu_registry.domain.text import fold
 
@@ -92,10 +93,11 @@ def parents_first(items: list[Checked]) -> list[Checked]:
 
 
 class AgencyStore:
-    """The agency directory."""
+    """The agency directory; ``clock`` stamps ``updated_at`` (injected, so tests never depend on the calendar)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock = utc_now) -> None:
         self.sessions = sessions
+        self.clock = clock
 
     async def get(self, code: str) -> Agency:
         async with self.sessions() as session:
@@ -137,7 +139,7 @@ class AgencyStore:
 
         Parents must exist already or be part of the same batch.
         """
-        now = datetime.now(UTC)
+        now = self.clock()
         checked = parents_first(checked)
         created: list[bool] = []
         async with self.sessions() as session, session.begin():
