@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="bring the database schema up to date")
     imp = sub.add_parser("import-agencies", help="import an agency directory from a .yaml or .csv file "
                                                  "(columns: code,name,short_name,parent_code,level,valid_from,"
-                                                 "valid_to,address,email,phone,source)")
+                                                 "valid_to,address,email,phone,source,place)")
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="check the file only")
     sub.add_parser("seed", help=f"import the bundled seed directory ({SEED_FILE.name}) and demo registers")

@@ -40,6 +40,8 @@ class AgencyRow(Base):
     email: Mapped[str] = mapped_column(String(100), default="")
     phone: Mapped[str] = mapped_column(String(30), default="")
     source: Mapped[str] = mapped_column(String(300), default="")
+    #: Địa danh of the agency's date line (Decree 30/2020, Appendix I, Part I, II.4).
+    place: Mapped[str] = mapped_column(String(100), default="")
     #: Folded name and short name for searches with or without diacritics.
     search_key: Mapped[str] = mapped_column(String(260), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -50,7 +52,7 @@ class AgencyRow(Base):
         return Agency(code=self.code, name=self.name, short_name=self.short_name, parent_code=self.parent_code,
                       level=self.level, valid_from=self.valid_from, valid_to=self.valid_to,
                       code_conforms=self.code_conforms, address=self.address, email=self.email, phone=self.phone,
-                      source=self.source)
+                      source=self.source, place=self.place)
 
 
 MAX_PAGE = 500
@@ -156,7 +158,7 @@ class AgencyStore:
                     row = AgencyRow(code=agency.code)
                     session.add(row)
                 for key in ("name", "short_name", "parent_code", "level", "valid_from", "valid_to", "code_conforms",
-                            "address", "email", "phone", "source"):
+                            "address", "email", "phone", "source", "place"):
                     setattr(row, key, getattr(agency, key))
                 row.search_key = fold(f"{agency.name} {agency.short_name}")[:260]
                 row.updated_at = now
