@@ -103,6 +103,31 @@ async def test_an_officer_drafts_and_the_clerk_issues(stub: documents_pb2_grpc.D
     assert json.loads(history[1].changes_json)["number_symbol"] == [None, "01/QĐ-UBND"]
 
 
+async def test_a_second_series_for_decisions_is_refused_and_issuing_finds_the_covering_register(
+        stub: documents_pb2_grpc.DocumentServiceStub, dev_issuer: DevIssuer, clock: ServerClock) -> None:
+    general = await registers(stub, dev_issuer, "vanthu.ubnd")
+    error = await expect(grpc.StatusCode.ALREADY_EXISTS, call(
+        dev_issuer, stub.CreateRegister, pb.CreateRegisterRequest(register=pb.Register(
+            direction="outgoing", name="Sổ văn bản đi (2)", agency_abbreviation="UBND")), "quantri.ubnd"))
+    assert f"'Sổ văn bản đi' (id {general.id})" in error.details()
+    qppl = (await call(dev_issuer, stub.CreateRegister, pb.CreateRegisterRequest(register=pb.Register(
+        direction="outgoing", name="Sổ quyết định quy phạm pháp luật", agency_abbreviation="UBND",
+        type_codes=["quyet_dinh"], legal_normative=True)), "quantri.ubnd")).register  # type: ignore[attr-defined]
+    assert qppl.legal_normative
+    normative = pb.DocumentInput()
+    normative.CopyFrom(DECISION)
+    normative.legal_normative = True
+    draft = (await call(dev_issuer, stub.CreateDocument, pb.CreateDocumentRequest(document=normative),
+                        "chuyenvien.ubnd")).document  # type: ignore[attr-defined]
+    assert draft.legal_normative
+    refused = await expect(grpc.StatusCode.INVALID_ARGUMENT, call(
+        dev_issuer, stub.IssueDocument, pb.IssueDocumentRequest(id=draft.id, register_id=general.id), "vanthu.ubnd"))
+    assert [f for f, _ in field_violations(refused)] == ["register_id"] and qppl.id in refused.details()
+    issued = (await call(dev_issuer, stub.IssueDocument, pb.IssueDocumentRequest(id=draft.id), "vanthu.ubnd")
+              ).document  # type: ignore[attr-defined]
+    assert (issued.number_symbol, issued.register_id) == (f"01/{clock.year}/QĐ-UBND", qppl.id)
+
+
 async def test_classified_documents_are_refused_for_electronic_handling(
         stub: documents_pb2_grpc.DocumentServiceStub, dev_issuer: DevIssuer) -> None:
     secret = pb.DocumentInput()

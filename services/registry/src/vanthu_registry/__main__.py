@@ -12,7 +12,7 @@ import yaml
 
 from vanthu_core import runner
 from vanthu_core.db import create_engine, migrate, session_factory
-from vanthu_core.errors import DomainError
+from vanthu_core.errors import Conflict, DomainError
 from vanthu_core.logging import setup_logging
 from vanthu_core.settings import CommonSettings
 from vanthu_registry.documents_store import DocumentStore
@@ -48,19 +48,29 @@ async def import_agencies(settings: RegistrySettings, path: Path, *, dry_run: bo
 
 
 async def seed_registers(settings: RegistrySettings) -> None:
-    """The demo agencies' registers, for agencies that have none yet (a second seed changes nothing)."""
+    """The demo agencies' registers that they lack, by name (a second seed changes nothing).
+
+    A seed register that would number what a register the agency opened itself numbers is skipped with a line
+    saying why (the one-register-per-type-and-kind rule of :mod:`vanthu_registry.domain.registers`).
+    """
     engine = create_engine(settings.database_url)
     try:
         store = DocumentStore(session_factory(engine))
         await store.seed_types()
         for entry in yaml.safe_load(SEED_REGISTERS.read_text(encoding="utf-8")):
             agency = entry["agency_code"]
-            if await store.registers(agency):
-                continue
+            names = {r.name for r in await store.registers(agency)}
             for r in entry["registers"]:
-                await store.create_register(agency_code=agency, direction=Direction(r["direction"]), name=r["name"],
-                                            agency_abbreviation=r.get("agency_abbreviation", ""),
-                                            type_codes=r.get("type_codes", []))
+                if r["name"] in names:
+                    continue
+                try:
+                    await store.create_register(agency_code=agency, direction=Direction(r["direction"]),
+                                                name=r["name"], agency_abbreviation=r.get("agency_abbreviation", ""),
+                                                type_codes=r.get("type_codes", []),
+                                                legal_normative=bool(r.get("legal_normative", False)), actor="seed")
+                except Conflict as error:
+                    print(f"register skipped: {agency} {r['name']}: {error.message}")
+                    continue
                 print(f"register created: {agency} {r['name']}")
     finally:
         await engine.dispose()

@@ -80,7 +80,8 @@ def draft_from_proto(d: documents_pb2.DocumentInput) -> Draft:
                for i, f in enumerate(d.files)],
         answers_document_id=d.answers_document_id.strip(), due_date=parse_date("due_date", d.due_date),
         sender=SenderInfo(d.sender.agency_code.strip(), d.sender.agency_name, d.sender.number_symbol,
-                          parse_date("sender.document_date", d.sender.document_date))))
+                          parse_date("sender.document_date", d.sender.document_date)),
+        legal_normative=d.legal_normative))
 
 
 def _document_direction(value: str) -> Direction:
@@ -105,13 +106,15 @@ def document_to_proto(doc: dict[str, Any]) -> documents_pb2.Document:
         register_id=doc["register_id"] or "", number=doc["number"] or 0, numbered_at=_iso(doc["numbered_at"]),
         duplicate_of=doc["duplicate_of"], reason=doc["reason"], created_by=doc["created_by"],
         signature_check=doc["signature_check"], signature_note=doc["signature_note"],
-        created_at=_iso(doc["created_at"]), updated_at=_iso(doc["updated_at"]), version=doc["version"])
+        created_at=_iso(doc["created_at"]), updated_at=_iso(doc["updated_at"]), version=doc["version"],
+        legal_normative=doc["legal_normative"])
 
 
 def register_to_proto(r: Register) -> documents_pb2.Register:
     return documents_pb2.Register(id=r.id, agency_code=r.agency_code, direction=r.direction.value, name=r.name,
                                   agency_abbreviation=r.agency_abbreviation, type_codes=list(r.type_codes),
-                                  active=r.active)
+                                  active=r.active, legal_normative=r.legal_normative,
+                                  separate_arrival_series=r.separate_arrival_series)
 
 
 def own_agency(principal: Principal) -> str:
@@ -149,7 +152,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
 
     async def CreateRegister(self, request: documents_pb2.CreateRegisterRequest,
                              context: grpc.aio.ServicerContext) -> documents_pb2.CreateRegisterResponse:
-        _, agency = self._acting("clerk", "admin")
+        principal, agency = self._acting("clerk", "admin")
         r = request.register
         direction = _enum("direction", Direction, r.direction)
         abbreviation = clean_text("agency_abbreviation", r.agency_abbreviation, max_len=20,
@@ -158,7 +161,9 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
             raise InvalidArgument("agency_abbreviation", "must be letters and digits without spaces (e.g. UBND)")
         register = await self.documents.create_register(
             agency_code=agency, direction=direction, name=clean_text("name", r.name, max_len=200),
-            agency_abbreviation=abbreviation, type_codes=[c.strip() for c in r.type_codes])
+            agency_abbreviation=abbreviation, type_codes=[c.strip() for c in r.type_codes],
+            legal_normative=r.legal_normative, separate_arrival_series=r.separate_arrival_series,
+            actor=principal.username or principal.subject)
         return documents_pb2.CreateRegisterResponse(register=register_to_proto(register))
 
     async def ListRegisters(self, request: documents_pb2.ListRegistersRequest,
