@@ -11,6 +11,7 @@ A service token (interchange delivering an arrival) names the agency it acts for
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import date, datetime
 from typing import Any
@@ -23,7 +24,7 @@ from vanthu_core.auth import Principal, current_principal
 from vanthu_core.errors import InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.text import clean_text
 from vanthu_core.timeutil import iso_vietnam
-from vanthu_registry import exports
+from vanthu_registry import exports, register_pdf
 from vanthu_registry.documents_store import DocumentFilter, DocumentStore, Register
 from vanthu_registry.domain.agencies import check_code, parse_date
 from vanthu_registry.domain.doctypes import ABBREVIATION, check_type
@@ -107,7 +108,7 @@ def document_to_proto(doc: dict[str, Any]) -> documents_pb2.Document:
         duplicate_of=doc["duplicate_of"], reason=doc["reason"], created_by=doc["created_by"],
         signature_check=doc["signature_check"], signature_note=doc["signature_note"],
         created_at=_iso(doc["created_at"]), updated_at=_iso(doc["updated_at"]), version=doc["version"],
-        legal_normative=doc["legal_normative"])
+        legal_normative=doc["legal_normative"], arrived_at=_iso(doc["arrived_at"]))
 
 
 def register_to_proto(r: Register) -> documents_pb2.Register:
@@ -182,8 +183,8 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         if date_to < date_from or (date_to - date_from).days > MAX_EXPORT_DAYS:
             raise InvalidArgument("date_to", f"must be on or after date_from, at most {MAX_EXPORT_DAYS} days later")
         fmt = request.format or "csv"
-        if fmt not in ("csv", "xlsx"):
-            raise InvalidArgument("format", "must be 'csv' or 'xlsx'")
+        if fmt not in ("csv", "xlsx", "pdf"):
+            raise InvalidArgument("format", "must be 'csv', 'xlsx' or 'pdf' (the book to print and bind)")
         register, docs = await self.documents.register_entries(agency, request.register_id, date_from, date_to)
         names = {t.code: t.name for t in await self.documents.types(agency)}
         lines = exports.rows(register, docs, names)
@@ -195,6 +196,10 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
             agency_name = (await self.agencies.get(agency)).name
         except NotFound:
             agency_name = agency
+        if fmt == "pdf":
+            content = await asyncio.to_thread(register_pdf.to_pdf, register, agency_name, date_from, date_to, lines)
+            return documents_pb2.ExportRegisterResponse(file_name=f"{stem}.pdf", content_type=register_pdf.PDF_TYPE,
+                                                        rows=len(lines), content=content)
         return documents_pb2.ExportRegisterResponse(
             file_name=f"{stem}.xlsx", content_type=exports.XLSX_TYPE, rows=len(lines),
             content=exports.to_xlsx(register, agency_name, date_from, date_to, lines))
@@ -263,9 +268,10 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
     async def RegisterDocument(self, request: documents_pb2.RegisterDocumentRequest,
                                context: grpc.aio.ServicerContext) -> documents_pb2.RegisterDocumentResponse:
         principal, agency = self._acting("clerk")
-        doc = await self.documents.register_arrival(agency_code=agency, document_id=request.id,
-                                                    register_id=request.register_id, actor=principal.username,
-                                                    confirm_duplicate=request.confirm_duplicate)
+        doc = await self.documents.register_arrival(
+            agency_code=agency, document_id=request.id, register_id=request.register_id, actor=principal.username,
+            confirm_duplicate=request.confirm_duplicate, confirm_signature_problem=request.confirm_signature_problem,
+            reason=clean_text("reason", request.reason, max_len=500, required=False))
         self.on_commit()
         return documents_pb2.RegisterDocumentResponse(document=document_to_proto(doc))
 

@@ -180,6 +180,8 @@ class DocumentRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     #: Văn bản quy phạm pháp luật: numbered in its type's legal-normative register, the year in its symbol.
     legal_normative: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Incoming: when it arrived (tiếp nhận) — the register book's "Ngày đến"; numbered_at is when it was registered.
+    arrived_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     __table_args__ = (
         UniqueConstraint("register_id", "register_year", "number", name="uq_documents_register_number"),
@@ -465,6 +467,7 @@ class DocumentStore:
                 row.number_symbol, row.document_date = s.number_symbol, s.document_date
                 row.duplicate_of = await self._find_duplicate(session, row) or ""
                 row.signature_check = "pending" if draft.files else ""
+                row.arrived_at = now
                 action, subject = "arrived", "vanthu.registry.document.arrived"
             session.add(row)
             await session.flush()
@@ -641,8 +644,16 @@ class DocumentStore:
             return self._view(row)
 
     async def register_arrival(self, *, agency_code: str, document_id: str, register_id: str, actor: str,
-                               confirm_duplicate: bool = False) -> dict[str, Any]:
-        """Vào sổ: the next arrival number (số đến) of the incoming register, with the arrival time."""
+                               confirm_duplicate: bool = False, confirm_signature_problem: bool = False,
+                               reason: str = "") -> dict[str, Any]:
+        """Vào sổ: the next arrival number (số đến) of the incoming register, in the same transaction as the
+        history line and the event (Decree 30/2020 Art. 22).
+
+        Refused with FailedPrecondition while the arrival is flagged: a duplicate (unless ``confirm_duplicate``), or
+        files whose signatures failed verification or are not verified yet (``signature_check`` invalid or
+        pending, Art. 21.2: check authenticity and integrity) unless ``confirm_signature_problem`` with a
+        ``reason`` (InvalidArgument when empty), which the history keeps.
+        """
         async with self.sessions() as session, session.begin():
             row = await self._load(session, agency_code, document_id, lock=True)
             status = transition("register", Status(row.status))
@@ -650,6 +661,7 @@ class DocumentStore:
                 raise FailedPrecondition(
                     f"this arrival duplicates document {row.duplicate_of} (same sender, number and date): reject it, "
                     "or register it with confirm_duplicate if it really is a second document")
+            confirmed = self._signature_problem(row, confirm_signature_problem, reason)
             register = await self._register_for(session, row.agency_code, register_id, Direction.INCOMING,
                                                     row.type_code)
             now = self.clock()
@@ -657,12 +669,39 @@ class DocumentStore:
             number = await self._next_number(session, register.id, year)
             changes = {"status": [row.status, status.value], "number": [None, number],
                        "register_id": [None, register.id]}
+            notes = ["registered although flagged as a duplicate"] if row.duplicate_of else []
+            if confirmed:
+                changes["signature_problem_confirmed"] = [None, {"signature_check": row.signature_check,
+                                                                 "reason": confirmed}]
+                notes.append(f"registered although the signature check is {row.signature_check}: {confirmed}")
             row.status, row.register_id, row.register_year, row.number = status.value, register.id, year, number
             row.numbered_at, row.updated_at, row.version = now, now, row.version + 1
-            await self._record(session, row, actor, "registered", changes,
-                               note="registered although flagged as a duplicate" if row.duplicate_of else "")
-            await self._event(session, row, "vanthu.registry.document.registered", actor)
+            await self._record(session, row, actor, "registered", changes, note="; ".join(notes))
+            await self._event(session, row, "vanthu.registry.document.registered", actor,
+                              **({"signature_check": row.signature_check, "signature_problem_reason": confirmed}
+                                 if confirmed else {}))
             return self._view(row)
+
+    @staticmethod
+    def _signature_problem(row: DocumentRow, confirm: bool, reason: str) -> str:
+        """The clerk's reason for registering an arrival whose signature check is invalid or pending ("" when
+        the check is fine); FailedPrecondition explaining the check when not confirmed."""
+        if row.signature_check not in ("invalid", "pending"):
+            return ""
+        if not confirm:
+            if row.signature_check == "invalid":
+                raise FailedPrecondition(
+                    f"the signatures of this arrival failed verification ({row.signature_note or 'no detail'}): "
+                    "return it to the sender (reject, Decree 30/2020 Art. 21.2), or register it with "
+                    "confirm_signature_problem and a reason if you have established it is genuine")
+            raise FailedPrecondition(
+                "the signatures of this arrival are not verified yet (signature_check pending): wait for the check, "
+                "or register it with confirm_signature_problem and a reason (e.g. urgent, checked with the sender)")
+        reason = reason.strip()
+        if not reason:
+            raise InvalidArgument("reason", f"say why you register an arrival whose signature check is "
+                                            f"{row.signature_check} (kept in its history)")
+        return reason
 
     async def number_copy(self, *, agency_code: str, register_id: str, form: str, source_document_id: str,
                           object_id: str, sha256: str, actor: str) -> dict[str, Any]:

@@ -66,6 +66,8 @@ class DocumentIn(BaseModel):
     answers_document_id: str = ""
     due_date: date | None = None
     sender: Sender | None = None
+    legal_normative: bool = Field(False, description="văn bản quy phạm pháp luật: numbered in its type's own series, "
+                                                     "the year in its symbol (12/2026/QĐ-UBND)")
 
 
 class DocumentCreate(DocumentIn):
@@ -102,6 +104,8 @@ class DocumentOut(BaseModel):
     duplicate_of: str
     signature_check: str = Field("", description="incoming: pending, valid, or invalid (flagged on arrival)")
     signature_note: str = ""
+    legal_normative: bool = False
+    arrived_at: str = Field("", description="incoming: when it arrived (the register book's Ngày đến)")
     reason: str
     created_by: str
     created_at: str
@@ -118,7 +122,10 @@ class RegisterIn(BaseModel):
     direction: Literal["outgoing", "incoming", "copy"] = Field(description="copy: sổ bản sao (SY, SL, TrS)")
     name: str
     agency_abbreviation: str = ""
-    type_codes: list[str] = Field(default_factory=list, max_length=40)
+    type_codes: list[str] = Field(default_factory=list, max_length=40, description=(
+        "outgoing: the types numbered here; none: every type of its kind no other register lists"))
+    legal_normative: bool = Field(False, description="outgoing: numbers VB QPPL (lists exactly one type)")
+    separate_arrival_series: bool = Field(False, description="incoming: a second arrival series, opened on purpose")
 
 
 class RegisterOut(RegisterIn):
@@ -141,12 +148,15 @@ class DocumentTypeIn(BaseModel):
 
 
 class IssueIn(BaseModel):
-    register_id: Id
+    register_id: Id = Field("", description="empty: the register that covers the document's type and kind")
 
 
 class RegisterArrivalIn(BaseModel):
     register_id: Id
     confirm_duplicate: bool = False
+    confirm_signature_problem: bool = Field(False, description="register although the signature check is invalid "
+                                                               "or still pending (a reason is required)")
+    reason: str = ""
 
 
 class ReasonIn(BaseModel):
@@ -211,9 +221,9 @@ async def create_register(request: Request, principal: User, body: RegisterIn) -
 
 
 @router.get("/registers/{register_id}/export", tags=["registers"], response_class=Response,
-            summary="The register book for a period, as CSV or printable XLSX (columns of Decree 30, Appendix IV)")
+            summary="The register book for a period, as CSV, printable XLSX or PDF to bind (Decree 30, Appendix IV)")
 async def export_register(request: Request, principal: User, register_id: str, date_from: date, date_to: date,
-                          format: Literal["csv", "xlsx"] = "csv") -> Response:
+                          format: Literal["csv", "xlsx", "pdf"] = "csv") -> Response:
     reply = await _documents(request).ExportRegister(pb.ExportRegisterRequest(
         register_id=register_id, date_from=date_from.isoformat(), date_to=date_to.isoformat(), format=format),
         metadata=forward(principal))
@@ -266,9 +276,9 @@ async def update_draft(request: Request, principal: User, document_id: str, body
 
 @router.post("/documents/{document_id}/issue", response_model=DocumentOut,
              summary="Issue (ban hành): take the register's next number and build the number and symbol (clerk)")
-async def issue(request: Request, principal: User, document_id: str, body: IssueIn) -> DocumentOut:
+async def issue(request: Request, principal: User, document_id: str, body: IssueIn | None = None) -> DocumentOut:
     reply = await _documents(request).IssueDocument(pb.IssueDocumentRequest(
-        id=document_id, register_id=body.register_id), metadata=forward(principal))
+        id=document_id, register_id=body.register_id if body else ""), metadata=forward(principal))
     return _out(reply.document)
 
 
@@ -276,8 +286,8 @@ async def issue(request: Request, principal: User, document_id: str, body: Issue
              summary="Register an arrival (vào sổ): take the next arrival number (clerk)")
 async def register(request: Request, principal: User, document_id: str, body: RegisterArrivalIn) -> DocumentOut:
     reply = await _documents(request).RegisterDocument(pb.RegisterDocumentRequest(
-        id=document_id, register_id=body.register_id, confirm_duplicate=body.confirm_duplicate),
-        metadata=forward(principal))
+        id=document_id, register_id=body.register_id, confirm_duplicate=body.confirm_duplicate,
+        confirm_signature_problem=body.confirm_signature_problem, reason=body.reason), metadata=forward(principal))
     return _out(reply.document)
 
 

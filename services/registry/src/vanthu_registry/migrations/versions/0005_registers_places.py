@@ -8,6 +8,8 @@
   each later one is flagged with duplicate_of (the first holder) and a history line, and stays outside the index.
   An agency that already had several active incoming registers keeps them; the later ones are recorded as
   separate arrival series (register history).
+- documents.arrived_at: when an arrival was received (the register book's "Ngày đến"), set from created_at for
+  arrivals already held.
 
 Revision ID: 0005
 Revises: 0004
@@ -36,6 +38,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("separate_arrival_series", sa.Boolean, nullable=False, server_default=sa.false()))
     with op.batch_alter_table("documents") as batch:
         batch.add_column(sa.Column("legal_normative", sa.Boolean, nullable=False, server_default=sa.false()))
+        batch.add_column(sa.Column("arrived_at", TS, nullable=True))
+    op.execute("UPDATE documents SET arrived_at = created_at WHERE direction = 'incoming'")
     op.create_table(
         "register_history",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -104,6 +108,7 @@ def downgrade() -> None:
     op.drop_index("uq_documents_outgoing_symbol", table_name="documents")
     op.drop_table("register_history")
     with op.batch_alter_table("documents") as batch:
+        batch.drop_column("arrived_at")
         batch.drop_column("legal_normative")
     with op.batch_alter_table("registers") as batch:
         batch.drop_column("separate_arrival_series")
