@@ -178,3 +178,63 @@ async def test_the_books_print_as_pdf_with_the_appendix_iv_columns_on_every_page
             "nhận Ngày chuyển Ký nhận Ghi chú") in incoming
     assert ("14/06/2031 01 Văn phòng Ủy ban nhân dân tỉnh Vĩnh Long 789/UBND-KGVX 12/06/2031 Công văn: V/v báo cáo "
             "tình hình thực hiện nhiệm vụ quý II") in incoming
+
+
+async def test_a_clerk_continues_the_previous_systems_series_over_the_api(registry: Registry) -> None:
+    register = (await registry.as_user("CreateRegister", pb.CreateRegisterRequest(register=pb.Register(
+        direction="outgoing", name="Sổ văn bản đi", agency_abbreviation="UBND")), "vanthu.ubnd")
+                ).register  # type: ignore[attr-defined]
+    start = pb.SetRegisterStartRequest(register_id=register.id, next_number=120, reason="Hệ thống cũ cấp đến số 119")
+    await expect_code(grpc.StatusCode.PERMISSION_DENIED, registry.as_user("SetRegisterStart", start, "chuyenvien.ubnd"))
+    await expect_code(grpc.StatusCode.NOT_FOUND, registry.as_user("SetRegisterStart", start, "vanthu.snv"))
+    header = '"Số, ký hiệu văn bản",Ngày tháng văn bản,Tên loại và trích yếu nội dung văn bản\n'
+    content = (header + "01/QĐ-UBND,05/01/2031,Quyết định: Quyết định về việc thành lập Ban chỉ đạo\n"
+               "02/QĐ-UBND,2031-13-01,Quyết định: Quyết định sai ngày\n").encode()
+    request = pb.ImportRegisterRequest(register_id=register.id, file_name="so-cu.csv", content=content, dry_run=True)
+    dry = await registry.as_user("ImportRegister", request, "vanthu.ubnd")
+    assert (dry.lines, dry.imported, dry.dry_run) == (2, 0, True)  # type: ignore[attr-defined]
+    assert [(r.line, r.field) for r in dry.refusals] == [(3, "document_date")]  # type: ignore[attr-defined]
+    request.content, request.dry_run = content.rsplit(b"02/", 1)[0], False
+    done = await registry.as_user("ImportRegister", request, "quantri.ubnd")
+    assert done.imported == 1 and [(y.year, y.first_number, y.last_number) for y in done.years] == [  # type: ignore[attr-defined]
+        (2031, 1, 1)]
+    await expect_code(grpc.StatusCode.FAILED_PRECONDITION, registry.as_user("SetRegisterStart", start, "vanthu.ubnd"))
+    history = await registry.as_user("GetRegisterHistory", pb.GetRegisterHistoryRequest(register_id=register.id),
+                                     "lanhdao.ubnd")
+    assert [(h.action, h.actor) for h in history.entries] == [  # type: ignore[attr-defined]
+        ("created", "vanthu.ubnd"), ("imported", "quantri.ubnd")]
+    request.content = b"\x00\x01 not a book"
+    await expect_code(grpc.StatusCode.INVALID_ARGUMENT, registry.as_user("ImportRegister", request, "vanthu.ubnd"))
+
+
+async def test_a_book_vanthu_exported_reads_back_as_an_import(registry: Registry) -> None:
+    source = (await registry.as_user("CreateRegister", pb.CreateRegisterRequest(register=pb.Register(
+        direction="outgoing", name="Sổ văn bản đi", agency_abbreviation="UBND")), "vanthu.ubnd")
+              ).register  # type: ignore[attr-defined]
+    for type_code, abstract, unit in (("quyet_dinh", "Quyết định về việc kiện toàn Hội đồng thi đua", ""),
+                                      ("cong_van", "V/v chuẩn bị kỳ họp Hội đồng nhân dân", "TH")):
+        doc = (await registry.as_user("CreateDocument", pb.CreateDocumentRequest(document=pb.DocumentInput(
+            type_code=type_code, abstract=abstract, unit_abbreviation=unit,
+            recipients=[pb.Recipient(name=FORMULA)])), "chuyenvien.ubnd")).document  # type: ignore[attr-defined]
+        await registry.as_user("IssueDocument", pb.IssueDocumentRequest(id=doc.id), "vanthu.ubnd")
+    target = (await registry.as_user("CreateRegister", pb.CreateRegisterRequest(register=pb.Register(
+        direction="outgoing", name="Sổ văn bản đi", agency_abbreviation="UBND")), "vanthu.snv")
+              ).register  # type: ignore[attr-defined]
+    for fmt in ("xlsx", "csv"):
+        exported = (await registry.book(source.id, fmt, "vanthu.ubnd")).content
+        report = await registry.as_user("ImportRegister", pb.ImportRegisterRequest(
+            register_id=target.id, file_name=f"so-di.{fmt}", content=exported, dry_run=True), "vanthu.snv")
+        assert (report.lines, list(report.refusals)) == (2, [])  # type: ignore[attr-defined]
+    done = await registry.as_user("ImportRegister", pb.ImportRegisterRequest(
+        register_id=target.id, file_name="so-di.csv", content=exported), "vanthu.snv")
+    assert done.imported == 2  # type: ignore[attr-defined]
+    docs = (await registry.as_user("ListDocuments", pb.ListDocumentsRequest(register_id=target.id), "vanthu.snv")
+            ).documents  # type: ignore[attr-defined]
+    assert sorted((d.number_symbol, d.type_code, d.imported, d.recipients[0].name) for d in docs) == [
+        ("01/QĐ-UBND", "quyet_dinh", True, FORMULA), ("02/UBND-TH", "cong_van", True, FORMULA)]
+
+
+async def expect_code(code: grpc.StatusCode, call: object) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await call  # type: ignore[misc]
+    assert error.value.code() == code, error.value.details()

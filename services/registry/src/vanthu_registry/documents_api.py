@@ -5,7 +5,8 @@ Who may do what (roles of the token; a person acts only within their own agency)
 - draft and edit outgoing drafts: officer, head, leader, clerk;
 - issue, register, reject an arrival, enter an arrival from paper: clerk (văn thư);
 - cancel: clerk or leader; export a register: clerk, leader, archivist, admin;
-- create a register: clerk or admin; add a specialised document type: admin.
+- create a register, set where its series starts, import the previous system's book: clerk or admin;
+- add a specialised document type: admin.
 A service token (interchange delivering an arrival) names the agency it acts for.
 """
 
@@ -25,7 +26,7 @@ from vanthu_core.errors import InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.text import clean_text
 from vanthu_core.timeutil import iso_vietnam
 from vanthu_registry import exports, register_pdf
-from vanthu_registry.documents_store import DocumentFilter, DocumentStore, Register
+from vanthu_registry.documents_store import DocumentFilter, DocumentStore, HistoryEntry, Register
 from vanthu_registry.domain.agencies import check_code, parse_date
 from vanthu_registry.domain.doctypes import ABBREVIATION, check_type
 from vanthu_registry.domain.documents import (
@@ -42,6 +43,8 @@ from vanthu_registry.domain.documents import (
     Urgency,
     check_metadata,
 )
+from vanthu_registry.register_import import read_book
+from vanthu_registry.registers_store import RegisterBooks
 from vanthu_registry.store import AgencyStore
 
 EVERYONE = ("clerk", "leader", "head", "officer", "archivist", "admin")
@@ -108,7 +111,7 @@ def document_to_proto(doc: dict[str, Any]) -> documents_pb2.Document:
         duplicate_of=doc["duplicate_of"], reason=doc["reason"], created_by=doc["created_by"],
         signature_check=doc["signature_check"], signature_note=doc["signature_note"],
         created_at=_iso(doc["created_at"]), updated_at=_iso(doc["updated_at"]), version=doc["version"],
-        legal_normative=doc["legal_normative"], arrived_at=_iso(doc["arrived_at"]))
+        legal_normative=doc["legal_normative"], arrived_at=_iso(doc["arrived_at"]), imported=doc["imported"])
 
 
 def register_to_proto(r: Register) -> documents_pb2.Register:
@@ -127,6 +130,7 @@ def own_agency(principal: Principal) -> str:
 class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
     def __init__(self, documents: DocumentStore, agencies: AgencyStore, on_commit: Any = None) -> None:
         self.documents = documents
+        self.books = RegisterBooks(documents)
         self.agencies = agencies
         self.on_commit = on_commit or (lambda: None)
 
@@ -311,6 +315,46 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
                                  context: grpc.aio.ServicerContext) -> documents_pb2.GetDocumentHistoryResponse:
         _, agency = self._acting(*EVERYONE)
         entries = await self.documents.history(agency, request.id)
-        return documents_pb2.GetDocumentHistoryResponse(entries=[
-            documents_pb2.HistoryEntry(at=iso_vietnam(e.at), actor=e.actor, action=e.action, note=e.note,
-                                       changes_json=json.dumps(e.changes, ensure_ascii=False)) for e in entries])
+        return documents_pb2.GetDocumentHistoryResponse(entries=_history(entries))
+
+    # -- going live mid-year -------------------------------------------------------------------
+    async def SetRegisterStart(self, request: documents_pb2.SetRegisterStartRequest,
+                               context: grpc.aio.ServicerContext) -> documents_pb2.SetRegisterStartResponse:
+        principal, agency = self._acting("clerk", "admin")
+        start = await self.books.set_start(
+            agency_code=agency, register_id=request.register_id, next_number=request.next_number,
+            reason=clean_text("reason", request.reason, max_len=500), actor=principal.username or principal.subject)
+        self.on_commit()
+        return documents_pb2.SetRegisterStartResponse(register_id=start.register_id, year=start.year,
+                                                      next_number=start.next_number)
+
+    async def ImportRegister(self, request: documents_pb2.ImportRegisterRequest,
+                             context: grpc.aio.ServicerContext) -> documents_pb2.ImportRegisterResponse:
+        principal, agency = self._acting("clerk", "admin")
+        file_name = clean_text("file_name", request.file_name, max_len=200, required=False) or "register.csv"
+        if not request.content:
+            raise InvalidArgument("content", "is empty: send the register book as .csv (UTF-8) or .xlsx")
+        register = await self.documents.register(agency, request.register_id)
+        book = await asyncio.to_thread(read_book, request.content, file_name, register.direction)
+        report = await self.books.import_book(agency_code=agency, register_id=register.id, book=book,
+                                              file_name=file_name, dry_run=request.dry_run,
+                                              actor=principal.username or principal.subject)
+        if report.imported:
+            self.on_commit()
+        return documents_pb2.ImportRegisterResponse(
+            lines=report.lines, imported=report.imported, dry_run=report.dry_run,
+            refusals=[documents_pb2.ImportRefusal(line=r.line, field=r.field, reason=r.reason)
+                      for r in report.refusals],
+            years=[documents_pb2.ImportYear(year=y, first_number=lo, last_number=hi)
+                   for y, (lo, hi) in sorted(report.years.items())])
+
+    async def GetRegisterHistory(self, request: documents_pb2.GetRegisterHistoryRequest,
+                                 context: grpc.aio.ServicerContext) -> documents_pb2.GetRegisterHistoryResponse:
+        _, agency = self._acting(*EVERYONE)
+        return documents_pb2.GetRegisterHistoryResponse(
+            entries=_history(await self.documents.register_history(agency, request.register_id)))
+
+
+def _history(entries: list[HistoryEntry]) -> list[documents_pb2.HistoryEntry]:
+    return [documents_pb2.HistoryEntry(at=iso_vietnam(e.at), actor=e.actor, action=e.action, note=e.note,
+                                       changes_json=json.dumps(e.changes, ensure_ascii=False)) for e in entries]

@@ -129,6 +129,8 @@ class RegisterCounterRow(Base):
     register_id: Mapped[str] = mapped_column(ForeignKey("registers.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer, default=0)
+    #: The number this year's series started at here when the register went live mid-year (SetRegisterStart).
+    start_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 #: The rows the unique number-and-symbol index covers: numbered outgoing documents not flagged as duplicates.
@@ -182,6 +184,8 @@ class DocumentRow(Base):
     legal_normative: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Incoming: when it arrived (tiếp nhận) — the register book's "Ngày đến"; numbered_at is when it was registered.
     arrived_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    #: An entry of the register imported from the previous system's book (going live mid-year).
+    imported: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
         UniqueConstraint("register_id", "register_year", "number", name="uq_documents_register_number"),

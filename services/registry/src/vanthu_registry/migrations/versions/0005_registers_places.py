@@ -10,6 +10,8 @@
   separate arrival series (register history).
 - documents.arrived_at: when an arrival was received (the register book's "Ngày đến"), set from created_at for
   arrivals already held.
+- Going live mid-year: register_counters.start_number (the number a year's series started at here) and
+  documents.imported (entries imported from the previous system's register book).
 
 Revision ID: 0005
 Revises: 0004
@@ -39,6 +41,9 @@ def upgrade() -> None:
     with op.batch_alter_table("documents") as batch:
         batch.add_column(sa.Column("legal_normative", sa.Boolean, nullable=False, server_default=sa.false()))
         batch.add_column(sa.Column("arrived_at", TS, nullable=True))
+        batch.add_column(sa.Column("imported", sa.Boolean, nullable=False, server_default=sa.false()))
+    with op.batch_alter_table("register_counters") as batch:
+        batch.add_column(sa.Column("start_number", sa.Integer, nullable=True))
     op.execute("UPDATE documents SET arrived_at = created_at WHERE direction = 'incoming'")
     op.create_table(
         "register_history",
@@ -107,7 +112,10 @@ def _record_second_arrival_series(now: datetime) -> None:
 def downgrade() -> None:
     op.drop_index("uq_documents_outgoing_symbol", table_name="documents")
     op.drop_table("register_history")
+    with op.batch_alter_table("register_counters") as batch:
+        batch.drop_column("start_number")
     with op.batch_alter_table("documents") as batch:
+        batch.drop_column("imported")
         batch.drop_column("arrived_at")
         batch.drop_column("legal_normative")
     with op.batch_alter_table("registers") as batch:
