@@ -39,14 +39,6 @@ async def api(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[Callable[[
                               common, clock=Clock())
     port = await registry.start()
     app = create_app(GatewaySettings(registry_target=f"127.0.0.1:{port}"), common)
-    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-        stub = registry_pb2_grpc.RegistryServiceStub(channel)
-        for code, name, parent, place in ((UBND, "Ủy ban nhân dân tỉnh Vĩnh Long", "", "Vĩnh Long"),
-                                          (SNV, "Sở Nội vụ tỉnh Vĩnh Long", UBND, "Vĩnh Long"),
-                                          (LONG_CHAU, "Ủy ban nhân dân phường Long Châu", UBND, "Long Châu")):
-            await stub.UpsertAgency(registry_pb2.UpsertAgencyRequest(agency=registry_pb2.Agency(
-                code=code, name=name, parent_code=parent, place=place)),
-                metadata=bearer_metadata(dev_issuer.service_token()))
     clients: list[httpx.AsyncClient] = []
 
     def as_user(username: str) -> httpx.AsyncClient:
@@ -55,11 +47,21 @@ async def api(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[Callable[[
         clients.append(client)
         return client
 
-    async with app.router.lifespan_context(app):
-        yield as_user
-        for client in clients:
-            await client.aclose()
-    await registry.stop()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = registry_pb2_grpc.RegistryServiceStub(channel)
+            for code, name, parent, place in ((UBND, "Ủy ban nhân dân tỉnh Vĩnh Long", "", "Vĩnh Long"),
+                                              (SNV, "Sở Nội vụ tỉnh Vĩnh Long", UBND, "Vĩnh Long"),
+                                              (LONG_CHAU, "Ủy ban nhân dân phường Long Châu", UBND, "Long Châu")):
+                await stub.UpsertAgency(registry_pb2.UpsertAgencyRequest(agency=registry_pb2.Agency(
+                    code=code, name=name, parent_code=parent, place=place)),
+                    metadata=bearer_metadata(dev_issuer.service_token()))
+        async with app.router.lifespan_context(app):
+            yield as_user
+            for client in clients:
+                await client.aclose()
+    finally:
+        await registry.stop()
 
 
 async def test_each_agency_shows_its_own_place(api: Callable[[str], httpx.AsyncClient]) -> None:
