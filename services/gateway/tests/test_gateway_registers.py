@@ -163,3 +163,7 @@ async def test_going_live_mid_year_through_the_gateway(api: Callable[[str], http
     notice = (await api("chuyenvien.ubnd").post("/api/v1/documents", json={
         "type_code": "thong_bao", "abstract": "Thông báo kết quả tuyển dụng viên chức"})).json()
     assert (await clerk.post(f"/api/v1/documents/{notice['id']}/issue")).json()["number_symbol"] == "03/TB-UBND"
+    closed = await clerk.post(f"/api/v1/registers/{decisions['id']}/close", json={"reason": "Gộp vào sổ chung"})
+    assert closed.status_code == 200 and closed.json()["active"] is False
+    again = await clerk.post(f"/api/v1/registers/{decisions['id']}/close", json={"reason": "Gộp vào sổ chung"})
+    assert again.status_code == 422 and "closed already" in again.json()["detail"]

@@ -13,8 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.errors import Conflict, FailedPrecondition, InvalidArgument
 from vanthu_registry.__main__ import seed_registers
-from vanthu_registry.documents_store import DocumentRow, DocumentStore, Register
+from vanthu_registry.documents_store import DocumentRow, DocumentStore, Register, RegisterRow
 from vanthu_registry.domain.documents import Direction, Draft
+from vanthu_registry.registers_store import RegisterBooks
 from vanthu_registry.server import MIGRATIONS
 from vanthu_registry.settings import RegistrySettings
 
@@ -188,6 +189,44 @@ async def test_a_specialised_type_cannot_take_the_abbreviation_of_another(store:
     with pytest.raises(Conflict, match="Quyết định"):  # its symbols would read like decisions': 05/QĐ-UBND
         await store.add_type(check_type("quyet_dinh_xu_phat", "Quyết định xử phạt", "QĐ", UBND))
     await store.add_type(check_type("quyet_dinh_xu_phat", "Quyết định xử phạt", "QĐXP", UBND))
+
+
+async def test_two_registers_made_before_the_rule_number_nothing_until_one_is_closed(
+        store: DocumentStore, clock: MovableClock) -> None:
+    first = await opened(store, "Sổ văn bản đi")
+    async with store.sessions() as session, session.begin():  # a second catch-all, as created before the rule
+        session.add(RegisterRow(id="0190f0e0-0000-7000-8000-0000000000cc", agency_code=UBND, direction="outgoing",
+                                name="Sổ văn bản đi (cũ)", agency_abbreviation="UBND", type_codes=[], active=True,
+                                created_at=clock.now))
+    document_id = await draft(store)
+    with pytest.raises(FailedPrecondition) as error:
+        await issue(store, document_id)
+    assert first.id in error.value.message and "0190f0e0-0000-7000-8000-0000000000cc" in error.value.message
+    books = RegisterBooks(store)
+    closed = await books.close(agency_code=UBND, register_id="0190f0e0-0000-7000-8000-0000000000cc",
+                               reason="Sổ trùng, tạo trước khi có quy tắc một sổ", actor="quantri.ubnd")
+    assert not closed.active
+    assert (await issue(store, document_id))["register_id"] == first.id
+    [closing] = await store.register_history(UBND, closed.id)
+    assert (closing.action, closing.actor, closing.note) == ("closed", "quantri.ubnd",
+                                                             "Sổ trùng, tạo trước khi có quy tắc một sổ")
+    with pytest.raises(FailedPrecondition, match="closed already"):
+        await books.close(agency_code=UBND, register_id=closed.id, reason="x", actor="x")
+
+
+async def test_closing_a_register_mid_year_never_repeats_a_number_and_symbol(store: DocumentStore,
+                                                                             clock: MovableClock) -> None:
+    general = await opened(store, "Sổ văn bản đi")
+    decisions = await opened(store, "Sổ quyết định", ("quyet_dinh",))
+    await issue(store, await draft(store))  # 01/QĐ-UBND in the decisions' register
+    await RegisterBooks(store).close(agency_code=UBND, register_id=decisions.id, reason="Gộp vào sổ chung",
+                                     actor="quantri.ubnd")
+    pending = await draft(store)
+    with pytest.raises(Conflict, match="01/QĐ-UBND"):  # the general series would give it a second time this year
+        await issue(store, pending)
+    clock.now = datetime(2026, 12, 31, 17, 0, tzinfo=UTC)  # a new year: one series for every type
+    assert (await issue(store, pending))["number_symbol"] == "01/QĐ-UBND"
+    assert (await store.get(UBND, pending))["register_id"] == general.id
 
 
 async def test_the_seed_gives_every_document_one_register(url: str) -> None:

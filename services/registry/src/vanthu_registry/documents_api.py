@@ -5,7 +5,7 @@ Who may do what (roles of the token; a person acts only within their own agency)
 - draft and edit outgoing drafts: officer, head, leader, clerk;
 - issue, register, reject an arrival, enter an arrival from paper: clerk (văn thư);
 - cancel: clerk or leader; export a register: clerk, leader, archivist, admin;
-- create a register, set where its series starts, import the previous system's book: clerk or admin;
+- create or close a register, set where its series starts, import the previous system's book: clerk or admin;
 - add a specialised document type: admin.
 A service token (interchange delivering an arrival) names the agency it acts for.
 """
@@ -347,6 +347,15 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
                       for r in report.refusals],
             years=[documents_pb2.ImportYear(year=y, first_number=lo, last_number=hi)
                    for y, (lo, hi) in sorted(report.years.items())])
+
+    async def CloseRegister(self, request: documents_pb2.CloseRegisterRequest,
+                            context: grpc.aio.ServicerContext) -> documents_pb2.CloseRegisterResponse:
+        principal, agency = self._acting("clerk", "admin")
+        register = await self.books.close(agency_code=agency, register_id=request.register_id,
+                                          reason=clean_text("reason", request.reason, max_len=500),
+                                          actor=principal.username or principal.subject)
+        self.on_commit()
+        return documents_pb2.CloseRegisterResponse(register=register_to_proto(register))
 
     async def GetRegisterHistory(self, request: documents_pb2.GetRegisterHistoryRequest,
                                  context: grpc.aio.ServicerContext) -> documents_pb2.GetRegisterHistoryResponse:

@@ -790,8 +790,8 @@ class DocumentStore:
                 f"no active register of this agency numbers {what}: open one (CreateRegister, direction outgoing"
                 + (f", legal_normative, type_codes [{type_code}])" if legal_normative else ")"))
         raise FailedPrecondition(f"{' and '.join(describe(r) for r in found)}: two registers number {what} (made "
-                                 "before one register per type and kind was enforced); an administrator must close "
-                                 "one of them")
+                                 "before one register per type and kind was enforced); close one of them "
+                                 "(CloseRegister)")
 
     async def covering_register_id(self, agency_code: str, document_id: str) -> str:
         """The id of the register that numbers this outgoing document (IssueDocument with no register_id)."""

@@ -1,4 +1,4 @@
-"""Going live mid-year: a register continues the series of the previous system (Decree 30/2020 Art. 15, 22).
+"""Commands on a register's series: going live mid-year (Decree 30/2020 Art. 15, 22), closing a register.
 
 Two ways, each one transaction with the register's history line and an event:
 
@@ -136,6 +136,28 @@ class RegisterBooks:
                 subject="vanthu.registry.register.start_set", actor=actor, agency=agency_code,
                 data={"register_id": register_id, "year": year, "next_number": next_number}))
         return RegisterStart(register_id, year, next_number)
+
+    async def close(self, *, agency_code: str, register_id: str, reason: str, actor: str) -> Register:
+        """Close a register: it numbers nothing more; its numbers and documents stay. The types it listed fall back
+        to the agency's register without types of their kind (Decree 30/2020 Art. 15: the head of the agency decides
+        the series). FailedPrecondition for a register closed already; InvalidArgument for an empty reason.
+        Recorded in the register's history with a ``vanthu.registry.register.closed`` event."""
+        if not reason.strip():
+            raise InvalidArgument("reason", "say why the register is closed (kept in its history)")
+        now = self.documents.clock()
+        async with self.documents.sessions() as session, session.begin():
+            await self.documents._lock_agency_registers(session, agency_code)
+            row = await session.get(RegisterRow, register_id, with_for_update=True)
+            if row is None or row.agency_code != agency_code:
+                raise NotFound(f"no register {register_id} in this agency")
+            if not row.active:
+                raise FailedPrecondition(f"the register '{row.name}' is closed already")
+            row.active = False
+            session.add(RegisterHistoryRow(register_id=register_id, at=now, actor=actor, action="closed",
+                                           changes={"active": [True, False]}, note=reason.strip()))
+            await add_event(session, outbox, Event(subject="vanthu.registry.register.closed", actor=actor,
+                                                   agency=agency_code, data={"register_id": register_id}))
+            return _register(row)
 
     async def import_book(self, *, agency_code: str, register_id: str, book: BookFile, file_name: str,
                           dry_run: bool, actor: str, progress: Progress | None = None) -> ImportReport:

@@ -12,6 +12,7 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from google.protobuf import json_format
 from pydantic import BaseModel, Field
 
 from vanthu.registry.v1 import documents_pb2 as pb
@@ -57,7 +58,7 @@ class ImportOut(BaseModel):
 class RegisterHistoryOut(BaseModel):
     at: str
     actor: str
-    action: str = Field(description="created, start_set, imported, flagged")
+    action: str = Field(description="created, start_set, imported, closed, flagged")
     changes: dict[str, Any]
     note: str
 
@@ -98,6 +99,20 @@ async def import_book(
                                                 for r in report.refusals])
     response.status_code = 200 if dry_run else 201
     return report
+
+
+class CloseIn(BaseModel):
+    reason: str = Field(max_length=500, description="why (kept in the register's history)")
+
+
+@router.post("/{register_id}/close", summary="Close a register: it numbers nothing more; the types it listed go "
+                                             "back to the register without types of their kind (clerk, admin)")
+async def close(request: Request, principal: User, register_id: str, body: CloseIn) -> dict[str, Any]:
+    reply = await _documents(request).CloseRegister(pb.CloseRegisterRequest(register_id=register_id,
+                                                                            reason=body.reason),
+                                                    metadata=forward(principal))
+    return json_format.MessageToDict(reply.register, preserving_proto_field_name=True,
+                                     always_print_fields_with_no_presence=True)
 
 
 @router.get("/{register_id}/history", response_model=list[RegisterHistoryOut],
