@@ -1,6 +1,7 @@
 """Registers that say what they number (one register per type and kind), legal-normative series, the unique
 number and symbol, on a real SQLite file and a real PostgreSQL server; the 0005 migration on legacy data."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -120,6 +121,22 @@ async def test_legal_normative_documents_have_one_series_per_type_with_the_year(
     assert individual["number_symbol"] == "01/QĐ-UBND"
     clock.now = datetime(2026, 12, 31, 17, 0, tzinfo=UTC)  # 1 January 2027 in Vietnam
     assert (await issue(store, await draft(store, legal_normative=True)))["number_symbol"] == "01/2027/QĐ-UBND"
+
+
+async def test_concurrent_clerks_opening_the_same_register_get_one_register(url: str, store: DocumentStore) -> None:
+    replicas = []
+    for _ in range(4):  # separate engines, as separate service replicas
+        engine = create_engine(url)
+        replicas.append((engine, DocumentStore(session_factory(engine), clock=MovableClock())))
+    try:
+        results = await asyncio.gather(*(opened(replica, f"Sổ văn bản đi {i}") for i, (_, replica) in
+                                         enumerate(replicas)), return_exceptions=True)
+    finally:
+        for engine, _ in replicas:
+            await engine.dispose()
+    assert sum(isinstance(r, Register) for r in results) == 1
+    assert all(isinstance(r, Conflict) for r in results if not isinstance(r, Register))
+    assert len(await store.registers(UBND)) == 1
 
 
 @pytest.mark.parametrize(("types", "field"), [((), "type_codes"), (("quyet_dinh", "nghi_quyet"), "type_codes"),

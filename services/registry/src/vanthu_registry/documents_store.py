@@ -531,6 +531,9 @@ class DocumentStore:
     async def issue(self, *, agency_code: str, document_id: str, register_id: str, actor: str) -> dict[str, Any]:
         """Ban hành: take the register's next number for this year (Vietnam time) and build the symbol.
 
+        ``register_id`` must be the register that covers the document's type and kind (InvalidArgument naming that
+        one otherwise); empty, it is that register.
+
         Concurrent issues on the same register in this process are grouped into one transaction (one counter
         update, one commit): the counter row is held until commit, so one commit per number would cap the
         register at one disk flush per document. A batch that fails as a whole is retried one by one, so a
