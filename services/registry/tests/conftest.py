@@ -7,7 +7,8 @@ and signing (a development PKI, the demo profiles bound), tokens from the real d
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,25 @@ from vanthu_testing.ports import free_port
 
 UBND, SNV = "000.00.00.H61", "000.00.02.H61"
 AGENCIES = ((UBND, "Ủy ban nhân dân tỉnh Vĩnh Long", ""), (SNV, "Sở Nội vụ tỉnh Vĩnh Long", UBND))
+
+
+@dataclass
+class ServerClock:
+    """The registry's clock under test: every date the server writes comes from here, never from the calendar."""
+
+    now: datetime = field(default_factory=lambda: datetime(2031, 6, 15, 3, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    @property
+    def year(self) -> int:
+        return self.now.year  # 10:00 in Vietnam: the same year there
+
+
+@pytest.fixture
+def clock() -> ServerClock:
+    return ServerClock()
 
 
 @dataclass
@@ -75,7 +95,9 @@ class Platform:
 
 
 @pytest.fixture
-async def platform(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[Platform]:
+async def platform(tmp_path: Path, dev_issuer: DevIssuer, clock: ServerClock) -> AsyncIterator[Platform]:
+    """The registry runs on ``clock``; storage and signing on the real clock (a seal's signing time is real, the
+    number and date on it are the registry's)."""
     from vanthu_signing.server import SigningServer
     from vanthu_signing.settings import SigningSettings
     from vanthu_storage.server import StorageServer
@@ -94,7 +116,7 @@ async def platform(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[Platf
     await signing.start()
     registry = RegistryServer(RegistrySettings(
         grpc_port=registry_port, database_url=f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}",
-        storage_target=f"127.0.0.1:{storage_port}", signing_target=f"127.0.0.1:{signing_port}"), common)
+        storage_target=f"127.0.0.1:{storage_port}", signing_target=f"127.0.0.1:{signing_port}"), common, clock=clock)
     await registry.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{registry_port}")
     storage_channel = grpc.aio.insecure_channel(f"127.0.0.1:{storage_port}")

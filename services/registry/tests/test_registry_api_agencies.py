@@ -111,11 +111,27 @@ async def test_only_admins_change_the_directory_and_only_within_their_agency(
     assert reply.created and reply.agency.level == 3
 
 
+async def test_an_agency_admin_sets_the_place_of_its_date_line(registry: registry_pb2_grpc.RegistryServiceStub,
+                                                                dev_issuer: DevIssuer) -> None:
+    service = bearer_metadata(dev_issuer.service_token())
+    await registry.UpsertAgency(registry_pb2.UpsertAgencyRequest(agency=registry_pb2.Agency(
+        code="000.00.41.H61", name="Ủy ban nhân dân phường Long Châu", parent_code="000.00.00.H61",
+        place="Long Châu")), metadata=service)
+    reply = await registry.UpsertAgency(registry_pb2.UpsertAgencyRequest(agency=registry_pb2.Agency(
+        code="000.00.00.H61", name="Ủy ban nhân dân tỉnh Vĩnh Long", place="Vĩnh Long")),
+        metadata=bearer_metadata(dev_issuer.token("quantri.ubnd")))
+    assert reply.agency.place == "Vĩnh Long"
+    ward = await registry.GetAgency(registry_pb2.GetAgencyRequest(code="000.00.41.H61"), metadata=service)
+    province = await registry.GetAgency(registry_pb2.GetAgencyRequest(code="000.00.00.H61"), metadata=service)
+    assert (ward.agency.place, province.agency.place) == ("Long Châu", "Vĩnh Long")
+
+
 @pytest.mark.parametrize(("agency", "field"), [
     ({"code": "000 00 00 H61", "name": "Sai mã"}, "code"),
     ({"code": "000.00.05.H61", "name": "Sở Tư pháp", "parent_code": "000.00.99.H61"}, "parent_code"),
     ({"code": "000.00.05.H61", "name": "Đ" * 201, "parent_code": "000.00.00.H61"}, "name"),
     ({"code": "000.00.05.H61", "name": "Sở Tư pháp", "valid_from": "31/12/2025"}, "valid_from"),
+    ({"code": "000.00.05.H61", "name": "Sở Tư pháp", "place": "Vĩnh Long" * 12}, "place"),
 ])
 async def test_bad_input_names_the_field_and_writes_nothing(registry: registry_pb2_grpc.RegistryServiceStub,
                                                             dev_issuer: DevIssuer, agency: dict[str, str],

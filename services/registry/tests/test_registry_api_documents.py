@@ -24,9 +24,10 @@ UBND, SNV = "000.00.00.H61", "000.00.02.H61"
 
 
 @pytest.fixture
-async def stub(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[documents_pb2_grpc.DocumentServiceStub]:
+async def stub(tmp_path: Path, dev_issuer: DevIssuer,
+               clock: Any) -> AsyncIterator[documents_pb2_grpc.DocumentServiceStub]:  # conftest.ServerClock
     settings = RegistrySettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}")
-    server = RegistryServer(settings, CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False))
+    server = RegistryServer(settings, CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False), clock=clock)
     port = await server.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
     agencies = registry_pb2_grpc.RegistryServiceStub(channel)
@@ -61,6 +62,32 @@ async def registers(stub: documents_pb2_grpc.DocumentServiceStub, dev_issuer: De
     reply = await call(dev_issuer, stub.CreateRegister, pb.CreateRegisterRequest(register=pb.Register(
         direction="outgoing", name="Sổ văn bản đi", agency_abbreviation="UBND")), clerk)
     return reply.register  # type: ignore[attr-defined,no-any-return]
+
+
+async def test_a_second_series_for_decisions_is_refused_and_issuing_finds_the_covering_register(
+        platform: Any, clock: Any) -> None:
+    docs = platform.documents
+    general = (await platform.call(docs.CreateRegister, pb.CreateRegisterRequest(register=pb.Register(
+        direction="outgoing", name="Sổ văn bản đi", agency_abbreviation="UBND")), "vanthu.ubnd")).register
+    error = await expect(grpc.StatusCode.ALREADY_EXISTS, platform.call(
+        docs.CreateRegister, pb.CreateRegisterRequest(register=pb.Register(
+            direction="outgoing", name="Sổ văn bản đi (2)", agency_abbreviation="UBND")), "quantri.ubnd"))
+    assert f"'Sổ văn bản đi' (id {general.id})" in error.details()
+    qppl = (await platform.call(docs.CreateRegister, pb.CreateRegisterRequest(register=pb.Register(
+        direction="outgoing", name="Sổ quyết định quy phạm pháp luật", agency_abbreviation="UBND",
+        type_codes=["quyet_dinh"], legal_normative=True)), "quantri.ubnd")).register
+    assert qppl.legal_normative
+    normative = pb.DocumentInput()
+    normative.CopyFrom(DECISION)
+    normative.legal_normative = True
+    signed = await platform.signed(normative)
+    assert signed.legal_normative
+    refused = await expect(grpc.StatusCode.INVALID_ARGUMENT, platform.call(
+        docs.IssueDocument, pb.IssueDocumentRequest(id=signed.id, register_id=general.id), "vanthu.ubnd"))
+    assert [f for f, _ in field_violations(refused)] == ["register_id"] and qppl.id in refused.details()
+    issued = (await platform.call(docs.IssueDocument, pb.IssueDocumentRequest(id=signed.id), "vanthu.ubnd")).document
+    assert (issued.number_symbol, issued.register_id, issued.status) == (f"01/{clock.year}/QĐ-UBND", qppl.id,
+                                                                         "issued")
 
 
 async def test_classified_documents_are_refused_for_electronic_handling(
@@ -148,15 +175,24 @@ async def test_an_arrival_from_interchange_is_registered_or_rejected(
     assert rejected.status == "rejected" and rejected.reason == "Văn bản trùng"
 
 
-async def test_the_register_exports_as_csv_and_a_printable_xlsx(platform: Any) -> None:  # conftest.Platform
+async def test_the_server_dates_and_numbers_by_its_injected_clock(platform: Any) -> None:
+    register = (await platform.call(platform.documents.CreateRegister, pb.CreateRegisterRequest(register=pb.Register(
+        direction="outgoing", name="Sổ văn bản đi", agency_abbreviation="UBND")), "vanthu.ubnd")).register
+    draft = await platform.draft(DECISION)
+    assert draft.created_at == "2031-06-15T10:00:00+07:00"
+    issued = await platform.issued(DECISION, register.id)
+    assert (issued.document_date, issued.numbered_at) == ("2031-06-15", "2031-06-15T10:00:00+07:00")
+
+
+async def test_the_register_exports_as_csv_and_a_printable_xlsx(platform: Any, clock: Any) -> None:
     register = (await platform.call(platform.documents.CreateRegister, pb.CreateRegisterRequest(register=pb.Register(
         direction="outgoing", name="Sổ văn bản đi", agency_abbreviation="UBND")), "vanthu.ubnd")).register
     for _ in range(3):
         doc = await platform.issued(DECISION, register.id)
     await platform.call(platform.documents.CancelDocument, pb.CancelDocumentRequest(id=doc.id, reason="Ban hành nhầm"),
                         "lanhdao.ubnd")
-    year = doc.document_date[:4]  # this year, as the registry's clock says
-    request = pb.ExportRegisterRequest(register_id=register.id, date_from=f"{year}-01-01", date_to=f"{year}-12-31")
+    request = pb.ExportRegisterRequest(register_id=register.id, date_from=f"{clock.year}-01-01",
+                                       date_to=f"{clock.year}-12-31")
     exported = await platform.call(platform.documents.ExportRegister, request, "vanthu.ubnd")
     lines = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert lines[0][:3] == ["Số, ký hiệu văn bản", "Ngày tháng văn bản", "Tên loại và trích yếu nội dung văn bản"]
@@ -170,6 +206,6 @@ async def test_the_register_exports_as_csv_and_a_printable_xlsx(platform: Any) -
     assert [sheet.cell(row=r, column=1).value for r in (8, 9, 10)] == ["01/QĐ-UBND", "02/QĐ-UBND", "03/QĐ-UBND"]
     await expect(grpc.StatusCode.PERMISSION_DENIED,
                  platform.call(platform.documents.ExportRegister, request, "chuyenvien.ubnd"))
-    request.date_to = f"{int(year) - 1}-01-01"
+    request.date_to = f"{clock.year - 1}-01-01"
     await expect(grpc.StatusCode.INVALID_ARGUMENT,
                  platform.call(platform.documents.ExportRegister, request, "vanthu.ubnd"))

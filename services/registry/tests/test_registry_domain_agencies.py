@@ -63,3 +63,13 @@ def test_level_that_contradicts_the_code_is_a_warning_not_an_error() -> None:
 def test_fold_matches_with_or_without_diacritics() -> None:
     assert fold("Sở Nội vụ tỉnh Vĩnh Long") == "so noi vu tinh vinh long"
     assert fold("ĐẶNG Thị Ơn") == "dang thi on"
+
+
+def test_the_place_is_kept_nfc_and_checked() -> None:
+    decomposed = unicodedata.normalize("NFD", "Long Châu")
+    assert check_agency(code="000.00.41.H61", name="UBND phường Long Châu", place=decomposed).agency.place == \
+        "Long Châu"
+    for bad in ("Đ" * 101, "Vĩnh Long,", "Vĩnh\nLong"):
+        with pytest.raises(InvalidArgument) as error:
+            check_agency(code="000.00.41.H61", name="UBND phường Long Châu", place=bad)
+        assert error.value.field == "place"

@@ -44,6 +44,20 @@ async def test_seed_imports_every_agency_and_filters_work(store: AgencyStore) ->
     assert {a.code for a in level1} >= {"000.00.00.H61", "000.00.00.H59", "000.00.00.G22"}
 
 
+async def test_each_agency_has_its_own_place_for_the_date_line(store: AgencyStore) -> None:
+    await seeded(store)
+    everything, _ = await store.find(AgencyFilter(), page_size=500)
+    assert all(a.place for a in everything)  # a fresh install knows every seed agency's place
+    assert (await store.get("000.00.00.H61")).place == "Vĩnh Long"  # UBND tỉnh Vĩnh Long
+    assert (await store.get("000.00.02.H61")).place == "Vĩnh Long"  # a department writes the province's name
+    assert (await store.get("000.00.41.H61")).place == "Long Châu"  # UBND phường Long Châu: the ward's own name
+    await store.upsert_many([check_agency(code="000.00.41.H61", name="Ủy ban nhân dân phường Long Châu",
+                                          parent_code="000.00.00.H61", place="Phường Long Châu")],
+                            actor="quantri.longchau", actor_agency="000.00.41.H61")
+    assert (await store.get("000.00.41.H61")).place == "Phường Long Châu"
+    assert (await store.get("000.00.00.H61")).place == "Vĩnh Long"
+
+
 async def test_active_at_follows_the_2025_merger(store: AgencyStore) -> None:
     await seeded(store)
     before, _ = await store.find(AgencyFilter(active_at=date(2025, 6, 30)), page_size=500)

@@ -240,6 +240,52 @@ async def test_an_arrival_whose_signatures_fail_is_flagged(store: DocumentStore)
     assert events[1].subject == "vanthu.registry.document.signature_checked" and events[1].data["valid"] is False
 
 
+async def test_an_arrival_whose_signatures_failed_or_are_unchecked_is_registered_only_with_a_reason(
+        store: DocumentStore, clock: MovableClock) -> None:
+    register = await store.create_register(agency_code=SNV, direction=Direction.INCOMING, name="Sổ văn bản đến",
+                                           agency_abbreviation="", type_codes=[])
+    file = DocumentFile(object_id="0190f0e0-0000-7000-8000-000000000002", sha256="cd" * 32, file_name="tờ trình.pdf")
+
+    async def arrival(number_symbol: str) -> str:
+        sender = SenderInfo(agency_code=UBND, agency_name="Ủy ban nhân dân tỉnh Vĩnh Long",
+                            number_symbol=number_symbol, document_date=date(2026, 3, 1))
+        doc = await store.create(agency_code=SNV, agency_name="", actor="interchange", draft=Draft(
+            direction=Direction.INCOMING, type_code="cong_van", sender=sender, files=[file],
+            abstract="V/v triển khai Đề án 06 về dữ liệu dân cư"))
+        return str(doc["id"])
+
+    forged, unchecked = await arrival("77/UBND-NC"), await arrival("78/UBND-NC")
+    note = "tờ trình.pdf: KHÔNG HỢP LỆ (nội dung đã bị sửa đổi)"
+    await store.record_signature_check(agency_code=SNV, document_id=forged, valid=False, note=note,
+                                       actor="vanthu-signing")
+    for document_id, said in ((forged, "failed verification (tờ trình.pdf: KHÔNG HỢP LỆ"), (unchecked, "not verified")):
+        with pytest.raises(FailedPrecondition) as refused:
+            await store.register_arrival(agency_code=SNV, document_id=document_id, register_id=register.id,
+                                         actor="vanthu.snv")
+        assert said in refused.value.message and "confirm_signature_problem" in refused.value.message
+        with pytest.raises(InvalidArgument) as no_reason:
+            await store.register_arrival(agency_code=SNV, document_id=document_id, register_id=register.id,
+                                         actor="vanthu.snv", confirm_signature_problem=True, reason="  ")
+        assert no_reason.value.field == "reason"
+    reason = "Đã gọi điện xác minh với Văn phòng UBND tỉnh; văn bản khẩn"
+    registered = await store.register_arrival(agency_code=SNV, document_id=forged, register_id=register.id,
+                                              actor="vanthu.snv", confirm_signature_problem=True, reason=reason)
+    assert (registered["status"], registered["number"]) == ("registered", 1)  # the refusals took no number
+    entry = (await store.history(SNV, forged))[-1]
+    assert (entry.action, entry.actor) == ("registered", "vanthu.snv")
+    assert entry.changes["signature_problem_confirmed"] == [None, {"signature_check": "invalid", "reason": reason}]
+    assert reason in entry.note and "invalid" in entry.note
+    async with store.sessions() as session:
+        payloads = (await session.execute(select(outbox.c.payload).order_by(outbox.c.event_id))).scalars().all()
+    event = [e for e in map(Event.from_bytes, payloads) if e.subject == "vanthu.registry.document.registered"][-1]
+    assert event.data["signature_problem_reason"] == reason and event.data["signature_check"] == "invalid"
+    await store.record_signature_check(agency_code=SNV, document_id=unchecked, valid=True, note="hợp lệ",
+                                       actor="vanthu-signing")
+    valid = await store.register_arrival(agency_code=SNV, document_id=unchecked, register_id=register.id,
+                                         actor="vanthu.snv")
+    assert valid["number"] == 2 and valid["arrived_at"] == clock.now
+
+
 async def test_copies_share_one_yearly_series_in_the_copy_register(store: DocumentStore, clock: MovableClock) -> None:
     copies = await store.create_register(agency_code=UBND, direction=Direction.COPY, name="Sổ bản sao",
                                          agency_abbreviation="UBND", type_codes=[])

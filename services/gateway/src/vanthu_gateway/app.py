@@ -31,7 +31,7 @@ from vanthu_core.telemetry import instrument_fastapi
 from vanthu_core.text import excerpt
 from vanthu_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from vanthu_gateway.problems import HTTP_STATUS, problem, problem_from_rpc
-from vanthu_gateway.routes import agencies, documents, files, signing
+from vanthu_gateway.routes import agencies, documents, files, registers, signing
 from vanthu_gateway.settings import GatewaySettings
 
 log = logging.getLogger("vanthu.gateway")
@@ -160,6 +160,7 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
 
     app.include_router(agencies.router)
     app.include_router(documents.router)
+    app.include_router(registers.router)
     app.include_router(files.router)
     app.include_router(signing.router)
     instrument_fastapi(app)

@@ -19,7 +19,7 @@ def agency_to_proto(agency: Agency) -> registry_pb2.Agency:
         code=agency.code, name=agency.name, short_name=agency.short_name, parent_code=agency.parent_code or "",
         level=agency.level, valid_from=agency.valid_from.isoformat() if agency.valid_from else "",
         valid_to=agency.valid_to.isoformat() if agency.valid_to else "", code_conforms=agency.code_conforms,
-        address=agency.address, email=agency.email, phone=agency.phone, source=agency.source)
+        address=agency.address, email=agency.email, phone=agency.phone, source=agency.source, place=agency.place)
 
 
 class RegistryApi(registry_pb2_grpc.RegistryServiceServicer):
@@ -54,7 +54,7 @@ class RegistryApi(registry_pb2_grpc.RegistryServiceServicer):
         a = request.agency
         checked = check_agency(code=a.code, name=a.name, short_name=a.short_name, parent_code=a.parent_code or None,
                                level=a.level or None, valid_from=a.valid_from or None, valid_to=a.valid_to or None,
-                               address=a.address, email=a.email, phone=a.phone, source=a.source)
+                               address=a.address, email=a.email, phone=a.phone, source=a.source, place=a.place)
         if checked.agency.parent_code and not await self.agencies.exists(checked.agency.parent_code):
             raise InvalidArgument("parent_code", "is not an agency in the directory")
         if not principal.is_service:

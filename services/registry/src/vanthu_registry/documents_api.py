@@ -6,12 +6,14 @@ Who may do what (roles of the token; a person acts only within their own agency)
 - sign a submitted document, or return it to its drafter: leader, head (lãnh đạo, trưởng đơn vị);
 - issue, register, reject an arrival, enter an arrival from paper: clerk (văn thư);
 - cancel: clerk or leader; export a register: clerk, leader, archivist, admin;
-- create a register: clerk or admin; add a specialised document type: admin.
+- create or close a register, set where its series starts, import the previous system's book: clerk or admin;
+- add a specialised document type: admin.
 A service token (interchange delivering an arrival) names the agency it acts for.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import date, datetime
 from typing import Any
@@ -24,8 +26,8 @@ from vanthu_core.auth import Principal, current_principal
 from vanthu_core.errors import InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.text import clean_text
 from vanthu_core.timeutil import iso_vietnam
-from vanthu_registry import exports
-from vanthu_registry.documents_store import DocumentFilter, DocumentStore, Register
+from vanthu_registry import exports, register_pdf
+from vanthu_registry.documents_store import DocumentFilter, DocumentStore, HistoryEntry, Register
 from vanthu_registry.domain.agencies import check_code, parse_date
 from vanthu_registry.domain.doctypes import ABBREVIATION, check_type
 from vanthu_registry.domain.documents import (
@@ -43,6 +45,8 @@ from vanthu_registry.domain.documents import (
     check_metadata,
 )
 from vanthu_registry.lifecycle import DocumentLifecycle
+from vanthu_registry.register_import import read_book
+from vanthu_registry.registers_store import RegisterBooks
 from vanthu_registry.store import AgencyStore
 
 EVERYONE = ("clerk", "leader", "head", "officer", "archivist", "admin")
@@ -84,7 +88,8 @@ def draft_from_proto(d: documents_pb2.DocumentInput) -> Draft:
                for i, f in enumerate(d.files)],
         answers_document_id=d.answers_document_id.strip(), due_date=parse_date("due_date", d.due_date),
         sender=SenderInfo(d.sender.agency_code.strip(), d.sender.agency_name, d.sender.number_symbol,
-                          parse_date("sender.document_date", d.sender.document_date))))
+                          parse_date("sender.document_date", d.sender.document_date)),
+        legal_normative=d.legal_normative))
 
 
 def _document_direction(value: str) -> Direction:
@@ -110,13 +115,15 @@ def document_to_proto(doc: dict[str, Any]) -> documents_pb2.Document:
         duplicate_of=doc["duplicate_of"], reason=doc["reason"], created_by=doc["created_by"],
         signature_check=doc["signature_check"], signature_note=doc["signature_note"],
         signed_by=doc["signed_by"], signed_at=_iso(doc["signed_at"]), seal_error=doc["seal_error"],
-        created_at=_iso(doc["created_at"]), updated_at=_iso(doc["updated_at"]), version=doc["version"])
+        created_at=_iso(doc["created_at"]), updated_at=_iso(doc["updated_at"]), version=doc["version"],
+        legal_normative=doc["legal_normative"], arrived_at=_iso(doc["arrived_at"]), imported=doc["imported"])
 
 
 def register_to_proto(r: Register) -> documents_pb2.Register:
     return documents_pb2.Register(id=r.id, agency_code=r.agency_code, direction=r.direction.value, name=r.name,
                                   agency_abbreviation=r.agency_abbreviation, type_codes=list(r.type_codes),
-                                  active=r.active)
+                                  active=r.active, legal_normative=r.legal_normative,
+                                  separate_arrival_series=r.separate_arrival_series)
 
 
 def own_agency(principal: Principal) -> str:
@@ -129,6 +136,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
     def __init__(self, documents: DocumentStore, agencies: AgencyStore, lifecycle: DocumentLifecycle,
                  on_commit: Any = None) -> None:
         self.documents = documents
+        self.books = RegisterBooks(documents)
         self.agencies = agencies
         self.lifecycle = lifecycle
         self.on_commit = on_commit or (lambda: None)
@@ -156,7 +164,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
 
     async def CreateRegister(self, request: documents_pb2.CreateRegisterRequest,
                              context: grpc.aio.ServicerContext) -> documents_pb2.CreateRegisterResponse:
-        _, agency = self._acting("clerk", "admin")
+        principal, agency = self._acting("clerk", "admin")
         r = request.register
         direction = _enum("direction", Direction, r.direction)
         abbreviation = clean_text("agency_abbreviation", r.agency_abbreviation, max_len=20,
@@ -165,7 +173,9 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
             raise InvalidArgument("agency_abbreviation", "must be letters and digits without spaces (e.g. UBND)")
         register = await self.documents.create_register(
             agency_code=agency, direction=direction, name=clean_text("name", r.name, max_len=200),
-            agency_abbreviation=abbreviation, type_codes=[c.strip() for c in r.type_codes])
+            agency_abbreviation=abbreviation, type_codes=[c.strip() for c in r.type_codes],
+            legal_normative=r.legal_normative, separate_arrival_series=r.separate_arrival_series,
+            actor=principal.username or principal.subject)
         return documents_pb2.CreateRegisterResponse(register=register_to_proto(register))
 
     async def ListRegisters(self, request: documents_pb2.ListRegistersRequest,
@@ -184,8 +194,8 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         if date_to < date_from or (date_to - date_from).days > MAX_EXPORT_DAYS:
             raise InvalidArgument("date_to", f"must be on or after date_from, at most {MAX_EXPORT_DAYS} days later")
         fmt = request.format or "csv"
-        if fmt not in ("csv", "xlsx"):
-            raise InvalidArgument("format", "must be 'csv' or 'xlsx'")
+        if fmt not in ("csv", "xlsx", "pdf"):
+            raise InvalidArgument("format", "must be 'csv', 'xlsx' or 'pdf' (the book to print and bind)")
         register, docs = await self.documents.register_entries(agency, request.register_id, date_from, date_to)
         names = {t.code: t.name for t in await self.documents.types(agency)}
         lines = exports.rows(register, docs, names)
@@ -197,6 +207,10 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
             agency_name = (await self.agencies.get(agency)).name
         except NotFound:
             agency_name = agency
+        if fmt == "pdf":
+            content = await asyncio.to_thread(register_pdf.to_pdf, register, agency_name, date_from, date_to, lines)
+            return documents_pb2.ExportRegisterResponse(file_name=f"{stem}.pdf", content_type=register_pdf.PDF_TYPE,
+                                                        rows=len(lines), content=content)
         return documents_pb2.ExportRegisterResponse(
             file_name=f"{stem}.xlsx", content_type=exports.XLSX_TYPE, rows=len(lines),
             content=exports.to_xlsx(register, agency_name, date_from, date_to, lines))
@@ -292,9 +306,10 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
     async def RegisterDocument(self, request: documents_pb2.RegisterDocumentRequest,
                                context: grpc.aio.ServicerContext) -> documents_pb2.RegisterDocumentResponse:
         principal, agency = self._acting("clerk")
-        doc = await self.documents.register_arrival(agency_code=agency, document_id=request.id,
-                                                    register_id=request.register_id, actor=principal.username,
-                                                    confirm_duplicate=request.confirm_duplicate)
+        doc = await self.documents.register_arrival(
+            agency_code=agency, document_id=request.id, register_id=request.register_id, actor=principal.username,
+            confirm_duplicate=request.confirm_duplicate, confirm_signature_problem=request.confirm_signature_problem,
+            reason=clean_text("reason", request.reason, max_len=500, required=False))
         self.on_commit()
         return documents_pb2.RegisterDocumentResponse(document=document_to_proto(doc))
 
@@ -334,6 +349,55 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
                                  context: grpc.aio.ServicerContext) -> documents_pb2.GetDocumentHistoryResponse:
         _, agency = self._acting(*EVERYONE)
         entries = await self.documents.history(agency, request.id)
-        return documents_pb2.GetDocumentHistoryResponse(entries=[
-            documents_pb2.HistoryEntry(at=iso_vietnam(e.at), actor=e.actor, action=e.action, note=e.note,
-                                       changes_json=json.dumps(e.changes, ensure_ascii=False)) for e in entries])
+        return documents_pb2.GetDocumentHistoryResponse(entries=_history(entries))
+
+    # -- going live mid-year -------------------------------------------------------------------
+    async def SetRegisterStart(self, request: documents_pb2.SetRegisterStartRequest,
+                               context: grpc.aio.ServicerContext) -> documents_pb2.SetRegisterStartResponse:
+        principal, agency = self._acting("clerk", "admin")
+        start = await self.books.set_start(
+            agency_code=agency, register_id=request.register_id, next_number=request.next_number,
+            reason=clean_text("reason", request.reason, max_len=500), actor=principal.username or principal.subject)
+        self.on_commit()
+        return documents_pb2.SetRegisterStartResponse(register_id=start.register_id, year=start.year,
+                                                      next_number=start.next_number)
+
+    async def ImportRegister(self, request: documents_pb2.ImportRegisterRequest,
+                             context: grpc.aio.ServicerContext) -> documents_pb2.ImportRegisterResponse:
+        principal, agency = self._acting("clerk", "admin")
+        file_name = clean_text("file_name", request.file_name, max_len=200, required=False) or "register.csv"
+        if not request.content:
+            raise InvalidArgument("content", "is empty: send the register book as .csv (UTF-8) or .xlsx")
+        register = await self.documents.register(agency, request.register_id)
+        book = await asyncio.to_thread(read_book, request.content, file_name, register.direction)
+        report = await self.books.import_book(agency_code=agency, register_id=register.id, book=book,
+                                              file_name=file_name, dry_run=request.dry_run,
+                                              actor=principal.username or principal.subject)
+        if report.imported:
+            self.on_commit()
+        return documents_pb2.ImportRegisterResponse(
+            lines=report.lines, imported=report.imported, dry_run=report.dry_run,
+            refusals=[documents_pb2.ImportRefusal(line=r.line, field=r.field, reason=r.reason)
+                      for r in report.refusals],
+            years=[documents_pb2.ImportYear(year=y, first_number=lo, last_number=hi)
+                   for y, (lo, hi) in sorted(report.years.items())])
+
+    async def CloseRegister(self, request: documents_pb2.CloseRegisterRequest,
+                            context: grpc.aio.ServicerContext) -> documents_pb2.CloseRegisterResponse:
+        principal, agency = self._acting("clerk", "admin")
+        register = await self.books.close(agency_code=agency, register_id=request.register_id,
+                                          reason=clean_text("reason", request.reason, max_len=500),
+                                          actor=principal.username or principal.subject)
+        self.on_commit()
+        return documents_pb2.CloseRegisterResponse(register=register_to_proto(register))
+
+    async def GetRegisterHistory(self, request: documents_pb2.GetRegisterHistoryRequest,
+                                 context: grpc.aio.ServicerContext) -> documents_pb2.GetRegisterHistoryResponse:
+        _, agency = self._acting(*EVERYONE)
+        return documents_pb2.GetRegisterHistoryResponse(
+            entries=_history(await self.documents.register_history(agency, request.register_id)))
+
+
+def _history(entries: list[HistoryEntry]) -> list[documents_pb2.HistoryEntry]:
+    return [documents_pb2.HistoryEntry(at=iso_vietnam(e.at), actor=e.actor, action=e.action, note=e.note,
+                                       changes_json=json.dumps(e.changes, ensure_ascii=False)) for e in entries]

@@ -1,5 +1,10 @@
 """Persistence of document types, registers (sổ đăng ký văn bản) and documents, with gapless numbering.
 
+Which register numbers a document: the one active register of its agency that covers its type and kind
+(legal-normative or not), see :mod:`vanthu_registry.domain.registers`; a register that would cover what another
+covers is refused when it is created (Decree 30/2020 Art. 15, 22). The number and symbol of an outgoing document
+is unique in its agency and year (a partial unique index; issuing refuses a taken one with Conflict first).
+
 Numbering: a counter row per (register, year). Issuing or registering a document increments it with
 ``UPDATE … RETURNING`` inside the same transaction that writes the number onto the document, the
 history line and the event. PostgreSQL locks the counter row until commit, so concurrent clerks and
@@ -27,7 +32,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    func,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -54,9 +61,18 @@ from vanthu_registry.domain.documents import (
     check_ready_to_submit,
     copy_symbol,
     diff,
+    issued_number_symbol,
     main_file,
-    number_and_symbol,
     transition,
+)
+from vanthu_registry.domain.registers import (
+    Register,
+    check_legal_normative,
+    check_register_scope,
+    covering,
+    describe,
+    kind_name,
+    refuse_overlap,
 )
 from vanthu_registry.store import Base, outbox
 
@@ -86,10 +102,29 @@ class RegisterRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     #: The agency's abbreviation in symbols it issues from this register ("UBND" in 05/CT-UBND).
     agency_abbreviation: Mapped[str] = mapped_column(String(20), default="")
-    #: When set, only these types are numbered here (a separate series, e.g. for decisions).
+    #: When set, only these types are numbered here (a separate series, e.g. for decisions); when empty, every
+    #: type of the register's kind that no other active register of the agency lists.
     type_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: Outgoing: numbers legal-normative documents (VB QPPL, one type per register) rather than the others.
+    legal_normative: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Incoming: a second arrival series the agency opened on purpose.
+    separate_arrival_series: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RegisterHistoryRow(Base):
+    """What happened to a register (created, start set, entries imported): who, when, what."""
+
+    __tablename__ = "register_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    register_id: Mapped[str] = mapped_column(ForeignKey("registers.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(20))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class RegisterCounterRow(Base):
@@ -98,6 +133,12 @@ class RegisterCounterRow(Base):
     register_id: Mapped[str] = mapped_column(ForeignKey("registers.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer, default=0)
+    #: The number this year's series started at here when the register went live mid-year (SetRegisterStart).
+    start_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+#: The rows the unique number-and-symbol index covers: numbered outgoing documents not flagged as duplicates.
+OUTGOING_SYMBOL_WHERE = "direction = 'outgoing' AND number IS NOT NULL AND duplicate_of = ''"
 
 
 class DocumentRow(Base):
@@ -150,11 +191,21 @@ class DocumentRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: Văn bản quy phạm pháp luật: numbered in its type's legal-normative register, the year in its symbol.
+    legal_normative: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Incoming: when it arrived (tiếp nhận) — the register book's "Ngày đến"; numbered_at is when it was registered.
+    arrived_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    #: An entry of the register imported from the previous system's book (going live mid-year).
+    imported: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
         UniqueConstraint("register_id", "register_year", "number", name="uq_documents_register_number"),
         Index("ix_documents_agency_direction", "agency_code", "direction", "id"),
         Index("ix_documents_sender", "agency_code", "issuing_agency_code", "number_symbol", "document_date"),
+        # Số và ký hiệu is unique in the agency's year (Decree 30/2020 Art. 15); outgoing documents numbered twice
+        # before this rule keep their number and are flagged with duplicate_of (migration 0005).
+        Index("uq_documents_outgoing_symbol", "agency_code", "register_year", "number_symbol", unique=True,
+              sqlite_where=text(OUTGOING_SYMBOL_WHERE), postgresql_where=text(OUTGOING_SYMBOL_WHERE)),
     )
 
 
@@ -191,17 +242,6 @@ class HistoryRow(Base):
     action: Mapped[str] = mapped_column(String(20))
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     note: Mapped[str] = mapped_column(Text, default="")
-
-
-@dataclass(frozen=True)
-class Register:
-    id: str
-    agency_code: str
-    direction: Direction
-    name: str
-    agency_abbreviation: str
-    type_codes: tuple[str, ...]
-    active: bool
 
 
 @dataclass(frozen=True)
@@ -248,7 +288,7 @@ class DocumentFilter:
 
 #: Fields of a document a draft update may change, as stored.
 EDITABLE = ("type_code", "abstract", "urgency", "drafting_unit", "unit_abbreviation", "signer_name", "signer_title",
-            "signer_competence", "place", "recipients", "files", "answers_document_id", "due_date")
+            "signer_competence", "place", "recipients", "files", "answers_document_id", "due_date", "legal_normative")
 
 
 def draft_columns(draft: Draft) -> dict[str, Any]:
@@ -260,6 +300,7 @@ def draft_columns(draft: Draft) -> dict[str, Any]:
         "recipients": [{"agency_code": r.agency_code, "name": r.name} for r in draft.recipients],
         "files": [file_entry(f) for f in draft.files],
         "answers_document_id": draft.answers_document_id, "due_date": draft.due_date,
+        "legal_normative": draft.legal_normative,
     }
 
 
@@ -285,7 +326,8 @@ def _jsonable(value: Any) -> Any:
 
 def _register(row: RegisterRow) -> Register:
     return Register(row.id, row.agency_code, Direction(row.direction), row.name, row.agency_abbreviation,
-                    tuple(row.type_codes or ()), row.active)
+                    tuple(row.type_codes or ()), row.active, legal_normative=row.legal_normative,
+                    separate_arrival_series=row.separate_arrival_series)
 
 
 class DocumentStore:
@@ -320,6 +362,12 @@ class DocumentStore:
                 DocumentTypeRow.agency_code.in_(["", doc_type.agency_code or ""])))).first()
             if exists:
                 raise Conflict(f"the type {doc_type.code} exists already")
+            same = (await session.execute(select(DocumentTypeRow.name).where(
+                DocumentTypeRow.abbreviation == doc_type.abbreviation,
+                DocumentTypeRow.agency_code.in_(["", doc_type.agency_code or ""])))).scalars().first()
+            if same is not None:  # two types with one abbreviation would give one number and symbol twice
+                raise Conflict(f"the abbreviation {doc_type.abbreviation} is the one of {same} already; choose "
+                               "another (symbols must tell types apart, Decree 30/2020 Art. 15)")
             session.add(DocumentTypeRow(code=doc_type.code, name=doc_type.name, abbreviation=doc_type.abbreviation,
                                         agency_code=doc_type.agency_code or ""))
         return doc_type
@@ -334,20 +382,63 @@ class DocumentStore:
 
     # -- registers -----------------------------------------------------------------------------
     async def create_register(self, *, agency_code: str, direction: Direction, name: str, agency_abbreviation: str,
-                              type_codes: list[str]) -> Register:
-        if direction is Direction.COPY and type_codes:
-            raise InvalidArgument("type_codes", "a copy register numbers every copy (SY, SL, TrS) in one series")
+                              type_codes: list[str], legal_normative: bool = False,
+                              separate_arrival_series: bool = False, actor: str = "") -> Register:
+        """Open a register that declares what it numbers (see :mod:`vanthu_registry.domain.registers`).
+
+        Raises InvalidArgument for a scope that cannot be (a legal-normative register lists exactly one type that
+        can be VB QPPL; copy registers list no types), Conflict naming the active register of the agency that
+        numbers the same type and kind already — or its arrival or copy register (Decree 30/2020 Art. 15, 22, 25).
+        A second arrival series (``separate_arrival_series``) is recorded in the register's history.
+        """
+        check_register_scope(direction, type_codes, legal_normative=legal_normative,
+                             separate_arrival_series=separate_arrival_series)
+        now = self.clock()
         async with self.sessions() as session, session.begin():
+            await self._lock_agency_registers(session, agency_code)
+            names: dict[str, str] = {}
             for i, code in enumerate(type_codes):
                 try:
-                    await self._type(session, agency_code, code)
+                    doc_type = await self._type(session, agency_code, code)
+                    check_legal_normative(doc_type, legal_normative, field=f"type_codes[{i}]")
                 except InvalidArgument as error:
                     raise InvalidArgument(f"type_codes[{i}]", error.reason) from error
+                names[code] = doc_type.name
             row = RegisterRow(id=new_id(), agency_code=agency_code, direction=direction.value, name=name,
                               agency_abbreviation=agency_abbreviation, type_codes=type_codes, active=True,
-                              created_at=self.clock())
+                              created_at=now, legal_normative=legal_normative,
+                              separate_arrival_series=separate_arrival_series)
+            existing = [_register(r) for r in (await session.execute(select(RegisterRow).where(
+                RegisterRow.agency_code == agency_code, RegisterRow.active.is_(True)))).scalars()]
+            refuse_overlap(_register(row), existing, names)
             session.add(row)
+            await session.flush()
+            changes: dict[str, Any] = {"direction": direction.value, "name": name, "type_codes": type_codes,
+                                       "legal_normative": legal_normative}
+            note = ""
+            if separate_arrival_series:
+                changes["separate_arrival_series"] = True
+                note = "a second arrival series (số đến), opened on purpose beside " + ", ".join(
+                    f"'{r.name}'" for r in existing if r.direction is Direction.INCOMING) if any(
+                    r.direction is Direction.INCOMING for r in existing) else "a separate arrival series"
+            session.add(RegisterHistoryRow(register_id=row.id, at=now, actor=actor or "system", action="created",
+                                           changes=changes, note=note))
         return _register(row)
+
+    @staticmethod
+    async def _lock_agency_registers(session: AsyncSession, agency_code: str) -> None:
+        """Serialise changes to one agency's registers: PostgreSQL takes a transaction advisory lock on the agency
+        (there may be no row to lock yet); SQLite transactions hold the database lock already (BEGIN IMMEDIATE)."""
+        if session.get_bind().dialect.name == "postgresql":
+            await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"registers:{agency_code}"))))
+
+    async def register_history(self, agency_code: str, register_id: str) -> list[HistoryEntry]:
+        """What happened to a register, oldest first; NotFound for another agency's register."""
+        await self.register(agency_code, register_id)
+        async with self.sessions() as session:
+            rows = (await session.execute(select(RegisterHistoryRow).where(
+                RegisterHistoryRow.register_id == register_id).order_by(RegisterHistoryRow.id))).scalars()
+            return [HistoryEntry(r.at, r.actor, r.action, r.changes, r.note) for r in rows]
 
     async def registers(self, agency_code: str, direction: Direction | None = None) -> list[Register]:
         query = select(RegisterRow).where(RegisterRow.agency_code == agency_code).order_by(RegisterRow.created_at)
@@ -391,7 +482,7 @@ class DocumentStore:
         to its files are recorded under it before the document exists)."""
         now = self.clock()
         async with self.sessions() as session, session.begin():
-            await self._type(session, agency_code, draft.type_code)
+            check_legal_normative(await self._type(session, agency_code, draft.type_code), draft.legal_normative)
             row = DocumentRow(id=document_id or new_id(), agency_code=agency_code, direction=draft.direction.value,
                               created_by=actor, created_at=now, updated_at=now, version=1,
                               drafter_subject=actor_subject if draft.direction is Direction.OUTGOING else "",
@@ -408,11 +499,13 @@ class DocumentStore:
                 row.number_symbol, row.document_date = s.number_symbol, s.document_date
                 row.duplicate_of = await self._find_duplicate(session, row) or ""
                 row.signature_check = "pending" if draft.files else ""
+                row.arrived_at = now
                 action, subject = "arrived", "vanthu.registry.document.arrived"
             session.add(row)
             await session.flush()
             await self._record(session, row, actor, action, {k: [None, _jsonable(v)] for k, v in
-                                                             draft_columns(draft).items() if v not in ("", [], None)},
+                                                             draft_columns(draft).items()
+                                                             if v not in ("", [], None, False)},
                                note=f"duplicate of {row.duplicate_of}" if row.duplicate_of else "")
             await self._event(session, row, subject, actor, duplicate_of=row.duplicate_of or None,
                               **({"files": row.files} if row.direction == Direction.INCOMING.value else {}))
@@ -450,7 +543,7 @@ class DocumentStore:
                 raise FailedPrecondition(f"only drafts can be changed; this document is {row.status}")
             if expected_version and expected_version != row.version:
                 raise Conflict(f"the draft changed meanwhile (version {row.version}, you edited {expected_version})")
-            await self._type(session, agency_code, draft.type_code)
+            check_legal_normative(await self._type(session, agency_code, draft.type_code), draft.legal_normative)
             before = {k: _jsonable(getattr(row, k)) for k in EDITABLE}
             after = {k: _jsonable(v) for k, v in draft_columns(draft).items()}
             changes = diff(before, after)
@@ -468,11 +561,15 @@ class DocumentStore:
         symbol, and becomes ``numbered`` (the seal is applied next; :meth:`complete_issue` then issues it).
         Decree 30/2020 Art. 15.3: the system assigns the number and the date of an electronic document.
 
+        ``register_id`` must be the register that covers the document's type and kind (InvalidArgument naming that
+        one otherwise); empty, it is that register.
+
         Concurrent issues on the same register in this process are grouped into one transaction (one counter
         update, one commit): the counter row is held until commit, so one commit per number would cap the
         register at one disk flush per document. A batch that fails as a whole is retried one by one, so a
         bad request never fails another clerk's.
         """
+        register_id = register_id or await self.covering_register_id(agency_code, document_id)
         job = _IssueJob(agency_code, document_id, actor, asyncio.get_running_loop().create_future())
         queue = self._issue_queues.setdefault(register_id, [])
         queue.append(job)
@@ -519,8 +616,7 @@ class DocumentStore:
                     if row is None or row.agency_code != job.agency_code:
                         raise NotFound(f"no document {job.document_id}")
                     transition("number", Status(row.status))
-                    register = await self._register_for(session, row.agency_code, register_id, Direction.OUTGOING,
-                                                        row.type_code)
+                    register = await self._numbering_register(session, row, register_id)
                     if not register.agency_abbreviation:
                         raise FailedPrecondition(f"the register {register.name} has no agency abbreviation")
                     if row.type_code == LETTER and not row.unit_abbreviation:
@@ -539,14 +635,18 @@ class DocumentStore:
             now = self.clock()
             local = vietnam_time(now)
             first = await self._next_numbers(session, register_id, local.year, len(accepted)) if accepted else 0
+            symbols = [issued_number_symbol(first + offset, symbol, year=local.year,
+                                            legal_normative=row.legal_normative)
+                       for offset, (_, row, symbol) in enumerate(accepted)]
+            await self._refuse_taken_symbols(session, register_id, local.year, symbols)
             views = []
-            for offset, (job, row, symbol) in enumerate(accepted):
+            for offset, (job, row, _) in enumerate(accepted):
                 number = first + offset
                 changes = {"status": [Status.SIGNED.value, Status.NUMBERED.value], "number": [None, number],
-                           "number_symbol": [None, number_and_symbol(number, symbol)],
+                           "number_symbol": [None, symbols[offset]],
                            "document_date": [None, local.date().isoformat()], "register_id": [None, register_id]}
                 row.register_id, row.register_year, row.number = register_id, local.year, number
-                row.number_symbol, row.document_date = number_and_symbol(number, symbol), local.date()
+                row.number_symbol, row.document_date = symbols[offset], local.date()
                 row.numbered_at, row.updated_at, row.version = now, now, row.version + 1
                 session.add(HistoryRow(document_id=row.id, at=now, actor=job.actor, action="numbered",
                                        changes=changes, note="số và ngày đã cấp; chờ đóng dấu (ký số của cơ quan)"))
@@ -655,8 +755,16 @@ class DocumentStore:
             return self._view(row)
 
     async def register_arrival(self, *, agency_code: str, document_id: str, register_id: str, actor: str,
-                               confirm_duplicate: bool = False) -> dict[str, Any]:
-        """Vào sổ: the next arrival number (số đến) of the incoming register, with the arrival time."""
+                               confirm_duplicate: bool = False, confirm_signature_problem: bool = False,
+                               reason: str = "") -> dict[str, Any]:
+        """Vào sổ: the next arrival number (số đến) of the incoming register, in the same transaction as the
+        history line and the event (Decree 30/2020 Art. 22).
+
+        Refused with FailedPrecondition while the arrival is flagged: a duplicate (unless ``confirm_duplicate``), or
+        files whose signatures failed verification or are not verified yet (``signature_check`` invalid or
+        pending, Art. 21.2: check authenticity and integrity) unless ``confirm_signature_problem`` with a
+        ``reason`` (InvalidArgument when empty), which the history keeps.
+        """
         async with self.sessions() as session, session.begin():
             row = await self._load(session, agency_code, document_id, lock=True)
             status = transition("register", Status(row.status))
@@ -664,6 +772,7 @@ class DocumentStore:
                 raise FailedPrecondition(
                     f"this arrival duplicates document {row.duplicate_of} (same sender, number and date): reject it, "
                     "or register it with confirm_duplicate if it really is a second document")
+            confirmed = self._signature_problem(row, confirm_signature_problem, reason)
             register = await self._register_for(session, row.agency_code, register_id, Direction.INCOMING,
                                                     row.type_code)
             now = self.clock()
@@ -671,12 +780,39 @@ class DocumentStore:
             number = await self._next_number(session, register.id, year)
             changes = {"status": [row.status, status.value], "number": [None, number],
                        "register_id": [None, register.id]}
+            notes = ["registered although flagged as a duplicate"] if row.duplicate_of else []
+            if confirmed:
+                changes["signature_problem_confirmed"] = [None, {"signature_check": row.signature_check,
+                                                                 "reason": confirmed}]
+                notes.append(f"registered although the signature check is {row.signature_check}: {confirmed}")
             row.status, row.register_id, row.register_year, row.number = status.value, register.id, year, number
             row.numbered_at, row.updated_at, row.version = now, now, row.version + 1
-            await self._record(session, row, actor, "registered", changes,
-                               note="registered although flagged as a duplicate" if row.duplicate_of else "")
-            await self._event(session, row, "vanthu.registry.document.registered", actor)
+            await self._record(session, row, actor, "registered", changes, note="; ".join(notes))
+            await self._event(session, row, "vanthu.registry.document.registered", actor,
+                              **({"signature_check": row.signature_check, "signature_problem_reason": confirmed}
+                                 if confirmed else {}))
             return self._view(row)
+
+    @staticmethod
+    def _signature_problem(row: DocumentRow, confirm: bool, reason: str) -> str:
+        """The clerk's reason for registering an arrival whose signature check is invalid or pending ("" when
+        the check is fine); FailedPrecondition explaining the check when not confirmed."""
+        if row.signature_check not in ("invalid", "pending"):
+            return ""
+        if not confirm:
+            if row.signature_check == "invalid":
+                raise FailedPrecondition(
+                    f"the signatures of this arrival failed verification ({row.signature_note or 'no detail'}): "
+                    "return it to the sender (reject, Decree 30/2020 Art. 21.2), or register it with "
+                    "confirm_signature_problem and a reason if you have established it is genuine")
+            raise FailedPrecondition(
+                "the signatures of this arrival are not verified yet (signature_check pending): wait for the check, "
+                "or register it with confirm_signature_problem and a reason (e.g. urgent, checked with the sender)")
+        reason = reason.strip()
+        if not reason:
+            raise InvalidArgument("reason", f"say why you register an arrival whose signature check is "
+                                            f"{row.signature_check} (kept in its history)")
+        return reason
 
     async def number_copy(self, *, agency_code: str, register_id: str, form: str, source_document_id: str,
                           object_id: str, sha256: str, actor: str, copy_id: str | None = None) -> dict[str, Any]:
@@ -734,6 +870,73 @@ class DocumentStore:
         if register.type_codes and type_code not in register.type_codes:
             raise InvalidArgument("register_id", f"this register numbers only {', '.join(register.type_codes)}")
         return register
+
+    async def _active_registers(self, session: AsyncSession, agency_code: str, direction: Direction) -> list[Register]:
+        """The agency's active registers of ``direction``, read once per transaction (kept in ``session.info``)."""
+        cache: dict[tuple[str, str], list[Register]] = session.info.setdefault("active_registers", {})
+        key = (agency_code, direction.value)
+        if key not in cache:
+            cache[key] = [_register(r) for r in (await session.execute(select(RegisterRow).where(
+                RegisterRow.agency_code == agency_code, RegisterRow.direction == direction.value,
+                RegisterRow.active.is_(True)).order_by(RegisterRow.created_at))).scalars()]
+        return cache[key]
+
+    async def _covering_register(self, session: AsyncSession, agency_code: str, type_code: str,
+                                 legal_normative: bool) -> Register:
+        """The one active outgoing register of the agency that numbers this type and kind.
+
+        FailedPrecondition when none does (open one) or, for registers made before the rule, when two do.
+        """
+        found = covering(await self._active_registers(session, agency_code, Direction.OUTGOING), type_code,
+                         legal_normative)
+        if len(found) == 1:
+            return found[0]
+        what = f"{kind_name(legal_normative)} documents of type {type_code}"
+        if not found:
+            raise FailedPrecondition(
+                f"no active register of this agency numbers {what}: open one (CreateRegister, direction outgoing"
+                + (f", legal_normative, type_codes [{type_code}])" if legal_normative else ")"))
+        raise FailedPrecondition(f"{' and '.join(describe(r) for r in found)}: two registers number {what} (made "
+                                 "before one register per type and kind was enforced); close one of them "
+                                 "(CloseRegister)")
+
+    async def covering_register_id(self, agency_code: str, document_id: str) -> str:
+        """The id of the register that numbers this outgoing document (IssueDocument with no register_id)."""
+        async with self.sessions() as session:
+            row = await self._load(session, agency_code, document_id, lock=False)
+            if row.direction != Direction.OUTGOING.value:
+                raise FailedPrecondition("only outgoing documents are issued; arrivals are registered (vào sổ)")
+            return (await self._covering_register(session, agency_code, row.type_code, row.legal_normative)).id
+
+    async def _numbering_register(self, session: AsyncSession, row: DocumentRow, register_id: str) -> Register:
+        """``register_id`` when it is the register that covers the document; InvalidArgument naming the one that
+        does otherwise (Decree 30/2020 Art. 15: one series per document)."""
+        registers = await self._active_registers(session, row.agency_code, Direction.OUTGOING)
+        chosen = next((r for r in registers if r.id == register_id), None)
+        if chosen is None:
+            raise InvalidArgument("register_id", "is not an active outgoing register of this agency")
+        right = await self._covering_register(session, row.agency_code, row.type_code, row.legal_normative)
+        if right.id != chosen.id:
+            raise InvalidArgument("register_id", f"'{chosen.name}' does not number {kind_name(row.legal_normative)} "
+                                                 f"documents of type {row.type_code}: {describe(right)}; issue it "
+                                                 "there, or leave register_id empty")
+        return chosen
+
+    async def _refuse_taken_symbols(self, session: AsyncSession, register_id: str, year: int,
+                                    symbols: list[str]) -> None:
+        """Conflict when a number and symbol about to be issued is held by another outgoing document of the agency
+        this year (e.g. entries imported from a previous system): Decree 30/2020 Art. 15 makes it unique."""
+        register = await session.get(RegisterRow, register_id)
+        if not symbols or register is None:
+            return
+        taken = (await session.execute(select(DocumentRow.number_symbol, DocumentRow.id).where(
+            DocumentRow.agency_code == register.agency_code, DocumentRow.direction == Direction.OUTGOING.value,
+            DocumentRow.register_year == year, DocumentRow.number_symbol.in_(symbols),
+            DocumentRow.number.is_not(None)))).first()
+        if taken is not None:
+            raise Conflict(f"the number and symbol {taken[0]} was given to document {taken[1]} already this year; a "
+                           "number and symbol is unique in the year (Decree 30/2020 Art. 15): check the register's "
+                           "start and the entries imported into it")
 
     async def history(self, agency_code: str, document_id: str) -> list[HistoryEntry]:
         async with self.sessions() as session:

@@ -1,7 +1,11 @@
-"""Register books (sổ đăng ký văn bản) as CSV and as a printable XLSX with the columns of Appendix IV.
+"""Register books (sổ đăng ký văn bản) as CSV and as a printable XLSX with the columns of Appendix IV (the PDF
+is in :mod:`vanthu_registry.register_pdf`).
 
 Decree 30/2020 requires a register kept in the system to be printed with every column of its template
-and bound; the XLSX is set up for that (A4 landscape, header repeated on each page, gridlines).
+and bound (Art. 16, 22; Appendix IV.I and IV.VI); the XLSX is set up for that (A4 landscape, header repeated
+on each page, gridlines). Text from other agencies (a sender's name, an abstract) goes into the book: a cell
+that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or CR; OWASP "CSV
+injection") is written as text — with a leading apostrophe in CSV, as a string cell in XLSX — never lost.
 """
 
 from __future__ import annotations
@@ -12,19 +16,27 @@ from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 
 from vanthu_core.timeutil import vietnam_time
-from vanthu_registry.documents_store import Register
-from vanthu_registry.domain.documents import Direction
+from vanthu_registry.domain.documents import Direction, format_number
+from vanthu_registry.domain.registers import Register
 
+#: Appendix IV.I: the outgoing register book, 10 columns.
 OUTGOING_COLUMNS = ("Số, ký hiệu văn bản", "Ngày tháng văn bản", "Tên loại và trích yếu nội dung văn bản",
                     "Người ký", "Nơi nhận văn bản", "Đơn vị, người nhận bản lưu", "Số lượng bản", "Ngày chuyển",
                     "Ký nhận", "Ghi chú")
+#: Appendix IV.VI: the incoming register book, 10 columns.
 INCOMING_COLUMNS = ("Ngày đến", "Số đến", "Tác giả", "Số, ký hiệu", "Ngày tháng văn bản",
                     "Tên loại và trích yếu nội dung", "Đơn vị hoặc người nhận", "Ngày chuyển", "Ký nhận", "Ghi chú")
+#: Relative column widths (characters), shared by the XLSX and the PDF.
+OUTGOING_WIDTHS = (14, 12, 48, 22, 30, 20, 8, 11, 10, 16)
+INCOMING_WIDTHS = (12, 8, 28, 16, 12, 48, 22, 11, 10, 16)
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: What a spreadsheet reads as the start of a formula (OWASP CSV injection).
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _day(value: date | None) -> str:
@@ -37,8 +49,16 @@ def _note(doc: dict[str, Any]) -> str:
     return ""
 
 
+def heading(register: Register) -> str:
+    return "SỔ ĐĂNG KÝ VĂN BẢN ĐI" if register.direction is Direction.OUTGOING else "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"
+
+
 def rows(register: Register, documents: list[dict[str, Any]], type_names: dict[str, str]) -> list[list[str]]:
-    """One line per numbered document, in the register's column order."""
+    """One line per numbered document, in the register's column order (Appendix IV).
+
+    Incoming: "Ngày đến" is the day the document arrived (Vietnam time, dd/mm/yyyy), "Số đến" padded like every
+    number below 10 (01, 02 …, Appendix I).
+    """
     lines = []
     for doc in documents:
         title = f"{type_names.get(doc['type_code'], doc['type_code'])}: {doc['abstract']}"
@@ -48,8 +68,8 @@ def rows(register: Register, documents: list[dict[str, Any]], type_names: dict[s
             lines.append([doc["number_symbol"], _day(doc["document_date"]), title, signer, recipients,
                           doc["drafting_unit"], "", "", "", _note(doc)])
         else:
-            arrived = vietnam_time(doc["numbered_at"])
-            lines.append([arrived.strftime("%d/%m/%Y %H:%M"), str(doc["number"]),
+            arrived = vietnam_time(doc.get("arrived_at") or doc["created_at"])
+            lines.append([_day(arrived.date()), format_number(doc["number"]),
                           doc["issuing_agency_name"] or doc["issuing_agency_code"], doc["number_symbol"],
                           _day(doc["document_date"]), title, "", "", "", _note(doc)])
     return lines
@@ -59,12 +79,30 @@ def columns(register: Register) -> tuple[str, ...]:
     return OUTGOING_COLUMNS if register.direction is Direction.OUTGOING else INCOMING_COLUMNS
 
 
+def widths(register: Register) -> tuple[int, ...]:
+    return OUTGOING_WIDTHS if register.direction is Direction.OUTGOING else INCOMING_WIDTHS
+
+
+def formula_safe(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading apostrophe before a formula lead, the text kept whole."""
+    return "'" + text if text.startswith(FORMULA_LEADS) else text
+
+
 def to_csv(register: Register, lines: list[list[str]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(columns(register))
-    writer.writerows(lines)
+    writer.writerows([formula_safe(value) for value in line] for line in lines)
     return ("\ufeff" + buffer.getvalue()).encode()  # BOM: spreadsheet programs then read UTF-8 correctly
+
+
+def _text(cell: Cell, value: str) -> Cell:
+    """Store ``value`` as a string cell: openpyxl would make a formula of text starting with "="."""
+    cell.value = value
+    cell.data_type = "s"
+    if value.startswith(FORMULA_LEADS):
+        cell.quotePrefix = True  # and Excel keeps it text when someone edits the cell
+    return cell
 
 
 def to_xlsx(register: Register, agency_name: str, date_from: date, date_to: date, lines: list[list[str]]) -> bytes:
@@ -72,19 +110,18 @@ def to_xlsx(register: Register, agency_name: str, date_from: date, date_to: date
     sheet = book.active
     assert sheet is not None
     sheet.title = "Sổ đăng ký"
-    heading = "SỔ ĐĂNG KÝ VĂN BẢN ĐI" if register.direction is Direction.OUTGOING else "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"
     width = len(columns(register))
-    for row, (text, size) in enumerate(((agency_name.upper(), 12), (heading, 14), (register.name, 12),
+    for row, (text, size) in enumerate(((agency_name.upper(), 12), (heading(register), 14), (register.name, 12),
                                         (f"Từ ngày {_day(date_from)} đến ngày {_day(date_to)}", 12)), start=1):
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-        cell = sheet.cell(row=row, column=1, value=text)
+        cell = _text(sheet.cell(row=row, column=1), text)
         cell.font = Font(name="Times New Roman", size=size, bold=row <= 2)
         cell.alignment = Alignment(horizontal="center")
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     header_row = 6
     for col, title in enumerate(columns(register), start=1):
-        cell = sheet.cell(row=header_row, column=col, value=title)
+        cell = _text(sheet.cell(row=header_row, column=col), title)
         cell.font = Font(name="Times New Roman", size=11, bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = border
@@ -92,13 +129,11 @@ def to_xlsx(register: Register, agency_name: str, date_from: date, date_to: date
         sheet.cell(row=header_row + 1, column=col).border = border
     for offset, line in enumerate(lines, start=header_row + 2):
         for col, value in enumerate(line, start=1):
-            cell = sheet.cell(row=offset, column=col, value=value)
+            cell = _text(sheet.cell(row=offset, column=col), value)
             cell.font = Font(name="Times New Roman", size=11)
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             cell.border = border
-    widths = (14, 12, 48, 22, 30, 20, 8, 11, 10, 16) if register.direction is Direction.OUTGOING \
-        else (15, 8, 28, 16, 12, 48, 22, 11, 10, 16)
-    for col, w in enumerate(widths, start=1):
+    for col, w in enumerate(widths(register), start=1):
         sheet.column_dimensions[sheet.cell(row=header_row, column=col).column_letter].width = w
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4

@@ -13,7 +13,7 @@ from vanthu_core.errors import InvalidArgument
 from vanthu_registry.domain.agencies import Checked, check_agency
 
 FIELDS = ("code", "name", "short_name", "parent_code", "level", "valid_from", "valid_to", "address", "email", "phone",
-          "source")
+          "source", "place")
 
 
 def read_rows(path: Path) -> tuple[list[dict[str, Any]], str]:
@@ -52,7 +52,7 @@ def check_rows(rows: list[dict[str, Any]], default_source: str) -> list[Checked]
                                 level=level, valid_from=values.get("valid_from") or None,
                                 valid_to=values.get("valid_to") or None, address=values.get("address", ""),
                                 email=values.get("email", ""), phone=values.get("phone", ""),
-                                source=values.get("source") or default_source)
+                                source=values.get("source") or default_source, place=values.get("place", ""))
         except InvalidArgument as error:
             raise InvalidArgument(f"row {number}.{error.field}", error.reason) from error
         if item.agency.code in seen:

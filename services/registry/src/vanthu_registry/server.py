@@ -61,7 +61,7 @@ class RegistryServer:
                                verifier=self.verifier,
                                service_names=[registry_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name,
                                               documents_pb2.DESCRIPTOR.services_by_name["DocumentService"].full_name])
-        agencies = AgencyStore(sessions)
+        agencies = AgencyStore(sessions, clock=self.clock)
         documents = DocumentStore(sessions, clock=self.clock)
         await documents.seed_types()
         self.channels: list[Any] = []

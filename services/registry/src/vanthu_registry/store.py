@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -14,6 +14,7 @@ from vanthu_core.events import Event
 from vanthu_core.outbox import add_event, outbox_table
 from vanthu_core.paging import decode_cursor, encode_cursor
 from vanthu_core.text import fold
+from vanthu_core.timeutil import Clock, utc_now
 from vanthu_registry.domain.agencies import Agency, Checked
 
 metadata = MetaData()
@@ -39,6 +40,8 @@ class AgencyRow(Base):
     email: Mapped[str] = mapped_column(String(100), default="")
     phone: Mapped[str] = mapped_column(String(30), default="")
     source: Mapped[str] = mapped_column(String(300), default="")
+    #: Địa danh of the agency's date line (Decree 30/2020, Appendix I, Part I, II.4).
+    place: Mapped[str] = mapped_column(String(100), default="")
     #: Folded name and short name for searches with or without diacritics.
     search_key: Mapped[str] = mapped_column(String(260), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -49,7 +52,7 @@ class AgencyRow(Base):
         return Agency(code=self.code, name=self.name, short_name=self.short_name, parent_code=self.parent_code,
                       level=self.level, valid_from=self.valid_from, valid_to=self.valid_to,
                       code_conforms=self.code_conforms, address=self.address, email=self.email, phone=self.phone,
-                      source=self.source)
+                      source=self.source, place=self.place)
 
 
 MAX_PAGE = 500
@@ -92,10 +95,11 @@ def parents_first(items: list[Checked]) -> list[Checked]:
 
 
 class AgencyStore:
-    """The agency directory."""
+    """The agency directory; ``clock`` stamps ``updated_at`` (injected, so tests never depend on the calendar)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock = utc_now) -> None:
         self.sessions = sessions
+        self.clock = clock
 
     async def get(self, code: str) -> Agency:
         async with self.sessions() as session:
@@ -137,7 +141,7 @@ class AgencyStore:
 
         Parents must exist already or be part of the same batch.
         """
-        now = datetime.now(UTC)
+        now = self.clock()
         checked = parents_first(checked)
         created: list[bool] = []
         async with self.sessions() as session, session.begin():
@@ -154,7 +158,7 @@ class AgencyStore:
                     row = AgencyRow(code=agency.code)
                     session.add(row)
                 for key in ("name", "short_name", "parent_code", "level", "valid_from", "valid_to", "code_conforms",
-                            "address", "email", "phone", "source"):
+                            "address", "email", "phone", "source", "place"):
                     setattr(row, key, getattr(agency, key))
                 row.search_key = fold(f"{agency.name} {agency.short_name}")[:260]
                 row.updated_at = now

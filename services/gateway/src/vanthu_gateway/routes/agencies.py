@@ -30,6 +30,8 @@ class AgencyOut(BaseModel):
     email: str
     phone: str
     source: str
+    place: str = Field("", description="địa danh of the agency's date line (Decree 30/2020, Appendix I): "
+                                       "'Vĩnh Long' for the province, 'Long Châu' for the ward of Long Châu")
 
 
 class AgencyPage(BaseModel):
@@ -43,7 +45,7 @@ def agency_out(agency: registry_pb2.Agency) -> AgencyOut:
                      valid_from=date.fromisoformat(agency.valid_from) if agency.valid_from else None,
                      valid_to=date.fromisoformat(agency.valid_to) if agency.valid_to else None,
                      code_conforms=agency.code_conforms, address=agency.address, email=agency.email,
-                     phone=agency.phone, source=agency.source)
+                     phone=agency.phone, source=agency.source, place=agency.place)
 
 
 def _registry(request: Request) -> Any:
@@ -94,6 +96,8 @@ class AgencyIn(RequestBody):
     email: str = ""
     phone: str = ""
     source: str = ""
+    place: str = Field("", description="địa danh printed before the date: the official name of the administrative "
+                                       "unit where the agency sits (e.g. Vĩnh Long, Long Châu, Phường 1)")
 
 
 class AgencyWritten(BaseModel):
@@ -109,7 +113,7 @@ async def put_agency(request: Request, response: Response, principal: Annotated[
         code=code, name=body.name, short_name=body.short_name, parent_code=body.parent_code or "",
         level=body.level or 0, valid_from=body.valid_from.isoformat() if body.valid_from else "",
         valid_to=body.valid_to.isoformat() if body.valid_to else "", address=body.address, email=body.email,
-        phone=body.phone, source=body.source)), metadata=forward(principal))
+        phone=body.phone, source=body.source, place=body.place)), metadata=forward(principal))
     response.status_code = 201 if reply.created else 200
     return AgencyWritten(agency=agency_out(reply.agency), created=reply.created,
                          warnings=[{"field": w.field, "message": w.message} for w in reply.warnings])

@@ -81,6 +81,8 @@ class DocumentIn(RequestBody):
     answers_document_id: str = ""
     due_date: date | None = None
     sender: Sender | None = None
+    legal_normative: bool = Field(False, description="văn bản quy phạm pháp luật: numbered in its type's own series, "
+                                                     "the year in its symbol (12/2026/QĐ-UBND)")
 
 
 class DocumentCreate(DocumentIn):
@@ -121,6 +123,8 @@ class DocumentOut(BaseModel):
     signed_by: str = Field("", description="outgoing: the competent person who signed the main file")
     signed_at: str = ""
     seal_error: str = Field("", description="status numbered: why the seal failed; issue again to complete it")
+    legal_normative: bool = False
+    arrived_at: str = Field("", description="incoming: when it arrived (the register book's Ngày đến)")
     reason: str
     created_by: str
     created_at: str
@@ -137,7 +141,10 @@ class RegisterIn(RequestBody):
     direction: Literal["outgoing", "incoming", "copy"] = Field(description="copy: sổ bản sao (SY, SL, TrS)")
     name: str
     agency_abbreviation: str = ""
-    type_codes: list[str] = Field(default_factory=list, max_length=40)
+    type_codes: list[str] = Field(default_factory=list, max_length=40, description=(
+        "outgoing: the types numbered here; none: every type of its kind no other register lists"))
+    legal_normative: bool = Field(False, description="outgoing: numbers VB QPPL (lists exactly one type)")
+    separate_arrival_series: bool = Field(False, description="incoming: a second arrival series, opened on purpose")
 
 
 class RegisterOut(RegisterIn, ResponseBody):
@@ -160,12 +167,15 @@ class DocumentTypeIn(RequestBody):
 
 
 class IssueIn(RequestBody):
-    register_id: Id = ""
+    register_id: Id = Field("", description="empty: the register that covers the document's type and kind")
 
 
 class RegisterArrivalIn(RequestBody):
     register_id: Id
     confirm_duplicate: bool = False
+    confirm_signature_problem: bool = Field(False, description="register although the signature check is invalid "
+                                                               "or still pending (a reason is required)")
+    reason: str = ""
 
 
 class ReasonIn(RequestBody):
@@ -230,9 +240,9 @@ async def create_register(request: Request, principal: User, body: RegisterIn) -
 
 
 @router.get("/registers/{register_id}/export", tags=["registers"], response_class=Response,
-            summary="The register book for a period, as CSV or printable XLSX (columns of Decree 30, Appendix IV)")
+            summary="The register book for a period, as CSV, printable XLSX or PDF to bind (Decree 30, Appendix IV)")
 async def export_register(request: Request, principal: User, register_id: str, date_from: date, date_to: date,
-                          format: Literal["csv", "xlsx"] = "csv") -> Response:
+                          format: Literal["csv", "xlsx", "pdf"] = "csv") -> Response:
     reply = await _documents(request).ExportRegister(pb.ExportRegisterRequest(
         register_id=register_id, date_from=date_from.isoformat(), date_to=date_to.isoformat(), format=format),
         metadata=forward(principal))
@@ -324,8 +334,8 @@ async def issue(request: Request, principal: User, document_id: str, body: Issue
              summary="Register an arrival (vào sổ): take the next arrival number (clerk)")
 async def register(request: Request, principal: User, document_id: str, body: RegisterArrivalIn) -> DocumentOut:
     reply = await _documents(request).RegisterDocument(pb.RegisterDocumentRequest(
-        id=document_id, register_id=body.register_id, confirm_duplicate=body.confirm_duplicate),
-        metadata=forward(principal))
+        id=document_id, register_id=body.register_id, confirm_duplicate=body.confirm_duplicate,
+        confirm_signature_problem=body.confirm_signature_problem, reason=body.reason), metadata=forward(principal))
     return _out(reply.document)
 
 

@@ -20,6 +20,8 @@ CLASSIC_CODE = re.compile(r"^(\d{3})\.(\d{2})\.(\d{2})\.([A-K]\d{2})$")
 ALLOWED_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 MAX_NAME = 200
 MAX_SHORT_NAME = 50
+#: Địa danh: the longest official names of Vietnamese administrative units are well under this.
+MAX_PLACE = 100
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class Agency:
     email: str = ""
     phone: str = ""
     source: str = ""
+    #: Địa danh of the date line (Decree 30/2020, Appendix I, Part I, II.4): "Vĩnh Long", "Long Châu".
+    place: str = ""
 
     def active_at(self, day: date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
@@ -85,8 +89,13 @@ def parse_date(field_name: str, value: str | date | None) -> date | None:
 
 def check_agency(*, code: str, name: str, short_name: str = "", parent_code: str | None = None,
                  level: int | None = None, valid_from: str | date | None = None, valid_to: str | date | None = None,
-                 address: str = "", email: str = "", phone: str = "", source: str = "") -> Checked:
-    """Validate and normalise one agency; unknown parents are checked by the store."""
+                 address: str = "", email: str = "", phone: str = "", source: str = "", place: str = "") -> Checked:
+    """Validate and normalise one agency (text NFC); unknown parents are checked by the store.
+
+    ``place`` is the địa danh the agency prints before its date ("Vĩnh Long, ngày …"): the official name of the
+    administrative unit where it sits (Decree 30/2020, Appendix I, Part I, II.4), at most :data:`MAX_PLACE`
+    characters, without the comma the date line adds. Raises :class:`InvalidArgument` naming the field.
+    """
     clean_code, conforms = check_code(code)
     warnings: list[tuple[str, str]] = []
     if not conforms:
@@ -122,5 +131,14 @@ def check_agency(*, code: str, name: str, short_name: str = "", parent_code: str
         email=clean_text("email", email or "", max_len=100, required=False),
         phone=clean_text("phone", phone or "", max_len=30, required=False),
         source=clean_text("source", source or "", max_len=300, required=False),
+        place=_place(place),
     )
     return Checked(agency, warnings)
+
+
+def _place(value: str | None) -> str:
+    place = clean_text("place", value or "", max_len=MAX_PLACE, required=False)
+    if place.endswith(",") or "\n" in place:
+        raise InvalidArgument("place", "is the name alone, on one line and without the comma the date line adds "
+                                       "(e.g. Vĩnh Long, Long Châu, Phường 1)")
+    return place

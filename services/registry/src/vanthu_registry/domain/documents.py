@@ -161,6 +161,8 @@ class Draft:
     answers_document_id: str = ""
     due_date: date | None = None
     sender: SenderInfo = field(default_factory=SenderInfo)
+    #: Văn bản quy phạm pháp luật: numbered in its type's own series, the year in its symbol (12/2026/QĐ-UBND).
+    legal_normative: bool = False
 
 
 def refuse_classified(confidentiality: Confidentiality) -> None:
@@ -274,6 +276,15 @@ def build_symbol(doc_type: DocumentType, agency_abbreviation: str, unit_abbrevia
 
 def number_and_symbol(number: int, symbol: str) -> str:
     return f"{format_number(number)}/{symbol}"
+
+
+def issued_number_symbol(number: int, symbol: str, *, year: int, legal_normative: bool) -> str:
+    """Số và ký hiệu as issued: ``05/QĐ-UBND``; a legal-normative document (VB QPPL) carries the year of issue
+    between number and symbol: ``12/2026/QĐ-UBND`` (Decree 30/2020 Art. 15, ``regulations.md`` §3.3; the VB QPPL
+    presentation of Decree 34/2016/NĐ-CP as amended). ``year`` is the year in Vietnam time when it is numbered."""
+    if legal_normative:
+        return f"{format_number(number)}/{year:04d}/{symbol}"
+    return number_and_symbol(number, symbol)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
