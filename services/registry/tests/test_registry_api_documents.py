@@ -124,6 +124,15 @@ async def test_bad_metadata_gets_a_field_error_and_writes_nothing(
     assert list(listed.documents) == []  # type: ignore[attr-defined]
 
 
+async def test_a_negative_expected_version_is_a_field_error_not_a_conflict(
+        stub: documents_pb2_grpc.DocumentServiceStub, dev_issuer: DevIssuer) -> None:
+    draft = (await call(dev_issuer, stub.CreateDocument, pb.CreateDocumentRequest(document=DECISION),
+                        "chuyenvien.ubnd")).document  # type: ignore[attr-defined]
+    error = await expect(grpc.StatusCode.INVALID_ARGUMENT, call(dev_issuer, stub.UpdateDraft, pb.UpdateDraftRequest(
+        id=draft.id, document=DECISION, expected_version=-1), "chuyenvien.ubnd"))
+    assert [f for f, _ in field_violations(error)] == ["expected_version"]
+
+
 async def test_only_the_clerk_numbers_copies(stub: documents_pb2_grpc.DocumentServiceStub,
                                              dev_issuer: DevIssuer) -> None:
     reply = await call(dev_issuer, stub.CreateRegister, pb.CreateRegisterRequest(register=pb.Register(

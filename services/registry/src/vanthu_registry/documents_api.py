@@ -24,6 +24,7 @@ from vanthu.common.v1 import common_pb2
 from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc
 from vanthu_core.auth import Principal, current_principal
 from vanthu_core.errors import InvalidArgument, NotFound, PermissionDenied
+from vanthu_core.numbers import bounded_int
 from vanthu_core.text import clean_text
 from vanthu_core.timeutil import iso_vietnam
 from vanthu_registry import exports, register_pdf
@@ -245,7 +246,9 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         if draft.direction is not Direction.OUTGOING:
             raise InvalidArgument("direction", "only outgoing drafts are edited")
         doc = await self.lifecycle.update_draft(agency_code=agency, document_id=request.id, draft=draft,
-                                                actor=principal.username, expected_version=request.expected_version)
+                                                actor=principal.username,
+                                                expected_version=bounded_int("expected_version",
+                                                                             request.expected_version))
         return documents_pb2.UpdateDraftResponse(document=document_to_proto(doc))
 
     async def GetDocument(self, request: documents_pb2.GetDocumentRequest,

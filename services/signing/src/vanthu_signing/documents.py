@@ -76,10 +76,6 @@ class RegistryDocuments:
             raise FailedPrecondition("the document has no number or date from the registry")
         return DocumentToSeal(
             id=doc.id, agency_code=doc.agency_code, number_symbol=doc.number_symbol,
-            issued_on=dt.date.fromisoformat(doc.document_date), place=agency_place(agency),
+            issued_on=dt.date.fromisoformat(doc.document_date), place=agency.place,
             files=tuple(FileToSeal(f.object_id, f.sha256, f.role or "main", f.file_name) for f in doc.files))
 
-
-def agency_place(agency: Any) -> str:
-    """The place (địa danh) the agency writes in its date line; empty when the directory has none."""
-    return str(getattr(agency, "place", "") or "")
