@@ -27,6 +27,8 @@ import grpc
 import httpx
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from vanthu_core.ports import free_port
+
 #: gRPC services in start order: (name, python module). A service whose module is not installed is skipped.
 GRPC_SERVICES = [("registry", "vanthu_registry"), ("storage", "vanthu_storage"), ("signing", "vanthu_signing")]
 DEFAULT_PORTS = {"nats": 4222, "identity": 8180, "registry": 50051, "storage": 50052, "signing": 50053,
@@ -34,12 +36,6 @@ DEFAULT_PORTS = {"nats": 4222, "identity": 8180, "registry": 50051, "storage": 5
 #: Signals that end the launcher (and so everything it started): Ctrl-C, a service manager or `timeout`, a
 #: terminal closed.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

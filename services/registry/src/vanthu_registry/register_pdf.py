@@ -27,8 +27,8 @@ from vanthu_registry.domain.registers import Register
 from vanthu_registry.exports import columns, heading
 
 PDF_TYPE = "application/pdf"
-FONT = "VanThuSerif"
-FONT_BOLD = "VanThuSerif-Bold"
+FONT = "VanThuRegisterBook"
+FONT_BOLD = "VanThuRegisterBook-Bold"
 #: Column widths (mm) on the 273 mm of an A4 landscape line: a number and symbol such as 12/2026/QĐ-UBND and a
 #: date stay on one line; the abstract takes the room left.
 OUTGOING_MM = (30, 21, 66, 30, 34, 26, 14, 18, 15, 19)

@@ -200,9 +200,9 @@ def text_width(text: str, size: float = ATTACHMENT_FONT_SIZE) -> float:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    if "VanThuSerif" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("VanThuSerif", str(FONT_PATH)))
-    return float(pdfmetrics.stringWidth(text, "VanThuSerif", size))
+    if "VanThuSigningSerif" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("VanThuSigningSerif", str(FONT_PATH)))
+    return float(pdfmetrics.stringWidth(text, "VanThuSigningSerif", size))
 
 
 def attachment_box(text: str, page_width: float, page_height: float) -> Box:
