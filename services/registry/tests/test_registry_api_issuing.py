@@ -1,6 +1,8 @@
 """A document's life through the registry's API with real storage and signing beside it: draft with a file,
 submit, sign, issue in one act; who may do each step; the number kept when the seal fails; files kept and let go."""
 
+import asyncio
+import json
 from typing import Any
 
 import grpc
@@ -65,6 +67,7 @@ async def test_an_officer_drafts_the_leader_signs_and_the_clerk_issues_in_one_ac
         docs.SignDocument, pb.SignDocumentRequest(id=draft.id), "truongphong.ubnd"))
     signed = (await platform.call(docs.SignDocument, pb.SignDocumentRequest(id=draft.id), "lanhdao.ubnd")).document
     assert (signed.status, signed.signed_by) == ("signed", "lanhdao.ubnd") and signed.signed_at.endswith("+07:00")
+    assert signed.signer.name == "Nguyễn Văn Hưởng"  # as the drafter named the signer
     assert signed.files[0].object_id != draft.files[0].object_id
     assert list((await stat(platform, draft.files[0].object_id)).references) == []  # the draft file is let go
 
@@ -209,3 +212,44 @@ def _docx() -> bytes:
         archive.writestr("_rels/.rels", "<Relationships/>")
         archive.writestr("word/document.xml", "<w:document/>")
     return buffer.getvalue()
+
+
+async def test_a_draft_without_its_number_and_date_placeholders_is_not_signed_so_no_number_is_lost(
+        platform: Any) -> None:
+    docs = platform.documents
+    doc = await platform.draft(DECISION, pdf=draft_pdf("Quyết định thiếu chỗ ghi số", without=("[[SO]]", "[[NGAY]]")))
+    await platform.call(docs.SubmitDocument, pb.SubmitDocumentRequest(id=doc.id), "chuyenvien.ubnd")
+    error = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(
+        docs.SignDocument, pb.SignDocumentRequest(id=doc.id), "lanhdao.ubnd"))
+    assert "[[SO]]" in (error.details() or "") and "[[NGAY]]" in (error.details() or "")
+    assert "/return" in (error.details() or "")
+    still = (await platform.call(docs.GetDocument, pb.GetDocumentRequest(id=doc.id), "lanhdao.ubnd")).document
+    assert (still.status, still.number) == ("submitted", 0)
+    back = (await platform.call(docs.ReturnDocument, pb.ReturnDocumentRequest(
+        id=doc.id, reason="Thiếu chỗ ghi số và ngày ban hành"), "lanhdao.ubnd")).document
+    assert back.status == "draft"
+
+
+async def test_ten_clerks_clicking_issue_at_once_get_one_number_and_one_seal(platform: Any) -> None:
+    docs = platform.documents
+    register = await general_register(platform)
+    doc = await platform.signed(DECISION)
+    replies = await asyncio.gather(*(platform.call(docs.IssueDocument, pb.IssueDocumentRequest(
+        id=doc.id, register_id=register.id), "vanthu.ubnd") for _ in range(10)))
+    assert {(r.document.status, r.document.number_symbol, r.document.files[0].object_id) for r in replies} == {
+        ("issued", "01/QĐ-UBND", replies[0].document.files[0].object_id)}
+    history = [h.action for h in (await platform.call(docs.GetDocumentHistory, pb.GetDocumentHistoryRequest(
+        id=doc.id), "vanthu.ubnd")).entries]
+    assert history.count("numbered") == 1 and history.count("issued") == 1
+    sealed = replies[0].document.files[0].object_id
+    assert f"registry/document/{doc.id}" in list((await stat(platform, sealed)).references)
+
+
+async def test_a_draft_naming_no_signer_takes_the_name_of_the_person_who_signs_it(platform: Any) -> None:
+    unnamed = pb.DocumentInput(type_code="cong_van", unit_abbreviation="VP",
+                               abstract="V/v tổ chức hội nghị tổng kết công tác văn thư, lưu trữ năm 2026")
+    signed = await platform.signed(unnamed)
+    assert (signed.signer.name, signed.signed_by) == ("Nguyễn Văn Hưởng", "lanhdao.ubnd")
+    history = (await platform.call(platform.documents.GetDocumentHistory, pb.GetDocumentHistoryRequest(
+        id=signed.id), "lanhdao.ubnd")).entries
+    assert json.loads(history[-1].changes_json)["signer_name"] == [None, "Nguyễn Văn Hưởng"]

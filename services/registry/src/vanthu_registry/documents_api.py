@@ -200,7 +200,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         register, docs = await self.documents.register_entries(agency, request.register_id, date_from, date_to)
         names = {t.code: t.name for t in await self.documents.types(agency)}
         lines = exports.rows(register, docs, names)
-        stem = f"so-{register.direction.value}-{date_from.isoformat()}-{date_to.isoformat()}"
+        stem = f"{exports.file_stem(register.name)}-{date_from.isoformat()}-{date_to.isoformat()}"
         if fmt == "csv":
             return documents_pb2.ExportRegisterResponse(file_name=f"{stem}.csv", content_type=exports.CSV_TYPE,
                                                         content=exports.to_csv(register, lines), rows=len(lines))

@@ -679,9 +679,10 @@ class DocumentStore:
             return self._view(row)
 
     async def record_signed(self, *, agency_code: str, document_id: str, signed: DocumentFile, signed_from: str,
-                            actor: str) -> tuple[dict[str, Any], str]:
+                            actor: str, signer_name: str = "") -> tuple[dict[str, Any], str]:
         """The competent person's signed PDF replaces the main file (``signed_from``, the object that was signed);
-        the document becomes ``signed``. Returns the view and the replaced object id. Conflict when the main file
+        the document becomes ``signed``; a document whose drafter named no signer takes ``signer_name`` (the
+        register book's "Người ký"). Returns the view and the replaced object id. Conflict when the main file
         changed while it was being signed."""
         async with self.sessions() as session, session.begin():
             row = await self._load(session, agency_code, document_id, lock=True)
@@ -692,8 +693,12 @@ class DocumentStore:
                 raise Conflict("the document's main file changed while it was being signed; sign it again")
             row.files = [file_entry(signed if f is main else f) for f in files]
             row.signed_by, row.signed_at = actor, self.clock()
+            changes: dict[str, Any] = {"files.main": [main.object_id, signed.object_id]}
+            if signer_name and not row.signer_name:
+                row.signer_name = signer_name[:50]
+                changes["signer_name"] = [None, row.signer_name]
             await self._move(session, row, status, actor, "signed", "vanthu.registry.document.signed",
-                             changes={"files.main": [main.object_id, signed.object_id]})
+                             changes=changes)
             return self._view(row), main.object_id
 
     async def record_seal_failure(self, *, agency_code: str, document_id: str, reason: str, actor: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from typing import Any
 
@@ -19,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from vanthu_core.text import fold
 from vanthu_core.timeutil import vietnam_time
 from vanthu_registry.domain.documents import Direction, format_number
 from vanthu_registry.domain.registers import Register
@@ -142,3 +144,10 @@ def to_xlsx(register: Register, agency_name: str, date_from: date, date_to: date
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def file_stem(register_name: str) -> str:
+    """A download name for a register book: the register's name without tones, ``so-van-ban-di`` (ASCII, so every
+    browser and mail client keeps it)."""
+    words = re.findall(r"[a-z0-9]+", fold(register_name))
+    return "-".join(words)[:80] or "so-dang-ky"

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from typing import Any
 
@@ -32,6 +33,9 @@ class DocumentLifecycle:
         self.documents = documents
         self.files = files
         self.signing = signing
+        #: Issues of one document in this process take turns (a double click, two clerks): the later one finds the
+        #: document numbered or issued and completes or returns it. Replicas meet in the store's state checks.
+        self._issuing: dict[str, asyncio.Lock] = {}
 
     # -- files --------------------------------------------------------------------------------------
     async def _take(self, agency_code: str, document_id: str, files: list[DocumentFile],
@@ -130,7 +134,7 @@ class DocumentLifecycle:
         try:
             view, replaced = await self.documents.record_signed(
                 agency_code=agency_code, document_id=document_id, signed=new, signed_from=main.object_id,
-                actor=principal.username)
+                actor=principal.username, signer_name=principal.name)
         except BaseException:
             await self.files.release(agency_code, [signed.object_id], holder)
             raise
@@ -141,18 +145,38 @@ class DocumentLifecycle:
                     register_id: str) -> dict[str, Any]:
         """Ban hành in one act (Decree 30/2020 Art. 15.3, 18): number and date, seal, issued. Idempotent on the
         document: an issued document comes back unchanged; a numbered one (seal pending) is sealed with the
-        number it has."""
+        number it has; concurrent calls for one document give one number and one seal."""
+        lock = self._issuing.setdefault(document_id, asyncio.Lock())
+        try:
+            async with lock:
+                return await self._issue(principal, agency_code, document_id, register_id)
+        finally:
+            if not lock.locked() and self._issuing.get(document_id) is lock:
+                del self._issuing[document_id]
+
+    async def _issue(self, principal: Principal, agency_code: str, document_id: str,
+                     register_id: str) -> dict[str, Any]:
         doc = await self.documents.get(agency_code, document_id)
         status = Status(doc["status"])
         if status is Status.ISSUED:
             return doc
         if status is not Status.NUMBERED:
             transition("number", status)  # refuses a document that is not signed
-            doc = await self.documents.number(agency_code=agency_code, document_id=document_id,
-                                              register_id=register_id, actor=principal.username)
+            try:
+                doc = await self.documents.number(agency_code=agency_code, document_id=document_id,
+                                                  register_id=register_id, actor=principal.username)
+            except FailedPrecondition:
+                doc = await self.documents.get(agency_code, document_id)  # another replica numbered it meanwhile
+                if Status(doc["status"]) is Status.ISSUED:
+                    return doc
+                if Status(doc["status"]) is not Status.NUMBERED:
+                    raise
         try:
             sealed = await self.signing.seal(principal.token, document_id)
         except DomainError as error:
+            now = await self.documents.get(agency_code, document_id)
+            if Status(now["status"]) is Status.ISSUED:
+                return now  # another call sealed and issued it meanwhile
             reason = error.message
             await self.documents.record_seal_failure(agency_code=agency_code, document_id=document_id,
                                                      reason=reason, actor=principal.username)
@@ -177,8 +201,12 @@ class DocumentLifecycle:
                 results.setdefault(object_id, f)
             view, replaced = await self.documents.complete_issue(agency_code=agency_code, document_id=document_id,
                                                                  sealed=results, actor=principal.username)
-        except BaseException:
-            await self.files.release(agency_code, [o for o in taken if o not in current], holder)
+        except Exception as error:
+            now = await self.documents.get(agency_code, document_id)
+            keep = {f.object_id for f in files_from(now["files"])}  # a concurrent issue may hold the same results
+            await self.files.release(agency_code, [o for o in taken if o not in keep], holder)
+            if isinstance(error, FailedPrecondition) and Status(now["status"]) is Status.ISSUED:
+                return now  # another call completed it meanwhile
             raise
         await self.files.release(agency_code, replaced, holder)
         return view

@@ -24,8 +24,8 @@ from vanthu_core.errors import FailedPrecondition, InvalidArgument, PermissionDe
 from vanthu_core.ids import new_id
 from vanthu_core.numbers import bounded_int, finite_float
 from vanthu_core.text import nfc
+from vanthu_signing import placeholders, two_step
 from vanthu_signing import signer as sg
-from vanthu_signing import two_step
 from vanthu_signing.documents import RegistryDocuments
 from vanthu_signing.domain import appearance as ap
 from vanthu_signing.files import PdfFiles, result_holder
@@ -116,6 +116,26 @@ def _box(request_box: signing_pb2.SignatureBox | None) -> tuple[int | None, ap.B
     return bounded_int("box.page", b.page), ap.Box(x1, y1, x2, y2)
 
 
+#: What each placeholder of a document to be issued stands for (Decree 30/2020 Appendix I, boxes 3, 4 and 7c).
+ISSUE_PLACEHOLDERS = {ap.PLACEHOLDER_NUMBER: "the number and symbol (số, ký hiệu: 'Số: [[SO]]')",
+                      ap.PLACEHOLDER_DATE: "the place and date line (địa danh, ngày … tháng … năm …)"}
+
+
+def _require_issue_placeholders(pdf: bytes, signature_placeholder: str) -> None:
+    """A document's main file is signed only when the issue will find where to stamp the number and the date (and
+    the signature its anchor): refused before anything is signed, so that no number is taken for a file that
+    cannot be sealed."""
+    wanted = dict(ISSUE_PLACEHOLDERS)
+    if signature_placeholder:
+        wanted[signature_placeholder] = "the signature (between the title and the signer's name)"
+    found = placeholders.find_anchors(pdf, wanted)
+    missing = [f"{name} for {what}" for name, what in wanted.items() if name not in found]
+    if missing:
+        raise FailedPrecondition(f"the document's PDF has no {' and no '.join(missing)}: return the draft to its "
+                                 "drafter (POST /api/v1/documents/{id}/return) to add them; the number, the place "
+                                 "and the date are stamped there when the document is issued")
+
+
 def _signed_name(name: str) -> str:
     stem = name[:-4] if name.lower().endswith(".pdf") else name
     return f"{nfc(stem)[:240] or 'van-ban'}.signed.pdf"
@@ -192,13 +212,15 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         key = self._server_key(profile)
         if not profile.image:
             raise FailedPrecondition("your signing profile has no signature image; upload one (SetProfileImage)")
+        document_id = _text("document_id", request.document_id, 36)
         inp = await self._input(request.source, principal)
+        if document_id:
+            await asyncio.to_thread(_require_issue_placeholders, inp.pdf, placeholder if box is None else "")
         res = await asyncio.to_thread(sg.sign_personal, inp.pdf, key, profile.image, self.keys.tsa,
                                       placeholder=placeholder, page=page, box=box, revocation=self.keys.revocation())
         cert = await asyncio.to_thread(self.keys.certificate, profile.key_label)
         return signing_pb2.SignPersonalResponse(result=await self._finish(
-            principal, res, inp, kind="personal", cert_subject=certificate_subject(cert),
-            document_id=_text("document_id", request.document_id, 36)))
+            principal, res, inp, kind="personal", cert_subject=certificate_subject(cert), document_id=document_id))
 
     async def SealDocument(self, request: signing_pb2.SealDocumentRequest,
                            context: grpc.aio.ServicerContext) -> signing_pb2.SealDocumentResponse:

@@ -165,9 +165,13 @@ class SigningStore:
                 ProfileRow.agency_code == agency_code, ProfileRow.kind == kind,
                 ProfileRow.username == username))).scalar_one_or_none()
         if row is None:
-            who = f"user {username!r}" if username else "the agency"
-            raise FailedPrecondition(f"no {kind} signing profile for {who} of agency {agency_code}: the operator "
-                                     "binds keys with `vanthu-signing profile set`")
+            if username:
+                raise FailedPrecondition(f"no {kind} signing profile for user {username!r} of agency {agency_code}: "
+                                         "the operator binds their key with `vanthu-signing profile set --agency "
+                                         f"{agency_code} --user {username} --key …`")
+            raise FailedPrecondition(f"no agency signing profile (seal) for agency {agency_code}: the operator binds "
+                                     f"the agency's seal key with `vanthu-signing profile set --agency {agency_code} "
+                                     "--seal --key … --image seal.png`")
         return Profile.of(row)
 
     async def profiles(self, agency_code: str | None = None) -> list[Profile]:

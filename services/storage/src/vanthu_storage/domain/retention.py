@@ -62,8 +62,9 @@ def describe_references(references: tuple[str, ...], limit: int = 3) -> str:
 def check_deletable(obj: ObjectInfo, now: datetime) -> None:
     """Refuse deleting an object something refers to, or one retained or on legal hold (FailedPrecondition)."""
     if obj.references:
-        raise FailedPrecondition(f"the file is in use ({describe_references(obj.references)}); it can be deleted "
-                                 "only when nothing refers to it any more (remove it from the document first)")
+        raise FailedPrecondition(f"the file is in use ({describe_references(obj.references)}); a file is deleted only "
+                                 "when nothing refers to it any more: a draft's file once it is taken off the draft "
+                                 "or the draft is cancelled; an issued document keeps its files")
     if obj.legal_hold:
         raise FailedPrecondition("the object is on legal hold; clear the hold before deleting it")
     if obj.retain_until is not None and obj.retain_until > now:
