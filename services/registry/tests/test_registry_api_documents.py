@@ -109,6 +109,10 @@ async def test_classified_documents_are_refused_for_electronic_handling(
     ({"direction": "sideways"}, "direction"),
     ({"direction": "copy"}, "direction"),  # copies are numbered with NumberCopy, never created as documents
     ({"due_date": "31/12/2026"}, "due_date"),
+    ({"answers_document_id": "x" * 100_000}, "answers_document_id"),
+    ({"answers_document_id": "0190f0e0-0000-7000-8000-00000000\x00"}, "answers_document_id"),
+    ({"answers_document_id": "0190f0e0-0000-7000-8000-000000000001"}, "answers_document_id"),  # no such document
+    ({"abstract": "Hợp đồng\u202efdp.exe"}, "abstract"),  # a right-to-left override changes what readers see
 ])
 async def test_bad_metadata_gets_a_field_error_and_writes_nothing(
         stub: documents_pb2_grpc.DocumentServiceStub, dev_issuer: DevIssuer, change: dict[str, str],

@@ -253,3 +253,56 @@ async def test_a_draft_naming_no_signer_takes_the_name_of_the_person_who_signs_i
     history = (await platform.call(platform.documents.GetDocumentHistory, pb.GetDocumentHistoryRequest(
         id=signed.id), "lanhdao.ubnd")).entries
     assert json.loads(history[-1].changes_json)["signer_name"] == [None, "Nguyễn Văn Hưởng"]
+
+
+async def test_two_saves_of_one_draft_at_once_leave_every_file_it_lists_referenced(platform: Any) -> None:
+    docs = platform.documents
+    draft = await platform.draft(DECISION)
+    first = draft.files[0].object_id
+    other = await platform.upload("chuyenvien.ubnd", draft_pdf("Dự thảo sửa lần 2"))
+
+    def with_main(object_id: str) -> pb.DocumentInput:
+        changed = pb.DocumentInput()
+        changed.CopyFrom(DECISION)
+        changed.files.append(pb.DocumentFile(object_id=object_id, role="main"))
+        return changed
+
+    for _ in range(3):  # a double save: one keeps the first file, the other swaps it
+        await asyncio.gather(*(platform.call(docs.UpdateDraft, pb.UpdateDraftRequest(
+            id=draft.id, document=with_main(object_id)), "chuyenvien.ubnd") for object_id in (other.object_id, first)))
+        now = (await platform.call(docs.GetDocument, pb.GetDocumentRequest(id=draft.id), "chuyenvien.ubnd")).document
+        listed = now.files[0].object_id
+        unlisted = other.object_id if listed == first else first
+        assert list((await stat(platform, listed)).references) == [f"registry/document/{draft.id}"]
+        assert list((await stat(platform, unlisted)).references) == []
+
+
+async def test_a_cancel_racing_an_issue_never_lets_go_of_a_numbered_documents_files(platform: Any) -> None:
+    docs = platform.documents
+    register = await general_register(platform)
+    for _ in range(3):
+        doc = await platform.signed(DECISION)
+        await asyncio.gather(
+            platform.call(docs.IssueDocument, pb.IssueDocumentRequest(id=doc.id, register_id=register.id),
+                          "vanthu.ubnd"),
+            platform.call(docs.CancelDocument, pb.CancelDocumentRequest(id=doc.id, reason="Hủy vì trùng"),
+                          "lanhdao.ubnd"), return_exceptions=True)
+        final = (await platform.call(docs.GetDocument, pb.GetDocumentRequest(id=doc.id), "vanthu.ubnd")).document
+        holders = list((await stat(platform, final.files[0].object_id)).references)
+        if final.number:  # numbered (issued, or cancelled after): its record keeps its file
+            assert f"registry/document/{doc.id}" in holders, (final.status, final.number_symbol)
+        else:
+            assert final.status == "cancelled" and f"registry/document/{doc.id}" not in holders
+
+
+async def test_leaders_signing_one_document_at_once_make_one_signature(platform: Any) -> None:
+    docs = platform.documents
+    draft = await platform.draft(DECISION)
+    await platform.call(docs.SubmitDocument, pb.SubmitDocumentRequest(id=draft.id), "chuyenvien.ubnd")
+    results = await asyncio.gather(*(platform.call(docs.SignDocument, pb.SignDocumentRequest(id=draft.id),
+                                                   "lanhdao.ubnd") for _ in range(5)), return_exceptions=True)
+    assert sum(not isinstance(r, BaseException) for r in results) == 1
+    assert all(isinstance(r, grpc.aio.AioRpcError) and r.code() == grpc.StatusCode.FAILED_PRECONDITION
+               for r in results if isinstance(r, BaseException))
+    journal = await platform.signing.store.journal("000.00.00.H61")
+    assert [e.kind for e in journal if e.document_id == draft.id] == ["personal"]

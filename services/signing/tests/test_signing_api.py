@@ -87,6 +87,18 @@ async def _download(p: Platform, token: str, object_id: str) -> tuple[storage_pb
     return meta, b"".join(parts)
 
 
+def _with_open_action(pdf: bytes) -> bytes:
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        doc.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+        out = io.BytesIO()
+        doc.save(out)
+    return out.getvalue()
+
+
 def _ref(object_id: str) -> signing_pb2.PdfSource:
     return signing_pb2.PdfSource(object_id=object_id)
 
@@ -179,6 +191,8 @@ async def test_bad_input_stores_nothing(platform, token_for, make_pdf) -> None: 
         (p.signing.SignPersonal(signing_pb2.SignPersonalRequest(source=signing_pb2.PdfSource(
             pdf=make_pdf(placeholders=False))), metadata=leader), grpc.StatusCode.INVALID_ARGUMENT),
         (p.signing.SealDocument(signing_pb2.SealDocumentRequest(), metadata=clerk), grpc.StatusCode.INVALID_ARGUMENT),
+        (p.signing.SignPersonal(signing_pb2.SignPersonalRequest(source=signing_pb2.PdfSource(
+            pdf=_with_open_action(make_pdf()))), metadata=leader), grpc.StatusCode.INVALID_ARGUMENT),
         (p.signing.SealDocument(signing_pb2.SealDocumentRequest(document_id="x"), metadata=leader),
          grpc.StatusCode.PERMISSION_DENIED),
         (p.signing.SignCopy(signing_pb2.SignCopyRequest(source=signing_pb2.PdfSource(pdf=make_pdf()), form="XX"),

@@ -16,8 +16,14 @@ def nfc(value: str) -> str:
     return unicodedata.normalize("NFC", value)
 
 
+#: Bidirectional embedding, override and isolate controls: they reorder what a reader sees ("hop-dong\u202efdp.exe"
+#: shows as "hop-dongexe.pdf"), and Vietnamese text never needs them (Unicode TR #36, "Trojan Source").
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def clean_text(field: str, value: str, *, max_len: int, required: bool = True, strip: bool = True) -> str:
-    """NFC-normalise, trim surrounding blanks and check length; raise :class:`InvalidArgument` naming ``field``."""
+    """NFC-normalise, trim surrounding blanks and check length; refuse control characters (but newline and tab) and
+    bidirectional controls; raise :class:`InvalidArgument` naming ``field``."""
     if not isinstance(value, str):
         raise InvalidArgument(field, "must be text")
     text = nfc(value.strip() if strip else value)
@@ -27,6 +33,9 @@ def clean_text(field: str, value: str, *, max_len: int, required: bool = True, s
         raise InvalidArgument(field, f"is {len(text)} characters long; at most {max_len} are accepted")
     if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
         raise InvalidArgument(field, "contains control characters")
+    if not BIDI_CONTROLS.isdisjoint(text):
+        raise InvalidArgument(field, "contains bidirectional control characters (U+202A–U+202E, U+2066–U+2069), "
+                                     "which change what readers see")
     return text
 
 

@@ -483,6 +483,7 @@ class DocumentStore:
         now = self.clock()
         async with self.sessions() as session, session.begin():
             check_legal_normative(await self._type(session, agency_code, draft.type_code), draft.legal_normative)
+            await self._check_answered(session, agency_code, draft.answers_document_id)
             row = DocumentRow(id=document_id or new_id(), agency_code=agency_code, direction=draft.direction.value,
                               created_by=actor, created_at=now, updated_at=now, version=1,
                               drafter_subject=actor_subject if draft.direction is Direction.OUTGOING else "",
@@ -510,6 +511,15 @@ class DocumentStore:
             await self._event(session, row, subject, actor, duplicate_of=row.duplicate_of or None,
                               **({"files": row.files} if row.direction == Direction.INCOMING.value else {}))
             return self._view(row)
+
+    async def _check_answered(self, session: AsyncSession, agency_code: str, document_id: str) -> None:
+        """The document a draft answers must be one this agency holds (InvalidArgument otherwise)."""
+        if not document_id:
+            return
+        try:
+            await self._load(session, agency_code, document_id, lock=False)
+        except NotFound:
+            raise InvalidArgument("answers_document_id", "is not a document of this agency") from None
 
     async def _find_duplicate(self, session: AsyncSession, row: DocumentRow) -> str | None:
         """An arrival already held with the same issuing agency, number-and-symbol and date (Appendix VI III.1.h)."""
@@ -543,6 +553,7 @@ class DocumentStore:
                 raise FailedPrecondition(f"only drafts can be changed; this document is {row.status}")
             if expected_version and expected_version != row.version:
                 raise Conflict(f"the draft changed meanwhile (version {row.version}, you edited {expected_version})")
+            await self._check_answered(session, agency_code, draft.answers_document_id)
             check_legal_normative(await self._type(session, agency_code, draft.type_code), draft.legal_normative)
             before = {k: _jsonable(getattr(row, k)) for k in EDITABLE}
             after = {k: _jsonable(v) for k, v in draft_columns(draft).items()}
@@ -846,22 +857,29 @@ class DocumentStore:
             return view
 
     async def reject(self, *, agency_code: str, document_id: str, reason: str, actor: str) -> dict[str, Any]:
-        return await self._close(agency_code, document_id, "reject", reason, actor)
+        return (await self._close(agency_code, document_id, "reject", reason, actor))[0]
 
     async def cancel(self, *, agency_code: str, document_id: str, reason: str, actor: str) -> dict[str, Any]:
+        return (await self._close(agency_code, document_id, "cancel", reason, actor))[0]
+
+    async def cancel_from(self, *, agency_code: str, document_id: str, reason: str,
+                          actor: str) -> tuple[dict[str, Any], Status]:
+        """:meth:`cancel`, also returning the status the document had when it was cancelled (read under the lock)."""
         return await self._close(agency_code, document_id, "cancel", reason, actor)
 
-    async def _close(self, agency_code: str, document_id: str, action: str, reason: str, actor: str) -> dict[str, Any]:
+    async def _close(self, agency_code: str, document_id: str, action: str, reason: str,
+                     actor: str) -> tuple[dict[str, Any], Status]:
         async with self.sessions() as session, session.begin():
             row = await self._load(session, agency_code, document_id, lock=True)
-            status = transition(action, Status(row.status))
+            previous = Status(row.status)
+            status = transition(action, previous)
             done = {"reject": "rejected", "cancel": "cancelled"}[action]
             changes = {"status": [row.status, status.value], "reason": [row.reason or None, reason]}
             row.status, row.reason = status.value, reason
             row.updated_at, row.version = self.clock(), row.version + 1
             await self._record(session, row, actor, done, changes)
             await self._event(session, row, f"vanthu.registry.document.{done}", actor, reason=reason)
-            return self._view(row)
+            return self._view(row), previous
 
     async def _register_for(self, session: AsyncSession, agency_code: str, register_id: str, direction: Direction,
                             type_code: str = "") -> Register:

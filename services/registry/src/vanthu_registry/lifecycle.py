@@ -13,6 +13,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
@@ -33,9 +35,20 @@ class DocumentLifecycle:
         self.documents = documents
         self.files = files
         self.signing = signing
-        #: Issues of one document in this process take turns (a double click, two clerks): the later one finds the
-        #: document numbered or issued and completes or returns it. Replicas meet in the store's state checks.
-        self._issuing: dict[str, asyncio.Lock] = {}
+        #: Commands on one document in this process take turns (a double click, two clerks, an edit racing a
+        #: cancel): each reads the document's files and state after the one before it finished, so references
+        #: follow the document. Replicas meet in the store's state checks.
+        self._turns: dict[str, asyncio.Lock] = {}
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, document_id: str) -> AsyncIterator[None]:
+        lock = self._turns.setdefault(document_id, asyncio.Lock())
+        try:
+            async with lock:
+                yield
+        finally:
+            if not lock.locked() and self._turns.get(document_id) is lock:
+                del self._turns[document_id]
 
     # -- files --------------------------------------------------------------------------------------
     async def _take(self, agency_code: str, document_id: str, files: list[DocumentFile],
@@ -76,6 +89,12 @@ class DocumentLifecycle:
     async def update_draft(self, *, agency_code: str, document_id: str, draft: Draft, actor: str,
                            expected_version: int) -> dict[str, Any]:
         """Change a draft; files added are referred to, files removed released."""
+        async with self._turn(document_id):
+            return await self._update_draft(agency_code=agency_code, document_id=document_id, draft=draft,
+                                            actor=actor, expected_version=expected_version)
+
+    async def _update_draft(self, *, agency_code: str, document_id: str, draft: Draft, actor: str,
+                            expected_version: int) -> dict[str, Any]:
         before = {f.object_id for f in files_from((await self.documents.get(agency_code, document_id))["files"])}
         new_ids = [f.object_id for f in draft.files if f.object_id not in before]
         draft.files = await self._take(agency_code, document_id, draft.files, already=before)
@@ -91,14 +110,14 @@ class DocumentLifecycle:
 
     async def cancel(self, *, agency_code: str, document_id: str, reason: str, actor: str) -> dict[str, Any]:
         """Cancel; a document cancelled before it was numbered lets go of its files (a numbered one keeps them:
-        its number and record stay)."""
-        before = await self.documents.get(agency_code, document_id)
-        doc = await self.documents.cancel(agency_code=agency_code, document_id=document_id, reason=reason,
-                                          actor=actor)
-        if Status(before["status"]) in UNNUMBERED:
-            await self.files.release(agency_code, [f.object_id for f in files_from(doc["files"])],
-                                     document_holder(document_id))
-        return doc
+        its number and record stay). Whether it was numbered is read when it is cancelled, under the row's lock."""
+        async with self._turn(document_id):
+            doc, previous = await self.documents.cancel_from(agency_code=agency_code, document_id=document_id,
+                                                             reason=reason, actor=actor)
+            if previous in UNNUMBERED:
+                await self.files.release(agency_code, [f.object_id for f in files_from(doc["files"])],
+                                         document_holder(document_id))
+            return doc
 
     async def number_copy(self, *, agency_code: str, register_id: str, form: str, source_document_id: str,
                           object_id: str, sha256: str, actor: str) -> dict[str, Any]:
@@ -121,7 +140,13 @@ class DocumentLifecycle:
 
     # -- signing and issuing -------------------------------------------------------------------------
     async def sign(self, principal: Principal, *, agency_code: str, document_id: str) -> dict[str, Any]:
-        """Ký số: the competent person's signature on a submitted document's main file (Decree 30/2020 Art. 13)."""
+        """Ký số: the competent person's signature on a submitted document's main file (Decree 30/2020 Art. 13).
+        Concurrent signings of one document take turns: the later one finds it signed and is refused before
+        anything is signed."""
+        async with self._turn(document_id):
+            return await self._sign(principal, agency_code=agency_code, document_id=document_id)
+
+    async def _sign(self, principal: Principal, *, agency_code: str, document_id: str) -> dict[str, Any]:
         doc = await self.documents.get(agency_code, document_id)
         transition("sign", Status(doc["status"]))
         main = main_file(files_from(doc["files"]))
@@ -146,13 +171,8 @@ class DocumentLifecycle:
         """Ban hành in one act (Decree 30/2020 Art. 15.3, 18): number and date, seal, issued. Idempotent on the
         document: an issued document comes back unchanged; a numbered one (seal pending) is sealed with the
         number it has; concurrent calls for one document give one number and one seal."""
-        lock = self._issuing.setdefault(document_id, asyncio.Lock())
-        try:
-            async with lock:
-                return await self._issue(principal, agency_code, document_id, register_id)
-        finally:
-            if not lock.locked() and self._issuing.get(document_id) is lock:
-                del self._issuing[document_id]
+        async with self._turn(document_id):
+            return await self._issue(principal, agency_code, document_id, register_id)
 
     async def _issue(self, principal: Principal, agency_code: str, document_id: str,
                      register_id: str) -> dict[str, Any]:

@@ -19,6 +19,8 @@ from vanthu_registry.domain.register_book import REQUIRED_TITLES, map_header, un
 #: The header is looked for in the first lines only (title lines come before it).
 HEADER_SEARCH = 20
 MAX_LINES = 100_000
+#: Columns read from a workbook: Appendix IV books have ten, a previous system's export a few more.
+MAX_COLUMNS = 40
 XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -51,7 +53,15 @@ def _table(content: bytes, file_name: str) -> list[list[str]]:
         except Exception as error:  # openpyxl raises many types for a damaged file
             raise InvalidArgument("file", f"is not a readable XLSX workbook ({error.__class__.__name__})") from None
         sheet = book.worksheets[0]
-        rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        # the workbook's own <dimension> is not trusted (A1:XFD1048576 in a 5 KB file padded every row to 16,384
+        # cells); rows and columns are read up to the limits and no further
+        sheet.reset_dimensions()  # type: ignore[union-attr]
+        rows = []
+        for row in sheet.iter_rows(max_col=MAX_COLUMNS, max_row=MAX_LINES + 1, values_only=True):
+            cells = [_cell(v) for v in row]
+            while cells and not cells[-1]:
+                cells.pop()
+            rows.append(cells)
         book.close()
         return rows
     try:

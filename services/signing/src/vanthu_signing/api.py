@@ -24,7 +24,7 @@ from vanthu_core.errors import FailedPrecondition, InvalidArgument, PermissionDe
 from vanthu_core.ids import new_id
 from vanthu_core.numbers import bounded_int, finite_float
 from vanthu_core.text import nfc
-from vanthu_signing import placeholders, two_step
+from vanthu_signing import pdfdoc, placeholders, two_step
 from vanthu_signing import signer as sg
 from vanthu_signing.documents import RegistryDocuments
 from vanthu_signing.domain import appearance as ap
@@ -153,7 +153,9 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
                              keys.settings.place)
 
     # ------------------------------------------------------------ shared steps
-    async def _input(self, source: signing_pb2.PdfSource, principal: Principal) -> Input:
+    async def _input(self, source: signing_pb2.PdfSource, principal: Principal, *, to_sign: bool = True) -> Input:
+        """The PDF to sign (or verify: ``to_sign`` False), refused when it is not a readable PDF or, to be signed,
+        when it carries scripts or actions."""
         which = source.WhichOneof("source")
         if which == "object_id":
             fetched = await self.files.read(source.object_id, principal.token)
@@ -165,7 +167,10 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
                                                     "can be signed")
         else:
             raise InvalidArgument("source", "give the PDF bytes or the object id of a stored PDF")
-        sg.read_pdf(pdf, "source")
+        if to_sign:
+            await asyncio.to_thread(pdfdoc.refuse_active_content, pdf, "source")
+        else:
+            sg.read_pdf(pdf, "source")
         return Input(pdf, hashlib.sha256(pdf).hexdigest(), nfc(source.file_name) or name)
 
     async def _profile(self, principal: Principal, kind: str) -> Profile:
@@ -310,7 +315,7 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
     async def Verify(self, request: signing_pb2.VerifyRequest,
                      context: grpc.aio.ServicerContext) -> signing_pb2.VerifyResponse:
         principal = current_principal()
-        inp = await self._input(request.source, principal)
+        inp = await self._input(request.source, principal, to_sign=False)
         report = await asyncio.to_thread(verify_pdf, inp.pdf, self.keys.roots, revocation=self.keys.revocation())
         return report_to_proto(report)
 

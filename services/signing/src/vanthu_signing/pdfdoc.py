@@ -98,3 +98,61 @@ def page_geometry(reader: PdfFileReader, index: int) -> PageGeometry:
     except (TypeError, ValueError):
         turn = 0
     return PageGeometry.of(media, crop, turn)
+
+
+#: Actions that run something when a reader opens or clicks the document.
+ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/Rendition", "/RichMediaExecute"})
+
+
+def _action_kinds(action: object, depth: int = 0) -> set[str]:
+    """The action types of an action dictionary and its /Next chain."""
+    action = action.get_object() if isinstance(action, generic.IndirectObject) else action
+    if not isinstance(action, generic.DictionaryObject) or depth > 8:
+        return set()
+    kinds = {str(action.get("/S", ""))}
+    following = action.get("/Next")
+    for item in (following if isinstance(following, generic.ArrayObject) else [following] if following else []):
+        kinds |= _action_kinds(item, depth + 1)
+    return kinds
+
+
+def active_content(reader: PdfFileReader) -> list[str]:
+    """What in the document runs code or submits data when it is opened or clicked: document-level JavaScript,
+    an opening action, additional actions (/AA) of the document, its pages or annotations that run JavaScript,
+    launch a program or submit a form. Empty for an ordinary administrative document."""
+    root = reader.root
+    found: list[str] = []
+    names = root.get("/Names")
+    names = names.get_object() if isinstance(names, generic.IndirectObject) else names
+    if isinstance(names, generic.DictionaryObject) and "/JavaScript" in names:
+        found.append("document-level JavaScript (/Names /JavaScript)")
+    kinds = _action_kinds(root.get("/OpenAction")) & ACTIVE_ACTIONS
+    if kinds:
+        found.append(f"an opening action ({', '.join(sorted(kinds))})")
+    triggers = root.get("/AA")
+    if isinstance(triggers, generic.DictionaryObject | generic.IndirectObject):
+        found.append("document actions (/AA)")
+    for index in range(page_count(reader)):
+        page = reader.find_page_for_modification(index)[0].get_object()
+        if "/AA" in page:
+            found.append(f"page {index + 1} actions (/AA)")
+        annotations = page.get("/Annots")
+        annotations = annotations.get_object() if isinstance(annotations, generic.IndirectObject) else annotations
+        for annotation in annotations if isinstance(annotations, generic.ArrayObject) else []:
+            annotation = annotation.get_object()
+            if not isinstance(annotation, generic.DictionaryObject):
+                continue
+            kinds = (_action_kinds(annotation.get("/A")) & ACTIVE_ACTIONS) | ({"/AA"} if "/AA" in annotation else set())
+            if kinds:
+                found.append(f"a link or field on page {index + 1} ({', '.join(sorted(kinds))})")
+                break
+    return found
+
+
+def refuse_active_content(data: bytes, field_name: str = "source") -> None:
+    """InvalidArgument(``field_name``) when the document would run code or submit data in its readers' hands: an
+    official document the agency signs carries no scripts, launch or submit actions."""
+    found = active_content(load_pdf(data, field_name)[1])
+    if found:
+        raise InvalidArgument(field_name, f"contains {'; '.join(found)}: an official document is signed without "
+                                          "scripts or actions; export or print it again to PDF without them")

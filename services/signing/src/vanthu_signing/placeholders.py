@@ -9,6 +9,10 @@ page content before the first signature.
   ``/ToUnicode`` CMap (else its simple encoding); widths come from ``/Widths``, ``/W`` or the standard 14 metrics.
 
 Content can only change before the first signature: a signed document is never rewritten here.
+
+Bounded work: a content stream (page or form) is parsed only when it is at most :data:`MAX_CONTENT_BYTES` once
+decompressed, measured without decompressing more than that (a 228 KB file whose content expands to 200 MB made
+the parse hold tens of GB); poppler gets :data:`PDFTOTEXT_TIMEOUT_S`. Beyond either, the file is refused.
 """
 
 from __future__ import annotations
@@ -17,17 +21,74 @@ import io
 import re
 import subprocess
 import tempfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pikepdf
 
+from vanthu_core.errors import InvalidArgument
 from vanthu_signing.domain.appearance import Anchor
 from vanthu_signing.pdfdoc import load_pdf, page_count, page_geometry
 
 _WORD = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">|'
                    r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">([^<]*)</word>')
+#: Largest decompressed content (bytes) of one page or form XObject that is parsed and rewritten; a text page of an
+#: administrative document is a few tens of kilobytes.
+MAX_CONTENT_BYTES = 8 * 1024 * 1024
+#: Largest decompressed /ToUnicode or /Encoding CMap read.
+MAX_CMAP_BYTES = 1024 * 1024
+#: Filters other than Flate are decoded only when their input is this many times smaller than the limit.
+MAX_EXPANSION = 200
+PDFTOTEXT_TIMEOUT_S = 60.0
+
+
+def bounded_length(stream: Any, limit: int) -> int:
+    """The decompressed length of a PDF stream, or ``limit + 1`` as soon as it is known to exceed ``limit``,
+    without decompressing more than ``limit + 1`` bytes (Flate) or anything that could expand past it."""
+    filters = stream.get("/Filter")
+    names = [str(f) for f in filters] if isinstance(filters, pikepdf.Array) else \
+        [str(filters)] if filters is not None else []
+    raw = stream.read_raw_bytes()
+    if not names:
+        return len(raw)
+    if names == ["/FlateDecode"]:
+        try:
+            return len(zlib.decompressobj().decompress(raw, limit + 1))
+        except zlib.error:
+            return len(raw)  # pikepdf's own decoding will say what is wrong with it
+    if len(raw) * MAX_EXPANSION > limit:
+        return limit + 1
+    return len(stream.read_bytes())
+
+
+def _contents(obj: Any) -> list[Any]:
+    contents = obj.get("/Contents") if isinstance(obj, pikepdf.Dictionary) else None
+    if isinstance(contents, pikepdf.Stream):
+        return [contents]
+    if isinstance(contents, pikepdf.Array):
+        return [c for c in contents if isinstance(c, pikepdf.Stream)]
+    return []
+
+
+def refuse_oversized(streams: Iterable[Any], what: str) -> None:
+    """InvalidArgument("source") when the streams together decompress to more than :data:`MAX_CONTENT_BYTES`."""
+    total = 0
+    for stream in streams:
+        total += bounded_length(stream, MAX_CONTENT_BYTES - total)
+        if total > MAX_CONTENT_BYTES:
+            raise InvalidArgument("source", f"the content of {what} is larger than {MAX_CONTENT_BYTES // 2**20} MiB "
+                                            "once decompressed (not an ordinary text page): save the document "
+                                            "again as a plain PDF, or scan it")
+
+
+def _read_cmap(stream: Any) -> bytes:
+    if bounded_length(stream, MAX_CMAP_BYTES) > MAX_CMAP_BYTES:
+        raise InvalidArgument("source", "a font's character map is larger than 1 MiB: save the document again")
+    return bytes(stream.read_bytes())
+
+
 _ENTITIES = {"&#91;": "[", "&#93;": "]", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&amp;": "&"}
 
 
@@ -55,7 +116,12 @@ def locate(pdf: bytes, needles: Iterable[str]) -> tuple[dict[str, Anchor], set[i
     with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
         tmp.write(data)
         tmp.flush()
-        proc = subprocess.run(["pdftotext", "-bbox", tmp.name, "-"], capture_output=True, check=False)
+        try:
+            proc = subprocess.run(["pdftotext", "-bbox", tmp.name, "-"], capture_output=True, check=False,
+                                  timeout=PDFTOTEXT_TIMEOUT_S)
+        except subprocess.TimeoutExpired as exc:
+            raise InvalidArgument("source", f"the PDF's text could not be read within {PDFTOTEXT_TIMEOUT_S:.0f} s "
+                                            "(an unusually heavy file): save it again as a plain PDF") from exc
     if proc.returncode != 0:
         return {}, pages_with
     html = proc.stdout.decode("utf-8", "replace")
@@ -162,7 +228,7 @@ class _Font:
         subtype = str(font.get("/Subtype", "")) if font is not None else ""
         self.composite = subtype == "/Type0"
         to_unicode = font.get("/ToUnicode") if font is not None else None
-        self.cmap = _CMap.parse(to_unicode.read_bytes()) if isinstance(to_unicode, pikepdf.Stream) else None
+        self.cmap = _CMap.parse(_read_cmap(to_unicode)) if isinstance(to_unicode, pikepdf.Stream) else None
         self.spaces: list[tuple[int, int, int]] = []
         self.scale = 0.001
         self.widths: dict[int, float] = {}
@@ -179,7 +245,7 @@ class _Font:
     def _init_composite(self, font: Any) -> None:
         encoding = font.get("/Encoding")
         if isinstance(encoding, pikepdf.Stream):
-            self.spaces = _CMap.parse(encoding.read_bytes()).spaces
+            self.spaces = _CMap.parse(_read_cmap(encoding)).spaces
         if not self.spaces:
             self.spaces = [(2, 0, 0xFFFF)]
         descendants = font.get("/DescendantFonts")
@@ -461,6 +527,7 @@ class _Rewriter:
         if form.objgen in self.seen_forms:
             return
         self.seen_forms.add(form.objgen)
+        refuse_oversized([form], "a form XObject")
         try:
             instructions = list(pikepdf.parse_content_stream(form))
         except pikepdf.PdfError:
@@ -487,6 +554,7 @@ def remove_placeholders(pdf: bytes, needles: Iterable[str],
         for index, page in enumerate(doc.pages):
             if index not in chosen:
                 continue
+            refuse_oversized(_contents(page.obj), f"page {index + 1}")
             try:
                 instructions = list(pikepdf.parse_content_stream(page))
             except pikepdf.PdfError:

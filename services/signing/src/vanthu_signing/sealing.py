@@ -22,6 +22,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from vanthu_core.auth import Principal
 from vanthu_core.errors import FailedPrecondition
+from vanthu_signing import pdfdoc
 from vanthu_signing import signer as sg
 from vanthu_signing.documents import DocumentToSeal, FileToSeal, RegistryDocuments
 from vanthu_signing.files import PdfFiles, result_holder
@@ -124,7 +125,7 @@ class Sealer:
 
     async def _read(self, source: FileToSeal, principal: Principal) -> bytes:
         fetched = await self.files.read(source.object_id, principal.token)
-        sg.read_pdf(fetched.pdf, "source")
+        await asyncio.to_thread(pdfdoc.refuse_active_content, fetched.pdf, "source")
         return fetched.pdf
 
     async def _check_personal_signer(self, pdf: bytes, agency: str) -> None:

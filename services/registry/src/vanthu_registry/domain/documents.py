@@ -101,6 +101,8 @@ TRANSITIONS: dict[str, dict[Status, set[Status]]] = {
 UNNUMBERED = frozenset({Status.DRAFT, Status.SUBMITTED, Status.SIGNED})
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
+#: Ids of documents (UUIDv7, lower-case hex with dashes).
+DOCUMENT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MAX_ABSTRACT = 500
 MAX_RECIPIENTS = 500
 MAX_FILES = 50
@@ -165,6 +167,14 @@ class Draft:
     legal_normative: bool = False
 
 
+def _file_name(field: str, name: str) -> str:
+    """A file's name as shown on a document: NFC text without path separators (it names a file, not a place)."""
+    text = clean_text(field, name, max_len=255, required=False)
+    if "/" in text or "\\" in text or text in (".", ".."):
+        raise InvalidArgument(field, "is a file name: no '/' or '\\', not '.' or '..'")
+    return text
+
+
 def refuse_classified(confidentiality: Confidentiality) -> None:
     if confidentiality is not Confidentiality.NONE:
         raise InvalidArgument(
@@ -203,10 +213,11 @@ def check_metadata(draft: Draft) -> Draft:
                                                         "storage's digest is taken)")
     if len({f.object_id for f in draft.files}) != len(draft.files):
         raise InvalidArgument("files", "the same file is listed twice")
-    draft.files = [DocumentFile(f.object_id, f.sha256, f.role,
-                                clean_text(f"files[{i}].file_name", f.file_name, max_len=255, required=False),
+    draft.files = [DocumentFile(f.object_id, f.sha256, f.role, _file_name(f"files[{i}].file_name", f.file_name),
                                 f.content_type)
                    for i, f in enumerate(draft.files)]
+    if draft.answers_document_id and not DOCUMENT_ID.match(draft.answers_document_id):
+        raise InvalidArgument("answers_document_id", "must be the id of a document of this agency (a UUID)")
     if sum(f.role is FileRole.MAIN for f in draft.files) > 1:
         raise InvalidArgument("files", "a document has one main file; the others are attachments")
     if draft.direction is Direction.INCOMING:

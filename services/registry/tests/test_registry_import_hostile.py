@@ -1,0 +1,46 @@
+"""A register book file is read within limits whatever it claims about itself: a 5 KB workbook whose <dimension>
+says A1:XFD… once padded every row to 16,384 cells and took the registry to gigabytes."""
+
+import io
+import re
+import zipfile
+
+import pytest
+from openpyxl import Workbook
+
+from vanthu_registry.domain.documents import Direction
+from vanthu_registry.register_import import MAX_COLUMNS, read_book
+
+pytestmark = pytest.mark.unit
+HEADER = ["Số, ký hiệu văn bản", "Ngày tháng văn bản", "Tên loại và trích yếu nội dung văn bản"]
+
+
+def forged_dimension(rows: int) -> bytes:
+    """An outgoing book with one entry and a last cell far below, whose sheet claims to span A1:XFD<rows>."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    sheet.append(["01/QĐ-UBND", "05/01/2026", "Quyết định: Quyết định về việc thành lập Ban chỉ đạo"])
+    sheet.cell(row=rows, column=1, value="")
+    sheet.cell(row=rows, column=2, value="cuối")
+    plain = io.BytesIO()
+    book.save(plain)
+    forged = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(forged, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]+"/>', f'<dimension ref="A1:XFD{rows}"/>'.encode(), data)
+            target.writestr(item, data)
+    return forged.getvalue()
+
+
+def test_a_workbook_claiming_the_whole_sheet_is_read_within_the_column_limit() -> None:
+    content = forged_dimension(300)
+    assert len(content) < 10_000
+    book = read_book(content, "so-di.xlsx", Direction.OUTGOING)
+    (line, first), *_ = book.lines
+    assert (line, first["number_symbol"]) == (2, "01/QĐ-UBND")
+    assert book.lines[-1][0] == 300 and book.lines[-1][1]["document_date"] == "cuối"  # read to its real last row
+    assert len(book.columns) <= MAX_COLUMNS
