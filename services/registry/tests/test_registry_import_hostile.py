@@ -44,3 +44,21 @@ def test_a_workbook_claiming_the_whole_sheet_is_read_within_the_column_limit() -
     assert (line, first["number_symbol"]) == (2, "01/QĐ-UBND")
     assert book.lines[-1][0] == 300 and book.lines[-1][1]["document_date"] == "cuối"  # read to its real last row
     assert len(book.columns) <= MAX_COLUMNS
+
+
+@pytest.mark.parametrize(("cells", "column"), [
+    ({"note": "ghi chú\x00\x1b[2J"}, "note"),  # kept as written, but never with control characters
+    ({"recipients": "; ".join(f"Sở {i}" for i in range(501))}, "recipients"),
+    ({"received_by": "Nguyễn Văn A\u202e"}, "received_by"),
+])
+def test_every_column_of_an_imported_line_is_checked_like_typed_text(cells: dict[str, str], column: str) -> None:
+    from datetime import date
+
+    from vanthu_registry.domain.doctypes import STANDARD_TYPES
+    from vanthu_registry.domain.register_book import BookContext, Refusal, check_line
+
+    line = {"number_symbol": "01/QĐ-UBND", "document_date": "05/01/2026",
+            "title": "Quyết định: Quyết định về việc thành lập Ban chỉ đạo", **cells}
+    context = BookContext(Direction.OUTGOING, "UBND", list(STANDARD_TYPES), date(2026, 6, 1))
+    refused = check_line(3, line, context)
+    assert isinstance(refused, list) and [r.field for r in refused if isinstance(r, Refusal)] == [column]

@@ -19,7 +19,7 @@ from vanthu_core.errors import InvalidArgument
 from vanthu_core.text import clean_text, fold
 from vanthu_core.timeutil import VIETNAM_TZ
 from vanthu_registry.domain.doctypes import LETTER, DocumentType
-from vanthu_registry.domain.documents import MAX_ABSTRACT, Competence, Direction
+from vanthu_registry.domain.documents import MAX_ABSTRACT, MAX_RECIPIENTS, Competence, Direction
 
 #: Column keys of each book and the headings (folded, punctuation dropped) that name them. The first heading of
 #: each key is the one of Appendix IV as VanThu prints it.
@@ -275,15 +275,18 @@ def check_line(line: int, cells: dict[str, str], context: BookContext) -> Entry 
             refuse("title", why)
 
     signer_competence, signer_title = _signer(text("signer", 100)) if outgoing else ("", "")
-    recipients = [r.strip(" -–•") for r in re.split(r"[;\n]", cells.get("recipients", "")) if r.strip(" -–•")]
+    recipients = [r.strip(" -–•") for r in re.split(r"[;\n]", text("recipients", 100_000)) if r.strip(" -–•")]
     for r in recipients:
         if len(r) > 200:
             refuse("recipients", "a recipient is longer than 200 characters; separate recipients with ';'")
             break
+    if len(recipients) > MAX_RECIPIENTS:
+        refuse("recipients", f"at most {MAX_RECIPIENTS} recipients")
     drafting_unit = text("copy_holder", 200) if outgoing else ""
     author = text("author", 200) if not outgoing else ""
     if not outgoing and not author:
         refuse("author", "is required: the agency that sent the document (tác giả)")
+    kept = {k: text(k, 1000) for k in KEPT_AS_WRITTEN if cells.get(k, "").strip()}  # checked like every column
     if refusals or doc_type is None or day is None or number is None:
         return refusals or [Refusal(line, "title", "unknown type")]
     instant = datetime.combine(day, at or time(0, 0), tzinfo=VIETNAM_TZ)
@@ -292,4 +295,4 @@ def check_line(line: int, cells: dict[str, str], context: BookContext) -> Entry 
                  numbered_at=instant, arrived_at=None if outgoing else instant,
                  signer_competence=signer_competence, signer_title=signer_title, recipients=recipients,
                  drafting_unit=drafting_unit, author=author,
-                 book={k: cells[k] for k in KEPT_AS_WRITTEN if cells.get(k, "").strip()})
+                 book=kept)
