@@ -2,11 +2,14 @@
 the agency verifies it; profiles; arrivals verified; digitised copies. Issuing (the seal) is in test_e2e_issuing."""
 
 import io
+import sqlite3
 import time
 from collections.abc import Callable
 
 import httpx
 import pytest
+
+from vanthu_devstack import Stack
 
 pytestmark = pytest.mark.e2e
 
@@ -108,7 +111,8 @@ def test_arrivals_are_verified_and_a_failure_is_flagged(api: httpx.Client, login
 
 def test_a_digitised_copy_is_signed_and_numbered_in_the_copy_register(api: httpx.Client,
                                                                        login: Callable[[str], str],
-                                                                       draft_pdf: Callable[[], bytes]) -> None:
+                                                                       draft_pdf: Callable[[], bytes],
+                                                                       platform: Stack) -> None:
     clerk = bearer(login("vanthu.ubnd"))
     registers = api.get("/api/v1/registers", headers=clerk, params={"direction": "copy"}).json()
     assert [r["name"] for r in registers] == ["Sổ bản sao"]
@@ -124,8 +128,20 @@ def test_a_digitised_copy_is_signed_and_numbered_in_the_copy_register(api: httpx
     assert copies[1]["copy_number_symbol"].endswith("/TrS-UBND") and copies[1]["field_name"] == "ChuKySaoVanBan"
     verdict = api.post("/api/v1/signing/verify", headers=clerk, json={"object_id": copies[0]["object_id"]}, timeout=60)
     assert verdict.json()["valid"] is True
-    wrong = api.post("/api/v1/signing/copy", headers=clerk, timeout=60, json={
-        "object_id": scan.json()["object"]["object_id"], "form": "SY",
-        "copy_register_id": api.get("/api/v1/registers", headers=clerk,
-                                    params={"direction": "incoming"}).json()[0]["id"]})
-    assert wrong.status_code == 400 and wrong.json()["errors"][0]["field"] == "register_id"
+    signings = journal_size(platform)
+    incoming = api.get("/api/v1/registers", headers=clerk, params={"direction": "incoming"}).json()[0]["id"]
+    for register_id, source in ((incoming, ""), ("0190f0e0-0000-7000-8000-000000000000", ""),
+                                (registers[0]["id"], "0190f0e0-0000-7000-8000-000000000001")):
+        wrong = api.post("/api/v1/signing/copy", headers=clerk, timeout=60, json={
+            "object_id": scan.json()["object"]["object_id"], "form": "SY", "copy_register_id": register_id,
+            "source_document_id": source})
+        assert wrong.status_code in (400, 404), wrong.text
+        if wrong.status_code == 400:
+            assert wrong.json()["errors"][0]["field"] == "copy_register_id"  # as the REST body names it
+    assert journal_size(platform) == signings  # a refused copy is not signed, stored or published
+
+
+def journal_size(platform: Stack) -> int:
+    """Signings the signing service journalled (its own SQLite database in the platform's var/)."""
+    with sqlite3.connect(platform.var / "signing" / "signing.db") as db:
+        return int(db.execute("SELECT count(*) FROM signings").fetchone()[0])

@@ -200,6 +200,10 @@ async def test_bad_input_stores_nothing(platform, token_for, make_pdf) -> None: 
         (p.signing.SignCopy(signing_pb2.SignCopyRequest(source=signing_pb2.PdfSource(pdf=make_pdf()), form="SY",
                                                         copy_number_symbol="05/SY-UBND" * 20),
                             metadata=clerk), grpc.StatusCode.INVALID_ARGUMENT),
+        *[(p.signing.SignCopy(signing_pb2.SignCopyRequest(source=signing_pb2.PdfSource(pdf=make_pdf()), form="SY",
+                                                          copy_number_symbol=text), metadata=clerk),
+           grpc.StatusCode.INVALID_ARGUMENT)  # never stamped into a signed PDF
+          for text in ("05/SY\x00-UBND", "05/SY-UBND\x1b[2J", "05/SY-\u202eDNBU")],
         (p.signing.Verify(signing_pb2.VerifyRequest(source=signing_pb2.PdfSource(pdf=make_pdf()))),
          grpc.StatusCode.UNAUTHENTICATED),
         *[(p.signing.SignPersonal(signing_pb2.SignPersonalRequest(source=signing_pb2.PdfSource(pdf=make_pdf()),

@@ -157,7 +157,7 @@ def test_encrypted_pdf_refused(env, make_pdf, signature_png) -> None:  # type: i
 def test_anchor_missing_refused(env, make_pdf, signature_png) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidArgument) as err:
         sg.sign_personal(make_pdf(placeholders=False), env.personal, signature_png, env.tsa)
-    assert err.value.field == "anchor"
+    assert err.value.field == "placeholder"
 
 
 def test_explicit_coordinates(env, make_pdf, signature_png) -> None:  # type: ignore[no-untyped-def]

@@ -182,7 +182,7 @@ def test_bad_input_refused(env, make_pdf, signature_png, make_png) -> None:  # t
     assert err.value.field == "pdf"
     with pytest.raises(InvalidArgument) as err:
         _prepare(env, lambda: make_pdf(placeholders=False), signature_png)
-    assert err.value.field == "anchor"
+    assert err.value.field == "placeholder"
     with pytest.raises(InvalidArgument) as err:
         _prepare(env, make_pdf, make_png((0, 0, 0), fmt="JPEG", mode="RGB"))
     assert err.value.field == "signature_image"

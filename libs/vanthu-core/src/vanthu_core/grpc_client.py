@@ -1,11 +1,19 @@
-"""gRPC client channels: deadlines, retries of transient failures, tracing and token forwarding."""
+"""gRPC client channels: deadlines, retries of transient failures, tracing and token forwarding.
+
+Only methods the proto declares safe to repeat (``option idempotency_level = NO_SIDE_EFFECTS`` or ``IDEMPOTENT``)
+are retried when the callee is UNAVAILABLE: repeating any other call after a failure the callee may have survived
+(a timeout after it committed) would do the work twice — sign twice, store twice.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 import grpc
+from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
+from google.protobuf.descriptor_pb2 import MethodOptions
 
 from vanthu_core.auth import optional_principal
 from vanthu_core.errors import (
@@ -21,18 +29,21 @@ from vanthu_core.errors import (
 
 DEFAULT_DEADLINE_S = 10.0
 
-_RETRY_SERVICE_CONFIG = json.dumps({
-    "methodConfig": [{
-        "name": [{}],
-        "retryPolicy": {
-            "maxAttempts": 4,
-            "initialBackoff": "0.1s",
-            "maxBackoff": "2s",
-            "backoffMultiplier": 2,
-            "retryableStatusCodes": ["UNAVAILABLE"],
-        },
-    }]
-})
+RETRY_POLICY = {"maxAttempts": 4, "initialBackoff": "0.1s", "maxBackoff": "2s", "backoffMultiplier": 2,
+                "retryableStatusCodes": ["UNAVAILABLE"]}
+SAFE_TO_REPEAT = (MethodOptions.NO_SIDE_EFFECTS, MethodOptions.IDEMPOTENT)
+
+
+def repeatable(method: MethodDescriptor) -> bool:
+    """Whether the proto declares ``method`` safe to call again (its ``idempotency_level``)."""
+    return method.GetOptions().idempotency_level in SAFE_TO_REPEAT
+
+
+def service_config(services: Iterable[ServiceDescriptor]) -> str:
+    """The channel's service config: a retry policy for the repeatable methods of ``services``, none for others."""
+    names = [{"service": service.full_name, "method": method.name}
+             for service in services for method in service.methods if repeatable(method)]
+    return json.dumps({"methodConfig": [{"name": names, "retryPolicy": RETRY_POLICY}] if names else []})
 
 
 class _DefaultsInterceptor(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStreamClientInterceptor,
@@ -66,14 +77,15 @@ class _DefaultsInterceptor(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryS
         return await continuation(self._details(client_call_details), request_iterator)
 
 
-def create_channel(target: str, *, deadline_s: float = DEFAULT_DEADLINE_S,
+def create_channel(target: str, *, services: Iterable[ServiceDescriptor] = (), deadline_s: float = DEFAULT_DEADLINE_S,
                    max_message_bytes: int = 8 * 1024 * 1024) -> grpc.aio.Channel:
-    """An insecure (in-cluster, mTLS by the mesh) asyncio channel with VanThu's client defaults."""
+    """An insecure (in-cluster, mTLS by the mesh) asyncio channel with VanThu's client defaults; the repeatable
+    methods of ``services`` (the services called over it) are retried while the callee is UNAVAILABLE."""
     from opentelemetry.instrumentation.grpc import aio_client_interceptors
 
     return grpc.aio.insecure_channel(
         target,
-        options=[("grpc.service_config", _RETRY_SERVICE_CONFIG), ("grpc.enable_retries", 1),
+        options=[("grpc.service_config", service_config(services)), ("grpc.enable_retries", 1),
                  ("grpc.max_receive_message_length", max_message_bytes),
                  ("grpc.max_send_message_length", max_message_bytes)],
         interceptors=[*aio_client_interceptors(), _DefaultsInterceptor(deadline_s)],

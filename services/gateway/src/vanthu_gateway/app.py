@@ -18,9 +18,9 @@ from fastapi.responses import JSONResponse
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from vanthu.registry.v1 import documents_pb2_grpc, registry_pb2_grpc
-from vanthu.signing.v1 import signing_pb2_grpc
-from vanthu.storage.v1 import storage_pb2_grpc
+from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2, registry_pb2_grpc
+from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
+from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
 from vanthu_core.auth import JwksVerifier, Principal
 from vanthu_core.errors import DomainError, InvalidArgument
 from vanthu_core.grpc_client import create_channel
@@ -56,12 +56,14 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         clients = Clients()
-        targets = {"registry": settings.registry_target, "storage": settings.storage_target,
-                   "signing": settings.signing_target}
-        for name, target in targets.items():
+        targets = {"registry": (settings.registry_target, [registry_pb2, documents_pb2]),
+                   "storage": (settings.storage_target, [storage_pb2]), "signing": (settings.signing_target,
+                                                                                    [signing_pb2])}
+        for name, (target, modules) in targets.items():
             if target:
-                clients.channels[name] = create_channel(target, deadline_s=settings.call_deadline_s,
-                                                        max_message_bytes=16 * 1024 * 1024)
+                clients.channels[name] = create_channel(
+                    target, services=[s for m in modules for s in m.DESCRIPTOR.services_by_name.values()],
+                    deadline_s=settings.call_deadline_s, max_message_bytes=16 * 1024 * 1024)
         clients.registry = registry_pb2_grpc.RegistryServiceStub(clients.channels["registry"])
         clients.documents = documents_pb2_grpc.DocumentServiceStub(clients.channels["registry"])
         if "storage" in clients.channels:

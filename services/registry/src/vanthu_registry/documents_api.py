@@ -319,6 +319,12 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
     async def NumberCopy(self, request: documents_pb2.NumberCopyRequest,
                          context: grpc.aio.ServicerContext) -> documents_pb2.NumberCopyResponse:
         principal, agency = self._acting("clerk")
+        if request.validate_only:
+            await self.documents.check_copy(
+                agency_code=agency, register_id=request.register_id, form=request.form,
+                source_document_id=clean_text("source_document_id", request.source_document_id, max_len=36,
+                                              required=False))
+            return documents_pb2.NumberCopyResponse()
         copy = await self.lifecycle.number_copy(
             agency_code=agency, register_id=request.register_id, form=request.form,
             source_document_id=clean_text("source_document_id", request.source_document_id, max_len=36,

@@ -830,6 +830,16 @@ class DocumentStore:
                                             f"{row.signature_check} (kept in its history)")
         return reason
 
+    async def check_copy(self, *, agency_code: str, register_id: str, form: str, source_document_id: str) -> None:
+        """What :meth:`number_copy` checks before it numbers, without numbering: the form, the agency's active copy
+        register, the copied document held by the agency (InvalidArgument / NotFound)."""
+        if form not in COPY_FORMS:
+            raise InvalidArgument("form", f"must be one of {', '.join(COPY_FORMS)} (sao y, sao lục, trích sao)")
+        async with self.sessions() as session:
+            await self._register_for(session, agency_code, register_id, Direction.COPY)
+            if source_document_id:
+                await self._load(session, agency_code, source_document_id, lock=False)
+
     async def number_copy(self, *, agency_code: str, register_id: str, form: str, source_document_id: str,
                           object_id: str, sha256: str, actor: str, copy_id: str | None = None) -> dict[str, Any]:
         """The next number of the agency's copy register for a copy (``05/SY-UBND``), in one transaction with

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2, registry_pb2_grpc
-from vanthu.signing.v1 import signing_pb2_grpc
-from vanthu.storage.v1 import storage_pb2_grpc
+from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
+from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
 from vanthu_core.auth import JwksVerifier
 from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.events import Event
@@ -67,10 +67,12 @@ class RegistryServer:
         self.channels: list[Any] = []
         storage = signing = None
         if self.settings.storage_target:
-            self.channels.append(create_channel(self.settings.storage_target))
+            self.channels.append(create_channel(self.settings.storage_target,
+                                                services=storage_pb2.DESCRIPTOR.services_by_name.values()))
             storage = storage_pb2_grpc.StorageServiceStub(self.channels[-1])
         if self.settings.signing_target:
-            self.channels.append(create_channel(self.settings.signing_target))
+            self.channels.append(create_channel(self.settings.signing_target,
+                                                services=signing_pb2.DESCRIPTOR.services_by_name.values()))
             signing = signing_pb2_grpc.SigningServiceStub(self.channels[-1])
         tokens = ServiceTokens(self.common.oidc_issuer, self.common.service_client_id,
                                self.common.service_client_secret.get_secret_value())

@@ -23,7 +23,7 @@ from vanthu_core.auth import Principal, current_principal
 from vanthu_core.errors import FailedPrecondition, InvalidArgument, PermissionDenied
 from vanthu_core.ids import new_id
 from vanthu_core.numbers import bounded_int, finite_float
-from vanthu_core.text import nfc
+from vanthu_core.text import clean_text, nfc
 from vanthu_signing import pdfdoc, placeholders, two_step
 from vanthu_signing import signer as sg
 from vanthu_signing.documents import RegistryDocuments
@@ -99,11 +99,9 @@ def _person(*roles: str) -> Principal:
 
 
 def _text(field: str, value: str, max_len: int = 100) -> str:
-    """NFC text of a request field, refused when longer than its column (the journal stores it)."""
-    text = nfc(value).strip()
-    if len(text) > max_len:
-        raise InvalidArgument(field, f"at most {max_len} characters")
-    return text
+    """NFC text of a request field, refused when longer than its column (the journal stores it) or when it holds
+    control or bidirectional characters (they would be stamped into a signed PDF)."""
+    return clean_text(field, value, max_len=max_len, required=False)
 
 
 def _box(request_box: signing_pb2.SignatureBox | None) -> tuple[int | None, ap.Box | None]:

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from vanthu.registry.v1 import documents_pb2_grpc, registry_pb2_grpc
+from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2, registry_pb2_grpc
 from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
-from vanthu.storage.v1 import storage_pb2_grpc
+from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
 from vanthu_core.auth import JwksVerifier
 from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.grpc_client import create_channel
@@ -68,7 +68,8 @@ class SigningServer:
         self.storage_channel: Any = None
         storage = None
         if self.settings.storage_target:
-            self.storage_channel = create_channel(self.settings.storage_target, max_message_bytes=max_message)
+            self.storage_channel = create_channel(self.settings.storage_target, max_message_bytes=max_message,
+                                                  services=storage_pb2.DESCRIPTOR.services_by_name.values())
             storage = storage_pb2_grpc.StorageServiceStub(self.storage_channel)
         tokens = ServiceTokens(self.common.oidc_issuer, self.common.service_client_id,
                                self.common.service_client_secret.get_secret_value())
@@ -76,7 +77,9 @@ class SigningServer:
         self.registry_channel: Any = None
         registry = RegistryDocuments(None, None)
         if self.settings.registry_target:
-            self.registry_channel = create_channel(self.settings.registry_target)
+            self.registry_channel = create_channel(
+                self.settings.registry_target, services=[*registry_pb2.DESCRIPTOR.services_by_name.values(),
+                                                         *documents_pb2.DESCRIPTOR.services_by_name.values()])
             registry = RegistryDocuments(documents_pb2_grpc.DocumentServiceStub(self.registry_channel),
                                          registry_pb2_grpc.RegistryServiceStub(self.registry_channel))
         self.verifier = JwksVerifier(self.common.oidc_issuer, audience=self.common.oidc_audience or None)

@@ -400,8 +400,8 @@ def prepare_personal_appearance(pdf: bytes, signature_png: bytes, *, placeholder
     if box is None or page is None:
         anchor = anchors.get(placeholder)
         if anchor is None:
-            raise InvalidArgument("anchor", f"placeholder {placeholder!r} not found in the page text; put it "
-                                            "between the position line and the signer's name, or give coordinates")
+            raise InvalidArgument("placeholder", f"{placeholder!r} is not in the page text; put it between the "
+                                                 "position line and the signer's name, or give the box")
         page, box = anchor.page, ap.personal_box(anchor)
     elif not 0 <= page < page_count(reader):
         raise InvalidArgument("page", f"page {page} does not exist")

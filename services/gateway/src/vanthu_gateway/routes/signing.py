@@ -12,13 +12,15 @@ from __future__ import annotations
 import base64
 from typing import Annotated, Any, Literal
 
+import grpc
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from vanthu.registry.v1 import documents_pb2 as dpb
 from vanthu.signing.v1 import signing_pb2 as pb
 from vanthu_core.auth import Principal
-from vanthu_core.errors import InvalidArgument, Unavailable
+from vanthu_core.errors import DomainError, InvalidArgument, Unavailable
+from vanthu_core.grpc_client import domain_error
 from vanthu_gateway.auth import authenticated, forward
 from vanthu_gateway.schema import Coordinate, NonNegativeInt32, RequestBody
 
@@ -51,7 +53,6 @@ class CopyIn(RequestBody):
     copy_register_id: str = Field("", max_length=64, description="number the signed copy in this copy register "
                                                                   "(sổ bản sao): 05/SY-UBND")
     source_document_id: str = Field("", max_length=64, description="the document copied, when the agency holds it")
-    copy_number_symbol: str = Field("", max_length=100, description="a number given elsewhere, shown on the copy")
 
 
 class VerifyIn(RequestBody):
@@ -81,7 +82,7 @@ class SigningOut(BaseModel):
 
 
 class CopyOut(SigningOut):
-    copy_number_symbol: str = Field(description="from the copy register (or as given); empty when not numbered")
+    copy_number_symbol: str = Field(description="from the copy register; empty when not numbered")
     copy_id: str = Field("", description="the copy's entry in the copy register")
 
 
@@ -172,19 +173,36 @@ async def sign_personal(body: PersonalIn, request: Request, principal: User) -> 
 @router.post("/copy", response_model=CopyOut, status_code=201,
              summary="Sign a digitised copy (sao y, sao lục, trích sao) and number it in a copy register (clerk)")
 async def sign_copy(body: CopyIn, request: Request, principal: User) -> CopyOut:
-    """The agency signs first and the copy is numbered after (one transaction in the registry), so a refused
-    signing never takes a number; the digitised copy's visible text is form, agency and time (Decree 30, §3.6)."""
-    reply = await _signing(request).SignCopy(
-        pb.SignCopyRequest(source=_ref(body.object_id), form=body.form, copy_number_symbol=body.copy_number_symbol),
-        metadata=forward(principal), timeout=SIGN_TIMEOUT_S)
+    """Everything the registry checks comes first (the copy register, the form, the copied document), then the agency
+    signs, then the copy is numbered (one transaction in the registry): a refused request signs, stores and
+    publishes nothing, and a refused signing takes no number. The digitised copy's visible text is form, agency and
+    time (Decree 30, §3.6); its number lives in the copy register."""
+    documents = request.app.state.clients.documents
+    numbering = dpb.NumberCopyRequest(register_id=body.copy_register_id, form=body.form,
+                                      source_document_id=body.source_document_id)
+    if body.copy_register_id:
+        try:
+            await documents.NumberCopy(dpb.NumberCopyRequest(validate_only=True, register_id=body.copy_register_id,
+                                                             form=body.form,
+                                                             source_document_id=body.source_document_id),
+                                       metadata=forward(principal))
+        except grpc.aio.AioRpcError as error:
+            raise renamed(domain_error(error), {"register_id": "copy_register_id"}) from error
+    reply = await _signing(request).SignCopy(pb.SignCopyRequest(source=_ref(body.object_id), form=body.form),
+                                             metadata=forward(principal), timeout=SIGN_TIMEOUT_S)
     result = _result(reply.result)
     if not body.copy_register_id:
-        return CopyOut(**result.model_dump(), copy_number_symbol=body.copy_number_symbol)
-    numbered = await request.app.state.clients.documents.NumberCopy(
-        dpb.NumberCopyRequest(register_id=body.copy_register_id, form=body.form,
-                              source_document_id=body.source_document_id, object_id=result.object_id,
-                              sha256=result.sha256), metadata=forward(principal))
+        return CopyOut(**result.model_dump(), copy_number_symbol="")
+    numbering.object_id, numbering.sha256 = result.object_id, result.sha256
+    numbered = await documents.NumberCopy(numbering, metadata=forward(principal))
     return CopyOut(**result.model_dump(), copy_number_symbol=numbered.copy.number_symbol, copy_id=numbered.copy.id)
+
+
+def renamed(error: DomainError, fields: dict[str, str]) -> DomainError:
+    """A service's field error named as the REST body names the field."""
+    if isinstance(error, InvalidArgument) and error.field in fields:
+        return InvalidArgument(fields[error.field], error.reason)
+    return error
 
 
 @router.post("/prepare", response_model=PreparedOut, status_code=201,
