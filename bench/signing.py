@@ -114,7 +114,8 @@ def main() -> None:
         root_der = made.root.cert.public_bytes(serialization.Encoding.DER)
         issuer = DevIssuer(work / "keys").start()
         port = free_port()
-        env = {**os.environ, "VANTHU_SIGNING_GRPC_PORT": str(port), "VANTHU_SIGNING_DEV_PKI_DIR": str(work / "pki"),
+        env = {**os.environ, "VANTHU_PROFILE": "dev", "VANTHU_SIGNING_GRPC_PORT": str(port),
+               "VANTHU_SIGNING_DEV_PKI_DIR": str(work / "pki"),
                "VANTHU_OIDC_ISSUER": issuer.issuer, "VANTHU_EVENTS_ENABLED": "false", "VANTHU_LOG_LEVEL": "WARNING",
                "VANTHU_SIGNING_DEV_PROFILES": "true",
                # the baseline embeds and checks no CRLs: compare like with like (B-T, no revocation check)

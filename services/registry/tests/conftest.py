@@ -103,7 +103,7 @@ async def platform(tmp_path: Path, dev_issuer: DevIssuer, clock: ServerClock) ->
     from vanthu_storage.server import StorageServer
     from vanthu_storage.settings import StorageSettings
 
-    common = CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False,
+    common = CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False, profile="dev",
                             service_client_secret=dev_issuer.service_secret)  # type: ignore[arg-type]
     storage = StorageServer(StorageSettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 's.db'}",
                                             data_dir=tmp_path / "storage"), common)

@@ -298,3 +298,55 @@ def field_case() -> Callable[[str], bytes]:
         return path.read_bytes()
 
     return read
+
+
+@dataclass
+class TsaServer:
+    url: str
+    #: Sizes of the timestamp queries it answered.
+    requests: list[int]
+
+
+@pytest.fixture
+def serve_tsa():  # type: ignore[no-untyped-def]
+    """``serve_tsa(tsa)``: a real RFC 3161 timestamp authority over HTTP on a free port with ``tsa``'s key behind it
+    (application/timestamp-query in, application/timestamp-reply out), as production configures one with
+    VANTHU_SIGNING_TSA_URL. Stopped after the test."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from asn1crypto import tsp
+
+    servers: list[tuple[ThreadingHTTPServer, threading.Thread]] = []
+
+    def start(tsa: Tsa) -> TsaServer:
+        stamper = tsa.timestamper()
+        answered: list[int] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                if self.headers.get("Content-Type") != "application/timestamp-query":
+                    self.send_error(415)
+                    return
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                reply = stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
+                answered.append(len(body))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/timestamp-reply")
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        servers.append((server, thread))
+        return TsaServer(f"http://127.0.0.1:{server.server_address[1]}/tsa", answered)
+
+    yield start
+    for server, thread in servers:
+        server.shutdown()
+        thread.join(5)

@@ -45,7 +45,7 @@ class Platform:
 
 @pytest.fixture
 async def platform(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[Platform]:
-    common = CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False,
+    common = CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False, profile="dev",
                             service_client_secret=dev_issuer.service_secret)  # type: ignore[arg-type]
     storage = StorageServer(StorageSettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 's.db'}",
                                             data_dir=tmp_path / "storage"), common)

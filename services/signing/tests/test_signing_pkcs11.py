@@ -67,23 +67,43 @@ def test_parallel_signings_on_one_token(hsm, make_pdf, signature_png) -> None:  
     print(f"8 parallel PKCS#11 signings: {elapsed:.2f}s")
 
 
-def test_keyring_pkcs11_backend(hsm, softhsm_token, tmp_path, make_pdf, signature_png) -> None:  # type: ignore[no-untyped-def]
+def test_keyring_pkcs11_backend_in_production_with_an_http_tsa(hsm, softhsm_token, tmp_path, make_pdf,  # type: ignore[no-untyped-def]
+                                                                 signature_png, serve_tsa) -> None:
     from pydantic import SecretStr
 
     from vanthu_signing import pki
     from vanthu_signing.keys import KeyRing
     from vanthu_signing.settings import SigningSettings
 
-    made, _, _ = hsm
-    pki.write(made, tmp_path / "pki")  # certificates, chain and TSA of the token's PKI
+    made, _, tsa = hsm
+    pki.write(made, tmp_path / "pki")  # certificates and chain of the token's PKI
+    http_tsa = serve_tsa(tsa)  # its timestamp authority, over HTTP
     d = tmp_path / "pki"
     settings = SigningSettings(key_backend="pkcs11", pkcs11_module=softhsm_token.module,
                                pkcs11_token_label=softhsm_token.token_label, pkcs11_pin=SecretStr(softhsm_token.pin),
                                trust_roots_file=str(d / pki.ROOT_CERT), chain_file=str(d / pki.INTERMEDIATE_CERT),
-                               tsa_p12=str(d / pki.TSA_P12), dev_pki_dir=str(tmp_path / "unused"))
-    ring = KeyRing.load(settings)
+                               tsa_url=http_tsa.url, dev_pki_dir=str(tmp_path / "unused"))
+    ring = KeyRing.load(settings)  # the production profile
     assert not (tmp_path / "unused").exists()  # no dev PKI made when everything is configured
     res = sg.sign_personal(make_pdf(), ring.key("personal"), signature_png, ring.tsa)
-    assert verify_pdf(res.pdf, ring.roots).ok
+    report = verify_pdf(res.pdf, ring.roots)
+    assert report.ok and report.signatures[0].timestamp_ok and http_tsa.requests  # stamped over HTTP
     with pytest.raises(InvalidArgument):
         ring.key("../etc/passwd")
+
+
+def test_outside_the_development_profile_nothing_is_made_up(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """No trust roots, keys or timestamp authority configured: production refuses to start, naming each setting,
+    and makes no development PKI; the development profile makes one."""
+    from vanthu_signing.keys import ConfigurationError, KeyRing
+    from vanthu_signing.settings import SigningSettings
+
+    bare = SigningSettings(dev_pki_dir=str(tmp_path / "dev-pki"), dev_profiles=True)
+    with pytest.raises(ConfigurationError) as error:
+        KeyRing.load(bare)
+    for setting in ("VANTHU_SIGNING_TRUST_ROOTS_FILE", "VANTHU_SIGNING_CHAIN_FILE", "VANTHU_SIGNING_TSA_URL",
+                    "VANTHU_SIGNING_PKCS12_DIR", "VANTHU_SIGNING_PKCS12_PASSWORD", "VANTHU_SIGNING_DEV_PROFILES"):
+        assert setting in str(error.value)
+    assert not (tmp_path / "dev-pki").exists()
+    ring = KeyRing.load(bare, development=True)
+    assert (tmp_path / "dev-pki").exists() and ring.key("agency") is not None

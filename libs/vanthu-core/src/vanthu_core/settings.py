@@ -6,6 +6,8 @@ values below are read with the plain ``VANTHU_`` prefix so that one variable con
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -15,6 +17,9 @@ class CommonSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="VANTHU_", extra="ignore")
 
+    #: ``dev`` (``make dev`` and the tests): development stand-ins such as the signing service's own PKI and
+    #: timestamps are allowed; ``production`` (the default): a service refuses to start without its real ones.
+    profile: Literal["dev", "production"] = "production"
     nats_url: str = "nats://127.0.0.1:4222"
     #: OIDC issuer whose JWKS signs every token (Keycloak realm URL in scale mode).
     oidc_issuer: str = "http://127.0.0.1:8180/realms/vanthu"

@@ -118,6 +118,7 @@ class Stack:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("VANTHU_")}
         env.update({
+            "VANTHU_PROFILE": "dev",  # development stand-ins (the dev PKI, demo profiles) are allowed
             "VANTHU_NATS_URL": self.nats_url,
             "VANTHU_OIDC_ISSUER": self.issuer,
             "VANTHU_LOG_JSON": "true",

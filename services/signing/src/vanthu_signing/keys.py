@@ -1,4 +1,9 @@
-"""Where keys, trust anchors and the TSA come from, per :class:`SigningSettings`."""
+"""Where keys, trust anchors and the timestamp authority come from, per :class:`SigningSettings` and the profile.
+
+Outside the development profile nothing is made up: the service refuses to start (:class:`ConfigurationError`)
+unless trust anchors, the chain, the keys and an RFC 3161 timestamp authority are configured. In the development
+profile what is missing comes from a development PKI created once in ``dev_pki_dir``.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,38 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
+from pydantic import SecretStr
 
 from vanthu_core.errors import InvalidArgument, NotFound
 from vanthu_signing import pki
 from vanthu_signing.settings import SigningSettings
-from vanthu_signing.signer import KeySource, P12Key, Pkcs11Key, Tsa, open_signer
+from vanthu_signing.signer import HttpTsa, KeySource, P12Key, Pkcs11Key, TimestampAuthority, Tsa, open_signer
 
 log = logging.getLogger("vanthu.signing")
 LABEL = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+class ConfigurationError(RuntimeError):
+    """The service cannot start as configured; the message names the ``VANTHU_SIGNING_*`` settings to set."""
+
+
+def missing_for_production(settings: SigningSettings) -> list[str]:
+    """The settings a production signing service needs and lacks (empty: it may start)."""
+    missing = [name for name, value in (
+        ("VANTHU_SIGNING_TRUST_ROOTS_FILE", settings.trust_roots_file),
+        ("VANTHU_SIGNING_CHAIN_FILE", settings.chain_file),
+        ("VANTHU_SIGNING_TSA_URL (an RFC 3161 timestamp authority)", settings.tsa_url)) if not value]
+    if settings.key_backend == "pkcs11":
+        if not settings.pkcs11_pin.get_secret_value():
+            missing.append("VANTHU_SIGNING_PKCS11_PIN")
+    else:
+        if not settings.pkcs12_dir:
+            missing.append("VANTHU_SIGNING_PKCS12_DIR (or VANTHU_SIGNING_KEY_BACKEND=pkcs11)")
+        if not settings.pkcs12_password.get_secret_value():
+            missing.append("VANTHU_SIGNING_PKCS12_PASSWORD")
+    if settings.dev_profiles:
+        missing.append("VANTHU_SIGNING_DEV_PROFILES=false (demo profiles are for the development profile only)")
+    return missing
 
 
 def _pem_certs(path: Path) -> list[x509.Certificate]:
@@ -29,7 +58,7 @@ class KeyRing:
     settings: SigningSettings
     roots: list[x509.Certificate]
     chain: list[x509.Certificate]
-    tsa: Tsa
+    tsa: TimestampAuthority
     #: CRL files checked at signing and verification (empty: revocation is not checked).
     crl_paths: list[Path] = field(default_factory=list)
     #: The dev PKI directory whose CRLs the service re-issues before they expire (dev only).
@@ -40,17 +69,33 @@ class KeyRing:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def load(cls, settings: SigningSettings) -> KeyRing:
+    def load(cls, settings: SigningSettings, *, development: bool = False) -> KeyRing:
+        """The keys, anchors and timestamp authority; ``development`` (``VANTHU_PROFILE=dev``) fills what is not
+        configured from the development PKI. Raises :class:`ConfigurationError` in production when something is
+        missing."""
+        if not development:
+            missing = missing_for_production(settings)
+            if missing:
+                raise ConfigurationError("the signing service is not configured for production (VANTHU_PROFILE is "
+                                         f"not 'dev'): set {', '.join(missing)}")
+        elif not settings.pkcs12_password.get_secret_value():
+            settings = settings.model_copy(update={"pkcs12_password": SecretStr(pki.DEV_P12_PASSWORD.decode())})
         dev = Path(settings.dev_pki_dir)
-        needs_dev = not (settings.trust_roots_file and settings.tsa_p12 and
-                         (settings.pkcs12_dir or settings.key_backend == "pkcs11"))
+        needs_dev = development and not (settings.trust_roots_file and (settings.tsa_url or settings.tsa_p12) and
+                                         (settings.pkcs12_dir or settings.key_backend == "pkcs11"))
         if needs_dev and not (dev / pki.ROOT_CERT).exists():
             log.warning("creating a DEVELOPMENT-ONLY PKI in %s", dev)
             pki.write(pki.generate(), dev)
         roots = _pem_certs(Path(settings.trust_roots_file) if settings.trust_roots_file else dev / pki.ROOT_CERT)
         chain = _pem_certs(Path(settings.chain_file) if settings.chain_file else dev / pki.INTERMEDIATE_CERT)
-        tsa_path = Path(settings.tsa_p12) if settings.tsa_p12 else dev / pki.TSA_P12
-        tsa = Tsa.from_p12(tsa_path.read_bytes(), settings.tsa_password.get_secret_value().encode())
+        tsa: TimestampAuthority
+        if settings.tsa_url:
+            tsa = HttpTsa(settings.tsa_url, settings.tsa_username, settings.tsa_user_password.get_secret_value(),
+                          settings.tsa_timeout_s)
+        else:
+            tsa_path = Path(settings.tsa_p12) if settings.tsa_p12 else dev / pki.TSA_P12
+            tsa = Tsa.from_p12(tsa_path.read_bytes(),
+                               settings.tsa_password.get_secret_value().encode() or pki.DEV_P12_PASSWORD)
         crl_paths: list[Path] = []
         dev_dir = None
         if settings.revocation_check:

@@ -51,7 +51,7 @@ class SigningServer:
     common: CommonSettings
 
     async def start(self) -> int:
-        self.keys = KeyRing.load(self.settings)
+        self.keys = KeyRing.load(self.settings, development=self.common.profile == "dev")
         self.store, self.engine = await open_store(self.settings)
         if self.settings.dev_profiles:
             await devseed.bind_dev_profiles(self.store, self.settings)

@@ -11,9 +11,12 @@ from vanthu_core.settings import ServiceSettings
 class SigningSettings(ServiceSettings):
     """``VANTHU_SIGNING_*``.
 
-    With the defaults the service creates (once) and uses a DEVELOPMENT-ONLY PKI in ``dev_pki_dir``: PKCS#12
-    keys ``personal`` and ``agency``, the dev TSA and the dev root as the only trust anchor. In production set
-    ``key_backend=pkcs11``, the token settings, ``trust_roots_file``, ``chain_file`` and a TSA.
+    In the development profile (``VANTHU_PROFILE=dev``: ``make dev`` and the tests) what is not configured comes
+    from a DEVELOPMENT-ONLY PKI created once in ``dev_pki_dir``: PKCS#12 keys ``personal`` and ``agency``
+    (password ``vanthu-dev``), a local timestamp signer and the dev root as the only trust anchor. In production the
+    service refuses to start until ``trust_roots_file``, ``chain_file``, the keys (``key_backend=pkcs11`` with the
+    token settings, or ``pkcs12_dir`` and ``pkcs12_password``) and an RFC 3161 timestamp authority (``tsa_url``)
+    are configured.
     """
 
     model_config = SettingsConfigDict(env_prefix="VANTHU_SIGNING_", extra="ignore")
@@ -34,7 +37,7 @@ class SigningSettings(ServiceSettings):
     key_backend: Literal["pkcs12", "pkcs11"] = "pkcs12"
     #: Directory of ``<label>.p12`` files (pkcs12 backend); empty: ``dev_pki_dir``.
     pkcs12_dir: str = ""
-    pkcs12_password: SecretStr = SecretStr("vanthu-dev")
+    pkcs12_password: SecretStr = SecretStr("")
     pkcs11_module: str = "/usr/lib/softhsm/libsofthsm2.so"
     pkcs11_token_label: str = "vanthu-dev"  # noqa: S105 - a token label, not a secret
     pkcs11_pin: SecretStr = SecretStr("")
@@ -43,9 +46,14 @@ class SigningSettings(ServiceSettings):
     #: PEM bundles; empty: from ``dev_pki_dir``.
     trust_roots_file: str = ""
     chain_file: str = ""
-    #: The TSA's PKCS#12 (the local dev TSA signs timestamps itself); empty: ``dev_pki_dir``/tsa.p12.
+    #: An RFC 3161 timestamp authority over HTTP (required in production), with optional basic-auth credentials.
+    tsa_url: str = ""
+    tsa_username: str = ""
+    tsa_user_password: SecretStr = SecretStr("")
+    tsa_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    #: Development only: a local timestamp signer's PKCS#12; empty: ``dev_pki_dir``/tsa.p12.
     tsa_p12: str = ""
-    tsa_password: SecretStr = SecretStr("vanthu-dev")
+    tsa_password: SecretStr = SecretStr("")
     #: CRL files (PEM or DER) separated by ``os.pathsep``, reloaded when they change; empty: the dev PKI's CRLs.
     #: With CRLs every certificate below the root must be covered (revoked ones are refused, signatures are B-LT).
     crl_files: str = ""

@@ -92,6 +92,26 @@ class Tsa:
         return cls(cert, pem, list(extra))
 
 
+@dataclass(frozen=True)
+class HttpTsa:
+    """An RFC 3161 timestamp authority over HTTP (pyHanko's HTTPTimeStamper), optionally with basic auth."""
+
+    url: str
+    username: str = ""
+    password: str = field(default="", repr=False)
+    timeout_s: float = 10.0
+
+    def timestamper(self) -> TimeStamper:
+        from pyhanko.sign.timestamps import HTTPTimeStamper
+
+        auth = (self.username, self.password) if self.username else None
+        return HTTPTimeStamper(self.url, auth=auth, timeout=int(self.timeout_s))
+
+
+#: Where timestamps come from: the development PKI's local signer, or a real TSA.
+TimestampAuthority = Tsa | HttpTsa
+
+
 def check_validity(cert: asn1_x509.Certificate, when: dt.datetime) -> None:
     validity = cert["tbs_certificate"]["validity"]
     nb = validity["not_before"].native
@@ -323,7 +343,7 @@ def _fill_field(w: IncrementalPdfFileWriter, ref: generic.IndirectObject, value:
 
 
 def _sign(w: IncrementalPdfFileWriter, signer: signers.Signer, *, field_name: str, page: int, box: ap.Box,
-          stamp: BaseStampStyle, tsa: Tsa, reason: str, text_params: dict[str, str] | None = None,
+          stamp: BaseStampStyle, tsa: TimestampAuthority, reason: str, text_params: dict[str, str] | None = None,
           when: dt.datetime | None = None, revocation: Revocation | None = None) -> bytes:
     """PAdES B-T; with ``revocation`` B-LT: strict CRL check of the chain, CRLs and certificates in a /DSS.
 
@@ -357,7 +377,7 @@ class Signed:
     box: ap.Box
 
 
-def sign_personal(pdf: bytes, key: KeySource, signature_png: bytes, tsa: Tsa, *,
+def sign_personal(pdf: bytes, key: KeySource, signature_png: bytes, tsa: TimestampAuthority, *,
                   placeholder: str = ap.PLACEHOLDER_SIGNATURE, page: int | None = None,
                   box: ap.Box | None = None, revocation: Revocation | None = None) -> Signed:
     """PAdES B-T personal signature with the signer's image at the placeholder (or at ``page``/``box``, user space).
@@ -445,7 +465,7 @@ def _union(boxes: list[ap.Box]) -> ap.Box:
                   max(b.y2 for b in boxes))
 
 
-def issue_and_sign_agency(pdf: bytes, key: KeySource, seal_png: bytes, tsa: Tsa, *, number_symbol: str,
+def issue_and_sign_agency(pdf: bytes, key: KeySource, seal_png: bytes, tsa: TimestampAuthority, *, number_symbol: str,
                           issued_on: dt.date, trust_roots: list[x509.Certificate],
                           place: str = "Vĩnh Long", revocation: Revocation | None = None) -> Signed:
     """Fill the number/symbol and the date line (:func:`ap.date_line`), then apply the agency signature with the
@@ -509,7 +529,7 @@ def issue_and_sign_agency(pdf: bytes, key: KeySource, seal_png: bytes, tsa: Tsa,
     return Signed(out, FIELD_AGENCY, page, geometry.to_user(seal_shown))
 
 
-def _text_signature(pdf: bytes, key: KeySource, tsa: Tsa, *, field_name: str, text: str, box_rule: Any,
+def _text_signature(pdf: bytes, key: KeySource, tsa: TimestampAuthority, *, field_name: str, text: str, box_rule: Any,
                     reason: str, when: dt.datetime, leading: int | None, revocation: Revocation | None) -> Signed:
     """An agency signature without image: ``text`` (10 pt, black) in the box ``box_rule(text, width, height)``
     places on page 1 as the reader sees it (within its visible area, upright whatever the page rotation)."""
@@ -528,7 +548,7 @@ def _text_signature(pdf: bytes, key: KeySource, tsa: Tsa, *, field_name: str, te
     return Signed(out, field_name, 0, box)
 
 
-def sign_attachment(pdf: bytes, key: KeySource, tsa: Tsa, *, number_symbol: str,
+def sign_attachment(pdf: bytes, key: KeySource, tsa: TimestampAuthority, *, number_symbol: str,
                     when: dt.datetime | None = None, revocation: Revocation | None = None) -> Signed:
     """Agency signature on a separate accompanying file (Decree 30/2020, Appendix I, II.8.b): no image; the main
     document's number/symbol and the ISO 8601 signing time (+07:00) at the top right of page 1 as displayed.
@@ -543,8 +563,9 @@ def sign_attachment(pdf: bytes, key: KeySource, tsa: Tsa, *, number_symbol: str,
 FIELD_COPY = "ChuKySaoVanBan"
 
 
-def sign_copy(pdf: bytes, key: KeySource, tsa: Tsa, *, form: str, agency_name: str, copy_number_symbol: str = "",
-              when: dt.datetime | None = None, revocation: Revocation | None = None) -> Signed:
+def sign_copy(pdf: bytes, key: KeySource, tsa: TimestampAuthority, *, form: str, agency_name: str,
+              copy_number_symbol: str = "", when: dt.datetime | None = None,
+              revocation: Revocation | None = None) -> Signed:
     """The copying agency's signature on a digitised copy (sao y ``SY``, sao lục ``SL``, trích sao ``TrS``;
     Decree 30/2020, Appendix I): no image; form, agency, copy number/symbol and ISO 8601 time at the top right
     of page 1 as displayed, 10 pt black. Unknown ``form`` -> InvalidArgument("form")."""

@@ -95,8 +95,8 @@ def _run(coro: Any) -> Any:
 
 
 def prepare_personal(pdf: bytes, signer_cert: x509.Certificate, chain: list[x509.Certificate], signature_png: bytes,
-                     tsa: sg.Tsa, *, placeholder: str = ap.PLACEHOLDER_SIGNATURE, page: int | None = None,
-                     box: ap.Box | None = None, when: dt.datetime | None = None) -> Prepared:
+                     tsa: sg.TimestampAuthority, *, placeholder: str = ap.PLACEHOLDER_SIGNATURE,
+                     page: int | None = None, box: ap.Box | None = None, when: dt.datetime | None = None) -> Prepared:
     """First step of a personal signature whose key is elsewhere; see the module docstring.
 
     ``chain`` are the intermediate certificates to embed (not the root). ``when`` (default now) is the time at
@@ -141,7 +141,8 @@ def prepare_personal(pdf: bytes, signer_cert: x509.Certificate, chain: list[x509
                     signature_algorithm=algorithm, page=page, box=box)
 
 
-def complete(state: bytes, signature_value: bytes, tsa: sg.Tsa, *, revocation: Revocation | None = None) -> sg.Signed:
+def complete(state: bytes, signature_value: bytes, tsa: sg.TimestampAuthority, *,
+             revocation: Revocation | None = None) -> sg.Signed:
     """Second step: embed ``signature_value`` (over ``Prepared.to_sign``), the certificates and the signature
     timestamp. A value that does not verify against the certificate is refused before any output is made.
 
