@@ -168,7 +168,7 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         if to_sign:
             await asyncio.to_thread(pdfdoc.refuse_active_content, pdf, "source")
         else:
-            sg.read_pdf(pdf, "source")
+            pdfdoc.read_pdf(pdf, "source")
         return Input(pdf, hashlib.sha256(pdf).hexdigest(), nfc(source.file_name) or name)
 
     async def _profile(self, principal: Principal, kind: str) -> Profile:

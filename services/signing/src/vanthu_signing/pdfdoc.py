@@ -72,6 +72,13 @@ def load_pdf(data: bytes, field_name: str = "pdf") -> tuple[bytes, PdfFileReader
     return body, reader
 
 
+def read_pdf(data: bytes, field_name: str = "pdf") -> PdfFileReader:
+    """A reader over the document; refuses empty, non-PDF, unreadable and encrypted input with a clear message
+    (InvalidArgument(``field_name``)). A few bytes before the ``%PDF-`` header (a UTF-8 BOM) are accepted and
+    dropped; see :func:`load_pdf`."""
+    return load_pdf(data, field_name)[1]
+
+
 def page_count(reader: PdfFileReader) -> int:
     return int(reader.root["/Pages"]["/Count"])
 

@@ -199,13 +199,6 @@ def close_pkcs11_sessions() -> None:
 # ---------------------------------------------------------------- PDF input
 
 
-def read_pdf(data: bytes, field_name: str = "pdf") -> PdfFileReader:
-    """A reader over the document; refuses empty, non-PDF, unreadable and encrypted input with a clear message
-    (InvalidArgument(``field_name``)). A few bytes before the ``%PDF-`` header (a UTF-8 BOM) are accepted and
-    dropped; see :func:`vanthu_signing.pdfdoc.load_pdf`."""
-    return load_pdf(data, field_name)[1]
-
-
 # ---------------------------------------------------------------- earlier signatures (DocMDP, field locks)
 
 

@@ -46,8 +46,8 @@ from pyhanko.sign.validation.status import PdfSignatureStatus, TimestampSignatur
 from pyhanko_certvalidator import ValidationContext
 
 from vanthu_signing.domain.appearance import iso_vn
+from vanthu_signing.pdfdoc import read_pdf
 from vanthu_signing.pki import Revocation, asn1_certificate, x509_certificate
-from vanthu_signing.signer import read_pdf
 
 REVOKED_TEXT = "chứng thư số đã bị thu hồi"
 #: SignatureReport.revocation values
