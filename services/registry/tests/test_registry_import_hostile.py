@@ -62,3 +62,23 @@ def test_every_column_of_an_imported_line_is_checked_like_typed_text(cells: dict
     context = BookContext(Direction.OUTGOING, "UBND", list(STANDARD_TYPES), date(2026, 6, 1))
     refused = check_line(3, line, context)
     assert isinstance(refused, list) and [r.field for r in refused if isinstance(r, Refusal)] == [column]
+
+
+@pytest.mark.parametrize(("symbol", "title", "accepted"), [
+    ("24/UBND-VP", "Quyết định: về việc thử", False),  # a letter's symbol under a decision: it would block 24/UBND-VP
+    ("24/QĐ-SNV", "Quyết định: về việc thử", False),  # another agency's symbol
+    ("24/QĐ-UBND", "Quyết định: về việc khen thưởng", True),
+    ("25/UBND-VP", "Công văn: V/v tổng hợp báo cáo", True),
+    ("26/SNV-VP", "Công văn: V/v tổng hợp báo cáo", False),
+])
+def test_an_imported_symbol_must_be_the_types_and_the_registers(symbol: str, title: str, accepted: bool) -> None:
+    from datetime import date
+
+    from vanthu_registry.domain.doctypes import STANDARD_TYPES
+    from vanthu_registry.domain.register_book import BookContext, Entry, check_line
+
+    context = BookContext(Direction.OUTGOING, "UBND", list(STANDARD_TYPES), date(2026, 6, 1))
+    checked = check_line(3, {"number_symbol": symbol, "document_date": "05/01/2026", "title": title}, context)
+    assert isinstance(checked, Entry) is accepted, checked
+    if not accepted:
+        assert [r.field for r in checked] == ["number_symbol"]  # type: ignore[union-attr]

@@ -180,6 +180,19 @@ def _signer(text: str) -> tuple[str, str]:
     return "", text
 
 
+def _symbol_mismatch(symbol: str, doc_type: DocumentType, agency_abbreviation: str) -> str:
+    """Why a symbol (``QĐ-UBND``, ``UBND-VP``) cannot be this register's for a document of ``doc_type`` (Decree
+    30/2020 Art. 15, Appendix I: the type's abbreviation first, then the agency's), or "" when it can. An entry
+    under another register's or another agency's symbol would block that series' numbers."""
+    groups = symbol.split("-")
+    if doc_type.abbreviation and groups[0] != doc_type.abbreviation:
+        return (f"a {doc_type.name.lower()}'s symbol starts with {doc_type.abbreviation!r} "
+                f"(e.g. 05/{doc_type.abbreviation}-{agency_abbreviation or 'UBND'})")
+    if agency_abbreviation and agency_abbreviation not in groups[1 if doc_type.abbreviation else 0:]:
+        return f"the register numbers the symbols of {agency_abbreviation!r}; this one is another agency's"
+    return ""
+
+
 def check_line(line: int, cells: dict[str, str], context: BookContext) -> Entry | list[Refusal]:
     """One line of the book, checked on its own (Decree 30/2020 Art. 15, 16, 22; Appendix IV).
 
@@ -273,6 +286,10 @@ def check_line(line: int, cells: dict[str, str], context: BookContext) -> Entry 
         why = context.not_covered(doc_type.code, legal_normative)
         if why:
             refuse("title", why)
+        elif symbol_rest:
+            mismatch = _symbol_mismatch(symbol_rest, doc_type, context.agency_abbreviation)
+            if mismatch:
+                refuse("number_symbol", f"{symbol_text}: {mismatch}")
 
     signer_competence, signer_title = _signer(text("signer", 100)) if outgoing else ("", "")
     recipients = [r.strip(" -–•") for r in re.split(r"[;\n]", text("recipients", 100_000)) if r.strip(" -–•")]
