@@ -21,7 +21,6 @@ from sqlalchemy import select
 from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
 from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
 from vanthu_core.grpc_client import bearer_metadata
-from vanthu_core.settings import CommonSettings
 from vanthu_signing import pki
 from vanthu_signing.server import SigningServer
 from vanthu_signing.settings import SigningSettings
@@ -45,15 +44,13 @@ class Platform:
 
 @pytest.fixture
 async def platform(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[Platform]:
-    common = CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False,
-                            service_client_secret=dev_issuer.service_secret)  # type: ignore[arg-type]
     storage = StorageServer(StorageSettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 's.db'}",
-                                            data_dir=tmp_path / "storage"), common)
+                                            data_dir=tmp_path / "storage"), dev_issuer.service_settings("storage"))
     storage_port = await storage.start()
     settings = SigningSettings(grpc_port=0, dev_pki_dir=str(tmp_path / "pki"), dev_profiles=True,
                                database_url=f"sqlite+aiosqlite:///{tmp_path / 'signing.db'}",
                                storage_target=f"127.0.0.1:{storage_port}")
-    server = SigningServer(settings, common)
+    server = SigningServer(settings, dev_issuer.service_settings("signing"))
     port = await server.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
     storage_channel = grpc.aio.insecure_channel(f"127.0.0.1:{storage_port}")
@@ -321,7 +318,7 @@ async def test_arrivals_are_verified_and_failures_flagged(platform, token_for, d
     channel = grpc.aio.insecure_channel(storage_target)
     checker = ArrivalChecker(PdfFiles(storage_pb2_grpc.StorageServiceStub(channel), 10 * 1024 * 1024),
                              p.server.keys, p.server.store,
-                             ServiceTokens(dev_issuer.issuer, "vanthu-services", dev_issuer.service_secret))
+                             ServiceTokens.of(dev_issuer.service_settings("signing"), "signing"))
 
     def arrival(*object_ids: str) -> Event:
         return Event("vanthu.registry.document.arrived", actor="clerk", agency=H61, data={

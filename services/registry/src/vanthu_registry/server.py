@@ -72,8 +72,7 @@ class RegistryServer:
         if self.settings.signing_target:
             self.channels.append(create_channel(self.settings.signing_target))
             signing = signing_pb2_grpc.SigningServiceStub(self.channels[-1])
-        tokens = ServiceTokens(self.common.oidc_issuer, self.common.service_client_id,
-                               self.common.service_client_secret.get_secret_value())
+        tokens = ServiceTokens.of(self.common, "registry")
         lifecycle = DocumentLifecycle(documents, FileReferences(storage, tokens), Signing(signing))
         registry_pb2_grpc.add_RegistryServiceServicer_to_server(
             RegistryApi(agencies, on_commit=self.relay.kick), self.grpc.server)
