@@ -44,7 +44,8 @@ async def api(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[Callable[[
     storage_target = f"127.0.0.1:{await storage.start()}"
     port, signing_port = free_port(), free_port()
     signing = SigningServer(SigningSettings(
-        grpc_port=signing_port, dev_pki_dir=str(tmp_path / "pki"), dev_profiles=True, storage_target=storage_target,
+        grpc_port=signing_port, dev_pki_dir=str(tmp_path / "pki"), dev_profiles=True,
+        users_file=str(dev_issuer.users_file), storage_target=storage_target,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'signing.db'}", registry_target=f"127.0.0.1:{port}"),
         dev_issuer.service_settings("signing"))
     await signing.start()

@@ -44,3 +44,15 @@ def test_people_cannot_log_in_through_a_service_client(dev_issuer: DevIssuer, cl
     reply = grant(dev_issuer, grant_type="password", client_id=client_id, username="quantri.ubnd",
                   password="vanthu-dev")
     assert reply.status_code == 401 and reply.json()["error"] == "unauthorized_client"
+
+
+def test_the_users_file_gives_each_demo_users_subject_and_tokens_carry_it(dev_issuer: DevIssuer) -> None:
+    """Issue 11, item 3: subjects are data of the users file (the signing operator resolves usernames with it)."""
+    import yaml
+
+    users = yaml.safe_load(dev_issuer.users_file.read_text(encoding="utf-8"))["users"]
+    subjects = {u["username"]: u["subject"] for u in users}
+    assert len(set(subjects.values())) == len(users)
+    for username in ("lanhdao.ubnd", "quantri.longchau"):
+        claims = jwt.decode(dev_issuer.token(username), options={"verify_signature": False})
+        assert claims["sub"] == subjects[username] and claims["preferred_username"] == username

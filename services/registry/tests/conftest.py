@@ -109,6 +109,7 @@ async def platform(tmp_path: Path, dev_issuer: DevIssuer, clock: ServerClock) ->
     registry_port, signing_port = free_port(), free_port()
     signing = SigningServer(SigningSettings(
         grpc_port=signing_port, dev_pki_dir=str(tmp_path / "pki"), dev_profiles=True,
+        users_file=str(dev_issuer.users_file),
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'signing.db'}", storage_target=f"127.0.0.1:{storage_port}",
         registry_target=f"127.0.0.1:{registry_port}"), dev_issuer.service_settings("signing"))
     await signing.start()

@@ -79,6 +79,15 @@ def _runnable(module: str) -> bool:
     return importlib.util.find_spec(f"{module}.__main__") is not None
 
 
+def dev_users_file() -> Path | None:
+    """The dev issuer's users file (its demo users and their subjects), when the identity service is installed."""
+    spec = importlib.util.find_spec("vanthu_identity")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "demo_users.yaml"
+    return path if path.exists() else None
+
+
 class Stack:
     """The running platform. ``start()`` returns when everything is healthy; ``stop()`` drains and stops."""
 
@@ -167,6 +176,9 @@ class Stack:
         env["VANTHU_SIGNING_STORAGE_TARGET"] = self.grpc_target("storage")
         env["VANTHU_SIGNING_REGISTRY_TARGET"] = self.grpc_target("registry")
         env["VANTHU_SIGNING_DEV_PROFILES"] = "true"
+        users = dev_users_file()
+        if users is not None:  # the demo users' subjects: dev profiles and `vanthu-signing profile set --user`
+            env["VANTHU_IDENTITY_USERS_FILE"] = env["VANTHU_SIGNING_USERS_FILE"] = str(users)
         env["VANTHU_SIGNING_DEV_PKI_DIR"] = str(self.var / "signing" / "dev-pki")
         env.update(self.config.extra_env)
         return env

@@ -18,6 +18,13 @@ from vanthu_core.settings import CommonSettings
 from vanthu_testing.ports import free_port, port_open, wait_until
 
 
+def demo_users_file() -> Path:
+    """The dev issuer's users file (usernames, subjects, agencies, roles of the demo users)."""
+    from vanthu_identity.users import DEFAULT_USERS_FILE
+
+    return DEFAULT_USERS_FILE
+
+
 class DevIssuer:
     """A running dev issuer; :meth:`token` logs a demo user in with the password grant, :meth:`service_token` gets
     a service client's token (each service client of :data:`vanthu_core.clients.SERVICE_CLIENTS` has its own
@@ -59,6 +66,15 @@ class DevIssuer:
             response.raise_for_status()
             self._cache[username] = response.json()["access_token"]
         return self._cache[username]
+
+    @property
+    def users_file(self) -> Path:
+        """The users file this issuer serves (its subjects are the ``sub`` of the users' tokens)."""
+        return self.settings.users_file or demo_users_file()
+
+    def subject(self, username: str) -> str:
+        """The subject (``sub``) of a demo user, as the users file gives it."""
+        return str(self.app.state.users[username].subject)
 
     def client_secret(self, client_id: str) -> str:
         """The secret of one service client (``vanthu-registry``…)."""
