@@ -117,7 +117,7 @@ def main() -> None:
         env = {**os.environ, "VANTHU_PROFILE": "dev", "VANTHU_SIGNING_GRPC_PORT": str(port),
                "VANTHU_SIGNING_DEV_PKI_DIR": str(work / "pki"),
                "VANTHU_OIDC_ISSUER": issuer.issuer, "VANTHU_EVENTS_ENABLED": "false", "VANTHU_LOG_LEVEL": "WARNING",
-               "VANTHU_SIGNING_DEV_PROFILES": "true",
+               "VANTHU_SIGNING_DEV_PROFILES": "true", "VANTHU_SIGNING_USERS_FILE": str(issuer.users_file),
                # the baseline embeds and checks no CRLs: compare like with like (B-T, no revocation check)
                "VANTHU_SIGNING_REVOCATION_CHECK": "false",
                "VANTHU_SIGNING_DATABASE_URL": f"sqlite+aiosqlite:///{work / 'signing.db'}"}

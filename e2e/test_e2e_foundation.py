@@ -4,6 +4,7 @@ import asyncio
 import json
 import secrets
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import nats
@@ -128,3 +129,24 @@ def test_gateway_call_and_the_registry_event_share_one_trace_id(platform: Stack,
 
     headers = asyncio.run(find_event())
     assert headers["traceparent"].split("-")[1] == trace_id
+
+
+def test_each_running_service_holds_only_its_own_client(platform: Stack) -> None:
+    """Issue 11, item 2, as ``make dev`` runs it: one client per service process (read from the processes' own
+    environment), none holds another's secret, and the shared client of old is gone."""
+    def environ(pid: int) -> dict[str, str]:
+        raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        return dict(item.decode().split("=", 1) for item in raw if b"=" in item)
+
+    secrets_seen: dict[str, str] = {}
+    for process in platform.processes:
+        env = environ(process.popen.pid)
+        if process.name in ("registry", "storage", "signing", "gateway"):
+            assert env["VANTHU_SERVICE_CLIENT_ID"] == f"vanthu-{process.name}"
+            secrets_seen[process.name] = env["VANTHU_SERVICE_CLIENT_SECRET"]
+        else:
+            assert "VANTHU_SERVICE_CLIENT_SECRET" not in env, process.name
+    assert len(set(secrets_seen.values())) == len(secrets_seen) == 4
+    refused = httpx.post(f"{platform.issuer}/protocol/openid-connect/token", data={
+        "grant_type": "client_credentials", "client_id": "vanthu-services", "client_secret": secrets_seen["gateway"]})
+    assert refused.status_code == 401

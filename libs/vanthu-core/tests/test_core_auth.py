@@ -6,6 +6,7 @@ import jwt
 import pytest
 
 from vanthu_core.auth import JwksVerifier, bearer_token
+from vanthu_core.clients import SERVICE_CLIENTS
 from vanthu_core.errors import PermissionDenied, Unauthenticated
 from vanthu_testing.identity import DevIssuer
 
@@ -27,12 +28,40 @@ async def test_a_demo_users_token_gives_a_typed_principal(dev_issuer: DevIssuer)
     await verifier.aclose()
 
 
-async def test_service_tokens_act_for_any_agency_but_carry_no_person_role(dev_issuer: DevIssuer) -> None:
+@pytest.mark.parametrize("client_id", sorted(SERVICE_CLIENTS))
+async def test_each_service_has_its_own_client_known_by_its_client_id_with_no_person_role_and_no_agency(
+        dev_issuer: DevIssuer, client_id: str) -> None:
     verifier = JwksVerifier(dev_issuer.issuer)
-    principal = await verifier.verify(dev_issuer.service_token())
-    assert principal.is_service and principal.agency is None
-    principal.require_agency("000.00.41.H61")
-    assert not principal.has_any_role("clerk", "admin")
+    principal = await verifier.verify(dev_issuer.service_token(client_id))
+    assert principal.is_service and principal.client_id == client_id
+    assert principal.agency is None and principal.roles == frozenset()
+    with pytest.raises(PermissionDenied):  # a service acts for an agency only where the callee grants it
+        principal.require_agency("000.00.41.H61")
+    principal.require_client(client_id)
+    with pytest.raises(PermissionDenied, match=client_id):
+        principal.require_client(*(SERVICE_CLIENTS - {client_id}))
+    await verifier.aclose()
+
+
+async def test_a_service_role_or_an_unknown_client_makes_no_service(dev_issuer: DevIssuer) -> None:
+    """Services are told apart by client id (``azp``), not by a role a token could carry."""
+    keys = dev_issuer.app.state.keys
+    now = int(time.time())
+    verifier = JwksVerifier(dev_issuer.issuer)
+    base = {"iss": dev_issuer.issuer, "iat": now, "exp": now + 300}
+    shared = {**base, "sub": "service-account-vanthu-services", "azp": "vanthu-services",
+              "preferred_username": "service-account-vanthu-services", "realm_access": {"roles": ["service"]}}
+    person_through_service_client = {**base, "sub": "u-1", "azp": "vanthu-registry",
+                                     "preferred_username": "vanthu.ubnd", "agency": "000.00.00.H61",
+                                     "realm_access": {"roles": ["clerk"]}}
+    for claims in (shared, person_through_service_client):
+        token = jwt.encode(claims, keys.active.private_key, algorithm="RS256", headers={"kid": keys.active.kid})
+        principal = await verifier.verify(token)
+        assert not principal.is_service and "service" not in principal.roles
+        with pytest.raises(PermissionDenied):
+            principal.require_client("vanthu-registry")
+    person = await verifier.verify(dev_issuer.token("vanthu.ubnd"))
+    assert person.client_id == "vanthu-web" and not person.is_service
     await verifier.aclose()
 
 

@@ -238,3 +238,43 @@ async def test_a_stored_file_found_damaged_is_a_500_data_loss_not_a_bad_gateway(
     reply = await client.get(f"/api/v1/files/{stored['object_id']}/content")
     assert reply.status_code == 500, reply.text
     assert reply.headers["content-type"] == "application/problem+json"
+
+
+@pytest.fixture
+async def linking(storage: StorageServer, dev_issuer: DevIssuer) -> AsyncIterator[
+        tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """The gateway with its own client (``vanthu-gateway``), and a second one holding the registry's credential."""
+    target = f"127.0.0.1:{storage.port}"  # type: ignore[attr-defined]
+    own = create_app(GatewaySettings(storage_target=target), dev_issuer.service_settings("gateway"))
+    wrong = create_app(GatewaySettings(storage_target=target), dev_issuer.service_settings(
+        "gateway", service_client_id="vanthu-registry",
+        service_client_secret=dev_issuer.client_secret("vanthu-registry")))
+    headers = {"Authorization": f"Bearer {dev_issuer.token('vanthu.ubnd')}"}
+    async with own.router.lifespan_context(own), wrong.router.lifespan_context(wrong), \
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=own), base_url="http://gateway", headers=headers,
+                              timeout=60) as first, \
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=wrong), base_url="http://gateway", headers=headers,
+                              timeout=60) as second:
+        yield first, second
+
+
+async def test_a_download_link_is_served_with_the_gateways_own_client_and_no_other(
+        linking: tuple[httpx.AsyncClient, httpx.AsyncClient]) -> None:
+    """Issue 11, item 2: the gateway's service token reads the one object a signed link names; a gateway holding
+    another service's credential (the registry's, which storage lets only record references) serves nothing."""
+    gateway, misconfigured = linking
+    data = pdf_of(70_000)
+    stored = await gateway.post("/api/v1/files", content=form(("file", data, "công văn.pdf")), headers=HEADERS)
+    assert stored.status_code == 201, stored.text
+    object_id = stored.json()["object"]["object_id"]
+    link = (await gateway.post(f"/api/v1/files/{object_id}/link")).json()["url"].replace("http://gateway", "")
+    anonymous = {"Authorization": ""}
+    whole = await gateway.get(link, headers=anonymous)
+    assert whole.status_code == 200 and whole.content == data
+    part = await gateway.get(link, headers={**anonymous, "Range": "bytes=100-199"})
+    assert part.status_code == 206 and part.content == data[100:200]
+    tampered = link.replace("000.00.00.H61", "000.00.41.H61")
+    assert (await gateway.get(tampered, headers=anonymous)).status_code == 403
+    other = (await misconfigured.post(f"/api/v1/files/{object_id}/link")).json()["url"].replace("http://gateway", "")
+    refused = await misconfigured.get(other, headers=anonymous)
+    assert refused.status_code == 403 and "vanthu-registry" in refused.json()["detail"]

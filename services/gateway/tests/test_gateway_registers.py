@@ -7,15 +7,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import grpc
 import httpx
 import pytest
 
-from vanthu.registry.v1 import registry_pb2, registry_pb2_grpc
-from vanthu_core.grpc_client import bearer_metadata
-from vanthu_core.settings import CommonSettings
 from vanthu_gateway.app import create_app
 from vanthu_gateway.settings import GatewaySettings
+from vanthu_registry.importer import import_directory
 from vanthu_registry.server import RegistryServer
 from vanthu_registry.settings import RegistrySettings
 from vanthu_testing.documents import draft_pdf
@@ -42,22 +39,24 @@ async def api(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[Callable[[
     from vanthu_storage.server import StorageServer
     from vanthu_storage.settings import StorageSettings
 
-    common = CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False, profile="dev",
-                            service_client_secret=dev_issuer.service_secret)  # type: ignore[arg-type]
     storage = StorageServer(StorageSettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 's.db'}",
-                                            data_dir=tmp_path / "storage"), common)
+                                            data_dir=tmp_path / "storage"), dev_issuer.service_settings("storage"))
     storage_target = f"127.0.0.1:{await storage.start()}"
     port, signing_port = free_port(), free_port()
     signing = SigningServer(SigningSettings(
-        grpc_port=signing_port, dev_pki_dir=str(tmp_path / "pki"), dev_profiles=True, storage_target=storage_target,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'signing.db'}", registry_target=f"127.0.0.1:{port}"), common)
+        grpc_port=signing_port, dev_pki_dir=str(tmp_path / "pki"), dev_profiles=True,
+        users_file=str(dev_issuer.users_file), storage_target=storage_target,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'signing.db'}", registry_target=f"127.0.0.1:{port}"),
+        dev_issuer.service_settings("signing"))
     await signing.start()
     registry = RegistryServer(RegistrySettings(grpc_port=port, database_url=f"sqlite+aiosqlite:///{tmp_path / 'r.db'}",
                                                storage_target=storage_target,
-                                               signing_target=f"127.0.0.1:{signing_port}"), common, clock=Clock())
+                                               signing_target=f"127.0.0.1:{signing_port}"),
+                              dev_issuer.service_settings("registry"), clock=Clock())
     await registry.start()
     app = create_app(GatewaySettings(registry_target=f"127.0.0.1:{port}", storage_target=storage_target,
-                                     signing_target=f"127.0.0.1:{signing_port}"), common)
+                                     signing_target=f"127.0.0.1:{signing_port}"),
+                     dev_issuer.service_settings("gateway"))
     clients: list[httpx.AsyncClient] = []
 
     def as_user(username: str) -> httpx.AsyncClient:
@@ -67,14 +66,11 @@ async def api(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[Callable[[
         return client
 
     try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-            stub = registry_pb2_grpc.RegistryServiceStub(channel)
+        await import_directory(registry.settings.database_url, [
+            {"code": code, "name": name, "parent_code": parent, "place": place}
             for code, name, parent, place in ((UBND, "Ủy ban nhân dân tỉnh Vĩnh Long", "", "Vĩnh Long"),
                                               (SNV, "Sở Nội vụ tỉnh Vĩnh Long", UBND, "Vĩnh Long"),
-                                              (LONG_CHAU, "Ủy ban nhân dân phường Long Châu", UBND, "Long Châu")):
-                await stub.UpsertAgency(registry_pb2.UpsertAgencyRequest(agency=registry_pb2.Agency(
-                    code=code, name=name, parent_code=parent, place=place)),
-                    metadata=bearer_metadata(dev_issuer.service_token()))
+                                              (LONG_CHAU, "Ủy ban nhân dân phường Long Châu", UBND, "Long Châu"))])
         async with app.router.lifespan_context(app):
             yield as_user
             for client in clients:

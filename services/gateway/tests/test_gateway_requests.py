@@ -9,15 +9,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import grpc
 import httpx
 import pytest
 
-from vanthu.registry.v1 import registry_pb2, registry_pb2_grpc
-from vanthu_core.grpc_client import bearer_metadata
 from vanthu_core.settings import CommonSettings
 from vanthu_gateway.app import create_app
 from vanthu_gateway.settings import GatewaySettings
+from vanthu_registry.importer import import_directory
 from vanthu_registry.server import RegistryServer
 from vanthu_registry.settings import RegistrySettings
 from vanthu_testing.identity import DevIssuer
@@ -34,10 +32,8 @@ async def api(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[httpx.Asyn
     registry = RegistryServer(RegistrySettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 'r.db'}",
                                                storage_target="", signing_target=""), common)
     port = await registry.start()
-    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:  # the agency of the demo users
-        await registry_pb2_grpc.RegistryServiceStub(channel).UpsertAgency(registry_pb2.UpsertAgencyRequest(
-            agency=registry_pb2.Agency(code="000.00.00.H61", name="Ủy ban nhân dân tỉnh Vĩnh Long")),
-            metadata=bearer_metadata(dev_issuer.service_token()))
+    await import_directory(registry.settings.database_url,  # the agency of the demo users
+                           [{"code": "000.00.00.H61", "name": "Ủy ban nhân dân tỉnh Vĩnh Long"}])
     app = create_app(GatewaySettings(registry_target=f"127.0.0.1:{port}"), common)
     async with app.router.lifespan_context(app), httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://gateway", timeout=30,

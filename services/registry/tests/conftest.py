@@ -16,10 +16,10 @@ import grpc
 import pytest
 
 from vanthu.registry.v1 import documents_pb2 as pb
-from vanthu.registry.v1 import documents_pb2_grpc, registry_pb2, registry_pb2_grpc
+from vanthu.registry.v1 import documents_pb2_grpc, registry_pb2_grpc
 from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
 from vanthu_core.grpc_client import bearer_metadata
-from vanthu_core.settings import CommonSettings
+from vanthu_registry.importer import import_directory
 from vanthu_registry.server import RegistryServer
 from vanthu_registry.settings import RegistrySettings
 from vanthu_testing.documents import draft_pdf
@@ -103,28 +103,26 @@ async def platform(tmp_path: Path, dev_issuer: DevIssuer, clock: ServerClock) ->
     from vanthu_storage.server import StorageServer
     from vanthu_storage.settings import StorageSettings
 
-    common = CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False, profile="dev",
-                            service_client_secret=dev_issuer.service_secret)  # type: ignore[arg-type]
     storage = StorageServer(StorageSettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 's.db'}",
-                                            data_dir=tmp_path / "storage"), common)
+                                            data_dir=tmp_path / "storage"), dev_issuer.service_settings("storage"))
     storage_port = await storage.start()
     registry_port, signing_port = free_port(), free_port()
     signing = SigningServer(SigningSettings(
         grpc_port=signing_port, dev_pki_dir=str(tmp_path / "pki"), dev_profiles=True,
+        users_file=str(dev_issuer.users_file),
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'signing.db'}", storage_target=f"127.0.0.1:{storage_port}",
-        registry_target=f"127.0.0.1:{registry_port}"), common)
+        registry_target=f"127.0.0.1:{registry_port}"), dev_issuer.service_settings("signing"))
     await signing.start()
     registry = RegistryServer(RegistrySettings(
         grpc_port=registry_port, database_url=f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}",
-        storage_target=f"127.0.0.1:{storage_port}", signing_target=f"127.0.0.1:{signing_port}"), common, clock=clock)
+        storage_target=f"127.0.0.1:{storage_port}", signing_target=f"127.0.0.1:{signing_port}"),
+        dev_issuer.service_settings("registry"), clock=clock)
     await registry.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{registry_port}")
     storage_channel = grpc.aio.insecure_channel(f"127.0.0.1:{storage_port}")
     agencies = registry_pb2_grpc.RegistryServiceStub(channel)
-    service = bearer_metadata(dev_issuer.service_token())
-    for code, name, parent in AGENCIES:
-        await agencies.UpsertAgency(registry_pb2.UpsertAgencyRequest(agency=registry_pb2.Agency(
-            code=code, name=name, parent_code=parent)), metadata=service)
+    await import_directory(registry.settings.database_url,
+                           [{"code": code, "name": name, "parent_code": parent} for code, name, parent in AGENCIES])
     try:
         yield Platform(documents_pb2_grpc.DocumentServiceStub(channel), agencies,
                        storage_pb2_grpc.StorageServiceStub(storage_channel), dev_issuer, registry, signing)

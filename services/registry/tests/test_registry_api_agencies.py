@@ -18,6 +18,7 @@ from vanthu.registry.v1 import registry_pb2, registry_pb2_grpc
 from vanthu_core.grpc_client import bearer_metadata
 from vanthu_core.grpc_server import field_violations
 from vanthu_core.settings import CommonSettings
+from vanthu_registry.importer import import_directory
 from vanthu_registry.server import RegistryServer
 from vanthu_registry.settings import RegistrySettings
 from vanthu_testing.identity import DevIssuer
@@ -33,9 +34,7 @@ async def registry_channel(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterat
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
     stub = registry_pb2_grpc.RegistryServiceStub(channel)
     admin = bearer_metadata(dev_issuer.token("quantri.ubnd"))
-    await stub.UpsertAgency(registry_pb2.UpsertAgencyRequest(agency=registry_pb2.Agency(
-        code="000.00.00.H61", name="Ủy ban nhân dân tỉnh Vĩnh Long")), metadata=bearer_metadata(
-            dev_issuer.service_token()))
+    await import_directory(settings.database_url, [{"code": "000.00.00.H61", "name": "Ủy ban nhân dân tỉnh Vĩnh Long"}])
     await stub.UpsertAgency(registry_pb2.UpsertAgencyRequest(agency=registry_pb2.Agency(
         code="000.00.02.H61", name="Sở Nội vụ tỉnh Vĩnh Long", parent_code="000.00.00.H61")), metadata=admin)
     yield channel
@@ -113,7 +112,7 @@ async def test_only_admins_change_the_directory_and_only_within_their_agency(
 
 async def test_an_agency_admin_sets_the_place_of_its_date_line(registry: registry_pb2_grpc.RegistryServiceStub,
                                                                 dev_issuer: DevIssuer) -> None:
-    service = bearer_metadata(dev_issuer.service_token())
+    service = bearer_metadata(dev_issuer.token("quantri.ubnd"))
     await registry.UpsertAgency(registry_pb2.UpsertAgencyRequest(agency=registry_pb2.Agency(
         code="000.00.41.H61", name="Ủy ban nhân dân phường Long Châu", parent_code="000.00.00.H61",
         place="Long Châu")), metadata=service)
@@ -121,8 +120,9 @@ async def test_an_agency_admin_sets_the_place_of_its_date_line(registry: registr
         code="000.00.00.H61", name="Ủy ban nhân dân tỉnh Vĩnh Long", place="Vĩnh Long")),
         metadata=bearer_metadata(dev_issuer.token("quantri.ubnd")))
     assert reply.agency.place == "Vĩnh Long"
-    ward = await registry.GetAgency(registry_pb2.GetAgencyRequest(code="000.00.41.H61"), metadata=service)
-    province = await registry.GetAgency(registry_pb2.GetAgencyRequest(code="000.00.00.H61"), metadata=service)
+    reader = bearer_metadata(dev_issuer.service_token("vanthu-signing"))  # services read the directory
+    ward = await registry.GetAgency(registry_pb2.GetAgencyRequest(code="000.00.41.H61"), metadata=reader)
+    province = await registry.GetAgency(registry_pb2.GetAgencyRequest(code="000.00.00.H61"), metadata=reader)
     assert (ward.agency.place, province.agency.place) == ("Long Châu", "Vĩnh Long")
 
 
@@ -130,13 +130,15 @@ async def test_an_agency_admin_sets_the_place_of_its_date_line(registry: registr
     ({"code": "000 00 00 H61", "name": "Sai mã"}, "code"),
     ({"code": "000.00.05.H61", "name": "Sở Tư pháp", "parent_code": "000.00.99.H61"}, "parent_code"),
     ({"code": "000.00.05.H61", "name": "Đ" * 201, "parent_code": "000.00.00.H61"}, "name"),
-    ({"code": "000.00.05.H61", "name": "Sở Tư pháp", "valid_from": "31/12/2025"}, "valid_from"),
-    ({"code": "000.00.05.H61", "name": "Sở Tư pháp", "place": "Vĩnh Long" * 12}, "place"),
+    ({"code": "000.00.05.H61", "name": "Sở Tư pháp", "parent_code": "000.00.00.H61", "valid_from": "31/12/2025"},
+     "valid_from"),
+    ({"code": "000.00.05.H61", "name": "Sở Tư pháp", "parent_code": "000.00.00.H61", "place": "Vĩnh Long" * 12},
+     "place"),
 ])
 async def test_bad_input_names_the_field_and_writes_nothing(registry: registry_pb2_grpc.RegistryServiceStub,
                                                             dev_issuer: DevIssuer, agency: dict[str, str],
                                                             field: str) -> None:
-    token = dev_issuer.service_token()
+    token = dev_issuer.token("quantri.ubnd")
     before = await count(registry, token)
     with pytest.raises(grpc.aio.AioRpcError) as error:
         await registry.UpsertAgency(registry_pb2.UpsertAgencyRequest(agency=registry_pb2.Agency(**agency)),
@@ -149,8 +151,8 @@ async def test_bad_input_names_the_field_and_writes_nothing(registry: registry_p
 async def test_a_non_conforming_code_is_accepted_with_a_warning(registry: registry_pb2_grpc.RegistryServiceStub,
                                                                 dev_issuer: DevIssuer) -> None:
     reply = await registry.UpsertAgency(registry_pb2.UpsertAgencyRequest(agency=registry_pb2.Agency(
-        code="28.22.H17", name="Sở Thông tin và Truyền thông thành phố Đà Nẵng", level=2)),
-        metadata=bearer_metadata(dev_issuer.service_token()))
+        code="28.22.H17", name="Sở Thông tin và Truyền thông thành phố Đà Nẵng", level=2, parent_code="000.00.00.H61")),
+        metadata=bearer_metadata(dev_issuer.token("quantri.ubnd")))
     assert reply.created and not reply.agency.code_conforms
     assert [w.field for w in reply.warnings] == ["code"]
 

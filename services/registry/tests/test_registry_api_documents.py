@@ -11,10 +11,11 @@ import pytest
 from openpyxl import load_workbook
 
 from vanthu.registry.v1 import documents_pb2 as pb
-from vanthu.registry.v1 import documents_pb2_grpc, registry_pb2, registry_pb2_grpc
+from vanthu.registry.v1 import documents_pb2_grpc
 from vanthu_core.grpc_client import bearer_metadata
 from vanthu_core.grpc_server import field_violations
 from vanthu_core.settings import CommonSettings
+from vanthu_registry.importer import import_directory
 from vanthu_registry.server import RegistryServer
 from vanthu_registry.settings import RegistrySettings
 from vanthu_testing.identity import DevIssuer
@@ -30,11 +31,9 @@ async def stub(tmp_path: Path, dev_issuer: DevIssuer,
     server = RegistryServer(settings, CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False), clock=clock)
     port = await server.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
-    agencies = registry_pb2_grpc.RegistryServiceStub(channel)
-    service = bearer_metadata(dev_issuer.service_token())
-    for code, name, parent in ((UBND, "Ủy ban nhân dân tỉnh Vĩnh Long", ""), (SNV, "Sở Nội vụ tỉnh Vĩnh Long", UBND)):
-        await agencies.UpsertAgency(registry_pb2.UpsertAgencyRequest(agency=registry_pb2.Agency(
-            code=code, name=name, parent_code=parent)), metadata=service)
+    await import_directory(settings.database_url, [
+        {"code": UBND, "name": "Ủy ban nhân dân tỉnh Vĩnh Long"},
+        {"code": SNV, "name": "Sở Nội vụ tỉnh Vĩnh Long", "parent_code": UBND}])
     yield documents_pb2_grpc.DocumentServiceStub(channel)
     await channel.close()
     await server.stop()
@@ -169,7 +168,7 @@ async def test_an_arrival_from_interchange_is_registered_or_rejected(
     arrival = pb.DocumentInput(direction="incoming", type_code="cong_van", abstract="V/v báo cáo biên chế năm 2026",
                                sender=pb.Sender(agency_code=UBND, agency_name="UBND tỉnh Vĩnh Long",
                                                 number_symbol="456/UBND-VX", document_date="2026-11-20"))
-    service = bearer_metadata(dev_issuer.service_token())
+    service = bearer_metadata(dev_issuer.service_token("vanthu-interchange"))
     await expect(grpc.StatusCode.INVALID_ARGUMENT, stub.CreateDocument(pb.CreateDocumentRequest(document=arrival),
                                                                        metadata=service))  # which agency?
     doc = (await stub.CreateDocument(pb.CreateDocumentRequest(document=arrival, agency_code=SNV),
@@ -186,6 +185,24 @@ async def test_an_arrival_from_interchange_is_registered_or_rejected(
     rejected = (await call(dev_issuer, stub.RejectDocument, pb.RejectDocumentRequest(
         id=second.id, reason="Văn bản trùng"), "vanthu.snv")).document  # type: ignore[attr-defined]
     assert rejected.status == "rejected" and rejected.reason == "Văn bản trùng"
+
+
+@pytest.mark.parametrize("client", ["vanthu-registry", "vanthu-storage", "vanthu-signing", "vanthu-gateway",
+                                    "vanthu-workflow", "vanthu-search", "vanthu-records"])
+async def test_only_interchange_creates_a_document_for_an_agency(stub: documents_pb2_grpc.DocumentServiceStub,
+                                                                 dev_issuer: DevIssuer, client: str) -> None:
+    """A service acting for an agency names it, and the registry checks the service may act so: arrivals come
+    through interchange; no other service creates documents in an agency (issue 11, item 2)."""
+    arrival = pb.DocumentInput(direction="incoming", type_code="cong_van", abstract="V/v báo cáo biên chế năm 2026",
+                               sender=pb.Sender(agency_code=UBND, agency_name="UBND tỉnh Vĩnh Long",
+                                                number_symbol="457/UBND-VX", document_date="2026-11-20"))
+    service = bearer_metadata(dev_issuer.service_token(client))
+    error = await expect(grpc.StatusCode.PERMISSION_DENIED, stub.CreateDocument(pb.CreateDocumentRequest(
+        document=arrival, agency_code=SNV), metadata=service))
+    assert client in (error.details() or "")
+    listed = await call(dev_issuer, stub.ListDocuments, pb.ListDocumentsRequest(), "vanthu.snv")
+    assert list(listed.documents) == []  # type: ignore[attr-defined]
+    await expect(grpc.StatusCode.PERMISSION_DENIED, stub.ListDocuments(pb.ListDocumentsRequest(), metadata=service))
 
 
 async def test_the_server_dates_and_numbers_by_its_injected_clock(platform: Any) -> None:

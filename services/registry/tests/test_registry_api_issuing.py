@@ -96,8 +96,10 @@ async def test_a_failed_seal_keeps_the_number_and_the_repeated_issue_completes_i
     """Sở Nội vụ's leader can sign (profile bound below) but the agency has no seal profile yet."""
     docs = platform.documents
     signing_store = platform.signing.store
-    leader_profile = await signing_store.profile("000.00.00.H61", "personal", "lanhdao.ubnd")
-    await signing_store.put_profile(agency_code=SNV, kind="personal", username="lanhdao.snv",
+    leader_profile = await signing_store.profile("000.00.00.H61", "personal",
+                                                 subject=platform.issuer.subject("lanhdao.ubnd"))
+    await signing_store.put_profile(agency_code=SNV, kind="personal", subject=platform.issuer.subject("lanhdao.snv"),
+                                    username="lanhdao.snv",
                                     key_label=leader_profile.key_label, certificate=None, image=leader_profile.image,
                                     actor="operator")
     register = await general_register(platform, "vanthu.snv", "SNV")
@@ -109,7 +111,7 @@ async def test_a_failed_seal_keeps_the_number_and_the_repeated_issue_completes_i
     assert (pending.status, pending.number_symbol) == ("numbered", "01/QĐ-SNV") and pending.seal_error
 
     seal = await signing_store.profile("000.00.00.H61", AGENCY)
-    await signing_store.put_profile(agency_code=SNV, kind=AGENCY, username="", key_label=seal.key_label,
+    await signing_store.put_profile(agency_code=SNV, kind=AGENCY, subject="", username="", key_label=seal.key_label,
                                     certificate=None, image=seal.image, actor="operator")
     other = await platform.signed(DECISION, officer="chuyenvien.snv", leader="lanhdao.snv")
     done = (await platform.call(docs.IssueDocument, pb.IssueDocumentRequest(id=doc.id), "vanthu.snv")).document
@@ -126,7 +128,8 @@ async def test_the_seal_needs_a_personal_signature_by_someone_of_the_agency(plat
     """A PDF signed by the province's leader, put on Sở Nội vụ's draft, is not sealed by Sở Nội vụ."""
     docs = platform.documents
     seal = await platform.signing.store.profile("000.00.00.H61", AGENCY)
-    await platform.signing.store.put_profile(agency_code=SNV, kind=AGENCY, username="", key_label=seal.key_label,
+    await platform.signing.store.put_profile(agency_code=SNV, kind=AGENCY, subject="", username="",
+                                             key_label=seal.key_label,
                                              certificate=None, image=seal.image, actor="operator")
     province = await platform.signed(DECISION)  # signed by lanhdao.ubnd
     signed_pdf = b"".join([m.chunk async for m in platform.storage.Download(

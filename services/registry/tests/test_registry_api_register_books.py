@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 from vanthu.registry.v1 import documents_pb2 as pb
-from vanthu.registry.v1 import documents_pb2_grpc, registry_pb2, registry_pb2_grpc
+from vanthu.registry.v1 import documents_pb2_grpc
 from vanthu_core.db import create_engine, session_factory
 from vanthu_core.grpc_client import bearer_metadata
 from vanthu_core.ids import new_id
@@ -32,6 +32,7 @@ from vanthu_registry.domain.documents import (
     Signer,
 )
 from vanthu_registry.exports import formula_safe
+from vanthu_registry.importer import import_directory
 from vanthu_registry.server import RegistryServer
 from vanthu_registry.settings import RegistrySettings
 from vanthu_testing.identity import DevIssuer
@@ -79,7 +80,9 @@ class Registry:
         return await getattr(self.stub, method)(request, metadata=bearer_metadata(self.issuer.token(user)))
 
     async def as_service(self, method: str, request: object) -> object:
-        return await getattr(self.stub, method)(request, metadata=bearer_metadata(self.issuer.service_token()))
+        """As interchange, the one service that records arrivals for an agency."""
+        return await getattr(self.stub, method)(request, metadata=bearer_metadata(
+            self.issuer.service_token("vanthu-interchange")))
 
     async def book(self, register_id: str, fmt: str, user: str = "vanthu.snv") -> pb.ExportRegisterResponse:
         year = self.clock.now.year
@@ -94,11 +97,9 @@ async def registry(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[Regis
     server = RegistryServer(settings, CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False), clock=clock)
     port = await server.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
-    agencies = registry_pb2_grpc.RegistryServiceStub(channel)
-    for code, name, parent in ((UBND, "Ủy ban nhân dân tỉnh Vĩnh Long", ""), (SNV, "Sở Nội vụ tỉnh Vĩnh Long", UBND)):
-        await agencies.UpsertAgency(registry_pb2.UpsertAgencyRequest(agency=registry_pb2.Agency(
-            code=code, name=name, parent_code=parent, place="Vĩnh Long")),
-            metadata=bearer_metadata(dev_issuer.service_token()))
+    await import_directory(settings.database_url, [
+        {"code": UBND, "name": "Ủy ban nhân dân tỉnh Vĩnh Long", "place": "Vĩnh Long"},
+        {"code": SNV, "name": "Sở Nội vụ tỉnh Vĩnh Long", "parent_code": UBND, "place": "Vĩnh Long"}])
     yield Registry(documents_pb2_grpc.DocumentServiceStub(channel), dev_issuer, clock, settings.database_url)
     await channel.close()
     await server.stop()

@@ -30,7 +30,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 
 async def seeded(store: AgencyStore) -> AgencyStore:
     rows, source = read_rows(SEED)
-    await store.upsert_many(check_rows(rows, source), actor="test", actor_agency=None)
+    await store.upsert_many(check_rows(rows, source), actor="test", actor_agency=None, administrator_of=None)
     return store
 
 
@@ -53,7 +53,8 @@ async def test_each_agency_has_its_own_place_for_the_date_line(store: AgencyStor
     assert (await store.get("000.00.41.H61")).place == "Long Châu"  # UBND phường Long Châu: the ward's own name
     await store.upsert_many([check_agency(code="000.00.41.H61", name="Ủy ban nhân dân phường Long Châu",
                                           parent_code="000.00.00.H61", place="Phường Long Châu")],
-                            actor="quantri.longchau", actor_agency="000.00.41.H61")
+                            actor="quantri.longchau", actor_agency="000.00.41.H61",
+                            administrator_of="000.00.41.H61")
     assert (await store.get("000.00.41.H61")).place == "Phường Long Châu"
     assert (await store.get("000.00.00.H61")).place == "Vĩnh Long"
 
@@ -94,7 +95,7 @@ async def test_unknown_parent_refuses_the_whole_batch_and_writes_nothing(store: 
     good = check_agency(code="000.00.00.H61", name="Ủy ban nhân dân tỉnh Vĩnh Long")
     orphan = check_agency(code="000.00.77.H61", name="Đơn vị mồ côi", parent_code="000.00.99.H61")
     with pytest.raises(InvalidArgument) as error:
-        await store.upsert_many([good, orphan], actor="test", actor_agency=None)
+        await store.upsert_many([good, orphan], actor="test", actor_agency=None, administrator_of=None)
     assert "parent_code" in error.value.field
     assert await store.count() == 0
     async with store.sessions() as session:
@@ -103,9 +104,11 @@ async def test_unknown_parent_refuses_the_whole_batch_and_writes_nothing(store: 
 
 async def test_every_change_writes_an_outbox_event_in_the_same_transaction(store: AgencyStore) -> None:
     created = await store.upsert_many([check_agency(code="000.00.00.H61", name="UBND tỉnh Vĩnh Long")],
-                                      actor="u1", actor_agency=None)
+                                      actor="u1", actor_agency=None,
+                                      administrator_of=None)
     updated = await store.upsert_many([check_agency(code="000.00.00.H61", name="Ủy ban nhân dân tỉnh Vĩnh Long")],
-                                      actor="u1", actor_agency=None)
+                                      actor="u1", actor_agency=None,
+                                      administrator_of=None)
     assert created == [True] and updated == [False]
     assert (await store.get("000.00.00.H61")).name == "Ủy ban nhân dân tỉnh Vĩnh Long"
     async with store.sessions() as session:
@@ -121,3 +124,23 @@ def test_import_file_errors_name_the_row_and_field(tmp_path: Path) -> None:
     with pytest.raises(InvalidArgument) as error:
         check_rows(rows, "test")
     assert error.value.field == "row 2.name"
+
+
+async def test_an_administrator_is_checked_against_the_tree_as_stored_and_no_change_makes_a_cycle(
+        store: AgencyStore) -> None:
+    """Issue 11, item 1, on both backends: the check reads the directory in the writing transaction."""
+    from vanthu_core.errors import PermissionDenied
+
+    await seeded(store)
+    taken = check_agency(code="000.00.02.H61", name="Sở Nội vụ", parent_code="000.00.41.H61")
+    with pytest.raises(PermissionDenied):
+        await store.upsert_many([taken], actor="quantri.longchau", actor_agency="000.00.41.H61",
+                                administrator_of="000.00.41.H61")
+    unit = check_agency(code="000.01.02.H61", name="Phòng Tổ chức cán bộ", parent_code="000.00.02.H61")
+    await store.upsert_many([unit], actor="quantri.snv", actor_agency="000.00.02.H61", administrator_of="000.00.02.H61")
+    under_own_unit = check_agency(code="000.00.02.H61", name="Sở Nội vụ", parent_code="000.01.02.H61")
+    for administrator in ("000.00.00.H61", None):  # the province's admin, the operator's import
+        with pytest.raises(InvalidArgument) as error:
+            await store.upsert_many([under_own_unit], actor="x", actor_agency=None, administrator_of=administrator)
+        assert error.value.field == "parent_code"
+    assert (await store.get("000.00.02.H61")).parent_code == "000.00.00.H61"

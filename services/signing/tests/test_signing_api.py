@@ -21,11 +21,10 @@ from sqlalchemy import select
 from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
 from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
 from vanthu_core.grpc_client import bearer_metadata
-from vanthu_core.settings import CommonSettings
 from vanthu_signing import pki
 from vanthu_signing.server import SigningServer
 from vanthu_signing.settings import SigningSettings
-from vanthu_signing.store import PERSONAL, SigningRow, outbox
+from vanthu_signing.store import PERSONAL, Profile, SigningRow, outbox
 from vanthu_signing.verify import verify_pdf
 from vanthu_storage.server import StorageServer
 from vanthu_storage.settings import StorageSettings
@@ -41,24 +40,31 @@ class Platform:
     storage: storage_pb2_grpc.StorageServiceStub
     server: SigningServer
     pki_dir: Path
+    issuer: DevIssuer
+
+    def subject(self, username: str) -> str:
+        return self.issuer.subject(username)
+
+    async def leader_profile(self) -> Profile:
+        """The demo leader's profile, bound to their subject by the dev profiles."""
+        return await self.server.store.profile(H61, PERSONAL, subject=self.subject("lanhdao.ubnd"))
 
 
 @pytest.fixture
 async def platform(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[Platform]:
-    common = CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False, profile="dev",
-                            service_client_secret=dev_issuer.service_secret)  # type: ignore[arg-type]
     storage = StorageServer(StorageSettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 's.db'}",
-                                            data_dir=tmp_path / "storage"), common)
+                                            data_dir=tmp_path / "storage"), dev_issuer.service_settings("storage"))
     storage_port = await storage.start()
     settings = SigningSettings(grpc_port=0, dev_pki_dir=str(tmp_path / "pki"), dev_profiles=True,
+                               users_file=str(dev_issuer.users_file),
                                database_url=f"sqlite+aiosqlite:///{tmp_path / 'signing.db'}",
                                storage_target=f"127.0.0.1:{storage_port}")
-    server = SigningServer(settings, common)
+    server = SigningServer(settings, dev_issuer.service_settings("signing"))
     port = await server.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
     storage_channel = grpc.aio.insecure_channel(f"127.0.0.1:{storage_port}")
     yield Platform(signing_pb2_grpc.SigningServiceStub(channel), storage_pb2_grpc.StorageServiceStub(storage_channel),
-                   server, tmp_path / "pki")
+                   server, tmp_path / "pki", dev_issuer)
     await channel.close()
     await storage_channel.close()
     await server.stop()
@@ -162,10 +168,9 @@ async def test_keys_are_bound_to_people_and_agencies(platform, token_for, make_p
     assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     # tenancy: another agency's leader cannot sign (or even read) UBND's stored draft
     draft_id = await _upload(p, token_for("lanhdao.ubnd"), make_pdf())
-    await p.server.store.put_profile(agency_code="000.00.02.H61", kind=PERSONAL, username="lanhdao.snv",
-                                     key_label="personal", certificate=None,
-                                     image=(await p.server.store.profile(H61, PERSONAL, "lanhdao.ubnd")).image,
-                                     actor="test")
+    await p.server.store.put_profile(agency_code="000.00.02.H61", kind=PERSONAL, subject=p.subject("lanhdao.snv"),
+                                     username="lanhdao.snv", key_label="personal", certificate=None,
+                                     image=(await p.leader_profile()).image, actor="test")
     with pytest.raises(grpc.aio.AioRpcError) as err:
         await p.signing.SignPersonal(signing_pb2.SignPersonalRequest(source=_ref(draft_id)),
                                      metadata=bearer_metadata(token_for("lanhdao.snv")))
@@ -227,8 +232,9 @@ async def test_two_step_signing_with_a_remote_key(platform, token_for, make_pdf)
     head = bearer_metadata(token_for("truongphong.ubnd"))
     cert = x509.load_pem_x509_certificate((p.pki_dir / "personal.crt").read_bytes())
     key = serialization.load_pem_private_key((p.pki_dir / "personal.key").read_bytes(), None)
-    image = (await p.server.store.profile(H61, PERSONAL, "lanhdao.ubnd")).image
-    await p.server.store.put_profile(agency_code=H61, kind=PERSONAL, username="truongphong.ubnd", key_label=None,
+    image = (await p.leader_profile()).image
+    await p.server.store.put_profile(agency_code=H61, kind=PERSONAL, subject=p.subject("truongphong.ubnd"),
+                                     username="truongphong.ubnd", key_label=None,
                                      certificate=cert.public_bytes(serialization.Encoding.DER), image=image,
                                      actor="test")
     profile = (await p.signing.GetProfile(signing_pb2.GetProfileRequest(), metadata=head)).profile
@@ -272,16 +278,16 @@ async def test_two_step_signing_with_a_remote_key(platform, token_for, make_pdf)
 async def test_profile_images_are_checked(platform, token_for, make_png) -> None:  # type: ignore[no-untyped-def]
     p = platform
     leader, admin = bearer_metadata(token_for("lanhdao.ubnd")), bearer_metadata(token_for("quantri.ubnd"))
-    before = await p.server.store.profile(H61, PERSONAL, "lanhdao.ubnd")
+    before = await p.leader_profile()
     for bad in (make_png((0, 0, 200), fmt="JPEG", mode="RGB"), make_png((0, 0, 200), mode="RGB"), b""):
         with pytest.raises(grpc.aio.AioRpcError) as err:
             await p.signing.SetProfileImage(signing_pb2.SetProfileImageRequest(image=bad), metadata=leader)
         assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert (await p.server.store.profile(H61, PERSONAL, "lanhdao.ubnd")).image == before.image
+    assert (await p.leader_profile()).image == before.image
     new = make_png((0, 0, 150), size=(300, 120))
     reply = await p.signing.SetProfileImage(signing_pb2.SetProfileImageRequest(image=new), metadata=leader)
     assert reply.profile.kind == "personal" and reply.profile.has_image
-    assert (await p.server.store.profile(H61, PERSONAL, "lanhdao.ubnd")).image == new
+    assert (await p.leader_profile()).image == new
     seal = await p.signing.SetProfileImage(signing_pb2.SetProfileImageRequest(
         image=make_png((220, 0, 0), seal=True, size=(300, 300))), metadata=admin)
     assert seal.profile.kind == "agency" and seal.profile.custody == "server"
@@ -325,7 +331,7 @@ async def test_arrivals_are_verified_and_failures_flagged(platform, token_for, d
     channel = grpc.aio.insecure_channel(storage_target)
     checker = ArrivalChecker(PdfFiles(storage_pb2_grpc.StorageServiceStub(channel), 10 * 1024 * 1024),
                              p.server.keys, p.server.store,
-                             ServiceTokens(dev_issuer.issuer, "vanthu-services", dev_issuer.service_secret))
+                             ServiceTokens.of(dev_issuer.service_settings("signing"), "signing"))
 
     def arrival(*object_ids: str) -> Event:
         return Event("vanthu.registry.document.arrived", actor="clerk", agency=H61, data={

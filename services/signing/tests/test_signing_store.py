@@ -30,27 +30,32 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 
 
 async def test_profiles_bind_one_key_per_person_and_per_agency(store: SigningStore) -> None:
+    huong = "fe9b969b-58c9-59e2-ba3e-e6577ff80343"  # the person's subject; their username is for display
     with pytest.raises(FailedPrecondition):
-        await store.profile(H61, PERSONAL, "lanhdao.ubnd")
+        await store.profile(H61, PERSONAL, subject=huong, username="lanhdao.ubnd")
     with pytest.raises(FailedPrecondition):  # a new profile needs a key or a certificate
-        await store.put_profile(agency_code=H61, kind=PERSONAL, username="lanhdao.ubnd", key_label=None,
-                                certificate=None, image=b"png", actor="operator")
-    made = await store.put_profile(agency_code=H61, kind=PERSONAL, username="lanhdao.ubnd", key_label="nguyen-van-duc",
-                                   certificate=None, image=b"png", actor="operator")
-    seal = await store.put_profile(agency_code=H61, kind=AGENCY, username="", key_label="ubnd-seal",
+        await store.put_profile(agency_code=H61, kind=PERSONAL, subject=huong, username="lanhdao.ubnd",
+                                key_label=None, certificate=None, image=b"png", actor="operator")
+    made = await store.put_profile(agency_code=H61, kind=PERSONAL, subject=huong, username="lanhdao.ubnd",
+                                   key_label="nguyen-van-duc", certificate=None, image=b"png", actor="operator")
+    seal = await store.put_profile(agency_code=H61, kind=AGENCY, subject="", username="", key_label="ubnd-seal",
                                    certificate=None, image=b"seal", actor="operator")
     # the image changes, the key stays; switching to a remote certificate drops the server key
-    again = await store.put_profile(agency_code=H61, kind=PERSONAL, username="lanhdao.ubnd", key_label=None,
+    again = await store.put_profile(agency_code=H61, kind=PERSONAL, subject=huong, username=None, key_label=None,
                                     certificate=None, image=b"png2", actor="lanhdao.ubnd")
     assert again.profile_id == made.profile_id and again.key_label == "nguyen-van-duc" and again.image == b"png2"
-    remote = await store.put_profile(agency_code=H61, kind=PERSONAL, username="lanhdao.ubnd", key_label=None,
+    remote = await store.put_profile(agency_code=H61, kind=PERSONAL, subject=huong, username=None, key_label=None,
                                      certificate=b"\x30\x82der", image=None, actor="operator")
     assert remote.remote and remote.key_label == "" and remote.image == b"png2"
-    assert [(p.kind, p.username) for p in await store.profiles(H61)] == [(AGENCY, ""), (PERSONAL, "lanhdao.ubnd")]
+    assert [(p.kind, p.subject, p.username) for p in await store.profiles(H61)] == [
+        (AGENCY, "", ""), (PERSONAL, huong, "lanhdao.ubnd")]
     assert (await store.profile(H61, AGENCY)).profile_id == seal.profile_id
+    with pytest.raises(FailedPrecondition):  # someone else under the same username finds nothing
+        await store.profile(H61, PERSONAL, subject="another-account", username="lanhdao.ubnd")
+    assert (await store.profile(H61, PERSONAL, subject=huong, username="huong.nv")).profile_id == made.profile_id
     assert await store.profiles("000.00.02.H61") == []
-    assert await store.delete_profile(H61, PERSONAL, "lanhdao.ubnd")
-    assert not await store.delete_profile(H61, PERSONAL, "lanhdao.ubnd")
+    assert await store.delete_profile(H61, PERSONAL, huong)
+    assert not await store.delete_profile(H61, PERSONAL, huong)
     async with store.sessions() as session:
         subjects = [Event.from_bytes(r.payload).subject for r in (await session.execute(select(outbox))).all()]
     assert subjects.count("vanthu.signing.profile.updated") == 4

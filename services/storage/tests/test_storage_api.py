@@ -125,15 +125,17 @@ async def test_another_agency_gets_not_found_even_with_the_digest(stub, token_fo
     assert error.value.code() == grpc.StatusCode.UNAUTHENTICATED
 
 
-async def test_a_service_token_names_the_owner_and_reads_any_agency(stub, token_for, dev_issuer, samples) -> None:
-    service = dev_issuer.service_token()
+async def test_a_service_token_names_the_owner_and_reads_only_what_its_client_is_granted(
+        stub, token_for, dev_issuer, samples) -> None:
+    interchange = dev_issuer.service_token("vanthu-interchange")  # stores received files for an agency
     with pytest.raises(grpc.aio.AioRpcError) as error:
-        await upload(stub, service, samples.pdf())
+        await upload(stub, interchange, samples.pdf())
     assert field_violations(error.value)[0][0] == "metadata.agency_code"
-    obj = (await upload(stub, service, samples.pdf(), agency_code="000.00.41.H61")).object
+    obj = (await upload(stub, interchange, samples.pdf(), agency_code="000.00.41.H61")).object
     assert obj.agency_code == "000.00.41.H61"
     _, body = await download(stub, token_for("vanthu.longchau"), object_id=obj.object_id)
-    _, again = await download(stub, service, object_id=obj.object_id)
+    _, again = await download(stub, dev_issuer.service_token("vanthu-signing"), object_id=obj.object_id,
+                              agency_code="000.00.41.H61")
     assert body == again == samples.pdf()
     with pytest.raises(grpc.aio.AioRpcError) as error:
         await upload(stub, token_for("vanthu.ubnd"), samples.pdf(), agency_code="000.00.41.H61")
@@ -238,7 +240,7 @@ async def test_locked_objects_cannot_be_deleted_and_events_are_recorded(stub, to
 async def test_references_are_for_services_naming_the_agency_and_block_deletion(stub, dev_issuer: DevIssuer,
                                                                                   token_for) -> None:
     officer = bearer_metadata(token_for("chuyenvien.ubnd"))
-    service = bearer_metadata(dev_issuer.service_token())
+    service = bearer_metadata(dev_issuer.service_token("vanthu-registry"))
     mine = (await upload(stub, token_for("chuyenvien.ubnd"), pdf_of(3000))).object
     holder = "registry/document/0193a1f0-0000-7000-8000-000000000001"
     with pytest.raises(grpc.aio.AioRpcError) as error:  # people never record references
@@ -285,7 +287,7 @@ async def test_the_running_service_sweeps_unreferenced_objects_but_keeps_referen
         kept = (await upload(stub, token, b"%PDF-1.4\n" + "Giữ lại".encode() * 100)).object
         await stub.AddReference(storage_pb2.AddReferenceRequest(
             object_id=kept.object_id, holder="registry/document/d-1", agency_code=H61),
-            metadata=bearer_metadata(dev_issuer.service_token()))
+            metadata=bearer_metadata(dev_issuer.service_token("vanthu-registry")))
         swept = (await upload(stub, token, b"%PDF-1.4\n" + "Bản nháp bỏ đi".encode() * 100)).object
         deadline = asyncio.get_running_loop().time() + 20
         while True:

@@ -17,19 +17,25 @@ from typing import Any
 import httpx
 import jwt
 
+from vanthu_core.clients import SERVICE_CLIENTS, service_account
 from vanthu_core.errors import PermissionDenied, Unauthenticated
 from vanthu_core.jwks import IssuerKeys
 
 log = logging.getLogger("vanthu.auth")
 
-#: Roles of people (văn thư, lãnh đạo, trưởng đơn vị, chuyên viên, lưu trữ, quản trị) and of services.
-ROLES = frozenset({"clerk", "leader", "head", "officer", "archivist", "admin", "service"})
+#: Roles of people (văn thư, lãnh đạo, trưởng đơn vị, chuyên viên, lưu trữ, quản trị). Services hold none: they
+#: are told apart by client id (:mod:`vanthu_core.clients`), never by a role a token could carry.
+ROLES = frozenset({"clerk", "leader", "head", "officer", "archivist", "admin"})
 ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
 
 
 @dataclass(frozen=True)
 class Principal:
-    """The acting user or service, as its verified token says."""
+    """The acting user or service, as its verified token says.
+
+    ``client_id`` is the client the token was issued to (``azp``): ``vanthu-web`` for people, the service's own
+    client for a service. ``service`` is true for a service client's own token (see :func:`principal_from_claims`).
+    """
 
     subject: str
     username: str
@@ -37,10 +43,13 @@ class Principal:
     agency: str | None
     roles: frozenset[str]
     token: str = field(repr=False)
+    client_id: str = ""
+    service: bool = False
 
     @property
     def is_service(self) -> bool:
-        return "service" in self.roles
+        """A service client of ours acting on nobody's behalf (it holds no person role and no agency)."""
+        return self.service
 
     def has_any_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -50,10 +59,17 @@ class Principal:
         if not self.has_any_role(*roles):
             raise PermissionDenied(f"this action needs one of the roles {', '.join(sorted(roles))}")
 
+    def require_client(self, *client_ids: str) -> None:
+        """Raise :class:`PermissionDenied` unless the caller is one of these service clients."""
+        if not self.service or self.client_id not in client_ids:
+            who = f"the service client {self.client_id}" if self.service else "a person"
+            raise PermissionDenied(f"{who} may not do this: only {', '.join(sorted(client_ids))}")
+
     def require_agency(self, agency_code: str) -> None:
-        """Tenancy: a person acts only for their own agency; a service token acts for any."""
-        if self.is_service:
-            return
+        """Tenancy: a person acts only for their own agency. A service acts for an agency only where the callee's
+        own grant for its client id says so, so this refuses services."""
+        if self.service:
+            raise PermissionDenied(f"the service client {self.client_id} may not act for agency {agency_code} here")
         if self.agency != agency_code:
             raise PermissionDenied("the resource belongs to another agency")
 
@@ -82,16 +98,28 @@ def reset_principal(token: contextvars.Token[Principal | None]) -> None:
 
 
 def principal_from_claims(claims: dict[str, Any], token: str) -> Principal:
-    roles_claim = claims.get("realm_access", {}).get("roles", [])
-    roles = frozenset(r for r in roles_claim if isinstance(r, str) and r in ROLES)
+    """The principal of verified claims.
+
+    A token is a service's when it was issued to one of our service clients (``azp`` in
+    :data:`~vanthu_core.clients.SERVICE_CLIENTS`) for that client's own service account (``preferred_username``
+    ``service-account-<client id>``, no ``agency``): a person who somehow logged in through a service client stays a
+    person. A service holds no person role whatever its token lists.
+    """
+    client = str(claims.get("azp") or claims.get("client_id") or "")
     agency = claims.get("agency")
+    username = str(claims.get("preferred_username", claims["sub"]))
+    service = client in SERVICE_CLIENTS and not agency and username == service_account(client)
+    roles_claim = claims.get("realm_access", {}).get("roles", [])
+    roles = frozenset() if service else frozenset(r for r in roles_claim if isinstance(r, str) and r in ROLES)
     return Principal(
         subject=str(claims["sub"]),
-        username=str(claims.get("preferred_username", claims["sub"])),
+        username=username,
         name=str(claims.get("name", claims.get("preferred_username", ""))),
         agency=str(agency) if agency else None,
         roles=roles,
         token=token,
+        client_id=client,
+        service=service,
     )
 
 

@@ -1,7 +1,8 @@
 """A service's own access token (OIDC client credentials), cached until shortly before it expires.
 
-Used only for work done on nobody's behalf or already authorised by other means (a signed download link);
-calls made for a person forward that person's token instead.
+Each service has a client of its own (:mod:`vanthu_core.clients`); the callee decides by that client id what the
+service may do. Used only for work done on nobody's behalf or already authorised by other means (a signed download
+link); calls made for a person forward that person's token instead.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import time
 
 import httpx
 
+from vanthu_core.clients import client_id as client_of
 from vanthu_core.errors import Unavailable
+from vanthu_core.settings import CommonSettings
 
 
 class ServiceTokens:
@@ -24,12 +27,20 @@ class ServiceTokens:
         self._expires = 0.0
         self._lock = asyncio.Lock()
 
+    @classmethod
+    def of(cls, common: CommonSettings, service: str) -> ServiceTokens:
+        """This process's own client: ``VANTHU_SERVICE_CLIENT_ID`` (default ``vanthu-<service>``) and
+        ``VANTHU_SERVICE_CLIENT_SECRET``."""
+        return cls(common.oidc_issuer, common.service_client_id or client_of(service),
+                   common.service_client_secret.get_secret_value())
+
     async def token(self) -> str:
         async with self._lock:
             if self._token and time.monotonic() < self._expires - self.margin_s:
                 return self._token
             if not self._secret:
-                raise Unavailable("no service client secret configured (VANTHU_SERVICE_CLIENT_SECRET)")
+                raise Unavailable(f"no secret configured for the service client {self.client_id} "
+                                  "(VANTHU_SERVICE_CLIENT_SECRET)")
             try:
                 async with httpx.AsyncClient(timeout=5.0) as client:
                     discovery = (await client.get(f"{self.issuer}/.well-known/openid-configuration")).raise_for_status()

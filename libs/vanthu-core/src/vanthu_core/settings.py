@@ -29,8 +29,9 @@ class CommonSettings(BaseSettings):
     log_json: bool = True
     #: Start without NATS (events are then not published); only for tools and tests.
     events_enabled: bool = True
-    #: This service's own OIDC client (client credentials grant), for calls made on nobody's behalf.
-    service_client_id: str = "vanthu-services"
+    #: This service's own OIDC client (client credentials grant), for calls made on nobody's behalf; one client
+    #: per service (:mod:`vanthu_core.clients`). Empty id: ``vanthu-<service>``. Each process gets its own pair.
+    service_client_id: str = ""
     service_client_secret: SecretStr = SecretStr("")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import json
 import os
 import secrets
 import shutil
@@ -27,6 +28,7 @@ import grpc
 import httpx
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from vanthu_core.clients import SERVICE_CLIENTS, client_id
 from vanthu_core.ports import free_port
 
 #: gRPC services in start order: (name, python module). A service whose module is not installed is skipped.
@@ -77,6 +79,15 @@ def _runnable(module: str) -> bool:
     return importlib.util.find_spec(f"{module}.__main__") is not None
 
 
+def dev_users_file() -> Path | None:
+    """The dev issuer's users file (its demo users and their subjects), when the identity service is installed."""
+    spec = importlib.util.find_spec("vanthu_identity")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "demo_users.yaml"
+    return path if path.exists() else None
+
+
 class Stack:
     """The running platform. ``start()`` returns when everything is healthy; ``stop()`` drains and stops."""
 
@@ -85,6 +96,7 @@ class Stack:
         self.var = config.var_dir.resolve()
         self.processes: list[Process] = []
         self.services = [(n, m) for n, m in GRPC_SERVICES if _runnable(m)]
+        self._client_secrets: dict[str, str] | None = None
 
     # -- addresses -------------------------------------------------------------------------------
     def url(self, name: str) -> str:
@@ -106,34 +118,50 @@ class Stack:
         return f"{self.config.host}:{self.config.ports[name]}"
 
     # -- environment -----------------------------------------------------------------------------
-    def service_secret(self) -> str:
-        path = self.var / "identity" / "service-client-secret"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(32))
-        return path.read_text().strip()
+    def client_secrets(self) -> dict[str, str]:
+        """A secret per service client (:data:`vanthu_core.clients.SERVICE_CLIENTS`), generated once per ``var/``
+        and kept in ``<var>/identity/service-clients.json`` (mode 0600); never a constant in the repository."""
+        if self._client_secrets is None:
+            path = self.var / "identity" / "service-clients.json"
+            known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+            missing = sorted(c for c in SERVICE_CLIENTS if not known.get(c))
+            if missing:
+                known.update({client: secrets.token_urlsafe(32) for client in missing})
+                path.parent.mkdir(parents=True, exist_ok=True)
+                staged = path.with_suffix(".tmp")
+                staged.unlink(missing_ok=True)
+                fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w") as handle:
+                    json.dump(known, handle, indent=2, sort_keys=True)
+                os.replace(staged, path)
+            self._client_secrets = {c: known[c] for c in sorted(SERVICE_CLIENTS)}
+        return dict(self._client_secrets)
 
-    def env(self) -> dict[str, str]:
+    def env(self, process: str = "") -> dict[str, str]:
+        """The environment of one process: the shared settings, and a service's own client id and secret
+        (``VANTHU_SERVICE_CLIENT_ID``/``…_SECRET``: registry, storage, signing, gateway each get their own), or the
+        issuer's map of every client (``VANTHU_IDENTITY_SERVICE_CLIENTS``) for ``identity``; no process sees
+        another's secret. ``process`` empty (the seed command): no client at all."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("VANTHU_")}
         env.update({
             "VANTHU_PROFILE": "dev",  # development stand-ins (the dev PKI, demo profiles) are allowed
             "VANTHU_NATS_URL": self.nats_url,
             "VANTHU_OIDC_ISSUER": self.issuer,
             "VANTHU_LOG_JSON": "true",
-            "VANTHU_SERVICE_CLIENT_ID": "vanthu-services",
-            "VANTHU_SERVICE_CLIENT_SECRET": self.service_secret(),
             "VANTHU_IDENTITY_HOST": self.config.host,
             "VANTHU_IDENTITY_PORT": str(self.config.ports["identity"]),
             "VANTHU_IDENTITY_KEY_DIR": str(self.var / "identity" / "keys"),
-            "VANTHU_IDENTITY_SERVICE_CLIENT_SECRET": self.service_secret(),
             "VANTHU_GATEWAY_HTTP_HOST": self.config.host,
             "VANTHU_GATEWAY_HTTP_PORT": str(self.config.ports["gateway"]),
             "PYTHONUNBUFFERED": "1",
             # streaming threads' buffers stay in two malloc arenas: flat memory while files stream (as in the images)
             "MALLOC_ARENA_MAX": "2",
         })
+        if process == "identity":
+            env["VANTHU_IDENTITY_SERVICE_CLIENTS"] = json.dumps(self.client_secrets())
+        elif process and client_id(process) in SERVICE_CLIENTS:
+            env["VANTHU_SERVICE_CLIENT_ID"] = client_id(process)
+            env["VANTHU_SERVICE_CLIENT_SECRET"] = self.client_secrets()[client_id(process)]
         for name, _module in self.services:
             upper = name.upper()
             env[f"VANTHU_{upper}_GRPC_HOST"] = self.config.host
@@ -149,6 +177,9 @@ class Stack:
         env["VANTHU_SIGNING_STORAGE_TARGET"] = self.grpc_target("storage")
         env["VANTHU_SIGNING_REGISTRY_TARGET"] = self.grpc_target("registry")
         env["VANTHU_SIGNING_DEV_PROFILES"] = "true"
+        users = dev_users_file()
+        if users is not None:  # the demo users' subjects: dev profiles and `vanthu-signing profile set --user`
+            env["VANTHU_IDENTITY_USERS_FILE"] = env["VANTHU_SIGNING_USERS_FILE"] = str(users)
         env["VANTHU_SIGNING_DEV_PKI_DIR"] = str(self.var / "signing" / "dev-pki")
         env.update(self.config.extra_env)
         return env
@@ -159,7 +190,7 @@ class Stack:
         logs.mkdir(parents=True, exist_ok=True)
         log_path = logs / f"{name}.log"
         handle = open(log_path, "ab")  # noqa: SIM115 (the child owns it for its lifetime)
-        popen = subprocess.Popen(argv, stdout=handle, stderr=subprocess.STDOUT, env=self.env(), cwd=self.var.parent,
+        popen = subprocess.Popen(argv, stdout=handle, stderr=subprocess.STDOUT, env=self.env(name), cwd=self.var.parent,
                                  start_new_session=True)
         handle.close()
         process = Process(name, popen, log_path)

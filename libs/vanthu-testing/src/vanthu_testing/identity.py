@@ -6,25 +6,38 @@ import secrets
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import uvicorn
+from pydantic import SecretStr
 
+from vanthu_core.clients import SERVICE_CLIENTS, client_id
+from vanthu_core.settings import CommonSettings
 from vanthu_testing.ports import free_port, port_open, wait_until
 
 
+def demo_users_file() -> Path:
+    """The dev issuer's users file (usernames, subjects, agencies, roles of the demo users)."""
+    from vanthu_identity.users import DEFAULT_USERS_FILE
+
+    return DEFAULT_USERS_FILE
+
+
 class DevIssuer:
-    """A running dev issuer; :meth:`token` logs a demo user in with the password grant."""
+    """A running dev issuer; :meth:`token` logs a demo user in with the password grant, :meth:`service_token` gets
+    a service client's token (each service client of :data:`vanthu_core.clients.SERVICE_CLIENTS` has its own
+    secret, as ``make dev`` gives them)."""
 
     def __init__(self, key_dir: Path) -> None:
         from vanthu_identity.app import create_app
         from vanthu_identity.settings import IdentitySettings
 
         self.port = free_port()
-        self.service_secret = secrets.token_urlsafe(24)
+        self._secrets = {client: secrets.token_urlsafe(24) for client in sorted(SERVICE_CLIENTS)}
         self.settings = IdentitySettings(host="127.0.0.1", port=self.port, key_dir=key_dir,
-                                         service_client_secret=self.service_secret)
+                                         service_clients={c: SecretStr(v) for c, v in self._secrets.items()})
         self.app = create_app(self.settings)
         self.issuer = self.settings.issuer()
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
@@ -54,12 +67,39 @@ class DevIssuer:
             self._cache[username] = response.json()["access_token"]
         return self._cache[username]
 
-    def service_token(self) -> str:
-        response = httpx.post(f"{self.issuer}/protocol/openid-connect/token",
-                              data={"grant_type": "client_credentials", "client_id": "vanthu-services",
-                                    "client_secret": self.service_secret})
-        response.raise_for_status()
-        return str(response.json()["access_token"])
+    @property
+    def users_file(self) -> Path:
+        """The users file this issuer serves (its subjects are the ``sub`` of the users' tokens)."""
+        return self.settings.users_file or demo_users_file()
+
+    def subject(self, username: str) -> str:
+        """The subject (``sub``) of a demo user, as the users file gives it."""
+        return str(self.app.state.users[username].subject)
+
+    def client_secret(self, client_id: str) -> str:
+        """The secret of one service client (``vanthu-registry``…)."""
+        return self._secrets[client_id]
+
+    def service_token(self, client_id: str) -> str:
+        """An access token of the service client ``client_id`` (cached for the session)."""
+        key = f"client:{client_id}"
+        if key not in self._cache:
+            response = httpx.post(f"{self.issuer}/protocol/openid-connect/token",
+                                  data={"grant_type": "client_credentials", "client_id": client_id,
+                                        "client_secret": self.client_secret(client_id)})
+            response.raise_for_status()
+            self._cache[key] = str(response.json()["access_token"])
+        return self._cache[key]
+
+    def service_settings(self, service: str, **overrides: Any) -> CommonSettings:
+        """The shared settings of one service process (``registry``, ``signing``…) as the launcher gives them: this
+        issuer, the service's own client and secret, the development profile, events off unless ``overrides`` say
+        otherwise."""
+        client = client_id(service)
+        values: dict[str, Any] = {"oidc_issuer": self.issuer, "events_enabled": False, "profile": "dev",
+                                  "service_client_id": client,
+                                  "service_client_secret": SecretStr(self.client_secret(client))}
+        return CommonSettings(**{**values, **overrides})
 
 
 @pytest.fixture(scope="session")

@@ -72,8 +72,7 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
             clients.signing = signing_pb2_grpc.SigningServiceStub(clients.channels["signing"])
         app.state.settings = settings
         app.state.link_secret = settings.download_link_secret.get_secret_value().encode() or secrets.token_bytes(32)
-        app.state.service_tokens = ServiceTokens(common.oidc_issuer, common.service_client_id,
-                                                 common.service_client_secret.get_secret_value())
+        app.state.service_tokens = ServiceTokens.of(common, "gateway")
         app.state.clients = clients
         app.state.verifier = JwksVerifier(common.oidc_issuer, audience=common.oidc_audience or None)
         yield

@@ -11,12 +11,14 @@ import jwt
 from fastapi import FastAPI, Form
 from fastapi.responses import JSONResponse
 
+from vanthu_core.clients import PERSON_CLIENTS, WEB, service_account
 from vanthu_identity.keys import KeyStore
 from vanthu_identity.settings import IdentitySettings
 from vanthu_identity.users import User, load_users
 
-WEB_CLIENT = "vanthu-web"
-SERVICE_CLIENT = "vanthu-services"
+WEB_CLIENT = WEB
+#: Namespace of the service accounts' subjects (stable per client id, a UUID like Keycloak's).
+_SERVICE_ACCOUNTS = uuid.UUID("0b7d5c1e-9a4f-4c2e-8d31-5e6f7a8b9c0d")
 
 
 def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
@@ -78,17 +80,21 @@ def create_app(settings: IdentitySettings, keys: KeyStore | None = None) -> Fast
         password: Annotated[str, Form()] = "",
     ) -> dict[str, Any] | JSONResponse:
         if grant_type == "password":
+            if client_id not in PERSON_CLIENTS:  # service clients allow no login of a person (as in the realm file)
+                return _oauth_error(401, "unauthorized_client", f"client {client_id!r} does not log people in")
             user = users.get(username)
             if user is None or not user.check_password(password):
                 return _oauth_error(401, "invalid_grant", "Invalid user credentials")
             return token_response(user_claims(user, client_id))
         if grant_type == "client_credentials":
-            if not settings.service_client_secret or client_id != SERVICE_CLIENT or not hmac.compare_digest(
-                    client_secret, settings.service_client_secret):
+            secret = settings.service_clients.get(client_id)
+            expected = secret.get_secret_value() if secret is not None else ""
+            if not expected or not hmac.compare_digest(client_secret.encode(), expected.encode()):
                 return _oauth_error(401, "unauthorized_client", "Invalid client or client credentials")
-            return token_response({"sub": f"service-account-{client_id}", "aud": ["vanthu"], "azp": client_id,
-                                   "preferred_username": f"service-account-{client_id}", "name": client_id,
-                                   "realm_access": {"roles": ["service"]}})
+            account = service_account(client_id)
+            return token_response({"sub": str(uuid.uuid5(_SERVICE_ACCOUNTS, account)), "aud": ["vanthu"],
+                                   "azp": client_id, "client_id": client_id, "preferred_username": account,
+                                   "name": client_id, "realm_access": {"roles": []}})
         return _oauth_error(400, "unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
 
     return app

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,9 +19,10 @@ class IdentitySettings(BaseSettings):
     key_dir: Path = Path("var/identity/keys")
     users_file: Path | None = None
     token_lifetime_s: int = 3600
-    #: Secret of the ``vanthu-services`` client (client-credentials grant); empty disables that grant.
-    #: The dev launcher generates a random one per ``var/``.
-    service_client_secret: str = ""
+    #: The service clients (client credentials grant) and their secrets, one per service:
+    #: ``VANTHU_IDENTITY_SERVICE_CLIENTS='{"vanthu-registry": "…", "vanthu-signing": "…"}'``. A client not listed (or
+    #: listed with an empty secret) gets no token. The dev launcher generates a secret per client per ``var/``.
+    service_clients: dict[str, SecretStr] = Field(default_factory=dict)
 
     def issuer(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/") + f"/realms/{self.realm}"

@@ -42,7 +42,8 @@ async def import_agencies(settings: RegistrySettings, path: Path, *, dry_run: bo
     await migrate(MIGRATIONS, settings.database_url)
     engine = create_engine(settings.database_url)
     try:
-        created = await AgencyStore(session_factory(engine)).upsert_many(checked, actor="import", actor_agency=None)
+        created = await AgencyStore(session_factory(engine)).upsert_many(checked, actor="import", actor_agency=None,
+                                                                         administrator_of=None)
     finally:
         await engine.dispose()
     print(f"imported: {sum(created)} created, {len(created) - sum(created)} updated")

@@ -9,7 +9,7 @@ import grpc
 from vanthu.common.v1 import common_pb2
 from vanthu.registry.v1 import registry_pb2, registry_pb2_grpc
 from vanthu_core.auth import current_principal
-from vanthu_core.errors import InvalidArgument, NotFound, PermissionDenied
+from vanthu_core.errors import InvalidArgument, PermissionDenied
 from vanthu_registry.domain.agencies import Agency, check_agency, parse_date
 from vanthu_registry.store import AgencyFilter, AgencyStore
 
@@ -23,7 +23,8 @@ def agency_to_proto(agency: Agency) -> registry_pb2.Agency:
 
 
 class RegistryApi(registry_pb2_grpc.RegistryServiceServicer):
-    """The agency directory is readable by every authenticated caller (it is the province's address book)."""
+    """The agency directory is readable by every authenticated caller, people and services (it is the province's
+    address book); it is changed by agency administrators within their own agency (:meth:`UpsertAgency`)."""
 
     def __init__(self, agencies: AgencyStore, on_commit: Any = None) -> None:
         self.agencies = agencies
@@ -40,8 +41,6 @@ class RegistryApi(registry_pb2_grpc.RegistryServiceServicer):
         filters = AgencyFilter(parent_code=request.parent_code.strip() or None, level=request.level or None,
                                active_at=parse_date("active_at", request.active_at), text=request.text or None)
         if request.level and not 1 <= request.level <= 4:
-            from vanthu_core.errors import InvalidArgument
-
             raise InvalidArgument("level", "must be between 1 and 4 (0: any)")
         agencies, next_token = await self.agencies.find(filters, request.page.page_size, request.page.page_token)
         return registry_pb2.ListAgenciesResponse(agencies=[agency_to_proto(a) for a in agencies],
@@ -49,32 +48,30 @@ class RegistryApi(registry_pb2_grpc.RegistryServiceServicer):
 
     async def UpsertAgency(self, request: registry_pb2.UpsertAgencyRequest,
                            context: grpc.aio.ServicerContext) -> registry_pb2.UpsertAgencyResponse:
+        """Create or update one entry: agency administrators (quản trị) only, within their own agency.
+
+        An administrator changes entries already under their own agency (judged by the record as stored, not by the
+        parent the request names), may rename but not move their own agency, moves units only within their agency and
+        creates entries only under it; no change may put an agency under one of its own units. No service changes
+        the directory: its roots and bulk changes come from the operator's import command, which writes the
+        database itself (``vanthu_registry import-agencies``, ``seed``). The rules are checked in the writing
+        transaction (:meth:`AgencyStore.upsert_many`).
+        """
         principal = current_principal()
-        principal.require_role("admin", "service")
+        if principal.is_service:
+            raise PermissionDenied(f"the service client {principal.client_id} may not change the agency directory: "
+                                   "administrators change it, and the operator imports it (import-agencies)")
+        principal.require_role("admin")
+        if not principal.agency:
+            raise PermissionDenied("your account belongs to no agency; only an agency's administrator changes the "
+                                   "directory")
         a = request.agency
         checked = check_agency(code=a.code, name=a.name, short_name=a.short_name, parent_code=a.parent_code or None,
                                level=a.level or None, valid_from=a.valid_from or None, valid_to=a.valid_to or None,
                                address=a.address, email=a.email, phone=a.phone, source=a.source, place=a.place)
-        if checked.agency.parent_code and not await self.agencies.exists(checked.agency.parent_code):
-            raise InvalidArgument("parent_code", "is not an agency in the directory")
-        if not principal.is_service:
-            await self._require_within_own_agency(principal.agency, checked.agency)
-        created = await self.agencies.upsert_many([checked], actor=principal.subject, actor_agency=principal.agency)
+        created = await self.agencies.upsert_many([checked], actor=principal.subject, actor_agency=principal.agency,
+                                                  administrator_of=principal.agency)
         self.on_commit()
         return registry_pb2.UpsertAgencyResponse(
             agency=agency_to_proto(checked.agency), created=created[0],
             warnings=[common_pb2.Warning(field=f, message=m) for f, m in checked.warnings])
-
-    async def _require_within_own_agency(self, own: str | None, agency: Agency) -> None:
-        """An agency's admin manages its own entry and the units below it, nobody else's."""
-        code: str | None = agency.code if agency.code == own else agency.parent_code
-        seen: set[str] = set()
-        while code and code not in seen:
-            if code == own:
-                return
-            seen.add(code)
-            try:
-                code = (await self.agencies.get(code)).parent_code
-            except NotFound:
-                break
-        raise PermissionDenied("an agency administrator may only manage their own agency and the units below it")

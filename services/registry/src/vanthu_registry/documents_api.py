@@ -22,6 +22,7 @@ import grpc
 
 from vanthu.common.v1 import common_pb2
 from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc
+from vanthu_core import clients
 from vanthu_core.auth import Principal, current_principal
 from vanthu_core.errors import InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.numbers import bounded_int
@@ -52,6 +53,9 @@ from vanthu_registry.store import AgencyStore
 
 EVERYONE = ("clerk", "leader", "head", "officer", "archivist", "admin")
 DRAFTERS = ("officer", "head", "leader", "clerk")
+#: Service clients that may create a document for an agency they name (issue 11, item 2): interchange records the
+#: arrivals from other systems. No other service creates documents; every other command is for people of the agency.
+SERVICES_CREATING_DOCUMENTS = (clients.INTERCHANGE,)
 #: Who signs as the competent person (người có thẩm quyền): Decree 30/2020 Art. 13.
 SIGNERS = ("leader", "head")
 MAX_EXPORT_DAYS = 366
@@ -219,9 +223,13 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
     # -- documents -----------------------------------------------------------------------------
     async def CreateDocument(self, request: documents_pb2.CreateDocumentRequest,
                              context: grpc.aio.ServicerContext) -> documents_pb2.CreateDocumentResponse:
+        """A person drafts (officer, head, leader, clerk) or a clerk records an arrival, for their own agency; the
+        interchange service records an arrival for the agency it names (:data:`SERVICES_CREATING_DOCUMENTS`)."""
         principal = current_principal()
         draft = draft_from_proto(request.document)
         if principal.is_service:
+            # a service acting for an agency names it, and only interchange (arrivals from other systems) may
+            principal.require_client(*SERVICES_CREATING_DOCUMENTS)
             if not request.agency_code:
                 raise InvalidArgument("agency_code", "a service must say which agency it acts for")
             agency = check_code(request.agency_code.strip(), "agency_code")[0]

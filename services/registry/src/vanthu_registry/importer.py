@@ -60,3 +60,21 @@ def check_rows(rows: list[dict[str, Any]], default_source: str) -> list[Checked]
         seen.add(item.agency.code)
         checked.append(item)
     return checked
+
+
+async def import_directory(database_url: str, rows: list[dict[str, Any]], source: str = "import") -> list[bool]:
+    """What ``import-agencies`` writes for rows already read: every row checked, then one transaction as the operator
+    (no administrator's limits, the tree's rules still apply); the schema is brought up to date first. Returns the
+    ``created`` flags. The test suites load their directories this way, as the operator does."""
+    from vanthu_core.db import create_engine, migrate, session_factory
+    from vanthu_registry.server import MIGRATIONS
+    from vanthu_registry.store import AgencyStore
+
+    checked = check_rows(rows, source)
+    await migrate(MIGRATIONS, database_url)
+    engine = create_engine(database_url)
+    try:
+        return await AgencyStore(session_factory(engine)).upsert_many(checked, actor="import", actor_agency=None,
+                                                                      administrator_of=None)
+    finally:
+        await engine.dispose()

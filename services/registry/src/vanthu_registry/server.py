@@ -74,8 +74,7 @@ class RegistryServer:
             self.channels.append(create_channel(self.settings.signing_target,
                                                 services=signing_pb2.DESCRIPTOR.services_by_name.values()))
             signing = signing_pb2_grpc.SigningServiceStub(self.channels[-1])
-        tokens = ServiceTokens(self.common.oidc_issuer, self.common.service_client_id,
-                               self.common.service_client_secret.get_secret_value())
+        tokens = ServiceTokens.of(self.common, "registry")
         lifecycle = DocumentLifecycle(documents, FileReferences(storage, tokens), Signing(signing))
         registry_pb2_grpc.add_RegistryServiceServicer_to_server(
             RegistryApi(agencies, on_commit=self.relay.kick), self.grpc.server)

@@ -5,7 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, and_, or_, select
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    and_,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -15,7 +28,7 @@ from vanthu_core.outbox import add_event, outbox_table
 from vanthu_core.paging import decode_cursor, encode_cursor
 from vanthu_core.text import fold
 from vanthu_core.timeutil import Clock, utc_now
-from vanthu_registry.domain.agencies import Agency, Checked
+from vanthu_registry.domain.agencies import Agency, Checked, check_administrator_change, check_no_cycle
 
 metadata = MetaData()
 outbox = outbox_table(metadata)
@@ -94,6 +107,20 @@ def parents_first(items: list[Checked]) -> list[Checked]:
     return sorted(items, key=depth)
 
 
+#: Deeper than any real directory (province, department, unit, team); a longer chain is damaged data.
+MAX_DEPTH = 64
+
+
+async def _chain(session: AsyncSession, code: str | None) -> list[str]:
+    """``code`` and its ancestors up to the root, as the directory holds them now (empty for no code)."""
+    chain: list[str] = []
+    while code and code not in chain and len(chain) < MAX_DEPTH:
+        chain.append(code)
+        row = await session.get(AgencyRow, code)
+        code = row.parent_code if row is not None else None
+    return chain
+
+
 class AgencyStore:
     """The agency directory; ``clock`` stamps ``updated_at`` (injected, so tests never depend on the calendar)."""
 
@@ -136,15 +163,24 @@ class AgencyStore:
         next_token = encode_agency_cursor(agencies[-1].code) if len(rows) > size else ""
         return agencies, next_token
 
-    async def upsert_many(self, checked: list[Checked], *, actor: str, actor_agency: str | None) -> list[bool]:
+    async def upsert_many(self, checked: list[Checked], *, actor: str, actor_agency: str | None,
+                          administrator_of: str | None) -> list[bool]:
         """Create or update agencies in one transaction (all or nothing); return ``created`` flags.
 
-        Parents must exist already or be part of the same batch.
+        ``administrator_of`` is the agency whose administrator makes the change (UpsertAgency): each entry is
+        checked against the directory as it is inside this transaction
+        (:func:`~vanthu_registry.domain.agencies.check_administrator_change`), so the check and the write see the
+        same tree. ``None`` is the operator's import command (``import-agencies``, ``seed``), which may write any
+        entry. For everyone, parents must exist already or be part of the same batch, and no entry may end up below
+        itself (InvalidArgument ``parent_code``). Directory changes take turns (a PostgreSQL advisory lock; SQLite
+        transactions are serialised by the database lock), so two moves cannot make a cycle together.
         """
         now = self.clock()
         checked = parents_first(checked)
         created: list[bool] = []
         async with self.sessions() as session, session.begin():
+            if session.get_bind().dialect.name == "postgresql":
+                await session.execute(select(func.pg_advisory_xact_lock(func.hashtext("agency-directory"))))
             batch_codes = {c.agency.code for c in checked}
             for index, item in enumerate(checked):
                 agency = item.agency
@@ -153,6 +189,14 @@ class AgencyStore:
                         and await session.get(AgencyRow, agency.parent_code) is None:
                     raise InvalidArgument(field, f"no agency with code {agency.parent_code}")
                 row = await session.get(AgencyRow, agency.code)
+                parent_chain = await _chain(session, agency.parent_code)
+                if administrator_of is not None:
+                    check_administrator_change(administrator_of, agency, row.to_domain() if row else None,
+                                               await _chain(session, agency.code) if row else [], parent_chain)
+                try:
+                    check_no_cycle(agency.code, parent_chain)
+                except InvalidArgument as error:
+                    raise InvalidArgument(field, error.reason) from None
                 created.append(row is None)
                 if row is None:
                     row = AgencyRow(code=agency.code)
@@ -169,7 +213,5 @@ class AgencyStore:
         return created
 
     async def count(self) -> int:
-        from sqlalchemy import func
-
         async with self.sessions() as session:
             return int((await session.execute(select(func.count()).select_from(AgencyRow))).scalar_one())

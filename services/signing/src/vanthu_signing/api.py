@@ -75,7 +75,7 @@ def organisation(cert: x509.Certificate) -> str:
 
 def profile_to_proto(profile: Profile, cert: x509.Certificate | None) -> signing_pb2.SigningProfile:
     return signing_pb2.SigningProfile(
-        kind=profile.kind, agency_code=profile.agency_code, username=profile.username,
+        kind=profile.kind, agency_code=profile.agency_code, username=profile.username, subject=profile.subject or "",
         custody="remote" if profile.remote else "server",
         certificate_subject=certificate_subject(cert) if cert else "",
         certificate_not_after=cert.not_valid_after_utc.isoformat() if cert else "",
@@ -172,8 +172,13 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         return Input(pdf, hashlib.sha256(pdf).hexdigest(), nfc(source.file_name) or name)
 
     async def _profile(self, principal: Principal, kind: str) -> Profile:
+        """The caller's own personal profile (by their subject, never their username, which can change hands) or
+        their agency's profile."""
         assert principal.agency is not None
-        return await self.store.profile(principal.agency, kind, principal.username if kind == PERSONAL else "")
+        if kind == PERSONAL:
+            return await self.store.profile(principal.agency, kind, subject=principal.subject,
+                                            username=principal.username)
+        return await self.store.profile(principal.agency, kind)
 
     def _server_key(self, profile: Profile) -> sg.KeySource:
         if profile.remote:
@@ -341,9 +346,9 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         kind = PERSONAL if principal.has_any_role(*SIGNER_ROLES) else AGENCY
         await asyncio.to_thread(ap.check_png, request.image, "image")
         current = await self._profile(principal, kind)
-        profile = await self.store.put_profile(agency_code=current.agency_code, kind=kind, username=current.username,
-                                               key_label=None, certificate=None, image=request.image,
-                                               actor=principal.subject)
+        profile = await self.store.put_profile(agency_code=current.agency_code, kind=kind,
+                                               subject=current.subject or "", username=None, key_label=None,
+                                               certificate=None, image=request.image, actor=principal.subject)
         self.on_commit()
         return signing_pb2.SetProfileImageResponse(profile=profile_to_proto(profile,
                                                                             await self._profile_cert(profile)))

@@ -2,7 +2,8 @@
 signing service verifies each PDF's signatures and publishes ``vanthu.signing.document.verified``; the registry
 flags a document whose files fail, so nothing unverified is silently accepted.
 
-Files are read with the service's own token (client credentials) and must belong to the document's agency.
+Files are read with the service's own token (signing's client, which storage lets read one object for the agency it
+names) and must belong to the document's agency.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class ArrivalChecker:
         name = str(file.get("file_name") or object_id)
         out: dict[str, Any] = {"object_id": object_id, "checked": True, "valid": False, "signatures": 0}
         try:
-            fetched = await self.files.read(object_id, token)
+            fetched = await self.files.read(object_id, token, for_agency=agency)
             if fetched.agency_code != agency:
                 raise NotFound("the file belongs to another agency")
         except NotAPdf:

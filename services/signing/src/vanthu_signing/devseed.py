@@ -1,18 +1,21 @@
 """DEVELOPMENT ONLY: bind demo users to the development PKI's keys so that ``make dev`` can sign.
 
 The leader ``lanhdao.ubnd`` of Ủy ban nhân dân tỉnh Vĩnh Long gets the dev ``personal`` key and a drawn blue
-signature; the agency ``000.00.00.H61`` gets the dev ``agency`` key and a drawn red seal. Profiles that
-already exist are left alone.
+signature (bound to their subject, read from the dev issuer's users file, ``VANTHU_SIGNING_USERS_FILE``); the agency
+``000.00.00.H61`` gets the dev ``agency`` key and a drawn red seal. Profiles that already exist are left alone; a
+profile of the leader made before profiles were bound to subjects is bound to the leader's subject.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+from pathlib import Path
 
 from PIL import Image, ImageDraw
 
 from vanthu_core.errors import FailedPrecondition
+from vanthu_signing.people import subjects_by_username
 from vanthu_signing.settings import SigningSettings
 from vanthu_signing.store import AGENCY, PERSONAL, SigningStore
 
@@ -47,15 +50,20 @@ def _png(img: Image.Image) -> bytes:
 
 
 async def bind_dev_profiles(store: SigningStore, settings: SigningSettings) -> None:
-    wanted = ((PERSONAL, DEV_LEADER, settings.personal_key_label, signature_png),
-              (AGENCY, "", settings.agency_key_label, seal_png))
-    for kind, username, label, image in wanted:
+    leader = subjects_by_username(Path(settings.users_file)).get(DEV_LEADER) if settings.users_file else None
+    wanted = [(AGENCY, "", "", settings.agency_key_label, seal_png)]
+    if leader:
+        wanted.insert(0, (PERSONAL, leader, DEV_LEADER, settings.personal_key_label, signature_png))
+    else:
+        log.warning("DEVELOPMENT personal profile not bound: %s has no subject (VANTHU_SIGNING_USERS_FILE is %r)",
+                    DEV_LEADER, settings.users_file)
+    for kind, subject, username, label, image in wanted:
         try:
-            await store.profile(DEV_AGENCY, kind, username)
+            await store.profile(DEV_AGENCY, kind, subject=subject)
             continue
         except FailedPrecondition:
             pass
-        await store.put_profile(agency_code=DEV_AGENCY, kind=kind, username=username, key_label=label,
+        await store.put_profile(agency_code=DEV_AGENCY, kind=kind, subject=subject, username=username, key_label=label,
                                 certificate=None, image=image(), actor=ACTOR)
         log.warning("DEVELOPMENT profile bound: %s %s of %s -> key %r", kind, username or "(agency)", DEV_AGENCY,
                     label)

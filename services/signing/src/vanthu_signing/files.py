@@ -81,13 +81,18 @@ class PdfFiles:
     def enabled(self) -> bool:
         return self.stub is not None
 
-    async def read(self, object_id: str, token: str) -> Fetched:
-        """The object's bytes (verified by storage while streaming), its file name and owner."""
+    async def read(self, object_id: str, token: str, for_agency: str = "") -> Fetched:
+        """The object's bytes (verified by storage while streaming), its file name and owner.
+
+        With a person's token storage reads within their agency; with the service's own token ``for_agency`` names
+        the agency signing acts for (storage grants signing's client reads, to verify arrivals).
+        """
         if self.stub is None:
             raise Unavailable("the storage service is not configured; send the PDF bytes instead of an object id")
         name = owner = ""
         parts: list[bytes] = []
-        call = self.stub.Download(spb.DownloadRequest(object_id=object_id), metadata=bearer_metadata(token),
+        call = self.stub.Download(spb.DownloadRequest(object_id=object_id, agency_code=for_agency),
+                                  metadata=bearer_metadata(token),
                                   timeout=TIMEOUT_S)
         try:
             async for message in call:

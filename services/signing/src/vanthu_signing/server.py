@@ -71,8 +71,7 @@ class SigningServer:
             self.storage_channel = create_channel(self.settings.storage_target, max_message_bytes=max_message,
                                                   services=storage_pb2.DESCRIPTOR.services_by_name.values())
             storage = storage_pb2_grpc.StorageServiceStub(self.storage_channel)
-        tokens = ServiceTokens(self.common.oidc_issuer, self.common.service_client_id,
-                               self.common.service_client_secret.get_secret_value())
+        tokens = ServiceTokens.of(self.common, "signing")
         files = PdfFiles(storage, self.settings.max_pdf_bytes, tokens)
         self.registry_channel: Any = None
         registry = RegistryDocuments(None, None)

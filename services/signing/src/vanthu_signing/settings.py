@@ -33,6 +33,10 @@ class SigningSettings(ServiceSettings):
     pending_ttl_s: int = Field(default=600, ge=30, le=86_400)
     #: Bind the demo users' profiles to the development keys at start (``make dev`` only; never in production).
     dev_profiles: bool = False
+    #: A users file giving each username its subject (:mod:`vanthu_signing.people`): the dev issuer's users file
+    #: (``make dev`` sets it) or a Keycloak users export. ``profile set --user`` resolves names with it, and the dev
+    #: profiles find the demo leader's subject in it. Empty: ``--subject`` must be given.
+    users_file: str = ""
     dev_pki_dir: str = "var/signing/dev-pki"
     key_backend: Literal["pkcs12", "pkcs11"] = "pkcs12"
     #: Directory of ``<label>.p12`` files (pkcs12 backend); empty: ``dev_pki_dir``.

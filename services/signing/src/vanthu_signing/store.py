@@ -33,14 +33,17 @@ class Base(DeclarativeBase):
 
 
 class ProfileRow(Base):
-    """Who signs with which key: a person of an agency, or the agency itself (its seal key)."""
+    """Who signs with which key: a person of an agency (by subject), or the agency itself (its seal key)."""
 
     __tablename__ = "signing_profiles"
 
     profile_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     agency_code: Mapped[str] = mapped_column(String(35))
     kind: Mapped[str] = mapped_column(String(10))
-    #: The person's username ("" for the agency's profile).
+    #: The person's subject (``sub``, Keycloak's user ID) the profile belongs to; "" for the agency's profile; NULL
+    #: for a personal profile made before profiles were bound to subjects and not bound yet (refused until it is).
+    subject: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    #: The person's username, for display only ("" for the agency's profile): a username can change hands.
     username: Mapped[str] = mapped_column(String(100))
     #: Label of a key the service holds (PKCS#11 / PKCS#12); "" for a remote key (two-step signing only).
     key_label: Mapped[str] = mapped_column(String(64))
@@ -50,7 +53,7 @@ class ProfileRow(Base):
     updated_by: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
-    __table_args__ = (UniqueConstraint("agency_code", "kind", "username", name="uq_signing_profiles_owner"),)
+    __table_args__ = (UniqueConstraint("agency_code", "kind", "subject", name="uq_signing_profiles_owner"),)
 
 
 class PendingRow(Base):
@@ -99,6 +102,8 @@ class Profile:
     profile_id: str
     agency_code: str
     kind: str
+    #: See :attr:`ProfileRow.subject` (None: not bound to a person yet).
+    subject: str | None
     username: str
     key_label: str
     certificate: bytes
@@ -112,8 +117,8 @@ class Profile:
 
     @classmethod
     def of(cls, row: ProfileRow) -> Profile:
-        return cls(row.profile_id, row.agency_code, row.kind, row.username, row.key_label, row.certificate,
-                   row.image, row.updated_by, row.updated_at)
+        return cls(row.profile_id, row.agency_code, row.kind, row.subject, row.username, row.key_label,
+                   row.certificate, row.image, row.updated_by, row.updated_at)
 
 
 @dataclass(frozen=True)
@@ -159,42 +164,77 @@ class SigningStore:
         self.sessions = sessions
 
     # ------------------------------------------------------------ profiles
-    async def profile(self, agency_code: str, kind: str, username: str = "") -> Profile:
+    async def profile(self, agency_code: str, kind: str, subject: str = "", username: str = "") -> Profile:
+        """The agency's profile (``kind`` agency), or the personal profile of the person ``subject`` (``username`` only
+        names them in the refusal). A personal profile is found by subject alone: an account recreated under
+        someone's former username finds nothing, a renamed account keeps its own."""
+        if kind == AGENCY:
+            subject = ""
         async with self.sessions() as session:
             row = (await session.execute(select(ProfileRow).where(
                 ProfileRow.agency_code == agency_code, ProfileRow.kind == kind,
-                ProfileRow.username == username))).scalar_one_or_none()
-        if row is None:
-            if username:
-                raise FailedPrecondition(f"no {kind} signing profile for user {username!r} of agency {agency_code}: "
-                                         "the operator binds their key with `vanthu-signing profile set --agency "
-                                         f"{agency_code} --user {username} --key …`")
+                ProfileRow.subject == subject))).scalar_one_or_none()
+            unbound = None
+            if row is None and kind == PERSONAL and username:
+                unbound = (await session.execute(select(ProfileRow.profile_id).where(
+                    ProfileRow.agency_code == agency_code, ProfileRow.kind == kind, ProfileRow.subject.is_(None),
+                    ProfileRow.username == username))).scalar_one_or_none()
+        if row is not None:
+            return Profile.of(row)
+        if kind == AGENCY:
             raise FailedPrecondition(f"no agency signing profile (seal) for agency {agency_code}: the operator binds "
                                      f"the agency's seal key with `vanthu-signing profile set --agency {agency_code} "
                                      "--seal --key … --image seal.png`")
-        return Profile.of(row)
+        if unbound is not None:
+            raise FailedPrecondition(
+                f"the signing profile of user {username!r} of agency {agency_code} was made before profiles were "
+                "bound to people and is not bound to anyone yet: if you are the person its key was issued to, the "
+                f"operator binds it to you with `vanthu-signing profile set --agency {agency_code} --subject "
+                f"{subject} --user {username}`")
+        raise FailedPrecondition(f"no personal signing profile for user {username!r} (subject {subject}) of agency "
+                                 f"{agency_code}: the operator binds their key with `vanthu-signing profile set "
+                                 f"--agency {agency_code} --subject {subject} --user {username} --key …`")
 
     async def profiles(self, agency_code: str | None = None) -> list[Profile]:
         async with self.sessions() as session:
-            query = select(ProfileRow).order_by(ProfileRow.agency_code, ProfileRow.kind, ProfileRow.username)
+            query = select(ProfileRow).order_by(ProfileRow.agency_code, ProfileRow.kind, ProfileRow.username,
+                                                ProfileRow.profile_id)
             if agency_code is not None:
                 query = query.where(ProfileRow.agency_code == agency_code)
             return [Profile.of(r) for r in (await session.execute(query)).scalars()]
 
-    async def put_profile(self, *, agency_code: str, kind: str, username: str, key_label: str | None,
-                          certificate: bytes | None, image: bytes | None, actor: str) -> Profile:
-        """Create or update a profile; None leaves a value unchanged (a new profile needs a key or certificate)."""
+    async def put_profile(self, *, agency_code: str, kind: str, subject: str, username: str | None,
+                          key_label: str | None, certificate: bytes | None, image: bytes | None,
+                          actor: str) -> Profile:
+        """Create or update the profile of ``subject`` (a person) or of the agency (``kind`` agency, subject "").
+
+        ``username`` is kept for display (None leaves it unchanged). A personal profile not bound to anyone yet (made
+        before profiles were bound to subjects) under the same username is bound to ``subject``: the operator
+        confirms whose it is. None leaves key, certificate and image unchanged (a new profile needs a key or a
+        certificate).
+        """
+        if kind == AGENCY:
+            subject, username = "", ""
         now = datetime.now(UTC)
         async with self.sessions.begin() as session:
             row = (await session.execute(select(ProfileRow).where(
                 ProfileRow.agency_code == agency_code, ProfileRow.kind == kind,
-                ProfileRow.username == username).with_for_update())).scalar_one_or_none()
+                ProfileRow.subject == subject).with_for_update())).scalar_one_or_none()
+            if row is None and kind == PERSONAL and username:
+                row = (await session.execute(select(ProfileRow).where(
+                    ProfileRow.agency_code == agency_code, ProfileRow.kind == kind, ProfileRow.subject.is_(None),
+                    ProfileRow.username == username).with_for_update())).scalar_one_or_none()
+                if row is not None:
+                    row.subject = subject
             if row is None:
                 if not key_label and not certificate:
                     raise FailedPrecondition("a new signing profile needs a key label or a certificate")
-                row = ProfileRow(profile_id=new_id(), agency_code=agency_code, kind=kind, username=username,
-                                 key_label="", certificate=b"", image=b"", updated_by=actor, updated_at=now)
+                row = ProfileRow(profile_id=new_id(), agency_code=agency_code, kind=kind, subject=subject,
+                                 username=username or "", key_label="", certificate=b"", image=b"", updated_by=actor,
+                                 updated_at=now)
                 session.add(row)
+            if username is not None:
+                row.username = username
             if key_label is not None:
                 row.key_label, row.certificate = key_label, b""
             if certificate is not None:
@@ -203,15 +243,17 @@ class SigningStore:
                 row.image = image
             row.updated_by, row.updated_at = actor, now
             await add_event(session, outbox, Event(PROFILE_UPDATED, actor=actor, agency=agency_code, data={
-                "profile_id": row.profile_id, "kind": kind, "username": username,
+                "profile_id": row.profile_id, "kind": kind, "subject": subject, "username": row.username,
                 "custody": "remote" if not row.key_label else "server", "image_changed": image is not None}))
             await session.flush()
             return Profile.of(row)
 
-    async def delete_profile(self, agency_code: str, kind: str, username: str = "") -> bool:
+    async def delete_profile(self, agency_code: str, kind: str, subject: str = "") -> bool:
+        """Remove the agency's profile or the personal profile of ``subject``."""
         async with self.sessions.begin() as session:
             result = await session.execute(delete(ProfileRow).where(
-                ProfileRow.agency_code == agency_code, ProfileRow.kind == kind, ProfileRow.username == username))
+                ProfileRow.agency_code == agency_code, ProfileRow.kind == kind,
+                ProfileRow.subject == ("" if kind == AGENCY else subject)))
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------ two-step

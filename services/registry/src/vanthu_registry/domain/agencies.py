@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from vanthu_core.errors import InvalidArgument
+from vanthu_core.errors import InvalidArgument, PermissionDenied
 from vanthu_core.text import clean_text
 
 MAX_CODE_LENGTH = 35
@@ -142,3 +142,45 @@ def _place(value: str | None) -> str:
         raise InvalidArgument("place", "is the name alone, on one line and without the comma the date line adds "
                                        "(e.g. Vĩnh Long, Long Châu, Phường 1)")
     return place
+
+
+def check_no_cycle(code: str, parent_chain: list[str]) -> None:
+    """Refuse a parent that is the agency itself or one of its units (the directory is a tree).
+
+    ``parent_chain`` is the new parent followed by its ancestors up to the root, as the directory holds them.
+    """
+    if code in parent_chain:
+        path = " → ".join(parent_chain[:parent_chain.index(code) + 1])
+        raise InvalidArgument("parent_code", f"{parent_chain[0]} is below {code} ({path}); an agency cannot be "
+                                             "placed under one of its own units")
+
+
+def check_administrator_change(administrator_of: str | None, changed: Agency, current: Agency | None,
+                               current_chain: list[str], parent_chain: list[str]) -> None:
+    """Whether the administrator (quản trị) of ``administrator_of`` may write ``changed`` to the directory.
+
+    An agency's administrator manages the entries already under their own agency, judged by the record as it is
+    now (``current`` and ``current_chain``: its code and its ancestors up to the root), never by the parent the
+    request names; so nobody takes another agency by naming their own as its new parent. They may rename their own
+    agency's entry but not move it (its place belongs to the administrator above it), and they may move a unit
+    only to another place under their own agency (``parent_chain``: the new parent and its ancestors), so nothing
+    leaves the agency of another administrator. New entries go under their own agency; the roots of the directory
+    come from the operator's import. Raises :class:`PermissionDenied` saying which rule the change breaks.
+    """
+    if not administrator_of:
+        raise PermissionDenied("your account belongs to no agency; only an agency's administrator changes the "
+                               "directory")
+    if current is not None and administrator_of not in current_chain:
+        raise PermissionDenied(f"{changed.code} is not your agency or a unit under it: only the administrator of "
+                               "an agency above it may change its entry")
+    if current is not None and current.code == administrator_of:
+        if changed.parent_code != current.parent_code:
+            raise PermissionDenied("you may change your own agency's entry but not move it: its parent is set by "
+                                   "the administrator of the agency above it")
+        return
+    if current is None and changed.code == administrator_of:
+        raise PermissionDenied("your agency is not in the directory yet: its entry is created by the administrator "
+                               "of the agency above it or by the operator's directory import")
+    if administrator_of not in parent_chain:
+        raise PermissionDenied("parent_code must be your agency or a unit under it: an administrator places "
+                               "entries only under their own agency")

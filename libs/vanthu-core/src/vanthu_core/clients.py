@@ -1,0 +1,39 @@
+"""The platform's OIDC clients: people log in through the web client; each service has a confidential client of
+its own (client credentials grant) and is known by its client id, the token's ``azp``.
+
+No role makes a service: a callee decides what a calling service may do by its client id, in a grant table of its
+own (storage's :data:`vanthu_storage.api.SERVICE_GRANTS`, the registry's arrivals from :data:`INTERCHANGE`). The
+development issuer (``services/identity``) issues exactly these clients and the Keycloak realm file
+(``charts/vanthu/files/realm-vanthu.json``) declares the same; a test keeps the three in step.
+"""
+
+from __future__ import annotations
+
+#: The web and mobile front ends (public client; people log in through it).
+WEB = "vanthu-web"
+
+REGISTRY = "vanthu-registry"
+STORAGE = "vanthu-storage"
+SIGNING = "vanthu-signing"
+GATEWAY = "vanthu-gateway"
+#: Reserved for the services still to be built; callees grant them nothing until they exist (except where noted).
+WORKFLOW = "vanthu-workflow"
+INTERCHANGE = "vanthu-interchange"
+SEARCH = "vanthu-search"
+RECORDS = "vanthu-records"
+
+#: Every service client of ours. A token is a service's when its ``azp`` is one of these (and it is that client's
+#: service account: no agency, ``preferred_username`` ``service-account-<client id>``).
+SERVICE_CLIENTS = frozenset({REGISTRY, STORAGE, SIGNING, GATEWAY, WORKFLOW, INTERCHANGE, SEARCH, RECORDS})
+#: Clients people log in through (never a service client: those allow no login of a person).
+PERSON_CLIENTS = frozenset({WEB})
+
+
+def client_id(service: str) -> str:
+    """The client id of a service by its name (``registry`` → ``vanthu-registry``)."""
+    return f"vanthu-{service}"
+
+
+def service_account(client: str) -> str:
+    """The ``preferred_username`` of a client's service account, as Keycloak names it."""
+    return f"service-account-{client}"

@@ -1,0 +1,160 @@
+"""What each service client may do in storage (issue 11, item 2), on a real server with the dev issuer's clients.
+
+A service is known by its client id and always names the agency it acts for; storage's grant table says which
+client may read one object, upload, or record and release which references. Everything else is refused, and a
+refusal changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+
+from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
+from vanthu_core.clients import GATEWAY, INTERCHANGE, RECORDS, REGISTRY, SEARCH, SIGNING, STORAGE, WORKFLOW
+from vanthu_core.grpc_client import bearer_metadata
+from vanthu_core.grpc_server import field_violations
+from vanthu_core.settings import CommonSettings
+from vanthu_storage.server import StorageServer
+from vanthu_storage.settings import StorageSettings
+from vanthu_testing.identity import DevIssuer
+
+pytestmark = pytest.mark.integration
+
+H61, LONG_CHAU = "000.00.00.H61", "000.00.41.H61"
+PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n% c\xc3\xb4ng v\xc4\x83n\n%%EOF\n"
+
+
+@pytest.fixture
+async def stub(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[storage_pb2_grpc.StorageServiceStub]:
+    server = StorageServer(StorageSettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 's.db'}",
+                                           data_dir=tmp_path / "data"),
+                           CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False))
+    port = await server.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    try:
+        yield storage_pb2_grpc.StorageServiceStub(channel)
+    finally:
+        await channel.close()
+        await server.stop()
+
+
+def chunks(data: bytes, **metadata: str) -> Iterator[storage_pb2.UploadRequest]:
+    yield storage_pb2.UploadRequest(metadata=storage_pb2.UploadMetadata(file_name="công văn.pdf", **metadata))
+    yield storage_pb2.UploadRequest(chunk=data)
+
+
+async def read(stub: storage_pb2_grpc.StorageServiceStub, metadata: object, **request: str) -> bytes:
+    body = b""
+    async for message in stub.Download(storage_pb2.DownloadRequest(**request), metadata=metadata):  # type: ignore
+        body += message.chunk
+    return body
+
+
+async def refused(call: object, code: grpc.StatusCode = grpc.StatusCode.PERMISSION_DENIED) -> grpc.aio.AioRpcError:
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await call  # type: ignore[misc]
+    assert error.value.code() == code, error.value.details()
+    return error.value
+
+
+@pytest.fixture
+async def stored(stub: storage_pb2_grpc.StorageServiceStub, dev_issuer: DevIssuer) -> storage_pb2.StoredObject:
+    reply = await stub.Upload(chunks(PDF), metadata=bearer_metadata(dev_issuer.token("vanthu.ubnd")))
+    return reply.object
+
+
+async def test_the_gateway_client_only_reads_one_object_by_id_for_the_agency_its_link_names(
+        stub: storage_pb2_grpc.StorageServiceStub, dev_issuer: DevIssuer, stored: storage_pb2.StoredObject) -> None:
+    gateway = bearer_metadata(dev_issuer.service_token(GATEWAY))
+    oid = stored.object_id
+    assert (await stub.Stat(storage_pb2.StatRequest(object_id=oid, agency_code=H61), metadata=gateway)).object == stored
+    assert await read(stub, gateway, object_id=oid, agency_code=H61) == PDF
+    error = await refused(stub.Stat(storage_pb2.StatRequest(object_id=oid), metadata=gateway),
+                          grpc.StatusCode.INVALID_ARGUMENT)
+    assert field_violations(error)[0][0] == "agency_code"
+    await refused(stub.Stat(storage_pb2.StatRequest(object_id=oid, agency_code=LONG_CHAU), metadata=gateway),
+                  grpc.StatusCode.NOT_FOUND)  # another agency has no such object
+    await refused(read(stub, gateway, object_id=oid, agency_code=LONG_CHAU), grpc.StatusCode.NOT_FOUND)
+    error = await refused(stub.Stat(storage_pb2.StatRequest(sha256=stored.sha256, agency_code=H61), metadata=gateway),
+                          grpc.StatusCode.INVALID_ARGUMENT)  # one object by its id, never a search by digest
+    assert field_violations(error)[0][0] == "object_id"
+    await refused(stub.Upload(chunks(b"%PDF-1.7\nkhac\n%%EOF\n", agency_code=H61), metadata=gateway))
+    await refused(stub.Delete(storage_pb2.DeleteRequest(object_id=oid), metadata=gateway))
+    await refused(stub.Lock(storage_pb2.LockRequest(object_id=oid, retain_until="2040-01-01"), metadata=gateway))
+    await refused(stub.AddReference(storage_pb2.AddReferenceRequest(
+        object_id=oid, holder="registry/document/d-1", agency_code=H61), metadata=gateway))
+    assert (await stub.Stat(storage_pb2.StatRequest(object_id=oid), metadata=bearer_metadata(
+        dev_issuer.token("vanthu.ubnd")))).object == stored  # nothing changed
+
+
+@pytest.mark.parametrize(("client", "own", "others"), [
+    (REGISTRY, "registry/document/d-1", ["signing/result/s-1", "interchange/package/p-1", "records/file/r-1"]),
+    (SIGNING, "signing/result/s-1", ["registry/document/d-1", "registry/copy/c-1", "records/file/r-1"]),
+])
+async def test_registry_and_signing_record_and_release_only_their_own_references(
+        stub: storage_pb2_grpc.StorageServiceStub, dev_issuer: DevIssuer, stored: storage_pb2.StoredObject,
+        client: str, own: str, others: list[str]) -> None:
+    service = bearer_metadata(dev_issuer.service_token(client))
+    oid = stored.object_id
+    for holder in others:
+        error = await refused(stub.AddReference(storage_pb2.AddReferenceRequest(
+            object_id=oid, holder=holder, agency_code=H61), metadata=service))
+        assert client in (error.details() or "")
+        await refused(stub.ReleaseReference(storage_pb2.ReleaseReferenceRequest(
+            object_id=oid, holder=holder, agency_code=H61), metadata=service))
+    kept = (await stub.AddReference(storage_pb2.AddReferenceRequest(object_id=oid, holder=own, agency_code=H61),
+                                    metadata=service)).object
+    assert list(kept.references) == [own]
+    released = (await stub.ReleaseReference(storage_pb2.ReleaseReferenceRequest(
+        object_id=oid, holder=own, agency_code=H61), metadata=service)).object
+    assert not released.referenced
+    await refused(stub.Upload(chunks(PDF, agency_code=H61), metadata=service))
+    await refused(stub.Delete(storage_pb2.DeleteRequest(object_id=oid), metadata=service))
+
+
+async def test_only_signing_among_the_services_behind_the_gateway_reads_files_for_verification(
+        stub: storage_pb2_grpc.StorageServiceStub, dev_issuer: DevIssuer, stored: storage_pb2.StoredObject) -> None:
+    signing = bearer_metadata(dev_issuer.service_token(SIGNING))
+    assert await read(stub, signing, object_id=stored.object_id, agency_code=H61) == PDF
+    registry = bearer_metadata(dev_issuer.service_token(REGISTRY))
+    await refused(stub.Stat(storage_pb2.StatRequest(object_id=stored.object_id, agency_code=H61), metadata=registry))
+    await refused(read(stub, registry, object_id=stored.object_id, agency_code=H61))
+
+
+@pytest.mark.parametrize("client", [STORAGE, WORKFLOW, SEARCH, RECORDS])
+async def test_clients_granted_nothing_in_storage_do_nothing(
+        stub: storage_pb2_grpc.StorageServiceStub, dev_issuer: DevIssuer, stored: storage_pb2.StoredObject,
+        client: str) -> None:
+    service = bearer_metadata(dev_issuer.service_token(client))
+    oid = stored.object_id
+    await refused(stub.Stat(storage_pb2.StatRequest(object_id=oid, agency_code=H61), metadata=service))
+    await refused(read(stub, service, object_id=oid, agency_code=H61))
+    await refused(stub.Upload(chunks(PDF, agency_code=H61), metadata=service))
+    await refused(stub.AddReference(storage_pb2.AddReferenceRequest(
+        object_id=oid, holder=f"{client.removeprefix('vanthu-')}/x/1", agency_code=H61), metadata=service))
+    await refused(stub.Delete(storage_pb2.DeleteRequest(object_id=oid), metadata=service))
+    await refused(stub.Lock(storage_pb2.LockRequest(object_id=oid, retain_until="2040-01-01"), metadata=service))
+
+
+async def test_interchange_stores_a_received_file_for_the_agency_it_names_and_reads_nothing(
+        stub: storage_pb2_grpc.StorageServiceStub, dev_issuer: DevIssuer) -> None:
+    interchange = bearer_metadata(dev_issuer.service_token(INTERCHANGE))
+    error = await refused(stub.Upload(chunks(PDF), metadata=interchange), grpc.StatusCode.INVALID_ARGUMENT)
+    assert field_violations(error)[0][0] == "metadata.agency_code"
+    obj = (await stub.Upload(chunks(PDF, agency_code=LONG_CHAU), metadata=interchange)).object
+    assert obj.agency_code == LONG_CHAU
+    assert await read(stub, bearer_metadata(dev_issuer.token("vanthu.longchau")), object_id=obj.object_id) == PDF
+    await refused(read(stub, interchange, object_id=obj.object_id, agency_code=LONG_CHAU))
+
+
+async def test_a_person_reads_only_within_their_agency_even_when_naming_another(
+        stub: storage_pb2_grpc.StorageServiceStub, dev_issuer: DevIssuer, stored: storage_pb2.StoredObject) -> None:
+    outsider = bearer_metadata(dev_issuer.token("vanthu.longchau"))
+    await refused(stub.Stat(storage_pb2.StatRequest(object_id=stored.object_id, agency_code=H61), metadata=outsider))
+    clerk = bearer_metadata(dev_issuer.token("vanthu.ubnd"))
+    assert (await stub.Stat(storage_pb2.StatRequest(object_id=stored.object_id, agency_code=H61),
+                            metadata=clerk)).object == stored
