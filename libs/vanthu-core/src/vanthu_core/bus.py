@@ -8,10 +8,11 @@
 - ``publish`` sends an event message (:mod:`vanthu_core.events`) on its subject with ``Nats-Msg-Id`` = event id, so
   the server drops a re-publish within the duplicate window, and the W3C trace context in the message headers.
 - ``subscribe`` runs a durable pull consumer: the handler gets the decoded event inside a span continuing the
-  publisher's trace, and the server is told the work is in progress while the handler runs (so a long verification
-  is not redelivered to another replica); the message is acknowledged only after the handler returns (its effect is
-  committed), nak'ed with backoff when it raises, and dead-lettered (then terminated) when it raises
-  :class:`PoisonMessage`, cannot be decoded, or has failed ``max_deliver`` times.
+  publisher's trace, and the server is told the work is in progress while the handler runs, for the message in
+  hand and those fetched with it (so a long verification is not redelivered to another replica); the message is
+  acknowledged only after the handler returns (its effect is committed), nak'ed with backoff when it raises, and
+  dead-lettered (then terminated) when it raises :class:`PoisonMessage`, cannot be decoded, or has failed
+  ``max_deliver`` times.
 """
 
 from __future__ import annotations
@@ -227,6 +228,7 @@ class Subscription:
         self.batch = batch
         self.heartbeat_s = max(heartbeat_s, 0.05)
         self.max_work_s = max_work_s
+        self._started = time.monotonic()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._psub: Any = None
@@ -257,11 +259,21 @@ class Subscription:
                 log.warning("consumer fetch failed; retrying", extra={"durable": self.durable}, exc_info=True)
                 await asyncio.sleep(0.5)
                 continue
-            for msg in messages:
-                try:
-                    await self._process(msg)
-                except Exception:  # never let one message end the consumer; it will be redelivered
-                    log.exception("unexpected error processing a message", extra={"durable": self.durable})
+            waiting = list(messages)
+            heartbeat = asyncio.create_task(self._heartbeat(waiting), name=f"heartbeat-{self.durable}")
+            try:
+                for msg in messages:
+                    self._started = time.monotonic()
+                    try:
+                        await self._process(msg)
+                    except Exception:  # never let one message end the consumer; it will be redelivered
+                        log.exception("unexpected error processing a message", extra={"durable": self.durable})
+                    finally:
+                        waiting.remove(msg)
+            finally:
+                heartbeat.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await heartbeat
 
     async def _process(self, msg: Msg) -> None:
         parent = propagate.extract(dict(msg.headers or {}))
@@ -280,7 +292,6 @@ class Subscription:
         except UndecodableEvent as exc:
             await self._dead_letter(msg, f"undecodable event: {exc}")
             return
-        heartbeat = asyncio.create_task(self._heartbeat(msg), name=f"heartbeat-{self.durable}")
         try:
             await self.handler(event)
         except PoisonMessage as exc:
@@ -298,24 +309,22 @@ class Subscription:
             with contextlib.suppress(Exception):
                 await msg.nak(delay=delay)
             return
-        finally:
-            heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await heartbeat
         with contextlib.suppress(Exception):
             await msg.ack()
 
-    async def _heartbeat(self, msg: Msg) -> None:
-        """Tell the server the message is being worked on (``+WPI``), so its ack wait starts again."""
-        give_up = time.monotonic() + self.max_work_s
+    async def _heartbeat(self, waiting: list[Msg]) -> None:
+        """Tell the server that the fetched messages not finished yet (the one in hand and those queued behind it)
+        are being worked on (``+WPI``), so their ack wait starts again; not once the message in hand has run past
+        ``max_work_s`` (a stuck handler: its messages are then redelivered)."""
         while True:
             await asyncio.sleep(self.heartbeat_s)
-            if time.monotonic() > give_up:
+            if time.monotonic() - self._started > self.max_work_s:
                 log.warning("event handler still running; no longer extending its ack wait",
-                            extra={"durable": self.durable, "subject": msg.subject})
+                            extra={"durable": self.durable})
                 return
-            with contextlib.suppress(Exception):
-                await msg.in_progress()
+            for msg in list(waiting):
+                with contextlib.suppress(Exception):
+                    await msg.in_progress()
 
     async def _dead_letter(self, msg: Msg, reason: str) -> None:
         log.error("event dead-lettered", extra={"durable": self.durable, "subject": msg.subject, "reason": reason})
