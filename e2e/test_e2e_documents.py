@@ -1,13 +1,14 @@
 """Documents through the gateway on the whole platform: a decision drafted, issued, registered on arrival."""
 
 import asyncio
-import json
 from collections.abc import Callable
 
 import httpx
 import nats
 import pytest
 
+from vanthu.registry.v1 import events_pb2 as registry_events
+from vanthu_core.events import decode
 from vanthu_devstack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -54,16 +55,16 @@ def test_a_decision_is_drafted_issued_and_exported(api: httpx.Client, login: Cal
     assert export.status_code == 200 and "attachment" in export.headers["content-disposition"]
     assert issued.json()["number_symbol"] in export.content.decode("utf-8-sig")
 
-    async def issued_event() -> dict[str, object]:
-        connection = await nats.connect(platform.nats_url)
+    async def issued_event() -> registry_events.DocumentIssued:
+        connection = await nats.connect(platform.nats_url, user="admin", password=platform.nats_password("admin"))
         try:
             js = connection.jetstream()
             deadline = asyncio.get_running_loop().time() + 30
             while asyncio.get_running_loop().time() < deadline:
                 try:
                     msg = await js.get_last_msg("VANTHU_EVENTS", "vanthu.registry.document.issued")
-                    event: dict[str, object] = json.loads(msg.data)
-                    if event["data"]["document_id"] == doc["id"]:  # type: ignore[index]
+                    event = decode(msg.subject, msg.data)
+                    if isinstance(event, registry_events.DocumentIssued) and event.document.document_id == doc["id"]:
                         return event
                 except nats.js.errors.NotFoundError:
                     pass
@@ -73,7 +74,8 @@ def test_a_decision_is_drafted_issued_and_exported(api: httpx.Client, login: Cal
             await connection.close()
 
     event = asyncio.run(issued_event())
-    assert event["actor"] == "vanthu.ubnd" and event["agency"] == "000.00.00.H61"
+    assert (event.meta.actor, event.meta.agency_code) == ("vanthu.ubnd", "000.00.00.H61")
+    assert event.document.number_symbol == issued.json()["number_symbol"] and event.files
 
 
 def test_an_arrival_entered_from_paper_is_registered(api: httpx.Client, login: Callable[[str], str]) -> None:

@@ -1,7 +1,6 @@
 """The platform foundation through the gateway, with real processes and real tokens."""
 
 import asyncio
-import json
 import secrets
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +9,8 @@ import httpx
 import nats
 import pytest
 
+from vanthu.registry.v1 import events_pb2 as registry_events
+from vanthu_core.events import decode
 from vanthu_devstack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -109,7 +110,7 @@ def test_gateway_call_and_the_registry_event_share_one_trace_id(platform: Stack,
     assert reply.status_code in (200, 201), reply.text
 
     async def find_event() -> dict[str, str]:
-        connection = await nats.connect(platform.nats_url)
+        connection = await nats.connect(platform.nats_url, user="admin", password=platform.nats_password("admin"))
         try:
             js = connection.jetstream()
             deadline = asyncio.get_running_loop().time() + 30
@@ -118,7 +119,8 @@ def test_gateway_call_and_the_registry_event_share_one_trace_id(platform: Stack,
                 try:
                     msg = await js.get_last_msg("VANTHU_EVENTS", "vanthu.registry.agency.upserted")
                     last = msg
-                    if json.loads(msg.data)["data"]["code"] == code:
+                    event = decode(msg.subject, msg.data)
+                    if isinstance(event, registry_events.AgencyUpserted) and event.code == code:
                         return dict(msg.headers or {})
                 except nats.js.errors.NotFoundError:
                     pass
@@ -150,3 +152,48 @@ def test_each_running_service_holds_only_its_own_client(platform: Stack) -> None
     refused = httpx.post(f"{platform.issuer}/protocol/openid-connect/token", data={
         "grant_type": "client_credentials", "client_id": "vanthu-services", "client_secret": secrets_seen["gateway"]})
     assert refused.status_code == 401
+
+
+def test_make_devs_nats_refuses_strangers_and_gives_each_service_only_its_own_user(platform: Stack) -> None:
+    """Issue 11, item 5, as `make dev` runs it: no client without a user; a service's user cannot publish another
+    service's subject; each service process has its own NATS user and no other's password; passwords stay private."""
+    import os
+    import stat
+
+    from vanthu.signing.v1 import events_pb2 as signing_events
+    from vanthu_core.events import encode, new_meta
+    from vanthu_core.subjects import SIGNING_DOCUMENT_VERIFIED
+
+    async def probe() -> list[str]:
+        with pytest.raises(nats.errors.Error, match="Authorization Violation"):
+            await nats.connect(platform.nats_url, allow_reconnect=False, max_reconnect_attempts=0)
+        seen: list[str] = []
+        refused = asyncio.Event()
+
+        async def errors(error: Exception) -> None:
+            seen.append(str(error))
+            refused.set()
+
+        registry = await nats.connect(platform.nats_url, user="registry", password=platform.nats_password("registry"),
+                                      inbox_prefix="_INBOX.registry", error_cb=errors, allow_reconnect=False)
+        try:
+            forged = signing_events.DocumentVerified(meta=new_meta(actor="vanthu-signing", agency="000.00.02.H61"),
+                                                     document_id="d-1", valid=True)
+            await registry.publish(SIGNING_DOCUMENT_VERIFIED, encode(forged))
+            await registry.flush()
+            await asyncio.wait_for(refused.wait(), timeout=10)
+        finally:
+            await registry.close()
+        return seen
+
+    assert any("permissions violation for publish" in e for e in asyncio.run(probe()))
+    passwords = {user: platform.nats_password(user) for user in ("admin", "registry", "signing", "storage")}
+    for process in platform.processes:
+        raw = Path(f"/proc/{process.popen.pid}/environ").read_text(errors="replace")
+        environ = dict(line.split("=", 1) for line in raw.split("\0") if "=" in line)
+        own = process.name if process.name in ("registry", "signing", "storage") else None
+        assert environ.get("VANTHU_NATS_USER") == own, process.name
+        assert {u for u, p in passwords.items() if p in environ.values()} == ({own} if own else set()), process.name
+    for path in (platform.var / "nats").rglob("*"):
+        if path.is_file() and (path.name == "nats.conf" or path.suffix == ".password"):
+            assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path

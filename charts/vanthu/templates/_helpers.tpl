@@ -36,3 +36,10 @@ securityContext:
 - {name: OTEL_EXPORTER_OTLP_ENDPOINT, value: {{ .Values.common.otlpEndpoint | quote }}}
 {{- end }}
 {{- end -}}
+
+{{/* A service's own NATS user and password (natsSecrets), and how long its outbox keeps published events. */}}
+{{- define "vanthu.natsEnv" -}}
+- {name: VANTHU_NATS_USER, value: {{ .name | quote }}}
+- {name: VANTHU_NATS_PASSWORD, valueFrom: {secretKeyRef: {name: {{ index .root.Values.natsSecrets .name }}, key: password}}}
+- {name: VANTHU_OUTBOX_RETENTION_HOURS, value: {{ .root.Values.common.outboxRetentionHours | quote }}}
+{{- end -}}

@@ -7,17 +7,19 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from vanthu.registry.v1 import events_pb2 as ev
+from vanthu_core import subjects
 from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.errors import Conflict, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
-from vanthu_core.events import Event
+from vanthu_core.events import meta_of, subject_of
 from vanthu_core.ids import new_id
 from vanthu_registry.documents_store import DocumentFilter, DocumentStore, Register
 from vanthu_registry.domain.documents import Direction, DocumentFile, Draft, FileRole, SenderInfo, Status
 from vanthu_registry.server import MIGRATIONS
 from vanthu_registry.store import outbox
+from vanthu_testing.events import outbox_events
 
 pytestmark = pytest.mark.integration
 UBND = "000.00.00.H61"
@@ -233,11 +235,9 @@ async def test_an_arrival_whose_signatures_fail_is_flagged(store: DocumentStore)
     history = await store.history(SNV, str(doc["id"]))
     assert [(h.action, h.actor) for h in history] == [("arrived", "vanthu.snv"),
                                                       ("signature_invalid", "vanthu-signing")]
-    async with store.sessions() as session:
-        payloads = (await session.execute(select(outbox.c.payload).order_by(outbox.c.event_id))).scalars().all()
-    events = [Event.from_bytes(p) for p in payloads]
-    assert events[0].subject == "vanthu.registry.document.arrived" and events[0].data["files"][0]["sha256"] == "ab" * 32
-    assert events[1].subject == "vanthu.registry.document.signature_checked" and events[1].data["valid"] is False
+    arrived, checked = await outbox_events(store.sessions, outbox)
+    assert isinstance(arrived, ev.DocumentArrived) and arrived.files[0].sha256 == "ab" * 32
+    assert isinstance(checked, ev.DocumentSignatureChecked) and checked.valid is False
 
 
 async def test_an_arrival_whose_signatures_failed_or_are_unchecked_is_registered_only_with_a_reason(
@@ -275,10 +275,9 @@ async def test_an_arrival_whose_signatures_failed_or_are_unchecked_is_registered
     assert (entry.action, entry.actor) == ("registered", "vanthu.snv")
     assert entry.changes["signature_problem_confirmed"] == [None, {"signature_check": "invalid", "reason": reason}]
     assert reason in entry.note and "invalid" in entry.note
-    async with store.sessions() as session:
-        payloads = (await session.execute(select(outbox.c.payload).order_by(outbox.c.event_id))).scalars().all()
-    event = [e for e in map(Event.from_bytes, payloads) if e.subject == "vanthu.registry.document.registered"][-1]
-    assert event.data["signature_problem_reason"] == reason and event.data["signature_check"] == "invalid"
+    event = (await outbox_events(store.sessions, outbox, subjects.REGISTRY_DOCUMENT_REGISTERED))[-1]
+    assert isinstance(event, ev.DocumentRegistered)
+    assert event.signature_problem_reason == reason and event.signature_check == "invalid"
     await store.record_signature_check(agency_code=SNV, document_id=unchecked, valid=True, note="hợp lệ",
                                        actor="vanthu-signing")
     valid = await store.register_arrival(agency_code=SNV, document_id=unchecked, register_id=register.id,
@@ -316,10 +315,9 @@ async def test_copies_share_one_yearly_series_in_the_copy_register(store: Docume
     third = await store.number_copy(agency_code=UBND, register_id=copies.id, form="SL", source_document_id="",
                                     object_id="", sha256="", actor="vanthu.ubnd")
     assert third["number_symbol"] == "01/SL-UBND" and third["register_year"] == 2027
-    async with store.sessions() as session:
-        payloads = (await session.execute(select(outbox.c.payload).order_by(outbox.c.event_id))).scalars().all()
-    numbered = [e for e in map(Event.from_bytes, payloads) if e.subject == "vanthu.registry.copy.numbered"]
-    assert [e.data["number_symbol"] for e in numbered] == ["01/SY-UBND", "02/TrS-UBND", "01/SL-UBND"]
+    numbered = await outbox_events(store.sessions, outbox, subjects.REGISTRY_COPY_NUMBERED)
+    assert [e.number_symbol for e in numbered if isinstance(e, ev.CopyNumbered)] == ["01/SY-UBND", "02/TrS-UBND",
+                                                                                    "01/SL-UBND"]
 
 
 async def test_another_agency_cannot_see_or_touch_a_document(store: DocumentStore) -> None:
@@ -375,13 +373,14 @@ async def test_history_records_who_changed_what_and_events_are_in_the_outbox(sto
         ("numbered", "vanthu.ubnd"), ("seal_failed", "vanthu.ubnd"), ("issued", "vanthu.ubnd")]
     assert history[1].changes["abstract"][1] == "Quyết định về việc kiện toàn Ban chỉ đạo chuyển đổi số"
     assert history[6].changes["number_symbol"] == [None, "01/QĐ-UBND"]
-    async with store.sessions() as session:
-        payloads = (await session.execute(select(outbox.c.payload).order_by(outbox.c.event_id))).scalars().all()
-    events = [Event.from_bytes(p) for p in payloads]
-    assert [e.subject.rsplit(".", 1)[1] for e in events] == ["drafted", "submitted", "returned", "submitted", "signed",
-                                                            "issued"]  # one event says issued, none at numbering
-    assert events[-1].data["document_id"] == doc_id and events[-1].agency == UBND and events[-1].actor == "vanthu.ubnd"
-    assert events[-1].data["files"][0]["object_id"] == sealed.object_id
+    events = await outbox_events(store.sessions, outbox)
+    assert [subject_of(e).rsplit(".", 1)[1] for e in events] == [
+        "drafted", "submitted", "returned", "submitted", "signed", "issued"]  # one event says issued, none at numbering
+    issued_event = events[-1]
+    assert isinstance(issued_event, ev.DocumentIssued) and issued_event.document.document_id == doc_id
+    assert (meta_of(issued_event).agency_code, meta_of(issued_event).actor) == (UBND, "vanthu.ubnd")
+    assert issued_event.files[0].object_id == sealed.object_id
+    assert issued_event.document.number_symbol == "01/QĐ-UBND" and issued_event.document.status == "issued"
 
 
 async def test_listing_filters_and_pages(store: DocumentStore) -> None:

@@ -10,12 +10,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from google.protobuf.message import Message
 from openpyxl import Workbook
-from sqlalchemy import select
 
+from vanthu.registry.v1 import events_pb2 as ev
 from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.errors import FailedPrecondition, InvalidArgument
-from vanthu_core.events import Event
+from vanthu_core.events import subject_of
 from vanthu_core.ids import new_id
 from vanthu_registry.documents_store import DocumentFilter, DocumentStore, Register
 from vanthu_registry.domain.documents import Direction, DocumentFile, Draft, FileRole, SenderInfo
@@ -23,6 +24,7 @@ from vanthu_registry.register_import import read_book
 from vanthu_registry.registers_store import ImportReport, RegisterBooks
 from vanthu_registry.server import MIGRATIONS
 from vanthu_registry.store import outbox
+from vanthu_testing.events import outbox_events
 
 pytestmark = pytest.mark.integration
 UBND, SNV = "000.00.00.H61", "000.00.02.H61"
@@ -101,10 +103,8 @@ async def issue_decision(store: DocumentStore, register: Register | None = None)
                                            abstract="Quyết định về việc phê duyệt dự toán"), register)
 
 
-async def subjects(store: DocumentStore) -> list[Event]:
-    async with store.sessions() as session:
-        return [Event.from_bytes(p) for p in (await session.execute(
-            select(outbox.c.payload).order_by(outbox.c.event_id))).scalars()]
+async def subjects(store: DocumentStore) -> list[Message]:
+    return await outbox_events(store.sessions, outbox)
 
 
 async def test_a_register_continues_the_previous_systems_series_from_a_set_start(store: DocumentStore) -> None:
@@ -123,8 +123,8 @@ async def test_a_register_continues_the_previous_systems_series_from_a_set_start
     assert (started.action, started.actor, started.note) == ("start_set", "quantri.ubnd",
                                                              "Hệ thống cũ đã cấp đến số 45 ngày 29/05/2026")
     assert started.changes == {"year": 2026, "next_number": [None, 46]}
-    assert [e.data for e in await subjects(store) if e.subject == "vanthu.registry.register.start_set"] == [
-        {"register_id": register.id, "year": 2026, "next_number": 46}]
+    assert [(e.register_id, e.year, e.next_number) for e in await subjects(store)
+            if isinstance(e, ev.RegisterStartSet)] == [(register.id, 2026, 46)]
     decisions = await store.create_register(agency_code=UBND, direction=Direction.OUTGOING, name="Sổ quyết định",
                                             agency_abbreviation="UBND", type_codes=["quyet_dinh"])
     await issue_decision(store, decisions)
@@ -189,7 +189,9 @@ async def test_imported_entries_become_documents_and_the_series_continues_after_
     assert (await store.register_history(UBND, register.id))[-1].changes == {
         "file": "so-di-2026.csv", "entries": 3, "years": {"2026": [1, 45]}}
     events = await subjects(store)
-    assert [e.subject for e in events] == ["vanthu.registry.register.imported"]  # nothing is sent again
+    assert [subject_of(e) for e in events] == ["vanthu.registry.register.imported"]  # nothing is sent again
+    assert isinstance(events[0], ev.RegisterImported) and [(y.year, y.first_number, y.last_number)
+                                                           for y in events[0].years] == [(2026, 1, 45)]
     assert (await issue_decision(store))["number_symbol"] == "46/QĐ-UBND"  # the series continues
     again = await import_csv(store, register, csv_book(
         GOOD[0], ["50/QĐ-UBND", "01/06/2026", "Quyết định: Quyết định bổ sung", "", "", "", "", "", "", ""]),

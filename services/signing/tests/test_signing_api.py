@@ -6,7 +6,6 @@ token, every signing is journalled with its event.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +17,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from sqlalchemy import select
 
+from vanthu.registry.v1 import documents_pb2
+from vanthu.registry.v1 import events_pb2 as registry_events
+from vanthu.signing.v1 import events_pb2 as signing_events
 from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
 from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
+from vanthu_core.events import meta_of, new_meta
 from vanthu_core.grpc_client import bearer_metadata
+from vanthu_core.subjects import SIGNING_DOCUMENT_SIGNED, SIGNING_DOCUMENT_VERIFIED
 from vanthu_signing import pki
 from vanthu_signing.server import SigningServer
 from vanthu_signing.settings import SigningSettings
@@ -28,6 +32,7 @@ from vanthu_signing.store import PERSONAL, Profile, SigningRow, outbox
 from vanthu_signing.verify import verify_pdf
 from vanthu_storage.server import StorageServer
 from vanthu_storage.settings import StorageSettings
+from vanthu_testing.events import outbox_events
 from vanthu_testing.identity import DevIssuer
 
 pytestmark = pytest.mark.integration
@@ -142,13 +147,13 @@ async def test_document_flow_through_storage(platform, token_for, make_pdf) -> N
     # the journal and the outbox hold one entry and one event per signing, with the right actors
     async with p.server.store.sessions() as session:
         rows = (await session.execute(select(SigningRow).order_by(SigningRow.signed_at))).scalars().all()
-        events = [json.loads(r.payload) for r in (await session.execute(select(outbox))).all()]
     assert [(r.kind, r.username, r.object_id) for r in rows] == [
         ("personal", "lanhdao.ubnd", signed.object_id), ("copy-SY", "vanthu.ubnd", copy.object_id)]
     assert rows[1].number_symbol == "05/SY-UBND"
-    signed_events = [e for e in events if e["subject"] == "vanthu.signing.document.signed"]
-    assert [e["data"]["signing_id"] for e in signed_events] == [r.signing_id for r in rows]
-    assert all(e["agency"] == H61 for e in signed_events)
+    signed_events = await outbox_events(p.server.store.sessions, outbox, SIGNING_DOCUMENT_SIGNED)
+    assert [e.signing_id for e in signed_events if isinstance(e, signing_events.DocumentSigned)] == [
+        r.signing_id for r in rows]
+    assert all(meta_of(e).agency_code == H61 for e in signed_events)
 
 
 async def test_keys_are_bound_to_people_and_agencies(platform, token_for, make_pdf) -> None:  # type: ignore[no-untyped-def]
@@ -313,9 +318,17 @@ async def test_a_revoked_key_stops_signing_at_once(platform, token_for, make_pdf
     assert not verdict.valid and verdict.signatures[0].revocation == "revoked"
 
 
+def arrival_event(document_id: str, *object_ids: str, direction: str = "incoming",
+                  agency: str = H61) -> registry_events.DocumentArrived:
+    """A ``vanthu.registry.document.arrived`` as the registry publishes it."""
+    return registry_events.DocumentArrived(
+        meta=new_meta(actor="vanthu.ubnd", agency=agency),
+        document=registry_events.DocumentState(document_id=document_id, direction=direction, status="arrived"),
+        files=[documents_pb2.DocumentFile(object_id=o, role="main") for o in object_ids])
+
+
 async def test_arrivals_are_verified_and_failures_flagged(platform, token_for, dev_issuer, make_pdf) -> None:  # type: ignore[no-untyped-def]
     """The handler of vanthu.registry.document.arrived: each PDF is verified with the service's own token."""
-    from vanthu_core.events import Event
     from vanthu_core.service_token import ServiceTokens
     from vanthu_signing.arrivals import ArrivalChecker
     from vanthu_signing.files import PdfFiles
@@ -333,22 +346,52 @@ async def test_arrivals_are_verified_and_failures_flagged(platform, token_for, d
                              p.server.keys, p.server.store,
                              ServiceTokens.of(dev_issuer.service_settings("signing"), "signing"))
 
-    def arrival(*object_ids: str) -> Event:
-        return Event("vanthu.registry.document.arrived", actor="clerk", agency=H61, data={
-            "document_id": f"doc-{len(object_ids)}-{object_ids[0][-4:]}", "direction": "incoming",
-            "files": [{"object_id": o, "sha256": "", "role": "main", "file_name": ""} for o in object_ids]})
+    def arrival(*object_ids: str) -> registry_events.DocumentArrived:
+        return arrival_event(f"doc-{len(object_ids)}-{object_ids[0][-4:]}", *object_ids)
 
     await checker(arrival(signed.object_id))
     await checker(arrival(unsigned_id))
     await checker(arrival(signed.object_id, snv_file))  # another agency's file named in an arrival
-    await checker(Event("vanthu.registry.document.arrived", actor="x", agency=H61,
-                        data={"document_id": "outgoing", "direction": "outgoing", "files": []}))
+    await checker(arrival_event("outgoing", signed.object_id, direction="outgoing"))
+    await checker(arrival_event("from-snv", signed.object_id, agency="000.00.02.H61"))  # another agency's arrival
     await channel.close()
-    async with p.server.store.sessions() as session:
-        events = [json.loads(r.payload) for r in (await session.execute(select(outbox))).all()]
-    verdicts = [e for e in events if e["subject"] == "vanthu.signing.document.verified"]
-    assert [v["data"]["valid"] for v in verdicts] == [True, False, False]
-    assert "HỢP LỆ (1 chữ ký" in verdicts[0]["data"]["note"]
-    assert "không có chữ ký số" in verdicts[1]["data"]["note"]
-    assert "không tìm thấy tệp" in verdicts[2]["data"]["note"]
-    assert all(v["agency"] == H61 and v["data"]["document_id"] for v in verdicts)
+    verdicts = [v for v in await outbox_events(p.server.store.sessions, outbox, SIGNING_DOCUMENT_VERIFIED)
+                if isinstance(v, signing_events.DocumentVerified)]
+    assert [v.valid for v in verdicts] == [True, False, False, False]
+    assert "HỢP LỆ (1 chữ ký" in verdicts[0].note
+    assert "không có chữ ký số" in verdicts[1].note
+    assert "không tìm thấy tệp" in verdicts[2].note
+    assert all(meta_of(v).agency_code == H61 and v.document_id for v in verdicts[:3])
+    # the file of UBND named in an arrival of the Sở Nội vụ is not read for it
+    assert meta_of(verdicts[3]).agency_code == "000.00.02.H61" and "không tìm thấy tệp" in verdicts[3].note
+
+
+async def test_a_redelivered_arrival_is_verified_once_and_answered_once(platform, token_for, dev_issuer,  # type: ignore[no-untyped-def]
+                                                                        make_pdf) -> None:
+    """A redelivered arrival event (the service stopped before acknowledging it) changes nothing: no second
+    verification, no second verdict; its verdict's id is derived from the arrival event's."""
+    from vanthu_core.events import derived_id
+    from vanthu_core.service_token import ServiceTokens
+    from vanthu_signing.arrivals import ArrivalChecker
+    from vanthu_signing.files import PdfFiles
+
+    p = platform
+    signed = (await p.signing.SignPersonal(signing_pb2.SignPersonalRequest(
+        source=signing_pb2.PdfSource(pdf=make_pdf())), metadata=bearer_metadata(token_for("lanhdao.ubnd")))).result
+    channel = grpc.aio.insecure_channel(p.server.settings.storage_target)
+    commits: list[int] = []
+    checker = ArrivalChecker(PdfFiles(storage_pb2_grpc.StorageServiceStub(channel), 10 * 1024 * 1024),
+                             p.server.keys, p.server.store,
+                             ServiceTokens.of(dev_issuer.service_settings("signing"), "signing"),
+                             on_commit=lambda: commits.append(1))
+    arrival = arrival_event("0190f0e0-0000-7000-8000-0000000000aa", signed.object_id)
+    await checker(arrival)
+    before = await outbox_events(p.server.store.sessions, outbox)
+    await checker(arrival)
+    await checker(arrival)
+    await channel.close()
+    after = await outbox_events(p.server.store.sessions, outbox)
+    assert after == before and len(commits) == 1
+    [verdict] = [v for v in after if isinstance(v, signing_events.DocumentVerified)]
+    assert verdict.valid and verdict.arrival_event_id == arrival.meta.event_id
+    assert meta_of(verdict).event_id == derived_id(arrival.meta.event_id, "verified")

@@ -7,13 +7,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
+from vanthu.signing.v1 import events_pb2 as ev
 from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.errors import FailedPrecondition, NotFound
-from vanthu_core.events import Event
+from vanthu_core.events import meta_of, occurred_at, subject_of
 from vanthu_signing.server import MIGRATIONS
 from vanthu_signing.store import AGENCY, PERSONAL, JournalEntry, Pending, SigningStore, outbox
+from vanthu_testing.events import outbox_events
 
 pytestmark = pytest.mark.integration
 H61 = "000.00.00.H61"
@@ -56,8 +57,7 @@ async def test_profiles_bind_one_key_per_person_and_per_agency(store: SigningSto
     assert await store.profiles("000.00.02.H61") == []
     assert await store.delete_profile(H61, PERSONAL, huong)
     assert not await store.delete_profile(H61, PERSONAL, huong)
-    async with store.sessions() as session:
-        subjects = [Event.from_bytes(r.payload).subject for r in (await session.execute(select(outbox))).all()]
+    subjects = [subject_of(e) for e in await outbox_events(store.sessions, outbox)]
     assert subjects.count("vanthu.signing.profile.updated") == 4
 
 
@@ -89,8 +89,8 @@ async def test_the_journal_keeps_every_signing_with_its_event(store: SigningStor
     signing_id = await store.record(entry)
     assert await store.journal(H61) == [entry]
     assert await store.journal("000.00.02.H61") == []
-    async with store.sessions() as session:
-        events = [Event.from_bytes(r.payload) for r in (await session.execute(select(outbox))).all()]
-    assert len(events) == 1 and events[0].subject == "vanthu.signing.document.signed"
-    assert events[0].data["signing_id"] == signing_id and events[0].data["number_symbol"] == "12/UBND-VP"
-    assert events[0].agency == H61 and events[0].actor == "sub-1"
+    events = await outbox_events(store.sessions, outbox)
+    assert len(events) == 1 and isinstance(events[0], ev.DocumentSigned)
+    assert events[0].signing_id == signing_id and events[0].number_symbol == "12/UBND-VP"
+    assert (meta_of(events[0]).agency_code, meta_of(events[0]).actor) == (H61, "sub-1")
+    assert events[0].signed_at.ToDatetime(tzinfo=dt.UTC) == when == occurred_at(events[0])

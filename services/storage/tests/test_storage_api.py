@@ -3,16 +3,17 @@ download, tenancy, bad input naming the field, integrity (DATA_LOSS), retention 
 
 import asyncio
 import hashlib
-import json
 import unicodedata
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import grpc
 import pytest
-from sqlalchemy import select
 
+from vanthu.storage.v1 import events_pb2 as storage_events
 from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
+from vanthu_core.db import session_factory
+from vanthu_core.events import meta_of, subject_of
 from vanthu_core.grpc_client import bearer_metadata
 from vanthu_core.grpc_server import field_violations
 from vanthu_core.settings import CommonSettings
@@ -20,6 +21,7 @@ from vanthu_storage.backends import object_key
 from vanthu_storage.server import StorageServer
 from vanthu_storage.settings import StorageSettings
 from vanthu_storage.store import outbox
+from vanthu_testing.events import outbox_events
 from vanthu_testing.identity import DevIssuer
 
 pytestmark = pytest.mark.integration
@@ -227,14 +229,13 @@ async def test_locked_objects_cannot_be_deleted_and_events_are_recorded(stub, to
         await stub.Stat(storage_pb2.StatRequest(object_id=other.object_id), metadata=clerk)
     assert error.value.code() == grpc.StatusCode.NOT_FOUND
 
-    async with server.engine.connect() as connection:
-        rows = (await connection.execute(select(outbox.c.subject, outbox.c.payload)
-                                         .order_by(outbox.c.created_at))).all()
-    subjects = [subject for subject, _ in rows]
-    assert subjects == ["vanthu.storage.object.stored", "vanthu.storage.object.locked",
-                        "vanthu.storage.object.stored", "vanthu.storage.object.deleted"]
-    locked_event = json.loads(rows[1][1])
-    assert locked_event["agency"] == H61 and locked_event["data"]["object_id"] == obj.object_id
+    events = await outbox_events(session_factory(server.engine), outbox)
+    assert [subject_of(e) for e in events] == ["vanthu.storage.object.stored", "vanthu.storage.object.locked",
+                                               "vanthu.storage.object.stored", "vanthu.storage.object.deleted"]
+    locked_event = events[1]
+    assert isinstance(locked_event, storage_events.ObjectLocked)
+    assert meta_of(locked_event).agency_code == H61 and locked_event.object.object_id == obj.object_id
+    assert locked_event.object.legal_hold or locked_event.object.retain_until
 
 
 async def test_references_are_for_services_naming_the_agency_and_block_deletion(stub, dev_issuer: DevIssuer,
@@ -306,24 +307,22 @@ async def test_the_running_service_sweeps_unreferenced_objects_but_keeps_referen
 
 
 async def test_a_stored_event_reaches_nats(tmp_path: Path, dev_issuer: DevIssuer, nats_server) -> None:  # type: ignore[no-untyped-def]
-    from vanthu_core.bus import EventBus
-    from vanthu_core.events import Event
+    from google.protobuf.message import Message
 
     settings = StorageSettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 'storage.db'}",
                                data_dir=tmp_path / "data", sweep_interval_minutes=0)
     server = StorageServer(settings, CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=True,
-                                                    nats_url=nats_server.url))
+                                                    **nats_server.settings("storage")))
     port = await server.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
-    listener = EventBus(nats_server.url, client_name="storage-test")
-    received: list[Event] = []
+    listener = nats_server.bus(client_name="storage-test")
+    received: list[Message] = []
 
-    async def collect(event: Event) -> None:
+    async def collect(event: Message) -> None:
         received.append(event)
 
     try:
         await listener.connect()
-        await listener.ensure_streams()
         await listener.subscribe("storage-test", "vanthu.storage.>", collect)
         stub = storage_pb2_grpc.StorageServiceStub(channel)
         stored = (await upload(stub, dev_issuer.token("vanthu.ubnd"), pdf_of(5000))).object
@@ -332,8 +331,8 @@ async def test_a_stored_event_reaches_nats(tmp_path: Path, dev_issuer: DevIssuer
             assert asyncio.get_running_loop().time() < deadline, "the stored event never reached NATS"
             await asyncio.sleep(0.05)
         event = received[0]
-        assert (event.subject, event.agency) == ("vanthu.storage.object.stored", H61)
-        assert event.data["object_id"] == stored.object_id and event.data["sha256"] == stored.sha256
+        assert isinstance(event, storage_events.ObjectStored) and meta_of(event).agency_code == H61
+        assert event.object.object_id == stored.object_id and event.object.sha256 == stored.sha256
     finally:
         await listener.close()
         await channel.close()

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.errors import FailedPrecondition, NotFound
+from vanthu_storage import events
 from vanthu_storage.domain.retention import ObjectInfo, check_deletable
 from vanthu_storage.server import MIGRATIONS
 from vanthu_storage.store import ObjectStore, outbox
@@ -40,7 +41,7 @@ def make(object_id: str, sha: str = "a", agency: str = H61, **changes: object) -
 
 async def subjects(store: ObjectStore) -> list[str]:
     async with store.sessions() as session:
-        return list((await session.execute(select(outbox.c.subject).order_by(outbox.c.created_at))).scalars())
+        return list((await session.execute(select(outbox.c.subject).order_by(outbox.c.seq))).scalars())
 
 
 async def test_objects_round_trip_in_utc_with_large_sizes(catalogue: ObjectStore) -> None:
@@ -94,8 +95,8 @@ async def test_a_held_or_referenced_object_is_not_deleted(catalogue: ObjectStore
     with pytest.raises(FailedPrecondition, match="registry/document/d-1"):
         await catalogue.delete("o1", H61, lambda o: check_deletable(o, NOW), key=key_of, actor="u1")
     await catalogue.release_reference("o1", H61, "registry/document/d-1", now=NOW)
-    held = await catalogue.update("o1", H61, lambda o: replace(o, legal_hold=True), actor="u1",
-                                  subject="vanthu.storage.object.locked")
+    held = await catalogue.update("o1", H61, lambda o: replace(o, legal_hold=True),
+                                  event=lambda new: events.locked(new, "u1"))
     assert held.legal_hold
     with pytest.raises(FailedPrecondition, match="legal hold"):
         await catalogue.delete("o1", H61, lambda o: check_deletable(o, NOW), key=key_of, actor="u1")

@@ -1,11 +1,18 @@
-"""NATS JetStream event bus: durable streams, deduplicated publishing, durable pull consumers.
+"""NATS JetStream event bus: deduplicated publishing and durable pull consumers of protobuf events.
 
-- ``publish`` sets ``Nats-Msg-Id`` = event id, so the server drops a re-publish within the duplicate window,
-  and carries the W3C trace context of the current span in the message headers.
-- ``subscribe`` runs a durable pull consumer: the handler runs inside a span continuing the publisher's
-  trace; the message is acknowledged only after the handler returns (its effect is committed), nak'ed with
-  backoff when it raises, and dead-lettered (then terminated) when it raises :class:`PoisonMessage`, cannot
-  be decoded, or has failed ``max_deliver`` times.
+- Each service connects as its own NATS user (``VANTHU_NATS_USER``/``VANTHU_NATS_PASSWORD``), whose permissions
+  (:mod:`vanthu_core.nats_auth`) let it publish only its own subjects and read only its own consumers; its reply
+  inboxes are ``_INBOX.<user>.…`` so that no other user can read them.
+- The streams are declared by the NATS administrator (:mod:`vanthu_core.streams`); a service only waits for them
+  (:meth:`EventBus.wait_for_streams`).
+- ``publish`` sends an event message (:mod:`vanthu_core.events`) on its subject with ``Nats-Msg-Id`` = event id, so
+  the server drops a re-publish within the duplicate window, and the W3C trace context in the message headers.
+- ``subscribe`` runs a durable pull consumer: the handler gets the decoded event inside a span continuing the
+  publisher's trace, and the server is told the work is in progress while the handler runs, for the message in
+  hand and those fetched with it (so a long verification is not redelivered to another replica); the message is
+  acknowledged only after the handler returns (its effect is committed), nak'ed with backoff when it raises, and
+  dead-lettered (then terminated) when it raises :class:`PoisonMessage`, cannot be decoded, or has failed
+  ``max_deliver`` times.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import nats
+from google.protobuf.message import Message
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.errors import ConnectionClosedError, NoRespondersError, NoServersError
@@ -28,12 +36,15 @@ from nats.js.errors import NotFoundError
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 
-from vanthu_core.events import Event
+from vanthu_core.events import UndecodableEvent, decode, encode, meta_of
+from vanthu_core.settings import CommonSettings
+from vanthu_core.streams import StreamSettings, declare_streams
+from vanthu_core.subjects import DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, EVENTS_STREAM, Consumer, subject_of
 
 log = logging.getLogger("vanthu.bus")
 tracer = trace.get_tracer("vanthu.bus")
 
-Handler = Callable[[Event], Awaitable[None]]
+Handler = Callable[[Message], Awaitable[None]]
 _TRANSIENT = (NatsTimeoutError, NoRespondersError, ConnectionClosedError, NoServersError, asyncio.TimeoutError,
               OSError)
 
@@ -42,23 +53,37 @@ class PoisonMessage(Exception):
     """Raised by a handler for input it can never process: the message goes to the dead-letter stream."""
 
 
-class EventBus:
-    """One connection to NATS and the streams VanThu uses."""
+class StreamsMissing(RuntimeError):
+    """The event streams do not exist (the NATS administrator declares them: ``python -m vanthu_core.streams``)."""
 
-    def __init__(self, servers: str | list[str], *, client_name: str, stream: str = "VANTHU_EVENTS",
-                 subjects: Sequence[str] = ("vanthu.>",), dead_letter_stream: str = "VANTHU_DLQ",
-                 dead_letter_prefix: str = "vanthu_dlq", duplicate_window_s: float = 120.0, replicas: int = 1) -> None:
+
+class EventBus:
+    """One connection to NATS, as one user, publishing to and consuming from VanThu's event stream."""
+
+    def __init__(self, servers: str | list[str], *, client_name: str, user: str = "", password: str = "",
+                 stream: str = EVENTS_STREAM, dead_letter_stream: str = DEAD_LETTER_STREAM,
+                 dead_letter_prefix: str = DEAD_LETTER_PREFIX) -> None:
         self.servers = [servers] if isinstance(servers, str) else list(servers)
         self.client_name = client_name
+        self.user = user
+        self._password = password
         self.stream = stream
-        self.subjects = list(subjects)
         self.dead_letter_stream = dead_letter_stream
         self.dead_letter_prefix = dead_letter_prefix
-        self.duplicate_window_s = duplicate_window_s
-        self.replicas = replicas
         self._nc: Client | None = None
         self._js: JetStreamContext | None = None
         self._subscriptions: list[Subscription] = []
+
+    @classmethod
+    def for_service(cls, common: CommonSettings, client_name: str) -> EventBus:
+        """The bus of a service, as its own NATS user (``VANTHU_NATS_URL``, ``VANTHU_NATS_USER``, …)."""
+        return cls(common.nats_url, client_name=client_name, user=common.nats_user,
+                   password=common.nats_password.get_secret_value())
+
+    @property
+    def inbox_prefix(self) -> str:
+        """Where replies to this connection go: ``_INBOX.<user>`` (only this user may subscribe there)."""
+        return f"_INBOX.{self.user}" if self.user else "_INBOX"
 
     @property
     def js(self) -> JetStreamContext:
@@ -79,61 +104,91 @@ class EventBus:
         self._nc = await nats.connect(
             servers=self.servers, name=self.client_name, max_reconnect_attempts=-1, reconnect_time_wait=0.25,
             allow_reconnect=True, connect_timeout=5, disconnected_cb=disconnected, reconnected_cb=reconnected,
-            error_cb=error)
+            error_cb=error, user=self.user or None, password=self._password or None, inbox_prefix=self.inbox_prefix)
         self._js = self._nc.jetstream(timeout=5)
 
-    async def _declare(self, config: StreamConfig) -> None:
+    async def wait_for_streams(self, timeout_s: float = 60.0) -> None:
+        """Return once the event and dead-letter streams exist; :class:`StreamsMissing` after ``timeout_s``."""
+        give_up = time.monotonic() + timeout_s
+        missing = [self.stream, self.dead_letter_stream]
+        while True:
+            for name in list(missing):
+                with contextlib.suppress(NotFoundError):
+                    await self.js.stream_info(name)
+                    missing.remove(name)
+            if not missing:
+                return
+            if time.monotonic() > give_up:
+                raise StreamsMissing(f"the JetStream streams {', '.join(missing)} do not exist after {timeout_s:.0f} s:"
+                                     " the NATS administrator declares them (python -m vanthu_core.streams)")
+            log.info("waiting for the event streams", extra={"missing": missing})
+            await asyncio.sleep(0.5)
+
+    async def ensure_streams(self, settings: StreamSettings | None = None) -> None:
+        """Declare the streams (idempotent); only the NATS administrator may (see :mod:`vanthu_core.streams`)."""
+        await declare_streams(self.js, settings)
+
+    async def create_work_queue(self, stream: str, subjects: Sequence[str], *, duplicate_window_s: float = 120.0,
+                                replicas: int = 1) -> None:
+        """A work-queue stream (each message consumed once), e.g. document deliveries per receiving agency."""
+        config = StreamConfig(name=stream, subjects=list(subjects), storage=StorageType.FILE,
+                              retention=RetentionPolicy.WORK_QUEUE, duplicate_window=duplicate_window_s,
+                              num_replicas=replicas)
         try:
             await self.js.add_stream(config)
         except Exception:  # exists with another config: bring it in line
             await self.js.update_stream(config)
 
-    async def ensure_streams(self) -> None:
-        """Declare the event stream and the dead-letter stream (idempotent)."""
-        await self._declare(StreamConfig(name=self.stream, subjects=self.subjects, storage=StorageType.FILE,
-                                         duplicate_window=self.duplicate_window_s, num_replicas=self.replicas))
-        await self._declare(StreamConfig(name=self.dead_letter_stream, subjects=[f"{self.dead_letter_prefix}.>"],
-                                         storage=StorageType.FILE, num_replicas=self.replicas))
+    async def publish(self, message: Message, *, deadline_s: float = 30.0) -> int:
+        """Publish an event message on its subject, with the current trace context (see :meth:`publish_payload`)."""
+        return await self.publish_payload(subject_of(message), meta_of(message).event_id, encode(message),
+                                          deadline_s=deadline_s)
 
-    async def create_work_queue(self, stream: str, subjects: Sequence[str]) -> None:
-        """A work-queue stream (each message consumed once), e.g. document deliveries per receiving agency."""
-        await self._declare(StreamConfig(name=stream, subjects=list(subjects), storage=StorageType.FILE,
-                                         retention=RetentionPolicy.WORK_QUEUE,
-                                         duplicate_window=self.duplicate_window_s, num_replicas=self.replicas))
-
-    async def publish(self, event: Event, *, deadline_s: float = 30.0) -> int:
-        """Publish ``event`` durably; retries transient failures (a restarting server) until ``deadline_s``.
+    async def publish_payload(self, subject: str, event_id: str, payload: bytes, *,
+                              trace_context: dict[str, str] | None = None, deadline_s: float = 30.0) -> int:
+        """Publish an encoded event durably (``Nats-Msg-Id`` = ``event_id``; the trace context given, or the
+        current one); retries transient failures (a restarting server) until ``deadline_s``.
 
         Returns the stream sequence. A re-publish of the same event id returns the original sequence.
         """
-        headers = {"Nats-Msg-Id": event.id}
-        propagate.inject(headers)
-        payload = event.to_bytes()
+        headers = {"Nats-Msg-Id": event_id}
+        if trace_context is None:
+            propagate.inject(headers)
+        else:
+            headers.update({k: v for k, v in trace_context.items() if k in ("traceparent", "tracestate")})
         give_up = time.monotonic() + deadline_s
         delay = 0.1
         while True:
             try:
-                ack = await self.js.publish(event.subject, payload, headers=headers, timeout=5)
+                ack = await self.js.publish(subject, payload, headers=headers, timeout=5)
                 return int(ack.seq)
             except _TRANSIENT as exc:
                 if time.monotonic() + delay > give_up:
                     raise
-                log.info("publish not acknowledged yet; retrying", extra={"subject": event.subject,
+                log.info("publish not acknowledged yet; retrying", extra={"subject": subject,
                                                                           "error": type(exc).__name__})
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
 
     async def subscribe(self, durable: str, filter_subject: str, handler: Handler, *, max_deliver: int = 5,
                         backoff_s: Sequence[float] = (0.5, 2.0, 10.0), batch: int = 16,
-                        ack_wait_s: float = 30.0) -> Subscription:
-        """Start a durable pull consumer processing messages with ``handler`` in a background task."""
-        config = ConsumerConfig(durable_name=durable, ack_policy=AckPolicy.EXPLICIT, filter_subject=filter_subject,
-                                max_deliver=max_deliver + 1, ack_wait=ack_wait_s)
+                        ack_wait_s: float = 30.0, max_work_s: float = 600.0) -> Subscription:
+        """Start a durable pull consumer processing messages with ``handler`` in a background task.
+
+        While the handler runs, the server is told every ``ack_wait_s / 3`` that the work is in progress, for at
+        most ``max_work_s`` (then the message is left to be redelivered).
+        """
+        config = ConsumerConfig(name=durable, durable_name=durable, ack_policy=AckPolicy.EXPLICIT,
+                                filter_subject=filter_subject, max_deliver=max_deliver + 1, ack_wait=ack_wait_s)
         subscription = Subscription(self, durable, filter_subject, handler, config, max_deliver, list(backoff_s),
-                                    batch)
+                                    batch, heartbeat_s=ack_wait_s / 3, max_work_s=max_work_s)
         await subscription.start()
         self._subscriptions.append(subscription)
         return subscription
+
+    async def consume(self, consumer: Consumer, handler: Handler, **options: Any) -> Subscription:
+        """:meth:`subscribe` as one of the catalogue's consumers (:data:`vanthu_core.subjects.CONSUMERS`)."""
+        return await self.subscribe(consumer.durable, consumer.subject, handler, **options)
 
     async def dead_letter(self, msg: Msg, reason: str) -> None:
         headers = dict(msg.headers or {})
@@ -161,7 +216,8 @@ class Subscription:
     """A running durable pull consumer; :meth:`stop` finishes the message in hand, then stops."""
 
     def __init__(self, bus: EventBus, durable: str, filter_subject: str, handler: Handler, config: ConsumerConfig,
-                 max_deliver: int, backoff_s: list[float], batch: int) -> None:
+                 max_deliver: int, backoff_s: list[float], batch: int, *, heartbeat_s: float = 10.0,
+                 max_work_s: float = 600.0) -> None:
         self.bus = bus
         self.durable = durable
         self.filter_subject = filter_subject
@@ -170,6 +226,9 @@ class Subscription:
         self.max_deliver = max_deliver
         self.backoff_s = backoff_s or [1.0]
         self.batch = batch
+        self.heartbeat_s = max(heartbeat_s, 0.05)
+        self.max_work_s = max_work_s
+        self._started = time.monotonic()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._psub: Any = None
@@ -200,11 +259,21 @@ class Subscription:
                 log.warning("consumer fetch failed; retrying", extra={"durable": self.durable}, exc_info=True)
                 await asyncio.sleep(0.5)
                 continue
-            for msg in messages:
-                try:
-                    await self._process(msg)
-                except Exception:  # never let one message end the consumer; it will be redelivered
-                    log.exception("unexpected error processing a message", extra={"durable": self.durable})
+            waiting = list(messages)
+            heartbeat = asyncio.create_task(self._heartbeat(waiting), name=f"heartbeat-{self.durable}")
+            try:
+                for msg in messages:
+                    self._started = time.monotonic()
+                    try:
+                        await self._process(msg)
+                    except Exception:  # never let one message end the consumer; it will be redelivered
+                        log.exception("unexpected error processing a message", extra={"durable": self.durable})
+                    finally:
+                        waiting.remove(msg)
+            finally:
+                heartbeat.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await heartbeat
 
     async def _process(self, msg: Msg) -> None:
         parent = propagate.extract(dict(msg.headers or {}))
@@ -219,8 +288,8 @@ class Subscription:
 
     async def _handle(self, msg: Msg) -> None:
         try:
-            event = Event.from_bytes(msg.data)
-        except (ValueError, KeyError, TypeError) as exc:
+            event = decode(msg.subject, msg.data)
+        except UndecodableEvent as exc:
             await self._dead_letter(msg, f"undecodable event: {exc}")
             return
         try:
@@ -234,14 +303,28 @@ class Subscription:
                 await self._dead_letter(msg, f"failed {delivered} times; last error: {exc!r}")
                 return
             delay = self.backoff_s[min(delivered - 1, len(self.backoff_s) - 1)]
-            log.warning("event handler failed; will retry", extra={"durable": self.durable, "event_id": event.id,
-                                                                   "attempt": delivered, "retry_in_s": delay,
-                                                                   "error": repr(exc)})
+            log.warning("event handler failed; will retry", extra={
+                "durable": self.durable, "event_id": meta_of(event).event_id, "attempt": delivered,
+                "retry_in_s": delay, "error": repr(exc)})
             with contextlib.suppress(Exception):
                 await msg.nak(delay=delay)
             return
         with contextlib.suppress(Exception):
             await msg.ack()
+
+    async def _heartbeat(self, waiting: list[Msg]) -> None:
+        """Tell the server that the fetched messages not finished yet (the one in hand and those queued behind it)
+        are being worked on (``+WPI``), so their ack wait starts again; not once the message in hand has run past
+        ``max_work_s`` (a stuck handler: its messages are then redelivered)."""
+        while True:
+            await asyncio.sleep(self.heartbeat_s)
+            if time.monotonic() - self._started > self.max_work_s:
+                log.warning("event handler still running; no longer extending its ack wait",
+                            extra={"durable": self.durable})
+                return
+            for msg in list(waiting):
+                with contextlib.suppress(Exception):
+                    await msg.in_progress()
 
     async def _dead_letter(self, msg: Msg, reason: str) -> None:
         log.error("event dead-lettered", extra={"durable": self.durable, "subject": msg.subject, "reason": reason})

@@ -21,6 +21,13 @@ class CommonSettings(BaseSettings):
     #: timestamps are allowed; ``production`` (the default): a service refuses to start without its real ones.
     profile: Literal["dev", "production"] = "production"
     nats_url: str = "nats://127.0.0.1:4222"
+    #: This service's own NATS user and password: each service has one, allowed to publish only its own events and
+    #: to read only its own consumers (see ``vanthu_core.nats_auth``); empty connects without credentials.
+    nats_user: str = ""
+    nats_password: SecretStr = SecretStr("")
+    #: Published events stay in the outbox this long, then are deleted (longer than JetStream's duplicate window:
+    #: consumers find there the follow-up events they already made).
+    outbox_retention_hours: float = Field(default=168.0, gt=0)
     #: OIDC issuer whose JWKS signs every token (Keycloak realm URL in scale mode).
     oidc_issuer: str = "http://127.0.0.1:8180/realms/vanthu"
     #: Accepted ``aud``/``azp``; empty accepts any audience of the issuer.

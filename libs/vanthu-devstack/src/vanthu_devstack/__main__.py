@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 VanThu is up.
   Gateway (REST):   {stack.gateway_url}   API docs: {stack.gateway_url}/docs
   Identity issuer:  {stack.issuer}
-  NATS:             {stack.nats_url}
+  NATS:             {stack.nats_url}   users' passwords: {stack.var / 'nats' / 'users'}
   gRPC services:    {', '.join(f'{n} {stack.grpc_target(n)}' for n, _ in stack.services)}
   Logs:             {stack.var / 'logs'}""")
     print(DEMO.format(issuer=stack.issuer, gateway=stack.gateway_url))

@@ -1,12 +1,18 @@
 """Start nats-server, the dev identity issuer, every service that exists and the gateway; stop them cleanly.
 
 Each process logs to ``<var>/logs/<name>.log``. Data lives under ``<var>/`` so a second start reuses it.
+
+NATS runs with the platform's users and permissions (:mod:`vanthu_core.nats_auth`): the launcher keeps one random
+password per user in ``<var>/nats/users/<user>.password`` (made once), writes ``<var>/nats/nats.conf`` at each start,
+declares the streams as ``admin`` (limits from ``VANTHU_EVENTS_*`` in its own environment) and gives each service
+only its own user and password (``VANTHU_NATS_USER``, ``VANTHU_NATS_PASSWORD``).
 Every child runs in a session (and process group) of its own, so a terminal's Ctrl-C or hang-up reaches only
 the launcher, which stops them in order; :meth:`Stack.stop` cannot be interrupted half-way (issue 11, item 11).
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import importlib.util
 import json
@@ -19,17 +25,22 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import grpc
 import httpx
+import nats
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from vanthu_core.clients import SERVICE_CLIENTS, client_id
+from vanthu_core.nats_auth import ADMIN, USERS, server_config
 from vanthu_core.ports import free_port
+from vanthu_core.streams import StreamSettings, declare_streams
+from vanthu_core.subjects import SERVICES as NATS_SERVICES
 
 #: gRPC services in start order: (name, python module). A service whose module is not installed is skipped.
 GRPC_SERVICES = [("registry", "vanthu_registry"), ("storage", "vanthu_storage"), ("signing", "vanthu_signing")]
@@ -97,6 +108,7 @@ class Stack:
         self.processes: list[Process] = []
         self.services = [(n, m) for n, m in GRPC_SERVICES if _runnable(m)]
         self._client_secrets: dict[str, str] | None = None
+        self._last_nats_error = ""
 
     # -- addresses -------------------------------------------------------------------------------
     def url(self, name: str) -> str:
@@ -137,11 +149,28 @@ class Stack:
             self._client_secrets = {c: known[c] for c in sorted(SERVICE_CLIENTS)}
         return dict(self._client_secrets)
 
+    def nats_password(self, user: str) -> str:
+        """The NATS password of ``user`` (``admin`` or a service), made on first use, kept under ``<var>/nats``."""
+        if user not in USERS:
+            raise StackError(f"no NATS user {user!r}")
+        return _secret_file(self.var / "nats" / "users" / f"{user}.password")
+
+    def nats_config(self) -> Path:
+        """Write ``<var>/nats/nats.conf`` (listen address, JetStream store, the users and their permissions)."""
+        path = self.var / "nats" / "nats.conf"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = server_config(host=self.config.host, port=self.config.ports["nats"], store_dir=self.var / "nats",
+                             passwords={user: self.nats_password(user) for user in USERS})
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        return path
+
     def env(self, process: str = "") -> dict[str, str]:
         """The environment of one process: the shared settings, and a service's own client id and secret
-        (``VANTHU_SERVICE_CLIENT_ID``/``…_SECRET``: registry, storage, signing, gateway each get their own), or the
-        issuer's map of every client (``VANTHU_IDENTITY_SERVICE_CLIENTS``) for ``identity``; no process sees
-        another's secret. ``process`` empty (the seed command): no client at all."""
+        (``VANTHU_SERVICE_CLIENT_ID``/``…_SECRET``: registry, storage, signing, gateway each get their own) and its
+        own NATS user and password, or the issuer's map of every client (``VANTHU_IDENTITY_SERVICE_CLIENTS``) for
+        ``identity``; no process sees another's secret. ``process`` empty (a command line): neither."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("VANTHU_")}
         env.update({
             "VANTHU_PROFILE": "dev",  # development stand-ins (the dev PKI, demo profiles) are allowed
@@ -181,6 +210,9 @@ class Stack:
         if users is not None:  # the demo users' subjects: dev profiles and `vanthu-signing profile set --user`
             env["VANTHU_IDENTITY_USERS_FILE"] = env["VANTHU_SIGNING_USERS_FILE"] = str(users)
         env["VANTHU_SIGNING_DEV_PKI_DIR"] = str(self.var / "signing" / "dev-pki")
+        if process in NATS_SERVICES:
+            env["VANTHU_NATS_USER"] = process
+            env["VANTHU_NATS_PASSWORD"] = self.nats_password(process)
         env.update(self.config.extra_env)
         return env
 
@@ -230,6 +262,23 @@ class Stack:
         except OSError:
             return False
 
+    def _streams_declared(self) -> bool:
+        """Declare the streams as the NATS admin (False while JetStream is not ready yet)."""
+        async def declare() -> None:
+            connection = await nats.connect(self.nats_url, user=ADMIN, password=self.nats_password(ADMIN),
+                                            allow_reconnect=False, max_reconnect_attempts=0, connect_timeout=2)
+            try:
+                await declare_streams(connection.jetstream(timeout=2), StreamSettings())
+            finally:
+                await connection.close()
+
+        try:
+            _run_async(declare())
+        except Exception as exc:
+            self._last_nats_error = repr(exc)
+            return False
+        return True
+
     def nats_binary(self) -> str:
         candidate = Path(sys.executable).parent / "nats-server"
         found = str(candidate) if candidate.exists() else shutil.which("nats-server")
@@ -240,9 +289,12 @@ class Stack:
     def start(self) -> Stack:
         self.var.mkdir(parents=True, exist_ok=True)
         try:
-            nats = self._spawn("nats", [self.nats_binary(), "-js", "-sd", str(self.var / "nats"), "-a",
-                                        self.config.host, "-p", str(self.config.ports["nats"])])
-            self._wait(nats, lambda: self._port_open(self.config.ports["nats"]), "nats-server")
+            nats_server = self._spawn("nats", [self.nats_binary(), "-c", str(self.nats_config())])
+            self._wait(nats_server, lambda: self._port_open(self.config.ports["nats"]), "nats-server")
+            try:
+                self._wait(nats_server, self._streams_declared, "the JetStream streams")
+            except StackError as error:
+                raise StackError(f"{error}\nlast error: {self._last_nats_error}") from None
             identity = self._spawn("identity", [sys.executable, "-m", "vanthu_identity"])
             self._wait(identity, lambda: self._http_ok(f"{self.url('identity')}/healthz"), "identity issuer")
             for name, module in self.services:
@@ -250,7 +302,7 @@ class Stack:
                 marker = self.var / name / ".seeded"
                 if name == "registry" and not marker.exists():
                     self.config.log("  loading the seed agency directory (first start)")
-                    seeded = subprocess.run([sys.executable, "-m", module, "seed"], env=self.env(),
+                    seeded = subprocess.run([sys.executable, "-m", module, "seed"], env=self.env(name),
                                             cwd=self.var.parent, capture_output=True, text=True)
                     if seeded.returncode != 0:
                         raise StackError(f"seeding the registry failed:\n{seeded.stderr[-3000:]}")
@@ -284,6 +336,35 @@ class Stack:
                 for process in reversed(self.processes):
                     _kill(process)
                 self.processes.clear()
+
+
+def _secret_file(path: Path) -> str:
+    """The secret kept in ``path`` (mode 0600), made once with 32 random bytes."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with suppress(FileExistsError):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()
+
+
+def _run_async(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run ``coroutine`` to its end from this synchronous code, in a thread of its own (the caller's thread may
+    run an event loop already, as a test fixture's does)."""
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coroutine)
+        except BaseException as exc:  # handed to the caller's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=target, name="vanthu-dev-async")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 def _signal_group(process: Process, signum: int) -> None:

@@ -17,6 +17,7 @@ were ever broken.
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -41,11 +42,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
+from vanthu.registry.v1 import events_pb2 as ev
 from vanthu_core.db import UtcDateTime
 from vanthu_core.errors import Conflict, DomainError, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
-from vanthu_core.events import Event
+from vanthu_core.events import new_meta
 from vanthu_core.ids import new_id
-from vanthu_core.outbox import add_event
+from vanthu_core.outbox import add_event, has_event
 from vanthu_core.paging import decode_cursor, encode_cursor, page_size
 from vanthu_core.text import fold
 from vanthu_core.timeutil import Clock, utc_now, vietnam_time
@@ -74,7 +76,10 @@ from vanthu_registry.domain.registers import (
     kind_name,
     refuse_overlap,
 )
+from vanthu_registry.events import DocumentEvent, document_event, file_messages, recipient_messages
 from vanthu_registry.store import Base, outbox
+
+log = logging.getLogger("vanthu.registry")
 
 
 class DocumentTypeRow(Base):
@@ -492,7 +497,7 @@ class DocumentStore:
             if draft.direction is Direction.OUTGOING:
                 row.status = Status.DRAFT.value
                 row.issuing_agency_code, row.issuing_agency_name = agency_code, agency_name
-                action, subject = "drafted", "vanthu.registry.document.drafted"
+                action = "drafted"
             else:
                 row.status = Status.ARRIVED.value
                 s = draft.sender
@@ -501,15 +506,18 @@ class DocumentStore:
                 row.duplicate_of = await self._find_duplicate(session, row) or ""
                 row.signature_check = "pending" if draft.files else ""
                 row.arrived_at = now
-                action, subject = "arrived", "vanthu.registry.document.arrived"
+                action = "arrived"
             session.add(row)
             await session.flush()
             await self._record(session, row, actor, action, {k: [None, _jsonable(v)] for k, v in
                                                              draft_columns(draft).items()
                                                              if v not in ("", [], None, False)},
                                note=f"duplicate of {row.duplicate_of}" if row.duplicate_of else "")
-            await self._event(session, row, subject, actor, duplicate_of=row.duplicate_of or None,
-                              **({"files": row.files} if row.direction == Direction.INCOMING.value else {}))
+            if row.direction == Direction.INCOMING.value:
+                await self._event(session, row, ev.DocumentArrived, actor, duplicate_of=row.duplicate_of or "",
+                                  files=file_messages(row.files))
+            else:
+                await self._event(session, row, ev.DocumentDrafted, actor)
             return self._view(row)
 
     async def _check_answered(self, session: AsyncSession, agency_code: str, document_id: str) -> None:
@@ -676,7 +684,7 @@ class DocumentStore:
             if row.drafter_subject and row.drafter_subject != actor_subject:
                 raise PermissionDenied("only the drafter of this document submits it for signature")
             check_ready_to_submit(files_of(row))
-            await self._move(session, row, status, actor, "submitted", "vanthu.registry.document.submitted")
+            await self._move(session, row, status, actor, "submitted", ev.DocumentSubmitted)
             return self._view(row)
 
     async def return_draft(self, *, agency_code: str, document_id: str, reason: str, actor: str) -> dict[str, Any]:
@@ -685,8 +693,8 @@ class DocumentStore:
             row = await self._load(session, agency_code, document_id, lock=True)
             status = transition("return", Status(row.status))
             row.reason = reason
-            await self._move(session, row, status, actor, "returned", "vanthu.registry.document.returned",
-                             note=reason, reason=reason)
+            await self._move(session, row, status, actor, "returned", ev.DocumentReturned, note=reason,
+                             reason=reason)
             return self._view(row)
 
     async def record_signed(self, *, agency_code: str, document_id: str, signed: DocumentFile, signed_from: str,
@@ -708,8 +716,7 @@ class DocumentStore:
             if signer_name and not row.signer_name:
                 row.signer_name = signer_name[:50]
                 changes["signer_name"] = [None, row.signer_name]
-            await self._move(session, row, status, actor, "signed", "vanthu.registry.document.signed",
-                             changes=changes)
+            await self._move(session, row, status, actor, "signed", ev.DocumentSigned, changes=changes)
             return self._view(row), main.object_id
 
     async def record_seal_failure(self, *, agency_code: str, document_id: str, reason: str, actor: str) -> None:
@@ -735,39 +742,52 @@ class DocumentStore:
             row.files = [file_entry(sealed[f.object_id]) for f in files]
             row.seal_error = ""
             changes = {f"files[{i}]": [f.object_id, sealed[f.object_id].object_id] for i, f in enumerate(files)}
-            await self._move(session, row, status, actor, "issued", "vanthu.registry.document.issued",
-                             changes=changes, files=row.files, recipients=row.recipients,
-                             document_date=row.document_date.isoformat() if row.document_date else None)
+            await self._move(session, row, status, actor, "issued", ev.DocumentIssued, changes=changes,
+                             files=file_messages(row.files), recipients=recipient_messages(row.recipients),
+                             document_date=row.document_date.isoformat() if row.document_date else "")
             return self._view(row), [f.object_id for f in files if sealed[f.object_id].object_id != f.object_id]
 
     async def _move(self, session: AsyncSession, row: DocumentRow, status: Status, actor: str, action: str,
-                    subject: str, *, note: str = "", changes: dict[str, Any] | None = None, **event: Any) -> None:
+                    event_type: type[DocumentEvent], *, note: str = "", changes: dict[str, Any] | None = None,
+                    **event: Any) -> None:
         """Set ``status`` with its history line and event, in the caller's transaction."""
         all_changes = {"status": [row.status, status.value], **(changes or {})}
         row.status = status.value
         row.updated_at, row.version = self.clock(), row.version + 1
         await self._record(session, row, actor, action, all_changes, note=note)
-        await self._event(session, row, subject, actor, **event)
+        await self._event(session, row, event_type, actor, **event)
 
     async def record_signature_check(self, *, agency_code: str, document_id: str, valid: bool, note: str,
-                                     actor: str) -> dict[str, Any] | None:
+                                     actor: str, event_id: str | None = None) -> dict[str, Any] | None:
         """What the signing service found on an arrival's files; an arrival that fails is flagged (history, event).
 
-        Returns None when the document no longer exists (the check is then dropped).
+        ``agency_code`` is the agency the verdict names: it applies only to an arrival (incoming document) of that
+        agency; a verdict on another agency's document, an outgoing one or one that no longer exists changes
+        nothing. Idempotent: the ``signature_checked`` event takes ``event_id`` (derived from the verdict's event),
+        and a verdict whose event is in the outbox already, or that says what the document says already, changes
+        nothing and publishes nothing. Returns the view when the verdict was recorded, None otherwise.
         """
         async with self.sessions() as session, session.begin():
-            try:
-                row = await self._load(session, agency_code, document_id, lock=True)
-            except NotFound:
+            row = (await session.execute(select(DocumentRow).where(DocumentRow.id == document_id)
+                                         .with_for_update())).scalars().first()
+            if row is None:
                 return None
-            result = "valid" if valid else "invalid"
+            if row.agency_code != agency_code or row.direction != Direction.INCOMING.value:
+                log.warning("signature check not applied: the document is not an arrival of the agency the verdict "
+                            "names", extra={"document_id": document_id, "event_agency": agency_code})
+                return None
+            if event_id and await has_event(session, outbox, event_id):
+                return None  # recorded already (a redelivery)
+            result, note = ("valid" if valid else "invalid"), note[:1000]
+            if (row.signature_check, row.signature_note) == (result, note):
+                return None
             changes = {"signature_check": [row.signature_check, result]}
-            row.signature_check, row.signature_note = result, note[:1000]
+            row.signature_check, row.signature_note = result, note
             row.updated_at = self.clock()
             await self._record(session, row, actor, "signature_valid" if valid else "signature_invalid",
-                               changes, note=note[:1000])
-            await self._event(session, row, "vanthu.registry.document.signature_checked", actor, valid=valid,
-                              note=note[:1000])
+                               changes, note=note)
+            await self._event(session, row, ev.DocumentSignatureChecked, actor, event_id=event_id, valid=valid,
+                              note=note)
             return self._view(row)
 
     async def register_arrival(self, *, agency_code: str, document_id: str, register_id: str, actor: str,
@@ -804,7 +824,7 @@ class DocumentStore:
             row.status, row.register_id, row.register_year, row.number = status.value, register.id, year, number
             row.numbered_at, row.updated_at, row.version = now, now, row.version + 1
             await self._record(session, row, actor, "registered", changes, note="; ".join(notes))
-            await self._event(session, row, "vanthu.registry.document.registered", actor,
+            await self._event(session, row, ev.DocumentRegistered, actor,
                               **({"signature_check": row.signature_check, "signature_problem_reason": confirmed}
                                  if confirmed else {}))
             return self._view(row)
@@ -860,10 +880,11 @@ class DocumentStore:
                           created_by=actor, created_at=now)
             session.add(row)
             view = {c.key: getattr(row, c.key) for c in CopyRow.__table__.columns}
-            await add_event(session, outbox, Event(subject="vanthu.registry.copy.numbered", actor=actor,
-                                                   agency=agency_code, data={
-                                                       k: _jsonable(v) for k, v in view.items()
-                                                       if k not in ("agency_code", "created_by")}))
+            await add_event(session, outbox, ev.CopyNumbered(
+                meta=new_meta(actor=actor, agency=agency_code, occurred_at=now), copy_id=row.id,
+                register_id=row.register_id, register_year=year, number=number, form=form,
+                number_symbol=row.number_symbol, source_document_id=source_document_id, object_id=object_id,
+                sha256=sha256))
             return view
 
     async def reject(self, *, agency_code: str, document_id: str, reason: str, actor: str) -> dict[str, Any]:
@@ -883,12 +904,13 @@ class DocumentStore:
             row = await self._load(session, agency_code, document_id, lock=True)
             previous = Status(row.status)
             status = transition(action, previous)
-            done = {"reject": "rejected", "cancel": "cancelled"}[action]
+            done, event_type = {"reject": ("rejected", ev.DocumentRejected),
+                                "cancel": ("cancelled", ev.DocumentCancelled)}[action]
             changes = {"status": [row.status, status.value], "reason": [row.reason or None, reason]}
             row.status, row.reason = status.value, reason
             row.updated_at, row.version = self.clock(), row.version + 1
             await self._record(session, row, actor, done, changes)
-            await self._event(session, row, f"vanthu.registry.document.{done}", actor, reason=reason)
+            await self._event(session, row, event_type, actor, reason=reason)
             return self._view(row), previous
 
     async def _register_for(self, session: AsyncSession, agency_code: str, register_id: str, direction: Direction,
@@ -1028,14 +1050,11 @@ class DocumentStore:
         session.add(HistoryRow(document_id=row.id, at=self.clock(), actor=actor, action=action, changes=changes,
                                note=note))
 
-    async def _event(self, session: AsyncSession, row: DocumentRow, subject: str, actor: str, **extra: Any) -> None:
-        await add_event(session, outbox, self._event_for(row, subject, actor, **extra))
-
-    @staticmethod
-    def _event_for(row: DocumentRow, subject: str, actor: str, **extra: Any) -> Event:
-        data = {"document_id": row.id, "direction": row.direction, "status": row.status,
-                "number_symbol": row.number_symbol or None, "number": row.number, **extra}
-        return Event(subject=subject, actor=actor, agency=row.agency_code, data=data)
+    async def _event(self, session: AsyncSession, row: DocumentRow, event_type: type[DocumentEvent], actor: str, *,
+                     event_id: str | None = None, **fields: Any) -> None:
+        """The document's event ``event_type`` (its state now and ``fields``) into the outbox, in the transaction."""
+        await add_event(session, outbox, document_event(event_type, row, actor, self.clock(), event_id=event_id,
+                                                        **fields))
 
     @staticmethod
     def _view(row: DocumentRow) -> dict[str, Any]:

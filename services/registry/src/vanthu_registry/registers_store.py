@@ -24,8 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vanthu.registry.v1 import events_pb2 as ev
 from vanthu_core.errors import FailedPrecondition, InvalidArgument, NotFound
-from vanthu_core.events import Event
+from vanthu_core.events import new_meta
 from vanthu_core.ids import new_id
 from vanthu_core.outbox import add_event
 from vanthu_core.text import fold
@@ -132,9 +133,9 @@ class RegisterBooks:
             session.add(RegisterHistoryRow(register_id=register_id, at=now, actor=actor, action="start_set",
                                            changes={"year": year, "next_number": [None, next_number]},
                                            note=reason.strip()))
-            await add_event(session, outbox, Event(
-                subject="vanthu.registry.register.start_set", actor=actor, agency=agency_code,
-                data={"register_id": register_id, "year": year, "next_number": next_number}))
+            await add_event(session, outbox, ev.RegisterStartSet(
+                meta=new_meta(actor=actor, agency=agency_code, occurred_at=now), register_id=register_id, year=year,
+                next_number=next_number))
         return RegisterStart(register_id, year, next_number)
 
     async def close(self, *, agency_code: str, register_id: str, reason: str, actor: str) -> Register:
@@ -155,8 +156,8 @@ class RegisterBooks:
             row.active = False
             session.add(RegisterHistoryRow(register_id=register_id, at=now, actor=actor, action="closed",
                                            changes={"active": [True, False]}, note=reason.strip()))
-            await add_event(session, outbox, Event(subject="vanthu.registry.register.closed", actor=actor,
-                                                   agency=agency_code, data={"register_id": register_id}))
+            await add_event(session, outbox, ev.RegisterClosed(
+                meta=new_meta(actor=actor, agency=agency_code, occurred_at=now), register_id=register_id))
             return _register(row)
 
     async def import_book(self, *, agency_code: str, register_id: str, book: BookFile, file_name: str,
@@ -209,9 +210,11 @@ class RegisterBooks:
             session.add(RegisterHistoryRow(register_id=register_id, at=now, actor=actor, action="imported",
                                            changes={"file": file_name, "entries": len(entries), "years": years},
                                            note=f"{len(entries)} entries of the previous system's book {file_name}"))
-            await add_event(session, outbox, Event(
-                subject="vanthu.registry.register.imported", actor=actor, agency=agency_code,
-                data={"register_id": register_id, "file": file_name, "entries": len(entries), "years": years}))
+            await add_event(session, outbox, ev.RegisterImported(
+                meta=new_meta(actor=actor, agency=agency_code, occurred_at=now), register_id=register_id,
+                file=file_name, entries=len(entries),
+                years=[ev.ImportedYear(year=y, first_number=lo, last_number=hi)
+                       for y, (lo, hi) in sorted(report.years.items())]))
         return report
 
     @staticmethod

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,16 +13,17 @@ from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
 from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
 from vanthu_core.auth import JwksVerifier
 from vanthu_core.db import create_engine, migrate, session_factory
-from vanthu_core.events import Event
 from vanthu_core.grpc_client import create_channel
 from vanthu_core.grpc_server import GrpcServer
 from vanthu_core.outbox import OutboxRelay
 from vanthu_core.service_token import ServiceTokens
 from vanthu_core.settings import CommonSettings
+from vanthu_core.subjects import REGISTRY_SIGNATURE_CHECKS
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_registry.api import RegistryApi
 from vanthu_registry.documents_api import DocumentApi
 from vanthu_registry.documents_store import DocumentStore
+from vanthu_registry.events import SignatureChecks
 from vanthu_registry.lifecycle import DocumentLifecycle
 from vanthu_registry.peers import FileReferences, Signing
 from vanthu_registry.settings import RegistrySettings
@@ -33,8 +34,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("vanthu.registry")
 MIGRATIONS = Path(__file__).with_name("migrations")
-#: Published by the signing service after verifying an arrival's files.
-SIGNATURES_VERIFIED = "vanthu.signing.document.verified"
 
 
 @dataclass
@@ -51,10 +50,11 @@ class RegistryServer:
         if self.common.events_enabled:
             from vanthu_core.bus import EventBus
 
-            self.bus = EventBus(self.common.nats_url, client_name="vanthu-registry")
+            self.bus = EventBus.for_service(self.common, "vanthu-registry")
             await self.bus.connect()
-            await self.bus.ensure_streams()
-        self.relay = OutboxRelay(sessions, outbox, self.bus)
+            await self.bus.wait_for_streams()
+        self.relay = OutboxRelay(sessions, outbox, self.bus,
+                                 retention=timedelta(hours=self.common.outbox_retention_hours))
         self.relay.start()
         self.verifier = JwksVerifier(self.common.oidc_issuer, audience=self.common.oidc_audience or None)
         self.grpc = GrpcServer(service="registry", host=self.settings.grpc_host, port=self.settings.grpc_port,
@@ -81,23 +81,8 @@ class RegistryServer:
         documents_pb2_grpc.add_DocumentServiceServicer_to_server(
             DocumentApi(documents, agencies, lifecycle, on_commit=self.relay.kick), self.grpc.server)
         if self.bus is not None:
-            await self.bus.subscribe("registry-signature-checks", SIGNATURES_VERIFIED,
-                                     self._signature_checked(documents))
+            await self.bus.consume(REGISTRY_SIGNATURE_CHECKS, SignatureChecks(documents, on_commit=self.relay.kick))
         return await self.grpc.start()
-
-    def _signature_checked(self, documents: DocumentStore) -> Callable[[Event], Awaitable[None]]:
-        """Record the signing service's verdict on an arrival's files (flag it when they fail)."""
-        async def handle(event: Event) -> None:
-            data = event.data
-            if not event.agency or not data.get("document_id"):
-                log.warning("malformed signature check event dropped", extra={"event_id": event.id})
-                return
-            await documents.record_signature_check(agency_code=event.agency, document_id=data["document_id"],
-                                                   valid=bool(data.get("valid")), note=str(data.get("note", "")),
-                                                   actor=event.actor)
-            self.relay.kick()
-
-        return handle
 
     async def stop(self) -> None:
         await self.grpc.stop(self.settings.shutdown_grace_s)

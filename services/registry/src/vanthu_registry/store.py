@@ -22,8 +22,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from vanthu.registry.v1 import events_pb2 as ev
 from vanthu_core.errors import InvalidArgument, NotFound
-from vanthu_core.events import Event
+from vanthu_core.events import new_meta
 from vanthu_core.outbox import add_event, outbox_table
 from vanthu_core.paging import decode_cursor, encode_cursor
 from vanthu_core.text import fold
@@ -207,9 +208,9 @@ class AgencyStore:
                 row.search_key = fold(f"{agency.name} {agency.short_name}")[:260]
                 row.updated_at = now
                 await session.flush()
-                await add_event(session, outbox, Event(
-                    subject="vanthu.registry.agency.upserted", actor=actor, agency=actor_agency or agency.code,
-                    data={"code": agency.code, "name": agency.name, "created": created[-1]}))
+                await add_event(session, outbox, ev.AgencyUpserted(
+                    meta=new_meta(actor=actor, agency=actor_agency or agency.code, occurred_at=now),
+                    code=agency.code, name=agency.name, created=created[-1]))
         return created
 
     async def count(self) -> int:

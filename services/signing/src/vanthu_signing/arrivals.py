@@ -3,7 +3,10 @@ signing service verifies each PDF's signatures and publishes ``vanthu.signing.do
 flags a document whose files fail, so nothing unverified is silently accepted.
 
 Files are read with the service's own token (signing's client, which storage lets read one object for the agency it
-names) and must belong to the document's agency.
+names) and must belong to the agency the arrival event names. Each arrival is answered once: the verdict's id is
+derived from the arrival event's, so a redelivered arrival (the service stopped before acknowledging it) finds its
+verdict in the outbox and does nothing again. While the files are verified the bus tells NATS the work is in
+progress, so another replica does not start it too.
 """
 
 from __future__ import annotations
@@ -11,23 +14,25 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
 
+from google.protobuf.message import Message
+
+from vanthu.registry.v1 import events_pb2 as registry_events
+from vanthu.signing.v1 import events_pb2 as ev
 from vanthu_core.errors import DomainError, InvalidArgument, NotFound, PermissionDenied
-from vanthu_core.events import Event
+from vanthu_core.events import meta_of
 from vanthu_core.service_token import ServiceTokens
+from vanthu_signing import events
 from vanthu_signing.files import NotAPdf, PdfFiles
 from vanthu_signing.keys import KeyRing
-from vanthu_signing.store import VERIFIED, SigningStore
+from vanthu_signing.store import SigningStore
 from vanthu_signing.verify import verify_pdf
 
 log = logging.getLogger("vanthu.signing")
-ARRIVED = "vanthu.registry.document.arrived"
-ACTOR = "vanthu-signing"
 
 
 class ArrivalChecker:
-    """The NATS handler of ``vanthu.registry.document.arrived``."""
+    """The handler of ``vanthu.registry.document.arrived`` (consumer ``signing-arrivals``)."""
 
     def __init__(self, files: PdfFiles, keys: KeyRing, store: SigningStore, tokens: ServiceTokens,
                  on_commit: Callable[[], None] | None = None) -> None:
@@ -37,47 +42,56 @@ class ArrivalChecker:
         self.tokens = tokens
         self.on_commit = on_commit or (lambda: None)
 
-    async def __call__(self, event: Event) -> None:
-        data = event.data
-        files: list[dict[str, Any]] = data.get("files") or []
-        if data.get("direction") != "incoming" or not files or not event.agency:
+    async def __call__(self, message: Message) -> None:
+        if not isinstance(message, registry_events.DocumentArrived):
+            return
+        meta = meta_of(message)
+        agency, document_id = meta.agency_code, message.document.document_id
+        if message.document.direction != "incoming" or not message.files or not agency:
+            return
+        if await self.store.has_event(events.verdict_id(meta.event_id)):
+            log.info("arrival verified already; nothing to do", extra={"document_id": document_id})
             return
         token = await self.tokens.token()
-        results = [await self._check(f, event.agency, token) for f in files]
-        pdfs = [r for r in results if r["checked"]]
-        valid = bool(pdfs) and all(r["valid"] for r in pdfs)
-        lines = [r["note"] for r in results]
+        results = [await self._check(f.object_id, f.file_name, agency, token) for f in message.files]
+        pdfs = [r for r in results if r.checked]
+        valid = bool(pdfs) and all(r.valid for r in pdfs)
+        lines = [r.note for r in results]
         if not pdfs:
             lines.append("không có tệp PDF nào để kiểm tra chữ ký số")
-        await self.store.publish(Event(VERIFIED, actor=ACTOR, agency=event.agency, data={
-            "document_id": data.get("document_id"), "valid": valid, "note": "; ".join(lines), "files": results}))
-        self.on_commit()
-        log.info("arrival verified", extra={"document_id": data.get("document_id"), "valid": valid,
-                                            "files": len(files)})
+        if await self.store.publish_once(events.verified(arrival_event_id=meta.event_id, agency_code=agency,
+                                                         document_id=document_id, files=results,
+                                                         note="; ".join(lines), valid=valid)):
+            self.on_commit()
+        log.info("arrival verified", extra={"document_id": document_id, "valid": valid, "files": len(results)})
 
-    async def _check(self, file: dict[str, Any], agency: str, token: str) -> dict[str, Any]:
-        object_id = str(file.get("object_id", ""))
-        name = str(file.get("file_name") or object_id)
-        out: dict[str, Any] = {"object_id": object_id, "checked": True, "valid": False, "signatures": 0}
+    async def _check(self, object_id: str, file_name: str, agency: str, token: str) -> ev.FileVerdict:
+        name = file_name or object_id
+        out = ev.FileVerdict(object_id=object_id, checked=True, valid=False, signatures=0)
         try:
             fetched = await self.files.read(object_id, token, for_agency=agency)
             if fetched.agency_code != agency:
                 raise NotFound("the file belongs to another agency")
         except NotAPdf:
-            return {**out, "checked": False, "note": f"{name}: không phải PDF, không kiểm tra chữ ký"}
+            out.checked, out.note = False, f"{name}: không phải PDF, không kiểm tra chữ ký"
+            return out
         except InvalidArgument as exc:
-            return {**out, "note": f"{name}: KHÔNG HỢP LỆ ({exc.reason})"}
+            out.note = f"{name}: KHÔNG HỢP LỆ ({exc.reason})"
+            return out
         except (NotFound, PermissionDenied):
-            return {**out, "note": f"{name}: KHÔNG HỢP LỆ (không tìm thấy tệp trong kho của cơ quan)"}
+            out.note = f"{name}: KHÔNG HỢP LỆ (không tìm thấy tệp trong kho của cơ quan)"
+            return out
         try:
             report = await asyncio.to_thread(verify_pdf, fetched.pdf, self.keys.roots,
                                              revocation=self.keys.revocation())
         except DomainError as exc:
-            return {**out, "note": f"{name}: KHÔNG HỢP LỆ ({exc.message})"}
+            out.note = f"{name}: KHÔNG HỢP LỆ ({exc.message})"
+            return out
         problems = [p for s in report.signatures for p in s.problems]
         if not report.signatures:
             problems = ["không có chữ ký số"]
         verdict = "HỢP LỆ" if report.ok else "KHÔNG HỢP LỆ"
         detail = f"{len(report.signatures)} chữ ký" + (f"; {'; '.join(problems)}" if problems else "")
-        return {**out, "valid": report.ok, "signatures": len(report.signatures),
-                "note": f"{name}: {verdict} ({detail})"}
+        out.valid, out.signatures = report.ok, len(report.signatures)
+        out.note = f"{name}: {verdict} ({detail})"
+        return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,9 +20,10 @@ from vanthu_core.grpc_server import GrpcServer
 from vanthu_core.outbox import OutboxRelay
 from vanthu_core.service_token import ServiceTokens
 from vanthu_core.settings import CommonSettings
+from vanthu_core.subjects import SIGNING_ARRIVALS
 from vanthu_signing import devseed
 from vanthu_signing.api import SigningApi
-from vanthu_signing.arrivals import ARRIVED, ArrivalChecker
+from vanthu_signing.arrivals import ArrivalChecker
 from vanthu_signing.documents import RegistryDocuments
 from vanthu_signing.files import PdfFiles
 from vanthu_signing.keys import KeyRing
@@ -59,10 +61,11 @@ class SigningServer:
         if self.common.events_enabled:
             from vanthu_core.bus import EventBus
 
-            self.bus = EventBus(self.common.nats_url, client_name="vanthu-signing")
+            self.bus = EventBus.for_service(self.common, "vanthu-signing")
             await self.bus.connect()
-            await self.bus.ensure_streams()
-        self.relay = OutboxRelay(session_factory(self.engine), outbox, self.bus)
+            await self.bus.wait_for_streams()
+        self.relay = OutboxRelay(session_factory(self.engine), outbox, self.bus,
+                                 retention=timedelta(hours=self.common.outbox_retention_hours))
         self.relay.start()
         max_message = self.settings.max_pdf_bytes + MESSAGE_OVERHEAD
         self.storage_channel: Any = None
@@ -89,8 +92,8 @@ class SigningServer:
                          on_commit=self.relay.kick, registry=registry)
         signing_pb2_grpc.add_SigningServiceServicer_to_server(api, self.grpc.server)
         if self.bus is not None and files.enabled:
-            await self.bus.subscribe("signing-arrivals", ARRIVED,
-                                     ArrivalChecker(files, self.keys, self.store, tokens, on_commit=self.relay.kick))
+            await self.bus.consume(SIGNING_ARRIVALS,
+                                   ArrivalChecker(files, self.keys, self.store, tokens, on_commit=self.relay.kick))
         return await self.grpc.start()
 
     async def stop(self) -> None:

@@ -7,22 +7,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from google.protobuf.message import Message
 from sqlalchemy import Index, LargeBinary, MetaData, String, UniqueConstraint, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from vanthu_core.db import UtcDateTime
 from vanthu_core.errors import FailedPrecondition, NotFound
-from vanthu_core.events import Event
 from vanthu_core.ids import new_id
-from vanthu_core.outbox import add_event, outbox_table
+from vanthu_core.outbox import add_event, add_event_once, has_event, outbox_table
+from vanthu_signing import events
 
 metadata = MetaData()
 outbox = outbox_table(metadata)
-
-SIGNED = "vanthu.signing.document.signed"
-PROFILE_UPDATED = "vanthu.signing.profile.updated"
-VERIFIED = "vanthu.signing.document.verified"
 
 PERSONAL = "personal"
 AGENCY = "agency"
@@ -242,9 +239,9 @@ class SigningStore:
             if image is not None:
                 row.image = image
             row.updated_by, row.updated_at = actor, now
-            await add_event(session, outbox, Event(PROFILE_UPDATED, actor=actor, agency=agency_code, data={
-                "profile_id": row.profile_id, "kind": kind, "subject": subject, "username": row.username,
-                "custody": "remote" if not row.key_label else "server", "image_changed": image is not None}))
+            await add_event(session, outbox, events.profile_updated(
+                profile_id=row.profile_id, agency_code=agency_code, kind=kind, subject=subject, username=row.username,
+                server_key=bool(row.key_label), image_changed=image is not None, actor=actor, now=now))
             await session.flush()
             return Profile.of(row)
 
@@ -288,11 +285,7 @@ class SigningStore:
         signing_id = new_id()
         async with self.sessions.begin() as session:
             session.add(SigningRow(signing_id=signing_id, **entry.__dict__))
-            await add_event(session, outbox, Event(SIGNED, actor=entry.subject, agency=entry.agency_code, data={
-                "signing_id": signing_id, "kind": entry.kind, "field_name": entry.field_name,
-                "certificate_subject": entry.certificate_subject, "input_sha256": entry.input_sha256,
-                "sha256": entry.output_sha256, "object_id": entry.object_id, "number_symbol": entry.number_symbol,
-                "signed_at": entry.signed_at.isoformat(), "document_id": entry.document_id or None}))
+            await add_event(session, outbox, events.signed(entry, signing_id))
         return signing_id
 
     async def earlier(self, agency_code: str, document_id: str, kind: str, input_sha256: str) -> Earlier | None:
@@ -310,10 +303,16 @@ class SigningStore:
             return (await session.execute(select(SigningRow.signing_id).where(
                 SigningRow.agency_code == agency_code, SigningRow.object_id == object_id))).scalars().first()
 
-    async def publish(self, event: Event) -> None:
-        """An event that records no state of this service (e.g. the verdict on an arrival's files)."""
+    async def publish_once(self, event: Message) -> bool:
+        """An event that records no state of this service (e.g. the verdict on an arrival's files), unless the outbox
+        holds its id already (its id is derived from the event it answers); True when added."""
         async with self.sessions.begin() as session:
-            await add_event(session, outbox, event)
+            return await add_event_once(session, outbox, event)
+
+    async def has_event(self, event_id: str) -> bool:
+        """Whether this service made the event already (it is in the outbox until the retention removes it)."""
+        async with self.sessions() as session:
+            return await has_event(session, outbox, event_id)
 
     async def journal(self, agency_code: str, limit: int = 100) -> list[JournalEntry]:
         async with self.sessions() as session:

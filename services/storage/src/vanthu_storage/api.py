@@ -18,7 +18,7 @@ from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
 from vanthu_core import clients, wire
 from vanthu_core.auth import Principal, current_principal
 from vanthu_core.errors import InvalidArgument, PermissionDenied
-from vanthu_storage.domain.retention import ObjectInfo
+from vanthu_storage.events import stored_object as object_to_proto
 from vanthu_storage.objects import Objects, UploadMeta
 
 #: Who may delete any object of their agency (the uploader may always delete their own).
@@ -103,14 +103,6 @@ def add_to_server(api: StorageApi, server: grpc.aio.Server) -> None:
     service = storage_pb2.DESCRIPTOR.services_by_name["StorageService"].full_name
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service, handlers),))
     server.add_registered_method_handlers(service, handlers)  # type: ignore[attr-defined]
-
-
-def object_to_proto(obj: ObjectInfo) -> storage_pb2.StoredObject:
-    return storage_pb2.StoredObject(
-        object_id=obj.object_id, agency_code=obj.agency_code, sha256=obj.sha256, size=obj.size,
-        content_type=obj.content_type, file_name=obj.file_name, uploaded_by=obj.uploaded_by,
-        created_at=obj.created_at.isoformat(), referenced=obj.referenced, references=list(obj.references),
-        retain_until=obj.retain_until.isoformat() if obj.retain_until else "", legal_hold=obj.legal_hold)
 
 
 def scope(principal: Principal) -> str:

@@ -22,6 +22,7 @@ import grpc
 import uuid6
 
 from vanthu_core.errors import DomainError, InvalidArgument, NotFound
+from vanthu_storage import events
 from vanthu_storage.backends import ObjectBackend, object_key
 from vanthu_storage.domain.content import ZIP_MAGIC, check_declared, check_file_name, detect
 from vanthu_storage.domain.retention import (
@@ -33,7 +34,7 @@ from vanthu_storage.domain.retention import (
     sweepable,
 )
 from vanthu_storage.domain.upload import UploadCheck, check_sha256
-from vanthu_storage.store import LOCKED, ObjectStore
+from vanthu_storage.store import ObjectStore
 
 log = logging.getLogger("vanthu.storage")
 #: Upload chunks smaller than this are gathered into blocks of this size before hashing and writing.
@@ -338,7 +339,8 @@ class Objects:
                                     new.retain_until if new.retain_until != old.retain_until else None,
                                     legal_hold)
 
-        return await self.store.update(obj_id, agency_code, change, actor=actor, subject=LOCKED, effect=apply)
+        return await self.store.update(obj_id, agency_code, change, event=lambda new: events.locked(new, actor),
+                                       effect=apply)
 
     async def add_reference(self, obj_id: str, agency_code: str, holder: str, *, actor: str) -> ObjectInfo:
         """Record that ``holder`` (``<service>/<kind>/<id>``) refers to the object; idempotent."""

@@ -63,10 +63,11 @@ class StorageServer:
         if self.common.events_enabled:
             from vanthu_core.bus import EventBus
 
-            self.bus = EventBus(self.common.nats_url, client_name="vanthu-storage")
+            self.bus = EventBus.for_service(self.common, "vanthu-storage")
             await self.bus.connect()
-            await self.bus.ensure_streams()
-        self.relay = OutboxRelay(session_factory(self.engine), outbox, self.bus)
+            await self.bus.wait_for_streams()
+        self.relay = OutboxRelay(session_factory(self.engine), outbox, self.bus,
+                                 retention=timedelta(hours=self.common.outbox_retention_hours))
         self.relay.start()
         self.verifier = JwksVerifier(self.common.oidc_issuer, audience=self.common.oidc_audience or None)
         self.grpc = GrpcServer(service="storage", host=self.settings.grpc_host, port=self.settings.grpc_port,

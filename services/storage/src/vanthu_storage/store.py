@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 
+from google.protobuf.message import Message
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -26,16 +27,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from vanthu_core.errors import InvalidArgument, NotFound
-from vanthu_core.events import Event
 from vanthu_core.outbox import add_event, outbox_table
+from vanthu_storage import events
 from vanthu_storage.domain.retention import ObjectInfo
 
 metadata = MetaData()
 outbox = outbox_table(metadata)
-
-STORED = "vanthu.storage.object.stored"
-DELETED = "vanthu.storage.object.deleted"
-LOCKED = "vanthu.storage.object.locked"
 
 
 class Base(DeclarativeBase):
@@ -102,12 +99,6 @@ class PendingDeletionRow(Base):
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-def object_data(obj: ObjectInfo) -> dict[str, object]:
-    return {"object_id": obj.object_id, "sha256": obj.sha256, "size": obj.size, "content_type": obj.content_type,
-            "file_name": obj.file_name, "references": list(obj.references),
-            "retain_until": obj.retain_until.isoformat() if obj.retain_until else None, "legal_hold": obj.legal_hold}
-
-
 async def _references(session: AsyncSession, object_id: str) -> tuple[str, ...]:
     rows = await session.execute(select(ReferenceRow.holder).where(ReferenceRow.object_id == object_id)
                                  .order_by(ReferenceRow.holder))
@@ -152,8 +143,7 @@ class ObjectStore:
                                       uploaded_by=obj.uploaded_by, created_at=obj.created_at,
                                       retain_until=obj.retain_until, legal_hold=obj.legal_hold))
                 await session.flush()
-                await add_event(session, outbox, Event(subject=STORED, actor=actor, agency=obj.agency_code,
-                                                       data=object_data(obj)))
+                await add_event(session, outbox, events.stored(obj, actor))
         except IntegrityError:
             existing = await self.by_digest(obj.agency_code, obj.sha256)
             if existing is None:
@@ -168,20 +158,18 @@ class ObjectStore:
         return row
 
     async def update(self, object_id: str, agency_code: str | None, change: Callable[[ObjectInfo], ObjectInfo],
-                     *, actor: str, subject: str | None = None,
-                     effect: Callable[[ObjectInfo, ObjectInfo], Awaitable[None]] | None = None,
-                     extra: dict[str, object] | None = None) -> ObjectInfo:
-        """Apply ``change`` (retention, legal hold) in one transaction; ``effect(old, new)`` runs before commit
-        (a failure rolls back)."""
+                     *, event: Callable[[ObjectInfo], Message] | None = None,
+                     effect: Callable[[ObjectInfo, ObjectInfo], Awaitable[None]] | None = None) -> ObjectInfo:
+        """Apply ``change`` (retention, legal hold) in one transaction with ``event(new)``, if any;
+        ``effect(old, new)`` runs before commit (a failure rolls back)."""
         async with self.sessions() as session, session.begin():
             row = await self._locked(session, object_id, agency_code)
             old = row.to_domain(await _references(session, object_id))
             new = change(old)
             row.retain_until, row.legal_hold = new.retain_until, new.legal_hold
             await session.flush()
-            if subject is not None:
-                await add_event(session, outbox, Event(subject=subject, actor=actor, agency=new.agency_code,
-                                                       data={**object_data(new), **(extra or {})}))
+            if event is not None:
+                await add_event(session, outbox, event(new))
             if effect is not None:
                 await effect(old, new)
         return new
@@ -231,8 +219,7 @@ class ObjectStore:
             await session.merge(PendingDeletionRow(key=key(obj), object_id=obj.object_id,
                                                    requested_at=datetime.now(UTC)))
             await session.flush()
-            await add_event(session, outbox, Event(subject=DELETED, actor=actor, agency=obj.agency_code,
-                                                   data={**object_data(obj), "reason": reason}))
+            await add_event(session, outbox, events.deleted(obj, actor, reason))
         return obj
 
     async def finish_deletion(self, key: str, remove: Callable[[str], Awaitable[None]]) -> bool:

@@ -1,0 +1,111 @@
+"""The catalogue of VanThu's domain events: every subject, the message it carries, who publishes and who consumes it.
+
+A subject is written once, in its event message's ``(vanthu.common.v1.subject)`` option
+(``proto/vanthu/<service>/v1/events.proto``); the constants below read it from there, so services, tests, the
+NATS permissions (:mod:`vanthu_core.nats_auth`) and the chart all use the same names. The publisher of a subject
+is its second token (``vanthu.<service>.<entity>.<event>``): only that service's NATS user may publish it.
+Consumers (durable pull consumers) are declared here too, with the service that runs them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Final
+
+from google.protobuf.message import Message
+
+from vanthu.common.v1 import events_pb2 as common_events
+from vanthu.registry.v1 import events_pb2 as registry_events
+from vanthu.signing.v1 import events_pb2 as signing_events
+from vanthu.storage.v1 import events_pb2 as storage_events
+
+#: The JetStream stream of domain events (``vanthu.>``) and the dead-letter stream beside it.
+EVENTS_STREAM: Final = "VANTHU_EVENTS"
+DEAD_LETTER_STREAM: Final = "VANTHU_DLQ"
+#: Dead letters are kept on ``vanthu_dlq.<original subject>``, outside the event stream's ``vanthu.>``.
+DEAD_LETTER_PREFIX: Final = "vanthu_dlq"
+#: Each service's ``events.proto`` module, by the service that publishes its events.
+EVENT_MODULES: Final[dict[str, ModuleType]] = {
+    "registry": registry_events, "storage": storage_events, "signing": signing_events}
+
+
+def subject_of(message_type: type[Message] | Message) -> str:
+    """The subject an event message type is published on (its ``(vanthu.common.v1.subject)`` option)."""
+    subject: str = message_type.DESCRIPTOR.GetOptions().Extensions[common_events.subject]
+    if not subject:
+        raise ValueError(f"{message_type.DESCRIPTOR.full_name} is not an event: it names no subject")
+    return subject
+
+
+def publisher_of(subject: str) -> str:
+    """The service allowed to publish ``subject`` (``vanthu.<service>.…``)."""
+    return subject.split(".")[1]
+
+
+# -- registry ----------------------------------------------------------------------------------------------------
+REGISTRY_DOCUMENT_DRAFTED: Final = subject_of(registry_events.DocumentDrafted)
+REGISTRY_DOCUMENT_ARRIVED: Final = subject_of(registry_events.DocumentArrived)
+REGISTRY_DOCUMENT_SUBMITTED: Final = subject_of(registry_events.DocumentSubmitted)
+REGISTRY_DOCUMENT_RETURNED: Final = subject_of(registry_events.DocumentReturned)
+REGISTRY_DOCUMENT_SIGNED: Final = subject_of(registry_events.DocumentSigned)
+REGISTRY_DOCUMENT_ISSUED: Final = subject_of(registry_events.DocumentIssued)
+REGISTRY_DOCUMENT_SIGNATURE_CHECKED: Final = subject_of(registry_events.DocumentSignatureChecked)
+REGISTRY_DOCUMENT_REGISTERED: Final = subject_of(registry_events.DocumentRegistered)
+REGISTRY_DOCUMENT_REJECTED: Final = subject_of(registry_events.DocumentRejected)
+REGISTRY_DOCUMENT_CANCELLED: Final = subject_of(registry_events.DocumentCancelled)
+REGISTRY_COPY_NUMBERED: Final = subject_of(registry_events.CopyNumbered)
+REGISTRY_REGISTER_START_SET: Final = subject_of(registry_events.RegisterStartSet)
+REGISTRY_REGISTER_CLOSED: Final = subject_of(registry_events.RegisterClosed)
+REGISTRY_REGISTER_IMPORTED: Final = subject_of(registry_events.RegisterImported)
+REGISTRY_AGENCY_UPSERTED: Final = subject_of(registry_events.AgencyUpserted)
+# -- storage -----------------------------------------------------------------------------------------------------
+STORAGE_OBJECT_STORED: Final = subject_of(storage_events.ObjectStored)
+STORAGE_OBJECT_DELETED: Final = subject_of(storage_events.ObjectDeleted)
+STORAGE_OBJECT_LOCKED: Final = subject_of(storage_events.ObjectLocked)
+# -- signing -----------------------------------------------------------------------------------------------------
+SIGNING_DOCUMENT_SIGNED: Final = subject_of(signing_events.DocumentSigned)
+SIGNING_DOCUMENT_VERIFIED: Final = subject_of(signing_events.DocumentVerified)
+SIGNING_PROFILE_UPDATED: Final = subject_of(signing_events.ProfileUpdated)
+
+
+def _event_types() -> dict[str, type[Message]]:
+    found: dict[str, type[Message]] = {}
+    for module in EVENT_MODULES.values():
+        for name in module.DESCRIPTOR.message_types_by_name:
+            message_type: type[Message] = getattr(module, name)
+            if message_type.DESCRIPTOR.GetOptions().Extensions[common_events.subject]:
+                found[subject_of(message_type)] = message_type
+    return found
+
+
+#: Every event: subject → its message type (read from the ``events.proto`` modules).
+EVENT_TYPES: Final[dict[str, type[Message]]] = _event_types()
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """A durable pull consumer on the event stream: its name, the subject it reads and the service running it."""
+
+    durable: str
+    subject: str
+    service: str
+
+
+#: Signing verifies the signatures of every arrival's files.
+SIGNING_ARRIVALS: Final = Consumer("signing-arrivals", REGISTRY_DOCUMENT_ARRIVED, "signing")
+#: The registry records signing's verdict on an arrival.
+REGISTRY_SIGNATURE_CHECKS: Final = Consumer("registry-signature-checks", SIGNING_DOCUMENT_VERIFIED, "registry")
+CONSUMERS: Final = (SIGNING_ARRIVALS, REGISTRY_SIGNATURE_CHECKS)
+#: The services with a NATS user of their own (they publish or consume events).
+SERVICES: Final = tuple(sorted({publisher_of(s) for s in EVENT_TYPES} | {c.service for c in CONSUMERS}))
+
+
+def published_by(service: str) -> list[str]:
+    """The subjects ``service`` publishes, sorted."""
+    return sorted(s for s in EVENT_TYPES if publisher_of(s) == service)
+
+
+def consumers_of(service: str) -> list[Consumer]:
+    """The durable consumers ``service`` runs."""
+    return [c for c in CONSUMERS if c.service == service]

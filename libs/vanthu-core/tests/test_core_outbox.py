@@ -1,0 +1,155 @@
+"""The outbox relay against real PostgreSQL, SQLite and nats-server: one relay per row, written order, retention."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from sqlalchemy import MetaData, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from vanthu.registry.v1 import events_pb2 as ev
+from vanthu_core.bus import EventBus
+from vanthu_core.db import create_engine, session_factory
+from vanthu_core.events import meta_of, new_meta
+from vanthu_core.outbox import OutboxRelay, add_event, add_event_once, add_events, outbox_table
+from vanthu_testing.nats import NatsServer
+
+pytestmark = pytest.mark.integration
+metadata = MetaData()
+outbox = outbox_table(metadata)
+H61 = "000.00.00.H61"
+
+
+class CountingBus(EventBus):
+    """The real bus, also noting which event ids it published (JetStream's deduplication would hide a repeat)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.published: list[str] = []
+
+    async def publish_payload(self, subject: str, event_id: str, payload: bytes, **options: object) -> int:
+        self.published.append(event_id)
+        return await super().publish_payload(subject, event_id, payload, **options)  # type: ignore[arg-type]
+
+
+@dataclass
+class Db:
+    sessions: async_sessionmaker[AsyncSession]
+    buses: list[CountingBus] = field(default_factory=list)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Db]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'outbox.db'}" if request.param == "sqlite" \
+        else request.getfixturevalue("postgres_url")
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    yield Db(session_factory(engine))
+    await engine.dispose()
+
+
+async def bus_of(nats_server: NatsServer, name: str) -> CountingBus:
+    bus = CountingBus(nats_server.url, client_name=name, user="registry", password=nats_server.passwords["registry"])
+    await bus.connect()
+    return bus
+
+
+def drafted(n: int) -> ev.DocumentDrafted:
+    return ev.DocumentDrafted(meta=new_meta(actor="chuyenvien.ubnd", agency=H61),
+                              document=ev.DocumentState(document_id=f"d-{n}", direction="outgoing", status="draft",
+                                                        number=n))
+
+
+async def write(db: Db, events: list[ev.DocumentDrafted]) -> None:
+    async with db.sessions() as session, session.begin():
+        for event in events:
+            await add_event(session, outbox, event)
+
+
+async def test_two_relays_on_one_postgresql_publish_each_row_once_and_in_order(postgres_url: str,
+                                                                               nats_server: NatsServer) -> None:
+    engine = create_engine(postgres_url)
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    sessions = session_factory(engine)
+    events = [drafted(n) for n in range(300)]
+    async with sessions() as session, session.begin():
+        await add_events(session, outbox, [(e, {}) for e in events])
+    buses = [await bus_of(nats_server, f"replica-{i}") for i in range(2)]
+    relays = [OutboxRelay(sessions, outbox, bus, batch=25) for bus in buses]
+
+    async def drain(relay: OutboxRelay) -> None:
+        async def pending() -> int:
+            async with sessions() as session:
+                return int((await session.execute(select(func.count()).select_from(outbox)
+                                                  .where(outbox.c.published_at.is_(None)))).scalar_one())
+        deadline = asyncio.get_running_loop().time() + 60
+        while await pending() and asyncio.get_running_loop().time() < deadline:
+            await relay.publish_pending()
+
+    try:
+        await asyncio.gather(*(drain(relay) for relay in relays))
+        stream = await buses[0].js.stream_info("VANTHU_EVENTS")
+    finally:
+        for bus in buses:
+            await bus.close()
+        await engine.dispose()
+    published = buses[0].published + buses[1].published
+    assert sorted(published) == sorted(meta_of(e).event_id for e in events)  # each row once, none lost
+    assert stream.state.messages == 300
+    order = {meta_of(e).event_id: n for n, e in enumerate(events)}
+    for bus in buses:  # a relay never publishes a row before an earlier one
+        assert [order[i] for i in bus.published] == sorted(order[i] for i in bus.published)
+
+
+async def test_rows_go_out_in_written_order_whatever_the_writers_clocks_say(db: Db, nats_server: NatsServer) -> None:
+    """Replica A's clock runs five minutes ahead of replica B's: what A wrote first still goes out first."""
+    first, second = drafted(1), drafted(2)
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=5), tick=True):
+        await write(db, [first])
+    await write(db, [second])
+    bus = await bus_of(nats_server, "relay")
+    try:
+        assert await OutboxRelay(db.sessions, outbox, bus).publish_pending() == 2
+    finally:
+        await bus.close()
+    assert bus.published == [first.meta.event_id, second.meta.event_id]
+
+
+async def test_published_rows_are_pruned_after_the_retention(db: Db, nats_server: NatsServer) -> None:
+    now = datetime(2031, 6, 15, 3, 0, tzinfo=UTC)
+    clock = [now]
+    await write(db, [drafted(n) for n in range(3)])
+    bus = await bus_of(nats_server, "relay")
+    relay = OutboxRelay(db.sessions, outbox, bus, retention=timedelta(days=7), clock=lambda: clock[0])
+    try:
+        assert await relay.publish_pending() == 3
+    finally:
+        await bus.close()
+    await write(db, [drafted(9)])  # not published yet: never pruned
+    async with db.sessions() as session, session.begin():  # one row published long before the others
+        oldest = (await session.execute(select(func.min(outbox.c.seq)))).scalar_one()
+        await session.execute(update(outbox).where(outbox.c.seq == oldest)
+                              .values(published_at=now - timedelta(days=8)))
+    clock[0] = now + timedelta(days=6, hours=23)
+    assert await relay.prune() == 1
+    clock[0] = now + timedelta(days=7, seconds=1)
+    assert await relay.prune() == 2
+    async with db.sessions() as session:
+        left = (await session.execute(select(outbox.c.event_id, outbox.c.published_at))).all()
+    assert len(left) == 1 and left[0].published_at is None
+
+
+async def test_a_follow_up_event_is_recorded_once(db: Db) -> None:
+    verdict = drafted(1)
+    async with db.sessions() as session, session.begin():
+        assert await add_event_once(session, outbox, verdict)
+    async with db.sessions() as session, session.begin():
+        assert not await add_event_once(session, outbox, verdict)
+    async with db.sessions() as session:
+        assert (await session.execute(select(func.count()).select_from(outbox))).scalar_one() == 1
