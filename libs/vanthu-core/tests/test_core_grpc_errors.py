@@ -1,5 +1,6 @@
 """The gRPC interceptor's error contract, on a real server with a real dev issuer (issue 11, items 4, 10, 14):
-a bug is logged with its trace id and answered INTERNAL with a generic message; a refusal quoting a huge input
+a bug is logged with its trace id and answered INTERNAL with a generic message; a method the access table does not
+list is refused; a refusal quoting a huge input
 still arrives as itself (its details cut), not as RESOURCE_EXHAUSTED; an issuer that is down is UNAVAILABLE."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 from vanthu_core.auth import JwksVerifier
 from vanthu_core.errors import InvalidArgument
 from vanthu_core.grpc_server import GrpcServer, field_violations
+from vanthu_core.policy import Access
 from vanthu_testing.identity import DevIssuer
 
 pytestmark = pytest.mark.integration
@@ -46,6 +48,10 @@ async def aborts(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
     raise AssertionError("unreachable")
 
 
+#: The probe's own access table: anyone authenticated may call each of its methods.
+ACCESS = {f"{SERVICE}/{m}": Access(anyone=True) for m in ("Crash", "CrashMidstream", "RefuseLong", "Echo", "Aborts")}
+
+
 def _handlers() -> grpc.GenericRpcHandler:
     return grpc.method_handlers_generic_handler(SERVICE, {
         "Crash": grpc.unary_unary_rpc_method_handler(crash),
@@ -53,12 +59,13 @@ def _handlers() -> grpc.GenericRpcHandler:
         "RefuseLong": grpc.unary_unary_rpc_method_handler(refuse_long),
         "Echo": grpc.unary_unary_rpc_method_handler(echo),
         "Aborts": grpc.unary_unary_rpc_method_handler(aborts),
+        "Unlisted": grpc.unary_unary_rpc_method_handler(echo),  # served, but not in ACCESS
     })
 
 
 async def serving(issuer: DevIssuer) -> tuple[GrpcServer, grpc.aio.Channel]:
     server = GrpcServer(service="probe", host="127.0.0.1", port=0, verifier=JwksVerifier(issuer.issuer),
-                        service_names=[SERVICE])
+                        service_names=[SERVICE], access=ACCESS)
     server.server.add_generic_rpc_handlers((_handlers(),))
     port = await server.start()
     return server, grpc.aio.insecure_channel(f"127.0.0.1:{port}")
@@ -100,6 +107,14 @@ async def test_an_unexpected_exception_mid_stream_ends_the_stream_with_internal(
             received.append(message)
     assert received == [b"first"]
     assert error.value.code() == grpc.StatusCode.INTERNAL and SECRET not in (error.value.details() or "")
+
+
+async def test_a_method_missing_from_the_access_table_is_refused_before_it_runs(probe: Callable[..., Any]) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await probe("Unlisted", b"echoed only if let through")
+    assert error.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert "no entry in the access table" in (error.value.details() or "")
+    assert await probe("Echo", b"listed") == b"listed"
 
 
 async def test_a_servicers_own_abort_passes_through(probe: Callable[..., Any]) -> None:

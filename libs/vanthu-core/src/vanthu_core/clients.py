@@ -1,10 +1,11 @@
 """The platform's OIDC clients: people log in through the web client; each service has a confidential client of
 its own (client credentials grant) and is known by its client id, the token's ``azp``.
 
-No role makes a service: a callee decides what a calling service may do by its client id, in a grant table of its
-own (storage's :data:`vanthu_storage.api.SERVICE_GRANTS`, the registry's arrivals from :data:`INTERCHANGE`). The
-development issuer (``services/identity``) issues exactly these clients and the Keycloak realm file
-(``charts/vanthu/files/realm-vanthu.json``) declares the same; a test keeps the three in step.
+No role makes a service: a callee decides what a calling service may do by its client id, as the access table
+(:data:`vanthu_core.policy.TABLE`) lists the clients each method admits, and by the callee's rules on the resource
+(storage's holder prefixes, the agency a service names). The development issuer (``services/identity``) issues
+exactly these clients and the Keycloak realm file (``charts/vanthu/files/realm-vanthu.json``) declares the same; a
+test keeps the three in step.
 """
 
 from __future__ import annotations

@@ -1,13 +1,13 @@
 """gRPC server bootstrap: health, reflection, graceful shutdown and the standard interceptor.
 
-The interceptor authenticates every call (except health and reflection) with the caller's bearer
-token, makes the principal available through :func:`vanthu_core.auth.current_principal`, logs the
-call, and turns :class:`~vanthu_core.errors.DomainError` into a gRPC status with
-``google.rpc.BadRequest`` field details. Anything else a servicer raises is a bug: it is logged with its
-traceback and the trace id, and the caller gets INTERNAL with a generic message naming that trace id (never
-the exception's class or text, which may carry internals). Messages and field details are cut to
-:data:`MAX_DETAIL_BYTES` so that an error quoting a long input still fits gRPC's trailers (issue 11, items
-10 and 14).
+The interceptor authenticates every call (except health and reflection) with the caller's bearer token, refuses the
+call unless the access table (:mod:`vanthu_core.policy`) lets that caller call that method (a method the table does
+not list is refused), makes the principal available through :func:`vanthu_core.auth.current_principal`, logs the
+call, and turns :class:`~vanthu_core.errors.DomainError` into a gRPC status with ``google.rpc.BadRequest`` field
+details. Anything else a servicer raises is a bug: it is logged with its traceback and the trace id, and the caller
+gets INTERNAL with a generic message naming that trace id (never the exception's class or text, which may carry
+internals). Messages and field details are cut to :data:`MAX_DETAIL_BYTES` so that an error quoting a long input
+still fits gRPC's trailers (issue 11, items 10 and 14).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import grpc
@@ -26,8 +26,9 @@ from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 from opentelemetry import trace
 
-from vanthu_core.auth import JwksVerifier, bearer_token, reset_principal, set_principal
-from vanthu_core.errors import DomainError, InvalidArgument, Unauthenticated, Unavailable
+from vanthu_core import policy
+from vanthu_core.auth import JwksVerifier, Principal, bearer_token, reset_principal, set_principal
+from vanthu_core.errors import DomainError, InvalidArgument, PermissionDenied, Unauthenticated, Unavailable
 from vanthu_core.text import clip_utf8
 
 log = logging.getLogger("vanthu.grpc")
@@ -85,11 +86,24 @@ def field_violations(error: grpc.aio.AioRpcError | grpc.RpcError) -> list[tuple[
 
 
 class VanthuServerInterceptor(grpc.aio.ServerInterceptor):
-    """Authentication, principal context, error mapping and access logging for every RPC."""
+    """Authentication, the access table's check, principal context, error mapping and access logging for every
+    RPC. ``access`` is the table to check (:data:`vanthu_core.policy.TABLE`; a test server of its own passes its
+    own)."""
 
-    def __init__(self, verifier: JwksVerifier | None, service: str) -> None:
+    def __init__(self, verifier: JwksVerifier | None, service: str,
+                 access: Mapping[str, policy.Access] = policy.TABLE) -> None:
         self.verifier = verifier
         self.service = service
+        self.access = access
+
+    def _authorize(self, method: str, principal: Principal) -> None:
+        """Refuse before the servicer runs unless the table lets ``principal`` call ``method`` (a method without an
+        entry is refused); the servicer's :func:`vanthu_core.policy.require` applies the cases and resource rules."""
+        entry = self.access.get(method.lstrip("/"))
+        if entry is None:
+            log.error("a method without an entry in the access table was called", extra={"method": method})
+            raise PermissionDenied(f"{method} has no entry in the access table: refused")
+        policy.check(entry, principal, method)
 
     async def intercept_service(
         self, continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
@@ -154,10 +168,12 @@ class VanthuServerInterceptor(grpc.aio.ServerInterceptor):
             try:
                 principal = await self._authenticate(context)
                 subject = principal.subject
-                token = set_principal(principal)
+                self._authorize(method, principal)
+                token, entered = set_principal(principal), policy.enter(method)
                 try:
                     response = await behavior(request, context)
                 finally:
+                    policy.leave(entered)
                     reset_principal(token)
             except grpc.aio.AbortError:
                 raise  # the servicer ended the call itself with context.abort
@@ -182,11 +198,13 @@ class VanthuServerInterceptor(grpc.aio.ServerInterceptor):
             try:
                 principal = await self._authenticate(context)
                 subject = principal.subject
-                token = set_principal(principal)
+                self._authorize(method, principal)
+                token, entered = set_principal(principal), policy.enter(method)
                 try:
                     async for item in behavior(request, context):
                         yield item
                 finally:
+                    policy.leave(entered)
                     reset_principal(token)
             except grpc.aio.AbortError:
                 raise
@@ -202,7 +220,8 @@ class GrpcServer:
     """An asyncio gRPC server with standard health checking, reflection and graceful shutdown."""
 
     def __init__(self, *, service: str, host: str, port: int, verifier: JwksVerifier | None,
-                 service_names: Sequence[str], max_message_bytes: int = MAX_MESSAGE_BYTES) -> None:
+                 service_names: Sequence[str], max_message_bytes: int = MAX_MESSAGE_BYTES,
+                 access: Mapping[str, policy.Access] = policy.TABLE) -> None:
         from opentelemetry.instrumentation.grpc import aio_server_interceptor
 
         self.service = service
@@ -210,7 +229,7 @@ class GrpcServer:
         self.requested_port = port
         self.service_names = list(service_names)
         self.server = grpc.aio.server(
-            interceptors=[aio_server_interceptor(), VanthuServerInterceptor(verifier, service)],
+            interceptors=[aio_server_interceptor(), VanthuServerInterceptor(verifier, service, access)],
             options=[("grpc.max_receive_message_length", max_message_bytes),
                      ("grpc.max_send_message_length", max_message_bytes),
                      ("grpc.so_reuseport", 0)],

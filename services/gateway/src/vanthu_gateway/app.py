@@ -29,6 +29,7 @@ from vanthu_core.service_token import ServiceTokens
 from vanthu_core.settings import CommonSettings
 from vanthu_core.telemetry import instrument_fastapi
 from vanthu_core.text import excerpt
+from vanthu_gateway.access import calls, document_routes
 from vanthu_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from vanthu_gateway.problems import HTTP_STATUS, problem, problem_from_rpc
 from vanthu_gateway.routes import agencies, documents, files, registers, signing
@@ -155,14 +156,15 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
     from vanthu_gateway.auth import authenticated
 
     @app.get("/api/v1/me", tags=["identity"], summary="Who the token says you are")
+    @calls(note="any authenticated caller")
     async def me(principal: Principal = Depends(authenticated)) -> dict[str, Any]:  # noqa: B008
         return {"subject": principal.subject, "username": principal.username, "name": principal.name,
                 "agency": principal.agency, "roles": sorted(principal.roles)}
 
-    app.include_router(agencies.router)
-    app.include_router(documents.router)
-    app.include_router(registers.router)
-    app.include_router(files.router)
-    app.include_router(signing.router)
+    # who may call each route, from the access table (the operation's description and x-roles)
+    document_routes(app.routes)
+    for router in (agencies.router, documents.router, registers.router, files.router, signing.router):
+        document_routes(router.routes)
+        app.include_router(router)
     instrument_fastapi(app)
     return app

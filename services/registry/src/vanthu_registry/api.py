@@ -8,8 +8,8 @@ import grpc
 
 from vanthu.common.v1 import common_pb2
 from vanthu.registry.v1 import registry_pb2, registry_pb2_grpc
-from vanthu_core.auth import current_principal
-from vanthu_core.errors import InvalidArgument, PermissionDenied
+from vanthu_core import policy
+from vanthu_core.errors import InvalidArgument
 from vanthu_registry.domain.agencies import Agency, check_agency, parse_date
 from vanthu_registry.store import AgencyFilter, AgencyStore
 
@@ -24,7 +24,8 @@ def agency_to_proto(agency: Agency) -> registry_pb2.Agency:
 
 class RegistryApi(registry_pb2_grpc.RegistryServiceServicer):
     """The agency directory is readable by every authenticated caller, people and services (it is the province's
-    address book); it is changed by agency administrators within their own agency (:meth:`UpsertAgency`)."""
+    address book); it is changed by agency administrators within their own agency (:meth:`UpsertAgency`). Who may
+    call what is :data:`vanthu_core.policy.TABLE`'s to say."""
 
     def __init__(self, agencies: AgencyStore, on_commit: Any = None) -> None:
         self.agencies = agencies
@@ -32,12 +33,12 @@ class RegistryApi(registry_pb2_grpc.RegistryServiceServicer):
 
     async def GetAgency(self, request: registry_pb2.GetAgencyRequest,
                         context: grpc.aio.ServicerContext) -> registry_pb2.GetAgencyResponse:
-        current_principal()
+        policy.require()
         return registry_pb2.GetAgencyResponse(agency=agency_to_proto(await self.agencies.get(request.code.strip())))
 
     async def ListAgencies(self, request: registry_pb2.ListAgenciesRequest,
                            context: grpc.aio.ServicerContext) -> registry_pb2.ListAgenciesResponse:
-        current_principal()
+        policy.require()
         filters = AgencyFilter(parent_code=request.parent_code.strip() or None, level=request.level or None,
                                active_at=parse_date("active_at", request.active_at), text=request.text or None)
         if request.level and not 1 <= request.level <= 4:
@@ -57,20 +58,13 @@ class RegistryApi(registry_pb2_grpc.RegistryServiceServicer):
         database itself (``vanthu_registry import-agencies``, ``seed``). The rules are checked in the writing
         transaction (:meth:`AgencyStore.upsert_many`).
         """
-        principal = current_principal()
-        if principal.is_service:
-            raise PermissionDenied(f"the service client {principal.client_id} may not change the agency directory: "
-                                   "administrators change it, and the operator imports it (import-agencies)")
-        principal.require_role("admin")
-        if not principal.agency:
-            raise PermissionDenied("your account belongs to no agency; only an agency's administrator changes the "
-                                   "directory")
+        principal, own = policy.require()  # an administrator of an agency; no service
         a = request.agency
         checked = check_agency(code=a.code, name=a.name, short_name=a.short_name, parent_code=a.parent_code or None,
                                level=a.level or None, valid_from=a.valid_from or None, valid_to=a.valid_to or None,
                                address=a.address, email=a.email, phone=a.phone, source=a.source, place=a.place)
-        created = await self.agencies.upsert_many([checked], actor=principal.subject, actor_agency=principal.agency,
-                                                  administrator_of=principal.agency)
+        created = await self.agencies.upsert_many([checked], actor=principal.subject, actor_agency=own,
+                                                  administrator_of=own)
         self.on_commit()
         return registry_pb2.UpsertAgencyResponse(
             agency=agency_to_proto(checked.agency), created=created[0],

@@ -1,14 +1,11 @@
 """gRPC servicer for documents, registers and types: proto <-> domain and permission checks.
 
-Who may do what (roles of the token; a person acts only within their own agency):
-- read (get, list, history, registers, types): anyone of the agency;
-- draft and edit outgoing drafts: officer, head, leader, clerk; submit for signature: the drafter;
-- sign a submitted document, or return it to its drafter: leader, head (lãnh đạo, trưởng đơn vị);
-- issue, register, reject an arrival, enter an arrival from paper: clerk (văn thư);
-- cancel: clerk or leader; export a register: clerk, leader, archivist, admin;
-- create or close a register, set where its series starts, import the previous system's book: clerk or admin;
-- add a specialised document type: admin.
-A service token (interchange delivering an arrival) names the agency it acts for.
+Who may call each method is :data:`vanthu_core.policy.TABLE`'s to say (``vanthu.registry.v1.DocumentService/…``):
+reads for anyone of the agency; drafts by officers, heads, leaders and clerks (submitted by their drafter); signing
+and returning by leaders and heads; issuing, arrivals and copies by clerks; registers kept by clerks and admins.
+Every method calls :func:`~vanthu_core.policy.require` for the caller and their agency: a person acts only within
+their own agency (another agency's document or register is not found). A service token (interchange delivering an
+arrival) names the agency it acts for.
 """
 
 from __future__ import annotations
@@ -22,8 +19,7 @@ import grpc
 
 from vanthu.common.v1 import common_pb2
 from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc
-from vanthu_core import clients
-from vanthu_core.auth import Principal, current_principal
+from vanthu_core import policy
 from vanthu_core.errors import InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.numbers import bounded_int
 from vanthu_core.text import clean_text
@@ -51,13 +47,6 @@ from vanthu_registry.register_import import read_book
 from vanthu_registry.registers_store import RegisterBooks
 from vanthu_registry.store import AgencyStore
 
-EVERYONE = ("clerk", "leader", "head", "officer", "archivist", "admin")
-DRAFTERS = ("officer", "head", "leader", "clerk")
-#: Service clients that may create a document for an agency they name (issue 11, item 2): interchange records the
-#: arrivals from other systems. No other service creates documents; every other command is for people of the agency.
-SERVICES_CREATING_DOCUMENTS = (clients.INTERCHANGE,)
-#: Who signs as the competent person (người có thẩm quyền): Decree 30/2020 Art. 13.
-SIGNERS = ("leader", "head")
 MAX_EXPORT_DAYS = 366
 
 
@@ -131,12 +120,6 @@ def register_to_proto(r: Register) -> documents_pb2.Register:
                                   separate_arrival_series=r.separate_arrival_series)
 
 
-def own_agency(principal: Principal) -> str:
-    if not principal.agency:
-        raise PermissionDenied("your account belongs to no agency")
-    return principal.agency
-
-
 class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
     def __init__(self, documents: DocumentStore, agencies: AgencyStore, lifecycle: DocumentLifecycle,
                  on_commit: Any = None) -> None:
@@ -146,22 +129,17 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         self.lifecycle = lifecycle
         self.on_commit = on_commit or (lambda: None)
 
-    def _acting(self, *roles: str) -> tuple[Principal, str]:
-        principal = current_principal()
-        principal.require_role(*roles)
-        return principal, own_agency(principal)
-
     # -- types and registers -------------------------------------------------------------------
     async def ListDocumentTypes(self, request: documents_pb2.ListDocumentTypesRequest,
                                 context: grpc.aio.ServicerContext) -> documents_pb2.ListDocumentTypesResponse:
-        _, agency = self._acting(*EVERYONE)
+        _, agency = policy.require()
         return documents_pb2.ListDocumentTypesResponse(types=[
             documents_pb2.DocumentType(code=t.code, name=t.name, abbreviation=t.abbreviation,
                                        agency_code=t.agency_code or "") for t in await self.documents.types(agency)])
 
     async def CreateDocumentType(self, request: documents_pb2.CreateDocumentTypeRequest,
                                  context: grpc.aio.ServicerContext) -> documents_pb2.CreateDocumentTypeResponse:
-        _, agency = self._acting("admin")
+        _, agency = policy.require()
         t = await self.documents.add_type(check_type(request.type.code.strip(), request.type.name,
                                                      request.type.abbreviation, agency))
         return documents_pb2.CreateDocumentTypeResponse(type=documents_pb2.DocumentType(
@@ -169,7 +147,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
 
     async def CreateRegister(self, request: documents_pb2.CreateRegisterRequest,
                              context: grpc.aio.ServicerContext) -> documents_pb2.CreateRegisterResponse:
-        principal, agency = self._acting("clerk", "admin")
+        principal, agency = policy.require()
         r = request.register
         direction = _enum("direction", Direction, r.direction)
         abbreviation = clean_text("agency_abbreviation", r.agency_abbreviation, max_len=20,
@@ -185,14 +163,14 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
 
     async def ListRegisters(self, request: documents_pb2.ListRegistersRequest,
                             context: grpc.aio.ServicerContext) -> documents_pb2.ListRegistersResponse:
-        _, agency = self._acting(*EVERYONE)
+        _, agency = policy.require()
         direction = _enum("direction", Direction, request.direction) if request.direction else None
         return documents_pb2.ListRegistersResponse(
             registers=[register_to_proto(r) for r in await self.documents.registers(agency, direction)])
 
     async def ExportRegister(self, request: documents_pb2.ExportRegisterRequest,
                              context: grpc.aio.ServicerContext) -> documents_pb2.ExportRegisterResponse:
-        _, agency = self._acting("clerk", "leader", "archivist", "admin")
+        _, agency = policy.require()
         date_from, date_to = parse_date("date_from", request.date_from), parse_date("date_to", request.date_to)
         if date_from is None or date_to is None:
             raise InvalidArgument("date_from" if date_from is None else "date_to", "is required (YYYY-MM-DD)")
@@ -224,18 +202,16 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
     async def CreateDocument(self, request: documents_pb2.CreateDocumentRequest,
                              context: grpc.aio.ServicerContext) -> documents_pb2.CreateDocumentResponse:
         """A person drafts (officer, head, leader, clerk) or a clerk records an arrival, for their own agency; the
-        interchange service records an arrival for the agency it names (:data:`SERVICES_CREATING_DOCUMENTS`)."""
-        principal = current_principal()
+        interchange service records an arrival for the agency it names (its client is the one the access table
+        lets create documents)."""
         draft = draft_from_proto(request.document)
+        principal, agency = policy.require("incoming" if draft.direction is Direction.INCOMING else None)
         if principal.is_service:
-            # a service acting for an agency names it, and only interchange (arrivals from other systems) may
-            principal.require_client(*SERVICES_CREATING_DOCUMENTS)
+            # a service acting for an agency names it
             if not request.agency_code:
                 raise InvalidArgument("agency_code", "a service must say which agency it acts for")
             agency = check_code(request.agency_code.strip(), "agency_code")[0]
         else:
-            principal.require_role(*(DRAFTERS if draft.direction is Direction.OUTGOING else ("clerk",)))
-            agency = own_agency(principal)
             if request.agency_code and request.agency_code.strip() != agency:
                 raise PermissionDenied("you may create documents only for your own agency")
         try:
@@ -249,7 +225,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
 
     async def UpdateDraft(self, request: documents_pb2.UpdateDraftRequest,
                           context: grpc.aio.ServicerContext) -> documents_pb2.UpdateDraftResponse:
-        principal, agency = self._acting(*DRAFTERS)
+        principal, agency = policy.require()
         draft = draft_from_proto(request.document)
         if draft.direction is not Direction.OUTGOING:
             raise InvalidArgument("direction", "only outgoing drafts are edited")
@@ -261,13 +237,13 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
 
     async def GetDocument(self, request: documents_pb2.GetDocumentRequest,
                           context: grpc.aio.ServicerContext) -> documents_pb2.GetDocumentResponse:
-        _, agency = self._acting(*EVERYONE)
+        _, agency = policy.require()
         return documents_pb2.GetDocumentResponse(document=document_to_proto(
             await self.documents.get(agency, request.id)))
 
     async def ListDocuments(self, request: documents_pb2.ListDocumentsRequest,
                             context: grpc.aio.ServicerContext) -> documents_pb2.ListDocumentsResponse:
-        _, agency = self._acting(*EVERYONE)
+        _, agency = policy.require()
         filters = DocumentFilter(
             direction=_enum("direction", Direction, request.direction) if request.direction else None,
             type_code=request.type_code or None, register_id=request.register_id or None,
@@ -281,7 +257,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
 
     async def SubmitDocument(self, request: documents_pb2.SubmitDocumentRequest,
                              context: grpc.aio.ServicerContext) -> documents_pb2.SubmitDocumentResponse:
-        principal, agency = self._acting(*DRAFTERS)
+        principal, agency = policy.require()
         doc = await self.documents.submit(agency_code=agency, document_id=request.id, actor=principal.username,
                                           actor_subject=principal.subject)
         self.on_commit()
@@ -289,7 +265,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
 
     async def ReturnDocument(self, request: documents_pb2.ReturnDocumentRequest,
                              context: grpc.aio.ServicerContext) -> documents_pb2.ReturnDocumentResponse:
-        principal, agency = self._acting(*SIGNERS)
+        principal, agency = policy.require()
         doc = await self.documents.return_draft(agency_code=agency, document_id=request.id, actor=principal.username,
                                                 reason=clean_text("reason", request.reason, max_len=500))
         self.on_commit()
@@ -297,7 +273,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
 
     async def SignDocument(self, request: documents_pb2.SignDocumentRequest,
                            context: grpc.aio.ServicerContext) -> documents_pb2.SignDocumentResponse:
-        principal, agency = self._acting(*SIGNERS)
+        principal, agency = policy.require()
         try:
             doc = await self.lifecycle.sign(principal, agency_code=agency, document_id=request.id)
         finally:
@@ -306,7 +282,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
 
     async def IssueDocument(self, request: documents_pb2.IssueDocumentRequest,
                             context: grpc.aio.ServicerContext) -> documents_pb2.IssueDocumentResponse:
-        principal, agency = self._acting("clerk")
+        principal, agency = policy.require()
         try:
             doc = await self.lifecycle.issue(principal, agency_code=agency, document_id=request.id,
                                              register_id=request.register_id)
@@ -316,7 +292,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
 
     async def RegisterDocument(self, request: documents_pb2.RegisterDocumentRequest,
                                context: grpc.aio.ServicerContext) -> documents_pb2.RegisterDocumentResponse:
-        principal, agency = self._acting("clerk")
+        principal, agency = policy.require()
         doc = await self.documents.register_arrival(
             agency_code=agency, document_id=request.id, register_id=request.register_id, actor=principal.username,
             confirm_duplicate=request.confirm_duplicate, confirm_signature_problem=request.confirm_signature_problem,
@@ -326,7 +302,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
 
     async def NumberCopy(self, request: documents_pb2.NumberCopyRequest,
                          context: grpc.aio.ServicerContext) -> documents_pb2.NumberCopyResponse:
-        principal, agency = self._acting("clerk")
+        principal, agency = policy.require()
         if request.validate_only:
             await self.documents.check_copy(
                 agency_code=agency, register_id=request.register_id, form=request.form,
@@ -348,7 +324,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
 
     async def RejectDocument(self, request: documents_pb2.RejectDocumentRequest,
                              context: grpc.aio.ServicerContext) -> documents_pb2.RejectDocumentResponse:
-        principal, agency = self._acting("clerk")
+        principal, agency = policy.require()
         doc = await self.documents.reject(agency_code=agency, document_id=request.id, actor=principal.username,
                                           reason=clean_text("reason", request.reason, max_len=500))
         self.on_commit()
@@ -356,7 +332,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
 
     async def CancelDocument(self, request: documents_pb2.CancelDocumentRequest,
                              context: grpc.aio.ServicerContext) -> documents_pb2.CancelDocumentResponse:
-        principal, agency = self._acting("clerk", "leader")
+        principal, agency = policy.require()
         doc = await self.lifecycle.cancel(agency_code=agency, document_id=request.id, actor=principal.username,
                                           reason=clean_text("reason", request.reason, max_len=500))
         self.on_commit()
@@ -364,14 +340,14 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
 
     async def GetDocumentHistory(self, request: documents_pb2.GetDocumentHistoryRequest,
                                  context: grpc.aio.ServicerContext) -> documents_pb2.GetDocumentHistoryResponse:
-        _, agency = self._acting(*EVERYONE)
+        _, agency = policy.require()
         entries = await self.documents.history(agency, request.id)
         return documents_pb2.GetDocumentHistoryResponse(entries=_history(entries))
 
     # -- going live mid-year -------------------------------------------------------------------
     async def SetRegisterStart(self, request: documents_pb2.SetRegisterStartRequest,
                                context: grpc.aio.ServicerContext) -> documents_pb2.SetRegisterStartResponse:
-        principal, agency = self._acting("clerk", "admin")
+        principal, agency = policy.require()
         start = await self.books.set_start(
             agency_code=agency, register_id=request.register_id, next_number=request.next_number,
             reason=clean_text("reason", request.reason, max_len=500), actor=principal.username or principal.subject)
@@ -381,7 +357,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
 
     async def ImportRegister(self, request: documents_pb2.ImportRegisterRequest,
                              context: grpc.aio.ServicerContext) -> documents_pb2.ImportRegisterResponse:
-        principal, agency = self._acting("clerk", "admin")
+        principal, agency = policy.require()
         file_name = clean_text("file_name", request.file_name, max_len=200, required=False) or "register.csv"
         if not request.content:
             raise InvalidArgument("content", "is empty: send the register book as .csv (UTF-8) or .xlsx")
@@ -401,7 +377,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
 
     async def CloseRegister(self, request: documents_pb2.CloseRegisterRequest,
                             context: grpc.aio.ServicerContext) -> documents_pb2.CloseRegisterResponse:
-        principal, agency = self._acting("clerk", "admin")
+        principal, agency = policy.require()
         register = await self.books.close(agency_code=agency, register_id=request.register_id,
                                           reason=clean_text("reason", request.reason, max_len=500),
                                           actor=principal.username or principal.subject)
@@ -410,7 +386,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
 
     async def GetRegisterHistory(self, request: documents_pb2.GetRegisterHistoryRequest,
                                  context: grpc.aio.ServicerContext) -> documents_pb2.GetRegisterHistoryResponse:
-        _, agency = self._acting(*EVERYONE)
+        _, agency = policy.require()
         return documents_pb2.GetRegisterHistoryResponse(
             entries=_history(await self.documents.register_history(agency, request.register_id)))
 

@@ -1,7 +1,8 @@
 """gRPC servicer of signing: proto <-> domain, permission and profile checks; the PDF work runs in threads.
 
 Who signs with which key is never the caller's choice: a leader or head signs with the key of their own
-personal profile, a clerk with their agency's seal key (profiles are bound by the operator). Inputs come as
+personal profile, a clerk with their agency's seal key (profiles are bound by the operator). Who may call each
+method is :data:`vanthu_core.policy.TABLE`'s to say; services never sign. Inputs come as
 bytes or as a storage object read with the caller's token; results are stored with the caller's token,
 journalled and published (``vanthu.signing.document.signed``).
 """
@@ -19,7 +20,8 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
-from vanthu_core.auth import Principal, current_principal
+from vanthu_core import policy
+from vanthu_core.auth import Principal
 from vanthu_core.errors import FailedPrecondition, InvalidArgument, PermissionDenied
 from vanthu_core.ids import new_id
 from vanthu_core.numbers import bounded_int, finite_float
@@ -34,9 +36,6 @@ from vanthu_signing.sealing import Sealer
 from vanthu_signing.store import AGENCY, PERSONAL, JournalEntry, Pending, Profile, SigningStore
 from vanthu_signing.verify import Report, verify_pdf
 
-SIGNER_ROLES = ("leader", "head")
-CLERK_ROLES = ("clerk",)
-SEAL_ADMIN_ROLES = ("admin",)
 #: The copy forms as the proto names them (sao y, sao lục, trích sao); the appearance spells them out.
 COPY_FORMS = ("SY", "SL", "TrS")
 
@@ -89,13 +88,9 @@ class Input:
     file_name: str
 
 
-def _person(*roles: str) -> Principal:
-    """The caller, who must be a person of an agency holding one of ``roles`` (services never sign)."""
-    principal = current_principal()
-    principal.require_role(*roles)
-    if principal.is_service or not principal.agency:
-        raise PermissionDenied("signing is done by a person of an agency, not by a service")
-    return principal
+def _person() -> Principal:
+    """The caller, a person of an agency whom the access table lets call the method being served."""
+    return policy.require().principal
 
 
 def _text(field: str, value: str, max_len: int = 100) -> str:
@@ -213,7 +208,7 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
     # ------------------------------------------------------------ signing
     async def SignPersonal(self, request: signing_pb2.SignPersonalRequest,
                            context: grpc.aio.ServicerContext) -> signing_pb2.SignPersonalResponse:
-        principal = _person(*SIGNER_ROLES)
+        principal = _person()
         page, box = _box(request.box if request.HasField("box") else None)
         placeholder = _text("placeholder", request.placeholder, 200) or ap.PLACEHOLDER_SIGNATURE
         profile = await self._profile(principal, PERSONAL)
@@ -232,7 +227,7 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
 
     async def SealDocument(self, request: signing_pb2.SealDocumentRequest,
                            context: grpc.aio.ServicerContext) -> signing_pb2.SealDocumentResponse:
-        principal = _person(*CLERK_ROLES)
+        principal = _person()
         document_id = _text("document_id", request.document_id, 36)
         if not document_id:
             raise InvalidArgument("document_id", "is required: the registry's document to seal")
@@ -254,7 +249,7 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
 
     async def SignCopy(self, request: signing_pb2.SignCopyRequest,
                        context: grpc.aio.ServicerContext) -> signing_pb2.SignCopyResponse:
-        principal = _person(*CLERK_ROLES)
+        principal = _person()
         if request.form not in COPY_FORMS:
             raise InvalidArgument("form", f"must be one of {', '.join(COPY_FORMS)} (sao y, sao lục, trích sao)")
         copy_number = _text("copy_number_symbol", request.copy_number_symbol)
@@ -273,7 +268,7 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
     # ------------------------------------------------------------ two-step
     async def PrepareSignature(self, request: signing_pb2.PrepareSignatureRequest,
                                context: grpc.aio.ServicerContext) -> signing_pb2.PrepareSignatureResponse:
-        principal = _person(*SIGNER_ROLES)
+        principal = _person()
         page, box = _box(request.box if request.HasField("box") else None)
         profile = await self._profile(principal, PERSONAL)
         if not profile.remote:
@@ -301,7 +296,7 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
 
     async def CompleteSignature(self, request: signing_pb2.CompleteSignatureRequest,
                                 context: grpc.aio.ServicerContext) -> signing_pb2.CompleteSignatureResponse:
-        principal = _person(*SIGNER_ROLES)
+        principal = _person()
         if not request.signature_value:
             raise InvalidArgument("signature_value", "is empty")
         pending = await self.store.pending(request.handle, principal.subject)
@@ -317,15 +312,16 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
     # ------------------------------------------------------------ verification and profiles
     async def Verify(self, request: signing_pb2.VerifyRequest,
                      context: grpc.aio.ServicerContext) -> signing_pb2.VerifyResponse:
-        principal = current_principal()
+        principal = policy.require().principal  # anyone: a stored file is read with their token
         inp = await self._input(request.source, principal, to_sign=False)
         report = await asyncio.to_thread(verify_pdf, inp.pdf, self.keys.roots, revocation=self.keys.revocation())
         return report_to_proto(report)
 
     def _profile_kind(self, principal: Principal) -> str:
-        if principal.has_any_role(*SIGNER_ROLES):
+        """Leaders and heads have a personal profile; clerks and admins reach their agency's seal."""
+        if principal.has_any_role(*policy.SIGNERS):
             return PERSONAL
-        if principal.has_any_role(*CLERK_ROLES, *SEAL_ADMIN_ROLES):
+        if principal.has_any_role("clerk", "admin"):
             return AGENCY
         raise PermissionDenied("only leaders, heads, clerks and admins have signing profiles")
 
@@ -336,14 +332,14 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
 
     async def GetProfile(self, request: signing_pb2.GetProfileRequest,
                          context: grpc.aio.ServicerContext) -> signing_pb2.GetProfileResponse:
-        principal = _person(*SIGNER_ROLES, *CLERK_ROLES, *SEAL_ADMIN_ROLES)
+        principal = _person()
         profile = await self._profile(principal, self._profile_kind(principal))
         return signing_pb2.GetProfileResponse(profile=profile_to_proto(profile, await self._profile_cert(profile)))
 
     async def SetProfileImage(self, request: signing_pb2.SetProfileImageRequest,
                               context: grpc.aio.ServicerContext) -> signing_pb2.SetProfileImageResponse:
-        principal = _person(*SIGNER_ROLES, *SEAL_ADMIN_ROLES)
-        kind = PERSONAL if principal.has_any_role(*SIGNER_ROLES) else AGENCY
+        principal = _person()
+        kind = PERSONAL if principal.has_any_role(*policy.SIGNERS) else AGENCY  # admins: the agency's seal
         await asyncio.to_thread(ap.check_png, request.image, "image")
         current = await self._profile(principal, kind)
         profile = await self.store.put_profile(agency_code=current.agency_code, kind=kind,

@@ -1,68 +1,34 @@
 """gRPC servicer of the storage: proto <-> use cases, tenancy and role checks, no business rules.
 
-Tenancy: a person reaches only objects of the agency in their token (another agency's object is NotFound,
-even by digest); services call with the person's token and are then treated as that person. A service's own token
-(its client, :mod:`vanthu_core.clients`) reaches only what :data:`SERVICE_GRANTS` gives that client, and always
-names the agency it acts for (the object must belong to it, or it is NotFound). References (what keeps an object
-alive) are recorded and released by services only, each under its own holder prefix.
+Who may call each method is :data:`vanthu_core.policy.TABLE`'s to say. Tenancy: a person reaches only objects of
+the agency in their token (another agency's object is NotFound, even by digest); services call with the person's
+token and are then treated as that person. A service's own token (its client, :mod:`vanthu_core.clients`) reaches
+only what the table lets that client call, and always names the agency it acts for (the object must belong to it,
+or it is NotFound): reads of one object by its id, uploads for an agency, and references (what keeps an object
+alive), each client under its own holder prefix (:data:`HOLDER_PREFIXES`).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 
 import grpc
 
 from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
-from vanthu_core import clients, wire
-from vanthu_core.auth import Principal, current_principal
+from vanthu_core import clients, policy, wire
+from vanthu_core.auth import Principal
 from vanthu_core.errors import InvalidArgument, PermissionDenied
 from vanthu_storage.events import stored_object as object_to_proto
 from vanthu_storage.objects import Objects, UploadMeta
 
-#: Who may delete any object of their agency (the uploader may always delete their own).
-DELETERS = ("clerk", "archivist", "admin")
-#: Who may set retention and legal hold; clearing a hold is for archivists and admins only.
-LOCKERS = ("clerk", "archivist", "admin")
-HOLD_RELEASERS = ("archivist", "admin")
-
-
-@dataclass(frozen=True)
-class ServiceGrant:
-    """What one service client may do in storage with its own token, always for an agency it names.
-
-    ``reads``: Stat and Download of one object by its id. ``uploads``: Upload for an agency. ``holders``: the
-    prefix of the references it records and releases (``registry/`` → ``registry/document/<id>``…). No service
-    deletes or locks objects (people do; the records service will be granted retention when it is built).
-    """
-
-    reads: bool = False
-    uploads: bool = False
-    holders: str = ""
-
-
-#: Storage's grant table by client id (issue 11, item 2). A client not listed is granted nothing.
-SERVICE_GRANTS: dict[str, ServiceGrant] = {
-    # the internet-facing gateway serves signed download links (POST /files/{id}/link checked the person): it reads
-    # the one object a valid link names, for the agency the link names, and nothing else
-    clients.GATEWAY: ServiceGrant(reads=True),
+#: The references each service client records and releases (``registry/`` → ``registry/document/<id>``…), a rule
+#: on the resource beside the access table's entries for AddReference and ReleaseReference (issue 11, item 2).
+HOLDER_PREFIXES: dict[str, str] = {
     # documents and copies keep their files
-    clients.REGISTRY: ServiceGrant(holders="registry/"),
-    # signing keeps its results, and reads arrivals' files to verify their signatures
-    clients.SIGNING: ServiceGrant(reads=True, holders="signing/"),
-    # interchange (not built yet) stores the files of received packages for the receiving agency
-    clients.INTERCHANGE: ServiceGrant(uploads=True),
+    clients.REGISTRY: "registry/",
+    # signing keeps its results
+    clients.SIGNING: "signing/",
 }
-
-
-def grant_of(principal: Principal, what: str) -> ServiceGrant:
-    """The grant of a service principal; PermissionDenied naming the client when it has none for ``what``."""
-    grant = SERVICE_GRANTS.get(principal.client_id, ServiceGrant())
-    allowed = {"read": grant.reads, "upload": grant.uploads, "reference": bool(grant.holders)}[what]
-    if not allowed:
-        raise PermissionDenied(f"the service client {principal.client_id} may not {what} files in storage")
-    return grant
 
 
 #: ``chunk`` is field 2 of both ``UploadRequest`` and ``DownloadResponse``.
@@ -105,25 +71,14 @@ def add_to_server(api: StorageApi, server: grpc.aio.Server) -> None:
     server.add_registered_method_handlers(service, handlers)  # type: ignore[attr-defined]
 
 
-def scope(principal: Principal) -> str:
-    """The agency whose objects a person reaches (services go through :func:`read_scope`)."""
-    if principal.is_service:
-        raise PermissionDenied(f"the service client {principal.client_id} may not change files in storage")
-    if principal.agency:
-        return principal.agency
-    raise PermissionDenied("the token names no agency; only members of an agency reach its files")
-
-
-def read_scope(principal: Principal, object_id: str, agency_code: str) -> str:
-    """The agency a reader reaches: a person's own (naming another is refused); for a service granted reads, the
-    agency it names, and then only one object by its id (never a search by digest)."""
+def read_scope(caller: policy.Caller, object_id: str, agency_code: str) -> str:
+    """The agency a reader reaches: a person's own (naming another is refused); for a service the access table
+    lets read, the agency it names, and then only one object by its id (never a search by digest)."""
     requested = agency_code.strip()
-    if not principal.is_service:
-        own = scope(principal)
-        if requested and requested != own:
+    if not caller.principal.is_service:
+        if requested and requested != caller.agency:
             raise PermissionDenied("a person reads only the files of the agency of their token")
-        return own
-    grant_of(principal, "read")
+        return caller.agency
     if not requested:
         raise InvalidArgument("agency_code", "a service must name the agency it acts for")
     if not object_id.strip():
@@ -131,18 +86,16 @@ def read_scope(principal: Principal, object_id: str, agency_code: str) -> str:
     return requested
 
 
-def owner_for_upload(principal: Principal, requested: str) -> str:
+def owner_for_upload(caller: policy.Caller, requested: str) -> str:
+    """The agency that owns an upload: a person's own; the one a service (the table lets upload) names."""
     requested = requested.strip()
-    if principal.is_service:
-        grant_of(principal, "upload")
+    if caller.principal.is_service:
         if not requested:
             raise InvalidArgument("metadata.agency_code", "a service token must name the agency that owns the file")
         return requested
-    if principal.agency:
-        if requested and requested != principal.agency:
-            raise PermissionDenied("a person uploads only for the agency of their token")
-        return principal.agency
-    raise PermissionDenied("the token names no agency; only members of an agency store files")
+    if requested and requested != caller.agency:
+        raise PermissionDenied("a person uploads only for the agency of their token")
+    return caller.agency
 
 
 class StorageApi(storage_pb2_grpc.StorageServiceServicer):
@@ -152,12 +105,13 @@ class StorageApi(storage_pb2_grpc.StorageServiceServicer):
 
     async def Upload(self, request_iterator: AsyncIterator[storage_pb2.UploadRequest],
                      context: grpc.aio.ServicerContext) -> storage_pb2.UploadResponse:
-        principal = current_principal()
+        caller = policy.require()
+        principal = caller.principal
         first = await anext(request_iterator, None)
         if first is None or isinstance(first, memoryview) or first.WhichOneof("part") != "metadata":
             raise InvalidArgument("metadata", "the first message of an upload must carry the metadata")
         m = first.metadata
-        agency = owner_for_upload(principal, m.agency_code)
+        agency = owner_for_upload(caller, m.agency_code)
 
         async def chunks() -> AsyncIterator[bytes]:
             async for message in request_iterator:
@@ -181,8 +135,7 @@ class StorageApi(storage_pb2_grpc.StorageServiceServicer):
 
     async def Download(self, request: storage_pb2.DownloadRequest,
                        context: grpc.aio.ServicerContext) -> AsyncIterator[storage_pb2.DownloadResponse | bytes]:
-        principal = current_principal()
-        agency = read_scope(principal, request.object_id, request.agency_code)
+        agency = read_scope(policy.require(), request.object_id, request.agency_code)
         obj = await self.objects.find(object_id=request.object_id, sha256=request.sha256, agency_code=agency)
         chunks = self.objects.read_verified(obj, request.offset, request.length)
         first = await anext(chunks, None)  # range errors before the first message
@@ -194,32 +147,28 @@ class StorageApi(storage_pb2_grpc.StorageServiceServicer):
 
     async def Stat(self, request: storage_pb2.StatRequest,
                    context: grpc.aio.ServicerContext) -> storage_pb2.StatResponse:
-        principal = current_principal()
-        agency = read_scope(principal, request.object_id, request.agency_code)
+        agency = read_scope(policy.require(), request.object_id, request.agency_code)
         obj = await self.objects.find(object_id=request.object_id, sha256=request.sha256, agency_code=agency)
         return storage_pb2.StatResponse(object=object_to_proto(obj))
 
     async def Delete(self, request: storage_pb2.DeleteRequest,
                      context: grpc.aio.ServicerContext) -> storage_pb2.DeleteResponse:
-        principal = current_principal()
-        agency = scope(principal)
+        principal, agency = policy.require()
         obj = await self.objects.find(object_id=request.object_id, agency_code=agency)
-        if obj.uploaded_by != principal.subject:
-            principal.require_role(*DELETERS)
+        if obj.uploaded_by != principal.subject:  # the uploader deletes their own; others need a keeper's role
+            policy.require("not_uploader")
         await self.objects.delete(obj.object_id, agency, actor=principal.subject)
         self.on_commit()
         return storage_pb2.DeleteResponse()
 
     async def Lock(self, request: storage_pb2.LockRequest,
                    context: grpc.aio.ServicerContext) -> storage_pb2.LockResponse:
-        principal = current_principal()
-        agency = scope(principal)
+        principal, agency = policy.require()
         await self.objects.find(object_id=request.object_id, agency_code=agency)
-        principal.require_role(*LOCKERS)
         hold: bool | None = {storage_pb2.LockRequest.LEGAL_HOLD_ON: True,
                              storage_pb2.LockRequest.LEGAL_HOLD_OFF: False}.get(request.legal_hold)
         if hold is False:
-            principal.require_role(*HOLD_RELEASERS)
+            policy.require("release_hold")
         obj = await self.objects.lock(request.object_id.strip(), agency, retain_until=request.retain_until,
                                       legal_hold=hold, actor=principal.subject)
         self.on_commit()
@@ -227,14 +176,11 @@ class StorageApi(storage_pb2_grpc.StorageServiceServicer):
 
     def _reference_scope(self, object_id: str, agency_code: str, holder: str) -> tuple[Principal, str, str]:
         """References are recorded by services, each under its own holder prefix, naming the agency it acts for."""
-        principal = current_principal()
-        if not principal.is_service:
-            raise PermissionDenied("references are recorded by services (registry, signing, interchange, records), "
-                                   "not by people")
-        grant = grant_of(principal, "reference")
-        if not holder.startswith(grant.holders):
+        principal = policy.require().principal
+        prefix = HOLDER_PREFIXES.get(principal.client_id)
+        if prefix is None or not holder.startswith(prefix):
             raise PermissionDenied(f"the service client {principal.client_id} records only references held by "
-                                   f"'{grant.holders}…'")
+                                   f"'{prefix or '(none)'}…'")
         if not object_id.strip():
             raise InvalidArgument("object_id", "is required")
         if not agency_code.strip():

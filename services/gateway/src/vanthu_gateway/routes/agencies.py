@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field
 from vanthu.common.v1 import common_pb2
 from vanthu.registry.v1 import registry_pb2
 from vanthu_core.auth import Principal
+from vanthu_core.policy import REGISTRY
+from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
 from vanthu_gateway.schema import RequestBody
 
@@ -53,6 +55,7 @@ def _registry(request: Request) -> Any:
 
 
 @router.get("", response_model=AgencyPage, summary="List agencies")
+@calls(REGISTRY + "ListAgencies")
 async def list_agencies(
     request: Request,
     principal: Annotated[Principal, Depends(authenticated)],
@@ -72,6 +75,7 @@ async def list_agencies(
 
 
 @router.get("/{code}", response_model=AgencyOut, summary="One agency by its identifier code")
+@calls(REGISTRY + "GetAgency")
 async def get_agency(request: Request, principal: Annotated[Principal, Depends(authenticated)],
                      code: str) -> AgencyOut:
     if len(code) > 35:
@@ -107,6 +111,7 @@ class AgencyWritten(BaseModel):
 
 
 @router.put("/{code}", response_model=AgencyWritten, summary="Create or update an agency (admin)")
+@calls(REGISTRY + "UpsertAgency")
 async def put_agency(request: Request, response: Response, principal: Annotated[Principal, Depends(authenticated)],
                      code: str, body: AgencyIn) -> AgencyWritten:
     reply = await _registry(request).UpsertAgency(registry_pb2.UpsertAgencyRequest(agency=registry_pb2.Agency(

@@ -16,6 +16,8 @@ from pydantic import BaseModel, Field
 from vanthu.common.v1 import common_pb2
 from vanthu.registry.v1 import documents_pb2 as pb
 from vanthu_core.auth import Principal
+from vanthu_core.policy import DOCUMENTS
+from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
 from vanthu_gateway.schema import NonNegativeInt32, RequestBody, ResponseBody
 
@@ -210,6 +212,7 @@ def _input(body: DocumentIn) -> pb.DocumentInput:
 
 @router.get("/document-types", response_model=list[DocumentTypeOut], tags=["registers"],
             summary="Document types: the 29 of Decree 30/2020 and your agency's own")
+@calls(DOCUMENTS + "ListDocumentTypes")
 async def list_types(request: Request, principal: User) -> list[DocumentTypeOut]:
     reply = await _documents(request).ListDocumentTypes(pb.ListDocumentTypesRequest(), metadata=forward(principal))
     return [DocumentTypeOut.model_validate(_dict(t)) for t in reply.types]
@@ -217,6 +220,7 @@ async def list_types(request: Request, principal: User) -> list[DocumentTypeOut]
 
 @router.post("/document-types", response_model=DocumentTypeOut, status_code=201, tags=["registers"],
              summary="Add a specialised document type for your agency (admin)")
+@calls(DOCUMENTS + "CreateDocumentType")
 async def create_type(request: Request, principal: User, body: DocumentTypeIn) -> DocumentTypeOut:
     reply = await _documents(request).CreateDocumentType(pb.CreateDocumentTypeRequest(type=pb.DocumentType(
         code=body.code, name=body.name, abbreviation=body.abbreviation)), metadata=forward(principal))
@@ -224,6 +228,7 @@ async def create_type(request: Request, principal: User, body: DocumentTypeIn) -
 
 
 @router.get("/registers", response_model=list[RegisterOut], tags=["registers"], summary="Your agency's registers")
+@calls(DOCUMENTS + "ListRegisters")
 async def list_registers(request: Request, principal: User,
                          direction: Literal["outgoing", "incoming", "copy"] | None = None) -> list[RegisterOut]:
     reply = await _documents(request).ListRegisters(pb.ListRegistersRequest(direction=direction or ""),
@@ -233,6 +238,7 @@ async def list_registers(request: Request, principal: User,
 
 @router.post("/registers", response_model=RegisterOut, status_code=201, tags=["registers"],
              summary="Open a register (clerk, admin)")
+@calls(DOCUMENTS + "CreateRegister")
 async def create_register(request: Request, principal: User, body: RegisterIn) -> RegisterOut:
     reply = await _documents(request).CreateRegister(pb.CreateRegisterRequest(register=pb.Register(
         **body.model_dump())), metadata=forward(principal))
@@ -241,6 +247,7 @@ async def create_register(request: Request, principal: User, body: RegisterIn) -
 
 @router.get("/registers/{register_id}/export", tags=["registers"], response_class=Response,
             summary="The register book for a period, as CSV, printable XLSX or PDF to bind (Decree 30, Appendix IV)")
+@calls(DOCUMENTS + "ExportRegister")
 async def export_register(request: Request, principal: User, register_id: str, date_from: date, date_to: date,
                           format: Literal["csv", "xlsx", "pdf"] = "csv") -> Response:
     reply = await _documents(request).ExportRegister(pb.ExportRegisterRequest(
@@ -253,6 +260,7 @@ async def export_register(request: Request, principal: User, register_id: str, d
 
 @router.post("/documents", response_model=DocumentOut, status_code=201,
              summary="Create an outgoing draft, or enter an incoming document received on paper")
+@calls(DOCUMENTS + "CreateDocument")
 async def create_document(request: Request, principal: User, body: DocumentCreate) -> DocumentOut:
     reply = await _documents(request).CreateDocument(pb.CreateDocumentRequest(
         document=_input(body), agency_code=body.agency_code), metadata=forward(principal))
@@ -260,6 +268,7 @@ async def create_document(request: Request, principal: User, body: DocumentCreat
 
 
 @router.get("/documents", response_model=DocumentPage, summary="List your agency's documents, newest first")
+@calls(DOCUMENTS + "ListDocuments")
 async def list_documents(
     request: Request, principal: User,
     direction: Literal["outgoing", "incoming"] | None = None,
@@ -282,12 +291,14 @@ async def list_documents(
 
 
 @router.get("/documents/{document_id}", response_model=DocumentOut, summary="One document")
+@calls(DOCUMENTS + "GetDocument")
 async def get_document(request: Request, principal: User, document_id: str) -> DocumentOut:
     reply = await _documents(request).GetDocument(pb.GetDocumentRequest(id=document_id), metadata=forward(principal))
     return _out(reply.document)
 
 
 @router.put("/documents/{document_id}", response_model=DocumentOut, summary="Change a draft")
+@calls(DOCUMENTS + "UpdateDraft")
 async def update_draft(request: Request, principal: User, document_id: str, body: DraftUpdate) -> DocumentOut:
     reply = await _documents(request).UpdateDraft(pb.UpdateDraftRequest(
         id=document_id, document=_input(body), expected_version=body.expected_version), metadata=forward(principal))
@@ -296,6 +307,7 @@ async def update_draft(request: Request, principal: User, document_id: str, body
 
 @router.post("/documents/{document_id}/submit", response_model=DocumentOut,
              summary="Submit a draft for signature (trình ký): its main file and attachments are PDFs (the drafter)")
+@calls(DOCUMENTS + "SubmitDocument")
 async def submit(request: Request, principal: User, document_id: str) -> DocumentOut:
     reply = await _documents(request).SubmitDocument(pb.SubmitDocumentRequest(id=document_id),
                                                      metadata=forward(principal))
@@ -304,6 +316,7 @@ async def submit(request: Request, principal: User, document_id: str) -> Documen
 
 @router.post("/documents/{document_id}/return", response_model=DocumentOut,
              summary="Send a submitted draft back to its drafter with the reason (leader, head)")
+@calls(DOCUMENTS + "ReturnDocument")
 async def return_draft(request: Request, principal: User, document_id: str, body: ReasonIn) -> DocumentOut:
     reply = await _documents(request).ReturnDocument(pb.ReturnDocumentRequest(id=document_id, reason=body.reason),
                                                      metadata=forward(principal))
@@ -313,6 +326,7 @@ async def return_draft(request: Request, principal: User, document_id: str, body
 @router.post("/documents/{document_id}/sign", response_model=DocumentOut,
              summary="Sign a submitted document as the competent person (ký số; leader, head of the agency, with "
                      "your own signing profile): the signed PDF replaces the main file")
+@calls(DOCUMENTS + "SignDocument")
 async def sign(request: Request, principal: User, document_id: str) -> DocumentOut:
     reply = await _documents(request).SignDocument(pb.SignDocumentRequest(id=document_id),
                                                    metadata=forward(principal), timeout=ACT_TIMEOUT_S)
@@ -323,6 +337,7 @@ async def sign(request: Request, principal: User, document_id: str) -> DocumentO
              summary="Issue (ban hành) a signed document in one act (clerk): the register's next number and today's "
                      "date, stamped and sealed with the agency's signature; attachments signed. If the seal fails "
                      "the document stays numbered (seal_error says why): the same call completes it")
+@calls(DOCUMENTS + "IssueDocument")
 async def issue(request: Request, principal: User, document_id: str, body: IssueIn | None = None) -> DocumentOut:
     reply = await _documents(request).IssueDocument(pb.IssueDocumentRequest(
         id=document_id, register_id=body.register_id if body else ""), metadata=forward(principal),
@@ -332,6 +347,7 @@ async def issue(request: Request, principal: User, document_id: str, body: Issue
 
 @router.post("/documents/{document_id}/register", response_model=DocumentOut,
              summary="Register an arrival (vào sổ): take the next arrival number (clerk)")
+@calls(DOCUMENTS + "RegisterDocument")
 async def register(request: Request, principal: User, document_id: str, body: RegisterArrivalIn) -> DocumentOut:
     reply = await _documents(request).RegisterDocument(pb.RegisterDocumentRequest(
         id=document_id, register_id=body.register_id, confirm_duplicate=body.confirm_duplicate,
@@ -341,6 +357,7 @@ async def register(request: Request, principal: User, document_id: str, body: Re
 
 @router.post("/documents/{document_id}/reject", response_model=DocumentOut,
              summary="Reject an arrival, with the reason (clerk)")
+@calls(DOCUMENTS + "RejectDocument")
 async def reject(request: Request, principal: User, document_id: str, body: ReasonIn) -> DocumentOut:
     reply = await _documents(request).RejectDocument(pb.RejectDocumentRequest(id=document_id, reason=body.reason),
                                                      metadata=forward(principal))
@@ -349,6 +366,7 @@ async def reject(request: Request, principal: User, document_id: str, body: Reas
 
 @router.post("/documents/{document_id}/cancel", response_model=DocumentOut,
              summary="Cancel a document; an issued one keeps its number (clerk, leader)")
+@calls(DOCUMENTS + "CancelDocument")
 async def cancel(request: Request, principal: User, document_id: str, body: ReasonIn) -> DocumentOut:
     reply = await _documents(request).CancelDocument(pb.CancelDocumentRequest(id=document_id, reason=body.reason),
                                                      metadata=forward(principal))
@@ -357,6 +375,7 @@ async def cancel(request: Request, principal: User, document_id: str, body: Reas
 
 @router.get("/documents/{document_id}/history", response_model=list[HistoryOut],
             summary="Every change: who, when, what")
+@calls(DOCUMENTS + "GetDocumentHistory")
 async def history(request: Request, principal: User, document_id: str) -> list[HistoryOut]:
     reply = await _documents(request).GetDocumentHistory(pb.GetDocumentHistoryRequest(id=document_id),
                                                          metadata=forward(principal))

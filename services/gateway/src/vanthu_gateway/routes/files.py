@@ -24,11 +24,13 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from vanthu.storage.v1 import storage_pb2 as pb
-from vanthu_core import wire
+from vanthu_core import clients, wire
 from vanthu_core.auth import Principal
 from vanthu_core.errors import InvalidArgument, PermissionDenied, Unavailable
 from vanthu_core.grpc_server import field_violations
+from vanthu_core.policy import STORAGE
 from vanthu_gateway import disposition
+from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
 from vanthu_gateway.problems import problem
 
@@ -219,6 +221,7 @@ class _FormStream:
 
 @router.post("", response_model=Uploaded, status_code=201, openapi_extra=UPLOAD_FORM,
              summary="Upload a file (multipart form: optional field 'sha256', then the file part 'file')")
+@calls(STORAGE + "Upload")
 async def upload(request: Request, principal: User) -> Uploaded:
     """The form is parsed while it arrives and the file streamed to storage as it comes (never spooled here);
     a broken or refused upload stores nothing (the storage call is cancelled and storage drops what it staged)."""
@@ -250,6 +253,7 @@ async def upload(request: Request, principal: User) -> Uploaded:
 
 
 @router.get("/{object_id}", response_model=StoredObject, summary="A file's metadata")
+@calls(STORAGE + "Stat")
 async def stat(request: Request, principal: User, object_id: str) -> StoredObject:
     reply = await _storage(request).Stat(pb.StatRequest(object_id=object_id), metadata=forward(principal))
     return _object(reply.object)
@@ -258,6 +262,7 @@ async def stat(request: Request, principal: User, object_id: str) -> StoredObjec
 @router.delete("/{object_id}", status_code=204, response_class=Response,
                summary="Delete a file you uploaded (clerks, archivists, admins: any of the agency); refused (422) "
                        "while a document or anything else refers to it, or while it is retained or held")
+@calls(STORAGE + "Delete")
 async def delete(request: Request, principal: User, object_id: str) -> Response:
     await _storage(request).Delete(pb.DeleteRequest(object_id=object_id), metadata=forward(principal))
     return Response(status_code=204)
@@ -354,6 +359,7 @@ def _quote(name: str) -> str:
 
 @router.get("/{object_id}/content", summary="Download a file (a single Range is supported)",
             response_class=StreamingResponse)
+@calls(STORAGE + "Download", STORAGE + "Stat")
 async def download(request: Request, principal: User, object_id: str,
                    range_header: Annotated[str | None, Header(alias="Range")] = None) -> Response:
     return await _stream(request, object_id, forward(principal), range_header)
@@ -365,6 +371,7 @@ def _sign(secret: bytes, object_id: str, agency: str, expires: int) -> str:
 
 
 @router.post("/{object_id}/link", response_model=Link, summary="A short-lived download link that needs no token")
+@calls(STORAGE + "Stat")
 async def link(request: Request, principal: User, object_id: str) -> Link:
     reply = await _storage(request).Stat(pb.StatRequest(object_id=object_id), metadata=forward(principal))
     settings = request.app.state.settings
@@ -378,6 +385,8 @@ async def link(request: Request, principal: User, object_id: str) -> Link:
 
 @router.get("/{object_id}/shared", name="download_by_link", response_class=StreamingResponse,
             summary="Download through a link made by POST /link (no token; valid until it expires)")
+@calls(STORAGE + "Download", STORAGE + "Stat", client=clients.GATEWAY,
+       note="no token: anyone holding a valid link made by POST /api/v1/files/{id}/link, until it expires")
 async def download_by_link(request: Request, object_id: str,
                            agency: Annotated[str, Query(max_length=35)],
                            expires: Annotated[int, Query()],

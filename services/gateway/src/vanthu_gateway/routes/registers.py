@@ -17,6 +17,8 @@ from pydantic import BaseModel, Field
 
 from vanthu.registry.v1 import documents_pb2 as pb
 from vanthu_core.auth import Principal
+from vanthu_core.policy import DOCUMENTS
+from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
 from vanthu_gateway.problems import problem
 
@@ -70,6 +72,7 @@ def _documents(request: Request) -> Any:
 @router.post("/{register_id}/start", response_model=StartOut,
              summary="Continue this year's series at a given number, where the previous system stopped "
                      "(once, before the register's first number; clerk, admin)")
+@calls(DOCUMENTS + "SetRegisterStart")
 async def set_start(request: Request, principal: User, register_id: str, body: StartIn) -> StartOut:
     reply = await _documents(request).SetRegisterStart(pb.SetRegisterStartRequest(
         register_id=register_id, next_number=body.next_number, reason=body.reason), metadata=forward(principal))
@@ -81,6 +84,7 @@ async def set_start(request: Request, principal: User, register_id: str, body: S
                         422: {"description": "lines refused (problem+json, one error per line); nothing written"}},
              summary="Import the previous system's register book: the request body is the .csv (UTF-8) or .xlsx "
                      "file with the Appendix IV columns (clerk, admin)")
+@calls(DOCUMENTS + "ImportRegister")
 async def import_book(
     request: Request, response: Response, principal: User, register_id: str,
     dry_run: Annotated[bool, Query(description="check every line, write nothing")] = False,
@@ -107,6 +111,7 @@ class CloseIn(BaseModel):
 
 @router.post("/{register_id}/close", summary="Close a register: it numbers nothing more; the types it listed go "
                                              "back to the register without types of their kind (clerk, admin)")
+@calls(DOCUMENTS + "CloseRegister")
 async def close(request: Request, principal: User, register_id: str, body: CloseIn) -> dict[str, Any]:
     reply = await _documents(request).CloseRegister(pb.CloseRegisterRequest(register_id=register_id,
                                                                             reason=body.reason),
@@ -117,6 +122,7 @@ async def close(request: Request, principal: User, register_id: str, body: Close
 
 @router.get("/{register_id}/history", response_model=list[RegisterHistoryOut],
             summary="What happened to a register: created, start set, entries imported (who, when, why)")
+@calls(DOCUMENTS + "GetRegisterHistory")
 async def register_history(request: Request, principal: User, register_id: str) -> list[RegisterHistoryOut]:
     reply = await _documents(request).GetRegisterHistory(pb.GetRegisterHistoryRequest(register_id=register_id),
                                                          metadata=forward(principal))

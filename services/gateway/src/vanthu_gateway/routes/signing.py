@@ -21,6 +21,8 @@ from vanthu.signing.v1 import signing_pb2 as pb
 from vanthu_core.auth import Principal
 from vanthu_core.errors import DomainError, InvalidArgument, Unavailable
 from vanthu_core.grpc_client import domain_error
+from vanthu_core.policy import DOCUMENTS, SIGNING
+from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
 from vanthu_gateway.schema import Coordinate, NonNegativeInt32, RequestBody
 
@@ -163,6 +165,7 @@ def _profile(p: pb.SigningProfile) -> ProfileOut:
 
 @router.post("/personal", response_model=SigningOut, status_code=201,
              summary="Sign as the competent person (leader, head) with the key of your own profile")
+@calls(SIGNING + "SignPersonal")
 async def sign_personal(body: PersonalIn, request: Request, principal: User) -> SigningOut:
     reply = await _signing(request).SignPersonal(
         pb.SignPersonalRequest(source=_ref(body.object_id), placeholder=body.placeholder, **_box(body.box)),
@@ -172,6 +175,7 @@ async def sign_personal(body: PersonalIn, request: Request, principal: User) -> 
 
 @router.post("/copy", response_model=CopyOut, status_code=201,
              summary="Sign a digitised copy (sao y, sao lục, trích sao) and number it in a copy register (clerk)")
+@calls(DOCUMENTS + "NumberCopy", SIGNING + "SignCopy")
 async def sign_copy(body: CopyIn, request: Request, principal: User) -> CopyOut:
     """Everything the registry checks comes first (the copy register, the form, the copied document), then the agency
     signs, then the copy is numbered (one transaction in the registry): a refused request signs, stores and
@@ -207,6 +211,7 @@ def renamed(error: DomainError, fields: dict[str, str]) -> DomainError:
 
 @router.post("/prepare", response_model=PreparedOut, status_code=201,
              summary="Two-step signing, step 1: what your USB token or remote signer must sign")
+@calls(SIGNING + "PrepareSignature")
 async def prepare(body: PersonalIn, request: Request, principal: User) -> PreparedOut:
     r = await _signing(request).PrepareSignature(
         pb.PrepareSignatureRequest(source=_ref(body.object_id), placeholder=body.placeholder, **_box(body.box)),
@@ -218,6 +223,7 @@ async def prepare(body: PersonalIn, request: Request, principal: User) -> Prepar
 
 @router.post("/complete", response_model=SigningOut, status_code=201,
              summary="Two-step signing, step 2: embed the signature value; the signed PDF is stored")
+@calls(SIGNING + "CompleteSignature")
 async def complete(body: CompleteIn, request: Request, principal: User) -> SigningOut:
     try:
         value = base64.b64decode(body.signature_value, validate=True)
@@ -230,6 +236,7 @@ async def complete(body: CompleteIn, request: Request, principal: User) -> Signi
 
 
 @router.post("/verify", response_model=VerifyOut, summary="Verify every signature of a stored PDF")
+@calls(SIGNING + "Verify")
 async def verify(body: VerifyIn, request: Request, principal: User) -> VerifyOut:
     r = await _signing(request).Verify(pb.VerifyRequest(source=_ref(body.object_id)), metadata=forward(principal),
                                        timeout=SIGN_TIMEOUT_S)
@@ -243,6 +250,7 @@ async def verify(body: VerifyIn, request: Request, principal: User) -> VerifyOut
 
 
 @router.get("/profile", response_model=ProfileOut, summary="Your signing profile (or your agency's, for clerks)")
+@calls(SIGNING + "GetProfile")
 async def get_profile(request: Request, principal: User) -> ProfileOut:
     r = await _signing(request).GetProfile(pb.GetProfileRequest(), metadata=forward(principal))
     return _profile(r.profile)
@@ -251,6 +259,7 @@ async def get_profile(request: Request, principal: User) -> ProfileOut:
 @router.put("/profile/image", response_model=ProfileOut,
             summary="Replace your signature image (leader, head) or your agency's seal image (admin): a PNG with "
                     "a transparent background")
+@calls(SIGNING + "SetProfileImage")
 async def put_profile_image(request: Request, principal: User, image: Annotated[UploadFile, File()]) -> ProfileOut:
     data = await image.read(MAX_IMAGE_BYTES + 1)
     if len(data) > MAX_IMAGE_BYTES:

@@ -1,0 +1,570 @@
+"""The access matrix on the whole platform: every REST route, as each role of the agency that owns the resource (UBND
+tỉnh, ``*.ubnd``) and as the same role of another agency (Sở Nội vụ, ``*.snv``).
+
+Generated from the access table as the gateway's OpenAPI document publishes it (each operation's ``x-roles``, from
+:data:`vanthu_core.policy.TABLE` through the route's declared gRPC methods): a caller whose role the table allows
+succeeds on a resource of their own agency (a fresh one, in the state the route needs); a caller whose role it does
+not allow gets 403, and one of another agency gets 404 for the owner's resource (403 when their role is not
+allowed). Refusals change nothing (the resource re-read as its owner is the same) and publish no event: every event
+on ``vanthu.>`` is collected, and each service is made to publish one event of its own before and after the refused
+calls (a barrier): the service's events in between are the refusals' (each service publishes its outbox in order).
+
+The demo users' signing profiles shape some answers, and the rows say so explicitly (``expect``): lanhdao.ubnd has a
+personal profile whose key the service holds and UBND a seal; no other leader or head has a profile (a 422 naming
+the missing profile, not a 403), and SNV no seal. For two-step signing the test binds, as the operator does, a
+profile with a key the service does not hold to truongphong.longchau (a third agency), whose calls show the allowed
+path (``extra``); the same profile gives the barrier its signing event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import csv
+import io
+import itertools
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from vanthu_devstack import Stack
+
+pytestmark = pytest.mark.e2e
+
+UBND, SNV, LONG_CHAU = "000.00.00.H61", "000.00.02.H61", "000.00.41.H61"
+OWNER, OTHER = "ubnd", "snv"
+#: The demo user of each role, per agency: ``vanthu.ubnd`` is UBND's clerk.
+USERNAMES = {"clerk": "vanthu", "leader": "lanhdao", "head": "truongphong", "officer": "chuyenvien",
+             "archivist": "luutru", "admin": "quantri"}
+#: The person whose profile's updates make the signing service's barrier event (bound by this test, touched by
+#: nothing else), and the subject of their tokens (demo_users.yaml).
+TWO_STEP_USER = "truongphong.longchau"
+TWO_STEP_SUBJECT = b"f0bc5b3a-e5c3-5517-9c0b-744f0adda3fb"
+#: Routes outside the matrix, and why.
+NOT_IN_MATRIX = {"GET /api/v1/files/{object_id}/shared": "takes no token: a signed link (e2e/test_e2e_files.py)"}
+PROFILE_UPDATED = "vanthu.signing.profile.updated"
+NO_PROFILE = "has no personal signing profile"
+
+
+def user(role: str, agency: str) -> str:
+    return f"{USERNAMES[role]}.{agency}"
+
+
+# -- events -------------------------------------------------------------------------------------------------------
+class EventLog:
+    """Every event stored on ``vanthu.>`` while the matrix runs, in the order it arrived (an ordered JetStream
+    consumer of the event stream, read as the NATS ``admin`` user — no service may read another's subjects — and
+    served by an event loop in a thread of its own, so the tests stay synchronous)."""
+
+    def __init__(self, url: str, password: str) -> None:
+        self.url = url
+        self.password = password
+        self.events: list[tuple[str, bytes]] = []
+        self.changed = threading.Condition()
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="event-log", daemon=True)
+        self.client: Any = None
+
+    def start(self) -> EventLog:
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self._subscribe(), self.loop).result(timeout=30)
+        return self
+
+    async def _subscribe(self) -> None:
+        import nats
+        from nats.js.api import DeliverPolicy
+
+        self.client = await nats.connect(self.url, user="admin", password=self.password)
+        self.subscription = await self.client.jetstream().subscribe(
+            "vanthu.>", cb=self._received, ordered_consumer=True, deliver_policy=DeliverPolicy.NEW)
+        await self.client.flush()
+
+    async def _received(self, msg: Any) -> None:
+        with self.changed:
+            self.events.append((msg.subject, bytes(msg.data)))
+            self.changed.notify_all()
+
+    def stop(self) -> None:
+        if self.client is not None:
+            asyncio.run_coroutine_threadsafe(self.client.drain(), self.loop).result(timeout=30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=30)
+
+    def wait_for(self, what: str, match: Callable[[str, bytes], bool], count: int = 1,
+                 timeout_s: float = 60.0) -> int:
+        """The index of the ``count``-th event that ``match``es, waiting for it (no longer than ``timeout_s``)."""
+        def index() -> int | None:
+            found = [i for i, (subject, data) in enumerate(self.events) if match(subject, data)]
+            return found[count - 1] if len(found) >= count else None
+
+        with self.changed:
+            if not self.changed.wait_for(lambda: index() is not None, timeout=timeout_s):
+                raise AssertionError(f"no event for {what} within {timeout_s:.0f} s; last seen: "
+                                     f"{[s for s, _ in self.events[-5:]]}")
+            found = index()
+            assert found is not None
+            return found
+
+    def between(self, start: dict[str, int], end: dict[str, int]) -> list[str]:
+        """The events each service published between two barriers (those barriers' own excluded)."""
+        with self.changed:
+            events = list(self.events)
+        return [f"{subject} {data[:200]!r}" for service in start
+                for subject, data in events[start[service] + 1:end[service]]
+                if subject.startswith(f"vanthu.{service}.")]
+
+
+# -- the platform, as its users reach it ---------------------------------------------------------------------------
+@dataclass
+class World:
+    """The running platform as the matrix reaches it: tokens, the gateway, builders of resources in the state a
+    route needs, and the barriers."""
+
+    platform: Stack
+    login: Callable[[str], str]
+    http: httpx.Client
+    events: EventLog
+    tmp: Path
+    counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    two_step_images: int = 0
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    # -- calls ------------------------------------------------------------------------------------------------------
+    def call(self, username: str, verb: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.login(username)}", **kwargs.pop("headers", {})}
+        return self.http.request(verb, path, headers=headers, **kwargs)
+
+    def ok(self, username: str, verb: str, path: str, **kwargs: Any) -> Any:
+        reply = self.call(username, verb, path, **kwargs)
+        assert reply.is_success, f"{username} {verb} {path}: {reply.status_code} {reply.text}"
+        return reply.json() if reply.content and "json" in reply.headers.get("content-type", "") else None
+
+    def marker(self) -> str:
+        """A word no other test writes (found by search, named in codes)."""
+        return f"matran{next(self.counter)}x{uuid.uuid4().hex[:6]}"
+
+    # -- builders ---------------------------------------------------------------------------------------------------
+    def pdf(self, signable: bool = False) -> bytes:
+        """A PDF no one uploaded before (storage deduplicates by content): with the placeholders signing anchors on
+        when it will be signed, a minimal one otherwise."""
+        from vanthu_testing.documents import draft_pdf
+
+        mark = self.marker()
+        return draft_pdf(f"Về việc thử quyền truy cập {mark}") if signable else \
+            f"%PDF-1.7\n% {mark}\n%%EOF\n".encode()
+
+    def upload(self, username: str = "chuyenvien.ubnd", signable: bool = False) -> dict[str, Any]:
+        reply = self.ok(username, "POST", "/api/v1/files",
+                        files={"file": ("tệp thử.pdf", self.pdf(signable), "application/pdf")})
+        return dict(reply["object"])
+
+    def draft(self, username: str = "chuyenvien.ubnd", with_file: bool = True) -> dict[str, Any]:
+        files = [{"object_id": self.upload(username, signable=True)["object_id"], "role": "main"}] if with_file else []
+        return dict(self.ok(username, "POST", "/api/v1/documents", json={
+            "type_code": "cong_van", "abstract": f"V/v kiểm tra quyền {self.marker()}", "unit_abbreviation": "VP",
+            "files": files}))
+
+    def submitted(self, username: str = "chuyenvien.ubnd") -> dict[str, Any]:
+        doc = self.draft(username)
+        return dict(self.ok(username, "POST", f"/api/v1/documents/{doc['id']}/submit"))
+
+    def signed(self) -> dict[str, Any]:
+        doc = self.submitted()
+        return dict(self.ok("lanhdao.ubnd", "POST", f"/api/v1/documents/{doc['id']}/sign", timeout=120))
+
+    def arrival(self, clerk: str = "vanthu.ubnd") -> dict[str, Any]:
+        """An incoming document entered from paper (no file: no signature check follows it)."""
+        return dict(self.ok(clerk, "POST", "/api/v1/documents", json={
+            "direction": "incoming", "type_code": "cong_van", "abstract": f"V/v báo cáo {self.marker()}",
+            "sender": {"agency_code": LONG_CHAU, "agency_name": "UBND phường Long Châu",
+                       "number_symbol": f"{next(self.counter)}/UBND-VP", "document_date": "2021-03-04"}}))
+
+    def register(self, clerk: str = "vanthu.ubnd") -> dict[str, Any]:
+        """A register of its own (a second arrival series, opened on purpose), so the seeded ones stay as they are."""
+        return dict(self.ok(clerk, "POST", "/api/v1/registers", json={
+            "direction": "incoming", "name": f"Sổ đến thử {self.marker()}", "separate_arrival_series": True}))
+
+    def arrivals_register(self) -> str:
+        if "arrivals" not in self.cache:
+            self.cache["arrivals"] = self.register()["id"]
+        return str(self.cache["arrivals"])
+
+    def seeded_register(self, direction: str, clerk: str = "vanthu.ubnd") -> str:
+        registers = self.ok(clerk, "GET", "/api/v1/registers", params={"direction": direction})
+        return str(next(r["id"] for r in registers if not r["type_codes"]))
+
+    def png(self) -> bytes:
+        from PIL import Image, ImageDraw
+
+        img = Image.new("RGBA", (300, 120), (0, 0, 0, 0))
+        ImageDraw.Draw(img).line([(10, 100), (150, 20), (290, 90)], fill=(10, 30, 190, 255), width=6)
+        out = io.BytesIO()
+        img.save(out, "PNG")
+        return out.getvalue()
+
+    def two_step_profile(self) -> None:
+        """Bind truongphong.longchau a personal profile with a key the service does not hold (the dev PKI's
+        personal certificate, its key kept here as a USB token would), as the operator does (once)."""
+        if "two_step" in self.cache:
+            return
+        image = self.tmp / "chu-ky.png"
+        image.write_bytes(self.png())
+        pki = self.platform.var / "signing" / "dev-pki"
+        proc = subprocess.run([sys.executable, "-m", "vanthu_signing", "profile", "set", "--agency", LONG_CHAU,
+                               "--user", TWO_STEP_USER, "--certificate", str(pki / "personal.crt"),
+                               "--image", str(image)],
+                              env=self.platform.env(), cwd=self.platform.var.parent, capture_output=True, text=True,
+                              timeout=120)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        self.two_step_images += 1  # the operator's change is published too (the service's relay picks it up)
+        self.cache["two_step"] = pki / "personal.key"
+
+    def prepared(self) -> dict[str, Any]:
+        """A handle truongphong.longchau prepared on a file of theirs, and the signature value of its ``to_sign``."""
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+        self.two_step_profile()
+        source = self.upload(TWO_STEP_USER, signable=True)["object_id"]
+        prepared = self.ok(TWO_STEP_USER, "POST", "/api/v1/signing/prepare", json={"object_id": source}, timeout=120)
+        key = serialization.load_pem_private_key(Path(self.cache["two_step"]).read_bytes(), None)
+        assert isinstance(key, rsa.RSAPrivateKey)
+        value = key.sign(base64.b64decode(prepared["to_sign"]), padding.PKCS1v15(), hashes.SHA256())
+        return {"handle": prepared["handle"], "signature_value": base64.b64encode(value).decode()}
+
+    # -- barriers ---------------------------------------------------------------------------------------------------
+    def barrier(self) -> dict[str, int]:
+        """Make storage, the registry and signing each publish one event of their own, now, in a third agency;
+        return where each arrived in the log. A service publishes its events in the order it made them, so any
+        event it made before this one has arrived by then."""
+        self.two_step_profile()
+        stored = self.upload("chuyenvien.longchau")["object_id"].encode()
+        drafted = self.ok("chuyenvien.longchau", "POST", "/api/v1/documents", json={
+            "type_code": "cong_van", "abstract": "Rào chắn của ma trận quyền"})["id"].encode()
+        self.ok(TWO_STEP_USER, "PUT", "/api/v1/signing/profile/image",
+                files={"image": ("chu-ky.png", self.png(), "image/png")})
+        self.two_step_images += 1
+        return {
+            "storage": self.events.wait_for("the storage barrier",
+                                            lambda s, d: s.startswith("vanthu.storage.") and stored in d),
+            "registry": self.events.wait_for("the registry barrier",
+                                             lambda s, d: s.startswith("vanthu.registry.") and drafted in d),
+            "signing": self.events.wait_for("the signing barrier",
+                                            lambda s, d: s == PROFILE_UPDATED and TWO_STEP_SUBJECT in d,
+                                            count=self.two_step_images)}
+
+
+# -- the rows -------------------------------------------------------------------------------------------------------
+Target = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Row:
+    """How to call one route on a resource in the state it needs.
+
+    ``scope``: ``resource`` (the route names a resource of the owning agency: another agency's callers get 404),
+    ``own`` (the caller acts within their own agency: lists, creations, their profile) or ``directory`` (the agency
+    directory, the province's address book: everyone reads it). ``target`` builds the owner's resource the refused
+    calls aim at; ``fresh`` one for each caller expected to succeed (default: the target); ``body`` the request's
+    keyword arguments for a caller and a resource; ``snapshot`` re-reads the target as its owner. ``expect``:
+    answers the demo data or a rule on the resource gives instead of the table's (user → status, why); ``extra``:
+    more calls with the user, the resource builder, the status and why.
+    """
+
+    scope: str
+    ok: int
+    target: Callable[[World], Target] = lambda w: {}
+    body: Callable[[World, str, Target], dict[str, Any]] = lambda w, u, t: {}
+    fresh: Callable[[World, str], Target] | None = None
+    snapshot: Callable[[World, Target], Any] | None = None
+    case: str = ""
+    expect: dict[str, tuple[int, str]] = field(default_factory=dict)
+    extra: tuple[tuple[str, Callable[[World], Target], int, str], ...] = ()
+
+
+def document_view(w: World, t: Target) -> Any:
+    return (w.ok("vanthu.ubnd", "GET", f"/api/v1/documents/{t['document_id']}"),
+            w.ok("vanthu.ubnd", "GET", f"/api/v1/documents/{t['document_id']}/history"))
+
+
+def file_view(w: World, t: Target) -> Any:
+    return w.ok(t.get("uploader", "chuyenvien.ubnd"), "GET", f"/api/v1/files/{t['object_id']}")
+
+
+def register_view(w: World, t: Target) -> Any:
+    return (w.ok("vanthu.ubnd", "GET", "/api/v1/registers"),
+            w.ok("vanthu.ubnd", "GET", f"/api/v1/registers/{t['register_id']}/history"))
+
+
+def both_agencies(path: str, **params: Any) -> Callable[[World, Target], Any]:
+    def view(w: World, t: Target) -> Any:
+        resolved = {k: v.format(**t) for k, v in params.items()}
+        return [w.ok(f"vanthu.{a}", "GET", path, params=resolved) for a in (OWNER, OTHER)]
+
+    return view
+
+
+def doc(build: Callable[[World], dict[str, Any]]) -> Callable[[World], Target]:
+    return lambda w: {"document_id": build(w)["id"]}
+
+
+def file_of(username: str = "chuyenvien.ubnd", signable: bool = False) -> Callable[[World], Target]:
+    return lambda w: {"object_id": w.upload(username, signable)["object_id"], "uploader": username}
+
+
+def a_register(w: World) -> Target:
+    return {"register_id": w.register()["id"]}
+
+
+def fresh_register(w: World, username: str) -> Target:
+    return a_register(w)
+
+
+REASON = {"reason": "Thử phân quyền"}
+KEEPERS = ("vanthu.ubnd", "luutru.ubnd", "quantri.ubnd")
+
+
+def arrival_book(w: World, u: str, t: Target) -> dict[str, Any]:
+    """The previous system's arrival book (Appendix IV columns) as CSV, for a year long past."""
+    out = io.StringIO()
+    rows = csv.writer(out)
+    rows.writerow(["Ngày đến", "Số đến", "Tác giả", "Số, ký hiệu", "Ngày tháng văn bản",
+                   "Tên loại và trích yếu nội dung"])
+    rows.writerow(["28/05/2021", "311", "Ủy ban nhân dân tỉnh Vĩnh Long", "456/UBND-NC", "27/05/2021",
+                   "V/v rà soát biên chế năm 2021"])
+    return {"content": out.getvalue().encode(), "params": {"file_name": "so-den-cu.csv"},
+            "headers": {"Content-Type": "text/csv"}}
+
+
+def agency_body(w: World, u: str, t: Target) -> dict[str, Any]:
+    a = w.ok("vanthu.ubnd", "GET", f"/api/v1/agencies/{t['code']}")
+    return {"json": {k: a[k] for k in ("name", "short_name", "parent_code", "level", "valid_from", "valid_to",
+                                       "address", "email", "phone", "source", "place")}}
+
+
+def copy_target(w: World) -> Target:
+    return {"object_id": w.upload("vanthu.ubnd", signable=True)["object_id"], "uploader": "vanthu.ubnd",
+            "register": w.seeded_register("copy")}
+
+
+def no_profile(*users: str) -> dict[str, tuple[int, str]]:
+    return {u: (422, "no personal signing profile (only lanhdao.ubnd has one)") for u in users}
+
+
+LEADERS_AND_HEADS = ("lanhdao.ubnd", "truongphong.ubnd", "lanhdao.snv", "truongphong.snv")
+
+ROWS: dict[str, Row] = {
+    # -- who am I, the directory ------------------------------------------------------------------------------------
+    "GET /api/v1/me": Row("directory", 200),
+    "GET /api/v1/agencies": Row("directory", 200, body=lambda w, u, t: {"params": {"page_size": 5}}),
+    "GET /api/v1/agencies/{code}": Row("directory", 200, target=lambda w: {"code": UBND}),
+    "PUT /api/v1/agencies/{code}": Row(
+        "resource", 200, target=lambda w: {"code": UBND}, body=agency_body,
+        snapshot=lambda w, t: w.ok("vanthu.ubnd", "GET", f"/api/v1/agencies/{t['code']}"),
+        expect={"quantri.snv": (403, "UBND tỉnh is not under Sở Nội vụ: its admin changes only their own entries")}),
+    # -- types and registers ----------------------------------------------------------------------------------------
+    "GET /api/v1/document-types": Row("own", 200),
+    "POST /api/v1/document-types": Row(
+        "own", 201, snapshot=both_agencies("/api/v1/document-types"),
+        body=lambda w, u, t: {"json": {"code": w.marker(), "name": "Loại văn bản thử", "abbreviation": "LT"}}),
+    "GET /api/v1/registers": Row("own", 200),
+    "POST /api/v1/registers": Row(
+        "own", 201, snapshot=both_agencies("/api/v1/registers"),
+        body=lambda w, u, t: {"json": {"direction": "incoming", "name": f"Sổ đến thử {w.marker()}",
+                                       "separate_arrival_series": True}}),
+    "GET /api/v1/registers/{register_id}/export": Row(
+        "resource", 200, target=lambda w: {"register_id": w.seeded_register("outgoing")},
+        body=lambda w, u, t: {"params": {"date_from": "2021-01-01", "date_to": "2021-12-31"}}),
+    "POST /api/v1/registers/{register_id}/start": Row(
+        "resource", 200, target=a_register, fresh=fresh_register, snapshot=register_view,
+        body=lambda w, u, t: {"json": {"next_number": 50, "reason": "Tiếp nối sổ của hệ thống cũ"}}),
+    "POST /api/v1/registers/{register_id}/import": Row(
+        "resource", 201, target=a_register, fresh=fresh_register, snapshot=register_view, body=arrival_book),
+    "POST /api/v1/registers/{register_id}/close": Row(
+        "resource", 200, target=a_register, fresh=fresh_register, snapshot=register_view,
+        body=lambda w, u, t: {"json": REASON}),
+    "GET /api/v1/registers/{register_id}/history": Row(
+        "resource", 200, target=lambda w: {"register_id": w.seeded_register("outgoing")}),
+    # -- documents --------------------------------------------------------------------------------------------------
+    "POST /api/v1/documents": Row(
+        "own", 201, target=lambda w: {"marker": w.marker()},
+        body=lambda w, u, t: {"json": {"type_code": "cong_van", "abstract": f"V/v dự thảo {t['marker']}"}},
+        snapshot=both_agencies("/api/v1/documents", q="{marker}")),
+    "POST /api/v1/documents#incoming": Row(
+        "own", 201, case="CreateDocument.incoming", target=lambda w: {"marker": w.marker()},
+        body=lambda w, u, t: {"json": {
+            "direction": "incoming", "type_code": "cong_van", "abstract": f"V/v văn bản đến {t['marker']}",
+            "sender": {"agency_code": LONG_CHAU, "agency_name": "UBND phường Long Châu",
+                       "number_symbol": f"{next(w.counter)}/UBND-VP", "document_date": "2021-03-04"}}},
+        snapshot=both_agencies("/api/v1/documents", q="{marker}")),
+    "GET /api/v1/documents": Row("own", 200, body=lambda w, u, t: {"params": {"page_size": 5}}),
+    "GET /api/v1/documents/{document_id}": Row("resource", 200, target=doc(lambda w: w.draft(with_file=False))),
+    "GET /api/v1/documents/{document_id}/history": Row("resource", 200,
+                                                       target=doc(lambda w: w.draft(with_file=False))),
+    "PUT /api/v1/documents/{document_id}": Row(
+        "resource", 200, target=doc(lambda w: w.draft(with_file=False)), snapshot=document_view,
+        fresh=lambda w, u: {"document_id": w.draft(with_file=False)["id"]},
+        body=lambda w, u, t: {"json": {"type_code": "cong_van", "abstract": "V/v kiểm tra quyền (đã sửa)",
+                                       "unit_abbreviation": "VP"}}),
+    "POST /api/v1/documents/{document_id}/submit": Row(
+        "resource", 200, target=doc(lambda w: w.draft()), snapshot=document_view,
+        fresh=lambda w, u: {"document_id": w.draft(u)["id"]},  # each drafter submits a draft of their own
+        extra=(("truongphong.ubnd", doc(lambda w: w.draft()), 403, "only the drafter submits it"),)),
+    "POST /api/v1/documents/{document_id}/return": Row(
+        "resource", 200, target=doc(lambda w: w.submitted()), snapshot=document_view,
+        fresh=lambda w, u: {"document_id": w.submitted()["id"]}, body=lambda w, u, t: {"json": REASON}),
+    "POST /api/v1/documents/{document_id}/sign": Row(
+        "resource", 200, target=doc(lambda w: w.submitted()), snapshot=document_view,
+        fresh=lambda w, u: {"document_id": w.submitted()["id"]}, body=lambda w, u, t: {"timeout": 120},
+        expect=no_profile("truongphong.ubnd")),
+    "POST /api/v1/documents/{document_id}/issue": Row(
+        "resource", 200, target=doc(lambda w: w.signed()), snapshot=document_view,
+        fresh=lambda w, u: {"document_id": w.signed()["id"]}, body=lambda w, u, t: {"json": {}, "timeout": 120}),
+    "POST /api/v1/documents/{document_id}/register": Row(
+        "resource", 200, target=doc(lambda w: w.arrival()), snapshot=document_view,
+        fresh=lambda w, u: {"document_id": w.arrival()["id"]},
+        body=lambda w, u, t: {"json": {"register_id": w.arrivals_register()}}),
+    "POST /api/v1/documents/{document_id}/reject": Row(
+        "resource", 200, target=doc(lambda w: w.arrival()), snapshot=document_view,
+        fresh=lambda w, u: {"document_id": w.arrival()["id"]}, body=lambda w, u, t: {"json": REASON}),
+    "POST /api/v1/documents/{document_id}/cancel": Row(
+        "resource", 200, target=doc(lambda w: w.draft()), snapshot=document_view,
+        fresh=lambda w, u: {"document_id": w.draft()["id"]}, body=lambda w, u, t: {"json": REASON}),
+    # -- files ------------------------------------------------------------------------------------------------------
+    "POST /api/v1/files": Row("own", 201, body=lambda w, u, t: {
+        "files": {"file": ("tệp thử.pdf", w.pdf(), "application/pdf")}}),
+    "GET /api/v1/files/{object_id}": Row("resource", 200, target=file_of()),
+    "GET /api/v1/files/{object_id}/content": Row("resource", 200, target=file_of()),
+    "POST /api/v1/files/{object_id}/link": Row("resource", 200, target=file_of()),
+    "DELETE /api/v1/files/{object_id}": Row(
+        "resource", 204, target=file_of(), snapshot=file_view,
+        # clerks, archivists and admins delete another's upload; everyone else their own
+        fresh=lambda w, u: file_of("chuyenvien.ubnd" if u in KEEPERS else u)(w),
+        extra=(("lanhdao.ubnd", file_of(), 403, "not the uploader, and a leader keeps no files"),)),
+    # -- signing ----------------------------------------------------------------------------------------------------
+    "POST /api/v1/signing/personal": Row(
+        "resource", 201, target=file_of(signable=True), snapshot=file_view,
+        body=lambda w, u, t: {"json": {"object_id": t["object_id"]}, "timeout": 120},
+        expect=no_profile("truongphong.ubnd", "lanhdao.snv", "truongphong.snv")),  # the profile is read first
+    "POST /api/v1/signing/copy": Row(
+        "resource", 201, target=copy_target, snapshot=file_view,
+        body=lambda w, u, t: {"json": {"object_id": t["object_id"], "form": "SY", "copy_register_id": t["register"]},
+                              "timeout": 120},
+        # the register is named in the body: a field error, the same as for a register that does not exist
+        expect={"vanthu.snv": (400, "copy_register_id is not a register of their agency")}),
+    "POST /api/v1/signing/prepare": Row(
+        "resource", 201, target=file_of(signable=True), snapshot=file_view,
+        body=lambda w, u, t: {"json": {"object_id": t["object_id"]}, "timeout": 120},
+        expect={"lanhdao.ubnd": (422, "their key is held by the service: they sign with /signing/personal"),
+                **no_profile("truongphong.ubnd", "lanhdao.snv", "truongphong.snv")},
+        extra=((TWO_STEP_USER, file_of(TWO_STEP_USER, signable=True), 201,
+                "a head whose key the service does not hold prepares a signature"),)),
+    "POST /api/v1/signing/complete": Row(
+        "resource", 201, target=lambda w: w.prepared(), body=lambda w, u, t: {"json": t, "timeout": 120},
+        expect={u: (404, "only the person who prepared the handle completes it") for u in LEADERS_AND_HEADS},
+        extra=((TWO_STEP_USER, lambda w: w.prepared(), 201, "the head who prepared it completes it"),)),
+    "POST /api/v1/signing/verify": Row(
+        "resource", 200, target=file_of(signable=True),
+        body=lambda w, u, t: {"json": {"object_id": t["object_id"]}, "timeout": 120}),
+    "GET /api/v1/signing/profile": Row(
+        "own", 200, expect={**no_profile("truongphong.ubnd", "lanhdao.snv", "truongphong.snv"),
+                            "vanthu.snv": (422, "Sở Nội vụ has no seal profile"),
+                            "quantri.snv": (422, "Sở Nội vụ has no seal profile")}),
+    "PUT /api/v1/signing/profile/image": Row(
+        "own", 200, snapshot=lambda w, t: w.ok("vanthu.ubnd", "GET", "/api/v1/signing/profile"),  # UBND's seal
+        body=lambda w, u, t: {"files": {"image": ("chu-ky.png", w.png(), "image/png")}},
+        expect={**no_profile("truongphong.ubnd", "lanhdao.snv", "truongphong.snv"),
+                "quantri.snv": (422, "Sở Nội vụ has no seal profile")}),
+}
+
+
+# -- the matrix ------------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def operations(platform: Stack) -> dict[str, dict[str, Any]]:
+    """The gateway's OpenAPI operations under /api/v1 (``"VERB path"`` → operation), as the platform serves them."""
+    document = httpx.get(f"{platform.gateway_url}/openapi.json", timeout=30).json()
+    return {f"{verb.upper()} {path}": op for path, item in document["paths"].items() if path.startswith("/api/v1")
+            for verb, op in item.items()}
+
+
+@pytest.fixture(scope="module")
+def world(platform: Stack, login: Callable[[str], str],
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    events = EventLog(platform.nats_url, platform.nats_password("admin")).start()
+    try:
+        with httpx.Client(base_url=platform.gateway_url, timeout=60) as http:
+            yield World(platform, login, http, events, tmp_path_factory.mktemp("matrix"))
+    finally:
+        events.stop()
+
+
+def test_every_route_of_the_api_has_a_row_in_the_matrix(operations: dict[str, dict[str, Any]]) -> None:
+    routes = {key.split("#")[0] for key in ROWS}
+    assert sorted(set(operations) - set(NOT_IN_MATRIX) - routes) == [], "routes the matrix does not call"
+    assert sorted(routes - set(operations)) == [], "rows for routes the gateway does not serve"
+    for key, row in ROWS.items():
+        if row.case:
+            assert row.case in operations[key.split("#")[0]].get("x-role-cases", {}), key
+
+
+def allowed_roles(operation: dict[str, Any], row: Row) -> set[str]:
+    return set(operation["x-role-cases"][row.case] if row.case else operation["x-roles"])
+
+
+def expected(row: Row, allowed: set[str], role: str, agency: str) -> tuple[int, str]:
+    """What the table (and the row's explicit exceptions) say ``role`` of ``agency`` gets."""
+    who = user(role, agency)
+    if who in row.expect:
+        return row.expect[who]
+    if role not in allowed:
+        return 403, "the access table does not allow the role"
+    if agency == OTHER and row.scope == "resource":
+        return 404, "the resource belongs to another agency"
+    return row.ok, "allowed"
+
+
+@pytest.mark.parametrize("key", sorted(ROWS))
+def test_each_role_of_the_agency_and_of_another_gets_what_the_access_table_says(
+        world: World, operations: dict[str, dict[str, Any]], key: str) -> None:
+    row = ROWS[key]
+    verb, path = key.split("#")[0].split(" ", 1)
+    allowed = allowed_roles(operations[f"{verb} {path}"], row)
+    plan = [(user(role, agency), *expected(row, allowed, role, agency))
+            for agency in (OWNER, OTHER) for role in USERNAMES]
+
+    # resources: the owner's target for the refusals, a fresh one for each call expected to succeed
+    target = row.target(world)
+    succeed = [(who, status, why) for who, status, why in plan if 200 <= status < 300]
+    fresh = {who: row.fresh(world, who) if row.fresh else target for who, _, _ in succeed}
+    extras = [(who, build(world), status, why) for who, build, status, why in row.extra]
+    before = row.snapshot(world, target) if row.snapshot else None
+
+    def attempt(who: str, resource: Target, status: int, why: str) -> str | None:
+        reply = world.call(who, verb, path.format(**resource), **row.body(world, who, resource))
+        if reply.status_code == status:
+            return None
+        return f"{who}: expected {status} ({why}), got {reply.status_code} {reply.text[:300]}"
+
+    start = world.barrier()
+    wrong = [attempt(who, target, status, why) for who, status, why in plan if not 200 <= status < 300]
+    wrong += [attempt(who, resource, status, why) for who, resource, status, why in extras if status >= 300]
+    end = world.barrier()
+    published = world.events.between(start, end)
+    after = row.snapshot(world, target) if row.snapshot else None
+    wrong += [attempt(who, fresh[who], status, why) for who, status, why in succeed]
+    wrong += [attempt(who, resource, status, why) for who, resource, status, why in extras if status < 300]
+
+    problems = [w for w in wrong if w]
+    if published:
+        problems.append(f"the refused calls published {published}")
+    if after != before:
+        problems.append(f"the refused calls changed the resource: before {before!r:.600}, after {after!r:.600}")
+    assert problems == [], f"{key}: not as the access table says"

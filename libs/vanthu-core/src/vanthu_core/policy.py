@@ -1,0 +1,275 @@
+"""Who may call what: the platform's one access table (issue 11), by gRPC method.
+
+Every method of every service (``vanthu.<svc>.v1.<Service>/<Method>``) has one entry, :data:`TABLE`, saying which
+people (by the roles of their token, ``realm_access.roles``) and which service clients (by client id, ``azp``, see
+:mod:`vanthu_core.clients`) may call it. The gRPC interceptor (:mod:`vanthu_core.grpc_server`) checks it before a
+servicer runs (a method without an entry is refused), and each servicer asks :func:`require` for the caller and
+their agency. The gateway documents each REST route's roles from the same table (``x-roles`` in its OpenAPI
+document), and the end-to-end matrix (``e2e/test_e2e_access_matrix.py``) calls every route as every role.
+
+What the table says is necessary, not sufficient: a person always acts within their own agency (another agency's
+document, register or file is not found), and some rules depend on the resource or on the request. Those stay in
+the services; each entry's ``rule`` says what they are, and ``cases`` names the narrower role sets a service applies
+once it knows the case (an incoming document, another person's upload, releasing a legal hold).
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from vanthu_core import clients
+from vanthu_core.auth import ROLES, Principal, current_principal
+from vanthu_core.errors import PermissionDenied
+
+#: The roles in the order people name them, with their Vietnamese names (the glossary).
+ROLE_NAMES = {"clerk": "văn thư", "leader": "lãnh đạo", "head": "trưởng đơn vị", "officer": "chuyên viên",
+              "archivist": "lưu trữ", "admin": "quản trị"}
+
+EVERYONE = ROLES
+#: Who drafts outgoing documents (dự thảo).
+DRAFTERS = frozenset({"officer", "head", "leader", "clerk"})
+#: Who signs as the competent person (người có thẩm quyền): Decree 30/2020 Art. 13.
+SIGNERS = frozenset({"leader", "head"})
+CLERK = frozenset({"clerk"})
+#: Who keeps the register books (open, close, continue a series, import the previous system's book).
+REGISTER_KEEPERS = frozenset({"clerk", "admin"})
+#: Who keeps files beyond their uploader's reach: delete any of the agency, set retention and legal holds.
+FILE_KEEPERS = frozenset({"clerk", "archivist", "admin"})
+
+REGISTRY = "vanthu.registry.v1.RegistryService/"
+DOCUMENTS = "vanthu.registry.v1.DocumentService/"
+SIGNING = "vanthu.signing.v1.SigningService/"
+STORAGE = "vanthu.storage.v1.StorageService/"
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may call one method.
+
+    ``roles``: people holding one of these roles, of an agency. ``any_person``: every person of an agency, whatever
+    their roles (none included). ``anyone``: every authenticated caller, people of no agency and services too.
+    ``clients``: service clients calling on nobody's behalf with their own token. ``cases``: narrower role sets the
+    service applies once it knows the case (:func:`require` with ``case``). ``rule``: what the service checks
+    besides, on the resource or the request. ``forwards``: methods the service calls on with the caller's own token
+    (whoever may call this method must be allowed those too).
+    """
+
+    roles: frozenset[str] = frozenset()
+    any_person: bool = False
+    anyone: bool = False
+    clients: frozenset[str] = frozenset()
+    cases: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    rule: str = ""
+    forwards: tuple[str, ...] = ()
+
+    @property
+    def person_roles(self) -> frozenset[str]:
+        """The roles of the people who may call (all of them when any person or anyone may)."""
+        return ROLES if self.any_person or self.anyone else self.roles
+
+    def allows(self, principal: Principal, case: str | None = None) -> bool:
+        """Whether ``principal`` may call (in ``case``, for a person), without raising."""
+        try:
+            check(self, principal, "", case)
+        except PermissionDenied:
+            return False
+        return True
+
+
+def people(*roles: Iterable[str] | str, rule: str = "", cases: Mapping[str, Iterable[str]] | None = None,
+           services: Iterable[str] = (), forwards: Iterable[str] = ()) -> Access:
+    """An entry for people holding one of ``roles`` (role names or sets of them)."""
+    flat = frozenset(r for group in roles for r in ([group] if isinstance(group, str) else group))
+    return Access(roles=flat, rule=rule, cases={k: frozenset(v) for k, v in (cases or {}).items()},
+                  clients=frozenset(services), forwards=tuple(forwards))
+
+
+#: The access table: every gRPC method of every service, and nothing else (a test holds it to the protos).
+TABLE: dict[str, Access] = {
+    # -- the agency directory (danh bạ cơ quan) --------------------------------------------------------------------
+    REGISTRY + "GetAgency": Access(anyone=True, rule="the directory is the province's address book"),
+    REGISTRY + "ListAgencies": Access(anyone=True, rule="the directory is the province's address book"),
+    REGISTRY + "UpsertAgency": people(
+        "admin", rule="only entries already under the administrator's own agency (judged by the stored record, not "
+                      "by the parent the request names); their own agency is renamed, never moved; no cycles. No "
+                      "service changes the directory: the operator imports it"),
+    # -- types and registers ---------------------------------------------------------------------------------------
+    DOCUMENTS + "ListDocumentTypes": people(EVERYONE),
+    DOCUMENTS + "CreateDocumentType": people("admin"),
+    DOCUMENTS + "CreateRegister": people(REGISTER_KEEPERS),
+    DOCUMENTS + "ListRegisters": people(EVERYONE),
+    DOCUMENTS + "ExportRegister": people("clerk", "leader", "archivist", "admin"),
+    DOCUMENTS + "SetRegisterStart": people(REGISTER_KEEPERS),
+    DOCUMENTS + "ImportRegister": people(REGISTER_KEEPERS),
+    DOCUMENTS + "CloseRegister": people(REGISTER_KEEPERS),
+    DOCUMENTS + "GetRegisterHistory": people(EVERYONE),
+    # -- documents -------------------------------------------------------------------------------------------------
+    DOCUMENTS + "CreateDocument": people(
+        DRAFTERS, cases={"incoming": CLERK}, services=[clients.INTERCHANGE],
+        rule="an outgoing draft by a drafter; an incoming document entered from paper by a clerk only (case "
+             "'incoming'); the interchange service records an arrival for the agency it names"),
+    DOCUMENTS + "UpdateDraft": people(DRAFTERS, rule="outgoing drafts only"),
+    DOCUMENTS + "GetDocument": people(EVERYONE),
+    DOCUMENTS + "ListDocuments": people(EVERYONE),
+    DOCUMENTS + "GetDocumentHistory": people(EVERYONE),
+    DOCUMENTS + "SubmitDocument": people(DRAFTERS, rule="only the document's drafter submits it"),
+    DOCUMENTS + "ReturnDocument": people(SIGNERS),
+    DOCUMENTS + "SignDocument": people(SIGNERS, forwards=[SIGNING + "SignPersonal"],
+                                       rule="with the signer's own personal signing profile"),
+    DOCUMENTS + "IssueDocument": people(CLERK, forwards=[SIGNING + "SealDocument"],
+                                        rule="sealed with the agency's signing profile"),
+    DOCUMENTS + "RegisterDocument": people(CLERK),
+    DOCUMENTS + "RejectDocument": people(CLERK),
+    DOCUMENTS + "CancelDocument": people("clerk", "leader"),
+    DOCUMENTS + "NumberCopy": people(CLERK),
+    # -- signing ---------------------------------------------------------------------------------------------------
+    SIGNING + "SignPersonal": people(SIGNERS, forwards=[STORAGE + "Download", STORAGE + "Upload"],
+                                     rule="with the caller's own personal profile (found by subject), its key held "
+                                          "by the service"),
+    SIGNING + "SealDocument": people(
+        CLERK, forwards=[DOCUMENTS + "GetDocument", REGISTRY + "GetAgency", STORAGE + "Download", STORAGE + "Upload"],
+        rule="with the agency's seal profile, a document the registry numbered, whose main file a person holding a "
+             "personal profile of the agency signed"),
+    SIGNING + "SignCopy": people(CLERK, forwards=[STORAGE + "Download", STORAGE + "Upload"],
+                                 rule="with the agency's seal profile"),
+    SIGNING + "Verify": Access(anyone=True, forwards=(STORAGE + "Download",),
+                               rule="a stored file is read with the caller's token (only their agency's)"),
+    SIGNING + "PrepareSignature": people(SIGNERS, forwards=[STORAGE + "Download"],
+                                         rule="with the caller's own personal profile whose key the service does not "
+                                              "hold (a USB token, a remote signer)"),
+    SIGNING + "CompleteSignature": people(SIGNERS, forwards=[STORAGE + "Upload"],
+                                          rule="only the person who prepared the handle"),
+    SIGNING + "GetProfile": people(SIGNERS, "clerk", "admin",
+                                   rule="leaders and heads read their own personal profile, clerks and admins their "
+                                        "agency's seal"),
+    SIGNING + "SetProfileImage": people(SIGNERS, "admin",
+                                        rule="leaders and heads change their own signature image, admins their "
+                                             "agency's seal image"),
+    # -- storage ---------------------------------------------------------------------------------------------------
+    STORAGE + "Upload": Access(any_person=True, clients=frozenset({clients.INTERCHANGE}),
+                               rule="for the caller's own agency; a service names the agency that owns the file"),
+    STORAGE + "Download": Access(any_person=True, clients=frozenset({clients.GATEWAY, clients.SIGNING}),
+                                 rule="a person reads their own agency's files; a service one object by its id, for "
+                                      "the agency it names (the gateway: a signed download link's)"),
+    STORAGE + "Stat": Access(any_person=True, clients=frozenset({clients.GATEWAY, clients.SIGNING}),
+                             rule="as Download"),
+    STORAGE + "Delete": Access(any_person=True, cases={"not_uploader": FILE_KEEPERS},
+                               rule="the uploader deletes their own upload; anyone else of the agency needs clerk, "
+                                    "archivist or admin (case 'not_uploader'); a file something refers to, or "
+                                    "retained or held, is kept"),
+    STORAGE + "Lock": people(FILE_KEEPERS, cases={"release_hold": frozenset({"archivist", "admin"})},
+                             rule="releasing a legal hold needs archivist or admin (case 'release_hold')"),
+    STORAGE + "AddReference": Access(clients=frozenset({clients.REGISTRY, clients.SIGNING}),
+                                     rule="each service under its own holder prefix (registry/…, signing/…), naming "
+                                          "the agency it acts for"),
+    STORAGE + "ReleaseReference": Access(clients=frozenset({clients.REGISTRY, clients.SIGNING}),
+                                         rule="as AddReference"),
+}
+
+
+def access(method: str) -> Access:
+    """The entry of ``method`` (``vanthu.<svc>.v1.<Service>/<Method>``, a leading ``/`` allowed); a method without
+    one is refused (:class:`PermissionDenied`), never let through."""
+    entry = TABLE.get(method.lstrip("/"))
+    if entry is None:
+        raise PermissionDenied(f"{method} has no entry in the access table: refused")
+    return entry
+
+
+def short_name(method: str) -> str:
+    """``vanthu.registry.v1.DocumentService/SignDocument`` → ``SignDocument``."""
+    return method.rsplit("/", 1)[-1]
+
+
+def _roles_text(roles: Iterable[str]) -> str:
+    return ", ".join(sorted(roles, key=list(ROLE_NAMES).index))
+
+
+def check(entry: Access, principal: Principal, method: str = "", case: str | None = None) -> None:
+    """Raise :class:`PermissionDenied` unless ``principal`` may call (the method named ``method``, for messages)."""
+    if entry.anyone:
+        return
+    name = short_name(method) if method else "this"
+    if principal.is_service:
+        if principal.client_id not in entry.clients:
+            allowed = f"only {', '.join(sorted(entry.clients))}" if entry.clients else "no service may"
+            raise PermissionDenied(f"the service client {principal.client_id} may not call {name}: {allowed}")
+        return
+    if not (entry.roles or entry.any_person):
+        raise PermissionDenied(f"{name} is for services ({', '.join(sorted(entry.clients))}), not for people")
+    roles = entry.cases[case] if case is not None else (None if entry.any_person else entry.roles)
+    if roles is not None:
+        principal.require_role(*roles)
+    if not principal.agency:
+        raise PermissionDenied("your account belongs to no agency; only people of an agency may do this")
+
+
+class Caller(NamedTuple):
+    """The checked caller: the principal, and the agency a person acts for (theirs; empty for a service, which
+    names the agency in its request, and for a caller of an ``anyone`` method with no agency)."""
+
+    principal: Principal
+    agency: str
+
+
+_method: contextvars.ContextVar[str | None] = contextvars.ContextVar("vanthu_method", default=None)
+
+
+def enter(method: str) -> contextvars.Token[str | None]:
+    """Record the gRPC method being served (the interceptor does, for :func:`require`)."""
+    return _method.set(method.lstrip("/"))
+
+
+def leave(token: contextvars.Token[str | None]) -> None:
+    _method.reset(token)
+
+
+def current_method() -> str:
+    """The method being served; LookupError outside a call the interceptor recorded."""
+    method = _method.get()
+    if method is None:
+        raise LookupError("no gRPC method is being served (policy.require runs inside a servicer)")
+    return method
+
+
+def require(case: str | None = None, *, method: str | None = None) -> Caller:
+    """The caller of the method being served, checked against its entry (and, for a person, the narrower roles of
+    ``case``); :class:`PermissionDenied` otherwise."""
+    name = method or current_method()
+    entry = access(name)
+    principal = current_principal()
+    if case is not None and case not in entry.cases:
+        raise LookupError(f"{name} has no case {case!r} in the access table")
+    check(entry, principal, name, None if principal.is_service else case)
+    return Caller(principal, "" if principal.is_service else principal.agency or "")
+
+
+def roles_of(methods: Iterable[str]) -> frozenset[str]:
+    """The person roles allowed by every one of ``methods`` (a REST route that calls them all)."""
+    allowed = ROLES
+    for method in methods:
+        allowed = allowed & access(method).person_roles
+    return allowed
+
+
+def describe(methods: Iterable[str]) -> str:
+    """Markdown for the API documentation: who may call a route that calls ``methods``, and the rules."""
+    methods = list(methods)
+    roles = roles_of(methods)
+    entries = [access(m) for m in methods]
+    if all(e.anyone for e in entries):
+        who = "any authenticated caller"
+    elif any(not e.any_person and not e.anyone for e in entries):
+        who = ", ".join(f"{r} ({ROLE_NAMES[r]})" for r in sorted(roles, key=list(ROLE_NAMES).index)) or "nobody"
+    else:
+        who = "any person of the agency, whatever their role"
+    lines = [f"**Who may call**: {who}."]
+    for method, entry in zip(methods, entries, strict=True):
+        for case, case_roles in entry.cases.items():
+            lines.append(f"- {short_name(method)}, case `{case}`: {_roles_text(case_roles & roles)} only.")
+        if entry.rule:
+            lines.append(f"- {short_name(method)}: {entry.rule}.")
+    return "\n".join(lines)
