@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -350,3 +351,39 @@ def serve_tsa():  # type: ignore[no-untyped-def]
     for server, thread in servers:
         server.shutdown()
         thread.join(5)
+
+
+# ---------------------------------------------------------------- SoftHSM2: PKCS#11 keys on a real token
+
+@dataclass
+class SoftHsmToken:
+    module: str
+    conf: str
+    token_label: str
+    pin: str
+    pki: pki.DevPki
+
+
+@pytest.fixture(scope="session")
+def softhsm_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SoftHsmToken]:
+    """An isolated SoftHSM2 (its own SOFTHSM2_CONF and token directory) for the session: a fresh token
+    ``vanthu-dev`` (PIN 123456) with keys labelled ``personal`` and ``agency``.
+
+    SOFTHSM2_CONF is set for the session so that the PKCS#11 module, loaded in-process, finds the token.
+    """
+    pki_mod = pki
+    if not pki_mod.have_softhsm():
+        pytest.skip("softhsm2-util / pkcs11-tool / libsofthsm2.so not installed")
+    base = tmp_path_factory.mktemp("softhsm")
+    hsm = pki_mod.SoftHsm(base).setup()
+    made = pki_mod.generate()
+    pki_mod.load_into_softhsm(made, hsm)
+    previous = os.environ.get("SOFTHSM2_CONF")
+    os.environ["SOFTHSM2_CONF"] = str(hsm.conf)
+    try:
+        yield SoftHsmToken(hsm.module, str(hsm.conf), pki_mod.DEV_TOKEN, pki_mod.DEV_PIN, made)
+    finally:
+        if previous is None:
+            os.environ.pop("SOFTHSM2_CONF", None)
+        else:
+            os.environ["SOFTHSM2_CONF"] = previous

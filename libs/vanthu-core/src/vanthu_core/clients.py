@@ -3,7 +3,7 @@ its own (client credentials grant) and is known by its client id, the token's ``
 
 No role makes a service: a callee decides what a calling service may do by its client id, as the access table
 (:data:`vanthu_core.policy.TABLE`) lists the clients each method admits, and by the callee's rules on the resource
-(storage's holder prefixes, the agency a service names). The development issuer (``services/identity``) issues
+(storage's holder prefixes, the agency a service names). The development issuer (``libs/vanthu-identity``) issues
 exactly these clients and the Keycloak realm file (``charts/vanthu/files/realm-vanthu.json``) declares the same; a
 test keeps the three in step.
 """

@@ -4,4 +4,3 @@ from vanthu_testing.identity import dev_issuer, own_dev_issuer, token_for  # noq
 from vanthu_testing.nats import nats_server  # noqa: F401
 from vanthu_testing.postgres import postgres_server, postgres_url  # noqa: F401
 from vanthu_testing.s3 import moto_s3, rclone_s3  # noqa: F401
-from vanthu_testing.softhsm import softhsm_token  # noqa: F401
