@@ -238,3 +238,16 @@ async def test_a_stored_file_found_damaged_is_a_500_data_loss_not_a_bad_gateway(
     reply = await client.get(f"/api/v1/files/{stored['object_id']}/content")
     assert reply.status_code == 500, reply.text
     assert reply.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("signature", ["ä", "ñ" * 43, "\x00", "Ȧ" + "A" * 42, "A" * 43],
+                         ids=["one-non-ascii", "all-non-ascii", "nul", "non-ascii-first", "ascii"])
+async def test_a_download_link_with_a_forged_signature_is_a_403_whatever_its_characters(
+        client: httpx.AsyncClient, signature: str) -> None:
+    """Found by fuzzing: a signature with a non-ASCII character was a 500 (``hmac.compare_digest`` refuses to compare
+    such strings) instead of the 403 any other forged signature gets."""
+    stored = await uploaded(client, pdf_of(3000))
+    link = httpx.URL((await client.post(f"/api/v1/files/{stored['object_id']}/link")).json()["url"])
+    reply = await client.get(link.path, params={**dict(link.params), "signature": signature})
+    assert reply.status_code == 403, reply.text
+    assert reply.headers["content-type"] == "application/problem+json"

@@ -380,7 +380,7 @@ async def download_by_link(request: Request, object_id: str,
                            signature: Annotated[str, Query(max_length=100)],
                            range_header: Annotated[str | None, Header(alias="Range")] = None) -> Response:
     expected = _sign(request.app.state.link_secret, object_id, agency, expires)
-    if not hmac.compare_digest(expected, signature):
+    if not hmac.compare_digest(expected.encode(), signature.encode()):  # bytes: any text a client sends compares
         raise PermissionDenied("this download link is not valid")
     if expires < time.time():
         raise PermissionDenied("this download link has expired")
