@@ -129,3 +129,29 @@ async def test_the_openapi_document_says_request_bodies_take_no_other_fields(api
         assert schemas[name]["additionalProperties"] is False, name
     assert schemas["Box"]["properties"]["page"]["maximum"] == 2**31 - 1
     assert "additionalProperties" not in schemas["DocumentOut"]
+
+
+@pytest.mark.parametrize(("method", "path", "params", "body", "field"), [
+    ("GET", "/api/v1/agencies", {"active_at": "0"}, None, "active_at"),
+    ("GET", "/api/v1/agencies", {"active_at": "1751328000"}, None, "active_at"),
+    ("GET", "/api/v1/documents", {"date_to": "0"}, None, "date_to"),
+    ("GET", "/api/v1/documents", {"date_from": "2025-07-01T00:00:00"}, None, "date_from"),
+    ("GET", "/api/v1/registers/0190a000-0000-7000-8000-000000000000/export",
+     {"date_from": "2025-01-01", "date_to": "20"}, None, "date_to"),
+    ("PUT", "/api/v1/agencies/000.00.14.H61", None, {"name": "Sở Dân tộc và Tôn giáo", "valid_from": 0},
+     "valid_from"),
+    ("POST", "/api/v1/documents", None, {**DRAFT, "due_date": 1751328000}, "due_date"),
+    ("POST", "/api/v1/documents", None, {**DRAFT, "direction": "incoming", "sender": {"document_date": "0"}},
+     "sender.document_date"),
+])
+async def test_a_date_is_only_yyyy_mm_dd_not_a_unix_time(api: httpx.AsyncClient, method: str, path: str,
+                                                         params: dict[str, str] | None, body: Any,
+                                                         field: str) -> None:
+    """Found by fuzzing: the document says ``format: date``, but ``0`` or ``1751328000`` were read as Unix times
+    (1970-01-01, 2025-07-01) and a midnight datetime as its date; a client's mistake went unnoticed."""
+    reply = await api.request(method, path, params=params, json=body)
+    assert reply.status_code == 400, reply.text
+    assert [e["field"] for e in reply.json()["errors"]] == [field]
+    assert "YYYY-MM-DD" in reply.json()["errors"][0]["detail"]
+    assert (await api.get("/api/v1/documents")).json()["items"] == []
+
