@@ -155,3 +155,10 @@ async def test_a_date_is_only_yyyy_mm_dd_not_a_unix_time(api: httpx.AsyncClient,
     assert "YYYY-MM-DD" in reply.json()["errors"][0]["detail"]
     assert (await api.get("/api/v1/documents")).json()["items"] == []
 
+
+async def test_a_method_a_route_does_not_take_is_a_405_that_names_the_ones_it_does(api: httpx.AsyncClient) -> None:
+    """Found by fuzzing: the problem+json of a 405 dropped the ``Allow`` header RFC 9110 requires."""
+    reply = await api.request("TRACE", "/api/v1/agencies")
+    assert reply.status_code == 405, reply.text
+    assert reply.headers["allow"] == "GET"
+    assert reply.headers["content-type"] == "application/problem+json"

@@ -125,7 +125,8 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return problem(error.status_code, str(error.detail), request=request)
+        """Starlette's own refusals (404 no route, 405 with the ``Allow`` header RFC 9110 requires) as problems."""
+        return problem(error.status_code, str(error.detail), request=request, headers=error.headers)
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
