@@ -66,6 +66,10 @@ async def send(api: httpx.AsyncClient, method: str, path: str, body: Any, token:
      ["parent"]),
     ("POST", "/api/v1/documents/0190a000-0000-7000-8000-000000000000/issue", {"register": "x"}, ["register"]),
     ("POST", "/api/v1/signing/personal", {"object_id": "x", "box": {**BOX, "rotation": 90}}, ["box.rotation"]),
+    ("POST", "/api/v1/registers/0190a000-0000-7000-8000-000000000000/start",
+     {"next_number": 5, "reason": "sổ cũ", "year": 2020}, ["year"]),
+    ("POST", "/api/v1/registers/0190a000-0000-7000-8000-000000000000/close", {"reason": "hết năm", "active": True},
+     ["active"]),
 ])
 async def test_unknown_fields_are_refused_with_422_naming_them_and_nothing_is_written(
         api: httpx.AsyncClient, method: str, path: str, body: dict[str, Any], unknown: list[str]) -> None:
@@ -125,7 +129,8 @@ async def test_a_refusal_quoting_a_100000_character_type_code_is_a_bounded_400(a
 
 async def test_the_openapi_document_says_request_bodies_take_no_other_fields(api: httpx.AsyncClient) -> None:
     schemas = (await api.get("/openapi.json")).json()["components"]["schemas"]
-    for name in ("DocumentCreate", "DraftUpdate", "Signer", "RegisterIn", "AgencyIn", "Box", "PersonalIn", "CopyIn"):
+    for name in ("DocumentCreate", "DraftUpdate", "Signer", "RegisterIn", "AgencyIn", "Box", "PersonalIn", "CopyIn",
+                 "StartIn", "CloseIn"):
         assert schemas[name]["additionalProperties"] is False, name
     assert schemas["Box"]["properties"]["page"]["maximum"] == 2**31 - 1
     assert "additionalProperties" not in schemas["DocumentOut"]
