@@ -8,7 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import grpc
 from fastapi import FastAPI, Request
@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2, registry_pb2_grpc
@@ -29,6 +30,7 @@ from vanthu_core.service_token import ServiceTokens
 from vanthu_core.settings import CommonSettings
 from vanthu_core.telemetry import instrument_fastapi
 from vanthu_core.text import excerpt
+from vanthu_gateway import openapi
 from vanthu_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from vanthu_gateway.problems import HTTP_STATUS, problem, problem_from_rpc
 from vanthu_gateway.routes import agencies, documents, files, registers, signing
@@ -50,6 +52,11 @@ class Clients:
     async def close(self) -> None:
         for channel in self.channels.values():
             await channel.close(grace=None)
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not ready"]
+    services: dict[str, str] = Field(description="each service's gRPC health: SERVING, or why not (UNAVAILABLE...)")
 
 
 def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
@@ -139,7 +146,8 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"], summary="Every configured service answers its gRPC health check")
+    @app.get("/readyz", tags=["health"], summary="Every configured service answers its gRPC health check",
+             response_model=Readiness, responses={503: {"model": Readiness, "description": "a service is not serving"}})
     async def readyz(request: Request) -> JSONResponse:
         results: dict[str, str] = {}
         for name, channel in request.app.state.clients.channels.items():
@@ -161,6 +169,7 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
         return {"subject": principal.subject, "username": principal.username, "name": principal.name,
                 "agency": principal.agency, "roles": sorted(principal.roles)}
 
+    openapi.install(app)
     app.include_router(agencies.router)
     app.include_router(documents.router)
     app.include_router(registers.router)

@@ -238,7 +238,14 @@ async def create_register(request: Request, principal: User, body: RegisterIn) -
     return RegisterOut.model_validate(_dict(reply.register))
 
 
+BOOK_MEDIA_TYPES = {"text/csv": {"schema": {"type": "string"}},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}},
+                    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+
+
 @router.get("/registers/{register_id}/export", tags=["registers"], response_class=Response,
+            responses={200: {"description": "the book (X-Row-Count: its lines)", "content": BOOK_MEDIA_TYPES}},
             summary="The register book for a period, as CSV, printable XLSX or PDF to bind (Decree 30, Appendix IV)")
 async def export_register(request: Request, principal: User, register_id: str, date_from: IsoDate, date_to: IsoDate,
                           format: Literal["csv", "xlsx", "pdf"] = "csv") -> Response:

@@ -348,8 +348,17 @@ def _quote(name: str) -> str:
     return quote(name, safe="")
 
 
+#: A file as stored: its own media type (application/pdf, image/png...), the whole or one range of it.
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "the file (its own media type; X-Content-SHA256 gives its digest)",
+          "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
+    206: {"description": "the requested range of the file (Content-Range)",
+          "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
+}
+
+
 @router.get("/{object_id}/content", summary="Download a file (a single Range is supported)",
-            response_class=StreamingResponse)
+            response_class=StreamingResponse, responses=FILE_RESPONSES)
 async def download(request: Request, principal: User, object_id: str,
                    range_header: Annotated[str | None, Header(alias="Range")] = None) -> Response:
     return await _stream(request, object_id, forward(principal), range_header)
@@ -372,7 +381,7 @@ async def link(request: Request, principal: User, object_id: str) -> Link:
     return Link(url=url, expires_at=expires)
 
 
-@router.get("/{object_id}/shared", name="download_by_link", response_class=StreamingResponse,
+@router.get("/{object_id}/shared", name="download_by_link", response_class=StreamingResponse, responses=FILE_RESPONSES,
             summary="Download through a link made by POST /link (no token; valid until it expires)")
 async def download_by_link(request: Request, object_id: str,
                            agency: Annotated[str, Query(max_length=35)],
