@@ -8,10 +8,10 @@ PROTO_FILES := $(shell find proto -name '*.proto' | sort)
 PYTEST_ARGS ?=
 #: libfaketime's offset for `make test-year-ahead` (nats-server, a Go binary, keeps the real clock).
 YEAR_AHEAD ?= +365d
-#: `make fuzz`: generated cases per REST operation and role (make test runs 8), and the seed (a new one each run
-#: unless given; the run prints it, so `make fuzz FUZZ_SEED=n` repeats it).
+#: `make fuzz`: generated cases per REST operation and role (make test runs 8), and the seed (empty: a new one each
+#: run, printed, so that `make fuzz FUZZ_SEED=n` repeats it).
 FUZZ_EXAMPLES ?= 150
-FUZZ_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+FUZZ_SEED ?=
 
 .PHONY: help uv sync system-deps proto proto-lint lint typecheck test test-fast test-year-ahead fuzz dev bench clean
 
@@ -55,8 +55,9 @@ test-fast: proto ## Only the unit tests
 	@$(UV) run --no-sync pytest -m unit $(PYTEST_ARGS)
 
 fuzz: system-deps proto ## Fuzz every REST route from the OpenAPI document longer than make test (FUZZ_EXAMPLES, FUZZ_SEED)
-	@echo "fuzz: $(FUZZ_EXAMPLES) cases per operation and role, seed $(FUZZ_SEED) (repeat: make fuzz FUZZ_SEED=$(FUZZ_SEED))"
-	@VANTHU_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) VANTHU_FUZZ_SEED=$(FUZZ_SEED) $(UV) run --no-sync pytest e2e/test_e2e_fuzz.py \
+	@seed="$(FUZZ_SEED)"; seed=$${seed:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
+	  echo "fuzz: $(FUZZ_EXAMPLES) cases per operation and role, seed $$seed (repeat: make fuzz FUZZ_SEED=$$seed)"; \
+	  VANTHU_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) VANTHU_FUZZ_SEED=$$seed $(UV) run --no-sync pytest e2e/test_e2e_fuzz.py \
 	  -p no:cacheprovider -s --timeout=0 $(PYTEST_ARGS)
 
 dev: system-deps proto ## Run the whole platform on this machine (embedded default); Ctrl-C stops it
