@@ -227,7 +227,7 @@ async def upload(request: Request, principal: User) -> Uploaded:
         UPLOAD_METHOD, request_serializer=wire.serialize, response_deserializer=pb.UploadResponse.FromString)
     form = _FormStream(request)
     await form.until_file()
-    failure: BaseException | None = None
+    failure: Exception | None = None
 
     async def messages() -> AsyncIterator[pb.UploadRequest | bytes]:
         nonlocal failure
@@ -236,9 +236,11 @@ async def upload(request: Request, principal: User) -> Uploaded:
                 file_name=form.file_name, declared_content_type=form.content_type, claimed_sha256=form.sha256))
             async for message in form.chunk_messages(CHUNK):
                 yield message
-        except BaseException as error:  # the call is cancelled: report the cause (413, 400, a client gone...)
+        except Exception as error:  # the call is cancelled: report the cause (413, 400, a client gone...)
             failure = error
             raise
+        # GeneratorExit and CancelledError are not causes: gRPC stopped reading because the call ended (storage
+        # refused, say) and the stream was closed; the call's own error tells why
 
     try:
         reply = await call(messages(), metadata=forward(principal), timeout=STREAM_TIMEOUT_S)
