@@ -6,7 +6,8 @@ query parameters, headers, JSON bodies and multipart uploads, both valid and inv
 :data:`ROLES` (one bearer token per role, in the order of a document's life: officer, leader, clerk, so what one
 role's cases submit the next can act on). Random ids only reach "not found", so for an operation on a document, a
 register or a file, cases are also drawn with the id of a real one of the agency (a draft with a PDF, the seeded
-registers, an upload), which takes the fuzzing into the services' own checks and state machines (a run submits,
+registers, an upload; valid bodies with an ``object_id`` also name the upload), which takes the fuzzing into the
+services' own checks and state machines (a run signs the upload with generated boxes and placeholders, submits,
 returns and cancels the draft, closes registers, sets a register's start...; the summary line counts the events).
 Each (role, operation) has its own seed derived from ``VANTHU_FUZZ_SEED`` (fixed by default), so a run is
 reproducible. ``make test`` runs a small budget, ``make fuzz`` a larger one.
@@ -39,6 +40,7 @@ runs this module after the other scenarios.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import re
 import secrets
@@ -127,6 +129,13 @@ def real_ids(platform: Stack, login: Callable[[str], str], draft_pdf: Callable[.
             "register_id": [r["id"] for r in registers.json()]}
 
 
+def naming_object(object_id: str, case: schemathesis.Case) -> schemathesis.Case:
+    """``case`` with ``object_id`` in its JSON body, where the body has that field (a valid case stays valid)."""
+    if isinstance(case.body, dict) and "object_id" in case.body:
+        case.body = {**case.body, "object_id": object_id}
+    return case
+
+
 def fuzz_operation(operation: schemathesis.APIOperation, role: str, token: str, session: requests.Session,
                    known: dict[str, list[str]], ledger: Ledger) -> None:
     """``EXAMPLES`` cases of the operation, valid and invalid, as ``role``; failures go to the ledger. Path
@@ -141,8 +150,12 @@ def fuzz_operation(operation: schemathesis.APIOperation, role: str, token: str, 
     multipart = any(t.startswith("multipart/") for t in operation.get_request_payload_content_types())
     excluded = [schemathesis.checks.negative_data_rejection] if multipart else []
     fixed = [{name: value} for name in re.findall(r"{(\w+)}", operation.path) for value in known.get(name, [])]
-    strategy = st.one_of([operation.as_strategy(generation_mode=mode, path_parameters=path)
-                          for mode in schemathesis.GenerationMode for path in [None, *fixed]])
+    strategies = [operation.as_strategy(generation_mode=mode, path_parameters=path)
+                  for mode in schemathesis.GenerationMode for path in [None, *fixed]]
+    for object_id in known.get("object_id", []):  # valid bodies naming a real file (signing's routes)
+        strategies.append(operation.as_strategy(generation_mode=schemathesis.GenerationMode.POSITIVE)
+                          .map(functools.partial(naming_object, object_id)))
+    strategy = st.one_of(strategies)
 
     @hypothesis.seed(zlib.crc32(f"{SEED}/{role}/{operation.label}".encode()))
     @hypothesis.settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=False,
