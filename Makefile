@@ -8,8 +8,12 @@ PROTO_FILES := $(shell find proto -name '*.proto' | sort)
 PYTEST_ARGS ?=
 #: libfaketime's offset for `make test-year-ahead` (nats-server, a Go binary, keeps the real clock).
 YEAR_AHEAD ?= +365d
+#: `make fuzz`: generated cases per REST operation and role (make test runs 8), and the seed (empty: a new one each
+#: run, printed, so that `make fuzz FUZZ_SEED=n` repeats it).
+FUZZ_EXAMPLES ?= 150
+FUZZ_SEED ?=
 
-.PHONY: help uv sync system-deps proto proto-lint lint typecheck test test-fast test-year-ahead dev bench clean
+.PHONY: help uv sync system-deps proto proto-lint lint typecheck test test-fast test-year-ahead fuzz dev bench clean
 
 help: ## This list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -49,6 +53,12 @@ test-year-ahead: system-deps proto ## Unit and integration tests again with the 
 
 test-fast: proto ## Only the unit tests
 	@$(UV) run --no-sync pytest -m unit $(PYTEST_ARGS)
+
+fuzz: system-deps proto ## Fuzz every REST route from the OpenAPI document longer than make test (FUZZ_EXAMPLES, FUZZ_SEED)
+	@seed="$(FUZZ_SEED)"; seed=$${seed:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
+	  echo "fuzz: $(FUZZ_EXAMPLES) cases per operation and role, seed $$seed (repeat: make fuzz FUZZ_SEED=$$seed)"; \
+	  VANTHU_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) VANTHU_FUZZ_SEED=$$seed $(UV) run --no-sync pytest e2e/test_e2e_fuzz.py \
+	  -p no:cacheprovider -s --timeout=0 $(PYTEST_ARGS)
 
 dev: system-deps proto ## Run the whole platform on this machine (embedded default); Ctrl-C stops it
 	@$(UV) run --no-sync python -m vanthu_devstack up

@@ -7,6 +7,14 @@ import pytest
 
 from vanthu_devstack import Stack, StackConfig
 
+#: Modules that write random data into the shared platform: they run after the scenarios.
+LAST = ("test_e2e_fuzz.py",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The fuzzing runs last, so every scenario sees the platform as seeded (the sort is stable)."""
+    items.sort(key=lambda item: item.path.name in LAST)
+
 
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:

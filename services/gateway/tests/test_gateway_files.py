@@ -6,10 +6,12 @@ import asyncio
 import base64
 import hashlib
 import unicodedata
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
+import grpc
 import httpx
 import pytest
 
@@ -59,7 +61,7 @@ async def storage(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[Storag
 async def client(storage: StorageServer, dev_issuer: DevIssuer) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(GatewaySettings(storage_target=f"127.0.0.1:{storage.port}",  # type: ignore[attr-defined]
                                      max_upload_bytes=LIMIT + 64 * 1024),
-                     CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False))
+                     dev_issuer.service_settings("gateway"))
     token = dev_issuer.token("vanthu.ubnd")
     async with app.router.lifespan_context(app), httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://gateway",
@@ -278,3 +280,80 @@ async def test_a_download_link_is_served_with_the_gateways_own_client_and_no_oth
     other = (await misconfigured.post(f"/api/v1/files/{object_id}/link")).json()["url"].replace("http://gateway", "")
     refused = await misconfigured.get(other, headers=anonymous)
     assert refused.status_code == 403 and "vanthu-registry" in refused.json()["detail"]
+
+
+@pytest.mark.parametrize("signature", ["ä", "ñ" * 43, "\x00", "Ȧ" + "A" * 42, "A" * 43],
+                         ids=["one-non-ascii", "all-non-ascii", "nul", "non-ascii-first", "ascii"])
+async def test_a_download_link_with_a_forged_signature_is_a_403_whatever_its_characters(
+        client: httpx.AsyncClient, signature: str) -> None:
+    """Found by fuzzing: a signature with a non-ASCII character was a 500 (``hmac.compare_digest`` refuses to compare
+    such strings) instead of the 403 any other forged signature gets."""
+    stored = await uploaded(client, pdf_of(3000))
+    link = httpx.URL((await client.post(f"/api/v1/files/{stored['object_id']}/link")).json()["url"])
+    reply = await client.get(link.path, params={**dict(link.params), "signature": signature})
+    assert reply.status_code == 403, reply.text
+    assert reply.headers["content-type"] == "application/problem+json"
+
+
+
+class AbandonedStreams:
+    """A storage channel whose uploads end the way gRPC ends a call the server refused while the gateway was still
+    sending: gRPC's writer stops reading the gateway's message stream where it is (suspended at a ``yield``), the
+    stream's finalizer closes it (GeneratorExit), and the refusal reaches the gateway after that. Under load the
+    order is a matter of scheduling (the fuzzer met it); here it is certain. Storage and its refusal are real: it
+    gets the messages read so far (the metadata and the first chunk), which is all it reads before refusing."""
+
+    def __init__(self, channel: grpc.aio.Channel) -> None:
+        self.channel = channel
+
+    def stream_unary(self, *args: Any, **kwargs: Any) -> Callable[..., Awaitable[Any]]:
+        call = self.channel.stream_unary(*args, **kwargs)
+
+        async def invoke(requests: Any, **options: Any) -> Any:
+            stream = requests.__aiter__()
+            read = [await anext(stream), await anext(stream)]
+
+            async def so_far() -> AsyncIterator[Any]:
+                for message in read:
+                    yield message
+
+            try:
+                return await call(so_far(), **options)
+            except grpc.aio.AioRpcError:
+                await stream.aclose()  # the abandoned stream's finalizer, before the gateway sees the error
+                raise
+
+        return invoke
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.channel, name)
+
+
+@pytest.fixture
+async def abandoning_client(storage: StorageServer, dev_issuer: DevIssuer) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(GatewaySettings(storage_target=f"127.0.0.1:{storage.port}",  # type: ignore[attr-defined]
+                                     max_upload_bytes=LIMIT + 64 * 1024),
+                     dev_issuer.service_settings("gateway"))
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://gateway", timeout=60,
+            headers={"Authorization": f"Bearer {dev_issuer.token('vanthu.ubnd')}"}) as http:
+        channels = app.state.clients.channels
+        channels["storage"] = AbandonedStreams(channels["storage"])
+        yield http
+
+
+@pytest.mark.parametrize(("file_name", "content", "field"), [
+    ("../a.pdf", pdf_of(2 * 1024 * 1024), "metadata.file_name"),  # refused on the first message
+    ("setup.pdf", b"MZ\x90\x00" + bytes(2 * 1024 * 1024), "content"),  # refused on the first chunk
+])
+async def test_an_upload_storage_refuses_while_the_form_still_streams_is_a_clean_400(
+        abandoning_client: httpx.AsyncClient, tmp_path: Path, file_name: str, content: bytes, field: str) -> None:
+    """Found by fuzzing: when storage refused an upload before the gateway had sent all of it and the message stream
+    gRPC gave up was closed before the gateway saw the refusal, the GeneratorExit was taken for the cause and raised
+    on: a bare 500 "Internal Server Error" (text/plain) instead of storage's 400 naming the field."""
+    reply = await abandoning_client.post("/api/v1/files", content=form(("file", content, file_name)),
+                                          headers=HEADERS)
+    assert reply.status_code == 400, reply.text
+    assert reply.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in reply.json()["errors"]] == [field]
+    assert await stored_files(tmp_path) == []

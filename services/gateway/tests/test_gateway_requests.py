@@ -62,6 +62,10 @@ async def send(api: httpx.AsyncClient, method: str, path: str, body: Any, token:
      ["parent"]),
     ("POST", "/api/v1/documents/0190a000-0000-7000-8000-000000000000/issue", {"register": "x"}, ["register"]),
     ("POST", "/api/v1/signing/personal", {"object_id": "x", "box": {**BOX, "rotation": 90}}, ["box.rotation"]),
+    ("POST", "/api/v1/registers/0190a000-0000-7000-8000-000000000000/start",
+     {"next_number": 5, "reason": "sổ cũ", "year": 2020}, ["year"]),
+    ("POST", "/api/v1/registers/0190a000-0000-7000-8000-000000000000/close", {"reason": "hết năm", "active": True},
+     ["active"]),
 ])
 async def test_unknown_fields_are_refused_with_422_naming_them_and_nothing_is_written(
         api: httpx.AsyncClient, method: str, path: str, body: dict[str, Any], unknown: list[str]) -> None:
@@ -121,7 +125,41 @@ async def test_a_refusal_quoting_a_100000_character_type_code_is_a_bounded_400(a
 
 async def test_the_openapi_document_says_request_bodies_take_no_other_fields(api: httpx.AsyncClient) -> None:
     schemas = (await api.get("/openapi.json")).json()["components"]["schemas"]
-    for name in ("DocumentCreate", "DraftUpdate", "Signer", "RegisterIn", "AgencyIn", "Box", "PersonalIn", "CopyIn"):
+    for name in ("DocumentCreate", "DraftUpdate", "Signer", "RegisterIn", "AgencyIn", "Box", "PersonalIn", "CopyIn",
+                 "StartIn", "CloseIn"):
         assert schemas[name]["additionalProperties"] is False, name
     assert schemas["Box"]["properties"]["page"]["maximum"] == 2**31 - 1
     assert "additionalProperties" not in schemas["DocumentOut"]
+
+
+@pytest.mark.parametrize(("method", "path", "params", "body", "field"), [
+    ("GET", "/api/v1/agencies", {"active_at": "0"}, None, "active_at"),
+    ("GET", "/api/v1/agencies", {"active_at": "1751328000"}, None, "active_at"),
+    ("GET", "/api/v1/documents", {"date_to": "0"}, None, "date_to"),
+    ("GET", "/api/v1/documents", {"date_from": "2025-07-01T00:00:00"}, None, "date_from"),
+    ("GET", "/api/v1/registers/0190a000-0000-7000-8000-000000000000/export",
+     {"date_from": "2025-01-01", "date_to": "20"}, None, "date_to"),
+    ("PUT", "/api/v1/agencies/000.00.14.H61", None, {"name": "Sở Dân tộc và Tôn giáo", "valid_from": 0},
+     "valid_from"),
+    ("POST", "/api/v1/documents", None, {**DRAFT, "due_date": 1751328000}, "due_date"),
+    ("POST", "/api/v1/documents", None, {**DRAFT, "direction": "incoming", "sender": {"document_date": "0"}},
+     "sender.document_date"),
+])
+async def test_a_date_is_only_yyyy_mm_dd_not_a_unix_time(api: httpx.AsyncClient, method: str, path: str,
+                                                         params: dict[str, str] | None, body: Any,
+                                                         field: str) -> None:
+    """Found by fuzzing: the document says ``format: date``, but ``0`` or ``1751328000`` were read as Unix times
+    (1970-01-01, 2025-07-01) and a midnight datetime as its date; a client's mistake went unnoticed."""
+    reply = await api.request(method, path, params=params, json=body)
+    assert reply.status_code == 400, reply.text
+    assert [e["field"] for e in reply.json()["errors"]] == [field]
+    assert "YYYY-MM-DD" in reply.json()["errors"][0]["detail"]
+    assert (await api.get("/api/v1/documents")).json()["items"] == []
+
+
+async def test_a_method_a_route_does_not_take_is_a_405_that_names_the_ones_it_does(api: httpx.AsyncClient) -> None:
+    """Found by fuzzing: the problem+json of a 405 dropped the ``Allow`` header RFC 9110 requires."""
+    reply = await api.request("TRACE", "/api/v1/agencies")
+    assert reply.status_code == 405, reply.text
+    assert reply.headers["allow"] == "GET"
+    assert reply.headers["content-type"] == "application/problem+json"

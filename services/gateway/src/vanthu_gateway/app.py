@@ -8,7 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import grpc
 from fastapi import FastAPI, Request
@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2, registry_pb2_grpc
@@ -29,6 +30,7 @@ from vanthu_core.service_token import ServiceTokens
 from vanthu_core.settings import CommonSettings
 from vanthu_core.telemetry import instrument_fastapi
 from vanthu_core.text import excerpt
+from vanthu_gateway import openapi
 from vanthu_gateway.access import calls, document_routes
 from vanthu_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from vanthu_gateway.problems import HTTP_STATUS, problem, problem_from_rpc
@@ -51,6 +53,11 @@ class Clients:
     async def close(self) -> None:
         for channel in self.channels.values():
             await channel.close(grace=None)
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not ready"]
+    services: dict[str, str] = Field(description="each service's gRPC health: SERVING, or why not (UNAVAILABLE...)")
 
 
 def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
@@ -125,7 +132,8 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return problem(error.status_code, str(error.detail), request=request)
+        """Starlette's own refusals (404 no route, 405 with the ``Allow`` header RFC 9110 requires) as problems."""
+        return problem(error.status_code, str(error.detail), request=request, headers=error.headers)
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
@@ -138,7 +146,8 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"], summary="Every configured service answers its gRPC health check")
+    @app.get("/readyz", tags=["health"], summary="Every configured service answers its gRPC health check",
+             response_model=Readiness, responses={503: {"model": Readiness, "description": "a service is not serving"}})
     async def readyz(request: Request) -> JSONResponse:
         results: dict[str, str] = {}
         for name, channel in request.app.state.clients.channels.items():
@@ -161,6 +170,7 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
         return {"subject": principal.subject, "username": principal.username, "name": principal.name,
                 "agency": principal.agency, "roles": sorted(principal.roles)}
 
+    openapi.install(app)
     # who may call each route, from the access table (the operation's description and x-roles)
     document_routes(app.routes)
     for router in (agencies.router, documents.router, registers.router, files.router, signing.router):

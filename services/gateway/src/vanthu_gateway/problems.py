@@ -20,6 +20,7 @@ from typing import Any
 import grpc
 from fastapi import Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from vanthu_core.grpc_server import field_violations
 from vanthu_core.text import excerpt
@@ -61,6 +62,23 @@ RETRY_AFTER_S = 5
 _REQUEST_TOO_LARGE = re.compile(r"SERVER: Received message larger than max|Sent message larger than max")
 _ANSWER_TOO_LARGE = re.compile(r"CLIENT: Received message larger than max")
 _REFERENCE = re.compile(r"\(reference ([0-9a-f]{32})\)")
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="the field at fault, as the request names it (a.b.0.c for nested ones)")
+    detail: str = Field(description="what is wrong and what would be accepted")
+
+
+class Problem(BaseModel):
+    """What every refusal and failure of the gateway says (RFC 9457, ``application/problem+json``)."""
+
+    type: str = Field(description="always about:blank: the status says what kind of problem it is")
+    title: str = Field(description="the status in words")
+    status: int = Field(description="the HTTP status")
+    detail: str = Field(description="what went wrong, for a person (at most 500 characters)")
+    instance: str | None = Field(None, description="the path requested")
+    request_id: str | None = Field(None, description="the X-Request-ID of the request, to find it in the logs")
+    errors: list[FieldProblem] | None = Field(None, description="one entry per field at fault (400, 422)")
 
 
 def problem(status: int, detail: str, *, request: Request | None = None,

@@ -3,6 +3,8 @@
 - Unknown fields are refused (``extra="forbid"``): the gateway answers 422 naming them (issue 11, item 16).
 - Numbers are finite (``allow_inf_nan=False``) and bounded to what the protobuf field behind them holds
   (:mod:`vanthu_core.numbers`), so ``2147483648`` or ``1e400`` is a 400 naming the field, not a 500 (item 14).
+- Dates are ``YYYY-MM-DD`` and nothing else (:data:`IsoDate`), as the document's ``format: date`` says, in bodies
+  and in query strings alike.
 
 Response models stay lenient (``extra="ignore"``): they are built from the services' answers, and a field a
 service adds must not break the gateway.
@@ -10,9 +12,11 @@ service adds must not break the gateway.
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from vanthu_core.numbers import INT32_MAX, MAX_PDF_COORDINATE
 
@@ -33,3 +37,18 @@ class ResponseBody(BaseModel):
 NonNegativeInt32 = Annotated[int, Field(ge=0, le=INT32_MAX)]
 #: A position on a PDF page, in points (finite, within ISO 32000's page-size limits).
 Coordinate = Annotated[float, Field(ge=-MAX_PDF_COORDINATE, le=MAX_PDF_COORDINATE, allow_inf_nan=False)]
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: object) -> object:
+    """Let only ``YYYY-MM-DD`` text (or a date) through to pydantic's date parsing, which would also take ``0`` or
+    ``"1751328000"`` as a Unix time (1970-01-01, 2025-07-01) and a midnight datetime as its date."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD, e.g. 2025-07-01")
+
+
+#: A calendar date as the OpenAPI document says (``format: date``): ``YYYY-MM-DD`` only.
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]

@@ -14,7 +14,7 @@ from vanthu_core.auth import Principal
 from vanthu_core.policy import REGISTRY
 from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
-from vanthu_gateway.schema import RequestBody
+from vanthu_gateway.schema import IsoDate, RequestBody
 
 router = APIRouter(prefix="/api/v1/agencies", tags=["agencies"])
 
@@ -61,7 +61,7 @@ async def list_agencies(
     principal: Annotated[Principal, Depends(authenticated)],
     parent_code: Annotated[str | None, Query(max_length=35, pattern=r"^[A-Za-z0-9._-]+$")] = None,
     level: Annotated[int | None, Query(ge=1, le=4)] = None,
-    active_at: Annotated[date | None, Query(description="only agencies active on this date")] = None,
+    active_at: Annotated[IsoDate | None, Query(description="only agencies active on this date")] = None,
     q: Annotated[str | None, Query(max_length=200, description="words of the name, with or without diacritics")] = None,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
     page_token: Annotated[str | None, Query(max_length=200)] = None,
@@ -94,8 +94,8 @@ class AgencyIn(RequestBody):
     short_name: str = ""
     parent_code: str | None = None
     level: int | None = Field(None, ge=0, le=4, description="1 (province) to 4 (commune); empty or 0: from the code")
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: IsoDate | None = None
+    valid_to: IsoDate | None = None
     address: str = ""
     email: str = ""
     phone: str = ""

@@ -6,7 +6,6 @@ The gateway only translates: the registry checks every field, role and agency ag
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -19,7 +18,7 @@ from vanthu_core.auth import Principal
 from vanthu_core.policy import DOCUMENTS
 from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
-from vanthu_gateway.schema import NonNegativeInt32, RequestBody, ResponseBody
+from vanthu_gateway.schema import IsoDate, NonNegativeInt32, RequestBody, ResponseBody
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
 User = Annotated[Principal, Depends(authenticated)]
@@ -62,7 +61,7 @@ class Sender(RequestBody):
     agency_code: str = ""
     agency_name: str = ""
     number_symbol: str = ""
-    document_date: date | None = None
+    document_date: IsoDate | None = None
 
 
 class DocumentIn(RequestBody):
@@ -81,7 +80,7 @@ class DocumentIn(RequestBody):
     recipients: list[Recipient] = Field(default_factory=list, max_length=500)
     files: list[DocumentFile] = Field(default_factory=list, max_length=50)
     answers_document_id: str = ""
-    due_date: date | None = None
+    due_date: IsoDate | None = None
     sender: Sender | None = None
     legal_normative: bool = Field(False, description="văn bản quy phạm pháp luật: numbered in its type's own series, "
                                                      "the year in its symbol (12/2026/QĐ-UBND)")
@@ -245,10 +244,17 @@ async def create_register(request: Request, principal: User, body: RegisterIn) -
     return RegisterOut.model_validate(_dict(reply.register))
 
 
+BOOK_MEDIA_TYPES = {"text/csv": {"schema": {"type": "string"}},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}},
+                    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+
+
 @router.get("/registers/{register_id}/export", tags=["registers"], response_class=Response,
+            responses={200: {"description": "the book (X-Row-Count: its lines)", "content": BOOK_MEDIA_TYPES}},
             summary="The register book for a period, as CSV, printable XLSX or PDF to bind (Decree 30, Appendix IV)")
 @calls(DOCUMENTS + "ExportRegister")
-async def export_register(request: Request, principal: User, register_id: str, date_from: date, date_to: date,
+async def export_register(request: Request, principal: User, register_id: str, date_from: IsoDate, date_to: IsoDate,
                           format: Literal["csv", "xlsx", "pdf"] = "csv") -> Response:
     reply = await _documents(request).ExportRegister(pb.ExportRegisterRequest(
         register_id=register_id, date_from=date_from.isoformat(), date_to=date_to.isoformat(), format=format),
@@ -276,7 +282,7 @@ async def list_documents(
     register_id: Annotated[str | None, Query(max_length=64)] = None,
     status: Literal["draft", "submitted", "signed", "numbered", "issued", "arrived", "registered", "rejected",
                     "cancelled"] | None = None,
-    date_from: date | None = None, date_to: date | None = None,
+    date_from: IsoDate | None = None, date_to: IsoDate | None = None,
     issuing_agency_code: Annotated[str | None, Query(max_length=35)] = None,
     q: Annotated[str | None, Query(max_length=200, description="words of the abstract, with or without tones")] = None,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,

@@ -230,7 +230,7 @@ async def upload(request: Request, principal: User) -> Uploaded:
         UPLOAD_METHOD, request_serializer=wire.serialize, response_deserializer=pb.UploadResponse.FromString)
     form = _FormStream(request)
     await form.until_file()
-    failure: BaseException | None = None
+    failure: Exception | None = None
 
     async def messages() -> AsyncIterator[pb.UploadRequest | bytes]:
         nonlocal failure
@@ -239,9 +239,11 @@ async def upload(request: Request, principal: User) -> Uploaded:
                 file_name=form.file_name, declared_content_type=form.content_type, claimed_sha256=form.sha256))
             async for message in form.chunk_messages(CHUNK):
                 yield message
-        except BaseException as error:  # the call is cancelled: report the cause (413, 400, a client gone...)
+        except Exception as error:  # the call is cancelled: report the cause (413, 400, a client gone...)
             failure = error
             raise
+        # GeneratorExit and CancelledError are not causes: gRPC stopped reading because the call ended (storage
+        # refused, say) and the stream was closed; the call's own error tells why
 
     try:
         reply = await call(messages(), metadata=forward(principal), timeout=STREAM_TIMEOUT_S)
@@ -357,8 +359,17 @@ def _quote(name: str) -> str:
     return quote(name, safe="")
 
 
+#: A file as stored: its own media type (application/pdf, image/png...), the whole or one range of it.
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "the file (its own media type; X-Content-SHA256 gives its digest)",
+          "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
+    206: {"description": "the requested range of the file (Content-Range)",
+          "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
+}
+
+
 @router.get("/{object_id}/content", summary="Download a file (a single Range is supported)",
-            response_class=StreamingResponse)
+            response_class=StreamingResponse, responses=FILE_RESPONSES)
 @calls(STORAGE + "Download", STORAGE + "Stat")
 async def download(request: Request, principal: User, object_id: str,
                    range_header: Annotated[str | None, Header(alias="Range")] = None) -> Response:
@@ -383,7 +394,7 @@ async def link(request: Request, principal: User, object_id: str) -> Link:
     return Link(url=url, expires_at=expires)
 
 
-@router.get("/{object_id}/shared", name="download_by_link", response_class=StreamingResponse,
+@router.get("/{object_id}/shared", name="download_by_link", response_class=StreamingResponse, responses=FILE_RESPONSES,
             summary="Download through a link made by POST /link (no token; valid until it expires)")
 @calls(STORAGE + "Download", STORAGE + "Stat", client=clients.GATEWAY,
        note="no token: anyone holding a valid link made by POST /api/v1/files/{id}/link, until it expires")
@@ -393,7 +404,7 @@ async def download_by_link(request: Request, object_id: str,
                            signature: Annotated[str, Query(max_length=100)],
                            range_header: Annotated[str | None, Header(alias="Range")] = None) -> Response:
     expected = _sign(request.app.state.link_secret, object_id, agency, expires)
-    if not hmac.compare_digest(expected, signature):
+    if not hmac.compare_digest(expected.encode(), signature.encode()):  # bytes: any text a client sends compares
         raise PermissionDenied("this download link is not valid")
     if expires < time.time():
         raise PermissionDenied("this download link has expired")

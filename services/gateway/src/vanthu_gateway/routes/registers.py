@@ -21,12 +21,13 @@ from vanthu_core.policy import DOCUMENTS
 from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
 from vanthu_gateway.problems import problem
+from vanthu_gateway.schema import RequestBody
 
 router = APIRouter(prefix="/api/v1/registers", tags=["registers"])
 User = Annotated[Principal, Depends(authenticated)]
 
 
-class StartIn(BaseModel):
+class StartIn(RequestBody):
     next_number: int = Field(ge=2, le=999_999, description="the number the previous system would have given next")
     reason: str = Field(max_length=500, description="where the series comes from (kept in the register's history)")
 
@@ -80,7 +81,8 @@ async def set_start(request: Request, principal: User, register_id: str, body: S
 
 
 @router.post("/{register_id}/import", response_model=ImportOut, status_code=201,
-             responses={200: {"description": "dry run: what would be imported and every line that would be refused"},
+             responses={200: {"model": ImportOut,
+                              "description": "dry run: what would be imported and every line that would be refused"},
                         422: {"description": "lines refused (problem+json, one error per line); nothing written"}},
              summary="Import the previous system's register book: the request body is the .csv (UTF-8) or .xlsx "
                      "file with the Appendix IV columns (clerk, admin)")
@@ -105,7 +107,7 @@ async def import_book(
     return report
 
 
-class CloseIn(BaseModel):
+class CloseIn(RequestBody):
     reason: str = Field(max_length=500, description="why (kept in the register's history)")
 
 
