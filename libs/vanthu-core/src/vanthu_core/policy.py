@@ -43,6 +43,7 @@ REGISTRY = "vanthu.registry.v1.RegistryService/"
 DOCUMENTS = "vanthu.registry.v1.DocumentService/"
 SIGNING = "vanthu.signing.v1.SigningService/"
 STORAGE = "vanthu.storage.v1.StorageService/"
+INTERCHANGE = "vanthu.interchange.v1.InterchangeService/"
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,9 @@ TABLE: dict[str, Access] = {
         rule="an outgoing draft by a drafter; an incoming document entered from paper by a clerk only (case "
              "'incoming'); the interchange service records an arrival for the agency it names"),
     DOCUMENTS + "UpdateDraft": people(DRAFTERS, rule="outgoing drafts only"),
-    DOCUMENTS + "GetDocument": people(EVERYONE),
+    DOCUMENTS + "GetDocument": people(EVERYONE, services=[clients.INTERCHANGE],
+                                      rule="a person reads their own agency's documents; interchange reads an issued "
+                                           "document of the agency it names, to build its package"),
     DOCUMENTS + "ListDocuments": people(EVERYONE),
     DOCUMENTS + "GetDocumentHistory": people(EVERYONE),
     DOCUMENTS + "SubmitDocument": people(DRAFTERS, rule="only the document's drafter submits it"),
@@ -151,7 +154,8 @@ TABLE: dict[str, Access] = {
     # -- storage ---------------------------------------------------------------------------------------------------
     STORAGE + "Upload": Access(any_person=True, clients=frozenset({clients.INTERCHANGE}),
                                rule="for the caller's own agency; a service names the agency that owns the file"),
-    STORAGE + "Download": Access(any_person=True, clients=frozenset({clients.GATEWAY, clients.SIGNING}),
+    STORAGE + "Download": Access(any_person=True,
+                                 clients=frozenset({clients.GATEWAY, clients.SIGNING, clients.INTERCHANGE}),
                                  rule="a person reads their own agency's files; a service one object by its id, for "
                                       "the agency it names (the gateway: a signed download link's)"),
     STORAGE + "Stat": Access(any_person=True, clients=frozenset({clients.GATEWAY, clients.SIGNING}),
@@ -167,6 +171,10 @@ TABLE: dict[str, Access] = {
                                           "the agency it acts for"),
     STORAGE + "ReleaseReference": Access(clients=frozenset({clients.REGISTRY, clients.SIGNING}),
                                          rule="as AddReference"),
+    # -- interchange -----------------------------------------------------------------------------------------------
+    INTERCHANGE + "ListDeliveries": people(EVERYONE, rule="the deliveries of an outgoing document of their own "
+                                                          "agency"),
+    INTERCHANGE + "ResendDelivery": people(CLERK, "admin", rule="a delivery of their own agency's document"),
 }
 
 

@@ -16,6 +16,7 @@ from typing import Final
 from google.protobuf.message import Message
 
 from vanthu.common.v1 import events_pb2 as common_events
+from vanthu.interchange.v1 import events_pb2 as interchange_events
 from vanthu.registry.v1 import events_pb2 as registry_events
 from vanthu.signing.v1 import events_pb2 as signing_events
 from vanthu.storage.v1 import events_pb2 as storage_events
@@ -27,7 +28,8 @@ DEAD_LETTER_STREAM: Final = "VANTHU_DLQ"
 DEAD_LETTER_PREFIX: Final = "vanthu_dlq"
 #: Each service's ``events.proto`` module, by the service that publishes its events.
 EVENT_MODULES: Final[dict[str, ModuleType]] = {
-    "registry": registry_events, "storage": storage_events, "signing": signing_events}
+    "registry": registry_events, "storage": storage_events, "signing": signing_events,
+    "interchange": interchange_events}
 
 
 def subject_of(message_type: type[Message] | Message) -> str:
@@ -67,6 +69,10 @@ STORAGE_OBJECT_LOCKED: Final = subject_of(storage_events.ObjectLocked)
 SIGNING_DOCUMENT_SIGNED: Final = subject_of(signing_events.DocumentSigned)
 SIGNING_DOCUMENT_VERIFIED: Final = subject_of(signing_events.DocumentVerified)
 SIGNING_PROFILE_UPDATED: Final = subject_of(signing_events.ProfileUpdated)
+# -- interchange -------------------------------------------------------------------------------------------------
+INTERCHANGE_PACKAGE_DISPATCHED: Final = subject_of(interchange_events.PackageDispatched)
+INTERCHANGE_PACKAGE_RECEIVED: Final = subject_of(interchange_events.PackageReceived)
+INTERCHANGE_DELIVERY_UPDATED: Final = subject_of(interchange_events.DeliveryUpdated)
 
 
 def _event_types() -> dict[str, type[Message]]:
@@ -96,7 +102,15 @@ class Consumer:
 SIGNING_ARRIVALS: Final = Consumer("signing-arrivals", REGISTRY_DOCUMENT_ARRIVED, "signing")
 #: The registry records signing's verdict on an arrival.
 REGISTRY_SIGNATURE_CHECKS: Final = Consumer("registry-signature-checks", SIGNING_DOCUMENT_VERIFIED, "registry")
-CONSUMERS: Final = (SIGNING_ARRIVALS, REGISTRY_SIGNATURE_CHECKS)
+#: Interchange sends every issued document to its recipients (one edXML package, a delivery per recipient).
+INTERCHANGE_ISSUED: Final = Consumer("interchange-issued", REGISTRY_DOCUMENT_ISSUED, "interchange")
+#: Interchange's receiving side takes the packages dispatched to agencies of this installation.
+INTERCHANGE_DISPATCHED: Final = Consumer("interchange-dispatched", INTERCHANGE_PACKAGE_DISPATCHED, "interchange")
+#: An arrival registered (vào sổ) answers its sender with status 03, one returned (từ chối) with 02.
+INTERCHANGE_REGISTERED: Final = Consumer("interchange-registered", REGISTRY_DOCUMENT_REGISTERED, "interchange")
+INTERCHANGE_REJECTED: Final = Consumer("interchange-rejected", REGISTRY_DOCUMENT_REJECTED, "interchange")
+CONSUMERS: Final = (SIGNING_ARRIVALS, REGISTRY_SIGNATURE_CHECKS, INTERCHANGE_ISSUED, INTERCHANGE_DISPATCHED,
+                    INTERCHANGE_REGISTERED, INTERCHANGE_REJECTED)
 #: The services with a NATS user of their own (they publish or consume events).
 SERVICES: Final = tuple(sorted({publisher_of(s) for s in EVENT_TYPES} | {c.service for c in CONSUMERS}))
 

@@ -43,9 +43,10 @@ from vanthu_core.streams import StreamSettings, declare_streams
 from vanthu_core.subjects import SERVICES as NATS_SERVICES
 
 #: gRPC services in start order: (name, python module). A service whose module is not installed is skipped.
-GRPC_SERVICES = [("registry", "vanthu_registry"), ("storage", "vanthu_storage"), ("signing", "vanthu_signing")]
+GRPC_SERVICES = [("registry", "vanthu_registry"), ("storage", "vanthu_storage"), ("signing", "vanthu_signing"),
+                 ("interchange", "vanthu_interchange")]
 DEFAULT_PORTS = {"nats": 4222, "identity": 8180, "registry": 50051, "storage": 50052, "signing": 50053,
-                 "gateway": 8080}
+                 "interchange": 50054, "gateway": 8080}
 #: Signals that end the launcher (and so everything it started): Ctrl-C, a service manager or `timeout`, a
 #: terminal closed.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -206,6 +207,9 @@ class Stack:
         env["VANTHU_SIGNING_STORAGE_TARGET"] = self.grpc_target("storage")
         env["VANTHU_SIGNING_REGISTRY_TARGET"] = self.grpc_target("registry")
         env["VANTHU_SIGNING_DEV_PROFILES"] = "true"
+        # interchange reads issued documents and their files, and records arrivals with their files
+        env["VANTHU_INTERCHANGE_REGISTRY_TARGET"] = self.grpc_target("registry")
+        env["VANTHU_INTERCHANGE_STORAGE_TARGET"] = self.grpc_target("storage")
         users = dev_users_file()
         if users is not None:  # the demo users' subjects: dev profiles and `vanthu-signing profile set --user`
             env["VANTHU_IDENTITY_USERS_FILE"] = env["VANTHU_SIGNING_USERS_FILE"] = str(users)

@@ -19,6 +19,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from vanthu.interchange.v1 import interchange_pb2, interchange_pb2_grpc
 from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2, registry_pb2_grpc
 from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
 from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
@@ -34,7 +35,7 @@ from vanthu_gateway import openapi
 from vanthu_gateway.access import calls, document_routes
 from vanthu_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from vanthu_gateway.problems import HTTP_STATUS, problem, problem_from_rpc
-from vanthu_gateway.routes import agencies, documents, files, registers, signing
+from vanthu_gateway.routes import agencies, deliveries, documents, files, registers, signing
 from vanthu_gateway.settings import GatewaySettings
 
 log = logging.getLogger("vanthu.gateway")
@@ -49,6 +50,7 @@ class Clients:
     documents: Any = None
     storage: Any = None
     signing: Any = None
+    interchange: Any = None
 
     async def close(self) -> None:
         for channel in self.channels.values():
@@ -65,8 +67,9 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         clients = Clients()
         targets = {"registry": (settings.registry_target, [registry_pb2, documents_pb2]),
-                   "storage": (settings.storage_target, [storage_pb2]), "signing": (settings.signing_target,
-                                                                                    [signing_pb2])}
+                   "storage": (settings.storage_target, [storage_pb2]),
+                   "signing": (settings.signing_target, [signing_pb2]),
+                   "interchange": (settings.interchange_target, [interchange_pb2])}
         for name, (target, modules) in targets.items():
             if target:
                 clients.channels[name] = create_channel(
@@ -78,6 +81,8 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
             clients.storage = storage_pb2_grpc.StorageServiceStub(clients.channels["storage"])
         if "signing" in clients.channels:
             clients.signing = signing_pb2_grpc.SigningServiceStub(clients.channels["signing"])
+        if "interchange" in clients.channels:
+            clients.interchange = interchange_pb2_grpc.InterchangeServiceStub(clients.channels["interchange"])
         app.state.settings = settings
         app.state.link_secret = settings.download_link_secret.get_secret_value().encode() or secrets.token_bytes(32)
         app.state.service_tokens = ServiceTokens.of(common, "gateway")
@@ -173,7 +178,8 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
     openapi.install(app)
     # who may call each route, from the access table (the operation's description and x-roles)
     document_routes(app.routes)
-    for router in (agencies.router, documents.router, registers.router, files.router, signing.router):
+    for router in (agencies.router, documents.router, registers.router, files.router, signing.router,
+                   deliveries.router):
         document_routes(router.routes)
         app.include_router(router)
     instrument_fastapi(app)

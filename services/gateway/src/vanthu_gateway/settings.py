@@ -17,6 +17,7 @@ class GatewaySettings(ServiceSettings):
     #: Other services' gRPC targets; empty means "not deployed" (their routes answer 503).
     storage_target: str = ""
     signing_target: str = ""
+    interchange_target: str = ""
     #: Largest request body accepted on JSON routes (uploads have their own limit).
     max_body_bytes: int = 1_048_576
     max_upload_bytes: int = 200 * 1024 * 1024

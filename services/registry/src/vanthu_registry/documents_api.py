@@ -20,14 +20,15 @@ import grpc
 from vanthu.common.v1 import common_pb2
 from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc
 from vanthu_core import policy
+from vanthu_core.auth import current_principal
 from vanthu_core.errors import InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.numbers import bounded_int
-from vanthu_core.text import clean_text
+from vanthu_core.text import clean_text, fold
 from vanthu_core.timeutil import iso_vietnam
 from vanthu_registry import exports, register_pdf
 from vanthu_registry.documents_store import DocumentFilter, DocumentStore, HistoryEntry, Register
 from vanthu_registry.domain.agencies import check_code, parse_date
-from vanthu_registry.domain.doctypes import ABBREVIATION, check_type
+from vanthu_registry.domain.doctypes import ABBREVIATION, LETTER, check_type
 from vanthu_registry.domain.documents import (
     Competence,
     Confidentiality,
@@ -204,24 +205,44 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         """A person drafts (officer, head, leader, clerk) or a clerk records an arrival, for their own agency; the
         interchange service records an arrival for the agency it names (its client is the one the access table
         lets create documents)."""
-        draft = draft_from_proto(request.document)
+        principal = current_principal()
+        document = request.document
+        if principal.is_service and not document.type_code.strip() and document.type_name.strip():
+            # interchange names the sender's type (edXML TypeName): the agency's type of that name, else công văn
+            document = documents_pb2.DocumentInput()
+            document.CopyFrom(request.document)
+            document.type_code = await self._type_named(request.agency_code.strip(), request.document.type_name)
+        draft = draft_from_proto(document)
         principal, agency = policy.require("incoming" if draft.direction is Direction.INCOMING else None)
         if principal.is_service:
             # a service acting for an agency names it
             if not request.agency_code:
                 raise InvalidArgument("agency_code", "a service must say which agency it acts for")
             agency = check_code(request.agency_code.strip(), "agency_code")[0]
+            if request.arrival_key and draft.direction is not Direction.INCOMING:
+                raise InvalidArgument("arrival_key", "only an arrival (incoming) has a delivery key")
         else:
             if request.agency_code and request.agency_code.strip() != agency:
                 raise PermissionDenied("you may create documents only for your own agency")
+            if request.arrival_key:
+                raise InvalidArgument("arrival_key", "only the interchange service records arrivals by delivery")
         try:
             agency_name = (await self.agencies.get(agency)).name
         except NotFound:
             raise InvalidArgument("agency_code", f"{agency} is not in the agency directory") from None
         doc = await self.lifecycle.create(principal, agency_code=agency, agency_name=agency_name, draft=draft,
-                                          actor=principal.username or principal.subject)
+                                          actor=principal.username or principal.subject,
+                                          arrival_key=clean_text("arrival_key", request.arrival_key, max_len=200))
         self.on_commit()
         return documents_pb2.CreateDocumentResponse(document=document_to_proto(doc))
+
+    async def _type_named(self, agency_code: str, name: str) -> str:
+        """The code of ``agency_code``'s type named ``name`` (case and diacritics ignored); công văn when none."""
+        wanted = fold(name)
+        for doc_type in await self.documents.types(agency_code):
+            if fold(doc_type.name) == wanted:
+                return doc_type.code
+        return LETTER
 
     async def UpdateDraft(self, request: documents_pb2.UpdateDraftRequest,
                           context: grpc.aio.ServicerContext) -> documents_pb2.UpdateDraftResponse:
@@ -237,7 +258,20 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
 
     async def GetDocument(self, request: documents_pb2.GetDocumentRequest,
                           context: grpc.aio.ServicerContext) -> documents_pb2.GetDocumentResponse:
-        _, agency = policy.require()
+        principal, agency = policy.require()
+        if principal.is_service:
+            # interchange reads an issued document of the agency it names (nothing before it is issued)
+            if not request.agency_code.strip():
+                raise InvalidArgument("agency_code", "a service must say which agency it acts for")
+            doc = await self.documents.get(check_code(request.agency_code.strip(), "agency_code")[0], request.id)
+            if doc["status"] != Status.ISSUED.value:
+                raise NotFound(f"document {request.id} has not been issued")
+            found = documents_pb2.GetDocumentResponse(document=document_to_proto(doc))
+            names = {t.code: t.name for t in await self.documents.types(doc["agency_code"])}
+            found.document.type_name = names.get(doc["type_code"], "")
+            return found
+        if request.agency_code.strip() and request.agency_code.strip() != agency:
+            raise NotFound(f"document {request.id} not found")
         return documents_pb2.GetDocumentResponse(document=document_to_proto(
             await self.documents.get(agency, request.id)))
 

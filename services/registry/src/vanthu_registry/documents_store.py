@@ -39,6 +39,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -144,6 +145,7 @@ class RegisterCounterRow(Base):
 
 #: The rows the unique number-and-symbol index covers: numbered outgoing documents not flagged as duplicates.
 OUTGOING_SYMBOL_WHERE = "direction = 'outgoing' AND number IS NOT NULL AND duplicate_of = ''"
+ARRIVAL_KEY_WHERE = "arrival_key <> ''"
 
 
 class DocumentRow(Base):
@@ -202,6 +204,9 @@ class DocumentRow(Base):
     arrived_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     #: An entry of the register imported from the previous system's book (going live mid-year).
     imported: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Incoming from interchange: the delivery that brought it ("<package>/<recipient>"); unique in the agency, so the
+    #: same delivery twice makes one arrival.
+    arrival_key: Mapped[str] = mapped_column(String(200), default="")
 
     __table_args__ = (
         UniqueConstraint("register_id", "register_year", "number", name="uq_documents_register_number"),
@@ -211,6 +216,8 @@ class DocumentRow(Base):
         # before this rule keep their number and are flagged with duplicate_of (migration 0005).
         Index("uq_documents_outgoing_symbol", "agency_code", "register_year", "number_symbol", unique=True,
               sqlite_where=text(OUTGOING_SYMBOL_WHERE), postgresql_where=text(OUTGOING_SYMBOL_WHERE)),
+        Index("uq_documents_arrival_key", "agency_code", "arrival_key", unique=True,
+              sqlite_where=text(ARRIVAL_KEY_WHERE), postgresql_where=text(ARRIVAL_KEY_WHERE)),
     )
 
 
@@ -482,9 +489,32 @@ class DocumentStore:
 
     # -- documents -----------------------------------------------------------------------------
     async def create(self, *, agency_code: str, agency_name: str, draft: Draft, actor: str,
-                     document_id: str | None = None, actor_subject: str = "") -> dict[str, Any]:
+                     document_id: str | None = None, actor_subject: str = "", arrival_key: str = "") -> dict[str, Any]:
         """A draft (outgoing) or an arrival (incoming); ``document_id`` when the caller chose it (the references
-        to its files are recorded under it before the document exists)."""
+        to its files are recorded under it before the document exists). An arrival with an ``arrival_key`` the
+        agency holds already is not created again: the existing one is returned (its id differs from
+        ``document_id``)."""
+        if arrival_key:
+            existing = await self._arrival_by_key(agency_code, arrival_key)
+            if existing is not None:
+                return existing
+        try:
+            return await self._create(agency_code=agency_code, agency_name=agency_name, draft=draft, actor=actor,
+                                      document_id=document_id, actor_subject=actor_subject, arrival_key=arrival_key)
+        except IntegrityError:
+            existing = await self._arrival_by_key(agency_code, arrival_key) if arrival_key else None
+            if existing is None:
+                raise
+            return existing  # the same delivery, created concurrently
+
+    async def _arrival_by_key(self, agency_code: str, arrival_key: str) -> dict[str, Any] | None:
+        async with self.sessions() as session:
+            row = (await session.scalars(select(DocumentRow).where(DocumentRow.agency_code == agency_code,
+                                                                   DocumentRow.arrival_key == arrival_key))).first()
+            return self._view(row) if row is not None else None
+
+    async def _create(self, *, agency_code: str, agency_name: str, draft: Draft, actor: str,
+                      document_id: str | None, actor_subject: str, arrival_key: str) -> dict[str, Any]:
         now = self.clock()
         async with self.sessions() as session, session.begin():
             check_legal_normative(await self._type(session, agency_code, draft.type_code), draft.legal_normative)
@@ -506,6 +536,7 @@ class DocumentStore:
                 row.duplicate_of = await self._find_duplicate(session, row) or ""
                 row.signature_check = "pending" if draft.files else ""
                 row.arrived_at = now
+                row.arrival_key = arrival_key
                 action = "arrived"
             session.add(row)
             await session.flush()

@@ -74,17 +74,22 @@ class DocumentLifecycle:
         return out
 
     async def create(self, principal: Principal, *, agency_code: str, agency_name: str, draft: Draft,
-                     actor: str) -> dict[str, Any]:
-        """A draft or an arrival, its files referred to under its id before it is committed."""
+                     actor: str, arrival_key: str = "") -> dict[str, Any]:
+        """A draft or an arrival, its files referred to under its id before it is committed; an arrival whose
+        ``arrival_key`` the agency holds already is the existing one (the references made for nothing released)."""
         document_id = new_id()
         draft.files = await self._take(agency_code, document_id, draft.files)
         try:
-            return await self.documents.create(agency_code=agency_code, agency_name=agency_name, draft=draft,
-                                               actor=actor, document_id=document_id,
-                                               actor_subject="" if principal.is_service else principal.subject)
+            doc = await self.documents.create(agency_code=agency_code, agency_name=agency_name, draft=draft,
+                                              actor=actor, document_id=document_id,
+                                              actor_subject="" if principal.is_service else principal.subject,
+                                              arrival_key=arrival_key)
         except BaseException:
             await self.files.release(agency_code, [f.object_id for f in draft.files], document_holder(document_id))
             raise
+        if doc["id"] != document_id:
+            await self.files.release(agency_code, [f.object_id for f in draft.files], document_holder(document_id))
+        return doc
 
     async def update_draft(self, *, agency_code: str, document_id: str, draft: Draft, actor: str,
                            expected_version: int) -> dict[str, Any]:

@@ -1,0 +1,82 @@
+"""``/api/v1/documents/{id}/deliveries``: where an outgoing document went (liên thông), recipient by recipient, with
+every status each sent back (01 đã đến, 02 từ chối, 03 đã tiếp nhận, …), when and who; and resending a failed
+delivery. The interchange service checks the role and the agency again."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import Field
+
+from vanthu.interchange.v1 import interchange_pb2 as pb
+from vanthu_core.auth import Principal
+from vanthu_core.errors import Unavailable
+from vanthu_core.policy import INTERCHANGE
+from vanthu_gateway.access import calls
+from vanthu_gateway.auth import authenticated, forward
+from vanthu_gateway.schema import ResponseBody
+
+router = APIRouter(prefix="/api/v1", tags=["interchange"])
+User = Annotated[Principal, Depends(authenticated)]
+Id = Annotated[str, Field(max_length=64)]
+
+
+class DeliveryStatusOut(ResponseBody):
+    code: str = Field(description="01 đã đến, 02 từ chối tiếp nhận, 03 đã tiếp nhận, 04 phân công, 05 đang xử lý, "
+                                  "06 hoàn thành, 15/16 đồng ý/từ chối lấy lại")
+    name: str = Field(description="the code's meaning in Vietnamese")
+    description: str = Field(description="the recipient's words (the reason of a 02 or 16)")
+    staff: str
+    at: str = Field(description="when the recipient says it happened (ISO 8601, +07:00)")
+    received_at: str
+
+
+class DeliveryOut(ResponseBody):
+    id: str
+    document_id: str
+    edxml_document_id: str
+    recipient_code: str
+    recipient_name: str
+    route: str = Field(description="local (this installation), peer, axis (the national axis), none (no route)")
+    state: str = Field(description="pending, sent, failed (resend it), cancelled")
+    attempts: int
+    last_error: str
+    created_at: str
+    sent_at: str
+    last_status: str
+    statuses: list[DeliveryStatusOut]
+
+
+def _interchange(request: Request) -> Any:
+    stub = request.app.state.clients.interchange
+    if stub is None:
+        raise Unavailable("the interchange service is not deployed")
+    return stub
+
+
+def _out(d: pb.Delivery) -> DeliveryOut:
+    return DeliveryOut(
+        id=d.id, document_id=d.document_id, edxml_document_id=d.edxml_document_id, recipient_code=d.recipient_code,
+        recipient_name=d.recipient_name, route=d.route, state=d.state, attempts=d.attempts, last_error=d.last_error,
+        created_at=d.created_at, sent_at=d.sent_at, last_status=d.last_status,
+        statuses=[DeliveryStatusOut(code=s.code, name=s.name, description=s.description, staff=s.staff, at=s.at,
+                                    received_at=s.received_at) for s in d.statuses])
+
+
+@router.get("/documents/{document_id}/deliveries", response_model=list[DeliveryOut],
+            summary="Where an outgoing document went: one delivery per recipient, with the statuses sent back")
+@calls(INTERCHANGE + "ListDeliveries")
+async def list_deliveries(request: Request, principal: User, document_id: Id) -> list[DeliveryOut]:
+    reply = await _interchange(request).ListDeliveries(pb.ListDeliveriesRequest(document_id=document_id),
+                                                       metadata=forward(principal))
+    return [_out(d) for d in reply.deliveries]
+
+
+@router.post("/deliveries/{delivery_id}/resend", response_model=DeliveryOut,
+             summary="Send a failed delivery again (it is retried until it goes or fails again)")
+@calls(INTERCHANGE + "ResendDelivery")
+async def resend_delivery(request: Request, principal: User, delivery_id: Id) -> DeliveryOut:
+    reply = await _interchange(request).ResendDelivery(pb.ResendDeliveryRequest(delivery_id=delivery_id),
+                                                       metadata=forward(principal))
+    return _out(reply.delivery)

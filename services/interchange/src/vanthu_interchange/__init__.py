@@ -1,0 +1,1 @@
+"""Interchange service: edXML packages between agencies, installations and the national axis."""

@@ -1,0 +1,103 @@
+"""Status packages back to the sender of an arrival (regulations digest §1.4 and §7.2): 01 on arrival, 02 when it is
+returned (refused by this installation, or by the recipient's clerk, with the reason), 03 when the clerk registers
+it (vào sổ).
+
+The handler of ``vanthu.registry.document.registered`` and ``…rejected`` (consumers ``interchange-registered`` and
+``interchange-rejected``) answers only arrivals interchange brought (its receipt names them): a paper arrival has no
+electronic sender. Each answer is a status package with one delivery keyed by the arrival and the event that caused
+it, so a redelivered event answers once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+
+from google.protobuf.message import Message
+
+from vanthu.registry.v1 import events_pb2 as registry_events
+from vanthu_core.bus import PoisonMessage
+from vanthu_core.events import meta_of
+from vanthu_core.ids import new_id
+from vanthu_core.timeutil import Clock, utc_now
+from vanthu_edxml import Organization, ResponseFor, StaffInfo, StatusCode
+from vanthu_interchange import events
+from vanthu_interchange.packages import status_package
+from vanthu_interchange.peers import Registry
+from vanthu_interchange.routing import LOCAL, Router
+from vanthu_interchange.store import DeliveryRow, InterchangeStore, NewDelivery, ReceiptRow
+
+log = logging.getLogger("vanthu.interchange")
+
+
+def response_for_columns(response_for: ResponseFor) -> dict[str, str]:
+    """A ResponseFor as a receipt keeps it."""
+    return {"agency_code": response_for.agency_code or "", "code": response_for.code or "",
+            "promulgation_date": response_for.promulgation_date.isoformat() if response_for.promulgation_date else "",
+            "document_id": response_for.document_id or ""}
+
+
+def response_for_of_receipt(receipt: ReceiptRow) -> ResponseFor:
+    kept = receipt.response_for or {}
+    day = kept.get("promulgation_date") or ""
+    return ResponseFor(agency_code=kept.get("agency_code") or receipt.sender_code,
+                       code=kept.get("code") or None, promulgation_date=date.fromisoformat(day) if day else None,
+                       document_id=kept.get("document_id") or receipt.edxml_document_id or None)
+
+
+class Answers:
+    """Writes status packages to the sender of a receipt; also the handler of registered/rejected arrivals."""
+
+    def __init__(self, store: InterchangeStore, registry: Registry, router: Router, *,
+                 on_commit: Callable[[], None] | None = None, clock: Clock = utc_now) -> None:
+        self.store = store
+        self.registry = registry
+        self.router = router
+        self.on_commit = on_commit or (lambda: None)
+        self.clock = clock
+
+    async def __call__(self, message: Message) -> None:
+        meta = meta_of(message)
+        if isinstance(message, registry_events.DocumentRegistered):
+            code, description = StatusCode.ACCEPTANCE, ""
+        elif isinstance(message, registry_events.DocumentRejected):
+            code, description = StatusCode.REJECTION, message.reason
+        else:
+            raise PoisonMessage(f"not a registered or rejected arrival: {message.DESCRIPTOR.full_name}")
+        if message.document.direction != "incoming":
+            return
+        receipt = await self.store.receipt_of_arrival(meta.agency_code, message.document.document_id)
+        if receipt is None:
+            return  # not brought by interchange (a paper arrival): nobody to answer electronically
+        await self.answer(receipt, code, description, staff=meta.actor, source=meta.event_id)
+
+    async def answer(self, receipt: ReceiptRow, code: StatusCode, description: str, *, staff: str,
+                     source: str) -> DeliveryRow | None:
+        """Send status ``code`` about ``receipt``'s package to its sender, once per (receipt, code, ``source``)."""
+        key = f"status/{receipt.transport_id}/{receipt.recipient_code}/{code.value}/{source}"
+        if await self.store.existing_keys([key]):
+            return None
+        reporter = await self.registry.agency(receipt.recipient_code)
+        built = status_package(
+            reporter=Organization(agency_code=receipt.recipient_code, name=reporter.name if reporter else None),
+            response_for=response_for_of_receipt(receipt), code=code, description=description,
+            staff=StaffInfo(staff=staff or None), at=self.clock())
+        route = self.router.route(receipt.sender_code)
+        delivery = NewDelivery(key, receipt.sender_code, "", route, "sent" if route == LOCAL else "failed",
+                               last_error="" if route == LOCAL else
+                               f"{receipt.sender_code} is not served by this installation and no route to it is "
+                               "configured", status_code=code.value)
+
+        def announce(rows: list[DeliveryRow]) -> list[Message]:
+            return [events.dispatched(row) for row in rows if row.route == LOCAL]
+
+        rows = await self.store.add_package(
+            package_id=new_id(), kind="status", sender_code=receipt.recipient_code,
+            edxml_document_id=built.edxml_document_id, body=built.body, sha256=built.sha256,
+            document_id=receipt.document_id, deliveries=[delivery], events=announce)
+        if rows:
+            self.on_commit()
+            log.info("status sent", extra={"code": code.value, "to": receipt.sender_code,
+                                           "document_id": built.edxml_document_id})
+        return rows[0] if rows else None

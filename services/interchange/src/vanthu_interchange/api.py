@@ -1,0 +1,57 @@
+"""gRPC ``vanthu.interchange.v1.InterchangeService``: the deliveries of a document (the sender's timeline) and
+resending a failed one. People see only their own agency's deliveries (the access table, then the agency check)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import grpc
+
+from vanthu.interchange.v1 import interchange_pb2, interchange_pb2_grpc
+from vanthu_core import policy
+from vanthu_core.errors import FailedPrecondition, InvalidArgument, NotFound
+from vanthu_core.timeutil import iso_vietnam
+from vanthu_interchange.packages import STATUS_NAMES
+from vanthu_interchange.store import DeliveryRow, DeliveryStatusRow, InterchangeStore
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def delivery_to_proto(row: DeliveryRow, statuses: list[DeliveryStatusRow]) -> interchange_pb2.Delivery:
+    return interchange_pb2.Delivery(
+        id=row.id, document_id=row.document_id, edxml_document_id=row.edxml_document_id, package_id=row.package_id,
+        recipient_code=row.recipient_code, recipient_name=row.recipient_name, route=row.route, state=row.state,
+        attempts=row.attempts, last_error=row.last_error, created_at=_iso(row.created_at), sent_at=_iso(row.sent_at),
+        statuses=[interchange_pb2.DeliveryStatus(
+            code=s.code, name=STATUS_NAMES.get(s.code, s.code), description=s.description, staff=s.staff,
+            at=iso_vietnam(s.at) if s.at else "", received_at=_iso(s.received_at)) for s in statuses],
+        last_status=statuses[-1].code if statuses else "")
+
+
+class InterchangeApi(interchange_pb2_grpc.InterchangeServiceServicer):
+    def __init__(self, store: InterchangeStore, on_resend: Callable[[], None] | None = None) -> None:
+        self.store = store
+        self.on_resend = on_resend or (lambda: None)
+
+    async def ListDeliveries(self, request: interchange_pb2.ListDeliveriesRequest,
+                             context: grpc.aio.ServicerContext) -> interchange_pb2.ListDeliveriesResponse:
+        _, agency = policy.require()
+        if not request.document_id.strip():
+            raise InvalidArgument("document_id", "is required")
+        found = await self.store.deliveries_of(agency, request.document_id.strip())
+        return interchange_pb2.ListDeliveriesResponse(deliveries=[delivery_to_proto(r, s) for r, s in found])
+
+    async def ResendDelivery(self, request: interchange_pb2.ResendDeliveryRequest,
+                             context: grpc.aio.ServicerContext) -> interchange_pb2.ResendDeliveryResponse:
+        _, agency = policy.require()
+        existing = await self.store.delivery(request.delivery_id.strip())
+        if existing is None or existing.sender_code != agency:
+            raise NotFound(f"delivery {request.delivery_id} not found")
+        row = await self.store.reopen(existing.id, agency)
+        if row is None:
+            raise FailedPrecondition(f"delivery {existing.id} is {existing.state}: only a failed delivery is resent")
+        self.on_resend()
+        return interchange_pb2.ResendDeliveryResponse(delivery=delivery_to_proto(row, []))

@@ -1,0 +1,159 @@
+"""edXML packages (QCVN 102:2016/BTTTT) built from issued documents and from answers, and read when received.
+
+Building: :func:`document_package` turns an issued document of the registry (its number and symbol, date, type,
+abstract, signer, recipients) and its sealed files into one package with the canonical writer of
+:mod:`vanthu_edxml` (regulations digest §1.3); it must pass the strict validation, so nothing malformed leaves.
+:func:`status_package` writes a status package (§1.4) answering a package received here.
+
+Reading: :func:`read_received` parses with the safe reader's limits (no DTD, no entities, bounded size and depth)
+and validates with the receiving profile (``strict=False``: the known quirks of real peers are warnings); anything
+else is a :class:`Refused` with the reason that goes back in the status 02.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from vanthu.registry.v1 import documents_pb2, registry_pb2
+from vanthu_core.timeutil import vietnam_time
+from vanthu_edxml import (
+    Attachment,
+    Business,
+    BusinessType,
+    Code,
+    DocumentId,
+    DocumentPackage,
+    DocumentType,
+    EdxmlError,
+    Limits,
+    Organization,
+    OtherInfo,
+    PromulgationInfo,
+    ResponseFor,
+    SignerInfo,
+    StaffInfo,
+    StatusCode,
+    StatusPackage,
+    TraceHeader,
+    TraceHeaderList,
+    read_package,
+    validate,
+    write_document,
+    write_status,
+)
+
+#: Urgency (độ khẩn) of the registry → edXML Priority (0 thường, 1 khẩn, 2 thượng khẩn, 3 hỏa tốc; §1.3.2).
+PRIORITY = {"normal": 0, "urgent": 1, "very_urgent": 2, "express": 3}
+URGENCY = {v: k for k, v in PRIORITY.items()}
+#: The Vietnamese name of each status code (the official samples' meaning, §1.4).
+STATUS_NAMES = {
+    "01": "Đã đến", "02": "Từ chối tiếp nhận", "03": "Đã tiếp nhận (vào sổ)", "04": "Phân công xử lý",
+    "05": "Đang xử lý", "06": "Hoàn thành", "13": "Lấy lại (thu hồi)", "15": "Đồng ý cập nhật, lấy lại",
+    "16": "Từ chối cập nhật, lấy lại"}
+#: What a status package says by default when its sender gives no description (the official samples' text).
+STATUS_DESCRIPTIONS = {
+    "01": "Đã đến - Phần mềm QLVB đã nhận nhưng văn thư chưa xử lý",
+    "03": "Tiếp nhận văn bản điện tử, vào sổ văn bản đến của đơn vị"}
+
+
+class Refused(Exception):
+    """A received package that cannot be taken in; ``reason`` (Vietnamese) goes back in a status 02."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Built:
+    """A package's bytes, their SHA-256 (hex) and its DocumentId."""
+
+    body: bytes
+    sha256: str
+    edxml_document_id: str
+
+
+def split_number_symbol(number_symbol: str) -> Code:
+    """``"05/QĐ-UBND"`` → Code("05", "QĐ-UBND"); numbers below 10 zero-padded (Decree 30/2020 Appendix I)."""
+    number, _, notation = number_symbol.partition("/")
+    number = number.strip()
+    if number.isdigit() and len(number) < 2:
+        number = number.zfill(2)
+    return Code(number, notation.strip())
+
+
+def _organization(agency: registry_pb2.Agency, parent_name: str = "") -> Organization:
+    return Organization(agency_code=agency.code, name=agency.name, in_charge=parent_name or None,
+                        address=agency.address or None, email=agency.email or None, telephone=agency.phone or None)
+
+
+def document_package(document: documents_pb2.Document, sender: registry_pb2.Agency, parent_name: str,
+                     files: list[tuple[documents_pb2.DocumentFile, bytes]], *, package_time: datetime,
+                     paper: bool = False) -> Built:
+    """The edXML package of an issued document (business type 0, văn bản mới) to every recipient with an agency
+    code. ``files``: the sealed main file first, then the attachments, with their bytes. Raises ValueError when the
+    package would not pass strict validation (the issues listed)."""
+    code = split_number_symbol(document.number_symbol)
+    issued_on = date.fromisoformat(document.document_date[:10])
+    document_id = DocumentId.build(sender.code, issued_on, code)
+    recipients = tuple(Organization(agency_code=r.agency_code, name=r.name or None)
+                       for r in document.recipients if r.agency_code)
+    signer = document.signer
+    package = DocumentPackage(
+        sender=_organization(sender, parent_name), recipients=recipients, document_id=document_id, code=code,
+        promulgation=PromulgationInfo(place=document.place or None, date=issued_on),
+        document_type=DocumentType(type_code="1", type_detail="0", type_name=document.type_name or None),
+        subject=document.abstract, content=document.abstract,
+        signer=SignerInfo(competence=signer.competence or None, position=signer.title or None,
+                          full_name=signer.name or None),
+        due_date=date.fromisoformat(document.due_date[:10]) if document.due_date else None,
+        other_info=OtherInfo(priority=PRIORITY.get(document.urgency, 0), promulgation_amount=1),
+        to_places=tuple(r.name for r in document.recipients if r.name),
+        trace=TraceHeaderList(
+            trace_headers=(TraceHeader(agency_code=sender.code, timestamp=vietnam_time(package_time)),),
+            business=Business(business_type=int(BusinessType.NEW), reason="Văn bản điện tử mới", paper=paper)),
+        attachments=tuple(
+            Attachment.from_bytes(f"cid:{index}", f.file_name or f"{f.object_id}.pdf", content,
+                                  f.content_type or "application/pdf",
+                                  "Văn bản chính" if f.role == "main" else "Phụ lục")
+            for index, (f, content) in enumerate(files, 1)))
+    report = validate(package, strict=True, check_attachments=False)
+    if not report.ok:
+        raise ValueError(f"the package of {document_id} is not valid edXML: {report}")
+    body = write_document(package)
+    return Built(body, hashlib.sha256(body).hexdigest(), document_id)
+
+
+def status_package(*, reporter: Organization, response_for: ResponseFor, code: StatusCode, description: str,
+                   staff: StaffInfo | None, at: datetime) -> Built:
+    """A status package (§1.4) from ``reporter`` about the document ``response_for`` names."""
+    package = StatusPackage(sender=reporter, response_for=response_for, staff=staff, status_code=code.value,
+                            description=description or STATUS_DESCRIPTIONS.get(code.value, STATUS_NAMES[code.value]),
+                            timestamp=vietnam_time(at))
+    report = validate(package, strict=True)
+    if not report.ok:
+        raise ValueError(f"the status package is not valid edXML: {report}")
+    body = write_status(package)
+    return Built(body, hashlib.sha256(body).hexdigest(), response_for.document_id or "")
+
+
+def read_received(body: bytes, limits: Limits) -> DocumentPackage | StatusPackage:
+    """Parse and check a received package (receiving profile); :class:`Refused` with the reason when it is not
+    usable: not edXML, unsafe, over a limit, or with errors a receiver cannot tolerate."""
+    try:
+        package = read_package(body, limits)
+    except EdxmlError as error:
+        raise Refused(f"Gói tin không hợp lệ (không đọc được edXML): {error}") from None
+    report = validate(package, strict=False)
+    if not report.ok:
+        raise Refused("Gói tin không hợp lệ theo QCVN 102:2016: " + "; ".join(str(i) for i in report.errors[:10]))
+    return package
+
+
+def response_for_of(package: DocumentPackage) -> ResponseFor:
+    """What a status package answering ``package`` names (its sender, number and symbol, date, DocumentId)."""
+    return ResponseFor(agency_code=package.sender.agency_code, code=str(package.code) if package.code else None,
+                       promulgation_date=package.promulgation.date if package.promulgation else None,
+                       document_id=package.document_id)

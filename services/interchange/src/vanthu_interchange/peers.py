@@ -1,0 +1,132 @@
+"""The services interchange calls, always with its own service token and naming the agency it acts for.
+
+- the registry: an issued document (GetDocument), an agency of the directory (GetAgency), an arrival recorded for
+  the recipient (CreateDocument with the delivery's ``arrival_key``, so the same package twice makes one arrival);
+- storage: an issued document's files (Download, one object by id), a received package's files stored for the
+  recipient agency (Upload; storage keeps one object per agency and content).
+
+Both are granted to the ``vanthu-interchange`` client by the access table (:mod:`vanthu_core.policy`), nothing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import grpc
+
+from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2, registry_pb2_grpc
+from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
+from vanthu_core.errors import DomainError, InvalidArgument, NotFound
+from vanthu_core.grpc_client import bearer_metadata, domain_error
+from vanthu_core.service_token import ServiceTokens
+
+TIMEOUT_S = 120.0
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    object_id: str
+    sha256: str
+    content_type: str
+    file_name: str
+
+
+class Registry:
+    """The registry, for interchange."""
+
+    def __init__(self, channel: grpc.aio.Channel, tokens: ServiceTokens) -> None:
+        self.documents = documents_pb2_grpc.DocumentServiceStub(channel)
+        self.directory = registry_pb2_grpc.RegistryServiceStub(channel)
+        self.tokens = tokens
+
+    async def _metadata(self) -> tuple[tuple[str, str], ...]:
+        return bearer_metadata(await self.tokens.token())
+
+    async def issued_document(self, agency_code: str, document_id: str) -> documents_pb2.Document:
+        """An issued document of ``agency_code`` (NotFound before it is issued)."""
+        try:
+            reply = await self.documents.GetDocument(
+                documents_pb2.GetDocumentRequest(id=document_id, agency_code=agency_code),
+                metadata=await self._metadata(), timeout=TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "registry: ") from error
+        return reply.document
+
+    async def agency(self, code: str) -> registry_pb2.Agency | None:
+        """The directory's entry for ``code``; None when there is none."""
+        try:
+            reply = await self.directory.GetAgency(registry_pb2.GetAgencyRequest(code=code),
+                                                   metadata=await self._metadata(), timeout=TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            failure = domain_error(error, "registry: ")
+            if isinstance(failure, NotFound):
+                return None
+            raise failure from error
+        return reply.agency
+
+    async def record_arrival(self, agency_code: str, arrival_key: str,
+                             document: documents_pb2.DocumentInput) -> documents_pb2.Document:
+        """Create (once per ``arrival_key``) the arrival of ``agency_code``."""
+        try:
+            reply = await self.documents.CreateDocument(
+                documents_pb2.CreateDocumentRequest(document=document, agency_code=agency_code,
+                                                    arrival_key=arrival_key),
+                metadata=await self._metadata(), timeout=TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "registry: ") from error
+        return reply.document
+
+
+class Storage:
+    """Storage, for interchange."""
+
+    def __init__(self, channel: grpc.aio.Channel, tokens: ServiceTokens, max_file_bytes: int) -> None:
+        self.stub = storage_pb2_grpc.StorageServiceStub(channel)
+        self.tokens = tokens
+        self.max_file_bytes = max_file_bytes
+
+    async def read(self, agency_code: str, object_id: str) -> bytes:
+        """The bytes of one object of ``agency_code`` (verified by storage while streaming)."""
+        parts: list[bytes] = []
+        call = self.stub.Download(storage_pb2.DownloadRequest(object_id=object_id, agency_code=agency_code),
+                                  metadata=bearer_metadata(await self.tokens.token()), timeout=TIMEOUT_S)
+        try:
+            async for message in call:
+                if message.HasField("object"):
+                    if message.object.size > self.max_file_bytes:
+                        call.cancel()
+                        raise InvalidArgument("files", f"{object_id} is {message.object.size} bytes, over the "
+                                                       f"{self.max_file_bytes} bytes a package may carry")
+                else:
+                    parts.append(message.chunk)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "storage: ") from error
+        return b"".join(parts)
+
+    async def store(self, agency_code: str, file_name: str, content: bytes, content_type: str = "") -> StoredFile:
+        """Store a received file for ``agency_code``; storage checks what the bytes are (a declared type that
+        disagrees is refused: InvalidArgument)."""
+
+        async def messages() -> AsyncIterator[storage_pb2.UploadRequest]:
+            yield storage_pb2.UploadRequest(metadata=storage_pb2.UploadMetadata(
+                file_name=file_name, declared_content_type=content_type, size_hint=len(content),
+                agency_code=agency_code))
+            for start in range(0, len(content), CHUNK):
+                yield storage_pb2.UploadRequest(chunk=content[start:start + CHUNK])
+
+        try:
+            reply = await self.stub.Upload(messages(), metadata=bearer_metadata(await self.tokens.token()),
+                                           timeout=TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "storage: ") from error
+        o = reply.object
+        return StoredFile(o.object_id, o.sha256, o.content_type, o.file_name)
+
+
+def is_refusal(error: DomainError) -> bool:
+    """A callee's answer that repeating cannot change (bad input, refused): the package goes back with 02."""
+    return error.code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION,
+                                 grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.NOT_FOUND,
+                                 grpc.StatusCode.OUT_OF_RANGE)

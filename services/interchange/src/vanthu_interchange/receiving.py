@@ -1,0 +1,232 @@
+"""Receiving: a package for an agency of this installation becomes an arrival in its registry, or a status on the
+delivery it answers (regulations digest §1.3–§1.4, §7.2; Decree 30/2020 Art. 21).
+
+:meth:`Receiver.take_in` is the one way in (the JetStream consumer ``interchange-dispatched`` for packages sent
+inside this installation; the national axis and other installations later). For a document package (business type
+0, văn bản mới) it:
+
+1. reads it with the safe reader and the receiving profile (:func:`vanthu_interchange.packages.read_received`);
+2. checks that it is addressed to the recipient and that the recipient is served here;
+3. stores each attached file for the recipient agency in storage (storage checks what the bytes are);
+4. records the arrival in the registry with the key ``<transport id>/<recipient>`` (the same package twice makes
+   one arrival, even when a crash came between the registry's commit and ours); the registry's ``arrived`` event
+   has signing verify the files, and a failed check flags the arrival for the clerk, who returns it (02) or
+   registers it with an explicit confirmation (Decree 30 Art. 21.2);
+5. records the receipt and answers the sender with status 01 at once.
+
+A package that cannot be taken in goes back with status 02 and the reason. The same package received twice changes
+nothing and answers the same (the receipt is found; its answer is made if a crash lost it).
+
+Revoke, update and replace packages (business types 1–3) and the sender's status 13 are kept as ``held`` receipts
+with the reason: acting on them is issue 12 item 4, not built yet.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from google.protobuf.message import Message
+
+from vanthu.interchange.v1 import events_pb2 as ev
+from vanthu.registry.v1 import documents_pb2
+from vanthu_core.bus import PoisonMessage
+from vanthu_core.errors import DomainError
+from vanthu_core.events import meta_of
+from vanthu_core.ids import new_id
+from vanthu_core.timeutil import Clock, utc_now
+from vanthu_edxml import BusinessType, DocumentPackage, EdxmlError, Limits, StatusCode, StatusPackage
+from vanthu_interchange import events
+from vanthu_interchange.answers import Answers, response_for_columns
+from vanthu_interchange.packages import PRIORITY, URGENCY, Refused, read_received, response_for_of
+from vanthu_interchange.peers import Registry, Storage, is_refusal
+from vanthu_interchange.routing import Router
+from vanthu_interchange.store import InterchangeStore, PackageRow, ReceiptRow
+
+log = logging.getLogger("vanthu.interchange")
+
+
+class Receiver:
+    """Takes packages in for the agencies of this installation."""
+
+    def __init__(self, store: InterchangeStore, registry: Registry, storage: Storage, router: Router,
+                 answers: Answers, limits: Limits, *, on_commit: Callable[[], None] | None = None,
+                 clock: Clock = utc_now) -> None:
+        self.store = store
+        self.registry = registry
+        self.storage = storage
+        self.router = router
+        self.answers = answers
+        self.limits = limits
+        self.on_commit = on_commit or (lambda: None)
+        self.clock = clock
+
+    async def __call__(self, message: Message) -> None:
+        """The handler of ``vanthu.interchange.package.dispatched``."""
+        if not isinstance(message, ev.PackageDispatched):
+            raise PoisonMessage(f"not a dispatched package: {message.DESCRIPTOR.full_name}")
+        if meta_of(message).agency_code != message.recipient_code or not message.package_id:
+            raise PoisonMessage("a dispatched package whose event names another agency than its recipient")
+        await self.take_in(message.package_id, message.package_id, message.recipient_code)
+
+    async def take_in(self, transport_id: str, package_id: str, recipient_code: str) -> ReceiptRow:
+        """Take the stored package ``package_id`` in for ``recipient_code``; the receipt (the existing one when the
+        package was taken in before)."""
+        existing = await self.store.receipt(transport_id, recipient_code)
+        if existing is not None:
+            await self._first_answer(existing)
+            return existing
+        row = await self.store.package(package_id)
+        if row is None:
+            raise PoisonMessage(f"package {package_id} is not stored here")
+        try:
+            package = read_received(row.body, self.limits)
+        except Refused as refusal:
+            return await self._refuse(transport_id, row, recipient_code, refusal.reason, None)
+        if isinstance(package, StatusPackage):
+            return await self._status(transport_id, row, recipient_code, package)
+        return await self._document(transport_id, row, recipient_code, package)
+
+    # -- document packages -----------------------------------------------------------------------------------------
+    async def _document(self, transport_id: str, row: PackageRow, recipient_code: str,
+                        package: DocumentPackage) -> ReceiptRow:
+        if not self.router.serves(recipient_code):
+            return await self._refuse(transport_id, row, recipient_code,
+                                      f"Cơ quan {recipient_code} không thuộc hệ thống này", package)
+        if recipient_code not in {r.agency_code for r in package.recipients}:
+            return await self._refuse(transport_id, row, recipient_code,
+                                      f"Gói tin không gửi đến cơ quan {recipient_code}", package)
+        business = package.trace.business if package.trace else None
+        kind = business.business_type if business and business.business_type is not None else BusinessType.NEW
+        if kind != BusinessType.NEW:
+            return await self._hold(transport_id, row, recipient_code, package,
+                                    f"gói tin nghiệp vụ loại {kind} (thu hồi, cập nhật, thay thế) chưa được xử lý tự "
+                                    "động; văn thư xem xét")
+        try:
+            files = await self._store_files(recipient_code, package)
+            arrival = await self.registry.record_arrival(recipient_code, f"{transport_id}/{recipient_code}",
+                                                         self._arrival(package, files))
+        except Refused as refusal:
+            return await self._refuse(transport_id, row, recipient_code, refusal.reason, package)
+        except DomainError as error:
+            if is_refusal(error):
+                return await self._refuse(transport_id, row, recipient_code,
+                                          f"Không tiếp nhận được văn bản: {error.message}", package)
+            raise  # the registry or storage is unavailable: the consumer retries later
+        receipt = await self.store.add_receipt(self._receipt(transport_id, row, recipient_code, package, "accepted",
+                                                             document_id=arrival.id), [
+            events.received(recipient_code=recipient_code, package_id=row.id, kind="edoc",
+                            sender_code=package.sender.agency_code, document_id=arrival.id, outcome="accepted")])
+        self.on_commit()
+        log.info("package taken in", extra={"recipient": recipient_code, "document_id": arrival.id,
+                                            "edxml_document_id": package.document_id})
+        await self._first_answer(receipt)
+        return receipt
+
+    async def _store_files(self, recipient_code: str, package: DocumentPackage) -> list[documents_pb2.DocumentFile]:
+        if not package.attachments:
+            raise Refused("Gói tin không có tệp văn bản đính kèm")
+        files = []
+        for index, attachment in enumerate(package.attachments):
+            try:
+                content = attachment.content()
+            except EdxmlError as error:
+                raise Refused(f"Tệp đính kèm {attachment.name or attachment.content_id} hỏng: {error}") from None
+            name = attachment.name or f"tep-{index + 1}"
+            stored = await self.storage.store(recipient_code, name, content)
+            files.append(documents_pb2.DocumentFile(object_id=stored.object_id, sha256=stored.sha256,
+                                                    role="main" if index == 0 else "attachment", file_name=name))
+        return files
+
+    @staticmethod
+    def _arrival(package: DocumentPackage, files: list[documents_pb2.DocumentFile]) -> documents_pb2.DocumentInput:
+        signer = package.signer
+        priority = package.other_info.priority if package.other_info and package.other_info.priority else 0
+        issued_on = package.promulgation.date if package.promulgation else None
+        return documents_pb2.DocumentInput(
+            direction="incoming", type_name=(package.document_type.type_name or "") if package.document_type else "",
+            abstract=package.subject or "", urgency=URGENCY.get(min(priority, max(PRIORITY.values())), "normal"),
+            signer=documents_pb2.Signer(name=(signer.full_name or "") if signer else "",
+                                        title=(signer.position or "") if signer else "",
+                                        competence=(signer.competence_prefix or "") if signer else ""),
+            sender=documents_pb2.Sender(agency_code=package.sender.agency_code,
+                                        agency_name=package.sender.name or "",
+                                        number_symbol=str(package.code) if package.code else "",
+                                        document_date=issued_on.isoformat() if issued_on else ""),
+            due_date=package.due_date.isoformat() if package.due_date else "", files=files)
+
+    # -- status packages -------------------------------------------------------------------------------------------
+    async def _status(self, transport_id: str, row: PackageRow, recipient_code: str,
+                      package: StatusPackage) -> ReceiptRow:
+        response_for = package.response_for
+        document_id = (response_for.document_id if response_for else None) or ""
+        reporter = package.sender.agency_code
+        staff = ", ".join(p for p in ((package.staff.department, package.staff.staff) if package.staff else ())
+                          if p)
+        outcome, reason = "recorded", ""
+        if package.status_code == StatusCode.CANCELLATION.value:
+            outcome, reason = "held", "yêu cầu lấy lại (13) chưa được xử lý tự động; văn thư xem xét"
+        else:
+            def announce(delivery: object) -> list[Message]:
+                from vanthu_interchange.store import DeliveryRow
+
+                assert isinstance(delivery, DeliveryRow)
+                return [events.delivery_updated(delivery, package.status_code)]
+
+            delivery, _ = await self.store.add_status(
+                kind="edoc", edxml_document_id=document_id, reporter_code=reporter, sender_code=recipient_code,
+                package_id=transport_id, code=package.status_code, description=package.description or "",
+                staff=staff, at=package.timestamp, events=announce)
+            if delivery is None:
+                outcome, reason = "held", f"không có văn bản {document_id} đã gửi đến {reporter} để nhận trạng thái"
+        receipt = await self.store.add_receipt(ReceiptRow(
+            id=new_id(), transport_id=transport_id, package_id=row.id, kind="status", recipient_code=recipient_code,
+            sender_code=reporter, edxml_document_id=document_id, response_for={}, outcome=outcome, document_id="",
+            reason=reason), [events.received(recipient_code=recipient_code, package_id=row.id, kind="status",
+                                             sender_code=reporter, document_id="", outcome=outcome, reason=reason)])
+        self.on_commit()
+        if outcome == "held":
+            log.warning("status package held", extra={"recipient": recipient_code, "reason": reason})
+        return receipt
+
+    # -- outcomes --------------------------------------------------------------------------------------------------
+    def _receipt(self, transport_id: str, row: PackageRow, recipient_code: str, package: DocumentPackage | None,
+                 outcome: str, *, document_id: str = "", reason: str = "") -> ReceiptRow:
+        sender = package.sender.agency_code if package else row.sender_code
+        edxml_id = (package.document_id if package else None) or row.edxml_document_id
+        response_for = response_for_columns(response_for_of(package)) if package else {
+            "agency_code": row.sender_code, "code": "", "promulgation_date": "", "document_id": row.edxml_document_id}
+        return ReceiptRow(id=new_id(), transport_id=transport_id, package_id=row.id, kind="edoc",
+                          recipient_code=recipient_code, sender_code=sender or "", edxml_document_id=edxml_id or "",
+                          response_for=response_for, outcome=outcome, document_id=document_id, reason=reason)
+
+    async def _refuse(self, transport_id: str, row: PackageRow, recipient_code: str, reason: str,
+                      package: DocumentPackage | None) -> ReceiptRow:
+        receipt = await self.store.add_receipt(
+            self._receipt(transport_id, row, recipient_code, package, "returned", reason=reason),
+            [events.received(recipient_code=recipient_code, package_id=row.id, kind="edoc",
+                             sender_code=package.sender.agency_code if package else row.sender_code, document_id="",
+                             outcome="returned", reason=reason)])
+        self.on_commit()
+        log.warning("package returned", extra={"recipient": recipient_code, "reason": reason})
+        await self._first_answer(receipt)
+        return receipt
+
+    async def _hold(self, transport_id: str, row: PackageRow, recipient_code: str, package: DocumentPackage,
+                    reason: str) -> ReceiptRow:
+        receipt = await self.store.add_receipt(
+            self._receipt(transport_id, row, recipient_code, package, "held", reason=reason),
+            [events.received(recipient_code=recipient_code, package_id=row.id, kind="edoc",
+                             sender_code=package.sender.agency_code, document_id="", outcome="held", reason=reason)])
+        self.on_commit()
+        log.warning("package held", extra={"recipient": recipient_code, "reason": reason})
+        return receipt
+
+    async def _first_answer(self, receipt: ReceiptRow) -> None:
+        """01 for an arrival, 02 for a returned package (made once; again after a crash lost it)."""
+        if receipt.kind != "edoc" or not receipt.sender_code:
+            return
+        if receipt.outcome == "accepted":
+            await self.answers.answer(receipt, StatusCode.INBOX, "", staff="", source="arrival")
+        elif receipt.outcome == "returned":
+            await self.answers.answer(receipt, StatusCode.REJECTION, receipt.reason, staff="", source="arrival")

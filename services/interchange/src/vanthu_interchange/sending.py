@@ -1,0 +1,107 @@
+"""Sending: every issued document goes to its recipients at once (Decision 28/2018/QĐ-TTg allows until the next
+working morning; we do not wait).
+
+The handler of ``vanthu.registry.document.issued`` (consumer ``interchange-issued``) reads the issued document and
+its sealed files, builds one edXML package, and writes it with one delivery per recipient that has an agency code
+(recipients named only in words, "Như trên", "Lưu: VT", have none), in one transaction with the events: a local
+recipient's delivery is ``sent`` once that transaction commits (its ``PackageDispatched`` event is the transport,
+published by the outbox relay), a recipient this installation cannot reach is ``failed`` with the reason. A
+redelivered event finds its deliveries (``edoc/<document>/<recipient>``) and does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from google.protobuf.message import Message
+
+from vanthu.registry.v1 import events_pb2 as registry_events
+from vanthu_core.bus import PoisonMessage
+from vanthu_core.events import meta_of
+from vanthu_core.ids import new_id
+from vanthu_core.timeutil import Clock, utc_now
+from vanthu_interchange import events
+from vanthu_interchange.packages import document_package
+from vanthu_interchange.peers import Registry, Storage
+from vanthu_interchange.routing import LOCAL, Router
+from vanthu_interchange.store import DeliveryRow, InterchangeStore, NewDelivery
+
+log = logging.getLogger("vanthu.interchange")
+
+
+def delivery_key(document_id: str, recipient_code: str) -> str:
+    return f"edoc/{document_id}/{recipient_code}"
+
+
+class Sender:
+    """The handler of issued documents."""
+
+    def __init__(self, store: InterchangeStore, registry: Registry, storage: Storage, router: Router, *,
+                 on_commit: Callable[[], None] | None = None, clock: Clock = utc_now) -> None:
+        self.store = store
+        self.registry = registry
+        self.storage = storage
+        self.router = router
+        self.on_commit = on_commit or (lambda: None)
+        self.clock = clock
+
+    async def __call__(self, message: Message) -> None:
+        if not isinstance(message, registry_events.DocumentIssued):
+            raise PoisonMessage(f"not an issued document: {message.DESCRIPTOR.full_name}")
+        agency = meta_of(message).agency_code
+        document_id = message.document.document_id
+        recipients = {r.agency_code.strip(): r.name for r in message.recipients if r.agency_code.strip()}
+        if not agency or not document_id:
+            raise PoisonMessage("an issued-document event without agency or document id")
+        if not recipients:
+            log.info("issued document has no recipient with an agency code; nothing to send",
+                     extra={"document_id": document_id, "agency": agency})
+            return
+        keys = {code: delivery_key(document_id, code) for code in recipients}
+        if await self.store.existing_keys(list(keys.values())) == set(keys.values()):
+            return  # a redelivery: sent already
+        await self.send(agency, document_id)
+
+    async def send(self, agency: str, document_id: str) -> list[DeliveryRow]:
+        """Build the package of the issued ``document_id`` of ``agency`` and write its deliveries (those not
+        written yet); the new delivery rows."""
+        document = await self.registry.issued_document(agency, document_id)
+        sender = await self.registry.agency(agency)
+        if sender is None:
+            raise PoisonMessage(f"the sending agency {agency} is not in the directory")
+        parent = await self.registry.agency(sender.parent_code) if sender.parent_code else None
+        ordered = sorted(document.files, key=lambda f: f.role != "main")
+        files = [(f, await self.storage.read(agency, f.object_id)) for f in ordered]
+        built = document_package(document, sender, parent.name if parent else "", files, package_time=self.clock())
+        deliveries = []
+        for recipient in document.recipients:
+            code = recipient.agency_code.strip()
+            if not code:
+                continue
+            route = self.router.route(code)
+            if route == LOCAL:
+                deliveries.append(NewDelivery(delivery_key(document_id, code), code, recipient.name, route, "sent"))
+            else:
+                deliveries.append(NewDelivery(
+                    delivery_key(document_id, code), code, recipient.name, route, "failed",
+                    last_error=f"{code} is not served by this installation and no route to it (another "
+                               "installation, the national axis) is configured"))
+
+        def announce(rows: list[DeliveryRow]) -> list[Message]:
+            made: list[Message] = []
+            for row in rows:
+                if row.route == LOCAL:
+                    made.append(events.dispatched(row))
+                made.append(events.delivery_updated(row))
+            return made
+
+        rows = await self.store.add_package(
+            package_id=new_id(), kind="edoc", sender_code=agency, edxml_document_id=built.edxml_document_id,
+            body=built.body, sha256=built.sha256, document_id=document_id, deliveries=deliveries, events=announce)
+        if rows:
+            self.on_commit()
+            log.info("document sent", extra={"document_id": document_id, "agency": agency,
+                                             "package_bytes": len(built.body),
+                                             "deliveries": {r.recipient_code: r.state for r in rows}})
+        return rows

@@ -1,0 +1,112 @@
+"""Wiring of interchange: database, outbox relay, the registry and storage clients, the consumers, the delivery
+retries, the gRPC server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from vanthu.interchange.v1 import interchange_pb2, interchange_pb2_grpc
+from vanthu.registry.v1 import documents_pb2, registry_pb2
+from vanthu.storage.v1 import storage_pb2
+from vanthu_core.auth import JwksVerifier
+from vanthu_core.db import create_engine, migrate, session_factory
+from vanthu_core.grpc_client import create_channel
+from vanthu_core.grpc_server import GrpcServer
+from vanthu_core.outbox import OutboxRelay
+from vanthu_core.service_token import ServiceTokens
+from vanthu_core.settings import CommonSettings
+from vanthu_core.subjects import (
+    INTERCHANGE_DISPATCHED,
+    INTERCHANGE_ISSUED,
+    INTERCHANGE_REGISTERED,
+    INTERCHANGE_REJECTED,
+)
+from vanthu_core.timeutil import Clock, utc_now
+from vanthu_edxml import Limits
+from vanthu_interchange.answers import Answers
+from vanthu_interchange.api import InterchangeApi
+from vanthu_interchange.peers import Registry, Storage
+from vanthu_interchange.receiving import Receiver
+from vanthu_interchange.routing import Router
+from vanthu_interchange.sending import Sender
+from vanthu_interchange.settings import InterchangeSettings
+from vanthu_interchange.store import InterchangeStore, outbox
+from vanthu_interchange.transmit import Transmitter
+
+if TYPE_CHECKING:
+    from vanthu_core.bus import EventBus
+
+log = logging.getLogger("vanthu.interchange")
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+@dataclass
+class InterchangeServer:
+    settings: InterchangeSettings
+    common: CommonSettings
+    clock: Clock = utc_now
+
+    async def start(self) -> int:
+        if not self.settings.registry_target or not self.settings.storage_target:
+            raise RuntimeError("interchange needs the registry and storage: set VANTHU_INTERCHANGE_REGISTRY_TARGET "
+                               "and VANTHU_INTERCHANGE_STORAGE_TARGET")
+        await migrate(MIGRATIONS, self.settings.database_url)
+        self.engine = create_engine(self.settings.database_url)
+        sessions = session_factory(self.engine)
+        self.bus: EventBus | None = None
+        if self.common.events_enabled:
+            from vanthu_core.bus import EventBus
+
+            self.bus = EventBus.for_service(self.common, "vanthu-interchange")
+            await self.bus.connect()
+            await self.bus.wait_for_streams()
+        self.relay = OutboxRelay(sessions, outbox, self.bus,
+                                 retention=timedelta(hours=self.common.outbox_retention_hours))
+        self.relay.start()
+        self.verifier = JwksVerifier(self.common.oidc_issuer, audience=self.common.oidc_audience or None)
+        self.grpc = GrpcServer(service="interchange", host=self.settings.grpc_host, port=self.settings.grpc_port,
+                               verifier=self.verifier, service_names=[
+                                   interchange_pb2.DESCRIPTOR.services_by_name["InterchangeService"].full_name])
+        tokens = ServiceTokens.of(self.common, "interchange")
+        self.channels: list[Any] = [
+            create_channel(self.settings.registry_target,
+                           services=[*documents_pb2.DESCRIPTOR.services_by_name.values(),
+                                     *registry_pb2.DESCRIPTOR.services_by_name.values()]),
+            create_channel(self.settings.storage_target, services=storage_pb2.DESCRIPTOR.services_by_name.values(),
+                           max_message_bytes=8 * 1024 * 1024)]
+        registry = Registry(self.channels[0], tokens)
+        storage = Storage(self.channels[1], tokens, self.settings.max_file_bytes)
+        store = InterchangeStore(sessions, clock=self.clock)
+        router = Router(self.settings.served_patterns())
+        kick = self.relay.kick
+        limits = Limits(max_bytes=self.settings.max_package_bytes, max_attachment_bytes=self.settings.max_file_bytes)
+        answers = Answers(store, registry, router, on_commit=kick, clock=self.clock)
+        self.transmitter = Transmitter(store, router, max_attempts=self.settings.max_attempts,
+                                       initial_s=self.settings.retry_initial_s, max_s=self.settings.retry_max_s,
+                                       on_commit=kick)
+        interchange_pb2_grpc.add_InterchangeServiceServicer_to_server(InterchangeApi(store), self.grpc.server)
+        if self.bus is not None:
+            await self.bus.consume(INTERCHANGE_ISSUED, Sender(store, registry, storage, router, on_commit=kick,
+                                                              clock=self.clock))
+            await self.bus.consume(INTERCHANGE_DISPATCHED, Receiver(store, registry, storage, router, answers, limits,
+                                                                    on_commit=kick, clock=self.clock))
+            await self.bus.consume(INTERCHANGE_REGISTERED, answers)
+            await self.bus.consume(INTERCHANGE_REJECTED, answers)
+        self.retries = asyncio.create_task(self.transmitter.run(self.settings.retry_poll_s))
+        return await self.grpc.start()
+
+    async def stop(self) -> None:
+        self.retries.cancel()
+        await self.grpc.stop(self.settings.shutdown_grace_s)
+        await self.relay.stop()
+        if self.bus is not None:
+            await self.bus.close()
+        for channel in self.channels:
+            await channel.close()
+        await self.verifier.aclose()
+        await self.engine.dispose()

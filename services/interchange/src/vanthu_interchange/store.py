@@ -1,0 +1,332 @@
+"""What interchange keeps (SQLAlchemy 2, async): packages, deliveries with their statuses, receipts; events through
+the outbox.
+
+- ``packages``: every edXML package built here or received (the bytes; they never travel on NATS).
+- ``deliveries``: one per package and recipient sent from here (kind ``edoc``: an issued document to one
+  recipient; kind ``status``: an answer to the sender of an arrival). ``key`` makes a redelivered event's work
+  happen once: ``edoc/<document>/<recipient>``, ``status/<arrival>/<code>/<source event>``.
+- ``delivery_statuses``: the statuses recipients sent back for an ``edoc`` delivery (the sender's timeline), once
+  per status package.
+- ``receipts``: one per package taken in for an agency of this installation, keyed by the package's transport id and
+  the recipient, saying what came of it (an arrival, returned with a reason, a status recorded).
+
+Each method is one transaction; the events that announce a change are written in it (transactional outbox).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from google.protobuf.message import Message
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from vanthu_core.db import UtcDateTime
+from vanthu_core.ids import new_id
+from vanthu_core.outbox import add_event, outbox_table
+from vanthu_core.timeutil import Clock, utc_now
+
+metadata = MetaData()
+outbox = outbox_table(metadata)
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+
+
+class PackageRow(Base):
+    __tablename__ = "packages"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    #: edoc | status
+    kind: Mapped[str] = mapped_column(String(10))
+    sender_code: Mapped[str] = mapped_column(String(35))
+    #: The package's DocumentId (edoc) or its ResponseFor's (status).
+    edxml_document_id: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DeliveryRow(Base):
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("key", name="uq_deliveries_key"),
+                      Index("ix_deliveries_document", "sender_code", "document_id"),
+                      Index("ix_deliveries_answer", "kind", "edxml_document_id", "recipient_code"),
+                      Index("ix_deliveries_due", "state", "next_attempt_at"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    package_id: Mapped[str] = mapped_column(ForeignKey("packages.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    #: The registry document the delivery is about: the outgoing document (edoc), the arrival answered (status).
+    document_id: Mapped[str] = mapped_column(String(36))
+    edxml_document_id: Mapped[str] = mapped_column(String(300))
+    sender_code: Mapped[str] = mapped_column(String(35))
+    recipient_code: Mapped[str] = mapped_column(String(35))
+    recipient_name: Mapped[str] = mapped_column(String(300), default="")
+    #: local | axis | peer | none
+    route: Mapped[str] = mapped_column(String(10))
+    #: pending | sent | failed | cancelled
+    state: Mapped[str] = mapped_column(String(10))
+    #: The status code a status delivery carries.
+    status_code: Mapped[str] = mapped_column(String(2), default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class DeliveryStatusRow(Base):
+    __tablename__ = "delivery_statuses"
+    __table_args__ = (UniqueConstraint("delivery_id", "package_id", name="uq_delivery_statuses_package"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[str] = mapped_column(ForeignKey("deliveries.id"), index=True)
+    package_id: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(String(2))
+    description: Mapped[str] = mapped_column(Text, default="")
+    staff: Mapped[str] = mapped_column(String(300), default="")
+    at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ReceiptRow(Base):
+    __tablename__ = "receipts"
+    __table_args__ = (UniqueConstraint("transport_id", "recipient_code", name="uq_receipts_transport"),
+                      Index("ix_receipts_arrival", "recipient_code", "document_id"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    #: The package's id on the way it came (this installation's package id, or the axis's DocID).
+    transport_id: Mapped[str] = mapped_column(String(100))
+    package_id: Mapped[str] = mapped_column(ForeignKey("packages.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    recipient_code: Mapped[str] = mapped_column(String(35))
+    sender_code: Mapped[str] = mapped_column(String(35), default="")
+    edxml_document_id: Mapped[str] = mapped_column(String(300), default="")
+    #: What a status package answering it names (ResponseFor: organ_id, code, promulgation_date, document_id).
+    response_for: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: accepted (an arrival) | returned (status 02 sent) | recorded (a status) | held (kept, not acted on)
+    outcome: Mapped[str] = mapped_column(String(10))
+    document_id: Mapped[str] = mapped_column(String(36), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    """A delivery to write with its package: who receives it, how, and in which state."""
+
+    key: str
+    recipient_code: str
+    recipient_name: str
+    route: str
+    state: str
+    last_error: str = ""
+    status_code: str = ""
+
+
+class InterchangeStore:
+    """Packages, deliveries and receipts; every method is one transaction."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock = utc_now) -> None:
+        self.sessions = sessions
+        self.clock = clock
+
+    # -- sending ---------------------------------------------------------------------------------------------------
+    async def existing_keys(self, keys: list[str]) -> set[str]:
+        """Which of ``keys`` have a delivery already."""
+        async with self.sessions() as session:
+            rows = await session.execute(select(DeliveryRow.key).where(DeliveryRow.key.in_(keys)))
+            return {k for (k,) in rows}
+
+    async def add_package(self, *, package_id: str, kind: str, sender_code: str, edxml_document_id: str,
+                          body: bytes, sha256: str, document_id: str, deliveries: list[NewDelivery],
+                          events: Any) -> list[DeliveryRow]:
+        """Store a package and its deliveries (those whose key is not taken yet), and the events ``events(rows)``
+        returns for the new ones, in one transaction; the new delivery rows."""
+        now = self.clock()
+        async with self.sessions.begin() as session:
+            taken = {k for (k,) in await session.execute(
+                select(DeliveryRow.key).where(DeliveryRow.key.in_([d.key for d in deliveries])))}
+            fresh = [d for d in deliveries if d.key not in taken]
+            if not fresh:
+                return []
+            session.add(PackageRow(id=package_id, kind=kind, sender_code=sender_code,
+                                   edxml_document_id=edxml_document_id, body=body, sha256=sha256, size=len(body),
+                                   created_at=now))
+            await session.flush()
+            rows = [DeliveryRow(id=new_id(), key=d.key, package_id=package_id, kind=kind, document_id=document_id,
+                                edxml_document_id=edxml_document_id, sender_code=sender_code,
+                                recipient_code=d.recipient_code, recipient_name=d.recipient_name, route=d.route,
+                                state=d.state, status_code=d.status_code, attempts=1 if d.state == "sent" else 0,
+                                last_error=d.last_error, created_at=now,
+                                sent_at=now if d.state == "sent" else None,
+                                next_attempt_at=now if d.state == "pending" else None) for d in fresh]
+            session.add_all(rows)
+            await session.flush()
+            for event in events(rows):
+                await add_event(session, outbox, event)
+            return rows
+
+    async def package(self, package_id: str) -> PackageRow | None:
+        async with self.sessions() as session:
+            return await session.get(PackageRow, package_id)
+
+    async def deliveries_of(self, sender_code: str, document_id: str) -> list[tuple[DeliveryRow,
+                                                                                list[DeliveryStatusRow]]]:
+        """The ``edoc`` deliveries of a document of ``sender_code``, each with its statuses (oldest first)."""
+        async with self.sessions() as session:
+            rows = list((await session.scalars(
+                select(DeliveryRow).where(DeliveryRow.sender_code == sender_code,
+                                          DeliveryRow.document_id == document_id, DeliveryRow.kind == "edoc")
+                .order_by(DeliveryRow.recipient_code))).all())
+            statuses = list((await session.scalars(
+                select(DeliveryStatusRow).where(DeliveryStatusRow.delivery_id.in_([r.id for r in rows]))
+                .order_by(DeliveryStatusRow.received_at, DeliveryStatusRow.id))).all()) if rows else []
+        return [(r, [s for s in statuses if s.delivery_id == r.id]) for r in rows]
+
+    async def delivery(self, delivery_id: str) -> DeliveryRow | None:
+        async with self.sessions() as session:
+            return await session.get(DeliveryRow, delivery_id)
+
+    async def due(self, limit: int = 50) -> list[DeliveryRow]:
+        """Pending deliveries whose next attempt is due, oldest first."""
+        async with self.sessions() as session:
+            return list((await session.scalars(
+                select(DeliveryRow).where(DeliveryRow.state == "pending", DeliveryRow.next_attempt_at <= self.clock())
+                .order_by(DeliveryRow.next_attempt_at).limit(limit))).all())
+
+    async def failed(self, sender_code: str | None = None) -> list[DeliveryRow]:
+        """Deliveries that gave up (of one sender agency, or all)."""
+        async with self.sessions() as session:
+            query = select(DeliveryRow).where(DeliveryRow.state == "failed")
+            if sender_code:
+                query = query.where(DeliveryRow.sender_code == sender_code)
+            return list((await session.scalars(query.order_by(DeliveryRow.created_at))).all())
+
+    async def record_attempt(self, delivery_id: str, *, error: str, max_attempts: int, backoff: timedelta,
+                             events: Any) -> DeliveryRow | None:
+        """Count a failed attempt: retry after ``backoff``, or mark failed after ``max_attempts``; success is
+        :meth:`mark_sent`. The row after the change (None when it is not pending any more)."""
+        async with self.sessions.begin() as session:
+            row = await session.get(DeliveryRow, delivery_id, with_for_update=True)
+            if row is None or row.state != "pending":
+                return None
+            row.attempts += 1
+            row.last_error = error[:2000]
+            if row.attempts >= max_attempts:
+                row.state, row.next_attempt_at = "failed", None
+            else:
+                row.next_attempt_at = self.clock() + backoff
+            await session.flush()
+            for event in events(row):
+                await add_event(session, outbox, event)
+            return row
+
+    async def mark_sent(self, delivery_id: str, events: Any) -> DeliveryRow | None:
+        async with self.sessions.begin() as session:
+            row = await session.get(DeliveryRow, delivery_id, with_for_update=True)
+            if row is None or row.state != "pending":
+                return None
+            row.attempts += 1
+            row.state, row.sent_at, row.next_attempt_at, row.last_error = "sent", self.clock(), None, ""
+            await session.flush()
+            for event in events(row):
+                await add_event(session, outbox, event)
+            return row
+
+    async def reopen(self, delivery_id: str, sender_code: str | None = None) -> DeliveryRow | None:
+        """Make a failed delivery pending again, due now, its attempts counted afresh (``resend``); None when there
+        is no such failed delivery (of ``sender_code`` when given)."""
+        async with self.sessions.begin() as session:
+            row = await session.get(DeliveryRow, delivery_id, with_for_update=True)
+            if row is None or row.state != "failed" or (sender_code and row.sender_code != sender_code):
+                return None
+            row.state, row.attempts, row.next_attempt_at = "pending", 0, self.clock()
+            return row
+
+    # -- receiving -------------------------------------------------------------------------------------------------
+    async def receipt(self, transport_id: str, recipient_code: str) -> ReceiptRow | None:
+        async with self.sessions() as session:
+            return (await session.scalars(select(ReceiptRow).where(
+                ReceiptRow.transport_id == transport_id, ReceiptRow.recipient_code == recipient_code))).first()
+
+    async def receipt_of_arrival(self, recipient_code: str, document_id: str) -> ReceiptRow | None:
+        """The receipt that created the arrival ``document_id`` of ``recipient_code``."""
+        async with self.sessions() as session:
+            return (await session.scalars(select(ReceiptRow).where(
+                ReceiptRow.recipient_code == recipient_code, ReceiptRow.document_id == document_id,
+                ReceiptRow.outcome == "accepted"))).first()
+
+    async def store_received(self, *, package_id: str, kind: str, sender_code: str, edxml_document_id: str,
+                             body: bytes, sha256: str) -> None:
+        """Keep a package received from outside (the axis, a peer) before it is taken in; once per id."""
+        async with self.sessions.begin() as session:
+            if await session.get(PackageRow, package_id) is None:
+                session.add(PackageRow(id=package_id, kind=kind, sender_code=sender_code,
+                                       edxml_document_id=edxml_document_id, body=body, sha256=sha256,
+                                       size=len(body), created_at=self.clock()))
+
+    async def add_receipt(self, receipt: ReceiptRow, events: list[Message]) -> ReceiptRow:
+        """Record what came of a package for one recipient, with its events; a receipt already there (the same
+        package taken in twice) wins and is returned, the events dropped."""
+        async with self.sessions.begin() as session:
+            existing = (await session.scalars(select(ReceiptRow).where(
+                ReceiptRow.transport_id == receipt.transport_id,
+                ReceiptRow.recipient_code == receipt.recipient_code))).first()
+            if existing is not None:
+                return existing
+            receipt.created_at = self.clock()
+            session.add(receipt)
+            for event in events:
+                await add_event(session, outbox, event)
+            return receipt
+
+    async def add_status(self, *, kind: str, edxml_document_id: str, reporter_code: str, sender_code: str,
+                         package_id: str, code: str, description: str, staff: str, at: datetime | None,
+                         events: Any) -> tuple[DeliveryRow | None, bool]:
+        """Record a status package on the ``kind`` delivery of ``edxml_document_id`` that ``sender_code`` sent to
+        ``reporter_code``: (the delivery or None when there is none, whether the status is new)."""
+        async with self.sessions.begin() as session:
+            delivery = (await session.scalars(select(DeliveryRow).where(
+                DeliveryRow.kind == kind, DeliveryRow.edxml_document_id == edxml_document_id,
+                DeliveryRow.recipient_code == reporter_code, DeliveryRow.sender_code == sender_code)
+                .with_for_update())).first()
+            if delivery is None:
+                return None, False
+            taken = (await session.scalars(select(DeliveryStatusRow.id).where(
+                DeliveryStatusRow.delivery_id == delivery.id, DeliveryStatusRow.package_id == package_id))).first()
+            if taken is not None:
+                return delivery, False
+            session.add(DeliveryStatusRow(delivery_id=delivery.id, package_id=package_id, code=code,
+                                          description=description, staff=staff, at=at, received_at=self.clock()))
+            await session.flush()
+            for event in events(delivery):
+                await add_event(session, outbox, event)
+            return delivery, True
+
+    async def cancel_pending(self, delivery_ids: list[str]) -> None:
+        async with self.sessions.begin() as session:
+            await session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids),
+                                                            DeliveryRow.state == "pending")
+                                  .values(state="cancelled", next_attempt_at=None))
+
