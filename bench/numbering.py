@@ -21,9 +21,10 @@ from _common import report
 
 from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.ids import new_id
-from vanthu_registry.documents_store import DocumentRow, DocumentStore
+from vanthu_registry.documents_store import DocumentStore
 from vanthu_registry.domain.documents import Direction, DocumentFile, Draft, FileRole
 from vanthu_registry.server import MIGRATIONS
+from vanthu_registry.tables import DocumentRow
 from vanthu_testing.postgres import PostgresServer
 
 AGENCY = "000.00.00.H61"

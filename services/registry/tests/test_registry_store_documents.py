@@ -15,8 +15,9 @@ from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.errors import Conflict, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.events import meta_of, subject_of
 from vanthu_core.ids import new_id
-from vanthu_registry.documents_store import DocumentFilter, DocumentStore, Register
+from vanthu_registry.documents_store import DocumentFilter, DocumentStore
 from vanthu_registry.domain.documents import Direction, DocumentFile, Draft, FileRole, SenderInfo, Status
+from vanthu_registry.domain.registers import Register
 from vanthu_registry.server import MIGRATIONS
 from vanthu_registry.store import outbox
 from vanthu_testing.events import outbox_events

@@ -18,8 +18,9 @@ from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.errors import FailedPrecondition, InvalidArgument
 from vanthu_core.events import subject_of
 from vanthu_core.ids import new_id
-from vanthu_registry.documents_store import DocumentFilter, DocumentStore, Register
+from vanthu_registry.documents_store import DocumentFilter, DocumentStore
 from vanthu_registry.domain.documents import Direction, DocumentFile, Draft, FileRole, SenderInfo
+from vanthu_registry.domain.registers import Register
 from vanthu_registry.register_import import read_book
 from vanthu_registry.registers_store import ImportReport, RegisterBooks
 from vanthu_registry.server import MIGRATIONS

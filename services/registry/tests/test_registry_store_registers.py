@@ -15,11 +15,13 @@ from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.errors import Conflict, FailedPrecondition, InvalidArgument
 from vanthu_core.ids import new_id
 from vanthu_registry.__main__ import seed_registers
-from vanthu_registry.documents_store import DocumentRow, DocumentStore, Register, RegisterRow
+from vanthu_registry.documents_store import DocumentStore
 from vanthu_registry.domain.documents import Direction, DocumentFile, Draft, FileRole
+from vanthu_registry.domain.registers import Register
 from vanthu_registry.registers_store import RegisterBooks
 from vanthu_registry.server import MIGRATIONS
 from vanthu_registry.settings import RegistrySettings
+from vanthu_registry.tables import DocumentRow, RegisterRow
 
 pytestmark = pytest.mark.integration
 UBND, SNV, LONG_CHAU = "000.00.00.H61", "000.00.02.H61", "000.00.41.H61"

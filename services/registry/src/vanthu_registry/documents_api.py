@@ -26,7 +26,7 @@ from vanthu_core.numbers import bounded_int
 from vanthu_core.text import clean_text, fold
 from vanthu_core.timeutil import iso_vietnam
 from vanthu_registry import exports, register_pdf
-from vanthu_registry.documents_store import DocumentFilter, DocumentStore, HistoryEntry, Register
+from vanthu_registry.documents_store import DocumentFilter, DocumentStore
 from vanthu_registry.domain.agencies import check_code, parse_date
 from vanthu_registry.domain.doctypes import ABBREVIATION, LETTER, check_type
 from vanthu_registry.domain.documents import (
@@ -43,10 +43,12 @@ from vanthu_registry.domain.documents import (
     Urgency,
     check_metadata,
 )
+from vanthu_registry.domain.registers import Register
 from vanthu_registry.lifecycle import DocumentLifecycle
 from vanthu_registry.register_import import read_book
 from vanthu_registry.registers_store import RegisterBooks
 from vanthu_registry.store import AgencyStore
+from vanthu_registry.tables import HistoryEntry
 
 MAX_EXPORT_DAYS = 366
 

@@ -21,7 +21,8 @@ from vanthu.signing.v1 import events_pb2 as signing_events
 from vanthu_core.events import derived_id, meta_of, new_meta
 
 if TYPE_CHECKING:
-    from vanthu_registry.documents_store import DocumentRow, DocumentStore
+    from vanthu_registry.documents_store import DocumentStore
+    from vanthu_registry.tables import DocumentRow
 
 log = logging.getLogger("vanthu.registry")
 DocumentEvent = TypeVar("DocumentEvent", bound=Message)

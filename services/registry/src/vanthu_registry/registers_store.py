@@ -31,20 +31,14 @@ from vanthu_core.ids import new_id
 from vanthu_core.outbox import add_event
 from vanthu_core.text import fold
 from vanthu_core.timeutil import vietnam_time
-from vanthu_registry.documents_store import (
-    DocumentRow,
-    DocumentStore,
-    HistoryRow,
-    RegisterCounterRow,
-    RegisterHistoryRow,
-    RegisterRow,
-    _register,
-)
+from vanthu_registry.documents_store import DocumentStore
 from vanthu_registry.domain.documents import Direction, Status
 from vanthu_registry.domain.register_book import BookContext, Entry, Refusal, check_line
 from vanthu_registry.domain.registers import Register, covers, describe, kind_name
 from vanthu_registry.register_import import BookFile
+from vanthu_registry.registers import active_registers, lock_agency_registers, register_of
 from vanthu_registry.store import outbox
+from vanthu_registry.tables import DocumentRow, HistoryRow, RegisterCounterRow, RegisterHistoryRow, RegisterRow
 
 #: The highest number a series may be set to continue at.
 MAX_START = 999_999
@@ -84,7 +78,7 @@ class RegisterBooks:
             row = await session.get(RegisterRow, register_id)
             if row is None:
                 raise NotFound(f"no register {register_id}")
-            return _register(row)
+            return register_of(row)
 
     async def _locked_counter(self, session: AsyncSession, register_id: str, year: int) -> RegisterCounterRow:
         dialect = session.get_bind().dialect.name
@@ -101,7 +95,7 @@ class RegisterBooks:
             raise NotFound(f"no register {register_id} in this agency")
         if not row.active:
             raise FailedPrecondition(f"the register '{row.name}' is closed")
-        return _register(row)
+        return register_of(row)
 
     async def set_start(self, *, agency_code: str, register_id: str, next_number: int, reason: str,
                         actor: str) -> RegisterStart:
@@ -147,7 +141,7 @@ class RegisterBooks:
             raise InvalidArgument("reason", "say why the register is closed (kept in its history)")
         now = self.documents.clock()
         async with self.documents.sessions() as session, session.begin():
-            await self.documents._lock_agency_registers(session, agency_code)
+            await lock_agency_registers(session, agency_code)
             row = await session.get(RegisterRow, register_id, with_for_update=True)
             if row is None or row.agency_code != agency_code:
                 raise NotFound(f"no register {register_id} in this agency")
@@ -158,7 +152,7 @@ class RegisterBooks:
                                            changes={"active": [True, False]}, note=reason.strip()))
             await add_event(session, outbox, ev.RegisterClosed(
                 meta=new_meta(actor=actor, agency=agency_code, occurred_at=now), register_id=register_id))
-            return _register(row)
+            return register_of(row)
 
     async def import_book(self, *, agency_code: str, register_id: str, book: BookFile, file_name: str,
                           dry_run: bool, actor: str, progress: Progress | None = None) -> ImportReport:
@@ -180,7 +174,7 @@ class RegisterBooks:
             register = await self._own_register(session, agency_code, register_id)
             if register.direction is Direction.COPY:
                 raise FailedPrecondition("a copy register has no book to import (Appendix IV has none)")
-            registers = await self.documents._active_registers(session, agency_code, Direction.OUTGOING)
+            registers = await active_registers(session, agency_code, Direction.OUTGOING)
             context = BookContext(direction=register.direction, agency_abbreviation=register.agency_abbreviation,
                                   types=types, today=today, not_covered=self._coverage(register, registers))
             entries: list[Entry] = []
