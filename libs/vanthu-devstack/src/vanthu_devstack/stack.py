@@ -210,6 +210,9 @@ class Stack:
         # interchange reads issued documents and their files, and records arrivals with their files
         env["VANTHU_INTERCHANGE_REGISTRY_TARGET"] = self.grpc_target("registry")
         env["VANTHU_INTERCHANGE_STORAGE_TARGET"] = self.grpc_target("storage")
+        # the demo installation is the province of Vĩnh Long: its agencies' codes end in H61 (ministries are reached
+        # through the national axis, not configured here)
+        env["VANTHU_INTERCHANGE_SERVED"] = "*.H61"
         users = dev_users_file()
         if users is not None:  # the demo users' subjects: dev profiles and `vanthu-signing profile set --user`
             env["VANTHU_IDENTITY_USERS_FILE"] = env["VANTHU_SIGNING_USERS_FILE"] = str(users)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from google.protobuf.message import Message
 
@@ -34,7 +35,7 @@ from vanthu_core.bus import PoisonMessage
 from vanthu_core.errors import DomainError
 from vanthu_core.events import meta_of
 from vanthu_core.ids import new_id
-from vanthu_core.timeutil import Clock, utc_now
+from vanthu_core.timeutil import VIETNAM_TZ, Clock, utc_now
 from vanthu_edxml import BusinessType, DocumentPackage, EdxmlError, Limits, StatusCode, StatusPackage
 from vanthu_interchange import events
 from vanthu_interchange.answers import Answers, response_for_columns
@@ -44,6 +45,13 @@ from vanthu_interchange.routing import Router
 from vanthu_interchange.store import InterchangeStore, PackageRow, ReceiptRow
 
 log = logging.getLogger("vanthu.interchange")
+
+
+def wire_instant(value: datetime | None) -> datetime | None:
+    """A Timestamp as edXML writes it (``yyyy/MM/dd HH:mm:ss``, no offset: Vietnam time, §1.3.3) as an instant."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=VIETNAM_TZ) if value.tzinfo is None else value
 
 
 class Receiver:
@@ -176,7 +184,7 @@ class Receiver:
             delivery, _ = await self.store.add_status(
                 kind="edoc", edxml_document_id=document_id, reporter_code=reporter, sender_code=recipient_code,
                 package_id=transport_id, code=package.status_code, description=package.description or "",
-                staff=staff, at=package.timestamp, events=announce)
+                staff=staff, at=wire_instant(package.timestamp), events=announce)
             if delivery is None:
                 outcome, reason = "held", f"không có văn bản {document_id} đã gửi đến {reporter} để nhận trạng thái"
         receipt = await self.store.add_receipt(ReceiptRow(

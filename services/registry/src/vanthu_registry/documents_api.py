@@ -234,7 +234,8 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
             raise InvalidArgument("agency_code", f"{agency} is not in the agency directory") from None
         doc = await self.lifecycle.create(principal, agency_code=agency, agency_name=agency_name, draft=draft,
                                           actor=principal.username or principal.subject,
-                                          arrival_key=clean_text("arrival_key", request.arrival_key, max_len=200))
+                                          arrival_key=clean_text("arrival_key", request.arrival_key, max_len=200,
+                                                                 required=False))
         self.on_commit()
         return documents_pb2.CreateDocumentResponse(document=document_to_proto(doc))
 

@@ -1,0 +1,121 @@
+"""Interchange inside one installation, through the gateway on the whole platform: UBND tỉnh's clerk issues a letter
+to Sở Nội vụ and to Phường Long Châu; each receives it as an arrival (with the sealed file, its signature checked),
+UBND tỉnh's timeline shows 01 (đã đến) from each at once; Sở Nội vụ registers it (UBND tỉnh sees 03), Long Châu
+returns it with a reason (UBND tỉnh sees 02 and the reason). A recipient no route reaches is a failed delivery,
+visible, not a silent drop; and another agency cannot read UBND tỉnh's deliveries."""
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+UBND, SNV, LONG_CHAU, MINISTRY = "000.00.00.H61", "000.00.02.H61", "000.00.41.H61", "000.00.00.G09"
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def draft_with_file(api: httpx.Client, officer: dict[str, str], pdf: bytes, abstract: str,
+                    recipients: list[dict[str, str]]) -> dict[str, Any]:
+    up = api.post("/api/v1/files", headers=officer, files={"file": ("Dự thảo công văn.pdf", pdf, "application/pdf")})
+    assert up.status_code == 201, up.text
+    created = api.post("/api/v1/documents", headers=officer, json={
+        "type_code": "cong_van", "abstract": abstract, "unit_abbreviation": "VP", "recipients": recipients,
+        "files": [{"object_id": up.json()["object"]["object_id"], "role": "main"}]})
+    assert created.status_code == 201, created.text
+    return dict(created.json())
+
+
+def general_register(api: httpx.Client, clerk: dict[str, str]) -> dict[str, str]:
+    registers = api.get("/api/v1/registers", headers=clerk, params={"direction": "outgoing"}).json()
+    return {"register_id": next(r["id"] for r in registers if not r["type_codes"])}
+
+
+def wait_for(check: Callable[[], Any], what: str, timeout_s: float = 60.0) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"{what}: not within {timeout_s:.0f} s")
+
+
+def arrival_of(api: httpx.Client, clerk: dict[str, str], number_symbol: str) -> dict[str, Any] | None:
+    found = api.get("/api/v1/documents", headers=clerk, params={"direction": "incoming", "status": "arrived",
+                                                                 "issuing_agency_code": UBND})
+    assert found.status_code == 200, found.text
+    return next((d for d in found.json()["items"] if d["number_symbol"] == number_symbol), None)
+
+
+def statuses(api: httpx.Client, sender: dict[str, str], document_id: str) -> dict[str, list[str]]:
+    reply = api.get(f"/api/v1/documents/{document_id}/deliveries", headers=sender)
+    assert reply.status_code == 200, reply.text
+    return {d["recipient_code"]: [s["code"] for s in d["statuses"]] for d in reply.json()}
+
+
+def test_an_issued_letter_arrives_at_each_recipient_and_their_answers_come_back(
+        api: httpx.Client, login: Callable[[str], str], draft_pdf: Callable[..., bytes]) -> None:
+    officer, leader, clerk = (bearer(login(u)) for u in ("chuyenvien.ubnd", "lanhdao.ubnd", "vanthu.ubnd"))
+    snv_clerk, lc_clerk = bearer(login("vanthu.snv")), bearer(login("vanthu.longchau"))
+    abstract = "V/v tổ chức hội nghị tổng kết công tác văn thư, lưu trữ năm 2026 (đợt ưu tiên)"
+    recipients = [{"agency_code": SNV, "name": "Sở Nội vụ"}, {"agency_code": LONG_CHAU, "name": "Phường Long Châu"},
+                  {"agency_code": MINISTRY, "name": "Bộ Nội vụ"}, {"agency_code": "", "name": "Lưu: VT, NC."}]
+    doc = draft_with_file(api, officer, draft_pdf(), abstract, recipients)
+    assert api.post(f"/api/v1/documents/{doc['id']}/submit", headers=officer).status_code == 200
+    assert api.post(f"/api/v1/documents/{doc['id']}/sign", headers=leader, timeout=120).status_code == 200
+    issued = api.post(f"/api/v1/documents/{doc['id']}/issue", headers=clerk, json=general_register(api, clerk),
+                      timeout=120)
+    assert issued.status_code == 200, issued.text
+    number_symbol = issued.json()["number_symbol"]
+
+    # each served recipient gets an arrival with the sealed file; the ministry has no route: a failed delivery
+    snv_arrival = wait_for(lambda: arrival_of(api, snv_clerk, number_symbol), "the arrival at Sở Nội vụ")
+    lc_arrival = wait_for(lambda: arrival_of(api, lc_clerk, number_symbol), "the arrival at Long Châu")
+    assert snv_arrival["abstract"] == abstract and snv_arrival["issuing_agency_code"] == UBND
+    assert snv_arrival["type_code"] == "cong_van" and snv_arrival["files"][0]["content_type"] == "application/pdf"
+    assert snv_arrival["document_date"] == issued.json()["document_date"]
+    sealed = api.get(f"/api/v1/files/{snv_arrival['files'][0]['object_id']}/content", headers=snv_clerk)
+    assert sealed.status_code == 200 and sealed.content.startswith(b"%PDF")
+    wait_for(lambda: api.get(f"/api/v1/documents/{snv_arrival['id']}", headers=snv_clerk).json()[
+        "signature_check"] in ("valid", "invalid"), "signing's check of the arrival")
+    assert api.get(f"/api/v1/documents/{snv_arrival['id']}", headers=clerk).status_code == 404  # not UBND's record
+
+    wait_for(lambda: statuses(api, clerk, doc["id"]).get(SNV) == ["01"]
+             and statuses(api, clerk, doc["id"]).get(LONG_CHAU) == ["01"], "status 01 from both")
+    deliveries = {d["recipient_code"]: d for d in api.get(f"/api/v1/documents/{doc['id']}/deliveries",
+                                                          headers=clerk).json()}
+    assert set(deliveries) == {SNV, LONG_CHAU, MINISTRY}  # "Lưu: VT" has no agency code: nothing to send
+    assert deliveries[SNV]["state"] == "sent" and deliveries[SNV]["route"] == "local"
+    assert deliveries[MINISTRY]["state"] == "failed" and MINISTRY in deliveries[MINISTRY]["last_error"]
+    assert deliveries[SNV]["statuses"][0]["name"] == "Đã đến"
+    # another agency sees none of UBND tỉnh's deliveries
+    assert api.get(f"/api/v1/documents/{doc['id']}/deliveries", headers=snv_clerk).json() == []
+
+    # Sở Nội vụ registers it (vào sổ): 03; Long Châu returns it with a reason: 02
+    incoming = next(r["id"] for r in api.get("/api/v1/registers", headers=snv_clerk,
+                                             params={"direction": "incoming"}).json())
+    registered = api.post(f"/api/v1/documents/{snv_arrival['id']}/register", headers=snv_clerk,
+                          json={"register_id": incoming, "confirm_signature_problem": True,
+                                "reason": "đã đối chiếu với bản giấy"})
+    assert registered.status_code == 200, registered.text
+    reason = "Văn bản gửi nhầm đơn vị, đề nghị gửi Sở Tài chính"
+    rejected = api.post(f"/api/v1/documents/{lc_arrival['id']}/reject", headers=lc_clerk, json={"reason": reason})
+    assert rejected.status_code == 200, rejected.text
+    wait_for(lambda: statuses(api, clerk, doc["id"]) == {SNV: ["01", "03"], LONG_CHAU: ["01", "02"], MINISTRY: []},
+             "statuses 03 and 02 back at UBND tỉnh")
+    timeline = {d["recipient_code"]: d for d in api.get(f"/api/v1/documents/{doc['id']}/deliveries",
+                                                        headers=clerk).json()}
+    returned = timeline[LONG_CHAU]["statuses"][-1]
+    assert returned["description"] == reason and returned["staff"] == "vanthu.longchau"
+    assert timeline[SNV]["last_status"] == "03" and timeline[SNV]["statuses"][1]["at"].endswith("+07:00")
+
+    # resending the failed delivery: still no route, so it is tried again and fails again, visibly
+    resent = api.post(f"/api/v1/deliveries/{deliveries[MINISTRY]['id']}/resend", headers=clerk)
+    assert resent.status_code == 200 and resent.json()["state"] == "pending", resent.text
+    assert api.post(f"/api/v1/deliveries/{deliveries[MINISTRY]['id']}/resend", headers=snv_clerk).status_code == 404
+    assert api.post(f"/api/v1/deliveries/{deliveries[SNV]['id']}/resend", headers=clerk).status_code == 422
