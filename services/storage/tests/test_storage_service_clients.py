@@ -140,7 +140,7 @@ async def test_clients_granted_nothing_in_storage_do_nothing(
     await refused(stub.Lock(storage_pb2.LockRequest(object_id=oid, retain_until="2040-01-01"), metadata=service))
 
 
-async def test_interchange_stores_a_received_file_for_the_agency_it_names_and_reads_nothing(
+async def test_interchange_stores_a_received_file_for_the_agency_it_names_and_reads_one_object_by_id(
         stub: storage_pb2_grpc.StorageServiceStub, dev_issuer: DevIssuer) -> None:
     interchange = bearer_metadata(dev_issuer.service_token(INTERCHANGE))
     error = await refused(stub.Upload(chunks(PDF), metadata=interchange), grpc.StatusCode.INVALID_ARGUMENT)
@@ -148,7 +148,11 @@ async def test_interchange_stores_a_received_file_for_the_agency_it_names_and_re
     obj = (await stub.Upload(chunks(PDF, agency_code=LONG_CHAU), metadata=interchange)).object
     assert obj.agency_code == LONG_CHAU
     assert await read(stub, bearer_metadata(dev_issuer.token("vanthu.longchau")), object_id=obj.object_id) == PDF
-    await refused(read(stub, interchange, object_id=obj.object_id, agency_code=LONG_CHAU))
+    # it reads an issued document's file to send it: one object by id, of the agency it names, never by digest
+    assert await read(stub, interchange, object_id=obj.object_id, agency_code=LONG_CHAU) == PDF
+    await refused(read(stub, interchange, object_id=obj.object_id, agency_code=H61), grpc.StatusCode.NOT_FOUND)
+    await refused(read(stub, interchange, object_id=obj.object_id), grpc.StatusCode.INVALID_ARGUMENT)
+    await refused(read(stub, interchange, sha256=obj.sha256, agency_code=LONG_CHAU), grpc.StatusCode.INVALID_ARGUMENT)
 
 
 async def test_a_person_reads_only_within_their_agency_even_when_naming_another(
