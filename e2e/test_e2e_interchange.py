@@ -119,3 +119,39 @@ def test_an_issued_letter_arrives_at_each_recipient_and_their_answers_come_back(
     assert resent.status_code == 200 and resent.json()["state"] == "pending", resent.text
     assert api.post(f"/api/v1/deliveries/{deliveries[MINISTRY]['id']}/resend", headers=snv_clerk).status_code == 404
     assert api.post(f"/api/v1/deliveries/{deliveries[SNV]['id']}/resend", headers=clerk).status_code == 422
+
+
+def test_the_exchange_statistics_count_without_content_for_the_agency_and_those_under_it(
+        api: httpx.Client, login: Callable[[str], str]) -> None:
+    """Runs after the letter above: UBND tỉnh sent it (a return among its deliveries), Sở Nội vụ took it in, Long
+    Châu returned it."""
+    import io
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from openpyxl import load_workbook
+
+    today = datetime.now(UTC).astimezone(timezone(timedelta(hours=7))).date().isoformat()
+    period = {"date_from": today, "date_to": today}
+    office = bearer(login("quantri.ubnd"))
+    rows = api.get("/api/v1/interchange/statistics", headers=office, params=period)
+    assert rows.status_code == 200, rows.text
+    by_code = {r["agency_code"]: r for r in rows.json()}
+    assert {UBND, SNV, LONG_CHAU} <= set(by_code)  # the province's office sees the agencies under it
+    assert by_code[UBND]["packages_sent"] >= 1 and by_code[UBND]["deliveries"] >= 3  # the ministry's is retried
+    assert by_code[UBND]["returned_by_recipients"] >= 1
+    assert by_code[SNV]["packages_received"] >= 1 and by_code[LONG_CHAU]["packages_returned"] >= 1
+    assert not any("abstract" in key or "subject" in key for key in rows.json()[0])  # counts only
+
+    own = api.get("/api/v1/interchange/statistics", headers=bearer(login("quantri.snv")), params=period)
+    assert own.status_code == 200 and UBND not in {r["agency_code"] for r in own.json()}
+    assert api.get("/api/v1/interchange/statistics", headers=bearer(login("chuyenvien.ubnd")),
+                   params=period).status_code == 403
+    assert api.get("/api/v1/interchange/statistics", headers=office,
+                   params={"date_from": today, "date_to": "2020-01-01"}).status_code == 400
+
+    export = api.get("/api/v1/interchange/statistics/export", headers=office, params=period)
+    assert export.status_code == 200 and "thong-ke-lien-thong" in export.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    assert sheet is not None and sheet["A1"].value == "THỐNG KÊ GỬI, NHẬN VĂN BẢN ĐIỆN TỬ"
+    codes = [sheet.cell(row=r, column=1).value for r in range(5, sheet.max_row)]
+    assert UBND in codes and SNV in codes

@@ -175,6 +175,9 @@ TABLE: dict[str, Access] = {
     INTERCHANGE + "ListDeliveries": people(EVERYONE, rule="the deliveries of an outgoing document of their own "
                                                           "agency"),
     INTERCHANGE + "ResendDelivery": people(CLERK, "admin", rule="a delivery of their own agency's document"),
+    INTERCHANGE + "GetExchangeStatistics": people(
+        "clerk", "leader", "admin", rule="counts of their own agency and the agencies under it in the directory "
+                                         "(the provincial office sees the province); never content"),
 }
 
 

@@ -4,16 +4,21 @@ resending a failed one. People see only their own agency's deliveries (the acces
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 import grpc
 
 from vanthu.interchange.v1 import interchange_pb2, interchange_pb2_grpc
 from vanthu_core import policy
 from vanthu_core.errors import FailedPrecondition, InvalidArgument, NotFound
-from vanthu_core.timeutil import iso_vietnam
+from vanthu_core.timeutil import Clock, iso_vietnam, utc_now
 from vanthu_interchange.packages import STATUS_NAMES
+from vanthu_interchange.peers import Registry
+from vanthu_interchange.statistics import exchange_statistics, to_xlsx
 from vanthu_interchange.store import DeliveryRow, DeliveryStatusRow, InterchangeStore
+
+#: The longest period one request covers.
+MAX_STATISTICS_DAYS = 366
 
 
 def _iso(value: datetime | None) -> str:
@@ -32,9 +37,12 @@ def delivery_to_proto(row: DeliveryRow, statuses: list[DeliveryStatusRow]) -> in
 
 
 class InterchangeApi(interchange_pb2_grpc.InterchangeServiceServicer):
-    def __init__(self, store: InterchangeStore, on_resend: Callable[[], None] | None = None) -> None:
+    def __init__(self, store: InterchangeStore, registry: Registry | None = None,
+                 on_resend: Callable[[], None] | None = None, clock: Clock = utc_now) -> None:
         self.store = store
+        self.registry = registry
         self.on_resend = on_resend or (lambda: None)
+        self.clock = clock
 
     async def ListDeliveries(self, request: interchange_pb2.ListDeliveriesRequest,
                              context: grpc.aio.ServicerContext) -> interchange_pb2.ListDeliveriesResponse:
@@ -55,3 +63,30 @@ class InterchangeApi(interchange_pb2_grpc.InterchangeServiceServicer):
             raise FailedPrecondition(f"delivery {existing.id} is {existing.state}: only a failed delivery is resent")
         self.on_resend()
         return interchange_pb2.ResendDeliveryResponse(delivery=delivery_to_proto(row, []))
+
+    async def GetExchangeStatistics(self, request: interchange_pb2.GetExchangeStatisticsRequest,
+                                    context: grpc.aio.ServicerContext) -> interchange_pb2.GetExchangeStatisticsResponse:
+        _, agency = policy.require()
+        date_from, date_to = _date("date_from", request.date_from), _date("date_to", request.date_to)
+        if date_to < date_from or (date_to - date_from).days > MAX_STATISTICS_DAYS:
+            raise InvalidArgument("date_to", f"must be on or after date_from, at most {MAX_STATISTICS_DAYS} days later")
+        if request.format not in ("", "xlsx"):
+            raise InvalidArgument("format", "is empty (rows) or xlsx")
+        if self.registry is None:
+            raise FailedPrecondition("the registry is not configured: the agencies under yours are unknown")
+        agencies = await self.registry.subtree(agency)
+        rows = await exchange_statistics(self.store, agencies, date_from, date_to, self.clock)
+        reply = interchange_pb2.GetExchangeStatisticsResponse(rows=[
+            interchange_pb2.AgencyExchangeStatistics(agency_code=r.agency_code, agency_name=r.agency_name,
+                                                     **r.counters()) for r in rows])
+        if request.format == "xlsx":
+            reply.xlsx = to_xlsx(rows, date_from, date_to)
+            reply.file_name = f"thong-ke-lien-thong-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"
+        return reply
+
+
+def _date(field: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidArgument(field, "is required, an ISO date (YYYY-MM-DD)") from None

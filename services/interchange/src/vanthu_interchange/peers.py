@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import grpc
 
+from vanthu.common.v1 import common_pb2
 from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2, registry_pb2_grpc
 from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
 from vanthu_core.errors import DomainError, InvalidArgument, NotFound
@@ -65,6 +66,30 @@ class Registry:
                 return None
             raise failure from error
         return reply.agency
+
+    async def subtree(self, code: str, limit: int = 5000) -> dict[str, str]:
+        """``code`` and every agency under it in the directory (code → name), parents first; at most ``limit``."""
+        root = await self.agency(code)
+        found = {code: root.name if root else ""}
+        queue = [code]
+        while queue and len(found) < limit:
+            parent = queue.pop(0)
+            token = ""
+            while True:
+                try:
+                    reply = await self.directory.ListAgencies(
+                        registry_pb2.ListAgenciesRequest(parent_code=parent, page=common_pb2.PageRequest(
+                            page_size=500, page_token=token)), metadata=await self._metadata(), timeout=TIMEOUT_S)
+                except grpc.aio.AioRpcError as error:
+                    raise domain_error(error, "registry: ") from error
+                for agency in reply.agencies:
+                    if agency.code not in found:
+                        found[agency.code] = agency.name
+                        queue.append(agency.code)
+                token = reply.page.next_page_token
+                if not token:
+                    break
+        return found
 
     async def record_arrival(self, agency_code: str, arrival_key: str,
                              document: documents_pb2.DocumentInput) -> documents_pb2.Document:

@@ -89,7 +89,8 @@ class InterchangeServer:
         self.transmitter = Transmitter(store, router, max_attempts=self.settings.max_attempts,
                                        initial_s=self.settings.retry_initial_s, max_s=self.settings.retry_max_s,
                                        on_commit=kick)
-        interchange_pb2_grpc.add_InterchangeServiceServicer_to_server(InterchangeApi(store), self.grpc.server)
+        interchange_pb2_grpc.add_InterchangeServiceServicer_to_server(
+            InterchangeApi(store, registry, clock=self.clock), self.grpc.server)
         if self.bus is not None:
             await self.bus.consume(INTERCHANGE_ISSUED, Sender(store, registry, storage, router, on_commit=kick,
                                                               clock=self.clock))

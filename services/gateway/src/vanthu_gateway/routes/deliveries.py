@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import Field
 
 from vanthu.interchange.v1 import interchange_pb2 as pb
@@ -15,7 +15,7 @@ from vanthu_core.errors import Unavailable
 from vanthu_core.policy import INTERCHANGE
 from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
-from vanthu_gateway.schema import ResponseBody
+from vanthu_gateway.schema import IsoDate, ResponseBody
 
 router = APIRouter(prefix="/api/v1", tags=["interchange"])
 User = Annotated[Principal, Depends(authenticated)]
@@ -80,3 +80,45 @@ async def resend_delivery(request: Request, principal: User, delivery_id: Id) ->
     reply = await _interchange(request).ResendDelivery(pb.ResendDeliveryRequest(delivery_id=delivery_id),
                                                        metadata=forward(principal))
     return _out(reply.delivery)
+
+
+class AgencyStatisticsOut(ResponseBody):
+    agency_code: str
+    agency_name: str
+    packages_sent: int = Field(description="văn bản đã gửi")
+    deliveries: int = Field(description="lượt gửi, one per recipient")
+    deliveries_failed: int
+    packages_received: int = Field(description="văn bản đã nhận (arrivals)")
+    packages_returned: int = Field(description="packages this agency returned (02 sent)")
+    returned_by_recipients: int = Field(description="deliveries recipients returned (02 received)")
+    revocations_sent: int = Field(description="take-back requests sent (13)")
+    acknowledgements_overdue: int = Field(description="deliveries whose 01 did not come back the same day")
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/interchange/statistics", response_model=list[AgencyStatisticsOut],
+            summary="Exchange statistics of your agency and those under it, for a period (counts only)")
+@calls(INTERCHANGE + "GetExchangeStatistics")
+async def statistics(request: Request, principal: User, date_from: IsoDate, date_to: IsoDate,
+                     ) -> list[AgencyStatisticsOut]:
+    reply = await _interchange(request).GetExchangeStatistics(pb.GetExchangeStatisticsRequest(
+        date_from=date_from.isoformat(), date_to=date_to.isoformat()), metadata=forward(principal))
+    return [AgencyStatisticsOut(
+        agency_code=r.agency_code, agency_name=r.agency_name, packages_sent=r.packages_sent, deliveries=r.deliveries,
+        deliveries_failed=r.deliveries_failed, packages_received=r.packages_received,
+        packages_returned=r.packages_returned, returned_by_recipients=r.returned_by_recipients,
+        revocations_sent=r.revocations_sent, acknowledgements_overdue=r.acknowledgements_overdue) for r in reply.rows]
+
+
+@router.get("/interchange/statistics/export", response_class=Response,
+            responses={200: {"description": "the statistics as a workbook",
+                             "content": {XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}},
+            summary="Exchange statistics as an XLSX workbook")
+@calls(INTERCHANGE + "GetExchangeStatistics")
+async def statistics_export(request: Request, principal: User, date_from: IsoDate, date_to: IsoDate) -> Response:
+    reply = await _interchange(request).GetExchangeStatistics(pb.GetExchangeStatisticsRequest(
+        date_from=date_from.isoformat(), date_to=date_to.isoformat(), format="xlsx"), metadata=forward(principal))
+    return Response(content=reply.xlsx, media_type=XLSX_TYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{reply.file_name}"'})
