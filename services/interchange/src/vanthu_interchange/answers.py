@@ -5,7 +5,8 @@ it (vào sổ).
 The handler of ``vanthu.registry.document.registered`` and ``…rejected`` (consumers ``interchange-registered`` and
 ``interchange-rejected``) answers only arrivals interchange brought (its receipt names them): a paper arrival has no
 electronic sender. Each answer is a status package with one delivery keyed by the arrival and the event that caused
-it, so a redelivered event answers once.
+it, so a redelivered event answers once. An answer to a sender reached through the national axis is written
+``pending`` and sent by the :class:`~vanthu_interchange.transmit.Transmitter` (sendEdoc, ``messagetype`` status).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from vanthu_edxml import Organization, ResponseFor, StaffInfo, StatusCode
 from vanthu_interchange import events
 from vanthu_interchange.packages import status_package
 from vanthu_interchange.peers import Registry
-from vanthu_interchange.routing import LOCAL, Router
+from vanthu_interchange.routing import AXIS, LOCAL, Router
 from vanthu_interchange.store import DeliveryRow, InterchangeStore, NewDelivery, ReceiptRow
 
 log = logging.getLogger("vanthu.interchange")
@@ -84,10 +85,10 @@ class Answers:
             response_for=response_for_of_receipt(receipt), code=code, description=description,
             staff=StaffInfo(staff=staff or None), at=self.clock())
         route = self.router.route(receipt.sender_code)
-        delivery = NewDelivery(key, receipt.sender_code, "", route, "sent" if route == LOCAL else "failed",
-                               last_error="" if route == LOCAL else
-                               f"{receipt.sender_code} is not served by this installation and no route to it is "
-                               "configured", status_code=code.value)
+        state = {LOCAL: "sent", AXIS: "pending"}.get(route, "failed")
+        delivery = NewDelivery(key, receipt.sender_code, "", route, state,
+                               last_error=self.router.no_route(receipt.sender_code) if state == "failed" else "",
+                               status_code=code.value)
 
         def announce(rows: list[DeliveryRow]) -> list[Message]:
             return [events.dispatched(row) for row in rows if row.route == LOCAL]

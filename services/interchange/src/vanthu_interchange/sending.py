@@ -5,8 +5,10 @@ The handler of ``vanthu.registry.document.issued`` (consumer ``interchange-issue
 its sealed files, builds one edXML package, and writes it with one delivery per recipient that has an agency code
 (recipients named only in words, "Như trên", "Lưu: VT", have none), in one transaction with the events: a local
 recipient's delivery is ``sent`` once that transaction commits (its ``PackageDispatched`` event is the transport,
-published by the outbox relay), a recipient this installation cannot reach is ``failed`` with the reason. A
-redelivered event finds its deliveries (``edoc/<document>/<recipient>``) and does nothing.
+published by the outbox relay), a recipient reached through the national axis is ``pending`` (the
+:class:`~vanthu_interchange.transmit.Transmitter` sends it with sendEdoc, retrying with backoff), a recipient this
+installation cannot reach is ``failed`` with the reason. A redelivered event finds its deliveries
+(``edoc/<document>/<recipient>``) and does nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from vanthu_core.timeutil import Clock, utc_now
 from vanthu_interchange import events
 from vanthu_interchange.packages import document_package
 from vanthu_interchange.peers import Registry, Storage
-from vanthu_interchange.routing import LOCAL, Router
+from vanthu_interchange.routing import AXIS, LOCAL, Router
 from vanthu_interchange.store import DeliveryRow, InterchangeStore, NewDelivery
 
 log = logging.getLogger("vanthu.interchange")
@@ -80,13 +82,12 @@ class Sender:
             if not code:
                 continue
             route = self.router.route(code)
-            if route == LOCAL:
-                deliveries.append(NewDelivery(delivery_key(document_id, code), code, recipient.name, route, "sent"))
+            if route in (LOCAL, AXIS):
+                deliveries.append(NewDelivery(delivery_key(document_id, code), code, recipient.name, route,
+                                              "sent" if route == LOCAL else "pending"))
             else:
-                deliveries.append(NewDelivery(
-                    delivery_key(document_id, code), code, recipient.name, route, "failed",
-                    last_error=f"{code} is not served by this installation and no route to it (another "
-                               "installation, the national axis) is configured"))
+                deliveries.append(NewDelivery(delivery_key(document_id, code), code, recipient.name, route, "failed",
+                                              last_error=self.router.no_route(code)))
 
         def announce(rows: list[DeliveryRow]) -> list[Message]:
             made: list[Message] = []

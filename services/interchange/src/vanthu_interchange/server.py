@@ -1,5 +1,6 @@
 """Wiring of interchange: database, outbox relay, the registry and storage clients, the consumers, the delivery
-retries, the gRPC server."""
+retries (and sending through the national axis), the national axis's poller when the axis is configured
+(:class:`~vanthu_interchange.axis_route.AxisInbox`), the gRPC server."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from vanthu.interchange.v1 import interchange_pb2, interchange_pb2_grpc
 from vanthu.registry.v1 import documents_pb2, registry_pb2
 from vanthu.storage.v1 import storage_pb2
+from vanthu_axis import AxisClient
 from vanthu_core.auth import JwksVerifier
 from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.grpc_client import create_channel
@@ -30,6 +32,7 @@ from vanthu_core.timeutil import Clock, utc_now
 from vanthu_edxml import Limits
 from vanthu_interchange.answers import Answers
 from vanthu_interchange.api import InterchangeApi
+from vanthu_interchange.axis_route import AxisInbox
 from vanthu_interchange.peers import Registry, Storage
 from vanthu_interchange.receiving import Receiver
 from vanthu_interchange.routing import Router
@@ -82,27 +85,41 @@ class InterchangeServer:
         registry = Registry(self.channels[0], tokens)
         storage = Storage(self.channels[1], tokens, self.settings.max_file_bytes)
         store = InterchangeStore(sessions, clock=self.clock)
-        router = Router(self.settings.served_patterns())
-        kick = self.relay.kick
+        self.axis = AxisClient(self.settings.axis_settings()) if self.settings.axis_configured else None
+        router = Router(self.settings.served_patterns(), axis=self.axis is not None)
         limits = Limits(max_bytes=self.settings.max_package_bytes, max_attachment_bytes=self.settings.max_file_bytes)
-        answers = Answers(store, registry, router, on_commit=kick, clock=self.clock)
         self.transmitter = Transmitter(store, router, max_attempts=self.settings.max_attempts,
                                        initial_s=self.settings.retry_initial_s, max_s=self.settings.retry_max_s,
-                                       on_commit=kick)
+                                       on_commit=self.relay.kick, axis=self.axis,
+                                       in_flight_timeout=timedelta(seconds=3 * self.settings.axis_timeout_s + 30))
+
+        def kick() -> None:  # events to publish, and perhaps pending deliveries to send
+            self.relay.kick()
+            self.transmitter.kick()
+
+        answers = Answers(store, registry, router, on_commit=kick, clock=self.clock)
+        receiver = Receiver(store, registry, storage, router, answers, limits, on_commit=kick, clock=self.clock)
         interchange_pb2_grpc.add_InterchangeServiceServicer_to_server(
-            InterchangeApi(store, registry, clock=self.clock), self.grpc.server)
+            InterchangeApi(store, registry, on_resend=kick, clock=self.clock), self.grpc.server)
         if self.bus is not None:
             await self.bus.consume(INTERCHANGE_ISSUED, Sender(store, registry, storage, router, on_commit=kick,
                                                               clock=self.clock))
-            await self.bus.consume(INTERCHANGE_DISPATCHED, Receiver(store, registry, storage, router, answers, limits,
-                                                                    on_commit=kick, clock=self.clock))
+            await self.bus.consume(INTERCHANGE_DISPATCHED, receiver)
             await self.bus.consume(INTERCHANGE_REGISTERED, answers)
             await self.bus.consume(INTERCHANGE_REJECTED, answers)
         self.retries = asyncio.create_task(self.transmitter.run(self.settings.retry_poll_s))
+        self.inbox: asyncio.Task[None] | None = None
+        if self.axis is not None:
+            self.inbox = asyncio.create_task(AxisInbox(store, receiver, router, self.axis, limits)
+                                             .run(self.settings.axis_poll_s))
+            log.info("national axis configured", extra={"endpoint": self.axis.settings.endpoint,
+                                                        "system_id": self.axis.settings.system_id})
         return await self.grpc.start()
 
     async def stop(self) -> None:
         self.retries.cancel()
+        if self.inbox is not None:
+            self.inbox.cancel()
         await self.grpc.stop(self.settings.shutdown_grace_s)
         await self.relay.stop()
         if self.bus is not None:
@@ -110,4 +127,6 @@ class InterchangeServer:
         for channel in self.channels:
             await channel.close()
         await self.verifier.aclose()
+        if self.axis is not None:
+            await self.axis.aclose()
         await self.engine.dispose()

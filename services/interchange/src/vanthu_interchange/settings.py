@@ -1,11 +1,14 @@
-"""``VANTHU_INTERCHANGE_*``: where the registry and storage are, which agencies this installation serves, how
-deliveries are retried, and the limits on what is received."""
+"""``VANTHU_INTERCHANGE_*``: where the registry and storage are, which agencies this installation serves, the
+national axis (endpoint, system id and secret; the signed-header scheme comes from ``VANTHU_AXIS_HEADER_SCHEME`` /
+``…_FILE``, read by :meth:`vanthu_axis.HeaderScheme.from_env`), how deliveries are retried, and the limits on what is
+received."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from vanthu_axis import AxisSettings, HeaderScheme
 from vanthu_core.settings import ServiceSettings
 
 
@@ -24,6 +27,16 @@ class InterchangeSettings(ServiceSettings):
     #: A recipient matching one is delivered here over JetStream; a package for an agency not served here is
     #: returned with status 02. ``*`` (the embedded default): every agency of the directory is served here.
     served: str = "*"
+    #: The national axis (Trục liên thông văn bản quốc gia): its service endpoint (``https://…``; empty: no axis,
+    #: a recipient not served here has no route), this installation's system id (``systemid``, also the ``from`` of
+    #: sendEdoc) and secret. The header scheme is the operator's ``VANTHU_AXIS_HEADER_SCHEME`` (``…_FILE``).
+    axis_url: str = ""
+    axis_system_id: str = ""
+    axis_secret: SecretStr = SecretStr("")
+    #: How often the axis's received lists (edoc and status packages) are polled.
+    axis_poll_s: float = Field(default=10.0, gt=0)
+    #: Timeout of one call to the axis (seconds).
+    axis_timeout_s: float = Field(default=60.0, gt=0)
     #: A delivery that failed this many times is marked failed (visible to the sender; ``vanthu-interchange resend``).
     max_attempts: int = Field(default=8, ge=1, le=100)
     #: First retry after this many seconds, doubling up to ``retry_max_s``.
@@ -35,6 +48,22 @@ class InterchangeSettings(ServiceSettings):
     max_package_bytes: int = Field(default=300 * 1024 * 1024, gt=0)
     #: The largest file carried in a package (decoded).
     max_file_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
+
+    @property
+    def axis_configured(self) -> bool:
+        """Whether the national axis is a route: endpoint, system id and secret are all set."""
+        return bool(self.axis_url.strip() and self.axis_system_id.strip() and self.axis_secret.get_secret_value())
+
+    def axis_settings(self, scheme: HeaderScheme | None = None) -> AxisSettings:
+        """The client settings of the axis (the scheme from the environment unless given); ValueError when the
+        axis is not configured or an endpoint is not an http(s) URL."""
+        if not self.axis_configured:
+            raise ValueError("the national axis is not configured: set VANTHU_INTERCHANGE_AXIS_URL, "
+                             "VANTHU_INTERCHANGE_AXIS_SYSTEM_ID and VANTHU_INTERCHANGE_AXIS_SECRET")
+        return AxisSettings(endpoint=self.axis_url.strip().rstrip("/"), system_id=self.axis_system_id.strip(),
+                            secret=self.axis_secret.get_secret_value(),
+                            scheme=scheme if scheme is not None else HeaderScheme.from_env(),
+                            timeout_s=self.axis_timeout_s)
 
     def served_patterns(self) -> tuple[str, ...]:
         """``served`` as a tuple of patterns (blanks dropped)."""

@@ -7,6 +7,8 @@ the outbox.
   happen once: ``edoc/<document>/<recipient>``, ``status/<arrival>/<code>/<source event>``.
 - ``delivery_statuses``: the statuses recipients sent back for an ``edoc`` delivery (the sender's timeline), once
   per status package.
+  A delivery through the national axis keeps the axis's id of its package (``transport_id``, the DocID) and is
+  marked ``in_flight_at`` while sendEdoc is being called (not idempotent: see :meth:`InterchangeStore.begin_attempt`).
 - ``receipts``: one per package taken in for an agency of this installation, keyed by the package's transport id and
   the recipient, saying what came of it (an arrival, returned with a reason, a status recorded).
 
@@ -70,7 +72,8 @@ class DeliveryRow(Base):
     __table_args__ = (UniqueConstraint("key", name="uq_deliveries_key"),
                       Index("ix_deliveries_document", "sender_code", "document_id"),
                       Index("ix_deliveries_answer", "kind", "edxml_document_id", "recipient_code"),
-                      Index("ix_deliveries_due", "state", "next_attempt_at"))
+                      Index("ix_deliveries_due", "state", "next_attempt_at"),
+                      Index("ix_deliveries_transport", "transport_id"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     key: Mapped[str] = mapped_column(String(200))
@@ -93,6 +96,10 @@ class DeliveryRow(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    #: The package's id on its transport once sent (the national axis's DocID); empty for local deliveries.
+    transport_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    #: When an attempt that cannot be repeated safely (sendEdoc) began; cleared with its outcome.
+    in_flight_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class DeliveryStatusRow(Base):
@@ -112,7 +119,8 @@ class DeliveryStatusRow(Base):
 class ReceiptRow(Base):
     __tablename__ = "receipts"
     __table_args__ = (UniqueConstraint("transport_id", "recipient_code", name="uq_receipts_transport"),
-                      Index("ix_receipts_arrival", "recipient_code", "document_id"))
+                      Index("ix_receipts_arrival", "recipient_code", "document_id"),
+                      Index("ix_receipts_document", "kind", "edxml_document_id", "recipient_code"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     #: The package's id on the way it came (this installation's package id, or the axis's DocID).
@@ -212,7 +220,8 @@ class InterchangeStore:
         """Pending deliveries whose next attempt is due, oldest first."""
         async with self.sessions() as session:
             return list((await session.scalars(
-                select(DeliveryRow).where(DeliveryRow.state == "pending", DeliveryRow.next_attempt_at <= self.clock())
+                select(DeliveryRow).where(DeliveryRow.state == "pending", DeliveryRow.in_flight_at.is_(None),
+                                          DeliveryRow.next_attempt_at <= self.clock())
                 .order_by(DeliveryRow.next_attempt_at).limit(limit))).all())
 
     async def failed(self, sender_code: str | None = None) -> list[DeliveryRow]:
@@ -233,6 +242,7 @@ class InterchangeStore:
                 return None
             row.attempts += 1
             row.last_error = error[:2000]
+            row.in_flight_at = None
             if row.attempts >= max_attempts:
                 row.state, row.next_attempt_at = "failed", None
             else:
@@ -242,13 +252,15 @@ class InterchangeStore:
                 await add_event(session, outbox, event)
             return row
 
-    async def mark_sent(self, delivery_id: str, events: Any) -> DeliveryRow | None:
+    async def mark_sent(self, delivery_id: str, events: Any, transport_id: str = "") -> DeliveryRow | None:
+        """A pending delivery went (``transport_id``: its package's id on the transport, the axis's DocID)."""
         async with self.sessions.begin() as session:
             row = await session.get(DeliveryRow, delivery_id, with_for_update=True)
             if row is None or row.state != "pending":
                 return None
             row.attempts += 1
             row.state, row.sent_at, row.next_attempt_at, row.last_error = "sent", self.clock(), None, ""
+            row.transport_id, row.in_flight_at = transport_id, None
             await session.flush()
             for event in events(row):
                 await add_event(session, outbox, event)
@@ -261,14 +273,58 @@ class InterchangeStore:
             row = await session.get(DeliveryRow, delivery_id, with_for_update=True)
             if row is None or row.state != "failed" or (sender_code and row.sender_code != sender_code):
                 return None
-            row.state, row.attempts, row.next_attempt_at = "pending", 0, self.clock()
+            row.state, row.attempts, row.next_attempt_at, row.in_flight_at = "pending", 0, self.clock(), None
             return row
+
+    async def begin_attempt(self, delivery_id: str) -> DeliveryRow | None:
+        """Mark a due pending delivery in flight before an attempt that cannot be repeated safely (the axis's
+        sendEdoc is not idempotent); None when it is not pending or already in flight (another sender took it). The
+        outcome (:meth:`mark_sent`, :meth:`record_attempt`) clears the mark; a mark left by a crash is found by
+        :meth:`interrupted` and the delivery failed visibly instead of being sent a second time."""
+        async with self.sessions.begin() as session:
+            row = await session.get(DeliveryRow, delivery_id, with_for_update=True)
+            if row is None or row.state != "pending" or row.in_flight_at is not None:
+                return None
+            row.in_flight_at = self.clock()
+            return row
+
+    async def interrupted(self, started_before: datetime, *, error: str, events: Any) -> list[DeliveryRow]:
+        """Fail the deliveries whose in-flight attempt began before ``started_before`` and never ended (the process
+        died or hung while sending): the transport may have the package, so only an operator resends it."""
+        async with self.sessions.begin() as session:
+            rows = list((await session.scalars(select(DeliveryRow).where(
+                DeliveryRow.state == "pending", DeliveryRow.in_flight_at.is_not(None),
+                DeliveryRow.in_flight_at < started_before).with_for_update())).all())
+            for row in rows:
+                row.attempts += 1
+                row.state, row.next_attempt_at, row.in_flight_at, row.last_error = "failed", None, None, error[:2000]
+            await session.flush()
+            for row in rows:
+                for event in events(row):
+                    await add_event(session, outbox, event)
+            return rows
 
     # -- receiving -------------------------------------------------------------------------------------------------
     async def receipt(self, transport_id: str, recipient_code: str) -> ReceiptRow | None:
         async with self.sessions() as session:
             return (await session.scalars(select(ReceiptRow).where(
                 ReceiptRow.transport_id == transport_id, ReceiptRow.recipient_code == recipient_code))).first()
+
+    async def receipts_of_transport(self, transport_id: str) -> list[ReceiptRow]:
+        """Every receipt of the package ``transport_id`` (one per recipient it was taken in for)."""
+        async with self.sessions() as session:
+            return list((await session.scalars(select(ReceiptRow).where(
+                ReceiptRow.transport_id == transport_id))).all())
+
+    async def accepted_elsewhere(self, edxml_document_id: str, sender_code: str, recipient_code: str,
+                                 transport_id: str) -> ReceiptRow | None:
+        """An arrival already made for ``recipient_code`` from another transport id of the same document package
+        (the same DocumentId from the same sender): a package the axis carried twice."""
+        async with self.sessions() as session:
+            return (await session.scalars(select(ReceiptRow).where(
+                ReceiptRow.kind == "edoc", ReceiptRow.edxml_document_id == edxml_document_id,
+                ReceiptRow.recipient_code == recipient_code, ReceiptRow.sender_code == sender_code,
+                ReceiptRow.outcome == "accepted", ReceiptRow.transport_id != transport_id))).first()
 
     async def receipt_of_arrival(self, recipient_code: str, document_id: str) -> ReceiptRow | None:
         """The receipt that created the arrival ``document_id`` of ``recipient_code``."""

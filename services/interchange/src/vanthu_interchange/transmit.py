@@ -1,46 +1,73 @@
-"""Deliveries waiting to go: a failed delivery the operator resends (``vanthu-interchange resend``, or
-``ResendDelivery``) becomes pending, and :class:`Transmitter` sends what is due, again and again with a doubling
-delay (``VANTHU_INTERCHANGE_RETRY_*``) until it goes or ``max_attempts`` is reached, when it is failed again,
-visibly. The route is looked up afresh at each attempt (the operator may have added the agency to ``served``).
+"""Deliveries waiting to go: a delivery through the national axis (written ``pending`` when the document is issued
+or the status answered), or a failed delivery the operator resends (``vanthu-interchange resend``, or
+``ResendDelivery``). :class:`Transmitter` sends what is due, again and again with a doubling delay
+(``VANTHU_INTERCHANGE_RETRY_*``) until it goes or ``max_attempts`` is reached, when it is failed, visibly. The route
+is looked up afresh at each attempt (the operator may have added the agency to ``served``, or configured the axis).
+
+Through the national axis a delivery is sent with ``AxisClient.send_edoc(package, kind, to=[recipient])``
+(``messagetype`` ``edoc`` for a document, ``status`` for a status package) and marked ``sent`` with the axis's DocID
+(``transport_id``). A failure (``AxisUnavailable``, ``AxisError``: the axis refused or could not be reached) counts
+as an attempt. sendEdoc is not idempotent, so the attempt is marked in flight in the database before the call
+(:meth:`~vanthu_interchange.store.InterchangeStore.begin_attempt`); an attempt still in flight after
+``in_flight_timeout`` (the process died or hung between the call and its outcome) is failed with a reason saying the
+axis may hold the package, and only an operator's resend sends it again: never a silent second copy. A copy sent
+twice anyway (an operator's resend of a package the axis had) is made one arrival by the receiving side's check of
+DocumentId and recipient (:mod:`vanthu_interchange.axis_route`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
 
 from google.protobuf.message import Message
 
+from vanthu_axis import AxisClient
 from vanthu_interchange import events
-from vanthu_interchange.routing import LOCAL, Router
+from vanthu_interchange.routing import AXIS, LOCAL, Router
 from vanthu_interchange.store import DeliveryRow, InterchangeStore
 
 log = logging.getLogger("vanthu.interchange")
 
 
+def _announce_edoc(row: DeliveryRow) -> list[Message]:
+    return [events.delivery_updated(row)] if row.kind == "edoc" else []
+
+
 class Transmitter:
-    """Sends due deliveries; :meth:`run` polls for them."""
+    """Sends due deliveries; :meth:`run` polls for them (and :meth:`kick` wakes it at once)."""
 
     def __init__(self, store: InterchangeStore, router: Router, *, max_attempts: int, initial_s: float,
-                 max_s: float, on_commit: Callable[[], None] | None = None) -> None:
+                 max_s: float, on_commit: Callable[[], None] | None = None, axis: AxisClient | None = None,
+                 in_flight_timeout: timedelta = timedelta(minutes=5)) -> None:
         self.store = store
         self.router = router
         self.max_attempts = max_attempts
         self.initial_s = initial_s
         self.max_s = max_s
         self.on_commit = on_commit or (lambda: None)
+        self.axis = axis
+        self.in_flight_timeout = in_flight_timeout
+        self._wake = asyncio.Event()
 
     def backoff(self, attempts: int) -> timedelta:
         """The wait after the ``attempts``-th failed attempt: initial × 2^(attempts−1), at most ``max_s``."""
         return timedelta(seconds=min(self.max_s, self.initial_s * 2 ** max(0, attempts - 1)))
 
+    def kick(self) -> None:
+        """Look for due deliveries now (a pending delivery was just written)."""
+        self._wake.set()
+
     async def send_due(self) -> int:
         """Attempt every due delivery once; how many went."""
+        await self._fail_interrupted()
         sent = 0
         for delivery in await self.store.due():
-            if self.router.route(delivery.recipient_code) == LOCAL:
+            route = self.router.route(delivery.recipient_code)
+            if route == LOCAL:
                 def announce(row: DeliveryRow) -> list[Message]:
                     made: list[Message] = [events.dispatched(row)]
                     if row.kind == "edoc":
@@ -49,20 +76,61 @@ class Transmitter:
 
                 if await self.store.mark_sent(delivery.id, announce) is not None:
                     sent += 1
+                    self.on_commit()
                 continue
-            await self.store.record_attempt(
-                delivery.id, error=f"{delivery.recipient_code} is not served by this installation and no route to it "
-                                   "is configured", max_attempts=self.max_attempts,
-                backoff=self.backoff(delivery.attempts + 1),
-                events=lambda row: [events.delivery_updated(row)] if row.kind == "edoc" else [])
-        if sent:
-            self.on_commit()
+            if route == AXIS and self.axis is not None:
+                sent += await self._send_by_axis(delivery, self.axis)
+                continue
+            await self._failed_attempt(delivery, self.router.no_route(delivery.recipient_code))
         return sent
+
+    async def _send_by_axis(self, delivery: DeliveryRow, axis: AxisClient) -> int:
+        package = await self.store.package(delivery.package_id)
+        if package is None:  # cannot happen: a delivery is written with its package
+            await self._failed_attempt(delivery, f"package {delivery.package_id} is not stored")
+            return 0
+        if await self.store.begin_attempt(delivery.id) is None:
+            return 0  # not pending any more, or another sender has it in flight
+        try:
+            doc_id = await axis.send_edoc(package.body, delivery.kind, to=[delivery.recipient_code])
+        except Exception as error:  # AxisUnavailable, AxisError, or anything else: the attempt counts, visibly
+            await self._failed_attempt(delivery, f"national axis: {error}")
+            log.warning("sending through the national axis failed", extra={
+                "delivery_id": delivery.id, "recipient": delivery.recipient_code, "kind": delivery.kind,
+                "attempt": delivery.attempts + 1, "error": str(error)})
+            return 0
+        row = await self.store.mark_sent(delivery.id, _announce_edoc, transport_id=doc_id)
+        if row is None:
+            return 0
+        self.on_commit()
+        log.info("sent through the national axis", extra={
+            "delivery_id": delivery.id, "recipient": delivery.recipient_code, "kind": delivery.kind,
+            "axis_doc_id": doc_id})
+        return 1
+
+    async def _failed_attempt(self, delivery: DeliveryRow, error: str) -> None:
+        row = await self.store.record_attempt(delivery.id, error=error, max_attempts=self.max_attempts,
+                                              backoff=self.backoff(delivery.attempts + 1), events=_announce_edoc)
+        if row is not None:
+            self.on_commit()
+
+    async def _fail_interrupted(self) -> None:
+        rows = await self.store.interrupted(
+            self.store.clock() - self.in_flight_timeout, events=_announce_edoc,
+            error="an attempt to send through the national axis was interrupted (the service stopped or the call "
+                  "hung); the axis may hold the package: check it there, then resend if it is missing")
+        for row in rows:
+            log.error("delivery failed: interrupted while sending", extra={"delivery_id": row.id,
+                                                                           "recipient": row.recipient_code})
+        if rows:
+            self.on_commit()
 
     async def run(self, poll_s: float) -> None:
         while True:
+            self._wake.clear()
             try:
                 await self.send_due()
             except Exception:
                 log.exception("sending due deliveries failed; will try again")
-            await asyncio.sleep(poll_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=poll_s)
