@@ -90,7 +90,8 @@ class Receiver:
         try:
             package = read_received(row.body, self.limits)
         except Refused as refusal:
-            return await self._refuse(transport_id, row, recipient_code, refusal.reason, None)
+            read = refusal.package if isinstance(refusal.package, DocumentPackage) else None
+            return await self._refuse(transport_id, row, recipient_code, refusal.reason, read)
         if isinstance(package, StatusPackage):
             return await self._status(transport_id, row, recipient_code, package)
         return await self._document(transport_id, row, recipient_code, package)
