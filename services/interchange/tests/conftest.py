@@ -13,7 +13,7 @@ import hashlib
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,24 @@ from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.errors import InvalidArgument
 from vanthu_core.events import decode
 from vanthu_core.ids import new_id
-from vanthu_edxml import Limits, StatusPackage, read_status
+from vanthu_edxml import (
+    Attachment,
+    Business,
+    Code,
+    DocumentPackage,
+    DocumentType,
+    Limits,
+    Organization,
+    OtherInfo,
+    PromulgationInfo,
+    SignerInfo,
+    StatusCode,
+    StatusPackage,
+    TraceHeader,
+    TraceHeaderList,
+    read_status,
+    write_document,
+)
 from vanthu_interchange.answers import Answers
 from vanthu_interchange.peers import StoredFile
 from vanthu_interchange.receiving import Receiver
@@ -47,6 +64,33 @@ _HERE = Path(__file__).resolve()
 #: The official SDK samples (``../shared`` next to the checkout), or None when this checkout has no ``../shared``.
 SAMPLES: Path | None = next((p / "shared" / "fixtures" / "edxml-sdk-samples" for p in _HERE.parents
                              if (p / "shared" / "fixtures" / "edxml-sdk-samples").is_dir()), None)
+
+
+#: A sender and a recipient of the packages the tests build (both served here by default).
+SENDER, RECIPIENT = "000.00.00.G22", "000.00.00.H41"
+PDF = b"%PDF-1.7\n%%EOF\n"
+
+
+def document(**changes: Any) -> DocumentPackage:
+    """A valid document package (business type 0) from :data:`SENDER` to :data:`RECIPIENT`; ``changes`` replace
+    fields of it."""
+    package = DocumentPackage(
+        sender=Organization(SENDER, "Văn phòng Chính phủ"),
+        recipients=(Organization(RECIPIENT, "Văn phòng Ủy ban nhân dân tỉnh Nghệ An"),),
+        document_id=f"{SENDER},2031/06/14,123/VPCP-TTĐT", code=Code("123", "VPCP-TTĐT"),
+        promulgation=PromulgationInfo("Hà Nội", date(2031, 6, 14)),
+        document_type=DocumentType("1", "0", "Công văn"), subject="V/v triển khai đường truyền số liệu chuyên dùng",
+        content="V/v triển khai đường truyền số liệu chuyên dùng",
+        signer=SignerInfo("KT. BỘ TRƯỞNG, CHỦ NHIỆM", "Phó Chủ nhiệm", "Nguyễn Văn Đức"),
+        other_info=OtherInfo(priority=1, promulgation_amount=1),
+        trace=TraceHeaderList((TraceHeader(SENDER, datetime(2031, 6, 14, 9, 30)),),
+                              Business(business_type=0, reason="Văn bản điện tử mới", paper=False)),
+        attachments=(Attachment.from_bytes("cid:1", "123-VPCP-TTĐT.pdf", PDF, "application/pdf", "Văn bản chính"),))
+    return package.replace(**changes)
+
+
+def package_bytes(**changes: Any) -> bytes:
+    return write_document(document(**changes))
 
 
 class FakeRegistry:
@@ -139,6 +183,21 @@ class Harness:
             events=lambda rows: [])
         return rows[0]
 
+    async def returned_with_no_effect(self, receipt: ReceiptRow, *fragments: str) -> StatusPackage:
+        """Assert ``receipt`` was returned with a reason containing ``fragments`` and nothing else happened: no
+        arrival, no stored file, one 02 (its Description the reason), one ``returned`` event; the 02."""
+        assert receipt.outcome == "returned", (receipt.outcome, receipt.reason)
+        for fragment in fragments:
+            assert fragment in receipt.reason, receipt.reason
+        assert self.registry.arrivals == {}
+        assert self.storage.objects == {}
+        answers = await self.answers()
+        assert [a.package.status_code for a in answers] == [StatusCode.REJECTION.value], answers
+        assert answers[0].package.description == receipt.reason
+        received = [e for e in await self.events() if e.DESCRIPTOR.name == "PackageReceived"]
+        assert [(e.outcome, e.reason) for e in received] == [("returned", receipt.reason)]  # type: ignore[attr-defined]
+        return answers[0].package
+
     # -- effects ---------------------------------------------------------------------------------------------------
     async def _all(self, model: Any) -> list[Any]:
         async with self.store.sessions() as session:
@@ -213,3 +272,15 @@ def samples() -> Iterator[Path]:
     if SAMPLES is None:
         pytest.skip("the official edXML SDK samples (../shared/fixtures/edxml-sdk-samples) are not in this checkout")
     yield SAMPLES
+
+
+@pytest.fixture
+def make_document() -> Any:
+    """:func:`document`: a valid document package from SENDER to RECIPIENT, with fields replaced."""
+    return document
+
+
+@pytest.fixture
+def make_body() -> Any:
+    """:func:`package_bytes`: the bytes of :func:`document` written with the canonical writer."""
+    return package_bytes
