@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from google.protobuf.message import Message
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from vanthu.registry.v1 import documents_pb2, registry_pb2
 from vanthu_core.db import create_engine, migrate, session_factory
@@ -214,12 +214,19 @@ class Harness:
             rows = (await session.execute(select(outbox.c.subject, outbox.c.payload).order_by(outbox.c.seq))).all()
         return [decode(subject, payload) for subject, payload in rows]
 
-    async def answers(self) -> list[Answer]:
-        """The status packages written here (kind ``status``), oldest first, each parsed back."""
+    async def answer_count(self) -> int:
+        async with self.store.sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(DeliveryRow).where(
+                DeliveryRow.kind == "status")) or 0)
+
+    async def answers(self, since: int = 0) -> list[Answer]:
+        """The status packages written here (kind ``status``), oldest first (from the ``since``-th), each parsed
+        back."""
         async with self.store.sessions() as session:
             rows = (await session.execute(
                 select(DeliveryRow, PackageRow.body).join(PackageRow, PackageRow.id == DeliveryRow.package_id)
-                .where(DeliveryRow.kind == "status").order_by(DeliveryRow.created_at, DeliveryRow.id))).all()
+                .where(DeliveryRow.kind == "status").order_by(DeliveryRow.created_at, DeliveryRow.id)
+                .offset(since))).all()
         return [Answer(delivery, read_status(body)) for delivery, body in rows]
 
 

@@ -184,3 +184,33 @@ async def test_a_lost_01_is_made_when_the_package_comes_again(harness, make_body
     assert [a.package.status_code for a in await harness.answers()] == ["01"]
     assert len(harness.registry.arrivals) == 1
 
+
+
+# -- what would overflow a column on PostgreSQL (found by the fuzz run) ------------------------------------------------
+
+async def test_documentid_longer_than_kept_is_returned_instead_of_failing_the_commit(harness, make_body):
+    receipt = await harness.take(make_body(document_id="Đ" * 301), H41, sender_code=G22, edxml_document_id=DOC_ID)
+    answer = await harness.returned_with_no_effect(receipt, "DocumentId", "300")
+    assert answer.response_for.document_id == DOC_ID  # what the transport said, not the overlong id
+    assert len(receipt.edxml_document_id) <= 300
+
+
+async def test_invalid_package_with_an_overlong_sender_code_is_returned_to_the_transport_sender(harness, make_body):
+    receipt = await harness.take(make_body(sender=Organization("9" * 40, "Cơ quan")), H41, sender_code=G22,
+                                 edxml_document_id=DOC_ID)
+    await harness.returned_with_no_effect(receipt, "QCVN 102:2016")
+    assert receipt.sender_code == G22
+
+
+async def test_status_with_an_overlong_staff_is_recorded_with_its_staff_cut(harness):
+    from vanthu_edxml import ResponseFor, StaffInfo, StatusPackage, write_status
+
+    delivery = await harness.seed_delivery(sender_code=G22, recipient_code=H41, edxml_document_id=DOC_ID)
+    status = StatusPackage(sender=Organization(H41, "Văn phòng UBND tỉnh"),
+                           response_for=ResponseFor(G22, "123/VPCP-TTĐT", None, DOC_ID),
+                           staff=StaffInfo("Phòng Hành chính " * 30, "Nguyễn Thị Ánh"), status_code="03",
+                           description="Đã vào sổ", timestamp=__import__("datetime").datetime(2031, 6, 15, 9, 0))
+    receipt = await harness.take(write_status(status), G22, sender_code=H41)
+    assert receipt.outcome == "recorded"
+    (kept,) = await harness.statuses()
+    assert kept.delivery_id == delivery.id and len(kept.staff) == 300

@@ -144,6 +144,20 @@ def status_package(*, reporter: Organization, response_for: ResponseFor, code: S
     return Built(body, hashlib.sha256(body).hexdigest(), response_for.document_id or "")
 
 
+#: The longest DocumentId kept (the ``edxml_document_id`` columns); the wire form ``<issuer ≤35>,<yyyy/MM/dd>,
+#: <number ≤11>/<notation ≤30>`` is under 100 characters.
+MAX_DOCUMENT_ID = 300
+#: The longest agency code (mã định danh, SĐ1:2022; the ``*_code`` columns).
+MAX_AGENCY_CODE = 35
+
+
+def _fits(package: DocumentPackage | StatusPackage) -> bool:
+    """Whether the sender and DocumentId of ``package`` fit what a receipt keeps (so a 02 can name them)."""
+    document_id = package.document_id if isinstance(package, DocumentPackage) else (
+        package.response_for.document_id if package.response_for else None)
+    return len(package.sender.agency_code or "") <= MAX_AGENCY_CODE and len(document_id or "") <= MAX_DOCUMENT_ID
+
+
 def read_received(body: bytes, limits: Limits) -> DocumentPackage | StatusPackage:
     """Parse and check a received package (receiving profile); :class:`Refused` with the reason when it is not
     usable: not edXML, unsafe, over a limit, or with errors a receiver cannot tolerate."""
@@ -154,7 +168,9 @@ def read_received(body: bytes, limits: Limits) -> DocumentPackage | StatusPackag
     report = validate(package, strict=False)
     if not report.ok:
         raise Refused("Gói tin không hợp lệ theo QCVN 102:2016: " + "; ".join(str(i) for i in report.errors[:10]),
-                      package)
+                      package if _fits(package) else None)
+    if not _fits(package):
+        raise Refused(f"Gói tin không hợp lệ: mã định danh văn bản (DocumentId) dài hơn {MAX_DOCUMENT_ID} ký tự")
     return package
 
 

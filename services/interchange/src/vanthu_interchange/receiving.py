@@ -171,7 +171,7 @@ class Receiver:
         document_id = (response_for.document_id if response_for else None) or ""
         reporter = package.sender.agency_code
         staff = ", ".join(p for p in ((package.staff.department, package.staff.staff) if package.staff else ())
-                          if p)
+                          if p)[:300]  # the delivery_statuses column; the rest is display only
         outcome, reason = "recorded", ""
         if package.status_code == StatusCode.CANCELLATION.value:
             outcome, reason = "held", "yêu cầu lấy lại (13) chưa được xử lý tự động; văn thư xem xét"
