@@ -59,11 +59,13 @@ STATUS_DESCRIPTIONS = {
 
 
 class Refused(Exception):
-    """A received package that cannot be taken in; ``reason`` (Vietnamese) goes back in a status 02."""
+    """A received package that cannot be taken in; ``reason`` (Vietnamese) goes back in a status 02. ``package``: the
+    package when it could be read (it failed validation), so the 02 names its DocumentId and goes to its sender."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, package: DocumentPackage | StatusPackage | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.package = package
 
 
 @dataclass(frozen=True)
@@ -133,10 +135,27 @@ def status_package(*, reporter: Organization, response_for: ResponseFor, code: S
                             description=description or STATUS_DESCRIPTIONS.get(code.value, STATUS_NAMES[code.value]),
                             timestamp=vietnam_time(at))
     report = validate(package, strict=True)
-    if not report.ok:
+    # ResponseFor echoes what the peer sent (a UUID DocumentId, as in the official edoc.edxml, or none when its
+    # package could not be read): the peer's key is repeated as received; only what we write ourselves is strict.
+    errors = [i for i in report.errors if not i.path.startswith("MessageHeader/ResponseFor")]
+    if errors:
         raise ValueError(f"the status package is not valid edXML: {report}")
     body = write_status(package)
     return Built(body, hashlib.sha256(body).hexdigest(), response_for.document_id or "")
+
+
+#: The longest DocumentId kept (the ``edxml_document_id`` columns); the wire form ``<issuer ≤35>,<yyyy/MM/dd>,
+#: <number ≤11>/<notation ≤30>`` is under 100 characters.
+MAX_DOCUMENT_ID = 300
+#: The longest agency code (mã định danh, SĐ1:2022; the ``*_code`` columns).
+MAX_AGENCY_CODE = 35
+
+
+def _fits(package: DocumentPackage | StatusPackage) -> bool:
+    """Whether the sender and DocumentId of ``package`` fit what a receipt keeps (so a 02 can name them)."""
+    document_id = package.document_id if isinstance(package, DocumentPackage) else (
+        package.response_for.document_id if package.response_for else None)
+    return len(package.sender.agency_code or "") <= MAX_AGENCY_CODE and len(document_id or "") <= MAX_DOCUMENT_ID
 
 
 def read_received(body: bytes, limits: Limits) -> DocumentPackage | StatusPackage:
@@ -148,7 +167,10 @@ def read_received(body: bytes, limits: Limits) -> DocumentPackage | StatusPackag
         raise Refused(f"Gói tin không hợp lệ (không đọc được edXML): {error}") from None
     report = validate(package, strict=False)
     if not report.ok:
-        raise Refused("Gói tin không hợp lệ theo QCVN 102:2016: " + "; ".join(str(i) for i in report.errors[:10]))
+        raise Refused("Gói tin không hợp lệ theo QCVN 102:2016: " + "; ".join(str(i) for i in report.errors[:10]),
+                      package if _fits(package) else None)
+    if not _fits(package):
+        raise Refused(f"Gói tin không hợp lệ: mã định danh văn bản (DocumentId) dài hơn {MAX_DOCUMENT_ID} ký tự")
     return package
 
 

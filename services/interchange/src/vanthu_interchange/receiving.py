@@ -91,7 +91,8 @@ class Receiver:
         try:
             package = read_received(row.body, self.limits)
         except Refused as refusal:
-            return await self._refuse(transport_id, row, recipient_code, refusal.reason, None)
+            read = refusal.package if isinstance(refusal.package, DocumentPackage) else None
+            return await self._refuse(transport_id, row, recipient_code, refusal.reason, read)
         if isinstance(package, StatusPackage):
             return await self._status(transport_id, row, recipient_code, package)
         return await self._document(transport_id, row, recipient_code, package)
@@ -171,7 +172,7 @@ class Receiver:
         document_id = (response_for.document_id if response_for else None) or ""
         reporter = package.sender.agency_code
         staff = ", ".join(p for p in ((package.staff.department, package.staff.staff) if package.staff else ())
-                          if p)
+                          if p)[:300]  # the delivery_statuses column; the rest is display only
         outcome, reason = "recorded", ""
         if package.status_code == StatusCode.CANCELLATION.value:
             outcome, reason = "held", "yêu cầu lấy lại (13) chưa được xử lý tự động; văn thư xem xét"

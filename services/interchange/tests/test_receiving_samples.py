@@ -1,0 +1,122 @@
+"""Every official SDK sample (``../shared/fixtures/edxml-sdk-samples``) received with its recipient codes served here
+(issue 12, "Done when"): what becomes an arrival, what is held, what updates a delivery, what goes back with 02.
+
+The samples are read from ``../shared`` (never copied into the repository); without it these tests skip.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vanthu.interchange.v1 import events_pb2 as ev
+from vanthu_edxml import StatusCode
+
+pytestmark = pytest.mark.unit
+
+G22, H41 = "000.00.00.G22", "000.00.00.H41"
+SAMPLE_ID = "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"
+
+
+async def test_new_document_sample_becomes_an_arrival_with_the_header_fields_and_answers_01(harness, samples: Path):
+    body = (samples / "edoc_new.edxml").read_bytes()
+    receipt = await harness.take(body, "28.22.H17", sender_code="002.00.20.H13")
+
+    assert receipt.outcome == "accepted", receipt.reason
+    (arrival,) = harness.registry.arrivals.values()
+    assert receipt.document_id == arrival.id
+    given = harness.registry.inputs[arrival.id]
+    assert given.direction == "incoming"
+    assert given.sender.agency_code == "002.00.20.H13"
+    # the header's Code and PromulgationDate, not the (contradicting) DocumentId's
+    assert given.sender.number_symbol == "74fass22/VPCP-TTĐT"
+    assert given.sender.document_date == "2019-01-16"
+    assert given.abstract.startswith("V/v")
+    assert given.type_name
+    assert len(given.files) == 1 and given.files[0].role == "main"
+    (stored,) = harness.storage.objects.values()
+    assert stored[0] == "28.22.H17" and stored[2]
+    assert given.files[0].object_id in harness.storage.objects
+
+    (answer,) = await harness.answers()
+    assert answer.package.status_code == StatusCode.INBOX.value
+    assert answer.delivery.recipient_code == "002.00.20.H13" and answer.delivery.status_code == "01"
+    assert answer.package.response_for.document_id == SAMPLE_ID  # echoes the sender's key, as received
+    assert answer.package.response_for.code == "74fass22/VPCP-TTĐT"
+    assert answer.package.sender.agency_code == "28.22.H17"
+    received = [e for e in await harness.events() if isinstance(e, ev.PackageReceived)]
+    assert [(e.outcome, e.document_id) for e in received] == [("accepted", arrival.id)]
+
+
+@pytest.mark.parametrize(("name", "kind"), [("edoc_revocation.edxml", 1), ("edoc_update.edxml", 2),
+                                            ("edoc_replacement.edxml", 3)])
+async def test_revoke_update_replace_samples_are_held_with_no_arrival_for_every_recipient(harness, samples: Path,
+                                                                                          name: str, kind: int):
+    body = (samples / name).read_bytes()
+    package_id = await harness.put(body, sender_code=G22, edxml_document_id=SAMPLE_ID)
+    for recipient in (H41, "000.00.00.H14", "000.00.00.G17"):
+        receipt = await harness.receiver.take_in(package_id, package_id, recipient)
+        assert receipt.outcome == "held"
+        assert f"loại {kind}" in receipt.reason
+    assert harness.registry.arrivals == {} and harness.storage.objects == {}
+    assert await harness.answers() == []  # held: neither 01 nor 02 until the clerk (revocation) acts
+    received = [e for e in await harness.events() if isinstance(e, ev.PackageReceived)]
+    assert [e.outcome for e in received] == ["held"] * 3
+
+
+async def test_the_edoc_sample_whose_attachment_is_a_template_placeholder_goes_back_with_02(harness, samples: Path):
+    """``edoc.edxml`` carries ``${__StringFromFile(test.txt,,,)}`` (a JMeter placeholder) where the base64 should
+    be, and a UUID as DocumentId: it is read, then returned with the reason; the 02 echoes the UUID."""
+    body = (samples / "edoc.edxml").read_bytes()
+    receipt = await harness.take(body, "000.00.15.H51", sender_code="002.00.20.H13")
+
+    assert receipt.outcome == "returned"
+    assert "ContentTransferEncoded" in receipt.reason or "đính kèm" in receipt.reason
+    assert harness.registry.arrivals == {} and harness.storage.objects == {}
+    (answer,) = await harness.answers()
+    assert answer.package.status_code == StatusCode.REJECTION.value
+    assert answer.package.description == receipt.reason
+    assert answer.package.response_for.document_id == "9fbfbad2-f1f8-4256-a2eb-50fb1061cddb"
+
+
+STATUS_SAMPLES = [("status.edxml", "01"), ("status_inbox_01.edxml", "01"), ("status_rejection_02.edxml", "02"),
+                  ("status_acceptance_03.edxml", "03"), ("status_assignment_04.edxml", "04"),
+                  ("status_processing_05.edxml", "05"), ("status_finish_06.edxml", "06"),
+                  ("status_change-acceptance_15.edxml", "15"), ("status_change-rejection_16.edxml", "16")]
+
+
+@pytest.mark.parametrize(("name", "code"), STATUS_SAMPLES)
+async def test_status_sample_updates_the_delivery_it_answers(harness, samples: Path, name: str, code: str):
+    delivery = await harness.seed_delivery(sender_code=G22, recipient_code=H41, edxml_document_id=SAMPLE_ID)
+    body = (samples / name).read_bytes()
+    receipt = await harness.take(body, G22, sender_code=H41)
+
+    assert receipt.kind == "status" and receipt.outcome == "recorded", receipt.reason
+    (status,) = await harness.statuses()
+    assert status.delivery_id == delivery.id and status.code == code and status.description
+    updated = [e for e in await harness.events() if isinstance(e, ev.DeliveryUpdated)]
+    assert [(e.delivery_id, e.status_code) for e in updated] == [(delivery.id, code)]
+    assert await harness.answers() == []  # a status is never answered with a status
+    # the same status package again (redelivered): nothing new
+    again = await harness.receiver.take_in(receipt.transport_id, receipt.package_id, G22)
+    assert again.id == receipt.id and len(await harness.statuses()) == 1
+
+
+@pytest.mark.parametrize(("name", "code"), STATUS_SAMPLES)
+async def test_status_sample_with_no_matching_delivery_is_held_with_a_reason(harness, samples: Path, name: str,
+                                                                             code: str):
+    await harness.seed_delivery(sender_code=G22, recipient_code="000.00.00.H14", edxml_document_id=SAMPLE_ID)
+    receipt = await harness.take((samples / name).read_bytes(), G22, sender_code=H41)
+
+    assert receipt.outcome == "held"
+    assert SAMPLE_ID in receipt.reason and H41 in receipt.reason
+    assert await harness.statuses() == []
+    assert not [e for e in await harness.events() if isinstance(e, ev.DeliveryUpdated)]
+
+
+async def test_cancellation_13_sample_is_held_for_the_recipients_clerk(harness, samples: Path):
+    receipt = await harness.take((samples / "status_cancellation_13.edxml").read_bytes(), H41, sender_code=G22)
+    assert receipt.kind == "status" and receipt.outcome == "held" and "13" in receipt.reason
+    assert await harness.statuses() == [] and await harness.answers() == []
+    assert harness.registry.arrivals == {}
