@@ -375,6 +375,9 @@ ROWS: dict[str, Row] = {
     "POST /api/v1/document-types": Row(
         "own", 201, snapshot=both_agencies("/api/v1/document-types"),
         body=lambda w, u, t: {"json": {"code": w.marker(), "name": "Loại văn bản thử", "abbreviation": "LT"}}),
+    "PUT /api/v1/document-types/{code}/exchange-form": Row(
+        "own", 200, target=lambda w: {"code": "phieu_bao"}, snapshot=both_agencies("/api/v1/document-types"),
+        body=lambda w, u, t: {"json": {"exchange_form": "electronic_and_paper"}}),
     "GET /api/v1/registers": Row("own", 200),
     "POST /api/v1/registers": Row(
         "own", 201, snapshot=both_agencies("/api/v1/registers"),

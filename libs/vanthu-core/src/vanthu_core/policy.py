@@ -100,6 +100,8 @@ TABLE: dict[str, Access] = {
     # -- types and registers ---------------------------------------------------------------------------------------
     DOCUMENTS + "ListDocumentTypes": people(EVERYONE),
     DOCUMENTS + "CreateDocumentType": people("admin"),
+    DOCUMENTS + "SetExchangeForm": people(
+        "admin", rule="the exchange catalogue (danh mục gửi nhận) of the admin's own agency, for one of its types"),
     DOCUMENTS + "CreateRegister": people(REGISTER_KEEPERS),
     DOCUMENTS + "ListRegisters": people(EVERYONE),
     DOCUMENTS + "ExportRegister": people("clerk", "leader", "archivist", "admin"),

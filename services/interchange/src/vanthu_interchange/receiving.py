@@ -55,6 +55,15 @@ def wire_instant(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=VIETNAM_TZ) if value.tzinfo is None else value
 
 
+def _exchange_form(package: DocumentPackage) -> str:
+    """What the sender declared in ``Bussiness/Paper`` (gửi kèm văn bản giấy): "electronic_and_paper" for 1 (the
+    recipient sees "bản giấy sẽ gửi kèm"), "electronic" for 0, "" when the package does not say."""
+    business = package.trace.business if package.trace else None
+    if business is None or business.paper is None:
+        return ""
+    return "electronic_and_paper" if business.paper else "electronic"
+
+
 class Receiver:
     """Takes packages in for the agencies of this installation."""
 
@@ -163,7 +172,8 @@ class Receiver:
                                         agency_name=package.sender.name or "",
                                         number_symbol=str(package.code) if package.code else "",
                                         document_date=issued_on.isoformat() if issued_on else ""),
-            due_date=package.due_date.isoformat() if package.due_date else "", files=files)
+            due_date=package.due_date.isoformat() if package.due_date else "", files=files,
+            exchange_form=_exchange_form(package))
 
     # -- status packages -------------------------------------------------------------------------------------------
     async def _status(self, transport_id: str, row: PackageRow, recipient_code: str,

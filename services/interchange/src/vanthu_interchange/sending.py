@@ -32,6 +32,10 @@ from vanthu_interchange.store import DeliveryRow, InterchangeStore, NewDelivery
 log = logging.getLogger("vanthu.interchange")
 
 
+#: The registry's exchange form of a document sent with its paper original too (edXML Bussiness/Paper 1).
+PAPER = "electronic_and_paper"
+
+
 def delivery_key(document_id: str, recipient_code: str) -> str:
     return f"edoc/{document_id}/{recipient_code}"
 
@@ -75,7 +79,8 @@ class Sender:
         parent = await self.registry.agency(sender.parent_code) if sender.parent_code else None
         ordered = sorted(document.files, key=lambda f: f.role != "main")
         files = [(f, await self.storage.read(agency, f.object_id)) for f in ordered]
-        built = document_package(document, sender, parent.name if parent else "", files, package_time=self.clock())
+        built = document_package(document, sender, parent.name if parent else "", files, package_time=self.clock(),
+                                 paper=document.exchange_form == PAPER)
         deliveries = []
         for recipient in document.recipients:
             code = recipient.agency_code.strip()

@@ -28,7 +28,7 @@ from vanthu_core.timeutil import iso_vietnam
 from vanthu_registry import exports, register_pdf
 from vanthu_registry.documents_store import DocumentFilter, DocumentStore
 from vanthu_registry.domain.agencies import check_code, parse_date
-from vanthu_registry.domain.doctypes import ABBREVIATION, LETTER, check_type
+from vanthu_registry.domain.doctypes import ABBREVIATION, LETTER, DocumentType, check_type
 from vanthu_registry.domain.documents import (
     Competence,
     Confidentiality,
@@ -43,7 +43,9 @@ from vanthu_registry.domain.documents import (
     Urgency,
     check_metadata,
 )
+from vanthu_registry.domain.exchange import DEFAULT_FORM, check_form
 from vanthu_registry.domain.registers import Register
+from vanthu_registry.exchange_catalogue import CatalogueEntry
 from vanthu_registry.lifecycle import DocumentLifecycle
 from vanthu_registry.register_import import read_book
 from vanthu_registry.registers_store import RegisterBooks
@@ -86,7 +88,7 @@ def draft_from_proto(d: documents_pb2.DocumentInput) -> Draft:
         answers_document_id=d.answers_document_id.strip(), due_date=parse_date("due_date", d.due_date),
         sender=SenderInfo(d.sender.agency_code.strip(), d.sender.agency_name, d.sender.number_symbol,
                           parse_date("sender.document_date", d.sender.document_date)),
-        legal_normative=d.legal_normative))
+        legal_normative=d.legal_normative, exchange_form=d.exchange_form))
 
 
 def _document_direction(value: str) -> Direction:
@@ -113,7 +115,16 @@ def document_to_proto(doc: dict[str, Any]) -> documents_pb2.Document:
         signature_check=doc["signature_check"], signature_note=doc["signature_note"],
         signed_by=doc["signed_by"], signed_at=_iso(doc["signed_at"]), seal_error=doc["seal_error"],
         created_at=_iso(doc["created_at"]), updated_at=_iso(doc["updated_at"]), version=doc["version"],
-        legal_normative=doc["legal_normative"], arrived_at=_iso(doc["arrived_at"]), imported=doc["imported"])
+        legal_normative=doc["legal_normative"], arrived_at=_iso(doc["arrived_at"]), imported=doc["imported"],
+        exchange_form=doc["exchange_form"])
+
+
+def _type_to_proto(t: DocumentType, entry: CatalogueEntry | None) -> documents_pb2.DocumentType:
+    """A type with the caller's agency's exchange form for it (the default when the agency never set it)."""
+    return documents_pb2.DocumentType(
+        code=t.code, name=t.name, abbreviation=t.abbreviation, agency_code=t.agency_code or "",
+        exchange_form=(entry.form if entry else DEFAULT_FORM).value, exchange_form_set_by=entry.set_by if entry else "",
+        exchange_form_set_at=_iso(entry.set_at) if entry else "")
 
 
 def register_to_proto(r: Register) -> documents_pb2.Register:
@@ -136,17 +147,28 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
     async def ListDocumentTypes(self, request: documents_pb2.ListDocumentTypesRequest,
                                 context: grpc.aio.ServicerContext) -> documents_pb2.ListDocumentTypesResponse:
         _, agency = policy.require()
+        catalogue = await self.documents.exchange.entries(agency)
         return documents_pb2.ListDocumentTypesResponse(types=[
-            documents_pb2.DocumentType(code=t.code, name=t.name, abbreviation=t.abbreviation,
-                                       agency_code=t.agency_code or "") for t in await self.documents.types(agency)])
+            _type_to_proto(t, catalogue.get(t.code)) for t in await self.documents.types(agency)])
+
+    async def SetExchangeForm(self, request: documents_pb2.SetExchangeFormRequest,
+                              context: grpc.aio.ServicerContext) -> documents_pb2.SetExchangeFormResponse:
+        """Danh mục gửi nhận: the agency's admin puts one of the agency's types on the electronic-only list or on
+        the list sent with the paper original too."""
+        principal, agency = policy.require()
+        form = check_form("exchange_form", request.exchange_form)
+        assert form is not None
+        type_code = clean_text("type_code", request.type_code, max_len=40)
+        doc_type, entry = await self.documents.exchange.set_form(
+            agency_code=agency, type_code=type_code, form=form, actor=principal.username or principal.subject)
+        return documents_pb2.SetExchangeFormResponse(type=_type_to_proto(doc_type, entry))
 
     async def CreateDocumentType(self, request: documents_pb2.CreateDocumentTypeRequest,
                                  context: grpc.aio.ServicerContext) -> documents_pb2.CreateDocumentTypeResponse:
         _, agency = policy.require()
         t = await self.documents.add_type(check_type(request.type.code.strip(), request.type.name,
                                                      request.type.abbreviation, agency))
-        return documents_pb2.CreateDocumentTypeResponse(type=documents_pb2.DocumentType(
-            code=t.code, name=t.name, abbreviation=t.abbreviation, agency_code=agency))
+        return documents_pb2.CreateDocumentTypeResponse(type=_type_to_proto(t, None))
 
     async def CreateRegister(self, request: documents_pb2.CreateRegisterRequest,
                              context: grpc.aio.ServicerContext) -> documents_pb2.CreateRegisterResponse:

@@ -41,6 +41,7 @@ from vanthu_registry.domain.documents import (
 )
 from vanthu_registry.domain.registers import Register, check_legal_normative
 from vanthu_registry.events import DocumentEvent, document_event, file_messages, recipient_messages
+from vanthu_registry.exchange_catalogue import ExchangeCatalogue
 from vanthu_registry.numbering import IssueQueue, next_number
 from vanthu_registry.registers import RegisterCatalogue, document_register, register_for
 from vanthu_registry.store import outbox
@@ -109,6 +110,8 @@ class DocumentStore:
         self.register_catalogue = RegisterCatalogue(sessions, clock, self._type)
         #: Cấp số in batches (:mod:`vanthu_registry.numbering`): :meth:`number` delegates to it.
         self.issues = IssueQueue(sessions, clock, self._type)
+        #: The exchange catalogue (danh mục gửi nhận, :mod:`vanthu_registry.exchange_catalogue`).
+        self.exchange = ExchangeCatalogue(sessions, clock, document_type=self._type)
 
     # -- document types ------------------------------------------------------------------------
     async def seed_types(self) -> None:
@@ -232,11 +235,12 @@ class DocumentStore:
                 row.signature_check = "pending" if draft.files else ""
                 row.arrived_at = now
                 row.arrival_key = arrival_key
+                row.exchange_form = draft.exchange_form
                 action = "arrived"
             session.add(row)
             await session.flush()
-            await self._record(session, row, actor, action, {k: [None, _jsonable(v)] for k, v in
-                                                             draft_columns(draft).items()
+            created = {**draft_columns(draft), "exchange_form": row.exchange_form}
+            await self._record(session, row, actor, action, {k: [None, _jsonable(v)] for k, v in created.items()
                                                              if v not in ("", [], None, False)},
                                note=f"duplicate of {row.duplicate_of}" if row.duplicate_of else "")
             if row.direction == Direction.INCOMING.value:

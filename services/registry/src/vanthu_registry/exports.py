@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from vanthu_core.text import fold
 from vanthu_core.timeutil import vietnam_time
 from vanthu_registry.domain.documents import Direction, format_number
+from vanthu_registry.domain.exchange import paper_note
 from vanthu_registry.domain.registers import Register
 
 #: Appendix IV.I: the outgoing register book, 10 columns.
@@ -46,9 +47,12 @@ def _day(value: date | None) -> str:
 
 
 def _note(doc: dict[str, Any]) -> str:
+    """Ghi chú: a cancelled document says so; one sent with its paper original too says that (outgoing "Gửi kèm bản
+    giấy", incoming "Bản giấy sẽ gửi kèm": the exchange catalogue, :mod:`vanthu_registry.domain.exchange`)."""
+    notes = [paper_note(doc["direction"], doc.get("exchange_form") or "")]
     if doc["status"] == "cancelled":
-        return f"Đã hủy: {doc['reason']}" if doc["reason"] else "Đã hủy"
-    return ""
+        notes.insert(0, f"Đã hủy: {doc['reason']}" if doc["reason"] else "Đã hủy")
+    return "; ".join(n for n in notes if n)
 
 
 def heading(register: Register) -> str:

@@ -29,6 +29,8 @@ from vanthu_core.errors import Conflict, DomainError, FailedPrecondition, NotFou
 from vanthu_core.timeutil import Clock, vietnam_time
 from vanthu_registry.domain.doctypes import LETTER, DocumentType
 from vanthu_registry.domain.documents import Direction, Status, build_symbol, issued_number_symbol, transition
+from vanthu_registry.domain.exchange import ExchangeForm
+from vanthu_registry.exchange_catalogue import form_of
 from vanthu_registry.registers import TypeLookup, numbering_register
 from vanthu_registry.tables import DocumentRow, HistoryRow, RegisterCounterRow, RegisterRow, document_view
 
@@ -153,6 +155,8 @@ class IssueQueue:
                 select(DocumentRow).where(DocumentRow.id.in_(ids)).order_by(DocumentRow.id).with_for_update()))
                 .scalars()}
             types: dict[tuple[str, str], DocumentType] = {}
+            #: The exchange catalogue's form of each (agency, type): the document keeps it (danh mục gửi nhận).
+            forms: dict[tuple[str, str], ExchangeForm] = {}
             for index, job in enumerate(jobs):
                 try:
                     row = rows.get(job.document_id)
@@ -170,6 +174,8 @@ class IssueQueue:
                     if key not in types:
                         types[key] = await self.document_type(session, *key)
                     symbol = build_symbol(types[key], register.agency_abbreviation, row.unit_abbreviation)
+                    if key not in forms:
+                        forms[key] = await form_of(session, *key)
                 except DomainError as error:
                     outcomes[index] = error
                     continue
@@ -188,6 +194,10 @@ class IssueQueue:
                 changes = {"status": [Status.SIGNED.value, Status.NUMBERED.value], "number": [None, number],
                            "number_symbol": [None, symbols[offset]],
                            "document_date": [None, local.date().isoformat()], "register_id": [None, register_id]}
+                form = forms[(job.agency_code, row.type_code)].value
+                if row.exchange_form != form:
+                    changes["exchange_form"] = [row.exchange_form or None, form]
+                row.exchange_form = form
                 row.register_id, row.register_year, row.number = register_id, local.year, number
                 row.number_symbol, row.document_date = symbols[offset], local.date()
                 row.numbered_at, row.updated_at, row.version = now, now, row.version + 1

@@ -38,6 +38,19 @@ class DocumentTypeRow(Base):
         return DocumentType(self.code, self.name, self.abbreviation, self.agency_code or None)
 
 
+class ExchangeFormRow(Base):
+    """The exchange catalogue (danh mục gửi nhận): an agency's form for one of its types; a type without a row is
+    electronic only (:mod:`vanthu_registry.domain.exchange`)."""
+
+    __tablename__ = "exchange_forms"
+
+    agency_code: Mapped[str] = mapped_column(String(35), primary_key=True)
+    type_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    form: Mapped[str] = mapped_column(String(25))
+    set_by: Mapped[str] = mapped_column(String(100))
+    set_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class RegisterRow(Base):
     __tablename__ = "registers"
 
@@ -146,6 +159,9 @@ class DocumentRow(Base):
     #: Incoming from interchange: the delivery that brought it ("<package>/<recipient>"); unique in the agency, so the
     #: same delivery twice makes one arrival.
     arrival_key: Mapped[str] = mapped_column(String(200), default="")
+    #: How it goes (the exchange catalogue's form when numbered; the sender's for an arrival): "electronic",
+    #: "electronic_and_paper" (the paper original too), or "" (not numbered yet, or an arrival entered from paper).
+    exchange_form: Mapped[str] = mapped_column(String(25), default="")
 
     __table_args__ = (
         UniqueConstraint("register_id", "register_year", "number", name="uq_documents_register_number"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from google.protobuf import json_format
 from pydantic import BaseModel, Field
 
@@ -84,6 +84,9 @@ class DocumentIn(RequestBody):
     sender: Sender | None = None
     legal_normative: bool = Field(False, description="văn bản quy phạm pháp luật: numbered in its type's own series, "
                                                      "the year in its symbol (12/2026/QĐ-UBND)")
+    exchange_form: Literal["", "electronic", "electronic_and_paper"] = Field(
+        "", description="incoming only: how the sender sends it (electronic_and_paper: bản giấy sẽ gửi kèm); an "
+                        "outgoing document takes its type's form from the exchange catalogue when numbered")
 
 
 class DocumentCreate(DocumentIn):
@@ -126,6 +129,10 @@ class DocumentOut(BaseModel):
     seal_error: str = Field("", description="status numbered: why the seal failed; issue again to complete it")
     legal_normative: bool = False
     arrived_at: str = Field("", description="incoming: when it arrived (the register book's Ngày đến)")
+    exchange_form: str = Field("", description=(
+        "electronic (chỉ gửi điện tử) or electronic_and_paper (gửi điện tử và bản giấy: the paper original is also "
+        "sent); outgoing: the exchange catalogue's form for its type when numbered (empty before); incoming: the "
+        "sender's"))
     reason: str
     created_by: str
     created_at: str
@@ -159,6 +166,16 @@ class DocumentTypeOut(BaseModel):
     name: str
     abbreviation: str
     agency_code: str
+    exchange_form: str = Field("electronic", description=(
+        "your agency's exchange catalogue (danh mục gửi nhận): electronic (chỉ gửi điện tử) or electronic_and_paper "
+        "(gửi điện tử và bản giấy)"))
+    exchange_form_set_by: str = Field("", description="who set it last (empty: the default, never set)")
+    exchange_form_set_at: str = ""
+
+
+class ExchangeFormIn(RequestBody):
+    exchange_form: Literal["electronic", "electronic_and_paper"] = Field(
+        description="electronic: chỉ gửi điện tử; electronic_and_paper: gửi điện tử và bản giấy")
 
 
 class DocumentTypeIn(RequestBody):
@@ -223,6 +240,17 @@ async def list_types(request: Request, principal: User) -> list[DocumentTypeOut]
 async def create_type(request: Request, principal: User, body: DocumentTypeIn) -> DocumentTypeOut:
     reply = await _documents(request).CreateDocumentType(pb.CreateDocumentTypeRequest(type=pb.DocumentType(
         code=body.code, name=body.name, abbreviation=body.abbreviation)), metadata=forward(principal))
+    return DocumentTypeOut.model_validate(_dict(reply.type))
+
+
+@router.put("/document-types/{code}/exchange-form", response_model=DocumentTypeOut, tags=["registers"],
+            summary="Set how your agency sends documents of a type: electronic only, or with the paper original too "
+                    "(danh mục gửi nhận; admin)")
+@calls(DOCUMENTS + "SetExchangeForm")
+async def set_exchange_form(request: Request, principal: User, code: Annotated[str, Path(max_length=40)],
+                            body: ExchangeFormIn) -> DocumentTypeOut:
+    reply = await _documents(request).SetExchangeForm(pb.SetExchangeFormRequest(
+        type_code=code, exchange_form=body.exchange_form), metadata=forward(principal))
     return DocumentTypeOut.model_validate(_dict(reply.type))
 
 

@@ -16,6 +16,7 @@ from vanthu_core.errors import FailedPrecondition, InvalidArgument
 from vanthu_core.text import clean_text
 from vanthu_registry.domain.agencies import check_code
 from vanthu_registry.domain.doctypes import ABBREVIATION, DocumentType
+from vanthu_registry.domain.exchange import check_form
 
 
 class Direction(StrEnum):
@@ -165,6 +166,9 @@ class Draft:
     sender: SenderInfo = field(default_factory=SenderInfo)
     #: Văn bản quy phạm pháp luật: numbered in its type's own series, the year in its symbol (12/2026/QĐ-UBND).
     legal_normative: bool = False
+    #: Incoming only: the sender's exchange form (edXML Bussiness/Paper), "" when unknown. Outgoing documents take
+    #: theirs from the agency's exchange catalogue when numbered (:mod:`vanthu_registry.domain.exchange`).
+    exchange_form: str = ""
 
 
 def _file_name(field: str, name: str) -> str:
@@ -227,6 +231,11 @@ def check_metadata(draft: Draft) -> Draft:
             agency_name=clean_text("sender.agency_name", s.agency_name, max_len=200),
             number_symbol=clean_text("sender.number_symbol", s.number_symbol, max_len=42, required=False),
             document_date=s.document_date)
+        form = check_form("exchange_form", draft.exchange_form, required=False)
+        draft.exchange_form = form.value if form else ""
+    elif draft.exchange_form.strip():
+        raise InvalidArgument("exchange_form", "an outgoing document takes its form from the agency's exchange "
+                                               "catalogue (danh mục gửi nhận) when it is numbered: leave it empty")
     return draft
 
 
