@@ -128,6 +128,13 @@ TABLE: dict[str, Access] = {
     DOCUMENTS + "RejectDocument": people(CLERK),
     DOCUMENTS + "CancelDocument": people("clerk", "leader"),
     DOCUMENTS + "NumberCopy": people(CLERK),
+    DOCUMENTS + "RecordRevocation": Access(
+        clients=frozenset({clients.INTERCHANGE}),
+        rule="interchange records, for the agency it names, a sender's revocation or update request on an arrival "
+             "(status 13, business type 1 or 2) and its own agency's revocation of an outgoing document"),
+    DOCUMENTS + "AcceptRevocation": people(CLERK, rule="an arrival of their own agency whose sender asked to revoke "
+                                                       "or update it (status 15 goes back)"),
+    DOCUMENTS + "RefuseRevocation": people(CLERK, rule="as AcceptRevocation, with a reason (status 16 goes back)"),
     # -- signing ---------------------------------------------------------------------------------------------------
     SIGNING + "SignPersonal": people(SIGNERS, forwards=[STORAGE + "Download", STORAGE + "Upload"],
                                      rule="with the caller's own personal profile (found by subject), its key held "
@@ -175,6 +182,9 @@ TABLE: dict[str, Access] = {
     INTERCHANGE + "ListDeliveries": people(EVERYONE, rule="the deliveries of an outgoing document of their own "
                                                           "agency"),
     INTERCHANGE + "ResendDelivery": people(CLERK, "admin", rule="a delivery of their own agency's document"),
+    INTERCHANGE + "RevokeDocument": people(
+        CLERK, rule="an issued document of their own agency that was sent: status 13 to every recipient that received "
+                    "it, the deliveries not sent yet cancelled; refused while a revocation is pending"),
 }
 
 

@@ -25,6 +25,8 @@ from vanthu_core.subjects import (
     INTERCHANGE_ISSUED,
     INTERCHANGE_REGISTERED,
     INTERCHANGE_REJECTED,
+    INTERCHANGE_REVOCATION_ACCEPTED,
+    INTERCHANGE_REVOCATION_REFUSED,
 )
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_edxml import Limits
@@ -32,6 +34,7 @@ from vanthu_interchange.answers import Answers
 from vanthu_interchange.api import InterchangeApi
 from vanthu_interchange.peers import Registry, Storage
 from vanthu_interchange.receiving import Receiver
+from vanthu_interchange.revoking import Revoker
 from vanthu_interchange.routing import Router
 from vanthu_interchange.sending import Sender
 from vanthu_interchange.settings import InterchangeSettings
@@ -89,14 +92,19 @@ class InterchangeServer:
         self.transmitter = Transmitter(store, router, max_attempts=self.settings.max_attempts,
                                        initial_s=self.settings.retry_initial_s, max_s=self.settings.retry_max_s,
                                        on_commit=kick)
-        interchange_pb2_grpc.add_InterchangeServiceServicer_to_server(InterchangeApi(store), self.grpc.server)
+        revoker = Revoker(store, registry, router, on_commit=kick, clock=self.clock)
+        interchange_pb2_grpc.add_InterchangeServiceServicer_to_server(InterchangeApi(store, revoker=revoker),
+                                                                      self.grpc.server)
         if self.bus is not None:
             await self.bus.consume(INTERCHANGE_ISSUED, Sender(store, registry, storage, router, on_commit=kick,
                                                               clock=self.clock))
             await self.bus.consume(INTERCHANGE_DISPATCHED, Receiver(store, registry, storage, router, answers, limits,
-                                                                    on_commit=kick, clock=self.clock))
+                                                                    on_commit=kick, clock=self.clock,
+                                                                    revoker=revoker))
             await self.bus.consume(INTERCHANGE_REGISTERED, answers)
             await self.bus.consume(INTERCHANGE_REJECTED, answers)
+            await self.bus.consume(INTERCHANGE_REVOCATION_ACCEPTED, answers)
+            await self.bus.consume(INTERCHANGE_REVOCATION_REFUSED, answers)
         self.retries = asyncio.create_task(self.transmitter.run(self.settings.retry_poll_s))
         return await self.grpc.start()
 
