@@ -26,6 +26,7 @@ import itertools
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -40,6 +41,8 @@ from vanthu_devstack import Stack
 pytestmark = pytest.mark.e2e
 
 UBND, SNV, LONG_CHAU = "000.00.00.H61", "000.00.02.H61", "000.00.41.H61"
+#: An agency no route reaches from here: its delivery fails (resend), and revoking it cancels it locally.
+MINISTRY = "000.00.00.G09"
 OWNER, OTHER = "ubnd", "snv"
 #: The demo user of each role, per agency: ``vanthu.ubnd`` is UBND's clerk.
 USERNAMES = {"clerk": "vanthu", "leader": "lanhdao", "head": "truongphong", "officer": "chuyenvien",
@@ -186,6 +189,55 @@ class World:
             "direction": "incoming", "type_code": "cong_van", "abstract": f"V/v báo cáo {self.marker()}",
             "sender": {"agency_code": LONG_CHAU, "agency_name": "UBND phường Long Châu",
                        "number_symbol": f"{next(self.counter)}/UBND-VP", "document_date": "2021-03-04"}}))
+
+    def issued_to(self, *codes: str) -> dict[str, Any]:
+        """A letter of UBND issued to ``codes``, once interchange wrote its deliveries."""
+        object_id = self.upload(signable=True)["object_id"]
+        doc = self.ok("chuyenvien.ubnd", "POST", "/api/v1/documents", json={
+            "type_code": "cong_van", "abstract": f"V/v kiểm tra liên thông {self.marker()}", "unit_abbreviation": "VP",
+            "recipients": [{"agency_code": c} for c in codes], "files": [{"object_id": object_id, "role": "main"}]})
+        self.ok("chuyenvien.ubnd", "POST", f"/api/v1/documents/{doc['id']}/submit")
+        self.ok("lanhdao.ubnd", "POST", f"/api/v1/documents/{doc['id']}/sign", timeout=120)
+        issued = dict(self.ok("vanthu.ubnd", "POST", f"/api/v1/documents/{doc['id']}/issue",
+                              json={"register_id": self.seeded_register("outgoing")}, timeout=120))
+        self.until(lambda: len(self.ok("vanthu.ubnd", "GET", f"/api/v1/documents/{doc['id']}/deliveries"))
+                   == len(codes), "its deliveries")
+        return issued
+
+    def failed_delivery(self) -> Target:
+        doc = self.issued_to(MINISTRY)
+        (delivery,) = self.ok("vanthu.ubnd", "GET", f"/api/v1/documents/{doc['id']}/deliveries")
+        assert delivery["state"] == "failed", delivery
+        return {"delivery_id": delivery["id"], "document_id": doc["id"]}
+
+    def revocation_requested(self) -> Target:
+        """An arrival of UBND (a letter UBND sent itself) whose sender asked it back, its signature checked."""
+        doc = self.issued_to(UBND)
+
+        def arrival() -> dict[str, Any] | None:
+            found = self.ok("vanthu.ubnd", "GET", "/api/v1/documents", params={
+                "direction": "incoming", "issuing_agency_code": UBND, "text": doc["abstract"]})["items"]
+            return next((d for d in found if d["number_symbol"] == doc["number_symbol"]
+                         and d["signature_check"] in ("valid", "invalid")), None)
+
+        got = self.until(arrival, "the arrival, its signature checked")
+        timeline = f"/api/v1/documents/{doc['id']}/deliveries"
+        self.until(lambda: [s["code"] for d in self.ok("vanthu.ubnd", "GET", timeline) for s in d["statuses"]]
+                   == ["01"], "its 01")
+        self.ok("vanthu.ubnd", "POST", f"/api/v1/documents/{doc['id']}/revoke", json={"reason": "Thử phân quyền"})
+        self.until(lambda: self.ok("vanthu.ubnd", "GET", f"/api/v1/documents/{got['id']}")["revocation"]
+                   == "requested", "the revocation request")
+        return {"document_id": got["id"]}
+
+    @staticmethod
+    def until(check: Callable[[], Any], what: str, timeout_s: float = 60.0) -> Any:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            found = check()
+            if found:
+                return found
+            time.sleep(0.2)
+        raise AssertionError(f"{what}: not within {timeout_s:.0f} s")
 
     def register(self, clerk: str = "vanthu.ubnd") -> dict[str, Any]:
         """A register of its own (a second arrival series, opened on purpose), so the seeded ones stay as they are."""
@@ -441,6 +493,23 @@ ROWS: dict[str, Row] = {
     "POST /api/v1/documents/{document_id}/cancel": Row(
         "resource", 200, target=doc(lambda w: w.draft()), snapshot=document_view,
         fresh=lambda w, u: {"document_id": w.draft()["id"]}, body=lambda w, u, t: {"json": REASON}),
+    "POST /api/v1/documents/{document_id}/revocation/accept": Row(
+        "resource", 200, target=lambda w: w.revocation_requested(), snapshot=document_view,
+        fresh=lambda w, u: w.revocation_requested()),
+    "POST /api/v1/documents/{document_id}/revocation/refuse": Row(
+        "resource", 200, target=lambda w: w.revocation_requested(), snapshot=document_view,
+        fresh=lambda w, u: w.revocation_requested(), body=lambda w, u, t: {"json": REASON}),
+    # -- interchange ------------------------------------------------------------------------------------------------
+    "GET /api/v1/documents/{document_id}/deliveries": Row(  # another agency's document has no deliveries of theirs
+        "own", 200, target=doc(lambda w: w.draft(with_file=False))),
+    "POST /api/v1/deliveries/{delivery_id}/resend": Row(
+        "resource", 200, target=lambda w: w.failed_delivery(), fresh=lambda w, u: w.failed_delivery(),
+        snapshot=lambda w, t: w.ok("vanthu.ubnd", "GET", f"/api/v1/documents/{t['document_id']}/deliveries")),
+    "POST /api/v1/documents/{document_id}/revoke": Row(
+        "resource", 200, target=lambda w: {"document_id": w.issued_to(MINISTRY)["id"]},
+        fresh=lambda w, u: {"document_id": w.issued_to(MINISTRY)["id"]}, snapshot=lambda w, t: (
+            document_view(w, t), w.ok("vanthu.ubnd", "GET", f"/api/v1/documents/{t['document_id']}/deliveries")),
+        body=lambda w, u, t: {"json": REASON}),
     # -- files ------------------------------------------------------------------------------------------------------
     "POST /api/v1/files": Row("own", 201, body=lambda w, u, t: {
         "files": {"file": ("tệp thử.pdf", w.pdf(), "application/pdf")}}),

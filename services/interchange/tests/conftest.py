@@ -101,6 +101,7 @@ class FakeRegistry:
         self.arrivals: dict[str, documents_pb2.Document] = {}  # by arrival key
         self.inputs: dict[str, documents_pb2.DocumentInput] = {}  # by document id
         self.refuse_with: str = ""  # when set, record_arrival refuses (InvalidArgument)
+        self.revocations: list[tuple[str, str, str, str, str]] = []  # (agency, document, state, reason, kind)
 
     async def issued_document(self, agency_code: str, document_id: str) -> documents_pb2.Document:
         raise NotImplementedError("the receiving side never reads an issued document")
@@ -123,6 +124,12 @@ class FakeRegistry:
         self.arrivals[arrival_key] = made
         self.inputs[made.id] = document
         return made
+
+    async def record_revocation(self, agency_code: str, document_id: str, state: str, reason: str = "",
+                                kind: str = "") -> documents_pb2.Document:
+        self.revocations.append((agency_code, document_id, state, reason, kind))
+        return documents_pb2.Document(id=document_id, agency_code=agency_code, revocation=state,
+                                      revocation_reason=reason, revocation_kind=kind)
 
 
 class FakeStorage:

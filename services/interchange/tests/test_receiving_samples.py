@@ -49,20 +49,34 @@ async def test_new_document_sample_becomes_an_arrival_with_the_header_fields_and
     assert [(e.outcome, e.document_id) for e in received] == [("accepted", arrival.id)]
 
 
-@pytest.mark.parametrize(("name", "kind"), [("edoc_revocation.edxml", 1), ("edoc_update.edxml", 2),
-                                            ("edoc_replacement.edxml", 3)])
-async def test_revoke_update_replace_samples_are_held_with_no_arrival_for_every_recipient(harness, samples: Path,
-                                                                                          name: str, kind: int):
+@pytest.mark.parametrize("name", ["edoc_revocation.edxml", "edoc_update.edxml"])
+async def test_revoke_and_update_samples_naming_no_arrival_here_are_held_with_no_effect(harness, samples: Path,
+                                                                                       name: str):
+    """A take-back or update request (business type 1, 2) acts on the arrival it names; these samples name a
+    document nobody here received, so each recipient keeps the request, with the reason, and nothing else."""
     body = (samples / name).read_bytes()
     package_id = await harness.put(body, sender_code=G22, edxml_document_id=SAMPLE_ID)
     for recipient in (H41, "000.00.00.H14", "000.00.00.G17"):
         receipt = await harness.receiver.take_in(package_id, package_id, recipient)
         assert receipt.outcome == "held"
-        assert f"loại {kind}" in receipt.reason
+        assert "không có văn bản đến" in receipt.reason
     assert harness.registry.arrivals == {} and harness.storage.objects == {}
-    assert await harness.answers() == []  # held: neither 01 nor 02 until the clerk (revocation) acts
+    assert await harness.answers() == []  # no arrival to accept or refuse: no 15/16, no 01/02
     received = [e for e in await harness.events() if isinstance(e, ev.PackageReceived)]
     assert [e.outcome for e in received] == ["held"] * 3
+
+
+async def test_the_replacement_sample_becomes_a_new_arrival_for_every_recipient(harness, samples: Path):
+    """A replacement (business type 3) is a new document: an arrival, linked to the one it replaces when that one
+    was received here (none in this sample), answered 01."""
+    body = (samples / "edoc_replacement.edxml").read_bytes()
+    package_id = await harness.put(body, sender_code=G22, edxml_document_id=SAMPLE_ID)
+    recipients = (H41, "000.00.00.H14", "000.00.00.G17")
+    for recipient in recipients:
+        receipt = await harness.receiver.take_in(package_id, package_id, recipient)
+        assert receipt.outcome == "accepted" and receipt.document_id
+    assert len(harness.registry.arrivals) == 3
+    assert [a.package.status_code for a in await harness.answers()] == ["01"] * 3
 
 
 async def test_the_edoc_sample_whose_attachment_is_a_template_placeholder_goes_back_with_02(harness, samples: Path):
@@ -115,8 +129,9 @@ async def test_status_sample_with_no_matching_delivery_is_held_with_a_reason(har
     assert not [e for e in await harness.events() if isinstance(e, ev.DeliveryUpdated)]
 
 
-async def test_cancellation_13_sample_is_held_for_the_recipients_clerk(harness, samples: Path):
+async def test_cancellation_13_sample_naming_no_arrival_here_is_held_with_the_reason(harness, samples: Path):
     receipt = await harness.take((samples / "status_cancellation_13.edxml").read_bytes(), H41, sender_code=G22)
-    assert receipt.kind == "status" and receipt.outcome == "held" and "13" in receipt.reason
+    assert receipt.kind == "status" and receipt.outcome == "held" and "không có văn bản đến" in receipt.reason
+    assert harness.registry.revocations == []  # nothing of this agency's is marked
     assert await harness.statuses() == [] and await harness.answers() == []
     assert harness.registry.arrivals == {}

@@ -130,6 +130,13 @@ TABLE: dict[str, Access] = {
     DOCUMENTS + "RejectDocument": people(CLERK),
     DOCUMENTS + "CancelDocument": people("clerk", "leader"),
     DOCUMENTS + "NumberCopy": people(CLERK),
+    DOCUMENTS + "RecordRevocation": Access(
+        clients=frozenset({clients.INTERCHANGE}),
+        rule="interchange records, for the agency it names, a sender's revocation or update request on an arrival "
+             "(status 13, business type 1 or 2) and its own agency's revocation of an outgoing document"),
+    DOCUMENTS + "AcceptRevocation": people(CLERK, rule="an arrival of their own agency whose sender asked to revoke "
+                                                       "or update it (status 15 goes back)"),
+    DOCUMENTS + "RefuseRevocation": people(CLERK, rule="as AcceptRevocation, with a reason (status 16 goes back)"),
     # -- signing ---------------------------------------------------------------------------------------------------
     SIGNING + "SignPersonal": people(SIGNERS, forwards=[STORAGE + "Download", STORAGE + "Upload"],
                                      rule="with the caller's own personal profile (found by subject), its key held "
@@ -180,6 +187,9 @@ TABLE: dict[str, Access] = {
     INTERCHANGE + "GetExchangeStatistics": people(
         "clerk", "leader", "admin", rule="counts of their own agency and the agencies under it in the directory "
                                          "(the provincial office sees the province); never content"),
+    INTERCHANGE + "RevokeDocument": people(
+        CLERK, rule="an issued document of their own agency that was sent: status 13 to every recipient that received "
+                    "it, the deliveries not sent yet cancelled; refused while a revocation is pending"),
 }
 
 

@@ -56,6 +56,9 @@ REGISTRY_DOCUMENT_SIGNATURE_CHECKED: Final = subject_of(registry_events.Document
 REGISTRY_DOCUMENT_REGISTERED: Final = subject_of(registry_events.DocumentRegistered)
 REGISTRY_DOCUMENT_REJECTED: Final = subject_of(registry_events.DocumentRejected)
 REGISTRY_DOCUMENT_CANCELLED: Final = subject_of(registry_events.DocumentCancelled)
+REGISTRY_DOCUMENT_REVOCATION_RECORDED: Final = subject_of(registry_events.DocumentRevocationRecorded)
+REGISTRY_DOCUMENT_REVOCATION_ACCEPTED: Final = subject_of(registry_events.DocumentRevocationAccepted)
+REGISTRY_DOCUMENT_REVOCATION_REFUSED: Final = subject_of(registry_events.DocumentRevocationRefused)
 REGISTRY_COPY_NUMBERED: Final = subject_of(registry_events.CopyNumbered)
 REGISTRY_REGISTER_START_SET: Final = subject_of(registry_events.RegisterStartSet)
 REGISTRY_REGISTER_CLOSED: Final = subject_of(registry_events.RegisterClosed)
@@ -109,8 +112,14 @@ INTERCHANGE_DISPATCHED: Final = Consumer("interchange-dispatched", INTERCHANGE_P
 #: An arrival registered (vào sổ) answers its sender with status 03, one returned (từ chối) with 02.
 INTERCHANGE_REGISTERED: Final = Consumer("interchange-registered", REGISTRY_DOCUMENT_REGISTERED, "interchange")
 INTERCHANGE_REJECTED: Final = Consumer("interchange-rejected", REGISTRY_DOCUMENT_REJECTED, "interchange")
+#: The recipient's clerk accepted (15) or refused (16) the sender's revocation or update: answered to the sender.
+INTERCHANGE_REVOCATION_ACCEPTED: Final = Consumer("interchange-revocation-accepted",
+                                                  REGISTRY_DOCUMENT_REVOCATION_ACCEPTED, "interchange")
+INTERCHANGE_REVOCATION_REFUSED: Final = Consumer("interchange-revocation-refused",
+                                                 REGISTRY_DOCUMENT_REVOCATION_REFUSED, "interchange")
 CONSUMERS: Final = (SIGNING_ARRIVALS, REGISTRY_SIGNATURE_CHECKS, INTERCHANGE_ISSUED, INTERCHANGE_DISPATCHED,
-                    INTERCHANGE_REGISTERED, INTERCHANGE_REJECTED)
+                    INTERCHANGE_REGISTERED, INTERCHANGE_REJECTED, INTERCHANGE_REVOCATION_ACCEPTED,
+                    INTERCHANGE_REVOCATION_REFUSED)
 #: The services with a NATS user of their own (they publish or consume events).
 SERVICES: Final = tuple(sorted({publisher_of(s) for s in EVENT_TYPES} | {c.service for c in CONSUMERS}))
 

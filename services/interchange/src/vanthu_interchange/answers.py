@@ -1,12 +1,14 @@
 """Status packages back to the sender of an arrival (regulations digest §1.4 and §7.2): 01 on arrival, 02 when it is
 returned (refused by this installation, or by the recipient's clerk, with the reason), 03 when the clerk registers
-it (vào sổ).
+it (vào sổ); 15 or 16 when the clerk accepts or refuses the sender's revocation or update (with the reason).
 
 The handler of ``vanthu.registry.document.registered`` and ``…rejected`` (consumers ``interchange-registered`` and
-``interchange-rejected``) answers only arrivals interchange brought (its receipt names them): a paper arrival has no
-electronic sender. Each answer is a status package with one delivery keyed by the arrival and the event that caused
-it, so a redelivered event answers once. An answer to a sender reached through the national axis is written
-``pending`` and sent by the :class:`~vanthu_interchange.transmit.Transmitter` (sendEdoc, ``messagetype`` status).
+``interchange-rejected``), and of ``…revocation_accepted`` and ``…revocation_refused`` (consumers
+``interchange-revocation-accepted`` and ``interchange-revocation-refused``), answers only arrivals interchange brought
+(its receipt names them): a paper arrival has no electronic sender. Each answer is a status package with one delivery
+keyed by the arrival and the event that caused it, so a redelivered event answers once. An answer to a sender reached
+through the national axis is written ``pending`` and sent by the :class:`~vanthu_interchange.transmit.Transmitter`
+(sendEdoc, ``messagetype`` status).
 """
 
 from __future__ import annotations
@@ -64,8 +66,15 @@ class Answers:
             code, description = StatusCode.ACCEPTANCE, ""
         elif isinstance(message, registry_events.DocumentRejected):
             code, description = StatusCode.REJECTION, message.reason
+        elif isinstance(message, registry_events.DocumentRevocationAccepted):
+            code = StatusCode.CHANGE_ACCEPTANCE
+            description = ("Văn thư đồng ý yêu cầu thu hồi văn bản" if message.kind != "update" else
+                           "Văn thư đồng ý yêu cầu cập nhật văn bản")
+        elif isinstance(message, registry_events.DocumentRevocationRefused):
+            code, description = StatusCode.CHANGE_REJECTION, message.reason
         else:
-            raise PoisonMessage(f"not a registered or rejected arrival: {message.DESCRIPTOR.full_name}")
+            raise PoisonMessage(f"not a registered or rejected arrival, nor an answer to a revocation: "
+                                f"{message.DESCRIPTOR.full_name}")
         if message.document.direction != "incoming":
             return
         receipt = await self.store.receipt_of_arrival(meta.agency_code, message.document.document_id)

@@ -1,5 +1,6 @@
-"""gRPC ``vanthu.interchange.v1.InterchangeService``: the deliveries of a document (the sender's timeline) and
-resending a failed one. People see only their own agency's deliveries (the access table, then the agency check)."""
+"""gRPC ``vanthu.interchange.v1.InterchangeService``: the deliveries of a document (the sender's timeline),
+resending a failed one, and revoking a sent document (thu hồi, :mod:`vanthu_interchange.revoking`). People see only
+their own agency's deliveries (the access table, then the agency check)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ import grpc
 from vanthu.interchange.v1 import interchange_pb2, interchange_pb2_grpc
 from vanthu_core import policy
 from vanthu_core.errors import FailedPrecondition, InvalidArgument, NotFound
+from vanthu_core.text import clean_text
 from vanthu_core.timeutil import Clock, iso_vietnam, utc_now
 from vanthu_interchange.packages import STATUS_NAMES
 from vanthu_interchange.peers import Registry
+from vanthu_interchange.revoking import Revoker
 from vanthu_interchange.statistics import exchange_statistics, to_xlsx
 from vanthu_interchange.store import DeliveryRow, DeliveryStatusRow, InterchangeStore
 
@@ -33,16 +36,19 @@ def delivery_to_proto(row: DeliveryRow, statuses: list[DeliveryStatusRow]) -> in
         statuses=[interchange_pb2.DeliveryStatus(
             code=s.code, name=STATUS_NAMES.get(s.code, s.code), description=s.description, staff=s.staff,
             at=iso_vietnam(s.at) if s.at else "", received_at=_iso(s.received_at)) for s in statuses],
-        last_status=statuses[-1].code if statuses else "")
+        last_status=statuses[-1].code if statuses else "", revocation=row.revocation,
+        revocation_reason=row.revocation_reason)
 
 
 class InterchangeApi(interchange_pb2_grpc.InterchangeServiceServicer):
     def __init__(self, store: InterchangeStore, registry: Registry | None = None,
-                 on_resend: Callable[[], None] | None = None, clock: Clock = utc_now) -> None:
+                 on_resend: Callable[[], None] | None = None, revoker: Revoker | None = None,
+                 clock: Clock = utc_now) -> None:
         self.store = store
         self.registry = registry
         self.on_resend = on_resend or (lambda: None)
         self.clock = clock
+        self.revoker = revoker
 
     async def ListDeliveries(self, request: interchange_pb2.ListDeliveriesRequest,
                              context: grpc.aio.ServicerContext) -> interchange_pb2.ListDeliveriesResponse:
@@ -63,6 +69,18 @@ class InterchangeApi(interchange_pb2_grpc.InterchangeServiceServicer):
             raise FailedPrecondition(f"delivery {existing.id} is {existing.state}: only a failed delivery is resent")
         self.on_resend()
         return interchange_pb2.ResendDeliveryResponse(delivery=delivery_to_proto(row, []))
+
+    async def RevokeDocument(self, request: interchange_pb2.RevokeDocumentRequest,
+                             context: grpc.aio.ServicerContext) -> interchange_pb2.RevokeDocumentResponse:
+        principal, agency = policy.require()
+        if not request.document_id.strip():
+            raise InvalidArgument("document_id", "is required")
+        reason = clean_text("reason", request.reason, max_len=500)
+        if self.revoker is None:
+            raise FailedPrecondition("thu hồi is not available: interchange runs without the registry")
+        await self.revoker.revoke(agency, request.document_id.strip(), reason, principal.username or principal.subject)
+        found = await self.store.deliveries_of(agency, request.document_id.strip())
+        return interchange_pb2.RevokeDocumentResponse(deliveries=[delivery_to_proto(r, s) for r, s in found])
 
     async def GetExchangeStatistics(self, request: interchange_pb2.GetExchangeStatisticsRequest,
                                     context: grpc.aio.ServicerContext) -> interchange_pb2.GetExchangeStatisticsResponse:

@@ -1,7 +1,9 @@
 """The services interchange calls, always with its own service token and naming the agency it acts for.
 
 - the registry: an issued document (GetDocument), an agency of the directory (GetAgency), an arrival recorded for
-  the recipient (CreateDocument with the delivery's ``arrival_key``, so the same package twice makes one arrival);
+  the recipient (CreateDocument with the delivery's ``arrival_key``, so the same package twice makes one arrival),
+  a revocation on a document (RecordRevocation: a sender's request on an arrival, its own agency's on an outgoing
+  document);
 - storage: an issued document's files (Download, one object by id), a received package's files stored for the
   recipient agency (Upload; storage keeps one object per agency and content).
 
@@ -98,6 +100,19 @@ class Registry:
             reply = await self.documents.CreateDocument(
                 documents_pb2.CreateDocumentRequest(document=document, agency_code=agency_code,
                                                     arrival_key=arrival_key),
+                metadata=await self._metadata(), timeout=TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "registry: ") from error
+        return reply.document
+
+
+    async def record_revocation(self, agency_code: str, document_id: str, state: str, reason: str = "",
+                                kind: str = "") -> documents_pb2.Document:
+        """Record a revocation on a document of ``agency_code`` (RecordRevocation: requested, pending, settled)."""
+        try:
+            reply = await self.documents.RecordRevocation(
+                documents_pb2.RecordRevocationRequest(agency_code=agency_code, id=document_id, state=state,
+                                                      reason=reason, kind=kind),
                 metadata=await self._metadata(), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "registry: ") from error

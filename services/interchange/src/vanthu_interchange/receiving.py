@@ -18,8 +18,12 @@ other installations later. For a document package (business type 0, văn bản m
 A package that cannot be taken in goes back with status 02 and the reason. The same package received twice changes
 nothing and answers the same (the receipt is found; its answer is made if a crash lost it).
 
-Revoke, update and replace packages (business types 1–3) and the sender's status 13 are kept as ``held`` receipts
-with the reason: acting on them is issue 12 item 4, not built yet.
+Revoke and update (business types 1 and 2) and the sender's status 13 (thu hồi; both ways are accepted, §1.4) name
+an arrival by its DocumentId and sender: the registry marks it ``requested`` with the sender's reason
+(RecordRevocation), and the clerk accepts (15) or refuses (16) there; :class:`~vanthu_interchange.answers.Answers`
+sends the answer. A replace package (business type 3) becomes a new arrival linked to the one its ReplacementInfo
+names. A request naming no arrival here is kept ``held`` with the reason. On the sender's side, a 15 or 16 settles
+the delivery's revocation, and the last one unfreezes the document (:mod:`vanthu_interchange.revoking`).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from vanthu_interchange import events
 from vanthu_interchange.answers import Answers, response_for_columns
 from vanthu_interchange.packages import PRIORITY, URGENCY, Refused, read_received, response_for_of
 from vanthu_interchange.peers import Registry, Storage, is_refusal
+from vanthu_interchange.revoking import Revoker
 from vanthu_interchange.routing import Router
 from vanthu_interchange.store import InterchangeStore, PackageRow, ReceiptRow
 
@@ -69,7 +74,7 @@ class Receiver:
 
     def __init__(self, store: InterchangeStore, registry: Registry, storage: Storage, router: Router,
                  answers: Answers, limits: Limits, *, on_commit: Callable[[], None] | None = None,
-                 clock: Clock = utc_now) -> None:
+                 clock: Clock = utc_now, revoker: Revoker | None = None) -> None:
         self.store = store
         self.registry = registry
         self.storage = storage
@@ -78,6 +83,7 @@ class Receiver:
         self.limits = limits
         self.on_commit = on_commit or (lambda: None)
         self.clock = clock
+        self.revoker = revoker or Revoker(store, registry, router, on_commit=on_commit, clock=clock)
 
     async def __call__(self, message: Message) -> None:
         """The handler of ``vanthu.interchange.package.dispatched``."""
@@ -117,14 +123,29 @@ class Receiver:
                                       f"Gói tin không gửi đến cơ quan {recipient_code}", package)
         business = package.trace.business if package.trace else None
         kind = business.business_type if business and business.business_type is not None else BusinessType.NEW
-        if kind != BusinessType.NEW:
+        if kind in (BusinessType.REVOKE, BusinessType.UPDATE):
+            named = (business.document_id if business else None) or package.document_id or ""
+            return await self._request(transport_id, row, recipient_code, package.sender.agency_code, named,
+                                       (business.reason if business else None) or "",
+                                       "revoke" if kind == BusinessType.REVOKE else "update", package)
+        replaces = ""
+        if kind == BusinessType.REPLACE:
+            for replacement in business.replacements if business else ():
+                found = await self.store.arrival_receipt(recipient_code, package.sender.agency_code,
+                                                         replacement.document_id)
+                if found is not None:
+                    replaces = found.document_id
+                    break
+        elif kind != BusinessType.NEW:
             return await self._hold(transport_id, row, recipient_code, package,
-                                    f"gói tin nghiệp vụ loại {kind} (thu hồi, cập nhật, thay thế) chưa được xử lý tự "
-                                    "động; văn thư xem xét")
+                                    f"gói tin nghiệp vụ loại {kind} không được QCVN 102:2016 định nghĩa; văn thư xem "
+                                    "xét")
         try:
             files = await self._store_files(recipient_code, package)
+            arrival_input = self._arrival(package, files)
+            arrival_input.replaces_document_id = replaces
             arrival = await self.registry.record_arrival(recipient_code, f"{transport_id}/{recipient_code}",
-                                                         self._arrival(package, files))
+                                                         arrival_input)
         except Refused as refusal:
             return await self._refuse(transport_id, row, recipient_code, refusal.reason, package)
         except DomainError as error:
@@ -185,7 +206,8 @@ class Receiver:
                           if p)[:300]  # the delivery_statuses column; the rest is display only
         outcome, reason = "recorded", ""
         if package.status_code == StatusCode.CANCELLATION.value:
-            outcome, reason = "held", "yêu cầu lấy lại (13) chưa được xử lý tự động; văn thư xem xét"
+            return await self._request(transport_id, row, recipient_code, reporter, document_id,
+                                       package.description or "", "revoke", None, kind="status")
         else:
             def announce(delivery: object) -> list[Message]:
                 from vanthu_interchange.store import DeliveryRow
@@ -199,6 +221,8 @@ class Receiver:
                 staff=staff, at=wire_instant(package.timestamp), events=announce)
             if delivery is None:
                 outcome, reason = "held", f"không có văn bản {document_id} đã gửi đến {reporter} để nhận trạng thái"
+            elif package.status_code in ("15", "16"):
+                await self.revoker.settle(recipient_code, delivery.document_id)
         receipt = await self.store.add_receipt(ReceiptRow(
             id=new_id(), transport_id=transport_id, package_id=row.id, kind="status", recipient_code=recipient_code,
             sender_code=reporter, edxml_document_id=document_id, response_for={}, outcome=outcome, document_id="",
@@ -207,6 +231,40 @@ class Receiver:
         self.on_commit()
         if outcome == "held":
             log.warning("status package held", extra={"recipient": recipient_code, "reason": reason})
+        return receipt
+
+    # -- thu hồi, cập nhật -------------------------------------------------------------------------------------------
+    async def _request(self, transport_id: str, row: PackageRow, recipient_code: str, sender_code: str,
+                       edxml_document_id: str, reason: str, what: str, package: DocumentPackage | None, *,
+                       kind: str = "edoc") -> ReceiptRow:
+        """The sender asks to revoke or update the arrival it names: the registry marks it requested; held (with the
+        reason) when no arrival here matches or the registry refuses (an arrival returned or revoked already)."""
+        outcome, arrival_id = "recorded", ""
+        reason = reason or ("Thu hồi văn bản điện tử" if what == "revoke" else "Cập nhật văn bản điện tử")
+        found = await self.store.arrival_receipt(recipient_code, sender_code, edxml_document_id)
+        note = ""
+        if found is None:
+            outcome, note = "held", (f"không có văn bản đến {edxml_document_id} của {sender_code} để "
+                                     f"{'thu hồi' if what == 'revoke' else 'cập nhật'}")
+        else:
+            try:
+                await self.registry.record_revocation(recipient_code, found.document_id, "requested", reason, what)
+                arrival_id = found.document_id
+            except DomainError as error:
+                if not is_refusal(error):
+                    raise  # the registry is unavailable: the consumer retries later
+                outcome, note = "held", f"sổ đăng ký không ghi nhận yêu cầu: {error.message}"
+        receipt = ReceiptRow(id=new_id(), transport_id=transport_id, package_id=row.id, kind=kind,
+                             recipient_code=recipient_code, sender_code=sender_code,
+                             edxml_document_id=edxml_document_id,
+                             response_for=response_for_columns(response_for_of(package)) if package else {},
+                             outcome=outcome, document_id=arrival_id, reason=note or reason)
+        receipt = await self.store.add_receipt(receipt, [events.received(
+            recipient_code=recipient_code, package_id=row.id, kind=kind, sender_code=sender_code,
+            document_id=arrival_id, outcome=outcome, reason=note or reason)])
+        self.on_commit()
+        log.info("revocation request", extra={"recipient": recipient_code, "outcome": outcome, "what": what,
+                                              "document_id": arrival_id})
         return receipt
 
     # -- outcomes --------------------------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ from vanthu_core.subjects import (
     INTERCHANGE_ISSUED,
     INTERCHANGE_REGISTERED,
     INTERCHANGE_REJECTED,
+    INTERCHANGE_REVOCATION_ACCEPTED,
+    INTERCHANGE_REVOCATION_REFUSED,
 )
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_edxml import Limits
@@ -35,6 +37,7 @@ from vanthu_interchange.api import InterchangeApi
 from vanthu_interchange.axis_route import AxisInbox
 from vanthu_interchange.peers import Registry, Storage
 from vanthu_interchange.receiving import Receiver
+from vanthu_interchange.revoking import Revoker
 from vanthu_interchange.routing import Router
 from vanthu_interchange.sending import Sender
 from vanthu_interchange.settings import InterchangeSettings
@@ -98,15 +101,19 @@ class InterchangeServer:
             self.transmitter.kick()
 
         answers = Answers(store, registry, router, on_commit=kick, clock=self.clock)
-        receiver = Receiver(store, registry, storage, router, answers, limits, on_commit=kick, clock=self.clock)
+        revoker = Revoker(store, registry, router, on_commit=kick, clock=self.clock)
+        receiver = Receiver(store, registry, storage, router, answers, limits, on_commit=kick, clock=self.clock,
+                            revoker=revoker)
         interchange_pb2_grpc.add_InterchangeServiceServicer_to_server(
-            InterchangeApi(store, registry, on_resend=kick, clock=self.clock), self.grpc.server)
+            InterchangeApi(store, registry, on_resend=kick, revoker=revoker, clock=self.clock), self.grpc.server)
         if self.bus is not None:
             await self.bus.consume(INTERCHANGE_ISSUED, Sender(store, registry, storage, router, on_commit=kick,
                                                               clock=self.clock))
             await self.bus.consume(INTERCHANGE_DISPATCHED, receiver)
             await self.bus.consume(INTERCHANGE_REGISTERED, answers)
             await self.bus.consume(INTERCHANGE_REJECTED, answers)
+            await self.bus.consume(INTERCHANGE_REVOCATION_ACCEPTED, answers)
+            await self.bus.consume(INTERCHANGE_REVOCATION_REFUSED, answers)
         self.retries = asyncio.create_task(self.transmitter.run(self.settings.retry_poll_s))
         self.inbox: asyncio.Task[None] | None = None
         if self.axis is not None:

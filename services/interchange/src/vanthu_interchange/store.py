@@ -40,6 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from vanthu_core.db import UtcDateTime
+from vanthu_core.errors import FailedPrecondition
 from vanthu_core.ids import new_id
 from vanthu_core.outbox import add_event, outbox_table
 from vanthu_core.timeutil import Clock, utc_now
@@ -100,6 +101,9 @@ class DeliveryRow(Base):
     transport_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
     #: When an attempt that cannot be repeated safely (sendEdoc) began; cleared with its outcome.
     in_flight_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    #: Thu hồi (edoc): "" | pending (13 sent) | accepted (15) | refused (16) | cancelled (not sent: cancelled here)
+    revocation: Mapped[str] = mapped_column(String(10), default="")
+    revocation_reason: Mapped[str] = mapped_column(Text, default="")
 
 
 class DeliveryStatusRow(Base):
@@ -375,10 +379,77 @@ class InterchangeStore:
                 return delivery, False
             session.add(DeliveryStatusRow(delivery_id=delivery.id, package_id=package_id, code=code,
                                           description=description, staff=staff, at=at, received_at=self.clock()))
+            if code in ("15", "16") and delivery.revocation == "pending":
+                delivery.revocation = "accepted" if code == "15" else "refused"
+                if code == "16":
+                    delivery.revocation_reason = description
             await session.flush()
             for event in events(delivery):
                 await add_event(session, outbox, event)
             return delivery, True
+
+    # -- thu hồi --------------------------------------------------------------------------------------------------
+    async def revoke(self, *, sender_code: str, document_id: str, reason: str, staff: str,
+                     packages: dict[str, tuple[str, bytes, str, NewDelivery]], events: Any) -> list[DeliveryRow]:
+        """Revoke the ``edoc`` deliveries of a document of ``sender_code`` in one transaction: each one sent gets
+        its status 13 package (``packages[delivery id]``: package id, body, sha256, the status delivery) and waits
+        (revocation pending, 13 on its timeline); one not sent yet (pending, failed) is cancelled. FailedPrecondition
+        while a revocation is pending, or when a delivery was sent since ``packages`` were built; the deliveries."""
+        now = self.clock()
+        async with self.sessions.begin() as session:
+            rows = list((await session.scalars(select(DeliveryRow).where(
+                DeliveryRow.sender_code == sender_code, DeliveryRow.document_id == document_id,
+                DeliveryRow.kind == "edoc").order_by(DeliveryRow.recipient_code).with_for_update())).all())
+            if any(r.revocation == "pending" for r in rows):
+                raise FailedPrecondition("văn bản đang chờ các nơi nhận trả lời yêu cầu thu hồi trước (trạng thái 13 "
+                                         "đã gửi): chờ đồng ý (15) hoặc từ chối (16) rồi mới thu hồi lại")
+            changed: list[DeliveryRow] = []
+            for row in rows:
+                if row.state == "sent":
+                    if row.id not in packages:
+                        raise FailedPrecondition("một nơi nhận vừa được gửi văn bản; thu hồi lại")
+                    package_id, body, sha256, status = packages[row.id]
+                    session.add(PackageRow(id=package_id, kind="status", sender_code=sender_code,
+                                           edxml_document_id=row.edxml_document_id, body=body, sha256=sha256,
+                                           size=len(body), created_at=now))
+                    await session.flush()
+                    answer = DeliveryRow(
+                        id=new_id(), key=status.key, package_id=package_id, kind="status", document_id=document_id,
+                        edxml_document_id=row.edxml_document_id, sender_code=sender_code,
+                        recipient_code=row.recipient_code, recipient_name=row.recipient_name, route=status.route,
+                        state=status.state, status_code="13", attempts=1 if status.state == "sent" else 0,
+                        last_error=status.last_error, created_at=now, sent_at=now if status.state == "sent" else None)
+                    session.add(answer)
+                    session.add(DeliveryStatusRow(delivery_id=row.id, package_id=package_id, code="13",
+                                                  description=reason, staff=staff, at=now, received_at=now))
+                    row.revocation, row.revocation_reason = "pending", reason
+                    changed.append(answer)
+                elif row.state in ("pending", "failed"):
+                    row.state, row.next_attempt_at = "cancelled", None
+                    row.revocation, row.revocation_reason = "cancelled", reason
+                else:
+                    continue
+                changed.append(row)
+            await session.flush()
+            for event in events(changed):
+                await add_event(session, outbox, event)
+            return rows
+
+    async def revocation_pending(self, sender_code: str, document_id: str) -> bool:
+        """Whether a delivery of the document still waits for its recipient's answer to a revocation."""
+        async with self.sessions() as session:
+            return (await session.scalars(select(DeliveryRow.id).where(
+                DeliveryRow.sender_code == sender_code, DeliveryRow.document_id == document_id,
+                DeliveryRow.kind == "edoc", DeliveryRow.revocation == "pending"))).first() is not None
+
+    async def arrival_receipt(self, recipient_code: str, sender_code: str, edxml_document_id: str) -> ReceiptRow | None:
+        """The receipt that made an arrival of ``recipient_code`` from the package ``edxml_document_id`` of
+        ``sender_code`` (what a revocation, an update or a replacement names)."""
+        async with self.sessions() as session:
+            return (await session.scalars(select(ReceiptRow).where(
+                ReceiptRow.recipient_code == recipient_code, ReceiptRow.sender_code == sender_code,
+                ReceiptRow.edxml_document_id == edxml_document_id, ReceiptRow.outcome == "accepted",
+                ReceiptRow.document_id != "").order_by(ReceiptRow.created_at.desc()))).first()
 
     async def cancel_pending(self, delivery_ids: list[str]) -> None:
         async with self.sessions.begin() as session:

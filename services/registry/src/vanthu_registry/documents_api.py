@@ -116,7 +116,10 @@ def document_to_proto(doc: dict[str, Any]) -> documents_pb2.Document:
         signed_by=doc["signed_by"], signed_at=_iso(doc["signed_at"]), seal_error=doc["seal_error"],
         created_at=_iso(doc["created_at"]), updated_at=_iso(doc["updated_at"]), version=doc["version"],
         legal_normative=doc["legal_normative"], arrived_at=_iso(doc["arrived_at"]), imported=doc["imported"],
-        exchange_form=doc["exchange_form"])
+        exchange_form=doc["exchange_form"],
+        revocation=doc["revocation"], revocation_reason=doc["revocation_reason"],
+        revocation_kind=doc["revocation_kind"], replaces_document_id=doc["replaces_document_id"],
+        replaced_by_document_id=doc["replaced_by_document_id"])
 
 
 def _type_to_proto(t: DocumentType, entry: CatalogueEntry | None) -> documents_pb2.DocumentType:
@@ -250,6 +253,8 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
                 raise PermissionDenied("you may create documents only for your own agency")
             if request.arrival_key:
                 raise InvalidArgument("arrival_key", "only the interchange service records arrivals by delivery")
+            if request.document.replaces_document_id:
+                raise InvalidArgument("replaces_document_id", "only the interchange service records replacements")
         try:
             agency_name = (await self.agencies.get(agency)).name
         except NotFound:
@@ -257,7 +262,10 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         doc = await self.lifecycle.create(principal, agency_code=agency, agency_name=agency_name, draft=draft,
                                           actor=principal.username or principal.subject,
                                           arrival_key=clean_text("arrival_key", request.arrival_key, max_len=200,
-                                                                 required=False))
+                                                                 required=False),
+                                          replaces_document_id=clean_text(
+                                              "replaces_document_id", request.document.replaces_document_id,
+                                              max_len=36, required=False))
         self.on_commit()
         return documents_pb2.CreateDocumentResponse(document=document_to_proto(doc))
 
@@ -396,6 +404,37 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
                                           reason=clean_text("reason", request.reason, max_len=500))
         self.on_commit()
         return documents_pb2.CancelDocumentResponse(document=document_to_proto(doc))
+
+    # -- thu hồi, cập nhật ----------------------------------------------------------------------
+    async def RecordRevocation(self, request: documents_pb2.RecordRevocationRequest,
+                               context: grpc.aio.ServicerContext) -> documents_pb2.RecordRevocationResponse:
+        """Interchange records what a sender asked of an arrival, or what an agency asked of its recipients."""
+        principal, _ = policy.require()
+        if not request.agency_code.strip():
+            raise InvalidArgument("agency_code", "a service must say which agency it acts for")
+        doc = await self.documents.record_revocation(
+            agency_code=check_code(request.agency_code.strip(), "agency_code")[0], document_id=request.id,
+            state=request.state, reason=clean_text("reason", request.reason, max_len=500, required=False),
+            kind=request.kind, actor=principal.username or principal.subject)
+        self.on_commit()
+        return documents_pb2.RecordRevocationResponse(document=document_to_proto(doc))
+
+    async def AcceptRevocation(self, request: documents_pb2.AcceptRevocationRequest,
+                               context: grpc.aio.ServicerContext) -> documents_pb2.AcceptRevocationResponse:
+        principal, agency = policy.require()
+        doc = await self.lifecycle.accept_revocation(agency_code=agency, document_id=request.id,
+                                                     actor=principal.username)
+        self.on_commit()
+        return documents_pb2.AcceptRevocationResponse(document=document_to_proto(doc))
+
+    async def RefuseRevocation(self, request: documents_pb2.RefuseRevocationRequest,
+                               context: grpc.aio.ServicerContext) -> documents_pb2.RefuseRevocationResponse:
+        principal, agency = policy.require()
+        doc = await self.documents.refuse_revocation(agency_code=agency, document_id=request.id,
+                                                     reason=clean_text("reason", request.reason, max_len=500),
+                                                     actor=principal.username)
+        self.on_commit()
+        return documents_pb2.RefuseRevocationResponse(document=document_to_proto(doc))
 
     async def GetDocumentHistory(self, request: documents_pb2.GetDocumentHistoryRequest,
                                  context: grpc.aio.ServicerContext) -> documents_pb2.GetDocumentHistoryResponse:

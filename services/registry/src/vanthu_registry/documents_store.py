@@ -40,6 +40,17 @@ from vanthu_registry.domain.documents import (
     transition,
 )
 from vanthu_registry.domain.registers import Register, check_legal_normative
+from vanthu_registry.domain.revocation import (
+    KIND_NAMES,
+    REVOKED_NOTE,
+    SCRUBBED,
+    Kind,
+    Revocation,
+    check_not_frozen,
+    kind_of,
+)
+from vanthu_registry.domain.revocation import answer as check_answer
+from vanthu_registry.domain.revocation import record as record_revocation_state
 from vanthu_registry.events import DocumentEvent, document_event, file_messages, recipient_messages
 from vanthu_registry.exchange_catalogue import ExchangeCatalogue
 from vanthu_registry.numbering import IssueQueue, next_number
@@ -187,18 +198,21 @@ class DocumentStore:
 
     # -- documents -----------------------------------------------------------------------------
     async def create(self, *, agency_code: str, agency_name: str, draft: Draft, actor: str,
-                     document_id: str | None = None, actor_subject: str = "", arrival_key: str = "") -> dict[str, Any]:
+                     document_id: str | None = None, actor_subject: str = "", arrival_key: str = "",
+                     replaces_document_id: str = "") -> dict[str, Any]:
         """A draft (outgoing) or an arrival (incoming); ``document_id`` when the caller chose it (the references
         to its files are recorded under it before the document exists). An arrival with an ``arrival_key`` the
         agency holds already is not created again: the existing one is returned (its id differs from
-        ``document_id``)."""
+        ``document_id``). ``replaces_document_id``: an arrival of the agency this arrival replaces (thay thế); both
+        show the link."""
         if arrival_key:
             existing = await self._arrival_by_key(agency_code, arrival_key)
             if existing is not None:
                 return existing
         try:
             return await self._create(agency_code=agency_code, agency_name=agency_name, draft=draft, actor=actor,
-                                      document_id=document_id, actor_subject=actor_subject, arrival_key=arrival_key)
+                                      document_id=document_id, actor_subject=actor_subject, arrival_key=arrival_key,
+                                      replaces_document_id=replaces_document_id)
         except IntegrityError:
             existing = await self._arrival_by_key(agency_code, arrival_key) if arrival_key else None
             if existing is None:
@@ -212,9 +226,20 @@ class DocumentStore:
             return document_view(row) if row is not None else None
 
     async def _create(self, *, agency_code: str, agency_name: str, draft: Draft, actor: str,
-                      document_id: str | None, actor_subject: str, arrival_key: str) -> dict[str, Any]:
+                      document_id: str | None, actor_subject: str, arrival_key: str,
+                      replaces_document_id: str = "") -> dict[str, Any]:
         now = self.clock()
         async with self.sessions() as session, session.begin():
+            replaced = None
+            if replaces_document_id:
+                if draft.direction is not Direction.INCOMING:
+                    raise InvalidArgument("replaces_document_id", "only an arrival replaces another arrival")
+                try:
+                    replaced = await self._load(session, agency_code, replaces_document_id, lock=True)
+                except NotFound:
+                    raise InvalidArgument("replaces_document_id", "is not an arrival of this agency") from None
+                if replaced.direction != Direction.INCOMING.value:
+                    raise InvalidArgument("replaces_document_id", "is not an arrival of this agency")
             check_legal_normative(await self._type(session, agency_code, draft.type_code), draft.legal_normative)
             await self._check_answered(session, agency_code, draft.answers_document_id)
             row = DocumentRow(id=document_id or new_id(), agency_code=agency_code, direction=draft.direction.value,
@@ -237,8 +262,15 @@ class DocumentStore:
                 row.arrival_key = arrival_key
                 row.exchange_form = draft.exchange_form
                 action = "arrived"
+            if replaced is not None:
+                row.replaces_document_id = replaced.id
             session.add(row)
             await session.flush()
+            if replaced is not None:
+                replaced.replaced_by_document_id, replaced.updated_at = row.id, now
+                replaced.version += 1
+                await self._record(session, replaced, actor, "replaced", {"replaced_by_document_id": [None, row.id]},
+                                   note=f"Văn bản đã được thay thế bằng văn bản đến {row.id}")
             created = {**draft_columns(draft), "exchange_form": row.exchange_form}
             await self._record(session, row, actor, action, {k: [None, _jsonable(v)] for k, v in created.items()
                                                              if v not in ("", [], None, False)},
@@ -450,6 +482,7 @@ class DocumentStore:
         async with self.sessions() as session, session.begin():
             row = await self._load(session, agency_code, document_id, lock=True)
             status = transition("register", Status(row.status))
+            check_not_frozen(Direction(row.direction), Revocation(row.revocation), "vào sổ")
             if row.duplicate_of and not confirm_duplicate:
                 raise FailedPrecondition(
                     f"this arrival duplicates document {row.duplicate_of} (same sender, number and date): reject it, "
@@ -549,6 +582,8 @@ class DocumentStore:
             row = await self._load(session, agency_code, document_id, lock=True)
             previous = Status(row.status)
             status = transition(action, previous)
+            check_not_frozen(Direction(row.direction), Revocation(row.revocation),
+                             {"reject": "từ chối", "cancel": "hủy"}[action] + " văn bản")
             done, event_type = {"reject": ("rejected", ev.DocumentRejected),
                                 "cancel": ("cancelled", ev.DocumentCancelled)}[action]
             changes = {"status": [row.status, status.value], "reason": [row.reason or None, reason]}
@@ -557,6 +592,82 @@ class DocumentStore:
             await self._record(session, row, actor, done, changes)
             await self._event(session, row, event_type, actor, reason=reason)
             return document_view(row), previous
+
+    # -- thu hồi, cập nhật (domain.revocation) --------------------------------------------------------------
+    async def record_revocation(self, *, agency_code: str, document_id: str, state: str, reason: str, kind: str,
+                                actor: str) -> dict[str, Any]:
+        """Interchange records a revocation on a document: an arrival's sender asked (requested), its own clerk asked
+        the recipients (pending: frozen), or every recipient answered (settled). The same state again changes
+        nothing and publishes nothing."""
+        wanted_kind = kind_of(kind)
+        async with self.sessions() as session, session.begin():
+            row = await self._load(session, agency_code, document_id, lock=True)
+            current = Revocation(row.revocation)
+            after = record_revocation_state(Direction(row.direction), Status(row.status), current, state)
+            if after is current:
+                return document_view(row)
+            changes: dict[str, Any] = {"revocation": [current.value or None, after.value]}
+            if after is not Revocation.SETTLED:
+                changes["revocation_reason"] = [row.revocation_reason or None, reason]
+                changes["revocation_kind"] = [row.revocation_kind or None, wanted_kind.value]
+                row.revocation_reason, row.revocation_kind = reason, wanted_kind.value
+            row.revocation = after.value
+            row.updated_at, row.version = self.clock(), row.version + 1
+            note = {Revocation.REQUESTED: f"Cơ quan gửi yêu cầu {KIND_NAMES[wanted_kind]}: {reason}",
+                    Revocation.PENDING: f"Đã gửi yêu cầu thu hồi (trạng thái 13) đến các nơi nhận: {reason}",
+                    Revocation.SETTLED: "Các nơi nhận đã trả lời yêu cầu thu hồi"}[after]
+            await self._record(session, row, actor, f"revocation_{after.value}", changes, note=note)
+            await self._event(session, row, ev.DocumentRevocationRecorded, actor, state=after.value,
+                              reason=row.revocation_reason, kind=row.revocation_kind)
+            return document_view(row)
+
+    async def accept_revocation(self, *, agency_code: str, document_id: str,
+                                actor: str) -> tuple[dict[str, Any], list[str]]:
+        """The clerk accepts the sender's request on an arrival: (the view, the files to release). A revocation
+        removes the content (abstract, files, and both in the history lines) and keeps the trail."""
+        async with self.sessions() as session, session.begin():
+            row = await self._load(session, agency_code, document_id, lock=True)
+            check_answer(Direction(row.direction), Revocation(row.revocation))
+            kind = kind_of(row.revocation_kind)
+            now = self.clock()
+            released: list[str] = []
+            changes: dict[str, Any] = {"revocation": [row.revocation, Revocation.ACCEPTED.value]}
+            if kind is Kind.REVOKE:
+                released = [f.object_id for f in files_of(row)]
+                changes.update({"status": [row.status, Status.REVOKED.value], "abstract": [SCRUBBED, REVOKED_NOTE],
+                                "files": [f"{len(released)} tệp {SCRUBBED}", []]})
+                row.status, row.abstract, row.files = Status.REVOKED.value, REVOKED_NOTE, []
+                row.search_key = fold(REVOKED_NOTE)[:600]
+                for line in (await session.execute(select(HistoryRow).where(
+                        HistoryRow.document_id == row.id))).scalars():
+                    if any(k in (line.changes or {}) for k in ("abstract", "files")):
+                        line.changes = {k: ([SCRUBBED, SCRUBBED] if k in ("abstract", "files") else v)
+                                        for k, v in line.changes.items()}
+            row.revocation = Revocation.ACCEPTED.value
+            row.updated_at, row.version = now, row.version + 1
+            note = (f"Văn thư đồng ý {KIND_NAMES[kind]} theo yêu cầu của cơ quan gửi "
+                    f"({row.issuing_agency_name or row.issuing_agency_code}): {row.revocation_reason}")
+            if kind is Kind.UPDATE:
+                note += "; gói tin cập nhật được lưu ở hệ thống liên thông để văn thư đối chiếu"
+            await self._record(session, row, actor, "revocation_accepted", changes, note=note)
+            await self._event(session, row, ev.DocumentRevocationAccepted, actor, kind=kind.value)
+            return document_view(row), released
+
+    async def refuse_revocation(self, *, agency_code: str, document_id: str, reason: str,
+                                actor: str) -> dict[str, Any]:
+        """The clerk refuses the sender's request on an arrival, with a reason; the arrival stays as it was."""
+        async with self.sessions() as session, session.begin():
+            row = await self._load(session, agency_code, document_id, lock=True)
+            check_answer(Direction(row.direction), Revocation(row.revocation))
+            kind = kind_of(row.revocation_kind)
+            changes = {"revocation": [row.revocation, Revocation.REFUSED.value],
+                       "revocation_reason": [row.revocation_reason or None, reason]}
+            row.revocation, row.revocation_reason = Revocation.REFUSED.value, reason
+            row.updated_at, row.version = self.clock(), row.version + 1
+            await self._record(session, row, actor, "revocation_refused", changes,
+                               note=f"Văn thư từ chối yêu cầu {KIND_NAMES[kind]}: {reason}")
+            await self._event(session, row, ev.DocumentRevocationRefused, actor, kind=kind.value, reason=reason)
+            return document_view(row)
 
     async def history(self, agency_code: str, document_id: str) -> list[HistoryEntry]:
         async with self.sessions() as session:

@@ -74,7 +74,7 @@ class DocumentLifecycle:
         return out
 
     async def create(self, principal: Principal, *, agency_code: str, agency_name: str, draft: Draft,
-                     actor: str, arrival_key: str = "") -> dict[str, Any]:
+                     actor: str, arrival_key: str = "", replaces_document_id: str = "") -> dict[str, Any]:
         """A draft or an arrival, its files referred to under its id before it is committed; an arrival whose
         ``arrival_key`` the agency holds already is the existing one (the references made for nothing released)."""
         document_id = new_id()
@@ -83,7 +83,7 @@ class DocumentLifecycle:
             doc = await self.documents.create(agency_code=agency_code, agency_name=agency_name, draft=draft,
                                               actor=actor, document_id=document_id,
                                               actor_subject="" if principal.is_service else principal.subject,
-                                              arrival_key=arrival_key)
+                                              arrival_key=arrival_key, replaces_document_id=replaces_document_id)
         except BaseException:
             await self.files.release(agency_code, [f.object_id for f in draft.files], document_holder(document_id))
             raise
@@ -122,6 +122,15 @@ class DocumentLifecycle:
             if previous in UNNUMBERED:
                 await self.files.release(agency_code, [f.object_id for f in files_from(doc["files"])],
                                          document_holder(document_id))
+            return doc
+
+    async def accept_revocation(self, *, agency_code: str, document_id: str, actor: str) -> dict[str, Any]:
+        """The clerk accepts the sender's revocation or update of an arrival; a revoked arrival lets go of its files
+        (storage sweeps them after its grace period)."""
+        async with self._turn(document_id):
+            doc, released = await self.documents.accept_revocation(agency_code=agency_code, document_id=document_id,
+                                                                   actor=actor)
+            await self.files.release(agency_code, released, document_holder(document_id))
             return doc
 
     async def number_copy(self, *, agency_code: str, register_id: str, form: str, source_document_id: str,

@@ -162,6 +162,15 @@ class DocumentRow(Base):
     #: How it goes (the exchange catalogue's form when numbered; the sender's for an arrival): "electronic",
     #: "electronic_and_paper" (the paper original too), or "" (not numbered yet, or an arrival entered from paper).
     exchange_form: Mapped[str] = mapped_column(String(25), default="")
+    #: Thu hồi / cập nhật (interchange, regulations digest §7.2). Incoming: "" | requested | accepted | refused;
+    #: outgoing: "" | pending (frozen: the recipients were asked to give it back) | settled.
+    revocation: Mapped[str] = mapped_column(String(10), default="")
+    revocation_reason: Mapped[str] = mapped_column(String(500), default="")
+    #: revoke (thu hồi) | update (cập nhật)
+    revocation_kind: Mapped[str] = mapped_column(String(10), default="")
+    #: Thay thế (edXML business type 3): the arrival this one replaces, the arrival that replaced this one.
+    replaces_document_id: Mapped[str] = mapped_column(String(36), default="")
+    replaced_by_document_id: Mapped[str] = mapped_column(String(36), default="")
 
     __table_args__ = (
         UniqueConstraint("register_id", "register_year", "number", name="uq_documents_register_number"),

@@ -1,6 +1,7 @@
 """``/api/v1/documents/{id}/deliveries``: where an outgoing document went (liên thông), recipient by recipient, with
 every status each sent back (01 đã đến, 02 từ chối, 03 đã tiếp nhận, …), when and who; and resending a failed
-delivery. The interchange service checks the role and the agency again."""
+delivery; taking a sent document back (thu hồi: status 13 to each recipient, 15 or 16 back). The interchange service
+checks the role and the agency again."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from vanthu_core.errors import Unavailable
 from vanthu_core.policy import INTERCHANGE
 from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
-from vanthu_gateway.schema import IsoDate, ResponseBody
+from vanthu_gateway.schema import IsoDate, RequestBody, ResponseBody
 
 router = APIRouter(prefix="/api/v1", tags=["interchange"])
 User = Annotated[Principal, Depends(authenticated)]
@@ -46,6 +47,13 @@ class DeliveryOut(ResponseBody):
     sent_at: str
     last_status: str
     statuses: list[DeliveryStatusOut]
+    revocation: str = Field("", description="thu hồi: pending (13 gửi, chờ trả lời), accepted (15), refused (16), "
+                                            "cancelled (chưa gửi: đã hủy gửi)")
+    revocation_reason: str = Field("", description="the clerk's reason, or the recipient's reason for a 16")
+
+
+class RevokeIn(RequestBody):
+    reason: str = Field(description="lý do thu hồi (sent to every recipient in the status 13)")
 
 
 def _interchange(request: Request) -> Any:
@@ -61,7 +69,8 @@ def _out(d: pb.Delivery) -> DeliveryOut:
         recipient_name=d.recipient_name, route=d.route, state=d.state, attempts=d.attempts, last_error=d.last_error,
         created_at=d.created_at, sent_at=d.sent_at, last_status=d.last_status,
         statuses=[DeliveryStatusOut(code=s.code, name=s.name, description=s.description, staff=s.staff, at=s.at,
-                                    received_at=s.received_at) for s in d.statuses])
+                                    received_at=s.received_at) for s in d.statuses],
+        revocation=d.revocation, revocation_reason=d.revocation_reason)
 
 
 @router.get("/documents/{document_id}/deliveries", response_model=list[DeliveryOut],
@@ -122,3 +131,14 @@ async def statistics_export(request: Request, principal: User, date_from: IsoDat
         date_from=date_from.isoformat(), date_to=date_to.isoformat(), format="xlsx"), metadata=forward(principal))
     return Response(content=reply.xlsx, media_type=XLSX_TYPE,
                     headers={"Content-Disposition": f'attachment; filename="{reply.file_name}"'})
+
+
+@router.post("/documents/{document_id}/revoke", response_model=list[DeliveryOut],
+             summary="Take an issued document back (thu hồi, clerk): status 13 with the reason to every recipient "
+                     "that received it, deliveries not sent yet cancelled; the document is frozen until each answers "
+                     "15 (đồng ý) or 16 (từ chối)")
+@calls(INTERCHANGE + "RevokeDocument")
+async def revoke_document(request: Request, principal: User, document_id: Id, body: RevokeIn) -> list[DeliveryOut]:
+    reply = await _interchange(request).RevokeDocument(
+        pb.RevokeDocumentRequest(document_id=document_id, reason=body.reason), metadata=forward(principal))
+    return [_out(d) for d in reply.deliveries]

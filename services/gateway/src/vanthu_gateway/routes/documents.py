@@ -138,6 +138,12 @@ class DocumentOut(BaseModel):
     created_at: str
     updated_at: str
     version: int
+    revocation: str = Field("", description="thu hồi/cập nhật. Incoming: requested (the sender asked: accept or "
+                                            "refuse), accepted, refused; outgoing: pending (frozen), settled")
+    revocation_reason: str = ""
+    revocation_kind: str = Field("", description="revoke (thu hồi) or update (cập nhật)")
+    replaces_document_id: str = Field("", description="thay thế: the arrival this one replaces")
+    replaced_by_document_id: str = Field("", description="thay thế: the arrival that replaced this one")
 
 
 class DocumentPage(BaseModel):
@@ -309,7 +315,7 @@ async def list_documents(
     type_code: Annotated[str | None, Query(max_length=40)] = None,
     register_id: Annotated[str | None, Query(max_length=64)] = None,
     status: Literal["draft", "submitted", "signed", "numbered", "issued", "arrived", "registered", "rejected",
-                    "cancelled"] | None = None,
+                    "cancelled", "revoked"] | None = None,
     date_from: IsoDate | None = None, date_to: IsoDate | None = None,
     issuing_agency_code: Annotated[str | None, Query(max_length=35)] = None,
     q: Annotated[str | None, Query(max_length=200, description="words of the abstract, with or without tones")] = None,
@@ -415,3 +421,24 @@ async def history(request: Request, principal: User, document_id: str) -> list[H
                                                          metadata=forward(principal))
     return [HistoryOut(at=e.at, actor=e.actor, action=e.action, changes=json.loads(e.changes_json or "{}"),
                        note=e.note) for e in reply.entries]
+
+
+@router.post("/documents/{document_id}/revocation/accept", response_model=DocumentOut,
+             summary="Accept the sender's revocation or update of an arrival (clerk; status 15 goes back): a revoked "
+                     "arrival's content is removed, its trail kept")
+@calls(DOCUMENTS + "AcceptRevocation")
+async def accept_revocation(request: Request, principal: User, document_id: str) -> DocumentOut:
+    reply = await _documents(request).AcceptRevocation(pb.AcceptRevocationRequest(id=document_id),
+                                                       metadata=forward(principal))
+    return _out(reply.document)
+
+
+@router.post("/documents/{document_id}/revocation/refuse", response_model=DocumentOut,
+             summary="Refuse the sender's revocation or update of an arrival, with the reason (clerk; status 16 goes "
+                     "back)")
+@calls(DOCUMENTS + "RefuseRevocation")
+async def refuse_revocation(request: Request, principal: User, document_id: str, body: ReasonIn) -> DocumentOut:
+    reply = await _documents(request).RefuseRevocation(pb.RefuseRevocationRequest(id=document_id,
+                                                                                  reason=body.reason),
+                                                       metadata=forward(principal))
+    return _out(reply.document)

@@ -39,7 +39,8 @@ class Status(StrEnum):
 
     Outgoing: draft (dự thảo) → submitted (trình ký) → signed (đã ký số by the competent person) → numbered
     (cấp số, the seal still pending) → issued (ban hành: numbered, dated and sealed); cancelled keeps a number.
-    Incoming: arrived (tiếp nhận) → registered (vào sổ) or rejected (trả lại).
+    Incoming: arrived (tiếp nhận) → registered (vào sổ) or rejected (trả lại); revoked (thu hồi) when the clerk
+    accepts the sender's revocation (:mod:`vanthu_registry.domain.revocation`).
     """
 
     DRAFT = "draft"
@@ -51,6 +52,7 @@ class Status(StrEnum):
     REGISTERED = "registered"  # vào sổ: has its arrival number
     REJECTED = "rejected"  # trả lại
     CANCELLED = "cancelled"  # keeps its number; numbers are never reused
+    REVOKED = "revoked"  # thu hồi: the sender took the arrival back; its content is removed, its trail kept
 
 
 class Urgency(StrEnum):

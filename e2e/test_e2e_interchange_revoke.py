@@ -1,0 +1,155 @@
+"""Thu hồi inside one installation, through the gateway on the whole platform (regulations digest §1.4, §7.2):
+UBND tỉnh issues a letter to Sở Nội vụ and revokes it (status 13 with the reason); Sở Nội vụ's clerk sees the
+request on the arrival and accepts: UBND tỉnh's timeline shows 13 sent and 15 back, the arrival's content is gone
+(abstract replaced by a note, no file) and its revocation trail kept in its history. A second letter: Sở Nội vụ
+refuses with a reason, UBND tỉnh sees 16 with that reason. While a revocation is pending the document is frozen: a
+second revocation and a cancellation are refused."""
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+UBND, SNV = "000.00.00.H61", "000.00.02.H61"
+
+
+# -- as in test_e2e_interchange.py ---------------------------------------------------------------------------------
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def draft_with_file(api: httpx.Client, officer: dict[str, str], pdf: bytes, abstract: str,
+                    recipients: list[dict[str, str]]) -> dict[str, Any]:
+    up = api.post("/api/v1/files", headers=officer, files={"file": ("Dự thảo công văn.pdf", pdf, "application/pdf")})
+    assert up.status_code == 201, up.text
+    created = api.post("/api/v1/documents", headers=officer, json={
+        "type_code": "cong_van", "abstract": abstract, "unit_abbreviation": "VP", "recipients": recipients,
+        "files": [{"object_id": up.json()["object"]["object_id"], "role": "main"}]})
+    assert created.status_code == 201, created.text
+    return dict(created.json())
+
+
+def general_register(api: httpx.Client, clerk: dict[str, str]) -> dict[str, str]:
+    registers = api.get("/api/v1/registers", headers=clerk, params={"direction": "outgoing"}).json()
+    return {"register_id": next(r["id"] for r in registers if not r["type_codes"])}
+
+
+def wait_for(check: Callable[[], Any], what: str, timeout_s: float = 60.0) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"{what}: not within {timeout_s:.0f} s")
+
+
+def arrival_of(api: httpx.Client, clerk: dict[str, str], number_symbol: str) -> dict[str, Any] | None:
+    found = api.get("/api/v1/documents", headers=clerk, params={"direction": "incoming", "status": "arrived",
+                                                                 "issuing_agency_code": UBND})
+    assert found.status_code == 200, found.text
+    return next((d for d in found.json()["items"] if d["number_symbol"] == number_symbol), None)
+
+
+def statuses(api: httpx.Client, sender: dict[str, str], document_id: str) -> dict[str, list[str]]:
+    reply = api.get(f"/api/v1/documents/{document_id}/deliveries", headers=sender)
+    assert reply.status_code == 200, reply.text
+    return {d["recipient_code"]: [s["code"] for s in d["statuses"]] for d in reply.json()}
+
+
+# -- revocation -------------------------------------------------------------------------------------------------
+
+
+def issued_to_snv(api: httpx.Client, login: Callable[[str], str], draft_pdf: Callable[..., bytes],
+                  abstract: str) -> dict[str, Any]:
+    officer, leader, clerk = (bearer(login(u)) for u in ("chuyenvien.ubnd", "lanhdao.ubnd", "vanthu.ubnd"))
+    doc = draft_with_file(api, officer, draft_pdf(), abstract, [{"agency_code": SNV, "name": "Sở Nội vụ"}])
+    assert api.post(f"/api/v1/documents/{doc['id']}/submit", headers=officer).status_code == 200
+    assert api.post(f"/api/v1/documents/{doc['id']}/sign", headers=leader, timeout=120).status_code == 200
+    issued = api.post(f"/api/v1/documents/{doc['id']}/issue", headers=clerk, json=general_register(api, clerk),
+                      timeout=120)
+    assert issued.status_code == 200, issued.text
+    return dict(issued.json())
+
+
+def document(api: httpx.Client, who: dict[str, str], document_id: str) -> dict[str, Any]:
+    reply = api.get(f"/api/v1/documents/{document_id}", headers=who)
+    assert reply.status_code == 200, reply.text
+    return dict(reply.json())
+
+
+def revoked_and_requested(api: httpx.Client, clerk: dict[str, str], snv_clerk: dict[str, str],
+                          doc: dict[str, Any], reason: str) -> dict[str, Any]:
+    """Wait for the arrival (and its 01), revoke, and wait for the request on the arrival."""
+    arrival = wait_for(lambda: arrival_of(api, snv_clerk, doc["number_symbol"]), "the arrival at Sở Nội vụ")
+    wait_for(lambda: statuses(api, clerk, doc["id"]).get(SNV) == ["01"], "status 01 from Sở Nội vụ")
+    revoked = api.post(f"/api/v1/documents/{doc['id']}/revoke", headers=clerk, json={"reason": reason})
+    assert revoked.status_code == 200, revoked.text
+    (delivery,) = revoked.json()
+    assert delivery["revocation"] == "pending" and delivery["statuses"][-1]["code"] == "13"
+    requested = wait_for(lambda: (d := document(api, snv_clerk, arrival["id"]))["revocation"] == "requested" and d,
+                         "the revocation request on the arrival")
+    assert requested["revocation_reason"] == reason and requested["revocation_kind"] == "revoke"
+    return dict(requested)
+
+
+def test_a_revoked_letter_accepted_by_its_recipient_loses_its_content_and_keeps_its_trail(
+        api: httpx.Client, login: Callable[[str], str], draft_pdf: Callable[..., bytes]) -> None:
+    clerk, snv_clerk = bearer(login("vanthu.ubnd")), bearer(login("vanthu.snv"))
+    abstract = "V/v cử cán bộ tham dự tập huấn nghiệp vụ lưu trữ (đợt thu hồi)"
+    doc = issued_to_snv(api, login, draft_pdf, abstract)
+    reason = "Văn bản ban hành chưa đúng thể thức, sẽ ban hành văn bản thay thế"
+    arrival = revoked_and_requested(api, clerk, snv_clerk, doc, reason)
+
+    # frozen while pending: a second revocation and a cancellation are refused, with the reason said
+    again = api.post(f"/api/v1/documents/{doc['id']}/revoke", headers=clerk, json={"reason": reason})
+    assert again.status_code == 422 and "đang chờ" in again.text, again.text
+    cancel = api.post(f"/api/v1/documents/{doc['id']}/cancel", headers=clerk, json={"reason": "Hủy"})
+    assert cancel.status_code == 422 and "thu hồi" in cancel.text, cancel.text
+    assert document(api, clerk, doc["id"])["revocation"] == "pending"
+    # another agency's clerk cannot answer for Sở Nội vụ; nor can a leader of Sở Nội vụ
+    assert api.post(f"/api/v1/documents/{arrival['id']}/revocation/accept", headers=clerk).status_code == 404
+    leader = bearer(login("lanhdao.snv"))
+    assert api.post(f"/api/v1/documents/{arrival['id']}/revocation/accept", headers=leader).status_code == 403
+
+    accepted = api.post(f"/api/v1/documents/{arrival['id']}/revocation/accept", headers=snv_clerk)
+    assert accepted.status_code == 200, accepted.text
+    gone = accepted.json()
+    assert gone["status"] == "revoked" and gone["files"] == [] and abstract not in gone["abstract"]
+    assert "thu hồi" in gone["abstract"] and gone["number_symbol"] == doc["number_symbol"]
+    history = api.get(f"/api/v1/documents/{arrival['id']}/history", headers=snv_clerk).json()
+    trail = [h for h in history if h["action"].startswith("revocation_")]  # signing's check may come between
+    assert [h["action"] for h in trail] == ["revocation_requested", "revocation_accepted"]
+    assert reason in trail[0]["note"] and trail[1]["actor"] == "vanthu.snv"
+    assert abstract not in str(history)
+
+    wait_for(lambda: statuses(api, clerk, doc["id"]).get(SNV) == ["01", "13", "15"], "13 sent and 15 back")
+    (delivery,) = api.get(f"/api/v1/documents/{doc['id']}/deliveries", headers=clerk).json()
+    assert delivery["revocation"] == "accepted" and delivery["statuses"][1]["description"] == reason
+    assert [s["name"] for s in delivery["statuses"]][1:] == ["Lấy lại (thu hồi)", "Đồng ý cập nhật, lấy lại"]
+    assert all(s["at"].endswith("+07:00") for s in delivery["statuses"])
+    wait_for(lambda: document(api, clerk, doc["id"])["revocation"] == "settled", "the sender's document unfrozen")
+
+
+def test_a_revocation_refused_by_its_recipient_comes_back_as_16_with_the_reason(
+        api: httpx.Client, login: Callable[[str], str], draft_pdf: Callable[..., bytes]) -> None:
+    clerk, snv_clerk = bearer(login("vanthu.ubnd")), bearer(login("vanthu.snv"))
+    abstract = "V/v báo cáo tình hình thực hiện chế độ công vụ quý IV (đợt từ chối thu hồi)"
+    doc = issued_to_snv(api, login, draft_pdf, abstract)
+    arrival = revoked_and_requested(api, clerk, snv_clerk, doc, "Gửi nhầm nơi nhận")
+    refusal = "Văn bản đã được lãnh đạo Sở phân công xử lý, đề nghị ban hành văn bản đính chính"
+    refused = api.post(f"/api/v1/documents/{arrival['id']}/revocation/refuse", headers=snv_clerk,
+                       json={"reason": refusal})
+    assert refused.status_code == 200, refused.text
+    kept = refused.json()
+    assert (kept["status"], kept["revocation"], kept["abstract"]) == ("arrived", "refused", abstract)
+    assert kept["files"]
+
+    wait_for(lambda: statuses(api, clerk, doc["id"]).get(SNV) == ["01", "13", "16"], "13 sent and 16 back")
+    (delivery,) = api.get(f"/api/v1/documents/{doc['id']}/deliveries", headers=clerk).json()
+    assert delivery["statuses"][-1]["description"] == refusal and delivery["statuses"][-1]["staff"] == "vanthu.snv"
+    assert delivery["revocation"] == "refused" and delivery["revocation_reason"] == refusal
+    wait_for(lambda: document(api, clerk, doc["id"])["revocation"] == "settled", "the sender's document unfrozen")

@@ -1,0 +1,176 @@
+"""Thu hồi, cập nhật, thay thế on the document API (a real gRPC server, tokens from the real dev issuer): interchange
+records what a sender asked of an arrival, the recipient's clerk accepts (the content goes, the trail stays) or
+refuses with a reason; an outgoing document whose revocation is pending is frozen; a replacement links both."""
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+
+from vanthu.registry.v1 import documents_pb2 as pb
+from vanthu.registry.v1 import documents_pb2_grpc
+from vanthu_core.grpc_client import bearer_metadata
+from vanthu_core.settings import CommonSettings
+from vanthu_registry.domain.revocation import REVOKED_NOTE, SCRUBBED
+from vanthu_registry.importer import import_directory
+from vanthu_registry.server import RegistryServer
+from vanthu_registry.settings import RegistrySettings
+from vanthu_testing.identity import DevIssuer
+
+pytestmark = pytest.mark.integration
+UBND, SNV = "000.00.00.H61", "000.00.02.H61"
+ABSTRACT = "V/v rà soát biên chế công chức năm 2026 (tài liệu nội bộ)"
+
+
+@pytest.fixture
+async def stub(tmp_path: Path, dev_issuer: DevIssuer,
+               clock: Any) -> AsyncIterator[documents_pb2_grpc.DocumentServiceStub]:  # conftest.ServerClock
+    settings = RegistrySettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}")
+    server = RegistryServer(settings, CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False), clock=clock)
+    port = await server.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    await import_directory(settings.database_url, [
+        {"code": UBND, "name": "Ủy ban nhân dân tỉnh Vĩnh Long"},
+        {"code": SNV, "name": "Sở Nội vụ tỉnh Vĩnh Long", "parent_code": UBND}])
+    yield documents_pb2_grpc.DocumentServiceStub(channel)
+    await channel.close()
+    await server.stop()
+
+
+async def expect(code: grpc.StatusCode, coro: Any) -> grpc.aio.AioRpcError:
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await coro
+    assert error.value.code() == code, error.value.details()
+    return error.value
+
+
+def person(issuer: DevIssuer, user: str) -> Any:
+    return bearer_metadata(issuer.token(user))
+
+
+async def arrival(stub: documents_pb2_grpc.DocumentServiceStub, issuer: DevIssuer, number: str,
+                  replaces: str = "") -> pb.Document:
+    document = pb.DocumentInput(direction="incoming", type_code="cong_van", abstract=ABSTRACT,
+                                sender=pb.Sender(agency_code=UBND, agency_name="UBND tỉnh Vĩnh Long",
+                                                 number_symbol=f"{number}/UBND-NC", document_date="2031-06-14"),
+                                replaces_document_id=replaces)
+    return (await stub.CreateDocument(pb.CreateDocumentRequest(document=document, agency_code=SNV),
+                                      metadata=bearer_metadata(issuer.service_token("vanthu-interchange")))).document
+
+
+async def requested(stub: documents_pb2_grpc.DocumentServiceStub, issuer: DevIssuer, document_id: str,
+                    kind: str = "revoke") -> pb.Document:
+    return (await stub.RecordRevocation(pb.RecordRevocationRequest(
+        agency_code=SNV, id=document_id, state="requested", reason="Văn bản ban hành chưa đúng thẩm quyền",
+        kind=kind), metadata=bearer_metadata(issuer.service_token("vanthu-interchange")))).document
+
+
+async def test_only_interchange_records_a_revocation_request(stub: documents_pb2_grpc.DocumentServiceStub,
+                                                             dev_issuer: DevIssuer) -> None:
+    doc = await arrival(stub, dev_issuer, "101")
+    request = pb.RecordRevocationRequest(agency_code=SNV, id=doc.id, state="requested", reason="Thu hồi")
+    for user in ("vanthu.snv", "quantri.snv"):
+        await expect(grpc.StatusCode.PERMISSION_DENIED, stub.RecordRevocation(request,
+                                                                              metadata=person(dev_issuer, user)))
+    await expect(grpc.StatusCode.PERMISSION_DENIED, stub.RecordRevocation(
+        request, metadata=bearer_metadata(dev_issuer.service_token("vanthu-signing"))))
+    await expect(grpc.StatusCode.NOT_FOUND, stub.RecordRevocation(  # the arrival is Sở Nội vụ's, not UBND's
+        pb.RecordRevocationRequest(agency_code=UBND, id=doc.id, state="requested", reason="Thu hồi"),
+        metadata=bearer_metadata(dev_issuer.service_token("vanthu-interchange"))))
+    await expect(grpc.StatusCode.INVALID_ARGUMENT, stub.RecordRevocation(  # an arrival is not "pending"
+        pb.RecordRevocationRequest(agency_code=SNV, id=doc.id, state="pending", reason="Thu hồi"),
+        metadata=bearer_metadata(dev_issuer.service_token("vanthu-interchange"))))
+    got = (await stub.GetDocument(pb.GetDocumentRequest(id=doc.id), metadata=person(dev_issuer, "vanthu.snv"))).document
+    assert got.revocation == "" and got.version == doc.version
+
+
+async def test_the_clerk_accepts_a_revocation_the_content_goes_and_the_trail_stays(
+        stub: documents_pb2_grpc.DocumentServiceStub, dev_issuer: DevIssuer) -> None:
+    doc = await arrival(stub, dev_issuer, "102")
+    asked = await requested(stub, dev_issuer, doc.id)
+    assert (asked.revocation, asked.revocation_kind) == ("requested", "revoke")
+    again = await requested(stub, dev_issuer, doc.id)  # the same request twice changes nothing
+    assert again.version == asked.version
+    # frozen: no registering or rejecting before the clerk answers
+    incoming = (await stub.CreateRegister(pb.CreateRegisterRequest(register=pb.Register(
+        direction="incoming", name="Sổ văn bản đến")), metadata=person(dev_issuer, "vanthu.snv"))).register
+    error = await expect(grpc.StatusCode.FAILED_PRECONDITION, stub.RegisterDocument(pb.RegisterDocumentRequest(
+        id=doc.id, register_id=incoming.id), metadata=person(dev_issuer, "vanthu.snv")))
+    assert "thu hồi" in (error.details() or "")
+    # only the clerk of the agency holding it answers
+    for user in ("lanhdao.snv", "chuyenvien.snv", "quantri.snv"):
+        await expect(grpc.StatusCode.PERMISSION_DENIED, stub.AcceptRevocation(
+            pb.AcceptRevocationRequest(id=doc.id), metadata=person(dev_issuer, user)))
+    await expect(grpc.StatusCode.NOT_FOUND, stub.AcceptRevocation(pb.AcceptRevocationRequest(id=doc.id),
+                                                                  metadata=person(dev_issuer, "vanthu.ubnd")))
+    accepted = (await stub.AcceptRevocation(pb.AcceptRevocationRequest(id=doc.id),
+                                            metadata=person(dev_issuer, "vanthu.snv"))).document
+    assert (accepted.status, accepted.revocation, accepted.abstract) == ("revoked", "accepted", REVOKED_NOTE)
+    assert list(accepted.files) == [] and accepted.number_symbol == "102/UBND-NC"  # what identifies it stays
+    history = (await stub.GetDocumentHistory(pb.GetDocumentHistoryRequest(id=doc.id),
+                                             metadata=person(dev_issuer, "vanthu.snv"))).entries
+    assert [e.action for e in history] == ["arrived", "revocation_requested", "revocation_accepted"]
+    assert ABSTRACT not in json.dumps([e.changes_json for e in history], ensure_ascii=False)
+    assert SCRUBBED in history[0].changes_json and "thẩm quyền" in history[1].note
+    await expect(grpc.StatusCode.FAILED_PRECONDITION, stub.AcceptRevocation(  # answered already
+        pb.AcceptRevocationRequest(id=doc.id), metadata=person(dev_issuer, "vanthu.snv")))
+    await expect(grpc.StatusCode.FAILED_PRECONDITION, requested(stub, dev_issuer, doc.id))  # revoked: terminal
+
+
+async def test_the_clerk_refuses_with_a_reason_and_the_arrival_stays(
+        stub: documents_pb2_grpc.DocumentServiceStub, dev_issuer: DevIssuer) -> None:
+    doc = await arrival(stub, dev_issuer, "103")
+    await expect(grpc.StatusCode.FAILED_PRECONDITION, stub.RefuseRevocation(  # nobody asked yet
+        pb.RefuseRevocationRequest(id=doc.id, reason="Không"), metadata=person(dev_issuer, "vanthu.snv")))
+    await requested(stub, dev_issuer, doc.id, kind="update")
+    await expect(grpc.StatusCode.INVALID_ARGUMENT, stub.RefuseRevocation(  # a reason is required
+        pb.RefuseRevocationRequest(id=doc.id), metadata=person(dev_issuer, "vanthu.snv")))
+    await expect(grpc.StatusCode.NOT_FOUND, stub.RefuseRevocation(
+        pb.RefuseRevocationRequest(id=doc.id, reason="Không"), metadata=person(dev_issuer, "vanthu.ubnd")))
+    reason = "Văn bản đã được phân công xử lý, đề nghị ban hành văn bản đính chính"
+    refused = (await stub.RefuseRevocation(pb.RefuseRevocationRequest(id=doc.id, reason=reason),
+                                           metadata=person(dev_issuer, "vanthu.snv"))).document
+    assert (refused.status, refused.revocation, refused.revocation_reason, refused.abstract) == (
+        "arrived", "refused", reason, ABSTRACT)
+    assert refused.revocation_kind == "update"
+
+
+async def test_a_replacement_links_both_arrivals(stub: documents_pb2_grpc.DocumentServiceStub,
+                                                 dev_issuer: DevIssuer) -> None:
+    old = await arrival(stub, dev_issuer, "104")
+    new = await arrival(stub, dev_issuer, "105", replaces=old.id)
+    assert new.replaces_document_id == old.id
+    got = (await stub.GetDocument(pb.GetDocumentRequest(id=old.id), metadata=person(dev_issuer, "vanthu.snv"))).document
+    assert got.replaced_by_document_id == new.id
+    # a person cannot claim a replacement
+    paper = pb.DocumentInput(direction="incoming", type_code="cong_van", abstract=ABSTRACT, replaces_document_id=old.id,
+                             sender=pb.Sender(agency_code=UBND, agency_name="UBND tỉnh", number_symbol="106/UBND-NC"))
+    await expect(grpc.StatusCode.INVALID_ARGUMENT, stub.CreateDocument(pb.CreateDocumentRequest(document=paper),
+                                                                       metadata=person(dev_issuer, "vanthu.snv")))
+
+
+async def test_an_outgoing_document_is_frozen_while_its_revocation_is_pending(platform: Any) -> None:
+    await platform.call(platform.documents.CreateRegister, pb.CreateRegisterRequest(register=pb.Register(
+        direction="outgoing", name="Sổ văn bản đi", agency_abbreviation="UBND")), "vanthu.ubnd")
+    doc = await platform.issued(pb.DocumentInput(type_code="cong_van", abstract="V/v thử thu hồi",
+                                                 unit_abbreviation="VP", recipients=[pb.Recipient(agency_code=SNV)]))
+    service = bearer_metadata(platform.issuer.service_token("vanthu-interchange"))
+    draft = await platform.draft(pb.DocumentInput(type_code="cong_van", abstract="V/v dự thảo"))
+    await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.documents.RecordRevocation(  # only issued ones
+        pb.RecordRevocationRequest(agency_code=UBND, id=draft.id, state="pending", reason="Thu hồi"),
+        metadata=service))
+    pending = (await platform.documents.RecordRevocation(pb.RecordRevocationRequest(
+        agency_code=UBND, id=doc.id, state="pending", reason="Ban hành nhầm"), metadata=service)).document
+    assert pending.revocation == "pending"
+    error = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(
+        platform.documents.CancelDocument, pb.CancelDocumentRequest(id=doc.id, reason="Hủy"), "vanthu.ubnd"))
+    assert "thu hồi" in (error.details() or "")
+    settled = (await platform.documents.RecordRevocation(pb.RecordRevocationRequest(
+        agency_code=UBND, id=doc.id, state="settled"), metadata=service)).document
+    assert settled.revocation == "settled"
+    cancelled = (await platform.call(platform.documents.CancelDocument,
+                                     pb.CancelDocumentRequest(id=doc.id, reason="Hủy"), "vanthu.ubnd")).document
+    assert cancelled.status == "cancelled"
