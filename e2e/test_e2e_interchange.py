@@ -4,12 +4,17 @@ UBND tỉnh's timeline shows 01 (đã đến) from each at once; Sở Nội vụ
 returns it with a reason (UBND tỉnh sees 02 and the reason). A recipient no route reaches is a failed delivery,
 visible, not a silent drop; and another agency cannot read UBND tỉnh's deliveries."""
 
+import asyncio
+import secrets
 import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+import nats
 import pytest
+
+from vanthu_devstack import Stack
 
 pytestmark = pytest.mark.e2e
 UBND, SNV, LONG_CHAU, MINISTRY = "000.00.00.H61", "000.00.02.H61", "000.00.41.H61", "000.00.00.G09"
@@ -155,3 +160,56 @@ def test_the_exchange_statistics_count_without_content_for_the_agency_and_those_
     assert sheet is not None and sheet["A1"].value == "THỐNG KÊ GỬI, NHẬN VĂN BẢN ĐIỆN TỬ"
     codes = [sheet.cell(row=r, column=1).value for r in range(5, sheet.max_row)]
     assert UBND in codes and SNV in codes
+
+
+def test_one_trace_follows_a_package_from_the_issuing_call_to_the_status_back(
+        api: httpx.Client, login: Callable[[str], str], draft_pdf: Callable[..., bytes], platform: Stack) -> None:
+    """The clerk's issuing request carries a W3C traceparent; the issued event, the package dispatched to each
+    recipient, the arrivals the registry records and the 01 answers dispatched back all carry the same trace id (in
+    the NATS message headers the outbox relay writes), so the operator follows one package across the services."""
+    officer, leader, clerk = (bearer(login(u)) for u in ("chuyenvien.ubnd", "lanhdao.ubnd", "vanthu.ubnd"))
+    doc = draft_with_file(api, officer, draft_pdf(), "V/v theo dõi một gói tin qua các dịch vụ",
+                          [{"agency_code": SNV, "name": "Sở Nội vụ"}, {"agency_code": LONG_CHAU, "name": "Long Châu"}])
+    assert api.post(f"/api/v1/documents/{doc['id']}/submit", headers=officer).status_code == 200
+    assert api.post(f"/api/v1/documents/{doc['id']}/sign", headers=leader, timeout=120).status_code == 200
+    first_sequence = asyncio.run(_last_sequence(platform)) + 1
+    trace_id = secrets.token_hex(16)
+    issued = api.post(f"/api/v1/documents/{doc['id']}/issue", json=general_register(api, clerk), timeout=120,
+                      headers={**clerk, "traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01"})
+    assert issued.status_code == 200, issued.text
+    wait_for(lambda: statuses(api, clerk, doc["id"]) == {SNV: ["01"], LONG_CHAU: ["01"]}, "01 from both")
+
+    def traced() -> list[str] | None:
+        subjects = asyncio.run(_subjects_of_trace(platform, first_sequence, trace_id))
+        return subjects if subjects.count("vanthu.interchange.package.dispatched") == 4 else None
+
+    subjects = wait_for(traced, "the package's events in the stream with the issuing call's trace id")
+    assert subjects.count("vanthu.registry.document.issued") == 1
+    assert subjects.count("vanthu.registry.document.arrived") == 2  # one arrival per recipient, same trace
+    assert subjects.count("vanthu.interchange.package.received") == 4  # 2 packages taken in, 2 answers recorded
+
+
+async def _last_sequence(platform: Stack) -> int:
+    connection = await nats.connect(platform.nats_url, user="admin", password=platform.nats_password("admin"))
+    try:
+        return int((await connection.jetstream().stream_info("VANTHU_EVENTS")).state.last_seq)
+    finally:
+        await connection.close()
+
+
+async def _subjects_of_trace(platform: Stack, first_sequence: int, trace_id: str) -> list[str]:
+    connection = await nats.connect(platform.nats_url, user="admin", password=platform.nats_password("admin"))
+    try:
+        js = connection.jetstream()
+        last = int((await js.stream_info("VANTHU_EVENTS")).state.last_seq)
+        found = []
+        for sequence in range(first_sequence, last + 1):
+            try:
+                message = await js.get_msg("VANTHU_EVENTS", sequence)
+            except nats.js.errors.NotFoundError:
+                continue
+            if (message.headers or {}).get("traceparent", "").split("-")[1:2] == [trace_id]:
+                found.append(message.subject)
+        return found
+    finally:
+        await connection.close()

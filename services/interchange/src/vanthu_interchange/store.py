@@ -44,6 +44,7 @@ from vanthu_core.errors import FailedPrecondition
 from vanthu_core.ids import new_id
 from vanthu_core.outbox import add_event, outbox_table
 from vanthu_core.timeutil import Clock, utc_now
+from vanthu_interchange.metrics import METRICS
 
 metadata = MetaData()
 outbox = outbox_table(metadata)
@@ -197,7 +198,9 @@ class InterchangeStore:
             await session.flush()
             for event in events(rows):
                 await add_event(session, outbox, event)
-            return rows
+        for row in rows:  # committed
+            METRICS.delivery(row.kind, row.route, row.state)
+        return rows
 
     async def package(self, package_id: str) -> PackageRow | None:
         async with self.sessions() as session:
@@ -254,7 +257,8 @@ class InterchangeStore:
             await session.flush()
             for event in events(row):
                 await add_event(session, outbox, event)
-            return row
+        METRICS.delivery(row.kind, row.route, row.state)  # counts only when it gave up
+        return row
 
     async def mark_sent(self, delivery_id: str, events: Any, transport_id: str = "") -> DeliveryRow | None:
         """A pending delivery went (``transport_id``: its package's id on the transport, the axis's DocID)."""
@@ -268,7 +272,8 @@ class InterchangeStore:
             await session.flush()
             for event in events(row):
                 await add_event(session, outbox, event)
-            return row
+        METRICS.delivery(row.kind, row.route, row.state)
+        return row
 
     async def reopen(self, delivery_id: str, sender_code: str | None = None) -> DeliveryRow | None:
         """Make a failed delivery pending again, due now, its attempts counted afresh (``resend``); None when there
@@ -306,7 +311,9 @@ class InterchangeStore:
             for row in rows:
                 for event in events(row):
                     await add_event(session, outbox, event)
-            return rows
+        for row in rows:
+            METRICS.delivery(row.kind, row.route, row.state)
+        return rows
 
     # -- receiving -------------------------------------------------------------------------------------------------
     async def receipt(self, transport_id: str, recipient_code: str) -> ReceiptRow | None:
@@ -359,7 +366,12 @@ class InterchangeStore:
             session.add(receipt)
             for event in events:
                 await add_event(session, outbox, event)
-            return receipt
+            package = await session.get(PackageRow, receipt.package_id)
+        # a package that travelled inside this installation was created by the sender here: same clock
+        local = package is not None and receipt.transport_id == package.id
+        METRICS.taken_in(receipt.kind, receipt.outcome,
+                         (receipt.created_at - package.created_at).total_seconds() if local and package else None)
+        return receipt
 
     async def add_status(self, *, kind: str, edxml_document_id: str, reporter_code: str, sender_code: str,
                          package_id: str, code: str, description: str, staff: str, at: datetime | None,
