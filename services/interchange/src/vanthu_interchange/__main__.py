@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 from vanthu_core import runner
 from vanthu_core.db import create_engine, migrate, session_factory
@@ -59,6 +60,30 @@ async def failed(settings: InterchangeSettings, agency: str | None) -> int:
     return 0
 
 
+async def directory(settings: InterchangeSettings, out: Path) -> int:
+    """Write the national axis's agency directory as a file ``vanthu-registry import-agencies`` reads."""
+    from vanthu_axis.client import AxisClient
+    from vanthu_core.timeutil import utc_now, vietnam_time
+    from vanthu_interchange.directory import directory_file
+
+    if not settings.axis_configured:
+        print("error: the national axis is not configured (VANTHU_INTERCHANGE_AXIS_URL, _AXIS_SYSTEM_ID, "
+              "_AXIS_SECRET)", file=sys.stderr)
+        return 2
+    client = AxisClient(settings.axis_settings())
+    try:
+        print(f"fetching the agency directory from {settings.axis_url} ...", file=sys.stderr)
+        agencies = await client.agencies()
+    finally:
+        await client.aclose()
+    text = directory_file(agencies, vietnam_time(utc_now()).date())
+    staged = out.with_name(out.name + ".partial")
+    staged.write_text(text, encoding="utf-8")
+    staged.replace(out)  # nothing half-written under the final name
+    print(f"{len(agencies)} agencies written to {out}; next: vanthu-registry import-agencies {out} --dry-run")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="vanthu-interchange",
@@ -75,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     resend_parser.add_argument("delivery_ids", nargs="*", metavar="DELIVERY_ID", help="deliveries to resend")
     resend_parser.add_argument("--all-failed", action="store_true", help="every failed delivery (of --agency)")
     resend_parser.add_argument("--agency", help="only this sending agency's deliveries")
+    directory_parser = sub.add_parser(
+        "directory", help="fetch the national axis's agency directory into a file for `vanthu-registry "
+                          "import-agencies` (which keeps the province's own additions)")
+    directory_parser.add_argument("--out", type=Path, required=True, help="the .yaml file to write")
     args = parser.parse_args(argv)
     settings, common = InterchangeSettings(), CommonSettings()
     command = args.command or "serve"
@@ -84,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     if command == "migrate":
         asyncio.run(migrate(MIGRATIONS, settings.database_url))
         return 0
+    if command == "directory":
+        return asyncio.run(directory(settings, args.out))
     if command == "failed":
         return asyncio.run(failed(settings, args.agency))
     if not args.delivery_ids and not args.all_failed:
