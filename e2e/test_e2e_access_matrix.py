@@ -381,6 +381,8 @@ def fresh_register(w: World, username: str) -> Target:
 
 
 REASON = {"reason": "Thử phân quyền"}
+#: A period for the exchange statistics (counts only; any period will do).
+PERIOD = {"date_from": "2026-01-01", "date_to": "2026-12-31"}
 KEEPERS = ("vanthu.ubnd", "luutru.ubnd", "quantri.ubnd")
 
 
@@ -505,6 +507,8 @@ ROWS: dict[str, Row] = {
     "POST /api/v1/deliveries/{delivery_id}/resend": Row(
         "resource", 200, target=lambda w: w.failed_delivery(), fresh=lambda w, u: w.failed_delivery(),
         snapshot=lambda w, t: w.ok("vanthu.ubnd", "GET", f"/api/v1/documents/{t['document_id']}/deliveries")),
+    "GET /api/v1/interchange/statistics": Row("own", 200, body=lambda w, u, t: {"params": PERIOD}),
+    "GET /api/v1/interchange/statistics/export": Row("own", 200, body=lambda w, u, t: {"params": PERIOD}),
     "POST /api/v1/documents/{document_id}/revoke": Row(
         "resource", 200, target=lambda w: {"document_id": w.issued_to(MINISTRY)["id"]},
         fresh=lambda w, u: {"document_id": w.issued_to(MINISTRY)["id"]}, snapshot=lambda w, t: (

@@ -140,15 +140,17 @@ def test_each_running_service_holds_only_its_own_client(platform: Stack) -> None
         raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
         return dict(item.decode().split("=", 1) for item in raw if b"=" in item)
 
+    with_client = {name for name, _module in platform.services} | {"gateway"}
+    assert {"registry", "storage", "signing", "interchange", "gateway"} <= with_client
     secrets_seen: dict[str, str] = {}
     for process in platform.processes:
         env = environ(process.popen.pid)
-        if process.name in ("registry", "storage", "signing", "gateway"):
+        if process.name in with_client:
             assert env["VANTHU_SERVICE_CLIENT_ID"] == f"vanthu-{process.name}"
             secrets_seen[process.name] = env["VANTHU_SERVICE_CLIENT_SECRET"]
         else:
             assert "VANTHU_SERVICE_CLIENT_SECRET" not in env, process.name
-    assert len(set(secrets_seen.values())) == len(secrets_seen) == 4
+    assert len(set(secrets_seen.values())) == len(secrets_seen) == len(with_client)
     refused = httpx.post(f"{platform.issuer}/protocol/openid-connect/token", data={
         "grant_type": "client_credentials", "client_id": "vanthu-services", "client_secret": secrets_seen["gateway"]})
     assert refused.status_code == 401
@@ -187,11 +189,14 @@ def test_make_devs_nats_refuses_strangers_and_gives_each_service_only_its_own_us
         return seen
 
     assert any("permissions violation for publish" in e for e in asyncio.run(probe()))
-    passwords = {user: platform.nats_password(user) for user in ("admin", "registry", "signing", "storage")}
+    from vanthu_core.subjects import SERVICES
+
+    assert set(SERVICES) == {"registry", "signing", "storage", "interchange"}
+    passwords = {user: platform.nats_password(user) for user in ("admin", *SERVICES)}
     for process in platform.processes:
         raw = Path(f"/proc/{process.popen.pid}/environ").read_text(errors="replace")
         environ = dict(line.split("=", 1) for line in raw.split("\0") if "=" in line)
-        own = process.name if process.name in ("registry", "signing", "storage") else None
+        own = process.name if process.name in SERVICES else None
         assert environ.get("VANTHU_NATS_USER") == own, process.name
         assert {u for u, p in passwords.items() if p in environ.values()} == ({own} if own else set()), process.name
     for path in (platform.var / "nats").rglob("*"):

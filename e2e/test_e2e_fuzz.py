@@ -40,11 +40,15 @@ runs this module after the other scenarios.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import importlib
 import os
+import pkgutil
 import re
 import secrets
 import sqlite3
+import threading
 import time
 import zlib
 from collections import Counter
@@ -232,8 +236,36 @@ async def _events_by_trace_id(platform: Stack, first_sequence: int) -> dict[str,
         await connection.close()
 
 
+def import_schemathesis() -> None:
+    """Import schemathesis and every module of it on a fresh thread, whose stack is shallow.
+
+    pytest compiles schemathesis's modules itself (it rewrites the assertions of every package registered as a pytest
+    plugin, even one disabled with ``-p no:``), and CPython 3.11's compiler fails with "SystemError: AST constructor
+    recursion depth mismatch" on its ``match`` statements when called from deep in a stack, as a test body deep in
+    a long session is. Imported here, later imports find the modules loaded.
+    """
+    failures: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            import schemathesis
+
+            for module in pkgutil.walk_packages(schemathesis.__path__, "schemathesis."):
+                with contextlib.suppress(ImportError):  # optional extras (e.g. GraphQL) may be absent
+                    importlib.import_module(module.name)
+        except BaseException as exc:  # handed to the test's thread
+            failures.append(exc)
+
+    thread = threading.Thread(target=load, name="import-schemathesis")
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]
+
+
 def test_every_route_fuzzed_as_each_role_answers_as_documented_and_refusals_publish_nothing(
         platform: Stack, login: Callable[[str], str], draft_pdf: Callable[..., bytes]) -> None:
+    import_schemathesis()
     import schemathesis
     from schemathesis.core.result import Ok
 

@@ -48,7 +48,7 @@ from vanthu_interchange.packages import PRIORITY, URGENCY, Refused, read_receive
 from vanthu_interchange.peers import Registry, Storage, is_refusal
 from vanthu_interchange.revoking import Revoker
 from vanthu_interchange.routing import Router
-from vanthu_interchange.store import InterchangeStore, PackageRow, ReceiptRow
+from vanthu_interchange.store import DeliveryRow, InterchangeStore, PackageRow, ReceiptRow
 
 log = logging.getLogger("vanthu.interchange")
 
@@ -209,10 +209,7 @@ class Receiver:
             return await self._request(transport_id, row, recipient_code, reporter, document_id,
                                        package.description or "", "revoke", None, kind="status")
         else:
-            def announce(delivery: object) -> list[Message]:
-                from vanthu_interchange.store import DeliveryRow
-
-                assert isinstance(delivery, DeliveryRow)
+            def announce(delivery: DeliveryRow) -> list[Message]:
                 return [events.delivery_updated(delivery, package.status_code)]
 
             delivery, _ = await self.store.add_status(
