@@ -1,6 +1,7 @@
 """Wiring of interchange: database, outbox relay, the registry and storage clients, the consumers, the delivery
 retries (and sending through the national axis), the national axis's poller when the axis is configured
-(:class:`~vanthu_interchange.axis_route.AxisInbox`), the gRPC server."""
+(:class:`~vanthu_interchange.axis_route.AxisInbox`), the gRPC server, and the federation port (mutual TLS, its own
+server: :mod:`vanthu_interchange.federation_api`) when a peers file is configured."""
 
 from __future__ import annotations
 
