@@ -80,10 +80,11 @@ async def federation(harness: Harness, tmp_path: Path) -> AsyncIterator[Federati
 
 
 async def submit(federation: Federation, who: Issued, peer: Peer, body: bytes, package_id: str,
-                 recipients: tuple[str, ...] = (RECIPIENT,)) -> list[federation_pb2.RecipientOutcome]:
+                 recipients: tuple[str, ...] = (RECIPIENT,),
+                 kind: str = "edoc") -> list[federation_pb2.RecipientOutcome]:
     client = federation.client(who)
     try:
-        return await client.submit(federation.peer(peer), package_id=package_id, kind="edoc",
+        return await client.submit(federation.peer(peer), package_id=package_id, kind=kind,
                                    recipient_codes=list(recipients), body=body)
     finally:
         await client.aclose()
@@ -119,6 +120,11 @@ async def test_a_peer_submitting_for_a_sender_agency_outside_its_patterns_is_ref
     tinh_b = federation.ca.issue(TINH_B.identity)
     with pytest.raises(PeerRefused, match=r"PERMISSION_DENIED.*not served"):
         await submit(federation, tinh_b, TINH_B, package_bytes(), "p-2", recipients=("000.00.00.H99",))
+    # nor a document package passed off as a status package, nor something that is not edXML at all
+    with pytest.raises(PeerRefused, match="INVALID_ARGUMENT"):
+        await submit(federation, tinh_b, TINH_B, package_bytes(), "p-3", kind="status")
+    with pytest.raises(PeerRefused, match="INVALID_ARGUMENT"):
+        await submit(federation, tinh_b, TINH_B, b"<not-edxml/>", "p-4")
     assert await harness.receipts() == []
 
 

@@ -113,10 +113,12 @@ class FederationApi(federation_pb2_grpc.FederationServiceServicer):
         local_id = local_package_id(peer, package_id)
         row = await self.store.package(local_id)
         if row is None:
-            sender, document_id = self._sender(request.package)
+            kind, sender, document_id = self._sender(request.package)
             if not peer.serves(sender):
                 raise PermissionDenied(f"peer {peer.name} does not serve the sender agency {sender}")
-            await self.store.store_received(package_id=local_id, kind=request.kind, sender_code=sender[:35],
+            if kind != request.kind:
+                raise InvalidArgument("kind", f"the package is a {kind} package, not {request.kind}")
+            await self.store.store_received(package_id=local_id, kind=kind, sender_code=sender[:35],
                                             edxml_document_id=document_id[:300], body=request.package,
                                             sha256=hashlib.sha256(request.package).hexdigest())
         elif row.sha256 != hashlib.sha256(request.package).hexdigest():
@@ -131,9 +133,9 @@ class FederationApi(federation_pb2_grpc.FederationServiceServicer):
                                                          "outcomes": {o.recipient_code: o.outcome for o in outcomes}})
         return federation_pb2.SubmitPackageResponse(recipients=outcomes)
 
-    def _sender(self, body: bytes) -> tuple[str, str]:
-        """The sender agency (a document's From, a status package's reporter) and the DocumentId the package names;
-        InvalidArgument when it cannot be read at all (then nobody could be answered with 02)."""
+    def _sender(self, body: bytes) -> tuple[str, str, str]:
+        """The kind (edoc, status), the sender agency (a document's From, a status package's reporter) and the
+        DocumentId the package names; InvalidArgument when it cannot be read at all (nobody to answer with 02)."""
         try:
             package: Any = read_received(body, self.limits)
         except Refused as refusal:
@@ -141,10 +143,10 @@ class FederationApi(federation_pb2_grpc.FederationServiceServicer):
             if package is None:
                 raise InvalidArgument("package", refusal.reason) from None
         if isinstance(package, DocumentPackage):
-            return package.sender.agency_code or "", package.document_id or ""
+            return "edoc", package.sender.agency_code or "", package.document_id or ""
         if isinstance(package, StatusPackage):
-            return package.sender.agency_code or "", (package.response_for.document_id or ""
-                                                      if package.response_for else "")
+            return "status", package.sender.agency_code or "", (package.response_for.document_id or ""
+                                                                if package.response_for else "")
         raise InvalidArgument("package", "neither a document nor a status package")
 
     @_peer_call
