@@ -44,7 +44,8 @@ def test_the_table_lists_every_method_of_every_service_in_the_protos_and_nothing
 def test_each_entry_names_known_roles_and_clients_and_its_cases_only_narrow_it(method: str) -> None:
     entry = policy.TABLE[method]
     assert entry.roles <= ROLES and entry.clients <= SERVICE_CLIENTS
-    assert entry.roles or entry.any_person or entry.anyone or entry.clients, "an entry that admits nobody"
+    assert entry.roles or entry.any_person or entry.anyone or entry.clients or entry.peers, \
+        "an entry that admits nobody"
     for case, roles in entry.cases.items():
         assert roles and roles <= entry.person_roles, f"case {case} widens the entry"
     assert entry.person_roles == (ROLES if entry.any_person or entry.anyone else entry.roles)
@@ -97,6 +98,8 @@ def test_require_gives_a_person_of_an_allowed_role_and_their_agency(acting) -> N
     (service(GATEWAY), policy.DOCUMENTS + "CreateDocument"),  # a client the entry does not name
     (service(REGISTRY), policy.STORAGE + "Download"),
     (service(SIGNING), policy.REGISTRY + "UpsertAgency"),  # no service changes the directory
+    (person(*ROLES), policy.FEDERATION + "SubmitPackage"),  # federation: peers over mTLS, never a token
+    (service(INTERCHANGE), policy.FEDERATION + "ListAgencies"),
 ])
 def test_require_refuses_whom_the_entry_does_not_name(acting, principal: Principal,  # type: ignore[no-untyped-def]
                                                        method: str) -> None:

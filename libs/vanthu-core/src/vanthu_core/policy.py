@@ -44,6 +44,7 @@ DOCUMENTS = "vanthu.registry.v1.DocumentService/"
 SIGNING = "vanthu.signing.v1.SigningService/"
 STORAGE = "vanthu.storage.v1.StorageService/"
 INTERCHANGE = "vanthu.interchange.v1.InterchangeService/"
+FEDERATION = "vanthu.interchange.v1.FederationService/"
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,10 @@ class Access:
     ``clients``: service clients calling on nobody's behalf with their own token. ``cases``: narrower role sets the
     service applies once it knows the case (:func:`require` with ``case``). ``rule``: what the service checks
     besides, on the resource or the request. ``forwards``: methods the service calls on with the caller's own token
-    (whoever may call this method must be allowed those too).
+    (whoever may call this method must be allowed those too). ``peers``: other VanThu installations, over mutual TLS
+    on interchange's federation port, identified by their client certificate and authorised by the peers table
+    (``VANTHU_INTERCHANGE_FEDERATION_PEERS_FILE``, :mod:`vanthu_interchange.federation`), never by a token: the
+    token interceptor refuses every caller of such a method, so it stays shut if served on an in-cluster port.
     """
 
     roles: frozenset[str] = frozenset()
@@ -65,6 +69,7 @@ class Access:
     cases: Mapping[str, frozenset[str]] = field(default_factory=dict)
     rule: str = ""
     forwards: tuple[str, ...] = ()
+    peers: bool = False
 
     @property
     def person_roles(self) -> frozenset[str]:
@@ -190,6 +195,12 @@ TABLE: dict[str, Access] = {
     INTERCHANGE + "RevokeDocument": people(
         CLERK, rule="an issued document of their own agency that was sent: status 13 to every recipient that received "
                     "it, the deliveries not sent yet cancelled; refused while a revocation is pending"),
+    # -- federation: other VanThu installations (mutual TLS on the federation port; the peers table decides) --------
+    FEDERATION + "SubmitPackage": Access(
+        peers=True, rule="a configured peer (its client certificate) submits packages whose sender agency matches "
+                         "its patterns, for agencies served here; idempotent on its package id"),
+    FEDERATION + "GetDeliveryStatus": Access(peers=True, rule="a package the calling peer submitted"),
+    FEDERATION + "ListAgencies": Access(peers=True, rule="the agencies this installation serves"),
 }
 
 
@@ -216,6 +227,9 @@ def check(entry: Access, principal: Principal, method: str = "", case: str | Non
     if entry.anyone:
         return
     name = short_name(method) if method else "this"
+    if entry.peers and not (entry.roles or entry.any_person or entry.clients):
+        raise PermissionDenied(f"{name} is for peer installations over mutual TLS on the federation port, not for "
+                               "tokens")
     if principal.is_service:
         if principal.client_id not in entry.clients:
             allowed = f"only {', '.join(sorted(entry.clients))}" if entry.clients else "no service may"

@@ -28,7 +28,7 @@ from vanthu_edxml import Organization, ResponseFor, StaffInfo, StatusCode
 from vanthu_interchange import events
 from vanthu_interchange.packages import status_package
 from vanthu_interchange.peers import Registry
-from vanthu_interchange.routing import AXIS, LOCAL, Router
+from vanthu_interchange.routing import LOCAL, Router
 from vanthu_interchange.store import DeliveryRow, InterchangeStore, NewDelivery, ReceiptRow
 
 log = logging.getLogger("vanthu.interchange")
@@ -94,7 +94,7 @@ class Answers:
             response_for=response_for_of_receipt(receipt), code=code, description=description,
             staff=StaffInfo(staff=staff or None), at=self.clock())
         route = self.router.route(receipt.sender_code)
-        state = {LOCAL: "sent", AXIS: "pending"}.get(route, "failed")
+        state = self.router.state(receipt.sender_code)
         delivery = NewDelivery(key, receipt.sender_code, "", route, state,
                                last_error=self.router.no_route(receipt.sender_code) if state == "failed" else "",
                                status_code=code.value)

@@ -3,8 +3,9 @@ delivery it answers (regulations digest §1.3–§1.4, §7.2; Decree 30/2020 Art
 
 :meth:`Receiver.take_in` is the one way in: the JetStream consumer ``interchange-dispatched`` for packages sent
 inside this installation, and :class:`vanthu_interchange.axis_route.AxisInbox` for packages fetched from the national
-axis (``transport_id`` = the axis's DocID; the axis is acknowledged ``done`` only after the receipt is committed);
-other installations later. For a document package (business type 0, văn bản mới) it:
+axis (``transport_id`` = the axis's DocID; the axis is acknowledged ``done`` only after the receipt is committed),
+and :class:`vanthu_interchange.federation_api.FederationApi` for packages a peer installation submits
+(``transport_id`` = ``<peer>/<package id>``). For a document package (business type 0, văn bản mới) it:
 
 1. reads it with the safe reader and the receiving profile (:func:`vanthu_interchange.packages.read_received`);
 2. checks that it is addressed to the recipient and that the recipient is served here;

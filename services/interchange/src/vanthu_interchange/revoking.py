@@ -62,9 +62,9 @@ class Revoker:
             route = self.router.route(delivery.recipient_code)
             packages[delivery.id] = (new_id(), built.body, built.sha256, NewDelivery(
                 f"revoke/{delivery.id}/{len(_statuses_13(found, delivery))}", delivery.recipient_code,
-                delivery.recipient_name, route, "sent" if route == LOCAL else "failed",
-                last_error="" if route == LOCAL else f"{delivery.recipient_code} is not served by this installation "
-                                                     "and no route to it is configured", status_code="13"))
+                delivery.recipient_name, route, self.router.state(delivery.recipient_code),
+                last_error=self.router.no_route(delivery.recipient_code)
+                if self.router.state(delivery.recipient_code) == "failed" else "", status_code="13"))
 
         def announce(rows: list[DeliveryRow]) -> list[Message]:
             made: list[Message] = []

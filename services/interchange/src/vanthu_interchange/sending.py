@@ -26,7 +26,7 @@ from vanthu_core.timeutil import Clock, utc_now
 from vanthu_interchange import events
 from vanthu_interchange.packages import document_package
 from vanthu_interchange.peers import Registry, Storage
-from vanthu_interchange.routing import AXIS, LOCAL, Router
+from vanthu_interchange.routing import LOCAL, TRANSMITTED, Router
 from vanthu_interchange.store import DeliveryRow, InterchangeStore, NewDelivery
 
 log = logging.getLogger("vanthu.interchange")
@@ -87,7 +87,7 @@ class Sender:
             if not code:
                 continue
             route = self.router.route(code)
-            if route in (LOCAL, AXIS):
+            if route == LOCAL or route in TRANSMITTED:
                 deliveries.append(NewDelivery(delivery_key(document_id, code), code, recipient.name, route,
                                               "sent" if route == LOCAL else "pending"))
             else:

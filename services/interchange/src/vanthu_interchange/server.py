@@ -1,6 +1,7 @@
 """Wiring of interchange: database, outbox relay, the registry and storage clients, the consumers, the delivery
 retries (and sending through the national axis), the national axis's poller when the axis is configured
-(:class:`~vanthu_interchange.axis_route.AxisInbox`), the gRPC server."""
+(:class:`~vanthu_interchange.axis_route.AxisInbox`), the gRPC server, and the federation port (mutual TLS, its own
+server: :mod:`vanthu_interchange.federation_api`) when a peers file is configured."""
 
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ from vanthu_edxml import Limits
 from vanthu_interchange.answers import Answers
 from vanthu_interchange.api import InterchangeApi
 from vanthu_interchange.axis_route import AxisInbox
+from vanthu_interchange.federation import PeerClient, Peers, TlsMaterial, load_peers
+from vanthu_interchange.federation_api import FederationApi, FederationServer
 from vanthu_interchange.peers import Registry, Storage
 from vanthu_interchange.receiving import Receiver
 from vanthu_interchange.revoking import Revoker
@@ -89,12 +92,20 @@ class InterchangeServer:
         storage = Storage(self.channels[1], tokens, self.settings.max_file_bytes)
         store = InterchangeStore(sessions, clock=self.clock)
         self.axis = AxisClient(self.settings.axis_settings()) if self.settings.axis_configured else None
-        router = Router(self.settings.served_patterns(), axis=self.axis is not None)
+        peers, self.peer_client, self.federation = Peers(), None, None
+        tls: TlsMaterial | None = None
+        if self.settings.federation_peers_file:
+            peers = load_peers(self.settings.federation_peers_file)
+            tls = TlsMaterial.from_files(self.settings.federation_ca_file, self.settings.federation_cert_file,
+                                         self.settings.federation_key_file)
+            self.peer_client = PeerClient(tls, timeout_s=self.settings.federation_timeout_s)
+        router = Router(self.settings.served_patterns(), axis=self.axis is not None, peers=peers.peers)
         limits = Limits(max_bytes=self.settings.max_package_bytes, max_attachment_bytes=self.settings.max_file_bytes)
         self.transmitter = Transmitter(store, router, max_attempts=self.settings.max_attempts,
                                        initial_s=self.settings.retry_initial_s, max_s=self.settings.retry_max_s,
                                        on_commit=self.relay.kick, axis=self.axis,
-                                       in_flight_timeout=timedelta(seconds=3 * self.settings.axis_timeout_s + 30))
+                                       in_flight_timeout=timedelta(seconds=3 * self.settings.axis_timeout_s + 30),
+                                       peers=self.peer_client)
 
         def kick() -> None:  # events to publish, and perhaps pending deliveries to send
             self.relay.kick()
@@ -121,10 +132,20 @@ class InterchangeServer:
                                              .run(self.settings.axis_poll_s))
             log.info("national axis configured", extra={"endpoint": self.axis.settings.endpoint,
                                                         "system_id": self.axis.settings.system_id})
+        if tls is not None:
+            self.federation = FederationServer(
+                FederationApi(store, receiver, router, peers, registry, limits), tls,
+                self.settings.federation_host, self.settings.federation_port)
+            await self.federation.start()
+            log.info("federation configured", extra={"peers": [p.name for p in peers.peers]})
         return await self.grpc.start()
 
     async def stop(self) -> None:
         self.retries.cancel()
+        if self.federation is not None:
+            await self.federation.stop(self.settings.shutdown_grace_s)
+        if self.peer_client is not None:
+            await self.peer_client.aclose()
         if self.inbox is not None:
             self.inbox.cancel()
         await self.grpc.stop(self.settings.shutdown_grace_s)

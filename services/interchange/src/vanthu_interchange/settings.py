@@ -37,6 +37,19 @@ class InterchangeSettings(ServiceSettings):
     axis_poll_s: float = Field(default=10.0, gt=0)
     #: Timeout of one call to the axis (seconds).
     axis_timeout_s: float = Field(default=60.0, gt=0)
+    #: Federation with other VanThu installations (:mod:`vanthu_interchange.federation`): the peers file (YAML or
+    #: JSON: name, target host:port, certificate identity, agency patterns of each peer; empty: no federation, no
+    #: federation port), the port and address the federation service listens on (mutual TLS only; never the
+    #: in-cluster port), and the PEM files of the CA that signs the peers' certificates and of this installation's own
+    #: certificate and key (mounted from a Secret), used both to serve and to call peers.
+    federation_peers_file: str = ""
+    federation_host: str = "127.0.0.1"
+    federation_port: int = 50064
+    federation_ca_file: str = ""
+    federation_cert_file: str = ""
+    federation_key_file: str = ""
+    #: Timeout of one SubmitPackage to a peer (seconds).
+    federation_timeout_s: float = Field(default=120.0, gt=0)
     #: A delivery that failed this many times is marked failed (visible to the sender; ``vanthu-interchange resend``).
     max_attempts: int = Field(default=8, ge=1, le=100)
     #: First retry after this many seconds, doubling up to ``retry_max_s``.

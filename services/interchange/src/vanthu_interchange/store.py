@@ -430,7 +430,8 @@ class InterchangeStore:
                         edxml_document_id=row.edxml_document_id, sender_code=sender_code,
                         recipient_code=row.recipient_code, recipient_name=row.recipient_name, route=status.route,
                         state=status.state, status_code="13", attempts=1 if status.state == "sent" else 0,
-                        last_error=status.last_error, created_at=now, sent_at=now if status.state == "sent" else None)
+                        last_error=status.last_error, created_at=now, sent_at=now if status.state == "sent" else None,
+                        next_attempt_at=now if status.state == "pending" else None)
                     session.add(answer)
                     session.add(DeliveryStatusRow(delivery_id=row.id, package_id=package_id, code="13",
                                                   description=reason, staff=staff, at=now, received_at=now))

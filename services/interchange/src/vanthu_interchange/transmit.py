@@ -13,6 +13,12 @@ as an attempt. sendEdoc is not idempotent, so the attempt is marked in flight in
 axis may hold the package, and only an operator's resend sends it again: never a silent second copy. A copy sent
 twice anyway (an operator's resend of a package the axis had) is made one arrival by the receiving side's check of
 DocumentId and recipient (:mod:`vanthu_interchange.axis_route`).
+
+To a peer installation (route ``peer``) a delivery is sent with ``SubmitPackage`` over mutual TLS
+(:class:`vanthu_interchange.federation.PeerClient`), the package id being the delivery's package: idempotent at the
+peer, so a retry after a lost answer is safe and no in-flight mark is needed. It is ``sent`` once the peer answers
+that the recipient took it in (its receipt committed there); a peer that cannot be reached counts as an attempt; a
+definitive refusal (the peer does not serve the recipient, or not us for the sender) fails the delivery at once.
 """
 
 from __future__ import annotations
@@ -27,7 +33,8 @@ from google.protobuf.message import Message
 
 from vanthu_axis import AxisClient
 from vanthu_interchange import events
-from vanthu_interchange.routing import AXIS, LOCAL, Router
+from vanthu_interchange.federation import Peer, PeerClient, PeerRefused
+from vanthu_interchange.routing import AXIS, LOCAL, PEER, Router
 from vanthu_interchange.store import DeliveryRow, InterchangeStore
 
 log = logging.getLogger("vanthu.interchange")
@@ -42,7 +49,7 @@ class Transmitter:
 
     def __init__(self, store: InterchangeStore, router: Router, *, max_attempts: int, initial_s: float,
                  max_s: float, on_commit: Callable[[], None] | None = None, axis: AxisClient | None = None,
-                 in_flight_timeout: timedelta = timedelta(minutes=5)) -> None:
+                 in_flight_timeout: timedelta = timedelta(minutes=5), peers: PeerClient | None = None) -> None:
         self.store = store
         self.router = router
         self.max_attempts = max_attempts
@@ -51,6 +58,7 @@ class Transmitter:
         self.on_commit = on_commit or (lambda: None)
         self.axis = axis
         self.in_flight_timeout = in_flight_timeout
+        self.peers = peers
         self._wake = asyncio.Event()
 
     def backoff(self, attempts: int) -> timedelta:
@@ -77,6 +85,10 @@ class Transmitter:
                 if await self.store.mark_sent(delivery.id, announce) is not None:
                     sent += 1
                     self.on_commit()
+                continue
+            peer = self.router.peer(delivery.recipient_code) if route == PEER else None
+            if peer is not None and self.peers is not None:
+                sent += await self._send_to_peer(delivery, peer, self.peers)
                 continue
             if route == AXIS and self.axis is not None:
                 sent += await self._send_by_axis(delivery, self.axis)
@@ -108,8 +120,43 @@ class Transmitter:
             "axis_doc_id": doc_id})
         return 1
 
-    async def _failed_attempt(self, delivery: DeliveryRow, error: str) -> None:
-        row = await self.store.record_attempt(delivery.id, error=error, max_attempts=self.max_attempts,
+    async def _send_to_peer(self, delivery: DeliveryRow, peer: Peer, client: PeerClient) -> int:
+        package = await self.store.package(delivery.package_id)
+        if package is None:  # cannot happen: a delivery is written with its package
+            await self._failed_attempt(delivery, f"package {delivery.package_id} is not stored")
+            return 0
+        try:
+            outcomes = await client.submit(peer, package_id=package.id, kind=delivery.kind,
+                                           recipient_codes=[delivery.recipient_code], body=package.body)
+        except PeerRefused as refusal:
+            await self._failed_attempt(delivery, f"peer {peer.name} refused the package: {refusal}", final=True)
+            log.error("a peer installation refused a package", extra={
+                "delivery_id": delivery.id, "peer": peer.name, "recipient": delivery.recipient_code,
+                "error": str(refusal)})
+            return 0
+        except Exception as error:  # unreachable, unavailable, timed out: the attempt counts, visibly
+            detail = error.details() if hasattr(error, "details") else str(error)
+            await self._failed_attempt(delivery, f"peer {peer.name}: {detail}")
+            log.warning("sending to a peer installation failed", extra={
+                "delivery_id": delivery.id, "peer": peer.name, "recipient": delivery.recipient_code,
+                "attempt": delivery.attempts + 1, "error": detail})
+            return 0
+        if not any(o.recipient_code == delivery.recipient_code and o.accepted for o in outcomes):
+            await self._failed_attempt(delivery, f"peer {peer.name} did not take the package in for "
+                                                 f"{delivery.recipient_code}")
+            return 0
+        row = await self.store.mark_sent(delivery.id, _announce_edoc, transport_id=f"{peer.name}/{package.id}")
+        if row is None:
+            return 0
+        self.on_commit()
+        log.info("sent to a peer installation", extra={
+            "delivery_id": delivery.id, "peer": peer.name, "recipient": delivery.recipient_code,
+            "kind": delivery.kind})
+        return 1
+
+    async def _failed_attempt(self, delivery: DeliveryRow, error: str, final: bool = False) -> None:
+        row = await self.store.record_attempt(delivery.id, error=error,
+                                              max_attempts=0 if final else self.max_attempts,
                                               backoff=self.backoff(delivery.attempts + 1), events=_announce_edoc)
         if row is not None:
             self.on_commit()

@@ -1,0 +1,258 @@
+"""Two VanThu installations exchanging documents over the federation port (mutual TLS, the peers table), each the
+whole platform started by the devstack with its own NATS, databases, storage and free ports.
+
+The demo data has one province (Vĩnh Long, H61) and its users, so the two installations split it: A serves the
+province but Phường Long Châu (000.00.41.H61), which B serves; each names the other in its peers file with the
+agencies it serves, and a throwaway CA (made here, valid around the real clock) signs both certificates.
+
+A's clerk (UBND tỉnh) issues a letter to Sở Nội vụ (an agency of A) and to Long Châu (of B): each receives it as an
+arrival with its signature report; Long Châu registers it (A sees 03). A second letter Long Châu returns (A sees 02
+with the reason). A revokes a third and Long Châu accepts (15), a fourth and Long Châu refuses (16). A's timeline
+shows every step with its time. B's federation port lists the agencies B serves, to a configured peer only."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import grpc
+import httpx
+import pytest
+import yaml
+
+from vanthu.interchange.v1 import federation_pb2, federation_pb2_grpc
+from vanthu_core.ports import free_port
+from vanthu_devstack import Stack, StackConfig
+from vanthu_testing.tls import Issued, TestCA
+
+pytestmark = pytest.mark.e2e
+UBND, SNV, LONG_CHAU = "000.00.00.H61", "000.00.02.H61", "000.00.41.H61"
+#: A serves the province but Long Châu; B serves Long Châu.
+SERVED_A, SERVED_B = "000.00.[0-3]?.H61,000.00.4[02-9].H61", LONG_CHAU
+NAME_A, NAME_B = "vanthu-a.test", "vanthu-b.test"
+
+
+@dataclass
+class Installation:
+    stack: Stack
+    federation_port: int
+    tls: Issued
+    tokens: dict[str, dict[str, str]]
+
+    def login(self, username: str) -> dict[str, str]:
+        if username not in self.tokens:
+            reply = httpx.post(f"{self.stack.issuer}/protocol/openid-connect/token",
+                               data={"grant_type": "password", "client_id": "vanthu-web", "username": username,
+                                     "password": "vanthu-dev"})
+            reply.raise_for_status()
+            self.tokens[username] = {"Authorization": f"Bearer {reply.json()['access_token']}"}
+        return self.tokens[username]
+
+    def api(self) -> httpx.Client:
+        return httpx.Client(base_url=self.stack.gateway_url, timeout=30)
+
+
+def peers_file(path: Path, name: str, port: int, identity: str, agencies: str) -> Path:
+    path.write_text(yaml.safe_dump({"peers": [{"name": name, "target": f"localhost:{port}", "identity": identity,
+                                               "agencies": agencies.split(",")}]}), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def installations(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Installation, Installation]]:
+    pki = tmp_path_factory.mktemp("federation-pki")
+    ca = TestCA(pki)
+    tls_a, tls_b = ca.issue(NAME_A), ca.issue(NAME_B)
+    port_a, port_b = free_port(), free_port()
+    settings = {"A": (SERVED_A, port_a, tls_a, peers_file(pki / "peers-a.yaml", "tinh-b", port_b, NAME_B, SERVED_B)),
+                "B": (SERVED_B, port_b, tls_b, peers_file(pki / "peers-b.yaml", "tinh-a", port_a, NAME_A, SERVED_A))}
+    started: list[Installation] = []
+    try:
+        for label, (served, port, tls, peers) in settings.items():
+            config = StackConfig.with_free_ports(tmp_path_factory.mktemp(f"vanthu-{label}") / "var")
+            config.extra_env = {
+                "VANTHU_INTERCHANGE_SERVED": served, "VANTHU_INTERCHANGE_FEDERATION_PEERS_FILE": str(peers),
+                "VANTHU_INTERCHANGE_FEDERATION_PORT": str(port),
+                "VANTHU_INTERCHANGE_FEDERATION_CA_FILE": str(tls.ca_file),
+                "VANTHU_INTERCHANGE_FEDERATION_CERT_FILE": str(tls.cert_file),
+                "VANTHU_INTERCHANGE_FEDERATION_KEY_FILE": str(tls.key_file),
+                "VANTHU_INTERCHANGE_RETRY_POLL_S": "1", "VANTHU_INTERCHANGE_RETRY_INITIAL_S": "1",
+                "VANTHU_INTERCHANGE_RETRY_MAX_S": "2"}
+            stack = Stack(config)
+            started.append(Installation(stack, port, tls, {}))
+            stack.start()
+        yield started[0], started[1]
+    finally:
+        for installation in started:
+            installation.stack.stop()
+
+
+# -- as in test_e2e_interchange*.py --------------------------------------------------------------------------------
+def wait_for(check: Callable[[], Any], what: str, timeout_s: float = 90.0) -> Any:
+    deadline, last = time.monotonic() + timeout_s, None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(0.3)
+    raise AssertionError(f"{what}: not within {timeout_s:.0f} s (last seen: {last!r})")
+
+
+def issue_letter(a: Installation, pdf: bytes, abstract: str, recipients: list[dict[str, str]]) -> dict[str, Any]:
+    officer, leader, clerk = (a.login(u) for u in ("chuyenvien.ubnd", "lanhdao.ubnd", "vanthu.ubnd"))
+    with a.api() as api:
+        up = api.post("/api/v1/files", headers=officer,
+                      files={"file": ("Dự thảo công văn.pdf", pdf, "application/pdf")})
+        assert up.status_code == 201, up.text
+        created = api.post("/api/v1/documents", headers=officer, json={
+            "type_code": "cong_van", "abstract": abstract, "unit_abbreviation": "VP", "recipients": recipients,
+            "files": [{"object_id": up.json()["object"]["object_id"], "role": "main"}]})
+        assert created.status_code == 201, created.text
+        doc = created.json()
+        assert api.post(f"/api/v1/documents/{doc['id']}/submit", headers=officer).status_code == 200
+        assert api.post(f"/api/v1/documents/{doc['id']}/sign", headers=leader, timeout=120).status_code == 200
+        registers = api.get("/api/v1/registers", headers=clerk, params={"direction": "outgoing"}).json()
+        issued = api.post(f"/api/v1/documents/{doc['id']}/issue", headers=clerk, timeout=120,
+                          json={"register_id": next(r["id"] for r in registers if not r["type_codes"])})
+        assert issued.status_code == 200, issued.text
+        return dict(issued.json())
+
+
+def arrival_of(where: Installation, clerk: str, number_symbol: str) -> dict[str, Any] | None:
+    with where.api() as api:
+        found = api.get("/api/v1/documents", headers=where.login(clerk),
+                        params={"direction": "incoming", "issuing_agency_code": UBND})
+    assert found.status_code == 200, found.text
+    return next((d for d in found.json()["items"] if d["number_symbol"] == number_symbol), None)
+
+
+def document(where: Installation, who: str, document_id: str) -> dict[str, Any]:
+    with where.api() as api:
+        reply = api.get(f"/api/v1/documents/{document_id}", headers=where.login(who))
+    assert reply.status_code == 200, reply.text
+    return dict(reply.json())
+
+
+def deliveries(a: Installation, document_id: str) -> dict[str, dict[str, Any]]:
+    with a.api() as api:
+        reply = api.get(f"/api/v1/documents/{document_id}/deliveries", headers=a.login("vanthu.ubnd"))
+    assert reply.status_code == 200, reply.text
+    return {d["recipient_code"]: d for d in reply.json()}
+
+
+def codes(a: Installation, document_id: str, recipient: str = LONG_CHAU) -> list[str]:
+    return [s["code"] for s in deliveries(a, document_id).get(recipient, {}).get("statuses", [])]
+
+
+def post(where: Installation, who: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    with where.api() as api:
+        reply = api.post(path, headers=where.login(who), json=body)
+    assert reply.status_code == 200, reply.text
+    return dict(reply.json())
+
+
+def revoke_and_wait_for_request(a: Installation, b: Installation, doc: dict[str, Any], reason: str) -> dict[str, Any]:
+    arrival = wait_for(lambda: arrival_of(b, "vanthu.longchau", doc["number_symbol"]), "the arrival at Long Châu")
+    wait_for(lambda: codes(a, doc["id"]) == ["01"], "status 01 from Long Châu")
+    with a.api() as api:
+        revoked = api.post(f"/api/v1/documents/{doc['id']}/revoke", headers=a.login("vanthu.ubnd"),
+                           json={"reason": reason})
+    assert revoked.status_code == 200, revoked.text
+    (delivery,) = revoked.json()
+    assert delivery["revocation"] == "pending" and delivery["route"] == "peer"
+    requested = wait_for(lambda: (d := document(b, "vanthu.longchau", arrival["id"]))["revocation"] == "requested"
+                         and d, "the revocation request on the arrival at Long Châu")
+    assert requested["revocation_reason"] == reason
+    return dict(requested)
+
+
+# -- the scenario --------------------------------------------------------------------------------------------------
+def test_two_installations_exchange_documents_their_statuses_and_revocations(
+        installations: tuple[Installation, Installation], draft_pdf: Callable[..., bytes]) -> None:
+    a, b = installations
+
+    # 1. one letter to an agency of A and an agency of B: each sees it arrive, with its signature report
+    abstract = "V/v triển khai liên thông văn bản điện tử giữa hai hệ thống (đợt 1)"
+    doc = issue_letter(a, draft_pdf(), abstract, [{"agency_code": SNV, "name": "Sở Nội vụ"},
+                                                  {"agency_code": LONG_CHAU, "name": "Phường Long Châu"}])
+    snv = wait_for(lambda: arrival_of(a, "vanthu.snv", doc["number_symbol"]), "the arrival at Sở Nội vụ (A)")
+    lc = wait_for(lambda: arrival_of(b, "vanthu.longchau", doc["number_symbol"]), "the arrival at Long Châu (B)")
+    assert lc["abstract"] == abstract and lc["status"] == "arrived" and lc["issuing_agency_code"] == UBND
+    for where, clerk, arrival in ((a, "vanthu.snv", snv), (b, "vanthu.longchau", lc)):
+        checked = wait_for(lambda w=where, c=clerk, x=arrival: document(w, c, x["id"])["signature_check"]
+                           in ("valid", "invalid"), "the signature report of the arrival")
+        assert checked
+    with b.api() as api:
+        sealed = api.get(f"/api/v1/files/{lc['files'][0]['object_id']}/content", headers=b.login("vanthu.longchau"))
+    assert sealed.status_code == 200 and sealed.content.startswith(b"%PDF")
+    sent = deliveries(a, doc["id"])
+    assert (sent[SNV]["route"], sent[LONG_CHAU]["route"]) == ("local", "peer")
+    assert sent[LONG_CHAU]["state"] == "sent" and sent[LONG_CHAU]["last_error"] == ""
+
+    # B registers it: A sees 03 after 01
+    with b.api() as api:
+        incoming = next(r["id"] for r in api.get("/api/v1/registers", headers=b.login("vanthu.longchau"),
+                                                 params={"direction": "incoming"}).json())
+    post(b, "vanthu.longchau", f"/api/v1/documents/{lc['id']}/register",
+         {"register_id": incoming, "confirm_signature_problem": True, "reason": "đã đối chiếu với bản giấy"})
+    wait_for(lambda: codes(a, doc["id"]) == ["01", "03"], "statuses 01 and 03 from Long Châu at A")
+    wait_for(lambda: codes(a, doc["id"], SNV) == ["01"], "status 01 from Sở Nội vụ")
+
+    # 2. a second letter B's clerk returns with a reason: A sees 02 and the reason
+    second = issue_letter(a, draft_pdf(), "V/v báo cáo số liệu liên thông (đợt 2)",
+                          [{"agency_code": LONG_CHAU, "name": "Phường Long Châu"}])
+    arrival = wait_for(lambda: arrival_of(b, "vanthu.longchau", second["number_symbol"]), "the second arrival")
+    reason = "Văn bản gửi nhầm đơn vị, đề nghị gửi Sở Tài chính"
+    post(b, "vanthu.longchau", f"/api/v1/documents/{arrival['id']}/reject", {"reason": reason})
+    wait_for(lambda: codes(a, second["id"]) == ["01", "02"], "status 02 from Long Châu at A")
+    returned = deliveries(a, second["id"])[LONG_CHAU]["statuses"][-1]
+    assert returned["description"] == reason and returned["staff"] == "vanthu.longchau"
+
+    # 3. A revokes a third; B accepts: 13 then 15 at A, the arrival at B loses its content
+    third = issue_letter(a, draft_pdf(), "V/v cử cán bộ dự tập huấn (đợt 3, thu hồi)",
+                         [{"agency_code": LONG_CHAU, "name": "Phường Long Châu"}])
+    requested = revoke_and_wait_for_request(a, b, third, "Văn bản ban hành chưa đúng thể thức")
+    gone = post(b, "vanthu.longchau", f"/api/v1/documents/{requested['id']}/revocation/accept")
+    assert gone["status"] == "revoked" and gone["files"] == []
+    wait_for(lambda: codes(a, third["id"]) == ["01", "13", "15"], "13 sent and 15 back at A")
+    assert deliveries(a, third["id"])[LONG_CHAU]["revocation"] == "accepted"
+    wait_for(lambda: document(a, "vanthu.ubnd", third["id"])["revocation"] == "settled", "A's document unfrozen")
+
+    # 4. a fourth; B refuses with a reason: 13 then 16 at A
+    fourth = issue_letter(a, draft_pdf(), "V/v kế hoạch kiểm tra công tác văn thư (đợt 4, thu hồi)",
+                          [{"agency_code": LONG_CHAU, "name": "Phường Long Châu"}])
+    requested = revoke_and_wait_for_request(a, b, fourth, "Gửi nhầm nơi nhận")
+    refusal = "Văn bản đã được phân công xử lý, đề nghị ban hành văn bản đính chính"
+    kept = post(b, "vanthu.longchau", f"/api/v1/documents/{requested['id']}/revocation/refuse", {"reason": refusal})
+    assert kept["revocation"] == "refused" and kept["files"]
+    wait_for(lambda: codes(a, fourth["id"]) == ["01", "13", "16"], "13 sent and 16 back at A")
+    refused = deliveries(a, fourth["id"])[LONG_CHAU]
+    assert refused["revocation"] == "refused" and refused["revocation_reason"] == refusal
+
+    # A's timeline shows every step with its time (the recipient's, +07:00, and when A received it)
+    for issued, expected in ((doc, ["01", "03"]), (second, ["01", "02"]), (third, ["01", "13", "15"]),
+                             (fourth, ["01", "13", "16"])):
+        delivery = deliveries(a, issued["id"])[LONG_CHAU]
+        assert [s["code"] for s in delivery["statuses"]] == expected
+        assert delivery["sent_at"] and delivery["route"] == "peer"
+        assert all(s["at"].endswith("+07:00") and s["received_at"] for s in delivery["statuses"])
+
+
+def test_the_federation_port_lists_the_agencies_it_serves_to_a_peer_only(
+        installations: tuple[Installation, Installation]) -> None:
+    a, b = installations
+    credentials = grpc.ssl_channel_credentials(a.tls.ca, a.tls.key, a.tls.cert)
+    with grpc.secure_channel(f"localhost:{b.federation_port}", credentials) as channel:
+        listed = federation_pb2_grpc.FederationServiceStub(channel).ListAgencies(
+            federation_pb2.ListAgenciesRequest(), timeout=30)
+    assert [agency.code for agency in listed.agencies] == [LONG_CHAU]
+    # B's own certificate is not a peer of B: refused
+    own = grpc.ssl_channel_credentials(b.tls.ca, b.tls.key, b.tls.cert)
+    with grpc.secure_channel(f"localhost:{b.federation_port}", own) as channel, \
+            pytest.raises(grpc.RpcError) as refused:
+        federation_pb2_grpc.FederationServiceStub(channel).ListAgencies(federation_pb2.ListAgenciesRequest(),
+                                                                         timeout=30)
+    assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED  # type: ignore[attr-defined]
