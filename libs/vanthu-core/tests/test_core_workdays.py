@@ -266,6 +266,7 @@ def test_years_the_data_does_not_list_keep_the_librarys_own_swaps(cal: WorkingCa
         ("version: 1\nyears:\n  twenty:\n    source: x\n", r"<t>:3: 'twenty' is not a year"),
         ("version: 1\nyears:\n  2025:\n    source: [x\n", r"<t>:\d+: not valid YAML"),
         ("version: 2\nyears: {}\n", r"<t>:1: version must be 1"),
+        ("version: 1\nyears:\n  2025:\n    source: !!python/object/apply:os.getcwd []\n", r"<t>:4: cannot read"),
         ("", r"<t>: empty file"),
     ],
 )

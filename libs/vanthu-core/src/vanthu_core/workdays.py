@@ -222,7 +222,7 @@ class WorkingCalendar:
           date, so a document received on Saturday with ``n = 1`` is due on Monday (Decree 30 Art. 4.2.c,
           "at the latest the next working day"). ``n = 0``: the start date itself ("the same day").
           ``n < 0``: the |n|-th working day strictly before it.
-        - ``cutoff``: opt-in, for agencies whose working rules set one (the regulations give none): when
+        - ``cutoff``: a naive ``time`` (Vietnam wall clock), opt-in, for agencies whose working rules set one (the regulations give none): when
           ``start`` is an instant at or after ``cutoff`` (Vietnam wall-clock time) or falls on a day that is
           not a working day, the document counts as received on the next working day, and the ``n`` days
           are counted from there. Ignored for a plain ``date``.
@@ -322,10 +322,13 @@ def _mapping(node: yaml.Node, where: str) -> list[tuple[yaml.Node, yaml.Node]]:
     return list(node.value)
 
 
-def _scalar(node: yaml.Node) -> Any:
+def _scalar(origin: str, node: yaml.Node) -> Any:
     loader = _Loader("")
     try:
         return loader.construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, TypeError) as error:
+        problem = getattr(error, "problem", None) or str(error)
+        raise WorkdaysDataError(f"{origin}:{_line(node)}: cannot read this value: {problem}") from None
     finally:
         loader.dispose()
 
@@ -338,7 +341,7 @@ def _changes(node: yaml.Node | None, year: int, kind: str, where: str, origin: s
     out: list[DayChange] = []
     for item in node.value:
         at = f"{origin}:{_line(item)}"
-        value = _scalar(item)
+        value = _scalar(origin, item)
         if not isinstance(value, dict) or set(value) - {"date", "reason"} or "date" not in value:
             raise WorkdaysDataError(f"{at}: year {year}: each {kind} entry is {{date: YYYY-MM-DD, reason: text}}")
         raw = value["date"]
@@ -359,15 +362,15 @@ def _changes(node: yaml.Node | None, year: int, kind: str, where: str, origin: s
 
 def _year(key: yaml.Node, node: yaml.Node, origin: str) -> CalendarYear:
     at = f"{origin}:{_line(key)}"
-    raw_year = _scalar(key)
+    raw_year = _scalar(origin, key)
     if isinstance(raw_year, bool) or not isinstance(raw_year, int) or not 1995 <= raw_year <= 2200:
         raise WorkdaysDataError(f"{at}: {raw_year!r} is not a year (a whole number like 2025)")
     year = raw_year
-    fields = {_scalar(k): (k, v) for k, v in _mapping(node, f"{at}: year {year}")}
+    fields = {_scalar(origin, k): (k, v) for k, v in _mapping(node, f"{at}: year {year}")}
     unknown = set(fields) - {"source", "verified", "verified_from", "note", "days_off", "working_days"}
     if unknown:
         raise WorkdaysDataError(f"{at}: year {year}: unknown keys {sorted(map(str, unknown))}")
-    values = {name: _scalar(v) for name, (_, v) in fields.items() if name not in ("days_off", "working_days")}
+    values = {name: _scalar(origin, v) for name, (_, v) in fields.items() if name not in ("days_off", "working_days")}
     source = values.get("source")
     if not isinstance(source, str) or not source.strip():
         raise WorkdaysDataError(f"{at}: year {year}: source (the notice number, or UNVERIFIED …) is required")
@@ -415,8 +418,8 @@ def load_years(text: str, origin: str = "<data>") -> dict[int, CalendarYear]:
         raise WorkdaysDataError(f"{origin}{line}: not valid YAML: {problem}") from None
     if root is None:
         raise WorkdaysDataError(f"{origin}: empty file (expected version: 1 and years: …)")
-    top = {_scalar(k): v for k, v in _mapping(root, f"{origin}:{_line(root)}")}
-    version = _scalar(top["version"]) if "version" in top else None
+    top = {_scalar(origin, k): v for k, v in _mapping(root, f"{origin}:{_line(root)}")}
+    version = _scalar(origin, top["version"]) if "version" in top else None
     if version != 1:
         raise WorkdaysDataError(f"{origin}:{_line(root)}: version must be 1, got {version!r}")
     years_node = top.get("years")
