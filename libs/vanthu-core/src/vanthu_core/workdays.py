@@ -222,10 +222,10 @@ class WorkingCalendar:
           date, so a document received on Saturday with ``n = 1`` is due on Monday (Decree 30 Art. 4.2.c,
           "at the latest the next working day"). ``n = 0``: the start date itself ("the same day").
           ``n < 0``: the |n|-th working day strictly before it.
-        - ``cutoff``: a naive ``time`` (Vietnam wall clock), opt-in, for agencies whose working rules set one (the regulations give none): when
-          ``start`` is an instant at or after ``cutoff`` (Vietnam wall-clock time) or falls on a day that is
-          not a working day, the document counts as received on the next working day, and the ``n`` days
-          are counted from there. Ignored for a plain ``date``.
+        - ``cutoff``: a naive ``time`` (Vietnam wall clock), opt-in, for agencies whose working rules set one
+          (the regulations give none): when ``start`` is an instant at or after ``cutoff`` or falls on a day
+          that is not a working day, the document counts as received on the next working day, and the ``n``
+          days are counted from there. Ignored for a plain ``date``.
 
         Raises ``TypeError`` if ``n`` is not an ``int``, ``ValueError`` for a naive datetime.
         """
