@@ -5,13 +5,16 @@ The demo data has one province (Vĩnh Long, H61) and its users, so the two insta
 province but Phường Long Châu (000.00.41.H61), which B serves; each names the other in its peers file with the
 agencies it serves, and a throwaway CA (made here, valid around the real clock) signs both certificates.
 
-A's clerk (UBND tỉnh) issues a letter to Sở Nội vụ (an agency of A) and to Long Châu (of B): each receives it as an
-arrival with its signature report; Long Châu registers it (A sees 03). A second letter Long Châu returns (A sees 02
+A also reaches a ministry (Bộ Nội vụ) through the national axis (a fake axis: its contract is reconstructed,
+regulations digest §2.3). A's clerk (UBND tỉnh) issues a letter to Sở Nội vụ (an agency of A), to Long Châu (of B)
+and to the ministry: each of A's and B's agencies receives it as an arrival with its signature report, the ministry's
+system finds it waiting on the axis; Long Châu registers it (A sees 03). A second letter Long Châu returns (A sees 02
 with the reason). A revokes a third and Long Châu accepts (15), a fourth and Long Châu refuses (16). A's timeline
 shows every step with its time. B's federation port lists the agencies B serves, to a configured peer only."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,12 +27,15 @@ import pytest
 import yaml
 
 from vanthu.interchange.v1 import federation_pb2, federation_pb2_grpc
+from vanthu_axis.model import Agency
 from vanthu_core.ports import free_port
 from vanthu_devstack import Stack, StackConfig
+from vanthu_testing.fake_axis import AxisSystem, FakeAxis
 from vanthu_testing.tls import Issued, TestCA
 
 pytestmark = pytest.mark.e2e
-UBND, SNV, LONG_CHAU = "000.00.00.H61", "000.00.02.H61", "000.00.41.H61"
+UBND, SNV, LONG_CHAU, MINISTRY = "000.00.00.H61", "000.00.02.H61", "000.00.41.H61", "000.00.00.G09"
+PROVINCE_SYSTEM, MINISTRY_SYSTEM = "vxp.vinhlong", "vxp.bonoivu"
 #: A serves the province but Long Châu; B serves Long Châu.
 SERVED_A, SERVED_B = "000.00.[0-3]?.H61,000.00.4[02-9].H61", LONG_CHAU
 NAME_A, NAME_B = "vanthu-a.test", "vanthu-b.test"
@@ -62,7 +68,21 @@ def peers_file(path: Path, name: str, port: int, identity: str, agencies: str) -
 
 
 @pytest.fixture(scope="module")
-def installations(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Installation, Installation]]:
+def axis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeAxis]:
+    """The national axis A reaches the ministry through (B has no axis configured)."""
+    systems = (AxisSystem(PROVINCE_SYSTEM, "bi-mat-tinh-" + "x" * 24, (
+                   Agency(id="1", code=UBND, name="Ủy ban nhân dân tỉnh Vĩnh Long"),)),
+               AxisSystem(MINISTRY_SYSTEM, "bi-mat-bo-" + "y" * 24, (Agency(id="2", code=MINISTRY, name="Bộ Nội vụ"),)))
+    fake = FakeAxis(tmp_path_factory.mktemp("axis") / "fake-axis.sqlite3", systems).start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture(scope="module")
+def installations(tmp_path_factory: pytest.TempPathFactory,
+                  axis: FakeAxis) -> Iterator[tuple[Installation, Installation]]:
     pki = tmp_path_factory.mktemp("federation-pki")
     ca = TestCA(pki)
     tls_a, tls_b = ca.issue(NAME_A), ca.issue(NAME_B)
@@ -81,6 +101,11 @@ def installations(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[In
                 "VANTHU_INTERCHANGE_FEDERATION_KEY_FILE": str(tls.key_file),
                 "VANTHU_INTERCHANGE_RETRY_POLL_S": "1", "VANTHU_INTERCHANGE_RETRY_INITIAL_S": "1",
                 "VANTHU_INTERCHANGE_RETRY_MAX_S": "2"}
+            if label == "A":
+                config.extra_env.update({
+                    "VANTHU_INTERCHANGE_AXIS_URL": axis.url, "VANTHU_INTERCHANGE_AXIS_SYSTEM_ID": PROVINCE_SYSTEM,
+                    "VANTHU_INTERCHANGE_AXIS_SECRET": axis.secret(PROVINCE_SYSTEM),
+                    "VANTHU_INTERCHANGE_AXIS_POLL_S": "0.5"})
             stack = Stack(config)
             started.append(Installation(stack, port, tls, {}))
             stack.start()
@@ -169,15 +194,24 @@ def revoke_and_wait_for_request(a: Installation, b: Installation, doc: dict[str,
     return dict(requested)
 
 
+def ministry_inbox(axis: FakeAxis) -> list[Any]:
+    """The packages waiting for the ministry's system on the axis (as that system lists them)."""
+    async def run() -> list[Any]:
+        async with axis.client(MINISTRY_SYSTEM) as client:
+            return list(await client.received("edoc"))
+    return asyncio.run(run())
+
+
 # -- the scenario --------------------------------------------------------------------------------------------------
 def test_two_installations_exchange_documents_their_statuses_and_revocations(
-        installations: tuple[Installation, Installation], draft_pdf: Callable[..., bytes]) -> None:
+        installations: tuple[Installation, Installation], axis: FakeAxis, draft_pdf: Callable[..., bytes]) -> None:
     a, b = installations
 
     # 1. one letter to an agency of A and an agency of B: each sees it arrive, with its signature report
     abstract = "V/v triển khai liên thông văn bản điện tử giữa hai hệ thống (đợt 1)"
     doc = issue_letter(a, draft_pdf(), abstract, [{"agency_code": SNV, "name": "Sở Nội vụ"},
-                                                  {"agency_code": LONG_CHAU, "name": "Phường Long Châu"}])
+                                                  {"agency_code": LONG_CHAU, "name": "Phường Long Châu"},
+                                                  {"agency_code": MINISTRY, "name": "Bộ Nội vụ"}])
     snv = wait_for(lambda: arrival_of(a, "vanthu.snv", doc["number_symbol"]), "the arrival at Sở Nội vụ (A)")
     lc = wait_for(lambda: arrival_of(b, "vanthu.longchau", doc["number_symbol"]), "the arrival at Long Châu (B)")
     assert lc["abstract"] == abstract and lc["status"] == "arrived" and lc["issuing_agency_code"] == UBND
@@ -188,8 +222,11 @@ def test_two_installations_exchange_documents_their_statuses_and_revocations(
     with b.api() as api:
         sealed = api.get(f"/api/v1/files/{lc['files'][0]['object_id']}/content", headers=b.login("vanthu.longchau"))
     assert sealed.status_code == 200 and sealed.content.startswith(b"%PDF")
+    wait_for(lambda: deliveries(a, doc["id"])[MINISTRY]["state"] == "sent", "the delivery to the ministry")
+    waiting = wait_for(lambda: ministry_inbox(axis), "the letter waiting for the ministry's system on the axis")
+    assert any(k.sender == PROVINCE_SYSTEM for k in waiting)
     sent = deliveries(a, doc["id"])
-    assert (sent[SNV]["route"], sent[LONG_CHAU]["route"]) == ("local", "peer")
+    assert (sent[SNV]["route"], sent[LONG_CHAU]["route"], sent[MINISTRY]["route"]) == ("local", "peer", "axis")
     assert sent[LONG_CHAU]["state"] == "sent" and sent[LONG_CHAU]["last_error"] == ""
 
     # B registers it: A sees 03 after 01
