@@ -1,7 +1,9 @@
 """Wiring of interchange: database, outbox relay, the registry and storage clients, the consumers, the delivery
 retries (and sending through the national axis), the national axis's poller when the axis is configured
 (:class:`~vanthu_interchange.axis_route.AxisInbox`), the gRPC server, and the federation port (mutual TLS, its own
-server: :mod:`vanthu_interchange.federation_api`) when a peers file is configured."""
+server: :mod:`vanthu_interchange.federation_api`) when a peers file is configured, and the provincial axis for the
+province's other document systems (HTTP, its own port: :mod:`vanthu_interchange.provincial_axis`) when a
+connected-systems file is configured."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from vanthu.interchange.v1 import interchange_pb2, interchange_pb2_grpc
 from vanthu.registry.v1 import documents_pb2, registry_pb2
 from vanthu.storage.v1 import storage_pb2
-from vanthu_axis import AxisClient
+from vanthu_axis import AxisClient, HeaderScheme
 from vanthu_core.auth import JwksVerifier
 from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.grpc_client import create_channel
@@ -36,9 +38,11 @@ from vanthu_edxml import Limits
 from vanthu_interchange.answers import Answers
 from vanthu_interchange.api import InterchangeApi
 from vanthu_interchange.axis_route import AxisInbox
+from vanthu_interchange.connected_systems import ConnectedSystems, load_connected_systems
 from vanthu_interchange.federation import PeerClient, Peers, TlsMaterial, load_peers
 from vanthu_interchange.federation_api import FederationApi, FederationServer
 from vanthu_interchange.peers import Registry, Storage
+from vanthu_interchange.provincial_axis import ProvincialAxis, ProvincialAxisServer
 from vanthu_interchange.receiving import Receiver
 from vanthu_interchange.revoking import Revoker
 from vanthu_interchange.routing import Router
@@ -99,7 +103,12 @@ class InterchangeServer:
             tls = TlsMaterial.from_files(self.settings.federation_ca_file, self.settings.federation_cert_file,
                                          self.settings.federation_key_file)
             self.peer_client = PeerClient(tls, timeout_s=self.settings.federation_timeout_s)
-        router = Router(self.settings.served_patterns(), axis=self.axis is not None, peers=peers.peers)
+        systems = ConnectedSystems()
+        if self.settings.provincial_axis_systems_file:
+            systems = load_connected_systems(self.settings.provincial_axis_systems_file,
+                                             self.settings.provincial_axis_secrets_file)
+        router = Router(self.settings.served_patterns(), axis=self.axis is not None, peers=peers.peers,
+                        systems=systems.systems)
         limits = Limits(max_bytes=self.settings.max_package_bytes, max_attachment_bytes=self.settings.max_file_bytes)
         self.transmitter = Transmitter(store, router, max_attempts=self.settings.max_attempts,
                                        initial_s=self.settings.retry_initial_s, max_s=self.settings.retry_max_s,
@@ -138,10 +147,23 @@ class InterchangeServer:
                 self.settings.federation_host, self.settings.federation_port)
             await self.federation.start()
             log.info("federation configured", extra={"peers": [p.name for p in peers.peers]})
+        self.provincial_axis: ProvincialAxisServer | None = None
+        if self.settings.provincial_axis_systems_file:
+            self.provincial_axis = ProvincialAxisServer(
+                ProvincialAxis(store, receiver, router, systems, limits=limits, registry=registry,
+                               scheme=HeaderScheme.from_env(), clock=self.clock,
+                               max_skew=timedelta(seconds=self.settings.provincial_axis_max_skew_s),
+                               max_attempts=self.settings.max_attempts, on_commit=kick),
+                self.settings.provincial_axis_host, self.settings.provincial_axis_port)
+            await self.provincial_axis.start()
+            log.info("provincial axis for connected systems listening", extra={
+                "port": self.settings.provincial_axis_port, "systems": [s.system_id for s in systems.systems]})
         return await self.grpc.start()
 
     async def stop(self) -> None:
         self.retries.cancel()
+        if self.provincial_axis is not None:
+            await self.provincial_axis.stop()
         if self.federation is not None:
             await self.federation.stop(self.settings.shutdown_grace_s)
         if self.peer_client is not None:

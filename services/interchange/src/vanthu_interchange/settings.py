@@ -50,6 +50,16 @@ class InterchangeSettings(ServiceSettings):
     federation_key_file: str = ""
     #: Timeout of one SubmitPackage to a peer (seconds).
     federation_timeout_s: float = Field(default=120.0, gt=0)
+    #: The provincial axis for other document systems of the province (:mod:`vanthu_interchange.provincial_axis`):
+    #: the connected-systems file (YAML or JSON: each system's id and the agency patterns it serves; empty: the
+    #: provincial axis is off, no port), the secrets file (``{system id: secret}``, mounted from a Secret; empty: each
+    #: secret from ``VANTHU_INTERCHANGE_SYSTEM_SECRET_<ID>``), the address and port it is served on (HTTP; put TLS in
+    #: front of it), and how far a request's signed timestamp may be from this clock.
+    provincial_axis_systems_file: str = ""
+    provincial_axis_secrets_file: str = ""
+    provincial_axis_host: str = "0.0.0.0"  # noqa: S104 (the pod's own interface; the Service fronts it)
+    provincial_axis_port: int = 8094
+    provincial_axis_max_skew_s: float = Field(default=300.0, gt=0)
     #: A delivery that failed this many times is marked failed (visible to the sender; ``vanthu-interchange resend``).
     max_attempts: int = Field(default=8, ge=1, le=100)
     #: First retry after this many seconds, doubling up to ``retry_max_s``.

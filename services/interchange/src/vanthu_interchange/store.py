@@ -228,8 +228,57 @@ class InterchangeStore:
         async with self.sessions() as session:
             return list((await session.scalars(
                 select(DeliveryRow).where(DeliveryRow.state == "pending", DeliveryRow.in_flight_at.is_(None),
+                                          DeliveryRow.route != "system",  # fetched by the connected system
                                           DeliveryRow.next_attempt_at <= self.clock())
                 .order_by(DeliveryRow.next_attempt_at).limit(limit))).all())
+
+    # -- the provincial axis's connected systems (route "system": they fetch what waits for them) ---------------
+    async def waiting_for_systems(self, kind: str) -> list[DeliveryRow]:
+        """The pending deliveries of ``kind`` on route ``system`` (waiting for a connected system), oldest first."""
+        async with self.sessions() as session:
+            return list((await session.scalars(
+                select(DeliveryRow).where(DeliveryRow.state == "pending", DeliveryRow.route == "system",
+                                          DeliveryRow.kind == kind)
+                .order_by(DeliveryRow.created_at, DeliveryRow.id))).all())
+
+    async def deliveries_of_package(self, package_id: str) -> list[DeliveryRow]:
+        async with self.sessions() as session:
+            return list((await session.scalars(
+                select(DeliveryRow).where(DeliveryRow.package_id == package_id)
+                .order_by(DeliveryRow.recipient_code))).all())
+
+    async def park(self, delivery_id: str) -> DeliveryRow | None:
+        """A pending delivery whose recipient is now served by a connected system: route ``system``, waiting for
+        that system to fetch it (not due for the Transmitter any more)."""
+        async with self.sessions.begin() as session:
+            row = await session.get(DeliveryRow, delivery_id, with_for_update=True)
+            if row is None or row.state != "pending":
+                return None
+            row.route, row.next_attempt_at, row.in_flight_at = "system", None, None
+            return row
+
+    async def add_relay(self, *, package_id: str, kind: str, sender_code: str, edxml_document_id: str, body: bytes,
+                        sha256: str, deliveries: list[NewDelivery]) -> list[DeliveryRow]:
+        """Keep a package a connected system sent for agencies of other connected systems (once per id) and its
+        deliveries whose key is not taken yet (no registry document: ``document_id`` empty); the new rows."""
+        now = self.clock()
+        async with self.sessions.begin() as session:
+            if await session.get(PackageRow, package_id) is None:
+                session.add(PackageRow(id=package_id, kind=kind, sender_code=sender_code,
+                                       edxml_document_id=edxml_document_id, body=body, sha256=sha256,
+                                       size=len(body), created_at=now))
+                await session.flush()
+            taken = {k for (k,) in await session.execute(
+                select(DeliveryRow.key).where(DeliveryRow.key.in_([d.key for d in deliveries])))}
+            rows = [DeliveryRow(id=new_id(), key=d.key, package_id=package_id, kind=kind, document_id="",
+                                edxml_document_id=edxml_document_id, sender_code=sender_code,
+                                recipient_code=d.recipient_code, recipient_name=d.recipient_name, route=d.route,
+                                state=d.state, attempts=0, last_error="", created_at=now)
+                    for d in deliveries if d.key not in taken]
+            session.add_all(rows)
+        for row in rows:
+            METRICS.delivery(row.kind, row.route, row.state)
+        return rows
 
     async def failed(self, sender_code: str | None = None) -> list[DeliveryRow]:
         """Deliveries that gave up (of one sender agency, or all)."""

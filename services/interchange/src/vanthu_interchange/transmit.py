@@ -19,6 +19,10 @@ To a peer installation (route ``peer``) a delivery is sent with ``SubmitPackage`
 peer, so a retry after a lost answer is safe and no in-flight mark is needed. It is ``sent`` once the peer answers
 that the recipient took it in (its receipt committed there); a peer that cannot be reached counts as an attempt; a
 definitive refusal (the peer does not serve the recipient, or not us for the sender) fails the delivery at once.
+
+A delivery to an agency of a connected system (route ``system``) is not sent: it waits for that system to fetch it
+from the provincial axis (:mod:`vanthu_interchange.provincial_axis`); one found due here (resent by the operator, or
+written before the system was connected) is parked there.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from google.protobuf.message import Message
 from vanthu_axis import AxisClient
 from vanthu_interchange import events
 from vanthu_interchange.federation import Peer, PeerClient, PeerRefused
-from vanthu_interchange.routing import AXIS, LOCAL, PEER, Router
+from vanthu_interchange.routing import AXIS, LOCAL, PEER, SYSTEM, Router
 from vanthu_interchange.store import DeliveryRow, InterchangeStore
 
 log = logging.getLogger("vanthu.interchange")
@@ -85,6 +89,9 @@ class Transmitter:
                 if await self.store.mark_sent(delivery.id, announce) is not None:
                     sent += 1
                     self.on_commit()
+                continue
+            if route == SYSTEM:  # a connected system fetches it from the provincial axis: it waits there
+                await self.store.park(delivery.id)
                 continue
             peer = self.router.peer(delivery.recipient_code) if route == PEER else None
             if peer is not None and self.peers is not None:

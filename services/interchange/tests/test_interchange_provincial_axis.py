@@ -1,0 +1,182 @@
+"""The provincial axis for the province's other document systems (:mod:`vanthu_interchange.provincial_axis`), driven
+by :class:`vanthu_axis.AxisClient` (the client a vendor's system would use against the national axis) over an ASGI
+transport: the signed headers are checked, a system sends only for its own agencies, a package for an agency served
+here is taken in once, and deliveries to a system's agencies wait in its received list until acknowledged.
+
+The wire contract (endpoints, headers, answers) is the national axis's as reconstructed from the official SDK
+(regulations.md §2.3), unverified against the live axis; the same contract suite (libs/vanthu-axis/tests/
+test_axis_contract.py) runs against this server too.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from vanthu_axis import AckStatus, AxisAuthError, AxisClient, AxisError, AxisSettings, MessageType
+from vanthu_edxml import Limits, Organization, read_status
+from vanthu_interchange.connected_systems import ConnectedSystem, ConnectedSystems, load_connected_systems
+from vanthu_interchange.provincial_axis import ProvincialAxis, create_app, doc_id_of
+from vanthu_interchange.routing import SYSTEM, Router
+from vanthu_interchange.store import DeliveryRow, NewDelivery
+from vanthu_interchange.transmit import Transmitter
+
+#: As in conftest.py (not importable under --import-mode=importlib): the harness's packages go from SENDER to RECIPIENT.
+SENDER, RECIPIENT = "000.00.00.G22", "000.00.00.H41"
+Harness = Any
+VENDOR = ConnectedSystem("vendor.g22", (SENDER,))  # another vendor's system serving Văn phòng Chính phủ
+OTHER = ConnectedSystem("vendor.h14", ("000.00.00.H14",))
+
+
+@pytest.fixture
+def served() -> tuple[str, ...]:
+    return ("000.00.*.H41",)
+
+
+@dataclass
+class Axis:
+    app: Any
+    axis: ProvincialAxis
+    systems: ConnectedSystems
+
+    def client(self, system_id: str, secret: str | None = None, **overrides: Any) -> AxisClient:
+        settings = AxisSettings(endpoint="http://provincial-axis.test", system_id=system_id,
+                                secret=self.systems.secrets.get(system_id, "x") if secret is None else secret,
+                                retry_initial_s=0.01, retry_max_s=0.02, **overrides)
+        return AxisClient(settings, transport=httpx.ASGITransport(app=self.app))
+
+
+@pytest.fixture
+async def provincial(harness: Harness) -> AsyncIterator[Axis]:
+    systems = ConnectedSystems((VENDOR, OTHER), {s.system_id: secrets.token_urlsafe(24) for s in (VENDOR, OTHER)})
+    router = Router(harness.served, systems=systems.systems)
+    harness.receiver.router = harness.receiver.answers.router = router  # as the server wires them: one router
+    axis = ProvincialAxis(harness.store, harness.receiver, router, systems, limits=Limits(), max_attempts=3)
+    yield Axis(create_app(axis), axis, systems)
+
+
+async def _deliveries(harness: Harness) -> list[DeliveryRow]:
+    async with harness.store.sessions() as session:
+        return list((await session.scalars(select(DeliveryRow).order_by(DeliveryRow.created_at))).all())
+
+
+async def test_a_wrong_secret_an_unknown_system_and_a_from_mismatch_are_refused(
+        harness: Harness, provincial: Axis, make_body: Any) -> None:
+    async with provincial.client(VENDOR.system_id, secret="not-the-secret") as client:
+        with pytest.raises(AxisAuthError) as refused:
+            await client.received(MessageType.EDOC)
+    assert refused.value.http_status == 401 and "Chu ky header khong hop le" in refused.value.error_desc
+    async with provincial.client("vendor.unknown", secret="whatever") as client:
+        with pytest.raises(AxisAuthError) as refused:
+            await client.agencies()
+    assert refused.value.http_status == 401 and "chua dang ky" in refused.value.error_desc
+    async with provincial.client(VENDOR.system_id, sender_code=OTHER.system_id) as client:
+        with pytest.raises(AxisError) as mismatch:
+            await client.send_edoc(make_body(), to=[RECIPIENT])
+    assert "khong dung voi ma da dang ky" in mismatch.value.error_desc
+    assert await harness.receipts() == [] and harness.registry.arrivals == {}
+
+
+async def test_a_system_sending_for_an_agency_not_its_own_is_refused(harness: Harness, provincial: Axis,
+                                                                     make_document: Any) -> None:
+    from vanthu_edxml import write_document
+
+    foreign = write_document(make_document(sender=Organization("000.00.00.H14", "UBND tỉnh Cao Bằng")))
+    async with provincial.client(VENDOR.system_id) as client:
+        with pytest.raises(AxisError) as refused:
+            await client.send_edoc(foreign, to=[RECIPIENT])
+    assert "000.00.00.H14" in refused.value.error_desc and "khong thuoc he thong vendor.g22" in \
+        refused.value.error_desc
+    async with provincial.client(VENDOR.system_id) as client:  # nor for a recipient nobody serves
+        with pytest.raises(AxisError) as nobody:
+            await client.send_edoc(write_document(make_document()), to=["000.00.00.H99"])
+    assert "000.00.00.H99" in nobody.value.error_desc
+    assert await harness.receipts() == [] and await _deliveries(harness) == []
+
+
+async def test_the_same_package_sent_twice_is_taken_in_once_and_01_waits_for_the_sender_system(
+        harness: Harness, provincial: Axis, make_body: Any) -> None:
+    body = make_body()
+    async with provincial.client(VENDOR.system_id) as client:
+        first = await client.send_edoc(body, to=[RECIPIENT])
+        again = await client.send_edoc(body, to=[RECIPIENT])
+        assert first == again == doc_id_of(VENDOR.system_id, body)
+        receipts = await harness.receipts()
+        assert [(r.transport_id, r.recipient_code, r.outcome) for r in receipts] == [
+            (f"system/vendor.g22/{first}", RECIPIENT, "accepted")]
+        assert len(harness.registry.arrivals) == 1
+        # the 01 answering it waits for the sender's system: listed (status), fetched, acknowledged
+        statuses = await client.received(MessageType.STATUS)
+        assert len(statuses) == 1 and await client.received(MessageType.EDOC) == []
+        status_body = await client.get_edoc(statuses[0].doc_id)
+        assert read_status(status_body).status_code == "01"
+        await client.update_status(statuses[0].doc_id, AckStatus.DONE)
+        assert await client.received(MessageType.STATUS) == []
+    answer = [d for d in await _deliveries(harness) if d.kind == "status"]
+    assert [(d.route, d.state, d.recipient_code, d.status_code) for d in answer] == [(SYSTEM, "sent", SENDER, "01")]
+
+
+async def test_a_delivery_to_a_system_waits_until_acknowledged_and_fail_counts_visibly(
+        harness: Harness, provincial: Axis, make_body: Any) -> None:
+    rows = await harness.store.add_package(
+        package_id="pkg-1", kind="edoc", sender_code=RECIPIENT, edxml_document_id="d1", body=make_body(),
+        sha256="0" * 64, document_id="doc-1",
+        deliveries=[NewDelivery("edoc/doc-1/000.00.00.H14", "000.00.00.H14", "", SYSTEM, "pending")],
+        events=lambda rows: [])
+    transmitter = Transmitter(harness.store, provincial.axis.router, max_attempts=3, initial_s=0.01, max_s=0.01)
+    assert await transmitter.send_due() == 0  # not the Transmitter's: the system fetches it
+    async with provincial.client(OTHER.system_id) as other, provincial.client(VENDOR.system_id) as vendor:
+        assert await vendor.received(MessageType.EDOC) == []
+        with pytest.raises(AxisError):
+            await vendor.get_edoc("pkg-1")  # not for the vendor's agencies
+        assert [e.doc_id for e in await other.received(MessageType.EDOC)] == ["pkg-1"]
+        assert await other.get_edoc("pkg-1") == make_body()
+        assert [e.doc_id for e in await other.received(MessageType.EDOC)] == ["pkg-1"]  # unacknowledged: listed
+        await other.update_status("pkg-1", AckStatus.FAIL)
+        row = await harness.store.delivery(rows[0].id)
+        assert row is not None and (row.state, row.attempts) == ("pending", 1) and "fail" in row.last_error
+        assert [e.doc_id for e in await other.received(MessageType.EDOC)] == ["pkg-1"]
+        await other.update_status("pkg-1", AckStatus.DONE)
+        assert await other.received(MessageType.EDOC) == []
+    row = await harness.store.delivery(rows[0].id)
+    assert row is not None and row.state == "sent" and row.transport_id == "system/vendor.h14/pkg-1"
+
+
+async def test_packages_between_connected_systems_are_queued_and_the_directory_lists_them(
+        harness: Harness, provincial: Axis, make_document: Any) -> None:
+    from vanthu_edxml import write_document
+
+    body = write_document(make_document(recipients=(Organization("000.00.00.H14", "UBND tỉnh Cao Bằng"),)))
+    async with provincial.client(VENDOR.system_id) as vendor, provincial.client(OTHER.system_id) as other:
+        doc_id = await vendor.send_edoc(body, to=["000.00.00.H14"])
+        listed = await other.received(MessageType.EDOC)
+        assert [(e.doc_id, e.sender) for e in listed] == [(doc_id, VENDOR.system_id)]
+        assert await other.get_edoc(doc_id) == body
+        await other.update_status(doc_id, "done")
+        assert await other.received(MessageType.EDOC) == []
+        codes = {a.code for a in await vendor.agencies()}
+    assert codes == {SENDER, "000.00.00.H14"}
+    assert await harness.receipts() == []
+
+
+def test_the_connected_systems_file_and_secrets(tmp_path: Path) -> None:
+    path = tmp_path / "systems.yaml"
+    path.write_text('systems:\n  - id: vendor.longchau\n    agencies: ["000.00.41.H61", {code: "000.01.41.H61", '
+                    'name: "Tổ 1"}, "000.*.42.H61"]\n', encoding="utf-8")
+    systems = load_connected_systems(str(path), environ={"VANTHU_INTERCHANGE_SYSTEM_SECRET_VENDOR_LONGCHAU": "s3"})
+    system = systems.get("vendor.longchau")
+    assert system is not None and system.serves("000.05.42.H61") and not system.serves("000.00.00.H61")
+    assert [a.code for a in system.directory] == ["000.00.41.H61", "000.01.41.H61"]
+    assert systems.secrets == {"vendor.longchau": "s3"} and "s3" not in repr(systems)
+    with pytest.raises(ValueError, match="no secret"):
+        load_connected_systems(str(path), environ={})
+    secrets_file = tmp_path / "secrets.json"
+    secrets_file.write_text('{"vendor.longchau": "from-file"}', encoding="utf-8")
+    assert load_connected_systems(str(path), str(secrets_file), environ={}).secrets["vendor.longchau"] == "from-file"
