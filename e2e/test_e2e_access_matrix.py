@@ -404,6 +404,32 @@ def agency_body(w: World, u: str, t: Target) -> dict[str, Any]:
                                        "address", "email", "phone", "source", "place")}}
 
 
+def a_unit(w: World) -> str:
+    """A unit of UBND of its own (a fresh code), made by its admin, so the seeded units stay as they are."""
+    code = w.marker()
+    w.ok("quantri.ubnd", "PUT", f"/api/v1/units/{code}", json={"name": "Phòng Thử phân quyền", "kind": "division"})
+    return code
+
+
+def member_target(member: bool = False) -> Callable[[World], Target]:
+    """A fresh unit of UBND and chuyenvien.ubnd's subject (``member``: already in it, as an officer)."""
+    def build(w: World) -> Target:
+        if "officer" not in w.cache:
+            people = w.ok("quantri.ubnd", "GET", "/api/v1/people")
+            w.cache["officer"] = next(p["subject"] for p in people if p["username"] == "chuyenvien.ubnd")
+        target = {"code": a_unit(w), "subject": w.cache["officer"]}
+        if member:
+            w.ok("quantri.ubnd", "PUT", "/api/v1/units/{code}/members/{subject}".format(**target),
+                 json={"position": "officer"})
+        return target
+
+    return build
+
+
+def unit_members(w: World, t: Target) -> Any:
+    return w.ok("vanthu.ubnd", "GET", f"/api/v1/units/{t['code']}/members")
+
+
 def copy_target(w: World) -> Target:
     return {"object_id": w.upload("vanthu.ubnd", signable=True)["object_id"], "uploader": "vanthu.ubnd",
             "register": w.seeded_register("copy")}
@@ -424,6 +450,20 @@ ROWS: dict[str, Row] = {
         "resource", 200, target=lambda w: {"code": UBND}, body=agency_body,
         snapshot=lambda w, t: w.ok("vanthu.ubnd", "GET", f"/api/v1/agencies/{t['code']}"),
         expect={"quantri.snv": (403, "UBND tỉnh is not under Sở Nội vụ: its admin changes only their own entries")}),
+    # -- the agency's units and people ------------------------------------------------------------------------------
+    "GET /api/v1/units": Row("own", 200),
+    "PUT /api/v1/units/{code}": Row(
+        "own", 201, target=lambda w: {"code": w.marker()}, fresh=lambda w, u: {"code": w.marker()},
+        snapshot=both_agencies("/api/v1/units", include_inactive="true"),
+        body=lambda w, u, t: {"json": {"name": "Phòng Thử phân quyền", "kind": "division"}}),
+    "GET /api/v1/units/{code}/members": Row("resource", 200, target=lambda w: {"code": a_unit(w)}),
+    "PUT /api/v1/units/{code}/members/{subject}": Row(
+        "resource", 201, target=member_target(), fresh=lambda w, u: member_target()(w), snapshot=unit_members,
+        body=lambda w, u, t: {"json": {"position": "officer"}}),
+    "DELETE /api/v1/units/{code}/members/{subject}": Row(
+        "resource", 204, target=member_target(member=True), fresh=lambda w, u: member_target(member=True)(w),
+        snapshot=unit_members),
+    "GET /api/v1/people": Row("own", 200),
     # -- types and registers ----------------------------------------------------------------------------------------
     "GET /api/v1/document-types": Row("own", 200),
     "POST /api/v1/document-types": Row(

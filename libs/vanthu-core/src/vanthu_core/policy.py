@@ -102,6 +102,17 @@ TABLE: dict[str, Access] = {
         "admin", rule="only entries already under the administrator's own agency (judged by the stored record, not "
                       "by the parent the request names); their own agency is renamed, never moved; no cycles. No "
                       "service changes the directory: the operator imports it"),
+    # -- the agency's units (đơn vị: phòng, ban) and the people in them ----------------------------------------------
+    REGISTRY + "ListUnits": people(EVERYONE, rule="the units of their own agency"),
+    REGISTRY + "UpsertUnit": people("admin", rule="a unit of the administrator's own agency; its parent a unit of the "
+                                                  "same agency, never one below it"),
+    REGISTRY + "ListUnitMembers": people(EVERYONE, rule="a unit of their own agency (another agency's is not found)"),
+    REGISTRY + "SetUnitMember": people("admin", rule="a person of the administrator's own agency, as the identity "
+                                                     "provider knows them, in a unit of that agency; one head per "
+                                                     "unit"),
+    REGISTRY + "RemoveUnitMember": people("admin", rule="a unit of the administrator's own agency"),
+    REGISTRY + "ListPeople": people(EVERYONE, rule="the people of their own agency, as the identity provider knows "
+                                                   "them (read only: no component changes accounts)"),
     # -- types and registers ---------------------------------------------------------------------------------------
     DOCUMENTS + "ListDocumentTypes": people(EVERYONE),
     DOCUMENTS + "CreateDocumentType": people("admin"),

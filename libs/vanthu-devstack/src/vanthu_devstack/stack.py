@@ -216,6 +216,8 @@ class Stack:
         users = dev_users_file()
         if users is not None:  # the demo users' subjects: dev profiles and `vanthu-signing profile set --user`
             env["VANTHU_IDENTITY_USERS_FILE"] = env["VANTHU_SIGNING_USERS_FILE"] = str(users)
+            # the registry's people directory (embedded mode): the people the issuer knows, for the agencies' units
+            env["VANTHU_REGISTRY_USERS_FILE"] = str(users)
         env["VANTHU_SIGNING_DEV_PKI_DIR"] = str(self.var / "signing" / "dev-pki")
         if process in NATS_SERVICES:
             env["VANTHU_NATS_USER"] = process

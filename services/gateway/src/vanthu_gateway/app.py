@@ -35,7 +35,7 @@ from vanthu_gateway import openapi
 from vanthu_gateway.access import calls, document_routes
 from vanthu_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from vanthu_gateway.problems import HTTP_STATUS, problem, problem_from_rpc
-from vanthu_gateway.routes import agencies, deliveries, documents, files, registers, signing
+from vanthu_gateway.routes import agencies, deliveries, documents, files, registers, signing, units
 from vanthu_gateway.settings import GatewaySettings
 
 log = logging.getLogger("vanthu.gateway")
@@ -178,7 +178,7 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
     openapi.install(app)
     # who may call each route, from the access table (the operation's description and x-roles)
     document_routes(app.routes)
-    for router in (agencies.router, documents.router, registers.router, files.router, signing.router,
+    for router in (agencies.router, units.router, documents.router, registers.router, files.router, signing.router,
                    deliveries.router):
         document_routes(router.routes)
         app.include_router(router)

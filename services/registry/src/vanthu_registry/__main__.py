@@ -23,6 +23,8 @@ from vanthu_registry.registers_store import RegisterBooks
 from vanthu_registry.server import MIGRATIONS, RegistryServer
 from vanthu_registry.settings import RegistrySettings
 from vanthu_registry.store import AgencyStore
+from vanthu_registry.units_seed import seed_units
+from vanthu_registry.units_store import UnitStore
 
 log = logging.getLogger("vanthu.registry")
 SEED_FILE = Path(__file__).with_name("seed") / "vinh_long.yaml"
@@ -75,6 +77,16 @@ async def seed_registers(settings: RegistrySettings) -> None:
                     print(f"register skipped: {agency} {r['name']}: {error.message}")
                     continue
                 print(f"register created: {agency} {r['name']}")
+    finally:
+        await engine.dispose()
+
+
+async def seed_demo_units(settings: RegistrySettings) -> None:
+    """The demo agencies' units and members they lack (``seed/units.yaml``)."""
+    engine = create_engine(settings.database_url)
+    try:
+        for line in await seed_units(UnitStore(session_factory(engine)), settings.people_directory()):
+            print(line)
     finally:
         await engine.dispose()
 
@@ -163,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     book.add_argument("--dry-run", action="store_true",
                       help="report every line that would be refused and why; write nothing")
     book.add_argument("--actor", default="import-register", help="who imports (kept in the history)")
-    sub.add_parser("seed", help=f"import the bundled seed directory ({SEED_FILE.name}) and demo registers")
+    sub.add_parser("seed", help=f"import the bundled seed directory ({SEED_FILE.name}), demo registers and units")
     args = parser.parse_args(argv)
     settings, common = RegistrySettings(), CommonSettings()
     command = args.command or "serve"
@@ -181,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         status = asyncio.run(import_agencies(settings, path, dry_run=getattr(args, "dry_run", False)))
         if command == "seed" and status == 0:
             asyncio.run(seed_registers(settings))
+            asyncio.run(seed_demo_units(settings))
         return status
     except NotFound as error:
         print(f"error: {error.message}", file=sys.stderr)

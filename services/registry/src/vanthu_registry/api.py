@@ -11,7 +11,26 @@ from vanthu.registry.v1 import registry_pb2, registry_pb2_grpc
 from vanthu_core import policy
 from vanthu_core.errors import InvalidArgument
 from vanthu_registry.domain.agencies import Agency, check_agency, parse_date
+from vanthu_registry.domain.units import Member, Unit, check_position, check_subject, check_unit, check_unit_code
+from vanthu_registry.people import NoDirectory, PeopleDirectory, Person, find_person, matching
 from vanthu_registry.store import AgencyFilter, AgencyStore
+from vanthu_registry.units_store import UnitStore
+
+
+def unit_to_proto(unit: Unit) -> registry_pb2.Unit:
+    return registry_pb2.Unit(agency_code=unit.agency_code, code=unit.code, name=unit.name, kind=unit.kind,
+                             parent_code=unit.parent_code or "", active=unit.active, head_subject=unit.head_subject,
+                             head_username=unit.head_username)
+
+
+def member_to_proto(member: Member) -> registry_pb2.UnitMember:
+    return registry_pb2.UnitMember(unit_code=member.unit_code, subject=member.subject, username=member.username,
+                                   name=member.name, position=member.position)
+
+
+def person_to_proto(person: Person) -> registry_pb2.Person:
+    return registry_pb2.Person(subject=person.subject, username=person.username, name=person.name,
+                               email=person.email, agency_code=person.agency_code, enabled=person.enabled)
 
 
 def agency_to_proto(agency: Agency) -> registry_pb2.Agency:
@@ -27,9 +46,12 @@ class RegistryApi(registry_pb2_grpc.RegistryServiceServicer):
     address book); it is changed by agency administrators within their own agency (:meth:`UpsertAgency`). Who may
     call what is :data:`vanthu_core.policy.TABLE`'s to say."""
 
-    def __init__(self, agencies: AgencyStore, on_commit: Any = None) -> None:
+    def __init__(self, agencies: AgencyStore, on_commit: Any = None, units: UnitStore | None = None,
+                 people: PeopleDirectory | None = None) -> None:
         self.agencies = agencies
         self.on_commit = on_commit or (lambda: None)
+        self.units = units or UnitStore(agencies.sessions, clock=agencies.clock)
+        self.people = people or NoDirectory()
 
     async def GetAgency(self, request: registry_pb2.GetAgencyRequest,
                         context: grpc.aio.ServicerContext) -> registry_pb2.GetAgencyResponse:
@@ -69,3 +91,61 @@ class RegistryApi(registry_pb2_grpc.RegistryServiceServicer):
         return registry_pb2.UpsertAgencyResponse(
             agency=agency_to_proto(checked.agency), created=created[0],
             warnings=[common_pb2.Warning(field=f, message=m) for f, m in checked.warnings])
+
+    # -- units (đơn vị) and the people in them: the caller's own agency only -------------------------------------
+    async def ListUnits(self, request: registry_pb2.ListUnitsRequest,
+                        context: grpc.aio.ServicerContext) -> registry_pb2.ListUnitsResponse:
+        _, own = policy.require()
+        units = await self.units.units(own, include_inactive=request.include_inactive)
+        return registry_pb2.ListUnitsResponse(units=[unit_to_proto(u) for u in units])
+
+    async def UpsertUnit(self, request: registry_pb2.UpsertUnitRequest,
+                         context: grpc.aio.ServicerContext) -> registry_pb2.UpsertUnitResponse:
+        """Create or update a unit of the administrator's own agency (the same code in another agency is another
+        unit: codes are unique within an agency)."""
+        principal, own = policy.require()
+        u = request.unit
+        unit = check_unit(agency_code=own, code=u.code, name=u.name, kind=u.kind, parent_code=u.parent_code or None,
+                          active=u.active)
+        stored, created = await self.units.upsert(unit, actor=principal.subject)
+        self.on_commit()
+        return registry_pb2.UpsertUnitResponse(unit=unit_to_proto(stored), created=created)
+
+    async def ListUnitMembers(self, request: registry_pb2.ListUnitMembersRequest,
+                              context: grpc.aio.ServicerContext) -> registry_pb2.ListUnitMembersResponse:
+        _, own = policy.require()
+        code = check_unit_code(request.unit_code, "unit_code") if request.unit_code else ""
+        members = await self.units.members(own, code)
+        return registry_pb2.ListUnitMembersResponse(members=[member_to_proto(m) for m in members])
+
+    async def SetUnitMember(self, request: registry_pb2.SetUnitMemberRequest,
+                            context: grpc.aio.ServicerContext) -> registry_pb2.SetUnitMemberResponse:
+        """Put a person of the administrator's agency (as the identity provider knows them) in one of its units."""
+        principal, own = policy.require()
+        code = check_unit_code(request.unit_code, "unit_code")
+        subject = check_subject(request.subject)
+        position = check_position(request.position)
+        await self.units.require(own, code)  # another agency's unit is not found, whoever the person
+        person = await find_person(self.people, own, subject)
+        if person is None:
+            raise InvalidArgument("subject", "is not a person of your agency in the identity provider's directory "
+                                             "(ListPeople)")
+        member, created = await self.units.set_member(own, code, person, position, actor=principal.subject)
+        self.on_commit()
+        return registry_pb2.SetUnitMemberResponse(member=member_to_proto(member), created=created)
+
+    async def RemoveUnitMember(self, request: registry_pb2.RemoveUnitMemberRequest,
+                               context: grpc.aio.ServicerContext) -> registry_pb2.RemoveUnitMemberResponse:
+        principal, own = policy.require()
+        removed = await self.units.remove_member(own, check_unit_code(request.unit_code, "unit_code"),
+                                                 check_subject(request.subject), actor=principal.subject)
+        self.on_commit()
+        return registry_pb2.RemoveUnitMemberResponse(removed=removed)
+
+    async def ListPeople(self, request: registry_pb2.ListPeopleRequest,
+                         context: grpc.aio.ServicerContext) -> registry_pb2.ListPeopleResponse:
+        _, own = policy.require()
+        people = await self.people.people(own)
+        if request.text:
+            people = matching(people, request.text)
+        return registry_pb2.ListPeopleResponse(people=[person_to_proto(p) for p in people])

@@ -28,6 +28,7 @@ from vanthu_registry.lifecycle import DocumentLifecycle
 from vanthu_registry.peers import FileReferences, Signing
 from vanthu_registry.settings import RegistrySettings
 from vanthu_registry.store import AgencyStore, outbox
+from vanthu_registry.units_store import UnitStore
 
 if TYPE_CHECKING:
     from vanthu_core.bus import EventBus
@@ -77,7 +78,8 @@ class RegistryServer:
         tokens = ServiceTokens.of(self.common, "registry")
         lifecycle = DocumentLifecycle(documents, FileReferences(storage, tokens), Signing(signing))
         registry_pb2_grpc.add_RegistryServiceServicer_to_server(
-            RegistryApi(agencies, on_commit=self.relay.kick), self.grpc.server)
+            RegistryApi(agencies, on_commit=self.relay.kick, units=UnitStore(sessions, clock=self.clock),
+                        people=self.settings.people_directory()), self.grpc.server)
         documents_pb2_grpc.add_DocumentServiceServicer_to_server(
             DocumentApi(documents, agencies, lifecycle, on_commit=self.relay.kick), self.grpc.server)
         if self.bus is not None:

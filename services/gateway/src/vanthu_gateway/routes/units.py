@@ -1,0 +1,155 @@
+"""``/api/v1/units`` and ``/api/v1/people``: the caller's agency's internal units (đơn vị: phòng, ban), the people in
+them, and the agency's people as the identity provider knows them (read only)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from vanthu.registry.v1 import registry_pb2
+from vanthu_core.auth import Principal
+from vanthu_core.policy import REGISTRY
+from vanthu_gateway.access import calls
+from vanthu_gateway.auth import authenticated, forward
+from vanthu_gateway.schema import RequestBody
+
+router = APIRouter(prefix="/api/v1", tags=["units"])
+
+UnitCode = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+                               description="the unit's code, unique in the agency (e.g. VP, TCBC)")]
+Subject = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$",
+                              description="the person's subject (the identity provider's user ID)")]
+Kind = Literal["office", "division", "board", "section", "other"]
+Position = Literal["head", "deputy", "officer", "staff"]
+
+
+class UnitOut(BaseModel):
+    code: str
+    name: str
+    kind: str = Field(description="office (văn phòng), division (phòng), board (ban), section (bộ phận), other")
+    parent_code: str | None
+    active: bool
+    head_subject: str | None = Field(description="the head's subject (trưởng đơn vị); none while the unit has none")
+    head_username: str | None
+
+
+class UnitIn(RequestBody):
+    """A unit of the caller's agency to create or update (the registry checks every field)."""
+
+    name: str = Field(min_length=1, max_length=200, description="Vietnamese name, e.g. Phòng Tổ chức biên chế")
+    kind: Kind = "division"
+    parent_code: str | None = Field(None, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+                                    description="the unit it belongs to, in the same agency")
+    active: bool = True
+
+
+class UnitWritten(BaseModel):
+    unit: UnitOut
+    created: bool
+
+
+class MemberOut(BaseModel):
+    unit_code: str
+    subject: str
+    username: str
+    name: str
+    position: str = Field(description="head (trưởng đơn vị), deputy (phó), officer (chuyên viên), staff (nhân viên)")
+
+
+class MemberIn(RequestBody):
+    position: Position
+
+
+class MemberWritten(BaseModel):
+    member: MemberOut
+    created: bool
+
+
+class PersonOut(BaseModel):
+    subject: str
+    username: str
+    name: str
+    email: str
+    enabled: bool
+
+
+def unit_out(unit: registry_pb2.Unit) -> UnitOut:
+    return UnitOut(code=unit.code, name=unit.name, kind=unit.kind, parent_code=unit.parent_code or None,
+                   active=unit.active, head_subject=unit.head_subject or None, head_username=unit.head_username or None)
+
+
+def member_out(member: registry_pb2.UnitMember) -> MemberOut:
+    return MemberOut(unit_code=member.unit_code, subject=member.subject, username=member.username, name=member.name,
+                     position=member.position)
+
+
+def _registry(request: Request) -> Any:
+    return request.app.state.clients.registry
+
+
+@router.get("/units", response_model=list[UnitOut], summary="The units of the caller's agency")
+@calls(REGISTRY + "ListUnits")
+async def list_units(request: Request, principal: Annotated[Principal, Depends(authenticated)],
+                     include_inactive: Annotated[bool, Query(description="also the inactive units")] = False,
+                     ) -> list[UnitOut]:
+    reply = await _registry(request).ListUnits(registry_pb2.ListUnitsRequest(include_inactive=include_inactive),
+                                               metadata=forward(principal))
+    return [unit_out(u) for u in reply.units]
+
+
+@router.put("/units/{code}", response_model=UnitWritten, summary="Create or update a unit of the agency (admin)",
+            responses={201: {"model": UnitWritten, "description": "Created"}})
+@calls(REGISTRY + "UpsertUnit")
+async def put_unit(request: Request, response: Response, principal: Annotated[Principal, Depends(authenticated)],
+                   code: UnitCode, body: UnitIn) -> UnitWritten:
+    reply = await _registry(request).UpsertUnit(registry_pb2.UpsertUnitRequest(unit=registry_pb2.Unit(
+        code=code, name=body.name, kind=body.kind, parent_code=body.parent_code or "", active=body.active)),
+        metadata=forward(principal))
+    response.status_code = 201 if reply.created else 200
+    return UnitWritten(unit=unit_out(reply.unit), created=reply.created)
+
+
+@router.get("/units/{code}/members", response_model=list[MemberOut], summary="The members of a unit")
+@calls(REGISTRY + "ListUnitMembers")
+async def list_members(request: Request, principal: Annotated[Principal, Depends(authenticated)],
+                       code: UnitCode) -> list[MemberOut]:
+    reply = await _registry(request).ListUnitMembers(registry_pb2.ListUnitMembersRequest(unit_code=code),
+                                                     metadata=forward(principal))
+    return [member_out(m) for m in reply.members]
+
+
+@router.put("/units/{code}/members/{subject}", response_model=MemberWritten,
+            summary="Put a person of the agency in a unit, or change their position (admin)",
+            responses={201: {"model": MemberWritten, "description": "Created"}})
+@calls(REGISTRY + "SetUnitMember")
+async def put_member(request: Request, response: Response, principal: Annotated[Principal, Depends(authenticated)],
+                     code: UnitCode, subject: Subject, body: MemberIn) -> MemberWritten:
+    reply = await _registry(request).SetUnitMember(registry_pb2.SetUnitMemberRequest(
+        unit_code=code, subject=subject, position=body.position), metadata=forward(principal))
+    response.status_code = 201 if reply.created else 200
+    return MemberWritten(member=member_out(reply.member), created=reply.created)
+
+
+@router.delete("/units/{code}/members/{subject}", status_code=204, response_class=Response,
+               summary="Take a person out of a unit (admin); nothing happens when they are not in it")
+@calls(REGISTRY + "RemoveUnitMember")
+async def delete_member(request: Request, principal: Annotated[Principal, Depends(authenticated)],
+                        code: UnitCode, subject: Subject) -> Response:
+    await _registry(request).RemoveUnitMember(registry_pb2.RemoveUnitMemberRequest(unit_code=code, subject=subject),
+                                              metadata=forward(principal))
+    return Response(status_code=204)
+
+
+@router.get("/people", response_model=list[PersonOut],
+            summary="The people of the caller's agency, as the identity provider knows them (read only)")
+@calls(REGISTRY + "ListPeople")
+async def list_people(request: Request, principal: Annotated[Principal, Depends(authenticated)],
+                      q: Annotated[str | None, Query(max_length=200, description="words of the name or username, "
+                                                                                 "with or without diacritics")] = None,
+                      ) -> list[PersonOut]:
+    reply = await _registry(request).ListPeople(registry_pb2.ListPeopleRequest(text=q or ""),
+                                                metadata=forward(principal))
+    return [PersonOut(subject=p.subject, username=p.username, name=p.name, email=p.email, enabled=p.enabled)
+            for p in reply.people]
