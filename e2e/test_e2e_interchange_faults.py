@@ -203,14 +203,21 @@ async def _consumers_idle(stack: Stack) -> bool:
         await connection.close()
 
 
-def quiet(stack: Stack) -> bool:
-    """Interchange's consumers have nothing left to do and every outbox is published."""
-    for name in OUTBOX_SERVICES:
+def published(stack: Stack, services: tuple[str, ...] = OUTBOX_SERVICES) -> bool:
+    """The outboxes of ``services`` hold no unpublished event."""
+    for name in services:
         path = stack.var / name / f"{name}.db"
         if path.exists():
             with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as db:
                 if db.execute("SELECT count(*) FROM outbox WHERE published_at IS NULL").fetchone()[0]:
                     return False
+    return True
+
+
+def quiet(stack: Stack) -> bool:
+    """Interchange's consumers have nothing left to do and every outbox is published."""
+    if not published(stack):
+        return False
     try:
         return asyncio.run(_consumers_idle(stack))
     except Exception:
@@ -358,3 +365,39 @@ def test_a_crash_between_commit_and_publish(
             await admin.close()
 
     assert asyncio.run(issued_events()) == 1, "the issued event should be in the stream exactly once"
+
+
+def test_interchange_crashes_between_its_commit_and_its_publish(
+        stack: Stack, api: httpx.Client, token: Callable[[str], dict[str, str]]) -> None:
+    """Interchange takes a batch of issued letters and commits their packages while nats-server is gone, so their
+    PackageDispatched events stay in its outbox (and the issued events unacknowledged); it is killed then. Started
+    again, its relay publishes them once, the issued events that come again change nothing, each letter arrives
+    once."""
+    ids = signed_letters(api, token, 5, "interchange dừng giữa ghi và phát")
+    stack.stop_service("interchange")
+    issued = issue_all(stack, token, ids)
+    wait_for(lambda: published(stack, ("registry",)), "the issued events in JetStream", 60)
+
+    def committed() -> tuple[int, int]:
+        """Letters whose package interchange has committed, and its unpublished outbox rows."""
+        with interchange_db(stack) as db:
+            marks = ",".join("?" * len(ids))
+            sent = db.execute(f"SELECT count(DISTINCT document_id) FROM deliveries WHERE kind = 'edoc' AND "  # noqa: S608
+                              f"document_id IN ({marks})", ids).fetchone()[0]
+            return sent, db.execute("SELECT count(*) FROM outbox WHERE published_at IS NULL").fetchone()[0]
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        starting = pool.submit(stack.start_service, "interchange")
+        wait_for(lambda: committed()[0] >= 1, "interchange's first package", 60)
+        stack.stop_service("nats", kill=True)
+        starting.result()
+    try:
+        wait_for(lambda: committed()[0] == len(ids), "every package committed with nats-server down", 60)
+        unpublished = committed()[1]
+        assert unpublished >= 1, "some PackageDispatched events should be committed and not published"
+        print(f"interchange killed with {unpublished} events in its outbox")  # shown with -s
+        stack.stop_service("interchange", kill=True)
+    finally:
+        stack.start_service("nats")
+    stack.start_service("interchange")
+    assert_exactly_once(api, token, stack, issued)
