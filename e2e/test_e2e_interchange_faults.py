@@ -401,3 +401,22 @@ def test_interchange_crashes_between_its_commit_and_its_publish(
         stack.start_service("nats")
     stack.start_service("interchange")
     assert_exactly_once(api, token, stack, issued)
+
+
+#: Longer than the consumers' redeliveries take before a message is dead-lettered (0.5 + 2 + 10 + 10 s).
+OUTAGE_S = 30.0
+
+
+def test_the_registry_down_for_a_while(
+        stack: Stack, api: httpx.Client, token: Callable[[str], dict[str, str]]) -> None:
+    """The registry (which interchange reads the issued letter from and records the arrival in) is down for longer
+    than the consumers' redeliveries before a dead letter; once it is back, the letters go out and arrive once."""
+    ids = signed_letters(api, token, 2, "sổ đăng ký tạm ngừng")
+    stack.stop_service("interchange")
+    issued = issue_all(stack, token, ids)
+    wait_for(lambda: published(stack, ("registry",)), "the issued events in JetStream", 60)
+    stack.stop_service("registry")
+    stack.start_service("interchange")
+    time.sleep(OUTAGE_S)  # the fault lasts this long (interchange tries meanwhile)
+    stack.start_service("registry")
+    assert_exactly_once(api, token, stack, issued)
