@@ -34,7 +34,13 @@ from vanthu.registry.v1 import events_pb2 as registry_events
 from vanthu_core.bus import EventBus
 from vanthu_core.events import decode, new_meta
 from vanthu_core.ids import new_id
-from vanthu_core.subjects import EVENTS_STREAM, INTERCHANGE_DISPATCHED, INTERCHANGE_ISSUED, REGISTRY_DOCUMENT_ISSUED
+from vanthu_core.subjects import (
+    DEAD_LETTER_STREAM,
+    EVENTS_STREAM,
+    INTERCHANGE_DISPATCHED,
+    INTERCHANGE_ISSUED,
+    REGISTRY_DOCUMENT_ISSUED,
+)
 from vanthu_devstack import Stack, StackConfig
 
 pytestmark = pytest.mark.e2e
@@ -203,6 +209,15 @@ async def _consumers_idle(stack: Stack) -> bool:
         await connection.close()
 
 
+async def _dead_letters(stack: Stack) -> int:
+    connection = await nats.connect(stack.nats_url, user="admin", password=stack.nats_password("admin"),
+                                    allow_reconnect=False, connect_timeout=2)
+    try:
+        return int((await connection.jetstream(timeout=5).stream_info(DEAD_LETTER_STREAM)).state.messages)
+    finally:
+        await connection.close()
+
+
 def published(stack: Stack, services: tuple[str, ...] = OUTBOX_SERVICES) -> bool:
     """The outboxes of ``services`` hold no unpublished event."""
     for name in services:
@@ -242,6 +257,8 @@ def assert_exactly_once(api: httpx.Client, token: Callable[[str], dict[str, str]
                 SNV: ["01"], LONG_CHAU: ["01"]}, (number, deliveries)
             assert all(d["state"] == "sent" for d in deliveries), deliveries
             assert interchange_counts(stack, doc_id) == EXPECTED_INTERCHANGE, number
+    # nothing given up on: a dead letter would be a letter or an answer lost to its recipient
+    assert asyncio.run(_dead_letters(stack)) == 0
 
 
 # -- the scenarios ---------------------------------------------------------------------------------------------------
