@@ -76,6 +76,8 @@ class Process:
     name: str
     popen: subprocess.Popen[bytes]
     log_path: Path
+    #: The command line it was started with (:meth:`Stack.start_service` starts it again the same way).
+    argv: list[str] = field(default_factory=list)
 
     def tail(self, lines: int = 30) -> str:
         try:
@@ -226,7 +228,7 @@ class Stack:
         return env
 
     # -- processes -------------------------------------------------------------------------------
-    def _spawn(self, name: str, argv: list[str]) -> Process:
+    def _spawn(self, name: str, argv: list[str], *, replace: Process | None = None) -> Process:
         logs = self.var / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         log_path = logs / f"{name}.log"
@@ -234,8 +236,11 @@ class Stack:
         popen = subprocess.Popen(argv, stdout=handle, stderr=subprocess.STDOUT, env=self.env(name), cwd=self.var.parent,
                                  start_new_session=True)
         handle.close()
-        process = Process(name, popen, log_path)
-        self.processes.append(process)
+        process = Process(name, popen, log_path, list(argv))
+        if replace is not None:  # a restarted process keeps its place in the stop order
+            self.processes[self.processes.index(replace)] = process
+        else:
+            self.processes.append(process)
         self.config.log(f"  started {name} (pid {popen.pid}); log: {log_path}")
         return process
 
@@ -324,6 +329,49 @@ class Stack:
             self.stop()
             raise
         return self
+
+    # -- one process at a time (fault tests) --------------------------------------------------------------------
+    def process(self, name: str) -> Process:
+        """The process ``name`` ("nats", "identity", a service, "gateway")."""
+        for process in self.processes:
+            if process.name == name:
+                return process
+        raise StackError(f"no process {name!r} in this stack")
+
+    def _ready(self, name: str) -> Callable[[], bool]:
+        """What tells that the (re)started process ``name`` is ready."""
+        if name == "nats":
+            return lambda: self._port_open(self.config.ports["nats"]) and self._streams_declared()
+        if name == "identity":
+            return lambda: self._http_ok(f"{self.url('identity')}/healthz")
+        if name == "gateway":
+            return lambda: self._http_ok(f"{self.gateway_url}/readyz")
+        return functools.partial(self._grpc_serving, self.grpc_target(name))
+
+    def stop_service(self, name: str, *, kill: bool = False, grace_s: float = 15.0) -> None:
+        """Stop one process: SIGKILL at once (``kill``, a crash), or SIGTERM and SIGKILL after ``grace_s``.
+
+        Its data stays; :meth:`start_service` starts it again. The other processes run on (and see it gone)."""
+        process = self.process(name)
+        if not kill:
+            _terminate(process, time.monotonic() + grace_s)
+        _kill(process)
+        self.config.log(f"  stopped {name} ({'killed' if kill else 'terminated'}, pid {process.popen.pid})")
+
+    def start_service(self, name: str) -> Process:
+        """Start the stopped process ``name`` again with the same command, environment and data; returns when it
+        is ready (nats-server: listening with its streams; a service: serving its health check)."""
+        old = self.process(name)
+        if old.popen.poll() is None:
+            raise StackError(f"{name} is still running (pid {old.popen.pid}): stop_service first")
+        argv = [self.nats_binary(), "-c", str(self.nats_config())] if name == "nats" else old.argv
+        process = self._spawn(name, argv, replace=old)
+        self._wait(process, self._ready(name), f"{name} (restarted)")
+        return process
+
+    def restart_service(self, name: str, *, kill: bool = False) -> Process:
+        self.stop_service(name, kill=kill)
+        return self.start_service(name)
 
     def dead(self) -> list[Process]:
         return [p for p in self.processes if p.popen.poll() is not None]

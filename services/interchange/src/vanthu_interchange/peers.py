@@ -39,10 +39,13 @@ class StoredFile:
 class Registry:
     """The registry, for interchange."""
 
-    def __init__(self, channel: grpc.aio.Channel, tokens: ServiceTokens) -> None:
+    def __init__(self, channel: grpc.aio.Channel, tokens: ServiceTokens, *, wait_for_ready: bool = False) -> None:
         self.documents = documents_pb2_grpc.DocumentServiceStub(channel)
         self.directory = registry_pb2_grpc.RegistryServiceStub(channel)
         self.tokens = tokens
+        #: Calls wait (up to their deadline) while the registry cannot be reached, instead of failing at once: the
+        #: consumers' handlers ride out a restart, so their few redeliveries are not spent on it (see server.py).
+        self.wait_for_ready = wait_for_ready
 
     async def _metadata(self) -> tuple[tuple[str, str], ...]:
         return bearer_metadata(await self.tokens.token())
@@ -52,7 +55,8 @@ class Registry:
         try:
             reply = await self.documents.GetDocument(
                 documents_pb2.GetDocumentRequest(id=document_id, agency_code=agency_code),
-                metadata=await self._metadata(), timeout=TIMEOUT_S)
+                metadata=await self._metadata(), timeout=TIMEOUT_S,
+                wait_for_ready=self.wait_for_ready)
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "registry: ") from error
         return reply.document
@@ -61,7 +65,8 @@ class Registry:
         """The directory's entry for ``code``; None when there is none."""
         try:
             reply = await self.directory.GetAgency(registry_pb2.GetAgencyRequest(code=code),
-                                                   metadata=await self._metadata(), timeout=TIMEOUT_S)
+                                                   metadata=await self._metadata(), timeout=TIMEOUT_S,
+                wait_for_ready=self.wait_for_ready)
         except grpc.aio.AioRpcError as error:
             failure = domain_error(error, "registry: ")
             if isinstance(failure, NotFound):
@@ -81,7 +86,8 @@ class Registry:
                 try:
                     reply = await self.directory.ListAgencies(
                         registry_pb2.ListAgenciesRequest(parent_code=parent, page=common_pb2.PageRequest(
-                            page_size=500, page_token=token)), metadata=await self._metadata(), timeout=TIMEOUT_S)
+                            page_size=500, page_token=token)), metadata=await self._metadata(), timeout=TIMEOUT_S,
+                wait_for_ready=self.wait_for_ready)
                 except grpc.aio.AioRpcError as error:
                     raise domain_error(error, "registry: ") from error
                 for agency in reply.agencies:
@@ -100,7 +106,8 @@ class Registry:
             reply = await self.documents.CreateDocument(
                 documents_pb2.CreateDocumentRequest(document=document, agency_code=agency_code,
                                                     arrival_key=arrival_key),
-                metadata=await self._metadata(), timeout=TIMEOUT_S)
+                metadata=await self._metadata(), timeout=TIMEOUT_S,
+                wait_for_ready=self.wait_for_ready)
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "registry: ") from error
         return reply.document
@@ -113,7 +120,8 @@ class Registry:
             reply = await self.documents.RecordRevocation(
                 documents_pb2.RecordRevocationRequest(agency_code=agency_code, id=document_id, state=state,
                                                       reason=reason, kind=kind),
-                metadata=await self._metadata(), timeout=TIMEOUT_S)
+                metadata=await self._metadata(), timeout=TIMEOUT_S,
+                wait_for_ready=self.wait_for_ready)
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "registry: ") from error
         return reply.document
@@ -122,16 +130,20 @@ class Registry:
 class Storage:
     """Storage, for interchange."""
 
-    def __init__(self, channel: grpc.aio.Channel, tokens: ServiceTokens, max_file_bytes: int) -> None:
+    def __init__(self, channel: grpc.aio.Channel, tokens: ServiceTokens, max_file_bytes: int, *,
+                 wait_for_ready: bool = False) -> None:
         self.stub = storage_pb2_grpc.StorageServiceStub(channel)
         self.tokens = tokens
         self.max_file_bytes = max_file_bytes
+        #: As :attr:`Registry.wait_for_ready`.
+        self.wait_for_ready = wait_for_ready
 
     async def read(self, agency_code: str, object_id: str) -> bytes:
         """The bytes of one object of ``agency_code`` (verified by storage while streaming)."""
         parts: list[bytes] = []
         call = self.stub.Download(storage_pb2.DownloadRequest(object_id=object_id, agency_code=agency_code),
-                                  metadata=bearer_metadata(await self.tokens.token()), timeout=TIMEOUT_S)
+                                  metadata=bearer_metadata(await self.tokens.token()), timeout=TIMEOUT_S,
+                wait_for_ready=self.wait_for_ready)
         try:
             async for message in call:
                 if message.HasField("object"):
@@ -158,7 +170,8 @@ class Storage:
 
         try:
             reply = await self.stub.Upload(messages(), metadata=bearer_metadata(await self.tokens.token()),
-                                           timeout=TIMEOUT_S)
+                                           timeout=TIMEOUT_S,
+                wait_for_ready=self.wait_for_ready)
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "storage: ") from error
         o = reply.object

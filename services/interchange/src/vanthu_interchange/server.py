@@ -92,8 +92,13 @@ class InterchangeServer:
                                      *registry_pb2.DESCRIPTOR.services_by_name.values()]),
             create_channel(self.settings.storage_target, services=storage_pb2.DESCRIPTOR.services_by_name.values(),
                            max_message_bytes=8 * 1024 * 1024)]
-        registry = Registry(self.channels[0], tokens)
-        storage = Storage(self.channels[1], tokens, self.settings.max_file_bytes)
+        # The consumers' calls wait while the registry or storage is down (a restart): a call that failed at once
+        # would spend one of the few redeliveries before a dead letter, and an outage of some 25 s would send the
+        # issued letter or the arrived package to the dead letters, lost to its recipient (found by
+        # e2e/test_e2e_interchange_faults.py). The API's calls still fail at once (the clerk sees it).
+        registry = Registry(self.channels[0], tokens, wait_for_ready=True)
+        storage = Storage(self.channels[1], tokens, self.settings.max_file_bytes, wait_for_ready=True)
+        api_registry = Registry(self.channels[0], tokens)
         store = InterchangeStore(sessions, clock=self.clock)
         self.axis = AxisClient(self.settings.axis_settings()) if self.settings.axis_configured else None
         peers, self.peer_client, self.federation = Peers(), None, None
@@ -125,7 +130,9 @@ class InterchangeServer:
         receiver = Receiver(store, registry, storage, router, answers, limits, on_commit=kick, clock=self.clock,
                             revoker=revoker)
         interchange_pb2_grpc.add_InterchangeServiceServicer_to_server(
-            InterchangeApi(store, registry, on_resend=kick, revoker=revoker, clock=self.clock), self.grpc.server)
+            InterchangeApi(store, api_registry, on_resend=kick, clock=self.clock,
+                           revoker=Revoker(store, api_registry, router, on_commit=kick, clock=self.clock)),
+            self.grpc.server)
         if self.bus is not None:
             await self.bus.consume(INTERCHANGE_ISSUED, Sender(store, registry, storage, router, on_commit=kick,
                                                               clock=self.clock))
