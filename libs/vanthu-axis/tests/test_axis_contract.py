@@ -170,7 +170,11 @@ class ProvincialAxisUnderTest:
         server = self.server
         if server is not None:
             server.server.should_exit = True  # type: ignore[attr-defined]
-        self.thread.join(timeout=10)
+            server.server.force_exit = True  # type: ignore[attr-defined]  # no wait for keep-alive clients
+        # the port closes when the server stops serving; the thread may then linger disposing its database engine
+        # (aiosqlite's worker waits with a timeout, which libfaketime stretches in `make test-year-ahead`): it is a
+        # daemon on a port of its own, so the next test is not affected
+        wait_until(lambda: not port_open(self.port), timeout_s=30, what="the provincial axis to stop serving")
 
 
 TARGETS = ["real"] if os.environ.get("VANTHU_TEST_AXIS_URL", "").strip() else ["fake", "provincial"]

@@ -26,6 +26,7 @@ import pytest
 
 from vanthu_core.errors import Unavailable
 from vanthu_registry.people import KeycloakDirectory
+from vanthu_testing.ports import join_thread
 
 CONTRACT = json.loads((Path(__file__).parent / "contracts" / "keycloak_26_users.json").read_text(encoding="utf-8"))
 UBND, SNV = "000.00.00.H61", "000.00.02.H61"
@@ -99,7 +100,7 @@ def keycloak() -> Iterator[RecordedKeycloak]:
         yield state
     finally:
         server.shutdown()
-        thread.join(timeout=10)
+        join_thread(thread, timeout_s=10, what="the recorded Keycloak")
 
 
 def directory(keycloak: RecordedKeycloak, secret: str = CONTRACT["client_secret"]) -> KeycloakDirectory:

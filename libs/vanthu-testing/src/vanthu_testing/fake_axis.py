@@ -58,7 +58,7 @@ from vanthu_axis import (
     SignatureRejected,
     verify,
 )
-from vanthu_testing.ports import free_port, port_open, wait_until
+from vanthu_testing.ports import free_port, join_thread, port_open, wait_until
 
 __all__ = ["AxisSystem", "FakeAxis", "default_systems", "fake_axis"]
 
@@ -381,8 +381,9 @@ class FakeAxis:
         """Stop serving (the port is closed when this returns); the SQLite file stays."""
         if self._server is not None:
             self._server.should_exit = True
+            self._server.force_exit = True  # no wait for clients' keep-alive connections
         if self._thread is not None and self._thread.is_alive():
-            self._thread.join(timeout=10)
+            join_thread(self._thread, timeout_s=30, what="the fake national axis")
         wait_until(lambda: not port_open(self.port), timeout_s=10, what="fake national axis stopped")
 
     def restart(self) -> FakeAxis:

@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from vanthu_core.clients import SERVICE_CLIENTS, client_id
 from vanthu_core.settings import CommonSettings
-from vanthu_testing.ports import free_port, port_open, wait_until
+from vanthu_testing.ports import free_port, join_thread, port_open, wait_until
 
 
 def demo_users_file() -> Path:
@@ -54,7 +54,7 @@ class DevIssuer:
         """Stop serving (the port is closed when this returns); a stopped issuer cannot be started again."""
         self.server.should_exit = True
         if self.thread.is_alive():
-            self.thread.join(timeout=10)
+            join_thread(self.thread, timeout_s=10, what="the dev issuer")
         wait_until(lambda: not port_open(self.port), timeout_s=10, what="dev identity issuer stopped")
 
     def token(self, username: str, password: str = "vanthu-dev") -> str:  # noqa: S107 (demo users)
