@@ -45,7 +45,7 @@ test: system-deps lint ## Lint, type checks, unit, integration and e2e tests
 	@$(UV) run --no-sync pytest $(PYTEST_ARGS)
 
 test-year-ahead: system-deps proto ## Unit and integration tests again with the clock a year ahead (libfaketime)
-	@lib=$$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n1); \
+	@lib=$$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -n1); \
 	  if [ -z "$$lib" ]; then echo "test-year-ahead: libfaketime is missing (apt-get install libfaketime)" >&2; exit 1; fi; \
 	  export LD_PRELOAD=$$lib FAKETIME=$(YEAR_AHEAD); \
 	  echo "test-year-ahead: the tests see $$(date -u +%Y-%m-%dT%H:%MZ) (FAKETIME=$(YEAR_AHEAD))"; \
