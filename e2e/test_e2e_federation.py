@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -37,7 +36,9 @@ from vanthu.interchange.v1 import federation_pb2, federation_pb2_grpc
 from vanthu_axis.model import Agency
 from vanthu_core.ports import free_port
 from vanthu_devstack import Stack, StackConfig
+from vanthu_testing import gateway
 from vanthu_testing.fake_axis import AxisSystem, FakeAxis
+from vanthu_testing.gateway import bearer, token_of
 from vanthu_testing.tls import Issued, TestCA
 
 pytestmark = pytest.mark.e2e
@@ -57,11 +58,7 @@ class Installation:
 
     def login(self, username: str) -> dict[str, str]:
         if username not in self.tokens:
-            reply = httpx.post(f"{self.stack.issuer}/protocol/openid-connect/token",
-                               data={"grant_type": "password", "client_id": "vanthu-web", "username": username,
-                                     "password": "vanthu-dev"})
-            reply.raise_for_status()
-            self.tokens[username] = {"Authorization": f"Bearer {reply.json()['access_token']}"}
+            self.tokens[username] = bearer(token_of(self.stack.issuer, username))
         return self.tokens[username]
 
     def api(self) -> httpx.Client:
@@ -80,11 +77,8 @@ def axis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeAxis]:
     systems = (AxisSystem(PROVINCE_SYSTEM, "bi-mat-tinh-" + "x" * 24, (
                    Agency(id="1", code=UBND, name="Ủy ban nhân dân tỉnh Vĩnh Long"),)),
                AxisSystem(MINISTRY_SYSTEM, "bi-mat-bo-" + "y" * 24, (Agency(id="2", code=MINISTRY, name="Bộ Nội vụ"),)))
-    fake = FakeAxis(tmp_path_factory.mktemp("axis") / "fake-axis.sqlite3", systems).start()
-    try:
+    with FakeAxis(tmp_path_factory.mktemp("axis") / "fake-axis.sqlite3", systems) as fake:
         yield fake
-    finally:
-        fake.stop()
 
 
 @pytest.fixture(scope="module")
@@ -123,35 +117,13 @@ def installations(tmp_path_factory: pytest.TempPathFactory,
             installation.stack.stop()
 
 
-# -- as in test_e2e_interchange*.py --------------------------------------------------------------------------------
 def wait_for(check: Callable[[], Any], what: str, timeout_s: float = 90.0) -> Any:
-    deadline, last = time.monotonic() + timeout_s, None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.3)
-    raise AssertionError(f"{what}: not within {timeout_s:.0f} s (last seen: {last!r})")
+    return gateway.wait_for(check, what, timeout_s, interval_s=0.3)
 
 
 def issue_letter(a: Installation, pdf: bytes, abstract: str, recipients: list[dict[str, str]]) -> dict[str, Any]:
-    officer, leader, clerk = (a.login(u) for u in ("chuyenvien.ubnd", "lanhdao.ubnd", "vanthu.ubnd"))
     with a.api() as api:
-        up = api.post("/api/v1/files", headers=officer,
-                      files={"file": ("Dự thảo công văn.pdf", pdf, "application/pdf")})
-        assert up.status_code == 201, up.text
-        created = api.post("/api/v1/documents", headers=officer, json={
-            "type_code": "cong_van", "abstract": abstract, "unit_abbreviation": "VP", "recipients": recipients,
-            "files": [{"object_id": up.json()["object"]["object_id"], "role": "main"}]})
-        assert created.status_code == 201, created.text
-        doc = created.json()
-        assert api.post(f"/api/v1/documents/{doc['id']}/submit", headers=officer).status_code == 200
-        assert api.post(f"/api/v1/documents/{doc['id']}/sign", headers=leader, timeout=120).status_code == 200
-        registers = api.get("/api/v1/registers", headers=clerk, params={"direction": "outgoing"}).json()
-        issued = api.post(f"/api/v1/documents/{doc['id']}/issue", headers=clerk, timeout=120,
-                          json={"register_id": next(r["id"] for r in registers if not r["type_codes"])})
-        assert issued.status_code == 200, issued.text
-        return dict(issued.json())
+        return gateway.issue_letter(api, a.login, pdf, abstract, recipients)
 
 
 def arrival_of(where: Installation, clerk: str, number_symbol: str) -> dict[str, Any] | None:

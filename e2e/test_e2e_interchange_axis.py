@@ -61,11 +61,8 @@ def axis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeAxis]:
             Agency(id="1", code=UBND, name="Ủy ban nhân dân tỉnh Vĩnh Long"),
             Agency(id="2", pid="1", code=SNV, name="Sở Nội vụ tỉnh Vĩnh Long"))),
         AxisSystem(MINISTRY_SYSTEM, "bi-mat-bo-noi-vu-" + "y" * 20, (Agency(id="3", code=MINISTRY, name="Bộ Nội vụ"),)))
-    fake = FakeAxis(tmp_path_factory.mktemp("axis") / "fake-axis.sqlite3", systems).start()
-    try:
+    with FakeAxis(tmp_path_factory.mktemp("axis") / "fake-axis.sqlite3", systems) as fake:
         yield fake
-    finally:
-        fake.stop()
 
 
 @pytest.fixture(scope="module")
@@ -75,23 +72,13 @@ def platform(tmp_path_factory: pytest.TempPathFactory, axis: FakeAxis) -> Iterat
         "VANTHU_INTERCHANGE_AXIS_URL": axis.url, "VANTHU_INTERCHANGE_AXIS_SYSTEM_ID": PROVINCE_SYSTEM,
         "VANTHU_INTERCHANGE_AXIS_SECRET": axis.secret(PROVINCE_SYSTEM), "VANTHU_INTERCHANGE_AXIS_POLL_S": "0.5",
         "VANTHU_INTERCHANGE_RETRY_POLL_S": "1"}
-    stack = Stack(config)
-    stack.start()
-    try:
+    with Stack(config) as stack:
         yield stack
-    finally:
-        stack.stop()
 
 
 @pytest.fixture(scope="module")
 def login(platform: Stack) -> Callable[[str], dict[str, str]]:
     return logins(platform.issuer)
-
-
-@pytest.fixture
-def api(platform: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=platform.gateway_url, timeout=30) as client:
-        yield client
 
 
 def ministry(axis: FakeAxis, call: Callable[[Any], Any]) -> Any:

