@@ -39,7 +39,7 @@ proto-lint: ## Style checks of the .proto files
 
 lint: proto proto-lint ## ruff and mypy over the whole workspace
 	@$(UV) run --no-sync ruff check .
-	@$(UV) run --no-sync mypy $$(ls -d libs/*/src services/*/src | grep -v vanthu-proto)
+	@$(UV) run --no-sync mypy $$(ls -d libs/*/src services/*/src | grep -v -e vanthu-proto -e services/web)
 
 test: system-deps lint ## Lint, type checks, unit, integration and e2e tests
 	@$(UV) run --no-sync pytest $(PYTEST_ARGS)
