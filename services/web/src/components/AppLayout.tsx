@@ -1,4 +1,4 @@
-import { Avatar, Button, Drawer, Grid, Layout, Menu, Space, Typography, type MenuProps } from "antd";
+import { Avatar, Button, Drawer, Grid, Layout, Menu, Space, type MenuProps } from "antd";
 import { useState } from "react";
 import { Link, Outlet, useLocation } from "react-router-dom";
 import { useAuth } from "../auth/AuthProvider";
@@ -52,9 +52,10 @@ export function AppLayout() {
         <span style={{ flex: 1 }} />
         <Space size="small">
           {wide && <Avatar style={{ background: "#003eb3" }} aria-hidden>{person?.name.slice(0, 1)}</Avatar>}
-          <Typography.Text style={{ color: "#fff", maxWidth: wide ? 280 : 120 }} ellipsis data-testid="user-name">
+          <span data-testid="user-name" style={{ color: "#fff", display: "inline-block", maxWidth: wide ? 280 : 110,
+            overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap", verticalAlign: "middle" }}>
             {person?.name}
-          </Typography.Text>
+          </span>
           <Button onClick={() => void signOut()}>{common.signOut}</Button>
         </Space>
       </Layout.Header>

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Checkbox, Form, Input, Modal, Select, Space } from "antd";
+import { Alert, App, Button, Checkbox, Form, Input, Modal, Radio, Space, Spin } from "antd";
 import { useState } from "react";
 import { unwrap, type Document } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
@@ -13,7 +13,9 @@ export function ArrivalActions({ doc }: { doc: Document }) {
   const queries = useQueryClient();
   const { message } = App.useApp();
   const [dialog, setDialog] = useState<"" | "register" | "reject">("");
-  const [registerForm] = Form.useForm<{ register_id: string; confirm: boolean; reason: string }>();
+  const [registerForm] = Form.useForm<{ confirm: boolean; reason: string }>();
+  const [registerId, setRegisterId] = useState("");
+  const [missingRegister, setMissingRegister] = useState(false);
   const [rejectForm] = Form.useForm<{ reason: string }>();
   const signatureOk = doc.signature_check === "valid";
   const registers = useQuery({
@@ -72,18 +74,27 @@ export function ArrivalActions({ doc }: { doc: Document }) {
         cancelText="Hủy"
         confirmLoading={register.isPending}
         onCancel={() => setDialog("")}
-        onOk={() => registerForm.validateFields().then((v) => register.mutate(v), () => undefined)}
+        onOk={() => {
+          setMissingRegister(!registerId);
+          registerForm.validateFields().then((v) => {
+            if (registerId) register.mutate({ ...v, register_id: registerId });
+          }, () => undefined);
+        }}
         destroyOnHidden
       >
-        <Form form={registerForm} layout="vertical" preserve={false}
-          initialValues={{ register_id: active.length === 1 ? active[0]?.id : undefined, confirm: false }}>
+        <Form form={registerForm} layout="vertical" preserve={false} initialValues={{ confirm: false }}>
           {!signatureOk && <Alert type="warning" showIcon message={messages.actions.signatureWarning} style={{ marginBottom: 16 }} />}
+          {registers.isLoading && <Spin />}
           {registers.isSuccess && active.length === 0 && <Alert type="error" message={messages.actions.noRegister} />}
-          <Form.Item name="register_id" label={messages.actions.register_id}
-            rules={[{ required: true, message: messages.actions.chooseRegister }]}>
-            <Select loading={registers.isLoading} placeholder={messages.actions.chooseRegister}
-              options={active.map((r) => ({ value: r.id, label: r.name }))} />
-          </Form.Item>
+          <fieldset style={{ border: 0, padding: 0, margin: "0 0 16px" }}>
+            <legend style={{ fontSize: 15, marginBottom: 8 }}>{messages.actions.register_id}</legend>
+            <Radio.Group value={registerId} onChange={(e) => setRegisterId(String(e.target.value))}
+              options={active.map((r) => ({ value: r.id, label: r.name }))}
+              style={{ display: "flex", flexDirection: "column", gap: 8 }} />
+            {missingRegister && !registerId && (
+              <div role="alert" style={{ color: "#cf1322", marginTop: 4 }}>{messages.actions.chooseRegister}</div>
+            )}
+          </fieldset>
           {!signatureOk && (
             <>
               <Form.Item name="confirm" valuePropName="checked"

@@ -54,8 +54,7 @@ describe("a document's page", () => {
       await waitFor(() => expect(calls.some((c) => c.path.startsWith("/api/v1/registers"))).toBe(true));
       await user.click(screen.getByRole("checkbox"));
       fireEvent.change(screen.getByLabelText("Lý do vẫn vào sổ"), { target: { value: "Đã đối chiếu bản giấy" } });
-      await user.click(screen.getByRole("combobox"));
-      await user.click(await screen.findByTitle("Sổ văn bản đến 2026"));
+      await user.click(await screen.findByRole("radio", { name: "Sổ văn bản đến 2026" }));
       const ok = screen.getAllByRole("button", { name: "Vào sổ" }).at(-1) as HTMLElement;
       await user.click(ok);
       await waitFor(() => expect(posts(calls)).toHaveLength(1));

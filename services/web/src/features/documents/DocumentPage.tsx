@@ -82,6 +82,11 @@ export function DocumentPage() {
       unwrap(await api.GET("/api/v1/documents/{document_id}", { params: { path: { document_id: id } } })),
     retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
   });
+  const types = useQuery({
+    queryKey: ["document-types"],
+    queryFn: async () => unwrap(await api.GET("/api/v1/document-types")),
+    staleTime: 3_600_000,
+  });
   if (query.isLoading) return <Skeleton active />;
   if (query.isError || !query.data) {
     const missing = query.error instanceof ApiError && query.error.status === 404;
@@ -92,6 +97,7 @@ export function DocumentPage() {
     );
   }
   const doc = query.data;
+  const typeName = types.data?.find((t) => t.code === doc.type_code)?.name ?? doc.type_code;
   const clerkCanAct = doc.direction === "incoming" && doc.status === "arrived" && !!person?.roles.includes("clerk");
   return (
     <Space direction="vertical" size="middle" style={{ width: "100%" }}>
@@ -101,8 +107,8 @@ export function DocumentPage() {
         {doc.abstract}
       </Typography.Title>
       <Space wrap>
-        <Tag color="blue">{common.status[doc.status] ?? doc.status}</Tag>
-        {doc.urgency !== "normal" && <Tag color="volcano">{common.urgency[doc.urgency]}</Tag>}
+        <Tag color="#0958d9">{common.status[doc.status] ?? doc.status}</Tag>
+        {doc.urgency !== "normal" && <Tag color="#ad2102">{common.urgency[doc.urgency]}</Tag>}
       </Space>
       {clerkCanAct && <ArrivalActions doc={doc} />}
       <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{messages.sections.metadata}</h2>}>
@@ -110,7 +116,7 @@ export function DocumentPage() {
           <Descriptions.Item label={messages.fields.numberSymbol}>{doc.number_symbol}</Descriptions.Item>
           <Descriptions.Item label={messages.fields.documentDate}>{formatDate(doc.document_date)}</Descriptions.Item>
           <Descriptions.Item label={messages.fields.issuer}>{doc.issuing_agency_name}</Descriptions.Item>
-          <Descriptions.Item label={messages.fields.type}>{doc.type_code}</Descriptions.Item>
+          <Descriptions.Item label={messages.fields.type}>{typeName}</Descriptions.Item>
           <Descriptions.Item label={messages.fields.abstract} span={2}>{doc.abstract}</Descriptions.Item>
           <Descriptions.Item label={messages.fields.urgency}>{common.urgency[doc.urgency] ?? doc.urgency}</Descriptions.Item>
           <Descriptions.Item label={messages.fields.status}>{common.status[doc.status] ?? doc.status}</Descriptions.Item>

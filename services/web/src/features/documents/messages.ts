@@ -27,7 +27,7 @@ export const messages = {
     registerTitle: "Vào sổ văn bản đến",
     rejectTitle: "Trả lại văn bản đến",
     register_id: "Sổ văn bản đến",
-    chooseRegister: "Chọn sổ",
+    chooseRegister: "Hãy chọn sổ để vào sổ.",
     noRegister: "Cơ quan chưa mở sổ văn bản đến. Hãy nhờ quản trị mở sổ.",
     confirmSignature: "Vẫn vào sổ dù chữ ký số chưa được xác nhận hợp lệ",
     signatureWarning: "Chữ ký số của văn bản này chưa được xác nhận hợp lệ. Hãy đối chiếu với bản giấy hoặc liên hệ nơi gửi trước khi vào sổ.",

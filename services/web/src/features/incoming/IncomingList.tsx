@@ -36,7 +36,7 @@ function columns(tab: Tab): TableColumnsType<Document> {
       key: "abstract",
       render: (value: string, doc) => (
         <>
-          {doc.urgency !== "normal" && <Tag color="volcano">{common.urgency[doc.urgency]}</Tag>}
+          {doc.urgency !== "normal" && <Tag color="#ad2102">{common.urgency[doc.urgency]}</Tag>}
           <Link to={`/van-ban/${doc.id}`}>{value}</Link>
         </>
       ),
