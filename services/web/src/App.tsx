@@ -43,7 +43,7 @@ const THEME = {
 export function App({ manager, queryClient }: { manager: UserManager; queryClient: QueryClient }) {
   return (
     <ConfigProvider locale={viVN} theme={THEME}>
-      <AntApp>
+      <AntApp message={{ top: 80 }}>
         <QueryClientProvider client={queryClient}>
           <AuthProvider manager={manager}>
             <ApiProvider>

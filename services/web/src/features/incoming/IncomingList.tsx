@@ -75,7 +75,7 @@ function TabTable({ tab }: { tab: Tab }) {
         dataSource={query.data?.items ?? []}
         pagination={false}
         scroll={{ x: 880 }}
-        locale={{ emptyText: messages.empty[tab] }}
+        locale={{ emptyText: <span style={{ color: "#595959" }}>{messages.empty[tab]}</span> }}
         aria-label={messages.tabs[tab]}
       />
       {query.data?.next_page_token && <Typography.Paragraph type="secondary">{messages.more}</Typography.Paragraph>}
