@@ -49,6 +49,8 @@ DEFAULT_PORTS = {"nats": 4222, "identity": 8180, "registry": 50051, "storage": 5
                  "interchange": 50054, "gateway": 8080}
 #: The web application's build (``make dev`` runs ``npm ci`` and ``vite build`` in services/web first).
 WEB_DIST = Path(__file__).resolve().parents[4] / "services" / "web" / "dist"
+#: Where `npm run dev` serves the web app while developing it (a development issuer only; never in the realm file).
+VITE_DEV_URLS = ("http://127.0.0.1:5173", "http://localhost:5173")
 #: Signals that end the launcher (and so everything it started): Ctrl-C, a service manager or `timeout`, a
 #: terminal closed.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -187,8 +189,9 @@ class Stack:
             "VANTHU_IDENTITY_KEY_DIR": str(self.var / "identity" / "keys"),
             "VANTHU_GATEWAY_HTTP_HOST": self.config.host,
             "VANTHU_GATEWAY_HTTP_PORT": str(self.config.ports["gateway"]),
-            # the web application is served by the gateway: its sign-in returns there (the realm's VANTHU_WEB_URL)
-            "VANTHU_IDENTITY_WEB_URLS": json.dumps([self.gateway_url]),
+            # the web application is served by the gateway: its sign-in returns there (the realm's VANTHU_WEB_URL);
+            # also Vite's dev server (`npm run dev` in services/web), which proxies the API to this gateway
+            "VANTHU_IDENTITY_WEB_URLS": json.dumps([self.gateway_url, *VITE_DEV_URLS]),
             "PYTHONUNBUFFERED": "1",
             # streaming threads' buffers stay in two malloc arenas: flat memory while files stream (as in the images)
             "MALLOC_ARENA_MAX": "2",

@@ -39,7 +39,8 @@ export function AppLayout() {
   return (
     <Layout style={{ minHeight: "100vh" }}>
       <Layout.Header
-        style={{ display: "flex", alignItems: "center", gap: 12, padding: "0 16px", background: "#0958d9" }}
+        style={{ display: "flex", alignItems: "center", gap: wide ? 12 : 8, padding: wide ? "0 16px" : "0 8px",
+          background: "#0958d9" }}
       >
         {!wide && (
           <Button aria-label="Mở danh mục" onClick={() => setOpen(true)}>
@@ -50,7 +51,7 @@ export function AppLayout() {
           {common.appName}
         </Link>
         <span style={{ flex: 1 }} />
-        <Space size="small">
+        <Space size={wide ? "small" : 4}>
           {wide && <Avatar style={{ background: "#003eb3" }} aria-hidden>{person?.name.slice(0, 1)}</Avatar>}
           <span data-testid="user-name" style={{ color: "#fff", display: "inline-block", maxWidth: wide ? 280 : 110,
             overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap", verticalAlign: "middle" }}>
