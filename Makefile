@@ -13,7 +13,10 @@ YEAR_AHEAD ?= +365d
 FUZZ_EXAMPLES ?= 150
 FUZZ_SEED ?=
 
-.PHONY: help uv sync system-deps proto proto-lint lint typecheck test test-fast test-year-ahead fuzz dev bench clean
+WEB := services/web
+
+.PHONY: help uv sync system-deps proto proto-lint lint typecheck test test-fast test-year-ahead fuzz dev bench clean \
+        web-deps web-lint web-test web-build web-api
 
 help: ## This list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -25,7 +28,7 @@ uv: ## Install uv (the Python workspace tool) if it is missing
 sync: uv ## Create .venv with every package of the workspace (pinned by uv.lock)
 	@$(UV) sync --all-packages --all-extras --quiet
 
-system-deps: ## Debian packages the tests use (PostgreSQL, SoftHSM2, poppler), when missing and we may install
+system-deps: ## Debian packages the tests use (PostgreSQL, SoftHSM2, poppler, Node.js, chromium), when missing
 	@bash scripts/system-deps.sh
 
 proto: sync ## Generate the gRPC/protobuf stubs into libs/vanthu-proto (never edited by hand)
@@ -37,11 +40,11 @@ proto: sync ## Generate the gRPC/protobuf stubs into libs/vanthu-proto (never ed
 proto-lint: ## Style checks of the .proto files
 	@python3 proto/lint.py
 
-lint: proto proto-lint ## ruff and mypy over the whole workspace
+lint: proto proto-lint web-lint ## ruff and mypy over the whole workspace; eslint and tsc over the web app
 	@$(UV) run --no-sync ruff check .
-	@$(UV) run --no-sync mypy $$(ls -d libs/*/src services/*/src | grep -v vanthu-proto)
+	@$(UV) run --no-sync mypy $$(ls -d libs/*/src services/*/src | grep -v -e vanthu-proto -e services/web)
 
-test: system-deps lint ## Lint, type checks, unit, integration and e2e tests
+test: system-deps lint web-test web-build ## Lint, type checks, unit, integration, e2e and browser tests
 	@$(UV) run --no-sync pytest $(PYTEST_ARGS)
 
 test-year-ahead: system-deps proto ## Unit and integration tests again with the clock a year ahead (libfaketime)
@@ -60,13 +63,30 @@ fuzz: system-deps proto ## Fuzz every REST route from the OpenAPI document longe
 	  VANTHU_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) VANTHU_FUZZ_SEED=$$seed $(UV) run --no-sync pytest e2e/test_e2e_fuzz.py \
 	  -p no:cacheprovider -s --timeout=0 $(PYTEST_ARGS)
 
-dev: system-deps proto ## Run the whole platform on this machine (embedded default); Ctrl-C stops it
+dev: system-deps proto web-build ## Run the whole platform and the web app on this machine; Ctrl-C stops it
 	@$(UV) run --no-sync python -m vanthu_devstack up
 
 bench: proto ## Benchmarks: each prints project vs baseline measured in the same run
 	@rm -f bench/results.json
 	@set -e; for b in $$(ls bench/*.py | grep -v '/_'); do echo "== $$b"; $(UV) run --no-sync python $$b; done
 	@echo "results: bench/results.json"
+
+web-deps: ## The web app's npm packages, exactly as package-lock.json pins them (npm ci, when the lock changed)
+	@if [ ! -f $(WEB)/node_modules/.package-lock.json ] || [ $(WEB)/package-lock.json -nt $(WEB)/node_modules/.package-lock.json ]; \
+	  then cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error; fi
+
+web-lint: web-deps ## eslint and tsc --noEmit over the web app
+	@cd $(WEB) && npx eslint . --max-warnings 0 && npx tsc --noEmit
+
+web-test: web-deps ## The web app's component tests (vitest)
+	@cd $(WEB) && npx vitest run
+
+web-build: web-deps ## Build the web app into services/web/dist (served by the gateway at /)
+	@cd $(WEB) && npx vite build --logLevel warn
+
+web-api: proto web-deps ## Regenerate the web app's API types from the gateway's OpenAPI document (commit the result)
+	@$(UV) run --no-sync python -m vanthu_gateway.export_openapi $(WEB)/openapi.json
+	@cd $(WEB) && npx openapi-typescript openapi.json -o src/api/schema.d.ts
 
 clean: ## Remove generated stubs, caches (keeps var/, the dev data)
 	rm -rf $(PROTO_OUT)/vanthu .pytest_cache .mypy_cache .ruff_cache

@@ -2,7 +2,8 @@
 # Install the Debian packages the tests and `make dev` use, when they are missing and we can.
 # PostgreSQL server (tests of the scale-mode database), SoftHSM2 + OpenSC (PKCS#11 signing keys),
 # poppler-utils (pdfsig/pdftoppm check signed PDFs), fonts-liberation (Times-metric Vietnamese font),
-# libfaketime (the suite's second pass with the clock a year ahead, `make test-year-ahead`).
+# libfaketime (the suite's second pass with the clock a year ahead, `make test-year-ahead`), Node.js and npm (the web
+# app's build and tests), chromium (the browser tests drive Debian's build through Playwright: no browser download).
 set -euo pipefail
 need=()
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
@@ -13,6 +14,9 @@ command -v pdfsig >/dev/null 2>&1 || need+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || need+=(fonts-dejavu-core)
 ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || need+=(libfaketime)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "system-deps: missing ${need[*]}; install them (Debian: apt-get install ${need[*]}); tests needing them will skip" >&2

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from vanthu_devstack.stack import DEFAULT_PORTS, STOP_SIGNALS, Stack, StackConfig, StackError
+from vanthu_devstack.stack import DEFAULT_PORTS, STOP_SIGNALS, WEB_DIST, Stack, StackConfig, StackError
 
 
 class Stopping(KeyboardInterrupt):
@@ -75,8 +75,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted while starting; stopped")
         return 130
+    web = (f"Open {stack.gateway_url}/ in a browser and sign in as a demo user below" if WEB_DIST.is_dir()
+           else "the web app is not built (make dev builds it: npm ci, then vite build in services/web)")
     print(f"""
 VanThu is up.
+  Web application:  {web}
   Gateway (REST):   {stack.gateway_url}   API docs: {stack.gateway_url}/docs
   Identity issuer:  {stack.issuer}
   NATS:             {stack.nats_url}   users' passwords: {stack.var / 'nats' / 'users'}

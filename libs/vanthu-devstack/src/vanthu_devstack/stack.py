@@ -47,6 +47,10 @@ GRPC_SERVICES = [("registry", "vanthu_registry"), ("storage", "vanthu_storage"),
                  ("interchange", "vanthu_interchange")]
 DEFAULT_PORTS = {"nats": 4222, "identity": 8180, "registry": 50051, "storage": 50052, "signing": 50053,
                  "interchange": 50054, "gateway": 8080}
+#: The web application's build (``make dev`` runs ``npm ci`` and ``vite build`` in services/web first).
+WEB_DIST = Path(__file__).resolve().parents[4] / "services" / "web" / "dist"
+#: Where `npm run dev` serves the web app while developing it (a development issuer only; never in the realm file).
+VITE_DEV_URLS = ("http://127.0.0.1:5173", "http://localhost:5173")
 #: Signals that end the launcher (and so everything it started): Ctrl-C, a service manager or `timeout`, a
 #: terminal closed.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -185,6 +189,9 @@ class Stack:
             "VANTHU_IDENTITY_KEY_DIR": str(self.var / "identity" / "keys"),
             "VANTHU_GATEWAY_HTTP_HOST": self.config.host,
             "VANTHU_GATEWAY_HTTP_PORT": str(self.config.ports["gateway"]),
+            # the web application is served by the gateway: its sign-in returns there (the realm's VANTHU_WEB_URL);
+            # also Vite's dev server (`npm run dev` in services/web), which proxies the API to this gateway
+            "VANTHU_IDENTITY_WEB_URLS": json.dumps([self.gateway_url, *VITE_DEV_URLS]),
             "PYTHONUNBUFFERED": "1",
             # streaming threads' buffers stay in two malloc arenas: flat memory while files stream (as in the images)
             "MALLOC_ARENA_MAX": "2",
@@ -221,6 +228,8 @@ class Stack:
             # the registry's people directory (embedded mode): the people the issuer knows, for the agencies' units
             env["VANTHU_REGISTRY_USERS_FILE"] = str(users)
         env["VANTHU_SIGNING_DEV_PKI_DIR"] = str(self.var / "signing" / "dev-pki")
+        if WEB_DIST.is_dir():  # the built web application (`make dev` builds it), served by the gateway at /
+            env["VANTHU_GATEWAY_WEB_DIR"] = str(WEB_DIST)
         if process in NATS_SERVICES:
             env["VANTHU_NATS_USER"] = process
             env["VANTHU_NATS_PASSWORD"] = self.nats_password(process)

@@ -23,6 +23,15 @@ class IdentitySettings(BaseSettings):
     #: ``VANTHU_IDENTITY_SERVICE_CLIENTS='{"vanthu-registry": "…", "vanthu-signing": "…"}'``. A client not listed (or
     #: listed with an empty secret) gets no token. The dev launcher generates a secret per client per ``var/``.
     service_clients: dict[str, SecretStr] = Field(default_factory=dict)
+    #: Where the web client is served (``VANTHU_WEB_URL`` of the realm file): redirect and post-logout URIs must be
+    #: under one of these (``<url>/*``) and their origins may call the token endpoint (CORS). Empty: no login page.
+    web_urls: list[str] = Field(default_factory=list)
+    #: A code is exchanged within this many seconds (Keycloak's default: 60).
+    code_lifetime_s: int = 60
+    #: A session lasts at most this long (Keycloak's SSO Session Max: 10 hours) ...
+    session_lifetime_s: int = 36_000
+    #: ... and ends when its refresh token is not used for this long (SSO Session Idle: 30 minutes).
+    refresh_lifetime_s: int = 1800
 
     def issuer(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/") + f"/realms/{self.realm}"

@@ -14,7 +14,7 @@ import grpc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -24,6 +24,7 @@ from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2, 
 from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
 from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
 from vanthu_core.auth import JwksVerifier, Principal
+from vanthu_core.clients import WEB
 from vanthu_core.errors import DomainError, InvalidArgument
 from vanthu_core.grpc_client import create_channel
 from vanthu_core.grpc_server import current_trace_id
@@ -31,7 +32,7 @@ from vanthu_core.service_token import ServiceTokens
 from vanthu_core.settings import CommonSettings
 from vanthu_core.telemetry import instrument_fastapi
 from vanthu_core.text import excerpt
-from vanthu_gateway import openapi
+from vanthu_gateway import openapi, web
 from vanthu_gateway.access import calls, document_routes
 from vanthu_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from vanthu_gateway.problems import HTTP_STATUS, problem, problem_from_rpc
@@ -92,7 +93,7 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
         await clients.close()
         await app.state.verifier.aclose()
 
-    app = FastAPI(title="VanThu API", version="1.0.0", lifespan=lifespan,
+    app = FastAPI(title="VanThu API", version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="REST API of VanThu for web and mobile front ends. Every /api/v1 route takes an "
                               "`Authorization: Bearer <token>` from the identity issuer (Keycloak in production). "
                               "Errors are application/problem+json (RFC 9457) naming the field at fault.")
@@ -136,8 +137,11 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
                        request=request, errors=listed)
 
     @app.exception_handler(StarletteHTTPException)
-    async def on_http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        """Starlette's own refusals (404 no route, 405 with the ``Allow`` header RFC 9110 requires) as problems."""
+    async def on_http_error(request: Request, error: StarletteHTTPException) -> Response:
+        """Starlette's own refusals (404 no route, 405 with the ``Allow`` header RFC 9110 requires) as problems; a
+        page of the web application where no route answers a GET outside the API (``web.app_response``)."""
+        if error.status_code == 404 and (page := web.app_response(request)) is not None:
+            return page
         return problem(error.status_code, str(error.detail), request=request, headers=error.headers)
 
     @app.exception_handler(Exception)
@@ -176,6 +180,8 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
                 "agency": principal.agency, "roles": sorted(principal.roles)}
 
     openapi.install(app)
+    web.install(app, web_dir=settings.web_dir, authority=settings.web_oidc_authority or common.oidc_issuer,
+                client_id=WEB)
     # who may call each route, from the access table (the operation's description and x-roles)
     document_routes(app.routes)
     for router in (agencies.router, units.router, documents.router, registers.router, files.router, signing.router,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -25,5 +27,9 @@ class GatewaySettings(ServiceSettings):
     #: Key of download links (HMAC); every gateway replica needs the same one. Empty: a random key per process.
     download_link_secret: SecretStr = SecretStr("")
     download_link_ttl_s: int = Field(default=300, ge=10, le=86_400)
+    #: The built web application (``services/web/dist``; the image's ``/app/web``), served at ``/``. None: not served.
+    web_dir: Path | None = None
+    #: The issuer URL the browser signs in with, when it differs from ``VANTHU_OIDC_ISSUER`` (an internal address).
+    web_oidc_authority: str = ""
     #: Per-call deadline towards the services.
     call_deadline_s: float = 10.0

@@ -1,0 +1,254 @@
+"""The web application in a real browser (issue 14, item 5): Debian's chromium driven by Playwright (no browser
+download), against the platform of the e2e fixtures, through the UI only. UBND tỉnh issues a letter to Sở Nội vụ (set
+up through the API); Sở Nội vụ's clerk signs in through the login page, sees the arrival with its signature report,
+registers it (vào sổ) and signs out; Phường Long Châu's clerk does not see it; the same clerk on a 390×844 phone.
+axe-core (the npm package, injected from services/web/node_modules) finds no serious or critical violation on each
+screen visited, no page breaks its Content-Security-Policy, and every screen is saved as a screenshot under
+``test-output/web/`` (``VANTHU_TEST_OUTPUT`` to put it elsewhere)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from vanthu_devstack import Stack
+from vanthu_devstack.stack import WEB_DIST
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = ROOT / "services" / "web" / "node_modules" / "axe-core" / "axe.min.js"
+OUTPUT = Path(os.environ.get("VANTHU_TEST_OUTPUT", ROOT / "test-output")) / "web"
+UBND, SNV = "000.00.00.H61", "000.00.02.H61"
+#: How long the UI may take to show what the server already has (a wait, not a speed assertion).
+UI_TIMEOUT_MS = 30_000
+
+if not (Path(CHROMIUM).exists() and AXE.exists() and (WEB_DIST / "index.html").exists()):
+    pytest.skip("the browser tests need chromium (make system-deps) and the built web app with its node_modules "
+                "(make web-build)", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def wait_for(check: Callable[[], Any], what: str, timeout_s: float = 60.0) -> Any:
+    deadline = time.monotonic() + timeout_s
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(0.2)
+    raise AssertionError(f"{what}: not within {timeout_s:.0f} s (last seen: {last!r})")
+
+
+@pytest.fixture(scope="module")
+def arrival(platform: Stack, login: Callable[[str], str], draft_pdf: Callable[..., bytes]) -> dict[str, Any]:
+    """A letter UBND tỉnh issued to Sở Nội vụ only, arrived there, its signature checked."""
+    with httpx.Client(base_url=platform.gateway_url, timeout=150) as api:
+        officer, leader, clerk = (bearer(login(u)) for u in ("chuyenvien.ubnd", "lanhdao.ubnd", "vanthu.ubnd"))
+        snv_clerk = bearer(login("vanthu.snv"))
+        up = api.post("/api/v1/files", headers=officer,
+                      files={"file": ("Dự thảo công văn.pdf", draft_pdf(), "application/pdf")})
+        assert up.status_code == 201, up.text
+        abstract = "V/v báo cáo tình hình ứng dụng văn bản điện tử năm 2026 (trình duyệt)"
+        created = api.post("/api/v1/documents", headers=officer, json={
+            "type_code": "cong_van", "abstract": abstract, "unit_abbreviation": "VP",
+            "recipients": [{"agency_code": SNV, "name": "Sở Nội vụ"}],
+            "files": [{"object_id": up.json()["object"]["object_id"], "role": "main"}]})
+        assert created.status_code == 201, created.text
+        doc_id = created.json()["id"]
+        assert api.post(f"/api/v1/documents/{doc_id}/submit", headers=officer).status_code == 200
+        assert api.post(f"/api/v1/documents/{doc_id}/sign", headers=leader).status_code == 200
+        registers = api.get("/api/v1/registers", headers=clerk, params={"direction": "outgoing"}).json()
+        issued = api.post(f"/api/v1/documents/{doc_id}/issue", headers=clerk,
+                          json={"register_id": next(r["id"] for r in registers if not r["type_codes"])})
+        assert issued.status_code == 200, issued.text
+        number_symbol = issued.json()["number_symbol"]
+
+        def arrived() -> dict[str, Any] | None:
+            found = api.get("/api/v1/documents", headers=snv_clerk, params={
+                "direction": "incoming", "status": "arrived", "issuing_agency_code": UBND}).json()["items"]
+            return next((d for d in found if d["number_symbol"] == number_symbol
+                         and d["signature_check"] in ("valid", "invalid")), None)
+
+        return dict(wait_for(arrived, "the arrival at Sở Nội vụ with its signature checked"))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+class Screens:
+    """One browser context: each screen visited is checked with axe and saved; CSP violations are collected."""
+
+    def __init__(self, browser: Browser, name: str, **context: Any) -> None:
+        self.context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **context)
+        self.page: Page = self.context.new_page()
+        self.page.set_default_timeout(UI_TIMEOUT_MS)
+        self.name = name
+        self.count = 0
+        self.csp_violations: list[str] = []
+        self.page.on("console", lambda m: self.csp_violations.append(m.text)
+                     if "Content Security Policy" in m.text else None)
+        self.axe_source = AXE.read_text(encoding="utf-8")
+
+    def check(self, screen: str) -> None:
+        """axe-core on the page as it is: no serious or critical violation; then a full-page screenshot."""
+        self.page.wait_for_load_state("networkidle")
+        # Ant Design fades things in: judge colours once no animation or transition is running
+        self.page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
+        if not self.page.evaluate("() => typeof window.axe !== 'undefined'"):
+            self.page.evaluate(self.axe_source + "\n;undefined")  # through the debugger protocol: not the page's CSP
+        result = self.page.evaluate("""async () => {
+            const r = await window.axe.run(document, {resultTypes: ['violations']});
+            return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+                .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                            nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        }""")
+        self.count += 1
+        self.page.screenshot(path=str(OUTPUT / f"{self.name}-{self.count:02d}-{screen}.png"), full_page=True)
+        assert result == [], f"axe on {screen} ({self.page.url}): {result}"
+        assert self.csp_violations == [], f"CSP violations on {screen}: {self.csp_violations}"
+
+    def sign_in(self, base_url: str, username: str, then: str = "/") -> None:
+        self.page.goto(base_url + then)
+        expect(self.page.get_by_role("heading", name="Đăng nhập VanThu")).to_be_visible()
+        self.check("dang-nhap")
+        self.page.get_by_label("Tên đăng nhập").fill(username)
+        self.page.get_by_label("Mật khẩu").fill("vanthu-dev")
+        self.page.get_by_role("button", name="Đăng nhập").click()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def test_the_clerk_signs_in_sees_the_arrival_registers_it_and_signs_out(
+        platform: Stack, browser: Browser, arrival: dict[str, Any]) -> None:
+    screens = Screens(browser, "van-thu-desktop", viewport={"width": 1280, "height": 800})
+    page = screens.page
+    try:
+        # a wrong password keeps the clerk on the login page, in Vietnamese
+        page.goto(platform.gateway_url + "/")
+        page.get_by_label("Tên đăng nhập").fill("vanthu.snv")
+        page.get_by_label("Mật khẩu").fill("sai-mat-khau")
+        page.get_by_role("button", name="Đăng nhập").click()
+        expect(page.get_by_role("alert")).to_have_text("Tên đăng nhập hoặc mật khẩu không đúng.")
+        screens.check("sai-mat-khau")
+        page.get_by_label("Mật khẩu").fill("vanthu-dev")
+        page.get_by_role("button", name="Đăng nhập").click()
+
+        # the clerk lands on văn bản đến: the arrival waits, with its signature report
+        expect(page).to_have_url(re.compile(r"/van-ban-den$"))
+        expect(page.get_by_test_id("user-name")).to_have_text("Đặng Thị Mỹ Xuyên")
+        link = page.get_by_role("link", name=arrival["number_symbol"])
+        expect(link).to_be_visible()
+        verdict = {"valid": "Hợp lệ", "invalid": "Không hợp lệ"}[arrival["signature_check"]]
+        row = page.get_by_role("row").filter(has=link)
+        expect(row.get_by_text(verdict, exact=True)).to_be_visible()
+        expect(row.get_by_text("Ủy ban nhân dân tỉnh Vĩnh Long")).to_be_visible()
+        screens.check("van-ban-den")
+
+        # its page: metadata, files, history
+        link.click()
+        expect(page).to_have_url(re.compile(f"/van-ban/{arrival['id']}$"))
+        expect(page.get_by_role("heading", level=1)).to_contain_text(arrival["abstract"])
+        expect(page.get_by_role("heading", name="Tệp đính kèm")).to_be_visible()
+        expect(page.get_by_role("button", name=re.compile("^Tải về"))).to_have_count(len(arrival["files"]))
+        expect(page.get_by_role("heading", name="Lịch sử xử lý (luân chuyển)")).to_be_visible()
+        screens.check("van-ban")
+
+        # vào sổ: choose the register (and confirm a signature problem with a reason, if there is one)
+        page.get_by_role("button", name="Vào sổ").click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog.get_by_text("Vào sổ văn bản đến")).to_be_visible()
+        dialog.get_by_role("radio").first.check()
+        if arrival["signature_check"] != "valid":
+            dialog.get_by_role("checkbox").check()
+            dialog.get_by_label("Lý do vẫn vào sổ").fill("Đã đối chiếu với bản giấy")
+        screens.check("vao-so")
+        dialog.get_by_role("button", name="Vào sổ").click()
+        expect(page.get_by_text(re.compile(r"^Đã vào sổ, số đến \d+\.$"))).to_be_visible()
+        expect(page.get_by_test_id("arrival-number")).to_have_text(re.compile(r"^\d+$"))
+        expect(page.get_by_role("button", name="Vào sổ")).to_have_count(0)
+        screens.check("da-vao-so")
+
+        # it is listed among the registered ones, no longer among those waiting
+        page.get_by_role("link", name="Văn bản đến", exact=True).click()
+        expect(page.get_by_role("link", name=arrival["number_symbol"])).to_have_count(0)
+        page.get_by_role("tab", name="Đã vào sổ").click()
+        expect(page.get_by_role("link", name=arrival["number_symbol"])).to_be_visible()
+        screens.check("da-vao-so-danh-sach")
+
+        # sign-out ends the session: the Vietnamese signed-out page, and the app asks to sign in again
+        page.get_by_role("button", name="Đăng xuất").click()
+        expect(page.get_by_role("heading", name="Bạn đã đăng xuất")).to_be_visible()
+        screens.check("da-dang-xuat")
+        page.goto(platform.gateway_url + "/van-ban-den")
+        expect(page.get_by_role("heading", name="Đăng nhập VanThu")).to_be_visible()
+
+        # the page shown when a session ends
+        page.goto(platform.gateway_url + "/phien-ket-thuc")
+        expect(page.get_by_role("heading", name="Phiên làm việc đã kết thúc")).to_be_visible()
+        screens.check("phien-ket-thuc")
+    finally:
+        screens.close()
+
+
+def test_another_agencys_clerk_does_not_see_the_arrival(platform: Stack, browser: Browser,
+                                                        arrival: dict[str, Any]) -> None:
+    screens = Screens(browser, "van-thu-long-chau", viewport={"width": 1280, "height": 800})
+    page = screens.page
+    try:
+        screens.sign_in(platform.gateway_url, "vanthu.longchau")
+        expect(page).to_have_url(re.compile(r"/van-ban-den$"))
+        expect(page.get_by_test_id("user-name")).to_have_text("Mai Thị Tường Vi")
+        expect(page.get_by_role("table")).to_be_visible()
+        for tab in ("Chờ vào sổ", "Đã vào sổ", "Đã trả lại"):
+            page.get_by_role("tab", name=tab).click()
+            expect(page.get_by_role("tabpanel", name=tab)).to_be_visible()
+            page.wait_for_load_state("networkidle")
+            expect(page.get_by_role("link", name=arrival["number_symbol"])).to_have_count(0)
+        screens.check("van-ban-den-khac-co-quan")
+        page.goto(f"{platform.gateway_url}/van-ban/{arrival['id']}")
+        expect(page.get_by_text("Không tìm thấy văn bản (hoặc văn bản không thuộc cơ quan của bạn).")).to_be_visible()
+        expect(page.get_by_text(arrival["abstract"])).to_have_count(0)
+        screens.check("van-ban-khac-co-quan")
+    finally:
+        screens.close()
+
+
+def test_the_clerk_works_from_a_390_by_844_phone(platform: Stack, browser: Browser, arrival: dict[str, Any]) -> None:
+    screens = Screens(browser, "van-thu-dien-thoai", viewport={"width": 390, "height": 844}, is_mobile=True,
+                      has_touch=True, device_scale_factor=2)
+    page = screens.page
+    try:
+        screens.sign_in(platform.gateway_url, "vanthu.snv", then=f"/van-ban/{arrival['id']}")
+        expect(page).to_have_url(re.compile(f"/van-ban/{arrival['id']}$"))  # back where the sign-in began
+        expect(page.get_by_role("heading", level=1)).to_contain_text(arrival["abstract"])
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+        screens.check("van-ban")
+        page.get_by_role("button", name="Mở danh mục").click()
+        page.get_by_role("dialog").get_by_role("link", name="Văn bản đến", exact=True).click()
+        expect(page).to_have_url(re.compile(r"/van-ban-den$"))
+        expect(page.get_by_role("tab", name="Chờ vào sổ")).to_be_visible()
+        screens.check("van-ban-den")
+    finally:
+        screens.close()

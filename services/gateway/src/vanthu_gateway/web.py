@@ -1,0 +1,100 @@
+"""The web application and the API documentation, served by the gateway with nothing from a public CDN (issue 14).
+
+- ``/`` and every client route: the built app (``VANTHU_GATEWAY_WEB_DIR``, the output of ``vite build``). A path
+  that no route answers and that is not under ``/api``, ``/docs`` or ``/openapi.json`` is the app's file of that
+  name or else ``index.html`` (the app routes in the browser), so the app never shadows an API route, nor turns an
+  API 404 or 405 into a page.
+- ``/web-config.json``: what the app needs to sign in (the OIDC authority and client id).
+- ``/docs``: Swagger UI from the ``swagger-ui-bundle`` package's files, served here; ReDoc (CDN-only) is off.
+- Content-Security-Policy on those pages: only this origin, plus the identity issuer's origin for the sign-in's
+  discovery and token calls (``connect-src``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import swagger_ui_bundle
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+#: Paths the app never answers for: the API and its documents stay the gateway's (a 404 stays a problem).
+RESERVED = ("/api/", "/api", "/docs", "/openapi.json", "/healthz", "/readyz", "/web-config.json")
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def app_csp(issuer: str) -> str:
+    """The app's policy: its own scripts only; styles from itself and inline (Ant Design writes its CSS-in-JS into
+    ``<style>`` elements at run time); API calls to itself and the issuer (sign-in); no frames of it elsewhere."""
+    return ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+            f"font-src 'self'; connect-src 'self' {_origin(issuer)}; frame-src 'self' blob:; worker-src 'self' blob:; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; manifest-src 'self'")
+
+
+def _docs_page(app: FastAPI) -> tuple[str, str]:
+    """Swagger UI's page with local assets, and its policy (its one inline script allowed by hash)."""
+    page = get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} — tài liệu API",
+                               swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+                               swagger_css_url="/docs/assets/swagger-ui.css",
+                               swagger_favicon_url="/docs/assets/favicon-32x32.png")
+    html = bytes(page.body).decode()
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
+                      for s in _INLINE_SCRIPT.findall(html))
+    csp = (f"default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+           "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
+    return html, csp
+
+
+def install(app: FastAPI, *, web_dir: Path | None, authority: str, client_id: str) -> None:
+    """Add ``/docs`` (local Swagger UI), ``/web-config.json`` and the app's files with its fallback to ``app``.
+
+    ``web_dir``: the built app (``index.html`` and ``assets/``); None or missing: no app is served (``/`` is a 404
+    problem). ``authority``: the OIDC issuer URL the browser signs in with; ``client_id``: the web client."""
+    app.mount("/docs/assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
+    docs: dict[str, str] = {}
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        if not docs:
+            docs["html"], docs["csp"] = _docs_page(app)
+        return HTMLResponse(docs["html"], headers={"Content-Security-Policy": docs["csp"]})
+
+    @app.get("/web-config.json", include_in_schema=False)
+    async def web_config() -> JSONResponse:
+        return JSONResponse({"authority": authority, "client_id": client_id},
+                            headers={"Cache-Control": "no-cache"})
+
+    root = web_dir.resolve() if web_dir is not None and (web_dir / "index.html").is_file() else None
+    app.state.web_dir = root
+    app.state.web_csp = app_csp(authority)
+
+
+def app_response(request: Request) -> Response | None:
+    """The app's answer to a GET or HEAD that no route took, or None (the caller answers 404): a file of the build,
+    else ``index.html`` for a client route. Hashed assets are cached for a year, ``index.html`` never."""
+    root: Path | None = getattr(request.app.state, "web_dir", None)
+    path = request.url.path
+    if root is None or request.method not in ("GET", "HEAD") or path.startswith(RESERVED):
+        return None
+    headers: dict[str, Any] = {"Content-Security-Policy": request.app.state.web_csp,
+                               "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+    candidate = (root / path.lstrip("/")).resolve()
+    if path != "/" and candidate.is_file() and candidate.is_relative_to(root):
+        cache = "public, max-age=31536000, immutable" if path.startswith("/assets/") else "no-cache"
+        return FileResponse(candidate, headers={**headers, "Cache-Control": cache})
+    if path.startswith("/assets/") or "." in path.rsplit("/", 1)[-1]:
+        return None  # a missing file is a 404, not the app
+    return FileResponse(root / "index.html", headers={**headers, "Cache-Control": "no-cache"},
+                        media_type="text/html; charset=utf-8")

@@ -1,0 +1,97 @@
+"""The gateway serves the web application at ``/`` (issue 14, item 3): its files, ``index.html`` for client routes,
+never in place of an API answer; a Content-Security-Policy that allows only this origin and the issuer; ``/docs``
+with Swagger UI's files served here, not from a public CDN."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from vanthu_core.ports import free_port
+from vanthu_core.settings import CommonSettings
+from vanthu_gateway.app import create_app
+from vanthu_gateway.settings import GatewaySettings
+
+pytestmark = pytest.mark.unit
+
+ISSUER = "http://127.0.0.1:8180/realms/vanthu"
+INDEX = '<!doctype html><html lang="vi"><body><div id="root"></div><script src="/assets/app-1a2b.js"></script>'
+
+
+@pytest.fixture
+def web_dir(tmp_path: Path) -> Path:
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text(INDEX, encoding="utf-8")
+    (tmp_path / "assets" / "app-1a2b.js").write_text("console.log('vanthu')", encoding="utf-8")
+    (tmp_path / "manifest.webmanifest").write_text("{}", encoding="utf-8")
+    (tmp_path.parent / "secret.txt").write_text("outside", encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+async def gateway(web_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
+    common = CommonSettings(oidc_issuer=ISSUER, events_enabled=False)
+    app = create_app(GatewaySettings(registry_target=f"127.0.0.1:{free_port()}", web_dir=web_dir), common)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://gateway") as http:
+        yield http
+
+
+@pytest.mark.parametrize("path", ["/", "/van-ban-den", "/van-ban/0192f0a1-7c3e-7b1a-9c1d-2f3e4a5b6c7d",
+                                  "/auth/callback?code=x&state=y"])
+async def test_client_routes_get_the_app_with_its_policy(gateway: httpx.AsyncClient, path: str) -> None:
+    reply = await gateway.get(path)
+    assert reply.status_code == 200 and reply.text == INDEX
+    assert reply.headers["content-type"].startswith("text/html")
+    assert reply.headers["cache-control"] == "no-cache"
+    csp = reply.headers["content-security-policy"]
+    assert "script-src 'self';" in csp and "connect-src 'self' http://127.0.0.1:8180;" in csp
+    assert "frame-ancestors 'none'" in csp and "unsafe-eval" not in csp and "https:" not in csp
+
+
+async def test_assets_are_served_and_cached_and_missing_ones_are_404(gateway: httpx.AsyncClient) -> None:
+    asset = await gateway.get("/assets/app-1a2b.js")
+    assert asset.status_code == 200 and asset.text == "console.log('vanthu')"
+    assert "immutable" in asset.headers["cache-control"]
+    assert (await gateway.get("/assets/gone-9z.js")).status_code == 404
+    assert (await gateway.get("/favicon.ico")).status_code == 404
+    assert (await gateway.get("/manifest.webmanifest")).status_code == 200
+    assert (await gateway.get("/..%2fsecret.txt")).status_code == 404
+    assert (await gateway.get("/assets/..%2f..%2fsecret.txt")).status_code == 404
+
+
+async def test_the_app_never_answers_for_the_api(gateway: httpx.AsyncClient) -> None:
+    unknown = await gateway.get("/api/v1/no-such-route")
+    assert unknown.status_code == 404 and unknown.headers["content-type"] == "application/problem+json"
+    wrong_method = await gateway.get("/api/v1/documents/x/submit")
+    assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "POST"
+    assert (await gateway.get("/api/v1/me")).status_code == 401
+    assert (await gateway.post("/van-ban-den")).status_code in (404, 405)
+    assert (await gateway.get("/openapi.json")).json()["info"]["title"] == "VanThu API"
+
+
+async def test_the_web_config_names_the_issuer_and_the_web_client(gateway: httpx.AsyncClient) -> None:
+    assert (await gateway.get("/web-config.json")).json() == {"authority": ISSUER, "client_id": "vanthu-web"}
+
+
+async def test_docs_load_swagger_ui_from_the_gateway_not_a_cdn(gateway: httpx.AsyncClient) -> None:
+    page = await gateway.get("/docs")
+    assert page.status_code == 200
+    assert "cdn." not in page.text and "https://" not in page.text.replace("https://fastapi.tiangolo.com", "")
+    assert "/docs/assets/swagger-ui-bundle.js" in page.text
+    assert "'sha256-" in page.headers["content-security-policy"]
+    script = await gateway.get("/docs/assets/swagger-ui-bundle.js")
+    assert script.status_code == 200 and len(script.content) > 100_000
+    assert (await gateway.get("/docs/assets/swagger-ui.css")).status_code == 200
+    assert (await gateway.get("/redoc")).text == INDEX  # no ReDoc (CDN only): an ordinary client route
+
+
+async def test_without_a_build_the_root_is_a_problem(tmp_path: Path) -> None:
+    common = CommonSettings(oidc_issuer=ISSUER, events_enabled=False)
+    app = create_app(GatewaySettings(registry_target=f"127.0.0.1:{free_port()}", web_dir=tmp_path / "none"), common)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as http:
+        reply = await http.get("/")
+        assert reply.status_code == 404 and reply.headers["content-type"] == "application/problem+json"

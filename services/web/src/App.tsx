@@ -1,0 +1,69 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { App as AntApp, ConfigProvider, Result } from "antd";
+import viVN from "antd/locale/vi_VN";
+import type { UserManager } from "oidc-client-ts";
+import { BrowserRouter, Link, Route, Routes } from "react-router-dom";
+import { ApiProvider } from "./api/ApiProvider";
+import { ApiError } from "./api/client";
+import { AuthProvider } from "./auth/AuthProvider";
+import { CALLBACK_PATH, SESSION_ENDED_PATH, SIGNED_OUT_PATH } from "./auth/oidc";
+import { AppLayout } from "./components/AppLayout";
+import { common } from "./components/messages";
+import { DocumentPage } from "./features/documents/DocumentPage";
+import { Home } from "./features/home/Home";
+import { IncomingList } from "./features/incoming/IncomingList";
+import { Callback, RequireAuth, SessionEnded, SignedOut } from "./features/session/SessionPages";
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        staleTime: 10_000,
+        retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
+      },
+    },
+  });
+}
+
+/** Theme: darker shades than Ant Design's defaults wherever text sits on white, for WCAG AA contrast (≥ 4.5:1). */
+const THEME = {
+  token: {
+    colorPrimary: "#0958d9",
+    colorLink: "#0958d9",
+    colorError: "#cf1322",
+    colorSuccess: "#237804",
+    colorWarning: "#ad6800",
+    colorTextDescription: "#595959",
+    colorTextTertiary: "#595959",
+    colorTextPlaceholder: "#6b6b6b",
+    fontSize: 15,
+  },
+};
+
+export function App({ manager, queryClient }: { manager: UserManager; queryClient: QueryClient }) {
+  return (
+    <ConfigProvider locale={viVN} theme={THEME}>
+      <AntApp message={{ top: 80 }}>
+        <QueryClientProvider client={queryClient}>
+          <AuthProvider manager={manager}>
+            <ApiProvider>
+              <BrowserRouter>
+                <Routes>
+                  <Route path={CALLBACK_PATH} element={<Callback />} />
+                  <Route path={SIGNED_OUT_PATH} element={<SignedOut />} />
+                  <Route path={SESSION_ENDED_PATH} element={<SessionEnded />} />
+                  <Route element={<RequireAuth><AppLayout /></RequireAuth>}>
+                    <Route index element={<Home />} />
+                    <Route path="van-ban-den" element={<IncomingList />} />
+                    <Route path="van-ban/:id" element={<DocumentPage />} />
+                    <Route path="*" element={<Result status="404" title={common.notFound} extra={<Link to="/">{common.menu.home}</Link>} />} />
+                  </Route>
+                </Routes>
+              </BrowserRouter>
+            </ApiProvider>
+          </AuthProvider>
+        </QueryClientProvider>
+      </AntApp>
+    </ConfigProvider>
+  );
+}

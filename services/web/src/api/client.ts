@@ -1,0 +1,52 @@
+import createClient, { type Middleware } from "openapi-fetch";
+import type { components, paths } from "./schema";
+
+export type Document = components["schemas"]["DocumentOut"];
+export type HistoryEntry = components["schemas"]["HistoryOut"];
+export type Register = components["schemas"]["RegisterOut"];
+export type DocumentType = components["schemas"]["DocumentTypeOut"];
+export type Problem = components["schemas"]["Problem"];
+export type ApiClient = ReturnType<typeof createClient<paths>>;
+
+/** A refusal or failure of the gateway (problem+json), with the text to show. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Partial<Problem>,
+  ) {
+    super(problem.detail ?? problem.title ?? `HTTP ${status}`);
+  }
+}
+
+/**
+ * The typed client of the gateway (types generated from its OpenAPI document): each request carries the person's
+ * token; a 401 means the session is over (``onUnauthorized``).
+ */
+export function createApi(
+  token: () => string | undefined,
+  onUnauthorized: () => void,
+  fetchImpl?: typeof fetch,
+): ApiClient {
+  const client = createClient<paths>({ baseUrl: fetchImpl ? "http://gateway" : "", fetch: fetchImpl });
+  const auth: Middleware = {
+    onRequest({ request }) {
+      const value = token();
+      if (value) request.headers.set("Authorization", `Bearer ${value}`);
+      return request;
+    },
+    onResponse({ response }) {
+      if (response.status === 401) onUnauthorized();
+      return response;
+    },
+  };
+  client.use(auth);
+  return client;
+}
+
+/** The data of an openapi-fetch answer, or an ApiError. */
+export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
+  if (result.error !== undefined || result.data === undefined) {
+    throw new ApiError(result.response.status, (result.error ?? {}) as Partial<Problem>);
+  }
+  return result.data;
+}

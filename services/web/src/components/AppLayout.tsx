@@ -1,0 +1,81 @@
+import { Avatar, Button, Drawer, Grid, Layout, Menu, Space, type MenuProps } from "antd";
+import { useState } from "react";
+import { Link, Outlet, useLocation } from "react-router-dom";
+import { useAuth } from "../auth/AuthProvider";
+import type { Role } from "../auth/claims";
+import { common } from "./messages";
+
+interface Entry {
+  key: string;
+  label: string;
+  roles: Role[] | "all";
+}
+
+/** The menu people know (ux.md), by role; only what exists today is listed (more screens come with issue 14). */
+const ENTRIES: Entry[] = [
+  { key: "/", label: common.menu.home, roles: "all" },
+  { key: "/van-ban-den", label: common.menu.incoming, roles: ["clerk", "leader", "head", "officer"] },
+];
+
+export function menuFor(roles: Role[]): Entry[] {
+  return ENTRIES.filter((e) => e.roles === "all" || e.roles.some((r) => roles.includes(r)));
+}
+
+export function AppLayout() {
+  const { person, signOut } = useAuth();
+  const screens = Grid.useBreakpoint();
+  const location = useLocation();
+  const [open, setOpen] = useState(false);
+  const roles = person?.roles ?? [];
+  const selected = ENTRIES.filter((e) => e.key !== "/" && location.pathname.startsWith(e.key)).map((e) => e.key);
+  const items: MenuProps["items"] = menuFor(roles).map((e) => ({
+    key: e.key,
+    label: <Link to={e.key} onClick={() => setOpen(false)}>{e.label}</Link>,
+  }));
+  const menu = (
+    <Menu mode="inline" selectedKeys={selected.length ? selected : [location.pathname]} items={items} />
+  );
+  const wide = screens.md ?? false;
+  return (
+    <Layout style={{ minHeight: "100vh" }}>
+      <Layout.Header
+        style={{ display: "flex", alignItems: "center", gap: wide ? 12 : 8, padding: wide ? "0 16px" : "0 8px",
+          background: "#0958d9" }}
+      >
+        {!wide && (
+          <Button aria-label="Mở danh mục" onClick={() => setOpen(true)}>
+            ☰
+          </Button>
+        )}
+        <Link to="/" style={{ color: "#fff", fontWeight: 600, fontSize: 18, whiteSpace: "nowrap" }}>
+          {common.appName}
+        </Link>
+        <span style={{ flex: 1 }} />
+        <Space size={wide ? "small" : 4}>
+          {wide && <Avatar style={{ background: "#003eb3" }} aria-hidden>{person?.name.slice(0, 1)}</Avatar>}
+          <span data-testid="user-name" style={{ color: "#fff", display: "inline-block", maxWidth: wide ? 280 : 110,
+            overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap", verticalAlign: "middle" }}>
+            {person?.name}
+          </span>
+          <Button onClick={() => void signOut()}>{common.signOut}</Button>
+        </Space>
+      </Layout.Header>
+      <Layout>
+        {wide ? (
+          <Layout.Sider width={220} theme="light" aria-label="Danh mục chính">
+            <nav aria-label="Danh mục chính">{menu}</nav>
+          </Layout.Sider>
+        ) : (
+          <Drawer open={open} onClose={() => setOpen(false)} placement="left" width={260} title={common.appTitle}>
+            <nav aria-label="Danh mục chính">{menu}</nav>
+          </Drawer>
+        )}
+        <Layout.Content style={{ padding: wide ? 24 : 12 }}>
+          <main>
+            <Outlet />
+          </main>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

@@ -1,0 +1,73 @@
+import { fireEvent, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { arrival } from "../../test/fixtures";
+import { fakeGateway, renderWith, type Call } from "../../test/render";
+import { DocumentPage } from "./DocumentPage";
+
+const ID = "0192f0a1-7c3e-7b1a-9c1d-2f3e4a5b6c7d";
+const HISTORY = [{ at: "2026-11-30T00:30:00+07:00", actor: "interchange", action: "arrived", changes: {}, note: "" }];
+
+function posts(calls: Call[]) {
+  return calls.filter((c) => c.method === "POST");
+}
+
+describe("a document's page", () => {
+  it("shows metadata, files and history; the clerk returns an arrival only with a reason", async () => {
+    const { api, calls } = fakeGateway({
+      [`GET /api/v1/documents/${ID}`]: arrival(),
+      [`GET /api/v1/documents/${ID}/history`]: HISTORY,
+      [`POST /api/v1/documents/${ID}/reject`]: arrival({ status: "rejected", reason: "Gửi nhầm đơn vị" }),
+    });
+    renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+    expect(await screen.findByText("Ủy ban nhân dân tỉnh Vĩnh Long")).toBeInTheDocument();
+    expect(screen.getByText("Công văn.pdf")).toBeInTheDocument();
+    expect(await screen.findByText("Văn bản đến")).toBeInTheDocument(); // history: arrived
+    expect(screen.getByText("29/11/2026")).toBeInTheDocument();
+
+    const user = userEvent.setup({ delay: null });
+    await user.click(screen.getByRole("button", { name: "Trả lại" }));
+    const dialog = await screen.findByRole("dialog");
+    await user.click(dialog.querySelector("button.ant-btn-dangerous") as HTMLElement);
+    expect(await screen.findByText("Hãy nhập lý do.")).toBeInTheDocument();
+    expect(posts(calls)).toHaveLength(0);
+
+    fireEvent.change(screen.getByLabelText("Lý do trả lại"), { target: { value: "Gửi nhầm đơn vị" } });
+    await user.click(dialog.querySelector("button.ant-btn-dangerous") as HTMLElement);
+    await waitFor(() => expect(posts(calls)).toHaveLength(1));
+    expect(posts(calls)[0]?.body).toEqual({ reason: "Gửi nhầm đơn vị" });
+  });
+
+  it("asks the clerk to confirm and give a reason before registering an arrival whose signature is not valid",
+    async () => {
+      const { api, calls } = fakeGateway({
+        [`GET /api/v1/documents/${ID}`]: arrival({ signature_check: "invalid" }),
+        [`GET /api/v1/documents/${ID}/history`]: [],
+        "GET /api/v1/registers": [{ id: "reg-1", name: "Sổ văn bản đến 2026", active: true, direction: "incoming",
+          agency_code: "000.00.02.H61", agency_abbreviation: "", type_codes: [], legal_normative: false,
+          separate_arrival_series: false }],
+        [`POST /api/v1/documents/${ID}/register`]: arrival({ status: "registered", number: 12 }),
+      });
+      renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+      const user = userEvent.setup({ delay: null });
+      await user.click(await screen.findByRole("button", { name: "Vào sổ" }));
+      expect(await screen.findByText(/chưa được xác nhận hợp lệ\. Hãy đối chiếu/)).toBeInTheDocument();
+      await waitFor(() => expect(calls.some((c) => c.path.startsWith("/api/v1/registers"))).toBe(true));
+      await user.click(screen.getByRole("checkbox"));
+      fireEvent.change(screen.getByLabelText("Lý do vẫn vào sổ"), { target: { value: "Đã đối chiếu bản giấy" } });
+      await user.click(await screen.findByRole("radio", { name: "Sổ văn bản đến 2026" }));
+      const ok = screen.getAllByRole("button", { name: "Vào sổ" }).at(-1) as HTMLElement;
+      await user.click(ok);
+      await waitFor(() => expect(posts(calls)).toHaveLength(1));
+      expect(posts(calls)[0]?.body).toEqual({ register_id: "reg-1", confirm_duplicate: false,
+        confirm_signature_problem: true, reason: "Đã đối chiếu bản giấy" });
+    });
+
+  it("offers no clerk gesture to a leader", async () => {
+    const { api } = fakeGateway({ [`GET /api/v1/documents/${ID}`]: arrival(),
+      [`GET /api/v1/documents/${ID}/history`]: [] });
+    renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id",
+      person: { username: "lanhdao.snv", name: "Trương Công Lý", agency: "000.00.02.H61", roles: ["leader"] } });
+    expect(await screen.findByText("Ủy ban nhân dân tỉnh Vĩnh Long")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Vào sổ" })).not.toBeInTheDocument();
+  });
+});

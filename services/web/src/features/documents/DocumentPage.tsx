@@ -1,0 +1,152 @@
+import { useQuery } from "@tanstack/react-query";
+import { Alert, Button, Card, Descriptions, List, Result, Skeleton, Space, Tag, Timeline, Typography } from "antd";
+import { Link, useParams } from "react-router-dom";
+import { ApiError, unwrap, type Document } from "../../api/client";
+import { useApi } from "../../api/ApiProvider";
+import { useAuth } from "../../auth/AuthProvider";
+import { formatDate, formatDateTime } from "../../components/dates";
+import { common } from "../../components/messages";
+import { SignatureTag } from "../incoming/SignatureTag";
+import { ArrivalActions } from "./ArrivalActions";
+import { messages } from "./messages";
+
+function Files({ doc }: { doc: Document }) {
+  const api = useApi();
+  const download = async (objectId: string, name: string) => {
+    const reply = await api.GET("/api/v1/files/{object_id}/content", {
+      params: { path: { object_id: objectId } },
+      parseAs: "blob",
+    });
+    if (!reply.data) return;
+    const url = URL.createObjectURL(reply.data as Blob);
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = name;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  };
+  return (
+    <List
+      dataSource={doc.files}
+      locale={{ emptyText: messages.noFiles }}
+      renderItem={(file) => (
+        <List.Item
+          actions={[
+            <Button key="download" onClick={() => void download(file.object_id, file.file_name)}
+              aria-label={`${messages.download} ${file.file_name}`}>
+              {messages.download}
+            </Button>,
+          ]}
+        >
+          <List.Item.Meta title={file.file_name} description={messages.fileRole[file.role] ?? file.role} />
+        </List.Item>
+      )}
+    />
+  );
+}
+
+function History({ id }: { id: string }) {
+  const api = useApi();
+  const history = useQuery({
+    queryKey: ["history", id],
+    queryFn: async () =>
+      unwrap(await api.GET("/api/v1/documents/{document_id}/history", { params: { path: { document_id: id } } })),
+  });
+  if (history.isLoading) return <Skeleton active />;
+  if (history.isError) return <Alert type="error" message={common.error} description={history.error.message} />;
+  if (!history.data?.length) return <Typography.Text>{messages.noHistory}</Typography.Text>;
+  return (
+    <Timeline
+      items={history.data.map((entry) => ({
+        children: (
+          <>
+            <Typography.Text strong>{messages.historyActions[entry.action] ?? entry.action}</Typography.Text>
+            {" — "}
+            {formatDateTime(entry.at)} · {entry.actor}
+            {entry.note && <div>{entry.note}</div>}
+          </>
+        ),
+      }))}
+    />
+  );
+}
+
+/** A document's page: its metadata, signature report, files and history; the clerk's gestures on an arrival. */
+export function DocumentPage() {
+  const { id = "" } = useParams();
+  const api = useApi();
+  const { person } = useAuth();
+  const query = useQuery({
+    queryKey: ["document", id],
+    queryFn: async () =>
+      unwrap(await api.GET("/api/v1/documents/{document_id}", { params: { path: { document_id: id } } })),
+    retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
+  });
+  const types = useQuery({
+    queryKey: ["document-types"],
+    queryFn: async () => unwrap(await api.GET("/api/v1/document-types")),
+    staleTime: 3_600_000,
+  });
+  if (query.isLoading) return <Skeleton active />;
+  if (query.isError || !query.data) {
+    const missing = query.error instanceof ApiError && query.error.status === 404;
+    return (
+      <Result status={missing ? "404" : "error"} title={missing ? messages.notFound : common.error}
+        subTitle={missing ? undefined : query.error?.message}
+        extra={<Link to="/van-ban-den">{messages.back}</Link>} />
+    );
+  }
+  const doc = query.data;
+  const typeName = types.data?.find((t) => t.code === doc.type_code)?.name ?? doc.type_code;
+  const clerkCanAct = doc.direction === "incoming" && doc.status === "arrived" && !!person?.roles.includes("clerk");
+  return (
+    <Space direction="vertical" size="middle" style={{ width: "100%" }}>
+      <Link to="/van-ban-den">← {messages.back}</Link>
+      <Typography.Title level={1} style={{ fontSize: 22, marginBottom: 0 }}>
+        {doc.number_symbol ? `${doc.number_symbol} — ` : ""}
+        {doc.abstract}
+      </Typography.Title>
+      <Space wrap>
+        <Tag color="#0958d9">{common.status[doc.status] ?? doc.status}</Tag>
+        {doc.urgency !== "normal" && <Tag color="#ad2102">{common.urgency[doc.urgency]}</Tag>}
+      </Space>
+      {clerkCanAct && <ArrivalActions doc={doc} />}
+      <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{messages.sections.metadata}</h2>}>
+        <Descriptions column={{ xs: 1, sm: 1, md: 2 }} size="small" bordered>
+          <Descriptions.Item label={messages.fields.numberSymbol}>{doc.number_symbol}</Descriptions.Item>
+          <Descriptions.Item label={messages.fields.documentDate}>{formatDate(doc.document_date)}</Descriptions.Item>
+          <Descriptions.Item label={messages.fields.issuer}>{doc.issuing_agency_name}</Descriptions.Item>
+          <Descriptions.Item label={messages.fields.type}>{typeName}</Descriptions.Item>
+          <Descriptions.Item label={messages.fields.abstract} span={2}>{doc.abstract}</Descriptions.Item>
+          <Descriptions.Item label={messages.fields.urgency}>{common.urgency[doc.urgency] ?? doc.urgency}</Descriptions.Item>
+          <Descriptions.Item label={messages.fields.status}>{common.status[doc.status] ?? doc.status}</Descriptions.Item>
+          {doc.direction === "incoming" && (
+            <>
+              <Descriptions.Item label={messages.fields.arrivedAt}>{formatDateTime(doc.arrived_at)}</Descriptions.Item>
+              <Descriptions.Item label={messages.fields.arrivalNumber}>
+                <span data-testid="arrival-number">{doc.status === "registered" ? doc.number : ""}</span>
+              </Descriptions.Item>
+              <Descriptions.Item label={messages.fields.signature} span={2}>
+                <SignatureTag check={doc.signature_check ?? ""} />
+                {doc.signature_note && <Typography.Text>{doc.signature_note}</Typography.Text>}
+              </Descriptions.Item>
+              {doc.exchange_form && (
+                <Descriptions.Item label={messages.fields.exchangeForm}>
+                  {messages.exchangeForm[doc.exchange_form] ?? doc.exchange_form}
+                </Descriptions.Item>
+              )}
+            </>
+          )}
+          {doc.due_date && <Descriptions.Item label={messages.fields.dueDate}>{formatDate(doc.due_date)}</Descriptions.Item>}
+          {doc.reason && <Descriptions.Item label={messages.fields.reason} span={2}>{doc.reason}</Descriptions.Item>}
+        </Descriptions>
+      </Card>
+      <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{messages.sections.files}</h2>}>
+        <Files doc={doc} />
+      </Card>
+      <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{messages.sections.history}</h2>}>
+        <History id={doc.id} />
+      </Card>
+    </Space>
+  );
+}

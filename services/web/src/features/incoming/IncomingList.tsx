@@ -1,0 +1,115 @@
+import { useQuery } from "@tanstack/react-query";
+import { Alert, Badge, Button, Table, Tabs, Tag, Typography, type TableColumnsType } from "antd";
+import { Link, useSearchParams } from "react-router-dom";
+import { unwrap, type Document } from "../../api/client";
+import { useApi } from "../../api/ApiProvider";
+import { formatDate } from "../../components/dates";
+import { common } from "../../components/messages";
+import { messages } from "./messages";
+import { SignatureTag } from "./SignatureTag";
+
+type Tab = "arrived" | "registered" | "rejected";
+const TABS: Tab[] = ["arrived", "registered", "rejected"];
+
+export function useIncoming(status: Tab) {
+  const api = useApi();
+  return useQuery({
+    queryKey: ["documents", "incoming", status],
+    queryFn: async () =>
+      unwrap(await api.GET("/api/v1/documents", { params: { query: { direction: "incoming", status, page_size: 50 } } })),
+  });
+}
+
+function columns(tab: Tab): TableColumnsType<Document> {
+  const list: TableColumnsType<Document> = [
+    {
+      title: messages.columns.numberSymbol,
+      dataIndex: "number_symbol",
+      key: "number_symbol",
+      width: 130,
+      render: (value: string, doc) => <Link to={`/van-ban/${doc.id}`}>{value || "—"}</Link>,
+    },
+    { title: messages.columns.issuer, dataIndex: "issuing_agency_name", key: "issuer", width: 200 },
+    {
+      title: messages.columns.abstract,
+      dataIndex: "abstract",
+      key: "abstract",
+      render: (value: string, doc) => (
+        <>
+          {doc.urgency !== "normal" && <Tag color="#ad2102">{common.urgency[doc.urgency]}</Tag>}
+          <Link to={`/van-ban/${doc.id}`}>{value}</Link>
+        </>
+      ),
+    },
+    { title: messages.columns.documentDate, dataIndex: "document_date", key: "document_date", width: 120, render: formatDate },
+    { title: messages.columns.arrivedAt, dataIndex: "arrived_at", key: "arrived_at", width: 120, render: formatDate },
+    {
+      title: messages.columns.signature,
+      dataIndex: "signature_check",
+      key: "signature",
+      width: 130,
+      render: (value: string, doc) => <SignatureTag check={value} note={doc.signature_note} />,
+    },
+  ];
+  if (tab === "registered") {
+    list.splice(0, 0, { title: messages.columns.arrivalNumber, dataIndex: "number", key: "number", width: 90 });
+  }
+  return list;
+}
+
+function TabTable({ tab }: { tab: Tab }) {
+  const query = useIncoming(tab);
+  if (query.isError) {
+    return (
+      <Alert type="error" showIcon message={common.error} description={query.error.message}
+        action={<Button onClick={() => void query.refetch()}>{common.retry}</Button>} />
+    );
+  }
+  return (
+    <>
+      <Table<Document>
+        rowKey="id"
+        size="middle"
+        loading={query.isLoading}
+        columns={columns(tab)}
+        dataSource={query.data?.items ?? []}
+        pagination={false}
+        scroll={{ x: 880 }}
+        locale={{ emptyText: <span style={{ color: "#595959" }}>{messages.empty[tab]}</span> }}
+        aria-label={messages.tabs[tab]}
+      />
+      {query.data?.next_page_token && <Typography.Paragraph type="secondary">{messages.more}</Typography.Paragraph>}
+    </>
+  );
+}
+
+/** Văn bản đến: arrivals waiting to be registered (with their signature report), registered and returned ones. */
+export function IncomingList() {
+  const [params, setParams] = useSearchParams();
+  const active = (TABS as string[]).includes(params.get("tab") ?? "") ? (params.get("tab") as Tab) : "arrived";
+  const waiting = useIncoming("arrived");
+  const count = waiting.data ? `${waiting.data.items.length}${waiting.data.next_page_token ? "+" : ""}` : "";
+  return (
+    <>
+      <Typography.Title level={1} style={{ fontSize: 22 }}>
+        {messages.title}
+      </Typography.Title>
+      <Tabs
+        activeKey={active}
+        onChange={(key) => setParams({ tab: key })}
+        items={TABS.map((tab) => ({
+          key: tab,
+          label:
+            tab === "arrived" && count ? (
+              <span>
+                {messages.tabs[tab]} <Badge count={count} color="#0958d9" showZero overflowCount={999} />
+              </span>
+            ) : (
+              messages.tabs[tab]
+            ),
+          children: <TabTable tab={tab} />,
+        }))}
+      />
+    </>
+  );
+}

@@ -1,0 +1,16 @@
+export const messages = {
+  title: "Văn bản đến",
+  tabs: { arrived: "Chờ vào sổ", registered: "Đã vào sổ", rejected: "Đã trả lại" },
+  columns: {
+    numberSymbol: "Số, ký hiệu",
+    issuer: "Cơ quan ban hành",
+    abstract: "Trích yếu",
+    documentDate: "Ngày văn bản",
+    arrivedAt: "Ngày đến",
+    arrivalNumber: "Số đến",
+    signature: "Chữ ký số",
+    urgency: "Độ khẩn",
+  },
+  empty: { arrived: "Không có văn bản nào chờ vào sổ.", registered: "Chưa có văn bản nào được vào sổ.", rejected: "Không có văn bản nào bị trả lại." },
+  more: "Còn nữa — hãy lọc theo ngày để xem thêm",
+};

@@ -1,0 +1,64 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { render } from "@testing-library/react";
+import { App as AntApp, ConfigProvider } from "antd";
+import viVN from "antd/locale/vi_VN";
+import type { UserManager } from "oidc-client-ts";
+import type { ReactNode } from "react";
+import { MemoryRouter, Route, Routes } from "react-router-dom";
+import { ApiContext } from "../api/ApiProvider";
+import { createApi } from "../api/client";
+import { AuthContext } from "../auth/AuthProvider";
+import type { Person } from "../auth/claims";
+
+export interface Call {
+  method: string;
+  path: string;
+  body: unknown;
+}
+
+/** A gateway answering from ``routes`` ("GET /api/v1/documents" → JSON); every request is recorded in ``calls``. */
+export function fakeGateway(routes: Record<string, unknown>) {
+  const calls: Call[] = [];
+  const fetchImpl = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    const url = new URL(request.url);
+    const text = request.method === "GET" ? "" : await request.text();
+    calls.push({ method: request.method, path: url.pathname + url.search, body: text ? JSON.parse(text) : undefined });
+    const key = `${request.method} ${url.pathname}`;
+    if (!(key in routes)) {
+      return new Response(JSON.stringify({ title: "Not Found", status: 404, detail: "not found" }), {
+        status: 404, headers: { "Content-Type": "application/problem+json" } });
+    }
+    const value = routes[key];
+    const body = typeof value === "function" ? (value as (u: URL) => unknown)(url) : value;
+    return new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
+  };
+  return { calls, api: createApi(() => "token", () => {}, fetchImpl as typeof fetch) };
+}
+
+export const CLERK: Person = { username: "vanthu.snv", name: "Đặng Thị Mỹ Xuyên", agency: "000.00.02.H61", roles: ["clerk"] };
+
+export function renderWith(ui: ReactNode, { api, person = CLERK, path = "/", route = "*" }: {
+  api: ReturnType<typeof createApi>; person?: Person; path?: string; route?: string;
+}) {
+  const auth = {
+    manager: {} as UserManager, user: null, person, loading: false,
+    signIn: async () => {}, signOut: async () => {}, endSession: () => {},
+  };
+  const queries = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  return render(
+    <ConfigProvider locale={viVN}>
+      <AntApp>
+        <QueryClientProvider client={queries}>
+          <AuthContext.Provider value={auth}>
+            <ApiContext.Provider value={api}>
+              <MemoryRouter initialEntries={[path]}>
+                <Routes><Route path={route} element={ui} /></Routes>
+              </MemoryRouter>
+            </ApiContext.Provider>
+          </AuthContext.Provider>
+        </QueryClientProvider>
+      </AntApp>
+    </ConfigProvider>,
+  );
+}
