@@ -68,6 +68,14 @@ class FakeDirectory:
     async def members(self, token: str) -> list[MemberInfo]:
         return list(self.members_by_agency.get(self.agency(token), []))
 
+    async def people(self, token: str) -> list[MemberInfo]:
+        """Every demo user of the token's agency (the identity provider's directory)."""
+        import yaml
+
+        users = yaml.safe_load(self.issuer.users_file.read_text(encoding="utf-8"))["users"]
+        return [MemberInfo("", u["subject"], u["username"], u["name"], "") for u in users
+                if u["agency"] == self.agency(token)]
+
 
 def demo_directory(issuer: DevIssuer) -> FakeDirectory:
     """The registry's seed units (``seed/units.yaml``) of the provincial People's Committee and the Home Affairs

@@ -121,3 +121,5 @@ def test_deadlines_in_working_days_or_a_date_not_in_the_past() -> None:
         deadline_from(now, days=1, on="2027-03-01")
     with pytest.raises(InvalidArgument, match="deadline_days"):
         deadline_from(now, days=366)
+    with pytest.raises(InvalidArgument, match="ahead"):
+        deadline_from(now, on="2033-02-03")

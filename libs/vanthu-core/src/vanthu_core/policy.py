@@ -213,7 +213,7 @@ TABLE: dict[str, Access] = {
     WORKFLOW + "SubmitIncoming": people(CLERK, forwards=[DOCUMENTS + "GetDocument"],
                                         rule="a registered incoming document of the clerk's own agency (the registry "
                                              "says so), once"),
-    WORKFLOW + "AssignIncoming": people("leader", forwards=_DIRECTORY_READS,
+    WORKFLOW + "AssignIncoming": people("leader", forwards=[REGISTRY + "ListUnits", REGISTRY + "ListPeople"],
                                         rule="a case of their own agency, submitted or returned (assign) or being "
                                              "processed (reassign); units and people of their agency"),
     WORKFLOW + "RecallIncoming": people("leader", rule="a case of their own agency that is assigned, in progress, "

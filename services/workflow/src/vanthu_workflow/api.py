@@ -111,7 +111,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             return Party(UNIT, unit.code, unit.name)
         member = next((m for m in members if m.subject == party.id), None)
         if member is None:
-            raise InvalidArgument(f"{field}.id", "is not a person in a unit of your agency (ListUnitMembers)")
+            raise InvalidArgument(f"{field}.id", "is not a person of your agency (ListPeople)")
         return Party(PERSON, member.subject, member.name or member.username)
 
     def _parties(self, request: Any, units: Sequence[UnitInfo], members: Sequence[MemberInfo],
@@ -159,9 +159,10 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         deadline = deadline_from(self.clock(), days=request.deadline_days, on=request.deadline,
                                  calendar=self.calendar)
         instruction = check_text(request.instruction, "instruction")
+        await self.store.get(own, case_id=case_id)  # another agency's case: not found, whatever the parties
         units = await self.directory.units(principal.token)
-        members = await self.directory.members(principal.token)
-        lead, cooperating, informed = self._parties(request, units, members)
+        people = await self.directory.people(principal.token)
+        lead, cooperating, informed = self._parties(request, units, people)
         case = await self.store.assign(own, case_id, version, lead=lead, cooperating=cooperating,
                                        for_information=informed, deadline=deadline, instruction=instruction,
                                        actor=await self._actor(principal, units))
@@ -189,6 +190,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         principal, own = policy.require()
         task_id, version = _id(request.task_id, "task_id"), _version(request.version)
         subject = _id(request.subject, "subject")
+        await self.store.case_of_task(own, task_id)  # another agency's task: not found, whoever the person
         units = await self.directory.units(principal.token)
         members = await self.directory.members(principal.token)
         actor = await self._actor(principal, units)

@@ -61,6 +61,11 @@ class Directory(Protocol):
         """Every member of every unit of the person's agency."""
         ...
 
+    async def people(self, token: str) -> list[MemberInfo]:
+        """The people of the person's agency as the identity provider knows them (``unit_code`` and ``position``
+        empty): leaders belong to no unit and may still be given a task."""
+        ...
+
 
 class RegistryDirectory:
     """:class:`Directory` over gRPC (``vanthu.registry.v1``)."""
@@ -95,3 +100,12 @@ class RegistryDirectory:
             raise domain_error(error, "registry: ") from error
         return [MemberInfo(unit_code=m.unit_code, subject=m.subject, username=m.username, name=m.name,
                            position=m.position) for m in reply.members]
+
+    async def people(self, token: str) -> list[MemberInfo]:
+        try:
+            reply = await self.registry.ListPeople(registry_pb2.ListPeopleRequest(), metadata=bearer_metadata(token),
+                                                   timeout=TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "registry: ") from error
+        return [MemberInfo(unit_code="", subject=p.subject, username=p.username, name=p.name, position="")
+                for p in reply.people if p.enabled]

@@ -328,7 +328,10 @@ class WorkflowStore:
             key = decode_cursor("inbox", page_token)
             if len(key) != 2 or not all(isinstance(k, str) for k in key):
                 raise InvalidArgument("page_token", "is not a token this service issued")
-            at = datetime.fromisoformat(str(key[0]))
+            try:
+                at = datetime.fromisoformat(str(key[0]))
+            except ValueError:
+                raise InvalidArgument("page_token", "is not a token this service issued") from None
             query = query.where(or_(TaskRow.created_at < at, and_(TaskRow.created_at == at, TaskRow.id < key[1])))
 
         def count(condition: ColumnElement[bool]) -> Any:

@@ -127,6 +127,8 @@ UNIT, PERSON = "unit", "person"
 MAX_PARTIES = 50
 MAX_TEXT = 2000
 MAX_DEADLINE_DAYS = 365
+#: A deadline given as a date is at most this many calendar days ahead (five years).
+MAX_DEADLINE_AHEAD = 5 * 366
 
 
 @dataclass(frozen=True)
@@ -200,5 +202,7 @@ def deadline_from(now: datetime, *, days: int = 0, on: str = "", field: str = "d
         due = parse_date(on, field)
         if due < today:
             raise InvalidArgument(field, f"{due.isoformat()} is in the past (today is {today.isoformat()} in Vietnam)")
+        if (due - today).days > MAX_DEADLINE_AHEAD:
+            raise InvalidArgument(field, f"at most {MAX_DEADLINE_AHEAD} days ahead")
         return due
     return None
