@@ -3,6 +3,7 @@ registered by the clerk, submitted to the leader, assigned to Phòng Tổng hợ
 cooperating, given by the unit's head to an officer, processed and completed; the events on NATS."""
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -83,6 +84,15 @@ def test_an_incoming_document_goes_from_registered_to_completed_with_a_lead_and_
     assert api.get(f"/api/v1/workflow/cases/{case['id']}", headers=bearer(login("lanhdao.snv"))).status_code == 404
     done = ok(api.get("/api/v1/workflow/inbox", params={"bucket": "done"}, headers=officer))
     assert lead["id"] in [t["id"] for t in done["tasks"]]
+
+    # the registry's history of the document shows each step (it consumes vanthu.workflow.step.recorded)
+    deadline = time.monotonic() + 30
+    steps: list[str] = []
+    while time.monotonic() < deadline and len(steps) < 5:
+        history = ok(api.get(f"/api/v1/documents/{arrival['id']}/history", headers=clerk))
+        steps = [h["changes"]["step"] for h in history if h["action"] == "workflow"]
+        time.sleep(0.2)
+    assert steps == ["submit", "assign", "delegate", "progress", "complete"], history
 
     async def statuses() -> list[str]:
         """The events interchange turns into 04, 05 and 06, as published for this document."""

@@ -125,9 +125,11 @@ INTERCHANGE_REVOCATION_ACCEPTED: Final = Consumer("interchange-revocation-accept
                                                   REGISTRY_DOCUMENT_REVOCATION_ACCEPTED, "interchange")
 INTERCHANGE_REVOCATION_REFUSED: Final = Consumer("interchange-revocation-refused",
                                                  REGISTRY_DOCUMENT_REVOCATION_REFUSED, "interchange")
-CONSUMERS: Final = (SIGNING_ARRIVALS, REGISTRY_SIGNATURE_CHECKS, INTERCHANGE_ISSUED, INTERCHANGE_DISPATCHED,
-                    INTERCHANGE_REGISTERED, INTERCHANGE_REJECTED, INTERCHANGE_REVOCATION_ACCEPTED,
-                    INTERCHANGE_REVOCATION_REFUSED)
+#: The registry shows each step of an arrival's processing in the workflow in the document's history.
+REGISTRY_WORKFLOW_STEPS: Final = Consumer("registry-workflow-steps", WORKFLOW_STEP_RECORDED, "registry")
+CONSUMERS: Final = (SIGNING_ARRIVALS, REGISTRY_SIGNATURE_CHECKS, REGISTRY_WORKFLOW_STEPS, INTERCHANGE_ISSUED,
+                    INTERCHANGE_DISPATCHED, INTERCHANGE_REGISTERED, INTERCHANGE_REJECTED,
+                    INTERCHANGE_REVOCATION_ACCEPTED, INTERCHANGE_REVOCATION_REFUSED)
 #: The services with a NATS user of their own (they publish or consume events).
 SERVICES: Final = tuple(sorted({publisher_of(s) for s in EVENT_TYPES} | {c.service for c in CONSUMERS}))
 
