@@ -174,6 +174,12 @@ async def test_illegal_steps_are_refused_naming_the_current_state(harness: Harne
     refused = await h.refused(h.api.SubmitIncoming, pb.SubmitIncomingRequest(document_id=case.document_id),
                               "vanthu.ubnd")
     assert refused.code() == grpc.StatusCode.ALREADY_EXISTS
+    refused = await h.refused(h.api.SubmitIncoming, pb.SubmitIncomingRequest(
+        document_id=h.registered(), leader=h.subject("lanhdao.snv")), "vanthu.ubnd")
+    assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT  # a leader of another agency
+    named = (await h.call(h.api.SubmitIncoming, pb.SubmitIncomingRequest(
+        document_id=h.registered(), leader=h.subject("lanhdao.ubnd")), "vanthu.ubnd")).case
+    assert (named.leader, h.task(named, "direct").assignee_kind) == (h.subject("lanhdao.ubnd"), "person")
 
 
 async def test_wrong_roles_and_people_outside_the_task_are_refused(harness: Harness) -> None:
@@ -284,3 +290,12 @@ async def test_a_deadline_in_working_days_skips_tet_2027(harness: Harness) -> No
     h.clock.now = datetime(2027, 2, 12, 3, 0, tzinfo=UTC)  # Friday 12: the next working day is the deadline
     inbox = await h.call(h.api.ListInbox, pb.ListInboxRequest(), "truongphong.ubnd")
     assert inbox.counts.due_soon == 1
+
+
+async def test_a_deadline_counts_a_swapped_saturday_and_skips_the_day_off_given_for_it_in_2025(
+        harness: Harness) -> None:
+    h = harness
+    h.clock.now = datetime(2025, 4, 25, 3, 0, tzinfo=UTC)  # Friday 25 April 2025, 10:00 in Vietnam
+    # Saturday 26 April was worked in exchange for Friday 2 May (30/4, 1/5 and 2/5 off, then the weekend)
+    assert (await h.assigned(days=1)).deadline == "2025-04-26"
+    assert (await h.assigned(days=4)).deadline == "2025-05-05"

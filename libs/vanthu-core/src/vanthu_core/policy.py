@@ -210,7 +210,7 @@ TABLE: dict[str, Access] = {
         CLERK, rule="an issued document of their own agency that was sent: status 13 to every recipient that received "
                     "it, the deliveries not sent yet cancelled; refused while a revocation is pending"),
     # -- workflow: processing of incoming documents (xử lý văn bản đến) ---------------------------------------------
-    WORKFLOW + "SubmitIncoming": people(CLERK, forwards=[DOCUMENTS + "GetDocument"],
+    WORKFLOW + "SubmitIncoming": people(CLERK, forwards=[DOCUMENTS + "GetDocument", REGISTRY + "ListPeople"],
                                         rule="a registered incoming document of the clerk's own agency (the registry "
                                              "says so), once"),
     WORKFLOW + "AssignIncoming": people("leader", forwards=[REGISTRY + "ListUnits", REGISTRY + "ListPeople"],

@@ -141,6 +141,9 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             raise InvalidArgument("leader", f"a subject of at most {MAX_ID} characters")
         comment = check_text(request.comment, "comment")
         document = await self.directory.document(principal.token, document_id)  # another agency's: NotFound
+        if leader and leader not in {p.subject for p in await self.directory.people(principal.token)}:
+            raise InvalidArgument("leader", "is not a person of your agency (ListPeople); leave it empty to submit "
+                                            "to the agency's leaders")
         if document.agency_code != own or document.direction != "incoming":
             raise FailedPrecondition("only an incoming document (văn bản đến) of your agency is processed here")
         if document.status != "registered":
