@@ -299,3 +299,38 @@ async def test_a_deadline_counts_a_swapped_saturday_and_skips_the_day_off_given_
     # Saturday 26 April was worked in exchange for Friday 2 May (30/4, 1/5 and 2/5 off, then the weekend)
     assert (await h.assigned(days=1)).deadline == "2025-04-26"
     assert (await h.assigned(days=4)).deadline == "2025-05-05"
+
+
+async def test_a_cooperating_units_head_gives_its_part_to_a_person_of_the_unit(harness: Harness) -> None:
+    h = harness
+    case = await h.assigned(lead=pb.Party(kind="unit", id="NC"), cooperating=[pb.Party(kind="unit", id="TH")])
+    part = h.task(case, "cooperating", assignee="TH")
+    case = (await h.call(h.api.DelegateTask, pb.DelegateTaskRequest(
+        task_id=part.id, version=case.version, subject=h.subject("chuyenvien.ubnd")), "truongphong.ubnd")).case
+    assert case.state == "assigned"  # a cooperating part does not start the processing
+    part = h.task(case, "cooperating")
+    assert (part.assignee, part.unit_code, part.state) == (h.subject("chuyenvien.ubnd"), "TH", "in_progress")
+    case = (await h.call(h.api.CompleteTask, pb.CompleteTaskRequest(
+        task_id=part.id, version=case.version, result="Phòng Tổng hợp góp ý: thống nhất"), "chuyenvien.ubnd")).case
+    assert [s.action for s in case.steps][-2:] == ["delegate", "complete"] and case.state == "assigned"
+    assert not [e for e in await h.events() if isinstance(e, ev.IncomingInProgress) and e.case_id == case.id]
+
+
+async def test_the_inbox_pages_newest_first_without_gaps_or_repeats(harness: Harness) -> None:
+    h = harness
+    made = []
+    for minute in range(5):
+        h.clock.now = datetime(2031, 6, 11, 3, minute, tzinfo=UTC)
+        made.append((await h.submitted()).id)
+    seen: list[str] = []
+    token = ""
+    while True:
+        page = await h.call(h.api.ListInbox, pb.ListInboxRequest(page_size=2, page_token=token), "lanhdao.ubnd")
+        seen += [t.case_id for t in page.tasks]
+        assert page.counts.todo == 5
+        token = page.next_page_token
+        if not token:
+            break
+    assert seen == made[::-1]
+    refused = await h.refused(h.api.ListInbox, pb.ListInboxRequest(page_token="not-a-token"), "lanhdao.ubnd")
+    assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT
