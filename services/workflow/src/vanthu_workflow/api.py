@@ -193,13 +193,18 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         principal, own = policy.require()
         task_id, version = _id(request.task_id, "task_id"), _version(request.version)
         subject = _id(request.subject, "subject")
-        await self.store.case_of_task(own, task_id)  # another agency's task: not found, whoever the person
+        case = await self.store.case_of_task(own, task_id)  # another agency's task: not found, whoever the person
+        task = next(t for t in case.tasks if t.id == task_id)
+        unit = task.assignee if task.assignee_kind == UNIT else task.unit_code
         units = await self.directory.units(principal.token)
         members = await self.directory.members(principal.token)
         actor = await self._actor(principal, units)
-        candidates = [m for m in members if m.subject == subject and m.unit_code in actor.head_of]
-        if not candidates:
-            raise InvalidArgument("subject", "is not a person of a unit you head (ListUnitMembers)")
+        candidates = [m for m in members if m.subject == subject and m.unit_code == unit]
+        if unit in actor.head_of and not candidates:
+            raise InvalidArgument("subject", f"is not a person of unit {unit}, which the task was given to "
+                                             "(ListUnitMembers)")
+        if not candidates:  # not the head of the task's unit: the store refuses (PermissionDenied)
+            candidates = [MemberInfo(unit, subject, "", "", "")]
         person = Party(PERSON, subject, candidates[0].name or candidates[0].username)
         case = await self.store.act_on_task(own, task_id, version, Action.DELEGATE, actor=actor,
                                             comment=check_text(request.comment, "comment"), delegate_to=person)
