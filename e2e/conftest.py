@@ -18,12 +18,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    stack = Stack(StackConfig.with_free_ports(tmp_path_factory.mktemp("vanthu") / "var"))
-    stack.start()
-    try:
+    with Stack(StackConfig.with_free_ports(tmp_path_factory.mktemp("vanthu") / "var")) as stack:
         yield stack
-    finally:
-        stack.stop()
 
 
 @pytest.fixture(scope="session")

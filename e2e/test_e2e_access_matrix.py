@@ -37,6 +37,7 @@ import httpx
 import pytest
 
 from vanthu_devstack import Stack
+from vanthu_testing.gateway import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -230,7 +231,7 @@ class World:
         self.ok("lanhdao.ubnd", "POST", f"/api/v1/documents/{doc['id']}/sign", timeout=120)
         issued = dict(self.ok("vanthu.ubnd", "POST", f"/api/v1/documents/{doc['id']}/issue",
                               json={"register_id": self.seeded_register("outgoing")}, timeout=120))
-        self.until(lambda: len(self.ok("vanthu.ubnd", "GET", f"/api/v1/documents/{doc['id']}/deliveries"))
+        wait_for(lambda: len(self.ok("vanthu.ubnd", "GET", f"/api/v1/documents/{doc['id']}/deliveries"))
                    == len(codes), "its deliveries")
         return issued
 
@@ -250,16 +251,15 @@ class World:
             return next((d for d in found if d["number_symbol"] == doc["number_symbol"]
                          and d["signature_check"] in ("valid", "invalid")), None)
 
-        got = self.until(arrival, "the arrival, its signature checked")
+        got = wait_for(arrival, "the arrival, its signature checked")
         timeline = f"/api/v1/documents/{doc['id']}/deliveries"
-        self.until(lambda: [s["code"] for d in self.ok("vanthu.ubnd", "GET", timeline) for s in d["statuses"]]
+        wait_for(lambda: [s["code"] for d in self.ok("vanthu.ubnd", "GET", timeline) for s in d["statuses"]]
                    == ["01"], "its 01")
         self.ok("vanthu.ubnd", "POST", f"/api/v1/documents/{doc['id']}/revoke", json={"reason": "Thử phân quyền"})
-        self.until(lambda: self.ok("vanthu.ubnd", "GET", f"/api/v1/documents/{got['id']}")["revocation"]
+        wait_for(lambda: self.ok("vanthu.ubnd", "GET", f"/api/v1/documents/{got['id']}")["revocation"]
                    == "requested", "the revocation request")
         return {"document_id": got["id"]}
 
-    @staticmethod
     def until(check: Callable[[], Any], what: str, timeout_s: float = 60.0) -> Any:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

@@ -6,30 +6,17 @@ incoming book. Letters stay electronic only (the default), and Sở Nội vụ's
 
 import csv
 import io
-import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
+from vanthu_testing.gateway import bearer, wait_for
+
 pytestmark = pytest.mark.e2e
 UBND, SNV = "000.00.00.H61", "000.00.02.H61"
 PAPER = "electronic_and_paper"
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def wait_for(check: Callable[[], Any], what: str, timeout_s: float = 60.0) -> Any:
-    deadline, found = time.monotonic() + timeout_s, None
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"{what}: not within {timeout_s:.0f} s (last seen {found!r})")
 
 
 def forms(api: httpx.Client, who: dict[str, str]) -> dict[str, str]:

@@ -10,12 +10,18 @@ regulations digest §2.3). A's clerk (UBND tỉnh) issues a letter to Sở Nội
 and to the ministry: each of A's and B's agencies receives it as an arrival with its signature report, the ministry's
 system finds it waiting on the axis; Long Châu registers it (A sees 03). A second letter Long Châu returns (A sees 02
 with the reason). A revokes a third and Long Châu accepts (15), a fourth and Long Châu refuses (16). A's timeline
-shows every step with its time. B's federation port lists the agencies B serves, to a configured peer only."""
+shows every step with its time. B's federation port lists the agencies B serves, to a configured peer only.
+
+B's interchange (its federation port) down for a while: A's deliveries to Long Châu retry (pending, never failed)
+and B holds nothing; once B is back each letter arrives once and A sees one 01 per letter, counted in both
+installations' registries and interchange tables."""
 
 from __future__ import annotations
 
 import asyncio
-import time
+import sqlite3
+import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +36,9 @@ from vanthu.interchange.v1 import federation_pb2, federation_pb2_grpc
 from vanthu_axis.model import Agency
 from vanthu_core.ports import free_port
 from vanthu_devstack import Stack, StackConfig
+from vanthu_testing import gateway
 from vanthu_testing.fake_axis import AxisSystem, FakeAxis
+from vanthu_testing.gateway import bearer, token_of
 from vanthu_testing.tls import Issued, TestCA
 
 pytestmark = pytest.mark.e2e
@@ -50,11 +58,7 @@ class Installation:
 
     def login(self, username: str) -> dict[str, str]:
         if username not in self.tokens:
-            reply = httpx.post(f"{self.stack.issuer}/protocol/openid-connect/token",
-                               data={"grant_type": "password", "client_id": "vanthu-web", "username": username,
-                                     "password": "vanthu-dev"})
-            reply.raise_for_status()
-            self.tokens[username] = {"Authorization": f"Bearer {reply.json()['access_token']}"}
+            self.tokens[username] = bearer(token_of(self.stack.issuer, username))
         return self.tokens[username]
 
     def api(self) -> httpx.Client:
@@ -73,11 +77,8 @@ def axis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeAxis]:
     systems = (AxisSystem(PROVINCE_SYSTEM, "bi-mat-tinh-" + "x" * 24, (
                    Agency(id="1", code=UBND, name="Ủy ban nhân dân tỉnh Vĩnh Long"),)),
                AxisSystem(MINISTRY_SYSTEM, "bi-mat-bo-" + "y" * 24, (Agency(id="2", code=MINISTRY, name="Bộ Nội vụ"),)))
-    fake = FakeAxis(tmp_path_factory.mktemp("axis") / "fake-axis.sqlite3", systems).start()
-    try:
+    with FakeAxis(tmp_path_factory.mktemp("axis") / "fake-axis.sqlite3", systems) as fake:
         yield fake
-    finally:
-        fake.stop()
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +101,8 @@ def installations(tmp_path_factory: pytest.TempPathFactory,
                 "VANTHU_INTERCHANGE_FEDERATION_CERT_FILE": str(tls.cert_file),
                 "VANTHU_INTERCHANGE_FEDERATION_KEY_FILE": str(tls.key_file),
                 "VANTHU_INTERCHANGE_RETRY_POLL_S": "1", "VANTHU_INTERCHANGE_RETRY_INITIAL_S": "1",
-                "VANTHU_INTERCHANGE_RETRY_MAX_S": "2"}
+                # short retries, and enough of them that the peer's outage below never exhausts them
+                "VANTHU_INTERCHANGE_RETRY_MAX_S": "2", "VANTHU_INTERCHANGE_MAX_ATTEMPTS": "100"}
             if label == "A":
                 config.extra_env.update({
                     "VANTHU_INTERCHANGE_AXIS_URL": axis.url, "VANTHU_INTERCHANGE_AXIS_SYSTEM_ID": PROVINCE_SYSTEM,
@@ -115,35 +117,13 @@ def installations(tmp_path_factory: pytest.TempPathFactory,
             installation.stack.stop()
 
 
-# -- as in test_e2e_interchange*.py --------------------------------------------------------------------------------
 def wait_for(check: Callable[[], Any], what: str, timeout_s: float = 90.0) -> Any:
-    deadline, last = time.monotonic() + timeout_s, None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.3)
-    raise AssertionError(f"{what}: not within {timeout_s:.0f} s (last seen: {last!r})")
+    return gateway.wait_for(check, what, timeout_s, interval_s=0.3)
 
 
 def issue_letter(a: Installation, pdf: bytes, abstract: str, recipients: list[dict[str, str]]) -> dict[str, Any]:
-    officer, leader, clerk = (a.login(u) for u in ("chuyenvien.ubnd", "lanhdao.ubnd", "vanthu.ubnd"))
     with a.api() as api:
-        up = api.post("/api/v1/files", headers=officer,
-                      files={"file": ("Dự thảo công văn.pdf", pdf, "application/pdf")})
-        assert up.status_code == 201, up.text
-        created = api.post("/api/v1/documents", headers=officer, json={
-            "type_code": "cong_van", "abstract": abstract, "unit_abbreviation": "VP", "recipients": recipients,
-            "files": [{"object_id": up.json()["object"]["object_id"], "role": "main"}]})
-        assert created.status_code == 201, created.text
-        doc = created.json()
-        assert api.post(f"/api/v1/documents/{doc['id']}/submit", headers=officer).status_code == 200
-        assert api.post(f"/api/v1/documents/{doc['id']}/sign", headers=leader, timeout=120).status_code == 200
-        registers = api.get("/api/v1/registers", headers=clerk, params={"direction": "outgoing"}).json()
-        issued = api.post(f"/api/v1/documents/{doc['id']}/issue", headers=clerk, timeout=120,
-                          json={"register_id": next(r["id"] for r in registers if not r["type_codes"])})
-        assert issued.status_code == 200, issued.text
-        return dict(issued.json())
+        return gateway.issue_letter(api, a.login, pdf, abstract, recipients)
 
 
 def arrival_of(where: Installation, clerk: str, number_symbol: str) -> dict[str, Any] | None:
@@ -276,6 +256,142 @@ def test_two_installations_exchange_documents_their_statuses_and_revocations(
         assert [s["code"] for s in delivery["statuses"]] == expected
         assert delivery["sent_at"] and delivery["route"] == "peer"
         assert all(s["at"].endswith("+07:00") and s["received_at"] for s in delivery["statuses"])
+
+
+def test_an_update_from_the_peer_is_applied_when_the_clerk_accepts(
+        installations: tuple[Installation, Installation], draft_pdf: Callable[..., bytes]) -> None:
+    """A letter arrives at Long Châu (B); its sender submits an update package (edXML business type 2) naming it,
+    over B's federation port with A's certificate, as another system would (VanThu sends none itself): B's clerk sees
+    the request with nothing changed yet, accepts it, and the arrival then carries the update's subject, number,
+    date, signer and file (the previous values in its history, the new file verified again); A sees 15."""
+    from vanthu_edxml import (
+        Attachment,
+        Business,
+        BusinessDocumentInfo,
+        Code,
+        PromulgationInfo,
+        SignerInfo,
+        TraceHeaderList,
+        read_document,
+        write_document,
+    )
+
+    a, b = installations
+    letter = issue_letter(a, draft_pdf(), "V/v tổng hợp số liệu liên thông (bản đầu)",
+                          [{"agency_code": LONG_CHAU, "name": "Phường Long Châu"}])
+    arrival = wait_for(lambda: arrival_of(b, "vanthu.longchau", letter["number_symbol"]), "the arrival at Long Châu")
+    wait_for(lambda: codes(a, letter["id"]) == ["01"], "status 01 from Long Châu")
+    with interchange_db(a) as db:
+        (body,) = db.execute("SELECT p.body FROM packages p JOIN deliveries d ON d.package_id = p.id WHERE "
+                             "d.kind = 'edoc' AND d.document_id = ?", (letter["id"],)).fetchone()
+    sent = read_document(body)
+    subject = "V/v tổng hợp số liệu liên thông (bản cập nhật)"
+    number = f"{int(sent.code.number) + 500}"
+    day = sent.promulgation.date if sent.promulgation and sent.promulgation.date else None
+    assert day is not None
+    pdf = draft_pdf("Bản cập nhật")
+    update = write_document(sent.replace(
+        document_id=f"{UBND},{day:%Y/%m/%d},{number}/{sent.code.notation}", code=Code(number, sent.code.notation),
+        promulgation=PromulgationInfo("Vĩnh Long", day), subject=subject, content=subject,
+        signer=SignerInfo("KT. CHỦ TỊCH", "Phó Chủ tịch", "Trần Thị Hạnh"),
+        trace=TraceHeaderList(sent.trace.trace_headers if sent.trace else (), Business(
+            business_type=2, reason="Cập nhật số liệu phụ lục", document_id=sent.document_id, paper=False,
+            document_info=BusinessDocumentInfo(document_info=True, document_receiver=False))),
+        attachments=(Attachment.from_bytes("cid:1", "ban-cap-nhat.pdf", pdf, "application/pdf", "Bản cập nhật"),)))
+    credentials = grpc.ssl_channel_credentials(a.tls.ca, a.tls.key, a.tls.cert)
+    with grpc.secure_channel(f"localhost:{b.federation_port}", credentials) as channel:
+        reply = federation_pb2_grpc.FederationServiceStub(channel).SubmitPackage(
+            federation_pb2.SubmitPackageRequest(package_id=str(uuid.uuid4()), kind="edoc",
+                                                recipient_codes=[LONG_CHAU], package=update), timeout=120)
+    assert [(o.recipient_code, o.accepted) for o in reply.recipients] == [(LONG_CHAU, True)]
+
+    asked = document(b, "vanthu.longchau", arrival["id"])
+    assert (asked["revocation"], asked["revocation_kind"]) == ("requested", "update")
+    assert (asked["abstract"], asked["number_symbol"]) == (arrival["abstract"], letter["number_symbol"])
+    accepted = post(b, "vanthu.longchau", f"/api/v1/documents/{arrival['id']}/revocation/accept")
+    assert (accepted["revocation"], accepted["abstract"]) == ("accepted", subject)
+    assert (accepted["number_symbol"], accepted["document_date"]) == (f"{number}/{sent.code.notation}",
+                                                                      day.isoformat())
+    assert accepted["signer"]["name"] == "Trần Thị Hạnh"
+    assert [f["file_name"] for f in accepted["files"]] == ["ban-cap-nhat.pdf"]
+    with b.api() as api:
+        content = api.get(f"/api/v1/files/{accepted['files'][0]['object_id']}/content",
+                          headers=b.login("vanthu.longchau"))
+        history = api.get(f"/api/v1/documents/{arrival['id']}/history", headers=b.login("vanthu.longchau")).json()
+    assert content.status_code == 200 and content.content == pdf
+    (applied,) = [h for h in history if h["action"] == "revocation_accepted"]
+    assert applied["changes"]["abstract"] == [arrival["abstract"], subject]
+    assert applied["changes"]["number_symbol"] == [letter["number_symbol"], accepted["number_symbol"]]
+    wait_for(lambda: document(b, "vanthu.longchau", arrival["id"])["signature_check"] in ("valid", "invalid"),
+             "the updated file verified")
+    wait_for(lambda: codes(a, letter["id"]) == ["01", "15"], "15 (the update accepted) back at A")
+
+
+def interchange_db(where: Installation) -> sqlite3.Connection:
+    """The installation's interchange database, read-only (the devstack's SQLite file)."""
+    path = where.stack.var / "interchange" / "interchange.db"
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+
+
+def test_the_peer_installation_down_for_a_while(
+        installations: tuple[Installation, Installation], draft_pdf: Callable[..., bytes]) -> None:
+    """B's interchange (its federation port) stops; A issues letters to Long Châu meanwhile: A's deliveries stay
+    pending with failed attempts counted (retrying, not failed) and B has nothing. B comes back: every letter arrives
+    exactly once in B's registry, A sees one 01 for each, and neither installation holds a duplicate."""
+    a, b = installations
+    count = 2
+    b.stack.stop_service("interchange")
+    try:
+        letters = [issue_letter(a, draft_pdf(), f"V/v kiểm thử hệ thống B tạm ngừng (văn bản {index + 1})",
+                                [{"agency_code": LONG_CHAU, "name": "Phường Long Châu"}]) for index in range(count)]
+        ids = [doc["id"] for doc in letters]
+        # A retries each one: pending, at least two failed attempts each, the peer named in the error
+        retrying = wait_for(lambda: (found := [deliveries(a, i)[LONG_CHAU] for i in ids]) and all(
+            d["attempts"] >= 2 for d in found) and found, "A's deliveries to B retried at least twice each")
+        for delivery in retrying:
+            assert (delivery["state"], delivery["route"], delivery["statuses"]) == ("pending", "peer", [])
+            assert "tinh-b" in delivery["last_error"], delivery
+        # B has nothing of them: no arrival in its registry, no receipt in its interchange
+        for doc in letters:
+            assert arrival_of(b, "vanthu.longchau", doc["number_symbol"]) is None
+        with interchange_db(b) as db:
+            before_b = db.execute("SELECT count(*) FROM receipts").fetchone()[0]
+        assert not [d for i in ids for d in [deliveries(a, i)[LONG_CHAU]] if d["state"] != "pending"]
+    finally:
+        b.stack.start_service("interchange")
+
+    # every letter arrives once and A sees its 01
+    wait_for(lambda: all(codes(a, i) == ["01"] for i in ids), "status 01 for every letter at A", 120)
+    numbers = {doc["id"]: doc["number_symbol"] for doc in letters}
+    with b.api() as api:
+        found = api.get("/api/v1/documents", headers=b.login("vanthu.longchau"),
+                        params={"direction": "incoming", "issuing_agency_code": UBND, "page_size": 500})
+    assert found.status_code == 200, found.text
+    held = Counter(d["number_symbol"] for d in found.json()["items"])
+    assert {n: held[n] for n in numbers.values()} == dict.fromkeys(numbers.values(), 1), held
+    arrivals = {d["number_symbol"]: d["id"] for d in found.json()["items"] if d["number_symbol"] in numbers.values()}
+
+    # B: one receipt per letter (accepted, for its arrival), one 01 answer per arrival, sent back to A
+    with interchange_db(b) as db:
+        assert db.execute("SELECT count(*) FROM receipts").fetchone()[0] == before_b + count
+        for arrival_id in arrivals.values():
+            receipts = db.execute("SELECT transport_id, outcome FROM receipts WHERE kind = 'edoc' AND "
+                                  "document_id = ?", (arrival_id,)).fetchall()
+            assert len(receipts) == 1 and receipts[0][1] == "accepted" and receipts[0][0].startswith("tinh-a/")
+            answers = db.execute("SELECT state, route FROM deliveries WHERE kind = 'status' AND status_code = '01' "
+                                 "AND document_id = ?", (arrival_id,)).fetchall()
+            assert answers == [("sent", "peer")], answers
+    # A: one package and one delivery per letter, sent, with exactly one 01 taken in
+    with interchange_db(a) as db:
+        for doc_id in ids:
+            rows = db.execute("SELECT package_id, recipient_code, state, edxml_document_id FROM deliveries WHERE "
+                              "kind = 'edoc' AND document_id = ?", (doc_id,)).fetchall()
+            assert [(r[1], r[2]) for r in rows] == [(LONG_CHAU, "sent")], rows
+            assert db.execute("SELECT count(*) FROM receipts WHERE kind = 'status' AND edxml_document_id = ? AND "
+                              "sender_code = ?", (rows[0][3], LONG_CHAU)).fetchone()[0] == 1
+    for doc_id in ids:
+        delivery = deliveries(a, doc_id)[LONG_CHAU]
+        assert delivery["state"] == "sent" and delivery["attempts"] >= 2 and codes(a, doc_id) == ["01"]
 
 
 def test_the_federation_port_lists_the_agencies_it_serves_to_a_peer_only(

@@ -39,7 +39,6 @@ runs this module after the other scenarios.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import importlib
@@ -58,7 +57,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import hypothesis
-import nats
 import pytest
 import requests
 from hypothesis import strategies as st
@@ -77,7 +75,6 @@ EXAMPLES = int(os.environ.get("VANTHU_FUZZ_EXAMPLES", "8"))
 SEED = int(os.environ.get("VANTHU_FUZZ_SEED", "20250701"))
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance",
           "negative_data_rejection")
-STREAM = "VANTHU_EVENTS"
 OUTBOX_SERVICES = ("registry", "storage", "signing", "workflow")
 DRAIN_TIMEOUT_S = 60.0
 CONTROL_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -234,34 +231,6 @@ def wait_for_drained_outboxes(platform: Stack) -> None:
     assert not any(pending.values()), f"the outboxes were not published within {DRAIN_TIMEOUT_S:.0f} s: {pending}"
 
 
-async def _last_sequence(platform: Stack) -> int:
-    connection = await nats.connect(platform.nats_url, user="admin", password=platform.nats_password("admin"))
-    try:
-        return int((await connection.jetstream().stream_info(STREAM)).state.last_seq)
-    finally:
-        await connection.close()
-
-
-async def _events_by_trace_id(platform: Stack, first_sequence: int) -> dict[str, list[str]]:
-    """Trace id → subjects (and stream sequences) of the messages the stream holds from ``first_sequence`` on."""
-    connection = await nats.connect(platform.nats_url, user="admin", password=platform.nats_password("admin"))
-    try:
-        js = connection.jetstream()
-        last = int((await js.stream_info(STREAM)).state.last_seq)
-        found: dict[str, list[str]] = {}
-        for sequence in range(first_sequence, last + 1):
-            try:
-                message = await js.get_msg(STREAM, sequence)
-            except nats.js.errors.NotFoundError:
-                continue
-            parts = (message.headers or {}).get("traceparent", "").split("-")
-            if len(parts) == 4:
-                found.setdefault(parts[1], []).append(f"{message.subject} (stream sequence {sequence})")
-        return found
-    finally:
-        await connection.close()
-
-
 def import_schemathesis() -> None:
     """Import schemathesis and every module of it, compiled as Python compiles any import.
 
@@ -312,7 +281,7 @@ def test_every_route_fuzzed_as_each_role_answers_as_documented_and_refusals_publ
     assert len(operations) >= 40, [o.label for o in operations]
     known = real_ids(platform, login, draft_pdf)
     wait_for_drained_outboxes(platform)  # what was written before is out before the fuzzing's window opens
-    first_sequence = asyncio.run(_last_sequence(platform)) + 1
+    first_sequence = platform.events_last_sequence() + 1
     ledger = Ledger()
     with requests.Session() as session:
         for role, username in ROLES.items():
@@ -325,7 +294,8 @@ def test_every_route_fuzzed_as_each_role_answers_as_documented_and_refusals_publ
         assert control.status_code == 201, control.text
 
     wait_for_drained_outboxes(platform)
-    events = asyncio.run(_events_by_trace_id(platform, first_sequence))
+    events = {trace: [f"{subject} (stream sequence {sequence})" for sequence, subject in found]
+              for trace, found in platform.events_by_trace_id(first_sequence).items()}
     print(f"fuzzed {len(operations)} operations as {len(ROLES)} roles ({EXAMPLES} cases each, seed {SEED}): "
           f"{ledger.requests} requests, {len(ledger.refused)} refused; events since stream sequence {first_sequence}: "
           f"{dict(Counter(event.split()[0] for subjects in events.values() for event in subjects))}")

@@ -4,63 +4,30 @@ UBND tỉnh's timeline shows 01 (đã đến) from each at once; Sở Nội vụ
 returns it with a reason (UBND tỉnh sees 02 and the reason). A recipient no route reaches is a failed delivery,
 visible, not a silent drop; and another agency cannot read UBND tỉnh's deliveries."""
 
-import asyncio
 import secrets
-import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
-import nats
 import pytest
 
 from vanthu_devstack import Stack
+from vanthu_testing.gateway import (
+    arrivals,
+    bearer,
+    draft_with_file,
+    general_register,
+    statuses,
+    submit_sign_issue,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 UBND, SNV, LONG_CHAU, MINISTRY = "000.00.00.H61", "000.00.02.H61", "000.00.41.H61", "000.00.00.G09"
 
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def draft_with_file(api: httpx.Client, officer: dict[str, str], pdf: bytes, abstract: str,
-                    recipients: list[dict[str, str]]) -> dict[str, Any]:
-    up = api.post("/api/v1/files", headers=officer, files={"file": ("Dự thảo công văn.pdf", pdf, "application/pdf")})
-    assert up.status_code == 201, up.text
-    created = api.post("/api/v1/documents", headers=officer, json={
-        "type_code": "cong_van", "abstract": abstract, "unit_abbreviation": "VP", "recipients": recipients,
-        "files": [{"object_id": up.json()["object"]["object_id"], "role": "main"}]})
-    assert created.status_code == 201, created.text
-    return dict(created.json())
-
-
-def general_register(api: httpx.Client, clerk: dict[str, str]) -> dict[str, str]:
-    registers = api.get("/api/v1/registers", headers=clerk, params={"direction": "outgoing"}).json()
-    return {"register_id": next(r["id"] for r in registers if not r["type_codes"])}
-
-
-def wait_for(check: Callable[[], Any], what: str, timeout_s: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"{what}: not within {timeout_s:.0f} s")
-
-
 def arrival_of(api: httpx.Client, clerk: dict[str, str], number_symbol: str) -> dict[str, Any] | None:
-    found = api.get("/api/v1/documents", headers=clerk, params={"direction": "incoming", "status": "arrived",
-                                                                 "issuing_agency_code": UBND})
-    assert found.status_code == 200, found.text
-    return next((d for d in found.json()["items"] if d["number_symbol"] == number_symbol), None)
-
-
-def statuses(api: httpx.Client, sender: dict[str, str], document_id: str) -> dict[str, list[str]]:
-    reply = api.get(f"/api/v1/documents/{document_id}/deliveries", headers=sender)
-    assert reply.status_code == 200, reply.text
-    return {d["recipient_code"]: [s["code"] for s in d["statuses"]] for d in reply.json()}
+    return next(iter(arrivals(api, clerk, UBND, number_symbol, "arrived")), None)
 
 
 def test_an_issued_letter_arrives_at_each_recipient_and_their_answers_come_back(
@@ -71,19 +38,15 @@ def test_an_issued_letter_arrives_at_each_recipient_and_their_answers_come_back(
     recipients = [{"agency_code": SNV, "name": "Sở Nội vụ"}, {"agency_code": LONG_CHAU, "name": "Phường Long Châu"},
                   {"agency_code": MINISTRY, "name": "Bộ Nội vụ"}, {"agency_code": "", "name": "Lưu: VT, NC."}]
     doc = draft_with_file(api, officer, draft_pdf(), abstract, recipients)
-    assert api.post(f"/api/v1/documents/{doc['id']}/submit", headers=officer).status_code == 200
-    assert api.post(f"/api/v1/documents/{doc['id']}/sign", headers=leader, timeout=120).status_code == 200
-    issued = api.post(f"/api/v1/documents/{doc['id']}/issue", headers=clerk, json=general_register(api, clerk),
-                      timeout=120)
-    assert issued.status_code == 200, issued.text
-    number_symbol = issued.json()["number_symbol"]
+    issued = submit_sign_issue(api, doc, officer, leader, clerk)
+    number_symbol = issued["number_symbol"]
 
     # each served recipient gets an arrival with the sealed file; the ministry has no route: a failed delivery
     snv_arrival = wait_for(lambda: arrival_of(api, snv_clerk, number_symbol), "the arrival at Sở Nội vụ")
     lc_arrival = wait_for(lambda: arrival_of(api, lc_clerk, number_symbol), "the arrival at Long Châu")
     assert snv_arrival["abstract"] == abstract and snv_arrival["issuing_agency_code"] == UBND
     assert snv_arrival["type_code"] == "cong_van" and snv_arrival["files"][0]["content_type"] == "application/pdf"
-    assert snv_arrival["document_date"] == issued.json()["document_date"]
+    assert snv_arrival["document_date"] == issued["document_date"]
     sealed = api.get(f"/api/v1/files/{snv_arrival['files'][0]['object_id']}/content", headers=snv_clerk)
     assert sealed.status_code == 200 and sealed.content.startswith(b"%PDF")
     wait_for(lambda: api.get(f"/api/v1/documents/{snv_arrival['id']}", headers=snv_clerk).json()[
@@ -172,7 +135,7 @@ def test_one_trace_follows_a_package_from_the_issuing_call_to_the_status_back(
                           [{"agency_code": SNV, "name": "Sở Nội vụ"}, {"agency_code": LONG_CHAU, "name": "Long Châu"}])
     assert api.post(f"/api/v1/documents/{doc['id']}/submit", headers=officer).status_code == 200
     assert api.post(f"/api/v1/documents/{doc['id']}/sign", headers=leader, timeout=120).status_code == 200
-    first_sequence = asyncio.run(_last_sequence(platform)) + 1
+    first_sequence = platform.events_last_sequence() + 1
     trace_id = secrets.token_hex(16)
     issued = api.post(f"/api/v1/documents/{doc['id']}/issue", json=general_register(api, clerk), timeout=120,
                       headers={**clerk, "traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01"})
@@ -180,36 +143,10 @@ def test_one_trace_follows_a_package_from_the_issuing_call_to_the_status_back(
     wait_for(lambda: statuses(api, clerk, doc["id"]) == {SNV: ["01"], LONG_CHAU: ["01"]}, "01 from both")
 
     def traced() -> list[str] | None:
-        subjects = asyncio.run(_subjects_of_trace(platform, first_sequence, trace_id))
+        subjects = [subject for _, subject in platform.events_by_trace_id(first_sequence).get(trace_id, [])]
         return subjects if subjects.count("vanthu.interchange.package.dispatched") == 4 else None
 
     subjects = wait_for(traced, "the package's events in the stream with the issuing call's trace id")
     assert subjects.count("vanthu.registry.document.issued") == 1
     assert subjects.count("vanthu.registry.document.arrived") == 2  # one arrival per recipient, same trace
     assert subjects.count("vanthu.interchange.package.received") == 4  # 2 packages taken in, 2 answers recorded
-
-
-async def _last_sequence(platform: Stack) -> int:
-    connection = await nats.connect(platform.nats_url, user="admin", password=platform.nats_password("admin"))
-    try:
-        return int((await connection.jetstream().stream_info("VANTHU_EVENTS")).state.last_seq)
-    finally:
-        await connection.close()
-
-
-async def _subjects_of_trace(platform: Stack, first_sequence: int, trace_id: str) -> list[str]:
-    connection = await nats.connect(platform.nats_url, user="admin", password=platform.nats_password("admin"))
-    try:
-        js = connection.jetstream()
-        last = int((await js.stream_info("VANTHU_EVENTS")).state.last_seq)
-        found = []
-        for sequence in range(first_sequence, last + 1):
-            try:
-                message = await js.get_msg("VANTHU_EVENTS", sequence)
-            except nats.js.errors.NotFoundError:
-                continue
-            if (message.headers or {}).get("traceparent", "").split("-")[1:2] == [trace_id]:
-                found.append(message.subject)
-        return found
-    finally:
-        await connection.close()

@@ -46,6 +46,7 @@ from vanthu_edxml import (
     write_status,
 )
 from vanthu_testing.fake_axis import AxisSystem, FakeAxis
+from vanthu_testing.gateway import arrivals, deliveries, issue_letter, logins, wait_for
 
 pytestmark = pytest.mark.e2e
 UBND, SNV, MINISTRY = "000.00.00.H61", "000.00.02.H61", "000.00.00.G09"
@@ -60,11 +61,8 @@ def axis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeAxis]:
             Agency(id="1", code=UBND, name="Ủy ban nhân dân tỉnh Vĩnh Long"),
             Agency(id="2", pid="1", code=SNV, name="Sở Nội vụ tỉnh Vĩnh Long"))),
         AxisSystem(MINISTRY_SYSTEM, "bi-mat-bo-noi-vu-" + "y" * 20, (Agency(id="3", code=MINISTRY, name="Bộ Nội vụ"),)))
-    fake = FakeAxis(tmp_path_factory.mktemp("axis") / "fake-axis.sqlite3", systems).start()
-    try:
+    with FakeAxis(tmp_path_factory.mktemp("axis") / "fake-axis.sqlite3", systems) as fake:
         yield fake
-    finally:
-        fake.stop()
 
 
 @pytest.fixture(scope="module")
@@ -74,34 +72,13 @@ def platform(tmp_path_factory: pytest.TempPathFactory, axis: FakeAxis) -> Iterat
         "VANTHU_INTERCHANGE_AXIS_URL": axis.url, "VANTHU_INTERCHANGE_AXIS_SYSTEM_ID": PROVINCE_SYSTEM,
         "VANTHU_INTERCHANGE_AXIS_SECRET": axis.secret(PROVINCE_SYSTEM), "VANTHU_INTERCHANGE_AXIS_POLL_S": "0.5",
         "VANTHU_INTERCHANGE_RETRY_POLL_S": "1"}
-    stack = Stack(config)
-    stack.start()
-    try:
+    with Stack(config) as stack:
         yield stack
-    finally:
-        stack.stop()
 
 
 @pytest.fixture(scope="module")
 def login(platform: Stack) -> Callable[[str], dict[str, str]]:
-    cache: dict[str, dict[str, str]] = {}
-
-    def headers(username: str) -> dict[str, str]:
-        if username not in cache:
-            reply = httpx.post(f"{platform.issuer}/protocol/openid-connect/token",
-                               data={"grant_type": "password", "client_id": "vanthu-web", "username": username,
-                                     "password": "vanthu-dev"})
-            reply.raise_for_status()
-            cache[username] = {"Authorization": f"Bearer {reply.json()['access_token']}"}
-        return cache[username]
-
-    return headers
-
-
-@pytest.fixture
-def api(platform: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=platform.gateway_url, timeout=30) as client:
-        yield client
+    return logins(platform.issuer)
 
 
 def ministry(axis: FakeAxis, call: Callable[[Any], Any]) -> Any:
@@ -110,48 +87,6 @@ def ministry(axis: FakeAxis, call: Callable[[Any], Any]) -> Any:
         async with axis.client(MINISTRY_SYSTEM) as client:
             return await call(client)
     return asyncio.run(run())
-
-
-def wait_for(check: Callable[[], Any], what: str, timeout_s: float = 60.0) -> Any:
-    deadline, last = time.monotonic() + timeout_s, None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.3)
-    raise AssertionError(f"{what}: not within {timeout_s:.0f} s (last seen: {last!r})")
-
-
-def deliveries(api: httpx.Client, clerk: dict[str, str], document_id: str) -> dict[str, dict[str, Any]]:
-    reply = api.get(f"/api/v1/documents/{document_id}/deliveries", headers=clerk)
-    assert reply.status_code == 200, reply.text
-    return {d["recipient_code"]: d for d in reply.json()}
-
-
-def arrivals(api: httpx.Client, clerk: dict[str, str], sender: str, number_symbol: str) -> list[dict[str, Any]]:
-    found = api.get("/api/v1/documents", headers=clerk, params={"direction": "incoming",
-                                                                 "issuing_agency_code": sender})
-    assert found.status_code == 200, found.text
-    return [d for d in found.json()["items"] if d["number_symbol"] == number_symbol]
-
-
-def issue_letter(api: httpx.Client, login: Callable[[str], dict[str, str]], pdf: bytes, abstract: str,
-                 recipients: list[dict[str, str]]) -> dict[str, Any]:
-    officer, leader, clerk = (login(u) for u in ("chuyenvien.ubnd", "lanhdao.ubnd", "vanthu.ubnd"))
-    up = api.post("/api/v1/files", headers=officer, files={"file": ("Dự thảo công văn.pdf", pdf, "application/pdf")})
-    assert up.status_code == 201, up.text
-    created = api.post("/api/v1/documents", headers=officer, json={
-        "type_code": "cong_van", "abstract": abstract, "unit_abbreviation": "VP", "recipients": recipients,
-        "files": [{"object_id": up.json()["object"]["object_id"], "role": "main"}]})
-    assert created.status_code == 201, created.text
-    doc = created.json()
-    assert api.post(f"/api/v1/documents/{doc['id']}/submit", headers=officer).status_code == 200
-    assert api.post(f"/api/v1/documents/{doc['id']}/sign", headers=leader, timeout=120).status_code == 200
-    registers = api.get("/api/v1/registers", headers=clerk, params={"direction": "outgoing"}).json()
-    issued = api.post(f"/api/v1/documents/{doc['id']}/issue", headers=clerk, timeout=120,
-                      json={"register_id": next(r["id"] for r in registers if not r["type_codes"])})
-    assert issued.status_code == 200, issued.text
-    return dict(issued.json())
 
 
 def ministry_letter(pdf: bytes, abstract: str) -> DocumentPackage:

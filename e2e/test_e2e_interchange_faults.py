@@ -42,6 +42,8 @@ from vanthu_core.subjects import (
     REGISTRY_DOCUMENT_ISSUED,
 )
 from vanthu_devstack import Stack, StackConfig
+from vanthu_testing import gateway
+from vanthu_testing.gateway import logins
 
 pytestmark = pytest.mark.e2e
 UBND, SNV, LONG_CHAU = "000.00.00.H61", "000.00.02.H61", "000.00.41.H61"
@@ -55,28 +57,13 @@ OUTBOX_SERVICES = ("registry", "storage", "signing", "interchange")
 # -- the platform of this module ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    own = Stack(StackConfig.with_free_ports(tmp_path_factory.mktemp("vanthu-faults") / "var"))
-    own.start()
-    try:
+    with Stack(StackConfig.with_free_ports(tmp_path_factory.mktemp("vanthu-faults") / "var")) as own:
         yield own
-    finally:
-        own.stop()
 
 
 @pytest.fixture(scope="module")
 def token(stack: Stack) -> Callable[[str], dict[str, str]]:
-    cache: dict[str, str] = {}
-
-    def headers(username: str) -> dict[str, str]:
-        if username not in cache:
-            reply = httpx.post(f"{stack.issuer}/protocol/openid-connect/token",
-                               data={"grant_type": "password", "client_id": "vanthu-web", "username": username,
-                                     "password": "vanthu-dev"})
-            reply.raise_for_status()
-            cache[username] = reply.json()["access_token"]
-        return {"Authorization": f"Bearer {cache[username]}"}
-
-    return headers
+    return logins(stack.issuer)
 
 
 @pytest.fixture
@@ -87,13 +74,7 @@ def api(stack: Stack) -> Iterator[httpx.Client]:
 
 # -- helpers ---------------------------------------------------------------------------------------------------------
 def wait_for(check: Callable[[], Any], what: str, timeout_s: float = DEADLINE_S) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.25)
-    raise AssertionError(f"{what}: not within {timeout_s:.0f} s")
+    return gateway.wait_for(check, what, timeout_s, interval_s=0.25)
 
 
 def signed_letters(api: httpx.Client, token: Callable[[str], dict[str, str]], count: int, label: str) -> list[str]:
@@ -103,15 +84,8 @@ def signed_letters(api: httpx.Client, token: Callable[[str], dict[str, str]], co
     officer, leader = token("chuyenvien.ubnd"), token("lanhdao.ubnd")
     ids = []
     for index in range(count):
-        up = api.post("/api/v1/files", headers=officer,
-                      files={"file": ("Dự thảo công văn.pdf", draft_pdf(), "application/pdf")})
-        assert up.status_code == 201, up.text
-        created = api.post("/api/v1/documents", headers=officer, json={
-            "type_code": "cong_van", "abstract": f"V/v kiểm thử sự cố liên thông ({label}, văn bản {index + 1})",
-            "unit_abbreviation": "VP", "recipients": RECIPIENTS,
-            "files": [{"object_id": up.json()["object"]["object_id"], "role": "main"}]})
-        assert created.status_code == 201, created.text
-        doc_id = created.json()["id"]
+        doc_id = gateway.draft_with_file(api, officer, draft_pdf(), f"V/v kiểm thử sự cố liên thông ({label}, văn bản "
+                                         f"{index + 1})", RECIPIENTS)["id"]
         assert api.post(f"/api/v1/documents/{doc_id}/submit", headers=officer).status_code == 200
         signed = api.post(f"/api/v1/documents/{doc_id}/sign", headers=leader)
         assert signed.status_code == 200, signed.text
@@ -123,9 +97,8 @@ def issue(stack: Stack, token: Callable[[str], dict[str, str]], doc_id: str) -> 
     """Issue one signed letter (its own client: issues run in parallel); its number and symbol."""
     clerk = token("vanthu.ubnd")
     with httpx.Client(base_url=stack.gateway_url, timeout=120) as client:
-        registers = client.get("/api/v1/registers", headers=clerk, params={"direction": "outgoing"}).json()
-        register = next(r["id"] for r in registers if not r["type_codes"])
-        issued = client.post(f"/api/v1/documents/{doc_id}/issue", headers=clerk, json={"register_id": register})
+        issued = client.post(f"/api/v1/documents/{doc_id}/issue", headers=clerk,
+                             json=gateway.general_register(client, clerk))
         assert issued.status_code == 200, issued.text
         return str(issued.json()["number_symbol"])
 

@@ -5,59 +5,20 @@ request on the arrival and accepts: UBND tỉnh's timeline shows 13 sent and 15 
 refuses with a reason, UBND tỉnh sees 16 with that reason. While a revocation is pending the document is frozen: a
 second revocation and a cancellation are refused."""
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
+from vanthu_testing.gateway import arrivals, bearer, issue_letter, statuses, wait_for
+
 pytestmark = pytest.mark.e2e
 UBND, SNV = "000.00.00.H61", "000.00.02.H61"
 
 
-# -- as in test_e2e_interchange.py ---------------------------------------------------------------------------------
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def draft_with_file(api: httpx.Client, officer: dict[str, str], pdf: bytes, abstract: str,
-                    recipients: list[dict[str, str]]) -> dict[str, Any]:
-    up = api.post("/api/v1/files", headers=officer, files={"file": ("Dự thảo công văn.pdf", pdf, "application/pdf")})
-    assert up.status_code == 201, up.text
-    created = api.post("/api/v1/documents", headers=officer, json={
-        "type_code": "cong_van", "abstract": abstract, "unit_abbreviation": "VP", "recipients": recipients,
-        "files": [{"object_id": up.json()["object"]["object_id"], "role": "main"}]})
-    assert created.status_code == 201, created.text
-    return dict(created.json())
-
-
-def general_register(api: httpx.Client, clerk: dict[str, str]) -> dict[str, str]:
-    registers = api.get("/api/v1/registers", headers=clerk, params={"direction": "outgoing"}).json()
-    return {"register_id": next(r["id"] for r in registers if not r["type_codes"])}
-
-
-def wait_for(check: Callable[[], Any], what: str, timeout_s: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"{what}: not within {timeout_s:.0f} s")
-
-
 def arrival_of(api: httpx.Client, clerk: dict[str, str], number_symbol: str) -> dict[str, Any] | None:
-    found = api.get("/api/v1/documents", headers=clerk, params={"direction": "incoming", "status": "arrived",
-                                                                 "issuing_agency_code": UBND})
-    assert found.status_code == 200, found.text
-    return next((d for d in found.json()["items"] if d["number_symbol"] == number_symbol), None)
-
-
-def statuses(api: httpx.Client, sender: dict[str, str], document_id: str) -> dict[str, list[str]]:
-    reply = api.get(f"/api/v1/documents/{document_id}/deliveries", headers=sender)
-    assert reply.status_code == 200, reply.text
-    return {d["recipient_code"]: [s["code"] for s in d["statuses"]] for d in reply.json()}
+    return next(iter(arrivals(api, clerk, UBND, number_symbol, "arrived")), None)
 
 
 # -- revocation -------------------------------------------------------------------------------------------------
@@ -65,14 +26,8 @@ def statuses(api: httpx.Client, sender: dict[str, str], document_id: str) -> dic
 
 def issued_to_snv(api: httpx.Client, login: Callable[[str], str], draft_pdf: Callable[..., bytes],
                   abstract: str) -> dict[str, Any]:
-    officer, leader, clerk = (bearer(login(u)) for u in ("chuyenvien.ubnd", "lanhdao.ubnd", "vanthu.ubnd"))
-    doc = draft_with_file(api, officer, draft_pdf(), abstract, [{"agency_code": SNV, "name": "Sở Nội vụ"}])
-    assert api.post(f"/api/v1/documents/{doc['id']}/submit", headers=officer).status_code == 200
-    assert api.post(f"/api/v1/documents/{doc['id']}/sign", headers=leader, timeout=120).status_code == 200
-    issued = api.post(f"/api/v1/documents/{doc['id']}/issue", headers=clerk, json=general_register(api, clerk),
-                      timeout=120)
-    assert issued.status_code == 200, issued.text
-    return dict(issued.json())
+    return issue_letter(api, lambda username: bearer(login(username)), draft_pdf(), abstract,
+                        [{"agency_code": SNV, "name": "Sở Nội vụ"}])
 
 
 def document(api: httpx.Client, who: dict[str, str], document_id: str) -> dict[str, Any]:

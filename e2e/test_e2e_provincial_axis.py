@@ -11,7 +11,6 @@ against the live axis.
 """
 
 import asyncio
-import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -31,6 +30,7 @@ from vanthu_edxml import (
     read_package,
     write_status,
 )
+from vanthu_testing.gateway import deliveries, issue_letter, logins, wait_for
 from vanthu_testing.ports import free_port
 
 pytestmark = pytest.mark.e2e
@@ -57,34 +57,13 @@ def platform(tmp_path_factory: pytest.TempPathFactory, axis_port: int) -> Iterat
         "VANTHU_INTERCHANGE_PROVINCIAL_AXIS_HOST": "127.0.0.1",
         "VANTHU_INTERCHANGE_PROVINCIAL_AXIS_PORT": str(axis_port),
         "VANTHU_INTERCHANGE_SYSTEM_SECRET_VENDOR_LONGCHAU": SECRET, "VANTHU_INTERCHANGE_RETRY_POLL_S": "1"}
-    stack = Stack(config)
-    stack.start()
-    try:
+    with Stack(config) as stack:
         yield stack
-    finally:
-        stack.stop()
 
 
 @pytest.fixture(scope="module")
 def login(platform: Stack) -> Callable[[str], dict[str, str]]:
-    cache: dict[str, dict[str, str]] = {}
-
-    def headers(username: str) -> dict[str, str]:
-        if username not in cache:
-            reply = httpx.post(f"{platform.issuer}/protocol/openid-connect/token",
-                               data={"grant_type": "password", "client_id": "vanthu-web", "username": username,
-                                     "password": "vanthu-dev"})
-            reply.raise_for_status()
-            cache[username] = {"Authorization": f"Bearer {reply.json()['access_token']}"}
-        return cache[username]
-
-    return headers
-
-
-@pytest.fixture
-def api(platform: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=platform.gateway_url, timeout=30) as client:
-        yield client
+    return logins(platform.issuer)
 
 
 def vendor(axis_port: int, call: Callable[[AxisClient], Any]) -> Any:
@@ -95,41 +74,6 @@ def vendor(axis_port: int, call: Callable[[AxisClient], Any]) -> Any:
         async with AxisClient(settings) as client:
             return await call(client)
     return asyncio.run(run())
-
-
-def wait_for(check: Callable[[], Any], what: str, timeout_s: float = 60.0) -> Any:
-    deadline, last = time.monotonic() + timeout_s, None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.3)
-    raise AssertionError(f"{what}: not within {timeout_s:.0f} s (last seen: {last!r})")
-
-
-def deliveries(api: httpx.Client, clerk: dict[str, str], document_id: str) -> dict[str, dict[str, Any]]:
-    reply = api.get(f"/api/v1/documents/{document_id}/deliveries", headers=clerk)
-    assert reply.status_code == 200, reply.text
-    return {d["recipient_code"]: d for d in reply.json()}
-
-
-def issue_letter(api: httpx.Client, login: Callable[[str], dict[str, str]], pdf: bytes, abstract: str,
-                 recipients: list[dict[str, str]]) -> dict[str, Any]:
-    officer, leader, clerk = (login(u) for u in ("chuyenvien.ubnd", "lanhdao.ubnd", "vanthu.ubnd"))
-    up = api.post("/api/v1/files", headers=officer, files={"file": ("Dự thảo công văn.pdf", pdf, "application/pdf")})
-    assert up.status_code == 201, up.text
-    created = api.post("/api/v1/documents", headers=officer, json={
-        "type_code": "cong_van", "abstract": abstract, "unit_abbreviation": "VP", "recipients": recipients,
-        "files": [{"object_id": up.json()["object"]["object_id"], "role": "main"}]})
-    assert created.status_code == 201, created.text
-    doc = created.json()
-    assert api.post(f"/api/v1/documents/{doc['id']}/submit", headers=officer).status_code == 200
-    assert api.post(f"/api/v1/documents/{doc['id']}/sign", headers=leader, timeout=120).status_code == 200
-    registers = api.get("/api/v1/registers", headers=clerk, params={"direction": "outgoing"}).json()
-    issued = api.post(f"/api/v1/documents/{doc['id']}/issue", headers=clerk, timeout=120,
-                      json={"register_id": next(r["id"] for r in registers if not r["type_codes"])})
-    assert issued.status_code == 200, issued.text
-    return dict(issued.json())
 
 
 def test_a_letter_to_long_chau_waits_on_the_provincial_axis_for_its_vendor_system_and_01_comes_back(

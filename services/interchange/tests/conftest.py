@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from vanthu.registry.v1 import documents_pb2, registry_pb2
 from vanthu_core.db import create_engine, migrate, session_factory
-from vanthu_core.errors import InvalidArgument
+from vanthu_core.errors import FailedPrecondition, InvalidArgument
 from vanthu_core.events import decode
 from vanthu_core.ids import new_id
 from vanthu_edxml import (
@@ -101,7 +101,9 @@ class FakeRegistry:
         self.arrivals: dict[str, documents_pb2.Document] = {}  # by arrival key
         self.inputs: dict[str, documents_pb2.DocumentInput] = {}  # by document id
         self.refuse_with: str = ""  # when set, record_arrival refuses (InvalidArgument)
+        self.refuse_requests_with: str = ""  # when set, record_revocation refuses (FailedPrecondition)
         self.revocations: list[tuple[str, str, str, str, str]] = []  # (agency, document, state, reason, kind)
+        self.updates: dict[str, documents_pb2.DocumentInput] = {}  # the content of a requested update, by document
 
     async def issued_document(self, agency_code: str, document_id: str) -> documents_pb2.Document:
         raise NotImplementedError("the receiving side never reads an issued document")
@@ -126,8 +128,13 @@ class FakeRegistry:
         return made
 
     async def record_revocation(self, agency_code: str, document_id: str, state: str, reason: str = "",
-                                kind: str = "") -> documents_pb2.Document:
+                                kind: str = "", *,
+                                update: documents_pb2.DocumentInput | None = None) -> documents_pb2.Document:
+        if self.refuse_requests_with:
+            raise FailedPrecondition(self.refuse_requests_with)
         self.revocations.append((agency_code, document_id, state, reason, kind))
+        if update is not None:
+            self.updates[document_id] = update
         return documents_pb2.Document(id=document_id, agency_code=agency_code, revocation=state,
                                       revocation_reason=reason, revocation_kind=kind)
 

@@ -33,10 +33,12 @@ from vanthu_edxml import (
     ResponseFor,
     StaffInfo,
     StatusCode,
+    read_document,
     write_document,
 )
+from vanthu_interchange.answers import response_for_columns
 from vanthu_interchange.axis_route import AxisInbox, local_package_id
-from vanthu_interchange.packages import status_package
+from vanthu_interchange.packages import response_for_of, status_package
 from vanthu_interchange.routing import Router
 from vanthu_interchange.store import InterchangeStore, ReceiptRow
 from vanthu_testing.fake_axis import FakeAxis
@@ -59,10 +61,12 @@ class RecordingReceiver:
         self.calls.append((transport_id, package_id, recipient_code))
         row = await self.store.package(package_id)
         assert row is not None
+        parsed = read_document(row.body) if row.kind == "edoc" else None
         return await self.store.add_receipt(ReceiptRow(
             id=f"r-{len(self.calls)}", transport_id=transport_id, package_id=package_id, kind=row.kind,
             recipient_code=recipient_code, sender_code=row.sender_code, edxml_document_id=row.edxml_document_id,
-            response_for={}, outcome="accepted", document_id=f"arrival-{len(self.calls)}", reason=""), [])
+            response_for=response_for_columns(response_for_of(parsed)) if parsed else {}, outcome="accepted",
+            document_id=f"arrival-{len(self.calls)}", reason=""), [])
 
 
 @pytest.fixture
@@ -84,12 +88,12 @@ def inbox(store: InterchangeStore, axis: FakeAxis, receiver: RecordingReceiver, 
                      axis.client("vxp.test.a", **overrides), Limits())
 
 
-def vpcp_letter(to: tuple[str, ...] = (UBND, SNV)) -> bytes:
-    code = Code("12", "VPCP-TH")
+def vpcp_letter(to: tuple[str, ...] = (UBND, SNV), number: str = "12", document_id: str = "") -> bytes:
+    code = Code(number, "VPCP-TH")
     return write_document(DocumentPackage(
         sender=Organization(agency_code=VPCP, name="Văn phòng Chính phủ"),
         recipients=tuple(Organization(agency_code=c) for c in to),
-        document_id=DocumentId.build(VPCP, date(2026, 3, 1), code), code=code, subject="V/v thí điểm",
+        document_id=document_id or DocumentId.build(VPCP, date(2026, 3, 1), code), code=code, subject="V/v thí điểm",
         promulgation=PromulgationInfo(place="Hà Nội", date=date(2026, 3, 1)),
         document_type=DocumentType(type_code="1", type_detail="0", type_name="Công văn"),
         attachments=(Attachment.from_bytes("cid:1", "12.pdf", b"%PDF-1.7\n%test\n", "application/pdf"),)))
@@ -167,3 +171,15 @@ async def test_the_same_document_carried_twice_by_the_axis_makes_one_arrival(
     assert fake_axis.deliveries(second) == {"vxp.test.a": "done"}
     held = await store.receipt(second, SNV)
     assert held is not None and held.outcome == "held" and first in held.reason
+
+
+async def test_documents_repeating_one_documentid_with_other_numbers_are_not_taken_for_copies(
+        store: InterchangeStore, fake_axis: FakeAxis) -> None:
+    """A sender whose system puts one DocumentId on every package (the SDK example's fixed one; the receiving
+    profile only warns that it contradicts the header) sends two different letters: both are taken in."""
+    fixed = "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"
+    receiver = RecordingReceiver(store)
+    first = await send_as_vpcp(fake_axis, vpcp_letter((SNV,), "12", fixed), "edoc", [SNV])
+    second = await send_as_vpcp(fake_axis, vpcp_letter((SNV,), "13", fixed), "edoc", [SNV])
+    assert await inbox(store, fake_axis, receiver).poll() == 2
+    assert [c[0] for c in receiver.calls] == [first, second]

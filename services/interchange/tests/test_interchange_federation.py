@@ -18,7 +18,7 @@ from vanthu_core.ids import new_id
 from vanthu_core.ports import free_port
 from vanthu_edxml import Limits
 from vanthu_interchange.federation import Peer, PeerClient, PeerRefused, Peers, TlsMaterial, parse_peers
-from vanthu_interchange.federation_api import FederationApi, FederationServer
+from vanthu_interchange.federation_api import FederationApi, FederationServer, local_package_id
 from vanthu_interchange.routing import PEER, Router
 from vanthu_interchange.store import DeliveryRow, NewDelivery
 from vanthu_interchange.transmit import Transmitter
@@ -150,6 +150,25 @@ async def test_the_same_package_submitted_twice_is_taken_in_once(harness: Harnes
     status = await stub.GetDeliveryStatus(federation_pb2.GetDeliveryStatusRequest(package_id="pkg-42"), timeout=10)
     assert [(o.recipient_code, o.outcome) for o in status.recipients] == [(RECIPIENT, "accepted")]
     await client.aclose()
+
+
+@pytest.mark.parametrize("document_id", [
+    "000.00.00.H99,2031/06/14,123/VPCP-TTĐT",  # another issuer than the From
+    f"{SENDER},2031/06/15,123/VPCP-TTĐT",  # another date than PromulgationDate
+    f"{SENDER},2031/06/14,124/VPCP-TTĐT",  # another number than Code
+    "5f0c9a36-3f3b-4c0e-9d55-1f2a3b4c5d6e",  # not a DocumentId at all
+])
+async def test_a_peer_package_whose_documentid_contradicts_its_header_is_refused_with_no_effect(
+        harness: Harness, federation: Federation, document_id: str) -> None:
+    """A peer installation writes DocumentId from the header (VanThu's strict writer), so from a peer a contradiction
+    is a fault: refused at the port, naming it, nothing stored; the national axis and other systems keep the
+    receiving profile's warning (the official samples carry such DocumentIds, test_receiving_hostile.py)."""
+    tinh_b = federation.ca.issue(TINH_B.identity)
+    with pytest.raises(PeerRefused, match=r"INVALID_ARGUMENT.*DocumentId contradicts"):
+        await submit(federation, tinh_b, TINH_B, package_bytes(document_id=document_id), "p-contradicting")
+    assert await harness.receipts() == [] and harness.registry.arrivals == {}
+    assert await harness.store.package(local_package_id(TINH_B, "p-contradicting")) is None
+    assert await harness.answers() == []
 
 
 def test_the_peers_file_is_checked() -> None:

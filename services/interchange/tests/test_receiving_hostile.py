@@ -113,7 +113,8 @@ async def test_registry_refusing_the_arrival_returns_the_package(harness, make_b
 # and number all contradict its From, PromulgationDate and Code, and the receiving profile must take it in. What
 # makes it harmless is what the receiver does with it: the arrival takes the sender, number/symbol and date from the
 # header (never from the DocumentId), and the DocumentId is only echoed, verbatim, as the key of the 01 so the
-# sender can match its delivery.
+# sender can match its delivery. From a peer VanThu installation (strict writer) the federation port refuses it
+# (test_interchange_federation.py); docs/architecture.md gives the whole decision.
 
 @pytest.mark.parametrize("document_id", [
     "000.00.00.H99,2001/01/01,999/GIA-MAO",  # another issuer, date and number

@@ -21,6 +21,7 @@ from vanthu_core.db import create_engine, session_factory
 from vanthu_core.grpc_client import bearer_metadata
 from vanthu_core.ids import new_id
 from vanthu_core.settings import CommonSettings
+from vanthu_core.spreadsheet import formula_safe
 from vanthu_registry.documents_store import DocumentStore
 from vanthu_registry.domain.documents import (
     Competence,
@@ -31,7 +32,6 @@ from vanthu_registry.domain.documents import (
     Recipient,
     Signer,
 )
-from vanthu_registry.exports import formula_safe
 from vanthu_registry.importer import import_directory
 from vanthu_registry.server import RegistryServer
 from vanthu_registry.settings import RegistrySettings

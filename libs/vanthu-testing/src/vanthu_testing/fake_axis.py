@@ -365,6 +365,13 @@ class FakeAxis:
     def __repr__(self) -> str:
         return f"FakeAxis({self.url!r}, systems={sorted(self.systems)})"
 
+    def __enter__(self) -> FakeAxis:
+        """``with FakeAxis(path, systems) as axis:`` serves for the block."""
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def start(self) -> FakeAxis:
         state = FakeAxisState(self.db_path, tuple(self.systems.values()), scheme=self.scheme, clock=self._clock,
                               max_skew=self.max_skew)

@@ -16,8 +16,9 @@ axis): for ``messagetype`` ``edoc`` then ``status``, list what waits (``getRecei
    acknowledged ``fail``; an axis or registry that cannot be reached leaves it unacknowledged for the next poll.
 
 sendEdoc is not idempotent, so a sender may deliver the same document twice under two DocIDs: a new document
-package (business type 0) whose DocumentId already made an arrival for the same recipient from the same sender is
-kept as a ``held`` receipt naming the first, not made a second arrival.
+package (business type 0) whose DocumentId already made an arrival for the same recipient from the same sender, with
+the same number and symbol and date in its header, is kept as a ``held`` receipt naming the first, not made a second
+arrival (a DocumentId alone is not trusted to say so: it may contradict the header, see docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ import uuid
 from vanthu_axis import AckStatus, AxisClient, AxisError, AxisException, Knobstick, MessageType
 from vanthu_core.ids import new_id
 from vanthu_edxml import BusinessType, DocumentPackage, Limits, StatusPackage
-from vanthu_interchange.packages import Refused, read_received
+from vanthu_interchange.answers import response_for_columns
+from vanthu_interchange.packages import Refused, read_received, response_for_of
 from vanthu_interchange.receiving import Receiver
 from vanthu_interchange.routing import Router
 from vanthu_interchange.store import InterchangeStore, PackageRow, ReceiptRow
@@ -44,6 +46,18 @@ AXIS_PACKAGES = uuid.UUID("5b0f6a52-8a4e-4c37-9a55-3c1d7b2f0a61")
 def local_package_id(doc_id: str) -> str:
     """The local id of the package the axis calls ``doc_id`` (the same at every fetch)."""
     return str(uuid.uuid5(AXIS_PACKAGES, doc_id))
+
+
+def _same_header(first: ReceiptRow, parsed: DocumentPackage) -> bool:
+    """Whether ``parsed`` has the number and symbol and the date of the package ``first`` took in (its receipt keeps
+    them as its answers' ResponseFor; a receipt without them is taken to match). A DocumentId can contradict its
+    header (the official samples' quirk, kept as a warning): a sender whose system repeats one DocumentId (as the
+    SDK's example does) would otherwise have its next, different documents held as copies of the first."""
+    kept = first.response_for or {}
+    if not kept.get("code") and not kept.get("promulgation_date"):
+        return True
+    header = response_for_columns(response_for_of(parsed))
+    return (kept.get("code", ""), kept.get("promulgation_date", "")) == (header["code"], header["promulgation_date"])
 
 
 class AxisInbox:
@@ -158,7 +172,7 @@ class AxisInbox:
             return False  # taken in before under this DocID: take_in answers as before
         first = await self.store.accepted_elsewhere(parsed.document_id, parsed.sender.agency_code or "", code,
                                                     doc_id)
-        if first is None:
+        if first is None or not _same_header(first, parsed):
             return False
         await self.store.add_receipt(ReceiptRow(
             id=new_id(), transport_id=doc_id, package_id=row.id, kind="edoc", recipient_code=code,

@@ -35,7 +35,7 @@ from vanthu_core.grpc_client import bearer_metadata, domain_error
 from vanthu_core.grpc_server import status_for
 from vanthu_edxml import DocumentPackage, Limits, StatusPackage
 from vanthu_interchange.federation import MAX_MESSAGE_BYTES, Peer, Peers, TlsMaterial, certificate_names
-from vanthu_interchange.packages import Refused, read_received
+from vanthu_interchange.packages import Refused, document_id_contradictions, read_received
 from vanthu_interchange.peers import Registry
 from vanthu_interchange.receiving import Receiver
 from vanthu_interchange.routing import Router
@@ -143,6 +143,11 @@ class FederationApi(federation_pb2_grpc.FederationServiceServicer):
             if package is None:
                 raise InvalidArgument("package", refusal.reason) from None
         if isinstance(package, DocumentPackage):
+            contradictions = document_id_contradictions(package)
+            if contradictions:  # a peer writes with VanThu's strict writer: a contradiction is a fault, not a quirk
+                raise InvalidArgument("package", "DocumentId contradicts the package's header ("
+                                      + "; ".join(contradictions)[:300] + "); a VanThu installation writes it as "
+                                      "<From OrganId>,<PromulgationDate>,<CodeNumber>/<CodeNotation>")
             return "edoc", package.sender.agency_code or "", package.document_id or ""
         if isinstance(package, StatusPackage):
             return "status", package.sender.agency_code or "", (package.response_for.document_id or ""

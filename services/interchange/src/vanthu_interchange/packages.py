@@ -174,6 +174,20 @@ def read_received(body: bytes, limits: Limits) -> DocumentPackage | StatusPackag
     return package
 
 
+#: The rules of :func:`vanthu_edxml.validate` that compare a package's own DocumentId with its header.
+DOCUMENT_ID_RULES = frozenset({"document-id-form", "document-id-code", "document-id-date", "document-id-issuer"})
+
+
+def document_id_contradictions(package: DocumentPackage) -> list[str]:
+    """How the package's own ``MessageHeader/DocumentId`` contradicts its header (not the form
+    ``<From OrganId>,<PromulgationDate yyyy/MM/dd>,<CodeNumber>/<CodeNotation>``, regulations digest §1.3.2); empty
+    when it agrees. The receiving profile only warns about these (every official document sample has one); a VanThu
+    installation's own writer never produces one, so the federation port refuses them from a peer."""
+    report = validate(package, strict=False)
+    return [issue.message for issue in (*report.errors, *report.warnings)
+            if issue.path == "MessageHeader/DocumentId" and issue.rule in DOCUMENT_ID_RULES]
+
+
 def response_for_of(package: DocumentPackage) -> ResponseFor:
     """What a status package answering ``package`` names (its sender, number and symbol, date, DocumentId)."""
     return ResponseFor(agency_code=package.sender.agency_code, code=str(package.code) if package.code else None,

@@ -114,12 +114,14 @@ class Registry:
 
 
     async def record_revocation(self, agency_code: str, document_id: str, state: str, reason: str = "",
-                                kind: str = "") -> documents_pb2.Document:
-        """Record a revocation on a document of ``agency_code`` (RecordRevocation: requested, pending, settled)."""
+                                kind: str = "", *,
+                                update: documents_pb2.DocumentInput | None = None) -> documents_pb2.Document:
+        """Record a revocation on a document of ``agency_code`` (RecordRevocation: requested, pending, settled); a
+        requested update carries the update package's content (``update``: an arrival's input)."""
         try:
             reply = await self.documents.RecordRevocation(
                 documents_pb2.RecordRevocationRequest(agency_code=agency_code, id=document_id, state=state,
-                                                      reason=reason, kind=kind),
+                                                      reason=reason, kind=kind, update=update),
                 metadata=await self._metadata(), timeout=TIMEOUT_S,
                 wait_for_ready=self.wait_for_ready)
         except grpc.aio.AioRpcError as error:

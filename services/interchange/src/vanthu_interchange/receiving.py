@@ -22,7 +22,9 @@ nothing and answers the same (the receipt is found; its answer is made if a cras
 Revoke and update (business types 1 and 2) and the sender's status 13 (thu hồi; both ways are accepted, §1.4) name
 an arrival by its DocumentId and sender: the registry marks it ``requested`` with the sender's reason
 (RecordRevocation), and the clerk accepts (15) or refuses (16) there; :class:`~vanthu_interchange.answers.Answers`
-sends the answer. A replace package (business type 3) becomes a new arrival linked to the one its ReplacementInfo
+sends the answer. An update carries its content (the header's metadata and its files, stored for the recipient), which
+the registry keeps on the arrival and applies only when the clerk accepts (§7.2 "apply if accepted (emit 15) / keep
+(emit 16)"). A replace package (business type 3) becomes a new arrival linked to the one its ReplacementInfo
 names. A request naming no arrival here is kept ``held`` with the reason. On the sender's side, a 15 or 16 settles
 the delivery's revocation, and the last one unfreezes the document (:mod:`vanthu_interchange.revoking`).
 """
@@ -68,6 +70,17 @@ def _exchange_form(package: DocumentPackage) -> str:
     if business is None or business.paper is None:
         return ""
     return "electronic_and_paper" if business.paper else "electronic"
+
+
+def _request_reason(package: DocumentPackage, recipient_code: str) -> str:
+    """The sender's reason (``BussinessDocReason``) for a revoke or update package; for an update that takes
+    ``recipient_code`` off its recipients (``ReceiverList/Receiver``, ReceiverType 0) the clerk is told so."""
+    business = package.trace.business if package.trace else None
+    reason = (business.reason if business else None) or ""
+    info = business.document_info if business else None
+    if info and any(r.agency_code == recipient_code and r.receiver_type == 0 for r in info.receivers):
+        reason = f"{reason} (cơ quan gửi đưa cơ quan khỏi danh sách nơi nhận)".strip()
+    return reason[:500]
 
 
 class Receiver:
@@ -127,7 +140,7 @@ class Receiver:
         if kind in (BusinessType.REVOKE, BusinessType.UPDATE):
             named = (business.document_id if business else None) or package.document_id or ""
             return await self._request(transport_id, row, recipient_code, package.sender.agency_code, named,
-                                       (business.reason if business else None) or "",
+                                       _request_reason(package, recipient_code),
                                        "revoke" if kind == BusinessType.REVOKE else "update", package)
         replaces = ""
         if kind == BusinessType.REPLACE:
@@ -164,8 +177,9 @@ class Receiver:
         await self._first_answer(receipt)
         return receipt
 
-    async def _store_files(self, recipient_code: str, package: DocumentPackage) -> list[documents_pb2.DocumentFile]:
-        if not package.attachments:
+    async def _store_files(self, recipient_code: str, package: DocumentPackage, *,
+                           required: bool = True) -> list[documents_pb2.DocumentFile]:
+        if not package.attachments and required:
             raise Refused("Gói tin không có tệp văn bản đính kèm")
         files = []
         for index, attachment in enumerate(package.attachments):
@@ -219,7 +233,8 @@ class Receiver:
                 staff=staff, at=wire_instant(package.timestamp), events=announce)
             if delivery is None:
                 outcome, reason = "held", f"không có văn bản {document_id} đã gửi đến {reporter} để nhận trạng thái"
-            elif package.status_code in ("15", "16"):
+            elif package.status_code in ("15", "16") and delivery.revocation in ("accepted", "refused"):
+                # the answer to our revocation (a 15/16 answering an update another system sent has none to settle)
                 await self.revoker.settle(recipient_code, delivery.document_id)
         receipt = await self.store.add_receipt(ReceiptRow(
             id=new_id(), transport_id=transport_id, package_id=row.id, kind="status", recipient_code=recipient_code,
@@ -236,7 +251,11 @@ class Receiver:
                        edxml_document_id: str, reason: str, what: str, package: DocumentPackage | None, *,
                        kind: str = "edoc") -> ReceiptRow:
         """The sender asks to revoke or update the arrival it names: the registry marks it requested; held (with the
-        reason) when no arrival here matches or the registry refuses (an arrival returned or revoked already)."""
+        reason) when no arrival of ``recipient_code`` from ``sender_code`` matches (tenancy: a package names only
+        what its sender sent to its recipient) or the registry refuses (an arrival returned or revoked already,
+        another request waiting). An update's files are stored for the recipient and its content (the package's
+        header fields and files, as for an arrival) goes with the request: the registry applies it when the clerk
+        accepts (15), regulations digest §7.2."""
         outcome, arrival_id = "recorded", ""
         reason = reason or ("Thu hồi văn bản điện tử" if what == "revoke" else "Cập nhật văn bản điện tử")
         found = await self.store.arrival_receipt(recipient_code, sender_code, edxml_document_id)
@@ -246,11 +265,17 @@ class Receiver:
                                      f"{'thu hồi' if what == 'revoke' else 'cập nhật'}")
         else:
             try:
-                await self.registry.record_revocation(recipient_code, found.document_id, "requested", reason, what)
+                update = None
+                if what == "update" and package is not None:
+                    update = self._arrival(package, await self._store_files(recipient_code, package, required=False))
+                await self.registry.record_revocation(recipient_code, found.document_id, "requested", reason, what,
+                                                      update=update)
                 arrival_id = found.document_id
+            except Refused as refusal:
+                outcome, note = "held", f"không lưu được tệp của gói tin cập nhật: {refusal.reason}"
             except DomainError as error:
                 if not is_refusal(error):
-                    raise  # the registry is unavailable: the consumer retries later
+                    raise  # the registry or storage is unavailable: the consumer retries later
                 outcome, note = "held", f"sổ đăng ký không ghi nhận yêu cầu: {error.message}"
         receipt = ReceiptRow(id=new_id(), transport_id=transport_id, package_id=row.id, kind=kind,
                              recipient_code=recipient_code, sender_code=sender_code,

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 
+from vanthu_core.spreadsheet import text_cell
 from vanthu_core.timeutil import VIETNAM_TZ, Clock, utc_now
 from vanthu_interchange.store import DeliveryRow, DeliveryStatusRow, InterchangeStore, ReceiptRow
 
@@ -104,13 +104,6 @@ async def exchange_statistics(store: InterchangeStore, agencies: dict[str, str],
     return list(counts.values())
 
 
-def _text(cell: Cell, value: str) -> None:
-    cell.value = value
-    cell.data_type = "s"
-    if value.startswith(("=", "+", "-", "@", "\t", "\r")):
-        cell.quotePrefix = True
-
-
 def to_xlsx(rows: list[AgencyCounts], date_from: date, date_to: date) -> bytes:
     """The statistics as a workbook: a title, the period, one row per agency and a total row."""
     book = Workbook()
@@ -126,8 +119,8 @@ def to_xlsx(rows: list[AgencyCounts], date_from: date, date_to: date) -> bytes:
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
     for offset, counts in enumerate(rows, start=5):
         # agency codes and names are data: written as strings, never formulas
-        _text(sheet.cell(row=offset, column=1), counts.agency_code)
-        _text(sheet.cell(row=offset, column=2), counts.agency_name)
+        text_cell(sheet.cell(row=offset, column=1), counts.agency_code)
+        text_cell(sheet.cell(row=offset, column=2), counts.agency_name)
         for column, value in enumerate(counts.counters().values(), start=3):
             sheet.cell(row=offset, column=column, value=value)
     total_row = 5 + len(rows)

@@ -412,10 +412,19 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         principal, _ = policy.require()
         if not request.agency_code.strip():
             raise InvalidArgument("agency_code", "a service must say which agency it acts for")
-        doc = await self.documents.record_revocation(
-            agency_code=check_code(request.agency_code.strip(), "agency_code")[0], document_id=request.id,
+        agency = check_code(request.agency_code.strip(), "agency_code")[0]
+        update = None
+        if request.HasField("update"):
+            content = documents_pb2.DocumentInput()
+            content.CopyFrom(request.update)
+            content.direction = "incoming"
+            if not content.type_code.strip():  # the sender's type name, as for an arrival
+                content.type_code = await self._type_named(agency, content.type_name)
+            update = draft_from_proto(content)
+        doc = await self.lifecycle.record_revocation(
+            agency_code=agency, document_id=request.id,
             state=request.state, reason=clean_text("reason", request.reason, max_len=500, required=False),
-            kind=request.kind, actor=principal.username or principal.subject)
+            kind=request.kind, actor=principal.username or principal.subject, update=update)
         self.on_commit()
         return documents_pb2.RecordRevocationResponse(document=document_to_proto(doc))
 
@@ -430,7 +439,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
     async def RefuseRevocation(self, request: documents_pb2.RefuseRevocationRequest,
                                context: grpc.aio.ServicerContext) -> documents_pb2.RefuseRevocationResponse:
         principal, agency = policy.require()
-        doc = await self.documents.refuse_revocation(agency_code=agency, document_id=request.id,
+        doc = await self.lifecycle.refuse_revocation(agency_code=agency, document_id=request.id,
                                                      reason=clean_text("reason", request.reason, max_len=500),
                                                      actor=principal.username)
         self.on_commit()

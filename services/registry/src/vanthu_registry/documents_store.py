@@ -41,13 +41,20 @@ from vanthu_registry.domain.documents import (
 )
 from vanthu_registry.domain.registers import Register, check_legal_normative
 from vanthu_registry.domain.revocation import (
+    DATE_COLUMNS,
     KIND_NAMES,
     REVOKED_NOTE,
     SCRUBBED,
+    SCRUBBED_KEYS,
+    SCRUBBED_UPDATE,
+    UPDATE_NAMES,
     Kind,
     Revocation,
+    apply_update,
     check_not_frozen,
+    check_update,
     kind_of,
+    same_update,
 )
 from vanthu_registry.domain.revocation import answer as check_answer
 from vanthu_registry.domain.revocation import record as record_revocation_state
@@ -105,6 +112,11 @@ def files_from(entries: list[dict[str, str]] | None) -> list[DocumentFile]:
 
 def files_of(row: DocumentRow) -> list[DocumentFile]:
     return files_from(row.files)
+
+
+def current_ids(row: DocumentRow) -> set[str]:
+    """The object ids of the document's files."""
+    return {f.object_id for f in files_of(row)}
 
 
 def _jsonable(value: Any) -> Any:
@@ -621,27 +633,44 @@ class DocumentStore:
 
     # -- thu hồi, cập nhật (domain.revocation) --------------------------------------------------------------
     async def record_revocation(self, *, agency_code: str, document_id: str, state: str, reason: str, kind: str,
-                                actor: str) -> dict[str, Any]:
+                                actor: str, update: dict[str, Any] | None = None,
+                                update_sender: str = "") -> dict[str, Any]:
         """Interchange records a revocation on a document: an arrival's sender asked (requested), its own clerk asked
-        the recipients (pending: frozen), or every recipient answered (settled). The same state again changes
-        nothing and publishes nothing."""
+        the recipients (pending: frozen), or every recipient answered (settled). A requested update carries the
+        update package's content (``update``: :func:`~vanthu_registry.domain.revocation.update_columns`, its files
+        referred to by the caller; ``update_sender`` the package's sender, which must be the arrival's), kept until
+        the clerk answers. The same request again changes nothing and publishes nothing; another request while one
+        waits for the clerk (another kind, or an update with other content) is FailedPrecondition."""
         wanted_kind = kind_of(kind)
         async with self.sessions() as session, session.begin():
             row = await self._load(session, agency_code, document_id, lock=True)
             current = Revocation(row.revocation)
+            check_update(Direction(row.direction), wanted_kind, state, update_sender, row.issuing_agency_code, update)
             after = record_revocation_state(Direction(row.direction), Status(row.status), current, state)
             if after is current:
+                if current is Revocation.REQUESTED and (
+                        row.revocation_kind != wanted_kind.value
+                        or (update is not None and not same_update(row.pending_update, update))):
+                    waiting = KIND_NAMES[kind_of(row.revocation_kind)]
+                    raise FailedPrecondition(f"cơ quan gửi đã có yêu cầu {waiting} văn bản này đang chờ văn thư trả "
+                                             f"lời; yêu cầu {KIND_NAMES[wanted_kind]} mới chưa được ghi nhận")
                 return document_view(row)
             changes: dict[str, Any] = {"revocation": [current.value or None, after.value]}
             if after is not Revocation.SETTLED:
                 changes["revocation_reason"] = [row.revocation_reason or None, reason]
                 changes["revocation_kind"] = [row.revocation_kind or None, wanted_kind.value]
                 row.revocation_reason, row.revocation_kind = reason, wanted_kind.value
-            row.revocation = after.value
-            row.updated_at, row.version = self.clock(), row.version + 1
             note = {Revocation.REQUESTED: f"Cơ quan gửi yêu cầu {KIND_NAMES[wanted_kind]}: {reason}",
                     Revocation.PENDING: f"Đã gửi yêu cầu thu hồi (trạng thái 13) đến các nơi nhận: {reason}",
                     Revocation.SETTLED: "Các nơi nhận đã trả lời yêu cầu thu hồi"}[after]
+            if update is not None:
+                proposed = apply_update(document_view(row), update)
+                changes["update"] = [None, {k: after_value for k, (_, after_value) in proposed.items()}]
+                row.pending_update = update
+                note += ("; nội dung cập nhật chờ văn thư đồng ý: "
+                         + (", ".join(UPDATE_NAMES[k] for k in proposed) or "không thay đổi gì so với văn bản đang có"))
+            row.revocation = after.value
+            row.updated_at, row.version = self.clock(), row.version + 1
             await self._record(session, row, actor, f"revocation_{after.value}", changes, note=note)
             await self._event(session, row, ev.DocumentRevocationRecorded, actor, state=after.value,
                               reason=row.revocation_reason, kind=row.revocation_kind)
@@ -650,7 +679,9 @@ class DocumentStore:
     async def accept_revocation(self, *, agency_code: str, document_id: str,
                                 actor: str) -> tuple[dict[str, Any], list[str]]:
         """The clerk accepts the sender's request on an arrival: (the view, the files to release). A revocation
-        removes the content (abstract, files, and both in the history lines) and keeps the trail."""
+        removes the content (abstract, files, and both in the history lines) and keeps the trail; an update replaces
+        the arrival's metadata and files by the update's, the previous values kept in the history line (new files
+        are verified again: ``signature_check`` pending and a ``DocumentArrived`` event with them)."""
         async with self.sessions() as session, session.begin():
             row = await self._load(session, agency_code, document_id, lock=True)
             check_answer(Direction(row.direction), Revocation(row.revocation))
@@ -658,6 +689,7 @@ class DocumentStore:
             now = self.clock()
             released: list[str] = []
             changes: dict[str, Any] = {"revocation": [row.revocation, Revocation.ACCEPTED.value]}
+            applied: dict[str, Any] = {}
             if kind is Kind.REVOKE:
                 released = [f.object_id for f in files_of(row)]
                 changes.update({"status": [row.status, Status.REVOKED.value], "abstract": [SCRUBBED, REVOKED_NOTE],
@@ -666,34 +698,60 @@ class DocumentStore:
                 row.search_key = fold(REVOKED_NOTE)[:600]
                 for line in (await session.execute(select(HistoryRow).where(
                         HistoryRow.document_id == row.id))).scalars():
-                    if any(k in (line.changes or {}) for k in ("abstract", "files")):
-                        line.changes = {k: ([SCRUBBED, SCRUBBED] if k in ("abstract", "files") else v)
+                    if any(k in (line.changes or {}) for k in SCRUBBED_KEYS):
+                        line.changes = {k: ([SCRUBBED, SCRUBBED] if k in SCRUBBED_KEYS else v)
                                         for k, v in line.changes.items()}
+                if row.pending_update is not None:  # cannot be: one request waits at a time; released if it were
+                    released += [f["object_id"] for f in row.pending_update["files"]]
+                    row.pending_update = None
+            elif row.pending_update is not None:
+                applied = apply_update(document_view(row), row.pending_update)
+                kept = {f["object_id"] for f in row.pending_update["files"]}
+                released = [f.object_id for f in files_of(row) if f.object_id not in kept] if "files" in applied else [
+                    f["object_id"] for f in row.pending_update["files"] if f["object_id"] not in current_ids(row)]
+                for column, (_, value) in applied.items():
+                    setattr(row, column, date.fromisoformat(value) if column in DATE_COLUMNS and value else value)
+                row.search_key = fold(row.abstract)[:600]
+                if "files" in applied:
+                    row.signature_check, row.signature_note = "pending", ""
+                row.pending_update = None
+                changes.update(applied)
             row.revocation = Revocation.ACCEPTED.value
             row.updated_at, row.version = now, row.version + 1
             note = (f"Văn thư đồng ý {KIND_NAMES[kind]} theo yêu cầu của cơ quan gửi "
                     f"({row.issuing_agency_name or row.issuing_agency_code}): {row.revocation_reason}")
             if kind is Kind.UPDATE:
-                note += "; gói tin cập nhật được lưu ở hệ thống liên thông để văn thư đối chiếu"
+                note += ("; đã cập nhật " + ", ".join(UPDATE_NAMES[k] for k in applied) + " (giá trị trước được giữ "
+                         "trong lịch sử)" if applied else "; nội dung không thay đổi")
             await self._record(session, row, actor, "revocation_accepted", changes, note=note)
             await self._event(session, row, ev.DocumentRevocationAccepted, actor, kind=kind.value)
+            if "files" in applied:  # the new files are verified as an arrival's are (vanthu_signing.arrivals)
+                await self._event(session, row, ev.DocumentArrived, actor, duplicate_of=row.duplicate_of or "",
+                                  files=file_messages(row.files))
             return document_view(row), released
 
     async def refuse_revocation(self, *, agency_code: str, document_id: str, reason: str,
-                                actor: str) -> dict[str, Any]:
-        """The clerk refuses the sender's request on an arrival, with a reason; the arrival stays as it was."""
+                                actor: str) -> tuple[dict[str, Any], list[str]]:
+        """The clerk refuses the sender's request on an arrival, with a reason; the arrival stays as it was. (The
+        view, the files of a refused update to release.)"""
         async with self.sessions() as session, session.begin():
             row = await self._load(session, agency_code, document_id, lock=True)
             check_answer(Direction(row.direction), Revocation(row.revocation))
             kind = kind_of(row.revocation_kind)
-            changes = {"revocation": [row.revocation, Revocation.REFUSED.value],
-                       "revocation_reason": [row.revocation_reason or None, reason]}
+            changes: dict[str, Any] = {"revocation": [row.revocation, Revocation.REFUSED.value],
+                                       "revocation_reason": [row.revocation_reason or None, reason]}
+            released: list[str] = []
+            if row.pending_update is not None:
+                current = {f.object_id for f in files_of(row)}
+                released = [f["object_id"] for f in row.pending_update["files"] if f["object_id"] not in current]
+                changes["update"] = [SCRUBBED_UPDATE, None]
+                row.pending_update = None
             row.revocation, row.revocation_reason = Revocation.REFUSED.value, reason
             row.updated_at, row.version = self.clock(), row.version + 1
             await self._record(session, row, actor, "revocation_refused", changes,
                                note=f"Văn thư từ chối yêu cầu {KIND_NAMES[kind]}: {reason}")
             await self._event(session, row, ev.DocumentRevocationRefused, actor, kind=kind.value, reason=reason)
-            return document_view(row)
+            return document_view(row), released
 
     async def history(self, agency_code: str, document_id: str) -> list[HistoryEntry]:
         async with self.sessions() as session:

@@ -17,9 +17,9 @@ from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from vanthu_core.spreadsheet import formula_safe, text_cell
 from vanthu_core.text import fold
 from vanthu_core.timeutil import vietnam_time
 from vanthu_registry.domain.documents import Direction, format_number
@@ -39,7 +39,6 @@ INCOMING_WIDTHS = (12, 8, 28, 16, 12, 48, 22, 11, 10, 16)
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: What a spreadsheet reads as the start of a formula (OWASP CSV injection).
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _day(value: date | None) -> str:
@@ -89,26 +88,12 @@ def widths(register: Register) -> tuple[int, ...]:
     return OUTGOING_WIDTHS if register.direction is Direction.OUTGOING else INCOMING_WIDTHS
 
 
-def formula_safe(text: str) -> str:
-    """A CSV cell a spreadsheet shows as text: a leading apostrophe before a formula lead, the text kept whole."""
-    return "'" + text if text.startswith(FORMULA_LEADS) else text
-
-
 def to_csv(register: Register, lines: list[list[str]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(columns(register))
     writer.writerows([formula_safe(value) for value in line] for line in lines)
     return ("\ufeff" + buffer.getvalue()).encode()  # BOM: spreadsheet programs then read UTF-8 correctly
-
-
-def _text(cell: Cell, value: str) -> Cell:
-    """Store ``value`` as a string cell: openpyxl would make a formula of text starting with "="."""
-    cell.value = value
-    cell.data_type = "s"
-    if value.startswith(FORMULA_LEADS):
-        cell.quotePrefix = True  # and Excel keeps it text when someone edits the cell
-    return cell
 
 
 def to_xlsx(register: Register, agency_name: str, date_from: date, date_to: date, lines: list[list[str]]) -> bytes:
@@ -120,14 +105,14 @@ def to_xlsx(register: Register, agency_name: str, date_from: date, date_to: date
     for row, (text, size) in enumerate(((agency_name.upper(), 12), (heading(register), 14), (register.name, 12),
                                         (f"Từ ngày {_day(date_from)} đến ngày {_day(date_to)}", 12)), start=1):
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-        cell = _text(sheet.cell(row=row, column=1), text)
+        cell = text_cell(sheet.cell(row=row, column=1), text)
         cell.font = Font(name="Times New Roman", size=size, bold=row <= 2)
         cell.alignment = Alignment(horizontal="center")
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     header_row = 6
     for col, title in enumerate(columns(register), start=1):
-        cell = _text(sheet.cell(row=header_row, column=col), title)
+        cell = text_cell(sheet.cell(row=header_row, column=col), title)
         cell.font = Font(name="Times New Roman", size=11, bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = border
@@ -135,7 +120,7 @@ def to_xlsx(register: Register, agency_name: str, date_from: date, date_to: date
         sheet.cell(row=header_row + 1, column=col).border = border
     for offset, line in enumerate(lines, start=header_row + 2):
         for col, value in enumerate(line, start=1):
-            cell = _text(sheet.cell(row=offset, column=col), value)
+            cell = text_cell(sheet.cell(row=offset, column=col), value)
             cell.font = Font(name="Times New Roman", size=11)
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             cell.border = border

@@ -21,8 +21,9 @@ from typing import Any
 from vanthu_core.auth import Principal
 from vanthu_core.errors import DomainError, FailedPrecondition, InvalidArgument, Unavailable
 from vanthu_core.ids import new_id
-from vanthu_registry.documents_store import DocumentStore, files_from
+from vanthu_registry.documents_store import DocumentStore, file_entry, files_from
 from vanthu_registry.domain.documents import UNNUMBERED, DocumentFile, Draft, FileRole, Status, main_file, transition
+from vanthu_registry.domain.revocation import update_columns
 from vanthu_registry.peers import FileReferences, Signing, copy_holder, document_holder
 
 PDF = "application/pdf"
@@ -130,6 +131,41 @@ class DocumentLifecycle:
         async with self._turn(document_id):
             doc, released = await self.documents.accept_revocation(agency_code=agency_code, document_id=document_id,
                                                                    actor=actor)
+            await self.files.release(agency_code, released, document_holder(document_id))
+            return doc
+
+    async def record_revocation(self, *, agency_code: str, document_id: str, state: str, reason: str, kind: str,
+                                actor: str, update: Draft | None = None) -> dict[str, Any]:
+        """:meth:`DocumentStore.record_revocation`; a requested update's files (``update.files``, stored for the
+        agency by interchange) are referred to under the arrival first, and released again when the update was not
+        kept (refused, or the same update recorded already with other copies of its files)."""
+        if update is None:
+            return await self.documents.record_revocation(agency_code=agency_code, document_id=document_id,
+                                                          state=state, reason=reason, kind=kind, actor=actor)
+        async with self._turn(document_id):
+            doc = await self.documents.get(agency_code, document_id)
+            before = {f.object_id for f in files_from(doc["files"])} | {
+                f["object_id"] for f in (doc.get("pending_update") or {}).get("files", [])}
+            taken = [f.object_id for f in update.files if f.object_id not in before]
+            update.files = await self._take(agency_code, document_id, update.files, already=before)
+            try:
+                doc = await self.documents.record_revocation(
+                    agency_code=agency_code, document_id=document_id, state=state, reason=reason, kind=kind,
+                    actor=actor, update=update_columns(update, [file_entry(f) for f in update.files]),
+                    update_sender=update.sender.agency_code)
+            except BaseException:
+                await self.files.release(agency_code, taken, document_holder(document_id))
+                raise
+            kept = {f["object_id"] for f in (doc.get("pending_update") or {}).get("files", [])}
+            await self.files.release(agency_code, [i for i in taken if i not in kept], document_holder(document_id))
+            return doc
+
+    async def refuse_revocation(self, *, agency_code: str, document_id: str, reason: str,
+                                actor: str) -> dict[str, Any]:
+        """The clerk refuses the sender's revocation or update of an arrival; a refused update's files are let go."""
+        async with self._turn(document_id):
+            doc, released = await self.documents.refuse_revocation(agency_code=agency_code, document_id=document_id,
+                                                                   reason=reason, actor=actor)
             await self.files.release(agency_code, released, document_holder(document_id))
             return doc
 

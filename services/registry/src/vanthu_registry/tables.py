@@ -171,6 +171,9 @@ class DocumentRow(Base):
     #: Thay thế (edXML business type 3): the arrival this one replaces, the arrival that replaced this one.
     replaces_document_id: Mapped[str] = mapped_column(String(36), default="")
     replaced_by_document_id: Mapped[str] = mapped_column(String(36), default="")
+    #: Cập nhật (edXML business type 2) the sender asked and the clerk has not answered: the update's content
+    #: (:func:`vanthu_registry.domain.revocation.update_columns`), its files referred to; None otherwise.
+    pending_update: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, default=None)
 
     __table_args__ = (
         UniqueConstraint("register_id", "register_year", "number", name="uq_documents_register_number"),

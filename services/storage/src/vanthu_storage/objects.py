@@ -132,6 +132,9 @@ class Objects:
         self.max_bytes = max_bytes
         self.chunk_bytes = chunk_bytes
         self.sweep_grace = sweep_grace
+        #: Staging files of the uploads in progress here: the sweep never removes those, whatever their age
+        #: (a grace period of 0, or file times the kernel stamps on another clock than the sweep's).
+        self._staging: set[Path] = set()
 
     # -- upload ---------------------------------------------------------------------------------------
     async def _stage(self, chunks: AsyncIterable[bytes], check: UploadCheck, staged: Path) -> None:
@@ -198,6 +201,7 @@ class Objects:
         file_name = check_file_name(meta.file_name)
         check = UploadCheck(self.max_bytes, claimed_sha256=meta.claimed_sha256, size_hint=meta.size_hint)
         staged = self.staging_dir / f"{uuid6.uuid7()}.part"
+        self._staging.add(staged)
         try:
             await self._stage(chunks, check, staged)
             digest = check.finish()
@@ -222,6 +226,7 @@ class Objects:
         finally:
             with contextlib.suppress(OSError):
                 await asyncio.to_thread(staged.unlink, True)
+            self._staging.discard(staged)
 
     async def _ensure_bytes(self, obj: ObjectInfo, key: str, staged: Path, size: int, content_type: str) -> None:
         """Store the staged bytes again when the backend lacks them (lost, or removed by a concurrent deletion)."""
@@ -392,7 +397,7 @@ class Objects:
     async def sweep(self, now: datetime | None = None) -> int:
         """Remove objects nothing refers to, uploaded and last released more than the grace period before ``now``
         (never retained or held ones); return how many. Also finishes deletions a crash left half done and removes
-        staging files older than the grace period (left by a crash mid-upload)."""
+        staging files older than the grace period (left by a crash mid-upload; never those of uploads in progress)."""
         moment = now or datetime.now(UTC)
         for key in await self.store.pending_deletions():
             try:
@@ -410,6 +415,8 @@ class Objects:
                 log.warning("sweep skipped an object", extra={"object_id": obj.object_id, "reason": error.message})
         cutoff = moment.timestamp() - self.sweep_grace.total_seconds()
         for leftover in self.staging_dir.glob("*.part"):
+            if leftover in self._staging:
+                continue
             with contextlib.suppress(OSError):
                 if leftover.stat().st_mtime < cutoff:
                     leftover.unlink()

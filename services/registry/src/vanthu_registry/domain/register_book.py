@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from vanthu_core import spreadsheet
 from vanthu_core.errors import InvalidArgument
 from vanthu_core.text import clean_text, fold
 from vanthu_core.timeutil import VIETNAM_TZ
@@ -62,7 +63,6 @@ KEPT_AS_WRITTEN = ("copy_holder", "copies", "sent_on", "received_by", "note", "r
 NUMBER_SYMBOL = re.compile(r"^\s*(\d{1,6})\s*/\s*(?:(\d{4})\s*/\s*)?(\S.*)$")
 DATE_FORMS = ("%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d-%m-%Y",
               "%d.%m.%Y")
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def heading_key(text: str) -> str:
@@ -88,10 +88,7 @@ def map_header(cells: list[str], direction: Direction) -> dict[str, int] | None:
 
 def unprotect(text: str) -> str:
     """A cell as written: NFC, without the apostrophe an export put before formula-leading text."""
-    text = unicodedata.normalize("NFC", text)
-    if text.startswith("'") and text[1:].startswith(FORMULA_LEADS):
-        return text[1:]
-    return text
+    return spreadsheet.unprotect(unicodedata.normalize("NFC", text))
 
 
 @dataclass(frozen=True)

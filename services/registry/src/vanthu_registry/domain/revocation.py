@@ -8,8 +8,11 @@ recipient answered 15 or 16, when it is ``settled`` (after a 16 the clerk may as
 The recipient's side (an arrival): the sender's status 13 or a package of business type 1 (thu hồi) or 2 (cập nhật)
 makes the arrival ``requested``; the clerk accepts (15) or refuses with a reason (16). Accepting a revocation makes the
 arrival ``revoked``: its content goes (the abstract replaced by :data:`REVOKED_NOTE`, the files released, the content
-scrubbed from its history) and the trail stays (who asked, why, who accepted, when). Accepting an update records it
-(the updated package is kept by interchange for the clerk). Refusing leaves the arrival as it was.
+scrubbed from its history) and the trail stays (who asked, why, who accepted, when). An update (cập nhật) carries the
+content of the sender's update package (:func:`update_columns`: trích yếu, loại, độ khẩn, người ký, số và ký hiệu, ngày
+ban hành, hạn xử lý, hình thức gửi, tệp), kept on the arrival until the clerk answers (§7.2: "apply if accepted (emit
+15) / keep (emit 16)"): accepting replaces the arrival's metadata and files by it (:func:`apply_update`: each changed
+value kept in the history as [before, after]). Refusing (16) leaves the arrival as it was.
 
 Not here yet: a document already in a deposited file (nộp lưu) cannot exist, the records service is not built (when it
 is, such an arrival is refused automatically with 16 and that reason); the open processing tasks an accepted
@@ -18,10 +21,12 @@ revocation cancels belong to the workflow service, not built either.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from vanthu_core.errors import FailedPrecondition, InvalidArgument
-from vanthu_registry.domain.documents import Direction, Status
+from vanthu_registry.domain.documents import Direction, Draft, Status
 
 
 class Kind(StrEnum):
@@ -45,6 +50,10 @@ REVOKED_NOTE = "Văn bản đã bị thu hồi theo yêu cầu của cơ quan g�
 #: What replaces the content in a revoked arrival's history.
 SCRUBBED = "(đã xóa khi thu hồi)"
 KIND_NAMES = {Kind.REVOKE: "thu hồi", Kind.UPDATE: "cập nhật"}
+#: History keys whose values a revocation scrubs (the content, and an update's content).
+SCRUBBED_KEYS = frozenset({"abstract", "files", "update"})
+#: What a refused update's content becomes in the history of its refusal.
+SCRUBBED_UPDATE = "(nội dung cập nhật bị từ chối)"
 
 
 def kind_of(value: str) -> Kind:
@@ -98,3 +107,73 @@ def check_not_frozen(direction: Direction, current: Revocation, doing: str) -> N
     if direction is Direction.INCOMING and current is Revocation.REQUESTED:
         raise FailedPrecondition(f"không thể {doing}: cơ quan gửi đã yêu cầu thu hồi hoặc cập nhật văn bản này; văn "
                                  "thư đồng ý hoặc từ chối yêu cầu trước")
+
+
+#: The columns of :data:`UPDATED_COLUMNS` holding dates (ISO text in an update's JSON).
+DATE_COLUMNS = frozenset({"document_date", "due_date"})
+#: How the history's notes name what an update changes.
+UPDATE_NAMES = {"abstract": "trích yếu", "type_code": "loại văn bản", "urgency": "độ khẩn", "signer_name": "người ký",
+                "signer_title": "chức vụ người ký", "signer_competence": "thẩm quyền ký",
+                "issuing_agency_name": "tên cơ quan ban hành", "number_symbol": "số và ký hiệu",
+                "document_date": "ngày ban hành", "due_date": "hạn xử lý", "exchange_form": "hình thức gửi",
+                "files": "tệp văn bản"}
+#: The arrival's columns an update replaces (the rest: its agency, direction, status, register and number, arrival
+#: time and trail stay).
+UPDATED_COLUMNS = ("abstract", "type_code", "urgency", "signer_name", "signer_title", "signer_competence",
+                   "issuing_agency_name", "number_symbol", "document_date", "due_date", "exchange_form", "files")
+
+
+def update_columns(draft: Draft, files: list[dict[str, str]]) -> dict[str, Any]:
+    """What an update package carries, as the arrival's columns (JSON: dates ISO ``YYYY-MM-DD`` or None); ``files``
+    as the ``files`` column stores them. The sender's name stays when the update does not give one."""
+    return {"abstract": draft.abstract, "type_code": draft.type_code, "urgency": draft.urgency.value,
+            "signer_name": draft.signer.name, "signer_title": draft.signer.title,
+            "signer_competence": draft.signer.competence.value, "issuing_agency_name": draft.sender.agency_name,
+            "number_symbol": draft.sender.number_symbol,
+            "document_date": draft.sender.document_date.isoformat() if draft.sender.document_date else None,
+            "due_date": draft.due_date.isoformat() if draft.due_date else None, "exchange_form": draft.exchange_form,
+            "files": files}
+
+
+def same_update(one: dict[str, Any] | None, other: dict[str, Any]) -> bool:
+    """Whether two updates carry the same content (files compared by digest, role and name: a package taken in
+    again stores its bytes again)."""
+    if one is None:
+        return False
+
+    def key(update: dict[str, Any]) -> dict[str, Any]:
+        return {**update, "files": [(f.get("sha256"), f.get("role"), f.get("file_name")) for f in update["files"]]}
+
+    return key(one) == key(other)
+
+
+def check_update(direction: Direction, kind: Kind, state: str, sender_code: str, issuing_agency_code: str,
+                 update: dict[str, Any] | None) -> None:
+    """An update's content comes with a requested update of an arrival, from the agency that sent it;
+    InvalidArgument naming the field otherwise."""
+    if update is None:
+        if kind is Kind.UPDATE and state == Revocation.REQUESTED.value:
+            raise InvalidArgument("update", "an update (cập nhật) comes with the content of the sender's package")
+        return
+    if kind is not Kind.UPDATE or state != Revocation.REQUESTED.value or direction is not Direction.INCOMING:
+        raise InvalidArgument("update", "only a requested update (kind 'update', state 'requested') of an arrival "
+                                        "carries content")
+    if sender_code != issuing_agency_code:
+        raise InvalidArgument("update.sender.agency_code", "must be the agency that sent the arrival "
+                                                           f"({issuing_agency_code})")
+
+
+def apply_update(current: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """The columns to set and the history's changes ``{column: [before, after]}`` (dates ISO), only those that
+    differ; a sender name or files the update leaves empty stay (a package without attachments updates the
+    metadata only)."""
+    changes: dict[str, Any] = {}
+    for column in UPDATED_COLUMNS:
+        before, after = current.get(column), update.get(column)
+        if column in ("issuing_agency_name", "files") and not after:
+            continue
+        if isinstance(before, date):
+            before = before.isoformat()
+        if before != after:
+            changes[column] = [before, after]
+    return changes
