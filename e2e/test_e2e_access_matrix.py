@@ -191,6 +191,36 @@ class World:
             "sender": {"agency_code": LONG_CHAU, "agency_name": "UBND phường Long Châu",
                        "number_symbol": f"{next(self.counter)}/UBND-VP", "document_date": "2021-03-04"}}))
 
+    def registered_arrival(self) -> dict[str, Any]:
+        """An arrival of UBND registered (vào sổ) in a register of the matrix's own."""
+        doc = self.arrival()
+        return dict(self.ok("vanthu.ubnd", "POST", f"/api/v1/documents/{doc['id']}/register",
+                            json={"register_id": self.arrivals_register()}))
+
+    def subject_of(self, username: str) -> str:
+        """A UBND person's subject, as the people directory gives it."""
+        if "subjects" not in self.cache:
+            people = self.ok("quantri.ubnd", "GET", "/api/v1/people")
+            self.cache["subjects"] = {p["username"]: p["subject"] for p in people}
+        return str(self.cache["subjects"][username])
+
+    def case(self, state: str = "submitted", lead: str = "") -> Target:
+        """A workflow case of a fresh registered arrival of UBND: submitted to the leaders, assigned (to Phòng Tổng
+        hợp, or to the person ``lead``), or with the lead's extension request waiting for a leader."""
+        doc = self.registered_arrival()
+        case = self.ok("vanthu.ubnd", "POST", "/api/v1/workflow/incoming", json={"document_id": doc["id"]})
+        if state != "submitted":
+            party = {"kind": "person", "id": self.subject_of(lead)} if lead else {"kind": "unit", "id": "TH"}
+            case = self.ok("lanhdao.ubnd", "POST", f"/api/v1/workflow/cases/{case['id']}/assign",
+                           json={"version": case["version"], "lead": party, "deadline_days": 5})
+        task = next((t for t in case["tasks"] if t["kind"] == "lead"), None)
+        if state == "extension_requested":
+            assert task is not None and lead
+            case = self.ok(lead, "POST", f"/api/v1/workflow/tasks/{task['id']}/extension",
+                           json={"version": case["version"], "days": 2, "reason": "Chờ số liệu của các xã"})
+        return {"case_id": case["id"], "document_id": doc["id"], "version": case["version"],
+                "task_id": task["id"] if task else ""}
+
     def issued_to(self, *codes: str) -> dict[str, Any]:
         """A letter of UBND issued to ``codes``, once interchange wrote its deliveries."""
         object_id = self.upload(signable=True)["object_id"]
@@ -426,6 +456,10 @@ def member_target(member: bool = False) -> Callable[[World], Target]:
     return build
 
 
+def case_view(w: World, t: Target) -> Any:
+    return w.ok("vanthu.ubnd", "GET", f"/api/v1/workflow/cases/{t['case_id']}")
+
+
 def unit_members(w: World, t: Target) -> Any:
     return w.ok("vanthu.ubnd", "GET", f"/api/v1/units/{t['code']}/members")
 
@@ -600,6 +634,41 @@ ROWS: dict[str, Row] = {
         expect={**no_profile("truongphong.ubnd", "lanhdao.snv", "truongphong.snv"),
                 "quantri.snv": (422, "Sở Nội vụ has no seal profile")}),
 }
+ROWS.update({
+    # -- workflow: processing of incoming documents ------------------------------------------------------------------
+    "POST /api/v1/workflow/incoming": Row(
+        "resource", 201, target=lambda w: {"document_id": w.registered_arrival()["id"]},
+        fresh=lambda w, u: {"document_id": w.registered_arrival()["id"]},
+        body=lambda w, u, t: {"json": {"document_id": t["document_id"]}}),
+    "GET /api/v1/workflow/cases/{case_id}": Row("resource", 200, target=lambda w: w.case()),
+    "GET /api/v1/workflow/documents/{document_id}/case": Row("resource", 200, target=lambda w: w.case()),
+    "GET /api/v1/workflow/inbox": Row("own", 200),
+    "POST /api/v1/workflow/cases/{case_id}/assign": Row(
+        "resource", 200, target=lambda w: w.case(), fresh=lambda w, u: w.case(), snapshot=case_view,
+        body=lambda w, u, t: {"json": {"version": t["version"], "lead": {"kind": "unit", "id": "TH"},
+                                       "deadline_days": 5}}),
+    "POST /api/v1/workflow/cases/{case_id}/recall": Row(
+        "resource", 200, target=lambda w: w.case("assigned"), fresh=lambda w, u: w.case("assigned"),
+        snapshot=case_view, body=lambda w, u, t: {"json": {"version": t["version"]}}),
+    "POST /api/v1/workflow/cases/{case_id}/extension": Row(
+        "resource", 200, target=lambda w: w.case("extension_requested", "chuyenvien.ubnd"),
+        fresh=lambda w, u: w.case("extension_requested", "chuyenvien.ubnd"), snapshot=case_view,
+        body=lambda w, u, t: {"json": {"version": t["version"], "grant": True}}),
+    "POST /api/v1/workflow/tasks/{task_id}/delegate": Row(
+        "resource", 200, target=lambda w: w.case("assigned"), fresh=lambda w, u: w.case("assigned"),
+        snapshot=case_view,
+        body=lambda w, u, t: {"json": {"version": t["version"], "subject": w.subject_of("chuyenvien.ubnd")}}),
+    **{f"POST /api/v1/workflow/tasks/{{task_id}}/{action}": Row(
+        "resource", 200, target=lambda w: w.case("assigned", "chuyenvien.ubnd"),
+        fresh=lambda w, u: w.case("assigned", u), snapshot=case_view,  # each person acts on a task of their own
+        body=lambda w, u, t, extra=extra: {"json": {"version": t["version"], **extra}},
+        extra=(("luutru.ubnd", lambda w: w.case("assigned", "chuyenvien.ubnd"), 403,
+                "the task is not in their inbox"),))
+       for action, extra in (("progress", {"comment": "Đã tổng hợp số liệu"}),
+                             ("extension", {"days": 2, "reason": "Chờ số liệu của các xã"}),
+                             ("return", {"reason": "Không thuộc chức năng của phòng"}),
+                             ("complete", {"result": "Đã báo cáo"}))},
+})
 
 
 # -- the matrix ------------------------------------------------------------------------------------------------------

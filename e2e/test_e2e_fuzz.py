@@ -54,7 +54,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import hypothesis
 import pytest
@@ -75,7 +75,7 @@ EXAMPLES = int(os.environ.get("VANTHU_FUZZ_EXAMPLES", "8"))
 SEED = int(os.environ.get("VANTHU_FUZZ_SEED", "20250701"))
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance",
           "negative_data_rejection")
-OUTBOX_SERVICES = ("registry", "storage", "signing")
+OUTBOX_SERVICES = ("registry", "storage", "signing", "workflow")
 DRAIN_TIMEOUT_S = 60.0
 CONTROL_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
@@ -124,11 +124,36 @@ def real_ids(platform: Stack, login: Callable[[str], str], draft_pdf: Callable[.
             "type_code": "cong_van", "abstract": "V/v thử mọi đường của API", "unit_abbreviation": "VP",
             "files": [{"object_id": object_id, "role": "main"}]})
         assert draft.status_code == 201, draft.text
-        registers = http.get(f"{platform.gateway_url}/api/v1/registers", timeout=60,
-                             headers={"Authorization": f"Bearer {login(ROLES['clerk'])}"})
+        clerk = {"Authorization": f"Bearer {login(ROLES['clerk'])}"}
+        registers = http.get(f"{platform.gateway_url}/api/v1/registers", timeout=60, headers=clerk)
         assert registers.status_code == 200, registers.text
-    return {"object_id": [object_id], "document_id": [draft.json()["id"]],
-            "register_id": [r["id"] for r in registers.json()]}
+        case = workflow_case(platform, http, clerk, {"Authorization": f"Bearer {login(ROLES['leader'])}"},
+                             next(r["id"] for r in registers.json() if r["name"] == "Sổ văn bản đến"))
+    return {"object_id": [object_id], "document_id": [draft.json()["id"], case["document_id"]],
+            "register_id": [r["id"] for r in registers.json()], "case_id": [case["id"]],
+            "task_id": [t["id"] for t in case["tasks"]]}
+
+
+def workflow_case(platform: Stack, http: requests.Session, clerk: dict[str, str], leader: dict[str, str],
+                  register_id: str) -> dict[str, Any]:
+    """A registered arrival submitted to the leaders and assigned to Phòng Tổng hợp, so the workflow's routes are
+    fuzzed on a real case and its tasks (the leaders' and the lead's)."""
+    arrival = http.post(f"{platform.gateway_url}/api/v1/documents", headers=clerk, timeout=60, json={
+        "direction": "incoming", "type_code": "cong_van", "abstract": "V/v thử mọi đường của quy trình xử lý",
+        "sender": {"agency_code": "000.00.41.H61", "agency_name": "UBND phường Long Châu",
+                   "number_symbol": "1/UBND-VP", "document_date": "2026-11-20"}})
+    assert arrival.status_code == 201, arrival.text
+    registered = http.post(f"{platform.gateway_url}/api/v1/documents/{arrival.json()['id']}/register",
+                           headers=clerk, timeout=60, json={"register_id": register_id})
+    assert registered.status_code == 200, registered.text
+    case = http.post(f"{platform.gateway_url}/api/v1/workflow/incoming", headers=clerk, timeout=60,
+                     json={"document_id": arrival.json()["id"]})
+    assert case.status_code == 201, case.text
+    assigned = http.post(f"{platform.gateway_url}/api/v1/workflow/cases/{case.json()['id']}/assign", headers=leader,
+                         timeout=60, json={"version": case.json()["version"], "lead": {"kind": "unit", "id": "TH"},
+                                           "deadline_days": 5})
+    assert assigned.status_code == 200, assigned.text
+    return dict(assigned.json())
 
 
 def naming_object(object_id: str, case: schemathesis.Case) -> schemathesis.Case:

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from vanthu.registry.v1 import events_pb2 as ev
 from vanthu.signing.v1 import events_pb2 as signing_events
+from vanthu.workflow.v1 import events_pb2 as workflow_events
 from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.events import derived_id, meta_of, new_meta
 from vanthu_core.settings import CommonSettings
@@ -19,7 +20,7 @@ from vanthu_core.streams import StreamSettings
 from vanthu_core.subjects import REGISTRY_DOCUMENT_SIGNATURE_CHECKED, REGISTRY_SIGNATURE_CHECKS
 from vanthu_registry.documents_store import DocumentStore
 from vanthu_registry.domain.documents import Direction, DocumentFile, Draft, SenderInfo
-from vanthu_registry.events import SignatureChecks
+from vanthu_registry.events import SignatureChecks, WorkflowSteps
 from vanthu_registry.server import MIGRATIONS, RegistryServer
 from vanthu_registry.settings import RegistrySettings
 from vanthu_registry.store import outbox
@@ -171,3 +172,39 @@ async def test_the_outbox_migration_keeps_pending_rows_in_their_written_order(po
         await engine.dispose()
         assert [r.event_id for r in rows] == ["e-2", "e-3", "e-1"], url  # by created_at
         assert last > max(r.seq for r in rows)
+
+
+def step(document_id: str, action: str, *, agency: str = SNV, at: datetime | None = None,
+         comment: str = "Giao Phòng Tổ chức biên chế chủ trì") -> workflow_events.StepRecorded:
+    return workflow_events.StepRecorded(
+        meta=new_meta(actor="lanhdao.snv", agency=agency, occurred_at=at or datetime(2026, 3, 2, 3, 0, 0, 123456,
+                                                                                     tzinfo=UTC)),
+        case_id="case-1", document_id=document_id, action=action, from_state="submitted", to_state="assigned",
+        comment=comment)
+
+
+async def test_workflow_steps_become_lines_of_the_arrivals_history_once(store: DocumentStore) -> None:
+    document_id = await arrival(store)
+    handler = WorkflowSteps(store)
+    event = step(document_id, "assign")
+    await handler(event)
+    await handler(event)  # redelivered: nothing more
+    await handler(step(document_id, "assign", at=datetime(2026, 3, 2, 3, 5, tzinfo=UTC), comment="Phân công lại"))
+    lines = [(h.action, h.actor, h.changes, h.note) for h in await store.history(SNV, document_id)
+             if h.action == "workflow"]
+    assert lines == [
+        ("workflow", "lanhdao.snv", {"workflow": ["submitted", "assigned"], "step": "assign"},
+         "Giao Phòng Tổ chức biên chế chủ trì"),
+        ("workflow", "lanhdao.snv", {"workflow": ["submitted", "assigned"], "step": "assign"}, "Phân công lại")]
+    assert (await store.history(SNV, document_id))[-1].at == datetime(2026, 3, 2, 3, 5, tzinfo=UTC)
+
+
+async def test_a_workflow_step_naming_another_agency_or_an_outgoing_document_changes_nothing(
+        store: DocumentStore) -> None:
+    incoming = await arrival(store)
+    outgoing = await arrival(store, UBND, Direction.OUTGOING)
+    handler = WorkflowSteps(store)
+    await handler(step(incoming, "assign", agency=UBND))
+    await handler(step(outgoing, "assign", agency=UBND))
+    assert not [h for h in await store.history(SNV, incoming) if h.action == "workflow"]
+    assert not [h for h in await store.history(UBND, outgoing) if h.action == "workflow"]

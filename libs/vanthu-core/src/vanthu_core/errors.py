@@ -47,6 +47,13 @@ class Conflict(DomainError):
     code = grpc.StatusCode.ALREADY_EXISTS
 
 
+class Aborted(Conflict):
+    """Someone changed the thing first (optimistic concurrency: the version the caller read is stale); read it
+    again and retry."""
+
+    code = grpc.StatusCode.ABORTED
+
+
 class FailedPrecondition(DomainError):
     code = grpc.StatusCode.FAILED_PRECONDITION
 

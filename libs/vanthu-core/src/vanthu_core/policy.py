@@ -45,6 +45,9 @@ SIGNING = "vanthu.signing.v1.SigningService/"
 STORAGE = "vanthu.storage.v1.StorageService/"
 INTERCHANGE = "vanthu.interchange.v1.InterchangeService/"
 FEDERATION = "vanthu.interchange.v1.FederationService/"
+WORKFLOW = "vanthu.workflow.v1.WorkflowService/"
+#: What the workflow reads from the registry with the caller's own token (units, their heads and members).
+_DIRECTORY_READS = (REGISTRY + "ListUnits", REGISTRY + "ListUnitMembers")
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,30 @@ TABLE: dict[str, Access] = {
     INTERCHANGE + "RevokeDocument": people(
         CLERK, rule="an issued document of their own agency that was sent: status 13 to every recipient that received "
                     "it, the deliveries not sent yet cancelled; refused while a revocation is pending"),
+    # -- workflow: processing of incoming documents (xử lý văn bản đến) ---------------------------------------------
+    WORKFLOW + "SubmitIncoming": people(CLERK, forwards=[DOCUMENTS + "GetDocument", REGISTRY + "ListPeople"],
+                                        rule="a registered incoming document of the clerk's own agency (the registry "
+                                             "says so), once"),
+    WORKFLOW + "AssignIncoming": people("leader", forwards=[REGISTRY + "ListUnits", REGISTRY + "ListPeople"],
+                                        rule="a case of their own agency, submitted or returned (assign) or being "
+                                             "processed (reassign); units and people of their agency"),
+    WORKFLOW + "RecallIncoming": people("leader", rule="a case of their own agency that is assigned, in progress, "
+                                                       "waiting for an extension or returned"),
+    WORKFLOW + "DecideExtension": people("leader", rule="a case of their own agency whose lead asked for more time"),
+    WORKFLOW + "DelegateTask": people("head", forwards=_DIRECTORY_READS,
+                                      rule="the head of the unit the task was given to, to a person of that unit"),
+    WORKFLOW + "RecordProgress": people(EVERYONE, forwards=_DIRECTORY_READS[:1],
+                                        rule="a task in the caller's inbox (theirs, or their unit's as its head)"),
+    WORKFLOW + "RequestExtension": people(EVERYONE, forwards=_DIRECTORY_READS[:1],
+                                          rule="the lead's task in the caller's inbox"),
+    WORKFLOW + "ReturnIncoming": people(EVERYONE, forwards=_DIRECTORY_READS[:1],
+                                        rule="the lead's task in the caller's inbox, with a reason"),
+    WORKFLOW + "CompleteTask": people(EVERYONE, forwards=[REGISTRY + "ListUnits", DOCUMENTS + "GetDocument"],
+                                      rule="a task in the caller's inbox; the reply an outgoing document of their "
+                                           "agency"),
+    WORKFLOW + "GetCase": people(EVERYONE, rule="a case of their own agency"),
+    WORKFLOW + "ListInbox": people(EVERYONE, forwards=_DIRECTORY_READS[:1],
+                                   rule="the caller's own tasks, and their units' as their head"),
     # -- federation: other VanThu installations (mutual TLS on the federation port; the peers table decides) --------
     FEDERATION + "SubmitPackage": Access(
         peers=True, rule="a configured peer (its client certificate) submits packages whose sender agency matches "

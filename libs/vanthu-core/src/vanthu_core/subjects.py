@@ -20,6 +20,7 @@ from vanthu.interchange.v1 import events_pb2 as interchange_events
 from vanthu.registry.v1 import events_pb2 as registry_events
 from vanthu.signing.v1 import events_pb2 as signing_events
 from vanthu.storage.v1 import events_pb2 as storage_events
+from vanthu.workflow.v1 import events_pb2 as workflow_events
 
 #: The JetStream stream of domain events (``vanthu.>``) and the dead-letter stream beside it.
 EVENTS_STREAM: Final = "VANTHU_EVENTS"
@@ -29,7 +30,7 @@ DEAD_LETTER_PREFIX: Final = "vanthu_dlq"
 #: Each service's ``events.proto`` module, by the service that publishes its events.
 EVENT_MODULES: Final[dict[str, ModuleType]] = {
     "registry": registry_events, "storage": storage_events, "signing": signing_events,
-    "interchange": interchange_events}
+    "interchange": interchange_events, "workflow": workflow_events}
 
 
 def subject_of(message_type: type[Message] | Message) -> str:
@@ -77,6 +78,12 @@ SIGNING_PROFILE_UPDATED: Final = subject_of(signing_events.ProfileUpdated)
 INTERCHANGE_PACKAGE_DISPATCHED: Final = subject_of(interchange_events.PackageDispatched)
 INTERCHANGE_PACKAGE_RECEIVED: Final = subject_of(interchange_events.PackageReceived)
 INTERCHANGE_DELIVERY_UPDATED: Final = subject_of(interchange_events.DeliveryUpdated)
+# -- workflow ----------------------------------------------------------------------------------------------------
+WORKFLOW_INCOMING_ASSIGNED: Final = subject_of(workflow_events.IncomingAssigned)
+WORKFLOW_INCOMING_IN_PROGRESS: Final = subject_of(workflow_events.IncomingInProgress)
+WORKFLOW_INCOMING_COMPLETED: Final = subject_of(workflow_events.IncomingCompleted)
+WORKFLOW_INCOMING_RETURNED: Final = subject_of(workflow_events.IncomingReturned)
+WORKFLOW_STEP_RECORDED: Final = subject_of(workflow_events.StepRecorded)
 
 
 def _event_types() -> dict[str, type[Message]]:
@@ -118,9 +125,11 @@ INTERCHANGE_REVOCATION_ACCEPTED: Final = Consumer("interchange-revocation-accept
                                                   REGISTRY_DOCUMENT_REVOCATION_ACCEPTED, "interchange")
 INTERCHANGE_REVOCATION_REFUSED: Final = Consumer("interchange-revocation-refused",
                                                  REGISTRY_DOCUMENT_REVOCATION_REFUSED, "interchange")
-CONSUMERS: Final = (SIGNING_ARRIVALS, REGISTRY_SIGNATURE_CHECKS, INTERCHANGE_ISSUED, INTERCHANGE_DISPATCHED,
-                    INTERCHANGE_REGISTERED, INTERCHANGE_REJECTED, INTERCHANGE_REVOCATION_ACCEPTED,
-                    INTERCHANGE_REVOCATION_REFUSED)
+#: The registry shows each step of an arrival's processing in the workflow in the document's history.
+REGISTRY_WORKFLOW_STEPS: Final = Consumer("registry-workflow-steps", WORKFLOW_STEP_RECORDED, "registry")
+CONSUMERS: Final = (SIGNING_ARRIVALS, REGISTRY_SIGNATURE_CHECKS, REGISTRY_WORKFLOW_STEPS, INTERCHANGE_ISSUED,
+                    INTERCHANGE_DISPATCHED, INTERCHANGE_REGISTERED, INTERCHANGE_REJECTED,
+                    INTERCHANGE_REVOCATION_ACCEPTED, INTERCHANGE_REVOCATION_REFUSED)
 #: The services with a NATS user of their own (they publish or consume events).
 SERVICES: Final = tuple(sorted({publisher_of(s) for s in EVENT_TYPES} | {c.service for c in CONSUMERS}))
 

@@ -44,9 +44,9 @@ from vanthu_core.subjects import SERVICES as NATS_SERVICES
 
 #: gRPC services in start order: (name, python module). A service whose module is not installed is skipped.
 GRPC_SERVICES = [("registry", "vanthu_registry"), ("storage", "vanthu_storage"), ("signing", "vanthu_signing"),
-                 ("interchange", "vanthu_interchange")]
+                 ("interchange", "vanthu_interchange"), ("workflow", "vanthu_workflow")]
 DEFAULT_PORTS = {"nats": 4222, "identity": 8180, "registry": 50051, "storage": 50052, "signing": 50053,
-                 "interchange": 50054, "gateway": 8080}
+                 "interchange": 50054, "workflow": 50057, "gateway": 8080}
 #: The web application's build (``make dev`` runs ``npm ci`` and ``vite build`` in services/web first).
 WEB_DIST = Path(__file__).resolve().parents[4] / "services" / "web" / "dist"
 #: Where `npm run dev` serves the web app while developing it (a development issuer only; never in the realm file).
@@ -222,6 +222,8 @@ class Stack:
         # the demo installation is the province of Vĩnh Long: its agencies' codes end in H61 (ministries are reached
         # through the national axis, not configured here)
         env["VANTHU_INTERCHANGE_SERVED"] = "*.H61"
+        # workflow reads incoming documents, units and their heads from the registry (with the caller's token)
+        env["VANTHU_WORKFLOW_REGISTRY_TARGET"] = self.grpc_target("registry")
         users = dev_users_file()
         if users is not None:  # the demo users' subjects: dev profiles and `vanthu-signing profile set --user`
             env["VANTHU_IDENTITY_USERS_FILE"] = env["VANTHU_SIGNING_USERS_FILE"] = str(users)

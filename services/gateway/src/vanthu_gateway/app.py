@@ -23,6 +23,7 @@ from vanthu.interchange.v1 import interchange_pb2, interchange_pb2_grpc
 from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2, registry_pb2_grpc
 from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
 from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
+from vanthu.workflow.v1 import workflow_pb2, workflow_pb2_grpc
 from vanthu_core.auth import JwksVerifier, Principal
 from vanthu_core.clients import WEB
 from vanthu_core.errors import DomainError, InvalidArgument
@@ -36,7 +37,7 @@ from vanthu_gateway import openapi, web
 from vanthu_gateway.access import calls, document_routes
 from vanthu_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from vanthu_gateway.problems import HTTP_STATUS, problem, problem_from_rpc
-from vanthu_gateway.routes import agencies, deliveries, documents, files, registers, signing, units
+from vanthu_gateway.routes import agencies, deliveries, documents, files, registers, signing, units, workflow
 from vanthu_gateway.settings import GatewaySettings
 
 log = logging.getLogger("vanthu.gateway")
@@ -52,6 +53,7 @@ class Clients:
     storage: Any = None
     signing: Any = None
     interchange: Any = None
+    workflow: Any = None
 
     async def close(self) -> None:
         for channel in self.channels.values():
@@ -70,7 +72,8 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
         targets = {"registry": (settings.registry_target, [registry_pb2, documents_pb2]),
                    "storage": (settings.storage_target, [storage_pb2]),
                    "signing": (settings.signing_target, [signing_pb2]),
-                   "interchange": (settings.interchange_target, [interchange_pb2])}
+                   "interchange": (settings.interchange_target, [interchange_pb2]),
+                   "workflow": (settings.workflow_target, [workflow_pb2])}
         for name, (target, modules) in targets.items():
             if target:
                 clients.channels[name] = create_channel(
@@ -84,6 +87,8 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
             clients.signing = signing_pb2_grpc.SigningServiceStub(clients.channels["signing"])
         if "interchange" in clients.channels:
             clients.interchange = interchange_pb2_grpc.InterchangeServiceStub(clients.channels["interchange"])
+        if "workflow" in clients.channels:
+            clients.workflow = workflow_pb2_grpc.WorkflowServiceStub(clients.channels["workflow"])
         app.state.settings = settings
         app.state.link_secret = settings.download_link_secret.get_secret_value().encode() or secrets.token_bytes(32)
         app.state.service_tokens = ServiceTokens.of(common, "gateway")
@@ -185,7 +190,7 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
     # who may call each route, from the access table (the operation's description and x-roles)
     document_routes(app.routes)
     for router in (agencies.router, units.router, documents.router, registers.router, files.router, signing.router,
-                   deliveries.router):
+                   deliveries.router, workflow.router):
         document_routes(router.routes)
         app.include_router(router)
     instrument_fastapi(app)

@@ -480,6 +480,32 @@ class DocumentStore:
                               note=note)
             return document_view(row)
 
+    async def record_workflow_step(self, *, agency_code: str, document_id: str, actor: str, at: datetime,
+                                   step: str, from_state: str, to_state: str, comment: str) -> bool:
+        """A step of the document's processing in the workflow service (trình, phân công, xử lý, hoàn thành…) as a
+        line of its history: action ``workflow``, changes ``{"workflow": [from, to], "step": step}``, the comment as
+        the note, at the time and by the person the step names.
+
+        Applied only to an incoming document of ``agency_code``; once: a redelivered step (the same document, time,
+        person and step) adds nothing. True when a line was added. Publishes nothing.
+        """
+        async with self.sessions() as session, session.begin():
+            row = (await session.execute(select(DocumentRow).where(DocumentRow.id == document_id)
+                                         .with_for_update())).scalars().first()
+            if row is None or row.agency_code != agency_code or row.direction != Direction.INCOMING.value:
+                log.warning("workflow step not recorded: not an arrival of the agency the step names",
+                            extra={"document_id": document_id, "event_agency": agency_code})
+                return False
+            changes = {"workflow": [from_state, to_state], "step": step}
+            seen = (await session.execute(select(HistoryRow.changes).where(
+                HistoryRow.document_id == document_id, HistoryRow.action == "workflow", HistoryRow.at == at,
+                HistoryRow.actor == actor))).scalars().all()
+            if changes in seen:
+                return False
+            session.add(HistoryRow(document_id=row.id, at=at, actor=actor, action="workflow", changes=changes,
+                                   note=comment[:2000]))
+            return True
+
     async def register_arrival(self, *, agency_code: str, document_id: str, register_id: str, actor: str,
                                confirm_duplicate: bool = False, confirm_signature_problem: bool = False,
                                reason: str = "") -> dict[str, Any]:

@@ -18,7 +18,8 @@ from google.protobuf.message import Message
 from vanthu.registry.v1 import documents_pb2
 from vanthu.registry.v1 import events_pb2 as ev
 from vanthu.signing.v1 import events_pb2 as signing_events
-from vanthu_core.events import derived_id, meta_of, new_meta
+from vanthu.workflow.v1 import events_pb2 as workflow_events
+from vanthu_core.events import derived_id, meta_of, new_meta, occurred_at
 
 if TYPE_CHECKING:
     from vanthu_registry.documents_store import DocumentStore
@@ -74,3 +75,24 @@ class SignatureChecks:
             actor=meta.actor, event_id=derived_id(meta.event_id, "signature_checked"))
         if changed is not None:
             self.on_commit()
+
+
+class WorkflowSteps:
+    """The handler of ``vanthu.workflow.step.recorded`` (consumer ``registry-workflow-steps``): the document's history
+    shows its processing (issue 13, item 8)."""
+
+    def __init__(self, documents: DocumentStore) -> None:
+        self.documents = documents
+
+    async def __call__(self, message: Message) -> None:
+        if not isinstance(message, workflow_events.StepRecorded):
+            log.warning("not a workflow step; dropped", extra={"type": message.DESCRIPTOR.full_name})
+            return
+        meta = meta_of(message)
+        if not meta.agency_code or not message.document_id:
+            log.warning("malformed workflow step dropped", extra={"event_id": meta.event_id})
+            return
+        await self.documents.record_workflow_step(
+            agency_code=meta.agency_code, document_id=message.document_id, actor=meta.actor,
+            at=occurred_at(message), step=message.action, from_state=message.from_state, to_state=message.to_state,
+            comment=message.comment)

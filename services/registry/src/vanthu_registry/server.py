@@ -18,12 +18,12 @@ from vanthu_core.grpc_server import GrpcServer
 from vanthu_core.outbox import OutboxRelay
 from vanthu_core.service_token import ServiceTokens
 from vanthu_core.settings import CommonSettings
-from vanthu_core.subjects import REGISTRY_SIGNATURE_CHECKS
+from vanthu_core.subjects import REGISTRY_SIGNATURE_CHECKS, REGISTRY_WORKFLOW_STEPS
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_registry.api import RegistryApi
 from vanthu_registry.documents_api import DocumentApi
 from vanthu_registry.documents_store import DocumentStore
-from vanthu_registry.events import SignatureChecks
+from vanthu_registry.events import SignatureChecks, WorkflowSteps
 from vanthu_registry.lifecycle import DocumentLifecycle
 from vanthu_registry.peers import FileReferences, Signing
 from vanthu_registry.settings import RegistrySettings
@@ -84,6 +84,7 @@ class RegistryServer:
             DocumentApi(documents, agencies, lifecycle, on_commit=self.relay.kick), self.grpc.server)
         if self.bus is not None:
             await self.bus.consume(REGISTRY_SIGNATURE_CHECKS, SignatureChecks(documents, on_commit=self.relay.kick))
+            await self.bus.consume(REGISTRY_WORKFLOW_STEPS, WorkflowSteps(documents))
         return await self.grpc.start()
 
     async def stop(self) -> None:

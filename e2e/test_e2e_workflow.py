@@ -1,0 +1,120 @@
+"""Processing of an incoming document through the gateway on the whole platform, with the demo users' dev tokens:
+registered by the clerk, submitted to the leader, assigned to Phòng Tổng hợp with Phòng Nội chính and Văn phòng
+cooperating, given by the unit's head to an officer, processed and completed; the events on NATS."""
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import nats
+import pytest
+
+from vanthu.workflow.v1 import events_pb2 as workflow_events
+from vanthu_core.events import decode
+from vanthu_devstack import Stack
+
+pytestmark = pytest.mark.e2e
+UBND = "000.00.00.H61"
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_an_incoming_document_goes_from_registered_to_completed_with_a_lead_and_two_cooperating_units(
+        api: httpx.Client, login: Callable[[str], str], platform: Stack) -> None:
+    clerk, leader = bearer(login("vanthu.ubnd")), bearer(login("lanhdao.ubnd"))
+    head, officer = bearer(login("truongphong.ubnd")), bearer(login("chuyenvien.ubnd"))
+
+    def ok(reply: httpx.Response) -> Any:
+        assert reply.is_success, f"{reply.request.method} {reply.request.url}: {reply.status_code} {reply.text}"
+        return reply.json()
+
+    arrival = ok(api.post("/api/v1/documents", headers=clerk, json={
+        "direction": "incoming", "type_code": "cong_van",
+        "abstract": "V/v báo cáo tình hình triển khai chuyển đổi số (quy trình xử lý)",
+        "sender": {"agency_code": "000.00.41.H61", "agency_name": "UBND phường Long Châu",
+                   "number_symbol": "321/UBND-VP", "document_date": "2026-11-20"}}))
+    registers = ok(api.get("/api/v1/registers", params={"direction": "incoming"}, headers=clerk))
+    incoming = next(r["id"] for r in registers if r["name"] == "Sổ văn bản đến")
+    ok(api.post(f"/api/v1/documents/{arrival['id']}/register", json={"register_id": incoming}, headers=clerk))
+
+    # an officer may not submit it, nor another agency's clerk see it
+    assert api.post("/api/v1/workflow/incoming", json={"document_id": arrival["id"]},
+                    headers=officer).status_code == 403
+    assert api.post("/api/v1/workflow/incoming", json={"document_id": arrival["id"]},
+                    headers=bearer(login("vanthu.snv"))).status_code == 404
+    case = ok(api.post("/api/v1/workflow/incoming", json={"document_id": arrival["id"], "comment": "Kính trình"},
+                       headers=clerk))
+    assert case["state"] == "submitted"
+    inbox = ok(api.get("/api/v1/workflow/inbox", params={"kind": "direct"}, headers=leader))
+    assert case["id"] in [t["case_id"] for t in inbox["tasks"]]
+
+    units = {u["code"]: u for u in ok(api.get("/api/v1/units", headers=leader))}
+    assert {"TH", "NC", "VP"} <= set(units)
+    case = ok(api.post(f"/api/v1/workflow/cases/{case['id']}/assign", headers=leader, json={
+        "version": case["version"], "lead": {"kind": "unit", "id": "TH"},
+        "cooperating": [{"kind": "unit", "id": "NC"}, {"kind": "unit", "id": "VP"}], "deadline_days": 5,
+        "instruction": "Giao Phòng Tổng hợp chủ trì, Phòng Nội chính và Văn phòng phối hợp"}))
+    assert case["state"] == "assigned" and case["deadline"]
+    assert [p["name"] for p in case["cooperating"]] == ["Phòng Nội chính", "Văn phòng"]
+    stale = api.post(f"/api/v1/workflow/cases/{case['id']}/assign", headers=leader, json={
+        "version": case["version"] - 1, "lead": {"kind": "unit", "id": "NC"}})
+    assert stale.status_code == 409 and stale.headers["content-type"] == "application/problem+json"
+
+    lead = next(t for t in ok(api.get("/api/v1/workflow/inbox", params={"kind": "lead"}, headers=head))["tasks"]
+                if t["case_id"] == case["id"])
+    assert api.post(f"/api/v1/workflow/tasks/{lead['id']}/complete", json={"version": case["version"]},
+                    headers=officer).status_code == 403  # not theirs until the head gives it to them
+    people = {p["username"]: p["subject"] for p in ok(api.get("/api/v1/people", headers=head))}
+    case = ok(api.post(f"/api/v1/workflow/tasks/{lead['id']}/delegate", headers=head, json={
+        "version": case["version"], "subject": people["chuyenvien.ubnd"], "comment": "Đề nghị tham mưu"}))
+    assert case["state"] == "in_progress"
+    case = ok(api.post(f"/api/v1/workflow/tasks/{lead['id']}/progress", headers=officer, json={
+        "version": case["version"], "comment": "Đã tổng hợp số liệu của các phòng"}))
+    case = ok(api.post(f"/api/v1/workflow/tasks/{lead['id']}/complete", headers=officer, json={
+        "version": case["version"], "result": "Đã tham mưu văn bản báo cáo"}))
+    assert case["state"] == "completed"
+    assert [(s["action"], s["actor"]) for s in case["steps"]] == [
+        ("submit", "vanthu.ubnd"), ("assign", "lanhdao.ubnd"), ("delegate", "truongphong.ubnd"),
+        ("progress", "chuyenvien.ubnd"), ("complete", "chuyenvien.ubnd")]
+    assert ok(api.get(f"/api/v1/workflow/documents/{arrival['id']}/case", headers=clerk))["id"] == case["id"]
+    assert api.get(f"/api/v1/workflow/cases/{case['id']}", headers=bearer(login("lanhdao.snv"))).status_code == 404
+    done = ok(api.get("/api/v1/workflow/inbox", params={"bucket": "done"}, headers=officer))
+    assert lead["id"] in [t["id"] for t in done["tasks"]]
+
+    # the registry's history of the document shows each step (it consumes vanthu.workflow.step.recorded)
+    deadline = time.monotonic() + 30
+    steps: list[str] = []
+    while time.monotonic() < deadline and len(steps) < 5:
+        history = ok(api.get(f"/api/v1/documents/{arrival['id']}/history", headers=clerk))
+        steps = [h["changes"]["step"] for h in history if h["action"] == "workflow"]
+        time.sleep(0.2)
+    assert steps == ["submit", "assign", "delegate", "progress", "complete"], history
+
+    async def statuses() -> list[str]:
+        """The events interchange turns into 04, 05 and 06, as published for this document."""
+        connection = await nats.connect(platform.nats_url, user="admin", password=platform.nats_password("admin"))
+        wanted = {workflow_events.IncomingAssigned, workflow_events.IncomingInProgress,
+                  workflow_events.IncomingCompleted}
+        try:
+            js = connection.jetstream()
+            subscription = await js.subscribe("vanthu.workflow.incoming.>", ordered_consumer=True)
+            found: list[str] = []
+            deadline = asyncio.get_running_loop().time() + 30
+            while len(found) < 3 and asyncio.get_running_loop().time() < deadline:
+                try:
+                    msg = await subscription.next_msg(timeout=1)
+                except nats.errors.TimeoutError:
+                    continue
+                event = decode(msg.subject, msg.data)
+                if type(event) in wanted and getattr(event, "document_id", "") == arrival["id"]:
+                    assert event.meta.agency_code == UBND
+                    found.append(type(event).__name__)
+            return found
+        finally:
+            await connection.close()
+
+    assert asyncio.run(statuses()) == ["IncomingAssigned", "IncomingInProgress", "IncomingCompleted"]

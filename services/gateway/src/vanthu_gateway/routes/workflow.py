@@ -1,0 +1,318 @@
+"""``/api/v1/workflow``: processing of incoming documents (xử lý văn bản đến) — the clerk submits (trình) a registered
+document to a leader, the leader assigns it (phân công: chủ trì, phối hợp, nhận để biết, hạn xử lý, ý kiến chỉ đạo),
+the head of a unit gives the unit's task to one of its people, the assignees record progress, ask for more time,
+return or complete it — and each person's inbox. Every command carries the case's ``version`` as read: a stale one
+answers 409. The workflow service checks the role, the state and the agency again."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import Field
+
+from vanthu.workflow.v1 import workflow_pb2 as pb
+from vanthu_core.auth import Principal
+from vanthu_core.errors import Unavailable
+from vanthu_core.policy import WORKFLOW
+from vanthu_gateway.access import calls
+from vanthu_gateway.auth import authenticated, forward
+from vanthu_gateway.schema import INT32_MAX, IsoDate, RequestBody, ResponseBody
+
+router = APIRouter(prefix="/api/v1/workflow", tags=["workflow"])
+User = Annotated[Principal, Depends(authenticated)]
+Id = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
+Version = Annotated[int, Field(ge=1, le=INT32_MAX, description="the case's version as you read it")]
+Text = Annotated[str, Field(max_length=2000)]
+Subject = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$")]
+TaskKind = Literal["direct", "lead", "cooperating", "for_information", "extension"]
+
+
+class PartyIn(RequestBody):
+    kind: Literal["unit", "person"] = Field(description="a unit of your agency (its head receives the task) or a "
+                                                        "person (by subject)")
+    id: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$")] = Field(
+        description="the unit's code or the person's subject")
+
+
+class PartyOut(ResponseBody):
+    kind: str
+    id: str
+    name: str
+
+
+class TaskOut(ResponseBody):
+    id: str
+    case_id: str
+    document_id: str
+    kind: str = Field(description="direct (chỉ đạo), lead (chủ trì), cooperating (phối hợp), for_information (nhận "
+                                  "để biết), extension (xin gia hạn: a leader decides)")
+    assignee_kind: str = Field(description="unit, person, or role (the agency's leaders)")
+    assignee: str
+    unit_code: str
+    state: str = Field(description="open, in_progress, done, cancelled")
+    deadline: str = Field(description="hạn xử lý, YYYY-MM-DD; empty: none")
+    deadline_state: str = Field(description="on_time, due_soon, overdue (in working days); empty when closed")
+    created_at: str
+    done_at: str
+    abstract: str = Field(description="the document's trích yếu")
+    note: str
+
+
+class StepOut(ResponseBody):
+    seq: int
+    task_id: str
+    action: str
+    from_state: str
+    to_state: str
+    actor: str
+    actor_name: str
+    at: str = Field(description="ISO 8601, +07:00")
+    comment: str
+
+
+class CaseOut(ResponseBody):
+    id: str
+    agency_code: str
+    document_id: str
+    state: str = Field(description="submitted (đã trình), assigned (đã phân công), in_progress (đang xử lý), "
+                                   "extension_requested (xin gia hạn), returned (trả lại), completed (hoàn thành)")
+    version: int
+    abstract: str
+    arrival_number: int
+    leader: str
+    lead: PartyOut | None
+    cooperating: list[PartyOut]
+    for_information: list[PartyOut]
+    deadline: str
+    instruction: str
+    result: str
+    reply_document_id: str
+    created_at: str
+    updated_at: str
+    tasks: list[TaskOut]
+    steps: list[StepOut]
+
+
+class InboxCountsOut(ResponseBody):
+    todo: int
+    due_soon: int
+    overdue: int
+    done: int
+
+
+class InboxOut(ResponseBody):
+    tasks: list[TaskOut]
+    counts: InboxCountsOut
+    next_page_token: str
+
+
+class SubmitIn(RequestBody):
+    document_id: Annotated[str, Field(min_length=1, max_length=64)] = Field(
+        description="a registered incoming document (đã vào sổ) of your agency")
+    leader: Subject | None = Field(None, description="the leader's subject; none: the agency's leaders")
+    comment: Text = ""
+
+
+class AssignIn(RequestBody):
+    version: Version
+    lead: PartyIn = Field(description="chủ trì: one unit or person")
+    cooperating: list[PartyIn] = Field(default_factory=list, max_length=50, description="phối hợp")
+    for_information: list[PartyIn] = Field(default_factory=list, max_length=50, description="nhận để biết")
+    deadline_days: int | None = Field(None, ge=1, le=365, description="hạn xử lý in working days from today")
+    deadline: IsoDate | None = Field(None, description="or hạn xử lý as a date")
+    instruction: Text = Field("", description="ý kiến chỉ đạo")
+
+
+class CommentIn(RequestBody):
+    version: Version
+    comment: Text = ""
+
+
+class DecisionIn(RequestBody):
+    version: Version
+    grant: bool
+    comment: Text = ""
+
+
+class DelegateIn(RequestBody):
+    version: Version
+    subject: Subject = Field(description="a person of the unit you head")
+    comment: Text = ""
+
+
+class ProgressIn(RequestBody):
+    version: Version
+    comment: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class ExtensionIn(RequestBody):
+    version: Version
+    days: int | None = Field(None, ge=1, le=365, description="working days more than the current deadline")
+    deadline: IsoDate | None = Field(None, description="or the new deadline as a date")
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class ReturnIn(RequestBody):
+    version: Version
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class CompleteIn(RequestBody):
+    version: Version
+    result: Text = Field("", description="kết quả xử lý")
+    reply_document_id: Annotated[str, Field(max_length=64)] = Field(
+        "", description="the outgoing reply this work produced (văn bản trả lời), if any")
+
+
+def _workflow(request: Request) -> Any:
+    stub = request.app.state.clients.workflow
+    if stub is None:
+        raise Unavailable("the workflow service is not deployed")
+    return stub
+
+
+def _party(p: pb.Party) -> PartyOut:
+    return PartyOut(kind=p.kind, id=p.id, name=p.name)
+
+
+def _task(t: pb.Task) -> TaskOut:
+    return TaskOut(id=t.id, case_id=t.case_id, document_id=t.document_id, kind=t.kind, assignee_kind=t.assignee_kind,
+                   assignee=t.assignee, unit_code=t.unit_code, state=t.state, deadline=t.deadline,
+                   deadline_state=t.deadline_state, created_at=t.created_at, done_at=t.done_at, abstract=t.abstract,
+                   note=t.note)
+
+
+def _case(c: pb.Case) -> CaseOut:
+    return CaseOut(
+        id=c.id, agency_code=c.agency_code, document_id=c.document_id, state=c.state, version=c.version,
+        abstract=c.abstract, arrival_number=c.arrival_number, leader=c.leader,
+        lead=_party(c.lead) if c.HasField("lead") else None, cooperating=[_party(p) for p in c.cooperating],
+        for_information=[_party(p) for p in c.for_information], deadline=c.deadline, instruction=c.instruction,
+        result=c.result, reply_document_id=c.reply_document_id, created_at=c.created_at, updated_at=c.updated_at,
+        tasks=[_task(t) for t in c.tasks],
+        steps=[StepOut(seq=s.seq, task_id=s.task_id, action=s.action, from_state=s.from_state, to_state=s.to_state,
+                       actor=s.actor, actor_name=s.actor_name, at=s.at, comment=s.comment) for s in c.steps])
+
+
+def _parties(parties: list[PartyIn]) -> list[pb.Party]:
+    return [pb.Party(kind=p.kind, id=p.id) for p in parties]
+
+
+@router.post("/incoming", response_model=CaseOut, status_code=201,
+             summary="Submit a registered incoming document to a leader (trình, clerk)")
+@calls(WORKFLOW + "SubmitIncoming")
+async def submit(request: Request, principal: User, body: SubmitIn) -> CaseOut:
+    reply = await _workflow(request).SubmitIncoming(pb.SubmitIncomingRequest(
+        document_id=body.document_id, leader=body.leader or "", comment=body.comment), metadata=forward(principal))
+    return _case(reply.case)
+
+
+@router.get("/cases/{case_id}", response_model=CaseOut, summary="A case with its tasks and history")
+@calls(WORKFLOW + "GetCase")
+async def get_case(request: Request, principal: User, case_id: Id) -> CaseOut:
+    reply = await _workflow(request).GetCase(pb.GetCaseRequest(case_id=case_id), metadata=forward(principal))
+    return _case(reply.case)
+
+
+@router.get("/documents/{document_id}/case", response_model=CaseOut,
+            summary="The case of an incoming document, with its tasks and history")
+@calls(WORKFLOW + "GetCase")
+async def get_document_case(request: Request, principal: User, document_id: Id) -> CaseOut:
+    reply = await _workflow(request).GetCase(pb.GetCaseRequest(document_id=document_id), metadata=forward(principal))
+    return _case(reply.case)
+
+
+@router.post("/cases/{case_id}/assign", response_model=CaseOut,
+             summary="Assign (phân công) or reassign the case (leader): lead, cooperating, for information, deadline, "
+                     "instruction")
+@calls(WORKFLOW + "AssignIncoming")
+async def assign(request: Request, principal: User, case_id: Id, body: AssignIn) -> CaseOut:
+    reply = await _workflow(request).AssignIncoming(pb.AssignIncomingRequest(
+        case_id=case_id, version=body.version, lead=pb.Party(kind=body.lead.kind, id=body.lead.id),
+        cooperating=_parties(body.cooperating), for_information=_parties(body.for_information),
+        deadline_days=body.deadline_days or 0, deadline=body.deadline.isoformat() if body.deadline else "",
+        instruction=body.instruction), metadata=forward(principal))
+    return _case(reply.case)
+
+
+@router.post("/cases/{case_id}/recall", response_model=CaseOut,
+             summary="Take the case back (thu hồi, leader): the open tasks are cancelled")
+@calls(WORKFLOW + "RecallIncoming")
+async def recall(request: Request, principal: User, case_id: Id, body: CommentIn) -> CaseOut:
+    reply = await _workflow(request).RecallIncoming(pb.RecallIncomingRequest(
+        case_id=case_id, version=body.version, comment=body.comment), metadata=forward(principal))
+    return _case(reply.case)
+
+
+@router.post("/cases/{case_id}/extension", response_model=CaseOut,
+             summary="Grant or refuse the lead's extension request (leader)")
+@calls(WORKFLOW + "DecideExtension")
+async def decide_extension(request: Request, principal: User, case_id: Id, body: DecisionIn) -> CaseOut:
+    reply = await _workflow(request).DecideExtension(pb.DecideExtensionRequest(
+        case_id=case_id, version=body.version, grant=body.grant, comment=body.comment), metadata=forward(principal))
+    return _case(reply.case)
+
+
+@router.post("/tasks/{task_id}/delegate", response_model=CaseOut,
+             summary="Give the unit's task to a person of the unit (head of the unit)")
+@calls(WORKFLOW + "DelegateTask")
+async def delegate(request: Request, principal: User, task_id: Id, body: DelegateIn) -> CaseOut:
+    reply = await _workflow(request).DelegateTask(pb.DelegateTaskRequest(
+        task_id=task_id, version=body.version, subject=body.subject, comment=body.comment),
+        metadata=forward(principal))
+    return _case(reply.case)
+
+
+@router.post("/tasks/{task_id}/progress", response_model=CaseOut, summary="Record progress on a task of yours")
+@calls(WORKFLOW + "RecordProgress")
+async def progress(request: Request, principal: User, task_id: Id, body: ProgressIn) -> CaseOut:
+    reply = await _workflow(request).RecordProgress(pb.RecordProgressRequest(
+        task_id=task_id, version=body.version, comment=body.comment), metadata=forward(principal))
+    return _case(reply.case)
+
+
+@router.post("/tasks/{task_id}/extension", response_model=CaseOut,
+             summary="Ask for more time on the lead task (xin gia hạn); a leader decides")
+@calls(WORKFLOW + "RequestExtension")
+async def request_extension(request: Request, principal: User, task_id: Id, body: ExtensionIn) -> CaseOut:
+    reply = await _workflow(request).RequestExtension(pb.RequestExtensionRequest(
+        task_id=task_id, version=body.version, days=body.days or 0,
+        deadline=body.deadline.isoformat() if body.deadline else "", reason=body.reason), metadata=forward(principal))
+    return _case(reply.case)
+
+
+@router.post("/tasks/{task_id}/return", response_model=CaseOut,
+             summary="Return the case to the leaders with a reason (trả lại, the lead)")
+@calls(WORKFLOW + "ReturnIncoming")
+async def return_case(request: Request, principal: User, task_id: Id, body: ReturnIn) -> CaseOut:
+    reply = await _workflow(request).ReturnIncoming(pb.ReturnIncomingRequest(
+        task_id=task_id, version=body.version, reason=body.reason), metadata=forward(principal))
+    return _case(reply.case)
+
+
+@router.post("/tasks/{task_id}/complete", response_model=CaseOut,
+             summary="Complete a task of yours; the lead's completes the case (hoàn thành)")
+@calls(WORKFLOW + "CompleteTask")
+async def complete(request: Request, principal: User, task_id: Id, body: CompleteIn) -> CaseOut:
+    reply = await _workflow(request).CompleteTask(pb.CompleteTaskRequest(
+        task_id=task_id, version=body.version, result=body.result, reply_document_id=body.reply_document_id),
+        metadata=forward(principal))
+    return _case(reply.case)
+
+
+@router.get("/inbox", response_model=InboxOut, summary="Your tasks (to do, due soon, overdue, done) with counts")
+@calls(WORKFLOW + "ListInbox")
+async def inbox(request: Request, principal: User,
+                bucket: Literal["todo", "due_soon", "overdue", "done", "all"] = "todo",
+                kind: Annotated[list[TaskKind] | None, Query(max_length=5, description="task kinds to keep")] = None,
+                page_size: Annotated[int, Query(ge=0, le=200)] = 0,
+                page_token: Annotated[str, Query(max_length=200)] = "") -> InboxOut:
+    reply = await _workflow(request).ListInbox(pb.ListInboxRequest(
+        bucket=bucket, kinds=list(kind or []), page_size=page_size, page_token=page_token),
+        metadata=forward(principal))
+    return InboxOut(tasks=[_task(t) for t in reply.tasks],
+                    counts=InboxCountsOut(todo=reply.counts.todo, due_soon=reply.counts.due_soon,
+                                          overdue=reply.counts.overdue, done=reply.counts.done),
+                    next_page_token=reply.next_page_token)
+

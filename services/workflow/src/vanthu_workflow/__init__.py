@@ -1,0 +1,1 @@
+"""VanThu workflow service: processing of incoming documents, tasks and inboxes."""

@@ -1,0 +1,281 @@
+"""gRPC servicer of the workflow: proto <-> domain, who the caller is (roles from the token, the units they head from
+the registry's directory), input limits; the rules are in :mod:`vanthu_workflow.domain.incoming` and the store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import grpc
+
+from vanthu.workflow.v1 import workflow_pb2 as pb
+from vanthu.workflow.v1 import workflow_pb2_grpc
+from vanthu_core import policy
+from vanthu_core.auth import Principal
+from vanthu_core.errors import FailedPrecondition, InvalidArgument
+from vanthu_core.timeutil import Clock, iso_vietnam, utc_now
+from vanthu_core.workdays import DEFAULT_SOON_DAYS, WorkingCalendar, add_working_days, deadline_state, vietnam_date
+from vanthu_workflow.directory import Directory, MemberInfo, UnitInfo
+from vanthu_workflow.domain.incoming import (
+    OPEN_TASK_STATES,
+    PERSON,
+    UNIT,
+    Action,
+    Party,
+    TaskKind,
+    check_parties,
+    check_party,
+    check_text,
+    deadline_from,
+)
+from vanthu_workflow.store import Actor, CaseView, TaskView, WorkflowStore
+
+MAX_ID = 100
+TASK_KINDS = frozenset(k.value for k in TaskKind)
+
+
+def _id(value: str, field: str) -> str:
+    text = value.strip()
+    if not text or len(text) > MAX_ID:
+        raise InvalidArgument(field, f"is required (at most {MAX_ID} characters)")
+    return text
+
+
+def _version(value: int) -> int:
+    if value < 1:
+        raise InvalidArgument("version", "the case's version as you read it (GetCase), 1 or more")
+    return value
+
+
+def _date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def party_to_proto(party: Party) -> pb.Party:
+    return pb.Party(kind=party.kind, id=party.id, name=party.name)
+
+
+class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
+    """Every method acts for a person of an agency, within that agency (:data:`vanthu_core.policy.TABLE` says which
+    roles; the store says which states). Calls to the registry forward the caller's own token."""
+
+    def __init__(self, store: WorkflowStore, directory: Directory, *, on_commit: Callable[[], None] | None = None,
+                 clock: Clock = utc_now, calendar: WorkingCalendar | None = None) -> None:
+        self.store = store
+        self.directory = directory
+        self.on_commit = on_commit or (lambda: None)
+        self.clock = clock
+        self.calendar = calendar
+
+    # -- conversions -----------------------------------------------------------------------------------------------
+    def task_to_proto(self, task: TaskView, now: datetime) -> pb.Task:
+        state = ""
+        if task.deadline and task.state in OPEN_TASK_STATES:
+            state = deadline_state(task.deadline, now, calendar=self.calendar).value
+        return pb.Task(id=task.id, case_id=task.case_id, document_id=task.document_id, kind=task.kind,
+                       assignee_kind=task.assignee_kind, assignee=task.assignee, unit_code=task.unit_code,
+                       state=task.state, deadline=_date(task.deadline), deadline_state=state,
+                       created_at=iso_vietnam(task.created_at),
+                       done_at=iso_vietnam(task.done_at) if task.done_at else "",
+                       abstract=task.abstract, note=task.note)
+
+    def case_to_proto(self, case: CaseView) -> pb.Case:
+        now = self.clock()
+        return pb.Case(
+            id=case.id, agency_code=case.agency_code, document_id=case.document_id, state=case.state,
+            version=case.version, abstract=case.abstract, arrival_number=case.arrival_number, leader=case.leader,
+            lead=party_to_proto(case.lead) if case.lead else None,
+            cooperating=[party_to_proto(p) for p in case.cooperating],
+            for_information=[party_to_proto(p) for p in case.for_information], deadline=_date(case.deadline),
+            instruction=case.instruction, result=case.result, reply_document_id=case.reply_document_id,
+            created_at=iso_vietnam(case.created_at), updated_at=iso_vietnam(case.updated_at),
+            tasks=[self.task_to_proto(t, now) for t in case.tasks],
+            steps=[pb.Step(seq=s.seq, task_id=s.task_id, action=s.action, from_state=s.from_state,
+                           to_state=s.to_state, actor=s.actor, actor_name=s.actor_name, at=iso_vietnam(s.at),
+                           comment=s.comment) for s in case.steps])
+
+    # -- who -------------------------------------------------------------------------------------------------------
+    async def _actor(self, principal: Principal, units: Sequence[UnitInfo] | None = None) -> Actor:
+        units = await self.directory.units(principal.token) if units is None else units
+        heads = frozenset(u.code for u in units if u.head_subject and u.head_subject == principal.subject)
+        return Actor(subject=principal.subject, username=principal.username, name=principal.name,
+                     roles=principal.roles, head_of=heads)
+
+    @staticmethod
+    def _resolve(party: Party, field: str, units: Sequence[UnitInfo], members: Sequence[MemberInfo]) -> Party:
+        if party.kind == UNIT:
+            unit = next((u for u in units if u.code == party.id), None)
+            if unit is None:
+                raise InvalidArgument(f"{field}.id", f"your agency has no active unit {party.id} (ListUnits)")
+            return Party(UNIT, unit.code, unit.name)
+        member = next((m for m in members if m.subject == party.id), None)
+        if member is None:
+            raise InvalidArgument(f"{field}.id", "is not a person of your agency (ListPeople)")
+        return Party(PERSON, member.subject, member.name or member.username)
+
+    def _parties(self, request: Any, units: Sequence[UnitInfo], members: Sequence[MemberInfo],
+                 ) -> tuple[Party, list[Party], list[Party]]:
+        if not request.HasField("lead"):
+            raise InvalidArgument("lead", "one lead (chủ trì) unit or person is required")
+        lead = self._resolve(check_party(request.lead.kind, request.lead.id, "lead"), "lead", units, members)
+        cooperating = [self._resolve(check_party(p.kind, p.id, f"cooperating[{i}]"), f"cooperating[{i}]", units,
+                                     members) for i, p in enumerate(request.cooperating)]
+        informed = [self._resolve(check_party(p.kind, p.id, f"for_information[{i}]"), f"for_information[{i}]",
+                                  units, members) for i, p in enumerate(request.for_information)]
+        check_parties(lead, cooperating, informed)
+        return lead, cooperating, informed
+
+    def _done(self, case: CaseView) -> pb.Case:
+        self.on_commit()
+        return self.case_to_proto(case)
+
+    # -- methods ---------------------------------------------------------------------------------------------------
+    async def SubmitIncoming(self, request: pb.SubmitIncomingRequest,
+                             context: grpc.aio.ServicerContext) -> pb.SubmitIncomingResponse:
+        """The clerk (văn thư) submits (trình) a registered incoming document of their agency to a leader."""
+        principal, own = policy.require()
+        document_id = _id(request.document_id, "document_id")
+        leader = request.leader.strip()
+        if len(leader) > MAX_ID:
+            raise InvalidArgument("leader", f"a subject of at most {MAX_ID} characters")
+        comment = check_text(request.comment, "comment")
+        document = await self.directory.document(principal.token, document_id)  # another agency's: NotFound
+        if leader and leader not in {p.subject for p in await self.directory.people(principal.token)}:
+            raise InvalidArgument("leader", "is not a person of your agency (ListPeople); leave it empty to submit "
+                                            "to the agency's leaders")
+        if document.agency_code != own or document.direction != "incoming":
+            raise FailedPrecondition("only an incoming document (văn bản đến) of your agency is processed here")
+        if document.status != "registered":
+            raise FailedPrecondition(f"the document is {document.status}: only a registered one (đã vào sổ) is "
+                                     "submitted to a leader")
+        case = await self.store.submit(own, document_id=document.id, abstract=document.abstract,
+                                       arrival_number=document.number, leader=leader,
+                                       actor=await self._actor(principal, units=()), comment=comment)
+        return pb.SubmitIncomingResponse(case=self._done(case))
+
+    async def AssignIncoming(self, request: pb.AssignIncomingRequest,
+                             context: grpc.aio.ServicerContext) -> pb.AssignIncomingResponse:
+        """A leader (lãnh đạo) assigns the case: lead, cooperating, for-information, deadline, instruction."""
+        principal, own = policy.require()
+        case_id, version = _id(request.case_id, "case_id"), _version(request.version)
+        deadline = deadline_from(self.clock(), days=request.deadline_days, on=request.deadline,
+                                 calendar=self.calendar)
+        instruction = check_text(request.instruction, "instruction")
+        await self.store.get(own, case_id=case_id)  # another agency's case: not found, whatever the parties
+        units = await self.directory.units(principal.token)
+        people = await self.directory.people(principal.token)
+        lead, cooperating, informed = self._parties(request, units, people)
+        case = await self.store.assign(own, case_id, version, lead=lead, cooperating=cooperating,
+                                       for_information=informed, deadline=deadline, instruction=instruction,
+                                       actor=await self._actor(principal, units))
+        return pb.AssignIncomingResponse(case=self._done(case))
+
+    async def RecallIncoming(self, request: pb.RecallIncomingRequest,
+                             context: grpc.aio.ServicerContext) -> pb.RecallIncomingResponse:
+        principal, own = policy.require()
+        case = await self.store.recall(own, _id(request.case_id, "case_id"), _version(request.version),
+                                       actor=await self._actor(principal, units=()),
+                                       comment=check_text(request.comment, "comment"))
+        return pb.RecallIncomingResponse(case=self._done(case))
+
+    async def DecideExtension(self, request: pb.DecideExtensionRequest,
+                              context: grpc.aio.ServicerContext) -> pb.DecideExtensionResponse:
+        principal, own = policy.require()
+        case = await self.store.decide_extension(own, _id(request.case_id, "case_id"), _version(request.version),
+                                                 grant=request.grant, actor=await self._actor(principal, units=()),
+                                                 comment=check_text(request.comment, "comment"))
+        return pb.DecideExtensionResponse(case=self._done(case))
+
+    async def DelegateTask(self, request: pb.DelegateTaskRequest,
+                           context: grpc.aio.ServicerContext) -> pb.DelegateTaskResponse:
+        """The head of a unit gives the unit's task to a person of that unit."""
+        principal, own = policy.require()
+        task_id, version = _id(request.task_id, "task_id"), _version(request.version)
+        subject = _id(request.subject, "subject")
+        case = await self.store.case_of_task(own, task_id)  # another agency's task: not found, whoever the person
+        task = next(t for t in case.tasks if t.id == task_id)
+        unit = task.assignee if task.assignee_kind == UNIT else task.unit_code
+        units = await self.directory.units(principal.token)
+        members = await self.directory.members(principal.token)
+        actor = await self._actor(principal, units)
+        candidates = [m for m in members if m.subject == subject and m.unit_code == unit]
+        if unit in actor.head_of and not candidates:
+            raise InvalidArgument("subject", f"is not a person of unit {unit}, which the task was given to "
+                                             "(ListUnitMembers)")
+        if not candidates:  # not the head of the task's unit: the store refuses (PermissionDenied)
+            candidates = [MemberInfo(unit, subject, "", "", "")]
+        person = Party(PERSON, subject, candidates[0].name or candidates[0].username)
+        case = await self.store.act_on_task(own, task_id, version, Action.DELEGATE, actor=actor,
+                                            comment=check_text(request.comment, "comment"), delegate_to=person)
+        return pb.DelegateTaskResponse(case=self._done(case))
+
+    async def RecordProgress(self, request: pb.RecordProgressRequest,
+                             context: grpc.aio.ServicerContext) -> pb.RecordProgressResponse:
+        principal, own = policy.require()
+        case = await self.store.act_on_task(own, _id(request.task_id, "task_id"), _version(request.version),
+                                            Action.PROGRESS, actor=await self._actor(principal),
+                                            comment=check_text(request.comment, "comment", required=True))
+        return pb.RecordProgressResponse(case=self._done(case))
+
+    async def RequestExtension(self, request: pb.RequestExtensionRequest,
+                               context: grpc.aio.ServicerContext) -> pb.RequestExtensionResponse:
+        principal, own = policy.require()
+        task_id, version = _id(request.task_id, "task_id"), _version(request.version)
+        reason = check_text(request.reason, "reason", required=True)
+        current = (await self.store.case_of_task(own, task_id)).deadline
+        requested = deadline_from(self.clock(), days=request.days, on=request.deadline, field="deadline",
+                                  start=current, calendar=self.calendar)
+        if requested is None:
+            raise InvalidArgument("deadline", "give the new deadline: working days more, or a date YYYY-MM-DD")
+        case = await self.store.act_on_task(own, task_id, version, Action.REQUEST_EXTENSION,
+                                            actor=await self._actor(principal), comment=reason, requested=requested)
+        return pb.RequestExtensionResponse(case=self._done(case))
+
+    async def ReturnIncoming(self, request: pb.ReturnIncomingRequest,
+                             context: grpc.aio.ServicerContext) -> pb.ReturnIncomingResponse:
+        principal, own = policy.require()
+        case = await self.store.act_on_task(own, _id(request.task_id, "task_id"), _version(request.version),
+                                            Action.RETURN, actor=await self._actor(principal),
+                                            comment=check_text(request.reason, "reason", required=True))
+        return pb.ReturnIncomingResponse(case=self._done(case))
+
+    async def CompleteTask(self, request: pb.CompleteTaskRequest,
+                           context: grpc.aio.ServicerContext) -> pb.CompleteTaskResponse:
+        principal, own = policy.require()
+        reply_id = request.reply_document_id.strip()
+        if reply_id:
+            reply = await self.directory.document(principal.token, _id(reply_id, "reply_document_id"))
+            if reply.direction != "outgoing":
+                raise InvalidArgument("reply_document_id", "the reply is an outgoing document (văn bản đi) of your "
+                                                           "agency")
+        case = await self.store.act_on_task(own, _id(request.task_id, "task_id"), _version(request.version),
+                                            Action.COMPLETE, actor=await self._actor(principal),
+                                            comment=check_text(request.result, "result"), reply_document_id=reply_id)
+        return pb.CompleteTaskResponse(case=self._done(case))
+
+    async def GetCase(self, request: pb.GetCaseRequest, context: grpc.aio.ServicerContext) -> pb.GetCaseResponse:
+        _, own = policy.require()
+        if bool(request.case_id) == bool(request.document_id):
+            raise InvalidArgument("case_id", "give the case's id or the document's id (one of them)")
+        case = await self.store.get(own, case_id=request.case_id.strip()[:MAX_ID],
+                                    document_id=request.document_id.strip()[:MAX_ID])
+        return pb.GetCaseResponse(case=self.case_to_proto(case))
+
+    async def ListInbox(self, request: pb.ListInboxRequest, context: grpc.aio.ServicerContext) -> pb.ListInboxResponse:
+        """The caller's tasks in a bucket with the counts of every bucket; "due soon" and "overdue" at the service's
+        clock, in working days (:func:`vanthu_core.workdays.deadline_state`)."""
+        principal, own = policy.require()
+        kinds = list(request.kinds)
+        unknown = [k for k in kinds if k not in TASK_KINDS]
+        if unknown:
+            raise InvalidArgument("kinds", f"unknown kind {unknown[0]!r}: one of {', '.join(sorted(TASK_KINDS))}")
+        now = self.clock()
+        today = vietnam_date(now)
+        tasks, counts, token = await self.store.inbox(
+            own, await self._actor(principal), bucket=request.bucket or "todo", kinds=kinds, today=today,
+            soon_before=add_working_days(today, DEFAULT_SOON_DAYS + 1, calendar=self.calendar),
+            page_size=request.page_size, page_token=request.page_token)
+        return pb.ListInboxResponse(tasks=[self.task_to_proto(t, now) for t in tasks], next_page_token=token,
+                                    counts=pb.InboxCounts(todo=counts.todo, due_soon=counts.due_soon,
+                                                          overdue=counts.overdue, done=counts.done))

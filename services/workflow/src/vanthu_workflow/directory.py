@@ -1,0 +1,111 @@
+"""What workflow reads from the registry: the incoming document, the agency's units (with their heads) and the people
+in them.
+
+Every call is made for a person and forwards that person's own token (:mod:`vanthu_core.service_token`: calls made
+for a person forward their token), so the registry applies its own tenancy: another agency's document is not found
+there, and the units are the caller's agency's. The access table lists these calls as the workflow methods'
+``forwards``. Tests give the servicer a :class:`Directory` of their own (a dictionary) instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import grpc
+
+from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2, registry_pb2_grpc
+from vanthu_core.grpc_client import bearer_metadata, domain_error
+
+TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: str
+    agency_code: str
+    direction: str
+    status: str
+    abstract: str
+    number: int
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    code: str
+    name: str
+    head_subject: str
+
+
+@dataclass(frozen=True)
+class MemberInfo:
+    unit_code: str
+    subject: str
+    username: str
+    name: str
+    position: str
+
+
+class Directory(Protocol):
+    """The registry as workflow sees it, for the person whose ``token`` is given."""
+
+    async def document(self, token: str, document_id: str) -> DocumentInfo:
+        """The document (NotFound when it is not one of the person's agency)."""
+        ...
+
+    async def units(self, token: str) -> list[UnitInfo]:
+        """The active units of the person's agency."""
+        ...
+
+    async def members(self, token: str) -> list[MemberInfo]:
+        """Every member of every unit of the person's agency."""
+        ...
+
+    async def people(self, token: str) -> list[MemberInfo]:
+        """The people of the person's agency as the identity provider knows them (``unit_code`` and ``position``
+        empty): leaders belong to no unit and may still be given a task."""
+        ...
+
+
+class RegistryDirectory:
+    """:class:`Directory` over gRPC (``vanthu.registry.v1``)."""
+
+    def __init__(self, channel: grpc.aio.Channel) -> None:
+        self.documents = documents_pb2_grpc.DocumentServiceStub(channel)
+        self.registry = registry_pb2_grpc.RegistryServiceStub(channel)
+
+    async def document(self, token: str, document_id: str) -> DocumentInfo:
+        try:
+            reply = await self.documents.GetDocument(documents_pb2.GetDocumentRequest(id=document_id),
+                                                     metadata=bearer_metadata(token), timeout=TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "registry: ") from error
+        d = reply.document
+        return DocumentInfo(id=d.id, agency_code=d.agency_code, direction=d.direction, status=d.status,
+                            abstract=d.abstract, number=d.number)
+
+    async def units(self, token: str) -> list[UnitInfo]:
+        try:
+            reply = await self.registry.ListUnits(registry_pb2.ListUnitsRequest(), metadata=bearer_metadata(token),
+                                                  timeout=TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "registry: ") from error
+        return [UnitInfo(code=u.code, name=u.name, head_subject=u.head_subject) for u in reply.units]
+
+    async def members(self, token: str) -> list[MemberInfo]:
+        try:
+            reply = await self.registry.ListUnitMembers(registry_pb2.ListUnitMembersRequest(),
+                                                        metadata=bearer_metadata(token), timeout=TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "registry: ") from error
+        return [MemberInfo(unit_code=m.unit_code, subject=m.subject, username=m.username, name=m.name,
+                           position=m.position) for m in reply.members]
+
+    async def people(self, token: str) -> list[MemberInfo]:
+        try:
+            reply = await self.registry.ListPeople(registry_pb2.ListPeopleRequest(), metadata=bearer_metadata(token),
+                                                   timeout=TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "registry: ") from error
+        return [MemberInfo(unit_code="", subject=p.subject, username=p.username, name=p.name, position="")
+                for p in reply.people if p.enabled]

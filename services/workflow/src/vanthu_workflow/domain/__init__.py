@@ -1,0 +1,1 @@
+"""The rules of the workflow: no I/O."""

@@ -1,0 +1,208 @@
+"""Processing of an incoming document (xử lý văn bản đến) as a state machine: an explicit transition table.
+
+Decree 30/2020 Art. 24 (regulations digest §3.5): the clerk submits (trình) a registered document to the agency's
+leader; the leader assigns it (phân công) — one lead (chủ trì), any cooperating (phối hợp) and for-information (nhận
+để biết) units or people, a deadline (hạn xử lý) and an instruction (ý kiến chỉ đạo); the head of a unit gives the
+unit's part to a person of the unit; the lead processes it and reports the result. Issue 13 item 1 adds extension
+requests, returns with a reason, recall and reassignment by a leader.
+
+The case (one per document and agency) moves through :class:`State`; each :class:`Action` is allowed from the states
+:data:`LEADER_ACTIONS` (a leader's, on the case), :data:`LEAD_ACTIONS` (the lead's task) or :data:`SIDE_ACTIONS`
+(a cooperating or for-information task, which never moves the case) list, and leads to the state they give. Anything
+else is refused with :class:`~vanthu_core.errors.FailedPrecondition` naming the current state. Who may act is checked
+by the caller of :func:`next_state` (the store, with the registry's directory). Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from vanthu_core.errors import FailedPrecondition, InvalidArgument
+from vanthu_core.workdays import WorkingCalendar, add_working_days, vietnam_date
+
+
+class State(StrEnum):
+    """The case's state."""
+
+    SUBMITTED = "submitted"  # đã trình: on the leaders' desk
+    ASSIGNED = "assigned"  # đã phân công: waiting for the lead's first action
+    IN_PROGRESS = "in_progress"  # đang xử lý
+    EXTENSION_REQUESTED = "extension_requested"  # xin gia hạn: a leader decides
+    RETURNED = "returned"  # trả lại: back on the leaders' desk with a reason
+    COMPLETED = "completed"  # hoàn thành
+
+
+STATE_NAMES: Mapping[State, str] = {
+    State.SUBMITTED: "đã trình", State.ASSIGNED: "đã phân công", State.IN_PROGRESS: "đang xử lý",
+    State.EXTENSION_REQUESTED: "xin gia hạn", State.RETURNED: "trả lại", State.COMPLETED: "hoàn thành"}
+
+
+class Action(StrEnum):
+    SUBMIT = "submit"  # trình
+    ASSIGN = "assign"  # phân công
+    REASSIGN = "reassign"  # phân công lại
+    RECALL = "recall"  # thu hồi
+    DELEGATE = "delegate"  # giao lại trong đơn vị (the head)
+    PROGRESS = "progress"  # cập nhật tiến độ
+    REQUEST_EXTENSION = "request_extension"  # xin gia hạn
+    GRANT_EXTENSION = "grant_extension"  # đồng ý gia hạn
+    REFUSE_EXTENSION = "refuse_extension"  # không đồng ý gia hạn
+    RETURN = "return"  # trả lại
+    COMPLETE = "complete"  # hoàn thành
+
+
+class TaskKind(StrEnum):
+    DIRECT = "direct"  # chỉ đạo: a leader's task (submitted, returned, recalled)
+    LEAD = "lead"  # chủ trì
+    COOPERATING = "cooperating"  # phối hợp
+    FOR_INFORMATION = "for_information"  # nhận để biết
+    EXTENSION = "extension"  # a leader's decision on an extension request
+
+
+class TaskState(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+OPEN_TASK_STATES = frozenset({TaskState.OPEN, TaskState.IN_PROGRESS})
+_WORKING = (State.ASSIGNED, State.IN_PROGRESS, State.EXTENSION_REQUESTED)
+
+#: A leader's actions on the case: from-state → to-state.
+LEADER_ACTIONS: Mapping[Action, Mapping[State, State]] = {
+    Action.ASSIGN: {State.SUBMITTED: State.ASSIGNED, State.RETURNED: State.ASSIGNED},
+    Action.REASSIGN: dict.fromkeys(_WORKING, State.ASSIGNED),
+    Action.RECALL: {**dict.fromkeys(_WORKING, State.SUBMITTED), State.RETURNED: State.SUBMITTED},
+    Action.GRANT_EXTENSION: {State.EXTENSION_REQUESTED: State.IN_PROGRESS},
+    Action.REFUSE_EXTENSION: {State.EXTENSION_REQUESTED: State.IN_PROGRESS},
+}
+#: The lead's (chủ trì) actions on their task: from-state → to-state (the first one puts the case in progress).
+LEAD_ACTIONS: Mapping[Action, Mapping[State, State]] = {
+    Action.DELEGATE: {State.ASSIGNED: State.IN_PROGRESS, State.IN_PROGRESS: State.IN_PROGRESS,
+                      State.EXTENSION_REQUESTED: State.EXTENSION_REQUESTED},
+    Action.PROGRESS: {State.ASSIGNED: State.IN_PROGRESS, State.IN_PROGRESS: State.IN_PROGRESS,
+                      State.EXTENSION_REQUESTED: State.EXTENSION_REQUESTED},
+    Action.REQUEST_EXTENSION: {State.ASSIGNED: State.EXTENSION_REQUESTED, State.IN_PROGRESS: State.EXTENSION_REQUESTED},
+    Action.RETURN: {State.ASSIGNED: State.RETURNED, State.IN_PROGRESS: State.RETURNED},
+    Action.COMPLETE: {State.ASSIGNED: State.COMPLETED, State.IN_PROGRESS: State.COMPLETED},
+}
+#: A cooperating or for-information task's actions: the case stays where it is (while it is being processed).
+SIDE_ACTIONS: Mapping[Action, Mapping[State, State]] = {
+    action: {s: s for s in _WORKING} for action in (Action.DELEGATE, Action.PROGRESS, Action.COMPLETE)}
+
+
+def _table(task_kind: TaskKind | None) -> Mapping[Action, Mapping[State, State]]:
+    if task_kind is None or task_kind in (TaskKind.DIRECT, TaskKind.EXTENSION):
+        return LEADER_ACTIONS
+    return LEAD_ACTIONS if task_kind == TaskKind.LEAD else SIDE_ACTIONS
+
+
+def next_state(state: State, action: Action, task_kind: TaskKind | None = None) -> State:
+    """The case's state after ``action`` from ``state`` (a leader's action: ``task_kind`` None; an assignee's: the
+    kind of their task). :class:`FailedPrecondition` naming the current state when the table has no such step."""
+    allowed = _table(task_kind).get(action)
+    if allowed is None:
+        who = "a leader" if task_kind is None else f"a {task_kind.value} task"
+        raise FailedPrecondition(f"{action.value} is not a step of {who}")
+    if state not in allowed:
+        starts = ", ".join(s.value for s in allowed)
+        raise FailedPrecondition(f"the document is {state.value} ({STATE_NAMES[state]}): {action.value} is possible "
+                                 f"only when it is {starts}")
+    return allowed[state]
+
+
+def check_task_open(state: TaskState) -> None:
+    """FailedPrecondition unless the task is still to do."""
+    if state not in OPEN_TASK_STATES:
+        raise FailedPrecondition(f"the task is {state.value}: only an open or in-progress task can be acted on")
+
+
+# -- parties, text, deadlines -----------------------------------------------------------------------------------
+UNIT, PERSON = "unit", "person"
+MAX_PARTIES = 50
+MAX_TEXT = 2000
+MAX_DEADLINE_DAYS = 365
+#: A deadline given as a date is at most this many calendar days ahead (five years).
+MAX_DEADLINE_AHEAD = 5 * 366
+
+
+@dataclass(frozen=True)
+class Party:
+    """A unit (by code) or a person (by subject) a task is given to; ``name`` as the directory gives it."""
+
+    kind: str
+    id: str
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+def check_party(kind: str, id_: str, field: str) -> Party:
+    """A party as a request names it: kind ``unit`` or ``person`` and a code or subject of 1–100 characters."""
+    if kind not in (UNIT, PERSON):
+        raise InvalidArgument(f"{field}.kind", "must be 'unit' (a unit of your agency) or 'person' (a person's "
+                                               "subject)")
+    value = id_.strip()
+    if not value or len(value) > 100:
+        raise InvalidArgument(f"{field}.id", "must be a unit code or a person's subject (1–100 characters)")
+    return Party(kind, value)
+
+
+def check_parties(lead: Party, cooperating: list[Party], for_information: list[Party]) -> None:
+    """One lead; no party twice among lead, cooperating and for-information; at most :data:`MAX_PARTIES` each."""
+    if len(cooperating) > MAX_PARTIES or len(for_information) > MAX_PARTIES:
+        raise InvalidArgument("cooperating", f"at most {MAX_PARTIES} cooperating and {MAX_PARTIES} for-information "
+                                             "parties")
+    seen = {lead.key}
+    for field, parties in (("cooperating", cooperating), ("for_information", for_information)):
+        for party in parties:
+            if party.key in seen:
+                raise InvalidArgument(field, f"{party.kind} {party.id} is named twice: each unit or person has one "
+                                             "part (lead, cooperating or for information)")
+            seen.add(party.key)
+
+
+def check_text(value: str, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+    """NFC-normalised, stripped text of at most ``limit`` characters (required: not empty)."""
+    text = unicodedata.normalize("NFC", value).strip()
+    if required and not text:
+        raise InvalidArgument(field, "is required")
+    if len(text) > limit:
+        raise InvalidArgument(field, f"at most {limit} characters")
+    return text
+
+
+def parse_date(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidArgument(field, "must be a date YYYY-MM-DD") from None
+
+
+def deadline_from(now: datetime, *, days: int = 0, on: str = "", field: str = "deadline",
+                  start: date | None = None, calendar: WorkingCalendar | None = None) -> date | None:
+    """The deadline (hạn xử lý) a request asks for: ``days`` working days after ``start`` (default: today in
+    Vietnam, from ``now``), counted by :func:`vanthu_core.workdays.add_working_days` (weekends, Tết and the other
+    holidays skipped), or the date ``on`` (YYYY-MM-DD, not before today); neither: None. Both: InvalidArgument."""
+    today = vietnam_date(now)
+    if days and on:
+        raise InvalidArgument(field, "give working days or a date, not both")
+    if days:
+        if not 0 < days <= MAX_DEADLINE_DAYS:
+            raise InvalidArgument(f"{field}_days", f"must be 1–{MAX_DEADLINE_DAYS} working days")
+        return add_working_days(start or today, days, calendar=calendar)
+    if on:
+        due = parse_date(on, field)
+        if due < today:
+            raise InvalidArgument(field, f"{due.isoformat()} is in the past (today is {today.isoformat()} in Vietnam)")
+        if (due - today).days > MAX_DEADLINE_AHEAD:
+            raise InvalidArgument(field, f"at most {MAX_DEADLINE_AHEAD} days ahead")
+        return due
+    return None

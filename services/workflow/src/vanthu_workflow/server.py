@@ -1,0 +1,80 @@
+"""Wiring of the workflow: database, outbox relay to NATS, the registry's directory, gRPC server."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from vanthu.registry.v1 import documents_pb2, registry_pb2
+from vanthu.workflow.v1 import workflow_pb2, workflow_pb2_grpc
+from vanthu_core.auth import JwksVerifier
+from vanthu_core.db import create_engine, migrate, session_factory
+from vanthu_core.grpc_client import create_channel
+from vanthu_core.grpc_server import GrpcServer
+from vanthu_core.outbox import OutboxRelay
+from vanthu_core.settings import CommonSettings
+from vanthu_core.timeutil import Clock, utc_now
+from vanthu_workflow.api import WorkflowApi
+from vanthu_workflow.directory import Directory, RegistryDirectory
+from vanthu_workflow.settings import WorkflowSettings
+from vanthu_workflow.store import WorkflowStore, outbox
+
+if TYPE_CHECKING:
+    from vanthu_core.bus import EventBus
+
+log = logging.getLogger("vanthu.workflow")
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+@dataclass
+class WorkflowServer:
+    settings: WorkflowSettings
+    common: CommonSettings
+    clock: Clock = utc_now
+    #: The registry as workflow reads it; None: the registry at ``settings.registry_target`` (tests give a fake).
+    directory: Directory | None = None
+    channels: list[Any] = field(default_factory=list)
+
+    async def start(self) -> int:
+        if self.directory is None and not self.settings.registry_target:
+            raise RuntimeError("workflow needs the registry: set VANTHU_WORKFLOW_REGISTRY_TARGET")
+        await migrate(MIGRATIONS, self.settings.database_url)
+        self.engine = create_engine(self.settings.database_url)
+        sessions = session_factory(self.engine)
+        self.bus: EventBus | None = None
+        if self.common.events_enabled:
+            from vanthu_core.bus import EventBus
+
+            self.bus = EventBus.for_service(self.common, "vanthu-workflow")
+            await self.bus.connect()
+            await self.bus.wait_for_streams()
+        self.relay = OutboxRelay(sessions, outbox, self.bus,
+                                 retention=timedelta(hours=self.common.outbox_retention_hours))
+        self.relay.start()
+        self.verifier = JwksVerifier(self.common.oidc_issuer, audience=self.common.oidc_audience or None)
+        self.grpc = GrpcServer(service="workflow", host=self.settings.grpc_host, port=self.settings.grpc_port,
+                               verifier=self.verifier,
+                               service_names=[workflow_pb2.DESCRIPTOR.services_by_name["WorkflowService"].full_name])
+        directory = self.directory
+        if directory is None:
+            self.channels.append(create_channel(self.settings.registry_target,
+                                                services=[*documents_pb2.DESCRIPTOR.services_by_name.values(),
+                                                          *registry_pb2.DESCRIPTOR.services_by_name.values()]))
+            directory = RegistryDirectory(self.channels[-1])
+        self.store = WorkflowStore(sessions, clock=self.clock)
+        workflow_pb2_grpc.add_WorkflowServiceServicer_to_server(
+            WorkflowApi(self.store, directory, on_commit=self.relay.kick, clock=self.clock), self.grpc.server)
+        return await self.grpc.start()
+
+    async def stop(self) -> None:
+        await self.grpc.stop(self.settings.shutdown_grace_s)
+        await self.relay.stop()
+        if self.bus is not None:
+            await self.bus.close()
+        for channel in self.channels:
+            await channel.close()
+        await self.verifier.aclose()
+        await self.engine.dispose()

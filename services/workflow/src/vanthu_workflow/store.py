@@ -1,0 +1,562 @@
+"""Persistence of the workflow (SQLAlchemy 2, async): cases, tasks and their append-only steps; one transaction per
+command, its events written to the outbox in the same transaction.
+
+Concurrency: a command names the case's ``version`` as the caller read it. The case row is read ``FOR UPDATE``
+(PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises writers), a stale version is refused with
+:class:`~vanthu_core.errors.Aborted`, and the ORM's version counter (``version_id_col``) makes the update itself
+conditional on the version read, so of two people acting on the same case at once exactly one wins.
+
+Tenancy: every read and write names the agency; another agency's case or task is not found.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm.exc import StaleDataError
+
+from vanthu.workflow.v1 import events_pb2 as ev
+from vanthu_core.db import UtcDateTime
+from vanthu_core.errors import Aborted, Conflict, InvalidArgument, NotFound, PermissionDenied
+from vanthu_core.events import EventMeta, new_meta
+from vanthu_core.ids import new_id
+from vanthu_core.outbox import add_event, outbox_table
+from vanthu_core.paging import decode_cursor, encode_cursor
+from vanthu_core.timeutil import Clock, utc_now
+from vanthu_workflow.domain.incoming import (
+    OPEN_TASK_STATES,
+    PERSON,
+    UNIT,
+    Action,
+    Party,
+    State,
+    TaskKind,
+    TaskState,
+    check_task_open,
+    next_state,
+)
+
+metadata = MetaData()
+outbox = outbox_table(metadata)
+ROLE = "role"
+LEADERS = "leader"
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+
+
+class CaseRow(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(35))
+    document_id: Mapped[str] = mapped_column(String(36))
+    state: Mapped[str] = mapped_column(String(30))
+    version: Mapped[int] = mapped_column(Integer)
+    abstract: Mapped[str] = mapped_column(Text, default="")
+    arrival_number: Mapped[int] = mapped_column(Integer, default=0)
+    leader: Mapped[str] = mapped_column(String(100), default="")
+    lead: Mapped[str] = mapped_column(Text, default="")  # JSON Party or ""
+    cooperating: Mapped[str] = mapped_column(Text, default="[]")
+    for_information: Mapped[str] = mapped_column(Text, default="[]")
+    deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
+    instruction: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str] = mapped_column(Text, default="")
+    reply_document_id: Mapped[str] = mapped_column(String(36), default="")
+    requested_deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (UniqueConstraint("agency_code", "document_id", name="uq_cases_document"),)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's declarative mapping)
+
+
+class TaskRow(Base):
+    __tablename__ = "tasks"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"))
+    agency_code: Mapped[str] = mapped_column(String(35))
+    kind: Mapped[str] = mapped_column(String(20))
+    assignee_kind: Mapped[str] = mapped_column(String(10))
+    assignee: Mapped[str] = mapped_column(String(100))
+    unit_code: Mapped[str] = mapped_column(String(20), default="")
+    state: Mapped[str] = mapped_column(String(20))
+    deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    __table_args__ = (
+        Index("ix_tasks_inbox", "agency_code", "assignee_kind", "assignee", "state", "deadline"),
+        Index("ix_tasks_case", "case_id"),
+    )
+
+
+class StepRow(Base):
+    """One step of a case: written once, never changed nor deleted."""
+
+    __tablename__ = "steps"
+
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
+                                     autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"))
+    task_id: Mapped[str] = mapped_column(String(36), default="")
+    agency_code: Mapped[str] = mapped_column(String(35))
+    action: Mapped[str] = mapped_column(String(30))
+    from_state: Mapped[str] = mapped_column(String(30))
+    to_state: Mapped[str] = mapped_column(String(30))
+    actor: Mapped[str] = mapped_column(String(100))
+    actor_subject: Mapped[str] = mapped_column(String(100))
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_steps_case", "case_id", "seq"),)
+
+
+# -- who acts --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Actor:
+    """The person acting: their subject, username, name, token roles and the units they head (from the registry's
+    directory)."""
+
+    subject: str
+    username: str
+    name: str = ""
+    roles: frozenset[str] = frozenset()
+    head_of: frozenset[str] = frozenset()
+
+    @property
+    def is_leader(self) -> bool:
+        return "leader" in self.roles
+
+    def holds(self, task: TaskRow) -> bool:
+        """Whether the task is in this person's inbox: theirs, their unit's (as its head), or their role's."""
+        if task.assignee_kind == PERSON:
+            return task.assignee == self.subject
+        if task.assignee_kind == UNIT:
+            return task.assignee in self.head_of
+        return task.assignee in self.roles
+
+    def require_leader(self) -> None:
+        if not self.is_leader:
+            raise PermissionDenied("only a leader (lãnh đạo) of the agency may do this")
+
+
+# -- what the store returns -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TaskView:
+    id: str
+    case_id: str
+    document_id: str
+    kind: str
+    assignee_kind: str
+    assignee: str
+    unit_code: str
+    state: str
+    deadline: date | None
+    created_at: datetime
+    done_at: datetime | None
+    abstract: str
+    note: str
+
+
+@dataclass(frozen=True)
+class StepView:
+    seq: int
+    task_id: str
+    action: str
+    from_state: str
+    to_state: str
+    actor: str
+    actor_name: str
+    at: datetime
+    comment: str
+
+
+@dataclass(frozen=True)
+class CaseView:
+    id: str
+    agency_code: str
+    document_id: str
+    state: str
+    version: int
+    abstract: str
+    arrival_number: int
+    leader: str
+    lead: Party | None
+    cooperating: list[Party]
+    for_information: list[Party]
+    deadline: date | None
+    instruction: str
+    result: str
+    reply_document_id: str
+    created_at: datetime
+    updated_at: datetime
+    tasks: list[TaskView] = field(default_factory=list)
+    steps: list[StepView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class InboxCounts:
+    todo: int
+    due_soon: int
+    overdue: int
+    done: int
+
+
+def _parties(text: str) -> list[Party]:
+    return [Party(**p) for p in json.loads(text or "[]")]
+
+
+def _dump(parties: Sequence[Party]) -> str:
+    return json.dumps([{"kind": p.kind, "id": p.id, "name": p.name} for p in parties], ensure_ascii=False)
+
+
+def _task_view(t: TaskRow, c: CaseRow) -> TaskView:
+    return TaskView(id=t.id, case_id=t.case_id, document_id=c.document_id, kind=t.kind,
+                    assignee_kind=t.assignee_kind, assignee=t.assignee, unit_code=t.unit_code, state=t.state,
+                    deadline=t.deadline, created_at=t.created_at, done_at=t.done_at, abstract=c.abstract, note=t.note)
+
+
+MAX_PAGE = 200
+DEFAULT_PAGE = 50
+BUCKETS = ("todo", "due_soon", "overdue", "done", "all")
+
+
+class WorkflowStore:
+    """Cases, tasks and steps; ``clock`` stamps every change (injected: tests never depend on the calendar)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock = utc_now) -> None:
+        self.sessions = sessions
+        self.clock = clock
+
+    # -- reading ---------------------------------------------------------------------------------------------------
+    async def get(self, agency_code: str, *, case_id: str = "", document_id: str = "") -> CaseView:
+        """The case with its tasks and steps; NotFound for another agency's."""
+        async with self.sessions() as session:
+            query = select(CaseRow).where(CaseRow.agency_code == agency_code)
+            query = query.where(CaseRow.id == case_id) if case_id else query.where(CaseRow.document_id == document_id)
+            row = (await session.execute(query)).scalar_one_or_none()
+            if row is None:
+                raise NotFound("your agency has no such case: submit the document first (SubmitIncoming)")
+            return await self._view(session, row)
+
+    async def case_of_task(self, agency_code: str, task_id: str) -> CaseView:
+        """The case a task belongs to; NotFound for another agency's task."""
+        async with self.sessions() as session:
+            task = await session.get(TaskRow, task_id)
+            if task is None or task.agency_code != agency_code:
+                raise NotFound("your agency has no such task")
+        return await self.get(agency_code, case_id=task.case_id)
+
+    async def _view(self, session: AsyncSession, row: CaseRow) -> CaseView:
+        tasks = (await session.execute(select(TaskRow).where(TaskRow.case_id == row.id)
+                                       .order_by(TaskRow.created_at, TaskRow.id))).scalars().all()
+        steps = (await session.execute(select(StepRow).where(StepRow.case_id == row.id)
+                                       .order_by(StepRow.seq))).scalars().all()
+        return CaseView(
+            id=row.id, agency_code=row.agency_code, document_id=row.document_id, state=row.state, version=row.version,
+            abstract=row.abstract, arrival_number=row.arrival_number, leader=row.leader,
+            lead=Party(**json.loads(row.lead)) if row.lead else None, cooperating=_parties(row.cooperating),
+            for_information=_parties(row.for_information), deadline=row.deadline, instruction=row.instruction,
+            result=row.result, reply_document_id=row.reply_document_id, created_at=row.created_at,
+            updated_at=row.updated_at, tasks=[_task_view(t, row) for t in tasks],
+            steps=[StepView(seq=s.seq, task_id=s.task_id, action=s.action, from_state=s.from_state,
+                            to_state=s.to_state, actor=s.actor, actor_name=s.actor_name, at=s.at, comment=s.comment)
+                   for s in steps])
+
+    def _mine(self, agency_code: str, actor: Actor) -> ColumnElement[bool]:
+        clauses = [and_(TaskRow.assignee_kind == PERSON, TaskRow.assignee == actor.subject)]
+        if actor.head_of:
+            clauses.append(and_(TaskRow.assignee_kind == UNIT, TaskRow.assignee.in_(sorted(actor.head_of))))
+        if actor.roles:
+            clauses.append(and_(TaskRow.assignee_kind == ROLE, TaskRow.assignee.in_(sorted(actor.roles))))
+        return and_(TaskRow.agency_code == agency_code, or_(*clauses))
+
+    async def inbox(self, agency_code: str, actor: Actor, *, bucket: str, kinds: Sequence[str], today: date,
+                    soon_before: date, page_size: int = 0, page_token: str = "",
+                    ) -> tuple[list[TaskView], InboxCounts, str]:
+        """The actor's tasks in ``bucket`` (todo, due_soon, overdue, done, all), newest first, and the counts of each
+        bucket. ``today`` is the Vietnam date now; a task is overdue when its deadline is before it and due soon
+        when it falls from today to the day before ``soon_before`` (the caller computes it with the working-day
+        calendar, so that the buckets agree with :func:`vanthu_core.workdays.deadline_state`)."""
+        if bucket not in BUCKETS:
+            raise InvalidArgument("bucket", f"must be one of {', '.join(BUCKETS)}")
+        if page_size < 0:
+            raise InvalidArgument("page_size", "must be 0 (default) or a positive number")
+        size = min(page_size or DEFAULT_PAGE, MAX_PAGE)
+        mine = self._mine(agency_code, actor)
+        open_ = TaskRow.state.in_([s.value for s in OPEN_TASK_STATES])
+        overdue = and_(open_, TaskRow.deadline.is_not(None), TaskRow.deadline < today)
+        due_soon = and_(open_, TaskRow.deadline.is_not(None), TaskRow.deadline >= today,
+                        TaskRow.deadline < soon_before)
+        done = TaskRow.state == TaskState.DONE.value
+        where = {"todo": open_, "due_soon": due_soon, "overdue": overdue, "done": done,
+                 "all": TaskRow.state != TaskState.CANCELLED.value}[bucket]
+        query = (select(TaskRow, CaseRow).join(CaseRow, CaseRow.id == TaskRow.case_id).where(mine, where)
+                 .order_by(TaskRow.created_at.desc(), TaskRow.id.desc()).limit(size + 1))
+        if kinds:
+            query = query.where(TaskRow.kind.in_(list(kinds)))
+        if page_token:
+            key = decode_cursor("inbox", page_token)
+            if len(key) != 2 or not all(isinstance(k, str) for k in key):
+                raise InvalidArgument("page_token", "is not a token this service issued")
+            try:
+                at = datetime.fromisoformat(str(key[0]))
+            except ValueError:
+                raise InvalidArgument("page_token", "is not a token this service issued") from None
+            query = query.where(or_(TaskRow.created_at < at, and_(TaskRow.created_at == at, TaskRow.id < key[1])))
+
+        def count(condition: ColumnElement[bool]) -> Any:
+            return func.count().filter(condition)
+
+        async with self.sessions() as session:
+            rows = (await session.execute(query)).all()
+            counted = select(count(open_), count(due_soon), count(overdue), count(done)).select_from(TaskRow)
+            counted = counted.where(mine)
+            if kinds:
+                counted = counted.where(TaskRow.kind.in_(list(kinds)))
+            todo_n, soon_n, over_n, done_n = (await session.execute(counted)).one()
+        tasks = [_task_view(t, c) for t, c in rows[:size]]
+        token = ""
+        if len(rows) > size:
+            last = rows[size - 1][0]
+            token = encode_cursor("inbox", [last.created_at.isoformat(), last.id])
+        return tasks, InboxCounts(int(todo_n), int(soon_n), int(over_n), int(done_n)), token
+
+    # -- commands --------------------------------------------------------------------------------------------------
+    async def submit(self, agency_code: str, *, document_id: str, abstract: str, arrival_number: int, leader: str,
+                     actor: Actor, comment: str) -> CaseView:
+        """A new case for a registered incoming document, with a ``direct`` task for ``leader`` (a subject) or for
+        the agency's leaders. A document has one case: a second submission is a Conflict."""
+        now = self.clock()
+        try:
+            async with self.sessions() as session, session.begin():
+                row = CaseRow(id=new_id(), agency_code=agency_code, document_id=document_id,
+                              state=State.SUBMITTED.value, abstract=abstract, arrival_number=arrival_number,
+                              leader=leader, created_by=actor.username, created_at=now, updated_at=now)
+                session.add(row)
+                await session.flush()
+                task = self._task(row, TaskKind.DIRECT, PERSON if leader else ROLE, leader or LEADERS, now)
+                session.add(task)
+                await self._step(session, row, Action.SUBMIT, "", State.SUBMITTED, actor, comment, task.id)
+                return await self._view(session, row)
+        except IntegrityError:
+            raise Conflict("this document was submitted already: open its case (GetCase)") from None
+
+    async def assign(self, agency_code: str, case_id: str, version: int, *, lead: Party, cooperating: list[Party],
+                     for_information: list[Party], deadline: date | None, instruction: str, actor: Actor,
+                     ) -> CaseView:
+        """A leader assigns (from submitted or returned) or reassigns (while processed): the open tasks are closed
+        (the leaders' ``direct`` task done, the previous assignees' cancelled) and a task made for each party."""
+        actor.require_leader()
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            row = await self._lock(session, agency_code, case_id, version)
+            state = State(row.state)
+            action = Action.ASSIGN if state in (State.SUBMITTED, State.RETURNED) else Action.REASSIGN
+            to = next_state(state, action)
+            for task in await self._open_tasks(session, row.id):
+                task.state = (TaskState.DONE if task.kind == TaskKind.DIRECT else TaskState.CANCELLED).value
+                task.done_at = now
+            row.lead, row.cooperating, row.for_information = (
+                _dump([lead])[1:-1], _dump(cooperating), _dump(for_information))
+            row.deadline, row.instruction, row.requested_deadline = deadline, instruction, None
+            for kind, parties in ((TaskKind.LEAD, [lead]), (TaskKind.COOPERATING, cooperating),
+                                  (TaskKind.FOR_INFORMATION, for_information)):
+                for party in parties:
+                    session.add(self._task(row, kind, party.kind, party.id, now,
+                                           deadline=None if kind == TaskKind.FOR_INFORMATION else deadline))
+            summary = f"chủ trì: {lead.name or lead.id}"
+            if cooperating:
+                summary += "; phối hợp: " + ", ".join(p.name or p.id for p in cooperating)
+            if deadline:
+                summary += f"; hạn xử lý: {deadline:%d/%m/%Y}"
+            if instruction:
+                summary += f"; ý kiến chỉ đạo: {instruction}"
+            await self._advance(session, row, action, state, to, actor, summary, "")
+            await add_event(session, outbox, ev.IncomingAssigned(
+                meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id, lead=lead.key,
+                cooperating=[p.key for p in cooperating], deadline=deadline.isoformat() if deadline else "",
+                instruction=instruction, lead_name=lead.name))
+            return await self._view(session, row)
+
+    async def recall(self, agency_code: str, case_id: str, version: int, *, actor: Actor, comment: str) -> CaseView:
+        """A leader takes the case back: every open task cancelled, a ``direct`` task for the leaders again."""
+        actor.require_leader()
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            row = await self._lock(session, agency_code, case_id, version)
+            state = State(row.state)
+            to = next_state(state, Action.RECALL)
+            for task in await self._open_tasks(session, row.id):
+                task.state, task.done_at = TaskState.CANCELLED.value, now
+            task = self._task(row, TaskKind.DIRECT, ROLE, LEADERS, now)
+            session.add(task)
+            await self._advance(session, row, Action.RECALL, state, to, actor, comment, task.id)
+            return await self._view(session, row)
+
+    async def decide_extension(self, agency_code: str, case_id: str, version: int, *, grant: bool, actor: Actor,
+                               comment: str) -> CaseView:
+        """A leader grants (the new deadline on the case and its open tasks) or refuses an extension request."""
+        actor.require_leader()
+        now = self.clock()
+        action = Action.GRANT_EXTENSION if grant else Action.REFUSE_EXTENSION
+        async with self.sessions() as session, session.begin():
+            row = await self._lock(session, agency_code, case_id, version)
+            state = State(row.state)
+            to = next_state(state, action)
+            open_tasks = await self._open_tasks(session, row.id)
+            for task in open_tasks:
+                if task.kind == TaskKind.EXTENSION:
+                    task.state, task.done_at = TaskState.DONE.value, now
+                elif grant and task.kind in (TaskKind.LEAD, TaskKind.COOPERATING):
+                    task.deadline = row.requested_deadline
+            text = comment
+            if grant and row.requested_deadline:
+                row.deadline = row.requested_deadline
+                text = f"hạn xử lý mới: {row.deadline:%d/%m/%Y}" + (f"; {comment}" if comment else "")
+            row.requested_deadline = None
+            await self._advance(session, row, action, state, to, actor, text, "")
+            return await self._view(session, row)
+
+    async def act_on_task(self, agency_code: str, task_id: str, version: int, action: Action, *, actor: Actor,
+                          comment: str = "", delegate_to: Party | None = None, requested: date | None = None,
+                          reply_document_id: str = "") -> CaseView:
+        """An assignee's step on their task (delegate, progress, request_extension, return, complete).
+
+        Who: the task's holder (:meth:`Actor.holds`); delegating also needs the head of the task's unit. The case
+        moves as :func:`vanthu_workflow.domain.incoming.next_state` says for the task's kind.
+        """
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            task = await session.get(TaskRow, task_id)
+            if task is None or task.agency_code != agency_code:
+                raise NotFound("your agency has no such task")
+            row = await self._lock(session, agency_code, task.case_id, version)
+            await session.refresh(task)
+            kind = TaskKind(task.kind)
+            if kind in (TaskKind.DIRECT, TaskKind.EXTENSION):
+                raise InvalidArgument("task_id", "a leader's task is acted on through the case (AssignIncoming, "
+                                                 "RecallIncoming, DecideExtension)")
+            if action == Action.DELEGATE:
+                unit = task.assignee if task.assignee_kind == UNIT else task.unit_code
+                if "head" not in actor.roles or unit not in actor.head_of:
+                    raise PermissionDenied("only the head (trưởng đơn vị) of the unit the task was given to may give "
+                                           "it to a person of the unit")
+            elif not actor.holds(task):
+                raise PermissionDenied("this task is not in your inbox")
+            check_task_open(TaskState(task.state))
+            state = State(row.state)
+            to = next_state(state, action, kind)
+            text = comment
+            if action == Action.DELEGATE:
+                assert delegate_to is not None
+                if task.assignee_kind == UNIT:
+                    task.unit_code = task.assignee
+                task.assignee_kind, task.assignee = PERSON, delegate_to.id
+                text = f"giao cho {delegate_to.name or delegate_to.id}" + (f": {comment}" if comment else "")
+                task.state = TaskState.IN_PROGRESS.value
+            elif action == Action.PROGRESS:
+                task.state, task.note = TaskState.IN_PROGRESS.value, comment
+            elif action == Action.REQUEST_EXTENSION:
+                if requested is None or (row.deadline is not None and requested <= row.deadline):
+                    raise InvalidArgument("deadline", "an extension asks for a date after the current deadline "
+                                                      f"({row.deadline.isoformat() if row.deadline else 'none'})")
+                row.requested_deadline = requested
+                task.state = TaskState.IN_PROGRESS.value
+                session.add(self._task(row, TaskKind.EXTENSION, ROLE, LEADERS, now))
+                text = f"xin gia hạn đến {requested:%d/%m/%Y}: {comment}"
+            elif action == Action.RETURN:
+                for other in await self._open_tasks(session, row.id):
+                    other.state, other.done_at = TaskState.CANCELLED.value, now
+                task.state = TaskState.DONE.value
+                session.add(self._task(row, TaskKind.DIRECT, ROLE, LEADERS, now))
+                await add_event(session, outbox, ev.IncomingReturned(
+                    meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id, reason=comment))
+            elif action == Action.COMPLETE:
+                task.state, task.done_at, task.note = TaskState.DONE.value, now, comment
+                if kind == TaskKind.LEAD:
+                    row.result, row.reply_document_id = comment, reply_document_id
+                    for other in await self._open_tasks(session, row.id):
+                        if other.kind != TaskKind.FOR_INFORMATION:
+                            other.state, other.done_at = TaskState.CANCELLED.value, now
+                    await add_event(session, outbox, ev.IncomingCompleted(
+                        meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id, result=comment,
+                        reply_document_id=reply_document_id))
+            if task.state == TaskState.DONE.value and task.done_at is None:
+                task.done_at = now
+            if kind == TaskKind.LEAD and state == State.ASSIGNED and to != State.ASSIGNED:
+                await add_event(session, outbox, ev.IncomingInProgress(
+                    meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id))
+            await self._advance(session, row, action, state, to, actor, text, task.id)
+            return await self._view(session, row)
+
+    # -- helpers ---------------------------------------------------------------------------------------------------
+    async def _lock(self, session: AsyncSession, agency_code: str, case_id: str, version: int) -> CaseRow:
+        row = (await session.execute(select(CaseRow).where(CaseRow.id == case_id, CaseRow.agency_code == agency_code)
+                                     .with_for_update())).scalar_one_or_none()
+        if row is None:
+            raise NotFound("your agency has no such case")
+        if version != row.version:
+            raise Aborted(f"the case changed since you read it (your version {version}, now {row.version}, state "
+                          f"{row.state}): read it again (GetCase) and decide again")
+        return row
+
+    async def _open_tasks(self, session: AsyncSession, case_id: str) -> list[TaskRow]:
+        return list((await session.execute(select(TaskRow).where(
+            TaskRow.case_id == case_id, TaskRow.state.in_([s.value for s in OPEN_TASK_STATES])))).scalars())
+
+    def _task(self, row: CaseRow, kind: TaskKind, assignee_kind: str, assignee: str, now: datetime, *,
+              deadline: date | None = None) -> TaskRow:
+        return TaskRow(id=new_id(), case_id=row.id, agency_code=row.agency_code, kind=kind.value,
+                       assignee_kind=assignee_kind, assignee=assignee, unit_code="", state=TaskState.OPEN.value,
+                       deadline=deadline, created_at=now, done_at=None, note="")
+
+    def _meta(self, actor: Actor, row: CaseRow) -> EventMeta:
+        return new_meta(actor=actor.username, agency=row.agency_code, occurred_at=self.clock())
+
+    async def _step(self, session: AsyncSession, row: CaseRow, action: Action, from_state: str, to: State,
+                    actor: Actor, comment: str, task_id: str) -> None:
+        session.add(StepRow(case_id=row.id, task_id=task_id, agency_code=row.agency_code, action=action.value,
+                            from_state=from_state, to_state=to.value, actor=actor.username,
+                            actor_subject=actor.subject, actor_name=actor.name, at=self.clock(), comment=comment))
+        await add_event(session, outbox, ev.StepRecorded(
+            meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id, action=action.value,
+            from_state=from_state, to_state=to.value, comment=comment, task_id=task_id))
+
+    async def _advance(self, session: AsyncSession, row: CaseRow, action: Action, state: State, to: State,
+                       actor: Actor, comment: str, task_id: str) -> None:
+        row.state, row.updated_at = to.value, self.clock()
+        await self._step(session, row, action, state.value, to, actor, comment, task_id)
+        try:
+            await session.flush()
+        except StaleDataError:
+            raise Aborted("someone acted on this case at the same time: read it again (GetCase)") from None

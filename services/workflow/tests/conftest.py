@@ -1,0 +1,174 @@
+"""The workflow as a real in-process gRPC server (SQLite or PostgreSQL, tokens from the real dev issuer) on a clock
+the test moves, with the registry's directory faked: the demo agencies' units, heads and members (as the registry's
+seed makes them) and incoming documents the test registers by hand.
+
+``harness`` gives the API and helpers that take a document through its processing as people do it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import grpc
+import jwt
+import pytest
+from sqlalchemy import select
+
+from vanthu.workflow.v1 import workflow_pb2 as pb
+from vanthu.workflow.v1 import workflow_pb2_grpc
+from vanthu_core.errors import NotFound
+from vanthu_core.events import decode
+from vanthu_core.grpc_client import bearer_metadata
+from vanthu_core.ids import new_id
+from vanthu_testing.identity import DevIssuer
+from vanthu_workflow.directory import DocumentInfo, MemberInfo, UnitInfo
+from vanthu_workflow.server import WorkflowServer
+from vanthu_workflow.settings import WorkflowSettings
+from vanthu_workflow.store import outbox
+
+UBND, SNV = "000.00.00.H61", "000.00.02.H61"
+
+
+@dataclass
+class Clock:
+    """The service's clock under test (10:00 in Vietnam on a Wednesday, far from the real calendar)."""
+
+    now: datetime = field(default_factory=lambda: datetime(2031, 6, 11, 3, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class FakeDirectory:
+    """The registry as the workflow reads it: tenancy by the token's ``agency`` claim, as the registry applies it."""
+
+    issuer: DevIssuer
+    documents: dict[str, DocumentInfo] = field(default_factory=dict)
+    units_by_agency: dict[str, list[UnitInfo]] = field(default_factory=dict)
+    members_by_agency: dict[str, list[MemberInfo]] = field(default_factory=dict)
+
+    @staticmethod
+    def agency(token: str) -> str:
+        return str(jwt.decode(token, options={"verify_signature": False}).get("agency", ""))
+
+    async def document(self, token: str, document_id: str) -> DocumentInfo:
+        found = self.documents.get(document_id)
+        if found is None or found.agency_code != self.agency(token):
+            raise NotFound(f"registry: no document {document_id}")
+        return found
+
+    async def units(self, token: str) -> list[UnitInfo]:
+        return list(self.units_by_agency.get(self.agency(token), []))
+
+    async def members(self, token: str) -> list[MemberInfo]:
+        return list(self.members_by_agency.get(self.agency(token), []))
+
+    async def people(self, token: str) -> list[MemberInfo]:
+        """Every demo user of the token's agency (the identity provider's directory)."""
+        import yaml
+
+        users = yaml.safe_load(self.issuer.users_file.read_text(encoding="utf-8"))["users"]
+        return [MemberInfo("", u["subject"], u["username"], u["name"], "") for u in users
+                if u["agency"] == self.agency(token)]
+
+
+def demo_directory(issuer: DevIssuer) -> FakeDirectory:
+    """The registry's seed units (``seed/units.yaml``) of the provincial People's Committee and the Home Affairs
+    department."""
+    def member(unit: str, username: str, position: str) -> MemberInfo:
+        return MemberInfo(unit_code=unit, subject=issuer.subject(username), username=username,
+                          name=username.split(".")[0].title(), position=position)
+
+    return FakeDirectory(issuer, units_by_agency={
+        UBND: [UnitInfo("VP", "Văn phòng", ""), UnitInfo("TH", "Phòng Tổng hợp", issuer.subject("truongphong.ubnd")),
+               UnitInfo("NC", "Phòng Nội chính", "")],
+        SNV: [UnitInfo("TCBC", "Phòng Tổ chức biên chế", issuer.subject("truongphong.snv"))]},
+        members_by_agency={
+            UBND: [member("VP", "vanthu.ubnd", "staff"), member("VP", "luutru.ubnd", "staff"),
+                   member("TH", "truongphong.ubnd", "head"), member("TH", "chuyenvien.ubnd", "officer")],
+            SNV: [member("TCBC", "truongphong.snv", "head"), member("TCBC", "chuyenvien.snv", "officer")]})
+
+
+@dataclass
+class Harness:
+    api: workflow_pb2_grpc.WorkflowServiceStub
+    issuer: DevIssuer
+    directory: FakeDirectory
+    server: WorkflowServer
+    clock: Clock
+
+    async def call(self, method: Any, request: Any, user: str) -> Any:
+        return await method(request, metadata=bearer_metadata(self.issuer.token(user)))
+
+    async def refused(self, method: Any, request: Any, user: str) -> grpc.aio.AioRpcError:
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await self.call(method, request, user)
+        return caught.value
+
+    def registered(self, agency: str = UBND, *, status: str = "registered", direction: str = "incoming",
+                   abstract: str = "Về việc báo cáo tình hình triển khai chuyển đổi số năm 2031") -> str:
+        """An incoming document of ``agency`` as the registry holds it (by default registered, vào sổ)."""
+        document_id = new_id()
+        self.directory.documents[document_id] = DocumentInfo(id=document_id, agency_code=agency, direction=direction,
+                                                             status=status, abstract=abstract, number=42)
+        return document_id
+
+    def subject(self, username: str) -> str:
+        return self.issuer.subject(username)
+
+    async def submitted(self, agency: str = UBND, clerk: str = "vanthu.ubnd") -> pb.Case:
+        reply = await self.call(self.api.SubmitIncoming, pb.SubmitIncomingRequest(
+            document_id=self.registered(agency), comment="Kính trình lãnh đạo"), clerk)
+        return reply.case
+
+    async def assigned(self, *, leader: str = "lanhdao.ubnd", days: int = 5, **parties: Any) -> pb.Case:
+        """Submitted and assigned: Phòng Tổng hợp leads, Phòng Nội chính and Văn phòng cooperate."""
+        case = await self.submitted()
+        request = pb.AssignIncomingRequest(
+            case_id=case.id, version=case.version, lead=parties.get("lead", pb.Party(kind="unit", id="TH")),
+            cooperating=parties.get("cooperating", [pb.Party(kind="unit", id="NC"), pb.Party(kind="unit", id="VP")]),
+            for_information=parties.get("for_information", []), deadline_days=days,
+            instruction="Phòng Tổng hợp chủ trì, tham mưu văn bản trả lời")
+        return (await self.call(self.api.AssignIncoming, request, leader)).case
+
+    @staticmethod
+    def task(case: pb.Case, kind: str, **match: str) -> pb.Task:
+        found = [t for t in case.tasks if t.kind == kind and t.state in ("open", "in_progress")
+                 and all(getattr(t, k) == v for k, v in match.items())]
+        assert len(found) == 1, (kind, match, case.tasks)
+        return found[0]
+
+    async def events(self) -> list[Any]:
+        """Every event the service wrote to its outbox, in order, decoded."""
+        async with self.server.store.sessions() as session:
+            rows = (await session.execute(select(outbox.c.subject, outbox.c.payload).order_by(outbox.c.seq))).all()
+        return [decode(subject, payload) for subject, payload in rows]
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'workflow.db'}"
+
+
+@pytest.fixture
+async def harness(dev_issuer: DevIssuer, clock: Clock, database_url: str) -> AsyncIterator[Harness]:
+    directory = demo_directory(dev_issuer)
+    server = WorkflowServer(WorkflowSettings(grpc_port=0, database_url=database_url),
+                            dev_issuer.service_settings("workflow"), clock=clock, directory=directory)
+    port = await server.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    try:
+        yield Harness(workflow_pb2_grpc.WorkflowServiceStub(channel), dev_issuer, directory, server, clock)
+    finally:
+        await channel.close()
+        await server.stop()
