@@ -34,7 +34,7 @@ from nats.errors import ConnectionClosedError, NoRespondersError, NoServersError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import NotFoundError
+from nats.js.errors import APIError, NotFoundError
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from pydantic import Field, field_validator
@@ -313,7 +313,12 @@ class Subscription:
 
     async def start(self) -> None:
         # Create or update: an existing durable takes the current max_ack_pending, max_deliver and ack wait.
-        await self.bus.js.add_consumer(self.bus.stream, config=self.config)
+        try:
+            await self.bus.js.add_consumer(self.bus.stream, config=self.config)
+        except APIError as error:  # a change the server refuses: keep the consumer as it is, and say so
+            await self.bus.js.consumer_info(self.bus.stream, self.durable)  # NotFoundError: nothing to bind to
+            log.warning("the durable consumer keeps its former configuration", extra={
+                "durable": self.durable, "error": str(error)})
         self._psub = await self.bus.js.pull_subscribe_bind(durable=self.durable, stream=self.bus.stream)
         self._task = asyncio.create_task(self._run(), name=f"consumer-{self.durable}")
         self._heartbeat_task = asyncio.create_task(self._heartbeat(), name=f"heartbeat-{self.durable}")

@@ -94,6 +94,21 @@ class Receiver:
             raise PoisonMessage("a dispatched package whose event names another agency than its recipient")
         await self.take_in(message.package_id, message.package_id, message.recipient_code)
 
+    async def give_up(self, message: Message, reason: str) -> None:
+        """The consumer gave up on a dispatched package (it could not be taken in however often it was tried, or
+        never can be): its delivery is ``failed`` with the reason, on the sender's timeline and in
+        ``vanthu-interchange failed`` (``resend`` dispatches it again)."""
+        if not isinstance(message, ev.PackageDispatched):
+            return
+        row = await self.store.give_up(
+            message.package_id, message.recipient_code,
+            error=f"Nơi nhận chưa tiếp nhận được gói tin, đã ngừng thử lại: {reason}",
+            events=lambda row: [events.delivery_updated(row)] if row.kind == "edoc" else [])
+        if row is not None:
+            self.on_commit()
+            log.error("dispatched package given up on", extra={
+                "package_id": message.package_id, "recipient": message.recipient_code, "reason": reason})
+
     async def take_in(self, transport_id: str, package_id: str, recipient_code: str) -> ReceiptRow:
         """Take the stored package ``package_id`` in for ``recipient_code``; the receipt (the existing one when the
         package was taken in before)."""
