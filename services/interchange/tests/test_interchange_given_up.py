@@ -204,3 +204,30 @@ async def test_the_same_package_taken_in_twice_at_once_has_one_effect(harness: H
     await asyncio.gather(harness.receiver(message), harness.receiver(message), harness.receiver(message))
     assert len(await harness.receipts()) == 1 and len(harness.registry.arrivals) == 1
     assert [a.package.status_code for a in await harness.answers()] == ["01"]
+
+
+async def test_a_revocation_that_overtakes_its_document_waits_for_it(harness: Harness, make_body: Any) -> None:
+    """Two replicas may take a document and its 13 in at the same time: the 13 is not held as naming nothing while
+    the document is on its way, it is tried again (and then recorded on the arrival)."""
+    from vanthu_edxml import Organization, ResponseFor, StaffInfo, StatusCode
+    from vanthu_interchange.packages import status_package
+    from vanthu_interchange.receiving import NotArrivedYet
+
+    body = make_body()
+    delivery = await local_delivery(harness, body)
+    async with harness.store.sessions.begin() as session:  # the DocumentId the package carries
+        row = await session.get(DeliveryRow, delivery.id)
+        row.edxml_document_id = f"{SENDER},2031/06/14,123/VPCP-TTĐT"
+    revoke = status_package(reporter=Organization(agency_code=SENDER, name="Văn phòng Chính phủ"),
+                            response_for=ResponseFor(agency_code=RECIPIENT,
+                                                     document_id=f"{SENDER},2031/06/14,123/VPCP-TTĐT"),
+                            code=StatusCode.CANCELLATION, description="Ban hành nhầm", staff=StaffInfo(staff="vt"),
+                            at=NOW)
+    with pytest.raises(NotArrivedYet):
+        await harness.take(revoke.body, RECIPIENT, sender_code=SENDER, transport_id="revoke-1")
+    assert await harness.receipts() == [] and harness.registry.revocations == []
+
+    await harness.receiver(events.dispatched(delivery))  # the document arrives
+    receipt = await harness.take(revoke.body, RECIPIENT, sender_code=SENDER, transport_id="revoke-1")
+    assert receipt.outcome == "recorded", receipt.reason
+    assert [(r[0], r[2], r[4]) for r in harness.registry.revocations] == [(RECIPIENT, "requested", "revoke")]

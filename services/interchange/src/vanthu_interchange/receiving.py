@@ -70,6 +70,11 @@ def _exchange_form(package: DocumentPackage) -> str:
     return "electronic_and_paper" if business.paper else "electronic"
 
 
+class NotArrivedYet(Exception):
+    """A revocation or update names a document sent inside this installation that is not taken in yet: the
+    consumer tries again later (consumers of one process take a document's packages in order; replicas may not)."""
+
+
 class Receiver:
     """Takes packages in for the agencies of this installation."""
 
@@ -256,6 +261,11 @@ class Receiver:
         reason = reason or ("Thu hồi văn bản điện tử" if what == "revoke" else "Cập nhật văn bản điện tử")
         found = await self.store.arrival_receipt(recipient_code, sender_code, edxml_document_id)
         note = ""
+        if found is None and await self.store.in_transit(sender_code, recipient_code, edxml_document_id):
+            # The document is on its way inside this installation (another replica has it in hand): wait for it
+            # rather than hold the request as naming nothing.
+            raise NotArrivedYet(f"văn bản {edxml_document_id} của {sender_code} chưa được tiếp nhận xong; "
+                                "yêu cầu thu hồi sẽ được xử lý sau")
         if found is None:
             outcome, note = "held", (f"không có văn bản đến {edxml_document_id} của {sender_code} để "
                                      f"{'thu hồi' if what == 'revoke' else 'cập nhật'}")

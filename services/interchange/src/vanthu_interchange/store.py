@@ -425,6 +425,11 @@ class InterchangeStore:
     async def interrupted(self, started_before: datetime, *, error: str, events: Any) -> list[DeliveryRow]:
         """Fail the deliveries whose in-flight attempt began before ``started_before`` and never ended (the process
         died or hung while sending): the transport may have the package, so only an operator resends it."""
+        async with self.sessions() as session:  # looked for first without the write lock (SQLite: BEGIN IMMEDIATE)
+            if (await session.scalars(select(DeliveryRow.id).where(
+                    DeliveryRow.state == "pending", DeliveryRow.in_flight_at.is_not(None),
+                    DeliveryRow.in_flight_at < started_before).limit(1))).first() is None:
+                return []
         async with self.sessions.begin() as session:
             rows = list((await session.scalars(select(DeliveryRow).where(
                 DeliveryRow.state == "pending", DeliveryRow.in_flight_at.is_not(None),
@@ -598,6 +603,17 @@ class InterchangeStore:
                 ReceiptRow.recipient_code == recipient_code, ReceiptRow.sender_code == sender_code,
                 ReceiptRow.edxml_document_id == edxml_document_id, ReceiptRow.outcome == "accepted",
                 ReceiptRow.document_id != "").order_by(ReceiptRow.created_at.desc()))).first()
+
+    async def in_transit(self, sender_code: str, recipient_code: str, edxml_document_id: str) -> bool:
+        """Whether the document package ``edxml_document_id`` of ``sender_code`` was sent to ``recipient_code``
+        inside this installation and is not taken in yet (its ``PackageDispatched`` is still on its way)."""
+        async with self.sessions() as session:
+            taken = select(ReceiptRow.id).where(ReceiptRow.package_id == DeliveryRow.package_id,
+                                                ReceiptRow.recipient_code == recipient_code)
+            return (await session.scalars(select(DeliveryRow.id).where(
+                DeliveryRow.kind == "edoc", DeliveryRow.route == "local", DeliveryRow.state == "sent",
+                DeliveryRow.sender_code == sender_code, DeliveryRow.recipient_code == recipient_code,
+                DeliveryRow.edxml_document_id == edxml_document_id, ~taken.exists()))).first() is not None
 
     async def cancel_pending(self, delivery_ids: list[str]) -> None:
         async with self.sessions.begin() as session:
