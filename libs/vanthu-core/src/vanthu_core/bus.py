@@ -212,7 +212,7 @@ class EventBus:
                         max_deliver: int | None = None, backoff_s: Sequence[float] | None = None,
                         concurrency: int | None = None, key: KeyOf | None = None,
                         on_give_up: GiveUp | None = None, batch: int = 16, ack_wait_s: float = 30.0,
-                        max_work_s: float = 600.0, drain_s: float = 30.0) -> Subscription:
+                        max_work_s: float = 600.0, drain_s: float = 10.0) -> Subscription:
         """Start a durable pull consumer processing messages with ``handler`` in background tasks.
 
         ``concurrency`` messages are handled at once (the consumer's ``max_ack_pending``); ``key(event)`` names
@@ -222,7 +222,8 @@ class EventBus:
         ``on_give_up(event, reason)`` records it where people see it, then it goes to the dead letters. Unset
         options come from the bus's :class:`ConsumerSettings` (``VANTHU_CONSUMER_*``). While the handler runs, the
         server is told every ``ack_wait_s / 3`` that the work is in progress, for at most ``max_work_s`` (then the
-        message is left to be redelivered).
+        message is left to be redelivered). On :meth:`close` the messages in hand get ``drain_s`` to finish (those
+        cut off are redelivered).
         """
         defaults = self.consumer_settings
         max_deliver = defaults.max_deliver if max_deliver is None else max_deliver
@@ -281,7 +282,7 @@ class Subscription:
     def __init__(self, bus: EventBus, durable: str, filter_subject: str, handler: Handler, config: ConsumerConfig,
                  max_deliver: int, backoff_s: list[float], batch: int, *, heartbeat_s: float = 10.0,
                  max_work_s: float = 600.0, concurrency: int = 1, key: KeyOf | None = None,
-                 on_give_up: GiveUp | None = None, drain_s: float = 30.0) -> None:
+                 on_give_up: GiveUp | None = None, drain_s: float = 10.0) -> None:
         self.bus = bus
         self.durable = durable
         self.filter_subject = filter_subject
