@@ -13,7 +13,10 @@ the clock starts or are not in the measured span):
   (parses the package, stores the file in storage, records the arrival in the registry, answers 01). Signing's check
   of the arrival runs after it and is not in the span.
 - throughput: interchange stopped, ``--n`` letters issued (their events wait in JetStream), interchange started:
-  (n − 1) / (last ``arrived_at`` − first ``arrived_at``), the rate interchange drains a queue of issued letters.
+  (n − 1) / (last ``arrived_at`` − first ``arrived_at``), the rate interchange drains a queue of issued letters,
+  each consumer handling ``--concurrency`` messages at once (``VANTHU_CONSUMER_CONCURRENCY``, printed with the
+  rows, as is the machine's load average: other work on the machine takes CPU from the platform's processes). The
+  CPU seconds each process used while draining are printed too: on a 2-core machine they bound the rate.
 
 Baselines, same run, same payload (the package interchange built for one of the letters):
 
@@ -56,6 +59,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import report
 
 from vanthu.registry.v1 import documents_pb2, registry_pb2
+from vanthu_core.bus import ConsumerSettings
 from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.subjects import EVENTS_STREAM, INTERCHANGE_DELIVERY_UPDATED
 from vanthu_devstack import Stack, StackConfig
@@ -307,12 +311,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=40, help="letters drained at once for the throughput (default 40)")
     parser.add_argument("--m", type=int, default=15, help="letters issued one at a time for the latency (default 15)")
+    parser.add_argument("--concurrency", type=int, default=None,
+                        help="messages each consumer handles at once (VANTHU_CONSUMER_CONCURRENCY of every service; "
+                             "default: the services' own default, "
+                             f"{ConsumerSettings.model_fields['concurrency'].default})")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     log: Callable[[str], None] = print if args.verbose else (lambda _: None)
     pdf = bench_pdf()
-    stack = Stack(StackConfig.with_free_ports(Path(tempfile.mkdtemp(prefix="vanthu-bench-interchange-")) / "var",
-                                              log=log))
+    config = StackConfig.with_free_ports(Path(tempfile.mkdtemp(prefix="vanthu-bench-interchange-")) / "var", log=log)
+    concurrency = args.concurrency or ConsumerSettings().concurrency
+    config.extra_env["VANTHU_CONSUMER_CONCURRENCY"] = str(concurrency)
+    stack = Stack(config)
     stack.start()
     try:
         measured = project(stack, pdf, args.n, args.m, log)
@@ -321,7 +331,8 @@ def main() -> None:
     finally:
         stack.stop()
     local = asyncio.run(in_process(pdf, args.n))
-    extra: dict[str, float | str] = {"n": args.n, "m": args.m, "pdf_bytes": len(pdf), "package_bytes": len(body)}
+    extra: dict[str, float | str] = {"n": args.n, "m": args.m, "pdf_bytes": len(pdf), "package_bytes": len(body),
+                                     "concurrency": concurrency, "load_1min": round(os.getloadavg()[0], 1)}
     print(f"{TOPIC:<10} drained {args.n} letters in {measured['drain_s']:.2f} s; CPU seconds used meanwhile "
           "(interchange started, so its start-up is in it): "
           + ", ".join(f"{k}={v}" for k, v in sorted(measured["cpu"].items())), flush=True)

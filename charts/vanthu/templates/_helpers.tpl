@@ -37,9 +37,13 @@ securityContext:
 {{- end }}
 {{- end -}}
 
-{{/* A service's own NATS user and password (natsSecrets), and how long its outbox keeps published events. */}}
+{{/* A service's own NATS user and password (natsSecrets), how long its outbox keeps published events, and how its
+    consumers handle messages. */}}
 {{- define "vanthu.natsEnv" -}}
 - {name: VANTHU_NATS_USER, value: {{ .name | quote }}}
 - {name: VANTHU_NATS_PASSWORD, valueFrom: {secretKeyRef: {name: {{ index .root.Values.natsSecrets .name }}, key: password}}}
 - {name: VANTHU_OUTBOX_RETENTION_HOURS, value: {{ .root.Values.common.outboxRetentionHours | quote }}}
+- {name: VANTHU_CONSUMER_CONCURRENCY, value: {{ .root.Values.common.consumers.concurrency | quote }}}
+- {name: VANTHU_CONSUMER_MAX_DELIVER, value: {{ .root.Values.common.consumers.maxDeliver | quote }}}
+- {name: VANTHU_CONSUMER_BACKOFF_S, value: {{ .root.Values.common.consumers.backoffSeconds | quote }}}
 {{- end -}}

@@ -230,3 +230,196 @@ async def test_a_long_handler_keeps_its_messages_from_the_other_replica(nats_ser
             await replica.close()
     assert info.ack_floor.stream_seq == 2 and calls == [1, 2], (calls, info)
     assert info.num_redelivered == 0
+
+
+# -- concurrency, ordering keys, giving up, draining -------------------------------------------------------------------
+def keyed(n: int, key: str) -> ev.DocumentIssued:
+    """An issued event whose number says which one it is and whose document id is its ordering key."""
+    e = event(n)
+    e.document.document_id = key
+    return e
+
+
+def key_of(e: Message) -> str:
+    assert isinstance(e, ev.DocumentIssued)
+    return e.document.document_id
+
+
+async def test_a_consumer_handles_up_to_its_concurrency_at_once(bus: EventBus) -> None:
+    inside: set[int] = set()
+    most = [0]
+    release = asyncio.Event()
+    done: list[int] = []
+
+    async def handler(e: Message) -> None:
+        inside.add(n_of(e))
+        most[0] = max(most[0], len(inside))
+        await release.wait()
+        inside.discard(n_of(e))
+        done.append(n_of(e))
+
+    for n in range(10):
+        await bus.publish(event(n))
+    await bus.subscribe("parallel", "vanthu.registry.>", handler, concurrency=4)
+    await until(lambda: len(inside) == 4, lambda: str(inside))
+    info = await bus.js.consumer_info(bus.stream, "parallel")
+    assert info.config.max_ack_pending == 4
+    assert info.num_ack_pending == 4 and most[0] == 4  # the server hands out no more than the slots
+    release.set()
+    await until(lambda: len(done) == 10, lambda: str(done))
+    assert most[0] == 4 and sorted(done) == list(range(10))
+
+
+async def test_a_slow_or_failing_message_does_not_hold_the_others(bus: EventBus) -> None:
+    release = asyncio.Event()
+    done: list[int] = []
+    failures: list[int] = []
+
+    async def handler(e: Message) -> None:
+        if n_of(e) == 0:
+            await release.wait()  # slow: a registry call waiting for the registry to come back
+        if n_of(e) == 1:
+            failures.append(1)
+            raise RuntimeError("storage unavailable")
+        done.append(n_of(e))
+
+    for n in range(6):
+        await bus.publish(event(n))
+    await bus.subscribe("unblocked", "vanthu.registry.>", handler, concurrency=3, backoff_s=(30.0,))
+    await until(lambda: sorted(done) == [2, 3, 4, 5], lambda: f"done {done}, failures {failures}")
+    assert 0 not in done and failures == [1]  # the slow one is still in hand, the failing one waits for its retry
+    release.set()
+    await until(lambda: 0 in done, lambda: str(done))
+
+
+async def test_messages_of_one_key_are_handled_in_order_and_others_meanwhile(bus: EventBus) -> None:
+    release = asyncio.Event()
+    log: list[str] = []
+
+    async def handler(e: Message) -> None:
+        log.append(f"start {n_of(e)}")
+        if n_of(e) == 1:
+            await release.wait()
+        log.append(f"end {n_of(e)}")
+
+    await bus.publish(keyed(1, "doc-a"))
+    await bus.publish(keyed(2, "doc-a"))
+    await bus.publish(keyed(3, "doc-b"))
+    await bus.publish(keyed(4, "doc-a"))
+    await bus.subscribe("ordered", "vanthu.registry.>", handler, concurrency=8, key=key_of)
+    await until(lambda: "end 3" in log, lambda: str(log))
+    assert "start 2" not in log and "start 4" not in log  # behind 1, which is still running
+    release.set()
+    await until(lambda: "end 4" in log, lambda: str(log))
+    a = [line for line in log if line.split()[1] in ("1", "2", "4")]
+    assert a == ["start 1", "end 1", "start 2", "end 2", "start 4", "end 4"]
+
+
+async def test_a_message_does_not_overtake_an_earlier_one_of_its_key_that_failed(bus: EventBus) -> None:
+    handled: list[int] = []
+    tries: list[int] = []
+
+    async def handler(e: Message) -> None:
+        tries.append(n_of(e))
+        if n_of(e) == 1 and tries.count(1) < 3:
+            raise RuntimeError("registry unavailable")
+        handled.append(n_of(e))
+
+    await bus.publish(keyed(1, "doc-a"))  # a document
+    await bus.publish(keyed(2, "doc-a"))  # its revocation
+    await bus.subscribe("no-overtaking", "vanthu.registry.>", handler, concurrency=8, key=key_of,
+                        backoff_s=(0.2,), max_deliver=10)
+    await until(lambda: handled == [1, 2], lambda: f"handled {handled}, tries {tries}")
+    assert tries.count(1) == 3
+
+
+async def test_concurrent_duplicates_of_one_message_have_one_effect(bus: EventBus) -> None:
+    """The same event published under two ids (a re-publish after the duplicate window) reaches the handler twice at
+    once; the handler's idempotency key (a unique row) keeps one effect."""
+    effects: dict[str, int] = {}
+    lock = asyncio.Lock()
+    both_in = asyncio.Event()
+    inside: list[int] = []
+
+    async def handler(e: Message) -> None:
+        inside.append(1)
+        if len(inside) >= 2:
+            both_in.set()
+        await both_in.wait()  # both copies in hand together
+        async with lock:  # a unique key written in one transaction
+            effects.setdefault(key_of(e), 0)
+            if effects[key_of(e)] == 0:
+                effects[key_of(e)] += 1
+
+    first = keyed(5, "doc-dup")
+    second = ev.DocumentIssued()
+    second.CopyFrom(first)
+    second.meta.event_id = "another-id"
+    await bus.publish(first)
+    await bus.publish(second)
+    await bus.subscribe("duplicates", "vanthu.registry.>", handler, concurrency=8)
+    await until(lambda: both_in.is_set(), lambda: str(inside))
+    await until(lambda: effects.get("doc-dup") == 1, lambda: str(effects))
+
+
+async def test_a_message_given_up_on_is_recorded_before_it_is_dead_lettered(bus: EventBus) -> None:
+    recorded: list[tuple[int, str]] = []
+    record_fails = [True]
+
+    async def always_fails(e: Message) -> None:
+        raise RuntimeError("registry unavailable")
+
+    async def give_up(e: Message, reason: str) -> None:
+        if record_fails[0]:
+            record_fails[0] = False
+            raise RuntimeError("database locked")  # not recorded: the message must come back, not vanish
+        recorded.append((n_of(e), reason))
+
+    await bus.publish(event(31))
+    await bus.subscribe("given-up", "vanthu.registry.>", always_fails, max_deliver=2, backoff_s=(0.05,),
+                        on_give_up=give_up)
+    await until(lambda: bool(recorded), lambda: str(recorded))
+    letters: list[tuple[str, dict[str, str]]] = []
+    deadline = asyncio.get_running_loop().time() + 10
+    while not letters and asyncio.get_running_loop().time() < deadline:
+        letters = await dead_letters(bus)
+    assert recorded[0][0] == 31 and "registry unavailable" in recorded[0][1]
+    assert len(recorded) == 1 and len(letters) == 1
+
+
+async def test_stop_lets_the_messages_in_hand_finish(bus: EventBus) -> None:
+    started = asyncio.Event()
+    release = asyncio.Event()
+    done: list[int] = []
+
+    async def handler(e: Message) -> None:
+        started.set()
+        await release.wait()
+        done.append(n_of(e))
+
+    await bus.publish(event(41))
+    subscription = await bus.subscribe("draining", "vanthu.registry.>", handler)
+    await asyncio.wait_for(started.wait(), 10)
+    stopping = asyncio.create_task(subscription.stop())
+    await asyncio.sleep(0.3)
+    assert not stopping.done()  # waits for the message in hand
+    release.set()
+    await stopping
+    assert done == [41]
+    info = await bus.js.consumer_info(bus.stream, "draining")
+    assert info.ack_floor.stream_seq == 1 and info.num_ack_pending == 0
+
+
+async def test_an_existing_consumer_takes_the_new_limits(bus: EventBus) -> None:
+    from nats.js.api import AckPolicy, ConsumerConfig
+
+    await bus.js.add_consumer(bus.stream, config=ConsumerConfig(
+        name="upgraded", durable_name="upgraded", ack_policy=AckPolicy.EXPLICIT,
+        filter_subject="vanthu.registry.>", max_deliver=6))
+
+    async def handler(e: Message) -> None:
+        return None
+
+    await bus.subscribe("upgraded", "vanthu.registry.>", handler, concurrency=3)
+    info = await bus.js.consumer_info(bus.stream, "upgraded")
+    assert info.config.max_ack_pending == 3 and info.config.max_deliver == -1

@@ -7,12 +7,14 @@
   (:meth:`EventBus.wait_for_streams`).
 - ``publish`` sends an event message (:mod:`vanthu_core.events`) on its subject with ``Nats-Msg-Id`` = event id, so
   the server drops a re-publish within the duplicate window, and the W3C trace context in the message headers.
-- ``subscribe`` runs a durable pull consumer: the handler gets the decoded event inside a span continuing the
-  publisher's trace, and the server is told the work is in progress while the handler runs, for the message in
-  hand and those fetched with it (so a long verification is not redelivered to another replica); the message is
-  acknowledged only after the handler returns (its effect is committed), nak'ed with backoff when it raises, and
-  dead-lettered (then terminated) when it raises :class:`PoisonMessage`, cannot be decoded, or has failed
-  ``max_deliver`` times.
+- ``subscribe`` runs a durable pull consumer handling up to ``concurrency`` messages at once (its
+  ``max_ack_pending``; ``VANTHU_CONSUMER_CONCURRENCY``), those of one ordering key one after the other: the handler
+  gets the decoded event inside a span continuing the publisher's trace, and the server is told the work is in
+  progress while the handler runs, for every message in hand (so a long verification is not redelivered to another
+  replica); each message is acknowledged only after its handler returns (its effect is committed), nak'ed with
+  backoff when it raises, and given up on when it raises :class:`PoisonMessage` or has failed ``max_deliver`` times
+  (``VANTHU_CONSUMER_MAX_DELIVER``): the consumer's ``on_give_up`` records it where people see it, then it is
+  dead-lettered (and terminated); one that cannot be decoded is dead-lettered.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import nats
 from google.protobuf.message import Message
@@ -32,9 +34,11 @@ from nats.errors import ConnectionClosedError, NoRespondersError, NoServersError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import NotFoundError
+from nats.js.errors import APIError, NotFoundError
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from vanthu_core.events import UndecodableEvent, decode, encode, meta_of
 from vanthu_core.settings import CommonSettings
@@ -45,6 +49,10 @@ log = logging.getLogger("vanthu.bus")
 tracer = trace.get_tracer("vanthu.bus")
 
 Handler = Callable[[Message], Awaitable[None]]
+#: The ordering key of an event: events with the same key are handled one after the other.
+KeyOf = Callable[[Message], str]
+#: Records an event given up on (``(event, reason)``) where people see it, before it is dead-lettered.
+GiveUp = Callable[[Message, str], Awaitable[None]]
 _TRANSIENT = (NatsTimeoutError, NoRespondersError, ConnectionClosedError, NoServersError, asyncio.TimeoutError,
               OSError)
 
@@ -57,12 +65,42 @@ class StreamsMissing(RuntimeError):
     """The event streams do not exist (the NATS administrator declares them: ``python -m vanthu_core.streams``)."""
 
 
+class ConsumerSettings(BaseSettings):
+    """``VANTHU_CONSUMER_*``: how every durable consumer of a service handles its messages (a service may set
+    other values for one consumer)."""
+
+    model_config = SettingsConfigDict(env_prefix="VANTHU_CONSUMER_", extra="ignore")
+
+    #: Messages handled at once per consumer and process (JetStream's ``max_ack_pending`` of the consumer).
+    concurrency: int = Field(default=8, ge=1, le=1000)
+    #: How many times a failing message is tried before it is given up on (recorded as failed, dead-lettered).
+    max_deliver: int = Field(default=5, ge=1, le=10000)
+    #: Seconds to wait before each retry of a failing message (the last one repeats), comma-separated in the
+    #: environment (``0.5,2,10``).
+    backoff_s: Annotated[list[float], NoDecode] = Field(default_factory=lambda: [0.5, 2.0, 10.0], min_length=1)
+
+    @field_validator("backoff_s", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [float(part) for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("backoff_s")
+    @classmethod
+    def _positive(cls, value: list[float]) -> list[float]:
+        if any(not 0 < v <= 86400 for v in value):
+            raise ValueError("each wait is more than 0 and at most 86400 seconds")
+        return value
+
+
 class EventBus:
     """One connection to NATS, as one user, publishing to and consuming from VanThu's event stream."""
 
     def __init__(self, servers: str | list[str], *, client_name: str, user: str = "", password: str = "",
                  stream: str = EVENTS_STREAM, dead_letter_stream: str = DEAD_LETTER_STREAM,
-                 dead_letter_prefix: str = DEAD_LETTER_PREFIX) -> None:
+                 dead_letter_prefix: str = DEAD_LETTER_PREFIX, consumers: ConsumerSettings | None = None) -> None:
+        self.consumer_settings = consumers or ConsumerSettings()
         self.servers = [servers] if isinstance(servers, str) else list(servers)
         self.client_name = client_name
         self.user = user
@@ -78,7 +116,7 @@ class EventBus:
     def for_service(cls, common: CommonSettings, client_name: str) -> EventBus:
         """The bus of a service, as its own NATS user (``VANTHU_NATS_URL``, ``VANTHU_NATS_USER``, …)."""
         return cls(common.nats_url, client_name=client_name, user=common.nats_user,
-                   password=common.nats_password.get_secret_value())
+                   password=common.nats_password.get_secret_value(), consumers=ConsumerSettings())
 
     @property
     def inbox_prefix(self) -> str:
@@ -170,18 +208,34 @@ class EventBus:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
 
-    async def subscribe(self, durable: str, filter_subject: str, handler: Handler, *, max_deliver: int = 5,
-                        backoff_s: Sequence[float] = (0.5, 2.0, 10.0), batch: int = 16,
-                        ack_wait_s: float = 30.0, max_work_s: float = 600.0) -> Subscription:
-        """Start a durable pull consumer processing messages with ``handler`` in a background task.
+    async def subscribe(self, durable: str, filter_subject: str, handler: Handler, *,
+                        max_deliver: int | None = None, backoff_s: Sequence[float] | None = None,
+                        concurrency: int | None = None, key: KeyOf | None = None,
+                        on_give_up: GiveUp | None = None, batch: int = 16, ack_wait_s: float = 30.0,
+                        max_work_s: float = 600.0, drain_s: float = 10.0) -> Subscription:
+        """Start a durable pull consumer processing messages with ``handler`` in background tasks.
 
-        While the handler runs, the server is told every ``ack_wait_s / 3`` that the work is in progress, for at
-        most ``max_work_s`` (then the message is left to be redelivered).
+        ``concurrency`` messages are handled at once (the consumer's ``max_ack_pending``); ``key(event)`` names
+        the messages that must be handled one after the other (e.g. those of one document); ``max_deliver`` is how
+        many times a failing message is tried, ``backoff_s`` the waits between tries (the last one repeated). When a
+        message is given up on (it failed ``max_deliver`` times or raised :class:`PoisonMessage`),
+        ``on_give_up(event, reason)`` records it where people see it, then it goes to the dead letters. Unset
+        options come from the bus's :class:`ConsumerSettings` (``VANTHU_CONSUMER_*``). While the handler runs, the
+        server is told every ``ack_wait_s / 3`` that the work is in progress, for at most ``max_work_s`` (then the
+        message is left to be redelivered). On :meth:`close` the messages in hand get ``drain_s`` to finish (those
+        cut off are redelivered).
         """
+        defaults = self.consumer_settings
+        max_deliver = defaults.max_deliver if max_deliver is None else max_deliver
+        concurrency = defaults.concurrency if concurrency is None else concurrency
+        backoff = list(defaults.backoff_s if backoff_s is None else backoff_s)
+        # The server redelivers without limit: the bus itself gives up after max_deliver, having recorded it.
         config = ConsumerConfig(name=durable, durable_name=durable, ack_policy=AckPolicy.EXPLICIT,
-                                filter_subject=filter_subject, max_deliver=max_deliver + 1, ack_wait=ack_wait_s)
-        subscription = Subscription(self, durable, filter_subject, handler, config, max_deliver, list(backoff_s),
-                                    batch, heartbeat_s=ack_wait_s / 3, max_work_s=max_work_s)
+                                filter_subject=filter_subject, max_deliver=-1, ack_wait=ack_wait_s,
+                                max_ack_pending=concurrency)
+        subscription = Subscription(self, durable, filter_subject, handler, config, max_deliver, backoff,
+                                    batch, heartbeat_s=ack_wait_s / 3, max_work_s=max_work_s,
+                                    concurrency=concurrency, key=key, on_give_up=on_give_up, drain_s=drain_s)
         await subscription.start()
         self._subscriptions.append(subscription)
         return subscription
@@ -213,11 +267,22 @@ class EventBus:
 
 
 class Subscription:
-    """A running durable pull consumer; :meth:`stop` finishes the message in hand, then stops."""
+    """A running durable pull consumer handling up to ``concurrency`` messages at once.
+
+    - The consumer's ``max_ack_pending`` is ``concurrency``: the server hands out no more unacknowledged messages
+      than that (across every replica of the service), and this process fetches only as many as it has free slots.
+    - Each message is acknowledged, nak'ed or dead-lettered on its own; a slow or failing one holds only its slot.
+    - Messages with the same ordering key (``key(event)``; none: every message is its own key) are handled one after
+      the other in the order fetched; when one is nak'ed, the ones of its key fetched behind it are nak'ed with the
+      same delay without being handled, so that they do not overtake it (their last delivery is handled anyway).
+    - :meth:`stop` fetches no more and waits for the messages in hand (at most ``drain_s``; those cut off are not
+      acknowledged and are redelivered).
+    """
 
     def __init__(self, bus: EventBus, durable: str, filter_subject: str, handler: Handler, config: ConsumerConfig,
                  max_deliver: int, backoff_s: list[float], batch: int, *, heartbeat_s: float = 10.0,
-                 max_work_s: float = 600.0) -> None:
+                 max_work_s: float = 600.0, concurrency: int = 1, key: KeyOf | None = None,
+                 on_give_up: GiveUp | None = None, drain_s: float = 10.0) -> None:
         self.bus = bus
         self.durable = durable
         self.filter_subject = filter_subject
@@ -225,24 +290,51 @@ class Subscription:
         self.config = config
         self.max_deliver = max_deliver
         self.backoff_s = backoff_s or [1.0]
-        self.batch = batch
+        self.batch = max(1, batch)
         self.heartbeat_s = max(heartbeat_s, 0.05)
         self.max_work_s = max_work_s
-        self._started = time.monotonic()
+        self.concurrency = max(1, concurrency)
+        self.key = key
+        self.on_give_up = on_give_up
+        self.drain_s = drain_s
         self._stopping = asyncio.Event()
+        self._freed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._heartbeat_task: asyncio.Task[None] | None = None
         self._psub: Any = None
+        #: The messages in hand (being handled, or waiting for an earlier one of their key) and since when.
+        self._in_hand: dict[asyncio.Task[None], tuple[Msg, float]] = {}
+        #: Per ordering key, whether the last message of that key in hand was handled (False: nak'ed).
+        self._tails: dict[str, asyncio.Future[bool]] = {}
+
+    @property
+    def in_hand(self) -> int:
+        """How many messages this process holds unacknowledged right now."""
+        return len(self._in_hand)
 
     async def start(self) -> None:
-        self._psub = await self.bus.js.pull_subscribe(self.filter_subject, durable=self.durable,
-                                                      stream=self.bus.stream, config=self.config)
+        # Create or update: an existing durable takes the current max_ack_pending, max_deliver and ack wait.
+        try:
+            await self.bus.js.add_consumer(self.bus.stream, config=self.config)
+        except APIError as error:  # a change the server refuses: keep the consumer as it is, and say so
+            await self.bus.js.consumer_info(self.bus.stream, self.durable)  # NotFoundError: nothing to bind to
+            log.warning("the durable consumer keeps its former configuration", extra={
+                "durable": self.durable, "error": str(error)})
+        self._psub = await self.bus.js.pull_subscribe_bind(durable=self.durable, stream=self.bus.stream)
         self._task = asyncio.create_task(self._run(), name=f"consumer-{self.durable}")
+        self._heartbeat_task = asyncio.create_task(self._heartbeat(), name=f"heartbeat-{self.durable}")
 
     async def _run(self) -> None:
         task = asyncio.current_task()
         while not self._stopping.is_set():
+            free = self.concurrency - len(self._in_hand)
+            if free <= 0:
+                self._freed.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._freed.wait(), timeout=1)
+                continue
             try:
-                messages = await self._psub.fetch(self.batch, timeout=1)
+                messages = await self._psub.fetch(min(self.batch, free), timeout=1)
             except (TimeoutError, NatsTimeoutError):
                 continue
             except asyncio.CancelledError:
@@ -259,70 +351,126 @@ class Subscription:
                 log.warning("consumer fetch failed; retrying", extra={"durable": self.durable}, exc_info=True)
                 await asyncio.sleep(0.5)
                 continue
-            waiting = list(messages)
-            heartbeat = asyncio.create_task(self._heartbeat(waiting), name=f"heartbeat-{self.durable}")
-            try:
-                for msg in messages:
-                    self._started = time.monotonic()
-                    try:
-                        await self._process(msg)
-                    except Exception:  # never let one message end the consumer; it will be redelivered
-                        log.exception("unexpected error processing a message", extra={"durable": self.durable})
-                    finally:
-                        waiting.remove(msg)
-            finally:
-                heartbeat.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await heartbeat
+            for msg in messages:
+                self._take(msg)
 
-    async def _process(self, msg: Msg) -> None:
+    def _take(self, msg: Msg) -> None:
+        """Start handling ``msg`` in its own task, behind the message of its key in hand, if any."""
+        try:
+            event: Message | None = decode(msg.subject, msg.data)
+            error = ""
+        except UndecodableEvent as exc:
+            event, error = None, f"undecodable event: {exc}"
+        key = ""
+        if event is not None and self.key is not None:
+            try:
+                key = self.key(event)
+            except Exception:  # a key function that cannot read the event orders nothing
+                log.exception("ordering key failed", extra={"durable": self.durable})
+        before = self._tails.get(key) if key else None
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        if key:
+            self._tails[key] = done
+        worker = asyncio.create_task(self._work(msg, event, error, before, done, key),
+                                     name=f"message-{self.durable}")
+        self._in_hand[worker] = (msg, time.monotonic())
+        worker.add_done_callback(self._finished)
+
+    def _finished(self, worker: asyncio.Task[None]) -> None:
+        self._in_hand.pop(worker, None)
+        self._freed.set()
+
+    async def _work(self, msg: Msg, event: Message | None, error: str, before: asyncio.Future[bool] | None,
+                    done: asyncio.Future[bool], key: str) -> None:
+        handled = True
+        try:
+            if event is None:
+                await self._dead_letter(msg, error)
+                return
+            if before is not None and not await before and not self._last_delivery(msg):
+                handled = False  # the earlier message of this key was nak'ed: do not overtake it
+                with contextlib.suppress(Exception):
+                    await msg.nak(delay=self._delay(msg))
+                return
+            handled = await self._process(msg, event)
+        except asyncio.CancelledError:
+            handled = False
+            raise
+        except Exception:  # never let one message end the consumer; it will be redelivered
+            handled = False
+            log.exception("unexpected error processing a message", extra={"durable": self.durable})
+        finally:
+            if not done.done():
+                done.set_result(handled)
+            if key and self._tails.get(key) is done:
+                del self._tails[key]
+
+    def _last_delivery(self, msg: Msg) -> bool:
+        return bool(msg.metadata.num_delivered >= self.max_deliver)
+
+    def _delay(self, msg: Msg) -> float:
+        delivered = int(msg.metadata.num_delivered)
+        return self.backoff_s[min(max(delivered, 1) - 1, len(self.backoff_s) - 1)]
+
+    async def _process(self, msg: Msg, event: Message) -> bool:
         parent = propagate.extract(dict(msg.headers or {}))
         token = otel_context.attach(parent)
         try:
             with tracer.start_as_current_span(f"consume {msg.subject}", kind=trace.SpanKind.CONSUMER) as span:
                 span.set_attribute("messaging.system", "nats")
                 span.set_attribute("messaging.destination.name", msg.subject)
-                await self._handle(msg)
+                return await self._handle(msg, event)
         finally:
             otel_context.detach(token)
 
-    async def _handle(self, msg: Msg) -> None:
-        try:
-            event = decode(msg.subject, msg.data)
-        except UndecodableEvent as exc:
-            await self._dead_letter(msg, f"undecodable event: {exc}")
-            return
+    async def _handle(self, msg: Msg, event: Message) -> bool:
+        """Run the handler; acknowledge, nak or give up. Whether the message is done with (not nak'ed)."""
         try:
             await self.handler(event)
         except PoisonMessage as exc:
-            await self._dead_letter(msg, f"poison message: {exc}")
-            return
+            return await self._give_up(msg, event, f"poison message: {exc}")
         except Exception as exc:
             delivered = msg.metadata.num_delivered
             if delivered >= self.max_deliver:
-                await self._dead_letter(msg, f"failed {delivered} times; last error: {exc!r}")
-                return
-            delay = self.backoff_s[min(delivered - 1, len(self.backoff_s) - 1)]
+                return await self._give_up(msg, event, f"failed {delivered} times; last error: {exc!r}")
+            delay = self._delay(msg)
             log.warning("event handler failed; will retry", extra={
                 "durable": self.durable, "event_id": meta_of(event).event_id, "attempt": delivered,
                 "retry_in_s": delay, "error": repr(exc)})
             with contextlib.suppress(Exception):
                 await msg.nak(delay=delay)
-            return
+            return False
         with contextlib.suppress(Exception):
             await msg.ack()
+        return True
 
-    async def _heartbeat(self, waiting: list[Msg]) -> None:
-        """Tell the server that the fetched messages not finished yet (the one in hand and those queued behind it)
-        are being worked on (``+WPI``), so their ack wait starts again; not once the message in hand has run past
-        ``max_work_s`` (a stuck handler: its messages are then redelivered)."""
+    async def _give_up(self, msg: Msg, event: Message, reason: str) -> bool:
+        """Record the failure where people see it (``on_give_up``), then dead-letter the message; when the
+        recording fails, the message is nak'ed and comes back (never dropped unseen)."""
+        if self.on_give_up is not None:
+            try:
+                await self.on_give_up(event, reason)
+            except Exception:
+                log.exception("could not record a message given up on; it will be delivered again",
+                              extra={"durable": self.durable, "event_id": meta_of(event).event_id})
+                with contextlib.suppress(Exception):
+                    await msg.nak(delay=self.backoff_s[-1])
+                return False
+        await self._dead_letter(msg, reason)
+        return True
+
+    async def _heartbeat(self) -> None:
+        """Tell the server that the messages in hand (being handled, or waiting behind an earlier one of their key)
+        are being worked on (``+WPI``), so their ack wait starts again; not for one taken more than ``max_work_s``
+        ago (a stuck handler: it is then redelivered)."""
         while True:
             await asyncio.sleep(self.heartbeat_s)
-            if time.monotonic() - self._started > self.max_work_s:
-                log.warning("event handler still running; no longer extending its ack wait",
-                            extra={"durable": self.durable})
-                return
-            for msg in list(waiting):
+            now = time.monotonic()
+            for msg, since in list(self._in_hand.values()):
+                if now - since > self.max_work_s:
+                    log.warning("event handler still running; no longer extending its ack wait",
+                                extra={"durable": self.durable, "subject": msg.subject})
+                    continue
                 with contextlib.suppress(Exception):
                     await msg.in_progress()
 
@@ -337,11 +485,25 @@ class Subscription:
             await msg.term()
 
     async def stop(self) -> None:
+        """Fetch no more, let the messages in hand finish (at most ``drain_s``), then stop."""
         self._stopping.set()
-        if self._task is not None:
+        if self._task is not None:  # the fetch in progress ends within its 1 s timeout
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(self._task, timeout=10)
+                await asyncio.wait_for(self._task, timeout=5)
             self._task = None
+        if self._in_hand:
+            _, cut_off = await asyncio.wait(list(self._in_hand), timeout=self.drain_s)
+            for worker in cut_off:  # not acknowledged: redelivered
+                worker.cancel()
+            if cut_off:
+                log.warning("stopped with messages in hand; they will be redelivered",
+                            extra={"durable": self.durable, "count": len(cut_off)})
+                await asyncio.wait(cut_off)
+        if self._heartbeat_task is not None:
+            self._heartbeat_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat_task
+            self._heartbeat_task = None
         if self._psub is not None:
             with contextlib.suppress(Exception):
                 await self._psub.unsubscribe()

@@ -13,6 +13,7 @@ through the national axis is written ``pending`` and sent by the :class:`~vanthu
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import date
@@ -61,6 +62,16 @@ class Answers:
         self.clock = clock
 
     async def __call__(self, message: Message) -> None:
+        await self._handle(message)
+
+    async def give_up(self, message: Message, reason: str) -> None:
+        """The consumer gave up on a registry event (its answer could not be made however often it was tried): the
+        answer is written ``failed`` with the reason (no registry lookup: the reporter's name is left out), visible
+        in ``vanthu-interchange failed``; ``resend`` sends it."""
+        with contextlib.suppress(PoisonMessage):
+            await self._handle(message, failed=f"Không gửi được trạng thái, đã ngừng thử lại: {reason}")
+
+    async def _handle(self, message: Message, failed: str = "") -> None:
         meta = meta_of(message)
         if isinstance(message, registry_events.DocumentRegistered):
             code, description = StatusCode.ACCEPTANCE, ""
@@ -80,27 +91,29 @@ class Answers:
         receipt = await self.store.receipt_of_arrival(meta.agency_code, message.document.document_id)
         if receipt is None:
             return  # not brought by interchange (a paper arrival): nobody to answer electronically
-        await self.answer(receipt, code, description, staff=meta.actor, source=meta.event_id)
+        await self.answer(receipt, code, description, staff=meta.actor, source=meta.event_id, failed=failed)
 
     async def answer(self, receipt: ReceiptRow, code: StatusCode, description: str, *, staff: str,
-                     source: str) -> DeliveryRow | None:
-        """Send status ``code`` about ``receipt``'s package to its sender, once per (receipt, code, ``source``)."""
+                     source: str, failed: str = "") -> DeliveryRow | None:
+        """Send status ``code`` about ``receipt``'s package to its sender, once per (receipt, code, ``source``);
+        ``failed``: write it failed with that reason instead (the consumer gave up; no registry lookup)."""
         key = f"status/{receipt.transport_id}/{receipt.recipient_code}/{code.value}/{source}"
         if await self.store.existing_keys([key]):
             return None
-        reporter = await self.registry.agency(receipt.recipient_code)
+        reporter = None if failed else await self.registry.agency(receipt.recipient_code)
         built = status_package(
             reporter=Organization(agency_code=receipt.recipient_code, name=reporter.name if reporter else None),
             response_for=response_for_of_receipt(receipt), code=code, description=description,
             staff=StaffInfo(staff=staff or None), at=self.clock())
         route = self.router.route(receipt.sender_code)
-        state = self.router.state(receipt.sender_code)
+        state = "failed" if failed else self.router.state(receipt.sender_code)
         delivery = NewDelivery(key, receipt.sender_code, "", route, state,
-                               last_error=self.router.no_route(receipt.sender_code) if state == "failed" else "",
+                               last_error=failed or (self.router.no_route(receipt.sender_code)
+                                                     if state == "failed" else ""),
                                status_code=code.value)
 
         def announce(rows: list[DeliveryRow]) -> list[Message]:
-            return [events.dispatched(row) for row in rows if row.route == LOCAL]
+            return [events.dispatched(row) for row in rows if row.route == LOCAL and row.state == "sent"]
 
         rows = await self.store.add_package(
             package_id=new_id(), kind="status", sender_code=receipt.recipient_code,

@@ -13,7 +13,14 @@ def dispatched(delivery: DeliveryRow) -> ev.PackageDispatched:
     """A local delivery's package is on its way to its recipient (meta.agency: the recipient)."""
     return ev.PackageDispatched(meta=new_meta(actor=ACTOR, agency=delivery.recipient_code),
                                 package_id=delivery.package_id, kind=delivery.kind,
-                                sender_code=delivery.sender_code, recipient_code=delivery.recipient_code)
+                                sender_code=delivery.sender_code, recipient_code=delivery.recipient_code,
+                                document_id=delivery.document_id)
+
+
+def conversation(message: ev.PackageDispatched) -> str:
+    """The ordering key of a dispatched package: its recipient and the document it is about (the sender and the
+    recipient for an event written before the document was in it)."""
+    return f"{message.recipient_code}/{message.document_id or message.sender_code}"
 
 
 def delivery_updated(delivery: DeliveryRow, status_code: str = "") -> ev.DeliveryUpdated:

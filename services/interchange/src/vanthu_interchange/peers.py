@@ -12,6 +12,7 @@ Both are granted to the ``vanthu-interchange`` client by the access table (:mod:
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -39,8 +40,13 @@ class StoredFile:
 class Registry:
     """The registry, for interchange."""
 
-    def __init__(self, channel: grpc.aio.Channel, tokens: ServiceTokens, *, wait_for_ready: bool = False) -> None:
+    def __init__(self, channel: grpc.aio.Channel, tokens: ServiceTokens, *, wait_for_ready: bool = False,
+                 agency_cache_s: float = 0.0) -> None:
         self.documents = documents_pb2_grpc.DocumentServiceStub(channel)
+        #: Directory entries found are kept this many seconds (0: not kept): every package names its sender's and
+        #: the reporter's agency, and the directory changes rarely (a renamed agency shows within that time).
+        self.agency_cache_s = agency_cache_s
+        self._agencies: dict[str, tuple[float, registry_pb2.Agency]] = {}
         self.directory = registry_pb2_grpc.RegistryServiceStub(channel)
         self.tokens = tokens
         #: Calls wait (up to their deadline) while the registry cannot be reached, instead of failing at once: the
@@ -63,6 +69,10 @@ class Registry:
 
     async def agency(self, code: str) -> registry_pb2.Agency | None:
         """The directory's entry for ``code``; None when there is none."""
+        if self.agency_cache_s > 0:
+            kept = self._agencies.get(code)
+            if kept is not None and kept[0] > time.monotonic():
+                return kept[1]
         try:
             reply = await self.directory.GetAgency(registry_pb2.GetAgencyRequest(code=code),
                                                    metadata=await self._metadata(), timeout=TIMEOUT_S,
@@ -72,6 +82,10 @@ class Registry:
             if isinstance(failure, NotFound):
                 return None
             raise failure from error
+        if self.agency_cache_s > 0:
+            if len(self._agencies) > 10_000:  # a province has ~1,000 agencies; never grow without bound
+                self._agencies.clear()
+            self._agencies[code] = (time.monotonic() + self.agency_cache_s, reply.agency)
         return reply.agency
 
     async def subtree(self, code: str, limit: int = 5000) -> dict[str, str]:

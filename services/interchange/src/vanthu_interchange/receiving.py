@@ -83,6 +83,11 @@ def _request_reason(package: DocumentPackage, recipient_code: str) -> str:
     return reason[:500]
 
 
+class NotArrivedYet(Exception):
+    """A revocation or update names a document sent inside this installation that is not taken in yet: the
+    consumer tries again later (consumers of one process take a document's packages in order; replicas may not)."""
+
+
 class Receiver:
     """Takes packages in for the agencies of this installation."""
 
@@ -106,6 +111,21 @@ class Receiver:
         if meta_of(message).agency_code != message.recipient_code or not message.package_id:
             raise PoisonMessage("a dispatched package whose event names another agency than its recipient")
         await self.take_in(message.package_id, message.package_id, message.recipient_code)
+
+    async def give_up(self, message: Message, reason: str) -> None:
+        """The consumer gave up on a dispatched package (it could not be taken in however often it was tried, or
+        never can be): its delivery is ``failed`` with the reason, on the sender's timeline and in
+        ``vanthu-interchange failed`` (``resend`` dispatches it again)."""
+        if not isinstance(message, ev.PackageDispatched):
+            return
+        row = await self.store.give_up(
+            message.package_id, message.recipient_code,
+            error=f"Nơi nhận chưa tiếp nhận được gói tin, đã ngừng thử lại: {reason}",
+            events=lambda row: [events.delivery_updated(row)] if row.kind == "edoc" else [])
+        if row is not None:
+            self.on_commit()
+            log.error("dispatched package given up on", extra={
+                "package_id": message.package_id, "recipient": message.recipient_code, "reason": reason})
 
     async def take_in(self, transport_id: str, package_id: str, recipient_code: str) -> ReceiptRow:
         """Take the stored package ``package_id`` in for ``recipient_code``; the receipt (the existing one when the
@@ -260,6 +280,11 @@ class Receiver:
         reason = reason or ("Thu hồi văn bản điện tử" if what == "revoke" else "Cập nhật văn bản điện tử")
         found = await self.store.arrival_receipt(recipient_code, sender_code, edxml_document_id)
         note = ""
+        if found is None and await self.store.in_transit(sender_code, recipient_code, edxml_document_id):
+            # The document is on its way inside this installation (another replica has it in hand): wait for it
+            # rather than hold the request as naming nothing.
+            raise NotArrivedYet(f"văn bản {edxml_document_id} của {sender_code} chưa được tiếp nhận xong; "
+                                "yêu cầu thu hồi sẽ được xử lý sau")
         if found is None:
             outcome, note = "held", (f"không có văn bản đến {edxml_document_id} của {sender_code} để "
                                      f"{'thu hồi' if what == 'revoke' else 'cập nhật'}")

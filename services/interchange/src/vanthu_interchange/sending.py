@@ -18,13 +18,14 @@ from collections.abc import Callable
 
 from google.protobuf.message import Message
 
+from vanthu.registry.v1 import documents_pb2
 from vanthu.registry.v1 import events_pb2 as registry_events
 from vanthu_core.bus import PoisonMessage
 from vanthu_core.events import meta_of
 from vanthu_core.ids import new_id
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_interchange import events
-from vanthu_interchange.packages import document_package
+from vanthu_interchange.packages import Built, document_package
 from vanthu_interchange.peers import Registry, Storage
 from vanthu_interchange.routing import LOCAL, TRANSMITTED, Router
 from vanthu_interchange.store import DeliveryRow, InterchangeStore, NewDelivery
@@ -69,9 +70,36 @@ class Sender:
             return  # a redelivery: sent already
         await self.send(agency, document_id)
 
-    async def send(self, agency: str, document_id: str) -> list[DeliveryRow]:
-        """Build the package of the issued ``document_id`` of ``agency`` and write its deliveries (those not
-        written yet); the new delivery rows."""
+    async def give_up(self, message: Message, reason: str) -> None:
+        """The consumer gave up on an issued document (its package could not be built however often it was tried,
+        or never can be): one ``failed`` delivery per recipient with the reason, on the sender's timeline and in
+        ``vanthu-interchange failed``; a resend builds the package then (:meth:`rebuild`)."""
+        if not isinstance(message, registry_events.DocumentIssued):
+            return
+        agency = meta_of(message).agency_code
+        recipients = [(r.agency_code.strip(), r.name, self.router.route(r.agency_code.strip()))
+                      for r in message.recipients if r.agency_code.strip()]
+        if not agency or not message.document.document_id or not recipients:
+            return
+        rows = await self.store.add_unsent(
+            sender_code=agency, document_id=message.document.document_id, recipients=recipients,
+            error=f"Không gửi được văn bản, đã ngừng thử lại: {reason}",
+            events=lambda rows: [events.delivery_updated(row) for row in rows])
+        if rows:
+            self.on_commit()
+            log.error("issued document not sent: given up", extra={
+                "document_id": message.document.document_id, "agency": agency, "reason": reason})
+
+    async def rebuild(self, delivery: DeliveryRow) -> None:
+        """Build the package of a delivery given up on before its package was built (:meth:`give_up`), now that
+        the operator resends it; raises what building raises (the attempt then counts as failed)."""
+        _, built = await self.build(delivery.sender_code, delivery.document_id)
+        await self.store.set_package(delivery.package_id, edxml_document_id=built.edxml_document_id,
+                                     body=built.body, sha256=built.sha256)
+
+    async def build(self, agency: str, document_id: str) -> tuple[documents_pb2.Document, Built]:
+        """The issued ``document_id`` of ``agency`` and its edXML package (the document and its files read from
+        the registry and storage)."""
         document = await self.registry.issued_document(agency, document_id)
         sender = await self.registry.agency(agency)
         if sender is None:
@@ -79,8 +107,13 @@ class Sender:
         parent = await self.registry.agency(sender.parent_code) if sender.parent_code else None
         ordered = sorted(document.files, key=lambda f: f.role != "main")
         files = [(f, await self.storage.read(agency, f.object_id)) for f in ordered]
-        built = document_package(document, sender, parent.name if parent else "", files, package_time=self.clock(),
-                                 paper=document.exchange_form == PAPER)
+        return document, document_package(document, sender, parent.name if parent else "", files,
+                                          package_time=self.clock(), paper=document.exchange_form == PAPER)
+
+    async def send(self, agency: str, document_id: str) -> list[DeliveryRow]:
+        """Build the package of the issued ``document_id`` of ``agency`` and write its deliveries (those not
+        written yet); the new delivery rows."""
+        document, built = await self.build(agency, document_id)
         deliveries = []
         for recipient in document.recipients:
             code = recipient.agency_code.strip()

@@ -14,6 +14,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from google.protobuf.message import Message
+
+from vanthu.interchange.v1 import events_pb2 as ev
 from vanthu.interchange.v1 import interchange_pb2, interchange_pb2_grpc
 from vanthu.registry.v1 import documents_pb2, registry_pb2
 from vanthu.storage.v1 import storage_pb2
@@ -35,6 +38,7 @@ from vanthu_core.subjects import (
 )
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_edxml import Limits
+from vanthu_interchange import events
 from vanthu_interchange.answers import Answers
 from vanthu_interchange.api import InterchangeApi
 from vanthu_interchange.axis_route import AxisInbox
@@ -56,6 +60,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("vanthu.interchange")
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _document_of(message: Message) -> str:
+    """The ordering key of a registry event: its document."""
+    document = getattr(message, "document", None)
+    return str(getattr(document, "document_id", "") or "")
+
+
+def _conversation(message: Message) -> str:
+    return events.conversation(message) if isinstance(message, ev.PackageDispatched) else ""
 
 
 @dataclass
@@ -96,7 +110,7 @@ class InterchangeServer:
         # would spend one of the few redeliveries before a dead letter, and an outage of some 25 s would send the
         # issued letter or the arrived package to the dead letters, lost to its recipient (found by
         # e2e/test_e2e_interchange_faults.py). The API's calls still fail at once (the clerk sees it).
-        registry = Registry(self.channels[0], tokens, wait_for_ready=True)
+        registry = Registry(self.channels[0], tokens, wait_for_ready=True, agency_cache_s=60.0)
         storage = Storage(self.channels[1], tokens, self.settings.max_file_bytes, wait_for_ready=True)
         api_registry = Registry(self.channels[0], tokens)
         store = InterchangeStore(sessions, clock=self.clock)
@@ -133,14 +147,18 @@ class InterchangeServer:
             InterchangeApi(store, api_registry, on_resend=kick, clock=self.clock,
                            revoker=Revoker(store, api_registry, router, on_commit=kick, clock=self.clock)),
             self.grpc.server)
+        sender = Sender(store, registry, storage, router, on_commit=kick, clock=self.clock)
+        self.transmitter.rebuild = sender.rebuild
         if self.bus is not None:
-            await self.bus.consume(INTERCHANGE_ISSUED, Sender(store, registry, storage, router, on_commit=kick,
-                                                              clock=self.clock))
-            await self.bus.consume(INTERCHANGE_DISPATCHED, receiver)
-            await self.bus.consume(INTERCHANGE_REGISTERED, answers)
-            await self.bus.consume(INTERCHANGE_REJECTED, answers)
-            await self.bus.consume(INTERCHANGE_REVOCATION_ACCEPTED, answers)
-            await self.bus.consume(INTERCHANGE_REVOCATION_REFUSED, answers)
+            # Each consumer handles VANTHU_CONSUMER_CONCURRENCY messages at once; what must stay in order is
+            # keyed: the packages of one document to one recipient (a revocation after its document), the events
+            # of one arrival. A message given up on is a failed delivery, visible and resendable.
+            await self.bus.consume(INTERCHANGE_ISSUED, sender, key=_document_of, on_give_up=sender.give_up)
+            await self.bus.consume(INTERCHANGE_DISPATCHED, receiver, key=_conversation,
+                                   on_give_up=receiver.give_up)
+            for consumer in (INTERCHANGE_REGISTERED, INTERCHANGE_REJECTED, INTERCHANGE_REVOCATION_ACCEPTED,
+                             INTERCHANGE_REVOCATION_REFUSED):
+                await self.bus.consume(consumer, answers, key=_document_of, on_give_up=answers.give_up)
         self.retries = asyncio.create_task(self.transmitter.run(self.settings.retry_poll_s))
         self.inbox: asyncio.Task[None] | None = None
         if self.axis is not None:

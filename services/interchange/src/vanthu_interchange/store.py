@@ -36,6 +36,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -177,6 +178,18 @@ class InterchangeStore:
         """Store a package and its deliveries (those whose key is not taken yet), and the events ``events(rows)``
         returns for the new ones, in one transaction; the new delivery rows."""
         now = self.clock()
+        try:
+            return await self._add_package(now, package_id=package_id, kind=kind, sender_code=sender_code,
+                                           edxml_document_id=edxml_document_id, body=body, sha256=sha256,
+                                           document_id=document_id, deliveries=deliveries, events=events)
+        except IntegrityError:  # another handler wrote one of these keys at the same moment (PostgreSQL)
+            return await self._add_package(now, package_id=package_id, kind=kind, sender_code=sender_code,
+                                           edxml_document_id=edxml_document_id, body=body, sha256=sha256,
+                                           document_id=document_id, deliveries=deliveries, events=events)
+
+    async def _add_package(self, now: datetime, *, package_id: str, kind: str, sender_code: str,
+                           edxml_document_id: str, body: bytes, sha256: str, document_id: str,
+                           deliveries: list[NewDelivery], events: Any) -> list[DeliveryRow]:
         async with self.sessions.begin() as session:
             taken = {k for (k,) in await session.execute(
                 select(DeliveryRow.key).where(DeliveryRow.key.in_([d.key for d in deliveries])))}
@@ -280,6 +293,69 @@ class InterchangeStore:
             METRICS.delivery(row.kind, row.route, row.state)
         return rows
 
+    async def give_up(self, package_id: str, recipient_code: str, *, error: str, events: Any) -> DeliveryRow | None:
+        """The receiving side gave up on the local delivery of ``package_id`` to ``recipient_code`` (it failed as
+        many times as the consumer tries, or can never be taken in): ``failed`` with the reason, visible to the
+        sender and in ``vanthu-interchange failed`` (``resend`` dispatches it again). None when there is no such
+        delivery, or it was taken in after all (a receipt exists) or is failed already."""
+        async with self.sessions.begin() as session:
+            row = (await session.scalars(select(DeliveryRow).where(
+                DeliveryRow.package_id == package_id, DeliveryRow.recipient_code == recipient_code)
+                .with_for_update())).first()
+            if row is None or row.state in ("failed", "cancelled"):
+                return None
+            taken_in = (await session.scalars(select(ReceiptRow.id).where(
+                ReceiptRow.package_id == package_id, ReceiptRow.recipient_code == recipient_code))).first()
+            if taken_in is not None:
+                return None
+            row.state, row.next_attempt_at, row.in_flight_at = "failed", None, None
+            row.last_error = error[:2000]
+            await session.flush()
+            for event in events(row):
+                await add_event(session, outbox, event)
+        METRICS.delivery(row.kind, row.route, row.state)
+        return row
+
+    async def add_unsent(self, *, sender_code: str, document_id: str, recipients: list[tuple[str, str, str]],
+                         error: str, events: Any) -> list[DeliveryRow]:
+        """An issued document whose package could not be built (the sending side gave up on it): one ``failed``
+        delivery per recipient (``(code, name, route)``) whose key is not taken yet, with the reason, on a package
+        not built yet (empty body; :meth:`set_package` fills it when the operator resends); the new rows."""
+        now = self.clock()
+        package_id = new_id()
+        async with self.sessions.begin() as session:
+            keys = {code: f"edoc/{document_id}/{code}" for code, _, _ in recipients}
+            taken = {k for (k,) in await session.execute(
+                select(DeliveryRow.key).where(DeliveryRow.key.in_(list(keys.values()))))}
+            fresh = [(c, n, r) for c, n, r in recipients if keys[c] not in taken]
+            if not fresh:
+                return []
+            session.add(PackageRow(id=package_id, kind="edoc", sender_code=sender_code, edxml_document_id="",
+                                   body=b"", sha256="", size=0, created_at=now))
+            await session.flush()
+            rows = [DeliveryRow(id=new_id(), key=keys[code], package_id=package_id, kind="edoc",
+                                document_id=document_id, edxml_document_id="", sender_code=sender_code,
+                                recipient_code=code, recipient_name=name, route=route, state="failed", attempts=1,
+                                last_error=error[:2000], created_at=now) for code, name, route in fresh]
+            session.add_all(rows)
+            await session.flush()
+            for event in events(rows):
+                await add_event(session, outbox, event)
+        for row in rows:
+            METRICS.delivery(row.kind, row.route, row.state)
+        return rows
+
+    async def set_package(self, package_id: str, *, edxml_document_id: str, body: bytes, sha256: str) -> None:
+        """Fill a package that was not built (:meth:`add_unsent`) and its deliveries' DocumentId; a package built
+        already is left as it is."""
+        async with self.sessions.begin() as session:
+            row = await session.get(PackageRow, package_id, with_for_update=True)
+            if row is None or row.body:
+                return
+            row.body, row.sha256, row.size, row.edxml_document_id = body, sha256, len(body), edxml_document_id
+            await session.execute(update(DeliveryRow).where(DeliveryRow.package_id == package_id)
+                                  .values(edxml_document_id=edxml_document_id))
+
     async def failed(self, sender_code: str | None = None) -> list[DeliveryRow]:
         """Deliveries that gave up (of one sender agency, or all)."""
         async with self.sessions() as session:
@@ -349,6 +425,11 @@ class InterchangeStore:
     async def interrupted(self, started_before: datetime, *, error: str, events: Any) -> list[DeliveryRow]:
         """Fail the deliveries whose in-flight attempt began before ``started_before`` and never ended (the process
         died or hung while sending): the transport may have the package, so only an operator resends it."""
+        async with self.sessions() as session:  # looked for first without the write lock (SQLite: BEGIN IMMEDIATE)
+            if (await session.scalars(select(DeliveryRow.id).where(
+                    DeliveryRow.state == "pending", DeliveryRow.in_flight_at.is_not(None),
+                    DeliveryRow.in_flight_at < started_before).limit(1))).first() is None:
+                return []
         async with self.sessions.begin() as session:
             rows = list((await session.scalars(select(DeliveryRow).where(
                 DeliveryRow.state == "pending", DeliveryRow.in_flight_at.is_not(None),
@@ -405,17 +486,27 @@ class InterchangeStore:
     async def add_receipt(self, receipt: ReceiptRow, events: list[Message]) -> ReceiptRow:
         """Record what came of a package for one recipient, with its events; a receipt already there (the same
         package taken in twice) wins and is returned, the events dropped."""
-        async with self.sessions.begin() as session:
-            existing = (await session.scalars(select(ReceiptRow).where(
-                ReceiptRow.transport_id == receipt.transport_id,
-                ReceiptRow.recipient_code == receipt.recipient_code))).first()
-            if existing is not None:
-                return existing
-            receipt.created_at = self.clock()
-            session.add(receipt)
-            for event in events:
-                await add_event(session, outbox, event)
-            package = await session.get(PackageRow, receipt.package_id)
+        try:
+            async with self.sessions.begin() as session:
+                existing = (await session.scalars(select(ReceiptRow).where(
+                    ReceiptRow.transport_id == receipt.transport_id,
+                    ReceiptRow.recipient_code == receipt.recipient_code))).first()
+                if existing is not None:
+                    return existing
+                receipt.created_at = self.clock()
+                session.add(receipt)
+                for event in events:
+                    await add_event(session, outbox, event)
+                package = (await session.execute(select(PackageRow.id, PackageRow.created_at).where(
+                    PackageRow.id == receipt.package_id))).first()  # not its body
+        except IntegrityError:  # the same package taken in at the same moment by another handler (PostgreSQL)
+            async with self.sessions() as session:
+                found = (await session.scalars(select(ReceiptRow).where(
+                    ReceiptRow.transport_id == receipt.transport_id,
+                    ReceiptRow.recipient_code == receipt.recipient_code))).first()
+            if found is None:
+                raise
+            return found
         # a package that travelled inside this installation was created by the sender here: same clock
         local = package is not None and receipt.transport_id == package.id
         METRICS.taken_in(receipt.kind, receipt.outcome,
@@ -512,6 +603,17 @@ class InterchangeStore:
                 ReceiptRow.recipient_code == recipient_code, ReceiptRow.sender_code == sender_code,
                 ReceiptRow.edxml_document_id == edxml_document_id, ReceiptRow.outcome == "accepted",
                 ReceiptRow.document_id != "").order_by(ReceiptRow.created_at.desc()))).first()
+
+    async def in_transit(self, sender_code: str, recipient_code: str, edxml_document_id: str) -> bool:
+        """Whether the document package ``edxml_document_id`` of ``sender_code`` was sent to ``recipient_code``
+        inside this installation and is not taken in yet (its ``PackageDispatched`` is still on its way)."""
+        async with self.sessions() as session:
+            taken = select(ReceiptRow.id).where(ReceiptRow.package_id == DeliveryRow.package_id,
+                                                ReceiptRow.recipient_code == recipient_code)
+            return (await session.scalars(select(DeliveryRow.id).where(
+                DeliveryRow.kind == "edoc", DeliveryRow.route == "local", DeliveryRow.state == "sent",
+                DeliveryRow.sender_code == sender_code, DeliveryRow.recipient_code == recipient_code,
+                DeliveryRow.edxml_document_id == edxml_document_id, ~taken.exists()))).first() is not None
 
     async def cancel_pending(self, delivery_ids: list[str]) -> None:
         async with self.sessions.begin() as session:

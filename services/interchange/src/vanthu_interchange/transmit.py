@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from google.protobuf.message import Message
@@ -53,7 +53,8 @@ class Transmitter:
 
     def __init__(self, store: InterchangeStore, router: Router, *, max_attempts: int, initial_s: float,
                  max_s: float, on_commit: Callable[[], None] | None = None, axis: AxisClient | None = None,
-                 in_flight_timeout: timedelta = timedelta(minutes=5), peers: PeerClient | None = None) -> None:
+                 in_flight_timeout: timedelta = timedelta(minutes=5), peers: PeerClient | None = None,
+                 rebuild: Callable[[DeliveryRow], Awaitable[None]] | None = None) -> None:
         self.store = store
         self.router = router
         self.max_attempts = max_attempts
@@ -63,6 +64,8 @@ class Transmitter:
         self.axis = axis
         self.in_flight_timeout = in_flight_timeout
         self.peers = peers
+        #: Builds the package of a resent delivery given up on before its package existed (``Sender.rebuild``).
+        self.rebuild = rebuild
         self._wake = asyncio.Event()
 
     def backoff(self, attempts: int) -> timedelta:
@@ -78,6 +81,15 @@ class Transmitter:
         await self._fail_interrupted()
         sent = 0
         for delivery in await self.store.due():
+            if delivery.kind == "edoc" and not delivery.edxml_document_id:  # given up on before it was built
+                if self.rebuild is None:
+                    await self._failed_attempt(delivery, "the package of this document was never built")
+                    continue
+                try:
+                    await self.rebuild(delivery)
+                except Exception as error:
+                    await self._failed_attempt(delivery, f"Không lập được gói tin: {error}")
+                    continue
             route = self.router.route(delivery.recipient_code)
             if route == LOCAL:
                 def announce(row: DeliveryRow) -> list[Message]:
