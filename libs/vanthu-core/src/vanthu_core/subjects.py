@@ -125,11 +125,19 @@ INTERCHANGE_REVOCATION_ACCEPTED: Final = Consumer("interchange-revocation-accept
                                                   REGISTRY_DOCUMENT_REVOCATION_ACCEPTED, "interchange")
 INTERCHANGE_REVOCATION_REFUSED: Final = Consumer("interchange-revocation-refused",
                                                  REGISTRY_DOCUMENT_REVOCATION_REFUSED, "interchange")
+#: The arrival's processing answers its sender: 04 assigned, 05 in progress, 06 completed (from the workflow).
+INTERCHANGE_WORKFLOW_ASSIGNED: Final = Consumer("interchange-workflow-assigned", WORKFLOW_INCOMING_ASSIGNED,
+                                                "interchange")
+INTERCHANGE_WORKFLOW_IN_PROGRESS: Final = Consumer("interchange-workflow-in-progress", WORKFLOW_INCOMING_IN_PROGRESS,
+                                                   "interchange")
+INTERCHANGE_WORKFLOW_COMPLETED: Final = Consumer("interchange-workflow-completed", WORKFLOW_INCOMING_COMPLETED,
+                                                 "interchange")
 #: The registry shows each step of an arrival's processing in the workflow in the document's history.
 REGISTRY_WORKFLOW_STEPS: Final = Consumer("registry-workflow-steps", WORKFLOW_STEP_RECORDED, "registry")
 CONSUMERS: Final = (SIGNING_ARRIVALS, REGISTRY_SIGNATURE_CHECKS, REGISTRY_WORKFLOW_STEPS, INTERCHANGE_ISSUED,
                     INTERCHANGE_DISPATCHED, INTERCHANGE_REGISTERED, INTERCHANGE_REJECTED,
-                    INTERCHANGE_REVOCATION_ACCEPTED, INTERCHANGE_REVOCATION_REFUSED)
+                    INTERCHANGE_REVOCATION_ACCEPTED, INTERCHANGE_REVOCATION_REFUSED, INTERCHANGE_WORKFLOW_ASSIGNED,
+                    INTERCHANGE_WORKFLOW_IN_PROGRESS, INTERCHANGE_WORKFLOW_COMPLETED)
 #: The services with a NATS user of their own (they publish or consume events).
 SERVICES: Final = tuple(sorted({publisher_of(s) for s in EVENT_TYPES} | {c.service for c in CONSUMERS}))
 

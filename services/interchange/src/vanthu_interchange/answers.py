@@ -1,6 +1,7 @@
 """Status packages back to the sender of an arrival (regulations digest §1.4 and §7.2): 01 on arrival, 02 when it is
 returned (refused by this installation, or by the recipient's clerk, with the reason), 03 when the clerk registers
-it (vào sổ); 15 or 16 when the clerk accepts or refuses the sender's revocation or update (with the reason).
+it (vào sổ); 04, 05 and 06 as the workflow assigns it, the lead starts on it and completes it; 15 or 16 when the
+clerk accepts or refuses the sender's revocation or update (with the reason).
 
 The handler of ``vanthu.registry.document.registered`` and ``…rejected`` (consumers ``interchange-registered`` and
 ``interchange-rejected``), and of ``…revocation_accepted`` and ``…revocation_refused`` (consumers
@@ -21,6 +22,7 @@ from datetime import date
 from google.protobuf.message import Message
 
 from vanthu.registry.v1 import events_pb2 as registry_events
+from vanthu.workflow.v1 import events_pb2 as workflow_events
 from vanthu_core.bus import PoisonMessage
 from vanthu_core.events import meta_of
 from vanthu_core.ids import new_id
@@ -48,6 +50,33 @@ def response_for_of_receipt(receipt: ReceiptRow) -> ResponseFor:
     return ResponseFor(agency_code=kept.get("agency_code") or receipt.sender_code,
                        code=kept.get("code") or None, promulgation_date=date.fromisoformat(day) if day else None,
                        document_id=kept.get("document_id") or receipt.edxml_document_id or None)
+
+
+#: The workflow's events about an arrival's processing that its sender hears of (statuses 04, 05, 06).
+WORKFLOW_EVENTS = (workflow_events.IncomingAssigned, workflow_events.IncomingInProgress,
+                   workflow_events.IncomingCompleted)
+
+
+def workflow_status(message: Message) -> tuple[StatusCode, str]:
+    """The status and its description for a workflow event (regulations digest §1.4 and §7.2, from the official
+    sample names): 04 phân công (who leads it and by when), 05 đang xử lý, 06 hoàn thành (with the result).
+
+    Only what the sender may know leaves the agency: the lead unit or person's name and the deadline, never the
+    leader's instruction (ý kiến chỉ đạo) nor the cooperating units. :raises PoisonMessage: another event."""
+    if isinstance(message, workflow_events.IncomingAssigned):
+        parts = ["Lãnh đạo đã phân công xử lý"]
+        if message.lead_name:
+            parts.append(f"chủ trì: {message.lead_name}")
+        if message.deadline:
+            with contextlib.suppress(ValueError):
+                parts.append(f"hạn xử lý: {date.fromisoformat(message.deadline[:10]):%d/%m/%Y}")
+        return StatusCode.ASSIGNMENT, "; ".join(parts)[:500]
+    if isinstance(message, workflow_events.IncomingInProgress):
+        return StatusCode.PROCESSING, "Đang xử lý văn bản đến"
+    if isinstance(message, workflow_events.IncomingCompleted):
+        result = f": {message.result}" if message.result else ""
+        return StatusCode.FINISH, f"Hoàn thành xử lý văn bản đến{result}"[:500]
+    raise PoisonMessage(f"not a step of an arrival's processing: {message.DESCRIPTOR.full_name}")
 
 
 class Answers:
@@ -83,9 +112,15 @@ class Answers:
                            "Văn thư đồng ý yêu cầu cập nhật văn bản")
         elif isinstance(message, registry_events.DocumentRevocationRefused):
             code, description = StatusCode.CHANGE_REJECTION, message.reason
+        elif isinstance(message, WORKFLOW_EVENTS):
+            code, description = workflow_status(message)
+            receipt = await self.store.receipt_of_arrival(meta.agency_code, message.document_id)
+            if receipt is not None:
+                await self.answer(receipt, code, description, staff=meta.actor, source=meta.event_id, failed=failed)
+            return
         else:
-            raise PoisonMessage(f"not a registered or rejected arrival, nor an answer to a revocation: "
-                                f"{message.DESCRIPTOR.full_name}")
+            raise PoisonMessage(f"not a registered or rejected arrival, an answer to a revocation nor a step of its "
+                                f"processing: {message.DESCRIPTOR.full_name}")
         if message.document.direction != "incoming":
             return
         receipt = await self.store.receipt_of_arrival(meta.agency_code, message.document.document_id)

@@ -35,6 +35,9 @@ from vanthu_core.subjects import (
     INTERCHANGE_REJECTED,
     INTERCHANGE_REVOCATION_ACCEPTED,
     INTERCHANGE_REVOCATION_REFUSED,
+    INTERCHANGE_WORKFLOW_ASSIGNED,
+    INTERCHANGE_WORKFLOW_COMPLETED,
+    INTERCHANGE_WORKFLOW_IN_PROGRESS,
 )
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_edxml import Limits
@@ -63,9 +66,9 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def _document_of(message: Message) -> str:
-    """The ordering key of a registry event: its document."""
+    """The ordering key of a registry or workflow event: its document."""
     document = getattr(message, "document", None)
-    return str(getattr(document, "document_id", "") or "")
+    return str(getattr(document, "document_id", "") or getattr(message, "document_id", "") or "")
 
 
 def _conversation(message: Message) -> str:
@@ -157,7 +160,8 @@ class InterchangeServer:
             await self.bus.consume(INTERCHANGE_DISPATCHED, receiver, key=_conversation,
                                    on_give_up=receiver.give_up)
             for consumer in (INTERCHANGE_REGISTERED, INTERCHANGE_REJECTED, INTERCHANGE_REVOCATION_ACCEPTED,
-                             INTERCHANGE_REVOCATION_REFUSED):
+                             INTERCHANGE_REVOCATION_REFUSED, INTERCHANGE_WORKFLOW_ASSIGNED,
+                             INTERCHANGE_WORKFLOW_IN_PROGRESS, INTERCHANGE_WORKFLOW_COMPLETED):
                 await self.bus.consume(consumer, answers, key=_document_of, on_give_up=answers.give_up)
         self.retries = asyncio.create_task(self.transmitter.run(self.settings.retry_poll_s))
         self.inbox: asyncio.Task[None] | None = None
