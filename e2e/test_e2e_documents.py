@@ -10,12 +10,9 @@ import pytest
 from vanthu.registry.v1 import events_pb2 as registry_events
 from vanthu_core.events import decode
 from vanthu_devstack import Stack
+from vanthu_testing.gateway import bearer
 
 pytestmark = pytest.mark.e2e
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def register_id(api: httpx.Client, token: str, direction: str, name: str) -> str:

@@ -8,9 +8,11 @@ agencies it serves, and a throwaway CA (made here, valid around the real clock) 
 A also reaches a ministry (Bộ Nội vụ) through the national axis (a fake axis: its contract is reconstructed,
 regulations digest §2.3). A's clerk (UBND tỉnh) issues a letter to Sở Nội vụ (an agency of A), to Long Châu (of B)
 and to the ministry: each of A's and B's agencies receives it as an arrival with its signature report, the ministry's
-system finds it waiting on the axis; Long Châu registers it (A sees 03). A second letter Long Châu returns (A sees 02
-with the reason). A revokes a third and Long Châu accepts (15), a fourth and Long Châu refuses (16). A's timeline
-shows every step with its time. B's federation port lists the agencies B serves, to a configured peer only.
+system finds it waiting on the axis; Long Châu registers it (A sees 03), its leader assigns it to Văn phòng (A sees
+04), the unit's head gives it to a person (the lead's first action: 05) who completes it (06). A second letter Long
+Châu returns (A sees 02 with the reason). A revokes a third and Long Châu accepts (15), a fourth and Long Châu refuses
+(16). A's timeline shows every step with its time. B's federation port lists the agencies B serves, to a
+configured peer only.
 
 B's interchange (its federation port) down for a while: A's deliveries to Long Châu retry (pending, never failed)
 and B holds nothing; once B is back each letter arrives once and A sees one 01 per letter, counted in both
@@ -155,7 +157,7 @@ def codes(a: Installation, document_id: str, recipient: str = LONG_CHAU) -> list
 def post(where: Installation, who: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
     with where.api() as api:
         reply = api.post(path, headers=where.login(who), json=body)
-    assert reply.status_code == 200, reply.text
+    assert reply.status_code in (200, 201), reply.text
     return dict(reply.json())
 
 
@@ -218,6 +220,28 @@ def test_two_installations_exchange_documents_their_statuses_and_revocations(
     wait_for(lambda: codes(a, doc["id"]) == ["01", "03"], "statuses 01 and 03 from Long Châu at A")
     wait_for(lambda: codes(a, doc["id"], SNV) == ["01"], "status 01 from Sở Nội vụ")
 
+    # B processes it (workflow): submitted to the leader, assigned to Văn phòng (04), its head gives it to an officer
+    # (the lead's first action: 05), the officer completes it (06); the instruction stays inside B
+    instruction = "Văn phòng chủ trì tham mưu, báo cáo trước ngày 05/12 (nội bộ)"
+    case = post(b, "vanthu.longchau", "/api/v1/workflow/incoming", {"document_id": lc["id"], "comment": "Kính trình"})
+    case = post(b, "lanhdao.longchau", f"/api/v1/workflow/cases/{case['id']}/assign", {
+        "version": case["version"], "lead": {"kind": "unit", "id": "VP"}, "deadline_days": 5,
+        "instruction": instruction})
+    wait_for(lambda: codes(a, doc["id"]) == ["01", "03", "04"], "status 04 (assigned) from Long Châu at A")
+    with b.api() as api:
+        head = b.login("truongphong.longchau")
+        lead = next(t for t in api.get("/api/v1/workflow/inbox", params={"kind": "lead"}, headers=head).json()["tasks"]
+                    if t["case_id"] == case["id"])
+        people = {p["username"]: p["subject"] for p in api.get("/api/v1/people", headers=head).json()}
+    case = post(b, "truongphong.longchau", f"/api/v1/workflow/tasks/{lead['id']}/delegate", {
+        "version": case["version"], "subject": people["vanthu.longchau"], "comment": "Đề nghị tham mưu"})
+    case = post(b, "vanthu.longchau", f"/api/v1/workflow/tasks/{lead['id']}/complete", {
+        "version": case["version"], "result": "Đã báo cáo UBND tỉnh"})
+    wait_for(lambda: codes(a, doc["id"]) == ["01", "03", "04", "05", "06"], "statuses 05 and 06 at A")
+    processing = deliveries(a, doc["id"])[LONG_CHAU]["statuses"]
+    assert "chủ trì: Văn phòng" in processing[2]["description"] and instruction not in processing[2]["description"]
+    assert processing[2]["staff"] == "lanhdao.longchau" and processing[4]["staff"] == "vanthu.longchau"
+
     # 2. a second letter B's clerk returns with a reason: A sees 02 and the reason
     second = issue_letter(a, draft_pdf(), "V/v báo cáo số liệu liên thông (đợt 2)",
                           [{"agency_code": LONG_CHAU, "name": "Phường Long Châu"}])
@@ -250,7 +274,7 @@ def test_two_installations_exchange_documents_their_statuses_and_revocations(
     assert refused["revocation"] == "refused" and refused["revocation_reason"] == refusal
 
     # A's timeline shows every step with its time (the recipient's, +07:00, and when A received it)
-    for issued, expected in ((doc, ["01", "03"]), (second, ["01", "02"]), (third, ["01", "13", "15"]),
+    for issued, expected in ((doc, ["01", "03", "04", "05", "06"]), (second, ["01", "02"]), (third, ["01", "13", "15"]),
                              (fourth, ["01", "13", "16"])):
         delivery = deliveries(a, issued["id"])[LONG_CHAU]
         assert [s["code"] for s in delivery["statuses"]] == expected

@@ -6,14 +6,12 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from vanthu_testing.gateway import bearer
+
 pytestmark = pytest.mark.e2e
 
 PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\n"
        b"endobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n" + "Quyết định số 05/QĐ-UBND".encode() * 2000)
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_a_file_goes_up_and_comes_back_verified_and_stays_in_its_agency(api: httpx.Client,

@@ -13,13 +13,10 @@ import httpx
 import pytest
 
 from vanthu_devstack import Stack
+from vanthu_testing.gateway import bearer
 
 pytestmark = pytest.mark.e2e
 VN = timezone(timedelta(hours=7))
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def draft_with_file(api: httpx.Client, officer: dict[str, str], pdf: bytes, abstract: str) -> dict:

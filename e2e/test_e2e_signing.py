@@ -10,12 +10,9 @@ import httpx
 import pytest
 
 from vanthu_devstack import Stack
+from vanthu_testing.gateway import bearer
 
 pytestmark = pytest.mark.e2e
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_sign_and_verify_through_the_gateway(api: httpx.Client, login: Callable[[str], str],

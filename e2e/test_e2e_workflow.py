@@ -14,13 +14,10 @@ import pytest
 from vanthu.workflow.v1 import events_pb2 as workflow_events
 from vanthu_core.events import decode
 from vanthu_devstack import Stack
+from vanthu_testing.gateway import bearer
 
 pytestmark = pytest.mark.e2e
 UBND = "000.00.00.H61"
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_an_incoming_document_goes_from_registered_to_completed_with_a_lead_and_two_cooperating_units(
