@@ -144,7 +144,12 @@ def test_one_trace_follows_a_package_from_the_issuing_call_to_the_status_back(
 
     def traced() -> list[str] | None:
         subjects = [subject for _, subject in platform.events_by_trace_id(first_sequence).get(trace_id, [])]
-        return subjects if subjects.count("vanthu.interchange.package.dispatched") == 4 else None
+        # 2 packages and 2 answers dispatched, each taken in: the consumers handle several messages at once, so
+        # the count waits for the last of each kind
+        whole = (subjects.count("vanthu.interchange.package.dispatched") == 4
+                 and subjects.count("vanthu.interchange.package.received") == 4
+                 and subjects.count("vanthu.registry.document.arrived") == 2)
+        return subjects if whole else None
 
     subjects = wait_for(traced, "the package's events in the stream with the issuing call's trace id")
     assert subjects.count("vanthu.registry.document.issued") == 1

@@ -84,7 +84,9 @@ class RegistryServer:
             DocumentApi(documents, agencies, lifecycle, on_commit=self.relay.kick), self.grpc.server)
         if self.bus is not None:
             await self.bus.consume(REGISTRY_SIGNATURE_CHECKS, SignatureChecks(documents, on_commit=self.relay.kick))
-            await self.bus.consume(REGISTRY_WORKFLOW_STEPS, WorkflowSteps(documents))
+            # a document's steps are recorded in the order they were taken (its history is in insertion order)
+            await self.bus.consume(REGISTRY_WORKFLOW_STEPS, WorkflowSteps(documents),
+                                   key=lambda message: str(getattr(message, "document_id", "")))
         return await self.grpc.start()
 
     async def stop(self) -> None:
