@@ -229,3 +229,14 @@ async def test_a_registry_refusal_leaves_the_case_where_it_was(harness: Harness)
     after = (await h.call(h.api.GetCase, pb.GetCaseRequest(case_id=case.id), LEADER)).case
     assert (after.state, after.version, len(after.steps)) == ("submitted", case.version, len(case.steps))
     assert h.task(after, "sign").state == "open"
+
+
+async def test_a_draft_of_a_unit_without_another_head_is_reviewed_by_the_leaders(harness: Harness) -> None:
+    h = harness
+    by_clerk = await h.started(drafter=CLERK)  # Văn phòng has no head
+    by_head = await h.started(drafter=HEAD)  # he heads Phòng Tổng hợp himself
+    for case in (by_clerk, by_head):
+        assert case.unit_code == "" and h.task(case, "review").assignee == "leader"
+    case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=by_head.id, version=by_head.version, approve=True), LEADER)).case
+    assert case.state == "approved" and h.task(case, "draft").assignee == h.subject(HEAD)

@@ -234,7 +234,7 @@ TABLE: dict[str, Access] = {
     WORKFLOW + "ListInbox": people(EVERYONE, forwards=_DIRECTORY_READS[:1],
                                    rule="the caller's own tasks, and their units' as their head"),
     # -- workflow: the outgoing circuit (quy trình văn bản đi); the steps' roles come from the circuit definition ---
-    WORKFLOW + "StartOutgoing": people(DRAFTERS, forwards=[DOCUMENTS + "GetDocument", REGISTRY + "ListUnitMembers"],
+    WORKFLOW + "StartOutgoing": people(DRAFTERS, forwards=[DOCUMENTS + "GetDocument", *_DIRECTORY_READS],
                                        rule="the caller's own outgoing draft of their agency, once"),
     WORKFLOW + "ReviewOutgoing": people("head", "leader", forwards=_DIRECTORY_READS[:1],
                                         rule="the review task of a case of their own agency in their inbox (the "

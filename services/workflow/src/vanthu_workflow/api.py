@@ -303,8 +303,14 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             raise FailedPrecondition(f"the document is {document.status}: only a draft (dự thảo) starts its circuit")
         if document.created_by and document.created_by != principal.username:
             raise PermissionDenied("only the drafter of this document puts it into its circuit")
+        # The drafting unit's head reviews; a drafter of no unit, of a unit without a head, or who is its head
+        # themselves: the leaders review (the case's unit_code stays empty then).
         members = await self.directory.members(principal.token)
+        units = {u.code: u for u in await self.directory.units(principal.token)}
         unit = next((m.unit_code for m in members if m.subject == principal.subject), "")
+        head = units[unit].head_subject if unit in units else ""
+        if not head or head == principal.subject:
+            unit = ""
         circuit = self.definition.circuit(own, document.type_code)
         case = await self.store.start_outgoing(own, document_id=document.id, abstract=document.abstract,
                                                type_code=document.type_code, circuit=circuit, unit_code=unit,

@@ -101,6 +101,7 @@ class CaseRow(Base):
     definition_version: Mapped[int] = mapped_column(Integer, default=0)
     drafter: Mapped[str] = mapped_column(String(100), default="")
     drafter_name: Mapped[str] = mapped_column(String(200), default="")
+    #: Outgoing: the drafting unit whose head reviews; empty: the leaders review.
     unit_code: Mapped[str] = mapped_column(String(20), default="")
     type_code: Mapped[str] = mapped_column(String(50), default="")
 
