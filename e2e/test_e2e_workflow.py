@@ -171,6 +171,14 @@ def test_an_outgoing_document_goes_from_draft_through_review_returned_once_to_si
         ("issue", "vanthu.ubnd")]
     assert api.get(path, headers=bearer(login("lanhdao.snv"))).status_code == 404
 
+    def history() -> list[str] | None:  # the registry consumes vanthu.workflow.step.recorded into the history
+        lines = ok(api.get(f"/api/v1/documents/{doc['id']}/history", headers=clerk))
+        steps = [h["changes"]["step"] for h in lines if h["action"] == "workflow"]
+        return steps if len(steps) >= 7 else None
+
+    recorded = wait_for(history, "the circuit's steps in the document's history", timeout_s=30)
+    assert sorted(recorded) == sorted(s["action"] for s in case["steps"])  # consumed concurrently: any order
+
     # interchange sends it on the issued event: Sở Nội vụ receives it as an arrival
     snv_clerk = bearer(login("vanthu.snv"))
     arrival = wait_for(lambda: next(iter(arrivals(api, snv_clerk, UBND, issued["number_symbol"])), None),
