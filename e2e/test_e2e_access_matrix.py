@@ -221,6 +221,30 @@ class World:
         return {"case_id": case["id"], "document_id": doc["id"], "version": case["version"],
                 "task_id": task["id"] if task else ""}
 
+    def outgoing(self, state: str = "in_review", drafter: str = "chuyenvien.ubnd") -> Target:
+        """An outgoing case of a fresh draft of UBND by ``drafter``, taken to ``state`` (in_review, returned,
+        consulting, approved, submitted, signed). Phòng Tổng hợp's officer's draft is reviewed by its head; anyone
+        else's by the leaders (their unit has no other head). Consulting: the leaders consult Phòng Tổng hợp (the one
+        unit with a head), so the drafter must be of another unit."""
+        doc = self.draft(drafter)
+        case = self.ok(drafter, "POST", "/api/v1/workflow/outgoing", json={"document_id": doc["id"]})
+        reviewer = "truongphong.ubnd" if drafter == "chuyenvien.ubnd" else "lanhdao.ubnd"
+        path = f"/api/v1/workflow/cases/{case['id']}"
+        if state == "returned":
+            case = self.ok(reviewer, "POST", f"{path}/review",
+                           json={"version": case["version"], "approve": False, "comment": "Sửa trích yếu"})
+        elif state != "in_review":
+            case = self.ok(reviewer, "POST", f"{path}/review", json={
+                "version": case["version"], "approve": True, "consult": ["TH"] if state == "consulting" else []})
+            if state in ("submitted", "signed"):
+                case = self.ok(drafter, "POST", f"{path}/submit", json={"version": case["version"]})
+            if state == "signed":
+                case = self.ok("lanhdao.ubnd", "POST", f"{path}/sign", json={"version": case["version"]}, timeout=120)
+        assert case["state"] == state, case
+        task = next((t for t in case["tasks"] if t["kind"] == "consult" and t["state"] == "open"), None)
+        return {"case_id": case["id"], "document_id": doc["id"], "version": case["version"],
+                "task_id": task["id"] if task else ""}
+
     def issued_to(self, *codes: str) -> dict[str, Any]:
         """A letter of UBND issued to ``codes``, once interchange wrote its deliveries."""
         object_id = self.upload(signable=True)["object_id"]
@@ -668,6 +692,40 @@ ROWS.update({
                              ("extension", {"days": 2, "reason": "Chờ số liệu của các xã"}),
                              ("return", {"reason": "Không thuộc chức năng của phòng"}),
                              ("complete", {"result": "Đã báo cáo"}))},
+    # -- workflow: the outgoing circuit ------------------------------------------------------------------------------
+    "POST /api/v1/workflow/outgoing": Row(
+        "resource", 201, target=lambda w: {"document_id": w.draft()["id"]},
+        fresh=lambda w, u: {"document_id": w.draft(u)["id"]},  # each drafter starts a draft of their own
+        body=lambda w, u, t: {"json": {"document_id": t["document_id"]}},
+        extra=(("truongphong.ubnd", lambda w: {"document_id": w.draft()["id"]}, 403, "only the drafter"),)),
+    "POST /api/v1/workflow/cases/{case_id}/review": Row(
+        "resource", 200, target=lambda w: w.outgoing(), snapshot=case_view,
+        fresh=lambda w, u: w.outgoing(drafter="chuyenvien.ubnd" if u == "truongphong.ubnd" else "vanthu.ubnd"),
+        body=lambda w, u, t: {"json": {"version": t["version"], "approve": True}},
+        extra=(("lanhdao.ubnd", lambda w: w.outgoing(), 403, "the circuit gives it to Phòng Tổng hợp's head"),)),
+    "POST /api/v1/workflow/cases/{case_id}/resend": Row(
+        "resource", 200, target=lambda w: w.outgoing("returned"), snapshot=case_view,
+        fresh=lambda w, u: w.outgoing("returned", drafter=u),  # each drafter resends a draft of their own
+        body=lambda w, u, t: {"json": {"version": t["version"]}},
+        extra=(("truongphong.ubnd", lambda w: w.outgoing("returned"), 403, "only the drafter"),)),
+    "POST /api/v1/workflow/tasks/{task_id}/answer": Row(
+        "resource", 200, target=lambda w: w.outgoing("consulting", drafter="vanthu.ubnd"), snapshot=case_view,
+        fresh=lambda w, u: w.outgoing("consulting", drafter="vanthu.ubnd"),
+        body=lambda w, u, t: {"json": {"version": t["version"], "opinion": "Phòng Tổng hợp thống nhất"}}),
+    "POST /api/v1/workflow/cases/{case_id}/submit": Row(
+        "resource", 200, target=lambda w: w.outgoing("approved"), snapshot=case_view,
+        fresh=lambda w, u: w.outgoing("approved", drafter=u),
+        body=lambda w, u, t: {"json": {"version": t["version"]}},
+        extra=(("truongphong.ubnd", lambda w: w.outgoing("approved"), 403, "only the drafter"),)),
+    "POST /api/v1/workflow/cases/{case_id}/sign": Row(
+        "resource", 200, target=lambda w: w.outgoing("submitted"), snapshot=case_view,
+        fresh=lambda w, u: w.outgoing("submitted"),
+        body=lambda w, u, t: {"json": {"version": t["version"]}, "timeout": 120},
+        expect={"truongphong.ubnd": (403, "the circuit gives signing to the leaders")}),
+    "POST /api/v1/workflow/cases/{case_id}/issue": Row(
+        "resource", 200, target=lambda w: w.outgoing("signed"), snapshot=case_view,
+        fresh=lambda w, u: w.outgoing("signed"),
+        body=lambda w, u, t: {"json": {"version": t["version"]}, "timeout": 120}),
 })
 
 

@@ -1,6 +1,8 @@
-"""Processing of an incoming document through the gateway on the whole platform, with the demo users' dev tokens:
-registered by the clerk, submitted to the leader, assigned to Phòng Tổng hợp with Phòng Nội chính and Văn phòng
-cooperating, given by the unit's head to an officer, processed and completed; the events on NATS."""
+"""The workflow through the gateway on the whole platform, with the demo users' dev tokens. Incoming: registered by
+the clerk, submitted to the leader, assigned to Phòng Tổng hợp with Phòng Nội chính and Văn phòng cooperating, given
+by the unit's head to an officer, processed and completed; the events on NATS. Outgoing: drafted by the officer,
+returned once by the head of Phòng Tổng hợp, corrected and approved, submitted, signed by the leader, issued by the
+clerk and received by Sở Nội vụ."""
 
 import asyncio
 import time
@@ -14,10 +16,10 @@ import pytest
 from vanthu.workflow.v1 import events_pb2 as workflow_events
 from vanthu_core.events import decode
 from vanthu_devstack import Stack
-from vanthu_testing.gateway import bearer
+from vanthu_testing.gateway import arrivals, bearer, draft_with_file, general_register, wait_for
 
 pytestmark = pytest.mark.e2e
-UBND = "000.00.00.H61"
+UBND, SNV = "000.00.00.H61", "000.00.02.H61"
 
 
 def test_an_incoming_document_goes_from_registered_to_completed_with_a_lead_and_two_cooperating_units(
@@ -115,3 +117,66 @@ def test_an_incoming_document_goes_from_registered_to_completed_with_a_lead_and_
             await connection.close()
 
     assert asyncio.run(statuses()) == ["IncomingAssigned", "IncomingInProgress", "IncomingCompleted"]
+
+
+def test_an_outgoing_document_goes_from_draft_through_review_returned_once_to_signed_issued_and_sent(
+        api: httpx.Client, login: Callable[[str], str], draft_pdf: Callable[..., bytes]) -> None:
+    clerk, leader = bearer(login("vanthu.ubnd")), bearer(login("lanhdao.ubnd"))
+    head, officer = bearer(login("truongphong.ubnd")), bearer(login("chuyenvien.ubnd"))
+
+    def ok(reply: httpx.Response) -> Any:
+        assert reply.is_success, f"{reply.request.method} {reply.request.url}: {reply.status_code} {reply.text}"
+        return reply.json()
+
+    abstract = "V/v triển khai quy trình văn bản đi qua hệ thống (kiểm thử)"
+    doc = draft_with_file(api, officer, draft_pdf(), abstract, [{"agency_code": SNV}])
+    assert api.post("/api/v1/workflow/outgoing", json={"document_id": doc["id"]}, headers=head).status_code == 403
+    case = ok(api.post("/api/v1/workflow/outgoing", json={"document_id": doc["id"], "comment": "Kính gửi anh Phúc"},
+                       headers=officer))
+    assert (case["kind"], case["state"], case["unit_code"]) == ("outgoing", "in_review", "TH")
+    assert [s["step"] for s in case["circuit"]] == ["review", "consult", "sign", "issue"]
+    review = next(t for t in ok(api.get("/api/v1/workflow/inbox", params={"kind": "review"}, headers=head))["tasks"]
+                  if t["case_id"] == case["id"])
+    assert review["abstract"] == abstract
+    path = f"/api/v1/workflow/cases/{case['id']}"
+    early = api.post(f"{path}/sign", json={"version": case["version"]}, headers=leader)
+    assert early.status_code == 422 and "in_review" in early.text  # not submitted yet
+
+    case = ok(api.post(f"{path}/review", headers=head, json={
+        "version": case["version"], "approve": False, "comment": "Đề nghị bổ sung căn cứ pháp lý"}))
+    assert case["state"] == "returned"
+    draft_task = next(t for t in ok(api.get("/api/v1/workflow/inbox", params={"kind": "draft"},
+                                            headers=officer))["tasks"] if t["case_id"] == case["id"])
+    assert draft_task["kind"] == "draft"
+    case = ok(api.post(f"{path}/resend", headers=officer, json={"version": case["version"], "comment": "Đã bổ sung"}))
+    case = ok(api.post(f"{path}/review", headers=head, json={"version": case["version"], "approve": True}))
+    assert case["state"] == "approved"
+    case = ok(api.post(f"{path}/submit", headers=officer, json={"version": case["version"], "comment": "Kính trình"}))
+    assert case["state"] == "submitted"
+    assert ok(api.get(f"/api/v1/documents/{doc['id']}", headers=clerk))["status"] == "submitted"
+    case = ok(api.post(f"{path}/sign", headers=leader, json={"version": case["version"]}, timeout=120))
+    assert case["state"] == "signed"
+    case = ok(api.post(f"{path}/issue", headers=clerk, timeout=120,
+                       json={"version": case["version"], **general_register(api, clerk)}))
+    assert case["state"] == "issued"
+    issued = ok(api.get(f"/api/v1/documents/{doc['id']}", headers=clerk))
+    assert issued["status"] == "issued" and issued["signed_by"] == "lanhdao.ubnd"
+    assert [(s["action"], s["actor"]) for s in case["steps"]] == [
+        ("start", "chuyenvien.ubnd"), ("return_draft", "truongphong.ubnd"), ("resend", "chuyenvien.ubnd"),
+        ("approve", "truongphong.ubnd"), ("submit_for_signature", "chuyenvien.ubnd"), ("sign", "lanhdao.ubnd"),
+        ("issue", "vanthu.ubnd")]
+    assert api.get(path, headers=bearer(login("lanhdao.snv"))).status_code == 404
+
+    def history() -> list[str] | None:  # the registry consumes vanthu.workflow.step.recorded into the history
+        lines = ok(api.get(f"/api/v1/documents/{doc['id']}/history", headers=clerk))
+        steps = [h["changes"]["step"] for h in lines if h["action"] == "workflow"]
+        return steps if len(steps) >= 7 else None
+
+    recorded = wait_for(history, "the circuit's steps in the document's history", timeout_s=30)
+    assert sorted(recorded) == sorted(s["action"] for s in case["steps"])  # consumed concurrently: any order
+
+    # interchange sends it on the issued event: Sở Nội vụ receives it as an arrival
+    snv_clerk = bearer(login("vanthu.snv"))
+    arrival = wait_for(lambda: next(iter(arrivals(api, snv_clerk, UBND, issued["number_symbol"])), None),
+                       "the arrival at Sở Nội vụ")
+    assert arrival["abstract"] == abstract

@@ -199,12 +199,14 @@ async def test_workflow_steps_become_lines_of_the_arrivals_history_once(store: D
     assert (await store.history(SNV, document_id))[-1].at == datetime(2026, 3, 2, 3, 5, tzinfo=UTC)
 
 
-async def test_a_workflow_step_naming_another_agency_or_an_outgoing_document_changes_nothing(
+async def test_a_workflow_step_naming_another_agency_changes_nothing_and_an_outgoing_circuits_is_recorded(
         store: DocumentStore) -> None:
     incoming = await arrival(store)
     outgoing = await arrival(store, UBND, Direction.OUTGOING)
     handler = WorkflowSteps(store)
     await handler(step(incoming, "assign", agency=UBND))
-    await handler(step(outgoing, "assign", agency=UBND))
+    await handler(step(outgoing, "approve", agency=SNV))
     assert not [h for h in await store.history(SNV, incoming) if h.action == "workflow"]
     assert not [h for h in await store.history(UBND, outgoing) if h.action == "workflow"]
+    await handler(step(outgoing, "approve", agency=UBND))  # the outgoing circuit (issue 13 item 2)
+    assert [h.changes["step"] for h in await store.history(UBND, outgoing) if h.action == "workflow"] == ["approve"]

@@ -8,7 +8,7 @@ seed makes them) and incoming documents the test registers by hand.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from vanthu.workflow.v1 import workflow_pb2 as pb
 from vanthu.workflow.v1 import workflow_pb2_grpc
-from vanthu_core.errors import NotFound
+from vanthu_core.errors import FailedPrecondition, NotFound
 from vanthu_core.events import decode
 from vanthu_core.grpc_client import bearer_metadata
 from vanthu_core.ids import new_id
@@ -51,6 +51,9 @@ class FakeDirectory:
     documents: dict[str, DocumentInfo] = field(default_factory=dict)
     units_by_agency: dict[str, list[UnitInfo]] = field(default_factory=dict)
     members_by_agency: dict[str, list[MemberInfo]] = field(default_factory=dict)
+    #: The registry's acts the workflow asked for, in order: (the status reached, by whom).
+    acts: list[tuple[str, str]] = field(default_factory=list)
+    refuse_sign: bool = False
 
     @staticmethod
     def agency(token: str) -> str:
@@ -67,6 +70,26 @@ class FakeDirectory:
 
     async def members(self, token: str) -> list[MemberInfo]:
         return list(self.members_by_agency.get(self.agency(token), []))
+
+    def _act(self, token: str, document_id: str, expected: str, to: str) -> None:
+        found = self.documents.get(document_id)
+        if found is None or found.agency_code != self.agency(token):
+            raise NotFound(f"registry: no document {document_id}")
+        if found.status != expected:
+            raise FailedPrecondition(f"registry: the document is {found.status}")
+        self.documents[document_id] = replace(found, status=to)
+        self.acts.append((to, str(jwt.decode(token, options={"verify_signature": False})["preferred_username"])))
+
+    async def submit(self, token: str, document_id: str) -> None:
+        self._act(token, document_id, "draft", "submitted")
+
+    async def sign(self, token: str, document_id: str) -> None:
+        if self.refuse_sign:
+            raise FailedPrecondition("registry: signing: no signing profile for this person")
+        self._act(token, document_id, "submitted", "signed")
+
+    async def issue(self, token: str, document_id: str, register_id: str) -> None:
+        self._act(token, document_id, "signed", "issued")
 
     async def people(self, token: str) -> list[MemberInfo]:
         """Every demo user of the token's agency (the identity provider's directory)."""
@@ -117,6 +140,21 @@ class Harness:
         self.directory.documents[document_id] = DocumentInfo(id=document_id, agency_code=agency, direction=direction,
                                                              status=status, abstract=abstract, number=42)
         return document_id
+
+    def draft(self, agency: str = UBND, *, drafter: str = "chuyenvien.ubnd", type_code: str = "cong_van") -> str:
+        """An outgoing draft of ``agency`` by ``drafter`` as the registry holds it."""
+        document_id = new_id()
+        self.directory.documents[document_id] = DocumentInfo(
+            id=document_id, agency_code=agency, direction="outgoing", status="draft",
+            abstract="V/v triển khai chuyển đổi số năm 2031", number=0, type_code=type_code, created_by=drafter)
+        return document_id
+
+    async def started(self, agency: str = UBND, drafter: str = "chuyenvien.ubnd", type_code: str = "cong_van",
+                      ) -> pb.Case:
+        reply = await self.call(self.api.StartOutgoing, pb.StartOutgoingRequest(
+            document_id=self.draft(agency, drafter=drafter, type_code=type_code), comment="Kính gửi trưởng phòng"),
+            drafter)
+        return reply.case
 
     def subject(self, username: str) -> str:
         return self.issuer.subject(username)

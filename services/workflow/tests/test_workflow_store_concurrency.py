@@ -88,3 +88,31 @@ async def test_steps_are_append_only_in_the_database(store: Store) -> None:
     async with store.store.sessions() as session:
         assert len((await session.execute(select(StepRow))).all()) == 1
         assert len((await session.execute(select(TaskRow))).all()) == 1
+
+
+async def test_two_consulted_heads_answering_at_once_one_wins_and_the_last_answer_approves(store: Store) -> None:
+    from vanthu_workflow.domain.outgoing import Circuit, OutAction, Step
+
+    circuit = Circuit(1, (Step("review", "head"), Step("consult", "head"), Step("sign", "leader"),
+                          Step("issue", "clerk")))
+    drafter = Actor(subject="s-officer", username="chuyenvien.ubnd", roles=frozenset({"officer"}))
+    heads = [Actor(subject=f"s-head-{u}", username=f"truongphong.{u}", roles=frozenset({"head"}),
+                   head_of=frozenset({u})) for u in ("NC", "VP")]
+    case = await store.store.start_outgoing(UBND, document_id="draft-1", abstract="Dự thảo", type_code="cong_van",
+                                            circuit=circuit, unit_code="TH", actor=drafter, comment="")
+    case = await store.store.act_outgoing(UBND, case.id, case.version, OutAction.APPROVE, actor=HEAD,
+                                          consult=[Party("unit", "NC"), Party("unit", "VP")])
+    tasks = {t.assignee: t for t in case.tasks if t.kind == "consult"}
+    results = await asyncio.gather(*(store.store.act_outgoing(UBND, "", case.version, OutAction.ANSWER, actor=head,
+                                                              comment="Đồng ý", task_id=tasks[unit].id)
+                                     for head, unit in zip(heads, ("NC", "VP"), strict=True)),
+                                   return_exceptions=True)
+    won = [r for r in results if isinstance(r, CaseView)]
+    assert len(won) == 1 and won[0].state == "consulting", [(r.version, r.state, [s.action for s in r.steps])
+                                                            for r in won]
+    assert all(isinstance(r, Aborted) for r in results if not isinstance(r, CaseView)), results
+    loser = next(i for i, r in enumerate(results) if not isinstance(r, CaseView))
+    last = await store.store.act_outgoing(UBND, "", won[0].version, OutAction.ANSWER, actor=heads[loser],
+                                          comment="Đồng ý", task_id=tasks[("NC", "VP")[loser]].id)
+    assert last.state == "approved"
+    assert [s.action for s in last.steps] == ["start", "approve", "answer", "answer"] and last.version == 4

@@ -233,6 +233,23 @@ TABLE: dict[str, Access] = {
     WORKFLOW + "GetCase": people(EVERYONE, rule="a case of their own agency"),
     WORKFLOW + "ListInbox": people(EVERYONE, forwards=_DIRECTORY_READS[:1],
                                    rule="the caller's own tasks, and their units' as their head"),
+    # -- workflow: the outgoing circuit (quy trình văn bản đi); the steps' roles come from the circuit definition ---
+    WORKFLOW + "StartOutgoing": people(DRAFTERS, forwards=[DOCUMENTS + "GetDocument", *_DIRECTORY_READS],
+                                       rule="the caller's own outgoing draft of their agency, once"),
+    WORKFLOW + "ReviewOutgoing": people("head", "leader", forwards=_DIRECTORY_READS[:1],
+                                        rule="the review task of a case of their own agency in their inbox (the "
+                                             "drafting unit's head, or the leaders as the circuit says); consulted "
+                                             "units of their agency"),
+    WORKFLOW + "ResendOutgoing": people(DRAFTERS, rule="the drafter of a returned draft of their agency"),
+    WORKFLOW + "AnswerConsultation": people("head", forwards=_DIRECTORY_READS[:1],
+                                            rule="the consulted unit's task, by that unit's head"),
+    WORKFLOW + "SubmitOutgoing": people(DRAFTERS, forwards=[DOCUMENTS + "SubmitDocument"],
+                                        rule="the drafter of an approved draft of their agency"),
+    WORKFLOW + "SignOutgoing": people(SIGNERS, forwards=[DOCUMENTS + "SignDocument"],
+                                      rule="a submitted draft of their agency whose circuit gives signing to their "
+                                           "role"),
+    WORKFLOW + "IssueOutgoing": people(CLERK, forwards=[DOCUMENTS + "IssueDocument"],
+                                       rule="a signed document of their own agency in its circuit"),
     # -- federation: other VanThu installations (mutual TLS on the federation port; the peers table decides) --------
     FEDERATION + "SubmitPackage": Access(
         peers=True, rule="a configured peer (its client certificate) submits packages whose sender agency matches "

@@ -84,6 +84,7 @@ WORKFLOW_INCOMING_IN_PROGRESS: Final = subject_of(workflow_events.IncomingInProg
 WORKFLOW_INCOMING_COMPLETED: Final = subject_of(workflow_events.IncomingCompleted)
 WORKFLOW_INCOMING_RETURNED: Final = subject_of(workflow_events.IncomingReturned)
 WORKFLOW_STEP_RECORDED: Final = subject_of(workflow_events.StepRecorded)
+WORKFLOW_OUTGOING_RETURNED: Final = subject_of(workflow_events.OutgoingReturned)
 
 
 def _event_types() -> dict[str, type[Message]]:

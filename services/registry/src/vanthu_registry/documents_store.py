@@ -486,14 +486,15 @@ class DocumentStore:
         line of its history: action ``workflow``, changes ``{"workflow": [from, to], "step": step}``, the comment as
         the note, at the time and by the person the step names.
 
-        Applied only to an incoming document of ``agency_code``; once: a redelivered step (the same document, time,
-        person and step) adds nothing. True when a line was added. Publishes nothing.
+        Applied only to a document of ``agency_code`` (an arrival's processing, or an outgoing draft's circuit:
+        review, consultation, signature, issue); once: a redelivered step (the same document, time, person and step)
+        adds nothing. True when a line was added. Publishes nothing.
         """
         async with self.sessions() as session, session.begin():
             row = (await session.execute(select(DocumentRow).where(DocumentRow.id == document_id)
                                          .with_for_update())).scalars().first()
-            if row is None or row.agency_code != agency_code or row.direction != Direction.INCOMING.value:
-                log.warning("workflow step not recorded: not an arrival of the agency the step names",
+            if row is None or row.agency_code != agency_code:
+                log.warning("workflow step not recorded: not a document of the agency the step names",
                             extra={"document_id": document_id, "event_agency": agency_code})
                 return False
             changes = {"workflow": [from_state, to_state], "step": step}

@@ -980,6 +980,405 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workflow/cases/{case_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A case with its tasks and history
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - GetCase: a case of their own agency.
+         */
+        get: operations["get_case_api_v1_workflow_cases__case_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/cases/{case_id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Assign (phân công) or reassign the case (leader): lead, cooperating, for information, deadline, instruction
+         * @description **Who may call**: leader (lãnh đạo).
+         *     - AssignIncoming: a case of their own agency, submitted or returned (assign) or being processed (reassign); units and people of their agency.
+         */
+        post: operations["assign_api_v1_workflow_cases__case_id__assign_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/cases/{case_id}/extension": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Grant or refuse the lead's extension request (leader)
+         * @description **Who may call**: leader (lãnh đạo).
+         *     - DecideExtension: a case of their own agency whose lead asked for more time.
+         */
+        post: operations["decide_extension_api_v1_workflow_cases__case_id__extension_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/cases/{case_id}/issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue the signed document (ban hành, clerk); interchange sends it
+         * @description **Who may call**: clerk (văn thư).
+         *     - IssueOutgoing: a signed document of their own agency in its circuit.
+         */
+        post: operations["issue_outgoing_api_v1_workflow_cases__case_id__issue_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/cases/{case_id}/recall": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take the case back (thu hồi, leader): the open tasks are cancelled
+         * @description **Who may call**: leader (lãnh đạo).
+         *     - RecallIncoming: a case of their own agency that is assigned, in progress, waiting for an extension or returned.
+         */
+        post: operations["recall_api_v1_workflow_cases__case_id__recall_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/cases/{case_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the corrected draft back to review (the drafter)
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên).
+         *     - ResendOutgoing: the drafter of a returned draft of their agency.
+         */
+        post: operations["resend_outgoing_api_v1_workflow_cases__case_id__resend_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/cases/{case_id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve the draft, with units to consult, or return it with comments (the reviewer)
+         * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
+         *     - ReviewOutgoing: the review task of a case of their own agency in their inbox (the drafting unit's head, or the leaders as the circuit says); consulted units of their agency.
+         */
+        post: operations["review_outgoing_api_v1_workflow_cases__case_id__review_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/cases/{case_id}/sign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign the submitted document (ký, with your own signing profile)
+         * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
+         *     - SignOutgoing: a submitted draft of their agency whose circuit gives signing to their role.
+         */
+        post: operations["sign_outgoing_api_v1_workflow_cases__case_id__sign_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/cases/{case_id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit the approved draft for signature (trình ký, the drafter)
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên).
+         *     - SubmitOutgoing: the drafter of an approved draft of their agency.
+         */
+        post: operations["submit_outgoing_api_v1_workflow_cases__case_id__submit_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/documents/{document_id}/case": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The case of an incoming document, with its tasks and history
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - GetCase: a case of their own agency.
+         */
+        get: operations["get_document_case_api_v1_workflow_documents__document_id__case_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your tasks (to do, due soon, overdue, done) with counts
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - ListInbox: the caller's own tasks, and their units' as their head.
+         */
+        get: operations["inbox_api_v1_workflow_inbox_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/incoming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a registered incoming document to a leader (trình, clerk)
+         * @description **Who may call**: clerk (văn thư).
+         *     - SubmitIncoming: a registered incoming document of the clerk's own agency (the registry says so), once.
+         */
+        post: operations["submit_api_v1_workflow_incoming_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/outgoing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put your outgoing draft into its circuit (gửi dự thảo: to review, as the definition says)
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên).
+         *     - StartOutgoing: the caller's own outgoing draft of their agency, once.
+         */
+        post: operations["start_outgoing_api_v1_workflow_outgoing_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/tasks/{task_id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer a consultation with the unit's opinion (the consulted unit's head)
+         * @description **Who may call**: head (trưởng đơn vị).
+         *     - AnswerConsultation: the consulted unit's task, by that unit's head.
+         */
+        post: operations["answer_consultation_api_v1_workflow_tasks__task_id__answer_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/tasks/{task_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete a task of yours; the lead's completes the case (hoàn thành)
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - CompleteTask: a task in the caller's inbox; the reply an outgoing document of their agency.
+         */
+        post: operations["complete_api_v1_workflow_tasks__task_id__complete_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/tasks/{task_id}/delegate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give the unit's task to a person of the unit (head of the unit)
+         * @description **Who may call**: head (trưởng đơn vị).
+         *     - DelegateTask: the head of the unit the task was given to, to a person of that unit.
+         */
+        post: operations["delegate_api_v1_workflow_tasks__task_id__delegate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/tasks/{task_id}/extension": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for more time on the lead task (xin gia hạn); a leader decides
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - RequestExtension: the lead's task in the caller's inbox.
+         */
+        post: operations["request_extension_api_v1_workflow_tasks__task_id__extension_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/tasks/{task_id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record progress on a task of yours
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - RecordProgress: a task in the caller's inbox (theirs, or their unit's as its head).
+         */
+        post: operations["progress_api_v1_workflow_tasks__task_id__progress_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/tasks/{task_id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return the case to the leaders with a reason (trả lại, the lead)
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - ReturnIncoming: the lead's task in the caller's inbox, with a reason.
+         */
+        post: operations["return_case_api_v1_workflow_tasks__task_id__return_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1162,6 +1561,55 @@ export interface components {
                 [key: string]: string;
             }[];
         };
+        /** AnswerIn */
+        AnswerIn: {
+            /**
+             * Opinion
+             * @description ý kiến of the unit
+             */
+            opinion: string;
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
+        };
+        /** AssignIn */
+        AssignIn: {
+            /**
+             * Cooperating
+             * @description phối hợp
+             */
+            cooperating?: components["schemas"]["PartyIn"][];
+            /**
+             * Deadline
+             * @description or hạn xử lý as a date
+             */
+            deadline?: string | null;
+            /**
+             * Deadline Days
+             * @description hạn xử lý in working days from today
+             */
+            deadline_days?: number | null;
+            /**
+             * For Information
+             * @description nhận để biết
+             */
+            for_information?: components["schemas"]["PartyIn"][];
+            /**
+             * Instruction
+             * @description ý kiến chỉ đạo
+             * @default
+             */
+            instruction: string;
+            /** @description chủ trì: one unit or person */
+            lead: components["schemas"]["PartyIn"];
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
+        };
         /** Body_put_profile_image_api_v1_signing_profile_image_put */
         Body_put_profile_image_api_v1_signing_profile_image_put: {
             /** Image */
@@ -1197,6 +1645,85 @@ export interface components {
             /** Y2 */
             y2: number;
         };
+        /** CaseOut */
+        CaseOut: {
+            /** Abstract */
+            abstract: string;
+            /** Agency Code */
+            agency_code: string;
+            /** Arrival Number */
+            arrival_number: number;
+            /**
+             * Circuit
+             * @description outgoing: the steps the case follows, and who acts at each
+             */
+            circuit: components["schemas"]["CircuitStepOut"][];
+            /** Cooperating */
+            cooperating: components["schemas"]["PartyOut"][];
+            /** Created At */
+            created_at: string;
+            /** Deadline */
+            deadline: string;
+            /**
+             * Definition Version
+             * @description outgoing: the circuit definition's version the case started with
+             */
+            definition_version: number;
+            /** Document Id */
+            document_id: string;
+            /** Drafter */
+            drafter: string;
+            /** Drafter Name */
+            drafter_name: string;
+            /** For Information */
+            for_information: components["schemas"]["PartyOut"][];
+            /** Id */
+            id: string;
+            /** Instruction */
+            instruction: string;
+            /**
+             * Kind
+             * @description incoming (xử lý văn bản đến) or outgoing (quy trình văn bản đi: in_review, returned, consulting, approved, submitted, signed, issued)
+             */
+            kind: string;
+            lead: components["schemas"]["PartyOut"] | null;
+            /** Leader */
+            leader: string;
+            /** Reply Document Id */
+            reply_document_id: string;
+            /** Result */
+            result: string;
+            /**
+             * State
+             * @description submitted (đã trình), assigned (đã phân công), in_progress (đang xử lý), extension_requested (xin gia hạn), returned (trả lại), completed (hoàn thành)
+             */
+            state: string;
+            /** Steps */
+            steps: components["schemas"]["StepOut"][];
+            /** Tasks */
+            tasks: components["schemas"]["TaskOut"][];
+            /** Type Code */
+            type_code: string;
+            /**
+             * Unit Code
+             * @description outgoing: the drafting unit
+             */
+            unit_code: string;
+            /** Updated At */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /** CircuitStepOut */
+        CircuitStepOut: {
+            /** Role */
+            role: string;
+            /**
+             * Step
+             * @description review, consult, sign, issue
+             */
+            step: string;
+        };
         /** CloseIn */
         CloseIn: {
             /**
@@ -1205,15 +1732,18 @@ export interface components {
              */
             reason: string;
         };
-        /** CompleteIn */
-        CompleteIn: {
-            /** Handle */
-            handle: string;
+        /** CommentIn */
+        CommentIn: {
             /**
-             * Signature Value
-             * @description base64 of the signature value
+             * Comment
+             * @default
              */
-            signature_value: string;
+            comment: string;
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
         };
         /** CopyIn */
         CopyIn: {
@@ -1265,6 +1795,39 @@ export interface components {
             signed_at: string;
             /** Signing Id */
             signing_id: string;
+        };
+        /** DecisionIn */
+        DecisionIn: {
+            /**
+             * Comment
+             * @default
+             */
+            comment: string;
+            /** Grant */
+            grant: boolean;
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
+        };
+        /** DelegateIn */
+        DelegateIn: {
+            /**
+             * Comment
+             * @default
+             */
+            comment: string;
+            /**
+             * Subject
+             * @description a person of the unit you head
+             */
+            subject: string;
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
         };
         /** DeliveryOut */
         DeliveryOut: {
@@ -1754,6 +2317,26 @@ export interface components {
              */
             exchange_form: "electronic" | "electronic_and_paper";
         };
+        /** ExtensionIn */
+        ExtensionIn: {
+            /**
+             * Days
+             * @description working days more than the current deadline
+             */
+            days?: number | null;
+            /**
+             * Deadline
+             * @description or the new deadline as a date
+             */
+            deadline?: string | null;
+            /** Reason */
+            reason: string;
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
+        };
         /** FieldProblem */
         FieldProblem: {
             /**
@@ -1795,14 +2378,24 @@ export interface components {
             /** Years */
             years: components["schemas"]["YearOut"][];
         };
-        /** IssueIn */
-        IssueIn: {
-            /**
-             * Register Id
-             * @description empty: the register that covers the document's type and kind
-             * @default
-             */
-            register_id: string;
+        /** InboxCountsOut */
+        InboxCountsOut: {
+            /** Done */
+            done: number;
+            /** Due Soon */
+            due_soon: number;
+            /** Overdue */
+            overdue: number;
+            /** Todo */
+            todo: number;
+        };
+        /** InboxOut */
+        InboxOut: {
+            counts: components["schemas"]["InboxCountsOut"];
+            /** Next Page Token */
+            next_page_token: string;
+            /** Tasks */
+            tasks: components["schemas"]["TaskOut"][];
         };
         /** Link */
         Link: {
@@ -1840,6 +2433,29 @@ export interface components {
             /** Created */
             created: boolean;
             member: components["schemas"]["MemberOut"];
+        };
+        /** PartyIn */
+        PartyIn: {
+            /**
+             * Id
+             * @description the unit's code or the person's subject
+             */
+            id: string;
+            /**
+             * Kind
+             * @description a unit of your agency (its head receives the task) or a person (by subject)
+             * @enum {string}
+             */
+            kind: "unit" | "person";
+        };
+        /** PartyOut */
+        PartyOut: {
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
         };
         /** PersonOut */
         PersonOut: {
@@ -1953,6 +2569,16 @@ export interface components {
             updated_at: string;
             /** Username */
             username: string;
+        };
+        /** ProgressIn */
+        ProgressIn: {
+            /** Comment */
+            comment: string;
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
         };
         /** Readiness */
         Readiness: {
@@ -2126,6 +2752,39 @@ export interface components {
              */
             type_codes?: string[];
         };
+        /** ReturnIn */
+        ReturnIn: {
+            /** Reason */
+            reason: string;
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
+        };
+        /** ReviewIn */
+        ReviewIn: {
+            /**
+             * Approve
+             * @description true: duyệt; false: trả lại dự thảo (the comment required)
+             */
+            approve: boolean;
+            /**
+             * Comment
+             * @default
+             */
+            comment: string;
+            /**
+             * Consult
+             * @description approving: units of your agency to consult (lấy ý kiến)
+             */
+            consult?: string[];
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
+        };
         /** RevokeIn */
         RevokeIn: {
             /**
@@ -2228,6 +2887,43 @@ export interface components {
             /** Year */
             year: number;
         };
+        /** StartOutgoingIn */
+        StartOutgoingIn: {
+            /**
+             * Comment
+             * @default
+             */
+            comment: string;
+            /**
+             * Document Id
+             * @description your outgoing draft (dự thảo văn bản đi)
+             */
+            document_id: string;
+        };
+        /** StepOut */
+        StepOut: {
+            /** Action */
+            action: string;
+            /** Actor */
+            actor: string;
+            /** Actor Name */
+            actor_name: string;
+            /**
+             * At
+             * @description ISO 8601, +07:00
+             */
+            at: string;
+            /** Comment */
+            comment: string;
+            /** From State */
+            from_state: string;
+            /** Seq */
+            seq: number;
+            /** Task Id */
+            task_id: string;
+            /** To State */
+            to_state: string;
+        };
         /** StoredObject */
         StoredObject: {
             /** Agency Code */
@@ -2260,6 +2956,73 @@ export interface components {
             size: number;
             /** Uploaded By */
             uploaded_by: string;
+        };
+        /** SubmitIn */
+        SubmitIn: {
+            /**
+             * Comment
+             * @default
+             */
+            comment: string;
+            /**
+             * Document Id
+             * @description a registered incoming document (đã vào sổ) of your agency
+             */
+            document_id: string;
+            /**
+             * Leader
+             * @description the leader's subject; none: the agency's leaders
+             */
+            leader?: string | null;
+        };
+        /** TaskOut */
+        TaskOut: {
+            /**
+             * Abstract
+             * @description the document's trích yếu
+             */
+            abstract: string;
+            /** Assignee */
+            assignee: string;
+            /**
+             * Assignee Kind
+             * @description unit, person, or role (the agency's leaders)
+             */
+            assignee_kind: string;
+            /** Case Id */
+            case_id: string;
+            /** Created At */
+            created_at: string;
+            /**
+             * Deadline
+             * @description hạn xử lý, YYYY-MM-DD; empty: none
+             */
+            deadline: string;
+            /**
+             * Deadline State
+             * @description on_time, due_soon, overdue (in working days); empty when closed
+             */
+            deadline_state: string;
+            /** Document Id */
+            document_id: string;
+            /** Done At */
+            done_at: string;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @description direct (chỉ đạo), lead (chủ trì), cooperating (phối hợp), for_information (nhận để biết), extension (xin gia hạn: a leader decides); outgoing: review (duyệt), consult (cho ý kiến), draft (the drafter's: rework or submit), sign (ký), issue (ban hành)
+             */
+            kind: string;
+            /** Note */
+            note: string;
+            /**
+             * State
+             * @description open, in_progress, done, cancelled
+             */
+            state: string;
+            /** Unit Code */
+            unit_code: string;
         };
         /**
          * UnitIn
@@ -2392,6 +3155,14 @@ export interface components {
             /** Valid */
             valid: boolean;
         };
+        /** VersionIn */
+        VersionIn: {
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
+        };
         /** YearOut */
         YearOut: {
             /** First Number */
@@ -2400,6 +3171,59 @@ export interface components {
             last_number: number;
             /** Year */
             year: number;
+        };
+        /** IssueIn */
+        vanthu_gateway__routes__documents__IssueIn: {
+            /**
+             * Register Id
+             * @description empty: the register that covers the document's type and kind
+             * @default
+             */
+            register_id: string;
+        };
+        /** CompleteIn */
+        vanthu_gateway__routes__signing__CompleteIn: {
+            /** Handle */
+            handle: string;
+            /**
+             * Signature Value
+             * @description base64 of the signature value
+             */
+            signature_value: string;
+        };
+        /** CompleteIn */
+        vanthu_gateway__routes__workflow__CompleteIn: {
+            /**
+             * Reply Document Id
+             * @description the outgoing reply this work produced (văn bản trả lời), if any
+             * @default
+             */
+            reply_document_id: string;
+            /**
+             * Result
+             * @description kết quả xử lý
+             * @default
+             */
+            result: string;
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
+        };
+        /** IssueIn */
+        vanthu_gateway__routes__workflow__IssueIn: {
+            /**
+             * Register Id
+             * @description the register; empty: the one covering the document's type
+             * @default
+             */
+            register_id: string;
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
         };
     };
     responses: never;
@@ -3016,7 +3840,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["IssueIn"] | null;
+                "application/json": components["schemas"]["vanthu_gateway__routes__documents__IssueIn"] | null;
             };
         };
         responses: {
@@ -4153,7 +4977,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CompleteIn"];
+                "application/json": components["schemas"]["vanthu_gateway__routes__signing__CompleteIn"];
             };
         };
         responses: {
@@ -4646,6 +5470,830 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_case_api_v1_workflow_cases__case_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assign_api_v1_workflow_cases__case_id__assign_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decide_extension_api_v1_workflow_cases__case_id__extension_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    issue_outgoing_api_v1_workflow_cases__case_id__issue_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["vanthu_gateway__routes__workflow__IssueIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recall_api_v1_workflow_cases__case_id__recall_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resend_outgoing_api_v1_workflow_cases__case_id__resend_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    review_outgoing_api_v1_workflow_cases__case_id__review_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sign_outgoing_api_v1_workflow_cases__case_id__sign_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VersionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submit_outgoing_api_v1_workflow_cases__case_id__submit_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_document_case_api_v1_workflow_documents__document_id__case_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    inbox_api_v1_workflow_inbox_get: {
+        parameters: {
+            query?: {
+                bucket?: "todo" | "due_soon" | "overdue" | "done" | "all";
+                /** @description task kinds to keep */
+                kind?: ("direct" | "lead" | "cooperating" | "for_information" | "extension" | "review" | "consult" | "draft" | "sign" | "issue")[] | null;
+                page_size?: number;
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submit_api_v1_workflow_incoming_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmitIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    start_outgoing_api_v1_workflow_outgoing_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartOutgoingIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    answer_consultation_api_v1_workflow_tasks__task_id__answer_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    complete_api_v1_workflow_tasks__task_id__complete_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["vanthu_gateway__routes__workflow__CompleteIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delegate_api_v1_workflow_tasks__task_id__delegate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DelegateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    request_extension_api_v1_workflow_tasks__task_id__extension_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExtensionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    progress_api_v1_workflow_tasks__task_id__progress_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProgressIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    return_case_api_v1_workflow_tasks__task_id__return_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
             };
             /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
             "4XX": {

@@ -13,11 +13,12 @@ from vanthu.workflow.v1 import workflow_pb2 as pb
 from vanthu.workflow.v1 import workflow_pb2_grpc
 from vanthu_core import policy
 from vanthu_core.auth import Principal
-from vanthu_core.errors import FailedPrecondition, InvalidArgument
+from vanthu_core.errors import FailedPrecondition, InvalidArgument, PermissionDenied
 from vanthu_core.timeutil import Clock, iso_vietnam, utc_now
 from vanthu_core.workdays import DEFAULT_SOON_DAYS, WorkingCalendar, add_working_days, deadline_state, vietnam_date
 from vanthu_workflow.directory import Directory, MemberInfo, UnitInfo
 from vanthu_workflow.domain.incoming import (
+    MAX_PARTIES,
     OPEN_TASK_STATES,
     PERSON,
     UNIT,
@@ -29,10 +30,11 @@ from vanthu_workflow.domain.incoming import (
     check_text,
     deadline_from,
 )
+from vanthu_workflow.domain.outgoing import Definition, OutAction, OutTaskKind, default_definition
 from vanthu_workflow.store import Actor, CaseView, TaskView, WorkflowStore
 
 MAX_ID = 100
-TASK_KINDS = frozenset(k.value for k in TaskKind)
+TASK_KINDS = frozenset(k.value for k in (*TaskKind, *OutTaskKind))
 
 
 def _id(value: str, field: str) -> str:
@@ -61,8 +63,11 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
     roles; the store says which states). Calls to the registry forward the caller's own token."""
 
     def __init__(self, store: WorkflowStore, directory: Directory, *, on_commit: Callable[[], None] | None = None,
-                 clock: Clock = utc_now, calendar: WorkingCalendar | None = None) -> None:
+                 clock: Clock = utc_now, calendar: WorkingCalendar | None = None,
+                 definition: Definition | None = None) -> None:
         self.store = store
+        #: The outgoing circuits (a new case takes its circuit from here; a running case keeps its own).
+        self.definition = definition or default_definition({})
         self.directory = directory
         self.on_commit = on_commit or (lambda: None)
         self.clock = clock
@@ -93,7 +98,10 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             tasks=[self.task_to_proto(t, now) for t in case.tasks],
             steps=[pb.Step(seq=s.seq, task_id=s.task_id, action=s.action, from_state=s.from_state,
                            to_state=s.to_state, actor=s.actor, actor_name=s.actor_name, at=iso_vietnam(s.at),
-                           comment=s.comment) for s in case.steps])
+                           comment=s.comment) for s in case.steps],
+            kind=case.kind, definition_version=case.circuit.version if case.circuit else 0,
+            circuit=[pb.CircuitStep(step=s.name, role=s.role) for s in case.circuit.steps] if case.circuit else [],
+            drafter=case.drafter, drafter_name=case.drafter_name, unit_code=case.unit_code, type_code=case.type_code)
 
     # -- who -------------------------------------------------------------------------------------------------------
     async def _actor(self, principal: Principal, units: Sequence[UnitInfo] | None = None) -> Actor:
@@ -279,3 +287,121 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         return pb.ListInboxResponse(tasks=[self.task_to_proto(t, now) for t in tasks], next_page_token=token,
                                     counts=pb.InboxCounts(todo=counts.todo, due_soon=counts.due_soon,
                                                           overdue=counts.overdue, done=counts.done))
+
+    # -- the outgoing circuit (quy trình văn bản đi) ---------------------------------------------------------------
+    async def StartOutgoing(self, request: pb.StartOutgoingRequest,
+                            context: grpc.aio.ServicerContext) -> pb.StartOutgoingResponse:
+        """The drafter puts their outgoing draft into the circuit the definition gives its agency and type."""
+        principal, own = policy.require()
+        document_id = _id(request.document_id, "document_id")
+        comment = check_text(request.comment, "comment")
+        document = await self.directory.document(principal.token, document_id)  # another agency's: NotFound
+        if document.agency_code != own or document.direction != "outgoing":
+            raise FailedPrecondition("only an outgoing draft (dự thảo văn bản đi) of your agency goes through the "
+                                     "outgoing circuit")
+        if document.status != "draft":
+            raise FailedPrecondition(f"the document is {document.status}: only a draft (dự thảo) starts its circuit")
+        if document.created_by and document.created_by != principal.username:
+            raise PermissionDenied("only the drafter of this document puts it into its circuit")
+        # The drafting unit's head reviews; a drafter of no unit, of a unit without a head, or who is its head
+        # themselves: the leaders review (the case's unit_code stays empty then).
+        members = await self.directory.members(principal.token)
+        units = {u.code: u for u in await self.directory.units(principal.token)}
+        unit = next((m.unit_code for m in members if m.subject == principal.subject), "")
+        head = units[unit].head_subject if unit in units else ""
+        if not head or head == principal.subject:
+            unit = ""
+        circuit = self.definition.circuit(own, document.type_code)
+        case = await self.store.start_outgoing(own, document_id=document.id, abstract=document.abstract,
+                                               type_code=document.type_code, circuit=circuit, unit_code=unit,
+                                               actor=await self._actor(principal, units=()), comment=comment)
+        return pb.StartOutgoingResponse(case=self._done(case))
+
+    async def ReviewOutgoing(self, request: pb.ReviewOutgoingRequest,
+                             context: grpc.aio.ServicerContext) -> pb.ReviewOutgoingResponse:
+        """The reviewer approves (with units to consult, if any) or returns the draft with comments."""
+        principal, own = policy.require()
+        case_id, version = _id(request.case_id, "case_id"), _version(request.version)
+        comment = check_text(request.comment, "comment", required=not request.approve)
+        if not request.approve and request.consult:
+            raise InvalidArgument("consult", "units are consulted when the draft is approved, not returned")
+        if len(request.consult) > MAX_PARTIES:
+            raise InvalidArgument("consult", f"at most {MAX_PARTIES} units")
+        units = await self.directory.units(principal.token)
+        consult: list[Party] = []
+        for i, code in enumerate(request.consult):
+            party = self._resolve(check_party(UNIT, code, f"consult[{i}]"), f"consult[{i}]", units, [])
+            if not next(u for u in units if u.code == party.id).head_subject:
+                raise InvalidArgument(f"consult[{i}]", f"unit {party.id} has no head (trưởng đơn vị) in the directory "
+                                                       "to answer")
+            if party.id in {p.id for p in consult}:
+                raise InvalidArgument(f"consult[{i}]", f"unit {party.id} is named twice")
+            consult.append(party)
+        case = await self.store.act_outgoing(own, case_id, version,
+                                             OutAction.APPROVE if request.approve else OutAction.RETURN,
+                                             actor=await self._actor(principal, units), comment=comment,
+                                             consult=consult)
+        return pb.ReviewOutgoingResponse(case=self._done(case))
+
+    async def ResendOutgoing(self, request: pb.ResendOutgoingRequest,
+                             context: grpc.aio.ServicerContext) -> pb.ResendOutgoingResponse:
+        principal, own = policy.require()
+        case = await self.store.act_outgoing(own, _id(request.case_id, "case_id"), _version(request.version),
+                                             OutAction.RESEND, actor=await self._actor(principal, units=()),
+                                             comment=check_text(request.comment, "comment"))
+        return pb.ResendOutgoingResponse(case=self._done(case))
+
+    async def AnswerConsultation(self, request: pb.AnswerConsultationRequest,
+                                 context: grpc.aio.ServicerContext) -> pb.AnswerConsultationResponse:
+        principal, own = policy.require()
+        case = await self.store.act_outgoing(own, "", _version(request.version), OutAction.ANSWER,
+                                             actor=await self._actor(principal),
+                                             comment=check_text(request.opinion, "opinion", required=True),
+                                             task_id=_id(request.task_id, "task_id"))
+        return pb.AnswerConsultationResponse(case=self._done(case))
+
+    async def SubmitOutgoing(self, request: pb.SubmitOutgoingRequest,
+                             context: grpc.aio.ServicerContext) -> pb.SubmitOutgoingResponse:
+        """The drafter submits the approved draft for signature: the registry's SubmitDocument with their token."""
+        principal, own = policy.require()
+        case_id = _id(request.case_id, "case_id")
+        document_id = (await self.store.get(own, case_id=case_id)).document_id
+
+        async def submit() -> None:
+            await self.directory.submit(principal.token, document_id)
+
+        case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.SUBMIT,
+                                             actor=await self._actor(principal, units=()),
+                                             comment=check_text(request.comment, "comment"), effect=submit)
+        return pb.SubmitOutgoingResponse(case=self._done(case))
+
+    async def SignOutgoing(self, request: pb.SignOutgoingRequest,
+                           context: grpc.aio.ServicerContext) -> pb.SignOutgoingResponse:
+        """The signer signs: the registry's SignDocument with their token (their own signing profile)."""
+        principal, own = policy.require()
+        case_id = _id(request.case_id, "case_id")
+        document_id = (await self.store.get(own, case_id=case_id)).document_id
+
+        async def sign() -> None:
+            await self.directory.sign(principal.token, document_id)
+
+        case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.SIGN,
+                                             actor=await self._actor(principal, units=()), effect=sign)
+        return pb.SignOutgoingResponse(case=self._done(case))
+
+    async def IssueOutgoing(self, request: pb.IssueOutgoingRequest,
+                            context: grpc.aio.ServicerContext) -> pb.IssueOutgoingResponse:
+        """The clerk issues: the registry's IssueDocument with their token; interchange sends on its event."""
+        principal, own = policy.require()
+        case_id = _id(request.case_id, "case_id")
+        register_id = request.register_id.strip()
+        if len(register_id) > MAX_ID:
+            raise InvalidArgument("register_id", f"at most {MAX_ID} characters")
+        document_id = (await self.store.get(own, case_id=case_id)).document_id
+
+        async def issue() -> None:
+            await self.directory.issue(principal.token, document_id, register_id)
+
+        case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.ISSUE,
+                                             actor=await self._actor(principal, units=()), effect=issue)
+        return pb.IssueOutgoingResponse(case=self._done(case))

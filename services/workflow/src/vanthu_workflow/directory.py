@@ -1,5 +1,5 @@
 """What workflow reads from the registry: the incoming document, the agency's units (with their heads) and the people
-in them.
+in them; and the registry's acts the outgoing circuit performs (submit for signature, sign, issue).
 
 Every call is made for a person and forwards that person's own token (:mod:`vanthu_core.service_token`: calls made
 for a person forward their token), so the registry applies its own tenancy: another agency's document is not found
@@ -28,6 +28,9 @@ class DocumentInfo:
     status: str
     abstract: str
     number: int
+    type_code: str = ""
+    #: Who created it (username): an outgoing draft's drafter.
+    created_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,29 @@ class RegistryDirectory:
             raise domain_error(error, "registry: ") from error
         d = reply.document
         return DocumentInfo(id=d.id, agency_code=d.agency_code, direction=d.direction, status=d.status,
-                            abstract=d.abstract, number=d.number)
+                            abstract=d.abstract, number=d.number, type_code=d.type_code, created_by=d.created_by)
+
+    async def submit(self, token: str, document_id: str) -> None:
+        try:
+            await self.documents.SubmitDocument(documents_pb2.SubmitDocumentRequest(id=document_id),
+                                                metadata=bearer_metadata(token), timeout=TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "registry: ") from error
+
+    async def sign(self, token: str, document_id: str) -> None:
+        try:
+            await self.documents.SignDocument(documents_pb2.SignDocumentRequest(id=document_id),
+                                              metadata=bearer_metadata(token), timeout=TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "registry: ") from error
+
+    async def issue(self, token: str, document_id: str, register_id: str) -> None:
+        try:
+            await self.documents.IssueDocument(
+                documents_pb2.IssueDocumentRequest(id=document_id, register_id=register_id),
+                metadata=bearer_metadata(token), timeout=TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "registry: ") from error
 
     async def units(self, token: str) -> list[UnitInfo]:
         try:

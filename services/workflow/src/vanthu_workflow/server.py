@@ -19,6 +19,7 @@ from vanthu_core.settings import CommonSettings
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_workflow.api import WorkflowApi
 from vanthu_workflow.directory import Directory, RegistryDirectory
+from vanthu_workflow.domain.outgoing import OVERRIDE_ENV, default_definition
 from vanthu_workflow.settings import WorkflowSettings
 from vanthu_workflow.store import WorkflowStore, outbox
 
@@ -65,8 +66,9 @@ class WorkflowServer:
                                                           *registry_pb2.DESCRIPTOR.services_by_name.values()]))
             directory = RegistryDirectory(self.channels[-1])
         self.store = WorkflowStore(sessions, clock=self.clock)
-        workflow_pb2_grpc.add_WorkflowServiceServicer_to_server(
-            WorkflowApi(self.store, directory, on_commit=self.relay.kick, clock=self.clock), self.grpc.server)
+        self.api = WorkflowApi(self.store, directory, on_commit=self.relay.kick, clock=self.clock,
+                               definition=default_definition({OVERRIDE_ENV: self.settings.circuits_file}))
+        workflow_pb2_grpc.add_WorkflowServiceServicer_to_server(self.api, self.grpc.server)
         return await self.grpc.start()
 
     async def stop(self) -> None:

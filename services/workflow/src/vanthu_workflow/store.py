@@ -12,9 +12,10 @@ Tenancy: every read and write names the agency; another agency's case or task is
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -36,11 +37,12 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from vanthu.workflow.v1 import events_pb2 as ev
 from vanthu_core.db import UtcDateTime
-from vanthu_core.errors import Aborted, Conflict, InvalidArgument, NotFound, PermissionDenied
+from vanthu_core.errors import Aborted, Conflict, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.events import EventMeta, new_meta
 from vanthu_core.ids import new_id
 from vanthu_core.outbox import add_event, outbox_table
@@ -58,11 +60,14 @@ from vanthu_workflow.domain.incoming import (
     check_task_open,
     next_state,
 )
+from vanthu_workflow.domain.outgoing import Circuit, OutAction, OutState, OutTaskKind
+from vanthu_workflow.domain.outgoing import next_state as next_out_state
 
 metadata = MetaData()
 outbox = outbox_table(metadata)
 ROLE = "role"
 LEADERS = "leader"
+INCOMING, OUTGOING = "incoming", "outgoing"
 
 
 class Base(DeclarativeBase):
@@ -91,6 +96,15 @@ class CaseRow(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(10), default=INCOMING)
+    #: Outgoing: the circuit the case started with (:meth:`Circuit.to_data`, JSON) and its definition's version.
+    circuit: Mapped[str] = mapped_column(Text, default="")
+    definition_version: Mapped[int] = mapped_column(Integer, default=0)
+    drafter: Mapped[str] = mapped_column(String(100), default="")
+    drafter_name: Mapped[str] = mapped_column(String(200), default="")
+    #: Outgoing: the drafting unit whose head reviews; empty: the leaders review.
+    unit_code: Mapped[str] = mapped_column(String(20), default="")
+    type_code: Mapped[str] = mapped_column(String(50), default="")
 
     __table_args__ = (UniqueConstraint("agency_code", "document_id", name="uq_cases_document"),)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's declarative mapping)
@@ -221,6 +235,12 @@ class CaseView:
     updated_at: datetime
     tasks: list[TaskView] = field(default_factory=list)
     steps: list[StepView] = field(default_factory=list)
+    kind: str = INCOMING
+    circuit: Circuit | None = None
+    drafter: str = ""
+    drafter_name: str = ""
+    unit_code: str = ""
+    type_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -290,7 +310,9 @@ class WorkflowStore:
             updated_at=row.updated_at, tasks=[_task_view(t, row) for t in tasks],
             steps=[StepView(seq=s.seq, task_id=s.task_id, action=s.action, from_state=s.from_state,
                             to_state=s.to_state, actor=s.actor, actor_name=s.actor_name, at=s.at, comment=s.comment)
-                   for s in steps])
+                   for s in steps],
+            kind=row.kind, circuit=Circuit.from_data(json.loads(row.circuit)) if row.circuit else None,
+            drafter=row.drafter, drafter_name=row.drafter_name, unit_code=row.unit_code, type_code=row.type_code)
 
     def _mine(self, agency_code: str, actor: Actor) -> ColumnElement[bool]:
         clauses = [and_(TaskRow.assignee_kind == PERSON, TaskRow.assignee == actor.subject)]
@@ -519,12 +541,111 @@ class WorkflowStore:
             await self._advance(session, row, action, state, to, actor, text, task.id)
             return await self._view(session, row)
 
+    # -- the outgoing circuit (quy trình văn bản đi) ---------------------------------------------------------------
+    async def start_outgoing(self, agency_code: str, *, document_id: str, abstract: str, type_code: str,
+                             circuit: Circuit, unit_code: str, actor: Actor, comment: str) -> CaseView:
+        """A new outgoing case for the actor's draft, keeping ``circuit`` (its steps and definition version) for its
+        whole life: a review task (the drafting unit's head, or the leaders), or, when the circuit has no review, the
+        drafter's own task to submit it. A document has one case: a second start is a Conflict."""
+        now = self.clock()
+        to = next_out_state(None, OutAction.START, circuit)
+        try:
+            async with self.sessions() as session, session.begin():
+                row = CaseRow(id=new_id(), agency_code=agency_code, document_id=document_id, kind=OUTGOING,
+                              state=to.value, abstract=abstract, circuit=json.dumps(circuit.to_data()),
+                              definition_version=circuit.version, drafter=actor.subject,
+                              drafter_name=actor.name or actor.username, unit_code=unit_code, type_code=type_code,
+                              created_by=actor.username, created_at=now, updated_at=now)
+                session.add(row)
+                await session.flush()
+                task = self._out_task(row, circuit, to, now)[0]
+                session.add(task)
+                await self._step(session, row, OutAction.START, "", to, actor, comment, task.id)
+                return await self._view(session, row)
+        except IntegrityError:
+            raise Conflict("this draft is in its circuit already: open its case (GetCase)") from None
+
+    async def act_outgoing(self, agency_code: str, case_id: str, version: int, action: OutAction, *, actor: Actor,
+                           comment: str = "", consult: Sequence[Party] = (), task_id: str = "",
+                           effect: Callable[[], Awaitable[None]] | None = None) -> CaseView:
+        """One step of an outgoing case, by the holder of the step's open task (the case's stored circuit says who).
+
+        ``consult``: approving, the units to consult in parallel; ``task_id``: answering, the consulted unit's task;
+        ``effect``: the registry's act for this step (submit, sign, issue), awaited while the case row is held, after
+        every check and before the step is recorded, so a refusal there leaves the case unchanged. Errors:
+        FailedPrecondition naming the state (not a step from here), PermissionDenied (the task is not the actor's),
+        Aborted (stale version), NotFound (another agency's case or task).
+        """
+        kind = {OutAction.APPROVE: OutTaskKind.REVIEW, OutAction.RETURN: OutTaskKind.REVIEW,
+                OutAction.RESEND: OutTaskKind.DRAFT, OutAction.SUBMIT: OutTaskKind.DRAFT,
+                OutAction.ANSWER: OutTaskKind.CONSULT, OutAction.SIGN: OutTaskKind.SIGN,
+                OutAction.ISSUE: OutTaskKind.ISSUE}[action]
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            if task_id:
+                held = await session.get(TaskRow, task_id)
+                if held is None or held.agency_code != agency_code:
+                    raise NotFound("your agency has no such task")
+                case_id = held.case_id
+            row = await self._lock(session, agency_code, case_id, version, kind=OUTGOING)
+            circuit = Circuit.from_data(json.loads(row.circuit))
+            state = OutState(row.state)
+            open_tasks = [t for t in await self._open_tasks(session, row.id) if t.kind == kind.value]
+            if task_id:
+                open_tasks = [t for t in open_tasks if t.id == task_id]
+            last = len([t for t in await self._open_tasks(session, row.id) if t.kind == OutTaskKind.CONSULT]) <= 1
+            to = next_out_state(state, action, circuit, consult=bool(consult), last_answer=last)
+            task = next((t for t in open_tasks if actor.holds(t)), None)
+            if task is None:
+                holder = open_tasks[0] if open_tasks else None
+                who = f"{holder.assignee_kind} {holder.assignee}" if holder else "nobody"
+                raise PermissionDenied(f"this step of the draft ({state.value}) is not in your inbox: it is for {who}")
+            if action == OutAction.APPROVE and row.unit_code and any(p.id == row.unit_code for p in consult):
+                raise InvalidArgument("consult", f"unit {row.unit_code} drafted it: consult other units")
+            task.state, task.done_at, task.note = TaskState.DONE.value, now, comment
+            text = comment
+            if to == OutState.CONSULTING and state != OutState.CONSULTING:
+                for party in consult:
+                    session.add(self._task(row, OutTaskKind.CONSULT, UNIT, party.id, now))
+                text = "lấy ý kiến: " + ", ".join(p.name or p.id for p in consult) + (f"; {comment}" if comment else "")
+            elif to != state:
+                for new in self._out_task(row, circuit, to, now):
+                    session.add(new)
+            if action == OutAction.RETURN:
+                await add_event(session, outbox, ev.OutgoingReturned(
+                    meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id, drafter=row.drafter,
+                    comment=comment))
+            if effect is not None:
+                await effect()
+            await self._advance(session, row, action, state, to, actor, text, task.id)
+            return await self._view(session, row)
+
+    def _out_task(self, row: CaseRow, circuit: Circuit, to: OutState, now: datetime) -> list[TaskRow]:
+        """The task a state puts in somebody's inbox (none once issued)."""
+        if to == OutState.IN_REVIEW:
+            role = circuit.role("review")
+            if role == "head" and row.unit_code:
+                return [self._task(row, OutTaskKind.REVIEW, UNIT, row.unit_code, now)]
+            return [self._task(row, OutTaskKind.REVIEW, ROLE, LEADERS if role == "head" else role, now)]
+        if to in (OutState.RETURNED, OutState.APPROVED):
+            return [self._task(row, OutTaskKind.DRAFT, PERSON, row.drafter, now)]
+        if to == OutState.SUBMITTED:
+            return [self._task(row, OutTaskKind.SIGN, ROLE, circuit.role("sign"), now)]
+        if to == OutState.SIGNED:
+            return [self._task(row, OutTaskKind.ISSUE, ROLE, circuit.role("issue"), now)]
+        return []
+
     # -- helpers ---------------------------------------------------------------------------------------------------
-    async def _lock(self, session: AsyncSession, agency_code: str, case_id: str, version: int) -> CaseRow:
+    async def _lock(self, session: AsyncSession, agency_code: str, case_id: str, version: int,
+                    kind: str = INCOMING) -> CaseRow:
         row = (await session.execute(select(CaseRow).where(CaseRow.id == case_id, CaseRow.agency_code == agency_code)
                                      .with_for_update())).scalar_one_or_none()
         if row is None:
             raise NotFound("your agency has no such case")
+        if row.kind != kind:
+            other = "an outgoing circuit (quy trình văn bản đi)" if row.kind == OUTGOING else \
+                "the processing of an incoming document (xử lý văn bản đến)"
+            raise FailedPrecondition(f"this case is {other}, in state {row.state}: this step is not one of its steps")
         if version != row.version:
             raise Aborted(f"the case changed since you read it (your version {version}, now {row.version}, state "
                           f"{row.state}): read it again (GetCase) and decide again")
@@ -534,7 +655,7 @@ class WorkflowStore:
         return list((await session.execute(select(TaskRow).where(
             TaskRow.case_id == case_id, TaskRow.state.in_([s.value for s in OPEN_TASK_STATES])))).scalars())
 
-    def _task(self, row: CaseRow, kind: TaskKind, assignee_kind: str, assignee: str, now: datetime, *,
+    def _task(self, row: CaseRow, kind: StrEnum, assignee_kind: str, assignee: str, now: datetime, *,
               deadline: date | None = None) -> TaskRow:
         return TaskRow(id=new_id(), case_id=row.id, agency_code=row.agency_code, kind=kind.value,
                        assignee_kind=assignee_kind, assignee=assignee, unit_code="", state=TaskState.OPEN.value,
@@ -543,7 +664,7 @@ class WorkflowStore:
     def _meta(self, actor: Actor, row: CaseRow) -> EventMeta:
         return new_meta(actor=actor.username, agency=row.agency_code, occurred_at=self.clock())
 
-    async def _step(self, session: AsyncSession, row: CaseRow, action: Action, from_state: str, to: State,
+    async def _step(self, session: AsyncSession, row: CaseRow, action: StrEnum, from_state: str, to: StrEnum,
                     actor: Actor, comment: str, task_id: str) -> None:
         session.add(StepRow(case_id=row.id, task_id=task_id, agency_code=row.agency_code, action=action.value,
                             from_state=from_state, to_state=to.value, actor=actor.username,
@@ -552,9 +673,10 @@ class WorkflowStore:
             meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id, action=action.value,
             from_state=from_state, to_state=to.value, comment=comment, task_id=task_id))
 
-    async def _advance(self, session: AsyncSession, row: CaseRow, action: Action, state: State, to: State,
+    async def _advance(self, session: AsyncSession, row: CaseRow, action: StrEnum, state: StrEnum, to: StrEnum,
                        actor: Actor, comment: str, task_id: str) -> None:
         row.state, row.updated_at = to.value, self.clock()
+        flag_modified(row, "state")  # a step that keeps the state, at an unmoved clock, still bumps the version
         await self._step(session, row, action, state.value, to, actor, comment, task_id)
         try:
             await session.flush()

@@ -1,8 +1,9 @@
-"""``/api/v1/workflow``: processing of incoming documents (xử lý văn bản đến) — the clerk submits (trình) a registered
-document to a leader, the leader assigns it (phân công: chủ trì, phối hợp, nhận để biết, hạn xử lý, ý kiến chỉ đạo),
-the head of a unit gives the unit's task to one of its people, the assignees record progress, ask for more time,
-return or complete it — and each person's inbox. Every command carries the case's ``version`` as read: a stale one
-answers 409. The workflow service checks the role, the state and the agency again."""
+"""``/api/v1/workflow``: the outgoing circuit (quy trình văn bản đi: gửi dự thảo, duyệt or trả lại, lấy ý kiến,
+trình ký, ký, ban hành) and the processing of incoming documents (xử lý văn bản đến) — the clerk submits (trình) a
+registered document to a leader, the leader assigns it (phân công: chủ trì, phối hợp, nhận để biết, hạn xử lý, ý kiến
+chỉ đạo), the head of a unit gives the unit's task to one of its people, the assignees record progress, ask for more
+time, return or complete it — and each person's inbox. Every command carries the case's ``version`` as read: a stale
+one answers 409. The workflow service checks the role, the state and the agency again."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ Id = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Z
 Version = Annotated[int, Field(ge=1, le=INT32_MAX, description="the case's version as you read it")]
 Text = Annotated[str, Field(max_length=2000)]
 Subject = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$")]
-TaskKind = Literal["direct", "lead", "cooperating", "for_information", "extension"]
+TaskKind = Literal["direct", "lead", "cooperating", "for_information", "extension", "review", "consult", "draft",
+                   "sign", "issue"]
+UnitCode = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 
 
 class PartyIn(RequestBody):
@@ -46,7 +49,9 @@ class TaskOut(ResponseBody):
     case_id: str
     document_id: str
     kind: str = Field(description="direct (chỉ đạo), lead (chủ trì), cooperating (phối hợp), for_information (nhận "
-                                  "để biết), extension (xin gia hạn: a leader decides)")
+                                  "để biết), extension (xin gia hạn: a leader decides); outgoing: review (duyệt), "
+                                  "consult (cho ý kiến), draft (the drafter's: rework or submit), sign (ký), issue "
+                                  "(ban hành)")
     assignee_kind: str = Field(description="unit, person, or role (the agency's leaders)")
     assignee: str
     unit_code: str
@@ -71,6 +76,11 @@ class StepOut(ResponseBody):
     comment: str
 
 
+class CircuitStepOut(ResponseBody):
+    step: str = Field(description="review, consult, sign, issue")
+    role: str
+
+
 class CaseOut(ResponseBody):
     id: str
     agency_code: str
@@ -92,6 +102,14 @@ class CaseOut(ResponseBody):
     updated_at: str
     tasks: list[TaskOut]
     steps: list[StepOut]
+    kind: str = Field(description="incoming (xử lý văn bản đến) or outgoing (quy trình văn bản đi: in_review, "
+                                  "returned, consulting, approved, submitted, signed, issued)")
+    definition_version: int = Field(description="outgoing: the circuit definition's version the case started with")
+    circuit: list[CircuitStepOut] = Field(description="outgoing: the steps the case follows, and who acts at each")
+    drafter: str
+    drafter_name: str
+    unit_code: str = Field(description="outgoing: the drafting unit")
+    type_code: str
 
 
 class InboxCountsOut(ResponseBody):
@@ -165,6 +183,35 @@ class CompleteIn(RequestBody):
         "", description="the outgoing reply this work produced (văn bản trả lời), if any")
 
 
+class StartOutgoingIn(RequestBody):
+    document_id: Annotated[str, Field(min_length=1, max_length=64)] = Field(
+        description="your outgoing draft (dự thảo văn bản đi)")
+    comment: Text = ""
+
+
+class ReviewIn(RequestBody):
+    version: Version
+    approve: bool = Field(description="true: duyệt; false: trả lại dự thảo (the comment required)")
+    comment: Text = ""
+    consult: list[UnitCode] = Field(default_factory=list, max_length=50,
+                                    description="approving: units of your agency to consult (lấy ý kiến)")
+
+
+class AnswerIn(RequestBody):
+    version: Version
+    opinion: Annotated[str, Field(min_length=1, max_length=2000)] = Field(description="ý kiến of the unit")
+
+
+class VersionIn(RequestBody):
+    version: Version
+
+
+class IssueIn(RequestBody):
+    version: Version
+    register_id: Annotated[str, Field(max_length=64)] = Field(
+        "", description="the register; empty: the one covering the document's type")
+
+
 def _workflow(request: Request) -> Any:
     stub = request.app.state.clients.workflow
     if stub is None:
@@ -192,7 +239,10 @@ def _case(c: pb.Case) -> CaseOut:
         result=c.result, reply_document_id=c.reply_document_id, created_at=c.created_at, updated_at=c.updated_at,
         tasks=[_task(t) for t in c.tasks],
         steps=[StepOut(seq=s.seq, task_id=s.task_id, action=s.action, from_state=s.from_state, to_state=s.to_state,
-                       actor=s.actor, actor_name=s.actor_name, at=s.at, comment=s.comment) for s in c.steps])
+                       actor=s.actor, actor_name=s.actor_name, at=s.at, comment=s.comment) for s in c.steps],
+        kind=c.kind, definition_version=c.definition_version,
+        circuit=[CircuitStepOut(step=s.step, role=s.role) for s in c.circuit], drafter=c.drafter,
+        drafter_name=c.drafter_name, unit_code=c.unit_code, type_code=c.type_code)
 
 
 def _parties(parties: list[PartyIn]) -> list[pb.Party]:
@@ -305,7 +355,7 @@ async def complete(request: Request, principal: User, task_id: Id, body: Complet
 @calls(WORKFLOW + "ListInbox")
 async def inbox(request: Request, principal: User,
                 bucket: Literal["todo", "due_soon", "overdue", "done", "all"] = "todo",
-                kind: Annotated[list[TaskKind] | None, Query(max_length=5, description="task kinds to keep")] = None,
+                kind: Annotated[list[TaskKind] | None, Query(max_length=10, description="task kinds to keep")] = None,
                 page_size: Annotated[int, Query(ge=0, le=200)] = 0,
                 page_token: Annotated[str, Query(max_length=200)] = "") -> InboxOut:
     reply = await _workflow(request).ListInbox(pb.ListInboxRequest(
@@ -316,3 +366,68 @@ async def inbox(request: Request, principal: User,
                                           overdue=reply.counts.overdue, done=reply.counts.done),
                     next_page_token=reply.next_page_token)
 
+
+
+# -- the outgoing circuit (quy trình văn bản đi) -----------------------------------------------------------------
+@router.post("/outgoing", response_model=CaseOut, status_code=201,
+             summary="Put your outgoing draft into its circuit (gửi dự thảo: to review, as the definition says)")
+@calls(WORKFLOW + "StartOutgoing")
+async def start_outgoing(request: Request, principal: User, body: StartOutgoingIn) -> CaseOut:
+    reply = await _workflow(request).StartOutgoing(pb.StartOutgoingRequest(
+        document_id=body.document_id, comment=body.comment), metadata=forward(principal))
+    return _case(reply.case)
+
+
+@router.post("/cases/{case_id}/review", response_model=CaseOut,
+             summary="Approve the draft, with units to consult, or return it with comments (the reviewer)")
+@calls(WORKFLOW + "ReviewOutgoing")
+async def review_outgoing(request: Request, principal: User, case_id: Id, body: ReviewIn) -> CaseOut:
+    reply = await _workflow(request).ReviewOutgoing(pb.ReviewOutgoingRequest(
+        case_id=case_id, version=body.version, approve=body.approve, comment=body.comment, consult=body.consult),
+        metadata=forward(principal))
+    return _case(reply.case)
+
+
+@router.post("/cases/{case_id}/resend", response_model=CaseOut,
+             summary="Send the corrected draft back to review (the drafter)")
+@calls(WORKFLOW + "ResendOutgoing")
+async def resend_outgoing(request: Request, principal: User, case_id: Id, body: CommentIn) -> CaseOut:
+    reply = await _workflow(request).ResendOutgoing(pb.ResendOutgoingRequest(
+        case_id=case_id, version=body.version, comment=body.comment), metadata=forward(principal))
+    return _case(reply.case)
+
+
+@router.post("/tasks/{task_id}/answer", response_model=CaseOut,
+             summary="Answer a consultation with the unit's opinion (the consulted unit's head)")
+@calls(WORKFLOW + "AnswerConsultation")
+async def answer_consultation(request: Request, principal: User, task_id: Id, body: AnswerIn) -> CaseOut:
+    reply = await _workflow(request).AnswerConsultation(pb.AnswerConsultationRequest(
+        task_id=task_id, version=body.version, opinion=body.opinion), metadata=forward(principal))
+    return _case(reply.case)
+
+
+@router.post("/cases/{case_id}/submit", response_model=CaseOut,
+             summary="Submit the approved draft for signature (trình ký, the drafter)")
+@calls(WORKFLOW + "SubmitOutgoing")
+async def submit_outgoing(request: Request, principal: User, case_id: Id, body: CommentIn) -> CaseOut:
+    reply = await _workflow(request).SubmitOutgoing(pb.SubmitOutgoingRequest(
+        case_id=case_id, version=body.version, comment=body.comment), metadata=forward(principal))
+    return _case(reply.case)
+
+
+@router.post("/cases/{case_id}/sign", response_model=CaseOut,
+             summary="Sign the submitted document (ký, with your own signing profile)")
+@calls(WORKFLOW + "SignOutgoing")
+async def sign_outgoing(request: Request, principal: User, case_id: Id, body: VersionIn) -> CaseOut:
+    reply = await _workflow(request).SignOutgoing(pb.SignOutgoingRequest(case_id=case_id, version=body.version),
+                                                  metadata=forward(principal))
+    return _case(reply.case)
+
+
+@router.post("/cases/{case_id}/issue", response_model=CaseOut,
+             summary="Issue the signed document (ban hành, clerk); interchange sends it")
+@calls(WORKFLOW + "IssueOutgoing")
+async def issue_outgoing(request: Request, principal: User, case_id: Id, body: IssueIn) -> CaseOut:
+    reply = await _workflow(request).IssueOutgoing(pb.IssueOutgoingRequest(
+        case_id=case_id, version=body.version, register_id=body.register_id), metadata=forward(principal))
+    return _case(reply.case)

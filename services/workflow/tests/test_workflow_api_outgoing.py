@@ -1,0 +1,242 @@
+"""The outgoing circuit through the real gRPC API, as the demo users do it: drafted, returned once, approved with two
+units consulted in parallel, submitted, signed and issued (the registry's acts asked for with each caller's token);
+the circuit a case started with kept when the definition changes; illegal steps, wrong roles, another agency and
+stale versions refused; every step recorded and the returned draft's event in the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+
+import grpc
+import pytest
+
+from vanthu.workflow.v1 import events_pb2 as ev
+from vanthu.workflow.v1 import workflow_pb2 as pb
+from vanthu_workflow.directory import UnitInfo
+from vanthu_workflow.domain.outgoing import load_definition
+
+from .conftest import SNV, UBND, Harness
+
+pytestmark = pytest.mark.integration
+
+DRAFTER, HEAD, LEADER, CLERK = "chuyenvien.ubnd", "truongphong.ubnd", "lanhdao.ubnd", "vanthu.ubnd"
+
+
+def heads_everywhere(h: Harness) -> None:
+    """Phòng Nội chính and Văn phòng given a head (the demo has one head user: he heads them all here)."""
+    head = h.subject(HEAD)
+    h.directory.units_by_agency[UBND] = [UnitInfo("VP", "Văn phòng", head), UnitInfo("TH", "Phòng Tổng hợp", head),
+                                         UnitInfo("NC", "Phòng Nội chính", head)]
+
+
+async def test_a_draft_goes_through_review_returned_once_consultation_signature_and_issue(harness: Harness) -> None:
+    h = harness
+    heads_everywhere(h)
+    case = await h.started()
+    assert (case.kind, case.state, case.version, case.definition_version) == ("outgoing", "in_review", 1, 1)
+    assert [(s.step, s.role) for s in case.circuit] == [
+        ("review", "head"), ("consult", "head"), ("sign", "leader"), ("issue", "clerk")]
+    assert (case.unit_code, case.drafter, case.type_code) == ("TH", h.subject(DRAFTER), "cong_van")
+    review = h.task(case, "review")
+    assert (review.assignee_kind, review.assignee) == ("unit", "TH")
+    inbox = await h.call(h.api.ListInbox, pb.ListInboxRequest(kinds=["review"]), HEAD)
+    assert [t.id for t in inbox.tasks] == [review.id]
+
+    returned = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=case.id, version=case.version, approve=False, comment="Bổ sung số liệu quý III"), HEAD)).case
+    assert returned.state == "returned"
+    assert h.task(returned, "draft").assignee == h.subject(DRAFTER)
+    case = (await h.call(h.api.ResendOutgoing, pb.ResendOutgoingRequest(
+        case_id=returned.id, version=returned.version, comment="Đã bổ sung"), DRAFTER)).case
+    assert case.state == "in_review"
+    case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=case.id, version=case.version, approve=True, consult=["NC", "VP"], comment="Đồng ý"), HEAD)).case
+    assert case.state == "consulting"
+    nc, vp = h.task(case, "consult", assignee="NC"), h.task(case, "consult", assignee="VP")
+    case = (await h.call(h.api.AnswerConsultation, pb.AnswerConsultationRequest(
+        task_id=vp.id, version=case.version, opinion="Văn phòng thống nhất"), HEAD)).case
+    assert case.state == "consulting"  # one unit still to answer
+    case = (await h.call(h.api.AnswerConsultation, pb.AnswerConsultationRequest(
+        task_id=nc.id, version=case.version, opinion="Đề nghị sửa khoản 2"), HEAD)).case
+    assert case.state == "approved" and h.task(case, "draft").assignee == h.subject(DRAFTER)
+
+    case = (await h.call(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(
+        case_id=case.id, version=case.version, comment="Kính trình"), DRAFTER)).case
+    assert case.state == "submitted" and h.task(case, "sign").assignee == "leader"
+    case = (await h.call(h.api.SignOutgoing, pb.SignOutgoingRequest(case_id=case.id, version=case.version),
+                         LEADER)).case
+    assert case.state == "signed" and h.task(case, "issue").assignee == "clerk"
+    case = (await h.call(h.api.IssueOutgoing, pb.IssueOutgoingRequest(case_id=case.id, version=case.version),
+                         CLERK)).case
+    assert case.state == "issued"
+    assert not [t for t in case.tasks if t.state in ("open", "in_progress")]
+    assert h.directory.acts == [("submitted", DRAFTER), ("signed", LEADER), ("issued", CLERK)]
+    assert [(s.action, s.from_state, s.to_state, s.actor) for s in case.steps] == [
+        ("start", "", "in_review", DRAFTER), ("return_draft", "in_review", "returned", HEAD),
+        ("resend", "returned", "in_review", DRAFTER), ("approve", "in_review", "consulting", HEAD),
+        ("answer", "consulting", "consulting", HEAD), ("answer", "consulting", "approved", HEAD),
+        ("submit_for_signature", "approved", "submitted", DRAFTER), ("sign", "submitted", "signed", LEADER),
+        ("issue", "signed", "issued", CLERK)]
+    assert case.steps[1].comment == "Bổ sung số liệu quý III"
+    assert case.steps[3].comment.startswith("lấy ý kiến: Phòng Nội chính, Văn phòng")
+    events = await h.events()
+    returned_events = [e for e in events if isinstance(e, ev.OutgoingReturned)]
+    assert [(e.case_id, e.drafter, e.comment) for e in returned_events] == [
+        (case.id, h.subject(DRAFTER), "Bổ sung số liệu quý III")]
+    assert len([e for e in events if isinstance(e, ev.StepRecorded) and e.case_id == case.id]) == 9
+
+
+NEW_DEFINITION = """\
+version: 2
+default:
+  - {step: sign, role: head}
+  - {step: issue, role: clerk}
+"""
+
+
+async def test_a_running_case_keeps_the_circuit_it_started_with_when_the_definition_changes(
+        harness: Harness) -> None:
+    h = harness
+    old = await h.started()
+    h.server.api.definition = load_definition(NEW_DEFINITION, "new.yaml")
+    new = await h.started()
+    assert (new.definition_version, new.state) == (2, "approved")  # no review in version 2
+    assert [s.step for s in new.circuit] == ["sign", "issue"]
+
+    case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=old.id, version=old.version, approve=True), HEAD)).case  # version 1 still has the review
+    case = (await h.call(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(case_id=case.id, version=case.version),
+                         DRAFTER)).case
+    assert (case.definition_version, h.task(case, "sign").assignee) == (1, "leader")
+    refused = await h.refused(h.api.SignOutgoing, pb.SignOutgoingRequest(case_id=case.id, version=case.version),
+                              HEAD)  # version 2 lets a head sign; this case's version 1 does not
+    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED
+    case = (await h.call(h.api.SignOutgoing, pb.SignOutgoingRequest(case_id=case.id, version=case.version),
+                         LEADER)).case
+    assert case.state == "signed"
+
+    new = (await h.call(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(case_id=new.id, version=new.version),
+                        DRAFTER)).case
+    assert h.task(new, "sign").assignee == "head"
+    new = (await h.call(h.api.SignOutgoing, pb.SignOutgoingRequest(case_id=new.id, version=new.version),
+                        HEAD)).case
+    assert new.state == "signed"
+
+
+async def test_illegal_steps_are_refused_naming_the_state(harness: Harness) -> None:
+    h = harness
+    case = await h.started()
+    for method, request, user in (
+            (h.api.SignOutgoing, pb.SignOutgoingRequest(case_id=case.id, version=case.version), LEADER),
+            (h.api.IssueOutgoing, pb.IssueOutgoingRequest(case_id=case.id, version=case.version), CLERK),
+            (h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(case_id=case.id, version=case.version), DRAFTER),
+            (h.api.ResendOutgoing, pb.ResendOutgoingRequest(case_id=case.id, version=case.version), DRAFTER)):
+        refused = await h.refused(method, request, user)
+        assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION
+        assert "the draft is in_review (chờ duyệt)" in (refused.details() or "")
+    # an incoming step on an outgoing case, and a second start of the same draft
+    refused = await h.refused(h.api.RecallIncoming, pb.RecallIncomingRequest(case_id=case.id, version=case.version),
+                              LEADER)
+    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "outgoing circuit" in (refused.details() or "")
+    again = await h.refused(h.api.StartOutgoing, pb.StartOutgoingRequest(document_id=case.document_id), DRAFTER)
+    assert again.code() == grpc.StatusCode.ALREADY_EXISTS  # one case per draft
+    # a type whose circuit has no consultation (tờ trình): approving with units to consult is refused
+    heads_everywhere(h)
+    proposal = await h.started(type_code="to_trinh")
+    refused = await h.refused(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=proposal.id, version=proposal.version, approve=True, consult=["NC"]), HEAD)
+    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "no consultation step" in (
+        refused.details() or "")
+    # a returned draft needs the reviewer's comments
+    refused = await h.refused(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=proposal.id, version=proposal.version, approve=False), HEAD)
+    assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_wrong_roles_and_people_are_refused(harness: Harness) -> None:
+    h = harness
+    document_id = h.draft()
+    refused = await h.refused(h.api.StartOutgoing, pb.StartOutgoingRequest(document_id=document_id), HEAD)
+    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED  # not their draft
+    case = (await h.call(h.api.StartOutgoing, pb.StartOutgoingRequest(document_id=document_id), DRAFTER)).case
+    refused = await h.refused(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=case.id, version=case.version, approve=True), DRAFTER)
+    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED  # an officer does not review
+    refused = await h.refused(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=case.id, version=case.version, approve=True), LEADER)
+    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED  # the circuit gives the review to the unit's head
+    assert "unit TH" in (refused.details() or "")
+    case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=case.id, version=case.version, approve=True), HEAD)).case
+    refused = await h.refused(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(
+        case_id=case.id, version=case.version), HEAD)
+    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED  # only the drafter submits
+    case = (await h.call(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(case_id=case.id, version=case.version),
+                         DRAFTER)).case
+    refused = await h.refused(h.api.SignOutgoing, pb.SignOutgoingRequest(case_id=case.id, version=case.version),
+                              CLERK)
+    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED
+    case = (await h.call(h.api.SignOutgoing, pb.SignOutgoingRequest(case_id=case.id, version=case.version),
+                         LEADER)).case
+    refused = await h.refused(h.api.IssueOutgoing, pb.IssueOutgoingRequest(case_id=case.id, version=case.version),
+                              LEADER)
+    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED  # the clerk issues
+
+
+async def test_another_agencys_case_and_task_are_not_found(harness: Harness) -> None:
+    h = harness
+    heads_everywhere(h)
+    case = await h.started()
+    refused = await h.refused(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=case.id, version=case.version, approve=True), "truongphong.snv")
+    assert refused.code() == grpc.StatusCode.NOT_FOUND
+    case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=case.id, version=case.version, approve=True, consult=["NC"]), HEAD)).case
+    refused = await h.refused(h.api.AnswerConsultation, pb.AnswerConsultationRequest(
+        task_id=h.task(case, "consult").id, version=case.version, opinion="Đồng ý"), "truongphong.snv")
+    assert refused.code() == grpc.StatusCode.NOT_FOUND
+    snv_draft = h.draft(SNV, drafter="chuyenvien.snv")
+    refused = await h.refused(h.api.StartOutgoing, pb.StartOutgoingRequest(document_id=snv_draft), DRAFTER)
+    assert refused.code() == grpc.StatusCode.NOT_FOUND
+
+
+async def test_of_two_reviewers_acting_at_once_one_wins_and_the_other_is_aborted(harness: Harness) -> None:
+    h = harness
+    case = await h.started()
+    results = await asyncio.gather(
+        h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(case_id=case.id, version=case.version, approve=True),
+               HEAD),
+        h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(case_id=case.id, version=case.version, approve=False,
+                                                              comment="Chưa đạt"), HEAD),
+        return_exceptions=True)
+    failures = [r for r in results if isinstance(r, grpc.aio.AioRpcError)]
+    assert len(failures) == 1 and failures[0].code() == grpc.StatusCode.ABORTED
+    final = (await h.call(h.api.GetCase, pb.GetCaseRequest(case_id=case.id), HEAD)).case
+    assert final.version == 2 and len(final.steps) == 2
+
+
+async def test_a_registry_refusal_leaves_the_case_where_it_was(harness: Harness) -> None:
+    h = harness
+    case = await h.started()
+    case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=case.id, version=case.version, approve=True), HEAD)).case
+    case = (await h.call(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(case_id=case.id, version=case.version),
+                         DRAFTER)).case
+    h.directory.refuse_sign = True
+    refused = await h.refused(h.api.SignOutgoing, pb.SignOutgoingRequest(case_id=case.id, version=case.version),
+                              LEADER)
+    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "signing profile" in (refused.details() or "")
+    after = (await h.call(h.api.GetCase, pb.GetCaseRequest(case_id=case.id), LEADER)).case
+    assert (after.state, after.version, len(after.steps)) == ("submitted", case.version, len(case.steps))
+    assert h.task(after, "sign").state == "open"
+
+
+async def test_a_draft_of_a_unit_without_another_head_is_reviewed_by_the_leaders(harness: Harness) -> None:
+    h = harness
+    by_clerk = await h.started(drafter=CLERK)  # Văn phòng has no head
+    by_head = await h.started(drafter=HEAD)  # he heads Phòng Tổng hợp himself
+    for case in (by_clerk, by_head):
+        assert case.unit_code == "" and h.task(case, "review").assignee == "leader"
+    case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=by_head.id, version=by_head.version, approve=True), LEADER)).case
+    assert case.state == "approved" and h.task(case, "draft").assignee == h.subject(HEAD)
