@@ -980,6 +980,258 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workflow/cases/{case_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A case with its tasks and history
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - GetCase: a case of their own agency.
+         */
+        get: operations["get_case_api_v1_workflow_cases__case_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/cases/{case_id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Assign (phân công) or reassign the case (leader): lead, cooperating, for information, deadline, instruction
+         * @description **Who may call**: leader (lãnh đạo).
+         *     - AssignIncoming: a case of their own agency, submitted or returned (assign) or being processed (reassign); units and people of their agency.
+         */
+        post: operations["assign_api_v1_workflow_cases__case_id__assign_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/cases/{case_id}/extension": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Grant or refuse the lead's extension request (leader)
+         * @description **Who may call**: leader (lãnh đạo).
+         *     - DecideExtension: a case of their own agency whose lead asked for more time.
+         */
+        post: operations["decide_extension_api_v1_workflow_cases__case_id__extension_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/cases/{case_id}/recall": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take the case back (thu hồi, leader): the open tasks are cancelled
+         * @description **Who may call**: leader (lãnh đạo).
+         *     - RecallIncoming: a case of their own agency that is assigned, in progress, waiting for an extension or returned.
+         */
+        post: operations["recall_api_v1_workflow_cases__case_id__recall_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/documents/{document_id}/case": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The case of an incoming document, with its tasks and history
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - GetCase: a case of their own agency.
+         */
+        get: operations["get_document_case_api_v1_workflow_documents__document_id__case_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your tasks (to do, due soon, overdue, done) with counts
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - ListInbox: the caller's own tasks, and their units' as their head.
+         */
+        get: operations["inbox_api_v1_workflow_inbox_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/incoming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a registered incoming document to a leader (trình, clerk)
+         * @description **Who may call**: clerk (văn thư).
+         *     - SubmitIncoming: a registered incoming document of the clerk's own agency (the registry says so), once.
+         */
+        post: operations["submit_api_v1_workflow_incoming_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/tasks/{task_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete a task of yours; the lead's completes the case (hoàn thành)
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - CompleteTask: a task in the caller's inbox; the reply an outgoing document of their agency.
+         */
+        post: operations["complete_api_v1_workflow_tasks__task_id__complete_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/tasks/{task_id}/delegate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give the unit's task to a person of the unit (head of the unit)
+         * @description **Who may call**: head (trưởng đơn vị).
+         *     - DelegateTask: the head of the unit the task was given to, to a person of that unit.
+         */
+        post: operations["delegate_api_v1_workflow_tasks__task_id__delegate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/tasks/{task_id}/extension": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for more time on the lead task (xin gia hạn); a leader decides
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - RequestExtension: the lead's task in the caller's inbox.
+         */
+        post: operations["request_extension_api_v1_workflow_tasks__task_id__extension_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/tasks/{task_id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record progress on a task of yours
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - RecordProgress: a task in the caller's inbox (theirs, or their unit's as its head).
+         */
+        post: operations["progress_api_v1_workflow_tasks__task_id__progress_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/tasks/{task_id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return the case to the leaders with a reason (trả lại, the lead)
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - ReturnIncoming: the lead's task in the caller's inbox, with a reason.
+         */
+        post: operations["return_case_api_v1_workflow_tasks__task_id__return_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1162,6 +1414,42 @@ export interface components {
                 [key: string]: string;
             }[];
         };
+        /** AssignIn */
+        AssignIn: {
+            /**
+             * Cooperating
+             * @description phối hợp
+             */
+            cooperating?: components["schemas"]["PartyIn"][];
+            /**
+             * Deadline
+             * @description or hạn xử lý as a date
+             */
+            deadline?: string | null;
+            /**
+             * Deadline Days
+             * @description hạn xử lý in working days from today
+             */
+            deadline_days?: number | null;
+            /**
+             * For Information
+             * @description nhận để biết
+             */
+            for_information?: components["schemas"]["PartyIn"][];
+            /**
+             * Instruction
+             * @description ý kiến chỉ đạo
+             * @default
+             */
+            instruction: string;
+            /** @description chủ trì: one unit or person */
+            lead: components["schemas"]["PartyIn"];
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
+        };
         /** Body_put_profile_image_api_v1_signing_profile_image_put */
         Body_put_profile_image_api_v1_signing_profile_image_put: {
             /** Image */
@@ -1197,6 +1485,49 @@ export interface components {
             /** Y2 */
             y2: number;
         };
+        /** CaseOut */
+        CaseOut: {
+            /** Abstract */
+            abstract: string;
+            /** Agency Code */
+            agency_code: string;
+            /** Arrival Number */
+            arrival_number: number;
+            /** Cooperating */
+            cooperating: components["schemas"]["PartyOut"][];
+            /** Created At */
+            created_at: string;
+            /** Deadline */
+            deadline: string;
+            /** Document Id */
+            document_id: string;
+            /** For Information */
+            for_information: components["schemas"]["PartyOut"][];
+            /** Id */
+            id: string;
+            /** Instruction */
+            instruction: string;
+            lead: components["schemas"]["PartyOut"] | null;
+            /** Leader */
+            leader: string;
+            /** Reply Document Id */
+            reply_document_id: string;
+            /** Result */
+            result: string;
+            /**
+             * State
+             * @description submitted (đã trình), assigned (đã phân công), in_progress (đang xử lý), extension_requested (xin gia hạn), returned (trả lại), completed (hoàn thành)
+             */
+            state: string;
+            /** Steps */
+            steps: components["schemas"]["StepOut"][];
+            /** Tasks */
+            tasks: components["schemas"]["TaskOut"][];
+            /** Updated At */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
         /** CloseIn */
         CloseIn: {
             /**
@@ -1205,15 +1536,18 @@ export interface components {
              */
             reason: string;
         };
-        /** CompleteIn */
-        CompleteIn: {
-            /** Handle */
-            handle: string;
+        /** CommentIn */
+        CommentIn: {
             /**
-             * Signature Value
-             * @description base64 of the signature value
+             * Comment
+             * @default
              */
-            signature_value: string;
+            comment: string;
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
         };
         /** CopyIn */
         CopyIn: {
@@ -1265,6 +1599,39 @@ export interface components {
             signed_at: string;
             /** Signing Id */
             signing_id: string;
+        };
+        /** DecisionIn */
+        DecisionIn: {
+            /**
+             * Comment
+             * @default
+             */
+            comment: string;
+            /** Grant */
+            grant: boolean;
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
+        };
+        /** DelegateIn */
+        DelegateIn: {
+            /**
+             * Comment
+             * @default
+             */
+            comment: string;
+            /**
+             * Subject
+             * @description a person of the unit you head
+             */
+            subject: string;
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
         };
         /** DeliveryOut */
         DeliveryOut: {
@@ -1754,6 +2121,26 @@ export interface components {
              */
             exchange_form: "electronic" | "electronic_and_paper";
         };
+        /** ExtensionIn */
+        ExtensionIn: {
+            /**
+             * Days
+             * @description working days more than the current deadline
+             */
+            days?: number | null;
+            /**
+             * Deadline
+             * @description or the new deadline as a date
+             */
+            deadline?: string | null;
+            /** Reason */
+            reason: string;
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
+        };
         /** FieldProblem */
         FieldProblem: {
             /**
@@ -1794,6 +2181,25 @@ export interface components {
             refusals: components["schemas"]["RefusalOut"][];
             /** Years */
             years: components["schemas"]["YearOut"][];
+        };
+        /** InboxCountsOut */
+        InboxCountsOut: {
+            /** Done */
+            done: number;
+            /** Due Soon */
+            due_soon: number;
+            /** Overdue */
+            overdue: number;
+            /** Todo */
+            todo: number;
+        };
+        /** InboxOut */
+        InboxOut: {
+            counts: components["schemas"]["InboxCountsOut"];
+            /** Next Page Token */
+            next_page_token: string;
+            /** Tasks */
+            tasks: components["schemas"]["TaskOut"][];
         };
         /** IssueIn */
         IssueIn: {
@@ -1840,6 +2246,29 @@ export interface components {
             /** Created */
             created: boolean;
             member: components["schemas"]["MemberOut"];
+        };
+        /** PartyIn */
+        PartyIn: {
+            /**
+             * Id
+             * @description the unit's code or the person's subject
+             */
+            id: string;
+            /**
+             * Kind
+             * @description a unit of your agency (its head receives the task) or a person (by subject)
+             * @enum {string}
+             */
+            kind: "unit" | "person";
+        };
+        /** PartyOut */
+        PartyOut: {
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
         };
         /** PersonOut */
         PersonOut: {
@@ -1953,6 +2382,16 @@ export interface components {
             updated_at: string;
             /** Username */
             username: string;
+        };
+        /** ProgressIn */
+        ProgressIn: {
+            /** Comment */
+            comment: string;
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
         };
         /** Readiness */
         Readiness: {
@@ -2126,6 +2565,16 @@ export interface components {
              */
             type_codes?: string[];
         };
+        /** ReturnIn */
+        ReturnIn: {
+            /** Reason */
+            reason: string;
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
+        };
         /** RevokeIn */
         RevokeIn: {
             /**
@@ -2228,6 +2677,30 @@ export interface components {
             /** Year */
             year: number;
         };
+        /** StepOut */
+        StepOut: {
+            /** Action */
+            action: string;
+            /** Actor */
+            actor: string;
+            /** Actor Name */
+            actor_name: string;
+            /**
+             * At
+             * @description ISO 8601, +07:00
+             */
+            at: string;
+            /** Comment */
+            comment: string;
+            /** From State */
+            from_state: string;
+            /** Seq */
+            seq: number;
+            /** Task Id */
+            task_id: string;
+            /** To State */
+            to_state: string;
+        };
         /** StoredObject */
         StoredObject: {
             /** Agency Code */
@@ -2260,6 +2733,73 @@ export interface components {
             size: number;
             /** Uploaded By */
             uploaded_by: string;
+        };
+        /** SubmitIn */
+        SubmitIn: {
+            /**
+             * Comment
+             * @default
+             */
+            comment: string;
+            /**
+             * Document Id
+             * @description a registered incoming document (đã vào sổ) of your agency
+             */
+            document_id: string;
+            /**
+             * Leader
+             * @description the leader's subject; none: the agency's leaders
+             */
+            leader?: string | null;
+        };
+        /** TaskOut */
+        TaskOut: {
+            /**
+             * Abstract
+             * @description the document's trích yếu
+             */
+            abstract: string;
+            /** Assignee */
+            assignee: string;
+            /**
+             * Assignee Kind
+             * @description unit, person, or role (the agency's leaders)
+             */
+            assignee_kind: string;
+            /** Case Id */
+            case_id: string;
+            /** Created At */
+            created_at: string;
+            /**
+             * Deadline
+             * @description hạn xử lý, YYYY-MM-DD; empty: none
+             */
+            deadline: string;
+            /**
+             * Deadline State
+             * @description on_time, due_soon, overdue (in working days); empty when closed
+             */
+            deadline_state: string;
+            /** Document Id */
+            document_id: string;
+            /** Done At */
+            done_at: string;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @description direct (chỉ đạo), lead (chủ trì), cooperating (phối hợp), for_information (nhận để biết), extension (xin gia hạn: a leader decides)
+             */
+            kind: string;
+            /** Note */
+            note: string;
+            /**
+             * State
+             * @description open, in_progress, done, cancelled
+             */
+            state: string;
+            /** Unit Code */
+            unit_code: string;
         };
         /**
          * UnitIn
@@ -2400,6 +2940,36 @@ export interface components {
             last_number: number;
             /** Year */
             year: number;
+        };
+        /** CompleteIn */
+        vanthu_gateway__routes__signing__CompleteIn: {
+            /** Handle */
+            handle: string;
+            /**
+             * Signature Value
+             * @description base64 of the signature value
+             */
+            signature_value: string;
+        };
+        /** CompleteIn */
+        vanthu_gateway__routes__workflow__CompleteIn: {
+            /**
+             * Reply Document Id
+             * @description the outgoing reply this work produced (văn bản trả lời), if any
+             * @default
+             */
+            reply_document_id: string;
+            /**
+             * Result
+             * @description kết quả xử lý
+             * @default
+             */
+            result: string;
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
         };
     };
     responses: never;
@@ -4153,7 +4723,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CompleteIn"];
+                "application/json": components["schemas"]["vanthu_gateway__routes__signing__CompleteIn"];
             };
         };
         responses: {
@@ -4646,6 +5216,524 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_case_api_v1_workflow_cases__case_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assign_api_v1_workflow_cases__case_id__assign_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decide_extension_api_v1_workflow_cases__case_id__extension_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recall_api_v1_workflow_cases__case_id__recall_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_document_case_api_v1_workflow_documents__document_id__case_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    inbox_api_v1_workflow_inbox_get: {
+        parameters: {
+            query?: {
+                bucket?: "todo" | "due_soon" | "overdue" | "done" | "all";
+                /** @description task kinds to keep */
+                kind?: ("direct" | "lead" | "cooperating" | "for_information" | "extension")[] | null;
+                page_size?: number;
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submit_api_v1_workflow_incoming_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmitIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    complete_api_v1_workflow_tasks__task_id__complete_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["vanthu_gateway__routes__workflow__CompleteIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delegate_api_v1_workflow_tasks__task_id__delegate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DelegateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    request_extension_api_v1_workflow_tasks__task_id__extension_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExtensionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    progress_api_v1_workflow_tasks__task_id__progress_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProgressIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    return_case_api_v1_workflow_tasks__task_id__return_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
             };
             /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
             "4XX": {

@@ -7,6 +7,7 @@ import { useAuth } from "../../auth/AuthProvider";
 import { formatDate, formatDateTime } from "../../components/dates";
 import { common } from "../../components/messages";
 import { SignatureTag } from "../incoming/SignatureTag";
+import { Processing } from "../work/Processing";
 import { ArrivalActions } from "./ArrivalActions";
 import { messages } from "./messages";
 
@@ -141,6 +142,7 @@ export function DocumentPage() {
           {doc.reason && <Descriptions.Item label={messages.fields.reason} span={2}>{doc.reason}</Descriptions.Item>}
         </Descriptions>
       </Card>
+      <Processing doc={doc} />
       <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{messages.sections.files}</h2>}>
         <Files doc={doc} />
       </Card>
