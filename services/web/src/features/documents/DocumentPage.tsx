@@ -29,7 +29,7 @@ function Files({ doc }: { doc: Document }) {
   return (
     <List
       dataSource={doc.files}
-      locale={{ emptyText: messages.noFiles }}
+      locale={{ emptyText: <span style={{ color: "#595959" }}>{messages.noFiles}</span> }}
       renderItem={(file) => (
         <List.Item
           actions={[

@@ -2,6 +2,7 @@ import { Alert, Button, Form, Input, InputNumber, Radio, Select, Space, Typograp
 import type { AssignBody, Case, PersonEntry, Unit } from "../../api/client";
 import { formatDate } from "../../components/dates";
 import { addWorkingDays } from "./deadline";
+import { FieldSelect } from "../../components/FieldSelect";
 import { work } from "./messages";
 
 const t = work.assign;
@@ -83,7 +84,7 @@ export function AssignForm({ current, units, people, today, pending, error, onSu
     <Form form={form} layout="vertical" initialValues={initial} onFinish={finish} aria-label={t.title}>
       <Form.Item name="lead" label={t.lead} extra={t.leadHelp} dependencies={["cooperating", "for_information"]}
         rules={[{ required: true, message: t.leadRequired }, noTwice("lead")]}>
-        <Select showSearch optionFilterProp="label" placeholder={t.choose} options={options} allowClear />
+        <FieldSelect showSearch optionFilterProp="label" placeholder={t.choose} options={options} allowClear />
       </Form.Item>
       <Form.Item name="cooperating" label={t.cooperating} dependencies={["lead", "for_information"]}
         rules={[noTwice("cooperating")]}>

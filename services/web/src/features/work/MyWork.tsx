@@ -45,7 +45,7 @@ export function MyWork({ title = work.home.title }: { title?: string }) {
         {inbox.isLoading ? <Skeleton active /> : inbox.isError ? (
           <Alert type="error" showIcon message={inbox.error.message} />
         ) : (
-          <List dataSource={inbox.data?.tasks ?? []} locale={{ emptyText: work.home.empty }} rowKey="id"
+          <List dataSource={inbox.data?.tasks ?? []} locale={{ emptyText: <span style={{ color: "#595959" }}>{work.home.empty}</span> }} rowKey="id"
             renderItem={(task) => (
               <List.Item>
                 <List.Item.Meta

@@ -56,6 +56,7 @@ export function ProcessingTree({ current }: { current: Case }) {
       {tasks.length > 0 && (
         <>
           <h3 style={{ fontSize: 16, margin: 0 }}>{work.tree.tasks}</h3>
+          <div data-testid="processing-tasks">
           <Table size="small" rowKey="id" pagination={false} dataSource={tasks} scroll={{ x: true }}
             columns={[
               { title: work.home.columns.kind, dataIndex: "kind", render: (k: string) => work.kind[k] ?? k },
@@ -63,6 +64,7 @@ export function ProcessingTree({ current }: { current: Case }) {
               { title: work.home.columns.state, dataIndex: "state", render: (s: string) => work.taskState[s] ?? s },
               { title: work.home.columns.deadline, key: "deadline", render: (_, task: Task) => <DeadlineTag task={task} /> },
             ]} />
+          </div>
         </>
       )}
       <h3 style={{ fontSize: 16, margin: 0 }}>{work.tree.steps}</h3>

@@ -1,6 +1,7 @@
-import { Button, Form, Input, InputNumber, Modal, Select, Space, Typography } from "antd";
+import { Button, Form, Input, InputNumber, Modal, Space, Typography } from "antd";
 import { useState } from "react";
 import type { Member, Task } from "../../api/client";
+import { FieldSelect } from "../../components/FieldSelect";
 import { work } from "./messages";
 
 const t = work.task;
@@ -106,7 +107,7 @@ export function TaskActions({ task, caseState, members, pending, onAction }: {
           {open === "delegate" && (
             <>
               <Form.Item name="subject" label={t.delegateTo} rules={[{ required: true, message: t.chooseMember }]}>
-                <Select showSearch optionFilterProp="label"
+                <FieldSelect showSearch optionFilterProp="label"
                   options={(members ?? []).map((m) => ({ value: m.subject, label: m.name }))} />
               </Form.Item>
               <Form.Item name="comment" label={t.delegateComment}>
