@@ -1,12 +1,13 @@
 import { useQuery } from "@tanstack/react-query";
 import { Alert, Button, Card, Descriptions, List, Result, Skeleton, Space, Tag, Timeline, Typography } from "antd";
 import { Link, useParams } from "react-router-dom";
-import { ApiError, unwrap, type Document } from "../../api/client";
+import { ApiError, unwrap, type Document, type HistoryEntry } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import { useAuth } from "../../auth/AuthProvider";
 import { formatDate, formatDateTime } from "../../components/dates";
 import { common } from "../../components/messages";
 import { SignatureTag } from "../incoming/SignatureTag";
+import { work } from "../work/messages";
 import { Processing } from "../work/Processing";
 import { ArrivalActions } from "./ArrivalActions";
 import { messages } from "./messages";
@@ -46,6 +47,15 @@ function Files({ doc }: { doc: Document }) {
   );
 }
 
+/** A history entry's name; the workflow's steps (action "workflow") by the step they record (trình, giao xử lý…). */
+function historyLabel(entry: HistoryEntry): string {
+  if (entry.action === "workflow") {
+    const step = String((entry.changes as Record<string, unknown> | undefined)?.step ?? "");
+    return work.step[step] ?? messages.historyActions.workflow ?? entry.action;
+  }
+  return messages.historyActions[entry.action] ?? entry.action;
+}
+
 function History({ id }: { id: string }) {
   const api = useApi();
   const history = useQuery({
@@ -61,7 +71,7 @@ function History({ id }: { id: string }) {
       items={history.data.map((entry) => ({
         children: (
           <>
-            <Typography.Text strong>{messages.historyActions[entry.action] ?? entry.action}</Typography.Text>
+            <Typography.Text strong>{historyLabel(entry)}</Typography.Text>
             {" — "}
             {formatDateTime(entry.at)} · {entry.actor}
             {entry.note && <div>{entry.note}</div>}
