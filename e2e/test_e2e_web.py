@@ -113,6 +113,8 @@ class Screens:
     def check(self, screen: str) -> None:
         """axe-core on the page as it is: no serious or critical violation; then a full-page screenshot."""
         self.page.wait_for_load_state("networkidle")
+        # a toast ("Đã ghi nhận.") floats over the page for 3 s: axe misjudges the colours of what it overlaps
+        expect(self.page.locator(".ant-message-notice")).to_have_count(0, timeout=10_000)
         # Ant Design fades things in: judge colours once no animation or transition is running
         self.page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
         if not self.page.evaluate("() => typeof window.axe !== 'undefined'"):
