@@ -1,7 +1,8 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { App as AntApp, ConfigProvider, Result } from "antd";
+import { App as AntApp, ConfigProvider, Result, Skeleton } from "antd";
 import viVN from "antd/locale/vi_VN";
 import type { UserManager } from "oidc-client-ts";
+import { lazy, Suspense, type ReactNode } from "react";
 import { BrowserRouter, Link, Route, Routes } from "react-router-dom";
 import { ApiProvider } from "./api/ApiProvider";
 import { ApiError } from "./api/client";
@@ -9,10 +10,17 @@ import { AuthProvider } from "./auth/AuthProvider";
 import { CALLBACK_PATH, SESSION_ENDED_PATH, SIGNED_OUT_PATH } from "./auth/oidc";
 import { AppLayout } from "./components/AppLayout";
 import { common } from "./components/messages";
-import { DocumentPage } from "./features/documents/DocumentPage";
-import { Home } from "./features/home/Home";
-import { IncomingList } from "./features/incoming/IncomingList";
 import { Callback, RequireAuth, SessionEnded, SignedOut } from "./features/session/SessionPages";
+
+/** The screens, each its own chunk: the first load carries only the shell, sign-in and the screen opened. */
+const DocumentPage = lazy(async () => ({ default: (await import("./features/documents/DocumentPage")).DocumentPage }));
+const Home = lazy(async () => ({ default: (await import("./features/home/Home")).Home }));
+const IncomingList = lazy(async () => ({ default: (await import("./features/incoming/IncomingList")).IncomingList }));
+const MyWork = lazy(async () => ({ default: (await import("./features/work/MyWork")).MyWork }));
+
+function Screen({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<Skeleton active />}>{children}</Suspense>;
+}
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({
@@ -53,9 +61,10 @@ export function App({ manager, queryClient }: { manager: UserManager; queryClien
                   <Route path={SIGNED_OUT_PATH} element={<SignedOut />} />
                   <Route path={SESSION_ENDED_PATH} element={<SessionEnded />} />
                   <Route element={<RequireAuth><AppLayout /></RequireAuth>}>
-                    <Route index element={<Home />} />
-                    <Route path="van-ban-den" element={<IncomingList />} />
-                    <Route path="van-ban/:id" element={<DocumentPage />} />
+                    <Route index element={<Screen><Home /></Screen>} />
+                    <Route path="van-ban-den" element={<Screen><IncomingList /></Screen>} />
+                    <Route path="van-ban/:id" element={<Screen><DocumentPage /></Screen>} />
+                    <Route path="cong-viec" element={<Screen><MyWork title={common.menu.work} /></Screen>} />
                     <Route path="*" element={<Result status="404" title={common.notFound} extra={<Link to="/">{common.menu.home}</Link>} />} />
                   </Route>
                 </Routes>

@@ -6,6 +6,16 @@ export type HistoryEntry = components["schemas"]["HistoryOut"];
 export type Register = components["schemas"]["RegisterOut"];
 export type DocumentType = components["schemas"]["DocumentTypeOut"];
 export type Problem = components["schemas"]["Problem"];
+export type Case = components["schemas"]["CaseOut"];
+export type Task = components["schemas"]["TaskOut"];
+export type Step = components["schemas"]["StepOut"];
+export type Party = components["schemas"]["PartyOut"];
+export type PartyIn = components["schemas"]["PartyIn"];
+export type AssignBody = components["schemas"]["AssignIn"];
+export type Inbox = components["schemas"]["InboxOut"];
+export type Unit = components["schemas"]["UnitOut"];
+export type PersonEntry = components["schemas"]["PersonOut"];
+export type Member = components["schemas"]["MemberOut"];
 export type ApiClient = ReturnType<typeof createClient<paths>>;
 
 /** A refusal or failure of the gateway (problem+json), with the text to show. */

@@ -70,4 +70,14 @@ describe("a document's page", () => {
     expect(await screen.findByText("Ủy ban nhân dân tỉnh Vĩnh Long")).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Vào sổ" })).not.toBeInTheDocument();
   });
+
+  it("names the workflow's steps in the history by the step (trình, giao xử lý), not as 'workflow'", async () => {
+    const { api } = fakeGateway({ [`GET /api/v1/documents/${ID}`]: arrival({ status: "rejected" }),
+      [`GET /api/v1/documents/${ID}/history`]: [
+        { at: "2026-11-30T09:00:00+07:00", actor: "lanhdao.ubnd", action: "workflow", changes: { step: "assign" },
+          note: "chủ trì: Phòng Tổng hợp" }] });
+    renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+    expect(await screen.findByText("Giao xử lý")).toBeInTheDocument();
+    expect(screen.queryByText("workflow")).not.toBeInTheDocument();
+  });
 });

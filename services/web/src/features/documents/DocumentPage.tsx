@@ -1,12 +1,14 @@
 import { useQuery } from "@tanstack/react-query";
 import { Alert, Button, Card, Descriptions, List, Result, Skeleton, Space, Tag, Timeline, Typography } from "antd";
 import { Link, useParams } from "react-router-dom";
-import { ApiError, unwrap, type Document } from "../../api/client";
+import { ApiError, unwrap, type Document, type HistoryEntry } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import { useAuth } from "../../auth/AuthProvider";
 import { formatDate, formatDateTime } from "../../components/dates";
 import { common } from "../../components/messages";
 import { SignatureTag } from "../incoming/SignatureTag";
+import { work } from "../work/messages";
+import { Processing } from "../work/Processing";
 import { ArrivalActions } from "./ArrivalActions";
 import { messages } from "./messages";
 
@@ -28,7 +30,7 @@ function Files({ doc }: { doc: Document }) {
   return (
     <List
       dataSource={doc.files}
-      locale={{ emptyText: messages.noFiles }}
+      locale={{ emptyText: <span style={{ color: "#595959" }}>{messages.noFiles}</span> }}
       renderItem={(file) => (
         <List.Item
           actions={[
@@ -43,6 +45,15 @@ function Files({ doc }: { doc: Document }) {
       )}
     />
   );
+}
+
+/** A history entry's name; the workflow's steps (action "workflow") by the step they record (trình, giao xử lý…). */
+function historyLabel(entry: HistoryEntry): string {
+  if (entry.action === "workflow") {
+    const step = String((entry.changes as Record<string, unknown> | undefined)?.step ?? "");
+    return work.step[step] ?? messages.historyActions.workflow ?? entry.action;
+  }
+  return messages.historyActions[entry.action] ?? entry.action;
 }
 
 function History({ id }: { id: string }) {
@@ -60,7 +71,7 @@ function History({ id }: { id: string }) {
       items={history.data.map((entry) => ({
         children: (
           <>
-            <Typography.Text strong>{messages.historyActions[entry.action] ?? entry.action}</Typography.Text>
+            <Typography.Text strong>{historyLabel(entry)}</Typography.Text>
             {" — "}
             {formatDateTime(entry.at)} · {entry.actor}
             {entry.note && <div>{entry.note}</div>}
@@ -141,6 +152,7 @@ export function DocumentPage() {
           {doc.reason && <Descriptions.Item label={messages.fields.reason} span={2}>{doc.reason}</Descriptions.Item>}
         </Descriptions>
       </Card>
+      <Processing doc={doc} />
       <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{messages.sections.files}</h2>}>
         <Files doc={doc} />
       </Card>

@@ -57,6 +57,7 @@ export const messages = {
     revocation_requested: "Đề nghị thu hồi",
     revocation_accepted: "Đồng ý thu hồi",
     revocation_refused: "Từ chối thu hồi",
+    workflow: "Xử lý văn bản",
   } as Record<string, string>,
   notFound: "Không tìm thấy văn bản (hoặc văn bản không thuộc cơ quan của bạn).",
 };

@@ -1,0 +1,66 @@
+import { useQuery } from "@tanstack/react-query";
+import { Alert, Card, Col, List, Row, Skeleton, Space, Tag, Typography } from "antd";
+import { useState } from "react";
+import { Link } from "react-router-dom";
+import { unwrap } from "../../api/client";
+import { useApi } from "../../api/ApiProvider";
+import { work } from "./messages";
+import { DeadlineTag } from "./Processing";
+
+export type Bucket = "todo" | "due_soon" | "overdue" | "done";
+const BUCKETS: Bucket[] = ["todo", "due_soon", "overdue", "done"];
+const COLORS: Record<Bucket, string> = { todo: "#0958d9", due_soon: "#ad6800", overdue: "#cf1322", done: "#237804" };
+
+/**
+ * Việc của tôi: the person's tasks from the workflow inbox — counts of việc cần làm, sắp đến hạn, quá hạn, đã xong
+ * (the server's buckets, in working days) and the tasks of the chosen one, each linking to its document.
+ */
+export function MyWork({ title = work.home.title }: { title?: string }) {
+  const api = useApi();
+  const [bucket, setBucket] = useState<Bucket>("todo");
+  const inbox = useQuery({
+    queryKey: ["inbox", bucket],
+    queryFn: async () => unwrap(await api.GET("/api/v1/workflow/inbox", { params: { query: { bucket, page_size: 50 } } })),
+  });
+  const counts = inbox.data?.counts;
+  return (
+    <Space direction="vertical" size="middle" style={{ width: "100%" }}>
+      <Typography.Title level={1} style={{ fontSize: 22, margin: 0 }}>{title}</Typography.Title>
+      <Row gutter={[12, 12]} role="group" aria-label={title}>
+        {BUCKETS.map((b) => (
+          <Col key={b} xs={12} md={6}>
+            <button type="button" aria-pressed={bucket === b} onClick={() => setBucket(b)}
+              data-testid={`count-${b}`}
+              style={{ width: "100%", textAlign: "left", cursor: "pointer", background: "#fff", borderRadius: 8,
+                border: bucket === b ? `2px solid ${COLORS[b]}` : "1px solid #d9d9d9", padding: "10px 12px" }}>
+              <div style={{ color: "#262626", fontSize: 14 }}>{work.home.buckets[b]}</div>
+              <div style={{ color: COLORS[b], fontSize: 26, fontWeight: 600 }} data-testid={`count-${b}-value`}>
+                {counts ? counts[b] : "…"}
+              </div>
+            </button>
+          </Col>
+        ))}
+      </Row>
+      <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{work.home.buckets[bucket]}</h2>}>
+        {inbox.isLoading ? <Skeleton active /> : inbox.isError ? (
+          <Alert type="error" showIcon message={inbox.error.message} />
+        ) : (
+          <List dataSource={inbox.data?.tasks ?? []} locale={{ emptyText: <span style={{ color: "#595959" }}>{work.home.empty}</span> }} rowKey="id"
+            renderItem={(task) => (
+              <List.Item>
+                <List.Item.Meta
+                  title={<Link to={`/van-ban/${task.document_id}`}>{task.abstract || task.document_id}</Link>}
+                  description={
+                    <Space wrap size={[8, 4]}>
+                      <Tag>{work.kind[task.kind] ?? task.kind}</Tag>
+                      <span>{work.taskState[task.state] ?? task.state}</span>
+                      <span>{work.home.columns.deadline}: <DeadlineTag task={task} /></span>
+                    </Space>
+                  } />
+              </List.Item>
+            )} />
+        )}
+      </Card>
+    </Space>
+  );
+}

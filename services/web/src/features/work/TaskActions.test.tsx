@@ -1,0 +1,87 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { App as AntApp, ConfigProvider } from "antd";
+import viVN from "antd/locale/vi_VN";
+import type { Task } from "../../api/client";
+import { actionsFor, TaskActions } from "./TaskActions";
+
+function task(overrides: Partial<Task> = {}): Task {
+  return {
+    id: "task-1", case_id: "case-1", document_id: "doc-1", kind: "lead", assignee_kind: "person", assignee: "s-cv",
+    unit_code: "TH", state: "open", deadline: "2026-12-04", deadline_state: "on_time", created_at: "", done_at: "",
+    abstract: "V/v báo cáo", note: "", ...overrides,
+  };
+}
+
+describe("the actions a task offers, by its kind and state", () => {
+  it("gives the lead progress, extension, return and completion; a unit's task also delegation", () => {
+    expect(actionsFor(task(), "assigned")).toEqual(["progress", "extension", "return", "complete"]);
+    expect(actionsFor(task({ assignee_kind: "unit", assignee: "TH" }), "in_progress"))
+      .toEqual(["delegate", "progress", "extension", "return", "complete"]);
+  });
+  it("gives only progress to the lead while an extension is being decided", () => {
+    expect(actionsFor(task({ state: "in_progress" }), "extension_requested")).toEqual(["progress"]);
+  });
+  it("gives cooperating and for-information tasks less, and closed tasks or cases nothing", () => {
+    expect(actionsFor(task({ kind: "cooperating" }), "in_progress")).toEqual(["progress", "complete"]);
+    expect(actionsFor(task({ kind: "for_information" }), "assigned")).toEqual(["complete"]);
+    expect(actionsFor(task({ state: "done" }), "in_progress")).toEqual([]);
+    expect(actionsFor(task({ state: "cancelled" }), "in_progress")).toEqual([]);
+    expect(actionsFor(task(), "completed")).toEqual([]);
+    expect(actionsFor(task(), "returned")).toEqual([]);
+    expect(actionsFor(task({ kind: "direct", assignee_kind: "role", assignee: "leader" }), "submitted")).toEqual([]);
+  });
+});
+
+function renderActions(t: Task, caseState: string, onAction = vi.fn(async () => undefined)) {
+  render(
+    <ConfigProvider locale={viVN}>
+      <AntApp>
+        <TaskActions task={t} caseState={caseState} onAction={onAction}
+          members={[{ subject: "s-cv", name: "Lê Văn Chuyên", username: "chuyenvien.ubnd", unit_code: "TH", position: "" }]} />
+      </AntApp>
+    </ConfigProvider>,
+  );
+  return onAction;
+}
+
+describe("a task's buttons and dialogs", () => {
+  it("shows the lead's buttons and needs a reason to return", async () => {
+    const onAction = renderActions(task(), "assigned");
+    for (const name of ["Cập nhật tiến độ", "Xin gia hạn", "Trả lại", "Hoàn thành"]) {
+      expect(screen.getByRole("button", { name })).toBeInTheDocument();
+    }
+    expect(screen.queryByRole("button", { name: "Giao trong đơn vị" })).not.toBeInTheDocument();
+    const user = userEvent.setup({ delay: null });
+    await user.click(screen.getByRole("button", { name: "Trả lại" }));
+    const dialog = await screen.findByRole("dialog");
+    const ok = () => dialog.querySelector(".ant-modal-footer .ant-btn-primary") as HTMLElement;
+    await user.click(ok());
+    expect(await screen.findByText("Hãy nhập nội dung.")).toBeInTheDocument();
+    expect(onAction).not.toHaveBeenCalled();
+    fireEvent.change(screen.getByLabelText("Lý do trả lại"), { target: { value: "Không thuộc thẩm quyền" } });
+    await user.click(ok());
+    await waitFor(() => expect(onAction).toHaveBeenCalledWith("return", { reason: "Không thuộc thẩm quyền" }));
+  });
+
+  it("lets a head give the unit's task to a person of the unit", async () => {
+    const onAction = renderActions(task({ assignee_kind: "unit", assignee: "TH" }), "assigned");
+    const user = userEvent.setup({ delay: null });
+    await user.click(screen.getByRole("button", { name: "Giao trong đơn vị" }));
+    const dialog = await screen.findByRole("dialog");
+    fireEvent.mouseDown(screen.getByLabelText("Người xử lý"));
+    fireEvent.click(await waitFor(() => {
+      const o = document.querySelector(".ant-select-item-option[title='Lê Văn Chuyên']");
+      if (!o) throw new Error("no option");
+      return o as HTMLElement;
+    }));
+    await user.click(dialog.querySelector(".ant-modal-footer .ant-btn-primary") as HTMLElement);
+    await waitFor(() => expect(onAction).toHaveBeenCalledWith("delegate", { subject: "s-cv", comment: "" }));
+  });
+
+  it("offers a for-information task only 'Đã xem', and a closed task nothing", () => {
+    renderActions(task({ kind: "for_information" }), "in_progress");
+    expect(screen.getByRole("button", { name: "Đã xem" })).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Cập nhật tiến độ" })).not.toBeInTheDocument();
+  });
+});
