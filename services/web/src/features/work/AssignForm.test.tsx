@@ -17,7 +17,9 @@ export function submittedCase(overrides: Partial<Case> = {}): Case {
     id: "case-1", agency_code: "000.00.00.H61", document_id: "doc-1", state: "submitted", version: 3,
     abstract: "V/v báo cáo", arrival_number: 7, leader: "", lead: null, cooperating: [], for_information: [],
     deadline: "", instruction: "", result: "", reply_document_id: "", created_at: "", updated_at: "", tasks: [],
-    steps: [], ...overrides,
+    steps: [], kind: "incoming", type_code: "", circuit: [], definition_version: 0, drafter: "", drafter_name: "",
+    unit_code: "",
+    ...overrides,
   };
 }
 
