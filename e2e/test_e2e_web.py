@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ import pytest
 
 from vanthu_devstack import Stack
 from vanthu_devstack.stack import WEB_DIST
+from vanthu_testing.gateway import arrivals, bearer, issue_letter, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -39,50 +39,18 @@ if not (Path(CHROMIUM).exists() and AXE.exists() and (WEB_DIST / "index.html").e
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def wait_for(check: Callable[[], Any], what: str, timeout_s: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.2)
-    raise AssertionError(f"{what}: not within {timeout_s:.0f} s (last seen: {last!r})")
-
-
 @pytest.fixture(scope="module")
 def arrival(platform: Stack, login: Callable[[str], str], draft_pdf: Callable[..., bytes]) -> dict[str, Any]:
     """A letter UBND tỉnh issued to Sở Nội vụ only, arrived there, its signature checked."""
     with httpx.Client(base_url=platform.gateway_url, timeout=150) as api:
-        officer, leader, clerk = (bearer(login(u)) for u in ("chuyenvien.ubnd", "lanhdao.ubnd", "vanthu.ubnd"))
         snv_clerk = bearer(login("vanthu.snv"))
-        up = api.post("/api/v1/files", headers=officer,
-                      files={"file": ("Dự thảo công văn.pdf", draft_pdf(), "application/pdf")})
-        assert up.status_code == 201, up.text
         abstract = "V/v báo cáo tình hình ứng dụng văn bản điện tử năm 2026 (trình duyệt)"
-        created = api.post("/api/v1/documents", headers=officer, json={
-            "type_code": "cong_van", "abstract": abstract, "unit_abbreviation": "VP",
-            "recipients": [{"agency_code": SNV, "name": "Sở Nội vụ"}],
-            "files": [{"object_id": up.json()["object"]["object_id"], "role": "main"}]})
-        assert created.status_code == 201, created.text
-        doc_id = created.json()["id"]
-        assert api.post(f"/api/v1/documents/{doc_id}/submit", headers=officer).status_code == 200
-        assert api.post(f"/api/v1/documents/{doc_id}/sign", headers=leader).status_code == 200
-        registers = api.get("/api/v1/registers", headers=clerk, params={"direction": "outgoing"}).json()
-        issued = api.post(f"/api/v1/documents/{doc_id}/issue", headers=clerk,
-                          json={"register_id": next(r["id"] for r in registers if not r["type_codes"])})
-        assert issued.status_code == 200, issued.text
-        number_symbol = issued.json()["number_symbol"]
+        number_symbol = issue_letter(api, lambda username: bearer(login(username)), draft_pdf(), abstract,
+                                     [{"agency_code": SNV, "name": "Sở Nội vụ"}])["number_symbol"]
 
         def arrived() -> dict[str, Any] | None:
-            found = api.get("/api/v1/documents", headers=snv_clerk, params={
-                "direction": "incoming", "status": "arrived", "issuing_agency_code": UBND}).json()["items"]
-            return next((d for d in found if d["number_symbol"] == number_symbol
-                         and d["signature_check"] in ("valid", "invalid")), None)
+            return next((d for d in arrivals(api, snv_clerk, UBND, number_symbol, "arrived")
+                         if d["signature_check"] in ("valid", "invalid")), None)
 
         return dict(wait_for(arrived, "the arrival at Sở Nội vụ with its signature checked"))
 

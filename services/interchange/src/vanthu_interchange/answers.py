@@ -79,6 +79,15 @@ def workflow_status(message: Message) -> tuple[StatusCode, str]:
     raise PoisonMessage(f"not a step of an arrival's processing: {message.DESCRIPTOR.full_name}")
 
 
+def _incoming_document(message: Message) -> str:
+    """The incoming document a registry or workflow event is about ("" when the registry's is outgoing; the
+    workflow's processing events are always about an incoming one)."""
+    if isinstance(message, WORKFLOW_EVENTS):
+        return str(message.document_id)
+    document = message.document  # type: ignore[attr-defined]
+    return str(document.document_id) if document.direction == "incoming" else ""
+
+
 class Answers:
     """Writes status packages to the sender of a receipt; also the handler of registered/rejected arrivals."""
 
@@ -114,16 +123,13 @@ class Answers:
             code, description = StatusCode.CHANGE_REJECTION, message.reason
         elif isinstance(message, WORKFLOW_EVENTS):
             code, description = workflow_status(message)
-            receipt = await self.store.receipt_of_arrival(meta.agency_code, message.document_id)
-            if receipt is not None:
-                await self.answer(receipt, code, description, staff=meta.actor, source=meta.event_id, failed=failed)
-            return
         else:
             raise PoisonMessage(f"not a registered or rejected arrival, an answer to a revocation nor a step of its "
                                 f"processing: {message.DESCRIPTOR.full_name}")
-        if message.document.direction != "incoming":
-            return
-        receipt = await self.store.receipt_of_arrival(meta.agency_code, message.document.document_id)
+        document_id = _incoming_document(message)
+        if not document_id:
+            return  # an outgoing document's event: its own sender has nobody to answer
+        receipt = await self.store.receipt_of_arrival(meta.agency_code, document_id)
         if receipt is None:
             return  # not brought by interchange (a paper arrival): nobody to answer electronically
         await self.answer(receipt, code, description, staff=meta.actor, source=meta.event_id, failed=failed)
