@@ -154,8 +154,10 @@ class ProvincialAxisUnderTest:
         axis = ProvincialAxis(InterchangeStore(session_factory(engine)), None, Router((), systems=connected.systems),
                               connected, limits=Limits())
         server = ProvincialAxisServer(axis, "127.0.0.1", self.port)
-        await server.start()
+        # known before it serves: a test quicker than the start-up poll must still be able to stop it (stop() found
+        # no server to signal when the port opened before this assignment, and the server then never stopped)
         self.server = server
+        await server.start()
         try:
             await server.task
         finally:
