@@ -401,6 +401,20 @@ class Stack:
         self._wait(process, self._ready(name), f"{name} (restarted)")
         return process
 
+    @contextmanager
+    def paused(self, name: str) -> Iterator[Process]:
+        """Within the block the process ``name`` is frozen (SIGSTOP to its group; SIGCONT when the block ends):
+        its port still accepts connections but nothing answers, as with a hung service. A fault test holds a
+        caller mid-call this way, at a point of its choosing, instead of racing it."""
+        process = self.process(name)
+        _signal_group(process, signal.SIGSTOP)
+        self.config.log(f"  paused {name} (pid {process.popen.pid})")
+        try:
+            yield process
+        finally:
+            _signal_group(process, signal.SIGCONT)
+            self.config.log(f"  resumed {name}")
+
     def restart_service(self, name: str, *, kill: bool = False) -> Process:
         self.stop_service(name, kill=kill)
         return self.start_service(name)
