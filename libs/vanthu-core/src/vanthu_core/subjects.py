@@ -135,10 +135,12 @@ INTERCHANGE_WORKFLOW_COMPLETED: Final = Consumer("interchange-workflow-completed
                                                  "interchange")
 #: The registry shows each step of an arrival's processing in the workflow in the document's history.
 REGISTRY_WORKFLOW_STEPS: Final = Consumer("registry-workflow-steps", WORKFLOW_STEP_RECORDED, "registry")
+#: Accepting a revocation stops the processing of the revoked arrival (its open tasks cancelled).
+WORKFLOW_REVOCATIONS: Final = Consumer("workflow-revocations", REGISTRY_DOCUMENT_REVOCATION_ACCEPTED, "workflow")
 CONSUMERS: Final = (SIGNING_ARRIVALS, REGISTRY_SIGNATURE_CHECKS, REGISTRY_WORKFLOW_STEPS, INTERCHANGE_ISSUED,
                     INTERCHANGE_DISPATCHED, INTERCHANGE_REGISTERED, INTERCHANGE_REJECTED,
                     INTERCHANGE_REVOCATION_ACCEPTED, INTERCHANGE_REVOCATION_REFUSED, INTERCHANGE_WORKFLOW_ASSIGNED,
-                    INTERCHANGE_WORKFLOW_IN_PROGRESS, INTERCHANGE_WORKFLOW_COMPLETED)
+                    INTERCHANGE_WORKFLOW_IN_PROGRESS, INTERCHANGE_WORKFLOW_COMPLETED, WORKFLOW_REVOCATIONS)
 #: The services with a NATS user of their own (they publish or consume events).
 SERVICES: Final = tuple(sorted({publisher_of(s) for s in EVENT_TYPES} | {c.service for c in CONSUMERS}))
 

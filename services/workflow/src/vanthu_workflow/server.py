@@ -16,10 +16,12 @@ from vanthu_core.grpc_client import create_channel
 from vanthu_core.grpc_server import GrpcServer
 from vanthu_core.outbox import OutboxRelay
 from vanthu_core.settings import CommonSettings
+from vanthu_core.subjects import WORKFLOW_REVOCATIONS
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_workflow.api import WorkflowApi
 from vanthu_workflow.directory import Directory, RegistryDirectory
 from vanthu_workflow.domain.outgoing import OVERRIDE_ENV, default_definition
+from vanthu_workflow.revocations import Revocations
 from vanthu_workflow.settings import WorkflowSettings
 from vanthu_workflow.store import WorkflowStore, outbox
 
@@ -69,6 +71,10 @@ class WorkflowServer:
         self.api = WorkflowApi(self.store, directory, on_commit=self.relay.kick, clock=self.clock,
                                definition=default_definition({OVERRIDE_ENV: self.settings.circuits_file}))
         workflow_pb2_grpc.add_WorkflowServiceServicer_to_server(self.api, self.grpc.server)
+        if self.bus is not None:
+            await self.bus.consume(WORKFLOW_REVOCATIONS, Revocations(self.store, on_commit=self.relay.kick),
+                                   key=lambda message: str(getattr(getattr(message, "document", None),
+                                                                   "document_id", "")))
         return await self.grpc.start()
 
     async def stop(self) -> None:

@@ -52,6 +52,7 @@ from vanthu_workflow.domain.incoming import (
     OPEN_TASK_STATES,
     PERSON,
     UNIT,
+    WITHDRAWAL,
     Action,
     Party,
     State,
@@ -443,6 +444,27 @@ class WorkflowStore:
             task = self._task(row, TaskKind.DIRECT, ROLE, LEADERS, now)
             session.add(task)
             await self._advance(session, row, Action.RECALL, state, to, actor, comment, task.id)
+            return await self._view(session, row)
+
+    async def withdraw(self, agency_code: str, document_id: str, *, actor: Actor, comment: str) -> CaseView | None:
+        """The document was revoked by its sender and ``actor`` (the clerk) accepted: its case stops — every open
+        task cancelled, the case ``withdrawn``, a step with ``comment`` (issue 12 item 4; Decree 30/2020 Art. 14 on
+        revoking a sent document). None when the agency never started processing it, when it is an outgoing
+        circuit, or when the case is already completed or withdrawn (a redelivered event changes nothing)."""
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            row = (await session.execute(select(CaseRow).where(
+                CaseRow.agency_code == agency_code, CaseRow.document_id == document_id).with_for_update())
+            ).scalar_one_or_none()
+            if row is None or row.kind != INCOMING:
+                return None
+            state = State(row.state)
+            to = WITHDRAWAL.get(state)
+            if to is None:
+                return None
+            for task in await self._open_tasks(session, row.id):
+                task.state, task.done_at = TaskState.CANCELLED.value, now
+            await self._advance(session, row, Action.WITHDRAW, state, to, actor, comment, "")
             return await self._view(session, row)
 
     async def decide_extension(self, agency_code: str, case_id: str, version: int, *, grant: bool, actor: Actor,

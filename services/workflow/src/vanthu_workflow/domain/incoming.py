@@ -34,11 +34,13 @@ class State(StrEnum):
     EXTENSION_REQUESTED = "extension_requested"  # xin gia hạn: a leader decides
     RETURNED = "returned"  # trả lại: back on the leaders' desk with a reason
     COMPLETED = "completed"  # hoàn thành
+    WITHDRAWN = "withdrawn"  # dừng xử lý: the sender took the document back and the clerk accepted (final)
 
 
 STATE_NAMES: Mapping[State, str] = {
     State.SUBMITTED: "đã trình", State.ASSIGNED: "đã phân công", State.IN_PROGRESS: "đang xử lý",
-    State.EXTENSION_REQUESTED: "xin gia hạn", State.RETURNED: "trả lại", State.COMPLETED: "hoàn thành"}
+    State.EXTENSION_REQUESTED: "xin gia hạn", State.RETURNED: "trả lại", State.COMPLETED: "hoàn thành",
+    State.WITHDRAWN: "dừng xử lý do văn bản bị thu hồi"}
 
 
 class Action(StrEnum):
@@ -53,6 +55,7 @@ class Action(StrEnum):
     REFUSE_EXTENSION = "refuse_extension"  # không đồng ý gia hạn
     RETURN = "return"  # trả lại
     COMPLETE = "complete"  # hoàn thành
+    WITHDRAW = "withdraw"  # dừng xử lý: the document was revoked by its sender (the clerk accepted, status 15)
 
 
 class TaskKind(StrEnum):
@@ -94,6 +97,12 @@ LEAD_ACTIONS: Mapping[Action, Mapping[State, State]] = {
 #: A cooperating or for-information task's actions: the case stays where it is (while it is being processed).
 SIDE_ACTIONS: Mapping[Action, Mapping[State, State]] = {
     action: {s: s for s in _WORKING} for action in (Action.DELEGATE, Action.PROGRESS, Action.COMPLETE)}
+
+
+#: What the revocation of the document does to its processing (issue 12 item 4: accepting a revocation cancels the
+#: open processing tasks of that document, with a note). A completed case keeps its result: nothing is open.
+WITHDRAWAL: Mapping[State, State] = {
+    s: State.WITHDRAWN for s in State if s not in (State.COMPLETED, State.WITHDRAWN)}
 
 
 def _table(task_kind: TaskKind | None) -> Mapping[Action, Mapping[State, State]]:

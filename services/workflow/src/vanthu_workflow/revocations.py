@@ -1,0 +1,50 @@
+"""The handler of ``vanthu.registry.document.revocation_accepted`` (consumer ``workflow-revocations``).
+
+Issue 12 item 4: accepting a revocation cancels the open processing tasks of that document, with a note. The
+registry publishes the event when the recipient's clerk accepts the sender's request (interchange answers 15); for a
+revocation (kind ``revoke``) the arrival's content is gone, so its processing stops (:meth:`WorkflowStore.withdraw`).
+An update (kind ``update``) replaces the content of the same document: its processing goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from google.protobuf.message import Message
+
+from vanthu.registry.v1 import events_pb2 as registry_events
+from vanthu_core.events import meta_of
+from vanthu_workflow.store import Actor, WorkflowStore
+
+log = logging.getLogger("vanthu.workflow")
+
+#: The note on the step that stops the processing (shown in the document's history and on the case).
+WITHDRAWN_NOTE = ("Cơ quan gửi đã thu hồi văn bản và văn thư đã đồng ý thu hồi: dừng xử lý, các nhiệm vụ chưa "
+                  "hoàn thành được hủy.")
+
+
+class Revocations:
+    """Stops the processing of revoked arrivals; ``on_commit`` wakes the outbox relay after a change."""
+
+    def __init__(self, store: WorkflowStore, on_commit: Callable[[], None] = lambda: None) -> None:
+        self.store = store
+        self.on_commit = on_commit
+
+    async def __call__(self, message: Message) -> None:
+        if not isinstance(message, registry_events.DocumentRevocationAccepted):
+            log.warning("not an accepted revocation; dropped", extra={"type": message.DESCRIPTOR.full_name})
+            return
+        meta = meta_of(message)
+        document_id = message.document.document_id
+        if not meta.agency_code or not document_id:
+            log.warning("malformed accepted revocation dropped", extra={"event_id": meta.event_id})
+            return
+        if message.kind != "revoke":
+            return  # an update: the same document with new content, processed on
+        case = await self.store.withdraw(meta.agency_code, document_id, comment=WITHDRAWN_NOTE,
+                                         actor=Actor(subject="", username=meta.actor or "vanthu-registry"))
+        if case is not None:
+            self.on_commit()
+            log.info("processing stopped: the document was revoked", extra={
+                "document_id": document_id, "agency": meta.agency_code, "case_id": case.id})
