@@ -667,6 +667,9 @@ ROWS.update({
     "GET /api/v1/workflow/cases/{case_id}": Row("resource", 200, target=lambda w: w.case()),
     "GET /api/v1/workflow/documents/{document_id}/case": Row("resource", 200, target=lambda w: w.case()),
     "GET /api/v1/workflow/inbox": Row("own", 200),
+    "GET /api/v1/workflow/dashboard": Row("own", 200, body=lambda w, u, t: {"params": PERIOD}),
+    "GET /api/v1/workflow/dashboard/export": Row("own", 200, body=lambda w, u, t: {"params": {**PERIOD,
+                                                                                             "format": "csv"}}),
     "POST /api/v1/workflow/cases/{case_id}/assign": Row(
         "resource", 200, target=lambda w: w.case(), fresh=lambda w, u: w.case(), snapshot=case_view,
         body=lambda w, u, t: {"json": {"version": t["version"], "lead": {"kind": "unit", "id": "TH"},

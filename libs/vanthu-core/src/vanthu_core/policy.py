@@ -250,6 +250,9 @@ TABLE: dict[str, Access] = {
                                            "role"),
     WORKFLOW + "IssueOutgoing": people(CLERK, forwards=[DOCUMENTS + "IssueDocument"],
                                        rule="a signed document of their own agency in its circuit"),
+    WORKFLOW + "GetDashboard": people("leader", "head", forwards=_DIRECTORY_READS,
+                                      rule="counts of their own agency's cases (a leader: the agency and every unit; "
+                                           "a head: their own units); never content"),
     # -- federation: other VanThu installations (mutual TLS on the federation port; the peers table decides) --------
     FEDERATION + "SubmitPackage": Access(
         peers=True, rule="a configured peer (its client certificate) submits packages whose sender agency matches "

@@ -1169,6 +1169,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workflow/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cases started in a period per agency and unit: by state, overdue rate, median processing time (leaders: the agency and every unit; heads: their units)
+         * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
+         *     - GetDashboard: counts of their own agency's cases (a leader: the agency and every unit; a head: their own units); never content.
+         */
+        get: operations["get_dashboard_api_v1_workflow_dashboard_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/dashboard/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The dashboard as CSV or an XLSX workbook
+         * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
+         *     - GetDashboard: counts of their own agency's cases (a leader: the agency and every unit; a head: their own units); never content.
+         */
+        get: operations["export_dashboard_api_v1_workflow_dashboard_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workflow/documents/{document_id}/case": {
         parameters: {
             query?: never;
@@ -1795,6 +1837,59 @@ export interface components {
             signed_at: string;
             /** Signing Id */
             signing_id: string;
+        };
+        /** DashboardOut */
+        DashboardOut: {
+            /** @description the whole agency (leaders only) */
+            agency: components["schemas"]["DashboardRowOut"] | null;
+            /** Units */
+            units: components["schemas"]["DashboardRowOut"][];
+        };
+        /** DashboardRowOut */
+        DashboardRowOut: {
+            /**
+             * By State
+             * @description state → cases in it now
+             */
+            by_state: {
+                [key: string]: number;
+            };
+            /** Completed */
+            completed: number;
+            /**
+             * Completed Late
+             * @description completed after their deadline
+             */
+            completed_late: number;
+            /**
+             * Median Processing Days
+             * @description median start → completion of the completed cases, days
+             */
+            median_processing_days: number;
+            /**
+             * Overdue Open
+             * @description still open past their deadline
+             */
+            overdue_open: number;
+            /**
+             * Overdue Rate
+             * @description (overdue_open + completed_late) / with_deadline, 0..1
+             */
+            overdue_rate: number;
+            /** Total */
+            total: number;
+            /**
+             * Unit Code
+             * @description the unit (incoming: the lead's; outgoing: the drafting unit); empty: the whole agency; '-': not given to a unit yet
+             */
+            unit_code: string;
+            /** Unit Name */
+            unit_name: string;
+            /**
+             * With Deadline
+             * @description cases with a deadline (hạn xử lý)
+             */
+            with_deadline: number;
         };
         /** DecisionIn */
         DecisionIn: {
@@ -5861,6 +5956,92 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_dashboard_api_v1_workflow_dashboard_get: {
+        parameters: {
+            query: {
+                date_from: string;
+                date_to: string;
+                kind?: "incoming" | "outgoing";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_dashboard_api_v1_workflow_dashboard_export_get: {
+        parameters: {
+            query: {
+                date_from: string;
+                date_to: string;
+                kind?: "incoming" | "outgoing";
+                format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the dashboard as a file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv; charset=utf-8": string;
                 };
             };
             /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */

@@ -4,7 +4,7 @@ the registry's directory), input limits; the rules are in :mod:`vanthu_workflow.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import grpc
@@ -14,13 +14,15 @@ from vanthu.workflow.v1 import workflow_pb2_grpc
 from vanthu_core import policy
 from vanthu_core.auth import Principal
 from vanthu_core.errors import FailedPrecondition, InvalidArgument, PermissionDenied
-from vanthu_core.timeutil import Clock, iso_vietnam, utc_now
+from vanthu_core.timeutil import VIETNAM_TZ, Clock, iso_vietnam, utc_now
 from vanthu_core.workdays import DEFAULT_SOON_DAYS, WorkingCalendar, add_working_days, deadline_state, vietnam_date
+from vanthu_workflow import dashboard
 from vanthu_workflow.directory import Directory, MemberInfo, UnitInfo
 from vanthu_workflow.domain.incoming import (
     MAX_PARTIES,
     OPEN_TASK_STATES,
     PERSON,
+    STATE_NAMES,
     UNIT,
     Action,
     Party,
@@ -30,10 +32,18 @@ from vanthu_workflow.domain.incoming import (
     check_text,
     deadline_from,
 )
-from vanthu_workflow.domain.outgoing import Definition, OutAction, OutTaskKind, default_definition
+from vanthu_workflow.domain.outgoing import (
+    OUT_STATE_NAMES,
+    Definition,
+    OutAction,
+    OutTaskKind,
+    default_definition,
+)
 from vanthu_workflow.store import Actor, CaseView, TaskView, WorkflowStore
 
 MAX_ID = 100
+#: The longest period a dashboard covers, in days (five years).
+MAX_DASHBOARD_DAYS = 5 * 366
 TASK_KINDS = frozenset(k.value for k in (*TaskKind, *OutTaskKind))
 
 
@@ -288,6 +298,50 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                                     counts=pb.InboxCounts(todo=counts.todo, due_soon=counts.due_soon,
                                                           overdue=counts.overdue, done=counts.done))
 
+    # -- dashboards (issue 13 item 5) ------------------------------------------------------------------------------
+    async def GetDashboard(self, request: pb.GetDashboardRequest,
+                           context: grpc.aio.ServicerContext) -> pb.GetDashboardResponse:
+        """The agency's cases of a kind started in a period, per agency and per unit (:mod:`vanthu_workflow.dashboard`)
+        at the service's clock. A leader sees the agency's row and every unit's, a head only their own units' rows;
+        anybody else is refused. InvalidArgument for a bad period (at most :data:`MAX_DASHBOARD_DAYS` days), kind or
+        format."""
+        principal, own = policy.require()
+        date_from, date_to = _period_date(request.date_from, "date_from"), _period_date(request.date_to, "date_to")
+        if date_to < date_from:
+            raise InvalidArgument("date_to", "must not be before date_from")
+        if (date_to - date_from).days >= MAX_DASHBOARD_DAYS:
+            raise InvalidArgument("date_to", f"a period is at most {MAX_DASHBOARD_DAYS} days")
+        kind = request.kind or "incoming"
+        if kind not in dashboard.COMPLETED_STATE:
+            raise InvalidArgument("kind", "must be incoming or outgoing")
+        if request.format not in ("", "csv", "xlsx"):
+            raise InvalidArgument("format", "must be empty, csv or xlsx")
+        units = await self.directory.units(principal.token)
+        actor = await self._actor(principal, units)
+        if not actor.is_leader and not actor.head_of:
+            raise PermissionDenied("only a leader (lãnh đạo) or the head of a unit (trưởng đơn vị) sees the dashboards")
+        members = await self.directory.members(principal.token)
+        unit_of = {m.subject: m.unit_code for m in members}
+        start = datetime.combine(date_from, time(), VIETNAM_TZ).astimezone(UTC)
+        end = datetime.combine(date_to + timedelta(days=1), time(), VIETNAM_TZ).astimezone(UTC)
+        facts = await self.store.dashboard_facts(own, kind, start, end, lambda subject: unit_of.get(subject, ""))
+        agency, rows = dashboard.summarise(
+            facts, vietnam_date(self.clock()), {u.code: u.name for u in units},
+            units=(lambda _: True) if actor.is_leader else actor.head_of.__contains__)
+        shown = [agency, *rows] if actor.is_leader else rows
+        reply = pb.GetDashboardResponse(agency=_row(agency) if actor.is_leader else None,
+                                        units=[_row(r) for r in rows])
+        state_names = STATE_NAMES if kind == "incoming" else OUT_STATE_NAMES
+        names = {str(state): name for state, name in state_names.items()}
+        if request.format == "csv":
+            reply.file, reply.media_type = dashboard.to_csv(shown, kind, names), dashboard.CSV_TYPE
+        elif request.format == "xlsx":
+            reply.file = dashboard.to_xlsx(shown, kind, names, date_from, date_to)
+            reply.media_type = dashboard.XLSX_TYPE
+        if request.format:
+            reply.file_name = dashboard.file_name(kind, date_from, date_to, request.format)
+        return reply
+
     # -- the outgoing circuit (quy trình văn bản đi) ---------------------------------------------------------------
     async def StartOutgoing(self, request: pb.StartOutgoingRequest,
                             context: grpc.aio.ServicerContext) -> pb.StartOutgoingResponse:
@@ -405,3 +459,18 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.ISSUE,
                                              actor=await self._actor(principal, units=()), effect=issue)
         return pb.IssueOutgoingResponse(case=self._done(case))
+
+
+def _period_date(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidArgument(field, "is required, an ISO date (YYYY-MM-DD)") from None
+
+
+def _row(row: dashboard.Row) -> pb.DashboardRow:
+    return pb.DashboardRow(
+        unit_code=row.unit_code, unit_name=row.unit_name, total=row.total, by_state=dict(row.by_state),
+        completed=row.completed, with_deadline=row.with_deadline, overdue_open=row.overdue_open,
+        completed_late=row.completed_late, overdue_rate=row.overdue_rate,
+        median_processing_days=row.median_processing_days)

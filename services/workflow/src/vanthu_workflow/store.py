@@ -48,6 +48,7 @@ from vanthu_core.ids import new_id
 from vanthu_core.outbox import add_event, outbox_table
 from vanthu_core.paging import decode_cursor, encode_cursor
 from vanthu_core.timeutil import Clock, utc_now
+from vanthu_workflow.dashboard import COMPLETED_STATE, UNASSIGNED, CaseFacts
 from vanthu_workflow.domain.incoming import (
     OPEN_TASK_STATES,
     PERSON,
@@ -373,6 +374,30 @@ class WorkflowStore:
             last = rows[size - 1][0]
             token = encode_cursor("inbox", [last.created_at.isoformat(), last.id])
         return tasks, InboxCounts(int(todo_n), int(soon_n), int(over_n), int(done_n)), token
+
+    async def dashboard_facts(self, agency_code: str, kind: str, start: datetime, end: datetime,
+                              unit_of_person: Callable[[str], str]) -> list[CaseFacts]:
+        """The facts a dashboard counts (:mod:`vanthu_workflow.dashboard`) of the agency's cases of ``kind`` started
+        from ``start`` (included) to ``end`` (excluded), UTC. The unit of an incoming case is its lead's (a person's:
+        ``unit_of_person(subject)``), of an outgoing one its drafting unit; a completed case was completed when it
+        last changed (completion is final)."""
+        done = COMPLETED_STATE[kind]
+        query = (select(CaseRow.state, CaseRow.lead, CaseRow.unit_code, CaseRow.deadline, CaseRow.created_at,
+                        CaseRow.updated_at)
+                 .where(CaseRow.agency_code == agency_code, CaseRow.kind == kind, CaseRow.created_at >= start,
+                        CaseRow.created_at < end))
+        async with self.sessions() as session:
+            rows = (await session.execute(query)).all()
+        facts = []
+        for state, lead, unit_code, deadline, created_at, updated_at in rows:
+            if kind == INCOMING:
+                party = Party(**json.loads(lead)) if lead else None
+                unit = "" if party is None else party.id if party.kind == UNIT else unit_of_person(party.id)
+            else:
+                unit = unit_code
+            facts.append(CaseFacts(state=state, unit_code=unit or UNASSIGNED, deadline=deadline,
+                                   started_at=created_at, completed_at=updated_at if state == done else None))
+        return facts
 
     # -- commands --------------------------------------------------------------------------------------------------
     async def submit(self, agency_code: str, *, document_id: str, abstract: str, arrival_number: int, leader: str,

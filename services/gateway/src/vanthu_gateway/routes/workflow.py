@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import Field
 
 from vanthu.workflow.v1 import workflow_pb2 as pb
@@ -366,6 +366,66 @@ async def inbox(request: Request, principal: User,
                                           overdue=reply.counts.overdue, done=reply.counts.done),
                     next_page_token=reply.next_page_token)
 
+
+
+# -- dashboards (issue 13 item 5) -------------------------------------------------------------------------------
+class DashboardRowOut(ResponseBody):
+    unit_code: str = Field(description="the unit (incoming: the lead's; outgoing: the drafting unit); empty: the "
+                                       "whole agency; '-': not given to a unit yet")
+    unit_name: str
+    total: int
+    by_state: dict[str, int] = Field(description="state → cases in it now")
+    completed: int
+    with_deadline: int = Field(description="cases with a deadline (hạn xử lý)")
+    overdue_open: int = Field(description="still open past their deadline")
+    completed_late: int = Field(description="completed after their deadline")
+    overdue_rate: float = Field(description="(overdue_open + completed_late) / with_deadline, 0..1")
+    median_processing_days: float = Field(description="median start → completion of the completed cases, days")
+
+
+class DashboardOut(ResponseBody):
+    agency: DashboardRowOut | None = Field(description="the whole agency (leaders only)")
+    units: list[DashboardRowOut]
+
+
+DashboardKind = Literal["incoming", "outgoing"]
+EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _dashboard_row(row: pb.DashboardRow) -> DashboardRowOut:
+    return DashboardRowOut(
+        unit_code=row.unit_code, unit_name=row.unit_name, total=row.total, by_state=dict(row.by_state),
+        completed=row.completed, with_deadline=row.with_deadline, overdue_open=row.overdue_open,
+        completed_late=row.completed_late, overdue_rate=row.overdue_rate,
+        median_processing_days=row.median_processing_days)
+
+
+@router.get("/dashboard", response_model=DashboardOut,
+            summary="Cases started in a period per agency and unit: by state, overdue rate, median processing time "
+                    "(leaders: the agency and every unit; heads: their units)")
+@calls(WORKFLOW + "GetDashboard")
+async def get_dashboard(request: Request, principal: User, date_from: IsoDate, date_to: IsoDate,
+                        kind: DashboardKind = "incoming") -> DashboardOut:
+    reply = await _workflow(request).GetDashboard(pb.GetDashboardRequest(
+        date_from=date_from.isoformat(), date_to=date_to.isoformat(), kind=kind), metadata=forward(principal))
+    return DashboardOut(agency=_dashboard_row(reply.agency) if reply.HasField("agency") else None,
+                        units=[_dashboard_row(r) for r in reply.units])
+
+
+@router.get("/dashboard/export", response_class=Response,
+            responses={200: {"description": "the dashboard as a file",
+                             "content": {t: {"schema": {"type": "string", "format": "binary"}}
+                                         for t in EXPORT_TYPES.values()}}},
+            summary="The dashboard as CSV or an XLSX workbook")
+@calls(WORKFLOW + "GetDashboard")
+async def export_dashboard(request: Request, principal: User, date_from: IsoDate, date_to: IsoDate,
+                           kind: DashboardKind = "incoming", format: Literal["csv", "xlsx"] = "xlsx") -> Response:
+    reply = await _workflow(request).GetDashboard(pb.GetDashboardRequest(
+        date_from=date_from.isoformat(), date_to=date_to.isoformat(), kind=kind, format=format),
+        metadata=forward(principal))
+    return Response(content=reply.file, media_type=EXPORT_TYPES[format],
+                    headers={"Content-Disposition": f'attachment; filename="{reply.file_name}"'})
 
 
 # -- the outgoing circuit (quy trình văn bản đi) -----------------------------------------------------------------
