@@ -725,6 +725,11 @@ ROWS.update({
         fresh=lambda w, u: w.outgoing("submitted"),
         body=lambda w, u, t: {"json": {"version": t["version"]}, "timeout": 120},
         expect={"truongphong.ubnd": (403, "the circuit gives signing to the leaders")}),
+    "POST /api/v1/workflow/cases/{case_id}/return-unsigned": Row(
+        "resource", 200, target=lambda w: w.outgoing("submitted"), snapshot=case_view,
+        fresh=lambda w, u: w.outgoing("submitted"),
+        body=lambda w, u, t: {"json": {"version": t["version"], "reason": "Sửa lại căn cứ ban hành"}},
+        expect={"truongphong.ubnd": (403, "the circuit gives signing to the leaders")}),
     "POST /api/v1/workflow/cases/{case_id}/issue": Row(
         "resource", 200, target=lambda w: w.outgoing("signed"), snapshot=case_view,
         fresh=lambda w, u: w.outgoing("signed"),

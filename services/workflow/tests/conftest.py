@@ -88,6 +88,9 @@ class FakeDirectory:
             raise FailedPrecondition("registry: signing: no signing profile for this person")
         self._act(token, document_id, "submitted", "signed")
 
+    async def return_unsigned(self, token: str, document_id: str, reason: str) -> None:
+        self._act(token, document_id, "submitted", "draft")
+
     async def issue(self, token: str, document_id: str, register_id: str) -> None:
         self._act(token, document_id, "signed", "issued")
 

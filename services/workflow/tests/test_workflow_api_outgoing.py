@@ -240,3 +240,62 @@ async def test_a_draft_of_a_unit_without_another_head_is_reviewed_by_the_leaders
     case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
         case_id=by_head.id, version=by_head.version, approve=True), LEADER)).case
     assert case.state == "approved" and h.task(case, "draft").assignee == h.subject(HEAD)
+
+
+async def test_the_signer_returns_a_submitted_draft_unsigned_with_a_reason_and_it_comes_back_through_review(
+        harness: Harness) -> None:
+    h = harness
+    case = await h.started()
+    case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=case.id, version=case.version, approve=True), HEAD)).case
+    case = (await h.call(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(case_id=case.id, version=case.version),
+                         DRAFTER)).case
+    assert case.state == "submitted"
+
+    refused = await h.refused(h.api.ReturnUnsigned, pb.ReturnUnsignedRequest(
+        case_id=case.id, version=case.version), LEADER)
+    assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and "comment" in refused.details()
+    refused = await h.refused(h.api.ReturnUnsigned, pb.ReturnUnsignedRequest(
+        case_id=case.id, version=case.version, comment="Không đồng ý"), DRAFTER)
+    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED
+    refused = await h.refused(h.api.ReturnUnsigned, pb.ReturnUnsignedRequest(
+        case_id=case.id, version=case.version, comment="Không đồng ý"), "lanhdao.snv")
+    assert refused.code() == grpc.StatusCode.NOT_FOUND
+
+    case = (await h.call(h.api.ReturnUnsigned, pb.ReturnUnsignedRequest(
+        case_id=case.id, version=case.version, comment="Sửa lại căn cứ pháp lý ở đoạn đầu"), LEADER)).case
+    assert case.state == "returned" and h.task(case, "draft").assignee == h.subject(DRAFTER)
+    assert [(s.action, s.from_state, s.to_state, s.actor, s.comment) for s in case.steps[-1:]] == [
+        ("return_unsigned", "submitted", "returned", LEADER, "Sửa lại căn cứ pháp lý ở đoạn đầu")]
+    assert h.directory.acts[-1] == ("draft", LEADER)  # the registry's ReturnDocument: a draft again
+    returned = [e for e in await h.events() if isinstance(e, ev.OutgoingReturned)]
+    assert (returned[-1].drafter, returned[-1].comment) == (h.subject(DRAFTER), "Sửa lại căn cứ pháp lý ở đoạn đầu")
+    refused = await h.refused(h.api.SignOutgoing, pb.SignOutgoingRequest(case_id=case.id, version=case.version),
+                              LEADER)
+    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "returned" in refused.details()
+
+    case = (await h.call(h.api.ResendOutgoing, pb.ResendOutgoingRequest(
+        case_id=case.id, version=case.version, comment="Đã sửa"), DRAFTER)).case
+    assert case.state == "in_review"  # the reviewer sees the corrected draft again
+    case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=case.id, version=case.version, approve=True), HEAD)).case
+    case = (await h.call(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(case_id=case.id, version=case.version),
+                         DRAFTER)).case
+    case = (await h.call(h.api.SignOutgoing, pb.SignOutgoingRequest(case_id=case.id, version=case.version),
+                         LEADER)).case
+    assert case.state == "signed"
+    assert [a for a, _ in h.directory.acts] == ["submitted", "draft", "submitted", "signed"]
+
+
+async def test_a_draft_returned_at_signing_in_a_circuit_without_review_goes_back_to_its_drafter_to_submit(
+        harness: Harness) -> None:
+    h = harness
+    h.server.api.definition = load_definition(NEW_DEFINITION, "new.yaml")  # sign by the head, no review
+    case = await h.started()
+    case = (await h.call(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(case_id=case.id, version=case.version),
+                         DRAFTER)).case
+    case = (await h.call(h.api.ReturnUnsigned, pb.ReturnUnsignedRequest(
+        case_id=case.id, version=case.version, comment="Thiếu phụ lục"), HEAD)).case
+    case = (await h.call(h.api.ResendOutgoing, pb.ResendOutgoingRequest(
+        case_id=case.id, version=case.version, comment="Đã bổ sung phụ lục"), DRAFTER)).case
+    assert case.state == "approved" and h.task(case, "draft").assignee == h.subject(DRAFTER)

@@ -248,6 +248,9 @@ TABLE: dict[str, Access] = {
     WORKFLOW + "SignOutgoing": people(SIGNERS, forwards=[DOCUMENTS + "SignDocument"],
                                       rule="a submitted draft of their agency whose circuit gives signing to their "
                                            "role"),
+    WORKFLOW + "ReturnUnsigned": people(SIGNERS, forwards=[DOCUMENTS + "ReturnDocument"],
+                                        rule="a submitted draft of their agency whose circuit gives signing to their "
+                                             "role, with a reason"),
     WORKFLOW + "IssueOutgoing": people(CLERK, forwards=[DOCUMENTS + "IssueDocument"],
                                        rule="a signed document of their own agency in its circuit"),
     WORKFLOW + "GetDashboard": people("leader", "head", forwards=_DIRECTORY_READS,

@@ -1106,6 +1106,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workflow/cases/{case_id}/return-unsigned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return the submitted draft to its drafter without signing, with the reason (trả lại, không ký)
+         * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
+         *     - ReturnUnsigned: a submitted draft of their agency whose circuit gives signing to their role, with a reason.
+         */
+        post: operations["return_unsigned_api_v1_workflow_cases__case_id__return_unsigned_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workflow/cases/{case_id}/review": {
         parameters: {
             query?: never;
@@ -5814,6 +5835,50 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["CommentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    return_unsigned_api_v1_workflow_cases__case_id__return_unsigned_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnIn"];
             };
         };
         responses: {

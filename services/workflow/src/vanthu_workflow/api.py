@@ -443,6 +443,25 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                                              actor=await self._actor(principal, units=()), effect=sign)
         return pb.SignOutgoingResponse(case=self._done(case))
 
+    async def ReturnUnsigned(self, request: pb.ReturnUnsignedRequest,
+                             context: grpc.aio.ServicerContext) -> pb.ReturnUnsignedResponse:
+        """The signer sends the submitted draft back to its drafter without signing, with the reason (trả lại, không
+        ký; Decree 30/2020 Art. 13: the signer is responsible for the content and form of what they sign): the
+        registry's ReturnDocument with their token (the document is a draft again), the case ``returned``, the
+        drafter's task to rework and resend it."""
+        principal, own = policy.require()
+        case_id = _id(request.case_id, "case_id")
+        comment = check_text(request.comment, "comment", required=True)
+        document_id = (await self.store.get(own, case_id=case_id)).document_id
+
+        async def give_back() -> None:
+            await self.directory.return_unsigned(principal.token, document_id, comment)
+
+        case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.DECLINE,
+                                             actor=await self._actor(principal, units=()), comment=comment,
+                                             effect=give_back)
+        return pb.ReturnUnsignedResponse(case=self._done(case))
+
     async def IssueOutgoing(self, request: pb.IssueOutgoingRequest,
                             context: grpc.aio.ServicerContext) -> pb.IssueOutgoingResponse:
         """The clerk issues: the registry's IssueDocument with their token; interchange sends on its event."""

@@ -94,6 +94,13 @@ class RegistryDirectory:
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "registry: ") from error
 
+    async def return_unsigned(self, token: str, document_id: str, reason: str) -> None:
+        try:
+            await self.documents.ReturnDocument(documents_pb2.ReturnDocumentRequest(id=document_id, reason=reason),
+                                                metadata=bearer_metadata(token), timeout=TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "registry: ") from error
+
     async def sign(self, token: str, document_id: str) -> None:
         try:
             await self.documents.SignDocument(documents_pb2.SignDocumentRequest(id=document_id),

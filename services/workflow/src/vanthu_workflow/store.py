@@ -626,7 +626,7 @@ class WorkflowStore:
         kind = {OutAction.APPROVE: OutTaskKind.REVIEW, OutAction.RETURN: OutTaskKind.REVIEW,
                 OutAction.RESEND: OutTaskKind.DRAFT, OutAction.SUBMIT: OutTaskKind.DRAFT,
                 OutAction.ANSWER: OutTaskKind.CONSULT, OutAction.SIGN: OutTaskKind.SIGN,
-                OutAction.ISSUE: OutTaskKind.ISSUE}[action]
+                OutAction.DECLINE: OutTaskKind.SIGN, OutAction.ISSUE: OutTaskKind.ISSUE}[action]
         now = self.clock()
         async with self.sessions() as session, session.begin():
             if task_id:
@@ -658,7 +658,7 @@ class WorkflowStore:
             elif to != state:
                 for new in self._out_task(row, circuit, to, now):
                     session.add(new)
-            if action == OutAction.RETURN:
+            if action in (OutAction.RETURN, OutAction.DECLINE):
                 await add_event(session, outbox, ev.OutgoingReturned(
                     meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id, drafter=row.drafter,
                     comment=comment))

@@ -484,6 +484,15 @@ async def sign_outgoing(request: Request, principal: User, case_id: Id, body: Ve
     return _case(reply.case)
 
 
+@router.post("/cases/{case_id}/return-unsigned", response_model=CaseOut,
+             summary="Return the submitted draft to its drafter without signing, with the reason (trả lại, không ký)")
+@calls(WORKFLOW + "ReturnUnsigned")
+async def return_unsigned(request: Request, principal: User, case_id: Id, body: ReturnIn) -> CaseOut:
+    reply = await _workflow(request).ReturnUnsigned(pb.ReturnUnsignedRequest(
+        case_id=case_id, version=body.version, comment=body.reason), metadata=forward(principal))
+    return _case(reply.case)
+
+
 @router.post("/cases/{case_id}/issue", response_model=CaseOut,
              summary="Issue the signed document (ban hành, clerk); interchange sends it")
 @calls(WORKFLOW + "IssueOutgoing")

@@ -53,6 +53,7 @@ class OutAction(StrEnum):
     ANSWER = "answer"  # cho ý kiến (a consulted unit)
     SUBMIT = "submit_for_signature"  # trình ký
     SIGN = "sign"  # ký
+    DECLINE = "return_unsigned"  # trả lại, không ký: the signer sends the submitted draft back to its drafter
     ISSUE = "issue"  # ban hành
 
 
@@ -73,6 +74,7 @@ TRANSITIONS: Mapping[OutAction, frozenset[OutState]] = {
     OutAction.ANSWER: frozenset({OutState.CONSULTING}),
     OutAction.SUBMIT: frozenset({OutState.APPROVED}),
     OutAction.SIGN: frozenset({OutState.SUBMITTED}),
+    OutAction.DECLINE: frozenset({OutState.SUBMITTED}),
     OutAction.ISSUE: frozenset({OutState.SIGNED}),
 }
 
@@ -101,7 +103,10 @@ def next_state(state: OutState | None, action: OutAction, circuit: Circuit, *, c
         return OutState.CONSULTING if consult else OutState.APPROVED
     if action == OutAction.ANSWER:
         return OutState.APPROVED if last_answer else OutState.CONSULTING
-    return {OutAction.RETURN: OutState.RETURNED, OutAction.RESEND: OutState.IN_REVIEW,
+    if action == OutAction.RESEND and not circuit.has("review"):
+        return OutState.APPROVED  # returned at signing, in a circuit without review: the drafter submits again
+    return {OutAction.RETURN: OutState.RETURNED, OutAction.DECLINE: OutState.RETURNED,
+            OutAction.RESEND: OutState.IN_REVIEW,
             OutAction.SUBMIT: OutState.SUBMITTED, OutAction.SIGN: OutState.SIGNED,
             OutAction.ISSUE: OutState.ISSUED}[action]
 
