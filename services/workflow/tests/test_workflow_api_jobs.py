@@ -178,7 +178,9 @@ async def test_nobody_outside_the_job_sees_it_and_another_agency_finds_nothing(h
                 (h.api.GetJob, pb.GetJobRequest(case_id=sub.id)),
                 (h.api.GetCase, pb.GetCaseRequest(case_id=job.id)),
                 (h.api.GetCase, pb.GetCaseRequest(document_id=job.id)),
-                (h.api.ListJobs, pb.ListJobsRequest(parent_id=job.id))):
+                (h.api.ListJobs, pb.ListJobsRequest(parent_id=job.id)),
+                (h.api.RecallJob, pb.RecallJobRequest(case_id=job.id, version=job.version)),
+                (h.api.DecideJobExtension, pb.DecideJobExtensionRequest(case_id=job.id, version=job.version))):
             refused = await h.refused(method, request, user)
             assert refused.code() == grpc.StatusCode.NOT_FOUND, (user, method)
         assert (await h.call(h.api.ListJobs, pb.ListJobsRequest(), user)).jobs == []
@@ -210,7 +212,7 @@ async def test_illegal_steps_on_a_job_are_refused_naming_its_state(harness: Harn
     case = await h.submitted()
     refused = await h.refused(h.api.RecallJob, pb.RecallJobRequest(case_id=case.id, version=case.version),
                               "lanhdao.ubnd")
-    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert refused.code() == grpc.StatusCode.NOT_FOUND  # an incoming document's case is no job
     job = (await h.call(h.api.CompleteTask, pb.CompleteTaskRequest(
         task_id=h.task(job, "lead").id, version=job.version, result="Xong"), "chuyenvien.ubnd")).case
     for method, request in (

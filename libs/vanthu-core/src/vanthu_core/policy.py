@@ -257,9 +257,10 @@ TABLE: dict[str, Access] = {
                                       "of the lead's unit (the service checks the role and the units)"),
     WORKFLOW + "ReassignJob": people(EVERYONE, forwards=[*_DIRECTORY_READS, REGISTRY + "ListPeople"],
                                      rule="the giver of a job of their agency, within the unit it stays in"),
-    WORKFLOW + "RecallJob": people(EVERYONE, rule="the giver of a job of their agency being worked on or returned"),
-    WORKFLOW + "DecideJobExtension": people(EVERYONE, rule="the giver of a job of their agency whose lead asked "
-                                                           "for more time"),
+    WORKFLOW + "RecallJob": people(EVERYONE, forwards=_DIRECTORY_READS[:1],
+                                   rule="the giver of a job of their agency being worked on or returned"),
+    WORKFLOW + "DecideJobExtension": people(EVERYONE, forwards=_DIRECTORY_READS[:1],
+                                            rule="the giver of a job of their agency whose lead asked for more time"),
     WORKFLOW + "GetJob": people(EVERYONE, forwards=_DIRECTORY_READS[:1],
                                 rule="a job of their agency they gave, that was given under a job they gave, or "
                                      "whose task they hold or held (theirs, or their unit's as its head)"),

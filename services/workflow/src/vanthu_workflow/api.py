@@ -495,18 +495,24 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         return pb.ReassignJobResponse(case=self._done(case))
 
     async def RecallJob(self, request: pb.RecallJobRequest, context: grpc.aio.ServicerContext) -> pb.RecallJobResponse:
+        """The giver takes the job back; NotFound for people outside the job, PermissionDenied for its others."""
         principal, own = policy.require()
-        case = await self.store.recall(own, _id(request.case_id, "case_id"), _version(request.version),
-                                       actor=await self._actor(principal, units=()),
-                                       comment=check_text(request.comment, "comment"), kind=JOB)
+        case_id, comment = _id(request.case_id, "case_id"), check_text(request.comment, "comment")
+        actor = await self._actor(principal)
+        await self.store.get_job(own, case_id, actor)  # not part of it: not found, as when reading it
+        case = await self.store.recall(own, case_id, _version(request.version), actor=actor, comment=comment,
+                                       kind=JOB)
         return pb.RecallJobResponse(case=self._done(case))
 
     async def DecideJobExtension(self, request: pb.DecideJobExtensionRequest,
                                  context: grpc.aio.ServicerContext) -> pb.DecideJobExtensionResponse:
+        """The giver grants or refuses the lead's extension request (visibility as RecallJob)."""
         principal, own = policy.require()
-        case = await self.store.decide_extension(own, _id(request.case_id, "case_id"), _version(request.version),
-                                                 grant=request.grant, actor=await self._actor(principal, units=()),
-                                                 comment=check_text(request.comment, "comment"), kind=JOB)
+        case_id, comment = _id(request.case_id, "case_id"), check_text(request.comment, "comment")
+        actor = await self._actor(principal)
+        await self.store.get_job(own, case_id, actor)
+        case = await self.store.decide_extension(own, case_id, _version(request.version), grant=request.grant,
+                                                 actor=actor, comment=comment, kind=JOB)
         return pb.DecideJobExtensionResponse(case=self._done(case))
 
     async def GetJob(self, request: pb.GetJobRequest, context: grpc.aio.ServicerContext) -> pb.GetJobResponse:
