@@ -221,6 +221,28 @@ class World:
         return {"case_id": case["id"], "document_id": doc["id"], "version": case["version"],
                 "task_id": task["id"] if task else ""}
 
+    def person_of(self, username: str) -> str:
+        """A person's subject, as their own agency's people directory gives it (``chuyenvien.snv``: Sở Nội vụ's)."""
+        agency = username.split(".", 1)[1]
+        key = f"subjects.{agency}"
+        if key not in self.cache:
+            people = self.ok(f"quantri.{agency}", "GET", "/api/v1/people")
+            self.cache[key] = {p["username"]: p["subject"] for p in people}
+        return str(self.cache[key][username])
+
+    def job(self, state: str = "assigned") -> Target:
+        """A job (giao việc) lanhdao.ubnd gives: chuyenvien.ubnd leads, Phòng Tổng hợp (its head) cooperates; with
+        ``extension_requested`` the lead has asked for more time."""
+        job = self.ok("lanhdao.ubnd", "POST", "/api/v1/workflow/jobs", json={
+            "title": f"Chuẩn bị báo cáo {self.marker()}", "lead": {"kind": "person", "id": self.subject_of(
+                "chuyenvien.ubnd")}, "cooperating": [{"kind": "unit", "id": "TH"}], "deadline_days": 5})
+        task = next(t for t in job["tasks"] if t["kind"] == "lead")
+        if state == "extension_requested":
+            job = self.ok("chuyenvien.ubnd", "POST", f"/api/v1/workflow/tasks/{task['id']}/extension",
+                          json={"version": job["version"], "days": 2, "reason": "Chờ số liệu của các xã"})
+        assert job["state"] == state, job
+        return {"case_id": job["id"], "version": job["version"], "task_id": task["id"]}
+
     def outgoing(self, state: str = "in_review", drafter: str = "chuyenvien.ubnd") -> Target:
         """An outgoing case of a fresh draft of UBND by ``drafter``, taken to ``state`` (in_review, returned,
         consulting, approved, submitted, signed). Phòng Tổng hợp's officer's draft is reviewed by its head; anyone
@@ -484,6 +506,16 @@ def case_view(w: World, t: Target) -> Any:
     return w.ok("vanthu.ubnd", "GET", f"/api/v1/workflow/cases/{t['case_id']}")
 
 
+def job_view(w: World, t: Target) -> Any:
+    return w.ok("lanhdao.ubnd", "GET", f"/api/v1/workflow/jobs/{t['case_id']}")
+
+
+#: Who of UBND is not part of the matrix's job (World.job): they do not find it.
+OUTSIDE_THE_JOB = {f"{name}.ubnd": (404, "not part of the job") for name in ("vanthu", "luutru", "quantri")}
+#: Who is part of the job without having given it: its assignees may not direct it.
+IN_THE_JOB = {f"{name}.ubnd": (403, "only the giver directs the job") for name in ("truongphong", "chuyenvien")}
+
+
 def unit_members(w: World, t: Target) -> Any:
     return w.ok("vanthu.ubnd", "GET", f"/api/v1/units/{t['code']}/members")
 
@@ -695,6 +727,30 @@ ROWS.update({
                              ("extension", {"days": 2, "reason": "Chờ số liệu của các xã"}),
                              ("return", {"reason": "Không thuộc chức năng của phòng"}),
                              ("complete", {"result": "Đã báo cáo"}))},
+    # -- workflow: assigned work (giao việc); its tasks are acted on with the /tasks/{task_id}/… rows above ----------
+    "POST /api/v1/workflow/jobs": Row(
+        "own", 201, body=lambda w, u, t: {"json": {
+            "title": "Tổ chức hội nghị sơ kết", "deadline_days": 5,
+            "lead": {"kind": "person", "id": w.person_of("chuyenvien." + u.split(".", 1)[1])}}},
+        expect={user(role, agency): (403, "only leaders, and heads within their unit, give work")
+                for role in ("clerk", "officer", "archivist", "admin") for agency in (OWNER, OTHER)}),
+    "GET /api/v1/workflow/jobs": Row("own", 200),
+    "GET /api/v1/workflow/jobs/{case_id}": Row(
+        "resource", 200, target=lambda w: w.job(),
+        expect={**OUTSIDE_THE_JOB}),
+    "POST /api/v1/workflow/jobs/{case_id}/reassign": Row(
+        "resource", 200, target=lambda w: w.job(), fresh=lambda w, u: w.job(), snapshot=job_view,
+        body=lambda w, u, t: {"json": {"version": t["version"], "lead": {"kind": "unit", "id": "TH"},
+                                       "deadline_days": 3}},
+        expect={**OUTSIDE_THE_JOB, **IN_THE_JOB}),
+    "POST /api/v1/workflow/jobs/{case_id}/recall": Row(
+        "resource", 200, target=lambda w: w.job(), fresh=lambda w, u: w.job(), snapshot=job_view,
+        body=lambda w, u, t: {"json": {"version": t["version"]}}, expect={**OUTSIDE_THE_JOB, **IN_THE_JOB}),
+    "POST /api/v1/workflow/jobs/{case_id}/extension": Row(
+        "resource", 200, target=lambda w: w.job("extension_requested"),
+        fresh=lambda w, u: w.job("extension_requested"), snapshot=job_view,
+        body=lambda w, u, t: {"json": {"version": t["version"], "grant": True}},
+        expect={**OUTSIDE_THE_JOB, **IN_THE_JOB}),
     # -- workflow: the outgoing circuit ------------------------------------------------------------------------------
     "POST /api/v1/workflow/outgoing": Row(
         "resource", 201, target=lambda w: {"document_id": w.draft()["id"]},

@@ -120,6 +120,25 @@ async def test_leaders_see_the_agency_and_its_units_heads_their_unit_and_nobody_
 
 
 @pytest.mark.integration
+async def test_assigned_work_has_its_own_dashboard_apart_from_the_documents(harness: Harness) -> None:
+    h = harness
+    await h.assigned()  # an incoming document's processing
+    await h.call(h.api.GiveJob, pb.GiveJobRequest(
+        title="Chuẩn bị báo cáo sơ kết 6 tháng đầu năm", lead=pb.Party(kind="unit", id="NC"), deadline_days=2),
+        "lanhdao.ubnd")
+    h.clock.now += timedelta(days=7)
+    jobs = await h.call(h.api.GetDashboard, month(kind="job"), "lanhdao.ubnd")
+    assert (jobs.agency.total, jobs.agency.overdue_open) == (1, 1)
+    assert [(r.unit_code, dict(r.by_state)) for r in jobs.units] == [("NC", {"assigned": 1})]
+    documents = await h.call(h.api.GetDashboard, month(), "lanhdao.ubnd")
+    assert [r.unit_code for r in documents.units] == ["TH"]
+    exported = await h.call(h.api.GetDashboard, month(kind="job", format="xlsx"), "lanhdao.ubnd")
+    assert exported.file_name == "thong-ke-xu-ly-giao-viec_20310601-20310630.xlsx"
+    sheet = load_workbook(io.BytesIO(exported.file)).active
+    assert sheet is not None and sheet.cell(row=1, column=1).value == "THỐNG KÊ THỰC HIỆN CÔNG VIỆC ĐƯỢC GIAO"
+
+
+@pytest.mark.integration
 @pytest.mark.parametrize(("request_", "field"), [
     (pb.GetDashboardRequest(date_from="01/06/2031", date_to="2031-06-30"), "date_from"),
     (pb.GetDashboardRequest(date_from="2031-06-30", date_to="2031-06-01"), "date_to"),

@@ -256,6 +256,22 @@ TABLE: dict[str, Access] = {
     WORKFLOW + "GetDashboard": people("leader", "head", forwards=_DIRECTORY_READS,
                                       rule="counts of their own agency's cases (a leader: the agency and every unit; "
                                            "a head: their own units); never content"),
+    # -- workflow: assigned work (giao việc); the assignees act with DelegateTask … CompleteTask above ----------------
+    WORKFLOW + "GiveJob": people(EVERYONE, forwards=[*_DIRECTORY_READS, REGISTRY + "ListPeople"],
+                                 rule="a leader gives work to units and people of their agency, a head to people of "
+                                      "the unit they head; the lead of a job of their agency gives sub-jobs to people "
+                                      "of the lead's unit (the service checks the role and the units)"),
+    WORKFLOW + "ReassignJob": people(EVERYONE, forwards=[*_DIRECTORY_READS, REGISTRY + "ListPeople"],
+                                     rule="the giver of a job of their agency, within the unit it stays in"),
+    WORKFLOW + "RecallJob": people(EVERYONE, forwards=_DIRECTORY_READS[:1],
+                                   rule="the giver of a job of their agency being worked on or returned"),
+    WORKFLOW + "DecideJobExtension": people(EVERYONE, forwards=_DIRECTORY_READS[:1],
+                                            rule="the giver of a job of their agency whose lead asked for more time"),
+    WORKFLOW + "GetJob": people(EVERYONE, forwards=_DIRECTORY_READS[:1],
+                                rule="a job of their agency they gave, that was given under a job they gave, or "
+                                     "whose task they hold or held (theirs, or their unit's as its head)"),
+    WORKFLOW + "ListJobs": people(EVERYONE, forwards=_DIRECTORY_READS[:1],
+                                  rule="the jobs they gave, or the sub-jobs of a job they see (as GetJob)"),
     # -- federation: other VanThu installations (mutual TLS on the federation port; the peers table decides) --------
     FEDERATION + "SubmitPackage": Access(
         peers=True, rule="a configured peer (its client certificate) submits packages whose sender agency matches "

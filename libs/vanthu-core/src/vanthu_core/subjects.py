@@ -85,6 +85,8 @@ WORKFLOW_INCOMING_COMPLETED: Final = subject_of(workflow_events.IncomingComplete
 WORKFLOW_INCOMING_RETURNED: Final = subject_of(workflow_events.IncomingReturned)
 WORKFLOW_STEP_RECORDED: Final = subject_of(workflow_events.StepRecorded)
 WORKFLOW_OUTGOING_RETURNED: Final = subject_of(workflow_events.OutgoingReturned)
+WORKFLOW_JOB_ASSIGNED: Final = subject_of(workflow_events.JobAssigned)
+WORKFLOW_JOB_COMPLETED: Final = subject_of(workflow_events.JobCompleted)
 
 
 def _event_types() -> dict[str, type[Message]]:

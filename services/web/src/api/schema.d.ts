@@ -1295,6 +1295,116 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workflow/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The jobs you gave, or the sub-jobs of a job you see
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - ListJobs: the jobs they gave, or the sub-jobs of a job they see (as GetJob).
+         */
+        get: operations["list_jobs_api_v1_workflow_jobs_get"];
+        put?: never;
+        /**
+         * Give a job (giao việc: leader, or a head within their unit) or a sub-job (the job's lead)
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - GiveJob: a leader gives work to units and people of their agency, a head to people of the unit they head; the lead of a job of their agency gives sub-jobs to people of the lead's unit (the service checks the role and the units).
+         */
+        post: operations["give_job_api_v1_workflow_jobs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/jobs/{case_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job with its tasks and history (its giver, the givers above it, its assignees)
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - GetJob: a job of their agency they gave, that was given under a job they gave, or whose task they hold or held (theirs, or their unit's as its head).
+         */
+        get: operations["get_job_api_v1_workflow_jobs__case_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/jobs/{case_id}/extension": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Grant or refuse the lead's extension request (the giver)
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - DecideJobExtension: the giver of a job of their agency whose lead asked for more time.
+         */
+        post: operations["decide_job_extension_api_v1_workflow_jobs__case_id__extension_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/jobs/{case_id}/reassign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give the job again (the giver): new lead, cooperating, for information, deadline
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - ReassignJob: the giver of a job of their agency, within the unit it stays in.
+         */
+        post: operations["reassign_job_api_v1_workflow_jobs__case_id__reassign_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/jobs/{case_id}/recall": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take the job back (thu hồi, the giver): the open tasks are cancelled
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - RecallJob: the giver of a job of their agency being worked on or returned.
+         */
+        post: operations["recall_job_api_v1_workflow_jobs__case_id__recall_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workflow/outgoing": {
         parameters: {
             query?: never;
@@ -1732,6 +1842,11 @@ export interface components {
              * @description outgoing: the circuit definition's version the case started with
              */
             definition_version: number;
+            /**
+             * Depth
+             * @description job: its level below the top-level job (0–3)
+             */
+            depth: number;
             /** Document Id */
             document_id: string;
             /** Drafter */
@@ -1746,16 +1861,26 @@ export interface components {
             instruction: string;
             /**
              * Kind
-             * @description incoming (xử lý văn bản đến) or outgoing (quy trình văn bản đi: in_review, returned, consulting, approved, submitted, signed, issued)
+             * @description incoming (xử lý văn bản đến), outgoing (quy trình văn bản đi: in_review, returned, consulting, approved, submitted, signed, issued) or job (giao việc: abstract is its title, instruction its description, drafter its giver; the incoming states)
              */
             kind: string;
             lead: components["schemas"]["PartyOut"] | null;
             /** Leader */
             leader: string;
+            /**
+             * Parent Id
+             * @description job: the job it is a sub-job of (empty: a top-level job)
+             */
+            parent_id: string;
             /** Reply Document Id */
             reply_document_id: string;
             /** Result */
             result: string;
+            /**
+             * Result File Ids
+             * @description the stored files attached to the result
+             */
+            result_file_ids: string[];
             /**
              * State
              * @description submitted (đã trình), assigned (đã phân công), in_progress (đang xử lý), extension_requested (xin gia hạn), returned (trả lại), completed (hoàn thành)
@@ -1769,7 +1894,7 @@ export interface components {
             type_code: string;
             /**
              * Unit Code
-             * @description outgoing: the drafting unit
+             * @description outgoing: the drafting unit; job: the unit it stays within (empty: the agency)
              */
             unit_code: string;
             /** Updated At */
@@ -2513,6 +2638,58 @@ export interface components {
             /** Tasks */
             tasks: components["schemas"]["TaskOut"][];
         };
+        /** JobIn */
+        JobIn: {
+            /**
+             * Cooperating
+             * @description phối hợp
+             */
+            cooperating?: components["schemas"]["PartyIn"][];
+            /**
+             * Deadline
+             * @description or hạn xử lý as a date
+             */
+            deadline?: string | null;
+            /**
+             * Deadline Days
+             * @description hạn xử lý in working days from today
+             */
+            deadline_days?: number | null;
+            /**
+             * Description
+             * @description nội dung, yêu cầu
+             * @default
+             */
+            description: string;
+            /**
+             * For Information
+             * @description nhận để biết
+             */
+            for_information?: components["schemas"]["PartyIn"][];
+            /** @description chủ trì: one unit or person */
+            lead: components["schemas"]["PartyIn"];
+            /**
+             * Parent Id
+             * @description a sub-job (việc con): the job whose lead you are; empty: a top-level job
+             * @default
+             */
+            parent_id: string;
+            /**
+             * Title
+             * @description tên công việc
+             */
+            title: string;
+        };
+        /** JobsOut */
+        JobsOut: {
+            /**
+             * Jobs
+             * @description without their tasks and history (GET /jobs/{case_id})
+             */
+            jobs: components["schemas"]["CaseOut"][];
+            /** Next Page Token */
+            next_page_token: string;
+        };
         /** Link */
         Link: {
             /** Expires At */
@@ -2715,6 +2892,41 @@ export interface components {
         ReasonIn: {
             /** Reason */
             reason: string;
+        };
+        /** ReassignJobIn */
+        ReassignJobIn: {
+            /**
+             * Comment
+             * @default
+             */
+            comment: string;
+            /**
+             * Cooperating
+             * @description phối hợp
+             */
+            cooperating?: components["schemas"]["PartyIn"][];
+            /**
+             * Deadline
+             * @description or hạn xử lý as a date
+             */
+            deadline?: string | null;
+            /**
+             * Deadline Days
+             * @description hạn xử lý in working days from today
+             */
+            deadline_days?: number | null;
+            /**
+             * For Information
+             * @description nhận để biết
+             */
+            for_information?: components["schemas"]["PartyIn"][];
+            /** @description chủ trì: one unit or person */
+            lead: components["schemas"]["PartyIn"];
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
         };
         /** Recipient */
         Recipient: {
@@ -3095,7 +3307,7 @@ export interface components {
         TaskOut: {
             /**
              * Abstract
-             * @description the document's trích yếu
+             * @description the document's trích yếu; a job's title
              */
             abstract: string;
             /** Assignee */
@@ -3107,6 +3319,11 @@ export interface components {
             assignee_kind: string;
             /** Case Id */
             case_id: string;
+            /**
+             * Case Kind
+             * @description what the task is about: incoming (a document to process), outgoing (a draft in its circuit) or job (giao việc)
+             */
+            case_kind: string;
             /** Created At */
             created_at: string;
             /**
@@ -3321,6 +3538,11 @@ export interface components {
              * @default
              */
             result: string;
+            /**
+             * Result File Ids
+             * @description stored files (ids) attached to the result
+             */
+            result_file_ids?: string[];
             /**
              * Version
              * @description the case's version as you read it
@@ -6048,7 +6270,7 @@ export interface operations {
             query: {
                 date_from: string;
                 date_to: string;
-                kind?: "incoming" | "outgoing";
+                kind?: "incoming" | "outgoing" | "job";
             };
             header?: never;
             path?: never;
@@ -6090,7 +6312,7 @@ export interface operations {
             query: {
                 date_from: string;
                 date_to: string;
-                kind?: "incoming" | "outgoing";
+                kind?: "incoming" | "outgoing" | "job";
                 format?: "csv" | "xlsx";
             };
             header?: never;
@@ -6175,6 +6397,8 @@ export interface operations {
                 bucket?: "todo" | "due_soon" | "overdue" | "done" | "all";
                 /** @description task kinds to keep */
                 kind?: ("direct" | "lead" | "cooperating" | "for_information" | "extension" | "review" | "consult" | "draft" | "sign" | "issue")[] | null;
+                /** @description only the tasks about incoming documents, outgoing drafts or jobs */
+                case_kind?: ("incoming" | "outgoing" | "job") | null;
                 page_size?: number;
                 page_token?: string;
             };
@@ -6228,6 +6452,263 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_jobs_api_v1_workflow_jobs_get: {
+        parameters: {
+            query?: {
+                /** @description a job: its sub-jobs */
+                parent_id?: string;
+                page_size?: number;
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobsOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    give_job_api_v1_workflow_jobs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_job_api_v1_workflow_jobs__case_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decide_job_extension_api_v1_workflow_jobs__case_id__extension_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reassign_job_api_v1_workflow_jobs__case_id__reassign_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReassignJobIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recall_job_api_v1_workflow_jobs__case_id__recall_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

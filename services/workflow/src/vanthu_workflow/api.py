@@ -13,7 +13,7 @@ from vanthu.workflow.v1 import workflow_pb2 as pb
 from vanthu.workflow.v1 import workflow_pb2_grpc
 from vanthu_core import policy
 from vanthu_core.auth import Principal
-from vanthu_core.errors import FailedPrecondition, InvalidArgument, PermissionDenied
+from vanthu_core.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.timeutil import VIETNAM_TZ, Clock, iso_vietnam, utc_now
 from vanthu_core.workdays import DEFAULT_SOON_DAYS, WorkingCalendar, add_working_days, deadline_state, vietnam_date
 from vanthu_workflow import dashboard
@@ -26,11 +26,20 @@ from vanthu_workflow.domain.incoming import (
     UNIT,
     Action,
     Party,
+    State,
     TaskKind,
     check_parties,
     check_party,
     check_text,
     deadline_from,
+)
+from vanthu_workflow.domain.jobs import (
+    JOB,
+    check_file_ids,
+    check_parent_working,
+    check_title,
+    check_within,
+    giving_unit,
 )
 from vanthu_workflow.domain.outgoing import (
     OUT_STATE_NAMES,
@@ -39,12 +48,13 @@ from vanthu_workflow.domain.outgoing import (
     OutTaskKind,
     default_definition,
 )
-from vanthu_workflow.store import Actor, CaseView, TaskView, WorkflowStore
+from vanthu_workflow.store import INCOMING, OUTGOING, Actor, CaseView, TaskView, WorkflowStore
 
 MAX_ID = 100
 #: The longest period a dashboard covers, in days (five years).
 MAX_DASHBOARD_DAYS = 5 * 366
 TASK_KINDS = frozenset(k.value for k in (*TaskKind, *OutTaskKind))
+CASE_KINDS = (INCOMING, OUTGOING, JOB)
 
 
 def _id(value: str, field: str) -> str:
@@ -93,7 +103,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                        state=task.state, deadline=_date(task.deadline), deadline_state=state,
                        created_at=iso_vietnam(task.created_at),
                        done_at=iso_vietnam(task.done_at) if task.done_at else "",
-                       abstract=task.abstract, note=task.note)
+                       abstract=task.abstract, note=task.note, case_kind=task.case_kind)
 
     def case_to_proto(self, case: CaseView) -> pb.Case:
         now = self.clock()
@@ -111,7 +121,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                            comment=s.comment) for s in case.steps],
             kind=case.kind, definition_version=case.circuit.version if case.circuit else 0,
             circuit=[pb.CircuitStep(step=s.name, role=s.role) for s in case.circuit.steps] if case.circuit else [],
-            drafter=case.drafter, drafter_name=case.drafter_name, unit_code=case.unit_code, type_code=case.type_code)
+            drafter=case.drafter, drafter_name=case.drafter_name, unit_code=case.unit_code, type_code=case.type_code,
+            parent_id=case.parent_id, depth=case.depth, result_file_ids=case.result_file_ids)
 
     # -- who -------------------------------------------------------------------------------------------------------
     async def _actor(self, principal: Principal, units: Sequence[UnitInfo] | None = None) -> Actor:
@@ -267,9 +278,11 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             if reply.direction != "outgoing":
                 raise InvalidArgument("reply_document_id", "the reply is an outgoing document (văn bản đi) of your "
                                                            "agency")
+        files = check_file_ids(request.result_file_ids)
         case = await self.store.act_on_task(own, _id(request.task_id, "task_id"), _version(request.version),
                                             Action.COMPLETE, actor=await self._actor(principal),
-                                            comment=check_text(request.result, "result"), reply_document_id=reply_id)
+                                            comment=check_text(request.result, "result"), reply_document_id=reply_id,
+                                            result_file_ids=files)
         return pb.CompleteTaskResponse(case=self._done(case))
 
     async def GetCase(self, request: pb.GetCaseRequest, context: grpc.aio.ServicerContext) -> pb.GetCaseResponse:
@@ -278,6 +291,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             raise InvalidArgument("case_id", "give the case's id or the document's id (one of them)")
         case = await self.store.get(own, case_id=request.case_id.strip()[:MAX_ID],
                                     document_id=request.document_id.strip()[:MAX_ID])
+        if case.kind == JOB:  # a job is shown to the people who are part of it only: GetJob
+            raise NotFound("your agency has no such case: a job (giao việc) is read with GetJob")
         return pb.GetCaseResponse(case=self.case_to_proto(case))
 
     async def ListInbox(self, request: pb.ListInboxRequest, context: grpc.aio.ServicerContext) -> pb.ListInboxResponse:
@@ -288,12 +303,14 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         unknown = [k for k in kinds if k not in TASK_KINDS]
         if unknown:
             raise InvalidArgument("kinds", f"unknown kind {unknown[0]!r}: one of {', '.join(sorted(TASK_KINDS))}")
+        if request.case_kind and request.case_kind not in CASE_KINDS:
+            raise InvalidArgument("case_kind", f"one of {', '.join(CASE_KINDS)}, or empty for all")
         now = self.clock()
         today = vietnam_date(now)
         tasks, counts, token = await self.store.inbox(
             own, await self._actor(principal), bucket=request.bucket or "todo", kinds=kinds, today=today,
             soon_before=add_working_days(today, DEFAULT_SOON_DAYS + 1, calendar=self.calendar),
-            page_size=request.page_size, page_token=request.page_token)
+            page_size=request.page_size, page_token=request.page_token, case_kind=request.case_kind)
         return pb.ListInboxResponse(tasks=[self.task_to_proto(t, now) for t in tasks], next_page_token=token,
                                     counts=pb.InboxCounts(todo=counts.todo, due_soon=counts.due_soon,
                                                           overdue=counts.overdue, done=counts.done))
@@ -313,7 +330,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             raise InvalidArgument("date_to", f"a period is at most {MAX_DASHBOARD_DAYS} days")
         kind = request.kind or "incoming"
         if kind not in dashboard.COMPLETED_STATE:
-            raise InvalidArgument("kind", "must be incoming or outgoing")
+            raise InvalidArgument("kind", "must be incoming, outgoing or job")
         if request.format not in ("", "csv", "xlsx"):
             raise InvalidArgument("format", "must be empty, csv or xlsx")
         units = await self.directory.units(principal.token)
@@ -331,7 +348,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         shown = [agency, *rows] if actor.is_leader else rows
         reply = pb.GetDashboardResponse(agency=_row(agency) if actor.is_leader else None,
                                         units=[_row(r) for r in rows])
-        state_names = STATE_NAMES if kind == "incoming" else OUT_STATE_NAMES
+        state_names = OUT_STATE_NAMES if kind == "outgoing" else STATE_NAMES
         names = {str(state): name for state, name in state_names.items()}
         if request.format == "csv":
             reply.file, reply.media_type = dashboard.to_csv(shown, kind, names), dashboard.CSV_TYPE
@@ -478,6 +495,119 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.ISSUE,
                                              actor=await self._actor(principal, units=()), effect=issue)
         return pb.IssueOutgoingResponse(case=self._done(case))
+
+    # -- assigned work (giao việc) ---------------------------------------------------------------------------------
+    async def GiveJob(self, request: pb.GiveJobRequest, context: grpc.aio.ServicerContext) -> pb.GiveJobResponse:
+        """A leader gives a job to units and people of the agency, a head to people of the unit they head
+        (:func:`vanthu_workflow.domain.jobs.giving_unit`); with ``parent_id``, the holder of a job's lead task gives
+        a sub-job to people of the lead's unit. Errors: PermissionDenied (who, or to whom), InvalidArgument (title,
+        parties, deadline), NotFound (another agency's parent, or one the caller does not see)."""
+        principal, own = policy.require()
+        title = check_title(request.title)
+        description = check_text(request.description, "description")
+        deadline = deadline_from(self.clock(), days=request.deadline_days, on=request.deadline,
+                                 calendar=self.calendar)
+        parent_id = request.parent_id.strip()
+        if len(parent_id) > MAX_ID:
+            raise InvalidArgument("parent_id", f"at most {MAX_ID} characters")
+        units = await self.directory.units(principal.token)
+        members = await self.directory.members(principal.token)
+        actor = await self._actor(principal, units)
+        if parent_id:
+            parent = await self.store.get_job(own, parent_id, actor)
+            check_parent_working(State(parent.state))
+            unit = self._lead_unit(parent, actor, members)
+        people = await self.directory.people(principal.token)
+        lead, cooperating, informed = self._parties(request, units, people)
+        parties = [lead, *cooperating, *informed]
+        by_unit = _members_by_unit(members)
+        if parent_id:
+            check_within(unit, parties, by_unit)
+        else:
+            unit = giving_unit(is_leader=actor.is_leader, is_head="head" in actor.roles, head_of=actor.head_of,
+                               parties=parties, members=by_unit)
+        case = await self.store.give_job(own, title=title, description=description, lead=lead,
+                                         cooperating=cooperating, for_information=informed, deadline=deadline,
+                                         unit_code=unit, actor=actor, parent_id=parent_id)
+        return pb.GiveJobResponse(case=self._done(case))
+
+    @staticmethod
+    def _lead_unit(parent: CaseView, actor: Actor, members: Sequence[MemberInfo]) -> str:
+        """The unit a sub-job stays within: the unit the parent's lead task was given to (or came through), else the
+        lead person's own unit. PermissionDenied when the actor does not hold the parent's open lead task."""
+        held = [t for t in parent.tasks if t.kind == TaskKind.LEAD and t.state in OPEN_TASK_STATES
+                and ((t.assignee_kind == PERSON and t.assignee == actor.subject)
+                     or (t.assignee_kind == UNIT and t.assignee in actor.head_of))]
+        if not held:
+            raise PermissionDenied("only the lead (chủ trì) of a job gives its sub-jobs")
+        task = held[0]
+        unit = task.assignee if task.assignee_kind == UNIT else task.unit_code
+        unit = unit or next((m.unit_code for m in members if m.subject == actor.subject), "")
+        if not unit:
+            raise FailedPrecondition("you belong to no unit: sub-jobs are given to people of the lead's unit")
+        return unit
+
+    async def ReassignJob(self, request: pb.ReassignJobRequest,
+                          context: grpc.aio.ServicerContext) -> pb.ReassignJobResponse:
+        """The giver gives the job again (new parties and deadline), within the unit it stays in, if any."""
+        principal, own = policy.require()
+        case_id, version = _id(request.case_id, "case_id"), _version(request.version)
+        deadline = deadline_from(self.clock(), days=request.deadline_days, on=request.deadline,
+                                 calendar=self.calendar)
+        comment = check_text(request.comment, "comment")
+        units = await self.directory.units(principal.token)
+        actor = await self._actor(principal, units)
+        job = await self.store.get_job(own, case_id, actor)  # another agency's, or not theirs to see: not found
+        lead, cooperating, informed = self._parties(request, units, await self.directory.people(principal.token))
+        if job.unit_code:
+            check_within(job.unit_code, [lead, *cooperating, *informed],
+                         _members_by_unit(await self.directory.members(principal.token)))
+        case = await self.store.assign(own, case_id, version, lead=lead, cooperating=cooperating,
+                                       for_information=informed, deadline=deadline, instruction=comment, actor=actor,
+                                       kind=JOB)
+        return pb.ReassignJobResponse(case=self._done(case))
+
+    async def RecallJob(self, request: pb.RecallJobRequest, context: grpc.aio.ServicerContext) -> pb.RecallJobResponse:
+        """The giver takes the job back; NotFound for people outside the job, PermissionDenied for its others."""
+        principal, own = policy.require()
+        case_id, comment = _id(request.case_id, "case_id"), check_text(request.comment, "comment")
+        actor = await self._actor(principal)
+        await self.store.get_job(own, case_id, actor)  # not part of it: not found, as when reading it
+        case = await self.store.recall(own, case_id, _version(request.version), actor=actor, comment=comment,
+                                       kind=JOB)
+        return pb.RecallJobResponse(case=self._done(case))
+
+    async def DecideJobExtension(self, request: pb.DecideJobExtensionRequest,
+                                 context: grpc.aio.ServicerContext) -> pb.DecideJobExtensionResponse:
+        """The giver grants or refuses the lead's extension request (visibility as RecallJob)."""
+        principal, own = policy.require()
+        case_id, comment = _id(request.case_id, "case_id"), check_text(request.comment, "comment")
+        actor = await self._actor(principal)
+        await self.store.get_job(own, case_id, actor)
+        case = await self.store.decide_extension(own, case_id, _version(request.version), grant=request.grant,
+                                                 actor=actor, comment=comment, kind=JOB)
+        return pb.DecideJobExtensionResponse(case=self._done(case))
+
+    async def GetJob(self, request: pb.GetJobRequest, context: grpc.aio.ServicerContext) -> pb.GetJobResponse:
+        principal, own = policy.require()
+        case = await self.store.get_job(own, _id(request.case_id, "case_id"), await self._actor(principal))
+        return pb.GetJobResponse(case=self.case_to_proto(case))
+
+    async def ListJobs(self, request: pb.ListJobsRequest, context: grpc.aio.ServicerContext) -> pb.ListJobsResponse:
+        principal, own = policy.require()
+        parent_id = request.parent_id.strip()
+        if len(parent_id) > MAX_ID:
+            raise InvalidArgument("parent_id", f"at most {MAX_ID} characters")
+        jobs, token = await self.store.list_jobs(own, await self._actor(principal), parent_id=parent_id,
+                                                 page_size=request.page_size, page_token=request.page_token)
+        return pb.ListJobsResponse(jobs=[self.case_to_proto(j) for j in jobs], next_page_token=token)
+
+
+def _members_by_unit(members: Sequence[MemberInfo]) -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    for member in members:
+        found.setdefault(member.unit_code, set()).add(member.subject)
+    return {unit: frozenset(subjects) for unit, subjects in found.items()}
 
 
 def _period_date(value: str, field: str) -> date:

@@ -37,7 +37,7 @@ CSV_TYPE = "text/csv; charset=utf-8"
 #: The states that end a case: it is no longer open.
 FINAL_STATES = frozenset({"completed", "withdrawn", "issued", "cancelled"})
 #: The state a case is completed in, per kind of case.
-COMPLETED_STATE = {"incoming": "completed", "outgoing": "issued"}
+COMPLETED_STATE = {"incoming": "completed", "outgoing": "issued", "job": "completed"}
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,10 @@ COLUMNS: list[tuple[str, Callable[[Row], object]]] = [
     ("Tỉ lệ quá hạn (%)", lambda r: round(100 * r.overdue_rate, 1)),
     ("Thời gian xử lý trung vị (ngày)", lambda r: round(r.median_processing_days, 2)),
 ]
-TITLE = {"incoming": "THỐNG KÊ XỬ LÝ VĂN BẢN ĐẾN", "outgoing": "THỐNG KÊ XỬ LÝ VĂN BẢN ĐI"}
+TITLE = {"incoming": "THỐNG KÊ XỬ LÝ VĂN BẢN ĐẾN", "outgoing": "THỐNG KÊ XỬ LÝ VĂN BẢN ĐI",
+         "job": "THỐNG KÊ THỰC HIỆN CÔNG VIỆC ĐƯỢC GIAO"}
+#: The kinds' names in the exports' file names.
+FILE_KIND = {"incoming": "van-ban-den", "outgoing": "van-ban-di", "job": "giao-viec"}
 NOTE = ("Quá hạn: có hạn xử lý, chưa xong khi đã qua hạn hoặc hoàn thành sau hạn; tỉ lệ trên số văn bản có hạn. "
         "Thời gian xử lý: từ khi trình đến khi hoàn thành, tính theo ngày 24 giờ.")
 
@@ -129,8 +132,7 @@ def _states(rows: list[Row]) -> list[str]:
 
 
 def file_name(kind: str, date_from: date, date_to: date, extension: str) -> str:
-    return f"thong-ke-xu-ly-{'van-ban-den' if kind == 'incoming' else 'van-ban-di'}_{date_from:%Y%m%d}-" \
-           f"{date_to:%Y%m%d}.{extension}"
+    return f"thong-ke-xu-ly-{FILE_KIND[kind]}_{date_from:%Y%m%d}-{date_to:%Y%m%d}.{extension}"
 
 
 def to_csv(rows: list[Row], kind: str, state_names: dict[str, str]) -> bytes:

@@ -62,6 +62,7 @@ from vanthu_workflow.domain.incoming import (
     check_task_open,
     next_state,
 )
+from vanthu_workflow.domain.jobs import JOB, WORKING, check_depth, check_parent_working
 from vanthu_workflow.domain.outgoing import Circuit, OutAction, OutState, OutTaskKind
 from vanthu_workflow.domain.outgoing import next_state as next_out_state
 
@@ -107,8 +108,16 @@ class CaseRow(Base):
     #: Outgoing: the drafting unit whose head reviews; empty: the leaders review.
     unit_code: Mapped[str] = mapped_column(String(20), default="")
     type_code: Mapped[str] = mapped_column(String(50), default="")
+    #: Job (giao việc): the job it is a sub-job of ("" top-level), its level, the result's files (JSON list of ids).
+    #: A job's title is ``abstract``, its description ``instruction``, its giver ``drafter``/``drafter_name``, the
+    #: unit it stays within ``unit_code`` and its ``document_id`` its own id (no document).
+    parent_id: Mapped[str] = mapped_column(String(36), default="")
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    result_files: Mapped[str] = mapped_column(Text, default="[]")
 
-    __table_args__ = (UniqueConstraint("agency_code", "document_id", name="uq_cases_document"),)
+    __table_args__ = (UniqueConstraint("agency_code", "document_id", name="uq_cases_document"),
+                      Index("ix_cases_jobs_giver", "agency_code", "kind", "drafter", "created_at"),
+                      Index("ix_cases_parent", "parent_id"))
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's declarative mapping)
 
 
@@ -201,6 +210,8 @@ class TaskView:
     done_at: datetime | None
     abstract: str
     note: str
+    #: incoming, outgoing or job: what the task is about.
+    case_kind: str = INCOMING
 
 
 @dataclass(frozen=True)
@@ -243,6 +254,9 @@ class CaseView:
     drafter_name: str = ""
     unit_code: str = ""
     type_code: str = ""
+    parent_id: str = ""
+    depth: int = 0
+    result_file_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -262,13 +276,21 @@ def _dump(parties: Sequence[Party]) -> str:
 
 
 def _task_view(t: TaskRow, c: CaseRow) -> TaskView:
-    return TaskView(id=t.id, case_id=t.case_id, document_id=c.document_id, kind=t.kind,
+    return TaskView(id=t.id, case_id=t.case_id, document_id="" if c.kind == JOB else c.document_id, kind=t.kind,
                     assignee_kind=t.assignee_kind, assignee=t.assignee, unit_code=t.unit_code, state=t.state,
-                    deadline=t.deadline, created_at=t.created_at, done_at=t.done_at, abstract=c.abstract, note=t.note)
+                    deadline=t.deadline, created_at=t.created_at, done_at=t.done_at, abstract=c.abstract, note=t.note,
+                    case_kind=c.kind)
 
 
 MAX_PAGE = 200
 DEFAULT_PAGE = 50
+#: How far up a tree of sub-jobs visibility looks (deeper than any job is given: domain.jobs.MAX_DEPTH).
+MAX_ANCESTORS = 8
+
+
+def _subject(row: CaseRow) -> str:
+    """What a case is about, in an error message."""
+    return "the job" if row.kind == JOB else "the document"
 BUCKETS = ("todo", "due_soon", "overdue", "done", "all")
 
 
@@ -284,7 +306,8 @@ class WorkflowStore:
         """The case with its tasks and steps; NotFound for another agency's."""
         async with self.sessions() as session:
             query = select(CaseRow).where(CaseRow.agency_code == agency_code)
-            query = query.where(CaseRow.id == case_id) if case_id else query.where(CaseRow.document_id == document_id)
+            query = query.where(CaseRow.id == case_id) if case_id else query.where(
+                CaseRow.document_id == document_id, CaseRow.kind != JOB)
             row = (await session.execute(query)).scalar_one_or_none()
             if row is None:
                 raise NotFound("your agency has no such case: submit the document first (SubmitIncoming)")
@@ -298,13 +321,18 @@ class WorkflowStore:
                 raise NotFound("your agency has no such task")
         return await self.get(agency_code, case_id=task.case_id)
 
-    async def _view(self, session: AsyncSession, row: CaseRow) -> CaseView:
-        tasks = (await session.execute(select(TaskRow).where(TaskRow.case_id == row.id)
-                                       .order_by(TaskRow.created_at, TaskRow.id))).scalars().all()
-        steps = (await session.execute(select(StepRow).where(StepRow.case_id == row.id)
-                                       .order_by(StepRow.seq))).scalars().all()
+    async def _view(self, session: AsyncSession, row: CaseRow, *, brief: bool = False) -> CaseView:
+        """The case as read (``brief``: without its tasks and steps)."""
+        tasks: Sequence[TaskRow] = ()
+        steps: Sequence[StepRow] = ()
+        if not brief:
+            tasks = (await session.execute(select(TaskRow).where(TaskRow.case_id == row.id)
+                                           .order_by(TaskRow.created_at, TaskRow.id))).scalars().all()
+            steps = (await session.execute(select(StepRow).where(StepRow.case_id == row.id)
+                                           .order_by(StepRow.seq))).scalars().all()
         return CaseView(
-            id=row.id, agency_code=row.agency_code, document_id=row.document_id, state=row.state, version=row.version,
+            id=row.id, agency_code=row.agency_code, document_id="" if row.kind == JOB else row.document_id,
+            state=row.state, version=row.version,
             abstract=row.abstract, arrival_number=row.arrival_number, leader=row.leader,
             lead=Party(**json.loads(row.lead)) if row.lead else None, cooperating=_parties(row.cooperating),
             for_information=_parties(row.for_information), deadline=row.deadline, instruction=row.instruction,
@@ -314,7 +342,8 @@ class WorkflowStore:
                             to_state=s.to_state, actor=s.actor, actor_name=s.actor_name, at=s.at, comment=s.comment)
                    for s in steps],
             kind=row.kind, circuit=Circuit.from_data(json.loads(row.circuit)) if row.circuit else None,
-            drafter=row.drafter, drafter_name=row.drafter_name, unit_code=row.unit_code, type_code=row.type_code)
+            drafter=row.drafter, drafter_name=row.drafter_name, unit_code=row.unit_code, type_code=row.type_code,
+            parent_id=row.parent_id, depth=row.depth, result_file_ids=list(json.loads(row.result_files or "[]")))
 
     def _mine(self, agency_code: str, actor: Actor) -> ColumnElement[bool]:
         clauses = [and_(TaskRow.assignee_kind == PERSON, TaskRow.assignee == actor.subject)]
@@ -325,10 +354,11 @@ class WorkflowStore:
         return and_(TaskRow.agency_code == agency_code, or_(*clauses))
 
     async def inbox(self, agency_code: str, actor: Actor, *, bucket: str, kinds: Sequence[str], today: date,
-                    soon_before: date, page_size: int = 0, page_token: str = "",
+                    soon_before: date, page_size: int = 0, page_token: str = "", case_kind: str = "",
                     ) -> tuple[list[TaskView], InboxCounts, str]:
         """The actor's tasks in ``bucket`` (todo, due_soon, overdue, done, all), newest first, and the counts of each
-        bucket. ``today`` is the Vietnam date now; a task is overdue when its deadline is before it and due soon
+        bucket (``case_kind``: only the tasks of incoming, outgoing or job cases; empty: all). ``today`` is the
+        Vietnam date now; a task is overdue when its deadline is before it and due soon
         when it falls from today to the day before ``soon_before`` (the caller computes it with the working-day
         calendar, so that the buckets agree with :func:`vanthu_core.workdays.deadline_state`)."""
         if bucket not in BUCKETS:
@@ -348,6 +378,8 @@ class WorkflowStore:
                  .order_by(TaskRow.created_at.desc(), TaskRow.id.desc()).limit(size + 1))
         if kinds:
             query = query.where(TaskRow.kind.in_(list(kinds)))
+        if case_kind:
+            query = query.where(CaseRow.kind == case_kind)
         if page_token:
             key = decode_cursor("inbox", page_token)
             if len(key) != 2 or not all(isinstance(k, str) for k in key):
@@ -367,6 +399,8 @@ class WorkflowStore:
             counted = counted.where(mine)
             if kinds:
                 counted = counted.where(TaskRow.kind.in_(list(kinds)))
+            if case_kind:
+                counted = counted.join(CaseRow, CaseRow.id == TaskRow.case_id).where(CaseRow.kind == case_kind)
             todo_n, soon_n, over_n, done_n = (await session.execute(counted)).one()
         tasks = [_task_view(t, c) for t, c in rows[:size]]
         token = ""
@@ -390,7 +424,7 @@ class WorkflowStore:
             rows = (await session.execute(query)).all()
         facts = []
         for state, lead, unit_code, deadline, created_at, updated_at in rows:
-            if kind == INCOMING:
+            if kind != OUTGOING:  # incoming processing and assigned work: the lead's unit
                 party = Party(**json.loads(lead)) if lead else None
                 unit = "" if party is None else party.id if party.kind == UNIT else unit_of_person(party.id)
             else:
@@ -421,52 +455,76 @@ class WorkflowStore:
 
     async def assign(self, agency_code: str, case_id: str, version: int, *, lead: Party, cooperating: list[Party],
                      for_information: list[Party], deadline: date | None, instruction: str, actor: Actor,
-                     ) -> CaseView:
+                     kind: str = INCOMING) -> CaseView:
         """A leader assigns (from submitted or returned) or reassigns (while processed): the open tasks are closed
-        (the leaders' ``direct`` task done, the previous assignees' cancelled) and a task made for each party."""
-        actor.require_leader()
+        (the leaders' ``direct`` task done, the previous assignees' cancelled) and a task made for each party.
+
+        ``kind`` JOB: the job's giver reassigns it (PermissionDenied for anyone else); ``instruction`` is then the
+        step's comment and the job keeps its description."""
+        if kind == INCOMING:
+            actor.require_leader()
         now = self.clock()
         async with self.sessions() as session, session.begin():
-            row = await self._lock(session, agency_code, case_id, version)
+            row = await self._lock(session, agency_code, case_id, version, kind=kind)
+            self._require_director(actor, row)
             state = State(row.state)
             action = Action.ASSIGN if state in (State.SUBMITTED, State.RETURNED) else Action.REASSIGN
-            to = next_state(state, action)
+            to = next_state(state, action, subject=_subject(row))
             for task in await self._open_tasks(session, row.id):
                 task.state = (TaskState.DONE if task.kind == TaskKind.DIRECT else TaskState.CANCELLED).value
                 task.done_at = now
-            row.lead, row.cooperating, row.for_information = (
-                _dump([lead])[1:-1], _dump(cooperating), _dump(for_information))
-            row.deadline, row.instruction, row.requested_deadline = deadline, instruction, None
-            for kind, parties in ((TaskKind.LEAD, [lead]), (TaskKind.COOPERATING, cooperating),
-                                  (TaskKind.FOR_INFORMATION, for_information)):
-                for party in parties:
-                    session.add(self._task(row, kind, party.kind, party.id, now,
-                                           deadline=None if kind == TaskKind.FOR_INFORMATION else deadline))
-            summary = f"chủ trì: {lead.name or lead.id}"
-            if cooperating:
-                summary += "; phối hợp: " + ", ".join(p.name or p.id for p in cooperating)
-            if deadline:
-                summary += f"; hạn xử lý: {deadline:%d/%m/%Y}"
-            if instruction:
-                summary += f"; ý kiến chỉ đạo: {instruction}"
+            summary = self._give(session, row, lead, cooperating, for_information, deadline, now)
+            if kind == JOB:
+                summary += f"; ý kiến: {instruction}" if instruction else ""
+            else:
+                row.instruction = instruction
+                summary += f"; ý kiến chỉ đạo: {instruction}" if instruction else ""
             await self._advance(session, row, action, state, to, actor, summary, "")
-            await add_event(session, outbox, ev.IncomingAssigned(
-                meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id, lead=lead.key,
-                cooperating=[p.key for p in cooperating], deadline=deadline.isoformat() if deadline else "",
-                instruction=instruction, lead_name=lead.name))
+            if kind == JOB:
+                await self._job_assigned(session, row, actor)
+            else:
+                await add_event(session, outbox, ev.IncomingAssigned(
+                    meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id, lead=lead.key,
+                    cooperating=[p.key for p in cooperating], deadline=deadline.isoformat() if deadline else "",
+                    instruction=instruction, lead_name=lead.name))
             return await self._view(session, row)
 
-    async def recall(self, agency_code: str, case_id: str, version: int, *, actor: Actor, comment: str) -> CaseView:
-        """A leader takes the case back: every open task cancelled, a ``direct`` task for the leaders again."""
-        actor.require_leader()
+    def _give(self, session: AsyncSession, row: CaseRow, lead: Party, cooperating: Sequence[Party],
+              for_information: Sequence[Party], deadline: date | None, now: datetime) -> str:
+        """The parties and deadline on the case, a task for each party (for-information ones without a deadline);
+        the step's summary in Vietnamese."""
+        row.lead, row.cooperating, row.for_information = (
+            _dump([lead])[1:-1], _dump(cooperating), _dump(for_information))
+        row.deadline, row.requested_deadline = deadline, None
+        for kind, parties in ((TaskKind.LEAD, [lead]), (TaskKind.COOPERATING, cooperating),
+                              (TaskKind.FOR_INFORMATION, for_information)):
+            for party in parties:
+                session.add(self._task(row, kind, party.kind, party.id, now,
+                                       deadline=None if kind == TaskKind.FOR_INFORMATION else deadline))
+        summary = f"chủ trì: {lead.name or lead.id}"
+        if cooperating:
+            summary += "; phối hợp: " + ", ".join(p.name or p.id for p in cooperating)
+        if for_information:
+            summary += "; nhận để biết: " + ", ".join(p.name or p.id for p in for_information)
+        if deadline:
+            summary += f"; hạn xử lý: {deadline:%d/%m/%Y}"
+        return summary
+
+    async def recall(self, agency_code: str, case_id: str, version: int, *, actor: Actor, comment: str,
+                     kind: str = INCOMING) -> CaseView:
+        """A leader takes the case back: every open task cancelled, a ``direct`` task for the leaders again (a job:
+        its giver takes it back, and the ``direct`` task is theirs)."""
+        if kind == INCOMING:
+            actor.require_leader()
         now = self.clock()
         async with self.sessions() as session, session.begin():
-            row = await self._lock(session, agency_code, case_id, version)
+            row = await self._lock(session, agency_code, case_id, version, kind=kind)
+            self._require_director(actor, row)
             state = State(row.state)
-            to = next_state(state, Action.RECALL)
+            to = next_state(state, Action.RECALL, subject=_subject(row))
             for task in await self._open_tasks(session, row.id):
                 task.state, task.done_at = TaskState.CANCELLED.value, now
-            task = self._task(row, TaskKind.DIRECT, ROLE, LEADERS, now)
+            task = self._director_task(row, TaskKind.DIRECT, now)
             session.add(task)
             await self._advance(session, row, Action.RECALL, state, to, actor, comment, task.id)
             return await self._view(session, row)
@@ -493,15 +551,18 @@ class WorkflowStore:
             return await self._view(session, row)
 
     async def decide_extension(self, agency_code: str, case_id: str, version: int, *, grant: bool, actor: Actor,
-                               comment: str) -> CaseView:
-        """A leader grants (the new deadline on the case and its open tasks) or refuses an extension request."""
-        actor.require_leader()
+                               comment: str, kind: str = INCOMING) -> CaseView:
+        """A leader (a job: its giver) grants (the new deadline on the case and its open tasks) or refuses an
+        extension request."""
+        if kind == INCOMING:
+            actor.require_leader()
         now = self.clock()
         action = Action.GRANT_EXTENSION if grant else Action.REFUSE_EXTENSION
         async with self.sessions() as session, session.begin():
-            row = await self._lock(session, agency_code, case_id, version)
+            row = await self._lock(session, agency_code, case_id, version, kind=kind)
+            self._require_director(actor, row)
             state = State(row.state)
-            to = next_state(state, action)
+            to = next_state(state, action, subject=_subject(row))
             open_tasks = await self._open_tasks(session, row.id)
             for task in open_tasks:
                 if task.kind == TaskKind.EXTENSION:
@@ -516,20 +577,144 @@ class WorkflowStore:
             await self._advance(session, row, action, state, to, actor, text, "")
             return await self._view(session, row)
 
+    # -- assigned work (giao việc) ---------------------------------------------------------------------------------
+    async def give_job(self, agency_code: str, *, title: str, description: str, lead: Party,
+                       cooperating: list[Party], for_information: list[Party], deadline: date | None, unit_code: str,
+                       actor: Actor, parent_id: str = "") -> CaseView:
+        """A new job (case kind JOB, state ``assigned``), a task for each party, its first step and a JobAssigned
+        event. The caller has checked who may give it and to whom (:mod:`vanthu_workflow.domain.jobs`);
+        ``unit_code`` is the unit it stays within. A sub-job (``parent_id``): the parent is read ``FOR UPDATE``, must
+        be a job of the agency being worked on, whose open lead task the actor holds (PermissionDenied otherwise),
+        and not at the deepest level (FailedPrecondition)."""
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            depth = 0
+            if parent_id:
+                parent = (await session.execute(select(CaseRow).where(
+                    CaseRow.id == parent_id, CaseRow.agency_code == agency_code, CaseRow.kind == JOB)
+                    .with_for_update())).scalar_one_or_none()
+                if parent is None:
+                    raise NotFound("your agency has no such job")
+                check_parent_working(State(parent.state))
+                leads = [t for t in await self._open_tasks(session, parent.id) if t.kind == TaskKind.LEAD]
+                if not any(actor.holds(t) for t in leads):
+                    raise PermissionDenied("only the lead (chủ trì) of a job gives its sub-jobs")
+                depth = check_depth(parent.depth)
+            case_id = new_id()
+            row = CaseRow(id=case_id, agency_code=agency_code, document_id=case_id, kind=JOB,
+                          state=State.ASSIGNED.value, abstract=title, instruction=description, drafter=actor.subject,
+                          drafter_name=actor.name or actor.username, unit_code=unit_code, parent_id=parent_id,
+                          depth=depth, created_by=actor.username, created_at=now, updated_at=now,
+                          lead=_dump([lead])[1:-1], cooperating=_dump(cooperating),
+                          for_information=_dump(for_information), deadline=deadline, requested_deadline=None)
+            session.add(row)  # inserted with its parties (the tasks' _give sets the same values): version 1
+            await session.flush()
+            summary = self._give(session, row, lead, cooperating, for_information, deadline, now)
+            await self._step(session, row, Action.ASSIGN, "", State.ASSIGNED, actor, summary, "")
+            await self._job_assigned(session, row, actor)
+            return await self._view(session, row)
+
+    async def get_job(self, agency_code: str, case_id: str, actor: Actor) -> CaseView:
+        """The job with its tasks and steps, for the people who are part of it (:meth:`_sees`); NotFound for
+        anyone else, and for another agency's job or a case that is not a job."""
+        async with self.sessions() as session:
+            row = (await session.execute(select(CaseRow).where(
+                CaseRow.id == case_id, CaseRow.agency_code == agency_code, CaseRow.kind == JOB))).scalar_one_or_none()
+            if row is None:
+                raise NotFound("your agency has no such job")
+            case = await self._view(session, row)
+            if not await self._sees(session, actor, case):
+                raise NotFound("your agency has no such job given to you")
+            return case
+
+    async def _sees(self, session: AsyncSession, actor: Actor, case: CaseView) -> bool:
+        """Whether the actor is part of the job: its giver or the giver of a job above it, or a holder of one of
+        its tasks now or before (the person, the unit's head, the head who passed it on to a person of the unit)."""
+        for task in case.tasks:
+            if (task.assignee_kind == PERSON and task.assignee == actor.subject) or \
+                    (task.assignee_kind == UNIT and task.assignee in actor.head_of) or \
+                    (task.unit_code and task.unit_code in actor.head_of):
+                return True
+        giver, parent_id = case.drafter, case.parent_id
+        for _ in range(MAX_ANCESTORS):
+            if giver == actor.subject:
+                return True
+            if not parent_id:
+                return False
+            found = (await session.execute(select(CaseRow.drafter, CaseRow.parent_id).where(
+                CaseRow.id == parent_id, CaseRow.agency_code == case.agency_code))).one_or_none()
+            if found is None:
+                return False
+            giver, parent_id = found
+        return False
+
+    async def list_jobs(self, agency_code: str, actor: Actor, *, parent_id: str = "", page_size: int = 0,
+                        page_token: str = "") -> tuple[list[CaseView], str]:
+        """The jobs the actor gave, or the sub-jobs of ``parent_id`` (a job they see, :meth:`get_job`), newest
+        first, without tasks and steps; the next page's token ("" at the end)."""
+        if page_size < 0:
+            raise InvalidArgument("page_size", "must be 0 (default) or a positive number")
+        size = min(page_size or DEFAULT_PAGE, MAX_PAGE)
+        if parent_id:
+            await self.get_job(agency_code, parent_id, actor)
+        query = select(CaseRow).where(CaseRow.agency_code == agency_code, CaseRow.kind == JOB)
+        query = query.where(CaseRow.parent_id == parent_id) if parent_id else query.where(
+            CaseRow.drafter == actor.subject)
+        if page_token:
+            key = decode_cursor("jobs", page_token)
+            if len(key) != 2 or not all(isinstance(k, str) for k in key):
+                raise InvalidArgument("page_token", "is not a token this service issued")
+            try:
+                at = datetime.fromisoformat(str(key[0]))
+            except ValueError:
+                raise InvalidArgument("page_token", "is not a token this service issued") from None
+            query = query.where(or_(CaseRow.created_at < at, and_(CaseRow.created_at == at, CaseRow.id < key[1])))
+        query = query.order_by(CaseRow.created_at.desc(), CaseRow.id.desc()).limit(size + 1)
+        async with self.sessions() as session:
+            rows = (await session.execute(query)).scalars().all()
+            jobs = [await self._view(session, r, brief=True) for r in rows[:size]]
+        token = ""
+        if len(rows) > size:
+            last = rows[size - 1]
+            token = encode_cursor("jobs", [last.created_at.isoformat(), last.id])
+        return jobs, token
+
+    async def _job_assigned(self, session: AsyncSession, row: CaseRow, actor: Actor) -> None:
+        lead = Party(**json.loads(row.lead))
+        await add_event(session, outbox, ev.JobAssigned(
+            meta=self._meta(actor, row), case_id=row.id, title=row.abstract, giver=row.drafter, lead=lead.key,
+            cooperating=[p.key for p in _parties(row.cooperating)],
+            for_information=[p.key for p in _parties(row.for_information)],
+            deadline=row.deadline.isoformat() if row.deadline else "", parent_id=row.parent_id))
+
+    def _require_director(self, actor: Actor, row: CaseRow) -> None:
+        """A job is directed by its giver alone (an incoming case by the leaders, checked before)."""
+        if row.kind == JOB and row.drafter != actor.subject:
+            raise PermissionDenied("only the person who gave this job (người giao việc) may do this")
+
+    def _director_task(self, row: CaseRow, kind: TaskKind, now: datetime) -> TaskRow:
+        """A task for whoever directs the case: the giver of a job, the agency's leaders otherwise."""
+        if row.kind == JOB:
+            return self._task(row, kind, PERSON, row.drafter, now)
+        return self._task(row, kind, ROLE, LEADERS, now)
+
     async def act_on_task(self, agency_code: str, task_id: str, version: int, action: Action, *, actor: Actor,
                           comment: str = "", delegate_to: Party | None = None, requested: date | None = None,
-                          reply_document_id: str = "") -> CaseView:
-        """An assignee's step on their task (delegate, progress, request_extension, return, complete).
+                          reply_document_id: str = "", result_file_ids: Sequence[str] = ()) -> CaseView:
+        """An assignee's step on their task (delegate, progress, request_extension, return, complete), on an
+        incoming document's case or a job's.
 
         Who: the task's holder (:meth:`Actor.holds`); delegating also needs the head of the task's unit. The case
-        moves as :func:`vanthu_workflow.domain.incoming.next_state` says for the task's kind.
+        moves as :func:`vanthu_workflow.domain.incoming.next_state` says for the task's kind. A job's return and
+        extension request go to its giver; its lead completes it only once no sub-job is still being worked on
+        (FailedPrecondition).
         """
         now = self.clock()
         async with self.sessions() as session, session.begin():
             task = await session.get(TaskRow, task_id)
             if task is None or task.agency_code != agency_code:
                 raise NotFound("your agency has no such task")
-            row = await self._lock(session, agency_code, task.case_id, version)
+            row = await self._lock(session, agency_code, task.case_id, version, kind=(INCOMING, JOB))
             await session.refresh(task)
             kind = TaskKind(task.kind)
             if kind in (TaskKind.DIRECT, TaskKind.EXTENSION):
@@ -544,7 +729,7 @@ class WorkflowStore:
                 raise PermissionDenied("this task is not in your inbox")
             check_task_open(TaskState(task.state))
             state = State(row.state)
-            to = next_state(state, action, kind)
+            to = next_state(state, action, kind, subject=_subject(row))
             text = comment
             if action == Action.DELEGATE:
                 assert delegate_to is not None
@@ -561,28 +746,37 @@ class WorkflowStore:
                                                       f"({row.deadline.isoformat() if row.deadline else 'none'})")
                 row.requested_deadline = requested
                 task.state = TaskState.IN_PROGRESS.value
-                session.add(self._task(row, TaskKind.EXTENSION, ROLE, LEADERS, now))
+                session.add(self._director_task(row, TaskKind.EXTENSION, now))
                 text = f"xin gia hạn đến {requested:%d/%m/%Y}: {comment}"
             elif action == Action.RETURN:
                 for other in await self._open_tasks(session, row.id):
                     other.state, other.done_at = TaskState.CANCELLED.value, now
                 task.state = TaskState.DONE.value
-                session.add(self._task(row, TaskKind.DIRECT, ROLE, LEADERS, now))
-                await add_event(session, outbox, ev.IncomingReturned(
-                    meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id, reason=comment))
+                session.add(self._director_task(row, TaskKind.DIRECT, now))
+                if row.kind != JOB:
+                    await add_event(session, outbox, ev.IncomingReturned(
+                        meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id, reason=comment))
             elif action == Action.COMPLETE:
                 task.state, task.done_at, task.note = TaskState.DONE.value, now, comment
                 if kind == TaskKind.LEAD:
+                    if row.kind == JOB:
+                        await self._check_no_working_subjobs(session, row)
                     row.result, row.reply_document_id = comment, reply_document_id
+                    row.result_files = json.dumps(list(result_file_ids))
                     for other in await self._open_tasks(session, row.id):
                         if other.kind != TaskKind.FOR_INFORMATION:
                             other.state, other.done_at = TaskState.CANCELLED.value, now
-                    await add_event(session, outbox, ev.IncomingCompleted(
-                        meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id, result=comment,
-                        reply_document_id=reply_document_id))
+                    if row.kind == JOB:
+                        await add_event(session, outbox, ev.JobCompleted(
+                            meta=self._meta(actor, row), case_id=row.id, title=row.abstract, giver=row.drafter,
+                            result=comment, result_file_ids=list(result_file_ids), parent_id=row.parent_id))
+                    else:
+                        await add_event(session, outbox, ev.IncomingCompleted(
+                            meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id,
+                            result=comment, reply_document_id=reply_document_id))
             if task.state == TaskState.DONE.value and task.done_at is None:
                 task.done_at = now
-            if kind == TaskKind.LEAD and state == State.ASSIGNED and to != State.ASSIGNED:
+            if kind == TaskKind.LEAD and state == State.ASSIGNED and to != State.ASSIGNED and row.kind != JOB:
                 await add_event(session, outbox, ev.IncomingInProgress(
                     meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id))
             await self._advance(session, row, action, state, to, actor, text, task.id)
@@ -684,19 +878,29 @@ class WorkflowStore:
 
     # -- helpers ---------------------------------------------------------------------------------------------------
     async def _lock(self, session: AsyncSession, agency_code: str, case_id: str, version: int,
-                    kind: str = INCOMING) -> CaseRow:
+                    kind: str | tuple[str, ...] = INCOMING) -> CaseRow:
+        """The case read FOR UPDATE, of one of the ``kind`` given (FailedPrecondition naming its kind and state
+        otherwise), at the version the caller read (Aborted otherwise); NotFound for another agency's."""
         row = (await session.execute(select(CaseRow).where(CaseRow.id == case_id, CaseRow.agency_code == agency_code)
                                      .with_for_update())).scalar_one_or_none()
         if row is None:
             raise NotFound("your agency has no such case")
-        if row.kind != kind:
-            other = "an outgoing circuit (quy trình văn bản đi)" if row.kind == OUTGOING else \
-                "the processing of an incoming document (xử lý văn bản đến)"
+        if row.kind not in ((kind,) if isinstance(kind, str) else kind):
+            other = {OUTGOING: "an outgoing circuit (quy trình văn bản đi)", JOB: "assigned work (giao việc)"}.get(
+                row.kind, "the processing of an incoming document (xử lý văn bản đến)")
             raise FailedPrecondition(f"this case is {other}, in state {row.state}: this step is not one of its steps")
         if version != row.version:
             raise Aborted(f"the case changed since you read it (your version {version}, now {row.version}, state "
                           f"{row.state}): read it again (GetCase) and decide again")
         return row
+
+    async def _check_no_working_subjobs(self, session: AsyncSession, row: CaseRow) -> None:
+        working = (await session.execute(select(func.count()).select_from(CaseRow).where(
+            CaseRow.parent_id == row.id, CaseRow.agency_code == row.agency_code,
+            CaseRow.state.in_([s.value for s in WORKING])))).scalar_one()
+        if working:
+            raise FailedPrecondition(f"{working} sub-job(s) of this job are still being worked on: they are completed "
+                                     "or recalled first")
 
     async def _open_tasks(self, session: AsyncSession, case_id: str) -> list[TaskRow]:
         return list((await session.execute(select(TaskRow).where(
@@ -716,6 +920,8 @@ class WorkflowStore:
         session.add(StepRow(case_id=row.id, task_id=task_id, agency_code=row.agency_code, action=action.value,
                             from_state=from_state, to_state=to.value, actor=actor.username,
                             actor_subject=actor.subject, actor_name=actor.name, at=self.clock(), comment=comment))
+        if row.kind == JOB:  # the steps of a document's case go to its history in the registry; a job has none
+            return
         await add_event(session, outbox, ev.StepRecorded(
             meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id, action=action.value,
             from_state=from_state, to_state=to.value, comment=comment, task_id=task_id))

@@ -3,7 +3,12 @@ trình ký, ký, ban hành) and the processing of incoming documents (xử lý v
 registered document to a leader, the leader assigns it (phân công: chủ trì, phối hợp, nhận để biết, hạn xử lý, ý kiến
 chỉ đạo), the head of a unit gives the unit's task to one of its people, the assignees record progress, ask for more
 time, return or complete it — and each person's inbox. Every command carries the case's ``version`` as read: a stale
-one answers 409. The workflow service checks the role, the state and the agency again."""
+one answers 409. The workflow service checks the role, the state and the agency again.
+
+Assigned work (giao việc) under ``/jobs``: a leader gives a job not tied to a document to units and people of the
+agency, a head to people of their unit, a job's lead gives sub-jobs to people of the lead's unit; the giver reassigns,
+recalls and decides extensions. A job's assignees act on its tasks with the same ``/tasks/{task_id}/…`` routes as a
+document's (delegate, progress, extension, return, complete); the inbox shows both, ``case_kind`` saying which."""
 
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ Subject = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0
 TaskKind = Literal["direct", "lead", "cooperating", "for_information", "extension", "review", "consult", "draft",
                    "sign", "issue"]
 UnitCode = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+FileId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
 
 
 class PartyIn(RequestBody):
@@ -60,8 +66,10 @@ class TaskOut(ResponseBody):
     deadline_state: str = Field(description="on_time, due_soon, overdue (in working days); empty when closed")
     created_at: str
     done_at: str
-    abstract: str = Field(description="the document's trích yếu")
+    abstract: str = Field(description="the document's trích yếu; a job's title")
     note: str
+    case_kind: str = Field(description="what the task is about: incoming (a document to process), outgoing (a draft "
+                                       "in its circuit) or job (giao việc)")
 
 
 class StepOut(ResponseBody):
@@ -102,14 +110,20 @@ class CaseOut(ResponseBody):
     updated_at: str
     tasks: list[TaskOut]
     steps: list[StepOut]
-    kind: str = Field(description="incoming (xử lý văn bản đến) or outgoing (quy trình văn bản đi: in_review, "
-                                  "returned, consulting, approved, submitted, signed, issued)")
+    kind: str = Field(description="incoming (xử lý văn bản đến), outgoing (quy trình văn bản đi: in_review, "
+                                  "returned, consulting, approved, submitted, signed, issued) or job (giao việc: "
+                                  "abstract is its title, instruction its description, drafter its giver; the "
+                                  "incoming states)")
     definition_version: int = Field(description="outgoing: the circuit definition's version the case started with")
     circuit: list[CircuitStepOut] = Field(description="outgoing: the steps the case follows, and who acts at each")
     drafter: str
     drafter_name: str
-    unit_code: str = Field(description="outgoing: the drafting unit")
+    unit_code: str = Field(description="outgoing: the drafting unit; job: the unit it stays within (empty: the "
+                                       "agency)")
     type_code: str
+    parent_id: str = Field(description="job: the job it is a sub-job of (empty: a top-level job)")
+    depth: int = Field(description="job: its level below the top-level job (0–3)")
+    result_file_ids: list[str] = Field(description="the stored files attached to the result")
 
 
 class InboxCountsOut(ResponseBody):
@@ -181,6 +195,35 @@ class CompleteIn(RequestBody):
     result: Text = Field("", description="kết quả xử lý")
     reply_document_id: Annotated[str, Field(max_length=64)] = Field(
         "", description="the outgoing reply this work produced (văn bản trả lời), if any")
+    result_file_ids: list[FileId] = Field(default_factory=list, max_length=20,
+                                          description="stored files (ids) attached to the result")
+
+
+class JobIn(RequestBody):
+    title: Annotated[str, Field(min_length=1, max_length=500)] = Field(description="tên công việc")
+    description: Text = Field("", description="nội dung, yêu cầu")
+    lead: PartyIn = Field(description="chủ trì: one unit or person")
+    cooperating: list[PartyIn] = Field(default_factory=list, max_length=50, description="phối hợp")
+    for_information: list[PartyIn] = Field(default_factory=list, max_length=50, description="nhận để biết")
+    deadline_days: int | None = Field(None, ge=1, le=365, description="hạn xử lý in working days from today")
+    deadline: IsoDate | None = Field(None, description="or hạn xử lý as a date")
+    parent_id: Annotated[str, Field(max_length=64)] = Field(
+        "", description="a sub-job (việc con): the job whose lead you are; empty: a top-level job")
+
+
+class ReassignJobIn(RequestBody):
+    version: Version
+    lead: PartyIn = Field(description="chủ trì: one unit or person")
+    cooperating: list[PartyIn] = Field(default_factory=list, max_length=50, description="phối hợp")
+    for_information: list[PartyIn] = Field(default_factory=list, max_length=50, description="nhận để biết")
+    deadline_days: int | None = Field(None, ge=1, le=365, description="hạn xử lý in working days from today")
+    deadline: IsoDate | None = Field(None, description="or hạn xử lý as a date")
+    comment: Text = ""
+
+
+class JobsOut(ResponseBody):
+    jobs: list[CaseOut] = Field(description="without their tasks and history (GET /jobs/{case_id})")
+    next_page_token: str
 
 
 class StartOutgoingIn(RequestBody):
@@ -227,7 +270,7 @@ def _task(t: pb.Task) -> TaskOut:
     return TaskOut(id=t.id, case_id=t.case_id, document_id=t.document_id, kind=t.kind, assignee_kind=t.assignee_kind,
                    assignee=t.assignee, unit_code=t.unit_code, state=t.state, deadline=t.deadline,
                    deadline_state=t.deadline_state, created_at=t.created_at, done_at=t.done_at, abstract=t.abstract,
-                   note=t.note)
+                   note=t.note, case_kind=t.case_kind)
 
 
 def _case(c: pb.Case) -> CaseOut:
@@ -242,7 +285,8 @@ def _case(c: pb.Case) -> CaseOut:
                        actor=s.actor, actor_name=s.actor_name, at=s.at, comment=s.comment) for s in c.steps],
         kind=c.kind, definition_version=c.definition_version,
         circuit=[CircuitStepOut(step=s.step, role=s.role) for s in c.circuit], drafter=c.drafter,
-        drafter_name=c.drafter_name, unit_code=c.unit_code, type_code=c.type_code)
+        drafter_name=c.drafter_name, unit_code=c.unit_code, type_code=c.type_code, parent_id=c.parent_id,
+        depth=c.depth, result_file_ids=list(c.result_file_ids))
 
 
 def _parties(parties: list[PartyIn]) -> list[pb.Party]:
@@ -346,8 +390,8 @@ async def return_case(request: Request, principal: User, task_id: Id, body: Retu
 @calls(WORKFLOW + "CompleteTask")
 async def complete(request: Request, principal: User, task_id: Id, body: CompleteIn) -> CaseOut:
     reply = await _workflow(request).CompleteTask(pb.CompleteTaskRequest(
-        task_id=task_id, version=body.version, result=body.result, reply_document_id=body.reply_document_id),
-        metadata=forward(principal))
+        task_id=task_id, version=body.version, result=body.result, reply_document_id=body.reply_document_id,
+        result_file_ids=body.result_file_ids), metadata=forward(principal))
     return _case(reply.case)
 
 
@@ -356,16 +400,79 @@ async def complete(request: Request, principal: User, task_id: Id, body: Complet
 async def inbox(request: Request, principal: User,
                 bucket: Literal["todo", "due_soon", "overdue", "done", "all"] = "todo",
                 kind: Annotated[list[TaskKind] | None, Query(max_length=10, description="task kinds to keep")] = None,
+                case_kind: Annotated[Literal["incoming", "outgoing", "job"] | None, Query(
+                    description="only the tasks about incoming documents, outgoing drafts or jobs")] = None,
                 page_size: Annotated[int, Query(ge=0, le=200)] = 0,
                 page_token: Annotated[str, Query(max_length=200)] = "") -> InboxOut:
     reply = await _workflow(request).ListInbox(pb.ListInboxRequest(
-        bucket=bucket, kinds=list(kind or []), page_size=page_size, page_token=page_token),
-        metadata=forward(principal))
+        bucket=bucket, kinds=list(kind or []), page_size=page_size, page_token=page_token,
+        case_kind=case_kind or ""), metadata=forward(principal))
     return InboxOut(tasks=[_task(t) for t in reply.tasks],
                     counts=InboxCountsOut(todo=reply.counts.todo, due_soon=reply.counts.due_soon,
                                           overdue=reply.counts.overdue, done=reply.counts.done),
                     next_page_token=reply.next_page_token)
 
+
+# -- assigned work (giao việc) -----------------------------------------------------------------------------------
+@router.post("/jobs", response_model=CaseOut, status_code=201,
+             summary="Give a job (giao việc: leader, or a head within their unit) or a sub-job (the job's lead)")
+@calls(WORKFLOW + "GiveJob")
+async def give_job(request: Request, principal: User, body: JobIn) -> CaseOut:
+    reply = await _workflow(request).GiveJob(pb.GiveJobRequest(
+        title=body.title, description=body.description, lead=pb.Party(kind=body.lead.kind, id=body.lead.id),
+        cooperating=_parties(body.cooperating), for_information=_parties(body.for_information),
+        deadline_days=body.deadline_days or 0, deadline=body.deadline.isoformat() if body.deadline else "",
+        parent_id=body.parent_id), metadata=forward(principal))
+    return _case(reply.case)
+
+
+@router.get("/jobs", response_model=JobsOut, summary="The jobs you gave, or the sub-jobs of a job you see")
+@calls(WORKFLOW + "ListJobs")
+async def list_jobs(request: Request, principal: User,
+                    parent_id: Annotated[str, Query(max_length=64, description="a job: its sub-jobs")] = "",
+                    page_size: Annotated[int, Query(ge=0, le=200)] = 0,
+                    page_token: Annotated[str, Query(max_length=200)] = "") -> JobsOut:
+    reply = await _workflow(request).ListJobs(pb.ListJobsRequest(
+        parent_id=parent_id, page_size=page_size, page_token=page_token), metadata=forward(principal))
+    return JobsOut(jobs=[_case(c) for c in reply.jobs], next_page_token=reply.next_page_token)
+
+
+@router.get("/jobs/{case_id}", response_model=CaseOut,
+            summary="A job with its tasks and history (its giver, the givers above it, its assignees)")
+@calls(WORKFLOW + "GetJob")
+async def get_job(request: Request, principal: User, case_id: Id) -> CaseOut:
+    reply = await _workflow(request).GetJob(pb.GetJobRequest(case_id=case_id), metadata=forward(principal))
+    return _case(reply.case)
+
+
+@router.post("/jobs/{case_id}/reassign", response_model=CaseOut,
+             summary="Give the job again (the giver): new lead, cooperating, for information, deadline")
+@calls(WORKFLOW + "ReassignJob")
+async def reassign_job(request: Request, principal: User, case_id: Id, body: ReassignJobIn) -> CaseOut:
+    reply = await _workflow(request).ReassignJob(pb.ReassignJobRequest(
+        case_id=case_id, version=body.version, lead=pb.Party(kind=body.lead.kind, id=body.lead.id),
+        cooperating=_parties(body.cooperating), for_information=_parties(body.for_information),
+        deadline_days=body.deadline_days or 0, deadline=body.deadline.isoformat() if body.deadline else "",
+        comment=body.comment), metadata=forward(principal))
+    return _case(reply.case)
+
+
+@router.post("/jobs/{case_id}/recall", response_model=CaseOut,
+             summary="Take the job back (thu hồi, the giver): the open tasks are cancelled")
+@calls(WORKFLOW + "RecallJob")
+async def recall_job(request: Request, principal: User, case_id: Id, body: CommentIn) -> CaseOut:
+    reply = await _workflow(request).RecallJob(pb.RecallJobRequest(
+        case_id=case_id, version=body.version, comment=body.comment), metadata=forward(principal))
+    return _case(reply.case)
+
+
+@router.post("/jobs/{case_id}/extension", response_model=CaseOut,
+             summary="Grant or refuse the lead's extension request (the giver)")
+@calls(WORKFLOW + "DecideJobExtension")
+async def decide_job_extension(request: Request, principal: User, case_id: Id, body: DecisionIn) -> CaseOut:
+    reply = await _workflow(request).DecideJobExtension(pb.DecideJobExtensionRequest(
+        case_id=case_id, version=body.version, grant=body.grant, comment=body.comment), metadata=forward(principal))
+    return _case(reply.case)
 
 
 # -- dashboards (issue 13 item 5) -------------------------------------------------------------------------------
@@ -388,7 +495,7 @@ class DashboardOut(ResponseBody):
     units: list[DashboardRowOut]
 
 
-DashboardKind = Literal["incoming", "outgoing"]
+DashboardKind = Literal["incoming", "outgoing", "job"]
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 

@@ -18,7 +18,7 @@ export function submittedCase(overrides: Partial<Case> = {}): Case {
     abstract: "V/v báo cáo", arrival_number: 7, leader: "", lead: null, cooperating: [], for_information: [],
     deadline: "", instruction: "", result: "", reply_document_id: "", created_at: "", updated_at: "", tasks: [],
     steps: [], kind: "incoming", type_code: "", circuit: [], definition_version: 0, drafter: "", drafter_name: "",
-    unit_code: "",
+    unit_code: "", parent_id: "", depth: 0, result_file_ids: [],
     ...overrides,
   };
 }

@@ -111,16 +111,18 @@ def _table(task_kind: TaskKind | None) -> Mapping[Action, Mapping[State, State]]
     return LEAD_ACTIONS if task_kind == TaskKind.LEAD else SIDE_ACTIONS
 
 
-def next_state(state: State, action: Action, task_kind: TaskKind | None = None) -> State:
+def next_state(state: State, action: Action, task_kind: TaskKind | None = None, *,
+               subject: str = "the document") -> State:
     """The case's state after ``action`` from ``state`` (a leader's action: ``task_kind`` None; an assignee's: the
-    kind of their task). :class:`FailedPrecondition` naming the current state when the table has no such step."""
+    kind of their task). :class:`FailedPrecondition` naming the current state when the table has no such step;
+    ``subject`` names what the case is about in that message ("the document", "the job")."""
     allowed = _table(task_kind).get(action)
     if allowed is None:
         who = "a leader" if task_kind is None else f"a {task_kind.value} task"
         raise FailedPrecondition(f"{action.value} is not a step of {who}")
     if state not in allowed:
         starts = ", ".join(s.value for s in allowed)
-        raise FailedPrecondition(f"the document is {state.value} ({STATE_NAMES[state]}): {action.value} is possible "
+        raise FailedPrecondition(f"{subject} is {state.value} ({STATE_NAMES[state]}): {action.value} is possible "
                                  f"only when it is {starts}")
     return allowed[state]
 
