@@ -21,7 +21,7 @@ H61 = "000.00.00.H61"
 
 
 def test_every_event_message_names_one_subject_of_its_own_service() -> None:
-    assert len(subjects.EVENT_TYPES) == 34  # vanthu.registry.unit.changed, the six vanthu.workflow.* (issue 13)
+    assert len(subjects.EVENT_TYPES) == 35  # vanthu.registry.unit.changed, the seven vanthu.workflow.* (issue 13)
     for subject, message_type in subjects.EVENT_TYPES.items():
         service = message_type.DESCRIPTOR.file.package.split(".")[1]
         assert re.fullmatch(rf"vanthu\.{service}\.[a-z_]+\.[a-z_]+", subject), subject

@@ -85,6 +85,7 @@ WORKFLOW_INCOMING_COMPLETED: Final = subject_of(workflow_events.IncomingComplete
 WORKFLOW_INCOMING_RETURNED: Final = subject_of(workflow_events.IncomingReturned)
 WORKFLOW_STEP_RECORDED: Final = subject_of(workflow_events.StepRecorded)
 WORKFLOW_OUTGOING_RETURNED: Final = subject_of(workflow_events.OutgoingReturned)
+WORKFLOW_TASK_REMINDER: Final = subject_of(workflow_events.TaskReminder)
 
 
 def _event_types() -> dict[str, type[Message]]:
