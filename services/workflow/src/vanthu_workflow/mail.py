@@ -18,8 +18,10 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.header import Header
+from email.message import Message
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -54,19 +56,21 @@ class SmtpConfig:
                    settings.smtp_username, settings.smtp_password.get_secret_value(), settings.smtp_timeout_s)
 
 
-def message(config: SmtpConfig, row: MailRow, now: datetime) -> EmailMessage:
-    """The e-mail of one outbox row: plain text, UTF-8."""
-    mail = EmailMessage()
-    mail["Subject"] = row.subject
-    mail["From"] = config.sender
+def message(config: SmtpConfig, row: MailRow, now: datetime) -> Message:
+    """The e-mail of one outbox row: plain text, UTF-8 (base64), the subject and the sender's name as RFC 2047
+    encoded words. (``email.message.EmailMessage``'s default policy folds a long Vietnamese subject into encoded
+    words that lose the space between them — "xửlý" — so the headers are made with :class:`email.header.Header`.)"""
+    mail = MIMEText(row.body, "plain", "utf-8")
+    mail["Subject"] = Header(row.subject, "utf-8")  # type: ignore[assignment]  # compat32 takes a Header
+    name, sender = parseaddr(config.sender)
+    mail["From"] = formataddr((name, sender), charset="utf-8")
     mail["To"] = row.address
     mail["Date"] = format_datetime(now)
     mail["Message-ID"] = make_msgid(idstring=row.id)
-    mail.set_content(row.body, charset="utf-8")
     return mail
 
 
-def send(config: SmtpConfig, mail: EmailMessage) -> None:
+def send(config: SmtpConfig, mail: Message) -> None:
     """Sends one message (blocking: run in a thread)."""
     with smtplib.SMTP(config.host, config.port, timeout=config.timeout_s) as smtp:
         if config.starttls:
@@ -115,7 +119,7 @@ class MailSender:
                 await asyncio.wait_for(self._wake.wait(), self.poll_s)
             self._wake.clear()
 
-    async def _deliver(self, mail: EmailMessage) -> None:
+    async def _deliver(self, mail: Message) -> None:
         async for attempt in AsyncRetrying(stop=stop_after_attempt(self.quick_retries),
                                            wait=wait_exponential(multiplier=0.2, max=2),
                                            retry=retry_if_exception_type(TRANSIENT), reraise=True):

@@ -240,8 +240,19 @@ class MailRow(Base):
 _PENDING = "vanthu_workflow_notifications"
 
 
+#: session.info key: the tasks added in the transaction (each new task's holder is told, :meth:`_advance`).
+_NEW_TASKS = "vanthu_workflow_new_tasks"
+
+
+@event.listens_for(Session, "transient_to_pending")
+def _task_added(session: Session, instance: object) -> None:
+    if isinstance(instance, TaskRow):
+        session.info.setdefault(_NEW_TASKS, []).append(instance)
+
+
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    session.info.pop(_NEW_TASKS, None)
     pending = session.info.pop(_PENDING, None)
     if pending:
         store, notes = pending
@@ -251,6 +262,7 @@ def _after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_NEW_TASKS, None)
 
 
 # -- who acts --------------------------------------------------------------------------------------------------
@@ -496,7 +508,8 @@ class WorkflowStore:
                 session.add(task)
                 await self._step(session, row, Action.SUBMIT, "", State.SUBMITTED, actor, comment, task.id)
                 await session.flush()
-                await self._notify_step(session, row, Action.SUBMIT, actor, comment, audience, [task], ())
+                await self._notify_step(session, row, Action.SUBMIT, actor, comment, audience,
+                                        session.sync_session.info.pop(_NEW_TASKS, []), ())
                 return await self._view(session, row)
         except IntegrityError:
             raise Conflict("this document was submitted already: open its case (GetCase)") from None
@@ -681,7 +694,8 @@ class WorkflowStore:
                 session.add(task)
                 await self._step(session, row, OutAction.START, "", to, actor, comment, task.id)
                 await session.flush()
-                await self._notify_step(session, row, OutAction.START, actor, comment, audience, [task], ())
+                await self._notify_step(session, row, OutAction.START, actor, comment, audience,
+                                        session.sync_session.info.pop(_NEW_TASKS, []), ())
                 return await self._view(session, row)
         except IntegrityError:
             raise Conflict("this draft is in its circuit already: open its case (GetCase)") from None
@@ -800,7 +814,7 @@ class WorkflowStore:
                        extra: Sequence[tuple[str, str, Words, str]] = ()) -> None:
         """Moves the case, records the step and writes the step's notifications (each new task's holder, and
         ``extra``: (recipient, kind, words, task id)) after the case's conditional update."""
-        new_tasks = [o for o in session.new if isinstance(o, TaskRow)]
+        new_tasks: list[TaskRow] = session.sync_session.info.pop(_NEW_TASKS, [])
         row.state, row.updated_at = to.value, self.clock()
         flag_modified(row, "state")  # a step that keeps the state, at an unmoved clock, still bumps the version
         await self._step(session, row, action, state.value, to, actor, comment, task_id)
