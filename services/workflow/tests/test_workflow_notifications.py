@@ -348,3 +348,17 @@ async def test_a_mail_server_that_is_down_holds_up_no_step_and_gets_the_mail_lat
         assert [m["Subject"] for m in mailbox.to(address(HEAD))] == ["[VanThu] Nhiệm vụ mới: chủ trì xử lý văn bản"]
     finally:
         controller.stop()
+
+
+async def test_the_sweep_goes_through_every_due_task_batch_after_batch(harness: Harness) -> None:
+    h = harness
+    for _ in range(3):
+        await h.assigned(lead=pb.Party(kind="person", id=h.subject(OFFICER)), cooperating=[], days=1)
+    # a task of the agency's leaders (a role) reaches nobody in particular: it does not hold up the batches
+    await h.submitted()
+    h.clock.now = at(2031, 6, 13)  # all three were due on Thursday 12 June
+    today = datetime(2031, 6, 13).date()
+    store = h.server.store
+    assert await store.sweep_reminders(today=today, next_working_day=datetime(2031, 6, 16).date(), limit=2) == 3
+    assert await store.sweep_reminders(today=today, next_working_day=datetime(2031, 6, 16).date(), limit=2) == 0
+    assert [n.kind for n in (await notes(h, OFFICER)).notifications].count("overdue") == 3

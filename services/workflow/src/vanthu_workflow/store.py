@@ -969,15 +969,32 @@ class WorkflowStore:
         notifications were written; a sweep of another replica at the same moment loses (IntegrityError) and
         writes none."""
         written = 0
+        while True:
+            found, batch = await self._sweep_batch(today, next_working_day, limit)
+            written += batch
+            if found < limit or not batch:
+                return written
+
+    async def _sweep_batch(self, today: date, next_working_day: date, limit: int) -> tuple[int, int]:
+        """One batch of :meth:`sweep_reminders`: (tasks found, notifications written). A task whose reminder of
+        the kind due was written already is not found again, so a batch never repeats the previous one."""
+        written = 0
         open_ = TaskRow.state.in_([s.value for s in OPEN_TASK_STATES])
+        due_kind = case((TaskRow.deadline < today, OVERDUE), else_=DUE_TOMORROW)
+        reminded_already = select(NotificationRow.id).where(NotificationRow.task_id == TaskRow.id,
+                                                            NotificationRow.kind == due_kind).exists()
+        someone_told = select(NotificationRow.id).where(NotificationRow.task_id == TaskRow.id,
+                                                        NotificationRow.kind == NEW_TASK).exists()
         query = (select(TaskRow, CaseRow).join(CaseRow, CaseRow.id == TaskRow.case_id)
                  .where(open_, TaskRow.deadline.is_not(None), TaskRow.deadline <= next_working_day,
-                        TaskRow.deadline != today).order_by(TaskRow.deadline, TaskRow.id).limit(limit))
+                        TaskRow.deadline != today, ~reminded_already,
+                        or_(TaskRow.assignee_kind == PERSON, someone_told))
+                 .order_by(TaskRow.deadline, TaskRow.id).limit(limit))
         try:
             async with self.sessions() as session, session.begin():
                 found = (await session.execute(query)).all()
                 if not found:
-                    return 0
+                    return 0, 0
                 ids = [t.id for t, _ in found]
                 told: dict[str, dict[str, str]] = {}
                 for note in (await session.execute(select(NotificationRow).where(
@@ -1013,8 +1030,8 @@ class WorkflowStore:
                         case_id=row.id, document_id=row.document_id, task_id=task.id, kind=kind,
                         deadline=task.deadline.isoformat() if task.deadline else "", recipients=recipients))
         except IntegrityError:
-            return 0
-        return written
+            return 0, 0
+        return len(found), written
 
 
 def _note_view(note: NotificationRow) -> NotificationView:
