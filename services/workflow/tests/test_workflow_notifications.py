@@ -324,16 +324,19 @@ async def test_the_smtp_server_receives_the_vietnamese_mail_and_nothing_for_who_
 async def test_a_mail_server_that_is_down_holds_up_no_step_and_gets_the_mail_later(
         harness: Harness, smtp_port: int, mailbox: Mailbox) -> None:
     h = harness
-    case = await h.assigned()  # nothing listens on the SMTP port
+    case = await h.assigned(cooperating=[pb.Party(kind="person", id=h.subject(OFFICER))])  # nothing listens on SMTP
     assert case.state == "assigned"
 
     async def tried() -> bool:
-        return [(r.state, r.attempts) for r in await mails(h)] == [("pending", 1)]
+        return [(r.state, r.attempts) for r in await mails(h)] == [("pending", 1)] * 2
 
-    await eventually(tried, "the first attempt")
-    [row] = await mails(h)
-    assert row.last_error and row.next_attempt_at == h.clock.now + timedelta(minutes=1)
+    await eventually(tried, "the first attempts")
+    rows = await mails(h)
+    assert all(r.last_error and r.next_attempt_at == h.clock.now + timedelta(minutes=1) for r in rows)
     assert (await notes(h, HEAD)).unread == 1  # the in-app notification is there all the same
+    # the officer turns e-mail off while theirs waits: it is not sent
+    await h.call(h.api.SetNotificationSettings, pb.SetNotificationSettingsRequest(
+        settings=pb.NotificationSettings(email=False)), OFFICER)
     controller = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
     controller.start()
     try:
@@ -342,10 +345,12 @@ async def test_a_mail_server_that_is_down_holds_up_no_step_and_gets_the_mail_lat
         h.server.mail.kick()
 
         async def sent() -> bool:
-            return [(r.state, r.attempts) for r in await mails(h)] == [("sent", 2)]
+            return sorted((r.address, r.state, r.attempts) for r in await mails(h)) == [
+                (address(OFFICER), "cancelled", 1), (address(HEAD), "sent", 2)]
 
         await eventually(sent, "the retry")
         assert [m["Subject"] for m in mailbox.to(address(HEAD))] == ["[VanThu] Nhiệm vụ mới: chủ trì xử lý văn bản"]
+        assert mailbox.to(address(OFFICER)) == []
     finally:
         controller.stop()
 

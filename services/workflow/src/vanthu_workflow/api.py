@@ -493,7 +493,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
 
     async def SetNotificationSettings(self, request: pb.SetNotificationSettingsRequest,
                                       context: grpc.aio.ServicerContext) -> pb.SetNotificationSettingsResponse:
-        """The caller turns their e-mail notifications on or off (the e-mails already written are still sent)."""
+        """The caller turns their e-mail notifications on or off (off: the e-mails not sent yet are cancelled)."""
         principal, own = policy.require()
         if not request.HasField("settings"):
             raise InvalidArgument("settings", "is required")

@@ -29,7 +29,15 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_workflow.settings import WorkflowSettings
-from vanthu_workflow.store import MAIL_FAILED, MAIL_PENDING, MAIL_SENT, MailRow
+from vanthu_workflow.store import (
+    MAIL_CANCELLED,
+    MAIL_FAILED,
+    MAIL_PENDING,
+    MAIL_SENT,
+    MailRow,
+    NotificationRow,
+    NotificationSettingsRow,
+)
 
 log = logging.getLogger("vanthu.workflow.mail")
 #: Errors worth trying again (the server down, refusing for now, a broken connection).
@@ -127,14 +135,22 @@ class MailSender:
                 await asyncio.to_thread(send, self.config, mail)
 
     async def run_once(self) -> int:
-        """Tries every due e-mail once (at most ``batch``); returns how many it tried."""
+        """Tries every due e-mail once (at most ``batch``); returns how many it tried. An e-mail whose person turned
+        e-mail off since it was written is cancelled, not sent."""
         now = self.clock()
         async with self.sessions() as session, session.begin():
-            rows = list((await session.execute(
-                select(MailRow).where(MailRow.state == MAIL_PENDING, MailRow.next_attempt_at <= now)
+            found = (await session.execute(
+                select(MailRow, NotificationSettingsRow.email_enabled)
+                .outerjoin(NotificationRow, NotificationRow.id == MailRow.notification_id)
+                .outerjoin(NotificationSettingsRow, (NotificationSettingsRow.agency_code == MailRow.agency_code)
+                           & (NotificationSettingsRow.subject == NotificationRow.recipient))
+                .where(MailRow.state == MAIL_PENDING, MailRow.next_attempt_at <= now)
                 .order_by(MailRow.next_attempt_at, MailRow.id).limit(self.batch)
-                .with_for_update(skip_locked=True))).scalars())
-            for row in rows:
+                .with_for_update(of=MailRow, skip_locked=True))).all()
+            for row, enabled in found:
+                if enabled is False:
+                    row.state = MAIL_CANCELLED
+                    continue
                 row.attempts += 1
                 try:
                     await self._deliver(message(self.config, row, now))
@@ -149,4 +165,4 @@ class MailSender:
                                  row.last_error)
                     continue
                 row.state, row.sent_at, row.last_error = MAIL_SENT, now, ""
-        return len(rows)
+        return len(found)

@@ -211,7 +211,7 @@ class NotificationSettingsRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-MAIL_PENDING, MAIL_SENT, MAIL_FAILED = "pending", "sent", "failed"
+MAIL_PENDING, MAIL_SENT, MAIL_FAILED, MAIL_CANCELLED = "pending", "sent", "failed", "cancelled"
 
 
 class MailRow(Base):
@@ -225,7 +225,7 @@ class MailRow(Base):
     address: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
-    #: pending, sent, failed (given up after the sender's last attempt).
+    #: pending, sent, failed (given up after the sender's last attempt), cancelled (the person turned e-mail off).
     state: Mapped[str] = mapped_column(String(10), default=MAIL_PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
