@@ -26,7 +26,7 @@ from vanthu.workflow.v1 import workflow_pb2 as pb
 from vanthu_core.grpc_client import bearer_metadata
 from vanthu_testing.ports import free_port
 from vanthu_workflow.settings import WorkflowSettings
-from vanthu_workflow.store import MailRow
+from vanthu_workflow.store import Actor, MailRow, WorkflowStore
 
 from .conftest import SNV, UBND, Harness
 
@@ -225,6 +225,14 @@ async def test_a_watcher_receives_their_own_new_notifications_and_keepalives(har
             case_id=snv.id, version=snv.version, lead=pb.Party(kind="unit", id="TCBC"), deadline_days=5),
             "lanhdao.snv")
         assert (await read_notification(other)).case_id == snv.id
+        # another replica (a store on the same database, not this process's hub) tells the head: the watch reads it
+        # after a quiet moment, and what it was handed already is not sent again
+        replica = WorkflowStore(h.server.store.sessions, clock=h.clock)
+        elsewhere = await replica.submit(
+            UBND, document_id=h.registered(), abstract="Về việc lấy ý kiến dự thảo quy chế", arrival_number=9,
+            leader=h.subject(HEAD), comment="", actor=Actor(subject=h.subject("vanthu.ubnd"), username="vanthu.ubnd",
+                                                            roles=frozenset({"clerk"})))
+        assert (await read_notification(head)).case_id == elsewhere.id
     finally:
         head.cancel()
         other.cancel()

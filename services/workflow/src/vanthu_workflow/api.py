@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import grpc
@@ -39,6 +39,10 @@ MAX_ID = 100
 #: At most this many notifications named in one MarkNotificationsRead.
 MAX_MARK = 500
 MAX_TOKEN = 500
+#: A watcher reads what other replicas wrote in this last while (a notification committed later than this after
+#: its time reaches the person's list, not their stream); and remembers this many ids it sent.
+CATCH_UP = timedelta(minutes=5)
+MAX_SENT = 1000
 TASK_KINDS = frozenset(k.value for k in (*TaskKind, *OutTaskKind))
 
 
@@ -468,20 +472,38 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
 
     async def WatchNotifications(self, request: pb.WatchNotificationsRequest,
                                  context: grpc.aio.ServicerContext) -> AsyncIterator[pb.WatchNotificationsResponse]:
-        """The caller's notifications as they are committed in this replica's process (:class:`NotificationHub`):
-        first a keep-alive (the stream is open), then each notification, and a keep-alive after each
-        ``keepalive_s`` quiet seconds. A client that reconnects lists what it missed (ListNotifications)."""
+        """The caller's new notifications: first a keep-alive (the stream is open), then each notification as it is
+        committed in this replica's process (:class:`NotificationHub`), and after each ``keepalive_s`` quiet
+        seconds those another replica wrote meanwhile (read from the table: written in the last
+        :data:`CATCH_UP` and not sent yet) and a keep-alive. A client that reconnects lists what it missed
+        (ListNotifications)."""
         principal, own = policy.require()
         queue = self.hub.subscribe(own, principal.subject)
+        started = self.clock()
+        sent: dict[str, None] = {}  # the ids sent, oldest first (at most MAX_SENT)
+
+        def fresh(note: NotificationView) -> bool:
+            if note.id in sent:
+                return False
+            sent[note.id] = None
+            if len(sent) > MAX_SENT:
+                del sent[next(iter(sent))]
+            return True
+
         try:
             yield pb.WatchNotificationsResponse(keepalive=True)
             while True:
                 try:
                     note = await asyncio.wait_for(queue.get(), self.keepalive_s)
                 except TimeoutError:
+                    since = max(started, self.clock() - CATCH_UP)
+                    for missed in await self.store.recent(own, principal.subject, since=since):
+                        if fresh(missed):
+                            yield pb.WatchNotificationsResponse(notification=self.note_to_proto(missed))
                     yield pb.WatchNotificationsResponse(keepalive=True)
                     continue
-                yield pb.WatchNotificationsResponse(notification=self.note_to_proto(note))
+                if fresh(note):
+                    yield pb.WatchNotificationsResponse(notification=self.note_to_proto(note))
         finally:
             self.hub.unsubscribe(own, principal.subject, queue)
 

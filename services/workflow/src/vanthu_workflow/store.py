@@ -926,6 +926,18 @@ class WorkflowStore:
             token = encode_cursor("notifications", [0 if last.read_at else 1, last.created_at.isoformat(), last.id])
         return [_note_view(r) for r in rows[:size]], token, int(count)
 
+    async def recent(self, agency_code: str, subject: str, *, since: datetime, limit: int = 100,
+                     ) -> list[NotificationView]:
+        """The person's notifications written at or after ``since``, oldest first (at most ``limit``, the newest):
+        what a watcher of this replica may not have been handed because another replica wrote it."""
+        query = (select(NotificationRow).where(NotificationRow.agency_code == agency_code,
+                                               NotificationRow.recipient == subject,
+                                               NotificationRow.created_at >= since)
+                 .order_by(NotificationRow.created_at.desc(), NotificationRow.id.desc()).limit(limit))
+        async with self.sessions() as session:
+            rows = list((await session.execute(query)).scalars())
+        return [_note_view(r) for r in reversed(rows)]
+
     async def mark_read(self, agency_code: str, subject: str, *, ids: Sequence[str] = (), every: bool = False,
                         ) -> tuple[int, int]:
         """Marks the person's notifications read (``ids``, or ``every`` one); others' ids are ignored. Returns how
