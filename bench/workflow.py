@@ -7,6 +7,9 @@
 2. The inbox with 100,000 tasks (aim: p99 ≤ 50 ms): ``WorkflowStore.inbox`` (one page of 50, newest first, with the
    four counts) for officers holding about 500 tasks each among 100,000; baseline: the plain page query alone
    (``SELECT … WHERE assignee = … ORDER BY created_at DESC LIMIT 50``) on the same table.
+3. A person's notifications with 100,000 in the table (issue 13 item 6): ``WorkflowStore.notifications`` (one page of
+   50, unread first then newest, with the unread count) for people holding about 500 each; baseline: the plain page
+   query (``SELECT … WHERE recipient = … ORDER BY created_at DESC LIMIT 50``) on the same table.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from vanthu_core.ids import new_id
 from vanthu_testing.postgres import PostgresServer
 from vanthu_workflow.domain.incoming import Action, Party
 from vanthu_workflow.server import MIGRATIONS
-from vanthu_workflow.store import Actor, CaseRow, TaskRow, WorkflowStore
+from vanthu_workflow.store import Actor, CaseRow, NotificationRow, TaskRow, WorkflowStore
 
 AGENCY = "000.00.00.H61"
 CLERK = Actor(subject="s-clerk", username="vanthu.ubnd", roles=frozenset({"clerk"}))
@@ -121,6 +124,36 @@ async def inbox(store: WorkflowStore, sessions, total: int, holders: int, querie
            higher_is_better=False, p50_ms=round(statistics.median(project_ms), 2), queries=queries)
 
 
+async def notifications(store: WorkflowStore, sessions, total: int, holders: int, queries: int) -> None:  # type: ignore[no-untyped-def]
+    base = datetime(2031, 1, 5, 1, 0, tzinfo=UTC)
+    rows = [{"id": new_id(), "agency_code": AGENCY, "recipient": officer(i % holders).subject, "kind": "new_task",
+             "title": "Nhiệm vụ mới: chủ trì xử lý văn bản", "body": f"Đồng chí được giao chủ trì xử lý văn bản số {i}",
+             "case_id": new_id(), "task_id": new_id(), "document_id": new_id(), "email": "", "dedupe_key": None,
+             "created_at": base + timedelta(minutes=i),
+             "read_at": None if (i // holders) % 3 == 0 else base + timedelta(minutes=i + 5)} for i in range(total)]
+    async with sessions() as session, session.begin():
+        for start in range(0, total, 5000):
+            await session.execute(insert(NotificationRow.__table__), rows[start:start + 5000])
+        await session.execute(text("ANALYZE"))
+    project_ms: list[float] = []
+    baseline_ms: list[float] = []
+    for q in range(queries):
+        who = officer(q % holders).subject
+        started = time.perf_counter()
+        page, _, unread = await store.notifications(AGENCY, who, page_size=50)
+        project_ms.append((time.perf_counter() - started) * 1000)
+        assert len(page) == 50 and unread > 100 and not page[0].read, (len(page), unread)
+        started = time.perf_counter()
+        async with sessions() as session:
+            found = (await session.execute(text(
+                "SELECT id FROM notifications WHERE agency_code = :a AND recipient = :s "
+                "ORDER BY created_at DESC, id DESC LIMIT 50"), {"a": AGENCY, "s": who})).all()
+        baseline_ms.append((time.perf_counter() - started) * 1000)
+        assert len(found) == 50
+    report("workflow", f"notifications page p99, {total:,} rows (PostgreSQL)", p99(project_ms), p99(baseline_ms),
+           "ms", higher_is_better=False, p50_ms=round(statistics.median(project_ms), 2), queries=queries)
+
+
 async def run(args: argparse.Namespace) -> None:
     server = PostgresServer(Path(tempfile.mkdtemp(prefix="vanthu-bench-pg-"))).start()
     try:
@@ -131,6 +164,7 @@ async def run(args: argparse.Namespace) -> None:
         store = WorkflowStore(sessions, clock=lambda: datetime(2031, 6, 11, 3, 0, tzinfo=UTC))
         await transitions(store, sessions, args.actors, args.steps)
         await inbox(store, sessions, args.tasks, args.holders, args.queries)
+        await notifications(store, sessions, args.tasks, args.holders, args.queries)
         await engine.dispose()
     finally:
         server.stop()

@@ -55,6 +55,8 @@ TWO_STEP_SUBJECT = b"f0bc5b3a-e5c3-5517-9c0b-744f0adda3fb"
 #: Routes outside the matrix, and why.
 NOT_IN_MATRIX = {"GET /api/v1/files/{object_id}/shared": "takes no token: a signed link (e2e/test_e2e_files.py)"}
 PROFILE_UPDATED = "vanthu.signing.profile.updated"
+#: Routes that answer an endless text/event-stream.
+STREAMS = frozenset({"/api/v1/notifications/stream"})
 NO_PROFILE = "has no personal signing profile"
 
 
@@ -144,6 +146,11 @@ class World:
     # -- calls ------------------------------------------------------------------------------------------------------
     def call(self, username: str, verb: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.login(username)}", **kwargs.pop("headers", {})}
+        if path in STREAMS:  # endless: its answer is the status and the first chunk (the stream is open)
+            with self.http.stream(verb, path, headers=headers, **kwargs) as reply:
+                first = next(reply.iter_raw(), b"") if reply.is_success else reply.read()
+                return httpx.Response(reply.status_code, headers=reply.headers, content=first,
+                                      request=reply.request)
         return self.http.request(verb, path, headers=headers, **kwargs)
 
     def ok(self, username: str, verb: str, path: str, **kwargs: Any) -> Any:
@@ -751,6 +758,12 @@ ROWS.update({
         fresh=lambda w, u: w.job("extension_requested"), snapshot=job_view,
         body=lambda w, u, t: {"json": {"version": t["version"], "grant": True}},
         expect={**OUTSIDE_THE_JOB, **IN_THE_JOB}),
+    # -- notifications: each person's own ----------------------------------------------------------------------------
+    "GET /api/v1/notifications": Row("own", 200),
+    "POST /api/v1/notifications/read": Row("own", 200, body=lambda w, u, t: {"json": {"all": True}}),
+    "GET /api/v1/notifications/stream": Row("own", 200),
+    "GET /api/v1/notifications/settings": Row("own", 200),
+    "PUT /api/v1/notifications/settings": Row("own", 200, body=lambda w, u, t: {"json": {"email": True}}),
     # -- workflow: the outgoing circuit ------------------------------------------------------------------------------
     "POST /api/v1/workflow/outgoing": Row(
         "resource", 201, target=lambda w: {"document_id": w.draft()["id"]},

@@ -71,6 +71,9 @@ pytestmark = pytest.mark.e2e
 #: The callers, one run over every operation each: four roles of one agency (UBND tỉnh Vĩnh Long).
 ROLES = {"officer": "chuyenvien.ubnd", "leader": "lanhdao.ubnd", "clerk": "vanthu.ubnd", "admin": "quantri.ubnd"}
 #: Generated cases per operation and role.
+#: Routes answering an endless text/event-stream (a fuzzed call would never end): their only input is the caller's
+#: token; the access matrix opens each as every role, the gateway's tests drive them.
+NOT_FUZZED = frozenset({"GET /api/v1/notifications/stream"})
 EXAMPLES = int(os.environ.get("VANTHU_FUZZ_EXAMPLES", "8"))
 SEED = int(os.environ.get("VANTHU_FUZZ_SEED", "20250701"))
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance",
@@ -286,7 +289,8 @@ def test_every_route_fuzzed_as_each_role_answers_as_documented_and_refusals_publ
     with requests.Session() as session:
         for role, username in ROLES.items():
             for operation in operations:
-                fuzz_operation(operation, role, login(username), session, known, ledger)
+                if operation.label not in NOT_FUZZED:
+                    fuzz_operation(operation, role, login(username), session, known, ledger)
         control_trace, parent = traceparent()
         control = session.post(f"{platform.gateway_url}/api/v1/files", files={"file": (
             f"control-{control_trace}.pdf", CONTROL_PDF + control_trace.encode(), "application/pdf")},

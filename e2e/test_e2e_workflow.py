@@ -71,6 +71,12 @@ def test_an_incoming_document_goes_from_registered_to_completed_with_a_lead_and_
     case = ok(api.post(f"/api/v1/workflow/tasks/{lead['id']}/delegate", headers=head, json={
         "version": case["version"], "subject": people["chuyenvien.ubnd"], "comment": "Đề nghị tham mưu"}))
     assert case["state"] == "in_progress"
+    # each holder was told in the step's transaction: the head of the unit, then the officer it was given to
+    for user in (head, officer):
+        told = ok(api.get("/api/v1/notifications", params={"unread_only": True}, headers=user))
+        assert ("new_task", "Nhiệm vụ mới: chủ trì xử lý văn bản") in [
+            (n["kind"], n["title"]) for n in told["notifications"] if n["case_id"] == case["id"]]
+        assert told["unread"] >= 1
     case = ok(api.post(f"/api/v1/workflow/tasks/{lead['id']}/progress", headers=officer, json={
         "version": case["version"], "comment": "Đã tổng hợp số liệu của các phòng"}))
     case = ok(api.post(f"/api/v1/workflow/tasks/{lead['id']}/complete", headers=officer, json={
@@ -148,6 +154,8 @@ def test_an_outgoing_document_goes_from_draft_through_review_returned_once_to_si
     draft_task = next(t for t in ok(api.get("/api/v1/workflow/inbox", params={"kind": "draft"},
                                             headers=officer))["tasks"] if t["case_id"] == case["id"])
     assert draft_task["kind"] == "draft"
+    returned = ok(api.get("/api/v1/notifications", headers=officer))["notifications"]
+    assert "draft_returned" in [n["kind"] for n in returned if n["case_id"] == case["id"]]
     case = ok(api.post(f"{path}/resend", headers=officer, json={"version": case["version"], "comment": "Đã bổ sung"}))
     case = ok(api.post(f"{path}/review", headers=head, json={"version": case["version"], "approve": True}))
     assert case["state"] == "approved"

@@ -99,8 +99,9 @@ class FakeDirectory:
         import yaml
 
         users = yaml.safe_load(self.issuer.users_file.read_text(encoding="utf-8"))["users"]
-        return [MemberInfo("", u["subject"], u["username"], u["name"], "") for u in users
-                if u["agency"] == self.agency(token)]
+        return [MemberInfo("", u["subject"], u["username"], u["name"], "",
+                           email=u.get("email") or f"{u['username']}@vinhlong.gov.vn")
+                for u in users if u["agency"] == self.agency(token)]
 
 
 def demo_directory(issuer: DevIssuer) -> FakeDirectory:
@@ -202,10 +203,17 @@ def database_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-async def harness(dev_issuer: DevIssuer, clock: Clock, database_url: str) -> AsyncIterator[Harness]:
+def workflow_settings(database_url: str) -> WorkflowSettings:
+    """The service's settings under test (a module overrides this fixture for SMTP)."""
+    return WorkflowSettings(grpc_port=0, database_url=database_url)
+
+
+@pytest.fixture
+async def harness(dev_issuer: DevIssuer, clock: Clock, workflow_settings: WorkflowSettings,
+                  ) -> AsyncIterator[Harness]:
     directory = demo_directory(dev_issuer)
-    server = WorkflowServer(WorkflowSettings(grpc_port=0, database_url=database_url),
-                            dev_issuer.service_settings("workflow"), clock=clock, directory=directory)
+    server = WorkflowServer(workflow_settings, dev_issuer.service_settings("workflow"), clock=clock,
+                            directory=directory, sweeping=False)
     port = await server.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
     try:

@@ -48,6 +48,8 @@ FEDERATION = "vanthu.interchange.v1.FederationService/"
 WORKFLOW = "vanthu.workflow.v1.WorkflowService/"
 #: What the workflow reads from the registry with the caller's own token (units, their heads and members).
 _DIRECTORY_READS = (REGISTRY + "ListUnits", REGISTRY + "ListUnitMembers")
+#: What a step that notifies reads: the units' heads (who a unit's task reaches) and the people's e-mail addresses.
+_NOTIFY_READS = (REGISTRY + "ListUnits", REGISTRY + "ListPeople")
 
 
 @dataclass(frozen=True)
@@ -218,8 +220,9 @@ TABLE: dict[str, Access] = {
                                              "processed (reassign); units and people of their agency"),
     WORKFLOW + "RecallIncoming": people("leader", rule="a case of their own agency that is assigned, in progress, "
                                                        "waiting for an extension or returned"),
-    WORKFLOW + "DecideExtension": people("leader", rule="a case of their own agency whose lead asked for more time"),
-    WORKFLOW + "DelegateTask": people("head", forwards=_DIRECTORY_READS,
+    WORKFLOW + "DecideExtension": people("leader", forwards=_NOTIFY_READS,
+                                         rule="a case of their own agency whose lead asked for more time"),
+    WORKFLOW + "DelegateTask": people("head", forwards=_NOTIFY_READS + _DIRECTORY_READS[1:],
                                       rule="the head of the unit the task was given to, to a person of that unit"),
     WORKFLOW + "RecordProgress": people(EVERYONE, forwards=_DIRECTORY_READS[:1],
                                         rule="a task in the caller's inbox (theirs, or their unit's as its head)"),
@@ -234,14 +237,16 @@ TABLE: dict[str, Access] = {
     WORKFLOW + "ListInbox": people(EVERYONE, forwards=_DIRECTORY_READS[:1],
                                    rule="the caller's own tasks, and their units' as their head"),
     # -- workflow: the outgoing circuit (quy trình văn bản đi); the steps' roles come from the circuit definition ---
-    WORKFLOW + "StartOutgoing": people(DRAFTERS, forwards=[DOCUMENTS + "GetDocument", *_DIRECTORY_READS],
+    WORKFLOW + "StartOutgoing": people(DRAFTERS, forwards=[DOCUMENTS + "GetDocument", *_DIRECTORY_READS,
+                                                         REGISTRY + "ListPeople"],
                                        rule="the caller's own outgoing draft of their agency, once"),
-    WORKFLOW + "ReviewOutgoing": people("head", "leader", forwards=_DIRECTORY_READS[:1],
+    WORKFLOW + "ReviewOutgoing": people("head", "leader", forwards=_NOTIFY_READS,
                                         rule="the review task of a case of their own agency in their inbox (the "
                                              "drafting unit's head, or the leaders as the circuit says); consulted "
                                              "units of their agency"),
-    WORKFLOW + "ResendOutgoing": people(DRAFTERS, rule="the drafter of a returned draft of their agency"),
-    WORKFLOW + "AnswerConsultation": people("head", forwards=_DIRECTORY_READS[:1],
+    WORKFLOW + "ResendOutgoing": people(DRAFTERS, forwards=_NOTIFY_READS,
+                                        rule="the drafter of a returned draft of their agency"),
+    WORKFLOW + "AnswerConsultation": people("head", forwards=_NOTIFY_READS,
                                             rule="the consulted unit's task, by that unit's head"),
     WORKFLOW + "SubmitOutgoing": people(DRAFTERS, forwards=[DOCUMENTS + "SubmitDocument"],
                                         rule="the drafter of an approved draft of their agency"),
@@ -272,6 +277,13 @@ TABLE: dict[str, Access] = {
                                      "whose task they hold or held (theirs, or their unit's as its head)"),
     WORKFLOW + "ListJobs": people(EVERYONE, forwards=_DIRECTORY_READS[:1],
                                   rule="the jobs they gave, or the sub-jobs of a job they see (as GetJob)"),
+    # -- workflow: notifications (thông báo), each person's own ---------------------------------------------------
+    WORKFLOW + "ListNotifications": people(EVERYONE, rule="the caller's own notifications"),
+    WORKFLOW + "MarkNotificationsRead": people(EVERYONE, rule="the caller's own notifications (others' ids change "
+                                                              "nothing)"),
+    WORKFLOW + "WatchNotifications": people(EVERYONE, rule="the caller's own new notifications, as they are written"),
+    WORKFLOW + "GetNotificationSettings": people(EVERYONE, rule="the caller's own e-mail choice"),
+    WORKFLOW + "SetNotificationSettings": people(EVERYONE, rule="the caller's own e-mail choice"),
     # -- federation: other VanThu installations (mutual TLS on the federation port; the peers table decides) --------
     FEDERATION + "SubmitPackage": Access(
         peers=True, rule="a configured peer (its client certificate) submits packages whose sender agency matches "

@@ -87,6 +87,7 @@ WORKFLOW_STEP_RECORDED: Final = subject_of(workflow_events.StepRecorded)
 WORKFLOW_OUTGOING_RETURNED: Final = subject_of(workflow_events.OutgoingReturned)
 WORKFLOW_JOB_ASSIGNED: Final = subject_of(workflow_events.JobAssigned)
 WORKFLOW_JOB_COMPLETED: Final = subject_of(workflow_events.JobCompleted)
+WORKFLOW_TASK_REMINDER: Final = subject_of(workflow_events.TaskReminder)
 
 
 def _event_types() -> dict[str, type[Message]]:

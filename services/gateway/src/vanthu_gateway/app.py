@@ -37,7 +37,17 @@ from vanthu_gateway import openapi, web
 from vanthu_gateway.access import calls, document_routes
 from vanthu_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from vanthu_gateway.problems import HTTP_STATUS, problem, problem_from_rpc
-from vanthu_gateway.routes import agencies, deliveries, documents, files, registers, signing, units, workflow
+from vanthu_gateway.routes import (
+    agencies,
+    deliveries,
+    documents,
+    files,
+    notifications,
+    registers,
+    signing,
+    units,
+    workflow,
+)
 from vanthu_gateway.settings import GatewaySettings
 
 log = logging.getLogger("vanthu.gateway")
@@ -190,7 +200,7 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
     # who may call each route, from the access table (the operation's description and x-roles)
     document_routes(app.routes)
     for router in (agencies.router, units.router, documents.router, registers.router, files.router, signing.router,
-                   deliveries.router, workflow.router):
+                   deliveries.router, workflow.router, notifications.router):
         document_routes(router.routes)
         app.include_router(router)
     instrument_fastapi(app)

@@ -3,7 +3,8 @@ the registry's directory), input limits; the rules are in :mod:`vanthu_workflow.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -48,11 +49,19 @@ from vanthu_workflow.domain.outgoing import (
     OutTaskKind,
     default_definition,
 )
+from vanthu_workflow.notify import Audience, NotificationHub, NotificationView
 from vanthu_workflow.store import INCOMING, OUTGOING, Actor, CaseView, TaskView, WorkflowStore
 
 MAX_ID = 100
 #: The longest period a dashboard covers, in days (five years).
 MAX_DASHBOARD_DAYS = 5 * 366
+#: At most this many notifications named in one MarkNotificationsRead.
+MAX_MARK = 500
+MAX_TOKEN = 500
+#: A watcher reads what other replicas wrote in this last while (a notification committed later than this after
+#: its time reaches the person's list, not their stream); and remembers this many ids it sent.
+CATCH_UP = timedelta(minutes=5)
+MAX_SENT = 1000
 TASK_KINDS = frozenset(k.value for k in (*TaskKind, *OutTaskKind))
 CASE_KINDS = (INCOMING, OUTGOING, JOB)
 
@@ -84,8 +93,13 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
 
     def __init__(self, store: WorkflowStore, directory: Directory, *, on_commit: Callable[[], None] | None = None,
                  clock: Clock = utc_now, calendar: WorkingCalendar | None = None,
-                 definition: Definition | None = None) -> None:
+                 definition: Definition | None = None, hub: NotificationHub | None = None,
+                 keepalive_s: float = 15.0) -> None:
         self.store = store
+        #: The in-process fan-out of committed notifications (WatchNotifications); ``keepalive_s``: the quiet
+        #: seconds after which a watcher is sent a keep-alive message.
+        self.hub = hub or NotificationHub()
+        self.keepalive_s = keepalive_s
         #: The outgoing circuits (a new case takes its circuit from here; a running case keeps its own).
         self.definition = definition or default_definition({})
         self.directory = directory
@@ -131,6 +145,17 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         return Actor(subject=principal.subject, username=principal.username, name=principal.name,
                      roles=principal.roles, head_of=heads)
 
+    async def _audience(self, principal: Principal, units: Sequence[UnitInfo] | None = None,
+                        people: Sequence[MemberInfo] | None = None) -> Audience:
+        """Who the step's notifications reach: the units' heads and, when e-mail is on, the people's addresses (the
+        registry's directory, read with the caller's token)."""
+        units = await self.directory.units(principal.token) if units is None else units
+        emails: dict[str, str] = {}
+        if self.store.mail:
+            people = await self.directory.people(principal.token) if people is None else people
+            emails = {p.subject: p.email for p in people if p.email}
+        return Audience(heads={u.code: u.head_subject for u in units if u.head_subject}, emails=emails)
+
     @staticmethod
     def _resolve(party: Party, field: str, units: Sequence[UnitInfo], members: Sequence[MemberInfo]) -> Party:
         if party.kind == UNIT:
@@ -170,7 +195,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             raise InvalidArgument("leader", f"a subject of at most {MAX_ID} characters")
         comment = check_text(request.comment, "comment")
         document = await self.directory.document(principal.token, document_id)  # another agency's: NotFound
-        if leader and leader not in {p.subject for p in await self.directory.people(principal.token)}:
+        people = await self.directory.people(principal.token) if leader else []
+        if leader and leader not in {p.subject for p in people}:
             raise InvalidArgument("leader", "is not a person of your agency (ListPeople); leave it empty to submit "
                                             "to the agency's leaders")
         if document.agency_code != own or document.direction != "incoming":
@@ -180,7 +206,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                                      "submitted to a leader")
         case = await self.store.submit(own, document_id=document.id, abstract=document.abstract,
                                        arrival_number=document.number, leader=leader,
-                                       actor=await self._actor(principal, units=()), comment=comment)
+                                       actor=await self._actor(principal, units=()), comment=comment,
+                                       audience=await self._audience(principal, units=(), people=people))
         return pb.SubmitIncomingResponse(case=self._done(case))
 
     async def AssignIncoming(self, request: pb.AssignIncomingRequest,
@@ -197,7 +224,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         lead, cooperating, informed = self._parties(request, units, people)
         case = await self.store.assign(own, case_id, version, lead=lead, cooperating=cooperating,
                                        for_information=informed, deadline=deadline, instruction=instruction,
-                                       actor=await self._actor(principal, units))
+                                       actor=await self._actor(principal, units),
+                                       audience=await self._audience(principal, units, people))
         return pb.AssignIncomingResponse(case=self._done(case))
 
     async def RecallIncoming(self, request: pb.RecallIncomingRequest,
@@ -213,7 +241,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         principal, own = policy.require()
         case = await self.store.decide_extension(own, _id(request.case_id, "case_id"), _version(request.version),
                                                  grant=request.grant, actor=await self._actor(principal, units=()),
-                                                 comment=check_text(request.comment, "comment"))
+                                                 comment=check_text(request.comment, "comment"),
+                                                 audience=await self._audience(principal))
         return pb.DecideExtensionResponse(case=self._done(case))
 
     async def DelegateTask(self, request: pb.DelegateTaskRequest,
@@ -236,7 +265,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             candidates = [MemberInfo(unit, subject, "", "", "")]
         person = Party(PERSON, subject, candidates[0].name or candidates[0].username)
         case = await self.store.act_on_task(own, task_id, version, Action.DELEGATE, actor=actor,
-                                            comment=check_text(request.comment, "comment"), delegate_to=person)
+                                            comment=check_text(request.comment, "comment"), delegate_to=person,
+                                            audience=await self._audience(principal, units))
         return pb.DelegateTaskResponse(case=self._done(case))
 
     async def RecordProgress(self, request: pb.RecordProgressRequest,
@@ -385,7 +415,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         circuit = self.definition.circuit(own, document.type_code)
         case = await self.store.start_outgoing(own, document_id=document.id, abstract=document.abstract,
                                                type_code=document.type_code, circuit=circuit, unit_code=unit,
-                                               actor=await self._actor(principal, units=()), comment=comment)
+                                               actor=await self._actor(principal, units=()), comment=comment,
+                                               audience=await self._audience(principal, list(units.values())))
         return pb.StartOutgoingResponse(case=self._done(case))
 
     async def ReviewOutgoing(self, request: pb.ReviewOutgoingRequest,
@@ -411,7 +442,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         case = await self.store.act_outgoing(own, case_id, version,
                                              OutAction.APPROVE if request.approve else OutAction.RETURN,
                                              actor=await self._actor(principal, units), comment=comment,
-                                             consult=consult)
+                                             consult=consult, audience=await self._audience(principal, units))
         return pb.ReviewOutgoingResponse(case=self._done(case))
 
     async def ResendOutgoing(self, request: pb.ResendOutgoingRequest,
@@ -419,7 +450,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         principal, own = policy.require()
         case = await self.store.act_outgoing(own, _id(request.case_id, "case_id"), _version(request.version),
                                              OutAction.RESEND, actor=await self._actor(principal, units=()),
-                                             comment=check_text(request.comment, "comment"))
+                                             comment=check_text(request.comment, "comment"),
+                                             audience=await self._audience(principal))
         return pb.ResendOutgoingResponse(case=self._done(case))
 
     async def AnswerConsultation(self, request: pb.AnswerConsultationRequest,
@@ -428,7 +460,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         case = await self.store.act_outgoing(own, "", _version(request.version), OutAction.ANSWER,
                                              actor=await self._actor(principal),
                                              comment=check_text(request.opinion, "opinion", required=True),
-                                             task_id=_id(request.task_id, "task_id"))
+                                             task_id=_id(request.task_id, "task_id"),
+                                             audience=await self._audience(principal))
         return pb.AnswerConsultationResponse(case=self._done(case))
 
     async def SubmitOutgoing(self, request: pb.SubmitOutgoingRequest,
@@ -601,6 +634,99 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         jobs, token = await self.store.list_jobs(own, await self._actor(principal), parent_id=parent_id,
                                                  page_size=request.page_size, page_token=request.page_token)
         return pb.ListJobsResponse(jobs=[self.case_to_proto(j) for j in jobs], next_page_token=token)
+
+    # -- notifications (thông báo): the caller's own ---------------------------------------------------------------
+    @staticmethod
+    def note_to_proto(note: NotificationView) -> pb.Notification:
+        return pb.Notification(id=note.id, kind=note.kind, title=note.title, body=note.body, case_id=note.case_id,
+                               task_id=note.task_id, document_id=note.document_id,
+                               created_at=iso_vietnam(note.created_at), read=note.read)
+
+    async def ListNotifications(self, request: pb.ListNotificationsRequest,
+                                context: grpc.aio.ServicerContext) -> pb.ListNotificationsResponse:
+        """The caller's notifications, unread first then newest first, and how many are unread."""
+        principal, own = policy.require()
+        if len(request.page_token) > MAX_TOKEN:
+            raise InvalidArgument("page_token", "is not a token this service issued")
+        notes, token, unread = await self.store.notifications(
+            own, principal.subject, unread_only=request.unread_only, page_size=request.page_size,
+            page_token=request.page_token)
+        return pb.ListNotificationsResponse(notifications=[self.note_to_proto(n) for n in notes],
+                                            next_page_token=token, unread=unread)
+
+    async def MarkNotificationsRead(self, request: pb.MarkNotificationsReadRequest,
+                                    context: grpc.aio.ServicerContext) -> pb.MarkNotificationsReadResponse:
+        """Marks the caller's notifications read (the ids named, or all); another person's ids change nothing."""
+        principal, own = policy.require()
+        if len(request.ids) > MAX_MARK:
+            raise InvalidArgument("ids", f"at most {MAX_MARK} at once (or all)")
+        ids = [_id(i, f"ids[{n}]") for n, i in enumerate(request.ids)]
+        if not ids and not request.all:
+            raise InvalidArgument("ids", "name the notifications to mark read, or mark all")
+        marked, unread = await self.store.mark_read(own, principal.subject, ids=ids, every=request.all)
+        return pb.MarkNotificationsReadResponse(marked=marked, unread=unread)
+
+    async def WatchNotifications(self, request: pb.WatchNotificationsRequest,
+                                 context: grpc.aio.ServicerContext) -> AsyncIterator[pb.WatchNotificationsResponse]:
+        """The caller's new notifications: first a keep-alive (the stream is open), then each notification as it is
+        committed in this replica's process (:class:`NotificationHub`), and after each ``keepalive_s`` quiet
+        seconds those another replica wrote meanwhile (read from the table: written in the last
+        :data:`CATCH_UP` and not sent yet) and a keep-alive. A client that reconnects lists what it missed
+        (ListNotifications)."""
+        principal, own = policy.require()
+        queue = self.hub.subscribe(own, principal.subject)
+        started = self.clock()
+        sent: dict[str, None] = {}  # the ids sent, oldest first (at most MAX_SENT)
+
+        def fresh(note: NotificationView) -> bool:
+            if note.id in sent:
+                return False
+            sent[note.id] = None
+            if len(sent) > MAX_SENT:
+                del sent[next(iter(sent))]
+            return True
+
+        try:
+            yield pb.WatchNotificationsResponse(keepalive=True)
+            while True:
+                try:
+                    note = await asyncio.wait_for(queue.get(), self.keepalive_s)
+                except TimeoutError:
+                    since = max(started, self.clock() - CATCH_UP)
+                    for missed in await self.store.recent(own, principal.subject, since=since):
+                        if fresh(missed):
+                            yield pb.WatchNotificationsResponse(notification=self.note_to_proto(missed))
+                    yield pb.WatchNotificationsResponse(keepalive=True)
+                    continue
+                if fresh(note):
+                    yield pb.WatchNotificationsResponse(notification=self.note_to_proto(note))
+        finally:
+            self.hub.unsubscribe(own, principal.subject, queue)
+
+    async def GetNotificationSettings(self, request: pb.GetNotificationSettingsRequest,
+                                      context: grpc.aio.ServicerContext) -> pb.GetNotificationSettingsResponse:
+        principal, own = policy.require()
+        enabled = await self.store.email_enabled(own, principal.subject)
+        return pb.GetNotificationSettingsResponse(settings=pb.NotificationSettings(email=enabled))
+
+    async def SetNotificationSettings(self, request: pb.SetNotificationSettingsRequest,
+                                      context: grpc.aio.ServicerContext) -> pb.SetNotificationSettingsResponse:
+        """The caller turns their e-mail notifications on or off (off: the e-mails not sent yet are cancelled)."""
+        principal, own = policy.require()
+        if not request.HasField("settings"):
+            raise InvalidArgument("settings", "is required")
+        enabled = await self.store.set_email_enabled(own, principal.subject, request.settings.email)
+        return pb.SetNotificationSettingsResponse(settings=pb.NotificationSettings(email=enabled))
+
+    async def sweep(self) -> int:
+        """The reminder sweep at the service's clock: tasks due on the next working day (vanthu-core's calendar)
+        and overdue ones (:meth:`WorkflowStore.sweep_reminders`). Returns how many notifications it wrote."""
+        today = vietnam_date(self.clock())
+        written = await self.store.sweep_reminders(
+            today=today, next_working_day=add_working_days(today, 1, calendar=self.calendar))
+        if written:
+            self.on_commit()
+        return written
 
 
 def _members_by_unit(members: Sequence[MemberInfo]) -> dict[str, frozenset[str]]:

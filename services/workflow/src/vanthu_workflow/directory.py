@@ -47,6 +47,8 @@ class MemberInfo:
     username: str
     name: str
     position: str
+    #: The person's e-mail address as the identity provider knows it (people only; "" unknown).
+    email: str = ""
 
 
 class Directory(Protocol):
@@ -139,5 +141,5 @@ class RegistryDirectory:
                                                    timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "registry: ") from error
-        return [MemberInfo(unit_code="", subject=p.subject, username=p.username, name=p.name, position="")
-                for p in reply.people if p.enabled]
+        return [MemberInfo(unit_code="", subject=p.subject, username=p.username, name=p.name, position="",
+                           email=p.email) for p in reply.people if p.enabled]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -21,6 +23,8 @@ from vanthu_core.timeutil import Clock, utc_now
 from vanthu_workflow.api import WorkflowApi
 from vanthu_workflow.directory import Directory, RegistryDirectory
 from vanthu_workflow.domain.outgoing import OVERRIDE_ENV, default_definition
+from vanthu_workflow.mail import MailSender, SmtpConfig
+from vanthu_workflow.notify import NotificationHub
 from vanthu_workflow.revocations import Revocations
 from vanthu_workflow.settings import WorkflowSettings
 from vanthu_workflow.store import WorkflowStore, outbox
@@ -40,6 +44,8 @@ class WorkflowServer:
     #: The registry as workflow reads it; None: the registry at ``settings.registry_target`` (tests give a fake).
     directory: Directory | None = None
     channels: list[Any] = field(default_factory=list)
+    #: Run the reminder sweep every ``settings.reminder_interval_s`` (tests call ``api.sweep()`` themselves).
+    sweeping: bool = True
 
     async def start(self) -> int:
         if self.directory is None and not self.settings.registry_target:
@@ -67,9 +73,23 @@ class WorkflowServer:
                                                 services=[*documents_pb2.DESCRIPTOR.services_by_name.values(),
                                                           *registry_pb2.DESCRIPTOR.services_by_name.values()]))
             directory = RegistryDirectory(self.channels[-1])
-        self.store = WorkflowStore(sessions, clock=self.clock)
+        smtp = SmtpConfig.of(self.settings)
+        self.store = WorkflowStore(sessions, clock=self.clock, mail=smtp is not None,
+                                   base_url=self.settings.web_base_url)
+        self.hub = NotificationHub()
+        self.store.listeners.append(self.hub.publish)
+        self.mail: MailSender | None = None
+        if smtp is not None:
+            self.mail = MailSender(sessions, smtp, clock=self.clock, poll_s=self.settings.mail_poll_s,
+                                   max_attempts=self.settings.mail_max_attempts)
+            self.store.listeners.append(lambda _: self.mail.kick() if self.mail else None)
+            self.mail.start()
         self.api = WorkflowApi(self.store, directory, on_commit=self.relay.kick, clock=self.clock,
-                               definition=default_definition({OVERRIDE_ENV: self.settings.circuits_file}))
+                               definition=default_definition({OVERRIDE_ENV: self.settings.circuits_file}),
+                               hub=self.hub, keepalive_s=self.settings.notification_keepalive_s)
+        self.sweeper: asyncio.Task[None] | None = None
+        if self.sweeping:
+            self.sweeper = asyncio.create_task(self._sweep(), name="workflow-reminders")
         workflow_pb2_grpc.add_WorkflowServiceServicer_to_server(self.api, self.grpc.server)
         if self.bus is not None:
             await self.bus.consume(WORKFLOW_REVOCATIONS, Revocations(self.store, on_commit=self.relay.kick),
@@ -77,8 +97,23 @@ class WorkflowServer:
                                                                    "document_id", "")))
         return await self.grpc.start()
 
+    async def _sweep(self) -> None:
+        """The reminders (due on the next working day, overdue), at start and every ``reminder_interval_s``."""
+        while True:
+            try:
+                await self.api.sweep()
+            except Exception:  # the database away a moment: the next round tries again
+                log.exception("the reminder sweep failed; it runs again later")
+            await asyncio.sleep(self.settings.reminder_interval_s)
+
     async def stop(self) -> None:
+        if self.sweeper is not None:
+            self.sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.sweeper
         await self.grpc.stop(self.settings.shutdown_grace_s)
+        if self.mail is not None:
+            await self.mail.stop()
         await self.relay.stop()
         if self.bus is not None:
             await self.bus.close()

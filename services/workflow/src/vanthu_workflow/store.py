@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     ColumnElement,
     Date,
     ForeignKey,
@@ -30,13 +31,15 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    case,
+    event,
     func,
     or_,
     select,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -65,6 +68,21 @@ from vanthu_workflow.domain.incoming import (
 from vanthu_workflow.domain.jobs import JOB, WORKING, check_depth, check_parent_working
 from vanthu_workflow.domain.outgoing import Circuit, OutAction, OutState, OutTaskKind
 from vanthu_workflow.domain.outgoing import next_state as next_out_state
+from vanthu_workflow.notify import (
+    DRAFT_RETURNED,
+    DUE_TOMORROW,
+    EXTENSION_DECIDED,
+    NEW_TASK,
+    OVERDUE,
+    Audience,
+    NotificationView,
+    Words,
+    draft_returned_words,
+    extension_words,
+    mail_text,
+    new_task_words,
+    reminder_words,
+)
 
 metadata = MetaData()
 outbox = outbox_table(metadata)
@@ -163,6 +181,99 @@ class StepRow(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (Index("ix_steps_case", "case_id", "seq"),)
+
+
+class NotificationRow(Base):
+    """One person's notification (issue 13 item 6), written in the transaction of the step that causes it."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(35))
+    #: The person's subject (``sub``).
+    recipient: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    case_id: Mapped[str] = mapped_column(String(36), default="")
+    task_id: Mapped[str] = mapped_column(String(36), default="")
+    document_id: Mapped[str] = mapped_column(String(36), default="")
+    #: The person's e-mail address as the directory gave it then ("" none): the reminders of the task reuse it.
+    email: Mapped[str] = mapped_column(String(320), default="")
+    #: Reminders: "<kind>:<task id>:<recipient>", so that each is written once.
+    dedupe_key: Mapped[str | None] = mapped_column(String(250), nullable=True, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    __table_args__ = (
+        Index("ix_notifications_recipient", "agency_code", "recipient", "created_at"),
+        Index("ix_notifications_task", "task_id"),
+    )
+
+
+class NotificationSettingsRow(Base):
+    """A person's choice of e-mail notifications (no row: on)."""
+
+    __tablename__ = "notification_settings"
+
+    agency_code: Mapped[str] = mapped_column(String(35), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(100), primary_key=True)
+    email_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+MAIL_PENDING, MAIL_SENT, MAIL_FAILED, MAIL_CANCELLED = "pending", "sent", "failed", "cancelled"
+
+
+class MailRow(Base):
+    """An e-mail to send (the mail outbox): written with its notification, sent by :mod:`vanthu_workflow.mail`."""
+
+    __tablename__ = "mail_outbox"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    notification_id: Mapped[str] = mapped_column(String(36))
+    agency_code: Mapped[str] = mapped_column(String(35))
+    address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    #: pending, sent, failed (given up after the sender's last attempt), cancelled (the person turned e-mail off).
+    state: Mapped[str] = mapped_column(String(10), default=MAIL_PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_mail_outbox_due", "state", "next_attempt_at"),)
+
+
+#: session.info key: the notifications a transaction wrote, handed to the store's listeners once it commits.
+_PENDING = "vanthu_workflow_notifications"
+
+
+#: session.info key: the tasks added in the transaction (each new task's holder is told, :meth:`_advance`).
+_NEW_TASKS = "vanthu_workflow_new_tasks"
+
+
+@event.listens_for(Session, "transient_to_pending")
+def _task_added(session: Session, instance: object) -> None:
+    if isinstance(instance, TaskRow):
+        session.info.setdefault(_NEW_TASKS, []).append(instance)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    session.info.pop(_NEW_TASKS, None)
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        store, notes = pending
+        store.committed(notes)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+    session.info.pop(_NEW_TASKS, None)
 
 
 # -- who acts --------------------------------------------------------------------------------------------------
@@ -297,9 +408,16 @@ BUCKETS = ("todo", "due_soon", "overdue", "done", "all")
 class WorkflowStore:
     """Cases, tasks and steps; ``clock`` stamps every change (injected: tests never depend on the calendar)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock = utc_now) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock = utc_now, *, mail: bool = False,
+                 base_url: str = "") -> None:
+        """``mail``: write an e-mail to the mail outbox with each notification of a person who has an address and
+        e-mail on (off when no SMTP server is configured); ``base_url``: the web app, for the e-mails' links."""
         self.sessions = sessions
         self.clock = clock
+        self.mail = mail
+        self.base_url = base_url
+        #: Called with the notifications of each committed transaction (the hub's fan-out, the mail sender's kick).
+        self.listeners: list[Callable[[list[NotificationView]], None]] = []
 
     # -- reading ---------------------------------------------------------------------------------------------------
     async def get(self, agency_code: str, *, case_id: str = "", document_id: str = "") -> CaseView:
@@ -435,7 +553,7 @@ class WorkflowStore:
 
     # -- commands --------------------------------------------------------------------------------------------------
     async def submit(self, agency_code: str, *, document_id: str, abstract: str, arrival_number: int, leader: str,
-                     actor: Actor, comment: str) -> CaseView:
+                     actor: Actor, comment: str, audience: Audience | None = None) -> CaseView:
         """A new case for a registered incoming document, with a ``direct`` task for ``leader`` (a subject) or for
         the agency's leaders. A document has one case: a second submission is a Conflict."""
         now = self.clock()
@@ -449,13 +567,16 @@ class WorkflowStore:
                 task = self._task(row, TaskKind.DIRECT, PERSON if leader else ROLE, leader or LEADERS, now)
                 session.add(task)
                 await self._step(session, row, Action.SUBMIT, "", State.SUBMITTED, actor, comment, task.id)
+                await session.flush()
+                await self._notify_step(session, row, Action.SUBMIT, actor, comment, audience,
+                                        session.sync_session.info.pop(_NEW_TASKS, []), ())
                 return await self._view(session, row)
         except IntegrityError:
             raise Conflict("this document was submitted already: open its case (GetCase)") from None
 
     async def assign(self, agency_code: str, case_id: str, version: int, *, lead: Party, cooperating: list[Party],
                      for_information: list[Party], deadline: date | None, instruction: str, actor: Actor,
-                     kind: str = INCOMING) -> CaseView:
+                     kind: str = INCOMING, audience: Audience | None = None) -> CaseView:
         """A leader assigns (from submitted or returned) or reassigns (while processed): the open tasks are closed
         (the leaders' ``direct`` task done, the previous assignees' cancelled) and a task made for each party.
 
@@ -479,7 +600,7 @@ class WorkflowStore:
             else:
                 row.instruction = instruction
                 summary += f"; ý kiến chỉ đạo: {instruction}" if instruction else ""
-            await self._advance(session, row, action, state, to, actor, summary, "")
+            await self._advance(session, row, action, state, to, actor, summary, "", audience)
             if kind == JOB:
                 await self._job_assigned(session, row, actor)
             else:
@@ -511,7 +632,7 @@ class WorkflowStore:
         return summary
 
     async def recall(self, agency_code: str, case_id: str, version: int, *, actor: Actor, comment: str,
-                     kind: str = INCOMING) -> CaseView:
+                     kind: str = INCOMING, audience: Audience | None = None) -> CaseView:
         """A leader takes the case back: every open task cancelled, a ``direct`` task for the leaders again (a job:
         its giver takes it back, and the ``direct`` task is theirs)."""
         if kind == INCOMING:
@@ -526,7 +647,7 @@ class WorkflowStore:
                 task.state, task.done_at = TaskState.CANCELLED.value, now
             task = self._director_task(row, TaskKind.DIRECT, now)
             session.add(task)
-            await self._advance(session, row, Action.RECALL, state, to, actor, comment, task.id)
+            await self._advance(session, row, Action.RECALL, state, to, actor, comment, task.id, audience)
             return await self._view(session, row)
 
     async def withdraw(self, agency_code: str, document_id: str, *, actor: Actor, comment: str) -> CaseView | None:
@@ -551,7 +672,8 @@ class WorkflowStore:
             return await self._view(session, row)
 
     async def decide_extension(self, agency_code: str, case_id: str, version: int, *, grant: bool, actor: Actor,
-                               comment: str, kind: str = INCOMING) -> CaseView:
+                               comment: str, kind: str = INCOMING,
+                               audience: Audience | None = None) -> CaseView:
         """A leader (a job: its giver) grants (the new deadline on the case and its open tasks) or refuses an
         extension request."""
         if kind == INCOMING:
@@ -574,7 +696,12 @@ class WorkflowStore:
                 row.deadline = row.requested_deadline
                 text = f"hạn xử lý mới: {row.deadline:%d/%m/%Y}" + (f"; {comment}" if comment else "")
             row.requested_deadline = None
-            await self._advance(session, row, action, state, to, actor, text, "")
+            audience = audience or Audience()
+            words = extension_words(row.abstract, granted=grant, deadline=row.deadline,
+                                    by=actor.name or actor.username, comment=comment)
+            extra = [(self._recipient(task, audience), EXTENSION_DECIDED, words, task.id) for task in open_tasks
+                     if task.kind == TaskKind.LEAD]
+            await self._advance(session, row, action, state, to, actor, text, "", audience, extra)
             return await self._view(session, row)
 
     # -- assigned work (giao việc) ---------------------------------------------------------------------------------
@@ -700,7 +827,8 @@ class WorkflowStore:
 
     async def act_on_task(self, agency_code: str, task_id: str, version: int, action: Action, *, actor: Actor,
                           comment: str = "", delegate_to: Party | None = None, requested: date | None = None,
-                          reply_document_id: str = "", result_file_ids: Sequence[str] = ()) -> CaseView:
+                          reply_document_id: str = "", result_file_ids: Sequence[str] = (),
+                          audience: Audience | None = None) -> CaseView:
         """An assignee's step on their task (delegate, progress, request_extension, return, complete), on an
         incoming document's case or a job's.
 
@@ -731,6 +859,7 @@ class WorkflowStore:
             state = State(row.state)
             to = next_state(state, action, kind, subject=_subject(row))
             text = comment
+            extra: list[tuple[str, str, Words, str]] = []
             if action == Action.DELEGATE:
                 assert delegate_to is not None
                 if task.assignee_kind == UNIT:
@@ -738,6 +867,9 @@ class WorkflowStore:
                 task.assignee_kind, task.assignee = PERSON, delegate_to.id
                 text = f"giao cho {delegate_to.name or delegate_to.id}" + (f": {comment}" if comment else "")
                 task.state = TaskState.IN_PROGRESS.value
+                extra.append((delegate_to.id, NEW_TASK, new_task_words(
+                    task.kind, row.abstract, deadline=task.deadline, by=actor.name or actor.username,
+                    comment=comment), task.id))
             elif action == Action.PROGRESS:
                 task.state, task.note = TaskState.IN_PROGRESS.value, comment
             elif action == Action.REQUEST_EXTENSION:
@@ -779,12 +911,13 @@ class WorkflowStore:
             if kind == TaskKind.LEAD and state == State.ASSIGNED and to != State.ASSIGNED and row.kind != JOB:
                 await add_event(session, outbox, ev.IncomingInProgress(
                     meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id))
-            await self._advance(session, row, action, state, to, actor, text, task.id)
+            await self._advance(session, row, action, state, to, actor, text, task.id, audience, extra)
             return await self._view(session, row)
 
     # -- the outgoing circuit (quy trình văn bản đi) ---------------------------------------------------------------
     async def start_outgoing(self, agency_code: str, *, document_id: str, abstract: str, type_code: str,
-                             circuit: Circuit, unit_code: str, actor: Actor, comment: str) -> CaseView:
+                             circuit: Circuit, unit_code: str, actor: Actor, comment: str,
+                             audience: Audience | None = None) -> CaseView:
         """A new outgoing case for the actor's draft, keeping ``circuit`` (its steps and definition version) for its
         whole life: a review task (the drafting unit's head, or the leaders), or, when the circuit has no review, the
         drafter's own task to submit it. A document has one case: a second start is a Conflict."""
@@ -802,13 +935,17 @@ class WorkflowStore:
                 task = self._out_task(row, circuit, to, now)[0]
                 session.add(task)
                 await self._step(session, row, OutAction.START, "", to, actor, comment, task.id)
+                await session.flush()
+                await self._notify_step(session, row, OutAction.START, actor, comment, audience,
+                                        session.sync_session.info.pop(_NEW_TASKS, []), ())
                 return await self._view(session, row)
         except IntegrityError:
             raise Conflict("this draft is in its circuit already: open its case (GetCase)") from None
 
     async def act_outgoing(self, agency_code: str, case_id: str, version: int, action: OutAction, *, actor: Actor,
                            comment: str = "", consult: Sequence[Party] = (), task_id: str = "",
-                           effect: Callable[[], Awaitable[None]] | None = None) -> CaseView:
+                           effect: Callable[[], Awaitable[None]] | None = None,
+                           audience: Audience | None = None) -> CaseView:
         """One step of an outgoing case, by the holder of the step's open task (the case's stored circuit says who).
 
         ``consult``: approving, the units to consult in parallel; ``task_id``: answering, the consulted unit's task;
@@ -858,7 +995,7 @@ class WorkflowStore:
                     comment=comment))
             if effect is not None:
                 await effect()
-            await self._advance(session, row, action, state, to, actor, text, task.id)
+            await self._advance(session, row, action, state, to, actor, text, task.id, audience)
             return await self._view(session, row)
 
     def _out_task(self, row: CaseRow, circuit: Circuit, to: OutState, now: datetime) -> list[TaskRow]:
@@ -927,7 +1064,11 @@ class WorkflowStore:
             from_state=from_state, to_state=to.value, comment=comment, task_id=task_id))
 
     async def _advance(self, session: AsyncSession, row: CaseRow, action: StrEnum, state: StrEnum, to: StrEnum,
-                       actor: Actor, comment: str, task_id: str) -> None:
+                       actor: Actor, comment: str, task_id: str, audience: Audience | None = None,
+                       extra: Sequence[tuple[str, str, Words, str]] = ()) -> None:
+        """Moves the case, records the step and writes the step's notifications (each new task's holder, and
+        ``extra``: (recipient, kind, words, task id)) after the case's conditional update."""
+        new_tasks: list[TaskRow] = session.sync_session.info.pop(_NEW_TASKS, [])
         row.state, row.updated_at = to.value, self.clock()
         flag_modified(row, "state")  # a step that keeps the state, at an unmoved clock, still bumps the version
         await self._step(session, row, action, state.value, to, actor, comment, task_id)
@@ -935,3 +1076,231 @@ class WorkflowStore:
             await session.flush()
         except StaleDataError:
             raise Aborted("someone acted on this case at the same time: read it again (GetCase)") from None
+        await self._notify_step(session, row, action, actor, comment, audience, new_tasks, extra)
+
+    # -- notifications (thông báo) ---------------------------------------------------------------------------------
+    def committed(self, notes: list[NotificationView]) -> None:
+        """Called once a transaction that wrote ``notes`` committed: hands them to the listeners."""
+        for listener in list(self.listeners):
+            listener(notes)
+
+    def link(self, document_id: str) -> str:
+        """The web app's page of a document (or the person's work when none)."""
+        base = self.base_url.rstrip("/")
+        return f"{base}/van-ban/{document_id}" if document_id else f"{base}/cong-viec"
+
+    @staticmethod
+    def _recipient(task: TaskRow, audience: Audience) -> str:
+        """Who a task's notifications reach: the person holding it, or the head of the unit holding it; a task of a
+        role (the agency's leaders, its clerks) reaches nobody in particular (their inbox shows it)."""
+        if task.assignee_kind == PERSON:
+            return task.assignee
+        if task.assignee_kind == UNIT:
+            return audience.heads.get(task.assignee, "")
+        return ""
+
+    async def _notify_step(self, session: AsyncSession, row: CaseRow, action: StrEnum, actor: Actor, comment: str,
+                           audience: Audience | None, new_tasks: Sequence[TaskRow],
+                           extra: Sequence[tuple[str, str, Words, str]]) -> None:
+        audience = audience or Audience()
+        by = actor.name or actor.username
+        notes: list[tuple[str, str, Words, str]] = []
+        for task in sorted(new_tasks, key=lambda t: (t.kind, t.assignee_kind, t.assignee)):
+            if action == OutAction.RETURN and task.kind == OutTaskKind.DRAFT:
+                notes.append((self._recipient(task, audience), DRAFT_RETURNED,
+                              draft_returned_words(row.abstract, by=by, comment=comment), task.id))
+                continue
+            said = row.instruction if task.kind in (TaskKind.LEAD, TaskKind.COOPERATING, TaskKind.FOR_INFORMATION) \
+                else comment
+            notes.append((self._recipient(task, audience), NEW_TASK,
+                          new_task_words(task.kind, row.abstract, deadline=task.deadline, by=by, comment=said),
+                          task.id))
+        seen: set[tuple[str, str]] = set()
+        for recipient, kind, words, task_id in [*notes, *extra]:
+            if not recipient or recipient == actor.subject or (recipient, task_id) in seen:
+                continue
+            seen.add((recipient, task_id))
+            await self._notify(session, row.agency_code, recipient, kind, words, case_id=row.id, task_id=task_id,
+                               document_id=row.document_id, email=audience.emails.get(recipient, ""))
+
+    async def _notify(self, session: AsyncSession, agency_code: str, recipient: str, kind: str, words: Words, *,
+                      case_id: str, task_id: str, document_id: str, email: str, dedupe_key: str | None = None,
+                      ) -> None:
+        """Writes one notification in the session's transaction, with its e-mail in the mail outbox when mail is on,
+        the person has an ``email`` address and did not turn e-mail off."""
+        now = self.clock()
+        note = NotificationRow(id=new_id(), agency_code=agency_code, recipient=recipient, kind=kind,
+                               title=words.title, body=words.body, case_id=case_id, task_id=task_id,
+                               document_id=document_id, email=email, dedupe_key=dedupe_key, created_at=now,
+                               read_at=None)
+        session.add(note)
+        if email and self.mail:
+            settings = await session.get(NotificationSettingsRow, (agency_code, recipient))
+            if settings is None or settings.email_enabled:
+                subject, body = mail_text(words, link=self.link(document_id))
+                session.add(MailRow(id=new_id(), notification_id=note.id, agency_code=agency_code, address=email,
+                                    subject=subject, body=body, state=MAIL_PENDING, attempts=0, next_attempt_at=now,
+                                    created_at=now, sent_at=None, last_error=""))
+        info = session.sync_session.info
+        if _PENDING not in info:
+            info[_PENDING] = (self, [])
+        info[_PENDING][1].append(_note_view(note))
+
+    async def notifications(self, agency_code: str, subject: str, *, unread_only: bool = False, page_size: int = 0,
+                            page_token: str = "") -> tuple[list[NotificationView], str, int]:
+        """The person's notifications, unread first, then newest first; the next page's token and the number of
+        unread ones. Only the person's own (``agency_code`` and ``subject`` are the caller's)."""
+        if page_size < 0:
+            raise InvalidArgument("page_size", "must be 0 (default) or a positive number")
+        size = min(page_size or DEFAULT_PAGE, MAX_PAGE)
+        unread = case((NotificationRow.read_at.is_(None), 1), else_=0)
+        mine = and_(NotificationRow.agency_code == agency_code, NotificationRow.recipient == subject)
+        query = (select(NotificationRow).where(mine)
+                 .order_by(unread.desc(), NotificationRow.created_at.desc(), NotificationRow.id.desc())
+                 .limit(size + 1))
+        if unread_only:
+            query = query.where(NotificationRow.read_at.is_(None))
+        if page_token:
+            key = decode_cursor("notifications", page_token)
+            if len(key) != 3 or key[0] not in (0, 1) or not all(isinstance(k, str) for k in key[1:]):
+                raise InvalidArgument("page_token", "is not a token this service issued")
+            try:
+                at = datetime.fromisoformat(str(key[1]))
+            except ValueError:
+                raise InvalidArgument("page_token", "is not a token this service issued") from None
+            query = query.where(or_(unread < key[0], and_(unread == key[0], or_(
+                NotificationRow.created_at < at, and_(NotificationRow.created_at == at, NotificationRow.id < key[2])))))
+        async with self.sessions() as session:
+            rows = list((await session.execute(query)).scalars())
+            count = (await session.execute(select(func.count()).select_from(NotificationRow).where(
+                mine, NotificationRow.read_at.is_(None)))).scalar_one()
+        token = ""
+        if len(rows) > size:
+            last = rows[size - 1]
+            token = encode_cursor("notifications", [0 if last.read_at else 1, last.created_at.isoformat(), last.id])
+        return [_note_view(r) for r in rows[:size]], token, int(count)
+
+    async def recent(self, agency_code: str, subject: str, *, since: datetime, limit: int = 100,
+                     ) -> list[NotificationView]:
+        """The person's notifications written at or after ``since``, oldest first (at most ``limit``, the newest):
+        what a watcher of this replica may not have been handed because another replica wrote it."""
+        query = (select(NotificationRow).where(NotificationRow.agency_code == agency_code,
+                                               NotificationRow.recipient == subject,
+                                               NotificationRow.created_at >= since)
+                 .order_by(NotificationRow.created_at.desc(), NotificationRow.id.desc()).limit(limit))
+        async with self.sessions() as session:
+            rows = list((await session.execute(query)).scalars())
+        return [_note_view(r) for r in reversed(rows)]
+
+    async def mark_read(self, agency_code: str, subject: str, *, ids: Sequence[str] = (), every: bool = False,
+                        ) -> tuple[int, int]:
+        """Marks the person's notifications read (``ids``, or ``every`` one); others' ids are ignored. Returns how
+        many were marked and how many stay unread."""
+        mine = and_(NotificationRow.agency_code == agency_code, NotificationRow.recipient == subject)
+        unread = and_(mine, NotificationRow.read_at.is_(None))
+        async with self.sessions() as session, session.begin():
+            query = select(NotificationRow).where(unread)
+            if not every:
+                query = query.where(NotificationRow.id.in_(list(ids)))
+            rows = list((await session.execute(query.with_for_update())).scalars())
+            now = self.clock()
+            for row in rows:
+                row.read_at = now
+            await session.flush()
+            left = (await session.execute(select(func.count()).select_from(NotificationRow).where(unread)))
+            return len(rows), int(left.scalar_one())
+
+    async def email_enabled(self, agency_code: str, subject: str) -> bool:
+        """Whether the person receives notifications by e-mail (on unless they turned it off)."""
+        async with self.sessions() as session:
+            row = await session.get(NotificationSettingsRow, (agency_code, subject))
+            return row is None or row.email_enabled
+
+    async def set_email_enabled(self, agency_code: str, subject: str, enabled: bool) -> bool:
+        async with self.sessions() as session, session.begin():
+            row = await session.get(NotificationSettingsRow, (agency_code, subject), with_for_update=True)
+            if row is None:
+                session.add(NotificationSettingsRow(agency_code=agency_code, subject=subject, email_enabled=enabled,
+                                                    updated_at=self.clock()))
+            else:
+                row.email_enabled, row.updated_at = enabled, self.clock()
+        return enabled
+
+    async def sweep_reminders(self, *, today: date, next_working_day: date, limit: int = 500) -> int:
+        """The reminders of open tasks with a deadline: ``due_tomorrow`` when it is after ``today`` and at most
+        ``next_working_day`` (the working-day calendar's next day), ``overdue`` when it is before ``today`` (both
+        Vietnam dates, :func:`vanthu_core.workdays.vietnam_date` of the injected clock). Each reaches the task's
+        holder (a person; for a unit's task, whoever its new-task notification reached), once per task, kind and
+        person (``dedupe_key``), with a :class:`TaskReminder` event per task and kind. Returns how many
+        notifications were written; a sweep of another replica at the same moment loses (IntegrityError) and
+        writes none."""
+        written = 0
+        while True:
+            found, batch = await self._sweep_batch(today, next_working_day, limit)
+            written += batch
+            if found < limit or not batch:
+                return written
+
+    async def _sweep_batch(self, today: date, next_working_day: date, limit: int) -> tuple[int, int]:
+        """One batch of :meth:`sweep_reminders`: (tasks found, notifications written). A task whose reminder of
+        the kind due was written already is not found again, so a batch never repeats the previous one."""
+        written = 0
+        open_ = TaskRow.state.in_([s.value for s in OPEN_TASK_STATES])
+        due_kind = case((TaskRow.deadline < today, OVERDUE), else_=DUE_TOMORROW)
+        reminded_already = select(NotificationRow.id).where(NotificationRow.task_id == TaskRow.id,
+                                                            NotificationRow.kind == due_kind).exists()
+        someone_told = select(NotificationRow.id).where(NotificationRow.task_id == TaskRow.id,
+                                                        NotificationRow.kind == NEW_TASK).exists()
+        query = (select(TaskRow, CaseRow).join(CaseRow, CaseRow.id == TaskRow.case_id)
+                 .where(open_, TaskRow.deadline.is_not(None), TaskRow.deadline <= next_working_day,
+                        TaskRow.deadline != today, ~reminded_already,
+                        or_(TaskRow.assignee_kind == PERSON, someone_told))
+                 .order_by(TaskRow.deadline, TaskRow.id).limit(limit))
+        try:
+            async with self.sessions() as session, session.begin():
+                found = (await session.execute(query)).all()
+                if not found:
+                    return 0, 0
+                ids = [t.id for t, _ in found]
+                told: dict[str, dict[str, str]] = {}
+                for note in (await session.execute(select(NotificationRow).where(
+                        NotificationRow.task_id.in_(ids), NotificationRow.kind == NEW_TASK)
+                        .order_by(NotificationRow.created_at))).scalars():
+                    told.setdefault(note.task_id, {})[note.recipient] = note.email
+                wanted: list[tuple[TaskRow, CaseRow, str, str, str]] = []
+                for task, row in found:
+                    assert task.deadline is not None
+                    kind = OVERDUE if task.deadline < today else DUE_TOMORROW
+                    people = told.get(task.id, {})
+                    if task.assignee_kind == PERSON:
+                        people = {task.assignee: people.get(task.assignee, "")}
+                    wanted += [(task, row, kind, who, email) for who, email in people.items()]
+                keys = [f"{kind}:{task.id}:{who}" for task, _, kind, who, _ in wanted]
+                done = set((await session.execute(select(NotificationRow.dedupe_key).where(
+                    NotificationRow.dedupe_key.in_(keys)))).scalars()) if keys else set()
+                reminded: dict[tuple[str, str], list[str]] = {}
+                for (task, row, kind, who, email), key in zip(wanted, keys, strict=True):
+                    if key in done:
+                        continue
+                    assert task.deadline is not None
+                    await self._notify(session, row.agency_code, who, kind,
+                                       reminder_words(kind, row.abstract, task.deadline), case_id=row.id,
+                                       task_id=task.id, document_id=row.document_id, email=email, dedupe_key=key)
+                    reminded.setdefault((task.id, kind), []).append(who)
+                    written += 1
+                by_task = {t.id: (t, r) for t, r in found}
+                for (task_id, kind), recipients in reminded.items():
+                    task, row = by_task[task_id]
+                    await add_event(session, outbox, ev.TaskReminder(
+                        meta=new_meta(actor="vanthu-workflow", agency=row.agency_code, occurred_at=self.clock()),
+                        case_id=row.id, document_id=row.document_id, task_id=task.id, kind=kind,
+                        deadline=task.deadline.isoformat() if task.deadline else "", recipients=recipients))
+        except IntegrityError:
+            return 0, 0
+        return len(found), written
+
+
+def _note_view(note: NotificationRow) -> NotificationView:
+    return NotificationView(id=note.id, agency_code=note.agency_code, recipient=note.recipient, kind=note.kind,
+                            title=note.title, body=note.body, case_id=note.case_id, task_id=note.task_id,
+                            document_id=note.document_id, created_at=note.created_at, read=note.read_at is not None)

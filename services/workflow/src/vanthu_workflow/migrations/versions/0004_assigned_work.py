@@ -4,14 +4,14 @@ drafter_name: the giver, unit_code: the unit the job stays within, document_id: 
 per-agency uniqueness of a document's case holds) and adds its place in a tree of sub-jobs and the result's files.
 
 Revision ID: 0004
-Revises: 0002 (another change adds 0003 in parallel; the merge re-chains them)
+Revises: 0003
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
