@@ -110,7 +110,6 @@ export function RecipientPicker({ value, onChange, id }: {
       style={{ width: "100%" }}
       popupMatchSelectWidth
       maxTagCount="responsive"
-      aria-label={out.form.recipients}
     />
   );
 }
