@@ -75,6 +75,10 @@ export function DraftForm({ doc, types, uploader, pending, error, onSave }: {
     main: stored(doc, "main"),
     attachments: stored(doc, "attachment"),
   };
+  /** A letter (công văn: a type without its own abbreviation) takes the drafting unit's in its symbol (15/UBND-VP):
+   * the registry refuses to number one without it (services/registry numbering.py). */
+  const isLetter = (code: string | undefined) =>
+    !!code && (code === "cong_van" || types.find((d) => d.code === code)?.abbreviation === "");
   const whenStarting = (check: (v: unknown) => boolean, message: string) => ({
     validator: async (_: unknown, v: unknown) => {
       if (intent.current === "start" && !check(v)) throw new Error(message);
@@ -147,7 +151,10 @@ export function DraftForm({ doc, types, uploader, pending, error, onSave }: {
         </Form.Item>
       </fieldset>
       <Form.Item name="unit_abbreviation" label={t.unitAbbreviation} extra={t.unitAbbreviationHelp}
-        rules={[{ pattern: /^[A-Za-zĐđ0-9]{0,20}$/, message: t.unitAbbreviationInvalid }]}>
+        dependencies={["type_code"]}
+        rules={[{ pattern: /^[A-Za-zĐđ0-9]{0,20}$/, message: t.unitAbbreviationInvalid },
+          whenStarting((v) => !isLetter(form.getFieldValue("type_code") as string | undefined) ||
+            String(v ?? "").trim() !== "", t.unitAbbreviationLetter)]}>
         <Input maxLength={20} style={{ maxWidth: 200 }} />
       </Form.Item>
       <fieldset style={{ border: 0, padding: 0, margin: 0 }}>

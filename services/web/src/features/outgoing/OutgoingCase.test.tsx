@@ -51,6 +51,7 @@ describe("an outgoing document's page", () => {
     expect(screen.getByText("Sở Nội vụ")).toBeInTheDocument();
     const user = userEvent.setup({ delay: null });
     await user.click(await screen.findByRole("button", { name: "Trả lại" }));
+    expect(screen.getByText("Việc của bạn: Duyệt dự thảo")).toBeInTheDocument();
     const dialog = await screen.findByRole("dialog");
     const ok = () => dialog.querySelector(".ant-modal-footer .ant-btn-primary") as HTMLElement;
     await user.click(ok());

@@ -83,8 +83,7 @@ function TaskButtons({ task, current, documentId, onAct, pending }: {
     sign: out.actions.sign, issue: out.actions.issue };
   return (
     <Space direction="vertical" style={{ width: "100%" }}>
-      <Typography.Text strong>{out.circuit.yourTask(out.circuitStep[task.kind] ?? out.step[task.kind] ??
-        (task.kind === "draft" ? out.form.editTitle : task.kind))}</Typography.Text>
+      <Typography.Text strong>{out.circuit.yourTask(out.task(task.kind, current.state))}</Typography.Text>
       <Space wrap>
         {actions.map((action) => (
           <Button key={action} type={["approve", "resend", "submit", "sign", "issue", "answer"].includes(action)

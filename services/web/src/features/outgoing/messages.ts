@@ -27,6 +27,7 @@ export const out = {
     unitAbbreviation: "Ký hiệu đơn vị soạn thảo",
     unitAbbreviationHelp: "Dùng trong số, ký hiệu (ví dụ VP trong 15/UBND-VP); có thể để trống.",
     unitAbbreviationInvalid: "Chỉ gồm chữ và số, không dấu cách, tối đa 20 ký tự.",
+    unitAbbreviationLetter: "Công văn cần ký hiệu đơn vị soạn thảo để cấp số, ký hiệu (ví dụ VP).",
     signer: "Người ký",
     signerName: "Họ và tên người ký",
     signerTitle: "Chức vụ người ký",
@@ -76,6 +77,10 @@ export const out = {
     signed: "Đã ký số, chờ phát hành",
     issued: "Đã phát hành",
   } as Record<string, string>,
+  /** A task's name in "Việc của bạn: …", by its kind (and, for the drafter's, the case's state). */
+  task: (kind: string, state: string) => ({ review: "Duyệt dự thảo", consult: "Cho ý kiến về dự thảo", sign: "Ký số",
+    issue: "Phát hành" } as Record<string, string>)[kind]
+    ?? (kind === "draft" ? (state === "returned" ? "Sửa và gửi lại dự thảo" : "Trình ký") : kind),
   circuitStep: { review: "Duyệt", consult: "Lấy ý kiến", sign: "Ký số", issue: "Phát hành" } as Record<string, string>,
   role: { head: "Trưởng đơn vị", leader: "Lãnh đạo", clerk: "Văn thư", officer: "Chuyên viên" } as Record<string, string>,
   step: {
