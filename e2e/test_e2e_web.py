@@ -419,6 +419,10 @@ def test_an_outgoing_letter_is_drafted_approved_signed_and_issued_through_the_ui
         expect(page.get_by_text("Dự thảo công văn.pdf")).to_be_visible(timeout=UI_TIMEOUT_MS)
         expect(page.get_by_role("progressbar")).to_have_count(0, timeout=UI_TIMEOUT_MS)  # uploaded
         officer.check("soan-du-thao")
+        page.set_viewport_size({"width": 360, "height": 800})  # the form works on the narrowest phones too
+        fits(page, 360)
+        officer.check("soan-du-thao-360")
+        page.set_viewport_size({"width": 1280, "height": 800})
         page.get_by_role("button", name="Lưu và gửi duyệt").click()
         expect(page).to_have_url(re.compile(r"/van-ban/[0-9a-f-]{36}$"), timeout=UI_TIMEOUT_MS)
         doc_path = "/" + page.url.split("/", 3)[3]

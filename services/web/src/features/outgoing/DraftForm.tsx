@@ -142,7 +142,7 @@ export function DraftForm({ doc, types, uploader, pending, error, onSave }: {
       </Form.Item>
       <Form.Item name="abstract" label={t.abstract} extra={t.abstractHelp}
         rules={[{ required: true, whitespace: true, message: t.abstractRequired }]}>
-        <Input.TextArea rows={3} maxLength={MAX_ABSTRACT} showCount />
+        <Input.TextArea rows={3} maxLength={MAX_ABSTRACT} />
       </Form.Item>
       <fieldset style={{ border: 0, padding: 0, margin: "0 0 16px" }}>
         <legend style={{ fontSize: 15, marginBottom: 8 }}>{t.urgency}</legend>

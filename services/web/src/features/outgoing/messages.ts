@@ -25,7 +25,7 @@ export const out = {
     abstractHelp: "Ví dụ: V/v báo cáo tình hình triển khai chuyển đổi số năm 2026",
     urgency: "Độ khẩn",
     unitAbbreviation: "Ký hiệu đơn vị soạn thảo",
-    unitAbbreviationHelp: "Dùng trong số, ký hiệu (ví dụ VP trong 15/UBND-VP); có thể để trống.",
+    unitAbbreviationHelp: "Dùng trong số, ký hiệu (ví dụ VP trong 15/UBND-VP); công văn bắt buộc có.",
     unitAbbreviationInvalid: "Chỉ gồm chữ và số, không dấu cách, tối đa 20 ký tự.",
     unitAbbreviationLetter: "Công văn cần ký hiệu đơn vị soạn thảo để cấp số, ký hiệu (ví dụ VP).",
     signer: "Người ký",
