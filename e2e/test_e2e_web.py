@@ -1,7 +1,9 @@
 """The web application in a real browser (issue 14, item 5): Debian's chromium driven by Playwright (no browser
 download), against the platform of the e2e fixtures, through the UI only. UBND tỉnh issues a letter to Sở Nội vụ (set
 up through the API); Sở Nội vụ's clerk signs in through the login page, sees the arrival with its signature report,
-registers it (vào sổ) and signs out; Phường Long Châu's clerk does not see it; the same clerk on a 390×844 phone.
+registers it (vào sổ) and signs out; Phường Long Châu's clerk does not see it; the same clerk on a 390×844 phone. An
+arrival is processed (trình, giao xử lý, giao trong đơn vị, hoàn thành); an outgoing letter is drafted with a PDF,
+approved, submitted, signed on a phone and issued, all through the UI.
 axe-core (the npm package, injected from services/web/node_modules) finds no serious or critical violation on each
 screen visited, no page breaks its Content-Security-Policy, and every screen is saved as a screenshot under
 ``test-output/web/`` (``VANTHU_TEST_OUTPUT`` to put it elsewhere)."""
@@ -384,3 +386,114 @@ def test_an_arrival_is_registered_submitted_assigned_delegated_and_completed_thr
         officer.check("viec-cua-toi-sau")
     finally:
         officer.close()
+
+
+def test_an_outgoing_letter_is_drafted_approved_signed_and_issued_through_the_ui(
+        platform: Stack, browser: Browser, draft_pdf: Callable[..., bytes]) -> None:
+    """Issue 14 item 3 (outgoing): UBND tỉnh's officer drafts a letter (soạn dự thảo: type, trích yếu, Sở Nội vụ
+    found by typing in the recipient picker, the PDF dropped on the main file's area) and sends it for review; the
+    head of Phòng Tổng hợp approves it (duyệt); the officer submits it for signature (trình ký); the leader, on a
+    390×844 phone, signs it with the server-held key (ký số); the clerk issues it in one click (phát hành) and sees
+    the delivery to Sở Nội vụ. axe on each new screen; screenshots under test-output/web."""
+    abstract = "V/v đề nghị phối hợp rà soát danh mục hồ sơ năm 2026 (văn bản đi trên trình duyệt)"
+
+    officer = Screens(browser, "chuyen-vien-van-ban-di", viewport={"width": 1280, "height": 800})
+    page = officer.page
+    try:
+        officer.sign_in(platform.gateway_url, "chuyenvien.ubnd", then="/van-ban-di")
+        expect(page.get_by_role("heading", name="Văn bản đi")).to_be_visible(timeout=UI_TIMEOUT_MS)
+        officer.check("van-ban-di")
+        page.get_by_role("button", name="Soạn dự thảo").click()
+        expect(page.get_by_role("heading", name="Soạn dự thảo văn bản đi")).to_be_visible(timeout=UI_TIMEOUT_MS)
+        page.get_by_label("Loại văn bản").fill("Công văn")
+        page.get_by_label("Loại văn bản").press("Enter")
+        page.get_by_label("Trích yếu").fill(abstract)
+        page.get_by_label("Ký hiệu đơn vị soạn thảo").fill("TH")  # a letter's symbol: 15/UBND-TH
+        page.get_by_label("Chức vụ người ký").fill("Chủ tịch")
+        page.get_by_label("Nơi nhận").click()  # a multiple choice takes typing once opened
+        page.keyboard.type("Sở Nội vụ")  # searched on the server once the typing pauses
+        page.get_by_title("Sở Nội vụ tỉnh Vĩnh Long", exact=True).click()
+        page.keyboard.press("Escape")
+        page.locator("input[type=file]").first.set_input_files(
+            files=[{"name": "Dự thảo công văn.pdf", "mimeType": "application/pdf", "buffer": draft_pdf()}])
+        expect(page.get_by_text("Dự thảo công văn.pdf")).to_be_visible(timeout=UI_TIMEOUT_MS)
+        expect(page.get_by_role("progressbar")).to_have_count(0, timeout=UI_TIMEOUT_MS)  # uploaded
+        officer.check("soan-du-thao")
+        page.set_viewport_size({"width": 360, "height": 800})  # the form works on the narrowest phones too
+        fits(page, 360)
+        officer.check("soan-du-thao-360")
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.get_by_role("button", name="Lưu và gửi duyệt").click()
+        expect(page).to_have_url(re.compile(r"/van-ban/[0-9a-f-]{36}$"), timeout=UI_TIMEOUT_MS)
+        doc_path = "/" + page.url.split("/", 3)[3]
+        expect(page.get_by_role("heading", level=1)).to_contain_text(abstract, timeout=UI_TIMEOUT_MS)
+        expect(page.get_by_test_id("outgoing-state")).to_have_text("Chờ duyệt", timeout=UI_TIMEOUT_MS)
+        officer.check("da-gui-duyet")
+
+        # the head of the drafting unit: duyệt
+        head = Screens(browser, "truong-phong-duyet", viewport={"width": 1280, "height": 800})
+        try:
+            head.sign_in(platform.gateway_url, "truongphong.ubnd", then=doc_path)
+            expect(head.page.get_by_role("button", name="Trả lại")).to_be_visible(timeout=UI_TIMEOUT_MS)
+            head.check("cho-duyet")
+            head.page.get_by_role("button", name="Duyệt", exact=True).click()
+            dialog = head.page.get_by_role("dialog")
+            dialog.get_by_label("Ý kiến", exact=True).fill("Đồng ý nội dung dự thảo")
+            head.check("duyet")
+            dialog.get_by_role("button", name="Duyệt", exact=True).click()
+            expect(head.page.get_by_test_id("outgoing-state")).to_have_text("Đã duyệt, chờ trình ký",
+                                                                            timeout=UI_TIMEOUT_MS)
+            expect(head.page.get_by_role("button", name="Trả lại")).to_have_count(0, timeout=UI_TIMEOUT_MS)
+        finally:
+            head.close()
+
+        # the officer: trình ký
+        page.reload()
+        page.get_by_role("button", name="Trình ký").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_label("Ý kiến trình ký").fill("Kính trình lãnh đạo ký ban hành")
+        dialog.get_by_role("button", name="Trình ký").click()
+        expect(page.get_by_test_id("outgoing-state")).to_have_text("Đã trình ký", timeout=UI_TIMEOUT_MS)
+    finally:
+        officer.close()
+
+    # the leader, on a phone: ký số with the key the server holds
+    leader = Screens(browser, "lanh-dao-ky-so", viewport={"width": 390, "height": 844}, is_mobile=True,
+                     has_touch=True, device_scale_factor=2)
+    page = leader.page
+    try:
+        leader.sign_in(platform.gateway_url, "lanhdao.ubnd", then=doc_path)
+        expect(page.get_by_role("button", name="Ký số")).to_be_visible(timeout=UI_TIMEOUT_MS)
+        fits(page, 390)
+        leader.check("cho-ky")
+        page.get_by_role("button", name="Ký số").click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog).to_contain_text("chứng thư số", timeout=UI_TIMEOUT_MS)
+        settle(page)
+        dialog.get_by_role("button", name="Ký số").click()
+        expect(page.get_by_test_id("outgoing-state")).to_have_text("Đã ký số, chờ phát hành", timeout=150_000)
+        fits(page, 390)
+        leader.check("da-ky")
+    finally:
+        leader.close()
+
+    # the clerk: phát hành in one click; the delivery to Sở Nội vụ
+    clerk = Screens(browser, "van-thu-phat-hanh", viewport={"width": 1280, "height": 800})
+    page = clerk.page
+    try:
+        clerk.sign_in(platform.gateway_url, "vanthu.ubnd", then="/van-ban-di?tab=signed")
+        link = page.get_by_role("link", name=abstract)
+        expect(link).to_be_visible(timeout=UI_TIMEOUT_MS)
+        clerk.check("cho-phat-hanh")
+        link.click()
+        page.get_by_role("button", name="Phát hành", exact=True).click()
+        issued = page.get_by_test_id("outgoing-state").get_by_text("Đã phát hành")
+        outcome = page.locator(".ant-alert-error").or_(issued)
+        outcome.first.wait_for(timeout=150_000)  # issuing numbers, seals and stores the letter
+        assert page.locator(".ant-alert-error").count() == 0, page.locator(".ant-alert-error").all_inner_texts()
+        expect(page.get_by_test_id("outgoing-state")).to_have_text("Đã phát hành", timeout=UI_TIMEOUT_MS)
+        expect(page.get_by_role("heading", level=1)).to_contain_text("/UBND-TH", timeout=UI_TIMEOUT_MS)  # số, ký hiệu
+        expect(page.get_by_test_id("deliveries")).to_contain_text("Sở Nội vụ", timeout=60_000)
+        clerk.check("da-phat-hanh")
+    finally:
+        clerk.close()

@@ -16,6 +16,8 @@ import { Callback, RequireAuth, SessionEnded, SignedOut } from "./features/sessi
 const DocumentPage = lazy(async () => ({ default: (await import("./features/documents/DocumentPage")).DocumentPage }));
 const Home = lazy(async () => ({ default: (await import("./features/home/Home")).Home }));
 const IncomingList = lazy(async () => ({ default: (await import("./features/incoming/IncomingList")).IncomingList }));
+const OutgoingList = lazy(async () => ({ default: (await import("./features/outgoing/OutgoingList")).OutgoingList }));
+const DraftPage = lazy(async () => ({ default: (await import("./features/outgoing/DraftPage")).DraftPage }));
 const MyWork = lazy(async () => ({ default: (await import("./features/work/MyWork")).MyWork }));
 
 function Screen({ children }: { children: ReactNode }) {
@@ -63,6 +65,9 @@ export function App({ manager, queryClient }: { manager: UserManager; queryClien
                   <Route element={<RequireAuth><AppLayout /></RequireAuth>}>
                     <Route index element={<Screen><Home /></Screen>} />
                     <Route path="van-ban-den" element={<Screen><IncomingList /></Screen>} />
+                    <Route path="van-ban-di" element={<Screen><OutgoingList /></Screen>} />
+                    <Route path="van-ban-di/soan" element={<Screen><DraftPage /></Screen>} />
+                    <Route path="van-ban-di/:id/sua" element={<Screen><DraftPage /></Screen>} />
                     <Route path="van-ban/:id" element={<Screen><DocumentPage /></Screen>} />
                     <Route path="cong-viec" element={<Screen><MyWork title={common.menu.work} /></Screen>} />
                     <Route path="*" element={<Result status="404" title={common.notFound} extra={<Link to="/">{common.menu.home}</Link>} />} />

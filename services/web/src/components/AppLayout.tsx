@@ -15,6 +15,7 @@ interface Entry {
 const ENTRIES: Entry[] = [
   { key: "/", label: common.menu.home, roles: "all" },
   { key: "/van-ban-den", label: common.menu.incoming, roles: ["clerk", "leader", "head", "officer"] },
+  { key: "/van-ban-di", label: common.menu.outgoing, roles: ["clerk", "leader", "head", "officer"] },
   { key: "/cong-viec", label: common.menu.work, roles: ["clerk", "leader", "head", "officer"] },
 ];
 

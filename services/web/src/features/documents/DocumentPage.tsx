@@ -9,6 +9,9 @@ import { common } from "../../components/messages";
 import { SignatureTag } from "../incoming/SignatureTag";
 import { work } from "../work/messages";
 import { Processing } from "../work/Processing";
+import { Deliveries } from "../outgoing/Deliveries";
+import { out } from "../outgoing/messages";
+import { OutgoingCase } from "../outgoing/OutgoingCase";
 import { ArrivalActions } from "./ArrivalActions";
 import { messages } from "./messages";
 
@@ -51,7 +54,7 @@ function Files({ doc }: { doc: Document }) {
 function historyLabel(entry: HistoryEntry): string {
   if (entry.action === "workflow") {
     const step = String((entry.changes as Record<string, unknown> | undefined)?.step ?? "");
-    return work.step[step] ?? messages.historyActions.workflow ?? entry.action;
+    return work.step[step] ?? out.step[step] ?? messages.historyActions.workflow ?? entry.action;
   }
   return messages.historyActions[entry.action] ?? entry.action;
 }
@@ -104,15 +107,16 @@ export function DocumentPage() {
     return (
       <Result status={missing ? "404" : "error"} title={missing ? messages.notFound : common.error}
         subTitle={missing ? undefined : query.error?.message}
-        extra={<Link to="/van-ban-den">{messages.back}</Link>} />
+        extra={<Link to="/">{common.menu.home}</Link>} />
     );
   }
   const doc = query.data;
   const typeName = types.data?.find((t) => t.code === doc.type_code)?.name ?? doc.type_code;
   const clerkCanAct = doc.direction === "incoming" && doc.status === "arrived" && !!person?.roles.includes("clerk");
+  const outgoing = doc.direction === "outgoing";
   return (
     <Space direction="vertical" size="middle" style={{ width: "100%" }}>
-      <Link to="/van-ban-den">← {messages.back}</Link>
+      {outgoing ? <Link to="/van-ban-di">← {out.form.back}</Link> : <Link to="/van-ban-den">← {messages.back}</Link>}
       <Typography.Title level={1} style={{ fontSize: 22, marginBottom: 0 }}>
         {doc.number_symbol ? `${doc.number_symbol} — ` : ""}
         {doc.abstract}
@@ -148,11 +152,23 @@ export function DocumentPage() {
               )}
             </>
           )}
+          {outgoing && (
+            <>
+              <Descriptions.Item label={out.form.signer}>
+                {[doc.signer.competence, doc.signer.title, doc.signer.name].filter(Boolean).join(" ")}
+              </Descriptions.Item>
+              <Descriptions.Item label={out.form.recipients} span={2}>
+                {doc.recipients.map((r) => r.name || r.agency_code).join("; ")}
+              </Descriptions.Item>
+            </>
+          )}
           {doc.due_date && <Descriptions.Item label={messages.fields.dueDate}>{formatDate(doc.due_date)}</Descriptions.Item>}
           {doc.reason && <Descriptions.Item label={messages.fields.reason} span={2}>{doc.reason}</Descriptions.Item>}
         </Descriptions>
       </Card>
       <Processing doc={doc} />
+      {outgoing && <OutgoingCase doc={doc} />}
+      {outgoing && doc.status === "issued" && <Deliveries documentId={doc.id} />}
       <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{messages.sections.files}</h2>}>
         <Files doc={doc} />
       </Card>

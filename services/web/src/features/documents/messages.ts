@@ -40,6 +40,7 @@ export const messages = {
   },
   historyActions: {
     created: "Tạo",
+    drafted: "Soạn dự thảo",
     arrived: "Văn bản đến",
     updated: "Sửa",
     submitted: "Trình ký",

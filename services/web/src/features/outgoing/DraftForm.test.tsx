@@ -1,0 +1,90 @@
+import { fireEvent, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { vi } from "vitest";
+import type { DocumentType } from "../../api/client";
+import { draft } from "../../test/fixtures";
+import { fakeGateway, renderWith } from "../../test/render";
+import { DraftForm } from "./DraftForm";
+import type { StoredObject, Uploader } from "./upload";
+
+const TYPES: DocumentType[] = [
+  { code: "cong_van", name: "Công văn", abbreviation: "", agency_code: "", exchange_form: "electronic",
+    exchange_form_set_at: "", exchange_form_set_by: "" },
+];
+
+/** Uploads that report 40 % and wait until ``finish`` is called. */
+function pausedUploader() {
+  const waiting: (() => void)[] = [];
+  const uploader: Uploader = (file, onProgress) => new Promise((resolve) => {
+    onProgress(40);
+    waiting.push(() => resolve({ object_id: `obj-${file.name}`, file_name: file.name } as StoredObject));
+  });
+  return { uploader, finish: () => waiting.splice(0).forEach((go) => go()) };
+}
+
+function renderForm(doc = draft({ recipients: [], files: [], abstract: "" }), uploader?: Uploader) {
+  const onSave = vi.fn();
+  const { api } = fakeGateway({});
+  renderWith(<DraftForm doc={doc} types={TYPES} uploader={uploader ?? pausedUploader().uploader} onSave={onSave} />,
+    { api });
+  return onSave;
+}
+
+describe("the draft form", () => {
+  it("needs the abstract to save; saving needs no recipient nor file", async () => {
+    const onSave = renderForm();
+    const user = userEvent.setup({ delay: null });
+    await user.click(screen.getByRole("button", { name: "Lưu dự thảo" }));
+    expect(await screen.findByText("Hãy nhập trích yếu.")).toBeInTheDocument();
+    expect(onSave).not.toHaveBeenCalled();
+    fireEvent.change(screen.getByLabelText("Trích yếu"), { target: { value: "  V/v báo cáo chuyển đổi số  " } });
+    await user.click(screen.getByRole("button", { name: "Lưu dự thảo" }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledTimes(1));
+    const [body, start] = onSave.mock.calls[0] as [Record<string, unknown>, boolean];
+    expect(start).toBe(false);
+    expect(body).toMatchObject({ direction: "outgoing", type_code: "cong_van", abstract: "V/v báo cáo chuyển đổi số",
+      urgency: "normal", recipients: [], files: [] });
+  });
+
+  it("needs a recipient, the main PDF and a letter's unit abbreviation to send for review", async () => {
+    const onSave = renderForm(draft({ recipients: [], files: [], unit_abbreviation: "" }));
+    const user = userEvent.setup({ delay: null });
+    await user.click(screen.getByRole("button", { name: "Lưu và gửi duyệt" }));
+    expect(await screen.findByText("Hãy chọn ít nhất một nơi nhận trước khi gửi duyệt.")).toBeInTheDocument();
+    expect(screen.getByText("Hãy tải lên văn bản chính (PDF) trước khi gửi duyệt.")).toBeInTheDocument();
+    expect(screen.getByText("Công văn cần ký hiệu đơn vị soạn thảo để cấp số, ký hiệu (ví dụ VP).")).toBeInTheDocument();
+    expect(onSave).not.toHaveBeenCalled();
+  });
+
+  it("refuses a main file that is not a PDF, and a unit abbreviation with a space", async () => {
+    const onSave = renderForm(draft({ files: [] }));
+    const user = userEvent.setup({ delay: null, applyAccept: false });
+    const [main] = Array.from(document.querySelectorAll<HTMLInputElement>("input[type=file]"));
+    await user.upload(main as HTMLInputElement, new File(["x"], "Dự thảo.docx", { type: "application/msword" }));
+    expect(await screen.findByText("Văn bản chính phải là tệp PDF.")).toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText("Ký hiệu đơn vị soạn thảo"), { target: { value: "V P" } });
+    await user.click(screen.getByRole("button", { name: "Lưu dự thảo" }));
+    expect(await screen.findByText("Chỉ gồm chữ và số, không dấu cách, tối đa 20 ký tự.")).toBeInTheDocument();
+    expect(onSave).not.toHaveBeenCalled();
+  });
+
+  it("shows the upload's progress, waits for it, then sends the stored file as the main one", async () => {
+    const paused = pausedUploader();
+    const onSave = renderForm(draft({ files: [] }), paused.uploader);
+    const user = userEvent.setup({ delay: null });
+    const [main] = Array.from(document.querySelectorAll<HTMLInputElement>("input[type=file]"));
+    await user.upload(main as HTMLInputElement, new File(["%PDF-1.7"], "Dự thảo.pdf", { type: "application/pdf" }));
+    expect(await screen.findByRole("progressbar", { name: "Dự thảo.pdf" })).toHaveAttribute("aria-valuenow", "40");
+    await user.click(screen.getByRole("button", { name: "Lưu và gửi duyệt" }));
+    expect(await screen.findByText("Đang tải tệp lên, hãy đợi tải xong.")).toBeInTheDocument();
+    expect(onSave).not.toHaveBeenCalled();
+    paused.finish();
+    await waitFor(() => expect(screen.queryByRole("progressbar", { name: "Dự thảo.pdf" })).not.toBeInTheDocument());
+    await user.click(screen.getByRole("button", { name: "Lưu và gửi duyệt" }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledTimes(1));
+    const [body, start] = onSave.mock.calls[0] as [{ files: unknown[]; recipients: unknown[] }, boolean];
+    expect(start).toBe(true);
+    expect(body.recipients).toEqual([{ agency_code: "000.00.02.H61", name: "Sở Nội vụ" }]);
+    expect(body.files).toContainEqual({ object_id: "obj-Dự thảo.pdf", role: "main", file_name: "Dự thảo.pdf", sha256: "" });
+  });
+});

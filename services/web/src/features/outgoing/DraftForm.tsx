@@ -1,0 +1,204 @@
+import { Alert, Button, Form, Input, Progress, Radio, Select, Space, Upload, type UploadFile, type UploadProps } from "antd";
+import { useRef } from "react";
+import type { Document, DocumentType } from "../../api/client";
+import type { components } from "../../api/schema";
+import { FieldSelect } from "../../components/FieldSelect";
+import { common } from "../../components/messages";
+import { out } from "./messages";
+import { RecipientPicker, type Recipient } from "./RecipientPicker";
+import type { StoredObject, Uploader } from "./upload";
+
+export type DraftBody = components["schemas"]["DocumentCreate"];
+type Competence = DraftBody["signer"]["competence"];
+type RequestOptions = Parameters<NonNullable<UploadProps<StoredObject>["customRequest"]>>[0];
+
+const t = out.form;
+/** What the gateway accepts (services/gateway settings.max_upload_bytes). */
+export const MAX_FILE_MB = 200;
+const MAX_ABSTRACT = 500;
+const URGENCIES = ["normal", "urgent", "very_urgent", "express"] as const;
+const COMPETENCES: Competence[] = ["", "TM.", "KT.", "TL.", "TUQ.", "Q."];
+
+interface Values {
+  type_code?: string;
+  abstract?: string;
+  urgency: DraftBody["urgency"];
+  unit_abbreviation?: string;
+  signer_name?: string;
+  signer_title?: string;
+  competence: Competence;
+  recipients: Recipient[];
+  main: UploadFile<StoredObject>[];
+  attachments: UploadFile<StoredObject>[];
+  comment?: string;
+}
+
+function stored(doc: Document | undefined, role: "main" | "attachment"): UploadFile<StoredObject>[] {
+  return (doc?.files ?? []).filter((f) => f.role === role).map((f) => ({
+    uid: f.object_id, name: f.file_name, status: "done", response: { object_id: f.object_id } as StoredObject }));
+}
+
+function isPdf(file: { name: string; type?: string }): boolean {
+  return file.type === "application/pdf" || file.name.toLowerCase().endsWith(".pdf");
+}
+
+/** The list of an Upload as the form keeps it. */
+function fileList(event: { fileList: UploadFile<StoredObject>[] } | UploadFile<StoredObject>[]) {
+  return Array.isArray(event) ? event : event.fileList;
+}
+
+/**
+ * Soạn dự thảo (or sửa dự thảo): type, trích yếu, độ khẩn, the unit's abbreviation, người ký (name, title,
+ * competence), nơi nhận from the directory, the main file (PDF) and attachments by drag and drop with their upload
+ * progress. "Lưu dự thảo" needs the type and the abstract; "Lưu và gửi duyệt" also needs a recipient and the main
+ * file. ``onSave`` gets the document body, whether to start the circuit, and the comment for the reviewer.
+ */
+export function DraftForm({ doc, types, uploader, pending, error, onSave }: {
+  doc?: Document;
+  types: DocumentType[];
+  uploader: Uploader;
+  pending?: boolean;
+  error?: string;
+  onSave: (body: DraftBody, start: boolean, comment: string) => void;
+}) {
+  const [form] = Form.useForm<Values>();
+  const intent = useRef<"save" | "start">("save");
+  const initial: Values = {
+    type_code: doc?.type_code || undefined,
+    abstract: doc?.abstract,
+    urgency: (doc?.urgency as DraftBody["urgency"] | undefined) ?? "normal",
+    unit_abbreviation: doc?.unit_abbreviation,
+    signer_name: doc?.signer.name,
+    signer_title: doc?.signer.title,
+    competence: (doc?.signer.competence ?? "") as Competence,
+    recipients: (doc?.recipients ?? []).map((r) => ({ agency_code: r.agency_code, name: r.name })),
+    main: stored(doc, "main"),
+    attachments: stored(doc, "attachment"),
+  };
+  /** A letter (công văn: a type without its own abbreviation) takes the drafting unit's in its symbol (15/UBND-VP):
+   * the registry refuses to number one without it (services/registry numbering.py). */
+  const isLetter = (code: string | undefined) =>
+    !!code && (code === "cong_van" || types.find((d) => d.code === code)?.abbreviation === "");
+  const whenStarting = (check: (v: unknown) => boolean, message: string) => ({
+    validator: async (_: unknown, v: unknown) => {
+      if (intent.current === "start" && !check(v)) throw new Error(message);
+    },
+  });
+  const notUploading = {
+    validator: async (_: unknown, v: UploadFile<StoredObject>[] | undefined) => {
+      if ((v ?? []).some((f) => f.status === "uploading")) throw new Error(t.uploading);
+      if ((v ?? []).some((f) => f.status === "error")) throw new Error(t.uploadFailed);
+    },
+  };
+  const request = (options: RequestOptions) => {
+    const file = options.file as File;
+    uploader(file, (percent) => options.onProgress?.({ percent }))
+      .then((object) => options.onSuccess?.(object))
+      .catch((e: Error) => options.onError?.(e));
+  };
+  const beforeUpload = (file: File, main: boolean) => {
+    if (main && !isPdf(file)) {
+      form.setFields([{ name: "main", errors: [t.mainFileOnlyPdf] }]);
+      return Upload.LIST_IGNORE;
+    }
+    if (file.size > MAX_FILE_MB * 1024 * 1024) {
+      form.setFields([{ name: main ? "main" : "attachments", errors: [t.tooLarge(MAX_FILE_MB)] }]);
+      return Upload.LIST_IGNORE;
+    }
+    return true;
+  };
+  const finish = (v: Values) => {
+    const files = [
+      ...v.main.map((f) => ({ f, role: "main" as const })),
+      ...v.attachments.map((f) => ({ f, role: "attachment" as const })),
+    ].filter(({ f }) => f.status === "done" && f.response?.object_id)
+      .map(({ f, role }) => ({ object_id: f.response?.object_id ?? "", role, file_name: f.name, sha256: "" }));
+    const nfc = (s: string | undefined) => (s ?? "").trim().normalize("NFC");
+    onSave({
+      direction: "outgoing",
+      type_code: v.type_code ?? "",
+      abstract: nfc(v.abstract),
+      urgency: v.urgency,
+      unit_abbreviation: nfc(v.unit_abbreviation),
+      signer: { name: nfc(v.signer_name), title: nfc(v.signer_title), competence: v.competence },
+      recipients: v.recipients.map((r) => ({ agency_code: r.agency_code, name: r.name })),
+      files,
+      agency_code: "", answers_document_id: "", confidentiality: "none", drafting_unit: doc?.drafting_unit ?? "",
+      exchange_form: "", legal_normative: doc?.legal_normative ?? false, place: doc?.place ?? "",
+    }, intent.current === "start", nfc(v.comment));
+  };
+  const go = (what: "save" | "start") => {
+    intent.current = what;
+    form.submit();
+  };
+  const progress = (file: UploadFile) =>
+    file.status === "uploading" ? <Progress percent={Math.round(file.percent ?? 0)} size="small" aria-label={file.name} /> : null;
+  return (
+    <Form form={form} layout="vertical" initialValues={initial} onFinish={finish} aria-label={doc ? t.editTitle : t.newTitle}
+      style={{ maxWidth: 820 }}>
+      <Form.Item name="type_code" label={t.type} rules={[{ required: true, message: t.typeRequired }]}>
+        <FieldSelect showSearch optionFilterProp="label" placeholder={t.chooseType}
+          options={types.map((d) => ({ value: d.code, label: d.name }))} />
+      </Form.Item>
+      <Form.Item name="abstract" label={t.abstract} extra={t.abstractHelp}
+        rules={[{ required: true, whitespace: true, message: t.abstractRequired }]}>
+        <Input.TextArea rows={3} maxLength={MAX_ABSTRACT} />
+      </Form.Item>
+      <fieldset style={{ border: 0, padding: 0, margin: "0 0 16px" }}>
+        <legend style={{ fontSize: 15, marginBottom: 8 }}>{t.urgency}</legend>
+        <Form.Item name="urgency" noStyle>
+          <Radio.Group options={URGENCIES.map((u) => ({ value: u, label: common.urgency[u] }))} />
+        </Form.Item>
+      </fieldset>
+      <Form.Item name="unit_abbreviation" label={t.unitAbbreviation} extra={t.unitAbbreviationHelp}
+        dependencies={["type_code"]}
+        rules={[{ pattern: /^[A-Za-zĐđ0-9]{0,20}$/, message: t.unitAbbreviationInvalid },
+          whenStarting((v) => !isLetter(form.getFieldValue("type_code") as string | undefined) ||
+            String(v ?? "").trim() !== "", t.unitAbbreviationLetter)]}>
+        <Input maxLength={20} style={{ maxWidth: 200 }} />
+      </Form.Item>
+      <fieldset style={{ border: 0, padding: 0, margin: 0 }}>
+        <legend style={{ fontSize: 15, marginBottom: 8 }}>{t.signer}</legend>
+        <Space wrap align="start" style={{ width: "100%" }}>
+          <Form.Item name="competence" label={t.competence}>
+            <Select style={{ width: 200 }} options={COMPETENCES.map((c) => ({ value: c, label: out.competence[c] }))} />
+          </Form.Item>
+          <Form.Item name="signer_title" label={t.signerTitle} extra={t.signerTitleHelp}>
+            <Input maxLength={100} style={{ width: 220 }} />
+          </Form.Item>
+          <Form.Item name="signer_name" label={t.signerName}>
+            <Input maxLength={100} style={{ width: 240 }} />
+          </Form.Item>
+        </Space>
+      </fieldset>
+      <Form.Item name="recipients" label={t.recipients} extra={t.recipientsHelp}
+        rules={[whenStarting((v) => Array.isArray(v) && v.length > 0, t.recipientsRequired)]}>
+        <RecipientPicker />
+      </Form.Item>
+      <Form.Item name="main" label={t.mainFile} valuePropName="fileList" getValueFromEvent={fileList}
+        rules={[notUploading, whenStarting((v) => Array.isArray(v) && v.some((f: UploadFile) => f.status === "done"),
+          t.mainFileRequired)]}>
+        <Upload.Dragger accept=".pdf,application/pdf" maxCount={1} customRequest={request}
+          beforeUpload={(file) => beforeUpload(file, true)} itemRender={(node, file) => <>{node}{progress(file)}</>}
+          showUploadList={{ showRemoveIcon: true }}>
+          <p style={{ margin: 0 }}>{t.dropMain}</p>
+        </Upload.Dragger>
+      </Form.Item>
+      <Form.Item name="attachments" label={t.attachments} valuePropName="fileList" getValueFromEvent={fileList}
+        rules={[notUploading]}>
+        <Upload.Dragger multiple customRequest={request} beforeUpload={(file) => beforeUpload(file, false)}
+          itemRender={(node, file) => <>{node}{progress(file)}</>}>
+          <p style={{ margin: 0 }}>{t.drop}</p>
+        </Upload.Dragger>
+      </Form.Item>
+      <Form.Item name="comment" label={t.comment}>
+        <Input.TextArea rows={2} maxLength={2000} />
+      </Form.Item>
+      {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} />}
+      <Space wrap>
+        <Button onClick={() => go("save")} loading={pending}>{t.save}</Button>
+        <Button type="primary" onClick={() => go("start")} loading={pending}>{t.start}</Button>
+      </Space>
+    </Form>
+  );
+}

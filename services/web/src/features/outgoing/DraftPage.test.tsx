@@ -1,0 +1,39 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { draft } from "../../test/fixtures";
+import { fakeGateway, renderWith } from "../../test/render";
+import { DraftPage } from "./DraftPage";
+
+const ID = "0192f0a1-7c3e-7b1a-9c1d-000000000001";
+const TYPES = [{ code: "cong_van", name: "Công văn", abbreviation: "", agency_code: "", exchange_form: "electronic",
+  exchange_form_set_at: "", exchange_form_set_by: "" }];
+const OFFICER = { username: "chuyenvien.ubnd", name: "Lê Văn Chuyên", agency: "000.00.00.H61", roles: ["officer" as const] };
+
+describe("sửa dự thảo", () => {
+  it("saves a returned draft with PUT and the version it read, keeping its file and recipients", async () => {
+    const { api, calls } = fakeGateway({
+      "GET /api/v1/document-types": TYPES,
+      [`GET /api/v1/documents/${ID}`]: draft({ version: 4 }),
+      [`PUT /api/v1/documents/${ID}`]: draft({ version: 5 }),
+    });
+    renderWith(<DraftPage />, { api, path: `/van-ban-di/${ID}/sua`, route: "/van-ban-di/:id/sua", person: OFFICER });
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByRole("button", { name: "Lưu dự thảo" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "PUT")).toBe(true));
+    expect(calls.some((c) => c.method === "POST")).toBe(false);
+    const put = calls.find((c) => c.method === "PUT")?.body as Record<string, unknown>;
+    expect(put).toMatchObject({ expected_version: 4, type_code: "cong_van", unit_abbreviation: "VP",
+      recipients: [{ agency_code: "000.00.02.H61", name: "Sở Nội vụ" }],
+      files: [{ object_id: "obj-9", role: "main", file_name: "Dự thảo.pdf", sha256: "" }] });
+  });
+
+  it("does not offer the form for a document that is no longer a draft", async () => {
+    const { api } = fakeGateway({
+      "GET /api/v1/document-types": TYPES,
+      [`GET /api/v1/documents/${ID}`]: draft({ status: "signed" }),
+    });
+    renderWith(<DraftPage />, { api, path: `/van-ban-di/${ID}/sua`, route: "/van-ban-di/:id/sua", person: OFFICER });
+    expect(await screen.findByText("Văn bản này không còn là dự thảo nên không sửa được.")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Lưu dự thảo" })).not.toBeInTheDocument();
+  });
+});

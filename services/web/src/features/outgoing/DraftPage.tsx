@@ -1,0 +1,75 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Alert, App, Result, Skeleton, Space, Typography } from "antd";
+import { Link, useNavigate, useParams } from "react-router-dom";
+import { ApiError, unwrap, type Document } from "../../api/client";
+import { useApi } from "../../api/ApiProvider";
+import { common } from "../../components/messages";
+import { DraftForm, type DraftBody } from "./DraftForm";
+import { out } from "./messages";
+import { useUploader } from "./upload";
+
+/**
+ * Soạn dự thảo (``/van-ban-di/soan``) or sửa dự thảo (``/van-ban-di/:id/sua``): saves the draft (POST or PUT
+ * /api/v1/documents), then, when asked, starts its circuit (POST /api/v1/workflow/outgoing) and opens its page.
+ */
+export function DraftPage() {
+  const { id } = useParams();
+  const api = useApi();
+  const navigate = useNavigate();
+  const queries = useQueryClient();
+  const { message } = App.useApp();
+  const uploader = useUploader();
+  const types = useQuery({
+    queryKey: ["document-types"],
+    queryFn: async () => unwrap(await api.GET("/api/v1/document-types")),
+    staleTime: 3_600_000,
+  });
+  const existing = useQuery({
+    queryKey: ["document", id],
+    queryFn: async () => unwrap(await api.GET("/api/v1/documents/{document_id}",
+      { params: { path: { document_id: id ?? "" } } })),
+    enabled: !!id,
+  });
+  const save = useMutation({
+    mutationFn: async ({ body, start, comment }: { body: DraftBody; start: boolean; comment: string }) => {
+      let doc: Document;
+      if (id && existing.data) {
+        doc = unwrap(await api.PUT("/api/v1/documents/{document_id}", { params: { path: { document_id: id } },
+          body: { ...body, expected_version: existing.data.version } }));
+      } else {
+        doc = unwrap(await api.POST("/api/v1/documents", { body }));
+      }
+      queries.setQueryData(["document", doc.id], doc);
+      if (start) {
+        const started = unwrap(await api.POST("/api/v1/workflow/outgoing", { body: { document_id: doc.id, comment } }));
+        queries.setQueryData(["outgoing-case", doc.id], started);
+      }
+      return { doc, start };
+    },
+    onSuccess: async ({ doc, start }) => {
+      await queries.invalidateQueries({ queryKey: ["documents", "outgoing"] });
+      await queries.invalidateQueries({ queryKey: ["inbox"] });
+      void message.success(start ? out.form.started : out.form.saved);
+      navigate(`/van-ban/${doc.id}`, { replace: !!id });
+    },
+  });
+  if (types.isLoading || existing.isLoading) return <Skeleton active />;
+  if (types.isError) return <Alert type="error" showIcon message={common.error} description={types.error.message} />;
+  if (id && (existing.isError || !existing.data)) {
+    const missing = existing.error instanceof ApiError && existing.error.status === 404;
+    return <Result status={missing ? "404" : "error"} title={common.error} subTitle={existing.error?.message}
+      extra={<Link to="/van-ban-di">{out.form.back}</Link>} />;
+  }
+  const doc = existing.data;
+  if (doc && doc.status !== "draft") {
+    return <Result status="warning" title={out.form.notEditable} extra={<Link to={`/van-ban/${doc.id}`}>{common.back}</Link>} />;
+  }
+  return (
+    <Space direction="vertical" style={{ width: "100%" }}>
+      <Link to={doc ? `/van-ban/${doc.id}` : "/van-ban-di"}>← {doc ? common.back : out.form.back}</Link>
+      <Typography.Title level={1} style={{ fontSize: 22 }}>{doc ? out.form.editTitle : out.form.newTitle}</Typography.Title>
+      <DraftForm doc={doc} types={types.data ?? []} uploader={uploader} pending={save.isPending}
+        error={save.error?.message} onSave={(body, start, comment) => save.mutate({ body, start, comment })} />
+    </Space>
+  );
+}

@@ -1,0 +1,128 @@
+import { fireEvent, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import type { Person } from "../../auth/claims";
+import { draft, outgoingCase, outTask } from "../../test/fixtures";
+import { fakeGateway, renderWith, type Call } from "../../test/render";
+import { DocumentPage } from "../documents/DocumentPage";
+import { outgoingActions } from "./OutgoingCase";
+
+const ID = "0192f0a1-7c3e-7b1a-9c1d-000000000001";
+const HEAD: Person = { username: "truongphong.ubnd", name: "Phạm Thị Trưởng", agency: "000.00.00.H61", roles: ["head"] };
+const CLERK: Person = { username: "vanthu.ubnd", name: "Võ Thị Văn Thư", agency: "000.00.00.H61", roles: ["clerk"] };
+const OFFICER: Person = { username: "chuyenvien.ubnd", name: "Lê Văn Chuyên", agency: "000.00.00.H61", roles: ["officer"] };
+
+function posts(calls: Call[]) {
+  return calls.filter((c) => c.method === "POST");
+}
+
+function page(routes: Record<string, unknown>, person: Person) {
+  const gateway = fakeGateway({ [`GET /api/v1/documents/${ID}/history`]: [], ...routes });
+  renderWith(<DocumentPage />, { api: gateway.api, path: `/van-ban/${ID}`, route: "/van-ban/:id", person });
+  return gateway.calls;
+}
+
+describe("the gestures of an outgoing case, by the person's task and the case's state", () => {
+  it("offers each step only to the task that holds it, in the state it belongs to", () => {
+    expect(outgoingActions(outTask("review"), "in_review")).toEqual(["approve", "return"]);
+    expect(outgoingActions(outTask("draft"), "returned")).toEqual(["edit", "resend"]);
+    expect(outgoingActions(outTask("draft"), "approved")).toEqual(["submit"]);
+    expect(outgoingActions(outTask("consult"), "consulting")).toEqual(["answer"]);
+    expect(outgoingActions(outTask("sign"), "submitted")).toEqual(["sign"]);
+    expect(outgoingActions(outTask("issue"), "signed")).toEqual(["issue"]);
+  });
+  it("offers nothing for a step out of its state, or a closed task", () => {
+    expect(outgoingActions(outTask("sign"), "in_review")).toEqual([]);
+    expect(outgoingActions(outTask("review"), "approved")).toEqual([]);
+    expect(outgoingActions(outTask("issue"), "issued")).toEqual([]);
+    expect(outgoingActions(outTask("review", { state: "done" }), "in_review")).toEqual([]);
+    expect(outgoingActions(outTask("lead"), "in_review")).toEqual([]);
+  });
+});
+
+describe("an outgoing document's page", () => {
+  it("lets the head return the draft only with a comment; the review's buttons go with the review", async () => {
+    const calls = page({
+      [`GET /api/v1/documents/${ID}`]: draft(),
+      [`GET /api/v1/workflow/documents/${ID}/case`]: outgoingCase(),
+      "GET /api/v1/workflow/inbox": { tasks: [outTask("review")], counts: {}, next_page_token: null },
+      "POST /api/v1/workflow/cases/case-out-1/review": outgoingCase({ state: "returned", version: 4 }),
+    }, HEAD);
+    expect(await screen.findByTestId("outgoing-state")).toHaveTextContent("Chờ duyệt");
+    expect(screen.getByText("Sở Nội vụ")).toBeInTheDocument();
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByRole("button", { name: "Trả lại" }));
+    expect(screen.getByText("Việc của bạn: Duyệt dự thảo")).toBeInTheDocument();
+    const dialog = await screen.findByRole("dialog");
+    const ok = () => dialog.querySelector(".ant-modal-footer .ant-btn-primary") as HTMLElement;
+    await user.click(ok());
+    expect(await screen.findByText("Hãy nhập nội dung cần sửa.")).toBeInTheDocument();
+    expect(posts(calls)).toHaveLength(0);
+    fireEvent.change(screen.getByLabelText("Nội dung cần sửa"), { target: { value: "Bổ sung căn cứ pháp lý" } });
+    await user.click(ok());
+    await waitFor(() => expect(posts(calls)).toHaveLength(1));
+    expect(posts(calls)[0]?.body).toEqual({ version: 3, approve: false, comment: "Bổ sung căn cứ pháp lý", consult: [] });
+    expect(await screen.findByTestId("outgoing-state")).toHaveTextContent("Bị trả lại dự thảo");
+    expect(screen.queryByRole("button", { name: "Duyệt" })).not.toBeInTheDocument();
+  });
+
+  it("shows the drafter no review button while the draft waits for review", async () => {
+    page({
+      [`GET /api/v1/documents/${ID}`]: draft(),
+      [`GET /api/v1/workflow/documents/${ID}/case`]: outgoingCase(),
+      "GET /api/v1/workflow/inbox": { tasks: [], counts: {}, next_page_token: null },
+    }, OFFICER);
+    expect(await screen.findByTestId("outgoing-state")).toHaveTextContent("Chờ duyệt");
+    expect(screen.getByText("Gửi dự thảo")).toBeInTheDocument(); // the start step
+    expect(screen.queryByRole("button", { name: "Duyệt" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Sửa dự thảo" })).not.toBeInTheDocument();
+  });
+
+  it("offers the drafter sửa and gửi duyệt before the circuit starts", async () => {
+    const calls = page({
+      [`GET /api/v1/documents/${ID}`]: draft(),
+      "POST /api/v1/workflow/outgoing": outgoingCase(),
+    }, OFFICER);
+    const user = userEvent.setup({ delay: null });
+    expect(await screen.findByText("Dự thảo chưa được gửi duyệt.")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Sửa dự thảo" })).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Gửi duyệt" }));
+    await waitFor(() => expect(posts(calls)).toHaveLength(1));
+    expect(posts(calls)[0]?.body).toEqual({ document_id: ID, comment: "" });
+    expect(await screen.findByTestId("outgoing-state")).toHaveTextContent("Chờ duyệt");
+  });
+
+  it("lets the clerk issue a signed document in one click (the register covering its type)", async () => {
+    const calls = page({
+      [`GET /api/v1/documents/${ID}`]: draft({ status: "signed" }),
+      [`GET /api/v1/workflow/documents/${ID}/case`]: outgoingCase({ state: "signed", version: 8 }),
+      "GET /api/v1/workflow/inbox": { tasks: [outTask("issue", { assignee_kind: "role", assignee: "clerk" })],
+        counts: {}, next_page_token: null },
+      "POST /api/v1/workflow/cases/case-out-1/issue": outgoingCase({ state: "issued", version: 9 }),
+    }, CLERK);
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByRole("button", { name: "Phát hành" }));
+    await waitFor(() => expect(posts(calls)).toHaveLength(1));
+    expect(posts(calls)[0]).toMatchObject({ path: "/api/v1/workflow/cases/case-out-1/issue",
+      body: { version: 8, register_id: "" } });
+    expect(await screen.findByTestId("outgoing-state")).toHaveTextContent("Đã phát hành");
+  });
+
+  it("shows an issued document's delivery timeline per recipient", async () => {
+    page({
+      [`GET /api/v1/documents/${ID}`]: draft({ status: "issued", number_symbol: "15/UBND-VP" }),
+      [`GET /api/v1/workflow/documents/${ID}/case`]: outgoingCase({ state: "issued" }),
+      [`GET /api/v1/documents/${ID}/deliveries`]: [{
+        id: "d-1", document_id: ID, recipient_code: "000.00.02.H61", recipient_name: "Sở Nội vụ", route: "local",
+        state: "sent", attempts: 1, created_at: "", sent_at: "2026-11-30T01:05:00+00:00", last_error: "",
+        last_status: "03", edxml_document_id: "", revocation: "", revocation_reason: "",
+        statuses: [{ code: "01", name: "Đã đến", at: "2026-11-30T08:06:00+07:00", description: "", received_at: "", staff: null },
+          { code: "03", name: "Đã tiếp nhận", at: "2026-11-30T09:00:00+07:00", description: "", received_at: "", staff: null }],
+      }],
+    }, CLERK);
+    const list = await screen.findByTestId("deliveries");
+    expect(list).toHaveTextContent("Sở Nội vụ");
+    expect(list).toHaveTextContent("Đã gửi");
+    expect(list).toHaveTextContent("Đã đến — 30/11/2026 08:06");
+    expect(list).toHaveTextContent("Đã tiếp nhận — 30/11/2026 09:00");
+  });
+});

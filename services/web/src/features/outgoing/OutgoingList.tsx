@@ -1,0 +1,95 @@
+import { useQuery } from "@tanstack/react-query";
+import { Alert, Button, Space, Table, Tabs, Tag, Typography, type TableColumnsType } from "antd";
+import { Link, useNavigate, useSearchParams } from "react-router-dom";
+import { unwrap, type Document } from "../../api/client";
+import { useApi } from "../../api/ApiProvider";
+import { formatDate } from "../../components/dates";
+import { common } from "../../components/messages";
+import { out } from "./messages";
+
+type Tab = "draft" | "submitted" | "signed" | "issued";
+const TABS: Tab[] = ["draft", "submitted", "signed", "issued"];
+
+function useOutgoing(status: Tab) {
+  const api = useApi();
+  return useQuery({
+    queryKey: ["documents", "outgoing", status],
+    queryFn: async () =>
+      unwrap(await api.GET("/api/v1/documents", { params: { query: { direction: "outgoing", status, page_size: 50 } } })),
+  });
+}
+
+function columns(tab: Tab): TableColumnsType<Document> {
+  const list: TableColumnsType<Document> = [
+    {
+      title: out.list.columns.abstract,
+      dataIndex: "abstract",
+      key: "abstract",
+      render: (value: string, doc) => (
+        <>
+          {doc.urgency !== "normal" && <Tag color="#ad2102">{common.urgency[doc.urgency]}</Tag>}
+          <Link to={`/van-ban/${doc.id}`}>{value}</Link>
+        </>
+      ),
+    },
+    {
+      title: out.list.columns.recipients,
+      key: "recipients",
+      width: 220,
+      render: (_, doc) => doc.recipients.map((r) => r.name || r.agency_code).join("; "),
+    },
+    {
+      title: out.list.columns.signer,
+      key: "signer",
+      width: 160,
+      render: (_, doc) => [doc.signer.competence, doc.signer.title, doc.signer.name].filter(Boolean).join(" "),
+    },
+    {
+      title: out.list.columns.date,
+      key: "date",
+      width: 110,
+      render: (_, doc) => formatDate(tab === "issued" ? doc.document_date || doc.numbered_at : doc.updated_at || doc.created_at),
+    },
+  ];
+  if (tab === "issued") {
+    list.unshift({ title: out.list.columns.numberSymbol, dataIndex: "number_symbol", key: "number_symbol", width: 140,
+      render: (value: string, doc) => <Link to={`/van-ban/${doc.id}`}>{value || "—"}</Link> });
+  }
+  return list;
+}
+
+function TabTable({ tab }: { tab: Tab }) {
+  const query = useOutgoing(tab);
+  if (query.isError) {
+    return (
+      <Alert type="error" showIcon message={common.error} description={query.error.message}
+        action={<Button onClick={() => void query.refetch()}>{common.retry}</Button>} />
+    );
+  }
+  return (
+    <>
+      <Table<Document> rowKey="id" size="middle" loading={query.isLoading} columns={columns(tab)}
+        dataSource={query.data?.items ?? []} pagination={false} scroll={{ x: 760 }}
+        locale={{ emptyText: <span style={{ color: "#595959" }}>{out.list.empty[tab]}</span> }}
+        aria-label={out.list.tabs[tab]} />
+      {query.data?.next_page_token && <Typography.Paragraph type="secondary">{out.list.more}</Typography.Paragraph>}
+    </>
+  );
+}
+
+/** Văn bản đi: drafts, waiting for signature, signed (waiting to be issued), issued; "Soạn dự thảo". */
+export function OutgoingList() {
+  const [params, setParams] = useSearchParams();
+  const navigate = useNavigate();
+  const active = (TABS as string[]).includes(params.get("tab") ?? "") ? (params.get("tab") as Tab) : "draft";
+  return (
+    <>
+      <Space wrap style={{ width: "100%", justifyContent: "space-between", marginBottom: 8 }}>
+        <Typography.Title level={1} style={{ fontSize: 22, margin: 0 }}>{out.list.title}</Typography.Title>
+        <Button type="primary" onClick={() => navigate("/van-ban-di/soan")}>{out.list.compose}</Button>
+      </Space>
+      <Tabs activeKey={active} onChange={(key) => setParams({ tab: key })}
+        items={TABS.map((tab) => ({ key: tab, label: out.list.tabs[tab], children: <TabTable tab={tab} /> }))} />
+    </>
+  );
+}

@@ -1,0 +1,63 @@
+import { fireEvent, screen, waitFor } from "@testing-library/react";
+import { vi } from "vitest";
+import { fakeGateway, renderWith } from "../../test/render";
+import { RecipientPicker } from "./RecipientPicker";
+
+function agency(code: string, name: string, level = 2, parent: string | null = "000.00.00.H61") {
+  return { code, name, short_name: "", parent_code: parent, level, valid_from: null, valid_to: null,
+    code_conforms: true, address: "", email: "", phone: "", source: "", place: "" };
+}
+
+describe("the recipient picker", () => {
+  it("searches the directory on the server with what was typed and offers the matches", async () => {
+    const { api, calls } = fakeGateway({
+      "GET /api/v1/agencies": (url: URL) => ({
+        items: url.searchParams.get("q")
+          ? [agency("000.00.41.H61", "Ủy ban nhân dân phường Long Châu", 3, "000.00.00.H61")]
+          : [agency("000.00.00.H61", "Ủy ban nhân dân tỉnh Vĩnh Long", 1, null)],
+        next_page_token: null,
+      }),
+    });
+    const onChange = vi.fn();
+    renderWith(<RecipientPicker onChange={onChange} value={[]} />, { api });
+    const input = screen.getByRole("combobox");
+    fireEvent.mouseDown(input);
+    fireEvent.change(input, { target: { value: "long chau" } });
+    const option = await screen.findByTitle("Ủy ban nhân dân phường Long Châu");
+    const searches = calls.filter((c) => c.path.startsWith("/api/v1/agencies?") && c.path.includes("q="));
+    expect(searches).toHaveLength(1);
+    expect(new URL(searches[0]?.path ?? "", "http://x").searchParams.get("q")).toBe("long chau");
+    fireEvent.click(option);
+    await waitFor(() => expect(onChange).toHaveBeenCalledWith([
+      { agency_code: "000.00.41.H61", name: "Ủy ban nhân dân phường Long Châu" }]));
+  });
+
+  it("does not search for a single letter", async () => {
+    const { api, calls } = fakeGateway({ "GET /api/v1/agencies": { items: [], next_page_token: null } });
+    renderWith(<RecipientPicker value={[]} />, { api });
+    const input = screen.getByRole("combobox");
+    fireEvent.mouseDown(input);
+    fireEvent.change(input, { target: { value: "l" } });
+    await waitFor(() => expect(calls.some((c) => c.path.includes("level=1"))).toBe(true)); // the tree's top level
+    await new Promise((r) => setTimeout(r, 400)); // past the typing pause
+    expect(calls.filter((c) => c.path.includes("q="))).toHaveLength(0);
+  });
+
+  it("loads a branch's children when it is opened", async () => {
+    const { api, calls } = fakeGateway({
+      "GET /api/v1/agencies": (url: URL) => ({
+        items: url.searchParams.get("parent_code")
+          ? [agency("000.00.02.H61", "Sở Nội vụ")]
+          : [agency("000.00.00.H61", "Ủy ban nhân dân tỉnh Vĩnh Long", 1, null)],
+        next_page_token: null,
+      }),
+    });
+    renderWith(<RecipientPicker value={[]} />, { api });
+    fireEvent.mouseDown(screen.getByRole("combobox"));
+    await screen.findByTitle("Ủy ban nhân dân tỉnh Vĩnh Long");
+    expect(calls.some((c) => c.path.includes("parent_code="))).toBe(false);
+    fireEvent.click(document.querySelector(".ant-select-tree-switcher") as HTMLElement);
+    expect(await screen.findByTitle("Sở Nội vụ")).toBeInTheDocument();
+    expect(calls.some((c) => c.path.includes("parent_code=000.00.00.H61"))).toBe(true);
+  });
+});

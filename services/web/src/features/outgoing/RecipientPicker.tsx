@@ -1,0 +1,115 @@
+import { useQuery } from "@tanstack/react-query";
+import { Spin, TreeSelect } from "antd";
+import { useEffect, useState, type ReactNode } from "react";
+import { unwrap } from "../../api/client";
+import type { components } from "../../api/schema";
+import { useApi } from "../../api/ApiProvider";
+import { vietnamToday } from "../work/deadline";
+import { out } from "./messages";
+
+export type Recipient = components["schemas"]["Recipient"];
+type Agency = components["schemas"]["AgencyOut"];
+
+/** How long the person must stop typing before the directory is searched (ms). */
+export const SEARCH_DELAY_MS = 300;
+/** Matches shown for a search; the person types more words to narrow. */
+const SEARCH_PAGE = 30;
+/** Children loaded when a branch opens (a province's bodies, a body's units). */
+const BRANCH_PAGE = 500;
+
+interface Node {
+  id: string;
+  pId?: string;
+  value: string;
+  title: string;
+  isLeaf: boolean;
+}
+
+/** ``value`` once the person has stopped changing it for ``delay`` ms. */
+export function useDebounced<T>(value: T, delay: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), delay);
+    return () => clearTimeout(timer);
+  }, [value, delay]);
+  return settled;
+}
+
+function node(agency: Agency, flat: boolean): Node {
+  return { id: agency.code, pId: flat ? undefined : agency.parent_code ?? undefined, value: agency.code,
+    title: agency.name, isLeaf: flat || agency.level >= 4 };
+}
+
+/**
+ * Nơi nhận: agencies of the directory (about 111,000 nationally), never loaded whole. Opened, it shows the top-level
+ * agencies (provinces, ministries) and loads a branch's children when opened; typing searches the server
+ * (``GET /api/v1/agencies?q=``, words with or without diacritics) once the typing pauses, and shows the matches.
+ * A Form control: ``value`` / ``onChange`` are the draft's recipients ({agency_code, name}).
+ */
+export function RecipientPicker({ value, onChange, id }: {
+  value?: Recipient[];
+  onChange?: (value: Recipient[]) => void;
+  id?: string;
+}) {
+  const api = useApi();
+  const [text, setText] = useState("");
+  const [open, setOpen] = useState(false);
+  const [branches, setBranches] = useState<Node[]>([]);
+  const search = useDebounced(text.trim(), SEARCH_DELAY_MS);
+  const today = vietnamToday();
+  const roots = useQuery({
+    queryKey: ["agencies", "roots", today],
+    queryFn: async () => unwrap(await api.GET("/api/v1/agencies",
+      { params: { query: { level: 1, active_at: today, page_size: 100 } } })),
+    enabled: open,
+    staleTime: 3_600_000,
+  });
+  const found = useQuery({
+    queryKey: ["agencies", "search", search, today],
+    queryFn: async () => unwrap(await api.GET("/api/v1/agencies",
+      { params: { query: { q: search, active_at: today, page_size: SEARCH_PAGE } } })),
+    enabled: search.length >= 2,
+    staleTime: 300_000,
+  });
+  const searching = text.trim().length > 0;
+  const treeData: Node[] = searching
+    ? (search === text.trim() ? (found.data?.items ?? []) : []).map((a) => node(a, true))
+    : [...(roots.data?.items ?? []).map((a) => ({ ...node(a, false), pId: undefined })), ...branches];
+  const loading = searching ? found.isFetching || search !== text.trim() : roots.isLoading;
+  const loadBranch = async (parent: string) => {
+    const page = unwrap(await api.GET("/api/v1/agencies",
+      { params: { query: { parent_code: parent, active_at: today, page_size: BRANCH_PAGE } } }));
+    setBranches((known) => {
+      const have = new Set(known.map((n) => n.id));
+      return [...known, ...page.items.filter((a) => !have.has(a.code)).map((a) => node(a, false))];
+    });
+  };
+  return (
+    <TreeSelect
+      id={id}
+      multiple
+      labelInValue
+      showSearch
+      treeDataSimpleMode
+      treeData={treeData}
+      loadData={searching ? undefined : async ({ value: code }) => loadBranch(String(code))}
+      filterTreeNode={false}
+      searchValue={text}
+      onSearch={setText}
+      onDropdownVisibleChange={setOpen}
+      autoClearSearchValue
+      value={(value ?? []).map((r) => ({ value: r.agency_code, label: r.name || r.agency_code }))}
+      onChange={(picked: { value: string; label?: ReactNode }[]) => {
+        const names = new Map(treeData.map((n) => [n.value, n.title]));
+        onChange?.(picked.map((p) => ({ agency_code: p.value,
+          name: names.get(p.value) ?? (typeof p.label === "string" ? p.label : p.value) })));
+      }}
+      placeholder={out.form.searchRecipients}
+      notFoundContent={loading ? <Spin size="small" /> : searching && search.length < 2 ? null : undefined}
+      treeNodeFilterProp="title"
+      style={{ width: "100%" }}
+      popupMatchSelectWidth
+      maxTagCount="responsive"
+    />
+  );
+}
