@@ -40,6 +40,7 @@ export function outgoingCase(overrides: Partial<Case> = {}): Case {
     circuit: [{ step: "review", role: "head" }, { step: "consult", role: "head" }, { step: "sign", role: "leader" },
       { step: "issue", role: "clerk" }],
     definition_version: 1, drafter: "s-cv", drafter_name: "Lê Văn Chuyên", unit_code: "TH",
+    parent_id: "", depth: 0, result_file_ids: [],
     steps: [{ seq: 1, action: "start", actor: "chuyenvien.ubnd", actor_name: "Lê Văn Chuyên",
       at: "2026-11-30T08:00:00+07:00", comment: "Kính gửi anh Phúc", from_state: "", to_state: "in_review", task_id: "t0" }],
     ...overrides,
@@ -51,6 +52,7 @@ export function outTask(kind: string, overrides: Partial<Task> = {}): Task {
   return {
     id: `task-${kind}`, case_id: "case-out-1", document_id: "0192f0a1-7c3e-7b1a-9c1d-000000000001", kind,
     assignee_kind: "unit", assignee: "TH", unit_code: "", state: "open", deadline: "", deadline_state: "",
-    created_at: "", done_at: "", abstract: "V/v triển khai quy trình văn bản đi qua hệ thống", note: "", ...overrides,
+    created_at: "", done_at: "", abstract: "V/v triển khai quy trình văn bản đi qua hệ thống", note: "",
+    case_kind: "outgoing", ...overrides,
   };
 }

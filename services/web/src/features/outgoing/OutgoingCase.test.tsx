@@ -9,6 +9,7 @@ import { outgoingActions } from "./OutgoingCase";
 const ID = "0192f0a1-7c3e-7b1a-9c1d-000000000001";
 const HEAD: Person = { username: "truongphong.ubnd", name: "Phạm Thị Trưởng", agency: "000.00.00.H61", roles: ["head"] };
 const CLERK: Person = { username: "vanthu.ubnd", name: "Võ Thị Văn Thư", agency: "000.00.00.H61", roles: ["clerk"] };
+const LEADER: Person = { username: "lanhdao.ubnd", name: "Nguyễn Văn Lãnh", agency: "000.00.00.H61", roles: ["leader"] };
 const OFFICER: Person = { username: "chuyenvien.ubnd", name: "Lê Văn Chuyên", agency: "000.00.00.H61", roles: ["officer"] };
 
 function posts(calls: Call[]) {
@@ -27,7 +28,7 @@ describe("the gestures of an outgoing case, by the person's task and the case's 
     expect(outgoingActions(outTask("draft"), "returned")).toEqual(["edit", "resend"]);
     expect(outgoingActions(outTask("draft"), "approved")).toEqual(["submit"]);
     expect(outgoingActions(outTask("consult"), "consulting")).toEqual(["answer"]);
-    expect(outgoingActions(outTask("sign"), "submitted")).toEqual(["sign"]);
+    expect(outgoingActions(outTask("sign"), "submitted")).toEqual(["sign", "decline"]);
     expect(outgoingActions(outTask("issue"), "signed")).toEqual(["issue"]);
   });
   it("offers nothing for a step out of its state, or a closed task", () => {
@@ -105,6 +106,30 @@ describe("an outgoing document's page", () => {
     expect(posts(calls)[0]).toMatchObject({ path: "/api/v1/workflow/cases/case-out-1/issue",
       body: { version: 8, register_id: "" } });
     expect(await screen.findByTestId("outgoing-state")).toHaveTextContent("Đã phát hành");
+  });
+
+  it("lets the leader return a submitted draft unsigned only with the reason", async () => {
+    const calls = page({
+      [`GET /api/v1/documents/${ID}`]: draft({ status: "submitted" }),
+      [`GET /api/v1/workflow/documents/${ID}/case`]: outgoingCase({ state: "submitted", version: 6 }),
+      "GET /api/v1/workflow/inbox": { tasks: [outTask("sign", { assignee_kind: "role", assignee: "leader" })],
+        counts: {}, next_page_token: null },
+      "POST /api/v1/workflow/cases/case-out-1/return-unsigned": outgoingCase({ state: "returned", version: 7 }),
+    }, LEADER);
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByRole("button", { name: "Trả lại, không ký" }));
+    const dialog = await screen.findByRole("dialog");
+    const ok = () => dialog.querySelector(".ant-modal-footer .ant-btn-primary") as HTMLElement;
+    await user.click(ok());
+    expect(await screen.findByText("Hãy nhập nội dung cần sửa.")).toBeInTheDocument();
+    expect(posts(calls)).toHaveLength(0);
+    fireEvent.change(screen.getByLabelText("Lý do trả lại, nội dung cần sửa"),
+      { target: { value: "Sửa lại căn cứ pháp lý ở đoạn đầu" } });
+    await user.click(ok());
+    await waitFor(() => expect(posts(calls)).toHaveLength(1));
+    expect(posts(calls)[0]).toMatchObject({ path: "/api/v1/workflow/cases/case-out-1/return-unsigned",
+      body: { version: 6, reason: "Sửa lại căn cứ pháp lý ở đoạn đầu" } });
+    expect(await screen.findByTestId("outgoing-state")).toHaveTextContent("Bị trả lại dự thảo");
   });
 
   it("shows an issued document's delivery timeline per recipient", async () => {

@@ -13,12 +13,14 @@ const MAX_TEXT = 2000;
 const OUT_KINDS = ["review", "consult", "draft", "sign", "issue"] as const;
 const isOutKind = (kind: string) => (OUT_KINDS as readonly string[]).includes(kind);
 
-export type OutAction = "approve" | "return" | "edit" | "resend" | "submit" | "answer" | "sign" | "issue";
+export type OutAction = "approve" | "return" | "edit" | "resend" | "submit" | "answer" | "sign" | "decline"
+  | "issue";
 
 /**
  * The gestures a person's open task on an outgoing case offers in the case's state (the workflow's transitions,
  * services/workflow domain/outgoing.py): review in_review → duyệt or trả lại; the drafter's task → sửa and gửi lại
- * once returned, trình ký once approved; consult → cho ý kiến; sign → ký số; issue → phát hành. The server checks
+ * once returned, trình ký once approved; consult → cho ý kiến; sign → ký số or trả lại (không ký, with the reason);
+ * issue → phát hành. The server checks
  * again: a button shown here is one the server would accept.
  */
 export function outgoingActions(task: Pick<Task, "kind" | "state">, caseState: string): OutAction[] {
@@ -33,7 +35,7 @@ export function outgoingActions(task: Pick<Task, "kind" | "state">, caseState: s
     case "consult/consulting":
       return ["answer"];
     case "sign/submitted":
-      return ["sign"];
+      return ["sign", "decline"];
     case "issue/signed":
       return ["issue"];
     default:
@@ -54,6 +56,8 @@ const DIALOGS: Partial<Record<OutAction, { title: string; ok: string; field: str
   submit: { title: out.actions.submit, ok: out.actions.submit, field: out.actions.submitComment },
   answer: { title: out.actions.answerTitle, ok: out.actions.answer, field: out.actions.opinion,
     required: out.actions.opinionRequired },
+  decline: { title: out.actions.declineTitle, ok: out.actions.decline, field: out.actions.declineComment,
+    required: out.actions.commentRequired },
 };
 
 /** One of the person's tasks on the case: its buttons, and the dialog of the one pressed. */
@@ -80,14 +84,15 @@ function TaskButtons({ task, current, documentId, onAct, pending }: {
   };
   const label: Record<OutAction, string> = { approve: out.actions.approve, return: out.actions.return,
     edit: out.circuit.edit, resend: out.actions.resend, submit: out.actions.submit, answer: out.actions.answer,
-    sign: out.actions.sign, issue: out.actions.issue };
+    sign: out.actions.sign, decline: out.actions.decline, issue: out.actions.issue };
   return (
     <Space direction="vertical" style={{ width: "100%" }}>
       <Typography.Text strong>{out.circuit.yourTask(out.task(task.kind, current.state))}</Typography.Text>
       <Space wrap>
         {actions.map((action) => (
           <Button key={action} type={["approve", "resend", "submit", "sign", "issue", "answer"].includes(action)
-            ? "primary" : "default"} danger={action === "return"} loading={pending && action === "issue"}
+            ? "primary" : "default"} danger={action === "return" || action === "decline"}
+            loading={pending && action === "issue"}
             onClick={() => press(action)}>
             {label[action]}
           </Button>
@@ -99,7 +104,7 @@ function TaskButtons({ task, current, documentId, onAct, pending }: {
         <Typography.Paragraph>{out.actions.signConfirm}</Typography.Paragraph>
       </Modal>
       <Modal open={!!spec} title={spec?.title} okText={spec?.ok} cancelText="Hủy" confirmLoading={pending}
-        okButtonProps={{ danger: dialog === "return" }} onCancel={() => setDialog("")} destroyOnHidden
+        okButtonProps={{ danger: dialog === "return" || dialog === "decline" }} onCancel={() => setDialog("")} destroyOnHidden
         onOk={() => void form.validateFields().then((v) => onAct(dialog as OutAction, v).then(() => setDialog("")),
           () => undefined).catch(() => undefined)}>
         <Form form={form} layout="vertical" preserve={false}>
@@ -208,6 +213,9 @@ export function OutgoingCase({ doc }: { doc: Document }) {
             { params: { path: { task_id: task.id } }, body: { version, opinion: comment } }));
         case "sign":
           return unwrap(await api.POST("/api/v1/workflow/cases/{case_id}/sign", { ...path, body: { version } }));
+        case "decline":
+          return unwrap(await api.POST("/api/v1/workflow/cases/{case_id}/return-unsigned",
+            { ...path, body: { version, reason: comment } }));
         default:
           return unwrap(await api.POST("/api/v1/workflow/cases/{case_id}/issue",
             { ...path, body: { version, register_id: "" } }));

@@ -91,6 +91,7 @@ export const out = {
     answer: "Cho ý kiến",
     submit_for_signature: "Trình ký",
     sign: "Ký số",
+    return_unsigned: "Trả lại, không ký",
     issue: "Phát hành",
   } as Record<string, string>,
   actions: {
@@ -112,6 +113,9 @@ export const out = {
     opinionRequired: "Hãy nhập ý kiến.",
     sign: "Ký số",
     signTitle: "Ký số văn bản",
+    decline: "Trả lại, không ký",
+    declineTitle: "Trả lại dự thảo, không ký",
+    declineComment: "Lý do trả lại, nội dung cần sửa",
     signConfirm: "Văn bản sẽ được ký số bằng chứng thư số của bạn do hệ thống lưu giữ. Sau khi ký, văn bản không sửa được nữa.",
     issue: "Phát hành",
     issueConfirm: "Cấp số, đóng dấu và gửi văn bản đến các nơi nhận?",
