@@ -138,9 +138,12 @@ class InterchangeServer:
                                        in_flight_timeout=timedelta(seconds=3 * self.settings.axis_timeout_s + 30),
                                        peers=self.peer_client)
 
-        def kick() -> None:  # events to publish, and perhaps pending deliveries to send
+        # The transmitter wakes when a commit leaves a delivery pending (and polls), not after every commit: each
+        # wake-up reads the due deliveries, and most commits (a local delivery, a receipt, a status) make none.
+        store.on_pending = self.transmitter.kick
+
+        def kick() -> None:  # events to publish
             self.relay.kick()
-            self.transmitter.kick()
 
         answers = Answers(store, registry, router, on_commit=kick, clock=self.clock)
         revoker = Revoker(store, registry, router, on_commit=kick, clock=self.clock)
