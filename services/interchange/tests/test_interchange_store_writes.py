@@ -42,7 +42,7 @@ async def count(store: InterchangeStore, what: object) -> int:
 
 
 async def test_many_writers_at_once_each_commit_and_a_key_is_written_once(store: InterchangeStore) -> None:
-    assert store._write_turn is not None  # SQLite: the process's writes take turns
+    assert store.write_turn is not None  # SQLite: the process's writes take turns
     distinct = [add(store, f"p-{i}", f"doc-{i}") for i in range(24)]
     same = [add(store, f"q-{i}", "doc-same") for i in range(8)]
     results = await asyncio.gather(*distinct, *same)
@@ -50,7 +50,7 @@ async def test_many_writers_at_once_each_commit_and_a_key_is_written_once(store:
     assert sum(len(rows) for rows in results[24:]) == 1  # one handler wrote the key; the others found it taken
     assert await count(store, DeliveryRow) == 25
     assert await count(store, PackageRow) == 25  # the packages of the handlers that found the key taken: not kept
-    assert not store._write_turn.locked()
+    assert not store.write_turn.locked()
 
 
 async def test_a_failed_write_rolls_back_and_hands_the_turn_on(store: InterchangeStore) -> None:
@@ -58,7 +58,7 @@ async def test_a_failed_write_rolls_back_and_hands_the_turn_on(store: Interchang
     with pytest.raises(FailedPrecondition):  # the sent delivery needs its status 13 package, not given
         await store.revoke(sender_code=UBND, document_id="doc-1", reason="Sai sót", staff="Văn thư", packages={},
                            events=lambda rows: [])
-    assert store._write_turn is not None and not store._write_turn.locked()
+    assert store.write_turn is not None and not store.write_turn.locked()
     kept = await store.delivery(sent.id)
     assert kept is not None and (kept.state, kept.revocation) == ("sent", "")
     assert len(await add(store, "p-2", "doc-2")) == 1  # the next writer is not held up

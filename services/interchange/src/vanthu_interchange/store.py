@@ -172,7 +172,7 @@ class InterchangeStore:
         #: handed over the moment one commits, instead of in SQLite's busy handler, which polls the lock with sleeps
         #: of up to 100 ms: with a consumer handling several packages at once those sleeps, not the work, set the
         #: pace (bench/interchange.py). Other processes (the CLI) still meet in SQLite's lock.
-        self._write_turn = asyncio.Lock() if bind is not None and bind.dialect.name == "sqlite" else None
+        self.write_turn = asyncio.Lock() if bind is not None and bind.dialect.name == "sqlite" else None
         #: Called after a write transaction committed a delivery due for sending (``pending``): the
         #: :class:`~vanthu_interchange.transmit.Transmitter`'s kick. Other commits leave it asleep (it polls too).
         self.on_pending: Callable[[], None] = lambda: None
@@ -182,8 +182,8 @@ class InterchangeStore:
         """A write transaction (committed when the block ends; rolled back when it raises), in turn on SQLite; once
         it committed leaving a delivery of its session ``pending``, :attr:`on_pending` is called."""
         async with contextlib.AsyncExitStack() as stack:
-            if self._write_turn is not None:
-                await stack.enter_async_context(self._write_turn)
+            if self.write_turn is not None:
+                await stack.enter_async_context(self.write_turn)
             session = await stack.enter_async_context(self.sessions.begin())
             yield session
             pending = any(isinstance(row, DeliveryRow) and row.state == "pending"
