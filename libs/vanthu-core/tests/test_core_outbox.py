@@ -153,3 +153,42 @@ async def test_a_follow_up_event_is_recorded_once(db: Db) -> None:
         assert not await add_event_once(session, outbox, verdict)
     async with db.sessions() as session:
         assert (await session.execute(select(func.count()).select_from(outbox))).scalar_one() == 1
+
+
+async def test_a_relay_given_the_services_write_turn_marks_its_rows_in_that_turn(tmp_path: Path,
+                                                                                 nats_server: NatsServer) -> None:
+    """SQLite: the relay publishes while another write transaction of its service holds the turn, and marks the rows
+    published only once that one hands the turn on (not by polling SQLite's lock meanwhile)."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'outbox.db'}")
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    db = Db(session_factory(engine))
+    await write(db, [drafted(n) for n in range(3)])
+    bus = await bus_of(nats_server, "relay")
+    asked = asyncio.Event()
+
+    class Turn(asyncio.Lock):
+        async def acquire(self) -> bool:
+            asked.set()
+            return await super().acquire()
+
+    turn = Turn()
+    relay = OutboxRelay(db.sessions, outbox, bus, turn=turn)
+    try:
+        await turn.acquire()  # the service is writing
+        publishing = asyncio.create_task(relay.publish_pending())
+        asked.clear()
+        await asyncio.wait([asyncio.create_task(asked.wait()), publishing], return_when=asyncio.FIRST_COMPLETED)
+        assert len(bus.published) == 3 and not publishing.done()  # sent; waiting for the turn to mark them
+        async with db.sessions() as session:
+            assert (await session.execute(select(func.count()).select_from(outbox)
+                                          .where(outbox.c.published_at.is_(None)))).scalar_one() == 3
+        turn.release()
+        assert await publishing == 3
+        assert not turn.locked()
+        async with db.sessions() as session:
+            assert (await session.execute(select(func.count()).select_from(outbox)
+                                          .where(outbox.c.published_at.is_(None)))).scalar_one() == 0
+    finally:
+        await bus.close()
+        await engine.dispose()

@@ -120,7 +120,8 @@ class OutboxRelay:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], table: Table, bus: EventBus | None, *,
                  interval_s: float = 2.0, batch: int = 200, retention: timedelta = timedelta(days=7),
-                 prune_every: timedelta = timedelta(minutes=10), clock: Clock = utc_now) -> None:
+                 prune_every: timedelta = timedelta(minutes=10), clock: Clock = utc_now,
+                 turn: asyncio.Lock | None = None) -> None:
         self.sessions = sessions
         self.table = table
         self.bus = bus
@@ -133,6 +134,13 @@ class OutboxRelay:
         self._task: asyncio.Task[None] | None = None
         self._last_prune: datetime | None = None
         self._postgres: bool | None = None
+        #: SQLite: the service's own turn for write transactions, when it has one (interchange's store), so the
+        #: relay's marking and pruning wait for it there instead of in SQLite's busy handler, which polls the lock
+        #: with sleeps of up to 100 ms while every event of the service waits behind the relay.
+        self.turn = turn
+
+    def _writing(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        return self.turn if self.turn is not None else contextlib.nullcontext()
 
     def kick(self) -> None:
         self._wake.set()
@@ -180,7 +188,7 @@ class OutboxRelay:
         published: list[int] = []
         failure = await self._send(rows, published)
         if published:
-            async with self.sessions() as session, session.begin():
+            async with self._writing(), self.sessions() as session, session.begin():
                 await session.execute(update(t).where(t.c.seq.in_(published)).values(published_at=self.clock()))
         if failure is not None:
             raise failure
@@ -207,7 +215,7 @@ class OutboxRelay:
         cutoff = self.clock() - self.retention
         removed = 0
         while True:
-            async with self.sessions() as session, session.begin():
+            async with self._writing(), self.sessions() as session, session.begin():
                 seqs = list((await session.execute(select(t.c.seq).where(t.c.published_at < cutoff)
                                                    .order_by(t.c.seq).limit(1000))).scalars())
                 if seqs:

@@ -95,8 +95,10 @@ class InterchangeServer:
             self.bus = EventBus.for_service(self.common, "vanthu-interchange")
             await self.bus.connect()
             await self.bus.wait_for_streams()
+        store = InterchangeStore(sessions, clock=self.clock)
         self.relay = OutboxRelay(sessions, outbox, self.bus,
-                                 retention=timedelta(hours=self.common.outbox_retention_hours))
+                                 retention=timedelta(hours=self.common.outbox_retention_hours),
+                                 turn=store.write_turn)
         self.relay.start()
         self.verifier = JwksVerifier(self.common.oidc_issuer, audience=self.common.oidc_audience or None)
         self.grpc = GrpcServer(service="interchange", host=self.settings.grpc_host, port=self.settings.grpc_port,
@@ -116,7 +118,6 @@ class InterchangeServer:
         registry = Registry(self.channels[0], tokens, wait_for_ready=True, agency_cache_s=60.0)
         storage = Storage(self.channels[1], tokens, self.settings.max_file_bytes, wait_for_ready=True)
         api_registry = Registry(self.channels[0], tokens)
-        store = InterchangeStore(sessions, clock=self.clock)
         self.axis = AxisClient(self.settings.axis_settings()) if self.settings.axis_configured else None
         peers, self.peer_client, self.federation = Peers(), None, None
         tls: TlsMaterial | None = None
@@ -138,9 +139,12 @@ class InterchangeServer:
                                        in_flight_timeout=timedelta(seconds=3 * self.settings.axis_timeout_s + 30),
                                        peers=self.peer_client)
 
-        def kick() -> None:  # events to publish, and perhaps pending deliveries to send
+        # The transmitter wakes when a commit leaves a delivery pending (and polls), not after every commit: each
+        # wake-up reads the due deliveries, and most commits (a local delivery, a receipt, a status) make none.
+        store.on_pending = self.transmitter.kick
+
+        def kick() -> None:  # events to publish
             self.relay.kick()
-            self.transmitter.kick()
 
         answers = Answers(store, registry, router, on_commit=kick, clock=self.clock)
         revoker = Revoker(store, registry, router, on_commit=kick, clock=self.clock)

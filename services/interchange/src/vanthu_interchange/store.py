@@ -17,6 +17,9 @@ Each method is one transaction; the events that announce a change are written in
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -164,6 +167,29 @@ class InterchangeStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock = utc_now) -> None:
         self.sessions = sessions
         self.clock = clock
+        bind = sessions.kw.get("bind")
+        #: On SQLite (the embedded mode, one writer at a time) this process's write transactions take turns here,
+        #: handed over the moment one commits, instead of in SQLite's busy handler, which polls the lock with sleeps
+        #: of up to 100 ms: with a consumer handling several packages at once those sleeps, not the work, set the
+        #: pace (bench/interchange.py). Other processes (the CLI) still meet in SQLite's lock.
+        self.write_turn = asyncio.Lock() if bind is not None and bind.dialect.name == "sqlite" else None
+        #: Called after a write transaction committed a delivery due for sending (``pending``): the
+        #: :class:`~vanthu_interchange.transmit.Transmitter`'s kick. Other commits leave it asleep (it polls too).
+        self.on_pending: Callable[[], None] = lambda: None
+
+    @contextlib.asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction (committed when the block ends; rolled back when it raises), in turn on SQLite; once
+        it committed leaving a delivery of its session ``pending``, :attr:`on_pending` is called."""
+        async with contextlib.AsyncExitStack() as stack:
+            if self.write_turn is not None:
+                await stack.enter_async_context(self.write_turn)
+            session = await stack.enter_async_context(self.sessions.begin())
+            yield session
+            pending = any(isinstance(row, DeliveryRow) and row.state == "pending"
+                          for row in session.identity_map.values())
+        if pending:
+            self.on_pending()
 
     # -- sending ---------------------------------------------------------------------------------------------------
     async def existing_keys(self, keys: list[str]) -> set[str]:
@@ -190,7 +216,7 @@ class InterchangeStore:
     async def _add_package(self, now: datetime, *, package_id: str, kind: str, sender_code: str,
                            edxml_document_id: str, body: bytes, sha256: str, document_id: str,
                            deliveries: list[NewDelivery], events: Any) -> list[DeliveryRow]:
-        async with self.sessions.begin() as session:
+        async with self._write() as session:
             taken = {k for (k,) in await session.execute(
                 select(DeliveryRow.key).where(DeliveryRow.key.in_([d.key for d in deliveries])))}
             fresh = [d for d in deliveries if d.key not in taken]
@@ -263,7 +289,7 @@ class InterchangeStore:
     async def park(self, delivery_id: str) -> DeliveryRow | None:
         """A pending delivery whose recipient is now served by a connected system: route ``system``, waiting for
         that system to fetch it (not due for the Transmitter any more)."""
-        async with self.sessions.begin() as session:
+        async with self._write() as session:
             row = await session.get(DeliveryRow, delivery_id, with_for_update=True)
             if row is None or row.state != "pending":
                 return None
@@ -275,7 +301,7 @@ class InterchangeStore:
         """Keep a package a connected system sent for agencies of other connected systems (once per id) and its
         deliveries whose key is not taken yet (no registry document: ``document_id`` empty); the new rows."""
         now = self.clock()
-        async with self.sessions.begin() as session:
+        async with self._write() as session:
             if await session.get(PackageRow, package_id) is None:
                 session.add(PackageRow(id=package_id, kind=kind, sender_code=sender_code,
                                        edxml_document_id=edxml_document_id, body=body, sha256=sha256,
@@ -298,7 +324,7 @@ class InterchangeStore:
         many times as the consumer tries, or can never be taken in): ``failed`` with the reason, visible to the
         sender and in ``vanthu-interchange failed`` (``resend`` dispatches it again). None when there is no such
         delivery, or it was taken in after all (a receipt exists) or is failed already."""
-        async with self.sessions.begin() as session:
+        async with self._write() as session:
             row = (await session.scalars(select(DeliveryRow).where(
                 DeliveryRow.package_id == package_id, DeliveryRow.recipient_code == recipient_code)
                 .with_for_update())).first()
@@ -323,7 +349,7 @@ class InterchangeStore:
         not built yet (empty body; :meth:`set_package` fills it when the operator resends); the new rows."""
         now = self.clock()
         package_id = new_id()
-        async with self.sessions.begin() as session:
+        async with self._write() as session:
             keys = {code: f"edoc/{document_id}/{code}" for code, _, _ in recipients}
             taken = {k for (k,) in await session.execute(
                 select(DeliveryRow.key).where(DeliveryRow.key.in_(list(keys.values()))))}
@@ -348,7 +374,7 @@ class InterchangeStore:
     async def set_package(self, package_id: str, *, edxml_document_id: str, body: bytes, sha256: str) -> None:
         """Fill a package that was not built (:meth:`add_unsent`) and its deliveries' DocumentId; a package built
         already is left as it is."""
-        async with self.sessions.begin() as session:
+        async with self._write() as session:
             row = await session.get(PackageRow, package_id, with_for_update=True)
             if row is None or row.body:
                 return
@@ -368,7 +394,7 @@ class InterchangeStore:
                              events: Any) -> DeliveryRow | None:
         """Count a failed attempt: retry after ``backoff``, or mark failed after ``max_attempts``; success is
         :meth:`mark_sent`. The row after the change (None when it is not pending any more)."""
-        async with self.sessions.begin() as session:
+        async with self._write() as session:
             row = await session.get(DeliveryRow, delivery_id, with_for_update=True)
             if row is None or row.state != "pending":
                 return None
@@ -387,7 +413,7 @@ class InterchangeStore:
 
     async def mark_sent(self, delivery_id: str, events: Any, transport_id: str = "") -> DeliveryRow | None:
         """A pending delivery went (``transport_id``: its package's id on the transport, the axis's DocID)."""
-        async with self.sessions.begin() as session:
+        async with self._write() as session:
             row = await session.get(DeliveryRow, delivery_id, with_for_update=True)
             if row is None or row.state != "pending":
                 return None
@@ -403,7 +429,7 @@ class InterchangeStore:
     async def reopen(self, delivery_id: str, sender_code: str | None = None) -> DeliveryRow | None:
         """Make a failed delivery pending again, due now, its attempts counted afresh (``resend``); None when there
         is no such failed delivery (of ``sender_code`` when given)."""
-        async with self.sessions.begin() as session:
+        async with self._write() as session:
             row = await session.get(DeliveryRow, delivery_id, with_for_update=True)
             if row is None or row.state != "failed" or (sender_code and row.sender_code != sender_code):
                 return None
@@ -415,7 +441,7 @@ class InterchangeStore:
         sendEdoc is not idempotent); None when it is not pending or already in flight (another sender took it). The
         outcome (:meth:`mark_sent`, :meth:`record_attempt`) clears the mark; a mark left by a crash is found by
         :meth:`interrupted` and the delivery failed visibly instead of being sent a second time."""
-        async with self.sessions.begin() as session:
+        async with self._write() as session:
             row = await session.get(DeliveryRow, delivery_id, with_for_update=True)
             if row is None or row.state != "pending" or row.in_flight_at is not None:
                 return None
@@ -430,7 +456,7 @@ class InterchangeStore:
                     DeliveryRow.state == "pending", DeliveryRow.in_flight_at.is_not(None),
                     DeliveryRow.in_flight_at < started_before).limit(1))).first() is None:
                 return []
-        async with self.sessions.begin() as session:
+        async with self._write() as session:
             rows = list((await session.scalars(select(DeliveryRow).where(
                 DeliveryRow.state == "pending", DeliveryRow.in_flight_at.is_not(None),
                 DeliveryRow.in_flight_at < started_before).with_for_update())).all())
@@ -477,7 +503,7 @@ class InterchangeStore:
     async def store_received(self, *, package_id: str, kind: str, sender_code: str, edxml_document_id: str,
                              body: bytes, sha256: str) -> None:
         """Keep a package received from outside (the axis, a peer) before it is taken in; once per id."""
-        async with self.sessions.begin() as session:
+        async with self._write() as session:
             if await session.get(PackageRow, package_id) is None:
                 session.add(PackageRow(id=package_id, kind=kind, sender_code=sender_code,
                                        edxml_document_id=edxml_document_id, body=body, sha256=sha256,
@@ -487,7 +513,7 @@ class InterchangeStore:
         """Record what came of a package for one recipient, with its events; a receipt already there (the same
         package taken in twice) wins and is returned, the events dropped."""
         try:
-            async with self.sessions.begin() as session:
+            async with self._write() as session:
                 existing = (await session.scalars(select(ReceiptRow).where(
                     ReceiptRow.transport_id == receipt.transport_id,
                     ReceiptRow.recipient_code == receipt.recipient_code))).first()
@@ -518,7 +544,7 @@ class InterchangeStore:
                          events: Any) -> tuple[DeliveryRow | None, bool]:
         """Record a status package on the ``kind`` delivery of ``edxml_document_id`` that ``sender_code`` sent to
         ``reporter_code``: (the delivery or None when there is none, whether the status is new)."""
-        async with self.sessions.begin() as session:
+        async with self._write() as session:
             delivery = (await session.scalars(select(DeliveryRow).where(
                 DeliveryRow.kind == kind, DeliveryRow.edxml_document_id == edxml_document_id,
                 DeliveryRow.recipient_code == reporter_code, DeliveryRow.sender_code == sender_code)
@@ -548,7 +574,7 @@ class InterchangeStore:
         (revocation pending, 13 on its timeline); one not sent yet (pending, failed) is cancelled. FailedPrecondition
         while a revocation is pending, or when a delivery was sent since ``packages`` were built; the deliveries."""
         now = self.clock()
-        async with self.sessions.begin() as session:
+        async with self._write() as session:
             rows = list((await session.scalars(select(DeliveryRow).where(
                 DeliveryRow.sender_code == sender_code, DeliveryRow.document_id == document_id,
                 DeliveryRow.kind == "edoc").order_by(DeliveryRow.recipient_code).with_for_update())).all())
@@ -616,7 +642,7 @@ class InterchangeStore:
                 DeliveryRow.edxml_document_id == edxml_document_id, ~taken.exists()))).first() is not None
 
     async def cancel_pending(self, delivery_ids: list[str]) -> None:
-        async with self.sessions.begin() as session:
+        async with self._write() as session:
             await session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids),
                                                             DeliveryRow.state == "pending")
                                   .values(state="cancelled", next_attempt_at=None))

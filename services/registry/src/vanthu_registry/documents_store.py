@@ -216,11 +216,9 @@ class DocumentStore:
         to its files are recorded under it before the document exists). An arrival with an ``arrival_key`` the
         agency holds already is not created again: the existing one is returned (its id differs from
         ``document_id``). ``replaces_document_id``: an arrival of the agency this arrival replaces (thay thế); both
-        show the link."""
-        if arrival_key:
-            existing = await self._arrival_by_key(agency_code, arrival_key)
-            if existing is not None:
-                return existing
+        show the link. The key is not looked up first: the insert meets the unique index on the agency and key
+        (``uq_documents_arrival_key``), and only then is the existing arrival read (one round trip fewer for every
+        new arrival; a repeat rolls its transaction back)."""
         try:
             return await self._create(agency_code=agency_code, agency_name=agency_name, draft=draft, actor=actor,
                                       document_id=document_id, actor_subject=actor_subject, arrival_key=arrival_key,
