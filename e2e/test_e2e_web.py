@@ -71,6 +71,11 @@ class Screens:
 
     def __init__(self, browser: Browser, name: str, **context: Any) -> None:
         self.context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **context)
+        # The bell's live stream (server-sent events) stays open, so Playwright's "networkidle" would never come:
+        # here it answers at once with one keep-alive and ends (the page then polls it again after a while). The
+        # stream itself is tested in services/gateway/tests/test_gateway_notifications.py, the bell in vitest.
+        self.context.route("**/api/v1/notifications/stream", lambda route: route.fulfill(
+            status=200, content_type="text/event-stream", body=": keep-alive\n\n"))
         self.page: Page = self.context.new_page()
         self.page.set_default_timeout(UI_TIMEOUT_MS)
         self.name = name

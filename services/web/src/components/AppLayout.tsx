@@ -2,6 +2,7 @@ import { Avatar, Button, Drawer, Grid, Layout, Menu, Space, type MenuProps } fro
 import { useState } from "react";
 import { Link, Outlet, useLocation } from "react-router-dom";
 import { useAuth } from "../auth/AuthProvider";
+import { NotificationBell } from "../features/notifications/NotificationBell";
 import type { Role } from "../auth/claims";
 import { common } from "./messages";
 
@@ -54,8 +55,9 @@ export function AppLayout() {
         </Link>
         <span style={{ flex: 1 }} />
         <Space size={wide ? "small" : 4}>
+          <NotificationBell />
           {wide && <Avatar style={{ background: "#003eb3" }} aria-hidden>{person?.name.slice(0, 1)}</Avatar>}
-          <span data-testid="user-name" style={{ color: "#fff", display: "inline-block", maxWidth: wide ? 280 : 110,
+          <span data-testid="user-name" style={{ color: "#fff", display: "inline-block", maxWidth: wide ? 280 : 80,
             overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap", verticalAlign: "middle" }}>
             {person?.name}
           </span>

@@ -1,0 +1,96 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Badge, Button, List, Popover, Space, Typography } from "antd";
+import { useState } from "react";
+import { useNavigate } from "react-router-dom";
+import { useApi } from "../../api/ApiProvider";
+import { unwrap } from "../../api/client";
+import type { components } from "../../api/schema";
+import { formatDateTime } from "../../components/dates";
+import { notify } from "./messages";
+import { useNotificationStream } from "./stream";
+
+type Notification = components["schemas"]["NotificationOut"];
+
+/** A bell drawn inline (no icon font, no emoji: government machines may have neither). */
+function BellIcon() {
+  return (
+    <svg viewBox="0 0 24 24" width="16" height="16" fill="currentColor" aria-hidden="true" focusable="false">
+      <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6v-5a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2z" />
+    </svg>
+  );
+}
+
+/** How many of the latest notifications the bell lists. */
+const SHOWN = 10;
+
+/**
+ * The bell in the header: the person's unread count and latest notifications (unread first), updated live from the
+ * gateway's stream (and every five minutes besides). Opening one marks it read and goes to its document; "mark all"
+ * marks every one read.
+ */
+export function NotificationBell() {
+  const api = useApi();
+  const queries = useQueryClient();
+  const navigate = useNavigate();
+  const [open, setOpen] = useState(false);
+  const list = useQuery({
+    queryKey: ["notifications"],
+    queryFn: async () => unwrap(await api.GET("/api/v1/notifications", { params: { query: { page_size: SHOWN } } })),
+    refetchInterval: 300_000,
+  });
+  useNotificationStream(() => {
+    void queries.invalidateQueries({ queryKey: ["notifications"] });
+    void queries.invalidateQueries({ queryKey: ["inbox"] });
+  });
+  const mark = useMutation({
+    mutationFn: async (body: { ids?: string[]; all?: boolean }) =>
+      unwrap(await api.POST("/api/v1/notifications/read", { body: { ids: body.ids ?? [], all: body.all ?? false } })),
+    onSuccess: () => queries.invalidateQueries({ queryKey: ["notifications"] }),
+  });
+  const unread = list.data?.unread ?? 0;
+  const openOne = (n: Notification) => {
+    if (!n.read) mark.mutate({ ids: [n.id] });
+    setOpen(false);
+    if (n.document_id) navigate(`/van-ban/${n.document_id}`);
+  };
+  const content = (
+    <div style={{ width: "min(360px, 90vw)" }}>
+      {list.isError ? (
+        <Typography.Text type="danger">{notify.loadError}</Typography.Text>
+      ) : (
+        <List<Notification>
+          loading={list.isLoading}
+          dataSource={list.data?.notifications ?? []}
+          locale={{ emptyText: notify.empty }}
+          renderItem={(n) => (
+            <List.Item style={{ paddingInline: 4 }}>
+              <button type="button" onClick={() => openOne(n)} aria-label={n.title}
+                style={{ all: "unset", display: "block", width: "100%", cursor: "pointer" }}>
+                <Space direction="vertical" size={0} style={{ width: "100%" }}>
+                  <Typography.Text strong={!n.read}>
+                    {!n.read && <Badge status="processing" aria-label={notify.unread} />} {n.title}
+                  </Typography.Text>
+                  {n.body && <Typography.Text type="secondary" style={{ fontSize: 13 }}>{n.body}</Typography.Text>}
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>{formatDateTime(n.created_at)}</Typography.Text>
+                </Space>
+              </button>
+            </List.Item>
+          )}
+        />
+      )}
+      {unread > 0 && (
+        <Button type="link" onClick={() => mark.mutate({ all: true })} loading={mark.isPending}>
+          {notify.markAll}
+        </Button>
+      )}
+    </div>
+  );
+  return (
+    <Popover open={open} onOpenChange={setOpen} trigger="click" placement="bottomRight" title={notify.title}
+      content={content}>
+      <Badge count={unread} size="small" overflowCount={99}>
+        <Button aria-label={notify.bell(unread)} data-testid="notification-bell" icon={<BellIcon />} />
+      </Badge>
+    </Popover>
+  );
+}
