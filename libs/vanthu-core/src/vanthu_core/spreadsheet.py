@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol, TypeVar
 
+#: The media types of the platform's exports (CSV as UTF-8; the XLSX workbook of Office Open XML, ECMA-376).
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: The first characters that make a spreadsheet program read a cell as a formula.
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -15,6 +15,7 @@ from vanthu.workflow.v1 import workflow_pb2_grpc
 from vanthu_core import policy
 from vanthu_core.auth import Principal
 from vanthu_core.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from vanthu_core.spreadsheet import CSV_TYPE, XLSX_TYPE
 from vanthu_core.timeutil import VIETNAM_TZ, Clock, iso_vietnam, utc_now
 from vanthu_core.workdays import DEFAULT_SOON_DAYS, WorkingCalendar, add_working_days, deadline_state, vietnam_date
 from vanthu_workflow import dashboard
@@ -381,10 +382,10 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         state_names = OUT_STATE_NAMES if kind == "outgoing" else STATE_NAMES
         names = {str(state): name for state, name in state_names.items()}
         if request.format == "csv":
-            reply.file, reply.media_type = dashboard.to_csv(shown, kind, names), dashboard.CSV_TYPE
+            reply.file, reply.media_type = dashboard.to_csv(shown, kind, names), CSV_TYPE
         elif request.format == "xlsx":
             reply.file = dashboard.to_xlsx(shown, kind, names, date_from, date_to)
-            reply.media_type = dashboard.XLSX_TYPE
+            reply.media_type = XLSX_TYPE
         if request.format:
             reply.file_name = dashboard.file_name(kind, date_from, date_to, request.format)
         return reply

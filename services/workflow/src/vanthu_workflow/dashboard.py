@@ -32,8 +32,6 @@ from vanthu_core.workdays import vietnam_date
 #: Unit code of the cases not given to any unit yet (submitted to the leaders, not assigned).
 UNASSIGNED = "-"
 UNASSIGNED_NAME = "Chưa giao đơn vị"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_TYPE = "text/csv; charset=utf-8"
 #: The states that end a case: it is no longer open.
 FINAL_STATES = frozenset({"completed", "withdrawn", "issued", "cancelled"})
 #: The state a case is completed in, per kind of case.

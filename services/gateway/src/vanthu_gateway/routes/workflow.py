@@ -21,6 +21,7 @@ from vanthu.workflow.v1 import workflow_pb2 as pb
 from vanthu_core.auth import Principal
 from vanthu_core.errors import Unavailable
 from vanthu_core.policy import WORKFLOW
+from vanthu_core.spreadsheet import CSV_TYPE, XLSX_TYPE
 from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
 from vanthu_gateway.schema import INT32_MAX, IsoDate, RequestBody, ResponseBody
@@ -496,8 +497,7 @@ class DashboardOut(ResponseBody):
 
 
 DashboardKind = Literal["incoming", "outgoing", "job"]
-EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
-                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+EXPORT_TYPES = {"csv": CSV_TYPE, "xlsx": XLSX_TYPE}
 
 
 def _dashboard_row(row: pb.DashboardRow) -> DashboardRowOut:
