@@ -698,21 +698,21 @@ class WorkflowStore:
             row.requested_deadline = None
             audience = audience or Audience()
             words = extension_words(row.abstract, granted=grant, deadline=row.deadline,
-                                    by=actor.name or actor.username, comment=comment)
-            extra = [(self._recipient(task, audience), EXTENSION_DECIDED, words, task.id) for task in open_tasks
-                     if task.kind == TaskKind.LEAD]
+                                    by=actor.name or actor.username, comment=comment, job=row.kind == JOB)
+            extra = [(who, EXTENSION_DECIDED, words, task.id) for task in open_tasks if task.kind == TaskKind.LEAD
+                     for who in self._recipients(task, audience)]
             await self._advance(session, row, action, state, to, actor, text, "", audience, extra)
             return await self._view(session, row)
 
     # -- assigned work (giao việc) ---------------------------------------------------------------------------------
     async def give_job(self, agency_code: str, *, title: str, description: str, lead: Party,
                        cooperating: list[Party], for_information: list[Party], deadline: date | None, unit_code: str,
-                       actor: Actor, parent_id: str = "") -> CaseView:
-        """A new job (case kind JOB, state ``assigned``), a task for each party, its first step and a JobAssigned
-        event. The caller has checked who may give it and to whom (:mod:`vanthu_workflow.domain.jobs`);
-        ``unit_code`` is the unit it stays within. A sub-job (``parent_id``): the parent is read ``FOR UPDATE``, must
-        be a job of the agency being worked on, whose open lead task the actor holds (PermissionDenied otherwise),
-        and not at the deepest level (FailedPrecondition)."""
+                       actor: Actor, parent_id: str = "", audience: Audience | None = None) -> CaseView:
+        """A new job (case kind JOB, state ``assigned``), a task for each party, its first step, the parties'
+        notifications (``audience``) and a JobAssigned event. The caller has checked who may give it and to whom
+        (:mod:`vanthu_workflow.domain.jobs`); ``unit_code`` is the unit it stays within. A sub-job (``parent_id``):
+        the parent is read ``FOR UPDATE``, must be a job of the agency being worked on, whose open lead task the
+        actor holds (PermissionDenied otherwise), and not at the deepest level (FailedPrecondition)."""
         now = self.clock()
         async with self.sessions() as session, session.begin():
             depth = 0
@@ -738,6 +738,8 @@ class WorkflowStore:
             await session.flush()
             summary = self._give(session, row, lead, cooperating, for_information, deadline, now)
             await self._step(session, row, Action.ASSIGN, "", State.ASSIGNED, actor, summary, "")
+            await self._notify_step(session, row, Action.ASSIGN, actor, summary, audience,
+                                    session.sync_session.info.pop(_NEW_TASKS, []), ())
             await self._job_assigned(session, row, actor)
             return await self._view(session, row)
 
@@ -1090,14 +1092,15 @@ class WorkflowStore:
         return f"{base}/van-ban/{document_id}" if document_id else f"{base}/cong-viec"
 
     @staticmethod
-    def _recipient(task: TaskRow, audience: Audience) -> str:
-        """Who a task's notifications reach: the person holding it, or the head of the unit holding it; a task of a
-        role (the agency's leaders, its clerks) reaches nobody in particular (their inbox shows it)."""
+    def _recipients(task: TaskRow, audience: Audience) -> tuple[str, ...]:
+        """Who a task's notifications reach (subjects): the person holding it, the head of the unit holding it, or
+        every holder of the role holding it (the agency's leaders, its clerks: whoever acts first takes it)."""
         if task.assignee_kind == PERSON:
-            return task.assignee
+            return (task.assignee,)
         if task.assignee_kind == UNIT:
-            return audience.heads.get(task.assignee, "")
-        return ""
+            head = audience.heads.get(task.assignee, "")
+            return (head,) if head else ()
+        return audience.roles.get(task.assignee, ())
 
     async def _notify_step(self, session: AsyncSession, row: CaseRow, action: StrEnum, actor: Actor, comment: str,
                            audience: Audience | None, new_tasks: Sequence[TaskRow],
@@ -1106,22 +1109,22 @@ class WorkflowStore:
         by = actor.name or actor.username
         notes: list[tuple[str, str, Words, str]] = []
         for task in sorted(new_tasks, key=lambda t: (t.kind, t.assignee_kind, t.assignee)):
-            if action == OutAction.RETURN and task.kind == OutTaskKind.DRAFT:
-                notes.append((self._recipient(task, audience), DRAFT_RETURNED,
-                              draft_returned_words(row.abstract, by=by, comment=comment), task.id))
+            if action in (OutAction.RETURN, OutAction.DECLINE) and task.kind == OutTaskKind.DRAFT:
+                words = draft_returned_words(row.abstract, by=by, comment=comment)
+                notes += [(who, DRAFT_RETURNED, words, task.id) for who in self._recipients(task, audience)]
                 continue
             said = row.instruction if task.kind in (TaskKind.LEAD, TaskKind.COOPERATING, TaskKind.FOR_INFORMATION) \
                 else comment
-            notes.append((self._recipient(task, audience), NEW_TASK,
-                          new_task_words(task.kind, row.abstract, deadline=task.deadline, by=by, comment=said),
-                          task.id))
+            words = new_task_words(task.kind, row.abstract, deadline=task.deadline, by=by, comment=said,
+                                   job=row.kind == JOB)
+            notes += [(who, NEW_TASK, words, task.id) for who in self._recipients(task, audience)]
         seen: set[tuple[str, str]] = set()
         for recipient, kind, words, task_id in [*notes, *extra]:
             if not recipient or recipient == actor.subject or (recipient, task_id) in seen:
                 continue
             seen.add((recipient, task_id))
             await self._notify(session, row.agency_code, recipient, kind, words, case_id=row.id, task_id=task_id,
-                               document_id=row.document_id, email=audience.emails.get(recipient, ""))
+                               document_id=_document_of(row), email=audience.emails.get(recipient, ""))
 
     async def _notify(self, session: AsyncSession, agency_code: str, recipient: str, kind: str, words: Words, *,
                       case_id: str, task_id: str, document_id: str, email: str, dedupe_key: str | None = None,
@@ -1284,8 +1287,9 @@ class WorkflowStore:
                         continue
                     assert task.deadline is not None
                     await self._notify(session, row.agency_code, who, kind,
-                                       reminder_words(kind, row.abstract, task.deadline), case_id=row.id,
-                                       task_id=task.id, document_id=row.document_id, email=email, dedupe_key=key)
+                                       reminder_words(kind, row.abstract, task.deadline, job=row.kind == JOB),
+                                       case_id=row.id, task_id=task.id, document_id=_document_of(row), email=email,
+                                       dedupe_key=key)
                     reminded.setdefault((task.id, kind), []).append(who)
                     written += 1
                 by_task = {t.id: (t, r) for t, r in found}
@@ -1298,6 +1302,11 @@ class WorkflowStore:
         except IntegrityError:
             return 0, 0
         return len(found), written
+
+
+def _document_of(row: CaseRow) -> str:
+    """The document a notification of the case opens: none for a job (its link is the person's work)."""
+    return "" if row.kind == JOB else row.document_id
 
 
 def _note_view(note: NotificationRow) -> NotificationView:
