@@ -871,7 +871,7 @@ class WorkflowStore:
                 task.state = TaskState.IN_PROGRESS.value
                 extra.append((delegate_to.id, NEW_TASK, new_task_words(
                     task.kind, row.abstract, deadline=task.deadline, by=actor.name or actor.username,
-                    comment=comment), task.id))
+                    comment=comment, job=row.kind == JOB), task.id))
             elif action == Action.PROGRESS:
                 task.state, task.note = TaskState.IN_PROGRESS.value, comment
             elif action == Action.REQUEST_EXTENSION:
