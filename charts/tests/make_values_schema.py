@@ -104,8 +104,7 @@ SCHEMA = obj({
     "streams": obj({"resources": ANY_MAP}),
     "monitoring": obj({
         "serviceMonitor": obj({"enabled": BOOL, "labels": STR_MAP, "interval": STR,
-                               "collector": obj({"namespace": NAME, "selector": STR_MAP, "port": STR}),
-                               "nats": obj({"selector": STR_MAP, "port": STR})}),
+                               "collector": obj({"namespace": NAME, "selector": STR_MAP, "port": STR})}),
         "prometheusRule": obj({"enabled": BOOL, "labels": STR_MAP}),
         "dashboard": obj({"enabled": BOOL, "labels": STR_MAP}),
     }),
