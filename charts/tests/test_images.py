@@ -50,7 +50,8 @@ def test_the_dockerfile_builds_a_small_locked_non_root_image(service: str) -> No
         "the final stage has no build tools"
     assert re.search(r"(?m)^USER 10001$", final)
     assert f'ENTRYPOINT ["python", "-m", "vanthu_{service}"]' in final
-    assert "PYTHONDONTWRITEBYTECODE=1" in final and "UV_COMPILE_BYTECODE=1" in text   # read-only root filesystem
+    # a read-only root filesystem: bytecode compiled at build, never written; HOME on the /tmp volume
+    assert "PYTHONDONTWRITEBYTECODE=1" in final and "UV_COMPILE_BYTECODE=1" in text and "HOME=/tmp" in final
     if service == "gateway":
         assert re.search(r"(?m)^ARG NODE_IMAGE=node:\d+\.\d+\.\d+-\w+-slim$", text)
         assert "COPY --from=web /web/dist /app/web" in final and "VANTHU_GATEWAY_WEB_DIR=/app/web" in final
