@@ -12,9 +12,12 @@ file>.yaml``, that the tests compare with: a change to the chart's output is the
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import sys
 from collections.abc import Iterator
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -81,8 +84,9 @@ def lint(values: dict[str, Any] | None = None) -> list[str]:
 
 def documents(rendered: dict[str, str]) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every resource of a render as (template path, resource)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml's: the renders are long
     for path, text in rendered.items():
-        for document in yaml.safe_load_all(text):
+        for document in yaml.load_all(text, Loader=loader):
             if document:
                 yield path, document
 
@@ -104,23 +108,39 @@ def _shipped_schema(resource: dict[str, Any]) -> dict[str, Any] | None:
     return loaded
 
 
+@functools.cache
+def _kubernetes_validator(kind: str, api_version: str) -> Any:
+    """kubernetes-validate's strict schema of ``kind`` for :data:`KUBE_VERSION`, looked up as its ``validate`` does
+    (``rbac.authorization.k8s.io/v1`` -> ``rbac-v1``), built once per kind: the library reads its large definitions
+    file again for every resource, seconds per render. None: no schema for that kind."""
+    import jsonschema
+    from referencing import Registry, Resource
+
+    directory = files("kubernetes_validate") / "kubernetes-json-schema" / f"v{KUBE_VERSION}.0-local-strict"
+    api = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    path = directory / f"{kind.lower()}-{api}.json"
+    if not path.is_file():
+        return None
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    definitions = json.loads((directory / "_definitions.json").read_text(encoding="utf-8"))
+    registry = Resource.from_contents(definitions) @ (Resource.from_contents(schema) @ Registry())
+    return jsonschema.Draft202012Validator(schema, registry=registry)
+
+
 def validate(resource: dict[str, Any]) -> None:
     """Validate one rendered resource strictly; raises :class:`ChartError` naming the resource and the field, or
     when no schema covers its kind."""
     import jsonschema
-    import kubernetes_validate
 
     name = f"{resource.get('kind')}/{resource.get('metadata', {}).get('name')}"
     schema = _shipped_schema(resource)
+    validator = (jsonschema.Draft202012Validator(schema) if schema is not None
+                 else _kubernetes_validator(str(resource.get("kind")), str(resource.get("apiVersion"))))
+    if validator is None:
+        raise ChartError(f"{name}: no Kubernetes schema for {resource.get('apiVersion')} {resource.get('kind')}")
     try:
-        if schema is not None:
-            jsonschema.Draft202012Validator(schema).validate(resource)
-        else:
-            kubernetes_validate.validate(resource, KUBE_VERSION, strict=True)
-    except kubernetes_validate.SchemaNotFoundError as error:
-        raise ChartError(f"{name}: no Kubernetes schema for {resource.get('apiVersion')} {resource.get('kind')}") \
-            from error
-    except (kubernetes_validate.ValidationError, jsonschema.ValidationError) as error:
+        validator.validate(resource)
+    except jsonschema.ValidationError as error:
         where = "/".join(str(p) for p in error.path)
         raise ChartError(f"{name}: {where}: {error.message}") from error
 
