@@ -16,7 +16,7 @@ FUZZ_SEED ?=
 WEB := services/web
 
 .PHONY: help uv sync system-deps proto proto-lint lint typecheck test test-fast test-year-ahead fuzz dev bench clean \
-        web-deps web-lint web-test web-build web-api
+        web-deps web-lint web-test web-build web-api chart-golden chart-check
 
 help: ## This list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -87,6 +87,12 @@ web-build: web-deps ## Build the web app into services/web/dist (served by the g
 web-api: proto web-deps ## Regenerate the web app's API types from the gateway's OpenAPI document (commit the result)
 	@$(UV) run --no-sync python -m vanthu_gateway.export_openapi $(WEB)/openapi.json
 	@cd $(WEB) && npx openapi-typescript openapi.json -o src/api/schema.d.ts
+
+chart-golden: sync ## Render charts/vanthu over each values file into charts/tests/golden (commit the reviewed diff)
+	@$(UV) run --no-sync python -m vanthu_testing.chart
+
+chart-check: proto ## The chart's checks and, slow (about a minute), each image's Python environment installed from the lock
+	@VANTHU_IMAGE_CHECK=1 $(UV) run --no-sync pytest charts -p no:cacheprovider $(PYTEST_ARGS)
 
 clean: ## Remove generated stubs, caches (keeps var/, the dev data)
 	rm -rf $(PROTO_OUT)/vanthu .pytest_cache .mypy_cache .ruff_cache
