@@ -1,7 +1,7 @@
 """Each service's Dockerfile (issue 17 item 1): multi-stage, the base pinned by version, the venv from the lock file
-for that package only, non-root, nothing to build with in the final stage; and — the slow check, `make chart-check`
-— each image's Python environment installed as its Dockerfile installs it, into a temporary directory, with its
-entrypoint answering --help. No Docker engine is needed."""
+for that package only, non-root, nothing to build with in the final stage; and each image's Python environment
+installed as its Dockerfile installs it, into a temporary directory, with its entrypoint answering --help (about 25 s
+of CPU for the six, from uv's cache). No Docker engine is needed."""
 
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = sorted(p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml"))
-#: `make chart-check` sets it: installing six environments takes about a minute (too long for `make test`).
-SLOW = os.environ.get("VANTHU_IMAGE_CHECK") == "1"
 
 
 def stages(dockerfile: str) -> list[str]:
@@ -58,7 +56,6 @@ def test_the_dockerfile_builds_a_small_locked_non_root_image(service: str) -> No
 
 
 @pytest.mark.integration
-@pytest.mark.skipif(not SLOW, reason="slow (about a minute): `make chart-check` runs it")
 @pytest.mark.parametrize("service", SERVICES)
 def test_the_images_environment_installs_from_the_lock_and_its_entrypoint_runs(service: str,
                                                                               tmp_path: Path) -> None:
