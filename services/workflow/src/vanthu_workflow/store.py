@@ -841,11 +841,18 @@ class WorkflowStore:
         """
         now = self.clock()
         async with self.sessions() as session, session.begin():
-            task = await session.get(TaskRow, task_id)
-            if task is None or task.agency_code != agency_code:
+            # one round trip: the task with its case, the case locked (every change of a task bumps its case's
+            # version under this lock, so a task read while waiting for it is stale only if the version moved,
+            # which _checked refuses)
+            found = (await session.execute(
+                select(TaskRow, CaseRow).join(CaseRow, CaseRow.id == TaskRow.case_id)
+                .where(TaskRow.id == task_id, TaskRow.agency_code == agency_code,
+                       CaseRow.agency_code == agency_code)
+                .with_for_update(of=CaseRow))).first()
+            if found is None:
                 raise NotFound("your agency has no such task")
-            row = await self._lock(session, agency_code, task.case_id, version, kind=(INCOMING, JOB))
-            await session.refresh(task)
+            task, row = found
+            self._checked(row, version, (INCOMING, JOB))
             kind = TaskKind(task.kind)
             if kind in (TaskKind.DIRECT, TaskKind.EXTENSION):
                 raise InvalidArgument("task_id", "a leader's task is acted on through the case (AssignIncoming, "
@@ -1024,6 +1031,12 @@ class WorkflowStore:
                                      .with_for_update())).scalar_one_or_none()
         if row is None:
             raise NotFound("your agency has no such case")
+        return self._checked(row, version, kind)
+
+    @staticmethod
+    def _checked(row: CaseRow, version: int, kind: str | tuple[str, ...]) -> CaseRow:
+        """``row`` when it is of one of the ``kind`` given (FailedPrecondition otherwise) at the caller's
+        ``version`` (Aborted otherwise)."""
         if row.kind not in ((kind,) if isinstance(kind, str) else kind):
             other = {OUTGOING: "an outgoing circuit (quy trình văn bản đi)", JOB: "assigned work (giao việc)"}.get(
                 row.kind, "the processing of an incoming document (xử lý văn bản đến)")
