@@ -222,14 +222,14 @@ export function JobPage() {
           <Descriptions column={{ xs: 1, sm: 1, md: 2 }} size="small" bordered>
             <Descriptions.Item label={jobs.columns.state}><JobState state={current.state} /></Descriptions.Item>
             <Descriptions.Item label={jobs.page.giver}>{current.drafter_name || current.drafter}</Descriptions.Item>
-            {current.instruction && (
+            {current.instruction ? (
               <Descriptions.Item label={jobs.page.description} span={2}>{current.instruction}</Descriptions.Item>
-            )}
-            {current.parent_id && (
+            ) : null}
+            {current.parent_id ? (
               <Descriptions.Item label={jobs.page.parent} span={2}>
                 <Link to={`/giao-viec/${current.parent_id}`}>{jobs.page.parent}</Link>
               </Descriptions.Item>
-            )}
+            ) : null}
           </Descriptions>
           {giver && <GiverActions current={current} onChanged={changed} />}
           <MyJobTasks current={current} mine={mine} onChanged={changed} />
