@@ -258,8 +258,8 @@ def test_an_arrival_is_registered_submitted_assigned_delegated_and_completed_thr
         platform: Stack, browser: Browser, login: Callable[[str], str]) -> None:
     """Issue 14 item 3 (processing): UBND tỉnh's clerk registers a paper arrival and submits it to the leader; the
     leader, on a 390×844 phone, assigns it (Phòng Tổng hợp chủ trì, Phòng Nội chính phối hợp, 5 working days), gives a
-    job (giao việc) to Phòng Tổng hợp and opens the dashboard (báo cáo thống kê); the head of Phòng Tổng hợp gives the
-    document to an officer, who completes it; the officer's home counts change."""
+    job (giao việc) to Phòng Tổng hợp, opens the dashboard (báo cáo thống kê) and the USB-token signing page; the
+    head of Phòng Tổng hợp gives the document to an officer, who completes it; the officer's home counts change."""
     with httpx.Client(base_url=platform.gateway_url, timeout=60) as api:
         clerk = bearer(login("vanthu.ubnd"))
         created = api.post("/api/v1/documents", headers=clerk, json={
@@ -370,6 +370,12 @@ def test_an_arrival_is_registered_submitted_assigned_delegated_and_completed_thr
             expect(page.get_by_test_id("chart-rate")).to_be_visible()
             fits(page, 390)
             leader.check("thong-ke")
+
+            # ký số bằng USB token: this leader's key is held by the server, so the page sends them to the document
+            page.goto(platform.gateway_url + "/ky-so")
+            expect(page.get_by_text("Khóa ký số của bạn do hệ thống giữ", exact=False)).to_be_visible()
+            fits(page, 390)
+            leader.check("ky-so-usb-token")
         finally:
             leader.close()
 
