@@ -63,6 +63,12 @@ COMPONENT = obj({
     "writable": {"type": "array", "items": obj(
         {"name": NAME, "mountPath": {"type": "string", "pattern": "^/"}, "sizeLimit": STR, "claim": NAME,
          "env": ENV_NAME}, ["name", "mountPath"])},
+    #: files the service reads (trust roots, chain, CRLs, a CA bundle, a PKCS#11 module), mounted read-only from an
+    #: existing Secret, ConfigMap or claim (exactly one)
+    "files": {"type": "array", "items": {**obj(
+        {"name": NAME, "mountPath": {"type": "string", "pattern": "^/"}, "secret": NAME, "configMap": NAME,
+         "claim": NAME}, ["name", "mountPath"]),
+        "oneOf": [{"required": ["secret"]}, {"required": ["configMap"]}, {"required": ["claim"]}]}},
     "calls": {"type": "array", "items": NAME},
     "extraEgress": {"type": "array", "items": ANY_MAP},
     "nodeSelector": STR_MAP,
@@ -99,6 +105,7 @@ SCHEMA = obj({
     "default": COMPONENT,
     "services": {"type": "object", "propertyNames": NAME, "additionalProperties": SERVICE},
     "networkPolicy": obj({"enabled": BOOL, "dependencies": {"type": "array", "items": ANY_MAP},
+                          "databases": {"type": "array", "items": ANY_MAP},
                           "monitoringNamespace": NAME}),
     "migrations": obj({"backoffLimit": INT, "resources": ANY_MAP}),
     "streams": obj({"resources": ANY_MAP}),
