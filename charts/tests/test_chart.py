@@ -376,3 +376,11 @@ def test_only_the_services_with_a_database_reach_postgresql(name: str, renders: 
         if other not in ("vanthu-storage", "vanthu-databases"):
             assert not any(port.get("port") == 9000 for rule in spec.get("egress", [])
                            for port in rule.get("ports", [])), other
+
+
+@pytest.mark.parametrize("name", VALUES)
+def test_the_streams_exist_before_the_services_start(name: str, renders: dict[str, dict[str, str]]) -> None:
+    """Registry, storage and signing give up after 60 s without the streams: a post-install hook runs only after
+    `helm install --wait` saw them ready, which they never are without it."""
+    job = next(j for j in resources(renders[name], "Job") if j["metadata"]["name"] == "vanthu-streams")
+    assert job["metadata"]["annotations"]["helm.sh/hook"] == "pre-install,pre-upgrade"
