@@ -384,3 +384,11 @@ def test_the_streams_exist_before_the_services_start(name: str, renders: dict[st
     `helm install --wait` saw them ready, which they never are without it."""
     job = next(j for j in resources(renders[name], "Job") if j["metadata"]["name"] == "vanthu-streams")
     assert job["metadata"]["annotations"]["helm.sh/hook"] == "pre-install,pre-upgrade"
+
+
+def test_interchange_with_federation_may_call_its_peers(renders: dict[str, dict[str, str]]) -> None:
+    """The peers listen on their federation port (mutual TLS): without an egress rule no package leaves."""
+    policy = next(p["spec"] for p in resources(renders["production"], "NetworkPolicy")
+                  if p["metadata"]["name"] == "vanthu-interchange")
+    port = values_yaml()["services"]["interchange"]["federation"]["port"]
+    assert any(p["port"] == port for rule in policy["egress"] for p in rule.get("ports", []) if not rule.get("to"))
