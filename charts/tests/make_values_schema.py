@@ -23,7 +23,8 @@ BOOL = {"type": "boolean"}
 INT = {"type": "integer", "minimum": 0}
 PORT = {"type": "integer", "minimum": 1, "maximum": 65535}
 NAME = {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63}
-#: VanThu's and OpenTelemetry's settings, and two of the libraries': the CA bundle minio-py trusts (an S3 whose certificate the cluster CA signs) and
+#: VanThu's and OpenTelemetry's settings, and two of the libraries': the CA bundle minio-py trusts (an S3 whose
+#: certificate the cluster CA signs) and
 #: the proxies uvicorn believes X-Forwarded-* from (the gateway behind the Ingress)
 ENV_NAME = {"type": "string", "pattern": "^((VANTHU|OTEL)_[A-Z0-9_]+|SSL_CERT_FILE|FORWARDED_ALLOW_IPS)$"}
 ANY_MAP = {"type": "object"}
