@@ -23,7 +23,10 @@ BOOL = {"type": "boolean"}
 INT = {"type": "integer", "minimum": 0}
 PORT = {"type": "integer", "minimum": 1, "maximum": 65535}
 NAME = {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63}
-ENV_NAME = {"type": "string", "pattern": "^(VANTHU|OTEL)_[A-Z0-9_]+$"}
+#: VanThu's and OpenTelemetry's settings, and two of the libraries': the CA bundle minio-py trusts (an S3 whose
+#: certificate the cluster CA signs) and
+#: the proxies uvicorn believes X-Forwarded-* from (the gateway behind the Ingress)
+ENV_NAME = {"type": "string", "pattern": "^((VANTHU|OTEL)_[A-Z0-9_]+|SSL_CERT_FILE|FORWARDED_ALLOW_IPS)$"}
 ANY_MAP = {"type": "object"}
 STR_MAP = {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}}
 #: plain settings only: a secret-looking variable must come from secretEnv
@@ -63,6 +66,12 @@ COMPONENT = obj({
     "writable": {"type": "array", "items": obj(
         {"name": NAME, "mountPath": {"type": "string", "pattern": "^/"}, "sizeLimit": STR, "claim": NAME,
          "env": ENV_NAME}, ["name", "mountPath"])},
+    #: files the service reads (trust roots, chain, CRLs, a CA bundle, a PKCS#11 module), mounted read-only from an
+    #: existing Secret, ConfigMap or claim (exactly one)
+    "files": {"type": "array", "items": {**obj(
+        {"name": NAME, "mountPath": {"type": "string", "pattern": "^/"}, "secret": NAME, "configMap": NAME,
+         "claim": NAME}, ["name", "mountPath"]),
+        "oneOf": [{"required": ["secret"]}, {"required": ["configMap"]}, {"required": ["claim"]}]}},
     "calls": {"type": "array", "items": NAME},
     "extraEgress": {"type": "array", "items": ANY_MAP},
     "nodeSelector": STR_MAP,
@@ -99,6 +108,7 @@ SCHEMA = obj({
     "default": COMPONENT,
     "services": {"type": "object", "propertyNames": NAME, "additionalProperties": SERVICE},
     "networkPolicy": obj({"enabled": BOOL, "dependencies": {"type": "array", "items": ANY_MAP},
+                          "databases": {"type": "array", "items": ANY_MAP},
                           "monitoringNamespace": NAME}),
     "migrations": obj({"backoffLimit": INT, "resources": ANY_MAP}),
     "streams": obj({"resources": ANY_MAP}),

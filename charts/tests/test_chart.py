@@ -313,3 +313,82 @@ def test_network_policies_deny_by_default_and_allow_the_architectures_calls(
         assert callees == set(entry.get("calls", [])), name
     # the gateway calls every service; only the ingress controller's namespace (and monitoring) reach it from outside
     assert set(services["gateway"]["calls"]) == deployed_services() - {"gateway"}
+
+
+# -- review fixes: files mounted read-only, the Ingress' body size, the databases reachable by their services only ----
+
+def _deployment(rendered: dict[str, str], service: str) -> dict[str, Any]:
+    return next(d for d in resources(rendered, "Deployment") if d["metadata"]["name"] == f"vanthu-{service}")
+
+
+@pytest.mark.parametrize("name", VALUES)
+def test_signings_file_settings_point_into_read_only_mounts(name: str, renders: dict[str, dict[str, str]]) -> None:
+    """Production signing refuses to start without its trust roots and chain, which are files: each path the chart
+    gives must lie under a volume mounted from an existing Secret, ConfigMap or claim."""
+    spec = _deployment(renders[name], "signing")["spec"]["template"]["spec"]
+    container = spec["containers"][0]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["VANTHU_SIGNING_KEY_BACKEND"] == "pkcs11"
+    mounts = [m["mountPath"] for m in container["volumeMounts"] if m.get("readOnly")]
+    for variable in ("VANTHU_SIGNING_TRUST_ROOTS_FILE", "VANTHU_SIGNING_CHAIN_FILE"):
+        assert any(env[variable].startswith(m.rstrip("/") + "/") for m in mounts), variable
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    assert volumes["pki"]["secret"]["secretName"] == "vanthu-signing-pki"
+
+
+def test_a_file_entry_names_exactly_one_source() -> None:
+    from jsonschema import Draft202012Validator
+
+    schema = __import__("json").loads((chart.CHART / "values.schema.json").read_text(encoding="utf-8"))
+    bad = values_yaml()
+    bad["services"]["signing"]["files"] = [{"name": "pki", "mountPath": "/etc/x", "secret": "a", "configMap": "b"}]
+    assert list(Draft202012Validator(schema).iter_errors(bad))
+
+
+def _bytes(size: str) -> int:
+    units = {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
+    return int(size[:-1]) * units[size[-1].lower()] if size[-1].lower() in units else int(size)
+
+
+def test_the_ingress_lets_the_gateways_largest_upload_through(renders: dict[str, dict[str, str]]) -> None:
+    """ingress-nginx answers 413 over 1 MiB unless told otherwise: its body-size limit must hold the gateway's."""
+    ingress = resources(renders["production"], "Ingress")[0]
+    annotations = ingress["metadata"]["annotations"]
+    gateway = _deployment(renders["production"], "gateway")["spec"]["template"]["spec"]["containers"][0]
+    upload = int(next(e["value"] for e in gateway["env"] if e["name"] == "VANTHU_GATEWAY_MAX_UPLOAD_BYTES"))
+    assert _bytes(annotations["nginx.ingress.kubernetes.io/proxy-body-size"]) >= upload
+    assert annotations["nginx.ingress.kubernetes.io/proxy-request-buffering"] == "off"
+
+
+@pytest.mark.parametrize("name", ["default", "production"])
+def test_only_the_services_with_a_database_reach_postgresql(name: str, renders: dict[str, dict[str, str]]) -> None:
+    policies = {p["metadata"]["name"]: p["spec"] for p in resources(renders[name], "NetworkPolicy")}
+    shared_ports = {port["port"] for rule in policies["vanthu-dependencies"]["egress"] for port in rule["ports"]}
+    assert not shared_ports & {5432, 9000}, "every pod, the gateway included, would reach the databases or MinIO"
+    databases = policies["vanthu-databases"]
+    selected = set(databases["podSelector"]["matchExpressions"][0]["values"])
+    with_database = {s for s, e in values_yaml()["services"].items() if e.get("database", {}).get("secret")}
+    assert selected == with_database | {f"{s}-migrate" for s in with_database}
+    assert "gateway" not in selected
+    storage = policies["vanthu-storage"]
+    assert any(port["port"] == 9000 for rule in storage["egress"] for port in rule.get("ports", []))
+    for other, spec in policies.items():
+        if other not in ("vanthu-storage", "vanthu-databases"):
+            assert not any(port.get("port") == 9000 for rule in spec.get("egress", [])
+                           for port in rule.get("ports", [])), other
+
+
+@pytest.mark.parametrize("name", VALUES)
+def test_the_streams_exist_before_the_services_start(name: str, renders: dict[str, dict[str, str]]) -> None:
+    """Registry, storage and signing give up after 60 s without the streams: a post-install hook runs only after
+    `helm install --wait` saw them ready, which they never are without it."""
+    job = next(j for j in resources(renders[name], "Job") if j["metadata"]["name"] == "vanthu-streams")
+    assert job["metadata"]["annotations"]["helm.sh/hook"] == "pre-install,pre-upgrade"
+
+
+def test_interchange_with_federation_may_call_its_peers(renders: dict[str, dict[str, str]]) -> None:
+    """The peers listen on their federation port (mutual TLS): without an egress rule no package leaves."""
+    policy = next(p["spec"] for p in resources(renders["production"], "NetworkPolicy")
+                  if p["metadata"]["name"] == "vanthu-interchange")
+    port = values_yaml()["services"]["interchange"]["federation"]["port"]
+    assert any(p["port"] == port for rule in policy["egress"] for p in rule.get("ports", []) if not rule.get("to"))
