@@ -127,6 +127,7 @@ export interface paths {
         /**
          * List your agency's documents, newest first
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - ListDocuments: the documents the caller sees (their audience).
          */
         get: operations["list_documents_api_v1_documents_get"];
         put?: never;
@@ -153,7 +154,7 @@ export interface paths {
         /**
          * One document
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
-         *     - GetDocument: a person reads their own agency's documents; interchange reads an issued document of the agency it names, to build its package.
+         *     - GetDocument: a person reads their own agency's documents that list one of their principals in their audience (each view logged); interchange reads an issued document of the agency it names, to build its package.
          */
         get: operations["get_document_api_v1_documents__document_id__get"];
         /**
@@ -162,6 +163,27 @@ export interface paths {
          *     - UpdateDraft: outgoing drafts only.
          */
         put: operations["update_draft_api_v1_documents__document_id__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/{document_id}/access-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Nhật ký truy cập: who opened the document and downloaded its files (Decree 30 Appendix VI, III.5.a)
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo).
+         *     - GetDocumentAccessLog: a document of their own agency they see (Decree 30/2020 Appendix VI, III.5.a).
+         */
+        get: operations["access_log_api_v1_documents__document_id__access_log_get"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -220,6 +242,7 @@ export interface paths {
         /**
          * Every change: who, when, what
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - GetDocumentHistory: a document the caller sees (its audience).
          */
         get: operations["history_api_v1_documents__document_id__history_get"];
         put?: never;
@@ -479,6 +502,7 @@ export interface paths {
          * @description **Who may call**: any person of the agency, whatever their role.
          *     - Download: a person reads their own agency's files; a service one object by its id, for the agency it names (the gateway: a signed download link's).
          *     - Stat: as Download.
+         *     - CheckFileAccess: a file of documents the caller sees (their audience); logged on each.
          */
         get: operations["download_api_v1_files__object_id__content_get"];
         put?: never;
@@ -502,6 +526,7 @@ export interface paths {
          * A short-lived download link that needs no token
          * @description **Who may call**: any person of the agency, whatever their role.
          *     - Stat: as Download.
+         *     - CheckFileAccess: a file of documents the caller sees (their audience); logged on each.
          */
         post: operations["link_api_v1_files__object_id__link_post"];
         delete?: never;
@@ -1683,6 +1708,38 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AccessLogEntryOut */
+        AccessLogEntryOut: {
+            /**
+             * Action
+             * @description view (opened), download (a file), link (a download link made)
+             * @enum {string}
+             */
+            action: "view" | "download" | "link";
+            /** At */
+            at: string;
+            /**
+             * Client
+             * @description the application used (the token's client: vanthu-web, ...)
+             */
+            client: string;
+            /**
+             * Object Id
+             * @description the file, for a download or a link
+             */
+            object_id: string;
+            /** Subject */
+            subject: string;
+            /** Username */
+            username: string;
+        };
+        /** AccessLogPage */
+        AccessLogPage: {
+            /** Items */
+            items: components["schemas"]["AccessLogEntryOut"][];
+            /** Next Page Token */
+            next_page_token: string | null;
+        };
         /**
          * AgencyIn
          * @description An agency to create or update; the registry checks every field (it is the one place for the rules).
@@ -2394,6 +2451,11 @@ export interface components {
              * @default
              */
             arrived_at: string;
+            /**
+             * Audience
+             * @description who inside the agency sees it: * (everyone), role:<role>, unit:<unit code>, user:<subject>
+             */
+            audience?: string[];
             /** Created At */
             created_at: string;
             /** Created By */
@@ -4193,6 +4255,49 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DocumentOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    access_log_api_v1_documents__document_id__access_log_get: {
+        parameters: {
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
+            header?: never;
+            path: {
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessLogPage"];
                 };
             };
             /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
