@@ -30,6 +30,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -705,7 +706,38 @@ ROWS: dict[str, Row] = {
         expect={**no_profile("truongphong.ubnd", "lanhdao.snv", "truongphong.snv"),
                 "quantri.snv": (422, "Sở Nội vụ has no seal profile")}),
 }
+def delegation_body(w: World, username: str, t: Target) -> dict[str, Any]:
+    """A delegation ``username`` may make: a leader's own tasks to their agency's head, a head's unit's tasks to the
+    unit's officer; for a week from today (Vietnam date: the platform runs on the real clock)."""
+    agency = username.split(".")[1]
+    key = f"people.{agency}"
+    if key not in w.cache:
+        w.cache[key] = {p["username"]: p["subject"] for p in w.ok(f"quantri.{agency}", "GET", "/api/v1/people")}
+    today = (datetime.now(UTC) + timedelta(hours=7)).date()
+    leader = username.startswith("lanhdao.")
+    return {"json": {"deputy": w.cache[key][f"{'truongphong' if leader else 'chuyenvien'}.{agency}"],
+                     "unit_code": "" if leader else {"ubnd": "TH", "snv": "TCBC"}[agency],
+                     "valid_from": today.isoformat(), "valid_to": (today + timedelta(days=7)).isoformat(),
+                     "competence": "TUQ.", "reason": "Đi công tác"}}
+
+
+def a_delegation(w: World) -> Target:
+    """truongphong.ubnd's delegation of Phòng Tổng hợp's tasks to chuyenvien.ubnd."""
+    made = w.ok("truongphong.ubnd", "POST", "/api/v1/workflow/delegations",
+                **delegation_body(w, "truongphong.ubnd", {}))
+    return {"delegation_id": made["id"]}
+
+
+def delegations_of_ubnd(w: World, t: Target) -> Any:
+    return w.ok("lanhdao.ubnd", "GET", "/api/v1/workflow/delegations")
+
+
 ROWS.update({
+    # -- workflow: ủy quyền -----------------------------------------------------------------------------------------
+    "POST /api/v1/workflow/delegations": Row("own", 201, body=delegation_body, snapshot=delegations_of_ubnd),
+    "GET /api/v1/workflow/delegations": Row("own", 200),
+    "POST /api/v1/workflow/delegations/{delegation_id}/revoke": Row(
+        "resource", 200, target=a_delegation, fresh=lambda w, u: a_delegation(w), snapshot=delegations_of_ubnd),
     # -- workflow: processing of incoming documents ------------------------------------------------------------------
     "POST /api/v1/workflow/incoming": Row(
         "resource", 201, target=lambda w: {"document_id": w.registered_arrival()["id"]},

@@ -1350,6 +1350,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workflow/delegations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The delegations you gave or received (a leader: all of your agency's), newest first
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - ListDelegations: those the caller gave or received; a leader every one of their agency.
+         */
+        get: operations["list_delegations_api_v1_workflow_delegations_get"];
+        put?: never;
+        /**
+         * Delegate your tasks (a leader) or your unit's (a head) to a deputy for a period (ủy quyền)
+         * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
+         *     - CreateDelegation: a leader their own tasks, the head of a unit (in the directory) its tasks to a member of it; to a person of their own agency, for at most a year; never what they hold under a delegation.
+         */
+        post: operations["create_delegation_api_v1_workflow_delegations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/delegations/{delegation_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End a delegation now (its delegator, or a leader)
+         * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
+         *     - RevokeDelegation: its delegator, or a leader of the agency.
+         */
+        post: operations["revoke_delegation_api_v1_workflow_delegations__delegation_id__revoke_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workflow/documents/{document_id}/case": {
         parameters: {
             query?: never;
@@ -2219,6 +2266,85 @@ export interface components {
              * @description the case's version as you read it
              */
             version: number;
+        };
+        /** DelegationIn */
+        DelegationIn: {
+            /**
+             * Competence
+             * @description what a signature under it shows: KT. (ký thay) or TUQ. (thừa ủy quyền)
+             * @default TUQ.
+             * @enum {string}
+             */
+            competence: "KT." | "TUQ.";
+            /**
+             * Deputy
+             * @description the deputy's subject: a person of your agency (for a unit, a member of it)
+             */
+            deputy: string;
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
+            /**
+             * Unit Code
+             * @description a head: the unit whose tasks the deputy takes; empty: a leader's own tasks
+             * @default
+             */
+            unit_code: string;
+            /**
+             * Valid From
+             * Format: date
+             * @description the first day (Vietnam date)
+             */
+            valid_from: string;
+            /**
+             * Valid To
+             * Format: date
+             * @description the last day, included (at most a year after the first)
+             */
+            valid_to: string;
+        };
+        /** DelegationOut */
+        DelegationOut: {
+            /**
+             * Active
+             * @description in force today
+             */
+            active: boolean;
+            /** Agency Code */
+            agency_code: string;
+            /** Competence */
+            competence: string;
+            /** Created At */
+            created_at: string;
+            /** Delegator */
+            delegator: string;
+            /** Delegator Name */
+            delegator_name: string;
+            /** Delegator Username */
+            delegator_username: string;
+            /** Deputy */
+            deputy: string;
+            /** Deputy Name */
+            deputy_name: string;
+            /** Id */
+            id: string;
+            /** Reason */
+            reason: string;
+            /**
+             * Revoked At
+             * @description empty while not revoked
+             */
+            revoked_at: string;
+            /** Revoked By */
+            revoked_by: string;
+            /** Unit Code */
+            unit_code: string;
+            /** Valid From */
+            valid_from: string;
+            /** Valid To */
+            valid_to: string;
         };
         /** DeliveryOut */
         DeliveryOut: {
@@ -3477,8 +3603,19 @@ export interface components {
             at: string;
             /** Comment */
             comment: string;
+            /**
+             * Delegation Id
+             * @default
+             */
+            delegation_id: string;
             /** From State */
             from_state: string;
+            /**
+             * On Behalf Of
+             * @description taken by a deputy under a delegation (ủy quyền): the delegator's username
+             * @default
+             */
+            on_behalf_of: string;
             /** Seq */
             seq: number;
             /** Task Id */
@@ -6808,6 +6945,128 @@ export interface operations {
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_delegations_api_v1_workflow_delegations_get: {
+        parameters: {
+            query?: {
+                active_only?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DelegationOut"][];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_delegation_api_v1_workflow_delegations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DelegationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DelegationOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_delegation_api_v1_workflow_delegations__delegation_id__revoke_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                delegation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DelegationOut"];
                 };
             };
             /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
