@@ -20,6 +20,7 @@ from vanthu_testing.events import outbox_events
 
 from .conftest import UBND, Platform, ServerClock
 
+pytestmark = pytest.mark.integration
 OFFICER, HEAD, CLERK, LEADER = "chuyenvien.ubnd", "truongphong.ubnd", "vanthu.ubnd", "lanhdao.ubnd"
 #: The demo officer's subject (libs/vanthu-identity demo_users.yaml).
 OFFICER_SUB = "b30701f7-331a-5c8a-b5c2-3d8e043d2714"
@@ -115,3 +116,23 @@ async def test_a_unit_given_the_arrival_shows_it_to_its_members_only(platform: P
     assert doc.id not in await listed(platform, "luutru.ubnd")  # Văn phòng: not given it
     assert await refused(platform, platform.documents.GetDocument, pb.GetDocumentRequest(id=doc.id),
                          "luutru.ubnd") == grpc.StatusCode.NOT_FOUND
+
+
+async def test_a_signature_under_a_delegation_records_its_competence_and_for_whom(platform: Platform) -> None:
+    """Ủy quyền (Decree 30/2020 Art. 13): the workflow passes the delegation's competence; the document's signer
+    competence becomes it and its history says for whom; a competence without the person (or another one) is
+    refused before anything is signed."""
+    doc = await platform.draft(pb.DocumentInput(type_code="cong_van", abstract="V/v kiện toàn tổ công tác",
+                                                unit_abbreviation="VP"))
+    await platform.call(platform.documents.SubmitDocument, pb.SubmitDocumentRequest(id=doc.id), OFFICER)
+    for bad in (pb.SignDocumentRequest(id=doc.id, competence="TL.", on_behalf_of="chutich.ubnd"),
+                pb.SignDocumentRequest(id=doc.id, competence="TUQ.")):
+        assert await refused(platform, platform.documents.SignDocument, bad, LEADER) == \
+            grpc.StatusCode.INVALID_ARGUMENT
+    signed = (await platform.call(platform.documents.SignDocument, pb.SignDocumentRequest(
+        id=doc.id, competence="KT.", on_behalf_of="chutich.ubnd"), LEADER)).document
+    assert (signed.status, signed.signer.competence) == ("signed", "KT.")
+    line = (await platform.call(platform.documents.GetDocumentHistory, pb.GetDocumentHistoryRequest(id=doc.id),
+                                LEADER)).entries[-1]
+    assert line.action == "signed" and "chutich.ubnd" in line.note and '"on_behalf_of": "chutich.ubnd"' in \
+        line.changes_json

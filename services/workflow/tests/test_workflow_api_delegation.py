@@ -7,12 +7,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import grpc
+import pytest
 
 from vanthu.workflow.v1 import events_pb2 as ev
 from vanthu.workflow.v1 import workflow_pb2 as pb
 
 from .conftest import Harness
 
+pytestmark = pytest.mark.integration
 HEAD, OFFICER, LEADER = "truongphong.ubnd", "chuyenvien.ubnd", "lanhdao.ubnd"
 
 
@@ -85,3 +87,22 @@ async def test_who_may_delegate_what(harness: Harness) -> None:
     refused = await h.refused(h.api.RevokeDelegation, pb.RevokeDelegationRequest(
         id=(await delegate(h)).id), OFFICER)  # the deputy does not end it (nor may an officer call it)
     assert refused.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_a_head_signs_for_the_leader_under_a_delegation_with_its_competence(harness: Harness) -> None:
+    h = harness
+    case = await h.started()
+    case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=case.id, version=case.version, approve=True), HEAD)).case
+    case = (await h.call(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(case_id=case.id, version=case.version),
+                         OFFICER)).case
+    sign = pb.SignOutgoingRequest(case_id=case.id, version=case.version)
+    assert (await h.refused(h.api.SignOutgoing, sign, HEAD)).code() == grpc.StatusCode.PERMISSION_DENIED  # leaders'
+    delegation = (await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
+        deputy=h.subject(HEAD), valid_from="2031-06-11", valid_to="2031-06-11", competence="TUQ."), LEADER)).delegation
+    assert h.task(case, "sign").id in await inbox(h, HEAD)
+    case = (await h.call(h.api.SignOutgoing, sign, HEAD)).case
+    assert case.state == "signed"
+    assert (case.steps[-1].actor, case.steps[-1].on_behalf_of, case.steps[-1].delegation_id) == (
+        HEAD, LEADER, delegation.id)
+    assert h.directory.competences[-1] == ("TUQ.", LEADER)  # the registry records the signature's competence

@@ -345,8 +345,16 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
     async def SignDocument(self, request: documents_pb2.SignDocumentRequest,
                            context: grpc.aio.ServicerContext) -> documents_pb2.SignDocumentResponse:
         principal, agency = policy.require()
+        competence = request.competence.strip()
+        if competence not in ("", "KT.", "TUQ."):
+            raise InvalidArgument("competence", "under a delegation: 'KT.' (ký thay) or 'TUQ.' (thừa ủy quyền)")
+        on_behalf_of = clean_text("on_behalf_of", request.on_behalf_of, max_len=100, required=False)
+        if bool(competence) != bool(on_behalf_of):
+            raise InvalidArgument("on_behalf_of", "a delegation's competence names the person signed for (both or "
+                                                  "neither)")
         try:
-            doc = await self.lifecycle.sign(principal, agency_code=agency, document_id=request.id)
+            doc = await self.lifecycle.sign(principal, agency_code=agency, document_id=request.id,
+                                            competence=competence, on_behalf_of=on_behalf_of)
         finally:
             self.on_commit()
         return documents_pb2.SignDocumentResponse(document=document_to_proto(doc))

@@ -452,7 +452,8 @@ class DocumentStore:
             return document_view(row)
 
     async def record_signed(self, *, agency_code: str, document_id: str, signed: DocumentFile, signed_from: str,
-                            actor: str, signer_name: str = "") -> tuple[dict[str, Any], str]:
+                            actor: str, signer_name: str = "", competence: str = "",
+                            on_behalf_of: str = "") -> tuple[dict[str, Any], str]:
         """The competent person's signed PDF replaces the main file (``signed_from``, the object that was signed);
         the document becomes ``signed``; a document whose drafter named no signer takes ``signer_name`` (the
         register book's "Người ký"). Returns the view and the replaced object id. Conflict when the main file
@@ -470,7 +471,16 @@ class DocumentStore:
             if signer_name and not row.signer_name:
                 row.signer_name = signer_name[:50]
                 changes["signer_name"] = [None, row.signer_name]
-            await self._move(session, row, status, actor, "signed", ev.DocumentSigned, changes=changes)
+            note = ""
+            if competence:  # ủy quyền: the signature block shows the delegation's competence, the deputy's name
+                changes["signer_competence"] = [row.signer_competence or None, competence]
+                changes["on_behalf_of"] = on_behalf_of
+                if signer_name and row.signer_name != signer_name[:50]:
+                    changes["signer_name"] = [row.signer_name or None, signer_name[:50]]
+                    row.signer_name = signer_name[:50]
+                row.signer_competence = competence
+                note = f"Ký {competence} theo ủy quyền của {on_behalf_of}"
+            await self._move(session, row, status, actor, "signed", ev.DocumentSigned, changes=changes, note=note)
             return document_view(row), main.object_id
 
     async def record_seal_failure(self, *, agency_code: str, document_id: str, reason: str, actor: str) -> None:

@@ -21,7 +21,7 @@ from vanthu_core.workdays import DEFAULT_SOON_DAYS, WorkingCalendar, add_working
 from vanthu_workflow import dashboard
 from vanthu_workflow.delegations import DelegationStore, DelegationView
 from vanthu_workflow.directory import Directory, MemberInfo, UnitInfo
-from vanthu_workflow.domain.delegation import check_competence, check_delegator, check_period
+from vanthu_workflow.domain.delegation import ActingFor, check_competence, check_delegator, check_period
 from vanthu_workflow.domain.incoming import (
     MAX_PARTIES,
     OPEN_TASK_STATES,
@@ -530,7 +530,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         case_id = _id(request.case_id, "case_id")
         document_id = (await self.store.get(own, case_id=case_id)).document_id
 
-        async def submit() -> None:
+        async def submit(_: ActingFor | None) -> None:
             await self.directory.submit(principal.token, document_id)
 
         case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.SUBMIT,
@@ -545,8 +545,11 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         case_id = _id(request.case_id, "case_id")
         document_id = (await self.store.get(own, case_id=case_id)).document_id
 
-        async def sign() -> None:
-            await self.directory.sign(principal.token, document_id)
+        async def sign(on_behalf: ActingFor | None) -> None:
+            # under a delegation the signature shows its competence (KT., TUQ.) for the person signed for
+            await self.directory.sign(principal.token, document_id,
+                                      competence=on_behalf.competence if on_behalf else "",
+                                      on_behalf_of=on_behalf.delegator_username if on_behalf else "")
 
         case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.SIGN,
                                              actor=await self._actor(principal, units=()), effect=sign)
@@ -563,7 +566,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         comment = check_text(request.comment, "comment", required=True)
         document_id = (await self.store.get(own, case_id=case_id)).document_id
 
-        async def give_back() -> None:
+        async def give_back(_: ActingFor | None) -> None:
             await self.directory.return_unsigned(principal.token, document_id, comment)
 
         case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.DECLINE,
@@ -581,7 +584,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             raise InvalidArgument("register_id", f"at most {MAX_ID} characters")
         document_id = (await self.store.get(own, case_id=case_id)).document_id
 
-        async def issue() -> None:
+        async def issue(_: ActingFor | None) -> None:
             await self.directory.issue(principal.token, document_id, register_id)
 
         case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.ISSUE,

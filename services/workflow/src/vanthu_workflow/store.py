@@ -308,10 +308,15 @@ class Actor:
         return task.assignee in self.roles
 
     def delegation_for(self, task: TaskRow) -> ActingFor | None:
-        """The delegation in force under which this person holds a task that is not theirs (None: none does)."""
+        """The delegation in force under which this person holds a task that is not theirs (None: none does): a
+        unit's under its head's delegation; a leader's own (theirs by name, or the leaders' role: the document to
+        sign) under that leader's."""
         for acting in self.acting_for:
-            if (acting.unit and task.assignee_kind == UNIT and task.assignee == acting.unit) or \
-                    (not acting.unit and task.assignee_kind == PERSON and task.assignee == acting.delegator):
+            if acting.unit:
+                if task.assignee_kind == UNIT and task.assignee == acting.unit:
+                    return acting
+            elif (task.assignee_kind == PERSON and task.assignee == acting.delegator) or \
+                    (task.assignee_kind == ROLE and task.assignee == LEADERS):
                 return acting
         return None
 
@@ -493,6 +498,8 @@ class WorkflowStore:
         people = {actor.subject} | {a.delegator for a in actor.acting_for if not a.unit}
         units = set(actor.head_of) | {a.unit for a in actor.acting_for if a.unit}
         clauses = [and_(TaskRow.assignee_kind == PERSON, TaskRow.assignee.in_(sorted(people)))]
+        roles = set(actor.roles) | ({LEADERS} if any(not a.unit for a in actor.acting_for) else set())
+        actor = Actor(actor.subject, actor.username, actor.name, frozenset(roles), actor.head_of, actor.acting_for)
         if units:
             clauses.append(and_(TaskRow.assignee_kind == UNIT, TaskRow.assignee.in_(sorted(units))))
         if actor.roles:
@@ -973,7 +980,7 @@ class WorkflowStore:
 
     async def act_outgoing(self, agency_code: str, case_id: str, version: int, action: OutAction, *, actor: Actor,
                            comment: str = "", consult: Sequence[Party] = (), task_id: str = "",
-                           effect: Callable[[], Awaitable[None]] | None = None,
+                           effect: Callable[[ActingFor | None], Awaitable[None]] | None = None,
                            audience: Audience | None = None) -> CaseView:
         """One step of an outgoing case, by the holder of the step's open task (the case's stored circuit says who).
 
@@ -1023,7 +1030,7 @@ class WorkflowStore:
                     meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id, drafter=row.drafter,
                     comment=comment))
             if effect is not None:
-                await effect()
+                await effect(actor.on_behalf(task))
             await self._advance(session, row, action, state, to, actor, text, task.id, audience,
                                 on_behalf=actor.on_behalf(task))
             return await self._view(session, row)
