@@ -365,7 +365,8 @@ class DocumentStore:
             viewer = await viewer_of(session, principal, agency_code)
             rows = (await session.execute(select(DocumentRow).where(
                 DocumentRow.id.in_(document_ids), DocumentRow.agency_code == agency_code))).scalars().all()
-            seen = [r for r in rows if viewer.sees(r) and object_id in current_ids(r)]
+            seen = [r for r in rows if viewer.sees(r) and (object_id in current_ids(r) or object_id in {
+                f["object_id"] for f in (r.pending_update or {}).get("files", [])})]  # an update waiting for the clerk
             if not seen:
                 raise NotFound(f"no file {object_id}")
             now = self.clock()
