@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from vanthu.registry.v1 import events_pb2 as ev
 from vanthu.signing.v1 import events_pb2 as signing_events
@@ -240,6 +241,13 @@ async def test_the_audience_migration_gives_existing_documents_the_rule_and_keep
         async with engine.begin() as connection:
             rows = (await connection.execute(text(
                 "SELECT document_id, principal FROM document_audience ORDER BY document_id, principal"))).all()
+            await connection.execute(text(
+                "INSERT INTO document_access_log (document_id, agency_code, at, subject, action) VALUES "
+                "('d-draft', :agency, :now, 's-leader', 'view')"), {"agency": UBND, "now": now})
+        for statement in ("UPDATE document_access_log SET subject = 's-other'", "DELETE FROM document_access_log"):
+            with pytest.raises(DBAPIError):  # the access log is append-only (Appendix VI, III.5.a)
+                async with engine.begin() as connection:
+                    await connection.execute(text(statement))
         await engine.dispose()
         found: dict[str, list[str]] = {}
         for doc_id, principal in rows:
