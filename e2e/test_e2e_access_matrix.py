@@ -809,7 +809,8 @@ ROWS.update({
         "resource", 201, target=lambda w: {"document_id": w.draft()["id"]},
         fresh=lambda w, u: {"document_id": w.draft(u)["id"]},  # each drafter starts a draft of their own
         body=lambda w, u, t: {"json": {"document_id": t["document_id"]}},
-        extra=(("truongphong.ubnd", lambda w: {"document_id": w.draft()["id"]}, 403, "only the drafter"),)),
+        extra=(("truongphong.ubnd", lambda w: {"document_id": w.draft()["id"]}, 404,
+                "only the drafter; another's draft is not even theirs to see (its audience)"),)),
     "POST /api/v1/workflow/cases/{case_id}/review": Row(
         "resource", 200, target=lambda w: w.outgoing(), snapshot=case_view,
         fresh=lambda w, u: w.outgoing(drafter="chuyenvien.ubnd" if u == "truongphong.ubnd" else "vanthu.ubnd"),
