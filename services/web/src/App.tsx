@@ -18,6 +18,10 @@ const Home = lazy(async () => ({ default: (await import("./features/home/Home"))
 const IncomingList = lazy(async () => ({ default: (await import("./features/incoming/IncomingList")).IncomingList }));
 const OutgoingList = lazy(async () => ({ default: (await import("./features/outgoing/OutgoingList")).OutgoingList }));
 const DraftPage = lazy(async () => ({ default: (await import("./features/outgoing/DraftPage")).DraftPage }));
+const RegistersPage = lazy(async () => ({ default: (await import("./features/registers/RegistersPage")).RegistersPage }));
+const PaperArrival = lazy(async () => ({ default: (await import("./features/incoming/PaperArrival")).PaperArrival }));
+const AdminPage = lazy(async () => ({ default: (await import("./features/admin/AdminPage")).AdminPage }));
+const ProfilePage = lazy(async () => ({ default: (await import("./features/profile/ProfilePage")).ProfilePage }));
 const MyWork = lazy(async () => ({ default: (await import("./features/work/MyWork")).MyWork }));
 
 function Screen({ children }: { children: ReactNode }) {
@@ -65,6 +69,10 @@ export function App({ manager, queryClient }: { manager: UserManager; queryClien
                   <Route element={<RequireAuth><AppLayout /></RequireAuth>}>
                     <Route index element={<Screen><Home /></Screen>} />
                     <Route path="van-ban-den" element={<Screen><IncomingList /></Screen>} />
+                    <Route path="van-ban-den/nhap-ban-giay" element={<Screen><PaperArrival /></Screen>} />
+                    <Route path="so-van-ban" element={<Screen><RegistersPage /></Screen>} />
+                    <Route path="quan-tri" element={<Screen><AdminPage /></Screen>} />
+                    <Route path="ca-nhan" element={<Screen><ProfilePage /></Screen>} />
                     <Route path="van-ban-di" element={<Screen><OutgoingList /></Screen>} />
                     <Route path="van-ban-di/soan" element={<Screen><DraftPage /></Screen>} />
                     <Route path="van-ban-di/:id/sua" element={<Screen><DraftPage /></Screen>} />

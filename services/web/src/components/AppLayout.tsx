@@ -18,6 +18,8 @@ const ENTRIES: Entry[] = [
   { key: "/van-ban-den", label: common.menu.incoming, roles: ["clerk", "leader", "head", "officer"] },
   { key: "/van-ban-di", label: common.menu.outgoing, roles: ["clerk", "leader", "head", "officer"] },
   { key: "/cong-viec", label: common.menu.work, roles: ["clerk", "leader", "head", "officer"] },
+  { key: "/so-van-ban", label: common.menu.registers, roles: ["clerk", "leader", "archivist", "admin"] },
+  { key: "/quan-tri", label: common.menu.admin, roles: ["admin"] },
 ];
 
 export function menuFor(roles: Role[]): Entry[] {
@@ -57,10 +59,11 @@ export function AppLayout() {
         <Space size={wide ? "small" : 4}>
           <NotificationBell />
           {wide && <Avatar style={{ background: "#003eb3" }} aria-hidden>{person?.name.slice(0, 1)}</Avatar>}
-          <span data-testid="user-name" style={{ color: "#fff", display: "inline-block", maxWidth: wide ? 280 : 80,
-            overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap", verticalAlign: "middle" }}>
+          <Link to="/ca-nhan" data-testid="user-name" title={common.profile} style={{ color: "#fff",
+            display: "inline-block", maxWidth: wide ? 280 : 80, overflow: "hidden", textOverflow: "ellipsis",
+            whiteSpace: "nowrap", verticalAlign: "middle", textDecoration: "underline" }}>
             {person?.name}
-          </span>
+          </Link>
           <Button onClick={() => void signOut()}>{common.signOut}</Button>
         </Space>
       </Layout.Header>

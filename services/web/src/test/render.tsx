@@ -16,22 +16,28 @@ export interface Call {
   body: unknown;
 }
 
-/** A gateway answering from ``routes`` ("GET /api/v1/documents" → JSON); every request is recorded in ``calls``. */
+/**
+ * A gateway answering from ``routes`` ("GET /api/v1/documents" → JSON, or a Response for another status or body);
+ * every request is recorded in ``calls`` (a multipart body as its FormData).
+ */
 export function fakeGateway(routes: Record<string, unknown>) {
   const calls: Call[] = [];
   const fetchImpl = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = input instanceof Request ? input : new Request(input, init);
     const url = new URL(request.url);
-    const text = request.method === "GET" ? "" : await request.text();
-    calls.push({ method: request.method, path: url.pathname + url.search, body: text ? JSON.parse(text) : undefined });
+    const isForm = (request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data");
+    const text = request.method === "GET" || isForm ? "" : await request.text();
+    const body = isForm ? await request.formData() : text ? JSON.parse(text) : undefined;
+    calls.push({ method: request.method, path: url.pathname + url.search, body });
     const key = `${request.method} ${url.pathname}`;
     if (!(key in routes)) {
       return new Response(JSON.stringify({ title: "Not Found", status: 404, detail: "not found" }), {
         status: 404, headers: { "Content-Type": "application/problem+json" } });
     }
     const value = routes[key];
-    const body = typeof value === "function" ? (value as (u: URL) => unknown)(url) : value;
-    return new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
+    const answer = typeof value === "function" ? (value as (u: URL) => unknown)(url) : value;
+    if (answer instanceof Response) return answer.clone();  // a status or a body of its own (204, 422, a file)
+    return new Response(JSON.stringify(answer), { status: 200, headers: { "Content-Type": "application/json" } });
   };
   return { calls, api: createApi(() => "token", () => {}, fetchImpl as typeof fetch) };
 }
