@@ -18,16 +18,20 @@ export interface Call {
 
 /**
  * A gateway answering from ``routes`` ("GET /api/v1/documents" → JSON, or a Response for another status or body);
- * every request is recorded in ``calls`` (a multipart body as its FormData).
+ * every request is recorded in ``calls`` (its JSON body parsed, any other as text).
  */
 export function fakeGateway(routes: Record<string, unknown>) {
   const calls: Call[] = [];
   const fetchImpl = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = input instanceof Request ? input : new Request(input, init);
     const url = new URL(request.url);
-    const isForm = (request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data");
-    const text = request.method === "GET" || isForm ? "" : await request.text();
-    const body = isForm ? await request.formData() : text ? JSON.parse(text) : undefined;
+    const text = request.method === "GET" ? "" : await request.text();
+    let body: unknown = undefined;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = text;  // not JSON (jsdom's FormData reaches Node's Request as text: spy on FormData to see a form)
+    }
     calls.push({ method: request.method, path: url.pathname + url.search, body });
     const key = `${request.method} ${url.pathname}`;
     if (!(key in routes)) {
