@@ -186,7 +186,7 @@ export function UnitsTab() {
       title: "", key: "actions", width: 200,
       render: (_: unknown, u) => (
         <Space wrap>
-          <Button size="small" type={u.code === chosen ? "primary" : "default"} onClick={() => setChosen(u.code)}
+          <Button size="small" aria-pressed={u.code === chosen} onClick={() => setChosen(u.code)}
             aria-label={t.members(u.name)}>
             {t.membersButton}
           </Button>
@@ -203,6 +203,7 @@ export function UnitsTab() {
       <Typography.Paragraph>{t.intro}</Typography.Paragraph>
       <Button type="primary" onClick={() => setDialog({})} style={{ marginBottom: 12 }}>{t.add}</Button>
       <Table<Unit> rowKey="code" size="small" loading={units.isLoading} columns={columns} dataSource={list}
+        rowClassName={(u) => (u.code === chosen ? "ant-table-row-selected" : "")}
         pagination={false} scroll={{ x: 700 }} aria-label={adm.tabs.units} style={{ marginBottom: 16 }} />
       {unit ? <Members unit={unit} /> : <Typography.Paragraph type="secondary">{t.choose}</Typography.Paragraph>}
       {dialog && <UnitDialog unit={dialog.unit} units={list} onClose={() => setDialog(null)} />}

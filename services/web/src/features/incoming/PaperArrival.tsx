@@ -123,7 +123,7 @@ export function PaperArrivalForm({ types, uploader, pending, error, onSave }: {
           <Radio.Group options={URGENCIES.map((u) => ({ value: u, label: common.urgency[u] }))} />
         </Form.Item>
       </fieldset>
-      <Form.Item name="scan" label={paper.scan} extra={paper.scanHelp} valuePropName="fileList"
+      <Form.Item name="scan" label={paper.scan} extra={paper.scanHelp} valuePropName="fileList" required
         getValueFromEvent={(e: { fileList: UploadFile<StoredObject>[] }) => e.fileList}
         rules={[{
           validator: async (_: unknown, v: UploadFile<StoredObject>[] | undefined) => {

@@ -62,10 +62,14 @@ describe("the person's own page", () => {
   });
 
   it("tells a clerk without a profile so, and offers no upload", async () => {
-    const { api } = fakeGateway({ "GET /api/v1/notifications/settings": { email: true } });
+    const { api } = fakeGateway({ "GET /api/v1/notifications/settings": { email: true },
+      "GET /api/v1/signing/profile": new Response(JSON.stringify({ status: 422,
+        detail: "no agency signing profile (seal) for agency 000.00.02.H61" }),
+      { status: 422, headers: { "Content-Type": "application/problem+json" } }) });
     renderWith(<ProfilePage />, { api, person: CLERK });
     expect(await screen.findByText("Chưa có hồ sơ ký số. Hãy liên hệ đơn vị vận hành để được cấp.")).toBeInTheDocument();
     expect(document.querySelector("input[type=file]")).toBeNull();
+    expect(screen.queryByText(/no agency signing profile/)).not.toBeInTheDocument();
   });
 
   it("refuses an image over 1 MB", () => {

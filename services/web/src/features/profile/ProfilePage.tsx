@@ -97,7 +97,8 @@ export function SigningProfile() {
       void message.success(prof.imageSaved);
     },
   });
-  const missing = profile.error instanceof ApiError && profile.error.status === 404;
+  // the signing service answers 422 (failed precondition) while the operator has bound no key for the person or seal
+  const missing = profile.error instanceof ApiError && [404, 422].includes(profile.error.status);
   return (
     <Card title={<h2 style={{ fontSize: 17, margin: 0 }}>{prof.signing}</h2>} style={{ marginBottom: 16 }}>
       <Typography.Paragraph type="secondary">{prof.signingHelp}</Typography.Paragraph>

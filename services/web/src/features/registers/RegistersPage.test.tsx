@@ -106,7 +106,7 @@ describe("the register books", () => {
       "GET /api/v1/document-types": [] });
     renderWith(<RegistersPage today={TODAY} />, { api });
     const user = userEvent.setup({ delay: null });
-    await user.click(await screen.findByText("Sổ văn bản đi"));
+    await user.click(await screen.findByText("Văn bản đi"));
     expect(await screen.findByText("Cơ quan chưa mở sổ nào loại này.")).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Mở sổ mới" }));
     const dialog = await screen.findByRole("dialog");

@@ -268,7 +268,7 @@ export function RegistersPage({ today }: { today?: Dayjs }) {
       <Space wrap align="end" style={{ marginBottom: 16 }}>
         <Segmented<Direction> aria-label={reg.directionLabel} value={direction}
           onChange={(value) => { setDirection(value); setChosen(""); }}
-          options={DIRECTIONS.map((d) => ({ value: d, label: reg.direction[d] }))} />
+          options={DIRECTIONS.map((d) => ({ value: d, label: reg.short[d] }))} />
         {keeper && <Button onClick={() => setCreating(true)}>{reg.create}</Button>}
       </Space>
       {registers.isError && <Alert type="error" showIcon message={common.error} description={registers.error.message} />}

@@ -2,6 +2,8 @@
 export const reg = {
   title: "Sổ văn bản",
   direction: { incoming: "Sổ văn bản đến", outgoing: "Sổ văn bản đi", copy: "Sổ bản sao" } as Record<string, string>,
+  /** The switch's labels (short: three fit on a 360 px phone). */
+  short: { incoming: "Văn bản đến", outgoing: "Văn bản đi", copy: "Bản sao" } as Record<string, string>,
   directionLabel: "Loại sổ",
   register: "Sổ đăng ký",
   chooseRegister: "Chọn sổ",
