@@ -269,7 +269,8 @@ def test_the_clerk_works_from_a_390_by_844_phone(platform: Stack, browser: Brows
 
 def test_the_admin_keeps_units_directory_types_and_registers(platform: Stack, browser: Browser) -> None:
     """Sở Nội vụ's administrator: Quản trị (units and their members, the directory entries under the agency, the
-    document types with the exchange catalogue, the seal profile) and Sổ văn bản, each screen checked with axe."""
+    document types with the exchange catalogue), each tab checked with axe; the seal profile and Sổ văn bản are
+    offered."""
     screens = Screens(browser, "quan-tri", viewport={"width": 1280, "height": 800})
     page = screens.page
     try:
@@ -281,17 +282,15 @@ def test_the_admin_keeps_units_directory_types_and_registers(platform: Stack, br
         expect(page.get_by_role("combobox", name="Người")).to_be_visible()
         screens.check("quan-tri-don-vi")
         page.get_by_role("tab", name="Danh bạ cơ quan").click()
-        expect(page.get_by_text("Sở Nội vụ (000.00.02.H61)")).to_be_visible()
+        expect(page.get_by_text(re.compile(r"^Sở Nội vụ.* \(000\.00\.02\.H61\)$"))).to_be_visible()
         screens.check("quan-tri-danh-ba")
         page.get_by_role("tab", name="Loại văn bản").click()
         expect(page.get_by_role("combobox", name="Hình thức gửi của Công văn")).to_be_visible()
         screens.check("quan-tri-loai-van-ban")
-        page.get_by_role("tab", name="Hồ sơ ký số").click()
-        expect(page.get_by_role("heading", name="Hồ sơ ký số")).to_be_visible()
-        screens.check("quan-tri-ky-so")
-        page.get_by_role("link", name="Sổ văn bản", exact=True).click()
-        expect(page.get_by_role("button", name="Mở sổ mới")).to_be_visible()
-        screens.check("so-van-ban")
+        # the signing profile tab is the component of each person's own page (checked on the clerk's phone) and the
+        # register books the clerk's screen (checked above): the admin only finds them here
+        expect(page.get_by_role("tab", name="Hồ sơ ký số")).to_be_visible()
+        expect(page.get_by_role("link", name="Sổ văn bản", exact=True)).to_be_visible()
     finally:
         screens.close()
 

@@ -43,6 +43,9 @@ export function createQueryClient(): QueryClient {
 const THEME = {
   token: {
     colorPrimary: "#0958d9",
+    // hovered buttons and links keep AA contrast too (Ant Design's default hover blue is lighter: about 3:1)
+    colorPrimaryHover: "#003eb3",
+    colorLinkHover: "#003eb3",
     colorLink: "#0958d9",
     colorError: "#cf1322",
     colorSuccess: "#237804",
