@@ -37,7 +37,7 @@ export function AdminPage() {
   return (
     <>
       <Typography.Title level={1} style={{ fontSize: 22 }}>{adm.title}</Typography.Title>
-      <Tabs activeKey={active} onChange={(key) => setParams({ tab: key })} destroyInactiveTabPane
+      <Tabs activeKey={active} onChange={(key) => setParams({ tab: key })} destroyOnHidden
         items={TABS.map((tab) => ({ key: tab, label: adm.tabs[tab], children: panes[tab] }))} />
     </>
   );
