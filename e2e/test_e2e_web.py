@@ -119,7 +119,7 @@ class Screens:
 
 
 def test_the_clerk_signs_in_sees_the_arrival_registers_it_and_signs_out(
-        platform: Stack, browser: Browser, arrival: dict[str, Any]) -> None:
+        platform: Stack, browser: Browser, arrival: dict[str, Any], draft_pdf: Callable[..., bytes]) -> None:
     screens = Screens(browser, "van-thu-desktop", viewport={"width": 1280, "height": 800})
     page = screens.page
     try:
@@ -175,6 +175,36 @@ def test_the_clerk_signs_in_sees_the_arrival_registers_it_and_signs_out(
         expect(page.get_by_role("link", name=arrival["number_symbol"])).to_be_visible()
         screens.check("da-vao-so-danh-sach")
 
+        # Sổ văn bản: the incoming register of this year lists the arrival just registered, with its number
+        page.get_by_role("link", name="Sổ văn bản", exact=True).click()
+        entries = page.get_by_role("table", name="Các văn bản trong sổ")
+        expect(entries.get_by_role("link", name=arrival["number_symbol"])).to_be_visible()
+        expect(page.get_by_role("button", name="Xuất sổ ra PDF")).to_be_visible()
+        screens.check("so-van-ban")
+
+        # văn bản đến bản giấy: the scan dragged in, its metadata; it becomes an arrival waiting for vào sổ
+        page.get_by_role("link", name="Văn bản đến", exact=True).click()
+        page.get_by_role("button", name="Nhập văn bản giấy").click()
+        expect(page.get_by_role("heading", name="Nhập văn bản đến bản giấy")).to_be_visible()
+        page.get_by_label("Cơ quan, tổ chức gửi").fill("Công ty TNHH Mekong Xanh")
+        page.get_by_label("Số, ký hiệu").fill("27/2026/CV-MX")
+        page.get_by_label("Ngày văn bản").fill("25/11/2026")
+        page.get_by_label("Ngày văn bản").press("Enter")
+        page.get_by_label("Loại văn bản").fill("Công văn")
+        page.get_by_label("Loại văn bản").press("Enter")
+        paper_abstract = "V/v đề nghị cấp phép hoạt động (văn bản giấy)"
+        page.get_by_label("Trích yếu").fill(paper_abstract)
+        page.locator("input[type=file]").set_input_files(
+            files=[{"name": "Bản quét.pdf", "mimeType": "application/pdf", "buffer": draft_pdf()}])
+        expect(page.get_by_text("Bản quét.pdf")).to_be_visible()
+        expect(page.get_by_role("progressbar")).to_have_count(0)
+        screens.check("nhap-ban-giay")
+        page.get_by_role("button", name="Lưu văn bản đến").click()
+        expect(page).to_have_url(re.compile(r"/van-ban/[0-9a-f-]{36}$"))
+        expect(page.get_by_role("heading", level=1)).to_contain_text(paper_abstract)
+        expect(page.get_by_role("button", name="Vào sổ")).to_be_visible()
+        screens.check("van-ban-giay")
+
         # sign-out ends the session: the Vietnamese signed-out page, and the app asks to sign in again
         page.get_by_role("button", name="Đăng xuất").click()
         expect(page.get_by_role("heading", name="Bạn đã đăng xuất")).to_be_visible()
@@ -228,6 +258,40 @@ def test_the_clerk_works_from_a_390_by_844_phone(platform: Stack, browser: Brows
         expect(page).to_have_url(re.compile(r"/van-ban-den$"))
         expect(page.get_by_role("tab", name="Chờ vào sổ")).to_be_visible()
         screens.check("van-ban-den")
+        # her own page (the name in the header): e-mail notifications, the agency's signing profile
+        page.get_by_test_id("user-name").click()
+        expect(page.get_by_role("heading", name="Thông tin cá nhân")).to_be_visible()
+        expect(page.get_by_role("switch", name="Nhận thông báo qua thư điện tử")).to_be_enabled()
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        screens.check("ca-nhan")
+    finally:
+        screens.close()
+
+
+def test_the_admin_keeps_units_directory_types_and_registers(platform: Stack, browser: Browser) -> None:
+    """Sở Nội vụ's administrator: Quản trị (units and their members, the directory entries under the agency, the
+    document types with the exchange catalogue), each tab checked with axe; the seal profile and Sổ văn bản are
+    offered."""
+    screens = Screens(browser, "quan-tri", viewport={"width": 1280, "height": 800})
+    page = screens.page
+    try:
+        screens.sign_in(platform.gateway_url, "quantri.snv", then="/quan-tri")
+        expect(page).to_have_url(re.compile(r"/quan-tri$"))
+        expect(page.get_by_role("heading", name="Quản trị")).to_be_visible()
+        units = page.get_by_role("table", name="Đơn vị và thành viên")
+        units.get_by_role("button", name=re.compile("^Thành viên của ")).first.click()
+        expect(page.get_by_role("combobox", name="Người")).to_be_visible()
+        screens.check("quan-tri-don-vi")
+        page.get_by_role("tab", name="Danh bạ cơ quan").click()
+        expect(page.get_by_text(re.compile(r"^Sở Nội vụ.* \(000\.00\.02\.H61\)$"))).to_be_visible()
+        screens.check("quan-tri-danh-ba")
+        page.get_by_role("tab", name="Loại văn bản").click()
+        expect(page.get_by_role("combobox", name="Hình thức gửi của Công văn")).to_be_visible()
+        screens.check("quan-tri-loai-van-ban")
+        # the signing profile tab is the component of each person's own page (checked on the clerk's phone) and the
+        # register books the clerk's screen (checked above): the admin only finds them here
+        expect(page.get_by_role("tab", name="Hồ sơ ký số")).to_be_visible()
+        expect(page.get_by_role("link", name="Sổ văn bản", exact=True)).to_be_visible()
     finally:
         screens.close()
 

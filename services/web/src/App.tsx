@@ -22,6 +22,10 @@ const JobsPage = lazy(async () => ({ default: (await import("./features/jobs/Job
 const JobPage = lazy(async () => ({ default: (await import("./features/jobs/JobPage")).JobPage }));
 const Dashboard = lazy(async () => ({ default: (await import("./features/dashboard/Dashboard")).Dashboard }));
 const SigningPage = lazy(async () => ({ default: (await import("./features/signing/SigningPage")).SigningPage }));
+const RegistersPage = lazy(async () => ({ default: (await import("./features/registers/RegistersPage")).RegistersPage }));
+const PaperArrival = lazy(async () => ({ default: (await import("./features/incoming/PaperArrival")).PaperArrival }));
+const AdminPage = lazy(async () => ({ default: (await import("./features/admin/AdminPage")).AdminPage }));
+const ProfilePage = lazy(async () => ({ default: (await import("./features/profile/ProfilePage")).ProfilePage }));
 const MyWork = lazy(async () => ({ default: (await import("./features/work/MyWork")).MyWork }));
 
 function Screen({ children }: { children: ReactNode }) {
@@ -43,6 +47,9 @@ export function createQueryClient(): QueryClient {
 const THEME = {
   token: {
     colorPrimary: "#0958d9",
+    // hovered buttons and links keep AA contrast too (Ant Design's default hover blue is lighter: about 3:1)
+    colorPrimaryHover: "#003eb3",
+    colorLinkHover: "#003eb3",
     colorLink: "#0958d9",
     colorError: "#cf1322",
     colorSuccess: "#237804",
@@ -69,6 +76,10 @@ export function App({ manager, queryClient }: { manager: UserManager; queryClien
                   <Route element={<RequireAuth><AppLayout /></RequireAuth>}>
                     <Route index element={<Screen><Home /></Screen>} />
                     <Route path="van-ban-den" element={<Screen><IncomingList /></Screen>} />
+                    <Route path="van-ban-den/nhap-ban-giay" element={<Screen><PaperArrival /></Screen>} />
+                    <Route path="so-van-ban" element={<Screen><RegistersPage /></Screen>} />
+                    <Route path="quan-tri" element={<Screen><AdminPage /></Screen>} />
+                    <Route path="ca-nhan" element={<Screen><ProfilePage /></Screen>} />
                     <Route path="van-ban-di" element={<Screen><OutgoingList /></Screen>} />
                     <Route path="van-ban-di/soan" element={<Screen><DraftPage /></Screen>} />
                     <Route path="van-ban-di/:id/sua" element={<Screen><DraftPage /></Screen>} />

@@ -21,6 +21,8 @@ const ENTRIES: Entry[] = [
   { key: "/giao-viec", label: common.menu.jobs, roles: ["leader", "head", "officer"] },
   { key: "/thong-ke", label: common.menu.reports, roles: ["leader", "head"] },
   { key: "/ky-so", label: common.menu.signing, roles: ["leader", "head"] },
+  { key: "/so-van-ban", label: common.menu.registers, roles: ["clerk", "leader", "archivist", "admin"] },
+  { key: "/quan-tri", label: common.menu.admin, roles: ["admin"] },
 ];
 
 export function menuFor(roles: Role[]): Entry[] {
@@ -60,10 +62,11 @@ export function AppLayout() {
         <Space size={wide ? "small" : 4}>
           <NotificationBell />
           {wide && <Avatar style={{ background: "#003eb3" }} aria-hidden>{person?.name.slice(0, 1)}</Avatar>}
-          <span data-testid="user-name" style={{ color: "#fff", display: "inline-block", maxWidth: wide ? 280 : 80,
-            overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap", verticalAlign: "middle" }}>
+          <Link to="/ca-nhan" data-testid="user-name" title={common.profile} style={{ color: "#fff",
+            display: "inline-block", maxWidth: wide ? 280 : 80, overflow: "hidden", textOverflow: "ellipsis",
+            whiteSpace: "nowrap", verticalAlign: "middle", textDecoration: "underline" }}>
             {person?.name}
-          </span>
+          </Link>
           <Button onClick={() => void signOut()}>{common.signOut}</Button>
         </Space>
       </Layout.Header>

@@ -10,6 +10,7 @@ export const common = {
   notFound: "Không tìm thấy trang",
   back: "Quay lại",
   cancel: "Hủy",
+  profile: "Thông tin cá nhân, thông báo, chữ ký",
   menu: {
     home: "Trang chủ",
     incoming: "Văn bản đến",

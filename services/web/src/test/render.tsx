@@ -16,22 +16,32 @@ export interface Call {
   body: unknown;
 }
 
-/** A gateway answering from ``routes`` ("GET /api/v1/documents" → JSON); every request is recorded in ``calls``. */
+/**
+ * A gateway answering from ``routes`` ("GET /api/v1/documents" → JSON, or a Response for another status or body);
+ * every request is recorded in ``calls`` (its JSON body parsed, any other as text).
+ */
 export function fakeGateway(routes: Record<string, unknown>) {
   const calls: Call[] = [];
   const fetchImpl = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = input instanceof Request ? input : new Request(input, init);
     const url = new URL(request.url);
     const text = request.method === "GET" ? "" : await request.text();
-    calls.push({ method: request.method, path: url.pathname + url.search, body: text ? JSON.parse(text) : undefined });
+    let body: unknown = undefined;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = text;  // not JSON (jsdom's FormData reaches Node's Request as text: spy on FormData to see a form)
+    }
+    calls.push({ method: request.method, path: url.pathname + url.search, body });
     const key = `${request.method} ${url.pathname}`;
     if (!(key in routes)) {
       return new Response(JSON.stringify({ title: "Not Found", status: 404, detail: "not found" }), {
         status: 404, headers: { "Content-Type": "application/problem+json" } });
     }
     const value = routes[key];
-    const body = typeof value === "function" ? (value as (u: URL) => unknown)(url) : value;
-    return new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
+    const answer = typeof value === "function" ? (value as (u: URL) => unknown)(url) : value;
+    if (answer instanceof Response) return answer.clone();  // a status or a body of its own (204, 422, a file)
+    return new Response(JSON.stringify(answer), { status: 200, headers: { "Content-Type": "application/json" } });
   };
   return { calls, api: createApi(() => "token", () => {}, fetchImpl as typeof fetch) };
 }

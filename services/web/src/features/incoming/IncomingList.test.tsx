@@ -1,6 +1,6 @@
 import { screen, within } from "@testing-library/react";
 import { arrival } from "../../test/fixtures";
-import { fakeGateway, renderWith } from "../../test/render";
+import { CLERK, fakeGateway, renderWith } from "../../test/render";
 import { IncomingList } from "./IncomingList";
 
 describe("Văn bản đến", () => {
@@ -25,9 +25,17 @@ describe("Văn bản đến", () => {
     expect(calls[0]?.path).toContain("status=arrived");
   });
 
-  it("says so when nothing waits", async () => {
+  it("says so when nothing waits; offers the clerk to enter a paper arrival", async () => {
     const { api } = fakeGateway({ "GET /api/v1/documents": { items: [], next_page_token: null } });
     renderWith(<IncomingList />, { api, path: "/van-ban-den" });
     expect(await screen.findByText("Không có văn bản nào chờ vào sổ.")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Nhập văn bản giấy" })).toBeInTheDocument();
+  });
+
+  it("offers a leader no paper arrival", async () => {
+    const { api } = fakeGateway({ "GET /api/v1/documents": { items: [], next_page_token: null } });
+    renderWith(<IncomingList />, { api, path: "/van-ban-den", person: { ...CLERK, roles: ["leader"] } });
+    expect(await screen.findByText("Không có văn bản nào chờ vào sổ.")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Nhập văn bản giấy" })).not.toBeInTheDocument();
   });
 });

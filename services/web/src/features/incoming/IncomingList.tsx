@@ -1,11 +1,13 @@
 import { useQuery } from "@tanstack/react-query";
-import { Alert, Badge, Button, Table, Tabs, Tag, Typography, type TableColumnsType } from "antd";
-import { Link, useSearchParams } from "react-router-dom";
+import { Alert, Badge, Button, Space, Table, Tabs, Tag, Typography, type TableColumnsType } from "antd";
+import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { unwrap, type Document } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import { formatDate } from "../../components/dates";
 import { common } from "../../components/messages";
+import { useHasRole } from "../../components/roles";
 import { messages } from "./messages";
+import { paper } from "./paperMessages";
 import { SignatureTag } from "./SignatureTag";
 
 type Tab = "arrived" | "registered" | "rejected";
@@ -88,12 +90,17 @@ export function IncomingList() {
   const [params, setParams] = useSearchParams();
   const active = (TABS as string[]).includes(params.get("tab") ?? "") ? (params.get("tab") as Tab) : "arrived";
   const waiting = useIncoming("arrived");
+  const clerk = useHasRole("clerk");
+  const navigate = useNavigate();
   const count = waiting.data ? `${waiting.data.items.length}${waiting.data.next_page_token ? "+" : ""}` : "";
   return (
     <>
-      <Typography.Title level={1} style={{ fontSize: 22 }}>
-        {messages.title}
-      </Typography.Title>
+      <Space wrap style={{ width: "100%", justifyContent: "space-between", marginBottom: 8 }}>
+        <Typography.Title level={1} style={{ fontSize: 22, margin: 0 }}>
+          {messages.title}
+        </Typography.Title>
+        {clerk && <Button onClick={() => navigate("/van-ban-den/nhap-ban-giay")}>{paper.open}</Button>}
+      </Space>
       <Tabs
         activeKey={active}
         onChange={(key) => setParams({ tab: key })}

@@ -1,0 +1,138 @@
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { vi } from "vitest";
+import dayjs from "dayjs";
+import type { Register } from "../../api/client";
+import type { Person } from "../../auth/claims";
+import { arrival } from "../../test/fixtures";
+import { CLERK, fakeGateway, renderWith } from "../../test/render";
+import { fileNameOf, RegistersPage } from "./RegistersPage";
+
+const TODAY = dayjs("2026-11-30");
+const LEADER: Person = { ...CLERK, username: "lanhdao.snv", name: "Trần Văn Lãnh", roles: ["leader"] };
+const OFFICER: Person = { ...CLERK, username: "chuyenvien.snv", name: "Lê Văn Chuyên", roles: ["officer"] };
+
+function book(overrides: Partial<Register> = {}): Register {
+  return { id: "reg-den", agency_code: "000.00.02.H61", direction: "incoming", name: "Sổ văn bản đến năm 2026",
+    agency_abbreviation: "", type_codes: [], legal_normative: false, separate_arrival_series: false, active: true,
+    ...overrides };
+}
+
+function gateway(extra: Record<string, unknown> = {}) {
+  return fakeGateway({
+    "GET /api/v1/registers": (url: URL) => (url.searchParams.get("direction") === "incoming"
+      ? [book(), book({ id: "reg-cu", name: "Sổ đến cũ", active: false })] : []),
+    "GET /api/v1/documents": { items: [arrival({ status: "registered", number: 17, register_id: "reg-den" })],
+      next_page_token: null },
+    "GET /api/v1/registers/reg-den/history": [{ at: "2026-01-02T01:00:00+00:00", actor: "vanthu.snv",
+      action: "created", changes: {}, note: "" }],
+    ...extra,
+  });
+}
+
+describe("the register books", () => {
+  it("shows the incoming register's entries for this year, dates as dd/mm/yyyy, and its history", async () => {
+    const { api, calls } = gateway();
+    renderWith(<RegistersPage today={TODAY} />, { api });
+    const table = await screen.findByRole("table", { name: "Các văn bản trong sổ" });
+    expect(await within(table).findByText("15/UBND-VP")).toBeInTheDocument();
+    expect(within(table).getByText("17")).toBeInTheDocument();
+    expect(within(table).getByText("29/11/2026")).toBeInTheDocument();
+    expect(calls.some((c) => c.path ===
+      "/api/v1/documents?register_id=reg-den&date_from=2026-01-01&date_to=2026-12-31&page_size=100")).toBe(true);
+    expect(await screen.findByText(/02\/01\/2026 08:00 — Mở sổ/)).toBeInTheDocument();
+    expect(screen.getByText("Đang dùng")).toBeInTheDocument();
+  });
+
+  it("asks the entries of the year chosen", async () => {
+    const { api, calls } = gateway();
+    renderWith(<RegistersPage today={TODAY} />, { api });
+    fireEvent.mouseDown(await screen.findByRole("combobox", { name: "Năm" }));
+    fireEvent.click(await screen.findByTitle("2025"));
+    await waitFor(() => expect(calls.some((c) => c.path.includes("date_from=2025-01-01&date_to=2025-12-31"))).toBe(true));
+  });
+
+  it("exports the book as PDF for the period shown", async () => {
+    const { api, calls } = gateway({
+      "GET /api/v1/registers/reg-den/export": new Response(new Blob(["%PDF-1.7"]), { status: 200, headers: {
+        "Content-Type": "application/pdf", "Content-Disposition": 'attachment; filename="so-den.pdf"' } }),
+    });
+    URL.createObjectURL = () => "blob:so-den";
+    URL.revokeObjectURL = () => {};
+    const saved: string[] = [];
+    const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push(this.download);
+    });
+    renderWith(<RegistersPage today={TODAY} />, { api });
+    await userEvent.click(await screen.findByRole("button", { name: "Xuất sổ ra PDF" }));
+    await waitFor(() => expect(calls.map((c) => c.path)).toContain(
+      "/api/v1/registers/reg-den/export?date_from=2026-01-01&date_to=2026-12-31&format=pdf"));
+    await waitFor(() => expect(saved).toEqual(["so-den.pdf"]));
+    click.mockRestore();
+  });
+
+  it("closes a register only with a reason, and sends it", async () => {
+    const { api, calls } = gateway({ "POST /api/v1/registers/reg-den/close": { ...book(), active: false } });
+    renderWith(<RegistersPage today={TODAY} />, { api });
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByRole("button", { name: "Đóng sổ" }));
+    const dialog = await screen.findByRole("dialog");
+    await user.click(within(dialog).getByRole("button", { name: "Đóng sổ" }));
+    expect(await within(dialog).findByText("Hãy nhập lý do.")).toBeInTheDocument();
+    expect(calls.some((c) => c.method === "POST")).toBe(false);
+    fireEvent.change(within(dialog).getByLabelText("Lý do"), { target: { value: "Chuyển sang sổ mới năm 2027" } });
+    await user.click(within(dialog).getByRole("button", { name: "Đóng sổ" }));
+    await waitFor(() => expect(calls.find((c) => c.method === "POST")).toEqual({ method: "POST",
+      path: "/api/v1/registers/reg-den/close", body: { reason: "Chuyển sang sổ mới năm 2027" } }));
+  });
+
+  it("continues this year's series from a number of at least 2", async () => {
+    const { api, calls } = gateway({ "POST /api/v1/registers/reg-den/start": { register_id: "reg-den", year: 2026,
+      next_number: 412 } });
+    renderWith(<RegistersPage today={TODAY} />, { api });
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByRole("button", { name: "Tiếp tục số" }));
+    const dialog = await screen.findByRole("dialog");
+    fireEvent.change(within(dialog).getByLabelText("Số tiếp theo"), { target: { value: "412" } });
+    fireEvent.change(within(dialog).getByLabelText("Lý do"), { target: { value: "Sổ giấy dừng ở số 411" } });
+    await user.click(within(dialog).getByRole("button", { name: "Tiếp tục số" }));
+    await waitFor(() => expect(calls.find((c) => c.method === "POST")?.body).toEqual({
+      next_number: 412, reason: "Sổ giấy dừng ở số 411" }));
+    expect(await screen.findByText("Sổ sẽ cấp tiếp từ số 412 của năm 2026.")).toBeInTheDocument();
+  });
+
+  it("opens a new outgoing register with its name", async () => {
+    const { api, calls } = gateway({ "POST /api/v1/registers": book({ id: "reg-di", direction: "outgoing" }),
+      "GET /api/v1/document-types": [] });
+    renderWith(<RegistersPage today={TODAY} />, { api });
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByText("Văn bản đi"));
+    expect(await screen.findByText("Cơ quan chưa mở sổ nào loại này.")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Mở sổ mới" }));
+    const dialog = await screen.findByRole("dialog");
+    fireEvent.change(within(dialog).getByLabelText("Tên sổ"), { target: { value: " Sổ văn bản đi năm 2026 " } });
+    fireEvent.change(within(dialog).getByLabelText("Chữ viết tắt tên cơ quan"), { target: { value: "SNV" } });
+    await user.click(within(dialog).getByRole("button", { name: "Mở sổ mới" }));
+    await waitFor(() => expect(calls.find((c) => c.method === "POST")?.body).toEqual({ direction: "outgoing",
+      name: "Sổ văn bản đi năm 2026", agency_abbreviation: "SNV", type_codes: [], legal_normative: false,
+      separate_arrival_series: false }));
+  });
+
+  it("lets a leader export but not keep the books, and an officer neither", async () => {
+    const { api } = gateway();
+    const { unmount } = renderWith(<RegistersPage today={TODAY} />, { api, person: LEADER });
+    expect(await screen.findByRole("button", { name: "Xuất sổ ra PDF" })).toBeInTheDocument();
+    for (const name of ["Mở sổ mới", "Đóng sổ", "Tiếp tục số"]) {
+      expect(screen.queryByRole("button", { name })).not.toBeInTheDocument();
+    }
+    unmount();
+    renderWith(<RegistersPage today={TODAY} />, { api: gateway().api, person: OFFICER });
+    expect(await screen.findByRole("table", { name: "Các văn bản trong sổ" })).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Xuất sổ ra PDF" })).not.toBeInTheDocument();
+  });
+
+  it("reads the file name of the export", () => {
+    expect(fileNameOf('attachment; filename="so-den-2026.xlsx"', "x")).toBe("so-den-2026.xlsx");
+    expect(fileNameOf(null, "so-van-ban.csv")).toBe("so-van-ban.csv");
+  });
+});
