@@ -38,7 +38,7 @@ class Files(Protocol):
 def document_of(event: Message) -> tuple[str, str]:
     """``(agency code, document id)`` an event of ``vanthu.registry.document.*`` is about (empty id: none)."""
     meta = meta_of(event)
-    agency = meta.agency if meta is not None else ""
+    agency = meta.agency_code
     state: Any = getattr(event, "document", None)
     document_id = getattr(state, "document_id", "") if state is not None else ""
     return agency, document_id or str(getattr(event, "document_id", "") or "")
