@@ -149,14 +149,14 @@ async def test_each_event_indexes_the_registrys_current_document_and_a_vanished_
     word = sources.add_file("obj-docx", docx_file("Kế hoạch tập huấn nghiệp vụ văn thư lưu trữ"), DOCX)
     sources.documents["d1"] = documents_pb2.Document(
         id="d1", agency_code=AGENCY, direction="outgoing", status="draft", abstract="Dự thảo kế hoạch tập huấn",
-        created_by="sub-drafter", drafting_unit="VP", files=[word])
+        created_by="drafter.ubnd", drafting_unit="VP", files=[word])
     await indexer.handle(event("d1"))
     await indexer.handle(event("d1"))  # redelivered: the same entry
     assert backend.count() == 1
     assert found(backend, "nghiệp vụ văn thư") == ["d1"]
     # the registry gives no audience yet: the clerks, leaders, the drafter and the drafting unit see a draft
     assert found(backend, "tập huấn", roles=("officer",)) == []
-    drafter = Caller(AGENCY, principals_of("sub-drafter", ["officer"], []))
+    drafter = Caller(AGENCY, principals_of("sub-drafter", ["officer"], [], "drafter.ubnd"))
     assert backend.search(drafter, parse("tập huấn"), Filters(), sort="relevance", offset=0, limit=5).total == 1
     # the registry's own audience, once given, wins
     sources.documents["d1"].audience[:] = ["user:sub-other"]

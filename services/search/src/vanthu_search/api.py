@@ -84,7 +84,7 @@ class SearchApi(search_pb2_grpc.SearchServiceServicer):
         key = paging.fingerprint(agency, principal.subject, clauses, filters, sort)
         offset = paging.decode(request.page.page_token, key)
         units = await self.directory.units_of(agency, principal.subject, principal.token)
-        caller = Caller(agency, principals_of(principal.subject, principal.roles, units))
+        caller = Caller(agency, principals_of(principal.subject, principal.roles, units, principal.username))
         result = await asyncio.to_thread(self.backend.search, caller, clauses, filters, sort=sort, offset=offset,
                                          limit=size)
         end = offset + size

@@ -14,10 +14,13 @@ EVERYONE = "*"
 KEEPERS = ("role:clerk", "role:leader")
 
 
-def principals_of(subject: str, roles: Iterable[str], units: Iterable[str]) -> frozenset[str]:
+def principals_of(subject: str, roles: Iterable[str], units: Iterable[str], username: str = "") -> frozenset[str]:
     """The caller's principals: ``*``, ``role:`` each role of their token, ``user:`` their subject and ``unit:`` each
-    unit the registry's directory puts them in."""
+    unit the registry's directory puts them in (and ``username:`` their username, which only the provisional
+    audience uses: the registry records a document's drafter by username)."""
     found = {EVERYONE, f"user:{subject}"}
+    if username:
+        found.add(f"username:{username}")
     found.update(f"role:{role}" for role in roles)
     found.update(f"unit:{unit}" for unit in units if unit)
     return frozenset(found)
@@ -25,11 +28,12 @@ def principals_of(subject: str, roles: Iterable[str], units: Iterable[str]) -> f
 
 def provisional_audience(*, direction: str, created_by: str, drafting_unit: str) -> tuple[str, ...]:
     """The audience used while the registry does not fill ``Document.audience`` yet (it returns it empty until the
-    registry's change lands): the agency's clerks and leaders, the drafter of an outgoing document and its drafting
-    unit. The registry's own list, once given, always wins (:func:`audience_of`)."""
+    registry's change lands): the agency's clerks and leaders, the person who entered it (the registry's
+    ``created_by`` is a username) and an outgoing document's drafting unit. The registry's own list, once given,
+    always wins (:func:`audience_of`)."""
     audience = list(KEEPERS)
     if created_by:
-        audience.append(f"user:{created_by}")
+        audience.append(f"username:{created_by}")
     if direction == "outgoing" and drafting_unit:
         audience.append(f"unit:{drafting_unit}")
     return tuple(audience)
