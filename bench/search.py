@@ -58,7 +58,7 @@ def corpus(n: int) -> list[IndexedDocument]:
         code, sign = rnd.choice(TYPES)
         docs.append(IndexedDocument(
             id=f"doc-{i}", agency_code=AGENCY if i % 10 else "000.00.02.H61",
-            audience=("*",) if i % 3 else ("role:clerk", "unit:VP"), direction=rnd.choice(["incoming", "outgoing"]),
+            audience=("*",) if i % 7 else ("role:clerk", "unit:VP"), direction=rnd.choice(["incoming", "outgoing"]),
             status="registered", type_code=code, number_symbol=f"{i % 3000}/{sign}-UBND",
             abstract=f"Về việc {rnd.choice(SUBJECTS)} {rnd.choice(OBJECTS)}",
             issuing_agency_code=AGENCY, document_date=f"{2020 + i % 6}-{1 + i % 12:02d}-{1 + i % 28:02d}",
