@@ -18,6 +18,7 @@ const Home = lazy(async () => ({ default: (await import("./features/home/Home"))
 const IncomingList = lazy(async () => ({ default: (await import("./features/incoming/IncomingList")).IncomingList }));
 const OutgoingList = lazy(async () => ({ default: (await import("./features/outgoing/OutgoingList")).OutgoingList }));
 const DraftPage = lazy(async () => ({ default: (await import("./features/outgoing/DraftPage")).DraftPage }));
+const SearchPage = lazy(async () => ({ default: (await import("./features/search/SearchPage")).SearchPage }));
 const MyWork = lazy(async () => ({ default: (await import("./features/work/MyWork")).MyWork }));
 
 function Screen({ children }: { children: ReactNode }) {
@@ -69,6 +70,7 @@ export function App({ manager, queryClient }: { manager: UserManager; queryClien
                     <Route path="van-ban-di/soan" element={<Screen><DraftPage /></Screen>} />
                     <Route path="van-ban-di/:id/sua" element={<Screen><DraftPage /></Screen>} />
                     <Route path="van-ban/:id" element={<Screen><DocumentPage /></Screen>} />
+                    <Route path="tra-cuu" element={<Screen><SearchPage /></Screen>} />
                     <Route path="cong-viec" element={<Screen><MyWork title={common.menu.work} /></Screen>} />
                     <Route path="*" element={<Result status="404" title={common.notFound} extra={<Link to="/">{common.menu.home}</Link>} />} />
                   </Route>

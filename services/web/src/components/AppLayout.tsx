@@ -18,6 +18,7 @@ const ENTRIES: Entry[] = [
   { key: "/van-ban-den", label: common.menu.incoming, roles: ["clerk", "leader", "head", "officer"] },
   { key: "/van-ban-di", label: common.menu.outgoing, roles: ["clerk", "leader", "head", "officer"] },
   { key: "/cong-viec", label: common.menu.work, roles: ["clerk", "leader", "head", "officer"] },
+  { key: "/tra-cuu", label: common.menu.search, roles: "all" },
 ];
 
 export function menuFor(roles: Role[]): Entry[] {
