@@ -109,10 +109,14 @@ class TantivyBackend:
             return self._term(field, words[0])
         return tantivy.Query.phrase_query(self.schema, field, list(words))
 
-    def _clause(self, clause: Clause) -> tantivy.Query:
-        alternatives = [
+    def _clause(self, clause: Clause, *, match_only: bool = False) -> tantivy.Query:
+        """Either form of the clause, the exact one weighing more. ``match_only`` (counting and facets, where no score
+        is kept): the folded forms alone, which match whatever the exact ones match (fold is applied to both sides),
+        at half the phrase work."""
+        alternatives = [] if match_only else [
             tantivy.Query.boost_query(self._words("meta_exact", clause.words), EXACT_META),
-            tantivy.Query.boost_query(self._words("content_exact", clause.words), EXACT_CONTENT),
+            tantivy.Query.boost_query(self._words("content_exact", clause.words), EXACT_CONTENT)]
+        alternatives += [
             tantivy.Query.boost_query(self._words("meta_folded", clause.folded), FOLDED_META),
             tantivy.Query.boost_query(self._words("content_folded", clause.folded), FOLDED_CONTENT)]
         if clause.symbol:
@@ -120,7 +124,8 @@ class TantivyBackend:
             alternatives.append(tantivy.Query.boost_query(prefix, SYMBOL))
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in alternatives])
 
-    def _query(self, caller: Caller, clauses: Sequence[Clause], filters: Filters) -> tantivy.Query:
+    def _query(self, caller: Caller, clauses: Sequence[Clause], filters: Filters, *,
+               match_only: bool = False) -> tantivy.Query:
         audience = tantivy.Query.boolean_query(
             [(tantivy.Occur.Should, self._term("audience", p)) for p in sorted(caller.principals)])
         must = [self._term("agency", caller.agency_code), audience]
@@ -129,7 +134,7 @@ class TantivyBackend:
                 must.append(self._term(field, value))
         if filters.year:
             must.append(self._term("year", filters.year))
-        must.extend(self._clause(c) for c in clauses)
+        must.extend(self._clause(c, match_only=match_only) for c in clauses)
         scored = [(tantivy.Occur.Must, q) for q in must]
         return tantivy.Query.boolean_query(scored)
 
@@ -149,7 +154,7 @@ class TantivyBackend:
             doc = _from_source(searcher.doc(address)["source"][0])
             score = float(key) if sort != "date" and clauses else 0.0
             hits.append(Hit(doc, score, highlights(doc, clauses)))
-        aggregations = searcher.aggregate(query, {
+        aggregations = searcher.aggregate(self._query(caller, clauses, filters, match_only=True), {
             name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACETS})
         facets = {name: [FacetCount(str(int(b["key"])) if isinstance(b["key"], float) else str(b["key"]),
                                     int(b["doc_count"]))
