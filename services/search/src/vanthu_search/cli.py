@@ -9,6 +9,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import Protocol
 
 from vanthu.common.v1 import common_pb2
 from vanthu.registry.v1 import registry_pb2
@@ -58,10 +59,44 @@ async def agencies(wiring: Wiring, tokens_token: str) -> list[str]:
             return sorted(codes)
 
 
-async def reindex(settings: SearchSettings, common: CommonSettings, *, only: list[str], restart: bool,
-                  wait_ocr: bool) -> int:
+class Lister(Protocol):
+    async def list_ids(self, agency_code: str, page_token: str, page_size: int = 200) -> tuple[list[str], str]: ...
+
+
+class Indexes(Protocol):
+    async def index(self, agency: str, document_id: str) -> bool: ...
+
+
+async def rebuild(codes: list[str], documents: Lister, indexer: Indexes, progress: Progress) -> None:
+    """Index every document of ``codes`` (agency codes), page by page, saving ``progress`` after each page: a run
+    that stops (an error, Ctrl-C) goes on from the page it was at, the agencies done are skipped."""
     from tqdm import tqdm
 
+    with tqdm(total=len(codes), initial=len(progress.done), unit="agency", desc="agencies") as bar, \
+            tqdm(initial=progress.indexed, unit="doc", desc="documents") as docs:
+        for code in codes:
+            if code in progress.done:
+                continue
+            page_token = progress.page_token if progress.agency == code else ""
+            progress.agency = code
+            while True:
+                ids, next_token = await documents.list_ids(code, page_token)
+                for document_id in ids:
+                    await indexer.index(code, document_id)
+                    docs.update()
+                progress.indexed += len(ids)
+                progress.page_token = page_token = next_token
+                progress.save()
+                if not next_token:
+                    break
+            progress.done.append(code)
+            progress.agency, progress.page_token = "", ""
+            progress.save()
+            bar.update()
+
+
+async def reindex(settings: SearchSettings, common: CommonSettings, *, only: list[str], restart: bool,
+                  wait_ocr: bool) -> int:
     wiring = wire(settings, common)
     if wiring.documents is None or wiring.indexer is None:
         print("reindex: VANTHU_SEARCH_REGISTRY_TARGET is not set: there is nothing to read documents from",
@@ -77,27 +112,7 @@ async def reindex(settings: SearchSettings, common: CommonSettings, *, only: lis
         wiring.ocr.start()
     try:
         codes = only or await agencies(wiring, await wiring.documents.tokens.token())
-        with tqdm(total=len(codes), initial=len(progress.done), unit="agency", desc="agencies") as bar, \
-                tqdm(initial=progress.indexed, unit="doc", desc="documents") as docs:
-            for code in codes:
-                if code in progress.done:
-                    continue
-                page_token = progress.page_token if progress.agency == code else ""
-                progress.agency = code
-                while True:
-                    ids, next_token = await wiring.documents.list_ids(code, page_token)
-                    for document_id in ids:
-                        await wiring.indexer.index(code, document_id)
-                        docs.update()
-                    progress.indexed += len(ids)
-                    progress.page_token = page_token = next_token
-                    progress.save()
-                    if not next_token:
-                        break
-                progress.done.append(code)
-                progress.agency, progress.page_token = "", ""
-                progress.save()
-                bar.update()
+        await rebuild(codes, wiring.documents, wiring.indexer, progress)
         if wait_ocr and wiring.ocr is not None:
             print(f"reindex: waiting for OCR of {wiring.ocr.pending} files")
             await wiring.ocr.idle()
