@@ -13,6 +13,7 @@ import json
 import re
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,7 @@ class TantivyBackend:
         version.write_text(str(SCHEMA_VERSION))
         self._writer = self.index.writer(heap_size=writer_heap_bytes, num_threads=1)
         self._lock = threading.Lock()
+        self._facets = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-facets")
 
     # -- writing -------------------------------------------------------------------------------------------------
     def _document(self, doc: IndexedDocument) -> tantivy.Document:
@@ -144,6 +146,9 @@ class TantivyBackend:
             return Result([], 0, {})
         query = self._query(caller, clauses, filters)
         searcher = self.index.searcher()
+        # the facets are counted in another thread meanwhile (Tantivy releases the GIL while it searches)
+        facets_future = self._facets.submit(searcher.aggregate, self._query(caller, clauses, filters, match_only=True),
+                                            {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACETS})
         if sort == "date" or not clauses:
             found = searcher.search(query, limit=limit, count=True, order_by_field="date", offset=offset,
                                     order=tantivy.Order.Desc)
@@ -154,8 +159,7 @@ class TantivyBackend:
             doc = _from_source(searcher.doc(address)["source"][0])
             score = float(key) if sort != "date" and clauses else 0.0
             hits.append(Hit(doc, score, highlights(doc, clauses)))
-        aggregations = searcher.aggregate(self._query(caller, clauses, filters, match_only=True), {
-            name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACETS})
+        aggregations = facets_future.result()
         facets = {name: [FacetCount(str(int(b["key"])) if isinstance(b["key"], float) else str(b["key"]),
                                     int(b["doc_count"]))
                          for b in aggregations.get(name, {}).get("buckets", []) if b["key"] not in ("", 0, 0.0)]
@@ -173,5 +177,6 @@ class TantivyBackend:
         return int(self.index.searcher().num_docs)
 
     def close(self) -> None:
+        self._facets.shutdown(wait=True)
         with self._lock:
             self._writer.wait_merging_threads()
