@@ -6,6 +6,10 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 PROTO_OUT := libs/vanthu-proto/src
 PROTO_FILES := $(shell find proto -name '*.proto' | sort)
 PYTEST_ARGS ?=
+#: pytest-xdist workers for `make test` and `make test-year-ahead` (0: one process). Whole test files go to a worker
+#: (`--dist loadfile`: a module's fixtures stay in one process); each worker starts its own platform for e2e.
+PYTEST_WORKERS ?= 2
+XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
 #: libfaketime's offset for `make test-year-ahead` (nats-server, a Go binary, keeps the real clock).
 YEAR_AHEAD ?= +365d
 #: `make fuzz`: generated cases per REST operation and role (make test runs 8), and the seed (empty: a new one each
@@ -16,7 +20,7 @@ FUZZ_SEED ?=
 WEB := services/web
 
 .PHONY: help uv sync system-deps proto proto-lint lint typecheck test test-fast test-year-ahead fuzz dev bench clean \
-        web-deps web-lint web-test web-build web-api
+        web-deps web-lint web-test web-build web-api chart-golden chart-check
 
 help: ## This list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -45,14 +49,14 @@ lint: proto proto-lint web-lint ## ruff and mypy over the whole workspace; eslin
 	@$(UV) run --no-sync mypy $$(ls -d libs/*/src services/*/src | grep -v -e vanthu-proto -e services/web)
 
 test: system-deps lint web-test web-build ## Lint, type checks, unit, integration, e2e and browser tests
-	@$(UV) run --no-sync pytest $(PYTEST_ARGS)
+	@$(UV) run --no-sync pytest $(XDIST) $(PYTEST_ARGS)
 
 test-year-ahead: system-deps proto ## Unit and integration tests again with the clock a year ahead (libfaketime)
 	@lib=$$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -n1); \
 	  if [ -z "$$lib" ]; then echo "test-year-ahead: libfaketime is missing (apt-get install libfaketime)" >&2; exit 1; fi; \
 	  export LD_PRELOAD=$$lib FAKETIME=$(YEAR_AHEAD); \
 	  echo "test-year-ahead: the tests see $$(date -u +%Y-%m-%dT%H:%MZ) (FAKETIME=$(YEAR_AHEAD))"; \
-	  $(UV) run --no-sync pytest -m "unit or integration" libs services $(PYTEST_ARGS)
+	  $(UV) run --no-sync pytest $(XDIST) -m "unit or integration" libs services $(PYTEST_ARGS)
 
 test-fast: proto ## Only the unit tests
 	@$(UV) run --no-sync pytest -m unit $(PYTEST_ARGS)
@@ -87,6 +91,12 @@ web-build: web-deps ## Build the web app into services/web/dist (served by the g
 web-api: proto web-deps ## Regenerate the web app's API types from the gateway's OpenAPI document (commit the result)
 	@$(UV) run --no-sync python -m vanthu_gateway.export_openapi $(WEB)/openapi.json
 	@cd $(WEB) && npx openapi-typescript openapi.json -o src/api/schema.d.ts
+
+chart-golden: sync ## Render charts/vanthu over each values file into charts/tests/golden (commit the reviewed diff)
+	@$(UV) run --no-sync python -m vanthu_testing.chart
+
+chart-check: proto ## The chart's checks alone: renders, schemas, golden files, Dockerfiles, each image's environment
+	@$(UV) run --no-sync pytest charts -p no:cacheprovider $(PYTEST_ARGS)
 
 clean: ## Remove generated stubs, caches (keeps var/, the dev data)
 	rm -rf $(PROTO_OUT)/vanthu .pytest_cache .mypy_cache .ruff_cache

@@ -31,6 +31,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = ROOT / "services" / "web" / "node_modules" / "axe-core" / "axe.min.js"
 OUTPUT = Path(os.environ.get("VANTHU_TEST_OUTPUT", ROOT / "test-output")) / "web"
 UBND, SNV = "000.00.00.H61", "000.00.02.H61"
+JOB_TITLE = "Chuẩn bị báo cáo tổng kết công tác văn thư năm 2026 (trình duyệt)"
 #: How long the UI may take to show what the server already has (a wait, not a speed assertion).
 UI_TIMEOUT_MS = 30_000
 
@@ -256,8 +257,9 @@ def count(page: Page, bucket: str) -> int:
 def test_an_arrival_is_registered_submitted_assigned_delegated_and_completed_through_the_ui(
         platform: Stack, browser: Browser, login: Callable[[str], str]) -> None:
     """Issue 14 item 3 (processing): UBND tỉnh's clerk registers a paper arrival and submits it to the leader; the
-    leader, on a 390×844 phone, assigns it (Phòng Tổng hợp chủ trì, Phòng Nội chính phối hợp, 5 working days); the
-    head of Phòng Tổng hợp gives it to an officer, who completes it; the officer's home counts change."""
+    leader, on a 390×844 phone, assigns it (Phòng Tổng hợp chủ trì, Phòng Nội chính phối hợp, 5 working days), gives a
+    job (giao việc) to Phòng Tổng hợp, opens the dashboard (báo cáo thống kê) and the USB-token signing page; the
+    head of Phòng Tổng hợp gives the document to an officer, who completes it; the officer's home counts change."""
     with httpx.Client(base_url=platform.gateway_url, timeout=60) as api:
         clerk = bearer(login("vanthu.ubnd"))
         created = api.post("/api/v1/documents", headers=clerk, json={
@@ -339,6 +341,41 @@ def test_an_arrival_is_registered_submitted_assigned_delegated_and_completed_thr
             expect(page.get_by_role("button", name="Thu hồi giao việc")).to_be_visible()
             fits(page, 390)
             leader.check("da-giao-xu-ly")
+
+            # giao việc (a job not tied to a document), from the menu, on the phone
+            page.get_by_role("button", name="Mở danh mục").click()
+            page.get_by_role("link", name="Giao việc", exact=True).click()
+            expect(page.get_by_role("heading", name="Giao việc", level=1)).to_be_visible()
+            page.get_by_role("button", name="Giao việc", exact=True).click()
+            dialog = page.get_by_role("dialog")
+            expect(dialog.get_by_test_id("job-deadline-gives")).to_contain_text("Hạn xử lý dự kiến")
+            dialog.get_by_label("Tên công việc").fill(JOB_TITLE)
+            dialog.get_by_label("Nội dung, yêu cầu").fill("Tổng hợp số liệu của các phòng, gửi trước hạn")
+            dialog.get_by_label("Chủ trì").fill("Phòng Tổng hợp")
+            dialog.get_by_label("Chủ trì").press("Enter")
+            fits(page, 390)
+            leader.check("giao-viec")
+            dialog.get_by_role("button", name="Giao việc", exact=True).click()
+            expect(page.get_by_test_id("job-title")).to_have_text(JOB_TITLE)
+            expect(page.get_by_test_id("processing-tasks").get_by_role("row").filter(has_text="Chủ trì")) \
+                .to_contain_text("Phòng Tổng hợp")
+            expect(page.get_by_role("button", name="Thu hồi công việc")).to_be_visible()
+            fits(page, 390)
+            leader.check("cong-viec-da-giao")
+
+            # báo cáo thống kê: this month's incoming documents per unit (the one just assigned among them)
+            page.goto(platform.gateway_url + "/thong-ke")
+            table = page.get_by_test_id("dash-table")
+            expect(table.get_by_role("row").filter(has_text="Phòng Tổng hợp")).to_be_visible()
+            expect(page.get_by_test_id("chart-rate")).to_be_visible()
+            fits(page, 390)
+            leader.check("thong-ke")
+
+            # ký số bằng USB token: this leader's key is held by the server, so the page sends them to the document
+            page.goto(platform.gateway_url + "/ky-so")
+            expect(page.get_by_text("Khóa ký số của bạn do hệ thống giữ", exact=False)).to_be_visible()
+            fits(page, 390)
+            leader.check("ky-so-usb-token")
         finally:
             leader.close()
 

@@ -149,20 +149,21 @@ async def test_the_admin_declares_streams_with_limits_but_publishes_no_event(tmp
 
 @pytest.mark.unit
 def test_the_chart_gives_nats_the_catalogues_users_and_each_service_its_own_secret() -> None:
-    values = yaml.safe_load((ROOT / "charts/vanthu/values.yaml").read_text(encoding="utf-8"))
-    assert values["nats"]["config"]["merge"]["authorization"]["users"] == chart_users(), \
-        "charts/vanthu/values.yaml is stale: paste the output of `python -m vanthu_core.nats_auth` into it"
-    secrets = values["natsSecrets"]
+    nats = yaml.safe_load((ROOT / "charts/vanthu/nats-values.yaml").read_text(encoding="utf-8"))
+    assert nats["config"]["merge"]["authorization"]["users"] == chart_users(), \
+        "charts/vanthu/nats-values.yaml is stale: paste the output of `python -m vanthu_core.nats_auth` into it"
+    secrets = yaml.safe_load((ROOT / "charts/vanthu/values.yaml").read_text(encoding="utf-8"))["natsSecrets"]
     assert set(secrets) == set(USERS)
-    env = values["nats"]["container"]["env"]
+    env = nats["container"]["env"]
     for user in USERS:
         assert env[password_variable(user)] == {"valueFrom": {"secretKeyRef": {"name": secrets[user],
                                                                                "key": "password"}}}
     helpers = (ROOT / "charts/vanthu/templates/_helpers.tpl").read_text(encoding="utf-8")
     assert "VANTHU_NATS_USER" in helpers and "index .root.Values.natsSecrets .name" in helpers
-    assert 'include "vanthu.natsEnv"' in (ROOT / "charts/vanthu/templates/services.yaml").read_text(encoding="utf-8")
-    assert not any("password:" in line and "<<" not in line
-                   for line in (ROOT / "charts/vanthu/values.yaml").read_text(encoding="utf-8").splitlines())
+    assert 'include "vanthu.natsEnv"' in (ROOT / "charts/vanthu/templates/component.yaml").read_text(encoding="utf-8")
+    for values in ("values.yaml", "nats-values.yaml"):
+        assert not any("password:" in line and "<<" not in line
+                       for line in (ROOT / "charts/vanthu" / values).read_text(encoding="utf-8").splitlines())
 
 
 @pytest.mark.unit

@@ -192,3 +192,44 @@ async def test_a_relay_given_the_services_write_turn_marks_its_rows_in_that_turn
     finally:
         await bus.close()
         await engine.dispose()
+
+
+class FailingBus(EventBus):
+    """NATS refusing every publish (an outage): nothing leaves, the rows stay pending."""
+
+    def __init__(self) -> None:
+        super().__init__("nats://127.0.0.1:9", client_name="failing")
+
+    async def publish_payload(self, subject: str, event_id: str, payload: bytes, **options: object) -> int:
+        raise ConnectionError("nats: no servers available for connection")
+
+
+async def test_the_relay_counts_what_it_published_and_the_passes_that_failed(tmp_path: Path,
+                                                                              nats_server: NatsServer) -> None:
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+
+    from vanthu_core.outbox import OutboxMetrics
+
+    reader = InMemoryMetricReader()
+    measures = OutboxMetrics(MeterProvider(metric_readers=[reader]).get_meter("test"))
+
+    def counted() -> dict[str, int]:
+        data = reader.get_metrics_data()
+        assert data is not None
+        return {m.name: sum(p.value for p in m.data.data_points) for rm in data.resource_metrics
+                for sm in rm.scope_metrics for m in sm.metrics}
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'outbox.db'}")
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    db = Db(session_factory(engine))
+    await write(db, [drafted(1), drafted(2)])
+    with pytest.raises(ConnectionError):
+        await OutboxRelay(db.sessions, outbox, FailingBus(), measures=measures).publish_pending()
+    assert counted() == {"vanthu.outbox.failures": 1}   # the outbox is not draining
+    bus = await bus_of(nats_server, "metrics")
+    assert await OutboxRelay(db.sessions, outbox, bus, measures=measures).publish_pending() == 2
+    assert counted() == {"vanthu.outbox.failures": 1, "vanthu.outbox.published": 2}
+    await bus.close()
+    await engine.dispose()

@@ -48,7 +48,8 @@ async def test_client_routes_get_the_app_with_its_policy(gateway: httpx.AsyncCli
     assert reply.headers["content-type"].startswith("text/html")
     assert reply.headers["cache-control"] == "no-cache"
     csp = reply.headers["content-security-policy"]
-    assert "script-src 'self';" in csp and "connect-src 'self' http://127.0.0.1:8180;" in csp
+    assert "script-src 'self';" in csp
+    assert "connect-src 'self' http://127.0.0.1:8180 http://127.0.0.1:18777;" in csp  # the issuer, the signing tool
     assert "frame-ancestors 'none'" in csp and "unsafe-eval" not in csp and "https:" not in csp
 
 
@@ -73,8 +74,26 @@ async def test_the_app_never_answers_for_the_api(gateway: httpx.AsyncClient) -> 
     assert (await gateway.get("/openapi.json")).json()["info"]["title"] == "VanThu API"
 
 
-async def test_the_web_config_names_the_issuer_and_the_web_client(gateway: httpx.AsyncClient) -> None:
-    assert (await gateway.get("/web-config.json")).json() == {"authority": ISSUER, "client_id": "vanthu-web"}
+async def test_the_web_config_names_the_issuer_the_web_client_and_the_signing_tool(
+        gateway: httpx.AsyncClient) -> None:
+    assert (await gateway.get("/web-config.json")).json() == {
+        "authority": ISSUER, "client_id": "vanthu-web", "signing_tool_url": "http://127.0.0.1:18777"}
+
+
+async def test_no_signing_tool_configured_keeps_connect_src_to_the_app_and_the_issuer(web_dir: Path) -> None:
+    common = CommonSettings(oidc_issuer=ISSUER, events_enabled=False)
+    app = create_app(GatewaySettings(registry_target=f"127.0.0.1:{free_port()}", web_dir=web_dir,
+                                     web_signing_tool_url=""), common)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://gateway") as http:
+        csp = (await http.get("/")).headers["content-security-policy"]
+        assert "connect-src 'self' http://127.0.0.1:8180;" in csp
+        assert (await http.get("/web-config.json")).json()["signing_tool_url"] == ""
+
+
+def test_a_signing_tool_url_with_a_path_or_another_scheme_is_refused() -> None:
+    with pytest.raises(ValueError, match="signing_tool_url"):
+        GatewaySettings(web_signing_tool_url="javascript:alert(1)")
 
 
 async def test_docs_load_swagger_ui_from_the_gateway_not_a_cdn(gateway: httpx.AsyncClient) -> None:

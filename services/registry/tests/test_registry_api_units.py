@@ -219,5 +219,7 @@ async def test_the_people_directory_lists_the_agencys_people_from_the_users_file
     for text in ("Ngọc Ánh", "ngoc anh"):
         found = await registry.call("ListPeople", pb.ListPeopleRequest(text=text), "quantri.ubnd")
         assert [(p.username, p.name) for p in found.people] == [("chuyenvien.ubnd", "Phạm Thị Ngọc Ánh")]
+    roles = {p.username: tuple(p.roles) for p in reply.people}
+    assert roles["lanhdao.ubnd"] == ("leader",) and roles["vanthu.ubnd"] == ("clerk",), "the roles the file grants"
     snv = await registry.call("ListPeople", pb.ListPeopleRequest(), "lanhdao.snv")
     assert all(p.username.endswith(".snv") for p in snv.people) and len(snv.people) == 6

@@ -3,7 +3,8 @@
 Keycloak cannot run here, so a real HTTP server answers as Keycloak 26 answers (``contracts/keycloak_26_users.json``:
 the client credentials token, and the users search with full representations, paged with ``first``/``max``), and
 records every request. What is pinned: the registry asks for a client credentials token with its own client, then
-only reads (GET ``/admin/realms/{realm}/users`` with ``q=agency:<code>``): no request could change an account; a
+only reads (GET ``/admin/realms/{realm}/users`` with ``q=agency:<code>``, then each person's effective realm roles,
+``…/users/{id}/role-mappings/realm/composite``, kept to VanThu's roles): no request could change an account; a
 person's agency is the ``agency`` attribute, checked again on the answer; names are Vietnamese order (họ, then tên);
 an identity provider that refuses is UNAVAILABLE, not a 500. With ``VANTHU_TEST_KEYCLOAK_URL`` (and
 ``VANTHU_TEST_KEYCLOAK_REALM``, ``…_CLIENT_ID``, ``…_CLIENT_SECRET``, ``…_AGENCY``) the same adapter runs against a
@@ -77,6 +78,12 @@ def keycloak() -> Iterator[RecordedKeycloak]:
             state.requests.append(("GET", parts.path, query))
             if self.headers.get("Authorization") != f"Bearer {CONTRACT['token']['access_token']}":
                 return self._answer(401, {"error": "HTTP 401 Unauthorized"})
+            prefix, suffix = f"/admin/realms/{realm}/users/", "/role-mappings/realm/composite"
+            if parts.path.startswith(prefix) and parts.path.endswith(suffix):
+                user_id = parts.path[len(prefix):-len(suffix)]
+                if user_id not in CONTRACT["role_mappings"]:
+                    return self._answer(404, {"error": "User not found"})
+                return self._answer(200, CONTRACT["role_mappings"][user_id])
             if parts.path != f"/admin/realms/{realm}/users":
                 return self._answer(404, {"error": "Resource not found"})
             users = CONTRACT["users"]
@@ -116,12 +123,17 @@ async def test_the_agencys_people_are_read_with_a_client_credentials_token_and_g
         ("nghihuu.ubnd", "Đỗ Văn Tâm", "0d2b8c9e-2f0e-4d61-9a53-6d4b7c1e9f10", "", False),
         ("truongphong.ubnd", "Lê Hoàng Phúc", "209a6637-1956-5479-9240-866a3ba61648", "", True)]
     assert {p.agency_code for p in people} == {UBND}
+    # Keycloak's own default roles are not VanThu's; a head of unit is also an officer
+    assert [p.roles for p in people] == [("officer",), (), ("head", "officer")]
     token, *reads = keycloak.requests
     assert token[:2] == ("POST", "/realms/vanthu/protocol/openid-connect/token")
     assert token[2]["grant_type"] == ["client_credentials"] and token[2]["client_id"] == [CONTRACT["client_id"]]
-    assert reads and all(method == "GET" and path == "/admin/realms/vanthu/users" for method, path, _ in reads)
-    assert reads[0][2]["q"] == [f"agency:{UBND}"] and reads[0][2]["briefRepresentation"] == ["false"]
-    assert "first" in reads[0][2] and "max" in reads[0][2], "paged"
+    assert reads and all(method == "GET" for method, _, _ in reads)
+    searches = [r for r in reads if r[1] == "/admin/realms/vanthu/users"]
+    assert searches[0][2]["q"] == [f"agency:{UBND}"] and searches[0][2]["briefRepresentation"] == ["false"]
+    assert "first" in searches[0][2] and "max" in searches[0][2], "paged"
+    roles_read = sorted(path.split("/")[5] for _, path, _ in reads if path.endswith("/role-mappings/realm/composite"))
+    assert roles_read == sorted(p.subject for p in people), "one role read per person of the agency, no other's"
 
 
 async def test_a_wider_answer_than_asked_never_lets_another_agencys_people_in(keycloak: RecordedKeycloak) -> None:

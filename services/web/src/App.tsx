@@ -19,6 +19,10 @@ const IncomingList = lazy(async () => ({ default: (await import("./features/inco
 const OutgoingList = lazy(async () => ({ default: (await import("./features/outgoing/OutgoingList")).OutgoingList }));
 const DraftPage = lazy(async () => ({ default: (await import("./features/outgoing/DraftPage")).DraftPage }));
 const SearchPage = lazy(async () => ({ default: (await import("./features/search/SearchPage")).SearchPage }));
+const JobsPage = lazy(async () => ({ default: (await import("./features/jobs/JobsPage")).JobsPage }));
+const JobPage = lazy(async () => ({ default: (await import("./features/jobs/JobPage")).JobPage }));
+const Dashboard = lazy(async () => ({ default: (await import("./features/dashboard/Dashboard")).Dashboard }));
+const SigningPage = lazy(async () => ({ default: (await import("./features/signing/SigningPage")).SigningPage }));
 const MyWork = lazy(async () => ({ default: (await import("./features/work/MyWork")).MyWork }));
 
 function Screen({ children }: { children: ReactNode }) {
@@ -72,6 +76,10 @@ export function App({ manager, queryClient }: { manager: UserManager; queryClien
                     <Route path="van-ban/:id" element={<Screen><DocumentPage /></Screen>} />
                     <Route path="tra-cuu" element={<Screen><SearchPage /></Screen>} />
                     <Route path="cong-viec" element={<Screen><MyWork title={common.menu.work} /></Screen>} />
+                    <Route path="giao-viec" element={<Screen><JobsPage /></Screen>} />
+                    <Route path="giao-viec/:id" element={<Screen><JobPage /></Screen>} />
+                    <Route path="thong-ke" element={<Screen><Dashboard /></Screen>} />
+                    <Route path="ky-so" element={<Screen><SigningPage /></Screen>} />
                     <Route path="*" element={<Result status="404" title={common.notFound} extra={<Link to="/">{common.menu.home}</Link>} />} />
                   </Route>
                 </Routes>

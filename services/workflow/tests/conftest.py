@@ -100,7 +100,8 @@ class FakeDirectory:
 
         users = yaml.safe_load(self.issuer.users_file.read_text(encoding="utf-8"))["users"]
         return [MemberInfo("", u["subject"], u["username"], u["name"], "",
-                           email=u.get("email") or f"{u['username']}@vinhlong.gov.vn")
+                           email=u.get("email") or f"{u['username']}@vinhlong.gov.vn",
+                           roles=tuple(u.get("roles", ())))
                 for u in users if u["agency"] == self.agency(token)]
 
 

@@ -149,6 +149,56 @@ async def test_a_returned_draft_and_a_decided_extension_are_told_to_the_drafter_
     assert "hạn xử lý vẫn là ngày 23/06/2031" in refused.body and "Ý kiến: Không đồng ý" in refused.body
 
 
+async def test_a_task_of_a_role_is_told_to_every_holder_of_the_role_of_the_agency(harness: Harness) -> None:
+    """A document to sign is the leaders' task and one to issue the clerks' (the roles the identity provider grants,
+    through the registry's people directory): each holder is told, nobody else, nobody of another agency."""
+    h = harness
+    case = await h.started()
+    case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=case.id, version=case.version, approve=True, comment="Đồng ý"), HEAD)).case
+    case = (await h.call(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(case_id=case.id, version=case.version),
+                        OFFICER)).case
+    [sign] = (await notes(h, LEADER)).notifications
+    assert (sign.kind, sign.title, sign.task_id) == ("new_task", "Nhiệm vụ mới: ký văn bản", h.task(case, "sign").id)
+    assert (await notes(h, "vanthu.ubnd")).notifications == [], "the clerks' turn has not come"
+    assert (await notes(h, "lanhdao.snv")).notifications == [], "another agency's leader"
+    h.clock.now += timedelta(minutes=1)
+    await h.call(h.api.SignOutgoing, pb.SignOutgoingRequest(case_id=case.id, version=case.version), LEADER)
+    [issue] = (await notes(h, "vanthu.ubnd")).notifications
+    assert issue.title == "Nhiệm vụ mới: ban hành văn bản" and "Người giao: " in issue.body
+    assert [n.kind for n in (await notes(h, LEADER)).notifications] == ["new_task"], "the signer is not told again"
+    assert (await notes(h, "vanthu.snv")).notifications == []
+
+    # the signer gives a draft back unsigned: its drafter is told why
+    other = await h.started()
+    other = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=other.id, version=other.version, approve=True), HEAD)).case
+    other = (await h.call(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(case_id=other.id, version=other.version),
+                         OFFICER)).case
+    h.clock.now += timedelta(minutes=1)
+    await h.call(h.api.ReturnUnsigned, pb.ReturnUnsignedRequest(
+        case_id=other.id, version=other.version, comment="Sai thể thức phần nơi nhận"), LEADER)
+    returned = (await notes(h, OFFICER)).notifications[0]
+    assert (returned.kind, returned.title) == ("draft_returned", "Dự thảo bị trả lại")
+    assert "Sai thể thức phần nơi nhận" in returned.body
+
+
+async def test_a_job_is_told_to_its_parties_as_work_not_as_a_document(harness: Harness) -> None:
+    h = harness
+    job = (await h.call(h.api.GiveJob, pb.GiveJobRequest(
+        title="Chuẩn bị báo cáo sơ kết 6 tháng đầu năm 2031", description="Số liệu đến hết quý II",
+        lead=pb.Party(kind="person", id=h.subject(OFFICER)),
+        for_information=[pb.Party(kind="person", id=h.subject(ARCHIVIST))], deadline_days=5), LEADER)).case
+    [lead] = (await notes(h, OFFICER)).notifications
+    assert lead.title == "Nhiệm vụ mới: chủ trì thực hiện công việc"
+    assert "“Chuẩn bị báo cáo sơ kết 6 tháng đầu năm 2031”" in lead.body
+    assert "Ý kiến: Số liệu đến hết quý II" in lead.body
+    assert (lead.case_id, lead.document_id) == (job.id, ""), "a job has no document: the link is the person's work"
+    [informed] = (await notes(h, ARCHIVIST)).notifications
+    assert informed.title == "Nhiệm vụ mới: nhận để biết công việc"
+    assert (await notes(h, LEADER)).notifications == [], "the giver is not told of their own job"
+
+
 async def test_reminders_come_the_working_day_before_the_deadline_and_once_overdue(harness: Harness) -> None:
     h = harness
     # assigned Wednesday 11 June 2031, 5 working days: due Wednesday 18 June; Phòng Tổng hợp (its head) leads

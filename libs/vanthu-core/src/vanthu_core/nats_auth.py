@@ -10,8 +10,8 @@ The ``admin`` user declares the streams (:mod:`vanthu_core.streams`) and may use
 events, inspect consumers), but publishes no event. Clients without a user are refused.
 
 The same table feeds ``make dev`` (the launcher writes ``var/nats/nats.conf`` and one password per user), the
-test fixtures (:mod:`vanthu_testing.nats`) and the chart (``charts/vanthu/values.yaml``, checked by a test to match
-:func:`chart_users`; ``python -m vanthu_core.nats_auth`` prints it).
+test fixtures (:mod:`vanthu_testing.nats`) and the upstream NATS chart's values (``charts/vanthu/nats-values.yaml``,
+checked by a test to match :func:`chart_users`; ``python -m vanthu_core.nats_auth`` prints it).
 """
 
 from __future__ import annotations
@@ -86,13 +86,13 @@ def password_variable(user: str) -> str:
 
 def chart_users() -> list[dict[str, Any]]:
     """The chart's ``nats.config.merge.authorization.users``: passwords from the NATS pod's environment, which
-    takes them from one Secret per user (``natsSecrets`` in the chart's values)."""
+    takes them from one Secret per user (``natsSecrets`` in the chart's values.yaml)."""
     return [{"user": user, "password": f"<< ${password_variable(user)} >>", "permissions": permissions(user)}
             for user in USERS]
 
 
 def main() -> int:
-    """Print the chart's NATS users (paste into ``charts/vanthu/values.yaml`` when the events change)."""
+    """Print the chart's NATS users (paste into ``charts/vanthu/nats-values.yaml`` when the events change)."""
     yaml.safe_dump({"authorization": {"users": chart_users()}}, sys.stdout, sort_keys=False, width=120)
     return 0
 

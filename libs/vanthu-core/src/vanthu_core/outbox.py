@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from google.protobuf.message import Message
 from opentelemetry import context as otel_context
-from opentelemetry import propagate
+from opentelemetry import metrics, propagate
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -55,6 +55,22 @@ if TYPE_CHECKING:
     from vanthu_core.bus import EventBus
 
 log = logging.getLogger("vanthu.outbox")
+
+
+class OutboxMetrics:
+    """The relay's counters (OpenTelemetry; exported with the service's other telemetry, the service told apart by
+    its resource's ``service.name``): rows published, and relay passes stopped by an error while rows stayed
+    pending. Failures growing while nothing is published is the outbox not draining (the chart's alert)."""
+
+    def __init__(self, meter: metrics.Meter | None = None) -> None:
+        meter = meter or metrics.get_meter("vanthu.outbox")
+        self.published = meter.create_counter("vanthu.outbox.published", unit="{event}",
+                                              description="Outbox rows published to JetStream")
+        self.failures = meter.create_counter("vanthu.outbox.failures", unit="{pass}",
+                                             description="Relay passes stopped by an error (the rows stay pending)")
+
+
+METRICS = OutboxMetrics()
 
 __all__ = ["OutboxRelay", "add_event", "add_event_once", "add_events", "downgrade_from_sequence", "has_event",
            "outbox_table", "trace_headers",
@@ -121,8 +137,9 @@ class OutboxRelay:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], table: Table, bus: EventBus | None, *,
                  interval_s: float = 2.0, batch: int = 200, retention: timedelta = timedelta(days=7),
                  prune_every: timedelta = timedelta(minutes=10), clock: Clock = utc_now,
-                 turn: asyncio.Lock | None = None) -> None:
+                 turn: asyncio.Lock | None = None, measures: OutboxMetrics | None = None) -> None:
         self.sessions = sessions
+        self.measures = measures or METRICS
         self.table = table
         self.bus = bus
         self.interval_s = interval_s
@@ -149,12 +166,16 @@ class OutboxRelay:
         """Publish a batch of what is pending; return how many rows this relay published."""
         if self.bus is None:
             return 0
-        if self._postgres is None:
-            async with self.sessions() as session:
-                self._postgres = session.get_bind().dialect.name == "postgresql"
-        if self._postgres:
-            return await self._publish_claimed()
-        return await self._publish_in_order()
+        try:
+            if self._postgres is None:
+                async with self.sessions() as session:
+                    self._postgres = session.get_bind().dialect.name == "postgresql"
+            if self._postgres:
+                return await self._publish_claimed()
+            return await self._publish_in_order()
+        except Exception:
+            self.measures.failures.add(1)
+            raise
 
     def _pending(self) -> Any:
         t = self.table
@@ -176,6 +197,7 @@ class OutboxRelay:
             failure = await self._send(rows, published)
             if published:
                 await session.execute(update(t).where(t.c.seq.in_(published)).values(published_at=self.clock()))
+        self.measures.published.add(len(published))
         if failure is not None:
             raise failure
         return len(published)
@@ -190,6 +212,7 @@ class OutboxRelay:
         if published:
             async with self._writing(), self.sessions() as session, session.begin():
                 await session.execute(update(t).where(t.c.seq.in_(published)).values(published_at=self.clock()))
+            self.measures.published.add(len(published))
         if failure is not None:
             raise failure
         return len(published)

@@ -202,7 +202,7 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
 
     openapi.install(app)
     web.install(app, web_dir=settings.web_dir, authority=settings.web_oidc_authority or common.oidc_issuer,
-                client_id=WEB)
+                client_id=WEB, signing_tool=settings.web_signing_tool_url)
     # who may call each route, from the access table (the operation's description and x-roles)
     document_routes(app.routes)
     for router in (agencies.router, units.router, documents.router, registers.router, files.router, signing.router,

@@ -33,5 +33,9 @@ class GatewaySettings(ServiceSettings):
     web_dir: Path | None = None
     #: The issuer URL the browser signs in with, when it differs from ``VANTHU_OIDC_ISSUER`` (an internal address).
     web_oidc_authority: str = ""
+    #: The local signing tool the web app hands two-step signing digests to (a USB token's middleware listening on
+    #: the signer's own computer, protocol in services/web/SIGNING_TOOL.md); its origin joins the app's
+    #: ``connect-src``. Empty: the app offers no USB-token signing.
+    web_signing_tool_url: str = Field(default="http://127.0.0.1:18777", pattern=r"^(https?://[A-Za-z0-9.\[\]:-]+)?$")
     #: Per-call deadline towards the services.
     call_deadline_s: float = 10.0

@@ -7,7 +7,8 @@
 - ``/web-config.json``: what the app needs to sign in (the OIDC authority and client id).
 - ``/docs``: Swagger UI from the ``swagger-ui-bundle`` package's files, served here; ReDoc (CDN-only) is off.
 - Content-Security-Policy on those pages: only this origin, plus the identity issuer's origin for the sign-in's
-  discovery and token calls (``connect-src``).
+  discovery and token calls and the local signing tool's origin for two-step signing with a USB token
+  (``connect-src``).
 """
 
 from __future__ import annotations
@@ -35,11 +36,14 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def app_csp(issuer: str) -> str:
+def app_csp(issuer: str, signing_tool: str = "") -> str:
     """The app's policy: its own scripts only; styles from itself and inline (Ant Design writes its CSS-in-JS into
-    ``<style>`` elements at run time); API calls to itself and the issuer (sign-in); no frames of it elsewhere."""
+    ``<style>`` elements at run time); API calls to itself, the issuer (sign-in) and the local signing tool (its
+    origin, when one is configured: the USB token's middleware on the signer's computer); no frames of it
+    elsewhere."""
+    connect = " ".join(["'self'", _origin(issuer)] + ([_origin(signing_tool)] if signing_tool else []))
     return ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-            f"font-src 'self'; connect-src 'self' {_origin(issuer)}; frame-src 'self' blob:; worker-src 'self' blob:; "
+            f"font-src 'self'; connect-src {connect}; frame-src 'self' blob:; worker-src 'self' blob:; "
             "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; manifest-src 'self'")
 
 
@@ -57,11 +61,12 @@ def _docs_page(app: FastAPI) -> tuple[str, str]:
     return html, csp
 
 
-def install(app: FastAPI, *, web_dir: Path | None, authority: str, client_id: str) -> None:
+def install(app: FastAPI, *, web_dir: Path | None, authority: str, client_id: str, signing_tool: str = "") -> None:
     """Add ``/docs`` (local Swagger UI), ``/web-config.json`` and the app's files with its fallback to ``app``.
 
     ``web_dir``: the built app (``index.html`` and ``assets/``); None or missing: no app is served (``/`` is a 404
-    problem). ``authority``: the OIDC issuer URL the browser signs in with; ``client_id``: the web client."""
+    problem). ``authority``: the OIDC issuer URL the browser signs in with; ``client_id``: the web client;
+    ``signing_tool``: the local signing tool's base URL (empty: none), told to the app in ``/web-config.json``."""
     app.mount("/docs/assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
     docs: dict[str, str] = {}
 
@@ -73,12 +78,12 @@ def install(app: FastAPI, *, web_dir: Path | None, authority: str, client_id: st
 
     @app.get("/web-config.json", include_in_schema=False)
     async def web_config() -> JSONResponse:
-        return JSONResponse({"authority": authority, "client_id": client_id},
+        return JSONResponse({"authority": authority, "client_id": client_id, "signing_tool_url": signing_tool},
                             headers={"Cache-Control": "no-cache"})
 
     root = web_dir.resolve() if web_dir is not None and (web_dir / "index.html").is_file() else None
     app.state.web_dir = root
-    app.state.web_csp = app_csp(authority)
+    app.state.web_csp = app_csp(authority, signing_tool)
 
 
 def app_response(request: Request) -> Response | None:

@@ -11,13 +11,15 @@ rights to. The registry reads them to show an agency's people and to put them in
   ``…_CLIENT_ID``, ``…_CLIENT_SECRET``; see ``docs/people-directory.md``). A person's agency is the ``agency`` user
   attribute the tokens' ``agency`` claim comes from; users are searched with ``q=agency:<code>`` and the answer is
   filtered on the attribute again, so a looser search on the server side never lets another agency's people in.
+  Each person's roles are their effective realm roles (``GET /users/{id}/role-mappings/realm/composite``, which
+  ``view-users`` allows), kept to VanThu's own (:data:`ROLES`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -35,6 +37,19 @@ class Person:
     agency_code: str
     email: str = ""
     enabled: bool = True
+    #: VanThu's roles the identity provider grants the person (a subset of :data:`ROLES`), sorted.
+    roles: tuple[str, ...] = field(default_factory=tuple)
+
+
+#: The realm roles VanThu gives meaning to (the tokens' ``roles`` claim); any other role a person holds is not ours.
+ROLES = frozenset({"clerk", "leader", "head", "officer", "archivist", "admin"})
+
+
+def our_roles(names: object) -> tuple[str, ...]:
+    """The VanThu roles among ``names`` (any iterable of role names; anything else gives none), sorted."""
+    if not isinstance(names, (list, tuple, set, frozenset)):
+        return ()
+    return tuple(sorted({str(n) for n in names} & ROLES))
 
 
 class PeopleDirectory(Protocol):
@@ -73,7 +88,8 @@ class UsersFileDirectory:
         if self._loaded is None or self._loaded[0] != stamp:
             data = yaml.safe_load(self.path.read_text(encoding="utf-8")) or {}
             people = [Person(subject=str(u["subject"]), username=str(u["username"]), name=nfc(str(u.get("name", ""))),
-                             agency_code=str(u.get("agency", "")), email=str(u.get("email", "")))
+                             agency_code=str(u.get("agency", "")), email=str(u.get("email", "")),
+                             roles=our_roles(u.get("roles")))
                       for u in data.get("users", []) if isinstance(u, dict) and u.get("subject")]
             self._loaded = (stamp, people)
         return self._loaded[1]
@@ -99,6 +115,9 @@ class KeycloakDirectory:
     Answers are kept ``cache_s`` seconds per agency, so a page of units does not ask Keycloak for every row.
     """
 
+    #: At most this many role-mapping reads at once (one per person of the agency).
+    CONCURRENCY = 8
+
     def __init__(self, server_url: str, realm: str, client_id: str, client_secret: str, *,
                  cache_s: float = 30.0, timeout_s: int = 10) -> None:
         from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
@@ -120,5 +139,17 @@ class KeycloakDirectory:
         except KeycloakError as error:
             raise Unavailable(f"the identity provider did not answer the people directory: {error}") from error
         people = sorted((p for p in map(person_of, users) if p.agency_code == agency_code), key=lambda p: p.username)
+        gate = asyncio.Semaphore(self.CONCURRENCY)
+
+        async def with_roles(person: Person) -> Person:
+            async with gate:
+                try:
+                    granted = await self.admin.a_get_composite_realm_roles_of_user(person.subject)
+                except KeycloakError as error:
+                    raise Unavailable(f"the identity provider did not answer a person's roles: {error}") from error
+            names = [r.get("name") for r in granted if isinstance(r, dict)] if isinstance(granted, list) else []
+            return replace(person, roles=our_roles(names))
+
+        people = list(await asyncio.gather(*(with_roles(p) for p in people)))
         self._cache[agency_code] = (time.monotonic(), people)
         return people

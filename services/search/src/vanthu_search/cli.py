@@ -102,7 +102,7 @@ async def reindex(settings: SearchSettings, common: CommonSettings, *, only: lis
         print("reindex: VANTHU_SEARCH_REGISTRY_TARGET is not set: there is nothing to read documents from",
               file=sys.stderr)
         return 2
-    state_file = Path(settings.reindex_state_file)
+    state_file = Path(settings.reindex_state_file or Path(settings.ocr_dir) / "reindex.state")
     if restart:
         state_file.unlink(missing_ok=True)  # noqa: ASYNC240 - once, before any work
     progress = Progress(state_file)

@@ -23,8 +23,8 @@ class SearchSettings(ServiceSettings):
     #: Tantivy's index and the OCR results (per file, per page, with Tesseract's confidence).
     index_dir: str = "var/search/index"
     ocr_dir: str = "var/search/ocr"
-    #: Where ``reindex`` notes how far it got (it resumes from there).
-    reindex_state_file: str = "var/search/reindex.json"
+    #: Where ``reindex`` notes how far it got (it resumes from there); empty: ``reindex.state`` in ``ocr_dir``.
+    reindex_state_file: str = ""
     opensearch_url: str = ""
     opensearch_alias: str = "vanthu-documents"
     #: The registry (host:port): each event's document is read from it; empty: nothing is indexed from events.

@@ -129,6 +129,26 @@ class KeyRing:
                 log.info("loaded %d CRL(s)", len(self._revocation.crls))
             return self._revocation
 
+    def watched_certificates(self) -> list[tuple[str, str, x509.Certificate]]:
+        """The certificates the service relies on, as (kind, name, certificate): the trust anchors ("trust_root"),
+        the chain ("chain"), the local timestamp authority's ("tsa"; a remote one's is not known here) and each
+        server-held key's read so far ("signing", named by its key label). Names are the CAs' common names and the
+        key labels, never a person's name. What the expiry gauge (:mod:`vanthu_signing.metrics`) reports."""
+        def common_name(cert: x509.Certificate) -> str:
+            names = cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+            return str(names[0].value) if names else cert.subject.rfc4514_string()
+
+        watched = [("trust_root", common_name(c), c) for c in self.roots]
+        watched += [("chain", common_name(c), c) for c in self.chain]
+        if isinstance(self.tsa, Tsa):
+            watched.append(("tsa", common_name(self.tsa.cert), self.tsa.cert))
+        watched += [("signing", label, cert) for label, cert in sorted(self._certs.items())]
+        return watched
+
+    def loaded_crls(self) -> list[x509.CertificateRevocationList]:
+        """The CRLs as last loaded (no reload: the expiry gauge reads them without touching the files)."""
+        return list(self._revocation.crls) if self._revocation is not None else []
+
     def key(self, label: str) -> KeySource:
         if not LABEL.fullmatch(label):
             raise InvalidArgument("key_label", "1-64 characters among letters, digits, '_', '.', '-'")

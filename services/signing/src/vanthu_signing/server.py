@@ -27,6 +27,7 @@ from vanthu_signing.arrivals import ArrivalChecker
 from vanthu_signing.documents import RegistryDocuments
 from vanthu_signing.files import PdfFiles
 from vanthu_signing.keys import KeyRing
+from vanthu_signing.metrics import ValidityMetrics
 from vanthu_signing.settings import SigningSettings
 from vanthu_signing.signer import close_pkcs11_sessions
 from vanthu_signing.store import SigningStore, outbox
@@ -54,6 +55,7 @@ class SigningServer:
 
     async def start(self) -> int:
         self.keys = KeyRing.load(self.settings, development=self.common.profile == "dev")
+        ValidityMetrics(self.keys)
         self.store, self.engine = await open_store(self.settings)
         if self.settings.dev_profiles:
             await devseed.bind_dev_profiles(self.store, self.settings)

@@ -18,6 +18,9 @@ const ENTRIES: Entry[] = [
   { key: "/van-ban-den", label: common.menu.incoming, roles: ["clerk", "leader", "head", "officer"] },
   { key: "/van-ban-di", label: common.menu.outgoing, roles: ["clerk", "leader", "head", "officer"] },
   { key: "/cong-viec", label: common.menu.work, roles: ["clerk", "leader", "head", "officer"] },
+  { key: "/giao-viec", label: common.menu.jobs, roles: ["leader", "head", "officer"] },
+  { key: "/thong-ke", label: common.menu.reports, roles: ["leader", "head"] },
+  { key: "/ky-so", label: common.menu.signing, roles: ["leader", "head"] },
   { key: "/tra-cuu", label: common.menu.search, roles: "all" },
 ];
 

@@ -148,14 +148,17 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
 
     async def _audience(self, principal: Principal, units: Sequence[UnitInfo] | None = None,
                         people: Sequence[MemberInfo] | None = None) -> Audience:
-        """Who the step's notifications reach: the units' heads and, when e-mail is on, the people's addresses (the
-        registry's directory, read with the caller's token)."""
+        """Who the step's notifications reach: the units' heads, the holders of each role and, when e-mail is on, the
+        people's addresses (the registry's directory, read with the caller's token)."""
         units = await self.directory.units(principal.token) if units is None else units
-        emails: dict[str, str] = {}
-        if self.store.mail:
-            people = await self.directory.people(principal.token) if people is None else people
-            emails = {p.subject: p.email for p in people if p.email}
-        return Audience(heads={u.code: u.head_subject for u in units if u.head_subject}, emails=emails)
+        people = await self.directory.people(principal.token) if people is None else people
+        emails = {p.subject: p.email for p in people if p.email} if self.store.mail else {}
+        holders: dict[str, list[str]] = {}
+        for person in people:
+            for role in person.roles:
+                holders.setdefault(role, []).append(person.subject)
+        return Audience(heads={u.code: u.head_subject for u in units if u.head_subject}, emails=emails,
+                        roles={role: tuple(sorted(subjects)) for role, subjects in holders.items()})
 
     @staticmethod
     def _resolve(party: Party, field: str, units: Sequence[UnitInfo], members: Sequence[MemberInfo]) -> Party:
@@ -477,7 +480,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
 
         case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.SUBMIT,
                                              actor=await self._actor(principal, units=()),
-                                             comment=check_text(request.comment, "comment"), effect=submit)
+                                             comment=check_text(request.comment, "comment"), effect=submit,
+                                             audience=await self._audience(principal, units=()))
         return pb.SubmitOutgoingResponse(case=self._done(case))
 
     async def SignOutgoing(self, request: pb.SignOutgoingRequest,
@@ -491,7 +495,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             await self.directory.sign(principal.token, document_id)
 
         case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.SIGN,
-                                             actor=await self._actor(principal, units=()), effect=sign)
+                                             actor=await self._actor(principal, units=()), effect=sign,
+                                             audience=await self._audience(principal, units=()))
         return pb.SignOutgoingResponse(case=self._done(case))
 
     async def ReturnUnsigned(self, request: pb.ReturnUnsignedRequest,
@@ -510,7 +515,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
 
         case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.DECLINE,
                                              actor=await self._actor(principal, units=()), comment=comment,
-                                             effect=give_back)
+                                             effect=give_back, audience=await self._audience(principal, units=()))
         return pb.ReturnUnsignedResponse(case=self._done(case))
 
     async def IssueOutgoing(self, request: pb.IssueOutgoingRequest,
@@ -562,7 +567,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                                parties=parties, members=by_unit)
         case = await self.store.give_job(own, title=title, description=description, lead=lead,
                                          cooperating=cooperating, for_information=informed, deadline=deadline,
-                                         unit_code=unit, actor=actor, parent_id=parent_id)
+                                         unit_code=unit, actor=actor, parent_id=parent_id,
+                                         audience=await self._audience(principal, units, people))
         return pb.GiveJobResponse(case=self._done(case))
 
     @staticmethod
@@ -592,13 +598,14 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         units = await self.directory.units(principal.token)
         actor = await self._actor(principal, units)
         job = await self.store.get_job(own, case_id, actor)  # another agency's, or not theirs to see: not found
-        lead, cooperating, informed = self._parties(request, units, await self.directory.people(principal.token))
+        people = await self.directory.people(principal.token)
+        lead, cooperating, informed = self._parties(request, units, people)
         if job.unit_code:
             check_within(job.unit_code, [lead, *cooperating, *informed],
                          _members_by_unit(await self.directory.members(principal.token)))
         case = await self.store.assign(own, case_id, version, lead=lead, cooperating=cooperating,
                                        for_information=informed, deadline=deadline, instruction=comment, actor=actor,
-                                       kind=JOB)
+                                       kind=JOB, audience=await self._audience(principal, units, people))
         return pb.ReassignJobResponse(case=self._done(case))
 
     async def RecallJob(self, request: pb.RecallJobRequest, context: grpc.aio.ServicerContext) -> pb.RecallJobResponse:
@@ -619,7 +626,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         actor = await self._actor(principal)
         await self.store.get_job(own, case_id, actor)
         case = await self.store.decide_extension(own, case_id, _version(request.version), grant=request.grant,
-                                                 actor=actor, comment=comment, kind=JOB)
+                                                 actor=actor, comment=comment, kind=JOB,
+                                                 audience=await self._audience(principal))
         return pb.DecideJobExtensionResponse(case=self._done(case))
 
     async def GetJob(self, request: pb.GetJobRequest, context: grpc.aio.ServicerContext) -> pb.GetJobResponse:

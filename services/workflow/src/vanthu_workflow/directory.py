@@ -49,6 +49,8 @@ class MemberInfo:
     position: str
     #: The person's e-mail address as the identity provider knows it (people only; "" unknown).
     email: str = ""
+    #: The person's VanThu roles as the identity provider grants them (people only).
+    roles: tuple[str, ...] = ()
 
 
 class Directory(Protocol):
@@ -142,4 +144,4 @@ class RegistryDirectory:
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "registry: ") from error
         return [MemberInfo(unit_code="", subject=p.subject, username=p.username, name=p.name, position="",
-                           email=p.email) for p in reply.people if p.enabled]
+                           email=p.email, roles=tuple(p.roles)) for p in reply.people if p.enabled]

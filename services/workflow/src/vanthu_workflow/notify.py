@@ -39,6 +39,13 @@ TASK_WORDS = {
     "sign": "ký văn bản",
     "issue": "ban hành văn bản",
 }
+#: What a task of assigned work (giao việc, a job: no document) asks of the person, by task kind.
+JOB_TASK_WORDS = {
+    "lead": "chủ trì thực hiện công việc",
+    "cooperating": "phối hợp thực hiện công việc",
+    "for_information": "nhận để biết công việc",
+    "extension": "quyết định việc xin gia hạn công việc",
+}
 
 
 def nfc(text: str) -> str:
@@ -61,16 +68,20 @@ class Words:
     body: str
 
 
-def new_task_words(task_kind: str, abstract: str, *, deadline: date | None, by: str, comment: str) -> Words:
-    """A task given to the person (any kind of :data:`TASK_WORDS`)."""
-    body = f"Đồng chí được giao {TASK_WORDS.get(task_kind, 'xử lý văn bản')} {_quoted(abstract)}."
+def new_task_words(task_kind: str, abstract: str, *, deadline: date | None, by: str, comment: str,
+                   job: bool = False) -> Words:
+    """A task given to the person (any kind of :data:`TASK_WORDS`; of :data:`JOB_TASK_WORDS` for a ``job``, whose
+    ``abstract`` is its title)."""
+    what = (JOB_TASK_WORDS.get(task_kind, "thực hiện công việc") if job
+            else TASK_WORDS.get(task_kind, "xử lý văn bản"))
+    body = f"Đồng chí được giao {what} {_quoted(abstract)}."
     if by:
         body += f" Người giao: {by}."
     if deadline:
         body += f" Hạn xử lý: {_day(deadline)}."
     if comment:
         body += f" Ý kiến: {comment}"
-    return Words(nfc("Nhiệm vụ mới: " + TASK_WORDS.get(task_kind, "xử lý văn bản")), nfc(body))
+    return Words(nfc("Nhiệm vụ mới: " + what), nfc(body))
 
 
 def draft_returned_words(abstract: str, *, by: str, comment: str) -> Words:
@@ -81,30 +92,34 @@ def draft_returned_words(abstract: str, *, by: str, comment: str) -> Words:
     return Words(nfc("Dự thảo bị trả lại"), nfc(body))
 
 
-def extension_words(abstract: str, *, granted: bool, deadline: date | None, by: str, comment: str) -> Words:
-    """A leader decided the extension the lead asked for."""
+def extension_words(abstract: str, *, granted: bool, deadline: date | None, by: str, comment: str,
+                    job: bool = False) -> Words:
+    """A leader (or a job's giver) decided the extension the lead asked for."""
     who = by or "Lãnh đạo"
+    what = "thực hiện công việc" if job else "xử lý văn bản"
     if granted:
         title = "Đã đồng ý gia hạn xử lý"
-        body = f"{who} đã đồng ý gia hạn xử lý văn bản {_quoted(abstract)}"
+        body = f"{who} đã đồng ý gia hạn {what} {_quoted(abstract)}"
         body += f" đến ngày {_day(deadline)}." if deadline else "."
     else:
         title = "Không đồng ý gia hạn xử lý"
-        body = f"{who} không đồng ý gia hạn xử lý văn bản {_quoted(abstract)}"
+        body = f"{who} không đồng ý gia hạn {what} {_quoted(abstract)}"
         body += f"; hạn xử lý vẫn là ngày {_day(deadline)}." if deadline else "."
     if comment:
         body += f" Ý kiến: {comment}"
     return Words(nfc(title), nfc(body))
 
 
-def reminder_words(kind: str, abstract: str, deadline: date) -> Words:
-    """``due_tomorrow``: the deadline is the next working day; ``overdue``: it has passed."""
+def reminder_words(kind: str, abstract: str, deadline: date, *, job: bool = False) -> Words:
+    """``due_tomorrow``: the deadline is the next working day; ``overdue``: it has passed (of a document's task, or
+    of a ``job``'s)."""
+    what = "Công việc" if job else "Văn bản"
     if kind == DUE_TOMORROW:
         return Words(nfc("Sắp đến hạn xử lý"),
-                     nfc(f"Văn bản {_quoted(abstract)} đến hạn xử lý vào ngày {_day(deadline)} (ngày làm việc tiếp "
+                     nfc(f"{what} {_quoted(abstract)} đến hạn xử lý vào ngày {_day(deadline)} (ngày làm việc tiếp "
                          "theo). Đề nghị đồng chí hoàn thành đúng hạn."))
     return Words(nfc("Quá hạn xử lý"),
-                 nfc(f"Văn bản {_quoted(abstract)} đã quá hạn xử lý (hạn: {_day(deadline)}). Đề nghị đồng chí khẩn "
+                 nfc(f"{what} {_quoted(abstract)} đã quá hạn xử lý (hạn: {_day(deadline)}). Đề nghị đồng chí khẩn "
                      "trương hoàn thành hoặc xin gia hạn."))
 
 
@@ -119,10 +134,12 @@ def mail_text(words: Words, *, link: str) -> tuple[str, str]:
 @dataclass(frozen=True)
 class Audience:
     """Who a step's notifications reach, as the registry's directory says at the time of the step: the head of each
-    unit (unit code → subject) and each person's e-mail address (subject → address; none: no e-mail)."""
+    unit (unit code → subject), the holders of each role (role → subjects: the agency's leaders for a document to
+    sign, its clerks for one to issue) and each person's e-mail address (subject → address; none: no e-mail)."""
 
     heads: Mapping[str, str] = field(default_factory=dict)
     emails: Mapping[str, str] = field(default_factory=dict)
+    roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -698,21 +698,21 @@ class WorkflowStore:
             row.requested_deadline = None
             audience = audience or Audience()
             words = extension_words(row.abstract, granted=grant, deadline=row.deadline,
-                                    by=actor.name or actor.username, comment=comment)
-            extra = [(self._recipient(task, audience), EXTENSION_DECIDED, words, task.id) for task in open_tasks
-                     if task.kind == TaskKind.LEAD]
+                                    by=actor.name or actor.username, comment=comment, job=row.kind == JOB)
+            extra = [(who, EXTENSION_DECIDED, words, task.id) for task in open_tasks if task.kind == TaskKind.LEAD
+                     for who in self._recipients(task, audience)]
             await self._advance(session, row, action, state, to, actor, text, "", audience, extra)
             return await self._view(session, row)
 
     # -- assigned work (giao việc) ---------------------------------------------------------------------------------
     async def give_job(self, agency_code: str, *, title: str, description: str, lead: Party,
                        cooperating: list[Party], for_information: list[Party], deadline: date | None, unit_code: str,
-                       actor: Actor, parent_id: str = "") -> CaseView:
-        """A new job (case kind JOB, state ``assigned``), a task for each party, its first step and a JobAssigned
-        event. The caller has checked who may give it and to whom (:mod:`vanthu_workflow.domain.jobs`);
-        ``unit_code`` is the unit it stays within. A sub-job (``parent_id``): the parent is read ``FOR UPDATE``, must
-        be a job of the agency being worked on, whose open lead task the actor holds (PermissionDenied otherwise),
-        and not at the deepest level (FailedPrecondition)."""
+                       actor: Actor, parent_id: str = "", audience: Audience | None = None) -> CaseView:
+        """A new job (case kind JOB, state ``assigned``), a task for each party, its first step, the parties'
+        notifications (``audience``) and a JobAssigned event. The caller has checked who may give it and to whom
+        (:mod:`vanthu_workflow.domain.jobs`); ``unit_code`` is the unit it stays within. A sub-job (``parent_id``):
+        the parent is read ``FOR UPDATE``, must be a job of the agency being worked on, whose open lead task the
+        actor holds (PermissionDenied otherwise), and not at the deepest level (FailedPrecondition)."""
         now = self.clock()
         async with self.sessions() as session, session.begin():
             depth = 0
@@ -738,6 +738,8 @@ class WorkflowStore:
             await session.flush()
             summary = self._give(session, row, lead, cooperating, for_information, deadline, now)
             await self._step(session, row, Action.ASSIGN, "", State.ASSIGNED, actor, summary, "")
+            await self._notify_step(session, row, Action.ASSIGN, actor, summary, audience,
+                                    session.sync_session.info.pop(_NEW_TASKS, []), ())
             await self._job_assigned(session, row, actor)
             return await self._view(session, row)
 
@@ -839,11 +841,18 @@ class WorkflowStore:
         """
         now = self.clock()
         async with self.sessions() as session, session.begin():
-            task = await session.get(TaskRow, task_id)
-            if task is None or task.agency_code != agency_code:
+            # one round trip: the task with its case, the case locked (every change of a task bumps its case's
+            # version under this lock, so a task read while waiting for it is stale only if the version moved,
+            # which _checked refuses)
+            found = (await session.execute(
+                select(TaskRow, CaseRow).join(CaseRow, CaseRow.id == TaskRow.case_id)
+                .where(TaskRow.id == task_id, TaskRow.agency_code == agency_code,
+                       CaseRow.agency_code == agency_code)
+                .with_for_update(of=CaseRow))).first()
+            if found is None:
                 raise NotFound("your agency has no such task")
-            row = await self._lock(session, agency_code, task.case_id, version, kind=(INCOMING, JOB))
-            await session.refresh(task)
+            task, row = found
+            self._checked(row, version, (INCOMING, JOB))
             kind = TaskKind(task.kind)
             if kind in (TaskKind.DIRECT, TaskKind.EXTENSION):
                 raise InvalidArgument("task_id", "a leader's task is acted on through the case (AssignIncoming, "
@@ -869,7 +878,7 @@ class WorkflowStore:
                 task.state = TaskState.IN_PROGRESS.value
                 extra.append((delegate_to.id, NEW_TASK, new_task_words(
                     task.kind, row.abstract, deadline=task.deadline, by=actor.name or actor.username,
-                    comment=comment), task.id))
+                    comment=comment, job=row.kind == JOB), task.id))
             elif action == Action.PROGRESS:
                 task.state, task.note = TaskState.IN_PROGRESS.value, comment
             elif action == Action.REQUEST_EXTENSION:
@@ -1022,6 +1031,12 @@ class WorkflowStore:
                                      .with_for_update())).scalar_one_or_none()
         if row is None:
             raise NotFound("your agency has no such case")
+        return self._checked(row, version, kind)
+
+    @staticmethod
+    def _checked(row: CaseRow, version: int, kind: str | tuple[str, ...]) -> CaseRow:
+        """``row`` when it is of one of the ``kind`` given (FailedPrecondition otherwise) at the caller's
+        ``version`` (Aborted otherwise)."""
         if row.kind not in ((kind,) if isinstance(kind, str) else kind):
             other = {OUTGOING: "an outgoing circuit (quy trình văn bản đi)", JOB: "assigned work (giao việc)"}.get(
                 row.kind, "the processing of an incoming document (xử lý văn bản đến)")
@@ -1090,14 +1105,15 @@ class WorkflowStore:
         return f"{base}/van-ban/{document_id}" if document_id else f"{base}/cong-viec"
 
     @staticmethod
-    def _recipient(task: TaskRow, audience: Audience) -> str:
-        """Who a task's notifications reach: the person holding it, or the head of the unit holding it; a task of a
-        role (the agency's leaders, its clerks) reaches nobody in particular (their inbox shows it)."""
+    def _recipients(task: TaskRow, audience: Audience) -> tuple[str, ...]:
+        """Who a task's notifications reach (subjects): the person holding it, the head of the unit holding it, or
+        every holder of the role holding it (the agency's leaders, its clerks: whoever acts first takes it)."""
         if task.assignee_kind == PERSON:
-            return task.assignee
+            return (task.assignee,)
         if task.assignee_kind == UNIT:
-            return audience.heads.get(task.assignee, "")
-        return ""
+            head = audience.heads.get(task.assignee, "")
+            return (head,) if head else ()
+        return audience.roles.get(task.assignee, ())
 
     async def _notify_step(self, session: AsyncSession, row: CaseRow, action: StrEnum, actor: Actor, comment: str,
                            audience: Audience | None, new_tasks: Sequence[TaskRow],
@@ -1106,22 +1122,22 @@ class WorkflowStore:
         by = actor.name or actor.username
         notes: list[tuple[str, str, Words, str]] = []
         for task in sorted(new_tasks, key=lambda t: (t.kind, t.assignee_kind, t.assignee)):
-            if action == OutAction.RETURN and task.kind == OutTaskKind.DRAFT:
-                notes.append((self._recipient(task, audience), DRAFT_RETURNED,
-                              draft_returned_words(row.abstract, by=by, comment=comment), task.id))
+            if action in (OutAction.RETURN, OutAction.DECLINE) and task.kind == OutTaskKind.DRAFT:
+                words = draft_returned_words(row.abstract, by=by, comment=comment)
+                notes += [(who, DRAFT_RETURNED, words, task.id) for who in self._recipients(task, audience)]
                 continue
             said = row.instruction if task.kind in (TaskKind.LEAD, TaskKind.COOPERATING, TaskKind.FOR_INFORMATION) \
                 else comment
-            notes.append((self._recipient(task, audience), NEW_TASK,
-                          new_task_words(task.kind, row.abstract, deadline=task.deadline, by=by, comment=said),
-                          task.id))
+            words = new_task_words(task.kind, row.abstract, deadline=task.deadline, by=by, comment=said,
+                                   job=row.kind == JOB)
+            notes += [(who, NEW_TASK, words, task.id) for who in self._recipients(task, audience)]
         seen: set[tuple[str, str]] = set()
         for recipient, kind, words, task_id in [*notes, *extra]:
             if not recipient or recipient == actor.subject or (recipient, task_id) in seen:
                 continue
             seen.add((recipient, task_id))
             await self._notify(session, row.agency_code, recipient, kind, words, case_id=row.id, task_id=task_id,
-                               document_id=row.document_id, email=audience.emails.get(recipient, ""))
+                               document_id=_document_of(row), email=audience.emails.get(recipient, ""))
 
     async def _notify(self, session: AsyncSession, agency_code: str, recipient: str, kind: str, words: Words, *,
                       case_id: str, task_id: str, document_id: str, email: str, dedupe_key: str | None = None,
@@ -1284,8 +1300,9 @@ class WorkflowStore:
                         continue
                     assert task.deadline is not None
                     await self._notify(session, row.agency_code, who, kind,
-                                       reminder_words(kind, row.abstract, task.deadline), case_id=row.id,
-                                       task_id=task.id, document_id=row.document_id, email=email, dedupe_key=key)
+                                       reminder_words(kind, row.abstract, task.deadline, job=row.kind == JOB),
+                                       case_id=row.id, task_id=task.id, document_id=_document_of(row), email=email,
+                                       dedupe_key=key)
                     reminded.setdefault((task.id, kind), []).append(who)
                     written += 1
                 by_task = {t.id: (t, r) for t, r in found}
@@ -1298,6 +1315,11 @@ class WorkflowStore:
         except IntegrityError:
             return 0, 0
         return len(found), written
+
+
+def _document_of(row: CaseRow) -> str:
+    """The document a notification of the case opens: none for a job (its link is the person's work)."""
+    return "" if row.kind == JOB else row.document_id
 
 
 def _note_view(note: NotificationRow) -> NotificationView:

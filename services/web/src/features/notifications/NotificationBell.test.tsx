@@ -2,7 +2,7 @@ import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { fakeGateway, renderWith } from "../../test/render";
-import { NotificationBell } from "./NotificationBell";
+import { NotificationBell, notificationPath } from "./NotificationBell";
 import { parseEvents } from "./stream";
 
 const NOTE = {
@@ -44,6 +44,14 @@ describe("the notifications bell", () => {
     await user.click(await screen.findByRole("button", { name: "Đánh dấu tất cả đã đọc" }));
     await waitFor(() => expect(gateway.calls.find((c) => c.method === "POST")).toMatchObject({
       body: { ids: [], all: true } }));
+  });
+});
+
+describe("where a notification leads", () => {
+  it("to its document, or to the job it is about (a job has no document), or nowhere", () => {
+    expect(notificationPath({ document_id: "doc-1", case_id: "case-1" })).toBe("/van-ban/doc-1");
+    expect(notificationPath({ document_id: "", case_id: "job-1" })).toBe("/giao-viec/job-1");
+    expect(notificationPath({ document_id: "", case_id: "" })).toBe("");
   });
 });
 

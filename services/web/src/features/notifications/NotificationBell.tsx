@@ -23,6 +23,12 @@ function BellIcon() {
 /** How many of the latest notifications the bell lists. */
 const SHOWN = 10;
 
+/** Where a notification leads: its document's page, or — about a job (giao việc, no document) — the job's page. */
+export function notificationPath(n: Pick<Notification, "document_id" | "case_id">): string {
+  if (n.document_id) return `/van-ban/${n.document_id}`;
+  return n.case_id ? `/giao-viec/${n.case_id}` : "";
+}
+
 /**
  * The bell in the header: the person's unread count and latest notifications (unread first), updated live from the
  * gateway's stream (and every five minutes besides). Opening one marks it read and goes to its document; "mark all"
@@ -51,7 +57,8 @@ export function NotificationBell() {
   const openOne = (n: Notification) => {
     if (!n.read) mark.mutate({ ids: [n.id] });
     setOpen(false);
-    if (n.document_id) navigate(`/van-ban/${n.document_id}`);
+    const path = notificationPath(n);
+    if (path) navigate(path);
   };
   const content = (
     <div style={{ width: "min(360px, 90vw)" }}>

@@ -2,10 +2,15 @@ import { useQuery } from "@tanstack/react-query";
 import { Alert, Card, Col, List, Row, Skeleton, Space, Tag, Typography } from "antd";
 import { useState } from "react";
 import { Link } from "react-router-dom";
-import { unwrap } from "../../api/client";
+import { unwrap, type Task } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import { work } from "./messages";
 import { DeadlineTag } from "./Processing";
+
+/** Where a task is worked on: a job's page (giao việc), else its document's. */
+export function taskPath(task: Pick<Task, "case_kind" | "case_id" | "document_id">): string {
+  return task.case_kind === "job" ? `/giao-viec/${task.case_id}` : `/van-ban/${task.document_id}`;
+}
 
 export type Bucket = "todo" | "due_soon" | "overdue" | "done";
 const BUCKETS: Bucket[] = ["todo", "due_soon", "overdue", "done"];
@@ -49,7 +54,7 @@ export function MyWork({ title = work.home.title }: { title?: string }) {
             renderItem={(task) => (
               <List.Item>
                 <List.Item.Meta
-                  title={<Link to={`/van-ban/${task.document_id}`}>{task.abstract || task.document_id}</Link>}
+                  title={<Link to={taskPath(task)}>{task.abstract || task.document_id}</Link>}
                   description={
                     <Space wrap size={[8, 4]}>
                       <Tag>{work.kind[task.kind] ?? task.kind}</Tag>

@@ -50,8 +50,8 @@ export function ProcessingTree({ current }: { current: Case }) {
         <Descriptions.Item label={work.tree.lead}>{current.lead ? current.lead.name || current.lead.id : "—"}</Descriptions.Item>
         <Descriptions.Item label={work.tree.cooperating}>{parties(current.cooperating)}</Descriptions.Item>
         <Descriptions.Item label={work.tree.forInformation}>{parties(current.for_information)}</Descriptions.Item>
-        {current.instruction && <Descriptions.Item label={work.tree.instruction} span={2}>{current.instruction}</Descriptions.Item>}
-        {current.result && <Descriptions.Item label={work.tree.result} span={2}>{current.result}</Descriptions.Item>}
+        {!!current.instruction && <Descriptions.Item label={work.tree.instruction} span={2}>{current.instruction}</Descriptions.Item>}
+        {!!current.result && <Descriptions.Item label={work.tree.result} span={2}>{current.result}</Descriptions.Item>}
       </Descriptions>
       {tasks.length > 0 && (
         <>
