@@ -30,6 +30,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -517,6 +518,10 @@ def job_view(w: World, t: Target) -> Any:
     return w.ok("lanhdao.ubnd", "GET", f"/api/v1/workflow/jobs/{t['case_id']}")
 
 
+#: Who of UBND does not see chuyenvien.ubnd's draft (its audience: the drafter, the clerks, the leaders; issue 13
+#: item 7): it is not found for them.
+NOT_IN_THE_DRAFTS_AUDIENCE = {f"{name}.ubnd": (404, "not in the draft's audience")
+                              for name in ("truongphong", "luutru", "quantri")}
 #: Who of UBND is not part of the matrix's job (World.job): they do not find it.
 OUTSIDE_THE_JOB = {f"{name}.ubnd": (404, "not part of the job") for name in ("vanthu", "luutru", "quantri")}
 #: Who is part of the job without having given it: its assignees may not direct it.
@@ -600,9 +605,13 @@ ROWS: dict[str, Row] = {
                        "number_symbol": f"{next(w.counter)}/UBND-VP", "document_date": "2021-03-04"}}},
         snapshot=both_agencies("/api/v1/documents", q="{marker}")),
     "GET /api/v1/documents": Row("own", 200, body=lambda w, u, t: {"params": {"page_size": 5}}),
-    "GET /api/v1/documents/{document_id}": Row("resource", 200, target=doc(lambda w: w.draft(with_file=False))),
+    "GET /api/v1/documents/{document_id}": Row("resource", 200, target=doc(lambda w: w.draft(with_file=False)),
+                                               expect=NOT_IN_THE_DRAFTS_AUDIENCE),
     "GET /api/v1/documents/{document_id}/history": Row("resource", 200,
-                                                       target=doc(lambda w: w.draft(with_file=False))),
+                                                       target=doc(lambda w: w.draft(with_file=False)),
+                                                       expect=NOT_IN_THE_DRAFTS_AUDIENCE),
+    "GET /api/v1/documents/{document_id}/access-log": Row("resource", 200,
+                                                          target=doc(lambda w: w.draft(with_file=False))),
     "PUT /api/v1/documents/{document_id}": Row(
         "resource", 200, target=doc(lambda w: w.draft(with_file=False)), snapshot=document_view,
         fresh=lambda w, u: {"document_id": w.draft(with_file=False)["id"]},
@@ -697,7 +706,38 @@ ROWS: dict[str, Row] = {
         expect={**no_profile("truongphong.ubnd", "lanhdao.snv", "truongphong.snv"),
                 "quantri.snv": (422, "Sở Nội vụ has no seal profile")}),
 }
+def delegation_body(w: World, username: str, t: Target) -> dict[str, Any]:
+    """A delegation ``username`` may make: a leader's own tasks to their agency's head, a head's unit's tasks to the
+    unit's officer; for a week from today (Vietnam date: the platform runs on the real clock)."""
+    agency = username.split(".")[1]
+    key = f"people.{agency}"
+    if key not in w.cache:
+        w.cache[key] = {p["username"]: p["subject"] for p in w.ok(f"quantri.{agency}", "GET", "/api/v1/people")}
+    today = (datetime.now(UTC) + timedelta(hours=7)).date()
+    leader = username.startswith("lanhdao.")
+    return {"json": {"deputy": w.cache[key][f"{'truongphong' if leader else 'chuyenvien'}.{agency}"],
+                     "unit_code": "" if leader else {"ubnd": "TH", "snv": "TCBC"}[agency],
+                     "valid_from": today.isoformat(), "valid_to": (today + timedelta(days=7)).isoformat(),
+                     "competence": "TUQ.", "reason": "Đi công tác"}}
+
+
+def a_delegation(w: World) -> Target:
+    """truongphong.ubnd's delegation of Phòng Tổng hợp's tasks to chuyenvien.ubnd."""
+    made = w.ok("truongphong.ubnd", "POST", "/api/v1/workflow/delegations",
+                **delegation_body(w, "truongphong.ubnd", {}))
+    return {"delegation_id": made["id"]}
+
+
+def delegations_of_ubnd(w: World, t: Target) -> Any:
+    return w.ok("lanhdao.ubnd", "GET", "/api/v1/workflow/delegations")
+
+
 ROWS.update({
+    # -- workflow: ủy quyền -----------------------------------------------------------------------------------------
+    "POST /api/v1/workflow/delegations": Row("own", 201, body=delegation_body, snapshot=delegations_of_ubnd),
+    "GET /api/v1/workflow/delegations": Row("own", 200),
+    "POST /api/v1/workflow/delegations/{delegation_id}/revoke": Row(
+        "resource", 200, target=a_delegation, fresh=lambda w, u: a_delegation(w), snapshot=delegations_of_ubnd),
     # -- workflow: processing of incoming documents ------------------------------------------------------------------
     "POST /api/v1/workflow/incoming": Row(
         "resource", 201, target=lambda w: {"document_id": w.registered_arrival()["id"]},
@@ -771,7 +811,8 @@ ROWS.update({
         "resource", 201, target=lambda w: {"document_id": w.draft()["id"]},
         fresh=lambda w, u: {"document_id": w.draft(u)["id"]},  # each drafter starts a draft of their own
         body=lambda w, u, t: {"json": {"document_id": t["document_id"]}},
-        extra=(("truongphong.ubnd", lambda w: {"document_id": w.draft()["id"]}, 403, "only the drafter"),)),
+        extra=(("truongphong.ubnd", lambda w: {"document_id": w.draft()["id"]}, 404,
+                "only the drafter; another's draft is not even theirs to see (its audience)"),)),
     "POST /api/v1/workflow/cases/{case_id}/review": Row(
         "resource", 200, target=lambda w: w.outgoing(), snapshot=case_view,
         fresh=lambda w, u: w.outgoing(drafter="chuyenvien.ubnd" if u == "truongphong.ubnd" else "vanthu.ubnd"),

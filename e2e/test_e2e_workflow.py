@@ -39,6 +39,8 @@ def test_an_incoming_document_goes_from_registered_to_completed_with_a_lead_and_
     registers = ok(api.get("/api/v1/registers", params={"direction": "incoming"}, headers=clerk))
     incoming = next(r["id"] for r in registers if r["name"] == "Sổ văn bản đến")
     ok(api.post(f"/api/v1/documents/{arrival['id']}/register", json={"register_id": incoming}, headers=clerk))
+    document = f"/api/v1/documents/{arrival['id']}"
+    assert api.get(document, headers=officer).status_code == 404  # not given to them (issue 13 item 7)
 
     # an officer may not submit it, nor another agency's clerk see it
     assert api.post("/api/v1/workflow/incoming", json={"document_id": arrival["id"]},
@@ -59,6 +61,10 @@ def test_an_incoming_document_goes_from_registered_to_completed_with_a_lead_and_
         "instruction": "Giao Phòng Tổng hợp chủ trì, Phòng Nội chính và Văn phòng phối hợp"}))
     assert case["state"] == "assigned" and case["deadline"]
     assert [p["name"] for p in case["cooperating"]] == ["Phòng Nội chính", "Văn phòng"]
+    # Phòng Tổng hợp's officer sees it once the registry has the step; the view is in its access log
+    wait_for(lambda: api.get(document, headers=officer).status_code == 200, "the arrival given to Phòng Tổng hợp")
+    assert ("chuyenvien.ubnd", "view") in [(e["username"], e["action"]) for e in wait_for(
+        lambda: ok(api.get(f"{document}/access-log", headers=clerk))["items"], "the access log")]
     stale = api.post(f"/api/v1/workflow/cases/{case['id']}/assign", headers=leader, json={
         "version": case["version"] - 1, "lead": {"kind": "unit", "id": "NC"}})
     assert stale.status_code == 409 and stale.headers["content-type"] == "application/problem+json"
@@ -136,7 +142,8 @@ def test_an_outgoing_document_goes_from_draft_through_review_returned_once_to_si
 
     abstract = "V/v triển khai quy trình văn bản đi qua hệ thống (kiểm thử)"
     doc = draft_with_file(api, officer, draft_pdf(), abstract, [{"agency_code": SNV}])
-    assert api.post("/api/v1/workflow/outgoing", json={"document_id": doc["id"]}, headers=head).status_code == 403
+    # not the drafter: before the circuit gives it to them the draft is not the head's to see (issue 13 item 7)
+    assert api.post("/api/v1/workflow/outgoing", json={"document_id": doc["id"]}, headers=head).status_code == 404
     case = ok(api.post("/api/v1/workflow/outgoing", json={"document_id": doc["id"], "comment": "Kính gửi anh Phúc"},
                        headers=officer))
     assert (case["kind"], case["state"], case["unit_code"]) == ("outgoing", "in_review", "TH")

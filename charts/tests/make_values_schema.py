@@ -51,6 +51,7 @@ COMPONENT = obj({
     "securityContext": ANY_MAP,
     "probes": obj({"readiness": PROBE, "liveness": PROBE, "startup": PROBE}),
     "terminationGracePeriodSeconds": INT,
+    "preStopSleepSeconds": INT,
     "autoscaling": obj({"enabled": BOOL, "minReplicas": {"type": "integer", "minimum": 1},
                         "maxReplicas": {"type": "integer", "minimum": 1},
                         "targetCPUUtilizationPercentage": {"type": "integer", "minimum": 1, "maximum": 100}}),
@@ -109,7 +110,7 @@ SCHEMA = obj({
     "services": {"type": "object", "propertyNames": NAME, "additionalProperties": SERVICE},
     "networkPolicy": obj({"enabled": BOOL, "dependencies": {"type": "array", "items": ANY_MAP},
                           "databases": {"type": "array", "items": ANY_MAP},
-                          "monitoringNamespace": NAME}),
+                          "monitoringNamespace": {"anyOf": [NAME, {"const": ""}]}}),
     "migrations": obj({"backoffLimit": INT, "resources": ANY_MAP}),
     "streams": obj({"resources": ANY_MAP}),
     "monitoring": obj({

@@ -306,13 +306,18 @@ def test_network_policies_deny_by_default_and_allow_the_architectures_calls(
         if not entry.get("enabled"):
             continue
         spec = policies[f"vanthu-{name}"]
+        rules = spec.get("ingress") or []
+        assert all(rule.get("from") or rule["ports"][0]["port"] != entry.get("port") for rule in rules), \
+            f"{name}: a rule on its port without `from` would let everyone in"
         callers = {peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
-                   for peer in spec["ingress"][0]["from"] if "podSelector" in peer}
+                   for rule in rules for peer in rule.get("from", []) if "podSelector" in peer}
         assert callers == {other for other, o in services.items() if name in o.get("calls", [])}, name
+        if not callers and name != "gateway":
+            assert not rules, f"{name}: nobody calls it, nobody may"
         callees = {peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
                    for rule in spec["egress"] for peer in rule.get("to", []) if "podSelector" in peer}
         assert callees == set(entry.get("calls", [])), name
-    # the gateway calls every service; only the ingress controller's namespace (and monitoring) reach it from outside
+    # the gateway calls every service; only the ingress controller's namespace reaches it from outside
     assert set(services["gateway"]["calls"]) == deployed_services() - {"gateway"}
 
 

@@ -23,7 +23,7 @@ H61 = "000.00.00.H61"
 def test_every_event_message_names_one_subject_of_its_own_service() -> None:
     # vanthu.registry.unit.changed, the nine vanthu.workflow.* (issue 13; job.assigned and job.completed: item 3;
     # task.reminder: item 6)
-    assert len(subjects.EVENT_TYPES) == 37
+    assert len(subjects.EVENT_TYPES) == 38
     for subject, message_type in subjects.EVENT_TYPES.items():
         service = message_type.DESCRIPTOR.file.package.split(".")[1]
         assert re.fullmatch(rf"vanthu\.{service}\.[a-z_]+\.[a-z_]+", subject), subject
@@ -35,12 +35,13 @@ def test_every_event_message_names_one_subject_of_its_own_service() -> None:
 
 
 def test_no_subject_string_is_written_outside_the_protos() -> None:
-    """Services, libraries and the launcher use the catalogue's constants; only tests and docs spell subjects."""
+    """Services, libraries and the launcher use the catalogue's constants; only tests and docs spell subjects (metric
+    instruments share the dotted names: their lines are not subjects)."""
     spelled = re.compile(r"[\"']vanthu\.(registry|storage|signing)\.[a-z_]+\.[a-z_]+[\"']")
     offenders = [f"{path.relative_to(ROOT)}:{number}" for path in sorted((ROOT / "services").glob("*/src/**/*.py"))
                  + sorted((ROOT / "libs").glob("*/src/**/*.py"))
                  for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-                 if spelled.search(line) and "/vanthu-proto/" not in str(path)]
+                 if spelled.search(line) and "/vanthu-proto/" not in str(path) and "meter.create_" not in line]
     assert offenders == []
 
 

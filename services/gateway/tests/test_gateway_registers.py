@@ -201,3 +201,32 @@ async def test_going_live_mid_year_through_the_gateway(api: Callable[[str], http
     assert closed.status_code == 200 and closed.json()["active"] is False
     again = await clerk.post(f"/api/v1/registers/{decisions['id']}/close", json={"reason": "Gộp vào sổ chung"})
     assert again.status_code == 422 and "closed already" in again.json()["detail"]
+
+
+async def test_a_document_and_its_files_go_only_to_its_audience_and_each_view_and_download_is_logged(
+        api: Callable[[str], httpx.AsyncClient]) -> None:
+    """Issue 13 item 7 through the gateway: a draft is its drafter's, the clerks' and the leaders' (no workflow case
+    gives it to anyone else yet); the head of another unit of the agency lists, opens, reads the history of and
+    downloads nothing of it, not even by its file's id or a link; the leader's view and download are logged."""
+    officer, head, leader, clerk = (api(u) for u in ("chuyenvien.snv", "truongphong.snv", "lanhdao.snv",
+                                                     "vanthu.snv"))
+    file_id = await upload(officer, "V/v đề xuất biên chế năm 2032")
+    draft = (await officer.post("/api/v1/documents", json={
+        "type_code": "cong_van", "abstract": "V/v đề xuất biên chế năm 2032", "unit_abbreviation": "TCBC",
+        "files": [{"object_id": file_id}]})).json()
+    doc = f"/api/v1/documents/{draft['id']}"
+    assert "role:clerk" in draft["audience"] and "role:leader" in draft["audience"]
+    assert draft["id"] not in [d["id"] for d in (await head.get("/api/v1/documents")).json()["items"]]
+    for path in (doc, f"{doc}/history", f"/api/v1/files/{file_id}/content"):
+        assert (await head.get(path)).status_code == 404, path
+    assert (await head.post(f"/api/v1/files/{file_id}/link")).status_code == 404
+    assert (await head.get(f"{doc}/access-log")).status_code == 403  # and a head does not read access logs
+
+    assert (await leader.get(doc)).status_code == 200
+    download = await leader.get(f"/api/v1/files/{file_id}/content")
+    assert download.status_code == 200 and download.content.startswith(b"%PDF-")
+    assert (await officer.get(f"/api/v1/files/{file_id}/content")).status_code == 200
+    log = (await clerk.get(f"{doc}/access-log")).json()["items"]
+    assert sorted((e["username"], e["action"]) for e in log) == [
+        ("chuyenvien.snv", "download"), ("lanhdao.snv", "download"), ("lanhdao.snv", "view")]
+    assert {e["object_id"] for e in log if e["action"] == "download"} == {file_id}

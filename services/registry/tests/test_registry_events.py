@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from vanthu.registry.v1 import events_pb2 as ev
 from vanthu.signing.v1 import events_pb2 as signing_events
@@ -210,3 +211,46 @@ async def test_a_workflow_step_naming_another_agency_changes_nothing_and_an_outg
     assert not [h for h in await store.history(UBND, outgoing) if h.action == "workflow"]
     await handler(step(outgoing, "approve", agency=UBND))  # the outgoing circuit (issue 13 item 2)
     assert [h.changes["step"] for h in await store.history(UBND, outgoing) if h.action == "workflow"] == ["approve"]
+
+
+async def test_the_audience_migration_gives_existing_documents_the_rule_and_keeps_processed_arrivals_open(
+        postgres_url: str, tmp_path: Path) -> None:
+    """Migration 0013 (issue 13 item 7): a draft is its drafter's, the clerks' and the leaders'; an issued document
+    everyone's; an arrival already registered (perhaps assigned before the registry knew) everyone's until its case's
+    next step; an arrival not yet registered the clerks' and the leaders'."""
+    documents = {"d-draft": ("outgoing", "draft", "s-drafter"), "d-issued": ("outgoing", "issued", "s-drafter"),
+                 "d-registered": ("incoming", "registered", ""), "d-arrived": ("incoming", "arrived", "")}
+    for url in (f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}", postgres_url):
+        await migrate(MIGRATIONS, url, revision="0012")
+        engine = create_engine(url)
+        now = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+        async with engine.begin() as connection:
+            for doc_id, (direction, status, drafter) in documents.items():
+                await connection.execute(text(
+                    "INSERT INTO documents (id, agency_code, direction, status, type_code, abstract, search_key, "
+                    "urgency, drafting_unit, unit_abbreviation, signer_name, signer_title, signer_competence, place, "
+                    "recipients, files, answers_document_id, issuing_agency_code, issuing_agency_name, "
+                    "number_symbol, duplicate_of, reason, created_by, created_at, updated_at, version, "
+                    "drafter_subject) VALUES (:id, :agency, :direction, :status, 'cong_van', 'V/v', 'v/v', "
+                    "'normal', '', '', '', '', '', '', '[]', '[]', '', '', '', '', '', '', 'x', :now, :now, 1, "
+                    ":drafter)"), {"id": doc_id, "agency": UBND, "direction": direction, "status": status,
+                                   "now": now, "drafter": drafter})
+        await engine.dispose()
+        await migrate(MIGRATIONS, url)
+        engine = create_engine(url)
+        async with engine.begin() as connection:
+            rows = (await connection.execute(text(
+                "SELECT document_id, principal FROM document_audience ORDER BY document_id, principal"))).all()
+            await connection.execute(text(
+                "INSERT INTO document_access_log (document_id, agency_code, at, subject, action) VALUES "
+                "('d-draft', :agency, :now, 's-leader', 'view')"), {"agency": UBND, "now": now})
+        for statement in ("UPDATE document_access_log SET subject = 's-other'", "DELETE FROM document_access_log"):
+            with pytest.raises(DBAPIError):  # the access log is append-only (Appendix VI, III.5.a)
+                async with engine.begin() as connection:
+                    await connection.execute(text(statement))
+        await engine.dispose()
+        found: dict[str, list[str]] = {}
+        for doc_id, principal in rows:
+            found.setdefault(doc_id, []).append(principal)
+        assert found == {"d-draft": ["role:clerk", "role:leader", "user:s-drafter"], "d-issued": ["*"],
+                         "d-registered": ["*"], "d-arrived": ["role:clerk", "role:leader"]}, url

@@ -376,8 +376,10 @@ async def test_history_records_who_changed_what_and_events_are_in_the_outbox(sto
     assert history[6].changes["number_symbol"] == [None, "01/QĐ-UBND"]
     events = await outbox_events(store.sessions, outbox)
     assert [subject_of(e).rsplit(".", 1)[1] for e in events] == [
-        "drafted", "submitted", "returned", "submitted", "signed", "issued"]  # one event says issued, none at numbering
-    issued_event = events[-1]
+        "drafted", "submitted", "returned", "submitted", "signed", "issued",  # one says issued, none at numbering
+        "audience_changed"]  # issued: the whole agency sees it
+    assert list(events[-1].audience) == ["*"]
+    issued_event = events[-2]
     assert isinstance(issued_event, ev.DocumentIssued) and issued_event.document.document_id == doc_id
     assert (meta_of(issued_event).agency_code, meta_of(issued_event).actor) == (UBND, "vanthu.ubnd")
     assert issued_event.files[0].object_id == sealed.object_id

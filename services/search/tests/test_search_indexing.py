@@ -124,6 +124,7 @@ async def test_a_scanned_pdf_is_found_by_a_word_of_its_text_after_ocr(tmp_path: 
         scan = sources.add_file("obj-scan", scanned_pdf(SCAN_LINES), PDF)
         sources.documents["doc-scan"] = documents_pb2.Document(
             id="doc-scan", agency_code=AGENCY, direction="incoming", status="registered", type_code="CV",
+            audience=["role:clerk", "role:leader"],
             number_symbol="77/UBND-NC", abstract="Công văn đến (bản quét)", files=[scan], document_date="2025-10-02")
         await indexer.handle(event("doc-scan"))
         # searchable at once by its metadata; the scan's words come with OCR, in the background
@@ -149,17 +150,17 @@ async def test_each_event_indexes_the_registrys_current_document_and_a_vanished_
     word = sources.add_file("obj-docx", docx_file("Kế hoạch tập huấn nghiệp vụ văn thư lưu trữ"), DOCX)
     sources.documents["d1"] = documents_pb2.Document(
         id="d1", agency_code=AGENCY, direction="outgoing", status="draft", abstract="Dự thảo kế hoạch tập huấn",
-        created_by="drafter.ubnd", drafting_unit="VP", files=[word])
+        created_by="drafter.ubnd", drafting_unit="VP", files=[word], audience=["role:clerk", "user:sub-drafter"])
     await indexer.handle(event("d1"))
     await indexer.handle(event("d1"))  # redelivered: the same entry
     assert backend.count() == 1
     assert found(backend, "nghiệp vụ văn thư") == ["d1"]
-    # the registry gives no audience yet: the clerks, leaders, the drafter and the drafting unit see a draft
+    # the registry's audience decides: an officer not in it does not find it, the drafter named in it does
     assert found(backend, "tập huấn", roles=("officer",)) == []
-    drafter = Caller(AGENCY, principals_of("sub-drafter", ["officer"], [], "drafter.ubnd"))
+    drafter = Caller(AGENCY, principals_of("sub-drafter", ["officer"], []))
     assert backend.search(drafter, parse("tập huấn"), Filters(), sort="relevance", offset=0, limit=5).total == 1
-    # the registry's own audience, once given, wins
-    sources.documents["d1"].audience[:] = ["user:sub-other"]
+    # changed in the registry (its audience too): the next event brings the entry up to date; empty shows it to nobody
+    sources.documents["d1"].audience[:] = []
     sources.documents["d1"].status = "issued"
     await indexer.handle(event("d1"))
     assert found(backend, "tập huấn") == []

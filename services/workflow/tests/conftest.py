@@ -54,6 +54,8 @@ class FakeDirectory:
     #: The registry's acts the workflow asked for, in order: (the status reached, by whom).
     acts: list[tuple[str, str]] = field(default_factory=list)
     refuse_sign: bool = False
+    #: What each signing said of a delegation: (competence, on behalf of).
+    competences: list[tuple[str, str]] = field(default_factory=list)
 
     @staticmethod
     def agency(token: str) -> str:
@@ -83,7 +85,8 @@ class FakeDirectory:
     async def submit(self, token: str, document_id: str) -> None:
         self._act(token, document_id, "draft", "submitted")
 
-    async def sign(self, token: str, document_id: str) -> None:
+    async def sign(self, token: str, document_id: str, *, competence: str = "", on_behalf_of: str = "") -> None:
+        self.competences.append((competence, on_behalf_of))
         if self.refuse_sign:
             raise FailedPrecondition("registry: signing: no signing profile for this person")
         self._act(token, document_id, "submitted", "signed")

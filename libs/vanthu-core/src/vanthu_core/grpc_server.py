@@ -61,6 +61,12 @@ def current_trace_id() -> str | None:
     return format(context.trace_id, "032x") if context.is_valid else None
 
 
+#: How long a caller's connection lives (ms) before the server asks it to reconnect, so the connections of long-lived
+#: callers spread over replicas the autoscaler adds (a Kubernetes Service balances connections, not calls).
+MAX_CONNECTION_AGE_MS = 300_000
+#: How long calls under way on a closing connection may still run (ms).
+MAX_CONNECTION_AGE_GRACE_MS = 600_000
+
 class InternalError(DomainError):
     """What the caller is told about a bug: nothing but where to look in the logs."""
 
@@ -232,7 +238,11 @@ class GrpcServer:
             interceptors=[aio_server_interceptor(), VanthuServerInterceptor(verifier, service, access)],
             options=[("grpc.max_receive_message_length", max_message_bytes),
                      ("grpc.max_send_message_length", max_message_bytes),
-                     ("grpc.so_reuseport", 0)],
+                     ("grpc.so_reuseport", 0),
+                     # callers move to new replicas: a connection is closed after 5 minutes (GOAWAY: new calls go on
+                     # a new connection, balanced again), calls under way get 10 more (a watched stream reconnects)
+                     ("grpc.max_connection_age_ms", MAX_CONNECTION_AGE_MS),
+                     ("grpc.max_connection_age_grace_ms", MAX_CONNECTION_AGE_GRACE_MS)],
         )
         self.health = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)

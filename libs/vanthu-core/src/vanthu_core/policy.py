@@ -138,13 +138,18 @@ TABLE: dict[str, Access] = {
              "'incoming'); the interchange service records an arrival for the agency it names"),
     DOCUMENTS + "UpdateDraft": people(DRAFTERS, rule="outgoing drafts only"),
     DOCUMENTS + "GetDocument": people(EVERYONE, services=[clients.INTERCHANGE, clients.SEARCH],
-                                      rule="a person reads their own agency's documents; interchange reads an issued "
-                                           "document of the agency it names, to build its package; search any "
-                                           "document of the agency it names, to index it"),
+                                      rule="a person reads their own agency's documents that list one of their "
+                                           "principals in their audience (each view logged); interchange reads an "
+                                           "issued document of the agency it names, to build its package; search "
+                                           "any document of the agency it names, to index it (with its audience)"),
     DOCUMENTS + "ListDocuments": people(EVERYONE, services=[clients.SEARCH],
-                                        rule="a person lists their own agency's documents; search those of the agency "
-                                             "it names, to rebuild its index"),
-    DOCUMENTS + "GetDocumentHistory": people(EVERYONE),
+                                        rule="the documents the caller sees (their audience); search those of the "
+                                             "agency it names, to rebuild its index"),
+    DOCUMENTS + "GetDocumentHistory": people(EVERYONE, rule="a document the caller sees (its audience)"),
+    DOCUMENTS + "GetDocumentAccessLog": people("clerk", "leader", rule="a document of their own agency they see "
+                                                                       "(Decree 30/2020 Appendix VI, III.5.a)"),
+    DOCUMENTS + "CheckFileAccess": Access(any_person=True, rule="a file of documents the caller sees (their "
+                                                                "audience); logged on each"),
     DOCUMENTS + "SubmitDocument": people(DRAFTERS, rule="only the document's drafter submits it"),
     DOCUMENTS + "ReturnDocument": people(SIGNERS),
     DOCUMENTS + "SignDocument": people(SIGNERS, forwards=[SIGNING + "SignPersonal"],
@@ -239,6 +244,13 @@ TABLE: dict[str, Access] = {
                                       rule="a task in the caller's inbox; the reply an outgoing document of their "
                                            "agency"),
     WORKFLOW + "GetCase": people(EVERYONE, rule="a case of their own agency"),
+    WORKFLOW + "CreateDelegation": people(
+        "leader", "head", forwards=[REGISTRY + "ListUnits", REGISTRY + "ListUnitMembers", REGISTRY + "ListPeople"],
+        rule="a leader their own tasks, the head of a unit (in the directory) its tasks to a member of it; to a "
+             "person of their own agency, for at most a year; never what they hold under a delegation"),
+    WORKFLOW + "ListDelegations": people(EVERYONE, rule="those the caller gave or received; a leader every one of "
+                                                        "their agency"),
+    WORKFLOW + "RevokeDelegation": people("leader", "head", rule="its delegator, or a leader of the agency"),
     WORKFLOW + "ListInbox": people(EVERYONE, forwards=_DIRECTORY_READS[:1],
                                    rule="the caller's own tasks, and their units' as their head"),
     # -- workflow: the outgoing circuit (quy trình văn bản đi); the steps' roles come from the circuit definition ---

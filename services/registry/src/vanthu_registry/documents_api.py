@@ -53,6 +53,9 @@ from vanthu_registry.store import AgencyStore
 from vanthu_registry.tables import HistoryEntry
 
 MAX_EXPORT_DAYS = 366
+#: What CheckFileAccess logs: a download, or a download link made.
+FILE_ACTIONS = ("download", "link")
+MAX_FILE_HOLDERS = 20
 
 
 def _enum(field: str, enum: type[Any], value: str, default: Any = None) -> Any:
@@ -119,7 +122,7 @@ def document_to_proto(doc: dict[str, Any]) -> documents_pb2.Document:
         exchange_form=doc["exchange_form"],
         revocation=doc["revocation"], revocation_reason=doc["revocation_reason"],
         revocation_kind=doc["revocation_kind"], replaces_document_id=doc["replaces_document_id"],
-        replaced_by_document_id=doc["replaced_by_document_id"])
+        replaced_by_document_id=doc["replaced_by_document_id"], audience=doc.get("audience") or [])
 
 
 def _type_to_proto(t: DocumentType, entry: CatalogueEntry | None) -> documents_pb2.DocumentType:
@@ -307,7 +310,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         if request.agency_code.strip() and request.agency_code.strip() != agency:
             raise NotFound(f"document {request.id} not found")
         return documents_pb2.GetDocumentResponse(document=document_to_proto(
-            await self.documents.get(agency, request.id)))
+            await self.documents.get(agency, request.id, principal)))
 
     async def ListDocuments(self, request: documents_pb2.ListDocumentsRequest,
                             context: grpc.aio.ServicerContext) -> documents_pb2.ListDocumentsResponse:
@@ -325,7 +328,8 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
             date_from=parse_date("date_from", request.date_from), date_to=parse_date("date_to", request.date_to),
             issuing_agency_code=request.issuing_agency_code or None,
             text=clean_text("text", request.text, max_len=200, required=False) or None)
-        docs, token = await self.documents.find(agency, filters, request.page.page_size, request.page.page_token)
+        docs, token = await self.documents.find(agency, filters, request.page.page_size, request.page.page_token,
+                                                principal)
         return documents_pb2.ListDocumentsResponse(documents=[document_to_proto(d) for d in docs],
                                                    page=common_pb2.PageResponse(next_page_token=token))
 
@@ -348,8 +352,16 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
     async def SignDocument(self, request: documents_pb2.SignDocumentRequest,
                            context: grpc.aio.ServicerContext) -> documents_pb2.SignDocumentResponse:
         principal, agency = policy.require()
+        competence = request.competence.strip()
+        if competence not in ("", "KT.", "TUQ."):
+            raise InvalidArgument("competence", "under a delegation: 'KT.' (ký thay) or 'TUQ.' (thừa ủy quyền)")
+        on_behalf_of = clean_text("on_behalf_of", request.on_behalf_of, max_len=100, required=False)
+        if bool(competence) != bool(on_behalf_of):
+            raise InvalidArgument("on_behalf_of", "a delegation's competence names the person signed for (both or "
+                                                  "neither)")
         try:
-            doc = await self.lifecycle.sign(principal, agency_code=agency, document_id=request.id)
+            doc = await self.lifecycle.sign(principal, agency_code=agency, document_id=request.id,
+                                            competence=competence, on_behalf_of=on_behalf_of)
         finally:
             self.on_commit()
         return documents_pb2.SignDocumentResponse(document=document_to_proto(doc))
@@ -454,9 +466,36 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
 
     async def GetDocumentHistory(self, request: documents_pb2.GetDocumentHistoryRequest,
                                  context: grpc.aio.ServicerContext) -> documents_pb2.GetDocumentHistoryResponse:
-        _, agency = policy.require()
-        entries = await self.documents.history(agency, request.id)
+        principal, agency = policy.require()
+        entries = await self.documents.history(agency, request.id, principal)
         return documents_pb2.GetDocumentHistoryResponse(entries=_history(entries))
+
+    async def GetDocumentAccessLog(self, request: documents_pb2.GetDocumentAccessLogRequest,
+                                   context: grpc.aio.ServicerContext) -> documents_pb2.GetDocumentAccessLogResponse:
+        """Nhật ký truy cập of one document the caller (a clerk or a leader) sees, newest first."""
+        principal, agency = policy.require()
+        rows, token = await self.documents.access_entries(agency, request.id, principal, request.page.page_size,
+                                                          request.page.page_token)
+        return documents_pb2.GetDocumentAccessLogResponse(
+            entries=[documents_pb2.AccessLogEntry(at=iso_vietnam(r.at), subject=r.subject, username=r.username,
+                                                  action=r.action, object_id=r.object_id, client=r.client)
+                     for r in rows],
+            page=common_pb2.PageResponse(next_page_token=token))
+
+    async def CheckFileAccess(self, request: documents_pb2.CheckFileAccessRequest,
+                              context: grpc.aio.ServicerContext) -> documents_pb2.CheckFileAccessResponse:
+        """A file of documents is about to be handed out to the caller: allowed when they see one of them (NotFound
+        otherwise), logged on each they see."""
+        principal, agency = policy.require()
+        if request.action not in FILE_ACTIONS:
+            raise InvalidArgument("action", f"must be one of {', '.join(FILE_ACTIONS)}")
+        ids = [clean_text("document_ids", i, max_len=36) for i in request.document_ids]
+        if not ids or len(ids) > MAX_FILE_HOLDERS:
+            raise InvalidArgument("document_ids", f"name 1 to {MAX_FILE_HOLDERS} documents holding the file")
+        seen = await self.documents.check_file_access(
+            agency_code=agency, principal=principal, object_id=clean_text("object_id", request.object_id, max_len=36),
+            document_ids=ids, action=request.action)
+        return documents_pb2.CheckFileAccessResponse(document_ids=seen)
 
     # -- going live mid-year -------------------------------------------------------------------
     async def SetRegisterStart(self, request: documents_pb2.SetRegisterStartRequest,

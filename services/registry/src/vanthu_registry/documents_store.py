@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vanthu.registry.v1 import events_pb2 as ev
+from vanthu_core.auth import Principal
 from vanthu_core.errors import Conflict, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.events import new_meta
 from vanthu_core.ids import new_id
@@ -25,6 +26,8 @@ from vanthu_core.outbox import add_event, has_event
 from vanthu_core.paging import decode_cursor, encode_cursor, page_size
 from vanthu_core.text import fold
 from vanthu_core.timeutil import Clock, utc_now, vietnam_time
+from vanthu_registry.audience import Access, AccessLog, Viewer, sync_audience, viewer_of, visible
+from vanthu_registry.domain.audience import workflow_principals
 from vanthu_registry.domain.doctypes import STANDARD_TYPES, DocumentType
 from vanthu_registry.domain.documents import (
     COPY_FORMS,
@@ -63,7 +66,15 @@ from vanthu_registry.exchange_catalogue import ExchangeCatalogue
 from vanthu_registry.numbering import IssueQueue, next_number
 from vanthu_registry.registers import RegisterCatalogue, document_register, register_for
 from vanthu_registry.store import outbox
-from vanthu_registry.tables import CopyRow, DocumentRow, DocumentTypeRow, HistoryEntry, HistoryRow, document_view
+from vanthu_registry.tables import (
+    AccessLogRow,
+    CopyRow,
+    DocumentRow,
+    DocumentTypeRow,
+    HistoryEntry,
+    HistoryRow,
+    document_view,
+)
 
 log = logging.getLogger("vanthu.registry")
 
@@ -135,6 +146,8 @@ class DocumentStore:
         self.issues = IssueQueue(sessions, clock, self._type)
         #: The exchange catalogue (danh mục gửi nhận, :mod:`vanthu_registry.exchange_catalogue`).
         self.exchange = ExchangeCatalogue(sessions, clock, document_type=self._type)
+        #: Views of documents, written in batches (:class:`vanthu_registry.audience.AccessLog`).
+        self.access_log = AccessLog(sessions, clock)
 
     # -- document types ------------------------------------------------------------------------
     async def seed_types(self) -> None:
@@ -276,6 +289,7 @@ class DocumentStore:
                 row.replaces_document_id = replaced.id
             session.add(row)
             await session.flush()
+            await sync_audience(session, row)
             if replaced is not None:
                 replaced.replaced_by_document_id, replaced.updated_at = row.id, now
                 replaced.version += 1
@@ -321,9 +335,62 @@ class DocumentStore:
             raise NotFound(f"no document {document_id}")
         return row
 
-    async def get(self, agency_code: str, document_id: str) -> dict[str, Any]:
+    async def _load_seen(self, session: AsyncSession, agency_code: str, document_id: str,
+                         principal: Principal | None) -> tuple[DocumentRow, Viewer | None]:
+        """The document, for a person only when its audience lists one of their principals (NotFound otherwise,
+        as for another agency's: whether it exists is not said); ``principal`` None or a service: no audience
+        check (the service's own rule applies)."""
+        row = await self._load(session, agency_code, document_id, lock=False)
+        if principal is None or principal.is_service:
+            return row, None
+        viewer = await viewer_of(session, principal, agency_code)
+        if not viewer.sees(row):
+            raise NotFound(f"no document {document_id}")
+        return row, viewer
+
+    async def get(self, agency_code: str, document_id: str, principal: Principal | None = None) -> dict[str, Any]:
+        """One document of the agency. With a person's ``principal``: only a document they see (NotFound
+        otherwise), and the view goes to the access log (Decree 30/2020 Appendix VI, III.5.a)."""
         async with self.sessions() as session:
-            return document_view(await self._load(session, agency_code, document_id, lock=False))
+            row, viewer = await self._load_seen(session, agency_code, document_id, principal)
+            if viewer is not None:
+                self.access_log.record(viewer, row)
+            return document_view(row)
+
+    async def check_file_access(self, *, agency_code: str, principal: Principal, object_id: str,
+                                document_ids: list[str], action: str) -> list[str]:
+        """A file of these documents is handed out to a person (``action`` download or link): the ids of those they
+        see, each with an access-log line written in this transaction; NotFound when they see none."""
+        async with self.sessions() as session, session.begin():
+            viewer = await viewer_of(session, principal, agency_code)
+            rows = (await session.execute(select(DocumentRow).where(
+                DocumentRow.id.in_(document_ids), DocumentRow.agency_code == agency_code))).scalars().all()
+            seen = [r for r in rows if viewer.sees(r) and (object_id in current_ids(r) or object_id in {
+                f["object_id"] for f in (r.pending_update or {}).get("files", [])})]  # an update waiting for the clerk
+            if not seen:
+                raise NotFound(f"no file {object_id}")
+            now = self.clock()
+            await session.execute(insert(AccessLogRow), [Access(
+                document_id=r.id, agency_code=agency_code, at=now, subject=viewer.subject, username=viewer.username,
+                action=action, object_id=object_id, client=viewer.client).row() for r in seen])
+            return [r.id for r in seen]
+
+    async def access_entries(self, agency_code: str, document_id: str, principal: Principal | None, size: int = 0,
+                             token: str = "") -> tuple[list[AccessLogRow], str]:
+        """The document's access log, newest written first (views are written in batches, a moment after they happen:
+        each line's ``at`` says when); cursor pagination; NotFound unless the caller sees it."""
+        await self.access_log.flush()
+        limit = page_size(size)
+        query = select(AccessLogRow).where(AccessLogRow.document_id == document_id).order_by(AccessLogRow.id.desc())
+        if token:
+            key = decode_cursor("access", token)
+            if len(key) != 1 or not isinstance(key[0], int):
+                raise InvalidArgument("page.page_token", "is not a token this service issued")
+            query = query.where(AccessLogRow.id < key[0])
+        async with self.sessions() as session:
+            await self._load_seen(session, agency_code, document_id, principal)
+            rows = list((await session.execute(query.limit(limit + 1))).scalars())
+        return rows[:limit], encode_cursor("access", [rows[limit - 1].id]) if len(rows) > limit else ""
 
     async def update_draft(self, *, agency_code: str, document_id: str, draft: Draft, actor: str,
                            expected_version: int = 0) -> dict[str, Any]:
@@ -386,7 +453,8 @@ class DocumentStore:
             return document_view(row)
 
     async def record_signed(self, *, agency_code: str, document_id: str, signed: DocumentFile, signed_from: str,
-                            actor: str, signer_name: str = "") -> tuple[dict[str, Any], str]:
+                            actor: str, signer_name: str = "", competence: str = "",
+                            on_behalf_of: str = "") -> tuple[dict[str, Any], str]:
         """The competent person's signed PDF replaces the main file (``signed_from``, the object that was signed);
         the document becomes ``signed``; a document whose drafter named no signer takes ``signer_name`` (the
         register book's "Người ký"). Returns the view and the replaced object id. Conflict when the main file
@@ -404,7 +472,16 @@ class DocumentStore:
             if signer_name and not row.signer_name:
                 row.signer_name = signer_name[:50]
                 changes["signer_name"] = [None, row.signer_name]
-            await self._move(session, row, status, actor, "signed", ev.DocumentSigned, changes=changes)
+            note = ""
+            if competence:  # ủy quyền: the signature block shows the delegation's competence, the deputy's name
+                changes["signer_competence"] = [row.signer_competence or None, competence]
+                changes["on_behalf_of"] = on_behalf_of
+                if signer_name and row.signer_name != signer_name[:50]:
+                    changes["signer_name"] = [row.signer_name or None, signer_name[:50]]
+                    row.signer_name = signer_name[:50]
+                row.signer_competence = competence
+                note = f"Ký {competence} theo ủy quyền của {on_behalf_of}"
+            await self._move(session, row, status, actor, "signed", ev.DocumentSigned, changes=changes, note=note)
             return document_view(row), main.object_id
 
     async def record_seal_failure(self, *, agency_code: str, document_id: str, reason: str, actor: str) -> None:
@@ -444,6 +521,8 @@ class DocumentStore:
         row.updated_at, row.version = self.clock(), row.version + 1
         await self._record(session, row, actor, action, all_changes, note=note)
         await self._event(session, row, event_type, actor, **event)
+        if await sync_audience(session, row):
+            await self._event(session, row, ev.DocumentAudienceChanged, actor, audience=list(row.audience))
 
     async def record_signature_check(self, *, agency_code: str, document_id: str, valid: bool, note: str,
                                      actor: str, event_id: str | None = None) -> dict[str, Any] | None:
@@ -479,14 +558,21 @@ class DocumentStore:
             return document_view(row)
 
     async def record_workflow_step(self, *, agency_code: str, document_id: str, actor: str, at: datetime,
-                                   step: str, from_state: str, to_state: str, comment: str) -> bool:
+                                   step: str, from_state: str, to_state: str, comment: str,
+                                   audience: list[str] | None = None, audience_seq: int = 0,
+                                   on_behalf_of: str = "", event_id: str | None = None) -> bool:
         """A step of the document's processing in the workflow service (trình, phân công, xử lý, hoàn thành…) as a
         line of its history: action ``workflow``, changes ``{"workflow": [from, to], "step": step}``, the comment as
         the note, at the time and by the person the step names.
 
         Applied only to a document of ``agency_code`` (an arrival's processing, or an outgoing draft's circuit:
         review, consultation, signature, issue); once: a redelivered step (the same document, time, person and step)
-        adds nothing. True when a line was added. Publishes nothing.
+        adds nothing. True when a line was added.
+
+        ``audience``: who the case gives the document to after the step (``None``: an older workflow said nothing),
+        kept when ``audience_seq`` is at least the last one kept (a redelivered older step changes nothing); when the
+        document's audience changes, ``vanthu.registry.document.audience_changed`` is published (``event_id``).
+        ``on_behalf_of``: the person a deputy acted for (ủy quyền), kept in the line.
         """
         async with self.sessions() as session, session.begin():
             row = (await session.execute(select(DocumentRow).where(DocumentRow.id == document_id)
@@ -495,7 +581,14 @@ class DocumentStore:
                 log.warning("workflow step not recorded: not a document of the agency the step names",
                             extra={"document_id": document_id, "event_agency": agency_code})
                 return False
-            changes = {"workflow": [from_state, to_state], "step": step}
+            if audience is not None and audience_seq >= (row.audience_seq or 0):
+                row.workflow_audience, row.audience_seq = workflow_principals(audience), audience_seq
+                if await sync_audience(session, row):
+                    await self._event(session, row, ev.DocumentAudienceChanged, actor, event_id=event_id,
+                                      audience=list(row.audience))
+            changes: dict[str, Any] = {"workflow": [from_state, to_state], "step": step}
+            if on_behalf_of:
+                changes["on_behalf_of"] = on_behalf_of
             seen = (await session.execute(select(HistoryRow.changes).where(
                 HistoryRow.document_id == document_id, HistoryRow.action == "workflow", HistoryRow.at == at,
                 HistoryRow.actor == actor))).scalars().all()
@@ -752,16 +845,19 @@ class DocumentStore:
             await self._event(session, row, ev.DocumentRevocationRefused, actor, kind=kind.value, reason=reason)
             return document_view(row), released
 
-    async def history(self, agency_code: str, document_id: str) -> list[HistoryEntry]:
+    async def history(self, agency_code: str, document_id: str,
+                      principal: Principal | None = None) -> list[HistoryEntry]:
+        """The document's history, oldest first; for a person only a document they see (NotFound otherwise)."""
         async with self.sessions() as session:
-            await self._load(session, agency_code, document_id, lock=False)
+            await self._load_seen(session, agency_code, document_id, principal)
             rows = (await session.execute(select(HistoryRow).where(HistoryRow.document_id == document_id)
                                           .order_by(HistoryRow.id))).scalars()
             return [HistoryEntry(r.at, r.actor, r.action, r.changes, r.note) for r in rows]
 
-    async def find(self, agency_code: str, filters: DocumentFilter, size: int = 0,
-                   token: str = "") -> tuple[list[dict[str, Any]], str]:
-        """Newest first (ids are UUIDv7, ordered by creation time); cursor pagination."""
+    async def find(self, agency_code: str, filters: DocumentFilter, size: int = 0, token: str = "",
+                   principal: Principal | None = None) -> tuple[list[dict[str, Any]], str]:
+        """Newest first (ids are UUIDv7, ordered by creation time); cursor pagination. With a person's
+        ``principal``, only the documents they see."""
         limit = page_size(size)
         query = select(DocumentRow).where(DocumentRow.agency_code == agency_code).order_by(DocumentRow.id.desc())
         if token:
@@ -783,6 +879,8 @@ class DocumentStore:
             for word in fold(f.text).split():
                 query = query.where(DocumentRow.search_key.contains(word, autoescape=True))
         async with self.sessions() as session:
+            if principal is not None and not principal.is_service:
+                query = query.where(visible(await viewer_of(session, principal, agency_code)))
             rows = list((await session.execute(query.limit(limit + 1))).scalars())
         items = [document_view(r) for r in rows[:limit]]
         return items, encode_cursor("document", [rows[limit - 1].id]) if len(rows) > limit else ""

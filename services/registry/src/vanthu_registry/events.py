@@ -79,10 +79,11 @@ class SignatureChecks:
 
 class WorkflowSteps:
     """The handler of ``vanthu.workflow.step.recorded`` (consumer ``registry-workflow-steps``): the document's history
-    shows its processing (issue 13, item 8)."""
+    shows its processing (issue 13, item 8), and the document's audience follows the case (item 7)."""
 
-    def __init__(self, documents: DocumentStore) -> None:
+    def __init__(self, documents: DocumentStore, on_commit: Callable[[], None] | None = None) -> None:
         self.documents = documents
+        self.on_commit = on_commit or (lambda: None)
 
     async def __call__(self, message: Message) -> None:
         if not isinstance(message, workflow_events.StepRecorded):
@@ -92,7 +93,13 @@ class WorkflowSteps:
         if not meta.agency_code or not message.document_id:
             log.warning("malformed workflow step dropped", extra={"event_id": meta.event_id})
             return
-        await self.documents.record_workflow_step(
+        changed = await self.documents.record_workflow_step(
             agency_code=meta.agency_code, document_id=message.document_id, actor=meta.actor,
             at=occurred_at(message), step=message.action, from_state=message.from_state, to_state=message.to_state,
-            comment=message.comment)
+            comment=message.comment, on_behalf_of=message.on_behalf_of,
+            # a step of a workflow that did not say who it gives the document to (before issue 13 item 7) changes
+            # no audience; otherwise the set of the latest step (audience_seq) is kept
+            audience=list(message.audience) if message.audience_seq else None, audience_seq=message.audience_seq,
+            event_id=derived_id(meta.event_id, "audience_changed"))
+        if changed:
+            self.on_commit()

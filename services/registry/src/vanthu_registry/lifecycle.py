@@ -189,14 +189,18 @@ class DocumentLifecycle:
             raise
 
     # -- signing and issuing -------------------------------------------------------------------------
-    async def sign(self, principal: Principal, *, agency_code: str, document_id: str) -> dict[str, Any]:
+    async def sign(self, principal: Principal, *, agency_code: str, document_id: str, competence: str = "",
+                   on_behalf_of: str = "") -> dict[str, Any]:
         """Ký số: the competent person's signature on a submitted document's main file (Decree 30/2020 Art. 13).
         Concurrent signings of one document take turns: the later one finds it signed and is refused before
-        anything is signed."""
+        anything is signed. Under a delegation (ủy quyền: ``competence`` KT. or TUQ., ``on_behalf_of`` the person
+        signed for) the document's signer competence becomes the delegation's and its history says for whom."""
         async with self._turn(document_id):
-            return await self._sign(principal, agency_code=agency_code, document_id=document_id)
+            return await self._sign(principal, agency_code=agency_code, document_id=document_id,
+                                    competence=competence, on_behalf_of=on_behalf_of)
 
-    async def _sign(self, principal: Principal, *, agency_code: str, document_id: str) -> dict[str, Any]:
+    async def _sign(self, principal: Principal, *, agency_code: str, document_id: str, competence: str = "",
+                    on_behalf_of: str = "") -> dict[str, Any]:
         doc = await self.documents.get(agency_code, document_id)
         transition("sign", Status(doc["status"]))
         main = main_file(files_from(doc["files"]))
@@ -209,7 +213,8 @@ class DocumentLifecycle:
         try:
             view, replaced = await self.documents.record_signed(
                 agency_code=agency_code, document_id=document_id, signed=new, signed_from=main.object_id,
-                actor=principal.username, signer_name=principal.name)
+                actor=principal.username, signer_name=principal.name, competence=competence,
+                on_behalf_of=on_behalf_of)
         except BaseException:
             await self.files.release(agency_code, [signed.object_id], holder)
             raise

@@ -31,6 +31,7 @@ from vanthu_core.ids import new_id
 from vanthu_core.outbox import add_event
 from vanthu_core.text import fold
 from vanthu_core.timeutil import vietnam_time
+from vanthu_registry.audience import sync_audience
 from vanthu_registry.documents_store import DocumentStore
 from vanthu_registry.domain.documents import Direction, Status
 from vanthu_registry.domain.register_book import BookContext, Entry, Refusal, check_line
@@ -306,6 +307,7 @@ class RegisterBooks:
             version=1, legal_normative=entry.legal_normative, arrived_at=entry.arrived_at, imported=True)
         session.add(row)
         await session.flush()
+        await sync_audience(session, row)
         changes: dict[str, Any] = {"status": [None, row.status], "number": [None, entry.number],
                                    "number_symbol": [None, entry.number_symbol or None],
                                    "register_id": [None, register.id]}

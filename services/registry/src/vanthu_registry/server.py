@@ -64,6 +64,7 @@ class RegistryServer:
                                               documents_pb2.DESCRIPTOR.services_by_name["DocumentService"].full_name])
         agencies = AgencyStore(sessions, clock=self.clock)
         documents = DocumentStore(sessions, clock=self.clock)
+        self.documents = documents
         await documents.seed_types()
         self.channels: list[Any] = []
         storage = signing = None
@@ -85,12 +86,14 @@ class RegistryServer:
         if self.bus is not None:
             await self.bus.consume(REGISTRY_SIGNATURE_CHECKS, SignatureChecks(documents, on_commit=self.relay.kick))
             # a document's steps are recorded in the order they were taken (its history is in insertion order)
-            await self.bus.consume(REGISTRY_WORKFLOW_STEPS, WorkflowSteps(documents),
+            await self.bus.consume(REGISTRY_WORKFLOW_STEPS, WorkflowSteps(documents, on_commit=self.relay.kick),
                                    key=lambda message: str(getattr(message, "document_id", "")))
         return await self.grpc.start()
 
     async def stop(self) -> None:
         await self.grpc.stop(self.settings.shutdown_grace_s)
+        if getattr(self, "documents", None) is not None:
+            await self.documents.access_log.close()  # the views served last
         await self.relay.stop()
         if self.bus is not None:
             await self.bus.close()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vanthu_core.db import UtcDateTime
@@ -174,6 +174,12 @@ class DocumentRow(Base):
     #: Cập nhật (edXML business type 2) the sender asked and the clerk has not answered: the update's content
     #: (:func:`vanthu_registry.domain.revocation.update_columns`), its files referred to; None otherwise.
     pending_update: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, default=None)
+    #: Who inside the agency sees it (:mod:`vanthu_registry.domain.audience`), as returned; the same principals are
+    #: rows of :class:`DocumentAudienceRow`, which the lists filter on.
+    audience: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: What the workflow's last step gave the document to (principals), and that step's ``audience_seq``.
+    workflow_audience: Mapped[list[str]] = mapped_column(JSON, default=list)
+    audience_seq: Mapped[int] = mapped_column(BigInteger, default=0)
 
     __table_args__ = (
         UniqueConstraint("register_id", "register_year", "number", name="uq_documents_register_number"),
@@ -186,6 +192,39 @@ class DocumentRow(Base):
         Index("uq_documents_arrival_key", "agency_code", "arrival_key", unique=True,
               sqlite_where=text(ARRIVAL_KEY_WHERE), postgresql_where=text(ARRIVAL_KEY_WHERE)),
     )
+
+
+class DocumentAudienceRow(Base):
+    """One principal of a document's audience (``documents.audience`` as rows, for the lists' filter)."""
+
+    __tablename__ = "document_audience"
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    principal: Mapped[str] = mapped_column(String(120), primary_key=True)
+
+    __table_args__ = (Index("ix_document_audience_principal", "principal", "document_id"),)
+
+
+class AccessLogRow(Base):
+    """Nhật ký truy cập (Decree 30/2020 Appendix VI, III.5.a): one view of a document or one file handed out.
+    Append-only: the database refuses to change or delete a line (triggers, migration 0013)."""
+
+    __tablename__ = "document_access_log"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    document_id: Mapped[str] = mapped_column(String(36))
+    agency_code: Mapped[str] = mapped_column(String(35))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    subject: Mapped[str] = mapped_column(String(100))
+    username: Mapped[str] = mapped_column(String(100), default="")
+    #: view | download | link
+    action: Mapped[str] = mapped_column(String(10))
+    object_id: Mapped[str] = mapped_column(String(36), default="")
+    #: The OIDC client (the token's azp).
+    client: Mapped[str] = mapped_column(String(100), default="")
+
+    __table_args__ = (Index("ix_document_access_log_document", "document_id", "id"),)
 
 
 class CopyRow(Base):
@@ -236,4 +275,5 @@ class HistoryEntry:
 
 def document_view(row: DocumentRow) -> dict[str, Any]:
     """A document as the stores answer it: every column of its row but the search key."""
-    return {c.key: getattr(row, c.key) for c in DocumentRow.__table__.columns if c.key != "search_key"}
+    return {c.key: getattr(row, c.key) for c in DocumentRow.__table__.columns
+            if c.key not in ("search_key", "workflow_audience", "audience_seq")}

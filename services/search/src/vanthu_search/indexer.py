@@ -93,8 +93,7 @@ class Indexer:
             return False
         indexed = IndexedDocument(
             id=doc.id, agency_code=doc.agency_code or agency,
-            audience=audience_of(doc.audience, direction=doc.direction, created_by=doc.created_by,
-                                 drafting_unit=doc.drafting_unit),
+            audience=audience_of(doc.audience),
             direction=doc.direction, status=doc.status, type_code=doc.type_code, type_name=doc.type_name,
             number_symbol=doc.number_symbol, abstract=doc.abstract, issuing_agency_code=doc.issuing_agency_code,
             issuing_agency_name=doc.issuing_agency_name, signer=doc.signer.name, urgency=doc.urgency,

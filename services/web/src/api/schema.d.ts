@@ -127,7 +127,7 @@ export interface paths {
         /**
          * List your agency's documents, newest first
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
-         *     - ListDocuments: a person lists their own agency's documents; search those of the agency it names, to rebuild its index.
+         *     - ListDocuments: the documents the caller sees (their audience); search those of the agency it names, to rebuild its index.
          */
         get: operations["list_documents_api_v1_documents_get"];
         put?: never;
@@ -154,7 +154,7 @@ export interface paths {
         /**
          * One document
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
-         *     - GetDocument: a person reads their own agency's documents; interchange reads an issued document of the agency it names, to build its package; search any document of the agency it names, to index it.
+         *     - GetDocument: a person reads their own agency's documents that list one of their principals in their audience (each view logged); interchange reads an issued document of the agency it names, to build its package; search any document of the agency it names, to index it (with its audience).
          */
         get: operations["get_document_api_v1_documents__document_id__get"];
         /**
@@ -163,6 +163,27 @@ export interface paths {
          *     - UpdateDraft: outgoing drafts only.
          */
         put: operations["update_draft_api_v1_documents__document_id__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/{document_id}/access-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Nhật ký truy cập: who opened the document and downloaded its files (Decree 30 Appendix VI, III.5.a)
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo).
+         *     - GetDocumentAccessLog: a document of their own agency they see (Decree 30/2020 Appendix VI, III.5.a).
+         */
+        get: operations["access_log_api_v1_documents__document_id__access_log_get"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -221,6 +242,7 @@ export interface paths {
         /**
          * Every change: who, when, what
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - GetDocumentHistory: a document the caller sees (its audience).
          */
         get: operations["history_api_v1_documents__document_id__history_get"];
         put?: never;
@@ -480,6 +502,7 @@ export interface paths {
          * @description **Who may call**: any person of the agency, whatever their role.
          *     - Download: a person reads their own agency's files; a service one object by its id, for the agency it names (the gateway: a signed download link's).
          *     - Stat: as Download.
+         *     - CheckFileAccess: a file of documents the caller sees (their audience); logged on each.
          */
         get: operations["download_api_v1_files__object_id__content_get"];
         put?: never;
@@ -503,6 +526,7 @@ export interface paths {
          * A short-lived download link that needs no token
          * @description **Who may call**: any person of the agency, whatever their role.
          *     - Stat: as Download.
+         *     - CheckFileAccess: a file of documents the caller sees (their audience); logged on each.
          */
         post: operations["link_api_v1_files__object_id__link_post"];
         delete?: never;
@@ -1347,6 +1371,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workflow/delegations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The delegations you gave or received (a leader: all of your agency's), newest first
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - ListDelegations: those the caller gave or received; a leader every one of their agency.
+         */
+        get: operations["list_delegations_api_v1_workflow_delegations_get"];
+        put?: never;
+        /**
+         * Delegate your tasks (a leader) or your unit's (a head) to a deputy for a period (ủy quyền)
+         * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
+         *     - CreateDelegation: a leader their own tasks, the head of a unit (in the directory) its tasks to a member of it; to a person of their own agency, for at most a year; never what they hold under a delegation.
+         */
+        post: operations["create_delegation_api_v1_workflow_delegations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow/delegations/{delegation_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End a delegation now (its delegator, or a leader)
+         * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
+         *     - RevokeDelegation: its delegator, or a leader of the agency.
+         */
+        post: operations["revoke_delegation_api_v1_workflow_delegations__delegation_id__revoke_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workflow/documents/{document_id}/case": {
         parameters: {
             query?: never;
@@ -1705,6 +1776,38 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AccessLogEntryOut */
+        AccessLogEntryOut: {
+            /**
+             * Action
+             * @description view (opened), download (a file), link (a download link made)
+             * @enum {string}
+             */
+            action: "view" | "download" | "link";
+            /** At */
+            at: string;
+            /**
+             * Client
+             * @description the application used (the token's client: vanthu-web, ...)
+             */
+            client: string;
+            /**
+             * Object Id
+             * @description the file, for a download or a link
+             */
+            object_id: string;
+            /** Subject */
+            subject: string;
+            /** Username */
+            username: string;
+        };
+        /** AccessLogPage */
+        AccessLogPage: {
+            /** Items */
+            items: components["schemas"]["AccessLogEntryOut"][];
+            /** Next Page Token */
+            next_page_token: string | null;
+        };
         /**
          * AgencyIn
          * @description An agency to create or update; the registry checks every field (it is the one place for the rules).
@@ -2185,6 +2288,85 @@ export interface components {
              */
             version: number;
         };
+        /** DelegationIn */
+        DelegationIn: {
+            /**
+             * Competence
+             * @description what a signature under it shows: KT. (ký thay) or TUQ. (thừa ủy quyền)
+             * @default TUQ.
+             * @enum {string}
+             */
+            competence: "KT." | "TUQ.";
+            /**
+             * Deputy
+             * @description the deputy's subject: a person of your agency (for a unit, a member of it)
+             */
+            deputy: string;
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
+            /**
+             * Unit Code
+             * @description a head: the unit whose tasks the deputy takes; empty: a leader's own tasks
+             * @default
+             */
+            unit_code: string;
+            /**
+             * Valid From
+             * Format: date
+             * @description the first day (Vietnam date)
+             */
+            valid_from: string;
+            /**
+             * Valid To
+             * Format: date
+             * @description the last day, included (at most a year after the first)
+             */
+            valid_to: string;
+        };
+        /** DelegationOut */
+        DelegationOut: {
+            /**
+             * Active
+             * @description in force today
+             */
+            active: boolean;
+            /** Agency Code */
+            agency_code: string;
+            /** Competence */
+            competence: string;
+            /** Created At */
+            created_at: string;
+            /** Delegator */
+            delegator: string;
+            /** Delegator Name */
+            delegator_name: string;
+            /** Delegator Username */
+            delegator_username: string;
+            /** Deputy */
+            deputy: string;
+            /** Deputy Name */
+            deputy_name: string;
+            /** Id */
+            id: string;
+            /** Reason */
+            reason: string;
+            /**
+             * Revoked At
+             * @description empty while not revoked
+             */
+            revoked_at: string;
+            /** Revoked By */
+            revoked_by: string;
+            /** Unit Code */
+            unit_code: string;
+            /** Valid From */
+            valid_from: string;
+            /** Valid To */
+            valid_to: string;
+        };
         /** DeliveryOut */
         DeliveryOut: {
             /** Attempts */
@@ -2416,6 +2598,11 @@ export interface components {
              * @default
              */
             arrived_at: string;
+            /**
+             * Audience
+             * @description who inside the agency sees it: * (everyone), role:<role>, unit:<unit code>, user:<subject>
+             */
+            audience?: string[];
             /** Created At */
             created_at: string;
             /** Created By */
@@ -3516,8 +3703,19 @@ export interface components {
             at: string;
             /** Comment */
             comment: string;
+            /**
+             * Delegation Id
+             * @default
+             */
+            delegation_id: string;
             /** From State */
             from_state: string;
+            /**
+             * On Behalf Of
+             * @description taken by a deputy under a delegation (ủy quyền): the delegator's username
+             * @default
+             */
+            on_behalf_of: string;
             /** Seq */
             seq: number;
             /** Task Id */
@@ -4294,6 +4492,49 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DocumentOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    access_log_api_v1_documents__document_id__access_log_get: {
+        parameters: {
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
+            header?: never;
+            path: {
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessLogPage"];
                 };
             };
             /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
@@ -6854,6 +7095,128 @@ export interface operations {
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_delegations_api_v1_workflow_delegations_get: {
+        parameters: {
+            query?: {
+                active_only?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DelegationOut"][];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_delegation_api_v1_workflow_delegations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DelegationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DelegationOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_delegation_api_v1_workflow_delegations__delegation_id__revoke_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                delegation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DelegationOut"];
                 };
             };
             /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */

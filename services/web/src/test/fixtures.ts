@@ -42,7 +42,8 @@ export function outgoingCase(overrides: Partial<Case> = {}): Case {
     definition_version: 1, drafter: "s-cv", drafter_name: "Lê Văn Chuyên", unit_code: "TH",
     parent_id: "", depth: 0, result_file_ids: [],
     steps: [{ seq: 1, action: "start", actor: "chuyenvien.ubnd", actor_name: "Lê Văn Chuyên",
-      at: "2026-11-30T08:00:00+07:00", comment: "Kính gửi anh Phúc", from_state: "", to_state: "in_review", task_id: "t0" }],
+      at: "2026-11-30T08:00:00+07:00", comment: "Kính gửi anh Phúc", from_state: "", to_state: "in_review", task_id: "t0",
+      on_behalf_of: "", delegation_id: "" }],
     ...overrides,
   };
 }

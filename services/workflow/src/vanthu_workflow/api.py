@@ -19,7 +19,9 @@ from vanthu_core.spreadsheet import CSV_TYPE, XLSX_TYPE
 from vanthu_core.timeutil import VIETNAM_TZ, Clock, iso_vietnam, utc_now
 from vanthu_core.workdays import DEFAULT_SOON_DAYS, WorkingCalendar, add_working_days, deadline_state, vietnam_date
 from vanthu_workflow import dashboard
+from vanthu_workflow.delegations import DelegationStore, DelegationView
 from vanthu_workflow.directory import Directory, MemberInfo, UnitInfo
+from vanthu_workflow.domain.delegation import ActingFor, check_competence, check_delegator, check_period
 from vanthu_workflow.domain.incoming import (
     MAX_PARTIES,
     OPEN_TASK_STATES,
@@ -97,6 +99,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                  definition: Definition | None = None, hub: NotificationHub | None = None,
                  keepalive_s: float = 15.0) -> None:
         self.store = store
+        #: Ủy quyền: the delegations in force are part of the acting person (:meth:`_actor`).
+        self.delegations = DelegationStore(store.sessions, clock)
         #: The in-process fan-out of committed notifications (WatchNotifications); ``keepalive_s``: the quiet
         #: seconds after which a watcher is sent a keep-alive message.
         self.hub = hub or NotificationHub()
@@ -133,7 +137,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             tasks=[self.task_to_proto(t, now) for t in case.tasks],
             steps=[pb.Step(seq=s.seq, task_id=s.task_id, action=s.action, from_state=s.from_state,
                            to_state=s.to_state, actor=s.actor, actor_name=s.actor_name, at=iso_vietnam(s.at),
-                           comment=s.comment) for s in case.steps],
+                           comment=s.comment, on_behalf_of=s.on_behalf_of, delegation_id=s.delegation_id)
+                   for s in case.steps],
             kind=case.kind, definition_version=case.circuit.version if case.circuit else 0,
             circuit=[pb.CircuitStep(step=s.name, role=s.role) for s in case.circuit.steps] if case.circuit else [],
             drafter=case.drafter, drafter_name=case.drafter_name, unit_code=case.unit_code, type_code=case.type_code,
@@ -144,7 +149,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         units = await self.directory.units(principal.token) if units is None else units
         heads = frozenset(u.code for u in units if u.head_subject and u.head_subject == principal.subject)
         return Actor(subject=principal.subject, username=principal.username, name=principal.name,
-                     roles=principal.roles, head_of=heads)
+                     roles=principal.roles, head_of=heads,
+                     acting_for=await self.delegations.acting_for(principal.agency or "", principal.subject))
 
     async def _audience(self, principal: Principal, units: Sequence[UnitInfo] | None = None,
                         people: Sequence[MemberInfo] | None = None) -> Audience:
@@ -183,6 +189,58 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                                   units, members) for i, p in enumerate(request.for_information)]
         check_parties(lead, cooperating, informed)
         return lead, cooperating, informed
+
+    @staticmethod
+    def delegation_to_proto(d: DelegationView) -> pb.Delegation:
+        return pb.Delegation(
+            id=d.id, agency_code=d.agency_code, delegator=d.delegator, delegator_username=d.delegator_username,
+            delegator_name=d.delegator_name, unit_code=d.unit_code, deputy=d.deputy, deputy_name=d.deputy_name,
+            valid_from=d.valid_from.isoformat(), valid_to=d.valid_to.isoformat(), competence=d.competence,
+            reason=d.reason, created_at=iso_vietnam(d.created_at),
+            revoked_at=iso_vietnam(d.revoked_at) if d.revoked_at else "", revoked_by=d.revoked_by, active=d.active)
+
+    # -- ủy quyền ------------------------------------------------------------------------------------------------
+    async def CreateDelegation(self, request: pb.CreateDelegationRequest,
+                               context: grpc.aio.ServicerContext) -> pb.CreateDelegationResponse:
+        """A leader delegates their own tasks, a head their unit's, to a deputy of the agency for a period."""
+        principal, agency = policy.require()
+        deputy = _id(request.deputy, "deputy")
+        unit = request.unit_code.strip()
+        if len(unit) > 20:
+            raise InvalidArgument("unit_code", "a unit code of at most 20 characters (ListUnits)")
+        today = self.delegations.today()
+        valid_from, valid_to = check_period(_optional_date(request.valid_from, "valid_from"),
+                                            _optional_date(request.valid_to, "valid_to"), today)
+        competence = check_competence(request.competence)
+        reason = check_text(request.reason, "reason", limit=500)
+        units = await self.directory.units(principal.token)
+        heads = frozenset(u.code for u in units if u.head_subject == principal.subject)
+        members = _members_by_unit(await self.directory.members(principal.token)) if unit else {}
+        check_delegator(subject=principal.subject, roles=principal.roles, head_of=heads, unit=unit, deputy=deputy,
+                        unit_members=members.get(unit, frozenset()))
+        person = next((p for p in await self.directory.people(principal.token) if p.subject == deputy), None)
+        if person is None:
+            raise InvalidArgument("deputy", "is not a person of your agency (ListPeople)")
+        created = await self.delegations.create(
+            agency_code=agency, delegator=principal.subject, delegator_username=principal.username,
+            delegator_name=principal.name, unit_code=unit, deputy=deputy, deputy_name=person.name or person.username,
+            valid_from=valid_from, valid_to=valid_to, competence=competence, reason=reason)
+        return pb.CreateDelegationResponse(delegation=self.delegation_to_proto(created))
+
+    async def ListDelegations(self, request: pb.ListDelegationsRequest,
+                              context: grpc.aio.ServicerContext) -> pb.ListDelegationsResponse:
+        principal, agency = policy.require()
+        found = await self.delegations.listed(agency, principal.subject, everyone="leader" in principal.roles,
+                                              active_only=request.active_only)
+        return pb.ListDelegationsResponse(delegations=[self.delegation_to_proto(d) for d in found])
+
+    async def RevokeDelegation(self, request: pb.RevokeDelegationRequest,
+                               context: grpc.aio.ServicerContext) -> pb.RevokeDelegationResponse:
+        principal, agency = policy.require()
+        revoked = await self.delegations.revoke(agency_code=agency, delegation_id=_id(request.id, "id"),
+                                                subject=principal.subject, username=principal.username,
+                                                leader="leader" in principal.roles)
+        return pb.RevokeDelegationResponse(delegation=self.delegation_to_proto(revoked))
 
     def _done(self, case: CaseView) -> pb.Case:
         self.on_commit()
@@ -475,7 +533,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         case_id = _id(request.case_id, "case_id")
         document_id = (await self.store.get(own, case_id=case_id)).document_id
 
-        async def submit() -> None:
+        async def submit(_: ActingFor | None) -> None:
             await self.directory.submit(principal.token, document_id)
 
         case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.SUBMIT,
@@ -491,8 +549,11 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         case_id = _id(request.case_id, "case_id")
         document_id = (await self.store.get(own, case_id=case_id)).document_id
 
-        async def sign() -> None:
-            await self.directory.sign(principal.token, document_id)
+        async def sign(on_behalf: ActingFor | None) -> None:
+            # under a delegation the signature shows its competence (KT., TUQ.) for the person signed for
+            await self.directory.sign(principal.token, document_id,
+                                      competence=on_behalf.competence if on_behalf else "",
+                                      on_behalf_of=on_behalf.delegator_username if on_behalf else "")
 
         case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.SIGN,
                                              actor=await self._actor(principal, units=()), effect=sign,
@@ -510,7 +571,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         comment = check_text(request.comment, "comment", required=True)
         document_id = (await self.store.get(own, case_id=case_id)).document_id
 
-        async def give_back() -> None:
+        async def give_back(_: ActingFor | None) -> None:
             await self.directory.return_unsigned(principal.token, document_id, comment)
 
         case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.DECLINE,
@@ -528,7 +589,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             raise InvalidArgument("register_id", f"at most {MAX_ID} characters")
         document_id = (await self.store.get(own, case_id=case_id)).document_id
 
-        async def issue() -> None:
+        async def issue(_: ActingFor | None) -> None:
             await self.directory.issue(principal.token, document_id, register_id)
 
         case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.ISSUE,
@@ -743,6 +804,10 @@ def _members_by_unit(members: Sequence[MemberInfo]) -> dict[str, frozenset[str]]
     for member in members:
         found.setdefault(member.unit_code, set()).add(member.subject)
     return {unit: frozenset(subjects) for unit, subjects in found.items()}
+
+
+def _optional_date(value: str, field: str) -> date | None:
+    return _period_date(value, field) if value.strip() else None
 
 
 def _period_date(value: str, field: str) -> date:

@@ -52,6 +52,7 @@ from vanthu_core.outbox import add_event, outbox_table
 from vanthu_core.paging import decode_cursor, encode_cursor
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_workflow.dashboard import COMPLETED_STATE, UNASSIGNED, CaseFacts
+from vanthu_workflow.domain.delegation import ActingFor
 from vanthu_workflow.domain.incoming import (
     OPEN_TASK_STATES,
     PERSON,
@@ -179,6 +180,9 @@ class StepRow(Base):
     actor_name: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     comment: Mapped[str] = mapped_column(Text, default="")
+    #: Taken by a deputy under a delegation (ủy quyền): the delegator's username and the delegation.
+    on_behalf_of: Mapped[str] = mapped_column(String(100), default="")
+    delegation_id: Mapped[str] = mapped_column(String(36), default="")
 
     __table_args__ = (Index("ix_steps_case", "case_id", "seq"),)
 
@@ -287,18 +291,42 @@ class Actor:
     name: str = ""
     roles: frozenset[str] = frozenset()
     head_of: frozenset[str] = frozenset()
+    #: The delegations (ủy quyền) in force for this person today: whose tasks they also hold.
+    acting_for: tuple[ActingFor, ...] = ()
 
     @property
     def is_leader(self) -> bool:
         return "leader" in self.roles
 
-    def holds(self, task: TaskRow) -> bool:
-        """Whether the task is in this person's inbox: theirs, their unit's (as its head), or their role's."""
+    def holds_own(self, task: TaskRow) -> bool:
+        """Whether the task is in this person's inbox in their own right: theirs, their unit's (as its head), or
+        their role's."""
         if task.assignee_kind == PERSON:
             return task.assignee == self.subject
         if task.assignee_kind == UNIT:
             return task.assignee in self.head_of
         return task.assignee in self.roles
+
+    def delegation_for(self, task: TaskRow) -> ActingFor | None:
+        """The delegation in force under which this person holds a task that is not theirs (None: none does): a
+        unit's under its head's delegation; a leader's own (theirs by name, or the leaders' role: the document to
+        sign) under that leader's."""
+        for acting in self.acting_for:
+            if acting.unit:
+                if task.assignee_kind == UNIT and task.assignee == acting.unit:
+                    return acting
+            elif (task.assignee_kind == PERSON and task.assignee == acting.delegator) or \
+                    (task.assignee_kind == ROLE and task.assignee == LEADERS):
+                return acting
+        return None
+
+    def holds(self, task: TaskRow) -> bool:
+        """Whether the task is in this person's inbox: in their own right, or as a deputy under a delegation."""
+        return self.holds_own(task) or self.delegation_for(task) is not None
+
+    def on_behalf(self, task: TaskRow) -> ActingFor | None:
+        """The delegation a step on ``task`` is taken under (None when the person holds it in their own right)."""
+        return None if self.holds_own(task) else self.delegation_for(task)
 
     def require_leader(self) -> None:
         if not self.is_leader:
@@ -336,6 +364,8 @@ class StepView:
     actor_name: str
     at: datetime
     comment: str
+    on_behalf_of: str = ""
+    delegation_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -457,16 +487,21 @@ class WorkflowStore:
             result=row.result, reply_document_id=row.reply_document_id, created_at=row.created_at,
             updated_at=row.updated_at, tasks=[_task_view(t, row) for t in tasks],
             steps=[StepView(seq=s.seq, task_id=s.task_id, action=s.action, from_state=s.from_state,
-                            to_state=s.to_state, actor=s.actor, actor_name=s.actor_name, at=s.at, comment=s.comment)
+                            to_state=s.to_state, actor=s.actor, actor_name=s.actor_name, at=s.at, comment=s.comment,
+                            on_behalf_of=s.on_behalf_of, delegation_id=s.delegation_id)
                    for s in steps],
             kind=row.kind, circuit=Circuit.from_data(json.loads(row.circuit)) if row.circuit else None,
             drafter=row.drafter, drafter_name=row.drafter_name, unit_code=row.unit_code, type_code=row.type_code,
             parent_id=row.parent_id, depth=row.depth, result_file_ids=list(json.loads(row.result_files or "[]")))
 
     def _mine(self, agency_code: str, actor: Actor) -> ColumnElement[bool]:
-        clauses = [and_(TaskRow.assignee_kind == PERSON, TaskRow.assignee == actor.subject)]
-        if actor.head_of:
-            clauses.append(and_(TaskRow.assignee_kind == UNIT, TaskRow.assignee.in_(sorted(actor.head_of))))
+        people = {actor.subject} | {a.delegator for a in actor.acting_for if not a.unit}
+        units = set(actor.head_of) | {a.unit for a in actor.acting_for if a.unit}
+        clauses = [and_(TaskRow.assignee_kind == PERSON, TaskRow.assignee.in_(sorted(people)))]
+        roles = set(actor.roles) | ({LEADERS} if any(not a.unit for a in actor.acting_for) else set())
+        actor = Actor(actor.subject, actor.username, actor.name, frozenset(roles), actor.head_of, actor.acting_for)
+        if units:
+            clauses.append(and_(TaskRow.assignee_kind == UNIT, TaskRow.assignee.in_(sorted(units))))
         if actor.roles:
             clauses.append(and_(TaskRow.assignee_kind == ROLE, TaskRow.assignee.in_(sorted(actor.roles))))
         return and_(TaskRow.agency_code == agency_code, or_(*clauses))
@@ -920,7 +955,8 @@ class WorkflowStore:
             if kind == TaskKind.LEAD and state == State.ASSIGNED and to != State.ASSIGNED and row.kind != JOB:
                 await add_event(session, outbox, ev.IncomingInProgress(
                     meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id))
-            await self._advance(session, row, action, state, to, actor, text, task.id, audience, extra)
+            await self._advance(session, row, action, state, to, actor, text, task.id, audience, extra,
+                                on_behalf=actor.on_behalf(task))
             return await self._view(session, row)
 
     # -- the outgoing circuit (quy trình văn bản đi) ---------------------------------------------------------------
@@ -953,7 +989,7 @@ class WorkflowStore:
 
     async def act_outgoing(self, agency_code: str, case_id: str, version: int, action: OutAction, *, actor: Actor,
                            comment: str = "", consult: Sequence[Party] = (), task_id: str = "",
-                           effect: Callable[[], Awaitable[None]] | None = None,
+                           effect: Callable[[ActingFor | None], Awaitable[None]] | None = None,
                            audience: Audience | None = None) -> CaseView:
         """One step of an outgoing case, by the holder of the step's open task (the case's stored circuit says who).
 
@@ -1003,8 +1039,9 @@ class WorkflowStore:
                     meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id, drafter=row.drafter,
                     comment=comment))
             if effect is not None:
-                await effect()
-            await self._advance(session, row, action, state, to, actor, text, task.id, audience)
+                await effect(actor.on_behalf(task))
+            await self._advance(session, row, action, state, to, actor, text, task.id, audience,
+                                on_behalf=actor.on_behalf(task))
             return await self._view(session, row)
 
     def _out_task(self, row: CaseRow, circuit: Circuit, to: OutState, now: datetime) -> list[TaskRow]:
@@ -1068,25 +1105,51 @@ class WorkflowStore:
         return new_meta(actor=actor.username, agency=row.agency_code, occurred_at=self.clock())
 
     async def _step(self, session: AsyncSession, row: CaseRow, action: StrEnum, from_state: str, to: StrEnum,
-                    actor: Actor, comment: str, task_id: str) -> None:
+                    actor: Actor, comment: str, task_id: str, on_behalf: ActingFor | None = None) -> None:
         session.add(StepRow(case_id=row.id, task_id=task_id, agency_code=row.agency_code, action=action.value,
                             from_state=from_state, to_state=to.value, actor=actor.username,
-                            actor_subject=actor.subject, actor_name=actor.name, at=self.clock(), comment=comment))
+                            actor_subject=actor.subject, actor_name=actor.name, at=self.clock(), comment=comment,
+                            on_behalf_of=on_behalf.delegator_username if on_behalf else "",
+                            delegation_id=on_behalf.delegation_id if on_behalf else ""))
         if row.kind == JOB:  # the steps of a document's case go to its history in the registry; a job has none
             return
         await add_event(session, outbox, ev.StepRecorded(
             meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id, action=action.value,
-            from_state=from_state, to_state=to.value, comment=comment, task_id=task_id))
+            from_state=from_state, to_state=to.value, comment=comment, task_id=task_id,
+            audience=await self._document_audience(session, row), audience_seq=row.version or 1,
+            on_behalf_of=on_behalf.delegator_username if on_behalf else ""))
+
+    @staticmethod
+    async def _document_audience(session: AsyncSession, row: CaseRow) -> list[str]:
+        """Who the case gives its document to now (issue 13 item 7; the registry keeps it as the document's
+        audience): the principal of every task not cancelled — ``user:<sub>``, ``unit:<code>`` (and the unit a
+        head's re-assignment came from), ``role:<role>`` — and an outgoing draft's drafter. Read without flushing
+        (the case's conditional update must stay the step's own flush): the tasks this step created or changed are
+        the session's objects."""
+        with session.no_autoflush:
+            tasks = list((await session.execute(select(TaskRow).where(TaskRow.case_id == row.id))).scalars())
+        tasks += [t for t in session.new if isinstance(t, TaskRow) and t.case_id == row.id and t not in tasks]
+        found: set[str] = set()
+        prefix = {PERSON: "user", UNIT: "unit", ROLE: "role"}
+        for task in tasks:
+            if task.state == TaskState.CANCELLED.value:
+                continue
+            found.add(f"{prefix.get(task.assignee_kind, task.assignee_kind)}:{task.assignee}")
+            if task.unit_code:
+                found.add(f"unit:{task.unit_code}")
+        if row.kind == OUTGOING and row.drafter:
+            found.add(f"user:{row.drafter}")
+        return sorted(found)
 
     async def _advance(self, session: AsyncSession, row: CaseRow, action: StrEnum, state: StrEnum, to: StrEnum,
                        actor: Actor, comment: str, task_id: str, audience: Audience | None = None,
-                       extra: Sequence[tuple[str, str, Words, str]] = ()) -> None:
+                       extra: Sequence[tuple[str, str, Words, str]] = (), on_behalf: ActingFor | None = None) -> None:
         """Moves the case, records the step and writes the step's notifications (each new task's holder, and
         ``extra``: (recipient, kind, words, task id)) after the case's conditional update."""
         new_tasks: list[TaskRow] = session.sync_session.info.pop(_NEW_TASKS, [])
         row.state, row.updated_at = to.value, self.clock()
         flag_modified(row, "state")  # a step that keeps the state, at an unmoved clock, still bumps the version
-        await self._step(session, row, action, state.value, to, actor, comment, task_id)
+        await self._step(session, row, action, state.value, to, actor, comment, task_id, on_behalf)
         try:
             await session.flush()
         except StaleDataError:

@@ -144,6 +144,8 @@ class DocumentOut(BaseModel):
     revocation_kind: str = Field("", description="revoke (thu hồi) or update (cập nhật)")
     replaces_document_id: str = Field("", description="thay thế: the arrival this one replaces")
     replaced_by_document_id: str = Field("", description="thay thế: the arrival that replaced this one")
+    audience: list[str] = Field(default_factory=list, description=(
+        "who inside the agency sees it: * (everyone), role:<role>, unit:<unit code>, user:<subject>"))
 
 
 class DocumentPage(BaseModel):
@@ -421,6 +423,35 @@ async def history(request: Request, principal: User, document_id: str) -> list[H
                                                          metadata=forward(principal))
     return [HistoryOut(at=e.at, actor=e.actor, action=e.action, changes=json.loads(e.changes_json or "{}"),
                        note=e.note) for e in reply.entries]
+
+
+class AccessLogEntryOut(BaseModel):
+    at: str
+    subject: str
+    username: str
+    action: Literal["view", "download", "link"] = Field(description="view (opened), download (a file), link (a "
+                                                                     "download link made)")
+    object_id: str = Field(description="the file, for a download or a link")
+    client: str = Field(description="the application used (the token's client: vanthu-web, ...)")
+
+
+class AccessLogPage(BaseModel):
+    items: list[AccessLogEntryOut]
+    next_page_token: str | None
+
+
+@router.get("/documents/{document_id}/access-log", response_model=AccessLogPage,
+            summary="Nhật ký truy cập: who opened the document and downloaded its files (Decree 30 Appendix VI, "
+                    "III.5.a)")
+@calls(DOCUMENTS + "GetDocumentAccessLog")
+async def access_log(request: Request, principal: User, document_id: Annotated[str, Path(max_length=64)],
+                     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+                     page_token: Annotated[str, Query(max_length=2048)] = "") -> AccessLogPage:
+    reply = await _documents(request).GetDocumentAccessLog(pb.GetDocumentAccessLogRequest(
+        id=document_id, page=common_pb2.PageRequest(page_size=page_size, page_token=page_token)),
+        metadata=forward(principal))
+    return AccessLogPage(items=[AccessLogEntryOut.model_validate(_dict(e)) for e in reply.entries],
+                         next_page_token=reply.page.next_page_token or None)
 
 
 @router.post("/documents/{document_id}/revocation/accept", response_model=DocumentOut,

@@ -23,12 +23,13 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from vanthu.registry.v1 import documents_pb2
 from vanthu.storage.v1 import storage_pb2 as pb
 from vanthu_core import clients, wire
 from vanthu_core.auth import Principal
 from vanthu_core.errors import InvalidArgument, PermissionDenied, Unavailable
 from vanthu_core.grpc_server import field_violations
-from vanthu_core.policy import STORAGE
+from vanthu_core.policy import DOCUMENTS, STORAGE
 from vanthu_gateway import disposition
 from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
@@ -304,9 +305,30 @@ async def _unsatisfiable(request: Request, object_id: str, metadata: Any, agency
                    headers={"Content-Range": f"bytes */{size}"})
 
 
+#: Storage's references that name a document of the registry (``registry/document/<id>``).
+DOCUMENT_HOLDER = "registry/document/"
+
+
+def document_holders(obj: pb.StoredObject) -> list[str]:
+    """The documents holding a stored object, as storage's references name them (at most 20 asked about)."""
+    return [r.removeprefix(DOCUMENT_HOLDER) for r in obj.references if r.startswith(DOCUMENT_HOLDER)][:20]
+
+
+async def check_document_file(request: Request, principal: Principal, obj: pb.StoredObject, action: str) -> None:
+    """A file of documents goes to a person only when they see one of those documents (the registry says so and
+    logs the access, issue 13 item 7); a file no document holds (an upload not yet put on one) stays the agency's
+    (storage's rule). NotFound otherwise, as for another agency's file."""
+    holders = document_holders(obj)
+    if holders:
+        await request.app.state.clients.documents.CheckFileAccess(
+            documents_pb2.CheckFileAccessRequest(object_id=obj.object_id, document_ids=holders, action=action),
+            metadata=forward(principal))
+
+
 async def _stream(request: Request, object_id: str, metadata: Any, range_header: str | None,
-                  agency: str = "") -> Response:
-    """Stream one object: with a person's token (``agency`` empty: theirs) or with the gateway's own token for the
+                  agency: str = "", principal: Principal | None = None) -> Response:
+    """Stream one object: with a person's token (``agency`` empty: theirs; ``principal``, when the file is a
+    document's, must see the document: :func:`check_document_file`) or with the gateway's own token for the
     ``agency`` a signed link names."""
     offset, length = 0, 0
     if range_header:
@@ -327,6 +349,12 @@ async def _stream(request: Request, object_id: str, metadata: Any, range_header:
             return await _unsatisfiable(request, object_id, metadata, agency)
         raise
     obj = first.object
+    if principal is not None:
+        try:
+            await check_document_file(request, principal, obj, "download")
+        except BaseException:
+            call.cancel()
+            raise
     if range_header and offset >= obj.size:
         call.cancel()
         return await _unsatisfiable(request, object_id, metadata, agency)
@@ -370,10 +398,10 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 @router.get("/{object_id}/content", summary="Download a file (a single Range is supported)",
             response_class=StreamingResponse, responses=FILE_RESPONSES)
-@calls(STORAGE + "Download", STORAGE + "Stat")
+@calls(STORAGE + "Download", STORAGE + "Stat", DOCUMENTS + "CheckFileAccess")
 async def download(request: Request, principal: User, object_id: str,
                    range_header: Annotated[str | None, Header(alias="Range")] = None) -> Response:
-    return await _stream(request, object_id, forward(principal), range_header)
+    return await _stream(request, object_id, forward(principal), range_header, principal=principal)
 
 
 def _sign(secret: bytes, object_id: str, agency: str, expires: int) -> str:
@@ -382,9 +410,10 @@ def _sign(secret: bytes, object_id: str, agency: str, expires: int) -> str:
 
 
 @router.post("/{object_id}/link", response_model=Link, summary="A short-lived download link that needs no token")
-@calls(STORAGE + "Stat")
+@calls(STORAGE + "Stat", DOCUMENTS + "CheckFileAccess")
 async def link(request: Request, principal: User, object_id: str) -> Link:
     reply = await _storage(request).Stat(pb.StatRequest(object_id=object_id), metadata=forward(principal))
+    await check_document_file(request, principal, reply.object, "link")
     settings = request.app.state.settings
     expires = int(time.time()) + settings.download_link_ttl_s
     agency = reply.object.agency_code

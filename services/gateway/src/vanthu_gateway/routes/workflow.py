@@ -83,6 +83,9 @@ class StepOut(ResponseBody):
     actor_name: str
     at: str = Field(description="ISO 8601, +07:00")
     comment: str
+    on_behalf_of: str = Field("", description="taken by a deputy under a delegation (ủy quyền): the delegator's "
+                                              "username")
+    delegation_id: str = ""
 
 
 class CircuitStepOut(ResponseBody):
@@ -283,7 +286,8 @@ def _case(c: pb.Case) -> CaseOut:
         result=c.result, reply_document_id=c.reply_document_id, created_at=c.created_at, updated_at=c.updated_at,
         tasks=[_task(t) for t in c.tasks],
         steps=[StepOut(seq=s.seq, task_id=s.task_id, action=s.action, from_state=s.from_state, to_state=s.to_state,
-                       actor=s.actor, actor_name=s.actor_name, at=s.at, comment=s.comment) for s in c.steps],
+                       actor=s.actor, actor_name=s.actor_name, at=s.at, comment=s.comment,
+                       on_behalf_of=s.on_behalf_of, delegation_id=s.delegation_id) for s in c.steps],
         kind=c.kind, definition_version=c.definition_version,
         circuit=[CircuitStepOut(step=s.step, role=s.role) for s in c.circuit], drafter=c.drafter,
         drafter_name=c.drafter_name, unit_code=c.unit_code, type_code=c.type_code, parent_id=c.parent_id,
@@ -607,3 +611,71 @@ async def issue_outgoing(request: Request, principal: User, case_id: Id, body: I
     reply = await _workflow(request).IssueOutgoing(pb.IssueOutgoingRequest(
         case_id=case_id, version=body.version, register_id=body.register_id), metadata=forward(principal))
     return _case(reply.case)
+
+
+# -- ủy quyền (delegations) ---------------------------------------------------------------------------------------
+class DelegationIn(RequestBody):
+    deputy: Subject = Field(description="the deputy's subject: a person of your agency (for a unit, a member of it)")
+    unit_code: Annotated[str, Field(max_length=20, pattern=r"^([A-Za-z0-9][A-Za-z0-9._-]*)?$")] = Field(
+        "", description="a head: the unit whose tasks the deputy takes; empty: a leader's own tasks")
+    valid_from: IsoDate = Field(description="the first day (Vietnam date)")
+    valid_to: IsoDate = Field(description="the last day, included (at most a year after the first)")
+    competence: Literal["KT.", "TUQ."] = Field("TUQ.", description="what a signature under it shows: KT. (ký thay) "
+                                                                   "or TUQ. (thừa ủy quyền)")
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+
+class DelegationOut(ResponseBody):
+    id: str
+    agency_code: str
+    delegator: str
+    delegator_username: str
+    delegator_name: str
+    unit_code: str
+    deputy: str
+    deputy_name: str
+    valid_from: str
+    valid_to: str
+    competence: str
+    reason: str
+    created_at: str
+    revoked_at: str = Field(description="empty while not revoked")
+    revoked_by: str
+    active: bool = Field(description="in force today")
+
+
+def _delegation(d: pb.Delegation) -> DelegationOut:
+    return DelegationOut(
+        id=d.id, agency_code=d.agency_code, delegator=d.delegator, delegator_username=d.delegator_username,
+        delegator_name=d.delegator_name, unit_code=d.unit_code, deputy=d.deputy, deputy_name=d.deputy_name,
+        valid_from=d.valid_from, valid_to=d.valid_to, competence=d.competence, reason=d.reason,
+        created_at=d.created_at, revoked_at=d.revoked_at, revoked_by=d.revoked_by, active=d.active)
+
+
+@router.post("/delegations", response_model=DelegationOut, status_code=201,
+             summary="Delegate your tasks (a leader) or your unit's (a head) to a deputy for a period (ủy quyền)")
+@calls(WORKFLOW + "CreateDelegation")
+async def create_delegation(request: Request, principal: User, body: DelegationIn) -> DelegationOut:
+    reply = await _workflow(request).CreateDelegation(pb.CreateDelegationRequest(
+        deputy=body.deputy, unit_code=body.unit_code, valid_from=body.valid_from.isoformat(),
+        valid_to=body.valid_to.isoformat(), competence=body.competence, reason=body.reason),
+        metadata=forward(principal))
+    return _delegation(reply.delegation)
+
+
+@router.get("/delegations", response_model=list[DelegationOut],
+            summary="The delegations you gave or received (a leader: all of your agency's), newest first")
+@calls(WORKFLOW + "ListDelegations")
+async def list_delegations(request: Request, principal: User, active_only: bool = False) -> list[DelegationOut]:
+    reply = await _workflow(request).ListDelegations(pb.ListDelegationsRequest(active_only=active_only),
+                                                     metadata=forward(principal))
+    return [_delegation(d) for d in reply.delegations]
+
+
+@router.post("/delegations/{delegation_id}/revoke", response_model=DelegationOut,
+             summary="End a delegation now (its delegator, or a leader)")
+@calls(WORKFLOW + "RevokeDelegation")
+async def revoke_delegation(request: Request, principal: User, delegation_id: Id) -> DelegationOut:
+    reply = await _workflow(request).RevokeDelegation(pb.RevokeDelegationRequest(id=delegation_id),
+                                                      metadata=forward(principal))
+    return _delegation(reply.delegation)

@@ -1,0 +1,134 @@
+"""Ủy quyền kept in the workflow's database (issue 13 item 7): :class:`DelegationStore` creates, lists and revokes
+delegations (:mod:`vanthu_workflow.domain.delegation` has the rules) and finds those in force for a deputy on a day,
+which the API adds to the acting person (:attr:`vanthu_workflow.store.Actor.acting_for`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Date, Index, String, Text, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from vanthu_core.db import UtcDateTime
+from vanthu_core.errors import NotFound, PermissionDenied
+from vanthu_core.ids import new_id
+from vanthu_core.timeutil import Clock, utc_now, vietnam_time
+from vanthu_workflow.domain.delegation import ActingFor, in_force
+from vanthu_workflow.store import Base
+
+
+class DelegationRow(Base):
+    __tablename__ = "delegations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(35))
+    delegator: Mapped[str] = mapped_column(String(100))
+    delegator_username: Mapped[str] = mapped_column(String(100))
+    delegator_name: Mapped[str] = mapped_column(String(200), default="")
+    #: A head's delegation: the unit; empty: a leader's own tasks.
+    unit_code: Mapped[str] = mapped_column(String(20), default="")
+    deputy: Mapped[str] = mapped_column(String(100))
+    deputy_name: Mapped[str] = mapped_column(String(200), default="")
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)
+    competence: Mapped[str] = mapped_column(String(5))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    revoked_by: Mapped[str] = mapped_column(String(100), default="")
+
+    __table_args__ = (Index("ix_delegations_deputy", "agency_code", "deputy", "valid_to"),
+                      Index("ix_delegations_delegator", "agency_code", "delegator"))
+
+
+@dataclass(frozen=True)
+class DelegationView:
+    id: str
+    agency_code: str
+    delegator: str
+    delegator_username: str
+    delegator_name: str
+    unit_code: str
+    deputy: str
+    deputy_name: str
+    valid_from: date
+    valid_to: date
+    competence: str
+    reason: str
+    created_at: datetime
+    revoked_at: datetime | None
+    revoked_by: str
+    active: bool
+
+
+class DelegationStore:
+    """Delegations of every agency; each method is one transaction."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock = utc_now) -> None:
+        self.sessions = sessions
+        self.clock = clock
+
+    def today(self) -> date:
+        return vietnam_time(self.clock()).date()
+
+    def _view(self, row: DelegationRow) -> DelegationView:
+        return DelegationView(
+            id=row.id, agency_code=row.agency_code, delegator=row.delegator,
+            delegator_username=row.delegator_username, delegator_name=row.delegator_name, unit_code=row.unit_code,
+            deputy=row.deputy, deputy_name=row.deputy_name, valid_from=row.valid_from, valid_to=row.valid_to,
+            competence=row.competence, reason=row.reason, created_at=row.created_at, revoked_at=row.revoked_at,
+            revoked_by=row.revoked_by,
+            active=in_force(row.valid_from, row.valid_to, row.revoked_at is not None, self.today()))
+
+    async def create(self, *, agency_code: str, delegator: str, delegator_username: str, delegator_name: str,
+                     unit_code: str, deputy: str, deputy_name: str, valid_from: date, valid_to: date,
+                     competence: str, reason: str) -> DelegationView:
+        """A delegation (checked by the caller: :func:`~vanthu_workflow.domain.delegation.check_delegator`,
+        :func:`~vanthu_workflow.domain.delegation.check_period`)."""
+        async with self.sessions() as session, session.begin():
+            row = DelegationRow(id=new_id(), agency_code=agency_code, delegator=delegator,
+                                delegator_username=delegator_username, delegator_name=delegator_name,
+                                unit_code=unit_code, deputy=deputy, deputy_name=deputy_name, valid_from=valid_from,
+                                valid_to=valid_to, competence=competence, reason=reason, created_at=self.clock(),
+                                revoked_at=None, revoked_by="")
+            session.add(row)
+            return self._view(row)
+
+    async def listed(self, agency_code: str, subject: str, *, everyone: bool,
+                     active_only: bool) -> list[DelegationView]:
+        """Those ``subject`` gave or received (``everyone``: all of the agency), newest first (at most 500)."""
+        query = select(DelegationRow).where(DelegationRow.agency_code == agency_code)
+        if not everyone:
+            query = query.where(or_(DelegationRow.delegator == subject, DelegationRow.deputy == subject))
+        async with self.sessions() as session:
+            rows = (await session.execute(query.order_by(DelegationRow.id.desc()).limit(500))).scalars().all()
+            views = [self._view(r) for r in rows]
+        return [v for v in views if v.active] if active_only else views
+
+    async def revoke(self, *, agency_code: str, delegation_id: str, subject: str, username: str,
+                     leader: bool) -> DelegationView:
+        """End a delegation now: its delegator or a leader of the agency (NotFound for others: not theirs to see,
+        unless they are its deputy: PermissionDenied). A revoked one stays as it was."""
+        async with self.sessions() as session, session.begin():
+            row = await session.get(DelegationRow, delegation_id, with_for_update=True)
+            if row is None or row.agency_code != agency_code or \
+                    not (leader or subject in (row.delegator, row.deputy)):
+                raise NotFound("your agency has no such delegation")
+            if not leader and subject != row.delegator:
+                raise PermissionDenied("only the delegator or a leader ends a delegation")
+            if row.revoked_at is None:
+                row.revoked_at, row.revoked_by = self.clock(), username
+            return self._view(row)
+
+    async def acting_for(self, agency_code: str, deputy: str) -> tuple[ActingFor, ...]:
+        """The delegations in force today (Vietnam date at the store's clock) for ``deputy``."""
+        today = self.today()
+        async with self.sessions() as session:
+            rows = (await session.execute(select(DelegationRow).where(
+                DelegationRow.agency_code == agency_code, DelegationRow.deputy == deputy,
+                DelegationRow.valid_to >= today, DelegationRow.valid_from <= today,
+                DelegationRow.revoked_at.is_(None)))).scalars().all()
+        return tuple(ActingFor(delegation_id=r.id, delegator=r.delegator, delegator_username=r.delegator_username,
+                               unit=r.unit_code, competence=r.competence) for r in rows)

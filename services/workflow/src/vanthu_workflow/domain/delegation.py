@@ -1,0 +1,74 @@
+"""Ủy quyền: a leader's own tasks, or a unit's tasks by its head, given to a deputy for a period (issue 13 item 7).
+
+Decree 30/2020 Art. 13 (regulations digest §3.4): a deputy signs for the head (**KT.**, ký thay); a person delegated
+in writing, for a limited time, signs **TUQ.** (thừa ủy quyền), and what is so delegated cannot be delegated again.
+Pure rules, no I/O: the period, who may delegate what, and which tasks a delegation in force covers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from vanthu_core.errors import InvalidArgument, PermissionDenied
+
+#: The competences a delegation gives a signature (regulations digest §3.4).
+COMPETENCES = ("KT.", "TUQ.")
+#: A delegation lasts at most this many days (a written authorisation is time-limited).
+MAX_DAYS = 366
+
+
+@dataclass(frozen=True)
+class ActingFor:
+    """A delegation in force for the person acting: whose tasks (``delegator``: a person's own tasks when ``unit``
+    is empty; the unit's tasks otherwise), under which delegation and competence."""
+
+    delegation_id: str
+    delegator: str
+    delegator_username: str
+    unit: str = ""
+    competence: str = "TUQ."
+
+
+def check_period(valid_from: date | None, valid_to: date | None, today: date) -> tuple[date, date]:
+    """The period (Vietnam dates, both included): from ≤ to, not ended before today, at most :data:`MAX_DAYS`."""
+    if valid_from is None:
+        raise InvalidArgument("valid_from", "is required (YYYY-MM-DD)")
+    if valid_to is None:
+        raise InvalidArgument("valid_to", "is required (YYYY-MM-DD)")
+    if valid_to < valid_from:
+        raise InvalidArgument("valid_to", "must be on or after valid_from")
+    if valid_to < today:
+        raise InvalidArgument("valid_to", f"the period has ended already (today is {today.isoformat()})")
+    if (valid_to - valid_from).days >= MAX_DAYS:
+        raise InvalidArgument("valid_to", f"a delegation lasts at most {MAX_DAYS} days")
+    return valid_from, valid_to
+
+
+def check_competence(value: str) -> str:
+    value = value.strip() or "TUQ."
+    if value not in COMPETENCES:
+        raise InvalidArgument("competence", "must be 'KT.' (ký thay) or 'TUQ.' (thừa ủy quyền)")
+    return value
+
+
+def check_delegator(*, subject: str, roles: frozenset[str], head_of: frozenset[str], unit: str, deputy: str,
+                    unit_members: frozenset[str]) -> None:
+    """Who may delegate what: a leader their own tasks (``unit`` empty); the head of a unit (role head, head of it in
+    the directory) its tasks to a member of the unit. Never to oneself. Only what one holds in one's own right:
+    a deputy's tasks under a delegation are not in ``roles``/``head_of``, so they cannot be delegated again."""
+    if deputy == subject:
+        raise InvalidArgument("deputy", "is you: name another person of your agency")
+    if not unit:
+        if "leader" not in roles:
+            raise PermissionDenied("only a leader (lãnh đạo) delegates their own tasks; a head names the unit")
+        return
+    if "head" not in roles or unit not in head_of:
+        raise PermissionDenied(f"only the head (trưởng đơn vị) of {unit} delegates its tasks")
+    if deputy not in unit_members:
+        raise InvalidArgument("deputy", f"is not a member of the unit {unit} (ListUnitMembers)")
+
+
+def in_force(valid_from: date, valid_to: date, revoked: bool, today: date) -> bool:
+    """Whether a delegation gives anything on ``today`` (Vietnam date): inside its period and not revoked."""
+    return not revoked and valid_from <= today <= valid_to

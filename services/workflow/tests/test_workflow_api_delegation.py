@@ -1,0 +1,108 @@
+"""Ủy quyền and who the case gives its document to (issue 13 item 7): a deputy acts on the delegator's tasks during
+the delegation's period only, each step so taken records the delegation, and every step tells the registry who the
+document is given to (the audience it keeps)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import grpc
+import pytest
+
+from vanthu.workflow.v1 import events_pb2 as ev
+from vanthu.workflow.v1 import workflow_pb2 as pb
+
+from .conftest import Harness
+
+pytestmark = pytest.mark.integration
+HEAD, OFFICER, LEADER = "truongphong.ubnd", "chuyenvien.ubnd", "lanhdao.ubnd"
+
+
+async def delegate(h: Harness, *, user: str = HEAD, deputy: str = OFFICER, unit: str = "TH",
+                   valid_from: str = "2031-06-11", valid_to: str = "2031-06-13") -> pb.Delegation:
+    return (await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
+        deputy=h.subject(deputy), unit_code=unit, valid_from=valid_from, valid_to=valid_to, competence="KT.",
+        reason="Đi công tác"), user)).delegation
+
+
+async def inbox(h: Harness, user: str) -> list[str]:
+    return [t.id for t in (await h.call(h.api.ListInbox, pb.ListInboxRequest(), user)).tasks]
+
+
+async def test_a_deputy_acts_on_the_units_task_during_the_delegation_and_the_step_records_it(harness: Harness) -> None:
+    h = harness
+    delegation = await delegate(h)
+    assert (delegation.active, delegation.unit_code, delegation.competence) == (True, "TH", "KT.")
+    case = await h.assigned()  # Phòng Tổng hợp leads: the task is in its head's inbox
+    lead = h.task(case, "lead")
+    assert lead.id in await inbox(h, OFFICER)  # ... and in the deputy's, under the delegation
+
+    case = (await h.call(h.api.RecordProgress, pb.RecordProgressRequest(
+        task_id=lead.id, version=case.version, comment="Đang tổng hợp"), OFFICER)).case
+    step = case.steps[-1]
+    assert (step.actor, step.on_behalf_of, step.delegation_id) == (OFFICER, HEAD, delegation.id)
+    recorded = [e for e in await h.events() if isinstance(e, ev.StepRecorded)]
+    assert recorded[-1].on_behalf_of == HEAD
+    assert {"unit:TH", "unit:NC", "unit:VP"} <= set(recorded[-1].audience)
+
+    # the day after the period: nothing any more
+    h.clock.now += timedelta(days=3)
+    assert lead.id not in await inbox(h, OFFICER)
+    refused = await h.refused(h.api.RecordProgress, pb.RecordProgressRequest(
+        task_id=lead.id, version=case.version, comment="Vẫn đang tổng hợp"), OFFICER)
+    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED
+    listed = (await h.call(h.api.ListDelegations, pb.ListDelegationsRequest(), HEAD)).delegations
+    assert [(d.id, d.active) for d in listed] == [(delegation.id, False)]
+
+
+async def test_a_delegation_not_yet_begun_or_revoked_gives_nothing(harness: Harness) -> None:
+    h = harness
+    later = await delegate(h, valid_from="2031-06-12", valid_to="2031-06-20")
+    case = await h.assigned()
+    lead = h.task(case, "lead")
+    assert lead.id not in await inbox(h, OFFICER)  # starts tomorrow
+    h.clock.now += timedelta(days=1)
+    assert lead.id in await inbox(h, OFFICER)
+    revoked = (await h.call(h.api.RevokeDelegation, pb.RevokeDelegationRequest(id=later.id), HEAD)).delegation
+    assert (revoked.active, revoked.revoked_by) == (False, HEAD)
+    assert lead.id not in await inbox(h, OFFICER)
+
+
+async def test_who_may_delegate_what(harness: Harness) -> None:
+    h = harness
+    async def code(**kwargs: str) -> grpc.StatusCode:
+        try:
+            await delegate(h, **kwargs)
+        except grpc.aio.AioRpcError as error:
+            return error.code()
+        return grpc.StatusCode.OK
+
+    assert await code(user=OFFICER, deputy=HEAD) == grpc.StatusCode.PERMISSION_DENIED  # an officer delegates nothing
+    assert await code(unit="NC") == grpc.StatusCode.PERMISSION_DENIED  # not the head of Phòng Nội chính
+    assert await code(deputy="vanthu.ubnd") == grpc.StatusCode.INVALID_ARGUMENT  # not a member of the unit
+    assert await code(deputy=HEAD) == grpc.StatusCode.INVALID_ARGUMENT  # oneself
+    assert await code(valid_from="2031-06-01", valid_to="2031-06-05") == grpc.StatusCode.INVALID_ARGUMENT  # ended
+    assert await code(user=HEAD, unit="") == grpc.StatusCode.PERMISSION_DENIED  # a head names the unit
+    assert await code(user=LEADER, deputy=HEAD, unit="") == grpc.StatusCode.OK  # a leader: their own tasks
+    refused = await h.refused(h.api.RevokeDelegation, pb.RevokeDelegationRequest(
+        id=(await delegate(h)).id), OFFICER)  # the deputy does not end it (nor may an officer call it)
+    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_a_head_signs_for_the_leader_under_a_delegation_with_its_competence(harness: Harness) -> None:
+    h = harness
+    case = await h.started()
+    case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=case.id, version=case.version, approve=True), HEAD)).case
+    case = (await h.call(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(case_id=case.id, version=case.version),
+                         OFFICER)).case
+    sign = pb.SignOutgoingRequest(case_id=case.id, version=case.version)
+    assert (await h.refused(h.api.SignOutgoing, sign, HEAD)).code() == grpc.StatusCode.PERMISSION_DENIED  # leaders'
+    delegation = (await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
+        deputy=h.subject(HEAD), valid_from="2031-06-11", valid_to="2031-06-11", competence="TUQ."), LEADER)).delegation
+    assert h.task(case, "sign").id in await inbox(h, HEAD)
+    case = (await h.call(h.api.SignOutgoing, sign, HEAD)).case
+    assert case.state == "signed"
+    assert (case.steps[-1].actor, case.steps[-1].on_behalf_of, case.steps[-1].delegation_id) == (
+        HEAD, LEADER, delegation.id)
+    assert h.directory.competences[-1] == ("TUQ.", LEADER)  # the registry records the signature's competence
