@@ -800,6 +800,8 @@ ROWS.update({
         expect={**OUTSIDE_THE_JOB, **IN_THE_JOB}),
     # -- notifications: each person's own ----------------------------------------------------------------------------
     "GET /api/v1/notifications": Row("own", 200),
+    # search: within the caller's own agency and the documents' audiences (issue 15)
+    "GET /api/v1/search": Row("own", 200, body=lambda w, u, t: {"params": {"q": "quyết định"}}),
     "POST /api/v1/notifications/read": Row("own", 200, body=lambda w, u, t: {"json": {"all": True}}),
     "GET /api/v1/notifications/stream": Row("own", 200),
     "GET /api/v1/notifications/settings": Row("own", 200),

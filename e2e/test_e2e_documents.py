@@ -101,3 +101,38 @@ def test_bad_documents_get_problem_json_naming_the_field(api: httpx.Client, logi
     assert reply.status_code == status, reply.text
     assert reply.headers["content-type"] == "application/problem+json"
     assert [e["field"] for e in reply.json()["errors"]] == [field]
+
+
+def test_a_registered_arrival_is_searchable_within_two_seconds_by_its_own_agency_only(
+        api: httpx.Client, login: Callable[[str], str]) -> None:
+    """Issue 15: registered through the gateway, found through the gateway's search (polled, no fixed sleep) with or
+    without diacritics and by its symbol; another agency's clerk finds and counts nothing of it."""
+    import secrets
+
+    from vanthu_testing.ports import wait_until
+
+    clerk = bearer(login("vanthu.snv"))
+    number = f"9{secrets.randbelow(10**6):06d}"
+    arrival = {"direction": "incoming", "type_code": "cong_van",
+               "abstract": f"V/v kiểm định chất lượng nước sinh hoạt đợt {number}",
+               "sender": {"agency_code": "000.00.00.H61", "agency_name": "UBND tỉnh Vĩnh Long",
+                          "number_symbol": f"{number}/UBND-KGVX", "document_date": "2026-11-25"}}
+    created = api.post("/api/v1/documents", json=arrival, headers=clerk)
+    assert created.status_code == 201, created.text
+    registered = api.post(f"/api/v1/documents/{created.json()['id']}/register", headers=clerk,
+                          json={"register_id": register_id(api, login("vanthu.snv"), "incoming", "Sổ văn bản đến")})
+    assert registered.status_code == 200, registered.text
+    seen: list[object] = []
+
+    def found() -> bool:
+        reply = api.get("/api/v1/search", params={"q": f"kiem dinh chat luong nuoc {number}"}, headers=clerk)
+        seen[:] = [reply.status_code, reply.text[:300]]
+        return reply.status_code == 200 and [h["document_id"] for h in reply.json()["hits"]] == [
+            created.json()["id"]]
+
+    wait_until(found, timeout_s=2.0, what="the registered arrival in the search", last_seen=lambda: str(seen))
+    by_symbol = api.get("/api/v1/search", params={"q": f"{number}/UBND"}, headers=clerk).json()
+    assert by_symbol["hits"][0]["number_symbol"] == f"{number}/UBND-KGVX"
+    other = api.get("/api/v1/search", params={"q": f"kiểm định {number}"}, headers=bearer(login("vanthu.ubnd")))
+    assert other.status_code == 200 and other.json()["total"] == 0
+    assert all(v["count"] == 0 for values in other.json()["facets"].values() for v in values)

@@ -3,7 +3,8 @@
 # PostgreSQL server (tests of the scale-mode database), SoftHSM2 + OpenSC (PKCS#11 signing keys),
 # poppler-utils (pdfsig/pdftoppm check signed PDFs), fonts-liberation (Times-metric Vietnamese font),
 # libfaketime (the suite's second pass with the clock a year ahead, `make test-year-ahead`), Node.js and npm (the web
-# app's build and tests), chromium (the browser tests drive Debian's build through Playwright: no browser download).
+# app's build and tests), chromium (the browser tests drive Debian's build through Playwright: no browser download),
+# tesseract-ocr with its Vietnamese model (the search service's OCR of scanned documents).
 set -euo pipefail
 need=()
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
@@ -17,6 +18,8 @@ ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || need+=(libfaketime)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
+[ -n "$(ls /usr/share/tesseract-ocr/*/tessdata/vie.traineddata 2>/dev/null)" ] || need+=(tesseract-ocr-vie)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "system-deps: missing ${need[*]}; install them (Debian: apt-get install ${need[*]}); tests needing them will skip" >&2

@@ -130,7 +130,7 @@ def test_a_typo_in_a_known_key_fails_the_schema(typo: dict[str, Any]) -> None:
 @pytest.mark.parametrize("bad", [
     {"common": {"logLevel": "LOUD"}},
     {"services": {"registry": {"port": 70000}}},
-    {"services": {"search": {"enabled": True}}},                                      # a service needs a port
+    {"services": {"records": {"enabled": True}}},                                     # a service needs a port
     {"services": {"gateway": {"env": {"VANTHU_GATEWAY_DOWNLOAD_LINK_SECRET": "x"}}}},  # a secret in values
     {"services": {"storage": {"env": {"PATH": "/bin"}}}},                               # only VANTHU_/OTEL_
 ], ids=["level", "port", "no-port", "secret-in-values", "foreign-env"])
@@ -218,7 +218,8 @@ def _settings_classes() -> dict[str, type]:
 
 
 #: Settings whose default is under var/ but that production never uses (VANTHU_PROFILE=production refuses them).
-DEVELOPMENT_ONLY = {("signing", "dev_pki_dir")}
+#: Embedded mode only: signing's dev PKI, search's Tantivy index (the chart runs search on OpenSearch).
+DEVELOPMENT_ONLY = {("signing", "dev_pki_dir"), ("search", "index_dir")}
 
 
 @pytest.mark.parametrize("name", VALUES)

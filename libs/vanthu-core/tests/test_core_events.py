@@ -29,7 +29,7 @@ def test_every_event_message_names_one_subject_of_its_own_service() -> None:
         assert re.fullmatch(rf"vanthu\.{service}\.[a-z_]+\.[a-z_]+", subject), subject
         assert message_type.DESCRIPTOR.fields_by_name["meta"].number == 1
         assert message_type.DESCRIPTOR.fields_by_name["meta"].message_type.full_name == "vanthu.common.v1.EventMeta"
-    assert set(subjects.SERVICES) == {"registry", "signing", "storage", "interchange", "workflow"}
+    assert set(subjects.SERVICES) == {"registry", "signing", "storage", "interchange", "workflow", "search"}
     assert subjects.published_by("signing") == ["vanthu.signing.document.signed", "vanthu.signing.document.verified",
                                                 "vanthu.signing.profile.updated"]
 

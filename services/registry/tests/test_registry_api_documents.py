@@ -202,7 +202,9 @@ async def test_only_interchange_creates_a_document_for_an_agency(stub: documents
     assert client in (error.details() or "")
     listed = await call(dev_issuer, stub.ListDocuments, pb.ListDocumentsRequest(), "vanthu.snv")
     assert list(listed.documents) == []  # type: ignore[attr-defined]
-    await expect(grpc.StatusCode.PERMISSION_DENIED, stub.ListDocuments(pb.ListDocumentsRequest(), metadata=service))
+    if client != "vanthu-search":  # search lists the agency it names (it rebuilds its index from the list)
+        await expect(grpc.StatusCode.PERMISSION_DENIED, stub.ListDocuments(pb.ListDocumentsRequest(),
+                                                                           metadata=service))
 
 
 async def test_the_server_dates_and_numbers_by_its_injected_clock(platform: Any) -> None:
@@ -239,3 +241,28 @@ async def test_the_register_exports_as_csv_and_a_printable_xlsx(platform: Any, c
     request.date_to = f"{clock.year - 1}-01-01"
     await expect(grpc.StatusCode.INVALID_ARGUMENT,
                  platform.call(platform.documents.ExportRegister, request, "vanthu.ubnd"))
+
+
+async def test_search_reads_and_lists_any_document_of_the_agency_it_names_and_no_other_service_does(
+        stub: documents_pb2_grpc.DocumentServiceStub, dev_issuer: DevIssuer) -> None:
+    """The search service indexes every document (a draft too: its own audience filter decides who finds it); it
+    names the agency; interchange still reads only issued documents; a person cannot list another agency's."""
+    draft = (await call(dev_issuer, stub.CreateDocument, pb.CreateDocumentRequest(document=DECISION),
+                        "chuyenvien.ubnd")).document  # type: ignore[attr-defined]
+    search = bearer_metadata(dev_issuer.service_token("vanthu-search"))
+    read = (await stub.GetDocument(pb.GetDocumentRequest(id=draft.id, agency_code=UBND), metadata=search)).document
+    assert (read.id, read.status) == (draft.id, "draft")
+    await expect(grpc.StatusCode.NOT_FOUND, stub.GetDocument(pb.GetDocumentRequest(id=draft.id, agency_code=SNV),
+                                                             metadata=search))
+    await expect(grpc.StatusCode.INVALID_ARGUMENT, stub.GetDocument(pb.GetDocumentRequest(id=draft.id),
+                                                                    metadata=search))
+    listed = await stub.ListDocuments(pb.ListDocumentsRequest(agency_code=UBND), metadata=search)
+    assert draft.id in {d.id for d in listed.documents}
+    await expect(grpc.StatusCode.INVALID_ARGUMENT, stub.ListDocuments(pb.ListDocumentsRequest(), metadata=search))
+    interchange = bearer_metadata(dev_issuer.service_token("vanthu-interchange"))
+    await expect(grpc.StatusCode.NOT_FOUND, stub.GetDocument(pb.GetDocumentRequest(id=draft.id, agency_code=UBND),
+                                                             metadata=interchange))
+    await expect(grpc.StatusCode.PERMISSION_DENIED, stub.ListDocuments(pb.ListDocumentsRequest(agency_code=UBND),
+                                                                       metadata=interchange))
+    await expect(grpc.StatusCode.PERMISSION_DENIED, call(
+        dev_issuer, stub.ListDocuments, pb.ListDocumentsRequest(agency_code=UBND), "vanthu.snv"))

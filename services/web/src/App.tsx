@@ -18,6 +18,7 @@ const Home = lazy(async () => ({ default: (await import("./features/home/Home"))
 const IncomingList = lazy(async () => ({ default: (await import("./features/incoming/IncomingList")).IncomingList }));
 const OutgoingList = lazy(async () => ({ default: (await import("./features/outgoing/OutgoingList")).OutgoingList }));
 const DraftPage = lazy(async () => ({ default: (await import("./features/outgoing/DraftPage")).DraftPage }));
+const SearchPage = lazy(async () => ({ default: (await import("./features/search/SearchPage")).SearchPage }));
 const JobsPage = lazy(async () => ({ default: (await import("./features/jobs/JobsPage")).JobsPage }));
 const JobPage = lazy(async () => ({ default: (await import("./features/jobs/JobPage")).JobPage }));
 const Dashboard = lazy(async () => ({ default: (await import("./features/dashboard/Dashboard")).Dashboard }));
@@ -84,6 +85,7 @@ export function App({ manager, queryClient }: { manager: UserManager; queryClien
                     <Route path="van-ban-di/soan" element={<Screen><DraftPage /></Screen>} />
                     <Route path="van-ban-di/:id/sua" element={<Screen><DraftPage /></Screen>} />
                     <Route path="van-ban/:id" element={<Screen><DocumentPage /></Screen>} />
+                    <Route path="tra-cuu" element={<Screen><SearchPage /></Screen>} />
                     <Route path="cong-viec" element={<Screen><MyWork title={common.menu.work} /></Screen>} />
                     <Route path="giao-viec" element={<Screen><JobsPage /></Screen>} />
                     <Route path="giao-viec/:id" element={<Screen><JobPage /></Screen>} />

@@ -46,6 +46,7 @@ STORAGE = "vanthu.storage.v1.StorageService/"
 INTERCHANGE = "vanthu.interchange.v1.InterchangeService/"
 FEDERATION = "vanthu.interchange.v1.FederationService/"
 WORKFLOW = "vanthu.workflow.v1.WorkflowService/"
+SEARCH = "vanthu.search.v1.SearchService/"
 #: What the workflow reads from the registry with the caller's own token (units, their heads and members).
 _DIRECTORY_READS = (REGISTRY + "ListUnits", REGISTRY + "ListUnitMembers")
 #: What a step that notifies reads: the units' heads (who a unit's task reaches) and the people's e-mail addresses.
@@ -136,11 +137,14 @@ TABLE: dict[str, Access] = {
         rule="an outgoing draft by a drafter; an incoming document entered from paper by a clerk only (case "
              "'incoming'); the interchange service records an arrival for the agency it names"),
     DOCUMENTS + "UpdateDraft": people(DRAFTERS, rule="outgoing drafts only"),
-    DOCUMENTS + "GetDocument": people(EVERYONE, services=[clients.INTERCHANGE],
+    DOCUMENTS + "GetDocument": people(EVERYONE, services=[clients.INTERCHANGE, clients.SEARCH],
                                       rule="a person reads their own agency's documents that list one of their "
                                            "principals in their audience (each view logged); interchange reads an "
-                                           "issued document of the agency it names, to build its package"),
-    DOCUMENTS + "ListDocuments": people(EVERYONE, rule="the documents the caller sees (their audience)"),
+                                           "issued document of the agency it names, to build its package; search "
+                                           "any document of the agency it names, to index it (with its audience)"),
+    DOCUMENTS + "ListDocuments": people(EVERYONE, services=[clients.SEARCH],
+                                        rule="the documents the caller sees (their audience); search those of the "
+                                             "agency it names, to rebuild its index"),
     DOCUMENTS + "GetDocumentHistory": people(EVERYONE, rule="a document the caller sees (its audience)"),
     DOCUMENTS + "GetDocumentAccessLog": people("clerk", "leader", rule="a document of their own agency they see "
                                                                        "(Decree 30/2020 Appendix VI, III.5.a)"),
@@ -190,7 +194,8 @@ TABLE: dict[str, Access] = {
     STORAGE + "Upload": Access(any_person=True, clients=frozenset({clients.INTERCHANGE}),
                                rule="for the caller's own agency; a service names the agency that owns the file"),
     STORAGE + "Download": Access(any_person=True,
-                                 clients=frozenset({clients.GATEWAY, clients.SIGNING, clients.INTERCHANGE}),
+                                 clients=frozenset({clients.GATEWAY, clients.SIGNING, clients.INTERCHANGE,
+                                                    clients.SEARCH}),
                                  rule="a person reads their own agency's files; a service one object by its id, for "
                                       "the agency it names (the gateway: a signed download link's)"),
     STORAGE + "Stat": Access(any_person=True, clients=frozenset({clients.GATEWAY, clients.SIGNING}),
@@ -296,6 +301,12 @@ TABLE: dict[str, Access] = {
     WORKFLOW + "WatchNotifications": people(EVERYONE, rule="the caller's own new notifications, as they are written"),
     WORKFLOW + "GetNotificationSettings": people(EVERYONE, rule="the caller's own e-mail choice"),
     WORKFLOW + "SetNotificationSettings": people(EVERYONE, rule="the caller's own e-mail choice"),
+    # -- search (tra cứu) -------------------------------------------------------------------------------------------
+    SEARCH + "Search": people(EVERYONE, forwards=[REGISTRY + "ListUnitMembers"],
+                              rule="only documents of the caller's own agency whose audience names one of the "
+                                   "caller's principals (*, their roles, their units, themselves); counts and facets "
+                                   "too"),
+    SEARCH + "GetIndexStatus": people("admin", rule="how the index stands (no document is shown)"),
     # -- federation: other VanThu installations (mutual TLS on the federation port; the peers table decides) --------
     FEDERATION + "SubmitPackage": Access(
         peers=True, rule="a configured peer (its client certificate) submits packages whose sender agency matches "

@@ -140,10 +140,13 @@ INTERCHANGE_WORKFLOW_COMPLETED: Final = Consumer("interchange-workflow-completed
 REGISTRY_WORKFLOW_STEPS: Final = Consumer("registry-workflow-steps", WORKFLOW_STEP_RECORDED, "registry")
 #: Accepting a revocation stops the processing of the revoked arrival (its open tasks cancelled).
 WORKFLOW_REVOCATIONS: Final = Consumer("workflow-revocations", REGISTRY_DOCUMENT_REVOCATION_ACCEPTED, "workflow")
+#: Search indexes every document the registry tells of (metadata, audience and its files' text), as it is now.
+SEARCH_DOCUMENTS: Final = Consumer("search-documents", "vanthu.registry.document.*", "search")
 CONSUMERS: Final = (SIGNING_ARRIVALS, REGISTRY_SIGNATURE_CHECKS, REGISTRY_WORKFLOW_STEPS, INTERCHANGE_ISSUED,
                     INTERCHANGE_DISPATCHED, INTERCHANGE_REGISTERED, INTERCHANGE_REJECTED,
                     INTERCHANGE_REVOCATION_ACCEPTED, INTERCHANGE_REVOCATION_REFUSED, INTERCHANGE_WORKFLOW_ASSIGNED,
-                    INTERCHANGE_WORKFLOW_IN_PROGRESS, INTERCHANGE_WORKFLOW_COMPLETED, WORKFLOW_REVOCATIONS)
+                    INTERCHANGE_WORKFLOW_IN_PROGRESS, INTERCHANGE_WORKFLOW_COMPLETED, WORKFLOW_REVOCATIONS,
+                    SEARCH_DOCUMENTS)
 #: The services with a NATS user of their own (they publish or consume events).
 SERVICES: Final = tuple(sorted({publisher_of(s) for s in EVENT_TYPES} | {c.service for c in CONSUMERS}))
 

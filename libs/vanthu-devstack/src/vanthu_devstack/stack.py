@@ -44,9 +44,9 @@ from vanthu_core.subjects import SERVICES as NATS_SERVICES
 
 #: gRPC services in start order: (name, python module). A service whose module is not installed is skipped.
 GRPC_SERVICES = [("registry", "vanthu_registry"), ("storage", "vanthu_storage"), ("signing", "vanthu_signing"),
-                 ("interchange", "vanthu_interchange"), ("workflow", "vanthu_workflow")]
+                 ("interchange", "vanthu_interchange"), ("workflow", "vanthu_workflow"), ("search", "vanthu_search")]
 DEFAULT_PORTS = {"nats": 4222, "identity": 8180, "registry": 50051, "storage": 50052, "signing": 50053,
-                 "interchange": 50054, "workflow": 50057, "gateway": 8080}
+                 "interchange": 50054, "workflow": 50057, "search": 50058, "gateway": 8080}
 #: The web application's build (``make dev`` runs ``npm ci`` and ``vite build`` in services/web first).
 WEB_DIST = Path(__file__).resolve().parents[4] / "services" / "web" / "dist"
 #: Where `npm run dev` serves the web app while developing it (a development issuer only; never in the realm file).
@@ -224,6 +224,12 @@ class Stack:
         env["VANTHU_INTERCHANGE_SERVED"] = "*.H61"
         # workflow reads incoming documents, units and their heads from the registry (with the caller's token)
         env["VANTHU_WORKFLOW_REGISTRY_TARGET"] = self.grpc_target("registry")
+        # search indexes each document the registry tells of (its files' text from storage) in Tantivy under var/search
+        env["VANTHU_SEARCH_REGISTRY_TARGET"] = self.grpc_target("registry")
+        env["VANTHU_SEARCH_STORAGE_TARGET"] = self.grpc_target("storage")
+        env["VANTHU_SEARCH_INDEX_DIR"] = str(self.var / "search" / "index")
+        env["VANTHU_SEARCH_OCR_DIR"] = str(self.var / "search" / "ocr")
+        env["VANTHU_SEARCH_REINDEX_STATE_FILE"] = str(self.var / "search" / "reindex.json")
         users = dev_users_file()
         if users is not None:  # the demo users' subjects: dev profiles and `vanthu-signing profile set --user`
             env["VANTHU_IDENTITY_USERS_FILE"] = env["VANTHU_SIGNING_USERS_FILE"] = str(users)

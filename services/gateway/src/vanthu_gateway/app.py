@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vanthu.interchange.v1 import interchange_pb2, interchange_pb2_grpc
 from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2, registry_pb2_grpc
+from vanthu.search.v1 import search_pb2, search_pb2_grpc
 from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
 from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
 from vanthu.workflow.v1 import workflow_pb2, workflow_pb2_grpc
@@ -44,6 +45,7 @@ from vanthu_gateway.routes import (
     files,
     notifications,
     registers,
+    search,
     signing,
     units,
     workflow,
@@ -64,6 +66,7 @@ class Clients:
     signing: Any = None
     interchange: Any = None
     workflow: Any = None
+    search: Any = None
 
     async def close(self) -> None:
         for channel in self.channels.values():
@@ -83,7 +86,8 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
                    "storage": (settings.storage_target, [storage_pb2]),
                    "signing": (settings.signing_target, [signing_pb2]),
                    "interchange": (settings.interchange_target, [interchange_pb2]),
-                   "workflow": (settings.workflow_target, [workflow_pb2])}
+                   "workflow": (settings.workflow_target, [workflow_pb2]),
+                   "search": (settings.search_target, [search_pb2])}
         for name, (target, modules) in targets.items():
             if target:
                 clients.channels[name] = create_channel(
@@ -99,6 +103,8 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
             clients.interchange = interchange_pb2_grpc.InterchangeServiceStub(clients.channels["interchange"])
         if "workflow" in clients.channels:
             clients.workflow = workflow_pb2_grpc.WorkflowServiceStub(clients.channels["workflow"])
+        if "search" in clients.channels:
+            clients.search = search_pb2_grpc.SearchServiceStub(clients.channels["search"])
         app.state.settings = settings
         app.state.link_secret = settings.download_link_secret.get_secret_value().encode() or secrets.token_bytes(32)
         app.state.service_tokens = ServiceTokens.of(common, "gateway")
@@ -200,7 +206,7 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
     # who may call each route, from the access table (the operation's description and x-roles)
     document_routes(app.routes)
     for router in (agencies.router, units.router, documents.router, registers.router, files.router, signing.router,
-                   deliveries.router, workflow.router, notifications.router):
+                   deliveries.router, workflow.router, notifications.router, search.router):
         document_routes(router.routes)
         app.include_router(router)
     instrument_fastapi(app)

@@ -21,6 +21,7 @@ class GatewaySettings(ServiceSettings):
     signing_target: str = ""
     interchange_target: str = ""
     workflow_target: str = ""
+    search_target: str = ""
     #: Largest request body accepted on JSON routes (uploads have their own limit).
     max_body_bytes: int = 1_048_576
     max_upload_bytes: int = 200 * 1024 * 1024

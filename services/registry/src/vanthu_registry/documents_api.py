@@ -19,7 +19,7 @@ import grpc
 
 from vanthu.common.v1 import common_pb2
 from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc
-from vanthu_core import policy
+from vanthu_core import clients, policy
 from vanthu_core.auth import current_principal
 from vanthu_core.errors import InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.numbers import bounded_int
@@ -296,11 +296,12 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
                           context: grpc.aio.ServicerContext) -> documents_pb2.GetDocumentResponse:
         principal, agency = policy.require()
         if principal.is_service:
-            # interchange reads an issued document of the agency it names (nothing before it is issued)
+            # interchange reads an issued document of the agency it names (nothing before it is issued); search
+            # any document of it, to index it (its own access filter applies each document's audience)
             if not request.agency_code.strip():
                 raise InvalidArgument("agency_code", "a service must say which agency it acts for")
             doc = await self.documents.get(check_code(request.agency_code.strip(), "agency_code")[0], request.id)
-            if doc["status"] != Status.ISSUED.value:
+            if principal.client_id != clients.SEARCH and doc["status"] != Status.ISSUED.value:
                 raise NotFound(f"document {request.id} has not been issued")
             found = documents_pb2.GetDocumentResponse(document=document_to_proto(doc))
             names = {t.code: t.name for t in await self.documents.types(doc["agency_code"])}
@@ -314,6 +315,12 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
     async def ListDocuments(self, request: documents_pb2.ListDocumentsRequest,
                             context: grpc.aio.ServicerContext) -> documents_pb2.ListDocumentsResponse:
         principal, agency = policy.require()
+        if principal.is_service:  # search, rebuilding its index: the agency it names
+            if not request.agency_code.strip():
+                raise InvalidArgument("agency_code", "a service must say which agency it acts for")
+            agency = check_code(request.agency_code.strip(), "agency_code")[0]
+        elif request.agency_code.strip() and request.agency_code.strip() != agency:
+            raise PermissionDenied("a person lists only the documents of the agency of their token")
         filters = DocumentFilter(
             direction=_enum("direction", Direction, request.direction) if request.direction else None,
             type_code=request.type_code or None, register_id=request.register_id or None,

@@ -16,6 +16,9 @@ export type Inbox = components["schemas"]["InboxOut"];
 export type Unit = components["schemas"]["UnitOut"];
 export type PersonEntry = components["schemas"]["PersonOut"];
 export type Member = components["schemas"]["MemberOut"];
+export type SearchResult = components["schemas"]["SearchOut"];
+export type SearchHit = components["schemas"]["SearchHitOut"];
+export type SearchHighlight = components["schemas"]["HighlightOut"];
 export type ApiClient = ReturnType<typeof createClient<paths>>;
 
 /** A refusal or failure of the gateway (problem+json), with the text to show. */

@@ -127,7 +127,7 @@ export interface paths {
         /**
          * List your agency's documents, newest first
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
-         *     - ListDocuments: the documents the caller sees (their audience).
+         *     - ListDocuments: the documents the caller sees (their audience); search those of the agency it names, to rebuild its index.
          */
         get: operations["list_documents_api_v1_documents_get"];
         put?: never;
@@ -154,7 +154,7 @@ export interface paths {
         /**
          * One document
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
-         *     - GetDocument: a person reads their own agency's documents that list one of their principals in their audience (each view logged); interchange reads an issued document of the agency it names, to build its package.
+         *     - GetDocument: a person reads their own agency's documents that list one of their principals in their audience (each view logged); interchange reads an issued document of the agency it names, to build its package; search any document of the agency it names, to index it (with its audience).
          */
         get: operations["get_document_api_v1_documents__document_id__get"];
         /**
@@ -851,6 +851,27 @@ export interface paths {
          * @description **Who may call**: clerk (văn thư), admin (quản trị).
          */
         post: operations["set_start_api_v1_registers__register_id__start_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the documents of the caller's agency (tra cứu)
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - Search: only documents of the caller's own agency whose audience names one of the caller's principals (*, their roles, their units, themselves); counts and facets too.
+         */
+        get: operations["search_api_v1_search_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2859,6 +2880,13 @@ export interface components {
              */
             version: number;
         };
+        /** FacetValueOut */
+        FacetValueOut: {
+            /** Count */
+            count: number;
+            /** Value */
+            value: string;
+        };
         /** FieldProblem */
         FieldProblem: {
             /**
@@ -2871,6 +2899,18 @@ export interface components {
              * @description the field at fault, as the request names it (a.b.0.c for nested ones)
              */
             field: string;
+        };
+        /** HighlightOut */
+        HighlightOut: {
+            /**
+             * Field
+             * @description number_symbol, abstract or content (the files' text)
+             */
+            field: string;
+            /** Spans */
+            spans: components["schemas"]["SpanOut"][];
+            /** Text */
+            text: string;
         };
         /** HistoryOut */
         HistoryOut: {
@@ -3468,6 +3508,53 @@ export interface components {
              */
             reason: string;
         };
+        /** SearchHitOut */
+        SearchHitOut: {
+            /** Abstract */
+            abstract: string;
+            /** Direction */
+            direction: string;
+            /** Document Date */
+            document_date: string | null;
+            /** Document Id */
+            document_id: string;
+            /** Highlights */
+            highlights: components["schemas"]["HighlightOut"][];
+            /** Issuing Agency Code */
+            issuing_agency_code: string;
+            /** Issuing Agency Name */
+            issuing_agency_name: string;
+            /** Number Symbol */
+            number_symbol: string;
+            /** Score */
+            score: number;
+            /** Status */
+            status: string;
+            /** Type Code */
+            type_code: string;
+        };
+        /** SearchOut */
+        SearchOut: {
+            /**
+             * Facets
+             * @description counts by type_code, year, issuing_agency_code, direction and status
+             */
+            facets: {
+                [key: string]: components["schemas"]["FacetValueOut"][];
+            };
+            /** Hits */
+            hits: components["schemas"]["SearchHitOut"][];
+            /**
+             * Next Cursor
+             * @description the cursor of the next page; none on the last
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description every matching document the caller may open, not only this page
+             */
+            total: number;
+        };
         /** Sender */
         Sender: {
             /**
@@ -3552,6 +3639,19 @@ export interface components {
             signed_at: string;
             /** Signing Id */
             signing_id: string;
+        };
+        /** SpanOut */
+        SpanOut: {
+            /**
+             * End
+             * @description just after the last marked character
+             */
+            end: number;
+            /**
+             * Start
+             * @description the first marked character (code points, from 0)
+             */
+            start: number;
         };
         /** StartIn */
         StartIn: {
@@ -5900,6 +6000,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StartOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    search_api_v1_search_get: {
+        parameters: {
+            query?: {
+                /** @description words, "phrases", numbers and symbols (123/QĐ), with or without diacritics */
+                q?: string;
+                type?: string;
+                /** @description the year of the document's date */
+                year?: number;
+                issuing_agency?: string;
+                direction?: "" | "incoming" | "outgoing";
+                status?: string;
+                sort?: "relevance" | "date";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchOut"];
                 };
             };
             /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */

@@ -1,0 +1,100 @@
+"""The gRPC servicer: proto <-> the search's terms, the caller's agency and principals, input limits."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import grpc
+
+from vanthu.common.v1 import common_pb2
+from vanthu.search.v1 import search_pb2, search_pb2_grpc
+from vanthu_core import policy
+from vanthu_core.errors import InvalidArgument, PermissionDenied
+from vanthu_search.backends.base import Backend
+from vanthu_search.domain import paging
+from vanthu_search.domain.access import principals_of
+from vanthu_search.domain.model import SORTS, Caller, Filters, Result
+from vanthu_search.domain.query import parse
+from vanthu_search.sources import Directory
+
+DIRECTIONS = ("incoming", "outgoing")
+#: Codes (types, agencies, statuses) are short ASCII identifiers: longer or stranger filters are refused.
+MAX_CODE = 40
+#: Years a document's date may have.
+YEARS = range(1945, 2200)
+
+
+def _code(field: str, value: str) -> str:
+    value = value.strip()
+    if len(value) > MAX_CODE or any(not (ch.isascii() and (ch.isalnum() or ch in ".-_")) for ch in value):
+        raise InvalidArgument(field, f"is a code of at most {MAX_CODE} letters, digits, '.', '-' or '_'")
+    return value
+
+
+def filters_of(request: search_pb2.SearchRequest) -> Filters:
+    if request.direction and request.direction not in DIRECTIONS:
+        raise InvalidArgument("direction", "is incoming or outgoing (or empty: both)")
+    if request.year and request.year not in YEARS:
+        raise InvalidArgument("year", f"is a year from {YEARS.start} to {YEARS.stop - 1} (or 0: any)")
+    return Filters(type_code=_code("type_code", request.type_code), year=request.year,
+                   issuing_agency_code=_code("issuing_agency_code", request.issuing_agency_code),
+                   direction=request.direction, status=_code("status", request.status))
+
+
+def result_to_proto(result: Result, next_token: str) -> search_pb2.SearchResponse:
+    reply = search_pb2.SearchResponse(total=result.total, page=common_pb2.PageResponse(next_page_token=next_token))
+    for hit in result.hits:
+        doc = hit.document
+        reply.hits.append(search_pb2.SearchHit(
+            document_id=doc.id, direction=doc.direction, status=doc.status, type_code=doc.type_code,
+            number_symbol=doc.number_symbol, abstract=doc.abstract, issuing_agency_code=doc.issuing_agency_code,
+            issuing_agency_name=doc.issuing_agency_name, document_date=doc.document_date, score=hit.score,
+            highlights=[search_pb2.Highlight(field=h.field, text=h.text,
+                                             spans=[search_pb2.Span(start=s.start, end=s.end) for s in h.spans])
+                        for h in hit.highlights]))
+    for name, values in result.facets.items():
+        reply.facets.append(search_pb2.Facet(name=name, values=[search_pb2.FacetValue(value=v.value, count=v.count)
+                                                                for v in values]))
+    return reply
+
+
+class SearchApi(search_pb2_grpc.SearchServiceServicer):
+    def __init__(self, backend: Backend, directory: Directory, *, ocr_pending: Callable[[], int] = lambda: 0,
+                 ocr_done: Callable[[], int] = lambda: 0) -> None:
+        self.backend = backend
+        self.directory = directory
+        self.ocr_pending = ocr_pending
+        self.ocr_done = ocr_done
+
+    async def Search(self, request: search_pb2.SearchRequest,
+                     context: grpc.aio.ServicerContext) -> search_pb2.SearchResponse:
+        principal, agency = policy.require()
+        if principal.is_service or not agency:
+            raise PermissionDenied("only a person of an agency searches its documents")
+        clauses = parse(request.query)
+        filters = filters_of(request)
+        if not clauses and not filters.any():
+            raise InvalidArgument("query", "has no word to search for: type words, a number or symbol, or choose a "
+                                           "filter")
+        sort = request.sort or "relevance"
+        if sort not in SORTS:
+            raise InvalidArgument("sort", "is relevance or date")
+        size = paging.page_size(request.page.page_size)
+        key = paging.fingerprint(agency, principal.subject, clauses, filters, sort)
+        offset = paging.decode(request.page.page_token, key)
+        units = await self.directory.units_of(agency, principal.subject, principal.token)
+        caller = Caller(agency, principals_of(principal.subject, principal.roles, units, principal.username))
+        result = await asyncio.to_thread(self.backend.search, caller, clauses, filters, sort=sort, offset=offset,
+                                         limit=size)
+        end = offset + size
+        next_token = paging.encode(end, key) if end < min(result.total, paging.MAX_OFFSET) else ""
+        return result_to_proto(result, next_token)
+
+    async def GetIndexStatus(self, request: search_pb2.GetIndexStatusRequest,
+                             context: grpc.aio.ServicerContext) -> search_pb2.GetIndexStatusResponse:
+        policy.require()
+        documents = await asyncio.to_thread(self.backend.count)
+        return search_pb2.GetIndexStatusResponse(backend=self.backend.name, documents=documents,
+                                                 ocr_pending=self.ocr_pending(), ocr_done=self.ocr_done())
+

@@ -1,0 +1,48 @@
+"""Highlighted snippets, the same for every backend: the words of a field that match a clause, exactly or folded,
+marked as spans of a window of the field's text (so a query without diacritics marks "Quyết định" in the text)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from vanthu_core.text import fold
+from vanthu_search.domain.model import Highlight, IndexedDocument, Span
+from vanthu_search.domain.query import WORD, Clause
+
+#: Characters of text shown around the first match of a long field.
+WINDOW = 180
+
+
+def _matches(text: str, clauses: Sequence[Clause]) -> list[tuple[int, int]]:
+    wanted = {w for c in clauses for w in c.folded}
+    prefixes = tuple(c.folded[-1] for c in clauses if c.symbol)
+    found = []
+    for match in WORD.finditer(text):
+        key = fold(match.group())
+        if key in wanted or (prefixes and key.startswith(prefixes)):
+            found.append((match.start(), match.end()))
+    return found
+
+
+def highlight(field: str, text: str, clauses: Sequence[Clause], window: int = WINDOW) -> Highlight | None:
+    """The part of ``text`` around its first match, with every match in it as a span; None without a match."""
+    found = _matches(text, clauses)
+    if not found:
+        return None
+    start = 0
+    if len(text) > window:
+        start = max(0, min(found[0][0] - window // 3, len(text) - window))
+        while start > 0 and not text[start - 1].isspace():  # begin at a word
+            start -= 1
+    end = min(len(text), start + window)
+    spans = tuple(Span(a - start, b - start) for a, b in found if a >= start and b <= end)
+    return Highlight(field, text[start:end], spans)
+
+
+def highlights(doc: IndexedDocument, clauses: Sequence[Clause]) -> tuple[Highlight, ...]:
+    """The snippets of a hit: its number and symbol, summary and files' text, those that match."""
+    if not clauses:
+        return ()
+    found = (highlight("number_symbol", doc.number_symbol, clauses), highlight("abstract", doc.abstract, clauses),
+             highlight("content", doc.content, clauses))
+    return tuple(h for h in found if h is not None)

@@ -1,0 +1,177 @@
+"""Indexing from the registry's events: the document read from the registry as it is now (never the event's
+payload), its files' text (PDF with pypdfium2, DOCX with python-docx), a scanned PDF read by Tesseract's Vietnamese
+model in the background (the document is searchable by its metadata at once, by the scan's words after OCR, with each
+page's confidence kept), redeliveries changing nothing, a document the registry no longer has leaving the index."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from vanthu.common.v1 import events_pb2 as common_events
+from vanthu.registry.v1 import documents_pb2
+from vanthu.registry.v1 import events_pb2 as registry_events
+from vanthu_search.backends.tantivy_backend import TantivyBackend
+from vanthu_search.domain.access import principals_of
+from vanthu_search.domain.model import Caller, Filters
+from vanthu_search.domain.query import parse
+from vanthu_search.extract import DOCX, PDF, extract
+from vanthu_search.indexer import Indexer, key_of
+from vanthu_search.ocr import OcrStore, OcrWorker
+from vanthu_search.sources import File
+
+from .conftest import AGENCY
+
+pytestmark = pytest.mark.integration
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+SCAN_LINES = ["ỦY BAN NHÂN DÂN TỈNH VĨNH LONG", "Về việc kiểm tra công tác phòng cháy chữa cháy",
+              "tại các chợ truyền thống trên địa bàn tỉnh"]
+
+
+def scanned_pdf(lines: list[str]) -> bytes:
+    """A PDF with one page that is only an image (no text layer): Vietnamese text drawn with DejaVu Sans at 200 dpi."""
+    page = Image.new("L", (1654, 2339), 255)  # A4 at 200 dpi
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(FONT, 44)
+    for i, line in enumerate(lines):
+        draw.text((150, 200 + i * 90), line, font=font, fill=0)
+    out = io.BytesIO()
+    page.save(out, format="PDF", resolution=200.0)
+    return out.getvalue()
+
+
+def text_pdf(text: str) -> bytes:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("DejaVuSans", FONT))
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out)
+    pdf.setFont("DejaVuSans", 12)
+    pdf.drawString(72, 760, text)
+    pdf.save()
+    return out.getvalue()
+
+
+def docx_file(paragraph: str) -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(paragraph)
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Nơi nhận", "Sở Tài chính"
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@dataclass
+class FakeSources:
+    """The registry and storage as the indexer reads them (counting the registry's reads)."""
+
+    documents: dict[str, documents_pb2.Document] = field(default_factory=dict)
+    files: dict[str, File] = field(default_factory=dict)
+    reads: int = 0
+
+    async def get(self, agency_code: str, document_id: str) -> documents_pb2.Document | None:
+        self.reads += 1
+        found = self.documents.get(document_id)
+        return found if found is not None and found.agency_code == agency_code else None
+
+    async def read(self, agency_code: str, object_id: str) -> File | None:
+        return self.files.get(object_id)
+
+    def add_file(self, object_id: str, data: bytes, content_type: str) -> documents_pb2.DocumentFile:
+        self.files[object_id] = File(data, content_type, hashlib.sha256(data).hexdigest())
+        return documents_pb2.DocumentFile(object_id=object_id, role="main", content_type=content_type)
+
+
+def event(document_id: str, agency: str = AGENCY) -> registry_events.DocumentRegistered:
+    return registry_events.DocumentRegistered(meta=common_events.EventMeta(event_id="e1", agency_code=agency),
+                                              document=registry_events.DocumentState(document_id=document_id))
+
+
+def found(backend: TantivyBackend, query: str, roles: tuple[str, ...] = ("clerk",)) -> list[str]:
+    caller = Caller(AGENCY, principals_of("sub-x", roles, []))
+    return [h.document.id for h in backend.search(caller, parse(query), Filters(), sort="relevance", offset=0,
+                                                  limit=10).hits]
+
+
+def test_pdf_and_docx_text_is_extracted_and_a_scan_is_left_for_ocr() -> None:
+    pdf = extract(text_pdf("Về việc quyết toán kinh phí năm 2025"), PDF)
+    assert "quyết toán kinh phí" in pdf.text and pdf.scanned_pages == []
+    word = extract(docx_file("Kế hoạch tập huấn nghiệp vụ văn thư lưu trữ"), DOCX)
+    assert "tập huấn nghiệp vụ" in word.text and "Sở Tài chính" in word.text
+    assert extract(scanned_pdf(SCAN_LINES), PDF).scanned_pages == [1]
+    assert extract(b"%PDF-1.7 broken", PDF).text == ""  # a damaged file yields nothing, not an error
+
+
+async def test_a_scanned_pdf_is_found_by_a_word_of_its_text_after_ocr(tmp_path: Path) -> None:
+    backend = TantivyBackend(tmp_path / "index")
+    sources = FakeSources()
+    store = OcrStore(tmp_path / "ocr")
+    indexer = Indexer(backend, sources, sources, ocr_store=store)
+    worker = OcrWorker(store, indexer.reindex_after_ocr, languages="vie", concurrency=1, dpi=200)
+    indexer.ocr = worker
+    worker.start()
+    try:
+        scan = sources.add_file("obj-scan", scanned_pdf(SCAN_LINES), PDF)
+        sources.documents["doc-scan"] = documents_pb2.Document(
+            id="doc-scan", agency_code=AGENCY, direction="incoming", status="registered", type_code="CV",
+            audience=["role:clerk", "role:leader"],
+            number_symbol="77/UBND-NC", abstract="Công văn đến (bản quét)", files=[scan], document_date="2025-10-02")
+        await indexer.handle(event("doc-scan"))
+        # searchable at once by its metadata; the scan's words come with OCR, in the background
+        assert found(backend, "bản quét") == ["doc-scan"]
+        assert worker.pending == 1
+        await worker.idle()
+        assert found(backend, "phòng cháy chữa cháy") == ["doc-scan"]
+        assert found(backend, "cho truyen thong") == ["doc-scan"]
+        (page,) = store.get(sources.files["obj-scan"].sha256) or []
+        assert page.page == 1 and 50 < page.confidence <= 100
+        # indexed again later (a redelivery, a reindex): the OCR already read is used, nothing is queued
+        await indexer.handle(event("doc-scan"))
+        assert worker.pending == 0 and found(backend, "phòng cháy") == ["doc-scan"]
+    finally:
+        await worker.stop()
+        backend.close()
+
+
+async def test_each_event_indexes_the_registrys_current_document_and_a_vanished_one_leaves(tmp_path: Path) -> None:
+    backend = TantivyBackend(tmp_path / "index")
+    sources = FakeSources()
+    indexer = Indexer(backend, sources, sources)
+    word = sources.add_file("obj-docx", docx_file("Kế hoạch tập huấn nghiệp vụ văn thư lưu trữ"), DOCX)
+    sources.documents["d1"] = documents_pb2.Document(
+        id="d1", agency_code=AGENCY, direction="outgoing", status="draft", abstract="Dự thảo kế hoạch tập huấn",
+        created_by="drafter.ubnd", drafting_unit="VP", files=[word], audience=["role:clerk", "user:sub-drafter"])
+    await indexer.handle(event("d1"))
+    await indexer.handle(event("d1"))  # redelivered: the same entry
+    assert backend.count() == 1
+    assert found(backend, "nghiệp vụ văn thư") == ["d1"]
+    # the registry's audience decides: an officer not in it does not find it, the drafter named in it does
+    assert found(backend, "tập huấn", roles=("officer",)) == []
+    drafter = Caller(AGENCY, principals_of("sub-drafter", ["officer"], []))
+    assert backend.search(drafter, parse("tập huấn"), Filters(), sort="relevance", offset=0, limit=5).total == 1
+    # changed in the registry (its audience too): the next event brings the entry up to date; empty shows it to nobody
+    sources.documents["d1"].audience[:] = []
+    sources.documents["d1"].status = "issued"
+    await indexer.handle(event("d1"))
+    assert found(backend, "tập huấn") == []
+    assert (backend.get(AGENCY, "d1") or pytest.fail("missing")).status == "issued"
+    # an event of another agency naming the same id reads nothing of this one's
+    await indexer.handle(event("d1", agency="000.00.02.H61"))
+    assert backend.get(AGENCY, "d1") is not None
+    del sources.documents["d1"]
+    await indexer.handle(event("d1"))
+    assert backend.count() == 0
+    assert key_of(event("d1")) == f"{AGENCY}/d1"
+    backend.close()
+
+

@@ -1,0 +1,20 @@
+export const messages = {
+  title: "Tra cứu văn bản",
+  placeholder: "Từ khóa, \"cụm từ\", số ký hiệu (123/QĐ) — có dấu hay không dấu đều được",
+  search: "Tìm",
+  found: (total: number) => `Tìm thấy ${total.toLocaleString("vi-VN")} văn bản`,
+  nothing: "Không tìm thấy văn bản nào phù hợp.",
+  hint: "Nhập từ khóa để tìm trong trích yếu, số ký hiệu và nội dung tệp (cả bản quét).",
+  more: "Xem thêm",
+  sort: { relevance: "Phù hợp nhất", date: "Mới nhất" } as Record<string, string>,
+  clear: "Bỏ lọc",
+  facets: {
+    type_code: "Loại văn bản",
+    year: "Năm",
+    issuing_agency_code: "Cơ quan ban hành",
+    direction: "Văn bản đi / đến",
+    status: "Trạng thái",
+  } as Record<string, string>,
+  direction: { incoming: "Văn bản đến", outgoing: "Văn bản đi" } as Record<string, string>,
+  fields: { number_symbol: "Số, ký hiệu", abstract: "Trích yếu", content: "Nội dung" } as Record<string, string>,
+};
