@@ -19,5 +19,8 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     css: false,
     testTimeout: 120_000,
+    // two test files at once (vitest's default in `run` is one fewer than the CPUs: one on a 2-core machine)
+    maxWorkers: 2,
+    minWorkers: 1,
   },
 });

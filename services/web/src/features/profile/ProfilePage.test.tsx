@@ -81,7 +81,7 @@ describe("the person's own page", () => {
 describe("the menu", () => {
   it("offers the registers to clerks, leaders, archivists and admins, the administration to admins only", () => {
     const keys = (roles: Person["roles"]) => menuFor(roles).map((e) => e.key);
-    expect(keys(["admin"])).toEqual(["/", "/so-van-ban", "/quan-tri"]);
+    expect(keys(["admin"])).toEqual(["/", "/tra-cuu", "/so-van-ban", "/quan-tri"]);
     expect(keys(["clerk"])).toContain("/so-van-ban");
     expect(keys(["clerk"])).not.toContain("/quan-tri");
     expect(keys(["officer"])).not.toContain("/so-van-ban");
