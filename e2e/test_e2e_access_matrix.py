@@ -708,12 +708,13 @@ ROWS: dict[str, Row] = {
 }
 def delegation_body(w: World, username: str, t: Target) -> dict[str, Any]:
     """A delegation ``username`` may make: a leader's own tasks to their agency's head, a head's unit's tasks to the
-    unit's officer; for a week from today (Vietnam date: the platform runs on the real clock)."""
+    unit's officer; for a week starting a year from today (Vietnam date: the platform runs on the real clock), so that
+    it is never in force while the other e2e modules of the same platform run (the deputy would act for the head)."""
     agency = username.split(".")[1]
     key = f"people.{agency}"
     if key not in w.cache:
         w.cache[key] = {p["username"]: p["subject"] for p in w.ok(f"quantri.{agency}", "GET", "/api/v1/people")}
-    today = (datetime.now(UTC) + timedelta(hours=7)).date()
+    today = (datetime.now(UTC) + timedelta(hours=7)).date() + timedelta(days=365)
     leader = username.startswith("lanhdao.")
     return {"json": {"deputy": w.cache[key][f"{'truongphong' if leader else 'chuyenvien'}.{agency}"],
                      "unit_code": "" if leader else {"ubnd": "TH", "snv": "TCBC"}[agency],

@@ -125,7 +125,7 @@ async def test_only_signing_among_the_services_behind_the_gateway_reads_files_fo
     await refused(read(stub, registry, object_id=stored.object_id, agency_code=H61))
 
 
-@pytest.mark.parametrize("client", [STORAGE, WORKFLOW, SEARCH, RECORDS])
+@pytest.mark.parametrize("client", [STORAGE, WORKFLOW, RECORDS])
 async def test_clients_granted_nothing_in_storage_do_nothing(
         stub: storage_pb2_grpc.StorageServiceStub, dev_issuer: DevIssuer, stored: storage_pb2.StoredObject,
         client: str) -> None:
@@ -138,6 +138,23 @@ async def test_clients_granted_nothing_in_storage_do_nothing(
         object_id=oid, holder=f"{client.removeprefix('vanthu-')}/x/1", agency_code=H61), metadata=service))
     await refused(stub.Delete(storage_pb2.DeleteRequest(object_id=oid), metadata=service))
     await refused(stub.Lock(storage_pb2.LockRequest(object_id=oid, retain_until="2040-01-01"), metadata=service))
+
+
+async def test_search_reads_one_object_by_id_for_the_agency_it_names_and_nothing_else(
+        stub: storage_pb2_grpc.StorageServiceStub, dev_issuer: DevIssuer, stored: storage_pb2.StoredObject) -> None:
+    """The search service extracts a document's text (issue 15): it reads a file by its id for the agency it names,
+    and cannot list, describe, store, keep, delete or lock one."""
+    search = bearer_metadata(dev_issuer.service_token(SEARCH))
+    oid = stored.object_id
+    assert await read(stub, search, object_id=oid, agency_code=H61) == PDF
+    await refused(read(stub, search, object_id=oid, agency_code=LONG_CHAU), grpc.StatusCode.NOT_FOUND)
+    await refused(read(stub, search, object_id=oid), grpc.StatusCode.INVALID_ARGUMENT)
+    await refused(stub.Stat(storage_pb2.StatRequest(object_id=oid, agency_code=H61), metadata=search))
+    await refused(stub.Upload(chunks(PDF, agency_code=H61), metadata=search))
+    await refused(stub.AddReference(storage_pb2.AddReferenceRequest(
+        object_id=oid, holder="search/x/1", agency_code=H61), metadata=search))
+    await refused(stub.Delete(storage_pb2.DeleteRequest(object_id=oid), metadata=search))
+    await refused(stub.Lock(storage_pb2.LockRequest(object_id=oid, retain_until="2040-01-01"), metadata=search))
 
 
 async def test_interchange_stores_a_received_file_for_the_agency_it_names_and_reads_one_object_by_id(
