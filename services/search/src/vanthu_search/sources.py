@@ -21,6 +21,10 @@ from vanthu_core.service_token import ServiceTokens
 
 #: Storage calls move whole files; they get a longer deadline than ordinary calls.
 DOWNLOAD_TIMEOUT_S = 120.0
+#: The registry's calls (seconds). They wait while the registry cannot be reached (``wait_for_ready``), up to this
+#: deadline, instead of failing at once: the indexer rides out a registry restart without spending the consumer's
+#: few redeliveries on it (a document would be dead-lettered and missing from the index until a reindex).
+CALL_TIMEOUT_S = 30.0
 
 
 class RegistryDocuments:
@@ -35,7 +39,7 @@ class RegistryDocuments:
         try:
             reply = await self.documents.GetDocument(
                 documents_pb2.GetDocumentRequest(id=document_id, agency_code=agency_code),
-                metadata=bearer_metadata(await self.tokens.token()))
+                metadata=bearer_metadata(await self.tokens.token()), timeout=CALL_TIMEOUT_S, wait_for_ready=True)
         except grpc.aio.AioRpcError as error:
             if error.code() == grpc.StatusCode.NOT_FOUND:
                 return None
@@ -47,7 +51,7 @@ class RegistryDocuments:
         try:
             reply = await self.documents.ListDocuments(
                 documents_pb2.ListDocumentsRequest(agency_code=agency_code, page=_page(page_size, page_token)),
-                metadata=bearer_metadata(await self.tokens.token()))
+                metadata=bearer_metadata(await self.tokens.token()), timeout=CALL_TIMEOUT_S, wait_for_ready=True)
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "registry: ") from error
         return [d.id for d in reply.documents], reply.page.next_page_token
@@ -76,7 +80,8 @@ class StorageFiles:
 
     async def read(self, agency_code: str, object_id: str) -> File | None:
         call = self.stub.Download(storage_pb2.DownloadRequest(object_id=object_id, agency_code=agency_code),
-                                  metadata=bearer_metadata(await self.tokens.token()), timeout=DOWNLOAD_TIMEOUT_S)
+                                  metadata=bearer_metadata(await self.tokens.token()), timeout=DOWNLOAD_TIMEOUT_S,
+                                  wait_for_ready=True)
         parts: list[bytes] = []
         content_type = sha256 = ""
         try:
