@@ -13,10 +13,11 @@ import { jobs } from "./messages";
 const PAGE = 50;
 const empty = <span style={{ color: "#595959" }}>{jobs.empty}</span>;
 
-/** A job's state as a tag; completed in green, returned in red. */
+/** A job's state as a tag: completed in green, returned in red, an extension asked in amber; solid colours whose
+ * white text keeps WCAG AA contrast (axe refused Ant Design's light "gold" preset). */
 export function JobState({ state }: { state: string }) {
-  const color = state === "completed" ? "green" : state === "returned" ? "red" : state === "extension_requested"
-    ? "gold" : "blue";
+  const color = state === "completed" ? "#237804" : state === "returned" ? "#a8071a" : state === "extension_requested"
+    ? "#874d00" : "#0958d9";
   return <Tag color={color}>{jobs.state[state] ?? state}</Tag>;
 }
 
