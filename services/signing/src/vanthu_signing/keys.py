@@ -26,6 +26,12 @@ log = logging.getLogger("vanthu.signing")
 LABEL = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
+def common_name(name: x509.Name) -> str:
+    """The name's common name (CN), or the whole name (RFC 4514) when it has none."""
+    found = name.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    return str(found[0].value) if found else name.rfc4514_string()
+
+
 class ConfigurationError(RuntimeError):
     """The service cannot start as configured; the message names the ``VANTHU_SIGNING_*`` settings to set."""
 
@@ -134,14 +140,10 @@ class KeyRing:
         the chain ("chain"), the local timestamp authority's ("tsa"; a remote one's is not known here) and each
         server-held key's read so far ("signing", named by its key label). Names are the CAs' common names and the
         key labels, never a person's name. What the expiry gauge (:mod:`vanthu_signing.metrics`) reports."""
-        def common_name(cert: x509.Certificate) -> str:
-            names = cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
-            return str(names[0].value) if names else cert.subject.rfc4514_string()
-
-        watched = [("trust_root", common_name(c), c) for c in self.roots]
-        watched += [("chain", common_name(c), c) for c in self.chain]
+        watched = [("trust_root", common_name(c.subject), c) for c in self.roots]
+        watched += [("chain", common_name(c.subject), c) for c in self.chain]
         if isinstance(self.tsa, Tsa):
-            watched.append(("tsa", common_name(self.tsa.cert), self.tsa.cert))
+            watched.append(("tsa", common_name(self.tsa.cert.subject), self.tsa.cert))
         watched += [("signing", label, cert) for label, cert in sorted(self._certs.items())]
         return watched
 

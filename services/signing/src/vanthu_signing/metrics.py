@@ -17,16 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from cryptography import x509
 from opentelemetry import metrics
 from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
-from vanthu_signing.keys import KeyRing
-
-
-def _common_name(name: x509.Name) -> str:
-    found = name.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
-    return str(found[0].value) if found else name.rfc4514_string()
+from vanthu_signing.keys import KeyRing, common_name
 
 
 class ValidityMetrics:
@@ -49,5 +43,5 @@ class ValidityMetrics:
 
     def _crls(self, options: CallbackOptions) -> Iterable[Observation]:
         now = self.clock()
-        return [Observation((crl.next_update_utc - now).total_seconds(), {"issuer": _common_name(crl.issuer)})
+        return [Observation((crl.next_update_utc - now).total_seconds(), {"issuer": common_name(crl.issuer)})
                 for crl in self.ring.loaded_crls() if crl.next_update_utc is not None]
