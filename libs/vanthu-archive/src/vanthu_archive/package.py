@@ -393,7 +393,8 @@ def export_package(file: FileMetadata, documents: Sequence[DocumentFile], *, cre
     xml = metadata_xml(file, packaged, created)
     entries: dict[str, bytes] = {METADATA: xml, SCHEMA_PATH: schema_bytes()}
     entries.update((p.path, p.content) for p in packaged)
-    manifest = "".join(f"{_sha256(data)}  {path}\n" for path, data in sorted(entries.items()))
+    digests = {p.path: p.sha256 for p in packaged}  # computed once, in package_document
+    manifest = "".join(f"{digests.get(path) or _sha256(data)}  {path}\n" for path, data in sorted(entries.items()))
     buffer = io.BytesIO()
     stamp = created.timetuple()[:6]
     with zipfile.ZipFile(buffer, "w") as zf:
@@ -498,8 +499,9 @@ def import_package(data: bytes, *, limits: Limits | None = None) -> ArchivePacka
     listed, present = set(manifest), set(entries) - {MANIFEST}
     problems += [f"tệp {p!r} có trong danh sách mã băm nhưng thiếu trong gói" for p in sorted(listed - present)]
     problems += [f"tệp {p!r} có trong gói nhưng không có trong danh sách mã băm" for p in sorted(present - listed)]
+    digests = {p: _sha256(entries[p]) for p in listed & present}  # each entry hashed once
     problems += [f"mã băm SHA-256 của {p!r} không khớp danh sách" for p in sorted(listed & present)
-                 if _sha256(entries[p]) != manifest[p]]
+                 if digests[p] != manifest[p]]
     if problems:
         raise PackageError(problems)
     if len(entries[METADATA]) > (limits or Limits()).max_metadata_bytes:
@@ -519,7 +521,7 @@ def import_package(data: bytes, *, limits: Limits | None = None) -> ArchivePacka
         if body is None:
             problems.append(f"văn bản {doc.code}: thiếu tệp {path!r}")
             continue
-        if _sha256(body) != content["sha256"] or len(body) != int(content["size"]):
+        if digests.get(path) != content["sha256"] or len(body) != int(content["size"]):
             problems.append(f"văn bản {doc.code}: mã băm hoặc kích thước của {path!r} khác siêu dữ liệu")
         if content["format"] == FORMAT_SIGNED and content["sha256"] != content["originalSha256"]:
             problems.append(f"văn bản {doc.code}: bản ký số phải giữ nguyên bản gốc")

@@ -22,7 +22,9 @@ group details, annotation appearance flags or the XMP schema extensions.
 from __future__ import annotations
 
 import io
+import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -178,6 +180,42 @@ def _fonts(pdf: Pdf) -> Iterator[Dictionary]:
                             yield from walk(stream.get("/Resources"), 1)
 
 
+@dataclass(frozen=True)
+class _Metrics:
+    """What a simple TrueType font dictionary needs of a font file: the WinAnsi widths 32–255 and the descriptor's
+    numbers, in 1/1000 em."""
+
+    widths: tuple[int, ...]
+    bbox: tuple[int, ...]
+    italic_angle: int
+    ascent: int
+    descent: int
+    cap_height: int
+    stem_v: int
+
+
+@cache
+def _metrics(path: Path) -> _Metrics:
+    """The metrics of the font at ``path``, read once per process (reportlab's ``TTFontFile`` is already scaled to
+    1/1000 em and keys ``charWidths`` by Unicode code point)."""
+    ttf = TTFontFile(str(path))
+    chars = [ord(bytes([c]).decode("cp1252", errors="replace")) for c in range(32, 256)]
+    return _Metrics(widths=tuple(round(ttf.charWidths.get(c, ttf.defaultWidth)) for c in chars),
+                    bbox=tuple(round(v) for v in ttf.bbox), italic_angle=round(ttf.italicAngle),
+                    ascent=round(ttf.ascent), descent=round(ttf.descent), cap_height=round(ttf.capHeight),
+                    stem_v=round(ttf.stemV))
+
+
+def _flate(pdf: Pdf, data: bytes, **keys: object) -> pikepdf.Stream:
+    """A new stream, deflated here (the file is saved without recompressing streams)."""
+    return pdf.make_stream(_deflate(data), Filter=Name.FlateDecode, **keys)
+
+
+@cache
+def _deflate(data: bytes) -> bytes:
+    return zlib.compress(data, 9)
+
+
 def _embed_substitute(pdf: Pdf, font: Dictionary) -> bool:
     """Embed the Liberation font metric-compatible with a standard simple font; False when there is none."""
     if font.get("/Subtype") not in (Name.Type1, Name.TrueType) or "/BaseFont" not in font:
@@ -185,18 +223,14 @@ def _embed_substitute(pdf: Pdf, font: Dictionary) -> bool:
     path = _liberation(str(font.BaseFont)[1:])
     if path is None:
         return False
-    ttf = TTFontFile(str(path))
-    first, last = 32, 255
-    widths = Array([_width(ttf, code) for code in range(first, last + 1)])
-    # reportlab's metrics are already in 1/1000 em
+    m = _metrics(path)
     descriptor = Dictionary(
-        Type=Name.FontDescriptor, FontName=Name("/" + path.stem), Flags=32,
-        FontBBox=Array([round(v) for v in ttf.bbox]), ItalicAngle=round(ttf.italicAngle), Ascent=round(ttf.ascent),
-        Descent=round(ttf.descent), CapHeight=round(ttf.capHeight), StemV=round(ttf.stemV),
-        FontFile2=pdf.make_stream(_winansi_subset(path)))
+        Type=Name.FontDescriptor, FontName=Name("/" + path.stem), Flags=32, FontBBox=Array(list(m.bbox)),
+        ItalicAngle=m.italic_angle, Ascent=m.ascent, Descent=m.descent, CapHeight=m.cap_height, StemV=m.stem_v,
+        FontFile2=_flate(pdf, _winansi_subset(path)))
     font.Subtype = Name.TrueType
     font.BaseFont = Name("/" + path.stem)
-    font.FirstChar, font.LastChar, font.Widths = first, last, widths
+    font.FirstChar, font.LastChar, font.Widths = 32, 255, Array(list(m.widths))
     font.FontDescriptor = pdf.make_indirect(descriptor)
     if "/Encoding" not in font:
         font.Encoding = Name.WinAnsiEncoding
@@ -220,13 +254,6 @@ def _winansi_subset(path: Path) -> bytes:
     out = io.BytesIO()
     subset.save_font(font, out, options)
     return out.getvalue()
-
-
-def _width(ttf: TTFontFile, code: int) -> int:
-    """Advance (1/1000 em) of the WinAnsi character ``code`` in a reportlab ``TTFontFile`` (its ``charWidths`` are
-    keyed by Unicode code point and already scaled to 1000 units)."""
-    char = bytes([code]).decode("cp1252", errors="replace")
-    return round(ttf.charWidths.get(ord(char), ttf.defaultWidth))
 
 
 def _strip_actions(pdf: Pdf) -> None:
@@ -281,7 +308,7 @@ def to_pdfa(data: bytes, *, title: str = "") -> bytes:
         _strip_actions(pdf)
         pdf.Root.OutputIntents = Array([pdf.make_indirect(Dictionary(
             Type=Name.OutputIntent, S=Name.GTS_PDFA1, OutputConditionIdentifier=SRGB_ID, Info=SRGB_ID,
-            RegistryName="http://www.color.org", DestOutputProfile=pdf.make_stream(srgb_profile(), N=3)))])
+            RegistryName="http://www.color.org", DestOutputProfile=_flate(pdf, srgb_profile(), N=3)))])
         with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
             meta["pdfaid:part"] = "2"
             meta["pdfaid:conformance"] = "B"
@@ -289,7 +316,10 @@ def to_pdfa(data: bytes, *, title: str = "") -> bytes:
                 meta["dc:title"] = title
         out = io.BytesIO()
         version = pdf.pdf_version if pdf.pdf_version <= "1.7" else "1.7"
-        pdf.save(out, encryption=False, deterministic_id=True, force_version=version, fix_metadata_version=True)
+        # streams are written as they are (no decoding, no recompression): the pages' bytes stay the same, and a
+        # megabyte of image data is not deflated again
+        pdf.save(out, encryption=False, deterministic_id=True, force_version=version, fix_metadata_version=True,
+                 compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
     return out.getvalue()
 
 
