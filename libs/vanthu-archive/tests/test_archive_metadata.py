@@ -120,7 +120,7 @@ def test_file_retention_is_permanent_or_1_to_99_years_with_its_code() -> None:
 
 
 @pytest.mark.parametrize(("name", "bad"), [("access_mode", "01"), ("access_mode", AccessMode.SECRET),
-                                           ("language", "vi")])
+                                           ("language", "vi"), ("confidence_level", "Gốc điện tử")])
 def test_file_code_list_fields_refuse_values_outside_the_list(name: str, bad: object) -> None:
     with pytest.raises(MetadataError) as exc:
         a_file(**{name: bad}).validate()

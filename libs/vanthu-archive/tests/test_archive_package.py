@@ -52,7 +52,8 @@ def a_file(**changes: object) -> FileMetadata:
                         creator="Nguyễn Văn An", start_date=date(2026, 1, 6), end_date=date(2026, 11, 20),
                         access_mode=AccessMode.RESTRICTED, doc_total=3, page_total=5, sheet_total=3,
                         description="Hồ sơ có một văn bản ký số", keywords=("đào tạo", "bồi dưỡng"),
-                        info_sign="TCĐT-01", physical_state="Bình thường", archive_identifier="LTLS.H41")
+                        info_sign="TCĐT-01", physical_state="Bình thường", archive_identifier="LTLS.H41",
+                        confidence_level=ConfidenceLevel.MIXED)
     return FileMetadata(**{**base.__dict__, **changes})
 
 

@@ -433,6 +433,7 @@ class FileMetadata:
     ``creator``, ``start_date``, ``access_mode``, ``language``. Filled when the file is closed (Art. 29.4;
     Appendix VI III.1.g fills 9 and 10 automatically): ``end_date``, ``doc_total``, ``page_total`` —
     ``validate(closed=True)`` requires them. Lengths in characters after NFC; totals 0–9999 (``Number 4``).
+    ``confidence_level`` (mức độ tin cậy) is among the file data of Circular 05/2025/TT-BNV (MoHA, 14/05/2025).
     """
 
     organ_id: str
@@ -453,6 +454,7 @@ class FileMetadata:
     info_sign: str = ""
     physical_state: str = ""
     archive_identifier: str = ""
+    confidence_level: ConfidenceLevel = ConfidenceLevel.BORN_DIGITAL
 
     def __post_init__(self) -> None:
         _normalise(self)
@@ -498,6 +500,7 @@ class FileMetadata:
         c.text("info_sign", self.info_sign, 100)
         c.text("physical_state", self.physical_state, 50)
         c.text("archive_identifier", self.archive_identifier, 13)
+        c.coded("confidence_level", self.confidence_level, ConfidenceLevel)
         return c.problems
 
     def validate(self, *, closed: bool = False) -> Self:

@@ -194,6 +194,7 @@ def metadata_xml(file: FileMetadata, documents: Sequence[PackagedDocument], crea
     _add(f, "Keyword", _keywords(file.keywords))
     _add(f, "InforSign", file.info_sign)
     _add(f, "Format", file.physical_state)
+    _coded(f, "ConfidenceLevel", file.confidence_level)
     docs = etree.SubElement(root, f"{{{NS}}}Documents")
     for packaged in sorted(documents, key=lambda d: d.metadata.ordinal):
         m = packaged.metadata
@@ -307,7 +308,8 @@ def parse_metadata(xml: bytes) -> tuple[FileMetadata, list[tuple[DocumentMetadat
         doc_total=r.number(f_el, "DocTotal"), page_total=r.number(f_el, "PageTotal"),
         sheet_total=r.number(f_el, "SheetTotal"), description=r.text(f_el, "Description"), keywords=keywords,
         info_sign=r.text(f_el, "InforSign"), physical_state=r.text(f_el, "Format"),
-        archive_identifier=r.text(f_el, "Identifier"))
+        archive_identifier=r.text(f_el, "Identifier"),
+        confidence_level=r.coded(f_el, "ConfidenceLevel", ConfidenceLevel) or ConfidenceLevel.BORN_DIGITAL)
     if r.text(f_el, "FileCode") != file.file_code:
         r.problems.append(f"FileCode {r.text(f_el, 'FileCode')!r} khác mã ghép từ OrganId.FileCatalog.FileNotation "
                           f"{file.file_code!r}")
