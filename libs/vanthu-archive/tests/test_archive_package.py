@@ -256,3 +256,19 @@ def test_export_refuses_an_unclosed_file_and_an_unconvertible_pdf(plain_pdf: Pla
     with pytest.raises(ValueError, match="timezone"):
         export_package(a_file(), documents(plain_pdf, signed_pdf), created=datetime(2027, 1, 1))
     assert export_package(a_file(), documents(plain_pdf, signed_pdf), created=datetime(2027, 1, 1, tzinfo=UTC))
+
+
+def test_a_file_claimed_pdfa_or_signed_is_checked_on_import(package: bytes, plain_pdf: PlainPdf) -> None:
+    xml = entries(package)["metadata.xml"].decode()
+    pdfa_path = "documents/000.00.12.H41.2026.01.TCĐT.001.pdf"
+    signed_path = "documents/000.00.12.H41.2026.01.TCĐT.002.pdf"
+    swapped: dict[str, bytes | None] = {}
+    for path, body in ((pdfa_path, plain_pdf("not archival")), (signed_path, plain_pdf("not signed"))):
+        old = entries(package)[path]
+        digest, new = hashlib.sha256(old).hexdigest(), hashlib.sha256(body).hexdigest()
+        xml = xml.replace(f'size="{len(old)}" sha256="{digest}" originalSha256="{digest}"',
+                          f'size="{len(body)}" sha256="{new}" originalSha256="{new}"')
+        xml = xml.replace(f'size="{len(old)}" sha256="{digest}"', f'size="{len(body)}" sha256="{new}"')
+        swapped[path] = body
+    error = refused(rezip(package, {**swapped, "metadata.xml": xml.encode()}), "ghi là PDF/A nhưng")
+    assert any("ghi là bản ký số nhưng tệp không có chữ ký số" in p for p in error.problems)

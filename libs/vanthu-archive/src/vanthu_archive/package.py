@@ -16,7 +16,8 @@ Import (:func:`import_package`) reads the ZIP within limits (total and per-entry
 paths, no ``..``, no symbolic links, no encrypted or duplicate entries), checks the manifest against every entry,
 parses ``metadata.xml`` with a parser that loads no DTD, resolves no entity and opens no network connection,
 validates it against the schema, rebuilds the metadata and checks it (:func:`.metadata.check_file_contents`) and
-each document's file against its recorded digest and size. Any mismatch raises one :class:`PackageError` with
+each document's file against its recorded digest and size, a "PDF/A-2B" one with :func:`.pdfa.check_pdfa` and a
+"PDF-SIGNED" one for its signature. Any mismatch raises one :class:`PackageError` with
 Vietnamese messages; nothing is returned half-read.
 """
 
@@ -52,7 +53,7 @@ from .metadata import (
     _Coded,
     check_file_contents,
 )
-from .pdfa import PdfaError, is_signed, to_pdfa
+from .pdfa import PdfaError, check_pdfa, is_signed, to_pdfa
 
 NS = "urn:vanthu:archive:1"
 SCHEMA_NAME = "vanthu-archive-1.xsd"
@@ -527,6 +528,10 @@ def import_package(data: bytes, *, limits: Limits | None = None) -> ArchivePacka
             problems.append(f"văn bản {doc.code}: mã băm hoặc kích thước của {path!r} khác siêu dữ liệu")
         if content["format"] == FORMAT_SIGNED and content["sha256"] != content["originalSha256"]:
             problems.append(f"văn bản {doc.code}: bản ký số phải giữ nguyên bản gốc")
+        elif content["format"] == FORMAT_SIGNED and not is_signed(body):
+            problems.append(f"văn bản {doc.code}: ghi là bản ký số nhưng tệp không có chữ ký số")
+        elif content["format"] == FORMAT_PDFA:
+            problems += [f"văn bản {doc.code}: ghi là PDF/A nhưng {p}" for p in check_pdfa(body)]
         packaged.append(PackagedDocument(doc, body, content["mediaType"], path, content["format"],
                                          content["sha256"], content["originalSha256"]))
     problems += [f"tệp {p!r} không thuộc văn bản nào" for p in sorted(set(entries) - used)]
