@@ -325,3 +325,10 @@ def test_file_contents_check_ordinals_totals_codes_and_dates() -> None:
         check_file_contents(dataclasses.replace(file, doc_total=3, page_total=9), docs)
     assert fields_of(exc) == ["doc_total", "page_total"]
     check_file_contents(dataclasses.replace(file, end_date=None, doc_total=None), docs[:1], closed=False)
+
+
+def test_document_keywords_total_at_most_100_characters() -> None:
+    a_document(keywords=("tuyển dụng", "công chức")).validate()
+    with pytest.raises(MetadataError) as exc:
+        a_document(keywords=("k" * 101,)).validate()
+    assert fields_of(exc) == ["keywords"]

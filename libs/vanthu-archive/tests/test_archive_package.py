@@ -272,3 +272,22 @@ def test_a_file_claimed_pdfa_or_signed_is_checked_on_import(package: bytes, plai
         swapped[path] = body
     error = refused(rezip(package, {**swapped, "metadata.xml": xml.encode()}), "ghi là PDF/A nhưng")
     assert any("ghi là bản ký số nhưng tệp không có chữ ký số" in p for p in error.problems)
+
+
+def test_the_command_line_checks_a_package_and_a_pdf(package: bytes, tmp_path: Path, plain_pdf: PlainPdf) -> None:
+    from vanthu_archive.cli import main
+
+    good, bad, pdf = tmp_path / "hoso.zip", tmp_path / "hong.zip", tmp_path / "vb.pdf"
+    good.write_bytes(package)
+    bad.write_bytes(rezip(package, {"documents/extra.pdf": b"%PDF"}, manifest=False))
+    pdf.write_bytes(plain_pdf())
+    out = io.StringIO()
+    assert main(["check", str(good)], out) == 0
+    assert "Mã hồ sơ: 000.00.12.H41.2026.01.TCĐT" in out.getvalue()
+    assert "Gói hồ sơ hợp lệ" in out.getvalue() and "PDF/A-2B" in out.getvalue()
+    out = io.StringIO()
+    assert main(["check", str(bad)], out) == 1
+    assert "không có trong danh sách mã băm" in out.getvalue()
+    out = io.StringIO()
+    assert main(["pdfa", str(pdf)], out) == 1 and "Helvetica chưa được nhúng" in out.getvalue()
+    assert main(["check", str(tmp_path / "none.zip")], io.StringIO()) == 2
