@@ -326,7 +326,7 @@ class _Styles:
         self.center_bold = ParagraphStyle("centerb", parent=self.center, fontName=FONT_BOLD)
         self.center_italic = ParagraphStyle("centeri", parent=self.center, fontName=FONT_ITALIC)
         self.body = ParagraphStyle("body", fontName=FONT, fontSize=12, leading=17)
-        self.block = ParagraphStyle("block", fontName=FONT_BOLD, fontSize=11, leading=14, alignment=1)
+        self.block = ParagraphStyle("block", fontName=FONT_BOLD, fontSize=10.5, leading=13.5, alignment=1)
         self.block_plain = ParagraphStyle("blockp", parent=self.block, fontName=FONT)
 
 
@@ -354,7 +354,7 @@ def _header(st: _Styles, agency: Agency, width: float, dated: str = "") -> Table
     if dated:
         right.append(Spacer(1, 2 * mm))
         right.append(_p(dated, ParagraphStyle("dated", parent=st.block_plain, fontName=FONT_ITALIC)))
-    table = Table([[left, right]], colWidths=[width * 0.42, width * 0.58])
+    table = Table([[left, right]], colWidths=[width * 0.46, width * 0.54])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), _TABLE_FONT]))
     return table
 
