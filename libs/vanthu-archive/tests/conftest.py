@@ -34,17 +34,17 @@ def plain_pdf() -> PlainPdf:
 
 @pytest.fixture(scope="session")
 def signed_pdf() -> bytes:
-    """A one-page PDF with a PAdES signature (self-signed RSA certificate valid 2020–2045, so the suite does not
+    """A one-page PDF with a PAdES signature (self-signed ECDSA P-256 certificate valid 2020–2045, so the suite does not
     depend on the date)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.serialization import pkcs12
     from cryptography.x509.oid import NameOID
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key = ec.generate_private_key(ec.SECP256R1())  # instant, unlike an RSA key
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Lưu trữ thử nghiệm")])
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(1).not_valid_before(datetime(2020, 1, 1, tzinfo=UTC))
