@@ -131,4 +131,5 @@ class DelegationStore:
                 DelegationRow.valid_to >= today, DelegationRow.valid_from <= today,
                 DelegationRow.revoked_at.is_(None)))).scalars().all()
         return tuple(ActingFor(delegation_id=r.id, delegator=r.delegator, delegator_username=r.delegator_username,
-                               unit=r.unit_code, competence=r.competence) for r in rows)
+                               unit=r.unit_code, competence=r.competence, delegator_name=r.delegator_name)
+                     for r in sorted(rows, key=lambda r: (r.valid_from, r.id)))

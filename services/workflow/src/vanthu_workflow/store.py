@@ -328,9 +328,46 @@ class Actor:
         """The delegation a step on ``task`` is taken under (None when the person holds it in their own right)."""
         return None if self.holds_own(task) else self.delegation_for(task)
 
-    def require_leader(self) -> None:
-        if not self.is_leader:
-            raise PermissionDenied("only a leader (lãnh đạo) of the agency may do this")
+    def require_leader(self, for_person: str = "") -> ActingFor | None:
+        """None for a leader acting in their own right; for a leader's deputy, the delegation in force they act
+        under (that of ``for_person``, the leader the case was submitted to, when they deputise for them).
+        PermissionDenied for anyone else."""
+        if self.is_leader:
+            return None
+        leaders = [a for a in self.acting_for if not a.unit]
+        if not leaders:
+            raise PermissionDenied("only a leader (lãnh đạo) of the agency, or a leader's deputy under a delegation "
+                                   "in force (ủy quyền), may do this")
+        return next((a for a in leaders if a.delegator == for_person), leaders[0])
+
+    def head_or_deputy(self, unit: str) -> ActingFor | None:
+        """None for the head (trưởng đơn vị) of ``unit`` in their own right; for the deputy of its head, the unit's
+        delegation in force. PermissionDenied for anyone else."""
+        if "head" in self.roles and unit in self.head_of:
+            return None
+        found = next((a for a in self.acting_for if a.unit and a.unit == unit), None)
+        if found is None:
+            raise PermissionDenied("only the head (trưởng đơn vị) of the unit the task was given to, or their deputy "
+                                   "under a delegation in force, may give it to a person of the unit")
+        return found
+
+    def director_of(self, giver: str, unit: str) -> ActingFor | None:
+        """Whether the actor directs a job given by ``giver`` staying within ``unit`` ("" none): None for the giver
+        themselves; the delegation in force under which they deputise for the giver (a leader's own tasks, or the
+        unit's head for a job of that unit). PermissionDenied otherwise."""
+        if giver == self.subject:
+            return None
+        for acting in self.acting_for:
+            if acting.delegator == giver and (not acting.unit or acting.unit == unit):
+                return acting
+        raise PermissionDenied("only the person who gave this job (người giao việc), or their deputy under a "
+                               "delegation in force, may do this")
+
+    def people_and_units(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The people whose own tasks and the units whose tasks this person holds: themselves and the units they
+        head, and those of the delegations in force."""
+        return (frozenset({self.subject} | {a.delegator for a in self.acting_for if not a.unit}),
+                frozenset(set(self.head_of) | {a.unit for a in self.acting_for if a.unit}))
 
 
 # -- what the store returns -------------------------------------------------------------------------------------
@@ -495,8 +532,7 @@ class WorkflowStore:
             parent_id=row.parent_id, depth=row.depth, result_file_ids=list(json.loads(row.result_files or "[]")))
 
     def _mine(self, agency_code: str, actor: Actor) -> ColumnElement[bool]:
-        people = {actor.subject} | {a.delegator for a in actor.acting_for if not a.unit}
-        units = set(actor.head_of) | {a.unit for a in actor.acting_for if a.unit}
+        people, units = actor.people_and_units()
         clauses = [and_(TaskRow.assignee_kind == PERSON, TaskRow.assignee.in_(sorted(people)))]
         roles = set(actor.roles) | ({LEADERS} if any(not a.unit for a in actor.acting_for) else set())
         actor = Actor(actor.subject, actor.username, actor.name, frozenset(roles), actor.head_of, actor.acting_for)
@@ -622,7 +658,7 @@ class WorkflowStore:
         now = self.clock()
         async with self.sessions() as session, session.begin():
             row = await self._lock(session, agency_code, case_id, version, kind=kind)
-            self._require_director(actor, row)
+            on_behalf = self._require_director(actor, row)
             state = State(row.state)
             action = Action.ASSIGN if state in (State.SUBMITTED, State.RETURNED) else Action.REASSIGN
             to = next_state(state, action, subject=_subject(row))
@@ -635,7 +671,7 @@ class WorkflowStore:
             else:
                 row.instruction = instruction
                 summary += f"; ý kiến chỉ đạo: {instruction}" if instruction else ""
-            await self._advance(session, row, action, state, to, actor, summary, "", audience)
+            await self._advance(session, row, action, state, to, actor, summary, "", audience, on_behalf=on_behalf)
             if kind == JOB:
                 await self._job_assigned(session, row, actor)
             else:
@@ -675,14 +711,15 @@ class WorkflowStore:
         now = self.clock()
         async with self.sessions() as session, session.begin():
             row = await self._lock(session, agency_code, case_id, version, kind=kind)
-            self._require_director(actor, row)
+            on_behalf = self._require_director(actor, row)
             state = State(row.state)
             to = next_state(state, Action.RECALL, subject=_subject(row))
             for task in await self._open_tasks(session, row.id):
                 task.state, task.done_at = TaskState.CANCELLED.value, now
             task = self._director_task(row, TaskKind.DIRECT, now)
             session.add(task)
-            await self._advance(session, row, Action.RECALL, state, to, actor, comment, task.id, audience)
+            await self._advance(session, row, Action.RECALL, state, to, actor, comment, task.id, audience,
+                                on_behalf=on_behalf)
             return await self._view(session, row)
 
     async def withdraw(self, agency_code: str, document_id: str, *, actor: Actor, comment: str) -> CaseView | None:
@@ -717,7 +754,7 @@ class WorkflowStore:
         action = Action.GRANT_EXTENSION if grant else Action.REFUSE_EXTENSION
         async with self.sessions() as session, session.begin():
             row = await self._lock(session, agency_code, case_id, version, kind=kind)
-            self._require_director(actor, row)
+            on_behalf = self._require_director(actor, row)
             state = State(row.state)
             to = next_state(state, action, subject=_subject(row))
             open_tasks = await self._open_tasks(session, row.id)
@@ -736,18 +773,22 @@ class WorkflowStore:
                                     by=actor.name or actor.username, comment=comment, job=row.kind == JOB)
             extra = [(who, EXTENSION_DECIDED, words, task.id) for task in open_tasks if task.kind == TaskKind.LEAD
                      for who in self._recipients(task, audience)]
-            await self._advance(session, row, action, state, to, actor, text, "", audience, extra)
+            await self._advance(session, row, action, state, to, actor, text, "", audience, extra,
+                                on_behalf=on_behalf)
             return await self._view(session, row)
 
     # -- assigned work (giao việc) ---------------------------------------------------------------------------------
     async def give_job(self, agency_code: str, *, title: str, description: str, lead: Party,
                        cooperating: list[Party], for_information: list[Party], deadline: date | None, unit_code: str,
-                       actor: Actor, parent_id: str = "", audience: Audience | None = None) -> CaseView:
+                       actor: Actor, parent_id: str = "", audience: Audience | None = None,
+                       giver: ActingFor | None = None) -> CaseView:
         """A new job (case kind JOB, state ``assigned``), a task for each party, its first step, the parties'
         notifications (``audience``) and a JobAssigned event. The caller has checked who may give it and to whom
         (:mod:`vanthu_workflow.domain.jobs`); ``unit_code`` is the unit it stays within. A sub-job (``parent_id``):
         the parent is read ``FOR UPDATE``, must be a job of the agency being worked on, whose open lead task the
-        actor holds (PermissionDenied otherwise), and not at the deepest level (FailedPrecondition)."""
+        actor holds (PermissionDenied otherwise), and not at the deepest level (FailedPrecondition). ``giver``: the
+        delegation a deputy gives it under: the job is then the delegator's (they direct it, their deputy with
+        them) and its first step records the delegation."""
         now = self.clock()
         async with self.sessions() as session, session.begin():
             depth = 0
@@ -764,15 +805,17 @@ class WorkflowStore:
                 depth = check_depth(parent.depth)
             case_id = new_id()
             row = CaseRow(id=case_id, agency_code=agency_code, document_id=case_id, kind=JOB,
-                          state=State.ASSIGNED.value, abstract=title, instruction=description, drafter=actor.subject,
-                          drafter_name=actor.name or actor.username, unit_code=unit_code, parent_id=parent_id,
+                          state=State.ASSIGNED.value, abstract=title, instruction=description,
+                          drafter=giver.delegator if giver else actor.subject,
+                          drafter_name=(giver.delegator_name or giver.delegator_username) if giver
+                          else actor.name or actor.username, unit_code=unit_code, parent_id=parent_id,
                           depth=depth, created_by=actor.username, created_at=now, updated_at=now,
                           lead=_dump([lead])[1:-1], cooperating=_dump(cooperating),
                           for_information=_dump(for_information), deadline=deadline, requested_deadline=None)
             session.add(row)  # inserted with its parties (the tasks' _give sets the same values): version 1
             await session.flush()
             summary = self._give(session, row, lead, cooperating, for_information, deadline, now)
-            await self._step(session, row, Action.ASSIGN, "", State.ASSIGNED, actor, summary, "")
+            await self._step(session, row, Action.ASSIGN, "", State.ASSIGNED, actor, summary, "", giver)
             await self._notify_step(session, row, Action.ASSIGN, actor, summary, audience,
                                     session.sync_session.info.pop(_NEW_TASKS, []), ())
             await self._job_assigned(session, row, actor)
@@ -794,14 +837,15 @@ class WorkflowStore:
     async def _sees(self, session: AsyncSession, actor: Actor, case: CaseView) -> bool:
         """Whether the actor is part of the job: its giver or the giver of a job above it, or a holder of one of
         its tasks now or before (the person, the unit's head, the head who passed it on to a person of the unit)."""
+        people, units = actor.people_and_units()  # a deputy sees what the person or unit they act for sees
         for task in case.tasks:
-            if (task.assignee_kind == PERSON and task.assignee == actor.subject) or \
-                    (task.assignee_kind == UNIT and task.assignee in actor.head_of) or \
-                    (task.unit_code and task.unit_code in actor.head_of):
+            if (task.assignee_kind == PERSON and task.assignee in people) or \
+                    (task.assignee_kind == UNIT and task.assignee in units) or \
+                    (task.unit_code and task.unit_code in units):
                 return True
         giver, parent_id = case.drafter, case.parent_id
         for _ in range(MAX_ANCESTORS):
-            if giver == actor.subject:
+            if giver in people:
                 return True
             if not parent_id:
                 return False
@@ -823,7 +867,7 @@ class WorkflowStore:
             await self.get_job(agency_code, parent_id, actor)
         query = select(CaseRow).where(CaseRow.agency_code == agency_code, CaseRow.kind == JOB)
         query = query.where(CaseRow.parent_id == parent_id) if parent_id else query.where(
-            CaseRow.drafter == actor.subject)
+            CaseRow.drafter.in_(sorted(actor.people_and_units()[0])))
         if page_token:
             key = decode_cursor("jobs", page_token)
             if len(key) != 2 or not all(isinstance(k, str) for k in key):
@@ -851,10 +895,14 @@ class WorkflowStore:
             for_information=[p.key for p in _parties(row.for_information)],
             deadline=row.deadline.isoformat() if row.deadline else "", parent_id=row.parent_id))
 
-    def _require_director(self, actor: Actor, row: CaseRow) -> None:
-        """A job is directed by its giver alone (an incoming case by the leaders, checked before)."""
-        if row.kind == JOB and row.drafter != actor.subject:
-            raise PermissionDenied("only the person who gave this job (người giao việc) may do this")
+    @staticmethod
+    def _require_director(actor: Actor, row: CaseRow) -> ActingFor | None:
+        """Who directs the case: a job its giver (or their deputy), an incoming case the leaders (or a leader's
+        deputy). Returns the delegation the actor acts under (None: in their own right); PermissionDenied
+        otherwise."""
+        if row.kind == JOB:
+            return actor.director_of(row.drafter, row.unit_code)
+        return actor.require_leader(row.leader)
 
     def _director_task(self, row: CaseRow, kind: TaskKind, now: datetime) -> TaskRow:
         """A task for whoever directs the case: the giver of a job, the agency's leaders otherwise."""
@@ -892,11 +940,9 @@ class WorkflowStore:
             if kind in (TaskKind.DIRECT, TaskKind.EXTENSION):
                 raise InvalidArgument("task_id", "a leader's task is acted on through the case (AssignIncoming, "
                                                  "RecallIncoming, DecideExtension)")
+            on_behalf = actor.on_behalf(task)
             if action == Action.DELEGATE:
-                unit = task.assignee if task.assignee_kind == UNIT else task.unit_code
-                if "head" not in actor.roles or unit not in actor.head_of:
-                    raise PermissionDenied("only the head (trưởng đơn vị) of the unit the task was given to may give "
-                                           "it to a person of the unit")
+                on_behalf = actor.head_or_deputy(task.assignee if task.assignee_kind == UNIT else task.unit_code)
             elif not actor.holds(task):
                 raise PermissionDenied("this task is not in your inbox")
             check_task_open(TaskState(task.state))
@@ -956,7 +1002,7 @@ class WorkflowStore:
                 await add_event(session, outbox, ev.IncomingInProgress(
                     meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id))
             await self._advance(session, row, action, state, to, actor, text, task.id, audience, extra,
-                                on_behalf=actor.on_behalf(task))
+                                on_behalf=on_behalf)
             return await self._view(session, row)
 
     # -- the outgoing circuit (quy trình văn bản đi) ---------------------------------------------------------------
