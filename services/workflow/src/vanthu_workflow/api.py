@@ -173,8 +173,9 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
 
     async def _audience(self, principal: Principal, units: Sequence[UnitInfo] | None = None,
                         people: Sequence[MemberInfo] | None = None) -> Audience:
-        """Who the step's notifications reach: the units' heads, the holders of each role and, when e-mail is on, the
-        people's addresses (the registry's directory, read with the caller's token)."""
+        """Who the step's notifications reach: the units' heads, the holders of each role, the deputies under the
+        delegations in force and, when e-mail is on, the people's addresses (the registry's directory, read with the
+        caller's token)."""
         units = await self.directory.units(principal.token) if units is None else units
         people = await self.directory.people(principal.token) if people is None else people
         emails = {p.subject: p.email for p in people if p.email} if self.store.mail else {}
@@ -183,7 +184,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             for role in person.roles:
                 holders.setdefault(role, []).append(person.subject)
         return Audience(heads={u.code: u.head_subject for u in units if u.head_subject}, emails=emails,
-                        roles={role: tuple(sorted(subjects)) for role, subjects in holders.items()})
+                        roles={role: tuple(sorted(subjects)) for role, subjects in holders.items()},
+                        deputies=await self.delegations.deputies(principal.agency or ""))
 
     @staticmethod
     def _resolve(party: Party, field: str, units: Sequence[UnitInfo], members: Sequence[MemberInfo]) -> Party:

@@ -122,6 +122,21 @@ class DelegationStore:
                 row.revoked_at, row.revoked_by = self.clock(), username
             return self._view(row)
 
+    async def deputies(self, agency_code: str) -> dict[str, tuple[str, ...]]:
+        """The deputies under the agency's delegations in force today: ``person:<delegator>`` (a leader's own tasks)
+        or ``unit:<code>`` (a head's unit) → their subjects (for :class:`vanthu_workflow.notify.Audience`)."""
+        today = self.today()
+        async with self.sessions() as session:
+            rows = (await session.execute(select(DelegationRow.delegator, DelegationRow.unit_code,
+                                                 DelegationRow.deputy).where(
+                DelegationRow.agency_code == agency_code, DelegationRow.valid_to >= today,
+                DelegationRow.valid_from <= today, DelegationRow.revoked_at.is_(None))
+                .order_by(DelegationRow.valid_from, DelegationRow.id))).all()
+        found: dict[str, list[str]] = {}
+        for delegator, unit, deputy in rows:
+            found.setdefault(f"unit:{unit}" if unit else f"person:{delegator}", []).append(deputy)
+        return {key: tuple(dict.fromkeys(subjects)) for key, subjects in found.items()}
+
     async def acting_for(self, agency_code: str, deputy: str) -> tuple[ActingFor, ...]:
         """The delegations in force today (Vietnam date at the store's clock) for ``deputy``."""
         today = self.today()

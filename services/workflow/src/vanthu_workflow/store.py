@@ -1216,13 +1216,19 @@ class WorkflowStore:
     @staticmethod
     def _recipients(task: TaskRow, audience: Audience) -> tuple[str, ...]:
         """Who a task's notifications reach (subjects): the person holding it, the head of the unit holding it, or
-        every holder of the role holding it (the agency's leaders, its clerks: whoever acts first takes it)."""
+        every holder of the role holding it (the agency's leaders, its clerks: whoever acts first takes it); and
+        the deputies of the person, of the unit or of each leader under a delegation in force, each once."""
         if task.assignee_kind == PERSON:
-            return (task.assignee,)
-        if task.assignee_kind == UNIT:
+            found: tuple[str, ...] = (task.assignee,)
+            keys = [f"{PERSON}:{task.assignee}"]
+        elif task.assignee_kind == UNIT:
             head = audience.heads.get(task.assignee, "")
-            return (head,) if head else ()
-        return audience.roles.get(task.assignee, ())
+            found, keys = ((head,) if head else ()), [f"{UNIT}:{task.assignee}"]
+        else:
+            found = audience.roles.get(task.assignee, ())
+            keys = [f"{PERSON}:{leader}" for leader in found] if task.assignee == LEADERS else []
+        deputies = [d for key in keys for d in audience.deputies.get(key, ())]
+        return tuple(dict.fromkeys([*found, *deputies]))
 
     async def _notify_step(self, session: AsyncSession, row: CaseRow, action: StrEnum, actor: Actor, comment: str,
                            audience: Audience | None, new_tasks: Sequence[TaskRow],
