@@ -107,13 +107,17 @@ async def test_a_head_signs_for_the_leader_under_a_delegation_with_its_competenc
     sign = pb.SignOutgoingRequest(case_id=case.id, version=case.version)
     assert (await h.refused(h.api.SignOutgoing, sign, HEAD)).code() == grpc.StatusCode.PERMISSION_DENIED  # leaders'
     delegation = (await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
-        deputy=h.subject(HEAD), valid_from="2031-06-11", valid_to="2031-06-11", competence="TUQ."), LEADER)).delegation
+        deputy=h.subject(HEAD), valid_from="2031-06-11", valid_to="2031-06-11", competence="TUQ.",
+        deputy_position="Chánh Văn phòng"), LEADER)).delegation
+    assert delegation.deputy_position == "Chánh Văn phòng"
     assert h.task(case, "sign").id in await inbox(h, HEAD)
     case = (await h.call(h.api.SignOutgoing, sign, HEAD)).case
     assert case.state == "signed"
     assert (case.steps[-1].actor, case.steps[-1].on_behalf_of, case.steps[-1].delegation_id) == (
         HEAD, LEADER, delegation.id)
+    assert case.steps[-1].competence == "TUQ."
     assert h.directory.competences[-1] == ("TUQ.", LEADER)  # the registry records the signature's competence
+    assert h.directory.positions[-1] == "Chánh Văn phòng"  # ... and signing stamps "TUQ. <title>" over it
 
 
 async def test_an_officer_deputising_for_the_leader_directs_the_case_in_the_leaders_name(harness: Harness) -> None:
@@ -137,7 +141,8 @@ async def test_an_officer_deputising_for_the_leader_directs_the_case_in_the_lead
     assert (step.action, step.actor, step.on_behalf_of, step.delegation_id) == (
         "assign", OFFICER, LEADER, delegation.id)
     recorded = [e for e in await h.events() if isinstance(e, ev.StepRecorded)][-1]
-    assert (recorded.action, recorded.on_behalf_of) == ("assign", LEADER)  # the registry's history shows it
+    assert (recorded.action, recorded.on_behalf_of, recorded.competence) == ("assign", LEADER, "TUQ.")  # history
+    assert step.competence == "TUQ."
 
     lead = h.task(case, "lead")
     case = (await h.call(h.api.RequestExtension, pb.RequestExtensionRequest(

@@ -2309,6 +2309,12 @@ export interface components {
              */
             deputy: string;
             /**
+             * Deputy Position
+             * @description the deputy's own position (chức vụ), e.g. Phó Giám đốc: the line under the competence (KT. GIÁM ĐỐC) above a signature under the delegation
+             * @default
+             */
+            deputy_position: string;
+            /**
              * Reason
              * @default
              */
@@ -2355,6 +2361,11 @@ export interface components {
             deputy: string;
             /** Deputy Name */
             deputy_name: string;
+            /**
+             * Deputy Position
+             * @default
+             */
+            deputy_position: string;
             /** Id */
             id: string;
             /** Reason */
@@ -3709,6 +3720,12 @@ export interface components {
             at: string;
             /** Comment */
             comment: string;
+            /**
+             * Competence
+             * @description ... and the competence that delegation gives (KT., TUQ.)
+             * @default
+             */
+            competence: string;
             /**
              * Delegation Id
              * @default

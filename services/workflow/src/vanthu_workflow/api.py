@@ -143,7 +143,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             tasks=[self.task_to_proto(t, now) for t in case.tasks],
             steps=[pb.Step(seq=s.seq, task_id=s.task_id, action=s.action, from_state=s.from_state,
                            to_state=s.to_state, actor=s.actor, actor_name=s.actor_name, at=iso_vietnam(s.at),
-                           comment=s.comment, on_behalf_of=s.on_behalf_of, delegation_id=s.delegation_id)
+                           comment=s.comment, on_behalf_of=s.on_behalf_of, delegation_id=s.delegation_id,
+                           competence=s.competence)
                    for s in case.steps],
             kind=case.kind, definition_version=case.circuit.version if case.circuit else 0,
             circuit=[pb.CircuitStep(step=s.name, role=s.role) for s in case.circuit.steps] if case.circuit else [],
@@ -218,7 +219,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             delegator_name=d.delegator_name, unit_code=d.unit_code, deputy=d.deputy, deputy_name=d.deputy_name,
             valid_from=d.valid_from.isoformat(), valid_to=d.valid_to.isoformat(), competence=d.competence,
             reason=d.reason, created_at=iso_vietnam(d.created_at),
-            revoked_at=iso_vietnam(d.revoked_at) if d.revoked_at else "", revoked_by=d.revoked_by, active=d.active)
+            revoked_at=iso_vietnam(d.revoked_at) if d.revoked_at else "", revoked_by=d.revoked_by, active=d.active,
+            deputy_position=d.deputy_position)
 
     # -- ủy quyền ------------------------------------------------------------------------------------------------
     async def CreateDelegation(self, request: pb.CreateDelegationRequest,
@@ -234,6 +236,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                                             _optional_date(request.valid_to, "valid_to"), today)
         competence = check_competence(request.competence)
         reason = check_text(request.reason, "reason", limit=500)
+        position = check_text(request.deputy_position, "deputy_position", limit=100)
         units = await self.directory.units(principal.token)
         heads = frozenset(u.code for u in units if u.head_subject == principal.subject)
         members = _members_by_unit(await self.directory.members(principal.token)) if unit else {}
@@ -245,7 +248,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         created = await self.delegations.create(
             agency_code=agency, delegator=principal.subject, delegator_username=principal.username,
             delegator_name=principal.name, unit_code=unit, deputy=deputy, deputy_name=person.name or person.username,
-            valid_from=valid_from, valid_to=valid_to, competence=competence, reason=reason)
+            valid_from=valid_from, valid_to=valid_to, competence=competence, reason=reason, deputy_position=position)
         return pb.CreateDelegationResponse(delegation=self.delegation_to_proto(created))
 
     async def ListDelegations(self, request: pb.ListDelegationsRequest,
@@ -575,10 +578,12 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         document_id = (await self.store.get(own, case_id=case_id)).document_id
 
         async def sign(on_behalf: ActingFor | None) -> None:
-            # under a delegation the signature shows its competence (KT., TUQ.) for the person signed for
+            # under a delegation the signature shows its competence (KT., TUQ.) for the person signed for, over the
+            # deputy's own position (the signed PDF's signing authority, stamped by signing)
             await self.directory.sign(principal.token, document_id,
                                       competence=on_behalf.competence if on_behalf else "",
-                                      on_behalf_of=on_behalf.delegator_username if on_behalf else "")
+                                      on_behalf_of=on_behalf.delegator_username if on_behalf else "",
+                                      position=on_behalf.deputy_position if on_behalf else "")
 
         case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.SIGN,
                                              actor=await self._actor(principal, units=()), effect=sign,

@@ -183,6 +183,8 @@ class StepRow(Base):
     #: Taken by a deputy under a delegation (ủy quyền): the delegator's username and the delegation.
     on_behalf_of: Mapped[str] = mapped_column(String(100), default="")
     delegation_id: Mapped[str] = mapped_column(String(36), default="")
+    #: ... and the competence that delegation gives (KT., TUQ.).
+    competence: Mapped[str] = mapped_column(String(5), default="")
 
     __table_args__ = (Index("ix_steps_case", "case_id", "seq"),)
 
@@ -403,6 +405,7 @@ class StepView:
     comment: str
     on_behalf_of: str = ""
     delegation_id: str = ""
+    competence: str = ""
 
 
 @dataclass(frozen=True)
@@ -525,7 +528,7 @@ class WorkflowStore:
             updated_at=row.updated_at, tasks=[_task_view(t, row) for t in tasks],
             steps=[StepView(seq=s.seq, task_id=s.task_id, action=s.action, from_state=s.from_state,
                             to_state=s.to_state, actor=s.actor, actor_name=s.actor_name, at=s.at, comment=s.comment,
-                            on_behalf_of=s.on_behalf_of, delegation_id=s.delegation_id)
+                            on_behalf_of=s.on_behalf_of, delegation_id=s.delegation_id, competence=s.competence)
                    for s in steps],
             kind=row.kind, circuit=Circuit.from_data(json.loads(row.circuit)) if row.circuit else None,
             drafter=row.drafter, drafter_name=row.drafter_name, unit_code=row.unit_code, type_code=row.type_code,
@@ -1156,14 +1159,16 @@ class WorkflowStore:
                             from_state=from_state, to_state=to.value, actor=actor.username,
                             actor_subject=actor.subject, actor_name=actor.name, at=self.clock(), comment=comment,
                             on_behalf_of=on_behalf.delegator_username if on_behalf else "",
-                            delegation_id=on_behalf.delegation_id if on_behalf else ""))
+                            delegation_id=on_behalf.delegation_id if on_behalf else "",
+                            competence=on_behalf.competence if on_behalf else ""))
         if row.kind == JOB:  # the steps of a document's case go to its history in the registry; a job has none
             return
         await add_event(session, outbox, ev.StepRecorded(
             meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id, action=action.value,
             from_state=from_state, to_state=to.value, comment=comment, task_id=task_id,
             audience=await self._document_audience(session, row), audience_seq=row.version or 1,
-            on_behalf_of=on_behalf.delegator_username if on_behalf else ""))
+            on_behalf_of=on_behalf.delegator_username if on_behalf else "",
+            competence=on_behalf.competence if on_behalf else ""))
 
     @staticmethod
     async def _document_audience(session: AsyncSession, row: CaseRow) -> list[str]:

@@ -29,6 +29,8 @@ class ActingFor:
     unit: str = ""
     competence: str = "TUQ."
     delegator_name: str = ""
+    #: The deputy's own position (chức vụ), shown under the competence line when they sign under it.
+    deputy_position: str = ""
 
     @property
     def role(self) -> str:
