@@ -259,17 +259,37 @@ _PENDING = "vanthu_workflow_notifications"
 
 #: session.info key: the tasks added in the transaction (each new task's holder is told, :meth:`_advance`).
 _NEW_TASKS = "vanthu_workflow_new_tasks"
+#: session.info key: the cases whose every task the transaction loaded (with the case, under its lock): their tasks
+#: are the session's own, so the step's audience and the answer are read from it, not again from the database.
+_ALL_TASKS = "vanthu_workflow_all_tasks"
+
+
+def _session_tasks(session: AsyncSession, case_id: str) -> list[TaskRow] | None:
+    """The case's tasks as the transaction holds them (loaded, changed and added since), in their order, when it
+    loaded them all (:data:`_ALL_TASKS`, :func:`_hold_tasks`); None otherwise."""
+    held = session.sync_session.info.get(_ALL_TASKS, {}).get(case_id)
+    return None if held is None else sorted(held, key=lambda t: (t.created_at, t.id))
+
+
+def _hold_tasks(session: AsyncSession, case_id: str, tasks: Sequence[TaskRow]) -> None:
+    """Every task of the case, loaded under its lock: kept (strongly: the identity map holds weakly) with those the
+    transaction adds (:func:`_task_added`)."""
+    session.sync_session.info.setdefault(_ALL_TASKS, {})[case_id] = list(tasks)
 
 
 @event.listens_for(Session, "transient_to_pending")
 def _task_added(session: Session, instance: object) -> None:
     if isinstance(instance, TaskRow):
         session.info.setdefault(_NEW_TASKS, []).append(instance)
+        held = session.info.get(_ALL_TASKS, {}).get(instance.case_id)
+        if held is not None:
+            held.append(instance)
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     session.info.pop(_NEW_TASKS, None)
+    session.info.pop(_ALL_TASKS, None)
     pending = session.info.pop(_PENDING, None)
     if pending:
         store, notes = pending
@@ -280,6 +300,7 @@ def _after_commit(session: Session) -> None:
 def _after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
     session.info.pop(_NEW_TASKS, None)
+    session.info.pop(_ALL_TASKS, None)
 
 
 # -- who acts --------------------------------------------------------------------------------------------------
@@ -514,8 +535,10 @@ class WorkflowStore:
         tasks: Sequence[TaskRow] = ()
         steps: Sequence[StepRow] = ()
         if not brief:
-            tasks = (await session.execute(select(TaskRow).where(TaskRow.case_id == row.id)
-                                           .order_by(TaskRow.created_at, TaskRow.id))).scalars().all()
+            held = _session_tasks(session, row.id)
+            tasks = held if held is not None else (await session.execute(
+                select(TaskRow).where(TaskRow.case_id == row.id).order_by(TaskRow.created_at, TaskRow.id))
+            ).scalars().all()
             steps = (await session.execute(select(StepRow).where(StepRow.case_id == row.id)
                                            .order_by(StepRow.seq))).scalars().all()
         return CaseView(
@@ -930,14 +953,18 @@ class WorkflowStore:
             # one round trip: the task with its case, the case locked (every change of a task bumps its case's
             # version under this lock, so a task read while waiting for it is stale only if the version moved,
             # which _checked refuses)
-            found = (await session.execute(
+            # ... and every task of the case in the same round trip: the step's audience and the answer are read
+            # from them (_session_tasks), not again
+            of_case = select(TaskRow.case_id).where(TaskRow.id == task_id, TaskRow.agency_code == agency_code)
+            rows = (await session.execute(
                 select(TaskRow, CaseRow).join(CaseRow, CaseRow.id == TaskRow.case_id)
-                .where(TaskRow.id == task_id, TaskRow.agency_code == agency_code,
-                       CaseRow.agency_code == agency_code)
-                .with_for_update(of=CaseRow))).first()
+                .where(TaskRow.case_id == of_case.scalar_subquery(), CaseRow.agency_code == agency_code)
+                .with_for_update(of=CaseRow))).all()
+            found = next(((t, c) for t, c in rows if t.id == task_id), None)
             if found is None:
                 raise NotFound("your agency has no such task")
             task, row = found
+            _hold_tasks(session, row.id, [t for t, _ in rows])
             self._checked(row, version, (INCOMING, JOB))
             kind = TaskKind(task.kind)
             if kind in (TaskKind.DIRECT, TaskKind.EXTENSION):
@@ -1141,6 +1168,9 @@ class WorkflowStore:
                                      "or recalled first")
 
     async def _open_tasks(self, session: AsyncSession, case_id: str) -> list[TaskRow]:
+        held = _session_tasks(session, case_id)
+        if held is not None:
+            return [t for t in held if t.state in {s.value for s in OPEN_TASK_STATES}]
         return list((await session.execute(select(TaskRow).where(
             TaskRow.case_id == case_id, TaskRow.state.in_([s.value for s in OPEN_TASK_STATES])))).scalars())
 
@@ -1177,9 +1207,13 @@ class WorkflowStore:
         head's re-assignment came from), ``role:<role>`` — and an outgoing draft's drafter. Read without flushing
         (the case's conditional update must stay the step's own flush): the tasks this step created or changed are
         the session's objects."""
-        with session.no_autoflush:
-            tasks = list((await session.execute(select(TaskRow).where(TaskRow.case_id == row.id))).scalars())
-        tasks += [t for t in session.new if isinstance(t, TaskRow) and t.case_id == row.id and t not in tasks]
+        held = _session_tasks(session, row.id)
+        if held is not None:
+            tasks = held
+        else:
+            with session.no_autoflush:
+                tasks = list((await session.execute(select(TaskRow).where(TaskRow.case_id == row.id))).scalars())
+            tasks += [t for t in session.new if isinstance(t, TaskRow) and t.case_id == row.id and t not in tasks]
         found: set[str] = set()
         prefix = {PERSON: "user", UNIT: "unit", ROLE: "role"}
         for task in tasks:
