@@ -200,3 +200,29 @@ async def test_a_leaders_deputy_gives_and_directs_work_in_the_leaders_name(harne
     refused = await h.refused(h.api.RecallJob, pb.RecallJobRequest(case_id=given.id, version=recalled.version),
                               OFFICER)
     assert refused.code() == grpc.StatusCode.NOT_FOUND  # nor to see
+
+
+async def test_deputies_review_a_draft_for_the_leaders_and_answer_a_consultation_for_the_unit(
+        harness: Harness) -> None:
+    """ReviewOutgoing and AnswerConsultation are delegable: an archivist deputising for the leader reviews a draft
+    the leaders review (its drafter's unit has no head), and the officer deputising for the head of Phòng Tổng hợp
+    answers the consultation of that unit."""
+    h = harness
+    case = await h.started(drafter="vanthu.ubnd")  # Văn phòng has no head: the leaders review
+    assert h.task(case, "review").assignee == "leader"
+    approve = pb.ReviewOutgoingRequest(case_id=case.id, version=case.version, approve=True, consult=["TH"],
+                                       comment="Đề nghị Phòng Tổng hợp góp ý")
+    assert (await h.refused(h.api.ReviewOutgoing, approve, "luutru.ubnd")).code() == grpc.StatusCode.PERMISSION_DENIED
+    await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
+        deputy=h.subject("luutru.ubnd"), valid_from="2031-06-11", valid_to="2031-06-11"), LEADER)
+    case = (await h.call(h.api.ReviewOutgoing, approve, "luutru.ubnd")).case
+    assert (case.state, case.steps[-1].on_behalf_of, case.steps[-1].competence) == ("consulting", LEADER, "TUQ.")
+
+    consult = h.task(case, "consult")
+    answer = pb.AnswerConsultationRequest(task_id=consult.id, version=case.version, opinion="Nhất trí với dự thảo")
+    assert (await h.refused(h.api.AnswerConsultation, answer, OFFICER)).code() == grpc.StatusCode.PERMISSION_DENIED
+    delegation = await delegate(h)  # the head of Phòng Tổng hợp: the unit's tasks, to the officer
+    case = (await h.call(h.api.AnswerConsultation, answer, OFFICER)).case
+    step = case.steps[-1]
+    assert (step.actor, step.on_behalf_of, step.delegation_id, step.competence) == (
+        OFFICER, HEAD, delegation.id, "KT.")
