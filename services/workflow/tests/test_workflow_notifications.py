@@ -467,3 +467,27 @@ async def test_a_deputy_is_told_of_the_tasks_of_whom_they_act_for_once_and_maile
     again = h.task(case, "lead").id
     assert [n.task_id for n in (await notes(h, HEAD)).notifications] == [again, lead.id]
     assert [n.task_id for n in (await notes(h, OFFICER)).notifications] == [lead.id]
+
+
+async def test_a_delegation_made_after_the_task_brings_its_reminders_to_the_deputy(harness: Harness) -> None:
+    """The sweep reads the delegations in force when it runs: the head's unit task given on Wednesday, the unit
+    delegated to an officer on Monday, the reminder on Tuesday reaches the head and the deputy, once each; over
+    the delegation's period, the overdue reminder reaches the head alone."""
+    h = harness
+    case = await h.assigned()  # Phòng Tổng hợp leads, due Wednesday 18 June 2031
+    lead = h.task(case, "lead")
+    assert [n.task_id for n in (await notes(h, OFFICER)).notifications] == []
+    h.clock.now = at(2031, 6, 16)
+    await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
+        deputy=h.subject(OFFICER), unit_code="TH", valid_from="2031-06-16", valid_to="2031-06-17"), HEAD)
+    h.clock.now = at(2031, 6, 17)
+    assert await h.server.api.sweep() == 2
+    assert await h.server.api.sweep() == 0
+    [due] = (await notes(h, OFFICER)).notifications
+    assert (due.kind, due.task_id, due.title) == ("due_tomorrow", lead.id, "Sắp đến hạn xử lý")
+    [event] = [e for e in await h.events() if isinstance(e, ev.TaskReminder)]
+    assert sorted(event.recipients) == sorted([h.subject(HEAD), h.subject(OFFICER)])
+    h.clock.now = at(2031, 6, 19)  # the delegation ended on the 17th
+    assert await h.server.api.sweep() == 1
+    assert [n.kind for n in (await notes(h, OFFICER)).notifications] == ["due_tomorrow"]
+    assert next(n.kind for n in (await notes(h, HEAD)).notifications) == "overdue"

@@ -823,7 +823,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         and overdue ones (:meth:`WorkflowStore.sweep_reminders`). Returns how many notifications it wrote."""
         today = vietnam_date(self.clock())
         written = await self.store.sweep_reminders(
-            today=today, next_working_day=add_working_days(today, 1, calendar=self.calendar))
+            today=today, next_working_day=add_working_days(today, 1, calendar=self.calendar),
+            deputies=await self.delegations.deputies_by_agency())
         if written:
             self.on_commit()
         return written

@@ -129,17 +129,25 @@ class DelegationStore:
     async def deputies(self, agency_code: str) -> dict[str, tuple[str, ...]]:
         """The deputies under the agency's delegations in force today: ``person:<delegator>`` (a leader's own tasks)
         or ``unit:<code>`` (a head's unit) → their subjects (for :class:`vanthu_workflow.notify.Audience`)."""
+        return (await self.deputies_by_agency(agency_code)).get(agency_code, {})
+
+    async def deputies_by_agency(self, agency_code: str | None = None) -> dict[str, dict[str, tuple[str, ...]]]:
+        """:meth:`deputies` of every agency with a delegation in force today (or of ``agency_code`` alone): agency
+        code → ``person:<delegator>`` / ``unit:<code>`` → subjects, each once, oldest delegation first."""
         today = self.today()
+        query = select(DelegationRow.agency_code, DelegationRow.delegator, DelegationRow.unit_code,
+                       DelegationRow.deputy).where(
+            DelegationRow.valid_to >= today, DelegationRow.valid_from <= today, DelegationRow.revoked_at.is_(None))
+        if agency_code is not None:
+            query = query.where(DelegationRow.agency_code == agency_code)
         async with self.sessions() as session:
-            rows = (await session.execute(select(DelegationRow.delegator, DelegationRow.unit_code,
-                                                 DelegationRow.deputy).where(
-                DelegationRow.agency_code == agency_code, DelegationRow.valid_to >= today,
-                DelegationRow.valid_from <= today, DelegationRow.revoked_at.is_(None))
-                .order_by(DelegationRow.valid_from, DelegationRow.id))).all()
-        found: dict[str, list[str]] = {}
-        for delegator, unit, deputy in rows:
-            found.setdefault(f"unit:{unit}" if unit else f"person:{delegator}", []).append(deputy)
-        return {key: tuple(dict.fromkeys(subjects)) for key, subjects in found.items()}
+            rows = (await session.execute(query.order_by(DelegationRow.valid_from, DelegationRow.id))).all()
+        found: dict[str, dict[str, list[str]]] = {}
+        for agency, delegator, unit, deputy in rows:
+            key = f"unit:{unit}" if unit else f"person:{delegator}"
+            found.setdefault(agency, {}).setdefault(key, []).append(deputy)
+        return {agency: {key: tuple(dict.fromkeys(subjects)) for key, subjects in keys.items()}
+                for agency, keys in found.items()}
 
     async def acting_for(self, agency_code: str, deputy: str) -> tuple[ActingFor, ...]:
         """The delegations in force today (Vietnam date at the store's clock) for ``deputy``."""

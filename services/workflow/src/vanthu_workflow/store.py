@@ -12,7 +12,7 @@ Tenancy: every read and write names the agency; another agency's case or task is
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -1396,22 +1396,29 @@ class WorkflowStore:
                 row.email_enabled, row.updated_at = enabled, self.clock()
         return enabled
 
-    async def sweep_reminders(self, *, today: date, next_working_day: date, limit: int = 500) -> int:
+    async def sweep_reminders(self, *, today: date, next_working_day: date, limit: int = 500,
+                              deputies: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None) -> int:
         """The reminders of open tasks with a deadline: ``due_tomorrow`` when it is after ``today`` and at most
         ``next_working_day`` (the working-day calendar's next day), ``overdue`` when it is before ``today`` (both
         Vietnam dates, :func:`vanthu_core.workdays.vietnam_date` of the injected clock). Each reaches the task's
         holder (a person; for a unit's task, whoever its new-task notification reached), once per task, kind and
-        person (``dedupe_key``), with a :class:`TaskReminder` event per task and kind. Returns how many
+        person (``dedupe_key``), with a :class:`TaskReminder` event per task and kind. ``deputies`` (agency code →
+        :meth:`vanthu_workflow.delegations.DelegationStore.deputies`, read before the sweep) adds the deputies
+        under the delegations in force at the sweep (ủy quyền, issue 13 item 7), so a delegation made after a task
+        was given still brings its reminders to the deputy (in the app; their e-mail address is not known here).
+        Returns how many
         notifications were written; a sweep of another replica at the same moment loses (IntegrityError) and
         writes none."""
         written = 0
         while True:
-            found, batch = await self._sweep_batch(today, next_working_day, limit)
+            found, batch = await self._sweep_batch(today, next_working_day, limit, deputies)
             written += batch
             if found < limit or not batch:
                 return written
 
-    async def _sweep_batch(self, today: date, next_working_day: date, limit: int) -> tuple[int, int]:
+    async def _sweep_batch(self, today: date, next_working_day: date, limit: int,
+                           deputies: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None,
+                           ) -> tuple[int, int]:
         """One batch of :meth:`sweep_reminders`: (tasks found, notifications written). A task whose reminder of
         the kind due was written already is not found again, so a batch never repeats the previous one."""
         written = 0
@@ -1444,6 +1451,10 @@ class WorkflowStore:
                     people = told.get(task.id, {})
                     if task.assignee_kind == PERSON:
                         people = {task.assignee: people.get(task.assignee, "")}
+                    keys = [f"{UNIT}:{task.assignee}"] if task.assignee_kind == UNIT else \
+                        [f"{PERSON}:{who}" for who in people]
+                    in_force = (deputies or {}).get(row.agency_code, {})
+                    people = {**{d: "" for key in keys for d in in_force.get(key, ())}, **people}
                     wanted += [(task, row, kind, who, email) for who, email in people.items()]
                 keys = [f"{kind}:{task.id}:{who}" for task, _, kind, who, _ in wanted]
                 done = set((await session.execute(select(NotificationRow.dedupe_key).where(
