@@ -78,7 +78,7 @@ EXAMPLES = int(os.environ.get("VANTHU_FUZZ_EXAMPLES", "8"))
 SEED = int(os.environ.get("VANTHU_FUZZ_SEED", "20250701"))
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance",
           "negative_data_rejection")
-OUTBOX_SERVICES = ("registry", "storage", "signing", "workflow")
+OUTBOX_SERVICES = ("registry", "storage", "signing", "workflow", "records")
 DRAIN_TIMEOUT_S = 60.0
 CONTROL_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
