@@ -124,8 +124,10 @@ TABLE: dict[str, Access] = {
                                                      "provider knows them, in a unit of that agency; one head per "
                                                      "unit"),
     REGISTRY + "RemoveUnitMember": people("admin", rule="a unit of the administrator's own agency"),
-    REGISTRY + "ListPeople": people(EVERYONE, rule="the people of their own agency, as the identity provider knows "
-                                                   "them (read only: no component changes accounts)"),
+    REGISTRY + "ListPeople": people(EVERYONE, services=[clients.WORKFLOW],
+                                    rule="the people of their own agency, as the identity provider knows them (read "
+                                         "only: no component changes accounts); the workflow those of the agency a "
+                                         "deposit reminder names"),
     # -- types and registers ---------------------------------------------------------------------------------------
     DOCUMENTS + "ListDocumentTypes": people(EVERYONE),
     DOCUMENTS + "CreateDocumentType": people("admin"),

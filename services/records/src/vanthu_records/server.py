@@ -50,7 +50,8 @@ class RecordsServer:
     def _channel(self, target: str, name: str, descriptor: Any) -> Any:
         if not target:
             raise RuntimeError(f"records needs the {name}: set VANTHU_RECORDS_{name.upper()}_TARGET")
-        channel = create_channel(target, services=descriptor.services_by_name.values(), max_message_bytes=80 << 20)
+        channel = create_channel(target, services=descriptor.DESCRIPTOR.services_by_name.values(),
+                                 max_message_bytes=80 << 20)
         self.channels.append(channel)
         return channel
 
