@@ -896,19 +896,24 @@ def visible_document(w: World, username: str) -> str:
     """An incoming document of UBND that ``username`` may open (its audience): registered by the clerk, submitted to
     the leaders, or assigned to Phòng Tổng hợp (its head) or to the officer."""
     if username.startswith("vanthu."):
-        return str(w.registered_arrival()["id"])
-    if username.startswith("lanhdao."):
-        return str(w.case()["document_id"])
-    if username.startswith("truongphong."):
-        return str(w.case("assigned")["document_id"])
-    return str(w.case("assigned", username)["document_id"])
+        document_id = str(w.registered_arrival()["id"])
+    elif username.startswith("lanhdao."):
+        document_id = str(w.case()["document_id"])
+    elif username.startswith("truongphong."):
+        document_id = str(w.case("assigned")["document_id"])
+    else:
+        document_id = str(w.case("assigned", username)["document_id"])
+    # the registry widens the audience when the workflow's step event reaches it
+    w.until(lambda: w.call(username, "GET", f"/api/v1/documents/{document_id}").status_code == 200,
+            f"{username} may open {document_id}")
+    return document_id
 
 
 def a_record(w: World, state: str = "open", creator: str = "chuyenvien.ubnd") -> Target:
     """A file of UBND opened outside the plan by ``creator``, taken to ``state`` (open, collecting, closed,
     submitted, deposited)."""
     made = w.ok(creator, "POST", f"{RECORDS}/files", json={
-        "title": f"Hồ sơ thử quyền {w.marker()}", "notation": f"{next(w.counter)}.MT", "retention_years": 10})
+        "title": f"Hồ sơ thử quyền {w.marker()}", "notation": f"{next(w.counter):02d}.MT", "retention_years": 10})
     path = f"{RECORDS}/files/{made['id']}"
     document_id = ""
     if state != "open":
@@ -954,7 +959,7 @@ ROWS.update({
         "resource", 200, target=a_plan, fresh=lambda w, u: a_plan(w), snapshot=plan_view, body=version_body),
     f"GET {RECORDS}/files": Row("own", 200),
     f"POST {RECORDS}/files": Row("own", 201, body=lambda w, u, t: {"json": {
-        "title": "Hồ sơ thử quyền", "notation": f"{next(w.counter)}.MT", "retention_years": 5}}),
+        "title": "Hồ sơ thử quyền", "notation": f"{next(w.counter):02d}.MT", "retention_years": 5}}),
     f"GET {RECORDS}/files/{{file_id}}": Row("resource", 200, target=a_record, expect=NOT_THE_CREATOR),
     f"GET {RECORDS}/files/{{file_id}}/history": Row("resource", 200, target=a_record, expect=NOT_THE_CREATOR),
     f"GET {RECORDS}/files/{{file_id}}/contents": Row("resource", 200, target=lambda w: a_record(w, "closed"),

@@ -527,10 +527,16 @@ class RecordsStore:
                                       f"is required to close the file; {len(missing)} lack one")
             for name, value in changes.items():
                 setattr(row, name, value)
+            # Thời gian tài liệu: the file spans its documents' dates (Circular 02/2019 StartDate/EndDate), so an
+            # earlier document moves the start back; the end defaults to the latest document's date.
+            if dates:
+                row.start_date = min(row.start_date, date.fromisoformat(min(dates)))
             if row.end_date is None:
-                row.end_date = date.fromisoformat(max(dates)) if dates else vietnam_time(now).date()
-            if row.end_date < row.start_date:
-                raise InvalidArgument("end_date", f"is before the start date {row.start_date.isoformat()}")
+                row.end_date = max(date.fromisoformat(max(dates)), row.start_date) if dates else \
+                    max(vietnam_time(now).date(), row.start_date)
+            if row.end_date < row.start_date or (dates and row.end_date < date.fromisoformat(max(dates))):
+                raise InvalidArgument("end_date", f"is before the start date {row.start_date.isoformat()} or the "
+                                                  "latest document's date; the file spans its documents")
             row.page_total = pages
             row.closed_at = now
             row.deposit_deadline = deposit_deadline(vietnam_time(now).date())
