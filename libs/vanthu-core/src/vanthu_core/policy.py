@@ -199,6 +199,9 @@ TABLE: dict[str, Access] = {
     SIGNING + "SetProfileImage": people(SIGNERS, "admin",
                                         rule="leaders and heads change their own signature image, admins their "
                                              "agency's seal image"),
+    SIGNING + "AugmentLta": people("archivist", "admin", forwards=[STORAGE + "Download", STORAGE + "Upload"],
+                                   rule="a signed PDF of the caller's own agency whose signatures validate now; the "
+                                        "B-LTA result is a new object of the same agency"),
     # -- storage ---------------------------------------------------------------------------------------------------
     STORAGE + "Upload": Access(any_person=True, clients=frozenset({clients.INTERCHANGE}),
                                rule="for the caller's own agency; a service names the agency that owns the file"),
