@@ -27,7 +27,7 @@ from vanthu_core.errors import NotFound
 from vanthu_core.events import decode
 from vanthu_core.grpc_client import bearer_metadata
 from vanthu_core.ids import new_id
-from vanthu_records.platform import Augmented, CaseDocuments, Locked
+from vanthu_records.platform import AgencyName, Augmented, CaseDocuments, Locked
 from vanthu_records.server import RecordsServer
 from vanthu_records.settings import RecordsSettings
 from vanthu_records.store import outbox
@@ -72,6 +72,10 @@ class FakePlatform:
         if doc is None or doc.agency_code != agency or user in self.hidden.get(document_id, set()):
             raise NotFound(f"registry: document {document_id}: no document {document_id}")
         return doc
+
+    async def agency(self, token: str, code: str) -> AgencyName:
+        names = {UBND: "Ủy ban nhân dân tỉnh Vĩnh Long", SNV: "Sở Nội vụ tỉnh Vĩnh Long"}
+        return AgencyName(names.get(code, code), "", "Vĩnh Long")
 
     async def case(self, token: str, case_id: str) -> CaseDocuments:
         agency, _ = self._who(token)
@@ -132,7 +136,8 @@ class FakePlatform:
             abstract=abstract, number_symbol=number_symbol, document_date=document_date,
             issuing_agency_name="Ủy ban nhân dân tỉnh", signer=documents_pb2.Signer(name="Nguyễn Văn A",
                                                                                 title="Chủ tịch"),
-            signature_check="valid" if direction == "incoming" else "",
+            signature_check="valid" if direction == "incoming" and signed else "",
+            signed_by="lanhdao.ubnd" if direction == "outgoing" and signed else "",
             files=[documents_pb2.DocumentFile(object_id=object_id, sha256=hashlib.sha256(data).hexdigest(),
                                               role="main", file_name="van-ban.pdf",
                                               content_type="application/pdf")])
@@ -176,10 +181,11 @@ class Harness:
         return (await self.call(self.api.OpenFile, pb.OpenFileRequest(
             plan_entry_id=plan.headings[0].entries[entry].id, start_date="2031-01-05"), user)).file
 
-    async def closed(self, user: str = "chuyenvien.ubnd", n: int = 2, entry: int = 0) -> pb.RecordFile:
+    async def closed(self, user: str = "chuyenvien.ubnd", n: int = 2, entry: int = 0,
+                     signed: bool = True) -> pb.RecordFile:
         file = await self.opened(user, entry=entry)
-        ids = [self.platform.add(direction="outgoing"), *[self.platform.add(direction="incoming")
-                                                          for _ in range(n - 1)]]
+        ids = [self.platform.add(direction="outgoing", signed=signed),
+               *[self.platform.add(direction="incoming", signed=signed) for _ in range(n - 1)]]
         file = (await self.call(self.api.AddDocuments, pb.AddDocumentsRequest(
             file_id=file.id, version=file.version, document_ids=ids), user)).file
         return (await self.call(self.api.CloseFile, pb.CloseFileRequest(

@@ -274,7 +274,7 @@ async def test_renewing_timestamps_adds_a_locked_version_to_the_chain(harness: H
 
 async def test_an_exported_file_imports_into_another_agency_with_the_same_metadata(harness: Harness) -> None:
     h = harness
-    file = await h.closed()
+    file = await h.closed(signed=False)  # the fake's PDFs carry no signature (the lib checks what a package says)
     package = await h.call(h.api.ExportFile, pb.ExportFileRequest(file_id=file.id), OFFICER)
     with zipfile.ZipFile(io.BytesIO(package.content)) as z:
         names = set(z.namelist())
@@ -295,6 +295,20 @@ async def test_an_exported_file_imports_into_another_agency_with_the_same_metada
     with zipfile.ZipFile(io.BytesIO(package.content)) as z, zipfile.ZipFile(tampered, "w") as out:
         for name in z.namelist():
             data = z.read(name)
-            out.writestr(name, data + b"x" if name.startswith("files/") else data)
+            out.writestr(name, data + b"x" if name.startswith("documents/") else data)
     bad = await h.refused(h.api.ImportFile, pb.ImportFileRequest(content=tampered.getvalue()), "luutru.snv")
     assert bad.code() == grpc.StatusCode.INVALID_ARGUMENT and "SHA-256" in bad.details()
+    from vanthu_archive.package import import_package
+
+    checked = import_package(package.content)  # the lib validates the XML against its schema and every digest
+    assert checked.file.file_code == file.file_code and len(checked.documents) == 2
+
+
+async def test_the_archive_librarys_rules_refuse_a_malformed_file_naming_the_field(harness: Harness) -> None:
+    h = harness
+    refused = await h.refused(h.api.OpenFile, pb.OpenFileRequest(
+        title="Hồ sơ ngoài danh mục", notation="TCCB-01", retention_years=10, start_date="2031-01-05"), OFFICER)
+    assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and "notation" in refused.details()
+    file = (await h.call(h.api.OpenFile, pb.OpenFileRequest(
+        title="Hồ sơ ngoài danh mục", notation="07.VP", retention_years=10, start_date="2031-01-05"), OFFICER)).file
+    assert file.file_code == f"{UBND}.2031.07.VP" and not file.plan_entry_id

@@ -10,6 +10,7 @@ from typing import Any
 from vanthu.records.v1 import records_pb2 as pb
 from vanthu.records.v1 import records_pb2_grpc
 from vanthu.registry.v1 import documents_pb2
+from vanthu_archive.forms import Agency
 from vanthu_core import policy
 from vanthu_core.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.paging import page_size
@@ -134,12 +135,14 @@ def document_meta(doc: documents_pb2.Document, now_iso: str) -> tuple[DocumentMe
     """The registry's document as a file's document (Circular 02/2019 fields the registry knows; the page count is
     filled in when the file is closed)."""
     number, _, notation = doc.number_symbol.partition("/")
-    signer = " ".join(p for p in (doc.signer.competence, doc.signer.title, doc.signer.name) if p)
+    position = " ".join(p for p in (doc.signer.competence, doc.signer.title) if p)
     confidence = "goc_dien_tu" if doc.direction == "outgoing" or doc.signature_check else "so_hoa"
+    signed = bool(doc.signed_by) if doc.direction == "outgoing" else doc.signature_check == "valid"
     meta = DocumentMeta(document_id=doc.id, direction=doc.direction, type_name=doc.type_name[:100],
                         code_number=number[:11], code_notation=notation[:30], issued_date=doc.document_date,
-                        organ_name=doc.issuing_agency_name[:200], subject=doc.abstract[:500], signer=signer[:150],
-                        confidence_level=confidence)
+                        organ_name=doc.issuing_agency_name[:200], subject=doc.abstract[:500],
+                        signer=doc.signer.name[:50], signer_position=position[:100], confidence_level=confidence,
+                        signed=signed)
     files = [RecordedFile(role=f.role, file_name=f.file_name, content_type=f.content_type,
                           versions=[ObjectVersion(object_id=f.object_id, sha256=f.sha256, size=0, kind="original",
                                                   created_at=now_iso)]) for f in doc.files]
@@ -158,6 +161,10 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
 
     def today(self) -> date:
         return vietnam_time(self.clock()).date()
+
+    async def _agency(self, caller: policy.Caller) -> Agency:
+        found = await self.platform.agency(caller.principal.token, caller.agency)
+        return Agency(name=found.name or caller.agency, parent_name=found.parent_name, place=found.place)
 
     # -- plans ---------------------------------------------------------------------------------------------------
     async def CreatePlan(self, request: pb.CreatePlanRequest, context: Any) -> pb.CreatePlanResponse:
@@ -197,7 +204,7 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
     async def ExportPlan(self, request: pb.ExportPlanRequest, context: Any) -> pb.ExportPlanResponse:
         caller = policy.require()
         view = await self.store.get_plan(caller.agency, _id(request.plan_id, "plan_id"))
-        content, content_type, name = forms.plan(view, request.format or "pdf")
+        content, content_type, name = forms.plan(view, request.format or "pdf", await self._agency(caller))
         return pb.ExportPlanResponse(content=content, content_type=content_type, file_name=name)
 
     # -- files ---------------------------------------------------------------------------------------------------
@@ -249,6 +256,7 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
                           title=clean_text("title", request.title, max_len=MAX_TEXT),
                           notation=rules.check_notation("notation", request.notation),
                           retention_years=plans.check_retention("retention_years", request.retention_years))
+        forms.check_opening(values, caller.principal.name or caller.principal.username)
         view = await self.store.open_file(values, actor_of(caller))
         return pb.OpenFileResponse(file=file_to_proto(view, self.today()))
 
@@ -337,7 +345,7 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
                 raise InvalidArgument(f"page_amounts[{document_id[:MAX_ID]}]", "1–9999 pages")
             pages[_id(document_id, "page_amounts")] = amount
         view = await self.store.close_file(caller.agency, view.row.id, _version(request.version), changes, pages,
-                                           actor_of(caller))
+                                           actor_of(caller), check=forms.check_closing)
         return pb.CloseFileResponse(file=file_to_proto(view, self.today()))
 
     async def ExportFileForm(self, request: pb.ExportFileFormRequest, context: Any) -> pb.ExportFileFormResponse:
@@ -348,7 +356,7 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
         if view.row.state in (rules.FileState.OPEN, rules.FileState.COLLECTING):
             raise FailedPrecondition(f"the file is {view.row.state}: its table of contents is produced when it is "
                                      "closed")
-        content, content_type, name = forms.contents(view)
+        content, content_type, name = forms.contents(view, await self._agency(caller))
         return pb.ExportFileFormResponse(content=content, content_type=content_type, file_name=name)
 
     async def GetFileHistory(self, request: pb.GetFileHistoryRequest, context: Any) -> pb.GetFileHistoryResponse:
@@ -424,7 +432,8 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
                 raise FailedPrecondition(f"file_ids[{n}]: the file is {view.row.state}, not deposited")
             await self.store.log_access(caller.agency, view.row.id, "form", actor_of(caller))
             views.append(view)
-        content, content_type, name = forms.deposit(request.form, views, caller.agency, self.today())
+        content, content_type, name = forms.deposit(request.form, views, await self._agency(caller), self.today(),
+                                                    actor_of(caller))
         return pb.ExportDepositFormResponse(content=content, content_type=content_type, file_name=name)
 
     async def ListArchiveAccess(self, request: pb.ListArchiveAccessRequest,
@@ -452,7 +461,7 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
             raise FailedPrecondition(f"the file is {view.row.state}: a closed or deposited file is exported")
         if view.row.state == rules.FileState.DEPOSITED:
             await self.store.log_access(caller.agency, view.row.id, "export", actor_of(caller))
-        content = await forms.export_package(view, self.platform, caller.principal.token)
+        content = await forms.export_package(view, self.platform, caller.principal.token, self.clock())
         return pb.ExportFileResponse(content=content, content_type="application/zip",
                                      file_name=f"{view.code}.zip")
 

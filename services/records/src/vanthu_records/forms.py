@@ -1,273 +1,226 @@
-"""The printed forms and the export package of records.
+"""What records stores, as ``libs/vanthu-archive`` models it: the Circular 02/2019 / Decree 30 Appendix VI metadata
+(validated by the lib), the Appendix V forms (file plan PDF/XLSX, internal table of contents, list of deposited
+files, handover record) and the export/import package (metadata XML under the lib's XML Schema, SHA-256 manifest,
+PDF/A-2b for unsigned PDFs, signed ones unchanged). This module only maps; the rules and the forms are the lib's.
 
-INTERIM: the Appendix V forms (file plan, internal table of contents, handover record, list of deposited files)
-and the export/import package (Circular 02/2019 XML + XSD + SHA-256 manifest, PDF/A) belong to ``libs/vanthu-archive``
-(built in parallel). Until it is merged these functions give plain tabular PDFs/XLSX with the forms' columns and a
-package of the same shape (``metadata.xml`` with the Circular 02/2019 field names, the files, ``manifest-sha256.txt``);
-each is one call to replace by the lib's.
+One computer file per document goes into a package (the lib's model): the document's main file (its newest version,
+the B-LTA one for a deposited signed PDF); attachments stay in the record and in storage.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-import zipfile
-from datetime import date
-from pathlib import Path
+import re
+from datetime import date, datetime
 from typing import Any
-from xml.etree import ElementTree as ET
-from xml.sax.saxutils import escape
 
-from vanthu_core.errors import FailedPrecondition, InvalidArgument
-from vanthu_core.spreadsheet import XLSX_TYPE, text_cell
+from vanthu_archive import forms as archive_forms
+from vanthu_archive import package as archive_package
+from vanthu_archive.metadata import (
+    AccessMode,
+    ConfidenceLevel,
+    DocumentMetadata,
+    DocumentType,
+    FileMetadata,
+    Language,
+    MetadataError,
+    Retention,
+    Signer,
+    check_file_contents,
+)
+from vanthu_core.errors import InvalidArgument
+from vanthu_core.spreadsheet import XLSX_TYPE
 from vanthu_records.domain import plan as plans
-from vanthu_records.domain.files import FileState, check_notation
 from vanthu_records.platform import Platform
 from vanthu_records.store import Actor, DocumentMeta, FileView, ObjectVersion, PlanView, RecordedFile, RecordsStore
 
 PDF_TYPE = "application/pdf"
-FONT = "VanThuRecords"
-FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu-serif-fonts"),
-             Path("/usr/share/fonts/dejavu"), Path("/usr/share/fonts/TTF"))
-PLAN_COLUMNS = ("Số và ký hiệu hồ sơ", "Tên đề mục và tiêu đề hồ sơ", "Thời hạn bảo quản", "Đơn vị/người lập hồ sơ",
-                "Ghi chú")
-CONTENTS_COLUMNS = ("STT", "Số, ký hiệu văn bản", "Ngày tháng năm văn bản", "Tên loại và trích yếu nội dung",
-                    "Tác giả văn bản", "Tờ số/Trang số", "Ghi chú")
-LIST_COLUMNS = ("STT", "Số ký hiệu hồ sơ", "Tiêu đề hồ sơ", "Thời gian tài liệu", "Thời hạn bảo quản",
-                "Số tờ/Số trang", "Ghi chú")
+#: The confidence levels records stores (Circular 02/2019 ConfidenceLevel) and the lib's code list.
+CONFIDENCE = {"goc_dien_tu": ConfidenceLevel.BORN_DIGITAL, "so_hoa": ConfidenceLevel.DIGITISED,
+              "hon_hop": ConfidenceLevel.MIXED}
+CONFIDENCE_NAMES = {v: k for k, v in CONFIDENCE.items()}
 
 
-def _font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if FONT in pdfmetrics.getRegisteredFontNames():
-        return FONT
-    for folder in FONT_DIRS:
-        regular = folder / "DejaVuSerif.ttf"
-        if regular.exists():
-            pdfmetrics.registerFont(TTFont(FONT, str(regular)))
-            return FONT
-    raise FailedPrecondition("the PDF forms need the DejaVu Serif font (Debian: apt-get install fonts-dejavu-core)")
+def invalid(error: MetadataError, prefix: str = "") -> InvalidArgument:
+    """The lib's problems (all of them, in Vietnamese) as one field error naming the first field."""
+    first = error.problems[0]
+    return InvalidArgument(prefix + first.field, "; ".join(str(p) for p in error.problems))
 
 
-def table_pdf(title: str, lines: list[str], columns: tuple[str, ...], rows: list[list[str]]) -> bytes:
-    """A4 landscape: a title, lines of text, a table with its header repeated on each page."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    font = _font()
-    style = ParagraphStyle("cell", fontName=font, fontSize=9, leading=11)
-    head = ParagraphStyle("head", fontName=font, fontSize=14, leading=18, alignment=1)
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=landscape(A4), leftMargin=15 * mm, rightMargin=15 * mm,
-                            topMargin=15 * mm, bottomMargin=15 * mm, title=title)
-    data = [[Paragraph(escape(c), style) for c in columns]]
-    data += [[Paragraph(escape(c), style) for c in row] for row in rows]
-    table = Table(data, repeatRows=1)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    story: list[Any] = [Paragraph(escape(title), head), Spacer(1, 4 * mm)]
-    story += [Paragraph(escape(line), style) for line in lines]
-    story += [Spacer(1, 4 * mm), table]
-    doc.build(story)
-    return out.getvalue()
+def retention(years: int) -> Retention:
+    """0 = vĩnh viễn (permanent), else years."""
+    return Retention.permanent() if years == 0 else Retention(years)
 
 
-def _plan_rows(view: PlanView) -> list[list[str]]:
-    rows: list[list[str]] = []
-
-    def entries(items: list[plans.Entry]) -> None:
-        rows.extend([e.notation, e.title, plans.retention_text(e.retention_years), e.creator, e.notes]
-                    for e in items)
-
-    for h in view.headings:
-        rows.append([h.numeral, h.title.upper(), "", "", ""])
-        entries(h.entries)
-        for s in h.subheadings:
-            rows.append([str(s.number), s.title, "", "", ""])
-            entries(s.entries)
-    return rows
+def retention_years(value: Retention) -> int:
+    return 0 if value.is_permanent else int(value.years or 0)
 
 
-def plan(view: PlanView, fmt: str) -> tuple[bytes, str, str]:
+def _coded(kind: Any, label: str, default: Any) -> Any:
+    try:
+        return kind.from_label(label)
+    except ValueError:
+        return default
+
+
+def keywords(text: str) -> tuple[str, ...]:
+    """Keywords as the user writes them: separated by commas or semicolons."""
+    return tuple(k.strip() for k in re.split(r"[;,]", text) if k.strip())
+
+
+def file_metadata(view: FileView, *, closed: bool = False) -> FileMetadata:
+    r = view.row
+    return FileMetadata(
+        organ_id=r.agency_code, catalogue=r.year, notation=r.notation, title=r.title,
+        retention=retention(r.retention_years), creator=(r.creator_name or r.creator_username)[:30],
+        start_date=r.start_date, access_mode=_coded(AccessMode, r.rights, AccessMode.PUBLIC),
+        language=_coded(Language, r.language, Language.VIETNAMESE), end_date=r.end_date,
+        doc_total=len(view.documents) if closed else None, page_total=r.page_total if closed else None,
+        description=r.description, keywords=keywords(r.keywords))
+
+
+def check_opening(values: dict[str, Any], creator: str) -> None:
+    """A file as it is opened (Art. 29.2): the lib's checks of the fields given then (notation ``01.TCCB``…)."""
+    try:
+        FileMetadata(organ_id=values["agency_code"], catalogue=values["year"], notation=values["notation"],
+                     title=values["title"], retention=retention(values["retention_years"]), creator=creator[:30],
+                     start_date=values["start_date"],
+                     access_mode=_coded(AccessMode, values["rights"], AccessMode.PUBLIC),
+                     language=_coded(Language, values["language"], Language.VIETNAMESE),
+                     description=values.get("description", "")).validate()
+    except MetadataError as error:
+        raise invalid(error) from None
+
+
+def document_metadata(view: FileView, index: int) -> DocumentMetadata:
+    d = view.documents[index]
+    m = d.meta
+    issued = date.fromisoformat(m.issued_date) if m.issued_date else d.added_at.date()
+    return DocumentMetadata(
+        file_code=view.code, ordinal=d.ordinal, type=_coded(DocumentType, m.type_name, DocumentType.OTHER),
+        issued_date=issued, organ_name=m.organ_name, subject=m.subject, page_amount=m.page_amount,
+        number=m.code_number, code_notation=m.code_notation,
+        language=_coded(Language, m.language, Language.VIETNAMESE),
+        mode=_coded(AccessMode, m.mode, AccessMode.PUBLIC),
+        confidence_level=CONFIDENCE.get(m.confidence_level, ConfidenceLevel.BORN_DIGITAL),
+        signer=Signer(position=m.signer_position[:100], full_name=m.signer[:50]) if m.signer else None,
+        description=m.description, keywords=keywords(m.keywords), signed=m.signed)
+
+
+def check_closing(view: FileView) -> None:
+    """The closed file and its documents together (the lib's ``check_file_contents``); InvalidArgument listing
+    every problem otherwise."""
+    try:
+        check_file_contents(file_metadata(view, closed=True),
+                            [document_metadata(view, i) for i in range(len(view.documents))], closed=True)
+    except MetadataError as error:
+        raise invalid(error) from None
+
+
+# -- forms -------------------------------------------------------------------------------------------------------
+
+def _entry(e: plans.Entry) -> archive_forms.PlanEntry:
+    return archive_forms.PlanEntry(notation=e.notation, title=e.title, retention=retention(e.retention_years),
+                                   creator=e.creator, notes=e.notes)
+
+
+def plan(view: PlanView, fmt: str, agency: archive_forms.Agency) -> tuple[bytes, str, str]:
     """Danh mục hồ sơ (Appendix V.II) as PDF or XLSX: (content, type, file name)."""
-    title = f"DANH MỤC HỒ SƠ NĂM {view.row.year}"
+    form = archive_forms.FilePlan(agency=agency, year=view.row.year, headings=tuple(
+        archive_forms.PlanHeading(title=h.title, entries=tuple(_entry(e) for e in h.entries),
+                                  subheadings=tuple(archive_forms.PlanSubheading(
+                                      title=s.title, entries=tuple(_entry(e) for e in s.entries))
+                                      for s in h.subheadings)) for h in view.headings))
     name = f"danh-muc-ho-so-{view.row.year}-v{view.row.plan_version}"
     if fmt == "pdf":
-        return (table_pdf(title, [view.row.title, f"Phiên bản {view.row.plan_version} ({view.row.state})"],
-                          PLAN_COLUMNS, _plan_rows(view)), PDF_TYPE, name + ".pdf")
+        return archive_forms.file_plan_pdf(form), PDF_TYPE, name + ".pdf"
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.title = f"Danh mục {view.row.year}"
-        for r, row in enumerate([[title], list(PLAN_COLUMNS), *_plan_rows(view)], start=1):
-            for c, value in enumerate(row, start=1):
-                text_cell(sheet.cell(row=r, column=c), value)
-        out = io.BytesIO()
-        book.save(out)
-        return out.getvalue(), XLSX_TYPE, name + ".xlsx"
+        return archive_forms.file_plan_xlsx(form), XLSX_TYPE, name + ".xlsx"
     raise InvalidArgument("format", "pdf or xlsx")
 
 
-def contents(view: FileView) -> tuple[bytes, str, str]:
-    """Mục lục văn bản trong hồ sơ (Appendix V.IV)."""
-    rows, page = [], 1
-    for d in view.documents:
-        m = d.meta
-        symbol = "/".join(p for p in (m.code_number, m.code_notation) if p)
-        rows.append([str(d.ordinal), symbol, m.issued_date, f"{m.type_name} {m.subject}".strip(), m.organ_name,
-                     f"{page}–{page + max(m.page_amount, 1) - 1}", m.description])
-        page += max(m.page_amount, 1)
-    lines = [f"Mã hồ sơ: {view.code}", f"Tiêu đề: {view.row.title}"]
-    return table_pdf("MỤC LỤC VĂN BẢN", lines, CONTENTS_COLUMNS, rows), PDF_TYPE, f"muc-luc-{view.code}.pdf"
+def contents(view: FileView, agency: archive_forms.Agency) -> tuple[bytes, str, str]:
+    """Mục lục văn bản, tài liệu trong hồ sơ (Appendix V.IV), produced at closing (Art. 29.4)."""
+    docs = [document_metadata(view, i) for i in range(len(view.documents))]
+    return (archive_forms.contents_pdf(file_metadata(view, closed=True), docs, agency), PDF_TYPE,
+            f"muc-luc-{view.code}.pdf")
 
 
-def deposit(form: str, views: list[FileView], agency: str, today: date) -> tuple[bytes, str, str]:
-    """Mục lục hồ sơ, tài liệu nộp lưu or Biên bản giao nhận (Appendix V) for deposited files."""
-    rows = [[str(n), v.row.notation, v.row.title,
-             f"{v.row.start_date.isoformat()} – {v.row.end_date.isoformat() if v.row.end_date else ''}",
-             plans.retention_text(v.row.retention_years), str(v.row.page_total), ""]
-            for n, v in enumerate(views, start=1)]
+def deposit(form: str, views: list[FileView], agency: archive_forms.Agency, today: date,
+            actor: Actor) -> tuple[bytes, str, str]:
+    """Mục lục hồ sơ, tài liệu nộp lưu (Appendix V.III) or Biên bản giao nhận (Appendix V.V) of deposited files."""
+    files = tuple(file_metadata(v, closed=True) for v in views)
+    units = sorted({v.row.unit for v in views if v.row.unit}) or [agency.name]
+    years = sorted({v.row.year for v in views})
     if form == "list":
-        return (table_pdf("MỤC LỤC HỒ SƠ, TÀI LIỆU NỘP LƯU", [f"Cơ quan: {agency}"], LIST_COLUMNS, rows),
-                PDF_TYPE, f"muc-luc-nop-luu-{today.isoformat()}.pdf")
-    files = sum(len(d.files) for v in views for d in v.documents)
-    lines = [f"Ngày {today.day:02d} tháng {today.month:02d} năm {today.year}", f"Cơ quan: {agency}",
-             f"Tổng số hồ sơ: {len(views)}; tổng số tệp tin (tệp máy tính): {files}",
-             f"Bên giao: {', '.join(sorted({v.row.creator_name or v.row.creator_username for v in views}))}",
-             f"Bên nhận: {', '.join(sorted({v.row.deposited_by for v in views}))}"]
-    return (table_pdf("BIÊN BẢN GIAO NHẬN TÀI LIỆU", lines, LIST_COLUMNS, rows), PDF_TYPE,
-            f"bien-ban-giao-nhan-{today.isoformat()}.pdf")
+        return (archive_forms.deposit_list_pdf(archive_forms.DepositList(
+            agency=agency, unit_name=", ".join(units), year=years[-1], files=files, made_on=today,
+            made_by=actor.name or actor.username)), PDF_TYPE, f"muc-luc-nop-luu-{today.isoformat()}.pdf")
+    starts = min(v.row.start_date for v in views)
+    ends = max(v.row.end_date or v.row.start_date for v in views)
+    givers = sorted({v.row.creator_name or v.row.creator_username for v in views})
+    record = archive_forms.HandoverRecord(
+        agency=agency, signed_on=today, basis="Danh mục hồ sơ của cơ quan", giver_unit=", ".join(units),
+        giver_name=", ".join(givers), giver_position="Người lập hồ sơ", receiver_name=actor.name or actor.username,
+        receiver_position="Lưu trữ cơ quan", batch_name=f"Hồ sơ, tài liệu năm {', '.join(map(str, years))}",
+        period=f"{starts:%d/%m/%Y} – {ends:%d/%m/%Y}", file_count=len(views),
+        computer_file_count=sum(len(d.files) for v in views for d in v.documents))
+    return (archive_forms.handover_record_pdf(record), PDF_TYPE, f"bien-ban-giao-nhan-{today.isoformat()}.pdf")
 
 
 # -- the export package ------------------------------------------------------------------------------------------
 
-FILE_FIELDS = (("FileCode", "code"), ("FileCatalog", "year"), ("FileNotation", "notation"), ("Title", "title"),
-               ("Maintenance", "maintenance"), ("Rights", "rights"), ("Language", "language"),
-               ("Creator", "creator"), ("StartDate", "start"), ("EndDate", "end"), ("DocTotal", "doc_total"),
-               ("PageTotal", "page_total"), ("Description", "description"), ("Keyword", "keywords"))
-DOC_FIELDS = (("DocCode", "code"), ("DocOrdinal", "ordinal"), ("TypeName", "type_name"),
-              ("CodeNumber", "code_number"), ("CodeNotation", "code_notation"), ("IssuedDate", "issued_date"),
-              ("OrganName", "organ_name"), ("Subject", "subject"), ("Language", "language"),
-              ("PageAmount", "page_amount"), ("Description", "description"), ("Keyword", "keywords"),
-              ("Mode", "mode"), ("ConfidenceLevel", "confidence_level"), ("Autograph", "signer"))
+def _main(files: list[RecordedFile]) -> RecordedFile | None:
+    return next((f for f in files if f.role == "main"), files[0] if files else None)
 
 
-def _metadata_xml(view: FileView, names: dict[tuple[str, int], str]) -> bytes:
-    r = view.row
-    root = ET.Element("ArchiveFile")
-    values = {"code": view.code, "year": str(r.year), "notation": r.notation, "title": r.title,
-              "maintenance": plans.retention_text(r.retention_years), "rights": r.rights, "language": r.language,
-              "creator": r.creator_name, "start": r.start_date.isoformat(),
-              "end": r.end_date.isoformat() if r.end_date else "", "doc_total": str(len(view.documents)),
-              "page_total": str(r.page_total), "description": r.description, "keywords": r.keywords}
-    head = ET.SubElement(root, "File", OrganId=r.agency_code)
-    for tag, key in FILE_FIELDS:
-        ET.SubElement(head, tag).text = values[key]
-    for d in view.documents:
-        m = d.meta
-        doc = ET.SubElement(root, "Document", DocumentId=m.document_id, Direction=m.direction)
-        mv = {"code": d.document_code, "ordinal": str(d.ordinal), **{k: str(v) for k, v in vars(m).items()}}
-        for tag, key in DOC_FIELDS:
-            ET.SubElement(doc, tag).text = mv.get(key, "")
-        for n, f in enumerate(d.files):
-            ET.SubElement(doc, "Computer_File", Role=f.role, Name=f.file_name, Type=f.content_type,
-                          Path=names[(m.document_id, n)], Sha256=f.newest.sha256)
-    ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
-
-
-async def export_package(view: FileView, platform: Platform, token: str) -> bytes:
-    """The file as a ZIP: ``metadata.xml``, ``files/<document code>.<n>.<ext>`` (the newest version of each),
-    ``manifest-sha256.txt`` (``<digest>  <path>`` per line, sha256sum's format)."""
-    out = io.BytesIO()
-    manifest: list[str] = []
-    names: dict[tuple[str, int], str] = {}
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
-        for d in view.documents:
-            for n, f in enumerate(d.files):
-                data = await platform.download(token, f.newest.object_id)
-                suffix = Path(f.file_name).suffix or ".bin"
-                path = f"files/{d.document_code}.{n + 1}{suffix}"
-                names[(d.meta.document_id, n)] = path
-                package.writestr(path, data)
-                manifest.append(f"{hashlib.sha256(data).hexdigest()}  {path}")
-        xml = _metadata_xml(view, names)
-        package.writestr("metadata.xml", xml)
-        manifest.append(f"{hashlib.sha256(xml).hexdigest()}  metadata.xml")
-        package.writestr("manifest-sha256.txt", "\n".join(manifest) + "\n")
-    return out.getvalue()
-
-
-def _text(element: Any, tag: str) -> str:
-    found = element.find(tag)
-    return (found.text or "") if found is not None else ""
+async def export_package(view: FileView, platform: Platform, token: str, created: datetime) -> bytes:
+    """The file as the lib's ZIP package (metadata.xml, XML Schema, documents/<DocCode>.<ext>, manifest)."""
+    documents = []
+    for i, d in enumerate(view.documents):
+        main = _main(d.files)
+        if main is None:
+            raise InvalidArgument(f"documents[{i}]", f"văn bản {d.document_code} không có tệp để đóng gói")
+        content = await platform.download(token, main.newest.object_id)
+        documents.append(archive_package.DocumentFile(metadata=document_metadata(view, i), content=content,
+                                                      media_type=main.content_type or PDF_TYPE))
+    try:
+        return archive_package.export_package(file_metadata(view, closed=True), documents, created=created,
+                                              allow_non_pdfa=True)
+    except archive_package.PackageError as error:
+        raise InvalidArgument("file", "; ".join(error.problems)) from None
 
 
 async def import_package(content: bytes, store: RecordsStore, platform: Platform, token: str, agency: str,
                          actor: Actor, now_iso: str) -> FileView:
-    """Recreate an exported file in ``agency``: every digest of the manifest checked, the files stored, the file
-    recorded closed with the documents' metadata as the package says (documents not in this agency's registry keep
-    the exporter's ids as their reference)."""
+    """Recreate an exported file in ``agency`` (the lib checks the manifest, every digest and the XML against its
+    schema first): the files stored, the file recorded closed with the documents' metadata as the package says;
+    each document keeps the exporter's document code as its reference (not a registry document here)."""
     try:
-        package = zipfile.ZipFile(io.BytesIO(content))
-        manifest = package.read("manifest-sha256.txt").decode("utf-8")
-        xml = package.read("metadata.xml")
-    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError) as exc:
-        raise InvalidArgument("content", "not an exported package (ZIP with metadata.xml and its manifest): "
-                                         f"{exc}") from None
-    digests = {}
-    for line in manifest.splitlines():
-        digest, _, path = line.partition("  ")
-        digests[path] = digest
-    for path, digest in digests.items():
-        try:
-            data = package.read(path)
-        except KeyError:
-            raise InvalidArgument("content", f"the manifest names {path}, which the package lacks") from None
-        if hashlib.sha256(data).hexdigest() != digest:
-            raise InvalidArgument("content", f"{path} does not match its SHA-256 in the manifest")
-    from lxml import etree
-
-    try:  # no entities, no network, no huge trees: the package comes from outside
-        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
-    except etree.XMLSyntaxError as exc:
-        raise InvalidArgument("content", f"metadata.xml: {exc}") from None
-    head = root.find("File")
-    if head is None:
-        raise InvalidArgument("content", "metadata.xml has no File")
-    maintenance = _text(head, "Maintenance")
-    years = 0 if maintenance == "Vĩnh viễn" else int(maintenance.split()[0] or 0)
-    values = {"agency_code": agency, "year": int(_text(head, "FileCatalog")),
-              "notation": check_notation("FileNotation", _text(head, "FileNotation")), "title": _text(head, "Title"),
-              "retention_years": plans.check_retention("Maintenance", years), "rights": _text(head, "Rights"),
-              "language": _text(head, "Language"), "start_date": date.fromisoformat(_text(head, "StartDate")),
-              "description": _text(head, "Description"), "keywords": _text(head, "Keyword")}
+        package = archive_package.import_package(content)
+    except archive_package.PackageError as error:
+        raise InvalidArgument("content", "; ".join(error.problems)) from None
+    f = package.file
+    values = {"agency_code": agency, "year": f.catalogue, "notation": f.notation, "title": f.title,
+              "retention_years": retention_years(f.retention), "rights": f.access_mode.label,
+              "language": f.language.label, "start_date": f.start_date, "description": f.description,
+              "keywords": ", ".join(f.keywords)}
     documents: list[tuple[DocumentMeta, list[RecordedFile]]] = []
-    for doc in root.findall("Document"):
-        meta = DocumentMeta(document_id=doc.get("DocumentId", ""), direction=doc.get("Direction", ""),
-                            type_name=_text(doc, "TypeName"), code_number=_text(doc, "CodeNumber"),
-                            code_notation=_text(doc, "CodeNotation"), issued_date=_text(doc, "IssuedDate"),
-                            organ_name=_text(doc, "OrganName"), subject=_text(doc, "Subject"),
-                            language=_text(doc, "Language"), page_amount=int(_text(doc, "PageAmount") or 0),
-                            description=_text(doc, "Description"), keywords=_text(doc, "Keyword"),
-                            mode=_text(doc, "Mode"), confidence_level=_text(doc, "ConfidenceLevel"),
-                            signer=_text(doc, "Autograph"))
-        files = []
-        for f in doc.findall("Computer_File"):
-            object_id, sha256 = await platform.upload(token, package.read(f.get("Path", "")), f.get("Name", ""))
-            files.append(RecordedFile(role=f.get("Role", ""), file_name=f.get("Name", ""),
-                                      content_type=f.get("Type", ""),
-                                      versions=[ObjectVersion(object_id=object_id, sha256=sha256, size=0,
-                                                              kind="original", created_at=now_iso)]))
-        documents.append((meta, files))
-    view = await store.open_file(values, actor, state=FileState.OPEN, comment="nhập từ gói hồ sơ")
+    for p in package.documents:
+        m = p.metadata
+        object_id, sha256 = await platform.upload(token, p.content, p.path.rsplit("/", 1)[-1])
+        meta = DocumentMeta(
+            document_id=m.code, direction="", type_name=m.type.label, code_number=m.number,
+            code_notation=m.code_notation, issued_date=m.issued_date.isoformat(), organ_name=m.organ_name,
+            subject=m.subject, language=m.language.label, page_amount=m.page_amount, description=m.description,
+            signer=m.signer.full_name if m.signer else "", signer_position=m.signer.position if m.signer else "",
+            keywords=", ".join(m.keywords), mode=m.mode.label,
+            confidence_level=CONFIDENCE_NAMES.get(m.confidence_level, "goc_dien_tu"), signed=m.signed)
+        documents.append((meta, [RecordedFile(role="main", file_name=p.path.rsplit("/", 1)[-1],
+                                              content_type=p.media_type,
+                                              versions=[ObjectVersion(object_id=object_id, sha256=sha256,
+                                                                      size=len(p.content), kind="original",
+                                                                      created_at=now_iso)])]))
+    view = await store.open_file(values, actor, comment=f"nhập từ gói hồ sơ {f.file_code}")
     view, _ = await store.add_documents(agency, view.row.id, view.row.version, documents, actor)
-    end = _text(head, "EndDate")
     return await store.close_file(agency, view.row.id, view.row.version,
-                                  {"end_date": date.fromisoformat(end)} if end else {}, {}, actor)
+                                  {"end_date": f.end_date} if f.end_date else {}, {}, actor)

@@ -14,12 +14,10 @@ from typing import Any, Protocol
 
 import grpc
 
-from vanthu.registry.v1 import documents_pb2
+from vanthu.registry.v1 import documents_pb2, registry_pb2
 from vanthu.signing.v1 import signing_pb2
 from vanthu.storage.v1 import storage_pb2
 from vanthu.workflow.v1 import workflow_pb2
-from vanthu_core import wire
-from vanthu_core.errors import FailedPrecondition
 from vanthu_core.grpc_client import bearer_metadata, domain_error
 
 CALL_TIMEOUT_S = 30.0
@@ -52,6 +50,15 @@ class Augmented:
 
 
 @dataclass(frozen=True)
+class AgencyName:
+    """How the forms name an agency: its name, its managing body's, its place (địa danh)."""
+
+    name: str
+    parent_name: str = ""
+    place: str = ""
+
+
+@dataclass(frozen=True)
 class CaseDocuments:
     state: str
     document_ids: tuple[str, ...]
@@ -59,6 +66,8 @@ class CaseDocuments:
 
 class Platform(Protocol):
     async def document(self, token: str, document_id: str) -> documents_pb2.Document: ...
+
+    async def agency(self, token: str, code: str) -> AgencyName: ...
 
     async def case(self, token: str, case_id: str) -> CaseDocuments: ...
 
@@ -74,8 +83,9 @@ class Platform(Protocol):
 class GrpcPlatform:
     """The real services over their channels (stubs given)."""
 
-    def __init__(self, documents: Any, workflow: Any, storage: Any, signing: Any) -> None:
+    def __init__(self, documents: Any, workflow: Any, storage: Any, signing: Any, registry: Any = None) -> None:
         self.documents = documents
+        self.registry = registry
         self.workflow = workflow
         self.storage = storage
         self.signing = signing
@@ -87,6 +97,20 @@ class GrpcPlatform:
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, f"registry: document {document_id}: ") from error
         return reply.document
+
+    async def agency(self, token: str, code: str) -> AgencyName:
+        """The directory's entry of ``code`` and its parent's name (the province's address book: anyone reads it)."""
+        try:
+            found = (await self.registry.GetAgency(registry_pb2.GetAgencyRequest(code=code),
+                                                   metadata=bearer_metadata(token), timeout=CALL_TIMEOUT_S)).agency
+            parent = ""
+            if found.parent_code:
+                parent = (await self.registry.GetAgency(registry_pb2.GetAgencyRequest(code=found.parent_code),
+                                                        metadata=bearer_metadata(token),
+                                                        timeout=CALL_TIMEOUT_S)).agency.name
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, f"registry: agency {code}: ") from error
+        return AgencyName(found.name, parent, found.place)
 
     async def case(self, token: str, case_id: str) -> CaseDocuments:
         try:
@@ -112,11 +136,9 @@ class GrpcPlatform:
 
     async def augment_lta(self, token: str, object_id: str, file_name: str) -> Augmented | None:
         """signing's ``AugmentLta`` (issue 16, wt-lta): None when the PDF carries no signature (FailedPrecondition)."""
-        request_type = getattr(signing_pb2, "AugmentLtaRequest", None)
-        if request_type is None:  # the signing service of this build has no AugmentLta yet
-            raise FailedPrecondition("signing cannot augment signatures to PAdES B-LTA in this build")
         try:
-            reply = await self.signing.AugmentLta(request_type(object_id=object_id, file_name=file_name),
+            reply = await self.signing.AugmentLta(signing_pb2.AugmentLtaRequest(object_id=object_id,
+                                                                                file_name=file_name),
                                                   metadata=bearer_metadata(token), timeout=AUGMENT_TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
             if error.code() == grpc.StatusCode.FAILED_PRECONDITION:
@@ -150,4 +172,4 @@ class GrpcPlatform:
         return reply.object.object_id, reply.object.sha256
 
 
-__all__ = ["Augmented", "CaseDocuments", "GrpcPlatform", "Locked", "Platform", "wire"]
+__all__ = ["AgencyName", "Augmented", "CaseDocuments", "GrpcPlatform", "Locked", "Platform"]

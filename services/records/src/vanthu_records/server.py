@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vanthu.records.v1 import records_pb2, records_pb2_grpc
-from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc
+from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2_grpc
 from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
 from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
 from vanthu.workflow.v1 import workflow_pb2, workflow_pb2_grpc
@@ -59,11 +59,13 @@ class RecordsServer:
         platform = self.platform
         if platform is None:
             s = self.settings
+            registry = self._channel(s.registry_target, "registry", documents_pb2)
             platform = GrpcPlatform(
-                documents_pb2_grpc.DocumentServiceStub(self._channel(s.registry_target, "registry", documents_pb2)),
+                documents_pb2_grpc.DocumentServiceStub(registry),
                 workflow_pb2_grpc.WorkflowServiceStub(self._channel(s.workflow_target, "workflow", workflow_pb2)),
                 storage_pb2_grpc.StorageServiceStub(self._channel(s.storage_target, "storage", storage_pb2)),
-                signing_pb2_grpc.SigningServiceStub(self._channel(s.signing_target, "signing", signing_pb2)))
+                signing_pb2_grpc.SigningServiceStub(self._channel(s.signing_target, "signing", signing_pb2)),
+                registry_pb2_grpc.RegistryServiceStub(registry))
         await migrate(MIGRATIONS, self.settings.database_url)
         self.engine = create_engine(self.settings.database_url)
         sessions = session_factory(self.engine)

@@ -235,6 +235,10 @@ class DocumentMeta:
     keywords: str = ""
     mode: str = "Công khai"
     confidence_level: str = "goc_dien_tu"
+    #: SignerInfo: Position (chức vụ) beside the name (``signer``).
+    signer_position: str = ""
+    #: The stored PDF carries a digital signature (archived unchanged, augmented to B-LTA on deposit).
+    signed: bool = False
 
 
 @dataclass
@@ -498,7 +502,10 @@ class RecordsStore:
             return FileView(row, await self._documents(session, row))
 
     async def close_file(self, agency: str, file_id: str, version: int, changes: dict[str, Any],
-                         page_amounts: dict[str, int], actor: Actor) -> FileView:
+                         page_amounts: dict[str, int], actor: Actor,
+                         check: Callable[[FileView], None] = lambda _: None) -> FileView:
+        """Close the file: page counts given, changes applied, dates spanning the documents, totals; ``check``
+        judges the closed file and its documents (the archive lib's rules) before anything is committed."""
         now = self.clock()
         async with self.sessions.begin() as session:
             row = await self._file(session, agency, file_id, lock=True)
@@ -540,6 +547,8 @@ class RecordsStore:
             row.page_total = pages
             row.closed_at = now
             row.deposit_deadline = deposit_deadline(vietnam_time(now).date())
+            await session.flush()
+            check(FileView(row, await self._documents(session, row)))
             self._history(session, row, FileAction.CLOSE, row.state, to, actor, "")
             row.state = to.value
             self._touch(row)

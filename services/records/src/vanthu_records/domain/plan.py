@@ -28,8 +28,9 @@ MAX_NOTES = 500
 MAX_CREATOR = 200
 MAX_HEADINGS = 50
 MAX_ENTRIES = 2000
-#: Years of retention accepted besides permanent (0): the code list's 70, 50, 30, 20, 10 years or another N (07 Khác).
-MAX_RETENTION_YEARS = 100
+#: Years of retention accepted besides permanent (0): the code list's 70, 50, 30, 20, 10 years or another N (07 Khác),
+#: 1–99 as the archive library's ``Retention`` takes them.
+MAX_RETENTION_YEARS = 99
 ABBREVIATION = re.compile(r"[A-ZĐ0-9]{1,10}")
 
 
