@@ -904,20 +904,19 @@ def visible_document(w: World, username: str) -> str:
     else:
         document_id = str(w.case("assigned", username)["document_id"])
     # the registry widens the audience when the workflow's step event reaches it
-    w.until(lambda: w.call(username, "GET", f"/api/v1/documents/{document_id}").status_code == 200,
+    wait_for(lambda: w.call(username, "GET", f"/api/v1/documents/{document_id}").status_code == 200,
             f"{username} may open {document_id}")
     return document_id
 
 
-def a_record(w: World, state: str = "open", creator: str = "chuyenvien.ubnd") -> Target:
+def a_record(w: World, state: str = "open", creator: str = "chuyenvien.ubnd", document_id: str = "") -> Target:
     """A file of UBND opened outside the plan by ``creator``, taken to ``state`` (open, collecting, closed,
-    submitted, deposited)."""
+    submitted, deposited), with ``document_id`` (default: an arrival entered from paper the creator may open)."""
     made = w.ok(creator, "POST", f"{RECORDS}/files", json={
         "title": f"Hồ sơ thử quyền {w.marker()}", "notation": f"{next(w.counter):02d}.MT", "retention_years": 10})
     path = f"{RECORDS}/files/{made['id']}"
-    document_id = ""
     if state != "open":
-        document_id = visible_document(w, creator)
+        document_id = document_id or visible_document(w, creator)
         made = w.ok(creator, "POST", f"{path}/documents", json={"version": made["version"],
                                                                  "document_ids": [document_id]})["file"]
     if state in ("closed", "submitted", "deposited"):
@@ -939,8 +938,14 @@ def version_body(w: World, u: str, t: Target) -> dict[str, Any]:
     return {"json": {"version": t["version"]}}
 
 
+def with_file(w: World) -> Target:
+    """A closed file of chuyenvien.ubnd holding their issued letter (a document with its signed PDF: a package
+    carries each document's computer file)."""
+    return a_record(w, "closed", document_id=w.issued_to(MINISTRY)["id"])
+
+
 def exported(w: World) -> bytes:
-    t = a_record(w, "closed")
+    t = with_file(w)
     reply = w.call("chuyenvien.ubnd", "GET", f"{RECORDS}/files/{t['file_id']}/export")
     assert reply.status_code == 200, reply.text
     return reply.content
@@ -964,14 +969,12 @@ ROWS.update({
     f"GET {RECORDS}/files/{{file_id}}/history": Row("resource", 200, target=a_record, expect=NOT_THE_CREATOR),
     f"GET {RECORDS}/files/{{file_id}}/contents": Row("resource", 200, target=lambda w: a_record(w, "closed"),
                                                      expect=NOT_THE_CREATOR),
-    f"GET {RECORDS}/files/{{file_id}}/export": Row("resource", 200, target=lambda w: a_record(w, "closed"),
-                                                   expect=NOT_THE_CREATOR),
+    f"GET {RECORDS}/files/{{file_id}}/export": Row("resource", 200, target=with_file, expect=NOT_THE_CREATOR),
     f"GET {RECORDS}/files/{{file_id}}/access-log": Row("resource", 200, target=lambda w: a_record(w, "deposited")),
     f"POST {RECORDS}/files/{{file_id}}/documents": Row(
-        "resource", 200, target=a_record, snapshot=record_view,
-        fresh=lambda w, u: {**a_record(w, creator=u), "document_id": visible_document(w, u)},
-        body=lambda w, u, t: {"json": {"version": t["version"],
-                                       "document_ids": [t.get("document_id") or w.registered_arrival()["id"]]}},
+        "resource", 200, target=lambda w: {**a_record(w), "document_id": w.registered_arrival()["id"]},
+        snapshot=record_view, fresh=lambda w, u: {**a_record(w, creator=u), "document_id": visible_document(w, u)},
+        body=lambda w, u, t: {"json": {"version": t["version"], "document_ids": [t["document_id"]]}},
         expect=ONLY_THE_CREATOR),
     f"DELETE {RECORDS}/files/{{file_id}}/documents/{{document_id}}": Row(
         "resource", 200, target=lambda w: a_record(w, "collecting"), snapshot=record_view,

@@ -151,6 +151,7 @@ class Harness:
     platform: FakePlatform
     server: RecordsServer
     clock: Clock
+    port: int = 0
 
     async def call(self, method: Any, request: Any, user: str) -> Any:
         return await method(request, metadata=bearer_metadata(self.issuer.token(user)))
@@ -216,7 +217,7 @@ async def harness(dev_issuer: DevIssuer, clock: Clock, database_url: str) -> Asy
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}", options=[("grpc.max_receive_message_length",
                                                                         80 << 20)])
     try:
-        yield Harness(records_pb2_grpc.RecordsServiceStub(channel), dev_issuer, platform, server, clock)
+        yield Harness(records_pb2_grpc.RecordsServiceStub(channel), dev_issuer, platform, server, clock, port)
     finally:
         await channel.close()
         await server.stop()

@@ -270,6 +270,14 @@ async def test_renewing_timestamps_adds_a_locked_version_to_the_chain(harness: H
     assert [v.kind for v in chain] == ["deposited", "augmented", "augmented"]
     assert h.platform.locks[chain[-1].object_id] == (None, True)
     assert file.state == "deposited"
+    # the operator's command: the same step with an archivist's token
+    from vanthu_records.__main__ import renew_timestamps
+
+    h.clock.now = h.clock.now.replace(year=2041)
+    assert await renew_timestamps(f"127.0.0.1:{h.port}", 30, h.issuer.token(ARCHIVIST)) == 0
+    assert await renew_timestamps(f"127.0.0.1:{h.port}", 30, h.issuer.token(OFFICER)) == 1  # not an archivist
+    file = (await h.call(h.api.GetFile, pb.GetFileRequest(file_id=file.id), ARCHIVIST)).file
+    assert len(file.documents[0].files[0].versions) == 4
 
 
 async def test_an_exported_file_imports_into_another_agency_with_the_same_metadata(harness: Harness) -> None:

@@ -11,10 +11,11 @@ from vanthu.records.v1 import records_pb2 as pb
 from vanthu.records.v1 import records_pb2_grpc
 from vanthu.registry.v1 import documents_pb2
 from vanthu_archive.forms import Agency
+from vanthu_archive.metadata import DocumentType
 from vanthu_core import policy
 from vanthu_core.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.paging import page_size
-from vanthu_core.text import clean_text
+from vanthu_core.text import clean_text, fold
 from vanthu_core.timeutil import Clock, iso_vietnam, utc_now, vietnam_time
 from vanthu_records import deposit, forms
 from vanthu_records.domain import files as rules
@@ -131,6 +132,17 @@ def file_to_proto(view: FileView, today: date, *, documents: bool = True) -> pb.
     return out
 
 
+def type_name(doc: documents_pb2.Document) -> str:
+    """Tên loại văn bản: the registry's name of the type, else the archival code list's label whose folded form is
+    the type's code (``cong_van`` → "Công văn"), else empty (the archive lib files it as "Khác")."""
+    if doc.type_name:
+        return doc.type_name
+    for member in DocumentType:
+        if fold(member.label).replace(" ", "_") == doc.type_code:
+            return member.label
+    return ""
+
+
 def document_meta(doc: documents_pb2.Document, now_iso: str) -> tuple[DocumentMeta, list[RecordedFile]]:
     """The registry's document as a file's document (Circular 02/2019 fields the registry knows; the page count is
     filled in when the file is closed)."""
@@ -138,7 +150,7 @@ def document_meta(doc: documents_pb2.Document, now_iso: str) -> tuple[DocumentMe
     position = " ".join(p for p in (doc.signer.competence, doc.signer.title) if p)
     confidence = "goc_dien_tu" if doc.direction == "outgoing" or doc.signature_check else "so_hoa"
     signed = bool(doc.signed_by) if doc.direction == "outgoing" else doc.signature_check == "valid"
-    meta = DocumentMeta(document_id=doc.id, direction=doc.direction, type_name=doc.type_name[:100],
+    meta = DocumentMeta(document_id=doc.id, direction=doc.direction, type_name=type_name(doc)[:100],
                         code_number=number[:11], code_notation=notation[:30], issued_date=doc.document_date,
                         organ_name=doc.issuing_agency_name[:200], subject=doc.abstract[:500],
                         signer=doc.signer.name[:50], signer_position=position[:100], confidence_level=confidence,

@@ -27,7 +27,7 @@ from vanthu_archive.metadata import (
     Signer,
     check_file_contents,
 )
-from vanthu_core.errors import InvalidArgument
+from vanthu_core.errors import FailedPrecondition, InvalidArgument
 from vanthu_core.spreadsheet import XLSX_TYPE
 from vanthu_records.domain import plan as plans
 from vanthu_records.platform import Platform
@@ -179,7 +179,8 @@ async def export_package(view: FileView, platform: Platform, token: str, created
     for i, d in enumerate(view.documents):
         main = _main(d.files)
         if main is None:
-            raise InvalidArgument(f"documents[{i}]", f"văn bản {d.document_code} không có tệp để đóng gói")
+            raise FailedPrecondition(f"documents[{i}]: văn bản {d.document_code} không có tệp (bản điện tử) để đóng "
+                                     "gói; một gói hồ sơ mang tệp của từng văn bản")
         content = await platform.download(token, main.newest.object_id)
         documents.append(archive_package.DocumentFile(metadata=document_metadata(view, i), content=content,
                                                       media_type=main.content_type or PDF_TYPE))
