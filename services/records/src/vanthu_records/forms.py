@@ -13,8 +13,8 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from vanthu_archive import forms as archive_forms
-from vanthu_archive import package as archive_package
+import vanthu_archive.forms as archive_forms
+import vanthu_archive.package as archive_package
 from vanthu_archive.metadata import (
     AccessMode,
     ConfidenceLevel,

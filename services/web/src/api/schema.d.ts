@@ -722,7 +722,7 @@ export interface paths {
         /**
          * The people of the caller's agency, as the identity provider knows them (read only)
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
-         *     - ListPeople: the people of their own agency, as the identity provider knows them (read only: no component changes accounts).
+         *     - ListPeople: the people of their own agency, as the identity provider knows them (read only: no component changes accounts); the workflow those of the agency a deposit reminder names.
          */
         get: operations["list_people_api_v1_people_get"];
         put?: never;
@@ -2966,6 +2966,16 @@ export interface components {
             /** Staff */
             staff: string;
         };
+        /** DepositReturnIn */
+        DepositReturnIn: {
+            /** Reason */
+            reason: string;
+            /**
+             * Version
+             * @description the version of the plan or file as read
+             */
+            version: number;
+        };
         /** DocumentCreate */
         DocumentCreate: {
             /**
@@ -3561,22 +3571,20 @@ export interface components {
             /** Text */
             text: string;
         };
-        /** HistoryEntryOut */
-        HistoryEntryOut: {
+        /** HistoryOut */
+        HistoryOut: {
             /** Action */
             action: string;
             /** Actor */
             actor: string;
-            /** Actor Name */
-            actor_name: string;
             /** At */
             at: string;
-            /** Comment */
-            comment: string;
-            /** From State */
-            from_state: string;
-            /** To State */
-            to_state: string;
+            /** Changes */
+            changes: {
+                [key: string]: unknown;
+            };
+            /** Note */
+            note: string;
         };
         /** ImportOut */
         ImportOut: {
@@ -4194,6 +4202,36 @@ export interface components {
              */
             name: string;
         };
+        /** RecordHistoryEntryOut */
+        RecordHistoryEntryOut: {
+            /** Action */
+            action: string;
+            /** Actor */
+            actor: string;
+            /** Actor Name */
+            actor_name: string;
+            /** At */
+            at: string;
+            /** Comment */
+            comment: string;
+            /** From State */
+            from_state: string;
+            /** To State */
+            to_state: string;
+        };
+        /** RecordHistoryOut */
+        RecordHistoryOut: {
+            /** Entries */
+            entries: components["schemas"]["RecordHistoryEntryOut"][];
+        };
+        /** RecordVersionIn */
+        RecordVersionIn: {
+            /**
+             * Version
+             * @description the version of the plan or file as read
+             */
+            version: number;
+        };
         /** RecordedFileOut */
         RecordedFileOut: {
             /** Content Type */
@@ -4362,6 +4400,16 @@ export interface components {
             version: number;
             /** Years */
             years: number;
+        };
+        /** ReturnIn */
+        ReturnIn: {
+            /** Reason */
+            reason: string;
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
         };
         /** ReviewIn */
         ReviewIn: {
@@ -4863,6 +4911,14 @@ export interface components {
             /** Valid */
             valid: boolean;
         };
+        /** VersionIn */
+        VersionIn: {
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
+        };
         /** YearOut */
         YearOut: {
             /** First Number */
@@ -4872,21 +4928,6 @@ export interface components {
             /** Year */
             year: number;
         };
-        /** HistoryOut */
-        vanthu_gateway__routes__documents__HistoryOut: {
-            /** Action */
-            action: string;
-            /** Actor */
-            actor: string;
-            /** At */
-            at: string;
-            /** Changes */
-            changes: {
-                [key: string]: unknown;
-            };
-            /** Note */
-            note: string;
-        };
         /** IssueIn */
         vanthu_gateway__routes__documents__IssueIn: {
             /**
@@ -4895,29 +4936,6 @@ export interface components {
              * @default
              */
             register_id: string;
-        };
-        /** HistoryOut */
-        vanthu_gateway__routes__records__HistoryOut: {
-            /** Entries */
-            entries: components["schemas"]["HistoryEntryOut"][];
-        };
-        /** ReturnIn */
-        vanthu_gateway__routes__records__ReturnIn: {
-            /** Reason */
-            reason: string;
-            /**
-             * Version
-             * @description the version of the plan or file as read
-             */
-            version: number;
-        };
-        /** VersionIn */
-        vanthu_gateway__routes__records__VersionIn: {
-            /**
-             * Version
-             * @description the version of the plan or file as read
-             */
-            version: number;
         };
         /** CompleteIn */
         vanthu_gateway__routes__signing__CompleteIn: {
@@ -4962,24 +4980,6 @@ export interface components {
              * @default
              */
             register_id: string;
-            /**
-             * Version
-             * @description the case's version as you read it
-             */
-            version: number;
-        };
-        /** ReturnIn */
-        vanthu_gateway__routes__workflow__ReturnIn: {
-            /** Reason */
-            reason: string;
-            /**
-             * Version
-             * @description the case's version as you read it
-             */
-            version: number;
-        };
-        /** VersionIn */
-        vanthu_gateway__routes__workflow__VersionIn: {
             /**
              * Version
              * @description the case's version as you read it
@@ -5610,7 +5610,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["vanthu_gateway__routes__documents__HistoryOut"][];
+                    "application/json": components["schemas"]["HistoryOut"][];
                 };
             };
             /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
@@ -6833,7 +6833,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["vanthu_gateway__routes__records__VersionIn"];
+                "application/json": components["schemas"]["RecordVersionIn"];
             };
         };
         responses: {
@@ -7134,7 +7134,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["vanthu_gateway__routes__records__HistoryOut"];
+                    "application/json": components["schemas"]["RecordHistoryOut"];
                 };
             };
             /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
@@ -7212,7 +7212,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["vanthu_gateway__routes__records__ReturnIn"];
+                "application/json": components["schemas"]["DepositReturnIn"];
             };
         };
         responses: {
@@ -7256,7 +7256,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["vanthu_gateway__routes__records__VersionIn"];
+                "application/json": components["schemas"]["RecordVersionIn"];
             };
         };
         responses: {
@@ -7505,7 +7505,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["vanthu_gateway__routes__records__VersionIn"];
+                "application/json": components["schemas"]["RecordVersionIn"];
             };
         };
         responses: {
@@ -8788,7 +8788,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["vanthu_gateway__routes__workflow__ReturnIn"];
+                "application/json": components["schemas"]["ReturnIn"];
             };
         };
         responses: {
@@ -8876,7 +8876,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["vanthu_gateway__routes__workflow__VersionIn"];
+                "application/json": components["schemas"]["VersionIn"];
             };
         };
         responses: {
@@ -9819,7 +9819,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["vanthu_gateway__routes__workflow__ReturnIn"];
+                "application/json": components["schemas"]["ReturnIn"];
             };
         };
         responses: {

@@ -116,7 +116,7 @@ class UpdatePlanIn(RequestBody):
     headings: list[PlanHeadingIn] = Field(max_length=50)
 
 
-class VersionIn(RequestBody):
+class RecordVersionIn(RequestBody):
     version: Version
 
 
@@ -240,7 +240,7 @@ class CloseFileIn(RequestBody):
         default_factory=dict, max_length=999, description="document id → pages, for documents without a count")
 
 
-class ReturnIn(RequestBody):
+class DepositReturnIn(RequestBody):
     version: Version
     reason: str = Field(min_length=1, max_length=500)
 
@@ -251,7 +251,7 @@ class RetainIn(RequestBody):
     years: int = Field(ge=1, le=2)
 
 
-class HistoryEntryOut(BaseModel):
+class RecordHistoryEntryOut(BaseModel):
     action: str
     from_state: str
     to_state: str
@@ -261,8 +261,8 @@ class HistoryEntryOut(BaseModel):
     comment: str
 
 
-class HistoryOut(BaseModel):
-    entries: list[HistoryEntryOut]
+class RecordHistoryOut(BaseModel):
+    entries: list[RecordHistoryEntryOut]
 
 
 class AccessOut(BaseModel):
@@ -360,7 +360,7 @@ async def update_plan(request: Request, principal: User, plan_id: str, body: Upd
 @router.post("/plans/{plan_id}/approve", response_model=PlanOut,
              summary="Approve (phê duyệt) a draft plan: frozen from then on (leader)")
 @calls(RECORDS + "ApprovePlan")
-async def approve_plan(request: Request, principal: User, plan_id: str, body: VersionIn) -> PlanOut:
+async def approve_plan(request: Request, principal: User, plan_id: str, body: RecordVersionIn) -> PlanOut:
     reply = await _records(request).ApprovePlan(pb.ApprovePlanRequest(plan_id=plan_id, version=body.version),
                                                 metadata=forward(principal))
     return _plan(reply.plan)
@@ -461,12 +461,12 @@ async def file_contents(request: Request, principal: User, file_id: str) -> Resp
         file_id=file_id, form="contents"), metadata=forward(principal)))
 
 
-@router.get("/files/{file_id}/history", response_model=HistoryOut, summary="Every step of the file, who and when")
+@router.get("/files/{file_id}/history", response_model=RecordHistoryOut, summary="Every step of the file, who and when")
 @calls(RECORDS + "GetFileHistory")
-async def file_history(request: Request, principal: User, file_id: str) -> HistoryOut:
+async def file_history(request: Request, principal: User, file_id: str) -> RecordHistoryOut:
     reply = await _records(request).GetFileHistory(pb.GetFileHistoryRequest(file_id=file_id),
                                                    metadata=forward(principal))
-    return HistoryOut.model_validate(_dict(reply))
+    return RecordHistoryOut.model_validate(_dict(reply))
 
 
 # -- deposit -----------------------------------------------------------------------------------------------------
@@ -474,7 +474,7 @@ async def file_history(request: Request, principal: User, file_id: str) -> Histo
 @router.post("/files/{file_id}/submit", response_model=FileOut,
              summary="Deposit (nộp lưu) a closed file into the agency archive (the file's creator)")
 @calls(RECORDS + "SubmitDeposit")
-async def submit_deposit(request: Request, principal: User, file_id: str, body: VersionIn) -> FileOut:
+async def submit_deposit(request: Request, principal: User, file_id: str, body: RecordVersionIn) -> FileOut:
     reply = await _records(request).SubmitDeposit(pb.SubmitDepositRequest(file_id=file_id, version=body.version),
                                                   metadata=forward(principal))
     return _file(reply.file)
@@ -484,7 +484,7 @@ async def submit_deposit(request: Request, principal: User, file_id: str, body: 
              summary="Accept a deposit: objects locked for the retention period, signatures augmented to PAdES B-LTA "
                      "(archivist)")
 @calls(RECORDS + "AcceptDeposit")
-async def accept_deposit(request: Request, principal: User, file_id: str, body: VersionIn) -> FileOut:
+async def accept_deposit(request: Request, principal: User, file_id: str, body: RecordVersionIn) -> FileOut:
     reply = await _records(request).AcceptDeposit(pb.AcceptDepositRequest(file_id=file_id, version=body.version),
                                                   metadata=forward(principal), timeout=LONG_S)
     return _file(reply.file)
@@ -493,7 +493,7 @@ async def accept_deposit(request: Request, principal: User, file_id: str, body: 
 @router.post("/files/{file_id}/return", response_model=FileOut,
              summary="Return a deposit to its creator with reasons (archivist)")
 @calls(RECORDS + "ReturnDeposit")
-async def return_deposit(request: Request, principal: User, file_id: str, body: ReturnIn) -> FileOut:
+async def return_deposit(request: Request, principal: User, file_id: str, body: DepositReturnIn) -> FileOut:
     reply = await _records(request).ReturnDeposit(pb.ReturnDepositRequest(
         file_id=file_id, version=body.version, reason=body.reason), metadata=forward(principal))
     return _file(reply.file)
