@@ -308,3 +308,96 @@ async def test_an_update_names_an_arrival_of_the_agency_from_its_sender_and_carr
                                "vanthu.snv")).document
     assert (got.revocation, got.abstract, got.version) == ("", ABSTRACT, doc.version)
     assert await holders(platform, new_file.object_id) == []
+
+
+class NoPlatform:
+    """Records' calls to the other services: none are made when the registry asks what is archived."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"records called the platform ({name}) answering ArchivedIn")
+
+
+@pytest.fixture
+async def archive(tmp_path: Path, dev_issuer: DevIssuer, clock: Any) -> AsyncIterator[tuple[Any, Any, Any]]:
+    """A real records server (its store, to deposit a file directly) and a registry that asks it, with its own
+    service token, whether an arrival is archived: (registry stub, records store, records server's channel)."""
+    from vanthu_records.server import RecordsServer
+    from vanthu_records.settings import RecordsSettings
+
+    records = RecordsServer(RecordsSettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 'rec.db'}"),
+                            CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False), clock=clock,
+                            platform=NoPlatform(), sweeping=False)  # type: ignore[arg-type]
+    records_port = await records.start()
+    settings = RegistrySettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}",
+                                records_target=f"127.0.0.1:{records_port}")
+    server = RegistryServer(settings, CommonSettings(
+        oidc_issuer=dev_issuer.issuer, events_enabled=False,
+        service_client_secret=dev_issuer.client_secret("vanthu-registry")), clock=clock)  # type: ignore[arg-type]
+    port = await server.start()
+    await import_directory(settings.database_url, [
+        {"code": UBND, "name": "Ủy ban nhân dân tỉnh Vĩnh Long"},
+        {"code": SNV, "name": "Sở Nội vụ tỉnh Vĩnh Long", "parent_code": UBND}])
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    records_channel = grpc.aio.insecure_channel(f"127.0.0.1:{records_port}")
+    yield documents_pb2_grpc.DocumentServiceStub(channel), records.store, records_channel
+    await channel.close()
+    await records_channel.close()
+    await server.stop()
+    await records.stop()
+
+
+async def file_holding(store: Any, document_id: str, state: str, notation: str) -> str:
+    """A file of Sở Nội vụ in ``state`` holding the document, written straight into records' store."""
+    from datetime import date
+
+    from vanthu_core.ids import new_id
+    from vanthu_records.domain.files import FileState
+    from vanthu_records.store import Actor, FileDocumentRow
+
+    view = await store.open_file({"agency_code": SNV, "year": 2031, "notation": notation, "rights": "Công khai",
+                                  "title": "Hồ sơ rà soát biên chế năm 2031", "retention_years": 0,
+                                  "language": "Tiếng Việt", "start_date": date(2031, 6, 1)},
+                                 Actor("sub-lt", "luutru.snv", "Lưu trữ viên"), state=FileState(state))
+    async with store.sessions.begin() as session:
+        session.add(FileDocumentRow(id=new_id(), file_id=view.row.id, agency_code=SNV, document_id=document_id,
+                                    ordinal=1, meta="{}", files="[]", added_by="luutru.snv",
+                                    added_at=store.clock()))
+    return str(view.code)
+
+
+async def test_an_archived_arrival_is_refused_revocation_with_the_reason_and_kept(
+        archive: tuple[Any, Any, Any], dev_issuer: DevIssuer) -> None:
+    """Issue 12 item 4: the clerk's acceptance of a revocation of an arrival in a deposited file becomes the
+    registry's refusal (16) naming the file; the arrival keeps its content. A file not yet deposited does not count;
+    only the registry's own client may ask records, for the agency it names."""
+    stub, store, records_channel = archive
+    kept, archived = await arrival(stub, dev_issuer, "301"), await arrival(stub, dev_issuer, "302")
+    await file_holding(store, kept.id, "closed", "01.TCCB")  # closed, not deposited: revocation goes ahead
+    code = await file_holding(store, archived.id, "deposited", "02.TCCB")
+    await file_holding(store, archived.id, "deposited", "03.TCCB")
+    for doc in (kept, archived):
+        await requested(stub, dev_issuer, doc.id)
+    accepted = (await stub.AcceptRevocation(pb.AcceptRevocationRequest(id=kept.id),
+                                            metadata=person(dev_issuer, "vanthu.snv"))).document
+    assert (accepted.status, accepted.revocation, accepted.abstract) == ("revoked", "accepted", REVOKED_NOTE)
+    answered = (await stub.AcceptRevocation(pb.AcceptRevocationRequest(id=archived.id),
+                                            metadata=person(dev_issuer, "vanthu.snv"))).document
+    assert (answered.status, answered.revocation, answered.abstract) == ("arrived", "refused", ABSTRACT)
+    assert answered.revocation_reason.startswith("Văn bản đã nộp lưu vào Lưu trữ cơ quan (hồ sơ ")
+    assert code in answered.revocation_reason and "03.TCCB" in answered.revocation_reason
+    history = (await stub.GetDocumentHistory(pb.GetDocumentHistoryRequest(id=archived.id),
+                                             metadata=person(dev_issuer, "vanthu.snv"))).entries
+    assert [e.action for e in history] == ["arrived", "revocation_requested", "revocation_refused"]
+    await expect(grpc.StatusCode.FAILED_PRECONDITION, stub.AcceptRevocation(  # answered already
+        pb.AcceptRevocationRequest(id=archived.id), metadata=person(dev_issuer, "vanthu.snv")))
+    # records answers the registry's client only, and only for the agency named
+    from vanthu.records.v1 import records_pb2, records_pb2_grpc
+
+    records = records_pb2_grpc.RecordsServiceStub(records_channel)
+    ask = records_pb2.ArchivedInRequest(agency_code=SNV, document_id=archived.id)
+    for token in (dev_issuer.token("luutru.snv"), dev_issuer.service_token("vanthu-interchange")):
+        await expect(grpc.StatusCode.PERMISSION_DENIED, records.ArchivedIn(ask, metadata=bearer_metadata(token)))
+    registry_token = bearer_metadata(dev_issuer.service_token("vanthu-registry"))
+    assert len((await records.ArchivedIn(ask, metadata=registry_token)).file_codes) == 2
+    assert not (await records.ArchivedIn(records_pb2.ArchivedInRequest(agency_code=UBND, document_id=archived.id),
+                                         metadata=registry_token)).file_codes

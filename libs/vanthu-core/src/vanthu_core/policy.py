@@ -365,6 +365,9 @@ TABLE: dict[str, Access] = {
     RECORDS + "ListArchiveAccess": people("archivist", "leader", "admin", rule="a file of their agency"),
     RECORDS + "RenewTimestamps": people("archivist", forwards=[STORAGE + "Lock", SIGNING + "AugmentLta"],
                                         rule="archived files of their agency"),
+    RECORDS + "ArchivedIn": Access(clients=frozenset({clients.REGISTRY}),
+                                   rule="the registry, for the agency it names, before a clerk accepts a revocation "
+                                        "or update of an arrival (issue 12 item 4)"),
     RECORDS + "ExportFile": people(EVERYONE, forwards=[STORAGE + "Download"],
                                    rule=RECORD_READERS + "; closed or deposited files; logged for archived ones"),
     RECORDS + "ImportFile": people("archivist", forwards=[STORAGE + "Upload"],

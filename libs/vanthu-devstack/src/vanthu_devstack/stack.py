@@ -215,6 +215,8 @@ class Stack:
         # users' dev keys
         env["VANTHU_REGISTRY_STORAGE_TARGET"] = self.grpc_target("storage")
         env["VANTHU_REGISTRY_SIGNING_TARGET"] = self.grpc_target("signing")
+        # the registry asks records whether an arrival is archived before its revocation is accepted
+        env["VANTHU_REGISTRY_RECORDS_TARGET"] = self.grpc_target("records")
         env["VANTHU_SIGNING_STORAGE_TARGET"] = self.grpc_target("storage")
         env["VANTHU_SIGNING_REGISTRY_TARGET"] = self.grpc_target("registry")
         env["VANTHU_SIGNING_DEV_PROFILES"] = "true"

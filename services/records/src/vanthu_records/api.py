@@ -465,6 +465,17 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
                                       actor=actor_of(caller))
         return pb.RenewTimestampsResponse(renewed=renewed)
 
+    async def ArchivedIn(self, request: pb.ArchivedInRequest, context: Any) -> pb.ArchivedInResponse:
+        """The registry (its service token, naming the agency) asks which deposited files hold a document."""
+        policy.require()
+        agency = request.agency_code.strip()
+        if not agency or len(agency) > 35:
+            raise InvalidArgument("agency_code", "the registry must say which agency it acts for (a code of at most "
+                                                 "35 characters)")
+        if not request.document_id or len(request.document_id) > 36:
+            raise InvalidArgument("document_id", "a document id (at most 36 characters)")
+        return pb.ArchivedInResponse(file_codes=await self.store.deposited_files_of(agency, request.document_id))
+
     # -- export and import -------------------------------------------------------------------------------------------
     async def ExportFile(self, request: pb.ExportFileRequest, context: Any) -> pb.ExportFileResponse:
         caller = policy.require()

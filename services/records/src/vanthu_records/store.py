@@ -595,6 +595,15 @@ class RecordsStore:
             return list((await session.execute(select(AccessRow).where(
                 AccessRow.file_id == file_id).order_by(AccessRow.seq))).scalars())
 
+    async def deposited_files_of(self, agency: str, document_id: str) -> list[str]:
+        """The file codes of ``agency``'s deposited files holding ``document_id`` (empty: none), in file order."""
+        async with self.sessions() as session:
+            rows = (await session.execute(select(FileRow).join(
+                FileDocumentRow, FileDocumentRow.file_id == FileRow.id).where(
+                FileDocumentRow.document_id == document_id, FileDocumentRow.agency_code == agency,
+                FileRow.agency_code == agency, FileRow.state == FileState.DEPOSITED).order_by(FileRow.id))).scalars()
+            return [FileView(r).code for r in rows]
+
     async def archived(self) -> list[FileView]:
         """Every deposited file of every agency, with its documents (the re-timestamp job)."""
         async with self.sessions() as session:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import unicodedata
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
@@ -24,18 +25,26 @@ from vanthu_core.ids import new_id
 from vanthu_registry.documents_store import DocumentStore, file_entry, files_from
 from vanthu_registry.domain.documents import UNNUMBERED, DocumentFile, Draft, FileRole, Status, main_file, transition
 from vanthu_registry.domain.revocation import update_columns
-from vanthu_registry.peers import FileReferences, Signing, copy_holder, document_holder
+from vanthu_registry.peers import Archive, FileReferences, Signing, copy_holder, document_holder
 
 PDF = "application/pdf"
+
+
+def archived_reason(file_codes: list[str]) -> str:
+    """Why an archived arrival's revocation or update is refused (status 16), NFC Vietnamese naming the files."""
+    return unicodedata.normalize("NFC", "Văn bản đã nộp lưu vào Lưu trữ cơ quan (hồ sơ " + ", ".join(file_codes)
+                                 + "): Lưu trữ cơ quan giữ nguyên văn bản, không thu hồi hay cập nhật tự động")
 
 
 class DocumentLifecycle:
     """The document commands that involve storage or signing; the others go straight to the store."""
 
-    def __init__(self, documents: DocumentStore, files: FileReferences, signing: Signing) -> None:
+    def __init__(self, documents: DocumentStore, files: FileReferences, signing: Signing,
+                 archive: Archive | None = None) -> None:
         self.documents = documents
         self.files = files
         self.signing = signing
+        self.archive = archive
         #: Commands on one document in this process take turns (a double click, two clerks, an edit racing a
         #: cancel): each reads the document's files and state after the one before it finished, so references
         #: follow the document. Replicas meet in the store's state checks.
@@ -127,8 +136,19 @@ class DocumentLifecycle:
 
     async def accept_revocation(self, *, agency_code: str, document_id: str, actor: str) -> dict[str, Any]:
         """The clerk accepts the sender's revocation or update of an arrival; a revoked arrival lets go of its files
-        (storage sweeps them after its grace period)."""
+        (storage sweeps them after its grace period).
+
+        An arrival in a deposited file of the agency archive (records says so) is not changed: the registry refuses
+        the request instead, with :func:`archived_reason` (status 16 goes back to the sender) and the archive keeps
+        the document (issue 12 item 4; Decree 30/2020 Art. 31: archived records are kept intact). The returned
+        view then has ``revocation`` ``refused``."""
         async with self._turn(document_id):
+            codes = await self.archive.archived_in(agency_code, document_id) if self.archive is not None else []
+            if codes:
+                doc, released = await self.documents.refuse_revocation(
+                    agency_code=agency_code, document_id=document_id, reason=archived_reason(codes), actor=actor)
+                await self.files.release(agency_code, released, document_holder(document_id))
+                return doc
             doc, released = await self.documents.accept_revocation(agency_code=agency_code, document_id=document_id,
                                                                    actor=actor)
             await self.files.release(agency_code, released, document_holder(document_id))

@@ -1,5 +1,5 @@
-"""The services the registry calls while a document lives: storage (references that keep a document's files)
-and signing (the competent person's signature, the agency's seal).
+"""The services the registry calls while a document lives: storage (references that keep a document's files),
+signing (the competent person's signature, the agency's seal) and records (whether a document is archived).
 
 References are recorded with the registry's own service token, naming the agency it acts for; signing is asked
 with the acting person's token, so signing checks that person's role and signing profile itself.
@@ -13,6 +13,7 @@ from typing import Any
 
 import grpc
 
+from vanthu.records.v1 import records_pb2
 from vanthu.signing.v1 import signing_pb2
 from vanthu.storage.v1 import storage_pb2
 from vanthu_core.errors import DomainError, InvalidArgument, NotFound, Unavailable
@@ -134,3 +135,26 @@ class Signing:
             raise domain_error(error, "signing: ") from error
         return [SealedFile(f.source_object_id, f.role, SignedFile(f.result.object_id, f.result.sha256))
                 for f in reply.files]
+
+
+class Archive:
+    """The records service's answer to "is this document in the agency archive?" (a deposited file), asked with the
+    registry's own service token naming the agency. Records owns that fact; the registry asks it when it matters
+    (accepting a revocation or update of an arrival), so no copy goes stale and no message can be lost."""
+
+    def __init__(self, stub: Any | None, tokens: ServiceTokens) -> None:
+        self.stub = stub
+        self.tokens = tokens
+
+    async def archived_in(self, agency_code: str, document_id: str) -> list[str]:
+        """The codes of the deposited files holding the document (empty: none, or no records service configured);
+        Unavailable (or the records service's error) when it cannot be asked: nothing is accepted blind."""
+        if self.stub is None:
+            return []
+        try:
+            reply = await self.stub.ArchivedIn(
+                records_pb2.ArchivedInRequest(agency_code=agency_code, document_id=document_id),
+                metadata=bearer_metadata(await self.tokens.token()), timeout=30.0)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "records: ") from error
+        return list(reply.file_codes)

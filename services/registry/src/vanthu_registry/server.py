@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vanthu.records.v1 import records_pb2, records_pb2_grpc
 from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2, registry_pb2_grpc
 from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
 from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
@@ -25,7 +26,7 @@ from vanthu_registry.documents_api import DocumentApi
 from vanthu_registry.documents_store import DocumentStore
 from vanthu_registry.events import SignatureChecks, WorkflowSteps
 from vanthu_registry.lifecycle import DocumentLifecycle
-from vanthu_registry.peers import FileReferences, Signing
+from vanthu_registry.peers import Archive, FileReferences, Signing
 from vanthu_registry.settings import RegistrySettings
 from vanthu_registry.store import AgencyStore, outbox
 from vanthu_registry.units_store import UnitStore
@@ -76,8 +77,14 @@ class RegistryServer:
             self.channels.append(create_channel(self.settings.signing_target,
                                                 services=signing_pb2.DESCRIPTOR.services_by_name.values()))
             signing = signing_pb2_grpc.SigningServiceStub(self.channels[-1])
+        records = None
+        if self.settings.records_target:
+            self.channels.append(create_channel(self.settings.records_target,
+                                                services=records_pb2.DESCRIPTOR.services_by_name.values()))
+            records = records_pb2_grpc.RecordsServiceStub(self.channels[-1])
         tokens = ServiceTokens.of(self.common, "registry")
-        lifecycle = DocumentLifecycle(documents, FileReferences(storage, tokens), Signing(signing))
+        lifecycle = DocumentLifecycle(documents, FileReferences(storage, tokens), Signing(signing),
+                                      Archive(records, tokens))
         registry_pb2_grpc.add_RegistryServiceServicer_to_server(
             RegistryApi(agencies, on_commit=self.relay.kick, units=UnitStore(sessions, clock=self.clock),
                         people=self.settings.people_directory()), self.grpc.server)

@@ -19,6 +19,9 @@ class RegistrySettings(ServiceSettings):
     storage_target: str = ""
     #: The signing service (host:port): signing and sealing documents; empty: documents cannot be signed here.
     signing_target: str = ""
+    #: The records service (host:port): asked whether an arrival is in a deposited file before the clerk accepts
+    #: its sender's revocation or update (issue 12 item 4); empty: this installation keeps no archive.
+    records_target: str = ""
     #: The people directory, embedded mode: the development issuer's users file (make dev gives the issuer's).
     users_file: str = ""
     #: The people directory, scale mode: Keycloak's base URL (https://sso.example.gov.vn/), the realm, and a
