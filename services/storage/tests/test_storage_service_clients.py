@@ -137,7 +137,9 @@ async def test_clients_granted_nothing_in_storage_do_nothing(
     await refused(stub.AddReference(storage_pb2.AddReferenceRequest(
         object_id=oid, holder=f"{client.removeprefix('vanthu-')}/x/1", agency_code=H61), metadata=service))
     await refused(stub.Delete(storage_pb2.DeleteRequest(object_id=oid), metadata=service))
-    await refused(stub.Lock(storage_pb2.LockRequest(object_id=oid, retain_until="2040-01-01"), metadata=service))
+    if client != RECORDS:  # records locks archived objects (its own test below)
+        await refused(stub.Lock(storage_pb2.LockRequest(object_id=oid, retain_until="2040-01-01", agency_code=H61),
+                                metadata=service))
 
 
 async def test_search_reads_one_object_by_id_for_the_agency_it_names_and_nothing_else(
@@ -179,3 +181,35 @@ async def test_a_person_reads_only_within_their_agency_even_when_naming_another(
     clerk = bearer_metadata(dev_issuer.token("vanthu.ubnd"))
     assert (await stub.Stat(storage_pb2.StatRequest(object_id=stored.object_id, agency_code=H61),
                             metadata=clerk)).object == stored
+
+
+async def test_records_locks_an_object_for_the_agency_it_names_and_never_releases_a_hold(
+        stub: storage_pb2_grpc.StorageServiceStub, dev_issuer: DevIssuer, stored: storage_pb2.StoredObject) -> None:
+    """The records service's scheduled re-timestamping locks each new version of an archived object with its own
+    token: only for the agency it names (another's object is not found), extending retention or putting a hold on;
+    releasing a hold stays an archivist's or admin's act. No other service client locks anything."""
+    records = bearer_metadata(dev_issuer.service_token(RECORDS))
+    oid = stored.object_id
+    lock = storage_pb2.LockRequest(object_id=oid, retain_until="2041-01-01", agency_code=H61)
+    error = await refused(stub.Lock(storage_pb2.LockRequest(object_id=oid, retain_until="2041-01-01"),
+                                    metadata=records), grpc.StatusCode.INVALID_ARGUMENT)
+    assert field_violations(error)[0][0] == "agency_code"
+    await refused(stub.Lock(storage_pb2.LockRequest(object_id=oid, retain_until="2041-01-01", agency_code=LONG_CHAU),
+                            metadata=records), grpc.StatusCode.NOT_FOUND)
+    locked = (await stub.Lock(lock, metadata=records)).object
+    assert locked.retain_until.startswith("2041-01-01") and not locked.legal_hold
+    held = (await stub.Lock(storage_pb2.LockRequest(object_id=oid, agency_code=H61,
+                                                    legal_hold=storage_pb2.LockRequest.LEGAL_HOLD_ON),
+                            metadata=records)).object
+    assert held.legal_hold and held.retain_until.startswith("2041-01-01")
+    await refused(stub.Lock(storage_pb2.LockRequest(object_id=oid, agency_code=H61,
+                                                    legal_hold=storage_pb2.LockRequest.LEGAL_HOLD_OFF),
+                            metadata=records))
+    await refused(stub.Delete(storage_pb2.DeleteRequest(object_id=oid), metadata=bearer_metadata(
+        dev_issuer.token("vanthu.ubnd"))), grpc.StatusCode.FAILED_PRECONDITION)  # the hold stands
+    for client in (REGISTRY, SIGNING, INTERCHANGE, WORKFLOW, SEARCH, GATEWAY, STORAGE):
+        await refused(stub.Lock(lock, metadata=bearer_metadata(dev_issuer.service_token(client))))
+    # a person still locks only within their own agency
+    await refused(stub.Lock(storage_pb2.LockRequest(object_id=oid, retain_until="2042-01-01",
+                                                    agency_code=LONG_CHAU),
+                            metadata=bearer_metadata(dev_issuer.token("vanthu.ubnd"))))

@@ -224,7 +224,10 @@ TABLE: dict[str, Access] = {
                                     "archivist or admin (case 'not_uploader'); a file something refers to, or "
                                     "retained or held, is kept"),
     STORAGE + "Lock": people(FILE_KEEPERS, cases={"release_hold": frozenset({"archivist", "admin"})},
-                             rule="releasing a legal hold needs archivist or admin (case 'release_hold')"),
+                             services=[clients.RECORDS],
+                             rule="releasing a legal hold needs archivist or admin (case 'release_hold'); the "
+                                  "records service, naming the agency it acts for, locks archived objects (its "
+                                  "scheduled re-timestamping) and never releases a hold"),
     STORAGE + "AddReference": Access(clients=frozenset({clients.REGISTRY, clients.SIGNING}),
                                      rule="each service under its own holder prefix (registry/…, signing/…), naming "
                                           "the agency it acts for"),

@@ -163,10 +163,19 @@ class StorageApi(storage_pb2_grpc.StorageServiceServicer):
 
     async def Lock(self, request: storage_pb2.LockRequest,
                    context: grpc.aio.ServicerContext) -> storage_pb2.LockResponse:
-        principal, agency = policy.require()
-        await self.objects.find(object_id=request.object_id, agency_code=agency)
+        caller = policy.require()
+        principal, agency = caller
         hold: bool | None = {storage_pb2.LockRequest.LEGAL_HOLD_ON: True,
                              storage_pb2.LockRequest.LEGAL_HOLD_OFF: False}.get(request.legal_hold)
+        if principal.is_service:  # the records service (the table admits no other), for the agency it names
+            if hold is False:
+                raise PermissionDenied("a service never releases a legal hold: an archivist or admin does")
+            agency = request.agency_code.strip()
+            if not agency:
+                raise InvalidArgument("agency_code", "a service must name the agency it acts for")
+        elif request.agency_code.strip() and request.agency_code.strip() != agency:
+            raise PermissionDenied("a person locks only the files of the agency of their token")
+        await self.objects.find(object_id=request.object_id, agency_code=agency)
         if hold is False:
             policy.require("release_hold")
         obj = await self.objects.lock(request.object_id.strip(), agency, retain_until=request.retain_until,
