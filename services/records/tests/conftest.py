@@ -23,7 +23,7 @@ from sqlalchemy import select
 from vanthu.records.v1 import records_pb2 as pb
 from vanthu.records.v1 import records_pb2_grpc
 from vanthu.registry.v1 import documents_pb2
-from vanthu_core.errors import NotFound
+from vanthu_core.errors import InvalidArgument, NotFound, PermissionDenied, Unavailable
 from vanthu_core.events import decode
 from vanthu_core.grpc_client import bearer_metadata
 from vanthu_core.ids import new_id
@@ -61,6 +61,10 @@ class FakePlatform:
     signed: set[str] = field(default_factory=set)
     augmented: list[str] = field(default_factory=list)
     expires_at: str = "2036-06-11T00:00:00+00:00"
+    #: (client id or username, agency) of each lock and augmentation, in order.
+    calls: list[tuple[str, str]] = field(default_factory=list)
+    #: Objects whose augmentation fails as when the TSA is unreachable (UNAVAILABLE).
+    tsa_away: set[str] = field(default_factory=set)
 
     def _who(self, token: str) -> tuple[str, str]:
         c = claims(token)
@@ -84,8 +88,24 @@ class FakePlatform:
             raise NotFound(f"workflow: no case {case_id}")
         return found[2]
 
-    async def lock(self, token: str, object_id: str, retain_until: date | None, legal_hold: bool) -> Locked:
-        agency, _ = self._who(token)
+    def _acting(self, token: str, agency: str) -> str:
+        """As storage and signing judge it: the records service's own token for the agency it names; a person's
+        within their own agency. Each call's (client or user, agency) is kept in ``calls``."""
+        c = claims(token)
+        if c.get("azp") == "vanthu-records" and not c.get("agency"):
+            if not agency:
+                raise InvalidArgument("agency_code", "a service must name the agency it acts for")
+            self.calls.append(("vanthu-records", agency))
+            return agency
+        own, user = self._who(token)
+        if agency and agency != own:
+            raise PermissionDenied("a person acts only for the agency of their token")
+        self.calls.append((user, own))
+        return own
+
+    async def lock(self, token: str, object_id: str, retain_until: date | None, legal_hold: bool,
+                   agency: str = "") -> Locked:
+        agency = self._acting(token, agency)
         owner, data = self.objects[object_id]
         if owner != agency:
             raise NotFound(f"storage: no object {object_id}")
@@ -95,8 +115,12 @@ class FakePlatform:
         return Locked(object_id, hashlib.sha256(data).hexdigest(), len(data),
                       until.isoformat() + "T00:00:00Z" if until else "")
 
-    async def augment_lta(self, token: str, object_id: str, file_name: str) -> Augmented | None:
-        agency, _ = self._who(token)
+    async def augment_lta(self, token: str, object_id: str, file_name: str, agency: str = "") -> Augmented | None:
+        agency = self._acting(token, agency)
+        if self.objects[object_id][0] != agency:
+            raise NotFound(f"storage: no object {object_id}")
+        if object_id in self.tsa_away:
+            raise Unavailable("signing: the timestamp authority did not answer; try again")
         if object_id not in self.signed:
             return None
         data = self.objects[object_id][1] + b"\n%LTA\n"

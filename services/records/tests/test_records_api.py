@@ -320,3 +320,63 @@ async def test_the_archive_librarys_rules_refuse_a_malformed_file_naming_the_fie
     file = (await h.call(h.api.OpenFile, pb.OpenFileRequest(
         title="Hồ sơ ngoài danh mục", notation="07.VP", retention_years=10, start_date="2031-01-05"), OFFICER)).file
     assert file.file_code == f"{UBND}.2031.07.VP" and not file.plan_entry_id
+
+
+async def deposited(h: Harness, agency: str) -> pb.RecordFile:
+    """A deposited file of one signed document of ``agency`` (ubnd or snv users)."""
+    who = "ubnd" if agency == UBND else "snv"
+    plan = await h.approved_plan(drafter=f"vanthu.{who}", leader=f"lanhdao.{who}")
+    officer = f"chuyenvien.{who}"
+    file = (await h.call(h.api.OpenFile, pb.OpenFileRequest(plan_entry_id=plan.headings[0].entries[0].id,
+                                                            start_date="2031-01-05"), officer)).file
+    doc = h.platform.add(agency, direction="outgoing")
+    file = (await h.call(h.api.AddDocuments, pb.AddDocumentsRequest(file_id=file.id, version=file.version,
+                                                                    document_ids=[doc]), officer)).file
+    file = (await h.call(h.api.CloseFile, pb.CloseFileRequest(file_id=file.id, version=file.version,
+                                                              page_amounts={doc: 2}), officer)).file
+    file = (await h.call(h.api.SubmitDeposit, pb.SubmitDepositRequest(file_id=file.id, version=file.version),
+                         officer)).file
+    return (await h.call(h.api.AcceptDeposit, pb.AcceptDepositRequest(file_id=file.id, version=file.version),
+                         f"luutru.{who}")).file
+
+
+async def test_the_server_re_timestamps_every_agencys_archive_on_its_own_token(harness: Harness) -> None:
+    """Issue 16 item 4: the scheduled run (``renewal.run``, what the server does every ``renew_interval_s``)
+    augments each archived PDF whose last timestamp expires within ``renew_within_days`` (90 by default) of the
+    injected clock, for each agency, with the records service's own token naming the file's agency; a file that
+    fails is left for the next round while the others go on."""
+    h = harness
+    ubnd, snv = await deposited(h, UBND), await deposited(h, SNV)
+    h.platform.calls.clear()
+    assert await h.server.renewal.run() == 0  # 2031: the timestamps expire in 2036
+    h.clock.now = h.clock.now.replace(year=2036, month=3, day=20)  # 83 days before 2036-06-11
+    h.platform.expires_at = "2041-06-11T00:00:00+00:00"  # new timestamps: the TSA's renewed certificate
+    broken = ubnd.documents[0].files[0].versions[-1].object_id
+    h.platform.tsa_away.add(broken)  # UBND's file fails this round (the TSA away)
+    assert await h.server.renewal.run() == 1
+    assert h.platform.calls[-2:] == [("vanthu-records", SNV)] * 2  # augmented, then the new version locked
+    h.platform.tsa_away.clear()
+    assert await h.server.renewal.run() == 1  # UBND's now; SNV's was renewed (its new timestamp expires later)
+    assert {agency for _, agency in h.platform.calls} == {UBND, SNV}
+    assert {who for who, _ in h.platform.calls} == {"vanthu-records"}
+    for file, archivist in ((ubnd, ARCHIVIST), (snv, "luutru.snv")):
+        got = (await h.call(h.api.GetFile, pb.GetFileRequest(file_id=file.id), archivist)).file
+        chain = got.documents[0].files[0].versions
+        assert [v.kind for v in chain] == ["deposited", "augmented", "augmented"]
+        assert h.platform.objects[chain[-1].object_id][0] == (UBND if file is ubnd else SNV)
+        assert h.platform.locks[chain[-1].object_id] == (None, True)  # permanent retention: a legal hold
+        history = (await h.call(h.api.GetFileHistory, pb.GetFileHistoryRequest(file_id=file.id), archivist)).entries
+        assert history[-1].actor == "service-account-vanthu-records"
+    assert await h.server.renewal.run() == 0  # nothing due again until the new timestamps near their expiry
+
+
+def test_the_renewal_schedule_is_configured_within_bounds() -> None:
+    from pydantic import ValidationError
+
+    from vanthu_records.settings import RecordsSettings
+
+    assert (RecordsSettings().renew_interval_s, RecordsSettings().renew_within_days) == (86400.0, 90)
+    assert RecordsSettings(renew_within_days=30, renew_interval_s=3600).renew_within_days == 30
+    for bad in ({"renew_within_days": 0}, {"renew_within_days": 4000}, {"renew_interval_s": 0}):
+        with pytest.raises(ValidationError):
+            RecordsSettings(**bad)

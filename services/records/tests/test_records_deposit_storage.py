@@ -44,11 +44,12 @@ class RealStorage(FakePlatform):
 
     real: Any = None
 
-    async def lock(self, token: str, object_id: str, retain_until: date | None, legal_hold: bool) -> Locked:
-        return await self.real.lock(token, object_id, retain_until, legal_hold)
+    async def lock(self, token: str, object_id: str, retain_until: date | None, legal_hold: bool,
+                   agency: str = "") -> Locked:
+        return await self.real.lock(token, object_id, retain_until, legal_hold, agency)
 
-    async def augment_lta(self, token: str, object_id: str, file_name: str) -> Augmented | None:
-        return await self.real.augment_lta(token, object_id, file_name)  # type: ignore[no-any-return]
+    async def augment_lta(self, token: str, object_id: str, file_name: str, agency: str = "") -> Augmented | None:
+        return await self.real.augment_lta(token, object_id, file_name, agency)  # type: ignore[no-any-return]
 
     async def download(self, token: str, object_id: str) -> bytes:
         return await self.real.download(token, object_id)  # type: ignore[no-any-return]

@@ -71,9 +71,10 @@ class Platform(Protocol):
 
     async def case(self, token: str, case_id: str) -> CaseDocuments: ...
 
-    async def lock(self, token: str, object_id: str, retain_until: date | None, legal_hold: bool) -> Locked: ...
+    async def lock(self, token: str, object_id: str, retain_until: date | None, legal_hold: bool,
+                   agency: str = "") -> Locked: ...
 
-    async def augment_lta(self, token: str, object_id: str, file_name: str) -> Augmented | None: ...
+    async def augment_lta(self, token: str, object_id: str, file_name: str, agency: str = "") -> Augmented | None: ...
 
     async def download(self, token: str, object_id: str) -> bytes: ...
 
@@ -122,9 +123,12 @@ class GrpcPlatform:
         ids = tuple(i for i in (case.document_id, case.reply_document_id) if i)
         return CaseDocuments(case.state, ids)
 
-    async def lock(self, token: str, object_id: str, retain_until: date | None, legal_hold: bool) -> Locked:
+    async def lock(self, token: str, object_id: str, retain_until: date | None, legal_hold: bool,
+                   agency: str = "") -> Locked:
+        """storage's ``Lock``; ``agency``: the agency records acts for with its own service token (a person's token
+        locks within their own agency, which ``agency`` then repeats or is empty)."""
         request = storage_pb2.LockRequest(
-            object_id=object_id, retain_until=retain_until.isoformat() if retain_until else "",
+            object_id=object_id, agency_code=agency, retain_until=retain_until.isoformat() if retain_until else "",
             legal_hold=storage_pb2.LockRequest.LEGAL_HOLD_ON if legal_hold else
             storage_pb2.LockRequest.LEGAL_HOLD_UNCHANGED)
         try:
@@ -134,11 +138,13 @@ class GrpcPlatform:
         o = reply.object
         return Locked(o.object_id, o.sha256, o.size, o.retain_until)
 
-    async def augment_lta(self, token: str, object_id: str, file_name: str) -> Augmented | None:
-        """signing's ``AugmentLta`` (issue 16, wt-lta): None when the PDF carries no signature (FailedPrecondition)."""
+    async def augment_lta(self, token: str, object_id: str, file_name: str, agency: str = "") -> Augmented | None:
+        """signing's ``AugmentLta`` (issue 16, wt-lta): None when the PDF carries no signature (FailedPrecondition).
+        ``agency`` as for :meth:`lock`."""
         try:
             reply = await self.signing.AugmentLta(signing_pb2.AugmentLtaRequest(object_id=object_id,
-                                                                                file_name=file_name),
+                                                                                file_name=file_name,
+                                                                                agency_code=agency),
                                                   metadata=bearer_metadata(token), timeout=AUGMENT_TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
             if error.code() == grpc.StatusCode.FAILED_PRECONDITION:

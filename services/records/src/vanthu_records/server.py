@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -21,9 +22,11 @@ from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.grpc_client import create_channel
 from vanthu_core.grpc_server import GrpcServer
 from vanthu_core.outbox import OutboxRelay
+from vanthu_core.service_token import ServiceTokens
 from vanthu_core.settings import CommonSettings
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_records.api import RecordsApi
+from vanthu_records.deposit import Renewal
 from vanthu_records.platform import GrpcPlatform, Platform
 from vanthu_records.reminders import Reminders
 from vanthu_records.settings import RecordsSettings
@@ -44,7 +47,8 @@ class RecordsServer:
     #: The other services as records calls them; None: over gRPC at the settings' targets (tests give a fake).
     platform: Platform | None = None
     channels: list[Any] = field(default_factory=list)
-    #: Run the reminders every ``settings.reminder_interval_s`` (tests call ``reminders.run()`` themselves).
+    #: Run the reminders every ``settings.reminder_interval_s`` and the re-timestamping every
+    #: ``settings.renew_interval_s`` (tests call ``reminders.run()`` and ``renewal.run()`` themselves).
     sweeping: bool = True
 
     def _channel(self, target: str, name: str, descriptor: Any) -> Any:
@@ -87,25 +91,31 @@ class RecordsServer:
         self.store = RecordsStore(sessions, clock=self.clock)
         self.api = RecordsApi(self.store, platform, clock=self.clock, on_commit=self.relay.kick)
         self.reminders = Reminders(self.store, clock=self.clock, on_commit=self.relay.kick)
-        self.sweeper: asyncio.Task[None] | None = None
+        self.renewal = Renewal(self.store, platform, ServiceTokens.of(self.common, "records"), clock=self.clock,
+                               within_days=self.settings.renew_within_days)
+        self.tasks: list[asyncio.Task[None]] = []
         if self.sweeping:
-            self.sweeper = asyncio.create_task(self._sweep(), name="records-reminders")
+            self.tasks = [asyncio.create_task(self._every(self.reminders.run, self.settings.reminder_interval_s,
+                                                          "the deposit reminders"), name="records-reminders"),
+                          asyncio.create_task(self._every(self.renewal.run, self.settings.renew_interval_s,
+                                                          "the re-timestamping"), name="records-renewal")]
         records_pb2_grpc.add_RecordsServiceServicer_to_server(self.api, self.grpc.server)
         return await self.grpc.start()
 
-    async def _sweep(self) -> None:
+    @staticmethod
+    async def _every(job: Callable[[], Awaitable[int]], interval_s: float, what: str) -> None:
         while True:
             try:
-                await self.reminders.run()
-            except Exception:  # the database away a moment: the next round tries again
-                log.exception("the deposit reminders failed; they run again later")
-            await asyncio.sleep(self.settings.reminder_interval_s)
+                await job()
+            except Exception:  # the database or a service away a moment: the next round tries again
+                log.exception(f"{what} failed; it runs again later")
+            await asyncio.sleep(interval_s)
 
     async def stop(self) -> None:
-        if self.sweeper is not None:
-            self.sweeper.cancel()
+        for task in self.tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self.sweeper
+                await task
         await self.grpc.stop(self.settings.shutdown_grace_s)
         await self.relay.stop()
         if self.bus is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from vanthu_core.settings import ServiceSettings
@@ -21,3 +22,8 @@ class RecordsSettings(ServiceSettings):
     signing_target: str = ""
     #: How often the deposit reminders run (seconds): files due within 30 days and overdue ones.
     reminder_interval_s: float = 3600.0
+    #: How often the scheduled re-timestamping runs (seconds; issue 16 item 4), and how many days before the last
+    #: document timestamp's certificate expires an archived PDF is augmented again (Decree 30/2020 Art. 31: archived
+    #: documents kept readable and verifiable for their retention).
+    renew_interval_s: float = Field(default=86400.0, gt=0)
+    renew_within_days: int = Field(default=90, ge=1, le=3650)
