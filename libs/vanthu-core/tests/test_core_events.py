@@ -23,7 +23,7 @@ H61 = "000.00.00.H61"
 def test_every_event_message_names_one_subject_of_its_own_service() -> None:
     # vanthu.registry.unit.changed, the nine vanthu.workflow.* (issue 13; job.assigned and job.completed: item 3;
     # task.reminder: item 6)
-    assert len(subjects.EVENT_TYPES) == 40
+    assert len(subjects.EVENT_TYPES) == 41
     for subject, message_type in subjects.EVENT_TYPES.items():
         service = message_type.DESCRIPTOR.file.package.split(".")[1]
         assert re.fullmatch(rf"vanthu\.{service}\.[a-z_]+\.[a-z_]+", subject), subject

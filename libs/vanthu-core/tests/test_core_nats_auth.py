@@ -175,4 +175,4 @@ def test_service_permissions_name_exact_subjects_and_their_own_inbox() -> None:
     assert "$JS.API.CONSUMER.CREATE.VANTHU_EVENTS.signing-arrivals.vanthu.registry.document.arrived" in \
         signing["publish"]["allow"]
     assert not any(">" in s for s in signing["publish"]["allow"] if not s.startswith("$JS.ACK."))
-    assert permissions("storage")["publish"]["allow"][:3] == subjects.published_by("storage")
+    assert permissions("storage")["publish"]["allow"][:4] == subjects.published_by("storage")

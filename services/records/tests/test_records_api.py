@@ -380,3 +380,38 @@ def test_the_renewal_schedule_is_configured_within_bounds() -> None:
     for bad in ({"renew_within_days": 0}, {"renew_within_days": 4000}, {"renew_interval_s": 0}):
         with pytest.raises(ValidationError):
             RecordsSettings(**bad)
+
+
+async def test_every_read_storage_announces_of_an_archived_object_is_in_the_access_log(harness: Harness) -> None:
+    """Issue 16 item 3: storage's ``vanthu.storage.object.read`` for an object of a deposited file's version chain
+    becomes a ``download`` line of that file (reader, time of the read), once per event; reads of other objects, or
+    of another agency's, are not the archive's."""
+    from datetime import UTC, datetime
+
+    from vanthu.storage.v1 import events_pb2 as storage_events
+    from vanthu.storage.v1 import storage_pb2
+    from vanthu_core.events import new_meta
+
+    h = harness
+    file = await deposited(h, UBND)
+    doc = file.documents[0]
+    deposited_id, augmented_id = (v.object_id for v in doc.files[0].versions)
+    read_at = datetime(2031, 7, 1, 2, 30, tzinfo=UTC)
+
+    def read(object_id: str, reader: str, agency: str = UBND) -> storage_events.ObjectRead:
+        return storage_events.ObjectRead(meta=new_meta(actor="sub", agency=agency, occurred_at=read_at),
+                                         object=storage_pb2.StoredObject(object_id=object_id, agency_code=agency),
+                                         reader=reader)
+
+    first = read(augmented_id, "vanthu-gateway")
+    assert await h.server.archive_reads.log(first) == 1
+    assert await h.server.archive_reads.log(first) == 0  # redelivered: logged once
+    assert await h.server.archive_reads.log(read(deposited_id, "chuyenvien.ubnd")) == 1  # any version of the chain
+    assert await h.server.archive_reads.log(read(h.platform.store_object(UBND, b"x"), "chuyenvien.ubnd")) == 0
+    assert await h.server.archive_reads.log(read(augmented_id, "chuyenvien.snv", SNV)) == 0
+    await h.server.archive_reads(first)  # the consumer's entry point
+    entries = (await h.call(h.api.ListArchiveAccess, pb.ListArchiveAccessRequest(file_id=file.id), ARCHIVIST)).entries
+    downloads = [(e.action, e.actor, e.document_id) for e in entries if e.action == "download"]
+    assert downloads == [("download", "vanthu-gateway", doc.document_id),
+                         ("download", "chuyenvien.ubnd", doc.document_id)]
+    assert next(e.at for e in entries if e.action == "download").startswith("2031-07-01T09:30")

@@ -352,3 +352,22 @@ def test_the_chunk_fast_paths_keep_the_protobuf_wire_format(size: int) -> None:
     other = decode_upload_request(storage_pb2.UploadRequest(
         metadata=storage_pb2.UploadMetadata(file_name="a.pdf", size_hint=size)).SerializeToString())
     assert isinstance(other, storage_pb2.UploadRequest) and other.metadata.size_hint == size
+
+
+async def test_every_read_of_a_locked_object_is_announced_before_its_bytes_whoever_reads(
+        stub, token_for, server, samples, dev_issuer: DevIssuer) -> None:
+    """Issue 16 item 3: a read of a locked object (what the archive deposits) writes ``vanthu.storage.object.read``
+    to the outbox before the first byte, for a person and for a service reading with its own token (the gateway's
+    download link, signing): records logs the archived ones. Reads of unlocked objects announce nothing."""
+    person = token_for("chuyenvien.ubnd")
+    obj = (await upload(stub, person, samples.pdf())).object
+    await download(stub, person, object_id=obj.object_id)  # not locked: no event
+    await stub.Lock(storage_pb2.LockRequest(object_id=obj.object_id, retain_until="2040-01-01"),
+                    metadata=bearer_metadata(token_for("luutru.ubnd")))
+    await download(stub, person, object_id=obj.object_id, offset=10, length=5)
+    await download(stub, dev_issuer.service_token("vanthu-gateway"), object_id=obj.object_id, agency_code=H61)
+    events = [e for e in await outbox_events(session_factory(server.engine), outbox)
+              if isinstance(e, storage_events.ObjectRead)]
+    assert [(e.reader, e.offset, e.length, e.object.object_id, meta_of(e).agency_code) for e in events] == [
+        ("chuyenvien.ubnd", 10, 5, obj.object_id, H61), ("vanthu-gateway", 0, 0, obj.object_id, H61)]
+    assert meta_of(events[0]).actor == dev_issuer.subject("chuyenvien.ubnd")

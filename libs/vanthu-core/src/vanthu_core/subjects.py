@@ -71,6 +71,7 @@ REGISTRY_UNIT_CHANGED: Final = subject_of(registry_events.UnitChanged)
 STORAGE_OBJECT_STORED: Final = subject_of(storage_events.ObjectStored)
 STORAGE_OBJECT_DELETED: Final = subject_of(storage_events.ObjectDeleted)
 STORAGE_OBJECT_LOCKED: Final = subject_of(storage_events.ObjectLocked)
+STORAGE_OBJECT_READ: Final = subject_of(storage_events.ObjectRead)
 # -- signing -----------------------------------------------------------------------------------------------------
 SIGNING_DOCUMENT_SIGNED: Final = subject_of(signing_events.DocumentSigned)
 SIGNING_DOCUMENT_VERIFIED: Final = subject_of(signing_events.DocumentVerified)
@@ -148,11 +149,13 @@ WORKFLOW_REVOCATIONS: Final = Consumer("workflow-revocations", REGISTRY_DOCUMENT
 SEARCH_DOCUMENTS: Final = Consumer("search-documents", "vanthu.registry.document.*", "search")
 #: Files due for deposit and overdue ones reach their creator's and the agency archivists' notifications.
 WORKFLOW_DEPOSIT_REMINDERS: Final = Consumer("workflow-deposit-reminders", "vanthu.records.file.*", "workflow")
+#: Records logs every read of an archived object, by whatever path it left storage (Decree 30/2020 Appendix VI).
+RECORDS_ARCHIVE_READS: Final = Consumer("records-archive-reads", STORAGE_OBJECT_READ, "records")
 CONSUMERS: Final = (SIGNING_ARRIVALS, REGISTRY_SIGNATURE_CHECKS, REGISTRY_WORKFLOW_STEPS, INTERCHANGE_ISSUED,
                     INTERCHANGE_DISPATCHED, INTERCHANGE_REGISTERED, INTERCHANGE_REJECTED,
                     INTERCHANGE_REVOCATION_ACCEPTED, INTERCHANGE_REVOCATION_REFUSED, INTERCHANGE_WORKFLOW_ASSIGNED,
                     INTERCHANGE_WORKFLOW_IN_PROGRESS, INTERCHANGE_WORKFLOW_COMPLETED, WORKFLOW_REVOCATIONS,
-                    SEARCH_DOCUMENTS, WORKFLOW_DEPOSIT_REMINDERS)
+                    SEARCH_DOCUMENTS, WORKFLOW_DEPOSIT_REMINDERS, RECORDS_ARCHIVE_READS)
 #: The services with a NATS user of their own (they publish or consume events).
 SERVICES: Final = tuple(sorted({publisher_of(s) for s in EVENT_TYPES} | {c.service for c in CONSUMERS}))
 

@@ -24,7 +24,9 @@ from vanthu_core.grpc_server import GrpcServer
 from vanthu_core.outbox import OutboxRelay
 from vanthu_core.service_token import ServiceTokens
 from vanthu_core.settings import CommonSettings
+from vanthu_core.subjects import RECORDS_ARCHIVE_READS
 from vanthu_core.timeutil import Clock, utc_now
+from vanthu_records.access import ArchiveReads
 from vanthu_records.api import RecordsApi
 from vanthu_records.deposit import Renewal
 from vanthu_records.platform import GrpcPlatform, Platform
@@ -99,6 +101,9 @@ class RecordsServer:
                                                           "the deposit reminders"), name="records-reminders"),
                           asyncio.create_task(self._every(self.renewal.run, self.settings.renew_interval_s,
                                                           "the re-timestamping"), name="records-renewal")]
+        self.archive_reads = ArchiveReads(self.store)
+        if self.bus is not None:
+            await self.bus.consume(RECORDS_ARCHIVE_READS, self.archive_reads)
         records_pb2_grpc.add_RecordsServiceServicer_to_server(self.api, self.grpc.server)
         return await self.grpc.start()
 

@@ -176,6 +176,8 @@ class AccessRow(Base):
     action: Mapped[str] = mapped_column(String(20))
     actor: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: The storage event a logged download came from (unique with the file and document: logged once).
+    event_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
 
 # -- values ------------------------------------------------------------------------------------------------------
@@ -588,6 +590,28 @@ class RecordsStore:
         async with self.sessions.begin() as session:
             session.add(AccessRow(file_id=file_id, agency_code=agency, document_id=document_id, action=action,
                                   actor=actor.username, at=self.clock()))
+
+    async def log_object_read(self, agency: str, object_id: str, reader: str, at: datetime, event_id: str) -> int:
+        """A read of ``object_id`` (storage's event ``event_id``) as a ``download`` line of each deposited file of
+        ``agency`` whose documents' version chains hold the object; once per event (a redelivery adds nothing).
+        How many lines it added."""
+        needle = f'"{object_id}"'
+        async with self.sessions.begin() as session:
+            rows = (await session.execute(select(FileDocumentRow.file_id, FileDocumentRow.document_id).join(
+                FileRow, FileRow.id == FileDocumentRow.file_id).where(
+                FileDocumentRow.agency_code == agency, FileRow.agency_code == agency,
+                FileRow.state == FileState.DEPOSITED, FileDocumentRow.files.contains(needle)))).all()
+            if not rows:
+                return 0
+            seen = set((await session.execute(select(AccessRow.file_id, AccessRow.document_id).where(
+                AccessRow.event_id == event_id))).all())
+            added = 0
+            for file_id, document_id in rows:
+                if (file_id, document_id) not in seen:
+                    session.add(AccessRow(file_id=file_id, agency_code=agency, document_id=document_id,
+                                          action="download", actor=reader[:100], at=at, event_id=event_id))
+                    added += 1
+            return added
 
     async def access_log(self, agency: str, file_id: str) -> list[AccessRow]:
         async with self.sessions() as session:

@@ -135,8 +135,13 @@ class StorageApi(storage_pb2_grpc.StorageServiceServicer):
 
     async def Download(self, request: storage_pb2.DownloadRequest,
                        context: grpc.aio.ServicerContext) -> AsyncIterator[storage_pb2.DownloadResponse | bytes]:
-        agency = read_scope(policy.require(), request.object_id, request.agency_code)
+        caller = policy.require()
+        agency = read_scope(caller, request.object_id, request.agency_code)
         obj = await self.objects.find(object_id=request.object_id, sha256=request.sha256, agency_code=agency)
+        p = caller.principal
+        if await self.objects.record_read(obj, actor=p.subject, reader=p.client_id if p.is_service else p.username,
+                                          offset=request.offset, length=request.length):
+            self.on_commit()
         chunks = self.objects.read_verified(obj, request.offset, request.length)
         first = await anext(chunks, None)  # range errors before the first message
         yield storage_pb2.DownloadResponse(object=object_to_proto(obj))

@@ -33,3 +33,9 @@ def deleted(obj: ObjectInfo, actor: str, reason: str, now: datetime | None = Non
 def locked(obj: ObjectInfo, actor: str, now: datetime | None = None) -> ev.ObjectLocked:
     return ev.ObjectLocked(meta=new_meta(actor=actor, agency=obj.agency_code, occurred_at=now),
                            object=stored_object(obj))
+
+
+def read(obj: ObjectInfo, actor: str, reader: str, offset: int, length: int,
+         now: datetime | None = None) -> ev.ObjectRead:
+    return ev.ObjectRead(meta=new_meta(actor=actor, agency=obj.agency_code, occurred_at=now),
+                         object=stored_object(obj), reader=reader, offset=offset, length=length)

@@ -347,6 +347,15 @@ class Objects:
         return await self.store.update(obj_id, agency_code, change, event=lambda new: events.locked(new, actor),
                                        effect=apply)
 
+    async def record_read(self, obj: ObjectInfo, *, actor: str, reader: str, offset: int, length: int) -> bool:
+        """Announce a read of a locked object (retention or legal hold in force: what the agency archive deposits)
+        as ``vanthu.storage.object.read``, committed before the bytes go out, so no path past storage escapes the
+        archive's access log (records keeps it; Decree 30/2020 Appendix VI). Whether an event was written."""
+        if not obj.retained_at(datetime.now(UTC)):
+            return False
+        await self.store.record(events.read(obj, actor, reader, offset, length))
+        return True
+
     async def add_reference(self, obj_id: str, agency_code: str, holder: str, *, actor: str) -> ObjectInfo:
         """Record that ``holder`` (``<service>/<kind>/<id>``) refers to the object; idempotent."""
         return await self.store.add_reference(obj_id, agency_code, check_holder(holder), actor=actor)

@@ -174,6 +174,11 @@ class ObjectStore:
                 await effect(old, new)
         return new
 
+    async def record(self, event: Message) -> None:
+        """One event alone through the outbox (a read of a locked object), committed before the call returns."""
+        async with self.sessions() as session, session.begin():
+            await add_event(session, outbox, event)
+
     async def add_reference(self, object_id: str, agency_code: str, holder: str, *, actor: str,
                             now: datetime | None = None) -> ObjectInfo:
         """Record that ``holder`` refers to the object (idempotent); NotFound for another agency's object."""
