@@ -87,18 +87,21 @@ def index_directly(directory: Path, docs: list[IndexedDocument], batch: int) -> 
     return index
 
 
-async def run(n: int, rounds: int, batch: int) -> None:
-    work = Path(tempfile.mkdtemp(prefix="vanthu-bench-search-"))
-    docs = corpus(n)
-    t0 = time.perf_counter()
-    index_directly(work / "direct", docs, batch)
-    direct_rate = n / (time.perf_counter() - t0)
-    backend = TantivyBackend(work / "service")
-    t0 = time.perf_counter()
-    for start in range(0, n, batch):
-        backend.upsert(docs[start:start + batch])
-    project_rate = n / (time.perf_counter() - t0)
-    report("search", f"indexing rate ({n} documents)", project_rate, direct_rate, "docs/s")
+async def run(n: int, rounds: int, batch: int, keep: Path | None) -> None:
+    work = keep or Path(tempfile.mkdtemp(prefix="vanthu-bench-search-"))
+    if keep is not None and (work / "service").exists():
+        backend = TantivyBackend(work / "service")  # the queries again on a kept index (no indexing measure)
+    else:
+        docs = corpus(n)
+        t0 = time.perf_counter()
+        index_directly(work / "direct", docs, batch)
+        direct_rate = n / (time.perf_counter() - t0)
+        backend = TantivyBackend(work / "service")
+        t0 = time.perf_counter()
+        for start in range(0, n, batch):
+            backend.upsert(docs[start:start + batch])
+        project_rate = n / (time.perf_counter() - t0)
+        report("search", f"indexing rate ({n} documents)", project_rate, direct_rate, "docs/s")
 
     issuer = DevIssuer(work / "identity").start()
     verifier = JwksVerifier(issuer.issuer)
@@ -151,8 +154,10 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="build the index in this directory, or reuse the one built there (queries only)")
     args = parser.parse_args()
-    asyncio.run(run(args.documents, args.rounds, args.batch))
+    asyncio.run(run(args.documents, args.rounds, args.batch, args.keep))
 
 
 if __name__ == "__main__":
