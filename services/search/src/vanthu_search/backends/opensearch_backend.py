@@ -80,7 +80,7 @@ def clause_query(clause: Clause) -> dict[str, Any]:
 
 
 def search_body(caller: Caller, clauses: Sequence[Clause], filters: Filters, *, sort: str, offset: int,
-                limit: int) -> dict[str, Any]:
+                limit: int, facets: bool = True) -> dict[str, Any]:
     """The request body of one search: the access filter and the filters as non-scoring filters, each clause a
     ``must``, the facets as terms aggregations over the same query."""
     filter_: list[dict[str, Any]] = [{"term": {"agency": caller.agency_code}},
@@ -94,6 +94,8 @@ def search_body(caller: Caller, clauses: Sequence[Clause], filters: Filters, *, 
         "query": {"bool": {"filter": filter_, "must": [clause_query(c) for c in clauses]}},
         "from": offset, "size": limit, "track_total_hits": True, "_source": ["source"],
         "aggs": {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACETS}}
+    if not facets:
+        del body["aggs"]
     if sort == "date" or not clauses:
         body["sort"] = [{"date": "desc"}, {"id": "asc"}]
     return body
@@ -162,10 +164,10 @@ class OpenSearchBackend:
                            params={"ignore": 404})
 
     def search(self, caller: Caller, clauses: Sequence[Clause], filters: Filters, *, sort: str, offset: int,
-               limit: int) -> Result:
+               limit: int, facets: bool = True) -> Result:
         if not caller.principals:
             return Result([], 0, {})
-        body = search_body(caller, clauses, filters, sort=sort, offset=offset, limit=limit)
+        body = search_body(caller, clauses, filters, sort=sort, offset=offset, limit=limit, facets=facets)
         return result_of(self.client.search(index=self.alias, body=body), clauses)
 
     def get(self, agency_code: str, document_id: str) -> IndexedDocument | None:

@@ -30,6 +30,7 @@ SCHEMA_VERSION = 1
 _RAW = ("id", "key", "agency", "audience", "type_code", "issuing_agency_code", "direction", "status", "symbol")
 #: Facet buckets returned per facet.
 FACET_SIZE = 50
+_AGGREGATIONS = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACETS}
 
 
 def _schema() -> tantivy.Schema:
@@ -141,14 +142,14 @@ class TantivyBackend:
         return tantivy.Query.boolean_query(scored)
 
     def search(self, caller: Caller, clauses: Sequence[Clause], filters: Filters, *, sort: str, offset: int,
-               limit: int) -> Result:
+               limit: int, facets: bool = True) -> Result:
         if not caller.principals:
             return Result([], 0, {})
         query = self._query(caller, clauses, filters)
         searcher = self.index.searcher()
         # the facets are counted in another thread meanwhile (Tantivy releases the GIL while it searches)
         facets_future = self._facets.submit(searcher.aggregate, self._query(caller, clauses, filters, match_only=True),
-                                            {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACETS})
+                                            _AGGREGATIONS) if facets else None
         if sort == "date" or not clauses:
             found = searcher.search(query, limit=limit, count=True, order_by_field="date", offset=offset,
                                     order=tantivy.Order.Desc)
@@ -159,12 +160,14 @@ class TantivyBackend:
             doc = _from_source(searcher.doc(address)["source"][0])
             score = float(key) if sort != "date" and clauses else 0.0
             hits.append(Hit(doc, score, highlights(doc, clauses)))
+        if facets_future is None:
+            return Result(hits, int(getattr(found, "count", 0) or 0), {})
         aggregations = facets_future.result()
-        facets = {name: [FacetCount(str(int(b["key"])) if isinstance(b["key"], float) else str(b["key"]),
+        counted = {name: [FacetCount(str(int(b["key"])) if isinstance(b["key"], float) else str(b["key"]),
                                     int(b["doc_count"]))
                          for b in aggregations.get(name, {}).get("buckets", []) if b["key"] not in ("", 0, 0.0)]
                   for name in FACETS}
-        return Result(hits, int(getattr(found, "count", 0) or 0), facets)
+        return Result(hits, int(getattr(found, "count", 0) or 0), counted)
 
     def get(self, agency_code: str, document_id: str) -> IndexedDocument | None:
         searcher = self.index.searcher()

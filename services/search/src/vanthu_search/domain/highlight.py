@@ -3,7 +3,7 @@ marked as spans of a window of the field's text (so a query without diacritics m
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from vanthu_core.text import fold
 from vanthu_search.domain.model import Highlight, IndexedDocument, Span
@@ -13,30 +13,35 @@ from vanthu_search.domain.query import WORD, Clause
 WINDOW = 180
 
 
-def _matches(text: str, clauses: Sequence[Clause]) -> list[tuple[int, int]]:
+def _matches(text: str, clauses: Sequence[Clause]) -> Iterator[tuple[int, int]]:
+    """The matching words of ``text``, in order, as ``(start, end)``: found lazily, so a long text is read only as far
+    as its snippet needs (each word is folded: reading a whole file's text for every hit cost milliseconds)."""
     wanted = {w for c in clauses for w in c.folded}
     prefixes = tuple(c.folded[-1] for c in clauses if c.symbol)
-    found = []
     for match in WORD.finditer(text):
         key = fold(match.group())
         if key in wanted or (prefixes and key.startswith(prefixes)):
-            found.append((match.start(), match.end()))
-    return found
+            yield match.start(), match.end()
 
 
 def highlight(field: str, text: str, clauses: Sequence[Clause], window: int = WINDOW) -> Highlight | None:
     """The part of ``text`` around its first match, with every match in it as a span; None without a match."""
     found = _matches(text, clauses)
-    if not found:
+    first = next(found, None)
+    if first is None:
         return None
     start = 0
     if len(text) > window:
-        start = max(0, min(found[0][0] - window // 3, len(text) - window))
+        start = max(0, min(first[0] - window // 3, len(text) - window))
         while start > 0 and not text[start - 1].isspace():  # begin at a word
             start -= 1
     end = min(len(text), start + window)
-    spans = tuple(Span(a - start, b - start) for a, b in found if a >= start and b <= end)
-    return Highlight(field, text[start:end], spans)
+    spans = [Span(first[0] - start, first[1] - start)] if first[1] <= end else []
+    for a, b in found:
+        if b > end:
+            break
+        spans.append(Span(a - start, b - start))
+    return Highlight(field, text[start:end], tuple(spans))
 
 
 def highlights(doc: IndexedDocument, clauses: Sequence[Clause]) -> tuple[Highlight, ...]:
