@@ -53,8 +53,10 @@ class Wiring:
         self.backend.close()
 
 
-def wire(settings: SearchSettings, common: CommonSettings) -> Wiring:
-    backend = open_backend(settings)
+def wire(settings: SearchSettings, common: CommonSettings, *, backend: Backend | None = None) -> Wiring:
+    """Everything but the servers; ``backend``: write there instead of the settings' index (a reindex's new
+    generation)."""
+    backend = backend or open_backend(settings)
     tokens = ServiceTokens.of(common, "search")
     channels: list[Any] = []
     documents = files = None

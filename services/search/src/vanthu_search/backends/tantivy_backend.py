@@ -63,17 +63,22 @@ def _from_source(source: str) -> IndexedDocument:
 class TantivyBackend:
     name = "tantivy"
 
-    def __init__(self, directory: Path | str, *, writer_heap_bytes: int = 50_000_000) -> None:
+    def __init__(self, directory: Path | str, *, writer_heap_bytes: int = 50_000_000, writable: bool = True) -> None:
+        """Open (or create) the index in ``directory``; ``writable=False``: read only, no writer (whose lock file
+        allows one per index), for reading an index another process writes or wrote."""
         path = Path(directory)
         path.mkdir(parents=True, exist_ok=True)
         version = path / "vanthu-schema-version"
         if version.exists() and version.read_text().strip() != str(SCHEMA_VERSION):
             raise RuntimeError(f"the index in {path} is of schema {version.read_text().strip()}, this service writes "
                                f"{SCHEMA_VERSION}: remove the directory and run `vanthu-search reindex`")
+        self.directory = path
         self.schema = _schema()
         self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
-        version.write_text(str(SCHEMA_VERSION))
-        self._writer = self.index.writer(heap_size=writer_heap_bytes, num_threads=1)
+        self._writer: Any = None
+        if writable:
+            version.write_text(str(SCHEMA_VERSION))
+            self._writer = self.index.writer(heap_size=writer_heap_bytes, num_threads=1)
         self._lock = threading.Lock()
         self._facets = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-facets")
 
@@ -87,20 +92,27 @@ class TantivyBackend:
             meta_exact=meta, meta_folded=fold(meta), content_exact=content, content_folded=fold(content),
             source=_to_source(doc))
 
+    def _writing(self) -> Any:
+        if self._writer is None:
+            raise RuntimeError(f"the index in {self.directory} is open read only")
+        return self._writer
+
     def upsert(self, documents: Sequence[IndexedDocument]) -> None:
         if not documents:
             return
         with self._lock:
+            writer = self._writing()
             for doc in documents:
-                self._writer.delete_documents_by_term("key", _key(doc.agency_code, doc.id))
-                self._writer.add_document(self._document(doc))
-            self._writer.commit()
+                writer.delete_documents_by_term("key", _key(doc.agency_code, doc.id))
+                writer.add_document(self._document(doc))
+            writer.commit()
         self.index.reload()
 
     def delete(self, agency_code: str, document_id: str) -> None:
         with self._lock:
-            self._writer.delete_documents_by_term("key", _key(agency_code, document_id))
-            self._writer.commit()
+            writer = self._writing()
+            writer.delete_documents_by_term("key", _key(agency_code, document_id))
+            writer.commit()
         self.index.reload()
 
     # -- reading -------------------------------------------------------------------------------------------------
@@ -179,7 +191,13 @@ class TantivyBackend:
     def count(self) -> int:
         return int(self.index.searcher().num_docs)
 
+    def release_writer(self) -> None:
+        """Give up writing (its merges finished, the writer's lock released); searches go on."""
+        with self._lock:
+            if self._writer is not None:
+                self._writer.wait_merging_threads()
+                self._writer = None
+
     def close(self) -> None:
         self._facets.shutdown(wait=True)
-        with self._lock:
-            self._writer.wait_merging_threads()
+        self.release_writer()
