@@ -1,13 +1,14 @@
 """Search at 100,000 documents (issue 15), same run, same corpus, same machine.
 
-Indexing rate — project: ``TantivyBackend.upsert`` in batches of 1,000 (exact and folded fields, the symbol key, the
-stored source, access fields); baseline: Tantivy used directly, one text field per document (the abstract), the
-same batches.
+Indexing rate — project: the service's backend (``TantivyGenerations.upsert``) in batches of 1,000 (exact and
+folded fields, the symbol key, the stored source, access fields); baseline: Tantivy used directly, one text field
+per document (the abstract), the same batches.
 Query latency p50/p99 — project: the gRPC ``Search`` method through a real in-process server (token verified
-against the dev issuer, access filter, facets, snippets, a page of 20). Two baselines on the same index: Tantivy
-used directly with the same query and aggregations (the backend's own Tantivy calls, no service around them: the
-service's overhead), and Tantivy's plainest search (the folded words through Tantivy's query parser over the folded
-fields, top 20, no access filter, no facets: what the whole feature costs).
+against the dev issuer, access filter, the live generation's check, facets, snippets, a first page of 20). Two
+baselines on the same index: the same work without the service — the live generation's ``TantivyBackend.search``
+called directly (the same Tantivy query, count and facet aggregations, the stored documents read and their
+snippets: the service's overhead) — and Tantivy's plainest search (the folded words through Tantivy's query parser
+over the folded fields, top 20, no access filter, no facets: what the whole feature costs).
 Aims: p99 ≤ 50 ms through the service; service overhead ≤ 1.5× direct.
 """
 
@@ -33,7 +34,7 @@ from vanthu_core.grpc_client import bearer_metadata
 from vanthu_core.grpc_server import GrpcServer
 from vanthu_core.text import fold
 from vanthu_search.api import SearchApi
-from vanthu_search.backends.tantivy_backend import TantivyBackend
+from vanthu_search.backends.generations import TantivyGenerations
 from vanthu_search.domain.access import principals_of
 from vanthu_search.domain.model import Caller, Filters, IndexedDocument
 from vanthu_search.domain.query import parse
@@ -90,13 +91,13 @@ def index_directly(directory: Path, docs: list[IndexedDocument], batch: int) -> 
 async def run(n: int, rounds: int, batch: int, keep: Path | None) -> None:
     work = keep or Path(tempfile.mkdtemp(prefix="vanthu-bench-search-"))
     if keep is not None and (work / "service").exists():
-        backend = TantivyBackend(work / "service")  # the queries again on a kept index (no indexing measure)
+        backend = TantivyGenerations(work / "service")  # the queries again on a kept index (no indexing measure)
     else:
         docs = corpus(n)
         t0 = time.perf_counter()
         index_directly(work / "direct", docs, batch)
         direct_rate = n / (time.perf_counter() - t0)
-        backend = TantivyBackend(work / "service")
+        backend = TantivyGenerations(work / "service")
         t0 = time.perf_counter()
         for start in range(0, n, batch):
             backend.upsert(docs[start:start + batch])
@@ -110,7 +111,8 @@ async def run(n: int, rounds: int, batch: int, keep: Path | None) -> None:
     search_pb2_grpc.add_SearchServiceServicer_to_server(SearchApi(backend, Directory(None)), server.server)
     port = await server.start()
     metadata = bearer_metadata(issuer.token("chuyenvien.ubnd"))
-    direct_index = backend.index
+    same = backend.live_backend
+    direct_index = same.index
     fields = ["meta_folded", "content_folded"]
     service_ms: list[float] = []
     direct_ms: list[float] = []
@@ -134,7 +136,7 @@ async def run(n: int, rounds: int, batch: int, keep: Path | None) -> None:
                         searcher.doc(address)
                     direct_ms.append((time.perf_counter() - t0) * 1000)
                     t0 = time.perf_counter()
-                    backend.search(caller, parse(q), Filters(), sort="relevance", offset=0, limit=20)
+                    same.search(caller, parse(q), Filters(), sort="relevance", offset=0, limit=20)
                     same_ms.append((time.perf_counter() - t0) * 1000)
     finally:
         await server.stop(0)

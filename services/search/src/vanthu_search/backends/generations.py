@@ -128,6 +128,11 @@ class TantivyGenerations:
     def generation(self) -> str:
         return self._name
 
+    @property
+    def live_backend(self) -> TantivyBackend:
+        """The live generation's own backend (``bench/search.py`` calls it directly, for the service's overhead)."""
+        return self._current()
+
     # -- moving to a new generation ------------------------------------------------------------------------------
     def _current(self) -> TantivyBackend:
         """The live generation's backend, after moving to the one ``CURRENT`` names if it changed."""
