@@ -122,7 +122,7 @@ class TantivyGenerations:
         self._live = TantivyBackend(path_of(self.root, self._name), writer_heap_bytes=self.heap)
         if _read(self.root / BUILDING) == self._name:  # published while this service was stopped
             with self._lock:
-                self._catch_up(None)
+                self._catch_up(None, self._live)
 
     @property
     def generation(self) -> str:
@@ -146,20 +146,22 @@ class TantivyGenerations:
     def _switch(self, name: str) -> None:
         old = self._live
         old.release_writer()
-        self._live = TantivyBackend(path_of(self.root, name), writer_heap_bytes=self.heap)
-        self._name = name
+        new = TantivyBackend(path_of(self.root, name), writer_heap_bytes=self.heap)
+        self._catch_up(old, new)  # searches meanwhile: the old generation, still readable
+        self._live, self._name = new, name
         self._retired.append(old)  # searches under way finish on it
-        self._catch_up(old)
         log.info("search index: now answering from generation %s", name)
 
-    def _catch_up(self, old: TantivyBackend | None) -> None:
-        """Copy into the live generation what was written to the previous one while it was building."""
+    def _catch_up(self, old: TantivyBackend | None, into: TantivyBackend) -> None:
+        """Copy into ``into`` (the generation now live) what was written to the one before while ``into`` was
+        building (``touched.log``), read from there (``old``, or opened read only)."""
         touched = self.root / TOUCHED
+        into_dir = into.directory
         keys: dict[tuple[str, str, str], None] = {}
         if touched.exists():
             for line in touched.read_text(encoding="utf-8").splitlines():
                 parts = line.split("\t")
-                if len(parts) == 3 and parts[0] != self._name:
+                if len(parts) == 3 and path_of(self.root, parts[0]) != into_dir:
                     keys[(parts[0], parts[1], parts[2])] = None
         readers: dict[str, TantivyBackend] = {}
         try:
@@ -171,14 +173,15 @@ class TantivyGenerations:
                     reader = readers[generation]
                 doc = reader.get(agency, document_id)
                 if doc is None:
-                    self._live.delete(agency, document_id)
+                    into.delete(agency, document_id)
                 else:
-                    self._live.upsert([doc])
+                    into.upsert([doc])
         finally:
             for reader in readers.values():
                 reader.close()
         touched.unlink(missing_ok=True)
-        if _read(self.root / BUILDING) == self._name:
+        building = _read(self.root / BUILDING)
+        if building and path_of(self.root, building) == into_dir:
             (self.root / BUILDING).unlink(missing_ok=True)
 
     def _note(self, keys: Sequence[tuple[str, str]]) -> None:
