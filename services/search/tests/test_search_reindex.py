@@ -13,7 +13,7 @@ import pytest
 from vanthu_search.backends import generations
 from vanthu_search.backends.generations import TantivyGenerations
 from vanthu_search.backends.tantivy_backend import TantivyBackend
-from vanthu_search.cli import Progress, main, rebuild
+from vanthu_search.cli import Progress, building_into, main, rebuild
 from vanthu_search.domain.access import principals_of
 from vanthu_search.domain.model import Caller, Filters, IndexedDocument
 from vanthu_search.domain.query import parse
@@ -169,3 +169,19 @@ def test_an_index_of_before_generations_is_served_and_rebuilt_beside_it(tmp_path
         assert _found(service, "giấy mời") == ["a1", "a2"] and service.generation == "g0001"
     finally:
         service.close()
+
+
+def test_a_resumed_reindex_goes_on_in_its_generation_and_a_new_one_starts_from_the_beginning(tmp_path: Path) -> None:
+    root, state = tmp_path / "index", tmp_path / "state.json"
+    stopped = Progress(state)
+    stopped.done, stopped.indexed = ["A"], 3  # a run of before generations stopped after agency A
+    stopped.save()
+    first = building_into(Progress(state), root)
+    assert (Progress(state).done, Progress(state).target) == ([], first)  # A not done in this generation
+    resumed = Progress(state)
+    resumed.done = ["A"]
+    resumed.save()
+    assert building_into(Progress(state), root) == first and Progress(state).done == ["A"]
+    generations.publish(root, first)
+    again = building_into(Progress(state), root)  # its generation went live: a new run
+    assert again != first and Progress(state).done == []

@@ -101,6 +101,17 @@ async def rebuild(codes: list[str], documents: Lister, indexer: Indexes, progres
             bar.update()
 
 
+def building_into(progress: Progress, root: Path | str) -> str:
+    """The Tantivy generation this reindex fills: a stopped run's if it is still the one building (its place kept),
+    else a new one (the place forgotten: agencies done for another generation are not done for this one)."""
+    name = generations.begin_build(root, progress.target)
+    if name != progress.target:
+        progress.done, progress.agency, progress.page_token, progress.indexed = [], "", "", 0
+        progress.target = name
+    progress.save()
+    return name
+
+
 async def reindex(settings: SearchSettings, common: CommonSettings, *, only: list[str], restart: bool,
                   wait_ocr: bool) -> int:
     """Rebuild the index from the registry. With Tantivy, into a new generation while the service answers from the
@@ -119,8 +130,7 @@ async def reindex(settings: SearchSettings, common: CommonSettings, *, only: lis
         print(f"reindex: resuming after {len(progress.done)} agencies, {progress.indexed} documents")
     target: Backend | None = None
     if settings.backend == "tantivy" and not only:
-        progress.target = generations.begin_build(settings.index_dir, progress.target)
-        progress.save()
+        building_into(progress, settings.index_dir)
         print(f"reindex: building generation {progress.target} in {settings.index_dir}; the service answers from "
               f"{generations.live(settings.index_dir)} meanwhile")
         target = TantivyBackend(generations.path_of(settings.index_dir, progress.target))
