@@ -80,6 +80,7 @@ class TantivyBackend:
             version.write_text(str(SCHEMA_VERSION))
             self._writer = self.index.writer(heap_size=writer_heap_bytes, num_threads=1)
         self._lock = threading.Lock()
+        self._prefixes: dict[str, tantivy.Query] = {}
         self._facets = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-facets")
 
     # -- writing -------------------------------------------------------------------------------------------------
@@ -124,6 +125,17 @@ class TantivyBackend:
             return self._term(field, words[0])
         return tantivy.Query.phrase_query(self.schema, field, list(words))
 
+    def _prefix(self, symbol: str) -> tantivy.Query:
+        """The symbols beginning with ``symbol``: a regular expression (its automaton costs 0.2–9 ms to build, so the
+        query is kept for the next search; Tantivy's phrase-prefix query would stop at 50 symbols)."""
+        query = self._prefixes.get(symbol)
+        if query is None:
+            if len(self._prefixes) >= 1024:
+                self._prefixes.clear()
+            query = self._prefixes[symbol] = tantivy.Query.regex_query(self.schema, "symbol",
+                                                                       re.escape(symbol) + ".*")
+        return query
+
     def _clause(self, clause: Clause, *, match_only: bool = False) -> tantivy.Query:
         """Either form of the clause, the exact one weighing more. ``match_only`` (counting and facets, where no score
         is kept): the folded forms alone, which match whatever the exact ones match (fold is applied to both sides),
@@ -135,8 +147,7 @@ class TantivyBackend:
             tantivy.Query.boost_query(self._words("meta_folded", clause.folded), FOLDED_META),
             tantivy.Query.boost_query(self._words("content_folded", clause.folded), FOLDED_CONTENT)]
         if clause.symbol:
-            prefix = tantivy.Query.regex_query(self.schema, "symbol", re.escape(clause.symbol) + ".*")
-            alternatives.append(tantivy.Query.boost_query(prefix, SYMBOL))
+            alternatives.append(tantivy.Query.boost_query(self._prefix(clause.symbol), SYMBOL))
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in alternatives])
 
     def _query(self, caller: Caller, clauses: Sequence[Clause], filters: Filters, *,
