@@ -26,7 +26,7 @@ from vanthu_core.errors import FailedPrecondition, InvalidArgument, PermissionDe
 from vanthu_core.ids import new_id
 from vanthu_core.numbers import bounded_int, finite_float
 from vanthu_core.text import clean_text, nfc
-from vanthu_signing import pdfdoc, placeholders, two_step
+from vanthu_signing import lta, pdfdoc, placeholders, two_step
 from vanthu_signing import signer as sg
 from vanthu_signing.documents import RegistryDocuments
 from vanthu_signing.domain import appearance as ap
@@ -129,6 +129,17 @@ def _require_issue_placeholders(pdf: bytes, signature_placeholder: str) -> None:
                                  "and the date are stamped there when the document is issued")
 
 
+#: The journal's kind of an augmentation to PAdES B-LTA (and of each re-timestamping).
+LTA_KIND = "lta"
+
+
+def _archived_name(name: str) -> str:
+    """``<stem>.lta.pdf`` (a re-timestamped ``x.lta.pdf`` keeps its name)."""
+    stem = name[:-4] if name.lower().endswith(".pdf") else name
+    stem = stem[:-4] if stem.lower().endswith(".lta") else stem
+    return f"{nfc(stem)[:240] or 'van-ban'}.lta.pdf"
+
+
 def _signed_name(name: str) -> str:
     stem = name[:-4] if name.lower().endswith(".pdf") else name
     return f"{nfc(stem)[:240] or 'van-ban'}.signed.pdf"
@@ -216,11 +227,18 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         if not profile.image:
             raise FailedPrecondition("your signing profile has no signature image; upload one (SetProfileImage)")
         document_id = _text("document_id", request.document_id, 36)
+        authority: tuple[str, ...] = ()
+        competence = ""
+        if request.HasField("authority"):
+            competence = _text("authority.competence", request.authority.competence, 10)
+            authority = ap.authority_lines(competence, _text("authority.title", request.authority.title, 100),
+                                           _text("authority.position", request.authority.position, 100))
         inp = await self._input(request.source, principal)
         if document_id:
             await asyncio.to_thread(_require_issue_placeholders, inp.pdf, placeholder if box is None else "")
         res = await asyncio.to_thread(sg.sign_personal, inp.pdf, key, profile.image, self.keys.tsa,
-                                      placeholder=placeholder, page=page, box=box, revocation=self.keys.revocation())
+                                      placeholder=placeholder, page=page, box=box, revocation=self.keys.revocation(),
+                                      authority=authority, authority_above=bool(competence))
         cert = await asyncio.to_thread(self.keys.certificate, profile.key_label)
         return signing_pb2.SignPersonalResponse(result=await self._finish(
             principal, res, inp, kind="personal", cert_subject=certificate_subject(cert), document_id=document_id))
@@ -308,6 +326,35 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         inp = Input(b"", pending.input_sha256, pending.file_name)
         return signing_pb2.CompleteSignatureResponse(result=await self._finish(
             principal, res, inp, kind="personal-remote", cert_subject=certificate_subject(cert)))
+
+    # ------------------------------------------------------------ long-term archival
+    async def AugmentLta(self, request: signing_pb2.AugmentLtaRequest,
+                         context: grpc.aio.ServicerContext) -> signing_pb2.AugmentLtaResponse:
+        """The stored signed PDF augmented to PAdES B-LTA (or re-timestamped) as a new object of the caller's agency,
+        journalled (kind ``lta``) and published like a signing; see :mod:`vanthu_signing.lta`."""
+        principal = _person()
+        assert principal.agency is not None
+        object_id = _text("object_id", request.object_id, 36)
+        if not object_id:
+            raise InvalidArgument("object_id", "is required: the stored signed PDF to augment")
+        if not self.files.enabled:
+            raise FailedPrecondition("the storage service is not configured: archival works on stored files only")
+        name = _text("file_name", request.file_name, 255)
+        inp = await self._input(signing_pb2.PdfSource(object_id=object_id), principal, to_sign=False)
+        done = await asyncio.to_thread(lta.augment_lta, inp.pdf, self.keys.roots, self.keys.tsa,
+                                       self.keys.revocation())
+        stored = await self.files.write(done.pdf, name or _archived_name(inp.file_name), principal.token)
+        signing_id = await self.store.record(JournalEntry(
+            agency_code=principal.agency, kind=LTA_KIND, subject=principal.subject, username=principal.username,
+            certificate_subject=done.tsa_subject[:500], field_name=done.field_name,
+            input_sha256=inp.sha256, output_sha256=stored.sha256, object_id=stored.object_id, number_symbol="",
+            signed_at=done.timestamp_time))
+        self.on_commit()
+        await self.files.keep(stored.object_id, principal.agency, result_holder(signing_id))
+        return signing_pb2.AugmentLtaResponse(
+            object_id=stored.object_id, sha256=stored.sha256, size=len(done.pdf),
+            timestamp_time=done.timestamp_time.isoformat(), timestamp_expires_at=done.timestamp_expires_at.isoformat(),
+            signatures=done.signatures)
 
     # ------------------------------------------------------------ verification and profiles
     async def Verify(self, request: signing_pb2.VerifyRequest,
