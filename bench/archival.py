@@ -1,0 +1,207 @@
+"""Archival augmentation (issue 16 item 4): N signed PDFs of about 1 MB each (PAdES B-LT, as the service signs them)
+augmented to PAdES B-LTA (a) through the signing service's AugmentLta (gRPC; the input read from and the result
+written to a real storage service; the signatures verified first; journalled) and (b) by pyHanko called directly
+on the same bytes in-process (validation data of each signature into the DSS, then a document timestamp), same TSA
+and CRLs, in the same run: file after file, each both ways in turn (alternating which goes first), so that both
+sides see the same load of a shared machine.
+
+Aim (issue 16 "done when"): the service's total time ≤ 1.3 × pyHanko's direct one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import io
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import grpc
+from cryptography import x509
+
+sys.path.insert(0, str(Path(__file__).parent))
+import _common
+from _common import report
+from pyhanko.sign.timestamps import TimeStamper
+
+from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
+from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
+from vanthu_signing import pki
+from vanthu_signing import signer as sg
+from vanthu_testing.identity import DevIssuer
+from vanthu_testing.ports import free_port, port_open, wait_until
+
+TOPIC = "archival"
+MiB = 1024 * 1024
+
+
+def base_pdf(index: int, noise: bytes) -> bytes:
+    """A one-page document of about 1 MB (a scanned-looking page: an incompressible image) that differs per index."""
+    from PIL import Image
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    if "BenchSerif" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("BenchSerif", "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"))
+    side = int((len(noise) // 3) ** 0.5)
+    image = Image.frombytes("RGB", (side, side), noise[: side * side * 3])
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.drawImage(ImageReader(image), 60, 200, 470, 470)
+    c.setFont("BenchSerif", 13)
+    c.drawString(60, 760, f"Văn bản lưu trữ số {index + 1}")
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+@functools.cache
+def _signing_kit(directory: Path) -> tuple[sg.P12Key, sg.Tsa, pki.Revocation]:
+    seal = sg.P12Key((directory / pki.AGENCY_P12).read_bytes(), pki.DEV_P12_PASSWORD)
+    tsa = sg.Tsa.from_p12((directory / pki.TSA_P12).read_bytes(), pki.DEV_P12_PASSWORD)
+    revocation = pki.Revocation.from_files([directory / pki.ROOT_CRL, directory / pki.INTERMEDIATE_CRL],
+                                           [x509.load_pem_x509_certificate((directory / pki.ROOT_CERT).read_bytes())])
+    return seal, tsa, revocation
+
+
+def prepare(job: tuple[int, bytes, Path]) -> bytes:
+    """One input: the agency's B-LT signature (no image) on its own ~1 MB document, with the dev PKI in the
+    directory given (a worker process reads it)."""
+    logging.disable(logging.WARNING)
+    index, noise, directory = job
+    seal, tsa, revocation = _signing_kit(directory)
+    return sg.sign_copy(base_pdf(index, noise), seal, tsa, form="SY", agency_name=pki.AGENCY_NAME,
+                        revocation=revocation).pdf
+
+
+def direct_lta(pdf: bytes, root: pki.Issued, revocation: pki.Revocation, timestamper: TimeStamper) -> bytes:
+    """The baseline: pyHanko alone, B-LT -> B-LTA: each signature's validation data into the DSS
+    (``add_validation_info``), then a document timestamp whose TSA's validation data follows it; one timestamper
+    for every file, as the service keeps one."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.signers import PdfTimeStamper
+    from pyhanko.sign.validation import add_validation_info
+    from pyhanko_certvalidator import ValidationContext
+
+    def context() -> ValidationContext:
+        return ValidationContext(trust_roots=[pki.asn1_certificate(root.cert)], crls=revocation.asn1_crls(),
+                                 allow_fetching=False, revocation_mode="require")
+
+    data = pdf
+    for emb in PdfFileReader(io.BytesIO(data)).embedded_regular_signatures:
+        data = add_validation_info(emb, context()).getvalue()
+    out = io.BytesIO()
+    PdfTimeStamper(timestamper, field_name="Timestamp").timestamp_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(data)), "sha256", validation_context=context(), output=out)
+    return out.getvalue()
+
+
+def upload_requests(data: bytes, name: str) -> Iterator[storage_pb2.UploadRequest]:
+    yield storage_pb2.UploadRequest(metadata=storage_pb2.UploadMetadata(file_name=name, size_hint=len(data)))
+    for start in range(0, len(data), MiB):
+        yield storage_pb2.UploadRequest(chunk=data[start:start + MiB])
+
+
+def start(module: str, env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", module], env=env, stdout=out, stderr=subprocess.STDOUT)
+    wait_until(lambda: port_open(port) or proc.poll() is not None, timeout_s=90, what=module)
+    if proc.poll() is not None:
+        raise RuntimeError(f"{module} exited at start-up: {log.read_text()[-3000:]}")
+    return proc
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-n", "--files", type=int, default=200, help="how many signed PDFs (default 200)")
+    parser.add_argument("--results", type=Path, default=None, help="write results here instead of bench/results.json")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)  # pyHanko's note that fetching is off, fontTools' subsetting notes: per file
+    if args.results:
+        _common.RESULTS = args.results
+    with tempfile.TemporaryDirectory(prefix="vanthu-bench-archival-") as tmp:
+        work = Path(tmp)
+        made = pki.generate()
+        pki.write(made, work / "pki")  # the signing service's dev PKI: the same keys, TSA and CRLs as the baseline
+        revocation = made.revocation()
+        chain = [made.intermediate.cert]
+        tsa = sg.Tsa(made.tsa.cert, made.tsa.key_pem(), chain)
+
+        t = time.perf_counter()
+        noise = os.urandom(3 * 512 * 512)  # a 512 x 512 RGB scan: the signed PDFs come to about 1 MB
+        with ProcessPoolExecutor(os.cpu_count() or 1) as pool:
+            signed = list(pool.map(prepare, [(i, noise, work / "pki") for i in range(args.files)]))
+        mean_mb = sum(map(len, signed)) / len(signed) / 1e6
+        print(f"prepared {len(signed)} signed PDFs of {mean_mb:.2f} MB in {time.perf_counter() - t:.1f} s",
+              flush=True)
+
+        issuer = DevIssuer(work / "keys").start()
+        storage_port, signing_port = free_port(), free_port()
+        common = {**os.environ, "VANTHU_PROFILE": "dev", "VANTHU_OIDC_ISSUER": issuer.issuer,
+                  "VANTHU_EVENTS_ENABLED": "false", "VANTHU_LOG_LEVEL": "WARNING", "MALLOC_ARENA_MAX": "2"}
+        storage_env = {**common, "VANTHU_STORAGE_GRPC_HOST": "127.0.0.1", "VANTHU_STORAGE_GRPC_PORT": str(storage_port),
+                       "VANTHU_STORAGE_DATABASE_URL": f"sqlite+aiosqlite:///{work / 'storage.db'}",
+                       "VANTHU_STORAGE_DATA_DIR": str(work / "storage"),
+                       "VANTHU_SERVICE_CLIENT_ID": "vanthu-storage",
+                       "VANTHU_SERVICE_CLIENT_SECRET": issuer.client_secret("vanthu-storage")}
+        signing_env = {**common, "VANTHU_SIGNING_GRPC_PORT": str(signing_port),
+                       "VANTHU_SIGNING_DEV_PKI_DIR": str(work / "pki"),
+                       "VANTHU_SIGNING_STORAGE_TARGET": f"127.0.0.1:{storage_port}",
+                       "VANTHU_SIGNING_DATABASE_URL": f"sqlite+aiosqlite:///{work / 'signing.db'}",
+                       "VANTHU_SERVICE_CLIENT_ID": "vanthu-signing",
+                       "VANTHU_SERVICE_CLIENT_SECRET": issuer.client_secret("vanthu-signing")}
+        procs = []
+        try:
+            procs.append(start("vanthu_storage", storage_env, storage_port, work / "storage.log"))
+            procs.append(start("vanthu_signing", signing_env, signing_port, work / "signing.log"))
+            archivist = (("authorization", f"Bearer {issuer.token('luutru.ubnd')}"),)
+            options = [("grpc.max_receive_message_length", 64 * MiB)]
+            with grpc.insecure_channel(f"127.0.0.1:{storage_port}", options=options) as sch, \
+                    grpc.insecure_channel(f"127.0.0.1:{signing_port}", options=options) as gch:
+                storage = storage_pb2_grpc.StorageServiceStub(sch)
+                signing = signing_pb2_grpc.SigningServiceStub(gch)
+                ids = [storage.Upload(upload_requests(pdf, f"văn bản {i + 1}.pdf"), metadata=archivist).object.object_id
+                       for i, pdf in enumerate(signed)]
+                signing.AugmentLta(signing_pb2.AugmentLtaRequest(object_id=ids[0]), metadata=archivist)  # warm-up
+                timestamper = tsa.timestamper()
+                direct_lta(signed[0], made.root, revocation, timestamper)
+
+                # one file after another, each through the service and directly, alternating which goes first:
+                # both see the same load of the shared machine
+                service_s = direct_s = 0.0
+                for k, (object_id, pdf) in enumerate(zip(ids, signed, strict=True)):
+                    for side in ((0, 1) if k % 2 == 0 else (1, 0)):
+                        t = time.perf_counter()
+                        if side == 0:
+                            reply = signing.AugmentLta(signing_pb2.AugmentLtaRequest(object_id=object_id),
+                                                       metadata=archivist, timeout=120)
+                            service_s += time.perf_counter() - t
+                            assert reply.signatures == 1 and reply.object_id != object_id
+                        else:
+                            augmented = direct_lta(pdf, made.root, revocation, timestamper)
+                            direct_s += time.perf_counter() - t
+                            assert len(augmented) > len(pdf)
+        finally:
+            for proc in reversed(procs):
+                proc.terminate()
+                proc.wait(timeout=30)
+            issuer.stop()
+        n = len(signed)
+        report(TOPIC, f"b_lta_augmentation_{n}_files_total", service_s, direct_s, "s", higher_is_better=False,
+               files=n, mean_mb=round(mean_mb, 2), service_ms_per_file=round(service_s / n * 1000, 1),
+               direct_ms_per_file=round(direct_s / n * 1000, 1))
+
+
+if __name__ == "__main__":
+    main()
