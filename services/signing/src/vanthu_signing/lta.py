@@ -135,7 +135,8 @@ def augment_lta(pdf: bytes, trust_roots: list[x509.Certificate], tsa: TimestampA
     if revocation is None:
         raise FailedPrecondition("dịch vụ ký số chưa được cấu hình danh sách thu hồi chứng thư (CRL, "
                                  "VANTHU_SIGNING_CRL_FILES): PAdES B-LTA cần dữ liệu thu hồi của mọi chứng thư")
-    report = report or verify_pdf(pdf, trust_roots, revocation=revocation, reader=reader)
+    report = report or verify_pdf(pdf, trust_roots, revocation=revocation, reader=reader,
+                                  signatures=signatures)
     _refuse_invalid(report)
     validated = {s.field_name: s.paths for s in report.signatures}
     covered_up_to = max((t.signed_revision for t in stamps), default=-1)

@@ -292,14 +292,14 @@ def _trusted_time(ts: TimestampSignatureStatus | None) -> dt.datetime | None:
 
 
 def verify_pdf(pdf: bytes, trust_roots: list[x509.Certificate], *, revocation: Revocation | None = None,
-               reader: PdfFileReader | None = None) -> Report:
+               reader: PdfFileReader | None = None, signatures: list[EmbeddedPdfSignature] | None = None) -> Report:
     """Every signature of the document, judged at its trusted timestamp's time (else now); see the module
-    docstring. ``reader``: one the caller already opened over ``pdf`` (read once). InvalidArgument("pdf") for input
-    that is not a readable PDF."""
+    docstring. ``reader`` and its ``signatures``: what the caller already read of ``pdf`` (read once).
+    InvalidArgument("pdf") for input that is not a readable PDF."""
     reader = reader or read_pdf(pdf)
     roots = [asn1_certificate(c) for c in trust_roots]
     embedded = _dss(reader)
-    signatures = list(reader.embedded_signatures)
+    signatures = signatures if signatures is not None else list(reader.embedded_signatures)
     stamps = [e for e in signatures if e.sig_object_type == "/DocTimeStamp"]
     chain = _archive_chain(stamps, roots, revocation, embedded) if stamps else []
     out: list[SignatureReport] = []
