@@ -3,9 +3,10 @@ augmented to PAdES B-LTA (a) through the signing service's AugmentLta (gRPC; the
 written to a real storage service; the signatures verified first; journalled) and (b) by pyHanko called directly
 on the same bytes in-process (validation data of each signature into the DSS, then a document timestamp), same TSA
 and CRLs, in the same run: file after file, each both ways in turn (alternating which goes first), so that both
-sides see the same load of a shared machine.
+sides see the same load of a shared machine. Twice: with the development TSA in-process, and with an RFC 3161 TSA
+over HTTP as production has one (both sides call it).
 
-Aim (issue 16 "done when"): the service's total time ≤ 1.3 × pyHanko's direct one.
+Aim (issue 16 "done when"): the service's total time ≤ 1.3 × pyHanko's direct one. ``-n`` for fewer files.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import grpc
@@ -147,7 +150,7 @@ def main() -> None:
               flush=True)
 
         issuer = DevIssuer(work / "keys").start()
-        storage_port, signing_port = free_port(), free_port()
+        storage_port = free_port()
         common = {**os.environ, "VANTHU_PROFILE": "dev", "VANTHU_OIDC_ISSUER": issuer.issuer,
                   "VANTHU_EVENTS_ENABLED": "false", "VANTHU_LOG_LEVEL": "WARNING", "MALLOC_ARENA_MAX": "2"}
         storage_env = {**common, "VANTHU_STORAGE_GRPC_HOST": "127.0.0.1", "VANTHU_STORAGE_GRPC_PORT": str(storage_port),
@@ -155,53 +158,102 @@ def main() -> None:
                        "VANTHU_STORAGE_DATA_DIR": str(work / "storage"),
                        "VANTHU_SERVICE_CLIENT_ID": "vanthu-storage",
                        "VANTHU_SERVICE_CLIENT_SECRET": issuer.client_secret("vanthu-storage")}
-        signing_env = {**common, "VANTHU_SIGNING_GRPC_PORT": str(signing_port),
+        signing_env = {**common,
                        "VANTHU_SIGNING_DEV_PKI_DIR": str(work / "pki"),
                        "VANTHU_SIGNING_STORAGE_TARGET": f"127.0.0.1:{storage_port}",
                        "VANTHU_SIGNING_DATABASE_URL": f"sqlite+aiosqlite:///{work / 'signing.db'}",
                        "VANTHU_SERVICE_CLIENT_ID": "vanthu-signing",
                        "VANTHU_SERVICE_CLIENT_SECRET": issuer.client_secret("vanthu-signing")}
-        procs = []
+        procs: list[subprocess.Popen[bytes]] = []
+        http_tsa = HttpTsa(tsa)
         try:
             procs.append(start("vanthu_storage", storage_env, storage_port, work / "storage.log"))
-            procs.append(start("vanthu_signing", signing_env, signing_port, work / "signing.log"))
             archivist = (("authorization", f"Bearer {issuer.token('luutru.ubnd')}"),)
-            options = [("grpc.max_receive_message_length", 64 * MiB)]
-            with grpc.insecure_channel(f"127.0.0.1:{storage_port}", options=options) as sch, \
-                    grpc.insecure_channel(f"127.0.0.1:{signing_port}", options=options) as gch:
-                storage = storage_pb2_grpc.StorageServiceStub(sch)
-                signing = signing_pb2_grpc.SigningServiceStub(gch)
+            with grpc.insecure_channel(f"127.0.0.1:{storage_port}") as channel:
+                storage = storage_pb2_grpc.StorageServiceStub(channel)
                 ids = [storage.Upload(upload_requests(pdf, f"văn bản {i + 1}.pdf"), metadata=archivist).object.object_id
                        for i, pdf in enumerate(signed)]
-                signing.AugmentLta(signing_pb2.AugmentLtaRequest(object_id=ids[0]), metadata=archivist)  # warm-up
-                timestamper = tsa.timestamper()
-                direct_lta(signed[0], made.root, revocation, timestamper)
-
-                # one file after another, each through the service and directly, alternating which goes first:
-                # both see the same load of the shared machine
-                service_s = direct_s = 0.0
-                for k, (object_id, pdf) in enumerate(zip(ids, signed, strict=True)):
-                    for side in ((0, 1) if k % 2 == 0 else (1, 0)):
-                        t = time.perf_counter()
-                        if side == 0:
-                            reply = signing.AugmentLta(signing_pb2.AugmentLtaRequest(object_id=object_id),
-                                                       metadata=archivist, timeout=120)
-                            service_s += time.perf_counter() - t
-                            assert reply.signatures == 1 and reply.object_id != object_id
-                        else:
-                            augmented = direct_lta(pdf, made.root, revocation, timestamper)
-                            direct_s += time.perf_counter() - t
-                            assert len(augmented) > len(pdf)
-        finally:
-            for proc in reversed(procs):
+            # (a) the development TSA in-process on both sides; (b) an RFC 3161 TSA over HTTP, as production
+            # configures one (VANTHU_SIGNING_TSA_URL), called by the service and by the baseline alike
+            for label, extra, timestamper in (
+                    ("local_tsa", {}, tsa.timestamper()),
+                    ("http_tsa", {"VANTHU_SIGNING_TSA_URL": http_tsa.url}, sg.HttpTsa(http_tsa.url).timestamper())):
+                port = free_port()
+                env = {**signing_env, "VANTHU_SIGNING_GRPC_PORT": str(port), **extra}
+                proc = start("vanthu_signing", env, port, work / f"signing-{label}.log")
+                procs.append(proc)
+                with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+                    signing = signing_pb2_grpc.SigningServiceStub(channel)
+                    service_s, direct_s = interleaved(signing, archivist, ids, signed, made.root, revocation,
+                                                      timestamper)
                 proc.terminate()
                 proc.wait(timeout=30)
+                n = len(signed)
+                report(TOPIC, f"b_lta_augmentation_{n}_files_total_{label}", service_s, direct_s, "s",
+                       higher_is_better=False, files=n, mean_mb=round(mean_mb, 2),
+                       service_ms_per_file=round(service_s / n * 1000, 1),
+                       direct_ms_per_file=round(direct_s / n * 1000, 1))
+        finally:
+            for proc in reversed(procs):
+                if proc.poll() is None:
+                    proc.terminate()
+                    proc.wait(timeout=30)
+            http_tsa.stop()
             issuer.stop()
-        n = len(signed)
-        report(TOPIC, f"b_lta_augmentation_{n}_files_total", service_s, direct_s, "s", higher_is_better=False,
-               files=n, mean_mb=round(mean_mb, 2), service_ms_per_file=round(service_s / n * 1000, 1),
-               direct_ms_per_file=round(direct_s / n * 1000, 1))
 
+
+def interleaved(signing: signing_pb2_grpc.SigningServiceStub, archivist: tuple[tuple[str, str], ...], ids: list[str],
+                signed: list[bytes], root: pki.Issued, revocation: pki.Revocation,
+                timestamper: TimeStamper) -> tuple[float, float]:
+    """Seconds spent by the service and by pyHanko directly: one file after another, each both ways, alternating
+    which goes first, so that both see the same load of the shared machine (after one warm-up each)."""
+    signing.AugmentLta(signing_pb2.AugmentLtaRequest(object_id=ids[0]), metadata=archivist, timeout=120)
+    direct_lta(signed[0], root, revocation, timestamper)
+    service_s = direct_s = 0.0
+    for k, (object_id, pdf) in enumerate(zip(ids, signed, strict=True)):
+        for side in ((0, 1) if k % 2 == 0 else (1, 0)):
+            t = time.perf_counter()
+            if side == 0:
+                reply = signing.AugmentLta(signing_pb2.AugmentLtaRequest(object_id=object_id), metadata=archivist,
+                                           timeout=120)
+                service_s += time.perf_counter() - t
+                assert reply.signatures == 1 and reply.object_id != object_id
+            else:
+                augmented = direct_lta(pdf, root, revocation, timestamper)
+                direct_s += time.perf_counter() - t
+                assert len(augmented) > len(pdf)
+    return service_s, direct_s
+
+
+class HttpTsa:
+    """An RFC 3161 timestamp authority over HTTP on a free local port with the development TSA's key behind it."""
+
+    def __init__(self, tsa: sg.Tsa) -> None:
+        from asn1crypto import tsp
+
+        stamper = tsa.timestamper()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                reply = stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/timestamp-reply")
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/tsa"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 if __name__ == "__main__":
     main()
