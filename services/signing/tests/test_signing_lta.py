@@ -54,19 +54,25 @@ class Archive:
         return fresh.revocation()
 
 
+@pytest.fixture(scope="module")
+def archive_tsas(env) -> tuple[pki.Issued, pki.Issued]:  # type: ignore[no-untyped-def]
+    """Two archive TSA certificates issued at CLOCK: valid for 4 and for 9 years."""
+    def issue(cn: str, years: int) -> pki.Issued:
+        return pki.issue(pki._name(cn), env.pki.intermediate, eku=[ExtendedKeyUsageOID.TIME_STAMPING], now=CLOCK,
+                         not_after=CLOCK + years * YEAR)
+
+    return issue("VanThu Archive TSA 1", 4), issue("VanThu Archive TSA 2", 9)
+
+
 @pytest.fixture
-def archive(env, serve_tsa, make_p12) -> Archive:  # type: ignore[no-untyped-def]
-    made = env.pki
-    chain = [made.intermediate.cert]
+def archive(env, archive_tsas, serve_tsa) -> Archive:  # type: ignore[no-untyped-def]
+    chain = [env.pki.intermediate.cert]
 
-    def tsa(cn: str, years: int) -> tuple[sg.HttpTsa, x509.Certificate]:
-        issued = pki.issue(pki._name(cn), made.intermediate, eku=[ExtendedKeyUsageOID.TIME_STAMPING], now=CLOCK,
-                           not_after=CLOCK + years * YEAR)
-        return sg.HttpTsa(serve_tsa(sg.Tsa(issued.cert, issued.key_pem(), chain)).url), issued.cert
+    def tsa(issued: pki.Issued) -> sg.HttpTsa:
+        return sg.HttpTsa(serve_tsa(sg.Tsa(issued.cert, issued.key_pem(), chain)).url)
 
-    first, first_cert = tsa("VanThu Archive TSA 1", 4)
-    second, second_cert = tsa("VanThu Archive TSA 2", 9)
-    return Archive(made, env.tsa, first, first_cert, second, second_cert, env.personal)
+    first, second = archive_tsas
+    return Archive(env.pki, env.tsa, tsa(first), first.cert, tsa(second), second.cert, env.personal)
 
 
 @contextlib.contextmanager
