@@ -337,7 +337,8 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         if not self.files.enabled:
             raise FailedPrecondition("the storage service is not configured: archival works on stored files only")
         name = _text("file_name", request.file_name, 255)
-        inp = await self._input(signing_pb2.PdfSource(object_id=object_id), principal, to_sign=False)
+        fetched = await self.files.read(object_id, principal.token)  # the caller's agency's only
+        inp = Input(fetched.pdf, hashlib.sha256(fetched.pdf).hexdigest(), fetched.file_name)  # parsed once, below
         stamper = self._archive_stamper
         done = await asyncio.to_thread(lta.augment_lta, inp.pdf, self.keys.roots, stamper, self.keys.revocation())
         if self._archive_tsa and done.tsa_fingerprint != self._archive_tsa:
