@@ -3,8 +3,9 @@ augmented to PAdES B-LTA (a) through the signing service's AugmentLta (gRPC; the
 written to a real storage service; the signatures verified first; journalled) and (b) by pyHanko called directly
 on the same bytes in-process (validation data of each signature into the DSS, then a document timestamp), same TSA
 and CRLs, in the same run: file after file, each both ways in turn (alternating which goes first), so that both
-sides see the same load of a shared machine. Twice: with the development TSA in-process, and with an RFC 3161 TSA
-over HTTP as production has one (both sides call it).
+sides see the same load of a shared machine. With the development TSA in-process, and with an RFC 3161 TSA over
+HTTP as production has one (both sides call it); and the latter again with two calls in flight at the service (as a
+deposit may send them: one file's storage round trip overlaps another's PDF work) against pyHanko one by one.
 
 Aim (issue 16 "done when"): the service's total time ≤ 1.3 × pyHanko's direct one. ``-n`` for fewer files.
 """
@@ -22,7 +23,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -175,9 +176,11 @@ def main() -> None:
                        for i, pdf in enumerate(signed)]
             # (a) the development TSA in-process on both sides; (b) an RFC 3161 TSA over HTTP, as production
             # configures one (VANTHU_SIGNING_TSA_URL), called by the service and by the baseline alike
-            for label, extra, timestamper in (
-                    ("local_tsa", {}, tsa.timestamper()),
-                    ("http_tsa", {"VANTHU_SIGNING_TSA_URL": http_tsa.url}, sg.HttpTsa(http_tsa.url).timestamper())):
+            for label, extra, timestamper, in_flight in (
+                    ("local_tsa", {}, tsa.timestamper(), 1),
+                    ("http_tsa", {"VANTHU_SIGNING_TSA_URL": http_tsa.url}, sg.HttpTsa(http_tsa.url).timestamper(), 1),
+                    ("http_tsa_2_in_flight", {"VANTHU_SIGNING_TSA_URL": http_tsa.url},
+                     sg.HttpTsa(http_tsa.url).timestamper(), 2)):
                 port = free_port()
                 env = {**signing_env, "VANTHU_SIGNING_GRPC_PORT": str(port), **extra}
                 proc = start("vanthu_signing", env, port, work / f"signing-{label}.log")
@@ -185,7 +188,7 @@ def main() -> None:
                 with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
                     signing = signing_pb2_grpc.SigningServiceStub(channel)
                     service_s, direct_s = interleaved(signing, archivist, ids, signed, made.root, revocation,
-                                                      timestamper)
+                                                      timestamper, in_flight)
                 proc.terminate()
                 proc.wait(timeout=30)
                 n = len(signed)
@@ -203,25 +206,32 @@ def main() -> None:
 
 
 def interleaved(signing: signing_pb2_grpc.SigningServiceStub, archivist: tuple[tuple[str, str], ...], ids: list[str],
-                signed: list[bytes], root: pki.Issued, revocation: pki.Revocation,
-                timestamper: TimeStamper) -> tuple[float, float]:
-    """Seconds spent by the service and by pyHanko directly: one file after another, each both ways, alternating
-    which goes first, so that both see the same load of the shared machine (after one warm-up each)."""
+                signed: list[bytes], root: pki.Issued, revocation: pki.Revocation, timestamper: TimeStamper,
+                in_flight: int = 1) -> tuple[float, float]:
+    """Seconds spent by the service and by pyHanko directly (after one warm-up each): ``in_flight`` files at a time,
+    each group both ways in turn, alternating which goes first, so that both see the same load of the shared
+    machine. The service gets the group's calls at once (as a deposit may send them), pyHanko does them one by one."""
     signing.AugmentLta(signing_pb2.AugmentLtaRequest(object_id=ids[0]), metadata=archivist, timeout=120)
     direct_lta(signed[0], root, revocation, timestamper)
+
+    def augment(object_id: str) -> None:
+        reply = signing.AugmentLta(signing_pb2.AugmentLtaRequest(object_id=object_id), metadata=archivist,
+                                   timeout=120)
+        assert reply.signatures == 1 and reply.object_id != object_id
+
     service_s = direct_s = 0.0
-    for k, (object_id, pdf) in enumerate(zip(ids, signed, strict=True)):
-        for side in ((0, 1) if k % 2 == 0 else (1, 0)):
-            t = time.perf_counter()
-            if side == 0:
-                reply = signing.AugmentLta(signing_pb2.AugmentLtaRequest(object_id=object_id), metadata=archivist,
-                                           timeout=120)
-                service_s += time.perf_counter() - t
-                assert reply.signatures == 1 and reply.object_id != object_id
-            else:
-                augmented = direct_lta(pdf, root, revocation, timestamper)
-                direct_s += time.perf_counter() - t
-                assert len(augmented) > len(pdf)
+    with ThreadPoolExecutor(in_flight) as pool:
+        for k, first in enumerate(range(0, len(ids), in_flight)):
+            group = range(first, min(first + in_flight, len(ids)))
+            for side in ((0, 1) if k % 2 == 0 else (1, 0)):
+                t = time.perf_counter()
+                if side == 0:
+                    list(pool.map(augment, [ids[i] for i in group]))
+                    service_s += time.perf_counter() - t
+                else:
+                    for i in group:
+                        assert len(direct_lta(signed[i], root, revocation, timestamper)) > len(signed[i])
+                    direct_s += time.perf_counter() - t
     return service_s, direct_s
 
 
