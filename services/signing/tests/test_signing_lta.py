@@ -46,22 +46,28 @@ class Archive:
     def roots(self) -> list[x509.Certificate]:
         return [self.made.root.cert]
 
+    #: the CA of other certificates, whose CRL the service is configured with too
+    other_ca: pki.Issued
+
     def revocation_at(self, when: dt.datetime) -> pki.Revocation:
-        """CRLs current at ``when``, as the service would have configured them then."""
+        """CRLs current at ``when``, as the service would have configured them then (with another CA's)."""
         fresh = pki.DevPki(root=self.made.root, intermediate=self.made.intermediate, personal=self.made.personal,
                            agency=self.made.agency, tsa=self.made.tsa)
         fresh.issue_crls(now=when)
-        return fresh.revocation()
+        revocation = fresh.revocation()
+        revocation.crls.append(pki.issue_crl(self.other_ca, now=when))
+        return revocation
 
 
 @pytest.fixture(scope="module")
-def archive_tsas(env) -> tuple[pki.Issued, pki.Issued]:  # type: ignore[no-untyped-def]
-    """Two archive TSA certificates issued at CLOCK: valid for 4 and for 9 years."""
+def archive_tsas(env) -> tuple[pki.Issued, pki.Issued, pki.Issued]:  # type: ignore[no-untyped-def]
+    """Two archive TSA certificates issued at CLOCK, valid for 4 and for 9 years, and another CA's."""
     def issue(cn: str, years: int) -> pki.Issued:
         return pki.issue(pki._name(cn), env.pki.intermediate, eku=[ExtendedKeyUsageOID.TIME_STAMPING], now=CLOCK,
                          not_after=CLOCK + years * YEAR)
 
-    return issue("VanThu Archive TSA 1", 4), issue("VanThu Archive TSA 2", 9)
+    return issue("VanThu Archive TSA 1", 4), issue("VanThu Archive TSA 2", 9), pki.issue(
+        pki._name("Another CA"), None, ca=True, now=CLOCK)
 
 
 @pytest.fixture
@@ -71,8 +77,8 @@ def archive(env, archive_tsas, serve_tsa) -> Archive:  # type: ignore[no-untyped
     def tsa(issued: pki.Issued) -> sg.HttpTsa:
         return sg.HttpTsa(serve_tsa(sg.Tsa(issued.cert, issued.key_pem(), chain)).url)
 
-    first, second = archive_tsas
-    return Archive(env.pki, env.tsa, tsa(first), first.cert, tsa(second), second.cert, env.personal)
+    first, second, other = archive_tsas
+    return Archive(env.pki, env.tsa, tsa(first), first.cert, tsa(second), second.cert, env.personal, other)
 
 
 @contextlib.contextmanager
@@ -93,13 +99,14 @@ def _augment(pdf: bytes, archive: Archive, tsa: sg.HttpTsa, when: dt.datetime) -
         return lta.augment_lta(pdf, archive.roots, tsa, archive.revocation_at(when))
 
 
-def _dss(pdf: bytes) -> tuple[set[str], int]:
-    """The subjects' CNs of the certificates in the /DSS and how many CRLs it holds."""
-    reader = read_pdf(pdf)
-    dss = reader.root["/DSS"]
-    names = {x509.load_der_x509_certificate(ref.get_object().data).subject.get_attributes_for_oid(
-        x509.NameOID.COMMON_NAME)[0].value for ref in dss.get("/Certs", [])}
-    return {str(n) for n in names}, len(dss.get("/CRLs", []))
+def _dss(pdf: bytes) -> tuple[set[str], set[str]]:
+    """The CNs of the certificates in the /DSS and of the issuers of its CRLs."""
+    def cn(name: x509.Name) -> str:
+        return str(name.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value)
+
+    dss = read_pdf(pdf).root["/DSS"]
+    return ({cn(x509.load_der_x509_certificate(ref.get_object().data).subject) for ref in dss.get("/Certs", [])},
+            {cn(x509.load_der_x509_crl(ref.get_object().data).issuer) for ref in dss.get("/CRLs", [])})
 
 
 def _fields(pdfsig_output: str) -> list[str]:
@@ -121,7 +128,7 @@ def test_b_lta_outlives_the_signer_and_timestamp_certificates(archive, make_pdf,
     certs, crls = _dss(augmented.pdf)
     # the signer's, the signature timestamp's and the document timestamp's chains, and the CRLs of both CAs
     assert {pki.PERSONAL_NAME, "VanThu Dev TSA", "VanThu Archive TSA 1", "VanThu Dev Intermediate CA"} <= certs
-    assert crls >= 2
+    assert crls == {"VanThu Dev Root CA", "VanThu Dev Intermediate CA"}  # not the other CA's
     reader = PdfFileReader(io.BytesIO(augmented.pdf))
     assert [e.field_name for e in reader.embedded_timestamp_signatures] == ["DauThoiGianLuuTru1"]
 
@@ -157,6 +164,8 @@ def test_re_timestamping_extends_the_chain_past_the_first_archive_tsa(archive, m
     assert second.document_timestamps == 2 and second.field_name == "DauThoiGianLuuTru2"
     assert second.timestamp_expires_at == archive.second_cert.not_valid_after_utc
     assert _fields(pdfsig(second.pdf, tmp_path)) == ["ChuKyCaNhan", "DauThoiGianLuuTru1", "DauThoiGianLuuTru2"]
+    certs, crls = _dss(second.pdf)
+    assert {"VanThu Archive TSA 1", "VanThu Archive TSA 2"} <= certs and "Another CA" not in crls
 
     # five years on even the first archive TSA's certificate has expired: the second timestamp carries the chain
     later = CLOCK + 5 * YEAR

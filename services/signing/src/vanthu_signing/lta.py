@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from asn1crypto import cms
+from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -32,8 +33,9 @@ from pyhanko.sign.signers import PdfTimeStamper
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.validation.dss import DocumentSecurityStore, collect_validation_info
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
-from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+from pyhanko_certvalidator.path import ValidationPath
 
 from vanthu_core.errors import FailedPrecondition
 from vanthu_signing.pdfdoc import read_pdf
@@ -104,6 +106,12 @@ def _field_name(signatures: list[EmbeddedPdfSignature], stamps: int) -> str:
     return f"{TIMESTAMP_FIELD}{n}"
 
 
+def _issued_by_path_cas(crls: list[asn1_crl.CertificateList], paths: list[ValidationPath]) -> list[Any]:
+    """The CRLs issued by a CA of ``paths`` (the configured CRLs of other CAs stay out of the document)."""
+    issuers = {cert.issuer.dump() for path in paths for cert in path}
+    return [crl for crl in crls if crl["tbs_cert_list"]["issuer"].dump() in issuers]
+
+
 def _collect(emb: EmbeddedPdfSignature, vc: ValidationContext, what: str, *, skip_timestamp: bool) -> list:
     """The validation paths of a signature's (or document timestamp's) certificate and, unless ``skip_timestamp``,
     of its signature timestamp's; the CRLs used stay in ``vc`` for the DSS."""
@@ -148,24 +156,34 @@ def augment_lta(pdf: bytes, trust_roots: list[x509.Certificate], tsa: TimestampA
             continue  # its validation data went in before an earlier document timestamp
         # the paths verification validated (the signer's at its timestamp's time, the timestamp's), and the CRLs
         # that judged them
-        DocumentSecurityStore.supply_dss_in_writer(writer, emb.pkcs7_content.hex().encode("ascii"),
-                                                   paths=validated.get(emb.field_name, []), crls=crls)
+        paths = validated.get(emb.field_name, [])
+        DocumentSecurityStore.supply_dss_in_writer(writer, emb.pkcs7_content.hex().encode("ascii"), paths=paths,
+                                                   crls=_issued_by_path_cas(crls, paths))
     if stamps:
         last = stamps[-1]
         paths = _collect(last, now_vc, f"dấu thời gian lưu trữ {last.field_name}", skip_timestamp=True)
         DocumentSecurityStore.supply_dss_in_writer(writer, last.pkcs7_content.hex().encode("ascii"), paths=paths,
-                                                   validation_context=now_vc)
+                                                   crls=_issued_by_path_cas(crls, paths))
     field_name = _field_name(signatures, len(stamps))
     timestamper = _Keeping(tsa if isinstance(tsa, TimeStamper) else tsa.timestamper())
     stamper = PdfTimeStamper(timestamper, field_name=field_name)
     out = io.BytesIO()
     try:
-        stamper.timestamp_pdf(writer, MD_ALGORITHM, validation_context=now_vc, output=out)
+        stamper.timestamp_pdf(writer, MD_ALGORITHM, output=out)
+        token = timestamper.tokens[-1]["content"]
+        # then, in a revision of its own (as pyHanko's timestamp_pdf with a validation context does), the validation
+        # data of the TSA, validated now: its path and its CAs' CRLs only
+        info = extract_certificate_info(token)
+        validator = CertificateValidator(info.signer_cert, intermediate_certs=info.other_certs,
+                                         validation_context=now_vc)
+        path = asyncio.run(validator.async_validate_usage(set(), {"time_stamping"}))
+        DocumentSecurityStore.add_dss(out, None, paths=[path], crls=_issued_by_path_cas(crls, [path]),
+                                      force_write=True, strict=False)
     except (SigningError, PathBuildingError, PathValidationError) as exc:
         raise FailedPrecondition(f"không lấy được dấu thời gian lưu trữ: {Revocation.explain(exc) or exc}") from exc
     except OSError as exc:  # the TSA over HTTP
         raise FailedPrecondition(f"máy chủ cấp dấu thời gian không phản hồi: {exc}") from exc
-    when, expires, tsa_cert = timestamp_facts(timestamper.tokens[-1]["content"])
+    when, expires, tsa_cert = timestamp_facts(token)
     return Augmented(out.getvalue(), len(regular), when, expires, len(stamps) + 1, field_name,
                      x509_certificate(tsa_cert).subject.rfc4514_string(), hashlib.sha256(tsa_cert.dump()).hexdigest())
 
