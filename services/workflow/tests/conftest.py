@@ -54,8 +54,9 @@ class FakeDirectory:
     #: The registry's acts the workflow asked for, in order: (the status reached, by whom).
     acts: list[tuple[str, str]] = field(default_factory=list)
     refuse_sign: bool = False
-    #: What each signing said of a delegation: (competence, on behalf of).
+    #: What each signing said of a delegation: (competence, on behalf of), and the signer's position.
     competences: list[tuple[str, str]] = field(default_factory=list)
+    positions: list[str] = field(default_factory=list)
 
     @staticmethod
     def agency(token: str) -> str:
@@ -85,8 +86,10 @@ class FakeDirectory:
     async def submit(self, token: str, document_id: str) -> None:
         self._act(token, document_id, "draft", "submitted")
 
-    async def sign(self, token: str, document_id: str, *, competence: str = "", on_behalf_of: str = "") -> None:
+    async def sign(self, token: str, document_id: str, *, competence: str = "", on_behalf_of: str = "",
+                   position: str = "") -> None:
         self.competences.append((competence, on_behalf_of))
+        self.positions.append(position)
         if self.refuse_sign:
             raise FailedPrecondition("registry: signing: no signing profile for this person")
         self._act(token, document_id, "submitted", "signed")

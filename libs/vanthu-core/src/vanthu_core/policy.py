@@ -47,6 +47,13 @@ INTERCHANGE = "vanthu.interchange.v1.InterchangeService/"
 FEDERATION = "vanthu.interchange.v1.FederationService/"
 WORKFLOW = "vanthu.workflow.v1.WorkflowService/"
 SEARCH = "vanthu.search.v1.SearchService/"
+RECORDS = "vanthu.records.v1.RecordsService/"
+#: Who drafts the file plan (danh mục hồ sơ): the clerk and archive staff (Decree 30/2020 Art. 28; the leader approves).
+PLAN_DRAFTERS = frozenset({"clerk", "archivist"})
+#: Who opens, fills, closes and submits files: the person handling the work (Decree 30/2020 Art. 29).
+RECORD_KEEPERS = frozenset({"officer", "head", "clerk", "leader"})
+#: Who sees every file of the agency (others: the files they created).
+RECORD_READERS = "the files they created; archivists, leaders, clerks and admins every file of their agency"
 #: What the workflow reads from the registry with the caller's own token (units, their heads and members).
 _DIRECTORY_READS = (REGISTRY + "ListUnits", REGISTRY + "ListUnitMembers")
 #: What a step that notifies reads: the units' heads (who a unit's task reaches) and the people's e-mail addresses.
@@ -66,6 +73,11 @@ class Access:
     on interchange's federation port, identified by their client certificate and authorised by the peers table
     (``VANTHU_INTERCHANGE_FEDERATION_PEERS_FILE``, :mod:`vanthu_interchange.federation`), never by a token: the
     token interceptor refuses every caller of such a method, so it stays shut if served on an in-cluster port.
+    ``delegable``: ủy quyền (issue 13 item 7): people holding one of ``roles``, or a person of an agency whom the
+    service finds acting under a delegation in force from a holder of one of them (a leader's own tasks, a head's
+    unit). The interceptor lets every person of an agency through to the service, which names the roles the caller
+    holds under a delegation (:func:`require` with ``deputies``) and so refuses, with the same PermissionDenied, a
+    caller with neither; the service then keeps the deputy to the delegation's scope.
     """
 
     roles: frozenset[str] = frozenset()
@@ -76,6 +88,7 @@ class Access:
     rule: str = ""
     forwards: tuple[str, ...] = ()
     peers: bool = False
+    delegable: bool = False
 
     @property
     def person_roles(self) -> frozenset[str]:
@@ -92,11 +105,12 @@ class Access:
 
 
 def people(*roles: Iterable[str] | str, rule: str = "", cases: Mapping[str, Iterable[str]] | None = None,
-           services: Iterable[str] = (), forwards: Iterable[str] = ()) -> Access:
-    """An entry for people holding one of ``roles`` (role names or sets of them)."""
+           services: Iterable[str] = (), forwards: Iterable[str] = (), delegable: bool = False) -> Access:
+    """An entry for people holding one of ``roles`` (role names or sets of them); ``delegable``: or acting under a
+    delegation from such a person (:class:`Access`)."""
     flat = frozenset(r for group in roles for r in ([group] if isinstance(group, str) else group))
     return Access(roles=flat, rule=rule, cases={k: frozenset(v) for k, v in (cases or {}).items()},
-                  clients=frozenset(services), forwards=tuple(forwards))
+                  clients=frozenset(services), forwards=tuple(forwards), delegable=delegable)
 
 
 #: The access table: every gRPC method of every service, and nothing else (a test holds it to the protos).
@@ -117,8 +131,10 @@ TABLE: dict[str, Access] = {
                                                      "provider knows them, in a unit of that agency; one head per "
                                                      "unit"),
     REGISTRY + "RemoveUnitMember": people("admin", rule="a unit of the administrator's own agency"),
-    REGISTRY + "ListPeople": people(EVERYONE, rule="the people of their own agency, as the identity provider knows "
-                                                   "them (read only: no component changes accounts)"),
+    REGISTRY + "ListPeople": people(EVERYONE, services=[clients.WORKFLOW],
+                                    rule="the people of their own agency, as the identity provider knows them (read "
+                                         "only: no component changes accounts); the workflow those of the agency a "
+                                         "deposit reminder names"),
     # -- types and registers ---------------------------------------------------------------------------------------
     DOCUMENTS + "ListDocumentTypes": people(EVERYONE),
     DOCUMENTS + "CreateDocumentType": people("admin"),
@@ -229,14 +245,19 @@ TABLE: dict[str, Access] = {
                                         rule="a registered incoming document of the clerk's own agency (the registry "
                                              "says so), once"),
     WORKFLOW + "AssignIncoming": people("leader", forwards=[REGISTRY + "ListUnits", REGISTRY + "ListPeople"],
+                                        delegable=True,
                                         rule="a case of their own agency, submitted or returned (assign) or being "
-                                             "processed (reassign); units and people of their agency"),
-    WORKFLOW + "RecallIncoming": people("leader", rule="a case of their own agency that is assigned, in progress, "
-                                                       "waiting for an extension or returned"),
-    WORKFLOW + "DecideExtension": people("leader", forwards=_NOTIFY_READS,
-                                         rule="a case of their own agency whose lead asked for more time"),
-    WORKFLOW + "DelegateTask": people("head", forwards=_NOTIFY_READS + _DIRECTORY_READS[1:],
-                                      rule="the head of the unit the task was given to, to a person of that unit"),
+                                             "processed (reassign); units and people of their agency; a leader's "
+                                             "deputy (ủy quyền) in the leader's name"),
+    WORKFLOW + "RecallIncoming": people("leader", delegable=True,
+                                        rule="a case of their own agency that is assigned, in progress, waiting for "
+                                             "an extension or returned; a leader's deputy in the leader's name"),
+    WORKFLOW + "DecideExtension": people("leader", forwards=_NOTIFY_READS, delegable=True,
+                                         rule="a case of their own agency whose lead asked for more time; a "
+                                              "leader's deputy in the leader's name"),
+    WORKFLOW + "DelegateTask": people("head", forwards=_NOTIFY_READS + _DIRECTORY_READS[1:], delegable=True,
+                                      rule="the head of the unit the task was given to (or the deputy of that unit's "
+                                           "head under a delegation in force), to a person of that unit"),
     WORKFLOW + "RecordProgress": people(EVERYONE, forwards=_DIRECTORY_READS[:1],
                                         rule="a task in the caller's inbox (theirs, or their unit's as its head)"),
     WORKFLOW + "RequestExtension": people(EVERYONE, forwards=_DIRECTORY_READS[:1],
@@ -260,22 +281,25 @@ TABLE: dict[str, Access] = {
     WORKFLOW + "StartOutgoing": people(DRAFTERS, forwards=[DOCUMENTS + "GetDocument", *_DIRECTORY_READS,
                                                          REGISTRY + "ListPeople"],
                                        rule="the caller's own outgoing draft of their agency, once"),
-    WORKFLOW + "ReviewOutgoing": people("head", "leader", forwards=_NOTIFY_READS,
+    WORKFLOW + "ReviewOutgoing": people("head", "leader", forwards=_NOTIFY_READS, delegable=True,
                                         rule="the review task of a case of their own agency in their inbox (the "
-                                             "drafting unit's head, or the leaders as the circuit says); consulted "
-                                             "units of their agency"),
+                                             "drafting unit's head, or the leaders as the circuit says, or their "
+                                             "deputy under a delegation in force); consulted units of their agency"),
     WORKFLOW + "ResendOutgoing": people(DRAFTERS, forwards=_NOTIFY_READS,
                                         rule="the drafter of a returned draft of their agency"),
-    WORKFLOW + "AnswerConsultation": people("head", forwards=_NOTIFY_READS,
-                                            rule="the consulted unit's task, by that unit's head"),
+    WORKFLOW + "AnswerConsultation": people("head", forwards=_NOTIFY_READS, delegable=True,
+                                            rule="the consulted unit's task, by that unit's head or their deputy "
+                                                 "under a delegation in force"),
     WORKFLOW + "SubmitOutgoing": people(DRAFTERS, forwards=[DOCUMENTS + "SubmitDocument"],
                                         rule="the drafter of an approved draft of their agency"),
     WORKFLOW + "SignOutgoing": people(SIGNERS, forwards=[DOCUMENTS + "SignDocument"],
                                       rule="a submitted draft of their agency whose circuit gives signing to their "
-                                           "role"),
+                                           "role, or to the person they deputise for under a delegation in force "
+                                           "(signed KT./TUQ.); not delegable beyond the signers: a signature needs "
+                                           "the signer's own personal certificate (Decree 30/2020 Art. 13)"),
     WORKFLOW + "ReturnUnsigned": people(SIGNERS, forwards=[DOCUMENTS + "ReturnDocument"],
                                         rule="a submitted draft of their agency whose circuit gives signing to their "
-                                             "role, with a reason"),
+                                             "role (or to the person they deputise for), with a reason"),
     WORKFLOW + "IssueOutgoing": people(CLERK, forwards=[DOCUMENTS + "IssueDocument"],
                                        rule="a signed document of their own agency in its circuit"),
     WORKFLOW + "GetDashboard": people("leader", "head", forwards=_DIRECTORY_READS,
@@ -310,6 +334,41 @@ TABLE: dict[str, Access] = {
                                    "caller's principals (*, their roles, their units, themselves); counts and facets "
                                    "too"),
     SEARCH + "GetIndexStatus": people("admin", rule="how the index stands (no document is shown)"),
+    # -- records (hồ sơ, lưu trữ cơ quan): issue 16 -----------------------------------------------------------------
+    RECORDS + "CreatePlan": people(PLAN_DRAFTERS, rule="a plan of their own agency for a year: a first draft, or a "
+                                                       "new version of the approved one"),
+    RECORDS + "UpdatePlan": people(PLAN_DRAFTERS, rule="a draft plan of their own agency (an approved one is frozen)"),
+    RECORDS + "ApprovePlan": people("leader", rule="a draft plan of their own agency (Decree 30/2020 Art. 28)"),
+    RECORDS + "GetPlan": people(EVERYONE, rule="a plan of their own agency"),
+    RECORDS + "ListPlans": people(EVERYONE, rule="the plans of their own agency"),
+    RECORDS + "ExportPlan": people(EVERYONE, forwards=[REGISTRY + "GetAgency"], rule="a plan of their own agency"),
+    RECORDS + "OpenFile": people(RECORD_KEEPERS, rule="in their own agency, from an entry of its approved plan or "
+                                                      "outside it; the caller is the file's creator"),
+    RECORDS + "GetFile": people(EVERYONE, rule=RECORD_READERS + "; reading an archived file is logged"),
+    RECORDS + "ListFiles": people(EVERYONE, rule=RECORD_READERS),
+    RECORDS + "AddDocuments": people(RECORD_KEEPERS, forwards=[DOCUMENTS + "GetDocument", WORKFLOW + "GetCase"],
+                                     rule="the file's creator; documents the registry lets them open (issued "
+                                          "outgoing, registered incoming), a completed case of their agency"),
+    RECORDS + "RemoveDocument": people(RECORD_KEEPERS, rule="the file's creator, while the file is open"),
+    RECORDS + "CloseFile": people(RECORD_KEEPERS, rule="the file's creator"),
+    RECORDS + "ExportFileForm": people(EVERYONE, forwards=[REGISTRY + "GetAgency"], rule=RECORD_READERS),
+    RECORDS + "GetFileHistory": people(EVERYONE, rule=RECORD_READERS),
+    RECORDS + "SubmitDeposit": people(RECORD_KEEPERS, rule="the file's creator, a closed (returned, retained) file"),
+    RECORDS + "AcceptDeposit": people("archivist", forwards=[STORAGE + "Lock", SIGNING + "AugmentLta"],
+                                      rule="a submitted file of their agency; its objects locked for the retention "
+                                           "period, signed PDFs augmented to PAdES B-LTA"),
+    RECORDS + "ReturnDeposit": people("archivist", rule="a submitted file of their agency, with reasons"),
+    RECORDS + "RetainFile": people("leader", rule="a closed file of their agency, 1 or 2 more years, with the "
+                                                  "approval named (Decree 30/2020 Art. 30)"),
+    RECORDS + "ExportDepositForm": people("archivist", "leader", forwards=[REGISTRY + "GetAgency"],
+                                          rule="deposited files of their agency"),
+    RECORDS + "ListArchiveAccess": people("archivist", "leader", "admin", rule="a file of their agency"),
+    RECORDS + "RenewTimestamps": people("archivist", forwards=[STORAGE + "Lock", SIGNING + "AugmentLta"],
+                                        rule="archived files of their agency"),
+    RECORDS + "ExportFile": people(EVERYONE, forwards=[STORAGE + "Download"],
+                                   rule=RECORD_READERS + "; closed or deposited files; logged for archived ones"),
+    RECORDS + "ImportFile": people("archivist", forwards=[STORAGE + "Upload"],
+                                   rule="into their own agency, a package whose digests match its manifest"),
     # -- federation: other VanThu installations (mutual TLS on the federation port; the peers table decides) --------
     FEDERATION + "SubmitPackage": Access(
         peers=True, rule="a configured peer (its client certificate) submits packages whose sender agency matches "
@@ -337,8 +396,13 @@ def _roles_text(roles: Iterable[str]) -> str:
     return ", ".join(sorted(roles, key=list(ROLE_NAMES).index))
 
 
-def check(entry: Access, principal: Principal, method: str = "", case: str | None = None) -> None:
-    """Raise :class:`PermissionDenied` unless ``principal`` may call (the method named ``method``, for messages)."""
+def check(entry: Access, principal: Principal, method: str = "", case: str | None = None, *,
+          deputies: frozenset[str] | None = frozenset()) -> None:
+    """Raise :class:`PermissionDenied` unless ``principal`` may call (the method named ``method``, for messages).
+
+    ``deputies``: the roles a person holds under delegations in force, as the service found them (a
+    :attr:`Access.delegable` entry lets them stand for the person's own roles); None: not known yet — the
+    interceptor, before the service runs, lets every person of an agency through to a delegable entry."""
     if entry.anyone:
         return
     name = short_name(method) if method else "this"
@@ -353,7 +417,7 @@ def check(entry: Access, principal: Principal, method: str = "", case: str | Non
     if not (entry.roles or entry.any_person):
         raise PermissionDenied(f"{name} is for services ({', '.join(sorted(entry.clients))}), not for people")
     roles = entry.cases[case] if case is not None else (None if entry.any_person else entry.roles)
-    if roles is not None:
+    if roles is not None and not (entry.delegable and (deputies is None or deputies & roles)):
         principal.require_role(*roles)
     if not principal.agency:
         raise PermissionDenied("your account belongs to no agency; only people of an agency may do this")
@@ -387,15 +451,17 @@ def current_method() -> str:
     return method
 
 
-def require(case: str | None = None, *, method: str | None = None) -> Caller:
+def require(case: str | None = None, *, method: str | None = None,
+            deputies: frozenset[str] = frozenset()) -> Caller:
     """The caller of the method being served, checked against its entry (and, for a person, the narrower roles of
-    ``case``); :class:`PermissionDenied` otherwise."""
+    ``case``); :class:`PermissionDenied` otherwise. ``deputies``: for a :attr:`Access.delegable` entry, the roles
+    the caller holds under delegations in force today (the service's own finding; ignored by other entries)."""
     name = method or current_method()
     entry = access(name)
     principal = current_principal()
     if case is not None and case not in entry.cases:
         raise LookupError(f"{name} has no case {case!r} in the access table")
-    check(entry, principal, name, None if principal.is_service else case)
+    check(entry, principal, name, None if principal.is_service else case, deputies=deputies)
     return Caller(principal, "" if principal.is_service else principal.agency or "")
 
 
@@ -422,6 +488,9 @@ def describe(methods: Iterable[str]) -> str:
     for method, entry in zip(methods, entries, strict=True):
         for case, case_roles in entry.cases.items():
             lines.append(f"- {short_name(method)}, case `{case}`: {_roles_text(case_roles & roles)} only.")
+        if entry.delegable:
+            lines.append(f"- {short_name(method)}: also a deputy acting under a delegation (ủy quyền) in force from "
+                         "a person of these roles, within its scope.")
         if entry.rule:
             lines.append(f"- {short_name(method)}: {entry.rule}.")
     return "\n".join(lines)

@@ -359,9 +359,12 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         if bool(competence) != bool(on_behalf_of):
             raise InvalidArgument("on_behalf_of", "a delegation's competence names the person signed for (both or "
                                                   "neither)")
+        position = clean_text("signer_position", request.signer_position, max_len=100, required=False)
+        if position and not competence:
+            raise InvalidArgument("signer_position", "the signer's own position goes with a delegation's competence")
         try:
             doc = await self.lifecycle.sign(principal, agency_code=agency, document_id=request.id,
-                                            competence=competence, on_behalf_of=on_behalf_of)
+                                            competence=competence, on_behalf_of=on_behalf_of, position=position)
         finally:
             self.on_commit()
         return documents_pb2.SignDocumentResponse(document=document_to_proto(doc))

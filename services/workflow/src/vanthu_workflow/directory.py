@@ -105,10 +105,11 @@ class RegistryDirectory:
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "registry: ") from error
 
-    async def sign(self, token: str, document_id: str, *, competence: str = "", on_behalf_of: str = "") -> None:
+    async def sign(self, token: str, document_id: str, *, competence: str = "", on_behalf_of: str = "",
+                   position: str = "") -> None:
         try:
             await self.documents.SignDocument(documents_pb2.SignDocumentRequest(
-                id=document_id, competence=competence, on_behalf_of=on_behalf_of),
+                id=document_id, competence=competence, on_behalf_of=on_behalf_of, signer_position=position),
                 metadata=bearer_metadata(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "registry: ") from error
