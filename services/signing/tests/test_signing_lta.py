@@ -18,11 +18,12 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from vanthu_core.errors import FailedPrecondition
+from vanthu_core.errors import FailedPrecondition, Unavailable
 from vanthu_signing import lta, pki
 from vanthu_signing import signer as sg
 from vanthu_signing.pdfdoc import read_pdf
 from vanthu_signing.verify import verify_pdf
+from vanthu_testing.ports import free_port
 
 from .conftest import CLOCK
 
@@ -199,3 +200,7 @@ def test_only_valid_signed_pdfs_are_augmented(archive, make_pdf, signature_png) 
     with pytest.raises(FailedPrecondition) as err:
         lta.augment_lta(signed.pdf, archive.roots, archive.archive_tsa, None)
     assert "CRL" in str(err.value)
+    # a TSA that cannot be reached: try again later, not a refusal
+    with time_machine.travel(CLOCK + YEAR, tick=True), pytest.raises(Unavailable):
+        lta.augment_lta(signed.pdf, archive.roots, sg.HttpTsa(f"http://127.0.0.1:{free_port()}/tsa"),
+                        archive.revocation_at(CLOCK + YEAR))

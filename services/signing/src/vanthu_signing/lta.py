@@ -37,7 +37,7 @@ from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 from pyhanko_certvalidator.path import ValidationPath
 
-from vanthu_core.errors import FailedPrecondition
+from vanthu_core.errors import FailedPrecondition, Unavailable
 from vanthu_signing.pdfdoc import read_pdf
 from vanthu_signing.pki import Revocation, asn1_certificate, x509_certificate
 from vanthu_signing.signer import TimestampAuthority
@@ -131,7 +131,8 @@ def augment_lta(pdf: bytes, trust_roots: list[x509.Certificate], tsa: TimestampA
     ``report``: :func:`~vanthu_signing.verify.verify_pdf`'s report on ``pdf`` when the caller has it. Errors:
     InvalidArgument("pdf") for input that is not a readable PDF; FailedPrecondition (Vietnamese) for a PDF without
     signatures, one whose signatures do not validate now (an invalid signature is never extended), when no CRLs are
-    configured (B-LTA needs revocation data for every certificate) and when the TSA fails.
+    configured (B-LTA needs revocation data for every certificate) and when the TSA's token does not validate;
+    Unavailable when the TSA cannot be reached.
     """
     reader = read_pdf(pdf)
     signatures = list(reader.embedded_signatures)
@@ -181,8 +182,8 @@ def augment_lta(pdf: bytes, trust_roots: list[x509.Certificate], tsa: TimestampA
                                       force_write=True, strict=False)
     except (SigningError, PathBuildingError, PathValidationError) as exc:
         raise FailedPrecondition(f"không lấy được dấu thời gian lưu trữ: {Revocation.explain(exc) or exc}") from exc
-    except OSError as exc:  # the TSA over HTTP
-        raise FailedPrecondition(f"máy chủ cấp dấu thời gian không phản hồi: {exc}") from exc
+    except OSError as exc:  # the TSA over HTTP: worth trying again later (UNAVAILABLE), unlike the refusals above
+        raise Unavailable(f"máy chủ cấp dấu thời gian không phản hồi, hãy thử lại sau: {exc}") from exc
     when, expires, tsa_cert = timestamp_facts(token)
     return Augmented(out.getvalue(), len(regular), when, expires, len(stamps) + 1, field_name,
                      x509_certificate(tsa_cert).subject.rfc4514_string(), hashlib.sha256(tsa_cert.dump()).hexdigest())
