@@ -32,7 +32,7 @@ YEAR = dt.timedelta(days=365)
 
 @dataclass
 class Archive:
-    """The test PKI of the module, a signature timestamp authority and two archive TSAs (HTTP, RFC 3161)."""
+    """The suite's test PKI, its signature timestamp authority, two archive TSAs (HTTP, RFC 3161) and another CA."""
 
     made: pki.DevPki
     signature_tsa: sg.Tsa
@@ -42,13 +42,12 @@ class Archive:
     second_tsa: sg.HttpTsa
     second_cert: x509.Certificate
     key: sg.P12Key
+    #: the CA of other certificates, whose CRL the service is configured with too
+    other_ca: pki.Issued
 
     @property
     def roots(self) -> list[x509.Certificate]:
         return [self.made.root.cert]
-
-    #: the CA of other certificates, whose CRL the service is configured with too
-    other_ca: pki.Issued
 
     def revocation_at(self, when: dt.datetime) -> pki.Revocation:
         """CRLs current at ``when``, as the service would have configured them then (with another CA's)."""
