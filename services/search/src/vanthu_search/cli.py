@@ -8,6 +8,7 @@ import asyncio
 import json
 import logging
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -19,6 +20,7 @@ from vanthu_core.logging import setup_logging
 from vanthu_core.settings import CommonSettings
 from vanthu_search.backends import generations
 from vanthu_search.backends.base import Backend
+from vanthu_search.backends.opensearch_backend import OpenSearchBackend
 from vanthu_search.backends.tantivy_backend import TantivyBackend
 from vanthu_search.server import SearchServer, Wiring, wire
 from vanthu_search.settings import SearchSettings
@@ -36,7 +38,7 @@ class Progress:
         self.agency = ""
         self.page_token = ""
         self.indexed = 0
-        #: The Tantivy generation being built (empty: OpenSearch, written in place).
+        #: The Tantivy generation or the OpenSearch index being built (empty: the live index, ``--agency``).
         self.target = ""
         if path.exists():
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -115,9 +117,10 @@ def building_into(progress: Progress, root: Path | str) -> str:
 async def reindex(settings: SearchSettings, common: CommonSettings, *, only: list[str], restart: bool,
                   wait_ocr: bool) -> int:
     """Rebuild the index from the registry. With Tantivy, into a new generation while the service answers from the
-    live one, published (``CURRENT``) once complete (:mod:`vanthu_search.backends.generations`); ``--agency``
-    rebuilds those agencies in the live index instead (the service stopped: one writer per index). OpenSearch is
-    written in place."""
+    live one, published (``CURRENT``) once complete (:mod:`vanthu_search.backends.generations`); with OpenSearch,
+    into a new index the alias moves to once complete (:meth:`OpenSearchBackend.begin_build`, the service writing
+    to both meanwhile). ``--agency`` rebuilds those agencies in the live index instead (with Tantivy, the service
+    stopped: one writer per index)."""
     if not settings.registry_target:
         print("reindex: VANTHU_SEARCH_REGISTRY_TARGET is not set: there is nothing to read documents from",
               file=sys.stderr)
@@ -129,7 +132,17 @@ async def reindex(settings: SearchSettings, common: CommonSettings, *, only: lis
     if progress.done or progress.agency:
         print(f"reindex: resuming after {len(progress.done)} agencies, {progress.indexed} documents")
     target: Backend | None = None
-    if settings.backend == "tantivy" and not only:
+    building: OpenSearchBackend | None = None
+    if settings.backend == "opensearch" and not only:
+        building = OpenSearchBackend.connect(settings.opensearch_url, alias=settings.opensearch_alias)
+        name = building.begin_build(progress.target, stamp=datetime.now(UTC).strftime("%Y%m%dt%H%M%S"))
+        if name != progress.target:
+            progress.done, progress.agency, progress.page_token, progress.indexed = [], "", "", 0
+            progress.target = name
+        progress.save()
+        print(f"reindex: building the index {name}; the service answers from {settings.opensearch_alias} meanwhile")
+        target = building.for_build(name)
+    elif settings.backend == "tantivy" and not only:
         building_into(progress, settings.index_dir)
         print(f"reindex: building generation {progress.target} in {settings.index_dir}; the service answers from "
               f"{generations.live(settings.index_dir)} meanwhile")
@@ -146,7 +159,12 @@ async def reindex(settings: SearchSettings, common: CommonSettings, *, only: lis
             await wiring.ocr.idle()
     finally:
         await wiring.close()
-    if target is not None:
+    if building is not None:
+        building.publish(progress.target)
+        building.close()
+        print(f"reindex: the alias {settings.opensearch_alias} now points at {progress.target}; the old index is "
+              f"kept until you delete it")
+    elif target is not None:
         generations.publish(settings.index_dir, progress.target)
         print(f"reindex: generation {progress.target} published: the service answers from it at its next call")
     state_file.unlink(missing_ok=True)  # noqa: ASYNC240 - once, at the end
