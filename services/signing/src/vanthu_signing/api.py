@@ -347,7 +347,11 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         fetched = await self.files.read(object_id, principal.token)  # the caller's agency's only
         inp = Input(fetched.pdf, hashlib.sha256(fetched.pdf).hexdigest(), fetched.file_name)  # parsed once, below
         stamper = self._archive_stamper
-        done = await asyncio.to_thread(lta.augment_lta, inp.pdf, self.keys.roots, stamper, self.keys.revocation())
+        try:
+            done = await asyncio.to_thread(lta.augment_lta, inp.pdf, self.keys.roots, stamper,
+                                           self.keys.revocation())
+        except lta.Unsigned:
+            return signing_pb2.AugmentLtaResponse(signatures=0)  # nothing to extend: no object, nothing journalled
         if self._archive_tsa and done.tsa_fingerprint != self._archive_tsa:
             # the TSA now signs with another certificate: the next document sizes its timestamp and embeds the TSA's
             # validation data from a fresh dummy token

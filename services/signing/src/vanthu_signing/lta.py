@@ -48,6 +48,11 @@ TIMESTAMP_FIELD = "DauThoiGianLuuTru"
 MD_ALGORITHM = "sha256"
 
 
+class Unsigned(FailedPrecondition):
+    """The PDF carries no signature: there is nothing to extend (the API answers it without an object, so a caller
+    depositing a whole file tells an unsigned file from a refused one)."""
+
+
 @dataclass(frozen=True)
 class Augmented:
     """A PDF augmented to PAdES B-LTA.
@@ -139,8 +144,8 @@ def augment_lta(pdf: bytes, trust_roots: list[x509.Certificate], tsa: TimestampA
     regular = [e for e in signatures if e.sig_object_type != "/DocTimeStamp"]
     stamps = [e for e in signatures if e.sig_object_type == "/DocTimeStamp"]
     if not regular:
-        raise FailedPrecondition("tệp PDF chưa có chữ ký số nào: chỉ văn bản đã ký số mới được bổ sung dữ liệu "
-                                 "kiểm tra dài hạn và dấu thời gian lưu trữ (PAdES B-LTA)")
+        raise Unsigned("tệp PDF chưa có chữ ký số nào: chỉ văn bản đã ký số mới được bổ sung dữ liệu "
+                       "kiểm tra dài hạn và dấu thời gian lưu trữ (PAdES B-LTA)")
     if revocation is None:
         raise FailedPrecondition("dịch vụ ký số chưa được cấu hình danh sách thu hồi chứng thư (CRL, "
                                  "VANTHU_SIGNING_CRL_FILES): PAdES B-LTA cần dữ liệu thu hồi của mọi chứng thư")
