@@ -1,7 +1,8 @@
 """The Search method through a real gRPC server in-process (tokens from the real dev issuer, the real access table):
 the caller's agency and principals from the verified token and the registry's directory (faked here: the units of
 each person), input limits (empty, 10,000 characters, unbalanced quotes, query syntax) answered with
-INVALID_ARGUMENT naming the field or as a literal search, never INTERNAL; cursors that page and cannot be forged."""
+INVALID_ARGUMENT naming the field or as a literal search, never INTERNAL; cursors that page (the facets with the
+first page only) and cannot be forged."""
 
 from __future__ import annotations
 
@@ -123,6 +124,8 @@ async def test_a_cursor_pages_through_every_hit_once_and_belongs_to_its_query(st
     while True:
         reply = await search(stub, dev_issuer, "vanthu.ubnd", query="về việc", sort="date",
                              page=common_pb2.PageRequest(page_size=7, page_token=token))
+        # the facets come with the first page only (the next pages would count the same again)
+        assert bool(reply.facets) == (token == ""), token
         seen.extend(h.document_id for h in reply.hits)
         token = reply.page.next_page_token
         if not token:

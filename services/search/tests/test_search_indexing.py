@@ -112,34 +112,48 @@ def test_pdf_and_docx_text_is_extracted_and_a_scan_is_left_for_ocr() -> None:
     assert extract(b"%PDF-1.7 broken", PDF).text == ""  # a damaged file yields nothing, not an error
 
 
-async def test_a_scanned_pdf_is_found_by_a_word_of_its_text_after_ocr(tmp_path: Path) -> None:
+async def test_a_scanned_pdf_is_found_by_a_word_of_its_text_after_ocr_even_across_a_restart(tmp_path: Path) -> None:
+    """Searchable at once by its metadata, by the scan's words after OCR in the background. The OCR queue survives a
+    restart: the file queued but not read when the service stopped is read by the next worker on the same directory
+    (its document indexed again); a note whose document is gone is dropped."""
     backend = TantivyBackend(tmp_path / "index")
     sources = FakeSources()
-    store = OcrStore(tmp_path / "ocr")
-    indexer = Indexer(backend, sources, sources, ocr_store=store)
-    worker = OcrWorker(store, indexer.reindex_after_ocr, languages="vie", concurrency=1, dpi=200)
-    indexer.ocr = worker
-    worker.start()
+    scan = sources.add_file("obj-scan", scanned_pdf(SCAN_LINES), PDF)
+    sources.documents["doc-scan"] = documents_pb2.Document(
+        id="doc-scan", agency_code=AGENCY, direction="incoming", status="registered", type_code="CV",
+        audience=["role:clerk", "role:leader"],
+        number_symbol="77/UBND-NC", abstract="Công văn đến (bản quét)", files=[scan], document_date="2025-10-02")
     try:
-        scan = sources.add_file("obj-scan", scanned_pdf(SCAN_LINES), PDF)
-        sources.documents["doc-scan"] = documents_pb2.Document(
-            id="doc-scan", agency_code=AGENCY, direction="incoming", status="registered", type_code="CV",
-            audience=["role:clerk", "role:leader"],
-            number_symbol="77/UBND-NC", abstract="Công văn đến (bản quét)", files=[scan], document_date="2025-10-02")
+        store = OcrStore(tmp_path / "ocr")
+        indexer = Indexer(backend, sources, sources, ocr_store=store)
+        before = OcrWorker(store, indexer.reindex_after_ocr, resubmit=indexer.index)
+        indexer.ocr = before  # never started: the service stops with the file still queued
         await indexer.handle(event("doc-scan"))
-        # searchable at once by its metadata; the scan's words come with OCR, in the background
-        assert found(backend, "bản quét") == ["doc-scan"]
-        assert worker.pending == 1
-        await worker.idle()
-        assert found(backend, "phòng cháy chữa cháy") == ["doc-scan"]
-        assert found(backend, "cho truyen thong") == ["doc-scan"]
-        (page,) = store.get(sources.files["obj-scan"].sha256) or []
-        assert page.page == 1 and 50 < page.confidence <= 100
-        # indexed again later (a redelivery, a reindex): the OCR already read is used, nothing is queued
-        await indexer.handle(event("doc-scan"))
-        assert worker.pending == 0 and found(backend, "phòng cháy") == ["doc-scan"]
+        assert found(backend, "bản quét") == ["doc-scan"] and found(backend, "phòng cháy") == []
+        assert before.pending == 1
+        await before.stop()
+        store.note("0" * 64, AGENCY, "doc-deleted")  # queued for a document the registry no longer has
+
+        store = OcrStore(tmp_path / "ocr")
+        indexer = Indexer(backend, sources, sources, ocr_store=store)
+        worker = OcrWorker(store, indexer.reindex_after_ocr, languages="vie", concurrency=1, dpi=200,
+                           resubmit=indexer.index)
+        indexer.ocr = worker
+        worker.start()
+        try:
+            assert worker.pending == 2
+            await worker.idle()
+            assert worker.pending == 0 and store.noted() == {}
+            assert found(backend, "phòng cháy chữa cháy") == ["doc-scan"]
+            assert found(backend, "cho truyen thong") == ["doc-scan"]
+            (page,) = store.get(sources.files["obj-scan"].sha256) or []
+            assert page.page == 1 and 50 < page.confidence <= 100
+            # indexed again later (a redelivery, a reindex): the OCR already read is used, nothing is queued
+            await indexer.handle(event("doc-scan"))
+            assert worker.pending == 0 and found(backend, "phòng cháy") == ["doc-scan"]
+        finally:
+            await worker.stop()
     finally:
-        await worker.stop()
         backend.close()
 
 
@@ -173,5 +187,6 @@ async def test_each_event_indexes_the_registrys_current_document_and_a_vanished_
     assert backend.count() == 0
     assert key_of(event("d1")) == f"{AGENCY}/d1"
     backend.close()
+
 
 

@@ -51,6 +51,9 @@ class RecordingClient:
     def bulk(self, **kwargs: Any) -> Any:
         return self._call("bulk", **kwargs)
 
+    def delete(self, **kwargs: Any) -> Any:
+        return self._call("delete", **kwargs)
+
     def search(self, **kwargs: Any) -> Any:
         return self._call("search", **kwargs)
 
@@ -79,7 +82,7 @@ def test_documents_go_in_one_bulk_request_with_exact_and_folded_fields() -> None
         id="d1", agency_code=AGENCY, audience=("role:clerk", "unit:VP"), direction="incoming", status="registered",
         type_code="CV", number_symbol="123/QĐ-UBND", abstract="Về việc phòng, chống dịch bệnh",
         issuing_agency_code="000.00.02.H61", document_date="2025-03-12", content="Đề nghị các đơn vị")])
-    assert client.calls == [("bulk", CONTRACT["bulk"])]
+    assert client.calls == [("exists_alias", {"name": "vanthu-documents-building"}), ("bulk", CONTRACT["bulk"])]
 
 
 def test_a_refused_document_in_a_bulk_answer_is_an_error() -> None:
@@ -106,3 +109,47 @@ def test_a_caller_without_principals_is_answered_without_asking_opensearch() -> 
     result = OpenSearchBackend(client).search(Caller(AGENCY, frozenset()), parse("x"), Filters(), sort="date",
                                               offset=0, limit=10)
     assert result.total == 0 and client.calls == []
+
+
+DOC = IndexedDocument(id="d1", agency_code=AGENCY, audience=("*",), abstract="Về việc đôn đốc thực hiện")
+BUILDING = "vanthu-documents-v1-20261130t114500"
+
+
+def test_a_reindex_builds_a_new_index_marked_as_building_and_resumes_it_while_still_marked() -> None:
+    client = RecordingClient({"exists_alias": False})
+    assert OpenSearchBackend(client).begin_build("", stamp="20261130T114500") == BUILDING
+    [(method, request)] = client.calls
+    assert (method, request["index"]) == ("create", BUILDING)
+    assert request["body"]["aliases"] == {"vanthu-documents-building": {}}  # not the alias searches read
+    assert request["body"]["mappings"] == CONTRACT["create_index"]["body"]["mappings"]
+    resumed = RecordingClient({"exists_alias": True})
+    assert OpenSearchBackend(resumed).begin_build(BUILDING, stamp="20261201t080000") == BUILDING
+    assert resumed.calls == [("exists_alias", {"name": "vanthu-documents-building", "index": BUILDING})]
+
+
+def test_while_a_reindex_builds_the_service_writes_each_change_to_both_indexes_and_the_build_only_to_its_own(
+        ) -> None:
+    client = RecordingClient({"exists_alias": True, "get_alias": {BUILDING: {"aliases": {}}},
+                              "bulk": {"errors": False, "items": []}})
+    service = OpenSearchBackend(client)
+    service.upsert([DOC])
+    bulk = client.calls[-1][1]["body"]
+    assert [line["index"]["_index"] for line in bulk[::2]] == ["vanthu-documents", BUILDING]
+    assert bulk[1] == bulk[3]  # the same document in both
+    client.calls.clear()
+    service.delete(AGENCY, "d1")
+    assert [c[1]["index"] for c in client.calls if c[0] == "delete"] == ["vanthu-documents", BUILDING]
+    build = RecordingClient({"bulk": {"errors": False, "items": []}})
+    builder = OpenSearchBackend(build).for_build(BUILDING)
+    builder.upsert([DOC])
+    assert [c[0] for c in build.calls] == ["bulk"]  # no alias asked: the build writes its index alone
+    assert [line["index"]["_index"] for line in build.calls[0][1]["body"][::2]] == [BUILDING]
+
+
+def test_publishing_moves_the_alias_and_drops_the_building_mark_in_one_request() -> None:
+    client = RecordingClient({"get_alias": {"vanthu-documents-v1": {"aliases": {"vanthu-documents": {}}}}})
+    OpenSearchBackend(client).publish(BUILDING)
+    assert client.calls[-1] == ("update_aliases", {"body": {"actions": [
+        {"remove": {"index": "vanthu-documents-v1", "alias": "vanthu-documents"}},
+        {"add": {"index": BUILDING, "alias": "vanthu-documents"}},
+        {"remove": {"index": BUILDING, "alias": "vanthu-documents-building"}}]}})

@@ -18,11 +18,12 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from vanthu_core.errors import FailedPrecondition
+from vanthu_core.errors import FailedPrecondition, Unavailable
 from vanthu_signing import lta, pki
 from vanthu_signing import signer as sg
 from vanthu_signing.pdfdoc import read_pdf
 from vanthu_signing.verify import verify_pdf
+from vanthu_testing.ports import free_port
 
 from .conftest import CLOCK
 
@@ -31,7 +32,7 @@ YEAR = dt.timedelta(days=365)
 
 @dataclass
 class Archive:
-    """The test PKI of the module, a signature timestamp authority and two archive TSAs (HTTP, RFC 3161)."""
+    """The suite's test PKI, its signature timestamp authority, two archive TSAs (HTTP, RFC 3161) and another CA."""
 
     made: pki.DevPki
     signature_tsa: sg.Tsa
@@ -41,32 +42,43 @@ class Archive:
     second_tsa: sg.HttpTsa
     second_cert: x509.Certificate
     key: sg.P12Key
+    #: the CA of other certificates, whose CRL the service is configured with too
+    other_ca: pki.Issued
 
     @property
     def roots(self) -> list[x509.Certificate]:
         return [self.made.root.cert]
 
     def revocation_at(self, when: dt.datetime) -> pki.Revocation:
-        """CRLs current at ``when``, as the service would have configured them then."""
+        """CRLs current at ``when``, as the service would have configured them then (with another CA's)."""
         fresh = pki.DevPki(root=self.made.root, intermediate=self.made.intermediate, personal=self.made.personal,
                            agency=self.made.agency, tsa=self.made.tsa)
         fresh.issue_crls(now=when)
-        return fresh.revocation()
+        revocation = fresh.revocation()
+        revocation.crls.append(pki.issue_crl(self.other_ca, now=when))
+        return revocation
+
+
+@pytest.fixture(scope="module")
+def archive_tsas(env) -> tuple[pki.Issued, pki.Issued, pki.Issued]:  # type: ignore[no-untyped-def]
+    """Two archive TSA certificates issued at CLOCK, valid for 4 and for 9 years, and another CA's."""
+    def issue(cn: str, years: int) -> pki.Issued:
+        return pki.issue(pki._name(cn), env.pki.intermediate, eku=[ExtendedKeyUsageOID.TIME_STAMPING], now=CLOCK,
+                         not_after=CLOCK + years * YEAR)
+
+    return issue("VanThu Archive TSA 1", 4), issue("VanThu Archive TSA 2", 9), pki.issue(
+        pki._name("Another CA"), None, ca=True, now=CLOCK)
 
 
 @pytest.fixture
-def archive(env, serve_tsa, make_p12) -> Archive:  # type: ignore[no-untyped-def]
-    made = env.pki
-    chain = [made.intermediate.cert]
+def archive(env, archive_tsas, serve_tsa) -> Archive:  # type: ignore[no-untyped-def]
+    chain = [env.pki.intermediate.cert]
 
-    def tsa(cn: str, years: int) -> tuple[sg.HttpTsa, x509.Certificate]:
-        issued = pki.issue(pki._name(cn), made.intermediate, eku=[ExtendedKeyUsageOID.TIME_STAMPING], now=CLOCK,
-                           not_after=CLOCK + years * YEAR)
-        return sg.HttpTsa(serve_tsa(sg.Tsa(issued.cert, issued.key_pem(), chain)).url), issued.cert
+    def tsa(issued: pki.Issued) -> sg.HttpTsa:
+        return sg.HttpTsa(serve_tsa(sg.Tsa(issued.cert, issued.key_pem(), chain)).url)
 
-    first, first_cert = tsa("VanThu Archive TSA 1", 4)
-    second, second_cert = tsa("VanThu Archive TSA 2", 9)
-    return Archive(made, env.tsa, first, first_cert, second, second_cert, env.personal)
+    first, second, other = archive_tsas
+    return Archive(env.pki, env.tsa, tsa(first), first.cert, tsa(second), second.cert, env.personal, other)
 
 
 @contextlib.contextmanager
@@ -87,13 +99,14 @@ def _augment(pdf: bytes, archive: Archive, tsa: sg.HttpTsa, when: dt.datetime) -
         return lta.augment_lta(pdf, archive.roots, tsa, archive.revocation_at(when))
 
 
-def _dss(pdf: bytes) -> tuple[set[str], int]:
-    """The subjects' CNs of the certificates in the /DSS and how many CRLs it holds."""
-    reader = read_pdf(pdf)
-    dss = reader.root["/DSS"]
-    names = {x509.load_der_x509_certificate(ref.get_object().data).subject.get_attributes_for_oid(
-        x509.NameOID.COMMON_NAME)[0].value for ref in dss.get("/Certs", [])}
-    return {str(n) for n in names}, len(dss.get("/CRLs", []))
+def _dss(pdf: bytes) -> tuple[set[str], set[str]]:
+    """The CNs of the certificates in the /DSS and of the issuers of its CRLs."""
+    def cn(name: x509.Name) -> str:
+        return str(name.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value)
+
+    dss = read_pdf(pdf).root["/DSS"]
+    return ({cn(x509.load_der_x509_certificate(ref.get_object().data).subject) for ref in dss.get("/Certs", [])},
+            {cn(x509.load_der_x509_crl(ref.get_object().data).issuer) for ref in dss.get("/CRLs", [])})
 
 
 def _fields(pdfsig_output: str) -> list[str]:
@@ -115,7 +128,7 @@ def test_b_lta_outlives_the_signer_and_timestamp_certificates(archive, make_pdf,
     certs, crls = _dss(augmented.pdf)
     # the signer's, the signature timestamp's and the document timestamp's chains, and the CRLs of both CAs
     assert {pki.PERSONAL_NAME, "VanThu Dev TSA", "VanThu Archive TSA 1", "VanThu Dev Intermediate CA"} <= certs
-    assert crls >= 2
+    assert crls == {"VanThu Dev Root CA", "VanThu Dev Intermediate CA"}  # not the other CA's
     reader = PdfFileReader(io.BytesIO(augmented.pdf))
     assert [e.field_name for e in reader.embedded_timestamp_signatures] == ["DauThoiGianLuuTru1"]
 
@@ -151,6 +164,8 @@ def test_re_timestamping_extends_the_chain_past_the_first_archive_tsa(archive, m
     assert second.document_timestamps == 2 and second.field_name == "DauThoiGianLuuTru2"
     assert second.timestamp_expires_at == archive.second_cert.not_valid_after_utc
     assert _fields(pdfsig(second.pdf, tmp_path)) == ["ChuKyCaNhan", "DauThoiGianLuuTru1", "DauThoiGianLuuTru2"]
+    certs, crls = _dss(second.pdf)
+    assert {"VanThu Archive TSA 1", "VanThu Archive TSA 2"} <= certs and "Another CA" not in crls
 
     # five years on even the first archive TSA's certificate has expired: the second timestamp carries the chain
     later = CLOCK + 5 * YEAR
@@ -184,3 +199,7 @@ def test_only_valid_signed_pdfs_are_augmented(archive, make_pdf, signature_png) 
     with pytest.raises(FailedPrecondition) as err:
         lta.augment_lta(signed.pdf, archive.roots, archive.archive_tsa, None)
     assert "CRL" in str(err.value)
+    # a TSA that cannot be reached: try again later, not a refusal
+    with time_machine.travel(CLOCK + YEAR, tick=True), pytest.raises(Unavailable):
+        lta.augment_lta(signed.pdf, archive.roots, sg.HttpTsa(f"http://127.0.0.1:{free_port()}/tsa"),
+                        archive.revocation_at(CLOCK + YEAR))

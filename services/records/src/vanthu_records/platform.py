@@ -139,17 +139,18 @@ class GrpcPlatform:
         return Locked(o.object_id, o.sha256, o.size, o.retain_until)
 
     async def augment_lta(self, token: str, object_id: str, file_name: str, agency: str = "") -> Augmented | None:
-        """signing's ``AugmentLta`` (issue 16, wt-lta): None when the PDF carries no signature (FailedPrecondition).
-        ``agency`` as for :meth:`lock`."""
+        """signing's ``AugmentLta``: None when the PDF carries no signature (signing answers no object). A refusal
+        (a signature that does not validate now, no revocation data) raises it as signing said it, so the deposit
+        is not accepted with a signed PDF left unextended and nobody told. ``agency`` as for :meth:`lock`."""
         try:
             reply = await self.signing.AugmentLta(signing_pb2.AugmentLtaRequest(object_id=object_id,
                                                                                 file_name=file_name,
                                                                                 agency_code=agency),
                                                   metadata=bearer_metadata(token), timeout=AUGMENT_TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            if error.code() == grpc.StatusCode.FAILED_PRECONDITION:
-                return None
             raise domain_error(error, f"signing: augmenting {object_id}: ") from error
+        if not reply.object_id:
+            return None
         return Augmented(reply.object_id, reply.sha256, reply.size, reply.timestamp_time,
                          reply.timestamp_expires_at, reply.signatures)
 

@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import grpc
 
-from vanthu.common.v1 import common_pb2
 from vanthu.search.v1 import search_pb2, search_pb2_grpc
 from vanthu_core import policy
 from vanthu_core.errors import InvalidArgument, PermissionDenied
@@ -43,19 +42,24 @@ def filters_of(request: search_pb2.SearchRequest) -> Filters:
 
 
 def result_to_proto(result: Result, next_token: str) -> search_pb2.SearchResponse:
-    reply = search_pb2.SearchResponse(total=result.total, page=common_pb2.PageResponse(next_page_token=next_token))
+    """The reply, each message built in place (``add``: upb copies a message given to ``append`` or a constructor,
+    which cost half the time of a page of 20 hits)."""
+    reply = search_pb2.SearchResponse(total=result.total)
+    reply.page.next_page_token = next_token
     for hit in result.hits:
         doc = hit.document
-        reply.hits.append(search_pb2.SearchHit(
+        added = reply.hits.add(
             document_id=doc.id, direction=doc.direction, status=doc.status, type_code=doc.type_code,
             number_symbol=doc.number_symbol, abstract=doc.abstract, issuing_agency_code=doc.issuing_agency_code,
-            issuing_agency_name=doc.issuing_agency_name, document_date=doc.document_date, score=hit.score,
-            highlights=[search_pb2.Highlight(field=h.field, text=h.text,
-                                             spans=[search_pb2.Span(start=s.start, end=s.end) for s in h.spans])
-                        for h in hit.highlights]))
+            issuing_agency_name=doc.issuing_agency_name, document_date=doc.document_date, score=hit.score)
+        for h in hit.highlights:
+            snippet = added.highlights.add(field=h.field, text=h.text)
+            for s in h.spans:
+                snippet.spans.add(start=s.start, end=s.end)
     for name, values in result.facets.items():
-        reply.facets.append(search_pb2.Facet(name=name, values=[search_pb2.FacetValue(value=v.value, count=v.count)
-                                                                for v in values]))
+        facet = reply.facets.add(name=name)
+        for v in values:
+            facet.values.add(value=v.value, count=v.count)
     return reply
 
 
@@ -85,8 +89,9 @@ class SearchApi(search_pb2_grpc.SearchServiceServicer):
         offset = paging.decode(request.page.page_token, key)
         units = await self.directory.units_of(agency, principal.subject, principal.token)
         caller = Caller(agency, principals_of(principal.subject, principal.roles, units, principal.username))
+        # facets on the first page only: the next pages of a cursor show the first page's (issue 15's latency aim)
         result = await asyncio.to_thread(self.backend.search, caller, clauses, filters, sort=sort, offset=offset,
-                                         limit=size)
+                                         limit=size, facets=offset == 0)
         end = offset + size
         next_token = paging.encode(end, key) if end < min(result.total, paging.MAX_OFFSET) else ""
         return result_to_proto(result, next_token)

@@ -53,8 +53,10 @@ class Wiring:
         self.backend.close()
 
 
-def wire(settings: SearchSettings, common: CommonSettings) -> Wiring:
-    backend = open_backend(settings)
+def wire(settings: SearchSettings, common: CommonSettings, *, backend: Backend | None = None) -> Wiring:
+    """Everything but the servers; ``backend``: write there instead of the settings' index (a reindex's new
+    generation)."""
+    backend = backend or open_backend(settings)
     tokens = ServiceTokens.of(common, "search")
     channels: list[Any] = []
     documents = files = None
@@ -79,7 +81,7 @@ def wire(settings: SearchSettings, common: CommonSettings) -> Wiring:
                           ocr_min_chars=settings.ocr_min_chars)
         if settings.ocr_enabled:
             ocr = OcrWorker(ocr_store, indexer.reindex_after_ocr, languages=settings.ocr_languages,
-                            concurrency=settings.ocr_concurrency, dpi=settings.ocr_dpi)
+                            concurrency=settings.ocr_concurrency, dpi=settings.ocr_dpi, resubmit=indexer.index)
             indexer.ocr = ocr
     return Wiring(backend, indexer, documents, Directory(registry_stub, settings.principals_ttl_s), ocr, ocr_store,
                   channels, registry_stub)

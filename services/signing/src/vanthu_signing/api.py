@@ -153,6 +153,10 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         self.files = files
         self.pending_ttl = dt.timedelta(seconds=pending_ttl_s)
         self.on_commit = on_commit or (lambda: None)
+        #: One timestamper for every archival timestamp (its dummy token, which sizes the placeholder, is fetched
+        #: once) and the fingerprint of the TSA certificate it last saw.
+        self._archive_stamper = keys.tsa.timestamper()
+        self._archive_tsa = ""
         self.sealer = Sealer(keys, store, files, registry or RegistryDocuments(None, None), self._finish_sealing,
                              keys.settings.place)
 
@@ -340,9 +344,19 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         if not self.files.enabled:
             raise FailedPrecondition("the storage service is not configured: archival works on stored files only")
         name = _text("file_name", request.file_name, 255)
-        inp = await self._input(signing_pb2.PdfSource(object_id=object_id), principal, to_sign=False)
-        done = await asyncio.to_thread(lta.augment_lta, inp.pdf, self.keys.roots, self.keys.tsa,
-                                       self.keys.revocation())
+        fetched = await self.files.read(object_id, principal.token)  # the caller's agency's only
+        inp = Input(fetched.pdf, hashlib.sha256(fetched.pdf).hexdigest(), fetched.file_name)  # parsed once, below
+        stamper = self._archive_stamper
+        try:
+            done = await asyncio.to_thread(lta.augment_lta, inp.pdf, self.keys.roots, stamper,
+                                           self.keys.revocation())
+        except lta.Unsigned:
+            return signing_pb2.AugmentLtaResponse(signatures=0)  # nothing to extend: no object, nothing journalled
+        if self._archive_tsa and done.tsa_fingerprint != self._archive_tsa:
+            # the TSA now signs with another certificate: the next document sizes its timestamp and embeds the TSA's
+            # validation data from a fresh dummy token
+            self._archive_stamper = self.keys.tsa.timestamper()
+        self._archive_tsa = done.tsa_fingerprint
         stored = await self.files.write(done.pdf, name or _archived_name(inp.file_name), principal.token)
         signing_id = await self.store.record(JournalEntry(
             agency_code=principal.agency, kind=LTA_KIND, subject=principal.subject, username=principal.username,

@@ -18,22 +18,26 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from asn1crypto import cms
+from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.general import SigningError
+from pyhanko.sign.general import SigningError, extract_certificate_info
 from pyhanko.sign.signers import PdfTimeStamper
+from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.validation.dss import DocumentSecurityStore, collect_validation_info
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
-from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+from pyhanko_certvalidator.path import ValidationPath
 
-from vanthu_core.errors import FailedPrecondition
+from vanthu_core.errors import FailedPrecondition, Unavailable
 from vanthu_signing.pdfdoc import read_pdf
 from vanthu_signing.pki import Revocation, asn1_certificate, x509_certificate
 from vanthu_signing.signer import TimestampAuthority
@@ -42,6 +46,11 @@ from vanthu_signing.verify import Report, verify_pdf
 #: Name of the n-th document timestamp field (1-based): "DauThoiGianLuuTru1", ...
 TIMESTAMP_FIELD = "DauThoiGianLuuTru"
 MD_ALGORITHM = "sha256"
+
+
+class Unsigned(FailedPrecondition):
+    """The PDF carries no signature: there is nothing to extend (the API answers it without an object, so a caller
+    depositing a whole file tells an unsigned file from a refused one)."""
 
 
 @dataclass(frozen=True)
@@ -58,21 +67,19 @@ class Augmented:
     timestamp_time: dt.datetime
     timestamp_expires_at: dt.datetime
     document_timestamps: int
-    #: The new document timestamp's field and its TSA certificate's subject (RFC 4514).
+    #: The new document timestamp's field, its TSA certificate's subject (RFC 4514) and SHA-256 fingerprint (hex).
     field_name: str
     tsa_subject: str
+    tsa_fingerprint: str
 
 
-def _tst_info(signed_data: cms.SignedData) -> cms.ContentInfo:
-    return signed_data["encap_content_info"]["content"].parsed
-
-
-def timestamp_facts(emb: EmbeddedPdfSignature) -> tuple[dt.datetime, dt.datetime]:
-    """The time a document timestamp attests and its TSA certificate's ``notAfter`` (both UTC)."""
-    gen_time: dt.datetime = _tst_info(emb.signed_data)["gen_time"].native
-    cert: asn1_x509.Certificate = emb.signer_cert
+def timestamp_facts(signed_data: cms.SignedData) -> tuple[dt.datetime, dt.datetime, asn1_x509.Certificate]:
+    """The time a timestamp token (its SignedData) attests, its TSA certificate's ``notAfter`` (both UTC) and that
+    certificate."""
+    gen_time: dt.datetime = signed_data["encap_content_info"]["content"].parsed["gen_time"].native
+    cert: asn1_x509.Certificate = extract_certificate_info(signed_data).signer_cert
     not_after: dt.datetime = cert["tbs_certificate"]["validity"]["not_after"].native
-    return gen_time.astimezone(dt.UTC), not_after.astimezone(dt.UTC)
+    return gen_time.astimezone(dt.UTC), not_after.astimezone(dt.UTC), cert
 
 
 def _context(revocation: Revocation, trust_roots: list[x509.Certificate],
@@ -95,12 +102,19 @@ def _refuse_invalid(report: Report) -> None:
                              f"(PAdES B-LTA chỉ áp dụng cho chữ ký hợp lệ): {problems}")
 
 
-def _field_name(reader: PdfFileReader) -> str:
-    taken = {str(e.field_name) for e in reader.embedded_signatures}
-    n = len(reader.embedded_timestamp_signatures) + 1
+def _field_name(signatures: list[EmbeddedPdfSignature], stamps: int) -> str:
+    """The next free ``DauThoiGianLuuTru<n>`` after ``stamps`` document timestamps."""
+    taken = {str(e.field_name) for e in signatures}
+    n = stamps + 1
     while f"{TIMESTAMP_FIELD}{n}" in taken:
         n += 1
     return f"{TIMESTAMP_FIELD}{n}"
+
+
+def _issued_by_path_cas(crls: list[asn1_crl.CertificateList], paths: list[ValidationPath]) -> list[Any]:
+    """The CRLs issued by a CA of ``paths`` (the configured CRLs of other CAs stay out of the document)."""
+    issuers = {cert.issuer.dump() for path in paths for cert in path}
+    return [crl for crl in crls if crl["tbs_cert_list"]["issuer"].dump() in issuers]
 
 
 def _collect(emb: EmbeddedPdfSignature, vc: ValidationContext, what: str, *, skip_timestamp: bool) -> list:
@@ -113,55 +127,89 @@ def _collect(emb: EmbeddedPdfSignature, vc: ValidationContext, what: str, *, ski
         raise FailedPrecondition(f"không thu thập được dữ liệu kiểm tra dài hạn cho {what}: {reason}") from exc
 
 
-def augment_lta(pdf: bytes, trust_roots: list[x509.Certificate], tsa: TimestampAuthority,
+def augment_lta(pdf: bytes, trust_roots: list[x509.Certificate], tsa: TimestampAuthority | TimeStamper,
                 revocation: Revocation | None, *, report: Report | None = None) -> Augmented:
     """``pdf`` augmented to PAdES B-LTA, or re-timestamped when it already is (see the module docstring).
 
+    ``tsa``: the timestamp authority, or a pyHanko timestamper made from it once and shared by many calls (its
+    dummy token, which sizes the timestamp's placeholder, is then requested once, not once per document).
     ``report``: :func:`~vanthu_signing.verify.verify_pdf`'s report on ``pdf`` when the caller has it. Errors:
     InvalidArgument("pdf") for input that is not a readable PDF; FailedPrecondition (Vietnamese) for a PDF without
     signatures, one whose signatures do not validate now (an invalid signature is never extended), when no CRLs are
-    configured (B-LTA needs revocation data for every certificate) and when the TSA fails.
+    configured (B-LTA needs revocation data for every certificate) and when the TSA's token does not validate;
+    Unavailable when the TSA cannot be reached.
     """
     reader = read_pdf(pdf)
-    regular = list(reader.embedded_regular_signatures)
+    signatures = list(reader.embedded_signatures)
+    regular = [e for e in signatures if e.sig_object_type != "/DocTimeStamp"]
+    stamps = [e for e in signatures if e.sig_object_type == "/DocTimeStamp"]
     if not regular:
-        raise FailedPrecondition("tệp PDF chưa có chữ ký số nào: chỉ văn bản đã ký số mới được bổ sung dữ liệu "
-                                 "kiểm tra dài hạn và dấu thời gian lưu trữ (PAdES B-LTA)")
+        raise Unsigned("tệp PDF chưa có chữ ký số nào: chỉ văn bản đã ký số mới được bổ sung dữ liệu "
+                       "kiểm tra dài hạn và dấu thời gian lưu trữ (PAdES B-LTA)")
     if revocation is None:
         raise FailedPrecondition("dịch vụ ký số chưa được cấu hình danh sách thu hồi chứng thư (CRL, "
                                  "VANTHU_SIGNING_CRL_FILES): PAdES B-LTA cần dữ liệu thu hồi của mọi chứng thư")
-    report = report or verify_pdf(pdf, trust_roots, revocation=revocation)
+    report = report or verify_pdf(pdf, trust_roots, revocation=revocation, reader=reader,
+                                  signatures=signatures)
     _refuse_invalid(report)
-    judged_at = {s.field_name: s.validation_time for s in report.signatures}
-    stamps = list(reader.embedded_timestamp_signatures)
+    validated = {s.field_name: s.paths for s in report.signatures}
     covered_up_to = max((t.signed_revision for t in stamps), default=-1)
     now_vc = _context(revocation, trust_roots, None)
+    crls = revocation.asn1_crls()
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     for emb in regular:
         if emb.signed_revision < covered_up_to:
             continue  # its validation data went in before an earlier document timestamp
-        vc = _context(revocation, trust_roots, judged_at.get(emb.field_name))
-        paths = _collect(emb, vc, f"chữ ký {emb.field_name}", skip_timestamp=False)
+        # the paths verification validated (the signer's at its timestamp's time, the timestamp's), and the CRLs
+        # that judged them
+        paths = validated.get(emb.field_name, [])
         DocumentSecurityStore.supply_dss_in_writer(writer, emb.pkcs7_content.hex().encode("ascii"), paths=paths,
-                                                   validation_context=vc)
+                                                   crls=_issued_by_path_cas(crls, paths))
     if stamps:
         last = stamps[-1]
         paths = _collect(last, now_vc, f"dấu thời gian lưu trữ {last.field_name}", skip_timestamp=True)
         DocumentSecurityStore.supply_dss_in_writer(writer, last.pkcs7_content.hex().encode("ascii"), paths=paths,
-                                                   validation_context=now_vc)
-    field_name = _field_name(reader)
-    stamper = PdfTimeStamper(tsa.timestamper(), field_name=field_name)
+                                                   crls=_issued_by_path_cas(crls, paths))
+    field_name = _field_name(signatures, len(stamps))
+    timestamper = _Keeping(tsa if isinstance(tsa, TimeStamper) else tsa.timestamper())
+    stamper = PdfTimeStamper(timestamper, field_name=field_name)
     out = io.BytesIO()
     try:
-        stamper.timestamp_pdf(writer, MD_ALGORITHM, validation_context=now_vc, output=out)
+        stamper.timestamp_pdf(writer, MD_ALGORITHM, output=out)
+        token = timestamper.tokens[-1]["content"]
+        # then, in a revision of its own (as pyHanko's timestamp_pdf with a validation context does), the validation
+        # data of the TSA, validated now: its path and its CAs' CRLs only
+        info = extract_certificate_info(token)
+        validator = CertificateValidator(info.signer_cert, intermediate_certs=info.other_certs,
+                                         validation_context=now_vc)
+        path = asyncio.run(validator.async_validate_usage(set(), {"time_stamping"}))
+        DocumentSecurityStore.add_dss(out, None, paths=[path], crls=_issued_by_path_cas(crls, [path]),
+                                      force_write=True, strict=False)
     except (SigningError, PathBuildingError, PathValidationError) as exc:
         raise FailedPrecondition(f"không lấy được dấu thời gian lưu trữ: {Revocation.explain(exc) or exc}") from exc
-    except OSError as exc:  # the TSA over HTTP
-        raise FailedPrecondition(f"máy chủ cấp dấu thời gian không phản hồi: {exc}") from exc
-    data = out.getvalue()
-    after = read_pdf(data)
-    newest = after.embedded_timestamp_signatures[-1]
-    when, expires = timestamp_facts(newest)
-    subject = x509_certificate(newest.signer_cert).subject.rfc4514_string()
-    return Augmented(data, len(regular), when, expires, len(after.embedded_timestamp_signatures), field_name,
-                     subject)
+    except OSError as exc:  # the TSA over HTTP: worth trying again later (UNAVAILABLE), unlike the refusals above
+        raise Unavailable(f"máy chủ cấp dấu thời gian không phản hồi, hãy thử lại sau: {exc}") from exc
+    when, expires, tsa_cert = timestamp_facts(token)
+    return Augmented(out.getvalue(), len(regular), when, expires, len(stamps) + 1, field_name,
+                     x509_certificate(tsa_cert).subject.rfc4514_string(), hashlib.sha256(tsa_cert.dump()).hexdigest())
+
+
+class _Keeping(TimeStamper):
+    """Delegates to ``inner`` and keeps the tokens it hands out for this document (the document timestamp's is the
+    last), so that the result need not be parsed again to learn its time and TSA."""
+
+    def __init__(self, inner: TimeStamper) -> None:
+        super().__init__()
+        self.inner = inner
+        self.tokens: list[cms.ContentInfo] = []
+
+    async def async_dummy_response(self, md_algorithm: str) -> cms.ContentInfo:
+        return await self.inner.async_dummy_response(md_algorithm)
+
+    def validation_paths(self, validation_context: ValidationContext) -> Any:
+        return self.inner.validation_paths(validation_context)
+
+    async def async_timestamp(self, message_digest: bytes, md_algorithm: str) -> cms.ContentInfo:
+        token = await self.inner.async_timestamp(message_digest, md_algorithm)
+        self.tokens.append(token)
+        return token

@@ -29,7 +29,6 @@ with P=2 or P=3 is accepted (pyHanko's default is stricter).
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,10 +50,11 @@ from pyhanko.sign.diff_analysis import (
     SuspiciousModification,
 )
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
-from pyhanko.sign.validation.generic_cms import collect_timing_info
+from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, TimestampSignatureStatus
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.path import ValidationPath
 
 from vanthu_signing.domain.appearance import iso_vn
 from vanthu_signing.pdfdoc import read_pdf
@@ -107,6 +107,9 @@ class SignatureReport:
     #: the time of the trusted document timestamp (PAdES B-LTA) at which the signature's own timestamp was judged;
     #: None when none follows the signature (its timestamp was judged at the current time)
     archive_time: dt.datetime | None = None
+    #: the certificate paths that were validated (the signer's, then its timestamp's, when trusted): what
+    #: :mod:`vanthu_signing.lta` puts into the document's /DSS
+    paths: list[ValidationPath] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -174,19 +177,20 @@ def _dss(reader: PdfFileReader) -> Embedded:
     if not isinstance(dss, DictionaryObject):
         return Embedded([], [], [])
 
-    def load(key: str, kind: Any) -> list[Any]:
+    def load(key: str, kind: Any, part: str) -> list[Any]:
         out = []
         for ref in dss.get(key, []):
             try:
                 item = kind.load(ref.get_object().data)
-                item.native  # noqa: B018 - parse now, so that a malformed entry is left out here
+                item[part]  # the outer structure parses (the rest is parsed when used)
                 out.append(item)
             except Exception:  # noqa: S112 - a malformed entry is simply not counted
                 continue
         return out
 
-    return Embedded(load("/CRLs", asn1_crl.CertificateList), load("/OCSPs", asn1_ocsp.OCSPResponse),
-                    load("/Certs", asn1_x509.Certificate))
+    return Embedded(load("/CRLs", asn1_crl.CertificateList, "tbs_cert_list"),
+                    load("/OCSPs", asn1_ocsp.OCSPResponse, "response_status"),
+                    load("/Certs", asn1_x509.Certificate, "tbs_certificate"))
 
 
 def _own_check(revocation: Revocation, signer: asn1_x509.Certificate, others: list[asn1_x509.Certificate],
@@ -244,12 +248,12 @@ def _context(roots: list[asn1_x509.Certificate], revocation: Revocation | None,
     return ValidationContext(trust_roots=roots, crls=crls, allow_fetching=False, **kwargs)  # type: ignore[arg-type]
 
 
-def _archive_chain(reader: PdfFileReader, roots: list[asn1_x509.Certificate], revocation: Revocation | None,
-                   embedded: Embedded) -> list[tuple[int, dt.datetime]]:
+def _archive_chain(stamps: list[EmbeddedPdfSignature], roots: list[asn1_x509.Certificate],
+                   revocation: Revocation | None, embedded: Embedded) -> list[tuple[int, dt.datetime]]:
     """The trusted tail of the document timestamp chain as (signed revision, time), oldest first: the newest
     judged now, each earlier one at the time of the one after it; the chain stops at the first that is not intact,
     valid and trusted (those before it prove nothing)."""
-    stamps = sorted(reader.embedded_timestamp_signatures, key=lambda e: e.signed_revision)
+    stamps = sorted(stamps, key=lambda e: e.signed_revision)
     proven: list[tuple[int, dt.datetime]] = []
     at: dt.datetime | None = None
     for emb in reversed(stamps):
@@ -270,46 +274,62 @@ def _archive_time(chain: list[tuple[int, dt.datetime]], revision: int) -> dt.dat
     return next((at for rev, at in chain if rev > revision), None)
 
 
-def _trusted_timestamp(emb: EmbeddedPdfSignature, ts_vc: ValidationContext) -> dt.datetime | None:
-    """The time of the signature timestamp when the token is intact, valid and trusted (validated now), else None."""
+def _claimed_timestamp(emb: EmbeddedPdfSignature) -> dt.datetime | None:
+    """The time the signature's first signature timestamp states (not checked here), None without one."""
     try:
-        kwargs = asyncio.run(collect_timing_info(emb.signer_info, ts_vc, raw_digest=emb.compute_digest))
+        for tst in extract_tst_data_iter(emb.signer_info, signed=False):
+            return tst["encap_content_info"]["content"].parsed["gen_time"].native  # type: ignore[no-any-return]
     except Exception:
         return None
-    ts = kwargs.get("timestamp_validity")
+    return None
+
+
+def _trusted_time(ts: TimestampSignatureStatus | None) -> dt.datetime | None:
+    """The time of the signature timestamp when the token is intact, valid and trusted, else None."""
     if isinstance(ts, TimestampSignatureStatus) and ts.intact and ts.valid and ts.trusted:
         return ts.timestamp
     return None
 
 
-def verify_pdf(pdf: bytes, trust_roots: list[x509.Certificate], *, revocation: Revocation | None = None) -> Report:
+def verify_pdf(pdf: bytes, trust_roots: list[x509.Certificate], *, revocation: Revocation | None = None,
+               reader: PdfFileReader | None = None, signatures: list[EmbeddedPdfSignature] | None = None) -> Report:
     """Every signature of the document, judged at its trusted timestamp's time (else now); see the module
-    docstring. InvalidArgument("pdf") for input that is not a readable PDF."""
-    reader = read_pdf(pdf)
+    docstring. ``reader`` and its ``signatures``: what the caller already read of ``pdf`` (read once).
+    InvalidArgument("pdf") for input that is not a readable PDF."""
+    reader = reader or read_pdf(pdf)
     roots = [asn1_certificate(c) for c in trust_roots]
     embedded = _dss(reader)
-    chain = _archive_chain(reader, roots, revocation, embedded) if reader.embedded_timestamp_signatures else []
+    signatures = signatures if signatures is not None else list(reader.embedded_signatures)
+    stamps = [e for e in signatures if e.sig_object_type == "/DocTimeStamp"]
+    chain = _archive_chain(stamps, roots, revocation, embedded) if stamps else []
     out: list[SignatureReport] = []
-    for emb in reader.embedded_regular_signatures:
+    for emb in (e for e in signatures if e.sig_object_type != "/DocTimeStamp"):
         archived_at = _archive_time(chain, emb.signed_revision)
         archive = embedded if archived_at is not None else None
         ts_vc = _context(roots, revocation, archived_at, archive)
-        stamped_at = _trusted_timestamp(emb, ts_vc)
-        at = stamped_at or dt.datetime.now(dt.UTC)
-        basis = AT_TIMESTAMP if stamped_at is not None else AT_CURRENT_TIME
-        vc = _context(roots, revocation, stamped_at, archive)
         problems: list[str] = []
         cert = emb.signer_cert
         ltv = bool(embedded.ocsps) or any(c["tbs_cert_list"]["issuer"] == cert.issuer for c in embedded.crls)
+        stamped_at: dt.datetime | None = None
         try:
-            st = validate_pdf_signature(emb, signer_validation_context=vc, ts_validation_context=ts_vc,
-                                        diff_policy=DIFF_POLICY)
+            # judged at the time its timestamp claims, which is then checked: a timestamp that turns out not to be
+            # trusted (or another one that is) means judging again, at the right time
+            claimed = _claimed_timestamp(emb)
+            st = validate_pdf_signature(emb, signer_validation_context=_context(roots, revocation, claimed, archive),
+                                        ts_validation_context=ts_vc, diff_policy=DIFF_POLICY)
+            stamped_at = _trusted_time(st.timestamp_validity)
+            if stamped_at != claimed:
+                st = validate_pdf_signature(emb, ts_validation_context=ts_vc, diff_policy=DIFF_POLICY,
+                                            signer_validation_context=_context(roots, revocation, stamped_at, archive))
         except Exception as exc:
+            stamped_at = None
             out.append(SignatureReport(emb.field_name, cert.subject.native.get("common_name", "?"), "", "", False,
                                        False, False, None, None, False, "-", "-", False, [f"lỗi kiểm tra: {exc}"],
                                        revocation=NOT_CHECKED if revocation is None else UNKNOWN, ltv=ltv,
-                                       validation_time=at, validation_basis=basis))
+                                       validation_time=dt.datetime.now(dt.UTC), validation_basis=AT_CURRENT_TIME))
             continue
+        at = stamped_at or dt.datetime.now(dt.UTC)
+        basis = AT_TIMESTAMP if stamped_at is not None else AT_CURRENT_TIME
         rev_status, no_revinfo = NOT_CHECKED, False
         if revocation is not None:
             rev_status, crl_status = _revocation_status(st, revocation, cert, list(emb.other_embedded_certs), at)
@@ -353,5 +373,6 @@ def verify_pdf(pdf: bytes, trust_roots: list[x509.Certificate], *, revocation: R
             signing_time=st.signer_reported_dt, timestamp_time=ts.timestamp if ts else None, timestamp_ok=ts_ok,
             coverage=st.coverage.name if st.coverage else "-", modification_level=level, modification_ok=mod_ok,
             problems=problems, revocation=rev_status, ltv=ltv, validation_time=at, validation_basis=basis,
-            archive_time=archived_at if stamped_at is not None else None))
+            archive_time=archived_at if stamped_at is not None else None,
+            paths=[p for p in (st.validation_path, ts.validation_path if ts else None) if p is not None]))
     return Report(out)

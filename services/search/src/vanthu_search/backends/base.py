@@ -22,9 +22,10 @@ class Backend(Protocol):
     def delete(self, agency_code: str, document_id: str) -> None: ...
 
     def search(self, caller: Caller, clauses: Sequence[Clause], filters: Filters, *, sort: str, offset: int,
-               limit: int) -> Result:
+               limit: int, facets: bool = True) -> Result:
         """The documents of ``caller.agency_code`` whose audience holds one of ``caller.principals`` and that match
-        every clause and filter; ``total`` and facets count exactly those."""
+        every clause and filter; ``total`` and facets count exactly those. ``facets=False`` (a cursor's next pages:
+        the first page gave them): no facet is counted, ``Result.facets`` is empty."""
         ...
 
     def get(self, agency_code: str, document_id: str) -> IndexedDocument | None: ...

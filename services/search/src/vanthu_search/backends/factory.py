@@ -12,6 +12,6 @@ def open_backend(settings: SearchSettings) -> Backend:
         if not settings.opensearch_url:
             raise RuntimeError("VANTHU_SEARCH_OPENSEARCH_URL is required with VANTHU_SEARCH_BACKEND=opensearch")
         return OpenSearchBackend.connect(settings.opensearch_url, alias=settings.opensearch_alias)
-    from vanthu_search.backends.tantivy_backend import TantivyBackend
+    from vanthu_search.backends.generations import TantivyGenerations
 
-    return TantivyBackend(settings.index_dir)
+    return TantivyGenerations(settings.index_dir)

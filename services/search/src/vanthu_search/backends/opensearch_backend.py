@@ -2,7 +2,10 @@
 
 The index is reached by an alias (``VANTHU_SEARCH_OPENSEARCH_ALIAS``) over a versioned index
 (``<alias>-v<SCHEMA_VERSION>``), so a rebuilt index replaces the old one by moving the alias (no downtime,
-:meth:`OpenSearchBackend.swap`). The mapping mirrors Tantivy's fields; its analyzers match the shared normaliser:
+:meth:`OpenSearchBackend.swap`). ``vanthu-search reindex`` builds a new index (:meth:`OpenSearchBackend.begin_build`)
+marked by the alias ``<alias>-building`` while the service answers from the old one; meanwhile the service writes
+each change to both, so the new index misses nothing, and :meth:`OpenSearchBackend.publish` moves the alias and
+drops the mark in one request. The mapping mirrors Tantivy's fields; its analyzers match the shared normaliser:
 ICU tokenizer, ICU normaliser (NFC) and lowercase for the exact fields, and for the folded ones ASCII folding that
 keeps the original token besides (the text sent there is already :func:`vanthu_core.text.fold`-ed, which also folds
 đ and its look-alikes, something ASCII folding alone does not do for all of them). Queries are built from the
@@ -80,7 +83,7 @@ def clause_query(clause: Clause) -> dict[str, Any]:
 
 
 def search_body(caller: Caller, clauses: Sequence[Clause], filters: Filters, *, sort: str, offset: int,
-                limit: int) -> dict[str, Any]:
+                limit: int, facets: bool = True) -> dict[str, Any]:
     """The request body of one search: the access filter and the filters as non-scoring filters, each clause a
     ``must``, the facets as terms aggregations over the same query."""
     filter_: list[dict[str, Any]] = [{"term": {"agency": caller.agency_code}},
@@ -94,6 +97,8 @@ def search_body(caller: Caller, clauses: Sequence[Clause], filters: Filters, *, 
         "query": {"bool": {"filter": filter_, "must": [clause_query(c) for c in clauses]}},
         "from": offset, "size": limit, "track_total_hits": True, "_source": ["source"],
         "aggs": {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACETS}}
+    if not facets:
+        del body["aggs"]
     if sort == "date" or not clauses:
         body["sort"] = [{"date": "desc"}, {"id": "asc"}]
     return body
@@ -115,9 +120,49 @@ def result_of(reply: dict[str, Any], clauses: Sequence[Clause]) -> Result:
 class OpenSearchBackend:
     name = "opensearch"
 
-    def __init__(self, client: Any, *, alias: str = "vanthu-documents") -> None:
+    def __init__(self, client: Any, *, alias: str = "vanthu-documents", write_index: str = "") -> None:
         self.client = client
         self.alias = alias
+        #: A reindex's backend writes only the index it builds (:meth:`for_build`); empty: the service's.
+        self.write_index = write_index
+
+    @property
+    def building_alias(self) -> str:
+        """The alias marking the index a reindex is building (at most one)."""
+        return f"{self.alias}-building"
+
+    def begin_build(self, resume: str = "", *, stamp: str) -> str:
+        """The index a reindex fills: ``resume`` (a stopped run's) while it is still marked as building, else a new
+        ``<alias>-v<SCHEMA_VERSION>-<stamp>`` (``stamp``: e.g. ``20261130t1145``, lower case) created with the
+        mapping and the building mark. From then on the service writes every change to it as well."""
+        if resume and self.client.indices.exists_alias(name=self.building_alias, index=resume):
+            return resume
+        name = f"{self.index_name}-{stamp}".lower()
+        self.client.indices.create(index=name, body={"settings": SETTINGS, "mappings": MAPPINGS,
+                                                     "aliases": {self.building_alias: {}}})
+        return name
+
+    def for_build(self, name: str) -> OpenSearchBackend:
+        """This backend writing only the index ``name`` a reindex builds."""
+        return OpenSearchBackend(self.client, alias=self.alias, write_index=name)
+
+    def publish(self, name: str) -> None:
+        """Point the alias at the built index ``name`` and drop the building mark, in one request (searches move
+        from the old index to the new one at once; the old index is kept for the operator to delete)."""
+        current = list(self.client.indices.get_alias(name=self.alias))
+        actions: list[dict[str, Any]] = [{"remove": {"index": old, "alias": self.alias}} for old in current]
+        actions += [{"add": {"index": name, "alias": self.alias}},
+                    {"remove": {"index": name, "alias": self.building_alias}}]
+        self.client.indices.update_aliases(body={"actions": actions})
+
+    def _targets(self) -> list[str]:
+        """Where a change goes: the index a reindex builds (its own backend), else the alias and, while a reindex
+        builds one, that index too (asked at each write, so no change made during the build is missed)."""
+        if self.write_index:
+            return [self.write_index]
+        if self.client.indices.exists_alias(name=self.building_alias):
+            return [self.alias, *sorted(self.client.indices.get_alias(name=self.building_alias))]
+        return [self.alias]
 
     @classmethod
     def connect(cls, url: str, *, alias: str) -> OpenSearchBackend:
@@ -149,23 +194,27 @@ class OpenSearchBackend:
         if not documents:
             return
         lines: list[dict[str, Any]] = []
+        targets = self._targets()
         for doc in documents:
-            lines.append({"index": {"_index": self.alias, "_id": _key(doc.agency_code, doc.id)}})
-            lines.append(body_of(doc))
+            body = body_of(doc)
+            for target in targets:
+                lines.append({"index": {"_index": target, "_id": _key(doc.agency_code, doc.id)}})
+                lines.append(body)
         reply = self.client.bulk(body=lines, refresh="wait_for")
         if reply.get("errors"):
             failed = [item for item in reply["items"] if item.get("index", {}).get("error")]
-            raise RuntimeError(f"OpenSearch refused {len(failed)} of {len(documents)} documents")
+            raise RuntimeError(f"OpenSearch refused {len(failed)} of {len(documents) * len(targets)} writes")
 
     def delete(self, agency_code: str, document_id: str) -> None:
-        self.client.delete(index=self.alias, id=_key(agency_code, document_id), refresh="wait_for",
-                           params={"ignore": 404})
+        for target in self._targets():
+            self.client.delete(index=target, id=_key(agency_code, document_id), refresh="wait_for",
+                               params={"ignore": 404})
 
     def search(self, caller: Caller, clauses: Sequence[Clause], filters: Filters, *, sort: str, offset: int,
-               limit: int) -> Result:
+               limit: int, facets: bool = True) -> Result:
         if not caller.principals:
             return Result([], 0, {})
-        body = search_body(caller, clauses, filters, sort=sort, offset=offset, limit=limit)
+        body = search_body(caller, clauses, filters, sort=sort, offset=offset, limit=limit, facets=facets)
         return result_of(self.client.search(index=self.alias, body=body), clauses)
 
     def get(self, agency_code: str, document_id: str) -> IndexedDocument | None:
