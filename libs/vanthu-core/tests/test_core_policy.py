@@ -57,7 +57,8 @@ def test_whoever_may_call_a_method_may_call_what_it_forwards_their_token_to(meth
     for forwarded in entry.forwards:
         target = policy.access(forwarded)
         assert entry.person_roles <= target.person_roles, f"{forwarded} refuses some callers of {method}"
-        assert target.anyone or entry.clients <= target.clients
+        assert target.anyone or entry.clients - entry.served_onward <= target.clients
+    assert entry.served_onward <= entry.clients
 
 
 def person(*roles: str, agency: str | None = UBND) -> Principal:

@@ -144,6 +144,33 @@ async def test_an_accepted_deposit_is_locked_in_storage_augmented_and_renewed(
         stat = (await storage.Stat(storage_pb2.StatRequest(object_id=chain[-1].object_id),
                                    metadata=bearer_metadata(archivist))).object
         assert stat.retain_until.startswith("2041-06-11")
+
+        # the server's scheduled run does the same with the records service's own token naming the agency: signing
+        # reads and stores for it with its own client, storage locks for it; the result is the agency's object
+        assert await server.renewal.run() == 1
+        file = (await call(api.GetFile, pb.GetFileRequest(file_id=file.id), archivist)).file
+        chain = file.documents[0].files[0].versions
+        assert [v.kind for v in chain] == ["deposited", "augmented", "augmented", "augmented"]
+        stat = (await storage.Stat(storage_pb2.StatRequest(object_id=chain[-1].object_id),
+                                   metadata=bearer_metadata(archivist))).object
+        assert stat.agency_code == UBND and stat.retain_until.startswith("2041-06-11")
+        assert any(r.startswith("signing/") for r in stat.references)  # signing keeps its result
+        renewed_pdf = await platform.real.download(archivist, chain[-1].object_id)
+        assert renewed_pdf.startswith(await platform.real.download(archivist, chain[-2].object_id))
+        # another service's token is refused by signing, and records' own names an agency
+        records_token = bearer_metadata(dev_issuer.service_token("vanthu-records"))
+        for request, token, code in (
+                (signing_pb2.AugmentLtaRequest(object_id=chain[-1].object_id, agency_code=UBND),
+                 bearer_metadata(dev_issuer.service_token("vanthu-registry")), grpc.StatusCode.PERMISSION_DENIED),
+                (signing_pb2.AugmentLtaRequest(object_id=chain[-1].object_id), records_token,
+                 grpc.StatusCode.INVALID_ARGUMENT),
+                (signing_pb2.AugmentLtaRequest(object_id=chain[-1].object_id, agency_code="000.00.41.H61"),
+                 records_token, grpc.StatusCode.NOT_FOUND),
+                (signing_pb2.AugmentLtaRequest(object_id=chain[-1].object_id, agency_code="000.00.41.H61"),
+                 bearer_metadata(archivist), grpc.StatusCode.PERMISSION_DENIED)):
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await signing.AugmentLta(request, metadata=token)
+            assert refused.value.code() == code, refused.value.details()
     finally:
         await channel.close()
         await server.stop()

@@ -112,7 +112,11 @@ async def test_registry_and_signing_record_and_release_only_their_own_references
     released = (await stub.ReleaseReference(storage_pb2.ReleaseReferenceRequest(
         object_id=oid, holder=own, agency_code=H61), metadata=service)).object
     assert not released.referenced
-    await refused(stub.Upload(chunks(PDF, agency_code=H61), metadata=service))
+    if client == SIGNING:  # signing stores the B-LTA augmentation records asks for, for the agency it names
+        made = (await stub.Upload(chunks(PDF + b"% lta\n", agency_code=LONG_CHAU), metadata=service)).object
+        assert made.agency_code == LONG_CHAU
+    else:
+        await refused(stub.Upload(chunks(PDF, agency_code=H61), metadata=service))
     await refused(stub.Delete(storage_pb2.DeleteRequest(object_id=oid), metadata=service))
 
 

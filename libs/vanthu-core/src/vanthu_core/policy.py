@@ -89,6 +89,9 @@ class Access:
     forwards: tuple[str, ...] = ()
     peers: bool = False
     delegable: bool = False
+    #: Service clients among ``clients`` whose token the callee never forwards: it calls on with its own client for
+    #: the agency they name (signing's AugmentLta for the records service), so ``forwards`` concerns people only.
+    served_onward: frozenset[str] = frozenset()
 
     @property
     def person_roles(self) -> frozenset[str]:
@@ -105,12 +108,14 @@ class Access:
 
 
 def people(*roles: Iterable[str] | str, rule: str = "", cases: Mapping[str, Iterable[str]] | None = None,
-           services: Iterable[str] = (), forwards: Iterable[str] = (), delegable: bool = False) -> Access:
+           services: Iterable[str] = (), forwards: Iterable[str] = (), delegable: bool = False,
+           served_onward: Iterable[str] = ()) -> Access:
     """An entry for people holding one of ``roles`` (role names or sets of them); ``delegable``: or acting under a
     delegation from such a person (:class:`Access`)."""
     flat = frozenset(r for group in roles for r in ([group] if isinstance(group, str) else group))
     return Access(roles=flat, rule=rule, cases={k: frozenset(v) for k, v in (cases or {}).items()},
-                  clients=frozenset(services), forwards=tuple(forwards), delegable=delegable)
+                  clients=frozenset(services), forwards=tuple(forwards), delegable=delegable,
+                  served_onward=frozenset(served_onward))
 
 
 #: The access table: every gRPC method of every service, and nothing else (a test holds it to the protos).
@@ -207,11 +212,16 @@ TABLE: dict[str, Access] = {
                                         rule="leaders and heads change their own signature image, admins their "
                                              "agency's seal image"),
     SIGNING + "AugmentLta": people("archivist", "admin", forwards=[STORAGE + "Download", STORAGE + "Upload"],
+                                   services=[clients.RECORDS], served_onward=[clients.RECORDS],
                                    rule="a signed PDF of the caller's own agency whose signatures validate now; the "
-                                        "B-LTA result is a new object of the same agency"),
+                                        "B-LTA result is a new object of the same agency. The records service (its "
+                                        "scheduled re-timestamping) names the agency; signing then reads and stores "
+                                        "with its own client for it"),
     # -- storage ---------------------------------------------------------------------------------------------------
-    STORAGE + "Upload": Access(any_person=True, clients=frozenset({clients.INTERCHANGE}),
-                               rule="for the caller's own agency; a service names the agency that owns the file"),
+    STORAGE + "Upload": Access(any_person=True, clients=frozenset({clients.INTERCHANGE, clients.SIGNING}),
+                               rule="for the caller's own agency; a service names the agency that owns the file "
+                                    "(interchange: received files; signing: the B-LTA augmentation the records "
+                                    "service asks for)"),
     STORAGE + "Download": Access(any_person=True,
                                  clients=frozenset({clients.GATEWAY, clients.SIGNING, clients.INTERCHANGE,
                                                     clients.SEARCH}),

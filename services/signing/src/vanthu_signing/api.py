@@ -22,7 +22,7 @@ from cryptography.x509.oid import NameOID
 from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
 from vanthu_core import policy
 from vanthu_core.auth import Principal
-from vanthu_core.errors import FailedPrecondition, InvalidArgument, PermissionDenied
+from vanthu_core.errors import FailedPrecondition, InvalidArgument, PermissionDenied, Unavailable
 from vanthu_core.ids import new_id
 from vanthu_core.numbers import bounded_int, finite_float
 from vanthu_core.text import clean_text, nfc
@@ -335,16 +335,37 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
     async def AugmentLta(self, request: signing_pb2.AugmentLtaRequest,
                          context: grpc.aio.ServicerContext) -> signing_pb2.AugmentLtaResponse:
         """The stored signed PDF augmented to PAdES B-LTA (or re-timestamped) as a new object of the caller's agency,
-        journalled (kind ``lta``) and published like a signing; see :mod:`vanthu_signing.lta`."""
+        journalled (kind ``lta``) and published like a signing; see :mod:`vanthu_signing.lta`.
+
+        An archivist or admin works within their own agency (naming another is refused). The records service's own
+        client (its scheduled re-timestamping; the access table admits no other service) names the agency it acts
+        for: signing then reads the PDF and stores the result with its own service token for that agency (storage
+        admits signing's client for one object by id, and for an upload naming the agency)."""
         principal = _person()
-        assert principal.agency is not None
+        requested = request.agency_code.strip()
+        if principal.is_service:
+            if not requested or len(requested) > 35:
+                raise InvalidArgument("agency_code", "a service must name the agency it acts for")
+            agency = requested
+        else:
+            assert principal.agency is not None
+            if requested and requested != principal.agency:
+                raise PermissionDenied("a person augments only the files of the agency of their token")
+            agency = principal.agency
         object_id = _text("object_id", request.object_id, 36)
         if not object_id:
             raise InvalidArgument("object_id", "is required: the stored signed PDF to augment")
         if not self.files.enabled:
             raise FailedPrecondition("the storage service is not configured: archival works on stored files only")
         name = _text("file_name", request.file_name, 255)
-        fetched = await self.files.read(object_id, principal.token)  # the caller's agency's only
+        if principal.is_service:
+            if self.files.tokens is None:
+                raise Unavailable("signing has no service credentials to read and store for an agency")
+            token, owner = await self.files.tokens.token(), agency
+            fetched = await self.files.read(object_id, token, for_agency=agency)  # that agency's only
+        else:
+            token, owner = principal.token, ""
+            fetched = await self.files.read(object_id, token)  # the caller's agency's only
         inp = Input(fetched.pdf, hashlib.sha256(fetched.pdf).hexdigest(), fetched.file_name)  # parsed once, below
         stamper = self._archive_stamper
         try:
@@ -357,14 +378,14 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
             # validation data from a fresh dummy token
             self._archive_stamper = self.keys.tsa.timestamper()
         self._archive_tsa = done.tsa_fingerprint
-        stored = await self.files.write(done.pdf, name or _archived_name(inp.file_name), principal.token)
+        stored = await self.files.write(done.pdf, name or _archived_name(inp.file_name), token, owner)
         signing_id = await self.store.record(JournalEntry(
-            agency_code=principal.agency, kind=LTA_KIND, subject=principal.subject, username=principal.username,
+            agency_code=agency, kind=LTA_KIND, subject=principal.subject, username=principal.username,
             certificate_subject=done.tsa_subject[:500], field_name=done.field_name,
             input_sha256=inp.sha256, output_sha256=stored.sha256, object_id=stored.object_id, number_symbol="",
             signed_at=done.timestamp_time))
         self.on_commit()
-        await self.files.keep(stored.object_id, principal.agency, result_holder(signing_id))
+        await self.files.keep(stored.object_id, agency, result_holder(signing_id))
         return signing_pb2.AugmentLtaResponse(
             object_id=stored.object_id, sha256=stored.sha256, size=len(done.pdf),
             timestamp_time=done.timestamp_time.isoformat(), timestamp_expires_at=done.timestamp_expires_at.isoformat(),

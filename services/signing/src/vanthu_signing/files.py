@@ -111,11 +111,13 @@ class PdfFiles:
             raise _translate(exc) from exc
         return Fetched(b"".join(parts), name, owner)
 
-    async def write(self, pdf: bytes, file_name: str, token: str) -> Stored:
+    async def write(self, pdf: bytes, file_name: str, token: str, agency_code: str = "") -> Stored:
+        """Store ``pdf``: with a person's token for their agency; with the service's own token for ``agency_code``
+        (an archival augmentation the records service asked for)."""
         assert self.stub is not None
 
         async def messages() -> AsyncIterator[spb.UploadRequest]:
-            yield spb.UploadRequest(metadata=spb.UploadMetadata(file_name=file_name,
+            yield spb.UploadRequest(metadata=spb.UploadMetadata(file_name=file_name, agency_code=agency_code,
                                                                 declared_content_type="application/pdf",
                                                                 size_hint=len(pdf)))
             for start in range(0, len(pdf), CHUNK):
