@@ -415,3 +415,43 @@ async def test_every_read_storage_announces_of_an_archived_object_is_in_the_acce
     assert downloads == [("download", "vanthu-gateway", doc.document_id),
                          ("download", "chuyenvien.ubnd", doc.document_id)]
     assert next(e.at for e in entries if e.action == "download").startswith("2031-07-01T09:30")
+
+
+def pdf_of_pages(n: int) -> bytes:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument.new()
+    for _ in range(n):
+        document.new_page(595, 842)  # A4 in points
+    out = io.BytesIO()
+    document.save(out)
+    document.close()
+    return out.getvalue()
+
+
+async def test_closing_reads_the_page_counts_the_creator_left_out_from_the_documents_pdfs(harness: Harness) -> None:
+    """Issue 16 item 4 (second round): a document given no page count gets its main PDF's pages (PDFium); the
+    creator's figure wins where given; a PDF that cannot be read still needs one from the creator."""
+    h = harness
+    file = await h.opened()
+    read, given, unreadable = h.platform.add(), h.platform.add(), h.platform.add()
+    for doc, pages in ((read, 3), (given, 5)):
+        object_id = h.platform.documents[doc].files[0].object_id
+        h.platform.objects[object_id] = (UBND, pdf_of_pages(pages))
+    file = (await h.call(h.api.AddDocuments, pb.AddDocumentsRequest(
+        file_id=file.id, version=file.version, document_ids=[read, given, unreadable]), OFFICER)).file
+    missing = await h.refused(h.api.CloseFile, pb.CloseFileRequest(file_id=file.id, version=file.version), OFFICER)
+    assert missing.code() == grpc.StatusCode.INVALID_ARGUMENT and unreadable in (missing.details() or "")
+    assert read not in (missing.details() or "") and given not in (missing.details() or "")
+    file = (await h.call(h.api.CloseFile, pb.CloseFileRequest(
+        file_id=file.id, version=file.version, page_amounts={given: 4, unreadable: 2}), OFFICER)).file
+    assert {d.document_id: d.page_amount for d in file.documents} == {read: 3, given: 4, unreadable: 2}
+    assert file.page_total == 9
+
+
+def test_a_pdf_pdfium_cannot_open_gives_no_page_count() -> None:
+    from vanthu_records.pages import pdf_pages
+
+    assert pdf_pages(pdf_of_pages(2)) == 2
+    assert pdf_pages(b"%PDF-1.7\nkhong phai pdf") is None
+    assert pdf_pages(pdf_of_pages(0)) is None

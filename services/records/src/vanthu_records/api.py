@@ -20,6 +20,7 @@ from vanthu_core.timeutil import Clock, iso_vietnam, utc_now, vietnam_time
 from vanthu_records import deposit, forms
 from vanthu_records.domain import files as rules
 from vanthu_records.domain import plan as plans
+from vanthu_records.pages import read_page_counts
 from vanthu_records.platform import Platform
 from vanthu_records.store import Actor, DocumentMeta, FileView, ObjectVersion, PlanView, RecordedFile, RecordsStore
 
@@ -356,6 +357,8 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
             if not 1 <= amount <= 9999:
                 raise InvalidArgument(f"page_amounts[{document_id[:MAX_ID]}]", "1–9999 pages")
             pages[_id(document_id, "page_amounts")] = amount
+        # the documents without a count get their main PDF's pages (the creator's figure wins where given)
+        pages.update(await read_page_counts(self.platform, caller.principal.token, view.documents, pages))
         view = await self.store.close_file(caller.agency, view.row.id, _version(request.version), changes, pages,
                                            actor_of(caller), check=forms.check_closing)
         return pb.CloseFileResponse(file=file_to_proto(view, self.today()))
