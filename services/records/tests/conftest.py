@@ -186,7 +186,13 @@ class Harness:
         return caught.value
 
     async def approved_plan(self, *, drafter: str = "vanthu.ubnd", leader: str = "lanhdao.ubnd",
-                            year: int = 2031) -> pb.Plan:
+                            year: int = 2031, decision: tuple[str, str] = ("", "")) -> pb.Plan:
+        plan = await self.draft_plan(drafter=drafter, year=year)
+        return (await self.call(self.api.ApprovePlan, pb.ApprovePlanRequest(
+            plan_id=plan.id, version=plan.version, decision_number=decision[0], decision_date=decision[1]),
+            leader)).plan
+
+    async def draft_plan(self, *, drafter: str = "vanthu.ubnd", year: int = 2031) -> pb.Plan:
         plan = (await self.call(self.api.CreatePlan, pb.CreatePlanRequest(
             year=year, title="Danh mục hồ sơ của Ủy ban nhân dân tỉnh"), drafter)).plan
         plan = (await self.call(self.api.UpdatePlan, pb.UpdatePlanRequest(
@@ -198,8 +204,7 @@ class Harness:
                 pb.PlanHeading(title="Văn phòng", abbreviation="VP", subheadings=[
                     pb.PlanSubheading(title="Hành chính", entries=[
                         pb.PlanEntry(title="Tập lưu công văn đi", retention_years=10)])])]), drafter)).plan
-        return (await self.call(self.api.ApprovePlan, pb.ApprovePlanRequest(plan_id=plan.id, version=plan.version),
-                                leader)).plan
+        return plan
 
     async def opened(self, user: str = "chuyenvien.ubnd", *, entry: int = 0) -> pb.RecordFile:
         plan = await self.approved_plan()

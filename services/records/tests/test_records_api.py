@@ -455,3 +455,37 @@ def test_a_pdf_pdfium_cannot_open_gives_no_page_count() -> None:
     assert pdf_pages(pdf_of_pages(2)) == 2
     assert pdf_pages(b"%PDF-1.7\nkhong phai pdf") is None
     assert pdf_pages(pdf_of_pages(0)) is None
+
+
+async def test_the_plan_names_its_issuing_decision_and_its_forms_print_it(harness: Harness) -> None:
+    """Issue 16 (second round): the leader approves the plan with the decision issuing it (số, ngày quyết định ban
+    hành danh mục hồ sơ, Decree 30/2020 Art. 28): both or neither, a decision number's shape, dated in the plan's
+    year or the one before and not after today (the clock: 2031-06-11); both forms print it."""
+    import openpyxl
+    import pypdfium2
+
+    h = harness
+    draft = await h.draft_plan()
+    for number, day, field in (("15/QĐ-UBND", "", "decision_date"), ("", "2031-01-05", "decision_number"),
+                               ("QĐ-UBND", "2031-01-05", "decision_number"), ("15/", "2031-01-05", "decision_number"),
+                               ("15/QĐ-UBND", "2031-06-12", "decision_date"),  # tomorrow
+                               ("15/QĐ-UBND", "2029-12-30", "decision_date"),  # two years before the plan's
+                               ("15/QĐ-UBND", "05/01/2031", "decision_date")):
+        refused = await h.refused(h.api.ApprovePlan, pb.ApprovePlanRequest(
+            plan_id=draft.id, version=draft.version, decision_number=number, decision_date=day), LEADER)
+        assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and field in (refused.details() or ""), number
+    plan = (await h.call(h.api.ApprovePlan, pb.ApprovePlanRequest(
+        plan_id=draft.id, version=draft.version, decision_number="15/QĐ-UBND", decision_date="2030-12-28"),
+        LEADER)).plan
+    assert (plan.state, plan.decision_number, plan.decision_date) == ("approved", "15/QĐ-UBND", "2030-12-28")
+    got = (await h.call(h.api.GetPlan, pb.GetPlanRequest(plan_id=plan.id), OFFICER)).plan
+    assert (got.decision_number, got.decision_date) == ("15/QĐ-UBND", "2030-12-28")
+    line = "15/QĐ-UBND ngày 28 tháng 12 năm 2030 của"
+    xlsx = await h.call(h.api.ExportPlan, pb.ExportPlanRequest(plan_id=plan.id, format="xlsx"), OFFICER)
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert any(line in str(c.value) for row in sheet.iter_rows() for c in row if c.value)
+    pdf = await h.call(h.api.ExportPlan, pb.ExportPlanRequest(plan_id=plan.id, format="pdf"), OFFICER)
+    document = pypdfium2.PdfDocument(pdf.content)
+    text = document[0].get_textpage().get_text_range()
+    document.close()
+    assert line in " ".join(text.split())

@@ -75,7 +75,8 @@ def plan_to_proto(view: PlanView, *, outline: bool = True) -> pb.Plan:
                   state=row.state, title=row.title, numbering=row.numbering, created_by=row.created_by,
                   approved_by=row.approved_by, approved_at=iso_vietnam(row.approved_at) if row.approved_at else "",
                   created_at=iso_vietnam(row.created_at), updated_at=iso_vietnam(row.updated_at),
-                  version=row.version, revises_plan_id=row.revises_plan_id)
+                  version=row.version, revises_plan_id=row.revises_plan_id, decision_number=row.decision_number,
+                  decision_date=row.decision_date.isoformat() if row.decision_date else "")
     if outline:
         for h in view.headings:
             heading = out.headings.add(numeral=h.numeral, title=h.title, abbreviation=h.abbreviation)
@@ -200,8 +201,16 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
 
     async def ApprovePlan(self, request: pb.ApprovePlanRequest, context: Any) -> pb.ApprovePlanResponse:
         caller = policy.require()
+        decision = None
+        if request.decision_number.strip() or request.decision_date.strip():
+            if not (request.decision_number.strip() and request.decision_date.strip()):
+                raise InvalidArgument("decision_number" if not request.decision_number.strip() else "decision_date",
+                                      "the issuing decision's number and date go together")
+            decided = _date(request.decision_date.strip(), "decision_date", required=True)
+            assert decided is not None
+            decision = (plans.check_decision_number(request.decision_number), decided)
         view = await self.store.approve_plan(caller.agency, _id(request.plan_id, "plan_id"),
-                                             _version(request.version), actor_of(caller))
+                                             _version(request.version), actor_of(caller), decision)
         return pb.ApprovePlanResponse(plan=plan_to_proto(view))
 
     async def GetPlan(self, request: pb.GetPlanRequest, context: Any) -> pb.GetPlanResponse:

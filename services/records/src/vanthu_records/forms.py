@@ -123,13 +123,22 @@ def _entry(e: plans.Entry) -> archive_forms.PlanEntry:
                                    creator=e.creator, notes=e.notes)
 
 
+def decision_line(number: str, decided: date | None, agency_name: str) -> str:
+    """What follows "(Kèm theo Quyết định số" on the plan's form: ``15/QĐ-UBND ngày 05 tháng 01 năm 2031 của
+    <agency>``; empty (the form's dotted blanks) when the plan names no decision."""
+    if not number or decided is None:
+        return ""
+    return f"{number} ngày {decided.day:02d} tháng {decided.month:02d} năm {decided.year} của {agency_name}"
+
+
 def plan(view: PlanView, fmt: str, agency: archive_forms.Agency) -> tuple[bytes, str, str]:
     """Danh mục hồ sơ (Appendix V.II) as PDF or XLSX: (content, type, file name)."""
     form = archive_forms.FilePlan(agency=agency, year=view.row.year, headings=tuple(
         archive_forms.PlanHeading(title=h.title, entries=tuple(_entry(e) for e in h.entries),
                                   subheadings=tuple(archive_forms.PlanSubheading(
                                       title=s.title, entries=tuple(_entry(e) for e in s.entries))
-                                      for s in h.subheadings)) for h in view.headings))
+                                      for s in h.subheadings)) for h in view.headings),
+        decision=decision_line(view.row.decision_number, view.row.decision_date, agency.name))
     name = f"danh-muc-ho-so-{view.row.year}-v{view.row.plan_version}"
     if fmt == "pdf":
         return archive_forms.file_plan_pdf(form), PDF_TYPE, name + ".pdf"

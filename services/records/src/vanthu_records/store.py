@@ -71,6 +71,9 @@ class PlanRow(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     approved_by: Mapped[str] = mapped_column(String(100), default="")
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    #: The issuing decision's number and notation and date (quyết định ban hành; migration 0003).
+    decision_number: Mapped[str] = mapped_column(String(50), default="")
+    decision_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -348,13 +351,19 @@ class RecordsStore:
             await self._project_entries(session, row, headings)
         return PlanView(row, headings)
 
-    async def approve_plan(self, agency: str, plan_id: str, version: int, actor: Actor) -> PlanView:
+    async def approve_plan(self, agency: str, plan_id: str, version: int, actor: Actor,
+                           decision: tuple[str, date] | None = None) -> PlanView:
+        """Approve a draft plan (the approved one of its year superseded); ``decision``: the issuing decision's
+        number and date, checked against the plan's year (:func:`plans.check_decision`)."""
         now = self.clock()
         async with self.sessions.begin() as session:
             row = await self._plan(session, agency, plan_id, lock=True)
             _check_version(row, version, "plan")
             outline = _outline(row.outline)
             plans.check_approvable(row.state, outline)
+            if decision is not None:
+                plans.check_decision(decision[1], row.year, vietnam_time(now).date())
+                row.decision_number, row.decision_date = decision
             for older in (await session.execute(select(PlanRow).where(
                     PlanRow.agency_code == agency, PlanRow.year == row.year,
                     PlanRow.state == plans.PlanState.APPROVED))).scalars():

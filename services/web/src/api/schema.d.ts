@@ -454,7 +454,7 @@ export interface paths {
          *     a broken or refused upload stores nothing (the storage call is cancelled and storage drops what it staged).
          *
          *     **Who may call**: any person of the agency, whatever their role.
-         *     - Upload: for the caller's own agency; a service names the agency that owns the file.
+         *     - Upload: for the caller's own agency; a service names the agency that owns the file (interchange: received files; signing: the B-LTA augmentation the records service asks for).
          */
         post: operations["upload_api_v1_files_post"];
         delete?: never;
@@ -2446,6 +2446,26 @@ export interface components {
              */
             version: number;
         };
+        /** ApprovePlanIn */
+        ApprovePlanIn: {
+            /**
+             * Decision Date
+             * @description its date, YYYY-MM-DD (the plan's year or the one before; not after today)
+             * @default
+             */
+            decision_date: string;
+            /**
+             * Decision Number
+             * @description số và ký hiệu of the decision issuing the plan (15/QĐ-UBND); with decision_date, or neither
+             * @default
+             */
+            decision_number: string;
+            /**
+             * Version
+             * @description the version of the plan or file as read
+             */
+            version: number;
+        };
         /** AssignIn */
         AssignIn: {
             /**
@@ -3996,6 +4016,18 @@ export interface components {
             created_at: string;
             /** Created By */
             created_by: string;
+            /**
+             * Decision Date
+             * @description the issuing decision's date (YYYY-MM-DD)
+             * @default
+             */
+            decision_date: string;
+            /**
+             * Decision Number
+             * @description the issuing decision's number and notation (15/QĐ-UBND)
+             * @default
+             */
+            decision_number: string;
             /** Headings */
             headings: components["schemas"]["PlanHeadingOut"][];
             /** Id */
@@ -7528,7 +7560,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RecordVersionIn"];
+                "application/json": components["schemas"]["ApprovePlanIn"];
             };
         };
         responses: {

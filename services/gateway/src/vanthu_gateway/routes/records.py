@@ -97,6 +97,8 @@ class PlanOut(BaseModel):
     updated_at: str
     version: int
     revises_plan_id: str
+    decision_number: str = Field("", description="the issuing decision's number and notation (15/QĐ-UBND)")
+    decision_date: str = Field("", description="the issuing decision's date (YYYY-MM-DD)")
 
 
 class PlansOut(BaseModel):
@@ -118,6 +120,13 @@ class UpdatePlanIn(RequestBody):
 
 class RecordVersionIn(RequestBody):
     version: Version
+
+
+class ApprovePlanIn(RecordVersionIn):
+    decision_number: str = Field("", max_length=50, description="số và ký hiệu of the decision issuing the plan "
+                                                                "(15/QĐ-UBND); with decision_date, or neither")
+    decision_date: str = Field("", max_length=10, description="its date, YYYY-MM-DD (the plan's year or the one "
+                                                              "before; not after today)")
 
 
 class ObjectVersionOut(BaseModel):
@@ -360,9 +369,10 @@ async def update_plan(request: Request, principal: User, plan_id: str, body: Upd
 @router.post("/plans/{plan_id}/approve", response_model=PlanOut,
              summary="Approve (phê duyệt) a draft plan: frozen from then on (leader)")
 @calls(RECORDS + "ApprovePlan")
-async def approve_plan(request: Request, principal: User, plan_id: str, body: RecordVersionIn) -> PlanOut:
-    reply = await _records(request).ApprovePlan(pb.ApprovePlanRequest(plan_id=plan_id, version=body.version),
-                                                metadata=forward(principal))
+async def approve_plan(request: Request, principal: User, plan_id: str, body: ApprovePlanIn) -> PlanOut:
+    reply = await _records(request).ApprovePlan(pb.ApprovePlanRequest(
+        plan_id=plan_id, version=body.version, decision_number=body.decision_number,
+        decision_date=body.decision_date), metadata=forward(principal))
     return _plan(reply.plan)
 
 

@@ -15,7 +15,9 @@ draft; ``leader`` approves (:data:`PLAN_DRAFTERS`, :data:`PLAN_APPROVERS`).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 from vanthu_core.errors import FailedPrecondition, InvalidArgument
@@ -167,6 +169,29 @@ def check_editable(state: str) -> None:
     if state != PlanState.DRAFT:
         raise FailedPrecondition(f"the plan is {state} ({STATE_NAMES.get(PlanState(state), state)}); an approved "
                                  "plan is frozen: create a new version (revise_plan_id) to change it")
+
+
+#: Số và ký hiệu of a decision: its number, a slash, its notation ("15/QĐ-UBND"; Decree 30/2020 Appendix I).
+DECISION_NUMBER = re.compile(r"^\d{1,7}/[^\W_](?:[\w.\-]*[^\W_])?$")
+
+
+def check_decision_number(value: str) -> str:
+    """The issuing decision's number and notation, NFC (``15/QĐ-UBND``); InvalidArgument otherwise."""
+    number = unicodedata.normalize("NFC", value.strip())
+    if len(number) > 50 or not DECISION_NUMBER.match(number):
+        raise InvalidArgument("decision_number", "số và ký hiệu of the decision, e.g. 15/QĐ-UBND (at most 50 "
+                                                 "characters)")
+    return number
+
+
+def check_decision(decided: date, year: int, today: date) -> None:
+    """A plan is issued early in its year (Decree 30/2020 Art. 28: ban hành vào đầu năm) or late the year before;
+    a decision is never dated after today. InvalidArgument(``decision_date``) otherwise."""
+    if decided > today:
+        raise InvalidArgument("decision_date", f"{decided.isoformat()} is after today")
+    if not year - 1 <= decided.year <= year:
+        raise InvalidArgument("decision_date", f"a decision issuing the plan of {year} is dated in {year - 1} or "
+                                               f"{year}")
 
 
 def check_approvable(state: str, headings: list[Heading]) -> None:
