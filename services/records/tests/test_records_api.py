@@ -4,6 +4,7 @@ concurrency, the append-only history, the archive's access log, reminders, expor
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from datetime import date, timedelta
@@ -15,9 +16,13 @@ from sqlalchemy import text
 
 from vanthu.records.v1 import events_pb2 as ev
 from vanthu.records.v1 import records_pb2 as pb
+from vanthu.records.v1 import records_pb2_grpc
+from vanthu_core.grpc_client import bearer_metadata
 from vanthu_records.platform import CaseDocuments
+from vanthu_records.server import RecordsServer
+from vanthu_records.settings import RecordsSettings
 
-from .conftest import SNV, UBND, Harness
+from .conftest import SNV, UBND, FakePlatform, Harness
 
 pytestmark = pytest.mark.integration
 OFFICER, CLERK, LEADER, ARCHIVIST, HEAD = "chuyenvien.ubnd", "vanthu.ubnd", "lanhdao.ubnd", "luutru.ubnd", \
@@ -310,6 +315,44 @@ async def test_an_exported_file_imports_into_another_agency_with_the_same_metada
 
     checked = import_package(package.content)  # the lib validates the XML against its schema and every digest
     assert checked.file.file_code == file.file_code and len(checked.documents) == 2
+
+
+async def test_a_package_recreates_the_file_in_a_second_installation_with_the_same_metadata(
+        harness: Harness, tmp_path: Path) -> None:
+    """Issue 16 item 5: another VanThu installation (its own records service, database and storage: nothing shared
+    with the first but the package's bytes) takes the exported file in with the same metadata, its documents'
+    files stored in its own storage with the digests the package's manifest gives."""
+    h = harness
+    file = await h.closed(signed=False)
+    package = (await h.call(h.api.ExportFile, pb.ExportFileRequest(file_id=file.id), OFFICER)).content
+    first_objects = dict(h.platform.objects)
+    other = FakePlatform()
+    server = RecordsServer(RecordsSettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 'other.db'}"),
+                           h.issuer.service_settings("records"), clock=h.clock, platform=other, sweeping=False)
+    port = await server.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}", options=[("grpc.max_send_message_length", 80 << 20)])
+    try:
+        api = records_pb2_grpc.RecordsServiceStub(channel)
+        archivist = bearer_metadata(h.issuer.token("luutru.ubnd"))
+        imported = (await api.ImportFile(pb.ImportFileRequest(content=package), metadata=archivist)).file
+        again = (await api.GetFile(pb.GetFileRequest(file_id=imported.id), metadata=archivist)).file
+    finally:
+        await channel.close()
+        await server.stop()
+    assert h.platform.objects == first_objects  # the first installation is not touched
+    assert again.file_code == file.file_code == f"{UBND}.2031.01.TCCB"
+    same = ("title", "notation", "year", "retention_years", "start_date", "end_date", "page_total",
+            "document_total", "language", "rights")
+    assert [getattr(again, f) for f in same] == [getattr(file, f) for f in same]
+    fields = ("ordinal", "document_code", "type_name", "code_number", "code_notation", "issued_date", "organ_name",
+              "subject", "page_amount", "confidence_level")
+    assert [[getattr(d, f) for f in fields] for d in again.documents] == \
+        [[getattr(d, f) for f in fields] for d in file.documents]
+    from vanthu_archive.package import import_package
+
+    packaged = {hashlib.sha256(d.content).hexdigest() for d in import_package(package).documents}
+    stored = {hashlib.sha256(data).hexdigest() for _, data in other.objects.values()}
+    assert len(packaged) == 2 and packaged <= stored  # the files are in the second installation's own storage
 
 
 async def test_the_archive_librarys_rules_refuse_a_malformed_file_naming_the_field(harness: Harness) -> None:
