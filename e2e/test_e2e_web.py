@@ -202,8 +202,15 @@ def test_the_clerk_signs_in_sees_the_arrival_registers_it_and_signs_out(
         page.get_by_role("button", name="Lưu văn bản đến").click()
         expect(page).to_have_url(re.compile(r"/van-ban/[0-9a-f-]{36}$"))
         expect(page.get_by_role("heading", level=1)).to_contain_text(paper_abstract)
-        expect(page.get_by_role("button", name="Vào sổ")).to_be_visible()
+        expect(page.get_by_text("Văn bản giấy (bản quét)", exact=True)).to_be_visible()  # a scan: nothing to verify
         screens.check("van-ban-giay")
+        # a scan carries no digital signature: vào sổ asks for no confirmation
+        page.get_by_role("button", name="Vào sổ").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_role("radio").first.check()
+        expect(dialog.get_by_role("checkbox")).to_have_count(0)
+        dialog.get_by_role("button", name="Vào sổ").click()
+        expect(page.get_by_test_id("arrival-number")).to_have_text(re.compile(r"^\d+$"))
 
         # sign-out ends the session: the Vietnamese signed-out page, and the app asks to sign in again
         page.get_by_role("button", name="Đăng xuất").click()

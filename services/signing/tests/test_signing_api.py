@@ -354,6 +354,9 @@ async def test_arrivals_are_verified_and_failures_flagged(platform, token_for, d
     await checker(arrival(signed.object_id, snv_file))  # another agency's file named in an arrival
     await checker(arrival_event("outgoing", signed.object_id, direction="outgoing"))
     await checker(arrival_event("from-snv", signed.object_id, agency="000.00.02.H61"))  # another agency's arrival
+    scanned = arrival_event("paper", unsigned_id)
+    scanned.paper = True  # a scan of a paper original entered by hand: nothing to verify, no verdict
+    await checker(scanned)
     await channel.close()
     verdicts = [v for v in await outbox_events(p.server.store.sessions, outbox, SIGNING_DOCUMENT_VERIFIED)
                 if isinstance(v, signing_events.DocumentVerified)]

@@ -91,7 +91,7 @@ def draft_from_proto(d: documents_pb2.DocumentInput) -> Draft:
         answers_document_id=d.answers_document_id.strip(), due_date=parse_date("due_date", d.due_date),
         sender=SenderInfo(d.sender.agency_code.strip(), d.sender.agency_name, d.sender.number_symbol,
                           parse_date("sender.document_date", d.sender.document_date)),
-        legal_normative=d.legal_normative, exchange_form=d.exchange_form))
+        legal_normative=d.legal_normative, exchange_form=d.exchange_form, paper=d.paper))
 
 
 def _document_direction(value: str) -> Direction:

@@ -2494,6 +2494,12 @@ export interface components {
              */
             legal_normative: boolean;
             /**
+             * Paper
+             * @description incoming only: entered from a paper original, its files scans (no digital signature to verify: signature_check unsigned)
+             * @default false
+             */
+            paper: boolean;
+            /**
              * Place
              * @default
              */
@@ -2687,7 +2693,7 @@ export interface components {
             seal_error: string;
             /**
              * Signature Check
-             * @description incoming: pending, valid, or invalid (flagged on arrival)
+             * @description incoming: pending, valid, or invalid (flagged on arrival); unsigned: a paper arrival entered by hand (scans: nothing to verify)
              * @default
              */
             signature_check: string;
@@ -2817,6 +2823,12 @@ export interface components {
              * @default false
              */
             legal_normative: boolean;
+            /**
+             * Paper
+             * @description incoming only: entered from a paper original, its files scans (no digital signature to verify: signature_check unsigned)
+             * @default false
+             */
+            paper: boolean;
             /**
              * Place
              * @default
