@@ -151,6 +151,13 @@ def test_the_clerk_signs_in_sees_the_arrival_registers_it_and_signs_out(
         expect(page.get_by_role("heading", name="Tệp đính kèm")).to_be_visible()
         expect(page.get_by_role("button", name=re.compile("^Tải về"))).to_have_count(len(arrival["files"]))
         expect(page.get_by_role("heading", name="Lịch sử xử lý (luân chuyển)")).to_be_visible()
+        # the main file in the page (pdf.js, its worker from our own assets: the CSP check below sees any other)
+        main_file = next(f["file_name"] for f in arrival["files"] if f["role"] == "main")
+        expect(page.get_by_test_id("pdf-page")).to_have_attribute(
+            "aria-label", re.compile("^Trang 1/\\d+ của tệp " + main_file.replace(".", "\\.") + "$"))
+        zoom = page.get_by_test_id("pdf-zoom").inner_text()
+        page.get_by_role("button", name="Phóng to").click()
+        expect(page.get_by_test_id("pdf-zoom")).not_to_have_text(zoom)
         screens.check("van-ban")
 
         # vào sổ: choose the register (and confirm a signature problem with a reason, if there is one)
@@ -258,8 +265,15 @@ def test_the_clerk_works_from_a_390_by_844_phone(platform: Stack, browser: Brows
         screens.sign_in(platform.gateway_url, "vanthu.snv", then=f"/van-ban/{arrival['id']}")
         expect(page).to_have_url(re.compile(f"/van-ban/{arrival['id']}$"))  # back where the sign-in began
         expect(page.get_by_role("heading", level=1)).to_contain_text(arrival["abstract"])
+        expect(page.get_by_test_id("pdf-page")).to_be_visible()  # the PDF fits the phone's width
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390  # no sideways scrolling
         screens.check("van-ban")
+        page.set_viewport_size({"width": 360, "height": 740})  # the narrowest phone the layout serves
+        expect(page.get_by_test_id("pdf-page")).to_be_visible()
+        fits(page, 360)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 360  # the header too
+        assert (page.get_by_test_id("pdf-page").bounding_box() or {"width": 999})["width"] <= 360
+        page.set_viewport_size({"width": 390, "height": 844})
         page.get_by_role("button", name="Mở danh mục").click()
         page.get_by_role("dialog").get_by_role("link", name="Văn bản đến", exact=True).click()
         expect(page).to_have_url(re.compile(r"/van-ban-den$"))
