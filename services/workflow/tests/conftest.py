@@ -56,6 +56,8 @@ class FakeDirectory:
     refuse_sign: bool = False
     #: What each signing said of a delegation: (competence, on behalf of).
     competences: list[tuple[str, str]] = field(default_factory=list)
+    #: The (handle, signature value) of each signing: empty for a key the signing service holds.
+    two_step: list[tuple[str, bytes]] = field(default_factory=list)
 
     @staticmethod
     def agency(token: str) -> str:
@@ -85,8 +87,10 @@ class FakeDirectory:
     async def submit(self, token: str, document_id: str) -> None:
         self._act(token, document_id, "draft", "submitted")
 
-    async def sign(self, token: str, document_id: str, *, competence: str = "", on_behalf_of: str = "") -> None:
+    async def sign(self, token: str, document_id: str, *, competence: str = "", on_behalf_of: str = "",
+                   handle: str = "", signature_value: bytes = b"") -> None:
         self.competences.append((competence, on_behalf_of))
+        self.two_step.append((handle, signature_value))
         if self.refuse_sign:
             raise FailedPrecondition("registry: signing: no signing profile for this person")
         self._act(token, document_id, "submitted", "signed")
