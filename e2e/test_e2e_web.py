@@ -377,8 +377,7 @@ def test_an_arrival_is_registered_submitted_assigned_delegated_and_completed_thr
             expect(dialog.get_by_role("radio", name="Sổ văn bản đến")).to_be_visible()
             settle(page)
             dialog.get_by_role("radio", name="Sổ văn bản đến").check()
-            dialog.get_by_role("checkbox").check()  # a paper arrival: no digital signature to check
-            dialog.get_by_label("Lý do vẫn vào sổ").fill("Văn bản giấy, đã đối chiếu dấu và chữ ký")
+            expect(dialog.get_by_role("checkbox")).to_have_count(0)  # no file: no signature check to confirm
             dialog.get_by_role("button", name="Vào sổ").click()
             expect(page.get_by_test_id("arrival-number")).to_have_text(re.compile(r"^\d+$"))
             expect(page.get_by_text("Chưa trình lãnh đạo.")).to_be_visible()
