@@ -865,6 +865,156 @@ def operations(platform: Stack) -> dict[str, dict[str, Any]]:
             for verb, op in item.items()}
 
 
+
+# -- records (hồ sơ, lưu trữ cơ quan): issue 16 ---------------------------------------------------------------------
+RECORDS = "/api/v1/records"
+#: Who sees every file of the agency besides its creator (vanthu_core.policy.RECORD_READERS).
+NOT_THE_CREATOR = {"truongphong.ubnd": (404, "not the file's creator, nor one who sees every file")}
+#: The other keepers of the agency see the file but only its creator changes it.
+ONLY_THE_CREATOR = {**NOT_THE_CREATOR, "vanthu.ubnd": (403, "only the file's creator changes it"),
+                    "lanhdao.ubnd": (403, "only the file's creator changes it")}
+
+
+def plan_year(w: World) -> int:
+    """A year no other plan of the matrix has (one plan per agency and year)."""
+    years = w.cache.setdefault("plan_years", itertools.count(1901))
+    return int(next(years))
+
+
+def a_plan(w: World, approved: bool = False) -> Target:
+    """A draft (or approved) plan of UBND for a year no other plan of the matrix has, with one entry."""
+    plan = w.ok("vanthu.ubnd", "POST", f"{RECORDS}/plans", json={"year": plan_year(w),
+                                                                 "title": f"Danh mục {w.marker()}"})
+    plan = w.ok("vanthu.ubnd", "PUT", f"{RECORDS}/plans/{plan['id']}", json={
+        "version": plan["version"], "title": plan["title"], "headings": [
+            {"title": "Tổ chức, cán bộ", "abbreviation": "TCCB",
+             "entries": [{"title": "Hồ sơ tuyển dụng", "retention_years": 20}]}]})
+    if approved:
+        plan = w.ok("lanhdao.ubnd", "POST", f"{RECORDS}/plans/{plan['id']}/approve", json={"version": plan["version"]})
+    return {"plan_id": plan["id"], "version": plan["version"]}
+
+
+def plan_view(w: World, t: Target) -> Any:
+    return w.ok("vanthu.ubnd", "GET", f"{RECORDS}/plans/{t['plan_id']}")
+
+
+def visible_document(w: World, username: str) -> str:
+    """An incoming document of UBND that ``username`` may open (its audience): registered by the clerk, submitted to
+    the leaders, or assigned to Phòng Tổng hợp (its head) or to the officer."""
+    if username.startswith("vanthu."):
+        document_id = str(w.registered_arrival()["id"])
+    elif username.startswith("lanhdao."):
+        document_id = str(w.case()["document_id"])
+    elif username.startswith("truongphong."):
+        document_id = str(w.case("assigned")["document_id"])
+    else:
+        document_id = str(w.case("assigned", username)["document_id"])
+    # the registry widens the audience when the workflow's step event reaches it
+    wait_for(lambda: w.call(username, "GET", f"/api/v1/documents/{document_id}").status_code == 200,
+            f"{username} may open {document_id}")
+    return document_id
+
+
+def a_record(w: World, state: str = "open", creator: str = "chuyenvien.ubnd", document_id: str = "") -> Target:
+    """A file of UBND opened outside the plan by ``creator``, taken to ``state`` (open, collecting, closed,
+    submitted, deposited), with ``document_id`` (default: an arrival entered from paper the creator may open)."""
+    made = w.ok(creator, "POST", f"{RECORDS}/files", json={
+        "title": f"Hồ sơ thử quyền {w.marker()}", "notation": f"{next(w.counter):02d}.MT", "retention_years": 10})
+    path = f"{RECORDS}/files/{made['id']}"
+    if state != "open":
+        document_id = document_id or visible_document(w, creator)
+        made = w.ok(creator, "POST", f"{path}/documents", json={"version": made["version"],
+                                                                 "document_ids": [document_id]})["file"]
+    if state in ("closed", "submitted", "deposited"):
+        made = w.ok(creator, "POST", f"{path}/close", json={"version": made["version"],
+                                                             "page_amounts": {document_id: 1}})
+    if state in ("submitted", "deposited"):
+        made = w.ok(creator, "POST", f"{path}/submit", json={"version": made["version"]})
+    if state == "deposited":
+        made = w.ok("luutru.ubnd", "POST", f"{path}/accept", json={"version": made["version"]}, timeout=120)
+    assert made["state"] == state, made
+    return {"file_id": made["id"], "version": made["version"], "document_id": document_id}
+
+
+def record_view(w: World, t: Target) -> Any:
+    return w.ok("luutru.ubnd", "GET", f"{RECORDS}/files/{t['file_id']}")
+
+
+def version_body(w: World, u: str, t: Target) -> dict[str, Any]:
+    return {"json": {"version": t["version"]}}
+
+
+def with_file(w: World) -> Target:
+    """A closed file of chuyenvien.ubnd holding their issued letter (a document with its signed PDF: a package
+    carries each document's computer file)."""
+    return a_record(w, "closed", document_id=w.issued_to(MINISTRY)["id"])
+
+
+def exported(w: World) -> bytes:
+    t = with_file(w)
+    reply = w.call("chuyenvien.ubnd", "GET", f"{RECORDS}/files/{t['file_id']}/export")
+    assert reply.status_code == 200, reply.text
+    return reply.content
+
+
+ROWS.update({
+    f"GET {RECORDS}/plans": Row("own", 200),
+    f"POST {RECORDS}/plans": Row("own", 201, body=lambda w, u, t: {"json": {
+        "year": plan_year(w), "title": "Danh mục hồ sơ thử quyền"}}),
+    f"GET {RECORDS}/plans/{{plan_id}}": Row("resource", 200, target=a_plan),
+    f"GET {RECORDS}/plans/{{plan_id}}/export": Row("resource", 200, target=a_plan),
+    f"PUT {RECORDS}/plans/{{plan_id}}": Row(
+        "resource", 200, target=a_plan, fresh=lambda w, u: a_plan(w), snapshot=plan_view,
+        body=lambda w, u, t: {"json": {"version": t["version"], "title": "Danh mục (đã sửa)", "headings": []}}),
+    f"POST {RECORDS}/plans/{{plan_id}}/approve": Row(
+        "resource", 200, target=a_plan, fresh=lambda w, u: a_plan(w), snapshot=plan_view, body=version_body),
+    f"GET {RECORDS}/files": Row("own", 200),
+    f"POST {RECORDS}/files": Row("own", 201, body=lambda w, u, t: {"json": {
+        "title": "Hồ sơ thử quyền", "notation": f"{next(w.counter):02d}.MT", "retention_years": 5}}),
+    f"GET {RECORDS}/files/{{file_id}}": Row("resource", 200, target=a_record, expect=NOT_THE_CREATOR),
+    f"GET {RECORDS}/files/{{file_id}}/history": Row("resource", 200, target=a_record, expect=NOT_THE_CREATOR),
+    f"GET {RECORDS}/files/{{file_id}}/contents": Row("resource", 200, target=lambda w: a_record(w, "closed"),
+                                                     expect=NOT_THE_CREATOR),
+    f"GET {RECORDS}/files/{{file_id}}/export": Row("resource", 200, target=with_file, expect=NOT_THE_CREATOR),
+    f"GET {RECORDS}/files/{{file_id}}/access-log": Row("resource", 200, target=lambda w: a_record(w, "deposited")),
+    f"POST {RECORDS}/files/{{file_id}}/documents": Row(
+        "resource", 200, target=lambda w: {**a_record(w), "document_id": w.registered_arrival()["id"]},
+        snapshot=record_view, fresh=lambda w, u: {**a_record(w, creator=u), "document_id": visible_document(w, u)},
+        body=lambda w, u, t: {"json": {"version": t["version"], "document_ids": [t["document_id"]]}},
+        expect=ONLY_THE_CREATOR),
+    f"DELETE {RECORDS}/files/{{file_id}}/documents/{{document_id}}": Row(
+        "resource", 200, target=lambda w: a_record(w, "collecting"), snapshot=record_view,
+        fresh=lambda w, u: a_record(w, "collecting", creator=u),
+        body=lambda w, u, t: {"params": {"version": t["version"]}}, expect=ONLY_THE_CREATOR),
+    f"POST {RECORDS}/files/{{file_id}}/close": Row(
+        "resource", 200, target=lambda w: a_record(w, "collecting"), snapshot=record_view,
+        fresh=lambda w, u: a_record(w, "collecting", creator=u),
+        body=lambda w, u, t: {"json": {"version": t["version"], "page_amounts": {t["document_id"]: 2}}},
+        expect=ONLY_THE_CREATOR),
+    f"POST {RECORDS}/files/{{file_id}}/submit": Row(
+        "resource", 200, target=lambda w: a_record(w, "closed"), snapshot=record_view,
+        fresh=lambda w, u: a_record(w, "closed", creator=u), body=version_body, expect=ONLY_THE_CREATOR),
+    f"POST {RECORDS}/files/{{file_id}}/accept": Row(
+        "resource", 200, target=lambda w: a_record(w, "submitted"), snapshot=record_view,
+        fresh=lambda w, u: a_record(w, "submitted"), body=lambda w, u, t: {**version_body(w, u, t), "timeout": 120}),
+    f"POST {RECORDS}/files/{{file_id}}/return": Row(
+        "resource", 200, target=lambda w: a_record(w, "submitted"), snapshot=record_view,
+        fresh=lambda w, u: a_record(w, "submitted"),
+        body=lambda w, u, t: {"json": {"version": t["version"], **REASON}}),
+    f"POST {RECORDS}/files/{{file_id}}/retain": Row(
+        "resource", 200, target=lambda w: a_record(w, "closed"), snapshot=record_view,
+        fresh=lambda w, u: a_record(w, "closed"),
+        body=lambda w, u, t: {"json": {"version": t["version"], "approval": "Công văn 01/UBND-VP", "years": 1}}),
+    f"GET {RECORDS}/deposit-forms": Row(
+        "resource", 200, target=lambda w: a_record(w, "deposited"),
+        body=lambda w, u, t: {"params": {"form": "handover", "file_id": t["file_id"]}}),
+    f"POST {RECORDS}/renew-timestamps": Row("own", 200, body=lambda w, u, t: {"json": {"within_days": 30}}),
+    f"POST {RECORDS}/import": Row(
+        "own", 201, target=lambda w: {"package": exported(w)}, fresh=lambda w, u: {"package": exported(w)},
+        body=lambda w, u, t: {"content": t["package"], "headers": {"Content-Type": "application/zip"}},
+        expect={"luutru.ubnd": (409, "the package's file (its notation and year) is UBND's own already")}),
+})
+
 @pytest.fixture(scope="module")
 def world(platform: Stack, login: Callable[[str], str],
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:

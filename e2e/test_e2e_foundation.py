@@ -188,7 +188,8 @@ def test_make_devs_nats_refuses_strangers_and_gives_each_service_only_its_own_us
     assert any("permissions violation for publish" in e for e in asyncio.run(probe()))
     from vanthu_core.subjects import SERVICES
 
-    assert set(SERVICES) == {"registry", "signing", "storage", "interchange", "workflow", "search"}
+    assert set(SERVICES) == {"registry", "signing", "storage", "interchange", "workflow", "search",
+                             "records"}
     passwords = {user: platform.nats_password(user) for user in ("admin", *SERVICES)}
     for process in platform.processes:
         raw = Path(f"/proc/{process.popen.pid}/environ").read_text(errors="replace")

@@ -130,7 +130,7 @@ def test_a_typo_in_a_known_key_fails_the_schema(typo: dict[str, Any]) -> None:
 @pytest.mark.parametrize("bad", [
     {"common": {"logLevel": "LOUD"}},
     {"services": {"registry": {"port": 70000}}},
-    {"services": {"records": {"enabled": True}}},                                     # a service needs a port
+    {"services": {"archive": {"enabled": True}}},                                     # a service needs a port
     {"services": {"gateway": {"env": {"VANTHU_GATEWAY_DOWNLOAD_LINK_SECRET": "x"}}}},  # a secret in values
     {"services": {"storage": {"env": {"PATH": "/bin"}}}},                               # only VANTHU_/OTEL_
 ], ids=["level", "port", "no-port", "secret-in-values", "foreign-env"])

@@ -23,13 +23,13 @@ H61 = "000.00.00.H61"
 def test_every_event_message_names_one_subject_of_its_own_service() -> None:
     # vanthu.registry.unit.changed, the nine vanthu.workflow.* (issue 13; job.assigned and job.completed: item 3;
     # task.reminder: item 6)
-    assert len(subjects.EVENT_TYPES) == 38
+    assert len(subjects.EVENT_TYPES) == 40
     for subject, message_type in subjects.EVENT_TYPES.items():
         service = message_type.DESCRIPTOR.file.package.split(".")[1]
         assert re.fullmatch(rf"vanthu\.{service}\.[a-z_]+\.[a-z_]+", subject), subject
         assert message_type.DESCRIPTOR.fields_by_name["meta"].number == 1
         assert message_type.DESCRIPTOR.fields_by_name["meta"].message_type.full_name == "vanthu.common.v1.EventMeta"
-    assert set(subjects.SERVICES) == {"registry", "signing", "storage", "interchange", "workflow", "search"}
+    assert set(subjects.SERVICES) == {"registry", "signing", "storage", "interchange", "workflow", "search", "records"}
     assert subjects.published_by("signing") == ["vanthu.signing.document.signed", "vanthu.signing.document.verified",
                                                 "vanthu.signing.profile.updated"]
 

@@ -223,3 +223,20 @@ async def test_the_people_directory_lists_the_agencys_people_from_the_users_file
     assert roles["lanhdao.ubnd"] == ("leader",) and roles["vanthu.ubnd"] == ("clerk",), "the roles the file grants"
     snv = await registry.call("ListPeople", pb.ListPeopleRequest(), "lanhdao.snv")
     assert all(p.username.endswith(".snv") for p in snv.people) and len(snv.people) == 6
+
+
+async def test_the_workflow_lists_the_people_of_the_agency_it_names_and_no_other_service_may(
+        registry: Registry) -> None:
+    """Deposit reminders reach an agency's archivists (issue 16): the workflow's service token names the agency."""
+    workflow = bearer_metadata(registry.issuer.service_token("vanthu-workflow"))
+    reply = await registry.stub.ListPeople(pb.ListPeopleRequest(agency_code="000.00.02.H61"), metadata=workflow)
+    assert {p.username for p in reply.people if "archivist" in p.roles} == {"luutru.snv"}
+    with pytest.raises(grpc.aio.AioRpcError) as unnamed:
+        await registry.stub.ListPeople(pb.ListPeopleRequest(), metadata=workflow)
+    assert fields(unnamed.value) == ["agency_code"]
+    with pytest.raises(grpc.aio.AioRpcError) as signing:
+        await registry.stub.ListPeople(pb.ListPeopleRequest(agency_code="000.00.02.H61"),
+                                       metadata=bearer_metadata(registry.issuer.service_token("vanthu-signing")))
+    assert signing.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    other = await registry.refused("ListPeople", pb.ListPeopleRequest(agency_code="000.00.02.H61"), "quantri.ubnd")
+    assert other.code() == grpc.StatusCode.PERMISSION_DENIED

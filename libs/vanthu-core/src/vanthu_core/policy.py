@@ -47,6 +47,13 @@ INTERCHANGE = "vanthu.interchange.v1.InterchangeService/"
 FEDERATION = "vanthu.interchange.v1.FederationService/"
 WORKFLOW = "vanthu.workflow.v1.WorkflowService/"
 SEARCH = "vanthu.search.v1.SearchService/"
+RECORDS = "vanthu.records.v1.RecordsService/"
+#: Who drafts the file plan (danh mục hồ sơ): the clerk and archive staff (Decree 30/2020 Art. 28; the leader approves).
+PLAN_DRAFTERS = frozenset({"clerk", "archivist"})
+#: Who opens, fills, closes and submits files: the person handling the work (Decree 30/2020 Art. 29).
+RECORD_KEEPERS = frozenset({"officer", "head", "clerk", "leader"})
+#: Who sees every file of the agency (others: the files they created).
+RECORD_READERS = "the files they created; archivists, leaders, clerks and admins every file of their agency"
 #: What the workflow reads from the registry with the caller's own token (units, their heads and members).
 _DIRECTORY_READS = (REGISTRY + "ListUnits", REGISTRY + "ListUnitMembers")
 #: What a step that notifies reads: the units' heads (who a unit's task reaches) and the people's e-mail addresses.
@@ -117,8 +124,10 @@ TABLE: dict[str, Access] = {
                                                      "provider knows them, in a unit of that agency; one head per "
                                                      "unit"),
     REGISTRY + "RemoveUnitMember": people("admin", rule="a unit of the administrator's own agency"),
-    REGISTRY + "ListPeople": people(EVERYONE, rule="the people of their own agency, as the identity provider knows "
-                                                   "them (read only: no component changes accounts)"),
+    REGISTRY + "ListPeople": people(EVERYONE, services=[clients.WORKFLOW],
+                                    rule="the people of their own agency, as the identity provider knows them (read "
+                                         "only: no component changes accounts); the workflow those of the agency a "
+                                         "deposit reminder names"),
     # -- types and registers ---------------------------------------------------------------------------------------
     DOCUMENTS + "ListDocumentTypes": people(EVERYONE),
     DOCUMENTS + "CreateDocumentType": people("admin"),
@@ -194,6 +203,9 @@ TABLE: dict[str, Access] = {
     SIGNING + "SetProfileImage": people(SIGNERS, "admin",
                                         rule="leaders and heads change their own signature image, admins their "
                                              "agency's seal image"),
+    SIGNING + "AugmentLta": people("archivist", "admin", forwards=[STORAGE + "Download", STORAGE + "Upload"],
+                                   rule="a signed PDF of the caller's own agency whose signatures validate now; the "
+                                        "B-LTA result is a new object of the same agency"),
     # -- storage ---------------------------------------------------------------------------------------------------
     STORAGE + "Upload": Access(any_person=True, clients=frozenset({clients.INTERCHANGE}),
                                rule="for the caller's own agency; a service names the agency that owns the file"),
@@ -311,6 +323,41 @@ TABLE: dict[str, Access] = {
                                    "caller's principals (*, their roles, their units, themselves); counts and facets "
                                    "too"),
     SEARCH + "GetIndexStatus": people("admin", rule="how the index stands (no document is shown)"),
+    # -- records (hồ sơ, lưu trữ cơ quan): issue 16 -----------------------------------------------------------------
+    RECORDS + "CreatePlan": people(PLAN_DRAFTERS, rule="a plan of their own agency for a year: a first draft, or a "
+                                                       "new version of the approved one"),
+    RECORDS + "UpdatePlan": people(PLAN_DRAFTERS, rule="a draft plan of their own agency (an approved one is frozen)"),
+    RECORDS + "ApprovePlan": people("leader", rule="a draft plan of their own agency (Decree 30/2020 Art. 28)"),
+    RECORDS + "GetPlan": people(EVERYONE, rule="a plan of their own agency"),
+    RECORDS + "ListPlans": people(EVERYONE, rule="the plans of their own agency"),
+    RECORDS + "ExportPlan": people(EVERYONE, forwards=[REGISTRY + "GetAgency"], rule="a plan of their own agency"),
+    RECORDS + "OpenFile": people(RECORD_KEEPERS, rule="in their own agency, from an entry of its approved plan or "
+                                                      "outside it; the caller is the file's creator"),
+    RECORDS + "GetFile": people(EVERYONE, rule=RECORD_READERS + "; reading an archived file is logged"),
+    RECORDS + "ListFiles": people(EVERYONE, rule=RECORD_READERS),
+    RECORDS + "AddDocuments": people(RECORD_KEEPERS, forwards=[DOCUMENTS + "GetDocument", WORKFLOW + "GetCase"],
+                                     rule="the file's creator; documents the registry lets them open (issued "
+                                          "outgoing, registered incoming), a completed case of their agency"),
+    RECORDS + "RemoveDocument": people(RECORD_KEEPERS, rule="the file's creator, while the file is open"),
+    RECORDS + "CloseFile": people(RECORD_KEEPERS, rule="the file's creator"),
+    RECORDS + "ExportFileForm": people(EVERYONE, forwards=[REGISTRY + "GetAgency"], rule=RECORD_READERS),
+    RECORDS + "GetFileHistory": people(EVERYONE, rule=RECORD_READERS),
+    RECORDS + "SubmitDeposit": people(RECORD_KEEPERS, rule="the file's creator, a closed (returned, retained) file"),
+    RECORDS + "AcceptDeposit": people("archivist", forwards=[STORAGE + "Lock", SIGNING + "AugmentLta"],
+                                      rule="a submitted file of their agency; its objects locked for the retention "
+                                           "period, signed PDFs augmented to PAdES B-LTA"),
+    RECORDS + "ReturnDeposit": people("archivist", rule="a submitted file of their agency, with reasons"),
+    RECORDS + "RetainFile": people("leader", rule="a closed file of their agency, 1 or 2 more years, with the "
+                                                  "approval named (Decree 30/2020 Art. 30)"),
+    RECORDS + "ExportDepositForm": people("archivist", "leader", forwards=[REGISTRY + "GetAgency"],
+                                          rule="deposited files of their agency"),
+    RECORDS + "ListArchiveAccess": people("archivist", "leader", "admin", rule="a file of their agency"),
+    RECORDS + "RenewTimestamps": people("archivist", forwards=[STORAGE + "Lock", SIGNING + "AugmentLta"],
+                                        rule="archived files of their agency"),
+    RECORDS + "ExportFile": people(EVERYONE, forwards=[STORAGE + "Download"],
+                                   rule=RECORD_READERS + "; closed or deposited files; logged for archived ones"),
+    RECORDS + "ImportFile": people("archivist", forwards=[STORAGE + "Upload"],
+                                   rule="into their own agency, a package whose digests match its manifest"),
     # -- federation: other VanThu installations (mutual TLS on the federation port; the peers table decides) --------
     FEDERATION + "SubmitPackage": Access(
         peers=True, rule="a configured peer (its client certificate) submits packages whose sender agency matches "

@@ -17,6 +17,7 @@ from google.protobuf.message import Message
 
 from vanthu.common.v1 import events_pb2 as common_events
 from vanthu.interchange.v1 import events_pb2 as interchange_events
+from vanthu.records.v1 import events_pb2 as records_events
 from vanthu.registry.v1 import events_pb2 as registry_events
 from vanthu.signing.v1 import events_pb2 as signing_events
 from vanthu.storage.v1 import events_pb2 as storage_events
@@ -30,7 +31,7 @@ DEAD_LETTER_PREFIX: Final = "vanthu_dlq"
 #: Each service's ``events.proto`` module, by the service that publishes its events.
 EVENT_MODULES: Final[dict[str, ModuleType]] = {
     "registry": registry_events, "storage": storage_events, "signing": signing_events,
-    "interchange": interchange_events, "workflow": workflow_events}
+    "interchange": interchange_events, "workflow": workflow_events, "records": records_events}
 
 
 def subject_of(message_type: type[Message] | Message) -> str:
@@ -88,6 +89,9 @@ WORKFLOW_OUTGOING_RETURNED: Final = subject_of(workflow_events.OutgoingReturned)
 WORKFLOW_JOB_ASSIGNED: Final = subject_of(workflow_events.JobAssigned)
 WORKFLOW_JOB_COMPLETED: Final = subject_of(workflow_events.JobCompleted)
 WORKFLOW_TASK_REMINDER: Final = subject_of(workflow_events.TaskReminder)
+# -- records -----------------------------------------------------------------------------------------------------
+RECORDS_FILE_DEPOSIT_DUE: Final = subject_of(records_events.FileDepositDue)
+RECORDS_FILE_DEPOSIT_OVERDUE: Final = subject_of(records_events.FileDepositOverdue)
 
 
 def _event_types() -> dict[str, type[Message]]:
@@ -142,11 +146,13 @@ REGISTRY_WORKFLOW_STEPS: Final = Consumer("registry-workflow-steps", WORKFLOW_ST
 WORKFLOW_REVOCATIONS: Final = Consumer("workflow-revocations", REGISTRY_DOCUMENT_REVOCATION_ACCEPTED, "workflow")
 #: Search indexes every document the registry tells of (metadata, audience and its files' text), as it is now.
 SEARCH_DOCUMENTS: Final = Consumer("search-documents", "vanthu.registry.document.*", "search")
+#: Files due for deposit and overdue ones reach their creator's and the agency archivists' notifications.
+WORKFLOW_DEPOSIT_REMINDERS: Final = Consumer("workflow-deposit-reminders", "vanthu.records.file.*", "workflow")
 CONSUMERS: Final = (SIGNING_ARRIVALS, REGISTRY_SIGNATURE_CHECKS, REGISTRY_WORKFLOW_STEPS, INTERCHANGE_ISSUED,
                     INTERCHANGE_DISPATCHED, INTERCHANGE_REGISTERED, INTERCHANGE_REJECTED,
                     INTERCHANGE_REVOCATION_ACCEPTED, INTERCHANGE_REVOCATION_REFUSED, INTERCHANGE_WORKFLOW_ASSIGNED,
                     INTERCHANGE_WORKFLOW_IN_PROGRESS, INTERCHANGE_WORKFLOW_COMPLETED, WORKFLOW_REVOCATIONS,
-                    SEARCH_DOCUMENTS)
+                    SEARCH_DOCUMENTS, WORKFLOW_DEPOSIT_REMINDERS)
 #: The services with a NATS user of their own (they publish or consume events).
 SERVICES: Final = tuple(sorted({publisher_of(s) for s in EVENT_TYPES} | {c.service for c in CONSUMERS}))
 

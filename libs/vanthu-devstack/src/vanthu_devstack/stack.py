@@ -44,9 +44,11 @@ from vanthu_core.subjects import SERVICES as NATS_SERVICES
 
 #: gRPC services in start order: (name, python module). A service whose module is not installed is skipped.
 GRPC_SERVICES = [("registry", "vanthu_registry"), ("storage", "vanthu_storage"), ("signing", "vanthu_signing"),
-                 ("interchange", "vanthu_interchange"), ("workflow", "vanthu_workflow"), ("search", "vanthu_search")]
+                 ("interchange", "vanthu_interchange"), ("workflow", "vanthu_workflow"), ("search", "vanthu_search"),
+                 ("records", "vanthu_records")]
 DEFAULT_PORTS = {"nats": 4222, "identity": 8180, "registry": 50051, "storage": 50052, "signing": 50053,
-                 "interchange": 50054, "workflow": 50057, "search": 50058, "gateway": 8080}
+                 "interchange": 50054, "workflow": 50057, "search": 50058, "records": 50059,
+                 "gateway": 8080}
 #: The web application's build (``make dev`` runs ``npm ci`` and ``vite build`` in services/web first).
 WEB_DIST = Path(__file__).resolve().parents[4] / "services" / "web" / "dist"
 #: Where `npm run dev` serves the web app while developing it (a development issuer only; never in the realm file).
@@ -230,6 +232,9 @@ class Stack:
         env["VANTHU_SEARCH_INDEX_DIR"] = str(self.var / "search" / "index")
         env["VANTHU_SEARCH_OCR_DIR"] = str(self.var / "search" / "ocr")
         env["VANTHU_SEARCH_REINDEX_STATE_FILE"] = str(self.var / "search" / "reindex.json")
+        # records reads documents, cases, locks objects and augments signatures with the caller's token
+        for callee in ("registry", "workflow", "storage", "signing"):
+            env[f"VANTHU_RECORDS_{callee.upper()}_TARGET"] = self.grpc_target(callee)
         users = dev_users_file()
         if users is not None:  # the demo users' subjects: dev profiles and `vanthu-signing profile set --user`
             env["VANTHU_IDENTITY_USERS_FILE"] = env["VANTHU_SIGNING_USERS_FILE"] = str(users)

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vanthu.interchange.v1 import interchange_pb2, interchange_pb2_grpc
+from vanthu.records.v1 import records_pb2, records_pb2_grpc
 from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2, registry_pb2_grpc
 from vanthu.search.v1 import search_pb2, search_pb2_grpc
 from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
@@ -44,6 +45,7 @@ from vanthu_gateway.routes import (
     documents,
     files,
     notifications,
+    records,
     registers,
     search,
     signing,
@@ -67,6 +69,7 @@ class Clients:
     interchange: Any = None
     workflow: Any = None
     search: Any = None
+    records: Any = None
 
     async def close(self) -> None:
         for channel in self.channels.values():
@@ -87,12 +90,15 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
                    "signing": (settings.signing_target, [signing_pb2]),
                    "interchange": (settings.interchange_target, [interchange_pb2]),
                    "workflow": (settings.workflow_target, [workflow_pb2]),
-                   "search": (settings.search_target, [search_pb2])}
+                   "search": (settings.search_target, [search_pb2]),
+                   "records": (settings.records_target, [records_pb2])}
         for name, (target, modules) in targets.items():
             if target:
                 clients.channels[name] = create_channel(
                     target, services=[s for m in modules for s in m.DESCRIPTOR.services_by_name.values()],
-                    deadline_s=settings.call_deadline_s, max_message_bytes=16 * 1024 * 1024)
+                    deadline_s=settings.call_deadline_s,
+                    # records' packages and forms travel whole (export and import, at most 64 MiB)
+                    max_message_bytes=(80 if name == "records" else 16) * 1024 * 1024)
         clients.registry = registry_pb2_grpc.RegistryServiceStub(clients.channels["registry"])
         clients.documents = documents_pb2_grpc.DocumentServiceStub(clients.channels["registry"])
         if "storage" in clients.channels:
@@ -105,6 +111,8 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
             clients.workflow = workflow_pb2_grpc.WorkflowServiceStub(clients.channels["workflow"])
         if "search" in clients.channels:
             clients.search = search_pb2_grpc.SearchServiceStub(clients.channels["search"])
+        if "records" in clients.channels:
+            clients.records = records_pb2_grpc.RecordsServiceStub(clients.channels["records"])
         app.state.settings = settings
         app.state.link_secret = settings.download_link_secret.get_secret_value().encode() or secrets.token_bytes(32)
         app.state.service_tokens = ServiceTokens.of(common, "gateway")
@@ -119,7 +127,8 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
                               "`Authorization: Bearer <token>` from the identity issuer (Keycloak in production). "
                               "Errors are application/problem+json (RFC 9457) naming the field at fault.")
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
-                       large_max_bytes=settings.max_upload_bytes, large_paths=("/api/v1/files",))
+                       large_max_bytes=settings.max_upload_bytes,
+                       large_paths=("/api/v1/files", "/api/v1/records/import"))
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
@@ -206,7 +215,7 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
     # who may call each route, from the access table (the operation's description and x-roles)
     document_routes(app.routes)
     for router in (agencies.router, units.router, documents.router, registers.router, files.router, signing.router,
-                   deliveries.router, workflow.router, notifications.router, search.router):
+                   deliveries.router, workflow.router, notifications.router, search.router, records.router):
         document_routes(router.routes)
         app.include_router(router)
     instrument_fastapi(app)

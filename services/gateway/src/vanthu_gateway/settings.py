@@ -22,6 +22,7 @@ class GatewaySettings(ServiceSettings):
     interchange_target: str = ""
     workflow_target: str = ""
     search_target: str = ""
+    records_target: str = ""
     #: Largest request body accepted on JSON routes (uploads have their own limit).
     max_body_bytes: int = 1_048_576
     max_upload_bytes: int = 200 * 1024 * 1024

@@ -9,8 +9,8 @@ import grpc
 from vanthu.common.v1 import common_pb2
 from vanthu.registry.v1 import registry_pb2, registry_pb2_grpc
 from vanthu_core import policy
-from vanthu_core.errors import InvalidArgument
-from vanthu_registry.domain.agencies import Agency, check_agency, parse_date
+from vanthu_core.errors import InvalidArgument, PermissionDenied
+from vanthu_registry.domain.agencies import Agency, check_agency, check_code, parse_date
 from vanthu_registry.domain.units import Member, Unit, check_position, check_subject, check_unit, check_unit_code
 from vanthu_registry.people import NoDirectory, PeopleDirectory, Person, find_person, matching
 from vanthu_registry.store import AgencyFilter, AgencyStore
@@ -145,7 +145,13 @@ class RegistryApi(registry_pb2_grpc.RegistryServiceServicer):
 
     async def ListPeople(self, request: registry_pb2.ListPeopleRequest,
                          context: grpc.aio.ServicerContext) -> registry_pb2.ListPeopleResponse:
-        _, own = policy.require()
+        principal, own = policy.require()
+        if principal.is_service:  # the workflow, reaching an agency's archivists with a deposit reminder
+            if not request.agency_code.strip():
+                raise InvalidArgument("agency_code", "a service must say which agency it acts for")
+            own = check_code(request.agency_code.strip(), "agency_code")[0]
+        elif request.agency_code.strip() and request.agency_code.strip() != own:
+            raise PermissionDenied("a person lists only the people of the agency of their token")
         people = await self.people.people(own)
         if request.text:
             people = matching(people, request.text)

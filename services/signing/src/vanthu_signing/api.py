@@ -26,7 +26,7 @@ from vanthu_core.errors import FailedPrecondition, InvalidArgument, PermissionDe
 from vanthu_core.ids import new_id
 from vanthu_core.numbers import bounded_int, finite_float
 from vanthu_core.text import clean_text, nfc
-from vanthu_signing import pdfdoc, placeholders, two_step
+from vanthu_signing import lta, pdfdoc, placeholders, two_step
 from vanthu_signing import signer as sg
 from vanthu_signing.documents import RegistryDocuments
 from vanthu_signing.domain import appearance as ap
@@ -127,6 +127,17 @@ def _require_issue_placeholders(pdf: bytes, signature_placeholder: str) -> None:
         raise FailedPrecondition(f"the document's PDF has no {' and no '.join(missing)}: return the draft to its "
                                  "drafter (POST /api/v1/documents/{id}/return) to add them; the number, the place "
                                  "and the date are stamped there when the document is issued")
+
+
+#: The journal's kind of an augmentation to PAdES B-LTA (and of each re-timestamping).
+LTA_KIND = "lta"
+
+
+def _archived_name(name: str) -> str:
+    """``<stem>.lta.pdf`` (a re-timestamped ``x.lta.pdf`` keeps its name)."""
+    stem = name[:-4] if name.lower().endswith(".pdf") else name
+    stem = stem[:-4] if stem.lower().endswith(".lta") else stem
+    return f"{nfc(stem)[:240] or 'van-ban'}.lta.pdf"
 
 
 def _signed_name(name: str) -> str:
@@ -334,6 +345,35 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
             box=box_to_proto(placed.page, placed.box), rotate=placed.rotate, pages=placed.pages,
             page_area=signing_pb2.SignatureBox(page=placed.page, x1=area.x1, y1=area.y1, x2=area.x2, y2=area.y2),
             image=profile.image or b"", custody="remote" if profile.remote else "server")
+
+    # ------------------------------------------------------------ long-term archival
+    async def AugmentLta(self, request: signing_pb2.AugmentLtaRequest,
+                         context: grpc.aio.ServicerContext) -> signing_pb2.AugmentLtaResponse:
+        """The stored signed PDF augmented to PAdES B-LTA (or re-timestamped) as a new object of the caller's agency,
+        journalled (kind ``lta``) and published like a signing; see :mod:`vanthu_signing.lta`."""
+        principal = _person()
+        assert principal.agency is not None
+        object_id = _text("object_id", request.object_id, 36)
+        if not object_id:
+            raise InvalidArgument("object_id", "is required: the stored signed PDF to augment")
+        if not self.files.enabled:
+            raise FailedPrecondition("the storage service is not configured: archival works on stored files only")
+        name = _text("file_name", request.file_name, 255)
+        inp = await self._input(signing_pb2.PdfSource(object_id=object_id), principal, to_sign=False)
+        done = await asyncio.to_thread(lta.augment_lta, inp.pdf, self.keys.roots, self.keys.tsa,
+                                       self.keys.revocation())
+        stored = await self.files.write(done.pdf, name or _archived_name(inp.file_name), principal.token)
+        signing_id = await self.store.record(JournalEntry(
+            agency_code=principal.agency, kind=LTA_KIND, subject=principal.subject, username=principal.username,
+            certificate_subject=done.tsa_subject[:500], field_name=done.field_name,
+            input_sha256=inp.sha256, output_sha256=stored.sha256, object_id=stored.object_id, number_symbol="",
+            signed_at=done.timestamp_time))
+        self.on_commit()
+        await self.files.keep(stored.object_id, principal.agency, result_holder(signing_id))
+        return signing_pb2.AugmentLtaResponse(
+            object_id=stored.object_id, sha256=stored.sha256, size=len(done.pdf),
+            timestamp_time=done.timestamp_time.isoformat(), timestamp_expires_at=done.timestamp_expires_at.isoformat(),
+            signatures=done.signatures)
 
     # ------------------------------------------------------------ verification and profiles
     async def Verify(self, request: signing_pb2.VerifyRequest,

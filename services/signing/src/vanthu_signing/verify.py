@@ -12,6 +12,15 @@ checked for revocation, strictly (no CRL of the issuer: not accepted). The CRLs 
 issue date (a CRL issued after the timestamp still tells whether the revocation came before it). Only the CRLs
 given are used, not those embedded in the document (which only set :attr:`SignatureReport.ltv`).
 
+**Archived documents** (PAdES B-LTA, ETSI EN 319 102-1 §5.6.2.4): document timestamps (``/DocTimeStamp``) prove
+that everything before them existed at their time. They are judged newest first: the newest at the current time,
+each earlier one at the time of the one after it, with the validation data embedded in the document's ``/DSS``
+(CRLs, OCSP responses, certificates) besides the CRLs given, offline. A signature followed by such a trusted chain
+has its own timestamp judged at the time of the earliest document timestamp after it, not now: the signature stays
+valid after its signer's and its timestamp authority's certificates have expired, as long as the chain was renewed
+(:mod:`vanthu_signing.lta`) before each TSA certificate expired. :attr:`SignatureReport.archive_time` says which
+document timestamp was used.
+
 **What later changes** a signature tolerates: form filling and new signatures (pyHanko's difference analysis,
 level FORM_FILLING), within the DocMDP permission of a certification signature. As in Acrobat and ISO 32000-1
 (DocMDP P=2 permits "filling in forms ... and signing"), a new *visible* signature field after a certification
@@ -23,8 +32,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from pyhanko.pdf_utils.generic import DictionaryObject
@@ -39,7 +50,7 @@ from pyhanko.sign.diff_analysis import (
     StandardDiffPolicy,
     SuspiciousModification,
 )
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.generic_cms import collect_timing_info
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, TimestampSignatureStatus
@@ -93,6 +104,9 @@ class SignatureReport:
     validation_time: dt.datetime | None = None
     #: "timestamp" (past validation at the trusted signature timestamp) or "current_time"
     validation_basis: str = AT_CURRENT_TIME
+    #: the time of the trusted document timestamp (PAdES B-LTA) at which the signature's own timestamp was judged;
+    #: None when none follows the signature (its timestamp was judged at the current time)
+    archive_time: dt.datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -127,6 +141,8 @@ class Report:
                 f" ({_BASIS_VN.get(s.validation_basis, s.validation_basis)})",
                 f"Tình trạng thu hồi chứng thư: {_REVOCATION_VN.get(s.revocation, s.revocation)}",
                 f"Dữ liệu kiểm tra dài hạn (LTV, PAdES B-LT): {yes[s.ltv]}",
+                f"Dấu thời gian lưu trữ (PAdES B-LTA): "
+                f"{iso_vn(s.archive_time) if s.archive_time else 'không có'}",
                 f"Phạm vi ký: {s.coverage}",
                 f"Mức thay đổi sau khi ký: {s.modification_level}"
                 f" ({'chấp nhận' if s.modification_ok else 'không chấp nhận'})",
@@ -142,19 +158,35 @@ def _attr(name: asn1_x509.Name, key: str) -> str:
     return value if isinstance(value, str) else ", ".join(value)
 
 
-def _dss_revinfo(reader: PdfFileReader) -> tuple[list[asn1_crl.CertificateList], bool]:
-    """The CRLs in the document's /DSS, and whether it holds OCSP responses."""
+@dataclass(frozen=True)
+class Embedded:
+    """The validation data in a document's /DSS (malformed entries left out)."""
+
+    crls: list[asn1_crl.CertificateList]
+    ocsps: list[asn1_ocsp.OCSPResponse]
+    certs: list[asn1_x509.Certificate]
+
+
+def _dss(reader: PdfFileReader) -> Embedded:
+    """The CRLs, OCSP responses and certificates in the document's /DSS."""
     dss = reader.root.get("/DSS")
     dss = dss.get_object() if dss is not None else None
     if not isinstance(dss, DictionaryObject):
-        return [], False
-    crls = []
-    for ref in dss.get("/CRLs", []):
-        try:
-            crls.append(asn1_crl.CertificateList.load(ref.get_object().data))
-        except Exception:  # noqa: S112 - a malformed entry is simply not counted
-            continue
-    return crls, bool(dss.get("/OCSPs"))
+        return Embedded([], [], [])
+
+    def load(key: str, kind: Any) -> list[Any]:
+        out = []
+        for ref in dss.get(key, []):
+            try:
+                item = kind.load(ref.get_object().data)
+                item.native  # noqa: B018 - parse now, so that a malformed entry is left out here
+                out.append(item)
+            except Exception:  # noqa: S112 - a malformed entry is simply not counted
+                continue
+        return out
+
+    return Embedded(load("/CRLs", asn1_crl.CertificateList), load("/OCSPs", asn1_ocsp.OCSPResponse),
+                    load("/Certs", asn1_x509.Certificate))
 
 
 def _own_check(revocation: Revocation, signer: asn1_x509.Certificate, others: list[asn1_x509.Certificate],
@@ -196,16 +228,46 @@ def _revocation_status(st: PdfSignatureStatus, revocation: Revocation, signer: a
 
 
 def _context(roots: list[asn1_x509.Certificate], revocation: Revocation | None,
-             at: dt.datetime | None = None) -> ValidationContext:
+             at: dt.datetime | None = None, embedded: Embedded | None = None) -> ValidationContext:
     """Offline validation context at ``at`` (default now); with CRLs strict ("require") and, for a past moment,
-    accepting CRLs issued after it (they still date each revocation)."""
-    kwargs: dict[str, object] = {}
+    accepting CRLs issued after it (they still date each revocation). ``embedded``: the document's /DSS data, used
+    besides the CRLs given (archived documents)."""
+    kwargs: dict[str, Any] = {}
     if at is not None:
         kwargs = {"moment": at, "best_signature_time": at, "retroactive_revinfo": True}
-    if revocation is None:
-        return ValidationContext(trust_roots=roots, allow_fetching=False, **kwargs)  # type: ignore[arg-type]
-    return ValidationContext(trust_roots=roots, crls=revocation.asn1_crls(), allow_fetching=False,
-                             revocation_mode="require", **kwargs)  # type: ignore[arg-type]
+    if revocation is not None:
+        kwargs["revocation_mode"] = "require"
+    crls = revocation.asn1_crls() if revocation is not None else []
+    if embedded is not None:
+        kwargs |= {"ocsps": embedded.ocsps, "other_certs": embedded.certs}
+        crls = crls + embedded.crls
+    return ValidationContext(trust_roots=roots, crls=crls, allow_fetching=False, **kwargs)  # type: ignore[arg-type]
+
+
+def _archive_chain(reader: PdfFileReader, roots: list[asn1_x509.Certificate], revocation: Revocation | None,
+                   embedded: Embedded) -> list[tuple[int, dt.datetime]]:
+    """The trusted tail of the document timestamp chain as (signed revision, time), oldest first: the newest
+    judged now, each earlier one at the time of the one after it; the chain stops at the first that is not intact,
+    valid and trusted (those before it prove nothing)."""
+    stamps = sorted(reader.embedded_timestamp_signatures, key=lambda e: e.signed_revision)
+    proven: list[tuple[int, dt.datetime]] = []
+    at: dt.datetime | None = None
+    for emb in reversed(stamps):
+        try:
+            st = validate_pdf_timestamp(emb, validation_context=_context(roots, revocation, at, embedded),
+                                        diff_policy=DIFF_POLICY)
+        except Exception:
+            break
+        if not (st.intact and st.valid and st.trusted):
+            break
+        at = st.timestamp
+        proven.append((emb.signed_revision, at))
+    return proven[::-1]
+
+
+def _archive_time(chain: list[tuple[int, dt.datetime]], revision: int) -> dt.datetime | None:
+    """The time of the earliest trusted document timestamp after the signature of ``revision``."""
+    return next((at for rev, at in chain if rev > revision), None)
 
 
 def _trusted_timestamp(emb: EmbeddedPdfSignature, ts_vc: ValidationContext) -> dt.datetime | None:
@@ -225,17 +287,20 @@ def verify_pdf(pdf: bytes, trust_roots: list[x509.Certificate], *, revocation: R
     docstring. InvalidArgument("pdf") for input that is not a readable PDF."""
     reader = read_pdf(pdf)
     roots = [asn1_certificate(c) for c in trust_roots]
-    dss_crls, dss_ocsps = _dss_revinfo(reader)
+    embedded = _dss(reader)
+    chain = _archive_chain(reader, roots, revocation, embedded) if reader.embedded_timestamp_signatures else []
     out: list[SignatureReport] = []
     for emb in reader.embedded_regular_signatures:
-        ts_vc = _context(roots, revocation)
+        archived_at = _archive_time(chain, emb.signed_revision)
+        archive = embedded if archived_at is not None else None
+        ts_vc = _context(roots, revocation, archived_at, archive)
         stamped_at = _trusted_timestamp(emb, ts_vc)
         at = stamped_at or dt.datetime.now(dt.UTC)
         basis = AT_TIMESTAMP if stamped_at is not None else AT_CURRENT_TIME
-        vc = _context(roots, revocation, stamped_at)
+        vc = _context(roots, revocation, stamped_at, archive)
         problems: list[str] = []
         cert = emb.signer_cert
-        ltv = dss_ocsps or any(c["tbs_cert_list"]["issuer"] == cert.issuer for c in dss_crls)
+        ltv = bool(embedded.ocsps) or any(c["tbs_cert_list"]["issuer"] == cert.issuer for c in embedded.crls)
         try:
             st = validate_pdf_signature(emb, signer_validation_context=vc, ts_validation_context=ts_vc,
                                         diff_policy=DIFF_POLICY)
@@ -287,5 +352,6 @@ def verify_pdf(pdf: bytes, trust_roots: list[x509.Certificate], *, revocation: R
             title=_attr(subj, "title"), intact=st.intact, valid=st.valid, trusted=st.trusted,
             signing_time=st.signer_reported_dt, timestamp_time=ts.timestamp if ts else None, timestamp_ok=ts_ok,
             coverage=st.coverage.name if st.coverage else "-", modification_level=level, modification_ok=mod_ok,
-            problems=problems, revocation=rev_status, ltv=ltv, validation_time=at, validation_basis=basis))
+            problems=problems, revocation=rev_status, ltv=ltv, validation_time=at, validation_basis=basis,
+            archive_time=archived_at if stamped_at is not None else None))
     return Report(out)

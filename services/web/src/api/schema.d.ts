@@ -722,11 +722,446 @@ export interface paths {
         /**
          * The people of the caller's agency, as the identity provider knows them (read only)
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
-         *     - ListPeople: the people of their own agency, as the identity provider knows them (read only: no component changes accounts).
+         *     - ListPeople: the people of their own agency, as the identity provider knows them (read only: no component changes accounts); the workflow those of the agency a deposit reminder names.
          */
         get: operations["list_people_api_v1_people_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/deposit-forms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The handover record or the list of deposited files (Appendix V), PDF (archivist, leader)
+         * @description **Who may call**: leader (lãnh đạo), archivist (lưu trữ).
+         *     - ExportDepositForm: deposited files of their agency.
+         */
+        get: operations["deposit_form_api_v1_records_deposit_forms_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Files of the caller's agency: their own, or every one for archivists, leaders and clerks
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - ListFiles: the files they created; archivists, leaders, clerks and admins every file of their agency.
+         */
+        get: operations["list_files_api_v1_records_files_get"];
+        put?: never;
+        /**
+         * Open a file (mở hồ sơ) from a plan entry, or outside the plan with its title, notation and retention (officer, head, clerk, leader)
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên).
+         *     - OpenFile: in their own agency, from an entry of its approved plan or outside it; the caller is the file's creator.
+         */
+        post: operations["open_file_api_v1_records_files_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/files/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A file with its documents and their metadata
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - GetFile: the files they created; archivists, leaders, clerks and admins every file of their agency; reading an archived file is logged.
+         */
+        get: operations["get_file_api_v1_records_files__file_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/files/{file_id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a deposit: objects locked for the retention period, signatures augmented to PAdES B-LTA (archivist)
+         * @description **Who may call**: archivist (lưu trữ).
+         *     - AcceptDeposit: a submitted file of their agency; its objects locked for the retention period, signed PDFs augmented to PAdES B-LTA.
+         */
+        post: operations["accept_deposit_api_v1_records_files__file_id__accept_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/files/{file_id}/access-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who read an archived file and when (archivist, leader, admin)
+         * @description **Who may call**: leader (lãnh đạo), archivist (lưu trữ), admin (quản trị).
+         *     - ListArchiveAccess: a file of their agency.
+         */
+        get: operations["access_log_api_v1_records_files__file_id__access_log_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/files/{file_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close the file (kết thúc hồ sơ): missing metadata filled, retention re-checked
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên).
+         *     - CloseFile: the file's creator.
+         */
+        post: operations["close_file_api_v1_records_files__file_id__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/files/{file_id}/contents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The internal table of contents of a closed file (PDF)
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - ExportFileForm: the files they created; archivists, leaders, clerks and admins every file of their agency.
+         */
+        get: operations["file_contents_api_v1_records_files__file_id__contents_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/files/{file_id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add documents the caller may open (issued outgoing, registered incoming), or a completed case's, to their own file
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên).
+         *     - AddDocuments: the file's creator; documents the registry lets them open (issued outgoing, registered incoming), a completed case of their agency.
+         */
+        post: operations["add_documents_api_v1_records_files__file_id__documents_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/files/{file_id}/documents/{document_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Take a document out of an open file (the later ordinals move up)
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên).
+         *     - RemoveDocument: the file's creator, while the file is open.
+         */
+        delete: operations["remove_document_api_v1_records_files__file_id__documents__document_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/files/{file_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A closed or deposited file as one package (ZIP)
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - ExportFile: the files they created; archivists, leaders, clerks and admins every file of their agency; closed or deposited files; logged for archived ones.
+         */
+        get: operations["export_file_api_v1_records_files__file_id__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/files/{file_id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every step of the file, who and when
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - GetFileHistory: the files they created; archivists, leaders, clerks and admins every file of their agency.
+         */
+        get: operations["file_history_api_v1_records_files__file_id__history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/files/{file_id}/retain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Let the unit keep a closed file 1 or 2 more years, naming the approval (leader)
+         * @description **Who may call**: leader (lãnh đạo).
+         *     - RetainFile: a closed file of their agency, 1 or 2 more years, with the approval named (Decree 30/2020 Art. 30).
+         */
+        post: operations["retain_file_api_v1_records_files__file_id__retain_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/files/{file_id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return a deposit to its creator with reasons (archivist)
+         * @description **Who may call**: archivist (lưu trữ).
+         *     - ReturnDeposit: a submitted file of their agency, with reasons.
+         */
+        post: operations["return_deposit_api_v1_records_files__file_id__return_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/files/{file_id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deposit (nộp lưu) a closed file into the agency archive (the file's creator)
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên).
+         *     - SubmitDeposit: the file's creator, a closed (returned, retained) file.
+         */
+        post: operations["submit_deposit_api_v1_records_files__file_id__submit_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Recreate a file from an exported package: the request body is the ZIP (archivist)
+         * @description **Who may call**: archivist (lưu trữ).
+         *     - ImportFile: into their own agency, a package whose digests match its manifest.
+         */
+        post: operations["import_file_api_v1_records_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The file plans of the caller's agency (danh mục hồ sơ)
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - ListPlans: the plans of their own agency.
+         */
+        get: operations["list_plans_api_v1_records_plans_get"];
+        put?: never;
+        /**
+         * Draft the file plan of a year, or a new version of the approved one (clerk, archivist)
+         * @description **Who may call**: clerk (văn thư), archivist (lưu trữ).
+         *     - CreatePlan: a plan of their own agency for a year: a first draft, or a new version of the approved one.
+         */
+        post: operations["create_plan_api_v1_records_plans_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/plans/{plan_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A file plan with its headings and entries
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - GetPlan: a plan of their own agency.
+         */
+        get: operations["get_plan_api_v1_records_plans__plan_id__get"];
+        /**
+         * Replace a draft plan's outline: headings (I, II…), sub-headings (1, 2…), entries; numbers and notations are computed (clerk, archivist)
+         * @description **Who may call**: clerk (văn thư), archivist (lưu trữ).
+         *     - UpdatePlan: a draft plan of their own agency (an approved one is frozen).
+         */
+        put: operations["update_plan_api_v1_records_plans__plan_id__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/plans/{plan_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve (phê duyệt) a draft plan: frozen from then on (leader)
+         * @description **Who may call**: leader (lãnh đạo).
+         *     - ApprovePlan: a draft plan of their own agency (Decree 30/2020 Art. 28).
+         */
+        post: operations["approve_plan_api_v1_records_plans__plan_id__approve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/plans/{plan_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The file plan printed (Decree 30, Appendix V): PDF or XLSX
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - ExportPlan: a plan of their own agency.
+         */
+        get: operations["export_plan_api_v1_records_plans__plan_id__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/renew-timestamps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-timestamp archived documents whose last timestamp expires within N days (archivist)
+         * @description **Who may call**: archivist (lưu trữ).
+         *     - RenewTimestamps: archived files of their agency.
+         */
+        post: operations["renew_timestamps_api_v1_records_renew_timestamps_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1822,12 +2257,52 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** AccessLogOut */
+        AccessLogOut: {
+            /** Entries */
+            entries: components["schemas"]["AccessOut"][];
+        };
         /** AccessLogPage */
         AccessLogPage: {
             /** Items */
             items: components["schemas"]["AccessLogEntryOut"][];
             /** Next Page Token */
             next_page_token: string | null;
+        };
+        /** AccessOut */
+        AccessOut: {
+            /** Action */
+            action: string;
+            /** Actor */
+            actor: string;
+            /** At */
+            at: string;
+            /** Document Id */
+            document_id: string;
+            /** File Id */
+            file_id: string;
+        };
+        /** AddDocumentsIn */
+        AddDocumentsIn: {
+            /**
+             * Case Id
+             * @description a completed processing case: its documents
+             * @default
+             */
+            case_id: string;
+            /** Document Ids */
+            document_ids?: string[];
+            /**
+             * Version
+             * @description the version of the plan or file as read
+             */
+            version: number;
+        };
+        /** AddedOut */
+        AddedOut: {
+            /** Already Present */
+            already_present: string[];
+            file: components["schemas"]["FileOut"];
         };
         /**
          * AgencyIn
@@ -2151,6 +2626,40 @@ export interface components {
              */
             step: string;
         };
+        /** CloseFileIn */
+        CloseFileIn: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** End Date */
+            end_date?: string | null;
+            /**
+             * Keywords
+             * @default
+             */
+            keywords: string;
+            /**
+             * Page Amounts
+             * @description document id → pages, for documents without a count
+             */
+            page_amounts?: {
+                [key: string]: number;
+            };
+            /** Retention Years */
+            retention_years?: number | null;
+            /**
+             * Title
+             * @default
+             */
+            title: string;
+            /**
+             * Version
+             * @description the version of the plan or file as read
+             */
+            version: number;
+        };
         /** CloseIn */
         CloseIn: {
             /**
@@ -2222,6 +2731,22 @@ export interface components {
             signed_at: string;
             /** Signing Id */
             signing_id: string;
+        };
+        /** CreatePlanIn */
+        CreatePlanIn: {
+            /**
+             * Revise Plan Id
+             * @description a new version of this approved plan
+             * @default
+             */
+            revise_plan_id: string;
+            /**
+             * Title
+             * @default
+             */
+            title: string;
+            /** Year */
+            year: number;
         };
         /** DashboardOut */
         DashboardOut: {
@@ -2461,6 +2986,16 @@ export interface components {
             received_at: string;
             /** Staff */
             staff: string;
+        };
+        /** DepositReturnIn */
+        DepositReturnIn: {
+            /** Reason */
+            reason: string;
+            /**
+             * Version
+             * @description the version of the plan or file as read
+             */
+            version: number;
         };
         /** DocumentCreate */
         DocumentCreate: {
@@ -2933,6 +3468,130 @@ export interface components {
              */
             field: string;
         };
+        /** FileDocumentOut */
+        FileDocumentOut: {
+            /** Added At */
+            added_at: string;
+            /** Added By */
+            added_by: string;
+            /** Code Notation */
+            code_notation: string;
+            /** Code Number */
+            code_number: string;
+            /** Confidence Level */
+            confidence_level: string;
+            /** Description */
+            description: string;
+            /** Direction */
+            direction: string;
+            /** Document Code */
+            document_code: string;
+            /** Document Id */
+            document_id: string;
+            /** Files */
+            files: components["schemas"]["RecordedFileOut"][];
+            /** Issued Date */
+            issued_date: string;
+            /** Keywords */
+            keywords: string;
+            /** Language */
+            language: string;
+            /** Mode */
+            mode: string;
+            /** Ordinal */
+            ordinal: number;
+            /** Organ Name */
+            organ_name: string;
+            /** Page Amount */
+            page_amount: number;
+            /** Signer */
+            signer: string;
+            /** Subject */
+            subject: string;
+            /** Type Name */
+            type_name: string;
+        };
+        /** FileOut */
+        FileOut: {
+            /** Agency Code */
+            agency_code: string;
+            /** Closed At */
+            closed_at: string;
+            /** Created At */
+            created_at: string;
+            /** Creator */
+            creator: string;
+            /** Creator Username */
+            creator_username: string;
+            /** Deposit Deadline */
+            deposit_deadline: string;
+            /** Deposit Due */
+            deposit_due: boolean;
+            /** Deposit Overdue */
+            deposit_overdue: boolean;
+            /** Deposited At */
+            deposited_at: string;
+            /** Deposited By */
+            deposited_by: string;
+            /** Description */
+            description: string;
+            /** Document Total */
+            document_total: number;
+            /** Documents */
+            documents: components["schemas"]["FileDocumentOut"][];
+            /** End Date */
+            end_date: string;
+            /** File Code */
+            file_code: string;
+            /** Id */
+            id: string;
+            /** Keywords */
+            keywords: string;
+            /** Language */
+            language: string;
+            /** Notation */
+            notation: string;
+            /** Page Total */
+            page_total: number;
+            /** Plan Entry Id */
+            plan_entry_id: string;
+            /** Plan Id */
+            plan_id: string;
+            /** Retain Approval */
+            retain_approval: string;
+            /** Retention Years */
+            retention_years: number;
+            /** Return Reason */
+            return_reason: string;
+            /** Rights */
+            rights: string;
+            /** Start Date */
+            start_date: string;
+            /**
+             * State
+             * @description open, collecting, closed, submitted, returned, retained, deposited
+             */
+            state: string;
+            /** Submitted At */
+            submitted_at: string;
+            /** Title */
+            title: string;
+            /** Unit */
+            unit: string;
+            /** Updated At */
+            updated_at: string;
+            /** Version */
+            version: number;
+            /** Year */
+            year: number;
+        };
+        /** FilesOut */
+        FilesOut: {
+            /** Files */
+            files: components["schemas"]["FileOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
         /** HighlightOut */
         HighlightOut: {
             /**
@@ -3147,6 +3806,77 @@ export interface components {
              */
             unread: number;
         };
+        /** ObjectVersionOut */
+        ObjectVersionOut: {
+            /** Created At */
+            created_at: string;
+            /**
+             * Kind
+             * @description original, deposited, augmented
+             */
+            kind: string;
+            /** Legal Hold */
+            legal_hold: boolean;
+            /** Object Id */
+            object_id: string;
+            /** Retain Until */
+            retain_until: string;
+            /** Sha256 */
+            sha256: string;
+            /** Size */
+            size: number;
+            /** Timestamp Expires At */
+            timestamp_expires_at: string;
+        };
+        /** OpenFileIn */
+        OpenFileIn: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Language
+             * @default
+             */
+            language: string;
+            /**
+             * Notation
+             * @description số và ký hiệu hồ sơ (outside the plan)
+             * @default
+             */
+            notation: string;
+            /**
+             * Plan Entry Id
+             * @description open from this entry of an approved plan
+             * @default
+             */
+            plan_entry_id: string;
+            /** Retention Years */
+            retention_years?: number | null;
+            /**
+             * Rights
+             * @default
+             */
+            rights: string;
+            /** Start Date */
+            start_date?: string | null;
+            /**
+             * Title
+             * @default
+             */
+            title: string;
+            /**
+             * Unit
+             * @default
+             */
+            unit: string;
+            /**
+             * Year
+             * @default 0
+             */
+            year: number;
+        };
         /** PartyIn */
         PartyIn: {
             /**
@@ -3223,6 +3953,137 @@ export interface components {
              * @description the page's /Rotate (0, 90, 180, 270)
              */
             rotate: number;
+        };
+        /** PlanEntryIn */
+        PlanEntryIn: {
+            /**
+             * Creator
+             * @description đơn vị / người lập hồ sơ
+             * @default
+             */
+            creator: string;
+            /**
+             * Id
+             * @description keep an existing entry's id; empty for a new entry
+             * @default
+             */
+            id: string;
+            /**
+             * Notes
+             * @default
+             */
+            notes: string;
+            /**
+             * Retention Years
+             * @description thời hạn bảo quản: 0 = vĩnh viễn, else years
+             */
+            retention_years: number;
+            /** Title */
+            title: string;
+        };
+        /** PlanEntryOut */
+        PlanEntryOut: {
+            /** Creator */
+            creator: string;
+            /** Id */
+            id: string;
+            /** Notation */
+            notation: string;
+            /** Notes */
+            notes: string;
+            /** Number */
+            number: number;
+            /** Retention Years */
+            retention_years: number;
+            /** Title */
+            title: string;
+        };
+        /** PlanHeadingIn */
+        PlanHeadingIn: {
+            /**
+             * Abbreviation
+             * @description TCCB → notations 01.TCCB, 02.TCCB…
+             */
+            abbreviation: string;
+            /** Entries */
+            entries?: components["schemas"]["PlanEntryIn"][];
+            /** Subheadings */
+            subheadings?: components["schemas"]["PlanSubheadingIn"][];
+            /** Title */
+            title: string;
+        };
+        /** PlanHeadingOut */
+        PlanHeadingOut: {
+            /** Abbreviation */
+            abbreviation: string;
+            /** Entries */
+            entries: components["schemas"]["PlanEntryOut"][];
+            /** Numeral */
+            numeral: string;
+            /** Subheadings */
+            subheadings: components["schemas"]["PlanSubheadingOut"][];
+            /** Title */
+            title: string;
+        };
+        /** PlanOut */
+        PlanOut: {
+            /** Agency Code */
+            agency_code: string;
+            /** Approved At */
+            approved_at: string;
+            /** Approved By */
+            approved_by: string;
+            /** Created At */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Headings */
+            headings: components["schemas"]["PlanHeadingOut"][];
+            /** Id */
+            id: string;
+            /**
+             * Numbering
+             * @description continuous or per_heading
+             */
+            numbering: string;
+            /** Plan Version */
+            plan_version: number;
+            /** Revises Plan Id */
+            revises_plan_id: string;
+            /**
+             * State
+             * @description draft, approved (frozen), superseded
+             */
+            state: string;
+            /** Title */
+            title: string;
+            /** Updated At */
+            updated_at: string;
+            /** Version */
+            version: number;
+            /** Year */
+            year: number;
+        };
+        /** PlanSubheadingIn */
+        PlanSubheadingIn: {
+            /** Entries */
+            entries?: components["schemas"]["PlanEntryIn"][];
+            /** Title */
+            title: string;
+        };
+        /** PlanSubheadingOut */
+        PlanSubheadingOut: {
+            /** Entries */
+            entries: components["schemas"]["PlanEntryOut"][];
+            /** Number */
+            number: number;
+            /** Title */
+            title: string;
+        };
+        /** PlansOut */
+        PlansOut: {
+            /** Plans */
+            plans: components["schemas"]["PlanOut"][];
         };
         /** PrepareIn */
         PrepareIn: {
@@ -3428,6 +4289,54 @@ export interface components {
              */
             name: string;
         };
+        /** RecordHistoryEntryOut */
+        RecordHistoryEntryOut: {
+            /** Action */
+            action: string;
+            /** Actor */
+            actor: string;
+            /** Actor Name */
+            actor_name: string;
+            /** At */
+            at: string;
+            /** Comment */
+            comment: string;
+            /** From State */
+            from_state: string;
+            /** To State */
+            to_state: string;
+        };
+        /** RecordHistoryOut */
+        RecordHistoryOut: {
+            /** Entries */
+            entries: components["schemas"]["RecordHistoryEntryOut"][];
+        };
+        /** RecordVersionIn */
+        RecordVersionIn: {
+            /**
+             * Version
+             * @description the version of the plan or file as read
+             */
+            version: number;
+        };
+        /** RecordedFileOut */
+        RecordedFileOut: {
+            /** Content Type */
+            content_type: string;
+            /** File Name */
+            file_name: string;
+            /**
+             * Object Id
+             * @description the newest version's object
+             */
+            object_id: string;
+            /** Role */
+            role: string;
+            /** Sha256 */
+            sha256: string;
+            /** Versions */
+            versions: components["schemas"]["ObjectVersionOut"][];
+        };
         /** RefusalOut */
         RefusalOut: {
             /**
@@ -3553,6 +4462,31 @@ export interface components {
              * @description outgoing: the types numbered here; none: every type of its kind no other register lists
              */
             type_codes?: string[];
+        };
+        /** RenewIn */
+        RenewIn: {
+            /** Within Days */
+            within_days: number;
+        };
+        /** RenewOut */
+        RenewOut: {
+            /** Renewed */
+            renewed: number;
+        };
+        /** RetainIn */
+        RetainIn: {
+            /**
+             * Approval
+             * @description the approval (văn bản đồng ý)
+             */
+            approval: string;
+            /**
+             * Version
+             * @description the version of the plan or file as read
+             */
+            version: number;
+            /** Years */
+            years: number;
         };
         /** ReturnIn */
         ReturnIn: {
@@ -3990,6 +4924,24 @@ export interface components {
             /** Created */
             created: boolean;
             unit: components["schemas"]["UnitOut"];
+        };
+        /** UpdatePlanIn */
+        UpdatePlanIn: {
+            /** Headings */
+            headings: components["schemas"]["PlanHeadingIn"][];
+            /**
+             * Numbering
+             * @default continuous
+             * @enum {string}
+             */
+            numbering: "continuous" | "per_heading";
+            /** Title */
+            title: string;
+            /**
+             * Version
+             * @description the version of the plan or file as read
+             */
+            version: number;
         };
         /** Uploaded */
         Uploaded: {
@@ -5778,6 +6730,976 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PersonOut"][];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deposit_form_api_v1_records_deposit_forms_get: {
+        parameters: {
+            query: {
+                form: "handover" | "list";
+                file_id: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description biên bản giao nhận or mục lục hồ sơ nộp lưu */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_files_api_v1_records_files_get: {
+        parameters: {
+            query?: {
+                year?: number;
+                state?: "" | "open" | "collecting" | "closed" | "submitted" | "returned" | "retained" | "deposited";
+                mine?: boolean;
+                /** @description only files due or overdue for deposit */
+                deposit_due?: boolean;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FilesOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    open_file_api_v1_records_files_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenFileIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_file_api_v1_records_files__file_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    accept_deposit_api_v1_records_files__file_id__accept_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordVersionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    access_log_api_v1_records_files__file_id__access_log_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessLogOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    close_file_api_v1_records_files__file_id__close_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseFileIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    file_contents_api_v1_records_files__file_id__contents_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description mục lục văn bản (Appendix V.IV) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_documents_api_v1_records_files__file_id__documents_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddDocumentsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddedOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_document_api_v1_records_files__file_id__documents__document_id__delete: {
+        parameters: {
+            query: {
+                version: number;
+            };
+            header?: never;
+            path: {
+                file_id: string;
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_file_api_v1_records_files__file_id__export_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description metadata.xml, the files, manifest-sha256.txt */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    file_history_api_v1_records_files__file_id__history_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordHistoryOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retain_file_api_v1_records_files__file_id__retain_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetainIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    return_deposit_api_v1_records_files__file_id__return_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DepositReturnIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submit_deposit_api_v1_records_files__file_id__submit_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordVersionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_file_api_v1_records_import_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_plans_api_v1_records_plans_get: {
+        parameters: {
+            query?: {
+                /** @description 0: every year */
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlansOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_plan_api_v1_records_plans_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePlanIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_plan_api_v1_records_plans__plan_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_plan_api_v1_records_plans__plan_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePlanIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approve_plan_api_v1_records_plans__plan_id__approve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordVersionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_plan_api_v1_records_plans__plan_id__export_get: {
+        parameters: {
+            query?: {
+                format?: "pdf" | "xlsx";
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the plan as Appendix V's form */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    renew_timestamps_api_v1_records_renew_timestamps_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenewIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenewOut"];
                 };
             };
             /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */

@@ -18,9 +18,10 @@ from vanthu_core.grpc_client import create_channel
 from vanthu_core.grpc_server import GrpcServer
 from vanthu_core.outbox import OutboxRelay
 from vanthu_core.settings import CommonSettings
-from vanthu_core.subjects import WORKFLOW_REVOCATIONS
+from vanthu_core.subjects import WORKFLOW_DEPOSIT_REMINDERS, WORKFLOW_REVOCATIONS
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_workflow.api import WorkflowApi
+from vanthu_workflow.deposit_reminders import DepositReminders, People, RegistryPeople
 from vanthu_workflow.directory import Directory, RegistryDirectory
 from vanthu_workflow.domain.outgoing import OVERRIDE_ENV, default_definition
 from vanthu_workflow.mail import MailSender, SmtpConfig
@@ -46,6 +47,8 @@ class WorkflowServer:
     channels: list[Any] = field(default_factory=list)
     #: Run the reminder sweep every ``settings.reminder_interval_s`` (tests call ``api.sweep()`` themselves).
     sweeping: bool = True
+    #: An agency's people for the deposit reminders; None: the registry's, read with the workflow's service token.
+    deposit_people: People | None = None
 
     async def start(self) -> int:
         if self.directory is None and not self.settings.registry_target:
@@ -91,7 +94,15 @@ class WorkflowServer:
         if self.sweeping:
             self.sweeper = asyncio.create_task(self._sweep(), name="workflow-reminders")
         workflow_pb2_grpc.add_WorkflowServiceServicer_to_server(self.api, self.grpc.server)
+        people = self.deposit_people
+        if people is None and self.channels:
+            from vanthu_core.service_token import ServiceTokens
+
+            people = RegistryPeople(self.channels[0], ServiceTokens.of(self.common, "workflow"))
+        self.deposit_reminders = DepositReminders(self.store, people or _nobody, on_commit=self.relay.kick)
         if self.bus is not None:
+            await self.bus.consume(WORKFLOW_DEPOSIT_REMINDERS, self.deposit_reminders,
+                                   key=lambda message: str(getattr(message, "file_id", "")))
             await self.bus.consume(WORKFLOW_REVOCATIONS, Revocations(self.store, on_commit=self.relay.kick),
                                    key=lambda message: str(getattr(getattr(message, "document", None),
                                                                    "document_id", "")))
@@ -121,3 +132,8 @@ class WorkflowServer:
             await channel.close()
         await self.verifier.aclose()
         await self.engine.dispose()
+
+
+async def _nobody(agency_code: str) -> list[Any]:
+    """No directory to read (tests without a registry): only the file's creator is told."""
+    return []

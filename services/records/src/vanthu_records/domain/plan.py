@@ -1,0 +1,175 @@
+"""The file plan (danh mục hồ sơ): its outline, numbering and who drafts and approves it.
+
+Decree 30/2020 Art. 28 and Appendix V.II (regulations.md §3.7): large headings are numbered with Roman numerals, small
+headings with Arabic numerals; a file's number and notation is its sequence number and the abbreviation of its large
+heading (``01.TCCB``), numbered either continuously across the plan or from 01 within each large heading; retention is
+permanent (vĩnh viễn) or a number of years. The head of the agency approves the plan and issues it at the start of
+the year; from then on it is frozen (a change is a new version, approved again).
+
+Who drafts: Art. 28 gives the approval to the head of the agency and leaves the drafting to the service in charge of
+records; in a provincial agency that is the clerk and archive staff (văn thư – lưu trữ, one office, often one person;
+Art. 30 makes the agency archive the one that checks deposits against the plan). So both ``clerk`` and ``archivist``
+draft; ``leader`` approves (:data:`PLAN_DRAFTERS`, :data:`PLAN_APPROVERS`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from vanthu_core.errors import FailedPrecondition, InvalidArgument
+from vanthu_core.text import clean_text
+
+PLAN_DRAFTERS = frozenset({"clerk", "archivist"})
+PLAN_APPROVERS = frozenset({"leader"})
+MAX_TITLE = 500
+MAX_NOTES = 500
+MAX_CREATOR = 200
+MAX_HEADINGS = 50
+MAX_ENTRIES = 2000
+#: Years of retention accepted besides permanent (0): the code list's 70, 50, 30, 20, 10 years or another N (07 Khác),
+#: 1–99 as the archive library's ``Retention`` takes them.
+MAX_RETENTION_YEARS = 99
+ABBREVIATION = re.compile(r"[A-ZĐ0-9]{1,10}")
+
+
+class PlanState(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    SUPERSEDED = "superseded"
+
+
+class Numbering(StrEnum):
+    CONTINUOUS = "continuous"
+    PER_HEADING = "per_heading"
+
+
+STATE_NAMES = {PlanState.DRAFT: "dự thảo", PlanState.APPROVED: "đã duyệt", PlanState.SUPERSEDED: "đã thay thế"}
+
+
+@dataclass
+class Entry:
+    """A file to be opened (hồ sơ dự kiến): a row of Appendix V.II."""
+
+    id: str
+    title: str
+    retention_years: int
+    creator: str = ""
+    notes: str = ""
+    number: int = 0
+    notation: str = ""
+
+
+@dataclass
+class Subheading:
+    title: str
+    entries: list[Entry] = field(default_factory=list)
+    number: int = 0
+
+
+@dataclass
+class Heading:
+    title: str
+    abbreviation: str
+    entries: list[Entry] = field(default_factory=list)
+    subheadings: list[Subheading] = field(default_factory=list)
+    numeral: str = ""
+
+    def all_entries(self) -> list[Entry]:
+        return [*self.entries, *(e for s in self.subheadings for e in s.entries)]
+
+
+def roman(number: int) -> str:
+    """``number`` (1–3999) in Roman numerals: 1 → I, 4 → IV, 14 → XIV."""
+    if not 1 <= number <= 3999:
+        raise ValueError(f"{number} has no Roman numeral here")
+    out = []
+    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                           (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while number >= value:
+            out.append(letters)
+            number -= value
+    return "".join(out)
+
+
+def notation(number: int, abbreviation: str) -> str:
+    """Số và ký hiệu hồ sơ: the sequence number, two digits at least, a dot, the large heading's abbreviation
+    (``notation(1, "TCCB") == "01.TCCB"``)."""
+    return f"{number:02d}.{abbreviation}"
+
+
+def check_retention(field_name: str, years: int) -> int:
+    """0 (vĩnh viễn) or 1–100 years; :class:`InvalidArgument` otherwise."""
+    if not 0 <= years <= MAX_RETENTION_YEARS:
+        raise InvalidArgument(field_name, f"is {years}; 0 (vĩnh viễn, permanent) or 1–{MAX_RETENTION_YEARS} years "
+                                          "are accepted")
+    return years
+
+
+def retention_text(years: int) -> str:
+    """As the plan prints it: "Vĩnh viễn" or "N năm"."""
+    return "Vĩnh viễn" if years == 0 else f"{years} năm"
+
+
+def check_outline(headings: list[Heading]) -> list[Heading]:
+    """Clean and check the outline; numbers come from :func:`number_outline`. Raises :class:`InvalidArgument`
+    naming the field (``headings[1].subheadings[0].entries[2].title``)."""
+    if len(headings) > MAX_HEADINGS:
+        raise InvalidArgument("headings", f"at most {MAX_HEADINGS} large headings are accepted")
+    total = 0
+    seen_abbreviations: set[str] = set()
+    for h, heading in enumerate(headings):
+        where = f"headings[{h}]"
+        heading.title = clean_text(f"{where}.title", heading.title, max_len=MAX_TITLE)
+        heading.abbreviation = clean_text(f"{where}.abbreviation", heading.abbreviation, max_len=10).upper()
+        if not ABBREVIATION.fullmatch(heading.abbreviation):
+            raise InvalidArgument(f"{where}.abbreviation", "upper-case letters and digits, at most 10 (TCCB, VP)")
+        if heading.abbreviation in seen_abbreviations:
+            raise InvalidArgument(f"{where}.abbreviation", f"{heading.abbreviation} is used by another heading")
+        seen_abbreviations.add(heading.abbreviation)
+        groups = [(f"{where}.entries", heading.entries)]
+        for s, sub in enumerate(heading.subheadings):
+            sub.title = clean_text(f"{where}.subheadings[{s}].title", sub.title, max_len=MAX_TITLE)
+            groups.append((f"{where}.subheadings[{s}].entries", sub.entries))
+        for prefix, entries in groups:
+            for e, entry in enumerate(entries):
+                total += 1
+                entry.title = clean_text(f"{prefix}[{e}].title", entry.title, max_len=MAX_TITLE)
+                entry.creator = clean_text(f"{prefix}[{e}].creator", entry.creator, max_len=MAX_CREATOR,
+                                           required=False)
+                entry.notes = clean_text(f"{prefix}[{e}].notes", entry.notes, max_len=MAX_NOTES, required=False)
+                check_retention(f"{prefix}[{e}].retention_years", entry.retention_years)
+    if total > MAX_ENTRIES:
+        raise InvalidArgument("headings", f"{total} entries; at most {MAX_ENTRIES} are accepted")
+    return headings
+
+
+def number_outline(headings: list[Heading], numbering: Numbering) -> list[Heading]:
+    """Number the outline in place: large headings I, II…; small ones 1, 2… within their large heading; entries
+    from 1, continuously or from 1 in each large heading, with their notation."""
+    counter = 0
+    for h, heading in enumerate(headings, start=1):
+        heading.numeral = roman(h)
+        if numbering is Numbering.PER_HEADING:
+            counter = 0
+        for s, sub in enumerate(heading.subheadings, start=1):
+            sub.number = s
+        for entry in heading.all_entries():
+            counter += 1
+            entry.number = counter
+            entry.notation = notation(counter, heading.abbreviation)
+    return headings
+
+
+def check_editable(state: str) -> None:
+    """Only a draft changes: an approved plan is frozen (a change is a new version)."""
+    if state != PlanState.DRAFT:
+        raise FailedPrecondition(f"the plan is {state} ({STATE_NAMES.get(PlanState(state), state)}); an approved "
+                                 "plan is frozen: create a new version (revise_plan_id) to change it")
+
+
+def check_approvable(state: str, headings: list[Heading]) -> None:
+    check_editable(state)
+    if not any(h.all_entries() for h in headings):
+        raise FailedPrecondition("the plan has no entry; add the files it plans before approving it")

@@ -1,0 +1,116 @@
+"""Wiring of records: database, outbox relay to NATS, the channels to the services it calls, gRPC server, the
+deposit reminders."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from vanthu.records.v1 import records_pb2, records_pb2_grpc
+from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2_grpc
+from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
+from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
+from vanthu.workflow.v1 import workflow_pb2, workflow_pb2_grpc
+from vanthu_core.auth import JwksVerifier
+from vanthu_core.db import create_engine, migrate, session_factory
+from vanthu_core.grpc_client import create_channel
+from vanthu_core.grpc_server import GrpcServer
+from vanthu_core.outbox import OutboxRelay
+from vanthu_core.settings import CommonSettings
+from vanthu_core.timeutil import Clock, utc_now
+from vanthu_records.api import RecordsApi
+from vanthu_records.platform import GrpcPlatform, Platform
+from vanthu_records.reminders import Reminders
+from vanthu_records.settings import RecordsSettings
+from vanthu_records.store import RecordsStore, outbox
+
+if TYPE_CHECKING:
+    from vanthu_core.bus import EventBus
+
+log = logging.getLogger("vanthu.records")
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+@dataclass
+class RecordsServer:
+    settings: RecordsSettings
+    common: CommonSettings
+    clock: Clock = utc_now
+    #: The other services as records calls them; None: over gRPC at the settings' targets (tests give a fake).
+    platform: Platform | None = None
+    channels: list[Any] = field(default_factory=list)
+    #: Run the reminders every ``settings.reminder_interval_s`` (tests call ``reminders.run()`` themselves).
+    sweeping: bool = True
+
+    def _channel(self, target: str, name: str, descriptor: Any) -> Any:
+        if not target:
+            raise RuntimeError(f"records needs the {name}: set VANTHU_RECORDS_{name.upper()}_TARGET")
+        channel = create_channel(target, services=descriptor.DESCRIPTOR.services_by_name.values(),
+                                 max_message_bytes=80 << 20)
+        self.channels.append(channel)
+        return channel
+
+    async def start(self) -> int:
+        platform = self.platform
+        if platform is None:
+            s = self.settings
+            registry = self._channel(s.registry_target, "registry", documents_pb2)
+            platform = GrpcPlatform(
+                documents_pb2_grpc.DocumentServiceStub(registry),
+                workflow_pb2_grpc.WorkflowServiceStub(self._channel(s.workflow_target, "workflow", workflow_pb2)),
+                storage_pb2_grpc.StorageServiceStub(self._channel(s.storage_target, "storage", storage_pb2)),
+                signing_pb2_grpc.SigningServiceStub(self._channel(s.signing_target, "signing", signing_pb2)),
+                registry_pb2_grpc.RegistryServiceStub(registry))
+        await migrate(MIGRATIONS, self.settings.database_url)
+        self.engine = create_engine(self.settings.database_url)
+        sessions = session_factory(self.engine)
+        self.bus: EventBus | None = None
+        if self.common.events_enabled:
+            from vanthu_core.bus import EventBus
+
+            self.bus = EventBus.for_service(self.common, "vanthu-records")
+            await self.bus.connect()
+            await self.bus.wait_for_streams()
+        self.relay = OutboxRelay(sessions, outbox, self.bus,
+                                 retention=timedelta(hours=self.common.outbox_retention_hours))
+        self.relay.start()
+        self.verifier = JwksVerifier(self.common.oidc_issuer, audience=self.common.oidc_audience or None)
+        self.grpc = GrpcServer(service="records", host=self.settings.grpc_host, port=self.settings.grpc_port,
+                               verifier=self.verifier,
+                               service_names=[records_pb2.DESCRIPTOR.services_by_name["RecordsService"].full_name],
+                               max_message_bytes=80 << 20)
+        self.store = RecordsStore(sessions, clock=self.clock)
+        self.api = RecordsApi(self.store, platform, clock=self.clock, on_commit=self.relay.kick)
+        self.reminders = Reminders(self.store, clock=self.clock, on_commit=self.relay.kick)
+        self.sweeper: asyncio.Task[None] | None = None
+        if self.sweeping:
+            self.sweeper = asyncio.create_task(self._sweep(), name="records-reminders")
+        records_pb2_grpc.add_RecordsServiceServicer_to_server(self.api, self.grpc.server)
+        return await self.grpc.start()
+
+    async def _sweep(self) -> None:
+        while True:
+            try:
+                await self.reminders.run()
+            except Exception:  # the database away a moment: the next round tries again
+                log.exception("the deposit reminders failed; they run again later")
+            await asyncio.sleep(self.settings.reminder_interval_s)
+
+    async def stop(self) -> None:
+        if self.sweeper is not None:
+            self.sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.sweeper
+        await self.grpc.stop(self.settings.shutdown_grace_s)
+        await self.relay.stop()
+        if self.bus is not None:
+            await self.bus.close()
+        for channel in self.channels:
+            await channel.close()
+        await self.verifier.aclose()
+        await self.engine.dispose()
