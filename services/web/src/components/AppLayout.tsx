@@ -21,6 +21,7 @@ const ENTRIES: Entry[] = [
   { key: "/giao-viec", label: common.menu.jobs, roles: ["leader", "head", "officer"] },
   { key: "/thong-ke", label: common.menu.reports, roles: ["leader", "head"] },
   { key: "/ky-so", label: common.menu.signing, roles: ["leader", "head"] },
+  { key: "/ho-so", label: common.menu.records, roles: ["clerk", "leader", "head", "officer", "archivist"] },
   { key: "/tra-cuu", label: common.menu.search, roles: "all" },
   { key: "/so-van-ban", label: common.menu.registers, roles: ["clerk", "leader", "archivist", "admin"] },
   { key: "/quan-tri", label: common.menu.admin, roles: ["admin"] },
