@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -627,3 +628,52 @@ def test_an_outgoing_letter_is_drafted_approved_signed_and_issued_through_the_ui
         clerk.check("da-phat-hanh")
     finally:
         clerk.close()
+
+
+def test_the_leader_approves_the_file_plan_and_an_officer_opens_a_file_from_it(
+        platform: Stack, browser: Browser, api: httpx.Client, login: Callable[[str], str]) -> None:
+    """Hồ sơ (issue 14 item 3, records): the clerk's draft plan of next year (drafted through the API: its form is
+    vitest's), the leader approves it on the page (phê duyệt), an officer opens a file from its entry (lập hồ sơ) and
+    lands on the file's page. Next year's plan: test_e2e_records keeps this year's for its own scenario. axe on each
+    screen; closing, depositing and receiving are vitest's (they need documents)."""
+    year = (datetime.now(UTC) + timedelta(hours=7)).year + 1
+    clerk = bearer(login("vanthu.ubnd"))
+    plan = api.post("/api/v1/records/plans", headers=clerk, json={"year": year, "title": f"Danh mục hồ sơ năm {year}"})
+    assert plan.status_code == 201, plan.text
+    entry_title = "Hồ sơ hội nghị tổng kết công tác văn thư (trình duyệt)"
+    saved = api.put(f"/api/v1/records/plans/{plan.json()['id']}", headers=clerk, json={
+        "version": plan.json()["version"], "title": plan.json()["title"], "headings": [
+            {"title": "Văn phòng", "abbreviation": "VP", "entries": [
+                {"title": entry_title, "retention_years": 10, "creator": "Văn phòng"}]}]})
+    assert saved.status_code == 200, saved.text
+
+    leader = Screens(browser, "lanh-dao-danh-muc-ho-so", viewport={"width": 1280, "height": 800})
+    page = leader.page
+    try:
+        leader.sign_in(platform.gateway_url, "lanhdao.ubnd", then=f"/ho-so?nam={year}")
+        expect(page.get_by_role("cell", name=entry_title)).to_be_visible(timeout=UI_TIMEOUT_MS)
+        expect(page.get_by_test_id("plan-state")).to_have_text("Dự thảo")
+        leader.check("danh-muc-du-thao")
+        page.get_by_role("button", name="Phê duyệt danh mục").click()
+        dialog = page.get_by_role("dialog")
+        settle(page)
+        dialog.get_by_role("button", name="Phê duyệt danh mục").click()
+        expect(page.get_by_test_id("plan-state")).to_have_text("Đã phê duyệt", timeout=UI_TIMEOUT_MS)
+        leader.check("danh-muc-da-duyet")
+    finally:
+        leader.close()
+
+    officer = Screens(browser, "chuyen-vien-lap-ho-so", viewport={"width": 390, "height": 844}, is_mobile=True,
+                      has_touch=True, device_scale_factor=2)
+    page = officer.page
+    try:
+        officer.sign_in(platform.gateway_url, "chuyenvien.ubnd", then=f"/ho-so?nam={year}")
+        page.get_by_role("button", name=f"Lập hồ sơ: {entry_title}").click()
+        expect(page).to_have_url(re.compile(r"/ho-so/[^/?]+$"), timeout=UI_TIMEOUT_MS)
+        expect(page.get_by_role("heading", level=1)).to_contain_text(entry_title, timeout=UI_TIMEOUT_MS)
+        expect(page.get_by_test_id("file-state")).to_have_text("Đang lập")
+        expect(page.get_by_role("button", name="Đóng hồ sơ")).to_be_visible()
+        fits(page, 390)
+        officer.check("ho-so-moi")
+    finally:
+        officer.close()

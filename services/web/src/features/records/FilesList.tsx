@@ -58,7 +58,7 @@ export function FilesList({ year, state = "", depositDue = false, empty = rec.fi
       )}
       <Table<RecordFile> size="small" rowKey="id" loading={files.isLoading} dataSource={files.data?.files ?? []}
         pagination={{ pageSize: 50, hideOnSinglePage: true }} scroll={{ x: true }} aria-label={label}
-        locale={{ emptyText: empty }}
+        locale={{ emptyText: <span style={{ color: "#595959" }}>{empty}</span> }}
         columns={[
           { title: rec.file.columns.notation, dataIndex: "notation",
             render: (n: string, f) => <Link to={`/ho-so/${f.id}`}>{n || f.file_code}</Link> },

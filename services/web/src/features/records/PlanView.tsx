@@ -121,8 +121,16 @@ export function PlanView({ year }: { year: number }) {
     queryFn: async () => unwrap(await api.GET("/api/v1/records/plans", { params: { query: { year } } })),
   });
   const list = plans.data?.plans ?? [];
-  const plan = list.find((p) => p.state === "draft") ?? list.find((p) => p.state === "approved") ?? list[0];
-  const saved = (p: Plan) => { queries.setQueryData(["records", "plans", year], { plans: [p, ...list.filter((x) => x.id !== p.id)] }); };
+  const chosen = list.find((p) => p.state === "draft") ?? list.find((p) => p.state === "approved") ?? list[0];
+  // the list names the plans; the plan itself (its headings and entries) is read on its own
+  const detail = useQuery({
+    queryKey: ["records", "plan", chosen?.id],
+    queryFn: async () => unwrap(await api.GET("/api/v1/records/plans/{plan_id}",
+      { params: { path: { plan_id: chosen?.id ?? "" } } })),
+    enabled: !!chosen,
+  });
+  const plan = detail.data && detail.data.id === chosen?.id ? detail.data : chosen;
+  const saved = (p: Plan) => { queries.setQueryData(["records", "plan", p.id], p); };
   const create = useMutation({
     mutationFn: async (revise: string) => unwrap(await api.POST("/api/v1/records/plans",
       { body: { year, title: "", revise_plan_id: revise } })),
@@ -132,7 +140,8 @@ export function PlanView({ year }: { year: number }) {
   const approve = useMutation({
     mutationFn: async (p: Plan) => unwrap(await api.POST("/api/v1/records/plans/{plan_id}/approve",
       { params: { path: { plan_id: p.id } }, body: { version: p.version } })),
-    onSuccess: async () => { await queries.invalidateQueries({ queryKey: ["records", "plans", year] });
+    onSuccess: async (p) => { queries.setQueryData(["records", "plan", p.id], p);
+      await queries.invalidateQueries({ queryKey: ["records", "plans", year] });
       void message.success(rec.plan.approved); },
   });
   const open = useMutation({
@@ -180,8 +189,9 @@ export function PlanView({ year }: { year: number }) {
         <Button onClick={() => create.mutate(plan.id)} loading={create.isPending}>{rec.plan.revise}</Button>
       )}
       {error && <Alert type="error" showIcon message={error.message} />}
-      <Table<Row> size="small" rowKey="key" pagination={false} loading={plans.isLoading} scroll={{ x: true }}
-        dataSource={plan ? rows(plan) : []} locale={{ emptyText: rec.plan.empty }}
+      <Table<Row> size="small" rowKey="key" pagination={false} loading={plans.isLoading || detail.isLoading}
+        scroll={{ x: true }}
+        dataSource={plan ? rows(plan) : []} locale={{ emptyText: <span style={{ color: "#595959" }}>{rec.plan.empty}</span> }}
         aria-label={rec.tabs.plans}
         columns={[
           { title: rec.plan.columns.notation, key: "notation", render: (_, r) => r.entry?.notation ?? "" },

@@ -30,13 +30,15 @@ describe("Hồ sơ: danh mục hồ sơ", () => {
       { year: 2026, title: "", revise_plan_id: "" }]]));
     unmount();
 
-    const leader = fakeGateway({ "GET /api/v1/records/plans": { plans: [plan()] },
+    const leader = fakeGateway({ "GET /api/v1/records/plans": { plans: [plan({ headings: [] })] },
+      "GET /api/v1/records/plans/plan-1": plan(),
       "POST /api/v1/records/plans/plan-1/approve": plan({ state: "approved", approved_by: "lanhdao.ubnd" }) });
     const { container } = renderWith(<RecordsPage />, { api: leader.api, person: LEADER, path: "/ho-so?nam=2026" });
     expect(await screen.findByText("Hồ sơ tuyển dụng công chức năm 2026")).toBeInTheDocument();
     expect(screen.getByText("01.TCCB")).toBeInTheDocument();
     expect(screen.getByText("Vĩnh viễn")).toBeInTheDocument();
     expect(screen.getByTestId("plan-state")).toHaveTextContent("Dự thảo");
+    expect(await screen.findByRole("button", { name: "Phê duyệt danh mục" })).toBeEnabled();
     expect(screen.queryByRole("button", { name: "Thêm đề mục" })).not.toBeInTheDocument(); // drafting is the clerk's
     await noSeriousViolation(container);
     await userEvent.click(screen.getByRole("button", { name: "Phê duyệt danh mục" }));
@@ -47,7 +49,8 @@ describe("Hồ sơ: danh mục hồ sơ", () => {
   });
 
   it("lets an officer open a file (lập hồ sơ) from an entry of the approved plan", async () => {
-    const { api, calls } = fakeGateway({ "GET /api/v1/records/plans": { plans: [plan({ state: "approved" })] },
+    const { api, calls } = fakeGateway({ "GET /api/v1/records/plans": { plans: [plan({ state: "approved", headings: [] })] },
+      "GET /api/v1/records/plans/plan-1": plan({ state: "approved" }),
       "POST /api/v1/records/files": recordFile({ state: "open", documents: [], document_total: 0 }) });
     renderWith(<RecordsPage />, { api, person: OFFICER, path: "/ho-so?nam=2026" });
     await userEvent.click(await screen.findByRole("button", { name: "Lập hồ sơ: Hồ sơ tuyển dụng công chức năm 2026" }));
