@@ -147,3 +147,26 @@ def test_the_documentation_of_a_route_names_its_roles_cases_and_rules() -> None:
     assert policy.roles_of([policy.DOCUMENTS + "NumberCopy", policy.SIGNING + "SignCopy"]) == {"clerk"}
     assert "any person of the agency" in policy.describe([policy.STORAGE + "Delete"])
     assert "any authenticated caller" in policy.describe([policy.REGISTRY + "ListAgencies"])
+
+
+def test_a_delegable_entry_lets_a_deputy_through_only_when_the_service_finds_the_delegation(  # type: ignore[no-untyped-def]
+        acting) -> None:
+    """ủy quyền: the interceptor (``deputies=None``) lets a person of no such role through to the service; the
+    service's require refuses them unless it found them acting under a delegation from a holder of the role."""
+    method = policy.WORKFLOW + "AssignIncoming"
+    entry = policy.access(method)
+    assert entry.delegable and entry.roles == {"leader"}
+    officer = person("officer")
+    policy.check(entry, officer, method, deputies=None)  # the interceptor: the service decides
+    with pytest.raises(PermissionDenied):
+        policy.check(entry, person("officer", agency=None), method, deputies=None)  # still a person of an agency
+    acting(officer, method)
+    with pytest.raises(PermissionDenied):
+        policy.require()  # no delegation found
+    with pytest.raises(PermissionDenied):
+        policy.require(deputies=frozenset({"head"}))  # a head's unit delegation does not make a leader
+    assert policy.require(deputies=frozenset({"leader"})).principal is officer
+    acting(officer, policy.WORKFLOW + "SubmitIncoming")  # not delegable: a delegation changes nothing
+    with pytest.raises(PermissionDenied):
+        policy.require(deputies=frozenset({"clerk"}))
+    assert "ủy quyền" in policy.describe([method])

@@ -136,3 +136,49 @@ async def test_a_signature_under_a_delegation_records_its_competence_and_for_who
                                 LEADER)).entries[-1]
     assert line.action == "signed" and "chutich.ubnd" in line.note and '"on_behalf_of": "chutich.ubnd"' in \
         line.changes_json
+
+
+async def test_a_deputy_signing_under_a_delegation_gets_the_authority_lines_on_the_signed_pdf(
+        platform: Platform) -> None:
+    """Decree 30/2020 Appendix I, box 7a/7b: the draft puts [[THAM_QUYEN]] where the signing authority goes; the
+    vice-chairman signing KT. for the chairman gets "KT. CHỦ TỊCH" over their own position stamped there by signing
+    (read back from the signed PDF's text with pypdfium2)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    from vanthu.storage.v1 import storage_pb2
+    from vanthu_core.grpc_client import bearer_metadata
+
+    doc = await platform.draft(pb.DocumentInput(
+        type_code="cong_van", abstract="V/v kiện toàn tổ công tác", unit_abbreviation="VP",
+        signer=pb.Signer(name="Nguyễn Văn Hưởng", title="Chủ tịch")), pdf=draft_pdf(title="[[THAM_QUYEN]]"))
+    await platform.call(platform.documents.SubmitDocument, pb.SubmitDocumentRequest(id=doc.id), OFFICER)
+    refused_code = await refused(platform, platform.documents.SignDocument, pb.SignDocumentRequest(
+        id=doc.id, signer_position="Phó Chủ tịch"), LEADER)
+    assert refused_code == grpc.StatusCode.INVALID_ARGUMENT  # a position without a delegation's competence
+    signed = (await platform.call(platform.documents.SignDocument, pb.SignDocumentRequest(
+        id=doc.id, competence="KT.", on_behalf_of="chutich.ubnd", signer_position="Phó Chủ tịch"), LEADER)).document
+    assert (signed.status, signed.signer.competence) == ("signed", "KT.")
+    pdf = b"".join([m.chunk async for m in platform.storage.Download(
+        storage_pb2.DownloadRequest(object_id=signed.files[0].object_id),
+        metadata=bearer_metadata(platform.issuer.token(LEADER))) if m.WhichOneof("part") == "chunk"])
+    document = pdfium.PdfDocument(pdf)
+    try:
+        page = document[0]
+        pdfium_c.FPDFPage_Flatten(page.raw, pdfium_c.FLAT_NORMALDISPLAY)  # the form fields, as a reader sees them
+        page.close()
+        text = " ".join(document[0].get_textpage().get_text_range().split())
+    finally:
+        document.close()
+    assert "KT. CHỦ TỊCH PHÓ CHỦ TỊCH" in text and "THAM_QUYEN" not in text
+
+
+async def test_a_workflow_step_under_a_delegation_shows_for_whom_and_its_competence(platform: Platform) -> None:
+    doc = await arrival(platform)
+    assert await platform.registry.documents.record_workflow_step(
+        agency_code=UBND, document_id=doc.id, actor=OFFICER, at=ServerClock().now, step="assign",
+        from_state="submitted", to_state="assigned", comment="", on_behalf_of=LEADER, competence="TUQ.")
+    line = (await platform.call(platform.documents.GetDocumentHistory, pb.GetDocumentHistoryRequest(id=doc.id),
+                                LEADER)).entries[-1]
+    assert (line.action, line.actor) == ("workflow", OFFICER)
+    assert f'"on_behalf_of": "{LEADER}"' in line.changes_json and '"competence": "TUQ."' in line.changes_json

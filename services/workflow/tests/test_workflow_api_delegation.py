@@ -5,6 +5,7 @@ document is given to (the audience it keeps)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import grpc
 import pytest
@@ -16,6 +17,13 @@ from .conftest import Harness
 
 pytestmark = pytest.mark.integration
 HEAD, OFFICER, LEADER = "truongphong.ubnd", "chuyenvien.ubnd", "lanhdao.ubnd"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'workflow.db'}"
+    return str(request.getfixturevalue("postgres_url"))
 
 
 async def delegate(h: Harness, *, user: str = HEAD, deputy: str = OFFICER, unit: str = "TH",
@@ -99,10 +107,122 @@ async def test_a_head_signs_for_the_leader_under_a_delegation_with_its_competenc
     sign = pb.SignOutgoingRequest(case_id=case.id, version=case.version)
     assert (await h.refused(h.api.SignOutgoing, sign, HEAD)).code() == grpc.StatusCode.PERMISSION_DENIED  # leaders'
     delegation = (await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
-        deputy=h.subject(HEAD), valid_from="2031-06-11", valid_to="2031-06-11", competence="TUQ."), LEADER)).delegation
+        deputy=h.subject(HEAD), valid_from="2031-06-11", valid_to="2031-06-11", competence="TUQ.",
+        deputy_position="Chánh Văn phòng"), LEADER)).delegation
+    assert delegation.deputy_position == "Chánh Văn phòng"
     assert h.task(case, "sign").id in await inbox(h, HEAD)
     case = (await h.call(h.api.SignOutgoing, sign, HEAD)).case
     assert case.state == "signed"
     assert (case.steps[-1].actor, case.steps[-1].on_behalf_of, case.steps[-1].delegation_id) == (
         HEAD, LEADER, delegation.id)
+    assert case.steps[-1].competence == "TUQ."
     assert h.directory.competences[-1] == ("TUQ.", LEADER)  # the registry records the signature's competence
+    assert h.directory.positions[-1] == "Chánh Văn phòng"  # ... and signing stamps "TUQ. <title>" over it
+
+
+async def test_an_officer_deputising_for_the_leader_directs_the_case_in_the_leaders_name(harness: Harness) -> None:
+    """The access table lets AssignIncoming, DecideExtension and RecallIncoming through to the service for a person
+    without the leader's role (delegable), and the service lets them act only under a leader's delegation in
+    force: without it they are refused exactly as before, and nothing is written nor published."""
+    h = harness
+    case = await h.submitted()
+    assign = pb.AssignIncomingRequest(case_id=case.id, version=case.version, lead=pb.Party(kind="unit", id="TH"),
+                                      deadline_days=5, instruction="Phòng Tổng hợp chủ trì")
+    events = len(await h.events())
+    assert (await h.refused(h.api.AssignIncoming, assign, OFFICER)).code() == grpc.StatusCode.PERMISSION_DENIED
+    assert len(await h.events()) == events  # a refused step publishes nothing
+    delegation = (await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
+        deputy=h.subject(OFFICER), valid_from="2031-06-11", valid_to="2031-06-12", competence="TUQ.",
+        reason="Lãnh đạo đi công tác"), LEADER)).delegation
+
+    case = (await h.call(h.api.AssignIncoming, assign, OFFICER)).case
+    assert case.state == "assigned"
+    step = case.steps[-1]
+    assert (step.action, step.actor, step.on_behalf_of, step.delegation_id) == (
+        "assign", OFFICER, LEADER, delegation.id)
+    recorded = [e for e in await h.events() if isinstance(e, ev.StepRecorded)][-1]
+    assert (recorded.action, recorded.on_behalf_of, recorded.competence) == ("assign", LEADER, "TUQ.")  # history
+    assert step.competence == "TUQ."
+
+    lead = h.task(case, "lead")
+    case = (await h.call(h.api.RequestExtension, pb.RequestExtensionRequest(
+        task_id=lead.id, version=case.version, reason="Chờ số liệu của các sở", days=3), HEAD)).case
+    assert h.task(case, "extension").id in await inbox(h, OFFICER)  # the leaders' task reaches the deputy
+    case = (await h.call(h.api.DecideExtension, pb.DecideExtensionRequest(
+        case_id=case.id, version=case.version, grant=True), OFFICER)).case
+    assert (case.steps[-1].action, case.steps[-1].on_behalf_of) == ("grant_extension", LEADER)
+    case = (await h.call(h.api.RecallIncoming, pb.RecallIncomingRequest(
+        case_id=case.id, version=case.version, comment="Thu hồi để giao lại"), OFFICER)).case
+    assert (case.state, case.steps[-1].on_behalf_of, case.steps[-1].delegation_id) == (
+        "submitted", LEADER, delegation.id)
+
+    h.clock.now += timedelta(days=2)  # the period is over: refused again, as anyone without the role
+    assign = pb.AssignIncomingRequest(case_id=case.id, version=case.version, lead=pb.Party(kind="unit", id="TH"))
+    events = len(await h.events())
+    assert (await h.refused(h.api.AssignIncoming, assign, OFFICER)).code() == grpc.StatusCode.PERMISSION_DENIED
+    assert len(await h.events()) == events
+
+
+async def test_a_unit_delegation_lets_the_deputy_give_the_units_task_but_not_another_units(harness: Harness) -> None:
+    h = harness
+    case = await h.assigned()  # Phòng Tổng hợp leads, Phòng Nội chính cooperates
+    lead, other = h.task(case, "lead"), h.task(case, "cooperating", assignee="NC")
+    give = pb.DelegateTaskRequest(task_id=lead.id, version=case.version, subject=h.subject(OFFICER),
+                                  comment="Đồng chí Ánh xử lý")
+    assert (await h.refused(h.api.DelegateTask, give, OFFICER)).code() == grpc.StatusCode.PERMISSION_DENIED
+    delegation = await delegate(h)  # the head of Phòng Tổng hợp: the unit's tasks
+    refused = await h.refused(h.api.DelegateTask, pb.DelegateTaskRequest(
+        task_id=other.id, version=case.version, subject=h.subject(OFFICER)), OFFICER)
+    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED  # Phòng Nội chính's task: not the delegation's
+    case = (await h.call(h.api.DelegateTask, give, OFFICER)).case
+    step = case.steps[-1]
+    assert (step.action, step.actor, step.on_behalf_of, step.delegation_id) == (
+        "delegate", OFFICER, HEAD, delegation.id)
+    assert h.task(case, "lead").assignee == h.subject(OFFICER)
+
+
+async def test_a_leaders_deputy_gives_and_directs_work_in_the_leaders_name(harness: Harness) -> None:
+    h = harness
+    job = pb.GiveJobRequest(title="Chuẩn bị báo cáo tổng kết năm 2031", lead=pb.Party(kind="unit", id="NC"),
+                            deadline_days=5)
+    assert (await h.refused(h.api.GiveJob, job, OFFICER)).code() == grpc.StatusCode.PERMISSION_DENIED
+    delegation = (await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
+        deputy=h.subject(OFFICER), valid_from="2031-06-11", valid_to="2031-06-11"), LEADER)).delegation
+    given = (await h.call(h.api.GiveJob, job, OFFICER)).case
+    assert (given.drafter, given.unit_code) == (h.subject(LEADER), "")  # the leader's job, for the whole agency
+    assert (given.steps[-1].actor, given.steps[-1].on_behalf_of, given.steps[-1].delegation_id) == (
+        OFFICER, LEADER, delegation.id)
+    assert given.id in [j.id for j in (await h.call(h.api.ListJobs, pb.ListJobsRequest(), LEADER)).jobs]
+    recalled = (await h.call(h.api.RecallJob, pb.RecallJobRequest(case_id=given.id, version=given.version,
+                                                                  comment="Thu hồi"), OFFICER)).case
+    assert (recalled.state, recalled.steps[-1].on_behalf_of) == ("submitted", LEADER)
+    h.clock.now += timedelta(days=1)  # over: the job is not the officer's to direct any more
+    refused = await h.refused(h.api.RecallJob, pb.RecallJobRequest(case_id=given.id, version=recalled.version),
+                              OFFICER)
+    assert refused.code() == grpc.StatusCode.NOT_FOUND  # nor to see
+
+
+async def test_deputies_review_a_draft_for_the_leaders_and_answer_a_consultation_for_the_unit(
+        harness: Harness) -> None:
+    """ReviewOutgoing and AnswerConsultation are delegable: an archivist deputising for the leader reviews a draft
+    the leaders review (its drafter's unit has no head), and the officer deputising for the head of Phòng Tổng hợp
+    answers the consultation of that unit."""
+    h = harness
+    case = await h.started(drafter="vanthu.ubnd")  # Văn phòng has no head: the leaders review
+    assert h.task(case, "review").assignee == "leader"
+    approve = pb.ReviewOutgoingRequest(case_id=case.id, version=case.version, approve=True, consult=["TH"],
+                                       comment="Đề nghị Phòng Tổng hợp góp ý")
+    assert (await h.refused(h.api.ReviewOutgoing, approve, "luutru.ubnd")).code() == grpc.StatusCode.PERMISSION_DENIED
+    await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
+        deputy=h.subject("luutru.ubnd"), valid_from="2031-06-11", valid_to="2031-06-11"), LEADER)
+    case = (await h.call(h.api.ReviewOutgoing, approve, "luutru.ubnd")).case
+    assert (case.state, case.steps[-1].on_behalf_of, case.steps[-1].competence) == ("consulting", LEADER, "TUQ.")
+
+    consult = h.task(case, "consult")
+    answer = pb.AnswerConsultationRequest(task_id=consult.id, version=case.version, opinion="Nhất trí với dự thảo")
+    assert (await h.refused(h.api.AnswerConsultation, answer, OFFICER)).code() == grpc.StatusCode.PERMISSION_DENIED
+    delegation = await delegate(h)  # the head of Phòng Tổng hợp: the unit's tasks, to the officer
+    case = (await h.call(h.api.AnswerConsultation, answer, OFFICER)).case
+    step = case.steps[-1]
+    assert (step.actor, step.on_behalf_of, step.delegation_id, step.competence) == (
+        OFFICER, HEAD, delegation.id, "KT.")

@@ -425,3 +425,69 @@ async def test_the_sweep_goes_through_every_due_task_batch_after_batch(harness: 
     assert await store.sweep_reminders(today=today, next_working_day=datetime(2031, 6, 16).date(), limit=2) == 3
     assert await store.sweep_reminders(today=today, next_working_day=datetime(2031, 6, 16).date(), limit=2) == 0
     assert [n.kind for n in (await notes(h, OFFICER)).notifications].count("overdue") == 3
+
+
+async def test_a_deputy_is_told_of_the_tasks_of_whom_they_act_for_once_and_mailed_as_they_chose(
+        harness: Harness, smtp_server: Controller, mailbox: Mailbox) -> None:
+    """Ủy quyền: while a delegation is in force, the tasks of the leader (their own, and the leaders' by role) and of
+    the head's unit reach the deputy too, in the app and by e-mail as the deputy chose; twice delegated, told once."""
+    h = harness
+    for competence in ("TUQ.", "KT."):  # two delegations of the same leader to the same person: one notification
+        await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
+            deputy=h.subject(ARCHIVIST), valid_from="2031-06-11", valid_to="2031-06-12", competence=competence),
+            LEADER)
+    await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
+        deputy=h.subject(OFFICER), unit_code="TH", valid_from="2031-06-11", valid_to="2031-06-12"), HEAD)
+    await h.call(h.api.SetNotificationSettings, pb.SetNotificationSettingsRequest(
+        settings=pb.NotificationSettings(email=False)), ARCHIVIST)
+
+    case = (await h.call(h.api.SubmitIncoming, pb.SubmitIncomingRequest(
+        document_id=h.registered(), leader=h.subject(LEADER)), "vanthu.ubnd")).case  # the leader's own task
+    [told] = (await notes(h, ARCHIVIST)).notifications
+    assert (told.kind, told.task_id) == ("new_task", h.task(case, "direct").id)
+    assert [n.task_id for n in (await notes(h, LEADER)).notifications] == [told.task_id]
+    case = (await h.call(h.api.AssignIncoming, pb.AssignIncomingRequest(
+        case_id=case.id, version=case.version, lead=pb.Party(kind="unit", id="TH"), deadline_days=5), LEADER)).case
+    lead = h.task(case, "lead")
+    assert [n.task_id for n in (await notes(h, OFFICER)).notifications] == [lead.id]  # the unit's, as its deputy
+    assert [n.task_id for n in (await notes(h, HEAD)).notifications] == [lead.id]
+
+    async def mailed() -> bool:
+        return bool(mailbox.to(address(OFFICER))) and bool(mailbox.to(address(LEADER)))
+
+    await eventually(mailed, "the deputy's and the leader's e-mails")
+    assert [m["Subject"] for m in mailbox.to(address(OFFICER))] == ["[VanThu] Nhiệm vụ mới: chủ trì xử lý văn bản"]
+    assert ARCHIVIST not in {r.address.split("@")[0] for r in await mails(h)}  # e-mail off: none written
+
+    h.clock.now += timedelta(days=2)  # the delegations are over: the deputies are told nothing more
+    case = (await h.call(h.api.RecallIncoming, pb.RecallIncomingRequest(case_id=case.id, version=case.version),
+                         LEADER)).case
+    case = (await h.call(h.api.AssignIncoming, pb.AssignIncomingRequest(
+        case_id=case.id, version=case.version, lead=pb.Party(kind="unit", id="TH"), deadline_days=5), LEADER)).case
+    again = h.task(case, "lead").id
+    assert [n.task_id for n in (await notes(h, HEAD)).notifications] == [again, lead.id]
+    assert [n.task_id for n in (await notes(h, OFFICER)).notifications] == [lead.id]
+
+
+async def test_a_delegation_made_after_the_task_brings_its_reminders_to_the_deputy(harness: Harness) -> None:
+    """The sweep reads the delegations in force when it runs: the head's unit task given on Wednesday, the unit
+    delegated to an officer on Monday, the reminder on Tuesday reaches the head and the deputy, once each; over
+    the delegation's period, the overdue reminder reaches the head alone."""
+    h = harness
+    case = await h.assigned()  # Phòng Tổng hợp leads, due Wednesday 18 June 2031
+    lead = h.task(case, "lead")
+    assert [n.task_id for n in (await notes(h, OFFICER)).notifications] == []
+    h.clock.now = at(2031, 6, 16)
+    await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
+        deputy=h.subject(OFFICER), unit_code="TH", valid_from="2031-06-16", valid_to="2031-06-17"), HEAD)
+    h.clock.now = at(2031, 6, 17)
+    assert await h.server.api.sweep() == 2
+    assert await h.server.api.sweep() == 0
+    [due] = (await notes(h, OFFICER)).notifications
+    assert (due.kind, due.task_id, due.title) == ("due_tomorrow", lead.id, "Sắp đến hạn xử lý")
+    [event] = [e for e in await h.events() if isinstance(e, ev.TaskReminder)]
+    assert sorted(event.recipients) == sorted([h.subject(HEAD), h.subject(OFFICER)])
+    h.clock.now = at(2031, 6, 19)  # the delegation ended on the 17th
+    assert await h.server.api.sweep() == 1
+    assert [n.kind for n in (await notes(h, OFFICER)).notifications] == ["due_tomorrow"]
+    assert next(n.kind for n in (await notes(h, HEAD)).notifications) == "overdue"

@@ -109,7 +109,7 @@ class VanthuServerInterceptor(grpc.aio.ServerInterceptor):
         if entry is None:
             log.error("a method without an entry in the access table was called", extra={"method": method})
             raise PermissionDenied(f"{method} has no entry in the access table: refused")
-        policy.check(entry, principal, method)
+        policy.check(entry, principal, method, deputies=None)  # a delegable entry: the service decides on deputies
 
     async def intercept_service(
         self, continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],

@@ -73,6 +73,11 @@ class Access:
     on interchange's federation port, identified by their client certificate and authorised by the peers table
     (``VANTHU_INTERCHANGE_FEDERATION_PEERS_FILE``, :mod:`vanthu_interchange.federation`), never by a token: the
     token interceptor refuses every caller of such a method, so it stays shut if served on an in-cluster port.
+    ``delegable``: ủy quyền (issue 13 item 7): people holding one of ``roles``, or a person of an agency whom the
+    service finds acting under a delegation in force from a holder of one of them (a leader's own tasks, a head's
+    unit). The interceptor lets every person of an agency through to the service, which names the roles the caller
+    holds under a delegation (:func:`require` with ``deputies``) and so refuses, with the same PermissionDenied, a
+    caller with neither; the service then keeps the deputy to the delegation's scope.
     """
 
     roles: frozenset[str] = frozenset()
@@ -83,6 +88,7 @@ class Access:
     rule: str = ""
     forwards: tuple[str, ...] = ()
     peers: bool = False
+    delegable: bool = False
 
     @property
     def person_roles(self) -> frozenset[str]:
@@ -99,11 +105,12 @@ class Access:
 
 
 def people(*roles: Iterable[str] | str, rule: str = "", cases: Mapping[str, Iterable[str]] | None = None,
-           services: Iterable[str] = (), forwards: Iterable[str] = ()) -> Access:
-    """An entry for people holding one of ``roles`` (role names or sets of them)."""
+           services: Iterable[str] = (), forwards: Iterable[str] = (), delegable: bool = False) -> Access:
+    """An entry for people holding one of ``roles`` (role names or sets of them); ``delegable``: or acting under a
+    delegation from such a person (:class:`Access`)."""
     flat = frozenset(r for group in roles for r in ([group] if isinstance(group, str) else group))
     return Access(roles=flat, rule=rule, cases={k: frozenset(v) for k, v in (cases or {}).items()},
-                  clients=frozenset(services), forwards=tuple(forwards))
+                  clients=frozenset(services), forwards=tuple(forwards), delegable=delegable)
 
 
 #: The access table: every gRPC method of every service, and nothing else (a test holds it to the protos).
@@ -242,14 +249,19 @@ TABLE: dict[str, Access] = {
                                         rule="a registered incoming document of the clerk's own agency (the registry "
                                              "says so), once"),
     WORKFLOW + "AssignIncoming": people("leader", forwards=[REGISTRY + "ListUnits", REGISTRY + "ListPeople"],
+                                        delegable=True,
                                         rule="a case of their own agency, submitted or returned (assign) or being "
-                                             "processed (reassign); units and people of their agency"),
-    WORKFLOW + "RecallIncoming": people("leader", rule="a case of their own agency that is assigned, in progress, "
-                                                       "waiting for an extension or returned"),
-    WORKFLOW + "DecideExtension": people("leader", forwards=_NOTIFY_READS,
-                                         rule="a case of their own agency whose lead asked for more time"),
-    WORKFLOW + "DelegateTask": people("head", forwards=_NOTIFY_READS + _DIRECTORY_READS[1:],
-                                      rule="the head of the unit the task was given to, to a person of that unit"),
+                                             "processed (reassign); units and people of their agency; a leader's "
+                                             "deputy (ủy quyền) in the leader's name"),
+    WORKFLOW + "RecallIncoming": people("leader", delegable=True,
+                                        rule="a case of their own agency that is assigned, in progress, waiting for "
+                                             "an extension or returned; a leader's deputy in the leader's name"),
+    WORKFLOW + "DecideExtension": people("leader", forwards=_NOTIFY_READS, delegable=True,
+                                         rule="a case of their own agency whose lead asked for more time; a "
+                                              "leader's deputy in the leader's name"),
+    WORKFLOW + "DelegateTask": people("head", forwards=_NOTIFY_READS + _DIRECTORY_READS[1:], delegable=True,
+                                      rule="the head of the unit the task was given to (or the deputy of that unit's "
+                                           "head under a delegation in force), to a person of that unit"),
     WORKFLOW + "RecordProgress": people(EVERYONE, forwards=_DIRECTORY_READS[:1],
                                         rule="a task in the caller's inbox (theirs, or their unit's as its head)"),
     WORKFLOW + "RequestExtension": people(EVERYONE, forwards=_DIRECTORY_READS[:1],
@@ -273,22 +285,25 @@ TABLE: dict[str, Access] = {
     WORKFLOW + "StartOutgoing": people(DRAFTERS, forwards=[DOCUMENTS + "GetDocument", *_DIRECTORY_READS,
                                                          REGISTRY + "ListPeople"],
                                        rule="the caller's own outgoing draft of their agency, once"),
-    WORKFLOW + "ReviewOutgoing": people("head", "leader", forwards=_NOTIFY_READS,
+    WORKFLOW + "ReviewOutgoing": people("head", "leader", forwards=_NOTIFY_READS, delegable=True,
                                         rule="the review task of a case of their own agency in their inbox (the "
-                                             "drafting unit's head, or the leaders as the circuit says); consulted "
-                                             "units of their agency"),
+                                             "drafting unit's head, or the leaders as the circuit says, or their "
+                                             "deputy under a delegation in force); consulted units of their agency"),
     WORKFLOW + "ResendOutgoing": people(DRAFTERS, forwards=_NOTIFY_READS,
                                         rule="the drafter of a returned draft of their agency"),
-    WORKFLOW + "AnswerConsultation": people("head", forwards=_NOTIFY_READS,
-                                            rule="the consulted unit's task, by that unit's head"),
+    WORKFLOW + "AnswerConsultation": people("head", forwards=_NOTIFY_READS, delegable=True,
+                                            rule="the consulted unit's task, by that unit's head or their deputy "
+                                                 "under a delegation in force"),
     WORKFLOW + "SubmitOutgoing": people(DRAFTERS, forwards=[DOCUMENTS + "SubmitDocument"],
                                         rule="the drafter of an approved draft of their agency"),
     WORKFLOW + "SignOutgoing": people(SIGNERS, forwards=[DOCUMENTS + "SignDocument"],
                                       rule="a submitted draft of their agency whose circuit gives signing to their "
-                                           "role"),
+                                           "role, or to the person they deputise for under a delegation in force "
+                                           "(signed KT./TUQ.); not delegable beyond the signers: a signature needs "
+                                           "the signer's own personal certificate (Decree 30/2020 Art. 13)"),
     WORKFLOW + "ReturnUnsigned": people(SIGNERS, forwards=[DOCUMENTS + "ReturnDocument"],
                                         rule="a submitted draft of their agency whose circuit gives signing to their "
-                                             "role, with a reason"),
+                                             "role (or to the person they deputise for), with a reason"),
     WORKFLOW + "IssueOutgoing": people(CLERK, forwards=[DOCUMENTS + "IssueDocument"],
                                        rule="a signed document of their own agency in its circuit"),
     WORKFLOW + "GetDashboard": people("leader", "head", forwards=_DIRECTORY_READS,
@@ -385,8 +400,13 @@ def _roles_text(roles: Iterable[str]) -> str:
     return ", ".join(sorted(roles, key=list(ROLE_NAMES).index))
 
 
-def check(entry: Access, principal: Principal, method: str = "", case: str | None = None) -> None:
-    """Raise :class:`PermissionDenied` unless ``principal`` may call (the method named ``method``, for messages)."""
+def check(entry: Access, principal: Principal, method: str = "", case: str | None = None, *,
+          deputies: frozenset[str] | None = frozenset()) -> None:
+    """Raise :class:`PermissionDenied` unless ``principal`` may call (the method named ``method``, for messages).
+
+    ``deputies``: the roles a person holds under delegations in force, as the service found them (a
+    :attr:`Access.delegable` entry lets them stand for the person's own roles); None: not known yet — the
+    interceptor, before the service runs, lets every person of an agency through to a delegable entry."""
     if entry.anyone:
         return
     name = short_name(method) if method else "this"
@@ -401,7 +421,7 @@ def check(entry: Access, principal: Principal, method: str = "", case: str | Non
     if not (entry.roles or entry.any_person):
         raise PermissionDenied(f"{name} is for services ({', '.join(sorted(entry.clients))}), not for people")
     roles = entry.cases[case] if case is not None else (None if entry.any_person else entry.roles)
-    if roles is not None:
+    if roles is not None and not (entry.delegable and (deputies is None or deputies & roles)):
         principal.require_role(*roles)
     if not principal.agency:
         raise PermissionDenied("your account belongs to no agency; only people of an agency may do this")
@@ -435,15 +455,17 @@ def current_method() -> str:
     return method
 
 
-def require(case: str | None = None, *, method: str | None = None) -> Caller:
+def require(case: str | None = None, *, method: str | None = None,
+            deputies: frozenset[str] = frozenset()) -> Caller:
     """The caller of the method being served, checked against its entry (and, for a person, the narrower roles of
-    ``case``); :class:`PermissionDenied` otherwise."""
+    ``case``); :class:`PermissionDenied` otherwise. ``deputies``: for a :attr:`Access.delegable` entry, the roles
+    the caller holds under delegations in force today (the service's own finding; ignored by other entries)."""
     name = method or current_method()
     entry = access(name)
     principal = current_principal()
     if case is not None and case not in entry.cases:
         raise LookupError(f"{name} has no case {case!r} in the access table")
-    check(entry, principal, name, None if principal.is_service else case)
+    check(entry, principal, name, None if principal.is_service else case, deputies=deputies)
     return Caller(principal, "" if principal.is_service else principal.agency or "")
 
 
@@ -470,6 +492,9 @@ def describe(methods: Iterable[str]) -> str:
     for method, entry in zip(methods, entries, strict=True):
         for case, case_roles in entry.cases.items():
             lines.append(f"- {short_name(method)}, case `{case}`: {_roles_text(case_roles & roles)} only.")
+        if entry.delegable:
+            lines.append(f"- {short_name(method)}: also a deputy acting under a delegation (ủy quyền) in force from "
+                         "a person of these roles, within its scope.")
         if entry.rule:
             lines.append(f"- {short_name(method)}: {entry.rule}.")
     return "\n".join(lines)

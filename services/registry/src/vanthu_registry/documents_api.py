@@ -359,13 +359,16 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         if bool(competence) != bool(on_behalf_of):
             raise InvalidArgument("on_behalf_of", "a delegation's competence names the person signed for (both or "
                                                   "neither)")
+        position = clean_text("signer_position", request.signer_position, max_len=100, required=False)
+        if position and not competence:
+            raise InvalidArgument("signer_position", "the signer's own position goes with a delegation's competence")
         try:
             handle = clean_text("handle", request.handle, max_len=64, required=False)
             if bool(handle) != bool(request.signature_value):
                 raise InvalidArgument("signature_value", "a two-step signing gives both the handle and the value")
             doc = await self.lifecycle.sign(principal, agency_code=agency, document_id=request.id,
-                                            competence=competence, on_behalf_of=on_behalf_of, handle=handle,
-                                            signature_value=request.signature_value)
+                                            competence=competence, on_behalf_of=on_behalf_of, position=position,
+                                            handle=handle, signature_value=request.signature_value)
         finally:
             self.on_commit()
         return documents_pb2.SignDocumentResponse(document=document_to_proto(doc))

@@ -569,7 +569,8 @@ class DocumentStore:
     async def record_workflow_step(self, *, agency_code: str, document_id: str, actor: str, at: datetime,
                                    step: str, from_state: str, to_state: str, comment: str,
                                    audience: list[str] | None = None, audience_seq: int = 0,
-                                   on_behalf_of: str = "", event_id: str | None = None) -> bool:
+                                   on_behalf_of: str = "", event_id: str | None = None,
+                                   competence: str = "") -> bool:
         """A step of the document's processing in the workflow service (trình, phân công, xử lý, hoàn thành…) as a
         line of its history: action ``workflow``, changes ``{"workflow": [from, to], "step": step}``, the comment as
         the note, at the time and by the person the step names.
@@ -581,7 +582,8 @@ class DocumentStore:
         ``audience``: who the case gives the document to after the step (``None``: an older workflow said nothing),
         kept when ``audience_seq`` is at least the last one kept (a redelivered older step changes nothing); when the
         document's audience changes, ``vanthu.registry.document.audience_changed`` is published (``event_id``).
-        ``on_behalf_of``: the person a deputy acted for (ủy quyền), kept in the line.
+        ``on_behalf_of``: the person a deputy acted for (ủy quyền), kept in the line with the delegation's
+        ``competence`` (KT., TUQ.).
         """
         async with self.sessions() as session, session.begin():
             row = (await session.execute(select(DocumentRow).where(DocumentRow.id == document_id)
@@ -598,6 +600,8 @@ class DocumentStore:
             changes: dict[str, Any] = {"workflow": [from_state, to_state], "step": step}
             if on_behalf_of:
                 changes["on_behalf_of"] = on_behalf_of
+                if competence:
+                    changes["competence"] = competence[:5]
             seen = (await session.execute(select(HistoryRow.changes).where(
                 HistoryRow.document_id == document_id, HistoryRow.action == "workflow", HistoryRow.at == at,
                 HistoryRow.actor == actor))).scalars().all()

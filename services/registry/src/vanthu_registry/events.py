@@ -96,7 +96,7 @@ class WorkflowSteps:
         changed = await self.documents.record_workflow_step(
             agency_code=meta.agency_code, document_id=message.document_id, actor=meta.actor,
             at=occurred_at(message), step=message.action, from_state=message.from_state, to_state=message.to_state,
-            comment=message.comment, on_behalf_of=message.on_behalf_of,
+            comment=message.comment, on_behalf_of=message.on_behalf_of, competence=message.competence,
             # a step of a workflow that did not say who it gives the document to (before issue 13 item 7) changes
             # no audience; otherwise the set of the latest step (audience_seq) is kept
             audience=list(message.audience) if message.audience_seq else None, audience_seq=message.audience_seq,

@@ -107,12 +107,17 @@ class Signing:
             raise Unavailable("the signing service is not configured (VANTHU_REGISTRY_SIGNING_TARGET)")
         return self.stub
 
-    async def sign_personal(self, token: str, object_id: str, document_id: str) -> SignedFile:
-        """The competent person's signature on ``object_id`` (the caller's own signing profile)."""
+    async def sign_personal(self, token: str, object_id: str, document_id: str, *, competence: str = "",
+                            title: str = "", position: str = "") -> SignedFile:
+        """The competent person's signature on ``object_id`` (the caller's own signing profile), with the signing
+        authority (:class:`SignerAuthority`: ``competence`` under a delegation, the document's signer ``title``,
+        the signer's own ``position``) when the title is known."""
+        authority = signing_pb2.SignerAuthority(competence=competence, title=title, position=position) \
+            if title else None
         try:
             reply = await self._stub().SignPersonal(
                 signing_pb2.SignPersonalRequest(source=signing_pb2.PdfSource(object_id=object_id),
-                                                document_id=document_id),
+                                                document_id=document_id, authority=authority),
                 metadata=bearer_metadata(token), timeout=SIGNING_TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "signing: ") from error

@@ -227,11 +227,18 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         if not profile.image:
             raise FailedPrecondition("your signing profile has no signature image; upload one (SetProfileImage)")
         document_id = _text("document_id", request.document_id, 36)
+        authority: tuple[str, ...] = ()
+        competence = ""
+        if request.HasField("authority"):
+            competence = _text("authority.competence", request.authority.competence, 10)
+            authority = ap.authority_lines(competence, _text("authority.title", request.authority.title, 100),
+                                           _text("authority.position", request.authority.position, 100))
         inp = await self._input(request.source, principal)
         if document_id:
             await asyncio.to_thread(_require_issue_placeholders, inp.pdf, placeholder if box is None else "")
         res = await asyncio.to_thread(sg.sign_personal, inp.pdf, key, profile.image, self.keys.tsa,
-                                      placeholder=placeholder, page=page, box=box, revocation=self.keys.revocation())
+                                      placeholder=placeholder, page=page, box=box, revocation=self.keys.revocation(),
+                                      authority=authority, authority_above=bool(competence))
         cert = await asyncio.to_thread(self.keys.certificate, profile.key_label)
         return signing_pb2.SignPersonalResponse(result=await self._finish(
             principal, res, inp, kind="personal", cert_subject=certificate_subject(cert), document_id=document_id))

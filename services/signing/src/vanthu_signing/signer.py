@@ -34,6 +34,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from vanthu_core.errors import FailedPrecondition, InvalidArgument
 from vanthu_signing.domain import appearance as ap
+from vanthu_signing.domain.geometry import PageGeometry
 from vanthu_signing.pdfdoc import load_pdf, page_count, page_geometry
 from vanthu_signing.pki import Revocation, asn1_certificate
 from vanthu_signing.placeholders import find_anchors, locate, remove_placeholders
@@ -44,6 +45,7 @@ FIELD_AGENCY = "ChuKyCoQuan"
 FIELD_ATTACHMENT = "ChuKyCoQuanKemTheo"
 FIELD_NUMBER = "SoKyHieu"
 FIELD_DATE = "NgayBanHanh"
+FIELD_AUTHORITY = "ThamQuyenKy"
 FILL_FONT_SIZE = 13
 
 # ---------------------------------------------------------------- keys
@@ -289,6 +291,12 @@ def _add_text_field(w: IncrementalPdfFileWriter, name: str, anchor: ap.Anchor, w
     })
     if rotate:
         fld["/MK"] = generic.DictionaryObject({"/R": generic.NumberObject(rotate)})
+    _attach_field(w, page_ref, fld)
+
+
+def _attach_field(w: IncrementalPdfFileWriter, page_ref: generic.IndirectObject,
+                  fld: generic.DictionaryObject) -> None:
+    """The field widget on its page's /Annots and in the form's /Fields."""
     ref = w.add_object(fld)
     page = page_ref.get_object()
     if "/Annots" in page:
@@ -304,6 +312,54 @@ def _add_text_field(w: IncrementalPdfFileWriter, name: str, anchor: ap.Anchor, w
     form = _acroform(w)
     form["/Fields"].append(ref)
     w.update_container(form)
+
+
+def authority_box(lines: tuple[str, ...], *, placeholder: ap.Box | None, image: ap.Box,
+                  geometry: PageGeometry) -> ap.Box:
+    """Where the signing authority lines go (display frame): from the top of the ``[[THAM_QUYEN]]`` placeholder
+    down, centred on it, when the draft has one; else just above the signature image, centred on it. Kept inside
+    the visible page."""
+    width = max(ap.font_text_width(line, ap.AUTHORITY_FONT_SIZE, bold=True) for line in lines) + 8
+    height = ap.AUTHORITY_LEADING * len(lines) + 4
+    if placeholder is not None:
+        cx, top = (placeholder.x1 + placeholder.x2) / 2, placeholder.y2 + 3
+    else:
+        cx, top = (image.x1 + image.x2) / 2, image.y2 + 1 + height
+    return geometry.keep_visible(ap.Box(cx - width / 2, top - height, cx + width / 2, top))
+
+
+def _authority_layers(frame: ap.Box, lines: tuple[str, ...]) -> tuple[Layer, ...]:
+    """The lines centred one under the other, uppercase bold 13 pt, on a white ground."""
+    layers = [Layer.patch(frame)]
+    for i, line in enumerate(lines):
+        width = ap.font_text_width(line, ap.AUTHORITY_FONT_SIZE, bold=True) + 4
+        x1 = max((frame.width - width) / 2, 0.0)
+        y2 = frame.height - 2 - i * ap.AUTHORITY_LEADING
+        layers.append(Layer.words(ap.Box(x1, y2 - ap.AUTHORITY_LEADING, min(x1 + width, frame.width), y2), line,
+                                  ap.AUTHORITY_FONT_SIZE, bold=True))
+    return tuple(layers)
+
+
+def _add_authority_field(w: IncrementalPdfFileWriter, page: int, geometry: PageGeometry, shown: ap.Box,
+                         lines: tuple[str, ...]) -> None:
+    """A read-only text field holding the authority lines (value and appearance), added in the revision the
+    personal signature covers."""
+    page_ref = w.find_page_for_modification(page)[0]
+    b = geometry.to_user(shown)
+    rect = (b.x1, b.y1, b.x2, b.y2)
+    frame = ap.Box(0, 0, shown.width, shown.height)
+    fld = generic.DictionaryObject({
+        "/Type": generic.NameObject("/Annot"), "/Subtype": generic.NameObject("/Widget"),
+        "/FT": generic.NameObject("/Tx"), "/T": generic.TextStringObject(FIELD_AUTHORITY),
+        "/Rect": generic.ArrayObject([generic.FloatObject(v) for v in rect]),
+        "/F": generic.NumberObject(4), "/Ff": generic.NumberObject(1 | 4096), "/P": page_ref,  # read-only, multiline
+        "/DA": generic.TextStringObject("/Helv 0 Tf 0 g"), "/V": generic.TextStringObject("\n".join(lines)),
+    })
+    if geometry.rotate:
+        fld["/MK"] = generic.DictionaryObject({"/R": generic.NumberObject(geometry.rotate)})
+    fld["/AP"] = generic.DictionaryObject({"/N": w.add_object(field_appearance(
+        w, rect, geometry.rotate, _authority_layers(frame, lines)))})
+    _attach_field(w, page_ref, fld)
 
 
 def _fields_by_name(w: IncrementalPdfFileWriter) -> dict[str, generic.IndirectObject]:
@@ -372,7 +428,8 @@ class Signed:
 
 def sign_personal(pdf: bytes, key: KeySource, signature_png: bytes, tsa: TimestampAuthority, *,
                   placeholder: str = ap.PLACEHOLDER_SIGNATURE, page: int | None = None,
-                  box: ap.Box | None = None, revocation: Revocation | None = None) -> Signed:
+                  box: ap.Box | None = None, revocation: Revocation | None = None,
+                  authority: tuple[str, ...] = (), authority_above: bool = False) -> Signed:
     """PAdES B-T personal signature with the signer's image at the placeholder (or at ``page``/``box``, user space).
 
     Before the document's first signature the placeholders (``placeholder``, ``[[SO]]``, ``[[NGAY]]``) are taken
@@ -382,8 +439,15 @@ def sign_personal(pdf: bytes, key: KeySource, signature_png: bytes, tsa: Timesta
     agency signature covers ``[[SO]]`` / ``[[NGAY]]``; refused (FailedPrecondition, naming the earlier signer) when
     an earlier signature permits no new signature (DocMDP P=1, field lock). With ``revocation`` (CRLs): B-LT, and
     a revoked certificate is refused (FailedPrecondition). Layout per Decree 30/2020, Appendix I, box 7c.
+
+    ``authority``: the signing authority lines (:func:`vanthu_signing.domain.appearance.authority_lines`, box
+    7a/7b), stamped in a read-only field at ``[[THAM_QUYEN]]`` when the draft has it (taken out of the content like
+    the others), else, with ``authority_above`` (a signature under a delegation, whose competence the drafted title
+    does not show), just above the signature image; FailedPrecondition when they cannot be added because the
+    document was signed before.
     """
-    w, page, box, stamp = prepare_personal_appearance(pdf, signature_png, placeholder=placeholder, page=page, box=box)
+    w, page, box, stamp = prepare_personal_appearance(pdf, signature_png, placeholder=placeholder, page=page, box=box,
+                                                      authority=authority, authority_above=authority_above)
     with open_signer(key) as signer:
         out = _sign(w, signer, field_name=FIELD_PERSONAL, page=page, box=box, stamp=stamp, tsa=tsa,
                     reason=REASON_PERSONAL, revocation=revocation)
@@ -432,7 +496,8 @@ def place_personal(pdf: bytes, *, placeholder: str, page: int | None, box: ap.Bo
 
 
 def prepare_personal_appearance(pdf: bytes, signature_png: bytes, *, placeholder: str, page: int | None,
-                                box: ap.Box | None) -> tuple[IncrementalPdfFileWriter, int, ap.Box, Appearance]:
+                                box: ap.Box | None, authority: tuple[str, ...] = (), authority_above: bool = False,
+                                ) -> tuple[IncrementalPdfFileWriter, int, ap.Box, Appearance]:
     """The writer (placeholders taken out of the content and the empty ``[[SO]]``/``[[NGAY]]`` text fields added,
     when the document carries no signature yet), page, user-space box and image appearance of a personal signature;
     shared by :func:`sign_personal` and the two-step signing of :mod:`two_step`. See :func:`sign_personal`."""
@@ -440,7 +505,12 @@ def prepare_personal_appearance(pdf: bytes, signature_png: bytes, *, placeholder
     img = ap.check_png(signature_png, "signature_image")
     earlier = earlier_signatures(reader)
     refuse_if_locked(earlier, FIELD_PERSONAL, "the personal signature")
-    anchors, pages_with = locate(data, (placeholder, ap.PLACEHOLDER_NUMBER, ap.PLACEHOLDER_DATE))
+    anchors, pages_with = locate(data, (placeholder, ap.PLACEHOLDER_NUMBER, ap.PLACEHOLDER_DATE,
+                                        ap.PLACEHOLDER_AUTHORITY))
+    at_placeholder = anchors.get(ap.PLACEHOLDER_AUTHORITY)
+    if authority and earlier and (at_placeholder is not None or authority_above):
+        raise FailedPrecondition(f"the document carries the signature of {earlier[0].signer}: the signing authority "
+                                 f"({' / '.join(authority)}) can no longer be added to it; send the unsigned draft")
     if box is None or page is None:
         anchor = anchors.get(placeholder)
         if anchor is None:
@@ -461,6 +531,12 @@ def prepare_personal_appearance(pdf: bytes, signature_png: bytes, *, placeholder
             if ph in anchors and name not in existing:
                 _add_text_field(w, name, anchors[ph], VALUE_WIDTHS[name])
     shown = geometry.to_display(box)
+    if authority and not earlier and (at_placeholder is not None or authority_above):
+        where = at_placeholder.page if at_placeholder is not None else page
+        where_geometry = page_geometry(reader, where)
+        _add_authority_field(w, where, where_geometry, authority_box(
+            authority, placeholder=where_geometry.to_display(at_placeholder.box) if at_placeholder else None,
+            image=shown, geometry=where_geometry), authority)
     layers: list[Layer] = []
     cover = anchors.get(placeholder)
     if placeholder in visible and cover is not None and cover.page == page:

@@ -44,6 +44,7 @@ class Layer:
     font_size: int = ap.ATTACHMENT_FONT_SIZE
     leading: int | None = None
     white: bool = False  # a white patch (covers what is under it)
+    bold: bool = False
 
     @classmethod
     def patch(cls, box: ap.Box) -> Layer:
@@ -54,8 +55,9 @@ class Layer:
         return cls(box, image=image)
 
     @classmethod
-    def words(cls, box: ap.Box, text: str, font_size: int, leading: int | None = None) -> Layer:
-        return cls(box, text=text, font_size=font_size, leading=leading)
+    def words(cls, box: ap.Box, text: str, font_size: int, leading: int | None = None, *,
+              bold: bool = False) -> Layer:
+        return cls(box, text=text, font_size=font_size, leading=leading, bold=bold)
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,8 @@ class LayeredStamp(BaseStamp):
             pos = IMAGE_LAYOUT.fit(box, img.box.width, img.box.height)
             body, resources = b"%s %s" % (pos.as_cm(), content), img.resources
         else:
-            style = TextBoxStyle(font=GlyphAccumulatorFactory(ap.font_for(layer.text)), font_size=layer.font_size,
+            style = TextBoxStyle(font=GlyphAccumulatorFactory(ap.font_for(layer.text, bold=layer.bold)),
+                                 font_size=layer.font_size,
                                  box_layout_rule=TIGHT_LAYOUT, text_color=(0.0, 0.0, 0.0), leading=layer.leading)
             tb = TextBox(style, writer=writer, box=box)
             tb.content = layer.text

@@ -1608,7 +1608,8 @@ export interface paths {
         /**
          * Assign (phân công) or reassign the case (leader): lead, cooperating, for information, deadline, instruction
          * @description **Who may call**: leader (lãnh đạo).
-         *     - AssignIncoming: a case of their own agency, submitted or returned (assign) or being processed (reassign); units and people of their agency.
+         *     - AssignIncoming: also a deputy acting under a delegation (ủy quyền) in force from a person of these roles, within its scope.
+         *     - AssignIncoming: a case of their own agency, submitted or returned (assign) or being processed (reassign); units and people of their agency; a leader's deputy (ủy quyền) in the leader's name.
          */
         post: operations["assign_api_v1_workflow_cases__case_id__assign_post"];
         delete?: never;
@@ -1629,7 +1630,8 @@ export interface paths {
         /**
          * Grant or refuse the lead's extension request (leader)
          * @description **Who may call**: leader (lãnh đạo).
-         *     - DecideExtension: a case of their own agency whose lead asked for more time.
+         *     - DecideExtension: also a deputy acting under a delegation (ủy quyền) in force from a person of these roles, within its scope.
+         *     - DecideExtension: a case of their own agency whose lead asked for more time; a leader's deputy in the leader's name.
          */
         post: operations["decide_extension_api_v1_workflow_cases__case_id__extension_post"];
         delete?: never;
@@ -1671,7 +1673,8 @@ export interface paths {
         /**
          * Take the case back (thu hồi, leader): the open tasks are cancelled
          * @description **Who may call**: leader (lãnh đạo).
-         *     - RecallIncoming: a case of their own agency that is assigned, in progress, waiting for an extension or returned.
+         *     - RecallIncoming: also a deputy acting under a delegation (ủy quyền) in force from a person of these roles, within its scope.
+         *     - RecallIncoming: a case of their own agency that is assigned, in progress, waiting for an extension or returned; a leader's deputy in the leader's name.
          */
         post: operations["recall_api_v1_workflow_cases__case_id__recall_post"];
         delete?: never;
@@ -1713,7 +1716,7 @@ export interface paths {
         /**
          * Return the submitted draft to its drafter without signing, with the reason (trả lại, không ký)
          * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
-         *     - ReturnUnsigned: a submitted draft of their agency whose circuit gives signing to their role, with a reason.
+         *     - ReturnUnsigned: a submitted draft of their agency whose circuit gives signing to their role (or to the person they deputise for), with a reason.
          */
         post: operations["return_unsigned_api_v1_workflow_cases__case_id__return_unsigned_post"];
         delete?: never;
@@ -1734,7 +1737,8 @@ export interface paths {
         /**
          * Approve the draft, with units to consult, or return it with comments (the reviewer)
          * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
-         *     - ReviewOutgoing: the review task of a case of their own agency in their inbox (the drafting unit's head, or the leaders as the circuit says); consulted units of their agency.
+         *     - ReviewOutgoing: also a deputy acting under a delegation (ủy quyền) in force from a person of these roles, within its scope.
+         *     - ReviewOutgoing: the review task of a case of their own agency in their inbox (the drafting unit's head, or the leaders as the circuit says, or their deputy under a delegation in force); consulted units of their agency.
          */
         post: operations["review_outgoing_api_v1_workflow_cases__case_id__review_post"];
         delete?: never;
@@ -1755,7 +1759,7 @@ export interface paths {
         /**
          * Sign the submitted document (ký, with your own signing profile)
          * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
-         *     - SignOutgoing: a submitted draft of their agency whose circuit gives signing to their role.
+         *     - SignOutgoing: a submitted draft of their agency whose circuit gives signing to their role, or to the person they deputise for under a delegation in force (signed KT./TUQ.); not delegable beyond the signers: a signature needs the signer's own personal certificate (Decree 30/2020 Art. 13).
          */
         post: operations["sign_outgoing_api_v1_workflow_cases__case_id__sign_post"];
         delete?: never;
@@ -2080,7 +2084,8 @@ export interface paths {
         /**
          * Answer a consultation with the unit's opinion (the consulted unit's head)
          * @description **Who may call**: head (trưởng đơn vị).
-         *     - AnswerConsultation: the consulted unit's task, by that unit's head.
+         *     - AnswerConsultation: also a deputy acting under a delegation (ủy quyền) in force from a person of these roles, within its scope.
+         *     - AnswerConsultation: the consulted unit's task, by that unit's head or their deputy under a delegation in force.
          */
         post: operations["answer_consultation_api_v1_workflow_tasks__task_id__answer_post"];
         delete?: never;
@@ -2122,7 +2127,8 @@ export interface paths {
         /**
          * Give the unit's task to a person of the unit (head of the unit)
          * @description **Who may call**: head (trưởng đơn vị).
-         *     - DelegateTask: the head of the unit the task was given to, to a person of that unit.
+         *     - DelegateTask: also a deputy acting under a delegation (ủy quyền) in force from a person of these roles, within its scope.
+         *     - DelegateTask: the head of the unit the task was given to (or the deputy of that unit's head under a delegation in force), to a person of that unit.
          */
         post: operations["delegate_api_v1_workflow_tasks__task_id__delegate_post"];
         delete?: never;
@@ -2849,6 +2855,12 @@ export interface components {
              */
             deputy: string;
             /**
+             * Deputy Position
+             * @description the deputy's own position (chức vụ), e.g. Phó Giám đốc: the line under the competence (KT. GIÁM ĐỐC) above a signature under the delegation
+             * @default
+             */
+            deputy_position: string;
+            /**
              * Reason
              * @default
              */
@@ -2895,6 +2907,11 @@ export interface components {
             deputy: string;
             /** Deputy Name */
             deputy_name: string;
+            /**
+             * Deputy Position
+             * @default
+             */
+            deputy_position: string;
             /** Id */
             id: string;
             /** Reason */
@@ -4744,6 +4761,12 @@ export interface components {
             at: string;
             /** Comment */
             comment: string;
+            /**
+             * Competence
+             * @description ... and the competence that delegation gives (KT., TUQ.)
+             * @default
+             */
+            competence: string;
             /**
              * Delegation Id
              * @default

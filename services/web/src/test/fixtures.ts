@@ -43,7 +43,7 @@ export function outgoingCase(overrides: Partial<Case> = {}): Case {
     parent_id: "", depth: 0, result_file_ids: [],
     steps: [{ seq: 1, action: "start", actor: "chuyenvien.ubnd", actor_name: "Lê Văn Chuyên",
       at: "2026-11-30T08:00:00+07:00", comment: "Kính gửi anh Phúc", from_state: "", to_state: "in_review", task_id: "t0",
-      on_behalf_of: "", delegation_id: "" }],
+      on_behalf_of: "", delegation_id: "", competence: "" }],
     ...overrides,
   };
 }

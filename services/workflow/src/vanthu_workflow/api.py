@@ -13,7 +13,7 @@ import grpc
 from vanthu.workflow.v1 import workflow_pb2 as pb
 from vanthu.workflow.v1 import workflow_pb2_grpc
 from vanthu_core import policy
-from vanthu_core.auth import Principal
+from vanthu_core.auth import Principal, current_principal
 from vanthu_core.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.spreadsheet import CSV_TYPE, XLSX_TYPE
 from vanthu_core.timeutil import VIETNAM_TZ, Clock, iso_vietnam, utc_now
@@ -21,7 +21,13 @@ from vanthu_core.workdays import DEFAULT_SOON_DAYS, WorkingCalendar, add_working
 from vanthu_workflow import dashboard
 from vanthu_workflow.delegations import DelegationStore, DelegationView
 from vanthu_workflow.directory import Directory, MemberInfo, UnitInfo
-from vanthu_workflow.domain.delegation import ActingFor, check_competence, check_delegator, check_period
+from vanthu_workflow.domain.delegation import (
+    ActingFor,
+    check_competence,
+    check_delegator,
+    check_period,
+    deputy_roles,
+)
 from vanthu_workflow.domain.incoming import (
     MAX_PARTIES,
     OPEN_TASK_STATES,
@@ -137,7 +143,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             tasks=[self.task_to_proto(t, now) for t in case.tasks],
             steps=[pb.Step(seq=s.seq, task_id=s.task_id, action=s.action, from_state=s.from_state,
                            to_state=s.to_state, actor=s.actor, actor_name=s.actor_name, at=iso_vietnam(s.at),
-                           comment=s.comment, on_behalf_of=s.on_behalf_of, delegation_id=s.delegation_id)
+                           comment=s.comment, on_behalf_of=s.on_behalf_of, delegation_id=s.delegation_id,
+                           competence=s.competence)
                    for s in case.steps],
             kind=case.kind, definition_version=case.circuit.version if case.circuit else 0,
             circuit=[pb.CircuitStep(step=s.name, role=s.role) for s in case.circuit.steps] if case.circuit else [],
@@ -145,17 +152,31 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             parent_id=case.parent_id, depth=case.depth, result_file_ids=case.result_file_ids)
 
     # -- who -------------------------------------------------------------------------------------------------------
-    async def _actor(self, principal: Principal, units: Sequence[UnitInfo] | None = None) -> Actor:
+    async def _actor(self, principal: Principal, units: Sequence[UnitInfo] | None = None,
+                     acting: tuple[ActingFor, ...] | None = None) -> Actor:
         units = await self.directory.units(principal.token) if units is None else units
         heads = frozenset(u.code for u in units if u.head_subject and u.head_subject == principal.subject)
+        if acting is None:
+            acting = await self.delegations.acting_for(principal.agency or "", principal.subject)
         return Actor(subject=principal.subject, username=principal.username, name=principal.name,
-                     roles=principal.roles, head_of=heads,
-                     acting_for=await self.delegations.acting_for(principal.agency or "", principal.subject))
+                     roles=principal.roles, head_of=heads, acting_for=acting)
+
+    async def _deputy(self) -> tuple[Principal, str, tuple[ActingFor, ...]]:
+        """The caller of a delegable method (:attr:`vanthu_core.policy.Access.delegable`), checked with the roles
+        they hold under the delegations in force today (Vietnam date at the service's clock), and those
+        delegations. PermissionDenied, before anything is read or written, for a person with neither the role nor
+        such a delegation."""
+        person = current_principal()
+        acting = await self.delegations.acting_for(person.agency, person.subject) \
+            if person.agency and not person.is_service else ()
+        principal, agency = policy.require(deputies=deputy_roles(acting))
+        return principal, agency, acting
 
     async def _audience(self, principal: Principal, units: Sequence[UnitInfo] | None = None,
                         people: Sequence[MemberInfo] | None = None) -> Audience:
-        """Who the step's notifications reach: the units' heads, the holders of each role and, when e-mail is on, the
-        people's addresses (the registry's directory, read with the caller's token)."""
+        """Who the step's notifications reach: the units' heads, the holders of each role, the deputies under the
+        delegations in force and, when e-mail is on, the people's addresses (the registry's directory, read with the
+        caller's token)."""
         units = await self.directory.units(principal.token) if units is None else units
         people = await self.directory.people(principal.token) if people is None else people
         emails = {p.subject: p.email for p in people if p.email} if self.store.mail else {}
@@ -164,7 +185,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             for role in person.roles:
                 holders.setdefault(role, []).append(person.subject)
         return Audience(heads={u.code: u.head_subject for u in units if u.head_subject}, emails=emails,
-                        roles={role: tuple(sorted(subjects)) for role, subjects in holders.items()})
+                        roles={role: tuple(sorted(subjects)) for role, subjects in holders.items()},
+                        deputies=await self.delegations.deputies(principal.agency or ""))
 
     @staticmethod
     def _resolve(party: Party, field: str, units: Sequence[UnitInfo], members: Sequence[MemberInfo]) -> Party:
@@ -197,7 +219,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             delegator_name=d.delegator_name, unit_code=d.unit_code, deputy=d.deputy, deputy_name=d.deputy_name,
             valid_from=d.valid_from.isoformat(), valid_to=d.valid_to.isoformat(), competence=d.competence,
             reason=d.reason, created_at=iso_vietnam(d.created_at),
-            revoked_at=iso_vietnam(d.revoked_at) if d.revoked_at else "", revoked_by=d.revoked_by, active=d.active)
+            revoked_at=iso_vietnam(d.revoked_at) if d.revoked_at else "", revoked_by=d.revoked_by, active=d.active,
+            deputy_position=d.deputy_position)
 
     # -- ủy quyền ------------------------------------------------------------------------------------------------
     async def CreateDelegation(self, request: pb.CreateDelegationRequest,
@@ -213,6 +236,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                                             _optional_date(request.valid_to, "valid_to"), today)
         competence = check_competence(request.competence)
         reason = check_text(request.reason, "reason", limit=500)
+        position = check_text(request.deputy_position, "deputy_position", limit=100)
         units = await self.directory.units(principal.token)
         heads = frozenset(u.code for u in units if u.head_subject == principal.subject)
         members = _members_by_unit(await self.directory.members(principal.token)) if unit else {}
@@ -224,7 +248,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         created = await self.delegations.create(
             agency_code=agency, delegator=principal.subject, delegator_username=principal.username,
             delegator_name=principal.name, unit_code=unit, deputy=deputy, deputy_name=person.name or person.username,
-            valid_from=valid_from, valid_to=valid_to, competence=competence, reason=reason)
+            valid_from=valid_from, valid_to=valid_to, competence=competence, reason=reason, deputy_position=position)
         return pb.CreateDelegationResponse(delegation=self.delegation_to_proto(created))
 
     async def ListDelegations(self, request: pb.ListDelegationsRequest,
@@ -274,8 +298,9 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
 
     async def AssignIncoming(self, request: pb.AssignIncomingRequest,
                              context: grpc.aio.ServicerContext) -> pb.AssignIncomingResponse:
-        """A leader (lãnh đạo) assigns the case: lead, cooperating, for-information, deadline, instruction."""
-        principal, own = policy.require()
+        """A leader (lãnh đạo), or a leader's deputy in their name, assigns the case: lead, cooperating,
+        for-information, deadline, instruction."""
+        principal, own, acting = await self._deputy()
         case_id, version = _id(request.case_id, "case_id"), _version(request.version)
         deadline = deadline_from(self.clock(), days=request.deadline_days, on=request.deadline,
                                  calendar=self.calendar)
@@ -286,31 +311,33 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         lead, cooperating, informed = self._parties(request, units, people)
         case = await self.store.assign(own, case_id, version, lead=lead, cooperating=cooperating,
                                        for_information=informed, deadline=deadline, instruction=instruction,
-                                       actor=await self._actor(principal, units),
+                                       actor=await self._actor(principal, units, acting),
                                        audience=await self._audience(principal, units, people))
         return pb.AssignIncomingResponse(case=self._done(case))
 
     async def RecallIncoming(self, request: pb.RecallIncomingRequest,
                              context: grpc.aio.ServicerContext) -> pb.RecallIncomingResponse:
-        principal, own = policy.require()
+        principal, own, acting = await self._deputy()
         case = await self.store.recall(own, _id(request.case_id, "case_id"), _version(request.version),
-                                       actor=await self._actor(principal, units=()),
+                                       actor=await self._actor(principal, units=(), acting=acting),
                                        comment=check_text(request.comment, "comment"))
         return pb.RecallIncomingResponse(case=self._done(case))
 
     async def DecideExtension(self, request: pb.DecideExtensionRequest,
                               context: grpc.aio.ServicerContext) -> pb.DecideExtensionResponse:
-        principal, own = policy.require()
+        principal, own, acting = await self._deputy()
         case = await self.store.decide_extension(own, _id(request.case_id, "case_id"), _version(request.version),
-                                                 grant=request.grant, actor=await self._actor(principal, units=()),
+                                                 grant=request.grant,
+                                                 actor=await self._actor(principal, units=(), acting=acting),
                                                  comment=check_text(request.comment, "comment"),
                                                  audience=await self._audience(principal))
         return pb.DecideExtensionResponse(case=self._done(case))
 
     async def DelegateTask(self, request: pb.DelegateTaskRequest,
                            context: grpc.aio.ServicerContext) -> pb.DelegateTaskResponse:
-        """The head of a unit gives the unit's task to a person of that unit."""
-        principal, own = policy.require()
+        """The head of a unit (or their deputy under the unit's delegation) gives the unit's task to a person of
+        that unit."""
+        principal, own, acting = await self._deputy()
         task_id, version = _id(request.task_id, "task_id"), _version(request.version)
         subject = _id(request.subject, "subject")
         case = await self.store.case_of_task(own, task_id)  # another agency's task: not found, whoever the person
@@ -318,9 +345,9 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         unit = task.assignee if task.assignee_kind == UNIT else task.unit_code
         units = await self.directory.units(principal.token)
         members = await self.directory.members(principal.token)
-        actor = await self._actor(principal, units)
+        actor = await self._actor(principal, units, acting)
         candidates = [m for m in members if m.subject == subject and m.unit_code == unit]
-        if unit in actor.head_of and not candidates:
+        if unit in actor.people_and_units()[1] and not candidates:
             raise InvalidArgument("subject", f"is not a person of unit {unit}, which the task was given to "
                                              "(ListUnitMembers)")
         if not candidates:  # not the head of the task's unit: the store refuses (PermissionDenied)
@@ -483,8 +510,9 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
 
     async def ReviewOutgoing(self, request: pb.ReviewOutgoingRequest,
                              context: grpc.aio.ServicerContext) -> pb.ReviewOutgoingResponse:
-        """The reviewer approves (with units to consult, if any) or returns the draft with comments."""
-        principal, own = policy.require()
+        """The reviewer (or their deputy) approves (with units to consult, if any) or returns the draft with
+        comments."""
+        principal, own, acting = await self._deputy()
         case_id, version = _id(request.case_id, "case_id"), _version(request.version)
         comment = check_text(request.comment, "comment", required=not request.approve)
         if not request.approve and request.consult:
@@ -503,7 +531,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             consult.append(party)
         case = await self.store.act_outgoing(own, case_id, version,
                                              OutAction.APPROVE if request.approve else OutAction.RETURN,
-                                             actor=await self._actor(principal, units), comment=comment,
+                                             actor=await self._actor(principal, units, acting), comment=comment,
                                              consult=consult, audience=await self._audience(principal, units))
         return pb.ReviewOutgoingResponse(case=self._done(case))
 
@@ -518,9 +546,9 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
 
     async def AnswerConsultation(self, request: pb.AnswerConsultationRequest,
                                  context: grpc.aio.ServicerContext) -> pb.AnswerConsultationResponse:
-        principal, own = policy.require()
+        principal, own, acting = await self._deputy()
         case = await self.store.act_outgoing(own, "", _version(request.version), OutAction.ANSWER,
-                                             actor=await self._actor(principal),
+                                             actor=await self._actor(principal, acting=acting),
                                              comment=check_text(request.opinion, "opinion", required=True),
                                              task_id=_id(request.task_id, "task_id"),
                                              audience=await self._audience(principal))
@@ -559,10 +587,12 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         document_id = (await self.store.get(own, case_id=case_id)).document_id
 
         async def sign(on_behalf: ActingFor | None) -> None:
-            # under a delegation the signature shows its competence (KT., TUQ.) for the person signed for
+            # under a delegation the signature shows its competence (KT., TUQ.) for the person signed for, over the
+            # deputy's own position (the signed PDF's signing authority, stamped by signing)
             await self.directory.sign(principal.token, document_id,
                                       competence=on_behalf.competence if on_behalf else "",
                                       on_behalf_of=on_behalf.delegator_username if on_behalf else "",
+                                      position=on_behalf.deputy_position if on_behalf else "",
                                       handle=handle, signature_value=request.signature_value)
 
         case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.SIGN,
@@ -631,15 +661,15 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         lead, cooperating, informed = self._parties(request, units, people)
         parties = [lead, *cooperating, *informed]
         by_unit = _members_by_unit(members)
+        giver: ActingFor | None = None
         if parent_id:
             check_within(unit, parties, by_unit)
         else:
-            unit = giving_unit(is_leader=actor.is_leader, is_head="head" in actor.roles, head_of=actor.head_of,
-                               parties=parties, members=by_unit)
+            unit, giver = _giving(actor, parties, by_unit)
         case = await self.store.give_job(own, title=title, description=description, lead=lead,
                                          cooperating=cooperating, for_information=informed, deadline=deadline,
                                          unit_code=unit, actor=actor, parent_id=parent_id,
-                                         audience=await self._audience(principal, units, people))
+                                         audience=await self._audience(principal, units, people), giver=giver)
         return pb.GiveJobResponse(case=self._done(case))
 
     @staticmethod
@@ -803,10 +833,30 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         and overdue ones (:meth:`WorkflowStore.sweep_reminders`). Returns how many notifications it wrote."""
         today = vietnam_date(self.clock())
         written = await self.store.sweep_reminders(
-            today=today, next_working_day=add_working_days(today, 1, calendar=self.calendar))
+            today=today, next_working_day=add_working_days(today, 1, calendar=self.calendar),
+            deputies=await self.delegations.deputies_by_agency())
         if written:
             self.on_commit()
         return written
+
+
+def _giving(actor: Actor, parties: Sequence[Party], by_unit: dict[str, frozenset[str]],
+            ) -> tuple[str, ActingFor | None]:
+    """The unit a new top-level job stays within (:func:`vanthu_workflow.domain.jobs.giving_unit`) and the
+    delegation it is given under: in the actor's own right first, else as the deputy of a leader (the leader's
+    job), else of a unit's head (within that unit). PermissionDenied, as in their own right, when none allows it."""
+    try:
+        return giving_unit(is_leader=actor.is_leader, is_head="head" in actor.roles, head_of=actor.head_of,
+                           parties=parties, members=by_unit), None
+    except PermissionDenied as refused:
+        for acting in actor.acting_for:
+            try:
+                unit = giving_unit(is_leader=not acting.unit, is_head=True, head_of={acting.unit} - {""},
+                                   parties=parties, members=by_unit)
+            except PermissionDenied:
+                continue
+            return unit, acting
+        raise refused from None
 
 
 def _members_by_unit(members: Sequence[MemberInfo]) -> dict[str, frozenset[str]]:

@@ -31,6 +31,8 @@ class DelegationRow(Base):
     unit_code: Mapped[str] = mapped_column(String(20), default="")
     deputy: Mapped[str] = mapped_column(String(100))
     deputy_name: Mapped[str] = mapped_column(String(200), default="")
+    #: The deputy's own position (chức vụ), under the competence line of a signature under the delegation.
+    deputy_position: Mapped[str] = mapped_column(String(100), default="")
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date] = mapped_column(Date)
     competence: Mapped[str] = mapped_column(String(5))
@@ -61,6 +63,7 @@ class DelegationView:
     revoked_at: datetime | None
     revoked_by: str
     active: bool
+    deputy_position: str = ""
 
 
 class DelegationStore:
@@ -79,12 +82,12 @@ class DelegationStore:
             delegator_username=row.delegator_username, delegator_name=row.delegator_name, unit_code=row.unit_code,
             deputy=row.deputy, deputy_name=row.deputy_name, valid_from=row.valid_from, valid_to=row.valid_to,
             competence=row.competence, reason=row.reason, created_at=row.created_at, revoked_at=row.revoked_at,
-            revoked_by=row.revoked_by,
+            revoked_by=row.revoked_by, deputy_position=row.deputy_position,
             active=in_force(row.valid_from, row.valid_to, row.revoked_at is not None, self.today()))
 
     async def create(self, *, agency_code: str, delegator: str, delegator_username: str, delegator_name: str,
                      unit_code: str, deputy: str, deputy_name: str, valid_from: date, valid_to: date,
-                     competence: str, reason: str) -> DelegationView:
+                     competence: str, reason: str, deputy_position: str = "") -> DelegationView:
         """A delegation (checked by the caller: :func:`~vanthu_workflow.domain.delegation.check_delegator`,
         :func:`~vanthu_workflow.domain.delegation.check_period`)."""
         async with self.sessions() as session, session.begin():
@@ -92,6 +95,7 @@ class DelegationStore:
                                 delegator_username=delegator_username, delegator_name=delegator_name,
                                 unit_code=unit_code, deputy=deputy, deputy_name=deputy_name, valid_from=valid_from,
                                 valid_to=valid_to, competence=competence, reason=reason, created_at=self.clock(),
+                                deputy_position=deputy_position,
                                 revoked_at=None, revoked_by="")
             session.add(row)
             return self._view(row)
@@ -122,6 +126,29 @@ class DelegationStore:
                 row.revoked_at, row.revoked_by = self.clock(), username
             return self._view(row)
 
+    async def deputies(self, agency_code: str) -> dict[str, tuple[str, ...]]:
+        """The deputies under the agency's delegations in force today: ``person:<delegator>`` (a leader's own tasks)
+        or ``unit:<code>`` (a head's unit) → their subjects (for :class:`vanthu_workflow.notify.Audience`)."""
+        return (await self.deputies_by_agency(agency_code)).get(agency_code, {})
+
+    async def deputies_by_agency(self, agency_code: str | None = None) -> dict[str, dict[str, tuple[str, ...]]]:
+        """:meth:`deputies` of every agency with a delegation in force today (or of ``agency_code`` alone): agency
+        code → ``person:<delegator>`` / ``unit:<code>`` → subjects, each once, oldest delegation first."""
+        today = self.today()
+        query = select(DelegationRow.agency_code, DelegationRow.delegator, DelegationRow.unit_code,
+                       DelegationRow.deputy).where(
+            DelegationRow.valid_to >= today, DelegationRow.valid_from <= today, DelegationRow.revoked_at.is_(None))
+        if agency_code is not None:
+            query = query.where(DelegationRow.agency_code == agency_code)
+        async with self.sessions() as session:
+            rows = (await session.execute(query.order_by(DelegationRow.valid_from, DelegationRow.id))).all()
+        found: dict[str, dict[str, list[str]]] = {}
+        for agency, delegator, unit, deputy in rows:
+            key = f"unit:{unit}" if unit else f"person:{delegator}"
+            found.setdefault(agency, {}).setdefault(key, []).append(deputy)
+        return {agency: {key: tuple(dict.fromkeys(subjects)) for key, subjects in keys.items()}
+                for agency, keys in found.items()}
+
     async def acting_for(self, agency_code: str, deputy: str) -> tuple[ActingFor, ...]:
         """The delegations in force today (Vietnam date at the store's clock) for ``deputy``."""
         today = self.today()
@@ -131,4 +158,6 @@ class DelegationStore:
                 DelegationRow.valid_to >= today, DelegationRow.valid_from <= today,
                 DelegationRow.revoked_at.is_(None)))).scalars().all()
         return tuple(ActingFor(delegation_id=r.id, delegator=r.delegator, delegator_username=r.delegator_username,
-                               unit=r.unit_code, competence=r.competence) for r in rows)
+                               unit=r.unit_code, competence=r.competence, delegator_name=r.delegator_name,
+                               deputy_position=r.deputy_position)
+                     for r in sorted(rows, key=lambda r: (r.valid_from, r.id)))

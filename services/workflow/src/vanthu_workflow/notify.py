@@ -135,11 +135,15 @@ def mail_text(words: Words, *, link: str) -> tuple[str, str]:
 class Audience:
     """Who a step's notifications reach, as the registry's directory says at the time of the step: the head of each
     unit (unit code → subject), the holders of each role (role → subjects: the agency's leaders for a document to
-    sign, its clerks for one to issue) and each person's e-mail address (subject → address; none: no e-mail)."""
+    sign, its clerks for one to issue) and each person's e-mail address (subject → address; none: no e-mail).
+    ``deputies``: who deputises under the delegations in force (ủy quyền, issue 13 item 7): ``person:<subject>``
+    (a leader's own tasks) or ``unit:<code>`` (a head's unit) → the deputies' subjects; their tasks' notifications
+    reach them too."""
 
     heads: Mapping[str, str] = field(default_factory=dict)
     emails: Mapping[str, str] = field(default_factory=dict)
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    deputies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

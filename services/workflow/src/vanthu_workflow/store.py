@@ -12,7 +12,7 @@ Tenancy: every read and write names the agency; another agency's case or task is
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -183,6 +183,8 @@ class StepRow(Base):
     #: Taken by a deputy under a delegation (ủy quyền): the delegator's username and the delegation.
     on_behalf_of: Mapped[str] = mapped_column(String(100), default="")
     delegation_id: Mapped[str] = mapped_column(String(36), default="")
+    #: ... and the competence that delegation gives (KT., TUQ.).
+    competence: Mapped[str] = mapped_column(String(5), default="")
 
     __table_args__ = (Index("ix_steps_case", "case_id", "seq"),)
 
@@ -257,17 +259,37 @@ _PENDING = "vanthu_workflow_notifications"
 
 #: session.info key: the tasks added in the transaction (each new task's holder is told, :meth:`_advance`).
 _NEW_TASKS = "vanthu_workflow_new_tasks"
+#: session.info key: the cases whose every task the transaction loaded (with the case, under its lock): their tasks
+#: are the session's own, so the step's audience and the answer are read from it, not again from the database.
+_ALL_TASKS = "vanthu_workflow_all_tasks"
+
+
+def _session_tasks(session: AsyncSession, case_id: str) -> list[TaskRow] | None:
+    """The case's tasks as the transaction holds them (loaded, changed and added since), in their order, when it
+    loaded them all (:data:`_ALL_TASKS`, :func:`_hold_tasks`); None otherwise."""
+    held = session.sync_session.info.get(_ALL_TASKS, {}).get(case_id)
+    return None if held is None else sorted(held, key=lambda t: (t.created_at, t.id))
+
+
+def _hold_tasks(session: AsyncSession, case_id: str, tasks: Sequence[TaskRow]) -> None:
+    """Every task of the case, loaded under its lock: kept (strongly: the identity map holds weakly) with those the
+    transaction adds (:func:`_task_added`)."""
+    session.sync_session.info.setdefault(_ALL_TASKS, {})[case_id] = list(tasks)
 
 
 @event.listens_for(Session, "transient_to_pending")
 def _task_added(session: Session, instance: object) -> None:
     if isinstance(instance, TaskRow):
         session.info.setdefault(_NEW_TASKS, []).append(instance)
+        held = session.info.get(_ALL_TASKS, {}).get(instance.case_id)
+        if held is not None:
+            held.append(instance)
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     session.info.pop(_NEW_TASKS, None)
+    session.info.pop(_ALL_TASKS, None)
     pending = session.info.pop(_PENDING, None)
     if pending:
         store, notes = pending
@@ -278,6 +300,7 @@ def _after_commit(session: Session) -> None:
 def _after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
     session.info.pop(_NEW_TASKS, None)
+    session.info.pop(_ALL_TASKS, None)
 
 
 # -- who acts --------------------------------------------------------------------------------------------------
@@ -328,9 +351,46 @@ class Actor:
         """The delegation a step on ``task`` is taken under (None when the person holds it in their own right)."""
         return None if self.holds_own(task) else self.delegation_for(task)
 
-    def require_leader(self) -> None:
-        if not self.is_leader:
-            raise PermissionDenied("only a leader (lãnh đạo) of the agency may do this")
+    def require_leader(self, for_person: str = "") -> ActingFor | None:
+        """None for a leader acting in their own right; for a leader's deputy, the delegation in force they act
+        under (that of ``for_person``, the leader the case was submitted to, when they deputise for them).
+        PermissionDenied for anyone else."""
+        if self.is_leader:
+            return None
+        leaders = [a for a in self.acting_for if not a.unit]
+        if not leaders:
+            raise PermissionDenied("only a leader (lãnh đạo) of the agency, or a leader's deputy under a delegation "
+                                   "in force (ủy quyền), may do this")
+        return next((a for a in leaders if a.delegator == for_person), leaders[0])
+
+    def head_or_deputy(self, unit: str) -> ActingFor | None:
+        """None for the head (trưởng đơn vị) of ``unit`` in their own right; for the deputy of its head, the unit's
+        delegation in force. PermissionDenied for anyone else."""
+        if "head" in self.roles and unit in self.head_of:
+            return None
+        found = next((a for a in self.acting_for if a.unit and a.unit == unit), None)
+        if found is None:
+            raise PermissionDenied("only the head (trưởng đơn vị) of the unit the task was given to, or their deputy "
+                                   "under a delegation in force, may give it to a person of the unit")
+        return found
+
+    def director_of(self, giver: str, unit: str) -> ActingFor | None:
+        """Whether the actor directs a job given by ``giver`` staying within ``unit`` ("" none): None for the giver
+        themselves; the delegation in force under which they deputise for the giver (a leader's own tasks, or the
+        unit's head for a job of that unit). PermissionDenied otherwise."""
+        if giver == self.subject:
+            return None
+        for acting in self.acting_for:
+            if acting.delegator == giver and (not acting.unit or acting.unit == unit):
+                return acting
+        raise PermissionDenied("only the person who gave this job (người giao việc), or their deputy under a "
+                               "delegation in force, may do this")
+
+    def people_and_units(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The people whose own tasks and the units whose tasks this person holds: themselves and the units they
+        head, and those of the delegations in force."""
+        return (frozenset({self.subject} | {a.delegator for a in self.acting_for if not a.unit}),
+                frozenset(set(self.head_of) | {a.unit for a in self.acting_for if a.unit}))
 
 
 # -- what the store returns -------------------------------------------------------------------------------------
@@ -366,6 +426,7 @@ class StepView:
     comment: str
     on_behalf_of: str = ""
     delegation_id: str = ""
+    competence: str = ""
 
 
 @dataclass(frozen=True)
@@ -474,8 +535,10 @@ class WorkflowStore:
         tasks: Sequence[TaskRow] = ()
         steps: Sequence[StepRow] = ()
         if not brief:
-            tasks = (await session.execute(select(TaskRow).where(TaskRow.case_id == row.id)
-                                           .order_by(TaskRow.created_at, TaskRow.id))).scalars().all()
+            held = _session_tasks(session, row.id)
+            tasks = held if held is not None else (await session.execute(
+                select(TaskRow).where(TaskRow.case_id == row.id).order_by(TaskRow.created_at, TaskRow.id))
+            ).scalars().all()
             steps = (await session.execute(select(StepRow).where(StepRow.case_id == row.id)
                                            .order_by(StepRow.seq))).scalars().all()
         return CaseView(
@@ -488,15 +551,14 @@ class WorkflowStore:
             updated_at=row.updated_at, tasks=[_task_view(t, row) for t in tasks],
             steps=[StepView(seq=s.seq, task_id=s.task_id, action=s.action, from_state=s.from_state,
                             to_state=s.to_state, actor=s.actor, actor_name=s.actor_name, at=s.at, comment=s.comment,
-                            on_behalf_of=s.on_behalf_of, delegation_id=s.delegation_id)
+                            on_behalf_of=s.on_behalf_of, delegation_id=s.delegation_id, competence=s.competence)
                    for s in steps],
             kind=row.kind, circuit=Circuit.from_data(json.loads(row.circuit)) if row.circuit else None,
             drafter=row.drafter, drafter_name=row.drafter_name, unit_code=row.unit_code, type_code=row.type_code,
             parent_id=row.parent_id, depth=row.depth, result_file_ids=list(json.loads(row.result_files or "[]")))
 
     def _mine(self, agency_code: str, actor: Actor) -> ColumnElement[bool]:
-        people = {actor.subject} | {a.delegator for a in actor.acting_for if not a.unit}
-        units = set(actor.head_of) | {a.unit for a in actor.acting_for if a.unit}
+        people, units = actor.people_and_units()
         clauses = [and_(TaskRow.assignee_kind == PERSON, TaskRow.assignee.in_(sorted(people)))]
         roles = set(actor.roles) | ({LEADERS} if any(not a.unit for a in actor.acting_for) else set())
         actor = Actor(actor.subject, actor.username, actor.name, frozenset(roles), actor.head_of, actor.acting_for)
@@ -622,7 +684,7 @@ class WorkflowStore:
         now = self.clock()
         async with self.sessions() as session, session.begin():
             row = await self._lock(session, agency_code, case_id, version, kind=kind)
-            self._require_director(actor, row)
+            on_behalf = self._require_director(actor, row)
             state = State(row.state)
             action = Action.ASSIGN if state in (State.SUBMITTED, State.RETURNED) else Action.REASSIGN
             to = next_state(state, action, subject=_subject(row))
@@ -635,7 +697,7 @@ class WorkflowStore:
             else:
                 row.instruction = instruction
                 summary += f"; ý kiến chỉ đạo: {instruction}" if instruction else ""
-            await self._advance(session, row, action, state, to, actor, summary, "", audience)
+            await self._advance(session, row, action, state, to, actor, summary, "", audience, on_behalf=on_behalf)
             if kind == JOB:
                 await self._job_assigned(session, row, actor)
             else:
@@ -675,14 +737,15 @@ class WorkflowStore:
         now = self.clock()
         async with self.sessions() as session, session.begin():
             row = await self._lock(session, agency_code, case_id, version, kind=kind)
-            self._require_director(actor, row)
+            on_behalf = self._require_director(actor, row)
             state = State(row.state)
             to = next_state(state, Action.RECALL, subject=_subject(row))
             for task in await self._open_tasks(session, row.id):
                 task.state, task.done_at = TaskState.CANCELLED.value, now
             task = self._director_task(row, TaskKind.DIRECT, now)
             session.add(task)
-            await self._advance(session, row, Action.RECALL, state, to, actor, comment, task.id, audience)
+            await self._advance(session, row, Action.RECALL, state, to, actor, comment, task.id, audience,
+                                on_behalf=on_behalf)
             return await self._view(session, row)
 
     async def withdraw(self, agency_code: str, document_id: str, *, actor: Actor, comment: str) -> CaseView | None:
@@ -717,7 +780,7 @@ class WorkflowStore:
         action = Action.GRANT_EXTENSION if grant else Action.REFUSE_EXTENSION
         async with self.sessions() as session, session.begin():
             row = await self._lock(session, agency_code, case_id, version, kind=kind)
-            self._require_director(actor, row)
+            on_behalf = self._require_director(actor, row)
             state = State(row.state)
             to = next_state(state, action, subject=_subject(row))
             open_tasks = await self._open_tasks(session, row.id)
@@ -736,18 +799,22 @@ class WorkflowStore:
                                     by=actor.name or actor.username, comment=comment, job=row.kind == JOB)
             extra = [(who, EXTENSION_DECIDED, words, task.id) for task in open_tasks if task.kind == TaskKind.LEAD
                      for who in self._recipients(task, audience)]
-            await self._advance(session, row, action, state, to, actor, text, "", audience, extra)
+            await self._advance(session, row, action, state, to, actor, text, "", audience, extra,
+                                on_behalf=on_behalf)
             return await self._view(session, row)
 
     # -- assigned work (giao việc) ---------------------------------------------------------------------------------
     async def give_job(self, agency_code: str, *, title: str, description: str, lead: Party,
                        cooperating: list[Party], for_information: list[Party], deadline: date | None, unit_code: str,
-                       actor: Actor, parent_id: str = "", audience: Audience | None = None) -> CaseView:
+                       actor: Actor, parent_id: str = "", audience: Audience | None = None,
+                       giver: ActingFor | None = None) -> CaseView:
         """A new job (case kind JOB, state ``assigned``), a task for each party, its first step, the parties'
         notifications (``audience``) and a JobAssigned event. The caller has checked who may give it and to whom
         (:mod:`vanthu_workflow.domain.jobs`); ``unit_code`` is the unit it stays within. A sub-job (``parent_id``):
         the parent is read ``FOR UPDATE``, must be a job of the agency being worked on, whose open lead task the
-        actor holds (PermissionDenied otherwise), and not at the deepest level (FailedPrecondition)."""
+        actor holds (PermissionDenied otherwise), and not at the deepest level (FailedPrecondition). ``giver``: the
+        delegation a deputy gives it under: the job is then the delegator's (they direct it, their deputy with
+        them) and its first step records the delegation."""
         now = self.clock()
         async with self.sessions() as session, session.begin():
             depth = 0
@@ -764,15 +831,17 @@ class WorkflowStore:
                 depth = check_depth(parent.depth)
             case_id = new_id()
             row = CaseRow(id=case_id, agency_code=agency_code, document_id=case_id, kind=JOB,
-                          state=State.ASSIGNED.value, abstract=title, instruction=description, drafter=actor.subject,
-                          drafter_name=actor.name or actor.username, unit_code=unit_code, parent_id=parent_id,
+                          state=State.ASSIGNED.value, abstract=title, instruction=description,
+                          drafter=giver.delegator if giver else actor.subject,
+                          drafter_name=(giver.delegator_name or giver.delegator_username) if giver
+                          else actor.name or actor.username, unit_code=unit_code, parent_id=parent_id,
                           depth=depth, created_by=actor.username, created_at=now, updated_at=now,
                           lead=_dump([lead])[1:-1], cooperating=_dump(cooperating),
                           for_information=_dump(for_information), deadline=deadline, requested_deadline=None)
             session.add(row)  # inserted with its parties (the tasks' _give sets the same values): version 1
             await session.flush()
             summary = self._give(session, row, lead, cooperating, for_information, deadline, now)
-            await self._step(session, row, Action.ASSIGN, "", State.ASSIGNED, actor, summary, "")
+            await self._step(session, row, Action.ASSIGN, "", State.ASSIGNED, actor, summary, "", giver)
             await self._notify_step(session, row, Action.ASSIGN, actor, summary, audience,
                                     session.sync_session.info.pop(_NEW_TASKS, []), ())
             await self._job_assigned(session, row, actor)
@@ -794,14 +863,15 @@ class WorkflowStore:
     async def _sees(self, session: AsyncSession, actor: Actor, case: CaseView) -> bool:
         """Whether the actor is part of the job: its giver or the giver of a job above it, or a holder of one of
         its tasks now or before (the person, the unit's head, the head who passed it on to a person of the unit)."""
+        people, units = actor.people_and_units()  # a deputy sees what the person or unit they act for sees
         for task in case.tasks:
-            if (task.assignee_kind == PERSON and task.assignee == actor.subject) or \
-                    (task.assignee_kind == UNIT and task.assignee in actor.head_of) or \
-                    (task.unit_code and task.unit_code in actor.head_of):
+            if (task.assignee_kind == PERSON and task.assignee in people) or \
+                    (task.assignee_kind == UNIT and task.assignee in units) or \
+                    (task.unit_code and task.unit_code in units):
                 return True
         giver, parent_id = case.drafter, case.parent_id
         for _ in range(MAX_ANCESTORS):
-            if giver == actor.subject:
+            if giver in people:
                 return True
             if not parent_id:
                 return False
@@ -823,7 +893,7 @@ class WorkflowStore:
             await self.get_job(agency_code, parent_id, actor)
         query = select(CaseRow).where(CaseRow.agency_code == agency_code, CaseRow.kind == JOB)
         query = query.where(CaseRow.parent_id == parent_id) if parent_id else query.where(
-            CaseRow.drafter == actor.subject)
+            CaseRow.drafter.in_(sorted(actor.people_and_units()[0])))
         if page_token:
             key = decode_cursor("jobs", page_token)
             if len(key) != 2 or not all(isinstance(k, str) for k in key):
@@ -851,10 +921,14 @@ class WorkflowStore:
             for_information=[p.key for p in _parties(row.for_information)],
             deadline=row.deadline.isoformat() if row.deadline else "", parent_id=row.parent_id))
 
-    def _require_director(self, actor: Actor, row: CaseRow) -> None:
-        """A job is directed by its giver alone (an incoming case by the leaders, checked before)."""
-        if row.kind == JOB and row.drafter != actor.subject:
-            raise PermissionDenied("only the person who gave this job (người giao việc) may do this")
+    @staticmethod
+    def _require_director(actor: Actor, row: CaseRow) -> ActingFor | None:
+        """Who directs the case: a job its giver (or their deputy), an incoming case the leaders (or a leader's
+        deputy). Returns the delegation the actor acts under (None: in their own right); PermissionDenied
+        otherwise."""
+        if row.kind == JOB:
+            return actor.director_of(row.drafter, row.unit_code)
+        return actor.require_leader(row.leader)
 
     def _director_task(self, row: CaseRow, kind: TaskKind, now: datetime) -> TaskRow:
         """A task for whoever directs the case: the giver of a job, the agency's leaders otherwise."""
@@ -879,24 +953,26 @@ class WorkflowStore:
             # one round trip: the task with its case, the case locked (every change of a task bumps its case's
             # version under this lock, so a task read while waiting for it is stale only if the version moved,
             # which _checked refuses)
-            found = (await session.execute(
+            # ... and every task of the case in the same round trip: the step's audience and the answer are read
+            # from them (_session_tasks), not again
+            of_case = select(TaskRow.case_id).where(TaskRow.id == task_id, TaskRow.agency_code == agency_code)
+            rows = (await session.execute(
                 select(TaskRow, CaseRow).join(CaseRow, CaseRow.id == TaskRow.case_id)
-                .where(TaskRow.id == task_id, TaskRow.agency_code == agency_code,
-                       CaseRow.agency_code == agency_code)
-                .with_for_update(of=CaseRow))).first()
+                .where(TaskRow.case_id == of_case.scalar_subquery(), CaseRow.agency_code == agency_code)
+                .with_for_update(of=CaseRow))).all()
+            found = next(((t, c) for t, c in rows if t.id == task_id), None)
             if found is None:
                 raise NotFound("your agency has no such task")
             task, row = found
+            _hold_tasks(session, row.id, [t for t, _ in rows])
             self._checked(row, version, (INCOMING, JOB))
             kind = TaskKind(task.kind)
             if kind in (TaskKind.DIRECT, TaskKind.EXTENSION):
                 raise InvalidArgument("task_id", "a leader's task is acted on through the case (AssignIncoming, "
                                                  "RecallIncoming, DecideExtension)")
+            on_behalf = actor.on_behalf(task)
             if action == Action.DELEGATE:
-                unit = task.assignee if task.assignee_kind == UNIT else task.unit_code
-                if "head" not in actor.roles or unit not in actor.head_of:
-                    raise PermissionDenied("only the head (trưởng đơn vị) of the unit the task was given to may give "
-                                           "it to a person of the unit")
+                on_behalf = actor.head_or_deputy(task.assignee if task.assignee_kind == UNIT else task.unit_code)
             elif not actor.holds(task):
                 raise PermissionDenied("this task is not in your inbox")
             check_task_open(TaskState(task.state))
@@ -956,7 +1032,7 @@ class WorkflowStore:
                 await add_event(session, outbox, ev.IncomingInProgress(
                     meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id))
             await self._advance(session, row, action, state, to, actor, text, task.id, audience, extra,
-                                on_behalf=actor.on_behalf(task))
+                                on_behalf=on_behalf)
             return await self._view(session, row)
 
     # -- the outgoing circuit (quy trình văn bản đi) ---------------------------------------------------------------
@@ -1092,6 +1168,9 @@ class WorkflowStore:
                                      "or recalled first")
 
     async def _open_tasks(self, session: AsyncSession, case_id: str) -> list[TaskRow]:
+        held = _session_tasks(session, case_id)
+        if held is not None:
+            return [t for t in held if t.state in {s.value for s in OPEN_TASK_STATES}]
         return list((await session.execute(select(TaskRow).where(
             TaskRow.case_id == case_id, TaskRow.state.in_([s.value for s in OPEN_TASK_STATES])))).scalars())
 
@@ -1110,14 +1189,16 @@ class WorkflowStore:
                             from_state=from_state, to_state=to.value, actor=actor.username,
                             actor_subject=actor.subject, actor_name=actor.name, at=self.clock(), comment=comment,
                             on_behalf_of=on_behalf.delegator_username if on_behalf else "",
-                            delegation_id=on_behalf.delegation_id if on_behalf else ""))
+                            delegation_id=on_behalf.delegation_id if on_behalf else "",
+                            competence=on_behalf.competence if on_behalf else ""))
         if row.kind == JOB:  # the steps of a document's case go to its history in the registry; a job has none
             return
         await add_event(session, outbox, ev.StepRecorded(
             meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id, action=action.value,
             from_state=from_state, to_state=to.value, comment=comment, task_id=task_id,
             audience=await self._document_audience(session, row), audience_seq=row.version or 1,
-            on_behalf_of=on_behalf.delegator_username if on_behalf else ""))
+            on_behalf_of=on_behalf.delegator_username if on_behalf else "",
+            competence=on_behalf.competence if on_behalf else ""))
 
     @staticmethod
     async def _document_audience(session: AsyncSession, row: CaseRow) -> list[str]:
@@ -1126,9 +1207,13 @@ class WorkflowStore:
         head's re-assignment came from), ``role:<role>`` — and an outgoing draft's drafter. Read without flushing
         (the case's conditional update must stay the step's own flush): the tasks this step created or changed are
         the session's objects."""
-        with session.no_autoflush:
-            tasks = list((await session.execute(select(TaskRow).where(TaskRow.case_id == row.id))).scalars())
-        tasks += [t for t in session.new if isinstance(t, TaskRow) and t.case_id == row.id and t not in tasks]
+        held = _session_tasks(session, row.id)
+        if held is not None:
+            tasks = held
+        else:
+            with session.no_autoflush:
+                tasks = list((await session.execute(select(TaskRow).where(TaskRow.case_id == row.id))).scalars())
+            tasks += [t for t in session.new if isinstance(t, TaskRow) and t.case_id == row.id and t not in tasks]
         found: set[str] = set()
         prefix = {PERSON: "user", UNIT: "unit", ROLE: "role"}
         for task in tasks:
@@ -1170,13 +1255,19 @@ class WorkflowStore:
     @staticmethod
     def _recipients(task: TaskRow, audience: Audience) -> tuple[str, ...]:
         """Who a task's notifications reach (subjects): the person holding it, the head of the unit holding it, or
-        every holder of the role holding it (the agency's leaders, its clerks: whoever acts first takes it)."""
+        every holder of the role holding it (the agency's leaders, its clerks: whoever acts first takes it); and
+        the deputies of the person, of the unit or of each leader under a delegation in force, each once."""
         if task.assignee_kind == PERSON:
-            return (task.assignee,)
-        if task.assignee_kind == UNIT:
+            found: tuple[str, ...] = (task.assignee,)
+            keys = [f"{PERSON}:{task.assignee}"]
+        elif task.assignee_kind == UNIT:
             head = audience.heads.get(task.assignee, "")
-            return (head,) if head else ()
-        return audience.roles.get(task.assignee, ())
+            found, keys = ((head,) if head else ()), [f"{UNIT}:{task.assignee}"]
+        else:
+            found = audience.roles.get(task.assignee, ())
+            keys = [f"{PERSON}:{leader}" for leader in found] if task.assignee == LEADERS else []
+        deputies = [d for key in keys for d in audience.deputies.get(key, ())]
+        return tuple(dict.fromkeys([*found, *deputies]))
 
     async def _notify_step(self, session: AsyncSession, row: CaseRow, action: StrEnum, actor: Actor, comment: str,
                            audience: Audience | None, new_tasks: Sequence[TaskRow],
@@ -1305,22 +1396,29 @@ class WorkflowStore:
                 row.email_enabled, row.updated_at = enabled, self.clock()
         return enabled
 
-    async def sweep_reminders(self, *, today: date, next_working_day: date, limit: int = 500) -> int:
+    async def sweep_reminders(self, *, today: date, next_working_day: date, limit: int = 500,
+                              deputies: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None) -> int:
         """The reminders of open tasks with a deadline: ``due_tomorrow`` when it is after ``today`` and at most
         ``next_working_day`` (the working-day calendar's next day), ``overdue`` when it is before ``today`` (both
         Vietnam dates, :func:`vanthu_core.workdays.vietnam_date` of the injected clock). Each reaches the task's
         holder (a person; for a unit's task, whoever its new-task notification reached), once per task, kind and
-        person (``dedupe_key``), with a :class:`TaskReminder` event per task and kind. Returns how many
+        person (``dedupe_key``), with a :class:`TaskReminder` event per task and kind. ``deputies`` (agency code →
+        :meth:`vanthu_workflow.delegations.DelegationStore.deputies`, read before the sweep) adds the deputies
+        under the delegations in force at the sweep (ủy quyền, issue 13 item 7), so a delegation made after a task
+        was given still brings its reminders to the deputy (in the app; their e-mail address is not known here).
+        Returns how many
         notifications were written; a sweep of another replica at the same moment loses (IntegrityError) and
         writes none."""
         written = 0
         while True:
-            found, batch = await self._sweep_batch(today, next_working_day, limit)
+            found, batch = await self._sweep_batch(today, next_working_day, limit, deputies)
             written += batch
             if found < limit or not batch:
                 return written
 
-    async def _sweep_batch(self, today: date, next_working_day: date, limit: int) -> tuple[int, int]:
+    async def _sweep_batch(self, today: date, next_working_day: date, limit: int,
+                           deputies: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None,
+                           ) -> tuple[int, int]:
         """One batch of :meth:`sweep_reminders`: (tasks found, notifications written). A task whose reminder of
         the kind due was written already is not found again, so a batch never repeats the previous one."""
         written = 0
@@ -1353,6 +1451,10 @@ class WorkflowStore:
                     people = told.get(task.id, {})
                     if task.assignee_kind == PERSON:
                         people = {task.assignee: people.get(task.assignee, "")}
+                    keys = [f"{UNIT}:{task.assignee}"] if task.assignee_kind == UNIT else \
+                        [f"{PERSON}:{who}" for who in people]
+                    in_force = (deputies or {}).get(row.agency_code, {})
+                    people = {**{d: "" for key in keys for d in in_force.get(key, ())}, **people}
                     wanted += [(task, row, kind, who, email) for who, email in people.items()]
                 keys = [f"{kind}:{task.id}:{who}" for task, _, kind, who, _ in wanted]
                 done = set((await session.execute(select(NotificationRow.dedupe_key).where(

@@ -87,6 +87,7 @@ class StepOut(ResponseBody):
     on_behalf_of: str = Field("", description="taken by a deputy under a delegation (ủy quyền): the delegator's "
                                               "username")
     delegation_id: str = ""
+    competence: str = Field("", description="... and the competence that delegation gives (KT., TUQ.)")
 
 
 class CircuitStepOut(ResponseBody):
@@ -296,7 +297,8 @@ def _case(c: pb.Case) -> CaseOut:
         tasks=[_task(t) for t in c.tasks],
         steps=[StepOut(seq=s.seq, task_id=s.task_id, action=s.action, from_state=s.from_state, to_state=s.to_state,
                        actor=s.actor, actor_name=s.actor_name, at=s.at, comment=s.comment,
-                       on_behalf_of=s.on_behalf_of, delegation_id=s.delegation_id) for s in c.steps],
+                       on_behalf_of=s.on_behalf_of, delegation_id=s.delegation_id, competence=s.competence)
+               for s in c.steps],
         kind=c.kind, definition_version=c.definition_version,
         circuit=[CircuitStepOut(step=s.step, role=s.role) for s in c.circuit], drafter=c.drafter,
         drafter_name=c.drafter_name, unit_code=c.unit_code, type_code=c.type_code, parent_id=c.parent_id,
@@ -637,6 +639,9 @@ class DelegationIn(RequestBody):
     competence: Literal["KT.", "TUQ."] = Field("TUQ.", description="what a signature under it shows: KT. (ký thay) "
                                                                    "or TUQ. (thừa ủy quyền)")
     reason: Annotated[str, Field(max_length=500)] = ""
+    deputy_position: Annotated[str, Field(max_length=100)] = Field(
+        "", description="the deputy's own position (chức vụ), e.g. Phó Giám đốc: the line under the competence "
+                        "(KT. GIÁM ĐỐC) above a signature under the delegation")
 
 
 class DelegationOut(ResponseBody):
@@ -656,6 +661,7 @@ class DelegationOut(ResponseBody):
     revoked_at: str = Field(description="empty while not revoked")
     revoked_by: str
     active: bool = Field(description="in force today")
+    deputy_position: str = ""
 
 
 def _delegation(d: pb.Delegation) -> DelegationOut:
@@ -663,7 +669,8 @@ def _delegation(d: pb.Delegation) -> DelegationOut:
         id=d.id, agency_code=d.agency_code, delegator=d.delegator, delegator_username=d.delegator_username,
         delegator_name=d.delegator_name, unit_code=d.unit_code, deputy=d.deputy, deputy_name=d.deputy_name,
         valid_from=d.valid_from, valid_to=d.valid_to, competence=d.competence, reason=d.reason,
-        created_at=d.created_at, revoked_at=d.revoked_at, revoked_by=d.revoked_by, active=d.active)
+        created_at=d.created_at, revoked_at=d.revoked_at, revoked_by=d.revoked_by, active=d.active,
+        deputy_position=d.deputy_position)
 
 
 @router.post("/delegations", response_model=DelegationOut, status_code=201,
@@ -672,7 +679,8 @@ def _delegation(d: pb.Delegation) -> DelegationOut:
 async def create_delegation(request: Request, principal: User, body: DelegationIn) -> DelegationOut:
     reply = await _workflow(request).CreateDelegation(pb.CreateDelegationRequest(
         deputy=body.deputy, unit_code=body.unit_code, valid_from=body.valid_from.isoformat(),
-        valid_to=body.valid_to.isoformat(), competence=body.competence, reason=body.reason),
+        valid_to=body.valid_to.isoformat(), competence=body.competence, reason=body.reason,
+        deputy_position=body.deputy_position),
         metadata=forward(principal))
     return _delegation(reply.delegation)
 

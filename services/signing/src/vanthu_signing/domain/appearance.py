@@ -163,11 +163,46 @@ def _cmap(path: str) -> frozenset[int]:
     return frozenset(TTFont(path).getBestCmap())
 
 
-def font_for(text: str) -> str:
-    """Path of a 1000-units/em font covering ``text``: Liberation Serif (Times metrics), else DejaVu Serif."""
-    cmap = _cmap(str(FONT_PATH))
-    chosen = FONT_PATH if all(ord(ch) in cmap for ch in text) else FALLBACK_FONT_PATH
+def font_for(text: str, *, bold: bool = False) -> str:
+    """Path of a 1000-units/em font covering ``text``: Liberation Serif (Times metrics), else DejaVu Serif; their
+    bold faces with ``bold``."""
+    regular = FONT_PATH if all(ord(ch) in _cmap(str(FONT_PATH)) for ch in text) else FALLBACK_FONT_PATH
+    chosen = regular.with_name(BOLD_FACES[regular.name]) if bold else regular
     return _scaled_font(str(chosen))
+
+
+BOLD_FACES = {FONT_PATH.name: "LiberationSerif-Bold.ttf", FALLBACK_FONT_PATH.name: "DejaVuSerif-Bold.ttf"}
+
+# -- the signing authority (quyền hạn, chức vụ của người ký: Decree 30/2020 Art. 13, Appendix I, box 7a/7b) ---------
+#: Where a draft wants the signing authority lines stamped when it is signed (their first line's place).
+PLACEHOLDER_AUTHORITY = "[[THAM_QUYEN]]"
+#: The competences a signature may show (Art. 13): thay mặt, quyền, ký thay, thừa lệnh, thừa ủy quyền.
+AUTHORITY_COMPETENCES = ("TM.", "Q.", "KT.", "TL.", "TUQ.")
+AUTHORITY_FONT_SIZE = 13  # Appendix I: uppercase bold, 13–14 pt
+AUTHORITY_LEADING = 16
+MAX_AUTHORITY_CHARS = 120
+
+
+def authority_lines(competence: str, title: str, position: str = "") -> tuple[str, ...]:
+    """The signing authority lines above a signature (Decree 30/2020 Art. 13, Appendix I box 7a/7b, uppercase):
+    in the signer's own right their ``title`` (``"GIÁM ĐỐC"``); under a ``competence`` (KT., TUQ., TL., TM., Q.)
+    the competence and the competent person's or body's ``title`` on the first line, and the signer's own
+    ``position`` on the second (``"KT. GIÁM ĐỐC"`` / ``"PHÓ GIÁM ĐỐC"``; ``"TUQ. CHỦ TỊCH"`` / ``"CHÁNH VĂN
+    PHÒNG"``). Empty when nothing is known. InvalidArgument for an unknown competence, a competence without the
+    title it stands for, or a line longer than :data:`MAX_AUTHORITY_CHARS`."""
+    competence, title, position = (" ".join(unicodedata.normalize("NFC", v).split()) for v in
+                                   (competence, title, position))
+    if competence and competence not in AUTHORITY_COMPETENCES:
+        raise InvalidArgument("authority.competence", f"one of {', '.join(AUTHORITY_COMPETENCES)} (Decree 30/2020 "
+                                                      "Art. 13), or empty when signing in one's own right")
+    if competence and not title:
+        raise InvalidArgument("authority.title", f"{competence} names whom the signer signs for: the competent "
+                                                 "person's position (chức vụ), e.g. Giám đốc")
+    lines = [f"{competence} {title}".strip(), position if competence else ""]
+    lines = [line.upper() for line in lines if line]
+    if any(len(line) > MAX_AUTHORITY_CHARS for line in lines):
+        raise InvalidArgument("authority", f"a line of at most {MAX_AUTHORITY_CHARS} characters")
+    return tuple(lines)
 
 
 def iso_vn(when: dt.datetime) -> str:
@@ -257,11 +292,11 @@ def _reportlab_font(path: str) -> str:
     return name
 
 
-def font_text_width(text: str, size: float = ATTACHMENT_FONT_SIZE) -> float:
+def font_text_width(text: str, size: float = ATTACHMENT_FONT_SIZE, *, bold: bool = False) -> float:
     """Width of the widest line of ``text`` in the font :func:`font_for` picks for it."""
     from reportlab.pdfbase import pdfmetrics
 
-    name = _reportlab_font(font_for(text))
+    name = _reportlab_font(font_for(text, bold=bold))
     return max(float(pdfmetrics.stringWidth(line, name, size)) for line in text.split("\n"))
 
 

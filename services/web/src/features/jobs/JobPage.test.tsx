@@ -10,7 +10,7 @@ function routes(overrides: Record<string, unknown> = {}, subject = "s-ld") {
   return {
     "GET /api/v1/workflow/jobs/job-1": job({ tasks: [TASK], steps: [{ seq: 1, action: "assign", actor: "s-ld",
       actor_name: "Nguyễn Văn Lãnh", at: "2026-11-30T08:00:00+07:00", comment: "", from_state: "",
-      to_state: "assigned", task_id: "", on_behalf_of: "", delegation_id: "" }] }),
+      to_state: "assigned", task_id: "", on_behalf_of: "", delegation_id: "", competence: "" }] }),
     "GET /api/v1/me": { subject, username: "x", name: "x", agency: "000.00.00.H61", roles: [] },
     "GET /api/v1/workflow/inbox": { tasks: subject === "s-cv" ? [TASK] : [], counts: { todo: 1, due_soon: 0,
       overdue: 0, done: 0 }, next_page_token: "" },

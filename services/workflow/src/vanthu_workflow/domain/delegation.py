@@ -28,6 +28,21 @@ class ActingFor:
     delegator_username: str
     unit: str = ""
     competence: str = "TUQ."
+    delegator_name: str = ""
+    #: The deputy's own position (chức vụ), shown under the competence line when they sign under it.
+    deputy_position: str = ""
+
+    @property
+    def role(self) -> str:
+        """The role the deputy acts in (the access table's :attr:`~vanthu_core.policy.Access.delegable`): a leader's
+        own tasks are a leader's (lãnh đạo), a unit's are its head's (trưởng đơn vị), as
+        :func:`check_delegator` lets each be delegated."""
+        return "head" if self.unit else "leader"
+
+
+def deputy_roles(acting: tuple[ActingFor, ...]) -> frozenset[str]:
+    """The roles held under the delegations in force ``acting`` (for :func:`vanthu_core.policy.require`)."""
+    return frozenset(a.role for a in acting)
 
 
 def check_period(valid_from: date | None, valid_to: date | None, today: date) -> tuple[date, date]:
