@@ -70,7 +70,7 @@ fuzz: system-deps proto ## Fuzz every REST route from the OpenAPI document longe
 dev: system-deps proto web-build ## Run the whole platform and the web app on this machine; Ctrl-C stops it
 	@$(UV) run --no-sync python -m vanthu_devstack up
 
-bench: proto ## Benchmarks: each prints project vs baseline measured in the same run
+bench: proto web-build ## Benchmarks: each prints project vs baseline measured in the same run
 	@rm -f bench/results.json
 	@set -e; for b in $$(ls bench/*.py | grep -v '/_'); do echo "== $$b"; $(UV) run --no-sync python $$b; done
 	@echo "results: bench/results.json"

@@ -689,6 +689,12 @@ ROWS: dict[str, Row] = {
                 **no_profile("truongphong.ubnd", "lanhdao.snv", "truongphong.snv")},
         extra=((TWO_STEP_USER, file_of(TWO_STEP_USER, signable=True), 201,
                 "a head whose key the service does not hold prepares a signature"),)),
+    "POST /api/v1/signing/placement": Row(
+        "resource", 200, target=file_of(signable=True), snapshot=file_view,
+        body=lambda w, u, t: {"json": {"object_id": t["object_id"]}, "timeout": 120},
+        expect=no_profile("truongphong.ubnd", "lanhdao.snv", "truongphong.snv"),
+        extra=((TWO_STEP_USER, file_of(TWO_STEP_USER, signable=True), 200,
+                "a head whose key the service does not hold sees where the signature will land too"),)),
     "POST /api/v1/signing/complete": Row(
         "resource", 201, target=lambda w: w.prepared(), body=lambda w, u, t: {"json": t, "timeout": 120},
         expect={u: (404, "only the person who prepared the handle completes it") for u in LEADERS_AND_HEADS},

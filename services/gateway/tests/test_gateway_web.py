@@ -4,6 +4,8 @@ with Swagger UI's files served here, not from a public CDN."""
 
 from __future__ import annotations
 
+import struct
+import unicodedata
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,6 +20,8 @@ from vanthu_gateway.settings import GatewaySettings
 pytestmark = pytest.mark.unit
 
 ISSUER = "http://127.0.0.1:8180/realms/vanthu"
+#: The app's manifest as the build copies it (services/web/public → dist).
+MANIFEST = Path(__file__).resolve().parents[3] / "services" / "web" / "public" / "manifest.webmanifest"
 INDEX = '<!doctype html><html lang="vi"><body><div id="root"></div><script src="/assets/app-1a2b.js"></script>'
 
 
@@ -26,7 +30,8 @@ def web_dir(tmp_path: Path) -> Path:
     (tmp_path / "assets").mkdir()
     (tmp_path / "index.html").write_text(INDEX, encoding="utf-8")
     (tmp_path / "assets" / "app-1a2b.js").write_text("console.log('vanthu')", encoding="utf-8")
-    (tmp_path / "manifest.webmanifest").write_text("{}", encoding="utf-8")
+    (tmp_path / "manifest.webmanifest").write_text(MANIFEST.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "assets" / "pdf.worker.min-3c4d.mjs").write_text("self.onmessage = () => {}", encoding="utf-8")
     (tmp_path.parent / "secret.txt").write_text("outside", encoding="utf-8")
     return tmp_path
 
@@ -62,6 +67,29 @@ async def test_assets_are_served_and_cached_and_missing_ones_are_404(gateway: ht
     assert (await gateway.get("/manifest.webmanifest")).status_code == 200
     assert (await gateway.get("/..%2fsecret.txt")).status_code == 404
     assert (await gateway.get("/assets/..%2f..%2fsecret.txt")).status_code == 404
+
+
+async def test_the_manifest_and_the_pdf_worker_are_served_with_their_types_under_the_strict_policy(
+        gateway: httpx.AsyncClient) -> None:
+    """The app can be installed (a web app manifest: name, Vietnamese short name and description, our own icons,
+    theme colour) and pdf.js's module worker starts: both need their exact media type (nosniff)."""
+    manifest = await gateway.get("/manifest.webmanifest")
+    assert manifest.status_code == 200 and manifest.headers["content-type"].startswith("application/manifest+json")
+    assert manifest.headers["x-content-type-options"] == "nosniff"
+    assert "default-src 'self'" in manifest.headers["content-security-policy"]
+    body = manifest.json()
+    assert (body["name"], body["short_name"], body["lang"], body["start_url"]) == ("VanThu", "Văn thư", "vi", "/")
+    assert body["theme_color"] == "#0958d9" and body["description"].startswith("Quản lý văn bản")
+    assert unicodedata.is_normalized("NFC", body["description"] + body["short_name"])
+    icons = {i["src"]: i for i in body["icons"]}
+    for src, size in (("/icons/icon-192.png", 192), ("/icons/icon-512.png", 512),
+                      ("/icons/icon-maskable-512.png", 512)):
+        assert icons[src]["sizes"] == f"{size}x{size}"
+        png = (MANIFEST.parent / src.lstrip("/")).read_bytes()  # the files the build copies as they are
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (size, size)  # IHDR
+    assert any(i.get("purpose") == "maskable" for i in body["icons"])
+    worker = await gateway.get("/assets/pdf.worker.min-3c4d.mjs")
+    assert worker.status_code == 200 and worker.headers["content-type"].startswith("text/javascript")
 
 
 async def test_the_app_never_answers_for_the_api(gateway: httpx.AsyncClient) -> None:

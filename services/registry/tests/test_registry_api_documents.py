@@ -266,3 +266,39 @@ async def test_search_reads_and_lists_any_document_of_the_agency_it_names_and_no
                                                                        metadata=interchange))
     await expect(grpc.StatusCode.PERMISSION_DENIED, call(
         dev_issuer, stub.ListDocuments, pb.ListDocumentsRequest(agency_code=UBND), "vanthu.snv"))
+
+
+async def test_a_paper_arrival_entered_by_hand_is_unsigned_and_registered_without_confirmation(
+        platform: Any) -> None:
+    """A scan of a paper original carries no digital signature: the registry records it as unsigned (not pending,
+    which made the clerk confirm a "signature problem" for every paper letter), ignores a verification verdict on it,
+    and vào sổ needs no confirmation; an arrival entered with a file that is not a scan still waits for its check,
+    and only an arrival is entered from paper."""
+    docs = platform.documents
+    incoming = (await platform.call(docs.CreateRegister, pb.CreateRegisterRequest(register=pb.Register(
+        direction="incoming", name="Sổ văn bản đến")), "vanthu.ubnd")).register
+    scan = await platform.upload("vanthu.ubnd", b"%PDF-1.4\n% scan\n%%EOF\n", name="bản quét.pdf")
+    paper = pb.DocumentInput(direction="incoming", type_code="cong_van", abstract="V/v mời họp giao ban quý IV",
+                             sender=pb.Sender(agency_name="Công ty TNHH Phú Quý", number_symbol="12/CV-PQ",
+                                              document_date="2031-06-10"),
+                             files=[pb.DocumentFile(object_id=scan.object_id, role="main")], paper=True)
+    doc = (await platform.call(docs.CreateDocument, pb.CreateDocumentRequest(document=paper), "vanthu.ubnd")).document
+    assert doc.signature_check == "unsigned"
+    assert await platform.registry.documents.record_signature_check(
+        agency_code=UBND, document_id=doc.id, valid=False, note="bản quét.pdf: KHÔNG HỢP LỆ (không có chữ ký số)",
+        actor="vanthu-signing") is None  # an older signing service's verdict changes nothing
+    registered = (await platform.call(docs.RegisterDocument, pb.RegisterDocumentRequest(
+        id=doc.id, register_id=incoming.id), "vanthu.ubnd")).document
+    assert (registered.status, registered.number, registered.signature_check) == ("registered", 1, "unsigned")
+    electronic = pb.DocumentInput()
+    electronic.CopyFrom(paper)
+    electronic.sender.number_symbol, electronic.paper = "13/CV-PQ", False  # e.g. a signed PDF received by e-mail
+    other = (await platform.call(docs.CreateDocument, pb.CreateDocumentRequest(document=electronic),
+                                 "vanthu.ubnd")).document
+    assert other.signature_check == "pending"
+    drafted = pb.DocumentInput()
+    drafted.CopyFrom(DECISION)
+    drafted.paper = True
+    error = await expect(grpc.StatusCode.INVALID_ARGUMENT, platform.call(
+        docs.CreateDocument, pb.CreateDocumentRequest(document=drafted), "chuyenvien.ubnd"))
+    assert [f for f, _ in field_violations(error)] == ["paper"]

@@ -309,3 +309,54 @@ async def test_leaders_signing_one_document_at_once_make_one_signature(platform:
                for r in results if isinstance(r, BaseException))
     journal = await platform.signing.store.journal("000.00.00.H61")
     assert [e.kind for e in journal if e.document_id == draft.id] == ["personal"]
+
+
+async def test_a_signer_whose_key_the_service_does_not_hold_signs_in_two_steps(platform: Any,
+                                                                               tmp_path: Any) -> None:
+    """The leader's USB token: PrepareSignature over the document's main file (document_id), the token's value, then
+    SignDocument with the handle and the value; a handle prepared over another file is refused for this document."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
+
+    docs, store = platform.documents, platform.signing.store
+    pki = tmp_path / "pki"
+    cert = x509.load_pem_x509_certificate((pki / "personal.crt").read_bytes())
+    key = serialization.load_pem_private_key((pki / "personal.key").read_bytes(), None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    leader_profile = await store.profile("000.00.00.H61", "personal", subject=platform.issuer.subject("lanhdao.ubnd"))
+    await store.put_profile(agency_code="000.00.00.H61", kind="personal", username="truongphong.ubnd",
+                            subject=platform.issuer.subject("truongphong.ubnd"), key_label=None,
+                            certificate=cert.public_bytes(serialization.Encoding.DER), image=leader_profile.image,
+                            actor="operator")
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{platform.signing.settings.grpc_port}")
+    signing = signing_pb2_grpc.SigningServiceStub(channel)
+    head = bearer_metadata(platform.issuer.token("truongphong.ubnd"))
+    doc = await platform.draft(DECISION)
+    await platform.call(docs.SubmitDocument, pb.SubmitDocumentRequest(id=doc.id), "chuyenvien.ubnd")
+    other = await platform.upload("truongphong.ubnd", draft_pdf("Một tệp khác"))
+
+    async def prepared(object_id: str) -> tuple[str, bytes]:
+        reply = await signing.PrepareSignature(signing_pb2.PrepareSignatureRequest(
+            source=signing_pb2.PdfSource(object_id=object_id), document_id=doc.id), metadata=head)
+        return reply.handle, key.sign(reply.to_sign, padding.PKCS1v15(), hashes.SHA256())
+
+    handle, value = await prepared(other.object_id)
+    refused = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(
+        docs.SignDocument, pb.SignDocumentRequest(id=doc.id, handle=handle, signature_value=value),
+        "truongphong.ubnd"))
+    assert "another file than the document's main file" in (refused.details() or "")
+    await expect(grpc.StatusCode.INVALID_ARGUMENT, platform.call(
+        docs.SignDocument, pb.SignDocumentRequest(id=doc.id, handle=handle), "truongphong.ubnd"))  # no value
+    await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(  # the service does not hold this key
+        docs.SignDocument, pb.SignDocumentRequest(id=doc.id), "truongphong.ubnd"))
+    handle, value = await prepared(doc.files[0].object_id)
+    signed = (await platform.call(docs.SignDocument, pb.SignDocumentRequest(
+        id=doc.id, handle=handle, signature_value=value), "truongphong.ubnd")).document
+    assert (signed.status, signed.signed_by) == ("signed", "truongphong.ubnd")
+    verdict = await signing.Verify(signing_pb2.VerifyRequest(source=signing_pb2.PdfSource(
+        object_id=signed.files[0].object_id)), metadata=head)
+    assert verdict.valid and [s.field_name for s in verdict.signatures] == ["ChuKyCaNhan"]
+    await channel.close()

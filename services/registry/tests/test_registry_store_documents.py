@@ -424,3 +424,15 @@ async def test_concurrent_issues_of_one_draft_number_it_once_and_a_bad_request_f
     assert sum(isinstance(r, FailedPrecondition) for r in results) == 2
     numbers = sorted(int(r["number"]) for r in results if isinstance(r, dict))  # type: ignore[call-overload]
     assert numbers == [1, 2, 3, 4]
+
+
+async def test_a_paper_arrival_says_so_in_its_event_so_nobody_verifies_its_scans(store: DocumentStore) -> None:
+    sender = SenderInfo(agency_code="", agency_name="Công ty TNHH Phú Quý", number_symbol="12/CV-PQ",
+                        document_date=date(2026, 11, 20))
+    scan = DocumentFile(object_id="0190f0e0-0000-7000-8000-000000000003", sha256="ef" * 32, file_name="bản quét.pdf")
+    doc = await store.create(agency_code=SNV, agency_name="", actor="vanthu.snv", draft=Draft(
+        direction=Direction.INCOMING, type_code="cong_van", sender=sender, files=[scan], abstract="V/v mời họp",
+        paper=True))
+    assert doc["signature_check"] == "unsigned"
+    (arrived,) = await outbox_events(store.sessions, outbox)
+    assert isinstance(arrived, ev.DocumentArrived) and arrived.paper and arrived.files[0].object_id == scan.object_id

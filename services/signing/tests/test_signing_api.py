@@ -118,9 +118,12 @@ async def test_document_flow_through_storage(platform, token_for, make_pdf) -> N
     p = platform
     leader, clerk = token_for("lanhdao.ubnd"), token_for("vanthu.ubnd")
     draft_id = await _upload(p, leader, make_pdf())
+    placed = await p.signing.PlaceSignature(signing_pb2.PlaceSignatureRequest(source=_ref(draft_id)),
+                                            metadata=bearer_metadata(leader))
     signed = (await p.signing.SignPersonal(signing_pb2.SignPersonalRequest(source=_ref(draft_id)),
                                            metadata=bearer_metadata(leader))).result
     assert signed.field_name == "ChuKyCaNhan" and signed.object_id and signed.object_id != draft_id
+    assert placed.custody == "server" and placed.image and signed.box == placed.box  # the preview was right
     assert signed.signed_at.endswith("+07:00")
     meta, stored = await _download(p, leader, signed.object_id)
     assert stored == signed.pdf and meta.sha256 == signed.sha256 and meta.agency_code == H61
@@ -249,9 +252,19 @@ async def test_two_step_signing_with_a_remote_key(platform, token_for, make_pdf)
                                      metadata=head)
     assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
 
+    pdf = make_pdf()
+    placed = await p.signing.PlaceSignature(signing_pb2.PlaceSignatureRequest(
+        source=signing_pb2.PdfSource(pdf=pdf)), metadata=head)  # the preview: where it will land, nothing signed
+    assert (placed.custody, placed.image, placed.pages, placed.rotate) == ("remote", image, 1, 0)
+    assert 0 < placed.box.x1 < placed.box.x2 <= placed.page_area.x2 and placed.page_area.y2 > placed.box.y2 > 0
     prepared = await p.signing.PrepareSignature(signing_pb2.PrepareSignatureRequest(
-        source=signing_pb2.PdfSource(pdf=make_pdf(), file_name="tờ trình.pdf")), metadata=head)
+        source=signing_pb2.PdfSource(pdf=pdf, file_name="tờ trình.pdf")), metadata=head)
     assert prepared.digest_algorithm == "sha256" and len(prepared.digest) == 32
+    assert prepared.box == placed.box and prepared.image == image  # it lands where the preview showed
+    with pytest.raises(grpc.aio.AioRpcError) as err:  # completed for a document whose main file is another one
+        await p.signing.CompleteSignature(signing_pb2.CompleteSignatureRequest(
+            handle=prepared.handle, signature_value=b"x", source_sha256="0" * 64), metadata=head)
+    assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     value = key.sign(prepared.to_sign, padding.PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr,call-arg]
     wrong = key.sign(b"something else", padding.PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr,call-arg]
     with pytest.raises(grpc.aio.AioRpcError) as err:  # a value that does not verify is refused ...
@@ -354,6 +367,9 @@ async def test_arrivals_are_verified_and_failures_flagged(platform, token_for, d
     await checker(arrival(signed.object_id, snv_file))  # another agency's file named in an arrival
     await checker(arrival_event("outgoing", signed.object_id, direction="outgoing"))
     await checker(arrival_event("from-snv", signed.object_id, agency="000.00.02.H61"))  # another agency's arrival
+    scanned = arrival_event("paper", unsigned_id)
+    scanned.paper = True  # a scan of a paper original entered by hand: nothing to verify, no verdict
+    await checker(scanned)
     await channel.close()
     verdicts = [v for v in await outbox_events(p.server.store.sessions, outbox, SIGNING_DOCUMENT_VERIFIED)
                 if isinstance(v, signing_events.DocumentVerified)]

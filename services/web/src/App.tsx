@@ -27,6 +27,8 @@ const RegistersPage = lazy(async () => ({ default: (await import("./features/reg
 const PaperArrival = lazy(async () => ({ default: (await import("./features/incoming/PaperArrival")).PaperArrival }));
 const AdminPage = lazy(async () => ({ default: (await import("./features/admin/AdminPage")).AdminPage }));
 const ProfilePage = lazy(async () => ({ default: (await import("./features/profile/ProfilePage")).ProfilePage }));
+const RecordsPage = lazy(async () => ({ default: (await import("./features/records/RecordsPage")).RecordsPage }));
+const FilePage = lazy(async () => ({ default: (await import("./features/records/FilePage")).FilePage }));
 const MyWork = lazy(async () => ({ default: (await import("./features/work/MyWork")).MyWork }));
 
 function Screen({ children }: { children: ReactNode }) {
@@ -91,6 +93,8 @@ export function App({ manager, queryClient }: { manager: UserManager; queryClien
                     <Route path="giao-viec/:id" element={<Screen><JobPage /></Screen>} />
                     <Route path="thong-ke" element={<Screen><Dashboard /></Screen>} />
                     <Route path="ky-so" element={<Screen><SigningPage /></Screen>} />
+                    <Route path="ho-so" element={<Screen><RecordsPage /></Screen>} />
+                    <Route path="ho-so/:id" element={<Screen><FilePage /></Screen>} />
                     <Route path="*" element={<Result status="404" title={common.notFound} extra={<Link to="/">{common.menu.home}</Link>} />} />
                   </Route>
                 </Routes>

@@ -57,6 +57,8 @@ class FakeDirectory:
     #: What each signing said of a delegation: (competence, on behalf of), and the signer's position.
     competences: list[tuple[str, str]] = field(default_factory=list)
     positions: list[str] = field(default_factory=list)
+    #: The (handle, signature value) of each signing: empty for a key the signing service holds.
+    two_step: list[tuple[str, bytes]] = field(default_factory=list)
 
     @staticmethod
     def agency(token: str) -> str:
@@ -87,9 +89,10 @@ class FakeDirectory:
         self._act(token, document_id, "draft", "submitted")
 
     async def sign(self, token: str, document_id: str, *, competence: str = "", on_behalf_of: str = "",
-                   position: str = "") -> None:
+                   position: str = "", handle: str = "", signature_value: bytes = b"") -> None:
         self.competences.append((competence, on_behalf_of))
         self.positions.append(position)
+        self.two_step.append((handle, signature_value))
         if self.refuse_sign:
             raise FailedPrecondition("registry: signing: no signing profile for this person")
         self._act(token, document_id, "submitted", "signed")

@@ -123,6 +123,23 @@ async def test_a_running_case_keeps_the_circuit_it_started_with_when_the_definit
     assert new.state == "signed"
 
 
+async def test_a_usb_token_signature_goes_to_the_registry_with_its_handle(harness: Harness) -> None:
+    """A key the signing service does not hold: the page prepared the signing of the main file and the token made
+    the value; the case gives both to the registry's SignDocument, and refuses one without the other."""
+    h = harness
+    case = await h.started()
+    case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=case.id, version=case.version, approve=True), HEAD)).case
+    case = (await h.call(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(case_id=case.id, version=case.version),
+                         DRAFTER)).case
+    half = pb.SignOutgoingRequest(case_id=case.id, version=case.version, handle="0190f0e0-0000-7000-8000-00000000000b")
+    assert (await h.refused(h.api.SignOutgoing, half, LEADER)).code() == grpc.StatusCode.INVALID_ARGUMENT
+    case = (await h.call(h.api.SignOutgoing, pb.SignOutgoingRequest(
+        case_id=case.id, version=case.version, handle=half.handle, signature_value=b"\x01" * 256), LEADER)).case
+    assert case.state == "signed"
+    assert h.directory.two_step == [(half.handle, b"\x01" * 256)]
+
+
 async def test_illegal_steps_are_refused_naming_the_state(harness: Harness) -> None:
     h = harness
     case = await h.started()

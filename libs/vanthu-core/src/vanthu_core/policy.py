@@ -173,8 +173,9 @@ TABLE: dict[str, Access] = {
                                                                 "audience); logged on each"),
     DOCUMENTS + "SubmitDocument": people(DRAFTERS, rule="only the document's drafter submits it"),
     DOCUMENTS + "ReturnDocument": people(SIGNERS),
-    DOCUMENTS + "SignDocument": people(SIGNERS, forwards=[SIGNING + "SignPersonal"],
-                                       rule="with the signer's own personal signing profile"),
+    DOCUMENTS + "SignDocument": people(SIGNERS, forwards=[SIGNING + "SignPersonal", SIGNING + "CompleteSignature"],
+                                       rule="with the signer's own personal signing profile (its key held by the "
+                                            "service, or a two-step signing the signer prepared)"),
     DOCUMENTS + "IssueDocument": people(CLERK, forwards=[SIGNING + "SealDocument"],
                                         rule="sealed with the agency's signing profile"),
     DOCUMENTS + "RegisterDocument": people(CLERK),
@@ -205,6 +206,9 @@ TABLE: dict[str, Access] = {
                                               "hold (a USB token, a remote signer)"),
     SIGNING + "CompleteSignature": people(SIGNERS, forwards=[STORAGE + "Upload"],
                                           rule="only the person who prepared the handle"),
+    SIGNING + "PlaceSignature": people(SIGNERS, forwards=[STORAGE + "Download"],
+                                       rule="with the caller's own personal profile: where their signature would "
+                                            "land on a file of their agency, and its image"),
     SIGNING + "GetProfile": people(SIGNERS, "clerk", "admin",
                                    rule="leaders and heads read their own personal profile, clerks and admins their "
                                         "agency's seal"),

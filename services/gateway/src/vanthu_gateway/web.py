@@ -31,6 +31,12 @@ RESERVED = ("/api/", "/api", "/docs", "/openapi.json", "/healthz", "/readyz", "/
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
 
+#: Types the image's mime tables may lack (a slim base image has no /etc/mime.types): served with nosniff, a wrong
+#: type breaks them — pdf.js's module worker (.mjs) would not start, the manifest (.webmanifest) would not install.
+MEDIA_TYPES = {".mjs": "text/javascript", ".webmanifest": "application/manifest+json", ".js": "text/javascript",
+               ".svg": "image/svg+xml", ".png": "image/png", ".css": "text/css"}
+
+
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -98,7 +104,8 @@ def app_response(request: Request) -> Response | None:
     candidate = (root / path.lstrip("/")).resolve()
     if path != "/" and candidate.is_file() and candidate.is_relative_to(root):
         cache = "public, max-age=31536000, immutable" if path.startswith("/assets/") else "no-cache"
-        return FileResponse(candidate, headers={**headers, "Cache-Control": cache})
+        return FileResponse(candidate, headers={**headers, "Cache-Control": cache},
+                            media_type=MEDIA_TYPES.get(candidate.suffix))
     if path.startswith("/assets/") or "." in path.rsplit("/", 1)[-1]:
         return None  # a missing file is a 404, not the app
     return FileResponse(root / "index.html", headers={**headers, "Cache-Control": "no-cache"},

@@ -91,7 +91,7 @@ def draft_from_proto(d: documents_pb2.DocumentInput) -> Draft:
         answers_document_id=d.answers_document_id.strip(), due_date=parse_date("due_date", d.due_date),
         sender=SenderInfo(d.sender.agency_code.strip(), d.sender.agency_name, d.sender.number_symbol,
                           parse_date("sender.document_date", d.sender.document_date)),
-        legal_normative=d.legal_normative, exchange_form=d.exchange_form))
+        legal_normative=d.legal_normative, exchange_form=d.exchange_form, paper=d.paper))
 
 
 def _document_direction(value: str) -> Direction:
@@ -363,8 +363,12 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         if position and not competence:
             raise InvalidArgument("signer_position", "the signer's own position goes with a delegation's competence")
         try:
+            handle = clean_text("handle", request.handle, max_len=64, required=False)
+            if bool(handle) != bool(request.signature_value):
+                raise InvalidArgument("signature_value", "a two-step signing gives both the handle and the value")
             doc = await self.lifecycle.sign(principal, agency_code=agency, document_id=request.id,
-                                            competence=competence, on_behalf_of=on_behalf_of, position=position)
+                                            competence=competence, on_behalf_of=on_behalf_of, position=position,
+                                            handle=handle, signature_value=request.signature_value)
         finally:
             self.on_commit()
         return documents_pb2.SignDocumentResponse(document=document_to_proto(doc))

@@ -77,6 +77,8 @@ from vanthu_registry.tables import (
 )
 
 log = logging.getLogger("vanthu.registry")
+#: ``signature_check`` of a paper arrival entered by hand: its scans carry no digital signature to verify.
+UNSIGNED = "unsigned"
 
 
 @dataclass(frozen=True)
@@ -225,13 +227,16 @@ class DocumentStore:
     async def create(self, *, agency_code: str, agency_name: str, draft: Draft, actor: str,
                      document_id: str | None = None, actor_subject: str = "", arrival_key: str = "",
                      replaces_document_id: str = "") -> dict[str, Any]:
-        """A draft (outgoing) or an arrival (incoming); ``document_id`` when the caller chose it (the references
-        to its files are recorded under it before the document exists). An arrival with an ``arrival_key`` the
-        agency holds already is not created again: the existing one is returned (its id differs from
-        ``document_id``). ``replaces_document_id``: an arrival of the agency this arrival replaces (thay thế); both
-        show the link. The key is not looked up first: the insert meets the unique index on the agency and key
-        (``uq_documents_arrival_key``), and only then is the existing arrival read (one round trip fewer for every
-        new arrival; a repeat rolls its transaction back)."""
+        """A draft (outgoing) or an arrival (incoming); ``document_id`` when the caller chose it (the references to its
+        files are recorded under it before the document exists). A paper arrival (``draft.paper``, entered by hand,
+        its files scans) is "unsigned": no digital signature to verify, so vào sổ asks for no confirmation (Decree
+        30/2020 Art. 21.2: the paper's seal and signature are checked by eye), and its ``DocumentArrived`` says
+        ``paper`` so the signing service does not verify it. An arrival with an ``arrival_key``
+        the agency holds already is not created again: the existing one is returned (its id differs from
+        ``document_id``). ``replaces_document_id``: an arrival of the agency this arrival replaces (thay thế); both show
+        the link. The key is not looked up first: the insert meets the unique index on the agency and key
+        (``uq_documents_arrival_key``), and only then is the existing arrival read (one round trip fewer for every new
+        arrival; a repeat rolls its transaction back)."""
         try:
             return await self._create(agency_code=agency_code, agency_name=agency_name, draft=draft, actor=actor,
                                       document_id=document_id, actor_subject=actor_subject, arrival_key=arrival_key,
@@ -280,7 +285,7 @@ class DocumentStore:
                 row.issuing_agency_code, row.issuing_agency_name = s.agency_code, s.agency_name
                 row.number_symbol, row.document_date = s.number_symbol, s.document_date
                 row.duplicate_of = await self._find_duplicate(session, row) or ""
-                row.signature_check = "pending" if draft.files else ""
+                row.signature_check = UNSIGNED if draft.paper else "pending" if draft.files else ""
                 row.arrived_at = now
                 row.arrival_key = arrival_key
                 row.exchange_form = draft.exchange_form
@@ -301,7 +306,7 @@ class DocumentStore:
                                note=f"duplicate of {row.duplicate_of}" if row.duplicate_of else "")
             if row.direction == Direction.INCOMING.value:
                 await self._event(session, row, ev.DocumentArrived, actor, duplicate_of=row.duplicate_of or "",
-                                  files=file_messages(row.files))
+                                  files=file_messages(row.files), paper=draft.paper)
             else:
                 await self._event(session, row, ev.DocumentDrafted, actor)
             return document_view(row)
@@ -545,6 +550,10 @@ class DocumentStore:
                 return None
             if event_id and await has_event(session, outbox, event_id):
                 return None  # recorded already (a redelivery)
+            if row.signature_check == UNSIGNED:
+                log.info("signature check not applied: a paper arrival has no digital signature",
+                         extra={"document_id": document_id})
+                return None
             result, note = ("valid" if valid else "invalid"), note[:1000]
             if (row.signature_check, row.signature_note) == (result, note):
                 return None

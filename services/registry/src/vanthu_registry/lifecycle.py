@@ -210,28 +210,38 @@ class DocumentLifecycle:
 
     # -- signing and issuing -------------------------------------------------------------------------
     async def sign(self, principal: Principal, *, agency_code: str, document_id: str, competence: str = "",
-                   on_behalf_of: str = "", position: str = "") -> dict[str, Any]:
+                   on_behalf_of: str = "", position: str = "", handle: str = "",
+                   signature_value: bytes = b"") -> dict[str, Any]:
         """Ký số: the competent person's signature on a submitted document's main file (Decree 30/2020 Art. 13).
         Concurrent signings of one document take turns: the later one finds it signed and is refused before
         anything is signed. Under a delegation (ủy quyền: ``competence`` KT. or TUQ., ``on_behalf_of`` the person
         signed for) the document's signer competence becomes the delegation's and its history says for whom; the
         signed PDF shows the signing authority (Decree 30/2020 Appendix I, box 7a/7b: "KT. GIÁM ĐỐC" over the
         signer's own ``position``) wherever the document's signer title is known (signing stamps it,
-        :class:`~vanthu.signing.v1.signing_pb2.SignerAuthority`)."""
+        :class:`~vanthu.signing.v1.signing_pb2.SignerAuthority`). With a key the signing service does not hold:
+        ``handle`` (its PrepareSignature over the main file) and the ``signature_value`` the signer's device made;
+        the signing service completes it only for the main file's SHA-256 (FailedPrecondition otherwise); the
+        signing authority is not stamped on such a signature yet (PrepareSignature takes none)."""
         async with self._turn(document_id):
             return await self._sign(principal, agency_code=agency_code, document_id=document_id,
-                                    competence=competence, on_behalf_of=on_behalf_of, position=position)
+                                    competence=competence, on_behalf_of=on_behalf_of, position=position,
+                                    handle=handle, signature_value=signature_value)
 
     async def _sign(self, principal: Principal, *, agency_code: str, document_id: str, competence: str = "",
-                    on_behalf_of: str = "", position: str = "") -> dict[str, Any]:
+                    on_behalf_of: str = "", position: str = "", handle: str = "",
+                    signature_value: bytes = b"") -> dict[str, Any]:
         doc = await self.documents.get(agency_code, document_id)
         transition("sign", Status(doc["status"]))
         main = main_file(files_from(doc["files"]))
         if main is None:
             raise FailedPrecondition("the document has no main file to sign")
-        signed = await self.signing.sign_personal(principal.token, main.object_id, document_id,
-                                                  competence=competence, title=doc.get("signer_title") or "",
-                                                  position=position)
+        if handle:
+            signed = await self.signing.complete_personal(principal.token, handle, signature_value,
+                                                          source_sha256=main.sha256, document_id=document_id)
+        else:
+            signed = await self.signing.sign_personal(principal.token, main.object_id, document_id,
+                                                      competence=competence, title=doc.get("signer_title") or "",
+                                                      position=position)
         holder = document_holder(document_id)
         stored = await self.files.add(agency_code, signed.object_id, holder)
         new = DocumentFile(stored.object_id, stored.sha256, FileRole.MAIN, main.file_name, stored.content_type or PDF)

@@ -126,6 +126,21 @@ class Signing:
             raise Unavailable("the signing service stored no result (its storage is not configured)")
         return SignedFile(reply.result.object_id, reply.result.sha256)
 
+    async def complete_personal(self, token: str, handle: str, signature_value: bytes, *, source_sha256: str,
+                                document_id: str) -> SignedFile:
+        """Complete the caller's two-step signing ``handle`` (a key the service does not hold) with
+        ``signature_value``; refused unless it was prepared over the file of ``source_sha256``."""
+        try:
+            reply = await self._stub().CompleteSignature(
+                signing_pb2.CompleteSignatureRequest(handle=handle, signature_value=signature_value,
+                                                     source_sha256=source_sha256, document_id=document_id),
+                metadata=bearer_metadata(token), timeout=SIGNING_TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "signing: ") from error
+        if not reply.result.object_id:
+            raise Unavailable("the signing service stored no result (its storage is not configured)")
+        return SignedFile(reply.result.object_id, reply.result.sha256)
+
     async def seal(self, token: str, document_id: str) -> list[SealedFile]:
         """The agency's seal on a numbered document's main file and its signature on each attachment."""
         try:

@@ -142,7 +142,8 @@ class DocumentRow(Base):
     signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     #: Why the agency's seal failed on a numbered document (the clerk repeats the issue); empty otherwise.
     seal_error: Mapped[str] = mapped_column(String(1000), default="")
-    #: Incoming only: "" (no file), "pending", "valid" or "invalid" (flagged), as the signing service found.
+    #: Incoming only: "" (no file), "pending", "valid" or "invalid" (flagged), as the signing service found;
+    #: "unsigned" for a paper arrival entered by hand (scans: nothing to verify).
     signature_check: Mapped[str] = mapped_column(String(10), default="")
     signature_note: Mapped[str] = mapped_column(String(1000), default="")
     reason: Mapped[str] = mapped_column(String(500), default="")

@@ -297,7 +297,11 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
             raise FailedPrecondition("your key is held by the service: sign with SignPersonal")
         if not profile.image:
             raise FailedPrecondition("your signing profile has no signature image; upload one (SetProfileImage)")
+        document_id = _text("document_id", request.document_id, 36)
+        placeholder = _text("placeholder", request.placeholder, 200) or ap.PLACEHOLDER_SIGNATURE
         inp = await self._input(request.source, principal)
+        if document_id:
+            await asyncio.to_thread(_require_issue_placeholders, inp.pdf, placeholder if box is None else "")
         cert = x509.load_der_x509_certificate(profile.certificate)
         revocation = self.keys.revocation()
         if revocation is not None and revocation.status(cert, self.keys.chain).status == "revoked":
@@ -305,7 +309,7 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
                                      "must bind a new certificate before you can sign")
         prepared = await asyncio.to_thread(
             two_step.prepare_personal, inp.pdf, cert, list(self.keys.chain), profile.image, self.keys.tsa,
-            placeholder=request.placeholder or ap.PLACEHOLDER_SIGNATURE, page=page, box=box)
+            placeholder=placeholder, page=page, box=box)
         expires = dt.datetime.now(dt.UTC) + self.pending_ttl
         handle = new_id()
         assert principal.agency is not None
@@ -314,7 +318,7 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         return signing_pb2.PrepareSignatureResponse(
             handle=handle, to_sign=prepared.to_sign, digest=prepared.digest,
             digest_algorithm=prepared.digest_algorithm, signature_algorithm=prepared.signature_algorithm,
-            expires_at=expires.isoformat())
+            expires_at=expires.isoformat(), box=box_to_proto(prepared.page, prepared.box), image=profile.image)
 
     async def CompleteSignature(self, request: signing_pb2.CompleteSignatureRequest,
                                 context: grpc.aio.ServicerContext) -> signing_pb2.CompleteSignatureResponse:
@@ -322,6 +326,11 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         if not request.signature_value:
             raise InvalidArgument("signature_value", "is empty")
         pending = await self.store.pending(request.handle, principal.subject)
+        source_sha256 = request.source_sha256.strip().lower()
+        if source_sha256 and source_sha256 != pending.input_sha256:
+            raise FailedPrecondition("this handle was prepared over another file than the document's main file: "
+                                     "prepare the signing of this document again")
+        document_id = _text("document_id", request.document_id, 36)
         profile = await self._profile(principal, PERSONAL)
         res = await asyncio.to_thread(two_step.complete, pending.state, request.signature_value, self.keys.tsa,
                                       revocation=self.keys.revocation())
@@ -329,7 +338,24 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         cert = x509.load_der_x509_certificate(profile.certificate)
         inp = Input(b"", pending.input_sha256, pending.file_name)
         return signing_pb2.CompleteSignatureResponse(result=await self._finish(
-            principal, res, inp, kind="personal-remote", cert_subject=certificate_subject(cert)))
+            principal, res, inp, kind="personal-remote", cert_subject=certificate_subject(cert),
+            document_id=document_id))
+
+    async def PlaceSignature(self, request: signing_pb2.PlaceSignatureRequest,
+                             context: grpc.aio.ServicerContext) -> signing_pb2.PlaceSignatureResponse:
+        """Where the caller's personal signature would land and the image it would show; nothing is signed, stored
+        or journalled. The caller's own profile (NotFound without one) says how they sign (custody)."""
+        principal = _person()
+        page, box = _box(request.box if request.HasField("box") else None)
+        placeholder = _text("placeholder", request.placeholder, 200) or ap.PLACEHOLDER_SIGNATURE
+        profile = await self._profile(principal, PERSONAL)
+        inp = await self._input(request.source, principal, to_sign=False)
+        placed = await asyncio.to_thread(sg.place_personal, inp.pdf, placeholder=placeholder, page=page, box=box)
+        area = placed.area
+        return signing_pb2.PlaceSignatureResponse(
+            box=box_to_proto(placed.page, placed.box), rotate=placed.rotate, pages=placed.pages,
+            page_area=signing_pb2.SignatureBox(page=placed.page, x1=area.x1, y1=area.y1, x2=area.x2, y2=area.y2),
+            image=profile.image or b"", custody="remote" if profile.remote else "server")
 
     # ------------------------------------------------------------ long-term archival
     async def AugmentLta(self, request: signing_pb2.AugmentLtaRequest,

@@ -49,6 +49,9 @@ class ArrivalChecker:
         agency, document_id = meta.agency_code, message.document.document_id
         if message.document.direction != "incoming" or not message.files or not agency:
             return
+        if message.paper:  # scans of a paper original: no digital signature to verify (the registry says unsigned)
+            log.info("paper arrival: nothing to verify", extra={"document_id": document_id})
+            return
         if await self.store.has_event(events.verdict_id(meta.event_id)):
             log.info("arrival verified already; nothing to do", extra={"document_id": document_id})
             return

@@ -464,6 +464,37 @@ def _relative(outer: ap.Box, inner: ap.Box) -> ap.Box:
                   min(inner.x2, outer.x2) - outer.x1, min(inner.y2, outer.y2) - outer.y1)
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where a personal signature would land: ``page`` (0-based) and ``box`` in its user space (PDF points), the
+    page's visible area (CropBox) and /Rotate, and how many pages the PDF has."""
+
+    page: int
+    box: ap.Box
+    area: ap.Box
+    rotate: int
+    pages: int
+
+
+def place_personal(pdf: bytes, *, placeholder: str, page: int | None, box: ap.Box | None) -> Placement:
+    """Where :func:`sign_personal` would put the signature image on ``pdf``, signing nothing: centred on
+    ``placeholder`` (InvalidArgument when the page text lacks it) unless ``page`` and ``box`` are given (InvalidArgument
+    for a page the PDF does not have). The preview shown before signing."""
+    data, reader = load_pdf(pdf)
+    pages = page_count(reader)
+    if box is None or page is None:
+        anchors, _ = locate(data, (placeholder,))
+        anchor = anchors.get(placeholder)
+        if anchor is None:
+            raise InvalidArgument("placeholder", f"{placeholder!r} is not in the page text; put it between the "
+                                                 "position line and the signer's name, or give the box")
+        page, box = anchor.page, ap.personal_box(anchor)
+    elif not 0 <= page < pages:
+        raise InvalidArgument("page", f"page {page} does not exist")
+    geometry = page_geometry(reader, page)
+    return Placement(page=page, box=box, area=geometry.crop, rotate=geometry.rotate, pages=pages)
+
+
 def prepare_personal_appearance(pdf: bytes, signature_png: bytes, *, placeholder: str, page: int | None,
                                 box: ap.Box | None, authority: tuple[str, ...] = (), authority_above: bool = False,
                                 ) -> tuple[IncrementalPdfFileWriter, int, ap.Box, Appearance]:

@@ -409,7 +409,7 @@ export interface paths {
         /**
          * Sign a submitted document as the competent person (ký số; leader, head of the agency, with your own signing profile): the signed PDF replaces the main file
          * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
-         *     - SignDocument: with the signer's own personal signing profile.
+         *     - SignDocument: with the signer's own personal signing profile (its key held by the service, or a two-step signing the signer prepared).
          */
         post: operations["sign_api_v1_documents__document_id__sign_post"];
         delete?: never;
@@ -1375,6 +1375,27 @@ export interface paths {
          *     - SignPersonal: with the caller's own personal profile (found by subject), its key held by the service.
          */
         post: operations["sign_personal_api_v1_signing_personal_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/signing/placement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Where your signature would land on a stored PDF, and its image: the preview before signing
+         * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
+         *     - PlaceSignature: with the caller's own personal profile: where their signature would land on a file of their agency, and its image.
+         */
+        post: operations["placement_api_v1_signing_placement_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3066,6 +3087,12 @@ export interface components {
              */
             legal_normative: boolean;
             /**
+             * Paper
+             * @description incoming only: entered from a paper original, its files scans (no digital signature to verify: signature_check unsigned)
+             * @default false
+             */
+            paper: boolean;
+            /**
              * Place
              * @default
              */
@@ -3259,7 +3286,7 @@ export interface components {
             seal_error: string;
             /**
              * Signature Check
-             * @description incoming: pending, valid, or invalid (flagged on arrival)
+             * @description incoming: pending, valid, or invalid (flagged on arrival); unsigned: a paper arrival entered by hand (scans: nothing to verify)
              * @default
              */
             signature_check: string;
@@ -3389,6 +3416,12 @@ export interface components {
              * @default false
              */
             legal_normative: boolean;
+            /**
+             * Paper
+             * @description incoming only: entered from a paper original, its files scans (no digital signature to verify: signature_check unsigned)
+             * @default false
+             */
+            paper: boolean;
             /**
              * Place
              * @default
@@ -3933,6 +3966,31 @@ export interface components {
              */
             placeholder: string;
         };
+        /** PlacementOut */
+        PlacementOut: {
+            /** @description where the signature would land: 0-based page, PDF points (the page's user space), origin bottom-left */
+            box: components["schemas"]["BoxOut"];
+            /**
+             * Custody
+             * @description server: the service holds your key (sign in one step); remote: your USB token signs (two steps)
+             * @enum {string}
+             */
+            custody: "server" | "remote";
+            /**
+             * Image
+             * @description base64 of your signature image (PNG); empty when you have none (upload one)
+             */
+            image: string;
+            /** @description the page's visible area (CropBox) in the same space */
+            page_area: components["schemas"]["BoxOut"];
+            /** Pages */
+            pages: number;
+            /**
+             * Rotate
+             * @description the page's /Rotate (0, 90, 180, 270)
+             */
+            rotate: number;
+        };
         /** PlanEntryIn */
         PlanEntryIn: {
             /**
@@ -4076,8 +4134,32 @@ export interface components {
             /** Plans */
             plans: components["schemas"]["PlanOut"][];
         };
+        /** PrepareIn */
+        PrepareIn: {
+            /** @description PDF points, origin bottom-left; overrides the placeholder */
+            box?: components["schemas"]["Box"] | null;
+            /**
+             * Document Id
+             * @description the registry's document whose main file this is (its [[SO]] and [[NGAY]] placeholders are then required); complete it with POST /api/v1/workflow/cases/{case_id}/sign (handle and signature_value)
+             * @default
+             */
+            document_id: string;
+            /**
+             * Object Id
+             * @description object id of an uploaded PDF
+             */
+            object_id: string;
+            /**
+             * Placeholder
+             * @description anchor text; empty: [[CHU_KY]]
+             * @default
+             */
+            placeholder: string;
+        };
         /** PreparedOut */
         PreparedOut: {
+            /** @description where the signature lands: 0-based page, PDF points, origin bottom-left */
+            box: components["schemas"]["BoxOut"];
             /**
              * Digest
              * @description base64 of SHA-256(to_sign), for tokens that sign a digest
@@ -4089,6 +4171,11 @@ export interface components {
             expires_at: string;
             /** Handle */
             handle: string;
+            /**
+             * Image
+             * @description base64 of the signature image (PNG) it shows there
+             */
+            image: string;
             /** Signature Algorithm */
             signature_algorithm: string;
             /**
@@ -4571,6 +4658,26 @@ export interface components {
             /** Email */
             email: boolean;
         };
+        /** SignIn */
+        SignIn: {
+            /**
+             * Handle
+             * @description a key the service does not hold (USB token): the handle of POST /api/v1/signing/prepare over the document's main file (with its document_id)
+             * @default
+             */
+            handle: string;
+            /**
+             * Signature Value
+             * @description base64 of the value your key made over that preparation's to_sign; empty with no handle (the key the service holds signs)
+             * @default
+             */
+            signature_value: string;
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
+        };
         /** Signer */
         Signer: {
             /**
@@ -4965,14 +5072,6 @@ export interface components {
             signatures: components["schemas"]["Verdict"][];
             /** Valid */
             valid: boolean;
-        };
-        /** VersionIn */
-        VersionIn: {
-            /**
-             * Version
-             * @description the case's version as you read it
-             */
-            version: number;
         };
         /** YearOut */
         YearOut: {
@@ -8175,7 +8274,7 @@ export interface operations {
             };
         };
     };
-    prepare_api_v1_signing_prepare_post: {
+    placement_api_v1_signing_placement_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -8185,6 +8284,48 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PersonalIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlacementOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    prepare_api_v1_signing_prepare_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrepareIn"];
             };
         };
         responses: {
@@ -8931,7 +9072,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["VersionIn"];
+                "application/json": components["schemas"]["SignIn"];
             };
         };
         responses: {

@@ -21,6 +21,7 @@ const ENTRIES: Entry[] = [
   { key: "/giao-viec", label: common.menu.jobs, roles: ["leader", "head", "officer"] },
   { key: "/thong-ke", label: common.menu.reports, roles: ["leader", "head"] },
   { key: "/ky-so", label: common.menu.signing, roles: ["leader", "head"] },
+  { key: "/ho-so", label: common.menu.records, roles: ["clerk", "leader", "head", "officer", "archivist"] },
   { key: "/tra-cuu", label: common.menu.search, roles: "all" },
   { key: "/so-van-ban", label: common.menu.registers, roles: ["clerk", "leader", "archivist", "admin"] },
   { key: "/quan-tri", label: common.menu.admin, roles: ["admin"] },
@@ -64,11 +65,12 @@ export function AppLayout() {
           <NotificationBell />
           {wide && <Avatar style={{ background: "#003eb3" }} aria-hidden>{person?.name.slice(0, 1)}</Avatar>}
           <Link to="/ca-nhan" data-testid="user-name" title={common.profile} style={{ color: "#fff",
-            display: "inline-block", maxWidth: wide ? 280 : 80, overflow: "hidden", textOverflow: "ellipsis",
+            display: "inline-block", maxWidth: wide ? 280 : 64, overflow: "hidden", textOverflow: "ellipsis",
             whiteSpace: "nowrap", verticalAlign: "middle", textDecoration: "underline" }}>
             {person?.name}
           </Link>
-          <Button onClick={() => void signOut()}>{common.signOut}</Button>
+          {/* small on phones: the header fits 360 px (the narrowest phone the layout serves) */}
+          <Button size={wide ? "middle" : "small"} onClick={() => void signOut()}>{common.signOut}</Button>
         </Space>
       </Layout.Header>
       <Layout>

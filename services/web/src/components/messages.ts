@@ -49,6 +49,7 @@ export const common = {
     valid: "Hợp lệ",
     invalid: "Không hợp lệ",
     pending: "Đang kiểm tra",
+    unsigned: "Văn bản giấy (bản quét)",
     "": "Chưa kiểm tra",
   } as Record<string, string>,
 };

@@ -572,9 +572,18 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
 
     async def SignOutgoing(self, request: pb.SignOutgoingRequest,
                            context: grpc.aio.ServicerContext) -> pb.SignOutgoingResponse:
-        """The signer signs: the registry's SignDocument with their token (their own signing profile)."""
+        """The signer signs: the registry's SignDocument with their token (their own signing profile), with the key
+        the signing service holds, or completing a two-step signing (``handle`` and ``signature_value``: a USB token
+        or remote signer's value over what PrepareSignature gave for the document's main file)."""
         principal, own = policy.require()
         case_id = _id(request.case_id, "case_id")
+        handle = request.handle.strip()
+        if len(handle) > MAX_ID:
+            raise InvalidArgument("handle", f"at most {MAX_ID} characters")
+        if bool(handle) != bool(request.signature_value):
+            raise InvalidArgument("signature_value", "a two-step signing gives both the handle and the signature value")
+        if len(request.signature_value) > 4096:
+            raise InvalidArgument("signature_value", "at most 4096 bytes")
         document_id = (await self.store.get(own, case_id=case_id)).document_id
 
         async def sign(on_behalf: ActingFor | None) -> None:
@@ -583,7 +592,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             await self.directory.sign(principal.token, document_id,
                                       competence=on_behalf.competence if on_behalf else "",
                                       on_behalf_of=on_behalf.delegator_username if on_behalf else "",
-                                      position=on_behalf.deputy_position if on_behalf else "")
+                                      position=on_behalf.deputy_position if on_behalf else "",
+                                      handle=handle, signature_value=request.signature_value)
 
         case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.SIGN,
                                              actor=await self._actor(principal, units=()), effect=sign,

@@ -106,10 +106,13 @@ class RegistryDirectory:
             raise domain_error(error, "registry: ") from error
 
     async def sign(self, token: str, document_id: str, *, competence: str = "", on_behalf_of: str = "",
-                   position: str = "") -> None:
+                   position: str = "", handle: str = "", signature_value: bytes = b"") -> None:
+        """The registry's SignDocument with the signer's token: with the key the signing service holds, or (``handle``
+        and ``signature_value``) completing a two-step signing made with the signer's own device."""
         try:
             await self.documents.SignDocument(documents_pb2.SignDocumentRequest(
-                id=document_id, competence=competence, on_behalf_of=on_behalf_of, signer_position=position),
+                id=document_id, competence=competence, on_behalf_of=on_behalf_of, signer_position=position,
+                handle=handle, signature_value=signature_value),
                 metadata=bearer_metadata(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "registry: ") from error

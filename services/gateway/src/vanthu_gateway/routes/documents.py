@@ -87,6 +87,8 @@ class DocumentIn(RequestBody):
     exchange_form: Literal["", "electronic", "electronic_and_paper"] = Field(
         "", description="incoming only: how the sender sends it (electronic_and_paper: bản giấy sẽ gửi kèm); an "
                         "outgoing document takes its type's form from the exchange catalogue when numbered")
+    paper: bool = Field(False, description="incoming only: entered from a paper original, its files scans (no "
+                                           "digital signature to verify: signature_check unsigned)")
 
 
 class DocumentCreate(DocumentIn):
@@ -122,7 +124,8 @@ class DocumentOut(BaseModel):
     number: int
     numbered_at: str
     duplicate_of: str
-    signature_check: str = Field("", description="incoming: pending, valid, or invalid (flagged on arrival)")
+    signature_check: str = Field("", description="incoming: pending, valid, or invalid (flagged on arrival); "
+                                 "unsigned: a paper arrival entered by hand (scans: nothing to verify)")
     signature_note: str = ""
     signed_by: str = Field("", description="outgoing: the competent person who signed the main file")
     signed_at: str = ""

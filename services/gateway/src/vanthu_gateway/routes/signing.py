@@ -49,6 +49,12 @@ class PersonalIn(RequestBody):
     box: Box | None = Field(None, description="PDF points, origin bottom-left; overrides the placeholder")
 
 
+class PrepareIn(PersonalIn):
+    document_id: str = Field("", max_length=64, description="the registry's document whose main file this is (its "
+                             "[[SO]] and [[NGAY]] placeholders are then required); complete it with POST "
+                             "/api/v1/workflow/cases/{case_id}/sign (handle and signature_value)")
+
+
 class CopyIn(RequestBody):
     object_id: ObjectId
     form: Literal["SY", "SL", "TrS"] = Field(description="sao y, sao lục, trích sao")
@@ -95,6 +101,19 @@ class PreparedOut(BaseModel):
     digest_algorithm: str
     signature_algorithm: str
     expires_at: str
+    box: BoxOut = Field(description="where the signature lands: 0-based page, PDF points, origin bottom-left")
+    image: str = Field(description="base64 of the signature image (PNG) it shows there")
+
+
+class PlacementOut(BaseModel):
+    box: BoxOut = Field(description="where the signature would land: 0-based page, PDF points (the page's user "
+                                    "space), origin bottom-left")
+    page_area: BoxOut = Field(description="the page's visible area (CropBox) in the same space")
+    rotate: int = Field(description="the page's /Rotate (0, 90, 180, 270)")
+    pages: int
+    image: str = Field(description="base64 of your signature image (PNG); empty when you have none (upload one)")
+    custody: Literal["server", "remote"] = Field(description="server: the service holds your key (sign in one "
+                                                             "step); remote: your USB token signs (two steps)")
 
 
 class Verdict(BaseModel):
@@ -157,6 +176,10 @@ def _result(r: pb.SigningResult) -> SigningOut:
                       signed_at=r.signed_at)
 
 
+def _box_out(b: pb.SignatureBox) -> BoxOut:
+    return BoxOut(page=b.page, x1=b.x1, y1=b.y1, x2=b.x2, y2=b.y2)
+
+
 def _profile(p: pb.SigningProfile) -> ProfileOut:
     return ProfileOut(kind=p.kind, agency_code=p.agency_code, username=p.username, custody=p.custody,
                       certificate_subject=p.certificate_subject, certificate_not_after=p.certificate_not_after,
@@ -212,13 +235,27 @@ def renamed(error: DomainError, fields: dict[str, str]) -> DomainError:
 @router.post("/prepare", response_model=PreparedOut, status_code=201,
              summary="Two-step signing, step 1: what your USB token or remote signer must sign")
 @calls(SIGNING + "PrepareSignature")
-async def prepare(body: PersonalIn, request: Request, principal: User) -> PreparedOut:
+async def prepare(body: PrepareIn, request: Request, principal: User) -> PreparedOut:
     r = await _signing(request).PrepareSignature(
-        pb.PrepareSignatureRequest(source=_ref(body.object_id), placeholder=body.placeholder, **_box(body.box)),
+        pb.PrepareSignatureRequest(source=_ref(body.object_id), placeholder=body.placeholder,
+                                   document_id=body.document_id, **_box(body.box)),
         metadata=forward(principal), timeout=SIGN_TIMEOUT_S)
     return PreparedOut(handle=r.handle, to_sign=base64.b64encode(r.to_sign).decode(),
                        digest=base64.b64encode(r.digest).decode(), digest_algorithm=r.digest_algorithm,
-                       signature_algorithm=r.signature_algorithm, expires_at=r.expires_at)
+                       signature_algorithm=r.signature_algorithm, expires_at=r.expires_at, box=_box_out(r.box),
+                       image=base64.b64encode(r.image).decode())
+
+
+@router.post("/placement", response_model=PlacementOut,
+             summary="Where your signature would land on a stored PDF, and its image: the preview before signing")
+@calls(SIGNING + "PlaceSignature")
+async def placement(body: PersonalIn, request: Request, principal: User) -> PlacementOut:
+    r = await _signing(request).PlaceSignature(
+        pb.PlaceSignatureRequest(source=_ref(body.object_id), placeholder=body.placeholder, **_box(body.box)),
+        metadata=forward(principal), timeout=SIGN_TIMEOUT_S)
+    return PlacementOut(box=_box_out(r.box), page_area=_box_out(r.page_area), rotate=r.rotate, pages=r.pages,
+                        image=base64.b64encode(r.image).decode(),
+                        custody="remote" if r.custody == "remote" else "server")
 
 
 @router.post("/complete", response_model=SigningOut, status_code=201,

@@ -12,6 +12,7 @@ document's (delegate, progress, extension, return, complete); the inbox shows bo
 
 from __future__ import annotations
 
+import base64
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -19,7 +20,7 @@ from pydantic import Field
 
 from vanthu.workflow.v1 import workflow_pb2 as pb
 from vanthu_core.auth import Principal
-from vanthu_core.errors import Unavailable
+from vanthu_core.errors import InvalidArgument, Unavailable
 from vanthu_core.policy import WORKFLOW
 from vanthu_core.spreadsheet import CSV_TYPE, XLSX_TYPE
 from vanthu_gateway.access import calls
@@ -252,6 +253,14 @@ class AnswerIn(RequestBody):
 
 class VersionIn(RequestBody):
     version: Version
+
+
+class SignIn(RequestBody):
+    version: Version
+    handle: str = Field("", max_length=64, description="a key the service does not hold (USB token): the handle of "
+                        "POST /api/v1/signing/prepare over the document's main file (with its document_id)")
+    signature_value: str = Field("", max_length=4096, description="base64 of the value your key made over that "
+                                 "preparation's to_sign; empty with no handle (the key the service holds signs)")
 
 
 class IssueIn(RequestBody):
@@ -591,9 +600,14 @@ async def submit_outgoing(request: Request, principal: User, case_id: Id, body: 
 @router.post("/cases/{case_id}/sign", response_model=CaseOut,
              summary="Sign the submitted document (ký, with your own signing profile)")
 @calls(WORKFLOW + "SignOutgoing")
-async def sign_outgoing(request: Request, principal: User, case_id: Id, body: VersionIn) -> CaseOut:
-    reply = await _workflow(request).SignOutgoing(pb.SignOutgoingRequest(case_id=case_id, version=body.version),
-                                                  metadata=forward(principal))
+async def sign_outgoing(request: Request, principal: User, case_id: Id, body: SignIn) -> CaseOut:
+    try:
+        value = base64.b64decode(body.signature_value, validate=True)
+    except ValueError as exc:
+        raise InvalidArgument("signature_value", "is not base64") from exc
+    reply = await _workflow(request).SignOutgoing(pb.SignOutgoingRequest(
+        case_id=case_id, version=body.version, handle=body.handle, signature_value=value),
+        metadata=forward(principal))
     return _case(reply.case)
 
 

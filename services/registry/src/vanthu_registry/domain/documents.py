@@ -171,6 +171,8 @@ class Draft:
     #: Incoming only: the sender's exchange form (edXML Bussiness/Paper), "" when unknown. Outgoing documents take
     #: theirs from the agency's exchange catalogue when numbered (:mod:`vanthu_registry.domain.exchange`).
     exchange_form: str = ""
+    #: Incoming only: entered by hand from a paper original, its files scans (no digital signature to verify).
+    paper: bool = False
 
 
 def _file_name(field: str, name: str) -> str:
@@ -238,6 +240,8 @@ def check_metadata(draft: Draft) -> Draft:
     elif draft.exchange_form.strip():
         raise InvalidArgument("exchange_form", "an outgoing document takes its form from the agency's exchange "
                                                "catalogue (danh mục gửi nhận) when it is numbered: leave it empty")
+    if draft.paper and draft.direction is not Direction.INCOMING:
+        raise InvalidArgument("paper", "only an arrival is entered from a paper original")
     return draft
 
 

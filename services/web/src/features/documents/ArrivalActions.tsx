@@ -17,7 +17,8 @@ export function ArrivalActions({ doc }: { doc: Document }) {
   const [registerId, setRegisterId] = useState("");
   const [missingRegister, setMissingRegister] = useState(false);
   const [rejectForm] = Form.useForm<{ reason: string }>();
-  const signatureOk = doc.signature_check === "valid";
+  // the registry asks for a reason only while the check failed or is still running (a paper scan is "unsigned")
+  const signatureOk = !["invalid", "pending"].includes(doc.signature_check ?? "");
   const registers = useQuery({
     queryKey: ["registers", "incoming"],
     queryFn: async () => unwrap(await api.GET("/api/v1/registers", { params: { query: { direction: "incoming" } } })),

@@ -62,6 +62,28 @@ describe("a document's page", () => {
         confirm_signature_problem: true, reason: "Đã đối chiếu bản giấy" });
     });
 
+  it("registers a paper arrival (its scan is unsigned) with no signature confirmation", async () => {
+    const { api, calls } = fakeGateway({
+      [`GET /api/v1/documents/${ID}`]: arrival({ signature_check: "unsigned" }),
+      [`GET /api/v1/documents/${ID}/history`]: [],
+      "GET /api/v1/registers": [{ id: "reg-1", name: "Sổ văn bản đến 2026", active: true, direction: "incoming",
+        agency_code: "000.00.02.H61", agency_abbreviation: "", type_codes: [], legal_normative: false,
+        separate_arrival_series: false }],
+      [`POST /api/v1/documents/${ID}/register`]: arrival({ status: "registered", number: 13 }),
+    });
+    renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+    expect(await screen.findByText("Văn bản giấy (bản quét)")).toBeInTheDocument();
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByRole("button", { name: "Vào sổ" }));
+    await user.click(await screen.findByRole("radio", { name: "Sổ văn bản đến 2026" }));
+    expect(screen.queryByText(/chưa được xác nhận hợp lệ/)).not.toBeInTheDocument();
+    expect(screen.queryByRole("checkbox")).not.toBeInTheDocument();
+    await user.click(screen.getAllByRole("button", { name: "Vào sổ" }).at(-1) as HTMLElement);
+    await waitFor(() => expect(posts(calls)).toHaveLength(1));
+    expect(posts(calls)[0]?.body).toEqual({ register_id: "reg-1", confirm_duplicate: false,
+      confirm_signature_problem: false, reason: "" });
+  });
+
   it("offers no clerk gesture to a leader", async () => {
     const { api } = fakeGateway({ [`GET /api/v1/documents/${ID}`]: arrival(),
       [`GET /api/v1/documents/${ID}/history`]: [] });

@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { Alert, Button, Card, Descriptions, List, Result, Skeleton, Space, Tag, Timeline, Typography } from "antd";
+import { useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { ApiError, unwrap, type Document, type HistoryEntry } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
@@ -12,11 +13,16 @@ import { Processing } from "../work/Processing";
 import { Deliveries } from "../outgoing/Deliveries";
 import { out } from "../outgoing/messages";
 import { OutgoingCase } from "../outgoing/OutgoingCase";
+import { FileViewer, isPdf } from "../viewer/FileViewer";
+import { viewer } from "../viewer/messages";
 import { ArrivalActions } from "./ArrivalActions";
 import { messages } from "./messages";
 
 function Files({ doc }: { doc: Document }) {
   const api = useApi();
+  const pdfs = doc.files.filter((f) => isPdf(f));
+  const [shown, setShown] = useState<string>("");
+  const current = pdfs.find((f) => f.object_id === shown) ?? pdfs.find((f) => f.role === "main") ?? pdfs[0];
   const download = async (objectId: string, name: string) => {
     const reply = await api.GET("/api/v1/files/{object_id}/content", {
       params: { path: { object_id: objectId } },
@@ -31,22 +37,31 @@ function Files({ doc }: { doc: Document }) {
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   };
   return (
-    <List
-      dataSource={doc.files}
-      locale={{ emptyText: <span style={{ color: "#595959" }}>{messages.noFiles}</span> }}
-      renderItem={(file) => (
-        <List.Item
-          actions={[
-            <Button key="download" onClick={() => void download(file.object_id, file.file_name)}
-              aria-label={`${messages.download} ${file.file_name}`}>
-              {messages.download}
-            </Button>,
-          ]}
-        >
-          <List.Item.Meta title={file.file_name} description={messages.fileRole[file.role] ?? file.role} />
-        </List.Item>
-      )}
-    />
+    <>
+      <List
+        dataSource={doc.files}
+        locale={{ emptyText: <span style={{ color: "#595959" }}>{messages.noFiles}</span> }}
+        renderItem={(file) => (
+          <List.Item
+            actions={[
+              ...(isPdf(file) ? [
+                <Button key="view" type={file === current ? "primary" : "default"}
+                  aria-pressed={file === current} onClick={() => setShown(file.object_id)}
+                  aria-label={`${viewer.view} ${file.file_name}`}>
+                  {viewer.view}
+                </Button>] : []),
+              <Button key="download" onClick={() => void download(file.object_id, file.file_name)}
+                aria-label={`${messages.download} ${file.file_name}`}>
+                {messages.download}
+              </Button>,
+            ]}
+          >
+            <List.Item.Meta title={file.file_name} description={messages.fileRole[file.role] ?? file.role} />
+          </List.Item>
+        )}
+      />
+      {current && <FileViewer key={current.object_id} objectId={current.object_id} name={current.file_name} />}
+    </>
   );
 }
 

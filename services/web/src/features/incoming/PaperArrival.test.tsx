@@ -70,7 +70,7 @@ describe("the paper arrival", () => {
     await user.click(screen.getByRole("button", { name: "Lưu văn bản đến" }));
     await waitFor(() => expect(onSave).toHaveBeenCalledTimes(1));
     expect(onSave.mock.calls[0]?.[0]).toMatchObject({
-      direction: "incoming", type_code: "cong_van", abstract: "V/v đề nghị cấp phép", urgency: "urgent",
+      direction: "incoming", type_code: "cong_van", abstract: "V/v đề nghị cấp phép", urgency: "urgent", paper: true,
       sender: { agency_code: "000.00.00.H61", agency_name: "Ủy ban nhân dân tỉnh Vĩnh Long", number_symbol: "27/2026/CV-MX",
         document_date: "2026-11-25" },
       files: [{ object_id: "obj-Bản quét.pdf", role: "main", file_name: "Bản quét.pdf" }],
@@ -87,7 +87,7 @@ describe("the paper arrival", () => {
 
   it("shows the clerk the form with the document types", async () => {
     const { api, calls } = fakeGateway({ "GET /api/v1/document-types": TYPES,
-      "POST /api/v1/documents": arrival({ signature_check: "pending" }) });
+      "POST /api/v1/documents": arrival({ signature_check: "unsigned" }) });
     renderWith(<PaperArrival />, { api });
     expect(await screen.findByRole("heading", { name: "Nhập văn bản đến bản giấy" })).toBeInTheDocument();
     await waitFor(() => expect(calls.map((c) => c.path)).toContain("/api/v1/document-types"));

@@ -88,7 +88,7 @@ export function PaperArrivalForm({ types, uploader, pending, error, onSave }: {
       sender: { agency_code: senderCode, agency_name: nfc(v.sender_name), number_symbol: nfc(v.number_symbol),
         document_date: v.document_date?.format("YYYY-MM-DD") ?? null },
       files, agency_code: "", answers_document_id: "", confidentiality: "none", drafting_unit: "",
-      exchange_form: "", legal_normative: false, place: "", recipients: [], unit_abbreviation: "",
+      exchange_form: "", legal_normative: false, paper: true, place: "", recipients: [], unit_abbreviation: "",
       signer: { name: "", title: "", competence: "" },
     });
   };

@@ -1,20 +1,18 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Descriptions, Form, Input, List, Modal, Skeleton, Space, Typography } from "antd";
+import { Alert, App, Button, Card, Descriptions, List, Modal, Skeleton, Space, Typography } from "antd";
 import { useState } from "react";
 import { Link, useParams } from "react-router-dom";
-import { unwrap, type Case, type Task } from "../../api/client";
+import { unwrap, type Case } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import { formatDate } from "../../components/dates";
 import { vietnamToday } from "../work/deadline";
-import { work } from "../work/messages";
 import { ProcessingTree } from "../work/Processing";
-import { TaskActions, type ActionBody, type TaskAction } from "../work/TaskActions";
+import { CaseTasks, RecallDialog } from "../work/CaseTasks";
 import { GiveJobDialog, useParties } from "./GiveJob";
 import { JobForm, type ReassignBody } from "./JobForm";
 import { JobState } from "./JobsPage";
 import { jobs } from "./messages";
 
-const MAX_TEXT = 2000;
 /** The states in which a job is being worked on (the workflow's jobs.WORKING). */
 const WORKING = ["assigned", "in_progress", "extension_requested"];
 const MAX_DEPTH = 3;
@@ -36,7 +34,6 @@ function GiverActions({ current, onChanged }: { current: Case; onChanged: (c: Ca
   const api = useApi();
   const { message } = App.useApp();
   const [dialog, setDialog] = useState<"" | "reassign" | "recall">("");
-  const [recallForm] = Form.useForm<{ comment?: string }>();
   const parties = useParties(dialog === "reassign");
   const path = { params: { path: { case_id: current.id } } };
   const reassign = useMutation({
@@ -77,67 +74,10 @@ function GiverActions({ current, onChanged }: { current: Case; onChanged: (c: Ca
             onSubmit={(body) => reassign.mutate(body as ReassignBody)} />
         )}
       </Modal>
-      <Modal open={dialog === "recall"} title={jobs.page.recall} okText={jobs.page.recall} cancelText="Hủy"
-        okButtonProps={{ danger: true }} confirmLoading={recall.isPending} onCancel={() => setDialog("")} destroyOnHidden
-        onOk={() => void recallForm.validateFields().then((v) => recall.mutate((v.comment ?? "").trim().normalize("NFC")),
-          () => undefined)}>
-        <Form form={recallForm} layout="vertical" preserve={false}>
-          <Form.Item name="comment" label={jobs.page.recallReason}>
-            <Input.TextArea rows={2} maxLength={MAX_TEXT} />
-          </Form.Item>
-          {recall.isError && <Alert type="error" showIcon message={recall.error.message} />}
-        </Form>
-      </Modal>
+      <RecallDialog open={dialog === "recall"} title={jobs.page.recall} okText={jobs.page.recall}
+        label={jobs.page.recallReason} pending={recall.isPending} error={recall.error?.message}
+        onCancel={() => setDialog("")} onRecall={(comment) => recall.mutate(comment)} />
     </>
-  );
-}
-
-/** The person's own tasks on the job (their inbox says which), with the gestures of giao xử lý's tasks. */
-function MyJobTasks({ current, mine, onChanged }: { current: Case; mine: Task[]; onChanged: (c: Case) => Promise<void> }) {
-  const api = useApi();
-  const { message } = App.useApp();
-  const unitOf = mine.find((task) => task.assignee_kind === "unit")?.assignee;
-  const members = useQuery({
-    queryKey: ["members", unitOf],
-    queryFn: async () => unwrap(await api.GET("/api/v1/units/{code}/members", { params: { path: { code: unitOf ?? "" } } })),
-    enabled: !!unitOf,
-    staleTime: 300_000,
-  });
-  const act = useMutation({
-    mutationFn: async ({ task, action, body }: { task: Task; action: TaskAction; body: ActionBody }) => {
-      const path = { params: { path: { task_id: task.id } } };
-      const version = current.version;
-      switch (action) {
-        case "delegate":
-          return unwrap(await api.POST("/api/v1/workflow/tasks/{task_id}/delegate",
-            { ...path, body: { version, subject: body.subject ?? "", comment: body.comment ?? "" } }));
-        case "progress":
-          return unwrap(await api.POST("/api/v1/workflow/tasks/{task_id}/progress",
-            { ...path, body: { version, comment: body.comment ?? "" } }));
-        case "extension":
-          return unwrap(await api.POST("/api/v1/workflow/tasks/{task_id}/extension",
-            { ...path, body: { version, days: body.days, reason: body.reason ?? "" } }));
-        case "return":
-          return unwrap(await api.POST("/api/v1/workflow/tasks/{task_id}/return",
-            { ...path, body: { version, reason: body.reason ?? "" } }));
-        default:
-          return unwrap(await api.POST("/api/v1/workflow/tasks/{task_id}/complete",
-            { ...path, body: { version, result: body.result ?? "", reply_document_id: "", result_file_ids: [] } }));
-      }
-    },
-    onSuccess: async (c) => { await onChanged(c); void message.success(work.task.done); },
-  });
-  if (!mine.length) return null;
-  return (
-    <Space direction="vertical" style={{ width: "100%" }}>
-      {mine.map((task) => (
-        <div key={task.id}>
-          <TaskActions task={task} caseState={current.state} members={members.data} pending={act.isPending}
-            onAction={(action, body) => act.mutateAsync({ task, action, body })} />
-        </div>
-      ))}
-      {act.isError && <Alert type="error" showIcon message={act.error.message} />}
-    </Space>
   );
 }
 
@@ -232,7 +172,7 @@ export function JobPage() {
             ) : null}
           </Descriptions>
           {giver && <GiverActions current={current} onChanged={changed} />}
-          <MyJobTasks current={current} mine={mine} onChanged={changed} />
+          <CaseTasks current={current} mine={mine} onChanged={changed} />
           <ProcessingTree current={{ ...current, instruction: "" }} />
         </Space>
       </Card>

@@ -124,7 +124,7 @@ export function DraftForm({ doc, types, uploader, pending, error, onSave }: {
       recipients: v.recipients.map((r) => ({ agency_code: r.agency_code, name: r.name })),
       files,
       agency_code: "", answers_document_id: "", confidentiality: "none", drafting_unit: doc?.drafting_unit ?? "",
-      exchange_form: "", legal_normative: doc?.legal_normative ?? false, place: doc?.place ?? "",
+      exchange_form: "", paper: false, legal_normative: doc?.legal_normative ?? false, place: doc?.place ?? "",
     }, intent.current === "start", nfc(v.comment));
   };
   const go = (what: "save" | "start") => {

@@ -8,6 +8,7 @@ import { useApi } from "../../api/ApiProvider";
 import { useAuth } from "../../auth/AuthProvider";
 import { formatDateTime } from "../../components/dates";
 import { out } from "./messages";
+import { SignDialog, type TwoStep } from "../signing/SignDialog";
 
 const MAX_TEXT = 2000;
 const OUT_KINDS = ["review", "consult", "draft", "sign", "issue"] as const;
@@ -46,6 +47,8 @@ export function outgoingActions(task: Pick<Task, "kind" | "state">, caseState: s
 interface DialogValues {
   comment?: string;
   consult?: string[];
+  /** Ký số with a USB token: the prepared handle and the token's value. */
+  twoStep?: TwoStep;
 }
 
 const DIALOGS: Partial<Record<OutAction, { title: string; ok: string; field: string; required?: string }>> = {
@@ -61,10 +64,10 @@ const DIALOGS: Partial<Record<OutAction, { title: string; ok: string; field: str
 };
 
 /** One of the person's tasks on the case: its buttons, and the dialog of the one pressed. */
-function TaskButtons({ task, current, documentId, onAct, pending }: {
+function TaskButtons({ task, current, doc, onAct, pending }: {
   task: Task;
   current: Case;
-  documentId: string;
+  doc: Document;
   onAct: (action: OutAction, values: DialogValues) => Promise<unknown>;
   pending: boolean;
 }) {
@@ -78,7 +81,7 @@ function TaskButtons({ task, current, documentId, onAct, pending }: {
   if (!actions.length) return null;
   const spec = dialog ? DIALOGS[dialog] : undefined;
   const press = (action: OutAction) => {
-    if (action === "edit") navigate(`/van-ban-di/${documentId}/sua`);
+    if (action === "edit") navigate(`/van-ban-di/${doc.id}/sua`);
     else if (action === "issue") void onAct("issue", {}).catch(() => undefined);
     else setDialog(action);
   };
@@ -98,11 +101,8 @@ function TaskButtons({ task, current, documentId, onAct, pending }: {
           </Button>
         ))}
       </Space>
-      <Modal open={dialog === "sign"} title={out.actions.signTitle} okText={out.actions.sign} cancelText="Hủy"
-        confirmLoading={pending} onCancel={() => setDialog("")} destroyOnHidden
-        onOk={() => void onAct("sign", {}).then(() => setDialog(""), () => undefined)}>
-        <Typography.Paragraph>{out.actions.signConfirm}</Typography.Paragraph>
-      </Modal>
+      <SignDialog doc={doc} open={dialog === "sign"} pending={pending} onCancel={() => setDialog("")}
+        onSign={(twoStep) => onAct("sign", { twoStep }).then(() => setDialog(""))} />
       <Modal open={!!spec} title={spec?.title} okText={spec?.ok} cancelText="Hủy" confirmLoading={pending}
         okButtonProps={{ danger: dialog === "return" || dialog === "decline" }} onCancel={() => setDialog("")} destroyOnHidden
         onOk={() => void form.validateFields().then((v) => onAct(dialog as OutAction, v).then(() => setDialog("")),
@@ -212,7 +212,9 @@ export function OutgoingCase({ doc }: { doc: Document }) {
           return unwrap(await api.POST("/api/v1/workflow/tasks/{task_id}/answer",
             { params: { path: { task_id: task.id } }, body: { version, opinion: comment } }));
         case "sign":
-          return unwrap(await api.POST("/api/v1/workflow/cases/{case_id}/sign", { ...path, body: { version } }));
+          return unwrap(await api.POST("/api/v1/workflow/cases/{case_id}/sign",
+            { ...path, body: { version, handle: values.twoStep?.handle ?? "",
+              signature_value: values.twoStep?.signature_value ?? "" } }));
         case "decline":
           return unwrap(await api.POST("/api/v1/workflow/cases/{case_id}/return-unsigned",
             { ...path, body: { version, reason: comment } }));
@@ -246,7 +248,7 @@ export function OutgoingCase({ doc }: { doc: Document }) {
       ) : (
         <Space direction="vertical" size="middle" style={{ width: "100%" }}>
           {mine.map((task) => (
-            <TaskButtons key={task.id} task={task} current={current} documentId={doc.id} pending={act.isPending}
+            <TaskButtons key={task.id} task={task} current={current} doc={doc} pending={act.isPending}
               onAct={(action, values) => act.mutateAsync({ task, action, values })} />
           ))}
           {act.isError && <Alert type="error" showIcon message={act.error.message} />}

@@ -85,5 +85,7 @@ describe("the menu", () => {
     expect(keys(["clerk"])).toContain("/so-van-ban");
     expect(keys(["clerk"])).not.toContain("/quan-tri");
     expect(keys(["officer"])).not.toContain("/so-van-ban");
+    expect(keys(["archivist"])).toContain("/ho-so"); // hồ sơ: the archivist receives deposits
+    expect(keys(["officer"])).toContain("/ho-so");
   });
 });

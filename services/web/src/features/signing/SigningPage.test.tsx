@@ -39,7 +39,7 @@ describe("ký số bằng USB token (two-step signing)", () => {
       expect(await screen.findByTestId("sign-done")).toHaveTextContent("Đã ký số văn bản.");
       const posts = calls.filter((c) => c.method === "POST");
       expect(posts).toEqual([
-        { method: "POST", path: "/api/v1/signing/prepare", body: { object_id: "obj-9", placeholder: "" } },
+        { method: "POST", path: "/api/v1/signing/prepare", body: { object_id: "obj-9", placeholder: "", document_id: "" } },
         { method: "POST", path: "/api/v1/signing/complete", body: { handle: "h-1", signature_value: "c2lnbmF0dXJl" } },
       ]);
       expect(sign).toHaveBeenCalledWith({ to_sign: PREPARED.to_sign, digest: PREPARED.digest, digest_algorithm: "sha256",

@@ -10,21 +10,11 @@ import { useUploader, type Uploader } from "../outgoing/upload";
 import { sign } from "./messages";
 import { SignaturePlacement } from "./SignaturePlacement";
 import { localTool, ToolError, type SigningTool } from "./tool";
+import { useToolUrl } from "./toolConfig";
 
 type Signed = components["schemas"]["SigningOut"];
 type Phase = "idle" | "prepare" | "tool" | "complete" | "done";
 const STEP: Record<Phase, number> = { idle: 0, prepare: 0, tool: 1, complete: 2, done: 3 };
-
-/** The gateway's /web-config.json: the local signing tool's base URL ("" when none is configured). */
-function useToolUrl(given?: string) {
-  const config = useQuery({
-    queryKey: ["web-config"],
-    queryFn: async () => (await (await fetch("/web-config.json")).json()) as { signing_tool_url?: string },
-    enabled: given === undefined,
-    staleTime: Infinity,
-  });
-  return given ?? config.data?.signing_tool_url;
-}
 
 /** The stored PDF, downloaded once, as an object URL for the frame (revoked when it changes). */
 function usePdfUrl(objectId: string | undefined) {
@@ -123,7 +113,7 @@ export function SigningPage({ tool: givenTool, toolUrl: givenUrl, uploader: give
     try {
       setPhase(step);
       const prepared = unwrap(await api.POST("/api/v1/signing/prepare",
-        { body: { object_id: file.id, placeholder: "" } }));
+        { body: { object_id: file.id, placeholder: "", document_id: "" } }));
       step = "tool";
       setPhase(step);
       const value = await tool.sign({ to_sign: prepared.to_sign, digest: prepared.digest,

@@ -34,4 +34,17 @@ export const sign = {
   again: "Ký văn bản khác",
   preview: "Văn bản đã ký",
   expired: "Phiên ký đã hết hạn, hãy ký lại.",
+  dialog: {
+    title: "Ký số văn bản",
+    placing: "Đang xác định vị trí chữ ký…",
+    where: (page: number, pages: number) =>
+      `Hình chữ ký của bạn sẽ được đặt tại trang ${page}/${pages}, trong khung viền đỏ bên dưới. Hãy kiểm tra trước khi ký.`,
+    mark: "Hình chữ ký của bạn sẽ đặt ở đây",
+    serverKey: "Văn bản sẽ được ký số bằng chứng thư số của bạn do hệ thống lưu giữ. Sau khi ký, văn bản không sửa được nữa.",
+    usbKey: "Văn bản sẽ được ký bằng USB token của bạn: bấm Ký số, rồi nhập mã PIN trên cửa sổ của công cụ ký số. Sau khi " +
+      "ký, văn bản không sửa được nữa.",
+    noImage: "Bạn chưa có hình chữ ký. Hãy tải hình chữ ký lên ở trang Thông tin cá nhân trước khi ký.",
+    noMainFile: "Văn bản chưa có tệp chính (PDF) để ký.",
+    cancel: "Hủy",
+  },
 };

@@ -9,7 +9,7 @@ import { formatDate, formatDateTime } from "../../components/dates";
 import { AssignForm } from "./AssignForm";
 import { vietnamToday } from "./deadline";
 import { work } from "./messages";
-import { TaskActions, type ActionBody, type TaskAction } from "./TaskActions";
+import { CaseTasks, RecallDialog } from "./CaseTasks";
 
 const MAX_TEXT = 2000;
 
@@ -134,7 +134,6 @@ function LeaderActions({ current, onChanged }: { current: Case; onChanged: (c: C
   const api = useApi();
   const { message } = App.useApp();
   const [dialog, setDialog] = useState<"" | "assign" | "recall">("");
-  const [recallForm] = Form.useForm<{ comment?: string }>();
   const units = useQuery({ queryKey: ["units"], queryFn: async () => unwrap(await api.GET("/api/v1/units")),
     enabled: dialog === "assign", staleTime: 300_000 });
   const people = useQuery({ queryKey: ["people"], queryFn: async () => unwrap(await api.GET("/api/v1/people")),
@@ -181,18 +180,9 @@ function LeaderActions({ current, onChanged }: { current: Case; onChanged: (c: C
             pending={assign.isPending} error={assign.error?.message} onSubmit={(body) => assign.mutate(body)} />
         )}
       </Modal>
-      <Modal open={dialog === "recall"} title={work.assign.recallTitle} okText={work.assign.recall}
-        okButtonProps={{ danger: true }} cancelText="Hủy" confirmLoading={recall.isPending}
-        onCancel={() => setDialog("")}
-        onOk={() => void recallForm.validateFields().then((v) => recall.mutate((v.comment ?? "").trim().normalize("NFC")),
-          () => undefined)} destroyOnHidden>
-        <Form form={recallForm} layout="vertical" preserve={false}>
-          <Form.Item name="comment" label={work.assign.recallComment}>
-            <Input.TextArea rows={2} maxLength={MAX_TEXT} />
-          </Form.Item>
-          {recall.isError && <Alert type="error" showIcon message={recall.error.message} />}
-        </Form>
-      </Modal>
+      <RecallDialog open={dialog === "recall"} title={work.assign.recallTitle} okText={work.assign.recall}
+        label={work.assign.recallComment} pending={recall.isPending} error={recall.error?.message}
+        onCancel={() => setDialog("")} onRecall={(comment) => recall.mutate(comment)} />
     </>
   );
 }
@@ -200,56 +190,13 @@ function LeaderActions({ current, onChanged }: { current: Case; onChanged: (c: C
 /** The person's own open tasks on the case (from their inbox: the server says which are theirs), with actions. */
 function MyTasks({ current, onChanged }: { current: Case; onChanged: (c: Case) => Promise<void> }) {
   const api = useApi();
-  const { message } = App.useApp();
   const inbox = useQuery({
     queryKey: ["inbox", "all"],
     queryFn: async () => unwrap(await api.GET("/api/v1/workflow/inbox", { params: { query: { bucket: "all", page_size: 200 } } })),
   });
   const mine = (inbox.data?.tasks ?? []).filter((task) => task.case_id === current.id
     && ["lead", "cooperating", "for_information"].includes(task.kind));
-  const unitOf = mine.find((task) => task.assignee_kind === "unit")?.assignee;
-  const members = useQuery({
-    queryKey: ["members", unitOf],
-    queryFn: async () => unwrap(await api.GET("/api/v1/units/{code}/members", { params: { path: { code: unitOf ?? "" } } })),
-    enabled: !!unitOf,
-    staleTime: 300_000,
-  });
-  const act = useMutation({
-    mutationFn: async ({ task, action, body }: { task: Task; action: TaskAction; body: ActionBody }) => {
-      const path = { params: { path: { task_id: task.id } } };
-      const version = current.version;
-      switch (action) {
-        case "delegate":
-          return unwrap(await api.POST("/api/v1/workflow/tasks/{task_id}/delegate",
-            { ...path, body: { version, subject: body.subject ?? "", comment: body.comment ?? "" } }));
-        case "progress":
-          return unwrap(await api.POST("/api/v1/workflow/tasks/{task_id}/progress",
-            { ...path, body: { version, comment: body.comment ?? "" } }));
-        case "extension":
-          return unwrap(await api.POST("/api/v1/workflow/tasks/{task_id}/extension",
-            { ...path, body: { version, days: body.days, reason: body.reason ?? "" } }));
-        case "return":
-          return unwrap(await api.POST("/api/v1/workflow/tasks/{task_id}/return",
-            { ...path, body: { version, reason: body.reason ?? "" } }));
-        default:
-          return unwrap(await api.POST("/api/v1/workflow/tasks/{task_id}/complete",
-            { ...path, body: { version, result: body.result ?? "", reply_document_id: "" } }));
-      }
-    },
-    onSuccess: async (c) => { await onChanged(c); void message.success(work.task.done); },
-  });
-  if (!mine.length) return null;
-  return (
-    <Space direction="vertical" style={{ width: "100%" }}>
-      {mine.map((task) => (
-        <div key={task.id}>
-          <TaskActions task={task} caseState={current.state} members={members.data} pending={act.isPending}
-            onAction={(action, body) => act.mutateAsync({ task, action, body })} />
-        </div>
-      ))}
-      {act.isError && <Alert type="error" showIcon message={act.error.message} />}
-    </Space>
-  );
+  return <CaseTasks current={current} mine={mine} onChanged={onChanged} />;
 }
 
 /** A document's processing (xử lý): submit (clerk), assign/recall (leader), the person's task, the tree and steps. */

@@ -1,0 +1,212 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Alert, App, Button, Form, Input, InputNumber, Modal, Select, Space, Table, Tag, Typography } from "antd";
+import { useState } from "react";
+import { useNavigate } from "react-router-dom";
+import { unwrap } from "../../api/client";
+import { useApi } from "../../api/ApiProvider";
+import { formatDateTime } from "../../components/dates";
+import { useHasRole } from "../../components/roles";
+import { rec } from "./messages";
+import { outline, PLAN_DRAFTERS, RECORD_KEEPERS, type Plan, type PlanEntry } from "./types";
+
+/** A row of the plan's table: a heading (I, II…), a sub-heading (1, 2…) or an entry (a file to open). */
+interface Row {
+  key: string;
+  kind: "heading" | "subheading" | "entry";
+  label: string;
+  entry?: PlanEntry;
+}
+
+function rows(plan: Plan): Row[] {
+  const out: Row[] = [];
+  const entry = (e: PlanEntry) => out.push({ key: e.id, kind: "entry", label: e.title, entry: e });
+  plan.headings.forEach((h, i) => {
+    out.push({ key: `h${i}`, kind: "heading", label: `${h.numeral}. ${h.title}` });
+    h.entries.forEach(entry);
+    h.subheadings.forEach((s, j) => {
+      out.push({ key: `h${i}s${j}`, kind: "subheading", label: `${s.number}. ${s.title}` });
+      s.entries.forEach(entry);
+    });
+  });
+  return out;
+}
+
+const STATE_COLOR: Record<string, string> = { draft: "#874d00", approved: "#237804", superseded: "#595959" };
+
+/** The clerk's or archivist's additions to a draft: a heading (title, abbreviation) or an entry under a heading. */
+function DraftEditor({ plan, onSaved }: { plan: Plan; onSaved: (p: Plan) => void }) {
+  const api = useApi();
+  const [dialog, setDialog] = useState<"" | "heading" | "entry">("");
+  const [form] = Form.useForm<{ heading?: number; title: string; abbreviation?: string; retention_years?: number;
+    creator?: string }>();
+  const save = useMutation({
+    mutationFn: async (v: { heading?: number; title: string; abbreviation?: string; retention_years?: number;
+      creator?: string }) => {
+      const headings = outline(plan);
+      const nfc = (s?: string) => (s ?? "").trim().normalize("NFC");
+      if (dialog === "heading") {
+        headings.push({ title: nfc(v.title), abbreviation: nfc(v.abbreviation).toUpperCase(), entries: [], subheadings: [] });
+      } else {
+        const target = headings[v.heading ?? 0];
+        if (target) target.entries = [...(target.entries ?? []), { id: "", title: nfc(v.title),
+          retention_years: v.retention_years ?? 0, creator: nfc(v.creator), notes: "" }];
+      }
+      return unwrap(await api.PUT("/api/v1/records/plans/{plan_id}", { params: { path: { plan_id: plan.id } },
+        body: { version: plan.version, title: plan.title, numbering: plan.numbering === "per_heading" ? "per_heading"
+          : "continuous", headings } }));
+    },
+    onSuccess: (p) => { onSaved(p); setDialog(""); },
+  });
+  return (
+    <>
+      <Space wrap>
+        <Button onClick={() => setDialog("heading")}>{rec.plan.addHeading}</Button>
+        <Button onClick={() => setDialog("entry")} disabled={!plan.headings.length}>{rec.plan.addEntry}</Button>
+      </Space>
+      <Modal open={!!dialog} title={dialog === "heading" ? rec.plan.addHeading : rec.plan.addEntry}
+        okText={rec.plan.save} cancelText={rec.cancel} confirmLoading={save.isPending}
+        onCancel={() => setDialog("")} destroyOnHidden
+        onOk={() => void form.validateFields().then((v) => save.mutate(v), () => undefined)}>
+        <Form form={form} layout="vertical" preserve={false} initialValues={{ heading: 0, retention_years: 10 }}>
+          {dialog === "heading" ? (
+            <>
+              <Form.Item name="title" label={rec.plan.headingTitle}
+                rules={[{ required: true, whitespace: true, message: rec.plan.required }]}>
+                <Input maxLength={500} />
+              </Form.Item>
+              <Form.Item name="abbreviation" label={rec.plan.abbreviation}
+                rules={[{ required: true, whitespace: true, message: rec.plan.required }]}>
+                <Input maxLength={10} />
+              </Form.Item>
+            </>
+          ) : (
+            <>
+              <Form.Item name="heading" label={rec.plan.heading}>
+                <Select options={plan.headings.map((h, i) => ({ value: i, label: `${h.numeral}. ${h.title}` }))} />
+              </Form.Item>
+              <Form.Item name="title" label={rec.plan.entryTitle}
+                rules={[{ required: true, whitespace: true, message: rec.plan.required }]}>
+                <Input maxLength={500} />
+              </Form.Item>
+              <Form.Item name="retention_years" label={rec.plan.retentionYears}>
+                <InputNumber min={0} max={100} precision={0} />
+              </Form.Item>
+              <Form.Item name="creator" label={rec.plan.creator}>
+                <Input maxLength={200} />
+              </Form.Item>
+            </>
+          )}
+          {save.isError && <Alert type="error" showIcon message={save.error.message} />}
+        </Form>
+      </Modal>
+    </>
+  );
+}
+
+/**
+ * Danh mục hồ sơ of a year: the plan's headings and entries (số, ký hiệu; tiêu đề; thời hạn bảo quản; đơn vị lập);
+ * the clerk or archivist drafts it (lập danh mục, thêm đề mục, thêm hồ sơ), the leader approves it (phê duyệt), and
+ * once approved the people who keep files open one from an entry (lập hồ sơ).
+ */
+export function PlanView({ year }: { year: number }) {
+  const api = useApi();
+  const queries = useQueryClient();
+  const navigate = useNavigate();
+  const { message, modal } = App.useApp();
+  const drafter = useHasRole(...PLAN_DRAFTERS);
+  const keeper = useHasRole(...RECORD_KEEPERS);
+  const leader = useHasRole("leader");
+  const plans = useQuery({
+    queryKey: ["records", "plans", year],
+    queryFn: async () => unwrap(await api.GET("/api/v1/records/plans", { params: { query: { year } } })),
+  });
+  const list = plans.data?.plans ?? [];
+  const chosen = list.find((p) => p.state === "draft") ?? list.find((p) => p.state === "approved") ?? list[0];
+  // the list names the plans; the plan itself (its headings and entries) is read on its own
+  const detail = useQuery({
+    queryKey: ["records", "plan", chosen?.id],
+    queryFn: async () => unwrap(await api.GET("/api/v1/records/plans/{plan_id}",
+      { params: { path: { plan_id: chosen?.id ?? "" } } })),
+    enabled: !!chosen,
+  });
+  const plan = detail.data && detail.data.id === chosen?.id ? detail.data : chosen;
+  const saved = (p: Plan) => { queries.setQueryData(["records", "plan", p.id], p); };
+  const create = useMutation({
+    mutationFn: async (revise: string) => unwrap(await api.POST("/api/v1/records/plans",
+      { body: { year, title: "", revise_plan_id: revise } })),
+    onSuccess: async () => { await queries.invalidateQueries({ queryKey: ["records", "plans", year] });
+      void message.success(rec.plan.created); },
+  });
+  const approve = useMutation({
+    mutationFn: async (p: Plan) => unwrap(await api.POST("/api/v1/records/plans/{plan_id}/approve",
+      { params: { path: { plan_id: p.id } }, body: { version: p.version } })),
+    onSuccess: async (p) => { queries.setQueryData(["records", "plan", p.id], p);
+      await queries.invalidateQueries({ queryKey: ["records", "plans", year] });
+      void message.success(rec.plan.approved); },
+  });
+  const open = useMutation({
+    mutationFn: async (entry: PlanEntry) => unwrap(await api.POST("/api/v1/records/files",
+      { body: { plan_entry_id: entry.id, title: "", notation: "", language: "", rights: "", description: "", unit: "",
+        year: 0 } })),
+    onSuccess: async (file) => { await queries.invalidateQueries({ queryKey: ["records", "files"] });
+      void message.success(rec.plan.opened); navigate(`/ho-so/${file.id}`); },
+  });
+  const error = create.error ?? approve.error ?? open.error;
+  if (plans.isError) return <Alert type="error" showIcon message={plans.error.message} />;
+  if (!plans.isLoading && !plan) {
+    return (
+      <Space direction="vertical">
+        <Typography.Text>{rec.plan.none(year)}</Typography.Text>
+        {drafter && <Button type="primary" loading={create.isPending} onClick={() => create.mutate("")}>
+          {rec.plan.create(year)}</Button>}
+        {error && <Alert type="error" showIcon message={error.message} />}
+      </Space>
+    );
+  }
+  return (
+    <Space direction="vertical" size="middle" style={{ width: "100%" }}>
+      {plan && (
+        <Space wrap align="center">
+          <Typography.Text strong>{plan.title}</Typography.Text>
+          <Tag color={STATE_COLOR[plan.state]} data-testid="plan-state">{rec.plan.state[plan.state] ?? plan.state}</Tag>
+          <Typography.Text>{rec.plan.version(plan.plan_version)}</Typography.Text>
+          {plan.approved_at && <Typography.Text>{rec.plan.approvedBy(plan.approved_by, formatDateTime(plan.approved_at))}</Typography.Text>}
+        </Space>
+      )}
+      {plan?.state === "draft" && (
+        <Space wrap>
+          {drafter && <DraftEditor plan={plan} onSaved={saved} />}
+          {leader && (
+            <Button type="primary" loading={approve.isPending} disabled={!plan.headings.length}
+              onClick={() => modal.confirm({ title: rec.plan.approve, content: rec.plan.approveConfirm,
+                okText: rec.plan.approve, cancelText: rec.cancel, onOk: () => approve.mutateAsync(plan) })}>
+              {rec.plan.approve}
+            </Button>
+          )}
+        </Space>
+      )}
+      {plan?.state === "approved" && drafter && (
+        <Button onClick={() => create.mutate(plan.id)} loading={create.isPending}>{rec.plan.revise}</Button>
+      )}
+      {error && <Alert type="error" showIcon message={error.message} />}
+      <Table<Row> size="small" rowKey="key" pagination={false} loading={plans.isLoading || detail.isLoading}
+        scroll={{ x: true }}
+        dataSource={plan ? rows(plan) : []} locale={{ emptyText: <span style={{ color: "#595959" }}>{rec.plan.empty}</span> }}
+        aria-label={rec.tabs.plans}
+        columns={[
+          { title: rec.plan.columns.notation, key: "notation", render: (_, r) => r.entry?.notation ?? "" },
+          { title: rec.plan.columns.title, key: "title",
+            render: (_, r) => r.kind === "entry" ? r.label : <Typography.Text strong>{r.label}</Typography.Text> },
+          { title: rec.plan.columns.retention, key: "retention",
+            render: (_, r) => r.entry ? rec.retention(r.entry.retention_years) : "" },
+          { title: rec.plan.columns.creator, key: "creator", render: (_, r) => r.entry?.creator ?? "" },
+          ...(plan?.state === "approved" && keeper ? [{ title: rec.plan.columns.action, key: "action",
+            render: (_: unknown, r: Row) => r.entry ? (
+              <Button size="small" loading={open.isPending && open.variables?.id === r.entry.id}
+                aria-label={`${rec.plan.openFile}: ${r.entry.title}`} onClick={() => r.entry && open.mutate(r.entry)}>
+                {rec.plan.openFile}
+              </Button>) : null }] : []),
+        ]} />
+    </Space>
+  );
+}

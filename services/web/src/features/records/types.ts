@@ -1,0 +1,20 @@
+import type { components } from "../../api/schema";
+import type { Role } from "../../auth/claims";
+
+export type Plan = components["schemas"]["PlanOut"];
+export type PlanHeading = components["schemas"]["PlanHeadingOut"];
+export type PlanEntry = components["schemas"]["PlanEntryOut"];
+export type RecordFile = components["schemas"]["FileOut"];
+export type HeadingIn = components["schemas"]["PlanHeadingIn"];
+
+/** Who may do what on records (the access table: services/records; the server judges again). */
+export const PLAN_DRAFTERS: Role[] = ["clerk", "archivist"];
+export const RECORD_KEEPERS: Role[] = ["officer", "head", "clerk", "leader"];
+
+/** A draft plan's outline as the PUT body takes it (entries keep their ids). */
+export function outline(plan: Plan): HeadingIn[] {
+  const entries = (list: PlanEntry[]) => list.map((e) => ({ id: e.id, title: e.title, retention_years: e.retention_years,
+    creator: e.creator, notes: e.notes }));
+  return plan.headings.map((h) => ({ title: h.title, abbreviation: h.abbreviation, entries: entries(h.entries),
+    subheadings: h.subheadings.map((s) => ({ title: s.title, entries: entries(s.entries) })) }));
+}

@@ -1,0 +1,75 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { draft } from "../../test/fixtures";
+import { fakeGateway, renderWith, type Call } from "../../test/render";
+import { SignDialog } from "./SignDialog";
+import type { SigningTool } from "./tool";
+import type { Person } from "../../auth/claims";
+
+vi.mock("../viewer/pdf", async () => (await import("../../test/fakePdf")).module);
+
+const LEADER: Person = { username: "lanhdao.ubnd", name: "Nguyễn Văn Lãnh", agency: "000.00.00.H61", roles: ["leader"] };
+const DOC = draft({ status: "submitted" });
+const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+function placement(custody: "server" | "remote", image = PNG) {
+  return { box: { page: 1, x1: 350, y1: 150, x2: 530, y2: 230 }, page_area: { page: 1, x1: 0, y1: 0, x2: 595, y2: 842 },
+    rotate: 0, pages: 3, image, custody };
+}
+
+function gateway(custody: "server" | "remote", image = PNG) {
+  return fakeGateway({
+    "POST /api/v1/signing/placement": placement(custody, image),
+    "GET /api/v1/files/obj-9/content": new Response(new TextEncoder().encode("%PDF-1.7 dự thảo"),
+      { headers: { "Content-Type": "application/pdf" } }),
+    "POST /api/v1/signing/prepare": { handle: "h-1", to_sign: "AAEC", digest: "AwQF", digest_algorithm: "sha256",
+      signature_algorithm: "sha256_rsa", expires_at: "", box: placement(custody).box, image },
+  });
+}
+
+const posts = (calls: Call[]) => calls.filter((c) => c.method === "POST").map((c) => [c.path, c.body]);
+
+describe("the signing dialog of the outgoing circuit", () => {
+  it("shows the signature image on its page before signing with the key the server holds", async () => {
+    const { api, calls } = gateway("server");
+    const onSign = vi.fn(async () => undefined);
+    renderWith(<SignDialog doc={DOC} open pending={false} onCancel={() => {}} onSign={onSign} toolUrl="" />,
+      { api, person: LEADER });
+    expect(await screen.findByTestId("signature-where")).toHaveTextContent("trang 2/3");
+    expect(await screen.findByAltText("Hình chữ ký của bạn sẽ đặt ở đây")).toHaveAttribute("src",
+      `data:image/png;base64,${PNG}`);
+    expect(screen.getByRole("img", { name: "Trang 2/3 của tệp Dự thảo.pdf" })).toBeInTheDocument();
+    expect(screen.getByText(/do hệ thống lưu giữ/)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Ký số" }));
+    await waitFor(() => expect(onSign).toHaveBeenCalledWith());
+    expect(posts(calls)).toEqual([["/api/v1/signing/placement", { object_id: "obj-9", placeholder: "" }]]);
+  });
+
+  it("signs with the USB token in two steps: prepare over the main file, the tool, then the circuit", async () => {
+    const { api, calls } = gateway("remote");
+    const asked: unknown[] = [];
+    const tool: SigningTool = {
+      status: async () => ({ name: "VanThu dev tool", version: "1", ready: true }),
+      sign: async (request) => { asked.push(request); return "c2lnbmF0dXJl"; },
+    };
+    const onSign = vi.fn(async () => undefined);
+    renderWith(<SignDialog doc={DOC} open pending={false} onCancel={() => {}} onSign={onSign} tool={tool}
+      toolUrl="http://127.0.0.1:18777" />, { api, person: LEADER });
+    expect(await screen.findByText(/USB token của bạn/)).toBeInTheDocument();
+    await screen.findByAltText("Hình chữ ký của bạn sẽ đặt ở đây");
+    await userEvent.click(screen.getByRole("button", { name: "Ký số" }));
+    await waitFor(() => expect(onSign).toHaveBeenCalledWith({ handle: "h-1", signature_value: "c2lnbmF0dXJl" }));
+    expect(posts(calls)[1]).toEqual(["/api/v1/signing/prepare",
+      { object_id: "obj-9", placeholder: "", document_id: DOC.id }]);
+    expect(asked).toMatchObject([{ to_sign: "AAEC", digest: "AwQF", digest_algorithm: "sha256" }]);
+  });
+
+  it("asks for a signature image first when the signer has none", async () => {
+    const { api } = gateway("server", "");
+    const onSign = vi.fn();
+    renderWith(<SignDialog doc={DOC} open pending={false} onCancel={() => {}} onSign={onSign} toolUrl="" />,
+      { api, person: LEADER });
+    expect(await screen.findByText(/chưa có hình chữ ký/)).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Ký số" })).toBeDisabled();
+  });
+});

@@ -1,0 +1,17 @@
+export const viewer = {
+  title: (name: string) => `Xem tệp ${name}`,
+  loading: "Đang mở tệp…",
+  failed: "Không mở được tệp PDF này. Hãy tải về để xem.",
+  notPdf: "Chỉ xem được tệp PDF trong trang; hãy tải tệp này về.",
+  previous: "Trang trước",
+  next: "Trang sau",
+  pageNumber: "Số trang",
+  of: (n: number) => `/ ${n}`,
+  zoomOut: "Thu nhỏ",
+  zoomIn: "Phóng to",
+  fitWidth: "Vừa chiều rộng",
+  zoom: (percent: number) => `Tỷ lệ ${percent}%`,
+  page: (page: number, pages: number, name: string) => `Trang ${page}/${pages} của tệp ${name}`,
+  view: "Xem",
+  keys: "Phím mũi tên trái/phải để chuyển trang, + và − để phóng to, thu nhỏ.",
+};

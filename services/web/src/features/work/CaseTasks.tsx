@@ -1,0 +1,96 @@
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { Alert, App, Form, Input, Modal, Space } from "antd";
+import { unwrap, type Case, type Task } from "../../api/client";
+import { useApi } from "../../api/ApiProvider";
+import { work } from "./messages";
+import { TaskActions, type ActionBody, type TaskAction } from "./TaskActions";
+
+const MAX_TEXT = 2000;
+
+/**
+ * The person's own tasks on a case (``mine``: from their inbox, the server says which are theirs) with the gestures
+ * of giao xử lý's tasks — tiến độ, hoàn thành, trả lại, xin gia hạn, giao trong đơn vị (to the members of the unit
+ * a unit's task names) — on an arrival's processing and on a job alike; ``onChanged`` gets the case as the
+ * workflow returns it.
+ */
+export function CaseTasks({ current, mine, onChanged }: {
+  current: Case;
+  mine: Task[];
+  onChanged: (c: Case) => Promise<void>;
+}) {
+  const api = useApi();
+  const { message } = App.useApp();
+  const unitOf = mine.find((task) => task.assignee_kind === "unit")?.assignee;
+  const members = useQuery({
+    queryKey: ["members", unitOf],
+    queryFn: async () => unwrap(await api.GET("/api/v1/units/{code}/members", { params: { path: { code: unitOf ?? "" } } })),
+    enabled: !!unitOf,
+    staleTime: 300_000,
+  });
+  const act = useMutation({
+    mutationFn: async ({ task, action, body }: { task: Task; action: TaskAction; body: ActionBody }) => {
+      const path = { params: { path: { task_id: task.id } } };
+      const version = current.version;
+      switch (action) {
+        case "delegate":
+          return unwrap(await api.POST("/api/v1/workflow/tasks/{task_id}/delegate",
+            { ...path, body: { version, subject: body.subject ?? "", comment: body.comment ?? "" } }));
+        case "progress":
+          return unwrap(await api.POST("/api/v1/workflow/tasks/{task_id}/progress",
+            { ...path, body: { version, comment: body.comment ?? "" } }));
+        case "extension":
+          return unwrap(await api.POST("/api/v1/workflow/tasks/{task_id}/extension",
+            { ...path, body: { version, days: body.days, reason: body.reason ?? "" } }));
+        case "return":
+          return unwrap(await api.POST("/api/v1/workflow/tasks/{task_id}/return",
+            { ...path, body: { version, reason: body.reason ?? "" } }));
+        default:
+          return unwrap(await api.POST("/api/v1/workflow/tasks/{task_id}/complete",
+            { ...path, body: { version, result: body.result ?? "", reply_document_id: "", result_file_ids: [] } }));
+      }
+    },
+    onSuccess: async (c) => { await onChanged(c); void message.success(work.task.done); },
+  });
+  if (!mine.length) return null;
+  return (
+    <Space direction="vertical" style={{ width: "100%" }}>
+      {mine.map((task) => (
+        <div key={task.id}>
+          <TaskActions task={task} caseState={current.state} members={members.data} pending={act.isPending}
+            onAction={(action, body) => act.mutateAsync({ task, action, body })} />
+        </div>
+      ))}
+      {act.isError && <Alert type="error" showIcon message={act.error.message} />}
+    </Space>
+  );
+}
+
+/**
+ * Thu hồi: the giver takes a case back (an arrival's assignment, a job), with an optional comment (NFC, at most 2000
+ * characters); ``onRecall`` gets the comment. ``title``, ``okText``, ``label``: the dialog's words.
+ */
+export function RecallDialog({ open, title, okText, label, pending, error, onCancel, onRecall }: {
+  open: boolean;
+  title: string;
+  okText: string;
+  label: string;
+  pending: boolean;
+  error?: string;
+  onCancel: () => void;
+  onRecall: (comment: string) => void;
+}) {
+  const [form] = Form.useForm<{ comment?: string }>();
+  return (
+    <Modal open={open} title={title} okText={okText} cancelText="Hủy" okButtonProps={{ danger: true }}
+      confirmLoading={pending} onCancel={onCancel} destroyOnHidden
+      onOk={() => void form.validateFields().then((v) => onRecall((v.comment ?? "").trim().normalize("NFC")),
+        () => undefined)}>
+      <Form form={form} layout="vertical" preserve={false}>
+        <Form.Item name="comment" label={label}>
+          <Input.TextArea rows={2} maxLength={MAX_TEXT} />
+        </Form.Item>
+        {error && <Alert type="error" showIcon message={error} />}
+      </Form>
+    </Modal>
+  );
+}

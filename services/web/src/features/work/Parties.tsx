@@ -1,0 +1,124 @@
+import { Form, Input, InputNumber, Radio, Select, Typography } from "antd";
+import type { PersonEntry, Unit } from "../../api/client";
+import { formatDate } from "../../components/dates";
+import { FieldSelect } from "../../components/FieldSelect";
+import { addWorkingDays } from "./deadline";
+import { work } from "./messages";
+
+const t = work.assign;
+
+/** A unit or a person as the workflow's API names them. */
+export interface Party {
+  kind: "unit" | "person";
+  id: string;
+}
+
+/** The fields of the pickers and the deadline, as :func:`PartyPickers` and :func:`DeadlineFields` keep them. */
+export interface PartyValues {
+  lead?: string;
+  cooperating?: string[];
+  for_information?: string[];
+  mode: "days" | "date" | "none";
+  days?: number | null;
+  date?: string;
+}
+
+/** "unit:TH" / "person:<subject>" → the API's party. */
+export function party(value: string): Party {
+  const [kind, ...rest] = value.split(":");
+  return { kind: kind as Party["kind"], id: rest.join(":") };
+}
+
+/** The API's party → the pickers' value ("unit:TH"). */
+export const partyKey = (p: { kind: string; id: string }) => `${p.kind}:${p.id}`;
+
+/** The choices: the agency's active units, then its people (enabled accounts). */
+export function partyOptions(units: Unit[], people: PersonEntry[]) {
+  return [
+    { label: t.units, options: units.filter((u) => u.active).map((u) => ({ value: `unit:${u.code}`, label: u.name })) },
+    { label: t.people, options: people.filter((p) => p.enabled).map((p) => ({ value: `person:${p.subject}`, label: p.name })) },
+  ];
+}
+
+/** The parties and the deadline of ``values`` as a request body's fields (days, a date, or neither). */
+export function partiesBody(values: PartyValues) {
+  return {
+    lead: party(values.lead ?? ""),
+    cooperating: (values.cooperating ?? []).map(party),
+    for_information: (values.for_information ?? []).map(party),
+    deadline_days: values.mode === "days" ? values.days ?? undefined : undefined,
+    deadline: values.mode === "date" ? values.date : undefined,
+  };
+}
+
+/**
+ * Chủ trì (one, required), phối hợp and để biết (any) units or people of the agency, inside the enclosing antd Form:
+ * one party in two roles is refused here as the workflow service would (the server checks again).
+ */
+export function PartyPickers({ units, people, leadHelp = t.leadHelp }: {
+  units: Unit[];
+  people: PersonEntry[];
+  leadHelp?: string;
+}) {
+  const form = Form.useFormInstance<PartyValues>();
+  const options = partyOptions(units, people);
+  const noTwice = (field: "lead" | "cooperating" | "for_information") => ({
+    validator: async () => {
+      const v = form.getFieldsValue(["lead", "cooperating", "for_information"]) as PartyValues;
+      const all = [v.lead, ...(v.cooperating ?? []), ...(v.for_information ?? [])].filter(Boolean);
+      const mine = field === "lead" ? [v.lead] : v[field] ?? [];
+      if (mine.some((x) => x && all.filter((y) => y === x).length > 1)) throw new Error(t.twice);
+    },
+  });
+  return (
+    <>
+      <Form.Item name="lead" label={t.lead} extra={leadHelp} dependencies={["cooperating", "for_information"]}
+        rules={[{ required: true, message: t.leadRequired }, noTwice("lead")]}>
+        <FieldSelect showSearch optionFilterProp="label" placeholder={t.choose} options={options} allowClear />
+      </Form.Item>
+      <Form.Item name="cooperating" label={t.cooperating} dependencies={["lead", "for_information"]}
+        rules={[noTwice("cooperating")]}>
+        <Select mode="multiple" showSearch optionFilterProp="label" placeholder={t.choose} options={options} />
+      </Form.Item>
+      <Form.Item name="for_information" label={t.forInformation} dependencies={["lead", "cooperating"]}
+        rules={[noTwice("for_information")]}>
+        <Select mode="multiple" showSearch optionFilterProp="label" placeholder={t.choose} options={options} />
+      </Form.Item>
+    </>
+  );
+}
+
+/**
+ * Hạn xử lý, inside the enclosing antd Form: in working days (1–365; the date it gives shown, weekends skipped — the
+ * server also skips holidays), as a date not before ``today`` (yyyy-mm-dd, Vietnam), or none. ``givesTestId``
+ * names the line that shows the date the days give.
+ */
+export function DeadlineFields({ today, givesTestId }: { today: string; givesTestId: string }) {
+  const form = Form.useFormInstance<PartyValues>();
+  const mode = Form.useWatch("mode", form) ?? "days";
+  const days = Form.useWatch("days", form);
+  const gives = mode === "days" && typeof days === "number" ? addWorkingDays(today, days) : "";
+  return (
+    <fieldset style={{ border: 0, padding: 0, margin: "0 0 16px" }}>
+      <legend style={{ fontSize: 15, marginBottom: 8 }}>{t.deadlineMode}</legend>
+      <Form.Item name="mode" noStyle>
+        <Radio.Group options={[{ value: "days", label: t.byDays }, { value: "date", label: t.byDate },
+          { value: "none", label: t.none }]} />
+      </Form.Item>
+      {mode === "days" && (
+        <Form.Item name="days" label={t.days} style={{ marginTop: 12, marginBottom: 0 }}
+          rules={[{ required: true, type: "integer", min: 1, max: 365, message: t.daysRequired }]}>
+          <InputNumber min={1} max={365} precision={0} style={{ width: 140 }} />
+        </Form.Item>
+      )}
+      {gives && <Typography.Text data-testid={givesTestId}>{t.gives(formatDate(gives))}</Typography.Text>}
+      {mode === "date" && (
+        <Form.Item name="date" label={t.date} style={{ marginTop: 12, marginBottom: 0 }}
+          rules={[{ required: true, message: t.dateRequired },
+            { validator: async (_, v?: string) => { if (v && v < today) throw new Error(t.datePast); } }]}>
+          <Input type="date" min={today} style={{ width: 180 }} />
+        </Form.Item>
+      )}
+    </fieldset>
+  );
+}

@@ -1,0 +1,28 @@
+import type { PdfDocument } from "../features/viewer/pdf";
+
+/** What the stand-in for pdf.js drew (page and scale) and how many documents were closed. */
+export const fakePdf = { drawn: [] as { page: number; scale: number }[], closed: 0 };
+
+/**
+ * Stands in for ``features/viewer/pdf``'s ``openPdf`` in component tests (jsdom has no canvas): bytes starting with
+ * "not a pdf" are refused; anything else is a three-page A4 document (595 × 842 points) that records each page
+ * drawn. Use: ``vi.mock("…/viewer/pdf", async () => (await import("…/test/fakePdf")).module)``.
+ */
+export async function openPdf(data: ArrayBuffer): Promise<PdfDocument> {
+  if (new TextDecoder().decode(data).startsWith("not a pdf")) throw new Error("Invalid PDF structure");
+  return {
+    numPages: 3,
+    close: () => { fakePdf.closed += 1; },
+    page: async (page: number) => ({
+      size: (scale: number) => ({ width: 595 * scale, height: 842 * scale }),
+      rect: ([x1, y1, x2, y2]: [number, number, number, number], scale: number) =>
+        ({ left: x1 * scale, top: (842 - y2) * scale, width: (x2 - x1) * scale, height: (y2 - y1) * scale }),
+      render: (_canvas: HTMLCanvasElement, scale: number) => {
+        fakePdf.drawn.push({ page, scale });
+        return { done: Promise.resolve(), cancel: () => {} };
+      },
+    }),
+  };
+}
+
+export const module = { openPdf };
