@@ -37,6 +37,7 @@ from typing import Any
 import httpx
 import pytest
 
+from vanthu_core.subjects import EVENTS_STREAM, REGISTRY_SIGNATURE_CHECKS, REGISTRY_WORKFLOW_STEPS
 from vanthu_devstack import Stack
 from vanthu_testing.gateway import wait_for
 
@@ -119,6 +120,25 @@ class EventLog:
             found = index()
             assert found is not None
             return found
+
+    def settle(self, durables: tuple[str, ...], timeout_s: float = 60.0) -> None:
+        """Wait until each of the event stream's ``durables`` has taken (acknowledged) every event in it: the
+        reactions of a service to another's events (the registry's to the workflow's steps) to calls made before
+        are committed, so they come before the next barrier in that service's order, not inside a window."""
+        async def idle() -> bool:
+            assert self.client is not None
+            stream = self.client.jetstream()
+            for durable in durables:
+                info = await stream.consumer_info(EVENTS_STREAM, durable)
+                if info.num_pending or info.num_ack_pending:
+                    return False
+            return True
+
+        deadline = time.monotonic() + timeout_s
+        while not asyncio.run_coroutine_threadsafe(idle(), self.loop).result(timeout=30):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the consumers {durables} did not take their events within {timeout_s:.0f} s")
+            time.sleep(0.05)
 
     def between(self, start: dict[str, int], end: dict[str, int]) -> list[str]:
         """The events each service published between two barriers (those barriers' own excluded)."""
@@ -380,7 +400,10 @@ class World:
     def barrier(self) -> dict[str, int]:
         """Make storage, the registry and signing each publish one event of their own, now, in a third agency;
         return where each arrived in the log. A service publishes its events in the order it made them, so any
-        event it made before this one has arrived by then."""
+        event it made before this one has arrived by then; and the registry's reactions to other services' events
+        (the audience a workflow step widens, a signature check) are taken before it, so none falls between two
+        barriers as if a refused call had caused it."""
+        self.events.settle((REGISTRY_WORKFLOW_STEPS.durable, REGISTRY_SIGNATURE_CHECKS.durable))
         self.two_step_profile()
         stored = self.upload("chuyenvien.longchau")["object_id"].encode()
         drafted = self.ok("chuyenvien.longchau", "POST", "/api/v1/documents", json={
