@@ -139,7 +139,7 @@ export function PlanView({ year }: { year: number }) {
   });
   const approve = useMutation({
     mutationFn: async (p: Plan) => unwrap(await api.POST("/api/v1/records/plans/{plan_id}/approve",
-      { params: { path: { plan_id: p.id } }, body: { version: p.version } })),
+      { params: { path: { plan_id: p.id } }, body: { version: p.version, decision_number: "", decision_date: "" } })),
     onSuccess: async (p) => { queries.setQueryData(["records", "plan", p.id], p);
       await queries.invalidateQueries({ queryKey: ["records", "plans", year] });
       void message.success(rec.plan.approved); },

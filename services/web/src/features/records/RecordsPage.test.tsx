@@ -45,7 +45,7 @@ describe("Hồ sơ: danh mục hồ sơ", () => {
     const confirm = await screen.findByRole("dialog");
     await userEvent.click(within(confirm).getByRole("button", { name: "Phê duyệt danh mục" }));
     await waitFor(() => expect(posts(leader.calls)).toEqual([["POST", "/api/v1/records/plans/plan-1/approve",
-      { version: 2 }]]));
+      { version: 2, decision_number: "", decision_date: "" }]]));
   });
 
   it("lets an officer open a file (lập hồ sơ) from an entry of the approved plan", async () => {
