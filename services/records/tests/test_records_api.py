@@ -142,6 +142,19 @@ async def test_only_the_creator_fills_the_file_and_another_agency_does_not_find_
     assert not (await h.call(h.api.ListFiles, pb.ListFilesRequest(), HEAD)).files
 
 
+async def test_a_listing_counts_each_files_documents_as_reading_the_file_does(harness: Harness) -> None:
+    h = harness
+    file = await h.opened()
+    file = (await h.call(h.api.AddDocuments, pb.AddDocumentsRequest(
+        file_id=file.id, version=file.version, document_ids=[h.platform.add(), h.platform.add()]), OFFICER)).file
+    plan = (await h.call(h.api.GetPlan, pb.GetPlanRequest(plan_id=file.plan_id), OFFICER)).plan
+    empty = (await h.call(h.api.OpenFile, pb.OpenFileRequest(plan_entry_id=plan.headings[0].entries[1].id),
+                          OFFICER)).file
+    listed = {f.id: f for f in (await h.call(h.api.ListFiles, pb.ListFilesRequest(), ARCHIVIST)).files}
+    assert (listed[file.id].document_total, listed[empty.id].document_total) == (2, 0)
+    assert not listed[file.id].documents  # a listing leaves the documents themselves out
+
+
 async def test_a_stale_version_is_aborted_and_an_illegal_step_names_the_state(harness: Harness) -> None:
     h = harness
     file = await h.opened()

@@ -101,14 +101,18 @@ def _outline_of(headings: Any) -> list[plans.Heading]:
                                        for s in h.subheadings]) for h in headings]
 
 
-def file_to_proto(view: FileView, today: date, *, documents: bool = True) -> pb.RecordFile:
+def file_to_proto(view: FileView, today: date, *, documents: bool = True,
+                  document_total: int | None = None) -> pb.RecordFile:
+    """The file as the API gives it; ``documents=False`` (a listing) leaves the documents out, and then
+    ``document_total`` (counted by the caller) says how many there are."""
     r = view.row
     due, overdue = rules.deposit_flags(r.state, r.deposit_deadline, today)
     out = pb.RecordFile(
         id=r.id, agency_code=r.agency_code, file_code=view.code, year=r.year, notation=r.notation, title=r.title,
         retention_years=r.retention_years, rights=r.rights, language=r.language, creator=r.creator_name,
         creator_username=r.creator_username, start_date=r.start_date.isoformat(),
-        end_date=r.end_date.isoformat() if r.end_date else "", document_total=len(view.documents),
+        end_date=r.end_date.isoformat() if r.end_date else "",
+        document_total=len(view.documents) if document_total is None else document_total,
         page_total=r.page_total, description=r.description, keywords=r.keywords, plan_id=r.plan_id,
         plan_entry_id=r.plan_entry_id, state=r.state, closed_at=iso_vietnam(r.closed_at) if r.closed_at else "",
         deposit_deadline=r.deposit_deadline.isoformat() if r.deposit_deadline else "", deposit_due=due,
@@ -300,8 +304,9 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
                                                state=request.state,
                                                creator="" if everyone else caller.principal.subject,
                                                limit=size + 1, after=after)
+            counts = await self.store.document_counts([row.id for row in rows[:size]])
             for row in rows[:size]:
-                item = file_to_proto(FileView(row), today, documents=False)
+                item = file_to_proto(FileView(row), today, documents=False, document_total=counts.get(row.id, 0))
                 if not request.deposit_due or item.deposit_due or item.deposit_overdue:
                     found.append(item)
             if len(rows) <= size or len(found) >= size or not request.deposit_due:
