@@ -155,6 +155,17 @@ async def test_a_listing_counts_each_files_documents_as_reading_the_file_does(ha
     assert not listed[file.id].documents  # a listing leaves the documents themselves out
 
 
+async def test_a_file_outside_the_plan_takes_its_year_from_a_start_date_in_the_accepted_years(harness: Harness) -> None:
+    h = harness
+    for start in ("0001-01-01", "9999-12-31"):
+        refused = await h.refused(h.api.OpenFile, pb.OpenFileRequest(
+            title="Hồ sơ thử", notation="07.VP", retention_years=5, start_date=start), CLERK)
+        assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and "start_date" in refused.details()
+    file = (await h.call(h.api.OpenFile, pb.OpenFileRequest(
+        title="Hồ sơ thử", notation="07.VP", retention_years=5, start_date="2031-03-02"), CLERK)).file
+    assert file.year == 2031 and file.file_code == f"{UBND}.2031.07.VP"
+
+
 async def test_a_stale_version_is_aborted_and_an_illegal_step_names_the_state(harness: Harness) -> None:
     h = harness
     file = await h.opened()

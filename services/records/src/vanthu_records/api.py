@@ -278,7 +278,7 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
             if not request.HasField("retention_years"):
                 raise InvalidArgument("retention_years", "a file outside the plan states its retention (0: vĩnh "
                                                          "viễn, or years)")
-            values.update(year=_year(request.year) if request.year else start.year,
+            values.update(year=_year(request.year) if request.year else _year(start.year, "start_date"),
                           title=clean_text("title", request.title, max_len=MAX_TEXT),
                           notation=rules.check_notation("notation", request.notation),
                           retention_years=plans.check_retention("retention_years", request.retention_years))
