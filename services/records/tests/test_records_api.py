@@ -328,6 +328,11 @@ async def test_an_exported_file_imports_into_another_agency_with_the_same_metada
               "page_amount", "confidence_level")
     assert [[getattr(d, f) for f in fields] for d in imported.documents] == \
         [[getattr(d, f) for f in fields] for d in file.documents]
+    # the imported objects are the file's: storage keeps them for it (not swept as unreferenced uploads, not
+    # deletable by the agency's clerk), referenced by the records service for the importing agency
+    kept = [v.object_id for d in imported.documents for f in d.files for v in f.versions]
+    assert kept and all(h.platform.references.get(o) == {f"records/file/{imported.id}"} for o in kept)
+    assert ("vanthu-records", SNV) in h.platform.calls
     tampered = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(package.content)) as z, zipfile.ZipFile(tampered, "w") as out:
         for name in z.namelist():

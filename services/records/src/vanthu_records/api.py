@@ -13,8 +13,9 @@ from vanthu.registry.v1 import documents_pb2
 from vanthu_archive.forms import Agency
 from vanthu_archive.metadata import DocumentType
 from vanthu_core import policy
-from vanthu_core.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from vanthu_core.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied, Unavailable
 from vanthu_core.paging import page_size
+from vanthu_core.service_token import ServiceTokens
 from vanthu_core.text import clean_text, fold
 from vanthu_core.timeutil import Clock, iso_vietnam, utc_now, vietnam_time
 from vanthu_records import deposit, forms
@@ -171,9 +172,11 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
     """The servicer; ``on_commit`` wakes the outbox relay after a change."""
 
     def __init__(self, store: RecordsStore, platform: Platform, *, clock: Clock = utc_now,
-                 on_commit: Callable[[], None] = lambda: None) -> None:
+                 on_commit: Callable[[], None] = lambda: None, tokens: ServiceTokens | None = None) -> None:
         self.store = store
         self.platform = platform
+        #: the service's own credentials (storage references for imported files); None: importing is unavailable
+        self.tokens = tokens
         self.clock = clock
         self.on_commit = on_commit
 
@@ -509,6 +512,16 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
         caller = policy.require()
         if not request.content or len(request.content) > MAX_PACKAGE:
             raise InvalidArgument("content", f"a package (ZIP) of at most {MAX_PACKAGE // (1024 * 1024)} MB")
+        if self.tokens is None:
+            raise Unavailable("the records service has no client credentials: an imported file's objects could not "
+                              "be kept")
         view = await forms.import_package(request.content, self.store, self.platform, caller.principal.token,
                                           caller.agency, actor_of(caller), iso_vietnam(self.clock()))
+        # the stored files are the file's: kept while it is (else swept as uploads nothing refers to, or deleted)
+        service_token = await self.tokens.token()
+        for d in view.documents:
+            for f in d.files:
+                for v in f.versions:
+                    await self.platform.keep(service_token, v.object_id, f"records/file/{view.row.id}",
+                                             caller.agency)
         return pb.ImportFileResponse(file=file_to_proto(view, self.today()))
