@@ -166,6 +166,22 @@ async def test_a_file_outside_the_plan_takes_its_year_from_a_start_date_in_the_a
     assert file.year == 2031 and file.file_code == f"{UBND}.2031.07.VP"
 
 
+async def test_a_file_is_not_closed_with_an_end_date_still_to_come(harness: Harness) -> None:
+    h = harness
+    file = await h.opened()
+    file = (await h.call(h.api.AddDocuments, pb.AddDocumentsRequest(
+        file_id=file.id, version=file.version, document_ids=[h.platform.add()]), OFFICER)).file
+    for end in ("2031-06-12", "9999-12-31"):  # the clock's today is 2031-06-11
+        refused = await h.refused(h.api.CloseFile, pb.CloseFileRequest(
+            file_id=file.id, version=file.version, end_date=end, page_amounts={file.documents[0].document_id: 1}),
+            OFFICER)
+        assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and "end_date" in refused.details()
+    closed = (await h.call(h.api.CloseFile, pb.CloseFileRequest(
+        file_id=file.id, version=file.version, end_date="2031-06-11", page_amounts={file.documents[0].document_id: 1}),
+        OFFICER)).file
+    assert closed.state == "closed" and closed.end_date == "2031-06-11"
+
+
 async def test_a_stale_version_is_aborted_and_an_illegal_step_names_the_state(harness: Harness) -> None:
     h = harness
     file = await h.opened()

@@ -364,7 +364,11 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
         if request.HasField("retention_years"):
             changes["retention_years"] = plans.check_retention("retention_years", request.retention_years)
         if request.end_date:
-            changes["end_date"] = _date(request.end_date, "end_date")
+            changes["end_date"] = end = _date(request.end_date, "end_date")
+            if end is not None and end > self.today():
+                # Thời gian tài liệu kết thúc: the latest document's date (Circular 02/2019, EndDate); not yet come
+                raise InvalidArgument("end_date", f"is after today ({self.today().isoformat()}); a file ends with "
+                                                  "its latest document")
         if request.description:
             changes["description"] = clean_text("description", request.description, max_len=MAX_TEXT)
         if request.keywords:
