@@ -465,7 +465,7 @@ class RecordsStore:
         query = (select(FileDocumentRow.file_id, func.count()).where(FileDocumentRow.file_id.in_(file_ids))
                  .group_by(FileDocumentRow.file_id))
         async with self.sessions() as session:
-            return {file_id: count for file_id, count in (await session.execute(query)).tuples()}
+            return {file_id: count for file_id, count in (await session.execute(query)).all()}
 
     async def add_documents(self, agency: str, file_id: str, version: int, documents: list[tuple[DocumentMeta,
                             list[RecordedFile]]], actor: Actor) -> tuple[FileView, list[str]]:
