@@ -155,7 +155,10 @@ def document_meta(doc: documents_pb2.Document, now_iso: str) -> tuple[DocumentMe
     filled in when the file is closed)."""
     number, _, notation = doc.number_symbol.partition("/")
     position = " ".join(p for p in (doc.signer.competence, doc.signer.title) if p)
-    confidence = "goc_dien_tu" if doc.direction == "outgoing" or doc.signature_check else "so_hoa"
+    # Mức độ tin cậy (Circular 02/2019): an issued document or an electronic arrival is born digital; an arrival
+    # entered by hand from paper (the registry's signature check "unsigned": its files are scans) is số hóa
+    confidence = "goc_dien_tu" if doc.direction == "outgoing" or doc.signature_check not in ("", "unsigned") \
+        else "so_hoa"
     signed = bool(doc.signed_by) if doc.direction == "outgoing" else doc.signature_check == "valid"
     meta = DocumentMeta(document_id=doc.id, direction=doc.direction, type_name=type_name(doc)[:100],
                         code_number=number[:11], code_notation=notation[:30], issued_date=doc.document_date,
