@@ -57,6 +57,8 @@ class FakePlatform:
     hidden: dict[str, set[str]] = field(default_factory=dict)
     cases: dict[str, tuple[str, str, CaseDocuments]] = field(default_factory=dict)
     objects: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    #: object id → the holders records keeps it for (storage's AddReference)
+    references: dict[str, set[str]] = field(default_factory=dict)
     locks: dict[str, tuple[date | None, bool]] = field(default_factory=dict)
     signed: set[str] = field(default_factory=set)
     augmented: list[str] = field(default_factory=list)
@@ -135,6 +137,13 @@ class FakePlatform:
         if owner != agency:
             raise NotFound(f"storage: no object {object_id}")
         return data
+
+    async def keep(self, token: str, object_id: str, holder: str, agency: str) -> None:
+        if claims(token).get("azp") != "vanthu-records" or not holder.startswith("records/"):
+            raise PermissionDenied("storage: references are recorded by services under their own prefix")
+        if self.objects[object_id][0] != self._acting(token, agency):
+            raise NotFound(f"storage: no object {object_id}")
+        self.references.setdefault(object_id, set()).add(holder)
 
     async def upload(self, token: str, data: bytes, file_name: str) -> tuple[str, str]:
         agency, _ = self._who(token)

@@ -142,6 +142,46 @@ async def test_only_the_creator_fills_the_file_and_another_agency_does_not_find_
     assert not (await h.call(h.api.ListFiles, pb.ListFilesRequest(), HEAD)).files
 
 
+async def test_a_listing_counts_each_files_documents_as_reading_the_file_does(harness: Harness) -> None:
+    h = harness
+    file = await h.opened()
+    file = (await h.call(h.api.AddDocuments, pb.AddDocumentsRequest(
+        file_id=file.id, version=file.version, document_ids=[h.platform.add(), h.platform.add()]), OFFICER)).file
+    plan = (await h.call(h.api.GetPlan, pb.GetPlanRequest(plan_id=file.plan_id), OFFICER)).plan
+    empty = (await h.call(h.api.OpenFile, pb.OpenFileRequest(plan_entry_id=plan.headings[0].entries[1].id),
+                          OFFICER)).file
+    listed = {f.id: f for f in (await h.call(h.api.ListFiles, pb.ListFilesRequest(), ARCHIVIST)).files}
+    assert (listed[file.id].document_total, listed[empty.id].document_total) == (2, 0)
+    assert not listed[file.id].documents  # a listing leaves the documents themselves out
+
+
+async def test_a_file_outside_the_plan_takes_its_year_from_a_start_date_in_the_accepted_years(harness: Harness) -> None:
+    h = harness
+    for start in ("0001-01-01", "9999-12-31"):
+        refused = await h.refused(h.api.OpenFile, pb.OpenFileRequest(
+            title="Hồ sơ thử", notation="07.VP", retention_years=5, start_date=start), CLERK)
+        assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and "start_date" in refused.details()
+    file = (await h.call(h.api.OpenFile, pb.OpenFileRequest(
+        title="Hồ sơ thử", notation="07.VP", retention_years=5, start_date="2031-03-02"), CLERK)).file
+    assert file.year == 2031 and file.file_code == f"{UBND}.2031.07.VP"
+
+
+async def test_a_file_is_not_closed_with_an_end_date_still_to_come(harness: Harness) -> None:
+    h = harness
+    file = await h.opened()
+    file = (await h.call(h.api.AddDocuments, pb.AddDocumentsRequest(
+        file_id=file.id, version=file.version, document_ids=[h.platform.add()]), OFFICER)).file
+    for end in ("2031-06-12", "9999-12-31"):  # the clock's today is 2031-06-11
+        refused = await h.refused(h.api.CloseFile, pb.CloseFileRequest(
+            file_id=file.id, version=file.version, end_date=end, page_amounts={file.documents[0].document_id: 1}),
+            OFFICER)
+        assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and "end_date" in refused.details()
+    closed = (await h.call(h.api.CloseFile, pb.CloseFileRequest(
+        file_id=file.id, version=file.version, end_date="2031-06-11", page_amounts={file.documents[0].document_id: 1}),
+        OFFICER)).file
+    assert closed.state == "closed" and closed.end_date == "2031-06-11"
+
+
 async def test_a_stale_version_is_aborted_and_an_illegal_step_names_the_state(harness: Harness) -> None:
     h = harness
     file = await h.opened()
@@ -304,6 +344,11 @@ async def test_an_exported_file_imports_into_another_agency_with_the_same_metada
               "page_amount", "confidence_level")
     assert [[getattr(d, f) for f in fields] for d in imported.documents] == \
         [[getattr(d, f) for f in fields] for d in file.documents]
+    # the imported objects are the file's: storage keeps them for it (not swept as unreferenced uploads, not
+    # deletable by the agency's clerk), referenced by the records service for the importing agency
+    kept = [v.object_id for d in imported.documents for f in d.files for v in f.versions]
+    assert kept and all(h.platform.references.get(o) == {f"records/file/{imported.id}"} for o in kept)
+    assert ("vanthu-records", SNV) in h.platform.calls
     tampered = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(package.content)) as z, zipfile.ZipFile(tampered, "w") as out:
         for name in z.namelist():
@@ -359,7 +404,8 @@ async def test_the_archive_librarys_rules_refuse_a_malformed_file_naming_the_fie
     h = harness
     refused = await h.refused(h.api.OpenFile, pb.OpenFileRequest(
         title="Hồ sơ ngoài danh mục", notation="TCCB-01", retention_years=10, start_date="2031-01-05"), OFFICER)
-    assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and "notation" in refused.details()
+    assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert refused.details().startswith("notation: Số và ký hiệu hồ sơ")  # the field named once
     file = (await h.call(h.api.OpenFile, pb.OpenFileRequest(
         title="Hồ sơ ngoài danh mục", notation="07.VP", retention_years=10, start_date="2031-01-05"), OFFICER)).file
     assert file.file_code == f"{UBND}.2031.07.VP" and not file.plan_entry_id

@@ -54,6 +54,12 @@ class RealStorage(FakePlatform):
     async def download(self, token: str, object_id: str) -> bytes:
         return await self.real.download(token, object_id)  # type: ignore[no-any-return]
 
+    async def upload(self, token: str, data: bytes, file_name: str) -> tuple[str, str]:
+        return await self.real.upload(token, data, file_name)  # type: ignore[no-any-return]
+
+    async def keep(self, token: str, object_id: str, holder: str, agency: str) -> None:
+        await self.real.keep(token, object_id, holder, agency)
+
 
 def _chunks(data: bytes, name: str) -> Iterator[storage_pb2.UploadRequest]:
     yield storage_pb2.UploadRequest(metadata=storage_pb2.UploadMetadata(file_name=name))
@@ -171,6 +177,20 @@ async def test_an_accepted_deposit_is_locked_in_storage_augmented_and_renewed(
             with pytest.raises(grpc.aio.AioRpcError) as refused:
                 await signing.AugmentLta(request, metadata=token)
             assert refused.value.code() == code, refused.value.details()
+
+        # exported and imported into another agency: the stored files are the imported file's, kept by records, so
+        # neither that agency's clerk nor the sweep of unreferenced uploads removes them
+        package = (await call(api.ExportFile, pb.ExportFileRequest(file_id=file.id), archivist)).content
+        imported = (await call(api.ImportFile, pb.ImportFileRequest(content=package),
+                               dev_issuer.token("luutru.snv"))).file
+        clerk = bearer_metadata(dev_issuer.token("vanthu.snv"))
+        for d in imported.documents:
+            object_id = d.files[0].object_id
+            stat = (await storage.Stat(storage_pb2.StatRequest(object_id=object_id), metadata=clerk)).object
+            assert list(stat.references) == [f"records/file/{imported.id}"]
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await storage.Delete(storage_pb2.DeleteRequest(object_id=object_id), metadata=clerk)
+            assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     finally:
         await channel.close()
         await server.stop()

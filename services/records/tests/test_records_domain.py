@@ -103,3 +103,21 @@ def test_due_from_30_days_before_the_deadline_overdue_after_it() -> None:
 def test_permanent_retention_has_no_end_date() -> None:
     assert rules.retain_until(date(2031, 6, 11), 0) is None
     assert rules.retain_until(date(2031, 6, 11), 20) == date(2051, 6, 11)
+
+
+@pytest.mark.parametrize(("direction", "signature_check", "level"), [
+    ("incoming", "unsigned", "so_hoa"),  # entered by hand from paper: its files are scans
+    ("incoming", "valid", "goc_dien_tu"),  # received electronically
+    ("incoming", "invalid", "goc_dien_tu"),
+    ("incoming", "", "so_hoa"),
+    ("outgoing", "", "goc_dien_tu"),
+])
+def test_a_documents_confidence_level_says_whether_its_file_is_a_scan(direction: str, signature_check: str,
+                                                                      level: str) -> None:
+    from vanthu.registry.v1 import documents_pb2
+    from vanthu_records.api import document_meta
+
+    doc = documents_pb2.Document(id="d-1", direction=direction, signature_check=signature_check,
+                                 number_symbol="123/SNV-TCCB", document_date="2026-11-20")
+    meta, _ = document_meta(doc, "2026-11-30T12:00:00+07:00")
+    assert meta.confidence_level == level

@@ -242,10 +242,10 @@ TABLE: dict[str, Access] = {
                              rule="releasing a legal hold needs archivist or admin (case 'release_hold'); the "
                                   "records service, naming the agency it acts for, locks archived objects (its "
                                   "scheduled re-timestamping) and never releases a hold"),
-    STORAGE + "AddReference": Access(clients=frozenset({clients.REGISTRY, clients.SIGNING}),
-                                     rule="each service under its own holder prefix (registry/…, signing/…), naming "
-                                          "the agency it acts for"),
-    STORAGE + "ReleaseReference": Access(clients=frozenset({clients.REGISTRY, clients.SIGNING}),
+    STORAGE + "AddReference": Access(clients=frozenset({clients.REGISTRY, clients.SIGNING, clients.RECORDS}),
+                                     rule="each service under its own holder prefix (registry/…, signing/…, "
+                                          "records/…), naming the agency it acts for"),
+    STORAGE + "ReleaseReference": Access(clients=frozenset({clients.REGISTRY, clients.SIGNING, clients.RECORDS}),
                                          rule="as AddReference"),
     # -- interchange -----------------------------------------------------------------------------------------------
     INTERCHANGE + "ListDeliveries": people(EVERYONE, rule="the deliveries of an outgoing document of their own "

@@ -22,7 +22,7 @@ import re
 import unicodedata
 from email.errors import HeaderParseError
 from email.header import decode_header
-from urllib.parse import unquote_to_bytes
+from urllib.parse import quote, unquote_to_bytes
 
 #: One ``; name=value`` parameter: a quoted string (with backslash escapes) or a token.
 _PARAMETER = re.compile(rb';\s*([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)', re.DOTALL)
@@ -102,3 +102,16 @@ def _decode_word(match: re.Match[str]) -> str:
         return raw.decode(codecs.lookup(charset or "ascii").name)
     except (HeaderParseError, LookupError, UnicodeDecodeError, binascii.Error, ValueError):
         return match.group(0)
+
+
+def attachment(name: str) -> str:
+    """The ``Content-Disposition`` value of a download named ``name`` (any Unicode, e.g. a file code with Đ,
+    ``muc-luc-000.00.00.H61.2026.02.TĐKT.pdf``): ``attachment; filename="<ASCII fallback>";
+    filename*=UTF-8''<percent-encoded NFC name>`` (RFC 6266 §4.3, RFC 8187). A header value must be ISO-8859-1
+    (Starlette encodes it so and raises otherwise), so the name never goes in raw: the fallback drops diacritics
+    (Đ → D) and replaces quotes, backslashes, control and other non-ASCII characters with ``_``."""
+    nfc = unicodedata.normalize("NFC", name)
+    folded = unicodedata.normalize("NFKD", nfc.replace("Đ", "D").replace("đ", "d"))
+    fallback = "".join(ch if " " <= ch <= "~" and ch not in '"\\' else "_"
+                       for ch in folded if not unicodedata.combining(ch))
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(nfc, safe='')}"

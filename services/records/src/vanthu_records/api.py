@@ -13,8 +13,9 @@ from vanthu.registry.v1 import documents_pb2
 from vanthu_archive.forms import Agency
 from vanthu_archive.metadata import DocumentType
 from vanthu_core import policy
-from vanthu_core.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from vanthu_core.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied, Unavailable
 from vanthu_core.paging import page_size
+from vanthu_core.service_token import ServiceTokens
 from vanthu_core.text import clean_text, fold
 from vanthu_core.timeutil import Clock, iso_vietnam, utc_now, vietnam_time
 from vanthu_records import deposit, forms
@@ -101,14 +102,18 @@ def _outline_of(headings: Any) -> list[plans.Heading]:
                                        for s in h.subheadings]) for h in headings]
 
 
-def file_to_proto(view: FileView, today: date, *, documents: bool = True) -> pb.RecordFile:
+def file_to_proto(view: FileView, today: date, *, documents: bool = True,
+                  document_total: int | None = None) -> pb.RecordFile:
+    """The file as the API gives it; ``documents=False`` (a listing) leaves the documents out, and then
+    ``document_total`` (counted by the caller) says how many there are."""
     r = view.row
     due, overdue = rules.deposit_flags(r.state, r.deposit_deadline, today)
     out = pb.RecordFile(
         id=r.id, agency_code=r.agency_code, file_code=view.code, year=r.year, notation=r.notation, title=r.title,
         retention_years=r.retention_years, rights=r.rights, language=r.language, creator=r.creator_name,
         creator_username=r.creator_username, start_date=r.start_date.isoformat(),
-        end_date=r.end_date.isoformat() if r.end_date else "", document_total=len(view.documents),
+        end_date=r.end_date.isoformat() if r.end_date else "",
+        document_total=len(view.documents) if document_total is None else document_total,
         page_total=r.page_total, description=r.description, keywords=r.keywords, plan_id=r.plan_id,
         plan_entry_id=r.plan_entry_id, state=r.state, closed_at=iso_vietnam(r.closed_at) if r.closed_at else "",
         deposit_deadline=r.deposit_deadline.isoformat() if r.deposit_deadline else "", deposit_due=due,
@@ -150,7 +155,10 @@ def document_meta(doc: documents_pb2.Document, now_iso: str) -> tuple[DocumentMe
     filled in when the file is closed)."""
     number, _, notation = doc.number_symbol.partition("/")
     position = " ".join(p for p in (doc.signer.competence, doc.signer.title) if p)
-    confidence = "goc_dien_tu" if doc.direction == "outgoing" or doc.signature_check else "so_hoa"
+    # Mức độ tin cậy (Circular 02/2019): an issued document or an electronic arrival is born digital; an arrival
+    # entered by hand from paper (the registry's signature check "unsigned": its files are scans) is số hóa
+    confidence = "goc_dien_tu" if doc.direction == "outgoing" or doc.signature_check not in ("", "unsigned") \
+        else "so_hoa"
     signed = bool(doc.signed_by) if doc.direction == "outgoing" else doc.signature_check == "valid"
     meta = DocumentMeta(document_id=doc.id, direction=doc.direction, type_name=type_name(doc)[:100],
                         code_number=number[:11], code_notation=notation[:30], issued_date=doc.document_date,
@@ -167,9 +175,11 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
     """The servicer; ``on_commit`` wakes the outbox relay after a change."""
 
     def __init__(self, store: RecordsStore, platform: Platform, *, clock: Clock = utc_now,
-                 on_commit: Callable[[], None] = lambda: None) -> None:
+                 on_commit: Callable[[], None] = lambda: None, tokens: ServiceTokens | None = None) -> None:
         self.store = store
         self.platform = platform
+        #: the service's own credentials (storage references for imported files); None: importing is unavailable
+        self.tokens = tokens
         self.clock = clock
         self.on_commit = on_commit
 
@@ -274,7 +284,7 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
             if not request.HasField("retention_years"):
                 raise InvalidArgument("retention_years", "a file outside the plan states its retention (0: vĩnh "
                                                          "viễn, or years)")
-            values.update(year=_year(request.year) if request.year else start.year,
+            values.update(year=_year(request.year) if request.year else _year(start.year, "start_date"),
                           title=clean_text("title", request.title, max_len=MAX_TEXT),
                           notation=rules.check_notation("notation", request.notation),
                           retention_years=plans.check_retention("retention_years", request.retention_years))
@@ -300,8 +310,9 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
                                                state=request.state,
                                                creator="" if everyone else caller.principal.subject,
                                                limit=size + 1, after=after)
+            counts = await self.store.document_counts([row.id for row in rows[:size]])
             for row in rows[:size]:
-                item = file_to_proto(FileView(row), today, documents=False)
+                item = file_to_proto(FileView(row), today, documents=False, document_total=counts.get(row.id, 0))
                 if not request.deposit_due or item.deposit_due or item.deposit_overdue:
                     found.append(item)
             if len(rows) <= size or len(found) >= size or not request.deposit_due:
@@ -356,7 +367,11 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
         if request.HasField("retention_years"):
             changes["retention_years"] = plans.check_retention("retention_years", request.retention_years)
         if request.end_date:
-            changes["end_date"] = _date(request.end_date, "end_date")
+            changes["end_date"] = end = _date(request.end_date, "end_date")
+            if end is not None and end > self.today():
+                # Thời gian tài liệu kết thúc: the latest document's date (Circular 02/2019, EndDate); not yet come
+                raise InvalidArgument("end_date", f"is after today ({self.today().isoformat()}); a file ends with "
+                                                  "its latest document")
         if request.description:
             changes["description"] = clean_text("description", request.description, max_len=MAX_TEXT)
         if request.keywords:
@@ -504,6 +519,16 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
         caller = policy.require()
         if not request.content or len(request.content) > MAX_PACKAGE:
             raise InvalidArgument("content", f"a package (ZIP) of at most {MAX_PACKAGE // (1024 * 1024)} MB")
+        if self.tokens is None:
+            raise Unavailable("the records service has no client credentials: an imported file's objects could not "
+                              "be kept")
         view = await forms.import_package(request.content, self.store, self.platform, caller.principal.token,
                                           caller.agency, actor_of(caller), iso_vietnam(self.clock()))
+        # the stored files are the file's: kept while it is (else swept as uploads nothing refers to, or deleted)
+        service_token = await self.tokens.token()
+        for d in view.documents:
+            for f in d.files:
+                for v in f.versions:
+                    await self.platform.keep(service_token, v.object_id, f"records/file/{view.row.id}",
+                                             caller.agency)
         return pb.ImportFileResponse(file=file_to_proto(view, self.today()))

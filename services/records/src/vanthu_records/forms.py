@@ -41,9 +41,11 @@ CONFIDENCE_NAMES = {v: k for k, v in CONFIDENCE.items()}
 
 
 def invalid(error: MetadataError, prefix: str = "") -> InvalidArgument:
-    """The lib's problems (all of them, in Vietnamese) as one field error naming the first field."""
+    """The lib's problems (all of them, in Vietnamese) as one field error naming the first field; the first field's
+    own problems are not prefixed with its name again (the error says it: ``notation: Số và ký hiệu…``)."""
     first = error.problems[0]
-    return InvalidArgument(prefix + first.field, "; ".join(str(p) for p in error.problems))
+    return InvalidArgument(prefix + first.field, "; ".join(p.message if p.field == first.field else str(p)
+                                                           for p in error.problems))
 
 
 def retention(years: int) -> Retention:

@@ -80,6 +80,8 @@ class Platform(Protocol):
 
     async def upload(self, token: str, data: bytes, file_name: str) -> tuple[str, str]: ...
 
+    async def keep(self, token: str, object_id: str, holder: str, agency: str) -> None: ...
+
 
 class GrpcPlatform:
     """The real services over their channels (stubs given)."""
@@ -177,6 +179,17 @@ class GrpcPlatform:
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, f"storage: storing {file_name}: ") from error
         return reply.object.object_id, reply.object.sha256
+
+    async def keep(self, token: str, object_id: str, holder: str, agency: str) -> None:
+        """storage's ``AddReference`` on the records service's own ``token``, for ``agency``: the object stays while
+        ``holder`` (``records/file/<id>``) refers to it — an upload nothing refers to is swept after the grace period
+        and may be deleted by the agency's clerk (storage.proto, AddReference)."""
+        try:
+            await self.storage.AddReference(storage_pb2.AddReferenceRequest(
+                object_id=object_id, holder=holder, agency_code=agency), metadata=bearer_metadata(token),
+                timeout=CALL_TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, f"storage: keeping {object_id}: ") from error
 
 
 __all__ = ["AgencyName", "Augmented", "CaseDocuments", "GrpcPlatform", "Locked", "Platform"]

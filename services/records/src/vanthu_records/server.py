@@ -91,9 +91,10 @@ class RecordsServer:
                                service_names=[records_pb2.DESCRIPTOR.services_by_name["RecordsService"].full_name],
                                max_message_bytes=80 << 20)
         self.store = RecordsStore(sessions, clock=self.clock)
-        self.api = RecordsApi(self.store, platform, clock=self.clock, on_commit=self.relay.kick)
+        tokens = ServiceTokens.of(self.common, "records")
+        self.api = RecordsApi(self.store, platform, clock=self.clock, on_commit=self.relay.kick, tokens=tokens)
         self.reminders = Reminders(self.store, clock=self.clock, on_commit=self.relay.kick)
-        self.renewal = Renewal(self.store, platform, ServiceTokens.of(self.common, "records"), clock=self.clock,
+        self.renewal = Renewal(self.store, platform, tokens, clock=self.clock,
                                within_days=self.settings.renew_within_days)
         self.tasks: list[asyncio.Task[None]] = []
         if self.sweeping:

@@ -458,6 +458,15 @@ class RecordsStore:
         async with self.sessions() as session:
             return list((await session.execute(query.order_by(FileRow.id.desc()).limit(limit))).scalars())
 
+    async def document_counts(self, file_ids: list[str]) -> dict[str, int]:
+        """How many documents each of ``file_ids`` holds (one query; a file without documents is absent)."""
+        if not file_ids:
+            return {}
+        query = (select(FileDocumentRow.file_id, func.count()).where(FileDocumentRow.file_id.in_(file_ids))
+                 .group_by(FileDocumentRow.file_id))
+        async with self.sessions() as session:
+            return {file_id: count for file_id, count in (await session.execute(query)).all()}
+
     async def add_documents(self, agency: str, file_id: str, version: int, documents: list[tuple[DocumentMeta,
                             list[RecordedFile]]], actor: Actor) -> tuple[FileView, list[str]]:
         now = self.clock()

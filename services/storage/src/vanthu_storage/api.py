@@ -28,6 +28,8 @@ HOLDER_PREFIXES: dict[str, str] = {
     clients.REGISTRY: "registry/",
     # signing keeps its results
     clients.SIGNING: "signing/",
+    # records keeps the files of the files (hồ sơ) it imports from packages
+    clients.RECORDS: "records/",
 }
 
 

@@ -16,6 +16,7 @@ from vanthu_core.errors import Unavailable
 from vanthu_core.policy import INTERCHANGE
 from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
+from vanthu_gateway.disposition import attachment
 from vanthu_gateway.schema import IsoDate, RequestBody, ResponseBody
 
 router = APIRouter(prefix="/api/v1", tags=["interchange"])
@@ -130,7 +131,7 @@ async def statistics_export(request: Request, principal: User, date_from: IsoDat
     reply = await _interchange(request).GetExchangeStatistics(pb.GetExchangeStatisticsRequest(
         date_from=date_from.isoformat(), date_to=date_to.isoformat(), format="xlsx"), metadata=forward(principal))
     return Response(content=reply.xlsx, media_type=XLSX_TYPE,
-                    headers={"Content-Disposition": f'attachment; filename="{reply.file_name}"'})
+                    headers={"Content-Disposition": attachment(reply.file_name)})
 
 
 @router.post("/documents/{document_id}/revoke", response_model=list[DeliveryOut],

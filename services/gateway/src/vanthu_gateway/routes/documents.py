@@ -18,6 +18,7 @@ from vanthu_core.auth import Principal
 from vanthu_core.policy import DOCUMENTS
 from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
+from vanthu_gateway.disposition import attachment
 from vanthu_gateway.schema import IsoDate, NonNegativeInt32, RequestBody, ResponseBody
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
@@ -299,7 +300,7 @@ async def export_register(request: Request, principal: User, register_id: str, d
         register_id=register_id, date_from=date_from.isoformat(), date_to=date_to.isoformat(), format=format),
         metadata=forward(principal))
     return Response(content=reply.content, media_type=reply.content_type,
-                    headers={"Content-Disposition": f'attachment; filename="{reply.file_name}"',
+                    headers={"Content-Disposition": attachment(reply.file_name),
                              "X-Row-Count": str(reply.rows)})
 
 

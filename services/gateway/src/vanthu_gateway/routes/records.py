@@ -20,6 +20,7 @@ from vanthu_core.errors import Unavailable
 from vanthu_core.policy import RECORDS
 from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
+from vanthu_gateway.disposition import attachment
 from vanthu_gateway.schema import INT32_MAX, IsoDate, RequestBody
 
 router = APIRouter(prefix="/api/v1/records", tags=["records"])
@@ -318,7 +319,7 @@ def _file(message: pb.RecordFile) -> FileOut:
 
 def _download(reply: Any) -> Response:
     return Response(content=reply.content, media_type=reply.content_type,
-                    headers={"Content-Disposition": f'attachment; filename="{reply.file_name}"'})
+                    headers={"Content-Disposition": attachment(reply.file_name)})
 
 
 def _entries(items: list[PlanEntryIn]) -> list[pb.PlanEntry]:

@@ -25,6 +25,7 @@ from vanthu_core.policy import WORKFLOW
 from vanthu_core.spreadsheet import CSV_TYPE, XLSX_TYPE
 from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
+from vanthu_gateway.disposition import attachment
 from vanthu_gateway.schema import INT32_MAX, IsoDate, RequestBody, ResponseBody
 
 router = APIRouter(prefix="/api/v1/workflow", tags=["workflow"])
@@ -547,7 +548,7 @@ async def export_dashboard(request: Request, principal: User, date_from: IsoDate
         date_from=date_from.isoformat(), date_to=date_to.isoformat(), kind=kind, format=format),
         metadata=forward(principal))
     return Response(content=reply.file, media_type=EXPORT_TYPES[format],
-                    headers={"Content-Disposition": f'attachment; filename="{reply.file_name}"'})
+                    headers={"Content-Disposition": attachment(reply.file_name)})
 
 
 # -- the outgoing circuit (quy trình văn bản đi) -----------------------------------------------------------------
