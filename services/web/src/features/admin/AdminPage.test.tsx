@@ -52,6 +52,8 @@ describe("the administration", () => {
     const user = userEvent.setup({ delay: null });
     expect(await screen.findByText("Phòng Tổ chức biên chế")).toBeInTheDocument();
     expect(screen.getByText("truongphong.snv")).toBeInTheDocument();
+    // the table's loading overlay (pointer-events: none) must be gone before a person can click in it
+    await waitFor(() => expect(document.querySelector(".ant-spin-spinning, .ant-spin-blur")).toBeNull());
     await user.click(screen.getByRole("button", { name: "Thành viên của Phòng Tổ chức biên chế" }));
     const members = await screen.findByRole("region", { name: "Thành viên của Phòng Tổ chức biên chế" });
     expect(await within(members).findByText("Lê Văn Chuyên (chuyenvien.snv)")).toBeInTheDocument();
