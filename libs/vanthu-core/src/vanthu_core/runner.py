@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from vanthu_core.telemetry import setup_telemetry, shutdown_telemetry
@@ -27,6 +27,18 @@ async def run_until_signalled(server: Server, log: logging.Logger) -> None:
     await stop.wait()
     log.info("stopping: draining in-flight calls")
     await server.stop()
+
+
+async def every(job: Callable[[], Awaitable[Any]], interval_s: float, what: str, log: logging.Logger) -> None:
+    """Run ``job`` now and then every ``interval_s`` seconds until cancelled (a server's periodic work: reminders,
+    re-timestamping). A round that fails is logged with ``what`` and the next one tries again (the database or a
+    service away a moment)."""
+    while True:
+        try:
+            await job()
+        except Exception:
+            log.exception("%s failed; it runs again later", what)
+        await asyncio.sleep(interval_s)
 
 
 def serve(service: str, make_server: Callable[[], Server], log: logging.Logger) -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -22,6 +21,7 @@ from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.grpc_client import create_channel
 from vanthu_core.grpc_server import GrpcServer
 from vanthu_core.outbox import OutboxRelay
+from vanthu_core.runner import every
 from vanthu_core.service_token import ServiceTokens
 from vanthu_core.settings import CommonSettings
 from vanthu_core.subjects import RECORDS_ARCHIVE_READS
@@ -98,24 +98,15 @@ class RecordsServer:
                                within_days=self.settings.renew_within_days)
         self.tasks: list[asyncio.Task[None]] = []
         if self.sweeping:
-            self.tasks = [asyncio.create_task(self._every(self.reminders.run, self.settings.reminder_interval_s,
-                                                          "the deposit reminders"), name="records-reminders"),
-                          asyncio.create_task(self._every(self.renewal.run, self.settings.renew_interval_s,
-                                                          "the re-timestamping"), name="records-renewal")]
+            self.tasks = [asyncio.create_task(every(self.reminders.run, self.settings.reminder_interval_s,
+                                                    "the deposit reminders", log), name="records-reminders"),
+                          asyncio.create_task(every(self.renewal.run, self.settings.renew_interval_s,
+                                                    "the re-timestamping", log), name="records-renewal")]
         self.archive_reads = ArchiveReads(self.store)
         if self.bus is not None:
             await self.bus.consume(RECORDS_ARCHIVE_READS, self.archive_reads)
         records_pb2_grpc.add_RecordsServiceServicer_to_server(self.api, self.grpc.server)
         return await self.grpc.start()
-
-    @staticmethod
-    async def _every(job: Callable[[], Awaitable[int]], interval_s: float, what: str) -> None:
-        while True:
-            try:
-                await job()
-            except Exception:  # the database or a service away a moment: the next round tries again
-                log.exception(f"{what} failed; it runs again later")
-            await asyncio.sleep(interval_s)
 
     async def stop(self) -> None:
         for task in self.tasks:

@@ -17,6 +17,7 @@ from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.grpc_client import create_channel
 from vanthu_core.grpc_server import GrpcServer
 from vanthu_core.outbox import OutboxRelay
+from vanthu_core.runner import every
 from vanthu_core.settings import CommonSettings
 from vanthu_core.subjects import WORKFLOW_DEPOSIT_REMINDERS, WORKFLOW_REVOCATIONS
 from vanthu_core.timeutil import Clock, utc_now
@@ -92,7 +93,9 @@ class WorkflowServer:
                                hub=self.hub, keepalive_s=self.settings.notification_keepalive_s)
         self.sweeper: asyncio.Task[None] | None = None
         if self.sweeping:
-            self.sweeper = asyncio.create_task(self._sweep(), name="workflow-reminders")
+            self.sweeper = asyncio.create_task(every(self.api.sweep, self.settings.reminder_interval_s,
+                                                 "the reminder sweep (due tomorrow, overdue)", log),
+                                           name="workflow-reminders")
         workflow_pb2_grpc.add_WorkflowServiceServicer_to_server(self.api, self.grpc.server)
         people = self.deposit_people
         if people is None and self.channels:
@@ -107,15 +110,6 @@ class WorkflowServer:
                                    key=lambda message: str(getattr(getattr(message, "document", None),
                                                                    "document_id", "")))
         return await self.grpc.start()
-
-    async def _sweep(self) -> None:
-        """The reminders (due on the next working day, overdue), at start and every ``reminder_interval_s``."""
-        while True:
-            try:
-                await self.api.sweep()
-            except Exception:  # the database away a moment: the next round tries again
-                log.exception("the reminder sweep failed; it runs again later")
-            await asyncio.sleep(self.settings.reminder_interval_s)
 
     async def stop(self) -> None:
         if self.sweeper is not None:
