@@ -176,6 +176,9 @@ TABLE: dict[str, Access] = {
     DOCUMENTS + "SignDocument": people(SIGNERS, forwards=[SIGNING + "SignPersonal", SIGNING + "CompleteSignature"],
                                        rule="with the signer's own personal signing profile (its key held by the "
                                             "service, or a two-step signing the signer prepared)"),
+    DOCUMENTS + "PrepareSignDocument": people(SIGNERS, forwards=[SIGNING + "PrepareSignature"],
+                                              rule="with the signer's own personal profile whose key the signing "
+                                                   "service does not hold; a submitted document of their agency"),
     DOCUMENTS + "IssueDocument": people(CLERK, forwards=[SIGNING + "SealDocument"],
                                         rule="sealed with the agency's signing profile"),
     DOCUMENTS + "RegisterDocument": people(CLERK),

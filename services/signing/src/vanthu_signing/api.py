@@ -324,7 +324,8 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         return signing_pb2.PrepareSignatureResponse(
             handle=handle, to_sign=prepared.to_sign, digest=prepared.digest,
             digest_algorithm=prepared.digest_algorithm, signature_algorithm=prepared.signature_algorithm,
-            expires_at=expires.isoformat(), box=box_to_proto(prepared.page, prepared.box), image=profile.image)
+            expires_at=expires.isoformat(), box=box_to_proto(prepared.page, prepared.box), image=profile.image,
+            authority=list(authority))
 
     async def CompleteSignature(self, request: signing_pb2.CompleteSignatureRequest,
                                 context: grpc.aio.ServicerContext) -> signing_pb2.CompleteSignatureResponse:
