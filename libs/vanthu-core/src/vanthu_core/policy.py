@@ -312,6 +312,9 @@ TABLE: dict[str, Access] = {
                                                  "under a delegation in force"),
     WORKFLOW + "SubmitOutgoing": people(DRAFTERS, forwards=[DOCUMENTS + "SubmitDocument"],
                                         rule="the drafter of an approved draft of their agency"),
+    WORKFLOW + "PrepareSignOutgoing": people(SIGNERS, forwards=[DOCUMENTS + "PrepareSignDocument"],
+                                             rule="as SignOutgoing: the holder of a submitted draft's signing task, "
+                                                  "the delegation in force deciding the signing authority drawn"),
     WORKFLOW + "SignOutgoing": people(SIGNERS, forwards=[DOCUMENTS + "SignDocument"],
                                       rule="a submitted draft of their agency whose circuit gives signing to their "
                                            "role, or to the person they deputise for under a delegation in force "

@@ -575,6 +575,10 @@ def _plain_step_statement(events: int) -> Any:
     return select(answered).add_cte(*ctes).order_by(answered.c.seq)
 
 
+class _NothingRecorded(Exception):
+    """Raised after :meth:`WorkflowStore.check_outgoing`'s effect, to leave the step unrecorded."""
+
+
 #: The steps :meth:`WorkflowStore._plain_step` takes in one statement (a lead's completion excepted).
 _PLAIN_ACTIONS = frozenset({Action.PROGRESS, Action.COMPLETE})
 _STEP_COLUMNS = ("seq", "task_id", "action", "from_state", "to_state", "actor", "actor_name", "at", "comment",
@@ -1273,6 +1277,21 @@ class WorkflowStore:
             await self._advance(session, row, action, state, to, actor, text, task.id, audience,
                                 on_behalf=actor.on_behalf(task))
             return await self._view(session, row)
+
+    async def check_outgoing(self, agency_code: str, case_id: str, version: int, action: OutAction, *, actor: Actor,
+                             effect: Callable[[ActingFor | None], Awaitable[None]]) -> None:
+        """Every check of :meth:`act_outgoing` for ``action`` by ``actor`` (the same errors), then ``effect`` with
+        the delegation in force under which the actor holds the step's task (None: in their own right), awaited
+        while the case row is held; nothing is recorded (the transaction is rolled back)."""
+
+        async def then_stop(on_behalf: ActingFor | None) -> None:
+            await effect(on_behalf)
+            raise _NothingRecorded
+
+        try:
+            await self.act_outgoing(agency_code, case_id, version, action, actor=actor, effect=then_stop)
+        except _NothingRecorded:
+            return
 
     def _out_task(self, row: CaseRow, circuit: Circuit, to: OutState, now: datetime) -> list[TaskRow]:
         """The task a state puts in somebody's inbox (none once issued)."""
