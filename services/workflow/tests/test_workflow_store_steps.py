@@ -9,6 +9,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import event, select
@@ -52,7 +53,7 @@ async def assigned(store: WorkflowStore, n: int = 0) -> CaseView:
                               instruction="Tham mưu trả lời", actor=LEADER)
 
 
-async def events_after(store: WorkflowStore, seq: int) -> list[tuple[int, object]]:
+async def events_after(store: WorkflowStore, seq: int) -> list[tuple[int, Any]]:
     async with store.sessions() as session:
         rows = (await session.execute(select(outbox.c.seq, outbox.c.subject, outbox.c.payload)
                                       .where(outbox.c.seq > seq).order_by(outbox.c.seq))).all()
@@ -172,3 +173,20 @@ async def test_on_postgresql_a_progress_step_is_one_read_and_one_write(store: Wo
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     assert statements == ["SELECT", "WITH"] and moved.version == case.version + 1
+
+
+async def test_a_jobs_progress_and_completion_by_a_cooperating_unit_write_no_document_event(
+        store: WorkflowStore) -> None:
+    """Assigned work (giao việc) has no document: its steps go to no registry history (no StepRecorded)."""
+    job = await store.give_job(UBND, title="Chuẩn bị báo cáo quý II", description="", lead=Party("person",
+                               OFFICER.subject), cooperating=[Party("unit", "NC")], for_information=[],
+                               deadline=date(2031, 6, 30), unit_code="", actor=LEADER)
+    lead = next(t for t in job.tasks if t.kind == "lead")
+    side = next(t for t in job.tasks if t.kind == "cooperating")
+    before = await last_seq(store)
+    moved = await store.act_on_task(UBND, lead.id, job.version, Action.PROGRESS, actor=OFFICER, comment="Đã có số liệu")
+    done = await store.act_on_task(UBND, side.id, moved.version, Action.COMPLETE, actor=HEAD, comment="Đã gửi")
+    assert done == await store.get(UBND, case_id=job.id)
+    assert (done.kind, done.state, [s.action for s in done.steps][-2:]) == ("job", "in_progress",
+                                                                             ["progress", "complete"])
+    assert await events_after(store, before) == []
