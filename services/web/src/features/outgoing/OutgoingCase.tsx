@@ -101,7 +101,7 @@ function TaskButtons({ task, current, doc, onAct, pending }: {
           </Button>
         ))}
       </Space>
-      <SignDialog doc={doc} open={dialog === "sign"} pending={pending} onCancel={() => setDialog("")}
+      <SignDialog doc={doc} caseId={current.id} caseVersion={current.version} open={dialog === "sign"} pending={pending} onCancel={() => setDialog("")}
         onSign={(twoStep) => onAct("sign", { twoStep }).then(() => setDialog(""))} />
       <Modal open={!!spec} title={spec?.title} okText={spec?.ok} cancelText="Hủy" confirmLoading={pending}
         okButtonProps={{ danger: dialog === "return" || dialog === "decline" }} onCancel={() => setDialog("")} destroyOnHidden

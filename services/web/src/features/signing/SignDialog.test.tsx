@@ -22,7 +22,7 @@ function gateway(custody: "server" | "remote", image = PNG) {
     "POST /api/v1/signing/placement": placement(custody, image),
     "GET /api/v1/files/obj-9/content": new Response(new TextEncoder().encode("%PDF-1.7 dự thảo"),
       { headers: { "Content-Type": "application/pdf" } }),
-    "POST /api/v1/signing/prepare": { handle: "h-1", to_sign: "AAEC", digest: "AwQF", digest_algorithm: "sha256",
+    "POST /api/v1/workflow/cases/case-7/prepare-signature": { handle: "h-1", to_sign: "AAEC", digest: "AwQF", digest_algorithm: "sha256",
       signature_algorithm: "sha256_rsa", expires_at: "", box: placement(custody).box, image },
   });
 }
@@ -33,7 +33,7 @@ describe("the signing dialog of the outgoing circuit", () => {
   it("shows the signature image on its page before signing with the key the server holds", async () => {
     const { api, calls } = gateway("server");
     const onSign = vi.fn(async () => undefined);
-    renderWith(<SignDialog doc={DOC} open pending={false} onCancel={() => {}} onSign={onSign} toolUrl="" />,
+    renderWith(<SignDialog doc={DOC} caseId="case-7" caseVersion={4} open pending={false} onCancel={() => {}} onSign={onSign} toolUrl="" />,
       { api, person: LEADER });
     expect(await screen.findByTestId("signature-where")).toHaveTextContent("trang 2/3");
     expect(await screen.findByAltText("Hình chữ ký của bạn sẽ đặt ở đây")).toHaveAttribute("src",
@@ -45,7 +45,7 @@ describe("the signing dialog of the outgoing circuit", () => {
     expect(posts(calls)).toEqual([["/api/v1/signing/placement", { object_id: "obj-9", placeholder: "" }]]);
   });
 
-  it("signs with the USB token in two steps: prepare over the main file, the tool, then the circuit", async () => {
+  it("signs with the USB token in two steps: the circuit prepares (its delegation decides KT./TUQ.), the tool, then the circuit", async () => {
     const { api, calls } = gateway("remote");
     const asked: unknown[] = [];
     const tool: SigningTool = {
@@ -53,21 +53,20 @@ describe("the signing dialog of the outgoing circuit", () => {
       sign: async (request) => { asked.push(request); return "c2lnbmF0dXJl"; },
     };
     const onSign = vi.fn(async () => undefined);
-    renderWith(<SignDialog doc={DOC} open pending={false} onCancel={() => {}} onSign={onSign} tool={tool}
+    renderWith(<SignDialog doc={DOC} caseId="case-7" caseVersion={4} open pending={false} onCancel={() => {}} onSign={onSign} tool={tool}
       toolUrl="http://127.0.0.1:18777" />, { api, person: LEADER });
     expect(await screen.findByText(/USB token của bạn/)).toBeInTheDocument();
     await screen.findByAltText("Hình chữ ký của bạn sẽ đặt ở đây");
     await userEvent.click(screen.getByRole("button", { name: "Ký số" }));
     await waitFor(() => expect(onSign).toHaveBeenCalledWith({ handle: "h-1", signature_value: "c2lnbmF0dXJl" }));
-    expect(posts(calls)[1]).toEqual(["/api/v1/signing/prepare",
-      { object_id: "obj-9", placeholder: "", document_id: DOC.id }]);
+    expect(posts(calls)[1]).toEqual(["/api/v1/workflow/cases/case-7/prepare-signature", { version: 4 }]);
     expect(asked).toMatchObject([{ to_sign: "AAEC", digest: "AwQF", digest_algorithm: "sha256" }]);
   });
 
   it("asks for a signature image first when the signer has none", async () => {
     const { api } = gateway("server", "");
     const onSign = vi.fn();
-    renderWith(<SignDialog doc={DOC} open pending={false} onCancel={() => {}} onSign={onSign} toolUrl="" />,
+    renderWith(<SignDialog doc={DOC} caseId="case-7" caseVersion={4} open pending={false} onCancel={() => {}} onSign={onSign} toolUrl="" />,
       { api, person: LEADER });
     expect(await screen.findByText(/chưa có hình chữ ký/)).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Ký số" })).toBeDisabled();

@@ -20,13 +20,18 @@ const STEP: Record<Phase, number> = { idle: 0, prepare: 0, tool: 1, complete: 2 
 /**
  * Ký số in the outgoing circuit: the document's main file with the signer's signature image drawn where it will land
  * (POST /api/v1/signing/placement: the box at [[CHU_KY]], the page, the image), then the signing itself — with the key
- * the service holds (``onSign()``), or with the signer's USB token in two steps: POST /api/v1/signing/prepare over the
- * main file (document_id), the configured local signing tool signs (./tool.ts; the PIN in its own window), and
- * ``onSign({handle, signature_value})`` completes it through the circuit (the registry checks it is this main file).
+ * the service holds (``onSign()``), or with the signer's USB token in two steps: POST
+ * /api/v1/workflow/cases/{caseId}/prepare-signature (the circuit's case at ``caseVersion``: the workflow prepares the
+ * document's main file with the signer's title, and under a delegation the KT./TUQ. line the delegation gives), the
+ * configured local signing tool signs (./tool.ts; the PIN in its own window), and ``onSign({handle,
+ * signature_value})`` completes it through the circuit (the registry checks it is this main file, prepared so).
  * ``tool`` and ``toolUrl`` replace the configured tool (tests).
  */
-export function SignDialog({ doc, open, pending, onCancel, onSign, tool: givenTool, toolUrl: givenUrl }: {
+export function SignDialog({ doc, caseId, caseVersion, open, pending, onCancel, onSign, tool: givenTool,
+  toolUrl: givenUrl }: {
   doc: Document;
+  caseId: string;
+  caseVersion: number;
   open: boolean;
   pending: boolean;
   onCancel: () => void;
@@ -61,8 +66,8 @@ export function SignDialog({ doc, open, pending, onCancel, onSign, tool: givenTo
     try {
       if (!tool) throw new Error(sign.noTool);
       setPhase(step);
-      const prepared = unwrap(await api.POST("/api/v1/signing/prepare",
-        { body: { object_id: main.object_id, placeholder: "", document_id: doc.id } }));
+      const prepared = unwrap(await api.POST("/api/v1/workflow/cases/{case_id}/prepare-signature",
+        { params: { path: { case_id: caseId } }, body: { version: caseVersion } }));
       step = "tool";
       setPhase(step);
       const value = await tool.sign({ to_sign: prepared.to_sign, digest: prepared.digest,
