@@ -1,12 +1,60 @@
 """The web application in a real browser (issue 14, item 5): Debian's chromium driven by Playwright (no browser
 download), against the platform of the e2e fixtures, through the UI only. UBND tỉnh issues a letter to Sở Nội vụ (set
 up through the API); Sở Nội vụ's clerk signs in through the login page, sees the arrival with its signature report,
-registers it (vào sổ) and signs out; Phường Long Châu's clerk does not see it; the same clerk on a 390×844 phone. An
+registers it (vào sổ), exports the register book, searches, returns a misdirected arrival (trả lại) and signs out;
+Phường Long Châu's clerk does not see it; the same clerk on a 390×844 phone (e-mail notifications on and off). An
 arrival is processed (trình, giao xử lý, giao trong đơn vị, hoàn thành); an outgoing letter is drafted with a PDF,
-approved, submitted, signed on a phone and issued, all through the UI.
+approved, submitted, signed on a phone and issued; the file plan is corrected and approved, a file filled, closed,
+deposited, returned and received by the archivist, all through the UI.
 axe-core (the npm package, injected from services/web/node_modules) finds no serious or critical violation on each
 screen visited, no page breaks its Content-Security-Policy, and every screen is saved as a screenshot under
 ``test-output/web/`` (``VANTHU_TEST_OUTPUT`` to put it elsewhere)."""
+
+# -- gestures (ux.md) → screen → test (issue 14: each gesture ux.md lists, where it is done, and the browser
+# test (key:line of this file) performing it; those done in vitest only are named. Keys:
+#   A = test_the_clerk_signs_in_sees_the_arrival_registers_it_and_signs_out
+#   B = test_another_agencys_clerk_does_not_see_the_arrival
+#   C = test_the_clerk_works_from_a_390_by_844_phone
+#   D = test_the_admin_keeps_units_directory_types_and_registers
+#   E = test_an_arrival_is_registered_submitted_assigned_delegated_and_completed_through_the_ui
+#   F = test_an_outgoing_letter_is_drafted_approved_signed_and_issued_through_the_ui
+#   G = test_the_file_plan_is_edited_and_approved_a_file_is_filled_closed_deposited_and_received
+# role         gesture                                    screen                                     test
+# Văn thư      receive, check signatures and addressee    Văn bản đến → văn bản                      A:202
+# Văn thư      vào sổ (takes the số đến)                  văn bản → Vào sổ                           A:233
+# Văn thư      trả lại with a reason                      văn bản → Trả lại                          A:271
+# Văn thư      văn bản giấy (scan + metadata)             Văn bản đến → Nhập văn bản giấy            A:280
+# Văn thư      trình lãnh đạo (with a proposed handling)  văn bản → Trình lãnh đạo                   E:482
+# Văn thư      cấp số and phát hành (number, seal, send)  Văn bản đi (chờ phát hành) → Phát hành     F:713
+# Văn thư      thu hồi (take back an issued document)     văn bản đi → Tình hình gửi, nhận → Thu hồi vitest OutgoingCase
+# Văn thư      print/export the register books            Sổ văn bản → Xuất sổ ra PDF/XLSX/CSV       A:251
+# Lãnh đạo     read (on a phone)                          Việc của tôi → văn bản (390×844)           E:496
+# Lãnh đạo     bút phê / ý kiến chỉ đạo                   văn bản → Giao xử lý → Ý kiến chỉ đạo      E:513
+# Lãnh đạo     giao xử lý (lead, cooperating, deadline)   văn bản → Giao xử lý                       E:514
+# Lãnh đạo     giao việc (a job)                          Giao việc                                  E:530
+# Lãnh đạo     ký số (server-held key, phone)             văn bản đi → Ký số                         F:696
+# Lãnh đạo     return a draft (trả lại, không ký)         văn bản đi → Trả lại, không ký             vitest OutgoingCase
+# Lãnh đạo     phê duyệt the plan (decision number, date) Hồ sơ → Danh mục hồ sơ → Phê duyệt         G:796
+# Lãnh đạo     let a unit keep a closed file (giữ lại)    hồ sơ → Giữ lại                            vitest RecordsPage
+# Lãnh đạo     báo cáo thống kê                           Báo cáo thống kê                           E:545
+# Trưởng phòng phân công inside the unit                  văn bản → Giao trong đơn vị                E:566
+# Trưởng phòng duyệt a draft (with a comment)             văn bản đi → Duyệt                         F:661
+# Trưởng phòng góp ý / trả lại a draft                    văn bản đi → Trả lại / Cho ý kiến          vitest OutgoingCase
+# Chuyên viên  report progress                            văn bản → Cập nhật tiến độ                 E:588
+# Chuyên viên  ask for more time (xin gia hạn)            văn bản → Xin gia hạn                      vitest TaskActions
+# Chuyên viên  soạn dự thảo, attach files (drag and drop) Văn bản đi → Soạn dự thảo                  F:626
+# Chuyên viên  trình ký                                   văn bản đi → Trình ký                      F:674
+# Chuyên viên  close the task with a result               văn bản → Hoàn thành                       E:593
+# Chuyên viên  lập hồ sơ, thêm văn bản, đóng, nộp lưu     Hồ sơ → Lập hồ sơ → hồ sơ                  G:822
+# Lưu trữ      receive deposits, check against the plan   Hồ sơ → Nộp lưu → hồ sơ (Đối chiếu)        G:858
+# Lưu trữ      return a deposit with reasons              hồ sơ → Trả lại                            G:863
+# Lưu trữ      tiếp nhận a deposit; read the access log   hồ sơ → Tiếp nhận; Nhật ký khai thác       G:876
+# Văn thư      draft / correct the file plan (or lưu trữ) Hồ sơ → Danh mục hồ sơ → Sửa               G:775
+# Mọi người    tra cứu (facets by name)                   Tra cứu                                    A:261
+# Mọi người    e-mail notifications on/off                Thông tin cá nhân                          C:374
+# Quản trị     units, members, directory, types           Quản trị                                   D:393
+# -- end of the gestures table
+
 
 from __future__ import annotations
 
@@ -18,6 +66,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -133,7 +182,16 @@ class Screens:
 
 
 def test_the_clerk_signs_in_sees_the_arrival_registers_it_and_signs_out(
-        platform: Stack, browser: Browser, arrival: dict[str, Any], draft_pdf: Callable[..., bytes]) -> None:
+        platform: Stack, browser: Browser, arrival: dict[str, Any], draft_pdf: Callable[..., bytes],
+        login: Callable[[str], str]) -> None:
+    # an arrival sent to the wrong agency, to be returned (trả lại) with a reason
+    with httpx.Client(base_url=platform.gateway_url, timeout=60) as api:
+        misdirected = api.post("/api/v1/documents", headers=bearer(login("vanthu.snv")), json={
+            "direction": "incoming", "type_code": "cong_van",
+            "abstract": "V/v đề nghị hỗ trợ kinh phí (gửi nhầm nơi nhận, trả lại trên trình duyệt)",
+            "sender": {"agency_code": "000.00.41.H61", "agency_name": "UBND phường Long Châu",
+                       "number_symbol": "78/UBND-VP", "document_date": "2026-11-20"}})
+        assert misdirected.status_code == 201, misdirected.text
     screens = Screens(browser, "van-thu-desktop", viewport={"width": 1280, "height": 800})
     page = screens.page
     try:
@@ -202,6 +260,33 @@ def test_the_clerk_signs_in_sees_the_arrival_registers_it_and_signs_out(
         expect(entries.get_by_role("link", name=arrival["number_symbol"])).to_be_visible()
         expect(page.get_by_role("button", name="Xuất sổ ra PDF")).to_be_visible()
         screens.check("so-van-ban")
+        # in sổ: the book as a PDF to print and bind
+        with page.expect_download() as book:
+            page.get_by_role("button", name="Xuất sổ ra PDF").click()
+        assert book.value.suggested_filename.endswith(".pdf"), book.value.suggested_filename
+
+        # tra cứu: the facets name the types and the issuing agencies (not their codes)
+        with httpx.Client(base_url=platform.gateway_url, timeout=60) as api:
+            clerk = bearer(login("vanthu.snv"))
+            wait_for(lambda: api.get("/api/v1/search", params={"q": arrival["number_symbol"]},
+                                     headers=clerk).json().get("total"), "the arrival in the search index")
+        page.goto(f"{platform.gateway_url}/tra-cuu?{urlencode({'q': arrival['number_symbol']})}")
+        facets = page.get_by_role("group", name="Loại văn bản")
+        expect(facets).to_be_visible()
+        expect(facets).not_to_contain_text("_")  # a type code (cong_van) shown raw
+        expect(page.get_by_role("group", name="Cơ quan ban hành")).not_to_contain_text(".H61")
+        screens.check("tra-cuu")
+
+        # trả lại: an arrival meant for another agency goes back to its sender with the reason
+        page.goto(f"{platform.gateway_url}/van-ban/{misdirected.json()['id']}")
+        page.get_by_role("button", name="Trả lại").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_label("Lý do trả lại").fill("Văn bản gửi nhầm nơi nhận, đề nghị gửi Sở Tài chính")
+        settle(page)
+        screens.check("tra-lai")
+        dialog.get_by_role("button", name="Trả lại").click()
+        expect(page.get_by_text("Đã trả lại văn bản cho nơi gửi.")).to_be_visible()
+        expect(page.get_by_role("button", name="Vào sổ")).to_have_count(0)
 
         # văn bản đến bản giấy: the scan dragged in, its metadata; it becomes an arrival waiting for vào sổ
         page.get_by_role("link", name="Văn bản đến", exact=True).click()
@@ -296,7 +381,15 @@ def test_the_clerk_works_from_a_390_by_844_phone(platform: Stack, browser: Brows
         # her own page (the name in the header): e-mail notifications, the agency's signing profile
         page.get_by_test_id("user-name").click()
         expect(page.get_by_role("heading", name="Thông tin cá nhân")).to_be_visible()
-        expect(page.get_by_role("switch", name="Nhận thông báo qua thư điện tử")).to_be_enabled()
+        email = page.get_by_role("switch", name="Nhận thông báo qua thư điện tử")
+        expect(email).to_be_enabled()
+        before = email.is_checked()
+        email.click()  # each person decides: e-mail on or off, kept by the server
+        expect(email).to_be_checked(checked=not before)
+        page.reload()
+        expect(email).to_be_checked(checked=not before)
+        email.click()
+        expect(email).to_be_checked(checked=before)
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
         screens.check("ca-nhan")
     finally:
@@ -802,13 +895,17 @@ def test_an_outgoing_letter_is_drafted_approved_signed_and_issued_through_the_ui
         clerk.close()
 
 
-def test_the_leader_approves_the_file_plan_and_an_officer_opens_a_file_from_it(
+def test_the_file_plan_is_edited_and_approved_a_file_is_filled_closed_deposited_and_received(
         platform: Stack, browser: Browser, api: httpx.Client, login: Callable[[str], str]) -> None:
-    """Hồ sơ (issue 14 item 3, records): the clerk's draft plan of next year (drafted through the API: its form is
-    vitest's), the leader approves it on the page (phê duyệt), an officer opens a file from its entry (lập hồ sơ) and
-    lands on the file's page. Next year's plan: test_e2e_records keeps this year's for its own scenario. axe on each
-    screen; closing, depositing and receiving are vitest's (they need documents)."""
-    year = (datetime.now(UTC) + timedelta(hours=7)).year + 1
+    """Hồ sơ (issue 14 item 3, records; ux.md's archivist): the clerk's draft plan of next year (drafted through the
+    API: its form is vitest's) has an entry corrected on the page (sửa: thời hạn bảo quản, ghi chú); the leader
+    approves it naming the decision (số, ngày); an officer, on a phone, opens a file from its entry (lập hồ sơ), adds
+    an arrival assigned to them (thêm văn bản), closes the file giving the page count it lacks and deposits it (nộp
+    lưu); the archivist checks it against the plan and returns it with a reason, then accepts it once deposited again
+    (tiếp nhận), and reads the file's access log. Next year's plan: test_e2e_records keeps this year's. axe on each
+    screen."""
+    today = datetime.now(UTC) + timedelta(hours=7)  # Vietnam's date by the platform's clock
+    year = today.year + 1
     clerk = bearer(login("vanthu.ubnd"))
     plan = api.post("/api/v1/records/plans", headers=clerk, json={"year": year, "title": f"Danh mục hồ sơ năm {year}"})
     assert plan.status_code == 201, plan.text
@@ -819,18 +916,64 @@ def test_the_leader_approves_the_file_plan_and_an_officer_opens_a_file_from_it(
                 {"title": entry_title, "retention_years": 10, "creator": "Văn phòng"}]}]})
     assert saved.status_code == 200, saved.text
 
+    # the document to file: an arrival registered, submitted and assigned to the officer (through the API)
+    abstract = "V/v tổ chức hội nghị tổng kết công tác văn thư (lập hồ sơ trên trình duyệt)"
+    leader_token, officer_token = bearer(login("lanhdao.ubnd")), bearer(login("chuyenvien.ubnd"))
+    doc = api.post("/api/v1/documents", headers=clerk, json={
+        "direction": "incoming", "type_code": "cong_van", "abstract": abstract,
+        "sender": {"agency_code": "000.00.41.H61", "agency_name": "UBND phường Long Châu",
+                   "number_symbol": "79/UBND-VP", "document_date": "2026-11-20"}})
+    assert doc.status_code == 201, doc.text
+    registers = api.get("/api/v1/registers", params={"direction": "incoming"}, headers=clerk).json()
+    registered = api.post(f"/api/v1/documents/{doc.json()['id']}/register", headers=clerk, json={
+        "register_id": next(r["id"] for r in registers if r["name"] == "Sổ văn bản đến")})
+    assert registered.is_success, registered.text
+    case = api.post("/api/v1/workflow/incoming", headers=clerk, json={"document_id": doc.json()["id"]})
+    assert case.is_success, case.text
+    people = {p["username"]: p for p in api.get("/api/v1/people", headers=leader_token).json()}
+    assigned = api.post(f"/api/v1/workflow/cases/{case.json()['id']}/assign", headers=leader_token, json={
+        "version": case.json()["version"], "lead": {"kind": "person", "id": people["chuyenvien.ubnd"]["subject"]},
+        "deadline_days": 5})
+    assert assigned.is_success, assigned.text
+    wait_for(lambda: api.get(f"/api/v1/documents/{doc.json()['id']}", headers=officer_token).status_code == 200,
+             "the arrival in the officer's audience")
+
+    # the clerk corrects the entry while the plan is a draft
+    drafter = Screens(browser, "van-thu-danh-muc-ho-so", viewport={"width": 1280, "height": 800})
+    page = drafter.page
+    try:
+        drafter.sign_in(platform.gateway_url, "vanthu.ubnd", then=f"/ho-so?nam={year}")
+        expect(page.get_by_text(f"Người lập: {people['vanthu.ubnd']['name']}")).to_be_visible()  # a name, not a login
+        page.get_by_role("button", name=f"Sửa: {entry_title}").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_label("Thời hạn bảo quản (năm; 0 = vĩnh viễn)").fill("20")
+        dialog.get_by_label("Ghi chú").fill("Gồm cả tài liệu hội nghị")
+        settle(page)
+        drafter.check("sua-danh-muc")
+        dialog.get_by_role("button", name="Lưu").click()
+        expect(page.get_by_role("row").filter(has_text=entry_title)).to_contain_text("20 năm")
+    finally:
+        drafter.close()
+
     leader = Screens(browser, "lanh-dao-danh-muc-ho-so", viewport={"width": 1280, "height": 800})
     page = leader.page
     try:
         leader.sign_in(platform.gateway_url, "lanhdao.ubnd", then=f"/ho-so?nam={year}")
-        expect(page.get_by_role("cell", name=entry_title)).to_be_visible(timeout=UI_TIMEOUT_MS)
+        expect(page.get_by_role("cell", name=entry_title)).to_be_visible()
         expect(page.get_by_test_id("plan-state")).to_have_text("Dự thảo")
         leader.check("danh-muc-du-thao")
         page.get_by_role("button", name="Phê duyệt danh mục").click()
         dialog = page.get_by_role("dialog")
         settle(page)
+        dialog.get_by_label("Số, ký hiệu quyết định ban hành danh mục (vd. 15/QĐ-UBND)").fill("25/QĐ-UBND")
+        dialog.get_by_label("Ngày quyết định (dd/mm/yyyy)").fill(today.strftime("%d/%m/%Y"))
+        dialog.get_by_label("Ngày quyết định (dd/mm/yyyy)").press("Enter")
+        leader.check("phe-duyet-danh-muc")
         dialog.get_by_role("button", name="Phê duyệt danh mục").click()
-        expect(page.get_by_test_id("plan-state")).to_have_text("Đã phê duyệt", timeout=UI_TIMEOUT_MS)
+        expect(page.get_by_test_id("plan-state")).to_have_text("Đã phê duyệt")
+        expect(page.get_by_test_id("plan-decision")).to_have_text(
+            f"Quyết định ban hành: số 25/QĐ-UBND ngày {today.strftime('%d/%m/%Y')}")
+        expect(page.get_by_text(f"Phê duyệt: {people['lanhdao.ubnd']['name']}, ")).to_be_visible()
         leader.check("danh-muc-da-duyet")
     finally:
         leader.close()
@@ -841,11 +984,75 @@ def test_the_leader_approves_the_file_plan_and_an_officer_opens_a_file_from_it(
     try:
         officer.sign_in(platform.gateway_url, "chuyenvien.ubnd", then=f"/ho-so?nam={year}")
         page.get_by_role("button", name=f"Lập hồ sơ: {entry_title}").click()
-        expect(page).to_have_url(re.compile(r"/ho-so/[^/?]+$"), timeout=UI_TIMEOUT_MS)
-        expect(page.get_by_role("heading", level=1)).to_contain_text(entry_title, timeout=UI_TIMEOUT_MS)
+        expect(page).to_have_url(re.compile(r"/ho-so/[^/?]+$"))
+        file_path = "/" + page.url.split("/", 3)[3]
+        expect(page.get_by_role("heading", level=1)).to_contain_text(entry_title)
         expect(page.get_by_test_id("file-state")).to_have_text("Đang lập")
-        expect(page.get_by_role("button", name="Đóng hồ sơ")).to_be_visible()
         fits(page, 390)
         officer.check("ho-so-moi")
+        # thêm văn bản: found by words of its abstract among those the officer may open
+        page.get_by_role("button", name="Thêm văn bản").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_role("combobox").click()
+        page.keyboard.type("tổng kết công tác văn thư")
+        page.get_by_title(f"79/UBND-VP — {abstract}").click()
+        dialog.get_by_text("Thêm văn bản vào hồ sơ").click()  # the list closes (Escape would close the dialog)
+        settle(page)
+        officer.check("them-van-ban")
+        dialog.get_by_role("button", name="Thêm văn bản").click()
+        expect(page.get_by_role("table", name="Văn bản trong hồ sơ")).to_contain_text(abstract)
+        # đóng hồ sơ: the arrival has no file, so its page count is asked
+        page.get_by_role("button", name="Đóng hồ sơ").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_label(f"Số trang: {abstract}").fill("2")
+        settle(page)
+        officer.check("dong-ho-so")
+        dialog.get_by_role("button", name="Đóng hồ sơ").click()
+        expect(page.get_by_test_id("file-state")).to_have_text("Đã đóng")
+        # nộp lưu
+        settle(page)
+        page.get_by_role("button", name="Nộp lưu").click()
+        page.get_by_role("dialog").get_by_role("button", name="Nộp lưu").click()
+        expect(page.get_by_test_id("file-state")).to_have_text("Chờ tiếp nhận")
+        fits(page, 390)
+        officer.check("da-nop-luu")
+
+        # the archivist: the deposit waits; checked against the plan; returned with a reason
+        archivist = Screens(browser, "luu-tru-tiep-nhan", viewport={"width": 1280, "height": 800})
+        desk = archivist.page
+        try:
+            archivist.sign_in(platform.gateway_url, "luutru.ubnd", then="/ho-so?tab=deposits")
+            waiting = desk.get_by_role("table", name="Hồ sơ chờ tiếp nhận").get_by_role("row").filter(
+                has_text=entry_title)
+            expect(waiting).to_be_visible()
+            archivist.check("ho-so-cho-tiep-nhan")
+            waiting.get_by_role("link").click()
+            check = desk.get_by_role("table", name="Đối chiếu với danh mục hồ sơ")
+            expect(check.get_by_role("row").filter(has_text="Thời hạn bảo quản")).to_contain_text("Khớp")
+            archivist.check("doi-chieu-danh-muc")
+            desk.get_by_role("button", name="Trả lại").click()
+            dialog = desk.get_by_role("dialog")
+            dialog.get_by_label("Lý do trả lại").fill("Thiếu biên bản hội nghị")
+            dialog.get_by_role("button", name="Trả lại").click()
+            expect(desk.get_by_test_id("file-state")).to_have_text("Bị trả lại")
+
+            # the officer sees the reason and deposits again
+            page.reload()
+            expect(page.get_by_text("Thiếu biên bản hội nghị").first).to_be_visible()
+            page.get_by_role("button", name="Nộp lưu").click()
+            page.get_by_role("dialog").get_by_role("button", name="Nộp lưu").click()
+            expect(page.get_by_test_id("file-state")).to_have_text("Chờ tiếp nhận")
+
+            # tiếp nhận: the files locked, the file deposited; its reading is logged
+            desk.goto(platform.gateway_url + file_path)
+            desk.get_by_role("button", name="Tiếp nhận").click()
+            settle(desk)
+            desk.get_by_role("dialog").get_by_role("button", name="Tiếp nhận").click()
+            expect(desk.get_by_test_id("file-state")).to_have_text("Đã nộp lưu", timeout=150_000)
+            desk.reload()
+            expect(desk.get_by_role("table", name="Nhật ký khai thác hồ sơ")).to_contain_text("Xem")
+            archivist.check("da-tiep-nhan")
+        finally:
+            archivist.close()
     finally:
         officer.close()

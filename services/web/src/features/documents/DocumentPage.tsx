@@ -183,7 +183,8 @@ export function DocumentPage() {
       </Card>
       <Processing doc={doc} />
       {outgoing && <OutgoingCase doc={doc} />}
-      {outgoing && doc.status === "issued" && <Deliveries documentId={doc.id} />}
+      {outgoing && (doc.status === "issued" || doc.status === "revoked") && (
+        <Deliveries documentId={doc.id} canRevoke={doc.status === "issued" && !!person?.roles.includes("clerk")} />)}
       <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{messages.sections.files}</h2>}>
         <Files doc={doc} />
       </Card>

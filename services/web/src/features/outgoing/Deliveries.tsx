@@ -1,5 +1,6 @@
-import { useQuery } from "@tanstack/react-query";
-import { Alert, Card, List, Skeleton, Space, Tag, Timeline, Typography } from "antd";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Alert, App, Button, Card, Form, Input, List, Modal, Skeleton, Space, Tag, Timeline, Typography } from "antd";
+import { useState } from "react";
 import { unwrap } from "../../api/client";
 import type { components } from "../../api/schema";
 import { useApi } from "../../api/ApiProvider";
@@ -8,6 +9,8 @@ import { out } from "./messages";
 
 type Delivery = components["schemas"]["DeliveryOut"];
 
+const REVOCATION_COLOR: Record<string, string> = { pending: "#874d00", accepted: "#237804", refused: "#a8071a" };
+const MAX_REASON = 500;
 const STATE_COLOR: Record<string, string> = { sent: "#237804", failed: "#cf1322", pending: "#ad6800", cancelled: "#595959" };
 
 /** One recipient's line: the sending's state and route, then what the recipient reported (01 đã đến … 06). */
@@ -21,7 +24,10 @@ export function DeliveryItem({ delivery }: { delivery: Delivery }) {
           <Tag color={STATE_COLOR[delivery.state]}>{t.state[delivery.state] ?? delivery.state}</Tag>
           <Typography.Text type="secondary">{t.route[delivery.route] ?? delivery.route}</Typography.Text>
           {delivery.sent_at && <Typography.Text type="secondary">{t.sentAt} {formatDateTime(delivery.sent_at)}</Typography.Text>}
+          {delivery.revocation && <Tag color={REVOCATION_COLOR[delivery.revocation] ?? "#595959"}>
+            {t.revocation[delivery.revocation] ?? delivery.revocation}</Tag>}
         </Space>
+        {delivery.revocation_reason && <Typography.Text>{t.revokeReason}: {delivery.revocation_reason}</Typography.Text>}
         {delivery.last_error && <Typography.Text type="danger">{delivery.last_error}</Typography.Text>}
         {delivery.statuses.length ? (
           <Timeline style={{ marginTop: 8, marginBottom: 0 }} items={delivery.statuses.map((s) => ({
@@ -41,8 +47,49 @@ export function DeliveryItem({ delivery }: { delivery: Delivery }) {
   );
 }
 
-/** Tình hình gửi, nhận of an issued document: each recipient's delivery and the statuses it reported. */
-export function Deliveries({ documentId }: { documentId: string }) {
+/** Thu hồi (the clerk): the reason goes to every recipient that received the document (status 13). */
+function RevokeButton({ documentId }: { documentId: string }) {
+  const api = useApi();
+  const queries = useQueryClient();
+  const { message } = App.useApp();
+  const [open, setOpen] = useState(false);
+  const [form] = Form.useForm<{ reason: string }>();
+  const t = out.deliveries;
+  const revoke = useMutation({
+    mutationFn: async (reason: string) => unwrap(await api.POST("/api/v1/documents/{document_id}/revoke",
+      { params: { path: { document_id: documentId } }, body: { reason: reason.trim().normalize("NFC") } })),
+    onSuccess: async (deliveries) => {
+      queries.setQueryData(["deliveries", documentId], deliveries);
+      await queries.invalidateQueries({ queryKey: ["document", documentId] });
+      setOpen(false);
+      void message.success(t.revoked);
+    },
+  });
+  return (
+    <>
+      <Button danger onClick={() => setOpen(true)}>{t.revoke}</Button>
+      <Modal open={open} title={t.revokeTitle} okText={t.revoke} cancelText={t.cancel} okButtonProps={{ danger: true }}
+        confirmLoading={revoke.isPending} onCancel={() => setOpen(false)} destroyOnHidden
+        onOk={() => void form.validateFields().then((v) => revoke.mutate(v.reason), () => undefined)}>
+        <Typography.Paragraph>{t.revokeHelp}</Typography.Paragraph>
+        <Form form={form} layout="vertical" preserve={false}>
+          <Form.Item name="reason" label={t.revokeReason}
+            rules={[{ required: true, whitespace: true, message: t.revokeRequired }]}>
+            <Input.TextArea rows={3} maxLength={MAX_REASON} />
+          </Form.Item>
+          {revoke.isError && <Alert type="error" showIcon message={revoke.error.message} />}
+        </Form>
+      </Modal>
+    </>
+  );
+}
+
+/**
+ * Tình hình gửi, nhận of an issued document: each recipient's delivery and the statuses it reported, with any
+ * take-back (thu hồi) and each recipient's answer. ``canRevoke``: the clerk may take it back (offered while no
+ * revocation is pending or accepted and something was sent; the server judges again).
+ */
+export function Deliveries({ documentId, canRevoke = false }: { documentId: string; canRevoke?: boolean }) {
   const api = useApi();
   const query = useQuery({
     queryKey: ["deliveries", documentId],
@@ -51,7 +98,10 @@ export function Deliveries({ documentId }: { documentId: string }) {
     refetchInterval: 15_000,
   });
   return (
-    <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{out.deliveries.title}</h2>}>
+    <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{out.deliveries.title}</h2>}
+      extra={canRevoke && (query.data ?? []).some((d) => d.state === "sent")
+        && !(query.data ?? []).some((d) => d.revocation === "pending" || d.revocation === "accepted")
+        ? <RevokeButton documentId={documentId} /> : undefined}>
       {query.isLoading ? <Skeleton active /> : query.isError ? (
         <Alert type="error" showIcon message={query.error.message} />
       ) : (

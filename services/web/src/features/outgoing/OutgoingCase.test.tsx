@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import type { Person } from "../../auth/claims";
 import { draft, outgoingCase, outTask } from "../../test/fixtures";
@@ -149,5 +149,43 @@ describe("an outgoing document's page", () => {
     expect(list).toHaveTextContent("Đã gửi");
     expect(list).toHaveTextContent("Đã đến — 30/11/2026 08:06");
     expect(list).toHaveTextContent("Đã tiếp nhận — 30/11/2026 09:00");
+  });
+
+  it("lets the clerk take an issued document back (thu hồi) with a reason, then shows each answer", async () => {
+    const sent = { id: "d-1", document_id: ID, recipient_code: "000.00.02.H61", recipient_name: "Sở Nội vụ",
+      route: "local", state: "sent", attempts: 1, created_at: "", sent_at: "2026-11-30T01:05:00+00:00", last_error: "",
+      last_status: "01", edxml_document_id: "", revocation: "", revocation_reason: "", statuses: [] };
+    const calls = page({
+      [`GET /api/v1/documents/${ID}`]: draft({ status: "issued", number_symbol: "15/UBND-VP" }),
+      [`GET /api/v1/workflow/documents/${ID}/case`]: outgoingCase({ state: "issued" }),
+      [`GET /api/v1/documents/${ID}/deliveries`]: [sent],
+      [`POST /api/v1/documents/${ID}/revoke`]: [{ ...sent, revocation: "pending",
+        revocation_reason: "Sai số liệu tại phụ lục" }],
+    }, CLERK);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Thu hồi văn bản" }));
+    const dialog = await screen.findByRole("dialog");
+    await user.click(within(dialog).getByRole("button", { name: "Thu hồi văn bản" }));
+    expect(await within(dialog).findByText("Hãy ghi lý do thu hồi.")).toBeInTheDocument();
+    expect(posts(calls)).toHaveLength(0);
+    fireEvent.change(within(dialog).getByLabelText("Lý do thu hồi"), { target: { value: "Sai số liệu tại phụ lục" } });
+    await user.click(within(dialog).getByRole("button", { name: "Thu hồi văn bản" }));
+    await waitFor(() => expect(posts(calls)).toHaveLength(1));
+    expect(posts(calls)[0]).toMatchObject({ path: `/api/v1/documents/${ID}/revoke`,
+      body: { reason: "Sai số liệu tại phụ lục" } });
+    const list = await screen.findByTestId("deliveries");
+    expect(await within(list).findByText("Đề nghị thu hồi: chờ trả lời")).toBeInTheDocument();
+    expect(list).toHaveTextContent("Lý do thu hồi: Sai số liệu tại phụ lục");
+    expect(screen.queryByRole("button", { name: "Thu hồi văn bản" })).not.toBeInTheDocument(); // one at a time
+  });
+
+  it("does not offer thu hồi to a leader", async () => {
+    page({
+      [`GET /api/v1/documents/${ID}`]: draft({ status: "issued", number_symbol: "15/UBND-VP" }),
+      [`GET /api/v1/workflow/documents/${ID}/case`]: outgoingCase({ state: "issued" }),
+      [`GET /api/v1/documents/${ID}/deliveries`]: [],
+    }, LEADER);
+    expect(await screen.findByText("Chưa có thông tin gửi.")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Thu hồi văn bản" })).not.toBeInTheDocument();
   });
 });

@@ -9,6 +9,7 @@ import { useAuth } from "../../auth/AuthProvider";
 import { formatDateTime } from "../../components/dates";
 import { out } from "./messages";
 import { SignDialog, type TwoStep } from "../signing/SignDialog";
+import { StepActor } from "../work/StepActor";
 
 const MAX_TEXT = 2000;
 const OUT_KINDS = ["review", "consult", "draft", "sign", "issue"] as const;
@@ -143,7 +144,7 @@ export function CircuitView({ current }: { current: Case }) {
         children: (
           <>
             <Typography.Text strong>{out.step[s.action] ?? s.action}</Typography.Text>
-            {" — "}{formatDateTime(s.at)} · {s.actor_name || s.actor}
+            {" — "}{formatDateTime(s.at)} · <StepActor step={s} />
             {s.comment && <div>{s.comment}</div>}
           </>
         ),

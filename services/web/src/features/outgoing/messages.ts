@@ -131,5 +131,15 @@ export const out = {
     route: { local: "Trong hệ thống", peer: "Hệ thống khác", axis: "Trục liên thông quốc gia", none: "Không có đường gửi" } as Record<string, string>,
     sentAt: "Gửi lúc",
     noStatus: "Chưa có phản hồi của nơi nhận.",
+    revoke: "Thu hồi văn bản",
+    revokeTitle: "Thu hồi văn bản đã phát hành",
+    revokeHelp: "Mỗi nơi đã nhận sẽ nhận đề nghị thu hồi kèm lý do và trả lời đồng ý hoặc từ chối; "
+      + "các lần gửi chưa đi sẽ bị hủy.",
+    revokeReason: "Lý do thu hồi",
+    revokeRequired: "Hãy ghi lý do thu hồi.",
+    revoked: "Đã gửi đề nghị thu hồi đến các nơi nhận.",
+    revocation: { pending: "Đề nghị thu hồi: chờ trả lời", accepted: "Nơi nhận đồng ý thu hồi",
+      refused: "Nơi nhận từ chối thu hồi" } as Record<string, string>,
+    cancel: "Hủy",
   },
 };

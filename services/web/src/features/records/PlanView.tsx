@@ -1,13 +1,15 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Form, Input, InputNumber, Modal, Select, Space, Table, Tag, Typography } from "antd";
+import { Alert, App, Button, DatePicker, Form, Input, InputNumber, Modal, Select, Space, Table, Tag, Typography } from "antd";
+import type { Dayjs } from "dayjs";
 import { useState } from "react";
 import { useNavigate } from "react-router-dom";
 import { unwrap } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
-import { formatDateTime } from "../../components/dates";
+import { formatDate, formatDateTime } from "../../components/dates";
 import { useHasRole } from "../../components/roles";
+import { usePeopleNames } from "../work/people";
 import { rec } from "./messages";
-import { outline, PLAN_DRAFTERS, RECORD_KEEPERS, type Plan, type PlanEntry } from "./types";
+import { editEntry, outline, PLAN_DRAFTERS, RECORD_KEEPERS, type EntryChange, type Plan, type PlanEntry } from "./types";
 
 /** A row of the plan's table: a heading (I, II…), a sub-heading (1, 2…) or an entry (a file to open). */
 interface Row {
@@ -38,10 +40,10 @@ function DraftEditor({ plan, onSaved }: { plan: Plan; onSaved: (p: Plan) => void
   const api = useApi();
   const [dialog, setDialog] = useState<"" | "heading" | "entry">("");
   const [form] = Form.useForm<{ heading?: number; title: string; abbreviation?: string; retention_years?: number;
-    creator?: string }>();
+    creator?: string; notes?: string }>();
   const save = useMutation({
     mutationFn: async (v: { heading?: number; title: string; abbreviation?: string; retention_years?: number;
-      creator?: string }) => {
+      creator?: string; notes?: string }) => {
       const headings = outline(plan);
       const nfc = (s?: string) => (s ?? "").trim().normalize("NFC");
       if (dialog === "heading") {
@@ -49,11 +51,9 @@ function DraftEditor({ plan, onSaved }: { plan: Plan; onSaved: (p: Plan) => void
       } else {
         const target = headings[v.heading ?? 0];
         if (target) target.entries = [...(target.entries ?? []), { id: "", title: nfc(v.title),
-          retention_years: v.retention_years ?? 0, creator: nfc(v.creator), notes: "" }];
+          retention_years: v.retention_years ?? 0, creator: nfc(v.creator), notes: nfc(v.notes) }];
       }
-      return unwrap(await api.PUT("/api/v1/records/plans/{plan_id}", { params: { path: { plan_id: plan.id } },
-        body: { version: plan.version, title: plan.title, numbering: plan.numbering === "per_heading" ? "per_heading"
-          : "continuous", headings } }));
+      return unwrap(await api.PUT("/api/v1/records/plans/{plan_id}", putPlan(plan, headings)));
     },
     onSuccess: (p) => { onSaved(p); setDialog(""); },
   });
@@ -94,12 +94,98 @@ function DraftEditor({ plan, onSaved }: { plan: Plan; onSaved: (p: Plan) => void
               <Form.Item name="creator" label={rec.plan.creator}>
                 <Input maxLength={200} />
               </Form.Item>
+              <Form.Item name="notes" label={rec.plan.notes}>
+                <Input maxLength={500} />
+              </Form.Item>
             </>
           )}
           {save.isError && <Alert type="error" showIcon message={save.error.message} />}
         </Form>
       </Modal>
     </>
+  );
+}
+
+/** The PUT of a draft plan with a new outline (its title and numbering kept; the version as read). */
+function putPlan(plan: Plan, headings: ReturnType<typeof outline>) {
+  return { params: { path: { plan_id: plan.id } }, body: { version: plan.version, title: plan.title,
+    numbering: plan.numbering === "per_heading" ? "per_heading" as const : "continuous" as const, headings } };
+}
+
+/** Sửa an entry of a draft plan (tiêu đề, thời hạn bảo quản, đơn vị lập, ghi chú): the outline is saved whole. */
+function EntryEditor({ plan, entry, onClose, onSaved }: { plan: Plan; entry: PlanEntry | null; onClose: () => void;
+  onSaved: (p: Plan) => void }) {
+  const api = useApi();
+  const [form] = Form.useForm<EntryChange>();
+  const save = useMutation({
+    mutationFn: async (v: EntryChange) => unwrap(await api.PUT("/api/v1/records/plans/{plan_id}",
+      putPlan(plan, editEntry(outline(plan), entry?.id ?? "", v)))),
+    onSuccess: (p) => { onSaved(p); onClose(); },
+  });
+  return (
+    <Modal open={!!entry} title={rec.plan.editTitle} okText={rec.plan.save} cancelText={rec.cancel}
+      confirmLoading={save.isPending} onCancel={onClose} destroyOnHidden
+      onOk={() => void form.validateFields().then((v) => save.mutate(v), () => undefined)}>
+      {entry && (
+        <Form form={form} layout="vertical" preserve={false} initialValues={{ title: entry.title,
+          retention_years: entry.retention_years, creator: entry.creator, notes: entry.notes }}>
+          <Typography.Paragraph>{entry.notation}</Typography.Paragraph>
+          <Form.Item name="title" label={rec.plan.entryTitle}
+            rules={[{ required: true, whitespace: true, message: rec.plan.required }]}>
+            <Input maxLength={500} />
+          </Form.Item>
+          <Form.Item name="retention_years" label={rec.plan.retentionYears}
+            rules={[{ required: true, message: rec.plan.required }]}>
+            <InputNumber min={0} max={100} precision={0} />
+          </Form.Item>
+          <Form.Item name="creator" label={rec.plan.creator}>
+            <Input maxLength={200} />
+          </Form.Item>
+          <Form.Item name="notes" label={rec.plan.notes}>
+            <Input maxLength={500} />
+          </Form.Item>
+          {save.isError && <Alert type="error" showIcon message={save.error.message} />}
+        </Form>
+      )}
+    </Modal>
+  );
+}
+
+/** Phê duyệt: the leader approves a draft, naming the decision that issues it (số, ký hiệu and date) if there is one. */
+function ApproveDialog({ plan, open, onClose, onApproved }: { plan: Plan; open: boolean; onClose: () => void;
+  onApproved: (p: Plan) => void }) {
+  const api = useApi();
+  const [form] = Form.useForm<{ decision_number?: string; decision_date?: Dayjs }>();
+  const approve = useMutation({
+    mutationFn: async (v: { decision_number?: string; decision_date?: Dayjs }) => unwrap(await api.POST(
+      "/api/v1/records/plans/{plan_id}/approve", { params: { path: { plan_id: plan.id } }, body: {
+        version: plan.version, decision_number: (v.decision_number ?? "").trim().normalize("NFC"),
+        decision_date: v.decision_date?.format("YYYY-MM-DD") ?? "" } })),
+    onSuccess: (p) => { onApproved(p); onClose(); },
+  });
+  const both = ({ getFieldValue }: { getFieldValue: (name: string) => unknown }) => ({
+    validator: async () => {
+      const number = String(getFieldValue("decision_number") ?? "").trim();
+      if (!number !== !getFieldValue("decision_date")) throw new Error(rec.plan.decisionBoth);
+    },
+  });
+  return (
+    <Modal open={open} title={rec.plan.approve} okText={rec.plan.approve} cancelText={rec.cancel}
+      confirmLoading={approve.isPending} onCancel={onClose} destroyOnHidden
+      onOk={() => void form.validateFields().then((v) => approve.mutate(v), () => undefined)}>
+      <Typography.Paragraph>{rec.plan.approveConfirm}</Typography.Paragraph>
+      <Form form={form} layout="vertical" preserve={false}>
+        <Typography.Paragraph type="secondary">{rec.plan.decisionHelp}</Typography.Paragraph>
+        <Form.Item name="decision_number" label={rec.plan.decisionNumber} rules={[both]}
+          dependencies={["decision_date"]}>
+          <Input maxLength={50} />
+        </Form.Item>
+        <Form.Item name="decision_date" label={rec.plan.decisionDate} rules={[both]} dependencies={["decision_number"]}>
+          <DatePicker format="DD/MM/YYYY" placeholder="dd/mm/yyyy" />
+        </Form.Item>
+        {approve.isError && <Alert type="error" showIcon message={approve.error.message} />}
+      </Form>
+    </Modal>
   );
 }
 
@@ -112,7 +198,10 @@ export function PlanView({ year }: { year: number }) {
   const api = useApi();
   const queries = useQueryClient();
   const navigate = useNavigate();
-  const { message, modal } = App.useApp();
+  const { message } = App.useApp();
+  const nameOf = usePeopleNames();
+  const [editing, setEditing] = useState<PlanEntry | null>(null);
+  const [approving, setApproving] = useState(false);
   const drafter = useHasRole(...PLAN_DRAFTERS);
   const keeper = useHasRole(...RECORD_KEEPERS);
   const leader = useHasRole("leader");
@@ -137,13 +226,9 @@ export function PlanView({ year }: { year: number }) {
     onSuccess: async () => { await queries.invalidateQueries({ queryKey: ["records", "plans", year] });
       void message.success(rec.plan.created); },
   });
-  const approve = useMutation({
-    mutationFn: async (p: Plan) => unwrap(await api.POST("/api/v1/records/plans/{plan_id}/approve",
-      { params: { path: { plan_id: p.id } }, body: { version: p.version, decision_number: "", decision_date: "" } })),
-    onSuccess: async (p) => { queries.setQueryData(["records", "plan", p.id], p);
-      await queries.invalidateQueries({ queryKey: ["records", "plans", year] });
-      void message.success(rec.plan.approved); },
-  });
+  const approved = async (p: Plan) => { queries.setQueryData(["records", "plan", p.id], p);
+    await queries.invalidateQueries({ queryKey: ["records", "plans", year] });
+    void message.success(rec.plan.approved); };
   const open = useMutation({
     mutationFn: async (entry: PlanEntry) => unwrap(await api.POST("/api/v1/records/files",
       { body: { plan_entry_id: entry.id, title: "", notation: "", language: "", rights: "", description: "", unit: "",
@@ -151,7 +236,7 @@ export function PlanView({ year }: { year: number }) {
     onSuccess: async (file) => { await queries.invalidateQueries({ queryKey: ["records", "files"] });
       void message.success(rec.plan.opened); navigate(`/ho-so/${file.id}`); },
   });
-  const error = create.error ?? approve.error ?? open.error;
+  const error = create.error ?? open.error;
   if (plans.isError) return <Alert type="error" showIcon message={plans.error.message} />;
   if (!plans.isLoading && !plan) {
     return (
@@ -170,19 +255,23 @@ export function PlanView({ year }: { year: number }) {
           <Typography.Text strong>{plan.title}</Typography.Text>
           <Tag color={STATE_COLOR[plan.state]} data-testid="plan-state">{rec.plan.state[plan.state] ?? plan.state}</Tag>
           <Typography.Text>{rec.plan.version(plan.plan_version)}</Typography.Text>
-          {plan.approved_at && <Typography.Text>{rec.plan.approvedBy(plan.approved_by, formatDateTime(plan.approved_at))}</Typography.Text>}
+          {plan.created_by && <Typography.Text>{rec.plan.createdBy(nameOf(plan.created_by))}</Typography.Text>}
+          {plan.approved_at && <Typography.Text>{rec.plan.approvedBy(nameOf(plan.approved_by), formatDateTime(plan.approved_at))}</Typography.Text>}
+          {plan.decision_number && <Typography.Text data-testid="plan-decision">
+            {rec.plan.decision(plan.decision_number, formatDate(plan.decision_date))}</Typography.Text>}
         </Space>
       )}
       {plan?.state === "draft" && (
         <Space wrap>
           {drafter && <DraftEditor plan={plan} onSaved={saved} />}
           {leader && (
-            <Button type="primary" loading={approve.isPending} disabled={!plan.headings.length}
-              onClick={() => modal.confirm({ title: rec.plan.approve, content: rec.plan.approveConfirm,
-                okText: rec.plan.approve, cancelText: rec.cancel, onOk: () => approve.mutateAsync(plan) })}>
+            <Button type="primary" disabled={!plan.headings.length} onClick={() => setApproving(true)}>
               {rec.plan.approve}
             </Button>
           )}
+          {leader && <ApproveDialog plan={plan} open={approving} onClose={() => setApproving(false)}
+            onApproved={(p) => void approved(p)} />}
+          {drafter && <EntryEditor plan={plan} entry={editing} onClose={() => setEditing(null)} onSaved={saved} />}
         </Space>
       )}
       {plan?.state === "approved" && drafter && (
@@ -200,6 +289,10 @@ export function PlanView({ year }: { year: number }) {
           { title: rec.plan.columns.retention, key: "retention",
             render: (_, r) => r.entry ? rec.retention(r.entry.retention_years) : "" },
           { title: rec.plan.columns.creator, key: "creator", render: (_, r) => r.entry?.creator ?? "" },
+          ...(plan?.state === "draft" && drafter ? [{ title: rec.plan.columns.action, key: "edit",
+            render: (_: unknown, r: Row) => r.entry ? (
+              <Button size="small" aria-label={rec.plan.editLabel(r.entry.title)}
+                onClick={() => setEditing(r.entry ?? null)}>{rec.plan.edit}</Button>) : null }] : []),
           ...(plan?.state === "approved" && keeper ? [{ title: rec.plan.columns.action, key: "action",
             render: (_: unknown, r: Row) => r.entry ? (
               <Button size="small" loading={open.isPending && open.variables?.id === r.entry.id}

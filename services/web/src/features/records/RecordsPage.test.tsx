@@ -1,17 +1,21 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import axe from "axe-core";
 import type { Person } from "../../auth/claims";
 import { fakeGateway, renderWith, type Call } from "../../test/render";
-import { FilePage } from "./FilePage";
+import { entryOf, FilePage, withCodes } from "./FilePage";
 import { plan, recordFile } from "./fixtures";
 import { RecordsPage } from "./RecordsPage";
+import { editEntry, outline } from "./types";
 
 const UBND = "000.00.00.H61";
 const CLERK: Person = { username: "vanthu.ubnd", name: "Đặng Thị Mỹ Xuyên", agency: UBND, roles: ["clerk"] };
 const LEADER: Person = { username: "lanhdao.ubnd", name: "Nguyễn Văn Lãnh", agency: UBND, roles: ["leader"] };
 const OFFICER: Person = { username: "chuyenvien.ubnd", name: "Lê Văn Chuyên", agency: UBND, roles: ["officer"] };
 const ARCHIVIST: Person = { username: "luutru.ubnd", name: "Phan Thị Lưu", agency: UBND, roles: ["archivist"] };
+const PEOPLE = [{ subject: "s1", username: "lanhdao.ubnd", name: "Nguyễn Văn Lãnh", email: "", enabled: true },
+  { subject: "s2", username: "vanthu.ubnd", name: "Đặng Thị Mỹ Xuyên", email: "", enabled: true },
+  { subject: "s3", username: "luutru.ubnd", name: "Phan Thị Lưu", email: "", enabled: true }];
 const posts = (calls: Call[]) => calls.filter((c) => c.method !== "GET").map((c) => [c.method, c.path, c.body]);
 
 async function noSeriousViolation(container: HTMLElement) {
@@ -53,6 +57,8 @@ describe("Hồ sơ: danh mục hồ sơ", () => {
       "GET /api/v1/records/plans/plan-1": plan({ state: "approved" }),
       "POST /api/v1/records/files": recordFile({ state: "open", documents: [], document_total: 0 }) });
     renderWith(<RecordsPage />, { api, person: OFFICER, path: "/ho-so?nam=2026" });
+    // the plan's entries first (a text query is cheap: role queries over a big table are slow on a loaded machine)
+    expect(await screen.findByText("Hồ sơ tuyển dụng công chức năm 2026")).toBeInTheDocument();
     await userEvent.click(await screen.findByRole("button", { name: "Lập hồ sơ: Hồ sơ tuyển dụng công chức năm 2026" }));
     await waitFor(() => expect(posts(calls)[0]).toMatchObject(["POST", "/api/v1/records/files",
       { plan_entry_id: "entry-1" }]));
@@ -125,5 +131,194 @@ describe("Hồ sơ: a file", () => {
       { version: 4, reason: "Thiếu mục lục" }]]));
     expect(await screen.findByTestId("file-state")).toHaveTextContent("Bị trả lại");
     expect(screen.getByText("Lý do trả lại").closest("tr")).toHaveTextContent("Thiếu mục lục");
+  });
+});
+
+describe("Hồ sơ: the plan's gaps (issue 14)", () => {
+  it("edits an entry of a draft plan wherever it sits, keeping the others", () => {
+    const draft = plan({ headings: [{ numeral: "I", title: "Tổ chức", abbreviation: "TC", entries: [], subheadings: [
+      { number: 1, title: "Tuyển dụng", entries: [{ id: "e2", number: 1, notation: "01.TC", title: "Cũ",
+        retention_years: 5, creator: "", notes: "" }] }] }, ...plan().headings] });
+    const edited = editEntry(outline(draft), "e2", { title: " Hồ sơ thi tuyển\u0301 ", retention_years: 0,
+      creator: "Phòng Tổ chức", notes: "Mật" });
+    expect(edited[0]?.subheadings?.[0]?.entries?.[0]).toEqual({ id: "e2", title: "Hồ sơ thi tuyển\u0301".normalize("NFC"),
+      retention_years: 0, creator: "Phòng Tổ chức", notes: "Mật" });
+    expect(edited[1]).toEqual(outline(draft)[1]);
+    expect(editEntry(outline(draft), "", { title: "x", retention_years: 1 })).toEqual(outline(draft));
+    expect(entryOf(draft, "e2")?.title).toBe("Cũ");
+    expect(entryOf(draft, "nope")).toBeUndefined();
+    const id = "01a22cbc-8db3-752a-9ec2-4d153df5d0ca";
+    const docs = recordFile().documents.map((d) => ({ ...d, document_id: id }));
+    expect(withCodes(`${id}, 01a22cbc-0000-752a-9ec2-4d153df5d0cb`, docs))
+      .toBe("15/UBND-TCCB, 01a22cbc-0000-752a-9ec2-4d153df5d0cb");
+  });
+
+  it("lets the clerk change an entry's title, retention and notes while the plan is a draft, and names the people", async () => {
+    const { api, calls } = fakeGateway({ "GET /api/v1/records/plans": { plans: [plan({ headings: [] })] },
+      "GET /api/v1/records/plans/plan-1": plan(), "GET /api/v1/people": PEOPLE,
+      "PUT /api/v1/records/plans/plan-1": plan({ version: 3 }) });
+    const { container } = renderWith(<RecordsPage />, { api, person: CLERK, path: "/ho-so?nam=2026" });
+    expect(await screen.findByText("Người lập: Đặng Thị Mỹ Xuyên")).toBeInTheDocument(); // a name, not vanthu.ubnd
+    expect(await screen.findByText("Hồ sơ tuyển dụng công chức năm 2026")).toBeInTheDocument(); // the plan's entries
+    await userEvent.click(screen.getByRole("button", { name: "Sửa: Hồ sơ tuyển dụng công chức năm 2026" }));
+    const dialog = await screen.findByRole("dialog");
+    await noSeriousViolation(container.ownerDocument.body);
+    // text by fireEvent, not key by key: the shared machine is slow and the keystrokes are not what is tested
+    fireEvent.change(within(dialog).getByLabelText("Tiêu đề hồ sơ"), { target: { value: "Hồ sơ thi tuyển công chức năm 2026" } });
+    const years = within(dialog).getByLabelText("Thời hạn bảo quản (năm; 0 = vĩnh viễn)");
+    await userEvent.clear(years);
+    await userEvent.type(years, "70");
+    fireEvent.change(within(dialog).getByLabelText("Ghi chú"), { target: { value: "Theo Thông tư 10/2022" } });
+    await userEvent.click(within(dialog).getByRole("button", { name: "Lưu" }));
+    await waitFor(() => expect(posts(calls)).toEqual([["PUT", "/api/v1/records/plans/plan-1", { version: 2,
+      title: "Danh mục hồ sơ năm 2026", numbering: "continuous", headings: [{ title: "Tổ chức cán bộ",
+        abbreviation: "TCCB", subheadings: [], entries: [{ id: "entry-1", title: "Hồ sơ thi tuyển công chức năm 2026",
+          retention_years: 70, creator: "Phòng Tổ chức", notes: "Theo Thông tư 10/2022" }] }] }]]));
+  });
+
+  it("lets the leader approve with the decision's number and date (both or neither) and shows who approved by name", async () => {
+    const approved = plan({ state: "approved", approved_by: "lanhdao.ubnd", approved_at: "2026-01-10T09:00:00+07:00",
+      decision_number: "15/QĐ-UBND", decision_date: "2026-01-09" });
+    const { api, calls } = fakeGateway({ "GET /api/v1/records/plans": { plans: [plan({ headings: [] })] },
+      "GET /api/v1/records/plans/plan-1": plan(), "GET /api/v1/people": PEOPLE,
+      "POST /api/v1/records/plans/plan-1/approve": approved });
+    renderWith(<RecordsPage />, { api, person: LEADER, path: "/ho-so?nam=2026" });
+    expect(await screen.findByText("Hồ sơ tuyển dụng công chức năm 2026")).toBeInTheDocument();
+    await userEvent.click(await screen.findByRole("button", { name: "Phê duyệt danh mục" }));
+    const dialog = await screen.findByRole("dialog");
+    fireEvent.change(within(dialog).getByLabelText(/^Số, ký hiệu quyết định/), { target: { value: "15/QĐ-UBND" } });
+    await userEvent.click(within(dialog).getByRole("button", { name: "Phê duyệt danh mục" }));
+    expect((await within(dialog).findAllByText("Hãy nhập cả số và ngày của quyết định (hoặc để trống cả hai).")).length)
+      .toBeGreaterThan(0);
+    expect(posts(calls)).toEqual([]);
+    const date = within(dialog).getByLabelText("Ngày quyết định (dd/mm/yyyy)");
+    await userEvent.type(date, "09/01/2026{Enter}");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Phê duyệt danh mục" }));
+    await waitFor(() => expect(posts(calls)).toEqual([["POST", "/api/v1/records/plans/plan-1/approve",
+      { version: 2, decision_number: "15/QĐ-UBND", decision_date: "2026-01-09" }]]));
+    expect(await screen.findByText("Phê duyệt: Nguyễn Văn Lãnh, 10/01/2026 09:00")).toBeInTheDocument();
+    expect(screen.getByTestId("plan-decision")).toHaveTextContent("Quyết định ban hành: số 15/QĐ-UBND ngày 09/01/2026");
+  });
+});
+
+describe("Hồ sơ: a file's gaps (issue 14)", () => {
+  const route = { path: "/ho-so/file-1", route: "/ho-so/:id" };
+  const base = { "GET /api/v1/records/files/file-1/history": { entries: [] }, "GET /api/v1/people": PEOPLE };
+
+  it("asks the page count of documents that have none when closing", async () => {
+    const uncounted = recordFile().documents.map((d) => ({ ...d, page_amount: 0 }));
+    const { api, calls } = fakeGateway({ ...base, "GET /api/v1/records/files/file-1": recordFile({ documents: uncounted }),
+      "POST /api/v1/records/files/file-1/close": recordFile({ state: "closed" }) });
+    renderWith(<FilePage />, { api, person: OFFICER, ...route });
+    expect(await screen.findByTestId("file-state")).toBeInTheDocument(); // loaded (cheap query first)
+    await userEvent.click(await screen.findByRole("button", { name: "Đóng hồ sơ" }));
+    const dialog = await screen.findByRole("dialog");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Đóng hồ sơ" }));
+    expect(await within(dialog).findByText("Hãy nhập nội dung này.")).toBeInTheDocument();
+    expect(posts(calls)).toEqual([]);
+    await userEvent.type(within(dialog).getByLabelText("Số trang: V/v tuyển dụng công chức"), "4");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Đóng hồ sơ" }));
+    await waitFor(() => expect(posts(calls)).toEqual([["POST", "/api/v1/records/files/file-1/close",
+      { version: 4, title: "", end_date: null, description: "", keywords: "", page_amounts: { "doc-1": 4 } }]]));
+  });
+
+  it("tells the creator what may be added when the picker finds nothing", async () => {
+    const { api } = fakeGateway({ ...base, "GET /api/v1/records/files/file-1": recordFile(),
+      "GET /api/v1/documents": { next_page_token: null, items: [] } });
+    renderWith(<FilePage />, { api, person: OFFICER, ...route });
+    expect(await screen.findByTestId("file-state")).toBeInTheDocument(); // loaded (cheap query first)
+    await userEvent.click(await screen.findByRole("button", { name: "Thêm văn bản" }));
+    const dialog = await screen.findByRole("dialog");
+    await userEvent.click(within(dialog).getByRole("combobox"));
+    expect(await screen.findByText(/Chỉ thêm được văn bản đã ban hành hoặc đã vào sổ mà bạn được xem/))
+      .toBeInTheDocument();
+    expect(screen.queryByText("Nhật ký khai thác hồ sơ")).not.toBeInTheDocument(); // an officer: no access log
+  });
+
+  it("lets the leader keep a closed file 1 or 2 more years naming the approval, and read who accessed it", async () => {
+    const { api, calls } = fakeGateway({ ...base, "GET /api/v1/records/files/file-1": recordFile({ state: "closed" }),
+      "GET /api/v1/records/files/file-1/access-log": { entries: [{ file_id: "file-1", document_id: "",
+        action: "export", actor: "luutru.ubnd", at: "2026-03-02T10:15:00+07:00" }] },
+      "POST /api/v1/records/files/file-1/retain": recordFile({ state: "retained",
+        retain_approval: "Công văn 20/UBND-VP ngày 01/03/2027" }) });
+    const { container } = renderWith(<FilePage />, { api, person: LEADER, ...route });
+    expect(await screen.findByTestId("file-state")).toBeInTheDocument(); // loaded (cheap query first)
+    const log = await screen.findByRole("table", { name: "Nhật ký khai thác hồ sơ" });
+    expect(await within(log).findByText("Phan Thị Lưu")).toBeInTheDocument();
+    expect(within(log).getByText("Tải gói hồ sơ")).toBeInTheDocument();
+    expect(within(log).getByText("02/03/2026 10:15")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Tải gói hồ sơ (ZIP)" })).toBeInTheDocument();
+    await noSeriousViolation(container);
+    await userEvent.click(screen.getByRole("button", { name: "Giữ lại" }));
+    const dialog = await screen.findByRole("dialog");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Giữ lại" }));
+    expect(await within(dialog).findByText("Hãy nhập nội dung này.")).toBeInTheDocument();
+    fireEvent.change(within(dialog).getByLabelText("Văn bản đồng ý (số, ký hiệu, ngày)"),
+      { target: { value: "Công văn 20/UBND-VP ngày 01/03/2027" } });
+    await userEvent.click(within(dialog).getByRole("radio", { name: "2 năm" }));
+    await userEvent.click(within(dialog).getByRole("button", { name: "Giữ lại" }));
+    await waitFor(() => expect(posts(calls)).toEqual([["POST", "/api/v1/records/files/file-1/retain",
+      { version: 4, approval: "Công văn 20/UBND-VP ngày 01/03/2027", years: 2 }]]));
+    expect(await screen.findByTestId("file-state")).toHaveTextContent("Đơn vị giữ lại");
+    expect(screen.getByText("Văn bản đồng ý giữ lại").closest("tr")).toHaveTextContent("Công văn 20/UBND-VP");
+  });
+
+  it("downloads the file's package as a ZIP", async () => {
+    const zip = new Response(new Blob(["PK"]), { status: 200, headers: { "Content-Type": "application/zip",
+      "Content-Disposition": 'attachment; filename="01.TCCB.zip"' } });
+    const { api, calls } = fakeGateway({ ...base, "GET /api/v1/records/files/file-1": recordFile({ state: "deposited" }),
+      "GET /api/v1/records/files/file-1/export": zip });
+    URL.createObjectURL = () => "blob:zip"; // jsdom has none
+    URL.revokeObjectURL = () => {};
+    const saved: string[] = [];
+    const clicked = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push(this.download);
+    });
+    renderWith(<FilePage />, { api, person: OFFICER, ...route });
+    expect(await screen.findByTestId("file-state")).toBeInTheDocument(); // loaded (cheap query first)
+    await userEvent.click(await screen.findByRole("button", { name: "Tải gói hồ sơ (ZIP)" }));
+    await waitFor(() => expect(saved).toEqual(["01.TCCB.zip"]));
+    expect(calls.map((c) => c.path)).toContain("/api/v1/records/files/file-1/export");
+    clicked.mockRestore();
+  });
+
+  it("shows the archivist the deposit checked against the plan's entry", async () => {
+    const { api } = fakeGateway({ ...base,
+      "GET /api/v1/records/files/file-1": recordFile({ state: "submitted", retention_years: 10 }),
+      "GET /api/v1/records/files/file-1/access-log": { entries: [] },
+      "GET /api/v1/records/plans/plan-1": plan({ state: "approved" }) });
+    renderWith(<FilePage />, { api, person: ARCHIVIST, ...route });
+    expect(await screen.findByTestId("file-state")).toBeInTheDocument(); // loaded (cheap query first)
+    const check = await screen.findByRole("table", { name: "Đối chiếu với danh mục hồ sơ" });
+    const retention = await within(check).findByRole("row", { name: /Thời hạn bảo quản/ });
+    expect(retention).toHaveTextContent("Vĩnh viễn");
+    expect(retention).toHaveTextContent("10 năm");
+    expect(retention).toHaveTextContent("Khác danh mục");
+    expect(within(check).getByRole("row", { name: /Số, ký hiệu/ })).toHaveTextContent("Khớp");
+    expect(screen.getByText("Chưa có ai khai thác hồ sơ này.")).toBeInTheDocument();
+  });
+});
+
+describe("Hồ sơ: import (the archivist)", () => {
+  it("uploads an exported package as the request body and opens the file it became", async () => {
+    const { api, calls } = fakeGateway({ "GET /api/v1/records/plans": { plans: [] },
+      "GET /api/v1/records/files": { next_cursor: null, files: [] },
+      "POST /api/v1/records/import": recordFile({ id: "file-9" }), "GET /api/v1/records/files/file-9": recordFile() });
+    renderWith(<RecordsPage />, { api, person: ARCHIVIST, path: "/ho-so?nam=2026&tab=files" });
+    const input = (await screen.findByText("Nhập gói hồ sơ (ZIP)")).closest("span.ant-upload")?.querySelector("input");
+    expect(input).toBeTruthy();
+    await userEvent.upload(input as HTMLInputElement, new File(["PK-package"], "01.TCCB.zip", { type: "application/zip" }));
+    // the ZIP itself is the body (jsdom's File reaches the fake gateway as text, not JSON: no object, no form)
+    await waitFor(() => expect(posts(calls).map(([method, path]) => [method, path]))
+      .toEqual([["POST", "/api/v1/records/import"]]));
+    expect(typeof posts(calls)[0]?.[2]).toBe("string");
+  });
+
+  it("is not offered to others", async () => {
+    const { api } = fakeGateway({ "GET /api/v1/records/plans": { plans: [] },
+      "GET /api/v1/records/files": { next_cursor: null, files: [] } });
+    renderWith(<RecordsPage />, { api, person: CLERK, path: "/ho-so?nam=2026&tab=files" });
+    expect(await screen.findByText("Chưa có hồ sơ nào.")).toBeInTheDocument();
+    expect(screen.queryByText("Nhập gói hồ sơ (ZIP)")).not.toBeInTheDocument();
   });
 });

@@ -18,3 +18,23 @@ export function outline(plan: Plan): HeadingIn[] {
   return plan.headings.map((h) => ({ title: h.title, abbreviation: h.abbreviation, entries: entries(h.entries),
     subheadings: h.subheadings.map((s) => ({ title: s.title, entries: entries(s.entries) })) }));
 }
+
+/** What the clerk may change of a draft plan's entry (its number and notation are the server's). */
+export interface EntryChange {
+  title: string;
+  retention_years: number;
+  creator?: string;
+  notes?: string;
+}
+
+/**
+ * The outline with the entry ``id`` changed (title, retention, creator, notes; text trimmed and NFC-normalised),
+ * wherever it sits (under a heading or a sub-heading); the other entries untouched. An unknown id changes nothing.
+ */
+export function editEntry(headings: HeadingIn[], id: string, change: EntryChange): HeadingIn[] {
+  const nfc = (s?: string) => (s ?? "").trim().normalize("NFC");
+  const edit = (list: HeadingIn["entries"] = []) => list.map((e) => e.id === id && id ? { ...e, title: nfc(change.title),
+    retention_years: change.retention_years, creator: nfc(change.creator), notes: nfc(change.notes) } : e);
+  return headings.map((h) => ({ ...h, entries: edit(h.entries),
+    subheadings: (h.subheadings ?? []).map((s) => ({ ...s, entries: edit(s.entries) })) }));
+}

@@ -52,6 +52,22 @@ describe("Tra cứu văn bản", () => {
     expect(calls.at(-1)?.path).toContain("cursor=next-1");
   });
 
+  it("names the types and issuing agencies of the facets instead of their codes", async () => {
+    const facets = { ...page(null).facets, issuing_agency_code: [{ value: "000.00.00.H61", count: 1 },
+      { value: "000.00.41.H61", count: 1 }] };
+    const { api, calls } = fakeGateway({ "GET /api/v1/search": { ...page(null), facets },
+      "GET /api/v1/document-types": [{ code: "QD", name: "Quyết định", abbreviation: "QĐ" }],
+      "GET /api/v1/agencies/000.00.41.H61": { code: "000.00.41.H61", name: "UBND phường Long Châu" } });
+    renderWith(<SearchPage />, { api, path: "/tra-cuu?q=de+an" });
+    expect(await screen.findByText("Quyết định (2)")).toBeInTheDocument();
+    const agencies = screen.getByRole("group", { name: "Cơ quan ban hành" });
+    expect(within(agencies).getByText("UBND tỉnh Vĩnh Long (1)")).toBeInTheDocument(); // named by the hit
+    expect(await within(agencies).findByText("UBND phường Long Châu (1)")).toBeInTheDocument(); // looked up
+    expect(screen.queryByText(/^QD \(/)).not.toBeInTheDocument();
+    expect(calls.filter((c) => c.path.startsWith("/api/v1/agencies/")).map((c) => c.path))
+      .toEqual(["/api/v1/agencies/000.00.41.H61"]);
+  });
+
   it("says so when nothing is found", async () => {
     const { api } = fakeGateway({ "GET /api/v1/search": { ...page(null, []), total: 0 } });
     renderWith(<SearchPage />, { api, path: "/tra-cuu?q=tàu+vũ+trụ" });

@@ -1,4 +1,4 @@
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQueries, useQuery } from "@tanstack/react-query";
 import { Alert, Button, Empty, Input, List, Segmented, Space, Tag, Typography } from "antd";
 import { Fragment } from "react";
 import { Link, useSearchParams } from "react-router-dom";
@@ -26,10 +26,37 @@ export function Marked({ highlight }: { highlight: SearchHighlight }) {
   return <>{parts}</>;
 }
 
-function facetLabel(name: FacetName, value: string): string {
+/** The names a facet's values stand for: document types' and agencies' codes → names. */
+export interface FacetNames {
+  types: Map<string, string>;
+  agencies: Map<string, string>;
+}
+
+/** A facet value in words: a type's name, an agency's name, a direction or a state in Vietnamese; the raw value
+ *  only while the names load or when nothing names it. */
+export function facetLabel(name: FacetName, value: string, names?: FacetNames): string {
   if (name === "direction") return messages.direction[value] ?? value;
   if (name === "status") return common.status[value] ?? value;
+  if (name === "type_code") return names?.types.get(value) ?? value;
+  if (name === "issuing_agency_code") return names?.agencies.get(value) ?? value;
   return value;
+}
+
+/** The names of the types (the agency's list, kept) and of the issuing agencies the facets show: from the hits
+ *  when they carry it, else one directory look-up per code (a facet shows a few). */
+function useFacetNames(result: SearchResult | undefined, hits: SearchHit[]): FacetNames {
+  const api = useApi();
+  const types = useQuery({ queryKey: ["document-types"], enabled: !!result, staleTime: 300_000,
+    queryFn: async () => unwrap(await api.GET("/api/v1/document-types")) });
+  const agencies = new Map(hits.filter((h) => h.issuing_agency_code && h.issuing_agency_name)
+    .map((h) => [h.issuing_agency_code, h.issuing_agency_name]));
+  const missing = (result?.facets.issuing_agency_code ?? []).map((v) => v.value).filter((c) => c && !agencies.has(c));
+  const looked = useQueries({ queries: missing.map((code) => ({
+    queryKey: ["agency", code], staleTime: 300_000, retry: false,
+    queryFn: async () => unwrap(await api.GET("/api/v1/agencies/{code}", { params: { path: { code } } })),
+  })) });
+  looked.forEach((q) => { if (q.data) agencies.set(q.data.code, q.data.name); });
+  return { types: new Map((types.data ?? []).map((t) => [t.code, t.name])), agencies };
 }
 
 function Hit({ hit }: { hit: SearchHit }) {
@@ -97,6 +124,7 @@ export function SearchPage() {
   };
   const first = query.data?.pages[0];
   const hits = query.data?.pages.flatMap((p) => p.hits) ?? [];
+  const names = useFacetNames(first, hits);
   return (
     <>
       <Typography.Title level={1} style={{ fontSize: 22 }}>{messages.title}</Typography.Title>
@@ -142,7 +170,7 @@ export function SearchPage() {
                   {values.map((v) => (
                     <Tag.CheckableTag key={v.value} checked={filters[param] === v.value}
                       onChange={(on) => update({ [param]: on ? v.value : null })}>
-                      {facetLabel(name, v.value)} ({v.count})
+                      {facetLabel(name, v.value, names)} ({v.count})
                     </Tag.CheckableTag>
                   ))}
                 </div>

@@ -10,6 +10,7 @@ import { AssignForm } from "./AssignForm";
 import { vietnamToday } from "./deadline";
 import { work } from "./messages";
 import { CaseTasks, RecallDialog } from "./CaseTasks";
+import { StepActor } from "./StepActor";
 
 const MAX_TEXT = 2000;
 
@@ -72,7 +73,7 @@ export function ProcessingTree({ current }: { current: Case }) {
         children: (
           <>
             <Typography.Text strong>{work.step[s.action] ?? s.action}</Typography.Text>
-            {" — "}{formatDateTime(s.at)} · {s.actor_name || s.actor}
+            {" — "}{formatDateTime(s.at)} · <StepActor step={s} />
             {s.comment && <div>{s.comment}</div>}
           </>
         ),

@@ -43,6 +43,9 @@ export const work = {
     return: "Trả lại",
     complete: "Hoàn thành",
   } as Record<string, string>,
+  /** A step taken under a delegation: "KT. thay Nguyễn Văn Lãnh, ủy quyền" (the competence when there is one). */
+  delegation: (competence: string, delegator: string) =>
+    `${competence ? `${competence} ` : ""}thay ${delegator}, ủy quyền`,
   tree: {
     title: "Xử lý văn bản",
     state: "Tình trạng",

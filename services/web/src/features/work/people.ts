@@ -1,0 +1,16 @@
+import { useQuery } from "@tanstack/react-query";
+import { unwrap } from "../../api/client";
+import { useApi } from "../../api/ApiProvider";
+
+/**
+ * The names of the people of the person's agency, by username (GET /api/v1/people, kept five minutes and shared
+ * with the pickers' ["people"] query): ``nameOf("lanhdao.ubnd")`` → "Nguyễn Văn Lãnh", or the username itself while
+ * the list loads or when nobody of the agency has it (a person who left). ``enabled``: load the list at all.
+ */
+export function usePeopleNames(enabled = true): (username: string) => string {
+  const api = useApi();
+  const people = useQuery({ queryKey: ["people"], queryFn: async () => unwrap(await api.GET("/api/v1/people")),
+    enabled, staleTime: 300_000 });
+  const names = new Map((people.data ?? []).map((p) => [p.username, p.name]));
+  return (username: string) => names.get(username) || username;
+}
