@@ -559,7 +559,12 @@ async def export_file(request: Request, principal: User, file_id: str) -> Respon
                                                         metadata=forward(principal), timeout=LONG_S))
 
 
-@router.post("/import", response_model=FileOut, status_code=201,
+#: The import's body as the OpenAPI document declares it: the exported package's bytes (application/zip).
+IMPORT_BODY = {"requestBody": {"required": True, "content": {"application/zip": {"schema": {
+    "type": "string", "format": "binary"}}}}}
+
+
+@router.post("/import", response_model=FileOut, status_code=201, openapi_extra=IMPORT_BODY,
              summary="Recreate a file from an exported package: the request body is the ZIP (archivist)")
 @calls(RECORDS + "ImportFile")
 async def import_file(request: Request, principal: User) -> FileOut:

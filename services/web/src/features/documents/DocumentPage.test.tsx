@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { arrival } from "../../test/fixtures";
 import { fakeGateway, renderWith, type Call } from "../../test/render";
@@ -102,4 +102,37 @@ describe("a document's page", () => {
     expect(await screen.findByText("Giao xử lý")).toBeInTheDocument();
     expect(screen.queryByText("workflow")).not.toBeInTheDocument();
   });
+  it("lets the clerk answer the sender's thu hồi: refusing needs a reason, accepting says what it removes",
+    async () => {
+      const requested = arrival({ status: "registered", number: 7, revocation: "requested", revocation_kind: "revoke",
+        revocation_reason: "Văn bản ban hành sai thẩm quyền" });
+      const { api, calls } = fakeGateway({
+        [`GET /api/v1/documents/${ID}`]: requested,
+        [`GET /api/v1/documents/${ID}/history`]: HISTORY,
+        [`POST /api/v1/documents/${ID}/revocation/refuse`]: arrival({ status: "registered", revocation: "refused" }),
+        [`POST /api/v1/documents/${ID}/revocation/accept`]: arrival({ status: "registered", revocation: "accepted" }),
+      });
+      renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+      expect(await screen.findByText("Nơi gửi đề nghị thu hồi văn bản này.")).toBeInTheDocument();
+      expect(screen.getByText(/Văn bản ban hành sai thẩm quyền/)).toBeInTheDocument();
+      const user = userEvent.setup({ delay: null });
+
+      await user.click(screen.getByRole("button", { name: "Đồng ý" }));
+      const accept = await screen.findByRole("dialog", { name: "Đồng ý thu hồi văn bản đến" });
+      expect(within(accept).getByText(/Nội dung văn bản sẽ được gỡ/)).toBeInTheDocument();
+      await user.click(within(accept).getByRole("button", { name: "Hủy" }));
+      await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+      expect(posts(calls)).toHaveLength(0);
+
+      await user.click(screen.getByRole("button", { name: "Từ chối" }));
+      const refuse = await screen.findByRole("dialog");
+      await user.click(within(refuse).getByRole("button", { name: "Từ chối" }));
+      expect(await screen.findByText("Hãy nhập lý do.")).toBeInTheDocument();
+      expect(posts(calls)).toHaveLength(0);
+      fireEvent.change(screen.getByLabelText("Lý do từ chối"), { target: { value: "Văn bản đã nộp lưu" } });
+      await user.click(within(refuse).getByRole("button", { name: "Từ chối" }));
+      await waitFor(() => expect(posts(calls)).toHaveLength(1));
+      expect(posts(calls)[0]).toMatchObject({ path: `/api/v1/documents/${ID}/revocation/refuse`,
+        body: { reason: "Văn bản đã nộp lưu" } });
+    });
 });

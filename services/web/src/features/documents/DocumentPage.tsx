@@ -16,6 +16,7 @@ import { OutgoingCase } from "../outgoing/OutgoingCase";
 import { FileViewer, isPdf } from "../viewer/FileViewer";
 import { viewer } from "../viewer/messages";
 import { ArrivalActions } from "./ArrivalActions";
+import { RevocationActions } from "./RevocationActions";
 import { messages } from "./messages";
 
 function Files({ doc }: { doc: Document }) {
@@ -141,6 +142,8 @@ export function DocumentPage() {
         {doc.urgency !== "normal" && <Tag color="#ad2102">{common.urgency[doc.urgency]}</Tag>}
       </Space>
       {clerkCanAct && <ArrivalActions doc={doc} />}
+      {doc.direction === "incoming" && doc.revocation === "requested" && !!person?.roles.includes("clerk") &&
+        <RevocationActions doc={doc} />}
       <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{messages.sections.metadata}</h2>}>
         <Descriptions column={{ xs: 1, sm: 1, md: 2 }} size="small" bordered>
           <Descriptions.Item label={messages.fields.numberSymbol}>{doc.number_symbol}</Descriptions.Item>
