@@ -27,15 +27,29 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+#: SQLite connections a process keeps open. Each is a thread of aiosqlite's plus a connection that ran the pragmas
+#: below; one opened past the pool's size is closed again when it is handed back. A service handles
+#: ``VANTHU_CONSUMER_CONCURRENCY`` messages per consumer at once besides its gRPC calls and outbox relay: with
+#: SQLAlchemy's default of 5 kept, a busy interchange opened and closed a connection (thread start, connect, four
+#: pragmas) for many of its transactions (bench/interchange.py, py-spy: ``Thread.start`` under
+#: ``Connection.__await__``).
+SQLITE_POOL_SIZE = 32
+
+
 def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
-    """An async engine for ``sqlite+aiosqlite:///path`` or ``postgresql+asyncpg://…``."""
+    """An async engine for ``sqlite+aiosqlite:///path`` or ``postgresql+asyncpg://…``; ``pool_size``: the
+    PostgreSQL connections kept (as many more may be opened at busy times); SQLite keeps
+    :data:`SQLITE_POOL_SIZE`."""
     if not url:
         raise ValueError("no database URL configured")
     if is_sqlite(url):
         database = make_url(url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 60, "isolation_level": None})
+        on_file = bool(database) and database != ":memory:" and not str(database).startswith("file::memory:")
+        if on_file:
+            Path(str(database)).parent.mkdir(parents=True, exist_ok=True)
+        pooling = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_SIZE} if on_file else {}
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 60, "isolation_level": None},
+                                     **pooling)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
