@@ -161,6 +161,22 @@ class NewDelivery:
     status_code: str = ""
 
 
+@dataclass(frozen=True)
+class NewPackage:
+    """A package to write with its deliveries (:meth:`InterchangeStore.add_package`); ``events(rows)``: the events
+    announcing the new delivery rows."""
+
+    package_id: str
+    kind: str
+    sender_code: str
+    edxml_document_id: str
+    body: bytes
+    sha256: str
+    document_id: str
+    deliveries: list[NewDelivery]
+    events: Callable[[list[DeliveryRow]], list[Message]]
+
+
 class InterchangeStore:
     """Packages, deliveries and receipts; every method is one transaction."""
 
@@ -203,42 +219,47 @@ class InterchangeStore:
                           events: Any) -> list[DeliveryRow]:
         """Store a package and its deliveries (those whose key is not taken yet), and the events ``events(rows)``
         returns for the new ones, in one transaction; the new delivery rows."""
+        package = NewPackage(package_id=package_id, kind=kind, sender_code=sender_code,
+                             edxml_document_id=edxml_document_id, body=body, sha256=sha256, document_id=document_id,
+                             deliveries=deliveries, events=events)
         now = self.clock()
         try:
-            return await self._add_package(now, package_id=package_id, kind=kind, sender_code=sender_code,
-                                           edxml_document_id=edxml_document_id, body=body, sha256=sha256,
-                                           document_id=document_id, deliveries=deliveries, events=events)
+            return await self._add_package(now, package)
         except IntegrityError:  # another handler wrote one of these keys at the same moment (PostgreSQL)
-            return await self._add_package(now, package_id=package_id, kind=kind, sender_code=sender_code,
-                                           edxml_document_id=edxml_document_id, body=body, sha256=sha256,
-                                           document_id=document_id, deliveries=deliveries, events=events)
+            return await self._add_package(now, package)
 
-    async def _add_package(self, now: datetime, *, package_id: str, kind: str, sender_code: str,
-                           edxml_document_id: str, body: bytes, sha256: str, document_id: str,
-                           deliveries: list[NewDelivery], events: Any) -> list[DeliveryRow]:
+    async def _add_package(self, now: datetime, package: NewPackage) -> list[DeliveryRow]:
         async with self._write() as session:
-            taken = {k for (k,) in await session.execute(
-                select(DeliveryRow.key).where(DeliveryRow.key.in_([d.key for d in deliveries])))}
-            fresh = [d for d in deliveries if d.key not in taken]
-            if not fresh:
-                return []
-            session.add(PackageRow(id=package_id, kind=kind, sender_code=sender_code,
-                                   edxml_document_id=edxml_document_id, body=body, sha256=sha256, size=len(body),
-                                   created_at=now))
-            await session.flush()
-            rows = [DeliveryRow(id=new_id(), key=d.key, package_id=package_id, kind=kind, document_id=document_id,
-                                edxml_document_id=edxml_document_id, sender_code=sender_code,
-                                recipient_code=d.recipient_code, recipient_name=d.recipient_name, route=d.route,
-                                state=d.state, status_code=d.status_code, attempts=1 if d.state == "sent" else 0,
-                                last_error=d.last_error, created_at=now,
-                                sent_at=now if d.state == "sent" else None,
-                                next_attempt_at=now if d.state == "pending" else None) for d in fresh]
-            session.add_all(rows)
-            await session.flush()
-            for event in events(rows):
-                await add_event(session, outbox, event)
+            rows = await self._insert_package(session, now, package)
         for row in rows:  # committed
             METRICS.delivery(row.kind, row.route, row.state)
+        return rows
+
+    @staticmethod
+    async def _insert_package(session: AsyncSession, now: datetime, package: NewPackage) -> list[DeliveryRow]:
+        """Write ``package`` with its deliveries whose key is not taken yet and their events, in ``session``'s
+        transaction; the new delivery rows (none, and no package, when every key is taken)."""
+        deliveries = package.deliveries
+        taken = {k for (k,) in await session.execute(
+            select(DeliveryRow.key).where(DeliveryRow.key.in_([d.key for d in deliveries])))}
+        fresh = [d for d in deliveries if d.key not in taken]
+        if not fresh:
+            return []
+        session.add(PackageRow(id=package.package_id, kind=package.kind, sender_code=package.sender_code,
+                               edxml_document_id=package.edxml_document_id, body=package.body, sha256=package.sha256,
+                               size=len(package.body), created_at=now))
+        await session.flush()
+        rows = [DeliveryRow(id=new_id(), key=d.key, package_id=package.package_id, kind=package.kind,
+                            document_id=package.document_id, edxml_document_id=package.edxml_document_id,
+                            sender_code=package.sender_code, recipient_code=d.recipient_code,
+                            recipient_name=d.recipient_name, route=d.route, state=d.state, status_code=d.status_code,
+                            attempts=1 if d.state == "sent" else 0, last_error=d.last_error, created_at=now,
+                            sent_at=now if d.state == "sent" else None,
+                            next_attempt_at=now if d.state == "pending" else None) for d in fresh]
+        session.add_all(rows)
+        await session.flush()
+        for event in package.events(rows):
+            await add_event(session, outbox, event)
         return rows
 
     async def package(self, package_id: str) -> PackageRow | None:
@@ -509,9 +530,12 @@ class InterchangeStore:
                                        edxml_document_id=edxml_document_id, body=body, sha256=sha256,
                                        size=len(body), created_at=self.clock()))
 
-    async def add_receipt(self, receipt: ReceiptRow, events: list[Message]) -> ReceiptRow:
-        """Record what came of a package for one recipient, with its events; a receipt already there (the same
-        package taken in twice) wins and is returned, the events dropped."""
+    async def add_receipt(self, receipt: ReceiptRow, events: list[Message], *,
+                          answer: NewPackage | None = None) -> ReceiptRow:
+        """Record what came of a package for one recipient, with its events, and the ``answer`` to its sender
+        (the status package 01 or 02 with its delivery, :meth:`add_package`) in the same transaction; a receipt
+        already there (the same package taken in twice) wins and is returned, the events and answer dropped."""
+        answered: list[DeliveryRow] = []
         try:
             async with self._write() as session:
                 existing = (await session.scalars(select(ReceiptRow).where(
@@ -525,6 +549,8 @@ class InterchangeStore:
                     await add_event(session, outbox, event)
                 package = (await session.execute(select(PackageRow.id, PackageRow.created_at).where(
                     PackageRow.id == receipt.package_id))).first()  # not its body
+                if answer is not None:
+                    answered = await self._insert_package(session, receipt.created_at, answer)
         except IntegrityError:  # the same package taken in at the same moment by another handler (PostgreSQL)
             async with self.sessions() as session:
                 found = (await session.scalars(select(ReceiptRow).where(
@@ -537,6 +563,8 @@ class InterchangeStore:
         local = package is not None and receipt.transport_id == package.id
         METRICS.taken_in(receipt.kind, receipt.outcome,
                          (receipt.created_at - package.created_at).total_seconds() if local and package else None)
+        for row in answered:
+            METRICS.delivery(row.kind, row.route, row.state)
         return receipt
 
     async def add_status(self, *, kind: str, edxml_document_id: str, reporter_code: str, sender_code: str,
@@ -545,26 +573,71 @@ class InterchangeStore:
         """Record a status package on the ``kind`` delivery of ``edxml_document_id`` that ``sender_code`` sent to
         ``reporter_code``: (the delivery or None when there is none, whether the status is new)."""
         async with self._write() as session:
-            delivery = (await session.scalars(select(DeliveryRow).where(
-                DeliveryRow.kind == kind, DeliveryRow.edxml_document_id == edxml_document_id,
-                DeliveryRow.recipient_code == reporter_code, DeliveryRow.sender_code == sender_code)
-                .with_for_update())).first()
-            if delivery is None:
-                return None, False
-            taken = (await session.scalars(select(DeliveryStatusRow.id).where(
-                DeliveryStatusRow.delivery_id == delivery.id, DeliveryStatusRow.package_id == package_id))).first()
-            if taken is not None:
-                return delivery, False
-            session.add(DeliveryStatusRow(delivery_id=delivery.id, package_id=package_id, code=code,
-                                          description=description, staff=staff, at=at, received_at=self.clock()))
-            if code in ("15", "16") and delivery.revocation == "pending":
-                delivery.revocation = "accepted" if code == "15" else "refused"
-                if code == "16":
-                    delivery.revocation_reason = description
-            await session.flush()
-            for event in events(delivery):
-                await add_event(session, outbox, event)
-            return delivery, True
+            return await self._record_status(
+                session, kind=kind, edxml_document_id=edxml_document_id, reporter_code=reporter_code,
+                sender_code=sender_code, package_id=package_id, code=code, description=description, staff=staff,
+                at=at, events=events)
+
+    async def add_status_receipt(self, *, kind: str, edxml_document_id: str, reporter_code: str, sender_code: str,
+                                 package_id: str, code: str, description: str, staff: str, at: datetime | None,
+                                 events: Any, receipt: Callable[[DeliveryRow | None], tuple[ReceiptRow, list[Message]]]
+                                 ) -> ReceiptRow:
+        """:meth:`add_status` and the receipt of the status package (``receipt(delivery)``: the receipt and its
+        events, given the delivery the status was recorded on or None) in one transaction; a receipt already there
+        (the same package taken in twice) wins and is returned, nothing else written. ``package_id`` is the status
+        package's transport id (its receipt's), ``sender_code`` the agency it is taken in for."""
+        try:
+            async with self._write() as session:
+                existing = (await session.scalars(select(ReceiptRow).where(
+                    ReceiptRow.transport_id == package_id, ReceiptRow.recipient_code == sender_code))).first()
+                if existing is not None:
+                    return existing
+                delivery, _ = await self._record_status(
+                    session, kind=kind, edxml_document_id=edxml_document_id, reporter_code=reporter_code,
+                    sender_code=sender_code, package_id=package_id, code=code, description=description, staff=staff,
+                    at=at, events=events)
+                row, made = receipt(delivery)
+                row.created_at = self.clock()
+                session.add(row)
+                for event in made:
+                    await add_event(session, outbox, event)
+                package = (await session.execute(select(PackageRow.id, PackageRow.created_at).where(
+                    PackageRow.id == row.package_id))).first()  # not its body
+        except IntegrityError:  # the same package taken in at the same moment by another handler (PostgreSQL)
+            async with self.sessions() as session:
+                found = (await session.scalars(select(ReceiptRow).where(
+                    ReceiptRow.transport_id == package_id, ReceiptRow.recipient_code == sender_code))).first()
+            if found is None:
+                raise
+            return found
+        local = package is not None and row.transport_id == package.id  # sent here: same clock
+        METRICS.taken_in(row.kind, row.outcome,
+                         (row.created_at - package.created_at).total_seconds() if local and package else None)
+        return row
+
+    async def _record_status(self, session: AsyncSession, *, kind: str, edxml_document_id: str, reporter_code: str,
+                             sender_code: str, package_id: str, code: str, description: str, staff: str,
+                             at: datetime | None, events: Any) -> tuple[DeliveryRow | None, bool]:
+        delivery = (await session.scalars(select(DeliveryRow).where(
+            DeliveryRow.kind == kind, DeliveryRow.edxml_document_id == edxml_document_id,
+            DeliveryRow.recipient_code == reporter_code, DeliveryRow.sender_code == sender_code)
+            .with_for_update())).first()
+        if delivery is None:
+            return None, False
+        taken = (await session.scalars(select(DeliveryStatusRow.id).where(
+            DeliveryStatusRow.delivery_id == delivery.id, DeliveryStatusRow.package_id == package_id))).first()
+        if taken is not None:
+            return delivery, False
+        session.add(DeliveryStatusRow(delivery_id=delivery.id, package_id=package_id, code=code,
+                                      description=description, staff=staff, at=at, received_at=self.clock()))
+        if code in ("15", "16") and delivery.revocation == "pending":
+            delivery.revocation = "accepted" if code == "15" else "refused"
+            if code == "16":
+                delivery.revocation_reason = description
+        await session.flush()
+        for event in events(delivery):
+            await add_event(session, outbox, event)
+        return delivery, True
 
     # -- thu hồi --------------------------------------------------------------------------------------------------
     async def revoke(self, *, sender_code: str, document_id: str, reason: str, staff: str,
