@@ -130,11 +130,10 @@ class Receiver:
     async def take_in(self, transport_id: str, package_id: str, recipient_code: str) -> ReceiptRow:
         """Take the stored package ``package_id`` in for ``recipient_code``; the receipt (the existing one when the
         package was taken in before)."""
-        existing = await self.store.receipt(transport_id, recipient_code)
+        existing, row = await self.store.receipt_or_package(transport_id, recipient_code, package_id)
         if existing is not None:
             await self._first_answer(existing)
             return existing
-        row = await self.store.package(package_id)
         if row is None:
             raise PoisonMessage(f"package {package_id} is not stored here")
         try:

@@ -493,6 +493,18 @@ class InterchangeStore:
         return rows
 
     # -- receiving -------------------------------------------------------------------------------------------------
+    async def receipt_or_package(self, transport_id: str, recipient_code: str,
+                                 package_id: str) -> tuple[ReceiptRow | None, PackageRow | None]:
+        """The receipt of ``transport_id`` for ``recipient_code`` when the package was taken in for it before (the
+        package then not read), else the stored package ``package_id`` (None when not stored): one read for the
+        receiver's first step."""
+        async with self.sessions() as session:
+            receipt = (await session.scalars(select(ReceiptRow).where(
+                ReceiptRow.transport_id == transport_id, ReceiptRow.recipient_code == recipient_code))).first()
+            if receipt is not None:
+                return receipt, None
+            return None, await session.get(PackageRow, package_id)
+
     async def receipt(self, transport_id: str, recipient_code: str) -> ReceiptRow | None:
         async with self.sessions() as session:
             return (await session.scalars(select(ReceiptRow).where(
