@@ -3,6 +3,14 @@
 One transaction per command. On SQLite every transaction starts with ``BEGIN IMMEDIATE`` so that
 concurrent writers queue on the database lock instead of failing half-way (SQLite's default deferred
 transactions would let two writers read the same counter and one of them fail on upgrade).
+
+Durability on SQLite: ``journal_mode=WAL`` with ``synchronous=NORMAL``. A commit is appended to the write-ahead log
+and is durable once the call returns against a crash of the *process* (killed, out of memory): the log is in the
+operating system's page cache and the next open replays it. The log is fsync'ed at each checkpoint, not at each
+commit, so a *power loss or kernel crash* may lose the transactions committed since the last checkpoint (at most
+the ~4 MB of log SQLite checkpoints at), never corrupting the database. A consumer acknowledges a message only after
+its commit, so after a power loss such a message may be gone with its effect though it was acknowledged; an
+installation that must survive power loss runs on PostgreSQL (every commit flushed to disk).
 """
 
 from __future__ import annotations
