@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
 
 from vanthu_core.db import SQLITE_POOL_SIZE, create_engine, session_factory
 
@@ -51,3 +52,25 @@ def test_an_in_memory_sqlite_engine_is_made_without_a_pool_size() -> None:
     """In-memory databases use one static connection (a pool size would be refused)."""
     engine = create_engine("sqlite+aiosqlite://")
     assert type(engine.pool).__name__ == "StaticPool"
+
+
+async def test_a_read_only_sqlite_engine_reads_past_a_write_under_way_and_refuses_to_write(tmp_path: Path) -> None:
+    """A write engine's transactions start with BEGIN IMMEDIATE (the one write lock), a read's too; the read-only
+    engine's start deferred: a read sees what was committed, without waiting for the write in progress."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'reads.db'}"
+    writes, reads = create_engine(url), create_engine(url, read_only=True)
+    try:
+        async with writes.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (n INTEGER)"))
+            await connection.execute(text("INSERT INTO t VALUES (1)"))
+        async with writes.begin() as writing:
+            await writing.execute(text("UPDATE t SET n = 2"))  # holds the write lock, not committed
+            async with session_factory(reads)() as session:
+                assert (await session.execute(text("SELECT n FROM t"))).scalar_one() == 1
+        async with session_factory(reads)() as session:
+            assert (await session.execute(text("SELECT n FROM t"))).scalar_one() == 2
+            with pytest.raises(OperationalError, match="readonly"):
+                await session.execute(text("UPDATE t SET n = 3"))
+    finally:
+        await writes.dispose()
+        await reads.dispose()

@@ -44,10 +44,16 @@ def is_sqlite(url: str) -> bool:
 SQLITE_POOL_SIZE = 32
 
 
-def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
+def create_engine(url: str, *, echo: bool = False, pool_size: int = 10, read_only: bool = False) -> AsyncEngine:
     """An async engine for ``sqlite+aiosqlite:///path`` or ``postgresql+asyncpg://…``; ``pool_size``: the
     PostgreSQL connections kept (as many more may be opened at busy times); SQLite keeps
-    :data:`SQLITE_POOL_SIZE`."""
+    :data:`SQLITE_POOL_SIZE`.
+
+    ``read_only`` (SQLite): an engine for reads only, whose transactions start deferred (``BEGIN``; its connections
+    refuse writes: ``query_only``). A write engine's every transaction, a read too, starts with ``BEGIN IMMEDIATE``
+    and so takes the database's one write lock: a read then waits, in SQLite's busy handler that polls with sleeps
+    of up to 100 ms, for every write under way, and holds off writers meanwhile. In WAL mode a deferred read takes no
+    lock and sees what was committed when it started. On PostgreSQL ``read_only`` changes nothing."""
     if not url:
         raise ValueError("no database URL configured")
     if is_sqlite(url):
@@ -66,11 +72,15 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=60000")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            if read_only:
+                cursor.execute("PRAGMA query_only=ON")
             cursor.close()
+
+        begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
 
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin_immediate(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.exec_driver_sql(begin)
 
         return engine
     return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)

@@ -138,8 +138,12 @@ class OutboxRelay:
                  interval_s: float = 2.0, batch: int = 200, retention: timedelta = timedelta(days=7),
                  prune_every: timedelta = timedelta(minutes=10), clock: Clock = utc_now,
                  turn: asyncio.Lock | None = None, measures: OutboxMetrics | None = None,
-                 gather_s: float = 0.002) -> None:
+                 gather_s: float = 0.002, reads: async_sessionmaker[AsyncSession] | None = None) -> None:
         self.sessions = sessions
+        #: SQLite: sessions of a read-only engine (deferred transactions, :func:`vanthu_core.db.create_engine`) for
+        #: reading the pending rows, so that the read neither waits for the service's write under way nor holds the
+        #: next one off; the write sessions when none is given.
+        self.reads = reads or sessions
         #: How long a pass waits after a kick for the commits of the handlers running meanwhile, so that one pass
         #: (a read and a marking transaction) publishes all their rows: with a consumer handling several messages
         #: at once, a pass per commit cost the service two more transactions per commit (bench/interchange.py).
@@ -210,7 +214,7 @@ class OutboxRelay:
     async def _publish_in_order(self) -> int:
         """SQLite (one process, one relay): read, publish, mark; no lock is held while publishing."""
         t = self.table
-        async with self.sessions() as session:
+        async with self.reads() as session:
             rows = list((await session.execute(self._pending())).all())
         published: list[int] = []
         failure = await self._send(rows, published)

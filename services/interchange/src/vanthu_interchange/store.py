@@ -180,8 +180,13 @@ class NewPackage:
 class InterchangeStore:
     """Packages, deliveries and receipts; every method is one transaction."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock = utc_now) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock = utc_now, *,
+                 reads: async_sessionmaker[AsyncSession] | None = None) -> None:
         self.sessions = sessions
+        #: Sessions for the methods that only read: on SQLite an engine of its own whose transactions start deferred
+        #: (:func:`vanthu_core.db.create_engine` ``read_only``), so a read neither waits for the write under way nor
+        #: holds the next one off; the write sessions when none is given.
+        self.reads = reads or sessions
         self.clock = clock
         bind = sessions.kw.get("bind")
         #: On SQLite (the embedded mode, one writer at a time) this process's write transactions take turns here,
@@ -210,7 +215,7 @@ class InterchangeStore:
     # -- sending ---------------------------------------------------------------------------------------------------
     async def existing_keys(self, keys: list[str]) -> set[str]:
         """Which of ``keys`` have a delivery already."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             rows = await session.execute(select(DeliveryRow.key).where(DeliveryRow.key.in_(keys)))
             return {k for (k,) in rows}
 
@@ -263,13 +268,13 @@ class InterchangeStore:
         return rows
 
     async def package(self, package_id: str) -> PackageRow | None:
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return await session.get(PackageRow, package_id)
 
     async def deliveries_of(self, sender_code: str, document_id: str) -> list[tuple[DeliveryRow,
                                                                                 list[DeliveryStatusRow]]]:
         """The ``edoc`` deliveries of a document of ``sender_code``, each with its statuses (oldest first)."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             rows = list((await session.scalars(
                 select(DeliveryRow).where(DeliveryRow.sender_code == sender_code,
                                           DeliveryRow.document_id == document_id, DeliveryRow.kind == "edoc")
@@ -280,12 +285,12 @@ class InterchangeStore:
         return [(r, [s for s in statuses if s.delivery_id == r.id]) for r in rows]
 
     async def delivery(self, delivery_id: str) -> DeliveryRow | None:
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return await session.get(DeliveryRow, delivery_id)
 
     async def due(self, limit: int = 50) -> list[DeliveryRow]:
         """Pending deliveries whose next attempt is due, oldest first."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return list((await session.scalars(
                 select(DeliveryRow).where(DeliveryRow.state == "pending", DeliveryRow.in_flight_at.is_(None),
                                           DeliveryRow.route != "system",  # fetched by the connected system
@@ -295,14 +300,14 @@ class InterchangeStore:
     # -- the provincial axis's connected systems (route "system": they fetch what waits for them) ---------------
     async def waiting_for_systems(self, kind: str) -> list[DeliveryRow]:
         """The pending deliveries of ``kind`` on route ``system`` (waiting for a connected system), oldest first."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return list((await session.scalars(
                 select(DeliveryRow).where(DeliveryRow.state == "pending", DeliveryRow.route == "system",
                                           DeliveryRow.kind == kind)
                 .order_by(DeliveryRow.created_at, DeliveryRow.id))).all())
 
     async def deliveries_of_package(self, package_id: str) -> list[DeliveryRow]:
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return list((await session.scalars(
                 select(DeliveryRow).where(DeliveryRow.package_id == package_id)
                 .order_by(DeliveryRow.recipient_code))).all())
@@ -405,7 +410,7 @@ class InterchangeStore:
 
     async def failed(self, sender_code: str | None = None) -> list[DeliveryRow]:
         """Deliveries that gave up (of one sender agency, or all)."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             query = select(DeliveryRow).where(DeliveryRow.state == "failed")
             if sender_code:
                 query = query.where(DeliveryRow.sender_code == sender_code)
@@ -472,7 +477,7 @@ class InterchangeStore:
     async def interrupted(self, started_before: datetime, *, error: str, events: Any) -> list[DeliveryRow]:
         """Fail the deliveries whose in-flight attempt began before ``started_before`` and never ended (the process
         died or hung while sending): the transport may have the package, so only an operator resends it."""
-        async with self.sessions() as session:  # looked for first without the write lock (SQLite: BEGIN IMMEDIATE)
+        async with self.reads() as session:  # looked for first without the write lock (SQLite: BEGIN IMMEDIATE)
             if (await session.scalars(select(DeliveryRow.id).where(
                     DeliveryRow.state == "pending", DeliveryRow.in_flight_at.is_not(None),
                     DeliveryRow.in_flight_at < started_before).limit(1))).first() is None:
@@ -498,7 +503,7 @@ class InterchangeStore:
         """The receipt of ``transport_id`` for ``recipient_code`` when the package was taken in for it before (the
         package then not read), else the stored package ``package_id`` (None when not stored): one read for the
         receiver's first step."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             receipt = (await session.scalars(select(ReceiptRow).where(
                 ReceiptRow.transport_id == transport_id, ReceiptRow.recipient_code == recipient_code))).first()
             if receipt is not None:
@@ -506,13 +511,13 @@ class InterchangeStore:
             return None, await session.get(PackageRow, package_id)
 
     async def receipt(self, transport_id: str, recipient_code: str) -> ReceiptRow | None:
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return (await session.scalars(select(ReceiptRow).where(
                 ReceiptRow.transport_id == transport_id, ReceiptRow.recipient_code == recipient_code))).first()
 
     async def receipts_of_transport(self, transport_id: str) -> list[ReceiptRow]:
         """Every receipt of the package ``transport_id`` (one per recipient it was taken in for)."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return list((await session.scalars(select(ReceiptRow).where(
                 ReceiptRow.transport_id == transport_id))).all())
 
@@ -520,7 +525,7 @@ class InterchangeStore:
                                  transport_id: str) -> ReceiptRow | None:
         """An arrival already made for ``recipient_code`` from another transport id of the same document package
         (the same DocumentId from the same sender): a package the axis carried twice."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return (await session.scalars(select(ReceiptRow).where(
                 ReceiptRow.kind == "edoc", ReceiptRow.edxml_document_id == edxml_document_id,
                 ReceiptRow.recipient_code == recipient_code, ReceiptRow.sender_code == sender_code,
@@ -528,7 +533,7 @@ class InterchangeStore:
 
     async def receipt_of_arrival(self, recipient_code: str, document_id: str) -> ReceiptRow | None:
         """The receipt that created the arrival ``document_id`` of ``recipient_code``."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return (await session.scalars(select(ReceiptRow).where(
                 ReceiptRow.recipient_code == recipient_code, ReceiptRow.document_id == document_id,
                 ReceiptRow.outcome == "accepted"))).first()
@@ -701,7 +706,7 @@ class InterchangeStore:
 
     async def revocation_pending(self, sender_code: str, document_id: str) -> bool:
         """Whether a delivery of the document still waits for its recipient's answer to a revocation."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return (await session.scalars(select(DeliveryRow.id).where(
                 DeliveryRow.sender_code == sender_code, DeliveryRow.document_id == document_id,
                 DeliveryRow.kind == "edoc", DeliveryRow.revocation == "pending"))).first() is not None
@@ -709,7 +714,7 @@ class InterchangeStore:
     async def arrival_receipt(self, recipient_code: str, sender_code: str, edxml_document_id: str) -> ReceiptRow | None:
         """The receipt that made an arrival of ``recipient_code`` from the package ``edxml_document_id`` of
         ``sender_code`` (what a revocation, an update or a replacement names)."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return (await session.scalars(select(ReceiptRow).where(
                 ReceiptRow.recipient_code == recipient_code, ReceiptRow.sender_code == sender_code,
                 ReceiptRow.edxml_document_id == edxml_document_id, ReceiptRow.outcome == "accepted",
@@ -718,7 +723,7 @@ class InterchangeStore:
     async def in_transit(self, sender_code: str, recipient_code: str, edxml_document_id: str) -> bool:
         """Whether the document package ``edxml_document_id`` of ``sender_code`` was sent to ``recipient_code``
         inside this installation and is not taken in yet (its ``PackageDispatched`` is still on its way)."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             taken = select(ReceiptRow.id).where(ReceiptRow.package_id == DeliveryRow.package_id,
                                                 ReceiptRow.recipient_code == recipient_code)
             return (await session.scalars(select(DeliveryRow.id).where(
