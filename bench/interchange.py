@@ -15,8 +15,16 @@ the clock starts or are not in the measured span):
 - throughput: interchange stopped, ``--n`` letters issued (their events wait in JetStream), interchange started:
   (n − 1) / (last ``arrived_at`` − first ``arrived_at``), the rate interchange drains a queue of issued letters,
   each consumer handling ``--concurrency`` messages at once (``VANTHU_CONSUMER_CONCURRENCY``, printed with the
-  rows, as is the machine's load average: other work on the machine takes CPU from the platform's processes). The
-  CPU seconds each process used while draining are printed too: on a 2-core machine they bound the rate.
+  rows, as is the machine's load average: other work on the machine takes CPU from the platform's processes).
+- CPU per letter, the measure that depends least on the machine's load: the CPU milliseconds each process used
+  while the queue drained, divided by the letters (interchange's own start-up, measured by a restart with nothing
+  queued, taken off), and the same split by thread for interchange, registry and storage (the event loop, gRPC
+  core's threads, the rest: SQLite's threads, executors). Signing's check of each arrival and search's indexing of
+  it act after the arrival and are not in the path: both are stopped while the queue drains, then started, and
+  what they cost (with the registry and storage calls they make) is printed apart. On a 2-core machine the path's
+  CPU per letter bounds the rate: 2000 / (ms per letter) letters per second at best.
+- ``--watch DIR`` samples interchange, registry and storage with py-spy while they drain (``--syscalls``: counts
+  their fsyncs and socket writes with strace instead); ``bench/_profile_top.py DIR`` prints the top costs.
 
 Baselines, same run, same payload (the package interchange built for one of the letters):
 
