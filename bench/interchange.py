@@ -15,8 +15,16 @@ the clock starts or are not in the measured span):
 - throughput: interchange stopped, ``--n`` letters issued (their events wait in JetStream), interchange started:
   (n − 1) / (last ``arrived_at`` − first ``arrived_at``), the rate interchange drains a queue of issued letters,
   each consumer handling ``--concurrency`` messages at once (``VANTHU_CONSUMER_CONCURRENCY``, printed with the
-  rows, as is the machine's load average: other work on the machine takes CPU from the platform's processes). The
-  CPU seconds each process used while draining are printed too: on a 2-core machine they bound the rate.
+  rows, as is the machine's load average: other work on the machine takes CPU from the platform's processes).
+- CPU per letter, the measure that depends least on the machine's load: the CPU milliseconds each process used
+  while the queue drained, divided by the letters (interchange's own start-up, measured by a restart with nothing
+  queued, taken off), and the same split by thread for interchange, registry and storage (the event loop, gRPC
+  core's threads, the rest: SQLite's threads, executors). Signing's check of each arrival and search's indexing of
+  it act after the arrival and are not in the path: both are stopped while the queue drains, then started, and
+  what they cost (with the registry and storage calls they make) is printed apart. On a 2-core machine the path's
+  CPU per letter bounds the rate: 2000 / (ms per letter) letters per second at best.
+- ``--watch DIR`` samples interchange, registry and storage with py-spy while they drain (``--syscalls``: counts
+  their fsyncs and socket writes with strace instead); ``bench/_profile_top.py DIR`` prints the top costs.
 
 Baselines, same run, same payload (the package interchange built for one of the letters):
 
@@ -40,8 +48,11 @@ import asyncio
 import io
 import os
 import secrets
+import shutil
+import signal
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -169,6 +180,22 @@ class Platform:
                               (SNV, UBND)).fetchall()
         return {number: datetime.fromisoformat(at).replace(tzinfo=UTC).timestamp() for number, at in rows}
 
+    def wait_checked(self, numbers: list[str], timeout_s: float = 600) -> None:
+        """Wait until signing has checked the arrivals of ``numbers`` (their ``signature_check`` is no longer
+        pending)."""
+        path = self.stack.var / "registry" / "registry.db"
+        wanted = set(numbers)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as db:
+                checked = {number for (number,) in db.execute(
+                    "SELECT number_symbol FROM documents WHERE agency_code = ? AND direction = 'incoming' AND "
+                    "issuing_agency_code = ? AND signature_check NOT IN ('', 'pending')", (SNV, UBND))}
+            if wanted <= checked:
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"signing did not check every arrival within {timeout_s:.0f} s")
+
     def wait_arrived(self, numbers: list[str], timeout_s: float = 300) -> dict[str, float]:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
@@ -179,7 +206,8 @@ class Platform:
         raise RuntimeError(f"not every letter arrived within {timeout_s:.0f} s")
 
 
-def project(stack: Stack, pdf: bytes, n: int, m: int, log: Callable[[str], None]) -> dict[str, Any]:
+def project(stack: Stack, pdf: bytes, n: int, m: int, log: Callable[[str], None],
+            watch: Path | None = None, syscalls: bool = False) -> dict[str, Any]:
     platform = Platform(stack, pdf)
     log(f"  preparing {m + n} signed letters through the API (not measured)")
     letters = platform.signed_letters(m + n, 1)
@@ -187,18 +215,96 @@ def project(stack: Stack, pdf: bytes, n: int, m: int, log: Callable[[str], None]
     for doc_id in letters[:m]:  # one at a time
         number, returned = platform.issue(doc_id)
         latencies.append(platform.wait_arrived([number])[number] - returned)
+    # interchange's own start-up (imports, migrations, connections), measured with nothing queued, is taken off its
+    # CPU while draining; signing is stopped while draining (its check of each arrival runs after the arrival and
+    # is not in the measured path): it catches up afterwards, measured apart
+    stack.restart_service("interchange")
+    time.sleep(1.0)
+    startup = cpu_seconds(stack).get("interchange", 0.0)
     stack.stop_service("interchange")
-    log(f"  interchange stopped; issuing {n} letters")
+    log(f"  interchange stopped (its start-up: {startup:.2f} CPU s); issuing {n} letters")
     with ThreadPoolExecutor(max_workers=2) as pool:
         numbers = [number for number, _ in pool.map(platform.issue, letters[m:])]
+    for after in AFTER_ARRIVAL:  # after issuing: the issuing seals with signing
+        stack.stop_service(after)
+    time.sleep(1.0)  # the registry's relay has published the issued events
     cpu_before = cpu_seconds(stack)
+    threads_before = thread_seconds(stack)  # interchange's own include its start-up
     stack.start_service("interchange")
+    spies = watchers(stack, watch, syscalls) if watch else []
     arrived = sorted(platform.wait_arrived(numbers).values())
-    cpu = {name: round(used - cpu_before.get(name, 0.0), 1) for name, used in cpu_seconds(stack).items()}
+    time.sleep(0.5)  # the status 01 of the last arrivals goes back to the sender: it belongs to the drain's work
+    cpu_after = cpu_seconds(stack)
+    for spy in spies:
+        spy.send_signal(signal.SIGINT)
+        spy.wait()
+    cpu = {name: round(used - cpu_before.get(name, 0.0) - (startup if name == "interchange" else 0.0), 2)
+           for name, used in cpu_after.items()}
+    threads = {name: round(used - threads_before.get(name, 0.0), 2) for name, used in thread_seconds(stack).items()}
+    for after in AFTER_ARRIVAL:
+        stack.start_service(after)
+    signing_before = cpu_seconds(stack)
+    platform.wait_checked(numbers)
+    after_checks = cpu_seconds(stack)
+    checks = {name: round(used - signing_before.get(name, 0.0), 2) for name, used in after_checks.items()}
     platform.api.close()
     return {"throughput": (n - 1) / (arrived[-1] - arrived[0]), "p50_ms": 1000 * statistics.median(latencies),
-            "p99_ms": 1000 * percentile(latencies, 0.99), "latencies": latencies, "cpu": cpu,
-            "drain_s": arrived[-1] - arrived[0]}
+            "p99_ms": 1000 * percentile(latencies, 0.99), "latencies": latencies, "cpu": cpu, "checks_cpu": checks,
+            "drain_s": arrived[-1] - arrived[0], "startup_cpu": startup,
+            "threads": threads}
+
+
+#: ``VANTHU_BENCH_NATIVE=1``: py-spy samples native frames too (SQLite's own work apart from its waits).
+NATIVE = ["--native"] if os.environ.get("VANTHU_BENCH_NATIVE") else []
+
+
+def watchers(stack: Stack, out: Path, syscalls: bool) -> list[subprocess.Popen[bytes]]:
+    """Tools watching the processes of the path (interchange, registry, storage) while they drain: py-spy
+    (``pip install py-spy``) sampling their stacks into ``out/<process>.txt`` (collapsed stacks, summed per function
+    by ``bench/_profile_top.py``), or, with ``syscalls``, strace counting their flushes (fsync, fdatasync) and socket
+    writes into ``out/<process>.strace`` (strace slows them: a run for counting, not for timing)."""
+    out.mkdir(parents=True, exist_ok=True)
+    started = []
+    for process in stack.processes:
+        if process.name not in ("interchange", "registry", "storage"):
+            continue
+        pid = str(process.popen.pid)
+        argv = (["strace", "-f", "-c", "-e", "trace=fsync,fdatasync,sendmsg,sendto,write", "-p", pid, "-o",
+                 str(out / f"{process.name}.strace")] if syscalls else
+                [shutil.which("py-spy") or str(Path.home() / ".local/bin/py-spy"), "record", "--pid", pid,
+                 "--format", "raw", "--rate", "250", "--nonblocking", *NATIVE,
+                 "--output", str(out / f"{process.name}.txt")])
+        started.append(subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return started
+
+
+#: What the registry's ``arrived`` event sets off and is not in the measured path: signing's check of the files and
+#: search's indexing (each reads the document and its files again). They are stopped while the queue drains, then
+#: started and measured apart.
+AFTER_ARRIVAL = ("signing", "search")
+
+
+def thread_seconds(stack: Stack) -> dict[str, float]:
+    """CPU seconds of the path's processes split by thread: ``<process>/main`` (the event loop), ``/grpc`` (gRPC
+    core's threads, which name themselves) and ``/other`` (SQLite connections' threads, executors)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = {}
+    for process in stack.processes:
+        if process.name not in ("interchange", "registry", "storage"):
+            continue
+        pid = process.popen.pid
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            try:
+                comm = (task / "comm").read_text().strip()
+                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            kind = "main" if task.name == str(pid) else "grpc" if comm.startswith(("grpc", "default-exec",
+                                                                                    "resolver", "event_engine")) \
+                else "other"
+            used[f"{process.name}/{kind}"] = used.get(f"{process.name}/{kind}", 0.0) + \
+                (int(fields[11]) + int(fields[12])) / tick
+    return used
 
 
 def cpu_seconds(stack: Stack) -> dict[str, float]:
@@ -275,7 +381,7 @@ async def in_process(pdf: bytes, n: int) -> dict[str, Any]:
     files_dir = work / "objects"
     files_dir.mkdir()
     latencies = []
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for index in range(1, n + 1):
         begin = time.perf_counter()
         document = documents_pb2.Document(
@@ -301,9 +407,9 @@ async def in_process(pdf: bytes, n: int) -> dict[str, Any]:
         await store.create(agency_code=SNV, agency_name="Sở Nội vụ", draft=draft_from_proto(arrival),
                            actor="vanthu-interchange", arrival_key=f"{secrets.token_hex(16)}/{SNV}")
         latencies.append(time.perf_counter() - begin)
-    total = time.perf_counter() - started
+    total, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     await engine.dispose()
-    return {"throughput": n / total, "p50_ms": 1000 * statistics.median(latencies),
+    return {"throughput": n / total, "cpu_ms": 1000 * cpu / n, "p50_ms": 1000 * statistics.median(latencies),
             "p99_ms": 1000 * percentile(latencies, 0.99), "package_bytes": len(built.body)}
 
 
@@ -315,6 +421,11 @@ def main() -> None:
                         help="messages each consumer handles at once (VANTHU_CONSUMER_CONCURRENCY of every service; "
                              "default: the services' own default, "
                              f"{ConsumerSettings.model_fields['concurrency'].default})")
+    parser.add_argument("--watch", type=Path, default=None,
+                        help="profile interchange, registry and storage with py-spy while they drain, into this "
+                             "folder (bench/_profile_top.py DIR prints the top costs)")
+    parser.add_argument("--syscalls", action="store_true",
+                        help="with --watch: count their flushes and socket writes with strace instead")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     log: Callable[[str], None] = print if args.verbose else (lambda _: None)
@@ -325,17 +436,27 @@ def main() -> None:
     stack = Stack(config)
     stack.start()
     try:
-        measured = project(stack, pdf, args.n, args.m, log)
+        measured = project(stack, pdf, args.n, args.m, log, args.watch, args.syscalls)
         body = package_body(stack)
         raw = asyncio.run(raw_jetstream(stack, body, args.n, args.m))
     finally:
         stack.stop()
     local = asyncio.run(in_process(pdf, args.n))
-    extra: dict[str, float | str] = {"n": args.n, "m": args.m, "pdf_bytes": len(pdf), "package_bytes": len(body),
-                                     "concurrency": concurrency, "load_1min": round(os.getloadavg()[0], 1)}
-    print(f"{TOPIC:<10} drained {args.n} letters in {measured['drain_s']:.2f} s; CPU seconds used meanwhile "
-          "(interchange started, so its start-up is in it): "
-          + ", ".join(f"{k}={v}" for k, v in sorted(measured["cpu"].items())), flush=True)
+    extra: dict[str, float | str] = {
+        "cpu_ms_per_letter": round(1000 * sum(measured["cpu"].values()) / args.n, 1),
+        "in_process_cpu_ms_per_letter": round(local["cpu_ms"], 1), "n": args.n, "m": args.m, "pdf_bytes": len(pdf),
+        "package_bytes": len(body), "concurrency": concurrency, "load_1min": round(os.getloadavg()[0], 1)}
+    print(f"{TOPIC:<10} drained {args.n} letters in {measured['drain_s']:.2f} s; CPU ms per letter while draining "
+          f"(interchange's start-up, {measured['startup_cpu']:.2f} s, taken off; {' and '.join(AFTER_ARRIVAL)} "
+          "stopped): "
+          + ", ".join(f"{k}={1000 * v / args.n:.1f}" for k, v in sorted(measured["cpu"].items()))
+          + f"; total={1000 * sum(measured['cpu'].values()) / args.n:.1f}", flush=True)
+    print(f"{TOPIC:<10} in-process baseline: {local['cpu_ms']:.1f} CPU ms per letter", flush=True)
+    print(f"{TOPIC:<10} CPU ms per letter by thread while draining (interchange's includes its start-up): "
+          + ", ".join(f"{k}={1000 * v / args.n:.1f}" for k, v in sorted(measured["threads"].items())), flush=True)
+    print(f"{TOPIC:<10} then signing's check and search's indexing of the {args.n} arrivals (not in the path), "
+          "CPU ms per letter: "
+          + ", ".join(f"{k}={1000 * v / args.n:.1f}" for k, v in sorted(measured["checks_cpu"].items())), flush=True)
     report(TOPIC, "delivery throughput vs in-process (aim ≥ 0.5)", measured["throughput"], local["throughput"],
            "pkg/s", aim_pkg_s=100, **extra)
     report(TOPIC, "delivery throughput vs raw JetStream", measured["throughput"], raw["throughput"], "pkg/s",

@@ -194,6 +194,55 @@ async def test_a_relay_given_the_services_write_turn_marks_its_rows_in_that_turn
         await engine.dispose()
 
 
+async def test_rows_committed_while_the_relay_gathers_after_a_kick_go_out_in_the_same_pass(
+        tmp_path: Path, nats_server: NatsServer) -> None:
+    """A kick does not start a pass at once: the commits of the handlers running meanwhile land first, and one pass
+    (one read, one marking transaction) publishes all their rows, in written order."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'outbox.db'}")
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    db = Db(session_factory(engine))
+    bus = await bus_of(nats_server, "gather")
+    passes: list[int] = []
+    idle, done = asyncio.Event(), asyncio.Event()
+
+    class Relay(OutboxRelay):
+        async def _gather(self) -> None:
+            for n in range(2, 6):  # four more handlers commit while it gathers
+                await write(db, [drafted(n)])
+                self.kick()
+            await super()._gather()
+
+        async def publish_pending(self) -> int:
+            published = await super().publish_pending()
+            if published:
+                passes.append(published)
+            idle.set()  # its start-up pass found nothing: it waits for a kick (or the hour's poll)
+            if len(bus.published) == 5:
+                done.set()
+            return published
+
+    relay = Relay(db.sessions, outbox, bus, interval_s=3600)
+    relay.start()
+    try:
+        await idle.wait()
+        await write(db, [drafted(1)])
+        relay.kick()
+        await done.wait()
+        assert passes == [5]
+        assert bus.published == [e.meta.event_id for e in await written(db)]
+    finally:
+        await relay.stop()
+        await bus.close()
+        await engine.dispose()
+
+
+async def written(db: Db) -> list[ev.DocumentDrafted]:
+    async with db.sessions() as session:
+        payloads = (await session.execute(select(outbox.c.payload).order_by(outbox.c.seq))).scalars().all()
+    return [ev.DocumentDrafted.FromString(p) for p in payloads]
+
+
 class FailingBus(EventBus):
     """NATS refusing every publish (an outage): nothing leaves, the rows stay pending."""
 

@@ -168,23 +168,45 @@ async def test_same_refused_package_twice_answers_one_02(harness, make_body):
     await harness.returned_with_no_effect(first, "không có tệp")
 
 
-async def test_a_lost_01_is_made_when_the_package_comes_again(harness, make_body, monkeypatch):
-    """A crash between the receipt's commit and the 01: the redelivered package finds the receipt and answers."""
+async def test_the_receipt_and_its_01_commit_together_so_a_crash_between_them_leaves_neither(harness, make_body,
+                                                                                             monkeypatch):
+    """The 01 is written in the receipt's transaction: a crash while writing it rolls the receipt back too, and the
+    redelivered package makes one receipt and one 01 (the registry's arrival key keeps the arrival one)."""
     package_id = await harness.put(make_body(), sender_code=G22, edxml_document_id=DOC_ID)
-    answer = harness.receiver.answers.answer
+    insert = harness.store._insert_package
 
     async def crash(*args, **kwargs):
-        raise ConnectionError("the process died before its 01")
+        raise ConnectionError("the process died writing its 01")
 
-    monkeypatch.setattr(harness.receiver.answers, "answer", crash)
+    monkeypatch.setattr(harness.store, "_insert_package", crash)
     with pytest.raises(ConnectionError):
         await harness.receiver.take_in(package_id, package_id, H41)
-    assert len(await harness.receipts()) == 1 and await harness.answers() == []
-    monkeypatch.setattr(harness.receiver.answers, "answer", answer)
+    assert await harness.receipts() == [] and await harness.answers() == []
+    monkeypatch.setattr(harness.store, "_insert_package", insert)
     await harness.receiver.take_in(package_id, package_id, H41)
+    assert len(await harness.receipts()) == 1
     assert [a.package.status_code for a in await harness.answers()] == ["01"]
     assert len(harness.registry.arrivals) == 1
 
+
+async def test_a_receipt_without_its_01_gets_it_when_the_package_comes_again(harness, make_body, monkeypatch):
+    """A receipt committed without its 01 (written by a version that answered after the receipt's commit, and
+    crashed in between): the redelivered package finds the receipt and answers."""
+    package_id = await harness.put(make_body(), sender_code=G22, edxml_document_id=DOC_ID)
+    add_receipt = harness.store.add_receipt
+
+    async def without_answer(receipt, made, *, answer=None):
+        await add_receipt(receipt, made)
+        raise ConnectionError("the process died before its 01")
+
+    monkeypatch.setattr(harness.store, "add_receipt", without_answer)
+    with pytest.raises(ConnectionError):
+        await harness.receiver.take_in(package_id, package_id, H41)
+    assert len(await harness.receipts()) == 1 and await harness.answers() == []
+    monkeypatch.undo()
+    await harness.receiver.take_in(package_id, package_id, H41)
+    assert [a.package.status_code for a in await harness.answers()] == ["01"]
+    assert len(harness.registry.arrivals) == 1
 
 
 # -- what would overflow a column on PostgreSQL (found by the fuzz run) ------------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 
 from vanthu.interchange.v1 import events_pb2 as ev
 from vanthu_edxml import StatusCode
+from vanthu_interchange import events as receiving_events
 
 pytestmark = pytest.mark.unit
 
@@ -135,3 +136,27 @@ async def test_cancellation_13_sample_naming_no_arrival_here_is_held_with_the_re
     assert harness.registry.revocations == []  # nothing of this agency's is marked
     assert await harness.statuses() == [] and await harness.answers() == []
     assert harness.registry.arrivals == {}
+
+
+async def test_a_status_and_its_receipt_commit_together_so_a_crash_between_them_leaves_neither(harness,
+                                                                                              samples: Path,
+                                                                                              monkeypatch):
+    """A status other than 15/16 is recorded on its delivery in the receipt's transaction: a crash writing the
+    receipt rolls the status back too, and the redelivered package records it once."""
+    delivery = await harness.seed_delivery(sender_code=G22, recipient_code=H41, edxml_document_id=SAMPLE_ID)
+    package_id = await harness.put((samples / "status_inbox_01.edxml").read_bytes(), sender_code=H41,
+                                   edxml_document_id=SAMPLE_ID)
+    add_event = receiving_events.received
+
+    def crash(**kwargs):
+        raise ConnectionError("the process died writing the receipt")
+
+    monkeypatch.setattr(receiving_events, "received", crash)
+    with pytest.raises(ConnectionError):
+        await harness.receiver.take_in(package_id, package_id, G22)
+    assert await harness.statuses() == [] and await harness.receipts() == []
+    monkeypatch.setattr(receiving_events, "received", add_event)
+    receipt = await harness.receiver.take_in(package_id, package_id, G22)
+    assert receipt.outcome == "recorded"
+    (status,) = await harness.statuses()
+    assert status.delivery_id == delivery.id and status.code == "01"

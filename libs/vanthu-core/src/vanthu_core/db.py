@@ -3,6 +3,14 @@
 One transaction per command. On SQLite every transaction starts with ``BEGIN IMMEDIATE`` so that
 concurrent writers queue on the database lock instead of failing half-way (SQLite's default deferred
 transactions would let two writers read the same counter and one of them fail on upgrade).
+
+Durability on SQLite: ``journal_mode=WAL`` with ``synchronous=NORMAL``. A commit is appended to the write-ahead log
+and is durable once the call returns against a crash of the *process* (killed, out of memory): the log is in the
+operating system's page cache and the next open replays it. The log is fsync'ed at each checkpoint, not at each
+commit, so a *power loss or kernel crash* may lose the transactions committed since the last checkpoint (at most
+the ~4 MB of log SQLite checkpoints at), never corrupting the database. A consumer acknowledges a message only after
+its commit, so after a power loss such a message may be gone with its effect though it was acknowledged; an
+installation that must survive power loss runs on PostgreSQL (every commit flushed to disk).
 """
 
 from __future__ import annotations
@@ -27,15 +35,35 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
-    """An async engine for ``sqlite+aiosqlite:///path`` or ``postgresql+asyncpg://…``."""
+#: SQLite connections a process keeps open. Each is a thread of aiosqlite's plus a connection that ran the pragmas
+#: below; one opened past the pool's size is closed again when it is handed back. A service handles
+#: ``VANTHU_CONSUMER_CONCURRENCY`` messages per consumer at once besides its gRPC calls and outbox relay: with
+#: SQLAlchemy's default of 5 kept, a busy interchange opened and closed a connection (thread start, connect, four
+#: pragmas) for many of its transactions (bench/interchange.py, py-spy: ``Thread.start`` under
+#: ``Connection.__await__``).
+SQLITE_POOL_SIZE = 32
+
+
+def create_engine(url: str, *, echo: bool = False, pool_size: int = 10, read_only: bool = False) -> AsyncEngine:
+    """An async engine for ``sqlite+aiosqlite:///path`` or ``postgresql+asyncpg://…``; ``pool_size``: the
+    PostgreSQL connections kept (as many more may be opened at busy times); SQLite keeps
+    :data:`SQLITE_POOL_SIZE`.
+
+    ``read_only`` (SQLite): an engine for reads only, whose transactions start deferred (``BEGIN``; its connections
+    refuse writes: ``query_only``). A write engine's every transaction, a read too, starts with ``BEGIN IMMEDIATE``
+    and so takes the database's one write lock: a read then waits, in SQLite's busy handler that polls with sleeps
+    of up to 100 ms, for every write under way, and holds off writers meanwhile. In WAL mode a deferred read takes no
+    lock and sees what was committed when it started. On PostgreSQL ``read_only`` changes nothing."""
     if not url:
         raise ValueError("no database URL configured")
     if is_sqlite(url):
         database = make_url(url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 60, "isolation_level": None})
+        on_file = bool(database) and database != ":memory:" and not str(database).startswith("file::memory:")
+        if on_file:
+            Path(str(database)).parent.mkdir(parents=True, exist_ok=True)
+        pooling = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_SIZE} if on_file else {}
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 60, "isolation_level": None},
+                                     **pooling)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -44,11 +72,15 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=60000")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            if read_only:
+                cursor.execute("PRAGMA query_only=ON")
             cursor.close()
+
+        begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
 
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin_immediate(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.exec_driver_sql(begin)
 
         return engine
     return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)

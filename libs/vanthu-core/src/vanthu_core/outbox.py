@@ -144,8 +144,17 @@ class OutboxRelay:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], table: Table, bus: EventBus | None, *,
                  interval_s: float = 2.0, batch: int = 200, retention: timedelta = timedelta(days=7),
                  prune_every: timedelta = timedelta(minutes=10), clock: Clock = utc_now,
-                 turn: asyncio.Lock | None = None, measures: OutboxMetrics | None = None) -> None:
+                 turn: asyncio.Lock | None = None, measures: OutboxMetrics | None = None,
+                 gather_s: float = 0.002, reads: async_sessionmaker[AsyncSession] | None = None) -> None:
         self.sessions = sessions
+        #: SQLite: sessions of a read-only engine (deferred transactions, :func:`vanthu_core.db.create_engine`) for
+        #: reading the pending rows, so that the read neither waits for the service's write under way nor holds the
+        #: next one off; the write sessions when none is given.
+        self.reads = reads or sessions
+        #: How long a pass waits after a kick for the commits of the handlers running meanwhile, so that one pass
+        #: (a read and a marking transaction) publishes all their rows: with a consumer handling several messages
+        #: at once, a pass per commit cost the service two more transactions per commit (bench/interchange.py).
+        self.gather_s = gather_s
         self.measures = measures or METRICS
         self.table = table
         self.bus = bus
@@ -212,7 +221,7 @@ class OutboxRelay:
     async def _publish_in_order(self) -> int:
         """SQLite (one process, one relay): read, publish, mark; no lock is held while publishing."""
         t = self.table
-        async with self.sessions() as session:
+        async with self.reads() as session:
             rows = list((await session.execute(self._pending())).all())
         published: list[int] = []
         failure = await self._send(rows, published)
@@ -275,7 +284,14 @@ class OutboxRelay:
                 log.warning("outbox relay could not publish; will retry", exc_info=True)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.interval_s)
+            if self._wake.is_set():
+                await self._gather()
             self._wake.clear()
+
+    async def _gather(self) -> None:
+        """After a kick, before the pass: let the commits under way meanwhile land (:attr:`gather_s`)."""
+        if self.gather_s > 0:
+            await asyncio.sleep(self.gather_s)
 
     def start(self) -> None:
         if self._task is None:

@@ -32,7 +32,7 @@ from vanthu_interchange import events
 from vanthu_interchange.packages import status_package
 from vanthu_interchange.peers import Registry
 from vanthu_interchange.routing import LOCAL, Router
-from vanthu_interchange.store import DeliveryRow, InterchangeStore, NewDelivery, ReceiptRow
+from vanthu_interchange.store import DeliveryRow, InterchangeStore, NewDelivery, NewPackage, ReceiptRow
 
 log = logging.getLogger("vanthu.interchange")
 
@@ -88,6 +88,12 @@ def _incoming_document(message: Message) -> str:
     return str(document.document_id) if document.direction == "incoming" else ""
 
 
+def answer_key(receipt: ReceiptRow, code: StatusCode, source: str) -> str:
+    """The delivery key of the status ``code`` about ``receipt``'s package caused by ``source`` (an event id, or
+    "arrival" for the first answer): the same answer is written once."""
+    return f"status/{receipt.transport_id}/{receipt.recipient_code}/{code.value}/{source}"
+
+
 class Answers:
     """Writes status packages to the sender of a receipt; also the handler of registered/rejected arrivals."""
 
@@ -138,9 +144,23 @@ class Answers:
                      source: str, failed: str = "") -> DeliveryRow | None:
         """Send status ``code`` about ``receipt``'s package to its sender, once per (receipt, code, ``source``);
         ``failed``: write it failed with that reason instead (the consumer gave up; no registry lookup)."""
-        key = f"status/{receipt.transport_id}/{receipt.recipient_code}/{code.value}/{source}"
-        if await self.store.existing_keys([key]):
+        if await self.store.existing_keys([answer_key(receipt, code, source)]):
             return None
+        prepared = await self.prepare(receipt, code, description, staff=staff, source=source, failed=failed)
+        rows = await self.store.add_package(
+            package_id=prepared.package_id, kind=prepared.kind, sender_code=prepared.sender_code,
+            edxml_document_id=prepared.edxml_document_id, body=prepared.body, sha256=prepared.sha256,
+            document_id=prepared.document_id, deliveries=prepared.deliveries, events=prepared.events)
+        if rows:
+            self.on_commit()
+            self.sent(code, rows[0])
+        return rows[0] if rows else None
+
+    async def prepare(self, receipt: ReceiptRow, code: StatusCode, description: str, *, staff: str,
+                      source: str, failed: str = "") -> NewPackage:
+        """The status package ``code`` about ``receipt``'s package with its delivery to the sender (keyed by the
+        receipt, ``code`` and ``source``: written once), for the store to write (:meth:`answer`, or with the
+        receipt itself: :meth:`~vanthu_interchange.store.InterchangeStore.add_receipt`)."""
         reporter = None if failed else await self.registry.agency(receipt.recipient_code)
         built = status_package(
             reporter=Organization(agency_code=receipt.recipient_code, name=reporter.name if reporter else None),
@@ -148,7 +168,7 @@ class Answers:
             staff=StaffInfo(staff=staff or None), at=self.clock())
         route = self.router.route(receipt.sender_code)
         state = "failed" if failed else self.router.state(receipt.sender_code)
-        delivery = NewDelivery(key, receipt.sender_code, "", route, state,
+        delivery = NewDelivery(answer_key(receipt, code, source), receipt.sender_code, "", route, state,
                                last_error=failed or (self.router.no_route(receipt.sender_code)
                                                      if state == "failed" else ""),
                                status_code=code.value)
@@ -156,12 +176,12 @@ class Answers:
         def announce(rows: list[DeliveryRow]) -> list[Message]:
             return [events.dispatched(row) for row in rows if row.route == LOCAL and row.state == "sent"]
 
-        rows = await self.store.add_package(
-            package_id=new_id(), kind="status", sender_code=receipt.recipient_code,
-            edxml_document_id=built.edxml_document_id, body=built.body, sha256=built.sha256,
-            document_id=receipt.document_id, deliveries=[delivery], events=announce)
-        if rows:
-            self.on_commit()
-            log.info("status sent", extra={"code": code.value, "to": receipt.sender_code,
-                                           "document_id": built.edxml_document_id})
-        return rows[0] if rows else None
+        return NewPackage(package_id=new_id(), kind="status", sender_code=receipt.recipient_code,
+                          edxml_document_id=built.edxml_document_id, body=built.body, sha256=built.sha256,
+                          document_id=receipt.document_id, deliveries=[delivery], events=announce)
+
+    @staticmethod
+    def sent(code: StatusCode, row: DeliveryRow) -> None:
+        """Log a status package written for sending."""
+        log.info("status sent", extra={"code": code.value, "to": row.recipient_code,
+                                       "document_id": row.edxml_document_id})

@@ -130,11 +130,10 @@ class Receiver:
     async def take_in(self, transport_id: str, package_id: str, recipient_code: str) -> ReceiptRow:
         """Take the stored package ``package_id`` in for ``recipient_code``; the receipt (the existing one when the
         package was taken in before)."""
-        existing = await self.store.receipt(transport_id, recipient_code)
+        existing, row = await self.store.receipt_or_package(transport_id, recipient_code, package_id)
         if existing is not None:
             await self._first_answer(existing)
             return existing
-        row = await self.store.package(package_id)
         if row is None:
             raise PoisonMessage(f"package {package_id} is not stored here")
         try:
@@ -187,15 +186,29 @@ class Receiver:
                 return await self._refuse(transport_id, row, recipient_code,
                                           f"Không tiếp nhận được văn bản: {error.message}", package)
             raise  # the registry or storage is unavailable: the consumer retries later
-        receipt = await self.store.add_receipt(self._receipt(transport_id, row, recipient_code, package, "accepted",
-                                                             document_id=arrival.id), [
-            events.received(recipient_code=recipient_code, package_id=row.id, kind="edoc",
-                            sender_code=package.sender.agency_code, document_id=arrival.id, outcome="accepted")])
-        self.on_commit()
+        receipt = await self._add_receipt(
+            self._receipt(transport_id, row, recipient_code, package, "accepted", document_id=arrival.id),
+            [events.received(recipient_code=recipient_code, package_id=row.id, kind="edoc",
+                             sender_code=package.sender.agency_code, document_id=arrival.id, outcome="accepted")])
         log.info("package taken in", extra={"recipient": recipient_code, "document_id": arrival.id,
                                             "edxml_document_id": package.document_id})
-        await self._first_answer(receipt)
         return receipt
+
+    async def _add_receipt(self, receipt: ReceiptRow, made: list[Message]) -> ReceiptRow:
+        """Record ``receipt`` (an arrival, or a package returned) with its events and its first answer to the
+        sender (01 or 02, :meth:`_first_answer`) in one transaction; the receipt already there when the package
+        was taken in before (its answer made then if a crash lost it)."""
+        code = self._first_code(receipt)
+        answer = None if code is None else await self.answers.prepare(
+            receipt, code, receipt.reason if code == StatusCode.REJECTION else "", staff="", source="arrival")
+        kept = await self.store.add_receipt(receipt, made, answer=answer)
+        self.on_commit()
+        if kept is not receipt:
+            await self._first_answer(kept)
+        elif code is not None:
+            log.info("status sent", extra={"code": code.value, "to": receipt.sender_code,
+                                           "document_id": answer.edxml_document_id if answer else ""})
+        return kept
 
     async def _store_files(self, recipient_code: str, package: DocumentPackage, *,
                            required: bool = True) -> list[documents_pb2.DocumentFile]:
@@ -243,24 +256,42 @@ class Receiver:
         if package.status_code == StatusCode.CANCELLATION.value:
             return await self._request(transport_id, row, recipient_code, reporter, document_id,
                                        package.description or "", "revoke", None, kind="status")
-        else:
-            def announce(delivery: DeliveryRow) -> list[Message]:
-                return [events.delivery_updated(delivery, package.status_code)]
 
-            delivery, _ = await self.store.add_status(
+        def announce(delivery: DeliveryRow) -> list[Message]:
+            return [events.delivery_updated(delivery, package.status_code)]
+
+        def receipt_of(outcome: str, reason: str) -> tuple[ReceiptRow, list[Message]]:
+            return ReceiptRow(
+                id=new_id(), transport_id=transport_id, package_id=row.id, kind="status",
+                recipient_code=recipient_code, sender_code=reporter, edxml_document_id=document_id, response_for={},
+                outcome=outcome, document_id="", reason=reason), [
+                events.received(recipient_code=recipient_code, package_id=row.id, kind="status", sender_code=reporter,
+                                document_id="", outcome=outcome, reason=reason)]
+
+        held = f"không có văn bản {document_id} đã gửi đến {reporter} để nhận trạng thái"
+        if package.status_code not in ("15", "16"):
+            # the status and the package's receipt in one transaction (a 15/16 settles a revocation between them)
+            receipt = await self.store.add_status_receipt(
                 kind="edoc", edxml_document_id=document_id, reporter_code=reporter, sender_code=recipient_code,
                 package_id=transport_id, code=package.status_code, description=package.description or "",
-                staff=staff, at=wire_instant(package.timestamp), events=announce)
-            if delivery is None:
-                outcome, reason = "held", f"không có văn bản {document_id} đã gửi đến {reporter} để nhận trạng thái"
-            elif package.status_code in ("15", "16") and delivery.revocation in ("accepted", "refused"):
-                # the answer to our revocation (a 15/16 answering an update another system sent has none to settle)
-                await self.revoker.settle(recipient_code, delivery.document_id)
-        receipt = await self.store.add_receipt(ReceiptRow(
-            id=new_id(), transport_id=transport_id, package_id=row.id, kind="status", recipient_code=recipient_code,
-            sender_code=reporter, edxml_document_id=document_id, response_for={}, outcome=outcome, document_id="",
-            reason=reason), [events.received(recipient_code=recipient_code, package_id=row.id, kind="status",
-                                             sender_code=reporter, document_id="", outcome=outcome, reason=reason)])
+                staff=staff, at=wire_instant(package.timestamp), events=announce,
+                receipt=lambda delivery: receipt_of("recorded", "") if delivery is not None else receipt_of("held",
+                                                                                                           held))
+            self.on_commit()
+            if receipt.outcome == "held":
+                log.warning("status package held", extra={"recipient": recipient_code, "reason": receipt.reason})
+            return receipt
+        delivery, _ = await self.store.add_status(
+            kind="edoc", edxml_document_id=document_id, reporter_code=reporter, sender_code=recipient_code,
+            package_id=transport_id, code=package.status_code, description=package.description or "",
+            staff=staff, at=wire_instant(package.timestamp), events=announce)
+        if delivery is None:
+            outcome, reason = "held", held
+        elif delivery.revocation in ("accepted", "refused"):
+            # the answer to our revocation (a 15/16 answering an update another system sent has none to settle)
+            await self.revoker.settle(recipient_code, delivery.document_id)
+        receipt_row, made = receipt_of(outcome, reason)
+        receipt = await self.store.add_receipt(receipt_row, made)
         self.on_commit()
         if outcome == "held":
             log.warning("status package held", extra={"recipient": recipient_code, "reason": reason})
@@ -328,14 +359,12 @@ class Receiver:
 
     async def _refuse(self, transport_id: str, row: PackageRow, recipient_code: str, reason: str,
                       package: DocumentPackage | None) -> ReceiptRow:
-        receipt = await self.store.add_receipt(
+        receipt = await self._add_receipt(
             self._receipt(transport_id, row, recipient_code, package, "returned", reason=reason),
             [events.received(recipient_code=recipient_code, package_id=row.id, kind="edoc",
                              sender_code=package.sender.agency_code if package else row.sender_code, document_id="",
                              outcome="returned", reason=reason)])
-        self.on_commit()
         log.warning("package returned", extra={"recipient": recipient_code, "reason": reason})
-        await self._first_answer(receipt)
         return receipt
 
     async def _hold(self, transport_id: str, row: PackageRow, recipient_code: str, package: DocumentPackage,
@@ -348,11 +377,17 @@ class Receiver:
         log.warning("package held", extra={"recipient": recipient_code, "reason": reason})
         return receipt
 
+    @staticmethod
+    def _first_code(receipt: ReceiptRow) -> StatusCode | None:
+        """The first answer a receipt owes its sender: 01 for an arrival, 02 for a returned package; None for
+        others (held, or a package whose sender is not known)."""
+        if receipt.kind != "edoc" or not receipt.sender_code:
+            return None
+        return {"accepted": StatusCode.INBOX, "returned": StatusCode.REJECTION}.get(receipt.outcome)
+
     async def _first_answer(self, receipt: ReceiptRow) -> None:
         """01 for an arrival, 02 for a returned package (made once; again after a crash lost it)."""
-        if receipt.kind != "edoc" or not receipt.sender_code:
-            return
-        if receipt.outcome == "accepted":
-            await self.answers.answer(receipt, StatusCode.INBOX, "", staff="", source="arrival")
-        elif receipt.outcome == "returned":
-            await self.answers.answer(receipt, StatusCode.REJECTION, receipt.reason, staff="", source="arrival")
+        code = self._first_code(receipt)
+        if code is not None:
+            await self.answers.answer(receipt, code, receipt.reason if code == StatusCode.REJECTION else "",
+                                      staff="", source="arrival")

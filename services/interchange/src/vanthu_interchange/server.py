@@ -95,10 +95,13 @@ class InterchangeServer:
             self.bus = EventBus.for_service(self.common, "vanthu-interchange")
             await self.bus.connect()
             await self.bus.wait_for_streams()
-        store = InterchangeStore(sessions, clock=self.clock)
+        # reads on an engine of their own: on SQLite its transactions start deferred (no write lock to wait for)
+        self.read_engine = create_engine(self.settings.database_url, read_only=True)
+        reads = session_factory(self.read_engine)
+        store = InterchangeStore(sessions, clock=self.clock, reads=reads)
         self.relay = OutboxRelay(sessions, outbox, self.bus,
                                  retention=timedelta(hours=self.common.outbox_retention_hours),
-                                 turn=store.write_turn)
+                                 turn=store.write_turn, reads=reads)
         self.relay.start()
         self.verifier = JwksVerifier(self.common.oidc_issuer, audience=self.common.oidc_audience or None)
         self.grpc = GrpcServer(service="interchange", host=self.settings.grpc_host, port=self.settings.grpc_port,
@@ -213,3 +216,4 @@ class InterchangeServer:
         if self.axis is not None:
             await self.axis.aclose()
         await self.engine.dispose()
+        await self.read_engine.dispose()

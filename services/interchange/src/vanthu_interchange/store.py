@@ -161,11 +161,32 @@ class NewDelivery:
     status_code: str = ""
 
 
+@dataclass(frozen=True)
+class NewPackage:
+    """A package to write with its deliveries (:meth:`InterchangeStore.add_package`); ``events(rows)``: the events
+    announcing the new delivery rows."""
+
+    package_id: str
+    kind: str
+    sender_code: str
+    edxml_document_id: str
+    body: bytes
+    sha256: str
+    document_id: str
+    deliveries: list[NewDelivery]
+    events: Callable[[list[DeliveryRow]], list[Message]]
+
+
 class InterchangeStore:
     """Packages, deliveries and receipts; every method is one transaction."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock = utc_now) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock = utc_now, *,
+                 reads: async_sessionmaker[AsyncSession] | None = None) -> None:
         self.sessions = sessions
+        #: Sessions for the methods that only read: on SQLite an engine of its own whose transactions start deferred
+        #: (:func:`vanthu_core.db.create_engine` ``read_only``), so a read neither waits for the write under way nor
+        #: holds the next one off; the write sessions when none is given.
+        self.reads = reads or sessions
         self.clock = clock
         bind = sessions.kw.get("bind")
         #: On SQLite (the embedded mode, one writer at a time) this process's write transactions take turns here,
@@ -194,7 +215,7 @@ class InterchangeStore:
     # -- sending ---------------------------------------------------------------------------------------------------
     async def existing_keys(self, keys: list[str]) -> set[str]:
         """Which of ``keys`` have a delivery already."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             rows = await session.execute(select(DeliveryRow.key).where(DeliveryRow.key.in_(keys)))
             return {k for (k,) in rows}
 
@@ -203,52 +224,57 @@ class InterchangeStore:
                           events: Any) -> list[DeliveryRow]:
         """Store a package and its deliveries (those whose key is not taken yet), and the events ``events(rows)``
         returns for the new ones, in one transaction; the new delivery rows."""
+        package = NewPackage(package_id=package_id, kind=kind, sender_code=sender_code,
+                             edxml_document_id=edxml_document_id, body=body, sha256=sha256, document_id=document_id,
+                             deliveries=deliveries, events=events)
         now = self.clock()
         try:
-            return await self._add_package(now, package_id=package_id, kind=kind, sender_code=sender_code,
-                                           edxml_document_id=edxml_document_id, body=body, sha256=sha256,
-                                           document_id=document_id, deliveries=deliveries, events=events)
+            return await self._add_package(now, package)
         except IntegrityError:  # another handler wrote one of these keys at the same moment (PostgreSQL)
-            return await self._add_package(now, package_id=package_id, kind=kind, sender_code=sender_code,
-                                           edxml_document_id=edxml_document_id, body=body, sha256=sha256,
-                                           document_id=document_id, deliveries=deliveries, events=events)
+            return await self._add_package(now, package)
 
-    async def _add_package(self, now: datetime, *, package_id: str, kind: str, sender_code: str,
-                           edxml_document_id: str, body: bytes, sha256: str, document_id: str,
-                           deliveries: list[NewDelivery], events: Any) -> list[DeliveryRow]:
+    async def _add_package(self, now: datetime, package: NewPackage) -> list[DeliveryRow]:
         async with self._write() as session:
-            taken = {k for (k,) in await session.execute(
-                select(DeliveryRow.key).where(DeliveryRow.key.in_([d.key for d in deliveries])))}
-            fresh = [d for d in deliveries if d.key not in taken]
-            if not fresh:
-                return []
-            session.add(PackageRow(id=package_id, kind=kind, sender_code=sender_code,
-                                   edxml_document_id=edxml_document_id, body=body, sha256=sha256, size=len(body),
-                                   created_at=now))
-            await session.flush()
-            rows = [DeliveryRow(id=new_id(), key=d.key, package_id=package_id, kind=kind, document_id=document_id,
-                                edxml_document_id=edxml_document_id, sender_code=sender_code,
-                                recipient_code=d.recipient_code, recipient_name=d.recipient_name, route=d.route,
-                                state=d.state, status_code=d.status_code, attempts=1 if d.state == "sent" else 0,
-                                last_error=d.last_error, created_at=now,
-                                sent_at=now if d.state == "sent" else None,
-                                next_attempt_at=now if d.state == "pending" else None) for d in fresh]
-            session.add_all(rows)
-            await session.flush()
-            for event in events(rows):
-                await add_event(session, outbox, event)
+            rows = await self._insert_package(session, now, package)
         for row in rows:  # committed
             METRICS.delivery(row.kind, row.route, row.state)
         return rows
 
+    @staticmethod
+    async def _insert_package(session: AsyncSession, now: datetime, package: NewPackage) -> list[DeliveryRow]:
+        """Write ``package`` with its deliveries whose key is not taken yet and their events, in ``session``'s
+        transaction; the new delivery rows (none, and no package, when every key is taken)."""
+        deliveries = package.deliveries
+        taken = {k for (k,) in await session.execute(
+            select(DeliveryRow.key).where(DeliveryRow.key.in_([d.key for d in deliveries])))}
+        fresh = [d for d in deliveries if d.key not in taken]
+        if not fresh:
+            return []
+        session.add(PackageRow(id=package.package_id, kind=package.kind, sender_code=package.sender_code,
+                               edxml_document_id=package.edxml_document_id, body=package.body, sha256=package.sha256,
+                               size=len(package.body), created_at=now))
+        await session.flush()
+        rows = [DeliveryRow(id=new_id(), key=d.key, package_id=package.package_id, kind=package.kind,
+                            document_id=package.document_id, edxml_document_id=package.edxml_document_id,
+                            sender_code=package.sender_code, recipient_code=d.recipient_code,
+                            recipient_name=d.recipient_name, route=d.route, state=d.state, status_code=d.status_code,
+                            attempts=1 if d.state == "sent" else 0, last_error=d.last_error, created_at=now,
+                            sent_at=now if d.state == "sent" else None,
+                            next_attempt_at=now if d.state == "pending" else None) for d in fresh]
+        session.add_all(rows)
+        await session.flush()
+        for event in package.events(rows):
+            await add_event(session, outbox, event)
+        return rows
+
     async def package(self, package_id: str) -> PackageRow | None:
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return await session.get(PackageRow, package_id)
 
     async def deliveries_of(self, sender_code: str, document_id: str) -> list[tuple[DeliveryRow,
                                                                                 list[DeliveryStatusRow]]]:
         """The ``edoc`` deliveries of a document of ``sender_code``, each with its statuses (oldest first)."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             rows = list((await session.scalars(
                 select(DeliveryRow).where(DeliveryRow.sender_code == sender_code,
                                           DeliveryRow.document_id == document_id, DeliveryRow.kind == "edoc")
@@ -259,12 +285,12 @@ class InterchangeStore:
         return [(r, [s for s in statuses if s.delivery_id == r.id]) for r in rows]
 
     async def delivery(self, delivery_id: str) -> DeliveryRow | None:
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return await session.get(DeliveryRow, delivery_id)
 
     async def due(self, limit: int = 50) -> list[DeliveryRow]:
         """Pending deliveries whose next attempt is due, oldest first."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return list((await session.scalars(
                 select(DeliveryRow).where(DeliveryRow.state == "pending", DeliveryRow.in_flight_at.is_(None),
                                           DeliveryRow.route != "system",  # fetched by the connected system
@@ -274,14 +300,14 @@ class InterchangeStore:
     # -- the provincial axis's connected systems (route "system": they fetch what waits for them) ---------------
     async def waiting_for_systems(self, kind: str) -> list[DeliveryRow]:
         """The pending deliveries of ``kind`` on route ``system`` (waiting for a connected system), oldest first."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return list((await session.scalars(
                 select(DeliveryRow).where(DeliveryRow.state == "pending", DeliveryRow.route == "system",
                                           DeliveryRow.kind == kind)
                 .order_by(DeliveryRow.created_at, DeliveryRow.id))).all())
 
     async def deliveries_of_package(self, package_id: str) -> list[DeliveryRow]:
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return list((await session.scalars(
                 select(DeliveryRow).where(DeliveryRow.package_id == package_id)
                 .order_by(DeliveryRow.recipient_code))).all())
@@ -384,7 +410,7 @@ class InterchangeStore:
 
     async def failed(self, sender_code: str | None = None) -> list[DeliveryRow]:
         """Deliveries that gave up (of one sender agency, or all)."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             query = select(DeliveryRow).where(DeliveryRow.state == "failed")
             if sender_code:
                 query = query.where(DeliveryRow.sender_code == sender_code)
@@ -451,7 +477,7 @@ class InterchangeStore:
     async def interrupted(self, started_before: datetime, *, error: str, events: Any) -> list[DeliveryRow]:
         """Fail the deliveries whose in-flight attempt began before ``started_before`` and never ended (the process
         died or hung while sending): the transport may have the package, so only an operator resends it."""
-        async with self.sessions() as session:  # looked for first without the write lock (SQLite: BEGIN IMMEDIATE)
+        async with self.reads() as session:  # looked for first without the write lock (SQLite: BEGIN IMMEDIATE)
             if (await session.scalars(select(DeliveryRow.id).where(
                     DeliveryRow.state == "pending", DeliveryRow.in_flight_at.is_not(None),
                     DeliveryRow.in_flight_at < started_before).limit(1))).first() is None:
@@ -472,14 +498,26 @@ class InterchangeStore:
         return rows
 
     # -- receiving -------------------------------------------------------------------------------------------------
+    async def receipt_or_package(self, transport_id: str, recipient_code: str,
+                                 package_id: str) -> tuple[ReceiptRow | None, PackageRow | None]:
+        """The receipt of ``transport_id`` for ``recipient_code`` when the package was taken in for it before (the
+        package then not read), else the stored package ``package_id`` (None when not stored): one read for the
+        receiver's first step."""
+        async with self.reads() as session:
+            receipt = (await session.scalars(select(ReceiptRow).where(
+                ReceiptRow.transport_id == transport_id, ReceiptRow.recipient_code == recipient_code))).first()
+            if receipt is not None:
+                return receipt, None
+            return None, await session.get(PackageRow, package_id)
+
     async def receipt(self, transport_id: str, recipient_code: str) -> ReceiptRow | None:
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return (await session.scalars(select(ReceiptRow).where(
                 ReceiptRow.transport_id == transport_id, ReceiptRow.recipient_code == recipient_code))).first()
 
     async def receipts_of_transport(self, transport_id: str) -> list[ReceiptRow]:
         """Every receipt of the package ``transport_id`` (one per recipient it was taken in for)."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return list((await session.scalars(select(ReceiptRow).where(
                 ReceiptRow.transport_id == transport_id))).all())
 
@@ -487,7 +525,7 @@ class InterchangeStore:
                                  transport_id: str) -> ReceiptRow | None:
         """An arrival already made for ``recipient_code`` from another transport id of the same document package
         (the same DocumentId from the same sender): a package the axis carried twice."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return (await session.scalars(select(ReceiptRow).where(
                 ReceiptRow.kind == "edoc", ReceiptRow.edxml_document_id == edxml_document_id,
                 ReceiptRow.recipient_code == recipient_code, ReceiptRow.sender_code == sender_code,
@@ -495,7 +533,7 @@ class InterchangeStore:
 
     async def receipt_of_arrival(self, recipient_code: str, document_id: str) -> ReceiptRow | None:
         """The receipt that created the arrival ``document_id`` of ``recipient_code``."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return (await session.scalars(select(ReceiptRow).where(
                 ReceiptRow.recipient_code == recipient_code, ReceiptRow.document_id == document_id,
                 ReceiptRow.outcome == "accepted"))).first()
@@ -509,9 +547,12 @@ class InterchangeStore:
                                        edxml_document_id=edxml_document_id, body=body, sha256=sha256,
                                        size=len(body), created_at=self.clock()))
 
-    async def add_receipt(self, receipt: ReceiptRow, events: list[Message]) -> ReceiptRow:
-        """Record what came of a package for one recipient, with its events; a receipt already there (the same
-        package taken in twice) wins and is returned, the events dropped."""
+    async def add_receipt(self, receipt: ReceiptRow, events: list[Message], *,
+                          answer: NewPackage | None = None) -> ReceiptRow:
+        """Record what came of a package for one recipient, with its events, and the ``answer`` to its sender
+        (the status package 01 or 02 with its delivery, :meth:`add_package`) in the same transaction; a receipt
+        already there (the same package taken in twice) wins and is returned, the events and answer dropped."""
+        answered: list[DeliveryRow] = []
         try:
             async with self._write() as session:
                 existing = (await session.scalars(select(ReceiptRow).where(
@@ -525,6 +566,8 @@ class InterchangeStore:
                     await add_event(session, outbox, event)
                 package = (await session.execute(select(PackageRow.id, PackageRow.created_at).where(
                     PackageRow.id == receipt.package_id))).first()  # not its body
+                if answer is not None:
+                    answered = await self._insert_package(session, receipt.created_at, answer)
         except IntegrityError:  # the same package taken in at the same moment by another handler (PostgreSQL)
             async with self.sessions() as session:
                 found = (await session.scalars(select(ReceiptRow).where(
@@ -537,6 +580,8 @@ class InterchangeStore:
         local = package is not None and receipt.transport_id == package.id
         METRICS.taken_in(receipt.kind, receipt.outcome,
                          (receipt.created_at - package.created_at).total_seconds() if local and package else None)
+        for row in answered:
+            METRICS.delivery(row.kind, row.route, row.state)
         return receipt
 
     async def add_status(self, *, kind: str, edxml_document_id: str, reporter_code: str, sender_code: str,
@@ -545,26 +590,71 @@ class InterchangeStore:
         """Record a status package on the ``kind`` delivery of ``edxml_document_id`` that ``sender_code`` sent to
         ``reporter_code``: (the delivery or None when there is none, whether the status is new)."""
         async with self._write() as session:
-            delivery = (await session.scalars(select(DeliveryRow).where(
-                DeliveryRow.kind == kind, DeliveryRow.edxml_document_id == edxml_document_id,
-                DeliveryRow.recipient_code == reporter_code, DeliveryRow.sender_code == sender_code)
-                .with_for_update())).first()
-            if delivery is None:
-                return None, False
-            taken = (await session.scalars(select(DeliveryStatusRow.id).where(
-                DeliveryStatusRow.delivery_id == delivery.id, DeliveryStatusRow.package_id == package_id))).first()
-            if taken is not None:
-                return delivery, False
-            session.add(DeliveryStatusRow(delivery_id=delivery.id, package_id=package_id, code=code,
-                                          description=description, staff=staff, at=at, received_at=self.clock()))
-            if code in ("15", "16") and delivery.revocation == "pending":
-                delivery.revocation = "accepted" if code == "15" else "refused"
-                if code == "16":
-                    delivery.revocation_reason = description
-            await session.flush()
-            for event in events(delivery):
-                await add_event(session, outbox, event)
-            return delivery, True
+            return await self._record_status(
+                session, kind=kind, edxml_document_id=edxml_document_id, reporter_code=reporter_code,
+                sender_code=sender_code, package_id=package_id, code=code, description=description, staff=staff,
+                at=at, events=events)
+
+    async def add_status_receipt(self, *, kind: str, edxml_document_id: str, reporter_code: str, sender_code: str,
+                                 package_id: str, code: str, description: str, staff: str, at: datetime | None,
+                                 events: Any, receipt: Callable[[DeliveryRow | None], tuple[ReceiptRow, list[Message]]]
+                                 ) -> ReceiptRow:
+        """:meth:`add_status` and the receipt of the status package (``receipt(delivery)``: the receipt and its
+        events, given the delivery the status was recorded on or None) in one transaction; a receipt already there
+        (the same package taken in twice) wins and is returned, nothing else written. ``package_id`` is the status
+        package's transport id (its receipt's), ``sender_code`` the agency it is taken in for."""
+        try:
+            async with self._write() as session:
+                existing = (await session.scalars(select(ReceiptRow).where(
+                    ReceiptRow.transport_id == package_id, ReceiptRow.recipient_code == sender_code))).first()
+                if existing is not None:
+                    return existing
+                delivery, _ = await self._record_status(
+                    session, kind=kind, edxml_document_id=edxml_document_id, reporter_code=reporter_code,
+                    sender_code=sender_code, package_id=package_id, code=code, description=description, staff=staff,
+                    at=at, events=events)
+                row, made = receipt(delivery)
+                row.created_at = self.clock()
+                session.add(row)
+                for event in made:
+                    await add_event(session, outbox, event)
+                package = (await session.execute(select(PackageRow.id, PackageRow.created_at).where(
+                    PackageRow.id == row.package_id))).first()  # not its body
+        except IntegrityError:  # the same package taken in at the same moment by another handler (PostgreSQL)
+            async with self.sessions() as session:
+                found = (await session.scalars(select(ReceiptRow).where(
+                    ReceiptRow.transport_id == package_id, ReceiptRow.recipient_code == sender_code))).first()
+            if found is None:
+                raise
+            return found
+        local = package is not None and row.transport_id == package.id  # sent here: same clock
+        METRICS.taken_in(row.kind, row.outcome,
+                         (row.created_at - package.created_at).total_seconds() if local and package else None)
+        return row
+
+    async def _record_status(self, session: AsyncSession, *, kind: str, edxml_document_id: str, reporter_code: str,
+                             sender_code: str, package_id: str, code: str, description: str, staff: str,
+                             at: datetime | None, events: Any) -> tuple[DeliveryRow | None, bool]:
+        delivery = (await session.scalars(select(DeliveryRow).where(
+            DeliveryRow.kind == kind, DeliveryRow.edxml_document_id == edxml_document_id,
+            DeliveryRow.recipient_code == reporter_code, DeliveryRow.sender_code == sender_code)
+            .with_for_update())).first()
+        if delivery is None:
+            return None, False
+        taken = (await session.scalars(select(DeliveryStatusRow.id).where(
+            DeliveryStatusRow.delivery_id == delivery.id, DeliveryStatusRow.package_id == package_id))).first()
+        if taken is not None:
+            return delivery, False
+        session.add(DeliveryStatusRow(delivery_id=delivery.id, package_id=package_id, code=code,
+                                      description=description, staff=staff, at=at, received_at=self.clock()))
+        if code in ("15", "16") and delivery.revocation == "pending":
+            delivery.revocation = "accepted" if code == "15" else "refused"
+            if code == "16":
+                delivery.revocation_reason = description
+        await session.flush()
+        for event in events(delivery):
+            await add_event(session, outbox, event)
+        return delivery, True
 
     # -- thu hồi --------------------------------------------------------------------------------------------------
     async def revoke(self, *, sender_code: str, document_id: str, reason: str, staff: str,
@@ -616,7 +706,7 @@ class InterchangeStore:
 
     async def revocation_pending(self, sender_code: str, document_id: str) -> bool:
         """Whether a delivery of the document still waits for its recipient's answer to a revocation."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return (await session.scalars(select(DeliveryRow.id).where(
                 DeliveryRow.sender_code == sender_code, DeliveryRow.document_id == document_id,
                 DeliveryRow.kind == "edoc", DeliveryRow.revocation == "pending"))).first() is not None
@@ -624,7 +714,7 @@ class InterchangeStore:
     async def arrival_receipt(self, recipient_code: str, sender_code: str, edxml_document_id: str) -> ReceiptRow | None:
         """The receipt that made an arrival of ``recipient_code`` from the package ``edxml_document_id`` of
         ``sender_code`` (what a revocation, an update or a replacement names)."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return (await session.scalars(select(ReceiptRow).where(
                 ReceiptRow.recipient_code == recipient_code, ReceiptRow.sender_code == sender_code,
                 ReceiptRow.edxml_document_id == edxml_document_id, ReceiptRow.outcome == "accepted",
@@ -633,7 +723,7 @@ class InterchangeStore:
     async def in_transit(self, sender_code: str, recipient_code: str, edxml_document_id: str) -> bool:
         """Whether the document package ``edxml_document_id`` of ``sender_code`` was sent to ``recipient_code``
         inside this installation and is not taken in yet (its ``PackageDispatched`` is still on its way)."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             taken = select(ReceiptRow.id).where(ReceiptRow.package_id == DeliveryRow.package_id,
                                                 ReceiptRow.recipient_code == recipient_code)
             return (await session.scalars(select(DeliveryRow.id).where(
