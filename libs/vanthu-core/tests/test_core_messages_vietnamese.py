@@ -10,6 +10,7 @@ literal that is. The few literals that must stay as they are sit in ``ALLOWED`` 
 from __future__ import annotations
 
 import ast
+import functools
 import unicodedata
 from pathlib import Path
 
@@ -49,10 +50,16 @@ def _message(call: ast.Call) -> ast.expr | None:
     return next((k.value for k in call.keywords if k.arg == keyword), None)
 
 
-def _english_messages(source: str) -> list[tuple[int, str]]:
-    """(line, text) of each domain error raised in ``source`` with a literal message without a Vietnamese letter."""
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    """A source file's syntax tree, parsed once for every check of this module."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
+def _english_messages(tree: ast.Module) -> list[tuple[int, str]]:
+    """(line, text) of each domain error raised in ``tree`` with a literal message without a Vietnamese letter."""
     found = []
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
             message = _message(node.exc)
             text = _literal_text(message) if message is not None else None
@@ -77,7 +84,7 @@ def h(x):
 def i(why):
     raise Conflict(why)
 '''
-    assert _english_messages(source) == [(3, "no document "), (7, "the file is ")]
+    assert _english_messages(ast.parse(source)) == [(3, "no document "), (7, "the file is ")]
 
 
 def test_no_domain_error_is_raised_with_an_english_literal_message() -> None:
@@ -86,7 +93,7 @@ def test_no_domain_error_is_raised_with_an_english_literal_message() -> None:
     english = []
     for path in sources:
         relative = path.relative_to(ROOT).as_posix()
-        for line, text in _english_messages(path.read_text(encoding="utf-8")):
+        for line, text in _english_messages(_tree(path)):
             if not any(relative == where and text.startswith(start) for where, start in ALLOWED):
                 english.append(f"{relative}:{line}: {text[:80]!r}")
     assert not english, "domain errors raised with a message in English (say it in Vietnamese, naming the field as " \
@@ -98,7 +105,7 @@ def test_every_literal_message_is_nfc() -> None:
     equal to the same words a client normalised."""
     decomposed = []
     for path in _sources():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(_tree(path)):
             if isinstance(node, ast.Call) and (message := _message(node)) is not None:
                 text = _literal_text(message)
                 if text and unicodedata.normalize("NFC", text) != text:
