@@ -1,12 +1,13 @@
 """The workflow service's store on a real PostgreSQL, against plain SQL on the same rows, in the same run.
 
 1. Transitions per second (issue 13: aim ≥ 0.5 of plain updates): 20 officers at once, each recording progress
-   (``WorkflowStore.act_on_task``: lock the case, check its version, append the step, move the case, write the event
-   to the outbox, one transaction, and read the case back for the answer) on a case of their own; two baselines: the
-   same 20 clients each updating the case row alone (version and time) in one transaction per update, and each
-   writing exactly the rows a step writes (case and task updated, step and event inserted) in plain SQL. The first
-   ratio is the cost of a step against the cheapest write; the second, the engine's own cost (checks, lock, ORM,
-   read-back) over the writes it cannot avoid.
+   (``WorkflowStore.act_on_task``: read the case with its tasks, check the step in Python, then one statement that
+   moves the case at the version read and, only if it did, updates the task, appends the step and writes the event
+   to the outbox, answering the case's steps) on a case of their own; two baselines: the same 20 clients each
+   updating the case row alone (version and time) in one transaction per update, and each writing exactly the rows
+   a step writes (case and task updated, step and event inserted) in plain SQL, one transaction. The first ratio is
+   the cost of a step against the cheapest write; the second, the engine's own cost (read, checks, building the
+   answer) over the writes it cannot avoid.
 2. The inbox with 100,000 tasks (aim: p99 ≤ 50 ms): ``WorkflowStore.inbox`` (one page of 50, newest first, with the
    four counts) for officers holding about 500 tasks each among 100,000; baseline: the plain page query alone
    (``SELECT … WHERE assignee = … ORDER BY created_at DESC LIMIT 50``) on the same table.

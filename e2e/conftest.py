@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
+from vanthu_core.ports import free_port
 from vanthu_devstack import Stack, StackConfig
 
 #: Modules that write random data into the shared platform: they run after the scenarios.
@@ -18,7 +19,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with Stack(StackConfig.with_free_ports(tmp_path_factory.mktemp("vanthu") / "var")) as stack:
+    config = StackConfig.with_free_ports(tmp_path_factory.mktemp("vanthu") / "var")
+    # the web app's local signing tool (USB-token signing) on a free port too, not make dev's 18777: the browser
+    # test starts the test signing tool there while its leader signs with a USB token
+    config.extra_env["VANTHU_GATEWAY_WEB_SIGNING_TOOL_URL"] = f"http://127.0.0.1:{free_port()}"
+    with Stack(config) as stack:
         yield stack
 
 

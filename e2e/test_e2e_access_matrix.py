@@ -867,6 +867,12 @@ ROWS.update({
         fresh=lambda w, u: w.outgoing("submitted"),
         body=lambda w, u, t: {"json": {"version": t["version"]}, "timeout": 120},
         expect={"truongphong.ubnd": (403, "the circuit gives signing to the leaders")}),
+    "POST /api/v1/workflow/cases/{case_id}/prepare-signature": Row(
+        "resource", 200, target=lambda w: w.outgoing("submitted"), snapshot=case_view,
+        fresh=lambda w, u: w.outgoing("submitted"),
+        body=lambda w, u, t: {"json": {"version": t["version"]}, "timeout": 120},
+        expect={"lanhdao.ubnd": (422, "their key is held by the service: they sign with …/sign alone"),
+                "truongphong.ubnd": (403, "the circuit gives signing to the leaders")}),
     "POST /api/v1/workflow/cases/{case_id}/return-unsigned": Row(
         "resource", 200, target=lambda w: w.outgoing("submitted"), snapshot=case_view,
         fresh=lambda w, u: w.outgoing("submitted"),

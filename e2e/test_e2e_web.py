@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +24,8 @@ import pytest
 
 from vanthu_devstack import Stack
 from vanthu_devstack.stack import WEB_DIST
-from vanthu_testing.gateway import arrivals, bearer, issue_letter, wait_for
+from vanthu_testing.gateway import arrivals, bearer, draft_with_file, issue_letter, wait_for
+from vanthu_testing.ports import join_thread, port_open, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -68,6 +70,12 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+#: Added to every page before its own scripts: reports each Content-Security-Policy violation to the test.
+CSP_LISTENER = """document.addEventListener('securitypolicyviolation', (e) => window.__vanthuCspViolation(
+    `${location.pathname}: ${e.effectiveDirective} refused ${e.blockedURI || 'inline'} at ${e.sourceFile}:` +
+    `${e.lineNumber} (${(e.sample || '').slice(0, 80)})`));"""
+
+
 class Screens:
     """One browser context: each screen visited is checked with axe and saved; CSP violations are collected."""
 
@@ -78,11 +86,16 @@ class Screens:
         # stream itself is tested in services/gateway/tests/test_gateway_notifications.py, the bell in vitest.
         self.context.route("**/api/v1/notifications/stream", lambda route: route.fulfill(
             status=200, content_type="text/event-stream", body=": keep-alive\n\n"))
+        # every securitypolicyviolation event of every page of the context, as it happens (across navigations):
+        # the app's policy has no 'unsafe-inline' (styles by the page's nonce), so a <style> or style attribute the
+        # app or a library adds without it shows here; and whatever the console says of the policy (workers too)
+        self.csp_violations: list[str] = []
+        self.context.expose_function("__vanthuCspViolation", lambda text: self.csp_violations.append(str(text)))
+        self.context.add_init_script(CSP_LISTENER)
         self.page: Page = self.context.new_page()
         self.page.set_default_timeout(UI_TIMEOUT_MS)
         self.name = name
         self.count = 0
-        self.csp_violations: list[str] = []
         self.page.on("console", lambda m: self.csp_violations.append(m.text)
                      if "Content Security Policy" in m.text else None)
         self.axe_source = AXE.read_text(encoding="utf-8")
@@ -515,14 +528,135 @@ def test_an_arrival_is_registered_submitted_assigned_delegated_and_completed_thr
         officer.close()
 
 
+#: The name on the certificate of the leader's USB token (the key the server never holds).
+USB_SIGNER = "Nguyễn Văn Hưởng (USB token)"
+
+
+def submitted_letter(api: httpx.Client, login: Callable[[str], str], pdf: bytes, abstract: str) -> dict[str, Any]:
+    """An outgoing letter of UBND tỉnh drafted, approved and submitted for signature through the API (the UI's
+    drafting, review and trình ký are the scenario's first letter): the document."""
+    officer, head = bearer(login("chuyenvien.ubnd")), bearer(login("truongphong.ubnd"))
+    doc = draft_with_file(api, officer, pdf, abstract, [{"agency_code": SNV, "name": "Sở Nội vụ"}],
+                          unit_abbreviation="TH")
+    case = api.post("/api/v1/workflow/outgoing", headers=officer, json={"document_id": doc["id"]})
+    assert case.status_code in (200, 201), case.text
+    path = f"/api/v1/workflow/cases/{case.json()['id']}"
+    for who, step, body in ((head, "review", {"approve": True}), (officer, "submit", {"comment": "Kính trình ký"})):
+        version = api.get(path, headers=who).json()["version"]
+        reply = api.post(f"{path}/{step}", headers=who, json={"version": version, **body}, timeout=60)
+        assert reply.is_success, f"{step}: {reply.status_code} {reply.text}"
+    assert reply.json()["state"] == "submitted"
+    return doc
+
+
+class UsbToken:
+    """The leader's USB token: a fresh key that only the test signing tool holds (vanthu_testing.signing_tool, the
+    stand-in for the token's middleware), its certificate issued by the dev PKI's intermediate CA (so it is
+    trusted). :meth:`plug_in` starts the tool where the gateway tells the app it is
+    (``VANTHU_GATEWAY_WEB_SIGNING_TOOL_URL``, set by the platform fixture; for the gateway's origin only) and binds
+    lanhdao.ubnd's signing profile to the certificate, as the operator's ``vanthu-signing profile set
+    --certificate`` does (its own function, in a thread: the test goes on meanwhile; :meth:`wait_plugged` waits);
+    :meth:`unplug` binds the server-held dev key back (the other scenarios sign with it) and stops the tool."""
+
+    def __init__(self, platform: Stack, tmp: Path) -> None:
+        import uvicorn
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        from vanthu_signing import pki
+        from vanthu_testing.signing_tool import create_app
+
+        self.platform = platform
+        dev_pki = platform.var / "signing" / "dev-pki"
+        ca_key = serialization.load_pem_private_key((dev_pki / pki.INTERMEDIATE_KEY).read_bytes(), None)
+        assert isinstance(ca_key, rsa.RSAPrivateKey)
+        intermediate = pki.Issued(x509.load_pem_x509_certificate((dev_pki / pki.INTERMEDIATE_CERT).read_bytes()),
+                                  ca_key)
+        token = pki.issue_personal(intermediate, cn=USB_SIGNER, title="Chủ tịch")
+        self.certificate = tmp / "usb-token.crt"
+        self.certificate.write_bytes(token.cert.public_bytes(serialization.Encoding.PEM))
+        self.port = int(platform.config.extra_env["VANTHU_GATEWAY_WEB_SIGNING_TOOL_URL"].rsplit(":", 1)[1])
+        self.server = uvicorn.Server(uvicorn.Config(create_app(token.key, platform.gateway_url), host="127.0.0.1",
+                                                    port=self.port, log_level="warning", lifespan="off"))
+        self.tool = threading.Thread(target=self.server.run, name="signing-tool", daemon=True)
+        self.binding: threading.Thread | None = None
+        self.errors: list[BaseException] = []
+        self.plugged = False
+
+    def _bind(self, *args: str) -> threading.Thread:
+        """``vanthu-signing profile set --agency UBND --user lanhdao.ubnd ARGS`` against the platform's signing
+        database, in a thread (its failure kept for :meth:`wait`)."""
+        import asyncio
+
+        from vanthu_signing.cli import parser, profile
+        from vanthu_signing.settings import SigningSettings
+
+        env = self.platform.env("signing")
+        settings = SigningSettings(database_url=env["VANTHU_SIGNING_DATABASE_URL"],
+                                   users_file=env["VANTHU_SIGNING_USERS_FILE"])
+        argv = ["profile", "set", "--agency", UBND, "--user", "lanhdao.ubnd", *args]
+
+        def run() -> None:
+            try:
+                assert asyncio.run(profile(parser().parse_args(argv), settings)) == 0, argv
+            except BaseException as exc:  # handed to the test
+                self.errors.append(exc)
+
+        thread = threading.Thread(target=run, name="operator-binds")
+        thread.start()
+        return thread
+
+    def wait(self) -> None:
+        if self.binding is not None:
+            join_thread(self.binding, timeout_s=120, what="the operator's profile command")
+            self.binding = None
+        if self.errors:
+            raise self.errors[0]
+
+    def plug_in(self) -> None:
+        self.tool.start()
+        self.binding = self._bind("--certificate", str(self.certificate))
+        self.plugged = True
+
+    def wait_plugged(self) -> None:
+        wait_until(lambda: port_open(self.port), timeout_s=30, what="the test signing tool")
+        self.wait()
+
+    def unplug(self) -> None:
+        if not self.plugged:
+            return
+        self.plugged = False
+        self.wait()
+        self.binding = self._bind("--key", "personal")
+        self.server.should_exit = True
+        join_thread(self.tool, timeout_s=30, what="the test signing tool")
+
+
+@pytest.fixture
+def usb_token(platform: Stack, tmp_path: Path) -> Iterator[UsbToken]:
+    token = UsbToken(platform, tmp_path)
+    try:
+        yield token
+    finally:
+        token.unplug()
+        token.wait()
+
+
 def test_an_outgoing_letter_is_drafted_approved_signed_and_issued_through_the_ui(
-        platform: Stack, browser: Browser, draft_pdf: Callable[..., bytes]) -> None:
+        platform: Stack, browser: Browser, draft_pdf: Callable[..., bytes], api: httpx.Client,
+        login: Callable[[str], str], usb_token: UsbToken) -> None:
     """Issue 14 item 3 (outgoing): UBND tỉnh's officer drafts a letter (soạn dự thảo: type, trích yếu, Sở Nội vụ
     found by typing in the recipient picker, the PDF dropped on the main file's area) and sends it for review; the
     head of Phòng Tổng hợp approves it (duyệt); the officer submits it for signature (trình ký); the leader, on a
-    390×844 phone, signs it with the server-held key (ký số); the clerk issues it in one click (phát hành) and sees
-    the delivery to Sở Nội vụ. axe on each new screen; screenshots under test-output/web."""
+    390×844 phone, signs it with the server-held key (ký số), then a second letter (drafted to trình ký through the
+    API) with a USB token, a key the server does not hold: the page prepares, hands what to sign to the local
+    signing tool and completes; the signed PDF's signature is that key's and verifies. The clerk issues the first
+    in one click (phát hành), sees the delivery to Sở Nội vụ and opens the API documentation (/docs, under its own
+    policy). axe on each new screen, no Content-Security-Policy violation; screenshots under test-output/web."""
     abstract = "V/v đề nghị phối hợp rà soát danh mục hồ sơ năm 2026 (văn bản đi trên trình duyệt)"
+    usb_abstract = "V/v cử cán bộ tham dự tập huấn chữ ký số (ký bằng USB token trên trình duyệt)"
+    usb_doc = submitted_letter(api, login, draft_pdf(), usb_abstract)
 
     officer = Screens(browser, "chuyen-vien-van-ban-di", viewport={"width": 1280, "height": 800})
     page = officer.page
@@ -605,8 +739,38 @@ def test_an_outgoing_letter_is_drafted_approved_signed_and_issued_through_the_ui
         expect(page.get_by_test_id("outgoing-state")).to_have_text("Đã ký số, chờ phát hành", timeout=150_000)
         fits(page, 390)
         leader.check("da-ky")
+
+        # the second letter with the leader's USB token: prepare → the local signing tool → complete, in the dialog
+        usb_token.plug_in()  # the operator binds the token's certificate meanwhile
+        page.goto(f"{platform.gateway_url}/van-ban/{usb_doc['id']}")
+        expect(page.get_by_role("button", name="Ký số")).to_be_visible(timeout=UI_TIMEOUT_MS)
+        usb_token.wait_plugged()
+        page.get_by_role("button", name="Ký số").click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog).to_contain_text("USB token", timeout=UI_TIMEOUT_MS)  # the key is not the server's
+        expect(dialog.get_by_text("Ký trên USB token")).to_be_visible()  # the two steps' progress
+        expect(dialog.get_by_alt_text("Hình chữ ký của bạn sẽ đặt ở đây")).to_be_visible(timeout=UI_TIMEOUT_MS)
+        settle(page)
+        leader.check("ky-so-usb-token")
+        dialog.get_by_role("button", name="Ký số").click()
+        expect(page.get_by_test_id("outgoing-state")).to_have_text("Đã ký số, chờ phát hành", timeout=150_000)
+        assert leader.csp_violations == [], leader.csp_violations  # the tool's origin is the policy's connect-src
+        usb_token.unplug()  # the server-held key back, while the clerk issues the first letter
     finally:
         leader.close()
+
+    # the signed main file: one signature, the token's certificate (the server never held its key), valid, trusted
+    clerk_headers = bearer(login("vanthu.ubnd"))
+    signed = api.get(f"/api/v1/documents/{usb_doc['id']}", headers=clerk_headers).json()
+    assert signed["status"] == "signed", signed["status"]
+    main = next(f for f in signed["files"] if f["role"] == "main")
+    verdict = api.post("/api/v1/signing/verify", headers=clerk_headers, json={"object_id": main["object_id"]},
+                       timeout=60)
+    assert verdict.status_code == 200, verdict.text
+    signatures = verdict.json()["signatures"]
+    assert [(v["signer"], v["intact"], v["valid"], v["trusted"]) for v in signatures] == [
+        (USB_SIGNER, True, True, True)], signatures
+    assert verdict.json()["valid"] is True
 
     # the clerk: phát hành in one click; the delivery to Sở Nội vụ
     clerk = Screens(browser, "van-thu-phat-hanh", viewport={"width": 1280, "height": 800})
@@ -626,6 +790,14 @@ def test_an_outgoing_letter_is_drafted_approved_signed_and_issued_through_the_ui
         expect(page.get_by_role("heading", level=1)).to_contain_text("/UBND-TH", timeout=UI_TIMEOUT_MS)  # số, ký hiệu
         expect(page.get_by_test_id("deliveries")).to_contain_text("Sở Nội vụ", timeout=60_000)
         clerk.check("da-phat-hanh")
+
+        # the API documentation under its own policy (Swagger UI's inline script by its hash): Swagger UI starts,
+        # fetches the document and draws, nothing refused. (What it draws is its "Unable to render this
+        # definition": swagger-ui-bundle 1.1.0 carries Swagger UI 4, which does not read FastAPI's OpenAPI 3.1.)
+        page.goto(platform.gateway_url + "/docs")
+        expect(page.locator(".swagger-ui").first).to_be_visible(timeout=UI_TIMEOUT_MS)
+        page.wait_for_load_state("networkidle")
+        assert clerk.csp_violations == [], clerk.csp_violations
     finally:
         clerk.close()
 

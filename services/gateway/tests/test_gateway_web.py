@@ -4,6 +4,7 @@ with Swagger UI's files served here, not from a public CDN."""
 
 from __future__ import annotations
 
+import re
 import struct
 import unicodedata
 from collections.abc import AsyncIterator
@@ -22,7 +23,22 @@ pytestmark = pytest.mark.unit
 ISSUER = "http://127.0.0.1:8180/realms/vanthu"
 #: The app's manifest as the build copies it (services/web/public → dist).
 MANIFEST = Path(__file__).resolve().parents[3] / "services" / "web" / "public" / "manifest.webmanifest"
-INDEX = '<!doctype html><html lang="vi"><body><div id="root"></div><script src="/assets/app-1a2b.js"></script>'
+INDEX = ('<!doctype html><html lang="vi"><head><meta charset="UTF-8" /><title>VanThu</title></head><body>'
+         '<div id="root"></div><script type="module" src="/assets/app-1a2b.js"></script></body></html>')
+NONCE_META = re.compile(r'<meta name="csp-nonce" content="([A-Za-z0-9_-]+)">')
+
+
+def page_nonce(reply: httpx.Response) -> str:
+    """The nonce of an ``index.html`` answer, checked to be the same in its policy and its page, and the page
+    otherwise the build's own."""
+    found = NONCE_META.findall(reply.text)
+    assert len(found) == 1, reply.text
+    nonce = found[0]
+    assert reply.text.replace(f'<meta name="csp-nonce" content="{nonce}">', "") == INDEX
+    assert reply.text.index("<meta charset") < reply.text.index('name="csp-nonce"') < reply.text.index("</head>")
+    styles = re.search(r"style-src ([^;]*);", reply.headers["content-security-policy"])
+    assert styles is not None and styles.group(1) == f"'self' 'nonce-{nonce}'"
+    return nonce
 
 
 @pytest.fixture
@@ -49,13 +65,39 @@ async def gateway(web_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
                                   "/auth/callback?code=x&state=y"])
 async def test_client_routes_get_the_app_with_its_policy(gateway: httpx.AsyncClient, path: str) -> None:
     reply = await gateway.get(path)
-    assert reply.status_code == 200 and reply.text == INDEX
+    assert reply.status_code == 200 and len(page_nonce(reply)) >= 22  # ≥ 128 bits of base64url
     assert reply.headers["content-type"].startswith("text/html")
-    assert reply.headers["cache-control"] == "no-cache"
+    assert reply.headers["cache-control"] == "no-store"
     csp = reply.headers["content-security-policy"]
-    assert "script-src 'self';" in csp
+    assert "script-src 'self';" in csp and "unsafe-inline" not in csp
     assert "connect-src 'self' http://127.0.0.1:8180 http://127.0.0.1:18777;" in csp  # the issuer, the signing tool
     assert "frame-ancestors 'none'" in csp and "unsafe-eval" not in csp and "https:" not in csp
+
+
+async def test_each_page_has_its_own_nonce_in_its_policy_and_its_meta_and_is_never_stored(
+        gateway: httpx.AsyncClient) -> None:
+    """No 'unsafe-inline' styles (issue 14 item 5): Ant Design's <style> elements are allowed by a nonce made for
+    each answer (never two pages with the same one, so a page read from a cache or another tab cannot lend its
+    nonce), at a client route, at / and at /index.html itself; HEAD too. The app's other files allow no inline
+    style at all."""
+    replies = [await gateway.get(p) for p in ("/", "/", "/van-ban-den", "/index.html", "/index.html")]
+    nonces = [page_nonce(r) for r in replies]
+    assert len(set(nonces)) == len(nonces)
+    assert all(r.headers["cache-control"] == "no-store" for r in replies)
+    head = await gateway.head("/van-ban-den")
+    assert head.status_code == 200 and head.headers["cache-control"] == "no-store"
+    assert re.search(r"style-src 'self' 'nonce-[A-Za-z0-9_-]{22,}';", head.headers["content-security-policy"])
+    for asset in ("/assets/app-1a2b.js", "/manifest.webmanifest"):
+        reply = await gateway.get(asset)
+        assert "style-src 'self';" in reply.headers["content-security-policy"] and "nonce-" not in reply.text
+
+
+def test_a_page_without_a_head_gets_the_nonce_first() -> None:
+    from vanthu_gateway.web import new_nonce, with_nonce
+
+    nonce = new_nonce()
+    assert with_nonce("<body></body>", nonce) == f'<meta name="csp-nonce" content="{nonce}"><body></body>'
+    assert with_nonce("<HEAD></HEAD >", nonce) == f'<HEAD><meta name="csp-nonce" content="{nonce}"></HEAD >'
 
 
 async def test_assets_are_served_and_cached_and_missing_ones_are_404(gateway: httpx.AsyncClient) -> None:
@@ -130,10 +172,13 @@ async def test_docs_load_swagger_ui_from_the_gateway_not_a_cdn(gateway: httpx.As
     assert "cdn." not in page.text and "https://" not in page.text.replace("https://fastapi.tiangolo.com", "")
     assert "/docs/assets/swagger-ui-bundle.js" in page.text
     assert "'sha256-" in page.headers["content-security-policy"]
+    # Swagger UI keeps its own policy (its inline styles; no nonce of the app's)
+    assert "style-src 'self' 'unsafe-inline'" in page.headers["content-security-policy"]
     script = await gateway.get("/docs/assets/swagger-ui-bundle.js")
     assert script.status_code == 200 and len(script.content) > 100_000
     assert (await gateway.get("/docs/assets/swagger-ui.css")).status_code == 200
-    assert (await gateway.get("/redoc")).text == INDEX  # no ReDoc (CDN only): an ordinary client route
+    redoc = await gateway.get("/redoc")  # no ReDoc (CDN only): an ordinary client route
+    assert page_nonce(redoc)
 
 
 async def test_without_a_build_the_root_is_a_problem(tmp_path: Path) -> None:

@@ -361,3 +361,63 @@ async def test_a_signer_whose_key_the_service_does_not_hold_signs_in_two_steps(p
         object_id=signed.files[0].object_id)), metadata=head)
     assert verdict.valid and [s.field_name for s in verdict.signatures] == ["ChuKyCaNhan"]
     await channel.close()
+
+
+async def test_a_deputy_signing_with_a_usb_token_under_a_delegation_gets_the_authority_lines(platform: Any,
+                                                                                           tmp_path: Any) -> None:
+    """Decree 30/2020 Appendix I, box 7a/7b, for a key the service does not hold: PrepareSignDocument draws "KT. CHỦ
+    TỊCH" over the deputy's position at [[THAM_QUYEN]] as SignDocument does with a server key (read back from the
+    signed PDF's text with pypdfium2); a deputy's handle prepared without it (PrepareSignature directly) is refused."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
+
+    docs, store = platform.documents, platform.signing.store
+    pki = tmp_path / "pki"
+    cert = x509.load_pem_x509_certificate((pki / "personal.crt").read_bytes())
+    key = serialization.load_pem_private_key((pki / "personal.key").read_bytes(), None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    image = (await store.profile("000.00.00.H61", "personal", subject=platform.issuer.subject("lanhdao.ubnd"))).image
+    await store.put_profile(agency_code="000.00.00.H61", kind="personal", username="truongphong.ubnd",
+                            subject=platform.issuer.subject("truongphong.ubnd"), key_label=None,
+                            certificate=cert.public_bytes(serialization.Encoding.DER), image=image, actor="operator")
+    doc = await platform.draft(pb.DocumentInput(
+        type_code="cong_van", abstract="V/v kiện toàn tổ công tác", unit_abbreviation="VP",
+        signer=pb.Signer(name="Nguyễn Văn Hưởng", title="Chủ tịch")), pdf=draft_pdf(title="[[THAM_QUYEN]]"))
+    await platform.call(docs.SubmitDocument, pb.SubmitDocumentRequest(id=doc.id), "chuyenvien.ubnd")
+    delegation = {"competence": "KT.", "on_behalf_of": "chutich.ubnd", "signer_position": "Phó Chủ tịch"}
+
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{platform.signing.settings.grpc_port}")
+    plain = await signing_pb2_grpc.SigningServiceStub(channel).PrepareSignature(signing_pb2.PrepareSignatureRequest(
+        source=signing_pb2.PdfSource(object_id=doc.files[0].object_id), document_id=doc.id),
+        metadata=bearer_metadata(platform.issuer.token("truongphong.ubnd")))
+    await channel.close()
+    value = key.sign(plain.to_sign, padding.PKCS1v15(), hashes.SHA256())
+    refused = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(docs.SignDocument, pb.SignDocumentRequest(
+        id=doc.id, handle=plain.handle, signature_value=value, **delegation), "truongphong.ubnd"))
+    assert "thẩm quyền ký" in (refused.details() or "")
+
+    prepared = await platform.call(docs.PrepareSignDocument, pb.PrepareSignDocumentRequest(id=doc.id, **delegation),
+                                   "truongphong.ubnd")
+    assert list(prepared.authority) == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"] and prepared.image == image
+    signed = (await platform.call(docs.SignDocument, pb.SignDocumentRequest(
+        id=doc.id, handle=prepared.handle,
+        signature_value=key.sign(prepared.to_sign, padding.PKCS1v15(), hashes.SHA256()), **delegation),
+        "truongphong.ubnd")).document
+    assert (signed.status, signed.signer.competence) == ("signed", "KT.")
+    pdf = b"".join([m.chunk async for m in platform.storage.Download(
+        storage_pb2.DownloadRequest(object_id=signed.files[0].object_id),
+        metadata=bearer_metadata(platform.issuer.token("truongphong.ubnd"))) if m.WhichOneof("part") == "chunk"])
+    document = pdfium.PdfDocument(pdf)
+    try:
+        page = document[0]
+        pdfium_c.FPDFPage_Flatten(page.raw, pdfium_c.FLAT_NORMALDISPLAY)  # the form fields, as a reader sees them
+        page.close()
+        text = " ".join(document[0].get_textpage().get_text_range().split())
+    finally:
+        document.close()
+    assert "KT. CHỦ TỊCH PHÓ CHỦ TỊCH" in text and "THAM_QUYEN" not in text

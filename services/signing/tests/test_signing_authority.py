@@ -12,9 +12,12 @@ import pikepdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.hashes import SHA256
 
 from vanthu_core.errors import FailedPrecondition, InvalidArgument
 from vanthu_signing import signer as sg
+from vanthu_signing import two_step
 from vanthu_signing.domain import appearance as ap
 from vanthu_signing.verify import verify_pdf
 from vanthu_testing.documents import draft_pdf
@@ -90,3 +93,24 @@ def test_a_document_signed_before_gets_no_authority_added(env, signature_png) ->
     once = sg.sign_personal(draft_pdf(title=ap.PLACEHOLDER_AUTHORITY), env.personal, signature_png, env.tsa)
     with pytest.raises(FailedPrecondition, match="thẩm quyền ký"):
         sg.sign_personal(once.pdf, env.personal, signature_png, env.tsa, authority=KT, authority_above=True)
+
+
+@pytest.mark.integration
+def test_a_two_step_signing_under_a_delegation_draws_the_same_authority_and_keeps_it_in_its_state(  # type: ignore[no-untyped-def]
+        env, signature_png) -> None:
+    """A USB token's signing (two_step) shows the KT. line as the server-key signing does; the state tells the
+    completion which lines the document shows (the registry refuses a deputy's handle prepared without them)."""
+    prepared = two_step.prepare_personal(draft_pdf(title=ap.PLACEHOLDER_AUTHORITY), env.pki.personal.cert,
+                                         [env.pki.intermediate.cert], signature_png, env.tsa, authority=KT,
+                                         authority_above=True)
+    assert two_step.prepared_authority(prepared.state) == KT
+    signed = two_step.complete(prepared.state, env.pki.personal.key.sign(prepared.to_sign, PKCS1v15(), SHA256()),
+                               env.tsa)
+    assert verify_pdf(signed.pdf, env.roots).ok
+    shown = " ".join(text(signed.pdf).split())
+    assert f"{KT[0]} {KT[1]}" in shown and "THAM_QUYEN" not in shown
+    assert authority_rect(signed.pdf).y2 > signed.box.y2 + 20  # at the draft's placeholder, over the image
+
+    plain = two_step.prepare_personal(draft_pdf(), env.pki.personal.cert, [env.pki.intermediate.cert],
+                                      signature_png, env.tsa)
+    assert two_step.prepared_authority(plain.state) == ()

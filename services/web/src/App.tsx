@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { App as AntApp, ConfigProvider, Result, Skeleton } from "antd";
 import viVN from "antd/locale/vi_VN";
 import type { UserManager } from "oidc-client-ts";
-import { lazy, Suspense, type ReactNode } from "react";
+import { lazy, Suspense, useMemo, type ReactNode } from "react";
 import { BrowserRouter, Link, Route, Routes } from "react-router-dom";
 import { ApiProvider } from "./api/ApiProvider";
 import { ApiError } from "./api/client";
@@ -64,9 +64,12 @@ const THEME = {
   },
 };
 
-export function App({ manager, queryClient }: { manager: UserManager; queryClient: QueryClient }) {
+/** The app; ``nonce``: the page's CSP nonce (``<meta name="csp-nonce">``), which Ant Design puts on its <style>
+ * elements (undefined: Vite's dev server and tests, which send no policy). */
+export function App({ manager, queryClient, nonce }: { manager: UserManager; queryClient: QueryClient; nonce?: string }) {
+  const csp = useMemo(() => (nonce ? { nonce } : undefined), [nonce]);
   return (
-    <ConfigProvider locale={viVN} theme={THEME}>
+    <ConfigProvider locale={viVN} theme={THEME} csp={csp}>
       <AntApp message={{ top: 80 }}>
         <QueryClientProvider client={queryClient}>
           <AuthProvider manager={manager}>

@@ -18,6 +18,7 @@ import jwt
 import pytest
 from sqlalchemy import select
 
+from vanthu.registry.v1 import documents_pb2
 from vanthu.workflow.v1 import workflow_pb2 as pb
 from vanthu.workflow.v1 import workflow_pb2_grpc
 from vanthu_core.errors import FailedPrecondition, NotFound
@@ -59,6 +60,8 @@ class FakeDirectory:
     positions: list[str] = field(default_factory=list)
     #: The (handle, signature value) of each signing: empty for a key the signing service holds.
     two_step: list[tuple[str, bytes]] = field(default_factory=list)
+    #: What each two-step preparation said of a delegation: (competence, on behalf of, position).
+    prepared: list[tuple[str, str, str]] = field(default_factory=list)
 
     @staticmethod
     def agency(token: str) -> str:
@@ -96,6 +99,17 @@ class FakeDirectory:
         if self.refuse_sign:
             raise FailedPrecondition("registry: signing: no signing profile for this person")
         self._act(token, document_id, "submitted", "signed")
+
+    async def prepare_sign(self, token: str, document_id: str, *, competence: str = "", on_behalf_of: str = "",
+                           position: str = "") -> Any:
+        """The registry's PrepareSignDocument: what it was asked for is kept (``prepared``), the authority lines
+        signing would draw under a delegation answered."""
+        found = self.documents.get(document_id)
+        if found is None or found.agency_code != self.agency(token):
+            raise NotFound(f"registry: no document {document_id}")
+        self.prepared.append((competence, on_behalf_of, position))
+        lines = [f"{competence} CHỦ TỊCH", position.upper()] if competence else []
+        return documents_pb2.PrepareSignDocumentResponse(handle=new_id(), to_sign=b"attrs", authority=lines)
 
     async def return_unsigned(self, token: str, document_id: str, reason: str) -> None:
         self._act(token, document_id, "submitted", "draft")

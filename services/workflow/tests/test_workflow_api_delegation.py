@@ -120,6 +120,34 @@ async def test_a_head_signs_for_the_leader_under_a_delegation_with_its_competenc
     assert h.directory.positions[-1] == "Chánh Văn phòng"  # ... and signing stamps "TUQ. <title>" over it
 
 
+async def test_a_deputy_preparing_a_usb_token_signing_gets_the_delegations_competence_and_nothing_is_recorded(
+        harness: Harness) -> None:
+    """Two-step signing under a delegation: the workflow, not the client, gives the registry the delegation in force
+    (its competence over the deputy's position: the "TUQ. CHỦ TỊCH" line the signed PDF shows); the leader in their
+    own right prepares with none; someone who does not hold the signing task is refused; nothing is recorded."""
+    h = harness
+    case = await h.started()
+    case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=case.id, version=case.version, approve=True), HEAD)).case
+    case = (await h.call(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(case_id=case.id, version=case.version),
+                         OFFICER)).case
+    prepare = pb.PrepareSignOutgoingRequest(case_id=case.id, version=case.version)
+    assert (await h.refused(h.api.PrepareSignOutgoing, prepare, HEAD)).code() == grpc.StatusCode.PERMISSION_DENIED
+    assert h.directory.prepared == []
+    await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
+        deputy=h.subject(HEAD), valid_from="2031-06-11", valid_to="2031-06-11", competence="TUQ.",
+        deputy_position="Chánh Văn phòng"), LEADER)
+    prepared = await h.call(h.api.PrepareSignOutgoing, prepare, HEAD)
+    assert h.directory.prepared == [("TUQ.", LEADER, "Chánh Văn phòng")]
+    assert list(prepared.authority) == ["TUQ. CHỦ TỊCH", "CHÁNH VĂN PHÒNG"] and prepared.handle
+    await h.call(h.api.PrepareSignOutgoing, prepare, LEADER)
+    assert h.directory.prepared[-1] == ("", "", "")  # the leader in their own right
+    after = (await h.call(h.api.GetCase, pb.GetCaseRequest(case_id=case.id), LEADER)).case
+    assert (after.version, after.state, len(after.steps)) == (case.version, "submitted", len(case.steps))
+    stale = pb.PrepareSignOutgoingRequest(case_id=case.id, version=case.version - 1)
+    assert (await h.refused(h.api.PrepareSignOutgoing, stale, HEAD)).code() == grpc.StatusCode.ABORTED
+
+
 async def test_an_officer_deputising_for_the_leader_directs_the_case_in_the_leaders_name(harness: Harness) -> None:
     """The access table lets AssignIncoming, DecideExtension and RecallIncoming through to the service for a person
     without the leader's role (delegable), and the service lets them act only under a leader's delegation in

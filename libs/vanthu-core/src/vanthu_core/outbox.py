@@ -72,7 +72,8 @@ class OutboxMetrics:
 
 METRICS = OutboxMetrics()
 
-__all__ = ["OutboxRelay", "add_event", "add_event_once", "add_events", "downgrade_from_sequence", "has_event",
+__all__ = ["OutboxRelay", "add_event", "add_event_once", "add_events", "downgrade_from_sequence", "event_row",
+           "has_event",
            "outbox_table", "trace_headers",
            "upgrade_to_sequence"]
 
@@ -100,6 +101,12 @@ def outbox_table(metadata: MetaData) -> Table:
 def _row(message: Message, carrier: dict[str, str], now: datetime) -> dict[str, Any]:
     return {"event_id": meta_of(message).event_id, "subject": subject_of(message), "payload": encode(message),
             "trace_headers": json.dumps(carrier), "created_at": now, "published_at": None}
+
+
+def event_row(event: Message) -> dict[str, Any]:
+    """The outbox row of ``event`` as :func:`add_event` writes it (with the current trace context), for a caller
+    that writes it in a statement of its own (an ``INSERT … SELECT`` guarded by its change, one round trip)."""
+    return _row(event, trace_headers(), utc_now())
 
 
 async def add_event(session: AsyncSession, table: Table, event: Message) -> None:

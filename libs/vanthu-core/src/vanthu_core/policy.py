@@ -176,6 +176,9 @@ TABLE: dict[str, Access] = {
     DOCUMENTS + "SignDocument": people(SIGNERS, forwards=[SIGNING + "SignPersonal", SIGNING + "CompleteSignature"],
                                        rule="with the signer's own personal signing profile (its key held by the "
                                             "service, or a two-step signing the signer prepared)"),
+    DOCUMENTS + "PrepareSignDocument": people(SIGNERS, forwards=[SIGNING + "PrepareSignature"],
+                                              rule="with the signer's own personal profile whose key the signing "
+                                                   "service does not hold; a submitted document of their agency"),
     DOCUMENTS + "IssueDocument": people(CLERK, forwards=[SIGNING + "SealDocument"],
                                         rule="sealed with the agency's signing profile"),
     DOCUMENTS + "RegisterDocument": people(CLERK),
@@ -309,6 +312,9 @@ TABLE: dict[str, Access] = {
                                                  "under a delegation in force"),
     WORKFLOW + "SubmitOutgoing": people(DRAFTERS, forwards=[DOCUMENTS + "SubmitDocument"],
                                         rule="the drafter of an approved draft of their agency"),
+    WORKFLOW + "PrepareSignOutgoing": people(SIGNERS, forwards=[DOCUMENTS + "PrepareSignDocument"],
+                                             rule="as SignOutgoing: the holder of a submitted draft's signing task, "
+                                                  "the delegation in force deciding the signing authority drawn"),
     WORKFLOW + "SignOutgoing": people(SIGNERS, forwards=[DOCUMENTS + "SignDocument"],
                                       rule="a submitted draft of their agency whose circuit gives signing to their "
                                            "role, or to the person they deputise for under a delegation in force "

@@ -8,14 +8,20 @@
 - ``/docs``: Swagger UI from the ``swagger-ui-bundle`` package's files, served here; ReDoc (CDN-only) is off.
 - Content-Security-Policy on those pages: only this origin, plus the identity issuer's origin for the sign-in's
   discovery and token calls and the local signing tool's origin for two-step signing with a USB token
-  (``connect-src``).
+  (``connect-src``). No ``'unsafe-inline'`` for the app: each ``index.html`` answer carries a fresh nonce (CSP
+  Level 3 ``'nonce-…'``, from :mod:`secrets`) in its ``style-src`` and in a ``<meta name="csp-nonce">`` the app
+  hands to Ant Design's CSS-in-JS (its ``<style>`` elements), and is never stored (``Cache-Control: no-store``).
+  Swagger UI at ``/docs`` keeps its own policy (its inline script by hash; its inline styles allowed).
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
+import html as html_escape
 import re
+import secrets
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +35,9 @@ from fastapi.staticfiles import StaticFiles
 #: Paths the app never answers for: the API and its documents stay the gateway's (a 404 stays a problem).
 RESERVED = ("/api/", "/api", "/docs", "/openapi.json", "/healthz", "/readyz", "/web-config.json")
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+_HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
+#: Random bytes in each page's nonce (CSP Level 3 asks for at least 128 bits); base64url is in the nonce grammar.
+NONCE_BYTES = 18
 
 
 #: Types the image's mime tables may lack (a slim base image has no /etc/mime.types): served with nosniff, a wrong
@@ -42,15 +51,34 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def app_csp(issuer: str, signing_tool: str = "") -> str:
-    """The app's policy: its own scripts only; styles from itself and inline (Ant Design writes its CSS-in-JS into
-    ``<style>`` elements at run time); API calls to itself, the issuer (sign-in) and the local signing tool (its
-    origin, when one is configured: the USB token's middleware on the signer's computer); no frames of it
-    elsewhere."""
+def app_csp(issuer: str, signing_tool: str = "", nonce: str = "") -> str:
+    """The app's policy: its own scripts only; styles from itself and, with ``nonce`` (the page itself), the
+    ``<style>`` elements carrying that nonce (Ant Design writes its CSS-in-JS into them at run time; no
+    ``'unsafe-inline'``: a ``<style>`` or ``style=`` smuggled into the page's markup is refused); API calls to itself,
+    the issuer (sign-in) and the local signing tool (its origin, when one is configured: the USB token's middleware
+    on the signer's computer); no frames of it elsewhere. ``nonce``: base64url, made by :func:`new_nonce`; empty for
+    the app's other files (scripts, images, the manifest: no inline style to allow)."""
     connect = " ".join(["'self'", _origin(issuer)] + ([_origin(signing_tool)] if signing_tool else []))
-    return ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    style = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
+    return (f"default-src 'self'; script-src 'self'; style-src {style}; img-src 'self' data: blob:; "
             f"font-src 'self'; connect-src {connect}; frame-src 'self' blob:; worker-src 'self' blob:; "
             "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; manifest-src 'self'")
+
+
+def new_nonce() -> str:
+    """A fresh nonce for one page: :data:`NONCE_BYTES` random bytes (:func:`secrets.token_urlsafe`), 24 characters
+    of base64url. Never reused: each ``index.html`` answer makes its own."""
+    return secrets.token_urlsafe(NONCE_BYTES)
+
+
+def with_nonce(page: str, nonce: str) -> str:
+    """``page`` (the built ``index.html``) with ``<meta name="csp-nonce" content="…">`` last in its ``<head>`` (or
+    first in the page when it has none), where the app reads the nonce it gives its ``<style>`` elements. The nonce
+    appears nowhere else in the page: no element of the markup itself is allowed by it."""
+    meta = f'<meta name="csp-nonce" content="{html_escape.escape(nonce, quote=True)}">'
+    if (head := _HEAD_END.search(page)) is not None:
+        return page[:head.start()] + meta + page[head.start():]
+    return meta + page
 
 
 def _docs_page(app: FastAPI) -> tuple[str, str]:
@@ -89,24 +117,28 @@ def install(app: FastAPI, *, web_dir: Path | None, authority: str, client_id: st
 
     root = web_dir.resolve() if web_dir is not None and (web_dir / "index.html").is_file() else None
     app.state.web_dir = root
-    app.state.web_csp = app_csp(authority, signing_tool)
+    app.state.web_csp = functools.partial(app_csp, authority, signing_tool)
 
 
 def app_response(request: Request) -> Response | None:
     """The app's answer to a GET or HEAD that no route took, or None (the caller answers 404): a file of the build,
-    else ``index.html`` for a client route. Hashed assets are cached for a year, ``index.html`` never."""
+    else ``index.html`` for a client route. Hashed assets are cached for a year; ``index.html`` (at any client route
+    or by its own name) is made for this answer alone — its nonce in the policy and in the page — and never stored
+    (``no-store``: a cached page would replay its nonce)."""
     root: Path | None = getattr(request.app.state, "web_dir", None)
     path = request.url.path
     if root is None or request.method not in ("GET", "HEAD") or path.startswith(RESERVED):
         return None
-    headers: dict[str, Any] = {"Content-Security-Policy": request.app.state.web_csp,
-                               "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+    headers: dict[str, Any] = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
     candidate = (root / path.lstrip("/")).resolve()
-    if path != "/" and candidate.is_file() and candidate.is_relative_to(root):
+    if path != "/" and candidate.is_file() and candidate.is_relative_to(root) and candidate != root / "index.html":
         cache = "public, max-age=31536000, immutable" if path.startswith("/assets/") else "no-cache"
-        return FileResponse(candidate, headers={**headers, "Cache-Control": cache},
+        return FileResponse(candidate, headers={**headers, "Content-Security-Policy": request.app.state.web_csp(),
+                                                "Cache-Control": cache},
                             media_type=MEDIA_TYPES.get(candidate.suffix))
-    if path.startswith("/assets/") or "." in path.rsplit("/", 1)[-1]:
+    if path.startswith("/assets/") or ("." in path.rsplit("/", 1)[-1] and candidate != root / "index.html"):
         return None  # a missing file is a 404, not the app
-    return FileResponse(root / "index.html", headers={**headers, "Cache-Control": "no-cache"},
-                        media_type="text/html; charset=utf-8")
+    nonce = new_nonce()  # read each time: a rebuild while the gateway runs (make dev) serves its new page
+    page = with_nonce((root / "index.html").read_text(encoding="utf-8"), nonce)
+    return HTMLResponse(page, headers={**headers, "Content-Security-Policy": request.app.state.web_csp(nonce),
+                                       "Cache-Control": "no-store"})

@@ -183,6 +183,20 @@ class AccessRow(Base):
     event_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
 
+class ChainObjectRow(Base):
+    """Which file document's version chains hold an object (storage object id → file and document): the index a
+    read of an archived object is looked up by (issue 16 item 3), kept with the chains' JSON in the same
+    transaction. Written when a file's chains are written (deposit, re-timestamping), so it holds the objects of
+    deposited files; whether the file is deposited *now* is read from the file."""
+
+    __tablename__ = "chain_objects"
+
+    object_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    file_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    document_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(35))
+
+
 # -- values ------------------------------------------------------------------------------------------------------
 
 @dataclass
@@ -597,11 +611,21 @@ class RecordsStore:
                         FileDocumentRow.file_id == file_id))).scalars():
                     if doc.document_id in files:
                         doc.files = json.dumps([asdict(f) for f in files[doc.document_id]], ensure_ascii=False)
+                        await self._index_chains(session, doc, files[doc.document_id])
             self._history(session, row, action, row.state, to, actor, comment)
             row.state = to.value
             self._touch(row)
             await session.flush()
             return FileView(row, await self._documents(session, row))
+
+    @staticmethod
+    async def _index_chains(session: AsyncSession, doc: FileDocumentRow, files: list[RecordedFile]) -> None:
+        """Index every object of ``doc``'s chains (:class:`ChainObjectRow`), those indexed already left as they are."""
+        known = set((await session.execute(select(ChainObjectRow.object_id).where(
+            ChainObjectRow.file_id == doc.file_id, ChainObjectRow.document_id == doc.document_id))).scalars())
+        for object_id in sorted({v.object_id for f in files for v in f.versions} - known):
+            session.add(ChainObjectRow(object_id=object_id, file_id=doc.file_id, document_id=doc.document_id,
+                                       agency_code=doc.agency_code))
 
     async def history(self, agency: str, file_id: str) -> list[HistoryRow]:
         async with self.sessions() as session:
@@ -618,12 +642,11 @@ class RecordsStore:
         """A read of ``object_id`` (storage's event ``event_id``) as a ``download`` line of each deposited file of
         ``agency`` whose documents' version chains hold the object; once per event (a redelivery adds nothing).
         How many lines it added."""
-        needle = f'"{object_id}"'
         async with self.sessions.begin() as session:
-            rows = (await session.execute(select(FileDocumentRow.file_id, FileDocumentRow.document_id).join(
-                FileRow, FileRow.id == FileDocumentRow.file_id).where(
-                FileDocumentRow.agency_code == agency, FileRow.agency_code == agency,
-                FileRow.state == FileState.DEPOSITED, FileDocumentRow.files.contains(needle)))).all()
+            rows = (await session.execute(select(ChainObjectRow.file_id, ChainObjectRow.document_id).join(
+                FileRow, FileRow.id == ChainObjectRow.file_id).where(
+                ChainObjectRow.object_id == object_id, ChainObjectRow.agency_code == agency,
+                FileRow.agency_code == agency, FileRow.state == FileState.DEPOSITED))).all()
             if not rows:
                 return 0
             seen = set((await session.execute(select(AccessRow.file_id, AccessRow.document_id).where(

@@ -380,6 +380,29 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
             self.on_commit()
         return documents_pb2.SignDocumentResponse(document=document_to_proto(doc))
 
+    async def PrepareSignDocument(self, request: documents_pb2.PrepareSignDocumentRequest,
+                                  context: grpc.aio.ServicerContext) -> documents_pb2.PrepareSignDocumentResponse:
+        """Step 1 of a two-step SignDocument: what the signer's key signs, the document showing the signing
+        authority SignDocument stamps (the same checks of a delegation's competence, person and position)."""
+        principal, agency = policy.require()
+        competence = request.competence.strip()
+        if competence not in ("", "KT.", "TUQ."):
+            raise InvalidArgument("competence", "khi ký theo ủy quyền phải là 'KT.' (ký thay) hoặc 'TUQ.' (thừa ủy "
+                                                "quyền).")
+        on_behalf_of = clean_text("on_behalf_of", request.on_behalf_of, max_len=100, required=False)
+        if bool(competence) != bool(on_behalf_of):
+            raise InvalidArgument("on_behalf_of", "thẩm quyền ký theo ủy quyền phải ghi người được ký thay (ghi cả "
+                                                  "hai hoặc bỏ trống cả hai).")
+        position = clean_text("signer_position", request.signer_position, max_len=100, required=False)
+        if position and not competence:
+            raise InvalidArgument("signer_position", "chức vụ của chính người ký đi kèm thẩm quyền ký theo ủy quyền.")
+        r = await self.lifecycle.prepare_sign(principal, agency_code=agency, document_id=request.id,
+                                              competence=competence, position=position)
+        return documents_pb2.PrepareSignDocumentResponse(
+            handle=r.handle, to_sign=r.to_sign, digest=r.digest, digest_algorithm=r.digest_algorithm,
+            signature_algorithm=r.signature_algorithm, expires_at=r.expires_at, page=r.box.page, x1=r.box.x1,
+            y1=r.box.y1, x2=r.box.x2, y2=r.box.y2, image=r.image, authority=list(r.authority))
+
     async def IssueDocument(self, request: documents_pb2.IssueDocumentRequest,
                             context: grpc.aio.ServicerContext) -> documents_pb2.IssueDocumentResponse:
         principal, agency = policy.require()

@@ -220,8 +220,8 @@ class DocumentLifecycle:
         signer's own ``position``) wherever the document's signer title is known (signing stamps it,
         :class:`~vanthu.signing.v1.signing_pb2.SignerAuthority`). With a key the signing service does not hold:
         ``handle`` (its PrepareSignature over the main file) and the ``signature_value`` the signer's device made;
-        the signing service completes it only for the main file's SHA-256 (FailedPrecondition otherwise); the
-        signing authority is not stamped on such a signature yet (PrepareSignature takes none)."""
+        the signing service completes it only for the main file's SHA-256 and, under a delegation, only when it was
+        prepared with the signing authority (:meth:`prepare_sign`; FailedPrecondition otherwise)."""
         async with self._turn(document_id):
             return await self._sign(principal, agency_code=agency_code, document_id=document_id,
                                     competence=competence, on_behalf_of=on_behalf_of, position=position,
@@ -237,7 +237,9 @@ class DocumentLifecycle:
             raise FailedPrecondition("Văn bản chưa có văn bản chính để ký số: hãy gắn tệp PDF văn bản chính trước.")
         if handle:
             signed = await self.signing.complete_personal(principal.token, handle, signature_value,
-                                                          source_sha256=main.sha256, document_id=document_id)
+                                                          source_sha256=main.sha256, document_id=document_id,
+                                                          competence=competence,
+                                                          title=doc.get("signer_title") or "", position=position)
         else:
             signed = await self.signing.sign_personal(principal.token, main.object_id, document_id,
                                                       competence=competence, title=doc.get("signer_title") or "",
@@ -255,6 +257,21 @@ class DocumentLifecycle:
             raise
         await self.files.release(agency_code, [replaced], holder)
         return view
+
+    async def prepare_sign(self, principal: Principal, *, agency_code: str, document_id: str, competence: str = "",
+                           position: str = "") -> Any:
+        """Step 1 of a two-step :meth:`sign` (a key the signing service does not hold): the signing service's
+        PrepareSignature over the submitted document's main file, with the signing authority :meth:`sign` stamps
+        (the document's signer title; under a delegation, ``competence`` over the signer's own ``position``).
+        FailedPrecondition for a document that is not submitted or has no main file."""
+        doc = await self.documents.get(agency_code, document_id)
+        transition("sign", Status(doc["status"]))
+        main = main_file(files_from(doc["files"]))
+        if main is None:
+            raise FailedPrecondition("Văn bản chưa có văn bản chính để ký số: hãy gắn tệp PDF văn bản chính trước.")
+        return await self.signing.prepare_personal(principal.token, main.object_id, document_id,
+                                                   competence=competence, title=doc.get("signer_title") or "",
+                                                   position=position)
 
     async def issue(self, principal: Principal, *, agency_code: str, document_id: str,
                     register_id: str) -> dict[str, Any]:

@@ -127,14 +127,34 @@ class Signing:
                               "thống.")
         return SignedFile(reply.result.object_id, reply.result.sha256)
 
+    async def prepare_personal(self, token: str, object_id: str, document_id: str, *, competence: str = "",
+                               title: str = "", position: str = "") -> Any:
+        """Step 1 of the caller's two-step signing of ``object_id`` (a key the service does not hold), with the
+        signing authority as :meth:`sign_personal` gives it: the signing service's PrepareSignatureResponse."""
+        authority = signing_pb2.SignerAuthority(competence=competence, title=title, position=position) \
+            if title else None
+        try:
+            return await self._stub().PrepareSignature(
+                signing_pb2.PrepareSignatureRequest(source=signing_pb2.PdfSource(object_id=object_id),
+                                                    document_id=document_id, authority=authority),
+                metadata=bearer_metadata(token), timeout=SIGNING_TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "signing: ") from error
+
     async def complete_personal(self, token: str, handle: str, signature_value: bytes, *, source_sha256: str,
-                                document_id: str) -> SignedFile:
+                                document_id: str, competence: str = "", title: str = "",
+                                position: str = "") -> SignedFile:
         """Complete the caller's two-step signing ``handle`` (a key the service does not hold) with
-        ``signature_value``; refused unless it was prepared over the file of ``source_sha256``."""
+        ``signature_value``; refused unless it was prepared over the file of ``source_sha256`` and, under a
+        delegation (``competence``) on a document whose signer ``title`` is known, with the signing authority
+        :meth:`prepare_personal` draws for it."""
+        authority = signing_pb2.SignerAuthority(competence=competence, title=title, position=position) \
+            if competence and title else None
         try:
             reply = await self._stub().CompleteSignature(
                 signing_pb2.CompleteSignatureRequest(handle=handle, signature_value=signature_value,
-                                                     source_sha256=source_sha256, document_id=document_id),
+                                                     source_sha256=source_sha256, document_id=document_id,
+                                                     authority=authority),
                 metadata=bearer_metadata(token), timeout=SIGNING_TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "Dịch vụ ký số: ") from error

@@ -99,6 +99,16 @@ def _text(field: str, value: str, max_len: int = 100) -> str:
     return clean_text(field, value, max_len=max_len, required=False)
 
 
+def _authority(given: signing_pb2.SignerAuthority | None) -> tuple[tuple[str, ...], str]:
+    """The signing authority lines (:func:`~vanthu_signing.domain.appearance.authority_lines`) and competence a
+    request gives (none: no lines)."""
+    if given is None:
+        return (), ""
+    competence = _text("authority.competence", given.competence, 10)
+    return ap.authority_lines(competence, _text("authority.title", given.title, 100),
+                              _text("authority.position", given.position, 100)), competence
+
+
 def _box(request_box: signing_pb2.SignatureBox | None) -> tuple[int | None, ap.Box | None]:
     if request_box is None:
         return None, None
@@ -231,12 +241,7 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
             raise FailedPrecondition("Hồ sơ ký số của đồng chí chưa có hình ảnh chữ ký: hãy tải hình ảnh chữ ký lên "
                                      "trước.")
         document_id = _text("document_id", request.document_id, 36)
-        authority: tuple[str, ...] = ()
-        competence = ""
-        if request.HasField("authority"):
-            competence = _text("authority.competence", request.authority.competence, 10)
-            authority = ap.authority_lines(competence, _text("authority.title", request.authority.title, 100),
-                                           _text("authority.position", request.authority.position, 100))
+        authority, competence = _authority(request.authority if request.HasField("authority") else None)
         inp = await self._input(request.source, principal)
         if document_id:
             await asyncio.to_thread(_require_issue_placeholders, inp.pdf, placeholder if box is None else "")
@@ -300,6 +305,7 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
                                      "trước.")
         document_id = _text("document_id", request.document_id, 36)
         placeholder = _text("placeholder", request.placeholder, 200) or ap.PLACEHOLDER_SIGNATURE
+        authority, competence = _authority(request.authority if request.HasField("authority") else None)
         inp = await self._input(request.source, principal)
         if document_id:
             await asyncio.to_thread(_require_issue_placeholders, inp.pdf, placeholder if box is None else "")
@@ -310,7 +316,7 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
                                      "phải gắn chứng thư số mới trước khi đồng chí ký được.")
         prepared = await asyncio.to_thread(
             two_step.prepare_personal, inp.pdf, cert, list(self.keys.chain), profile.image, self.keys.tsa,
-            placeholder=placeholder, page=page, box=box)
+            placeholder=placeholder, page=page, box=box, authority=authority, authority_above=bool(competence))
         expires = dt.datetime.now(dt.UTC) + self.pending_ttl
         handle = new_id()
         assert principal.agency is not None
@@ -319,7 +325,8 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         return signing_pb2.PrepareSignatureResponse(
             handle=handle, to_sign=prepared.to_sign, digest=prepared.digest,
             digest_algorithm=prepared.digest_algorithm, signature_algorithm=prepared.signature_algorithm,
-            expires_at=expires.isoformat(), box=box_to_proto(prepared.page, prepared.box), image=profile.image)
+            expires_at=expires.isoformat(), box=box_to_proto(prepared.page, prepared.box), image=profile.image,
+            authority=list(authority))
 
     async def CompleteSignature(self, request: signing_pb2.CompleteSignatureRequest,
                                 context: grpc.aio.ServicerContext) -> signing_pb2.CompleteSignatureResponse:
@@ -332,6 +339,13 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
             raise FailedPrecondition("Phiên ký này được chuẩn bị trên một tệp khác với văn bản chính hiện tại: hãy "
                                      "bắt đầu ký số lại văn bản.")
         document_id = _text("document_id", request.document_id, 36)
+        if request.HasField("authority"):
+            expected, _ = _authority(request.authority)
+            shown = await asyncio.to_thread(two_step.prepared_authority, pending.state)
+            if shown != expected:
+                raise FailedPrecondition(
+                    f"Phiên ký này được chuẩn bị với thẩm quyền ký {' / '.join(shown) or '(không có)'}, không phải "
+                    f"{' / '.join(expected) or '(không có)'}: hãy bắt đầu ký số lại văn bản.")
         profile = await self._profile(principal, PERSONAL)
         res = await asyncio.to_thread(two_step.complete, pending.state, request.signature_value, self.keys.tsa,
                                       revocation=self.keys.revocation())

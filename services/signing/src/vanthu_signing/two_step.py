@@ -96,18 +96,22 @@ def _run(coro: Any) -> Any:
 
 def prepare_personal(pdf: bytes, signer_cert: x509.Certificate, chain: list[x509.Certificate], signature_png: bytes,
                      tsa: sg.TimestampAuthority, *, placeholder: str = ap.PLACEHOLDER_SIGNATURE,
-                     page: int | None = None, box: ap.Box | None = None, when: dt.datetime | None = None) -> Prepared:
+                     page: int | None = None, box: ap.Box | None = None, when: dt.datetime | None = None,
+                     authority: tuple[str, ...] = (), authority_above: bool = False) -> Prepared:
     """First step of a personal signature whose key is elsewhere; see the module docstring.
 
     ``chain`` are the intermediate certificates to embed (not the root). ``when`` (default now) is the time at
-    which the certificate must be valid.
+    which the certificate must be valid. ``authority``/``authority_above``: the signing authority lines (Decree
+    30/2020 Appendix I, box 7a/7b) drawn as :func:`signer.sign_personal` draws them, kept in the state so that
+    :func:`prepared_authority` tells the completion what the document will show.
     """
     now = when or dt.datetime.now(dt.UTC)
     algorithm = _signature_algorithm(signer_cert)
     cert = asn1_certificate(signer_cert)
     sg.check_validity(cert, now)
     w, page, box, stamp = sg.prepare_personal_appearance(pdf, signature_png, placeholder=placeholder, page=page,
-                                                         box=box)
+                                                         box=box, authority=authority,
+                                                         authority_above=authority_above)
     mechanism = algos.SignedDigestAlgorithm({"algorithm": algorithm})
     registry = SimpleCertificateStore.from_certs([asn1_certificate(c) for c in chain])
     ext = signers.ExternalSigner(cert, registry, signature_value=_placeholder_length(signer_cert),
@@ -136,9 +140,16 @@ def prepare_personal(pdf: bytes, signer_cert: x509.Certificate, chain: list[x509
     assert tbs.post_sign_instructions is None
     to_sign = attrs.dump()
     state = _encode_state(pdf=output.getvalue(), prepared=prepared, to_sign=to_sign, cert=signer_cert, chain=chain,
-                          algorithm=algorithm, page=page, box=box, created=signing_time)
+                          algorithm=algorithm, page=page, box=box, created=signing_time, authority=authority)
     return Prepared(state=state, to_sign=to_sign, digest=hashlib.sha256(to_sign).digest(),
                     signature_algorithm=algorithm, page=page, box=box)
+
+
+def prepared_authority(state: bytes) -> tuple[str, ...]:
+    """The signing authority lines the prepared document shows (empty: none), read from a state of
+    :func:`prepare_personal`; ``InvalidArgument("handle")`` for a damaged state."""
+    authority: tuple[str, ...] = _decode_state(state)["authority"]
+    return authority
 
 
 def complete(state: bytes, signature_value: bytes, tsa: sg.TimestampAuthority, *,
@@ -212,7 +223,8 @@ def _b64(data: bytes) -> str:
 
 
 def _encode_state(*, pdf: bytes, prepared: PreparedByteRangeDigest, to_sign: bytes, cert: x509.Certificate,
-                  chain: list[x509.Certificate], algorithm: str, page: int, box: ap.Box, created: dt.datetime) -> bytes:
+                  chain: list[x509.Certificate], algorithm: str, page: int, box: ap.Box, created: dt.datetime,
+                  authority: tuple[str, ...] = ()) -> bytes:
     doc = {
         "format": STATE_FORMAT,
         "created": created.isoformat(),
@@ -227,6 +239,7 @@ def _encode_state(*, pdf: bytes, prepared: PreparedByteRangeDigest, to_sign: byt
         "signer_cert": _b64(_der(cert)),
         "chain": [_b64(_der(c)) for c in chain],
         "pdf": _b64(pdf),  # the document in its final pre-signing state
+        "authority": list(authority),  # the signing authority lines drawn (none: absent from older states)
     }
     doc["check"] = _checksum(doc)
     return json.dumps(doc, separators=(",", ":")).encode("utf-8")
@@ -285,7 +298,11 @@ def _decode_state(state: bytes) -> dict[str, Any]:
         cert_hash = ess.native["certs"][0]["cert_hash"]
         if not hmac.compare_digest(cert_hash, hashlib.sha256(_der(cert)).digest()):
             raise _bad("không khớp chứng thư số của người ký")
+    authority = doc.get("authority", [])
+    if not isinstance(authority, list) or not all(isinstance(line, str) for line in authority):
+        raise _bad("bị hỏng (thẩm quyền ký)")
     return {
+        "authority": tuple(authority),
         "pdf": pdf, "to_sign": to_sign, "attrs": attrs, "cert": cert, "chain": chain, "algorithm": algorithm,
         "page": page, "box": ap.Box(x1, y1, x2, y2),
         "prepared": PreparedByteRangeDigest(document_digest=document_digest, reserved_region_start=start,

@@ -1661,6 +1661,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workflow/cases/{case_id}/prepare-signature": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Signing with your USB token, step 1: what your key must sign for the submitted document (the delegation in force decides the KT./TUQ. line); then POST …/sign with the handle and the value
+         * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
+         *     - PrepareSignOutgoing: as SignOutgoing: the holder of a submitted draft's signing task, the delegation in force deciding the signing authority drawn.
+         */
+        post: operations["prepare_sign_outgoing_api_v1_workflow_cases__case_id__prepare_signature_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workflow/cases/{case_id}/recall": {
         parameters: {
             query?: never;
@@ -4184,6 +4205,39 @@ export interface components {
              */
             to_sign: string;
         };
+        /** PreparedSigningOut */
+        PreparedSigningOut: {
+            /**
+             * Authority
+             * @description the signing authority lines the signed document shows (e.g. "TUQ. CHỦ TỊCH", "CHÁNH VĂN PHÒNG" under a delegation; empty: none)
+             */
+            authority: string[];
+            /** @description where the signature lands: 0-based page, PDF points, origin bottom-left */
+            box: components["schemas"]["BoxOut"];
+            /**
+             * Digest
+             * @description base64 of SHA-256(to_sign), for tokens that sign a digest
+             */
+            digest: string;
+            /** Digest Algorithm */
+            digest_algorithm: string;
+            /** Expires At */
+            expires_at: string;
+            /** Handle */
+            handle: string;
+            /**
+             * Image
+             * @description base64 of the signature image (PNG) it shows there
+             */
+            image: string;
+            /** Signature Algorithm */
+            signature_algorithm: string;
+            /**
+             * To Sign
+             * @description base64 of the DER signed attributes: what the key signs
+             */
+            to_sign: string;
+        };
         /**
          * Problem
          * @description What every refusal and failure of the gateway says (RFC 9457, ``application/problem+json``).
@@ -4662,7 +4716,7 @@ export interface components {
         SignIn: {
             /**
              * Handle
-             * @description a key the service does not hold (USB token): the handle of POST /api/v1/signing/prepare over the document's main file (with its document_id)
+             * @description a key the service does not hold (USB token): the handle of POST /api/v1/workflow/cases/{case_id}/prepare-signature (under a delegation, only its handle is accepted: it draws the KT./TUQ. line), or of POST /api/v1/signing/prepare over the document's main file (with its document_id)
              * @default
              */
             handle: string;
@@ -5072,6 +5126,14 @@ export interface components {
             signatures: components["schemas"]["Verdict"][];
             /** Valid */
             valid: boolean;
+        };
+        /** VersionIn */
+        VersionIn: {
+            /**
+             * Version
+             * @description the case's version as you read it
+             */
+            version: number;
         };
         /** YearOut */
         YearOut: {
@@ -8863,6 +8925,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    prepare_sign_outgoing_api_v1_workflow_cases__case_id__prepare_signature_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VersionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreparedSigningOut"];
                 };
             };
             /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */

@@ -595,6 +595,30 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                                              audience=await self._audience(principal, units=()))
         return pb.SignOutgoingResponse(case=self._done(case))
 
+    async def PrepareSignOutgoing(self, request: pb.PrepareSignOutgoingRequest,
+                                  context: grpc.aio.ServicerContext) -> pb.PrepareSignOutgoingResponse:
+        """Step 1 of signing with the signer's own device (USB token): the holder of the signing task, the registry's
+        PrepareSignDocument with the delegation in force under which they hold it, decided here as SignOutgoing
+        decides it (never by the client), so the signed PDF shows its competence (KT., TUQ.); nothing recorded."""
+        principal, own = policy.require()
+        case_id = _id(request.case_id, "case_id")
+        document_id = (await self.store.get(own, case_id=case_id)).document_id
+        prepared: list[Any] = []
+
+        async def prepare(on_behalf: ActingFor | None) -> None:
+            prepared.append(await self.directory.prepare_sign(
+                principal.token, document_id, competence=on_behalf.competence if on_behalf else "",
+                on_behalf_of=on_behalf.delegator_username if on_behalf else "",
+                position=on_behalf.deputy_position if on_behalf else ""))
+
+        await self.store.check_outgoing(own, case_id, _version(request.version), OutAction.SIGN,
+                                        actor=await self._actor(principal, units=()), effect=prepare)
+        r = prepared[0]
+        return pb.PrepareSignOutgoingResponse(
+            handle=r.handle, to_sign=r.to_sign, digest=r.digest, digest_algorithm=r.digest_algorithm,
+            signature_algorithm=r.signature_algorithm, expires_at=r.expires_at, page=r.page, x1=r.x1, y1=r.y1,
+            x2=r.x2, y2=r.y2, image=r.image, authority=list(r.authority))
+
     async def ReturnUnsigned(self, request: pb.ReturnUnsignedRequest,
                              context: grpc.aio.ServicerContext) -> pb.ReturnUnsignedResponse:
         """The signer sends the submitted draft back to its drafter without signing, with the reason (trả lại, không

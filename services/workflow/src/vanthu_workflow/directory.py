@@ -117,6 +117,19 @@ class RegistryDirectory:
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "Dịch vụ văn bản: ") from error
 
+    async def prepare_sign(self, token: str, document_id: str, *, competence: str = "", on_behalf_of: str = "",
+                           position: str = "") -> documents_pb2.PrepareSignDocumentResponse:
+        """The registry's PrepareSignDocument with the signer's token: step 1 of a two-step signing, the signing
+        authority drawn for the delegation (``competence``, ``on_behalf_of``, the signer's ``position``)."""
+        try:
+            reply: documents_pb2.PrepareSignDocumentResponse = await self.documents.PrepareSignDocument(
+                documents_pb2.PrepareSignDocumentRequest(id=document_id, competence=competence,
+                                                         on_behalf_of=on_behalf_of, signer_position=position),
+                metadata=bearer_metadata(token), timeout=TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "registry: ") from error
+        return reply
+
     async def issue(self, token: str, document_id: str, register_id: str) -> None:
         try:
             await self.documents.IssueDocument(

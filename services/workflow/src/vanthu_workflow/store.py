@@ -4,13 +4,17 @@ command, its events written to the outbox in the same transaction.
 Concurrency: a command names the case's ``version`` as the caller read it. The case row is read ``FOR UPDATE``
 (PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises writers), a stale version is refused with
 :class:`~vanthu_core.errors.Aborted`, and the ORM's version counter (``version_id_col``) makes the update itself
-conditional on the version read, so of two people acting on the same case at once exactly one wins.
+conditional on the version read, so of two people acting on the same case at once exactly one wins. The frequent
+steps that change only the acted task (progress, a cooperating task completed) take, on PostgreSQL, one read and ONE
+statement instead (:meth:`WorkflowStore._plain_step`): its data-modifying CTEs update the case ``WHERE version =
+<read>`` and only then the task, the step and the outbox, so the same version guard decides who wins.
 
 Tenancy: every read and write names the agency; another agency's case or task is not found.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +22,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from google.protobuf.message import Message
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -31,11 +36,17 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    bindparam,
     case,
     event,
+    exists,
     func,
+    insert,
+    literal_column,
     or_,
     select,
+    union_all,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -48,7 +59,7 @@ from vanthu_core.db import UtcDateTime
 from vanthu_core.errors import Aborted, Conflict, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.events import EventMeta, new_meta
 from vanthu_core.ids import new_id
-from vanthu_core.outbox import add_event, outbox_table
+from vanthu_core.outbox import add_event, event_row, outbox_table
 from vanthu_core.paging import decode_cursor, encode_cursor
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_workflow.dashboard import COMPLETED_STATE, UNASSIGNED, CaseFacts
@@ -492,6 +503,86 @@ MAX_ANCESTORS = 8
 def _subject(row: CaseRow) -> str:
     """What a case is about, in an error message."""
     return "the job" if row.kind == JOB else "the document"
+def _case_view(row: CaseRow, tasks: Sequence[TaskView], steps: Sequence[Any]) -> CaseView:
+    """The case as ``row`` holds it with its ``tasks`` and ``steps`` (StepRow, or rows with the same columns)."""
+    return CaseView(
+        id=row.id, agency_code=row.agency_code, document_id="" if row.kind == JOB else row.document_id,
+        state=row.state, version=row.version,
+        abstract=row.abstract, arrival_number=row.arrival_number, leader=row.leader,
+        lead=Party(**json.loads(row.lead)) if row.lead else None, cooperating=_parties(row.cooperating),
+        for_information=_parties(row.for_information), deadline=row.deadline, instruction=row.instruction,
+        result=row.result, reply_document_id=row.reply_document_id, created_at=row.created_at,
+        updated_at=row.updated_at, tasks=list(tasks),
+        steps=[StepView(seq=s.seq, task_id=s.task_id, action=s.action, from_state=s.from_state,
+                        to_state=s.to_state, actor=s.actor, actor_name=s.actor_name, at=s.at, comment=s.comment,
+                        on_behalf_of=s.on_behalf_of, delegation_id=s.delegation_id, competence=s.competence)
+               for s in steps],
+        kind=row.kind, circuit=Circuit.from_data(json.loads(row.circuit)) if row.circuit else None,
+        drafter=row.drafter, drafter_name=row.drafter_name, unit_code=row.unit_code, type_code=row.type_code,
+        parent_id=row.parent_id, depth=row.depth, result_file_ids=list(json.loads(row.result_files or "[]")))
+
+
+def _audience_of(row: CaseRow, tasks: Sequence[TaskRow]) -> list[str]:
+    """:meth:`WorkflowStore._document_audience` of a case whose every task is ``tasks``."""
+    found: set[str] = set()
+    prefix = {PERSON: "user", UNIT: "unit", ROLE: "role"}
+    for task in tasks:
+        if task.state == TaskState.CANCELLED.value:
+            continue
+        found.add(f"{prefix.get(task.assignee_kind, task.assignee_kind)}:{task.assignee}")
+        if task.unit_code:
+            found.add(f"unit:{task.unit_code}")
+    if row.kind == OUTGOING and row.drafter:
+        found.add(f"user:{row.drafter}")
+    return sorted(found)
+
+
+@functools.cache
+def _plain_step_statement(events: int) -> Any:
+    """The one statement of :meth:`WorkflowStore._plain_step` writing ``events`` outbox rows, built once (its
+    compiled form is cached by SQLAlchemy; every value is a bound parameter): data-modifying CTEs that update the
+    case at the version read (``moved``) and, only when it did, the task, the step and the events, in that order
+    (the events numbered by the outbox's sequence as given); it answers the case's steps, none on a conflict."""
+    cases, tasks, steps = Base.metadata.tables["cases"], Base.metadata.tables["tasks"], Base.metadata.tables["steps"]
+    moved = (update(cases).where(cases.c.id == bindparam("p_case_id"),
+                                 cases.c.agency_code == bindparam("p_agency_code"),
+                                 cases.c.version == bindparam("p_version"))
+             .values(version=cases.c.version + literal_column("1"), state=bindparam("p_to_state"),
+                     updated_at=bindparam("p_now", type_=cases.c.updated_at.type))
+             .returning(cases.c.id).cte("moved"))
+    did_move = exists(select(moved.c.id))
+    changed = (update(tasks).where(tasks.c.id == bindparam("p_task_id"), did_move)
+               .values(state=bindparam("p_task_state"), note=bindparam("p_task_note"),
+                       done_at=bindparam("p_task_done_at", type_=tasks.c.done_at.type))
+               .returning(tasks.c.id).cte("changed"))
+    written = [c.name for c in steps.c if c.name not in ("seq", "case_id")]
+    recorded = (insert(steps).from_select(
+        ["case_id", *written], select(moved.c.id, *(bindparam(f"step_{k}", type_=steps.c[k].type) for k in written)))
+        .returning(*(steps.c[c] for c in _STEP_COLUMNS)).cte("recorded"))
+    ctes = [moved, changed, recorded]
+    if events:
+        given = union_all(*(select(*(bindparam(f"event{n}_{k}", type_=outbox.c[k].type).label(k)
+                                     for k in _OUTBOX_COLUMNS), literal_column(str(n)).label("n"))
+                            for n in range(events)))
+        given_rows = given.subquery("given")
+        ctes.append(insert(outbox).from_select(
+            list(_OUTBOX_COLUMNS), select(*(given_rows.c[k] for k in _OUTBOX_COLUMNS)).where(did_move)
+            .order_by(given_rows.c.n)).returning(outbox.c.seq).cte("published"))
+    answered = union_all(
+        select(*(steps.c[c] for c in _STEP_COLUMNS)).where(steps.c.case_id == bindparam("p_case_id"), did_move),
+        select(*(recorded.c[c] for c in _STEP_COLUMNS))).subquery("answered")
+    return select(answered).add_cte(*ctes).order_by(answered.c.seq)
+
+
+class _NothingRecorded(Exception):
+    """Raised after :meth:`WorkflowStore.check_outgoing`'s effect, to leave the step unrecorded."""
+
+
+#: The steps :meth:`WorkflowStore._plain_step` takes in one statement (a lead's completion excepted).
+_PLAIN_ACTIONS = frozenset({Action.PROGRESS, Action.COMPLETE})
+_STEP_COLUMNS = ("seq", "task_id", "action", "from_state", "to_state", "actor", "actor_name", "at", "comment",
+                 "on_behalf_of", "delegation_id", "competence")
+_OUTBOX_COLUMNS = ("event_id", "subject", "payload", "trace_headers", "created_at")
 BUCKETS = ("todo", "due_soon", "overdue", "done", "all")
 
 
@@ -540,21 +631,7 @@ class WorkflowStore:
             ).scalars().all()
             steps = (await session.execute(select(StepRow).where(StepRow.case_id == row.id)
                                            .order_by(StepRow.seq))).scalars().all()
-        return CaseView(
-            id=row.id, agency_code=row.agency_code, document_id="" if row.kind == JOB else row.document_id,
-            state=row.state, version=row.version,
-            abstract=row.abstract, arrival_number=row.arrival_number, leader=row.leader,
-            lead=Party(**json.loads(row.lead)) if row.lead else None, cooperating=_parties(row.cooperating),
-            for_information=_parties(row.for_information), deadline=row.deadline, instruction=row.instruction,
-            result=row.result, reply_document_id=row.reply_document_id, created_at=row.created_at,
-            updated_at=row.updated_at, tasks=[_task_view(t, row) for t in tasks],
-            steps=[StepView(seq=s.seq, task_id=s.task_id, action=s.action, from_state=s.from_state,
-                            to_state=s.to_state, actor=s.actor, actor_name=s.actor_name, at=s.at, comment=s.comment,
-                            on_behalf_of=s.on_behalf_of, delegation_id=s.delegation_id, competence=s.competence)
-                   for s in steps],
-            kind=row.kind, circuit=Circuit.from_data(json.loads(row.circuit)) if row.circuit else None,
-            drafter=row.drafter, drafter_name=row.drafter_name, unit_code=row.unit_code, type_code=row.type_code,
-            parent_id=row.parent_id, depth=row.depth, result_file_ids=list(json.loads(row.result_files or "[]")))
+        return _case_view(row, [_task_view(t, row) for t in tasks], steps)
 
     def _mine(self, agency_code: str, actor: Actor) -> ColumnElement[bool]:
         people, units = actor.people_and_units()
@@ -947,6 +1024,10 @@ class WorkflowStore:
         extension request go to its giver; its lead completes it only once no sub-job is still being worked on
         (FailedPrecondition).
         """
+        if action in _PLAIN_ACTIONS and self._postgres:
+            done = await self._plain_step(agency_code, task_id, version, action, actor=actor, comment=comment)
+            if done is not None:
+                return done
         now = self.clock()
         async with self.sessions() as session, session.begin():
             # one round trip: the task with its case, the case locked (every change of a task bumps its case's
@@ -1034,6 +1115,83 @@ class WorkflowStore:
                                 on_behalf=on_behalf)
             return await self._view(session, row)
 
+    @property
+    def _postgres(self) -> bool:
+        bind = self.sessions.kw.get("bind")
+        return bind is not None and bind.dialect.name == "postgresql"
+
+    async def _plain_step(self, agency_code: str, task_id: str, version: int, action: Action, *, actor: Actor,
+                          comment: str) -> CaseView | None:
+        """:meth:`act_on_task` for the frequent steps that change nothing but the acted task and the case (progress;
+        a cooperating or for-information task completed), on PostgreSQL, in two round trips and no transaction
+        block: the case with its tasks read (no lock), the step checked as the ORM path checks it, then ONE
+        statement whose data-modifying CTEs update the case ``WHERE version = <read>`` and, only when that row was
+        updated, the task, the step and the outbox's events (a single statement is atomic; the concurrent writer
+        that loses re-checks the version after the winner's commit and updates nothing), answering the case's
+        steps. The answer is built from what was read and that answer, not read back.
+
+        None when the step is not one of these (a lead's completion, a refusal of any kind, a conflict): the caller
+        then takes the ORM path, which raises the same errors as always (a conflict: Aborted naming the version
+        now) and does every other step."""
+        now = self.clock()
+        cases, tasks = CaseRow.__table__, TaskRow.__table__
+        of_case = select(tasks.c.case_id).where(tasks.c.id == task_id, tasks.c.agency_code == agency_code)
+        read = (select(cases, *(c.label(f"t_{c.name}") for c in tasks.c))
+                .join(tasks, tasks.c.case_id == cases.c.id)
+                .where(tasks.c.case_id == of_case.scalar_subquery(), cases.c.agency_code == agency_code)
+                .order_by(tasks.c.created_at, tasks.c.id))
+        engine = self.sessions.kw["bind"]
+        async with engine.connect() as connection:
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            found = (await connection.execute(read)).mappings().all()
+            if not found:
+                return None
+            row = CaseRow(**{c.name: found[0][c.name] for c in cases.c})
+            held = [TaskRow(**{c.name: r[f"t_{c.name}"] for c in tasks.c}) for r in found]
+            task = next((t for t in held if t.id == task_id), None)
+            if task is None or row.kind not in (INCOMING, JOB) or not actor.holds(task):
+                return None
+            self._checked(row, version, (INCOMING, JOB))
+            kind = TaskKind(task.kind)
+            if kind in (TaskKind.DIRECT, TaskKind.EXTENSION) or (action == Action.COMPLETE and kind == TaskKind.LEAD):
+                return None
+            on_behalf = actor.on_behalf(task)
+            check_task_open(TaskState(task.state))
+            state = State(row.state)
+            to = next_state(state, action, kind, subject=_subject(row))
+            if action == Action.PROGRESS:
+                task.state, task.note = TaskState.IN_PROGRESS.value, comment
+            else:
+                task.state, task.done_at, task.note = TaskState.DONE.value, now, comment
+            events: list[Message] = []
+            if kind == TaskKind.LEAD and state == State.ASSIGNED and to != State.ASSIGNED and row.kind != JOB:
+                events.append(ev.IncomingInProgress(meta=self._meta(actor, row), case_id=row.id,
+                                                    document_id=row.document_id))
+            behalf = {"on_behalf_of": on_behalf.delegator_username if on_behalf else "",
+                      "delegation_id": on_behalf.delegation_id if on_behalf else "",
+                      "competence": on_behalf.competence if on_behalf else ""}
+            if row.kind != JOB:
+                events.append(ev.StepRecorded(
+                    meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id, action=action.value,
+                    from_state=state.value, to_state=to.value, comment=comment, task_id=task.id,
+                    audience=_audience_of(row, held), audience_seq=row.version or 1,
+                    on_behalf_of=behalf["on_behalf_of"], competence=behalf["competence"]))
+            step = {"task_id": task.id, "agency_code": agency_code, "action": action.value,
+                    "from_state": state.value, "to_state": to.value, "actor": actor.username,
+                    "actor_subject": actor.subject, "actor_name": actor.name, "at": now, "comment": comment, **behalf}
+            # (no parameter is named as a column: SQLAlchemy would add it to the updates' SET)
+            params: dict[str, Any] = {"p_case_id": row.id, "p_agency_code": agency_code, "p_version": version,
+                                      "p_to_state": to.value, "p_now": now, "p_task_id": task.id,
+                                      "p_task_state": task.state, "p_task_note": task.note,
+                                      "p_task_done_at": task.done_at, **{f"step_{k}": v for k, v in step.items()}}
+            for n, event_ in enumerate(events):
+                params.update({f"event{n}_{k}": v for k, v in event_row(event_).items() if k in _OUTBOX_COLUMNS})
+            written = (await connection.execute(_plain_step_statement(len(events)), params)).all()
+        if not written:  # the version moved since the read: the ORM path says so (Aborted, with the version now)
+            return None
+        row.state, row.version, row.updated_at = to.value, version + 1, now
+        return _case_view(row, [_task_view(t, row) for t in held], written)
+
     # -- the outgoing circuit (quy trình văn bản đi) ---------------------------------------------------------------
     async def start_outgoing(self, agency_code: str, *, document_id: str, abstract: str, type_code: str,
                              circuit: Circuit, unit_code: str, actor: Actor, comment: str,
@@ -1119,6 +1277,21 @@ class WorkflowStore:
             await self._advance(session, row, action, state, to, actor, text, task.id, audience,
                                 on_behalf=actor.on_behalf(task))
             return await self._view(session, row)
+
+    async def check_outgoing(self, agency_code: str, case_id: str, version: int, action: OutAction, *, actor: Actor,
+                             effect: Callable[[ActingFor | None], Awaitable[None]]) -> None:
+        """Every check of :meth:`act_outgoing` for ``action`` by ``actor`` (the same errors), then ``effect`` with
+        the delegation in force under which the actor holds the step's task (None: in their own right), awaited
+        while the case row is held; nothing is recorded (the transaction is rolled back)."""
+
+        async def then_stop(on_behalf: ActingFor | None) -> None:
+            await effect(on_behalf)
+            raise _NothingRecorded
+
+        try:
+            await self.act_outgoing(agency_code, case_id, version, action, actor=actor, effect=then_stop)
+        except _NothingRecorded:
+            return
 
     def _out_task(self, row: CaseRow, circuit: Circuit, to: OutState, now: datetime) -> list[TaskRow]:
         """The task a state puts in somebody's inbox (none once issued)."""
@@ -1213,17 +1386,7 @@ class WorkflowStore:
             with session.no_autoflush:
                 tasks = list((await session.execute(select(TaskRow).where(TaskRow.case_id == row.id))).scalars())
             tasks += [t for t in session.new if isinstance(t, TaskRow) and t.case_id == row.id and t not in tasks]
-        found: set[str] = set()
-        prefix = {PERSON: "user", UNIT: "unit", ROLE: "role"}
-        for task in tasks:
-            if task.state == TaskState.CANCELLED.value:
-                continue
-            found.add(f"{prefix.get(task.assignee_kind, task.assignee_kind)}:{task.assignee}")
-            if task.unit_code:
-                found.add(f"unit:{task.unit_code}")
-        if row.kind == OUTGOING and row.drafter:
-            found.add(f"user:{row.drafter}")
-        return sorted(found)
+        return _audience_of(row, tasks)
 
     async def _advance(self, session: AsyncSession, row: CaseRow, action: StrEnum, state: StrEnum, to: StrEnum,
                        actor: Actor, comment: str, task_id: str, audience: Audience | None = None,

@@ -26,6 +26,7 @@ from vanthu_core.spreadsheet import CSV_TYPE, XLSX_TYPE
 from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
 from vanthu_gateway.disposition import attachment
+from vanthu_gateway.routes.signing import BoxOut, PreparedOut
 from vanthu_gateway.schema import INT32_MAX, IsoDate, RequestBody, ResponseBody
 
 router = APIRouter(prefix="/api/v1/workflow", tags=["workflow"])
@@ -259,7 +260,9 @@ class VersionIn(RequestBody):
 class SignIn(RequestBody):
     version: Version
     handle: str = Field("", max_length=64, description="a key the service does not hold (USB token): the handle of "
-                        "POST /api/v1/signing/prepare over the document's main file (with its document_id)")
+                        "POST /api/v1/workflow/cases/{case_id}/prepare-signature (under a delegation, only its "
+                        "handle is accepted: it draws the KT./TUQ. line), or of POST /api/v1/signing/prepare over the "
+                        "document's main file (with its document_id)")
     signature_value: str = Field("", max_length=4096, description="base64 of the value your key made over that "
                                  "preparation's to_sign; empty with no handle (the key the service holds signs)")
 
@@ -610,6 +613,25 @@ async def sign_outgoing(request: Request, principal: User, case_id: Id, body: Si
         case_id=case_id, version=body.version, handle=body.handle, signature_value=value),
         metadata=forward(principal))
     return _case(reply.case)
+
+
+class PreparedSigningOut(PreparedOut):
+    authority: list[str] = Field(description="the signing authority lines the signed document shows (e.g. \"TUQ. "
+                                             "CHỦ TỊCH\", \"CHÁNH VĂN PHÒNG\" under a delegation; empty: none)")
+
+
+@router.post("/cases/{case_id}/prepare-signature", response_model=PreparedSigningOut,
+             summary="Signing with your USB token, step 1: what your key must sign for the submitted document (the "
+                     "delegation in force decides the KT./TUQ. line); then POST …/sign with the handle and the value")
+@calls(WORKFLOW + "PrepareSignOutgoing")
+async def prepare_sign_outgoing(request: Request, principal: User, case_id: Id, body: VersionIn) -> PreparedSigningOut:
+    r = await _workflow(request).PrepareSignOutgoing(pb.PrepareSignOutgoingRequest(
+        case_id=case_id, version=body.version), metadata=forward(principal))
+    return PreparedSigningOut(handle=r.handle, to_sign=base64.b64encode(r.to_sign).decode(),
+                              digest=base64.b64encode(r.digest).decode(), digest_algorithm=r.digest_algorithm,
+                              signature_algorithm=r.signature_algorithm, expires_at=r.expires_at,
+                              box=BoxOut(page=r.page, x1=r.x1, y1=r.y1, x2=r.x2, y2=r.y2),
+                              image=base64.b64encode(r.image).decode(), authority=list(r.authority))
 
 
 @router.post("/cases/{case_id}/return-unsigned", response_model=CaseOut,
