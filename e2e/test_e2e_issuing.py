@@ -54,7 +54,7 @@ def test_draft_submit_sign_issue_in_one_act_and_the_files_survive_a_sweep(
     doc_id = doc["id"]
 
     early = api.post(f"/api/v1/documents/{doc_id}/sign", headers=leader)
-    assert early.status_code == 422 and "draft" in early.json()["detail"]  # not submitted yet
+    assert early.status_code == 422 and "dự thảo" in early.json()["detail"]  # not submitted yet
     assert api.post(f"/api/v1/documents/{doc_id}/submit", headers=bearer(login("chuyenvien.snv"))).status_code == 404
     submitted = api.post(f"/api/v1/documents/{doc_id}/submit", headers=officer)
     assert submitted.status_code == 200 and submitted.json()["status"] == "submitted", submitted.text
@@ -128,7 +128,7 @@ def test_a_failed_seal_keeps_the_number_and_the_same_call_completes_it(
     failed = api.post(f"/api/v1/documents/{doc['id']}/issue", headers=clerk, json=general_register(api, clerk),
                       timeout=120)
     assert failed.status_code == 422, failed.text
-    assert "no agency signing profile" in failed.json()["detail"]
+    assert "chưa có hồ sơ ký số của cơ quan" in failed.json()["detail"]
     pending = api.get(f"/api/v1/documents/{doc['id']}", headers=clerk).json()
     assert pending["status"] == "numbered" and pending["number_symbol"] in failed.json()["detail"]
     assert "signing profile" in pending["seal_error"]

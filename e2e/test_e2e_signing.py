@@ -70,7 +70,7 @@ def test_signing_profile(api: httpx.Client, login: Callable[[str], str]) -> None
     assert png.status_code == 200 and png.json()["has_image"] is True, png.text
     missing = api.get("/api/v1/signing/profile", headers=bearer(login("lanhdao.snv")))
     assert missing.status_code == 422, missing.text
-    assert "no personal signing profile" in missing.json()["detail"]
+    assert "chưa có hồ sơ ký số cá nhân" in missing.json()["detail"]
 
 
 def _arrival_check(api: httpx.Client, clerk: dict[str, str], object_id: str, sha256: str, number: str) -> dict:

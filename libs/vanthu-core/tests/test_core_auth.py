@@ -86,7 +86,7 @@ async def test_expired_tokens_and_wrong_audience_are_refused(dev_issuer: DevIssu
     with pytest.raises(Unauthenticated, match="expired"):
         await verifier.verify(expired)
     strict = JwksVerifier(dev_issuer.issuer, audience="other-system")
-    with pytest.raises(Unauthenticated, match="not issued for"):
+    with pytest.raises(Unauthenticated, match="không được cấp cho VanThu"):
         await strict.verify(dev_issuer.token("vanthu.ubnd"))
     await verifier.aclose()
     await strict.aclose()

@@ -110,7 +110,7 @@ async def test_an_unknown_key_id_while_the_issuer_is_down_is_unavailable_not_una
     rotated = own_dev_issuer.token("lanhdao.ubnd")
     own_dev_issuer.stop()
     clock.now += 10
-    with pytest.raises(Unavailable, match="cannot be reached"):
+    with pytest.raises(Unavailable, match="không kết nối được hệ thống xác thực"):
         await verifier.verify(rotated)
     await verifier.aclose()
 
@@ -122,7 +122,7 @@ async def test_without_cached_keys_a_stopped_issuer_gives_unavailable_and_is_not
     requests, clock = Requests(), Clock()
     verifier = verifier_for(own_dev_issuer, requests, clock, min_refresh_s=5)
     for _ in range(3):
-        with pytest.raises(Unavailable, match="cannot be fetched"):
+        with pytest.raises(Unavailable, match="không lấy được khóa"):
             await verifier.verify(token)
     assert requests.jwks_fetches == 1  # within the interval the failure is answered without asking again
     clock.now += 5
@@ -152,7 +152,7 @@ async def test_unknown_key_ids_refetch_the_keys_at_most_once_per_interval(dev_is
     assert requests.jwks_fetches == 1
     clock.now += 5
     for i in range(5):  # a flood of made-up key ids: one refetch, then 401s from the cache
-        with pytest.raises(Unauthenticated, match="not signed by a key"):
+        with pytest.raises(Unauthenticated, match="không do hệ thống xác thực tin cậy ký"):
             await verifier.verify(forged(dev_issuer, f"made-up-{i}"))
         clock.now += 0.5
     assert requests.jwks_fetches == 2

@@ -113,7 +113,7 @@ async def test_a_method_missing_from_the_access_table_is_refused_before_it_runs(
     with pytest.raises(grpc.aio.AioRpcError) as error:
         await probe("Unlisted", b"echoed only if let through")
     assert error.value.code() == grpc.StatusCode.PERMISSION_DENIED
-    assert "no entry in the access table" in (error.value.details() or "")
+    assert "chưa có trong bảng phân quyền" in (error.value.details() or "")
     assert await probe("Echo", b"listed") == b"listed"
 
 
@@ -144,7 +144,7 @@ async def test_with_the_issuer_down_and_no_cached_keys_calls_are_unavailable_not
             await channel.unary_unary(f"/{SERVICE}/Echo")(b"x", metadata=(("authorization", f"Bearer {token}"),),
                                                           timeout=10)
         assert error.value.code() == grpc.StatusCode.UNAVAILABLE
-        assert "identity issuer" in (error.value.details() or "")
+        assert "hệ thống xác thực" in (error.value.details() or "")
     finally:
         await channel.close()
         await server.stop(0)

@@ -16,7 +16,7 @@ def test_whole_numbers_outside_the_int32_range_or_of_another_type_are_field_erro
     with pytest.raises(InvalidArgument) as error:
         bounded_int("expected_version", value)
     assert error.value.field == "expected_version"
-    assert error.value.reason == f"must be a whole number from 0 to {INT32_MAX}"
+    assert error.value.reason == f"phải là số nguyên từ 0 đến {INT32_MAX}."
 
 
 def test_whole_numbers_in_range_pass() -> None:

@@ -137,7 +137,7 @@ def test_a_case_narrows_the_roles_for_people_only(acting) -> None:  # type: igno
 
 def test_a_method_the_table_does_not_list_is_refused(acting) -> None:  # type: ignore[no-untyped-def]
     acting(person(*ROLES), "vanthu.registry.v1.DocumentService/DeleteEverything")
-    with pytest.raises(PermissionDenied, match="no entry in the access table"):
+    with pytest.raises(PermissionDenied, match="chưa có trong bảng phân quyền"):
         policy.require()
 
 

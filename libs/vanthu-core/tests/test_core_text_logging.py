@@ -23,7 +23,7 @@ def test_clean_text_normalises_to_nfc_and_keeps_every_mark() -> None:
 def test_clean_text_counts_characters_after_normalisation() -> None:
     nfd = unicodedata.normalize("NFD", "ử" * 10)  # 20 code points before NFC, 10 after
     assert clean_text("name", nfd, max_len=10) == "ử" * 10
-    with pytest.raises(InvalidArgument, match="at most 9"):
+    with pytest.raises(InvalidArgument, match="tối đa 9 ký tự"):
         clean_text("name", nfd, max_len=9)
 
 

@@ -55,7 +55,7 @@ async def test_a_ward_admin_cannot_take_the_department_by_naming_the_ward_as_its
                                  json={"name": "Sở Nội vụ (của phường)", "parent_code": WARD})
     assert reply.status_code == 403, reply.text
     assert reply.headers["content-type"] == "application/problem+json"
-    assert "under it" in reply.json()["detail"]
+    assert "trực thuộc" in reply.json()["detail"]
     assert (await ward_admin.get(f"/api/v1/agencies/{DEPARTMENT}")).json() == before
     moved = await api("quantri.ubnd").put(f"/api/v1/agencies/{DEPARTMENT}",
                                           json={"name": "Sở Nội vụ tỉnh Vĩnh Long", "parent_code": PROVINCE,

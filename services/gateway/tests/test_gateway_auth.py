@@ -109,4 +109,4 @@ async def test_with_the_issuer_down_a_good_token_gets_503_not_401(issuer_down: t
     assert reply.headers["content-type"] == "application/problem+json"
     assert reply.headers["retry-after"] == "5"
     problem = reply.json()
-    assert problem["title"] == "Service unavailable" and "identity issuer" in problem["detail"]
+    assert problem["title"] == "Dịch vụ tạm thời không sẵn sàng" and "hệ thống xác thực" in problem["detail"]

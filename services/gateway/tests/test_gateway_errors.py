@@ -82,7 +82,7 @@ async def test_a_request_too_large_for_the_service_is_413(channel: grpc.aio.Chan
     assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
     assert http_status(error) == 413
     body = json.loads(problem_from_rpc(error, request()).body)
-    assert body["status"] == 413 and body["title"] == "Payload too large"
+    assert body["status"] == 413 and body["title"] == "Dữ liệu gửi lên quá lớn"
 
 
 async def test_an_answer_too_large_for_the_gateway_is_502(channel: grpc.aio.Channel) -> None:
@@ -99,7 +99,7 @@ async def test_internal_errors_are_told_generically(channel: grpc.aio.Channel, c
 
 async def test_an_internal_error_keeps_the_reference_to_its_log_line(channel: grpc.aio.Channel) -> None:
     body = json.loads(problem_from_rpc(await failure(channel, "Crash", b""), request()).body)
-    assert body["status"] == 500 and body["detail"].endswith(f"(reference {REF})")
+    assert body["status"] == 500 and body["detail"].endswith(f"(mã tra cứu {REF}).")
 
 
 async def test_a_503_says_when_to_retry(channel: grpc.aio.Channel) -> None:

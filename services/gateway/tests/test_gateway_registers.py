@@ -124,7 +124,7 @@ async def test_registers_say_what_they_number_and_issuing_finds_the_one(
     again = await clerk.post("/api/v1/registers", json={"direction": "outgoing", "name": "Sổ đi 2",
                                                         "agency_abbreviation": "UBND"})
     assert again.status_code == 409 and again.headers["content-type"] == "application/problem+json"
-    assert f"'Sổ văn bản đi' (id {general['id']})" in again.json()["detail"]
+    assert f"sổ 'Sổ văn bản đi' (mã {general['id']})" in again.json()["detail"]
     draft = await signed(api, {"type_code": "quyet_dinh", "legal_normative": True,
                                "abstract": "Quyết định ban hành Quy định phân cấp quản lý tài sản công"})
     wrong = await clerk.post(f"/api/v1/documents/{draft['id']}/issue", json={"register_id": general["id"]})
@@ -144,7 +144,7 @@ async def test_an_unchecked_arrival_is_registered_only_with_a_reason(
     clerk = api("vanthu.snv")
     incoming = (await clerk.post("/api/v1/registers", json={"direction": "incoming", "name": "Sổ văn bản đến"})).json()
     second = await clerk.post("/api/v1/registers", json={"direction": "incoming", "name": "Sổ đến (một cửa)"})
-    assert second.status_code == 409 and "separate_arrival_series" in second.json()["detail"]
+    assert second.status_code == 409 and "dãy số đến riêng" in second.json()["detail"]
     arrival = (await clerk.post("/api/v1/documents", json={
         "direction": "incoming", "type_code": "cong_van", "abstract": "V/v rà soát vị trí việc làm",
         "sender": {"agency_code": UBND, "agency_name": "UBND tỉnh Vĩnh Long", "number_symbol": "88/UBND-NC",
@@ -153,7 +153,7 @@ async def test_an_unchecked_arrival_is_registered_only_with_a_reason(
     assert arrival["signature_check"] == "pending" and arrival["arrived_at"].endswith("+07:00")
     path = f"/api/v1/documents/{arrival['id']}/register"
     refused = await clerk.post(path, json={"register_id": incoming["id"]})
-    assert refused.status_code == 422 and "not verified yet" in refused.json()["detail"]
+    assert refused.status_code == 422 and "chưa được kiểm tra xong" in refused.json()["detail"]
     registered = await clerk.post(path, json={"register_id": incoming["id"], "confirm_signature_problem": True,
                                               "reason": "Văn bản hỏa tốc, đã xác minh qua điện thoại"})
     assert registered.status_code == 200 and registered.json()["number"] == 1
@@ -200,7 +200,7 @@ async def test_going_live_mid_year_through_the_gateway(api: Callable[[str], http
     closed = await clerk.post(f"/api/v1/registers/{decisions['id']}/close", json={"reason": "Gộp vào sổ chung"})
     assert closed.status_code == 200 and closed.json()["active"] is False
     again = await clerk.post(f"/api/v1/registers/{decisions['id']}/close", json={"reason": "Gộp vào sổ chung"})
-    assert again.status_code == 422 and "closed already" in again.json()["detail"]
+    assert again.status_code == 422 and "đã đóng rồi" in again.json()["detail"]
 
 
 async def test_a_document_and_its_files_go_only_to_its_audience_and_each_view_and_download_is_logged(

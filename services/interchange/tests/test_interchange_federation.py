@@ -92,7 +92,7 @@ async def submit(federation: Federation, who: Issued, peer: Peer, body: bytes, p
 
 async def test_a_certificate_not_in_the_peers_table_is_refused(harness: Harness, federation: Federation) -> None:
     stranger = federation.ca.issue("vanthu.stranger.test")  # signed by the CA, but no configured peer
-    with pytest.raises(PeerRefused, match=r"PERMISSION_DENIED.*not a configured peer"):
+    with pytest.raises(PeerRefused, match=r"PERMISSION_DENIED.*không thuộc hệ thống kết nối"):
         await submit(federation, stranger, TINH_B, package_bytes(), "p-1")
     # a certificate of another CA cannot even connect (the handshake fails); the same call with none neither
     other = TestCA(federation.ca.directory / "other", "Another CA").issue("vanthu.tinh-b.test")
@@ -118,7 +118,7 @@ async def test_a_peer_submitting_for_a_sender_agency_outside_its_patterns_is_ref
     assert await harness.store.package(new_id()) is None
     # nor for an agency this installation does not serve, even from its own sender
     tinh_b = federation.ca.issue(TINH_B.identity)
-    with pytest.raises(PeerRefused, match=r"PERMISSION_DENIED.*not served"):
+    with pytest.raises(PeerRefused, match=r"PERMISSION_DENIED.*không phục vụ"):
         await submit(federation, tinh_b, TINH_B, package_bytes(), "p-2", recipients=("000.00.00.H99",))
     # nor a document package passed off as a status package, nor something that is not edXML at all
     with pytest.raises(PeerRefused, match="INVALID_ARGUMENT"):
@@ -164,7 +164,7 @@ async def test_a_peer_package_whose_documentid_contradicts_its_header_is_refused
     is a fault: refused at the port, naming it, nothing stored; the national axis and other systems keep the
     receiving profile's warning (the official samples carry such DocumentIds, test_receiving_hostile.py)."""
     tinh_b = federation.ca.issue(TINH_B.identity)
-    with pytest.raises(PeerRefused, match=r"INVALID_ARGUMENT.*DocumentId contradicts"):
+    with pytest.raises(PeerRefused, match=r"INVALID_ARGUMENT.*DocumentId mâu thuẫn"):
         await submit(federation, tinh_b, TINH_B, package_bytes(document_id=document_id), "p-contradicting")
     assert await harness.receipts() == [] and harness.registry.arrivals == {}
     assert await harness.store.package(local_package_id(TINH_B, "p-contradicting")) is None

@@ -18,6 +18,7 @@ from vanthu.records.v1 import events_pb2 as ev
 from vanthu.records.v1 import records_pb2 as pb
 from vanthu.records.v1 import records_pb2_grpc
 from vanthu_core.grpc_client import bearer_metadata
+from vanthu_core.grpc_server import field_violations
 from vanthu_records.platform import CaseDocuments
 from vanthu_records.server import RecordsServer
 from vanthu_records.settings import RecordsSettings
@@ -47,7 +48,7 @@ async def test_the_plan_is_drafted_by_the_clerk_approved_by_the_leader_and_then_
     assert plan.headings[1].subheadings[0].entries[0].notation == "03.VP"
     frozen = await h.refused(h.api.UpdatePlan, pb.UpdatePlanRequest(plan_id=plan.id, version=plan.version,
                                                                      title="Khác"), CLERK)
-    assert frozen.code() == grpc.StatusCode.FAILED_PRECONDITION and "frozen" in frozen.details()
+    assert frozen.code() == grpc.StatusCode.FAILED_PRECONDITION and "không sửa được" in frozen.details()
     # a change is a new version, which supersedes the old one once approved
     revision = (await h.call(h.api.CreatePlan, pb.CreatePlanRequest(year=2031, revise_plan_id=plan.id),
                              ARCHIVIST)).plan
@@ -160,7 +161,7 @@ async def test_a_file_outside_the_plan_takes_its_year_from_a_start_date_in_the_a
     for start in ("0001-01-01", "9999-12-31"):
         refused = await h.refused(h.api.OpenFile, pb.OpenFileRequest(
             title="Hồ sơ thử", notation="07.VP", retention_years=5, start_date=start), CLERK)
-        assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and "start_date" in refused.details()
+        assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and "start_date" in dict(field_violations(refused))
     file = (await h.call(h.api.OpenFile, pb.OpenFileRequest(
         title="Hồ sơ thử", notation="07.VP", retention_years=5, start_date="2031-03-02"), CLERK)).file
     assert file.year == 2031 and file.file_code == f"{UBND}.2031.07.VP"
@@ -175,7 +176,7 @@ async def test_a_file_is_not_closed_with_an_end_date_still_to_come(harness: Harn
         refused = await h.refused(h.api.CloseFile, pb.CloseFileRequest(
             file_id=file.id, version=file.version, end_date=end, page_amounts={file.documents[0].document_id: 1}),
             OFFICER)
-        assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and "end_date" in refused.details()
+        assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and "end_date" in dict(field_violations(refused))
     closed = (await h.call(h.api.CloseFile, pb.CloseFileRequest(
         file_id=file.id, version=file.version, end_date="2031-06-11", page_amounts={file.documents[0].document_id: 1}),
         OFFICER)).file
@@ -194,7 +195,7 @@ async def test_a_stale_version_is_aborted_and_an_illegal_step_names_the_state(ha
     illegal = await h.refused(h.api.SubmitDeposit, pb.SubmitDepositRequest(file_id=file.id, version=file.version + 1),
                               OFFICER)
     assert illegal.code() == grpc.StatusCode.FAILED_PRECONDITION
-    assert "the file is collecting" in illegal.details()
+    assert "đang cập nhật" in illegal.details()
 
 
 async def test_closing_needs_every_page_count_and_produces_the_table_of_contents(harness: Harness) -> None:
@@ -405,7 +406,7 @@ async def test_the_archive_librarys_rules_refuse_a_malformed_file_naming_the_fie
     refused = await h.refused(h.api.OpenFile, pb.OpenFileRequest(
         title="Hồ sơ ngoài danh mục", notation="TCCB-01", retention_years=10, start_date="2031-01-05"), OFFICER)
     assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert refused.details().startswith("notation: Số và ký hiệu hồ sơ")  # the field named once
+    assert refused.details().startswith("Số và ký hiệu hồ sơ")  # the field named once
     file = (await h.call(h.api.OpenFile, pb.OpenFileRequest(
         title="Hồ sơ ngoài danh mục", notation="07.VP", retention_years=10, start_date="2031-01-05"), OFFICER)).file
     assert file.file_code == f"{UBND}.2031.07.VP" and not file.plan_entry_id
@@ -562,7 +563,7 @@ async def test_the_plan_names_its_issuing_decision_and_its_forms_print_it(harnes
                                ("15/QĐ-UBND", "05/01/2031", "decision_date")):
         refused = await h.refused(h.api.ApprovePlan, pb.ApprovePlanRequest(
             plan_id=draft.id, version=draft.version, decision_number=number, decision_date=day), LEADER)
-        assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and field in (refused.details() or ""), number
+        assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and field in dict(field_violations(refused)), number
     plan = (await h.call(h.api.ApprovePlan, pb.ApprovePlanRequest(
         plan_id=draft.id, version=draft.version, decision_number="15/QĐ-UBND", decision_date="2030-12-28"),
         LEADER)).plan

@@ -52,7 +52,7 @@ def test_a_bad_outline_is_refused_naming_the_field(change: object, field: str) -
 
 
 def test_an_approved_plan_is_frozen() -> None:
-    with pytest.raises(FailedPrecondition, match="frozen"):
+    with pytest.raises(FailedPrecondition, match="danh mục đã duyệt không sửa được"):
         plans.check_editable("approved")
 
 
@@ -82,7 +82,7 @@ def test_the_state_machine_follows_the_dossier_of_regulations_7_2() -> None:
 @pytest.mark.parametrize(("state", "action"), [("open", "submit"), ("closed", "add"), ("deposited", "return"),
                                                ("submitted", "close"), ("retained", "retain")])
 def test_an_illegal_step_is_refused_naming_the_current_state(state: str, action: str) -> None:
-    with pytest.raises(FailedPrecondition, match=f"the file is {state}"):
+    with pytest.raises(FailedPrecondition, match=f"Hồ sơ đang ở trạng thái {rules.state_name(state)}"):
         rules.next_state(state, rules.FileAction(action))
 
 

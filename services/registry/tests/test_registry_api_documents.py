@@ -71,7 +71,7 @@ async def test_a_second_series_for_decisions_is_refused_and_issuing_finds_the_co
     error = await expect(grpc.StatusCode.ALREADY_EXISTS, platform.call(
         docs.CreateRegister, pb.CreateRegisterRequest(register=pb.Register(
             direction="outgoing", name="Sổ văn bản đi (2)", agency_abbreviation="UBND")), "quantri.ubnd"))
-    assert f"'Sổ văn bản đi' (id {general.id})" in error.details()
+    assert f"'Sổ văn bản đi' (mã {general.id})" in error.details()
     qppl = (await platform.call(docs.CreateRegister, pb.CreateRegisterRequest(register=pb.Register(
         direction="outgoing", name="Sổ quyết định quy phạm pháp luật", agency_abbreviation="UBND",
         type_codes=["quyet_dinh"], legal_normative=True)), "quantri.ubnd")).register

@@ -124,8 +124,8 @@ async def test_the_catalogue_refuses_unknown_forms_and_types_including_another_a
         registry: Registry) -> None:
     error = await refused(grpc.StatusCode.INVALID_ARGUMENT, registry.call("SetExchangeForm", pb.SetExchangeFormRequest(
         type_code="quyet_dinh", exchange_form="paper"), "quantri.ubnd"))
-    assert field_violations(error) == [("exchange_form", "must be 'electronic' (chỉ gửi điện tử) or "
-                                                         "'electronic_and_paper' (gửi điện tử và bản giấy)")]
+    assert field_violations(error) == [("exchange_form", "phải là 'electronic' (chỉ gửi điện tử) hoặc "
+                                                         "'electronic_and_paper' (gửi điện tử và bản giấy).")]
     await refused(grpc.StatusCode.INVALID_ARGUMENT, registry.call("SetExchangeForm", pb.SetExchangeFormRequest(
         type_code="khong_co", exchange_form=PAPER), "quantri.ubnd"))
     await registry.call("CreateDocumentType", pb.CreateDocumentTypeRequest(type=pb.DocumentType(

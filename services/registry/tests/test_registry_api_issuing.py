@@ -12,6 +12,7 @@ from vanthu.registry.v1 import documents_pb2 as pb
 from vanthu.storage.v1 import storage_pb2
 from vanthu_core.db import create_engine, session_factory
 from vanthu_core.grpc_client import bearer_metadata
+from vanthu_core.grpc_server import field_violations
 from vanthu_registry.documents_store import DocumentStore
 from vanthu_registry.domain.documents import DocumentFile, FileRole
 from vanthu_signing.store import AGENCY
@@ -106,7 +107,7 @@ async def test_a_failed_seal_keeps_the_number_and_the_repeated_issue_completes_i
     doc = await platform.signed(DECISION, officer="chuyenvien.snv", leader="lanhdao.snv")
     failure = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(
         docs.IssueDocument, pb.IssueDocumentRequest(id=doc.id, register_id=register.id), "vanthu.snv"))
-    assert "01/QĐ-SNV" in (failure.details() or "") and "no agency signing profile" in (failure.details() or "")
+    assert "01/QĐ-SNV" in (failure.details() or "") and "chưa có hồ sơ ký số của cơ quan" in (failure.details() or "")
     pending = (await platform.call(docs.GetDocument, pb.GetDocumentRequest(id=doc.id), "vanthu.snv")).document
     assert (pending.status, pending.number_symbol) == ("numbered", "01/QĐ-SNV") and pending.seal_error
 
@@ -149,7 +150,7 @@ async def test_the_seal_needs_a_personal_signature_by_someone_of_the_agency(plat
         await engine.dispose()
     failure = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(
         docs.IssueDocument, pb.IssueDocumentRequest(id=doc.id, register_id=register.id), "vanthu.snv"))
-    assert "holds no signing profile of agency 000.00.02.H61" in (failure.details() or "")
+    assert "không có hồ sơ ký số của cơ quan 000.00.02.H61" in (failure.details() or "")
 
 
 async def test_files_must_be_the_agencys_own_and_a_cancelled_draft_lets_them_go(platform: Any) -> None:
@@ -160,7 +161,7 @@ async def test_files_must_be_the_agencys_own_and_a_cancelled_draft_lets_them_go(
     with_theirs.files.append(pb.DocumentFile(object_id=theirs.object_id, role="main"))
     error = await expect(grpc.StatusCode.INVALID_ARGUMENT, platform.call(
         docs.CreateDocument, pb.CreateDocumentRequest(document=with_theirs), "chuyenvien.ubnd"))
-    assert "files[0].object_id" in (error.details() or "")
+    assert "files[0].object_id" in dict(field_violations(error))
     mine = await platform.upload("chuyenvien.ubnd", draft_pdf("Kế hoạch chuyển đổi số"))
     wrong_digest = pb.DocumentInput()
     wrong_digest.CopyFrom(DECISION)
@@ -195,7 +196,7 @@ async def test_a_draft_is_submitted_only_with_pdf_files(platform: Any) -> None:
                                  "chuyenvien.ubnd")).document
     error = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(
         docs.SubmitDocument, pb.SubmitDocumentRequest(id=draft.id), "chuyenvien.ubnd"))
-    assert "convert it to PDF" in (error.details() or "")
+    assert "hãy chuyển sang PDF" in (error.details() or "")
     returned_input = await platform.draft(DECISION)
     await platform.call(docs.SubmitDocument, pb.SubmitDocumentRequest(id=returned_input.id), "chuyenvien.ubnd")
     await expect(grpc.StatusCode.INVALID_ARGUMENT, platform.call(  # a reason is required
@@ -225,7 +226,7 @@ async def test_a_draft_without_its_number_and_date_placeholders_is_not_signed_so
     error = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(
         docs.SignDocument, pb.SignDocumentRequest(id=doc.id), "lanhdao.ubnd"))
     assert "[[SO]]" in (error.details() or "") and "[[NGAY]]" in (error.details() or "")
-    assert "/return" in (error.details() or "")
+    assert "hãy trả dự thảo cho người soạn" in (error.details() or "")
     still = (await platform.call(docs.GetDocument, pb.GetDocumentRequest(id=doc.id), "lanhdao.ubnd")).document
     assert (still.status, still.number) == ("submitted", 0)
     back = (await platform.call(docs.ReturnDocument, pb.ReturnDocumentRequest(
@@ -347,7 +348,7 @@ async def test_a_signer_whose_key_the_service_does_not_hold_signs_in_two_steps(p
     refused = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(
         docs.SignDocument, pb.SignDocumentRequest(id=doc.id, handle=handle, signature_value=value),
         "truongphong.ubnd"))
-    assert "another file than the document's main file" in (refused.details() or "")
+    assert "một tệp khác với văn bản chính" in (refused.details() or "")
     await expect(grpc.StatusCode.INVALID_ARGUMENT, platform.call(
         docs.SignDocument, pb.SignDocumentRequest(id=doc.id, handle=handle), "truongphong.ubnd"))  # no value
     await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(  # the service does not hold this key
@@ -398,7 +399,7 @@ async def test_a_deputy_signing_with_a_usb_token_under_a_delegation_gets_the_aut
     value = key.sign(plain.to_sign, padding.PKCS1v15(), hashes.SHA256())
     refused = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(docs.SignDocument, pb.SignDocumentRequest(
         id=doc.id, handle=plain.handle, signature_value=value, **delegation), "truongphong.ubnd"))
-    assert "signing authority" in (refused.details() or "")
+    assert "thẩm quyền ký" in (refused.details() or "")
 
     prepared = await platform.call(docs.PrepareSignDocument, pb.PrepareSignDocumentRequest(id=doc.id, **delegation),
                                    "truongphong.ubnd")

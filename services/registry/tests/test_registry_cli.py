@@ -68,8 +68,8 @@ def test_import_register_dry_run_lists_refusals_then_the_import_continues_the_se
                ["03/QĐ-UBND", "31/12/2999", "Quyết định: Quyết định chưa ban hành"])
     assert main(["import-register", "--register", register_id, "--file", str(bad), "--dry-run"]) == 1
     out, err = capsys.readouterr()
-    assert "line 4: number_symbol: 02 of 2026 appears twice in the file (lines 3 and 4)" in out
-    assert "line 5: document_date: 31/12/2999 is after today" in out
+    assert "line 4: number_symbol: số 02 năm 2026 xuất hiện hai lần trong tệp (dòng 3 và 4)" in out
+    assert "line 5: document_date: 31/12/2999 là ngày sau hôm nay" in out
     assert "2 refusal(s); nothing written" in out
     assert "checking " in err and "█" in err and "4/4" in err  # the progress bar
     assert main(["import-register", "--register", register_id, "--file", str(bad)]) == 1  # all or nothing

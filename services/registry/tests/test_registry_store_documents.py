@@ -259,11 +259,12 @@ async def test_an_arrival_whose_signatures_failed_or_are_unchecked_is_registered
     note = "tờ trình.pdf: KHÔNG HỢP LỆ (nội dung đã bị sửa đổi)"
     await store.record_signature_check(agency_code=SNV, document_id=forged, valid=False, note=note,
                                        actor="vanthu-signing")
-    for document_id, said in ((forged, "failed verification (tờ trình.pdf: KHÔNG HỢP LỆ"), (unchecked, "not verified")):
+    for document_id, said in ((forged, "không hợp lệ (tờ trình.pdf: KHÔNG HỢP LỆ"),
+                              (unchecked, "chưa được kiểm tra xong")):
         with pytest.raises(FailedPrecondition) as refused:
             await store.register_arrival(agency_code=SNV, document_id=document_id, register_id=register.id,
                                          actor="vanthu.snv")
-        assert said in refused.value.message and "confirm_signature_problem" in refused.value.message
+        assert said in refused.value.message and "vào sổ với xác nhận và lý do" in refused.value.message
         with pytest.raises(InvalidArgument) as no_reason:
             await store.register_arrival(agency_code=SNV, document_id=document_id, register_id=register.id,
                                          actor="vanthu.snv", confirm_signature_problem=True, reason="  ")
@@ -296,20 +297,20 @@ async def test_copies_share_one_yearly_series_in_the_copy_register(store: Docume
     second = await store.number_copy(agency_code=UBND, register_id=copies.id, form="TrS", source_document_id="",
                                      object_id="", sha256="", actor="vanthu.ubnd")
     assert (first["number_symbol"], second["number_symbol"]) == ("01/SY-UBND", "02/TrS-UBND")
-    with pytest.raises(InvalidArgument, match="form"):
+    with pytest.raises(InvalidArgument, match="Hình thức bản sao"):
         await store.number_copy(agency_code=UBND, register_id=copies.id, form="BS", source_document_id="",
                                 object_id="", sha256="", actor="x")
-    with pytest.raises(InvalidArgument, match="copy register"):  # an outgoing register does not number copies
+    with pytest.raises(InvalidArgument, match="sổ bản sao"):  # an outgoing register does not number copies
         await store.number_copy(agency_code=UBND, register_id=register.id, form="SY", source_document_id="",
                                 object_id="", sha256="", actor="x")
-    with pytest.raises(InvalidArgument, match="register_id"):  # nor does another agency's copy register
+    with pytest.raises(InvalidArgument, match="Sổ đăng ký văn bản"):  # nor does another agency's copy register
         await store.number_copy(agency_code=SNV, register_id=copies.id, form="SY", source_document_id="",
                                 object_id="", sha256="", actor="x")
     with pytest.raises(NotFound):  # the copied document must be the agency's own
         await store.number_copy(agency_code=UBND, register_id=copies.id, form="SL",
                                 source_document_id="0190f0e0-0000-7000-8000-0000000000ff", object_id="", sha256="",
                                 actor="x")
-    with pytest.raises(InvalidArgument, match="type_codes"):
+    with pytest.raises(InvalidArgument, match="Loại văn bản"):
         await store.create_register(agency_code=UBND, direction=Direction.COPY, name="Sổ sao quyết định",
                                     agency_abbreviation="UBND", type_codes=["quyet_dinh"])
     clock.now = datetime(2026, 12, 31, 17, 0, tzinfo=UTC)  # 1 January in Vietnam: a new series

@@ -129,7 +129,7 @@ async def test_a_register_continues_the_previous_systems_series_from_a_set_start
     decisions = await store.create_register(agency_code=UBND, direction=Direction.OUTGOING, name="Sổ quyết định",
                                             agency_abbreviation="UBND", type_codes=["quyet_dinh"])
     await issue_decision(store, decisions)
-    with pytest.raises(FailedPrecondition, match="before the first number"):
+    with pytest.raises(FailedPrecondition, match="trước số đầu tiên"):
         await books.set_start(agency_code=UBND, register_id=decisions.id, next_number=10, reason="x", actor="x")
     store.clock.now = datetime(2026, 12, 31, 17, 0, tzinfo=UTC)  # type: ignore[attr-defined]  # 1/1/2027 in Vietnam
     notice = await issue_signed(store, Draft(direction=Direction.OUTGOING, type_code="thong_bao",
@@ -154,13 +154,13 @@ async def test_a_dry_run_reports_every_line_it_would_refuse_and_why(store: Docum
     why = {(r.line, r.field): r.reason for r in report.refusals}
     assert sorted(why) == [(6, "number_symbol"), (7, "document_date"), (8, "title"), (9, "title"),
                            (10, "number_symbol"), (11, "title"), (12, "document_date")]
-    assert "appears twice in the file (lines 4 and 6)" in why[(6, "number_symbol")]
-    assert "'31/02/2026' is not a date" in why[(7, "document_date")]
-    assert "unknown type" in why[(8, "title")] and "'XYZ'" in why[(8, "title")]
-    assert "abstract (trích yếu) is empty" in why[(9, "title")]
-    assert "below the series" in why[(10, "number_symbol")]
-    assert "legal-normative" in why[(11, "title")] and "no active register numbers them" in why[(11, "title")]
-    assert "after today (15/06/2026)" in why[(12, "document_date")]
+    assert "xuất hiện hai lần trong tệp (dòng 4 và 6)" in why[(6, "number_symbol")]
+    assert "'31/02/2026' không phải ngày" in why[(7, "document_date")]
+    assert "chưa rõ loại văn bản" in why[(8, "title")] and "'XYZ'" in why[(8, "title")]
+    assert "trích yếu đang để trống" in why[(9, "title")]
+    assert "nhỏ hơn dãy số" in why[(10, "number_symbol")]
+    assert "quy phạm pháp luật" in why[(11, "title")] and "chưa có sổ đang dùng nào" in why[(11, "title")]
+    assert "sau hôm nay (15/06/2026)" in why[(12, "document_date")]
     refused = await import_csv(store, register, content, dry_run=False)  # all or nothing
     assert refused.imported == 0 and len(refused.refusals) == 7
     assert (await store.find(UBND, DocumentFilter()))[0] == []
@@ -198,8 +198,8 @@ async def test_imported_entries_become_documents_and_the_series_continues_after_
         GOOD[0], ["50/QĐ-UBND", "01/06/2026", "Quyết định: Quyết định bổ sung", "", "", "", "", "", "", ""]),
         dry_run=True)
     why = {r.line: r.reason for r in again.refusals}
-    assert "held in this register already" in why[3]
-    assert "beyond the series to import: from 46 on" in why[4]
+    assert "đã có trong sổ này" in why[3]
+    assert "vượt dãy số được nhập: từ số 46 trở đi" in why[4]
 
 
 async def test_an_imported_number_and_symbol_is_never_given_twice(store: DocumentStore) -> None:

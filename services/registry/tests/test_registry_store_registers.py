@@ -113,7 +113,7 @@ async def test_a_second_register_for_the_same_type_and_kind_is_refused_naming_th
     existing = await opened(store, first[0], first[1])
     with pytest.raises(Conflict) as error:
         await opened(store, second[0], second[1])
-    assert f"'{named}' (id {existing.id})" in error.value.message
+    assert f"'{named}' (mã {existing.id})" in error.value.message
     assert [r.name for r in await store.registers(UBND)] == [first[0]]
     await opened(store, second[0], second[1], agency=SNV)  # another agency numbers its own documents
 
@@ -168,7 +168,7 @@ async def test_a_document_that_cannot_be_legal_normative_is_refused_and_one_with
     assert error.value.field == "legal_normative"
     await opened(store, "Sổ văn bản đi")
     document_id = await draft(store, legal_normative=True)
-    with pytest.raises(FailedPrecondition, match="legal_normative, type_codes \\[quyet_dinh\\]"):
+    with pytest.raises(FailedPrecondition, match="cho văn bản quy phạm pháp luật loại quyet_dinh"):
         await issue(store, document_id)
     qppl = await opened(store, "Sổ quyết định quy phạm pháp luật", ("quyet_dinh",), legal_normative=True)
     assert (await issue(store, document_id))["register_id"] == qppl.id
@@ -178,7 +178,7 @@ async def test_one_arrival_series_unless_a_second_is_opened_on_purpose(store: Do
     main = await opened(store, "Sổ văn bản đến", direction=Direction.INCOMING)
     with pytest.raises(Conflict) as error:
         await opened(store, "Sổ văn bản đến (bộ phận một cửa)", direction=Direction.INCOMING)
-    assert f"'Sổ văn bản đến' (id {main.id})" in error.value.message and "separate_arrival_series" in \
+    assert f"'Sổ văn bản đến' (mã {main.id})" in error.value.message and "dãy số đến riêng" in \
         error.value.message
     second = await opened(store, "Sổ văn bản đến (bộ phận một cửa)", direction=Direction.INCOMING, separate=True)
     assert second.separate_arrival_series
@@ -240,7 +240,7 @@ async def test_two_registers_made_before_the_rule_number_nothing_until_one_is_cl
     [closing] = await store.register_history(UBND, closed.id)
     assert (closing.action, closing.actor, closing.note) == ("closed", "quantri.ubnd",
                                                              "Sổ trùng, tạo trước khi có quy tắc một sổ")
-    with pytest.raises(FailedPrecondition, match="closed already"):
+    with pytest.raises(FailedPrecondition, match="đã đóng rồi"):
         await books.close(agency_code=UBND, register_id=closed.id, reason="x", actor="x")
 
 

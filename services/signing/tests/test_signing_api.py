@@ -168,7 +168,7 @@ async def test_keys_are_bound_to_people_and_agencies(platform, token_for, make_p
             await p.signing.SignPersonal(signing_pb2.SignPersonalRequest(source=pdf),
                                          metadata=bearer_metadata(token_for(user)))
         assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
-        assert "no personal signing profile" in str(err.value.details())
+        assert "chưa có hồ sơ ký số cá nhân" in str(err.value.details())
     # the clerk of another agency cannot apply the UBND seal
     with pytest.raises(grpc.aio.AioRpcError) as err:
         await p.signing.SignCopy(signing_pb2.SignCopyRequest(source=pdf, form="SY"),

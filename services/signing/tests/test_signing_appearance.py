@@ -20,12 +20,12 @@ def test_png_with_alpha_accepted(make_png) -> None:  # type: ignore[no-untyped-d
 @pytest.mark.parametrize(
     ("spec", "reason"),
     [
-        (b"", "empty"),
-        ({"fmt": "JPEG", "mode": "RGB"}, "not a PNG"),
-        ({"mode": "RGB"}, "no transparency"),
-        ({"size": (10, 10)}, "between"),
-        ({"size": (2400, 100)}, "between"),
-        (b"\x89PNG\r\n\x1a\nbroken", "readable"),
+        (b"", "chưa có"),
+        ({"fmt": "JPEG", "mode": "RGB"}, "không phải ảnh PNG"),
+        ({"mode": "RGB"}, "không có nền trong suốt"),
+        ({"size": (10, 10)}, "mỗi cạnh phải từ"),
+        ({"size": (2400, 100)}, "mỗi cạnh phải từ"),
+        (b"\x89PNG\r\n\x1a\nbroken", "không đọc được"),
     ],
 )
 def test_bad_images_refused(spec: bytes | dict, reason: str, make_png) -> None:  # type: ignore[no-untyped-def]

@@ -91,7 +91,7 @@ def test_without_the_placeholder_a_delegated_signature_shows_its_competence_abov
 @pytest.mark.integration
 def test_a_document_signed_before_gets_no_authority_added(env, signature_png) -> None:  # type: ignore[no-untyped-def]
     once = sg.sign_personal(draft_pdf(title=ap.PLACEHOLDER_AUTHORITY), env.personal, signature_png, env.tsa)
-    with pytest.raises(FailedPrecondition, match="signing authority"):
+    with pytest.raises(FailedPrecondition, match="thẩm quyền ký"):
         sg.sign_personal(once.pdf, env.personal, signature_png, env.tsa, authority=KT, authority_above=True)
 
 

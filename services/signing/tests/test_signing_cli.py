@@ -69,11 +69,11 @@ def test_bad_profiles_are_refused_with_a_message(tmp_path: Path, run: Callable[.
     jpeg = tmp_path / "seal.jpg"
     jpeg.write_bytes(make_png((220, 0, 0), fmt="JPEG", mode="RGB"))
     bad_image = run("set", "--agency", "000.00.00.H61", "--seal", "--key", "agency", "--image", str(jpeg))
-    assert bad_image.returncode == 1 and "not a PNG" in bad_image.stderr
+    assert bad_image.returncode == 1 and "không phải ảnh PNG" in bad_image.stderr
     bad_label = run("set", "--agency", "000.00.00.H61", "--seal", "--key", "../../etc/passwd")
     assert bad_label.returncode == 2 and "--key" in bad_label.stderr
     no_key = run("set", "--agency", "000.00.00.H61", "--seal")
-    assert no_key.returncode == 1 and "needs a key label or a certificate" in no_key.stderr
+    assert no_key.returncode == 1 and "cần nhãn khóa hoặc chứng thư số" in no_key.stderr
     assert run("list").stdout == ""
 
 

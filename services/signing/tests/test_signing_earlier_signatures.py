@@ -101,7 +101,7 @@ def test_two_step_signing_over_an_approval_signature_keeps_it_valid(env, outside
 
 @pytest.mark.parametrize(("certify", "lock", "reason"), [
     (fields.MDPPerm.NO_CHANGES, None, "DocMDP P=1"),
-    (None, fields.FieldMDPSpec(fields.FieldMDPAction.ALL), "locks the form fields"),
+    (None, fields.FieldMDPSpec(fields.FieldMDPAction.ALL), "đã khóa các trường"),
 ], ids=["certified-P1", "fields-locked"])
 def test_signing_over_a_signature_that_permits_none_is_refused_naming_its_signer(certify, lock, reason, env,  # type: ignore[no-untyped-def]
                                                                                  outsider, make_pdf, signature_png,

@@ -34,7 +34,7 @@ def test_a_page_whose_content_decompresses_past_the_limit_is_refused_before_it_i
     assert len(bomb) < placeholders.MAX_CONTENT_BYTES // 50
     with pytest.raises(InvalidArgument) as error:
         sg.sign_personal(bomb, env.personal, signature_png, env.tsa)
-    assert error.value.field == "source" and "MiB once decompressed" in error.value.reason
+    assert error.value.field == "source" and "MiB sau khi giải nén" in error.value.reason
 
 
 def test_the_measure_stops_at_the_limit_and_ordinary_pages_pass(make_pdf) -> None:  # type: ignore[no-untyped-def]
@@ -64,9 +64,9 @@ def with_actions(pdf: bytes, *, open_js: bool = False, names_js: bool = False, l
     return out.getvalue()
 
 
-@pytest.mark.parametrize(("kind", "said"), [({"open_js": True}, "an opening action (/JavaScript)"),
-                                            ({"names_js": True}, "document-level JavaScript"),
-                                            ({"launch_link": True}, "a link or field on page 1 (/Launch)")])
+@pytest.mark.parametrize(("kind", "said"), [({"open_js": True}, "hành động khi mở tệp (/JavaScript)"),
+                                            ({"names_js": True}, "mã JavaScript cấp văn bản"),
+                                            ({"launch_link": True}, "liên kết hoặc trường ở trang 1 (/Launch)")])
 def test_a_pdf_that_runs_code_is_not_signed(make_pdf, kind: dict[str, bool], said: str) -> None:  # type: ignore[no-untyped-def]
     hostile = with_actions(make_pdf(), **kind)
     with pytest.raises(InvalidArgument) as error:

@@ -240,4 +240,4 @@ def test_issue_refused_without_number_and_date_placeholders(ca, make_pdf, signat
         sg.issue_and_sign_agency(signed.pdf, ca.agency, seal_png, ca.tsa, number_symbol="17/UBND-VP",
                                  issued_on=ISSUED_ON, trust_roots=ca.roots)
     msg = str(err.value)
-    assert "[[SO]]" in msg and "[[NGAY]]" in msg and "number and symbol" in msg
+    assert "[[SO]]" in msg and "[[NGAY]]" in msg and "số, ký hiệu" in msg

@@ -132,7 +132,7 @@ def test_agency_refused_when_personal_untrusted(signed, seal_png, env) -> None: 
 
 @pytest.mark.parametrize(
     ("pdf", "reason"),
-    [(b"", "empty"), (b"hello world", "not a PDF"), (b"%PDF-1.7\n garbage", "not a readable PDF")],
+    [(b"", "rỗng"), (b"hello world", "không phải tệp PDF"), (b"%PDF-1.7\n garbage", "không đọc được")],
 )
 def test_bad_pdf_refused(pdf: bytes, reason: str, env, signature_png) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidArgument) as err:
@@ -150,7 +150,7 @@ def test_encrypted_pdf_refused(env, make_pdf, signature_png) -> None:  # type: i
     w._assign_security_handler(w.security_handler)
     out = io.BytesIO()
     w.write(out)
-    with pytest.raises(InvalidArgument, match="encrypted"):
+    with pytest.raises(InvalidArgument, match="bị mã hóa"):
         sg.sign_personal(out.getvalue(), env.personal, signature_png, env.tsa)
 
 
@@ -184,7 +184,7 @@ def test_expired_certificate_refused(env, make_pdf, signature_png, make_p12) -> 
     now = dt.datetime.now(dt.UTC)
     old = pki.issue_personal(env.pki.intermediate, not_before=now - dt.timedelta(days=400),
                              not_after=now - dt.timedelta(days=1))
-    with pytest.raises(FailedPrecondition, match="expired"):
+    with pytest.raises(FailedPrecondition, match="hết hạn"):
         sg.sign_personal(make_pdf(), make_p12(old, [env.pki.intermediate.cert]), signature_png, env.tsa)
 
 
@@ -216,4 +216,4 @@ def test_file_without_header_is_refused_saying_what_it_starts_with(env, signatur
     with pytest.raises(InvalidArgument) as err:
         sg.sign_personal(b"GIF89a" + b"\x00" * 2000 + b"%PDF-1.7", env.personal, signature_png, env.tsa)
     assert err.value.field == "pdf"
-    assert "no %PDF- header in its first 1024 bytes" in err.value.reason and "GIF89a" in err.value.reason
+    assert "không có phần đầu %PDF- trong 1024 byte đầu" in err.value.reason and "GIF89a" in err.value.reason

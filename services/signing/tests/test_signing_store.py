@@ -68,7 +68,7 @@ async def test_pending_signings_complete_once_only_for_their_owner(store: Signin
     await store.save_pending(Pending("h2", H61, "subject-a", "x.pdf", "cd" * 32, b"s", now - dt.timedelta(seconds=1)))
     with pytest.raises(NotFound):
         await store.pending("h1", "subject-b")
-    with pytest.raises(NotFound, match="expired"):
+    with pytest.raises(NotFound, match="hết hạn"):
         await store.pending("h2", "subject-a")
     got = await store.pending("h1", "subject-a")
     assert got.state == b"state" * 1000 and got.file_name == "tờ trình.pdf"

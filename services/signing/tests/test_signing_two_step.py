@@ -170,9 +170,9 @@ def test_expired_certificate_refused(env, make_pdf, signature_png) -> None:  # t
     now = dt.datetime.now(dt.UTC)
     old = pki.issue_personal(env.pki.intermediate, not_before=now - dt.timedelta(days=400),
                              not_after=now - dt.timedelta(days=1))
-    with pytest.raises(FailedPrecondition, match="expired"):
+    with pytest.raises(FailedPrecondition, match="hết hạn"):
         two_step.prepare_personal(make_pdf(), old.cert, [env.pki.intermediate.cert], signature_png, env.tsa)
-    with pytest.raises(FailedPrecondition, match="expired"):
+    with pytest.raises(FailedPrecondition, match="hết hạn"):
         _prepare(env, make_pdf, signature_png, when=now + dt.timedelta(days=365 * 30))
 
 

@@ -49,7 +49,7 @@ def test_signature_stays_valid_after_its_certificate_expires(env, short_lived, m
                                               issued_on=later.date(), trust_roots=env.roots)
         assert verify_pdf(issued_doc.pdf, env.roots).ok
         # ... but the expired certificate signs nothing new: the current time gates a new signature
-        with pytest.raises(FailedPrecondition, match="expired"):
+        with pytest.raises(FailedPrecondition, match="hết hạn"):
             sg.sign_personal(make_pdf(), key, signature_png, env.tsa)
 
 

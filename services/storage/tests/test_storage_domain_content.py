@@ -51,7 +51,7 @@ def test_zip_based_office_files_are_told_apart_by_their_members(samples, kind: s
 def test_executables_are_refused_whatever_their_name(head: bytes) -> None:
     with pytest.raises(InvalidArgument) as error:
         content.detect(head + b"\x00" * 100)
-    assert error.value.field == "content" and "executable" in error.value.reason
+    assert error.value.field == "content" and "chương trình chạy được" in error.value.reason
 
 
 @pytest.mark.parametrize("data", [b"just some plain text", b"Rar!\x1a\x07\x00" + b"\x00" * 32, b"\x00\x01\x02\x03" * 10,
@@ -89,7 +89,7 @@ def test_the_digest_is_computed_while_streaming() -> None:
 
 
 def test_limits_empty_content_and_a_wrong_claimed_digest_are_refused() -> None:
-    with pytest.raises(InvalidArgument, match="limit") as error:
+    with pytest.raises(InvalidArgument, match="vượt giới hạn") as error:
         UploadCheck(10, size_hint=11)
     assert error.value.field == "metadata.size_hint"
     check = UploadCheck(10)
@@ -99,7 +99,7 @@ def test_limits_empty_content_and_a_wrong_claimed_digest_are_refused() -> None:
     assert error.value.field == "content"
     with pytest.raises(InvalidArgument) as error:
         UploadCheck(10).finish()
-    assert error.value.field == "content" and "empty" in error.value.reason
+    assert error.value.field == "content" and "tệp rỗng" in error.value.reason
     with pytest.raises(InvalidArgument) as error:
         UploadCheck(10, claimed_sha256="not-hex")
     assert error.value.field == "metadata.claimed_sha256"
@@ -122,9 +122,9 @@ def info(**changes: object) -> ObjectInfo:
 def test_retained_or_held_objects_cannot_be_deleted_until_their_date() -> None:
     check_deletable(info(), NOW)
     check_deletable(info(retain_until=NOW - timedelta(seconds=1)), NOW)
-    with pytest.raises(FailedPrecondition, match="retained until"):
+    with pytest.raises(FailedPrecondition, match="được giữ đến"):
         check_deletable(info(retain_until=NOW + timedelta(days=1)), NOW)
-    with pytest.raises(FailedPrecondition, match="legal hold"):
+    with pytest.raises(FailedPrecondition, match="phong tỏa"):
         check_deletable(info(legal_hold=True), NOW)
 
 
@@ -137,7 +137,7 @@ def test_retention_is_parsed_in_utc_and_only_extended() -> None:
         assert error.value.field == "retain_until"
     later = NOW + timedelta(days=30)
     assert extended_retention(None, later) == later
-    with pytest.raises(FailedPrecondition, match="never shortened"):
+    with pytest.raises(FailedPrecondition, match="không rút ngắn được"):
         extended_retention(later, NOW + timedelta(days=1))
 
 
@@ -156,16 +156,16 @@ FIELD_CASES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures"
 
 
 @pytest.mark.parametrize(("prefix", "said"), [
-    (b"\xef\xbb\xbf", "a UTF-8 byte-order mark (EF BB BF) before its header '%PDF-'"),
-    (b"\r\n", "2 bytes (0D 0A) before its header '%PDF-'"),
-    (b"\x00" * 600, "600 bytes (00 00 00 00 00 00 00 00 …) before its header '%PDF-'"),
+    (b"\xef\xbb\xbf", "dấu thứ tự byte UTF-8 (EF BB BF) trước phần đầu '%PDF-'"),
+    (b"\r\n", "2 byte (0D 0A) trước phần đầu '%PDF-'"),
+    (b"\x00" * 600, "600 byte (00 00 00 00 00 00 00 00 …) trước phần đầu '%PDF-'"),
 ])
 def test_a_pdf_with_bytes_before_its_header_is_refused_saying_exactly_that(samples, prefix: bytes, said: str) -> None:
     with pytest.raises(InvalidArgument) as error:
         content.detect(prefix + samples.pdf())
     assert error.value.field == "content"
-    assert said in error.value.reason and "must begin with '%PDF-'" in error.value.reason
-    assert "not an accepted file type" not in error.value.reason  # it does not contradict itself
+    assert said in error.value.reason and "phải bắt đầu bằng '%PDF-'" in error.value.reason
+    assert "không phải loại tệp được nhận" not in error.value.reason  # it does not contradict itself
 
 
 def test_the_field_case_of_a_bom_before_the_pdf_header_is_refused_saying_so() -> None:
@@ -174,17 +174,17 @@ def test_the_field_case_of_a_bom_before_the_pdf_header_is_refused_saying_so() ->
         pytest.skip(f"the shared field cases are not checked out next to the repository ({sample})")
     with pytest.raises(InvalidArgument) as error:
         content.detect(sample.read_bytes()[:content.HEAD_BYTES])
-    assert "a UTF-8 byte-order mark (EF BB BF) before its header '%PDF-'" in error.value.reason
-    assert "looks like application/pdf" not in error.value.reason
+    assert "dấu thứ tự byte UTF-8 (EF BB BF) trước phần đầu '%PDF-'" in error.value.reason
+    assert "trông như application/pdf" not in error.value.reason
 
 
 def test_text_that_merely_mentions_the_pdf_header_is_not_taken_for_a_pdf() -> None:
     assert content.detect(b'<?xml version="1.0"?><note>header %PDF-1.7</note>') == content.XML
-    with pytest.raises(InvalidArgument, match="is not an accepted file type; accepted"):
+    with pytest.raises(InvalidArgument, match="không phải loại tệp được nhận; chỉ nhận"):
         content.detect(b"x" * 2000 + b"%PDF-1.7")  # beyond the window readers search
 
 
 def test_a_refusal_never_says_a_refused_file_looks_like_an_accepted_type() -> None:
     with pytest.raises(InvalidArgument) as error:
         content.detect(b"PK\x07\x08" + b"\x00" * 64)  # a split ZIP archive's first part
-    assert "looks like application/zip but does not begin the way" in error.value.reason
+    assert "trông như application/zip nhưng phần đầu tệp không đúng dạng" in error.value.reason

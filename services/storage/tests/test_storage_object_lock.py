@@ -53,7 +53,7 @@ async def test_retention_is_compliance_lock_that_s3_itself_enforces(
         await objects.delete(obj.object_id, H61, actor="u1")
     with pytest.raises(FailedPrecondition):  # behind the service's back: the bucket refuses
         await locked_bucket.delete(key)
-    with pytest.raises(FailedPrecondition, match="never shortened"):
+    with pytest.raises(FailedPrecondition, match="không rút ngắn được"):
         await objects.lock(obj.object_id, H61, retain_until=(until - timedelta(days=1)).isoformat(), legal_hold=None,
                            actor="u1")
     assert await locked_bucket.exists(key)
@@ -88,7 +88,7 @@ async def test_legal_hold_blocks_deletion_until_released(locked_bucket: S3Backen
     assert locked_bucket.retention(key)[2] is True
     with pytest.raises(FailedPrecondition):
         await locked_bucket.delete(key)
-    with pytest.raises(FailedPrecondition, match="legal hold"):
+    with pytest.raises(FailedPrecondition, match="phong tỏa"):
         await objects.delete(obj.object_id, H61, actor="u1")
     await objects.lock(obj.object_id, H61, retain_until="", legal_hold=False, actor="u1")
     assert locked_bucket.retention(key)[2] is False

@@ -98,7 +98,7 @@ async def test_a_held_or_referenced_object_is_not_deleted(catalogue: ObjectStore
     held = await catalogue.update("o1", H61, lambda o: replace(o, legal_hold=True),
                                   event=lambda new: events.locked(new, "u1"))
     assert held.legal_hold
-    with pytest.raises(FailedPrecondition, match="legal hold"):
+    with pytest.raises(FailedPrecondition, match="phong tỏa"):
         await catalogue.delete("o1", H61, lambda o: check_deletable(o, NOW), key=key_of, actor="u1")
     assert await catalogue.pending_deletions() == []
     assert await subjects(catalogue) == ["vanthu.storage.object.stored", "vanthu.storage.object.locked"]

@@ -157,7 +157,7 @@ async def test_illegal_steps_are_refused_naming_the_current_state(harness: Harne
             (h.api.DecideExtension, pb.DecideExtensionRequest(case_id=case.id, version=case.version, grant=True))):
         refused = await h.refused(method, request, "lanhdao.ubnd")
         assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION
-        assert "submitted" in (refused.details() or "")
+        assert "đã trình" in (refused.details() or "")
     case = await h.assigned()
     lead = h.task(case, "lead")
     case = (await h.call(h.api.CompleteTask, pb.CompleteTaskRequest(task_id=lead.id, version=case.version),
@@ -170,7 +170,7 @@ async def test_illegal_steps_are_refused_naming_the_current_state(harness: Harne
     refused = await h.refused(h.api.AssignIncoming, pb.AssignIncomingRequest(
         case_id=case.id, version=case.version, lead=pb.Party(kind="unit", id="NC")), "lanhdao.ubnd")
     assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION
-    assert "completed" in (refused.details() or "")
+    assert "hoàn thành" in (refused.details() or "")
     refused = await h.refused(h.api.SubmitIncoming, pb.SubmitIncomingRequest(document_id=case.document_id),
                               "vanthu.ubnd")
     assert refused.code() == grpc.StatusCode.ALREADY_EXISTS
@@ -238,7 +238,7 @@ async def test_another_agencys_documents_and_cases_are_not_found(harness: Harnes
 async def test_only_a_registered_incoming_document_is_submitted(harness: Harness) -> None:
     h = harness
     for document_id, word in ((h.registered(status="arrived"), "arrived"),
-                              (h.registered(direction="outgoing", status="issued"), "incoming")):
+                              (h.registered(direction="outgoing", status="issued"), "văn bản đến")):
         refused = await h.refused(h.api.SubmitIncoming, pb.SubmitIncomingRequest(document_id=document_id),
                                   "vanthu.ubnd")
         assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION

@@ -58,7 +58,7 @@ async def test_a_job_with_a_sub_job_goes_from_given_to_completed(harness: Harnes
     # the parent is completed only once its sub-job is
     refused = await h.refused(h.api.CompleteTask, pb.CompleteTaskRequest(
         task_id=lead.id, version=job.version, result="Đã báo cáo"), "truongphong.ubnd")
-    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "sub-job" in (refused.details() or "")
+    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "việc con đang làm" in (refused.details() or "")
     sub_lead = h.task(sub, "lead")
     sub = (await h.call(h.api.RecordProgress, pb.RecordProgressRequest(
         task_id=sub_lead.id, version=sub.version, comment="Đã có số liệu 10/12 xã"), "chuyenvien.ubnd")).case
@@ -127,7 +127,7 @@ async def test_the_giver_recalls_reassigns_decides_an_extension_and_receives_a_r
     # the reassignment stays within the head's unit
     refused = await h.refused(h.api.ReassignJob, pb.ReassignJobRequest(
         case_id=job.id, version=job.version, lead=person(h, "luutru.ubnd")), "truongphong.ubnd")
-    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED and "within unit TH" in (refused.details() or "")
+    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED and "đơn vị TH" in (refused.details() or "")
 
 
 async def test_only_leaders_and_heads_give_work_and_heads_within_their_unit(harness: Harness) -> None:
@@ -138,24 +138,24 @@ async def test_only_leaders_and_heads_give_work_and_heads_within_their_unit(harn
         assert refused.code() == grpc.StatusCode.PERMISSION_DENIED, user
     for lead in (person(h, "luutru.ubnd"), pb.Party(kind="unit", id="NC"), pb.Party(kind="unit", id="TH")):
         refused = await h.refused(h.api.GiveJob, pb.GiveJobRequest(title=TITLE, lead=lead), "truongphong.ubnd")
-        assert refused.code() == grpc.StatusCode.PERMISSION_DENIED and "your unit" in (refused.details() or "")
+        assert refused.code() == grpc.StatusCode.PERMISSION_DENIED and "trong đơn vị" in (refused.details() or "")
     job = await give(h)  # Phòng Tổng hợp leads, Luutru of Văn phòng cooperates
     job = await give(h, cooperating=[person(h, "luutru.ubnd")])
     coop = h.task(job, "cooperating")
     # a cooperating person is no lead: no sub-jobs; the lead's sub-jobs stay within the lead's unit
     refused = await h.refused(h.api.GiveJob, pb.GiveJobRequest(
         title="Việc con", lead=person(h, "luutru.ubnd"), parent_id=job.id), "luutru.ubnd")
-    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED and "lead" in (refused.details() or "")
+    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED and "chủ trì" in (refused.details() or "")
     refused = await h.refused(h.api.GiveJob, pb.GiveJobRequest(
         title="Việc con", lead=person(h, "luutru.ubnd"), parent_id=job.id), "truongphong.ubnd")
-    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED and "within unit TH" in (refused.details() or "")
+    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED and "đơn vị TH" in (refused.details() or "")
     # only the giver directs the job: not another person, not even the head who holds it
     for method, request in (
             (h.api.RecallJob, pb.RecallJobRequest(case_id=job.id, version=job.version)),
             (h.api.ReassignJob, pb.ReassignJobRequest(case_id=job.id, version=job.version,
                                                       lead=pb.Party(kind="unit", id="NC")))):
         refused = await h.refused(method, request, "truongphong.ubnd")
-        assert refused.code() == grpc.StatusCode.PERMISSION_DENIED and "gave this job" in (refused.details() or "")
+        assert refused.code() == grpc.StatusCode.PERMISSION_DENIED and "người giao việc" in (refused.details() or "")
     refused = await h.refused(h.api.CompleteTask, pb.CompleteTaskRequest(
         task_id=h.task(job, "lead").id, version=job.version), "chuyenvien.ubnd")
     assert refused.code() == grpc.StatusCode.PERMISSION_DENIED  # the unit's task is its head's until given on
@@ -204,7 +204,7 @@ async def test_illegal_steps_on_a_job_are_refused_naming_its_state(harness: Harn
     refused = await h.refused(h.api.DecideJobExtension, pb.DecideJobExtensionRequest(
         case_id=job.id, version=job.version, grant=True), "lanhdao.ubnd")
     assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION
-    assert "the job is assigned (đã phân công)" in (refused.details() or "")
+    assert "Việc đang ở trạng thái đã phân công" in (refused.details() or "")
     # the incoming processing's leader steps do not apply to a job, nor a job's to an incoming document
     refused = await h.refused(h.api.AssignIncoming, pb.AssignIncomingRequest(
         case_id=job.id, version=job.version, lead=pb.Party(kind="unit", id="NC")), "lanhdao.ubnd")
@@ -221,10 +221,10 @@ async def test_illegal_steps_on_a_job_are_refused_naming_its_state(harness: Harn
                                                       lead=pb.Party(kind="unit", id="NC")))):
         refused = await h.refused(method, request, "lanhdao.ubnd")
         assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION
-        assert "the job is completed (hoàn thành)" in (refused.details() or "")
+        assert "Việc đang ở trạng thái hoàn thành" in (refused.details() or "")
     refused = await h.refused(h.api.GiveJob, pb.GiveJobRequest(
         title="Việc con", lead=person(h, "chuyenvien.ubnd"), parent_id=job.id), "chuyenvien.ubnd")
-    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "the job is completed" in (
+    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "Việc đang ở trạng thái completed" in (
         refused.details() or "")
 
 
@@ -236,7 +236,7 @@ async def test_sub_jobs_go_three_levels_deep_and_no_further(harness: Harness) ->
         assert job.depth == depth
     refused = await h.refused(h.api.GiveJob, pb.GiveJobRequest(
         title="Việc con", lead=person(h, "chuyenvien.ubnd"), parent_id=job.id), "chuyenvien.ubnd")
-    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "at most 3 levels" in (refused.details() or "")
+    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "tối đa 3 cấp" in (refused.details() or "")
     # the top-level giver still sees the deepest job
     assert (await h.call(h.api.GetJob, pb.GetJobRequest(case_id=job.id), "lanhdao.ubnd")).case.depth == 3
 

@@ -150,11 +150,11 @@ async def test_illegal_steps_are_refused_naming_the_state(harness: Harness) -> N
             (h.api.ResendOutgoing, pb.ResendOutgoingRequest(case_id=case.id, version=case.version), DRAFTER)):
         refused = await h.refused(method, request, user)
         assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION
-        assert "the draft is in_review (chờ duyệt)" in (refused.details() or "")
+        assert "Dự thảo đang ở trạng thái in_review (chờ duyệt)" in (refused.details() or "")
     # an incoming step on an outgoing case, and a second start of the same draft
     refused = await h.refused(h.api.RecallIncoming, pb.RecallIncomingRequest(case_id=case.id, version=case.version),
                               LEADER)
-    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "outgoing circuit" in (refused.details() or "")
+    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "quy trình văn bản đi" in (refused.details() or "")
     again = await h.refused(h.api.StartOutgoing, pb.StartOutgoingRequest(document_id=case.document_id), DRAFTER)
     assert again.code() == grpc.StatusCode.ALREADY_EXISTS  # one case per draft
     # a type whose circuit has no consultation (tờ trình): approving with units to consult is refused
@@ -162,7 +162,7 @@ async def test_illegal_steps_are_refused_naming_the_state(harness: Harness) -> N
     proposal = await h.started(type_code="to_trinh")
     refused = await h.refused(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
         case_id=proposal.id, version=proposal.version, approve=True, consult=["NC"]), HEAD)
-    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "no consultation step" in (
+    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "không có bước xin ý kiến" in (
         refused.details() or "")
     # a returned draft needs the reviewer's comments
     refused = await h.refused(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
@@ -271,7 +271,7 @@ async def test_the_signer_returns_a_submitted_draft_unsigned_with_a_reason_and_i
 
     refused = await h.refused(h.api.ReturnUnsigned, pb.ReturnUnsignedRequest(
         case_id=case.id, version=case.version), LEADER)
-    assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and "comment" in refused.details()
+    assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and "Ý kiến" in refused.details()
     refused = await h.refused(h.api.ReturnUnsigned, pb.ReturnUnsignedRequest(
         case_id=case.id, version=case.version, comment="Không đồng ý"), DRAFTER)
     assert refused.code() == grpc.StatusCode.PERMISSION_DENIED
@@ -289,7 +289,7 @@ async def test_the_signer_returns_a_submitted_draft_unsigned_with_a_reason_and_i
     assert (returned[-1].drafter, returned[-1].comment) == (h.subject(DRAFTER), "Sửa lại căn cứ pháp lý ở đoạn đầu")
     refused = await h.refused(h.api.SignOutgoing, pb.SignOutgoingRequest(case_id=case.id, version=case.version),
                               LEADER)
-    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "returned" in refused.details()
+    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "trả lại" in refused.details()
 
     case = (await h.call(h.api.ResendOutgoing, pb.ResendOutgoingRequest(
         case_id=case.id, version=case.version, comment="Đã sửa"), DRAFTER)).case

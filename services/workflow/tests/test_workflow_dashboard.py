@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from vanthu.workflow.v1 import workflow_pb2 as pb
+from vanthu_core.grpc_server import field_violations
 from vanthu_workflow.dashboard import UNASSIGNED, CaseFacts, summarise, to_csv, to_xlsx
 
 from .conftest import Harness
@@ -149,4 +150,4 @@ async def test_assigned_work_has_its_own_dashboard_apart_from_the_documents(harn
 async def test_a_bad_period_kind_or_format_is_refused_naming_the_field(
         harness: Harness, request_: pb.GetDashboardRequest, field: str) -> None:
     refused = await harness.refused(harness.api.GetDashboard, request_, "lanhdao.ubnd")
-    assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and field in refused.details()
+    assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and field in dict(field_violations(refused))

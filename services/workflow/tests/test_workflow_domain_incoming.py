@@ -12,6 +12,7 @@ from vanthu_workflow.domain.incoming import (
     LEAD_ACTIONS,
     LEADER_ACTIONS,
     SIDE_ACTIONS,
+    STATE_NAMES,
     Action,
     Party,
     State,
@@ -78,7 +79,7 @@ def test_each_other_step_is_refused(kind: TaskKind | None, action: Action, state
         next_state(state, action, kind)
     allowed = (LEADER_ACTIONS if kind is None else LEAD_ACTIONS if kind == TaskKind.LEAD else SIDE_ACTIONS)
     if action in allowed:
-        assert f"the document is {state.value}" in refused.value.message
+        assert f"Việc đang ở trạng thái {STATE_NAMES[state]}" in refused.value.message
 
 
 def test_a_completed_case_allows_nothing() -> None:
@@ -94,19 +95,19 @@ def test_a_closed_task_is_not_acted_on(state: TaskState) -> None:
 def test_parties_are_checked() -> None:
     lead = check_party("unit", " TH ", "lead")
     assert lead == Party("unit", "TH")
-    with pytest.raises(InvalidArgument, match=r"lead\.kind"):
+    with pytest.raises(InvalidArgument, match="phải là 'unit'"):
         check_party("agency", "TH", "lead")
-    with pytest.raises(InvalidArgument, match="named twice"):
+    with pytest.raises(InvalidArgument, match="bị chọn hai lần"):
         check_parties(lead, [Party("unit", "NC")], [Party("unit", "TH")])
-    with pytest.raises(InvalidArgument, match="at most"):
+    with pytest.raises(InvalidArgument, match="tối đa"):
         check_parties(lead, [Party("person", str(i)) for i in range(51)], [])
 
 
 def test_text_is_nfc_and_limited() -> None:
     assert check_text("  Hoa\u0300  ", "comment") == "Hoà"
-    with pytest.raises(InvalidArgument, match="required"):
+    with pytest.raises(InvalidArgument, match="chưa nhập"):
         check_text("  ", "reason", required=True)
-    with pytest.raises(InvalidArgument, match="at most"):
+    with pytest.raises(InvalidArgument, match="tối đa"):
         check_text("x" * 2001, "comment")
 
 
@@ -115,11 +116,11 @@ def test_deadlines_in_working_days_or_a_date_not_in_the_past() -> None:
     assert deadline_from(now, days=1) == date(2027, 2, 11)  # Tết from Thursday 4 to Wednesday 10
     assert deadline_from(now, on="2027-02-03") == date(2027, 2, 3)
     assert deadline_from(now) is None
-    with pytest.raises(InvalidArgument, match="past"):
+    with pytest.raises(InvalidArgument, match="đã qua"):
         deadline_from(now, on="2027-02-02")
-    with pytest.raises(InvalidArgument, match="not both"):
+    with pytest.raises(InvalidArgument, match="không nhập cả hai"):
         deadline_from(now, days=1, on="2027-03-01")
-    with pytest.raises(InvalidArgument, match="deadline_days"):
+    with pytest.raises(InvalidArgument, match="ngày làm việc"):
         deadline_from(now, days=366)
-    with pytest.raises(InvalidArgument, match="ahead"):
+    with pytest.raises(InvalidArgument, match="kể từ hôm nay"):
         deadline_from(now, on="2033-02-03")

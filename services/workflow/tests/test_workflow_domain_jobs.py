@@ -37,7 +37,7 @@ def test_a_head_gives_work_to_people_of_the_unit_they_head_only() -> None:
     assert giving_unit(is_leader=False, is_head=True, head_of={"NC", "TH"}, parties=[OFFICER_TH],
                        members=MEMBERS) == "TH"
     for parties in ([OFFICER_NC], [OFFICER_TH, OFFICER_NC], [Party(UNIT, "TH")]):
-        with pytest.raises(PermissionDenied, match="people of your unit only"):
+        with pytest.raises(PermissionDenied, match="chỉ giao việc cho người trong đơn vị"):
             giving_unit(is_leader=False, is_head=True, head_of={"TH"}, parties=parties, members=MEMBERS)
 
 
@@ -45,22 +45,22 @@ def test_a_head_gives_work_to_people_of_the_unit_they_head_only() -> None:
 def test_nobody_else_gives_work(is_head: bool, head_of: frozenset[str]) -> None:
     """An officer, a clerk; a "head" by role who heads no unit in the directory; a unit's head in the directory
     whose token does not carry the head role."""
-    with pytest.raises(PermissionDenied, match="only a leader"):
+    with pytest.raises(PermissionDenied, match="Chỉ lãnh đạo"):
         giving_unit(is_leader=False, is_head=is_head, head_of=head_of, parties=[OFFICER_TH], members=MEMBERS)
 
 
 def test_work_within_a_unit_goes_to_its_people_only() -> None:
     check_within("TH", [OFFICER_TH, Party(PERSON, "s-head-th")], MEMBERS)
     check_within("", [Party(UNIT, "NC")], MEMBERS)  # no unit: the agency
-    with pytest.raises(PermissionDenied, match="within unit TH"):
+    with pytest.raises(PermissionDenied, match="chỉ giao trong đơn vị TH"):
         check_within("TH", [OFFICER_TH, OFFICER_NC], MEMBERS)
-    with pytest.raises(PermissionDenied, match="within unit TH"):
+    with pytest.raises(PermissionDenied, match="chỉ giao trong đơn vị TH"):
         check_within("TH", [Party(UNIT, "TH")], MEMBERS)
 
 
 def test_sub_jobs_go_at_most_max_depth_levels_deep() -> None:
     assert [check_depth(d) for d in range(MAX_DEPTH)] == list(range(1, MAX_DEPTH + 1))
-    with pytest.raises(FailedPrecondition, match=f"at most {MAX_DEPTH} levels"):
+    with pytest.raises(FailedPrecondition, match=f"tối đa {MAX_DEPTH} cấp"):
         check_depth(MAX_DEPTH)
 
 
@@ -69,19 +69,19 @@ def test_a_sub_job_is_given_while_its_parent_is_worked_on(state: State) -> None:
     if state in (State.ASSIGNED, State.IN_PROGRESS, State.EXTENSION_REQUESTED):
         check_parent_working(state)
     else:
-        with pytest.raises(FailedPrecondition, match=f"the job is {state.value}"):
+        with pytest.raises(FailedPrecondition, match=f"Việc đang ở trạng thái {state.value}"):
             check_parent_working(state)
 
 
 def test_the_results_files_are_checked_at_the_edge() -> None:
     assert check_file_ids([" a1b2 ", "01JD7T:report.pdf"]) == ["a1b2", "01JD7T:report.pdf"]
     assert check_file_ids([]) == []
-    with pytest.raises(InvalidArgument, match=f"at most {MAX_FILES}"):
+    with pytest.raises(InvalidArgument, match=f"tối đa {MAX_FILES} tệp"):
         check_file_ids([f"f{i}" for i in range(MAX_FILES + 1)])
     for bad in ("", "../etc/passwd", "a b", "x" * 65):
-        with pytest.raises(InvalidArgument, match=r"result_file_ids\[0\]"):
+        with pytest.raises(InvalidArgument, match=r"Tệp kết quả \(mục thứ 1\)"):
             check_file_ids([bad])
-    with pytest.raises(InvalidArgument, match="named twice"):
+    with pytest.raises(InvalidArgument, match="bị chọn hai lần"):
         check_file_ids(["f1", "f1"])
 
 
@@ -89,15 +89,15 @@ def test_a_title_is_required_nfc_and_bounded() -> None:
     assert check_title("  Chuẩn bị báo cáo tổng kết năm ") == "Chuẩn bị báo cáo tổng kết năm"
     assert check_title(unicodedata.normalize("NFD", "Tổ chức hội nghị")) == unicodedata.normalize(
         "NFC", "Tổ chức hội nghị")
-    with pytest.raises(InvalidArgument, match="title"):
+    with pytest.raises(InvalidArgument, match="Tiêu đề"):
         check_title("   ")
-    with pytest.raises(InvalidArgument, match="at most 500"):
+    with pytest.raises(InvalidArgument, match="tối đa 500"):
         check_title("x" * 501)
 
 
 def test_an_illegal_step_on_a_job_is_refused_naming_the_jobs_state() -> None:
-    with pytest.raises(FailedPrecondition, match=r"the job is completed \(hoàn thành\): complete is possible only"):
+    with pytest.raises(FailedPrecondition, match=r"Việc đang ở trạng thái hoàn thành: thao tác complete chỉ làm được"):
         next_state(State.COMPLETED, Action.COMPLETE, TaskKind.LEAD, subject="the job")
-    with pytest.raises(FailedPrecondition, match=r"the job is assigned \(đã phân công\): grant_extension"):
+    with pytest.raises(FailedPrecondition, match=r"Việc đang ở trạng thái đã phân công: thao tác grant_extension"):
         next_state(State.ASSIGNED, Action.GRANT_EXTENSION, subject="the job")
     assert next_state(State.IN_PROGRESS, Action.RETURN, TaskKind.LEAD, subject="the job") == State.RETURNED

@@ -126,13 +126,13 @@ def test_every_legal_step_of_the_table() -> None:
 @pytest.mark.parametrize("action", list(TRANSITIONS))
 def test_every_illegal_step_is_refused_naming_the_state(action: OutAction) -> None:
     for state in set(OutState) - TRANSITIONS[action]:
-        with pytest.raises(FailedPrecondition, match=f"the draft is {state.value} "):
+        with pytest.raises(FailedPrecondition, match=f"Dự thảo đang ở trạng thái {state.value} "):
             next_state(state, action, FULL)
 
 
 def test_a_started_draft_is_not_started_again_and_consultation_needs_the_step() -> None:
-    with pytest.raises(FailedPrecondition, match="already in its circuit"):
+    with pytest.raises(FailedPrecondition, match="đã ở trong quy trình"):
         next_state(OutState.SIGNED, OutAction.START, FULL)
     no_consult = Circuit(2, (Step("review", "head"), Step("sign", "leader"), Step("issue", "clerk")))
-    with pytest.raises(FailedPrecondition, match="version 2\\) has no consultation step"):
+    with pytest.raises(FailedPrecondition, match="phiên bản 2\\) không có bước xin ý kiến"):
         next_state(OutState.IN_REVIEW, OutAction.APPROVE, no_consult, consult=True)

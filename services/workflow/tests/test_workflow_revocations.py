@@ -71,7 +71,7 @@ async def test_a_revoked_arrival_stops_being_processed_and_its_open_tasks_are_ca
     refused = await h.refused(h.api.AssignIncoming, pb.AssignIncomingRequest(
         case_id=case.id, version=withdrawn.version, lead=pb.Party(kind="unit", id="NC"), deadline_days=3),
         "lanhdao.ubnd")
-    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "withdrawn" in refused.details()
+    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "văn bản bị thu hồi" in refused.details()
 
     await Revocations(h.server.store)(accepted(case.document_id))  # redelivered: nothing more
     again = await case_of(h, case.document_id)

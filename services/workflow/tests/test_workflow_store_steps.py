@@ -125,12 +125,12 @@ async def test_refusals_of_a_step_name_what_stands_in_its_way(store: WorkflowSto
     case = await assigned(store)
     lead = next(t for t in case.tasks if t.kind == "lead")
     side = next(t for t in case.tasks if t.kind == "cooperating")
-    with pytest.raises(PermissionDenied, match="not in your inbox"):
+    with pytest.raises(PermissionDenied, match="không có trong hộp việc"):
         await store.act_on_task(UBND, lead.id, case.version, Action.PROGRESS, actor=HEAD, comment="")
-    with pytest.raises(Aborted, match=f"your version {case.version - 1}, now {case.version}"):
+    with pytest.raises(Aborted, match=f"đồng chí mở phiên bản {case.version - 1}, nay là {case.version}"):
         await store.act_on_task(UBND, lead.id, case.version - 1, Action.PROGRESS, actor=OFFICER, comment="")
     done = await store.act_on_task(UBND, side.id, case.version, Action.COMPLETE, actor=HEAD, comment="Nhất trí")
-    with pytest.raises(FailedPrecondition, match="the task is done"):
+    with pytest.raises(FailedPrecondition, match="Việc đang ở trạng thái done"):
         await store.act_on_task(UBND, side.id, done.version, Action.PROGRESS, actor=HEAD, comment="")
     finished = await store.act_on_task(UBND, lead.id, done.version, Action.COMPLETE, actor=OFFICER,
                                        comment="Đã trả lời")

@@ -20,6 +20,7 @@ import jwt
 from vanthu_core.clients import SERVICE_CLIENTS, service_account
 from vanthu_core.errors import PermissionDenied, Unauthenticated
 from vanthu_core.jwks import IssuerKeys
+from vanthu_core.labels import role_names
 
 log = logging.getLogger("vanthu.auth")
 
@@ -57,21 +58,23 @@ class Principal:
     def require_role(self, *roles: str) -> None:
         """Raise :class:`PermissionDenied` unless the principal holds one of ``roles``."""
         if not self.has_any_role(*roles):
-            raise PermissionDenied(f"this action needs one of the roles {', '.join(sorted(roles))}")
+            raise PermissionDenied(f"Đồng chí không có quyền làm việc này: cần vai trò {role_names(roles)}.")
 
     def require_client(self, *client_ids: str) -> None:
         """Raise :class:`PermissionDenied` unless the caller is one of these service clients."""
         if not self.service or self.client_id not in client_ids:
-            who = f"the service client {self.client_id}" if self.service else "a person"
-            raise PermissionDenied(f"{who} may not do this: only {', '.join(sorted(client_ids))}")
+            who = f"Dịch vụ {self.client_id}" if self.service else "Người dùng"
+            raise PermissionDenied(f"{who} không được làm việc này: chỉ dịch vụ {', '.join(sorted(client_ids))} được "
+                                   "làm.")
 
     def require_agency(self, agency_code: str) -> None:
         """Tenancy: a person acts only for their own agency. A service acts for an agency only where the callee's
         own grant for its client id says so, so this refuses services."""
         if self.service:
-            raise PermissionDenied(f"the service client {self.client_id} may not act for agency {agency_code} here")
+            raise PermissionDenied(f"Dịch vụ {self.client_id} không được thay mặt cơ quan {agency_code} ở đây.")
         if self.agency != agency_code:
-            raise PermissionDenied("the resource belongs to another agency")
+            raise PermissionDenied("Dữ liệu này thuộc cơ quan khác: đồng chí chỉ xem và xử lý được văn bản của cơ "
+                                   "quan mình.")
 
 
 _current: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("vanthu_principal", default=None)
@@ -81,7 +84,7 @@ def current_principal() -> Principal:
     """The principal of the call being served; raises :class:`Unauthenticated` outside an authenticated call."""
     principal = _current.get()
     if principal is None:
-        raise Unauthenticated("no authenticated caller")
+        raise Unauthenticated("Chưa đăng nhập: hãy đăng nhập rồi thử lại.")
     return principal
 
 
@@ -165,10 +168,11 @@ class JwksVerifier:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
-            raise Unauthenticated("the bearer token is not a JWT") from exc
+            raise Unauthenticated("Mã xác thực không đúng dạng JWT: hãy đăng nhập lại.") from exc
         kid = header.get("kid")
         if header.get("alg") not in ALGORITHMS or not kid:
-            raise Unauthenticated("the token's signature algorithm or key id is not accepted")
+            raise Unauthenticated("Mã xác thực không được chấp nhận (thuật toán ký hoặc mã khóa không hợp lệ): hãy "
+                                  "đăng nhập lại.")
         key = await self.keys.key(str(kid))
         try:
             claims = jwt.decode(
@@ -176,9 +180,9 @@ class JwksVerifier:
                 options={"require": ["exp", "iat", "sub", "iss"], "verify_aud": False},
             )
         except jwt.PyJWTError as exc:
-            raise Unauthenticated(f"invalid token: {exc}") from exc
+            raise Unauthenticated(f"Phiên đăng nhập không hợp lệ hoặc đã hết hạn ({exc}): hãy đăng nhập lại.") from exc
         if self.audience and not _audience_matches(claims, self.audience):
-            raise Unauthenticated("the token was not issued for VanThu")
+            raise Unauthenticated("Mã xác thực không được cấp cho VanThu: hãy đăng nhập lại qua VanThu.")
         return principal_from_claims(claims, token), float(claims["exp"])
 
     async def aclose(self) -> None:
@@ -194,8 +198,10 @@ def _audience_matches(claims: dict[str, Any], audience: str) -> bool:
 def bearer_token(authorization: str | None) -> str:
     """Extract the token from an ``Authorization: Bearer …`` value."""
     if not authorization:
-        raise Unauthenticated("an Authorization: Bearer token is required")
+        raise Unauthenticated("Chưa đăng nhập (yêu cầu thiếu mã xác thực Authorization: Bearer): hãy đăng nhập rồi "
+                              "thử lại.")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
+        raise Unauthenticated("Mã xác thực không đúng dạng (cần tiêu đề Authorization: Bearer <mã>): hãy đăng nhập "
+                              "lại.")
     return token.strip()

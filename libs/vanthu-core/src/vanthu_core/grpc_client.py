@@ -96,13 +96,29 @@ def bearer_metadata(token: str) -> tuple[tuple[str, str], ...]:
     return (("authorization", f"Bearer {token}"),)
 
 
+#: Statuses that tell a failure of the call rather than the callee's verdict.
+_TRANSIENT = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.INTERNAL,
+                        grpc.StatusCode.UNKNOWN, grpc.StatusCode.CANCELLED, grpc.StatusCode.RESOURCE_EXHAUSTED,
+                        grpc.StatusCode.UNIMPLEMENTED})
+
+
 def domain_error(error: grpc.aio.AioRpcError, prefix: str = "") -> DomainError:
     """Another service's refusal as this service's :class:`DomainError` (same status, the field kept), so the
-    caller sees what the callee said; ``prefix`` says what was being done ("sealing: ")."""
+    caller sees what the callee said; ``prefix`` says which service or what was being done ("Dịch vụ ký số: ").
+
+    A failure gRPC itself describes (the callee unreachable, out of time, failing unexpectedly: UNAVAILABLE,
+    DEADLINE_EXCEEDED, INTERNAL, UNKNOWN…, with no Vietnamese text of a service's own) is told in Vietnamese with
+    what to do, gRPC's own words kept in parentheses (cut to 200 characters).
+    """
     from vanthu_core.grpc_server import field_violations
+    from vanthu_core.labels import is_vietnamese
+    from vanthu_core.text import excerpt
 
     detail = prefix + (error.details() or error.code().name.lower())
     code = error.code()
+    if code in _TRANSIENT and not is_vietnamese(error.details() or ""):
+        detail = (f"{prefix}{'dịch vụ' if prefix else 'Dịch vụ'} tạm thời không phản hồi, hãy thử lại sau ít phút "
+                  f"({excerpt(error.details() or code.name.lower(), 200)}).")
     if code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.OUT_OF_RANGE):
         violations = field_violations(error)
         if violations:

@@ -108,7 +108,8 @@ class VanthuServerInterceptor(grpc.aio.ServerInterceptor):
         entry = self.access.get(method.lstrip("/"))
         if entry is None:
             log.error("a method without an entry in the access table was called", extra={"method": method})
-            raise PermissionDenied(f"{method} has no entry in the access table: refused")
+            raise PermissionDenied(f"Thao tác {method} chưa có trong bảng phân quyền nên bị từ chối: báo quản trị hệ "
+                                   "thống.")
         policy.check(entry, principal, method, deputies=None)  # a delegable entry: the service decides on deputies
 
     async def intercept_service(
@@ -141,7 +142,7 @@ class VanthuServerInterceptor(grpc.aio.ServerInterceptor):
 
     async def _authenticate(self, context: grpc.aio.ServicerContext) -> Any:
         if self.verifier is None:
-            raise Unauthenticated("this server has no token verifier configured")
+            raise Unauthenticated("Máy chủ chưa được cấu hình kiểm tra mã xác thực: báo quản trị hệ thống.")
         metadata = dict(context.invocation_metadata() or ())
         value = metadata.get("authorization")
         token = bearer_token(value if isinstance(value, str) else None)

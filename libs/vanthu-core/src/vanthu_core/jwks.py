@@ -62,8 +62,8 @@ class IssuerKeys:
             if self._may_attempt(now):
                 await self._shared_fetch()
             if self._fetched_at is None or self.clock() - self._fetched_at >= self.max_stale_s:
-                raise Unavailable("the identity issuer's keys cannot be fetched to check the token (the reason is "
-                                  "logged); try again shortly")
+                raise Unavailable("Chưa kiểm tra được phiên đăng nhập: không lấy được khóa của hệ thống xác thực (lý "
+                                  "do đã ghi vào nhật ký); hãy thử lại sau ít phút.")
         elif now - self._fetched_at >= self.cache_ttl_s and self._may_attempt(now):
             self._start_fetch()  # stale: answer with the cached keys, refresh behind the scenes
         key = self._keys.get(kid)
@@ -73,9 +73,9 @@ class IssuerKeys:
         if key is not None:
             return key
         if self._last_error is not None:
-            raise Unavailable("the token's key is not among the cached keys and the identity issuer cannot be "
-                              "reached to fetch new ones; try again shortly")
-        raise Unauthenticated("the token is not signed by a key of the trusted issuer")
+            raise Unavailable("Chưa kiểm tra được phiên đăng nhập: không kết nối được hệ thống xác thực để lấy khóa "
+                              "mới; hãy thử lại sau ít phút.")
+        raise Unauthenticated("Mã xác thực không do hệ thống xác thực tin cậy ký: hãy đăng nhập lại.")
 
     def _may_attempt(self, now: float) -> bool:
         return self._fetch is not None or self._attempted_at is None or now - self._attempted_at >= self.min_refresh_s

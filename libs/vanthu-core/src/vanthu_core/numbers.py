@@ -27,9 +27,9 @@ def bounded_int(field: str, value: object, *, minimum: int = 0, maximum: int = I
     Raises :class:`InvalidArgument` on ``field`` saying the accepted range.
     """
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidArgument(field, f"must be a whole number from {minimum} to {maximum}")
+        raise InvalidArgument(field, f"phải là số nguyên từ {minimum} đến {maximum}.")
     if not minimum <= value <= maximum:
-        raise InvalidArgument(field, f"must be a whole number from {minimum} to {maximum}")
+        raise InvalidArgument(field, f"phải là số nguyên từ {minimum} đến {maximum}.")
     return value
 
 
@@ -40,11 +40,11 @@ def finite_float(field: str, value: object, *, minimum: float = -MAX_PDF_COORDIN
     Raises :class:`InvalidArgument` on ``field`` saying the accepted range.
     """
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidArgument(field, f"must be a number from {minimum:g} to {maximum:g}")
+        raise InvalidArgument(field, f"phải là số từ {minimum:g} đến {maximum:g}.")
     try:
         number = float(value)
     except OverflowError:  # an int beyond the float range
         number = math.inf
     if not math.isfinite(number) or not minimum <= number <= maximum:
-        raise InvalidArgument(field, f"must be a finite number from {minimum:g} to {maximum:g}")
+        raise InvalidArgument(field, f"phải là số hữu hạn từ {minimum:g} đến {maximum:g}.")
     return number

@@ -27,22 +27,22 @@ def encode_cursor(kind: str, key: list[Any]) -> str:
 def decode_cursor(kind: str, token: str) -> list[Any]:
     """The sort key inside ``token``; InvalidArgument if it is not a ``kind`` token this code issued."""
     if len(token) > 2048:
-        raise InvalidArgument(_FIELD, "is too long")
+        raise InvalidArgument(_FIELD, "quá dài: hãy tải lại danh sách từ trang đầu.")
     try:
         raw = base64.b64decode(token + "=" * (-len(token) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise InvalidArgument(_FIELD, "is not a token this service issued") from exc
+        raise InvalidArgument(_FIELD, "không do hệ thống cấp: hãy tải lại danh sách từ trang đầu.") from exc
     try:
         tag, key = json.loads(raw)
     except (ValueError, TypeError) as exc:
-        raise InvalidArgument(_FIELD, "is not a token this service issued") from exc
+        raise InvalidArgument(_FIELD, "không do hệ thống cấp: hãy tải lại danh sách từ trang đầu.") from exc
     if tag != kind or not isinstance(key, list):
-        raise InvalidArgument(_FIELD, "belongs to another listing")
+        raise InvalidArgument(_FIELD, "thuộc một danh sách khác: hãy tải lại danh sách từ trang đầu.")
     return key
 
 
 def page_size(requested: int) -> int:
     """The page size to use: the default for 0, refused when negative or above the maximum."""
     if requested < 0 or requested > MAX_PAGE_SIZE:
-        raise InvalidArgument("page.page_size", f"must be between 1 and {MAX_PAGE_SIZE}")
+        raise InvalidArgument("page.page_size", f"phải từ 1 đến {MAX_PAGE_SIZE}.")
     return requested or DEFAULT_PAGE_SIZE

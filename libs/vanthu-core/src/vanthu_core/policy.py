@@ -409,7 +409,8 @@ def access(method: str) -> Access:
     one is refused (:class:`PermissionDenied`), never let through."""
     entry = TABLE.get(method.lstrip("/"))
     if entry is None:
-        raise PermissionDenied(f"{method} has no entry in the access table: refused")
+        raise PermissionDenied(f"Thao tác {method} chưa có trong bảng phân quyền nên bị từ chối: báo quản trị hệ "
+                               "thống.")
     return entry
 
 
@@ -433,20 +434,23 @@ def check(entry: Access, principal: Principal, method: str = "", case: str | Non
         return
     name = short_name(method) if method else "this"
     if entry.peers and not (entry.roles or entry.any_person or entry.clients):
-        raise PermissionDenied(f"{name} is for peer installations over mutual TLS on the federation port, not for "
-                               "tokens")
+        raise PermissionDenied(f"Thao tác {name} chỉ dành cho hệ thống kết nối qua TLS hai chiều ở cổng liên thông, "
+                               "không nhận mã xác thực.")
     if principal.is_service:
         if principal.client_id not in entry.clients:
-            allowed = f"only {', '.join(sorted(entry.clients))}" if entry.clients else "no service may"
-            raise PermissionDenied(f"the service client {principal.client_id} may not call {name}: {allowed}")
+            allowed = (f"chỉ {', '.join(sorted(entry.clients))} được gọi" if entry.clients
+                       else "không dịch vụ nào được gọi")
+            raise PermissionDenied(f"Dịch vụ {principal.client_id} không được gọi {name}: {allowed}.")
         return
     if not (entry.roles or entry.any_person):
-        raise PermissionDenied(f"{name} is for services ({', '.join(sorted(entry.clients))}), not for people")
+        raise PermissionDenied(f"Thao tác {name} chỉ dành cho dịch vụ ({', '.join(sorted(entry.clients))}), không "
+                               "dành cho người dùng.")
     roles = entry.cases[case] if case is not None else (None if entry.any_person else entry.roles)
     if roles is not None and not (entry.delegable and (deputies is None or deputies & roles)):
         principal.require_role(*roles)
     if not principal.agency:
-        raise PermissionDenied("your account belongs to no agency; only people of an agency may do this")
+        raise PermissionDenied("Tài khoản của đồng chí chưa thuộc cơ quan nào: chỉ người của một cơ quan được làm "
+                               "việc này; báo quản trị hệ thống.")
 
 
 class Caller(NamedTuple):

@@ -39,8 +39,8 @@ class ServiceTokens:
             if self._token and time.monotonic() < self._expires - self.margin_s:
                 return self._token
             if not self._secret:
-                raise Unavailable(f"no secret configured for the service client {self.client_id} "
-                                  "(VANTHU_SERVICE_CLIENT_SECRET)")
+                raise Unavailable(f"Dịch vụ {self.client_id} chưa được cấu hình mật khẩu "
+                                  "(VANTHU_SERVICE_CLIENT_SECRET): báo quản trị hệ thống.")
             try:
                 async with httpx.AsyncClient(timeout=5.0) as client:
                     discovery = (await client.get(f"{self.issuer}/.well-known/openid-configuration")).raise_for_status()
@@ -48,7 +48,8 @@ class ServiceTokens:
                         "grant_type": "client_credentials", "client_id": self.client_id,
                         "client_secret": self._secret})).raise_for_status().json()
             except (httpx.HTTPError, KeyError, ValueError) as error:
-                raise Unavailable(f"the identity issuer did not grant a service token: {error}") from error
+                raise Unavailable(f"Hệ thống xác thực không cấp mã cho dịch vụ ({error}): hãy thử lại sau "
+                                  "ít phút.") from error
             self._token = str(reply["access_token"])
             self._expires = time.monotonic() + float(reply.get("expires_in", 60))
             return self._token

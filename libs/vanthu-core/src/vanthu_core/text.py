@@ -25,17 +25,17 @@ def clean_text(field: str, value: str, *, max_len: int, required: bool = True, s
     """NFC-normalise, trim surrounding blanks and check length; refuse control characters (but newline and tab) and
     bidirectional controls; raise :class:`InvalidArgument` naming ``field``."""
     if not isinstance(value, str):
-        raise InvalidArgument(field, "must be text")
+        raise InvalidArgument(field, "phải là văn bản (chuỗi ký tự).")
     text = nfc(value.strip() if strip else value)
     if required and not text:
-        raise InvalidArgument(field, "is required")
+        raise InvalidArgument(field, "chưa nhập: đây là thông tin bắt buộc.")
     if len(text) > max_len:
-        raise InvalidArgument(field, f"is {len(text)} characters long; at most {max_len} are accepted")
+        raise InvalidArgument(field, f"dài {len(text)} ký tự; chỉ nhận tối đa {max_len} ký tự, hãy rút gọn.")
     if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
-        raise InvalidArgument(field, "contains control characters")
+        raise InvalidArgument(field, "có ký tự điều khiển: hãy xóa chúng (chỉ nhận xuống dòng và tab).")
     if not BIDI_CONTROLS.isdisjoint(text):
-        raise InvalidArgument(field, "contains bidirectional control characters (U+202A–U+202E, U+2066–U+2069), "
-                                     "which change what readers see")
+        raise InvalidArgument(field, "có ký tự điều khiển chiều chữ (U+202A–U+202E, U+2066–U+2069), làm người đọc "
+                                     "thấy khác nội dung thật: hãy xóa chúng.")
     return text
 
 

@@ -31,6 +31,7 @@ from vanthu_core.clients import WEB
 from vanthu_core.errors import DomainError, InvalidArgument
 from vanthu_core.grpc_client import create_channel
 from vanthu_core.grpc_server import current_trace_id
+from vanthu_core.labels import field_label
 from vanthu_core.service_token import ServiceTokens
 from vanthu_core.settings import CommonSettings
 from vanthu_core.telemetry import instrument_fastapi
@@ -38,7 +39,7 @@ from vanthu_core.text import excerpt
 from vanthu_gateway import openapi, web
 from vanthu_gateway.access import calls, document_routes
 from vanthu_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from vanthu_gateway.problems import HTTP_STATUS, problem, problem_from_rpc
+from vanthu_gateway.problems import HTTP_STATUS, HTTP_TEXTS, problem, problem_from_rpc, validation_text
 from vanthu_gateway.routes import (
     agencies,
     deliveries,
@@ -156,15 +157,15 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
     async def on_validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
         """400 naming each field at fault; 422 when the body has fields the route does not take (a client's typo
         or a field of another version must not pass unnoticed, issue 11 item 16)."""
-        errors = [{"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), "detail": e["msg"],
+        errors = [{"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), "detail": validation_text(e),
                    "type": e["type"]} for e in error.errors()]
         unknown = [e["field"] for e in errors if e["type"] == "extra_forbidden"]
         listed = [{"field": e["field"], "detail": e["detail"]} for e in errors]
         if unknown:
-            return problem(422, "the request has fields this route does not accept: " + ", ".join(
+            return problem(422, "Yêu cầu có trường không được nhận ở đây: " + ", ".join(
                 excerpt(f, 100) for f in unknown[:20]), request=request, errors=listed)
-        return problem(400, "the request is not valid: " + "; ".join(f"{e['field']}: {e['detail']}" for e in listed),
-                       request=request, errors=listed)
+        return problem(400, "Yêu cầu chưa hợp lệ: " + "; ".join(f"{field_label(e['field'])}: {e['detail']}"
+                                                                for e in listed), request=request, errors=listed)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, error: StarletteHTTPException) -> Response:
@@ -172,13 +173,15 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
         page of the web application where no route answers a GET outside the API (``web.app_response``)."""
         if error.status_code == 404 and (page := web.app_response(request)) is not None:
             return page
-        return problem(error.status_code, str(error.detail), request=request, headers=error.headers)
+        return problem(error.status_code, HTTP_TEXTS.get(error.status_code, str(error.detail)), request=request,
+                       headers=error.headers)
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
         reference = current_trace_id() or uuid.uuid4().hex
         log.error("unexpected error", exc_info=error, extra={"path": request.url.path, "reference": reference})
-        return problem(500, f"an unexpected error occurred; it has been logged (reference {reference})",
+        return problem(500, "Hệ thống gặp lỗi ngoài dự kiến và đã ghi lại; hãy thử lại sau, nếu vẫn lỗi hãy báo quản "
+                       f"trị hệ thống (mã tra cứu {reference}).",
                        request=request)
 
     @app.get("/healthz", tags=["health"], summary="The gateway process is alive")

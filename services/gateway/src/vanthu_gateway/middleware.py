@@ -86,9 +86,10 @@ class BodyLimitMiddleware:
 
     @staticmethod
     async def _refuse(scope: Scope, send: Send, limit: int) -> None:
-        body: dict[str, Any] = {"type": "about:blank", "title": "Payload too large", "status": 413,
-                                "detail": f"the request body is larger than {limit} bytes", "instance": scope["path"]}
-        payload = json.dumps(body).encode()
+        body: dict[str, Any] = {"type": "about:blank", "title": "Dữ liệu gửi lên quá lớn", "status": 413,
+                                "detail": f"Dữ liệu gửi lên lớn hơn {limit} byte: hãy gửi tệp nhỏ hơn.",
+                                "instance": scope["path"]}
+        payload = json.dumps(body, ensure_ascii=False).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/problem+json"),
                                 (b"content-length", str(len(payload)).encode())]})

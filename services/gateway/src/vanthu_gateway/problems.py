@@ -44,10 +44,58 @@ HTTP_STATUS = {
     grpc.StatusCode.DATA_LOSS: 500,
 }
 
-TITLES = {400: "Bad request", 401: "Unauthenticated", 403: "Forbidden", 404: "Not found", 409: "Conflict",
-          413: "Payload too large", 416: "Range not satisfiable", 422: "Unprocessable", 429: "Too many requests",
-          499: "Client closed request", 500: "Internal error", 501: "Not implemented", 502: "Bad gateway",
-          503: "Service unavailable", 504: "Deadline exceeded"}
+#: Each status in words, in Vietnamese (a civil servant may see the title where a problem has no detail).
+TITLES = {400: "Yêu cầu không hợp lệ", 401: "Chưa đăng nhập", 403: "Không có quyền", 404: "Không tìm thấy",
+          409: "Xung đột dữ liệu", 413: "Dữ liệu gửi lên quá lớn", 416: "Đoạn tệp yêu cầu không có",
+          422: "Không thực hiện được ở trạng thái hiện tại", 429: "Quá nhiều yêu cầu",
+          499: "Yêu cầu đã bị hủy", 500: "Lỗi hệ thống", 501: "Chưa hỗ trợ", 502: "Dịch vụ phía sau bị lỗi",
+          503: "Dịch vụ tạm thời không sẵn sàng", 504: "Quá thời gian chờ"}
+
+#: Starlette's own refusals (no such route, method not allowed…), told in Vietnamese instead of its English phrase.
+HTTP_TEXTS = {404: "Không có đường dẫn này: hãy kiểm tra lại địa chỉ.",
+              405: "Đường dẫn này không nhận thao tác đó.",
+              406: "Không trả được dữ liệu ở dạng yêu cầu.",
+              415: "Kiểu dữ liệu gửi lên không được nhận ở đây."}
+
+#: Pydantic's error types (a request body or query the gateway refuses itself) → a Vietnamese reason; ``{…}`` are
+#: filled from the error's context (``ctx``).
+_VALIDATION_TEXTS = {
+    "missing": "chưa nhập: đây là thông tin bắt buộc",
+    "string_type": "phải là chuỗi ký tự", "int_type": "phải là số nguyên", "int_parsing": "phải là số nguyên",
+    "int_from_float": "phải là số nguyên", "float_type": "phải là số", "float_parsing": "phải là số",
+    "bool_type": "phải là đúng hoặc sai (true/false)", "bool_parsing": "phải là đúng hoặc sai (true/false)",
+    "string_too_long": "dài quá {max_length} ký tự", "string_too_short": "phải có ít nhất {min_length} ký tự",
+    "too_long": "có quá {max_length} mục", "too_short": "phải có ít nhất {min_length} mục",
+    "greater_than_equal": "phải lớn hơn hoặc bằng {ge}", "less_than_equal": "phải nhỏ hơn hoặc bằng {le}",
+    "greater_than": "phải lớn hơn {gt}", "less_than": "phải nhỏ hơn {lt}",
+    "literal_error": "phải là một trong {expected}", "enum": "phải là một trong {expected}",
+    "string_pattern_mismatch": "không đúng dạng yêu cầu", "uuid_parsing": "phải là mã UUID",
+    "uuid_type": "phải là mã UUID", "date_parsing": "phải là ngày dạng YYYY-MM-DD",
+    "date_from_datetime_parsing": "phải là ngày dạng YYYY-MM-DD", "date_type": "phải là ngày dạng YYYY-MM-DD",
+    "datetime_parsing": "phải là thời điểm theo ISO 8601",
+    "datetime_from_date_parsing": "phải là thời điểm theo ISO 8601",
+    "list_type": "phải là danh sách", "dict_type": "phải là một đối tượng", "model_type": "phải là một đối tượng",
+    "model_attributes_type": "phải là một đối tượng", "json_invalid": "không phải JSON hợp lệ",
+    "extra_forbidden": "không được nhận ở đây: hãy bỏ trường này", "url_parsing": "phải là địa chỉ URL",
+}
+
+
+def validation_text(error: dict[str, Any]) -> str:
+    """The Vietnamese reason of one pydantic validation error (its ``type``, ``ctx`` and ``msg``); a value error of
+    the gateway's own validators is already Vietnamese; an unknown type keeps pydantic's text after a Vietnamese
+    lead-in."""
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if kind == "value_error" and "error" in ctx:
+        return excerpt(str(ctx["error"]), MAX_DETAIL_CHARS)
+    template = _VALIDATION_TEXTS.get(kind)
+    if template is None:
+        return "giá trị không hợp lệ (" + excerpt(str(error.get("msg", kind)), MAX_DETAIL_CHARS) + ")"
+    try:
+        return template.format(**{k: excerpt(str(v), 200) for k, v in ctx.items()})
+    except (KeyError, IndexError, ValueError):
+        return template.split(" {")[0]
+
 
 #: How much of a text a problem carries (characters), and how many field errors.
 MAX_DETAIL_CHARS = 500
@@ -84,7 +132,7 @@ class Problem(BaseModel):
 def problem(status: int, detail: str, *, request: Request | None = None,
             errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
     """A problem+json response; ``detail`` and ``errors`` are cut to bounded lengths."""
-    body: dict[str, Any] = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status,
+    body: dict[str, Any] = {"type": "about:blank", "title": TITLES.get(status, "Lỗi"), "status": status,
                             "detail": excerpt(detail, MAX_DETAIL_CHARS)}
     if request is not None:
         body["instance"] = excerpt(request.url.path, MAX_DETAIL_CHARS)
@@ -115,12 +163,12 @@ def problem_from_rpc(error: grpc.aio.AioRpcError, request: Request) -> JSONRespo
     errors = [{"field": f, "detail": d} for f, d in field_violations(error)]
     detail = error.details() or error.code().name
     if status == 413:
-        detail = "the request is larger than the service accepts in one message"
+        detail = "Dữ liệu gửi lên lớn hơn mức dịch vụ nhận trong một lần: hãy gửi tệp nhỏ hơn hoặc chia nhỏ yêu cầu."
     elif error.code() in (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN):
         reference = _REFERENCE.search(detail)
-        detail = "a service failed unexpectedly; it has been logged" + (
-            f" (reference {reference.group(1)})" if reference else "")
+        detail = ("Hệ thống gặp lỗi ngoài dự kiến và đã ghi lại; hãy thử lại sau, nếu vẫn lỗi hãy báo quản trị hệ "
+                  "thống" + (f" (mã tra cứu {reference.group(1)})." if reference else "."))
     elif status == 502:
-        detail = "a downstream service failed"
+        detail = "Một dịch vụ phía sau bị lỗi: hãy thử lại sau ít phút."
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return problem(status, detail, request=request, errors=errors or None, headers=headers)

@@ -47,7 +47,7 @@ def _iso_date(value: object) -> object:
     ``"1751328000"`` as a Unix time (1970-01-01, 2025-07-01) and a midnight datetime as its date."""
     if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
         return value
-    raise ValueError("must be a date written YYYY-MM-DD, e.g. 2025-07-01")
+    raise ValueError("phải là ngày viết dạng YYYY-MM-DD, ví dụ 2025-07-01")
 
 
 #: A calendar date as the OpenAPI document says (``format: date``): ``YYYY-MM-DD`` only.

@@ -54,7 +54,7 @@ class InterchangeApi(interchange_pb2_grpc.InterchangeServiceServicer):
                              context: grpc.aio.ServicerContext) -> interchange_pb2.ListDeliveriesResponse:
         _, agency = policy.require()
         if not request.document_id.strip():
-            raise InvalidArgument("document_id", "is required")
+            raise InvalidArgument("document_id", "chưa nhập: đây là thông tin bắt buộc.")
         found = await self.store.deliveries_of(agency, request.document_id.strip())
         return interchange_pb2.ListDeliveriesResponse(deliveries=[delivery_to_proto(r, s) for r, s in found])
 
@@ -63,10 +63,11 @@ class InterchangeApi(interchange_pb2_grpc.InterchangeServiceServicer):
         _, agency = policy.require()
         existing = await self.store.delivery(request.delivery_id.strip())
         if existing is None or existing.sender_code != agency:
-            raise NotFound(f"delivery {request.delivery_id} not found")
+            raise NotFound(f"Không tìm thấy lượt gửi {request.delivery_id}.")
         row = await self.store.reopen(existing.id, agency)
         if row is None:
-            raise FailedPrecondition(f"delivery {existing.id} is {existing.state}: only a failed delivery is resent")
+            raise FailedPrecondition(f"Lượt gửi {existing.id} đang ở trạng thái {existing.state}: chỉ gửi lại được "
+                                     "lượt gửi bị lỗi.")
         self.on_resend()
         return interchange_pb2.ResendDeliveryResponse(delivery=delivery_to_proto(row, []))
 
@@ -74,10 +75,11 @@ class InterchangeApi(interchange_pb2_grpc.InterchangeServiceServicer):
                              context: grpc.aio.ServicerContext) -> interchange_pb2.RevokeDocumentResponse:
         principal, agency = policy.require()
         if not request.document_id.strip():
-            raise InvalidArgument("document_id", "is required")
+            raise InvalidArgument("document_id", "chưa nhập: đây là thông tin bắt buộc.")
         reason = clean_text("reason", request.reason, max_len=500)
         if self.revoker is None:
-            raise FailedPrecondition("thu hồi is not available: interchange runs without the registry")
+            raise FailedPrecondition("Chưa thu hồi được: dịch vụ liên thông đang chạy không có sổ đăng ký "
+                                     "(registry); báo quản trị hệ thống.")
         await self.revoker.revoke(agency, request.document_id.strip(), reason, principal.username or principal.subject)
         found = await self.store.deliveries_of(agency, request.document_id.strip())
         return interchange_pb2.RevokeDocumentResponse(deliveries=[delivery_to_proto(r, s) for r, s in found])
@@ -87,11 +89,12 @@ class InterchangeApi(interchange_pb2_grpc.InterchangeServiceServicer):
         _, agency = policy.require()
         date_from, date_to = _date("date_from", request.date_from), _date("date_to", request.date_to)
         if date_to < date_from or (date_to - date_from).days > MAX_STATISTICS_DAYS:
-            raise InvalidArgument("date_to", f"must be on or after date_from, at most {MAX_STATISTICS_DAYS} days later")
+            raise InvalidArgument("date_to", f"phải bằng hoặc sau Từ ngày, cách nhiều nhất {MAX_STATISTICS_DAYS} ngày.")
         if request.format not in ("", "xlsx"):
-            raise InvalidArgument("format", "is empty (rows) or xlsx")
+            raise InvalidArgument("format", "phải để trống (xem trên màn hình) hoặc là xlsx.")
         if self.registry is None:
-            raise FailedPrecondition("the registry is not configured: the agencies under yours are unknown")
+            raise FailedPrecondition("Chưa cấu hình registry nên chưa biết các cơ quan trực thuộc: báo quản trị hệ "
+                                     "thống.")
         agencies = await self.registry.subtree(agency)
         rows = await exchange_statistics(self.store, agencies, date_from, date_to, self.clock)
         reply = interchange_pb2.GetExchangeStatisticsResponse(rows=[
@@ -107,4 +110,4 @@ def _date(field: str, value: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidArgument(field, "is required, an ISO date (YYYY-MM-DD)") from None
+        raise InvalidArgument(field, "chưa nhập hoặc sai dạng: cần ngày dạng YYYY-MM-DD.") from None

@@ -72,7 +72,7 @@ def _peer_call(method: Callable[[FederationApi, Any, Peer], Awaitable[R]]) -> Ca
             if peer is None:
                 log.warning("federation: a certificate not in the peers table", extra={"names": names,
                                                                                       "method": name})
-                raise PermissionDenied("this certificate is not a configured peer of this installation")
+                raise PermissionDenied("Chứng thư này không thuộc hệ thống kết nối nào đã cấu hình ở đây.")
             return await method(self, request, peer)
         except DomainError as error:
             log.info("federation: refused", extra={"method": name, "code": error.code.name,
@@ -99,32 +99,32 @@ class FederationApi(federation_pb2_grpc.FederationServiceServicer):
                             peer: Peer) -> federation_pb2.SubmitPackageResponse:
         package_id = request.package_id.strip()
         if not package_id or len(package_id) > 64:
-            raise InvalidArgument("package_id", "required, at most 64 characters")
+            raise InvalidArgument("package_id", "bắt buộc, tối đa 64 ký tự.")
         if request.kind not in ("edoc", "status"):
-            raise InvalidArgument("kind", "edoc or status")
+            raise InvalidArgument("kind", "phải là edoc hoặc status.")
         recipients = list(dict.fromkeys(c.strip() for c in request.recipient_codes if c.strip()))
         if not recipients:
-            raise InvalidArgument("recipient_codes", "at least one agency of this installation")
+            raise InvalidArgument("recipient_codes", "cần ít nhất một cơ quan của hệ thống này.")
         foreign = [c for c in recipients if not self.router.serves(c)]
         if foreign:
-            raise PermissionDenied(f"not served by this installation: {', '.join(foreign)[:200]}")
+            raise PermissionDenied(f"Hệ thống này không phục vụ: {', '.join(foreign)[:200]}")
         if len(request.package) > self.limits.max_bytes:
-            raise InvalidArgument("package", f"over {self.limits.max_bytes} bytes")
+            raise InvalidArgument("package", f"vượt {self.limits.max_bytes} byte.")
         local_id = local_package_id(peer, package_id)
         row = await self.store.package(local_id)
         if row is None:
             kind, sender, document_id = self._sender(request.package)
             if not peer.serves(sender):
-                raise PermissionDenied(f"peer {peer.name} does not serve the sender agency {sender}")
+                raise PermissionDenied(f"Hệ thống kết nối {peer.name} không phục vụ cơ quan gửi {sender}.")
             if kind != request.kind:
-                raise InvalidArgument("kind", f"the package is a {kind} package, not {request.kind}")
+                raise InvalidArgument("kind", f"gói tin là gói {kind}, không phải {request.kind}.")
             await self.store.store_received(package_id=local_id, kind=kind, sender_code=sender[:35],
                                             edxml_document_id=document_id[:300], body=request.package,
                                             sha256=hashlib.sha256(request.package).hexdigest())
         elif row.sha256 != hashlib.sha256(request.package).hexdigest():
-            raise InvalidArgument("package", f"package {package_id} was submitted before with other content")
+            raise InvalidArgument("package", f"gói tin {package_id} đã được gửi trước đó với nội dung khác.")
         elif not peer.serves(row.sender_code):
-            raise PermissionDenied(f"peer {peer.name} does not serve the sender agency {row.sender_code}")
+            raise PermissionDenied(f"Hệ thống kết nối {peer.name} không phục vụ cơ quan gửi {row.sender_code}.")
         outcomes = []
         for code in recipients:
             receipt = await self.receiver.take_in(transport_id(peer, package_id), local_id, code)
@@ -145,14 +145,14 @@ class FederationApi(federation_pb2_grpc.FederationServiceServicer):
         if isinstance(package, DocumentPackage):
             contradictions = document_id_contradictions(package)
             if contradictions:  # a peer writes with VanThu's strict writer: a contradiction is a fault, not a quirk
-                raise InvalidArgument("package", "DocumentId contradicts the package's header ("
-                                      + "; ".join(contradictions)[:300] + "); a VanThu installation writes it as "
+                raise InvalidArgument("package", "DocumentId mâu thuẫn với phần đầu gói tin ("
+                                      + "; ".join(contradictions)[:300] + "); hệ thống VanThu ghi DocumentId dạng "
                                       "<From OrganId>,<PromulgationDate>,<CodeNumber>/<CodeNotation>")
             return "edoc", package.sender.agency_code or "", package.document_id or ""
         if isinstance(package, StatusPackage):
             return "status", package.sender.agency_code or "", (package.response_for.document_id or ""
                                                                 if package.response_for else "")
-        raise InvalidArgument("package", "neither a document nor a status package")
+        raise InvalidArgument("package", "không phải gói văn bản hay gói trạng thái.")
 
     @_peer_call
     async def GetDeliveryStatus(self, request: federation_pb2.GetDeliveryStatusRequest,
@@ -173,7 +173,7 @@ class FederationApi(federation_pb2_grpc.FederationServiceServicer):
                     registry_pb2.ListAgenciesRequest(page=common_pb2.PageRequest(page_size=500, page_token=token)),
                     metadata=bearer_metadata(await self.registry.tokens.token()), timeout=60)
             except grpc.aio.AioRpcError as error:
-                raise domain_error(error, "registry: ") from error
+                raise domain_error(error, "Dịch vụ văn bản: ") from error
             found.extend(federation_pb2.FederatedAgency(code=a.code, name=a.name, parent_code=a.parent_code)
                          for a in reply.agencies if self.router.serves(a.code))
             token = reply.page.next_page_token

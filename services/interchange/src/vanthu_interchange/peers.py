@@ -64,7 +64,7 @@ class Registry:
                 metadata=await self._metadata(), timeout=TIMEOUT_S,
                 wait_for_ready=self.wait_for_ready)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "registry: ") from error
+            raise domain_error(error, "Dịch vụ văn bản: ") from error
         return reply.document
 
     async def agency(self, code: str) -> registry_pb2.Agency | None:
@@ -103,7 +103,7 @@ class Registry:
                             page_size=500, page_token=token)), metadata=await self._metadata(), timeout=TIMEOUT_S,
                 wait_for_ready=self.wait_for_ready)
                 except grpc.aio.AioRpcError as error:
-                    raise domain_error(error, "registry: ") from error
+                    raise domain_error(error, "Dịch vụ văn bản: ") from error
                 for agency in reply.agencies:
                     if agency.code not in found:
                         found[agency.code] = agency.name
@@ -123,7 +123,7 @@ class Registry:
                 metadata=await self._metadata(), timeout=TIMEOUT_S,
                 wait_for_ready=self.wait_for_ready)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "registry: ") from error
+            raise domain_error(error, "Dịch vụ văn bản: ") from error
         return reply.document
 
 
@@ -139,7 +139,7 @@ class Registry:
                 metadata=await self._metadata(), timeout=TIMEOUT_S,
                 wait_for_ready=self.wait_for_ready)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "registry: ") from error
+            raise domain_error(error, "Dịch vụ văn bản: ") from error
         return reply.document
 
 
@@ -165,12 +165,12 @@ class Storage:
                 if message.HasField("object"):
                     if message.object.size > self.max_file_bytes:
                         call.cancel()
-                        raise InvalidArgument("files", f"{object_id} is {message.object.size} bytes, over the "
-                                                       f"{self.max_file_bytes} bytes a package may carry")
+                        raise InvalidArgument("files", f"tệp {object_id} dài {message.object.size} byte, vượt "
+                                                       f"{self.max_file_bytes} byte một gói tin mang được.")
                 else:
                     parts.append(message.chunk)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "storage: ") from error
+            raise domain_error(error, "Kho lưu tệp: ") from error
         return b"".join(parts)
 
     async def store(self, agency_code: str, file_name: str, content: bytes, content_type: str = "") -> StoredFile:
@@ -189,7 +189,7 @@ class Storage:
                                            timeout=TIMEOUT_S,
                 wait_for_ready=self.wait_for_ready)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "storage: ") from error
+            raise domain_error(error, "Kho lưu tệp: ") from error
         o = reply.object
         return StoredFile(o.object_id, o.sha256, o.content_type, o.file_name)
 

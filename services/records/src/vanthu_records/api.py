@@ -36,32 +36,33 @@ ADDABLE = {"outgoing": "issued", "incoming": "registered"}
 def _id(value: str, field: str) -> str:
     text = value.strip()
     if not text or len(text) > MAX_ID:
-        raise InvalidArgument(field, f"is required (at most {MAX_ID} characters)")
+        raise InvalidArgument(field, f"chưa nhập (tối đa {MAX_ID} ký tự).")
     return text
 
 
 def _version(value: int) -> int:
     if value < 1:
-        raise InvalidArgument("version", "the version of the plan or file as read (1 or more) is required")
+        raise InvalidArgument("version", "cần phiên bản của danh mục hoặc hồ sơ như khi đồng chí mở ra (từ 1 trở "
+                                         "lên): hãy tải lại rồi làm lại.")
     return value
 
 
 def _date(value: str, field: str, *, required: bool = False) -> date | None:
     if not value:
         if required:
-            raise InvalidArgument(field, "is required (YYYY-MM-DD)")
+            raise InvalidArgument(field, "chưa nhập: hãy chọn ngày (YYYY-MM-DD).")
         return None
     try:
         if len(value) != 10:
             raise ValueError
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidArgument(field, "a date YYYY-MM-DD is accepted") from None
+        raise InvalidArgument(field, "phải là ngày dạng YYYY-MM-DD.") from None
 
 
 def _year(value: int, field: str = "year") -> int:
     if not 1900 <= value <= 2200:
-        raise InvalidArgument(field, f"is {value}; a year 1900–2200 is accepted")
+        raise InvalidArgument(field, f"là {value}; chỉ nhận năm từ 1900 đến 2200.")
     return value
 
 
@@ -202,7 +203,8 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
         caller = policy.require()
         numbering = request.numbering or plans.Numbering.CONTINUOUS.value
         if numbering not in {n.value for n in plans.Numbering}:
-            raise InvalidArgument("numbering", "continuous or per_heading")
+            raise InvalidArgument("numbering", "phải là 'continuous' (đánh số liên tục) hoặc 'per_heading' (đánh số "
+                                               "theo đề mục).")
         headings = plans.check_outline(_outline_of(request.headings))
         view = await self.store.update_plan(caller.agency, _id(request.plan_id, "plan_id"), _version(request.version),
                                             clean_text("title", request.title, max_len=MAX_TEXT), numbering,
@@ -215,7 +217,7 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
         if request.decision_number.strip() or request.decision_date.strip():
             if not (request.decision_number.strip() and request.decision_date.strip()):
                 raise InvalidArgument("decision_number" if not request.decision_number.strip() else "decision_date",
-                                      "the issuing decision's number and date go together")
+                                      "số và ngày của quyết định ban hành danh mục phải nhập cùng nhau.")
             decided = _date(request.decision_date.strip(), "decision_date", required=True)
             assert decided is not None
             decision = (plans.check_decision_number(request.decision_number), decided)
@@ -243,7 +245,7 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
     def _can_read(self, caller: policy.Caller, view: FileView) -> None:
         p = caller.principal
         if view.row.creator_subject != p.subject and not p.has_any_role(*rules.FILE_READERS):
-            raise NotFound(f"no file {view.row.id}")
+            raise NotFound(f"Không tìm thấy hồ sơ {view.row.id}.")
 
     async def _readable(self, caller: policy.Caller, file_id: str) -> FileView:
         view = await self.store.get_file(caller.agency, _id(file_id, "file_id"))
@@ -257,7 +259,7 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
         view = await self.store.get_file(caller.agency, _id(file_id, "file_id"))
         self._can_read(caller, view)
         if view.row.creator_subject != caller.principal.subject:
-            raise PermissionDenied(f"only the file's creator ({view.row.creator_username}) changes it")
+            raise PermissionDenied(f"Chỉ người lập hồ sơ ({view.row.creator_username}) mới sửa được hồ sơ này.")
         return view
 
     async def OpenFile(self, request: pb.OpenFileRequest, context: Any) -> pb.OpenFileResponse:
@@ -282,8 +284,8 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
                 values["unit"] = entry.creator
         else:
             if not request.HasField("retention_years"):
-                raise InvalidArgument("retention_years", "a file outside the plan states its retention (0: vĩnh "
-                                                         "viễn, or years)")
+                raise InvalidArgument("retention_years", "hồ sơ ngoài danh mục phải ghi thời hạn bảo quản (0: vĩnh "
+                                                         "viễn, hoặc số năm).")
             values.update(year=_year(request.year) if request.year else _year(start.year, "start_date"),
                           title=clean_text("title", request.title, max_len=MAX_TEXT),
                           notation=rules.check_notation("notation", request.notation),
@@ -299,7 +301,7 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
     async def ListFiles(self, request: pb.ListFilesRequest, context: Any) -> pb.ListFilesResponse:
         caller = policy.require()
         if request.state and request.state not in {s.value for s in rules.FileState}:
-            raise InvalidArgument("state", ", ".join(s.value for s in rules.FileState))
+            raise InvalidArgument("state", "phải là một trong: " + ", ".join(s.value for s in rules.FileState))
         everyone = caller.principal.has_any_role(*rules.FILE_READERS) and not request.mine
         size = page_size(request.page.page_size)
         after = request.page.page_token[:MAX_ID]
@@ -330,13 +332,13 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
         if request.case_id:
             case = await self.platform.case(caller.principal.token, _id(request.case_id, "case_id"))
             if case.state != "completed":
-                raise FailedPrecondition(f"the processing case is {case.state}: only a completed case's documents "
-                                         "go into a file in one action")
+                raise FailedPrecondition(f"Hồ sơ công việc đang ở trạng thái {case.state}: chỉ văn bản của hồ sơ công "
+                                         "việc đã hoàn thành mới được đưa vào hồ sơ một lần.")
             ids.extend(i for i in case.document_ids if i not in ids)
         if not ids:
-            raise InvalidArgument("document_ids", "name the documents to add, or a completed case (case_id)")
+            raise InvalidArgument("document_ids", "hãy chọn văn bản cần thêm, hoặc một hồ sơ công việc đã hoàn thành.")
         if len(ids) > MAX_ADD:
-            raise InvalidArgument("document_ids", f"at most {MAX_ADD} documents in one request")
+            raise InvalidArgument("document_ids", f"mỗi lần thêm tối đa {MAX_ADD} văn bản.")
         rules.next_state(view.row.state, rules.FileAction.ADD)  # refuse before reading the registry
         now_iso = iso_vietnam(self.clock())
         documents = []
@@ -344,8 +346,8 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
             doc = await self.platform.document(caller.principal.token, document_id)
             wanted = ADDABLE.get(doc.direction)
             if wanted is None or doc.status != wanted:
-                raise FailedPrecondition(f"document_ids[{n}]: the document is {doc.direction} and {doc.status}; "
-                                         "files take issued outgoing and registered incoming documents")
+                raise FailedPrecondition(f"Văn bản thứ {n + 1} chưa đưa vào hồ sơ được (trạng thái {doc.status}): "
+                                         "hồ sơ chỉ nhận văn bản đi đã ban hành và văn bản đến đã vào sổ.")
             documents.append(document_meta(doc, now_iso))
         view, already = await self.store.add_documents(caller.agency, view.row.id, _version(request.version),
                                                        documents, actor_of(caller))
@@ -370,8 +372,8 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
             changes["end_date"] = end = _date(request.end_date, "end_date")
             if end is not None and end > self.today():
                 # Thời gian tài liệu kết thúc: the latest document's date (Circular 02/2019, EndDate); not yet come
-                raise InvalidArgument("end_date", f"is after today ({self.today().isoformat()}); a file ends with "
-                                                  "its latest document")
+                raise InvalidArgument("end_date", f"sau ngày hôm nay ({self.today().isoformat()}); hồ sơ kết thúc ở "
+                                                  "ngày của văn bản mới nhất.")
         if request.description:
             changes["description"] = clean_text("description", request.description, max_len=MAX_TEXT)
         if request.keywords:
@@ -379,7 +381,7 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
         pages = {}
         for document_id, amount in request.page_amounts.items():
             if not 1 <= amount <= 9999:
-                raise InvalidArgument(f"page_amounts[{document_id[:MAX_ID]}]", "1–9999 pages")
+                raise InvalidArgument(f"page_amounts[{document_id[:MAX_ID]}]", "phải từ 1 đến 9999 trang.")
             pages[_id(document_id, "page_amounts")] = amount
         # the documents without a count get their main PDF's pages (the creator's figure wins where given)
         pages.update(await read_page_counts(self.platform, caller.principal.token, view.documents, pages))
@@ -393,8 +395,8 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
         if (request.form or "contents") != "contents":
             raise InvalidArgument("form", "contents (mục lục văn bản trong hồ sơ)")
         if view.row.state in (rules.FileState.OPEN, rules.FileState.COLLECTING):
-            raise FailedPrecondition(f"the file is {view.row.state}: its table of contents is produced when it is "
-                                     "closed")
+            raise FailedPrecondition(f"Hồ sơ đang ở trạng thái {rules.state_name(view.row.state)}: mục lục văn bản "
+                                     "được lập khi kết thúc hồ sơ.")
         content, content_type, name = forms.contents(view, await self._agency(caller))
         return pb.ExportFileFormResponse(content=content, content_type=content_type, file_name=name)
 
@@ -451,7 +453,8 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
         view = await self.store.get_file(caller.agency, _id(request.file_id, "file_id"))
         version = _version(request.version)
         if view.row.version != version:
-            raise Aborted(f"the file changed since it was read (version {version}, now {view.row.version})")
+            raise Aborted(f"Hồ sơ đã được người khác thay đổi (đồng chí mở phiên bản {version}, nay là "
+                          f"{view.row.version}): hãy tải lại rồi làm lại.")
         rules.next_state(view.row.state, rules.FileAction.ACCEPT)
         view = await deposit.accept(self.store, self.platform, caller.principal.token, view, actor_of(caller),
                                     self.clock)
@@ -461,14 +464,16 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
                                 context: Any) -> pb.ExportDepositFormResponse:
         caller = policy.require()
         if request.form not in ("handover", "list"):
-            raise InvalidArgument("form", "handover (biên bản giao nhận) or list (mục lục hồ sơ nộp lưu)")
+            raise InvalidArgument("form", "phải là 'handover' (biên bản giao nhận) hoặc 'list' (mục lục hồ sơ nộp "
+                                          "lưu).")
         if not request.file_ids or len(request.file_ids) > 500:
-            raise InvalidArgument("file_ids", "1–500 deposited files")
+            raise InvalidArgument("file_ids", "phải chọn từ 1 đến 500 hồ sơ đã nộp lưu.")
         views = []
         for n, file_id in enumerate(request.file_ids):
             view = await self.store.get_file(caller.agency, _id(file_id, f"file_ids[{n}]"))
             if view.row.state != rules.FileState.DEPOSITED:
-                raise FailedPrecondition(f"file_ids[{n}]: the file is {view.row.state}, not deposited")
+                raise FailedPrecondition(f"Hồ sơ thứ {n + 1} đang ở trạng thái {rules.state_name(view.row.state)}, "
+                                         "chưa được tiếp nhận vào lưu trữ.")
             await self.store.log_access(caller.agency, view.row.id, "form", actor_of(caller))
             views.append(view)
         content, content_type, name = forms.deposit(request.form, views, await self._agency(caller), self.today(),
@@ -486,7 +491,7 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
     async def RenewTimestamps(self, request: pb.RenewTimestampsRequest, context: Any) -> pb.RenewTimestampsResponse:
         caller = policy.require()
         if not 1 <= request.within_days <= 3650:
-            raise InvalidArgument("within_days", "1–3650 days")
+            raise InvalidArgument("within_days", "phải từ 1 đến 3650 ngày.")
         renewed = await deposit.renew(self.store, self.platform, caller.principal.token, self.clock,
                                       within_days=request.within_days, agency=caller.agency,
                                       actor=actor_of(caller))
@@ -497,10 +502,10 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
         policy.require()
         agency = request.agency_code.strip()
         if not agency or len(agency) > 35:
-            raise InvalidArgument("agency_code", "the registry must say which agency it acts for (a code of at most "
-                                                 "35 characters)")
+            raise InvalidArgument("agency_code", "dịch vụ registry phải nói rõ thay mặt cơ quan nào (mã tối đa 35 ký "
+                                                 "tự).")
         if not request.document_id or len(request.document_id) > 36:
-            raise InvalidArgument("document_id", "a document id (at most 36 characters)")
+            raise InvalidArgument("document_id", "phải là mã văn bản (tối đa 36 ký tự).")
         return pb.ArchivedInResponse(file_codes=await self.store.deposited_files_of(agency, request.document_id))
 
     # -- export and import -------------------------------------------------------------------------------------------
@@ -508,7 +513,8 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
         caller = policy.require()
         view = await self._readable(caller, request.file_id)
         if view.row.state in (rules.FileState.OPEN, rules.FileState.COLLECTING):
-            raise FailedPrecondition(f"the file is {view.row.state}: a closed or deposited file is exported")
+            raise FailedPrecondition(f"Hồ sơ đang ở trạng thái {rules.state_name(view.row.state)}: chỉ hồ sơ đã kết "
+                                     "thúc hoặc đã nộp lưu mới xuất được.")
         if view.row.state == rules.FileState.DEPOSITED:
             await self.store.log_access(caller.agency, view.row.id, "export", actor_of(caller))
         content = await forms.export_package(view, self.platform, caller.principal.token, self.clock())
@@ -518,10 +524,10 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
     async def ImportFile(self, request: pb.ImportFileRequest, context: Any) -> pb.ImportFileResponse:
         caller = policy.require()
         if not request.content or len(request.content) > MAX_PACKAGE:
-            raise InvalidArgument("content", f"a package (ZIP) of at most {MAX_PACKAGE // (1024 * 1024)} MB")
+            raise InvalidArgument("content", f"phải là gói hồ sơ (ZIP) tối đa {MAX_PACKAGE // (1024 * 1024)} MB.")
         if self.tokens is None:
-            raise Unavailable("the records service has no client credentials: an imported file's objects could not "
-                              "be kept")
+            raise Unavailable("Dịch vụ hồ sơ chưa được cấp tài khoản dịch vụ nên chưa giữ được tệp của hồ sơ nhập "
+                              "vào: báo quản trị hệ thống.")
         view = await forms.import_package(request.content, self.store, self.platform, caller.principal.token,
                                           caller.agency, actor_of(caller), iso_vietnam(self.clock()))
         # the stored files are the file's: kept while it is (else swept as uploads nothing refers to, or deleted)

@@ -42,10 +42,10 @@ CONFIDENCE_NAMES = {v: k for k, v in CONFIDENCE.items()}
 
 def invalid(error: MetadataError, prefix: str = "") -> InvalidArgument:
     """The lib's problems (all of them, in Vietnamese) as one field error naming the first field; the first field's
-    own problems are not prefixed with its name again (the error says it: ``notation: Số và ký hiệu…``)."""
+    own problems are not prefixed with its name again (the message is the lib's sentence: ``Số và ký hiệu…``)."""
     first = error.problems[0]
     return InvalidArgument(prefix + first.field, "; ".join(p.message if p.field == first.field else str(p)
-                                                           for p in error.problems))
+                                                           for p in error.problems), names_field=True)
 
 
 def retention(years: int) -> Retention:
@@ -146,7 +146,7 @@ def plan(view: PlanView, fmt: str, agency: archive_forms.Agency) -> tuple[bytes,
         return archive_forms.file_plan_pdf(form), PDF_TYPE, name + ".pdf"
     if fmt == "xlsx":
         return archive_forms.file_plan_xlsx(form), XLSX_TYPE, name + ".xlsx"
-    raise InvalidArgument("format", "pdf or xlsx")
+    raise InvalidArgument("format", "phải là 'pdf' hoặc 'xlsx'.")
 
 
 def contents(view: FileView, agency: archive_forms.Agency) -> tuple[bytes, str, str]:

@@ -98,7 +98,7 @@ class GrpcPlatform:
             reply = await self.documents.GetDocument(documents_pb2.GetDocumentRequest(id=document_id),
                                                      metadata=bearer_metadata(token), timeout=CALL_TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, f"registry: document {document_id}: ") from error
+            raise domain_error(error, f"Dịch vụ văn bản, văn bản {document_id}: ") from error
         return reply.document
 
     async def agency(self, token: str, code: str) -> AgencyName:
@@ -112,7 +112,7 @@ class GrpcPlatform:
                                                         metadata=bearer_metadata(token),
                                                         timeout=CALL_TIMEOUT_S)).agency.name
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, f"registry: agency {code}: ") from error
+            raise domain_error(error, f"Dịch vụ văn bản, cơ quan {code}: ") from error
         return AgencyName(found.name, parent, found.place)
 
     async def case(self, token: str, case_id: str) -> CaseDocuments:
@@ -120,7 +120,7 @@ class GrpcPlatform:
             reply = await self.workflow.GetCase(workflow_pb2.GetCaseRequest(case_id=case_id),
                                                 metadata=bearer_metadata(token), timeout=CALL_TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, f"workflow: case {case_id}: ") from error
+            raise domain_error(error, f"Dịch vụ xử lý công việc, hồ sơ công việc {case_id}: ") from error
         case = reply.case
         ids = tuple(i for i in (case.document_id, case.reply_document_id) if i)
         return CaseDocuments(case.state, ids)
@@ -136,7 +136,7 @@ class GrpcPlatform:
         try:
             reply = await self.storage.Lock(request, metadata=bearer_metadata(token), timeout=CALL_TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, f"storage: locking {object_id}: ") from error
+            raise domain_error(error, f"Kho lưu tệp, khi khóa tệp {object_id}: ") from error
         o = reply.object
         return Locked(o.object_id, o.sha256, o.size, o.retain_until)
 
@@ -150,7 +150,7 @@ class GrpcPlatform:
                                                                                 agency_code=agency),
                                                   metadata=bearer_metadata(token), timeout=AUGMENT_TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, f"signing: augmenting {object_id}: ") from error
+            raise domain_error(error, f"Dịch vụ ký số, khi bổ sung dữ liệu lưu trữ cho tệp {object_id}: ") from error
         if not reply.object_id:
             return None
         return Augmented(reply.object_id, reply.sha256, reply.size, reply.timestamp_time,
@@ -164,7 +164,7 @@ class GrpcPlatform:
                 if not message.HasField("object"):
                     parts.append(message.chunk)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, f"storage: reading {object_id}: ") from error
+            raise domain_error(error, f"Kho lưu tệp, khi đọc tệp {object_id}: ") from error
         return b"".join(parts)
 
     async def upload(self, token: str, data: bytes, file_name: str) -> tuple[str, str]:
@@ -177,7 +177,7 @@ class GrpcPlatform:
         try:
             reply = await self.storage.Upload(requests(), metadata=bearer_metadata(token), timeout=TRANSFER_TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, f"storage: storing {file_name}: ") from error
+            raise domain_error(error, f"Kho lưu tệp, khi lưu tệp {file_name}: ") from error
         return reply.object.object_id, reply.object.sha256
 
     async def keep(self, token: str, object_id: str, holder: str, agency: str) -> None:
@@ -189,7 +189,7 @@ class GrpcPlatform:
                 object_id=object_id, holder=holder, agency_code=agency), metadata=bearer_metadata(token),
                 timeout=CALL_TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, f"storage: keeping {object_id}: ") from error
+            raise domain_error(error, f"Kho lưu tệp, khi giữ tệp {object_id}: ") from error
 
 
 __all__ = ["AgencyName", "Augmented", "CaseDocuments", "GrpcPlatform", "Locked", "Platform"]

@@ -304,7 +304,8 @@ def _outline(text: str) -> list[plans.Heading]:
 
 def _check_version(row: PlanRow | FileRow, version: int, what: str) -> None:
     if row.version != version:
-        raise Aborted(f"the {what} changed since it was read (version {version}, now {row.version}); read it again")
+        raise Aborted(f"{what} đã được người khác thay đổi (đồng chí mở phiên bản {version}, nay là {row.version}): "
+                      "hãy tải lại rồi làm lại.")
 
 
 class RecordsStore:
@@ -324,20 +325,21 @@ class RecordsStore:
             if revise_plan_id:
                 base = await self._plan(session, agency, revise_plan_id)
                 if base.state != plans.PlanState.APPROVED:
-                    raise FailedPrecondition(f"the plan revised must be approved; it is {base.state}")
+                    raise FailedPrecondition("Danh mục được sửa phải là danh mục đã duyệt; danh mục này đang ở trạng "
+                                             f"thái {plans.state_name(base.state)}.")
                 if base.year != year:
-                    raise FailedPrecondition(f"the plan revised is of {base.year}, not {year}")
+                    raise FailedPrecondition(f"Danh mục được sửa là của năm {base.year}, không phải năm {year}.")
                 outline, numbering = _outline(base.outline), base.numbering
                 title = title or base.title
             drafts = (await session.execute(select(PlanRow.id).where(
                 PlanRow.agency_code == agency, PlanRow.year == year,
                 PlanRow.state == plans.PlanState.DRAFT))).first()
             if drafts is not None:
-                raise Conflict(f"a draft plan of {year} exists already ({drafts[0]}): change it instead")
+                raise Conflict(f"Đã có dự thảo danh mục hồ sơ năm {year} ({drafts[0]}): hãy sửa dự thảo đó.")
             latest = (await session.execute(select(func.max(PlanRow.plan_version)).where(
                 PlanRow.agency_code == agency, PlanRow.year == year))).scalar() or 0
             if latest and not revise_plan_id:
-                raise Conflict(f"the plan of {year} exists already: revise its approved version (revise_plan_id)")
+                raise Conflict(f"Đã có danh mục hồ sơ năm {year}: hãy tạo phiên bản sửa đổi của danh mục đã duyệt.")
             row = PlanRow(id=new_id(), agency_code=agency, year=year, plan_version=latest + 1,
                           state=plans.PlanState.DRAFT.value, title=title, numbering=numbering,
                           outline=_outline_json(outline), revises_plan_id=revise_plan_id, created_by=actor.username,
@@ -350,13 +352,13 @@ class RecordsStore:
                           headings: list[plans.Heading]) -> PlanView:
         async with self.sessions.begin() as session:
             row = await self._plan(session, agency, plan_id, lock=True)
-            _check_version(row, version, "plan")
+            _check_version(row, version, "Danh mục hồ sơ")
             plans.check_editable(row.state)
             taken = {e.id for h in _outline(row.outline) for e in h.all_entries()}
             for heading in headings:
                 for entry in heading.all_entries():
                     if entry.id and entry.id not in taken:
-                        raise NotFound(f"entry {entry.id} is not in this plan")
+                        raise NotFound(f"Mục {entry.id} không thuộc danh mục này.")
                     entry.id = entry.id or new_id()
             plans.number_outline(headings, plans.Numbering(numbering))
             row.title, row.numbering, row.outline = title, numbering, _outline_json(headings)
@@ -372,7 +374,7 @@ class RecordsStore:
         now = self.clock()
         async with self.sessions.begin() as session:
             row = await self._plan(session, agency, plan_id, lock=True)
-            _check_version(row, version, "plan")
+            _check_version(row, version, "Danh mục hồ sơ")
             outline = _outline(row.outline)
             plans.check_approvable(row.state, outline)
             if decision is not None:
@@ -408,10 +410,11 @@ class RecordsStore:
         async with self.sessions() as session:
             where = await session.get(PlanEntryRow, entry_id)
             if where is None or where.agency_code != agency:
-                raise NotFound(f"no plan entry {entry_id}")
+                raise NotFound(f"Không tìm thấy mục {entry_id} trong danh mục hồ sơ.")
             row = await self._plan(session, agency, where.plan_id)
         if row.state != plans.PlanState.APPROVED:
-            raise FailedPrecondition(f"the plan of entry {entry_id} is {row.state}: files open from an approved plan")
+            raise FailedPrecondition(f"Danh mục chứa mục {entry_id} đang ở trạng thái {plans.state_name(row.state)}: "
+                                     "chỉ mở được hồ sơ từ danh mục đã duyệt.")
         entry = next(e for h in _outline(row.outline) for e in h.all_entries() if e.id == entry_id)
         return row, entry
 
@@ -433,7 +436,7 @@ class RecordsStore:
         query = select(PlanRow).where(PlanRow.id == plan_id, PlanRow.agency_code == agency)
         row = (await session.execute(query.with_for_update() if lock else query)).scalar_one_or_none()
         if row is None:
-            raise NotFound(f"no plan {plan_id}")
+            raise NotFound(f"Không tìm thấy danh mục hồ sơ {plan_id}.")
         return row
 
     # -- files ---------------------------------------------------------------------------------------------------
@@ -448,7 +451,8 @@ class RecordsStore:
                 FileRow.agency_code == row.agency_code, FileRow.year == row.year,
                 FileRow.notation == row.notation))).first()
             if taken is not None:
-                raise Conflict(f"notation: a file {row.notation} of {row.year} exists already ({taken[0]})")
+                raise Conflict(f"Số và ký hiệu hồ sơ {row.notation} năm {row.year} đã có ({taken[0]}): hãy chọn số "
+                               "khác.")
             session.add(row)
             self._history(session, row, action, "", row.state, actor, comment)
         return FileView(row)
@@ -486,7 +490,7 @@ class RecordsStore:
         now = self.clock()
         async with self.sessions.begin() as session:
             row = await self._file(session, agency, file_id, lock=True)
-            _check_version(row, version, "file")
+            _check_version(row, version, "Hồ sơ")
             to = next_state(row.state, FileAction.ADD)
             present = set((await session.execute(select(FileDocumentRow.document_id).where(
                 FileDocumentRow.file_id == file_id))).scalars())
@@ -517,13 +521,13 @@ class RecordsStore:
                               actor: Actor) -> FileView:
         async with self.sessions.begin() as session:
             row = await self._file(session, agency, file_id, lock=True)
-            _check_version(row, version, "file")
+            _check_version(row, version, "Hồ sơ")
             to = next_state(row.state, FileAction.REMOVE)
             docs = list((await session.execute(select(FileDocumentRow).where(
                 FileDocumentRow.file_id == file_id).order_by(FileDocumentRow.ordinal))).scalars())
             gone = next((d for d in docs if d.document_id == document_id), None)
             if gone is None:
-                raise NotFound(f"document {document_id} is not in this file")
+                raise NotFound(f"Văn bản {document_id} không có trong hồ sơ này.")
             await session.delete(gone)
             await session.flush()
             for d in docs:
@@ -543,15 +547,15 @@ class RecordsStore:
         now = self.clock()
         async with self.sessions.begin() as session:
             row = await self._file(session, agency, file_id, lock=True)
-            _check_version(row, version, "file")
+            _check_version(row, version, "Hồ sơ")
             to = next_state(row.state, FileAction.CLOSE)
             docs = list((await session.execute(select(FileDocumentRow).where(
                 FileDocumentRow.file_id == file_id).order_by(FileDocumentRow.ordinal))).scalars())
             if not docs:
-                raise FailedPrecondition("the file has no document: add its documents before closing it")
+                raise FailedPrecondition("Hồ sơ chưa có văn bản nào: hãy thêm văn bản trước khi kết thúc hồ sơ.")
             unknown = set(page_amounts) - {d.document_id for d in docs}
             if unknown:
-                raise NotFound(f"page_amounts: {sorted(unknown)[0]} is not in this file")
+                raise NotFound(f"Số trang: văn bản {sorted(unknown)[0]} không có trong hồ sơ này.")
             missing, pages, dates = [], 0, []
             for d in docs:
                 meta = json.loads(d.meta)
@@ -564,8 +568,9 @@ class RecordsStore:
                 if meta["issued_date"]:
                     dates.append(meta["issued_date"])
             if missing:
-                raise InvalidArgument(f"page_amounts[{missing[0]}]", "the page count (PageAmount) of each document "
-                                      f"is required to close the file; {len(missing)} lack one")
+                raise InvalidArgument(f"page_amounts[{missing[0]}]", "phải nhập số trang của từng văn bản để kết "
+                                                                     f"thúc hồ sơ; còn {len(missing)} văn bản chưa có "
+                                                                     "số trang.")
             for name, value in changes.items():
                 setattr(row, name, value)
             # Thời gian tài liệu: the file spans its documents' dates (Circular 02/2019 StartDate/EndDate), so an
@@ -576,8 +581,8 @@ class RecordsStore:
                 row.end_date = max(date.fromisoformat(max(dates)), row.start_date) if dates else \
                     max(vietnam_time(now).date(), row.start_date)
             if row.end_date < row.start_date or (dates and row.end_date < date.fromisoformat(max(dates))):
-                raise InvalidArgument("end_date", f"is before the start date {row.start_date.isoformat()} or the "
-                                                  "latest document's date; the file spans its documents")
+                raise InvalidArgument("end_date", f"trước ngày bắt đầu {row.start_date.isoformat()} hoặc ngày của văn "
+                                                  "bản mới nhất; hồ sơ phải bao trùm các văn bản của nó.")
             row.page_total = pages
             row.closed_at = now
             row.deposit_deadline = deposit_deadline(vietnam_time(now).date())
@@ -597,7 +602,7 @@ class RecordsStore:
         state, ``change`` applied to the row, ``files`` (document id → new file chains) written, a history line."""
         async with self.sessions.begin() as session:
             row = await self._file(session, agency, file_id, lock=True)
-            _check_version(row, version, "file")
+            _check_version(row, version, "Hồ sơ")
             to = next_state(row.state, action)
             check(row)
             change(row)
@@ -712,7 +717,7 @@ class RecordsStore:
         query = select(FileRow).where(FileRow.id == file_id, FileRow.agency_code == agency)
         row = (await session.execute(query.with_for_update() if lock else query)).scalar_one_or_none()
         if row is None:
-            raise NotFound(f"no file {file_id}")
+            raise NotFound(f"Không tìm thấy hồ sơ {file_id}.")
         return row
 
     @staticmethod

@@ -65,7 +65,7 @@ class RegistryApi(registry_pb2_grpc.RegistryServiceServicer):
         filters = AgencyFilter(parent_code=request.parent_code.strip() or None, level=request.level or None,
                                active_at=parse_date("active_at", request.active_at), text=request.text or None)
         if request.level and not 1 <= request.level <= 4:
-            raise InvalidArgument("level", "must be between 1 and 4 (0: any)")
+            raise InvalidArgument("level", "phải từ 1 đến 4 (0: mọi cấp).")
         agencies, next_token = await self.agencies.find(filters, request.page.page_size, request.page.page_token)
         return registry_pb2.ListAgenciesResponse(agencies=[agency_to_proto(a) for a in agencies],
                                                  page=common_pb2.PageResponse(next_page_token=next_token))
@@ -129,8 +129,8 @@ class RegistryApi(registry_pb2_grpc.RegistryServiceServicer):
         await self.units.require(own, code)  # another agency's unit is not found, whoever the person
         person = await find_person(self.people, own, subject)
         if person is None:
-            raise InvalidArgument("subject", "is not a person of your agency in the identity provider's directory "
-                                             "(ListPeople)")
+            raise InvalidArgument("subject", "không phải người của cơ quan đồng chí trong danh bạ của hệ thống xác "
+                                             "thực: hãy chọn người trong danh sách cán bộ.")
         member, created = await self.units.set_member(own, code, person, position, actor=principal.subject)
         self.on_commit()
         return registry_pb2.SetUnitMemberResponse(member=member_to_proto(member), created=created)
@@ -148,10 +148,10 @@ class RegistryApi(registry_pb2_grpc.RegistryServiceServicer):
         principal, own = policy.require()
         if principal.is_service:  # the workflow, reaching an agency's archivists with a deposit reminder
             if not request.agency_code.strip():
-                raise InvalidArgument("agency_code", "a service must say which agency it acts for")
+                raise InvalidArgument("agency_code", "dịch vụ phải nói rõ thay mặt cơ quan nào.")
             own = check_code(request.agency_code.strip(), "agency_code")[0]
         elif request.agency_code.strip() and request.agency_code.strip() != own:
-            raise PermissionDenied("a person lists only the people of the agency of their token")
+            raise PermissionDenied("Đồng chí chỉ xem được danh sách cán bộ của cơ quan mình.")
         people = await self.people.people(own)
         if request.text:
             people = matching(people, request.text)

@@ -65,7 +65,7 @@ def _enum(field: str, enum: type[Any], value: str, default: Any = None) -> Any:
         return enum(value)
     except ValueError:
         accepted = ", ".join(repr(e.value) for e in enum)
-        raise InvalidArgument(field, f"must be one of {accepted}") from None
+        raise InvalidArgument(field, f"phải là một trong các giá trị {accepted}.") from None
 
 
 def _iso(value: date | datetime | None) -> str:
@@ -97,7 +97,8 @@ def draft_from_proto(d: documents_pb2.DocumentInput) -> Draft:
 def _document_direction(value: str) -> Direction:
     direction = _enum("direction", Direction, value, Direction.OUTGOING)
     if direction is Direction.COPY:
-        raise InvalidArgument("direction", "a document is outgoing or incoming; copies are numbered with NumberCopy")
+        raise InvalidArgument("direction", "văn bản là văn bản đi hoặc văn bản đến; bản sao được cấp số bằng chức "
+                                           "năng cấp số bản sao.")
     return direction
 
 
@@ -184,7 +185,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         abbreviation = clean_text("agency_abbreviation", r.agency_abbreviation, max_len=20,
                                   required=direction is Direction.OUTGOING)
         if abbreviation and not ABBREVIATION.match(abbreviation):
-            raise InvalidArgument("agency_abbreviation", "must be letters and digits without spaces (e.g. UBND)")
+            raise InvalidArgument("agency_abbreviation", "chỉ gồm chữ và số, không có dấu cách (ví dụ UBND).")
         register = await self.documents.create_register(
             agency_code=agency, direction=direction, name=clean_text("name", r.name, max_len=200),
             agency_abbreviation=abbreviation, type_codes=[c.strip() for c in r.type_codes],
@@ -204,12 +205,13 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         _, agency = policy.require()
         date_from, date_to = parse_date("date_from", request.date_from), parse_date("date_to", request.date_to)
         if date_from is None or date_to is None:
-            raise InvalidArgument("date_from" if date_from is None else "date_to", "is required (YYYY-MM-DD)")
+            raise InvalidArgument("date_from" if date_from is None else "date_to", "chưa nhập: hãy chọn ngày "
+                                                                                   "(YYYY-MM-DD).")
         if date_to < date_from or (date_to - date_from).days > MAX_EXPORT_DAYS:
-            raise InvalidArgument("date_to", f"must be on or after date_from, at most {MAX_EXPORT_DAYS} days later")
+            raise InvalidArgument("date_to", f"phải bằng hoặc sau Từ ngày, cách nhiều nhất {MAX_EXPORT_DAYS} ngày.")
         fmt = request.format or "csv"
         if fmt not in ("csv", "xlsx", "pdf"):
-            raise InvalidArgument("format", "must be 'csv', 'xlsx' or 'pdf' (the book to print and bind)")
+            raise InvalidArgument("format", "phải là 'csv', 'xlsx' hoặc 'pdf' (sổ để in và đóng quyển).")
         register, docs = await self.documents.register_entries(agency, request.register_id, date_from, date_to)
         names = {t.code: t.name for t in await self.documents.types(agency)}
         lines = exports.rows(register, docs, names)
@@ -247,21 +249,25 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         if principal.is_service:
             # a service acting for an agency names it
             if not request.agency_code:
-                raise InvalidArgument("agency_code", "a service must say which agency it acts for")
+                raise InvalidArgument("agency_code", "dịch vụ phải nói rõ thay mặt cơ quan nào.")
             agency = check_code(request.agency_code.strip(), "agency_code")[0]
             if request.arrival_key and draft.direction is not Direction.INCOMING:
-                raise InvalidArgument("arrival_key", "only an arrival (incoming) has a delivery key")
+                raise InvalidArgument("arrival_key", "chỉ văn bản đến (nhận qua trục liên thông) mới có mã này: hãy "
+                                                     "để trống.")
         else:
             if request.agency_code and request.agency_code.strip() != agency:
-                raise PermissionDenied("you may create documents only for your own agency")
+                raise PermissionDenied("Đồng chí chỉ tạo được văn bản cho cơ quan mình.")
             if request.arrival_key:
-                raise InvalidArgument("arrival_key", "only the interchange service records arrivals by delivery")
+                raise InvalidArgument("arrival_key", "chỉ dịch vụ liên thông mới ghi nhận văn bản đến qua trục: hãy "
+                                                     "để trống.")
             if request.document.replaces_document_id:
-                raise InvalidArgument("replaces_document_id", "only the interchange service records replacements")
+                raise InvalidArgument("replaces_document_id", "chỉ dịch vụ liên thông mới ghi nhận văn bản thay thế: "
+                                                              "hãy để trống.")
         try:
             agency_name = (await self.agencies.get(agency)).name
         except NotFound:
-            raise InvalidArgument("agency_code", f"{agency} is not in the agency directory") from None
+            raise InvalidArgument("agency_code", f"{agency} không có trong danh bạ cơ quan: hãy chọn cơ quan trong "
+                                                 "danh bạ.") from None
         doc = await self.lifecycle.create(principal, agency_code=agency, agency_name=agency_name, draft=draft,
                                           actor=principal.username or principal.subject,
                                           arrival_key=clean_text("arrival_key", request.arrival_key, max_len=200,
@@ -285,7 +291,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         principal, agency = policy.require()
         draft = draft_from_proto(request.document)
         if draft.direction is not Direction.OUTGOING:
-            raise InvalidArgument("direction", "only outgoing drafts are edited")
+            raise InvalidArgument("direction", "chỉ dự thảo văn bản đi mới sửa được.")
         doc = await self.lifecycle.update_draft(agency_code=agency, document_id=request.id, draft=draft,
                                                 actor=principal.username,
                                                 expected_version=bounded_int("expected_version",
@@ -299,16 +305,16 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
             # interchange reads an issued document of the agency it names (nothing before it is issued); search
             # any document of it, to index it (its own access filter applies each document's audience)
             if not request.agency_code.strip():
-                raise InvalidArgument("agency_code", "a service must say which agency it acts for")
+                raise InvalidArgument("agency_code", "dịch vụ phải nói rõ thay mặt cơ quan nào.")
             doc = await self.documents.get(check_code(request.agency_code.strip(), "agency_code")[0], request.id)
             if principal.client_id != clients.SEARCH and doc["status"] != Status.ISSUED.value:
-                raise NotFound(f"document {request.id} has not been issued")
+                raise NotFound(f"Văn bản {request.id} chưa được ban hành.")
             found = documents_pb2.GetDocumentResponse(document=document_to_proto(doc))
             names = {t.code: t.name for t in await self.documents.types(doc["agency_code"])}
             found.document.type_name = names.get(doc["type_code"], "")
             return found
         if request.agency_code.strip() and request.agency_code.strip() != agency:
-            raise NotFound(f"document {request.id} not found")
+            raise NotFound(f"Không tìm thấy văn bản {request.id}: văn bản không tồn tại hoặc đã bị xóa.")
         return documents_pb2.GetDocumentResponse(document=document_to_proto(
             await self.documents.get(agency, request.id, principal)))
 
@@ -317,10 +323,10 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         principal, agency = policy.require()
         if principal.is_service:  # search, rebuilding its index: the agency it names
             if not request.agency_code.strip():
-                raise InvalidArgument("agency_code", "a service must say which agency it acts for")
+                raise InvalidArgument("agency_code", "dịch vụ phải nói rõ thay mặt cơ quan nào.")
             agency = check_code(request.agency_code.strip(), "agency_code")[0]
         elif request.agency_code.strip() and request.agency_code.strip() != agency:
-            raise PermissionDenied("a person lists only the documents of the agency of their token")
+            raise PermissionDenied("Đồng chí chỉ xem được danh sách văn bản của cơ quan mình.")
         filters = DocumentFilter(
             direction=_enum("direction", Direction, request.direction) if request.direction else None,
             type_code=request.type_code or None, register_id=request.register_id or None,
@@ -354,18 +360,19 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         principal, agency = policy.require()
         competence = request.competence.strip()
         if competence not in ("", "KT.", "TUQ."):
-            raise InvalidArgument("competence", "under a delegation: 'KT.' (ký thay) or 'TUQ.' (thừa ủy quyền)")
+            raise InvalidArgument("competence", "khi ký theo ủy quyền phải là 'KT.' (ký thay) hoặc 'TUQ.' (thừa ủy "
+                                                "quyền).")
         on_behalf_of = clean_text("on_behalf_of", request.on_behalf_of, max_len=100, required=False)
         if bool(competence) != bool(on_behalf_of):
-            raise InvalidArgument("on_behalf_of", "a delegation's competence names the person signed for (both or "
-                                                  "neither)")
+            raise InvalidArgument("on_behalf_of", "thẩm quyền ký theo ủy quyền phải ghi người được ký thay (ghi cả "
+                                                  "hai hoặc bỏ trống cả hai).")
         position = clean_text("signer_position", request.signer_position, max_len=100, required=False)
         if position and not competence:
-            raise InvalidArgument("signer_position", "the signer's own position goes with a delegation's competence")
+            raise InvalidArgument("signer_position", "chức vụ của chính người ký đi kèm thẩm quyền ký theo ủy quyền.")
         try:
             handle = clean_text("handle", request.handle, max_len=64, required=False)
             if bool(handle) != bool(request.signature_value):
-                raise InvalidArgument("signature_value", "a two-step signing gives both the handle and the value")
+                raise InvalidArgument("signature_value", "ký số hai bước phải gửi cả mã phiên ký và giá trị chữ ký.")
             doc = await self.lifecycle.sign(principal, agency_code=agency, document_id=request.id,
                                             competence=competence, on_behalf_of=on_behalf_of, position=position,
                                             handle=handle, signature_value=request.signature_value)
@@ -380,14 +387,15 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         principal, agency = policy.require()
         competence = request.competence.strip()
         if competence not in ("", "KT.", "TUQ."):
-            raise InvalidArgument("competence", "under a delegation: 'KT.' (ký thay) or 'TUQ.' (thừa ủy quyền)")
+            raise InvalidArgument("competence", "khi ký theo ủy quyền phải là 'KT.' (ký thay) hoặc 'TUQ.' (thừa ủy "
+                                                "quyền).")
         on_behalf_of = clean_text("on_behalf_of", request.on_behalf_of, max_len=100, required=False)
         if bool(competence) != bool(on_behalf_of):
-            raise InvalidArgument("on_behalf_of", "a delegation's competence names the person signed for (both or "
-                                                  "neither)")
+            raise InvalidArgument("on_behalf_of", "thẩm quyền ký theo ủy quyền phải ghi người được ký thay (ghi cả "
+                                                  "hai hoặc bỏ trống cả hai).")
         position = clean_text("signer_position", request.signer_position, max_len=100, required=False)
         if position and not competence:
-            raise InvalidArgument("signer_position", "the signer's own position goes with a delegation's competence")
+            raise InvalidArgument("signer_position", "chức vụ của chính người ký đi kèm thẩm quyền ký theo ủy quyền.")
         r = await self.lifecycle.prepare_sign(principal, agency_code=agency, document_id=request.id,
                                               competence=competence, position=position)
         return documents_pb2.PrepareSignDocumentResponse(
@@ -459,7 +467,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         """Interchange records what a sender asked of an arrival, or what an agency asked of its recipients."""
         principal, _ = policy.require()
         if not request.agency_code.strip():
-            raise InvalidArgument("agency_code", "a service must say which agency it acts for")
+            raise InvalidArgument("agency_code", "dịch vụ phải nói rõ thay mặt cơ quan nào.")
         agency = check_code(request.agency_code.strip(), "agency_code")[0]
         update = None
         if request.HasField("update"):
@@ -517,10 +525,10 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         otherwise), logged on each they see."""
         principal, agency = policy.require()
         if request.action not in FILE_ACTIONS:
-            raise InvalidArgument("action", f"must be one of {', '.join(FILE_ACTIONS)}")
+            raise InvalidArgument("action", f"phải là một trong {', '.join(FILE_ACTIONS)}.")
         ids = [clean_text("document_ids", i, max_len=36) for i in request.document_ids]
         if not ids or len(ids) > MAX_FILE_HOLDERS:
-            raise InvalidArgument("document_ids", f"name 1 to {MAX_FILE_HOLDERS} documents holding the file")
+            raise InvalidArgument("document_ids", f"hãy nêu từ 1 đến {MAX_FILE_HOLDERS} văn bản chứa tệp.")
         seen = await self.documents.check_file_access(
             agency_code=agency, principal=principal, object_id=clean_text("object_id", request.object_id, max_len=36),
             document_ids=ids, action=request.action)
@@ -542,7 +550,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         principal, agency = policy.require()
         file_name = clean_text("file_name", request.file_name, max_len=200, required=False) or "register.csv"
         if not request.content:
-            raise InvalidArgument("content", "is empty: send the register book as .csv (UTF-8) or .xlsx")
+            raise InvalidArgument("content", "tệp rỗng: hãy gửi sổ đăng ký văn bản dạng .csv (UTF-8) hoặc .xlsx.")
         register = await self.documents.register(agency, request.register_id)
         book = await asyncio.to_thread(read_book, request.content, file_name, register.direction)
         report = await self.books.import_book(agency_code=agency, register_id=register.id, book=book,

@@ -40,6 +40,7 @@ from vanthu_registry.domain.documents import (
     copy_symbol,
     diff,
     main_file,
+    status_name,
     transition,
 )
 from vanthu_registry.domain.registers import Register, check_legal_normative
@@ -173,13 +174,13 @@ class DocumentStore:
                 DocumentTypeRow.code == doc_type.code,
                 DocumentTypeRow.agency_code.in_(["", doc_type.agency_code or ""])))).first()
             if exists:
-                raise Conflict(f"the type {doc_type.code} exists already")
+                raise Conflict(f"Loại văn bản {doc_type.code} đã có: hãy chọn mã khác.")
             same = (await session.execute(select(DocumentTypeRow.name).where(
                 DocumentTypeRow.abbreviation == doc_type.abbreviation,
                 DocumentTypeRow.agency_code.in_(["", doc_type.agency_code or ""])))).scalars().first()
             if same is not None:  # two types with one abbreviation would give one number and symbol twice
-                raise Conflict(f"the abbreviation {doc_type.abbreviation} is the one of {same} already; choose "
-                               "another (symbols must tell types apart, Decree 30/2020 Art. 15)")
+                raise Conflict(f"Chữ viết tắt {doc_type.abbreviation} đã dùng cho {same}: hãy chọn chữ viết tắt khác "
+                               "(ký hiệu phải phân biệt được các loại văn bản, Nghị định 30/2020 Điều 15).")
             session.add(DocumentTypeRow(code=doc_type.code, name=doc_type.name, abbreviation=doc_type.abbreviation,
                                         agency_code=doc_type.agency_code or ""))
         return doc_type
@@ -188,8 +189,8 @@ class DocumentStore:
         row = (await session.execute(select(DocumentTypeRow).where(
             DocumentTypeRow.code == code, DocumentTypeRow.agency_code.in_(["", agency_code])))).scalars().first()
         if row is None:
-            raise InvalidArgument("type_code", f"{code!r} is not a document type of Decree 30/2020 nor one this "
-                                               "agency defined (see /api/v1/document-types)")
+            raise InvalidArgument("type_code", f"{code!r} không phải loại văn bản của Nghị định 30/2020 hay loại cơ "
+                                               "quan tự định nghĩa: hãy chọn trong danh mục loại văn bản.")
         return row.to_domain()
 
     # -- registers (vanthu_registry.registers) -------------------------------------------------
@@ -261,13 +262,14 @@ class DocumentStore:
             replaced = None
             if replaces_document_id:
                 if draft.direction is not Direction.INCOMING:
-                    raise InvalidArgument("replaces_document_id", "only an arrival replaces another arrival")
+                    raise InvalidArgument("replaces_document_id", "chỉ văn bản đến mới thay thế được văn bản đến "
+                                                                  "khác.")
                 try:
                     replaced = await self._load(session, agency_code, replaces_document_id, lock=True)
                 except NotFound:
-                    raise InvalidArgument("replaces_document_id", "is not an arrival of this agency") from None
+                    raise InvalidArgument("replaces_document_id", "không phải văn bản đến của cơ quan này.") from None
                 if replaced.direction != Direction.INCOMING.value:
-                    raise InvalidArgument("replaces_document_id", "is not an arrival of this agency")
+                    raise InvalidArgument("replaces_document_id", "không phải văn bản đến của cơ quan này.")
             check_legal_normative(await self._type(session, agency_code, draft.type_code), draft.legal_normative)
             await self._check_answered(session, agency_code, draft.answers_document_id)
             row = DocumentRow(id=document_id or new_id(), agency_code=agency_code, direction=draft.direction.value,
@@ -318,7 +320,7 @@ class DocumentStore:
         try:
             await self._load(session, agency_code, document_id, lock=False)
         except NotFound:
-            raise InvalidArgument("answers_document_id", "is not a document of this agency") from None
+            raise InvalidArgument("answers_document_id", "không phải văn bản của cơ quan này.") from None
 
     async def _find_duplicate(self, session: AsyncSession, row: DocumentRow) -> str | None:
         """An arrival already held with the same issuing agency, number-and-symbol and date (Appendix VI III.1.h)."""
@@ -337,7 +339,7 @@ class DocumentStore:
             query = query.with_for_update()
         row = (await session.execute(query)).scalars().first()
         if row is None or row.agency_code != agency_code:  # another agency's document does not exist for you
-            raise NotFound(f"no document {document_id}")
+            raise NotFound(f"Không tìm thấy văn bản {document_id}.")
         return row
 
     async def _load_seen(self, session: AsyncSession, agency_code: str, document_id: str,
@@ -350,7 +352,7 @@ class DocumentStore:
             return row, None
         viewer = await viewer_of(session, principal, agency_code)
         if not viewer.sees(row):
-            raise NotFound(f"no document {document_id}")
+            raise NotFound(f"Không tìm thấy văn bản {document_id}.")
         return row, viewer
 
     async def get(self, agency_code: str, document_id: str, principal: Principal | None = None) -> dict[str, Any]:
@@ -373,7 +375,7 @@ class DocumentStore:
             seen = [r for r in rows if viewer.sees(r) and (object_id in current_ids(r) or object_id in {
                 f["object_id"] for f in (r.pending_update or {}).get("files", [])})]  # an update waiting for the clerk
             if not seen:
-                raise NotFound(f"no file {object_id}")
+                raise NotFound(f"Không tìm thấy tệp {object_id}.")
             now = self.clock()
             await session.execute(insert(AccessLogRow), [Access(
                 document_id=r.id, agency_code=agency_code, at=now, subject=viewer.subject, username=viewer.username,
@@ -390,7 +392,7 @@ class DocumentStore:
         if token:
             key = decode_cursor("access", token)
             if len(key) != 1 or not isinstance(key[0], int):
-                raise InvalidArgument("page.page_token", "is not a token this service issued")
+                raise InvalidArgument("page.page_token", "không do hệ thống cấp: hãy tải lại danh sách từ trang đầu.")
             query = query.where(AccessLogRow.id < key[0])
         async with self.sessions() as session:
             await self._load_seen(session, agency_code, document_id, principal)
@@ -402,9 +404,11 @@ class DocumentStore:
         async with self.sessions() as session, session.begin():
             row = await self._load(session, agency_code, document_id, lock=True)
             if row.status != Status.DRAFT.value:
-                raise FailedPrecondition(f"only drafts can be changed; this document is {row.status}")
+                raise FailedPrecondition("Chỉ sửa được dự thảo; văn bản này đang ở trạng thái "
+                                         f"{status_name(row.status)}.")
             if expected_version and expected_version != row.version:
-                raise Conflict(f"the draft changed meanwhile (version {row.version}, you edited {expected_version})")
+                raise Conflict(f"Dự thảo đã được người khác sửa (phiên bản {row.version}, đồng chí sửa phiên bản "
+                               f"{expected_version}): tải lại rồi sửa lại.")
             await self._check_answered(session, agency_code, draft.answers_document_id)
             check_legal_normative(await self._type(session, agency_code, draft.type_code), draft.legal_normative)
             before = {k: _jsonable(getattr(row, k)) for k in EDITABLE}
@@ -442,7 +446,7 @@ class DocumentStore:
             row = await self._load(session, agency_code, document_id, lock=True)
             status = transition("submit", Status(row.status))
             if row.drafter_subject and row.drafter_subject != actor_subject:
-                raise PermissionDenied("only the drafter of this document submits it for signature")
+                raise PermissionDenied("Chỉ người soạn dự thảo mới trình ký được văn bản này.")
             check_ready_to_submit(files_of(row))
             await self._move(session, row, status, actor, "submitted", ev.DocumentSubmitted)
             return document_view(row)
@@ -470,7 +474,7 @@ class DocumentStore:
             files = files_of(row)
             main = main_file(files)
             if main is None or main.object_id != signed_from:
-                raise Conflict("the document's main file changed while it was being signed; sign it again")
+                raise Conflict("Văn bản chính đã thay đổi trong lúc ký: hãy tải lại rồi ký số lại.")
             row.files = [file_entry(signed if f is main else f) for f in files]
             row.signed_by, row.signed_at = actor, self.clock()
             changes: dict[str, Any] = {"files.main": [main.object_id, signed.object_id]}
@@ -508,7 +512,7 @@ class DocumentStore:
             status = transition("issue", Status(row.status))
             files = files_of(row)
             if {f.object_id for f in files} != set(sealed):
-                raise Conflict("the document's files changed while it was being sealed; issue it again")
+                raise Conflict("Tệp của văn bản đã thay đổi trong lúc đóng dấu: hãy tải lại rồi phát hành lại.")
             row.files = [file_entry(sealed[f.object_id]) for f in files]
             row.seal_error = ""
             changes = {f"files[{i}]": [f.object_id, sealed[f.object_id].object_id] for i, f in enumerate(files)}
@@ -628,8 +632,8 @@ class DocumentStore:
             check_not_frozen(Direction(row.direction), Revocation(row.revocation), "vào sổ")
             if row.duplicate_of and not confirm_duplicate:
                 raise FailedPrecondition(
-                    f"this arrival duplicates document {row.duplicate_of} (same sender, number and date): reject it, "
-                    "or register it with confirm_duplicate if it really is a second document")
+                    f"Văn bản đến này trùng với văn bản {row.duplicate_of} (cùng cơ quan gửi, số và ngày): hãy trả "
+                    "lại, hoặc vào sổ với xác nhận trùng nếu đúng là văn bản thứ hai.")
             confirmed = self._signature_problem(row, confirm_signature_problem, reason)
             register = await register_for(session, row.agency_code, register_id, Direction.INCOMING, row.type_code)
             now = self.clock()
@@ -659,23 +663,23 @@ class DocumentStore:
         if not confirm:
             if row.signature_check == "invalid":
                 raise FailedPrecondition(
-                    f"the signatures of this arrival failed verification ({row.signature_note or 'no detail'}): "
-                    "return it to the sender (reject, Decree 30/2020 Art. 21.2), or register it with "
-                    "confirm_signature_problem and a reason if you have established it is genuine")
+                    f"Chữ ký số của văn bản đến này không hợp lệ ({row.signature_note or 'không có chi tiết'}): hãy "
+                    "trả lại cơ quan gửi (Nghị định 30/2020 Điều 21.2), hoặc vào sổ với xác nhận và lý do nếu đã xác "
+                    "minh văn bản là thật.")
             raise FailedPrecondition(
-                "the signatures of this arrival are not verified yet (signature_check pending): wait for the check, "
-                "or register it with confirm_signature_problem and a reason (e.g. urgent, checked with the sender)")
+                "Chữ ký số của văn bản đến này chưa được kiểm tra xong: hãy chờ kết quả kiểm tra, hoặc vào sổ với "
+                "xác nhận và lý do (ví dụ: việc khẩn, đã xác minh với cơ quan gửi).")
         reason = reason.strip()
         if not reason:
-            raise InvalidArgument("reason", f"say why you register an arrival whose signature check is "
-                                            f"{row.signature_check} (kept in its history)")
+            raise InvalidArgument("reason", "hãy ghi lý do vào sổ văn bản đến có chữ ký số ở trạng thái "
+                                            f"{row.signature_check} (lý do được lưu trong lịch sử).")
         return reason
 
     async def check_copy(self, *, agency_code: str, register_id: str, form: str, source_document_id: str) -> None:
         """What :meth:`number_copy` checks before it numbers, without numbering: the form, the agency's active copy
         register, the copied document held by the agency (InvalidArgument / NotFound)."""
         if form not in COPY_FORMS:
-            raise InvalidArgument("form", f"must be one of {', '.join(COPY_FORMS)} (sao y, sao lục, trích sao)")
+            raise InvalidArgument("form", f"phải là một trong {', '.join(COPY_FORMS)} (sao y, sao lục, trích sao).")
         async with self.sessions() as session:
             await register_for(session, agency_code, register_id, Direction.COPY)
             if source_document_id:
@@ -686,7 +690,7 @@ class DocumentStore:
         """The next number of the agency's copy register for a copy (``05/SY-UBND``), in one transaction with
         its row and event, so a failed numbering takes no number."""
         if form not in COPY_FORMS:
-            raise InvalidArgument("form", f"must be one of {', '.join(COPY_FORMS)} (sao y, sao lục, trích sao)")
+            raise InvalidArgument("form", f"phải là một trong {', '.join(COPY_FORMS)} (sao y, sao lục, trích sao).")
         async with self.sessions() as session, session.begin():
             register = await register_for(session, agency_code, register_id, Direction.COPY)
             if source_document_id:
@@ -876,7 +880,7 @@ class DocumentStore:
         if token:
             key = decode_cursor("document", token)
             if len(key) != 1 or not isinstance(key[0], str):
-                raise InvalidArgument("page.page_token", "is not a token this service issued")
+                raise InvalidArgument("page.page_token", "không do hệ thống cấp: hãy tải lại danh sách từ trang đầu.")
             query = query.where(DocumentRow.id < key[0])
         f = filters
         for column, value in ((DocumentRow.direction, f.direction), (DocumentRow.type_code, f.type_code),
@@ -903,8 +907,8 @@ class DocumentStore:
         """The documents numbered in a register between two dates (Vietnam time), in number order."""
         register = await self.register(agency_code, register_id)
         if register.direction is Direction.COPY:
-            raise FailedPrecondition("copy registers are not exported as a book yet (Appendix IV has no copy "
-                                     "book); export an outgoing or incoming register")
+            raise FailedPrecondition("Chưa xuất được sổ bản sao (Phụ lục IV không có mẫu sổ bản sao): hãy xuất sổ "
+                                     "văn bản đi hoặc sổ văn bản đến.")
         async with self.sessions() as session:
             rows = (await session.execute(select(DocumentRow).where(
                 DocumentRow.register_id == register_id, DocumentRow.number.is_not(None),

@@ -22,15 +22,15 @@ def read_rows(path: Path) -> tuple[list[dict[str, Any]], str]:
     if path.suffix.lower() in (".yaml", ".yml"):
         data = yaml.safe_load(text) or {}
         if not isinstance(data, dict) or not isinstance(data.get("agencies"), list):
-            raise InvalidArgument("file", "a YAML directory needs a top-level 'agencies:' list")
+            raise InvalidArgument("file", "danh bạ YAML cần danh sách 'agencies:' ở cấp ngoài cùng.")
         return data["agencies"], str(data.get("source", ""))
     if path.suffix.lower() == ".csv":
         reader = csv.DictReader(io.StringIO(text))
         missing = {"code", "name"} - set(reader.fieldnames or [])
         if missing:
-            raise InvalidArgument("file", f"the CSV header lacks the column(s) {', '.join(sorted(missing))}")
+            raise InvalidArgument("file", f"dòng tiêu đề CSV thiếu cột {', '.join(sorted(missing))}.")
         return list(reader), ""
-    raise InvalidArgument("file", "must be .yaml, .yml or .csv")
+    raise InvalidArgument("file", "phải là tệp .yaml, .yml hoặc .csv.")
 
 
 def check_rows(rows: list[dict[str, Any]], default_source: str) -> list[Checked]:
@@ -40,12 +40,12 @@ def check_rows(rows: list[dict[str, Any]], default_source: str) -> list[Checked]
     for number, row in enumerate(rows, start=1):
         unknown = set(row) - set(FIELDS)
         if unknown:
-            raise InvalidArgument(f"row {number}", f"unknown column(s) {', '.join(sorted(unknown))}")
+            raise InvalidArgument(f"row {number}", f"có cột không nhận ra: {', '.join(sorted(unknown))}.")
         values = {k: ("" if v is None else str(v)) for k, v in row.items()}
         try:
             level = int(values["level"]) if values.get("level") else None
         except ValueError as exc:
-            raise InvalidArgument(f"row {number}.level", "must be a whole number 1–4") from exc
+            raise InvalidArgument(f"row {number}.level", "phải là số nguyên từ 1 đến 4.") from exc
         try:
             item = check_agency(code=values.get("code", ""), name=values.get("name", ""),
                                 short_name=values.get("short_name", ""), parent_code=values.get("parent_code") or None,
@@ -56,7 +56,7 @@ def check_rows(rows: list[dict[str, Any]], default_source: str) -> list[Checked]
         except InvalidArgument as error:
             raise InvalidArgument(f"row {number}.{error.field}", error.reason) from error
         if item.agency.code in seen:
-            raise InvalidArgument(f"row {number}.code", f"{item.agency.code} appears twice in the file")
+            raise InvalidArgument(f"row {number}.code", f"{item.agency.code} xuất hiện hai lần trong tệp.")
         seen.add(item.agency.code)
         checked.append(item)
     return checked

@@ -74,8 +74,8 @@ class DocumentLifecycle:
                 if f.object_id not in already:
                     taken.append(f.object_id)
                 if f.sha256 and f.sha256 != stored.sha256:
-                    raise InvalidArgument(f"files[{i}].sha256", f"does not match the stored file's SHA-256 "
-                                                                f"({stored.sha256})")
+                    raise InvalidArgument(f"files[{i}].sha256", "không khớp mã băm SHA-256 của tệp đã lưu "
+                                                                f"({stored.sha256}).")
                 out.append(replace(f, sha256=stored.sha256, content_type=stored.content_type,
                                    file_name=f.file_name or stored.file_name))
         except BaseException:
@@ -197,7 +197,7 @@ class DocumentLifecycle:
             stored = await self.files.add(agency_code, object_id, copy_holder(copy_id), field="object_id")
             if sha256 and sha256 != stored.sha256:
                 await self.files.release(agency_code, [object_id], copy_holder(copy_id))
-                raise InvalidArgument("sha256", f"does not match the stored file's SHA-256 ({stored.sha256})")
+                raise InvalidArgument("sha256", f"không khớp mã băm SHA-256 của tệp đã lưu ({stored.sha256}).")
             sha256 = stored.sha256
         try:
             return await self.documents.number_copy(agency_code=agency_code, register_id=register_id, form=form,
@@ -234,7 +234,7 @@ class DocumentLifecycle:
         transition("sign", Status(doc["status"]))
         main = main_file(files_from(doc["files"]))
         if main is None:
-            raise FailedPrecondition("the document has no main file to sign")
+            raise FailedPrecondition("Văn bản chưa có văn bản chính để ký số: hãy gắn tệp PDF văn bản chính trước.")
         if handle:
             signed = await self.signing.complete_personal(principal.token, handle, signature_value,
                                                           source_sha256=main.sha256, document_id=document_id,
@@ -268,7 +268,7 @@ class DocumentLifecycle:
         transition("sign", Status(doc["status"]))
         main = main_file(files_from(doc["files"]))
         if main is None:
-            raise FailedPrecondition("the document has no main file to sign")
+            raise FailedPrecondition("Văn bản chưa có văn bản chính để ký số: hãy gắn tệp PDF văn bản chính trước.")
         return await self.signing.prepare_personal(principal.token, main.object_id, document_id,
                                                    competence=competence, title=doc.get("signer_title") or "",
                                                    position=position)
@@ -307,9 +307,9 @@ class DocumentLifecycle:
             reason = error.message
             await self.documents.record_seal_failure(agency_code=agency_code, document_id=document_id,
                                                      reason=reason, actor=principal.username)
-            message = (f"the document was numbered {doc['number_symbol']} but the agency's seal was not applied: "
-                       f"{reason}. It stays numbered (seal pending) with that number: correct the cause and issue "
-                       "it again to complete it")
+            message = (f"Văn bản đã được cấp số {doc['number_symbol']} nhưng chưa đóng được dấu của cơ quan: "
+                       f"{reason} Văn bản giữ số đó ở trạng thái chờ đóng dấu: hãy khắc phục nguyên nhân rồi phát "
+                       "hành lại để hoàn tất.")
             raise (Unavailable if isinstance(error, Unavailable) else FailedPrecondition)(message) from error
         holder = document_holder(document_id)
         results: dict[str, DocumentFile] = {}

@@ -74,9 +74,9 @@ async def _refuse_taken_symbols(session: AsyncSession, register_id: str, year: i
         DocumentRow.register_year == year, DocumentRow.number_symbol.in_(symbols),
         DocumentRow.number.is_not(None)))).first()
     if taken is not None:
-        raise Conflict(f"the number and symbol {taken[0]} was given to document {taken[1]} already this year; a "
-                       "number and symbol is unique in the year (Decree 30/2020 Art. 15): check the register's "
-                       "start and the entries imported into it")
+        raise Conflict(f"Số, ký hiệu {taken[0]} đã được cấp cho văn bản {taken[1]} trong năm nay; số và ký hiệu là "
+                       "duy nhất trong năm (Nghị định 30/2020 Điều 15): hãy kiểm tra số bắt đầu của sổ và các mục đã "
+                       "nhập vào sổ.")
 
 
 @dataclass(frozen=True)
@@ -161,15 +161,16 @@ class IssueQueue:
                 try:
                     row = rows.get(job.document_id)
                     if row is None or row.agency_code != job.agency_code:
-                        raise NotFound(f"no document {job.document_id}")
+                        raise NotFound(f"Không tìm thấy văn bản {job.document_id}.")
                     transition("number", Status(row.status))
                     register = await numbering_register(session, row, register_id)
                     if not register.agency_abbreviation:
-                        raise FailedPrecondition(f"the register {register.name} has no agency abbreviation")
+                        raise FailedPrecondition(f"Sổ {register.name} chưa có tên viết tắt của cơ quan: quản trị hãy "
+                                                 "bổ sung trong phần sổ đăng ký văn bản.")
                     if row.type_code == LETTER and not row.unit_abbreviation:
                         raise FailedPrecondition(
-                            "a letter (công văn) needs the drafting unit's abbreviation for its symbol "
-                            "(e.g. 456/UBND-VX): set unit_abbreviation on the draft")
+                            "công văn cần chữ viết tắt của đơn vị soạn thảo trong ký hiệu (ví dụ 456/UBND-VX): hãy "
+                            "điền tên viết tắt của đơn vị vào dự thảo.")
                     key = (job.agency_code, row.type_code)
                     if key not in types:
                         types[key] = await self.document_type(session, *key)

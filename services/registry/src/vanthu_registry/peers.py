@@ -55,17 +55,17 @@ class FileReferences:
     async def add(self, agency_code: str, object_id: str, holder: str, field: str = "files") -> StoredFile:
         """Refer to ``object_id`` of ``agency_code``; InvalidArgument(``field``) when the agency has no such file."""
         if self.stub is None:
-            raise Unavailable("the storage service is not configured (VANTHU_REGISTRY_STORAGE_TARGET): files cannot "
-                              "be put on documents")
+            raise Unavailable("Chưa cấu hình dịch vụ lưu trữ tệp (VANTHU_REGISTRY_STORAGE_TARGET) nên chưa gắn được "
+                              "tệp vào văn bản: báo quản trị hệ thống.")
         try:
             reply = await self.stub.AddReference(
                 storage_pb2.AddReferenceRequest(object_id=object_id, holder=holder, agency_code=agency_code),
                 metadata=bearer_metadata(await self.tokens.token()))
         except grpc.aio.AioRpcError as error:
-            failure = domain_error(error, "storage: ")
+            failure = domain_error(error, "Kho lưu tệp: ")
             if isinstance(failure, NotFound):
-                raise InvalidArgument(f"{field}.object_id", f"{object_id} is not a file of this agency's storage: "
-                                                            "upload it first (POST /api/v1/files)") from error
+                raise InvalidArgument(f"{field}.object_id", f"{object_id} không phải tệp trong kho của cơ quan này: "
+                                                            "hãy tải tệp lên trước.") from error
             raise failure from error
         o = reply.object
         return StoredFile(o.object_id, o.sha256, o.content_type, o.file_name)
@@ -105,7 +105,7 @@ class Signing:
 
     def _stub(self) -> Any:
         if self.stub is None:
-            raise Unavailable("the signing service is not configured (VANTHU_REGISTRY_SIGNING_TARGET)")
+            raise Unavailable("Chưa cấu hình dịch vụ ký số (VANTHU_REGISTRY_SIGNING_TARGET): báo quản trị hệ thống.")
         return self.stub
 
     async def sign_personal(self, token: str, object_id: str, document_id: str, *, competence: str = "",
@@ -121,9 +121,10 @@ class Signing:
                                                 document_id=document_id, authority=authority),
                 metadata=bearer_metadata(token), timeout=SIGNING_TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "signing: ") from error
+            raise domain_error(error, "Dịch vụ ký số: ") from error
         if not reply.result.object_id:
-            raise Unavailable("the signing service stored no result (its storage is not configured)")
+            raise Unavailable("Dịch vụ ký số không lưu được kết quả (chưa cấu hình kho lưu tệp): báo quản trị hệ "
+                              "thống.")
         return SignedFile(reply.result.object_id, reply.result.sha256)
 
     async def prepare_personal(self, token: str, object_id: str, document_id: str, *, competence: str = "",
@@ -156,9 +157,10 @@ class Signing:
                                                      authority=authority),
                 metadata=bearer_metadata(token), timeout=SIGNING_TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "signing: ") from error
+            raise domain_error(error, "Dịch vụ ký số: ") from error
         if not reply.result.object_id:
-            raise Unavailable("the signing service stored no result (its storage is not configured)")
+            raise Unavailable("Dịch vụ ký số không lưu được kết quả (chưa cấu hình kho lưu tệp): báo quản trị hệ "
+                              "thống.")
         return SignedFile(reply.result.object_id, reply.result.sha256)
 
     async def seal(self, token: str, document_id: str) -> list[SealedFile]:
@@ -167,7 +169,7 @@ class Signing:
             reply = await self._stub().SealDocument(signing_pb2.SealDocumentRequest(document_id=document_id),
                                                     metadata=bearer_metadata(token), timeout=SIGNING_TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "signing: ") from error
+            raise domain_error(error, "Dịch vụ ký số: ") from error
         return [SealedFile(f.source_object_id, f.role, SignedFile(f.result.object_id, f.result.sha256))
                 for f in reply.files]
 
@@ -191,5 +193,5 @@ class Archive:
                 records_pb2.ArchivedInRequest(agency_code=agency_code, document_id=document_id),
                 metadata=bearer_metadata(await self.tokens.token()), timeout=30.0)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "records: ") from error
+            raise domain_error(error, "Dịch vụ hồ sơ: ") from error
         return list(reply.file_codes)

@@ -72,8 +72,8 @@ class NoDirectory:
     """No people directory configured: listing people and setting members are refused, saying what to set."""
 
     async def people(self, agency_code: str) -> list[Person]:
-        raise FailedPrecondition("no people directory is configured: set VANTHU_REGISTRY_USERS_FILE (embedded mode) "
-                                 "or VANTHU_REGISTRY_KEYCLOAK_URL and its client (scale mode)")
+        raise FailedPrecondition("Chưa cấu hình danh bạ cán bộ (VANTHU_REGISTRY_USERS_FILE hoặc "
+                                 "VANTHU_REGISTRY_KEYCLOAK_URL và client): báo quản trị hệ thống.")
 
 
 class UsersFileDirectory:
@@ -137,7 +137,8 @@ class KeycloakDirectory:
         try:
             users = await self.admin.a_get_users({"q": f"agency:{agency_code}", "briefRepresentation": "false"})
         except KeycloakError as error:
-            raise Unavailable(f"the identity provider did not answer the people directory: {error}") from error
+            raise Unavailable(f"Hệ thống xác thực không trả lời danh bạ cán bộ ({error}): hãy thử lại sau "
+                              "ít phút.") from error
         people = sorted((p for p in map(person_of, users) if p.agency_code == agency_code), key=lambda p: p.username)
         gate = asyncio.Semaphore(self.CONCURRENCY)
 
@@ -146,7 +147,8 @@ class KeycloakDirectory:
                 try:
                     granted = await self.admin.a_get_composite_realm_roles_of_user(person.subject)
                 except KeycloakError as error:
-                    raise Unavailable(f"the identity provider did not answer a person's roles: {error}") from error
+                    raise Unavailable(f"Hệ thống xác thực không trả lời vai trò của cán bộ ({error}): hãy thử lại sau "
+                                      "ít phút.") from error
             names = [r.get("name") for r in granted if isinstance(r, dict)] if isinstance(granted, list) else []
             return replace(person, roles=our_roles(names))
 

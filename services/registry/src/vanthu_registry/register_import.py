@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from vanthu_core.errors import InvalidArgument
-from vanthu_registry.domain.documents import Direction
+from vanthu_registry.domain.documents import Direction, direction_name
 from vanthu_registry.domain.register_book import REQUIRED_TITLES, map_header, unprotect
 
 #: The header is looked for in the first lines only (title lines come before it).
@@ -51,7 +51,8 @@ def _table(content: bytes, file_name: str) -> list[list[str]]:
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many types for a damaged file
-            raise InvalidArgument("file", f"is not a readable XLSX workbook ({error.__class__.__name__})") from None
+            raise InvalidArgument("file", f"không phải sổ XLSX đọc được ({error.__class__.__name__}): hãy mở và lưu "
+                                          "lại bằng Excel.") from None
         sheet = book.worksheets[0]
         # the workbook's own <dimension> is not trusted (A1:XFD1048576 in a 5 KB file padded every row to 16,384
         # cells); rows and columns are read up to the limits and no further
@@ -67,7 +68,8 @@ def _table(content: bytes, file_name: str) -> list[list[str]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidArgument("file", "is neither an XLSX workbook nor UTF-8 text: save the CSV as UTF-8") from None
+        raise InvalidArgument("file", "không phải sổ XLSX cũng không phải văn bản UTF-8: hãy lưu tệp CSV "
+                                      "dạng UTF-8.") from None
     sample = text[:4096]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -80,7 +82,8 @@ def read_book(content: bytes, file_name: str, direction: Direction) -> BookFile:
     """The lines of a register book file; InvalidArgument("file", …) when no header row names the columns."""
     table = _table(content, file_name)
     if len(table) > MAX_LINES:
-        raise InvalidArgument("file", f"has {len(table)} lines; import at most {MAX_LINES} at a time")
+        raise InvalidArgument("file", f"có {len(table)} dòng; mỗi lần chỉ nhập tối đa {MAX_LINES} dòng: hãy chia nhỏ "
+                                      "tệp.")
     for index, row in enumerate(table[:HEADER_SEARCH]):
         mapping = map_header(row, direction)
         if mapping is None:
@@ -95,5 +98,5 @@ def read_book(content: bytes, file_name: str, direction: Direction) -> BookFile:
             lines.append((number, {key: values[i] if i < len(values) else "" for key, i in mapping.items()}))
         return BookFile(lines, sorted(mapping, key=mapping.__getitem__))
     wanted = ", ".join(f"'{t}'" for t in REQUIRED_TITLES[direction])
-    raise InvalidArgument("file", f"no header row with the {direction.value} register book's columns (at least "
-                                  f"{wanted}, as in Decree 30/2020 Appendix IV) in its first {HEADER_SEARCH} lines")
+    raise InvalidArgument("file", f"không thấy dòng tiêu đề có các cột của sổ {direction_name(direction)} (ít nhất "
+                                  f"{wanted}, như Phụ lục IV Nghị định 30/2020) trong {HEADER_SEARCH} dòng đầu.")

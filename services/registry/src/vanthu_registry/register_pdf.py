@@ -48,8 +48,8 @@ def _register_fonts() -> None:
             pdfmetrics.registerFont(TTFont(FONT, str(regular)))
             pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold)))
             return
-    raise FailedPrecondition("the PDF register book needs the DejaVu Serif font (Debian: apt-get install "
-                             "fonts-dejavu-core); export as csv or xlsx meanwhile")
+    raise FailedPrecondition("Sổ dạng PDF cần phông DejaVu Serif (Debian: apt-get install fonts-dejavu-core): báo "
+                             "quản trị hệ thống; tạm thời hãy xuất dạng csv hoặc xlsx.")
 
 
 def _page_number(canvas: Canvas, doc: SimpleDocTemplate) -> None:

@@ -22,7 +22,7 @@ from vanthu_core.errors import FailedPrecondition, InvalidArgument, NotFound
 from vanthu_core.ids import new_id
 from vanthu_core.timeutil import Clock
 from vanthu_registry.domain.doctypes import DocumentType
-from vanthu_registry.domain.documents import Direction
+from vanthu_registry.domain.documents import Direction, direction_name
 from vanthu_registry.domain.registers import (
     Register,
     check_legal_normative,
@@ -62,12 +62,12 @@ async def register_for(session: AsyncSession, agency_code: str, register_id: str
     """
     reg = await session.get(RegisterRow, register_id) if register_id else None
     if reg is None or reg.agency_code != agency_code:
-        raise InvalidArgument("register_id", "is not a register of this agency")
+        raise InvalidArgument("register_id", "không phải sổ đăng ký văn bản của cơ quan này.")
     register = register_of(reg)
     if register.direction is not direction or not register.active:
-        raise InvalidArgument("register_id", f"is not an active {direction.value} register")
+        raise InvalidArgument("register_id", f"không phải sổ {direction_name(direction)} đang dùng.")
     if register.type_codes and type_code not in register.type_codes:
-        raise InvalidArgument("register_id", f"this register numbers only {', '.join(register.type_codes)}")
+        raise InvalidArgument("register_id", f"sổ này chỉ cấp số cho {', '.join(register.type_codes)}.")
     return register
 
 
@@ -91,21 +91,20 @@ async def covering_register(session: AsyncSession, agency_code: str, type_code: 
     found = covering(await active_registers(session, agency_code, Direction.OUTGOING), type_code, legal_normative)
     if len(found) == 1:
         return found[0]
-    what = f"{kind_name(legal_normative)} documents of type {type_code}"
+    what = f"văn bản {kind_name(legal_normative)} loại {type_code}"
     if not found:
         raise FailedPrecondition(
-            f"no active register of this agency numbers {what}: open one (CreateRegister, direction outgoing"
-            + (f", legal_normative, type_codes [{type_code}])" if legal_normative else ")"))
-    raise FailedPrecondition(f"{' and '.join(describe(r) for r in found)}: two registers number {what} (made "
-                             "before one register per type and kind was enforced); close one of them "
-                             "(CloseRegister)")
+            f"Cơ quan chưa có sổ đang dùng nào cấp số {what}: quản trị hãy mở sổ văn bản đi"
+            + (f" cho văn bản quy phạm pháp luật loại {type_code}." if legal_normative else " cho loại văn bản này."))
+    raise FailedPrecondition(f"{' và '.join(describe(r) for r in found)}: hai sổ cùng cấp số {what} (tạo trước khi áp "
+                             "dụng quy tắc mỗi loại một sổ); hãy đóng một sổ.")
 
 
 async def document_register(session: AsyncSession, row: DocumentRow) -> Register:
     """The register that numbers this outgoing document (IssueDocument with no register_id): FailedPrecondition
     for an incoming one (arrivals are registered in a register the clerk names) and as :func:`covering_register`."""
     if row.direction != Direction.OUTGOING.value:
-        raise FailedPrecondition("only outgoing documents are issued; arrivals are registered (vào sổ)")
+        raise FailedPrecondition("chỉ văn bản đi mới được phát hành; văn bản đến thì vào sổ.")
     return await covering_register(session, row.agency_code, row.type_code, row.legal_normative)
 
 
@@ -115,12 +114,13 @@ async def numbering_register(session: AsyncSession, row: DocumentRow, register_i
     registers = await active_registers(session, row.agency_code, Direction.OUTGOING)
     chosen = next((r for r in registers if r.id == register_id), None)
     if chosen is None:
-        raise InvalidArgument("register_id", "is not an active outgoing register of this agency")
+        raise InvalidArgument("register_id", "không phải sổ văn bản đi đang dùng của cơ quan này.")
     right = await covering_register(session, row.agency_code, row.type_code, row.legal_normative)
     if right.id != chosen.id:
-        raise InvalidArgument("register_id", f"'{chosen.name}' does not number {kind_name(row.legal_normative)} "
-                                             f"documents of type {row.type_code}: {describe(right)}; issue it "
-                                             "there, or leave register_id empty")
+        raise InvalidArgument("register_id", f"sổ '{chosen.name}' không cấp số văn bản "
+                                             f"{kind_name(row.legal_normative)} loại {row.type_code}: "
+                                             f"{describe(right)}; hãy cấp số ở sổ đó, hoặc để trống để hệ thống tự "
+                                             "chọn.")
     return chosen
 
 
@@ -198,5 +198,5 @@ class RegisterCatalogue:
         async with self.sessions() as session:
             row = await session.get(RegisterRow, register_id)
             if row is None or row.agency_code != agency_code:
-                raise NotFound(f"no register {register_id} in this agency")
+                raise NotFound(f"Cơ quan không có sổ {register_id}.")
             return register_of(row)

@@ -78,7 +78,7 @@ class RegisterBooks:
         async with self.documents.sessions() as session:
             row = await session.get(RegisterRow, register_id)
             if row is None:
-                raise NotFound(f"no register {register_id}")
+                raise NotFound(f"Không tìm thấy sổ {register_id}.")
             return register_of(row)
 
     async def _locked_counter(self, session: AsyncSession, register_id: str, year: int) -> RegisterCounterRow:
@@ -93,9 +93,9 @@ class RegisterBooks:
     async def _own_register(self, session: AsyncSession, agency_code: str, register_id: str) -> Register:
         row = await session.get(RegisterRow, register_id)
         if row is None or row.agency_code != agency_code:
-            raise NotFound(f"no register {register_id} in this agency")
+            raise NotFound(f"Cơ quan không có sổ {register_id}.")
         if not row.active:
-            raise FailedPrecondition(f"the register '{row.name}' is closed")
+            raise FailedPrecondition(f"Sổ '{row.name}' đã đóng: hãy chọn sổ đang dùng.")
         return register_of(row)
 
     async def set_start(self, *, agency_code: str, register_id: str, next_number: int, reason: str,
@@ -107,23 +107,22 @@ class RegisterBooks:
         register's history (who, when, why) with a ``vanthu.registry.register.start_set`` event.
         """
         if not 2 <= next_number <= MAX_START:
-            raise InvalidArgument("next_number", f"must be 2–{MAX_START}: the number the previous system would "
-                                                 "have given next (a series starts at 01 anyway)")
+            raise InvalidArgument("next_number", f"phải từ 2 đến {MAX_START}: số mà hệ thống cũ sẽ cấp tiếp (dãy số "
+                                                 "vẫn bắt đầu từ 01).")
         if not reason.strip():
-            raise InvalidArgument("reason", "say where the series comes from (e.g. the previous system's last number)")
+            raise InvalidArgument("reason", "hãy ghi dãy số lấy từ đâu (ví dụ số cuối cùng của hệ thống cũ).")
         now = self.documents.clock()
         year = vietnam_time(now).year
         async with self.documents.sessions() as session, session.begin():
             register = await self._own_register(session, agency_code, register_id)
             counter = await self._locked_counter(session, register_id, year)
             if counter.start_number is not None:
-                raise FailedPrecondition(f"the series of {year} in '{register.name}' was set to start at "
-                                         f"{counter.start_number:02d} already (see the register's history); it is "
-                                         "set once")
+                raise FailedPrecondition(f"Dãy số năm {year} của sổ '{register.name}' đã được đặt bắt đầu từ "
+                                         f"{counter.start_number:02d} (xem lịch sử của sổ); chỉ đặt được một lần.")
             if counter.last_number:
-                raise FailedPrecondition(f"'{register.name}' has numbered up to {counter.last_number:02d} in {year} "
-                                         "already; the start is set before the first number (import the previous "
-                                         "entries instead)")
+                raise FailedPrecondition(f"Sổ '{register.name}' đã cấp số đến {counter.last_number:02d} trong năm "
+                                         f"{year}; số bắt đầu chỉ đặt được trước số đầu tiên (hãy nhập các mục cũ vào "
+                                         "sổ thay vì đặt số bắt đầu).")
             counter.last_number, counter.start_number = next_number - 1, next_number
             session.add(RegisterHistoryRow(register_id=register_id, at=now, actor=actor, action="start_set",
                                            changes={"year": year, "next_number": [None, next_number]},
@@ -139,15 +138,15 @@ class RegisterBooks:
         the series). FailedPrecondition for a register closed already; InvalidArgument for an empty reason.
         Recorded in the register's history with a ``vanthu.registry.register.closed`` event."""
         if not reason.strip():
-            raise InvalidArgument("reason", "say why the register is closed (kept in its history)")
+            raise InvalidArgument("reason", "hãy ghi lý do đóng sổ (được lưu trong lịch sử của sổ).")
         now = self.documents.clock()
         async with self.documents.sessions() as session, session.begin():
             await lock_agency_registers(session, agency_code)
             row = await session.get(RegisterRow, register_id, with_for_update=True)
             if row is None or row.agency_code != agency_code:
-                raise NotFound(f"no register {register_id} in this agency")
+                raise NotFound(f"Cơ quan không có sổ {register_id}.")
             if not row.active:
-                raise FailedPrecondition(f"the register '{row.name}' is closed already")
+                raise FailedPrecondition(f"Sổ '{row.name}' đã đóng rồi.")
             row.active = False
             session.add(RegisterHistoryRow(register_id=register_id, at=now, actor=actor, action="closed",
                                            changes={"active": [True, False]}, note=reason.strip()))
@@ -174,7 +173,7 @@ class RegisterBooks:
         async with self.documents.sessions() as session, session.begin():
             register = await self._own_register(session, agency_code, register_id)
             if register.direction is Direction.COPY:
-                raise FailedPrecondition("a copy register has no book to import (Appendix IV has none)")
+                raise FailedPrecondition("Sổ bản sao không có mẫu sổ để nhập (Phụ lục IV không có).")
             registers = await active_registers(session, agency_code, Direction.OUTGOING)
             context = BookContext(direction=register.direction, agency_abbreviation=register.agency_abbreviation,
                                   types=types, today=today, not_covered=self._coverage(register, registers))
@@ -219,9 +218,9 @@ class RegisterBooks:
                                                                       legal_normative):
                 return None
             other = next((r for r in registers if covers(r, registers, type_code, legal_normative)), None)
-            where = describe(other) if other else "no active register numbers them"
-            return (f"'{register.name}' does not number {kind_name(legal_normative)} documents of type {type_code}: "
-                    f"{where}; import them there")
+            where = describe(other) if other else "chưa có sổ đang dùng nào cấp số loại này"
+            return (f"sổ '{register.name}' không cấp số văn bản {kind_name(legal_normative)} loại {type_code}: "
+                    f"{where}; hãy nhập các mục đó vào sổ ấy")
         return not_covered
 
     async def _against_register(self, session: AsyncSession, register: Register, entries: list[Entry],
@@ -259,19 +258,19 @@ class RegisterBooks:
             key = (entry.year, entry.number)
             why = ""
             if key in seen:
-                why = (f"{entry.number:02d} of {entry.year} appears twice in the file (lines {seen[key]} and "
+                why = (f"số {entry.number:02d} năm {entry.year} xuất hiện hai lần trong tệp (dòng {seen[key]} và "
                        f"{entry.line})")
             elif key in held:
-                why = f"{entry.number:02d} of {entry.year} is held in this register already (document {held[key]})"
+                why = f"số {entry.number:02d} năm {entry.year} đã có trong sổ này (văn bản {held[key]})"
             elif entry.year in own_first and entry.number >= own_first[entry.year]:
-                why = (f"{entry.number:02d} is beyond the series to import: from {own_first[entry.year]:02d} on, "
-                       f"{entry.year}'s numbers are given here (the register's start or its first own number)")
+                why = (f"số {entry.number:02d} vượt dãy số được nhập: từ số {own_first[entry.year]:02d} trở đi, "
+                       f"số năm {entry.year} do sổ này cấp (số bắt đầu của sổ hoặc số đầu tiên sổ tự cấp)")
             elif (entry.year, entry.number_symbol) in symbols:
-                why = (f"{entry.number_symbol} is held already by document {symbols[(entry.year, entry.number_symbol)]}"
+                why = (f"{entry.number_symbol} đã được cấp cho văn bản {symbols[(entry.year, entry.number_symbol)]}"
                        " of this agency; a number and symbol is unique in the year")
             elif register.direction is Direction.OUTGOING and (entry.year, entry.number_symbol) in seen_symbols:
-                why = (f"{entry.number_symbol} appears twice in the file (lines "
-                       f"{seen_symbols[(entry.year, entry.number_symbol)]} and {entry.line})")
+                why = (f"{entry.number_symbol} xuất hiện hai lần trong tệp (dòng "
+                       f"{seen_symbols[(entry.year, entry.number_symbol)]} và {entry.line})")
             seen.setdefault(key, entry.line)
             seen_symbols.setdefault((entry.year, entry.number_symbol), entry.line)
             if why:

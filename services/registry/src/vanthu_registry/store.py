@@ -88,7 +88,7 @@ def encode_agency_cursor(code: str) -> str:
 def decode_agency_cursor(token: str) -> str:
     key = decode_cursor("agency", token)
     if len(key) != 1 or not isinstance(key[0], str):
-        raise InvalidArgument("page.page_token", "is not a token this service issued")
+        raise InvalidArgument("page.page_token", "không do hệ thống cấp: hãy tải lại danh sách từ trang đầu.")
     return key[0]
 
 
@@ -133,7 +133,7 @@ class AgencyStore:
         async with self.sessions() as session:
             row = await session.get(AgencyRow, code)
             if row is None:
-                raise NotFound(f"no agency with code {code}")
+                raise NotFound(f"Không có cơ quan mã {code} trong danh bạ.")
             return row.to_domain()
 
     async def exists(self, code: str) -> bool:
@@ -142,7 +142,7 @@ class AgencyStore:
 
     async def find(self, filters: AgencyFilter, page_size: int = 0, page_token: str = "") -> tuple[list[Agency], str]:
         if page_size < 0:
-            raise InvalidArgument("page.page_size", "must be 0 (default) or a positive number")
+            raise InvalidArgument("page.page_size", "phải là 0 (mặc định) hoặc số dương.")
         size = min(page_size or DEFAULT_PAGE, MAX_PAGE)
         query = select(AgencyRow).order_by(AgencyRow.code)
         if page_token:
@@ -188,7 +188,7 @@ class AgencyStore:
                 field = "parent_code" if len(checked) == 1 else f"agencies[{index}].parent_code"
                 if agency.parent_code and agency.parent_code not in batch_codes \
                         and await session.get(AgencyRow, agency.parent_code) is None:
-                    raise InvalidArgument(field, f"no agency with code {agency.parent_code}")
+                    raise InvalidArgument(field, f"không có cơ quan mã {agency.parent_code} trong danh bạ.")
                 row = await session.get(AgencyRow, agency.code)
                 parent_chain = await _chain(session, agency.parent_code)
                 if administrator_of is not None:

@@ -93,7 +93,7 @@ class UnitStore:
     async def _get(self, session: AsyncSession, agency_code: str, code: str) -> UnitRow:
         row = await session.get(UnitRow, (agency_code, code))
         if row is None:
-            raise NotFound(f"your agency has no unit {code}")
+            raise NotFound(f"Cơ quan của đồng chí không có đơn vị {code}.")
         return row
 
     async def _event(self, session: AsyncSession, *, actor: str, agency_code: str, unit_code: str, change: str,
@@ -111,8 +111,8 @@ class UnitStore:
                 while code and code not in chain and len(chain) < MAX_UNIT_DEPTH:
                     parent = await session.get(UnitRow, (unit.agency_code, code))
                     if parent is None:
-                        raise InvalidArgument("parent_code", f"your agency has no unit {code}: a unit's parent is "
-                                                             "a unit of the same agency")
+                        raise InvalidArgument("parent_code", f"cơ quan của đồng chí không có đơn vị {code}: đơn vị "
+                                                             "cấp trên phải là đơn vị của cùng cơ quan.")
                     chain.append(code)
                     code = parent.parent_code
                 check_unit_parent(unit.code, chain)
@@ -157,8 +157,9 @@ class UnitStore:
                         UnitMemberRow.agency_code == agency_code, UnitMemberRow.unit_code == unit_code,
                         UnitMemberRow.position == HEAD, UnitMemberRow.subject != person.subject))).scalar_one_or_none()
                     if head is not None:
-                        raise Conflict(f"unit {unit_code} already has a head ({head.username}); give them another "
-                                       "position or remove them first: a unit has one head")
+                        raise Conflict(f"Đơn vị {unit_code} đã có trưởng đơn vị ({head.username}): hãy đổi chức vụ "
+                                       "của người đó hoặc bỏ người đó khỏi đơn vị trước; mỗi đơn vị chỉ có một "
+                                       "trưởng đơn vị.")
                 row = await session.get(UnitMemberRow, (agency_code, unit_code, person.subject))
                 created = row is None
                 if row is None:
@@ -174,7 +175,8 @@ class UnitStore:
                                       change="member_set", subject=person.subject, position=position)
                 return row.to_domain(), created
         except IntegrityError:
-            raise Conflict(f"unit {unit_code} got a head at the same time; read its members again") from None
+            raise Conflict(f"Đơn vị {unit_code} vừa được người khác đặt trưởng đơn vị: hãy tải lại danh sách thành "
+                           "viên.") from None
 
     async def remove_member(self, agency_code: str, unit_code: str, subject: str, *, actor: str) -> bool:
         async with self.sessions() as session, session.begin():

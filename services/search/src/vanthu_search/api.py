@@ -27,15 +27,16 @@ YEARS = range(1945, 2200)
 def _code(field: str, value: str) -> str:
     value = value.strip()
     if len(value) > MAX_CODE or any(not (ch.isascii() and (ch.isalnum() or ch in ".-_")) for ch in value):
-        raise InvalidArgument(field, f"is a code of at most {MAX_CODE} letters, digits, '.', '-' or '_'")
+        raise InvalidArgument(field, f"là mã tối đa {MAX_CODE} ký tự gồm chữ, số, '.', '-' hoặc '_'.")
     return value
 
 
 def filters_of(request: search_pb2.SearchRequest) -> Filters:
     if request.direction and request.direction not in DIRECTIONS:
-        raise InvalidArgument("direction", "is incoming or outgoing (or empty: both)")
+        raise InvalidArgument("direction", "phải là 'incoming' (văn bản đến) hoặc 'outgoing' (văn bản đi), hoặc để "
+                                           "trống để tìm cả hai.")
     if request.year and request.year not in YEARS:
-        raise InvalidArgument("year", f"is a year from {YEARS.start} to {YEARS.stop - 1} (or 0: any)")
+        raise InvalidArgument("year", f"phải là năm từ {YEARS.start} đến {YEARS.stop - 1} (hoặc 0: mọi năm).")
     return Filters(type_code=_code("type_code", request.type_code), year=request.year,
                    issuing_agency_code=_code("issuing_agency_code", request.issuing_agency_code),
                    direction=request.direction, status=_code("status", request.status))
@@ -75,15 +76,15 @@ class SearchApi(search_pb2_grpc.SearchServiceServicer):
                      context: grpc.aio.ServicerContext) -> search_pb2.SearchResponse:
         principal, agency = policy.require()
         if principal.is_service or not agency:
-            raise PermissionDenied("only a person of an agency searches its documents")
+            raise PermissionDenied("Chỉ người của một cơ quan mới tra cứu được văn bản của cơ quan đó.")
         clauses = parse(request.query)
         filters = filters_of(request)
         if not clauses and not filters.any():
-            raise InvalidArgument("query", "has no word to search for: type words, a number or symbol, or choose a "
-                                           "filter")
+            raise InvalidArgument("query", "chưa có từ nào để tìm: hãy gõ từ khóa, số hoặc ký hiệu, hoặc chọn một bộ "
+                                           "lọc.")
         sort = request.sort or "relevance"
         if sort not in SORTS:
-            raise InvalidArgument("sort", "is relevance or date")
+            raise InvalidArgument("sort", "phải là 'relevance' (phù hợp nhất) hoặc 'date' (theo ngày).")
         size = paging.page_size(request.page.page_size)
         key = paging.fingerprint(agency, principal.subject, clauses, filters, sort)
         offset = paging.decode(request.page.page_token, key)

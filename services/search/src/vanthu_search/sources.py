@@ -43,7 +43,7 @@ class RegistryDocuments:
         except grpc.aio.AioRpcError as error:
             if error.code() == grpc.StatusCode.NOT_FOUND:
                 return None
-            raise domain_error(error, "registry: ") from error
+            raise domain_error(error, "Dịch vụ văn bản: ") from error
         return reply.document
 
     async def list_ids(self, agency_code: str, page_token: str, page_size: int = 200) -> tuple[list[str], str]:
@@ -53,7 +53,7 @@ class RegistryDocuments:
                 documents_pb2.ListDocumentsRequest(agency_code=agency_code, page=_page(page_size, page_token)),
                 metadata=bearer_metadata(await self.tokens.token()), timeout=CALL_TIMEOUT_S, wait_for_ready=True)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "registry: ") from error
+            raise domain_error(error, "Dịch vụ văn bản: ") from error
         return [d.id for d in reply.documents], reply.page.next_page_token
 
 
@@ -96,7 +96,7 @@ class StorageFiles:
         except grpc.aio.AioRpcError as error:
             if error.code() == grpc.StatusCode.NOT_FOUND:
                 return None
-            raise domain_error(error, "storage: ") from error
+            raise domain_error(error, "Kho lưu tệp: ") from error
         return File(b"".join(parts), content_type, sha256)
 
 
@@ -121,8 +121,8 @@ class Directory:
                                                         metadata=bearer_metadata(token))
         except grpc.aio.AioRpcError as error:
             if error.code() == grpc.StatusCode.UNAVAILABLE:
-                raise Unavailable("the registry's directory cannot be read now; try again") from error
-            raise domain_error(error, "registry: ") from error
+                raise Unavailable("Chưa đọc được danh bạ của dịch vụ registry: hãy thử lại sau ít phút.") from error
+            raise domain_error(error, "Dịch vụ văn bản: ") from error
         units = tuple(sorted({m.unit_code for m in reply.members if m.subject == subject}))
         if len(self._cache) > 10_000:
             self._cache.clear()

@@ -115,13 +115,13 @@ def _box(request_box: signing_pb2.SignatureBox | None) -> tuple[int | None, ap.B
     b = request_box
     x1, y1, x2, y2 = (finite_float(f"box.{name}", getattr(b, name)) for name in ("x1", "y1", "x2", "y2"))
     if not (x2 > x1 and y2 > y1):
-        raise InvalidArgument("box", "x2 must exceed x1 and y2 must exceed y1")
+        raise InvalidArgument("box", "x2 phải lớn hơn x1 và y2 phải lớn hơn y1.")
     return bounded_int("box.page", b.page), ap.Box(x1, y1, x2, y2)
 
 
 #: What each placeholder of a document to be issued stands for (Decree 30/2020 Appendix I, boxes 3, 4 and 7c).
-ISSUE_PLACEHOLDERS = {ap.PLACEHOLDER_NUMBER: "the number and symbol (số, ký hiệu: 'Số: [[SO]]')",
-                      ap.PLACEHOLDER_DATE: "the place and date line (địa danh, ngày … tháng … năm …)"}
+ISSUE_PLACEHOLDERS = {ap.PLACEHOLDER_NUMBER: "số, ký hiệu ('Số: [[SO]]')",
+                      ap.PLACEHOLDER_DATE: "dòng địa danh, ngày … tháng … năm …"}
 
 
 def _require_issue_placeholders(pdf: bytes, signature_placeholder: str) -> None:
@@ -130,13 +130,12 @@ def _require_issue_placeholders(pdf: bytes, signature_placeholder: str) -> None:
     cannot be sealed."""
     wanted = dict(ISSUE_PLACEHOLDERS)
     if signature_placeholder:
-        wanted[signature_placeholder] = "the signature (between the title and the signer's name)"
+        wanted[signature_placeholder] = "chữ ký (giữa chức vụ và tên người ký)"
     found = placeholders.find_anchors(pdf, wanted)
-    missing = [f"{name} for {what}" for name, what in wanted.items() if name not in found]
+    missing = [f"{name} cho {what}" for name, what in wanted.items() if name not in found]
     if missing:
-        raise FailedPrecondition(f"the document's PDF has no {' and no '.join(missing)}: return the draft to its "
-                                 "drafter (POST /api/v1/documents/{id}/return) to add them; the number, the place "
-                                 "and the date are stamped there when the document is issued")
+        raise FailedPrecondition(f"Tệp PDF của văn bản thiếu {' và thiếu '.join(missing)}: hãy trả dự thảo cho người "
+                                 "soạn để bổ sung; số, địa danh và ngày được đóng vào đó khi văn bản được ban hành.")
 
 
 #: The journal's kind of an augmentation to PAdES B-LTA (and of each re-timestamping).
@@ -181,10 +180,10 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         elif which == "pdf":
             pdf, name = source.pdf, ""
             if len(pdf) > self.files.max_bytes:
-                raise InvalidArgument("source.pdf", f"is {len(pdf)} bytes; at most {self.files.max_bytes} bytes "
-                                                    "can be signed")
+                raise InvalidArgument("source.pdf", f"dài {len(pdf)} byte; chỉ ký số được tệp tối đa "
+                                                    f"{self.files.max_bytes} byte.")
         else:
-            raise InvalidArgument("source", "give the PDF bytes or the object id of a stored PDF")
+            raise InvalidArgument("source", "hãy gửi nội dung tệp PDF hoặc mã của tệp PDF đã lưu.")
         if to_sign:
             await asyncio.to_thread(pdfdoc.refuse_active_content, pdf, "source")
         else:
@@ -202,8 +201,8 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
 
     def _server_key(self, profile: Profile) -> sg.KeySource:
         if profile.remote:
-            raise FailedPrecondition("this profile's key is not held by the service: sign with "
-                                     "PrepareSignature and CompleteSignature")
+            raise FailedPrecondition("Khóa của hồ sơ ký này không do hệ thống giữ: hãy ký số hai bước bằng thiết bị "
+                                     "ký của đồng chí.")
         return self.keys.key(profile.key_label)
 
     async def _finish(self, principal: Principal, signed: sg.Signed, inp: Input, *, kind: str, cert_subject: str,
@@ -239,7 +238,8 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         profile = await self._profile(principal, PERSONAL)
         key = self._server_key(profile)
         if not profile.image:
-            raise FailedPrecondition("your signing profile has no signature image; upload one (SetProfileImage)")
+            raise FailedPrecondition("Hồ sơ ký số của đồng chí chưa có hình ảnh chữ ký: hãy tải hình ảnh chữ ký lên "
+                                     "trước.")
         document_id = _text("document_id", request.document_id, 36)
         authority, competence = _authority(request.authority if request.HasField("authority") else None)
         inp = await self._input(request.source, principal)
@@ -257,7 +257,7 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         principal = _person()
         document_id = _text("document_id", request.document_id, 36)
         if not document_id:
-            raise InvalidArgument("document_id", "is required: the registry's document to seal")
+            raise InvalidArgument("document_id", "chưa nhập: cần văn bản cần đóng dấu.")
         sealed = await self.sealer.seal(principal, document_id)
         return signing_pb2.SealDocumentResponse(files=[signing_pb2.SealedFile(
             source_object_id=s.source.object_id, role=s.source.role, result=signing_pb2.SigningResult(
@@ -278,7 +278,7 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
                        context: grpc.aio.ServicerContext) -> signing_pb2.SignCopyResponse:
         principal = _person()
         if request.form not in COPY_FORMS:
-            raise InvalidArgument("form", f"must be one of {', '.join(COPY_FORMS)} (sao y, sao lục, trích sao)")
+            raise InvalidArgument("form", f"phải là một trong {', '.join(COPY_FORMS)} (sao y, sao lục, trích sao).")
         copy_number = _text("copy_number_symbol", request.copy_number_symbol)
         profile = await self._profile(principal, AGENCY)
         key = self._server_key(profile)
@@ -299,9 +299,10 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         page, box = _box(request.box if request.HasField("box") else None)
         profile = await self._profile(principal, PERSONAL)
         if not profile.remote:
-            raise FailedPrecondition("your key is held by the service: sign with SignPersonal")
+            raise FailedPrecondition("Khóa của đồng chí do hệ thống giữ: hãy ký số trực tiếp (không ký hai bước).")
         if not profile.image:
-            raise FailedPrecondition("your signing profile has no signature image; upload one (SetProfileImage)")
+            raise FailedPrecondition("Hồ sơ ký số của đồng chí chưa có hình ảnh chữ ký: hãy tải hình ảnh chữ ký lên "
+                                     "trước.")
         document_id = _text("document_id", request.document_id, 36)
         placeholder = _text("placeholder", request.placeholder, 200) or ap.PLACEHOLDER_SIGNATURE
         authority, competence = _authority(request.authority if request.HasField("authority") else None)
@@ -311,8 +312,8 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         cert = x509.load_der_x509_certificate(profile.certificate)
         revocation = self.keys.revocation()
         if revocation is not None and revocation.status(cert, self.keys.chain).status == "revoked":
-            raise FailedPrecondition(f"chứng thư số của {certificate_subject(cert)} đã bị thu hồi; the operator "
-                                     "must bind a new certificate before you can sign")
+            raise FailedPrecondition(f"Chứng thư số của {certificate_subject(cert)} đã bị thu hồi: quản trị hệ thống "
+                                     "phải gắn chứng thư số mới trước khi đồng chí ký được.")
         prepared = await asyncio.to_thread(
             two_step.prepare_personal, inp.pdf, cert, list(self.keys.chain), profile.image, self.keys.tsa,
             placeholder=placeholder, page=page, box=box, authority=authority, authority_above=bool(competence))
@@ -331,20 +332,20 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
                                 context: grpc.aio.ServicerContext) -> signing_pb2.CompleteSignatureResponse:
         principal = _person()
         if not request.signature_value:
-            raise InvalidArgument("signature_value", "is empty")
+            raise InvalidArgument("signature_value", "chưa có: hãy gửi giá trị chữ ký.")
         pending = await self.store.pending(request.handle, principal.subject)
         source_sha256 = request.source_sha256.strip().lower()
         if source_sha256 and source_sha256 != pending.input_sha256:
-            raise FailedPrecondition("this handle was prepared over another file than the document's main file: "
-                                     "prepare the signing of this document again")
+            raise FailedPrecondition("Phiên ký này được chuẩn bị trên một tệp khác với văn bản chính hiện tại: hãy "
+                                     "bắt đầu ký số lại văn bản.")
         document_id = _text("document_id", request.document_id, 36)
         if request.HasField("authority"):
             expected, _ = _authority(request.authority)
             shown = await asyncio.to_thread(two_step.prepared_authority, pending.state)
             if shown != expected:
                 raise FailedPrecondition(
-                    f"this handle was prepared with the signing authority {' / '.join(shown) or '(none)'}, not "
-                    f"{' / '.join(expected) or '(none)'}: prepare the signing of this document again")
+                    f"Phiên ký này được chuẩn bị với thẩm quyền ký {' / '.join(shown) or '(không có)'}, không phải "
+                    f"{' / '.join(expected) or '(không có)'}: hãy bắt đầu ký số lại văn bản.")
         profile = await self._profile(principal, PERSONAL)
         res = await asyncio.to_thread(two_step.complete, pending.state, request.signature_value, self.keys.tsa,
                                       revocation=self.keys.revocation())
@@ -385,22 +386,24 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         requested = request.agency_code.strip()
         if principal.is_service:
             if not requested or len(requested) > 35:
-                raise InvalidArgument("agency_code", "a service must name the agency it acts for")
+                raise InvalidArgument("agency_code", "dịch vụ phải nêu cơ quan mà nó thay mặt.")
             agency = requested
         else:
             assert principal.agency is not None
             if requested and requested != principal.agency:
-                raise PermissionDenied("a person augments only the files of the agency of their token")
+                raise PermissionDenied("Đồng chí chỉ bổ sung dữ liệu lưu trữ cho tệp của cơ quan mình.")
             agency = principal.agency
         object_id = _text("object_id", request.object_id, 36)
         if not object_id:
-            raise InvalidArgument("object_id", "is required: the stored signed PDF to augment")
+            raise InvalidArgument("object_id", "chưa nhập: cần tệp PDF đã ký số đã lưu.")
         if not self.files.enabled:
-            raise FailedPrecondition("the storage service is not configured: archival works on stored files only")
+            raise FailedPrecondition("Chưa cấu hình dịch vụ lưu tệp: chức năng lưu trữ dài hạn chỉ làm việc trên tệp "
+                                     "đã lưu; báo quản trị hệ thống.")
         name = _text("file_name", request.file_name, 255)
         if principal.is_service:
             if self.files.tokens is None:
-                raise Unavailable("signing has no service credentials to read and store for an agency")
+                raise Unavailable("Dịch vụ ký số chưa có tài khoản dịch vụ để đọc và lưu tệp cho cơ quan: báo quản "
+                                  "trị hệ thống.")
             token, owner = await self.files.tokens.token(), agency
             fetched = await self.files.read(object_id, token, for_agency=agency)  # that agency's only
         else:
@@ -445,7 +448,7 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
             return PERSONAL
         if principal.has_any_role("clerk", "admin"):
             return AGENCY
-        raise PermissionDenied("only leaders, heads, clerks and admins have signing profiles")
+        raise PermissionDenied("Chỉ lãnh đạo, trưởng đơn vị, văn thư và quản trị mới có hồ sơ ký số.")
 
     async def _profile_cert(self, profile: Profile) -> x509.Certificate | None:
         if profile.remote:

@@ -74,7 +74,7 @@ class ArrivalChecker:
         try:
             fetched = await self.files.read(object_id, token, for_agency=agency)
             if fetched.agency_code != agency:
-                raise NotFound("the file belongs to another agency")
+                raise NotFound("Tệp thuộc cơ quan khác.")
         except NotAPdf:
             out.checked, out.note = False, f"{name}: không phải PDF, không kiểm tra chữ ký"
             return out

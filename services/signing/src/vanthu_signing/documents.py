@@ -41,7 +41,7 @@ class DocumentToSeal:
     def main(self) -> FileToSeal:
         main = next((f for f in self.files if f.role == "main"), None)
         if main is None:
-            raise FailedPrecondition("the document has no main file to seal")
+            raise FailedPrecondition("Văn bản chưa có văn bản chính để đóng dấu: hãy gắn tệp PDF văn bản chính trước.")
         return main
 
     @property
@@ -60,8 +60,8 @@ class RegistryDocuments:
     async def numbered(self, document_id: str, token: str) -> DocumentToSeal:
         """The document, which must be numbered (its seal pending); FailedPrecondition otherwise."""
         if self.documents is None or self.agencies is None:
-            raise Unavailable("the registry is not configured (VANTHU_SIGNING_REGISTRY_TARGET): documents cannot be "
-                              "sealed")
+            raise Unavailable("Chưa cấu hình kết nối dịch vụ registry (VANTHU_SIGNING_REGISTRY_TARGET) nên chưa đóng "
+                              "dấu được: báo quản trị hệ thống.")
         metadata = bearer_metadata(token)
         try:
             doc = (await self.documents.GetDocument(documents_pb2.GetDocumentRequest(id=document_id),
@@ -69,11 +69,12 @@ class RegistryDocuments:
             agency = (await self.agencies.GetAgency(registry_pb2.GetAgencyRequest(code=doc.agency_code),
                                                     metadata=metadata)).agency
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "registry: ") from error
+            raise domain_error(error, "Dịch vụ văn bản: ") from error
         if doc.direction != "outgoing" or doc.status != NUMBERED:
-            raise FailedPrecondition(f"only a document the registry numbered is sealed; this one is {doc.status}")
+            raise FailedPrecondition("Chỉ đóng dấu văn bản đã được cấp số; văn bản này đang ở trạng thái "
+                                     f"{doc.status}.")
         if not doc.number_symbol or not doc.document_date:
-            raise FailedPrecondition("the document has no number or date from the registry")
+            raise FailedPrecondition("Văn bản chưa có số hoặc ngày do sổ đăng ký cấp: hãy cấp số trước.")
         return DocumentToSeal(
             id=doc.id, agency_code=doc.agency_code, number_symbol=doc.number_symbol,
             issued_on=dt.date.fromisoformat(doc.document_date), place=agency.place,

@@ -57,13 +57,13 @@ class PdfFiles:
     async def keep(self, object_id: str, agency_code: str, holder: str) -> None:
         """Refer to a stored result so that storage keeps it (the service's own token, naming the agency)."""
         if self.stub is None or self.tokens is None:
-            raise Unavailable("signing has no service credentials to record its results in storage")
+            raise Unavailable("Dịch vụ ký số chưa có tài khoản dịch vụ để lưu kết quả vào kho: báo quản trị hệ thống.")
         try:
             await self.stub.AddReference(spb.AddReferenceRequest(object_id=object_id, holder=holder,
                                                                  agency_code=agency_code),
                                          metadata=bearer_metadata(await self.tokens.token()))
         except grpc.aio.AioRpcError as exc:
-            raise domain_error(exc, "storage: ") from exc
+            raise domain_error(exc, "Kho lưu tệp: ") from exc
 
     async def let_go(self, object_id: str, agency_code: str, holder: str) -> None:
         """End a reference; a failure keeps the file (logged), never loses it."""
@@ -88,7 +88,7 @@ class PdfFiles:
         the agency signing acts for (storage grants signing's client reads, to verify arrivals).
         """
         if self.stub is None:
-            raise Unavailable("the storage service is not configured; send the PDF bytes instead of an object id")
+            raise Unavailable("Chưa cấu hình dịch vụ lưu tệp: hãy gửi nội dung tệp PDF thay cho mã tệp.")
         name = owner = ""
         parts: list[bytes] = []
         call = self.stub.Download(spb.DownloadRequest(object_id=object_id, agency_code=for_agency),
@@ -99,8 +99,8 @@ class PdfFiles:
                 if message.HasField("object"):
                     if message.object.size > self.max_bytes:
                         call.cancel()
-                        raise InvalidArgument("source.object_id", f"the file is {message.object.size} bytes; at "
-                                                                  f"most {self.max_bytes} bytes can be signed")
+                        raise InvalidArgument("source.object_id", f"tệp dài {message.object.size} byte; chỉ ký số "
+                                                                  f"được tệp tối đa {self.max_bytes} byte.")
                     if message.object.content_type != "application/pdf":
                         call.cancel()
                         raise NotAPdf("source.object_id", f"the file is {message.object.content_type}, not a PDF")
@@ -142,4 +142,4 @@ def _translate(exc: grpc.aio.AioRpcError, prefix: str = "") -> DomainError:
         return InvalidArgument("source", detail)
     if code in (grpc.StatusCode.DATA_LOSS, grpc.StatusCode.FAILED_PRECONDITION):
         return FailedPrecondition(detail)
-    return Unavailable(f"storage: {detail}")
+    return Unavailable(f"Kho lưu tệp không phản hồi ({detail}): hãy thử lại sau ít phút.")

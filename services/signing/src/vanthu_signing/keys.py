@@ -153,14 +153,14 @@ class KeyRing:
 
     def key(self, label: str) -> KeySource:
         if not LABEL.fullmatch(label):
-            raise InvalidArgument("key_label", "1-64 characters among letters, digits, '_', '.', '-'")
+            raise InvalidArgument("key_label", "phải từ 1 đến 64 ký tự gồm chữ, số, '_', '.', '-'.")
         s = self.settings
         if s.key_backend == "pkcs11":
             return Pkcs11Key(s.pkcs11_module, s.pkcs11_token_label, s.pkcs11_pin.get_secret_value(), label,
                              tuple(self.chain))
         path = Path(s.pkcs12_dir or s.dev_pki_dir) / f"{label}.p12"
         if not path.exists():
-            raise NotFound(f"no signing key labelled {label!r}")
+            raise NotFound(f"Không có khóa ký số mang nhãn {label!r}.")
         return P12Key(path.read_bytes(), s.pkcs12_password.get_secret_value().encode())
 
     def certificate(self, label: str) -> x509.Certificate:

@@ -48,27 +48,27 @@ def load_pdf(data: bytes, field_name: str = "pdf") -> tuple[bytes, PdfFileReader
     be read or is encrypted; the message says what was found and what is accepted.
     """
     if not data:
-        raise InvalidArgument(field_name, "is empty (0 bytes); send a PDF file")
+        raise InvalidArgument(field_name, "rỗng (0 byte): hãy gửi tệp PDF.")
     start = data.find(HEADER, 0, HEADER_WINDOW)
     if start < 0:
         head = data[:8]
-        raise InvalidArgument(field_name, f"is not a PDF file: no %PDF- header in its first {HEADER_WINDOW} bytes "
-                                          f"(it starts with {head!r}); send a PDF file")
+        raise InvalidArgument(field_name, f"không phải tệp PDF: không có phần đầu %PDF- trong {HEADER_WINDOW} byte "
+                                          f"đầu (tệp bắt đầu bằng {head!r}); hãy gửi tệp PDF.")
     body = data[start:]
     try:
         reader = _reader(body)
         encrypted = reader.encrypted
     except Exception as exc:
         if start == 0:
-            raise InvalidArgument(field_name, f"is not a readable PDF file ({exc})") from exc
+            raise InvalidArgument(field_name, f"là tệp PDF không đọc được ({exc}): hãy xuất lại tệp PDF.") from exc
         try:  # the offsets may count from the first byte of the file rather than from the header
             body = _repaired(data)
             reader = _reader(body)
             encrypted = reader.encrypted
         except Exception as exc2:
-            raise InvalidArgument(field_name, f"is not a readable PDF file ({exc2})") from exc2
+            raise InvalidArgument(field_name, f"là tệp PDF không đọc được ({exc2}): hãy xuất lại tệp PDF.") from exc2
     if encrypted:
-        raise InvalidArgument(field_name, "is encrypted; send the PDF without a password or encryption")
+        raise InvalidArgument(field_name, "bị mã hóa: hãy gửi tệp PDF không đặt mật khẩu, không mã hóa.")
     return body, reader
 
 
@@ -132,17 +132,17 @@ def active_content(reader: PdfFileReader) -> list[str]:
     names = root.get("/Names")
     names = names.get_object() if isinstance(names, generic.IndirectObject) else names
     if isinstance(names, generic.DictionaryObject) and "/JavaScript" in names:
-        found.append("document-level JavaScript (/Names /JavaScript)")
+        found.append("mã JavaScript cấp văn bản (/Names /JavaScript)")
     kinds = _action_kinds(root.get("/OpenAction")) & ACTIVE_ACTIONS
     if kinds:
-        found.append(f"an opening action ({', '.join(sorted(kinds))})")
+        found.append(f"hành động khi mở tệp ({', '.join(sorted(kinds))})")
     triggers = root.get("/AA")
     if isinstance(triggers, generic.DictionaryObject | generic.IndirectObject):
-        found.append("document actions (/AA)")
+        found.append("hành động của văn bản (/AA)")
     for index in range(page_count(reader)):
         page = reader.find_page_for_modification(index)[0].get_object()
         if "/AA" in page:
-            found.append(f"page {index + 1} actions (/AA)")
+            found.append(f"hành động của trang {index + 1} (/AA)")
         annotations = page.get("/Annots")
         annotations = annotations.get_object() if isinstance(annotations, generic.IndirectObject) else annotations
         for annotation in annotations if isinstance(annotations, generic.ArrayObject) else []:
@@ -151,7 +151,7 @@ def active_content(reader: PdfFileReader) -> list[str]:
                 continue
             kinds = (_action_kinds(annotation.get("/A")) & ACTIVE_ACTIONS) | ({"/AA"} if "/AA" in annotation else set())
             if kinds:
-                found.append(f"a link or field on page {index + 1} ({', '.join(sorted(kinds))})")
+                found.append(f"liên kết hoặc trường ở trang {index + 1} ({', '.join(sorted(kinds))})")
                 break
     return found
 
@@ -161,5 +161,5 @@ def refuse_active_content(data: bytes, field_name: str = "source") -> None:
     official document the agency signs carries no scripts, launch or submit actions."""
     found = active_content(load_pdf(data, field_name)[1])
     if found:
-        raise InvalidArgument(field_name, f"contains {'; '.join(found)}: an official document is signed without "
-                                          "scripts or actions; export or print it again to PDF without them")
+        raise InvalidArgument(field_name, f"có {'; '.join(found)}: văn bản hành chính được ký số khi không có mã lệnh "
+                                          "hay hành động tự chạy; hãy xuất hoặc in lại ra PDF không có chúng.")

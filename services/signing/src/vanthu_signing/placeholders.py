@@ -78,14 +78,14 @@ def refuse_oversized(streams: Iterable[Any], what: str) -> None:
     for stream in streams:
         total += bounded_length(stream, MAX_CONTENT_BYTES - total)
         if total > MAX_CONTENT_BYTES:
-            raise InvalidArgument("source", f"the content of {what} is larger than {MAX_CONTENT_BYTES // 2**20} MiB "
-                                            "once decompressed (not an ordinary text page): save the document "
-                                            "again as a plain PDF, or scan it")
+            raise InvalidArgument("source", f"nội dung của {what} vượt {MAX_CONTENT_BYTES // 2**20} MiB sau khi giải "
+                                            "nén (không phải trang văn bản thông thường): hãy lưu lại văn bản dạng "
+                                            "PDF thường, hoặc quét lại.")
 
 
 def _read_cmap(stream: Any) -> bytes:
     if bounded_length(stream, MAX_CMAP_BYTES) > MAX_CMAP_BYTES:
-        raise InvalidArgument("source", "a font's character map is larger than 1 MiB: save the document again")
+        raise InvalidArgument("source", "bảng mã ký tự của một phông chữ vượt 1 MiB: hãy lưu lại văn bản.")
     return bytes(stream.read_bytes())
 
 
@@ -120,8 +120,8 @@ def locate(pdf: bytes, needles: Iterable[str]) -> tuple[dict[str, Anchor], set[i
             proc = subprocess.run(["pdftotext", "-bbox", tmp.name, "-"], capture_output=True, check=False,
                                   timeout=PDFTOTEXT_TIMEOUT_S)
         except subprocess.TimeoutExpired as exc:
-            raise InvalidArgument("source", f"the PDF's text could not be read within {PDFTOTEXT_TIMEOUT_S:.0f} s "
-                                            "(an unusually heavy file): save it again as a plain PDF") from exc
+            raise InvalidArgument("source", f"không đọc được chữ trong tệp PDF trong vòng {PDFTOTEXT_TIMEOUT_S:.0f} "
+                                            "giây (tệp nặng bất thường): hãy lưu lại dạng PDF thường.") from exc
     if proc.returncode != 0:
         return {}, pages_with
     html = proc.stdout.decode("utf-8", "replace")

@@ -72,9 +72,9 @@ class Sealer:
         doc = await self.registry.numbered(document_id, principal.token)
         profile = await self.store.profile(principal.agency, AGENCY)
         if profile.remote:
-            raise FailedPrecondition("the agency's seal key is not held by the service; it cannot seal here")
+            raise FailedPrecondition("Khóa con dấu của cơ quan không do hệ thống giữ nên không đóng dấu ở đây được.")
         if not profile.image:
-            raise FailedPrecondition("the agency's signing profile has no seal image; an admin uploads it")
+            raise FailedPrecondition("Hồ sơ ký số của cơ quan chưa có hình ảnh con dấu: quản trị hãy tải lên.")
         key = self.keys.key(profile.key_label)
         out = [await self._main(principal, doc, profile, key)]
         for attachment in doc.attachments:
@@ -132,8 +132,8 @@ class Sealer:
         """The personal signature must be by a person of ``agency`` holding a personal signing profile."""
         cert = await asyncio.to_thread(personal_signer, pdf)
         if cert is None:
-            raise FailedPrecondition("the main file has no personal signature of the competent person; the agency's "
-                                     "seal is applied only to documents already signed (Decree 30/2020 Art. 32)")
+            raise FailedPrecondition("Văn bản chính chưa có chữ ký số của người có thẩm quyền; chữ ký số của cơ quan "
+                                     "chỉ đóng lên văn bản đã ký (Nghị định 30/2020 Điều 32): hãy trình ký trước.")
         for profile in await self.store.profiles(agency):
             if profile.kind != PERSONAL:
                 continue
@@ -141,6 +141,6 @@ class Sealer:
                 await asyncio.to_thread(self.keys.certificate, profile.key_label)
             if bound == cert:
                 return
-        raise FailedPrecondition(f"the personal signature is by {cert.subject.rfc4514_string()}, who holds no signing "
-                                 f"profile of agency {agency}; the seal is applied only to documents signed by a "
-                                 "leader or head of the agency")
+        raise FailedPrecondition(f"Chữ ký số cá nhân là của {cert.subject.rfc4514_string()}, người không có hồ sơ ký "
+                                 f"số của cơ quan {agency}; chỉ đóng dấu văn bản do lãnh đạo hoặc trưởng đơn vị của "
+                                 "cơ quan ký.")

@@ -120,9 +120,9 @@ def check_validity(cert: asn1_x509.Certificate, when: dt.datetime) -> None:
     na = validity["not_after"].native
     name = cert.subject.human_friendly
     if when > na:
-        raise FailedPrecondition(f"signing certificate of {name} expired on {na.isoformat()}; renew it")
+        raise FailedPrecondition(f"Chứng thư số của {name} đã hết hạn ngày {na.isoformat()}: hãy gia hạn chứng thư số.")
     if when < nb:
-        raise FailedPrecondition(f"signing certificate of {name} is not valid before {nb.isoformat()}")
+        raise FailedPrecondition(f"Chứng thư số của {name} chưa có hiệu lực trước ngày {nb.isoformat()}.")
 
 
 @contextlib.contextmanager
@@ -132,9 +132,9 @@ def open_signer(key: KeySource) -> Iterator[signers.Signer]:
         try:
             signer = signers.SimpleSigner.load_pkcs12_data(key.data, other_certs=(), passphrase=key.password)
         except (ValueError, TypeError) as exc:
-            raise InvalidArgument("key.password", "wrong password or unreadable PKCS#12 file") from exc
+            raise InvalidArgument("key.password", "sai mật khẩu hoặc tệp PKCS#12 không đọc được.") from exc
         if signer is None:
-            raise InvalidArgument("key.password", "wrong password or unreadable PKCS#12 file")
+            raise InvalidArgument("key.password", "sai mật khẩu hoặc tệp PKCS#12 không đọc được.")
         yield signer
         return
     from pyhanko.sign.pkcs11 import PKCS11Signer
@@ -180,12 +180,13 @@ def _pkcs11_session(key: Pkcs11Key) -> Any:
             try:
                 anchor = open_pkcs11_session(key.module, token_criteria=criteria, user_pin=key.pin)
             except (pkcs11.exceptions.PinIncorrect, pkcs11.exceptions.PinLenRange) as exc:
-                raise InvalidArgument("key.pin", "the PIN was not accepted by the token") from exc
+                raise InvalidArgument("key.pin", "thiết bị ký không chấp nhận mã PIN: hãy nhập lại.") from exc
             except pkcs11.exceptions.PKCS11Error as exc:
-                raise FailedPrecondition(f"PKCS#11 token {key.token_label!r} unavailable: {exc!r}") from exc
+                raise FailedPrecondition(f"Thiết bị ký (token PKCS#11) {key.token_label!r} không dùng được ({exc!r}): "
+                                         "báo quản trị hệ thống.") from exc
             _logged_in[ident] = (anchor, _pin_digest(key.pin))
         elif not hmac.compare_digest(_logged_in[ident][1], _pin_digest(key.pin)):
-            raise InvalidArgument("key.pin", "the PIN was not accepted by the token")
+            raise InvalidArgument("key.pin", "thiết bị ký không chấp nhận mã PIN: hãy nhập lại.")
     return open_pkcs11_session(key.module, token_criteria=criteria, user_pin=None)
 
 
@@ -238,14 +239,14 @@ def refuse_if_locked(earlier: list[EarlierSignature], new_field: str, what: str)
     for s in earlier:
         if s.docmdp == MDPPerm.NO_CHANGES:
             raise FailedPrecondition(
-                f"the document carries the signature of {s.signer} (field {s.field_name}), which permits no change "
-                f"(DocMDP P=1): {what} would invalidate it. Send a copy without that signature, or one certified "
-                "with P=2 (form filling and signing permitted)")
+                f"Văn bản mang chữ ký số của {s.signer} (trường {s.field_name}) không cho phép thay đổi (DocMDP P=1): "
+                f"{what} sẽ làm mất hiệu lực chữ ký đó. Hãy gửi bản không có chữ ký đó, hoặc bản chứng thực với P=2 "
+                "(cho phép điền và ký).")
         if s.lock is not None and s.lock.is_locked(new_field):
             raise FailedPrecondition(
-                f"the document carries the signature of {s.signer} (field {s.field_name}), which locks the form "
-                f"fields ({s.lock.action.value}): {what} (field {new_field}) would invalidate it. Send a copy "
-                "without that signature, or one whose signer did not lock the fields")
+                f"Văn bản mang chữ ký số của {s.signer} (trường {s.field_name}) đã khóa các trường "
+                f"({s.lock.action.value}): {what} (trường {new_field}) sẽ làm mất hiệu lực chữ ký đó. Hãy gửi bản "
+                "không có chữ ký đó, hoặc bản mà người ký không khóa trường.")
 
 
 # ---------------------------------------------------------------- text fields (number / date)
@@ -414,7 +415,7 @@ def _sign(w: IncrementalPdfFileWriter, signer: signers.Signer, *, field_name: st
     try:
         pdf_signer.sign_pdf(w, output=out, appearance_text_params=text_params)
     except SigningError as exc:
-        raise FailedPrecondition(f"signing failed: {Revocation.explain(exc) or exc}") from exc
+        raise FailedPrecondition(f"Ký số không thành công: {Revocation.explain(exc) or exc}") from exc
     return out.getvalue()
 
 
@@ -486,11 +487,11 @@ def place_personal(pdf: bytes, *, placeholder: str, page: int | None, box: ap.Bo
         anchors, _ = locate(data, (placeholder,))
         anchor = anchors.get(placeholder)
         if anchor is None:
-            raise InvalidArgument("placeholder", f"{placeholder!r} is not in the page text; put it between the "
-                                                 "position line and the signer's name, or give the box")
+            raise InvalidArgument("placeholder", f"không thấy {placeholder!r} trong trang: hãy đặt nó giữa dòng chức "
+                                                 "vụ và tên người ký, hoặc chọn ô vị trí chữ ký.")
         page, box = anchor.page, ap.personal_box(anchor)
     elif not 0 <= page < pages:
-        raise InvalidArgument("page", f"page {page} does not exist")
+        raise InvalidArgument("page", f"trang {page} không có trong văn bản.")
     geometry = page_geometry(reader, page)
     return Placement(page=page, box=box, area=geometry.crop, rotate=geometry.rotate, pages=pages)
 
@@ -504,21 +505,21 @@ def prepare_personal_appearance(pdf: bytes, signature_png: bytes, *, placeholder
     data, reader = load_pdf(pdf)
     img = ap.check_png(signature_png, "signature_image")
     earlier = earlier_signatures(reader)
-    refuse_if_locked(earlier, FIELD_PERSONAL, "the personal signature")
+    refuse_if_locked(earlier, FIELD_PERSONAL, "chữ ký số cá nhân")
     anchors, pages_with = locate(data, (placeholder, ap.PLACEHOLDER_NUMBER, ap.PLACEHOLDER_DATE,
                                         ap.PLACEHOLDER_AUTHORITY))
     at_placeholder = anchors.get(ap.PLACEHOLDER_AUTHORITY)
     if authority and earlier and (at_placeholder is not None or authority_above):
-        raise FailedPrecondition(f"the document carries the signature of {earlier[0].signer}: the signing authority "
-                                 f"({' / '.join(authority)}) can no longer be added to it; send the unsigned draft")
+        raise FailedPrecondition(f"Văn bản đã mang chữ ký số của {earlier[0].signer}: không thêm được thẩm quyền ký "
+                                 f"({' / '.join(authority)}) nữa; hãy gửi dự thảo chưa ký.")
     if box is None or page is None:
         anchor = anchors.get(placeholder)
         if anchor is None:
-            raise InvalidArgument("placeholder", f"{placeholder!r} is not in the page text; put it between the "
-                                                 "position line and the signer's name, or give the box")
+            raise InvalidArgument("placeholder", f"không thấy {placeholder!r} trong trang: hãy đặt nó giữa dòng chức "
+                                                 "vụ và tên người ký, hoặc chọn ô vị trí chữ ký.")
         page, box = anchor.page, ap.personal_box(anchor)
     elif not 0 <= page < page_count(reader):
-        raise InvalidArgument("page", f"page {page} does not exist")
+        raise InvalidArgument("page", f"trang {page} không có trong văn bản.")
     visible = set(anchors)
     if not earlier:
         data, removed = remove_placeholders(data, list(anchors), pages_with)
@@ -582,16 +583,16 @@ def issue_and_sign_agency(pdf: bytes, key: KeySource, seal_png: bytes, tsa: Time
     data, reader = load_pdf(pdf)
     img = ap.check_png(seal_png, "seal_image")
     if not number_symbol.strip():
-        raise InvalidArgument("number_symbol", "is empty; give the document's số và ký hiệu, e.g. 12/UBND-VP")
+        raise InvalidArgument("number_symbol", "chưa nhập: hãy ghi số và ký hiệu của văn bản, ví dụ 12/UBND-VP.")
     date_text = ap.date_line(place, issued_on)
     report = verify_pdf(data, trust_roots, revocation=revocation)
     personal = [s for s in report.signatures if s.field_name == FIELD_PERSONAL]
     if not personal or not personal[0].ok:
         why = "; ".join(personal[0].problems) if personal else ""
-        raise FailedPrecondition("the document has no valid personal signature of the competent person; the "
-                                 "agency signature is applied only to documents already signed (Decree 30, Art. 32)"
-                                 + (f": {why}" if why else ""))
-    refuse_if_locked(earlier_signatures(reader), FIELD_AGENCY, "the agency signature")
+        raise FailedPrecondition("Văn bản chưa có chữ ký số hợp lệ của người có thẩm quyền; chữ ký số của cơ quan "
+                                 "chỉ đóng lên văn bản đã ký (Nghị định 30/2020 Điều 32)"
+                                 + (f": {why}" if why else "."))
+    refuse_if_locked(earlier_signatures(reader), FIELD_AGENCY, "chữ ký số của cơ quan")
     located = _sig_field_rect(reader, FIELD_PERSONAL)
     assert located is not None
     page, pbox = located
@@ -599,20 +600,20 @@ def issue_and_sign_agency(pdf: bytes, key: KeySource, seal_png: bytes, tsa: Time
     seal_shown = geometry.keep_visible(ap.seal_box(geometry.to_display(pbox)))
     w = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     existing = _fields_by_name(w)
-    wanted = ((FIELD_NUMBER, ap.PLACEHOLDER_NUMBER, "number and symbol (số, ký hiệu)", number_symbol.strip()),
-              (FIELD_DATE, ap.PLACEHOLDER_DATE, "place and date of issue (địa danh, ngày ban hành)", date_text))
+    wanted = ((FIELD_NUMBER, ap.PLACEHOLDER_NUMBER, "số, ký hiệu", number_symbol.strip()),
+              (FIELD_DATE, ap.PLACEHOLDER_DATE, "địa danh, ngày ban hành", date_text))
     uncovered = [item for item in wanted if item[0] not in existing]
     anchors = find_anchors(data, [ph for _, ph, _, _ in uncovered]) if uncovered else {}
-    missing = [f"{ph} placeholder for the {what}" for _, ph, what, _ in uncovered if ph not in anchors]
+    missing = [f"vị trí {ph} cho {what}" for _, ph, what, _ in uncovered if ph not in anchors]
     if missing:
-        raise FailedPrecondition(f"the document has no {' and no '.join(missing)}; put them in the text before "
-                                 "the personal signature, which creates the fields the agency fills when issuing")
+        raise FailedPrecondition(f"Văn bản thiếu {' và thiếu '.join(missing)}; hãy đặt chúng vào nội dung trước khi "
+                                 "ký số cá nhân, để tạo các trường cơ quan điền khi ban hành.")
     elsewhere = [ph for _, ph, _, _ in uncovered if anchors[ph].page != page]
     if elsewhere:
         raise FailedPrecondition(
-            f"{' and '.join(elsewhere)} must be on page {page + 1}, with the personal signature: the document was "
-            "signed before the personal signature, so no fields could be added and the agency signature itself "
-            "shows the number and date, on its own page")
+            f"{' và '.join(elsewhere)} phải ở trang {page + 1}, cùng trang với chữ ký số cá nhân: văn bản đã được ký "
+            "trước khi có chữ ký số cá nhân nên không thêm được trường, và chữ ký số của cơ quan tự thể hiện số và "
+            "ngày trên trang của nó.")
     for name, _, _, value in wanted:
         if name in existing:
             _fill_field(w, existing[name], value)
@@ -634,7 +635,7 @@ def _text_signature(pdf: bytes, key: KeySource, tsa: TimestampAuthority, *, fiel
     """An agency signature without image: ``text`` (10 pt, black) in the box ``box_rule(text, width, height)``
     places on page 1 as the reader sees it (within its visible area, upright whatever the page rotation)."""
     data, reader = load_pdf(pdf)
-    refuse_if_locked(earlier_signatures(reader), field_name, "the agency signature")
+    refuse_if_locked(earlier_signatures(reader), field_name, "chữ ký số của cơ quan")
     geometry = page_geometry(reader, 0)
     shown = box_rule(text, geometry.display_width, geometry.display_height)
     frame = ap.Box(0, 0, shown.width, shown.height)

@@ -179,18 +179,18 @@ class SigningStore:
         if row is not None:
             return Profile.of(row)
         if kind == AGENCY:
-            raise FailedPrecondition(f"no agency signing profile (seal) for agency {agency_code}: the operator binds "
-                                     f"the agency's seal key with `vanthu-signing profile set --agency {agency_code} "
-                                     "--seal --key … --image seal.png`")
+            raise FailedPrecondition(f"Cơ quan {agency_code} chưa có hồ sơ ký số của cơ quan (con dấu): quản trị hệ "
+                                     "thống gắn khóa con dấu bằng lệnh `vanthu-signing profile set --agency "
+                                     f"{agency_code} --seal --key … --image seal.png`.")
         if unbound is not None:
             raise FailedPrecondition(
-                f"the signing profile of user {username!r} of agency {agency_code} was made before profiles were "
-                "bound to people and is not bound to anyone yet: if you are the person its key was issued to, the "
-                f"operator binds it to you with `vanthu-signing profile set --agency {agency_code} --subject "
-                f"{subject} --user {username}`")
-        raise FailedPrecondition(f"no personal signing profile for user {username!r} (subject {subject}) of agency "
-                                 f"{agency_code}: the operator binds their key with `vanthu-signing profile set "
-                                 f"--agency {agency_code} --subject {subject} --user {username} --key …`")
+                f"Hồ sơ ký số của người dùng {username!r} thuộc cơ quan {agency_code} được tạo trước khi hồ sơ gắn "
+                "với từng người nên chưa gắn với ai: nếu đồng chí là người được cấp khóa này, quản trị hệ thống gắn "
+                f"cho đồng chí bằng lệnh `vanthu-signing profile set --agency {agency_code} --subject {subject} "
+                f"--user {username}`.")
+        raise FailedPrecondition(f"Người dùng {username!r} (mã {subject}) của cơ quan {agency_code} chưa có hồ sơ ký "
+                                 "số cá nhân: quản trị hệ thống gắn khóa bằng lệnh `vanthu-signing profile set "
+                                 f"--agency {agency_code} --subject {subject} --user {username} --key …`.")
 
     async def profiles(self, agency_code: str | None = None) -> list[Profile]:
         async with self.sessions() as session:
@@ -225,7 +225,7 @@ class SigningStore:
                     row.subject = subject
             if row is None:
                 if not key_label and not certificate:
-                    raise FailedPrecondition("a new signing profile needs a key label or a certificate")
+                    raise FailedPrecondition("Hồ sơ ký số mới cần nhãn khóa hoặc chứng thư số.")
                 row = ProfileRow(profile_id=new_id(), agency_code=agency_code, kind=kind, subject=subject,
                                  username=username or "", key_label="", certificate=b"", image=b"", updated_by=actor,
                                  updated_at=now)
@@ -266,9 +266,10 @@ class SigningStore:
         async with self.sessions() as session:
             row = await session.get(PendingRow, handle)
         if row is None or row.subject != subject:
-            raise NotFound("no pending signing with this handle (it completed, expired or is not yours)")
+            raise NotFound("Không có phiên ký đang chờ với mã này (đã xong, đã hết hạn hoặc không phải của đồng "
+                           "chí): hãy ký lại.")
         if row.expires_at < datetime.now(UTC):
-            raise NotFound("the pending signing expired; prepare it again")
+            raise NotFound("Phiên ký đang chờ đã hết hạn: hãy bắt đầu ký lại.")
         return Pending(row.handle, row.agency_code, row.subject, row.file_name, row.input_sha256, row.state,
                        row.expires_at)
 
@@ -277,7 +278,7 @@ class SigningStore:
         async with self.sessions.begin() as session:
             result = await session.execute(delete(PendingRow).where(PendingRow.handle == handle))
         if not result.rowcount:  # type: ignore[attr-defined]
-            raise NotFound("this pending signing was already completed")
+            raise NotFound("Phiên ký này đã hoàn tất rồi.")
 
     # ------------------------------------------------------------ journal
     async def record(self, entry: JournalEntry) -> str:

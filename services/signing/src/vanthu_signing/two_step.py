@@ -79,7 +79,7 @@ def _signature_algorithm(cert: x509.Certificate) -> str:
         return "sha256_rsa"
     if isinstance(key, ec.EllipticCurvePublicKey):
         return "sha256_ecdsa"
-    raise InvalidArgument("signer_cert", f"has a {type(key).__name__} key; only RSA and ECDSA keys can sign")
+    raise InvalidArgument("signer_cert", f"có khóa {type(key).__name__}; chỉ khóa RSA và ECDSA ký được.")
 
 
 def _placeholder_length(cert: x509.Certificate) -> int:
@@ -135,7 +135,7 @@ def prepare_personal(pdf: bytes, signer_cert: x509.Certificate, chain: list[x509
     try:
         prepared, tbs, attrs = _run(digest_and_attrs())
     except SigningError as exc:
-        raise FailedPrecondition(f"signing failed: {exc}") from exc
+        raise FailedPrecondition(f"Ký số không thành công: {exc}") from exc
     # PAdES B-T only: nothing (DSS, document timestamp) would have to happen after the signature is embedded
     assert tbs.post_sign_instructions is None
     to_sign = attrs.dump()
@@ -163,11 +163,11 @@ def complete(state: bytes, signature_value: bytes, tsa: sg.TimestampAuthority, *
     st = _decode_state(state)
     cert: x509.Certificate = st["cert"]
     if not signature_value:
-        raise InvalidArgument("signature_value", "is empty; send the signature over to_sign")
+        raise InvalidArgument("signature_value", "chưa có: hãy gửi chữ ký trên dữ liệu cần ký (to_sign).")
     if not _verifies(cert, signature_value, st["to_sign"], st["algorithm"]):
-        raise InvalidArgument("signature_value", "does not verify against the signer certificate's public key over "
-                                                 "to_sign (wrong key, wrong data or wrong padding/algorithm; "
-                                                 "RSA PKCS#1 v1.5 with SHA-256 is expected)")
+        raise InvalidArgument("signature_value", "không khớp khóa công khai trong chứng thư số của người ký trên dữ "
+                                                 "liệu cần ký (sai khóa, sai dữ liệu hoặc sai thuật toán; cần RSA "
+                                                 "PKCS#1 v1.5 với SHA-256).")
     signer_asn1 = asn1_certificate(cert)
     chain_asn1 = [asn1_certificate(c) for c in st["chain"]]
     sg.check_validity(signer_asn1, dt.datetime.now(dt.UTC))
@@ -184,7 +184,7 @@ def complete(state: bytes, signature_value: bytes, tsa: sg.TimestampAuthority, *
         if revocation is not None:
             output = _run(_add_ltv(output.getvalue(), revocation))
     except SigningError as exc:
-        raise FailedPrecondition(f"signing failed: {exc}") from exc
+        raise FailedPrecondition(f"Ký số không thành công: {exc}") from exc
     return sg.Signed(output.getvalue(), sg.FIELD_PERSONAL, st["page"], st["box"])
 
 
@@ -197,7 +197,7 @@ async def _add_ltv(pdf: bytes, revocation: Revocation) -> io.BytesIO:
         await async_add_validation_info(embedded, revocation.validation_context(), output=out, embed_roots=False)
     except Exception as exc:
         reason = Revocation.explain(exc) or str(exc)
-        raise FailedPrecondition(f"the validation data (CRLs) could not be added: {reason}") from exc
+        raise FailedPrecondition(f"Không thêm được dữ liệu kiểm tra (CRL): {reason}") from exc
     return out
 
 
@@ -252,18 +252,18 @@ def _checksum(doc: dict[str, Any]) -> str:
 
 
 def _bad(reason: str) -> InvalidArgument:
-    return InvalidArgument("handle", f"the signing state {reason}; start the signing again")
+    return InvalidArgument("handle", f"trạng thái phiên ký {reason}: hãy bắt đầu ký lại.")
 
 
 def _decode_state(state: bytes) -> dict[str, Any]:
     try:
         doc = json.loads(state.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, AttributeError) as exc:
-        raise _bad("is not readable (not JSON)") from exc
+        raise _bad("không đọc được (không phải JSON)") from exc
     if not isinstance(doc, dict) or doc.get("format") != STATE_FORMAT:
-        raise _bad(f"is not a {STATE_FORMAT} state")
+        raise _bad(f"không phải trạng thái {STATE_FORMAT}")
     if not isinstance(doc.get("check"), str) or not hmac.compare_digest(doc["check"], _checksum(doc)):
-        raise _bad("is damaged (checksum mismatch)")
+        raise _bad("bị hỏng (sai mã kiểm tra)")
     try:
         def raw(name: str) -> bytes:
             value = doc[name]
@@ -285,22 +285,22 @@ def _decode_state(state: bytes) -> dict[str, Any]:
         message_digest = attrs_by_type["message_digest"].native
         ess = attrs_by_type.get("signing_certificate_v2")
     except (KeyError, TypeError, ValueError, binascii.Error, IndexError) as exc:
-        raise _bad(f"is damaged ({type(exc).__name__}: {exc})") from exc
+        raise _bad(f"bị hỏng ({type(exc).__name__}: {exc})") from exc
     if doc.get("digest_algorithm") != DIGEST_ALGORITHM or algorithm not in ("sha256_rsa", "sha256_ecdsa"):
-        raise _bad("names an unsupported algorithm")
+        raise _bad("ghi thuật toán không được hỗ trợ")
     if not (0 < start < end <= len(pdf)) or pdf[start:start + 1] != b"<" or pdf[end - 1:end] != b">" \
             or pdf[start + 1:end - 1].strip(b"0"):
-        raise _bad("has no empty signature placeholder at the recorded place")
+        raise _bad("không có ô chữ ký trống ở vị trí đã ghi")
     actual = hashlib.sha256(pdf[:start] + pdf[end:]).digest()
     if not (hmac.compare_digest(actual, document_digest) and hmac.compare_digest(message_digest, document_digest)):
-        raise _bad("does not match its document (digest mismatch)")
+        raise _bad("không khớp văn bản (sai mã băm)")
     if ess is not None:
         cert_hash = ess.native["certs"][0]["cert_hash"]
         if not hmac.compare_digest(cert_hash, hashlib.sha256(_der(cert)).digest()):
-            raise _bad("does not match its signer certificate")
+            raise _bad("không khớp chứng thư số của người ký")
     authority = doc.get("authority", [])
     if not isinstance(authority, list) or not all(isinstance(line, str) for line in authority):
-        raise _bad("is damaged (authority)")
+        raise _bad("bị hỏng (thẩm quyền ký)")
     return {
         "authority": tuple(authority),
         "pdf": pdf, "to_sign": to_sign, "attrs": attrs, "cert": cert, "chain": chain, "algorithm": algorithm,

@@ -79,12 +79,12 @@ def read_scope(caller: policy.Caller, object_id: str, agency_code: str) -> str:
     requested = agency_code.strip()
     if not caller.principal.is_service:
         if requested and requested != caller.agency:
-            raise PermissionDenied("a person reads only the files of the agency of their token")
+            raise PermissionDenied("Đồng chí chỉ xem được tệp của cơ quan mình.")
         return caller.agency
     if not requested:
-        raise InvalidArgument("agency_code", "a service must name the agency it acts for")
+        raise InvalidArgument("agency_code", "dịch vụ phải nêu cơ quan mà nó thay mặt.")
     if not object_id.strip():
-        raise InvalidArgument("object_id", "a service reads one object by its id")
+        raise InvalidArgument("object_id", "dịch vụ chỉ đọc một tệp theo mã của tệp.")
     return requested
 
 
@@ -93,10 +93,10 @@ def owner_for_upload(caller: policy.Caller, requested: str) -> str:
     requested = requested.strip()
     if caller.principal.is_service:
         if not requested:
-            raise InvalidArgument("metadata.agency_code", "a service token must name the agency that owns the file")
+            raise InvalidArgument("metadata.agency_code", "mã xác thực của dịch vụ phải nêu cơ quan sở hữu tệp.")
         return requested
     if requested and requested != caller.agency:
-        raise PermissionDenied("a person uploads only for the agency of their token")
+        raise PermissionDenied("Đồng chí chỉ tải tệp lên cho cơ quan mình.")
     return caller.agency
 
 
@@ -111,7 +111,7 @@ class StorageApi(storage_pb2_grpc.StorageServiceServicer):
         principal = caller.principal
         first = await anext(request_iterator, None)
         if first is None or isinstance(first, memoryview) or first.WhichOneof("part") != "metadata":
-            raise InvalidArgument("metadata", "the first message of an upload must carry the metadata")
+            raise InvalidArgument("metadata", "gói đầu tiên của lần tải lên phải mang thông tin tệp.")
         m = first.metadata
         agency = owner_for_upload(caller, m.agency_code)
 
@@ -122,7 +122,7 @@ class StorageApi(storage_pb2_grpc.StorageServiceServicer):
                         yield message  # type: ignore[misc]  # a bytes-like view: hashed and written as is
                     continue
                 if message.WhichOneof("part") != "chunk":
-                    raise InvalidArgument("metadata", "only the first message of an upload carries metadata")
+                    raise InvalidArgument("metadata", "chỉ gói đầu tiên của lần tải lên mang thông tin tệp.")
                 chunk = message.chunk  # each access copies
                 if chunk:
                     yield chunk
@@ -176,12 +176,13 @@ class StorageApi(storage_pb2_grpc.StorageServiceServicer):
                              storage_pb2.LockRequest.LEGAL_HOLD_OFF: False}.get(request.legal_hold)
         if principal.is_service:  # the records service (the table admits no other), for the agency it names
             if hold is False:
-                raise PermissionDenied("a service never releases a legal hold: an archivist or admin does")
+                raise PermissionDenied("Dịch vụ không được gỡ lệnh phong tỏa tệp: việc này do lưu trữ hoặc quản trị "
+                                       "làm.")
             agency = request.agency_code.strip()
             if not agency:
-                raise InvalidArgument("agency_code", "a service must name the agency it acts for")
+                raise InvalidArgument("agency_code", "dịch vụ phải nêu cơ quan mà nó thay mặt.")
         elif request.agency_code.strip() and request.agency_code.strip() != agency:
-            raise PermissionDenied("a person locks only the files of the agency of their token")
+            raise PermissionDenied("Đồng chí chỉ khóa được tệp của cơ quan mình.")
         await self.objects.find(object_id=request.object_id, agency_code=agency)
         if hold is False:
             policy.require("release_hold")
@@ -195,12 +196,12 @@ class StorageApi(storage_pb2_grpc.StorageServiceServicer):
         principal = policy.require().principal
         prefix = HOLDER_PREFIXES.get(principal.client_id)
         if prefix is None or not holder.startswith(prefix):
-            raise PermissionDenied(f"the service client {principal.client_id} records only references held by "
-                                   f"'{prefix or '(none)'}…'")
+            raise PermissionDenied(f"Dịch vụ {principal.client_id} chỉ ghi được tham chiếu bắt đầu bằng "
+                                   f"'{prefix or '(không có)'}…'.")
         if not object_id.strip():
-            raise InvalidArgument("object_id", "is required")
+            raise InvalidArgument("object_id", "chưa nhập: đây là thông tin bắt buộc.")
         if not agency_code.strip():
-            raise InvalidArgument("agency_code", "a service must name the agency it acts for")
+            raise InvalidArgument("agency_code", "dịch vụ phải nêu cơ quan mà nó thay mặt.")
         return principal, object_id.strip(), agency_code.strip()
 
     async def AddReference(self, request: storage_pb2.AddReferenceRequest,

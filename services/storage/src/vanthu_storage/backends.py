@@ -87,7 +87,7 @@ class LocalBackend:
     def path(self, key: str) -> Path:
         target = (self.root / key).resolve()
         if not target.is_relative_to(self.root.resolve()):
-            raise NotFound("no such object")
+            raise NotFound("Không tìm thấy tệp.")
         return target
 
     def _put(self, key: str, staged: Path, keep: bool) -> None:
@@ -128,7 +128,7 @@ class LocalBackend:
         try:
             handle = await asyncio.to_thread(self.path(key).open, "rb")
         except FileNotFoundError as exc:
-            raise NotFound("the object's bytes are missing from storage") from exc
+            raise NotFound("Nội dung tệp không còn trong kho lưu: báo quản trị hệ thống.") from exc
         try:
             if offset:
                 handle.seek(offset)
@@ -148,7 +148,7 @@ class LocalBackend:
         try:
             handle = self.path(key).open("rb", buffering=0)  # large reads straight into the block: no buffer copy
         except FileNotFoundError as exc:
-            raise NotFound("the object's bytes are missing from storage") from exc
+            raise NotFound("Nội dung tệp không còn trong kho lưu: báo quản trị hệ thống.") from exc
         with handle:
             with contextlib.suppress(OSError, AttributeError):
                 os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
@@ -261,8 +261,8 @@ class S3Backend:
             return self.client.get_object(self.bucket, key, offset, length)
         except MinioException as exc:
             if s3_code(exc) in MISSING:
-                raise NotFound("the object's bytes are missing from storage") from exc
-            raise Unavailable(f"object storage refused the read: {s3_code(exc)}") from exc
+                raise NotFound("Nội dung tệp không còn trong kho lưu: báo quản trị hệ thống.") from exc
+            raise Unavailable(f"Kho lưu từ chối đọc tệp ({s3_code(exc)}): hãy thử lại sau ít phút.") from exc
 
     def blocks(self, key: str, block_bytes: int = READ_BYTES) -> Iterator[bytes]:
         response = self._get(key)
@@ -316,7 +316,7 @@ class S3Backend:
             if code in MISSING:
                 return
             if code in REFUSED:
-                raise FailedPrecondition("object storage refuses: the object is retained or on legal hold") from exc
+                raise FailedPrecondition("Kho lưu từ chối: tệp đang trong thời hạn giữ hoặc bị phong tỏa.") from exc
             raise
 
     async def delete(self, key: str) -> None:
@@ -338,7 +338,7 @@ class S3Backend:
                 self.client.disable_object_legal_hold(self.bucket, key)
         except MinioException as exc:
             if s3_code(exc) in REFUSED:
-                raise FailedPrecondition(f"object storage refuses the lock change: {s3_code(exc)}") from exc
+                raise FailedPrecondition(f"Kho lưu từ chối đổi khóa tệp ({s3_code(exc)}).") from exc
             raise
 
     async def lock(self, key: str, retain_until: datetime | None, legal_hold: bool | None) -> None:

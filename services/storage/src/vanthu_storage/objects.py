@@ -242,12 +242,12 @@ class Objects:
         if sha256.strip():
             digest = check_sha256("sha256", sha256)
             if agency_code is None:
-                raise InvalidArgument("sha256", "a digest names an object only within an agency; use object_id")
+                raise InvalidArgument("sha256", "mã băm chỉ xác định tệp trong một cơ quan: hãy dùng mã tệp.")
             found = await self.store.by_digest(agency_code, digest)
             if found is None:
-                raise NotFound("no such object")
+                raise NotFound("Không tìm thấy tệp.")
             return found
-        raise InvalidArgument("object_id", "is required (or sha256)")
+        raise InvalidArgument("object_id", "chưa nhập (hoặc nhập mã băm SHA-256).")
 
     async def read_verified(self, obj: ObjectInfo, offset: int = 0, length: int = 0) -> AsyncIterator[bytes]:
         """The bytes ``[offset, offset+length)`` in chunks of at most ``chunk_bytes``, checked against the
@@ -259,9 +259,9 @@ class Objects:
         thread one block ahead of what is being sent, so disk, hash and network overlap.
         """
         if offset < 0 or offset > obj.size:
-            raise InvalidArgument("offset", f"must be between 0 and the object's size ({obj.size})")
+            raise InvalidArgument("offset", f"phải từ 0 đến dung lượng của tệp ({obj.size}).")
         if length < 0:
-            raise InvalidArgument("length", "must be 0 (to the end) or a positive number of bytes")
+            raise InvalidArgument("length", "phải là 0 (đến hết tệp) hoặc số byte dương.")
         end = obj.size if length == 0 else min(obj.size, offset + length)
         digest = hashlib.sha256()
         chunk = self.chunk_bytes
@@ -333,7 +333,7 @@ class Objects:
         now = datetime.now(UTC)
         requested = parse_retain_until(retain_until, now) if retain_until.strip() else None
         if requested is None and legal_hold is None:
-            raise InvalidArgument("retain_until", "give a retention date or a legal hold change (or both)")
+            raise InvalidArgument("retain_until", "hãy nhập ngày giữ đến hoặc thay đổi phong tỏa (hoặc cả hai).")
 
         def change(old: ObjectInfo) -> ObjectInfo:
             until = extended_retention(old.retain_until, requested) if requested is not None else old.retain_until

@@ -116,7 +116,7 @@ class ObjectStore:
         async with self.sessions() as session:
             row = await session.get(ObjectRow, object_id)
             if row is None or (agency_code is not None and row.agency_code != agency_code):
-                raise NotFound("no such object")
+                raise NotFound("Không tìm thấy tệp.")
             return row.to_domain(await _references(session, object_id))
 
     async def by_digest(self, agency_code: str, sha256: str) -> ObjectInfo | None:
@@ -154,7 +154,7 @@ class ObjectStore:
     async def _locked(self, session: AsyncSession, object_id: str, agency_code: str | None) -> ObjectRow:
         row = await session.get(ObjectRow, object_id, with_for_update=True)
         if row is None or (agency_code is not None and row.agency_code != agency_code):
-            raise NotFound("no such object")
+            raise NotFound("Không tìm thấy tệp.")
         return row
 
     async def update(self, object_id: str, agency_code: str | None, change: Callable[[ObjectInfo], ObjectInfo],
@@ -261,7 +261,7 @@ class ObjectStore:
     async def unreferenced_before(self, cutoff: datetime, limit: int = 1000) -> list[ObjectInfo]:
         """Sweep candidates: nothing refers to them, uploaded and last released before ``cutoff``, not on hold."""
         if cutoff.tzinfo is None:
-            raise InvalidArgument("now", "must carry a time zone")
+            raise InvalidArgument("now", "phải có múi giờ.")
         referenced = select(ReferenceRow.object_id).where(ReferenceRow.object_id == ObjectRow.object_id)
         async with self.sessions() as session:
             rows = (await session.execute(select(ObjectRow).where(

@@ -28,4 +28,12 @@ describe("the gateway client", () => {
     expect(() => unwrap(reply)).toThrow("văn bản đã được vào sổ");
     expect(ended).toBe(0);
   });
+
+  it("says in Vietnamese what to do next when the answer carries no problem of its own", async () => {
+    const proxy = (async () => new Response("<html>Bad Gateway</html>", { status: 502 })) as typeof fetch;
+    const reply = await createApi(() => "t", () => {}, proxy).GET("/api/v1/me");
+    expect(() => unwrap(reply)).toThrow("Một dịch vụ của hệ thống đang lỗi: hãy thử lại sau ít phút.");
+    expect(new ApiError(409, {}).message).toBe("Dữ liệu vừa được người khác thay đổi: hãy tải lại trang rồi làm lại.");
+    expect(new ApiError(418, {}).message).toContain("mã 418");
+  });
 });

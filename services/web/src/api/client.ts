@@ -1,4 +1,5 @@
 import createClient, { type Middleware } from "openapi-fetch";
+import { statusMessage } from "./messages";
 import type { components, paths } from "./schema";
 
 export type Document = components["schemas"]["DocumentOut"];
@@ -21,13 +22,14 @@ export type SearchHit = components["schemas"]["SearchHitOut"];
 export type SearchHighlight = components["schemas"]["HighlightOut"];
 export type ApiClient = ReturnType<typeof createClient<paths>>;
 
-/** A refusal or failure of the gateway (problem+json), with the text to show. */
+/** A refusal or failure of the gateway (problem+json), with the text to show: the problem's own (Vietnamese) detail,
+ * else its title, else a Vietnamese sentence for the status (``statusMessage``). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly problem: Partial<Problem>,
   ) {
-    super(problem.detail ?? problem.title ?? `HTTP ${status}`);
+    super(problem.detail ?? problem.title ?? statusMessage(status));
   }
 }
 

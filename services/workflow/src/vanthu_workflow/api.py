@@ -78,13 +78,13 @@ CASE_KINDS = (INCOMING, OUTGOING, JOB)
 def _id(value: str, field: str) -> str:
     text = value.strip()
     if not text or len(text) > MAX_ID:
-        raise InvalidArgument(field, f"is required (at most {MAX_ID} characters)")
+        raise InvalidArgument(field, f"chưa nhập (tối đa {MAX_ID} ký tự).")
     return text
 
 
 def _version(value: int) -> int:
     if value < 1:
-        raise InvalidArgument("version", "the case's version as you read it (GetCase), 1 or more")
+        raise InvalidArgument("version", "cần phiên bản như khi đồng chí mở ra (từ 1 trở lên).")
     return value
 
 
@@ -193,17 +193,17 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         if party.kind == UNIT:
             unit = next((u for u in units if u.code == party.id), None)
             if unit is None:
-                raise InvalidArgument(f"{field}.id", f"your agency has no active unit {party.id} (ListUnits)")
+                raise InvalidArgument(f"{field}.id", f"cơ quan không có đơn vị đang hoạt động {party.id}.")
             return Party(UNIT, unit.code, unit.name)
         member = next((m for m in members if m.subject == party.id), None)
         if member is None:
-            raise InvalidArgument(f"{field}.id", "is not a person of your agency (ListPeople)")
+            raise InvalidArgument(f"{field}.id", "không phải người của cơ quan đồng chí.")
         return Party(PERSON, member.subject, member.name or member.username)
 
     def _parties(self, request: Any, units: Sequence[UnitInfo], members: Sequence[MemberInfo],
                  ) -> tuple[Party, list[Party], list[Party]]:
         if not request.HasField("lead"):
-            raise InvalidArgument("lead", "one lead (chủ trì) unit or person is required")
+            raise InvalidArgument("lead", "cần một đơn vị hoặc người chủ trì.")
         lead = self._resolve(check_party(request.lead.kind, request.lead.id, "lead"), "lead", units, members)
         cooperating = [self._resolve(check_party(p.kind, p.id, f"cooperating[{i}]"), f"cooperating[{i}]", units,
                                      members) for i, p in enumerate(request.cooperating)]
@@ -230,7 +230,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         deputy = _id(request.deputy, "deputy")
         unit = request.unit_code.strip()
         if len(unit) > 20:
-            raise InvalidArgument("unit_code", "a unit code of at most 20 characters (ListUnits)")
+            raise InvalidArgument("unit_code", "mã đơn vị tối đa 20 ký tự.")
         today = self.delegations.today()
         valid_from, valid_to = check_period(_optional_date(request.valid_from, "valid_from"),
                                             _optional_date(request.valid_to, "valid_to"), today)
@@ -244,7 +244,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                         unit_members=members.get(unit, frozenset()))
         person = next((p for p in await self.directory.people(principal.token) if p.subject == deputy), None)
         if person is None:
-            raise InvalidArgument("deputy", "is not a person of your agency (ListPeople)")
+            raise InvalidArgument("deputy", "không phải người của cơ quan đồng chí.")
         created = await self.delegations.create(
             agency_code=agency, delegator=principal.subject, delegator_username=principal.username,
             delegator_name=principal.name, unit_code=unit, deputy=deputy, deputy_name=person.name or person.username,
@@ -278,18 +278,17 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         document_id = _id(request.document_id, "document_id")
         leader = request.leader.strip()
         if len(leader) > MAX_ID:
-            raise InvalidArgument("leader", f"a subject of at most {MAX_ID} characters")
+            raise InvalidArgument("leader", f"mã người dùng tối đa {MAX_ID} ký tự.")
         comment = check_text(request.comment, "comment")
         document = await self.directory.document(principal.token, document_id)  # another agency's: NotFound
         people = await self.directory.people(principal.token) if leader else []
         if leader and leader not in {p.subject for p in people}:
-            raise InvalidArgument("leader", "is not a person of your agency (ListPeople); leave it empty to submit "
-                                            "to the agency's leaders")
+            raise InvalidArgument("leader", "không phải người của cơ quan; để trống để trình lãnh đạo cơ quan.")
         if document.agency_code != own or document.direction != "incoming":
-            raise FailedPrecondition("only an incoming document (văn bản đến) of your agency is processed here")
+            raise FailedPrecondition("Ở đây chỉ xử lý văn bản đến của cơ quan đồng chí.")
         if document.status != "registered":
-            raise FailedPrecondition(f"the document is {document.status}: only a registered one (đã vào sổ) is "
-                                     "submitted to a leader")
+            raise FailedPrecondition(f"Văn bản đang ở trạng thái {document.status}: chỉ văn bản đã vào sổ mới trình "
+                                     "lãnh đạo.")
         case = await self.store.submit(own, document_id=document.id, abstract=document.abstract,
                                        arrival_number=document.number, leader=leader,
                                        actor=await self._actor(principal, units=()), comment=comment,
@@ -348,8 +347,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         actor = await self._actor(principal, units, acting)
         candidates = [m for m in members if m.subject == subject and m.unit_code == unit]
         if unit in actor.people_and_units()[1] and not candidates:
-            raise InvalidArgument("subject", f"is not a person of unit {unit}, which the task was given to "
-                                             "(ListUnitMembers)")
+            raise InvalidArgument("subject", f"không phải người của đơn vị {unit}, đơn vị được giao việc này.")
         if not candidates:  # not the head of the task's unit: the store refuses (PermissionDenied)
             candidates = [MemberInfo(unit, subject, "", "", "")]
         person = Party(PERSON, subject, candidates[0].name or candidates[0].username)
@@ -375,7 +373,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         requested = deadline_from(self.clock(), days=request.days, on=request.deadline, field="deadline",
                                   start=current, calendar=self.calendar)
         if requested is None:
-            raise InvalidArgument("deadline", "give the new deadline: working days more, or a date YYYY-MM-DD")
+            raise InvalidArgument("deadline", "hãy nhập hạn mới: số ngày làm việc thêm, hoặc ngày YYYY-MM-DD.")
         case = await self.store.act_on_task(own, task_id, version, Action.REQUEST_EXTENSION,
                                             actor=await self._actor(principal), comment=reason, requested=requested)
         return pb.RequestExtensionResponse(case=self._done(case))
@@ -395,8 +393,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         if reply_id:
             reply = await self.directory.document(principal.token, _id(reply_id, "reply_document_id"))
             if reply.direction != "outgoing":
-                raise InvalidArgument("reply_document_id", "the reply is an outgoing document (văn bản đi) of your "
-                                                           "agency")
+                raise InvalidArgument("reply_document_id", "văn bản trả lời phải là văn bản đi của cơ quan đồng chí.")
         files = check_file_ids(request.result_file_ids)
         case = await self.store.act_on_task(own, _id(request.task_id, "task_id"), _version(request.version),
                                             Action.COMPLETE, actor=await self._actor(principal),
@@ -407,11 +404,11 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
     async def GetCase(self, request: pb.GetCaseRequest, context: grpc.aio.ServicerContext) -> pb.GetCaseResponse:
         _, own = policy.require()
         if bool(request.case_id) == bool(request.document_id):
-            raise InvalidArgument("case_id", "give the case's id or the document's id (one of them)")
+            raise InvalidArgument("case_id", "hãy nêu mã hồ sơ công việc hoặc mã văn bản (một trong hai).")
         case = await self.store.get(own, case_id=request.case_id.strip()[:MAX_ID],
                                     document_id=request.document_id.strip()[:MAX_ID])
         if case.kind == JOB:  # a job is shown to the people who are part of it only: GetJob
-            raise NotFound("your agency has no such case: a job (giao việc) is read with GetJob")
+            raise NotFound("Cơ quan không có việc này; việc được giao xem ở mục Công việc.")
         return pb.GetCaseResponse(case=self.case_to_proto(case))
 
     async def ListInbox(self, request: pb.ListInboxRequest, context: grpc.aio.ServicerContext) -> pb.ListInboxResponse:
@@ -421,9 +418,9 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         kinds = list(request.kinds)
         unknown = [k for k in kinds if k not in TASK_KINDS]
         if unknown:
-            raise InvalidArgument("kinds", f"unknown kind {unknown[0]!r}: one of {', '.join(sorted(TASK_KINDS))}")
+            raise InvalidArgument("kinds", f"loại {unknown[0]!r} không có: chọn {', '.join(sorted(TASK_KINDS))}.")
         if request.case_kind and request.case_kind not in CASE_KINDS:
-            raise InvalidArgument("case_kind", f"one of {', '.join(CASE_KINDS)}, or empty for all")
+            raise InvalidArgument("case_kind", f"chọn {', '.join(CASE_KINDS)}, hoặc để trống để xem tất cả.")
         now = self.clock()
         today = vietnam_date(now)
         tasks, counts, token = await self.store.inbox(
@@ -444,18 +441,18 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         principal, own = policy.require()
         date_from, date_to = _period_date(request.date_from, "date_from"), _period_date(request.date_to, "date_to")
         if date_to < date_from:
-            raise InvalidArgument("date_to", "must not be before date_from")
+            raise InvalidArgument("date_to", "không được trước Từ ngày.")
         if (date_to - date_from).days >= MAX_DASHBOARD_DAYS:
-            raise InvalidArgument("date_to", f"a period is at most {MAX_DASHBOARD_DAYS} days")
+            raise InvalidArgument("date_to", f"mỗi kỳ tối đa {MAX_DASHBOARD_DAYS} ngày.")
         kind = request.kind or "incoming"
         if kind not in dashboard.COMPLETED_STATE:
-            raise InvalidArgument("kind", "must be incoming, outgoing or job")
+            raise InvalidArgument("kind", "phải là incoming, outgoing hoặc job.")
         if request.format not in ("", "csv", "xlsx"):
-            raise InvalidArgument("format", "must be empty, csv or xlsx")
+            raise InvalidArgument("format", "phải để trống, hoặc là csv hay xlsx.")
         units = await self.directory.units(principal.token)
         actor = await self._actor(principal, units)
         if not actor.is_leader and not actor.head_of:
-            raise PermissionDenied("only a leader (lãnh đạo) or the head of a unit (trưởng đơn vị) sees the dashboards")
+            raise PermissionDenied("Chỉ lãnh đạo hoặc trưởng đơn vị mới xem được bảng theo dõi.")
         members = await self.directory.members(principal.token)
         unit_of = {m.subject: m.unit_code for m in members}
         start = datetime.combine(date_from, time(), VIETNAM_TZ).astimezone(UTC)
@@ -487,12 +484,11 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         comment = check_text(request.comment, "comment")
         document = await self.directory.document(principal.token, document_id)  # another agency's: NotFound
         if document.agency_code != own or document.direction != "outgoing":
-            raise FailedPrecondition("only an outgoing draft (dự thảo văn bản đi) of your agency goes through the "
-                                     "outgoing circuit")
+            raise FailedPrecondition("Chỉ dự thảo văn bản đi của cơ quan đồng chí mới đưa vào quy trình duyệt.")
         if document.status != "draft":
-            raise FailedPrecondition(f"the document is {document.status}: only a draft (dự thảo) starts its circuit")
+            raise FailedPrecondition(f"Văn bản đang ở trạng thái {document.status}: chỉ dự thảo mới bắt đầu quy trình.")
         if document.created_by and document.created_by != principal.username:
-            raise PermissionDenied("only the drafter of this document puts it into its circuit")
+            raise PermissionDenied("Chỉ người soạn dự thảo mới đưa được văn bản vào quy trình.")
         # The drafting unit's head reviews; a drafter of no unit, of a unit without a head, or who is its head
         # themselves: the leaders review (the case's unit_code stays empty then).
         members = await self.directory.members(principal.token)
@@ -516,18 +512,17 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         case_id, version = _id(request.case_id, "case_id"), _version(request.version)
         comment = check_text(request.comment, "comment", required=not request.approve)
         if not request.approve and request.consult:
-            raise InvalidArgument("consult", "units are consulted when the draft is approved, not returned")
+            raise InvalidArgument("consult", "xin ý kiến đơn vị khi duyệt dự thảo, không phải khi trả lại.")
         if len(request.consult) > MAX_PARTIES:
-            raise InvalidArgument("consult", f"at most {MAX_PARTIES} units")
+            raise InvalidArgument("consult", f"tối đa {MAX_PARTIES} đơn vị.")
         units = await self.directory.units(principal.token)
         consult: list[Party] = []
         for i, code in enumerate(request.consult):
             party = self._resolve(check_party(UNIT, code, f"consult[{i}]"), f"consult[{i}]", units, [])
             if not next(u for u in units if u.code == party.id).head_subject:
-                raise InvalidArgument(f"consult[{i}]", f"unit {party.id} has no head (trưởng đơn vị) in the directory "
-                                                       "to answer")
+                raise InvalidArgument(f"consult[{i}]", f"đơn vị {party.id} chưa có trưởng đơn vị để trả lời.")
             if party.id in {p.id for p in consult}:
-                raise InvalidArgument(f"consult[{i}]", f"unit {party.id} is named twice")
+                raise InvalidArgument(f"consult[{i}]", f"đơn vị {party.id} bị chọn hai lần.")
             consult.append(party)
         case = await self.store.act_outgoing(own, case_id, version,
                                              OutAction.APPROVE if request.approve else OutAction.RETURN,
@@ -579,11 +574,11 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         case_id = _id(request.case_id, "case_id")
         handle = request.handle.strip()
         if len(handle) > MAX_ID:
-            raise InvalidArgument("handle", f"at most {MAX_ID} characters")
+            raise InvalidArgument("handle", f"tối đa {MAX_ID} ký tự.")
         if bool(handle) != bool(request.signature_value):
-            raise InvalidArgument("signature_value", "a two-step signing gives both the handle and the signature value")
+            raise InvalidArgument("signature_value", "ký số hai bước phải gửi cả mã phiên ký và giá trị chữ ký.")
         if len(request.signature_value) > 4096:
-            raise InvalidArgument("signature_value", "at most 4096 bytes")
+            raise InvalidArgument("signature_value", "tối đa 4096 byte.")
         document_id = (await self.store.get(own, case_id=case_id)).document_id
 
         async def sign(on_behalf: ActingFor | None) -> None:
@@ -650,7 +645,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         case_id = _id(request.case_id, "case_id")
         register_id = request.register_id.strip()
         if len(register_id) > MAX_ID:
-            raise InvalidArgument("register_id", f"at most {MAX_ID} characters")
+            raise InvalidArgument("register_id", f"tối đa {MAX_ID} ký tự.")
         document_id = (await self.store.get(own, case_id=case_id)).document_id
 
         async def issue(_: ActingFor | None) -> None:
@@ -673,7 +668,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                                  calendar=self.calendar)
         parent_id = request.parent_id.strip()
         if len(parent_id) > MAX_ID:
-            raise InvalidArgument("parent_id", f"at most {MAX_ID} characters")
+            raise InvalidArgument("parent_id", f"tối đa {MAX_ID} ký tự.")
         units = await self.directory.units(principal.token)
         members = await self.directory.members(principal.token)
         actor = await self._actor(principal, units)
@@ -704,12 +699,12 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                 and ((t.assignee_kind == PERSON and t.assignee == actor.subject)
                      or (t.assignee_kind == UNIT and t.assignee in actor.head_of))]
         if not held:
-            raise PermissionDenied("only the lead (chủ trì) of a job gives its sub-jobs")
+            raise PermissionDenied("Chỉ người chủ trì việc mới giao việc con.")
         task = held[0]
         unit = task.assignee if task.assignee_kind == UNIT else task.unit_code
         unit = unit or next((m.unit_code for m in members if m.subject == actor.subject), "")
         if not unit:
-            raise FailedPrecondition("you belong to no unit: sub-jobs are given to people of the lead's unit")
+            raise FailedPrecondition("Đồng chí chưa thuộc đơn vị nào: việc con giao cho người trong đơn vị chủ trì.")
         return unit
 
     async def ReassignJob(self, request: pb.ReassignJobRequest,
@@ -764,7 +759,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         principal, own = policy.require()
         parent_id = request.parent_id.strip()
         if len(parent_id) > MAX_ID:
-            raise InvalidArgument("parent_id", f"at most {MAX_ID} characters")
+            raise InvalidArgument("parent_id", f"tối đa {MAX_ID} ký tự.")
         jobs, token = await self.store.list_jobs(own, await self._actor(principal), parent_id=parent_id,
                                                  page_size=request.page_size, page_token=request.page_token)
         return pb.ListJobsResponse(jobs=[self.case_to_proto(j) for j in jobs], next_page_token=token)
@@ -781,7 +776,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         """The caller's notifications, unread first then newest first, and how many are unread."""
         principal, own = policy.require()
         if len(request.page_token) > MAX_TOKEN:
-            raise InvalidArgument("page_token", "is not a token this service issued")
+            raise InvalidArgument("page_token", "không do hệ thống cấp: hãy tải lại từ trang đầu.")
         notes, token, unread = await self.store.notifications(
             own, principal.subject, unread_only=request.unread_only, page_size=request.page_size,
             page_token=request.page_token)
@@ -793,10 +788,10 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         """Marks the caller's notifications read (the ids named, or all); another person's ids change nothing."""
         principal, own = policy.require()
         if len(request.ids) > MAX_MARK:
-            raise InvalidArgument("ids", f"at most {MAX_MARK} at once (or all)")
+            raise InvalidArgument("ids", f"mỗi lần tối đa {MAX_MARK} (hoặc tất cả).")
         ids = [_id(i, f"ids[{n}]") for n, i in enumerate(request.ids)]
         if not ids and not request.all:
-            raise InvalidArgument("ids", "name the notifications to mark read, or mark all")
+            raise InvalidArgument("ids", "hãy chọn thông báo cần đánh dấu đã đọc, hoặc chọn tất cả.")
         marked, unread = await self.store.mark_read(own, principal.subject, ids=ids, every=request.all)
         return pb.MarkNotificationsReadResponse(marked=marked, unread=unread)
 
@@ -848,7 +843,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         """The caller turns their e-mail notifications on or off (off: the e-mails not sent yet are cancelled)."""
         principal, own = policy.require()
         if not request.HasField("settings"):
-            raise InvalidArgument("settings", "is required")
+            raise InvalidArgument("settings", "chưa nhập: đây là thông tin bắt buộc.")
         enabled = await self.store.set_email_enabled(own, principal.subject, request.settings.email)
         return pb.SetNotificationSettingsResponse(settings=pb.NotificationSettings(email=enabled))
 
@@ -898,7 +893,7 @@ def _period_date(value: str, field: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidArgument(field, "is required, an ISO date (YYYY-MM-DD)") from None
+        raise InvalidArgument(field, "chưa nhập hoặc sai dạng: cần ngày YYYY-MM-DD.") from None
 
 
 def _row(row: dashboard.Row) -> pb.DashboardRow:

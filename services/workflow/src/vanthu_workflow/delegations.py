@@ -119,9 +119,9 @@ class DelegationStore:
             row = await session.get(DelegationRow, delegation_id, with_for_update=True)
             if row is None or row.agency_code != agency_code or \
                     not (leader or subject in (row.delegator, row.deputy)):
-                raise NotFound("your agency has no such delegation")
+                raise NotFound("Cơ quan không có ủy quyền này.")
             if not leader and subject != row.delegator:
-                raise PermissionDenied("only the delegator or a leader ends a delegation")
+                raise PermissionDenied("Chỉ người ủy quyền hoặc lãnh đạo mới kết thúc được ủy quyền.")
             if row.revoked_at is None:
                 row.revoked_at, row.revoked_by = self.clock(), username
             return self._view(row)

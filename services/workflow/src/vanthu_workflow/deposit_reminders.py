@@ -57,7 +57,7 @@ class RegistryPeople:
             reply = await self.registry.ListPeople(registry_pb2.ListPeopleRequest(agency_code=agency_code),
                                                    metadata=bearer_metadata(await self.tokens.token()), timeout=30)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "registry: ") from error
+            raise domain_error(error, "Dịch vụ văn bản: ") from error
         return [MemberInfo(unit_code="", subject=p.subject, username=p.username, name=p.name, position="",
                            email=p.email, roles=tuple(p.roles)) for p in reply.people if p.enabled]
 

@@ -86,7 +86,7 @@ class RegistryDirectory:
             reply = await self.documents.GetDocument(documents_pb2.GetDocumentRequest(id=document_id),
                                                      metadata=bearer_metadata(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "registry: ") from error
+            raise domain_error(error, "Dịch vụ văn bản: ") from error
         d = reply.document
         return DocumentInfo(id=d.id, agency_code=d.agency_code, direction=d.direction, status=d.status,
                             abstract=d.abstract, number=d.number, type_code=d.type_code, created_by=d.created_by)
@@ -96,14 +96,14 @@ class RegistryDirectory:
             await self.documents.SubmitDocument(documents_pb2.SubmitDocumentRequest(id=document_id),
                                                 metadata=bearer_metadata(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "registry: ") from error
+            raise domain_error(error, "Dịch vụ văn bản: ") from error
 
     async def return_unsigned(self, token: str, document_id: str, reason: str) -> None:
         try:
             await self.documents.ReturnDocument(documents_pb2.ReturnDocumentRequest(id=document_id, reason=reason),
                                                 metadata=bearer_metadata(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "registry: ") from error
+            raise domain_error(error, "Dịch vụ văn bản: ") from error
 
     async def sign(self, token: str, document_id: str, *, competence: str = "", on_behalf_of: str = "",
                    position: str = "", handle: str = "", signature_value: bytes = b"") -> None:
@@ -115,7 +115,7 @@ class RegistryDirectory:
                 handle=handle, signature_value=signature_value),
                 metadata=bearer_metadata(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "registry: ") from error
+            raise domain_error(error, "Dịch vụ văn bản: ") from error
 
     async def prepare_sign(self, token: str, document_id: str, *, competence: str = "", on_behalf_of: str = "",
                            position: str = "") -> documents_pb2.PrepareSignDocumentResponse:
@@ -136,14 +136,14 @@ class RegistryDirectory:
                 documents_pb2.IssueDocumentRequest(id=document_id, register_id=register_id),
                 metadata=bearer_metadata(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "registry: ") from error
+            raise domain_error(error, "Dịch vụ văn bản: ") from error
 
     async def units(self, token: str) -> list[UnitInfo]:
         try:
             reply = await self.registry.ListUnits(registry_pb2.ListUnitsRequest(), metadata=bearer_metadata(token),
                                                   timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "registry: ") from error
+            raise domain_error(error, "Dịch vụ văn bản: ") from error
         return [UnitInfo(code=u.code, name=u.name, head_subject=u.head_subject) for u in reply.units]
 
     async def members(self, token: str) -> list[MemberInfo]:
@@ -151,7 +151,7 @@ class RegistryDirectory:
             reply = await self.registry.ListUnitMembers(registry_pb2.ListUnitMembersRequest(),
                                                         metadata=bearer_metadata(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "registry: ") from error
+            raise domain_error(error, "Dịch vụ văn bản: ") from error
         return [MemberInfo(unit_code=m.unit_code, subject=m.subject, username=m.username, name=m.name,
                            position=m.position) for m in reply.members]
 
@@ -160,6 +160,6 @@ class RegistryDirectory:
             reply = await self.registry.ListPeople(registry_pb2.ListPeopleRequest(), metadata=bearer_metadata(token),
                                                    timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "registry: ") from error
+            raise domain_error(error, "Dịch vụ văn bản: ") from error
         return [MemberInfo(unit_code="", subject=p.subject, username=p.username, name=p.name, position="",
                            email=p.email, roles=tuple(p.roles)) for p in reply.people if p.enabled]

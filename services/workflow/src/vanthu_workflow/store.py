@@ -370,8 +370,8 @@ class Actor:
             return None
         leaders = [a for a in self.acting_for if not a.unit]
         if not leaders:
-            raise PermissionDenied("only a leader (lãnh đạo) of the agency, or a leader's deputy under a delegation "
-                                   "in force (ủy quyền), may do this")
+            raise PermissionDenied("Chỉ lãnh đạo cơ quan, hoặc người được lãnh đạo ủy quyền còn hiệu lực, mới làm "
+                                   "được việc này.")
         return next((a for a in leaders if a.delegator == for_person), leaders[0])
 
     def head_or_deputy(self, unit: str) -> ActingFor | None:
@@ -381,8 +381,8 @@ class Actor:
             return None
         found = next((a for a in self.acting_for if a.unit and a.unit == unit), None)
         if found is None:
-            raise PermissionDenied("only the head (trưởng đơn vị) of the unit the task was given to, or their deputy "
-                                   "under a delegation in force, may give it to a person of the unit")
+            raise PermissionDenied("Chỉ trưởng đơn vị được giao việc, hoặc người được ủy quyền còn hiệu lực, mới "
+                                   "giao được cho người trong đơn vị.")
         return found
 
     def director_of(self, giver: str, unit: str) -> ActingFor | None:
@@ -394,8 +394,7 @@ class Actor:
         for acting in self.acting_for:
             if acting.delegator == giver and (not acting.unit or acting.unit == unit):
                 return acting
-        raise PermissionDenied("only the person who gave this job (người giao việc), or their deputy under a "
-                               "delegation in force, may do this")
+        raise PermissionDenied("Chỉ người giao việc, hoặc người được ủy quyền còn hiệu lực, mới làm được việc này.")
 
     def people_and_units(self) -> tuple[frozenset[str], frozenset[str]]:
         """The people whose own tasks and the units whose tasks this person holds: themselves and the units they
@@ -610,7 +609,7 @@ class WorkflowStore:
                 CaseRow.document_id == document_id, CaseRow.kind != JOB)
             row = (await session.execute(query)).scalar_one_or_none()
             if row is None:
-                raise NotFound("your agency has no such case: submit the document first (SubmitIncoming)")
+                raise NotFound("Cơ quan không có hồ sơ công việc này: hãy trình văn bản trước.")
             return await self._view(session, row)
 
     async def case_of_task(self, agency_code: str, task_id: str) -> CaseView:
@@ -618,7 +617,7 @@ class WorkflowStore:
         async with self.sessions() as session:
             task = await session.get(TaskRow, task_id)
             if task is None or task.agency_code != agency_code:
-                raise NotFound("your agency has no such task")
+                raise NotFound("Cơ quan không có việc này.")
         return await self.get(agency_code, case_id=task.case_id)
 
     async def _view(self, session: AsyncSession, row: CaseRow, *, brief: bool = False) -> CaseView:
@@ -654,9 +653,9 @@ class WorkflowStore:
         when it falls from today to the day before ``soon_before`` (the caller computes it with the working-day
         calendar, so that the buckets agree with :func:`vanthu_core.workdays.deadline_state`)."""
         if bucket not in BUCKETS:
-            raise InvalidArgument("bucket", f"must be one of {', '.join(BUCKETS)}")
+            raise InvalidArgument("bucket", f"phải là một trong {', '.join(BUCKETS)}.")
         if page_size < 0:
-            raise InvalidArgument("page_size", "must be 0 (default) or a positive number")
+            raise InvalidArgument("page_size", "phải là 0 (mặc định) hoặc số dương.")
         size = min(page_size or DEFAULT_PAGE, MAX_PAGE)
         mine = self._mine(agency_code, actor)
         open_ = TaskRow.state.in_([s.value for s in OPEN_TASK_STATES])
@@ -675,11 +674,11 @@ class WorkflowStore:
         if page_token:
             key = decode_cursor("inbox", page_token)
             if len(key) != 2 or not all(isinstance(k, str) for k in key):
-                raise InvalidArgument("page_token", "is not a token this service issued")
+                raise InvalidArgument("page_token", "không do hệ thống cấp: hãy tải lại từ trang đầu.")
             try:
                 at = datetime.fromisoformat(str(key[0]))
             except ValueError:
-                raise InvalidArgument("page_token", "is not a token this service issued") from None
+                raise InvalidArgument("page_token", "không do hệ thống cấp: hãy tải lại từ trang đầu.") from None
             query = query.where(or_(TaskRow.created_at < at, and_(TaskRow.created_at == at, TaskRow.id < key[1])))
 
         def count(condition: ColumnElement[bool]) -> Any:
@@ -746,7 +745,7 @@ class WorkflowStore:
                                         session.sync_session.info.pop(_NEW_TASKS, []), ())
                 return await self._view(session, row)
         except IntegrityError:
-            raise Conflict("this document was submitted already: open its case (GetCase)") from None
+            raise Conflict("Văn bản này đã được trình rồi: hãy mở hồ sơ công việc của nó.") from None
 
     async def assign(self, agency_code: str, case_id: str, version: int, *, lead: Party, cooperating: list[Party],
                      for_information: list[Party], deadline: date | None, instruction: str, actor: Actor,
@@ -900,11 +899,11 @@ class WorkflowStore:
                     CaseRow.id == parent_id, CaseRow.agency_code == agency_code, CaseRow.kind == JOB)
                     .with_for_update())).scalar_one_or_none()
                 if parent is None:
-                    raise NotFound("your agency has no such job")
+                    raise NotFound("Cơ quan không có việc này.")
                 check_parent_working(State(parent.state))
                 leads = [t for t in await self._open_tasks(session, parent.id) if t.kind == TaskKind.LEAD]
                 if not any(actor.holds(t) for t in leads):
-                    raise PermissionDenied("only the lead (chủ trì) of a job gives its sub-jobs")
+                    raise PermissionDenied("Chỉ người chủ trì việc mới giao việc con.")
                 depth = check_depth(parent.depth)
             case_id = new_id()
             row = CaseRow(id=case_id, agency_code=agency_code, document_id=case_id, kind=JOB,
@@ -931,10 +930,10 @@ class WorkflowStore:
             row = (await session.execute(select(CaseRow).where(
                 CaseRow.id == case_id, CaseRow.agency_code == agency_code, CaseRow.kind == JOB))).scalar_one_or_none()
             if row is None:
-                raise NotFound("your agency has no such job")
+                raise NotFound("Cơ quan không có việc này.")
             case = await self._view(session, row)
             if not await self._sees(session, actor, case):
-                raise NotFound("your agency has no such job given to you")
+                raise NotFound("Cơ quan không có việc này giao cho đồng chí.")
             return case
 
     async def _sees(self, session: AsyncSession, actor: Actor, case: CaseView) -> bool:
@@ -964,7 +963,7 @@ class WorkflowStore:
         """The jobs the actor gave, or the sub-jobs of ``parent_id`` (a job they see, :meth:`get_job`), newest
         first, without tasks and steps; the next page's token ("" at the end)."""
         if page_size < 0:
-            raise InvalidArgument("page_size", "must be 0 (default) or a positive number")
+            raise InvalidArgument("page_size", "phải là 0 (mặc định) hoặc số dương.")
         size = min(page_size or DEFAULT_PAGE, MAX_PAGE)
         if parent_id:
             await self.get_job(agency_code, parent_id, actor)
@@ -974,11 +973,11 @@ class WorkflowStore:
         if page_token:
             key = decode_cursor("jobs", page_token)
             if len(key) != 2 or not all(isinstance(k, str) for k in key):
-                raise InvalidArgument("page_token", "is not a token this service issued")
+                raise InvalidArgument("page_token", "không do hệ thống cấp: hãy tải lại từ trang đầu.")
             try:
                 at = datetime.fromisoformat(str(key[0]))
             except ValueError:
-                raise InvalidArgument("page_token", "is not a token this service issued") from None
+                raise InvalidArgument("page_token", "không do hệ thống cấp: hãy tải lại từ trang đầu.") from None
             query = query.where(or_(CaseRow.created_at < at, and_(CaseRow.created_at == at, CaseRow.id < key[1])))
         query = query.order_by(CaseRow.created_at.desc(), CaseRow.id.desc()).limit(size + 1)
         async with self.sessions() as session:
@@ -1043,19 +1042,19 @@ class WorkflowStore:
                 .with_for_update(of=CaseRow))).all()
             found = next(((t, c) for t, c in rows if t.id == task_id), None)
             if found is None:
-                raise NotFound("your agency has no such task")
+                raise NotFound("Cơ quan không có việc này.")
             task, row = found
             _hold_tasks(session, row.id, [t for t, _ in rows])
             self._checked(row, version, (INCOMING, JOB))
             kind = TaskKind(task.kind)
             if kind in (TaskKind.DIRECT, TaskKind.EXTENSION):
-                raise InvalidArgument("task_id", "a leader's task is acted on through the case (AssignIncoming, "
-                                                 "RecallIncoming, DecideExtension)")
+                raise InvalidArgument("task_id", "việc của lãnh đạo được xử lý qua hồ sơ công việc (giao xử lý, thu "
+                                                 "hồi, gia hạn).")
             on_behalf = actor.on_behalf(task)
             if action == Action.DELEGATE:
                 on_behalf = actor.head_or_deputy(task.assignee if task.assignee_kind == UNIT else task.unit_code)
             elif not actor.holds(task):
-                raise PermissionDenied("this task is not in your inbox")
+                raise PermissionDenied("Việc này không có trong hộp việc của đồng chí.")
             check_task_open(TaskState(task.state))
             state = State(row.state)
             to = next_state(state, action, kind, subject=_subject(row))
@@ -1075,8 +1074,8 @@ class WorkflowStore:
                 task.state, task.note = TaskState.IN_PROGRESS.value, comment
             elif action == Action.REQUEST_EXTENSION:
                 if requested is None or (row.deadline is not None and requested <= row.deadline):
-                    raise InvalidArgument("deadline", "an extension asks for a date after the current deadline "
-                                                      f"({row.deadline.isoformat() if row.deadline else 'none'})")
+                    raise InvalidArgument("deadline", "gia hạn phải xin ngày sau hạn xử lý hiện tại "
+                                                      f"({row.deadline.isoformat() if row.deadline else 'chưa có'}).")
                 row.requested_deadline = requested
                 task.state = TaskState.IN_PROGRESS.value
                 session.add(self._director_task(row, TaskKind.EXTENSION, now))
@@ -1219,7 +1218,7 @@ class WorkflowStore:
                                         session.sync_session.info.pop(_NEW_TASKS, []), ())
                 return await self._view(session, row)
         except IntegrityError:
-            raise Conflict("this draft is in its circuit already: open its case (GetCase)") from None
+            raise Conflict("Dự thảo này đã ở trong quy trình: hãy mở hồ sơ công việc của nó.") from None
 
     async def act_outgoing(self, agency_code: str, case_id: str, version: int, action: OutAction, *, actor: Actor,
                            comment: str = "", consult: Sequence[Party] = (), task_id: str = "",
@@ -1242,7 +1241,7 @@ class WorkflowStore:
             if task_id:
                 held = await session.get(TaskRow, task_id)
                 if held is None or held.agency_code != agency_code:
-                    raise NotFound("your agency has no such task")
+                    raise NotFound("Cơ quan không có việc này.")
                 case_id = held.case_id
             row = await self._lock(session, agency_code, case_id, version, kind=OUTGOING)
             circuit = Circuit.from_data(json.loads(row.circuit))
@@ -1256,9 +1255,10 @@ class WorkflowStore:
             if task is None:
                 holder = open_tasks[0] if open_tasks else None
                 who = f"{holder.assignee_kind} {holder.assignee}" if holder else "nobody"
-                raise PermissionDenied(f"this step of the draft ({state.value}) is not in your inbox: it is for {who}")
+                raise PermissionDenied(f"Bước này ({state.value}) không có trong hộp việc của đồng chí: việc của "
+                                       f"{who}.")
             if action == OutAction.APPROVE and row.unit_code and any(p.id == row.unit_code for p in consult):
-                raise InvalidArgument("consult", f"unit {row.unit_code} drafted it: consult other units")
+                raise InvalidArgument("consult", f"đơn vị {row.unit_code} soạn dự thảo: hãy xin ý kiến đơn vị khác.")
             task.state, task.done_at, task.note = TaskState.DONE.value, now, comment
             text = comment
             if to == OutState.CONSULTING and state != OutState.CONSULTING:
@@ -1316,7 +1316,7 @@ class WorkflowStore:
         row = (await session.execute(select(CaseRow).where(CaseRow.id == case_id, CaseRow.agency_code == agency_code)
                                      .with_for_update())).scalar_one_or_none()
         if row is None:
-            raise NotFound("your agency has no such case")
+            raise NotFound("Cơ quan không có hồ sơ công việc này.")
         return self._checked(row, version, kind)
 
     @staticmethod
@@ -1326,10 +1326,10 @@ class WorkflowStore:
         if row.kind not in ((kind,) if isinstance(kind, str) else kind):
             other = {OUTGOING: "an outgoing circuit (quy trình văn bản đi)", JOB: "assigned work (giao việc)"}.get(
                 row.kind, "the processing of an incoming document (xử lý văn bản đến)")
-            raise FailedPrecondition(f"this case is {other}, in state {row.state}: this step is not one of its steps")
+            raise FailedPrecondition(f"Hồ sơ này là {other}, trạng thái {row.state}: bước này không thuộc hồ sơ.")
         if version != row.version:
-            raise Aborted(f"the case changed since you read it (your version {version}, now {row.version}, state "
-                          f"{row.state}): read it again (GetCase) and decide again")
+            raise Aborted(f"Hồ sơ đã được người khác thay đổi (đồng chí mở phiên bản {version}, nay là "
+                          f"{row.version}): hãy tải lại rồi quyết định lại.")
         return row
 
     async def _check_no_working_subjobs(self, session: AsyncSession, row: CaseRow) -> None:
@@ -1337,8 +1337,7 @@ class WorkflowStore:
             CaseRow.parent_id == row.id, CaseRow.agency_code == row.agency_code,
             CaseRow.state.in_([s.value for s in WORKING])))).scalar_one()
         if working:
-            raise FailedPrecondition(f"{working} sub-job(s) of this job are still being worked on: they are completed "
-                                     "or recalled first")
+            raise FailedPrecondition(f"Còn {working} việc con đang làm: hãy hoàn thành hoặc thu hồi chúng trước.")
 
     async def _open_tasks(self, session: AsyncSession, case_id: str) -> list[TaskRow]:
         held = _session_tasks(session, case_id)
@@ -1401,7 +1400,7 @@ class WorkflowStore:
         try:
             await session.flush()
         except StaleDataError:
-            raise Aborted("someone acted on this case at the same time: read it again (GetCase)") from None
+            raise Aborted("Có người vừa xử lý hồ sơ này cùng lúc: hãy tải lại rồi làm lại.") from None
         await self._notify_step(session, row, action, actor, comment, audience, new_tasks, extra)
 
     # -- notifications (thông báo) ---------------------------------------------------------------------------------
@@ -1484,7 +1483,7 @@ class WorkflowStore:
         """The person's notifications, unread first, then newest first; the next page's token and the number of
         unread ones. Only the person's own (``agency_code`` and ``subject`` are the caller's)."""
         if page_size < 0:
-            raise InvalidArgument("page_size", "must be 0 (default) or a positive number")
+            raise InvalidArgument("page_size", "phải là 0 (mặc định) hoặc số dương.")
         size = min(page_size or DEFAULT_PAGE, MAX_PAGE)
         unread = case((NotificationRow.read_at.is_(None), 1), else_=0)
         mine = and_(NotificationRow.agency_code == agency_code, NotificationRow.recipient == subject)
@@ -1496,11 +1495,11 @@ class WorkflowStore:
         if page_token:
             key = decode_cursor("notifications", page_token)
             if len(key) != 3 or key[0] not in (0, 1) or not all(isinstance(k, str) for k in key[1:]):
-                raise InvalidArgument("page_token", "is not a token this service issued")
+                raise InvalidArgument("page_token", "không do hệ thống cấp: hãy tải lại từ trang đầu.")
             try:
                 at = datetime.fromisoformat(str(key[1]))
             except ValueError:
-                raise InvalidArgument("page_token", "is not a token this service issued") from None
+                raise InvalidArgument("page_token", "không do hệ thống cấp: hãy tải lại từ trang đầu.") from None
             query = query.where(or_(unread < key[0], and_(unread == key[0], or_(
                 NotificationRow.created_at < at, and_(NotificationRow.created_at == at, NotificationRow.id < key[2])))))
         async with self.sessions() as session:

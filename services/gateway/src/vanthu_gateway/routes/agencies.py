@@ -81,7 +81,7 @@ async def get_agency(request: Request, principal: Annotated[Principal, Depends(a
     if len(code) > 35:
         from vanthu_core.errors import InvalidArgument
 
-        raise InvalidArgument("code", "an agency identifier code has at most 35 characters")
+        raise InvalidArgument("code", "mã định danh cơ quan có tối đa 35 ký tự.")
     response = await _registry(request).GetAgency(registry_pb2.GetAgencyRequest(code=code),
                                                   metadata=forward(principal))
     return agency_out(response.agency)

@@ -60,7 +60,7 @@ class RevokeIn(RequestBody):
 def _interchange(request: Request) -> Any:
     stub = request.app.state.clients.interchange
     if stub is None:
-        raise Unavailable("the interchange service is not deployed")
+        raise Unavailable("Dịch vụ liên thông chưa được triển khai trên hệ thống này: báo quản trị hệ thống.")
     return stub
 
 

@@ -71,7 +71,7 @@ class Link(BaseModel):
 def _storage(request: Request) -> Any:
     stub = request.app.state.clients.storage
     if stub is None:
-        raise Unavailable("the storage service is not deployed")
+        raise Unavailable("Dịch vụ lưu tệp chưa được triển khai trên hệ thống này: báo quản trị hệ thống.")
     return stub
 
 
@@ -107,7 +107,7 @@ class _FormStream:
 
         kind, options = parse_options_header(request.headers.get("content-type", ""))
         if kind != b"multipart/form-data" or not options.get(b"boundary"):
-            raise InvalidArgument("file", "send the file as a multipart/form-data form with a 'file' part")
+            raise InvalidArgument("file", "hãy gửi tệp trong biểu mẫu multipart/form-data có phần 'file'.")
         charset = options.get(b"charset", b"utf-8").decode("latin-1")
         self.charset = charset if charset.lower().replace("_", "-") in ("utf-8", "utf8", "latin-1") else "utf-8"
         self.body = request.stream().__aiter__()
@@ -150,16 +150,16 @@ class _FormStream:
         name = self._decode(disposition.parameters(content_disposition).get(b"name", b""))
         if name == "file":
             if self.file_seen:
-                raise InvalidArgument("file", "send one file per upload")
+                raise InvalidArgument("file", "mỗi lần chỉ tải lên một tệp.")
             file_name = disposition.file_name(content_disposition)  # filename* first, decoded, NFC (RFC 6266/8187)
             if file_name is None:
-                raise InvalidArgument("file", "must be a file part (with a file name: filename or filename*)")
+                raise InvalidArgument("file", "phải là phần tệp (có tên tệp: filename hoặc filename*).")
             self.part, self.file_seen = "file", True
             self.file_name = file_name
             self.content_type = self._decode(self.headers.get(b"content-type", b""))
         elif name == "sha256":
             if self.file_seen:
-                raise InvalidArgument("sha256", "send it before the file part of the form")
+                raise InvalidArgument("sha256", "hãy gửi trước phần tệp của biểu mẫu.")
             self.part = "sha256"
             self.field = bytearray()
 
@@ -170,7 +170,7 @@ class _FormStream:
         elif self.part == "sha256":
             self.field += data[start:end]
             if len(self.field) > 64:
-                raise InvalidArgument("sha256", "must be at most 64 characters (a SHA-256 digest)")
+                raise InvalidArgument("sha256", "tối đa 64 ký tự (một mã băm SHA-256).")
 
     def _part_end(self) -> None:
         if self.part == "sha256":
@@ -192,14 +192,14 @@ class _FormStream:
         try:
             self.parser.write(chunk)
         except FormParserError as exc:
-            raise InvalidArgument("file", "the multipart form is malformed") from exc
+            raise InvalidArgument("file", "biểu mẫu tải lên bị hỏng: hãy tải tệp lên lại.") from exc
         return True
 
     async def until_file(self) -> None:
         """Read up to the file part's headers (the ``sha256`` field comes before them)."""
         while not self.file_seen:
             if not await self._feed():
-                raise InvalidArgument("file", "is required: a multipart form part named 'file'")
+                raise InvalidArgument("file", "chưa có: cần phần biểu mẫu tên 'file' chứa tệp.")
 
     def _take(self) -> bytes:
         """The pending file bytes as one encoded ``UploadRequest`` chunk message (a single copy)."""
@@ -217,7 +217,8 @@ class _FormStream:
             if not more:
                 break
         if not (self.file_done and self.ended):
-            raise InvalidArgument("file", "the multipart form ended before the file did (an interrupted upload?)")
+            raise InvalidArgument("file", "biểu mẫu kết thúc trước khi hết tệp (tải lên bị ngắt?): hãy tải tệp lên "
+                                          "lại.")
 
 
 @router.post("", response_model=Uploaded, status_code=201, openapi_extra=UPLOAD_FORM,
@@ -288,11 +289,11 @@ def _range(header: str) -> tuple[int, int | None]:
     """
     match = RANGE.match(header.strip())
     if not match:
-        raise InvalidArgument("Range", "only a single 'bytes=start-end' range is supported")
+        raise InvalidArgument("Range", "chỉ hỗ trợ một đoạn dạng 'bytes=đầu-cuối'.")
     first = _position(match.group(1))
     last = _position(match.group(2)) if match.group(2) else None
     if last is not None and last < first:
-        raise InvalidArgument("Range", "the end comes before the start")
+        raise InvalidArgument("Range", "vị trí cuối đứng trước vị trí đầu.")
     return first, last
 
 
@@ -301,7 +302,7 @@ async def _unsatisfiable(request: Request, object_id: str, metadata: Any, agency
     in ``Content-Range: bytes */size``; the object is looked up with the same credentials (404 stays 404)."""
     reply = await _storage(request).Stat(pb.StatRequest(object_id=object_id, agency_code=agency), metadata=metadata)
     size = reply.object.size
-    return problem(416, f"the range starts at or after the end of the file ({size} bytes)", request=request,
+    return problem(416, f"Đoạn yêu cầu bắt đầu từ hoặc sau cuối tệp (tệp dài {size} byte).", request=request,
                    headers={"Content-Range": f"bytes */{size}"})
 
 
@@ -434,9 +435,9 @@ async def download_by_link(request: Request, object_id: str,
                            range_header: Annotated[str | None, Header(alias="Range")] = None) -> Response:
     expected = _sign(request.app.state.link_secret, object_id, agency, expires)
     if not hmac.compare_digest(expected.encode(), signature.encode()):  # bytes: any text a client sends compares
-        raise PermissionDenied("this download link is not valid")
+        raise PermissionDenied("Đường dẫn tải tệp không hợp lệ: hãy mở lại văn bản để lấy đường dẫn mới.")
     if expires < time.time():
-        raise PermissionDenied("this download link has expired")
+        raise PermissionDenied("Đường dẫn tải tệp đã hết hạn: hãy mở lại văn bản để lấy đường dẫn mới.")
     # the gateway's own client (vanthu-gateway): storage lets it read one object by its id for the agency it names,
     # here the link's, and nothing else; an object of another agency is not found
     token = await request.app.state.service_tokens.token()

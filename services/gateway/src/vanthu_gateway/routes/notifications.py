@@ -70,7 +70,7 @@ class SettingsOut(ResponseBody):
 def _workflow(request: Request) -> Any:
     stub = request.app.state.clients.workflow
     if stub is None:
-        raise Unavailable("the workflow service is not deployed")
+        raise Unavailable("Dịch vụ xử lý công việc chưa được triển khai trên hệ thống này: báo quản trị hệ thống.")
     return stub
 
 

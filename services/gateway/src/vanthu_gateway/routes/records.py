@@ -300,7 +300,7 @@ class RenewOut(BaseModel):
 def _records(request: Request) -> Any:
     stub = request.app.state.clients.records
     if stub is None:
-        raise Unavailable("the records service is not deployed")
+        raise Unavailable("Dịch vụ hồ sơ chưa được triển khai trên hệ thống này: báo quản trị hệ thống.")
     return stub
 
 

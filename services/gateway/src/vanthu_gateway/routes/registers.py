@@ -100,7 +100,8 @@ async def import_book(
                        years=[YearOut(year=y.year, first_number=y.first_number, last_number=y.last_number)
                               for y in reply.years])
     if report.refusals and not dry_run:
-        return problem(422, f"{len(report.refusals)} line(s) of {file_name} refused; nothing was imported",
+        return problem(422, f"{len(report.refusals)} dòng của tệp {file_name} bị từ chối; chưa nhập dòng nào: hãy sửa "
+                       "các dòng đó rồi nhập lại.",
                        request=request, errors=[{"field": f"line {r.line}.{r.field}", "detail": r.reason}
                                                 for r in report.refusals])
     response.status_code = 200 if dry_run else 201

@@ -62,7 +62,7 @@ class SearchOut(BaseModel):
 def _search(request: Request) -> Any:
     stub = request.app.state.clients.search
     if stub is None:
-        raise Unavailable("the search service is not deployed")
+        raise Unavailable("Dịch vụ tra cứu chưa được triển khai trên hệ thống này: báo quản trị hệ thống.")
     return stub
 
 

@@ -158,7 +158,7 @@ class ProfileOut(BaseModel):
 def _signing(request: Request) -> Any:
     stub = request.app.state.clients.signing
     if stub is None:
-        raise Unavailable("the signing service is not deployed")
+        raise Unavailable("Dịch vụ ký số chưa được triển khai trên hệ thống này: báo quản trị hệ thống.")
     return stub
 
 
@@ -265,7 +265,7 @@ async def complete(body: CompleteIn, request: Request, principal: User) -> Signi
     try:
         value = base64.b64decode(body.signature_value, validate=True)
     except ValueError as exc:
-        raise InvalidArgument("signature_value", "is not base64") from exc
+        raise InvalidArgument("signature_value", "không phải dữ liệu base64.") from exc
     reply = await _signing(request).CompleteSignature(
         pb.CompleteSignatureRequest(handle=body.handle, signature_value=value), metadata=forward(principal),
         timeout=SIGN_TIMEOUT_S)
@@ -300,6 +300,6 @@ async def get_profile(request: Request, principal: User) -> ProfileOut:
 async def put_profile_image(request: Request, principal: User, image: Annotated[UploadFile, File()]) -> ProfileOut:
     data = await image.read(MAX_IMAGE_BYTES + 1)
     if len(data) > MAX_IMAGE_BYTES:
-        raise InvalidArgument("image", f"at most {MAX_IMAGE_BYTES} bytes are accepted")
+        raise InvalidArgument("image", f"chỉ nhận tối đa {MAX_IMAGE_BYTES} byte.")
     r = await _signing(request).SetProfileImage(pb.SetProfileImageRequest(image=data), metadata=forward(principal))
     return _profile(r.profile)

@@ -276,7 +276,7 @@ class IssueIn(RequestBody):
 def _workflow(request: Request) -> Any:
     stub = request.app.state.clients.workflow
     if stub is None:
-        raise Unavailable("the workflow service is not deployed")
+        raise Unavailable("Dịch vụ xử lý công việc chưa được triển khai trên hệ thống này: báo quản trị hệ thống.")
     return stub
 
 
@@ -608,7 +608,7 @@ async def sign_outgoing(request: Request, principal: User, case_id: Id, body: Si
     try:
         value = base64.b64decode(body.signature_value, validate=True)
     except ValueError as exc:
-        raise InvalidArgument("signature_value", "is not base64") from exc
+        raise InvalidArgument("signature_value", "không phải dữ liệu base64.") from exc
     reply = await _workflow(request).SignOutgoing(pb.SignOutgoingRequest(
         case_id=case_id, version=body.version, handle=body.handle, signature_value=value),
         metadata=forward(principal))

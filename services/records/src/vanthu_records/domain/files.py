@@ -72,6 +72,22 @@ STATE_NAMES = {
     FileState.SUBMITTED: "đã nộp lưu, chờ tiếp nhận", FileState.RETURNED: "bị trả lại",
     FileState.RETAINED: "giữ lại tại đơn vị", FileState.DEPOSITED: "đã tiếp nhận vào lưu trữ"}
 
+#: Each action as the screens say it, for messages.
+ACTION_NAMES = {
+    FileAction.OPEN: "mở hồ sơ", FileAction.ADD: "thêm văn bản", FileAction.REMOVE: "bỏ văn bản",
+    FileAction.CLOSE: "kết thúc hồ sơ", FileAction.SUBMIT: "nộp lưu", FileAction.RETAIN: "giữ lại tại đơn vị",
+    FileAction.ACCEPT: "tiếp nhận vào lưu trữ", FileAction.RETURN: "trả lại", FileAction.REOPEN: "mở lại hồ sơ",
+    FileAction.IMPORT: "nhập hồ sơ", FileAction.RENEW: "gia hạn giữ lại"}
+
+
+def state_name(state: object) -> str:
+    """A file state (a :class:`FileState` or its value) as the screens say it; an unknown value is kept."""
+    try:
+        return STATE_NAMES[FileState(str(state))]
+    except ValueError:
+        return str(state)
+
+
 _TRANSITIONS: dict[tuple[FileState, FileAction], FileState] = {
     (FileState.OPEN, FileAction.ADD): FileState.COLLECTING,
     (FileState.COLLECTING, FileAction.ADD): FileState.COLLECTING,
@@ -96,17 +112,17 @@ def next_state(state: str, action: FileAction) -> FileState:
     try:
         return _TRANSITIONS[(current, action)]
     except KeyError:
-        allowed = sorted(a.value for (s, a) in _TRANSITIONS if s is current)
+        allowed = sorted(ACTION_NAMES[a] for (s, a) in _TRANSITIONS if s is current)
         raise FailedPrecondition(
-            f"the file is {current.value} ({STATE_NAMES[current]}): '{action.value}' is not allowed now"
-            + (f"; allowed: {', '.join(allowed)}" if allowed else "; nothing more can change it")) from None
+            f"Hồ sơ đang ở trạng thái {STATE_NAMES[current]}: lúc này không thể {ACTION_NAMES[action]}"
+            + (f"; chỉ có thể: {', '.join(allowed)}." if allowed else "; hồ sơ không thay đổi được nữa.")) from None
 
 
 def check_notation(field_name: str, value: str) -> str:
     """FileNotation: 1–20 characters without spaces (``01.TCCB``)."""
     text = value.strip()
     if not text or len(text) > MAX_NOTATION or any(ch.isspace() for ch in text):
-        raise InvalidArgument(field_name, f"1–{MAX_NOTATION} characters without spaces, like 01.TCCB")
+        raise InvalidArgument(field_name, f"từ 1 đến {MAX_NOTATION} ký tự, không có dấu cách, ví dụ 01.TCCB.")
     return text
 
 
@@ -119,7 +135,7 @@ def file_code(agency_code: str, year: int, notation: str) -> str:
 def document_code(code_of_file: str, ordinal: int) -> str:
     """Mã định danh văn bản: the file code, a dot, the ordinal in 3 digits (``….01.TCCB.007``)."""
     if not 1 <= ordinal <= MAX_DOCUMENTS:
-        raise InvalidArgument("ordinal", f"is {ordinal}; 1–{MAX_DOCUMENTS}")
+        raise InvalidArgument("ordinal", f"là {ordinal}; chỉ nhận từ 1 đến {MAX_DOCUMENTS}.")
     return f"{code_of_file}.{ordinal:03d}"
 
 
@@ -151,6 +167,6 @@ def retain_until(deposited_on: date, retention_years: int) -> date | None:
 
 def check_retain_years(years: int) -> int:
     if not 1 <= years <= MAX_RETAIN_YEARS:
-        raise InvalidArgument("years", f"is {years}; a unit keeps a file 1 or {MAX_RETAIN_YEARS} more years at most "
-                                       "(Decree 30/2020 Art. 30)")
+        raise InvalidArgument("years", f"là {years}; đơn vị chỉ giữ lại hồ sơ thêm 1 đến {MAX_RETAIN_YEARS} năm (Nghị "
+                                       "định 30/2020 Điều 30).")
     return years

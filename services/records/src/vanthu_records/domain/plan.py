@@ -50,6 +50,14 @@ class Numbering(StrEnum):
 STATE_NAMES = {PlanState.DRAFT: "dự thảo", PlanState.APPROVED: "đã duyệt", PlanState.SUPERSEDED: "đã thay thế"}
 
 
+def state_name(state: object) -> str:
+    """A plan state (a :class:`PlanState` or its value) in Vietnamese; an unknown value is kept."""
+    try:
+        return STATE_NAMES[PlanState(str(state))]
+    except ValueError:
+        return str(state)
+
+
 @dataclass
 class Entry:
     """A file to be opened (hồ sơ dự kiến): a row of Appendix V.II."""
@@ -104,8 +112,8 @@ def notation(number: int, abbreviation: str) -> str:
 def check_retention(field_name: str, years: int) -> int:
     """0 (vĩnh viễn) or 1–100 years; :class:`InvalidArgument` otherwise."""
     if not 0 <= years <= MAX_RETENTION_YEARS:
-        raise InvalidArgument(field_name, f"is {years}; 0 (vĩnh viễn, permanent) or 1–{MAX_RETENTION_YEARS} years "
-                                          "are accepted")
+        raise InvalidArgument(field_name, f"là {years}; chỉ nhận 0 (vĩnh viễn) hoặc từ 1 đến {MAX_RETENTION_YEARS} "
+                                          "năm.")
     return years
 
 
@@ -118,7 +126,7 @@ def check_outline(headings: list[Heading]) -> list[Heading]:
     """Clean and check the outline; numbers come from :func:`number_outline`. Raises :class:`InvalidArgument`
     naming the field (``headings[1].subheadings[0].entries[2].title``)."""
     if len(headings) > MAX_HEADINGS:
-        raise InvalidArgument("headings", f"at most {MAX_HEADINGS} large headings are accepted")
+        raise InvalidArgument("headings", f"tối đa {MAX_HEADINGS} đề mục lớn.")
     total = 0
     seen_abbreviations: set[str] = set()
     for h, heading in enumerate(headings):
@@ -126,9 +134,10 @@ def check_outline(headings: list[Heading]) -> list[Heading]:
         heading.title = clean_text(f"{where}.title", heading.title, max_len=MAX_TITLE)
         heading.abbreviation = clean_text(f"{where}.abbreviation", heading.abbreviation, max_len=10).upper()
         if not ABBREVIATION.fullmatch(heading.abbreviation):
-            raise InvalidArgument(f"{where}.abbreviation", "upper-case letters and digits, at most 10 (TCCB, VP)")
+            raise InvalidArgument(f"{where}.abbreviation", "chỉ gồm chữ in hoa và số, tối đa 10 ký tự (TCCB, VP).")
         if heading.abbreviation in seen_abbreviations:
-            raise InvalidArgument(f"{where}.abbreviation", f"{heading.abbreviation} is used by another heading")
+            raise InvalidArgument(f"{where}.abbreviation", f"{heading.abbreviation} đã dùng cho đề mục khác: hãy chọn "
+                                                           "chữ viết tắt khác.")
         seen_abbreviations.add(heading.abbreviation)
         groups = [(f"{where}.entries", heading.entries)]
         for s, sub in enumerate(heading.subheadings):
@@ -143,7 +152,7 @@ def check_outline(headings: list[Heading]) -> list[Heading]:
                 entry.notes = clean_text(f"{prefix}[{e}].notes", entry.notes, max_len=MAX_NOTES, required=False)
                 check_retention(f"{prefix}[{e}].retention_years", entry.retention_years)
     if total > MAX_ENTRIES:
-        raise InvalidArgument("headings", f"{total} entries; at most {MAX_ENTRIES} are accepted")
+        raise InvalidArgument("headings", f"có {total} mục; chỉ nhận tối đa {MAX_ENTRIES} mục.")
     return headings
 
 
@@ -167,8 +176,8 @@ def number_outline(headings: list[Heading], numbering: Numbering) -> list[Headin
 def check_editable(state: str) -> None:
     """Only a draft changes: an approved plan is frozen (a change is a new version)."""
     if state != PlanState.DRAFT:
-        raise FailedPrecondition(f"the plan is {state} ({STATE_NAMES.get(PlanState(state), state)}); an approved "
-                                 "plan is frozen: create a new version (revise_plan_id) to change it")
+        raise FailedPrecondition(f"Danh mục hồ sơ đang ở trạng thái {STATE_NAMES.get(PlanState(state), state)}; danh "
+                                 "mục đã duyệt không sửa được: hãy tạo phiên bản mới của danh mục để sửa.")
 
 
 #: Số và ký hiệu of a decision: its number, a slash, its notation ("15/QĐ-UBND"; Decree 30/2020 Appendix I).
@@ -179,8 +188,7 @@ def check_decision_number(value: str) -> str:
     """The issuing decision's number and notation, NFC (``15/QĐ-UBND``); InvalidArgument otherwise."""
     number = unicodedata.normalize("NFC", value.strip())
     if len(number) > 50 or not DECISION_NUMBER.match(number):
-        raise InvalidArgument("decision_number", "số và ký hiệu of the decision, e.g. 15/QĐ-UBND (at most 50 "
-                                                 "characters)")
+        raise InvalidArgument("decision_number", "số và ký hiệu của quyết định, ví dụ 15/QĐ-UBND (tối đa 50 ký tự).")
     return number
 
 
@@ -188,13 +196,13 @@ def check_decision(decided: date, year: int, today: date) -> None:
     """A plan is issued early in its year (Decree 30/2020 Art. 28: ban hành vào đầu năm) or late the year before;
     a decision is never dated after today. InvalidArgument(``decision_date``) otherwise."""
     if decided > today:
-        raise InvalidArgument("decision_date", f"{decided.isoformat()} is after today")
+        raise InvalidArgument("decision_date", f"{decided.isoformat()} là ngày sau hôm nay.")
     if not year - 1 <= decided.year <= year:
-        raise InvalidArgument("decision_date", f"a decision issuing the plan of {year} is dated in {year - 1} or "
-                                               f"{year}")
+        raise InvalidArgument("decision_date", f"quyết định ban hành danh mục hồ sơ năm {year} phải có ngày trong năm "
+                                               f"{year - 1} hoặc {year}.")
 
 
 def check_approvable(state: str, headings: list[Heading]) -> None:
     check_editable(state)
     if not any(h.all_entries() for h in headings):
-        raise FailedPrecondition("the plan has no entry; add the files it plans before approving it")
+        raise FailedPrecondition("Danh mục chưa có mục nào: hãy thêm các hồ sơ dự kiến lập trước khi duyệt.")

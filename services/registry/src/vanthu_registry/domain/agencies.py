@@ -57,7 +57,7 @@ def check_code(value: str, field_name: str = "code") -> tuple[str, bool]:
     """Return the code and whether it has the classic form; raise for what can never be a code."""
     code = clean_text(field_name, value, max_len=MAX_CODE_LENGTH)
     if not ALLOWED_CODE.match(code):
-        raise InvalidArgument(field_name, "may hold only letters, digits, '.', '-' and '_' (e.g. 000.00.00.H61)")
+        raise InvalidArgument(field_name, "chỉ gồm chữ, số, '.', '-' và '_' (ví dụ 000.00.00.H61).")
     return code, bool(CLASSIC_CODE.match(code))
 
 
@@ -84,7 +84,7 @@ def parse_date(field_name: str, value: str | date | None) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError as exc:
-        raise InvalidArgument(field_name, "must be an ISO date YYYY-MM-DD") from exc
+        raise InvalidArgument(field_name, "phải là ngày dạng YYYY-MM-DD.") from exc
 
 
 def check_agency(*, code: str, name: str, short_name: str = "", parent_code: str | None = None,
@@ -104,20 +104,20 @@ def check_agency(*, code: str, name: str, short_name: str = "", parent_code: str
     if parent_code:
         parent, _ = check_code(parent_code, "parent_code")
         if parent == clean_code:
-            raise InvalidArgument("parent_code", "an agency cannot be its own parent")
+            raise InvalidArgument("parent_code", "cơ quan không thể là cấp trên của chính mình.")
     derived = level_of_classic_code(clean_code)
     if level in (None, 0):
         level = derived or (1 if parent is None else 2)
     if not 1 <= level <= 4:
-        raise InvalidArgument("level", "must be 1, 2, 3 or 4")
+        raise InvalidArgument("level", "phải là 1, 2, 3 hoặc 4.")
     if derived is not None and derived != level:
         warnings.append(("level", f"level {level} differs from the level {derived} its code suggests"))
     start = parse_date("valid_from", valid_from)
     end = parse_date("valid_to", valid_to)
     if start and end and end < start:
-        raise InvalidArgument("valid_to", "is before valid_from")
+        raise InvalidArgument("valid_to", "phải bằng hoặc sau ngày hiệu lực từ.")
     if email and "@" not in email:
-        raise InvalidArgument("email", "is not an e-mail address")
+        raise InvalidArgument("email", "không phải địa chỉ thư điện tử hợp lệ.")
     agency = Agency(
         code=clean_code,
         name=clean_text("name", name, max_len=MAX_NAME),
@@ -139,8 +139,8 @@ def check_agency(*, code: str, name: str, short_name: str = "", parent_code: str
 def _place(value: str | None) -> str:
     place = clean_text("place", value or "", max_len=MAX_PLACE, required=False)
     if place.endswith(",") or "\n" in place:
-        raise InvalidArgument("place", "is the name alone, on one line and without the comma the date line adds "
-                                       "(e.g. Vĩnh Long, Long Châu, Phường 1)")
+        raise InvalidArgument("place", "chỉ ghi tên địa danh, trên một dòng, không có dấu phẩy mà dòng ngày tháng "
+                                       "thêm vào (ví dụ Vĩnh Long, Long Châu, Phường 1).")
     return place
 
 
@@ -151,8 +151,8 @@ def check_no_cycle(code: str, parent_chain: list[str]) -> None:
     """
     if code in parent_chain:
         path = " → ".join(parent_chain[:parent_chain.index(code) + 1])
-        raise InvalidArgument("parent_code", f"{parent_chain[0]} is below {code} ({path}); an agency cannot be "
-                                             "placed under one of its own units")
+        raise InvalidArgument("parent_code", f"{parent_chain[0]} là đơn vị cấp dưới của {code} ({path}): không đặt "
+                                             "được cơ quan dưới một đơn vị của chính nó.")
 
 
 def check_administrator_change(administrator_of: str | None, changed: Agency, current: Agency | None,
@@ -168,19 +168,19 @@ def check_administrator_change(administrator_of: str | None, changed: Agency, cu
     come from the operator's import. Raises :class:`PermissionDenied` saying which rule the change breaks.
     """
     if not administrator_of:
-        raise PermissionDenied("your account belongs to no agency; only an agency's administrator changes the "
-                               "directory")
+        raise PermissionDenied("Tài khoản của đồng chí chưa thuộc cơ quan nào: chỉ quản trị của một cơ quan mới sửa "
+                               "được danh bạ.")
     if current is not None and administrator_of not in current_chain:
-        raise PermissionDenied(f"{changed.code} is not your agency or a unit under it: only the administrator of "
-                               "an agency above it may change its entry")
+        raise PermissionDenied(f"{changed.code} không phải cơ quan của đồng chí hay đơn vị trực thuộc: chỉ quản trị "
+                               "của cơ quan cấp trên mới sửa được.")
     if current is not None and current.code == administrator_of:
         if changed.parent_code != current.parent_code:
-            raise PermissionDenied("you may change your own agency's entry but not move it: its parent is set by "
-                                   "the administrator of the agency above it")
+            raise PermissionDenied("Đồng chí sửa được thông tin cơ quan mình nhưng không chuyển được cấp trên: việc "
+                                   "đó do quản trị của cơ quan cấp trên làm.")
         return
     if current is None and changed.code == administrator_of:
-        raise PermissionDenied("your agency is not in the directory yet: its entry is created by the administrator "
-                               "of the agency above it or by the operator's directory import")
+        raise PermissionDenied("Cơ quan của đồng chí chưa có trong danh bạ: quản trị của cơ quan cấp trên hoặc bộ "
+                               "phận vận hành (nhập danh bạ) sẽ tạo.")
     if administrator_of not in parent_chain:
-        raise PermissionDenied("parent_code must be your agency or a unit under it: an administrator places "
-                               "entries only under their own agency")
+        raise PermissionDenied("Mã cơ quan cấp trên phải là cơ quan của đồng chí hoặc đơn vị trực thuộc: quản trị "
+                               "chỉ thêm được mục dưới cơ quan mình.")

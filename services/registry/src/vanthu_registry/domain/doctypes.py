@@ -66,11 +66,11 @@ ABBREVIATION = re.compile(r"^[A-Za-zĐđ0-9]{1,20}$")
 def check_type(code: str, name: str, abbreviation: str, agency_code: str) -> DocumentType:
     """A specialised type an agency defines (loại văn bản chuyên ngành)."""
     if not TYPE_CODE.match(code or ""):
-        raise InvalidArgument("code", "must be 2–40 lower-case letters, digits or '_' (e.g. giay_phep_xay_dung)")
+        raise InvalidArgument("code", "phải gồm 2–40 chữ thường không dấu, số hoặc '_' (ví dụ giay_phep_xay_dung).")
     if any(t.code == code for t in STANDARD_TYPES):
-        raise InvalidArgument("code", "is a type of Decree 30/2020 already")
+        raise InvalidArgument("code", "đã là một loại văn bản của Nghị định 30/2020: hãy chọn mã khác.")
     name = clean_text("name", name, max_len=100)
     abbreviation = clean_text("abbreviation", abbreviation, max_len=20)
     if not ABBREVIATION.match(abbreviation):
-        raise InvalidArgument("abbreviation", "must be letters and digits without spaces (e.g. GPXD)")
+        raise InvalidArgument("abbreviation", "chỉ gồm chữ và số, không có dấu cách (ví dụ GPXD).")
     return DocumentType(code, name, abbreviation, agency_code)

@@ -179,7 +179,7 @@ def _file_name(field: str, name: str) -> str:
     """A file's name as shown on a document: NFC text without path separators (it names a file, not a place)."""
     text = clean_text(field, name, max_len=255, required=False)
     if "/" in text or "\\" in text or text in (".", ".."):
-        raise InvalidArgument(field, "is a file name: no '/' or '\\', not '.' or '..'")
+        raise InvalidArgument(field, "là tên tệp: không có '/' hay '\\', không là '.' hay '..'.")
     return text
 
 
@@ -187,8 +187,8 @@ def refuse_classified(confidentiality: Confidentiality) -> None:
     if confidentiality is not Confidentiality.NONE:
         raise InvalidArgument(
             "confidentiality",
-            "documents marked mật, tối mật or tuyệt mật are never handled electronically: register and send them "
-            "on paper as the law on state secrets requires")
+            "văn bản mật, tối mật, tuyệt mật không được xử lý trên hệ thống điện tử: hãy vào sổ và gửi bản giấy theo "
+            "quy định về bảo vệ bí mật nhà nước.")
 
 
 def check_metadata(draft: Draft) -> Draft:
@@ -198,13 +198,13 @@ def check_metadata(draft: Draft) -> Draft:
     draft.drafting_unit = clean_text("drafting_unit", draft.drafting_unit, max_len=200, required=False)
     draft.unit_abbreviation = clean_text("unit_abbreviation", draft.unit_abbreviation, max_len=20, required=False)
     if draft.unit_abbreviation and not ABBREVIATION.match(draft.unit_abbreviation):
-        raise InvalidArgument("unit_abbreviation", "must be letters and digits without spaces (e.g. VX)")
+        raise InvalidArgument("unit_abbreviation", "chỉ gồm chữ và số, không có dấu cách (ví dụ VX).")
     draft.signer = Signer(name=clean_text("signer.name", draft.signer.name, max_len=50, required=False),
                           title=clean_text("signer.title", draft.signer.title, max_len=100, required=False),
                           competence=draft.signer.competence)
     draft.place = clean_text("place", draft.place, max_len=100, required=False)
     if len(draft.recipients) > MAX_RECIPIENTS:
-        raise InvalidArgument("recipients", f"at most {MAX_RECIPIENTS} recipients")
+        raise InvalidArgument("recipients", f"tối đa {MAX_RECIPIENTS} nơi nhận.")
     recipients = []
     for i, r in enumerate(draft.recipients):
         code = check_code(r.agency_code, f"recipients[{i}].agency_code")[0] if r.agency_code else ""
@@ -212,22 +212,22 @@ def check_metadata(draft: Draft) -> Draft:
         recipients.append(Recipient(code, name))
     draft.recipients = recipients
     if len(draft.files) > MAX_FILES:
-        raise InvalidArgument("files", f"at most {MAX_FILES} files")
+        raise InvalidArgument("files", f"tối đa {MAX_FILES} tệp.")
     for i, f in enumerate(draft.files):
         if not f.object_id or len(f.object_id) > 64:
-            raise InvalidArgument(f"files[{i}].object_id", "is required (the storage object id)")
+            raise InvalidArgument(f"files[{i}].object_id", "chưa có: hãy tải tệp lên trước.")
         if f.sha256 and not SHA256.match(f.sha256):
-            raise InvalidArgument(f"files[{i}].sha256", "must be 64 lower-case hexadecimal digits (or empty: "
-                                                        "storage's digest is taken)")
+            raise InvalidArgument(f"files[{i}].sha256", "phải gồm 64 chữ số thập lục phân viết thường (hoặc để "
+                                                        "trống: lấy mã băm do kho lưu tính).")
     if len({f.object_id for f in draft.files}) != len(draft.files):
-        raise InvalidArgument("files", "the same file is listed twice")
+        raise InvalidArgument("files", "một tệp được đính kèm hai lần: hãy bỏ bớt một.")
     draft.files = [DocumentFile(f.object_id, f.sha256, f.role, _file_name(f"files[{i}].file_name", f.file_name),
                                 f.content_type)
                    for i, f in enumerate(draft.files)]
     if draft.answers_document_id and not DOCUMENT_ID.match(draft.answers_document_id):
-        raise InvalidArgument("answers_document_id", "must be the id of a document of this agency (a UUID)")
+        raise InvalidArgument("answers_document_id", "phải là mã (UUID) của một văn bản của cơ quan này.")
     if sum(f.role is FileRole.MAIN for f in draft.files) > 1:
-        raise InvalidArgument("files", "a document has one main file; the others are attachments")
+        raise InvalidArgument("files", "văn bản chỉ có một văn bản chính; các tệp khác là phụ lục đính kèm.")
     if draft.direction is Direction.INCOMING:
         s = draft.sender
         draft.sender = SenderInfo(
@@ -238,23 +238,44 @@ def check_metadata(draft: Draft) -> Draft:
         form = check_form("exchange_form", draft.exchange_form, required=False)
         draft.exchange_form = form.value if form else ""
     elif draft.exchange_form.strip():
-        raise InvalidArgument("exchange_form", "an outgoing document takes its form from the agency's exchange "
-                                               "catalogue (danh mục gửi nhận) when it is numbered: leave it empty")
+        raise InvalidArgument("exchange_form", "văn bản đi lấy hình thức gửi theo danh mục gửi nhận của cơ quan khi "
+                                               "được cấp số: hãy để trống.")
     if draft.paper and draft.direction is not Direction.INCOMING:
-        raise InvalidArgument("paper", "only an arrival is entered from a paper original")
+        raise InvalidArgument("paper", "chỉ văn bản đến mới được nhập từ bản giấy.")
     return draft
 
 
-_DONE = {"submit": "submitted for signature", "return": "returned to its drafter", "sign": "signed",
-         "number": "numbered", "issue": "issued", "register": "registered", "reject": "rejected",
-         "cancel": "cancelled"}
+_DONE = {"submit": "trình ký", "return": "trả lại người soạn", "sign": "ký số", "number": "cấp số",
+         "issue": "phát hành", "register": "vào sổ", "reject": "trả lại", "cancel": "hủy"}
+
+#: Each status as the screens say it (ux.md's lists), for messages.
+STATUS_NAMES = {Status.DRAFT: "dự thảo", Status.SUBMITTED: "đã trình ký", Status.SIGNED: "đã ký số",
+                Status.NUMBERED: "đã cấp số (chờ đóng dấu)", Status.ISSUED: "đã ban hành",
+                Status.ARRIVED: "mới tiếp nhận", Status.REGISTERED: "đã vào sổ", Status.REJECTED: "đã trả lại",
+                Status.CANCELLED: "đã hủy", Status.REVOKED: "đã thu hồi"}
+
+#: Each direction as the register books name it.
+DIRECTION_NAMES = {"outgoing": "văn bản đi", "incoming": "văn bản đến", "copy": "bản sao"}
+
+
+def status_name(status: object) -> str:
+    """A document status (a :class:`Status` or its value) in Vietnamese; an unknown value is kept as spelled."""
+    try:
+        return STATUS_NAMES[Status(str(status))]
+    except ValueError:
+        return str(status)
+
+
+def direction_name(direction: object) -> str:
+    """A direction (a :class:`Direction` or its value) as the register books name it ("văn bản đi")."""
+    return DIRECTION_NAMES.get(str(getattr(direction, "value", direction)), str(direction))
 
 
 def transition(action: str, current: Status) -> Status:
     """The status after ``action``; FailedPrecondition when it does not apply to ``current``."""
     allowed = TRANSITIONS[action].get(current)
     if not allowed:
-        raise FailedPrecondition(f"a document that is {current.value} cannot be {_DONE[action]}")
+        raise FailedPrecondition(f"Văn bản đang ở trạng thái {status_name(current)} nên không thể {_DONE[action]}.")
     return next(iter(allowed))
 
 
@@ -268,13 +289,13 @@ def check_ready_to_submit(files: list[DocumentFile]) -> None:
     signs the main file, the agency signs each separate attachment (Decree 30/2020 Appendix I, II.8.b)."""
     main = main_file(files)
     if main is None:
-        raise FailedPrecondition("the draft has no main file: upload the PDF to be signed and put it on the draft "
-                                 "(files, role main) before submitting it")
+        raise FailedPrecondition("Dự thảo chưa có văn bản chính: hãy tải lên tệp PDF cần ký và gắn vào dự thảo (vai "
+                                 "trò văn bản chính) trước khi trình ký.")
     for i, f in enumerate(files):
         if f.content_type and f.content_type != "application/pdf":
-            what = "main file" if f.role is FileRole.MAIN else f"attachment {f.file_name or f.object_id}"
-            raise FailedPrecondition(f"the {what} is {f.content_type}; files of an outgoing document are signed as "
-                                     f"PDF: convert it to PDF (files[{i}])")
+            what = "Văn bản chính" if f.role is FileRole.MAIN else f"Phụ lục {f.file_name or f.object_id}"
+            raise FailedPrecondition(f"{what} là tệp {f.content_type}; tệp của văn bản đi được ký số dưới dạng PDF: "
+                                     f"hãy chuyển sang PDF (files[{i}]).")
 
 
 def format_number(number: int) -> str:
@@ -296,7 +317,8 @@ def build_symbol(doc_type: DocumentType, agency_abbreviation: str, unit_abbrevia
         parts.append(unit_abbreviation)
     symbol = "-".join(parts)
     if len(symbol) > 30:
-        raise InvalidArgument("unit_abbreviation", f"the symbol {symbol} is longer than 30 characters")
+        raise InvalidArgument("unit_abbreviation", f"ký hiệu {symbol} dài quá 30 ký tự: hãy dùng chữ viết tắt ngắn "
+                                                   "hơn.")
     return symbol
 
 

@@ -40,8 +40,8 @@ def check_form(field: str, value: str, *, required: bool = True) -> ExchangeForm
     try:
         return ExchangeForm(value)
     except ValueError:
-        raise InvalidArgument(field, "must be 'electronic' (chỉ gửi điện tử) or 'electronic_and_paper' "
-                                     "(gửi điện tử và bản giấy)") from None
+        raise InvalidArgument(field, "phải là 'electronic' (chỉ gửi điện tử) hoặc 'electronic_and_paper' (gửi điện "
+                                     "tử và bản giấy).") from None
 
 
 def paper_note(direction: str, form: str) -> str:

@@ -145,7 +145,7 @@ def parse_day(value: str, column: str) -> tuple[date, time | None]:
         except ValueError:
             continue
         return parsed.date(), (parsed.time() if "%H" in form else None)
-    raise InvalidArgument(column, f"{value!r} is not a date: write dd/mm/yyyy (e.g. 05/03/2026)")
+    raise InvalidArgument(column, f"{value!r} không phải ngày: hãy ghi dd/mm/yyyy (ví dụ 05/03/2026).")
 
 
 def _type_from_title(title: str, types: list[DocumentType]) -> tuple[DocumentType, str] | None:
@@ -183,10 +183,10 @@ def _symbol_mismatch(symbol: str, doc_type: DocumentType, agency_abbreviation: s
     under another register's or another agency's symbol would block that series' numbers."""
     groups = symbol.split("-")
     if doc_type.abbreviation and groups[0] != doc_type.abbreviation:
-        return (f"a {doc_type.name.lower()}'s symbol starts with {doc_type.abbreviation!r} "
-                f"(e.g. 05/{doc_type.abbreviation}-{agency_abbreviation or 'UBND'})")
+        return (f"ký hiệu của {doc_type.name.lower()} bắt đầu bằng {doc_type.abbreviation!r} "
+                f"(ví dụ 05/{doc_type.abbreviation}-{agency_abbreviation or 'UBND'})")
     if agency_abbreviation and agency_abbreviation not in groups[1 if doc_type.abbreviation else 0:]:
-        return f"the register numbers the symbols of {agency_abbreviation!r}; this one is another agency's"
+        return f"sổ này cấp số theo ký hiệu của {agency_abbreviation!r}; ký hiệu này là của cơ quan khác"
     return ""
 
 
@@ -220,32 +220,32 @@ def check_line(line: int, cells: dict[str, str], context: BookContext) -> Entry 
         year_in_symbol, symbol_rest = match[2], match[3]
     if outgoing:
         if not match:
-            refuse("number_symbol", f"{symbol_text!r} is not a number and symbol such as 05/QĐ-UBND or "
+            refuse("number_symbol", f"{symbol_text!r} không phải số, ký hiệu dạng 05/QĐ-UBND hoặc "
                                     "12/2026/QĐ-UBND")
         else:
             number = int(match[1])
     else:
         raw = cells.get("arrival_number", "").strip()
         if not raw.isdigit():
-            refuse("arrival_number", f"{raw!r} is not an arrival number (số đến) such as 01 or 125")
+            refuse("arrival_number", f"{raw!r} không phải số đến dạng 01 hoặc 125")
         else:
             number = int(raw)
     if number is not None and number < 1:
-        refuse(number_column, f"{number} is below the series: numbers start at 01")
+        refuse(number_column, f"{number} nhỏ hơn dãy số: số bắt đầu từ 01")
 
     day_column = "document_date" if outgoing else "arrived_on"
     day: date | None = None
     at: time | None = None
     if not cells.get(day_column, "").strip():
-        refuse(day_column, "is required (dd/mm/yyyy)")
+        refuse(day_column, "chưa nhập: hãy ghi ngày dạng dd/mm/yyyy")
     else:
         try:
             day, at = parse_day(cells[day_column], day_column)
         except InvalidArgument as error:
             refuse(day_column, error.reason)
     if day is not None and day > context.today:
-        refuse(day_column, f"{day:%d/%m/%Y} is after today ({context.today:%d/%m/%Y}): only entries already "
-                           "numbered can be imported")
+        refuse(day_column, f"{day:%d/%m/%Y} là ngày sau hôm nay ({context.today:%d/%m/%Y}): chỉ nhập được các mục "
+                           "đã được cấp số")
         day = None
     document_date = day if outgoing else None
     if not outgoing and cells.get("document_date", "").strip():
@@ -254,10 +254,10 @@ def check_line(line: int, cells: dict[str, str], context: BookContext) -> Entry 
         except InvalidArgument as error:
             refuse("document_date", error.reason)
         if document_date and day and document_date > day:
-            refuse("document_date", f"{document_date:%d/%m/%Y} is after the day it arrived ({day:%d/%m/%Y})")
+            refuse("document_date", f"{document_date:%d/%m/%Y} là ngày sau ngày đến ({day:%d/%m/%Y})")
     legal_normative = year_in_symbol is not None
     if outgoing and day and year_in_symbol and int(year_in_symbol) != day.year:
-        refuse("number_symbol", f"the year in {symbol_text} is not the year of its date ({day:%d/%m/%Y})")
+        refuse("number_symbol", f"năm trong {symbol_text} khác năm của ngày văn bản ({day:%d/%m/%Y})")
 
     title = text("title", 1000)
     doc_type, abstract = None, title
@@ -265,20 +265,23 @@ def check_line(line: int, cells: dict[str, str], context: BookContext) -> Entry 
     if explicit:
         doc_type = next((t for t in context.types if t.code == explicit), None)
         if doc_type is None:
-            refuse("type_code", f"unknown type {explicit!r}: a type of Decree 30/2020 or one the agency added")
+            refuse("type_code", f"loại văn bản {explicit!r} không có: hãy dùng loại của Nghị định 30/2020 hoặc "
+                                         "loại cơ quan đã thêm")
     elif (named := _type_from_title(title, context.types)) is not None:
         doc_type, abstract = named
     elif symbol_rest:
         doc_type = _type_from_symbol(symbol_rest, context)
         if doc_type is None:
-            refuse("title", f"unknown type: name it before the abstract (\"Quyết định: …\"), or fill type_code; "
-                            f"{symbol_rest.split('-', 1)[0]!r} in {symbol_text} is no type's abbreviation")
+            refuse("title", f"chưa rõ loại văn bản: hãy ghi tên loại trước trích yếu (\"Quyết định: …\"), hoặc "
+                            f"điền cột type_code; {symbol_rest.split('-', 1)[0]!r} trong {symbol_text} không phải "
+                            "chữ viết tắt của loại nào")
     elif title:
-        refuse("title", "unknown type: name it before the abstract (\"Công văn: …\") or fill type_code")
+        refuse("title", "chưa rõ loại văn bản: hãy ghi tên loại trước trích yếu (\"Công văn: …\") hoặc "
+                        "điền cột type_code")
     if not abstract.strip():
-        refuse("title", "the abstract (trích yếu) is empty")
+        refuse("title", "trích yếu đang để trống")
     elif len(abstract) > MAX_ABSTRACT:
-        refuse("title", f"the abstract is {len(abstract)} characters long; at most {MAX_ABSTRACT} are accepted")
+        refuse("title", f"trích yếu dài {len(abstract)} ký tự; chỉ nhận tối đa {MAX_ABSTRACT} ký tự")
     if doc_type is not None and outgoing:
         why = context.not_covered(doc_type.code, legal_normative)
         if why:
@@ -292,17 +295,17 @@ def check_line(line: int, cells: dict[str, str], context: BookContext) -> Entry 
     recipients = [r.strip(" -–•") for r in re.split(r"[;\n]", text("recipients", 100_000)) if r.strip(" -–•")]
     for r in recipients:
         if len(r) > 200:
-            refuse("recipients", "a recipient is longer than 200 characters; separate recipients with ';'")
+            refuse("recipients", "có nơi nhận dài quá 200 ký tự; hãy ngăn cách các nơi nhận bằng dấu ';'")
             break
     if len(recipients) > MAX_RECIPIENTS:
-        refuse("recipients", f"at most {MAX_RECIPIENTS} recipients")
+        refuse("recipients", f"tối đa {MAX_RECIPIENTS} nơi nhận")
     drafting_unit = text("copy_holder", 200) if outgoing else ""
     author = text("author", 200) if not outgoing else ""
     if not outgoing and not author:
-        refuse("author", "is required: the agency that sent the document (tác giả)")
+        refuse("author", "chưa nhập: hãy ghi cơ quan gửi văn bản (tác giả)")
     kept = {k: text(k, 1000) for k in KEPT_AS_WRITTEN if cells.get(k, "").strip()}  # checked like every column
     if refusals or doc_type is None or day is None or number is None:
-        return refusals or [Refusal(line, "title", "unknown type")]
+        return refusals or [Refusal(line, "title", "chưa rõ loại văn bản")]
     instant = datetime.combine(day, at or time(0, 0), tzinfo=VIETNAM_TZ)
     return Entry(line=line, number=number, year=day.year, number_symbol=symbol_text, type_code=doc_type.code,
                  legal_normative=legal_normative, abstract=abstract.strip(), document_date=document_date,

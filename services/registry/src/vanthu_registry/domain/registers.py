@@ -50,46 +50,48 @@ class Register:
 
 
 def kind_name(legal_normative: bool) -> str:
-    return "legal-normative (VB QPPL)" if legal_normative else "administrative (not legal-normative)"
+    """The kind of documents a register numbers, in the clerks' words (Decree 30/2020 Art. 15)."""
+    return "quy phạm pháp luật (VB QPPL)" if legal_normative else "hành chính (không phải VB QPPL)"
 
 
 def describe(register: Register, type_names: dict[str, str] | None = None) -> str:
-    """What a register numbers, for messages: "'Sổ quyết định' (id …) numbers administrative Quyết định"."""
+    """What a register numbers, for messages: "sổ 'Sổ quyết định' (mã …) cấp số văn bản hành chính … Quyết định"."""
     names = type_names or {}
     if register.direction is Direction.INCOMING:
-        what = "arrivals (số đến)"
+        what = "văn bản đến (số đến)"
     elif register.direction is Direction.COPY:
-        what = "copies (SY, SL, TrS)"
+        what = "bản sao (SY, SL, TrS)"
     elif register.type_codes:
-        what = f"{kind_name(register.legal_normative)} " + ", ".join(
+        what = f"văn bản {kind_name(register.legal_normative)} " + ", ".join(
             f"{names.get(c, c)} ({c})" for c in register.type_codes)
     else:
-        what = f"every {kind_name(register.legal_normative)} type no other register lists"
-    return f"'{register.name}' (id {register.id}) numbers {what}"
+        what = f"mọi loại văn bản {kind_name(register.legal_normative)} mà sổ khác không ghi"
+    return f"sổ '{register.name}' (mã {register.id}) cấp số {what}"
 
 
 def check_register_scope(direction: Direction, type_codes: Sequence[str], *, legal_normative: bool,
                          separate_arrival_series: bool) -> None:
     """What a new register may declare; :class:`InvalidArgument` naming the field otherwise."""
     if len(set(type_codes)) != len(type_codes):
-        raise InvalidArgument("type_codes", "lists a type twice")
+        raise InvalidArgument("type_codes", "có loại văn bản bị lặp: mỗi loại chỉ ghi một lần.")
     if direction is Direction.COPY and type_codes:
-        raise InvalidArgument("type_codes", "a copy register numbers every copy (SY, SL, TrS) in one series")
+        raise InvalidArgument("type_codes", "sổ bản sao cấp số mọi bản sao (SY, SL, TrS) trong một dãy số: hãy để "
+                                            "trống.")
     if legal_normative and direction is not Direction.OUTGOING:
-        raise InvalidArgument("legal_normative", "only an outgoing register numbers legal-normative documents")
+        raise InvalidArgument("legal_normative", "chỉ sổ văn bản đi mới cấp số văn bản quy phạm pháp luật.")
     if legal_normative and len(type_codes) != 1:
-        raise InvalidArgument("type_codes", "a legal-normative register lists exactly one type: each type of VB QPPL "
-                                            "has its own series (Decree 30/2020 Art. 15), e.g. [quyet_dinh]")
+        raise InvalidArgument("type_codes", "sổ văn bản quy phạm pháp luật chỉ ghi đúng một loại: mỗi loại VB QPPL "
+                                            "có dãy số riêng (Nghị định 30/2020 Điều 15), ví dụ [quyet_dinh].")
     if separate_arrival_series and direction is not Direction.INCOMING:
-        raise InvalidArgument("separate_arrival_series", "applies to incoming registers only")
+        raise InvalidArgument("separate_arrival_series", "chỉ áp dụng cho sổ văn bản đến.")
 
 
 def check_legal_normative(doc_type: DocumentType, legal_normative: bool, field: str = "legal_normative") -> None:
     """A VB QPPL is of a type that can be one: Nghị quyết or Quyết định in Decree 30's catalogue, or a type of the
     agency's own. Raises :class:`InvalidArgument` naming ``field``."""
     if legal_normative and doc_type.agency_code is None and doc_type.code not in LEGAL_NORMATIVE_TYPES:
-        raise InvalidArgument(field, f"a {doc_type.name} is never a legal-normative document (VB QPPL); of Decree "
-                                     "30's types only Nghị quyết and Quyết định can be")
+        raise InvalidArgument(field, f"{doc_type.name} không bao giờ là văn bản quy phạm pháp luật (VB QPPL); trong "
+                                     "các loại của Nghị định 30 chỉ Nghị quyết và Quyết định có thể là VB QPPL.")
 
 
 def covers(register: Register, others: Iterable[Register], type_code: str, legal_normative: bool) -> bool:
@@ -124,21 +126,20 @@ def refuse_overlap(new: Register, existing: Sequence[Register], type_names: dict
         if not old.active or old.id == new.id or old.direction is not new.direction:
             continue
         if new.direction is Direction.COPY:
-            raise Conflict(f"this agency has a copy register already: {describe(old)}; copies of every form share "
-                           "one yearly series (Decree 30/2020 Art. 25, Appendix I)")
+            raise Conflict(f"Cơ quan đã có sổ bản sao: {describe(old)}; mọi hình thức bản sao dùng chung một dãy số "
+                           "trong năm (Nghị định 30/2020 Điều 25, Phụ lục I).")
         if new.direction is Direction.INCOMING:
             if new.separate_arrival_series:
                 continue
-            raise Conflict(f"this agency has an arrival register already: {describe(old)}; arrival numbers run in "
-                           "one series a year (Decree 30/2020 Art. 22). Open a second one only on purpose, with "
-                           "separate_arrival_series")
+            raise Conflict(f"Cơ quan đã có sổ văn bản đến: {describe(old)}; số đến chạy một dãy trong năm (Nghị định "
+                           "30/2020 Điều 22). Chỉ mở sổ thứ hai khi có chủ đích, với tùy chọn dãy số đến riêng.")
         if old.legal_normative != new.legal_normative:
             continue
         shared = [c for c in new.type_codes if c in old.type_codes]
         if shared:
             listed = ", ".join(f"{names.get(c, c)} ({c})" for c in shared)
-            raise Conflict(f"{describe(old, names)} already: {listed} cannot have a second series; number them "
-                           "there, or list other types")
+            raise Conflict(f"Đã có {describe(old, names)}: {listed} không thể có dãy số thứ hai; hãy cấp số ở sổ đó, "
+                           "hoặc chọn loại văn bản khác.")
         if not new.type_codes and not old.type_codes:
-            raise Conflict(f"{describe(old, names)} already; a second register without types would number the same "
-                           "documents: list the types the new register numbers")
+            raise Conflict(f"Đã có {describe(old, names)}; sổ thứ hai không ghi loại sẽ cấp số trùng các văn bản đó: "
+                           "hãy chọn các loại văn bản sổ mới cấp số.")

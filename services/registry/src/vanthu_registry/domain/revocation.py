@@ -60,7 +60,7 @@ def kind_of(value: str) -> Kind:
     try:
         return Kind(value or Kind.REVOKE.value)
     except ValueError:
-        raise InvalidArgument("kind", "must be 'revoke' (thu hồi) or 'update' (cập nhật)") from None
+        raise InvalidArgument("kind", "phải là 'revoke' (thu hồi) hoặc 'update' (cập nhật).") from None
 
 
 def record(direction: Direction, status: Status, current: Revocation, state: str) -> Revocation:
@@ -69,13 +69,14 @@ def record(direction: Direction, status: Status, current: Revocation, state: str
     try:
         wanted = Revocation(state)
     except ValueError:
-        raise InvalidArgument("state", "must be 'requested' (an arrival), 'pending' or 'settled' (an outgoing "
-                                       "document)") from None
+        raise InvalidArgument("state", "phải là 'requested' (văn bản đến), 'pending' hoặc 'settled' (văn "
+                                       "bản đi).") from None
     if wanted is current:
         return current
     if direction is Direction.INCOMING:
         if wanted is not Revocation.REQUESTED:
-            raise InvalidArgument("state", "an arrival's revocation is 'requested'; the clerk accepts or refuses it")
+            raise InvalidArgument("state", "yêu cầu thu hồi văn bản đến ở trạng thái 'requested'; văn thư chấp nhận "
+                                           "hoặc từ chối.")
         if status not in OPEN_ARRIVALS:
             raise FailedPrecondition(f"văn bản đến đang ở trạng thái {status.value}: không thể yêu cầu thu hồi, cập "
                                      "nhật")
@@ -89,7 +90,7 @@ def record(direction: Direction, status: Status, current: Revocation, state: str
         if current is not Revocation.PENDING:
             raise FailedPrecondition("văn bản không có yêu cầu thu hồi đang chờ trả lời")
         return wanted
-    raise InvalidArgument("state", "an outgoing document's revocation is 'pending' or 'settled'")
+    raise InvalidArgument("state", "thu hồi văn bản đi ở trạng thái 'pending' hoặc 'settled'.")
 
 
 def answer(direction: Direction, current: Revocation) -> None:
@@ -153,14 +154,14 @@ def check_update(direction: Direction, kind: Kind, state: str, sender_code: str,
     InvalidArgument naming the field otherwise."""
     if update is None:
         if kind is Kind.UPDATE and state == Revocation.REQUESTED.value:
-            raise InvalidArgument("update", "an update (cập nhật) comes with the content of the sender's package")
+            raise InvalidArgument("update", "yêu cầu cập nhật phải kèm nội dung gói tin của cơ quan gửi.")
         return
     if kind is not Kind.UPDATE or state != Revocation.REQUESTED.value or direction is not Direction.INCOMING:
-        raise InvalidArgument("update", "only a requested update (kind 'update', state 'requested') of an arrival "
-                                        "carries content")
+        raise InvalidArgument("update", "chỉ yêu cầu cập nhật (kind 'update', state 'requested') của văn bản đến mới "
+                                        "kèm nội dung.")
     if sender_code != issuing_agency_code:
-        raise InvalidArgument("update.sender.agency_code", "must be the agency that sent the arrival "
-                                                           f"({issuing_agency_code})")
+        raise InvalidArgument("update.sender.agency_code", "phải là cơ quan đã gửi văn bản đến "
+                                                           f"({issuing_agency_code}).")
 
 
 def apply_update(current: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:

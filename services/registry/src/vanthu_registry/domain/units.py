@@ -56,14 +56,14 @@ class Member:
 def check_unit_code(value: str, field_name: str = "code") -> str:
     code = clean_text(field_name, value or "", max_len=MAX_UNIT_CODE)
     if not UNIT_CODE.match(code):
-        raise InvalidArgument(field_name, "may hold only letters, digits, '.', '-' and '_' (e.g. VP, TCBC)")
+        raise InvalidArgument(field_name, "chỉ gồm chữ, số, '.', '-' và '_' (ví dụ VP, TCBC).")
     return code
 
 
 def check_subject(value: str, field_name: str = "subject") -> str:
     subject = clean_text(field_name, value or "", max_len=MAX_SUBJECT)
     if not SUBJECT.match(subject):
-        raise InvalidArgument(field_name, "is a person's subject (the identity provider's user ID, e.g. a UUID)")
+        raise InvalidArgument(field_name, "là mã người dùng trong hệ thống xác thực (ví dụ một UUID).")
     return subject
 
 
@@ -73,10 +73,10 @@ def check_unit(*, agency_code: str, code: str, name: str, kind: str = "", parent
     clean_code = check_unit_code(code)
     parent = check_unit_code(parent_code, "parent_code") if parent_code else None
     if parent == clean_code:
-        raise InvalidArgument("parent_code", "a unit cannot be its own parent")
+        raise InvalidArgument("parent_code", "đơn vị không thể là cấp trên của chính mình.")
     kind = (kind or "division").strip()
     if kind not in KINDS:
-        raise InvalidArgument("kind", f"must be one of {', '.join(KINDS)} ({', '.join(KINDS.values())})")
+        raise InvalidArgument("kind", f"phải là một trong {', '.join(KINDS)} ({', '.join(KINDS.values())}).")
     return Unit(agency_code=agency_code, code=clean_code, name=clean_text("name", name, max_len=MAX_UNIT_NAME),
                 kind=kind, parent_code=parent, active=active)
 
@@ -84,8 +84,8 @@ def check_unit(*, agency_code: str, code: str, name: str, kind: str = "", parent
 def check_position(value: str) -> str:
     position = (value or "").strip()
     if position not in POSITIONS:
-        raise InvalidArgument("position", f"must be one of {', '.join(POSITIONS)} "
-                                          f"({', '.join(POSITIONS.values())})")
+        raise InvalidArgument("position", f"phải là một trong {', '.join(POSITIONS)} "
+                                          f"({', '.join(POSITIONS.values())}).")
     return position
 
 
@@ -96,5 +96,5 @@ def check_unit_parent(code: str, parent_chain: list[str]) -> None:
     """
     if code in parent_chain:
         path = " → ".join(parent_chain[:parent_chain.index(code) + 1])
-        raise InvalidArgument("parent_code", f"{parent_chain[0]} is below {code} ({path}); a unit cannot be placed "
-                                             "under one of its own sub-units")
+        raise InvalidArgument("parent_code", f"{parent_chain[0]} là đơn vị cấp dưới của {code} ({path}): không đặt "
+                                             "được đơn vị dưới một đơn vị con của chính nó.")

@@ -17,7 +17,7 @@ MAX_OFFSET = 10_000
 
 def page_size(requested: int) -> int:
     if requested < 0:
-        raise InvalidArgument("page.page_size", "must be 0 (the default, 20) or more")
+        raise InvalidArgument("page.page_size", "phải là 0 (mặc định, 20 dòng) hoặc lớn hơn.")
     return min(requested or DEFAULT_PAGE, MAX_PAGE)
 
 
@@ -38,9 +38,10 @@ def decode(token: str, query_key: str) -> int:
         offset = int(data["o"])
         key = str(data["q"])
     except (ValueError, KeyError, TypeError) as error:
-        raise InvalidArgument("page.page_token", "is not a cursor this service gave") from error
+        raise InvalidArgument("page.page_token", "không do hệ thống cấp: hãy tìm lại từ trang đầu.") from error
     if key != query_key:
-        raise InvalidArgument("page.page_token", "belongs to another query: start again without it")
+        raise InvalidArgument("page.page_token", "thuộc một lần tìm khác: hãy tìm lại từ trang đầu.")
     if not 0 <= offset <= MAX_OFFSET:
-        raise InvalidArgument("page.page_token", f"goes past result {MAX_OFFSET}: narrow the query with filters")
+        raise InvalidArgument("page.page_token", f"vượt quá kết quả thứ {MAX_OFFSET}: hãy thu hẹp tìm kiếm bằng bộ "
+                                                 "lọc.")
     return offset

@@ -66,6 +66,6 @@ def parse(query: str) -> list[Clause]:
     clauses.extend(c for part in text[position:].split() if (c := _clause(part, False)))
     unique = list(dict.fromkeys(clauses))
     if len(unique) > MAX_CLAUSES:
-        raise InvalidArgument("query", f"has {len(unique)} words or phrases; at most {MAX_CLAUSES} are searched "
-                                       "at once")
+        raise InvalidArgument("query", f"có {len(unique)} từ hoặc cụm từ; mỗi lần chỉ tìm tối đa {MAX_CLAUSES}: hãy "
+                                       "bớt từ khóa.")
     return unique

@@ -91,23 +91,23 @@ class Anchor:
 def check_png(data: bytes, field: str) -> Image.Image:
     """A signature or seal image: PNG only, with an alpha channel, within size limits."""
     if not data:
-        raise InvalidArgument(field, "is empty; send a PNG image with a transparent background")
+        raise InvalidArgument(field, "chưa có: hãy gửi ảnh PNG nền trong suốt.")
     if len(data) > MAX_IMAGE_BYTES:
-        raise InvalidArgument(field, f"is {len(data)} bytes; at most {MAX_IMAGE_BYTES} bytes are accepted")
+        raise InvalidArgument(field, f"dài {len(data)} byte; chỉ nhận tối đa {MAX_IMAGE_BYTES} byte.")
     if not data.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise InvalidArgument(field, "is not a PNG image; only PNG with a transparent background is accepted")
+        raise InvalidArgument(field, "không phải ảnh PNG; chỉ nhận ảnh PNG nền trong suốt.")
     try:
         img = Image.open(io.BytesIO(data))
         img.load()
     except Exception as exc:
-        raise InvalidArgument(field, f"is not a readable PNG image ({exc})") from exc
+        raise InvalidArgument(field, f"là ảnh PNG không đọc được ({exc}): hãy lưu lại ảnh rồi tải lên lại.") from exc
     has_alpha = img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info)
     if not has_alpha:
-        raise InvalidArgument(field, f"has no transparency (mode {img.mode}); the background must be transparent")
+        raise InvalidArgument(field, f"không có nền trong suốt (chế độ {img.mode}): hãy dùng ảnh PNG nền trong suốt.")
     w, h = img.size
     if min(w, h) < MIN_IMAGE_PX or max(w, h) > MAX_IMAGE_PX:
-        raise InvalidArgument(field, f"is {w}x{h} px; each side must be between {MIN_IMAGE_PX} and "
-                                     f"{MAX_IMAGE_PX} px")
+        raise InvalidArgument(field, f"có kích thước {w}x{h} điểm ảnh; mỗi cạnh phải từ {MIN_IMAGE_PX} đến "
+                                     f"{MAX_IMAGE_PX} điểm ảnh.")
     return img.convert("RGBA")
 
 
@@ -193,15 +193,16 @@ def authority_lines(competence: str, title: str, position: str = "") -> tuple[st
     competence, title, position = (" ".join(unicodedata.normalize("NFC", v).split()) for v in
                                    (competence, title, position))
     if competence and competence not in AUTHORITY_COMPETENCES:
-        raise InvalidArgument("authority.competence", f"one of {', '.join(AUTHORITY_COMPETENCES)} (Decree 30/2020 "
-                                                      "Art. 13), or empty when signing in one's own right")
+        raise InvalidArgument("authority.competence", f"phải là một trong {', '.join(AUTHORITY_COMPETENCES)} (Nghị "
+                                                      "định 30/2020 Điều 13), hoặc để trống khi ký với thẩm quyền "
+                                                      "của chính mình.")
     if competence and not title:
-        raise InvalidArgument("authority.title", f"{competence} names whom the signer signs for: the competent "
-                                                 "person's position (chức vụ), e.g. Giám đốc")
+        raise InvalidArgument("authority.title", f"{competence} phải ghi chức vụ của người có thẩm quyền được ký "
+                                                 "thay, ví dụ Giám đốc.")
     lines = [f"{competence} {title}".strip(), position if competence else ""]
     lines = [line.upper() for line in lines if line]
     if any(len(line) > MAX_AUTHORITY_CHARS for line in lines):
-        raise InvalidArgument("authority", f"a line of at most {MAX_AUTHORITY_CHARS} characters")
+        raise InvalidArgument("authority", f"mỗi dòng tối đa {MAX_AUTHORITY_CHARS} ký tự.")
     return tuple(lines)
 
 
@@ -220,14 +221,14 @@ def date_line(place: str, day: dt.date) -> str:
     """
     name = unicodedata.normalize("NFC", " ".join(place.split()))
     if not name:
-        raise InvalidArgument("place", "is empty; give the địa danh of the issuing agency, e.g. Vĩnh Long")
+        raise InvalidArgument("place", "chưa nhập: hãy ghi địa danh của cơ quan ban hành, ví dụ Vĩnh Long.")
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
     return f"{name}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def attachment_text(number_symbol: str, when: dt.datetime) -> str:
     if not number_symbol.strip():
-        raise InvalidArgument("number_symbol", "is empty; give the main document's số và ký hiệu")
+        raise InvalidArgument("number_symbol", "chưa nhập: hãy ghi số và ký hiệu của văn bản gốc.")
     return f"{number_symbol.strip()} {iso_vn(when)}"
 
 
@@ -266,14 +267,15 @@ def copy_form(form: str) -> str:
         return COPY_FORMS[key]
     if key in COPY_FORMS.values():
         return key
-    raise InvalidArgument("form", f"unknown copy form {form!r}; use SY (sao y), SL (sao lục) or TrS (trích sao)")
+    raise InvalidArgument("form", f"hình thức bản sao {form!r} không có: hãy dùng SY (sao y), SL (sao lục) hoặc TrS "
+                                  "(trích sao).")
 
 
 def copy_text(form: str, agency_name: str, copy_number_symbol: str, when: dt.datetime) -> str:
     """The lines of a copy signature: form, copying agency, ``Số: <number/symbol>`` (when given), time."""
     name = " ".join(agency_name.split())
     if not name:
-        raise InvalidArgument("agency_name", "is empty; give the name of the agency making the copy")
+        raise InvalidArgument("agency_name", "chưa nhập: hãy ghi tên cơ quan sao văn bản.")
     lines = [copy_form(form), name]
     if copy_number_symbol.strip():
         lines.append(f"Số: {copy_number_symbol.strip()}")

@@ -43,7 +43,7 @@ MAX_FILE_NAME = 255
 PDF_HEADER = b"%PDF-"
 PDF_HEADER_WINDOW = 1024
 UTF8_BOM = b"\xef\xbb\xbf"
-ACCEPTED = ("accepted are PDF, DOCX, XLSX, ODT, images (PNG, JPEG, GIF, TIFF, WebP, BMP), XML and ZIP")
+ACCEPTED = ("chỉ nhận PDF, DOCX, XLSX, ODT, ảnh (PNG, JPEG, GIF, TIFF, WebP, BMP), XML và ZIP.")
 
 
 def is_executable(head: bytes) -> bool:
@@ -81,7 +81,7 @@ def detect(head: bytes, zip_names: Iterable[str] | None = None, mimetype_member:
     exactly which of these it is.
     """
     if is_executable(head):
-        raise InvalidArgument("content", f"is an executable program; {ACCEPTED}")
+        raise InvalidArgument("content", f"là chương trình chạy được; {ACCEPTED}")
     if head.startswith(PDF_HEADER):
         return PDF
     if head.startswith(ZIP_MAGIC):
@@ -95,19 +95,18 @@ def detect(head: bytes, zip_names: Iterable[str] | None = None, mimetype_member:
     if late_header > 0:
         raise InvalidArgument("content", _bytes_before_pdf_header(head, late_header))
     if kind is not None and kind.mime in ALLOWED:  # recognised, but not in the form accepted for its type
-        raise InvalidArgument("content", f"looks like {kind.mime} but does not begin the way an accepted "
-                                         f"{kind.mime} file must; save or export it again and upload that")
-    found = f" (it looks like {kind.mime})" if kind is not None else ""
-    raise InvalidArgument("content", f"is not an accepted file type{found}; {ACCEPTED}")
+        raise InvalidArgument("content", f"trông như {kind.mime} nhưng phần đầu tệp không đúng dạng {kind.mime}: hãy "
+                                         "lưu hoặc xuất lại tệp rồi tải lên tệp đó.")
+    found = f" (có vẻ là {kind.mime})" if kind is not None else ""
+    raise InvalidArgument("content", f"không phải loại tệp được nhận{found}; {ACCEPTED}")
 
 
 def _bytes_before_pdf_header(head: bytes, offset: int) -> str:
     """Why a PDF with ``offset`` bytes before its header is refused, and what to do about it."""
-    what = "a UTF-8 byte-order mark (EF BB BF)" if head.startswith(UTF8_BOM) and offset == len(UTF8_BOM) \
-        else f"{offset} byte{'s' if offset != 1 else ''} ({head[:min(offset, 8)].hex(' ').upper()}" \
-             f"{' …' if offset > 8 else ''})"
-    return (f"is a PDF with {what} before its header '%PDF-': a PDF file must begin with '%PDF-'. Save or export "
-            "the document again as PDF (or remove the bytes before '%PDF-') and upload it again")
+    what = "dấu thứ tự byte UTF-8 (EF BB BF)" if head.startswith(UTF8_BOM) and offset == len(UTF8_BOM) \
+        else f"{offset} byte ({head[:min(offset, 8)].hex(' ').upper()}{' …' if offset > 8 else ''})"
+    return (f"là tệp PDF có {what} trước phần đầu '%PDF-': tệp PDF phải bắt đầu bằng '%PDF-'. Hãy lưu hoặc xuất lại "
+            "văn bản dạng PDF (hoặc xóa các byte trước '%PDF-') rồi tải lên lại.")
 
 
 def normalise_declared(declared: str) -> str:
@@ -123,17 +122,18 @@ def check_declared(declared: str, detected: str) -> None:
     if value == ZIP and detected in (DOCX, XLSX, ODT):
         return
     raise InvalidArgument("metadata.declared_content_type",
-                          f"says {value} but the content is {detected}; leave it empty or declare {detected}")
+                          f"ghi {value} nhưng nội dung là {detected}: hãy để trống hoặc ghi {detected}.")
 
 
 def check_file_name(name: str) -> str:
     """NFC, trimmed, a plain name (no folders, no control characters), at most 255 characters."""
     value = unicodedata.normalize("NFC", name).strip()
     if not value:
-        raise InvalidArgument("metadata.file_name", "is required (the original name of the file)")
+        raise InvalidArgument("metadata.file_name", "chưa nhập (tên gốc của tệp).")
     if len(value) > MAX_FILE_NAME:
-        raise InvalidArgument("metadata.file_name", f"is longer than {MAX_FILE_NAME} characters")
+        raise InvalidArgument("metadata.file_name", f"dài quá {MAX_FILE_NAME} ký tự: hãy đổi tên tệp ngắn hơn.")
     if any(unicodedata.category(c) == "Cc" for c in value) or "/" in value or "\\" in value \
             or value in (".", ".."):
-        raise InvalidArgument("metadata.file_name", "must be a plain file name, without folders or control characters")
+        raise InvalidArgument("metadata.file_name", "phải là tên tệp đơn thuần, không có thư mục hay ký tự điều "
+                                                    "khiển.")
     return value

@@ -49,27 +49,26 @@ def check_holder(holder: str) -> str:
     """A reference holder, checked: ``<service>/<kind>/<id>``; InvalidArgument("holder") otherwise."""
     holder = holder.strip()
     if not HOLDER.fullmatch(holder):
-        raise InvalidArgument("holder", "must be <service>/<kind>/<id> (e.g. registry/document/<document id>): "
-                                        "lower-case service and kind, an id of letters, digits and ._:-")
+        raise InvalidArgument("holder", "phải có dạng <dịch vụ>/<loại>/<mã> (ví dụ registry/document/<mã văn bản>): "
+                                        "dịch vụ và loại viết thường, mã gồm chữ, số và ._:-")
     return holder
 
 
 def describe_references(references: tuple[str, ...], limit: int = 3) -> str:
     shown = ", ".join(references[:limit])
-    return shown + (f" and {len(references) - limit} more" if len(references) > limit else "")
+    return shown + (f" và {len(references) - limit} tham chiếu khác" if len(references) > limit else "")
 
 
 def check_deletable(obj: ObjectInfo, now: datetime) -> None:
     """Refuse deleting an object something refers to, or one retained or on legal hold (FailedPrecondition)."""
     if obj.references:
-        raise FailedPrecondition(f"the file is in use ({describe_references(obj.references)}); a file is deleted only "
-                                 "when nothing refers to it any more: a draft's file once it is taken off the draft "
-                                 "or the draft is cancelled; an issued document keeps its files")
+        raise FailedPrecondition(f"Tệp đang được dùng ({describe_references(obj.references)}); tệp chỉ bị xóa khi "
+                                 "không còn gì tham chiếu đến: tệp của dự thảo khi đã gỡ khỏi dự thảo hoặc dự thảo "
+                                 "bị hủy; văn bản đã ban hành giữ nguyên tệp của nó.")
     if obj.legal_hold:
-        raise FailedPrecondition("the object is on legal hold; clear the hold before deleting it")
+        raise FailedPrecondition("Tệp đang bị phong tỏa: hãy gỡ phong tỏa trước khi xóa.")
     if obj.retain_until is not None and obj.retain_until > now:
-        raise FailedPrecondition(f"the object is retained until {obj.retain_until.isoformat()}; "
-                                 "it cannot be deleted before that date")
+        raise FailedPrecondition(f"Tệp được giữ đến {obj.retain_until.isoformat()}; không xóa được trước ngày đó.")
 
 
 def parse_retain_until(value: str, now: datetime) -> datetime:
@@ -78,20 +77,20 @@ def parse_retain_until(value: str, now: datetime) -> datetime:
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise InvalidArgument("retain_until", "must be an ISO 8601 date or date-time, e.g. 2036-01-01") from exc
+        raise InvalidArgument("retain_until", "phải là ngày hoặc ngày giờ theo ISO 8601, ví dụ 2036-01-01.") from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     parsed = parsed.astimezone(UTC)
     if parsed <= now:
-        raise InvalidArgument("retain_until", "must lie in the future")
+        raise InvalidArgument("retain_until", "phải là một thời điểm trong tương lai.")
     return parsed
 
 
 def extended_retention(current: datetime | None, requested: datetime) -> datetime:
     """Retention only grows (as S3 COMPLIANCE mode): shortening it is refused."""
     if current is not None and requested < current:
-        raise FailedPrecondition(f"the object is already retained until {current.isoformat()}; "
-                                 "retention can be extended, never shortened")
+        raise FailedPrecondition(f"Tệp đã được giữ đến {current.isoformat()}; thời hạn giữ chỉ kéo dài được, không "
+                                 "rút ngắn được.")
     return requested
 
 

@@ -14,7 +14,7 @@ SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 def check_sha256(field: str, value: str) -> str:
     digest = value.strip().lower()
     if not SHA256_HEX.fullmatch(digest):
-        raise InvalidArgument(field, "must be a SHA-256 digest: 64 hexadecimal characters")
+        raise InvalidArgument(field, "phải là mã băm SHA-256: 64 ký tự thập lục phân.")
     return digest
 
 
@@ -23,9 +23,10 @@ class UploadCheck:
 
     def __init__(self, max_bytes: int, *, claimed_sha256: str = "", size_hint: int = 0) -> None:
         if size_hint < 0:
-            raise InvalidArgument("metadata.size_hint", "must be 0 (unknown) or the size in bytes")
+            raise InvalidArgument("metadata.size_hint", "phải là 0 (chưa biết) hoặc dung lượng tính bằng byte.")
         if size_hint > max_bytes:
-            raise InvalidArgument("metadata.size_hint", f"{size_hint} bytes is over the limit of {max_bytes} bytes")
+            raise InvalidArgument("metadata.size_hint", f"{size_hint} byte vượt giới hạn {max_bytes} byte: hãy tải "
+                                                        "tệp nhỏ hơn.")
         self.max_bytes = max_bytes
         self.claimed = check_sha256("metadata.claimed_sha256", claimed_sha256) if claimed_sha256 else ""
         self.size = 0
@@ -42,7 +43,7 @@ class UploadCheck:
         an oversized chunk is hashed or written."""
         self.size += len(chunk)
         if self.size > self.max_bytes:
-            raise InvalidArgument("content", f"is larger than the limit of {self.max_bytes} bytes")
+            raise InvalidArgument("content", f"lớn hơn giới hạn {self.max_bytes} byte: hãy tải tệp nhỏ hơn.")
         if len(self.head) < HEAD_BYTES:
             self.head += chunk[:HEAD_BYTES - len(self.head)]
 
@@ -54,9 +55,10 @@ class UploadCheck:
     def finish(self) -> str:
         """The hex SHA-256 of the whole content; refuses empty content and a wrong claimed digest."""
         if self.size == 0:
-            raise InvalidArgument("content", "is empty; send the file's bytes after the metadata message")
+            raise InvalidArgument("content", "tệp rỗng: hãy gửi nội dung tệp sau thông tin tệp.")
         digest = self._hash.hexdigest()
         if self.claimed and self.claimed != digest:
             raise InvalidArgument("metadata.claimed_sha256",
-                                  f"does not match the content received (its SHA-256 is {digest})")
+                                  f"không khớp nội dung nhận được (mã băm SHA-256 của nội dung là {digest}): hãy tải "
+                                  "tệp lên lại.")
         return digest

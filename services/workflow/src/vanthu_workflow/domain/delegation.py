@@ -48,22 +48,22 @@ def deputy_roles(acting: tuple[ActingFor, ...]) -> frozenset[str]:
 def check_period(valid_from: date | None, valid_to: date | None, today: date) -> tuple[date, date]:
     """The period (Vietnam dates, both included): from ≤ to, not ended before today, at most :data:`MAX_DAYS`."""
     if valid_from is None:
-        raise InvalidArgument("valid_from", "is required (YYYY-MM-DD)")
+        raise InvalidArgument("valid_from", "chưa nhập (YYYY-MM-DD).")
     if valid_to is None:
-        raise InvalidArgument("valid_to", "is required (YYYY-MM-DD)")
+        raise InvalidArgument("valid_to", "chưa nhập (YYYY-MM-DD).")
     if valid_to < valid_from:
-        raise InvalidArgument("valid_to", "must be on or after valid_from")
+        raise InvalidArgument("valid_to", "phải bằng hoặc sau ngày bắt đầu.")
     if valid_to < today:
-        raise InvalidArgument("valid_to", f"the period has ended already (today is {today.isoformat()})")
+        raise InvalidArgument("valid_to", f"thời hạn đã qua (hôm nay là {today.isoformat()}).")
     if (valid_to - valid_from).days >= MAX_DAYS:
-        raise InvalidArgument("valid_to", f"a delegation lasts at most {MAX_DAYS} days")
+        raise InvalidArgument("valid_to", f"ủy quyền kéo dài tối đa {MAX_DAYS} ngày.")
     return valid_from, valid_to
 
 
 def check_competence(value: str) -> str:
     value = value.strip() or "TUQ."
     if value not in COMPETENCES:
-        raise InvalidArgument("competence", "must be 'KT.' (ký thay) or 'TUQ.' (thừa ủy quyền)")
+        raise InvalidArgument("competence", "phải là 'KT.' (ký thay) hoặc 'TUQ.' (thừa ủy quyền).")
     return value
 
 
@@ -73,15 +73,15 @@ def check_delegator(*, subject: str, roles: frozenset[str], head_of: frozenset[s
     the directory) its tasks to a member of the unit. Never to oneself. Only what one holds in one's own right:
     a deputy's tasks under a delegation are not in ``roles``/``head_of``, so they cannot be delegated again."""
     if deputy == subject:
-        raise InvalidArgument("deputy", "is you: name another person of your agency")
+        raise InvalidArgument("deputy", "là chính đồng chí: hãy chọn người khác trong cơ quan.")
     if not unit:
         if "leader" not in roles:
-            raise PermissionDenied("only a leader (lãnh đạo) delegates their own tasks; a head names the unit")
+            raise PermissionDenied("Chỉ lãnh đạo mới ủy quyền việc của mình; trưởng đơn vị thì ghi đơn vị.")
         return
     if "head" not in roles or unit not in head_of:
-        raise PermissionDenied(f"only the head (trưởng đơn vị) of {unit} delegates its tasks")
+        raise PermissionDenied(f"Chỉ trưởng đơn vị {unit} mới ủy quyền việc của đơn vị.")
     if deputy not in unit_members:
-        raise InvalidArgument("deputy", f"is not a member of the unit {unit} (ListUnitMembers)")
+        raise InvalidArgument("deputy", f"không phải thành viên của đơn vị {unit}.")
 
 
 def in_force(valid_from: date, valid_to: date, revoked: bool, today: date) -> bool:

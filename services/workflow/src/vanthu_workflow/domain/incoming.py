@@ -119,18 +119,18 @@ def next_state(state: State, action: Action, task_kind: TaskKind | None = None, 
     allowed = _table(task_kind).get(action)
     if allowed is None:
         who = "a leader" if task_kind is None else f"a {task_kind.value} task"
-        raise FailedPrecondition(f"{action.value} is not a step of {who}")
+        raise FailedPrecondition(f"Thao tác {action.value} không thuộc phần việc ({who}).")
     if state not in allowed:
         starts = ", ".join(s.value for s in allowed)
-        raise FailedPrecondition(f"{subject} is {state.value} ({STATE_NAMES[state]}): {action.value} is possible "
-                                 f"only when it is {starts}")
+        raise FailedPrecondition(f"Việc đang ở trạng thái {STATE_NAMES[state]}: thao tác {action.value} chỉ làm được "
+                                 f"khi ở {starts}.")
     return allowed[state]
 
 
 def check_task_open(state: TaskState) -> None:
     """FailedPrecondition unless the task is still to do."""
     if state not in OPEN_TASK_STATES:
-        raise FailedPrecondition(f"the task is {state.value}: only an open or in-progress task can be acted on")
+        raise FailedPrecondition(f"Việc đang ở trạng thái {state.value}: chỉ xử lý được việc đang mở hoặc đang làm.")
 
 
 # -- parties, text, deadlines -----------------------------------------------------------------------------------
@@ -158,25 +158,23 @@ class Party:
 def check_party(kind: str, id_: str, field: str) -> Party:
     """A party as a request names it: kind ``unit`` or ``person`` and a code or subject of 1–100 characters."""
     if kind not in (UNIT, PERSON):
-        raise InvalidArgument(f"{field}.kind", "must be 'unit' (a unit of your agency) or 'person' (a person's "
-                                               "subject)")
+        raise InvalidArgument(f"{field}.kind", "phải là 'unit' (đơn vị của cơ quan) hoặc 'person' (một người).")
     value = id_.strip()
     if not value or len(value) > 100:
-        raise InvalidArgument(f"{field}.id", "must be a unit code or a person's subject (1–100 characters)")
+        raise InvalidArgument(f"{field}.id", "phải là mã đơn vị hoặc mã người dùng (1–100 ký tự).")
     return Party(kind, value)
 
 
 def check_parties(lead: Party, cooperating: list[Party], for_information: list[Party]) -> None:
     """One lead; no party twice among lead, cooperating and for-information; at most :data:`MAX_PARTIES` each."""
     if len(cooperating) > MAX_PARTIES or len(for_information) > MAX_PARTIES:
-        raise InvalidArgument("cooperating", f"at most {MAX_PARTIES} cooperating and {MAX_PARTIES} for-information "
-                                             "parties")
+        raise InvalidArgument("cooperating", f"tối đa {MAX_PARTIES} bên phối hợp và {MAX_PARTIES} bên nhận để biết.")
     seen = {lead.key}
     for field, parties in (("cooperating", cooperating), ("for_information", for_information)):
         for party in parties:
             if party.key in seen:
-                raise InvalidArgument(field, f"{party.kind} {party.id} is named twice: each unit or person has one "
-                                             "part (lead, cooperating or for information)")
+                raise InvalidArgument(field, f"{party.kind} {party.id} bị chọn hai lần: mỗi bên chỉ giữ một vai (chủ "
+                                             "trì, phối hợp hoặc nhận để biết).")
             seen.add(party.key)
 
 
@@ -184,9 +182,9 @@ def check_text(value: str, field: str, *, required: bool = False, limit: int = M
     """NFC-normalised, stripped text of at most ``limit`` characters (required: not empty)."""
     text = unicodedata.normalize("NFC", value).strip()
     if required and not text:
-        raise InvalidArgument(field, "is required")
+        raise InvalidArgument(field, "chưa nhập: đây là thông tin bắt buộc.")
     if len(text) > limit:
-        raise InvalidArgument(field, f"at most {limit} characters")
+        raise InvalidArgument(field, f"tối đa {limit} ký tự.")
     return text
 
 
@@ -194,7 +192,7 @@ def parse_date(value: str, field: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidArgument(field, "must be a date YYYY-MM-DD") from None
+        raise InvalidArgument(field, "phải là ngày dạng YYYY-MM-DD.") from None
 
 
 def deadline_from(now: datetime, *, days: int = 0, on: str = "", field: str = "deadline",
@@ -204,16 +202,16 @@ def deadline_from(now: datetime, *, days: int = 0, on: str = "", field: str = "d
     holidays skipped), or the date ``on`` (YYYY-MM-DD, not before today); neither: None. Both: InvalidArgument."""
     today = vietnam_date(now)
     if days and on:
-        raise InvalidArgument(field, "give working days or a date, not both")
+        raise InvalidArgument(field, "nhập số ngày làm việc hoặc ngày, không nhập cả hai.")
     if days:
         if not 0 < days <= MAX_DEADLINE_DAYS:
-            raise InvalidArgument(f"{field}_days", f"must be 1–{MAX_DEADLINE_DAYS} working days")
+            raise InvalidArgument(f"{field}_days", f"phải từ 1 đến {MAX_DEADLINE_DAYS} ngày làm việc.")
         return add_working_days(start or today, days, calendar=calendar)
     if on:
         due = parse_date(on, field)
         if due < today:
-            raise InvalidArgument(field, f"{due.isoformat()} is in the past (today is {today.isoformat()} in Vietnam)")
+            raise InvalidArgument(field, f"{due.isoformat()} đã qua (hôm nay là {today.isoformat()}).")
         if (due - today).days > MAX_DEADLINE_AHEAD:
-            raise InvalidArgument(field, f"at most {MAX_DEADLINE_AHEAD} days ahead")
+            raise InvalidArgument(field, f"tối đa {MAX_DEADLINE_AHEAD} ngày kể từ hôm nay.")
         return due
     return None

@@ -42,12 +42,12 @@ def check_file_ids(ids: Iterable[str]) -> list[str]:
     service's to say when it is opened."""
     found = [i.strip() for i in ids]
     if len(found) > MAX_FILES:
-        raise InvalidArgument("result_file_ids", f"at most {MAX_FILES} files")
+        raise InvalidArgument("result_file_ids", f"tối đa {MAX_FILES} tệp.")
     for n, file_id in enumerate(found):
         if not _FILE_ID.match(file_id):
-            raise InvalidArgument(f"result_file_ids[{n}]", "is not a stored file's id")
+            raise InvalidArgument(f"result_file_ids[{n}]", "không phải mã của tệp đã lưu.")
     if len(set(found)) != len(found):
-        raise InvalidArgument("result_file_ids", "a file is named twice")
+        raise InvalidArgument("result_file_ids", "một tệp bị chọn hai lần.")
     return found
 
 
@@ -59,8 +59,8 @@ def check_within(unit: str, parties: Sequence[Party], members: Mapping[str, froz
     people = members.get(unit, frozenset())
     for party in parties:
         if party.kind != PERSON or party.id not in people:
-            raise PermissionDenied(f"this work stays within unit {unit}: it is given to people of that unit only "
-                                   f"({party.kind} {party.id} is not one)")
+            raise PermissionDenied(f"Việc này chỉ giao trong đơn vị {unit} ({party.kind} {party.id} không thuộc đơn "
+                                   "vị).")
 
 
 def giving_unit(*, is_leader: bool, is_head: bool, head_of: Iterable[str], parties: Sequence[Party],
@@ -73,25 +73,23 @@ def giving_unit(*, is_leader: bool, is_head: bool, head_of: Iterable[str], parti
         return ""
     units = sorted(head_of)
     if not is_head or not units:
-        raise PermissionDenied("only a leader (lãnh đạo), or the head of a unit (trưởng đơn vị) within the unit, "
-                               "gives work")
+        raise PermissionDenied("Chỉ lãnh đạo, hoặc trưởng đơn vị trong đơn vị mình, mới giao việc.")
     for unit in units:
         if all(p.kind == PERSON and p.id in members.get(unit, frozenset()) for p in parties):
             return unit
-    raise PermissionDenied(f"as the head of {', '.join(units)} you give work to people of your unit only")
+    raise PermissionDenied(f"Là trưởng đơn vị {', '.join(units)}, đồng chí chỉ giao việc cho người trong đơn vị.")
 
 
 def check_depth(parent_depth: int) -> int:
     """A sub-job's depth (its parent's + 1); FailedPrecondition beyond :data:`MAX_DEPTH`."""
     depth = parent_depth + 1
     if depth > MAX_DEPTH:
-        raise FailedPrecondition(f"a job has sub-jobs at most {MAX_DEPTH} levels deep: this job is at level "
-                                 f"{parent_depth}")
+        raise FailedPrecondition(f"Việc con chỉ lồng tối đa {MAX_DEPTH} cấp: việc này đã ở cấp {parent_depth}.")
     return depth
 
 
 def check_parent_working(state: State) -> None:
     """A sub-job is given while its parent is being worked on; FailedPrecondition naming the parent's state."""
     if state not in WORKING:
-        raise FailedPrecondition(f"the job is {state.value}: sub-jobs are given while it is "
+        raise FailedPrecondition(f"Việc đang ở trạng thái {state.value}: chỉ giao việc con khi việc ở trạng thái "
                                  + ", ".join(sorted(s.value for s in WORKING)))

@@ -89,17 +89,18 @@ def next_state(state: OutState | None, action: OutAction, circuit: Circuit, *, c
     """
     if action == OutAction.START:
         if state is not None:
-            raise FailedPrecondition(f"the draft is already in its circuit ({state.value}, {OUT_STATE_NAMES[state]})")
+            raise FailedPrecondition(f"Dự thảo đã ở trong quy trình ({OUT_STATE_NAMES[state]}).")
         return OutState.IN_REVIEW if circuit.has("review") else OutState.APPROVED
     allowed = TRANSITIONS[action]
     if state is None or state not in allowed:
         now = f"{state.value} ({OUT_STATE_NAMES[state]})" if state else "not in a circuit"
         starts = ", ".join(sorted(s.value for s in allowed))
-        raise FailedPrecondition(f"the draft is {now}: {action.value} is possible only when it is {starts}")
+        raise FailedPrecondition(f"Dự thảo đang ở trạng thái {now}: thao tác {action.value} chỉ làm được khi ở "
+                                 f"{starts}.")
     if action == OutAction.APPROVE:
         if consult and not circuit.has("consult"):
-            raise FailedPrecondition(f"the circuit of this document (version {circuit.version}) has no consultation "
-                                     "step: approve without consulted units")
+            raise FailedPrecondition(f"Quy trình của văn bản này (phiên bản {circuit.version}) không có bước xin ý "
+                                     "kiến: hãy duyệt mà không chọn đơn vị.")
         return OutState.CONSULTING if consult else OutState.APPROVED
     if action == OutAction.ANSWER:
         return OutState.APPROVED if last_answer else OutState.CONSULTING
