@@ -424,6 +424,11 @@ def test_the_admin_keeps_units_directory_types_and_registers(platform: Stack, br
         screens.close()
 
 
+def open_in_app(page: Page, path: str) -> None:
+    """Go to ``path`` as the app's own links do (the router's history), without loading the app again."""
+    page.evaluate("(p) => { history.pushState({}, '', p); dispatchEvent(new PopStateEvent('popstate')); }", path)
+
+
 def settle(page: Page) -> None:
     """Wait until Ant Design's opening animations (a dialog zooming in) are over before clicking inside."""
     page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
@@ -657,6 +662,7 @@ class UsbToken:
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric import rsa
 
+        import vanthu_signing.cli  # noqa: F401 - loaded now, not while the test waits for the binding
         from vanthu_signing import pki
         from vanthu_testing.signing_tool import create_app
 
@@ -830,12 +836,12 @@ def test_an_outgoing_letter_is_drafted_approved_signed_and_issued_through_the_ui
         leader.check("ky-so-xem-truoc")
         dialog.get_by_role("button", name="Ký số").click()
         expect(page.get_by_test_id("outgoing-state")).to_have_text("Đã ký số, chờ phát hành", timeout=150_000)
+        usb_token.plug_in()  # for the second letter: the operator binds the token's certificate meanwhile
         fits(page, 390)
         leader.check("da-ky")
 
         # the second letter with the leader's USB token: prepare → the local signing tool → complete, in the dialog
-        usb_token.plug_in()  # the operator binds the token's certificate meanwhile
-        page.goto(f"{platform.gateway_url}/van-ban/{usb_doc['id']}")
+        open_in_app(page, f"/van-ban/{usb_doc['id']}")
         expect(page.get_by_role("button", name="Ký số")).to_be_visible(timeout=UI_TIMEOUT_MS)
         usb_token.wait_plugged()
         page.get_by_role("button", name="Ký số").click()
