@@ -56,6 +56,10 @@ EXPECTED = {
     **{(kind, action, state): state for kind in (TaskKind.COOPERATING, TaskKind.FOR_INFORMATION)
        for action in (Action.DELEGATE, Action.PROGRESS, Action.COMPLETE)
        for state in (State.ASSIGNED, State.IN_PROGRESS, State.EXTENSION_REQUESTED)},
+    # once the case is completed only a for-information task is still open (the cooperating ones are cancelled and
+    # refused as closed tasks): its holder marks it read
+    **{(kind, Action.COMPLETE, State.COMPLETED): State.COMPLETED
+       for kind in (TaskKind.COOPERATING, TaskKind.FOR_INFORMATION)},
 }
 ALL = [(kind, action, state) for kind in KINDS for action in Action if action != Action.SUBMIT for state in State]
 
@@ -82,13 +86,15 @@ def test_each_other_step_is_refused(kind: TaskKind | None, action: Action, state
         assert f"Việc đang ở trạng thái {STATE_NAMES[state]}" in refused.value.message
 
 
-def test_a_completed_case_allows_nothing() -> None:
-    assert not [k for k in EXPECTED if k[2] == State.COMPLETED]
+def test_a_completed_case_allows_nothing_but_marking_a_side_task_done() -> None:
+    assert [k for k in EXPECTED if k[2] == State.COMPLETED] == [
+        (TaskKind.COOPERATING, Action.COMPLETE, State.COMPLETED),
+        (TaskKind.FOR_INFORMATION, Action.COMPLETE, State.COMPLETED)]
 
 
-@pytest.mark.parametrize("state", [TaskState.DONE, TaskState.CANCELLED])
-def test_a_closed_task_is_not_acted_on(state: TaskState) -> None:
-    with pytest.raises(FailedPrecondition, match=state.value):
+@pytest.mark.parametrize(("state", "named"), [(TaskState.DONE, "đã xong"), (TaskState.CANCELLED, "đã hủy")])
+def test_a_closed_task_is_not_acted_on_naming_its_state_in_words(state: TaskState, named: str) -> None:
+    with pytest.raises(FailedPrecondition, match=f"Việc này {named}:"):
         check_task_open(state)
 
 

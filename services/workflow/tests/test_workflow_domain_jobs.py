@@ -96,8 +96,8 @@ def test_a_title_is_required_nfc_and_bounded() -> None:
 
 
 def test_an_illegal_step_on_a_job_is_refused_naming_the_jobs_state() -> None:
-    with pytest.raises(FailedPrecondition, match=r"Việc đang ở trạng thái hoàn thành: thao tác complete chỉ làm được"):
+    with pytest.raises(FailedPrecondition, match=r"trạng thái hoàn thành: thao tác “hoàn thành” chỉ làm được"):
         next_state(State.COMPLETED, Action.COMPLETE, TaskKind.LEAD, subject="the job")
-    with pytest.raises(FailedPrecondition, match=r"Việc đang ở trạng thái đã phân công: thao tác grant_extension"):
+    with pytest.raises(FailedPrecondition, match=r"Việc đang ở trạng thái đã phân công: thao tác “đồng ý gia hạn”"):
         next_state(State.ASSIGNED, Action.GRANT_EXTENSION, subject="the job")
     assert next_state(State.IN_PROGRESS, Action.RETURN, TaskKind.LEAD, subject="the job") == State.RETURNED

@@ -28,6 +28,10 @@ describe("the actions a task offers, by its kind and state", () => {
     expect(actionsFor(task({ state: "done" }), "in_progress")).toEqual([]);
     expect(actionsFor(task({ state: "cancelled" }), "in_progress")).toEqual([]);
     expect(actionsFor(task(), "completed")).toEqual([]);
+    // the case completed, a for-information task still open is marked read; a closed one offers nothing
+    expect(actionsFor(task({ kind: "for_information" }), "completed")).toEqual(["complete"]);
+    expect(actionsFor(task({ kind: "for_information", state: "done" }), "completed")).toEqual([]);
+    expect(actionsFor(task({ kind: "cooperating" }), "completed")).toEqual([]);
     expect(actionsFor(task(), "returned")).toEqual([]);
     expect(actionsFor(task({ kind: "direct", assignee_kind: "role", assignee: "leader" }), "submitted")).toEqual([]);
   });

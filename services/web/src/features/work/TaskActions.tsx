@@ -18,6 +18,8 @@ export type TaskAction = "delegate" | "progress" | "extension" | "return" | "com
  */
 export function actionsFor(task: Task, caseState: string): TaskAction[] {
   if (task.state !== "open" && task.state !== "in_progress") return [];
+  // a for-information task stays open when the case is completed: its holder still marks it read
+  if (task.kind === "for_information" && caseState === "completed") return ["complete"];
   if (!["assigned", "in_progress", "extension_requested"].includes(caseState)) return [];
   const delegate: TaskAction[] = task.assignee_kind === "unit" ? ["delegate"] : [];
   if (task.kind === "lead") {

@@ -73,6 +73,21 @@ class TaskState(StrEnum):
     CANCELLED = "cancelled"
 
 
+#: What the refusals call the actions, the kinds of task and the tasks' states (the clerks' words, glossary of
+#: conventions.md): a person reads them, never the codes.
+ACTION_NAMES: Mapping[Action, str] = {
+    Action.SUBMIT: "trình", Action.ASSIGN: "giao xử lý", Action.REASSIGN: "giao xử lý lại", Action.RECALL: "thu hồi",
+    Action.DELEGATE: "giao lại trong đơn vị", Action.PROGRESS: "cập nhật tiến độ",
+    Action.REQUEST_EXTENSION: "xin gia hạn", Action.GRANT_EXTENSION: "đồng ý gia hạn",
+    Action.REFUSE_EXTENSION: "không đồng ý gia hạn", Action.RETURN: "trả lại", Action.COMPLETE: "hoàn thành",
+    Action.WITHDRAW: "dừng xử lý"}
+TASK_KIND_NAMES: Mapping[TaskKind, str] = {
+    TaskKind.DIRECT: "việc của lãnh đạo", TaskKind.LEAD: "việc chủ trì", TaskKind.COOPERATING: "việc phối hợp",
+    TaskKind.FOR_INFORMATION: "việc nhận để biết", TaskKind.EXTENSION: "việc quyết định gia hạn"}
+TASK_STATE_NAMES: Mapping[TaskState, str] = {
+    TaskState.OPEN: "chưa xử lý", TaskState.IN_PROGRESS: "đang xử lý", TaskState.DONE: "đã xong",
+    TaskState.CANCELLED: "đã hủy"}
+
 OPEN_TASK_STATES = frozenset({TaskState.OPEN, TaskState.IN_PROGRESS})
 _WORKING = (State.ASSIGNED, State.IN_PROGRESS, State.EXTENSION_REQUESTED)
 
@@ -94,9 +109,12 @@ LEAD_ACTIONS: Mapping[Action, Mapping[State, State]] = {
     Action.RETURN: {State.ASSIGNED: State.RETURNED, State.IN_PROGRESS: State.RETURNED},
     Action.COMPLETE: {State.ASSIGNED: State.COMPLETED, State.IN_PROGRESS: State.COMPLETED},
 }
-#: A cooperating or for-information task's actions: the case stays where it is (while it is being processed).
+#: A cooperating or for-information task's actions: the case stays where it is (while it is being processed). A
+#: for-information task stays open when the lead completes the case (the cooperating ones are cancelled), so its
+#: holder can still mark it read (hoàn thành) on the completed case; otherwise it would sit in their "to do" forever.
 SIDE_ACTIONS: Mapping[Action, Mapping[State, State]] = {
-    action: {s: s for s in _WORKING} for action in (Action.DELEGATE, Action.PROGRESS, Action.COMPLETE)}
+    Action.DELEGATE: {s: s for s in _WORKING}, Action.PROGRESS: {s: s for s in _WORKING},
+    Action.COMPLETE: {s: s for s in (*_WORKING, State.COMPLETED)}}
 
 
 #: What the revocation of the document does to its processing (issue 12 item 4: accepting a revocation cancels the
@@ -118,19 +136,21 @@ def next_state(state: State, action: Action, task_kind: TaskKind | None = None, 
     ``subject`` names what the case is about in that message ("the document", "the job")."""
     allowed = _table(task_kind).get(action)
     if allowed is None:
-        who = "a leader" if task_kind is None else f"a {task_kind.value} task"
-        raise FailedPrecondition(f"Thao tác {action.value} không thuộc phần việc ({who}).")
+        who = "lãnh đạo" if task_kind is None else TASK_KIND_NAMES[task_kind]
+        raise FailedPrecondition(f"Thao tác “{ACTION_NAMES[action]}” không thuộc phần việc của đồng chí "
+                                 f"({who}).")
     if state not in allowed:
-        starts = ", ".join(s.value for s in allowed)
-        raise FailedPrecondition(f"Việc đang ở trạng thái {STATE_NAMES[state]}: thao tác {action.value} chỉ làm được "
-                                 f"khi ở {starts}.")
+        starts = ", ".join(STATE_NAMES[s] for s in allowed)
+        raise FailedPrecondition(f"Việc đang ở trạng thái {STATE_NAMES[state]}: thao tác “{ACTION_NAMES[action]}” chỉ "
+                                 f"làm được khi việc ở trạng thái {starts}. Hãy tải lại trang để xem trạng thái mới.")
     return allowed[state]
 
 
 def check_task_open(state: TaskState) -> None:
     """FailedPrecondition unless the task is still to do."""
     if state not in OPEN_TASK_STATES:
-        raise FailedPrecondition(f"Việc đang ở trạng thái {state.value}: chỉ xử lý được việc đang mở hoặc đang làm.")
+        raise FailedPrecondition(f"Việc này {TASK_STATE_NAMES[state]}: chỉ xử lý được việc chưa xử lý hoặc đang xử "
+                                 "lý. Hãy tải lại trang để xem việc còn lại của đồng chí.")
 
 
 # -- parties, text, deadlines -----------------------------------------------------------------------------------
