@@ -150,7 +150,7 @@ async def test_illegal_steps_are_refused_naming_the_state(harness: Harness) -> N
             (h.api.ResendOutgoing, pb.ResendOutgoingRequest(case_id=case.id, version=case.version), DRAFTER)):
         refused = await h.refused(method, request, user)
         assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION
-        assert "Dự thảo đang ở trạng thái in_review (chờ duyệt)" in (refused.details() or "")
+        assert "Dự thảo đang ở trạng thái chờ duyệt: thao tác “" in (refused.details() or "")
     # an incoming step on an outgoing case, and a second start of the same draft
     refused = await h.refused(h.api.RecallIncoming, pb.RecallIncomingRequest(case_id=case.id, version=case.version),
                               LEADER)
@@ -182,7 +182,7 @@ async def test_wrong_roles_and_people_are_refused(harness: Harness) -> None:
     refused = await h.refused(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
         case_id=case.id, version=case.version, approve=True), LEADER)
     assert refused.code() == grpc.StatusCode.PERMISSION_DENIED  # the circuit gives the review to the unit's head
-    assert "unit TH" in (refused.details() or "")
+    assert "việc này của đơn vị TH" in (refused.details() or "")
     case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
         case_id=case.id, version=case.version, approve=True), HEAD)).case
     refused = await h.refused(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(

@@ -6,6 +6,7 @@ import pytest
 
 from vanthu_core.errors import FailedPrecondition
 from vanthu_workflow.domain.outgoing import (
+    OUT_STATE_NAMES,
     OVERRIDE_ENV,
     TRANSITIONS,
     Circuit,
@@ -126,7 +127,7 @@ def test_every_legal_step_of_the_table() -> None:
 @pytest.mark.parametrize("action", list(TRANSITIONS))
 def test_every_illegal_step_is_refused_naming_the_state(action: OutAction) -> None:
     for state in set(OutState) - TRANSITIONS[action]:
-        with pytest.raises(FailedPrecondition, match=f"Dự thảo đang ở trạng thái {state.value} "):
+        with pytest.raises(FailedPrecondition, match=f"Dự thảo đang ở trạng thái {OUT_STATE_NAMES[state]}: "):
             next_state(state, action, FULL)
 
 

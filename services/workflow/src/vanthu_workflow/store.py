@@ -78,7 +78,7 @@ from vanthu_workflow.domain.incoming import (
     next_state,
 )
 from vanthu_workflow.domain.jobs import JOB, WORKING, check_depth, check_parent_working
-from vanthu_workflow.domain.outgoing import Circuit, OutAction, OutState, OutTaskKind
+from vanthu_workflow.domain.outgoing import OUT_STATE_NAMES, Circuit, OutAction, OutState, OutTaskKind
 from vanthu_workflow.domain.outgoing import next_state as next_out_state
 from vanthu_workflow.notify import (
     DRAFT_RETURNED,
@@ -584,6 +584,21 @@ _STEP_COLUMNS = ("seq", "task_id", "action", "from_state", "to_state", "actor", 
                  "on_behalf_of", "delegation_id", "competence")
 _OUTBOX_COLUMNS = ("event_id", "subject", "payload", "trace_headers", "created_at")
 BUCKETS = ("todo", "due_soon", "overdue", "done", "all")
+
+
+
+#: A role's name in a refusal (the glossary's words).
+_ROLE_WORDS = {"leader": "lãnh đạo", "head": "trưởng đơn vị", "clerk": "văn thư", "officer": "chuyên viên"}
+
+
+def _holder_words(assignee_kind: str, assignee: str) -> str:
+    """Who holds a task, in a refusal's words: "lãnh đạo" (a role), "đơn vị TH" (a unit), "người được giao" (a
+    person: the refusal names no one else's account)."""
+    if assignee_kind == "role":
+        return _ROLE_WORDS.get(assignee, "người có vai trò được giao")
+    if assignee_kind == "unit":
+        return f"đơn vị {assignee}"
+    return "người được giao"
 
 
 class WorkflowStore:
@@ -1254,9 +1269,11 @@ class WorkflowStore:
             task = next((t for t in open_tasks if actor.holds(t)), None)
             if task is None:
                 holder = open_tasks[0] if open_tasks else None
-                who = f"{holder.assignee_kind} {holder.assignee}" if holder else "nobody"
-                raise PermissionDenied(f"Bước này ({state.value}) không có trong hộp việc của đồng chí: việc của "
-                                       f"{who}.")
+                who = ("của " + _holder_words(holder.assignee_kind, holder.assignee)) if holder else \
+                    "không còn của ai"
+                raise PermissionDenied(f"Bước này (dự thảo {OUT_STATE_NAMES[state]}) không có trong hộp việc của "
+                                       f"đồng chí: việc này {who}. Nếu đồng chí làm thay, người có việc cần ủy quyền "
+                                       "cho đồng chí trước.")
             if action == OutAction.APPROVE and row.unit_code and any(p.id == row.unit_code for p in consult):
                 raise InvalidArgument("consult", f"đơn vị {row.unit_code} soạn dự thảo: hãy xin ý kiến đơn vị khác.")
             task.state, task.done_at, task.note = TaskState.DONE.value, now, comment
@@ -1324,9 +1341,10 @@ class WorkflowStore:
         """``row`` when it is of one of the ``kind`` given (FailedPrecondition otherwise) at the caller's
         ``version`` (Aborted otherwise)."""
         if row.kind not in ((kind,) if isinstance(kind, str) else kind):
-            other = {OUTGOING: "an outgoing circuit (quy trình văn bản đi)", JOB: "assigned work (giao việc)"}.get(
-                row.kind, "the processing of an incoming document (xử lý văn bản đến)")
-            raise FailedPrecondition(f"Hồ sơ này là {other}, trạng thái {row.state}: bước này không thuộc hồ sơ.")
+            other = {OUTGOING: "quy trình văn bản đi", JOB: "việc được giao (giao việc)"}.get(
+                row.kind, "xử lý văn bản đến")
+            raise FailedPrecondition(f"Hồ sơ công việc này thuộc {other}: thao tác này không dùng được cho nó. Hãy "
+                                     "mở hồ sơ từ hộp việc của đồng chí.")
         if version != row.version:
             raise Aborted(f"Hồ sơ đã được người khác thay đổi (đồng chí mở phiên bản {version}, nay là "
                           f"{row.version}): hãy tải lại rồi quyết định lại.")

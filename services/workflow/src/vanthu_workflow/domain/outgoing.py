@@ -57,6 +57,13 @@ class OutAction(StrEnum):
     ISSUE = "issue"  # ban hành
 
 
+#: What the refusals call the circuit's actions (the clerks' words): a person reads them, never the codes.
+OUT_ACTION_NAMES: Mapping[OutAction, str] = {
+    OutAction.START: "gửi dự thảo", OutAction.APPROVE: "duyệt", OutAction.RETURN: "trả lại dự thảo",
+    OutAction.RESEND: "gửi lại dự thảo", OutAction.ANSWER: "cho ý kiến", OutAction.SUBMIT: "trình ký",
+    OutAction.SIGN: "ký số", OutAction.DECLINE: "trả lại, không ký", OutAction.ISSUE: "ban hành"}
+
+
 class OutTaskKind(StrEnum):
     REVIEW = "review"  # the reviewer's
     CONSULT = "consult"  # a consulted unit's
@@ -93,10 +100,10 @@ def next_state(state: OutState | None, action: OutAction, circuit: Circuit, *, c
         return OutState.IN_REVIEW if circuit.has("review") else OutState.APPROVED
     allowed = TRANSITIONS[action]
     if state is None or state not in allowed:
-        now = f"{state.value} ({OUT_STATE_NAMES[state]})" if state else "not in a circuit"
-        starts = ", ".join(sorted(s.value for s in allowed))
-        raise FailedPrecondition(f"Dự thảo đang ở trạng thái {now}: thao tác {action.value} chỉ làm được khi ở "
-                                 f"{starts}.")
+        now = OUT_STATE_NAMES[state] if state else "chưa vào quy trình"
+        starts = ", ".join(OUT_STATE_NAMES[s] for s in OutState if s in allowed)
+        raise FailedPrecondition(f"Dự thảo đang ở trạng thái {now}: thao tác “{OUT_ACTION_NAMES[action]}” chỉ làm "
+                                 f"được khi dự thảo ở trạng thái {starts}. Hãy tải lại trang để xem trạng thái mới.")
     if action == OutAction.APPROVE:
         if consult and not circuit.has("consult"):
             raise FailedPrecondition(f"Quy trình của văn bản này (phiên bản {circuit.version}) không có bước xin ý "
