@@ -153,7 +153,7 @@ def test_an_outgoing_document_goes_from_draft_through_review_returned_once_to_si
     assert review["abstract"] == abstract
     path = f"/api/v1/workflow/cases/{case['id']}"
     early = api.post(f"{path}/sign", json={"version": case["version"]}, headers=leader)
-    assert early.status_code == 422 and "in_review" in early.text  # not submitted yet
+    assert early.status_code == 422 and "chờ duyệt" in early.json()["detail"], early.text  # not submitted yet
 
     case = ok(api.post(f"{path}/review", headers=head, json={
         "version": case["version"], "approve": False, "comment": "Đề nghị bổ sung căn cứ pháp lý"}))
