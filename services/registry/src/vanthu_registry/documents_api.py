@@ -141,6 +141,24 @@ def register_to_proto(r: Register) -> documents_pb2.Register:
                                   separate_arrival_series=r.separate_arrival_series)
 
 
+def _signing_authority(request: documents_pb2.SignDocumentRequest | documents_pb2.PrepareSignDocumentRequest,
+                       ) -> tuple[str, str, str]:
+    """The signing authority a (prepared) signature stamps, checked: (competence "KT."/"TUQ." or "", the person signed
+    for, the signer's own position), the last two given only with a competence (Decree 30/2020 Art. 13).
+    :class:`InvalidArgument` naming the field otherwise."""
+    competence = request.competence.strip()
+    if competence not in ("", "KT.", "TUQ."):
+        raise InvalidArgument("competence", "khi ký theo ủy quyền phải là 'KT.' (ký thay) hoặc 'TUQ.' (thừa ủy "
+                                            "quyền).")
+    on_behalf_of = clean_text("on_behalf_of", request.on_behalf_of, max_len=100, required=False)
+    if bool(competence) != bool(on_behalf_of):
+        raise InvalidArgument("on_behalf_of", "thẩm quyền ký theo ủy quyền phải ghi người được ký thay (ghi cả "
+                                              "hai hoặc bỏ trống cả hai).")
+    position = clean_text("signer_position", request.signer_position, max_len=100, required=False)
+    if position and not competence:
+        raise InvalidArgument("signer_position", "chức vụ của chính người ký đi kèm thẩm quyền ký theo ủy quyền.")
+    return competence, on_behalf_of, position
+
 class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
     def __init__(self, documents: DocumentStore, agencies: AgencyStore, lifecycle: DocumentLifecycle,
                  on_commit: Any = None) -> None:
@@ -358,17 +376,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
     async def SignDocument(self, request: documents_pb2.SignDocumentRequest,
                            context: grpc.aio.ServicerContext) -> documents_pb2.SignDocumentResponse:
         principal, agency = policy.require()
-        competence = request.competence.strip()
-        if competence not in ("", "KT.", "TUQ."):
-            raise InvalidArgument("competence", "khi ký theo ủy quyền phải là 'KT.' (ký thay) hoặc 'TUQ.' (thừa ủy "
-                                                "quyền).")
-        on_behalf_of = clean_text("on_behalf_of", request.on_behalf_of, max_len=100, required=False)
-        if bool(competence) != bool(on_behalf_of):
-            raise InvalidArgument("on_behalf_of", "thẩm quyền ký theo ủy quyền phải ghi người được ký thay (ghi cả "
-                                                  "hai hoặc bỏ trống cả hai).")
-        position = clean_text("signer_position", request.signer_position, max_len=100, required=False)
-        if position and not competence:
-            raise InvalidArgument("signer_position", "chức vụ của chính người ký đi kèm thẩm quyền ký theo ủy quyền.")
+        competence, on_behalf_of, position = _signing_authority(request)
         try:
             handle = clean_text("handle", request.handle, max_len=64, required=False)
             if bool(handle) != bool(request.signature_value):
@@ -385,17 +393,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         """Step 1 of a two-step SignDocument: what the signer's key signs, the document showing the signing
         authority SignDocument stamps (the same checks of a delegation's competence, person and position)."""
         principal, agency = policy.require()
-        competence = request.competence.strip()
-        if competence not in ("", "KT.", "TUQ."):
-            raise InvalidArgument("competence", "khi ký theo ủy quyền phải là 'KT.' (ký thay) hoặc 'TUQ.' (thừa ủy "
-                                                "quyền).")
-        on_behalf_of = clean_text("on_behalf_of", request.on_behalf_of, max_len=100, required=False)
-        if bool(competence) != bool(on_behalf_of):
-            raise InvalidArgument("on_behalf_of", "thẩm quyền ký theo ủy quyền phải ghi người được ký thay (ghi cả "
-                                                  "hai hoặc bỏ trống cả hai).")
-        position = clean_text("signer_position", request.signer_position, max_len=100, required=False)
-        if position and not competence:
-            raise InvalidArgument("signer_position", "chức vụ của chính người ký đi kèm thẩm quyền ký theo ủy quyền.")
+        competence, _, position = _signing_authority(request)
         r = await self.lifecycle.prepare_sign(principal, agency_code=agency, document_id=request.id,
                                               competence=competence, position=position)
         return documents_pb2.PrepareSignDocumentResponse(
