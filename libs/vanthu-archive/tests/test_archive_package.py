@@ -29,6 +29,7 @@ from vanthu_archive.package import (
     FORMAT_ORIGINAL,
     FORMAT_PDFA,
     FORMAT_SIGNED,
+    AttachmentFile,
     DocumentFile,
     Limits,
     PackageError,
@@ -138,6 +139,69 @@ def test_a_signature_found_in_the_pdf_keeps_it_unchanged_even_if_the_metadata_fo
     docs[1] = DocumentFile(DocumentMetadata(**{**docs[1].metadata.__dict__, "signed": False}), signed_pdf)
     imported = import_package(export_package(a_file(), docs, created=CREATED))
     assert imported.documents[1].format == FORMAT_SIGNED and imported.documents[1].content == signed_pdf
+
+
+CODE = "000.00.12.H41.2026.01.TCĐT"
+#: A Vietnamese file name as a user typed it, decomposed (NFD): the package keeps it NFC.
+NFD_NAME = "Phu\u0323 lu\u0323c danh sa\u0301ch ho\u0323c viên đợt 1.pdf"
+
+
+def with_attachments(plain_pdf: PlainPdf, signed_pdf: bytes) -> list[DocumentFile]:
+    docs = documents(plain_pdf, signed_pdf)
+    docs[0] = DocumentFile(docs[0].metadata, docs[0].content, attachments=(
+        AttachmentFile(NFD_NAME, plain_pdf("Phu luc", pages=1)),
+        AttachmentFile("Bảng tổng hợp kinh phí.xlsx", b"PK\x03\x04sheet",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        AttachmentFile("Tờ trình đã ký.pdf", signed_pdf)))
+    return docs
+
+
+@pytest.fixture
+def package_with_attachments(plain_pdf: PlainPdf, signed_pdf: bytes) -> bytes:
+    return export_package(a_file(), with_attachments(plain_pdf, signed_pdf), created=CREATED)
+
+
+def test_attachments_travel_with_their_document_named_and_converted_like_the_main_file(
+        package_with_attachments: bytes, plain_pdf: PlainPdf, signed_pdf: bytes) -> None:
+    imported = import_package(package_with_attachments)
+    plan = imported.documents[0]
+    assert [a.name for a in plan.attachments] == [
+        "Phụ lục danh sách học viên đợt 1.pdf", "Bảng tổng hợp kinh phí.xlsx", "Tờ trình đã ký.pdf"]
+    assert [a.path for a in plan.attachments] == [
+        f"documents/{CODE}.001-01.pdf", f"documents/{CODE}.001-02.xlsx", f"documents/{CODE}.001-03.pdf"]
+    annex, sheet, signed = plan.attachments
+    assert annex.format == FORMAT_PDFA and check_pdfa(annex.content) == []
+    assert annex.original_sha256 == hashlib.sha256(plain_pdf("Phu luc", pages=1)).hexdigest() != annex.sha256
+    assert sheet.format == FORMAT_ORIGINAL and sheet.content == b"PK\x03\x04sheet"
+    assert signed.format == FORMAT_SIGNED and signed.content == signed_pdf
+    assert [d.attachments for d in imported.documents[1:]] == [(), ()]
+    etree.XMLSchema(etree.parse(str(SCHEMA_FILE))).assertValid(
+        etree.fromstring(entries(package_with_attachments)["metadata.xml"]))
+
+
+def test_a_changed_missing_or_misplaced_attachment_is_refused(package_with_attachments: bytes) -> None:
+    path = f"documents/{CODE}.001-02.xlsx"
+    refused(rezip(package_with_attachments, {path: b"PK\x03\x04changed"}), "mã băm hoặc kích thước")
+    refused(rezip(package_with_attachments, {path: None}), "thiếu tệp")
+    xml = entries(package_with_attachments)["metadata.xml"]
+    moved = xml.replace(b".001-02.xlsx", b".002-02.xlsx")
+    refused(rezip(package_with_attachments, {"metadata.xml": moved, path: None,
+                                             f"documents/{CODE}.002-02.xlsx": b"PK\x03\x04sheet"}),
+            "không theo mã văn bản")
+    unnamed = xml.replace("name=\"Bảng tổng hợp kinh phí.xlsx\"".encode(), b'name=""')
+    refused(rezip(package_with_attachments, {"metadata.xml": unnamed}), "sai lược đồ")
+
+
+def test_export_refuses_too_many_or_unnamed_attachments(plain_pdf: PlainPdf, signed_pdf: bytes) -> None:
+    docs = documents(plain_pdf, signed_pdf)
+    many = tuple(AttachmentFile(f"Tệp {n}.png", b"\x89PNG", "image/png") for n in range(100))
+    with pytest.raises(PackageError, match="vượt giới hạn 99"):
+        export_package(a_file(), [DocumentFile(docs[0].metadata, docs[0].content, attachments=many), *docs[1:]],
+                       created=CREATED)
+    with pytest.raises(PackageError, match="cần tên"):
+        export_package(a_file(), [DocumentFile(docs[0].metadata, docs[0].content,
+                                               attachments=(AttachmentFile("", b"x", "image/png"),)), *docs[1:]],
+                       created=CREATED)
 
 
 def test_metadata_validates_against_the_committed_schema_and_the_manifest_covers_every_entry(package: bytes) -> None:

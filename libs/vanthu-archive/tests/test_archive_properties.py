@@ -97,5 +97,5 @@ def test_metadata_round_trips_through_the_xml(case: tuple[FileMetadata, list[Doc
     created = datetime(2027, 1, 1, 8, 0, tzinfo=timezone(timedelta(hours=7)))
     parsed_file, parsed_docs, parsed_created = parse_metadata(metadata_xml(file, packaged, created))
     assert parsed_file == file
-    assert [d for d, _ in parsed_docs] == docs
+    assert [d.metadata for d in parsed_docs] == docs
     assert parsed_created == created

@@ -158,8 +158,10 @@ class FakePlatform:
 
     def add(self, agency: str = UBND, *, direction: str = "outgoing", status: str = "",
             abstract: str = "V/v triển khai chuyển đổi số năm 2031", number_symbol: str = "05/UBND-VP",
-            document_date: str = "2031-06-01", signed: bool = True) -> str:
-        """A document of the registry with one main PDF (signed when ``signed``)."""
+            document_date: str = "2031-06-01", signed: bool = True,
+            attachments: tuple[tuple[str, str, bytes], ...] = ()) -> str:
+        """A document of the registry with one main PDF (signed when ``signed``) and ``attachments`` (file name,
+        media type, bytes) stored for the same agency."""
         data = b"%PDF-1.7\n" + new_id().encode()
         object_id = self.store_object(agency, data, signed=signed)
         document_id = new_id()
@@ -174,6 +176,10 @@ class FakePlatform:
             files=[documents_pb2.DocumentFile(object_id=object_id, sha256=hashlib.sha256(data).hexdigest(),
                                               role="main", file_name="van-ban.pdf",
                                               content_type="application/pdf")])
+        for name, media_type, content in attachments:
+            self.documents[document_id].files.append(documents_pb2.DocumentFile(
+                object_id=self.store_object(agency, content), sha256=hashlib.sha256(content).hexdigest(),
+                role="attachment", file_name=name, content_type=media_type))
         return document_id
 
 
@@ -221,9 +227,10 @@ class Harness:
             plan_entry_id=plan.headings[0].entries[entry].id, start_date="2031-01-05"), user)).file
 
     async def closed(self, user: str = "chuyenvien.ubnd", n: int = 2, entry: int = 0,
-                     signed: bool = True) -> pb.RecordFile:
+                     signed: bool = True, attachments: tuple[tuple[str, str, bytes], ...] = ()) -> pb.RecordFile:
+        """A closed file of ``n`` documents (the first outgoing, with ``attachments``; the others incoming)."""
         file = await self.opened(user, entry=entry)
-        ids = [self.platform.add(direction="outgoing", signed=signed),
+        ids = [self.platform.add(direction="outgoing", signed=signed, attachments=attachments),
                *[self.platform.add(direction="incoming", signed=signed) for _ in range(n - 1)]]
         file = (await self.call(self.api.AddDocuments, pb.AddDocumentsRequest(
             file_id=file.id, version=file.version, document_ids=ids), user)).file

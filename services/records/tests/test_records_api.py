@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import unicodedata
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -361,6 +362,27 @@ async def test_an_exported_file_imports_into_another_agency_with_the_same_metada
 
     checked = import_package(package.content)  # the lib validates the XML against its schema and every digest
     assert checked.file.file_code == file.file_code and len(checked.documents) == 2
+
+
+async def test_a_documents_attachments_go_into_the_package_and_come_back_on_import(harness: Harness) -> None:
+    h = harness
+    sheet = b"PK\x03\x04 bang tong hop"
+    # the name as a Mac keyboard sends it (NFD): it comes back NFC
+    nfd = unicodedata.normalize("NFD", "Phụ lục kinh phí đợt 1.xlsx")
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    file = await h.closed(signed=False, attachments=((nfd, xlsx, sheet), ("Ảnh chụp.png", "image/png", b"\x89PNG")))
+    package = (await h.call(h.api.ExportFile, pb.ExportFileRequest(file_id=file.id), OFFICER)).content
+    with zipfile.ZipFile(io.BytesIO(package)) as z:
+        assert z.read(f"documents/{file.file_code}.001-01.xlsx") == sheet
+        assert z.read(f"documents/{file.file_code}.001-02.png") == b"\x89PNG"
+    imported = (await h.call(h.api.ImportFile, pb.ImportFileRequest(content=package), "luutru.snv")).file
+    first = imported.documents[0]
+    assert [(f.role, f.file_name, f.content_type) for f in first.files] == [
+        ("main", f"{file.file_code}.001.pdf", "application/pdf"),
+        ("attachment", "Phụ lục kinh phí đợt 1.xlsx", xlsx), ("attachment", "Ảnh chụp.png", "image/png")]
+    stored = [h.platform.objects[f.versions[0].object_id] for f in first.files[1:]]
+    assert stored == [(SNV, sheet), (SNV, b"\x89PNG")]
+    assert [len(d.files) for d in imported.documents[1:]] == [1]
 
 
 async def test_a_package_recreates_the_file_in_a_second_installation_with_the_same_metadata(

@@ -60,6 +60,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out.write(f"Số văn bản: {len(package.documents)}, số trang: {f.page_total}\n")
     for d in package.documents:
         out.write(f"{d.metadata.ordinal:>4}. {d.metadata.code}  {d.format}  {d.metadata.subject}\n")
+        for a in d.attachments:
+            out.write(f"        kèm theo: {a.name}  {a.format}\n")
     out.write("Gói hồ sơ hợp lệ: lược đồ, mã băm và siêu dữ liệu khớp.\n")
     return EXIT_OK
 

@@ -5,12 +5,14 @@ The package (``schema/vanthu-archive-1.xsd`` documents it)::
 
     metadata.xml               the file's and documents' metadata, Circular 02/2019 field structure
     manifest-sha256.txt        "<sha256 hex>  <path>" for every other entry, sorted by path
-    documents/<DocCode>.<ext>  one file per document, in ordinal order
+    documents/<DocCode>.<ext>  each document's main file, in ordinal order
+    documents/<DocCode>-<NN>.<ext>  its attachments (phụ lục, tài liệu kèm theo), NN = 01…99 in the record's order
     schema/vanthu-archive-1.xsd
 
 Unsigned PDFs are converted to PDF/A-2b (:func:`vanthu_archive.pdfa.to_pdfa`); signed PDFs are copied byte for
-byte; other files are copied as they are. The package records for each document the digest of the copy in the
-package and of the original the system stored.
+byte; other files are copied as they are; attachments are treated like the main file. The package records for each
+computer file the digest of the copy in the package and of the original the system stored, and for an attachment
+its original file name.
 
 Import (:func:`import_package`) reads the ZIP within limits (total and per-entry size, entry count; no absolute
 paths, no ``..``, no symbolic links, no encrypted or duplicate entries), checks the manifest against every entry,
@@ -34,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from lxml import etree
 
@@ -73,6 +75,8 @@ EXTENSIONS = {
 }
 _C = TypeVar("_C", bound=_Coded)
 _MEDIA_TYPE = re.compile(r"^[a-z]+/[a-z0-9.+\-]+$")
+#: The most attachments one document may carry in a package (the schema's ``Attachment`` maxOccurs).
+MAX_ATTACHMENTS = 99
 
 
 class PackageError(ValueError):
@@ -91,17 +95,43 @@ class Limits:
     max_package_bytes: int = 2 * 1024**3
     max_total_bytes: int = 4 * 1024**3
     max_entry_bytes: int = 512 * 1024**2
-    max_entries: int = 1000 + 3
+    max_entries: int = 10_000 + 3
     max_metadata_bytes: int = 32 * 1024**2
 
 
 @dataclass(frozen=True)
+class AttachmentFile:
+    """A computer file attached to a document (phụ lục, tài liệu kèm theo): its file name as the user gave it
+    (NFC, ≤ 255 characters), the bytes as stored, their media type."""
+
+    name: str
+    content: bytes
+    media_type: str = PDF
+
+
+@dataclass(frozen=True)
 class DocumentFile:
-    """A document with its computer file: the metadata, the bytes as stored, their media type."""
+    """A document with its computer files: the metadata, the main file's bytes as stored and media type, and its
+    attachments (at most 99) in the record's order."""
 
     metadata: DocumentMetadata
     content: bytes
     media_type: str = PDF
+    attachments: tuple[AttachmentFile, ...] = ()
+
+
+@dataclass(frozen=True)
+class PackagedAttachment:
+    """An attachment as it is in a package: its original file name, the file in the package, how it was made
+    (``format``), the digest of the copy and of the original."""
+
+    name: str
+    content: bytes
+    media_type: str
+    path: str
+    format: str
+    sha256: str
+    original_sha256: str
 
 
 @dataclass(frozen=True)
@@ -116,6 +146,7 @@ class PackagedDocument:
     format: str
     sha256: str
     original_sha256: str
+    attachments: tuple[PackagedAttachment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -227,7 +258,21 @@ def metadata_xml(file: FileMetadata, documents: Sequence[PackagedDocument], crea
         etree.SubElement(d, f"{{{NS}}}Content", {
             "path": packaged.path, "mediaType": packaged.media_type, "size": str(len(packaged.content)),
             "sha256": packaged.sha256, "originalSha256": packaged.original_sha256, "format": packaged.format})
+        for a in packaged.attachments:
+            etree.SubElement(d, f"{{{NS}}}Attachment", {
+                "path": a.path, "mediaType": a.media_type, "size": str(len(a.content)), "sha256": a.sha256,
+                "originalSha256": a.original_sha256, "format": a.format,
+                "name": unicodedata.normalize("NFC", a.name)})
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+class ParsedDocument(NamedTuple):
+    """A document as ``metadata.xml`` describes it: its metadata, its ``Content`` element's attributes and each
+    ``Attachment`` element's attributes (path, mediaType, size, sha256, originalSha256, format, name)."""
+
+    metadata: DocumentMetadata
+    content: dict[str, str]
+    attachments: list[dict[str, str]]
 
 
 class _Reader:
@@ -281,10 +326,10 @@ class _Reader:
         return tuple(w.strip() for w in text.split(";") if w.strip())
 
 
-def parse_metadata(xml: bytes) -> tuple[FileMetadata, list[tuple[DocumentMetadata, dict[str, str]]], datetime]:
-    """Parse and validate ``metadata.xml``: the file, each document with its ``Content`` attributes, the creation
-    time. Raises :class:`PackageError` (unsafe or malformed XML, schema errors, inconsistent codes, invalid
-    metadata)."""
+def parse_metadata(xml: bytes) -> tuple[FileMetadata, list[ParsedDocument], datetime]:
+    """Parse and validate ``metadata.xml``: the file, each document with its ``Content`` attributes and its
+    ``Attachment`` elements' attributes, the creation time. Raises :class:`PackageError` (unsafe or malformed XML,
+    schema errors, inconsistent codes, invalid metadata)."""
     if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
         raise PackageError(["metadata.xml chứa khai báo DOCTYPE/ENTITY, không được chấp nhận"])
     try:
@@ -314,7 +359,7 @@ def parse_metadata(xml: bytes) -> tuple[FileMetadata, list[tuple[DocumentMetadat
     if r.text(f_el, "FileCode") != file.file_code:
         r.problems.append(f"FileCode {r.text(f_el, 'FileCode')!r} khác mã ghép từ OrganId.FileCatalog.FileNotation "
                           f"{file.file_code!r}")
-    documents: list[tuple[DocumentMetadata, dict[str, str]]] = []
+    documents: list[ParsedDocument] = []
     for d_el in root.iterfind(f"{{{NS}}}Documents/{{{NS}}}Document"):
         signer_el = d_el.find(f"{{{NS}}}SignerInfo")
         signer = None if signer_el is None else Signer(r.text(signer_el, "Position"), r.text(signer_el, "FullName"))
@@ -337,9 +382,10 @@ def parse_metadata(xml: bytes) -> tuple[FileMetadata, list[tuple[DocumentMetadat
             r.problems.append(f"DocCode {r.text(d_el, 'DocCode')!r} khác mã hồ sơ và số thứ tự {doc.code!r}")
         content = d_el.find(f"{{{NS}}}Content")
         assert content is not None  # the schema requires it
-        documents.append((doc, {k: str(v) for k, v in content.attrib.items()}))
+        attachments = [{k: str(v) for k, v in a.attrib.items()} for a in d_el.iterfind(f"{{{NS}}}Attachment")]
+        documents.append(ParsedDocument(doc, {k: str(v) for k, v in content.attrib.items()}, attachments))
     try:
-        check_file_contents(file, [d for d, _ in documents], closed=True)
+        check_file_contents(file, [d.metadata for d in documents], closed=True)
     except MetadataError as exc:
         r.problems.extend(str(p) for p in exc.problems)
     if r.problems:
@@ -351,27 +397,54 @@ def parse_metadata(xml: bytes) -> tuple[FileMetadata, list[tuple[DocumentMetadat
 
 
 def package_document(doc: DocumentFile, *, allow_non_pdfa: bool = False) -> PackagedDocument:
-    """A document's file as it goes into a package: a signed PDF (by its metadata or by a signature found in it)
-    unchanged, an unsigned PDF as PDF/A-2b, any other file unchanged. An unsigned PDF that cannot be made PDF/A
-    raises :class:`PackageError`, or with ``allow_non_pdfa`` is kept unchanged as ``ORIGINAL``."""
+    """A document's files as they go into a package: a signed PDF (by its metadata or, for the main file and each
+    attachment, by a signature found in it) unchanged, an unsigned PDF as PDF/A-2b, any other file unchanged. An
+    unsigned PDF that cannot be made PDF/A raises :class:`PackageError`, or with ``allow_non_pdfa`` is kept
+    unchanged as ``ORIGINAL``; so do more than :data:`MAX_ATTACHMENTS` attachments or an attachment with no name."""
     m = doc.metadata
-    if not _MEDIA_TYPE.match(doc.media_type):
-        raise PackageError([f"văn bản {m.code}: kiểu tệp {doc.media_type!r} không hợp lệ"])
-    original = _sha256(doc.content)
-    ext = EXTENSIONS.get(doc.media_type, "bin")
-    path = f"documents/{m.code}.{ext}"
-    if doc.media_type != PDF:
-        content, fmt = doc.content, FORMAT_ORIGINAL
-    elif m.signed or is_signed(doc.content):
-        content, fmt = doc.content, FORMAT_SIGNED
-    else:
-        try:
-            content, fmt = to_pdfa(doc.content, title=m.subject), FORMAT_PDFA
-        except PdfaError as exc:
-            if not allow_non_pdfa:
-                raise PackageError([f"văn bản {m.code}: không chuyển được sang PDF/A: {exc}"]) from exc
-            content, fmt = doc.content, FORMAT_ORIGINAL
-    return PackagedDocument(m, content, doc.media_type, path, fmt, _sha256(content), original)
+    if len(doc.attachments) > MAX_ATTACHMENTS:
+        raise PackageError([f"văn bản {m.code}: có {len(doc.attachments)} tệp đính kèm, vượt giới hạn "
+                            f"{MAX_ATTACHMENTS}"])
+    content, fmt = _packaged_bytes(f"văn bản {m.code}", doc.content, doc.media_type, signed=m.signed,
+                                   title=m.subject, allow_non_pdfa=allow_non_pdfa)
+    attachments = []
+    for n, a in enumerate(doc.attachments, start=1):
+        name = unicodedata.normalize("NFC", a.name)
+        if not name or len(name) > 255:
+            raise PackageError([f"văn bản {m.code}: tệp đính kèm thứ {n} cần tên dài 1–255 ký tự"])
+        body, a_fmt = _packaged_bytes(f"văn bản {m.code}, tệp đính kèm {name!r}", a.content, a.media_type,
+                                      signed=False, title=f"{m.subject} – {name}", allow_non_pdfa=allow_non_pdfa)
+        attachments.append(PackagedAttachment(name, body, a.media_type, attachment_path(m.code, n, a.media_type),
+                                              a_fmt, _sha256(body), _sha256(a.content)))
+    return PackagedDocument(m, content, doc.media_type, content_path(m.code, doc.media_type), fmt,
+                            _sha256(content), _sha256(doc.content), tuple(attachments))
+
+
+def content_path(code: str, media_type: str) -> str:
+    """Where a document's main file sits in the package: ``documents/<DocCode>.<ext>``."""
+    return f"documents/{code}.{EXTENSIONS.get(media_type, 'bin')}"
+
+
+def attachment_path(code: str, n: int, media_type: str) -> str:
+    """Where a document's ``n``-th attachment (1-based) sits: ``documents/<DocCode>-<NN>.<ext>``."""
+    return f"documents/{code}-{n:02d}.{EXTENSIONS.get(media_type, 'bin')}"
+
+
+def _packaged_bytes(what: str, data: bytes, media_type: str, *, signed: bool, title: str,
+                    allow_non_pdfa: bool) -> tuple[bytes, str]:
+    """A computer file as it goes into the package and its format (see :func:`package_document`)."""
+    if not _MEDIA_TYPE.match(media_type):
+        raise PackageError([f"{what}: kiểu tệp {media_type!r} không hợp lệ"])
+    if media_type != PDF:
+        return data, FORMAT_ORIGINAL
+    if signed or is_signed(data):
+        return data, FORMAT_SIGNED
+    try:
+        return to_pdfa(data, title=title), FORMAT_PDFA
+    except PdfaError as exc:
+        if not allow_non_pdfa:
+            raise PackageError([f"{what}: không chuyển được sang PDF/A: {exc}"]) from exc
+        return data, FORMAT_ORIGINAL
 
 
 def export_package(file: FileMetadata, documents: Sequence[DocumentFile], *, created: datetime,
@@ -396,7 +469,9 @@ def export_package(file: FileMetadata, documents: Sequence[DocumentFile], *, cre
     xml = metadata_xml(file, packaged, created)
     entries: dict[str, bytes] = {METADATA: xml, SCHEMA_PATH: schema_bytes()}
     entries.update((p.path, p.content) for p in packaged)
-    digests = {p.path: p.sha256 for p in packaged}  # computed once, in package_document
+    entries.update((a.path, a.content) for p in packaged for a in p.attachments)
+    # computed once, in package_document
+    digests = {p.path: p.sha256 for p in packaged} | {a.path: a.sha256 for p in packaged for a in p.attachments}
     manifest = "".join(f"{digests.get(path) or _sha256(data)}  {path}\n" for path, data in sorted(entries.items()))
     buffer = io.BytesIO()
     stamp = created.timetuple()[:6]
@@ -512,28 +587,42 @@ def import_package(data: bytes, *, limits: Limits | None = None) -> ArchivePacka
     file, docs, created = parse_metadata(entries[METADATA])
     packaged: list[PackagedDocument] = []
     used = {METADATA, MANIFEST, SCHEMA_PATH}
-    for doc, content in docs:
-        path = content["path"]
+
+    def take(what: str, attrs: dict[str, str], expected_path: str) -> bytes | None:
+        """The entry ``attrs`` describes, checked (path, digest, size, format); None after noting a problem."""
+        path = attrs["path"]
         if path in used:
-            problems.append(f"văn bản {doc.code}: tệp {path!r} dùng hai lần")
-            continue
+            problems.append(f"{what}: tệp {path!r} dùng hai lần")
+            return None
         used.add(path)
-        if path != f"documents/{doc.code}.{EXTENSIONS.get(content['mediaType'], 'bin')}":
-            problems.append(f"văn bản {doc.code}: tên tệp {path!r} không theo mã văn bản")
+        if path != expected_path:
+            problems.append(f"{what}: tên tệp {path!r} không theo mã văn bản (cần {expected_path!r})")
         body = entries.get(path)
         if body is None:
-            problems.append(f"văn bản {doc.code}: thiếu tệp {path!r}")
-            continue
-        if digests.get(path) != content["sha256"] or len(body) != int(content["size"]):
-            problems.append(f"văn bản {doc.code}: mã băm hoặc kích thước của {path!r} khác siêu dữ liệu")
-        if content["format"] == FORMAT_SIGNED and content["sha256"] != content["originalSha256"]:
-            problems.append(f"văn bản {doc.code}: bản ký số phải giữ nguyên bản gốc")
-        elif content["format"] == FORMAT_SIGNED and not is_signed(body):
-            problems.append(f"văn bản {doc.code}: ghi là bản ký số nhưng tệp không có chữ ký số")
-        elif content["format"] == FORMAT_PDFA:
-            problems += [f"văn bản {doc.code}: ghi là PDF/A nhưng {p}" for p in check_pdfa(body)]
-        packaged.append(PackagedDocument(doc, body, content["mediaType"], path, content["format"],
-                                         content["sha256"], content["originalSha256"]))
+            problems.append(f"{what}: thiếu tệp {path!r}")
+            return None
+        if digests.get(path) != attrs["sha256"] or len(body) != int(attrs["size"]):
+            problems.append(f"{what}: mã băm hoặc kích thước của {path!r} khác siêu dữ liệu")
+        if attrs["format"] == FORMAT_SIGNED and attrs["sha256"] != attrs["originalSha256"]:
+            problems.append(f"{what}: bản ký số phải giữ nguyên bản gốc")
+        elif attrs["format"] == FORMAT_SIGNED and not is_signed(body):
+            problems.append(f"{what}: ghi là bản ký số nhưng tệp không có chữ ký số")
+        elif attrs["format"] == FORMAT_PDFA:
+            problems.extend(f"{what}: ghi là PDF/A nhưng {p}" for p in check_pdfa(body))
+        return body
+
+    for doc, content, attached in docs:
+        body = take(f"văn bản {doc.code}", content, content_path(doc.code, content["mediaType"]))
+        attachments = []
+        for n, a in enumerate(attached, start=1):
+            a_body = take(f"văn bản {doc.code}, tệp đính kèm {a['name']!r}", a,
+                          attachment_path(doc.code, n, a["mediaType"]))
+            if a_body is not None:
+                attachments.append(PackagedAttachment(a["name"], a_body, a["mediaType"], a["path"], a["format"],
+                                                      a["sha256"], a["originalSha256"]))
+        if body is not None:
+            packaged.append(PackagedDocument(doc, body, content["mediaType"], content["path"], content["format"],
+                                             content["sha256"], content["originalSha256"], tuple(attachments)))
     problems += [f"tệp {p!r} không thuộc văn bản nào" for p in sorted(set(entries) - used)]
     if problems:
         raise PackageError(problems)
@@ -544,12 +633,18 @@ __all__ = [
     "FORMAT_ORIGINAL",
     "FORMAT_PDFA",
     "FORMAT_SIGNED",
+    "MAX_ATTACHMENTS",
     "NS",
     "ArchivePackage",
+    "AttachmentFile",
     "DocumentFile",
     "Limits",
     "PackageError",
+    "PackagedAttachment",
     "PackagedDocument",
+    "ParsedDocument",
+    "attachment_path",
+    "content_path",
     "export_package",
     "import_package",
     "metadata_xml",

@@ -3,8 +3,8 @@
 files, handover record) and the export/import package (metadata XML under the lib's XML Schema, SHA-256 manifest,
 PDF/A-2b for unsigned PDFs, signed ones unchanged). This module only maps; the rules and the forms are the lib's.
 
-One computer file per document goes into a package (the lib's model): the document's main file (its newest version,
-the B-LTA one for a deposited signed PDF); attachments stay in the record and in storage.
+Every computer file of a document goes into a package: the main file and each attachment, in its newest version (the
+B-LTA one for a deposited signed PDF); older versions stay in the record and in storage.
 """
 
 from __future__ import annotations
@@ -184,8 +184,15 @@ def _main(files: list[RecordedFile]) -> RecordedFile | None:
     return next((f for f in files if f.role == "main"), files[0] if files else None)
 
 
+#: The role an imported attachment is recorded with (the registry's ``FileRole.ATTACHMENT``).
+ATTACHMENT = "attachment"
+
+
 async def export_package(view: FileView, platform: Platform, token: str, created: datetime) -> bytes:
-    """The file as the lib's ZIP package (metadata.xml, XML Schema, documents/<DocCode>.<ext>, manifest)."""
+    """The file as the lib's ZIP package (metadata.xml, XML Schema, documents/<DocCode>.<ext> and each document's
+    attachments documents/<DocCode>-<NN>.<ext>, manifest). Downloads every file with the caller's ``token``.
+
+    :raises FailedPrecondition: a document with no file. :raises InvalidArgument: the lib refused the package."""
     documents = []
     for i, d in enumerate(view.documents):
         main = _main(d.files)
@@ -193,8 +200,13 @@ async def export_package(view: FileView, platform: Platform, token: str, created
             raise FailedPrecondition(f"documents[{i}]: văn bản {d.document_code} không có tệp (bản điện tử) để đóng "
                                      "gói; một gói hồ sơ mang tệp của từng văn bản")
         content = await platform.download(token, main.newest.object_id)
+        attachments = tuple([
+            archive_package.AttachmentFile(name=f.file_name or f"tep-{n}", media_type=f.content_type or PDF_TYPE,
+                                           content=await platform.download(token, f.newest.object_id))
+            for n, f in enumerate((f for f in d.files if f is not main and f.versions), start=1)])
         documents.append(archive_package.DocumentFile(metadata=document_metadata(view, i), content=content,
-                                                      media_type=main.content_type or PDF_TYPE))
+                                                      media_type=main.content_type or PDF_TYPE,
+                                                      attachments=attachments))
     try:
         return archive_package.export_package(file_metadata(view, closed=True), documents, created=created,
                                               allow_non_pdfa=True)
@@ -220,6 +232,14 @@ async def import_package(content: bytes, store: RecordsStore, platform: Platform
     for p in package.documents:
         m = p.metadata
         object_id, sha256 = await platform.upload(token, p.content, p.path.rsplit("/", 1)[-1])
+        files = [RecordedFile(role="main", file_name=p.path.rsplit("/", 1)[-1], content_type=p.media_type,
+                              versions=[ObjectVersion(object_id=object_id, sha256=sha256, size=len(p.content),
+                                                      kind="original", created_at=now_iso)])]
+        for a in p.attachments:
+            a_id, a_sha = await platform.upload(token, a.content, a.name)
+            files.append(RecordedFile(role=ATTACHMENT, file_name=a.name, content_type=a.media_type,
+                                      versions=[ObjectVersion(object_id=a_id, sha256=a_sha, size=len(a.content),
+                                                              kind="original", created_at=now_iso)]))
         meta = DocumentMeta(
             document_id=m.code, direction="", type_name=m.type.label, code_number=m.number,
             code_notation=m.code_notation, issued_date=m.issued_date.isoformat(), organ_name=m.organ_name,
@@ -227,11 +247,7 @@ async def import_package(content: bytes, store: RecordsStore, platform: Platform
             signer=m.signer.full_name if m.signer else "", signer_position=m.signer.position if m.signer else "",
             keywords=", ".join(m.keywords), mode=m.mode.label,
             confidence_level=CONFIDENCE_NAMES.get(m.confidence_level, "goc_dien_tu"), signed=m.signed)
-        documents.append((meta, [RecordedFile(role="main", file_name=p.path.rsplit("/", 1)[-1],
-                                              content_type=p.media_type,
-                                              versions=[ObjectVersion(object_id=object_id, sha256=sha256,
-                                                                      size=len(p.content), kind="original",
-                                                                      created_at=now_iso)])]))
+        documents.append((meta, files))
     view = await store.open_file(values, actor, comment=f"nhập từ gói hồ sơ {f.file_code}")
     view, _ = await store.add_documents(agency, view.row.id, view.row.version, documents, actor)
     return await store.close_file(agency, view.row.id, view.row.version,
