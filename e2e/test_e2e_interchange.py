@@ -60,6 +60,7 @@ def test_an_issued_letter_arrives_at_each_recipient_and_their_answers_come_back(
     assert set(deliveries) == {SNV, LONG_CHAU, MINISTRY}  # "Lưu: VT" has no agency code: nothing to send
     assert deliveries[SNV]["state"] == "sent" and deliveries[SNV]["route"] == "local"
     assert deliveries[MINISTRY]["state"] == "failed" and MINISTRY in deliveries[MINISTRY]["last_error"]
+    assert deliveries[MINISTRY]["last_error"].startswith("Không có đường gửi đến cơ quan")  # a clerk reads it
     assert deliveries[SNV]["statuses"][0]["name"] == "Đã đến"
     # another agency sees none of UBND tỉnh's deliveries
     assert api.get(f"/api/v1/documents/{doc['id']}/deliveries", headers=snv_clerk).json() == []
@@ -86,7 +87,8 @@ def test_an_issued_letter_arrives_at_each_recipient_and_their_answers_come_back(
     resent = api.post(f"/api/v1/deliveries/{deliveries[MINISTRY]['id']}/resend", headers=clerk)
     assert resent.status_code == 200 and resent.json()["state"] == "pending", resent.text
     assert api.post(f"/api/v1/deliveries/{deliveries[MINISTRY]['id']}/resend", headers=snv_clerk).status_code == 404
-    assert api.post(f"/api/v1/deliveries/{deliveries[SNV]['id']}/resend", headers=clerk).status_code == 422
+    not_failed = api.post(f"/api/v1/deliveries/{deliveries[SNV]['id']}/resend", headers=clerk)
+    assert not_failed.status_code == 422 and "đã gửi: chỉ gửi lại được" in not_failed.json()["detail"], not_failed.text
 
 
 def test_the_exchange_statistics_count_without_content_for_the_agency_and_those_under_it(

@@ -22,6 +22,9 @@ from vanthu_interchange.store import DeliveryRow, DeliveryStatusRow, Interchange
 
 #: The longest period one request covers.
 MAX_STATISTICS_DAYS = 366
+#: A delivery's state as a sentence says it (the web's outgoing messages name them the same way).
+DELIVERY_STATE_NAMES = {"pending": "đang chờ gửi", "sent": "đã gửi", "failed": "gửi không thành công",
+                        "cancelled": "đã hủy gửi"}
 
 
 def _iso(value: datetime | None) -> str:
@@ -66,8 +69,8 @@ class InterchangeApi(interchange_pb2_grpc.InterchangeServiceServicer):
             raise NotFound(f"Không tìm thấy lượt gửi {request.delivery_id}.")
         row = await self.store.reopen(existing.id, agency)
         if row is None:
-            raise FailedPrecondition(f"Lượt gửi {existing.id} đang ở trạng thái {existing.state}: chỉ gửi lại được "
-                                     "lượt gửi bị lỗi.")
+            state = DELIVERY_STATE_NAMES.get(existing.state, existing.state)
+            raise FailedPrecondition(f"Lượt gửi {existing.id} {state}: chỉ gửi lại được lượt gửi không thành công.")
         self.on_resend()
         return interchange_pb2.ResendDeliveryResponse(delivery=delivery_to_proto(row, []))
 

@@ -74,5 +74,5 @@ class Router:
 
     def no_route(self, agency_code: str) -> str:
         """The reason a delivery to ``agency_code`` has no route (route :data:`NONE`)."""
-        return (f"{agency_code} is not served by this installation and no route to it (another installation, the "
-                "national axis) is configured")
+        return (f"Không có đường gửi đến cơ quan {agency_code}: cơ quan không dùng hệ thống này và chưa cấu hình "
+                "đường kết nối đến nó (hệ thống khác, trục liên thông quốc gia). Hãy báo quản trị hệ thống.")
