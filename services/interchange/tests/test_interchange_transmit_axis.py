@@ -92,7 +92,7 @@ async def test_an_axis_delivery_is_retried_with_doubling_backoff_then_sent_with_
     assert await sender.send_due() == 0
     row = await store.delivery(delivery.id)
     assert row is not None and row.state == "pending" and row.attempts == 1 and row.in_flight_at is None
-    assert row.next_attempt_at == T0 + timedelta(seconds=5) and "national axis" in row.last_error
+    assert row.next_attempt_at == T0 + timedelta(seconds=5) and "Trục liên thông quốc gia" in row.last_error
     assert await sender.send_due() == 0 and fake_axis.calls(Endpoint.SEND_EDOC) == 1  # not due yet: not called
 
     clock.advance(5)
@@ -165,7 +165,7 @@ async def test_an_interrupted_send_is_failed_visibly_and_never_sent_again_silent
     clock.advance(3 * 60 + 1)
     assert await sender.send_due() == 0
     row = await store.delivery(delivery.id)
-    assert row is not None and row.state == "failed" and "interrupted" in row.last_error
+    assert row is not None and row.state == "failed" and "bị gián đoạn" in row.last_error
     assert fake_axis.calls(Endpoint.SEND_EDOC) == 0
     assert await published_states(store) == ["failed"]
     assert await store.begin_attempt(delivery.id) is None  # failed: nobody takes it in flight any more

@@ -288,7 +288,7 @@ class ProvincialAxis:
                 changed += done is not None
             elif status == AckStatus.FAIL:
                 failed = await self.store.record_attempt(
-                    row.id, error=f"connected system {system.system_id} could not take the package in (fail)",
+                    row.id, error=f"Hệ thống kết nối {system.system_id} báo không tiếp nhận được gói tin (fail)",
                     max_attempts=self.max_attempts, backoff=timedelta(0), events=_announce_edoc)
                 changed += failed is not None
         if changed:

@@ -83,7 +83,8 @@ class Sender:
             return
         rows = await self.store.add_unsent(
             sender_code=agency, document_id=message.document.document_id, recipients=recipients,
-            error=f"Không gửi được văn bản, đã ngừng thử lại: {reason}",
+            error=f"Không gửi được văn bản, hệ thống đã ngừng thử lại; hãy gửi lại hoặc báo quản trị hệ thống. "
+                  f"Chi tiết: {reason}",
             events=lambda rows: [events.delivery_updated(row) for row in rows])
         if rows:
             self.on_commit()

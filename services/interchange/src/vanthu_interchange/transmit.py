@@ -83,7 +83,8 @@ class Transmitter:
         for delivery in await self.store.due():
             if delivery.kind == "edoc" and not delivery.edxml_document_id:  # given up on before it was built
                 if self.rebuild is None:
-                    await self._failed_attempt(delivery, "the package of this document was never built")
+                    await self._failed_attempt(delivery, "Gói tin của văn bản chưa được lập (hệ thống đã ngừng thử "
+                                                         "lại trước khi lập); hãy gửi lại")
                     continue
                 try:
                     await self.rebuild(delivery)
@@ -118,14 +119,16 @@ class Transmitter:
     async def _send_by_axis(self, delivery: DeliveryRow, axis: AxisClient) -> int:
         package = await self.store.package(delivery.package_id)
         if package is None:  # cannot happen: a delivery is written with its package
-            await self._failed_attempt(delivery, f"package {delivery.package_id} is not stored")
+            await self._failed_attempt(delivery, f"Không tìm thấy gói tin {delivery.package_id} trong hệ thống; "
+                                                 "hãy báo quản trị hệ thống")
             return 0
         if await self.store.begin_attempt(delivery.id) is None:
             return 0  # not pending any more, or another sender has it in flight
         try:
             doc_id = await axis.send_edoc(package.body, delivery.kind, to=[delivery.recipient_code])
         except Exception as error:  # AxisUnavailable, AxisError, or anything else: the attempt counts, visibly
-            await self._failed_attempt(delivery, f"national axis: {error}")
+            await self._failed_attempt(delivery, "Trục liên thông quốc gia chưa nhận gói tin (sẽ thử lại). "
+                                                 f"Chi tiết: {error}")
             log.warning("sending through the national axis failed", extra={
                 "delivery_id": delivery.id, "recipient": delivery.recipient_code, "kind": delivery.kind,
                 "attempt": delivery.attempts + 1, "error": str(error)})
@@ -142,26 +145,28 @@ class Transmitter:
     async def _send_to_peer(self, delivery: DeliveryRow, peer: Peer, client: PeerClient) -> int:
         package = await self.store.package(delivery.package_id)
         if package is None:  # cannot happen: a delivery is written with its package
-            await self._failed_attempt(delivery, f"package {delivery.package_id} is not stored")
+            await self._failed_attempt(delivery, f"Không tìm thấy gói tin {delivery.package_id} trong hệ thống; "
+                                                 "hãy báo quản trị hệ thống")
             return 0
         try:
             outcomes = await client.submit(peer, package_id=package.id, kind=delivery.kind,
                                            recipient_codes=[delivery.recipient_code], body=package.body)
         except PeerRefused as refusal:
-            await self._failed_attempt(delivery, f"peer {peer.name} refused the package: {refusal}", final=True)
+            await self._failed_attempt(delivery, f"Hệ thống {peer.name} từ chối gói tin: {refusal}", final=True)
             log.error("a peer installation refused a package", extra={
                 "delivery_id": delivery.id, "peer": peer.name, "recipient": delivery.recipient_code,
                 "error": str(refusal)})
             return 0
         except Exception as error:  # unreachable, unavailable, timed out: the attempt counts, visibly
             detail = error.details() if hasattr(error, "details") else str(error)
-            await self._failed_attempt(delivery, f"peer {peer.name}: {detail}")
+            await self._failed_attempt(delivery, f"Chưa gửi được đến hệ thống {peer.name} (sẽ thử lại). "
+                                                 f"Chi tiết: {detail}")
             log.warning("sending to a peer installation failed", extra={
                 "delivery_id": delivery.id, "peer": peer.name, "recipient": delivery.recipient_code,
                 "attempt": delivery.attempts + 1, "error": detail})
             return 0
         if not any(o.recipient_code == delivery.recipient_code and o.accepted for o in outcomes):
-            await self._failed_attempt(delivery, f"peer {peer.name} did not take the package in for "
+            await self._failed_attempt(delivery, f"Hệ thống {peer.name} không tiếp nhận gói tin cho cơ quan "
                                                  f"{delivery.recipient_code}")
             return 0
         row = await self.store.mark_sent(delivery.id, _announce_edoc, transport_id=f"{peer.name}/{package.id}")
@@ -183,8 +188,8 @@ class Transmitter:
     async def _fail_interrupted(self) -> None:
         rows = await self.store.interrupted(
             self.store.clock() - self.in_flight_timeout, events=_announce_edoc,
-            error="an attempt to send through the national axis was interrupted (the service stopped or the call "
-                  "hung); the axis may hold the package: check it there, then resend if it is missing")
+            error="Lần gửi qua trục liên thông quốc gia bị gián đoạn (dịch vụ dừng hoặc cuộc gọi bị treo); trục có "
+                  "thể đã nhận gói tin: hãy kiểm tra trên trục, thiếu thì gửi lại")
         for row in rows:
             log.error("delivery failed: interrupted while sending", extra={"delivery_id": row.id,
                                                                            "recipient": row.recipient_code})
