@@ -20,8 +20,12 @@ from vanthu_core.errors import FailedPrecondition, InvalidArgument
 from vanthu_core.labels import LABELS, field_label, is_vietnamese, role_names
 
 ROOT = Path(__file__).resolve().parents[3]
-ERRORS = {"DomainError", "InvalidArgument", "Unauthenticated", "PermissionDenied", "NotFound", "Conflict", "Aborted",
-          "FailedPrecondition", "Unavailable"}
+#: The domain errors of :mod:`vanthu_core.errors`; :func:`_error_classes` adds every subclass the sources define
+#: (``NotAPdf(InvalidArgument)``, ``DataLoss(DomainError)``, …), each mapped to the class whose arguments it takes.
+CORE_ERRORS = {"DomainError": "DomainError", "InvalidArgument": "InvalidArgument",
+               "Unauthenticated": "Unauthenticated", "PermissionDenied": "PermissionDenied", "NotFound": "NotFound",
+               "Conflict": "Conflict", "Aborted": "Aborted", "FailedPrecondition": "FailedPrecondition",
+               "Unavailable": "Unavailable"}
 #: (path relative to the repository, the literal's first words) → why it stays as it is. Empty today: every literal
 #: message is Vietnamese. A literal only an operator or another program reads would go here, with its reason.
 ALLOWED: dict[tuple[str, str], str] = {}
@@ -40,11 +44,33 @@ def _literal_text(node: ast.expr) -> str | None:
     return None
 
 
-def _message(call: ast.Call) -> ast.expr | None:
+def _error_classes(trees: list[ast.Module]) -> dict[str, str]:
+    """Every domain error class name in ``trees`` → the core class whose arguments it takes (its nearest core
+    ancestor), found by following ``class X(Base)`` until nothing new appears."""
+    classes = dict(CORE_ERRORS)
+    defined = [(node.name, [b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases])
+               for tree in trees for node in ast.walk(tree) if isinstance(node, ast.ClassDef)]
+    grew = True
+    while grew:
+        grew = False
+        for name, bases in defined:
+            root = next((classes[b] for b in bases if b in classes), None)
+            if root is not None and name not in classes:
+                classes[name], grew = root, True
+    return classes
+
+
+@functools.cache
+def _all_error_classes() -> dict[str, str]:
+    return _error_classes([_tree(p) for p in _sources()])
+
+
+def _message(call: ast.Call, classes: dict[str, str] | None = None) -> ast.expr | None:
     name = call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", None)
-    if name not in ERRORS:
+    root = (classes if classes is not None else _all_error_classes()).get(name or "")
+    if root is None:
         return None
-    position, keyword = (1, "reason") if name == "InvalidArgument" else (0, "message")
+    position, keyword = (1, "reason") if root == "InvalidArgument" else (0, "message")
     if len(call.args) > position:
         return call.args[position]
     return next((k.value for k in call.keywords if k.arg == keyword), None)
@@ -56,12 +82,12 @@ def _tree(path: Path) -> ast.Module:
     return ast.parse(path.read_text(encoding="utf-8"))
 
 
-def _english_messages(tree: ast.Module) -> list[tuple[int, str]]:
+def _english_messages(tree: ast.Module, classes: dict[str, str] | None = None) -> list[tuple[int, str]]:
     """(line, text) of each domain error raised in ``tree`` with a literal message without a Vietnamese letter."""
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
-            message = _message(node.exc)
+            message = _message(node.exc, classes)
             text = _literal_text(message) if message is not None else None
             if text is not None and text.strip() and not is_vietnamese(text):
                 found.append((node.lineno, text))
@@ -83,8 +109,19 @@ def h(x):
     raise FailedPrecondition("the " + "file is " + x)
 def i(why):
     raise Conflict(why)
+class NotAPdf(InvalidArgument):
+    pass
+class Worse(NotAPdf):
+    pass
+def j(kind):
+    raise Worse("source", f"the file is {kind}")
+def k():
+    raise ValueError("not a domain error")
 '''
-    assert _english_messages(ast.parse(source)) == [(3, "no document "), (7, "the file is ")]
+    tree = ast.parse(source)
+    classes = _error_classes([tree])
+    assert classes["Worse"] == classes["NotAPdf"] == "InvalidArgument" and "ValueError" not in classes
+    assert _english_messages(tree, classes) == [(3, "no document "), (7, "the file is "), (15, "the file is ")]
 
 
 def test_no_domain_error_is_raised_with_an_english_literal_message() -> None:

@@ -184,7 +184,7 @@ async def test_imported_entries_become_documents_and_the_series_continues_after_
     assert docs[2]["type_code"] == "cong_van" and docs[45]["type_code"] == "thong_bao"
     [imported] = await store.history(UBND, str(first["id"]))
     assert (imported.action, imported.actor) == ("imported", "vanthu.ubnd")
-    assert imported.note == "imported from so-di-2026.csv, line 3 (the previous system's register)"
+    assert imported.note == "nhập từ sổ của hệ thống cũ: tệp so-di-2026.csv, dòng 3"
     assert imported.changes["book"] == {"copy_holder": "Phòng Kinh tế", "copies": "5", "sent_on": "05/01/2026",
                                         "received_by": "Hạnh"}
     assert (await store.register_history(UBND, register.id))[-1].changes == {

@@ -80,6 +80,9 @@ from vanthu_registry.tables import (
 log = logging.getLogger("vanthu.registry")
 #: ``signature_check`` of a paper arrival entered by hand: its scans carry no digital signature to verify.
 UNSIGNED = "unsigned"
+#: A ``signature_check`` as the history's note says it (the web's words for the same states).
+SIGNATURE_CHECK_WORDS = {"valid": "hợp lệ", "invalid": "không hợp lệ", "pending": "đang kiểm tra",
+                         UNSIGNED: "văn bản giấy (bản quét)", "": "chưa kiểm tra"}
 
 
 @dataclass(frozen=True)
@@ -305,7 +308,7 @@ class DocumentStore:
             created = {**draft_columns(draft), "exchange_form": row.exchange_form}
             await self._record(session, row, actor, action, {k: [None, _jsonable(v)] for k, v in created.items()
                                                              if v not in ("", [], None, False)},
-                               note=f"duplicate of {row.duplicate_of}" if row.duplicate_of else "")
+                               note=f"trùng với văn bản đến {row.duplicate_of}" if row.duplicate_of else "")
             if row.direction == Direction.INCOMING.value:
                 await self._event(session, row, ev.DocumentArrived, actor, duplicate_of=row.duplicate_of or "",
                                   files=file_messages(row.files), paper=draft.paper)
@@ -641,11 +644,12 @@ class DocumentStore:
             number = await next_number(session, register.id, year)
             changes = {"status": [row.status, status.value], "number": [None, number],
                        "register_id": [None, register.id]}
-            notes = ["registered although flagged as a duplicate"] if row.duplicate_of else []
+            notes = ["vào sổ dù đã được đánh dấu là văn bản trùng"] if row.duplicate_of else []
             if confirmed:
                 changes["signature_problem_confirmed"] = [None, {"signature_check": row.signature_check,
                                                                  "reason": confirmed}]
-                notes.append(f"registered although the signature check is {row.signature_check}: {confirmed}")
+                check = SIGNATURE_CHECK_WORDS.get(row.signature_check, row.signature_check)
+                notes.append(f"vào sổ dù kết quả kiểm tra chữ ký số là {check}: {confirmed}")
             row.status, row.register_id, row.register_year, row.number = status.value, register.id, year, number
             row.numbered_at, row.updated_at, row.version = now, now, row.version + 1
             await self._record(session, row, actor, "registered", changes, note="; ".join(notes))

@@ -203,7 +203,7 @@ class RegisterBooks:
             years = {str(y): [lo, hi] for y, (lo, hi) in sorted(report.years.items())}
             session.add(RegisterHistoryRow(register_id=register_id, at=now, actor=actor, action="imported",
                                            changes={"file": file_name, "entries": len(entries), "years": years},
-                                           note=f"{len(entries)} entries of the previous system's book {file_name}"))
+                                           note=f"{len(entries)} dòng từ sổ của hệ thống cũ ({file_name})"))
             await add_event(session, outbox, ev.RegisterImported(
                 meta=new_meta(actor=actor, agency=agency_code, occurred_at=now), register_id=register_id,
                 file=file_name, entries=len(entries),
@@ -267,7 +267,7 @@ class RegisterBooks:
                        f"số năm {entry.year} do sổ này cấp (số bắt đầu của sổ hoặc số đầu tiên sổ tự cấp)")
             elif (entry.year, entry.number_symbol) in symbols:
                 why = (f"{entry.number_symbol} đã được cấp cho văn bản {symbols[(entry.year, entry.number_symbol)]}"
-                       " of this agency; a number and symbol is unique in the year")
+                       " của cơ quan; số và ký hiệu không được trùng trong năm")
             elif register.direction is Direction.OUTGOING and (entry.year, entry.number_symbol) in seen_symbols:
                 why = (f"{entry.number_symbol} xuất hiện hai lần trong tệp (dòng "
                        f"{seen_symbols[(entry.year, entry.number_symbol)]} và {entry.line})")
@@ -313,5 +313,5 @@ class RegisterBooks:
         if entry.book:
             changes["book"] = entry.book
         session.add(HistoryRow(document_id=row.id, at=now, actor=actor, action="imported", changes=changes,
-                               note=f"imported from {file_name}, line {entry.line} (the previous system's register)"))
+                               note=f"nhập từ sổ của hệ thống cũ: tệp {file_name}, dòng {entry.line}"))
 

@@ -103,7 +103,8 @@ class PdfFiles:
                                                                   f"được tệp tối đa {self.max_bytes} byte.")
                     if message.object.content_type != "application/pdf":
                         call.cancel()
-                        raise NotAPdf("source.object_id", f"the file is {message.object.content_type}, not a PDF")
+                        kind = message.object.content_type
+                        raise NotAPdf("source.object_id", f"tệp có kiểu {kind}, không phải PDF: chỉ ký được tệp PDF.")
                     name, owner = message.object.file_name, message.object.agency_code
                 else:
                     parts.append(message.chunk)
@@ -126,7 +127,7 @@ class PdfFiles:
         try:
             reply = await self.stub.Upload(messages(), metadata=bearer_metadata(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as exc:
-            raise _translate(exc, "the signed file could not be stored: ") from exc
+            raise _translate(exc, "Không lưu được tệp đã ký số: ") from exc
         return Stored(reply.object.object_id, reply.object.sha256)
 
 

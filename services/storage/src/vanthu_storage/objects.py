@@ -288,7 +288,8 @@ class Objects:
                 try:
                     block = await ahead
                 except NotFound as exc:
-                    raise DataLoss(f"the bytes of object {obj.object_id} are missing from storage") from exc
+                    raise DataLoss(f"Nội dung tệp {obj.object_id} không còn trong kho lưu trữ; hãy báo quản trị "
+                                   "hệ thống.") from exc
                 if block is None:
                     ahead = None
                     break
@@ -312,8 +313,8 @@ class Objects:
         if position != obj.size or digest.hexdigest() != obj.sha256:
             log.error("integrity check failed", extra={"object_id": obj.object_id, "agency": obj.agency_code,
                                                        "read_bytes": position, "size": obj.size})
-            raise DataLoss(f"object {obj.object_id} is corrupt in storage (its content no longer matches its "
-                           "SHA-256); it is not served")
+            raise DataLoss(f"Tệp {obj.object_id} trong kho đã bị hỏng (nội dung không còn khớp mã băm SHA-256) nên "
+                           "không được tải về; hãy báo quản trị hệ thống.")
         if pending is not None:
             yield pending
 

@@ -99,7 +99,8 @@ def check_agency(*, code: str, name: str, short_name: str = "", parent_code: str
     clean_code, conforms = check_code(code)
     warnings: list[tuple[str, str]] = []
     if not conforms:
-        warnings.append(("code", f"'{clean_code}' departs from the QCVN 102:2016 form CCC.BB.AA.LNN; kept as given"))
+        warnings.append(("code", f"mã '{clean_code}' không theo dạng CCC.BB.AA.LNN của QCVN 102:2016; vẫn giữ như đã "
+                                 "nhập"))
     parent = None
     if parent_code:
         parent, _ = check_code(parent_code, "parent_code")
@@ -111,7 +112,7 @@ def check_agency(*, code: str, name: str, short_name: str = "", parent_code: str
     if not 1 <= level <= 4:
         raise InvalidArgument("level", "phải là 1, 2, 3 hoặc 4.")
     if derived is not None and derived != level:
-        warnings.append(("level", f"level {level} differs from the level {derived} its code suggests"))
+        warnings.append(("level", f"cấp {level} khác cấp {derived} mà mã định danh cho thấy"))
     start = parse_date("valid_from", valid_from)
     end = parse_date("valid_to", valid_to)
     if start and end and end < start:
