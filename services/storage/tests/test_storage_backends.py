@@ -68,7 +68,7 @@ async def test_a_flipped_byte_is_caught_on_read_and_by_the_scrub(any_backend, sa
     bad, _ = await objects.upload(UploadMeta("hỏng.pdf"), stream(data), agency_code=H61, actor="u1")
     any_backend.corrupt(object_key(H61, bad.sha256), at=250_000)
     served = bytearray()
-    with pytest.raises(DataLoss, match="corrupt"):
+    with pytest.raises(DataLoss, match="đã bị hỏng"):
         async for chunk in objects.read_verified(bad):
             served += chunk
     assert len(served) < len(data), "the corrupt object must never be served whole"
@@ -84,7 +84,7 @@ async def test_missing_bytes_are_data_loss_and_reported_by_the_scrub(any_backend
     objects = make_objects(any_backend.backend)
     obj, _ = await objects.upload(UploadMeta("a.pdf"), stream(samples.pdf()), agency_code=H61, actor="u1")
     await any_backend.backend.delete(object_key(H61, obj.sha256))
-    with pytest.raises(DataLoss, match="missing"):
+    with pytest.raises(DataLoss, match="không còn trong kho"):
         await read_all(objects, obj)
     assert len((await objects.scrub()).corrupt) == 1
 
