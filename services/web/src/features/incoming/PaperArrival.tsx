@@ -15,6 +15,7 @@ import { useHasRole } from "../../components/roles";
 import { useDebounced, SEARCH_DELAY_MS } from "../outgoing/RecipientPicker";
 import { useUploader, type StoredObject, type Uploader } from "../outgoing/upload";
 import { paper } from "./paperMessages";
+import { useSingleFlight } from "../../components/singleFlight";
 
 export type ArrivalBody = components["schemas"]["DocumentCreate"];
 type RequestOptions = Parameters<NonNullable<UploadProps<StoredObject>["customRequest"]>>[0];
@@ -170,6 +171,7 @@ export function PaperArrival() {
       navigate(`/van-ban/${doc.id}`);
     },
   });
+  const submit = useSingleFlight(save);
   if (!clerk) {
     return <Result status="403" title={paper.onlyClerk} extra={<Link to="/van-ban-den">{common.menu.incoming}</Link>} />;
   }
@@ -179,7 +181,7 @@ export function PaperArrival() {
       <Typography.Paragraph>{paper.intro}</Typography.Paragraph>
       {types.isError && <Alert type="error" showIcon message={common.error} description={types.error.message} />}
       <PaperArrivalForm types={types.data ?? []} uploader={uploader} pending={save.isPending}
-        error={save.error?.message} onSave={(body) => save.mutate(body)} />
+        error={save.error?.message} onSave={(body) => submit(body)} />
     </>
   );
 }

@@ -6,6 +6,7 @@ import { useApi } from "../../api/ApiProvider";
 import { vietnamToday } from "../work/deadline";
 import { JobForm, type JobBody } from "./JobForm";
 import { jobs } from "./messages";
+import { useSingleFlight } from "../../components/singleFlight";
 
 /** The agency's units and people for the pickers (loaded when ``enabled``, kept five minutes). */
 export function useParties(enabled: boolean) {
@@ -41,12 +42,13 @@ export function GiveJobDialog({ open, parentId = "", onClose, today = vietnamTod
       navigate(`/giao-viec/${job.id}`);
     },
   });
+  const submit = useSingleFlight(give);
   return (
     <Modal open={open} title={parentId ? jobs.giveSub : jobs.give} footer={null} onCancel={onClose} destroyOnHidden
       width={640}>
       {parties.loading ? <Skeleton active /> : (
         <JobForm parentId={parentId} units={parties.units} people={parties.people} today={today}
-          pending={give.isPending} error={give.error?.message} onSubmit={(body) => give.mutate(body as JobBody)} />
+          pending={give.isPending} error={give.error?.message} onSubmit={(body) => submit(body as JobBody)} />
       )}
     </Modal>
   );

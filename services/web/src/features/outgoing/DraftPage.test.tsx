@@ -25,6 +25,24 @@ describe("sửa dự thảo", () => {
     expect(put).toMatchObject({ expected_version: 4, type_code: "cong_van", unit_abbreviation: "VP",
       recipients: [{ agency_code: "000.00.02.H61", name: "Sở Nội vụ" }],
       files: [{ object_id: "obj-9", role: "main", file_name: "Dự thảo.pdf", sha256: "" }] });
+    expect(put).not.toHaveProperty("agency_code"); // DraftUpdate has none: the gateway answers 422 to it
+  });
+
+  it("sends a corrected returned draft back to review on its circuit (gửi lại), not a second circuit", async () => {
+    const { api, calls } = fakeGateway({
+      "GET /api/v1/document-types": TYPES,
+      [`GET /api/v1/documents/${ID}`]: draft({ version: 4 }),
+      [`PUT /api/v1/documents/${ID}`]: draft({ version: 5 }),
+      [`GET /api/v1/workflow/documents/${ID}/case`]: { id: "case-7", version: 3, state: "returned" },
+      "POST /api/v1/workflow/cases/case-7/resend": { id: "case-7", version: 4, state: "in_review" },
+    });
+    renderWith(<DraftPage />, { api, path: `/van-ban-di/${ID}/sua`, route: "/van-ban-di/:id/sua", person: OFFICER });
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByRole("button", { name: "Lưu và gửi duyệt" }));
+    await waitFor(() => expect(calls.some((c) => c.path.endsWith("/resend"))).toBe(true));
+    expect(calls.filter((c) => c.method !== "GET").map((c) => [c.method, c.path, c.body])).toEqual([
+      ["PUT", `/api/v1/documents/${ID}`, expect.objectContaining({ expected_version: 4 })],
+      ["POST", "/api/v1/workflow/cases/case-7/resend", { version: 3, comment: "" }]]);
   });
 
   it("does not offer the form for a document that is no longer a draft", async () => {

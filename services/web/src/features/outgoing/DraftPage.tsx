@@ -7,6 +7,7 @@ import { common } from "../../components/messages";
 import { DraftForm, type DraftBody } from "./DraftForm";
 import { out } from "./messages";
 import { useUploader } from "./upload";
+import { useSingleFlight } from "../../components/singleFlight";
 
 /**
  * Soạn dự thảo (``/van-ban-di/soan``) or sửa dự thảo (``/van-ban-di/:id/sua``): saves the draft (POST or PUT
@@ -34,14 +35,24 @@ export function DraftPage() {
     mutationFn: async ({ body, start, comment }: { body: DraftBody; start: boolean; comment: string }) => {
       let doc: Document;
       if (id && existing.data) {
+        // an update names no agency (the draft stays its agency's): the gateway refuses fields it does not take
+        const update: Omit<DraftBody, "agency_code"> & { agency_code?: string } = { ...body };
+        delete update.agency_code;
         doc = unwrap(await api.PUT("/api/v1/documents/{document_id}", { params: { path: { document_id: id } },
-          body: { ...body, expected_version: existing.data.version } }));
+          body: { ...update, expected_version: existing.data.version } }));
       } else {
         doc = unwrap(await api.POST("/api/v1/documents", { body }));
       }
       queries.setQueryData(["document", doc.id], doc);
       if (start) {
-        const started = unwrap(await api.POST("/api/v1/workflow/outgoing", { body: { document_id: doc.id, comment } }));
+        // a draft returned to its drafter already has its circuit: it goes back to review (gửi lại), not a new one
+        const found = id ? await api.GET("/api/v1/workflow/documents/{document_id}/case",
+          { params: { path: { document_id: doc.id } } }) : null;
+        const running = found && found.response.status !== 404 ? unwrap(found) : null;
+        const started = running
+          ? unwrap(await api.POST("/api/v1/workflow/cases/{case_id}/resend",
+            { params: { path: { case_id: running.id } }, body: { version: running.version, comment } }))
+          : unwrap(await api.POST("/api/v1/workflow/outgoing", { body: { document_id: doc.id, comment } }));
         queries.setQueryData(["outgoing-case", doc.id], started);
       }
       return { doc, start };
@@ -53,6 +64,7 @@ export function DraftPage() {
       navigate(`/van-ban/${doc.id}`, { replace: !!id });
     },
   });
+  const submit = useSingleFlight(save);
   if (types.isLoading || existing.isLoading) return <Skeleton active />;
   if (types.isError) return <Alert type="error" showIcon message={common.error} description={types.error.message} />;
   if (id && (existing.isError || !existing.data)) {
@@ -69,7 +81,7 @@ export function DraftPage() {
       <Link to={doc ? `/van-ban/${doc.id}` : "/van-ban-di"}>← {doc ? common.back : out.form.back}</Link>
       <Typography.Title level={1} style={{ fontSize: 22 }}>{doc ? out.form.editTitle : out.form.newTitle}</Typography.Title>
       <DraftForm doc={doc} types={types.data ?? []} uploader={uploader} pending={save.isPending}
-        error={save.error?.message} onSave={(body, start, comment) => save.mutate({ body, start, comment })} />
+        error={save.error?.message} onSave={(body, start, comment) => submit({ body, start, comment })} />
     </Space>
   );
 }

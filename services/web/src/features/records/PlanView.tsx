@@ -7,6 +7,7 @@ import { unwrap } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import { formatDate, formatDateTime } from "../../components/dates";
 import { useHasRole } from "../../components/roles";
+import { useSingleFlight } from "../../components/singleFlight";
 import { usePeopleNames } from "../work/people";
 import { rec } from "./messages";
 import { editEntry, outline, PLAN_DRAFTERS, RECORD_KEEPERS, type EntryChange, type Plan, type PlanEntry } from "./types";
@@ -220,9 +221,11 @@ export function PlanView({ year }: { year: number }) {
   });
   const plan = detail.data && detail.data.id === chosen?.id ? detail.data : chosen;
   const saved = (p: Plan) => { queries.setQueryData(["records", "plan", p.id], p); };
+  // a new plan needs its title (the service refuses none); a new version keeps the approved plan's
+  const [title, setTitle] = useState(() => rec.plan.defaultTitle(year));
   const create = useMutation({
     mutationFn: async (revise: string) => unwrap(await api.POST("/api/v1/records/plans",
-      { body: { year, title: "", revise_plan_id: revise } })),
+      { body: { year, title: revise ? "" : title.trim().normalize("NFC"), revise_plan_id: revise } })),
     onSuccess: async () => { await queries.invalidateQueries({ queryKey: ["records", "plans", year] });
       void message.success(rec.plan.created); },
   });
@@ -236,14 +239,23 @@ export function PlanView({ year }: { year: number }) {
     onSuccess: async (file) => { await queries.invalidateQueries({ queryKey: ["records", "files"] });
       void message.success(rec.plan.opened); navigate(`/ho-so/${file.id}`); },
   });
+  const createOnce = useSingleFlight(create);
+  const openOnce = useSingleFlight(open);
   const error = create.error ?? open.error;
   if (plans.isError) return <Alert type="error" showIcon message={plans.error.message} />;
   if (!plans.isLoading && !plan) {
     return (
       <Space direction="vertical">
         <Typography.Text>{rec.plan.none(year)}</Typography.Text>
-        {drafter && <Button type="primary" loading={create.isPending} onClick={() => create.mutate("")}>
-          {rec.plan.create(year)}</Button>}
+        {drafter && (
+          <Form layout="vertical" style={{ maxWidth: 560 }} onFinish={() => createOnce("")}>
+            <Form.Item label={rec.plan.title} htmlFor="plan-title" required>
+              <Input id="plan-title" value={title} maxLength={500} onChange={(e) => setTitle(e.target.value)} />
+            </Form.Item>
+            <Button type="primary" htmlType="submit" loading={create.isPending} disabled={!title.trim()}>
+              {rec.plan.create(year)}</Button>
+          </Form>
+        )}
         {error && <Alert type="error" showIcon message={error.message} />}
       </Space>
     );
@@ -275,7 +287,7 @@ export function PlanView({ year }: { year: number }) {
         </Space>
       )}
       {plan?.state === "approved" && drafter && (
-        <Button onClick={() => create.mutate(plan.id)} loading={create.isPending}>{rec.plan.revise}</Button>
+        <Button onClick={() => createOnce(plan.id)} loading={create.isPending}>{rec.plan.revise}</Button>
       )}
       {error && <Alert type="error" showIcon message={error.message} />}
       <Table<Row> size="small" rowKey="key" pagination={false} loading={plans.isLoading || detail.isLoading}
@@ -296,7 +308,7 @@ export function PlanView({ year }: { year: number }) {
           ...(plan?.state === "approved" && keeper ? [{ title: rec.plan.columns.action, key: "action",
             render: (_: unknown, r: Row) => r.entry ? (
               <Button size="small" loading={open.isPending && open.variables?.id === r.entry.id}
-                aria-label={`${rec.plan.openFile}: ${r.entry.title}`} onClick={() => r.entry && open.mutate(r.entry)}>
+                aria-label={`${rec.plan.openFile}: ${r.entry.title}`} onClick={() => r.entry && openOnce(r.entry)}>
                 {rec.plan.openFile}
               </Button>) : null }] : []),
         ]} />

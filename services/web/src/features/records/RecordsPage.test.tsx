@@ -29,9 +29,15 @@ describe("Hồ sơ: danh mục hồ sơ", () => {
       "POST /api/v1/records/plans": plan() });
     const { unmount } = renderWith(<RecordsPage />, { api, person: CLERK, path: "/ho-so?nam=2026" });
     expect(await screen.findByText("Chưa có danh mục hồ sơ năm 2026.")).toBeInTheDocument();
+    // the plan needs a title (the service refuses none): offered, editable, never empty
+    const title = screen.getByLabelText("Tên danh mục");
+    expect(title).toHaveValue("Danh mục hồ sơ năm 2026");
+    await userEvent.clear(title);
+    expect(screen.getByRole("button", { name: "Lập danh mục hồ sơ năm 2026" })).toBeDisabled();
+    await userEvent.type(title, "Danh mục hồ sơ của UBND tỉnh năm 2026");
     await userEvent.click(screen.getByRole("button", { name: "Lập danh mục hồ sơ năm 2026" }));
     await waitFor(() => expect(posts(calls)).toEqual([["POST", "/api/v1/records/plans",
-      { year: 2026, title: "", revise_plan_id: "" }]]));
+      { year: 2026, title: "Danh mục hồ sơ của UBND tỉnh năm 2026", revise_plan_id: "" }]]));
     unmount();
 
     const leader = fakeGateway({ "GET /api/v1/records/plans": { plans: [plan({ headings: [] })] },

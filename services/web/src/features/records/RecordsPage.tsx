@@ -67,7 +67,7 @@ export function RecordsPage() {
           onChange={(v) => typeof v === "number" && set("nam", String(v))} />
       </Space>
       <Tabs activeKey={tab} onChange={(key) => set("tab", key)} items={[
-        { key: "plans", label: rec.tabs.plans, children: <PlanView year={year} /> },
+        { key: "plans", label: rec.tabs.plans, children: <PlanView key={year} year={year} /> },
         { key: "files", label: rec.tabs.files, children: (
           <Space direction="vertical" size="middle" style={{ width: "100%" }}>
             {archivist && <ImportPackage />}

@@ -7,6 +7,8 @@ export const rec = {
   plan: {
     none: (year: number) => `Chưa có danh mục hồ sơ năm ${year}.`,
     create: (year: number) => `Lập danh mục hồ sơ năm ${year}`,
+    title: "Tên danh mục",
+    defaultTitle: (year: number) => `Danh mục hồ sơ năm ${year}`,
     revise: "Lập phiên bản mới",
     created: "Đã lập danh mục hồ sơ (dự thảo).",
     approve: "Phê duyệt danh mục",
