@@ -92,6 +92,12 @@ class Access:
     #: Service clients among ``clients`` whose token the callee never forwards: it calls on with its own client for
     #: the agency they name (signing's AugmentLta for the records service), so ``forwards`` concerns people only.
     served_onward: frozenset[str] = frozenset()
+    #: Service clients that may vouch for a person's call (:data:`VIA_HEADER`: their own token beside the person's):
+    #: the callee then knows the call comes through that service (the registry's sign and issue of a document the
+    #: workflow's circuit governs, only through the workflow; signing's document signatures, only through the
+    #: registry) and applies its rule for it (:func:`vouched_by`). The interceptor refuses a vouching token of any
+    #: other client, or one that is not a service's.
+    vouched_by: frozenset[str] = frozenset()
 
     @property
     def person_roles(self) -> frozenset[str]:
@@ -109,13 +115,13 @@ class Access:
 
 def people(*roles: Iterable[str] | str, rule: str = "", cases: Mapping[str, Iterable[str]] | None = None,
            services: Iterable[str] = (), forwards: Iterable[str] = (), delegable: bool = False,
-           served_onward: Iterable[str] = ()) -> Access:
+           served_onward: Iterable[str] = (), vouched_by: Iterable[str] = ()) -> Access:
     """An entry for people holding one of ``roles`` (role names or sets of them); ``delegable``: or acting under a
-    delegation from such a person (:class:`Access`)."""
+    delegation from such a person; ``vouched_by``: services that may vouch for the person's call (:class:`Access`)."""
     flat = frozenset(r for group in roles for r in ([group] if isinstance(group, str) else group))
     return Access(roles=flat, rule=rule, cases={k: frozenset(v) for k, v in (cases or {}).items()},
                   clients=frozenset(services), forwards=tuple(forwards), delegable=delegable,
-                  served_onward=frozenset(served_onward))
+                  served_onward=frozenset(served_onward), vouched_by=frozenset(vouched_by))
 
 
 #: The access table: every gRPC method of every service, and nothing else (a test holds it to the protos).
@@ -462,6 +468,11 @@ class Caller(NamedTuple):
 
 
 _method: contextvars.ContextVar[str | None] = contextvars.ContextVar("vanthu_method", default=None)
+_via: contextvars.ContextVar[str] = contextvars.ContextVar("vanthu_via", default="")
+
+#: The gRPC metadata key under which a service vouches for the person's call it makes (``Bearer <its own token>``,
+#: beside the person's ``authorization``): :attr:`Access.vouched_by`.
+VIA_HEADER = "vanthu-via"
 
 
 def enter(method: str) -> contextvars.Token[str | None]:
@@ -471,6 +482,31 @@ def enter(method: str) -> contextvars.Token[str | None]:
 
 def leave(token: contextvars.Token[str | None]) -> None:
     _method.reset(token)
+
+
+def check_voucher(entry: Access, voucher: Principal, method: str = "") -> str:
+    """The client id of ``voucher`` (the token a caller sent under :data:`VIA_HEADER`) when ``entry`` admits it as a
+    voucher; :class:`PermissionDenied` for a person's token or a service the entry does not name."""
+    name = short_name(method) if method else "this"
+    if not voucher.is_service or voucher.client_id not in entry.vouched_by:
+        raise PermissionDenied(f"Mã bảo lãnh kèm theo lời gọi {name} không phải của dịch vụ được phép bảo lãnh "
+                               f"({', '.join(sorted(entry.vouched_by)) or 'không dịch vụ nào'}).")
+    return voucher.client_id
+
+
+def enter_via(client: str) -> contextvars.Token[str]:
+    """Record the service vouching for the call being served ("" none; the interceptor does, for :func:`vouched_by`)."""
+    return _via.set(client)
+
+
+def leave_via(token: contextvars.Token[str]) -> None:
+    _via.reset(token)
+
+
+def vouched_by() -> str:
+    """The client id of the service that vouched for the call being served (its token checked by the interceptor
+    against :attr:`Access.vouched_by`); "" when the person called without one (e.g. through the gateway)."""
+    return _via.get()
 
 
 def current_method() -> str:
