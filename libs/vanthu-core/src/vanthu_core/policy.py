@@ -54,6 +54,9 @@ PLAN_DRAFTERS = frozenset({"clerk", "archivist"})
 RECORD_KEEPERS = frozenset({"officer", "head", "clerk", "leader"})
 #: Who sees every file of the agency (others: the files they created).
 RECORD_READERS = "the files they created; archivists, leaders, clerks and admins every file of their agency"
+#: The rule of the registry's acts the workflow's outgoing circuit performs (issue 13 review item 1).
+_CIRCUIT_ONLY = ("a document the workflow's circuit governs (it started one on the draft) only through the circuit, "
+                 "the workflow vouching for the person's call; a direct call on it is refused")
 #: What the workflow reads from the registry with the caller's own token (units, their heads and members).
 _DIRECTORY_READS = (REGISTRY + "ListUnits", REGISTRY + "ListUnitMembers")
 #: What a step that notifies reads: the units' heads (who a unit's task reaches) and the people's e-mail addresses.
@@ -177,16 +180,23 @@ TABLE: dict[str, Access] = {
                                                                        "(Decree 30/2020 Appendix VI, III.5.a)"),
     DOCUMENTS + "CheckFileAccess": Access(any_person=True, rule="a file of documents the caller sees (their "
                                                                 "audience); logged on each"),
-    DOCUMENTS + "SubmitDocument": people(DRAFTERS, rule="only the document's drafter submits it"),
-    DOCUMENTS + "ReturnDocument": people(SIGNERS),
+    DOCUMENTS + "SubmitDocument": people(DRAFTERS, vouched_by=[clients.WORKFLOW],
+                                         rule="only the document's drafter submits it; " + _CIRCUIT_ONLY),
+    DOCUMENTS + "EnterCircuit": people(DRAFTERS, vouched_by=[clients.WORKFLOW],
+                                       rule="only through the workflow (it vouches for the call): the drafter's own "
+                                            "outgoing draft, when its circuit starts"),
+    DOCUMENTS + "ReturnDocument": people(SIGNERS, vouched_by=[clients.WORKFLOW], rule=_CIRCUIT_ONLY),
     DOCUMENTS + "SignDocument": people(SIGNERS, forwards=[SIGNING + "SignPersonal", SIGNING + "CompleteSignature"],
+                                       vouched_by=[clients.WORKFLOW],
                                        rule="with the signer's own personal signing profile (its key held by the "
-                                            "service, or a two-step signing the signer prepared)"),
+                                            "service, or a two-step signing the signer prepared); " + _CIRCUIT_ONLY),
     DOCUMENTS + "PrepareSignDocument": people(SIGNERS, forwards=[SIGNING + "PrepareSignature"],
+                                              vouched_by=[clients.WORKFLOW],
                                               rule="with the signer's own personal profile whose key the signing "
-                                                   "service does not hold; a submitted document of their agency"),
-    DOCUMENTS + "IssueDocument": people(CLERK, forwards=[SIGNING + "SealDocument"],
-                                        rule="sealed with the agency's signing profile"),
+                                                   "service does not hold; a submitted document of their agency; "
+                                                   + _CIRCUIT_ONLY),
+    DOCUMENTS + "IssueDocument": people(CLERK, forwards=[SIGNING + "SealDocument"], vouched_by=[clients.WORKFLOW],
+                                        rule="sealed with the agency's signing profile; " + _CIRCUIT_ONLY),
     DOCUMENTS + "RegisterDocument": people(CLERK),
     DOCUMENTS + "RejectDocument": people(CLERK),
     DOCUMENTS + "CancelDocument": people("clerk", "leader"),

@@ -265,7 +265,7 @@ export interface paths {
         /**
          * Issue (ban hành) a signed document in one act (clerk): the register's next number and today's date, stamped and sealed with the agency's signature; attachments signed. If the seal fails the document stays numbered (seal_error says why): the same call completes it
          * @description **Who may call**: clerk (văn thư).
-         *     - IssueDocument: sealed with the agency's signing profile.
+         *     - IssueDocument: sealed with the agency's signing profile; a document the workflow's circuit governs (it started one on the draft) only through the circuit, the workflow vouching for the person's call; a direct call on it is refused.
          */
         post: operations["issue_api_v1_documents__document_id__issue_post"];
         delete?: never;
@@ -326,6 +326,7 @@ export interface paths {
         /**
          * Send a submitted draft back to its drafter with the reason (leader, head)
          * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
+         *     - ReturnDocument: a document the workflow's circuit governs (it started one on the draft) only through the circuit, the workflow vouching for the person's call; a direct call on it is refused.
          */
         post: operations["return_draft_api_v1_documents__document_id__return_post"];
         delete?: never;
@@ -409,7 +410,7 @@ export interface paths {
         /**
          * Sign a submitted document as the competent person (ký số; leader, head of the agency, with your own signing profile): the signed PDF replaces the main file
          * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
-         *     - SignDocument: with the signer's own personal signing profile (its key held by the service, or a two-step signing the signer prepared).
+         *     - SignDocument: with the signer's own personal signing profile (its key held by the service, or a two-step signing the signer prepared); a document the workflow's circuit governs (it started one on the draft) only through the circuit, the workflow vouching for the person's call; a direct call on it is refused.
          */
         post: operations["sign_api_v1_documents__document_id__sign_post"];
         delete?: never;
@@ -430,7 +431,7 @@ export interface paths {
         /**
          * Submit a draft for signature (trình ký): its main file and attachments are PDFs (the drafter)
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên).
-         *     - SubmitDocument: only the document's drafter submits it.
+         *     - SubmitDocument: only the document's drafter submits it; a document the workflow's circuit governs (it started one on the draft) only through the circuit, the workflow vouching for the person's call; a direct call on it is refused.
          */
         post: operations["submit_api_v1_documents__document_id__submit_post"];
         delete?: never;

@@ -159,7 +159,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         if acting is None:
             acting = await self.delegations.acting_for(principal.agency or "", principal.subject)
         return Actor(subject=principal.subject, username=principal.username, name=principal.name,
-                     roles=principal.roles, head_of=heads, acting_for=acting)
+                     roles=principal.roles, head_of=heads, acting_for=acting,
+                     unit_names={u.code: u.name for u in units})
 
     async def _deputy(self) -> tuple[Principal, str, tuple[ActingFor, ...]]:
         """The caller of a delegable method (:attr:`vanthu_core.policy.Access.delegable`), checked with the roles
@@ -498,10 +499,16 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         if not head or head == principal.subject:
             unit = ""
         circuit = self.definition.circuit(own, document.type_code)
+
+        async def govern() -> None:
+            # from now on the registry submits, returns, signs and issues the draft only through the circuit
+            await self.directory.enter_circuit(principal.token, document.id)
+
         case = await self.store.start_outgoing(own, document_id=document.id, abstract=document.abstract,
                                                type_code=document.type_code, circuit=circuit, unit_code=unit,
                                                actor=await self._actor(principal, units=()), comment=comment,
-                                               audience=await self._audience(principal, list(units.values())))
+                                               audience=await self._audience(principal, list(units.values())),
+                                               effect=govern)
         return pb.StartOutgoingResponse(case=self._done(case))
 
     async def ReviewOutgoing(self, request: pb.ReviewOutgoingRequest,
@@ -559,10 +566,11 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         async def submit(_: ActingFor | None) -> None:
             await self.directory.submit(principal.token, document_id)
 
+        units = await self.directory.units(principal.token)  # a head's signature: the unit's head is told
         case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.SUBMIT,
                                              actor=await self._actor(principal, units=()),
                                              comment=check_text(request.comment, "comment"), effect=submit,
-                                             audience=await self._audience(principal, units=()))
+                                             audience=await self._audience(principal, units))
         return pb.SubmitOutgoingResponse(case=self._done(case))
 
     async def SignOutgoing(self, request: pb.SignOutgoingRequest,
@@ -590,9 +598,10 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                                       position=on_behalf.deputy_position if on_behalf else "",
                                       handle=handle, signature_value=request.signature_value)
 
+        units = await self.directory.units(principal.token)  # the drafting unit's head holds a head's signature
         case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.SIGN,
-                                             actor=await self._actor(principal, units=()), effect=sign,
-                                             audience=await self._audience(principal, units=()))
+                                             actor=await self._actor(principal, units), effect=sign,
+                                             audience=await self._audience(principal, units))
         return pb.SignOutgoingResponse(case=self._done(case))
 
     async def PrepareSignOutgoing(self, request: pb.PrepareSignOutgoingRequest,
@@ -612,7 +621,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                 position=on_behalf.deputy_position if on_behalf else ""))
 
         await self.store.check_outgoing(own, case_id, _version(request.version), OutAction.SIGN,
-                                        actor=await self._actor(principal, units=()), effect=prepare)
+                                        actor=await self._actor(principal), effect=prepare)
         r = prepared[0]
         return pb.PrepareSignOutgoingResponse(
             handle=r.handle, to_sign=r.to_sign, digest=r.digest, digest_algorithm=r.digest_algorithm,
@@ -630,12 +639,14 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         comment = check_text(request.comment, "comment", required=True)
         document_id = (await self.store.get(own, case_id=case_id)).document_id
 
+        units = await self.directory.units(principal.token)  # the drafting unit's head holds a head's signature
+
         async def give_back(_: ActingFor | None) -> None:
             await self.directory.return_unsigned(principal.token, document_id, comment)
 
         case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.DECLINE,
-                                             actor=await self._actor(principal, units=()), comment=comment,
-                                             effect=give_back, audience=await self._audience(principal, units=()))
+                                             actor=await self._actor(principal, units), comment=comment,
+                                             effect=give_back, audience=await self._audience(principal, units))
         return pb.ReturnUnsignedResponse(case=self._done(case))
 
     async def IssueOutgoing(self, request: pb.IssueOutgoingRequest,

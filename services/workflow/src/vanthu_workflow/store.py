@@ -327,6 +327,9 @@ class Actor:
     head_of: frozenset[str] = frozenset()
     #: The delegations (ủy quyền) in force for this person today: whose tasks they also hold.
     acting_for: tuple[ActingFor, ...] = ()
+    #: The agency's units by code → name, as the directory said when the actor was read (a refusal names units in
+    #: words); empty when no units were read.
+    unit_names: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def is_leader(self) -> bool:
@@ -591,13 +594,15 @@ BUCKETS = ("todo", "due_soon", "overdue", "done", "all")
 _ROLE_WORDS = {"leader": "lãnh đạo", "head": "trưởng đơn vị", "clerk": "văn thư", "officer": "chuyên viên"}
 
 
-def _holder_words(assignee_kind: str, assignee: str) -> str:
-    """Who holds a task, in a refusal's words: "lãnh đạo" (a role), "đơn vị TH" (a unit), "người được giao" (a
-    person: the refusal names no one else's account)."""
+def _holder_words(assignee_kind: str, assignee: str, unit_names: Mapping[str, str] | None = None) -> str:
+    """Who holds a task, in a refusal's words: "lãnh đạo" (a role), "trưởng đơn vị Phòng Tổng hợp" (a unit's task,
+    held by its head; the unit by its name in ``unit_names``, never its code), "người được giao" (a person: the
+    refusal names no one else's account)."""
     if assignee_kind == "role":
         return _ROLE_WORDS.get(assignee, "người có vai trò được giao")
     if assignee_kind == "unit":
-        return f"đơn vị {assignee}"
+        name = (unit_names or {}).get(assignee, "")
+        return f"trưởng đơn vị {name}" if name else "trưởng đơn vị được giao"
     return "người được giao"
 
 
@@ -652,7 +657,8 @@ class WorkflowStore:
         people, units = actor.people_and_units()
         clauses = [and_(TaskRow.assignee_kind == PERSON, TaskRow.assignee.in_(sorted(people)))]
         roles = set(actor.roles) | ({LEADERS} if any(not a.unit for a in actor.acting_for) else set())
-        actor = Actor(actor.subject, actor.username, actor.name, frozenset(roles), actor.head_of, actor.acting_for)
+        actor = Actor(actor.subject, actor.username, actor.name, frozenset(roles), actor.head_of, actor.acting_for,
+                      actor.unit_names)
         if units:
             clauses.append(and_(TaskRow.assignee_kind == UNIT, TaskRow.assignee.in_(sorted(units))))
         if actor.roles:
@@ -1210,10 +1216,13 @@ class WorkflowStore:
     # -- the outgoing circuit (quy trình văn bản đi) ---------------------------------------------------------------
     async def start_outgoing(self, agency_code: str, *, document_id: str, abstract: str, type_code: str,
                              circuit: Circuit, unit_code: str, actor: Actor, comment: str,
-                             audience: Audience | None = None) -> CaseView:
+                             audience: Audience | None = None,
+                             effect: Callable[[], Awaitable[None]] | None = None) -> CaseView:
         """A new outgoing case for the actor's draft, keeping ``circuit`` (its steps and definition version) for its
         whole life: a review task (the drafting unit's head, or the leaders), or, when the circuit has no review, the
-        drafter's own task to submit it. A document has one case: a second start is a Conflict."""
+        drafter's own task to submit it. A document has one case: a second start is a Conflict. ``effect``: the
+        registry's act of the start (the circuit now governs the draft), awaited once the case row is in (a second
+        start is refused before it) and before the commit, so a registry refusal starts no case."""
         now = self.clock()
         to = next_out_state(None, OutAction.START, circuit)
         try:
@@ -1225,6 +1234,8 @@ class WorkflowStore:
                               created_by=actor.username, created_at=now, updated_at=now)
                 session.add(row)
                 await session.flush()
+                if effect is not None:
+                    await effect()
                 task = self._out_task(row, circuit, to, now)[0]
                 session.add(task)
                 await self._step(session, row, OutAction.START, "", to, actor, comment, task.id)
@@ -1269,13 +1280,15 @@ class WorkflowStore:
             task = next((t for t in open_tasks if actor.holds(t)), None)
             if task is None:
                 holder = open_tasks[0] if open_tasks else None
-                who = ("của " + _holder_words(holder.assignee_kind, holder.assignee)) if holder else \
+                who = ("của " + _holder_words(holder.assignee_kind, holder.assignee, actor.unit_names)) if holder else \
                     "không còn của ai"
                 raise PermissionDenied(f"Bước này (dự thảo {OUT_STATE_NAMES[state]}) không có trong hộp việc của "
                                        f"đồng chí: việc này {who}. Nếu đồng chí làm thay, người có việc cần ủy quyền "
                                        "cho đồng chí trước.")
-            if action == OutAction.APPROVE and row.unit_code and any(p.id == row.unit_code for p in consult):
-                raise InvalidArgument("consult", f"đơn vị {row.unit_code} soạn dự thảo: hãy xin ý kiến đơn vị khác.")
+            own_unit = next((p for p in consult if p.id == row.unit_code), None) if row.unit_code else None
+            if action == OutAction.APPROVE and own_unit is not None:
+                raise InvalidArgument("consult", f"{own_unit.name or 'đơn vị được chọn'} là đơn vị soạn dự thảo: hãy "
+                                                 "xin ý kiến đơn vị khác.")
             task.state, task.done_at, task.note = TaskState.DONE.value, now, comment
             text = comment
             if to == OutState.CONSULTING and state != OutState.CONSULTING:
@@ -1311,19 +1324,28 @@ class WorkflowStore:
             return
 
     def _out_task(self, row: CaseRow, circuit: Circuit, to: OutState, now: datetime) -> list[TaskRow]:
-        """The task a state puts in somebody's inbox (none once issued)."""
+        """The task a state puts in somebody's inbox (none once issued). A review or signature the circuit gives to
+        the ``head`` role is the drafting unit's task, held by that unit's head (as the registry's directory says),
+        never any head's; a draft with no drafting unit (its drafter heads it, or it has no head) goes to the
+        leaders."""
         if to == OutState.IN_REVIEW:
-            role = circuit.role("review")
-            if role == "head" and row.unit_code:
-                return [self._task(row, OutTaskKind.REVIEW, UNIT, row.unit_code, now)]
-            return [self._task(row, OutTaskKind.REVIEW, ROLE, LEADERS if role == "head" else role, now)]
+            return [self._unit_or_role(row, OutTaskKind.REVIEW, circuit.role("review"), now)]
         if to in (OutState.RETURNED, OutState.APPROVED):
             return [self._task(row, OutTaskKind.DRAFT, PERSON, row.drafter, now)]
         if to == OutState.SUBMITTED:
-            return [self._task(row, OutTaskKind.SIGN, ROLE, circuit.role("sign"), now)]
+            return [self._unit_or_role(row, OutTaskKind.SIGN, circuit.role("sign"), now)]
         if to == OutState.SIGNED:
             return [self._task(row, OutTaskKind.ISSUE, ROLE, circuit.role("issue"), now)]
         return []
+
+    def _unit_or_role(self, row: CaseRow, kind: OutTaskKind, role: str, now: datetime) -> TaskRow:
+        """The task of a step whose role is ``role``: the drafting unit's (its head's) for ``head``, the leaders' when
+        the draft has no drafting unit; the role's otherwise."""
+        if role == "head":
+            if row.unit_code:
+                return self._task(row, kind, UNIT, row.unit_code, now)
+            return self._task(row, kind, ROLE, LEADERS, now)
+        return self._task(row, kind, ROLE, role, now)
 
     # -- helpers ---------------------------------------------------------------------------------------------------
     async def _lock(self, session: AsyncSession, agency_code: str, case_id: str, version: int,
