@@ -36,6 +36,8 @@ class DocumentInfo:
     type_code: str = ""
     #: Who created it (username): an outgoing draft's drafter.
     created_by: str = ""
+    #: The signer the document names (người ký): an outgoing draft's designated signer.
+    signer_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,8 @@ class RegistryDirectory:
             raise domain_error(error, "Dịch vụ văn bản: ") from error
         d = reply.document
         return DocumentInfo(id=d.id, agency_code=d.agency_code, direction=d.direction, status=d.status,
-                            abstract=d.abstract, number=d.number, type_code=d.type_code, created_by=d.created_by)
+                            abstract=d.abstract, number=d.number, type_code=d.type_code, created_by=d.created_by,
+                            signer_name=d.signer.name)
 
     async def submit(self, token: str, document_id: str) -> None:
         try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import unicodedata
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -76,6 +77,7 @@ from vanthu_workflow.domain.incoming import (
     TaskState,
     check_task_open,
     next_state,
+    party_words,
 )
 from vanthu_workflow.domain.jobs import JOB, WORKING, check_depth, check_parent_working
 from vanthu_workflow.domain.outgoing import OUT_STATE_NAMES, Circuit, OutAction, OutState, OutTaskKind
@@ -330,6 +332,8 @@ class Actor:
     #: The agency's units by code → name, as the directory said when the actor was read (a refusal names units in
     #: words); empty when no units were read.
     unit_names: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: Signing (ký thay): the signer the draft designates (its "người ký", as the registry holds it); "" none named.
+    designated_signer: str = field(default="", compare=False)
 
     @property
     def is_leader(self) -> bool:
@@ -346,16 +350,42 @@ class Actor:
 
     def delegation_for(self, task: TaskRow) -> ActingFor | None:
         """The delegation in force under which this person holds a task that is not theirs (None: none does): a
-        unit's under its head's delegation; a leader's own (theirs by name, or the leaders' role: the document to
-        sign) under that leader's."""
-        for acting in self.acting_for:
-            if acting.unit:
-                if task.assignee_kind == UNIT and task.assignee == acting.unit:
-                    return acting
-            elif (task.assignee_kind == PERSON and task.assignee == acting.delegator) or \
-                    (task.assignee_kind == ROLE and task.assignee == LEADERS):
-                return acting
+        unit's under its head's delegation; a leader's own (theirs by name) under that leader's; the leaders' role
+        task under a leader's delegation — for the document to sign, the delegation of the signer the draft
+        designates (:meth:`signing_delegation`)."""
+        leaders = [a for a in self.acting_for if not a.unit]
+        if task.assignee_kind == UNIT:
+            return next((a for a in self.acting_for if a.unit and a.unit == task.assignee), None)
+        if task.assignee_kind == PERSON:
+            return next((a for a in leaders if a.delegator == task.assignee), None)
+        if task.assignee_kind == ROLE and task.assignee == LEADERS:
+            if task.kind == OutTaskKind.SIGN.value:
+                return self.signing_delegation()
+            return leaders[0] if leaders else None
         return None
+
+    def signing_delegation(self) -> ActingFor | None:
+        """Ký thay (Decree 30/2020 Art. 13): of the leaders' delegations in force, the one whose delegator is the
+        signer the draft designates (by name, NFC and case folded); with no signer named, the one delegation when
+        there is exactly one. None otherwise: the deputy does not sign (:meth:`signing_refusal` says why)."""
+        leaders = [a for a in self.acting_for if not a.unit]
+        if self.designated_signer:
+            wanted = _name_key(self.designated_signer)
+            return next((a for a in leaders if _name_key(a.delegator_name) == wanted), None)
+        return leaders[0] if len(leaders) == 1 else None
+
+    def signing_refusal(self) -> str:
+        """Why a deputy holding leaders' delegations does not sign the leaders' document ("" when they hold none)."""
+        leaders = [a for a in self.acting_for if not a.unit]
+        if not leaders:
+            return ""
+        names = ", ".join(a.delegator_name or "lãnh đạo" for a in leaders)
+        if self.designated_signer:
+            return (f"Đồng chí được ủy quyền ký thay {names}, còn dự thảo ghi người ký là {self.designated_signer}: "
+                    "chỉ người được chính người ký này ủy quyền mới ký thay được. Nếu người ký thay đổi, người soạn "
+                    "sửa mục người ký trên dự thảo.")
+        return (f"Đồng chí đang được nhiều lãnh đạo ủy quyền ({names}) mà dự thảo chưa ghi người ký: người soạn cần "
+                "ghi người ký trên dự thảo để biết đồng chí ký thay ai.")
 
     def holds(self, task: TaskRow) -> bool:
         """Whether the task is in this person's inbox: in their own right, or as a deputy under a delegation."""
@@ -594,6 +624,11 @@ BUCKETS = ("todo", "due_soon", "overdue", "done", "all")
 _ROLE_WORDS = {"leader": "lãnh đạo", "head": "trưởng đơn vị", "clerk": "văn thư", "officer": "chuyên viên"}
 
 
+def _name_key(name: str) -> str:
+    """A person's name compared as people write it: NFC, case folded, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
 def _holder_words(assignee_kind: str, assignee: str, unit_names: Mapping[str, str] | None = None) -> str:
     """Who holds a task, in a refusal's words: "lãnh đạo" (a role), "trưởng đơn vị Phòng Tổng hợp" (a unit's task,
     held by its head; the unit by its name in ``unit_names``, never its code), "người được giao" (a person: the
@@ -816,11 +851,11 @@ class WorkflowStore:
             for party in parties:
                 session.add(self._task(row, kind, party.kind, party.id, now,
                                        deadline=None if kind == TaskKind.FOR_INFORMATION else deadline))
-        summary = f"chủ trì: {lead.name or lead.id}"
+        summary = f"chủ trì: {party_words(lead)}"
         if cooperating:
-            summary += "; phối hợp: " + ", ".join(p.name or p.id for p in cooperating)
+            summary += "; phối hợp: " + ", ".join(party_words(p) for p in cooperating)
         if for_information:
-            summary += "; nhận để biết: " + ", ".join(p.name or p.id for p in for_information)
+            summary += "; nhận để biết: " + ", ".join(party_words(p) for p in for_information)
         if deadline:
             summary += f"; hạn xử lý: {deadline:%d/%m/%Y}"
         return summary
@@ -1086,7 +1121,7 @@ class WorkflowStore:
                 if task.assignee_kind == UNIT:
                     task.unit_code = task.assignee
                 task.assignee_kind, task.assignee = PERSON, delegate_to.id
-                text = f"giao cho {delegate_to.name or delegate_to.id}" + (f": {comment}" if comment else "")
+                text = f"giao cho {party_words(delegate_to)}" + (f": {comment}" if comment else "")
                 task.state = TaskState.IN_PROGRESS.value
                 extra.append((delegate_to.id, NEW_TASK, new_task_words(
                     task.kind, row.abstract, deadline=task.deadline, by=actor.name or actor.username,
@@ -1278,6 +1313,10 @@ class WorkflowStore:
             last = len([t for t in await self._open_tasks(session, row.id) if t.kind == OutTaskKind.CONSULT]) <= 1
             to = next_out_state(state, action, circuit, consult=bool(consult), last_answer=last)
             task = next((t for t in open_tasks if actor.holds(t)), None)
+            if task is None and kind == OutTaskKind.SIGN and \
+                    any(t.assignee_kind == ROLE and t.assignee == LEADERS for t in open_tasks) and \
+                    actor.signing_refusal():
+                raise PermissionDenied(actor.signing_refusal())
             if task is None:
                 holder = open_tasks[0] if open_tasks else None
                 who = ("của " + _holder_words(holder.assignee_kind, holder.assignee, actor.unit_names)) if holder else \
@@ -1294,7 +1333,7 @@ class WorkflowStore:
             if to == OutState.CONSULTING and state != OutState.CONSULTING:
                 for party in consult:
                     session.add(self._task(row, OutTaskKind.CONSULT, UNIT, party.id, now))
-                text = "lấy ý kiến: " + ", ".join(p.name or p.id for p in consult) + (f"; {comment}" if comment else "")
+                text = "lấy ý kiến: " + ", ".join(party_words(p) for p in consult) + (f"; {comment}" if comment else "")
             elif to != state:
                 for new in self._out_task(row, circuit, to, now):
                     session.add(new)
