@@ -54,6 +54,9 @@ PLAN_DRAFTERS = frozenset({"clerk", "archivist"})
 RECORD_KEEPERS = frozenset({"officer", "head", "clerk", "leader"})
 #: Who sees every file of the agency (others: the files they created).
 RECORD_READERS = "the files they created; archivists, leaders, clerks and admins every file of their agency"
+#: The rule of a personal signature on a registry document (issue 13 review item 3).
+_DOCUMENT_SIGNATURE = ("a document's main file (document_id) and the signing authority lines (KT./TUQ., title, "
+                       "position) only through the registry, which decides them and vouches for the person's call")
 #: The rule of the registry's acts the workflow's outgoing circuit performs (issue 13 review item 1).
 _CIRCUIT_ONLY = ("a document the workflow's circuit governs (it started one on the draft) only through the circuit, "
                  "the workflow vouching for the person's call; a direct call on it is refused")
@@ -210,8 +213,9 @@ TABLE: dict[str, Access] = {
     DOCUMENTS + "RefuseRevocation": people(CLERK, rule="as AcceptRevocation, with a reason (status 16 goes back)"),
     # -- signing ---------------------------------------------------------------------------------------------------
     SIGNING + "SignPersonal": people(SIGNERS, forwards=[STORAGE + "Download", STORAGE + "Upload"],
+                                     vouched_by=[clients.REGISTRY],
                                      rule="with the caller's own personal profile (found by subject), its key held "
-                                          "by the service"),
+                                          "by the service; " + _DOCUMENT_SIGNATURE),
     SIGNING + "SealDocument": people(
         CLERK, forwards=[DOCUMENTS + "GetDocument", REGISTRY + "GetAgency", STORAGE + "Download", STORAGE + "Upload"],
         rule="with the agency's seal profile, a document the registry numbered, whose main file a person holding a "
@@ -220,11 +224,13 @@ TABLE: dict[str, Access] = {
                                  rule="with the agency's seal profile"),
     SIGNING + "Verify": Access(anyone=True, forwards=(STORAGE + "Download",),
                                rule="a stored file is read with the caller's token (only their agency's)"),
-    SIGNING + "PrepareSignature": people(SIGNERS, forwards=[STORAGE + "Download"],
+    SIGNING + "PrepareSignature": people(SIGNERS, forwards=[STORAGE + "Download"], vouched_by=[clients.REGISTRY],
                                          rule="with the caller's own personal profile whose key the service does not "
-                                              "hold (a USB token, a remote signer)"),
-    SIGNING + "CompleteSignature": people(SIGNERS, forwards=[STORAGE + "Upload"],
-                                          rule="only the person who prepared the handle"),
+                                              "hold (a USB token, a remote signer); " + _DOCUMENT_SIGNATURE),
+    SIGNING + "CompleteSignature": people(SIGNERS, forwards=[STORAGE + "Upload"], vouched_by=[clients.REGISTRY],
+                                          rule="only the person who prepared the handle; a handle prepared for a "
+                                               "document only for that document and its main file, with the lines it "
+                                               "was prepared with; " + _DOCUMENT_SIGNATURE),
     SIGNING + "PlaceSignature": people(SIGNERS, forwards=[STORAGE + "Download"],
                                        rule="with the caller's own personal profile: where their signature would "
                                             "land on a file of their agency, and its image"),

@@ -1326,7 +1326,7 @@ export interface paths {
         /**
          * Two-step signing, step 2: embed the signature value; the signed PDF is stored
          * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
-         *     - CompleteSignature: only the person who prepared the handle.
+         *     - CompleteSignature: only the person who prepared the handle; a handle prepared for a document only for that document and its main file, with the lines it was prepared with; a document's main file (document_id) and the signing authority lines (KT./TUQ., title, position) only through the registry, which decides them and vouches for the person's call.
          */
         post: operations["complete_api_v1_signing_complete_post"];
         delete?: never;
@@ -1373,7 +1373,7 @@ export interface paths {
         /**
          * Sign as the competent person (leader, head) with the key of your own profile
          * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
-         *     - SignPersonal: with the caller's own personal profile (found by subject), its key held by the service.
+         *     - SignPersonal: with the caller's own personal profile (found by subject), its key held by the service; a document's main file (document_id) and the signing authority lines (KT./TUQ., title, position) only through the registry, which decides them and vouches for the person's call.
          */
         post: operations["sign_personal_api_v1_signing_personal_post"];
         delete?: never;
@@ -1415,7 +1415,7 @@ export interface paths {
         /**
          * Two-step signing, step 1: what your USB token or remote signer must sign
          * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
-         *     - PrepareSignature: with the caller's own personal profile whose key the service does not hold (a USB token, a remote signer).
+         *     - PrepareSignature: with the caller's own personal profile whose key the service does not hold (a USB token, a remote signer); a document's main file (document_id) and the signing authority lines (KT./TUQ., title, position) only through the registry, which decides them and vouches for the person's call.
          */
         post: operations["prepare_api_v1_signing_prepare_post"];
         delete?: never;
@@ -4162,7 +4162,7 @@ export interface components {
             box?: components["schemas"]["Box"] | null;
             /**
              * Document Id
-             * @description the registry's document whose main file this is (its [[SO]] and [[NGAY]] placeholders are then required); complete it with POST /api/v1/workflow/cases/{case_id}/sign (handle and signature_value)
+             * @description leave empty: a document's main file is prepared with POST /api/v1/workflow/cases/{case_id}/prepare-signature (the registry decides the signing authority lines and binds the handle to the document); a document named here is refused (422)
              * @default
              */
             document_id: string;
@@ -4717,7 +4717,7 @@ export interface components {
         SignIn: {
             /**
              * Handle
-             * @description a key the service does not hold (USB token): the handle of POST /api/v1/workflow/cases/{case_id}/prepare-signature (under a delegation, only its handle is accepted: it draws the KT./TUQ. line), or of POST /api/v1/signing/prepare over the document's main file (with its document_id)
+             * @description a key the service does not hold (USB token): the handle of POST /api/v1/workflow/cases/{case_id}/prepare-signature (the only preparation a document's signature accepts: the registry draws the signing authority line and binds the handle to the document and its main file)
              * @default
              */
             handle: string;
