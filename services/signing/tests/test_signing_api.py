@@ -236,6 +236,8 @@ async def test_bad_input_stores_nothing(platform, token_for, make_pdf) -> None: 
 
 
 async def test_two_step_signing_with_a_remote_key(platform, token_for, make_pdf) -> None:  # type: ignore[no-untyped-def]
+    """A key the service does not hold: prepared, previewed, completed once by its preparer; and a document's
+    handle only through the registry (issue 13 review item 3)."""
     p = platform
     head = bearer_metadata(token_for("truongphong.ubnd"))
     cert = x509.load_pem_x509_certificate((p.pki_dir / "personal.crt").read_bytes())
@@ -291,6 +293,7 @@ async def test_two_step_signing_with_a_remote_key(platform, token_for, make_pdf)
         rows = (await session.execute(select(SigningRow))).scalars().all()
     assert [(r.kind, r.username, r.certificate_subject.count(pki.PERSONAL_NAME)) for r in rows] == [
         ("personal-remote", "truongphong.ubnd", 1)]
+    await _a_documents_two_step_signing_is_prepared_and_completed_only_through_the_registry(p, token_for)
 
 
 async def test_profile_images_are_checked(platform, token_for, make_png) -> None:  # type: ignore[no-untyped-def]
@@ -413,9 +416,10 @@ async def test_a_redelivered_arrival_is_verified_once_and_answered_once(platform
     assert meta_of(verdict).event_id == derived_id(arrival.meta.event_id, "verified")
 
 
-async def test_a_documents_two_step_signing_is_prepared_and_completed_only_through_the_registry(
+async def _a_documents_two_step_signing_is_prepared_and_completed_only_through_the_registry(
         platform, token_for) -> None:  # type: ignore[no-untyped-def]
-    """Issue 13 review item 3: the signing authority lines of a document and the document a pending handle signs are
+    """(Run by :func:`test_two_step_signing_with_a_remote_key`, on its platform: one PKI set-up less.) Issue 13
+    review item 3: the signing authority lines of a document and the document a pending handle signs are
     decided by the registry (its token vouching for the signer's call), never by the client: a signer preparing a
     document, or lines, on their own is refused; a handle is completed only for the document (and main file) it was
     prepared for, with the lines it was prepared with — a file prepared on one's own cannot become a document's
@@ -428,12 +432,7 @@ async def test_a_documents_two_step_signing_is_prepared_and_completed_only_throu
     head_token = token_for("truongphong.ubnd")
     head = bearer_metadata(head_token)
     via_registry = vouched_metadata(head_token, p.issuer.service_token(clients.REGISTRY))
-    cert = x509.load_pem_x509_certificate((p.pki_dir / "personal.crt").read_bytes())
     key = serialization.load_pem_private_key((p.pki_dir / "personal.key").read_bytes(), None)
-    await p.server.store.put_profile(agency_code=H61, kind=PERSONAL, subject=p.subject("truongphong.ubnd"),
-                                     username="truongphong.ubnd", key_label=None,
-                                     certificate=cert.public_bytes(serialization.Encoding.DER),
-                                     image=(await p.leader_profile()).image, actor="test")
     pdf = draft_pdf()
     source = signing_pb2.PdfSource(pdf=pdf, file_name="công văn.pdf")
     sha = __import__("hashlib").sha256(pdf).hexdigest()
