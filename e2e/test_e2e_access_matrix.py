@@ -650,7 +650,9 @@ ROWS: dict[str, Row] = {
     "POST /api/v1/documents/{document_id}/sign": Row(
         "resource", 200, target=doc(lambda w: w.submitted()), snapshot=document_view,
         fresh=lambda w, u: {"document_id": w.submitted()["id"]}, body=lambda w, u, t: {"timeout": 120},
-        expect=no_profile("truongphong.ubnd")),
+        expect=no_profile("truongphong.ubnd"),
+        extra=(("lanhdao.ubnd", lambda w: {"document_id": w.outgoing("submitted")["document_id"]}, 422,
+                "the circuit governs it: signed only in its case (issue 13 review item 1)"),)),
     "POST /api/v1/documents/{document_id}/issue": Row(
         "resource", 200, target=doc(lambda w: w.signed()), snapshot=document_view,
         fresh=lambda w, u: {"document_id": w.signed()["id"]}, body=lambda w, u, t: {"json": {}, "timeout": 120}),

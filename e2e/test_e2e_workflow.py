@@ -169,6 +169,9 @@ def test_an_outgoing_document_goes_from_draft_through_review_returned_once_to_si
     case = ok(api.post(f"{path}/submit", headers=officer, json={"version": case["version"], "comment": "Kính trình"}))
     assert case["state"] == "submitted"
     assert ok(api.get(f"/api/v1/documents/{doc['id']}", headers=clerk))["status"] == "submitted"
+    # the circuit governs it: not signed around the circuit (issue 13 review item 1)
+    around = api.post(f"/api/v1/documents/{doc['id']}/sign", headers=leader)
+    assert around.status_code == 422 and "đang theo quy trình trình ký" in around.json()["detail"], around.text
     case = ok(api.post(f"{path}/sign", headers=leader, json={"version": case["version"]}, timeout=120))
     assert case["state"] == "signed"
     case = ok(api.post(f"{path}/issue", headers=clerk, timeout=120,

@@ -43,7 +43,8 @@ def test_the_table_lists_every_method_of_every_service_in_the_protos_and_nothing
 @pytest.mark.parametrize("method", sorted(policy.TABLE))
 def test_each_entry_names_known_roles_and_clients_and_its_cases_only_narrow_it(method: str) -> None:
     entry = policy.TABLE[method]
-    assert entry.roles <= ROLES and entry.clients <= SERVICE_CLIENTS
+    assert entry.roles <= ROLES and entry.clients <= SERVICE_CLIENTS and entry.vouched_by <= SERVICE_CLIENTS
+    assert not entry.vouched_by or entry.roles or entry.any_person, "a voucher vouches for a person's call"
     assert entry.roles or entry.any_person or entry.anyone or entry.clients or entry.peers, \
         "an entry that admits nobody"
     for case, roles in entry.cases.items():

@@ -339,21 +339,26 @@ async def test_a_signer_whose_key_the_service_does_not_hold_signs_in_two_steps(p
     await platform.call(docs.SubmitDocument, pb.SubmitDocumentRequest(id=doc.id), "chuyenvien.ubnd")
     other = await platform.upload("truongphong.ubnd", draft_pdf("Một tệp khác"))
 
-    async def prepared(object_id: str) -> tuple[str, bytes]:
+    async def prepared(object_id: str, document_id: str = "") -> tuple[str, bytes]:
         reply = await signing.PrepareSignature(signing_pb2.PrepareSignatureRequest(
-            source=signing_pb2.PdfSource(object_id=object_id), document_id=doc.id), metadata=head)
+            source=signing_pb2.PdfSource(object_id=object_id), document_id=document_id), metadata=head)
         return reply.handle, key.sign(reply.to_sign, padding.PKCS1v15(), hashes.SHA256())
 
-    handle, value = await prepared(other.object_id)
-    refused = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(
-        docs.SignDocument, pb.SignDocumentRequest(id=doc.id, handle=handle, signature_value=value),
-        "truongphong.ubnd"))
-    assert "một tệp khác với văn bản chính" in (refused.details() or "")
+    # the document is the registry's to prepare (issue 13 review item 3): not named by the signer to signing
+    await expect(grpc.StatusCode.FAILED_PRECONDITION, prepared(doc.files[0].object_id, doc.id))
+    for object_id in (other.object_id, doc.files[0].object_id):  # a loose file's handle, even over the main file
+        handle, value = await prepared(object_id)
+        refused = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(
+            docs.SignDocument, pb.SignDocumentRequest(id=doc.id, handle=handle, signature_value=value),
+            "truongphong.ubnd"))
+        assert "không được chuẩn bị cho văn bản này" in (refused.details() or "")
     await expect(grpc.StatusCode.INVALID_ARGUMENT, platform.call(
         docs.SignDocument, pb.SignDocumentRequest(id=doc.id, handle=handle), "truongphong.ubnd"))  # no value
     await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(  # the service does not hold this key
         docs.SignDocument, pb.SignDocumentRequest(id=doc.id), "truongphong.ubnd"))
-    handle, value = await prepared(doc.files[0].object_id)
+    ready = await platform.call(docs.PrepareSignDocument, pb.PrepareSignDocumentRequest(id=doc.id),
+                                "truongphong.ubnd")
+    handle, value = ready.handle, key.sign(ready.to_sign, padding.PKCS1v15(), hashes.SHA256())
     signed = (await platform.call(docs.SignDocument, pb.SignDocumentRequest(
         id=doc.id, handle=handle, signature_value=value), "truongphong.ubnd")).document
     assert (signed.status, signed.signed_by) == ("signed", "truongphong.ubnd")
@@ -392,10 +397,16 @@ async def test_a_deputy_signing_with_a_usb_token_under_a_delegation_gets_the_aut
     delegation = {"competence": "KT.", "on_behalf_of": "chutich.ubnd", "signer_position": "Phó Chủ tịch"}
 
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{platform.signing.settings.grpc_port}")
-    plain = await signing_pb2_grpc.SigningServiceStub(channel).PrepareSignature(signing_pb2.PrepareSignatureRequest(
-        source=signing_pb2.PdfSource(object_id=doc.files[0].object_id), document_id=doc.id),
+    loose = await signing_pb2_grpc.SigningServiceStub(channel).PrepareSignature(signing_pb2.PrepareSignatureRequest(
+        source=signing_pb2.PdfSource(object_id=doc.files[0].object_id)),
         metadata=bearer_metadata(platform.issuer.token("truongphong.ubnd")))
     await channel.close()
+    value = key.sign(loose.to_sign, padding.PKCS1v15(), hashes.SHA256())
+    refused = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(docs.SignDocument, pb.SignDocumentRequest(
+        id=doc.id, handle=loose.handle, signature_value=value, **delegation), "truongphong.ubnd"))
+    assert "không được chuẩn bị cho văn bản này" in (refused.details() or "")
+    plain = await platform.call(docs.PrepareSignDocument, pb.PrepareSignDocumentRequest(id=doc.id),
+                                "truongphong.ubnd")  # the document's, but in the signer's own right
     value = key.sign(plain.to_sign, padding.PKCS1v15(), hashes.SHA256())
     refused = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(docs.SignDocument, pb.SignDocumentRequest(
         id=doc.id, handle=plain.handle, signature_value=value, **delegation), "truongphong.ubnd"))

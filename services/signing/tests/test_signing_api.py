@@ -236,6 +236,8 @@ async def test_bad_input_stores_nothing(platform, token_for, make_pdf) -> None: 
 
 
 async def test_two_step_signing_with_a_remote_key(platform, token_for, make_pdf) -> None:  # type: ignore[no-untyped-def]
+    """A key the service does not hold: prepared, previewed, completed once by its preparer; and a document's
+    handle only through the registry (issue 13 review item 3)."""
     p = platform
     head = bearer_metadata(token_for("truongphong.ubnd"))
     cert = x509.load_pem_x509_certificate((p.pki_dir / "personal.crt").read_bytes())
@@ -291,6 +293,7 @@ async def test_two_step_signing_with_a_remote_key(platform, token_for, make_pdf)
         rows = (await session.execute(select(SigningRow))).scalars().all()
     assert [(r.kind, r.username, r.certificate_subject.count(pki.PERSONAL_NAME)) for r in rows] == [
         ("personal-remote", "truongphong.ubnd", 1)]
+    await _a_documents_two_step_signing_is_prepared_and_completed_only_through_the_registry(p, token_for)
 
 
 async def test_profile_images_are_checked(platform, token_for, make_png) -> None:  # type: ignore[no-untyped-def]
@@ -411,3 +414,63 @@ async def test_a_redelivered_arrival_is_verified_once_and_answered_once(platform
     [verdict] = [v for v in after if isinstance(v, signing_events.DocumentVerified)]
     assert verdict.valid and verdict.arrival_event_id == arrival.meta.event_id
     assert meta_of(verdict).event_id == derived_id(arrival.meta.event_id, "verified")
+
+
+async def _a_documents_two_step_signing_is_prepared_and_completed_only_through_the_registry(
+        platform, token_for) -> None:  # type: ignore[no-untyped-def]
+    """(Run by :func:`test_two_step_signing_with_a_remote_key`, on its platform: one PKI set-up less.) Issue 13
+    review item 3: the signing authority lines of a document and the document a pending handle signs are
+    decided by the registry (its token vouching for the signer's call), never by the client: a signer preparing a
+    document, or lines, on their own is refused; a handle is completed only for the document (and main file) it was
+    prepared for, with the lines it was prepared with — a file prepared on one's own cannot become a document's
+    signature."""
+    from vanthu_core import clients
+    from vanthu_core.grpc_client import vouched_metadata
+    from vanthu_testing.documents import draft_pdf
+
+    p = platform
+    head_token = token_for("truongphong.ubnd")
+    head = bearer_metadata(head_token)
+    via_registry = vouched_metadata(head_token, p.issuer.service_token(clients.REGISTRY))
+    key = serialization.load_pem_private_key((p.pki_dir / "personal.key").read_bytes(), None)
+    pdf = draft_pdf()
+    source = signing_pb2.PdfSource(pdf=pdf, file_name="công văn.pdf")
+    sha = __import__("hashlib").sha256(pdf).hexdigest()
+    own_right = signing_pb2.SignerAuthority(title="CHỦ TỊCH")
+    for request in (signing_pb2.PrepareSignatureRequest(source=source, document_id="doc-1"),
+                    signing_pb2.PrepareSignatureRequest(source=source, authority=signing_pb2.SignerAuthority(
+                        competence="KT.", title="CHỦ TỊCH", position="PHÓ CHỦ TỊCH"))):
+        with pytest.raises(grpc.aio.AioRpcError) as err:  # the client does not choose the document or its lines
+            await p.signing.PrepareSignature(request, metadata=head)
+        assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION and "hệ thống quyết định" in \
+            err.value.details()
+
+    async def complete(handle: str, value: bytes, metadata: object, **fields: object) -> grpc.StatusCode:
+        try:
+            await p.signing.CompleteSignature(signing_pb2.CompleteSignatureRequest(
+                handle=handle, signature_value=value, **fields), metadata=metadata)
+        except grpc.aio.AioRpcError as error:
+            return error.code()
+        return grpc.StatusCode.OK
+
+    # a file prepared on one's own, completed as the document's signature: refused
+    free = await p.signing.PrepareSignature(signing_pb2.PrepareSignatureRequest(source=source), metadata=head)
+    free_value = key.sign(free.to_sign, padding.PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr,call-arg]
+    assert await complete(free.handle, free_value, via_registry, document_id="doc-1", source_sha256=sha,
+                          authority=own_right) == grpc.StatusCode.FAILED_PRECONDITION
+
+    prepared = await p.signing.PrepareSignature(signing_pb2.PrepareSignatureRequest(
+        source=source, document_id="doc-1", authority=own_right), metadata=via_registry)
+    assert list(prepared.authority) == ["CHỦ TỊCH"]
+    value = key.sign(prepared.to_sign, padding.PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr,call-arg]
+    for metadata, fields in (
+            (head, {}),  # the document's handle is not completed as a loose file
+            (via_registry, {"document_id": "doc-2", "source_sha256": sha, "authority": own_right}),  # another doc
+            (via_registry, {"document_id": "doc-1", "source_sha256": "0" * 64, "authority": own_right}),  # its file
+            (via_registry, {"document_id": "doc-1", "source_sha256": sha}),  # lines it was not prepared with
+            (via_registry, {"document_id": "doc-1", "source_sha256": sha, "authority": signing_pb2.SignerAuthority(
+                competence="KT.", title="CHỦ TỊCH", position="PHÓ CHỦ TỊCH")})):
+        assert await complete(prepared.handle, value, metadata, **fields) == grpc.StatusCode.FAILED_PRECONDITION, \
+            fields
+    assert await complete(prepared.handle, value, via_registry, document_id="doc-1", source_sha256=sha,
+                          authority=own_right) == grpc.StatusCode.OK

@@ -62,6 +62,8 @@ class FakeDirectory:
     two_step: list[tuple[str, bytes]] = field(default_factory=list)
     #: What each two-step preparation said of a delegation: (competence, on behalf of, position).
     prepared: list[tuple[str, str, str]] = field(default_factory=list)
+    #: The drafts the workflow put under its circuit (EnterCircuit).
+    governed: set[str] = field(default_factory=set)
 
     @staticmethod
     def agency(token: str) -> str:
@@ -87,6 +89,13 @@ class FakeDirectory:
             raise FailedPrecondition(f"registry: the document is {found.status}")
         self.documents[document_id] = replace(found, status=to)
         self.acts.append((to, str(jwt.decode(token, options={"verify_signature": False})["preferred_username"])))
+
+    async def enter_circuit(self, token: str, document_id: str) -> None:
+        """The registry's EnterCircuit: the circuit now governs the draft (kept in ``governed``)."""
+        found = self.documents.get(document_id)
+        if found is None or found.agency_code != self.agency(token):
+            raise NotFound(f"registry: no document {document_id}")
+        self.governed.add(document_id)
 
     async def submit(self, token: str, document_id: str) -> None:
         self._act(token, document_id, "draft", "submitted")

@@ -4,7 +4,8 @@ document is given to (the audience it keeps)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import grpc
@@ -13,7 +14,7 @@ import pytest
 from vanthu.workflow.v1 import events_pb2 as ev
 from vanthu.workflow.v1 import workflow_pb2 as pb
 
-from .conftest import Harness
+from .conftest import UBND, Harness
 
 pytestmark = pytest.mark.integration
 HEAD, OFFICER, LEADER = "truongphong.ubnd", "chuyenvien.ubnd", "lanhdao.ubnd"
@@ -254,3 +255,43 @@ async def test_deputies_review_a_draft_for_the_leaders_and_answer_a_consultation
     step = case.steps[-1]
     assert (step.actor, step.on_behalf_of, step.delegation_id, step.competence) == (
         OFFICER, HEAD, delegation.id, "KT.")
+
+
+async def test_a_deputy_of_two_leaders_signs_for_the_signer_the_draft_names_or_not_at_all(harness: Harness) -> None:
+    """Issue 13 review item 4: a head deputising for two leaders at once signs under the delegation of the signer the
+    draft designates (người ký), not the one that began first; a draft naming another signer, or none, is refused in
+    words saying why, and nothing is signed."""
+    h = harness
+    await h.server.api.delegations.create(  # a second leader's delegation, begun the day before
+        agency_code=UBND, delegator="s-pho-chu-tich", delegator_username="phochutich.ubnd",
+        delegator_name="Trần Văn Hai", unit_code="", deputy=h.subject(HEAD), deputy_name="Lê Hoàng Phúc",
+        valid_from=date(2031, 6, 10), valid_to=date(2031, 6, 12), competence="KT.", reason="Đi công tác")
+    leaders = (await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
+        deputy=h.subject(HEAD), valid_from="2031-06-11", valid_to="2031-06-11", competence="TUQ."), LEADER)).delegation
+
+    async def submitted(signer: str) -> pb.Case:
+        case = await h.started()
+        h.directory.documents[case.document_id] = replace(h.directory.documents[case.document_id],
+                                                          signer_name=signer)
+        case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+            case_id=case.id, version=case.version, approve=True), HEAD)).case
+        return (await h.call(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(case_id=case.id, version=case.version),
+                             OFFICER)).case
+
+    case = await submitted("nguyễn văn  HƯỞNG")  # lanhdao.ubnd, as the drafter typed it
+    case = (await h.call(h.api.SignOutgoing, pb.SignOutgoingRequest(case_id=case.id, version=case.version),
+                         HEAD)).case
+    assert (case.steps[-1].on_behalf_of, case.steps[-1].delegation_id, case.steps[-1].competence) == (
+        LEADER, leaders.id, "TUQ.")
+    assert h.directory.competences[-1] == ("TUQ.", LEADER)
+
+    for signer, words in (("Lê Văn Ba", "dự thảo ghi người ký là Lê Văn Ba"), ("", "dự thảo chưa ghi người ký")):
+        case = await submitted(signer)
+        for method, request in (
+                (h.api.SignOutgoing, pb.SignOutgoingRequest(case_id=case.id, version=case.version)),
+                (h.api.PrepareSignOutgoing, pb.PrepareSignOutgoingRequest(case_id=case.id, version=case.version))):
+            refused = await h.refused(method, request, HEAD)
+            assert refused.code() == grpc.StatusCode.PERMISSION_DENIED and words in (refused.details() or ""), \
+                refused.details()
+            assert "Trần Văn Hai, Nguyễn Văn Hưởng" in (refused.details() or "")
+    assert len(h.directory.competences) == 1 and h.directory.prepared == []

@@ -237,7 +237,7 @@ async def test_another_agencys_documents_and_cases_are_not_found(harness: Harnes
 
 async def test_only_a_registered_incoming_document_is_submitted(harness: Harness) -> None:
     h = harness
-    for document_id, word in ((h.registered(status="arrived"), "arrived"),
+    for document_id, word in ((h.registered(status="arrived"), "trạng thái mới tiếp nhận"),
                               (h.registered(direction="outgoing", status="issued"), "văn bản đến")):
         refused = await h.refused(h.api.SubmitIncoming, pb.SubmitIncomingRequest(document_id=document_id),
                                   "vanthu.ubnd")

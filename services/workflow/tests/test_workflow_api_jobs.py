@@ -127,7 +127,8 @@ async def test_the_giver_recalls_reassigns_decides_an_extension_and_receives_a_r
     # the reassignment stays within the head's unit
     refused = await h.refused(h.api.ReassignJob, pb.ReassignJobRequest(
         case_id=job.id, version=job.version, lead=person(h, "luutru.ubnd")), "truongphong.ubnd")
-    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED and "đơn vị TH" in (refused.details() or "")
+    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED and "Phòng Tổng hợp" in (refused.details() or "")
+    assert " TH" not in (refused.details() or "")  # the unit by its name, never its code
 
 
 async def test_only_leaders_and_heads_give_work_and_heads_within_their_unit(harness: Harness) -> None:
@@ -148,7 +149,8 @@ async def test_only_leaders_and_heads_give_work_and_heads_within_their_unit(harn
     assert refused.code() == grpc.StatusCode.PERMISSION_DENIED and "chủ trì" in (refused.details() or "")
     refused = await h.refused(h.api.GiveJob, pb.GiveJobRequest(
         title="Việc con", lead=person(h, "luutru.ubnd"), parent_id=job.id), "truongphong.ubnd")
-    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED and "đơn vị TH" in (refused.details() or "")
+    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED and "Phòng Tổng hợp" in (refused.details() or "")
+    assert " TH" not in (refused.details() or "")  # the unit by its name, never its code
     # only the giver directs the job: not another person, not even the head who holds it
     for method, request in (
             (h.api.RecallJob, pb.RecallJobRequest(case_id=job.id, version=job.version)),
@@ -224,7 +226,7 @@ async def test_illegal_steps_on_a_job_are_refused_naming_its_state(harness: Harn
         assert "Việc đang ở trạng thái hoàn thành" in (refused.details() or "")
     refused = await h.refused(h.api.GiveJob, pb.GiveJobRequest(
         title="Việc con", lead=person(h, "chuyenvien.ubnd"), parent_id=job.id), "chuyenvien.ubnd")
-    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "Việc đang ở trạng thái completed" in (
+    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "Việc đang ở trạng thái hoàn thành" in (
         refused.details() or "")
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from vanthu.workflow.v1 import events_pb2 as ev
 from vanthu.workflow.v1 import workflow_pb2 as pb
+from vanthu_core.errors import FailedPrecondition
 from vanthu_workflow.directory import UnitInfo
 from vanthu_workflow.domain.outgoing import load_definition
 
@@ -117,10 +118,40 @@ async def test_a_running_case_keeps_the_circuit_it_started_with_when_the_definit
 
     new = (await h.call(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(case_id=new.id, version=new.version),
                         DRAFTER)).case
-    assert h.task(new, "sign").assignee == "head"
+    sign = h.task(new, "sign")
+    assert (sign.assignee_kind, sign.assignee) == ("unit", "TH")  # the drafting unit's head signs, no other head
     new = (await h.call(h.api.SignOutgoing, pb.SignOutgoingRequest(case_id=new.id, version=new.version),
                         HEAD)).case
     assert new.state == "signed"
+
+
+async def test_a_heads_signature_is_the_drafting_units_head_alone(harness: Harness) -> None:
+    """Issue 13 review item 2: a circuit whose signature is the ``head`` role gives it to the head of the draft's
+    unit, not to whoever heads some unit; a draft without a drafting unit goes to the leaders."""
+    h = harness
+    h.server.api.definition = load_definition(NEW_DEFINITION, "new.yaml")  # sign by the head, no review
+    other_head = h.issuer.subject("lanhdao.snv")  # someone else heads Phòng Tổng hợp; HEAD heads Phòng Nội chính
+    h.directory.units_by_agency[UBND] = [UnitInfo("TH", "Phòng Tổng hợp", other_head),
+                                         UnitInfo("NC", "Phòng Nội chính", h.subject(HEAD))]
+    case = await h.started()
+    case = (await h.call(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(case_id=case.id, version=case.version),
+                         DRAFTER)).case
+    assert (h.task(case, "sign").assignee_kind, h.task(case, "sign").assignee) == ("unit", "TH")
+    for method, request in ((h.api.SignOutgoing, pb.SignOutgoingRequest(case_id=case.id, version=case.version)),
+                            (h.api.ReturnUnsigned, pb.ReturnUnsignedRequest(case_id=case.id, version=case.version,
+                                                                            comment="Không đồng ý")),
+                            (h.api.PrepareSignOutgoing, pb.PrepareSignOutgoingRequest(case_id=case.id,
+                                                                                      version=case.version))):
+        refused = await h.refused(method, request, HEAD)  # a head, but of another unit
+        assert refused.code() == grpc.StatusCode.PERMISSION_DENIED, refused.details()
+        assert "trưởng đơn vị Phòng Tổng hợp" in (refused.details() or ""), refused.details()
+    assert h.directory.acts == [("submitted", DRAFTER)]
+
+    h.directory.units_by_agency[UBND] = [UnitInfo("TH", "Phòng Tổng hợp", "")]  # a unit without a head
+    leaders = await h.started()
+    leaders = (await h.call(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(
+        case_id=leaders.id, version=leaders.version), DRAFTER)).case
+    assert (h.task(leaders, "sign").assignee_kind, h.task(leaders, "sign").assignee) == ("role", "leader")
 
 
 async def test_a_usb_token_signature_goes_to_the_registry_with_its_handle(harness: Harness) -> None:
@@ -182,7 +213,7 @@ async def test_wrong_roles_and_people_are_refused(harness: Harness) -> None:
     refused = await h.refused(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
         case_id=case.id, version=case.version, approve=True), LEADER)
     assert refused.code() == grpc.StatusCode.PERMISSION_DENIED  # the circuit gives the review to the unit's head
-    assert "việc này của đơn vị TH" in (refused.details() or "")
+    assert "việc này của trưởng đơn vị Phòng Tổng hợp" in (refused.details() or "")  # words, not the code TH
     case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
         case_id=case.id, version=case.version, approve=True), HEAD)).case
     refused = await h.refused(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(
@@ -246,6 +277,27 @@ async def test_a_registry_refusal_leaves_the_case_where_it_was(harness: Harness)
     after = (await h.call(h.api.GetCase, pb.GetCaseRequest(case_id=case.id), LEADER)).case
     assert (after.state, after.version, len(after.steps)) == ("submitted", case.version, len(case.steps))
     assert h.task(after, "sign").state == "open"
+
+
+async def test_starting_the_circuit_makes_it_govern_the_draft_in_the_registry_or_starts_nothing(
+        harness: Harness) -> None:
+    """Issue 13 review item 1: from its start the circuit governs the draft in the registry (which then signs and
+    issues it only through the circuit); a registry refusal of that starts no case."""
+    h = harness
+    case = await h.started()
+    assert h.directory.governed == {case.document_id}
+    document_id = h.draft()
+    original = h.directory.enter_circuit
+
+    async def refuse(token: str, document_id: str) -> None:
+        raise FailedPrecondition("registry: only a draft enters the circuit")
+
+    h.directory.enter_circuit = refuse  # type: ignore[method-assign]
+    refused = await h.refused(h.api.StartOutgoing, pb.StartOutgoingRequest(document_id=document_id), DRAFTER)
+    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION
+    h.directory.enter_circuit = original  # type: ignore[method-assign]
+    again = (await h.call(h.api.StartOutgoing, pb.StartOutgoingRequest(document_id=document_id), DRAFTER)).case
+    assert again.state == "in_review" and h.directory.governed == {case.document_id, document_id}
 
 
 async def test_a_draft_of_a_unit_without_another_head_is_reviewed_by_the_leaders(harness: Harness) -> None:

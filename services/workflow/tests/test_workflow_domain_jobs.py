@@ -8,7 +8,7 @@ import unicodedata
 import pytest
 
 from vanthu_core.errors import FailedPrecondition, InvalidArgument, PermissionDenied
-from vanthu_workflow.domain.incoming import PERSON, UNIT, Action, Party, State, TaskKind, next_state
+from vanthu_workflow.domain.incoming import PERSON, STATE_NAMES, UNIT, Action, Party, State, TaskKind, next_state
 from vanthu_workflow.domain.jobs import (
     MAX_DEPTH,
     MAX_FILES,
@@ -52,9 +52,10 @@ def test_nobody_else_gives_work(is_head: bool, head_of: frozenset[str]) -> None:
 def test_work_within_a_unit_goes_to_its_people_only() -> None:
     check_within("TH", [OFFICER_TH, Party(PERSON, "s-head-th")], MEMBERS)
     check_within("", [Party(UNIT, "NC")], MEMBERS)  # no unit: the agency
-    with pytest.raises(PermissionDenied, match="chỉ giao trong đơn vị TH"):
-        check_within("TH", [OFFICER_TH, OFFICER_NC], MEMBERS)
-    with pytest.raises(PermissionDenied, match="chỉ giao trong đơn vị TH"):
+    with pytest.raises(PermissionDenied, match="chỉ giao cho người trong Phòng Tổng hợp"):
+        check_within("TH", [OFFICER_TH, OFFICER_NC], MEMBERS, {"TH": "Phòng Tổng hợp"})
+    with pytest.raises(PermissionDenied, match=r"^Việc này chỉ giao cho người trong đơn vị được chọn \(đơn vị được "
+                                               r"chọn không thuộc đơn vị này\)\.$"):  # no codes, even unnamed
         check_within("TH", [Party(UNIT, "TH")], MEMBERS)
 
 
@@ -69,8 +70,11 @@ def test_a_sub_job_is_given_while_its_parent_is_worked_on(state: State) -> None:
     if state in (State.ASSIGNED, State.IN_PROGRESS, State.EXTENSION_REQUESTED):
         check_parent_working(state)
     else:
-        with pytest.raises(FailedPrecondition, match=f"Việc đang ở trạng thái {state.value}"):
+        with pytest.raises(FailedPrecondition) as refused:
             check_parent_working(state)
+        # in words (issue 13 review item 5): the parent's state and the states that allow it, never the codes
+        assert refused.value.message == (f"Việc đang ở trạng thái {STATE_NAMES[state]}: chỉ giao việc con khi việc "
+                                          "ở trạng thái đã phân công, đang xử lý, xin gia hạn")
 
 
 def test_the_results_files_are_checked_at_the_edge() -> None:

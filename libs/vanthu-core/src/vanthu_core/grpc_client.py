@@ -96,6 +96,14 @@ def bearer_metadata(token: str) -> tuple[tuple[str, str], ...]:
     return (("authorization", f"Bearer {token}"),)
 
 
+def vouched_metadata(token: str, service_token: str) -> tuple[tuple[str, str], ...]:
+    """A person's call (their ``token``) that this service vouches for with its own ``service_token``
+    (:attr:`vanthu_core.policy.Access.vouched_by`): the callee knows it comes through this service."""
+    from vanthu_core.policy import VIA_HEADER
+
+    return (("authorization", f"Bearer {token}"), (VIA_HEADER, f"Bearer {service_token}"))
+
+
 #: Statuses that tell a failure of the call rather than the callee's verdict.
 _TRANSIENT = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.INTERNAL,
                         grpc.StatusCode.UNKNOWN, grpc.StatusCode.CANCELLED, grpc.StatusCode.RESOURCE_EXHAUSTED,

@@ -112,6 +112,18 @@ class VanthuServerInterceptor(grpc.aio.ServerInterceptor):
                                    "thống.")
         policy.check(entry, principal, method, deputies=None)  # a delegable entry: the service decides on deputies
 
+    async def _voucher(self, context: grpc.aio.ServicerContext, method: str, principal: Principal) -> str:
+        """The client id of the service vouching for a person's call (:data:`vanthu_core.policy.VIA_HEADER`, its
+        token verified like the caller's and admitted by the entry's ``vouched_by``); "" when none was sent.
+        PermissionDenied for a voucher the entry does not name, or beside a service's own call."""
+        value = dict(context.invocation_metadata() or ()).get(policy.VIA_HEADER)
+        if not value:
+            return ""
+        if self.verifier is None or principal.is_service:
+            raise PermissionDenied("Chỉ lời gọi thay mặt một người mới kèm mã bảo lãnh của dịch vụ.")
+        voucher = await self.verifier.verify(bearer_token(value if isinstance(value, str) else None))
+        return policy.check_voucher(self.access[method.lstrip("/")], voucher, method)
+
     async def intercept_service(
         self, continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
         handler_call_details: grpc.HandlerCallDetails,
@@ -176,12 +188,14 @@ class VanthuServerInterceptor(grpc.aio.ServerInterceptor):
                 principal = await self._authenticate(context)
                 subject = principal.subject
                 self._authorize(method, principal)
+                via = policy.enter_via(await self._voucher(context, method, principal))
                 token, entered = set_principal(principal), policy.enter(method)
                 try:
                     response = await behavior(request, context)
                 finally:
                     policy.leave(entered)
                     reset_principal(token)
+                    policy.leave_via(via)
             except grpc.aio.AbortError:
                 raise  # the servicer ended the call itself with context.abort
             except DomainError as error:
@@ -206,6 +220,7 @@ class VanthuServerInterceptor(grpc.aio.ServerInterceptor):
                 principal = await self._authenticate(context)
                 subject = principal.subject
                 self._authorize(method, principal)
+                via = policy.enter_via(await self._voucher(context, method, principal))
                 token, entered = set_principal(principal), policy.enter(method)
                 try:
                     async for item in behavior(request, context):
@@ -213,6 +228,7 @@ class VanthuServerInterceptor(grpc.aio.ServerInterceptor):
                 finally:
                     policy.leave(entered)
                     reset_principal(token)
+                    policy.leave_via(via)
             except grpc.aio.AbortError:
                 raise
             except DomainError as error:

@@ -54,6 +54,12 @@ PLAN_DRAFTERS = frozenset({"clerk", "archivist"})
 RECORD_KEEPERS = frozenset({"officer", "head", "clerk", "leader"})
 #: Who sees every file of the agency (others: the files they created).
 RECORD_READERS = "the files they created; archivists, leaders, clerks and admins every file of their agency"
+#: The rule of a personal signature on a registry document (issue 13 review item 3).
+_DOCUMENT_SIGNATURE = ("a document's main file (document_id) and the signing authority lines (KT./TUQ., title, "
+                       "position) only through the registry, which decides them and vouches for the person's call")
+#: The rule of the registry's acts the workflow's outgoing circuit performs (issue 13 review item 1).
+_CIRCUIT_ONLY = ("a document the workflow's circuit governs (it started one on the draft) only through the circuit, "
+                 "the workflow vouching for the person's call; a direct call on it is refused")
 #: What the workflow reads from the registry with the caller's own token (units, their heads and members).
 _DIRECTORY_READS = (REGISTRY + "ListUnits", REGISTRY + "ListUnitMembers")
 #: What a step that notifies reads: the units' heads (who a unit's task reaches) and the people's e-mail addresses.
@@ -92,6 +98,12 @@ class Access:
     #: Service clients among ``clients`` whose token the callee never forwards: it calls on with its own client for
     #: the agency they name (signing's AugmentLta for the records service), so ``forwards`` concerns people only.
     served_onward: frozenset[str] = frozenset()
+    #: Service clients that may vouch for a person's call (:data:`VIA_HEADER`: their own token beside the person's):
+    #: the callee then knows the call comes through that service (the registry's sign and issue of a document the
+    #: workflow's circuit governs, only through the workflow; signing's document signatures, only through the
+    #: registry) and applies its rule for it (:func:`vouched_by`). The interceptor refuses a vouching token of any
+    #: other client, or one that is not a service's.
+    vouched_by: frozenset[str] = frozenset()
 
     @property
     def person_roles(self) -> frozenset[str]:
@@ -109,13 +121,13 @@ class Access:
 
 def people(*roles: Iterable[str] | str, rule: str = "", cases: Mapping[str, Iterable[str]] | None = None,
            services: Iterable[str] = (), forwards: Iterable[str] = (), delegable: bool = False,
-           served_onward: Iterable[str] = ()) -> Access:
+           served_onward: Iterable[str] = (), vouched_by: Iterable[str] = ()) -> Access:
     """An entry for people holding one of ``roles`` (role names or sets of them); ``delegable``: or acting under a
-    delegation from such a person (:class:`Access`)."""
+    delegation from such a person; ``vouched_by``: services that may vouch for the person's call (:class:`Access`)."""
     flat = frozenset(r for group in roles for r in ([group] if isinstance(group, str) else group))
     return Access(roles=flat, rule=rule, cases={k: frozenset(v) for k, v in (cases or {}).items()},
                   clients=frozenset(services), forwards=tuple(forwards), delegable=delegable,
-                  served_onward=frozenset(served_onward))
+                  served_onward=frozenset(served_onward), vouched_by=frozenset(vouched_by))
 
 
 #: The access table: every gRPC method of every service, and nothing else (a test holds it to the protos).
@@ -171,16 +183,23 @@ TABLE: dict[str, Access] = {
                                                                        "(Decree 30/2020 Appendix VI, III.5.a)"),
     DOCUMENTS + "CheckFileAccess": Access(any_person=True, rule="a file of documents the caller sees (their "
                                                                 "audience); logged on each"),
-    DOCUMENTS + "SubmitDocument": people(DRAFTERS, rule="only the document's drafter submits it"),
-    DOCUMENTS + "ReturnDocument": people(SIGNERS),
+    DOCUMENTS + "SubmitDocument": people(DRAFTERS, vouched_by=[clients.WORKFLOW],
+                                         rule="only the document's drafter submits it; " + _CIRCUIT_ONLY),
+    DOCUMENTS + "EnterCircuit": people(DRAFTERS, vouched_by=[clients.WORKFLOW],
+                                       rule="only through the workflow (it vouches for the call): the drafter's own "
+                                            "outgoing draft, when its circuit starts"),
+    DOCUMENTS + "ReturnDocument": people(SIGNERS, vouched_by=[clients.WORKFLOW], rule=_CIRCUIT_ONLY),
     DOCUMENTS + "SignDocument": people(SIGNERS, forwards=[SIGNING + "SignPersonal", SIGNING + "CompleteSignature"],
+                                       vouched_by=[clients.WORKFLOW],
                                        rule="with the signer's own personal signing profile (its key held by the "
-                                            "service, or a two-step signing the signer prepared)"),
+                                            "service, or a two-step signing the signer prepared); " + _CIRCUIT_ONLY),
     DOCUMENTS + "PrepareSignDocument": people(SIGNERS, forwards=[SIGNING + "PrepareSignature"],
+                                              vouched_by=[clients.WORKFLOW],
                                               rule="with the signer's own personal profile whose key the signing "
-                                                   "service does not hold; a submitted document of their agency"),
-    DOCUMENTS + "IssueDocument": people(CLERK, forwards=[SIGNING + "SealDocument"],
-                                        rule="sealed with the agency's signing profile"),
+                                                   "service does not hold; a submitted document of their agency; "
+                                                   + _CIRCUIT_ONLY),
+    DOCUMENTS + "IssueDocument": people(CLERK, forwards=[SIGNING + "SealDocument"], vouched_by=[clients.WORKFLOW],
+                                        rule="sealed with the agency's signing profile; " + _CIRCUIT_ONLY),
     DOCUMENTS + "RegisterDocument": people(CLERK),
     DOCUMENTS + "RejectDocument": people(CLERK),
     DOCUMENTS + "CancelDocument": people("clerk", "leader"),
@@ -194,8 +213,9 @@ TABLE: dict[str, Access] = {
     DOCUMENTS + "RefuseRevocation": people(CLERK, rule="as AcceptRevocation, with a reason (status 16 goes back)"),
     # -- signing ---------------------------------------------------------------------------------------------------
     SIGNING + "SignPersonal": people(SIGNERS, forwards=[STORAGE + "Download", STORAGE + "Upload"],
+                                     vouched_by=[clients.REGISTRY],
                                      rule="with the caller's own personal profile (found by subject), its key held "
-                                          "by the service"),
+                                          "by the service; " + _DOCUMENT_SIGNATURE),
     SIGNING + "SealDocument": people(
         CLERK, forwards=[DOCUMENTS + "GetDocument", REGISTRY + "GetAgency", STORAGE + "Download", STORAGE + "Upload"],
         rule="with the agency's seal profile, a document the registry numbered, whose main file a person holding a "
@@ -204,11 +224,13 @@ TABLE: dict[str, Access] = {
                                  rule="with the agency's seal profile"),
     SIGNING + "Verify": Access(anyone=True, forwards=(STORAGE + "Download",),
                                rule="a stored file is read with the caller's token (only their agency's)"),
-    SIGNING + "PrepareSignature": people(SIGNERS, forwards=[STORAGE + "Download"],
+    SIGNING + "PrepareSignature": people(SIGNERS, forwards=[STORAGE + "Download"], vouched_by=[clients.REGISTRY],
                                          rule="with the caller's own personal profile whose key the service does not "
-                                              "hold (a USB token, a remote signer)"),
-    SIGNING + "CompleteSignature": people(SIGNERS, forwards=[STORAGE + "Upload"],
-                                          rule="only the person who prepared the handle"),
+                                              "hold (a USB token, a remote signer); " + _DOCUMENT_SIGNATURE),
+    SIGNING + "CompleteSignature": people(SIGNERS, forwards=[STORAGE + "Upload"], vouched_by=[clients.REGISTRY],
+                                          rule="only the person who prepared the handle; a handle prepared for a "
+                                               "document only for that document and its main file, with the lines it "
+                                               "was prepared with; " + _DOCUMENT_SIGNATURE),
     SIGNING + "PlaceSignature": people(SIGNERS, forwards=[STORAGE + "Download"],
                                        rule="with the caller's own personal profile: where their signature would "
                                             "land on a file of their agency, and its image"),
@@ -462,6 +484,11 @@ class Caller(NamedTuple):
 
 
 _method: contextvars.ContextVar[str | None] = contextvars.ContextVar("vanthu_method", default=None)
+_via: contextvars.ContextVar[str] = contextvars.ContextVar("vanthu_via", default="")
+
+#: The gRPC metadata key under which a service vouches for the person's call it makes (``Bearer <its own token>``,
+#: beside the person's ``authorization``): :attr:`Access.vouched_by`.
+VIA_HEADER = "vanthu-via"
 
 
 def enter(method: str) -> contextvars.Token[str | None]:
@@ -471,6 +498,31 @@ def enter(method: str) -> contextvars.Token[str | None]:
 
 def leave(token: contextvars.Token[str | None]) -> None:
     _method.reset(token)
+
+
+def check_voucher(entry: Access, voucher: Principal, method: str = "") -> str:
+    """The client id of ``voucher`` (the token a caller sent under :data:`VIA_HEADER`) when ``entry`` admits it as a
+    voucher; :class:`PermissionDenied` for a person's token or a service the entry does not name."""
+    name = short_name(method) if method else "this"
+    if not voucher.is_service or voucher.client_id not in entry.vouched_by:
+        raise PermissionDenied(f"Mã bảo lãnh kèm theo lời gọi {name} không phải của dịch vụ được phép bảo lãnh "
+                               f"({', '.join(sorted(entry.vouched_by)) or 'không dịch vụ nào'}).")
+    return voucher.client_id
+
+
+def enter_via(client: str) -> contextvars.Token[str]:
+    """Record the service vouching for the call being served ("" none; the interceptor does, for :func:`vouched_by`)."""
+    return _via.set(client)
+
+
+def leave_via(token: contextvars.Token[str]) -> None:
+    _via.reset(token)
+
+
+def vouched_by() -> str:
+    """The client id of the service that vouched for the call being served (its token checked by the interceptor
+    against :attr:`Access.vouched_by`); "" when the person called without one (e.g. through the gateway)."""
+    return _via.get()
 
 
 def current_method() -> str:

@@ -123,7 +123,8 @@ def document_to_proto(doc: dict[str, Any]) -> documents_pb2.Document:
         exchange_form=doc["exchange_form"],
         revocation=doc["revocation"], revocation_reason=doc["revocation_reason"],
         revocation_kind=doc["revocation_kind"], replaces_document_id=doc["replaces_document_id"],
-        replaced_by_document_id=doc["replaced_by_document_id"], audience=doc.get("audience") or [])
+        replaced_by_document_id=doc["replaced_by_document_id"], audience=doc.get("audience") or [],
+        in_circuit=bool(doc.get("in_circuit")))
 
 
 def _type_to_proto(t: DocumentType, entry: CatalogueEntry | None) -> documents_pb2.DocumentType:
@@ -158,6 +159,19 @@ def _signing_authority(request: documents_pb2.SignDocumentRequest | documents_pb
     if position and not competence:
         raise InvalidArgument("signer_position", "chức vụ của chính người ký đi kèm thẩm quyền ký theo ủy quyền.")
     return competence, on_behalf_of, position
+
+def _through_circuit() -> bool:
+    """Whether the workflow vouched for the person's call: it comes through its outgoing circuit
+    (:attr:`vanthu_core.policy.Access.vouched_by`)."""
+    return policy.vouched_by() == clients.WORKFLOW
+
+
+def _required_id(value: str) -> str:
+    text = value.strip()
+    if not text or len(text) > 36:
+        raise InvalidArgument("id", "chưa nhập mã văn bản (tối đa 36 ký tự).")
+    return text
+
 
 class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
     def __init__(self, documents: DocumentStore, agencies: AgencyStore, lifecycle: DocumentLifecycle,
@@ -361,15 +375,28 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
                              context: grpc.aio.ServicerContext) -> documents_pb2.SubmitDocumentResponse:
         principal, agency = policy.require()
         doc = await self.documents.submit(agency_code=agency, document_id=request.id, actor=principal.username,
-                                          actor_subject=principal.subject)
+                                          actor_subject=principal.subject, through_circuit=_through_circuit())
         self.on_commit()
         return documents_pb2.SubmitDocumentResponse(document=document_to_proto(doc))
+
+    async def EnterCircuit(self, request: documents_pb2.EnterCircuitRequest,
+                           context: grpc.aio.ServicerContext) -> documents_pb2.EnterCircuitResponse:
+        """The workflow's circuit starts on the drafter's draft (the workflow vouching for the drafter's call): from
+        then on the document is submitted, returned, signed and issued only through the circuit."""
+        principal, agency = policy.require()
+        if not _through_circuit():
+            raise PermissionDenied("Chỉ quy trình trình ký (dịch vụ quy trình) mới đưa văn bản vào quy trình: hãy bắt "
+                                   "đầu quy trình từ mục Công việc.")
+        doc = await self.documents.enter_circuit(agency_code=agency, document_id=_required_id(request.id),
+                                                 actor_subject=principal.subject)
+        return documents_pb2.EnterCircuitResponse(document=document_to_proto(doc))
 
     async def ReturnDocument(self, request: documents_pb2.ReturnDocumentRequest,
                              context: grpc.aio.ServicerContext) -> documents_pb2.ReturnDocumentResponse:
         principal, agency = policy.require()
         doc = await self.documents.return_draft(agency_code=agency, document_id=request.id, actor=principal.username,
-                                                reason=clean_text("reason", request.reason, max_len=500))
+                                                reason=clean_text("reason", request.reason, max_len=500),
+                                                through_circuit=_through_circuit())
         self.on_commit()
         return documents_pb2.ReturnDocumentResponse(document=document_to_proto(doc))
 
@@ -383,7 +410,8 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
                 raise InvalidArgument("signature_value", "ký số hai bước phải gửi cả mã phiên ký và giá trị chữ ký.")
             doc = await self.lifecycle.sign(principal, agency_code=agency, document_id=request.id,
                                             competence=competence, on_behalf_of=on_behalf_of, position=position,
-                                            handle=handle, signature_value=request.signature_value)
+                                            handle=handle, signature_value=request.signature_value,
+                                            through_circuit=_through_circuit())
         finally:
             self.on_commit()
         return documents_pb2.SignDocumentResponse(document=document_to_proto(doc))
@@ -395,7 +423,8 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         principal, agency = policy.require()
         competence, _, position = _signing_authority(request)
         r = await self.lifecycle.prepare_sign(principal, agency_code=agency, document_id=request.id,
-                                              competence=competence, position=position)
+                                              competence=competence, position=position,
+                                              through_circuit=_through_circuit())
         return documents_pb2.PrepareSignDocumentResponse(
             handle=r.handle, to_sign=r.to_sign, digest=r.digest, digest_algorithm=r.digest_algorithm,
             signature_algorithm=r.signature_algorithm, expires_at=r.expires_at, page=r.box.page, x1=r.box.x1,
@@ -406,7 +435,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         principal, agency = policy.require()
         try:
             doc = await self.lifecycle.issue(principal, agency_code=agency, document_id=request.id,
-                                             register_id=request.register_id)
+                                             register_id=request.register_id, through_circuit=_through_circuit())
         finally:
             self.on_commit()
         return documents_pb2.IssueDocumentResponse(document=document_to_proto(doc))

@@ -36,6 +36,7 @@ from vanthu_registry.domain.documents import (
     Draft,
     FileRole,
     Status,
+    check_circuit,
     check_ready_to_submit,
     copy_symbol,
     diff,
@@ -443,22 +444,46 @@ class DocumentStore:
         return await self.issues.number(agency_code=agency_code, document_id=document_id, register_id=register_id,
                                         actor=actor)
 
-    async def submit(self, *, agency_code: str, document_id: str, actor: str, actor_subject: str) -> dict[str, Any]:
-        """Trình ký: the drafter sends the draft (with its main file as a PDF) to the competent person."""
+    async def enter_circuit(self, *, agency_code: str, document_id: str, actor_subject: str) -> dict[str, Any]:
+        """The workflow's circuit starts on the drafter's own outgoing draft: from now on it governs the document
+        (:func:`~vanthu_registry.domain.documents.check_circuit`). Idempotent; FailedPrecondition for a document
+        that is not a draft, PermissionDenied for someone else's draft."""
+        async with self.sessions() as session, session.begin():
+            row = await self._load(session, agency_code, document_id, lock=True)
+            if row.in_circuit:
+                return document_view(row)
+            if row.direction != Direction.OUTGOING.value or Status(row.status) is not Status.DRAFT:
+                raise FailedPrecondition(f"Văn bản đang ở trạng thái {status_name(Status(row.status))}: chỉ dự thảo "
+                                         "văn bản đi mới đưa vào quy trình trình ký.")
+            if row.drafter_subject and row.drafter_subject != actor_subject:
+                raise PermissionDenied("Chỉ người soạn dự thảo mới đưa được văn bản vào quy trình.")
+            row.in_circuit = True
+            return document_view(row)
+
+    async def submit(self, *, agency_code: str, document_id: str, actor: str, actor_subject: str,
+                     through_circuit: bool = False) -> dict[str, Any]:
+        """Trình ký: the drafter sends the draft (with its main file as a PDF) to the competent person; a draft the
+        workflow's circuit governs only through it (``through_circuit``: the workflow vouched for the call, which
+        also marks a draft whose circuit started before the registry kept the mark)."""
         async with self.sessions() as session, session.begin():
             row = await self._load(session, agency_code, document_id, lock=True)
             status = transition("submit", Status(row.status))
+            check_circuit("submit", row.in_circuit, through_circuit)
             if row.drafter_subject and row.drafter_subject != actor_subject:
                 raise PermissionDenied("Chỉ người soạn dự thảo mới trình ký được văn bản này.")
             check_ready_to_submit(files_of(row))
+            row.in_circuit = row.in_circuit or through_circuit
             await self._move(session, row, status, actor, "submitted", ev.DocumentSubmitted)
             return document_view(row)
 
-    async def return_draft(self, *, agency_code: str, document_id: str, reason: str, actor: str) -> dict[str, Any]:
-        """Trả lại dự thảo: the competent person sends a submitted draft back to its drafter, saying why."""
+    async def return_draft(self, *, agency_code: str, document_id: str, reason: str, actor: str,
+                           through_circuit: bool = False) -> dict[str, Any]:
+        """Trả lại dự thảo: the competent person sends a submitted draft back to its drafter, saying why (one the
+        workflow's circuit governs: only through it)."""
         async with self.sessions() as session, session.begin():
             row = await self._load(session, agency_code, document_id, lock=True)
             status = transition("return", Status(row.status))
+            check_circuit("return", row.in_circuit, through_circuit)
             row.reason = reason
             await self._move(session, row, status, actor, "returned", ev.DocumentReturned, note=reason,
                              reason=reason)

@@ -23,7 +23,16 @@ from vanthu_core.auth import Principal
 from vanthu_core.errors import DomainError, FailedPrecondition, InvalidArgument, Unavailable
 from vanthu_core.ids import new_id
 from vanthu_registry.documents_store import DocumentStore, file_entry, files_from
-from vanthu_registry.domain.documents import UNNUMBERED, DocumentFile, Draft, FileRole, Status, main_file, transition
+from vanthu_registry.domain.documents import (
+    UNNUMBERED,
+    DocumentFile,
+    Draft,
+    FileRole,
+    Status,
+    check_circuit,
+    main_file,
+    transition,
+)
 from vanthu_registry.domain.revocation import update_columns
 from vanthu_registry.peers import Archive, FileReferences, Signing, copy_holder, document_holder
 
@@ -211,7 +220,7 @@ class DocumentLifecycle:
     # -- signing and issuing -------------------------------------------------------------------------
     async def sign(self, principal: Principal, *, agency_code: str, document_id: str, competence: str = "",
                    on_behalf_of: str = "", position: str = "", handle: str = "",
-                   signature_value: bytes = b"") -> dict[str, Any]:
+                   signature_value: bytes = b"", through_circuit: bool = False) -> dict[str, Any]:
         """Ký số: the competent person's signature on a submitted document's main file (Decree 30/2020 Art. 13).
         Concurrent signings of one document take turns: the later one finds it signed and is refused before
         anything is signed. Under a delegation (ủy quyền: ``competence`` KT. or TUQ., ``on_behalf_of`` the person
@@ -221,17 +230,20 @@ class DocumentLifecycle:
         :class:`~vanthu.signing.v1.signing_pb2.SignerAuthority`). With a key the signing service does not hold:
         ``handle`` (its PrepareSignature over the main file) and the ``signature_value`` the signer's device made;
         the signing service completes it only for the main file's SHA-256 and, under a delegation, only when it was
-        prepared with the signing authority (:meth:`prepare_sign`; FailedPrecondition otherwise)."""
+        prepared with the signing authority (:meth:`prepare_sign`; FailedPrecondition otherwise). A document the
+        workflow's circuit governs is signed only through it (``through_circuit``: the workflow vouched for the
+        call; :func:`~vanthu_registry.domain.documents.check_circuit`)."""
         async with self._turn(document_id):
             return await self._sign(principal, agency_code=agency_code, document_id=document_id,
                                     competence=competence, on_behalf_of=on_behalf_of, position=position,
-                                    handle=handle, signature_value=signature_value)
+                                    handle=handle, signature_value=signature_value, through_circuit=through_circuit)
 
     async def _sign(self, principal: Principal, *, agency_code: str, document_id: str, competence: str = "",
                     on_behalf_of: str = "", position: str = "", handle: str = "",
-                    signature_value: bytes = b"") -> dict[str, Any]:
+                    signature_value: bytes = b"", through_circuit: bool = False) -> dict[str, Any]:
         doc = await self.documents.get(agency_code, document_id)
         transition("sign", Status(doc["status"]))
+        check_circuit("sign", bool(doc.get("in_circuit")), through_circuit)
         main = main_file(files_from(doc["files"]))
         if main is None:
             raise FailedPrecondition("Văn bản chưa có văn bản chính để ký số: hãy gắn tệp PDF văn bản chính trước.")
@@ -259,13 +271,15 @@ class DocumentLifecycle:
         return view
 
     async def prepare_sign(self, principal: Principal, *, agency_code: str, document_id: str, competence: str = "",
-                           position: str = "") -> Any:
+                           position: str = "", through_circuit: bool = False) -> Any:
         """Step 1 of a two-step :meth:`sign` (a key the signing service does not hold): the signing service's
         PrepareSignature over the submitted document's main file, with the signing authority :meth:`sign` stamps
         (the document's signer title; under a delegation, ``competence`` over the signer's own ``position``).
-        FailedPrecondition for a document that is not submitted or has no main file."""
+        FailedPrecondition for a document that is not submitted or has no main file, or that the workflow's circuit
+        governs and the call did not come through it (``through_circuit``)."""
         doc = await self.documents.get(agency_code, document_id)
         transition("sign", Status(doc["status"]))
+        check_circuit("sign", bool(doc.get("in_circuit")), through_circuit)
         main = main_file(files_from(doc["files"]))
         if main is None:
             raise FailedPrecondition("Văn bản chưa có văn bản chính để ký số: hãy gắn tệp PDF văn bản chính trước.")
@@ -274,19 +288,21 @@ class DocumentLifecycle:
                                                    position=position)
 
     async def issue(self, principal: Principal, *, agency_code: str, document_id: str,
-                    register_id: str) -> dict[str, Any]:
+                    register_id: str, through_circuit: bool = False) -> dict[str, Any]:
         """Ban hành in one act (Decree 30/2020 Art. 15.3, 18): number and date, seal, issued. Idempotent on the
         document: an issued document comes back unchanged; a numbered one (seal pending) is sealed with the
-        number it has; concurrent calls for one document give one number and one seal."""
+        number it has; concurrent calls for one document give one number and one seal. A document the workflow's
+        circuit governs is issued only through it (``through_circuit``)."""
         async with self._turn(document_id):
-            return await self._issue(principal, agency_code, document_id, register_id)
+            return await self._issue(principal, agency_code, document_id, register_id, through_circuit)
 
     async def _issue(self, principal: Principal, agency_code: str, document_id: str,
-                     register_id: str) -> dict[str, Any]:
+                     register_id: str, through_circuit: bool = False) -> dict[str, Any]:
         doc = await self.documents.get(agency_code, document_id)
         status = Status(doc["status"])
         if status is Status.ISSUED:
             return doc
+        check_circuit("issue", bool(doc.get("in_circuit")), through_circuit)
         if status is not Status.NUMBERED:
             transition("number", status)  # refuses a document that is not signed
             try:

@@ -17,7 +17,7 @@ from vanthu.records.v1 import records_pb2
 from vanthu.signing.v1 import signing_pb2
 from vanthu.storage.v1 import storage_pb2
 from vanthu_core.errors import DomainError, InvalidArgument, NotFound, Unavailable
-from vanthu_core.grpc_client import bearer_metadata, domain_error
+from vanthu_core.grpc_client import bearer_metadata, domain_error, vouched_metadata
 from vanthu_core.service_token import ServiceTokens
 
 log = logging.getLogger("vanthu.registry")
@@ -98,10 +98,18 @@ class SealedFile:
 
 
 class Signing:
-    """The signing service, called with the acting person's token."""
+    """The signing service, called with the acting person's token; a document's personal signature with the
+    registry's own token beside it (``tokens``), vouching that the registry decided the document and the signing
+    authority lines (:attr:`vanthu_core.policy.Access.vouched_by`)."""
 
-    def __init__(self, stub: Any | None) -> None:
+    def __init__(self, stub: Any | None, tokens: ServiceTokens | None = None) -> None:
         self.stub = stub
+        self.tokens = tokens
+
+    async def _vouched(self, token: str) -> tuple[tuple[str, str], ...]:
+        if self.tokens is None:
+            raise Unavailable("Dịch vụ văn bản chưa có tài khoản dịch vụ để ký số văn bản: báo quản trị hệ thống.")
+        return vouched_metadata(token, await self.tokens.token())
 
     def _stub(self) -> Any:
         if self.stub is None:
@@ -119,7 +127,7 @@ class Signing:
             reply = await self._stub().SignPersonal(
                 signing_pb2.SignPersonalRequest(source=signing_pb2.PdfSource(object_id=object_id),
                                                 document_id=document_id, authority=authority),
-                metadata=bearer_metadata(token), timeout=SIGNING_TIMEOUT_S)
+                metadata=await self._vouched(token), timeout=SIGNING_TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "Dịch vụ ký số: ") from error
         if not reply.result.object_id:
@@ -137,7 +145,7 @@ class Signing:
             return await self._stub().PrepareSignature(
                 signing_pb2.PrepareSignatureRequest(source=signing_pb2.PdfSource(object_id=object_id),
                                                     document_id=document_id, authority=authority),
-                metadata=bearer_metadata(token), timeout=SIGNING_TIMEOUT_S)
+                metadata=await self._vouched(token), timeout=SIGNING_TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "signing: ") from error
 
@@ -145,17 +153,17 @@ class Signing:
                                 document_id: str, competence: str = "", title: str = "",
                                 position: str = "") -> SignedFile:
         """Complete the caller's two-step signing ``handle`` (a key the service does not hold) with
-        ``signature_value``; refused unless it was prepared over the file of ``source_sha256`` and, under a
-        delegation (``competence``) on a document whose signer ``title`` is known, with the signing authority
-        :meth:`prepare_personal` draws for it."""
+        ``signature_value``; refused unless it was prepared by the registry for ``document_id`` over the file of
+        ``source_sha256`` with the signing authority :meth:`prepare_personal` draws for it (none when the document's
+        signer title is unknown)."""
         authority = signing_pb2.SignerAuthority(competence=competence, title=title, position=position) \
-            if competence and title else None
+            if title else None
         try:
             reply = await self._stub().CompleteSignature(
                 signing_pb2.CompleteSignatureRequest(handle=handle, signature_value=signature_value,
                                                      source_sha256=source_sha256, document_id=document_id,
                                                      authority=authority),
-                metadata=bearer_metadata(token), timeout=SIGNING_TIMEOUT_S)
+                metadata=await self._vouched(token), timeout=SIGNING_TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "Dịch vụ ký số: ") from error
         if not reply.result.object_id:

@@ -83,7 +83,7 @@ class RegistryServer:
                                                 services=records_pb2.DESCRIPTOR.services_by_name.values()))
             records = records_pb2_grpc.RecordsServiceStub(self.channels[-1])
         tokens = ServiceTokens.of(self.common, "registry")
-        lifecycle = DocumentLifecycle(documents, FileReferences(storage, tokens), Signing(signing),
+        lifecycle = DocumentLifecycle(documents, FileReferences(storage, tokens), Signing(signing, tokens),
                                       Archive(records, tokens))
         registry_pb2_grpc.add_RegistryServiceServicer_to_server(
             RegistryApi(agencies, on_commit=self.relay.kick, units=UnitStore(sessions, clock=self.clock),

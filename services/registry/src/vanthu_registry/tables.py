@@ -181,6 +181,9 @@ class DocumentRow(Base):
     #: What the workflow's last step gave the document to (principals), and that step's ``audience_seq``.
     workflow_audience: Mapped[list[str]] = mapped_column(JSON, default=list)
     audience_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Outgoing: the workflow's circuit (quy trình trình ký) governs it since the circuit started: it is submitted,
+    #: returned, signed and issued only through the workflow (which vouches for those calls), never directly.
+    in_circuit: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
         UniqueConstraint("register_id", "register_year", "number", name="uq_documents_register_number"),

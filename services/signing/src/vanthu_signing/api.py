@@ -20,7 +20,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
-from vanthu_core import policy
+from vanthu_core import clients, policy
 from vanthu_core.auth import Principal
 from vanthu_core.errors import FailedPrecondition, InvalidArgument, PermissionDenied, Unavailable
 from vanthu_core.ids import new_id
@@ -107,6 +107,17 @@ def _authority(given: signing_pb2.SignerAuthority | None) -> tuple[tuple[str, ..
     competence = _text("authority.competence", given.competence, 10)
     return ap.authority_lines(competence, _text("authority.title", given.title, 100),
                               _text("authority.position", given.position, 100)), competence
+
+
+def _for_document(document_id: str, authority_given: bool) -> None:
+    """A signature on a registry document's main file, and the signing authority lines it shows (KT./TUQ., the
+    signer's title and position: Decree 30/2020 Art. 13, Appendix I box 7a/7b), are decided by the registry, never
+    by the client: a request naming a document or lines must come through the registry (its token vouching for the
+    person's call, :attr:`vanthu_core.policy.Access.vouched_by`). FailedPrecondition otherwise."""
+    if (document_id or authority_given) and policy.vouched_by() != clients.REGISTRY:
+        raise FailedPrecondition("Chữ ký trên văn bản của cơ quan và dòng thẩm quyền ký do hệ thống quyết định: hãy ký "
+                                 "văn bản trong hồ sơ công việc của văn bản (hoặc trên trang văn bản), không ký qua "
+                                 "công cụ ký tệp.")
 
 
 def _box(request_box: signing_pb2.SignatureBox | None) -> tuple[int | None, ap.Box | None]:
@@ -241,6 +252,7 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
             raise FailedPrecondition("Hồ sơ ký số của đồng chí chưa có hình ảnh chữ ký: hãy tải hình ảnh chữ ký lên "
                                      "trước.")
         document_id = _text("document_id", request.document_id, 36)
+        _for_document(document_id, request.HasField("authority"))
         authority, competence = _authority(request.authority if request.HasField("authority") else None)
         inp = await self._input(request.source, principal)
         if document_id:
@@ -304,6 +316,7 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
             raise FailedPrecondition("Hồ sơ ký số của đồng chí chưa có hình ảnh chữ ký: hãy tải hình ảnh chữ ký lên "
                                      "trước.")
         document_id = _text("document_id", request.document_id, 36)
+        _for_document(document_id, request.HasField("authority"))
         placeholder = _text("placeholder", request.placeholder, 200) or ap.PLACEHOLDER_SIGNATURE
         authority, competence = _authority(request.authority if request.HasField("authority") else None)
         inp = await self._input(request.source, principal)
@@ -321,7 +334,7 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         handle = new_id()
         assert principal.agency is not None
         await self.store.save_pending(Pending(handle, principal.agency, principal.subject,
-                                              inp.file_name, inp.sha256, prepared.state, expires))
+                                              inp.file_name, inp.sha256, prepared.state, expires, document_id))
         return signing_pb2.PrepareSignatureResponse(
             handle=handle, to_sign=prepared.to_sign, digest=prepared.digest,
             digest_algorithm=prepared.digest_algorithm, signature_algorithm=prepared.signature_algorithm,
@@ -335,12 +348,18 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
             raise InvalidArgument("signature_value", "chưa có: hãy gửi giá trị chữ ký.")
         pending = await self.store.pending(request.handle, principal.subject)
         source_sha256 = request.source_sha256.strip().lower()
-        if source_sha256 and source_sha256 != pending.input_sha256:
+        document_id = _text("document_id", request.document_id, 36)
+        _for_document(document_id, request.HasField("authority"))
+        if document_id != pending.document_id:  # bound to the document (and its main file) it was prepared for
+            raise FailedPrecondition("Phiên ký này không được chuẩn bị cho văn bản này: hãy bắt đầu ký số lại văn "
+                                     "bản trong hồ sơ công việc của nó." if document_id else
+                                     "Phiên ký này thuộc một văn bản: hãy hoàn tất chữ ký trong hồ sơ công việc của "
+                                     "văn bản.")
+        if (source_sha256 or document_id) and source_sha256 != pending.input_sha256:
             raise FailedPrecondition("Phiên ký này được chuẩn bị trên một tệp khác với văn bản chính hiện tại: hãy "
                                      "bắt đầu ký số lại văn bản.")
-        document_id = _text("document_id", request.document_id, 36)
-        if request.HasField("authority"):
-            expected, _ = _authority(request.authority)
+        if document_id or request.HasField("authority"):  # a document's lines are always the registry's, own right too
+            expected, _ = _authority(request.authority if request.HasField("authority") else None)
             shown = await asyncio.to_thread(two_step.prepared_authority, pending.state)
             if shown != expected:
                 raise FailedPrecondition(

@@ -65,6 +65,8 @@ class PendingRow(Base):
     input_sha256: Mapped[str] = mapped_column(String(64))
     state: Mapped[bytes] = mapped_column(LargeBinary)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: The registry's document whose main file it was prepared for (only the registry prepares one); "": a file.
+    document_id: Mapped[str] = mapped_column(String(36), default="")
 
     __table_args__ = (Index("ix_pending_signings_expires_at", "expires_at"),)
 
@@ -127,6 +129,9 @@ class Pending:
     input_sha256: str
     state: bytes
     expires_at: datetime
+    #: The registry's document whose main file it signs ("" a file of no document): it is completed for that
+    #: document only.
+    document_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -259,7 +264,8 @@ class SigningStore:
             await session.execute(delete(PendingRow).where(PendingRow.expires_at < datetime.now(UTC)))
             session.add(PendingRow(handle=pending.handle, agency_code=pending.agency_code, subject=pending.subject,
                                    file_name=pending.file_name, input_sha256=pending.input_sha256,
-                                   state=pending.state, expires_at=pending.expires_at))
+                                   state=pending.state, expires_at=pending.expires_at,
+                                   document_id=pending.document_id))
 
     async def pending(self, handle: str, subject: str) -> Pending:
         """A pending signing of ``subject``; another caller's, completed or expired: NotFound."""
@@ -271,7 +277,7 @@ class SigningStore:
         if row.expires_at < datetime.now(UTC):
             raise NotFound("Phiên ký đang chờ đã hết hạn: hãy bắt đầu ký lại.")
         return Pending(row.handle, row.agency_code, row.subject, row.file_name, row.input_sha256, row.state,
-                       row.expires_at)
+                       row.expires_at, row.document_id or "")
 
     async def finish_pending(self, handle: str) -> None:
         """Consume the handle once its signing succeeded; a concurrent completion got it first: NotFound."""

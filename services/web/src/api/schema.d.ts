@@ -265,7 +265,7 @@ export interface paths {
         /**
          * Issue (ban hành) a signed document in one act (clerk): the register's next number and today's date, stamped and sealed with the agency's signature; attachments signed. If the seal fails the document stays numbered (seal_error says why): the same call completes it
          * @description **Who may call**: clerk (văn thư).
-         *     - IssueDocument: sealed with the agency's signing profile.
+         *     - IssueDocument: sealed with the agency's signing profile; a document the workflow's circuit governs (it started one on the draft) only through the circuit, the workflow vouching for the person's call; a direct call on it is refused.
          */
         post: operations["issue_api_v1_documents__document_id__issue_post"];
         delete?: never;
@@ -326,6 +326,7 @@ export interface paths {
         /**
          * Send a submitted draft back to its drafter with the reason (leader, head)
          * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
+         *     - ReturnDocument: a document the workflow's circuit governs (it started one on the draft) only through the circuit, the workflow vouching for the person's call; a direct call on it is refused.
          */
         post: operations["return_draft_api_v1_documents__document_id__return_post"];
         delete?: never;
@@ -409,7 +410,7 @@ export interface paths {
         /**
          * Sign a submitted document as the competent person (ký số; leader, head of the agency, with your own signing profile): the signed PDF replaces the main file
          * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
-         *     - SignDocument: with the signer's own personal signing profile (its key held by the service, or a two-step signing the signer prepared).
+         *     - SignDocument: with the signer's own personal signing profile (its key held by the service, or a two-step signing the signer prepared); a document the workflow's circuit governs (it started one on the draft) only through the circuit, the workflow vouching for the person's call; a direct call on it is refused.
          */
         post: operations["sign_api_v1_documents__document_id__sign_post"];
         delete?: never;
@@ -430,7 +431,7 @@ export interface paths {
         /**
          * Submit a draft for signature (trình ký): its main file and attachments are PDFs (the drafter)
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên).
-         *     - SubmitDocument: only the document's drafter submits it.
+         *     - SubmitDocument: only the document's drafter submits it; a document the workflow's circuit governs (it started one on the draft) only through the circuit, the workflow vouching for the person's call; a direct call on it is refused.
          */
         post: operations["submit_api_v1_documents__document_id__submit_post"];
         delete?: never;
@@ -1325,7 +1326,7 @@ export interface paths {
         /**
          * Two-step signing, step 2: embed the signature value; the signed PDF is stored
          * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
-         *     - CompleteSignature: only the person who prepared the handle.
+         *     - CompleteSignature: only the person who prepared the handle; a handle prepared for a document only for that document and its main file, with the lines it was prepared with; a document's main file (document_id) and the signing authority lines (KT./TUQ., title, position) only through the registry, which decides them and vouches for the person's call.
          */
         post: operations["complete_api_v1_signing_complete_post"];
         delete?: never;
@@ -1372,7 +1373,7 @@ export interface paths {
         /**
          * Sign as the competent person (leader, head) with the key of your own profile
          * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
-         *     - SignPersonal: with the caller's own personal profile (found by subject), its key held by the service.
+         *     - SignPersonal: with the caller's own personal profile (found by subject), its key held by the service; a document's main file (document_id) and the signing authority lines (KT./TUQ., title, position) only through the registry, which decides them and vouches for the person's call.
          */
         post: operations["sign_personal_api_v1_signing_personal_post"];
         delete?: never;
@@ -1414,7 +1415,7 @@ export interface paths {
         /**
          * Two-step signing, step 1: what your USB token or remote signer must sign
          * @description **Who may call**: leader (lãnh đạo), head (trưởng đơn vị).
-         *     - PrepareSignature: with the caller's own personal profile whose key the service does not hold (a USB token, a remote signer).
+         *     - PrepareSignature: with the caller's own personal profile whose key the service does not hold (a USB token, a remote signer); a document's main file (document_id) and the signing authority lines (KT./TUQ., title, position) only through the registry, which decides them and vouches for the person's call.
          */
         post: operations["prepare_api_v1_signing_prepare_post"];
         delete?: never;
@@ -4161,7 +4162,7 @@ export interface components {
             box?: components["schemas"]["Box"] | null;
             /**
              * Document Id
-             * @description the registry's document whose main file this is (its [[SO]] and [[NGAY]] placeholders are then required); complete it with POST /api/v1/workflow/cases/{case_id}/sign (handle and signature_value)
+             * @description leave empty: a document's main file is prepared with POST /api/v1/workflow/cases/{case_id}/prepare-signature (the registry decides the signing authority lines and binds the handle to the document); a document named here is refused (422)
              * @default
              */
             document_id: string;
@@ -4716,7 +4717,7 @@ export interface components {
         SignIn: {
             /**
              * Handle
-             * @description a key the service does not hold (USB token): the handle of POST /api/v1/workflow/cases/{case_id}/prepare-signature (under a delegation, only its handle is accepted: it draws the KT./TUQ. line), or of POST /api/v1/signing/prepare over the document's main file (with its document_id)
+             * @description a key the service does not hold (USB token): the handle of POST /api/v1/workflow/cases/{case_id}/prepare-signature (the only preparation a document's signature accepts: the registry draws the signing authority line and binds the handle to the document and its main file)
              * @default
              */
             handle: string;

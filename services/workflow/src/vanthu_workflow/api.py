@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -42,6 +43,9 @@ from vanthu_workflow.domain.incoming import (
     check_party,
     check_text,
     deadline_from,
+    document_status_name,
+    party_words,
+    unit_words,
 )
 from vanthu_workflow.domain.jobs import (
     JOB,
@@ -159,7 +163,18 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         if acting is None:
             acting = await self.delegations.acting_for(principal.agency or "", principal.subject)
         return Actor(subject=principal.subject, username=principal.username, name=principal.name,
-                     roles=principal.roles, head_of=heads, acting_for=acting)
+                     roles=principal.roles, head_of=heads, acting_for=acting,
+                     unit_names={u.code: u.name for u in units})
+
+    async def _signer(self, principal: Principal, document_id: str,
+                      units: Sequence[UnitInfo] | None = None) -> Actor:
+        """The person acting on a draft's signature, with the signer the draft designates (its người ký, read from the
+        registry with their token): a deputy signs only under that signer's delegation (issue 13 review item 4)."""
+        actor = await self._actor(principal, units)
+        if not any(not a.unit for a in actor.acting_for):
+            return actor
+        document = await self.directory.document(principal.token, document_id)
+        return replace(actor, designated_signer=document.signer_name.strip())
 
     async def _deputy(self) -> tuple[Principal, str, tuple[ActingFor, ...]]:
         """The caller of a delegable method (:attr:`vanthu_core.policy.Access.delegable`), checked with the roles
@@ -193,7 +208,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         if party.kind == UNIT:
             unit = next((u for u in units if u.code == party.id), None)
             if unit is None:
-                raise InvalidArgument(f"{field}.id", f"cơ quan không có đơn vị đang hoạt động {party.id}.")
+                raise InvalidArgument(f"{field}.id", "không phải đơn vị đang hoạt động của cơ quan đồng chí.")
             return Party(UNIT, unit.code, unit.name)
         member = next((m for m in members if m.subject == party.id), None)
         if member is None:
@@ -241,7 +256,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         heads = frozenset(u.code for u in units if u.head_subject == principal.subject)
         members = _members_by_unit(await self.directory.members(principal.token)) if unit else {}
         check_delegator(subject=principal.subject, roles=principal.roles, head_of=heads, unit=unit, deputy=deputy,
-                        unit_members=members.get(unit, frozenset()))
+                        unit_members=members.get(unit, frozenset()),
+                        unit_name=next((u.name for u in units if u.code == unit), ""))
         person = next((p for p in await self.directory.people(principal.token) if p.subject == deputy), None)
         if person is None:
             raise InvalidArgument("deputy", "không phải người của cơ quan đồng chí.")
@@ -287,7 +303,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         if document.agency_code != own or document.direction != "incoming":
             raise FailedPrecondition("Ở đây chỉ xử lý văn bản đến của cơ quan đồng chí.")
         if document.status != "registered":
-            raise FailedPrecondition(f"Văn bản đang ở trạng thái {document.status}: chỉ văn bản đã vào sổ mới trình "
+            raise FailedPrecondition(f"Văn bản đang ở trạng thái {document_status_name(document.status)}: chỉ văn bản "
+                                     "đã vào sổ mới trình "
                                      "lãnh đạo.")
         case = await self.store.submit(own, document_id=document.id, abstract=document.abstract,
                                        arrival_number=document.number, leader=leader,
@@ -347,7 +364,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         actor = await self._actor(principal, units, acting)
         candidates = [m for m in members if m.subject == subject and m.unit_code == unit]
         if unit in actor.people_and_units()[1] and not candidates:
-            raise InvalidArgument("subject", f"không phải người của đơn vị {unit}, đơn vị được giao việc này.")
+            raise InvalidArgument("subject", f"không phải người của {unit_words(unit, actor.unit_names)}, đơn vị được "
+                                             "giao việc này.")
         if not candidates:  # not the head of the task's unit: the store refuses (PermissionDenied)
             candidates = [MemberInfo(unit, subject, "", "", "")]
         person = Party(PERSON, subject, candidates[0].name or candidates[0].username)
@@ -486,7 +504,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         if document.agency_code != own or document.direction != "outgoing":
             raise FailedPrecondition("Chỉ dự thảo văn bản đi của cơ quan đồng chí mới đưa vào quy trình duyệt.")
         if document.status != "draft":
-            raise FailedPrecondition(f"Văn bản đang ở trạng thái {document.status}: chỉ dự thảo mới bắt đầu quy trình.")
+            raise FailedPrecondition(f"Văn bản đang ở trạng thái {document_status_name(document.status)}: chỉ dự thảo "
+                                     "mới bắt đầu quy trình.")
         if document.created_by and document.created_by != principal.username:
             raise PermissionDenied("Chỉ người soạn dự thảo mới đưa được văn bản vào quy trình.")
         # The drafting unit's head reviews; a drafter of no unit, of a unit without a head, or who is its head
@@ -498,10 +517,16 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         if not head or head == principal.subject:
             unit = ""
         circuit = self.definition.circuit(own, document.type_code)
+
+        async def govern() -> None:
+            # from now on the registry submits, returns, signs and issues the draft only through the circuit
+            await self.directory.enter_circuit(principal.token, document.id)
+
         case = await self.store.start_outgoing(own, document_id=document.id, abstract=document.abstract,
                                                type_code=document.type_code, circuit=circuit, unit_code=unit,
                                                actor=await self._actor(principal, units=()), comment=comment,
-                                               audience=await self._audience(principal, list(units.values())))
+                                               audience=await self._audience(principal, list(units.values())),
+                                               effect=govern)
         return pb.StartOutgoingResponse(case=self._done(case))
 
     async def ReviewOutgoing(self, request: pb.ReviewOutgoingRequest,
@@ -520,9 +545,9 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         for i, code in enumerate(request.consult):
             party = self._resolve(check_party(UNIT, code, f"consult[{i}]"), f"consult[{i}]", units, [])
             if not next(u for u in units if u.code == party.id).head_subject:
-                raise InvalidArgument(f"consult[{i}]", f"đơn vị {party.id} chưa có trưởng đơn vị để trả lời.")
+                raise InvalidArgument(f"consult[{i}]", f"{party_words(party)} chưa có trưởng đơn vị để trả lời.")
             if party.id in {p.id for p in consult}:
-                raise InvalidArgument(f"consult[{i}]", f"đơn vị {party.id} bị chọn hai lần.")
+                raise InvalidArgument(f"consult[{i}]", f"{party_words(party)} bị chọn hai lần.")
             consult.append(party)
         case = await self.store.act_outgoing(own, case_id, version,
                                              OutAction.APPROVE if request.approve else OutAction.RETURN,
@@ -559,10 +584,11 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         async def submit(_: ActingFor | None) -> None:
             await self.directory.submit(principal.token, document_id)
 
+        units = await self.directory.units(principal.token)  # a head's signature: the unit's head is told
         case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.SUBMIT,
                                              actor=await self._actor(principal, units=()),
                                              comment=check_text(request.comment, "comment"), effect=submit,
-                                             audience=await self._audience(principal, units=()))
+                                             audience=await self._audience(principal, units))
         return pb.SubmitOutgoingResponse(case=self._done(case))
 
     async def SignOutgoing(self, request: pb.SignOutgoingRequest,
@@ -590,9 +616,10 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                                       position=on_behalf.deputy_position if on_behalf else "",
                                       handle=handle, signature_value=request.signature_value)
 
+        units = await self.directory.units(principal.token)  # the drafting unit's head holds a head's signature
         case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.SIGN,
-                                             actor=await self._actor(principal, units=()), effect=sign,
-                                             audience=await self._audience(principal, units=()))
+                                             actor=await self._signer(principal, document_id, units), effect=sign,
+                                             audience=await self._audience(principal, units))
         return pb.SignOutgoingResponse(case=self._done(case))
 
     async def PrepareSignOutgoing(self, request: pb.PrepareSignOutgoingRequest,
@@ -612,7 +639,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                 position=on_behalf.deputy_position if on_behalf else ""))
 
         await self.store.check_outgoing(own, case_id, _version(request.version), OutAction.SIGN,
-                                        actor=await self._actor(principal, units=()), effect=prepare)
+                                        actor=await self._signer(principal, document_id), effect=prepare)
         r = prepared[0]
         return pb.PrepareSignOutgoingResponse(
             handle=r.handle, to_sign=r.to_sign, digest=r.digest, digest_algorithm=r.digest_algorithm,
@@ -630,12 +657,15 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         comment = check_text(request.comment, "comment", required=True)
         document_id = (await self.store.get(own, case_id=case_id)).document_id
 
+        units = await self.directory.units(principal.token)  # the drafting unit's head holds a head's signature
+
         async def give_back(_: ActingFor | None) -> None:
             await self.directory.return_unsigned(principal.token, document_id, comment)
 
         case = await self.store.act_outgoing(own, case_id, _version(request.version), OutAction.DECLINE,
-                                             actor=await self._actor(principal, units=()), comment=comment,
-                                             effect=give_back, audience=await self._audience(principal, units=()))
+                                             actor=await self._signer(principal, document_id, units),
+                                             comment=comment, effect=give_back,
+                                             audience=await self._audience(principal, units))
         return pb.ReturnUnsignedResponse(case=self._done(case))
 
     async def IssueOutgoing(self, request: pb.IssueOutgoingRequest,
@@ -682,7 +712,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         by_unit = _members_by_unit(members)
         giver: ActingFor | None = None
         if parent_id:
-            check_within(unit, parties, by_unit)
+            check_within(unit, parties, by_unit, actor.unit_names)
         else:
             unit, giver = _giving(actor, parties, by_unit)
         case = await self.store.give_job(own, title=title, description=description, lead=lead,
@@ -722,7 +752,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         lead, cooperating, informed = self._parties(request, units, people)
         if job.unit_code:
             check_within(job.unit_code, [lead, *cooperating, *informed],
-                         _members_by_unit(await self.directory.members(principal.token)))
+                         _members_by_unit(await self.directory.members(principal.token)), actor.unit_names)
         case = await self.store.assign(own, case_id, version, lead=lead, cooperating=cooperating,
                                        for_information=informed, deadline=deadline, instruction=comment, actor=actor,
                                        kind=JOB, audience=await self._audience(principal, units, people))
@@ -866,12 +896,12 @@ def _giving(actor: Actor, parties: Sequence[Party], by_unit: dict[str, frozenset
     job), else of a unit's head (within that unit). PermissionDenied, as in their own right, when none allows it."""
     try:
         return giving_unit(is_leader=actor.is_leader, is_head="head" in actor.roles, head_of=actor.head_of,
-                           parties=parties, members=by_unit), None
+                           parties=parties, members=by_unit, unit_names=actor.unit_names), None
     except PermissionDenied as refused:
         for acting in actor.acting_for:
             try:
                 unit = giving_unit(is_leader=not acting.unit, is_head=True, head_of={acting.unit} - {""},
-                                   parties=parties, members=by_unit)
+                                   parties=parties, members=by_unit, unit_names=actor.unit_names)
             except PermissionDenied:
                 continue
             return unit, acting

@@ -1,10 +1,13 @@
 """What workflow reads from the registry: the incoming document, the agency's units (with their heads) and the people
-in them; and the registry's acts the outgoing circuit performs (submit for signature, sign, issue).
+in them; and the registry's acts the outgoing circuit performs (start governing the draft, submit for signature,
+return, sign, issue).
 
 Every call is made for a person and forwards that person's own token (:mod:`vanthu_core.service_token`: calls made
 for a person forward their token), so the registry applies its own tenancy: another agency's document is not found
 there, and the units are the caller's agency's. The access table lists these calls as the workflow methods'
-``forwards``. Tests give the servicer a :class:`Directory` of their own (a dictionary) instead.
+``forwards``. The circuit's acts also carry the workflow's own token as a voucher
+(:attr:`vanthu_core.policy.Access.vouched_by`): the registry performs them on a document the circuit governs only
+when they come through the circuit. Tests give the servicer a :class:`Directory` of their own (a dictionary) instead.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from typing import Protocol
 import grpc
 
 from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2, registry_pb2_grpc
-from vanthu_core.grpc_client import bearer_metadata, domain_error
+from vanthu_core.errors import Unavailable
+from vanthu_core.grpc_client import bearer_metadata, domain_error, vouched_metadata
+from vanthu_core.service_token import ServiceTokens
 
 TIMEOUT_S = 30.0
 
@@ -31,6 +36,8 @@ class DocumentInfo:
     type_code: str = ""
     #: Who created it (username): an outgoing draft's drafter.
     created_by: str = ""
+    #: The signer the document names (người ký): an outgoing draft's designated signer.
+    signer_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,11 +82,28 @@ class Directory(Protocol):
 
 
 class RegistryDirectory:
-    """:class:`Directory` over gRPC (``vanthu.registry.v1``)."""
+    """:class:`Directory` over gRPC (``vanthu.registry.v1``); ``tokens``: the workflow's own client, which vouches for
+    the circuit's acts (None: they are refused as Unavailable)."""
 
-    def __init__(self, channel: grpc.aio.Channel) -> None:
+    def __init__(self, channel: grpc.aio.Channel, tokens: ServiceTokens | None = None) -> None:
         self.documents = documents_pb2_grpc.DocumentServiceStub(channel)
         self.registry = registry_pb2_grpc.RegistryServiceStub(channel)
+        self.tokens = tokens
+
+    async def _circuit(self, token: str) -> tuple[tuple[str, str], ...]:
+        """The person's ``token`` with the workflow's voucher: the call comes through the circuit."""
+        if self.tokens is None:
+            raise Unavailable("Dịch vụ quy trình chưa có tài khoản dịch vụ để thực hiện bước của quy trình: báo quản "
+                              "trị hệ thống.")
+        return vouched_metadata(token, await self.tokens.token())
+
+    async def enter_circuit(self, token: str, document_id: str) -> None:
+        """The registry's EnterCircuit: the circuit now governs the drafter's draft (the drafter's token)."""
+        try:
+            await self.documents.EnterCircuit(documents_pb2.EnterCircuitRequest(id=document_id),
+                                              metadata=await self._circuit(token), timeout=TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "Dịch vụ văn bản: ") from error
 
     async def document(self, token: str, document_id: str) -> DocumentInfo:
         try:
@@ -89,19 +113,20 @@ class RegistryDirectory:
             raise domain_error(error, "Dịch vụ văn bản: ") from error
         d = reply.document
         return DocumentInfo(id=d.id, agency_code=d.agency_code, direction=d.direction, status=d.status,
-                            abstract=d.abstract, number=d.number, type_code=d.type_code, created_by=d.created_by)
+                            abstract=d.abstract, number=d.number, type_code=d.type_code, created_by=d.created_by,
+                            signer_name=d.signer.name)
 
     async def submit(self, token: str, document_id: str) -> None:
         try:
             await self.documents.SubmitDocument(documents_pb2.SubmitDocumentRequest(id=document_id),
-                                                metadata=bearer_metadata(token), timeout=TIMEOUT_S)
+                                                metadata=await self._circuit(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "Dịch vụ văn bản: ") from error
 
     async def return_unsigned(self, token: str, document_id: str, reason: str) -> None:
         try:
             await self.documents.ReturnDocument(documents_pb2.ReturnDocumentRequest(id=document_id, reason=reason),
-                                                metadata=bearer_metadata(token), timeout=TIMEOUT_S)
+                                                metadata=await self._circuit(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "Dịch vụ văn bản: ") from error
 
@@ -113,7 +138,7 @@ class RegistryDirectory:
             await self.documents.SignDocument(documents_pb2.SignDocumentRequest(
                 id=document_id, competence=competence, on_behalf_of=on_behalf_of, signer_position=position,
                 handle=handle, signature_value=signature_value),
-                metadata=bearer_metadata(token), timeout=TIMEOUT_S)
+                metadata=await self._circuit(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "Dịch vụ văn bản: ") from error
 
@@ -125,7 +150,7 @@ class RegistryDirectory:
             reply: documents_pb2.PrepareSignDocumentResponse = await self.documents.PrepareSignDocument(
                 documents_pb2.PrepareSignDocumentRequest(id=document_id, competence=competence,
                                                          on_behalf_of=on_behalf_of, signer_position=position),
-                metadata=bearer_metadata(token), timeout=TIMEOUT_S)
+                metadata=await self._circuit(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "registry: ") from error
         return reply
@@ -134,7 +159,7 @@ class RegistryDirectory:
         try:
             await self.documents.IssueDocument(
                 documents_pb2.IssueDocumentRequest(id=document_id, register_id=register_id),
-                metadata=bearer_metadata(token), timeout=TIMEOUT_S)
+                metadata=await self._circuit(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "Dịch vụ văn bản: ") from error
 

@@ -76,7 +76,9 @@ class WorkflowServer:
             self.channels.append(create_channel(self.settings.registry_target,
                                                 services=[*documents_pb2.DESCRIPTOR.services_by_name.values(),
                                                           *registry_pb2.DESCRIPTOR.services_by_name.values()]))
-            directory = RegistryDirectory(self.channels[-1])
+            from vanthu_core.service_token import ServiceTokens
+
+            directory = RegistryDirectory(self.channels[-1], ServiceTokens.of(self.common, "workflow"))
         smtp = SmtpConfig.of(self.settings)
         self.store = WorkflowStore(sessions, clock=self.clock, mail=smtp is not None,
                                    base_url=self.settings.web_base_url)

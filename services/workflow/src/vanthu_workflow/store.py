@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import unicodedata
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -76,6 +77,7 @@ from vanthu_workflow.domain.incoming import (
     TaskState,
     check_task_open,
     next_state,
+    party_words,
 )
 from vanthu_workflow.domain.jobs import JOB, WORKING, check_depth, check_parent_working
 from vanthu_workflow.domain.outgoing import OUT_STATE_NAMES, Circuit, OutAction, OutState, OutTaskKind
@@ -327,6 +329,11 @@ class Actor:
     head_of: frozenset[str] = frozenset()
     #: The delegations (ủy quyền) in force for this person today: whose tasks they also hold.
     acting_for: tuple[ActingFor, ...] = ()
+    #: The agency's units by code → name, as the directory said when the actor was read (a refusal names units in
+    #: words); empty when no units were read.
+    unit_names: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: Signing (ký thay): the signer the draft designates (its "người ký", as the registry holds it); "" none named.
+    designated_signer: str = field(default="", compare=False)
 
     @property
     def is_leader(self) -> bool:
@@ -343,16 +350,42 @@ class Actor:
 
     def delegation_for(self, task: TaskRow) -> ActingFor | None:
         """The delegation in force under which this person holds a task that is not theirs (None: none does): a
-        unit's under its head's delegation; a leader's own (theirs by name, or the leaders' role: the document to
-        sign) under that leader's."""
-        for acting in self.acting_for:
-            if acting.unit:
-                if task.assignee_kind == UNIT and task.assignee == acting.unit:
-                    return acting
-            elif (task.assignee_kind == PERSON and task.assignee == acting.delegator) or \
-                    (task.assignee_kind == ROLE and task.assignee == LEADERS):
-                return acting
+        unit's under its head's delegation; a leader's own (theirs by name) under that leader's; the leaders' role
+        task under a leader's delegation — for the document to sign, the delegation of the signer the draft
+        designates (:meth:`signing_delegation`)."""
+        leaders = [a for a in self.acting_for if not a.unit]
+        if task.assignee_kind == UNIT:
+            return next((a for a in self.acting_for if a.unit and a.unit == task.assignee), None)
+        if task.assignee_kind == PERSON:
+            return next((a for a in leaders if a.delegator == task.assignee), None)
+        if task.assignee_kind == ROLE and task.assignee == LEADERS:
+            if task.kind == OutTaskKind.SIGN.value:
+                return self.signing_delegation()
+            return leaders[0] if leaders else None
         return None
+
+    def signing_delegation(self) -> ActingFor | None:
+        """Ký thay (Decree 30/2020 Art. 13): of the leaders' delegations in force, the one whose delegator is the
+        signer the draft designates (by name, NFC and case folded); with no signer named, the one delegation when
+        there is exactly one. None otherwise: the deputy does not sign (:meth:`signing_refusal` says why)."""
+        leaders = [a for a in self.acting_for if not a.unit]
+        if self.designated_signer:
+            wanted = _name_key(self.designated_signer)
+            return next((a for a in leaders if _name_key(a.delegator_name) == wanted), None)
+        return leaders[0] if len(leaders) == 1 else None
+
+    def signing_refusal(self) -> str:
+        """Why a deputy holding leaders' delegations does not sign the leaders' document ("" when they hold none)."""
+        leaders = [a for a in self.acting_for if not a.unit]
+        if not leaders:
+            return ""
+        names = ", ".join(a.delegator_name or "lãnh đạo" for a in leaders)
+        if self.designated_signer:
+            return (f"Đồng chí được ủy quyền ký thay {names}, còn dự thảo ghi người ký là {self.designated_signer}: "
+                    "chỉ người được chính người ký này ủy quyền mới ký thay được. Nếu người ký thay đổi, người soạn "
+                    "sửa mục người ký trên dự thảo.")
+        return (f"Đồng chí đang được nhiều lãnh đạo ủy quyền ({names}) mà dự thảo chưa ghi người ký: người soạn cần "
+                "ghi người ký trên dự thảo để biết đồng chí ký thay ai.")
 
     def holds(self, task: TaskRow) -> bool:
         """Whether the task is in this person's inbox: in their own right, or as a deputy under a delegation."""
@@ -591,13 +624,20 @@ BUCKETS = ("todo", "due_soon", "overdue", "done", "all")
 _ROLE_WORDS = {"leader": "lãnh đạo", "head": "trưởng đơn vị", "clerk": "văn thư", "officer": "chuyên viên"}
 
 
-def _holder_words(assignee_kind: str, assignee: str) -> str:
-    """Who holds a task, in a refusal's words: "lãnh đạo" (a role), "đơn vị TH" (a unit), "người được giao" (a
-    person: the refusal names no one else's account)."""
+def _name_key(name: str) -> str:
+    """A person's name compared as people write it: NFC, case folded, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def _holder_words(assignee_kind: str, assignee: str, unit_names: Mapping[str, str] | None = None) -> str:
+    """Who holds a task, in a refusal's words: "lãnh đạo" (a role), "trưởng đơn vị Phòng Tổng hợp" (a unit's task,
+    held by its head; the unit by its name in ``unit_names``, never its code), "người được giao" (a person: the
+    refusal names no one else's account)."""
     if assignee_kind == "role":
         return _ROLE_WORDS.get(assignee, "người có vai trò được giao")
     if assignee_kind == "unit":
-        return f"đơn vị {assignee}"
+        name = (unit_names or {}).get(assignee, "")
+        return f"trưởng đơn vị {name}" if name else "trưởng đơn vị được giao"
     return "người được giao"
 
 
@@ -652,7 +692,8 @@ class WorkflowStore:
         people, units = actor.people_and_units()
         clauses = [and_(TaskRow.assignee_kind == PERSON, TaskRow.assignee.in_(sorted(people)))]
         roles = set(actor.roles) | ({LEADERS} if any(not a.unit for a in actor.acting_for) else set())
-        actor = Actor(actor.subject, actor.username, actor.name, frozenset(roles), actor.head_of, actor.acting_for)
+        actor = Actor(actor.subject, actor.username, actor.name, frozenset(roles), actor.head_of, actor.acting_for,
+                      actor.unit_names)
         if units:
             clauses.append(and_(TaskRow.assignee_kind == UNIT, TaskRow.assignee.in_(sorted(units))))
         if actor.roles:
@@ -810,11 +851,11 @@ class WorkflowStore:
             for party in parties:
                 session.add(self._task(row, kind, party.kind, party.id, now,
                                        deadline=None if kind == TaskKind.FOR_INFORMATION else deadline))
-        summary = f"chủ trì: {lead.name or lead.id}"
+        summary = f"chủ trì: {party_words(lead)}"
         if cooperating:
-            summary += "; phối hợp: " + ", ".join(p.name or p.id for p in cooperating)
+            summary += "; phối hợp: " + ", ".join(party_words(p) for p in cooperating)
         if for_information:
-            summary += "; nhận để biết: " + ", ".join(p.name or p.id for p in for_information)
+            summary += "; nhận để biết: " + ", ".join(party_words(p) for p in for_information)
         if deadline:
             summary += f"; hạn xử lý: {deadline:%d/%m/%Y}"
         return summary
@@ -1080,7 +1121,7 @@ class WorkflowStore:
                 if task.assignee_kind == UNIT:
                     task.unit_code = task.assignee
                 task.assignee_kind, task.assignee = PERSON, delegate_to.id
-                text = f"giao cho {delegate_to.name or delegate_to.id}" + (f": {comment}" if comment else "")
+                text = f"giao cho {party_words(delegate_to)}" + (f": {comment}" if comment else "")
                 task.state = TaskState.IN_PROGRESS.value
                 extra.append((delegate_to.id, NEW_TASK, new_task_words(
                     task.kind, row.abstract, deadline=task.deadline, by=actor.name or actor.username,
@@ -1210,10 +1251,13 @@ class WorkflowStore:
     # -- the outgoing circuit (quy trình văn bản đi) ---------------------------------------------------------------
     async def start_outgoing(self, agency_code: str, *, document_id: str, abstract: str, type_code: str,
                              circuit: Circuit, unit_code: str, actor: Actor, comment: str,
-                             audience: Audience | None = None) -> CaseView:
+                             audience: Audience | None = None,
+                             effect: Callable[[], Awaitable[None]] | None = None) -> CaseView:
         """A new outgoing case for the actor's draft, keeping ``circuit`` (its steps and definition version) for its
         whole life: a review task (the drafting unit's head, or the leaders), or, when the circuit has no review, the
-        drafter's own task to submit it. A document has one case: a second start is a Conflict."""
+        drafter's own task to submit it. A document has one case: a second start is a Conflict. ``effect``: the
+        registry's act of the start (the circuit now governs the draft), awaited once the case row is in (a second
+        start is refused before it) and before the commit, so a registry refusal starts no case."""
         now = self.clock()
         to = next_out_state(None, OutAction.START, circuit)
         try:
@@ -1225,6 +1269,8 @@ class WorkflowStore:
                               created_by=actor.username, created_at=now, updated_at=now)
                 session.add(row)
                 await session.flush()
+                if effect is not None:
+                    await effect()
                 task = self._out_task(row, circuit, to, now)[0]
                 session.add(task)
                 await self._step(session, row, OutAction.START, "", to, actor, comment, task.id)
@@ -1267,21 +1313,27 @@ class WorkflowStore:
             last = len([t for t in await self._open_tasks(session, row.id) if t.kind == OutTaskKind.CONSULT]) <= 1
             to = next_out_state(state, action, circuit, consult=bool(consult), last_answer=last)
             task = next((t for t in open_tasks if actor.holds(t)), None)
+            if task is None and kind == OutTaskKind.SIGN and \
+                    any(t.assignee_kind == ROLE and t.assignee == LEADERS for t in open_tasks) and \
+                    actor.signing_refusal():
+                raise PermissionDenied(actor.signing_refusal())
             if task is None:
                 holder = open_tasks[0] if open_tasks else None
-                who = ("của " + _holder_words(holder.assignee_kind, holder.assignee)) if holder else \
+                who = ("của " + _holder_words(holder.assignee_kind, holder.assignee, actor.unit_names)) if holder else \
                     "không còn của ai"
                 raise PermissionDenied(f"Bước này (dự thảo {OUT_STATE_NAMES[state]}) không có trong hộp việc của "
                                        f"đồng chí: việc này {who}. Nếu đồng chí làm thay, người có việc cần ủy quyền "
                                        "cho đồng chí trước.")
-            if action == OutAction.APPROVE and row.unit_code and any(p.id == row.unit_code for p in consult):
-                raise InvalidArgument("consult", f"đơn vị {row.unit_code} soạn dự thảo: hãy xin ý kiến đơn vị khác.")
+            own_unit = next((p for p in consult if p.id == row.unit_code), None) if row.unit_code else None
+            if action == OutAction.APPROVE and own_unit is not None:
+                raise InvalidArgument("consult", f"{own_unit.name or 'đơn vị được chọn'} là đơn vị soạn dự thảo: hãy "
+                                                 "xin ý kiến đơn vị khác.")
             task.state, task.done_at, task.note = TaskState.DONE.value, now, comment
             text = comment
             if to == OutState.CONSULTING and state != OutState.CONSULTING:
                 for party in consult:
                     session.add(self._task(row, OutTaskKind.CONSULT, UNIT, party.id, now))
-                text = "lấy ý kiến: " + ", ".join(p.name or p.id for p in consult) + (f"; {comment}" if comment else "")
+                text = "lấy ý kiến: " + ", ".join(party_words(p) for p in consult) + (f"; {comment}" if comment else "")
             elif to != state:
                 for new in self._out_task(row, circuit, to, now):
                     session.add(new)
@@ -1311,19 +1363,28 @@ class WorkflowStore:
             return
 
     def _out_task(self, row: CaseRow, circuit: Circuit, to: OutState, now: datetime) -> list[TaskRow]:
-        """The task a state puts in somebody's inbox (none once issued)."""
+        """The task a state puts in somebody's inbox (none once issued). A review or signature the circuit gives to
+        the ``head`` role is the drafting unit's task, held by that unit's head (as the registry's directory says),
+        never any head's; a draft with no drafting unit (its drafter heads it, or it has no head) goes to the
+        leaders."""
         if to == OutState.IN_REVIEW:
-            role = circuit.role("review")
-            if role == "head" and row.unit_code:
-                return [self._task(row, OutTaskKind.REVIEW, UNIT, row.unit_code, now)]
-            return [self._task(row, OutTaskKind.REVIEW, ROLE, LEADERS if role == "head" else role, now)]
+            return [self._unit_or_role(row, OutTaskKind.REVIEW, circuit.role("review"), now)]
         if to in (OutState.RETURNED, OutState.APPROVED):
             return [self._task(row, OutTaskKind.DRAFT, PERSON, row.drafter, now)]
         if to == OutState.SUBMITTED:
-            return [self._task(row, OutTaskKind.SIGN, ROLE, circuit.role("sign"), now)]
+            return [self._unit_or_role(row, OutTaskKind.SIGN, circuit.role("sign"), now)]
         if to == OutState.SIGNED:
             return [self._task(row, OutTaskKind.ISSUE, ROLE, circuit.role("issue"), now)]
         return []
+
+    def _unit_or_role(self, row: CaseRow, kind: OutTaskKind, role: str, now: datetime) -> TaskRow:
+        """The task of a step whose role is ``role``: the drafting unit's (its head's) for ``head``, the leaders' when
+        the draft has no drafting unit; the role's otherwise."""
+        if role == "head":
+            if row.unit_code:
+                return self._task(row, kind, UNIT, row.unit_code, now)
+            return self._task(row, kind, ROLE, LEADERS, now)
+        return self._task(row, kind, ROLE, role, now)
 
     # -- helpers ---------------------------------------------------------------------------------------------------
     async def _lock(self, session: AsyncSession, agency_code: str, case_id: str, version: int,

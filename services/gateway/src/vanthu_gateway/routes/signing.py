@@ -50,9 +50,10 @@ class PersonalIn(RequestBody):
 
 
 class PrepareIn(PersonalIn):
-    document_id: str = Field("", max_length=64, description="the registry's document whose main file this is (its "
-                             "[[SO]] and [[NGAY]] placeholders are then required); complete it with POST "
-                             "/api/v1/workflow/cases/{case_id}/sign (handle and signature_value)")
+    document_id: str = Field("", max_length=64, description="leave empty: a document's main file is prepared with "
+                             "POST /api/v1/workflow/cases/{case_id}/prepare-signature (the registry decides the "
+                             "signing authority lines and binds the handle to the document); a document named here is "
+                             "refused (422)")
 
 
 class CopyIn(RequestBody):

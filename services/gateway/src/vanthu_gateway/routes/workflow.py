@@ -260,9 +260,9 @@ class VersionIn(RequestBody):
 class SignIn(RequestBody):
     version: Version
     handle: str = Field("", max_length=64, description="a key the service does not hold (USB token): the handle of "
-                        "POST /api/v1/workflow/cases/{case_id}/prepare-signature (under a delegation, only its "
-                        "handle is accepted: it draws the KT./TUQ. line), or of POST /api/v1/signing/prepare over the "
-                        "document's main file (with its document_id)")
+                        "POST /api/v1/workflow/cases/{case_id}/prepare-signature (the only preparation a document's "
+                        "signature accepts: the registry draws the signing authority line and binds the handle to "
+                        "the document and its main file)")
     signature_value: str = Field("", max_length=4096, description="base64 of the value your key made over that "
                                  "preparation's to_sign; empty with no handle (the key the service holds signs)")
 

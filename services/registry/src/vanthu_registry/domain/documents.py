@@ -279,6 +279,22 @@ def transition(action: str, current: Status) -> Status:
     return next(iter(allowed))
 
 
+#: The acts the workflow's outgoing circuit performs on the registry, in the words of the refusal of a direct one.
+CIRCUIT_ACTS = {"submit": "trình ký", "return": "trả lại dự thảo", "sign": "ký số", "issue": "phát hành"}
+
+
+def check_circuit(act: str, in_circuit: bool, through_circuit: bool) -> None:
+    """An outgoing document the workflow's circuit governs (quy trình trình ký, issue 13 item 2) is submitted,
+    returned, signed and issued only through it: a direct ``act`` (a key of :data:`CIRCUIT_ACTS`) on it is refused
+    with FailedPrecondition saying where to do it. ``through_circuit``: the workflow vouched for the call
+    (:func:`vanthu_core.policy.vouched_by`). A document no circuit governs keeps the direct acts."""
+    if in_circuit and not through_circuit:
+        words = CIRCUIT_ACTS[act]
+        raise FailedPrecondition(f"Văn bản này đang theo quy trình trình ký: hãy {words} trong hồ sơ công việc của "
+                                 f"văn bản (mục Công việc), nơi quy trình giao bước này cho người có thẩm quyền; "
+                                 f"không {words} trực tiếp trên văn bản.")
+
+
 def main_file(files: list[DocumentFile]) -> DocumentFile | None:
     """The document's main file (văn bản chính), if it has one."""
     return next((f for f in files if f.role is FileRole.MAIN), None)

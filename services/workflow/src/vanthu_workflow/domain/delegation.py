@@ -68,7 +68,7 @@ def check_competence(value: str) -> str:
 
 
 def check_delegator(*, subject: str, roles: frozenset[str], head_of: frozenset[str], unit: str, deputy: str,
-                    unit_members: frozenset[str]) -> None:
+                    unit_members: frozenset[str], unit_name: str = "") -> None:
     """Who may delegate what: a leader their own tasks (``unit`` empty); the head of a unit (role head, head of it in
     the directory) its tasks to a member of the unit. Never to oneself. Only what one holds in one's own right:
     a deputy's tasks under a delegation are not in ``roles``/``head_of``, so they cannot be delegated again."""
@@ -79,9 +79,9 @@ def check_delegator(*, subject: str, roles: frozenset[str], head_of: frozenset[s
             raise PermissionDenied("Chỉ lãnh đạo mới ủy quyền việc của mình; trưởng đơn vị thì ghi đơn vị.")
         return
     if "head" not in roles or unit not in head_of:
-        raise PermissionDenied(f"Chỉ trưởng đơn vị {unit} mới ủy quyền việc của đơn vị.")
+        raise PermissionDenied(f"Chỉ trưởng đơn vị {unit_name or 'này'} mới ủy quyền việc của đơn vị.")
     if deputy not in unit_members:
-        raise InvalidArgument("deputy", f"không phải thành viên của đơn vị {unit}.")
+        raise InvalidArgument("deputy", f"không phải thành viên của {unit_name or 'đơn vị này'}.")
 
 
 def in_force(valid_from: date, valid_to: date, revoked: bool, today: date) -> bool:

@@ -175,6 +175,30 @@ class Party:
         return f"{self.kind}:{self.id}"
 
 
+#: The registry's document statuses in the clerks' words (as the registry's own ``status_name`` says them).
+DOCUMENT_STATUS_NAMES: Mapping[str, str] = {
+    "draft": "dự thảo", "submitted": "đã trình ký", "signed": "đã ký số", "numbered": "đã cấp số (chờ đóng dấu)",
+    "issued": "đã ban hành", "arrived": "mới tiếp nhận", "registered": "đã vào sổ", "rejected": "đã trả lại",
+    "cancelled": "đã hủy", "revoked": "đã thu hồi"}
+
+
+def document_status_name(status: str) -> str:
+    """A registry document status in words; an unknown one as "không rõ" (never the code)."""
+    return DOCUMENT_STATUS_NAMES.get(status, "không rõ")
+
+
+def unit_words(code: str, names: Mapping[str, str] | None = None) -> str:
+    """A unit in a sentence a civil servant reads: its name as the directory gives it ("Phòng Tổng hợp"), never its
+    code; "đơn vị được chọn" when the name is not known."""
+    return (names or {}).get(code, "") or "đơn vị được chọn"
+
+
+def party_words(party: Party) -> str:
+    """A party in a sentence a civil servant reads: its name, never its code or subject ("Phòng Tổng hợp",
+    "Phạm Thị Ngọc Ánh"); "đơn vị được chọn" / "người được chọn" when the name is not known."""
+    return party.name or ("đơn vị được chọn" if party.kind == UNIT else "người được chọn")
+
+
 def check_party(kind: str, id_: str, field: str) -> Party:
     """A party as a request names it: kind ``unit`` or ``person`` and a code or subject of 1–100 characters."""
     if kind not in (UNIT, PERSON):
@@ -193,7 +217,7 @@ def check_parties(lead: Party, cooperating: list[Party], for_information: list[P
     for field, parties in (("cooperating", cooperating), ("for_information", for_information)):
         for party in parties:
             if party.key in seen:
-                raise InvalidArgument(field, f"{party.kind} {party.id} bị chọn hai lần: mỗi bên chỉ giữ một vai (chủ "
+                raise InvalidArgument(field, f"{party_words(party)} bị chọn hai lần: mỗi bên chỉ giữ một vai (chủ "
                                              "trì, phối hợp hoặc nhận để biết).")
             seen.add(party.key)
 

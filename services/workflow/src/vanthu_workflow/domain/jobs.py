@@ -16,7 +16,15 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from vanthu_core.errors import FailedPrecondition, InvalidArgument, PermissionDenied
-from vanthu_workflow.domain.incoming import PERSON, Party, State, check_text
+from vanthu_workflow.domain.incoming import (
+    PERSON,
+    STATE_NAMES,
+    Party,
+    State,
+    check_text,
+    party_words,
+    unit_words,
+)
 
 #: The case kind of assigned work.
 JOB = "job"
@@ -51,20 +59,22 @@ def check_file_ids(ids: Iterable[str]) -> list[str]:
     return found
 
 
-def check_within(unit: str, parties: Sequence[Party], members: Mapping[str, frozenset[str]]) -> None:
+def check_within(unit: str, parties: Sequence[Party], members: Mapping[str, frozenset[str]],
+                 unit_names: Mapping[str, str] | None = None) -> None:
     """Within ``unit`` (a head's job, a sub-job) work goes to people of that unit only: every party a person among
-    ``members[unit]`` (subjects). PermissionDenied naming the unit otherwise; no unit: nothing to check."""
+    ``members[unit]`` (subjects). PermissionDenied naming the unit (by its name in ``unit_names``) and the party in
+    words otherwise; no unit: nothing to check."""
     if not unit:
         return
     people = members.get(unit, frozenset())
     for party in parties:
         if party.kind != PERSON or party.id not in people:
-            raise PermissionDenied(f"Việc này chỉ giao trong đơn vị {unit} ({party.kind} {party.id} không thuộc đơn "
-                                   "vị).")
+            raise PermissionDenied(f"Việc này chỉ giao cho người trong {unit_words(unit, unit_names)} "
+                                   f"({party_words(party)} không thuộc đơn vị này).")
 
 
 def giving_unit(*, is_leader: bool, is_head: bool, head_of: Iterable[str], parties: Sequence[Party],
-                members: Mapping[str, frozenset[str]]) -> str:
+                members: Mapping[str, frozenset[str]], unit_names: Mapping[str, str] | None = None) -> str:
     """The unit a new top-level job stays within: none ("") for a leader (lãnh đạo), who gives work to any unit or
     person of the agency; for the head of a unit (trưởng đơn vị), the unit they head whose people are all the
     parties. PermissionDenied for anyone else, or for a head naming someone outside their units (Decree 30/2020
@@ -77,7 +87,8 @@ def giving_unit(*, is_leader: bool, is_head: bool, head_of: Iterable[str], parti
     for unit in units:
         if all(p.kind == PERSON and p.id in members.get(unit, frozenset()) for p in parties):
             return unit
-    raise PermissionDenied(f"Là trưởng đơn vị {', '.join(units)}, đồng chí chỉ giao việc cho người trong đơn vị.")
+    raise PermissionDenied(f"Là trưởng đơn vị {', '.join(unit_words(u, unit_names) for u in units)}, đồng chí chỉ "
+                           "giao việc cho người trong đơn vị.")
 
 
 def check_depth(parent_depth: int) -> int:
@@ -91,5 +102,5 @@ def check_depth(parent_depth: int) -> int:
 def check_parent_working(state: State) -> None:
     """A sub-job is given while its parent is being worked on; FailedPrecondition naming the parent's state."""
     if state not in WORKING:
-        raise FailedPrecondition(f"Việc đang ở trạng thái {state.value}: chỉ giao việc con khi việc ở trạng thái "
-                                 + ", ".join(sorted(s.value for s in WORKING)))
+        raise FailedPrecondition(f"Việc đang ở trạng thái {STATE_NAMES[state]}: chỉ giao việc con khi việc ở trạng "
+                                 "thái " + ", ".join(STATE_NAMES[s] for s in State if s in WORKING))

@@ -1,0 +1,77 @@
+"""A document the workflow's outgoing circuit governs is submitted, returned, signed and issued only through the
+circuit (issue 13 review item 1): the registry refuses the direct acts on it, in Vietnamese saying where to act, and
+accepts them when the workflow vouches for the person's call; a document no circuit governs keeps the direct acts."""
+
+from typing import Any
+
+import grpc
+import pytest
+
+from vanthu.registry.v1 import documents_pb2 as pb
+from vanthu_core import clients
+from vanthu_core.grpc_client import vouched_metadata
+
+from .test_registry_api_issuing import DECISION, expect, general_register
+
+pytestmark = pytest.mark.integration
+CIRCUIT_WORDS = "Văn bản này đang theo quy trình trình ký: hãy"
+
+
+async def through_circuit(platform: Any, method: Any, request: Any, user: str) -> Any:
+    """The person's call as the workflow makes it: their token, vouched for with the workflow's own."""
+    return await method(request, metadata=vouched_metadata(platform.issuer.token(user),
+                                                            platform.issuer.service_token(clients.WORKFLOW)))
+
+
+async def test_a_document_in_the_circuit_is_signed_and_issued_only_through_it(platform: Any) -> None:
+    docs = platform.documents
+    register = await general_register(platform)
+    draft = await platform.draft(DECISION)
+    await expect(grpc.StatusCode.PERMISSION_DENIED, platform.call(  # only the workflow starts a circuit
+        docs.EnterCircuit, pb.EnterCircuitRequest(id=draft.id), "chuyenvien.ubnd"))
+    await expect(grpc.StatusCode.PERMISSION_DENIED, through_circuit(  # on the drafter's own draft
+        platform, docs.EnterCircuit, pb.EnterCircuitRequest(id=draft.id), "truongphong.ubnd"))
+    entered = (await through_circuit(platform, docs.EnterCircuit, pb.EnterCircuitRequest(id=draft.id),
+                                     "chuyenvien.ubnd")).document
+    assert (entered.in_circuit, entered.status) == (True, "draft")
+
+    refused = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(
+        docs.SubmitDocument, pb.SubmitDocumentRequest(id=draft.id), "chuyenvien.ubnd"))
+    assert refused.details().startswith(CIRCUIT_WORDS + " trình ký trong hồ sơ công việc"), refused.details()
+    await through_circuit(platform, docs.SubmitDocument, pb.SubmitDocumentRequest(id=draft.id), "chuyenvien.ubnd")
+
+    for method, request in ((docs.SignDocument, pb.SignDocumentRequest(id=draft.id)),
+                            (docs.PrepareSignDocument, pb.PrepareSignDocumentRequest(id=draft.id)),
+                            (docs.ReturnDocument, pb.ReturnDocumentRequest(id=draft.id, reason="Sửa lại"))):
+        refused = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(method, request, "lanhdao.ubnd"))
+        assert refused.details().startswith(CIRCUIT_WORDS), refused.details()
+    signed = (await through_circuit(platform, docs.SignDocument, pb.SignDocumentRequest(id=draft.id),
+                                    "lanhdao.ubnd")).document
+    assert signed.status == "signed"
+
+    refused = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(
+        docs.IssueDocument, pb.IssueDocumentRequest(id=draft.id, register_id=register.id), "vanthu.ubnd"))
+    assert refused.details().startswith(CIRCUIT_WORDS + " phát hành"), refused.details()
+    assert (await platform.call(docs.GetDocument, pb.GetDocumentRequest(id=draft.id), "vanthu.ubnd")
+            ).document.status == "signed"  # the refusal took no number
+    issued = (await through_circuit(platform, docs.IssueDocument, pb.IssueDocumentRequest(
+        id=draft.id, register_id=register.id), "vanthu.ubnd")).document
+    assert (issued.status, issued.number_symbol) == ("issued", "01/QĐ-UBND")
+
+
+async def test_a_vouched_submission_marks_an_older_circuit_and_a_circuit_starts_only_on_a_draft(
+        platform: Any) -> None:
+    docs = platform.documents
+    draft = await platform.draft(DECISION)
+    assert not draft.in_circuit  # a circuit that began before the registry kept the mark
+    submitted = (await through_circuit(platform, docs.SubmitDocument, pb.SubmitDocumentRequest(id=draft.id),
+                                       "chuyenvien.ubnd")).document
+    assert submitted.in_circuit
+    await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(
+        docs.SignDocument, pb.SignDocumentRequest(id=draft.id), "lanhdao.ubnd"))
+
+    direct = await platform.draft(DECISION)
+    await platform.call(docs.SubmitDocument, pb.SubmitDocumentRequest(id=direct.id), "chuyenvien.ubnd")
+    refused = await expect(grpc.StatusCode.FAILED_PRECONDITION, through_circuit(
+        platform, docs.EnterCircuit, pb.EnterCircuitRequest(id=direct.id), "chuyenvien.ubnd"))
+    assert "chỉ dự thảo" in refused.details()
