@@ -45,6 +45,10 @@ export const common = {
     cancelled: "Đã hủy",
     revoked: "Đã thu hồi",
   } as Record<string, string>,
+  /** A member's position in their unit (the registry's directory). */
+  positions: { head: "Trưởng đơn vị", deputy: "Phó trưởng đơn vị", officer: "Chuyên viên", staff: "Nhân viên" } as Record<string, string>,
+  /** Said after the signed-in person's own name in a list of people. */
+  you: "(bạn)",
   signature: {
     valid: "Hợp lệ",
     invalid: "Không hợp lệ",

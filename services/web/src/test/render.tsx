@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render } from "@testing-library/react";
+import { fireEvent, render } from "@testing-library/react";
 import { App as AntApp, ConfigProvider } from "antd";
 import viVN from "antd/locale/vi_VN";
 import type { UserManager } from "oidc-client-ts";
@@ -71,4 +71,13 @@ export function renderWith(ui: ReactNode, { api, person = CLERK, path = "/", rou
       </AntApp>
     </ConfigProvider>,
   );
+}
+
+/** Types ``ddmmyyyy`` (dd/mm/yyyy) into a DateField's input and confirms it with Enter, as a person does. */
+export function typeDate(input: HTMLElement, ddmmyyyy: string) {
+  fireEvent.mouseDown(input);
+  fireEvent.focus(input);
+  fireEvent.change(input, { target: { value: ddmmyyyy } });
+  fireEvent.keyDown(input, { key: "Enter", code: "Enter", keyCode: 13 });
+  fireEvent.blur(input);
 }

@@ -1,3 +1,4 @@
+import { common } from "../../components/messages";
 /** Quản trị: the words of the administration screens (the agency's directory entries, units, types, registers). */
 export const adm = {
   title: "Quản trị",
@@ -63,7 +64,7 @@ export const adm = {
     noMembers: "Đơn vị chưa có thành viên.",
     person: "Người",
     position: "Chức vụ",
-    positions: { head: "Trưởng đơn vị", deputy: "Phó trưởng đơn vị", officer: "Chuyên viên", staff: "Nhân viên" } as Record<string, string>,
+    positions: common.positions,
     addMember: "Thêm thành viên",
     choosePerson: "Gõ tên để tìm người trong cơ quan",
     personRequired: "Hãy chọn một người.",

@@ -1,5 +1,5 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
-import { fakeGateway, renderWith } from "../../test/render";
+import { fakeGateway, renderWith, typeDate } from "../../test/render";
 import { LEADER } from "../jobs/fixtures";
 import { Dashboard } from "./Dashboard";
 import { periodOf } from "./period";
@@ -56,12 +56,12 @@ describe("báo cáo thống kê", () => {
     renderWith(<Dashboard today="2026-11-30" />, { api, person: LEADER });
     await screen.findByTestId("dash-table");
     fireEvent.click(screen.getByRole("radio", { name: "Tùy chọn" }));
-    fireEvent.change(screen.getByLabelText("Từ ngày"), { target: { value: "2026-11-20" } });
-    fireEvent.change(screen.getByLabelText("Đến ngày"), { target: { value: "2026-11-10" } });
+    typeDate(screen.getByLabelText("Từ ngày"), "20/11/2026");
+    typeDate(screen.getByLabelText("Đến ngày"), "10/11/2026");
     expect(await screen.findByText("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.")).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Xuất CSV" })).toBeDisabled();
     const before = calls.length;
-    fireEvent.change(screen.getByLabelText("Đến ngày"), { target: { value: "2026-11-25" } });
+    typeDate(screen.getByLabelText("Đến ngày"), "25/11/2026");
     await waitFor(() => expect(screen.getByRole("button", { name: "Xuất CSV" })).toBeEnabled());
     expect(calls.slice(0, before).some((c) => c.path.includes("date_to=2026-11-10"))).toBe(false);
     fireEvent.click(screen.getByRole("button", { name: "Xuất CSV" }));

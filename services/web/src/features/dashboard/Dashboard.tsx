@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Col, Input, Progress, Radio, Row, Segmented, Skeleton, Space, Statistic, Table,
+import { Alert, App, Button, Card, Col, Progress, Radio, Row, Segmented, Skeleton, Space, Statistic, Table,
   Tag, Typography } from "antd";
 import { useState } from "react";
 import { unwrap } from "../../api/client";
@@ -13,6 +13,7 @@ import { work } from "../work/messages";
 import { BarChart } from "./BarChart";
 import { dash } from "./messages";
 import { periodOf, type Preset } from "./period";
+import { DateField } from "../../components/DateField";
 
 type Row = components["schemas"]["DashboardRowOut"];
 type Kind = "incoming" | "outgoing" | "job";
@@ -111,12 +112,12 @@ export function Dashboard({ today = vietnamToday() }: { today?: string }) {
             {preset === "custom" && (
               <Space wrap style={{ marginTop: 8 }}>
                 <label>{dash.from}{" "}
-                  <Input type="date" value={custom[0]} max={today} style={{ width: 170 }}
-                    onChange={(e) => setCustom([e.target.value, custom[1]])} />
+                  <DateField value={custom[0]} max={today} width={170} ariaLabel={dash.from}
+                    onChange={(v) => setCustom([v ?? "", custom[1]])} />
                 </label>
                 <label>{dash.to}{" "}
-                  <Input type="date" value={custom[1]} max={today} style={{ width: 170 }}
-                    onChange={(e) => setCustom([custom[0], e.target.value])} />
+                  <DateField value={custom[1]} max={today} width={170} ariaLabel={dash.to}
+                    onChange={(v) => setCustom([custom[0], v ?? ""])} />
                 </label>
               </Space>
             )}

@@ -4,6 +4,7 @@ import { ConfigProvider } from "antd";
 import viVN from "antd/locale/vi_VN";
 import { job, PEOPLE, UNITS } from "./fixtures";
 import { JobForm } from "./JobForm";
+import { typeDate } from "../../test/render";
 
 async function choose(label: string, option: string) {
   fireEvent.mouseDown(screen.getByLabelText(label));
@@ -71,7 +72,7 @@ describe("the giao việc form", () => {
     const user = userEvent.setup({ delay: null });
     expect(screen.queryByLabelText("Tên công việc")).not.toBeInTheDocument();
     await user.click(screen.getByRole("radio", { name: "Ngày cụ thể" }));
-    fireEvent.change(await screen.findByLabelText("Hạn xử lý (ngày)"), { target: { value: "2026-12-20" } });
+    typeDate(await screen.findByLabelText("Hạn xử lý (ngày)"), "20/12/2026");
     fireEvent.change(screen.getByLabelText("Ý kiến"), { target: { value: "Giao lại để kịp tiến độ" } });
     await user.click(screen.getByRole("button", { name: "Giao lại" }));
     await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));

@@ -30,6 +30,8 @@ describe("the recipient picker", () => {
     fireEvent.click(option);
     await waitFor(() => expect(onChange).toHaveBeenCalledWith([
       { agency_code: "000.00.41.H61", name: "Ủy ban nhân dân phường Long Châu" }]));
+    // the picked agency clears the search: the next name typed is searched alone, not appended to "long chau"
+    await waitFor(() => expect(input).toHaveValue(""));
   });
 
   it("does not search for a single letter", async () => {

@@ -96,11 +96,13 @@ export function RecipientPicker({ value, onChange, id }: {
       filterTreeNode={false}
       searchValue={text}
       onSearch={setText}
-      onDropdownVisibleChange={setOpen}
-      autoClearSearchValue
+      onOpenChange={setOpen}
       value={(value ?? []).map((r) => ({ value: r.agency_code, label: r.name || r.agency_code }))}
       onChange={(picked: { value: string; label?: ReactNode }[]) => {
         const names = new Map(treeData.map((n) => [n.value, n.title]));
+        // the search text is ours (controlled), so antd's autoClearSearchValue cannot clear it: a picked agency
+        // clears it here, and the next name typed is a search of its own ("Nội vụ", then "Long Châu")
+        setText("");
         onChange?.(picked.map((p) => ({ agency_code: p.value,
           name: names.get(p.value) ?? (typeof p.label === "string" ? p.label : p.value) })));
       }}

@@ -4,6 +4,7 @@ import { ConfigProvider } from "antd";
 import viVN from "antd/locale/vi_VN";
 import type { Case, PersonEntry, Unit } from "../../api/client";
 import { AssignForm } from "./AssignForm";
+import { typeDate } from "../../test/render";
 
 const UNITS: Unit[] = [
   { code: "TH", name: "Phòng Tổng hợp", kind: "division", active: true, parent_code: null, head_subject: "s-th", head_username: "truongphong.ubnd" },
@@ -86,11 +87,11 @@ describe("the leader's assignment form (giao xử lý)", () => {
     await choose("Chủ trì", "Phòng Tổng hợp");
     await user.click(screen.getByRole("radio", { name: "Ngày cụ thể" }));
     const date = await screen.findByLabelText("Hạn xử lý (ngày)");
-    fireEvent.change(date, { target: { value: "2026-11-20" } });
+    typeDate(date, "20/11/2026");
     await user.click(screen.getByRole("button", { name: "Giao xử lý" }));
     expect(await screen.findByText("Hạn xử lý không được trước hôm nay.")).toBeInTheDocument();
     expect(onSubmit).not.toHaveBeenCalled();
-    fireEvent.change(date, { target: { value: "2026-12-15" } });
+    typeDate(date, "15/12/2026");
     await user.click(screen.getByRole("button", { name: "Giao xử lý" }));
     await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
     const body = onSubmit.mock.calls[0]?.[0] as Record<string, unknown>;

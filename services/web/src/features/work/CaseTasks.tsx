@@ -4,6 +4,7 @@ import { unwrap, type Case, type Task } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import { work } from "./messages";
 import { TaskActions, type ActionBody, type TaskAction } from "./TaskActions";
+import { useAuth } from "../../auth/AuthProvider";
 
 const MAX_TEXT = 2000;
 
@@ -20,6 +21,7 @@ export function CaseTasks({ current, mine, onChanged }: {
 }) {
   const api = useApi();
   const { message } = App.useApp();
+  const { person } = useAuth();
   const unitOf = mine.find((task) => task.assignee_kind === "unit")?.assignee;
   const members = useQuery({
     queryKey: ["members", unitOf],
@@ -56,7 +58,7 @@ export function CaseTasks({ current, mine, onChanged }: {
     <Space direction="vertical" style={{ width: "100%" }}>
       {mine.map((task) => (
         <div key={task.id}>
-          <TaskActions task={task} caseState={current.state} members={members.data} pending={act.isPending}
+          <TaskActions task={task} caseState={current.state} members={members.data} me={person?.username} pending={act.isPending}
             onAction={(action, body) => act.mutateAsync({ task, action, body })} />
         </div>
       ))}

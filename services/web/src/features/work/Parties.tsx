@@ -1,5 +1,6 @@
-import { Form, Input, InputNumber, Radio, Select, Typography } from "antd";
+import { Form, InputNumber, Radio, Select, Typography } from "antd";
 import type { PersonEntry, Unit } from "../../api/client";
+import { DateField } from "../../components/DateField";
 import { formatDate } from "../../components/dates";
 import { FieldSelect } from "../../components/FieldSelect";
 import { addWorkingDays } from "./deadline";
@@ -116,7 +117,7 @@ export function DeadlineFields({ today, givesTestId }: { today: string; givesTes
         <Form.Item name="date" label={t.date} style={{ marginTop: 12, marginBottom: 0 }}
           rules={[{ required: true, message: t.dateRequired },
             { validator: async (_, v?: string) => { if (v && v < today) throw new Error(t.datePast); } }]}>
-          <Input type="date" min={today} style={{ width: 180 }} />
+          <DateField />
         </Form.Item>
       )}
     </fieldset>

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { App as AntApp, ConfigProvider } from "antd";
 import viVN from "antd/locale/vi_VN";
 import type { Task } from "../../api/client";
-import { actionsFor, TaskActions } from "./TaskActions";
+import { actionsFor, memberOptions, TaskActions } from "./TaskActions";
 
 function task(overrides: Partial<Task> = {}): Task {
   return {
@@ -12,6 +12,18 @@ function task(overrides: Partial<Task> = {}): Task {
     abstract: "V/v báo cáo", note: "", case_kind: "incoming", ...overrides,
   };
 }
+
+describe("the people a head gives the unit's task to", () => {
+  it("lists the others first by position, each with it, and the head themself last as (bạn)", () => {
+    const member = (username: string, name: string, position: string) =>
+      ({ unit_code: "TH", subject: `s-${username}`, username, name, position });
+    expect(memberOptions([member("truongphong.ubnd", "Lê Hoàng Phúc", "head"),
+      member("chuyenvien2.ubnd", "Trần Thị Ưng", "officer"), member("pho.ubnd", "Đỗ Văn Đức", "deputy"),
+      member("chuyenvien.ubnd", "Lê Văn Chuyên", "officer")], "truongphong.ubnd").map((o) => o.label)).toEqual([
+      "Đỗ Văn Đức — Phó trưởng đơn vị", "Lê Văn Chuyên — Chuyên viên", "Trần Thị Ưng — Chuyên viên",
+      "Lê Hoàng Phúc — Trưởng đơn vị (bạn)"]);
+  });
+});
 
 describe("the actions a task offers, by its kind and state", () => {
   it("gives the lead progress, extension, return and completion; a unit's task also delegation", () => {

@@ -2,6 +2,7 @@ import { Button, Form, Input, InputNumber, Modal, Space, Typography } from "antd
 import { useState } from "react";
 import type { Member, Task } from "../../api/client";
 import { FieldSelect } from "../../components/FieldSelect";
+import { common } from "../../components/messages";
 import { work } from "./messages";
 
 const t = work.task;
@@ -40,10 +41,24 @@ export interface ActionBody {
 }
 
 /** The buttons of one task and the dialog of each; ``onAction`` sends it (the caller adds the case's version). */
-export function TaskActions({ task, caseState, members, pending, onAction }: {
+/**
+ * The people a head may give the unit's task to: the others first, by position (phó trưởng đơn vị, chuyên viên,
+ * nhân viên) then name, each named with their position; the head themself last, marked "(bạn)".
+ */
+export function memberOptions(members: Member[], me: string): { value: string; label: string }[] {
+  const rank = (m: Member) => (m.username === me ? 9 : ["deputy", "officer", "staff", "head"].indexOf(m.position) + 1);
+  return [...members]
+    .sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name, "vi"))
+    .map((m) => ({ value: m.subject, label: [m.name, common.positions[m.position] ? `— ${common.positions[m.position]}` : "",
+      m.username === me ? common.you : ""].filter(Boolean).join(" ") }));
+}
+
+export function TaskActions({ task, caseState, members, me, pending, onAction }: {
   task: Task;
   caseState: string;
   members?: Member[];
+  /** The signed-in person's username: named "(bạn)" and listed last among the members. */
+  me?: string;
   pending?: boolean;
   onAction: (action: TaskAction, body: ActionBody) => Promise<unknown>;
 }) {
@@ -110,7 +125,7 @@ export function TaskActions({ task, caseState, members, pending, onAction }: {
             <>
               <Form.Item name="subject" label={t.delegateTo} rules={[{ required: true, message: t.chooseMember }]}>
                 <FieldSelect showSearch optionFilterProp="label"
-                  options={(members ?? []).map((m) => ({ value: m.subject, label: m.name }))} />
+                  options={memberOptions(members ?? [], me ?? "")} />
               </Form.Item>
               <Form.Item name="comment" label={t.delegateComment}>
                 <Input.TextArea rows={2} maxLength={MAX_TEXT} />
