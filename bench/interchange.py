@@ -256,6 +256,9 @@ def project(stack: Stack, pdf: bytes, n: int, m: int, log: Callable[[str], None]
 
 #: ``VANTHU_BENCH_NATIVE=1``: py-spy samples native frames too (SQLite's own work apart from its waits).
 NATIVE = ["--native"] if os.environ.get("VANTHU_BENCH_NATIVE") else []
+#: ``VANTHU_BENCH_GIL=1``: py-spy samples only the thread holding the GIL (the Python work, wherever it runs; not
+#: the waits of SQLite's threads, which py-spy otherwise counts as busy).
+GIL = ["--gil"] if os.environ.get("VANTHU_BENCH_GIL") else []
 
 
 def watchers(stack: Stack, out: Path, syscalls: bool) -> list[subprocess.Popen[bytes]]:
@@ -272,7 +275,7 @@ def watchers(stack: Stack, out: Path, syscalls: bool) -> list[subprocess.Popen[b
         argv = (["strace", "-f", "-c", "-e", "trace=fsync,fdatasync,sendmsg,sendto,write", "-p", pid, "-o",
                  str(out / f"{process.name}.strace")] if syscalls else
                 [shutil.which("py-spy") or str(Path.home() / ".local/bin/py-spy"), "record", "--pid", pid,
-                 "--format", "raw", "--rate", "250", "--nonblocking", *NATIVE,
+                 "--format", "raw", "--rate", "250", "--nonblocking", *NATIVE, *GIL,
                  "--output", str(out / f"{process.name}.txt")])
         started.append(subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     return started
