@@ -5,7 +5,9 @@ the agency in their token (another agency's object is NotFound, even by digest);
 token and are then treated as that person. A service's own token (its client, :mod:`vanthu_core.clients`) reaches
 only what the table lets that client call, and always names the agency it acts for (the object must belong to it,
 or it is NotFound): reads of one object by its id, uploads for an agency, and references (what keeps an object
-alive), each client under its own holder prefix (:data:`HOLDER_PREFIXES`).
+alive), each client under its own holder prefix (:data:`HOLDER_PREFIXES`). Interchange alone copies an object across
+agencies (CopyObject: the sending agency's object with the digest of the bytes a package built here carries, for the
+recipient agency; both named), so that a delivery inside the installation does not upload the same bytes again.
 """
 
 from __future__ import annotations
