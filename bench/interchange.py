@@ -10,8 +10,8 @@ the clock starts or are not in the measured span):
   arrival's ``arrived_at`` in Sở Nội vụ's registry (its own clock, same machine). The path: registry outbox →
   JetStream → interchange (reads the document and its files from the registry and storage, builds the edXML
   package, commits it with its delivery and the PackageDispatched event) → JetStream → interchange's receiver
-  (parses the package, stores the file in storage, records the arrival in the registry, answers 01). Signing's check
-  of the arrival runs after it and is not in the span.
+  (parses the package, has storage copy the sender's file for the recipient, records the arrival in the registry,
+  answers 01). Signing's check of the arrival runs after it and is not in the span.
 - throughput: interchange stopped, ``--n`` letters issued (their events wait in JetStream), interchange started:
   (n − 1) / (last ``arrived_at`` − first ``arrived_at``), the rate interchange drains a queue of issued letters,
   each consumer handling ``--concurrency`` messages at once (``VANTHU_CONSUMER_CONCURRENCY``, printed with the
@@ -24,7 +24,9 @@ the clock starts or are not in the measured span):
   what they cost (with the registry and storage calls they make) is printed apart. On a 2-core machine the path's
   CPU per letter bounds the rate: 2000 / (ms per letter) letters per second at best.
 - ``--watch DIR`` samples interchange, registry and storage with py-spy while they drain (``--syscalls``: counts
-  their fsyncs and socket writes with strace instead); ``bench/_profile_top.py DIR`` prints the top costs.
+  their fsyncs and socket writes with strace instead; ``VANTHU_BENCH_GIL=1``: py-spy samples only the thread
+  holding the GIL, leaving out SQLite's threads waiting in a statement); ``bench/_profile_top.py DIR`` prints the top
+  costs.
 
 Baselines, same run, same payload (the package interchange built for one of the letters):
 
@@ -256,6 +258,9 @@ def project(stack: Stack, pdf: bytes, n: int, m: int, log: Callable[[str], None]
 
 #: ``VANTHU_BENCH_NATIVE=1``: py-spy samples native frames too (SQLite's own work apart from its waits).
 NATIVE = ["--native"] if os.environ.get("VANTHU_BENCH_NATIVE") else []
+#: ``VANTHU_BENCH_GIL=1``: py-spy samples only the thread holding the GIL (the Python work, wherever it runs; not
+#: the waits of SQLite's threads, which py-spy otherwise counts as busy).
+GIL = ["--gil"] if os.environ.get("VANTHU_BENCH_GIL") else []
 
 
 def watchers(stack: Stack, out: Path, syscalls: bool) -> list[subprocess.Popen[bytes]]:
@@ -272,7 +277,7 @@ def watchers(stack: Stack, out: Path, syscalls: bool) -> list[subprocess.Popen[b
         argv = (["strace", "-f", "-c", "-e", "trace=fsync,fdatasync,sendmsg,sendto,write", "-p", pid, "-o",
                  str(out / f"{process.name}.strace")] if syscalls else
                 [shutil.which("py-spy") or str(Path.home() / ".local/bin/py-spy"), "record", "--pid", pid,
-                 "--format", "raw", "--rate", "250", "--nonblocking", *NATIVE,
+                 "--format", "raw", "--rate", "250", "--nonblocking", *NATIVE, *GIL,
                  "--output", str(out / f"{process.name}.txt")])
         started.append(subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     return started

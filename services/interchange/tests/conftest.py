@@ -144,6 +144,7 @@ class FakeStorage:
 
     def __init__(self) -> None:
         self.objects: dict[str, tuple[str, str, bytes]] = {}  # object id -> (agency, file name, bytes)
+        self.copies: list[tuple[str, str, str]] = []  # (source agency, agency, sha256) of each copy made
 
     async def read(self, agency_code: str, object_id: str) -> bytes:
         return self.objects[object_id][2]
@@ -153,6 +154,16 @@ class FakeStorage:
         object_id = f"{agency_code}:{sha}"
         self.objects.setdefault(object_id, (agency_code, file_name, content))
         return StoredFile(object_id, sha, content_type or "application/octet-stream", file_name)
+
+    async def copy(self, source_agency: str, sha256: str, agency_code: str, file_name: str) -> StoredFile | None:
+        """CopyObject: the recipient's copy of the source agency's object with that digest; None when it has none."""
+        source = self.objects.get(f"{source_agency}:{sha256}")
+        if source is None:
+            return None
+        self.copies.append((source_agency, agency_code, sha256))
+        object_id = f"{agency_code}:{sha256}"
+        self.objects.setdefault(object_id, (agency_code, file_name, source[2]))
+        return StoredFile(object_id, sha256, "application/pdf", file_name)
 
 
 @dataclass

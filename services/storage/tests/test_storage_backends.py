@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from vanthu_core.errors import FailedPrecondition, InvalidArgument
+from vanthu_core.errors import FailedPrecondition, InvalidArgument, NotFound
 from vanthu_storage.backends import object_key
 from vanthu_storage.domain.retention import ObjectInfo
 from vanthu_storage.objects import DataLoss, Objects, UploadMeta
@@ -131,6 +131,29 @@ async def test_the_same_bytes_are_stored_once_per_agency(any_backend, samples,
     assert (dedup1, dedup2, dedup3) == (False, True, False)
     assert again.object_id == first.object_id and other.object_id != first.object_id
     assert sorted(await keys(objects)) == sorted([object_key(H61, first.sha256), object_key(SNV, first.sha256)])
+
+
+async def test_a_copy_for_another_agency_is_its_own_object_and_outlives_the_sources_deletion(
+        any_backend, samples, make_objects: Callable[..., Objects]) -> None:
+    """CopyObject inside the backend (a hard link locally, a server-side copy on S3): the recipient's object has the
+    sender's bytes under its own key, reads back verified, stays when the sender's object is deleted; copying what
+    the recipient holds already makes nothing new; a digest the sender does not hold is NotFound."""
+    objects = make_objects(any_backend.backend)
+    source, _ = await objects.upload(UploadMeta("a.pdf"), stream(samples.pdf()), agency_code=H61, actor="u1")
+    copy, deduplicated = await objects.copy(source_agency=H61, sha256=source.sha256, agency_code=SNV,
+                                            file_name="Công văn đến.pdf", actor="interchange")
+    assert not deduplicated
+    assert (copy.agency_code, copy.sha256, copy.size, copy.content_type, copy.file_name) == (
+        SNV, source.sha256, source.size, source.content_type, "Công văn đến.pdf")
+    assert sorted(await keys(objects)) == sorted([object_key(H61, source.sha256), object_key(SNV, source.sha256)])
+    again, deduplicated = await objects.copy(source_agency=H61, sha256=source.sha256, agency_code=SNV,
+                                             file_name="x.pdf", actor="interchange")
+    assert deduplicated and again.object_id == copy.object_id
+    await objects.delete(source.object_id, H61, actor="u1")
+    assert await read_all(objects, copy) == samples.pdf()
+    with pytest.raises(NotFound):
+        await objects.copy(source_agency=H61, sha256=source.sha256, agency_code="000.00.03.H61", file_name="a.pdf",
+                           actor="interchange")
 
 
 async def test_delete_and_sweep_remove_bytes_but_never_locked_or_referenced_ones(

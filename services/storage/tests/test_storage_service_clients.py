@@ -220,3 +220,50 @@ async def test_records_locks_an_object_for_the_agency_it_names_and_never_release
     await refused(stub.Lock(storage_pb2.LockRequest(object_id=oid, retain_until="2042-01-01",
                                                     agency_code=LONG_CHAU),
                             metadata=bearer_metadata(dev_issuer.token("vanthu.ubnd"))))
+
+
+def copy_request(sha256: str, source: str = H61, agency: str = LONG_CHAU) -> storage_pb2.CopyObjectRequest:
+    return storage_pb2.CopyObjectRequest(source_agency_code=source, sha256=sha256, agency_code=agency,
+                                         file_name="Công văn đến.pdf")
+
+
+async def test_interchange_copies_the_senders_object_for_the_recipient_who_then_owns_it_alone(
+        stub: storage_pb2_grpc.StorageServiceStub, dev_issuer: DevIssuer, stored: storage_pb2.StoredObject) -> None:
+    """A package built here carries the sender's file: interchange has storage copy the sender's object for the
+    recipient instead of uploading the bytes again. The copy is the recipient's own object (own id and name), read
+    by the recipient's people; the sender's object is unchanged; copying again makes no second object."""
+    interchange = bearer_metadata(dev_issuer.service_token(INTERCHANGE))
+    reply = await stub.CopyObject(copy_request(stored.sha256), metadata=interchange)
+    copy = reply.object
+    assert not reply.deduplicated
+    assert (copy.agency_code, copy.sha256, copy.size, copy.content_type, copy.file_name) == (
+        LONG_CHAU, stored.sha256, stored.size, "application/pdf", "Công văn đến.pdf")
+    assert copy.object_id != stored.object_id
+    assert await read(stub, bearer_metadata(dev_issuer.token("vanthu.longchau")), object_id=copy.object_id) == PDF
+    assert await read(stub, bearer_metadata(dev_issuer.token("vanthu.ubnd")), object_id=stored.object_id) == PDF
+    await refused(read(stub, bearer_metadata(dev_issuer.token("vanthu.ubnd")), object_id=copy.object_id),
+                  grpc.StatusCode.NOT_FOUND)  # the sender does not reach the recipient's copy
+    again = await stub.CopyObject(copy_request(stored.sha256), metadata=interchange)
+    assert again.deduplicated and again.object.object_id == copy.object_id
+
+
+async def test_only_interchange_copies_and_only_an_object_the_named_sender_holds(
+        stub: storage_pb2_grpc.StorageServiceStub, dev_issuer: DevIssuer, stored: storage_pb2.StoredObject) -> None:
+    """Tenancy of the copy: no person (not even a clerk of either agency) and no other service copies across
+    agencies; a digest the named sender does not hold is NotFound (another agency's bytes are not reachable by
+    naming the wrong sender); both agencies must be named; a malformed digest is a field error."""
+    for token in (dev_issuer.token("vanthu.ubnd"), dev_issuer.token("vanthu.longchau"),
+                  *(dev_issuer.service_token(c) for c in (REGISTRY, SIGNING, GATEWAY, SEARCH, RECORDS, WORKFLOW))):
+        await refused(stub.CopyObject(copy_request(stored.sha256), metadata=bearer_metadata(token)))
+    interchange = bearer_metadata(dev_issuer.service_token(INTERCHANGE))
+    await refused(stub.CopyObject(copy_request(stored.sha256, source=LONG_CHAU, agency=H61), metadata=interchange),
+                  grpc.StatusCode.NOT_FOUND)
+    await refused(stub.CopyObject(copy_request("0" * 64), metadata=interchange), grpc.StatusCode.NOT_FOUND)
+    for request, field in ((copy_request(stored.sha256, source=""), "source_agency_code"),
+                           (copy_request(stored.sha256, agency=""), "agency_code"),
+                           (copy_request("not-a-digest"), "sha256")):
+        error = await refused(stub.CopyObject(request, metadata=interchange), grpc.StatusCode.INVALID_ARGUMENT)
+        assert field_violations(error)[0][0] == field
+    # nothing was made for the recipient by any refused call
+    await refused(stub.Stat(storage_pb2.StatRequest(sha256=stored.sha256),
+                            metadata=bearer_metadata(dev_issuer.token("vanthu.longchau"))), grpc.StatusCode.NOT_FOUND)

@@ -267,6 +267,10 @@ TABLE: dict[str, Access] = {
                              rule="releasing a legal hold needs archivist or admin (case 'release_hold'); the "
                                   "records service, naming the agency it acts for, locks archived objects (its "
                                   "scheduled re-timestamping) and never releases a hold"),
+    STORAGE + "CopyObject": Access(clients=frozenset({clients.INTERCHANGE}),
+                                   rule="interchange delivering a package built here: the sending agency's object "
+                                        "with the digest of the bytes the package carries, copied for the recipient "
+                                        "agency it names (both named; another agency's digest is NotFound)"),
     STORAGE + "AddReference": Access(clients=frozenset({clients.REGISTRY, clients.SIGNING, clients.RECORDS}),
                                      rule="each service under its own holder prefix (registry/…, signing/…, "
                                           "records/…), naming the agency it acts for"),

@@ -5,7 +5,8 @@
   a revocation on a document (RecordRevocation: a sender's request on an arrival, its own agency's on an outgoing
   document);
 - storage: an issued document's files (Download, one object by id), a received package's files stored for the
-  recipient agency (Upload; storage keeps one object per agency and content).
+  recipient agency (Upload; storage keeps one object per agency and content), or, for a package built here, copied
+  inside storage from the sending agency's object with the same digest (CopyObject: the bytes do not travel again).
 
 Both are granted to the ``vanthu-interchange`` client by the access table (:mod:`vanthu_core.policy`), nothing more.
 """
@@ -189,6 +190,24 @@ class Storage:
                                            timeout=TIMEOUT_S,
                 wait_for_ready=self.wait_for_ready)
         except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "Kho lưu tệp: ") from error
+        o = reply.object
+        return StoredFile(o.object_id, o.sha256, o.content_type, o.file_name)
+
+
+    async def copy(self, source_agency: str, sha256: str, agency_code: str, file_name: str) -> StoredFile | None:
+        """Have storage copy ``source_agency``'s object with the digest ``sha256`` for ``agency_code`` (CopyObject:
+        the bytes do not travel); None when the source agency holds no such object (the caller uploads the bytes
+        then). Other refusals and failures raise as :meth:`store`'s do."""
+        try:
+            reply = await self.stub.CopyObject(
+                storage_pb2.CopyObjectRequest(source_agency_code=source_agency, sha256=sha256,
+                                              agency_code=agency_code, file_name=file_name),
+                metadata=bearer_metadata(await self.tokens.token()), timeout=TIMEOUT_S,
+                wait_for_ready=self.wait_for_ready)
+        except grpc.aio.AioRpcError as error:
+            if error.code() == grpc.StatusCode.NOT_FOUND:
+                return None
             raise domain_error(error, "Kho lưu tệp: ") from error
         o = reply.object
         return StoredFile(o.object_id, o.sha256, o.content_type, o.file_name)

@@ -31,6 +31,7 @@ the delivery's revocation, and the last one unfreezes the document (:mod:`vanthu
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -110,7 +111,7 @@ class Receiver:
             raise PoisonMessage(f"not a dispatched package: {message.DESCRIPTOR.full_name}")
         if meta_of(message).agency_code != message.recipient_code or not message.package_id:
             raise PoisonMessage("a dispatched package whose event names another agency than its recipient")
-        await self.take_in(message.package_id, message.package_id, message.recipient_code)
+        await self.take_in(message.package_id, message.package_id, message.recipient_code, built_here=True)
 
     async def give_up(self, message: Message, reason: str) -> None:
         """The consumer gave up on a dispatched package (it could not be taken in however often it was tried, or
@@ -127,9 +128,13 @@ class Receiver:
             log.error("dispatched package given up on", extra={
                 "package_id": message.package_id, "recipient": message.recipient_code, "reason": reason})
 
-    async def take_in(self, transport_id: str, package_id: str, recipient_code: str) -> ReceiptRow:
+    async def take_in(self, transport_id: str, package_id: str, recipient_code: str, *,
+                      built_here: bool = False) -> ReceiptRow:
         """Take the stored package ``package_id`` in for ``recipient_code``; the receipt (the existing one when the
-        package was taken in before)."""
+        package was taken in before). ``built_here``: a package this installation built from its sending agency's
+        stored files (a local delivery's ``PackageDispatched``), whose files storage copies from that agency's
+        objects with the same digests instead of their bytes being uploaded again (any other package's files are
+        uploaded)."""
         existing, row = await self.store.receipt_or_package(transport_id, recipient_code, package_id)
         if existing is not None:
             await self._first_answer(existing)
@@ -143,11 +148,12 @@ class Receiver:
             return await self._refuse(transport_id, row, recipient_code, refusal.reason, read)
         if isinstance(package, StatusPackage):
             return await self._status(transport_id, row, recipient_code, package)
-        return await self._document(transport_id, row, recipient_code, package)
+        return await self._document(transport_id, row, recipient_code, package,
+                                    copy_from=row.sender_code if built_here else "")
 
     # -- document packages -----------------------------------------------------------------------------------------
     async def _document(self, transport_id: str, row: PackageRow, recipient_code: str,
-                        package: DocumentPackage) -> ReceiptRow:
+                        package: DocumentPackage, *, copy_from: str = "") -> ReceiptRow:
         if not self.router.serves(recipient_code):
             return await self._refuse(transport_id, row, recipient_code,
                                       f"Cơ quan {recipient_code} không thuộc hệ thống này", package)
@@ -160,7 +166,8 @@ class Receiver:
             named = (business.document_id if business else None) or package.document_id or ""
             return await self._request(transport_id, row, recipient_code, package.sender.agency_code, named,
                                        _request_reason(package, recipient_code),
-                                       "revoke" if kind == BusinessType.REVOKE else "update", package)
+                                       "revoke" if kind == BusinessType.REVOKE else "update", package,
+                                       copy_from=copy_from)
         replaces = ""
         if kind == BusinessType.REPLACE:
             for replacement in business.replacements if business else ():
@@ -174,7 +181,7 @@ class Receiver:
                                     f"gói tin nghiệp vụ loại {kind} không được QCVN 102:2016 định nghĩa; văn thư xem "
                                     "xét")
         try:
-            files = await self._store_files(recipient_code, package)
+            files = await self._store_files(recipient_code, package, copy_from=copy_from)
             arrival_input = self._arrival(package, files)
             arrival_input.replaces_document_id = replaces
             arrival = await self.registry.record_arrival(recipient_code, f"{transport_id}/{recipient_code}",
@@ -210,8 +217,12 @@ class Receiver:
                                            "document_id": answer.edxml_document_id if answer else ""})
         return kept
 
-    async def _store_files(self, recipient_code: str, package: DocumentPackage, *,
-                           required: bool = True) -> list[documents_pb2.DocumentFile]:
+    async def _store_files(self, recipient_code: str, package: DocumentPackage, *, required: bool = True,
+                           copy_from: str = "") -> list[documents_pb2.DocumentFile]:
+        """Store each attached file for ``recipient_code``: copied inside storage from ``copy_from``'s object with
+        the same digest when given (the sending agency of a package built here) and storage has it, else uploaded;
+        the arrival's file list (the first file the main one). Refused: no file when ``required``, a file whose
+        bytes cannot be decoded."""
         if not package.attachments and required:
             raise Refused("Gói tin không có tệp văn bản đính kèm")
         files = []
@@ -221,7 +232,11 @@ class Receiver:
             except EdxmlError as error:
                 raise Refused(f"Tệp đính kèm {attachment.name or attachment.content_id} hỏng: {error}") from None
             name = attachment.name or f"tep-{index + 1}"
-            stored = await self.storage.store(recipient_code, name, content)
+            stored = None
+            if copy_from:
+                stored = await self.storage.copy(copy_from, hashlib.sha256(content).hexdigest(), recipient_code, name)
+            if stored is None:
+                stored = await self.storage.store(recipient_code, name, content)
             files.append(documents_pb2.DocumentFile(object_id=stored.object_id, sha256=stored.sha256,
                                                     role="main" if index == 0 else "attachment", file_name=name))
         return files
@@ -300,7 +315,7 @@ class Receiver:
     # -- thu hồi, cập nhật -------------------------------------------------------------------------------------------
     async def _request(self, transport_id: str, row: PackageRow, recipient_code: str, sender_code: str,
                        edxml_document_id: str, reason: str, what: str, package: DocumentPackage | None, *,
-                       kind: str = "edoc") -> ReceiptRow:
+                       kind: str = "edoc", copy_from: str = "") -> ReceiptRow:
         """The sender asks to revoke or update the arrival it names: the registry marks it requested; held (with the
         reason) when no arrival of ``recipient_code`` from ``sender_code`` matches (tenancy: a package names only
         what its sender sent to its recipient) or the registry refuses (an arrival returned or revoked already,
@@ -323,7 +338,8 @@ class Receiver:
             try:
                 update = None
                 if what == "update" and package is not None:
-                    update = self._arrival(package, await self._store_files(recipient_code, package, required=False))
+                    update = self._arrival(package, await self._store_files(recipient_code, package, required=False,
+                                                                            copy_from=copy_from))
                 await self.registry.record_revocation(recipient_code, found.document_id, "requested", reason, what,
                                                       update=update)
                 arrival_id = found.document_id

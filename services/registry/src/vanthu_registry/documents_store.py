@@ -144,8 +144,14 @@ def _jsonable(value: Any) -> Any:
 class DocumentStore:
     """Types and documents of every agency, and their registers; each method is one transaction."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock = utc_now) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock = utc_now, *,
+                 reads: async_sessionmaker[AsyncSession] | None = None) -> None:
         self.sessions = sessions
+        #: Sessions for the reads of one document and of the types (an arrival's path: GetDocument, CreateDocument's
+        #: type by name): on SQLite a read-only engine's (:func:`vanthu_core.db.create_engine` ``read_only``: a
+        #: deferred transaction, no write lock to wait for or to hold the next write off); the write sessions when
+        #: none is given.
+        self.reads = reads or sessions
         self.clock = clock
         #: The registers (:mod:`vanthu_registry.registers`); the register methods below delegate to it.
         self.register_catalogue = RegisterCatalogue(sessions, clock, self._type)
@@ -167,7 +173,7 @@ class DocumentStore:
                                                 agency_code=""))
 
     async def types(self, agency_code: str) -> list[DocumentType]:
-        async with self.sessions() as session:
+        async with self.reads() as session:
             rows = (await session.execute(select(DocumentTypeRow).where(
                 DocumentTypeRow.agency_code.in_(["", agency_code])).order_by(DocumentTypeRow.id))).scalars()
             return [r.to_domain() for r in rows]
@@ -362,7 +368,7 @@ class DocumentStore:
     async def get(self, agency_code: str, document_id: str, principal: Principal | None = None) -> dict[str, Any]:
         """One document of the agency. With a person's ``principal``: only a document they see (NotFound
         otherwise), and the view goes to the access log (Decree 30/2020 Appendix VI, III.5.a)."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             row, viewer = await self._load_seen(session, agency_code, document_id, principal)
             if viewer is not None:
                 self.access_log.record(viewer, row)

@@ -48,6 +48,10 @@ class RegistryServer:
         await migrate(MIGRATIONS, self.settings.database_url)
         self.engine = create_engine(self.settings.database_url)
         sessions = session_factory(self.engine)
+        # reads on the arrival's path on an engine of their own: on SQLite its transactions start deferred (no write
+        # lock to wait for, none held against the next write)
+        self.read_engine = create_engine(self.settings.database_url, read_only=True)
+        reads = session_factory(self.read_engine)
         self.bus: EventBus | None = None
         if self.common.events_enabled:
             from vanthu_core.bus import EventBus
@@ -56,15 +60,15 @@ class RegistryServer:
             await self.bus.connect()
             await self.bus.wait_for_streams()
         self.relay = OutboxRelay(sessions, outbox, self.bus,
-                                 retention=timedelta(hours=self.common.outbox_retention_hours))
+                                 retention=timedelta(hours=self.common.outbox_retention_hours), reads=reads)
         self.relay.start()
         self.verifier = JwksVerifier(self.common.oidc_issuer, audience=self.common.oidc_audience or None)
         self.grpc = GrpcServer(service="registry", host=self.settings.grpc_host, port=self.settings.grpc_port,
                                verifier=self.verifier,
                                service_names=[registry_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name,
                                               documents_pb2.DESCRIPTOR.services_by_name["DocumentService"].full_name])
-        agencies = AgencyStore(sessions, clock=self.clock)
-        documents = DocumentStore(sessions, clock=self.clock)
+        agencies = AgencyStore(sessions, clock=self.clock, reads=reads)
+        documents = DocumentStore(sessions, clock=self.clock, reads=reads)
         self.documents = documents
         await documents.seed_types()
         self.channels: list[Any] = []
@@ -108,3 +112,4 @@ class RegistryServer:
             await channel.close()
         await self.verifier.aclose()
         await self.engine.dispose()
+        await self.read_engine.dispose()

@@ -125,19 +125,23 @@ async def _chain(session: AsyncSession, code: str | None) -> list[str]:
 class AgencyStore:
     """The agency directory; ``clock`` stamps ``updated_at`` (injected, so tests never depend on the calendar)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock = utc_now) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock = utc_now, *,
+                 reads: async_sessionmaker[AsyncSession] | None = None) -> None:
         self.sessions = sessions
+        #: Sessions for :meth:`get` and :meth:`exists` (every arrival reads its agency): a read-only engine's on SQLite
+        #: (no write lock taken), the write sessions when none is given.
+        self.reads = reads or sessions
         self.clock = clock
 
     async def get(self, code: str) -> Agency:
-        async with self.sessions() as session:
+        async with self.reads() as session:
             row = await session.get(AgencyRow, code)
             if row is None:
                 raise NotFound(f"Không có cơ quan mã {code} trong danh bạ.")
             return row.to_domain()
 
     async def exists(self, code: str) -> bool:
-        async with self.sessions() as session:
+        async with self.reads() as session:
             return await session.get(AgencyRow, code) is not None
 
     async def find(self, filters: AgencyFilter, page_size: int = 0, page_token: str = "") -> tuple[list[Agency], str]:

@@ -5,7 +5,9 @@ the agency in their token (another agency's object is NotFound, even by digest);
 token and are then treated as that person. A service's own token (its client, :mod:`vanthu_core.clients`) reaches
 only what the table lets that client call, and always names the agency it acts for (the object must belong to it,
 or it is NotFound): reads of one object by its id, uploads for an agency, and references (what keeps an object
-alive), each client under its own holder prefix (:data:`HOLDER_PREFIXES`).
+alive), each client under its own holder prefix (:data:`HOLDER_PREFIXES`). Interchange alone copies an object across
+agencies (CopyObject: the sending agency's object with the digest of the bytes a package built here carries, for the
+recipient agency; both named), so that a delivery inside the installation does not upload the same bytes again.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ def add_to_server(api: StorageApi, server: grpc.aio.Server) -> None:
                                                          response_serializer=wire.serialize),
     }
     for name, request, response in (("Stat", pb.StatRequest, pb.StatResponse),
+                                    ("CopyObject", pb.CopyObjectRequest, pb.CopyObjectResponse),
                                     ("Delete", pb.DeleteRequest, pb.DeleteResponse),
                                     ("Lock", pb.LockRequest, pb.LockResponse),
                                     ("AddReference", pb.AddReferenceRequest, pb.AddReferenceResponse),
@@ -134,6 +137,25 @@ class StorageApi(storage_pb2_grpc.StorageServiceServicer):
         if not deduplicated:
             self.on_commit()
         return storage_pb2.UploadResponse(object=object_to_proto(obj), deduplicated=deduplicated)
+
+    async def CopyObject(self, request: storage_pb2.CopyObjectRequest,
+                         context: grpc.aio.ServicerContext) -> storage_pb2.CopyObjectResponse:
+        """Interchange's copy of the sending agency's object for the recipient agency (the access table admits
+        only its client); both agencies named; another agency's digest is NotFound."""
+        principal = policy.require().principal
+        if not principal.is_service:  # the table admits no person; kept here too, beside the rule it serves
+            raise PermissionDenied("Chỉ dịch vụ liên thông được sao tệp sang cơ quan khác.")
+        source, agency = request.source_agency_code.strip(), request.agency_code.strip()
+        if not source:
+            raise InvalidArgument("source_agency_code", "dịch vụ phải nêu cơ quan gửi có tệp.")
+        if not agency:
+            raise InvalidArgument("agency_code", "dịch vụ phải nêu cơ quan nhận tệp.")
+        obj, deduplicated = await self.objects.copy(source_agency=source, sha256=request.sha256,
+                                                    agency_code=agency, file_name=request.file_name,
+                                                    actor=principal.subject)
+        if not deduplicated:
+            self.on_commit()
+        return storage_pb2.CopyObjectResponse(object=object_to_proto(obj), deduplicated=deduplicated)
 
     async def Download(self, request: storage_pb2.DownloadRequest,
                        context: grpc.aio.ServicerContext) -> AsyncIterator[storage_pb2.DownloadResponse | bytes]:

@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 import os
 import re
+import shutil
+import threading
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +39,11 @@ class ObjectBackend(Protocol):
 
     async def put(self, key: str, staged: Path, size: int, content_type: str, *, keep: bool = False) -> None:
         """Store the staged file under ``key`` (consuming it unless ``keep``); visible only once complete."""
+        ...
+
+    async def copy(self, source: str, key: str, content_type: str) -> None:
+        """Store the bytes of ``source`` under ``key`` too (inside the backend, durable once it returns; the
+        source is unchanged); :class:`NotFound` if ``source`` is absent."""
         ...
 
     def read(self, key: str, offset: int = 0, length: int = 0) -> AsyncIterator[bytes]:
@@ -123,6 +130,29 @@ class LocalBackend:
 
     async def put(self, key: str, staged: Path, size: int, content_type: str, *, keep: bool = False) -> None:
         await asyncio.to_thread(self._put, key, staged, keep)
+
+    def _copy(self, source: str, key: str) -> None:
+        src, target = self.path(source), self.path(key)
+        if not src.is_file():
+            raise NotFound("Nội dung tệp không còn trong kho lưu: báo quản trị hệ thống.")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.unlink(missing_ok=True)
+        try:
+            try:  # a second name for the same immutable bytes (durable already: the source was synced when stored)
+                os.link(src, tmp)
+            except OSError:  # a file system without hard links: copy, then flush
+                shutil.copyfile(src, tmp)
+                with tmp.open("rb+") as handle:
+                    os.fsync(handle.fileno())
+            os.utime(tmp)  # written now, as far as the sweep of strays can tell
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        _fsync_dir(target.parent)
+
+    async def copy(self, source: str, key: str, content_type: str) -> None:
+        await asyncio.to_thread(self._copy, source, key)
 
     async def read(self, key: str, offset: int = 0, length: int = 0) -> AsyncIterator[bytes]:
         try:
@@ -253,6 +283,20 @@ class S3Backend:
 
     async def put(self, key: str, staged: Path, size: int, content_type: str, *, keep: bool = False) -> None:
         await asyncio.to_thread(self._put, key, staged, size, content_type, keep)
+
+    def _copy(self, source: str, key: str) -> None:
+        from minio.commonconfig import CopySource
+        from minio.error import MinioException
+
+        try:  # server-side: the bytes stay in the bucket
+            self.client.copy_object(self.bucket, key, CopySource(self.bucket, source), sse=self._sse())
+        except MinioException as exc:
+            if s3_code(exc) in MISSING:
+                raise NotFound("Nội dung tệp không còn trong kho lưu: báo quản trị hệ thống.") from exc
+            raise Unavailable(f"Kho lưu từ chối sao chép tệp ({s3_code(exc)}): hãy thử lại sau ít phút.") from exc
+
+    async def copy(self, source: str, key: str, content_type: str) -> None:
+        await asyncio.to_thread(self._copy, source, key)
 
     def _get(self, key: str, offset: int = 0, length: int = 0) -> Any:
         from minio.error import MinioException

@@ -228,6 +228,36 @@ class Objects:
                 await asyncio.to_thread(staged.unlink, True)
             self._staging.discard(staged)
 
+    async def copy(self, *, source_agency: str, sha256: str, agency_code: str, file_name: str,
+                   actor: str) -> tuple[ObjectInfo, bool]:
+        """A copy for ``agency_code`` of ``source_agency``'s object with the digest ``sha256`` (lower-case hex),
+        made inside the backend; return (the recipient's object, deduplicated: it held these bytes already).
+
+        The copy is the recipient's own object (its id, ``file_name``, uploader ``actor``, no references; the
+        content type detected when the source was uploaded). Raises NotFound when ``source_agency`` has no object
+        with that digest (or its bytes are gone), InvalidArgument for a malformed digest or file name."""
+        name = check_file_name(file_name)
+        digest = check_sha256("sha256", sha256)
+        held = await self.store.digest_holders(digest, (source_agency, agency_code))
+        source = held.get(source_agency)
+        if source is None:
+            raise NotFound("Không tìm thấy tệp.")
+        key = object_key(agency_code, digest)
+        existing = held.get(agency_code)
+        if existing is not None:
+            if not await self.backend.exists(key):
+                log.warning("re-storing missing bytes", extra={"object_id": existing.object_id})
+                await self.backend.copy(object_key(source_agency, digest), key, source.content_type)
+            return existing, True
+        await self.backend.copy(object_key(source_agency, digest), key, source.content_type)
+        obj = ObjectInfo(object_id=str(uuid6.uuid7()), agency_code=agency_code, sha256=digest, size=source.size,
+                         content_type=source.content_type, file_name=name, uploaded_by=actor,
+                         created_at=datetime.now(UTC))
+        stored, created = await self.store.add(obj, key=key, actor=actor)
+        if not await self.backend.exists(key):  # a deletion of the same bytes that committed before our row
+            await self.backend.copy(object_key(source_agency, digest), key, source.content_type)
+        return stored, not created
+
     async def _ensure_bytes(self, obj: ObjectInfo, key: str, staged: Path, size: int, content_type: str) -> None:
         """Store the staged bytes again when the backend lacks them (lost, or removed by a concurrent deletion)."""
         if not await self.backend.exists(key):

@@ -59,6 +59,11 @@ class StorageServer:
 
     async def start(self) -> int:
         self.objects, self.engine = await open_objects(self.settings)
+        # the lookups of one object (every read, upload and copy makes some) on an engine of their own: on SQLite
+        # its transactions start deferred (no write lock to wait for, none held against the next write)
+        self.read_engine = create_engine(self.settings.database_url, read_only=True)
+        reads = session_factory(self.read_engine)
+        self.objects.store.reads = reads
         self.bus: EventBus | None = None
         if self.common.events_enabled:
             from vanthu_core.bus import EventBus
@@ -67,7 +72,7 @@ class StorageServer:
             await self.bus.connect()
             await self.bus.wait_for_streams()
         self.relay = OutboxRelay(session_factory(self.engine), outbox, self.bus,
-                                 retention=timedelta(hours=self.common.outbox_retention_hours))
+                                 retention=timedelta(hours=self.common.outbox_retention_hours), reads=reads)
         self.relay.start()
         self.verifier = JwksVerifier(self.common.oidc_issuer, audience=self.common.oidc_audience or None)
         self.grpc = GrpcServer(service="storage", host=self.settings.grpc_host, port=self.settings.grpc_port,
@@ -101,3 +106,4 @@ class StorageServer:
         await self.verifier.aclose()
         await self.objects.backend.close()
         await self.engine.dispose()
+        await self.read_engine.dispose()

@@ -108,22 +108,35 @@ async def _references(session: AsyncSession, object_id: str) -> tuple[str, ...]:
 class ObjectStore:
     """The object catalogue of every agency."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *,
+                 reads: async_sessionmaker[AsyncSession] | None = None) -> None:
         self.sessions = sessions
+        #: Sessions for the lookups of one object (by id, by digest): on SQLite a read-only engine's
+        #: (:func:`vanthu_core.db.create_engine` ``read_only``: a deferred transaction, no write lock to wait for or
+        #: to hold the next write off); the write sessions when none is given.
+        self.reads = reads or sessions
 
     async def get(self, object_id: str, agency_code: str | None) -> ObjectInfo:
         """One object; ``agency_code`` None means any agency (a service token). Another agency's: NotFound."""
-        async with self.sessions() as session:
+        async with self.reads() as session:
             row = await session.get(ObjectRow, object_id)
             if row is None or (agency_code is not None and row.agency_code != agency_code):
                 raise NotFound("Không tìm thấy tệp.")
             return row.to_domain(await _references(session, object_id))
 
     async def by_digest(self, agency_code: str, sha256: str) -> ObjectInfo | None:
-        async with self.sessions() as session:
+        async with self.reads() as session:
             row = (await session.execute(select(ObjectRow).where(
                 ObjectRow.agency_code == agency_code, ObjectRow.sha256 == sha256))).scalar_one_or_none()
             return row.to_domain(await _references(session, row.object_id)) if row is not None else None
+
+    async def digest_holders(self, sha256: str, agencies: tuple[str, ...]) -> dict[str, ObjectInfo]:
+        """The objects with this digest of ``agencies`` (agency → object, without their references), in one
+        read."""
+        async with self.reads() as session:
+            rows = (await session.execute(select(ObjectRow).where(
+                ObjectRow.sha256 == sha256, ObjectRow.agency_code.in_(agencies)))).scalars().all()
+        return {r.agency_code: r.to_domain() for r in rows}
 
     async def with_digest(self, sha256: str) -> list[ObjectInfo]:
         """Every agency's object with this digest."""
