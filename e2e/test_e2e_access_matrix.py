@@ -948,7 +948,8 @@ def visible_document(w: World, username: str) -> str:
 
 def a_record(w: World, state: str = "open", creator: str = "chuyenvien.ubnd", document_id: str = "") -> Target:
     """A file of UBND opened outside the plan by ``creator``, taken to ``state`` (open, collecting, closed,
-    submitted, deposited), with ``document_id`` (default: an arrival entered from paper the creator may open)."""
+    submitted, deposited, returned), with ``document_id`` (default: an arrival entered from paper the creator may
+    open)."""
     made = w.ok(creator, "POST", f"{RECORDS}/files", json={
         "title": f"Hồ sơ thử quyền {w.marker()}", "notation": f"{next(w.counter):02d}.MT", "retention_years": 10})
     path = f"{RECORDS}/files/{made['id']}"
@@ -956,11 +957,13 @@ def a_record(w: World, state: str = "open", creator: str = "chuyenvien.ubnd", do
         document_id = document_id or visible_document(w, creator)
         made = w.ok(creator, "POST", f"{path}/documents", json={"version": made["version"],
                                                                  "document_ids": [document_id]})["file"]
-    if state in ("closed", "submitted", "deposited"):
+    if state in ("closed", "submitted", "deposited", "returned"):
         made = w.ok(creator, "POST", f"{path}/close", json={"version": made["version"],
                                                              "page_amounts": {document_id: 1}})
-    if state in ("submitted", "deposited"):
+    if state in ("submitted", "deposited", "returned"):
         made = w.ok(creator, "POST", f"{path}/submit", json={"version": made["version"]})
+    if state == "returned":
+        made = w.ok("luutru.ubnd", "POST", f"{path}/return", json={"version": made["version"], **REASON})
     if state == "deposited":
         made = w.ok("luutru.ubnd", "POST", f"{path}/accept", json={"version": made["version"]}, timeout=120)
     assert made["state"] == state, made
@@ -1032,6 +1035,9 @@ ROWS.update({
         "resource", 200, target=lambda w: a_record(w, "submitted"), snapshot=record_view,
         fresh=lambda w, u: a_record(w, "submitted"),
         body=lambda w, u, t: {"json": {"version": t["version"], **REASON}}),
+    f"POST {RECORDS}/files/{{file_id}}/reopen": Row(
+        "resource", 200, target=lambda w: a_record(w, "returned"), snapshot=record_view,
+        fresh=lambda w, u: a_record(w, "returned", creator=u), body=version_body, expect=ONLY_THE_CREATOR),
     f"POST {RECORDS}/files/{{file_id}}/retain": Row(
         "resource", 200, target=lambda w: a_record(w, "closed"), snapshot=record_view,
         fresh=lambda w, u: a_record(w, "closed"),

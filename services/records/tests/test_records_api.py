@@ -278,6 +278,41 @@ async def test_a_returned_file_is_mended_and_submitted_again(harness: Harness) -
     assert file.state == "submitted" and not file.return_reason
 
 
+async def test_the_creator_reopens_a_returned_file_adds_the_missing_reply_and_deposits_it_again(
+        harness: Harness) -> None:
+    """A return asks for a correction (ux.md, the archivist's trả lại): the creator reopens the file (returned →
+    collecting), adds what was missing, closes and submits it again. Nobody else reopens it, nor a file not
+    returned."""
+    h = harness
+    file = await h.closed(n=1)
+    reopen = pb.ReopenFileRequest(file_id=file.id, version=file.version, comment="Bổ sung văn bản trả lời")
+    not_returned = await h.refused(h.api.ReopenFile, reopen, OFFICER)
+    assert not_returned.code() == grpc.StatusCode.FAILED_PRECONDITION and "đã kết thúc" in not_returned.details()
+    file = (await h.call(h.api.SubmitDeposit, pb.SubmitDepositRequest(file_id=file.id, version=file.version),
+                          OFFICER)).file
+    file = (await h.call(h.api.ReturnDeposit, pb.ReturnDepositRequest(
+        file_id=file.id, version=file.version, reason="Thiếu văn bản trả lời của Sở Nội vụ"), ARCHIVIST)).file
+    reopen = pb.ReopenFileRequest(file_id=file.id, version=file.version, comment="Bổ sung văn bản trả lời")
+    for other in (CLERK, ARCHIVIST, LEADER):
+        assert (await h.refused(h.api.ReopenFile, reopen, other)).code() == grpc.StatusCode.PERMISSION_DENIED
+    stale = await h.refused(h.api.ReopenFile, pb.ReopenFileRequest(file_id=file.id, version=file.version - 1),
+                            OFFICER)
+    assert stale.code() == grpc.StatusCode.ABORTED
+    file = (await h.call(h.api.ReopenFile, reopen, OFFICER)).file
+    assert (file.state, file.return_reason) == ("collecting", "Thiếu văn bản trả lời của Sở Nội vụ")
+    reply = h.platform.add(direction="outgoing")
+    file = (await h.call(h.api.AddDocuments, pb.AddDocumentsRequest(
+        file_id=file.id, version=file.version, document_ids=[reply]), OFFICER)).file
+    file = (await h.call(h.api.CloseFile, pb.CloseFileRequest(
+        file_id=file.id, version=file.version, page_amounts={reply: 1}), OFFICER)).file
+    file = (await h.call(h.api.SubmitDeposit, pb.SubmitDepositRequest(file_id=file.id, version=file.version),
+                          OFFICER)).file
+    assert (file.state, file.document_total, file.return_reason) == ("submitted", 2, "")
+    history = (await h.call(h.api.GetFileHistory, pb.GetFileHistoryRequest(file_id=file.id), OFFICER)).entries
+    assert ("reopen", "returned", "collecting", "Bổ sung văn bản trả lời") in [
+        (e.action, e.from_state, e.to_state, e.comment) for e in history]
+
+
 async def test_reminders_go_out_once_30_days_ahead_and_once_when_overdue(harness: Harness) -> None:
     h = harness
     file = await h.closed()

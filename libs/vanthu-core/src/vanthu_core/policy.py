@@ -407,6 +407,7 @@ TABLE: dict[str, Access] = {
                                       rule="a submitted file of their agency; its objects locked for the retention "
                                            "period, signed PDFs augmented to PAdES B-LTA"),
     RECORDS + "ReturnDeposit": people("archivist", rule="a submitted file of their agency, with reasons"),
+    RECORDS + "ReopenFile": people(RECORD_KEEPERS, rule="the file's creator, a file the archivist returned"),
     RECORDS + "RetainFile": people("leader", rule="a closed file of their agency, 1 or 2 more years, with the "
                                                   "approval named (Decree 30/2020 Art. 30)"),
     RECORDS + "ExportDepositForm": people("archivist", "leader", forwards=[REGISTRY + "GetAgency"],

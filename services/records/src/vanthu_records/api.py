@@ -433,6 +433,16 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
                                     rules.FileAction.RETURN, actor_of(caller), comment=reason, change=change)
         return pb.ReturnDepositResponse(file=file_to_proto(view, self.today()))
 
+    async def ReopenFile(self, request: pb.ReopenFileRequest, context: Any) -> pb.ReopenFileResponse:
+        """The creator reopens a file the archivist returned (state ``returned`` → ``collecting``, §7.2) to correct
+        what the return reason asks; the reason stays shown until the file is submitted again."""
+        caller = policy.require()
+        view = await self._own(caller, request.file_id)
+        comment = clean_text("comment", request.comment, max_len=MAX_TEXT, required=False)
+        view = await self.store.act(caller.agency, view.row.id, _version(request.version), rules.FileAction.REOPEN,
+                                    actor_of(caller), comment=comment)
+        return pb.ReopenFileResponse(file=file_to_proto(view, self.today()))
+
     async def RetainFile(self, request: pb.RetainFileRequest, context: Any) -> pb.RetainFileResponse:
         caller = policy.require()
         approval = clean_text("approval", request.approval, max_len=MAX_TEXT)

@@ -255,6 +255,11 @@ class DepositReturnIn(RequestBody):
     reason: str = Field(min_length=1, max_length=500)
 
 
+class ReopenIn(RequestBody):
+    version: Version
+    comment: str = Field("", max_length=2000, description="what the creator is about to correct (optional)")
+
+
 class RetainIn(RequestBody):
     version: Version
     approval: str = Field(min_length=1, max_length=500, description="the approval (văn bản đồng ý)")
@@ -507,6 +512,15 @@ async def accept_deposit(request: Request, principal: User, file_id: str, body: 
 async def return_deposit(request: Request, principal: User, file_id: str, body: DepositReturnIn) -> FileOut:
     reply = await _records(request).ReturnDeposit(pb.ReturnDepositRequest(
         file_id=file_id, version=body.version, reason=body.reason), metadata=forward(principal))
+    return _file(reply.file)
+
+
+@router.post("/files/{file_id}/reopen", response_model=FileOut,
+             summary="Reopen a file the archivist returned, to correct it and deposit it again (the file's creator)")
+@calls(RECORDS + "ReopenFile")
+async def reopen_file(request: Request, principal: User, file_id: str, body: ReopenIn) -> FileOut:
+    reply = await _records(request).ReopenFile(pb.ReopenFileRequest(
+        file_id=file_id, version=body.version, comment=body.comment), metadata=forward(principal))
     return _file(reply.file)
 
 

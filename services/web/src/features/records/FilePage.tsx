@@ -188,7 +188,7 @@ export function FilePage() {
   };
   const act = useMutation({
     mutationFn: async ({ action, values }: { action: "add" | "remove" | "close" | "submit" | "accept" | "return"
-      | "retain"; values: Values }) => {
+      | "retain" | "reopen"; values: Values }) => {
       const version = file.data?.version ?? 0;
       const nfc = (s?: string) => (s ?? "").trim().normalize("NFC");
       switch (action) {
@@ -210,6 +210,9 @@ export function FilePage() {
         case "retain":
           return { file: unwrap(await api.POST("/api/v1/records/files/{file_id}/retain", { ...path, body: { version,
             approval: nfc(values.approval), years: values.years ?? 1 } })), text: rec.file.retained };
+        case "reopen":
+          return { file: unwrap(await api.POST("/api/v1/records/files/{file_id}/reopen",
+            { ...path, body: { version, comment: "" } })), text: rec.file.reopened };
         case "accept":
           return { file: unwrap(await api.POST("/api/v1/records/files/{file_id}/accept", { ...path, body: { version } })),
             text: rec.file.accepted };
@@ -231,6 +234,8 @@ export function FilePage() {
   const archivist = roles.includes("archivist");
   const filling = creator && (f.state === "open" || f.state === "collecting");
   const canSubmit = creator && ["closed", "returned", "retained"].includes(f.state);
+  // a return asks for a correction: the creator reopens the file to add or remove documents, then closes it again
+  const canReopen = creator && f.state === "returned";
   const receiving = archivist && f.state === "submitted";
   const leader = roles.includes("leader");
   const retaining = leader && f.state === "closed";
@@ -251,7 +256,7 @@ export function FilePage() {
         {f.notation ? `${f.notation} — ` : ""}{f.title}
       </Typography.Title>
       <Space wrap><span data-testid="file-state"><FileState state={f.state} /></span></Space>
-      {(filling || canSubmit || receiving || retaining || exportable) && (
+      {(filling || canSubmit || canReopen || receiving || retaining || exportable) && (
         <Space wrap>
           {filling && <Button onClick={() => setDialog("add")}>{rec.file.add}</Button>}
           {filling && <Button type="primary" onClick={() => setDialog("close")}>{rec.file.close}</Button>}
@@ -259,6 +264,11 @@ export function FilePage() {
             <Button type="primary" loading={act.isPending} onClick={() => modal.confirm({ title: rec.file.submit,
               content: rec.file.submitConfirm, okText: rec.file.submit, cancelText: rec.cancel,
               onOk: () => act.mutateAsync({ action: "submit", values: {} }) })}>{rec.file.submit}</Button>
+          )}
+          {canReopen && (
+            <Button loading={act.isPending} onClick={() => modal.confirm({ title: rec.file.reopen,
+              content: rec.file.reopenConfirm, okText: rec.file.reopen, cancelText: rec.cancel,
+              onOk: () => act.mutateAsync({ action: "reopen", values: {} }) })}>{rec.file.reopen}</Button>
           )}
           {receiving && (
             <Button type="primary" loading={act.isPending} onClick={() => modal.confirm({ title: rec.file.accept,

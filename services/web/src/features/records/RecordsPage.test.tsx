@@ -137,6 +137,23 @@ describe("Hồ sơ: a file", () => {
       { version: 4, reason: "Thiếu mục lục" }]]));
     expect(await screen.findByTestId("file-state")).toHaveTextContent("Bị trả lại");
     expect(screen.getByText("Lý do trả lại").closest("tr")).toHaveTextContent("Thiếu mục lục");
+    expect(screen.queryByRole("button", { name: "Mở lại hồ sơ để sửa" })).not.toBeInTheDocument(); // the creator's
+  });
+
+  it("lets the creator reopen a returned file to correct it (mở lại), then add documents again", async () => {
+    const { api, calls } = fakeGateway({
+      "GET /api/v1/records/files/file-1": recordFile({ state: "returned", return_reason: "Thiếu văn bản trả lời" }),
+      "GET /api/v1/records/files/file-1/history": { entries: [] },
+      "POST /api/v1/records/files/file-1/reopen": recordFile({ state: "collecting", version: 5,
+        return_reason: "Thiếu văn bản trả lời" }) });
+    renderWith(<FilePage />, { api, person: OFFICER, ...route });
+    await userEvent.click(await screen.findByRole("button", { name: "Mở lại hồ sơ để sửa" }));
+    const confirm = await screen.findByRole("dialog");
+    await userEvent.click(within(confirm).getByRole("button", { name: "Mở lại hồ sơ để sửa" }));
+    await waitFor(() => expect(posts(calls)).toEqual([["POST", "/api/v1/records/files/file-1/reopen",
+      { version: 4, comment: "" }]]));
+    expect(await screen.findByRole("button", { name: "Thêm văn bản" })).toBeInTheDocument();
+    expect(screen.getByText("Lý do trả lại").closest("tr")).toHaveTextContent("Thiếu văn bản trả lời");
   });
 });
 
