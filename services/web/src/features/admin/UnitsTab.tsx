@@ -11,6 +11,7 @@ import { FieldSelect } from "../../components/FieldSelect";
 import { common } from "../../components/messages";
 import { SEARCH_DELAY_MS, useDebounced } from "../outgoing/RecipientPicker";
 import { adm } from "./messages";
+import { usePeopleNames } from "../work/people";
 
 type Position = components["schemas"]["MemberIn"]["position"];
 type Kind = components["schemas"]["UnitIn"]["kind"];
@@ -173,6 +174,7 @@ export function UnitsTab() {
     queryKey: ["admin-units", "list"],
     queryFn: async () => unwrap(await api.GET("/api/v1/units", { params: { query: { include_inactive: true } } })),
   });
+  const nameOf = usePeopleNames();
   const list = units.data ?? [];
   const unit = list.find((u) => u.code === chosen);
   const columns: TableColumnsType<Unit> = [
@@ -181,7 +183,7 @@ export function UnitsTab() {
       render: (name: string, u) => <>{name}{!u.active && <Tag style={{ marginLeft: 8 }}>{t.inactive}</Tag>}</> },
     { title: t.kind, dataIndex: "kind", key: "kind", width: 110, render: (k: string) => t.kinds[k] ?? k },
     { title: t.head, dataIndex: "head_username", key: "head", width: 160,
-      render: (h: string | null) => h ?? <span style={{ color: "#595959" }}>{t.noHead}</span> },
+      render: (h: string | null) => (h ? nameOf(h) : <span style={{ color: "#595959" }}>{t.noHead}</span>) },
     {
       title: "", key: "actions", width: 200,
       render: (_: unknown, u) => (

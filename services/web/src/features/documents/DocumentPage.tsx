@@ -18,6 +18,7 @@ import { viewer } from "../viewer/messages";
 import { ArrivalActions } from "./ArrivalActions";
 import { RevocationActions } from "./RevocationActions";
 import { messages } from "./messages";
+import { useActorName } from "../../components/actors";
 
 function Files({ doc }: { doc: Document }) {
   const api = useApi();
@@ -77,6 +78,7 @@ function historyLabel(entry: HistoryEntry): string {
 
 function History({ id }: { id: string }) {
   const api = useApi();
+  const actorName = useActorName();
   const history = useQuery({
     queryKey: ["history", id],
     queryFn: async () =>
@@ -92,7 +94,7 @@ function History({ id }: { id: string }) {
           <>
             <Typography.Text strong>{historyLabel(entry)}</Typography.Text>
             {" — "}
-            {formatDateTime(entry.at)} · {entry.actor}
+            {formatDateTime(entry.at)} · {actorName(entry.actor)}
             {entry.note && <div>{entry.note}</div>}
           </>
         ),

@@ -14,6 +14,7 @@ import { FieldSelect } from "../../components/FieldSelect";
 import { common } from "../../components/messages";
 import { REGISTER_KEEPERS, REGISTER_READERS, useHasRole } from "../../components/roles";
 import { reg } from "./messages";
+import { useActorName } from "../../components/actors";
 
 type Direction = "incoming" | "outgoing" | "copy";
 type Format = "pdf" | "xlsx" | "csv";
@@ -116,6 +117,7 @@ function ExportButtons({ register, from, to }: { register: Register; from: strin
 
 function History({ register }: { register: Register }) {
   const api = useApi();
+  const actorName = useActorName();
   const query = useQuery({
     queryKey: ["register-history", register.id],
     queryFn: async () => unwrap(await api.GET("/api/v1/registers/{register_id}/history", {
@@ -127,7 +129,7 @@ function History({ register }: { register: Register }) {
       <Typography.Title level={2} style={{ fontSize: 17 }}>{reg.history}</Typography.Title>
       <Timeline items={query.data.map((e) => ({
         children: <span>{formatDateTime(e.at)} — {reg.historyAction[e.action] ?? e.action}
-          {e.note ? `: ${e.note}` : ""} ({e.actor})</span>,
+          {e.note ? `: ${e.note}` : ""} ({actorName(e.actor)})</span>,
       }))} />
     </section>
   );
