@@ -1,6 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import "dayjs/locale/vi";
+import "./base.css";
 import { App, createQueryClient } from "./App";
 import { createUserManager, loadConfig } from "./auth/oidc";
 import { nonceStyles, readNonce } from "./csp/nonce";
