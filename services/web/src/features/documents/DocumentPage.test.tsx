@@ -93,6 +93,25 @@ describe("a document's page", () => {
     expect(screen.queryByRole("button", { name: "Vào sổ" })).not.toBeInTheDocument();
   });
 
+  it("names who made each history entry: a person by name, the platform's services as Hệ thống", async () => {
+    const { api } = fakeGateway({
+      [`GET /api/v1/documents/${ID}`]: arrival({ status: "registered", number: 3 }),
+      [`GET /api/v1/documents/${ID}/history`]: [
+        { at: "2026-11-30T00:30:00+07:00", actor: "service-account-vanthu-interchange", action: "arrived",
+          changes: {}, note: "" },
+        { at: "2026-11-30T00:31:00+07:00", actor: "vanthu-signing", action: "signature_valid", changes: {}, note: "" },
+        { at: "2026-11-30T08:00:00+07:00", actor: "vanthu.snv", action: "registered", changes: {}, note: "" },
+        { at: "2026-11-30T08:05:00+07:00", actor: "nguoi.da.nghi", action: "updated", changes: {}, note: "" }],
+      "GET /api/v1/people": [{ username: "vanthu.snv", name: "Đặng Thị Mỹ Xuyên", subject: "s-1" }],
+    });
+    renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+    expect(await screen.findByText(/Đặng Thị Mỹ Xuyên/)).toBeInTheDocument();
+    expect(screen.getByText(/Hệ thống \(liên thông văn bản\)/)).toBeInTheDocument();
+    expect(screen.getByText(/Hệ thống \(kiểm tra chữ ký số\)/)).toBeInTheDocument();
+    expect(screen.getByText(/nguoi\.da\.nghi/)).toBeInTheDocument(); // someone who left: their username
+    expect(screen.queryByText(/service-account|vanthu-signing|vanthu\.snv/)).not.toBeInTheDocument();
+  });
+
   it("names the workflow's steps in the history by the step (trình, giao xử lý), not as 'workflow'", async () => {
     const { api } = fakeGateway({ [`GET /api/v1/documents/${ID}`]: arrival({ status: "rejected" }),
       [`GET /api/v1/documents/${ID}/history`]: [

@@ -9,6 +9,7 @@ import { formatDate, formatDateTime } from "../../components/dates";
 import { common } from "../../components/messages";
 import { SignatureTag } from "../incoming/SignatureTag";
 import { work } from "../work/messages";
+import { usePeopleNames } from "../work/people";
 import { Processing } from "../work/Processing";
 import { Deliveries } from "../outgoing/Deliveries";
 import { out } from "../outgoing/messages";
@@ -75,8 +76,22 @@ function historyLabel(entry: HistoryEntry): string {
   return messages.historyActions[entry.action] ?? entry.action;
 }
 
+/** The platform's services as history entries name them: their client id or its Keycloak service account. */
+const SERVICE_ACTOR = /^(?:service-account-)?vanthu-(registry|storage|signing|gateway|workflow|interchange|search|records)$/;
+
+/**
+ * Who made a history entry, as a civil servant reads it: one of the platform's services ("vanthu-signing",
+ * "service-account-vanthu-interchange") is "Hệ thống (…)" saying which part; a person is their name from the
+ * agency's people (``nameOf``: their username while the list loads, or for someone who left).
+ */
+export function actorName(actor: string, nameOf: (username: string) => string): string {
+  const service = SERVICE_ACTOR.exec(actor)?.[1];
+  return service ? messages.systemActor[service] ?? messages.system : nameOf(actor);
+}
+
 function History({ id }: { id: string }) {
   const api = useApi();
+  const nameOf = usePeopleNames();
   const history = useQuery({
     queryKey: ["history", id],
     queryFn: async () =>
@@ -92,7 +107,7 @@ function History({ id }: { id: string }) {
           <>
             <Typography.Text strong>{historyLabel(entry)}</Typography.Text>
             {" — "}
-            {formatDateTime(entry.at)} · {entry.actor}
+            {formatDateTime(entry.at)} · {actorName(entry.actor, nameOf)}
             {entry.note && <div>{entry.note}</div>}
           </>
         ),

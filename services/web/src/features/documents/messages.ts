@@ -21,6 +21,14 @@ export const messages = {
   download: "Tải về",
   noFiles: "Không có tệp.",
   noHistory: "Chưa có lịch sử.",
+  /** The platform's own steps in the history (a service, not a person), by the service. */
+  systemActor: {
+    interchange: "Hệ thống (liên thông văn bản)",
+    signing: "Hệ thống (kiểm tra chữ ký số)",
+    workflow: "Hệ thống (xử lý văn bản)",
+    records: "Hệ thống (lưu trữ)",
+  } as Record<string, string>,
+  system: "Hệ thống",
   actions: {
     register: "Vào sổ",
     reject: "Trả lại",
