@@ -110,6 +110,10 @@ describe("a document's page", () => {
     expect(screen.getByText(/Hệ thống \(kiểm tra chữ ký số\)/)).toBeInTheDocument();
     expect(screen.getByText(/nguoi\.da\.nghi/)).toBeInTheDocument(); // someone who left: their username
     expect(screen.queryByText(/service-account|vanthu-signing|vanthu\.snv/)).not.toBeInTheDocument();
+    // no empty metadata rows for what the arrival lacks (hạn xử lý, lý do: "" is not a row)
+    const labels = Array.from(document.querySelectorAll(".ant-descriptions-item-label"));
+    expect(labels.length).toBeGreaterThan(5);
+    expect(labels.filter((l) => !l.textContent?.trim())).toHaveLength(0);
   });
 
   it("names the workflow's steps in the history by the step (trình, giao xử lý), not as 'workflow'", async () => {

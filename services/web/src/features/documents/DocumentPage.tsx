@@ -178,7 +178,7 @@ export function DocumentPage() {
                 <SignatureTag check={doc.signature_check ?? ""} />
                 {doc.signature_note && <Typography.Text>{doc.signature_note}</Typography.Text>}
               </Descriptions.Item>
-              {doc.exchange_form && (
+              {!!doc.exchange_form && (
                 <Descriptions.Item label={messages.fields.exchangeForm}>
                   {messages.exchangeForm[doc.exchange_form] ?? doc.exchange_form}
                 </Descriptions.Item>
@@ -195,8 +195,8 @@ export function DocumentPage() {
               </Descriptions.Item>
             </>
           )}
-          {doc.due_date && <Descriptions.Item label={messages.fields.dueDate}>{formatDate(doc.due_date)}</Descriptions.Item>}
-          {doc.reason && <Descriptions.Item label={messages.fields.reason} span={2}>{doc.reason}</Descriptions.Item>}
+          {!!doc.due_date && <Descriptions.Item label={messages.fields.dueDate}>{formatDate(doc.due_date)}</Descriptions.Item>}
+          {!!doc.reason && <Descriptions.Item label={messages.fields.reason} span={2}>{doc.reason}</Descriptions.Item>}
         </Descriptions>
       </Card>
       <Processing doc={doc} />

@@ -277,15 +277,15 @@ export function FilePage() {
           <Descriptions.Item label={rec.file.fields.notation}>{f.notation}</Descriptions.Item>
           <Descriptions.Item label={rec.file.fields.retention}>{rec.retention(f.retention_years)}</Descriptions.Item>
           <Descriptions.Item label={rec.file.fields.creator}>{f.creator}</Descriptions.Item>
-          {f.unit && <Descriptions.Item label={rec.file.fields.unit}>{f.unit}</Descriptions.Item>}
+          {!!f.unit && <Descriptions.Item label={rec.file.fields.unit}>{f.unit}</Descriptions.Item>}
           <Descriptions.Item label={rec.file.fields.start}>{formatDate(f.start_date)}</Descriptions.Item>
           <Descriptions.Item label={rec.file.fields.end}>{formatDate(f.end_date)}</Descriptions.Item>
           <Descriptions.Item label={rec.file.fields.total}>{f.document_total}</Descriptions.Item>
           <Descriptions.Item label={rec.file.fields.pages}>{f.page_total}</Descriptions.Item>
-          {f.deposit_deadline && <Descriptions.Item label={rec.file.fields.deadline}>{formatDate(f.deposit_deadline)}</Descriptions.Item>}
-          {f.deposited_at && <Descriptions.Item label={rec.file.fields.deposited}>{formatDate(f.deposited_at)}</Descriptions.Item>}
-          {f.retain_approval && <Descriptions.Item label={rec.file.fields.retained} span={2}>{f.retain_approval}</Descriptions.Item>}
-          {f.return_reason && <Descriptions.Item label={rec.file.fields.returned} span={2}>{f.return_reason}</Descriptions.Item>}
+          {!!f.deposit_deadline && <Descriptions.Item label={rec.file.fields.deadline}>{formatDate(f.deposit_deadline)}</Descriptions.Item>}
+          {!!f.deposited_at && <Descriptions.Item label={rec.file.fields.deposited}>{formatDate(f.deposited_at)}</Descriptions.Item>}
+          {!!f.retain_approval && <Descriptions.Item label={rec.file.fields.retained} span={2}>{f.retain_approval}</Descriptions.Item>}
+          {!!f.return_reason && <Descriptions.Item label={rec.file.fields.returned} span={2}>{f.return_reason}</Descriptions.Item>}
         </Descriptions>
       </Card>
       {receiving && <PlanCheck file={f} />}
