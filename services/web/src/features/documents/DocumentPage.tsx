@@ -67,13 +67,16 @@ function Files({ doc }: { doc: Document }) {
   );
 }
 
-/** A history entry's name; the workflow's steps (action "workflow") by the step they record (trình, giao xử lý…). */
+/**
+ * A history entry's name; the workflow's steps (action "workflow") by the step they record (trình, giao xử lý…); an
+ * action this app does not know yet is "Thay đổi khác", never its code.
+ */
 function historyLabel(entry: HistoryEntry): string {
   if (entry.action === "workflow") {
     const step = String((entry.changes as Record<string, unknown> | undefined)?.step ?? "");
     return work.step[step] ?? out.step[step] ?? messages.historyActions.workflow ?? entry.action;
   }
-  return messages.historyActions[entry.action] ?? entry.action;
+  return messages.historyActions[entry.action] ?? messages.otherAction;
 }
 
 /** The platform's services as history entries name them: their client id or its Keycloak service account. */
