@@ -1154,7 +1154,7 @@ def test_the_file_plan_is_edited_and_approved_a_file_is_filled_closed_deposited_
         leader.check("giu-lai")
         dialog.get_by_role("button", name="Giữ lại").click()
         expect(desk.get_by_test_id("file-state")).to_have_text("Đơn vị giữ lại")
-        expect(desk.get_by_text(approval, exact=True)).to_be_visible()
+        expect(desk.get_by_role("cell", name=approval, exact=True)).to_be_visible()  # the file's metadata
         leader.check("da-giu-lai")
         leader.close()
 
