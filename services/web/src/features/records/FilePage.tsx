@@ -291,7 +291,7 @@ export function FilePage() {
       {receiving && <PlanCheck file={f} />}
       <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{rec.file.documents}</h2>}>
         <Table<FileDocument> size="small" rowKey="document_id" pagination={false} dataSource={f.documents}
-          scroll={{ x: true }} aria-label={rec.file.documents} locale={{ emptyText: <span style={{ color: "#595959" }}>{rec.file.noDocuments}</span> }}
+          scroll={{ x: 640 }} aria-label={rec.file.documents} locale={{ emptyText: <span style={{ color: "#595959" }}>{rec.file.noDocuments}</span> }}
           columns={[
             { title: rec.file.docColumns.ordinal, dataIndex: "ordinal" },
             { title: rec.file.docColumns.code, key: "code",
