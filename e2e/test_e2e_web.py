@@ -1200,8 +1200,14 @@ def test_the_file_plan_is_edited_and_approved_a_file_is_filled_closed_deposited_
             settle(desk)
             desk.get_by_role("dialog").get_by_role("button", name="Tiếp nhận").click()
             expect(desk.get_by_test_id("file-state")).to_have_text("Đã nộp lưu", timeout=150_000)
-            desk.reload()
-            expect(desk.get_by_role("table", name="Nhật ký khai thác hồ sơ")).to_contain_text("Xem")
+            log = desk.get_by_role("table", name="Nhật ký khai thác hồ sơ")
+
+            def read_logged() -> bool:  # the page reads the log once: open it again until the reading shows
+                desk.reload(wait_until="networkidle")
+                return "Xem" in log.inner_text()
+
+            wait_until(read_logged, timeout_s=60, what="the archivist's reading in the file's access log",
+                       last_seen=log.inner_text)
             archivist.check("da-tiep-nhan")
         finally:
             archivist.close()
