@@ -1,6 +1,6 @@
 """The gateway serves the web application at ``/`` (issue 14, item 3): its files, ``index.html`` for client routes,
 never in place of an API answer; a Content-Security-Policy that allows only this origin and the issuer; ``/docs``
-with Swagger UI's files served here, not from a public CDN."""
+with Swagger UI 5's files from the app's build, not from a public CDN."""
 
 from __future__ import annotations
 
@@ -166,19 +166,38 @@ def test_a_signing_tool_url_with_a_path_or_another_scheme_is_refused() -> None:
         GatewaySettings(web_signing_tool_url="javascript:alert(1)")
 
 
-async def test_docs_load_swagger_ui_from_the_gateway_not_a_cdn(gateway: httpx.AsyncClient) -> None:
-    page = await gateway.get("/docs")
-    assert page.status_code == 200
-    assert "cdn." not in page.text and "https://" not in page.text.replace("https://fastapi.tiangolo.com", "")
-    assert "/docs/assets/swagger-ui-bundle.js" in page.text
-    assert "'sha256-" in page.headers["content-security-policy"]
-    # Swagger UI keeps its own policy (its inline styles; no nonce of the app's)
-    assert "style-src 'self' 'unsafe-inline'" in page.headers["content-security-policy"]
-    script = await gateway.get("/docs/assets/swagger-ui-bundle.js")
-    assert script.status_code == 200 and len(script.content) > 100_000
-    assert (await gateway.get("/docs/assets/swagger-ui.css")).status_code == 200
+async def test_docs_load_swagger_ui_5_from_the_app_build_under_a_nonce_policy(
+        gateway: httpx.AsyncClient, web_dir: Path) -> None:
+    (web_dir / "swagger").mkdir()
+    (web_dir / "swagger" / "swagger-ui-bundle.js").write_text("window.SwaggerUIBundle = () => ({})", encoding="utf-8")
+    (web_dir / "swagger" / "swagger-ui.css").write_text(".swagger-ui{}", encoding="utf-8")
+    pages = [await gateway.get("/docs") for _ in range(2)]
+    nonces = []
+    for page in pages:
+        assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+        assert "https://" not in page.text and "cdn" not in page.text  # nothing from a public CDN
+        assert '<script src="/swagger/swagger-ui-bundle.js">' in page.text
+        assert '"url": "/openapi.json"' in page.text and '"validatorUrl": null' in page.text
+        csp = page.headers["content-security-policy"]
+        scripts = re.search(r"script-src ([^;]*);", csp)
+        assert scripts is not None
+        nonce = scripts.group(1).removeprefix("'self' 'nonce-").removesuffix("'")
+        assert scripts.group(1) == f"'self' 'nonce-{nonce}'" and f"style-src 'self' 'nonce-{nonce}';" in csp
+        assert "unsafe-inline" not in csp and "connect-src 'self';" in csp
+        assert page.text.count(f'<script nonce="{nonce}">') == 1  # the one inline script: Swagger UI's start
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]  # each answer its own
+    script = await gateway.get("/swagger/swagger-ui-bundle.js")  # a file of the build, as the app's
+    assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
+    assert script.text.startswith("window.SwaggerUIBundle")
+    assert (await gateway.get("/swagger/swagger-ui.css")).headers["content-type"].startswith("text/css")
     redoc = await gateway.get("/redoc")  # no ReDoc (CDN only): an ordinary client route
     assert page_nonce(redoc)
+
+
+async def test_without_swagger_ui_in_the_build_docs_is_a_problem(gateway: httpx.AsyncClient) -> None:
+    reply = await gateway.get("/docs")
+    assert reply.status_code == 404 and reply.headers["content-type"] == "application/problem+json"
 
 
 async def test_without_a_build_the_root_is_a_problem(tmp_path: Path) -> None:

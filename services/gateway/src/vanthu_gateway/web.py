@@ -5,36 +5,38 @@
   name or else ``index.html`` (the app routes in the browser), so the app never shadows an API route, nor turns an
   API 404 or 405 into a page.
 - ``/web-config.json``: what the app needs to sign in (the OIDC authority and client id).
-- ``/docs``: Swagger UI from the ``swagger-ui-bundle`` package's files, served here; ReDoc (CDN-only) is off.
+- ``/docs``: Swagger UI 5 (npm ``swagger-ui-dist``, which reads FastAPI's OpenAPI 3.1), its files copied by the web
+  build into ``swagger/`` of the app's files and served from there; ReDoc (CDN-only) is off. Without a build there
+  is no ``/docs`` (a 404 problem, as ``/``).
 - Content-Security-Policy on those pages: only this origin, plus the identity issuer's origin for the sign-in's
   discovery and token calls and the local signing tool's origin for two-step signing with a USB token
   (``connect-src``). No ``'unsafe-inline'`` for the app: each ``index.html`` answer carries a fresh nonce (CSP
   Level 3 ``'nonce-…'``, from :mod:`secrets`) in its ``style-src`` and in a ``<meta name="csp-nonce">`` the app
   hands to Ant Design's CSS-in-JS (its ``<style>`` elements), and is never stored (``Cache-Control: no-store``).
-  Swagger UI at ``/docs`` keeps its own policy (its inline script by hash; its inline styles allowed).
+  ``/docs`` has the same kind of policy: its one inline script (Swagger UI's start) and any ``<style>`` carry the
+  page's own fresh nonce; no ``'unsafe-inline'``.
 """
 
 from __future__ import annotations
 
-import base64
 import functools
-import hashlib
 import html as html_escape
+import json
 import re
 import secrets
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import swagger_ui_bundle
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 #: Paths the app never answers for: the API and its documents stay the gateway's (a 404 stays a problem).
 RESERVED = ("/api/", "/api", "/docs", "/openapi.json", "/healthz", "/readyz", "/web-config.json")
-_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+#: Where the web build puts Swagger UI's files (services/web/vite.config.ts, plugin ``swaggerUi``), under the app's.
+SWAGGER_DIR = "swagger"
+SWAGGER_FILES = ("swagger-ui-bundle.js", "swagger-ui.css")
 _HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
 #: Random bytes in each page's nonce (CSP Level 3 asks for at least 128 bits); base64url is in the nonce grammar.
 NONCE_BYTES = 18
@@ -81,34 +83,48 @@ def with_nonce(page: str, nonce: str) -> str:
     return meta + page
 
 
-def _docs_page(app: FastAPI) -> tuple[str, str]:
-    """Swagger UI's page with local assets, and its policy (its one inline script allowed by hash)."""
-    page = get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} — tài liệu API",
-                               swagger_js_url="/docs/assets/swagger-ui-bundle.js",
-                               swagger_css_url="/docs/assets/swagger-ui.css",
-                               swagger_favicon_url="/docs/assets/favicon-32x32.png")
-    html = bytes(page.body).decode()
-    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
-                      for s in _INLINE_SCRIPT.findall(html))
-    csp = (f"default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
-           "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
-    return html, csp
+def docs_csp(nonce: str) -> str:
+    """``/docs``'s policy: Swagger UI's files from this origin, its one inline start script and any ``<style>`` by
+    the page's ``nonce`` (no ``'unsafe-inline'``, no hash to keep in step with a page), the OpenAPI document and
+    "Try it out" calls to this origin only, images from itself or ``data:`` (its icons)."""
+    return (f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; "
+            "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+            "form-action 'self'; frame-ancestors 'none'")
+
+
+def docs_page(title: str, openapi_url: str, nonce: str) -> str:
+    """Swagger UI's page: its files from ``/swagger/`` (the web build's copy of ``swagger-ui-dist``), started by one
+    inline script carrying ``nonce`` on ``openapi_url``. ``validatorUrl: null``: Swagger UI would otherwise show a
+    badge fetched from validator.swagger.io, which an isolated network cannot reach."""
+    quoted = html_escape.escape(nonce, quote=True)
+    options = json.dumps({"url": openapi_url, "dom_id": "#swagger-ui", "layout": "BaseLayout", "deepLinking": True,
+                          "validatorUrl": None, "showExtensions": True, "showCommonExtensions": True})
+    return ('<!doctype html>\n<html lang="vi"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{html_escape.escape(title)}</title>"
+            f'<link rel="stylesheet" href="/{SWAGGER_DIR}/swagger-ui.css"><link rel="icon" href="/favicon.svg">'
+            f'<meta name="csp-nonce" content="{quoted}"></head>'
+            f'<body><div id="swagger-ui"></div><script src="/{SWAGGER_DIR}/swagger-ui-bundle.js"></script>'
+            f'<script nonce="{quoted}">window.ui = SwaggerUIBundle(Object.assign({options}, '
+            "{presets: [SwaggerUIBundle.presets.apis]}));</script></body></html>")
 
 
 def install(app: FastAPI, *, web_dir: Path | None, authority: str, client_id: str, signing_tool: str = "") -> None:
-    """Add ``/docs`` (local Swagger UI), ``/web-config.json`` and the app's files with its fallback to ``app``.
+    """Add ``/docs`` (Swagger UI from the app's files), ``/web-config.json`` and the app's files with its fallback
+    to ``app``.
 
     ``web_dir``: the built app (``index.html`` and ``assets/``); None or missing: no app is served (``/`` is a 404
     problem). ``authority``: the OIDC issuer URL the browser signs in with; ``client_id``: the web client;
     ``signing_tool``: the local signing tool's base URL (empty: none), told to the app in ``/web-config.json``."""
-    app.mount("/docs/assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
-    docs: dict[str, str] = {}
-
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui() -> HTMLResponse:
-        if not docs:
-            docs["html"], docs["csp"] = _docs_page(app)
-        return HTMLResponse(docs["html"], headers={"Content-Security-Policy": docs["csp"]})
+        root: Path | None = app.state.web_dir
+        if root is None or not all((root / SWAGGER_DIR / name).is_file() for name in SWAGGER_FILES):
+            raise StarletteHTTPException(404)  # no build (make web-build): no Swagger UI to serve
+        nonce = new_nonce()
+        return HTMLResponse(docs_page(f"{app.title} — tài liệu API", app.openapi_url or "/openapi.json", nonce),
+                            headers={"Content-Security-Policy": docs_csp(nonce), "Cache-Control": "no-store",
+                                     "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"})
 
     @app.get("/web-config.json", include_in_schema=False)
     async def web_config() -> JSONResponse:

@@ -93,6 +93,36 @@ describe("a document's page", () => {
     expect(screen.queryByRole("button", { name: "Vào sổ" })).not.toBeInTheDocument();
   });
 
+  it("names each history entry and who made it in Vietnamese: people by name, the platform's services as Hệ thống",
+    async () => {
+    const { api } = fakeGateway({
+      [`GET /api/v1/documents/${ID}`]: arrival({ status: "registered", number: 3 }),
+      [`GET /api/v1/documents/${ID}/history`]: [
+        { at: "2026-11-30T00:30:00+07:00", actor: "service-account-vanthu-interchange", action: "arrived",
+          changes: {}, note: "" },
+        { at: "2026-11-30T00:31:00+07:00", actor: "vanthu-signing", action: "signature_valid", changes: {}, note: "" },
+        { at: "2026-11-30T08:00:00+07:00", actor: "vanthu.snv", action: "registered", changes: {}, note: "" },
+        { at: "2026-11-30T08:05:00+07:00", actor: "nguoi.da.nghi", action: "updated", changes: {}, note: "" },
+        { at: "2026-11-30T09:00:00+07:00", actor: "service-account-vanthu-interchange", action: "revocation_pending",
+          changes: {}, note: "" },
+        { at: "2026-11-30T09:05:00+07:00", actor: "vanthu.snv", action: "some_future_action", changes: {}, note: "" }],
+      "GET /api/v1/people": [{ username: "vanthu.snv", name: "Đặng Thị Mỹ Xuyên", subject: "s-1" }],
+    });
+    renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+    expect(await screen.findAllByText(/Đặng Thị Mỹ Xuyên/)).toHaveLength(2);
+    expect(screen.getAllByText(/Hệ thống \(liên thông văn bản\)/)).toHaveLength(2);
+    expect(screen.getByText(/Hệ thống \(kiểm tra chữ ký số\)/)).toBeInTheDocument();
+    expect(screen.getByText(/nguoi\.da\.nghi/)).toBeInTheDocument(); // someone who left: their username
+    expect(screen.queryByText(/service-account|vanthu-signing|vanthu\.snv/)).not.toBeInTheDocument();
+    expect(screen.getByText("Gửi đề nghị thu hồi")).toBeInTheDocument();
+    expect(screen.getByText("Thay đổi khác")).toBeInTheDocument(); // never the action's code
+    expect(screen.queryByText(/revocation_|some_future/)).not.toBeInTheDocument();
+    // no empty metadata rows for what the arrival lacks (hạn xử lý, lý do: "" is not a row)
+    const labels = Array.from(document.querySelectorAll(".ant-descriptions-item-label"));
+    expect(labels.length).toBeGreaterThan(5);
+    expect(labels.filter((l) => !l.textContent?.trim())).toHaveLength(0);
+  });
+
   it("names the workflow's steps in the history by the step (trình, giao xử lý), not as 'workflow'", async () => {
     const { api } = fakeGateway({ [`GET /api/v1/documents/${ID}`]: arrival({ status: "rejected" }),
       [`GET /api/v1/documents/${ID}/history`]: [

@@ -67,13 +67,16 @@ function Files({ doc }: { doc: Document }) {
   );
 }
 
-/** A history entry's name; the workflow's steps (action "workflow") by the step they record (trình, giao xử lý…). */
+/**
+ * A history entry's name; the workflow's steps (action "workflow") by the step they record (trình, giao xử lý…); an
+ * action this app does not know yet is "Thay đổi khác", never its code.
+ */
 function historyLabel(entry: HistoryEntry): string {
   if (entry.action === "workflow") {
     const step = String((entry.changes as Record<string, unknown> | undefined)?.step ?? "");
     return work.step[step] ?? out.step[step] ?? messages.historyActions.workflow ?? entry.action;
   }
-  return messages.historyActions[entry.action] ?? entry.action;
+  return messages.historyActions[entry.action] ?? messages.otherAction;
 }
 
 function History({ id }: { id: string }) {
@@ -165,7 +168,7 @@ export function DocumentPage() {
                 <SignatureTag check={doc.signature_check ?? ""} />
                 {doc.signature_note && <Typography.Text>{doc.signature_note}</Typography.Text>}
               </Descriptions.Item>
-              {doc.exchange_form && (
+              {!!doc.exchange_form && (
                 <Descriptions.Item label={messages.fields.exchangeForm}>
                   {messages.exchangeForm[doc.exchange_form] ?? doc.exchange_form}
                 </Descriptions.Item>
@@ -182,8 +185,8 @@ export function DocumentPage() {
               </Descriptions.Item>
             </>
           )}
-          {doc.due_date && <Descriptions.Item label={messages.fields.dueDate}>{formatDate(doc.due_date)}</Descriptions.Item>}
-          {doc.reason && <Descriptions.Item label={messages.fields.reason} span={2}>{doc.reason}</Descriptions.Item>}
+          {!!doc.due_date && <Descriptions.Item label={messages.fields.dueDate}>{formatDate(doc.due_date)}</Descriptions.Item>}
+          {!!doc.reason && <Descriptions.Item label={messages.fields.reason} span={2}>{doc.reason}</Descriptions.Item>}
         </Descriptions>
       </Card>
       <Processing doc={doc} />

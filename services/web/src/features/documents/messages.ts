@@ -58,8 +58,13 @@ export const messages = {
     revocation_requested: "Đề nghị thu hồi",
     revocation_accepted: "Đồng ý thu hồi",
     revocation_refused: "Từ chối thu hồi",
+    revocation_pending: "Gửi đề nghị thu hồi",
+    revocation_settled: "Các nơi nhận đã trả lời đề nghị thu hồi",
+    imported: "Nhập từ sổ của hệ thống cũ",
     workflow: "Xử lý văn bản",
   } as Record<string, string>,
+  /** A history entry of a kind this version of the app does not name yet. */
+  otherAction: "Thay đổi khác",
   revocation: {
     requested: "Nơi gửi đề nghị thu hồi văn bản này.",
     updateRequested: "Nơi gửi đề nghị cập nhật văn bản này.",

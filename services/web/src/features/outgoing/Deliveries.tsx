@@ -13,7 +13,10 @@ const REVOCATION_COLOR: Record<string, string> = { pending: "#874d00", accepted:
 const MAX_REASON = 500;
 const STATE_COLOR: Record<string, string> = { sent: "#237804", failed: "#cf1322", pending: "#ad6800", cancelled: "#595959" };
 
-/** One recipient's line: the sending's state and route, then what the recipient reported (01 đã đến … 06). */
+/**
+ * One recipient's line: the sending's state and route, any take-back (the sender's reason while it waits; the
+ * recipient's once refused, status 16), then what the recipient reported (01 đã đến … 16).
+ */
 export function DeliveryItem({ delivery }: { delivery: Delivery }) {
   const t = out.deliveries;
   return (
@@ -27,7 +30,9 @@ export function DeliveryItem({ delivery }: { delivery: Delivery }) {
           {delivery.revocation && <Tag color={REVOCATION_COLOR[delivery.revocation] ?? "#595959"}>
             {t.revocation[delivery.revocation] ?? delivery.revocation}</Tag>}
         </Space>
-        {delivery.revocation_reason && <Typography.Text>{t.revokeReason}: {delivery.revocation_reason}</Typography.Text>}
+        {delivery.revocation_reason && <Typography.Text>
+          {delivery.revocation === "refused" ? t.refusalReason : t.revokeReason}: {delivery.revocation_reason}
+        </Typography.Text>}
         {delivery.last_error && <Typography.Text type="danger">{delivery.last_error}</Typography.Text>}
         {delivery.statuses.length ? (
           <Timeline style={{ marginTop: 8, marginBottom: 0 }} items={delivery.statuses.map((s) => ({

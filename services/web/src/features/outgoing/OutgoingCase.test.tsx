@@ -179,6 +179,21 @@ describe("an outgoing document's page", () => {
     expect(screen.queryByRole("button", { name: "Thu hồi văn bản" })).not.toBeInTheDocument(); // one at a time
   });
 
+  it("names the recipient's reason when a take-back is refused (16)", async () => {
+    page({
+      [`GET /api/v1/documents/${ID}`]: draft({ status: "issued", number_symbol: "15/UBND-VP" }),
+      [`GET /api/v1/workflow/documents/${ID}/case`]: outgoingCase({ state: "issued" }),
+      [`GET /api/v1/documents/${ID}/deliveries`]: [{ id: "d-1", document_id: ID, recipient_code: "000.00.02.H61",
+        recipient_name: "Sở Nội vụ", route: "local", state: "sent", attempts: 1, created_at: "",
+        sent_at: "2026-11-30T01:05:00+00:00", last_error: "", last_status: "16", edxml_document_id: "",
+        revocation: "refused", revocation_reason: "Văn bản đã được giao xử lý", statuses: [] }],
+    }, CLERK);
+    const list = await screen.findByTestId("deliveries");
+    expect(await within(list).findByText("Nơi nhận từ chối thu hồi")).toBeInTheDocument();
+    expect(list).toHaveTextContent("Lý do nơi nhận từ chối: Văn bản đã được giao xử lý");
+    expect(list).not.toHaveTextContent("Lý do thu hồi");
+  });
+
   it("does not offer thu hồi to a leader", async () => {
     page({
       [`GET /api/v1/documents/${ID}`]: draft({ status: "issued", number_symbol: "15/UBND-VP" }),

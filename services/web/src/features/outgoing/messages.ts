@@ -137,6 +137,7 @@ export const out = {
       + "các lần gửi chưa đi sẽ bị hủy.",
     revokeReason: "Lý do thu hồi",
     revokeRequired: "Hãy ghi lý do thu hồi.",
+    refusalReason: "Lý do nơi nhận từ chối",
     revoked: "Đã gửi đề nghị thu hồi đến các nơi nhận.",
     revocation: { pending: "Đề nghị thu hồi: chờ trả lời", accepted: "Nơi nhận đồng ý thu hồi",
       refused: "Nơi nhận từ chối thu hồi" } as Record<string, string>,

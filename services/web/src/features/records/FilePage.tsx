@@ -287,21 +287,21 @@ export function FilePage() {
           <Descriptions.Item label={rec.file.fields.notation}>{f.notation}</Descriptions.Item>
           <Descriptions.Item label={rec.file.fields.retention}>{rec.retention(f.retention_years)}</Descriptions.Item>
           <Descriptions.Item label={rec.file.fields.creator}>{f.creator}</Descriptions.Item>
-          {f.unit && <Descriptions.Item label={rec.file.fields.unit}>{f.unit}</Descriptions.Item>}
+          {!!f.unit && <Descriptions.Item label={rec.file.fields.unit}>{f.unit}</Descriptions.Item>}
           <Descriptions.Item label={rec.file.fields.start}>{formatDate(f.start_date)}</Descriptions.Item>
           <Descriptions.Item label={rec.file.fields.end}>{formatDate(f.end_date)}</Descriptions.Item>
           <Descriptions.Item label={rec.file.fields.total}>{f.document_total}</Descriptions.Item>
           <Descriptions.Item label={rec.file.fields.pages}>{f.page_total}</Descriptions.Item>
-          {f.deposit_deadline && <Descriptions.Item label={rec.file.fields.deadline}>{formatDate(f.deposit_deadline)}</Descriptions.Item>}
-          {f.deposited_at && <Descriptions.Item label={rec.file.fields.deposited}>{formatDate(f.deposited_at)}</Descriptions.Item>}
-          {f.retain_approval && <Descriptions.Item label={rec.file.fields.retained} span={2}>{f.retain_approval}</Descriptions.Item>}
-          {f.return_reason && <Descriptions.Item label={rec.file.fields.returned} span={2}>{f.return_reason}</Descriptions.Item>}
+          {!!f.deposit_deadline && <Descriptions.Item label={rec.file.fields.deadline}>{formatDate(f.deposit_deadline)}</Descriptions.Item>}
+          {!!f.deposited_at && <Descriptions.Item label={rec.file.fields.deposited}>{formatDate(f.deposited_at)}</Descriptions.Item>}
+          {!!f.retain_approval && <Descriptions.Item label={rec.file.fields.retained} span={2}>{f.retain_approval}</Descriptions.Item>}
+          {!!f.return_reason && <Descriptions.Item label={rec.file.fields.returned} span={2}>{f.return_reason}</Descriptions.Item>}
         </Descriptions>
       </Card>
       {receiving && <PlanCheck file={f} />}
       <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{rec.file.documents}</h2>}>
         <Table<FileDocument> size="small" rowKey="document_id" pagination={false} dataSource={f.documents}
-          scroll={{ x: true }} aria-label={rec.file.documents} locale={{ emptyText: <span style={{ color: "#595959" }}>{rec.file.noDocuments}</span> }}
+          scroll={{ x: 640 }} aria-label={rec.file.documents} locale={{ emptyText: <span style={{ color: "#595959" }}>{rec.file.noDocuments}</span> }}
           columns={[
             { title: rec.file.docColumns.ordinal, dataIndex: "ordinal" },
             { title: rec.file.docColumns.code, key: "code",
