@@ -37,7 +37,12 @@ from typing import Any
 import httpx
 import pytest
 
-from vanthu_core.subjects import EVENTS_STREAM, REGISTRY_SIGNATURE_CHECKS, REGISTRY_WORKFLOW_STEPS
+from vanthu_core.subjects import (
+    EVENTS_STREAM,
+    REGISTRY_SIGNATURE_CHECKS,
+    REGISTRY_WORKFLOW_STEPS,
+    WORKFLOW_JOB_ASSIGNED,
+)
 from vanthu_devstack import Stack
 from vanthu_testing.gateway import wait_for
 
@@ -402,7 +407,15 @@ class World:
         return where each arrived in the log. A service publishes its events in the order it made them, so any
         event it made before this one has arrived by then; and the registry's reactions to other services' events
         (the audience a workflow step widens, a signature check) are taken before it, so none falls between two
-        barriers as if a refused call had caused it."""
+        barriers as if a refused call had caused it: the workflow announces a job of its own first, so its earlier
+        steps are published (not waiting in its outbox) before the registry's consumer is settled."""
+        # the workflow first: a job it announces in the third agency comes after every step it made before (its
+        # relay publishes in order), so the registry's reactions to those steps are all in the stream to settle
+        job = self.ok("lanhdao.longchau", "POST", "/api/v1/workflow/jobs", json={
+            "title": f"Rào chắn của ma trận quyền {self.marker()}", "deadline_days": 5,
+            "lead": {"kind": "person", "id": self.person_of("chuyenvien.longchau")}})["id"].encode()
+        self.events.wait_for("the workflow barrier",
+                             lambda s, d: s == WORKFLOW_JOB_ASSIGNED and job in d)
         self.events.settle((REGISTRY_WORKFLOW_STEPS.durable, REGISTRY_SIGNATURE_CHECKS.durable))
         self.two_step_profile()
         stored = self.upload("chuyenvien.longchau")["object_id"].encode()
