@@ -19,6 +19,8 @@ export function DateField({ id, value, onChange, min, max, width = 180, ariaLabe
   return (
     <DatePicker id={id} aria-label={ariaLabel} format="DD/MM/YYYY" placeholder="dd/mm/yyyy" style={{ width }}
       value={value ? dayjs(value) : null}
+      // Enter confirms the typed date; it must not also submit the dialog's form (the browser's implicit submission)
+      onKeyDown={(event) => { if (event.key === "Enter") event.preventDefault(); }}
       onChange={(day) => onChange?.(day ? day.format("YYYY-MM-DD") : undefined)}
       disabledDate={(day) => (!!min && day.format("YYYY-MM-DD") < min) || (!!max && day.format("YYYY-MM-DD") > max)} />
   );

@@ -115,7 +115,8 @@ export const rec = {
     history: "Quá trình xử lý hồ sơ",
     noHistory: "Chưa có.",
     step: { open: "Lập hồ sơ", add: "Thêm văn bản", remove: "Bỏ văn bản", close: "Đóng hồ sơ", submit: "Nộp lưu",
-      accept: "Tiếp nhận", return: "Trả lại", retain: "Giữ lại", import: "Nhập hồ sơ" } as Record<string, string>,
+      accept: "Tiếp nhận", return: "Trả lại", retain: "Giữ lại", import: "Nhập hồ sơ", reopen: "Mở lại hồ sơ",
+      renew: "Gia hạn dấu thời gian" } as Record<string, string>,
   },
   import: {
     button: "Nhập gói hồ sơ (ZIP)",
