@@ -160,17 +160,11 @@ def _signing_authority(request: documents_pb2.SignDocumentRequest | documents_pb
         raise InvalidArgument("signer_position", "chức vụ của chính người ký đi kèm thẩm quyền ký theo ủy quyền.")
     return competence, on_behalf_of, position
 
+
 def _through_circuit() -> bool:
     """Whether the workflow vouched for the person's call: it comes through its outgoing circuit
     (:attr:`vanthu_core.policy.Access.vouched_by`)."""
     return policy.vouched_by() == clients.WORKFLOW
-
-
-def _required_id(value: str) -> str:
-    text = value.strip()
-    if not text or len(text) > 36:
-        raise InvalidArgument("id", "chưa nhập mã văn bản (tối đa 36 ký tự).")
-    return text
 
 
 class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
@@ -387,7 +381,8 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         if not _through_circuit():
             raise PermissionDenied("Chỉ quy trình trình ký (dịch vụ quy trình) mới đưa văn bản vào quy trình: hãy bắt "
                                    "đầu quy trình từ mục Công việc.")
-        doc = await self.documents.enter_circuit(agency_code=agency, document_id=_required_id(request.id),
+        document_id = clean_text("id", request.id, max_len=36)
+        doc = await self.documents.enter_circuit(agency_code=agency, document_id=document_id,
                                                  actor_subject=principal.subject)
         return documents_pb2.EnterCircuitResponse(document=document_to_proto(doc))
 
