@@ -652,7 +652,14 @@ ROWS: dict[str, Row] = {
         "resource", 200, target=doc(lambda w: w.draft(with_file=False)), snapshot=document_view,
         fresh=lambda w, u: {"document_id": w.draft(with_file=False)["id"]},
         body=lambda w, u, t: {"json": {"type_code": "cong_van", "abstract": "V/v kiểm tra quyền (đã sửa)",
-                                       "unit_abbreviation": "VP"}}),
+                                       "unit_abbreviation": "VP"}},
+        expect={"truongphong.ubnd": (404, "not in the draft's audience: the draft is read before it is changed")},
+        extra=(("chuyenvien.ubnd", lambda w: {"document_id": w.outgoing("approved")["document_id"]}, 422,
+                "the circuit governs it: changed only while returned to its drafter (issue 13 review)"),
+               ("chuyenvien.ubnd", lambda w: {"document_id": w.outgoing("returned")["document_id"]}, 200,
+                "returned to its drafter: changed through the circuit"),
+               ("truongphong.ubnd", lambda w: {"document_id": w.outgoing("returned")["document_id"]}, 403,
+                "the circuit's draft is its drafter's to change"))),
     "POST /api/v1/documents/{document_id}/submit": Row(
         "resource", 200, target=doc(lambda w: w.draft()), snapshot=document_view,
         fresh=lambda w, u: {"document_id": w.draft(u)["id"]},  # each drafter submits a draft of their own

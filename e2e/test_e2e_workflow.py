@@ -163,9 +163,23 @@ def test_an_outgoing_document_goes_from_draft_through_review_returned_once_to_si
     assert draft_task["kind"] == "draft"
     returned = ok(api.get("/api/v1/notifications", headers=officer))["notifications"]
     assert "draft_returned" in [n["kind"] for n in returned if n["case_id"] == case["id"]]
+    # returned to the drafter: the draft is changed (through the circuit), and the head's task shows the change
+    current = ok(api.get(f"/api/v1/documents/{doc['id']}", headers=officer))
+    abstract = "V/v triển khai quy trình văn bản đi qua hệ thống, bổ sung căn cứ pháp lý (kiểm thử)"
+    change = {"type_code": current["type_code"], "abstract": abstract, "unit_abbreviation": "VP",
+              "recipients": current["recipients"], "expected_version": current["version"],
+              "files": [{k: f[k] for k in ("object_id", "role", "file_name")} for f in current["files"]]}
+    changed = ok(api.put(f"/api/v1/documents/{doc['id']}", headers=officer, json=change))
+    assert (changed["abstract"], changed["version"]) == (abstract, current["version"] + 1)
+    case = ok(api.get(path, headers=officer))
     case = ok(api.post(f"{path}/resend", headers=officer, json={"version": case["version"], "comment": "Đã bổ sung"}))
+    assert case["abstract"] == abstract
     case = ok(api.post(f"{path}/review", headers=head, json={"version": case["version"], "approve": True}))
     assert case["state"] == "approved"
+    # approved: what the head approved is what is signed (issue 13 review) — no change, not even by its drafter
+    late = api.put(f"/api/v1/documents/{doc['id']}", headers=officer,
+                   json={**change, "abstract": "Bản khác sau khi duyệt", "expected_version": changed["version"]})
+    assert late.status_code == 422 and "đã duyệt" in late.json()["detail"], late.text
     case = ok(api.post(f"{path}/submit", headers=officer, json={"version": case["version"], "comment": "Kính trình"}))
     assert case["state"] == "submitted"
     assert ok(api.get(f"/api/v1/documents/{doc['id']}", headers=clerk))["status"] == "submitted"
@@ -198,3 +212,30 @@ def test_an_outgoing_document_goes_from_draft_through_review_returned_once_to_si
     arrival = wait_for(lambda: next(iter(arrivals(api, snv_clerk, UBND, issued["number_symbol"])), None),
                        "the arrival at Sở Nội vụ")
     assert arrival["abstract"] == abstract
+
+
+def test_cancelling_a_draft_in_its_circuit_stops_the_circuit_and_empties_the_reviewers_inbox(
+        api: httpx.Client, login: Callable[[str], str], draft_pdf: Callable[..., bytes]) -> None:
+    """Issue 13 review: a leader cancels a draft under review; the workflow takes the registry's event from NATS and
+    withdraws the case, so the head's review task is gone and nothing more can be done on it."""
+    leader, head, officer = bearer(login("lanhdao.ubnd")), bearer(login("truongphong.ubnd")), \
+        bearer(login("chuyenvien.ubnd"))
+    doc = draft_with_file(api, officer, draft_pdf(), "V/v dự thảo sẽ bị hủy trong quy trình (kiểm thử)", [])
+    started = api.post("/api/v1/workflow/outgoing", json={"document_id": doc["id"]}, headers=officer)
+    assert started.status_code == 201, started.text
+    case = started.json()
+    cancelled = api.post(f"/api/v1/documents/{doc['id']}/cancel", headers=leader,
+                         json={"reason": "Không ban hành nữa theo chỉ đạo"})
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled", cancelled.text
+
+    def stopped() -> dict[str, Any] | None:
+        found = api.get(f"/api/v1/workflow/cases/{case['id']}", headers=officer).json()
+        return found if found["state"] == "withdrawn" else None
+
+    withdrawn = wait_for(stopped, "the circuit withdrawn on the registry's cancelled event", timeout_s=30)
+    assert "Không ban hành nữa theo chỉ đạo" in withdrawn["steps"][-1]["comment"]
+    inbox = api.get("/api/v1/workflow/inbox", params={"kind": "review"}, headers=head).json()["tasks"]
+    assert case["id"] not in {t["case_id"] for t in inbox}
+    late = api.post(f"/api/v1/workflow/cases/{case['id']}/review", headers=head,
+                    json={"version": withdrawn["version"], "approve": True})
+    assert late.status_code == 422, late.text

@@ -10,8 +10,9 @@ import pytest
 from vanthu.registry.v1 import documents_pb2 as pb
 from vanthu_core import clients
 from vanthu_core.grpc_client import vouched_metadata
+from vanthu_testing.documents import draft_pdf
 
-from .test_registry_api_issuing import DECISION, expect, general_register
+from .test_registry_api_issuing import DECISION, expect, general_register, stat
 
 pytestmark = pytest.mark.integration
 CIRCUIT_WORDS = "Văn bản này đang theo quy trình trình ký: hãy"
@@ -75,3 +76,29 @@ async def test_a_vouched_submission_marks_an_older_circuit_and_a_circuit_starts_
     refused = await expect(grpc.StatusCode.FAILED_PRECONDITION, through_circuit(
         platform, docs.EnterCircuit, pb.EnterCircuitRequest(id=direct.id), "chuyenvien.ubnd"))
     assert "chỉ dự thảo" in refused.details()
+
+
+async def test_a_draft_in_the_circuit_is_changed_only_through_it(platform: Any) -> None:
+    """Issue 13 review (high): what the head approved is what is signed. A circuit's draft is changed (its main file,
+    its signer) only when the workflow vouches, having checked the draft is back with its drafter: a direct change is
+    refused, takes no reference on the new file and leaves the draft as it was."""
+    docs = platform.documents
+    draft = await platform.draft(DECISION)
+    await through_circuit(platform, docs.EnterCircuit, pb.EnterCircuitRequest(id=draft.id), "chuyenvien.ubnd")
+    swapped = await platform.upload("chuyenvien.ubnd", draft_pdf("Bản khác chưa được duyệt"))
+    changed = pb.DocumentInput()
+    changed.CopyFrom(DECISION)
+    changed.signer.name = "Nguyễn Văn Đức"
+    changed.files.append(pb.DocumentFile(object_id=swapped.object_id, role="main"))
+    request = pb.UpdateDraftRequest(id=draft.id, document=changed, expected_version=draft.version)
+
+    refused = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(docs.UpdateDraft, request,
+                                                                               "chuyenvien.ubnd"))
+    assert refused.details().startswith(CIRCUIT_WORDS + " sửa dự thảo"), refused.details()
+    kept = (await platform.call(docs.GetDocument, pb.GetDocumentRequest(id=draft.id), "chuyenvien.ubnd")).document
+    assert (kept.version, [f.object_id for f in kept.files]) == (draft.version, [draft.files[0].object_id])
+    assert list((await stat(platform, swapped.object_id)).references) == []
+
+    updated = (await through_circuit(platform, docs.UpdateDraft, request, "chuyenvien.ubnd")).document
+    assert (updated.signer.name, [f.object_id for f in updated.files]) == ("Nguyễn Văn Đức", [swapped.object_id])
+    assert updated.version == draft.version + 1

@@ -64,6 +64,8 @@ class FakeDirectory:
     prepared: list[tuple[str, str, str]] = field(default_factory=list)
     #: The drafts the workflow put under its circuit (EnterCircuit).
     governed: set[str] = field(default_factory=set)
+    #: The drafts changed through the circuit (ReviseOutgoing): (document id, new abstract).
+    revisions: list[tuple[str, str]] = field(default_factory=list)
 
     @staticmethod
     def agency(token: str) -> str:
@@ -96,6 +98,18 @@ class FakeDirectory:
         if found is None or found.agency_code != self.agency(token):
             raise NotFound(f"registry: no document {document_id}")
         self.governed.add(document_id)
+
+    async def update_draft(self, token: str, document_id: str, document: documents_pb2.DocumentInput,
+                           expected_version: int) -> documents_pb2.Document:
+        """The registry's UpdateDraft through the circuit: a draft's new abstract (kept in ``revisions``)."""
+        found = self.documents.get(document_id)
+        if found is None or found.agency_code != self.agency(token):
+            raise NotFound(f"registry: no document {document_id}")
+        if found.status != "draft":
+            raise FailedPrecondition(f"registry: the document is {found.status}")
+        self.documents[document_id] = replace(found, abstract=document.abstract)
+        self.revisions.append((document_id, document.abstract))
+        return documents_pb2.Document(id=document_id, abstract=document.abstract, status="draft")
 
     async def submit(self, token: str, document_id: str) -> None:
         self._act(token, document_id, "draft", "submitted")

@@ -6,14 +6,16 @@ stale versions refused; every step recorded and the returned draft's event in th
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import grpc
 import pytest
 
+from vanthu.registry.v1 import documents_pb2
 from vanthu.workflow.v1 import events_pb2 as ev
 from vanthu.workflow.v1 import workflow_pb2 as pb
 from vanthu_core.errors import FailedPrecondition
-from vanthu_workflow.directory import UnitInfo
+from vanthu_workflow.directory import MemberInfo, UnitInfo
 from vanthu_workflow.domain.outgoing import load_definition
 
 from .conftest import SNV, UBND, Harness
@@ -368,3 +370,70 @@ async def test_a_draft_returned_at_signing_in_a_circuit_without_review_goes_back
     case = (await h.call(h.api.ResendOutgoing, pb.ResendOutgoingRequest(
         case_id=case.id, version=case.version, comment="Đã bổ sung phụ lục"), DRAFTER)).case
     assert case.state == "approved" and h.task(case, "draft").assignee == h.subject(DRAFTER)
+
+
+async def test_the_drafter_changes_a_circuit_draft_only_while_it_is_returned_to_them(harness: Harness) -> None:
+    """Issue 13 review: what the head approved is what is signed. Through the circuit the drafter changes the draft
+    only while it is back with them; in review, once approved or submitted, the change is refused and nothing reaches
+    the registry; another person, or another agency, cannot change it at all. The case then shows the new abstract."""
+    h = harness
+    heads_everywhere(h)
+    case = await h.started()
+    revised = "Về việc báo cáo chuyển đổi số (bản sửa theo ý kiến trưởng phòng, đợt 2)"
+
+    def revise(abstract: str = revised) -> pb.ReviseOutgoingRequest:
+        return pb.ReviseOutgoingRequest(document_id=case.document_id,
+                                        document=documents_pb2.DocumentInput(abstract=abstract))
+
+    in_review = await h.refused(h.api.ReviseOutgoing, revise(), DRAFTER)
+    assert in_review.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "chờ duyệt" in (in_review.details() or "")
+    returned = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=case.id, version=case.version, approve=False, comment="Sửa trích yếu"), HEAD)).case
+    assert (await h.refused(h.api.ReviseOutgoing, revise(), HEAD)).code() == grpc.StatusCode.PERMISSION_DENIED
+    other = await h.refused(h.api.ReviseOutgoing, revise(), "chuyenvien.snv")  # another agency: no such case
+    assert other.code() == grpc.StatusCode.NOT_FOUND
+    assert h.directory.revisions == []
+
+    reply = await h.call(h.api.ReviseOutgoing, revise(), DRAFTER)
+    assert reply.document.abstract == revised
+    assert h.directory.revisions == [(case.document_id, revised)]
+    case = (await h.call(h.api.GetCase, pb.GetCaseRequest(case_id=case.id), DRAFTER)).case
+    assert (case.abstract, case.version) == (revised, returned.version + 1)  # the tasks show the new abstract
+    case = (await h.call(h.api.ResendOutgoing, pb.ResendOutgoingRequest(case_id=case.id, version=case.version),
+                         DRAFTER)).case
+    case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=case.id, version=case.version, approve=True), HEAD)).case
+    assert case.state == "approved"
+    after = await h.refused(h.api.ReviseOutgoing, revise("Bản khác sau khi duyệt"), DRAFTER)
+    assert after.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "đã duyệt" in (after.details() or "")
+    assert h.directory.revisions == [(case.document_id, revised)]
+
+
+async def test_the_review_goes_to_the_head_of_the_drafting_unit_the_draft_names_or_the_drafter_chooses(
+        harness: Harness) -> None:
+    """Issue 13 review: a drafter in two units has the draft reviewed by the head of the unit it is drafted for (the
+    draft's drafting unit, or the one they choose), not whichever membership comes first; never a unit of theirs they
+    are not in."""
+    h = harness
+    h.directory.units_by_agency[UBND] = [
+        UnitInfo("TH", "Phòng Tổng hợp", h.subject(HEAD)), UnitInfo("NC", "Phòng Nội chính", h.subject(LEADER)),
+        UnitInfo("VP", "Văn phòng", h.subject(CLERK))]
+    nc = MemberInfo(unit_code="NC", subject=h.subject(DRAFTER), username=DRAFTER, name="Chuyên viên",
+                    position="officer")
+    h.directory.members_by_agency[UBND].append(nc)
+
+    named = h.draft()
+    h.directory.documents[named] = replace(h.directory.documents[named], drafting_unit="phòng  NỘI CHÍNH")
+    case = (await h.call(h.api.StartOutgoing, pb.StartOutgoingRequest(document_id=named), DRAFTER)).case
+    assert (case.unit_code, h.task(case, "review").assignee) == ("NC", "NC")
+
+    chosen = (await h.call(h.api.StartOutgoing, pb.StartOutgoingRequest(document_id=h.draft(), unit_code="TH"),
+                           DRAFTER)).case
+    assert chosen.unit_code == "TH"
+    first = (await h.call(h.api.StartOutgoing, pb.StartOutgoingRequest(document_id=h.draft()), DRAFTER)).case
+    assert first.unit_code == "NC"  # neither named nor chosen: the first of the drafter's units by code
+    refused = await h.refused(h.api.StartOutgoing, pb.StartOutgoingRequest(document_id=h.draft(), unit_code="VP"),
+                              DRAFTER)
+    assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and "không phải đơn vị" in refused.details()

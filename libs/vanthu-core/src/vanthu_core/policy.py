@@ -169,7 +169,9 @@ TABLE: dict[str, Access] = {
         DRAFTERS, cases={"incoming": CLERK}, services=[clients.INTERCHANGE],
         rule="an outgoing draft by a drafter; an incoming document entered from paper by a clerk only (case "
              "'incoming'); the interchange service records an arrival for the agency it names"),
-    DOCUMENTS + "UpdateDraft": people(DRAFTERS, rule="outgoing drafts only"),
+    DOCUMENTS + "UpdateDraft": people(DRAFTERS, vouched_by=[clients.WORKFLOW],
+                                      rule="outgoing drafts only; a draft the workflow's circuit governs only "
+                                           "through it, while it is returned to its drafter"),
     DOCUMENTS + "GetDocument": people(EVERYONE, services=[clients.INTERCHANGE, clients.SEARCH],
                                       rule="a person reads their own agency's documents that list one of their "
                                            "principals in their audience (each view logged); interchange reads an "
@@ -333,6 +335,9 @@ TABLE: dict[str, Access] = {
                                              "deputy under a delegation in force); consulted units of their agency"),
     WORKFLOW + "ResendOutgoing": people(DRAFTERS, forwards=_NOTIFY_READS,
                                         rule="the drafter of a returned draft of their agency"),
+    WORKFLOW + "ReviseOutgoing": people(DRAFTERS, forwards=[DOCUMENTS + "UpdateDraft"],
+                                        rule="the drafter of a draft of their agency its circuit has returned to "
+                                             "them"),
     WORKFLOW + "AnswerConsultation": people("head", forwards=_NOTIFY_READS, delegable=True,
                                             rule="the consulted unit's task, by that unit's head or their deputy "
                                                  "under a delegation in force"),

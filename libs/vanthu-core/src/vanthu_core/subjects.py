@@ -145,6 +145,8 @@ INTERCHANGE_WORKFLOW_COMPLETED: Final = Consumer("interchange-workflow-completed
 REGISTRY_WORKFLOW_STEPS: Final = Consumer("registry-workflow-steps", WORKFLOW_STEP_RECORDED, "registry")
 #: Accepting a revocation stops the processing of the revoked arrival (its open tasks cancelled).
 WORKFLOW_REVOCATIONS: Final = Consumer("workflow-revocations", REGISTRY_DOCUMENT_REVOCATION_ACCEPTED, "workflow")
+#: Cancelling a document stops its work: its outgoing circuit, or an arrival's processing (open tasks cancelled).
+WORKFLOW_CANCELLATIONS: Final = Consumer("workflow-cancellations", REGISTRY_DOCUMENT_CANCELLED, "workflow")
 #: Search indexes every document the registry tells of (metadata, audience and its files' text), as it is now.
 SEARCH_DOCUMENTS: Final = Consumer("search-documents", "vanthu.registry.document.*", "search")
 #: Files due for deposit and overdue ones reach their creator's and the agency archivists' notifications.
@@ -155,6 +157,7 @@ CONSUMERS: Final = (SIGNING_ARRIVALS, REGISTRY_SIGNATURE_CHECKS, REGISTRY_WORKFL
                     INTERCHANGE_DISPATCHED, INTERCHANGE_REGISTERED, INTERCHANGE_REJECTED,
                     INTERCHANGE_REVOCATION_ACCEPTED, INTERCHANGE_REVOCATION_REFUSED, INTERCHANGE_WORKFLOW_ASSIGNED,
                     INTERCHANGE_WORKFLOW_IN_PROGRESS, INTERCHANGE_WORKFLOW_COMPLETED, WORKFLOW_REVOCATIONS,
+                    WORKFLOW_CANCELLATIONS,
                     SEARCH_DOCUMENTS, WORKFLOW_DEPOSIT_REMINDERS, RECORDS_ARCHIVE_READS)
 #: The services with a NATS user of their own (they publish or consume events).
 SERVICES: Final = tuple(sorted({publisher_of(s) for s in EVENT_TYPES} | {c.service for c in CONSUMERS}))

@@ -321,7 +321,8 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         doc = await self.lifecycle.update_draft(agency_code=agency, document_id=request.id, draft=draft,
                                                 actor=principal.username,
                                                 expected_version=bounded_int("expected_version",
-                                                                             request.expected_version))
+                                                                             request.expected_version),
+                                                through_circuit=_through_circuit())
         return documents_pb2.UpdateDraftResponse(document=document_to_proto(doc))
 
     async def GetDocument(self, request: documents_pb2.GetDocumentRequest,

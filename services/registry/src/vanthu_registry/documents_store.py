@@ -410,12 +410,17 @@ class DocumentStore:
         return rows[:limit], encode_cursor("access", [rows[limit - 1].id]) if len(rows) > limit else ""
 
     async def update_draft(self, *, agency_code: str, document_id: str, draft: Draft, actor: str,
-                           expected_version: int = 0) -> dict[str, Any]:
+                           expected_version: int = 0, through_circuit: bool = False) -> dict[str, Any]:
+        """Change a draft's content (``draft`` replaces every editable field and its files). A draft the workflow's
+        circuit governs changes only through it (``through_circuit``: the workflow vouched, having checked the
+        draft is back with its drafter), so what a head approved is what is signed (issue 13 review).
+        FailedPrecondition (not a draft; in a circuit, directly), Conflict (``expected_version`` is stale)."""
         async with self.sessions() as session, session.begin():
             row = await self._load(session, agency_code, document_id, lock=True)
             if row.status != Status.DRAFT.value:
                 raise FailedPrecondition("Chỉ sửa được dự thảo; văn bản này đang ở trạng thái "
                                          f"{status_name(row.status)}.")
+            check_circuit("update", row.in_circuit, through_circuit)
             if expected_version and expected_version != row.version:
                 raise Conflict(f"Dự thảo đã được người khác sửa (phiên bản {row.version}, đồng chí sửa phiên bản "
                                f"{expected_version}): tải lại rồi sửa lại.")

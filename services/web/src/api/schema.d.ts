@@ -158,9 +158,15 @@ export interface paths {
          */
         get: operations["get_document_api_v1_documents__document_id__get"];
         /**
-         * Change a draft
-         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên).
-         *     - UpdateDraft: outgoing drafts only.
+         * Change a draft (one in its approval circuit: by its drafter, while it is returned to them)
+         * @description A draft its circuit governs is changed through the workflow (ReviseOutgoing: only by its drafter while the
+         *     draft is returned to them, so what was approved is what is signed); any other draft by the registry directly.
+         *     A person whose roles never change drafts is refused first, as the registry would refuse them.
+         *
+         *     **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên).
+         *     - GetDocument: a person reads their own agency's documents that list one of their principals in their audience (each view logged); interchange reads an issued document of the agency it names, to build its package; search any document of the agency it names, to index it (with its audience).
+         *     - UpdateDraft: outgoing drafts only; a draft the workflow's circuit governs only through it, while it is returned to its drafter.
+         *     - ReviseOutgoing: the drafter of a draft of their agency its circuit has returned to them.
          */
         put: operations["update_draft_api_v1_documents__document_id__put"];
         post?: never;
@@ -4867,6 +4873,12 @@ export interface components {
              * @description your outgoing draft (dự thảo văn bản đi)
              */
             document_id: string;
+            /**
+             * Unit Code
+             * @description the drafting unit whose head reviews, one of yours; empty: the unit the draft names, else your first
+             * @default
+             */
+            unit_code: string;
         };
         /** StepOut */
         StepOut: {

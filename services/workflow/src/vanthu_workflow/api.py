@@ -11,6 +11,7 @@ from typing import Any
 
 import grpc
 
+from vanthu.registry.v1 import documents_pb2
 from vanthu.workflow.v1 import workflow_pb2 as pb
 from vanthu.workflow.v1 import workflow_pb2_grpc
 from vanthu_core import policy
@@ -63,7 +64,7 @@ from vanthu_workflow.domain.outgoing import (
     default_definition,
 )
 from vanthu_workflow.notify import Audience, NotificationHub, NotificationView
-from vanthu_workflow.store import INCOMING, OUTGOING, Actor, CaseView, TaskView, WorkflowStore
+from vanthu_workflow.store import INCOMING, OUTGOING, Actor, CaseView, TaskView, WorkflowStore, name_key
 
 MAX_ID = 100
 #: The longest period a dashboard covers, in days (five years).
@@ -98,6 +99,23 @@ def _date(value: date | None) -> str:
 
 def party_to_proto(party: Party) -> pb.Party:
     return pb.Party(kind=party.kind, id=party.id, name=party.name)
+
+
+def drafting_unit(own: Sequence[str], units: dict[str, UnitInfo], *, chosen: str = "", named: str = "") -> str:
+    """The drafting unit of a draft whose drafter belongs to the units ``own`` (codes, sorted): ``chosen`` (one of
+    them, InvalidArgument otherwise), else the one the draft names as its drafting unit (``named``: a unit's code
+    or name, compared NFC ignoring case and spaces), else the first of ``own``; "" for a drafter of no unit.
+    Its head reviews the draft (Decree 30/2020 Art. 10: the drafting unit's head checks the draft)."""
+    if chosen:
+        if chosen not in own:
+            raise InvalidArgument("unit_code", "không phải đơn vị của người soạn dự thảo.")
+        return chosen
+    wanted = name_key(named)
+    if wanted:
+        found = next((c for c in own if wanted in (name_key(c), name_key(units[c].name))), "")
+        if found:
+            return found
+    return own[0] if own else ""
 
 
 class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
@@ -512,7 +530,9 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         # themselves: the leaders review (the case's unit_code stays empty then).
         members = await self.directory.members(principal.token)
         units = {u.code: u for u in await self.directory.units(principal.token)}
-        unit = next((m.unit_code for m in members if m.subject == principal.subject), "")
+        unit = drafting_unit(sorted(m.unit_code for m in members if m.subject == principal.subject and
+                                    m.unit_code in units), units, chosen=request.unit_code.strip(),
+                             named=document.drafting_unit)
         head = units[unit].head_subject if unit in units else ""
         if not head or head == principal.subject:
             unit = ""
@@ -563,6 +583,25 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                                              comment=check_text(request.comment, "comment"),
                                              audience=await self._audience(principal))
         return pb.ResendOutgoingResponse(case=self._done(case))
+
+    async def ReviseOutgoing(self, request: pb.ReviseOutgoingRequest,
+                             context: grpc.aio.ServicerContext) -> pb.ReviseOutgoingResponse:
+        """The drafter corrects their returned draft (:meth:`WorkflowStore.revise_outgoing`): the registry's
+        UpdateDraft with their token, vouched for by the workflow; the registry checks the content."""
+        principal, own = policy.require()
+        document_id = _id(request.document_id, "document_id")
+        if request.expected_version < 0:
+            raise InvalidArgument("expected_version", "phải là số không âm.")
+        revised: list[documents_pb2.Document] = []
+
+        async def revise() -> str:
+            revised.append(await self.directory.update_draft(principal.token, document_id, request.document,
+                                                             request.expected_version))
+            return revised[0].abstract
+
+        await self.store.revise_outgoing(own, document_id, actor=await self._actor(principal, units=()),
+                                         effect=revise)
+        return pb.ReviseOutgoingResponse(document=revised[0])
 
     async def AnswerConsultation(self, request: pb.AnswerConsultationRequest,
                                  context: grpc.aio.ServicerContext) -> pb.AnswerConsultationResponse:

@@ -38,6 +38,8 @@ class DocumentInfo:
     created_by: str = ""
     #: The signer the document names (người ký): an outgoing draft's designated signer.
     signer_name: str = ""
+    #: The drafting unit the document names (đơn vị soạn thảo: free text, a unit's code or name).
+    drafting_unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,18 @@ class RegistryDirectory:
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "Dịch vụ văn bản: ") from error
 
+    async def update_draft(self, token: str, document_id: str, document: documents_pb2.DocumentInput,
+                           expected_version: int) -> documents_pb2.Document:
+        """The registry's UpdateDraft with the drafter's token, through the circuit (it vouches): the draft as
+        changed."""
+        try:
+            reply = await self.documents.UpdateDraft(
+                documents_pb2.UpdateDraftRequest(id=document_id, document=document, expected_version=expected_version),
+                metadata=await self._circuit(token), timeout=TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "Dịch vụ văn bản: ") from error
+        return reply.document
+
     async def document(self, token: str, document_id: str) -> DocumentInfo:
         try:
             reply = await self.documents.GetDocument(documents_pb2.GetDocumentRequest(id=document_id),
@@ -114,7 +128,7 @@ class RegistryDirectory:
         d = reply.document
         return DocumentInfo(id=d.id, agency_code=d.agency_code, direction=d.direction, status=d.status,
                             abstract=d.abstract, number=d.number, type_code=d.type_code, created_by=d.created_by,
-                            signer_name=d.signer.name)
+                            signer_name=d.signer.name, drafting_unit=d.drafting_unit)
 
     async def submit(self, token: str, document_id: str) -> None:
         try:

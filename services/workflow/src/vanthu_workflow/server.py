@@ -19,9 +19,10 @@ from vanthu_core.grpc_server import GrpcServer
 from vanthu_core.outbox import OutboxRelay
 from vanthu_core.runner import every
 from vanthu_core.settings import CommonSettings
-from vanthu_core.subjects import WORKFLOW_DEPOSIT_REMINDERS, WORKFLOW_REVOCATIONS
+from vanthu_core.subjects import WORKFLOW_CANCELLATIONS, WORKFLOW_DEPOSIT_REMINDERS, WORKFLOW_REVOCATIONS
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_workflow.api import WorkflowApi
+from vanthu_workflow.cancellations import Cancellations
 from vanthu_workflow.deposit_reminders import DepositReminders, People, RegistryPeople
 from vanthu_workflow.directory import Directory, RegistryDirectory
 from vanthu_workflow.domain.outgoing import OVERRIDE_ENV, default_definition
@@ -35,6 +36,11 @@ if TYPE_CHECKING:
     from vanthu_core.bus import EventBus
 
 log = logging.getLogger("vanthu.workflow")
+
+
+def _document_key(message: Any) -> str:
+    """The ordering key of a registry event: its document (events of one document are handled in order)."""
+    return str(getattr(getattr(message, "document", None), "document_id", ""))
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -109,8 +115,9 @@ class WorkflowServer:
             await self.bus.consume(WORKFLOW_DEPOSIT_REMINDERS, self.deposit_reminders,
                                    key=lambda message: str(getattr(message, "file_id", "")))
             await self.bus.consume(WORKFLOW_REVOCATIONS, Revocations(self.store, on_commit=self.relay.kick),
-                                   key=lambda message: str(getattr(getattr(message, "document", None),
-                                                                   "document_id", "")))
+                                   key=_document_key)
+            await self.bus.consume(WORKFLOW_CANCELLATIONS, Cancellations(self.store, on_commit=self.relay.kick),
+                                   key=_document_key)
         return await self.grpc.start()
 
     async def stop(self) -> None:

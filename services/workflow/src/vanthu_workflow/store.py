@@ -81,6 +81,7 @@ from vanthu_workflow.domain.incoming import (
 )
 from vanthu_workflow.domain.jobs import JOB, WORKING, check_depth, check_parent_working
 from vanthu_workflow.domain.outgoing import OUT_STATE_NAMES, Circuit, OutAction, OutState, OutTaskKind
+from vanthu_workflow.domain.outgoing import TRANSITIONS as TRANSITIONS_OUT
 from vanthu_workflow.domain.outgoing import next_state as next_out_state
 from vanthu_workflow.notify import (
     DRAFT_RETURNED,
@@ -370,8 +371,8 @@ class Actor:
         there is exactly one. None otherwise: the deputy does not sign (:meth:`signing_refusal` says why)."""
         leaders = [a for a in self.acting_for if not a.unit]
         if self.designated_signer:
-            wanted = _name_key(self.designated_signer)
-            return next((a for a in leaders if _name_key(a.delegator_name) == wanted), None)
+            wanted = name_key(self.designated_signer)
+            return next((a for a in leaders if name_key(a.delegator_name) == wanted), None)
         return leaders[0] if len(leaders) == 1 else None
 
     def signing_refusal(self) -> str:
@@ -624,7 +625,7 @@ BUCKETS = ("todo", "due_soon", "overdue", "done", "all")
 _ROLE_WORDS = {"leader": "lãnh đạo", "head": "trưởng đơn vị", "clerk": "văn thư", "officer": "chuyên viên"}
 
 
-def _name_key(name: str) -> str:
+def name_key(name: str) -> str:
     """A person's name compared as people write it: NFC, case folded, spaces collapsed."""
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
@@ -880,25 +881,37 @@ class WorkflowStore:
                                 on_behalf=on_behalf)
             return await self._view(session, row)
 
-    async def withdraw(self, agency_code: str, document_id: str, *, actor: Actor, comment: str) -> CaseView | None:
-        """The document was revoked by its sender and ``actor`` (the clerk) accepted: its case stops — every open
-        task cancelled, the case ``withdrawn``, a step with ``comment`` (issue 12 item 4; Decree 30/2020 Art. 14 on
-        revoking a sent document). None when the agency never started processing it, when it is an outgoing
-        circuit, or when the case is already completed or withdrawn (a redelivered event changes nothing)."""
+    async def withdraw(self, agency_code: str, document_id: str, *, actor: Actor, comment: str,
+                       outgoing: bool = False) -> CaseView | None:
+        """The document's case stops — every open task cancelled, the case ``withdrawn``, a step with ``comment``:
+        an arrival revoked by its sender, ``actor`` (the clerk) accepting (issue 12 item 4; Decree 30/2020 Art. 14
+        on revoking a sent document), or a document cancelled in the registry (its outgoing circuit too, with
+        ``outgoing``: a cancelled draft is not reviewed, signed or issued). None when the agency never started a case
+        for it, when it is an outgoing circuit and ``outgoing`` is false, or when the case is already final
+        (completed, issued, withdrawn: a redelivered event changes nothing)."""
         now = self.clock()
         async with self.sessions() as session, session.begin():
             row = (await session.execute(select(CaseRow).where(
-                CaseRow.agency_code == agency_code, CaseRow.document_id == document_id).with_for_update())
-            ).scalar_one_or_none()
-            if row is None or row.kind != INCOMING:
+                CaseRow.agency_code == agency_code, CaseRow.document_id == document_id,
+                CaseRow.kind != JOB).with_for_update())).scalar_one_or_none()
+            if row is None or (row.kind == OUTGOING and not outgoing):
                 return None
-            state = State(row.state)
-            to = WITHDRAWAL.get(state)
-            if to is None:
-                return None
+            state: StrEnum
+            if row.kind == OUTGOING:
+                state = OutState(row.state)
+                if state not in TRANSITIONS_OUT[OutAction.WITHDRAW]:
+                    return None
+                action: StrEnum = OutAction.WITHDRAW
+                to: StrEnum = OutState.WITHDRAWN
+            else:
+                state = State(row.state)
+                found = WITHDRAWAL.get(state)
+                if found is None:
+                    return None
+                action, to = Action.WITHDRAW, found
             for task in await self._open_tasks(session, row.id):
                 task.state, task.done_at = TaskState.CANCELLED.value, now
-            await self._advance(session, row, Action.WITHDRAW, state, to, actor, comment, "")
+            await self._advance(session, row, action, state, to, actor, comment, "")
             return await self._view(session, row)
 
     async def decide_extension(self, agency_code: str, case_id: str, version: int, *, grant: bool, actor: Actor,
@@ -1346,6 +1359,33 @@ class WorkflowStore:
             await self._advance(session, row, action, state, to, actor, text, task.id, audience,
                                 on_behalf=actor.on_behalf(task))
             return await self._view(session, row)
+
+    async def revise_outgoing(self, agency_code: str, document_id: str, *, actor: Actor,
+                              effect: Callable[[], Awaitable[str]]) -> None:
+        """The drafter corrects their draft while its outgoing case has it back with them (``returned``): ``effect``
+        (the registry's UpdateDraft, vouched for; it answers the draft's new abstract) is awaited while the case row
+        is held, so no review, resend or signature interleaves; the case keeps the new abstract its tasks show.
+
+        What a reviewer approved is what is signed (issue 13 review): in any other state the draft is not changed.
+        Errors: NotFound (no outgoing case of the agency for the document), PermissionDenied (not its drafter),
+        FailedPrecondition naming the state."""
+        async with self.sessions() as session, session.begin():
+            row = (await session.execute(select(CaseRow).where(
+                CaseRow.agency_code == agency_code, CaseRow.document_id == document_id,
+                CaseRow.kind == OUTGOING).with_for_update())).scalar_one_or_none()
+            if row is None:
+                raise NotFound("Dự thảo này không có hồ sơ quy trình trình ký của cơ quan đồng chí.")
+            if row.drafter != actor.subject:
+                raise PermissionDenied("Chỉ người soạn dự thảo mới sửa được dự thảo đang theo quy trình trình ký.")
+            state = OutState(row.state)
+            if state is not OutState.RETURNED:
+                raise FailedPrecondition(
+                    f"Dự thảo đang ở trạng thái {OUT_STATE_NAMES[state]}: trong quy trình trình ký, người soạn chỉ sửa "
+                    "được dự thảo khi nó được trả lại (người duyệt trả lại, hoặc người ký trả lại không ký), để bản "
+                    "được duyệt đúng là bản được ký.")
+            abstract = await effect()
+            if abstract and abstract != row.abstract:
+                row.abstract = abstract
 
     async def check_outgoing(self, agency_code: str, case_id: str, version: int, action: OutAction, *, actor: Actor,
                              effect: Callable[[ActingFor | None], Awaitable[None]]) -> None:

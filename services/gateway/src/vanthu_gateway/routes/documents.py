@@ -14,8 +14,11 @@ from pydantic import BaseModel, Field
 
 from vanthu.common.v1 import common_pb2
 from vanthu.registry.v1 import documents_pb2 as pb
+from vanthu.workflow.v1 import workflow_pb2
+from vanthu_core import policy
 from vanthu_core.auth import Principal
-from vanthu_core.policy import DOCUMENTS
+from vanthu_core.errors import Unavailable
+from vanthu_core.policy import DOCUMENTS, WORKFLOW
 from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
 from vanthu_gateway.disposition import attachment
@@ -343,9 +346,24 @@ async def get_document(request: Request, principal: User, document_id: str) -> D
     return _out(reply.document)
 
 
-@router.put("/documents/{document_id}", response_model=DocumentOut, summary="Change a draft")
-@calls(DOCUMENTS + "UpdateDraft")
+@router.put("/documents/{document_id}", response_model=DocumentOut,
+            summary="Change a draft (one in its approval circuit: by its drafter, while it is returned to them)")
+@calls(DOCUMENTS + "GetDocument", DOCUMENTS + "UpdateDraft", WORKFLOW + "ReviseOutgoing")
 async def update_draft(request: Request, principal: User, document_id: str, body: DraftUpdate) -> DocumentOut:
+    """A draft its circuit governs is changed through the workflow (ReviseOutgoing: only by its drafter while the
+    draft is returned to them, so what was approved is what is signed); any other draft by the registry directly.
+    A person whose roles never change drafts is refused first, as the registry would refuse them."""
+    policy.check(policy.access(DOCUMENTS + "UpdateDraft"), principal, DOCUMENTS + "UpdateDraft")
+    current = (await _documents(request).GetDocument(pb.GetDocumentRequest(id=document_id),
+                                                     metadata=forward(principal))).document
+    if current.in_circuit:
+        workflow = request.app.state.clients.workflow
+        if workflow is None:
+            raise Unavailable("Dịch vụ xử lý công việc chưa được triển khai trên hệ thống này: báo quản trị hệ thống.")
+        revised = await workflow.ReviseOutgoing(workflow_pb2.ReviseOutgoingRequest(
+            document_id=document_id, document=_input(body), expected_version=body.expected_version),
+            metadata=forward(principal))
+        return _out(revised.document)
     reply = await _documents(request).UpdateDraft(pb.UpdateDraftRequest(
         id=document_id, document=_input(body), expected_version=body.expected_version), metadata=forward(principal))
     return _out(reply.document)

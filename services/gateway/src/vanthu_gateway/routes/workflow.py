@@ -238,6 +238,8 @@ class StartOutgoingIn(RequestBody):
     document_id: Annotated[str, Field(min_length=1, max_length=64)] = Field(
         description="your outgoing draft (dự thảo văn bản đi)")
     comment: Text = ""
+    unit_code: str = Field("", max_length=64, description="the drafting unit whose head reviews, one of yours; empty: "
+                                                          "the unit the draft names, else your first")
 
 
 class ReviewIn(RequestBody):
@@ -560,7 +562,7 @@ async def export_dashboard(request: Request, principal: User, date_from: IsoDate
 @calls(WORKFLOW + "StartOutgoing")
 async def start_outgoing(request: Request, principal: User, body: StartOutgoingIn) -> CaseOut:
     reply = await _workflow(request).StartOutgoing(pb.StartOutgoingRequest(
-        document_id=body.document_id, comment=body.comment), metadata=forward(principal))
+        document_id=body.document_id, comment=body.comment, unit_code=body.unit_code), metadata=forward(principal))
     return _case(reply.case)
 
 

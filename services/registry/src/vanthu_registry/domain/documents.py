@@ -280,13 +280,14 @@ def transition(action: str, current: Status) -> Status:
 
 
 #: The acts the workflow's outgoing circuit performs on the registry, in the words of the refusal of a direct one.
-CIRCUIT_ACTS = {"submit": "trình ký", "return": "trả lại dự thảo", "sign": "ký số", "issue": "phát hành"}
+CIRCUIT_ACTS = {"submit": "trình ký", "return": "trả lại dự thảo", "sign": "ký số", "issue": "phát hành",
+                "update": "sửa dự thảo"}
 
 
 def check_circuit(act: str, in_circuit: bool, through_circuit: bool) -> None:
-    """An outgoing document the workflow's circuit governs (quy trình trình ký, issue 13 item 2) is submitted,
-    returned, signed and issued only through it: a direct ``act`` (a key of :data:`CIRCUIT_ACTS`) on it is refused
-    with FailedPrecondition saying where to do it. ``through_circuit``: the workflow vouched for the call
+    """An outgoing document the workflow's circuit governs (quy trình trình ký, issue 13 item 2) is changed,
+    submitted, returned, signed and issued only through it: a direct ``act`` (a key of :data:`CIRCUIT_ACTS`) on it is
+    refused with FailedPrecondition saying where to do it. ``through_circuit``: the workflow vouched for the call
     (:func:`vanthu_core.policy.vouched_by`). A document no circuit governs keeps the direct acts."""
     if in_circuit and not through_circuit:
         words = CIRCUIT_ACTS[act]

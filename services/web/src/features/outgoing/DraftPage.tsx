@@ -52,7 +52,7 @@ export function DraftPage() {
         const started = running
           ? unwrap(await api.POST("/api/v1/workflow/cases/{case_id}/resend",
             { params: { path: { case_id: running.id } }, body: { version: running.version, comment } }))
-          : unwrap(await api.POST("/api/v1/workflow/outgoing", { body: { document_id: doc.id, comment } }));
+          : unwrap(await api.POST("/api/v1/workflow/outgoing", { body: { document_id: doc.id, comment, unit_code: "" } }));
         queries.setQueryData(["outgoing-case", doc.id], started);
       }
       return { doc, start };

@@ -88,7 +88,7 @@ describe("an outgoing document's page", () => {
     expect(screen.getByRole("button", { name: "Sửa dự thảo" })).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Gửi duyệt" }));
     await waitFor(() => expect(posts(calls)).toHaveLength(1));
-    expect(posts(calls)[0]?.body).toEqual({ document_id: ID, comment: "" });
+    expect(posts(calls)[0]?.body).toEqual({ document_id: ID, comment: "", unit_code: "" });
     expect(await screen.findByTestId("outgoing-state")).toHaveTextContent("Chờ duyệt");
   });
 

@@ -191,7 +191,8 @@ export function OutgoingCase({ doc }: { doc: Document }) {
     ]);
   };
   const start = useMutation({
-    mutationFn: async () => unwrap(await api.POST("/api/v1/workflow/outgoing", { body: { document_id: doc.id, comment: "" } })),
+    mutationFn: async () => unwrap(await api.POST("/api/v1/workflow/outgoing", {
+      body: { document_id: doc.id, comment: "", unit_code: "" } })),
     onSuccess: async (c) => { await changed(c); void message.success(out.form.started); },
   });
   const act = useMutation({

@@ -76,6 +76,7 @@ export const out = {
     submitted: "Đã trình ký",
     signed: "Đã ký số, chờ phát hành",
     issued: "Đã phát hành",
+    withdrawn: "Đã hủy văn bản, dừng quy trình",
   } as Record<string, string>,
   /** A task's name in "Việc của bạn: …", by its kind (and, for the drafter's, the case's state). */
   task: (kind: string, state: string) => ({ review: "Duyệt dự thảo", consult: "Cho ý kiến về dự thảo", sign: "Ký số",
@@ -93,6 +94,7 @@ export const out = {
     sign: "Ký số",
     return_unsigned: "Trả lại, không ký",
     issue: "Phát hành",
+    withdraw: "Dừng quy trình (văn bản bị hủy)",
   } as Record<string, string>,
   actions: {
     approve: "Duyệt",

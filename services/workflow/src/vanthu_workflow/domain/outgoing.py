@@ -37,12 +37,13 @@ class OutState(StrEnum):
     SUBMITTED = "submitted"  # đã trình ký: on the signer's desk
     SIGNED = "signed"  # đã ký: the clerk issues it
     ISSUED = "issued"  # đã ban hành (interchange sends it)
+    WITHDRAWN = "withdrawn"  # dừng quy trình: the document was cancelled in the registry (final)
 
 
 OUT_STATE_NAMES: Mapping[OutState, str] = {
     OutState.IN_REVIEW: "chờ duyệt", OutState.RETURNED: "trả lại dự thảo", OutState.CONSULTING: "đang lấy ý kiến",
     OutState.APPROVED: "đã duyệt, chờ trình ký", OutState.SUBMITTED: "đã trình ký", OutState.SIGNED: "đã ký",
-    OutState.ISSUED: "đã ban hành"}
+    OutState.ISSUED: "đã ban hành", OutState.WITHDRAWN: "đã hủy, dừng quy trình"}
 
 
 class OutAction(StrEnum):
@@ -55,13 +56,15 @@ class OutAction(StrEnum):
     SIGN = "sign"  # ký
     DECLINE = "return_unsigned"  # trả lại, không ký: the signer sends the submitted draft back to its drafter
     ISSUE = "issue"  # ban hành
+    WITHDRAW = "withdraw"  # dừng quy trình: the registry cancelled the document (its clerk or a leader)
 
 
 #: What the refusals call the circuit's actions (the clerks' words): a person reads them, never the codes.
 OUT_ACTION_NAMES: Mapping[OutAction, str] = {
     OutAction.START: "gửi dự thảo", OutAction.APPROVE: "duyệt", OutAction.RETURN: "trả lại dự thảo",
     OutAction.RESEND: "gửi lại dự thảo", OutAction.ANSWER: "cho ý kiến", OutAction.SUBMIT: "trình ký",
-    OutAction.SIGN: "ký số", OutAction.DECLINE: "trả lại, không ký", OutAction.ISSUE: "ban hành"}
+    OutAction.SIGN: "ký số", OutAction.DECLINE: "trả lại, không ký", OutAction.ISSUE: "ban hành",
+    OutAction.WITHDRAW: "dừng quy trình"}
 
 
 class OutTaskKind(StrEnum):
@@ -83,6 +86,7 @@ TRANSITIONS: Mapping[OutAction, frozenset[OutState]] = {
     OutAction.SIGN: frozenset({OutState.SUBMITTED}),
     OutAction.DECLINE: frozenset({OutState.SUBMITTED}),
     OutAction.ISSUE: frozenset({OutState.SIGNED}),
+    OutAction.WITHDRAW: frozenset(OutState) - {OutState.ISSUED, OutState.WITHDRAWN},
 }
 
 
@@ -116,7 +120,7 @@ def next_state(state: OutState | None, action: OutAction, circuit: Circuit, *, c
     return {OutAction.RETURN: OutState.RETURNED, OutAction.DECLINE: OutState.RETURNED,
             OutAction.RESEND: OutState.IN_REVIEW,
             OutAction.SUBMIT: OutState.SUBMITTED, OutAction.SIGN: OutState.SIGNED,
-            OutAction.ISSUE: OutState.ISSUED}[action]
+            OutAction.ISSUE: OutState.ISSUED, OutAction.WITHDRAW: OutState.WITHDRAWN}[action]
 
 
 # -- the definition ---------------------------------------------------------------------------------------------

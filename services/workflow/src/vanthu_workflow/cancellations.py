@@ -1,0 +1,52 @@
+"""The handler of ``vanthu.registry.document.cancelled`` (consumer ``workflow-cancellations``).
+
+A clerk or a leader cancels a document in the registry (hủy văn bản: a draft no longer to be issued, an arrival
+entered by mistake). Its work stops with it (issue 13 review): the outgoing circuit of a cancelled draft, or the
+processing of a cancelled arrival, is ``withdrawn``, its open tasks cancelled, a step saying why — so nobody is left
+with a review, a signature or an assignment on a document that no longer exists. A redelivered event changes
+nothing (:meth:`WorkflowStore.withdraw`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from google.protobuf.message import Message
+
+from vanthu.registry.v1 import events_pb2 as registry_events
+from vanthu_core.events import meta_of
+from vanthu_workflow.store import Actor, WorkflowStore
+
+log = logging.getLogger("vanthu.workflow")
+
+
+def cancelled_note(reason: str) -> str:
+    """The note on the step that stops the case (shown on the case and in the document's history)."""
+    said = f" Lý do: {reason.strip()}" if reason.strip() else ""
+    return "Văn bản đã bị hủy: dừng quy trình, các việc chưa hoàn thành được hủy." + said
+
+
+class Cancellations:
+    """Stops the case of a cancelled document; ``on_commit`` wakes the outbox relay after a change."""
+
+    def __init__(self, store: WorkflowStore, on_commit: Callable[[], None] = lambda: None) -> None:
+        self.store = store
+        self.on_commit = on_commit
+
+    async def __call__(self, message: Message) -> None:
+        if not isinstance(message, registry_events.DocumentCancelled):
+            log.warning("not a cancelled document; dropped", extra={"type": message.DESCRIPTOR.full_name})
+            return
+        meta = meta_of(message)
+        document_id = message.document.document_id
+        if not meta.agency_code or not document_id:
+            log.warning("malformed cancellation dropped", extra={"event_id": meta.event_id})
+            return
+        case = await self.store.withdraw(meta.agency_code, document_id, comment=cancelled_note(message.reason),
+                                         actor=Actor(subject="", username=meta.actor or "vanthu-registry"),
+                                         outgoing=True)
+        if case is not None:
+            self.on_commit()
+            log.info("work stopped: the document was cancelled", extra={
+                "document_id": document_id, "agency": meta.agency_code, "case_id": case.id})
