@@ -650,11 +650,14 @@ ROWS: dict[str, Row] = {
                                                           target=doc(lambda w: w.draft(with_file=False))),
     "PUT /api/v1/documents/{document_id}": Row(
         "resource", 200, target=doc(lambda w: w.draft(with_file=False)), snapshot=document_view,
-        fresh=lambda w, u: {"document_id": w.draft(with_file=False)["id"]},
+        fresh=lambda w, u: {"document_id": w.draft(u, with_file=False)["id"]},  # each drafter changes their own
         body=lambda w, u, t: {"json": {"type_code": "cong_van", "abstract": "V/v kiểm tra quyền (đã sửa)",
                                        "unit_abbreviation": "VP"}},
-        expect={"truongphong.ubnd": (404, "not in the draft's audience: the draft is read before it is changed")},
-        extra=(("chuyenvien.ubnd", lambda w: {"document_id": w.outgoing("approved")["document_id"]}, 422,
+        extra=(("vanthu.ubnd", doc(lambda w: w.draft(with_file=False)), 403,
+                "only its drafter changes a draft (issue 13 second review)"),
+               ("truongphong.ubnd", doc(lambda w: w.draft(with_file=False)), 404,
+                "not in the draft's audience: the draft is read before it is changed"),
+               ("chuyenvien.ubnd", lambda w: {"document_id": w.outgoing("approved")["document_id"]}, 422,
                 "the circuit governs it: changed only while returned to its drafter (issue 13 review)"),
                ("chuyenvien.ubnd", lambda w: {"document_id": w.outgoing("returned")["document_id"]}, 200,
                 "returned to its drafter: changed through the circuit"),

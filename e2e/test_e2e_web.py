@@ -855,9 +855,16 @@ def test_an_outgoing_letter_is_drafted_approved_signed_and_issued_through_the_ui
             head.check("tra-lai-du-thao")
             dialog.get_by_role("button", name="Trả lại").click()
             expect(head.page.get_by_test_id("outgoing-state")).to_have_text("Bị trả lại dự thảo")
-            # the officer reads the remark and sends the draft again
+            # the officer reads the remark, corrects the draft (through the circuit: it is returned to them) and
+            # sends it again
             page.reload()
             expect(page.get_by_text(remark).first).to_be_visible()
+            page.get_by_role("button", name="Sửa dự thảo").click()
+            expect(page.get_by_test_id("returned-reason")).to_contain_text(remark, timeout=UI_TIMEOUT_MS)
+            abstract = abstract.replace("(văn bản đi", "(đã sửa, văn bản đi")
+            page.get_by_label("Trích yếu").fill(abstract)
+            page.get_by_role("button", name="Lưu dự thảo").click()
+            expect(page.get_by_role("heading", level=1)).to_contain_text(abstract, timeout=UI_TIMEOUT_MS)
             page.get_by_role("button", name="Gửi lại dự thảo").click()
             dialog = page.get_by_role("dialog")
             dialog.get_by_label("Nội dung đã sửa").fill("Đã ghi rõ thời hạn ở đoạn 2")

@@ -102,3 +102,23 @@ async def test_a_draft_in_the_circuit_is_changed_only_through_it(platform: Any) 
     updated = (await through_circuit(platform, docs.UpdateDraft, request, "chuyenvien.ubnd")).document
     assert (updated.signer.name, [f.object_id for f in updated.files]) == ("Nguyễn Văn Đức", [swapped.object_id])
     assert updated.version == draft.version + 1
+
+
+async def test_only_its_drafter_changes_a_draft_even_before_its_circuit(platform: Any) -> None:
+    """Issue 13 second review: a clerk or leader who can read a colleague's draft cannot swap its content before the
+    drafter puts it into the circuit (nor with the workflow vouching: it vouches for the drafter only)."""
+    docs = platform.documents
+    draft = await platform.draft(DECISION)
+    changed = pb.DocumentInput()
+    changed.CopyFrom(DECISION)
+    changed.abstract = "Nội dung bị người khác tráo trước khi trình"
+    request = pb.UpdateDraftRequest(id=draft.id, document=changed)
+    for user in ("vanthu.ubnd", "lanhdao.ubnd"):
+        refused = await expect(grpc.StatusCode.PERMISSION_DENIED, platform.call(docs.UpdateDraft, request, user))
+        assert "người soạn" in refused.details()
+    await expect(grpc.StatusCode.PERMISSION_DENIED, through_circuit(platform, docs.UpdateDraft, request,
+                                                                    "lanhdao.ubnd"))
+    kept = (await platform.call(docs.GetDocument, pb.GetDocumentRequest(id=draft.id), "chuyenvien.ubnd")).document
+    assert (kept.abstract, kept.version) == (draft.abstract, draft.version)
+    mine = (await platform.call(docs.UpdateDraft, request, "chuyenvien.ubnd")).document
+    assert mine.abstract == "Nội dung bị người khác tráo trước khi trình"

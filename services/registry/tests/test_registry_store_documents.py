@@ -340,7 +340,10 @@ async def test_history_records_who_changed_what_and_events_are_in_the_outbox(sto
     doc = await store.create(agency_code=UBND, agency_name="UBND", draft=outgoing(files=[main]),
                              actor="chuyenvien.ubnd", actor_subject="sub-cv")
     doc_id = str(doc["id"])
-    await store.update_draft(agency_code=UBND, document_id=doc_id, actor="truongphong.ubnd",
+    with pytest.raises(PermissionDenied):  # only the drafter changes it
+        await store.update_draft(agency_code=UBND, document_id=doc_id, actor="truongphong.ubnd",
+                                 actor_subject="sub-tp", draft=outgoing(abstract="Một nội dung khác", files=[main]))
+    await store.update_draft(agency_code=UBND, document_id=doc_id, actor="chuyenvien.ubnd", actor_subject="sub-cv",
                              draft=outgoing(abstract="Quyết định về việc kiện toàn Ban chỉ đạo chuyển đổi số",
                                             files=[main]))
     with pytest.raises(PermissionDenied):  # only the drafter submits
@@ -370,7 +373,7 @@ async def test_history_records_who_changed_what_and_events_are_in_the_outbox(sto
     assert (issued["status"], issued["seal_error"], issued["number_symbol"]) == ("issued", "", "01/QĐ-UBND")
     history = await store.history(UBND, doc_id)
     assert [(h.action, h.actor) for h in history] == [
-        ("drafted", "chuyenvien.ubnd"), ("updated", "truongphong.ubnd"), ("submitted", "chuyenvien.ubnd"),
+        ("drafted", "chuyenvien.ubnd"), ("updated", "chuyenvien.ubnd"), ("submitted", "chuyenvien.ubnd"),
         ("returned", "lanhdao.ubnd"), ("submitted", "chuyenvien.ubnd"), ("signed", "lanhdao.ubnd"),
         ("numbered", "vanthu.ubnd"), ("seal_failed", "vanthu.ubnd"), ("issued", "vanthu.ubnd")]
     assert history[1].changes["abstract"][1] == "Quyết định về việc kiện toàn Ban chỉ đạo chuyển đổi số"

@@ -158,6 +158,9 @@ def test_anchor_missing_refused(env, make_pdf, signature_png) -> None:  # type: 
     with pytest.raises(InvalidArgument) as err:
         sg.sign_personal(make_pdf(placeholders=False), env.personal, signature_png, env.tsa)
     assert err.value.field == "placeholder"
+    # what the signer can do about it, from the screens they have: no box to choose there (new-user review)
+    assert "Người soạn cần gõ [[CHU_KY]]" in str(err.value) and "trả lại dự thảo" in str(err.value)
+    assert "chọn ô" not in str(err.value)
 
 
 def test_explicit_coordinates(env, make_pdf, signature_png) -> None:  # type: ignore[no-untyped-def]

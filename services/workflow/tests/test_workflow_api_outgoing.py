@@ -19,6 +19,7 @@ from vanthu_workflow.directory import MemberInfo, UnitInfo
 from vanthu_workflow.domain.outgoing import load_definition
 
 from .conftest import SNV, UBND, Harness
+from .test_workflow_api_delegation import delegate
 
 pytestmark = pytest.mark.integration
 
@@ -437,3 +438,33 @@ async def test_the_review_goes_to_the_head_of_the_drafting_unit_the_draft_names_
     refused = await h.refused(h.api.StartOutgoing, pb.StartOutgoingRequest(document_id=h.draft(), unit_code="VP"),
                               DRAFTER)
     assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and "không phải đơn vị" in refused.details()
+
+
+async def test_a_drafter_never_reviews_their_own_draft_not_even_as_a_deputy(harness: Harness) -> None:
+    """Issue 13 second review: a drafter deputising for their unit's head, a head drafting while deputising for the
+    leader who reviews it, and a leader drafting are each refused the review of their own draft; the task stays for
+    someone else, and a returned draft's type (which chose its circuit) does not change."""
+    h = harness
+    await delegate(h, user=HEAD, deputy=DRAFTER, unit="TH")
+    case = await h.started()
+    refused = await h.refused(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=case.id, version=case.version, approve=True, comment="tự duyệt"), DRAFTER)
+    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED and "không tự duyệt" in refused.details()
+    assert (await h.call(h.api.GetCase, pb.GetCaseRequest(case_id=case.id), DRAFTER)).case.state == "in_review"
+
+    await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
+        deputy=h.subject(HEAD), valid_from="2031-06-11", valid_to="2031-06-13", competence="KT.",
+        reason="Đi công tác"), LEADER)
+    own = await h.started(drafter=HEAD)
+    assert h.task(own, "review").assignee == "leader"
+    refused = await h.refused(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=own.id, version=own.version, approve=False, comment="tự trả lại"), HEAD)
+    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED
+    returned = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=own.id, version=own.version, approve=False, comment="Sửa trích yếu"), LEADER)).case
+    assert returned.state == "returned"
+    changed_type = await h.refused(h.api.ReviseOutgoing, pb.ReviseOutgoingRequest(
+        document_id=own.document_id, document=documents_pb2.DocumentInput(abstract="Bản sửa", type_code="to_trinh")),
+        HEAD)
+    assert changed_type.code() == grpc.StatusCode.FAILED_PRECONDITION and "loại văn bản" in changed_type.details()
+    assert h.directory.revisions == []

@@ -322,7 +322,8 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
                                                 actor=principal.username,
                                                 expected_version=bounded_int("expected_version",
                                                                              request.expected_version),
-                                                through_circuit=_through_circuit())
+                                                through_circuit=_through_circuit(),
+                                                actor_subject=principal.subject)
         return documents_pb2.UpdateDraftResponse(document=document_to_proto(doc))
 
     async def GetDocument(self, request: documents_pb2.GetDocumentRequest,

@@ -410,17 +410,21 @@ class DocumentStore:
         return rows[:limit], encode_cursor("access", [rows[limit - 1].id]) if len(rows) > limit else ""
 
     async def update_draft(self, *, agency_code: str, document_id: str, draft: Draft, actor: str,
-                           expected_version: int = 0, through_circuit: bool = False) -> dict[str, Any]:
+                           expected_version: int = 0, through_circuit: bool = False,
+                           actor_subject: str = "") -> dict[str, Any]:
         """Change a draft's content (``draft`` replaces every editable field and its files). A draft the workflow's
         circuit governs changes only through it (``through_circuit``: the workflow vouched, having checked the
-        draft is back with its drafter), so what a head approved is what is signed (issue 13 review).
-        FailedPrecondition (not a draft; in a circuit, directly), Conflict (``expected_version`` is stale)."""
+        draft is back with its drafter), so what a head approved is what is signed (issue 13 review). Only its
+        drafter (``actor_subject``) changes it, as only they submit it. FailedPrecondition (not a draft; in a
+        circuit, directly), PermissionDenied (someone else's draft), Conflict (``expected_version`` is stale)."""
         async with self.sessions() as session, session.begin():
             row = await self._load(session, agency_code, document_id, lock=True)
             if row.status != Status.DRAFT.value:
                 raise FailedPrecondition("Chỉ sửa được dự thảo; văn bản này đang ở trạng thái "
                                          f"{status_name(row.status)}.")
             check_circuit("update", row.in_circuit, through_circuit)
+            if row.drafter_subject and row.drafter_subject != actor_subject:
+                raise PermissionDenied("Chỉ người soạn dự thảo mới sửa được dự thảo này.")
             if expected_version and expected_version != row.version:
                 raise Conflict(f"Dự thảo đã được người khác sửa (phiên bản {row.version}, đồng chí sửa phiên bản "
                                f"{expected_version}): tải lại rồi sửa lại.")
@@ -461,13 +465,13 @@ class DocumentStore:
         that is not a draft, PermissionDenied for someone else's draft."""
         async with self.sessions() as session, session.begin():
             row = await self._load(session, agency_code, document_id, lock=True)
-            if row.in_circuit:
-                return document_view(row)
             if row.direction != Direction.OUTGOING.value or Status(row.status) is not Status.DRAFT:
                 raise FailedPrecondition(f"Văn bản đang ở trạng thái {status_name(Status(row.status))}: chỉ dự thảo "
                                          "văn bản đi mới đưa vào quy trình trình ký.")
             if row.drafter_subject and row.drafter_subject != actor_subject:
                 raise PermissionDenied("Chỉ người soạn dự thảo mới đưa được văn bản vào quy trình.")
+            if row.in_circuit:
+                return document_view(row)
             row.in_circuit = True
             return document_view(row)
 

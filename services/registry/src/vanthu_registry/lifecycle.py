@@ -111,23 +111,25 @@ class DocumentLifecycle:
         return doc
 
     async def update_draft(self, *, agency_code: str, document_id: str, draft: Draft, actor: str,
-                           expected_version: int, through_circuit: bool = False) -> dict[str, Any]:
+                           expected_version: int, through_circuit: bool = False,
+                           actor_subject: str = "") -> dict[str, Any]:
         """Change a draft (:meth:`DocumentStore.update_draft`); files added are referred to, files removed
         released."""
         async with self._turn(document_id):
             return await self._update_draft(agency_code=agency_code, document_id=document_id, draft=draft,
                                             actor=actor, expected_version=expected_version,
-                                            through_circuit=through_circuit)
+                                            through_circuit=through_circuit, actor_subject=actor_subject)
 
     async def _update_draft(self, *, agency_code: str, document_id: str, draft: Draft, actor: str,
-                            expected_version: int, through_circuit: bool = False) -> dict[str, Any]:
+                            expected_version: int, through_circuit: bool = False,
+                            actor_subject: str = "") -> dict[str, Any]:
         before = {f.object_id for f in files_from((await self.documents.get(agency_code, document_id))["files"])}
         new_ids = [f.object_id for f in draft.files if f.object_id not in before]
         draft.files = await self._take(agency_code, document_id, draft.files, already=before)
         try:
             doc = await self.documents.update_draft(agency_code=agency_code, document_id=document_id, draft=draft,
                                                     actor=actor, expected_version=expected_version,
-                                                    through_circuit=through_circuit)
+                                                    through_circuit=through_circuit, actor_subject=actor_subject)
         except BaseException:
             await self.files.release(agency_code, new_ids, document_holder(document_id))
             raise

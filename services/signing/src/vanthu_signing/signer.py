@@ -487,13 +487,20 @@ def place_personal(pdf: bytes, *, placeholder: str, page: int | None, box: ap.Bo
         anchors, _ = locate(data, (placeholder,))
         anchor = anchors.get(placeholder)
         if anchor is None:
-            raise InvalidArgument("placeholder", f"không thấy {placeholder!r} trong trang: hãy đặt nó giữa dòng chức "
-                                                 "vụ và tên người ký, hoặc chọn ô vị trí chữ ký.")
+            raise InvalidArgument("placeholder", missing_mark(placeholder))
         page, box = anchor.page, ap.personal_box(anchor)
     elif not 0 <= page < pages:
         raise InvalidArgument("page", f"trang {page} không có trong văn bản.")
     geometry = page_geometry(reader, page)
     return Placement(page=page, box=box, area=geometry.crop, rotate=geometry.rotate, pages=pages)
+
+
+def missing_mark(placeholder: str) -> str:
+    """What a signer reads when the draft has no ``placeholder`` (the ``[[CHU_KY]]`` mark where the signature image
+    goes): what the drafter must do, in the words of the screens (the signing dialog offers no box to choose; the API's
+    ``page`` and box do)."""
+    return (f"không thấy dấu {placeholder} trong tệp dự thảo. Người soạn cần gõ {placeholder} vào giữa dòng chức vụ "
+            "và họ tên người ký rồi tải lại tệp PDF; người ký hãy trả lại dự thảo để sửa.")
 
 
 def prepare_personal_appearance(pdf: bytes, signature_png: bytes, *, placeholder: str, page: int | None,
@@ -515,8 +522,7 @@ def prepare_personal_appearance(pdf: bytes, signature_png: bytes, *, placeholder
     if box is None or page is None:
         anchor = anchors.get(placeholder)
         if anchor is None:
-            raise InvalidArgument("placeholder", f"không thấy {placeholder!r} trong trang: hãy đặt nó giữa dòng chức "
-                                                 "vụ và tên người ký, hoặc chọn ô vị trí chữ ký.")
+            raise InvalidArgument("placeholder", missing_mark(placeholder))
         page, box = anchor.page, ap.personal_box(anchor)
     elif not 0 <= page < page_count(reader):
         raise InvalidArgument("page", f"trang {page} không có trong văn bản.")

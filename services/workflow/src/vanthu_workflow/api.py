@@ -21,6 +21,7 @@ from vanthu_core.spreadsheet import CSV_TYPE, XLSX_TYPE
 from vanthu_core.timeutil import VIETNAM_TZ, Clock, iso_vietnam, utc_now
 from vanthu_core.workdays import DEFAULT_SOON_DAYS, WorkingCalendar, add_working_days, deadline_state, vietnam_date
 from vanthu_workflow import dashboard
+from vanthu_workflow.cancellations import cancelled_note
 from vanthu_workflow.delegations import DelegationStore, DelegationView
 from vanthu_workflow.directory import Directory, MemberInfo, UnitInfo
 from vanthu_workflow.domain.delegation import (
@@ -547,6 +548,11 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                                                actor=await self._actor(principal, units=()), comment=comment,
                                                audience=await self._audience(principal, list(units.values())),
                                                effect=govern)
+        if (await self.directory.document(principal.token, document.id)).status == "cancelled":
+            # cancelled while the case was being written: its cancelled event found no case to stop (issue 13 review)
+            stopped = await self.store.withdraw(own, document.id, actor=await self._actor(principal, units=()),
+                                                comment=cancelled_note(""), outgoing=True)
+            case = stopped or case
         return pb.StartOutgoingResponse(case=self._done(case))
 
     async def ReviewOutgoing(self, request: pb.ReviewOutgoingRequest,
@@ -600,7 +606,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             return revised[0].abstract
 
         await self.store.revise_outgoing(own, document_id, actor=await self._actor(principal, units=()),
-                                         effect=revise)
+                                         type_code=request.document.type_code.strip(), effect=revise)
         return pb.ReviseOutgoingResponse(document=revised[0])
 
     async def AnswerConsultation(self, request: pb.AnswerConsultationRequest,

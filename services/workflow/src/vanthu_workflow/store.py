@@ -1325,6 +1325,11 @@ class WorkflowStore:
                 open_tasks = [t for t in open_tasks if t.id == task_id]
             last = len([t for t in await self._open_tasks(session, row.id) if t.kind == OutTaskKind.CONSULT]) <= 1
             to = next_out_state(state, action, circuit, consult=bool(consult), last_answer=last)
+            if action in (OutAction.APPROVE, OutAction.RETURN, OutAction.ANSWER) and actor.subject == row.drafter:
+                # Decree 30/2020 Art. 10: the draft is checked by someone other than its drafter — not in their own
+                # right (a drafting leader), nor as a deputy of the head or leader who reviews it
+                raise PermissionDenied("Người soạn dự thảo không tự duyệt hay cho ý kiến về dự thảo của mình, kể cả "
+                                       "khi được ủy quyền: việc duyệt thuộc người khác có thẩm quyền.")
             task = next((t for t in open_tasks if actor.holds(t)), None)
             if task is None and kind == OutTaskKind.SIGN and \
                     any(t.assignee_kind == ROLE and t.assignee == LEADERS for t in open_tasks) and \
@@ -1360,11 +1365,12 @@ class WorkflowStore:
                                 on_behalf=actor.on_behalf(task))
             return await self._view(session, row)
 
-    async def revise_outgoing(self, agency_code: str, document_id: str, *, actor: Actor,
+    async def revise_outgoing(self, agency_code: str, document_id: str, *, actor: Actor, type_code: str,
                               effect: Callable[[], Awaitable[str]]) -> None:
         """The drafter corrects their draft while its outgoing case has it back with them (``returned``): ``effect``
         (the registry's UpdateDraft, vouched for; it answers the draft's new abstract) is awaited while the case row
         is held, so no review, resend or signature interleaves; the case keeps the new abstract its tasks show.
+        ``type_code``: the draft's type as changed, which must stay the case's (its circuit was chosen for it).
 
         What a reviewer approved is what is signed (issue 13 review): in any other state the draft is not changed.
         Errors: NotFound (no outgoing case of the agency for the document), PermissionDenied (not its drafter),
@@ -1383,6 +1389,9 @@ class WorkflowStore:
                     f"Dự thảo đang ở trạng thái {OUT_STATE_NAMES[state]}: trong quy trình trình ký, người soạn chỉ sửa "
                     "được dự thảo khi nó được trả lại (người duyệt trả lại, hoặc người ký trả lại không ký), để bản "
                     "được duyệt đúng là bản được ký.")
+            if type_code and type_code != row.type_code:
+                raise FailedPrecondition("Không đổi được loại văn bản của dự thảo đang trong quy trình trình ký (quy "
+                                         "trình được chọn theo loại văn bản): hãy hủy dự thảo này và soạn dự thảo mới.")
             abstract = await effect()
             if abstract and abstract != row.abstract:
                 row.abstract = abstract

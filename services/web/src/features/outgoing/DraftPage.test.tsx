@@ -33,7 +33,7 @@ describe("sửa dự thảo", () => {
       "GET /api/v1/document-types": TYPES,
       [`GET /api/v1/documents/${ID}`]: draft({ version: 4 }),
       [`PUT /api/v1/documents/${ID}`]: draft({ version: 5 }),
-      [`GET /api/v1/workflow/documents/${ID}/case`]: { id: "case-7", version: 3, state: "returned" },
+      [`GET /api/v1/workflow/documents/${ID}/case`]: { id: "case-7", version: 3, state: "returned", steps: [] },
       "POST /api/v1/workflow/cases/case-7/resend": { id: "case-7", version: 4, state: "in_review" },
     });
     renderWith(<DraftPage />, { api, path: `/van-ban-di/${ID}/sua`, route: "/van-ban-di/:id/sua", person: OFFICER });
@@ -43,6 +43,33 @@ describe("sửa dự thảo", () => {
     expect(calls.filter((c) => c.method !== "GET").map((c) => [c.method, c.path, c.body])).toEqual([
       ["PUT", `/api/v1/documents/${ID}`, expect.objectContaining({ expected_version: 4 })],
       ["POST", "/api/v1/workflow/cases/case-7/resend", { version: 3, comment: "" }]]);
+  });
+
+  it("shows the reviewer's comments above the form of a returned draft", async () => {
+    const { api } = fakeGateway({
+      "GET /api/v1/document-types": TYPES,
+      [`GET /api/v1/documents/${ID}`]: draft({ version: 4 }),
+      [`GET /api/v1/workflow/documents/${ID}/case`]: { id: "case-7", version: 3, state: "returned", steps: [
+        { action: "start", actor: "chuyenvien.ubnd", actor_name: "Lê Văn Chuyên", at: "2031-06-10T02:00:00Z", comment: "" },
+        { action: "return_draft", actor: "truongphong.ubnd", actor_name: "Trần Thị Phương", at: "2031-06-11T03:30:00Z",
+          comment: "Bổ sung căn cứ pháp lý; sửa trích yếu cho đúng thể thức." }] },
+    });
+    renderWith(<DraftPage />, { api, path: `/van-ban-di/${ID}/sua`, route: "/van-ban-di/:id/sua", person: OFFICER });
+    const banner = await screen.findByTestId("returned-reason");
+    expect(banner).toHaveTextContent("Dự thảo bị trả lại bởi Trần Thị Phương lúc 11/06/2031 10:30");
+    expect(banner).toHaveTextContent("Bổ sung căn cứ pháp lý; sửa trích yếu cho đúng thể thức.");
+    expect(screen.getByRole("button", { name: "Lưu dự thảo" })).toBeInTheDocument();
+  });
+
+  it("does not offer the form for a draft its circuit has not returned (what was approved is what is signed)", async () => {
+    const { api } = fakeGateway({
+      "GET /api/v1/document-types": TYPES,
+      [`GET /api/v1/documents/${ID}`]: draft({ version: 4 }),
+      [`GET /api/v1/workflow/documents/${ID}/case`]: { id: "case-7", version: 5, state: "approved", steps: [] },
+    });
+    renderWith(<DraftPage />, { api, path: `/van-ban-di/${ID}/sua`, route: "/van-ban-di/:id/sua", person: OFFICER });
+    expect(await screen.findByText(/Dự thảo đang trong quy trình \(đã duyệt, chờ trình ký\)/)).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Lưu dự thảo" })).not.toBeInTheDocument();
   });
 
   it("does not offer the form for a document that is no longer a draft", async () => {

@@ -4,6 +4,7 @@ import { Link, useNavigate, useParams } from "react-router-dom";
 import { ApiError, unwrap, type Document } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import { common } from "../../components/messages";
+import { formatDateTime } from "../../components/dates";
 import { DraftForm, type DraftBody } from "./DraftForm";
 import { out } from "./messages";
 import { useUploader } from "./upload";
@@ -29,6 +30,17 @@ export function DraftPage() {
     queryKey: ["document", id],
     queryFn: async () => unwrap(await api.GET("/api/v1/documents/{document_id}",
       { params: { path: { document_id: id ?? "" } } })),
+    enabled: !!id,
+  });
+  // a draft in its circuit: changed only while returned to its drafter (the reviewer's comments shown above the form)
+  const circuit = useQuery({
+    queryKey: ["outgoing-case", id],
+    queryFn: async () => {
+      const reply = await api.GET("/api/v1/workflow/documents/{document_id}/case",
+        { params: { path: { document_id: id ?? "" } } });
+      if (reply.response.status === 404) return null;
+      return unwrap(reply);
+    },
     enabled: !!id,
   });
   const save = useMutation({
@@ -60,12 +72,14 @@ export function DraftPage() {
     onSuccess: async ({ doc, start }) => {
       await queries.invalidateQueries({ queryKey: ["documents", "outgoing"] });
       await queries.invalidateQueries({ queryKey: ["inbox"] });
+      // a returned draft's change moves its case on (the abstract its tasks show): gửi lại reads the new version
+      if (!start) await queries.invalidateQueries({ queryKey: ["outgoing-case", doc.id] });
       void message.success(start ? out.form.started : out.form.saved);
       navigate(`/van-ban/${doc.id}`, { replace: !!id });
     },
   });
   const submit = useSingleFlight(save);
-  if (types.isLoading || existing.isLoading) return <Skeleton active />;
+  if (types.isLoading || existing.isLoading || (!!id && circuit.isLoading)) return <Skeleton active />;
   if (types.isError) return <Alert type="error" showIcon message={common.error} description={types.error.message} />;
   if (id && (existing.isError || !existing.data)) {
     const missing = existing.error instanceof ApiError && existing.error.status === 404;
@@ -76,10 +90,22 @@ export function DraftPage() {
   if (doc && doc.status !== "draft") {
     return <Result status="warning" title={out.form.notEditable} extra={<Link to={`/van-ban/${doc.id}`}>{common.back}</Link>} />;
   }
+  const running = circuit.data;
+  if (doc && running && running.state !== "returned") {
+    return <Result status="warning" title={out.form.inCircuit(out.caseState[running.state] ?? running.state)}
+      extra={<Link to={`/van-ban/${doc.id}`}>{common.back}</Link>} />;
+  }
+  const returnedBy = running ? [...running.steps].reverse().find(
+    (s) => s.action === "return_draft" || s.action === "return_unsigned") : undefined;
   return (
     <Space direction="vertical" style={{ width: "100%" }}>
       <Link to={doc ? `/van-ban/${doc.id}` : "/van-ban-di"}>← {doc ? common.back : out.form.back}</Link>
       <Typography.Title level={1} style={{ fontSize: 22 }}>{doc ? out.form.editTitle : out.form.newTitle}</Typography.Title>
+      {returnedBy && (
+        <Alert type="warning" showIcon data-testid="returned-reason"
+          message={out.form.returnedBy(returnedBy.actor_name || returnedBy.actor, formatDateTime(returnedBy.at))}
+          description={<Typography.Paragraph style={{ whiteSpace: "pre-wrap", margin: 0 }}>{returnedBy.comment}</Typography.Paragraph>} />
+      )}
       <DraftForm doc={doc} types={types.data ?? []} uploader={uploader} pending={save.isPending}
         error={save.error?.message} onSave={(body, start, comment) => submit({ body, start, comment })} />
     </Space>

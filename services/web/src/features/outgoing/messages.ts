@@ -17,6 +17,8 @@ export const out = {
   form: {
     newTitle: "Soạn dự thảo văn bản đi",
     editTitle: "Sửa dự thảo",
+    inCircuit: (state: string) => `Dự thảo đang trong quy trình (${state.toLocaleLowerCase("vi")}): chỉ sửa được khi dự thảo được trả lại cho người soạn, để bản được duyệt đúng là bản được ký.`,
+    returnedBy: (who: string, when: string) => `Dự thảo bị trả lại bởi ${who} lúc ${when}. Nội dung cần sửa:`,
     type: "Loại văn bản",
     typeRequired: "Hãy chọn loại văn bản.",
     chooseType: "Chọn loại văn bản",

@@ -342,8 +342,7 @@ export function FilePage() {
               <Typography.Paragraph>{rec.file.closeHelp}</Typography.Paragraph>
               {uncounted.length > 0 && <Typography.Paragraph>{rec.file.pagesHelp}</Typography.Paragraph>}
               {uncounted.map((d) => (
-                <Form.Item key={d.document_id} name={["pages", d.document_id]} label={rec.file.pagesOf(d.subject)}
-                  rules={[{ required: true, message: rec.plan.required }]}>
+                <Form.Item key={d.document_id} name={["pages", d.document_id]} label={rec.file.pagesOf(d.subject)}>
                   <InputNumber min={1} max={9999} precision={0} />
                 </Form.Item>
               ))}

@@ -228,20 +228,28 @@ describe("Hồ sơ: a file's gaps (issue 14)", () => {
   const route = { path: "/ho-so/file-1", route: "/ho-so/:id" };
   const base = { "GET /api/v1/records/files/file-1/history": { entries: [] }, "GET /api/v1/people": PEOPLE };
 
-  it("asks the page count of documents that have none when closing", async () => {
+  it("offers the page count of documents that have none when closing, left to the server's count when empty", async () => {
     const uncounted = recordFile().documents.map((d) => ({ ...d, page_amount: 0 }));
     const { api, calls } = fakeGateway({ ...base, "GET /api/v1/records/files/file-1": recordFile({ documents: uncounted }),
       "POST /api/v1/records/files/file-1/close": recordFile({ state: "closed" }) });
-    renderWith(<FilePage />, { api, person: OFFICER, ...route });
+    const { unmount } = renderWith(<FilePage />, { api, person: OFFICER, ...route });
     expect(await screen.findByTestId("file-state")).toBeInTheDocument(); // loaded (cheap query first)
     await userEvent.click(await screen.findByRole("button", { name: "Đóng hồ sơ" }));
-    const dialog = await screen.findByRole("dialog");
-    await userEvent.click(within(dialog).getByRole("button", { name: "Đóng hồ sơ" }));
-    expect(await within(dialog).findByText("Hãy nhập nội dung này.")).toBeInTheDocument();
-    expect(posts(calls)).toEqual([]);
-    await userEvent.type(within(dialog).getByLabelText("Số trang: V/v tuyển dụng công chức"), "4");
-    await userEvent.click(within(dialog).getByRole("button", { name: "Đóng hồ sơ" }));
+    let dialog = await screen.findByRole("dialog");
+    expect(within(dialog).getByText(/hệ thống tự đếm số trang của tệp PDF/)).toBeInTheDocument();
+    await userEvent.click(within(dialog).getByRole("button", { name: "Đóng hồ sơ" }));  // empty: the server counts
     await waitFor(() => expect(posts(calls)).toEqual([["POST", "/api/v1/records/files/file-1/close",
+      { version: 4, title: "", end_date: null, description: "", keywords: "", page_amounts: {} }]]));
+    unmount();
+
+    const again = fakeGateway({ ...base, "GET /api/v1/records/files/file-1": recordFile({ documents: uncounted }),
+      "POST /api/v1/records/files/file-1/close": recordFile({ state: "closed" }) });
+    renderWith(<FilePage />, { api: again.api, person: OFFICER, ...route });
+    await userEvent.click(await screen.findByRole("button", { name: "Đóng hồ sơ" }));
+    dialog = await screen.findByRole("dialog");
+    await userEvent.type(within(dialog).getByLabelText("Số trang: V/v tuyển dụng công chức"), "4");  // a paper copy
+    await userEvent.click(within(dialog).getByRole("button", { name: "Đóng hồ sơ" }));
+    await waitFor(() => expect(posts(again.calls)).toEqual([["POST", "/api/v1/records/files/file-1/close",
       { version: 4, title: "", end_date: null, description: "", keywords: "", page_amounts: { "doc-1": 4 } }]]));
   });
 

@@ -76,7 +76,8 @@ export const rec = {
     endDate: "Ngày kết thúc (dd/mm/yyyy)",
     description: "Chú giải",
     closed: "Đã đóng hồ sơ.",
-    pagesHelp: "Các văn bản sau chưa có số trang (văn bản không có tệp hoặc không đếm được): hãy nhập số trang.",
+    pagesHelp: "Các văn bản sau chưa ghi số trang. Để trống: hệ thống tự đếm số trang của tệp PDF khi đóng hồ sơ; "
+      + "chỉ nhập khi văn bản không có tệp PDF (bản giấy) hoặc hệ thống báo không đếm được.",
     pagesOf: (subject: string) => `Số trang: ${subject}`,
     submit: "Nộp lưu",
     submitConfirm: "Nộp hồ sơ này vào lưu trữ cơ quan? Người làm lưu trữ sẽ tiếp nhận hoặc trả lại.",
@@ -130,6 +131,8 @@ export const rec = {
     none: "Không có hồ sơ nào chờ tiếp nhận.",
     due: "Hồ sơ đến hạn nộp lưu",
     noneDue: "Không có hồ sơ nào đến hạn nộp lưu.",
+    home: (count: string) => `${count} hồ sơ đang chờ đồng chí tiếp nhận nộp lưu.`,
+    open: "Xem hồ sơ chờ tiếp nhận",
   },
   cancel: "Hủy",
 };
