@@ -122,3 +122,12 @@ async def test_only_its_drafter_changes_a_draft_even_before_its_circuit(platform
     assert (kept.abstract, kept.version) == (draft.abstract, draft.version)
     mine = (await platform.call(docs.UpdateDraft, request, "chuyenvien.ubnd")).document
     assert mine.abstract == "Nội dung bị người khác tráo trước khi trình"
+
+    # the signer chosen from the agency's people keeps their account (a deputy signs under its delegation)
+    changed.signer.name, changed.signer.subject = "Nguyễn Văn Hưởng", platform.issuer.subject("lanhdao.ubnd")
+    chosen = (await platform.call(docs.UpdateDraft, pb.UpdateDraftRequest(id=draft.id, document=changed),
+                                  "chuyenvien.ubnd")).document
+    assert (chosen.signer.name, chosen.signer.subject) == ("Nguyễn Văn Hưởng", platform.issuer.subject("lanhdao.ubnd"))
+    changed.signer.subject = "x" * 65
+    await expect(grpc.StatusCode.INVALID_ARGUMENT, platform.call(
+        docs.UpdateDraft, pb.UpdateDraftRequest(id=draft.id, document=changed), "chuyenvien.ubnd"))

@@ -269,10 +269,10 @@ async def test_a_deputy_of_two_leaders_signs_for_the_signer_the_draft_names_or_n
     leaders = (await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
         deputy=h.subject(HEAD), valid_from="2031-06-11", valid_to="2031-06-11", competence="TUQ."), LEADER)).delegation
 
-    async def submitted(signer: str) -> pb.Case:
+    async def submitted(signer: str, subject: str = "") -> pb.Case:
         case = await h.started()
         h.directory.documents[case.document_id] = replace(h.directory.documents[case.document_id],
-                                                          signer_name=signer)
+                                                          signer_name=signer, signer_subject=subject)
         case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
             case_id=case.id, version=case.version, approve=True), HEAD)).case
         return (await h.call(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(case_id=case.id, version=case.version),
@@ -295,3 +295,13 @@ async def test_a_deputy_of_two_leaders_signs_for_the_signer_the_draft_names_or_n
                 refused.details()
             assert "Trần Văn Hai, Nguyễn Văn Hưởng" in (refused.details() or "")
     assert len(h.directory.competences) == 1 and h.directory.prepared == []
+
+    # chosen from the agency's people, the signer's account decides, whatever name is printed (two people may share
+    # a name; a leader's name may be written differently): here Trần Văn Hai's, under the leader's printed name
+    case = await submitted("Nguyễn Văn Hưởng", subject="s-pho-chu-tich")
+    case = (await h.call(h.api.SignOutgoing, pb.SignOutgoingRequest(case_id=case.id, version=case.version),
+                         HEAD)).case
+    assert (case.steps[-1].on_behalf_of, case.steps[-1].competence) == ("phochutich.ubnd", "KT.")
+    case = await submitted("Trần Văn Hai", subject="s-someone-else")  # an account the deputy holds nothing from
+    refused = await h.refused(h.api.SignOutgoing, pb.SignOutgoingRequest(case_id=case.id, version=case.version), HEAD)
+    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED

@@ -83,7 +83,7 @@ def draft_from_proto(d: documents_pb2.DocumentInput) -> Draft:
         confidentiality=_enum("confidentiality", Confidentiality, d.confidentiality, Confidentiality.NONE),
         drafting_unit=d.drafting_unit, unit_abbreviation=d.unit_abbreviation,
         signer=Signer(d.signer.name, d.signer.title,
-                      _enum("signer.competence", Competence, d.signer.competence, Competence.OWN)),
+                      _enum("signer.competence", Competence, d.signer.competence, Competence.OWN), d.signer.subject),
         place=d.place, recipients=[Recipient(r.agency_code.strip(), r.name) for r in d.recipients],
         files=[DocumentFile(f.object_id.strip(), f.sha256.strip().lower(), _enum(f"files[{i}].role", FileRole, f.role,
                                                                                  FileRole.MAIN), f.file_name)
@@ -108,7 +108,7 @@ def document_to_proto(doc: dict[str, Any]) -> documents_pb2.Document:
         type_code=doc["type_code"], abstract=doc["abstract"], urgency=doc["urgency"],
         drafting_unit=doc["drafting_unit"], unit_abbreviation=doc["unit_abbreviation"],
         signer=documents_pb2.Signer(name=doc["signer_name"], title=doc["signer_title"],
-                                    competence=doc["signer_competence"]),
+                                    competence=doc["signer_competence"], subject=doc.get("signer_subject") or ""),
         place=doc["place"], recipients=[documents_pb2.Recipient(**r) for r in doc["recipients"]],
         files=[documents_pb2.DocumentFile(**f) for f in doc["files"]],
         answers_document_id=doc["answers_document_id"], due_date=_iso(doc["due_date"]),

@@ -100,7 +100,8 @@ class DocumentFilter:
 
 #: Fields of a document a draft update may change, as stored.
 EDITABLE = ("type_code", "abstract", "urgency", "drafting_unit", "unit_abbreviation", "signer_name", "signer_title",
-            "signer_competence", "place", "recipients", "files", "answers_document_id", "due_date", "legal_normative")
+            "signer_competence", "signer_subject", "place", "recipients", "files", "answers_document_id", "due_date",
+            "legal_normative")
 
 
 def draft_columns(draft: Draft) -> dict[str, Any]:
@@ -108,7 +109,8 @@ def draft_columns(draft: Draft) -> dict[str, Any]:
         "type_code": draft.type_code, "abstract": draft.abstract, "urgency": draft.urgency.value,
         "drafting_unit": draft.drafting_unit, "unit_abbreviation": draft.unit_abbreviation,
         "signer_name": draft.signer.name, "signer_title": draft.signer.title,
-        "signer_competence": draft.signer.competence.value, "place": draft.place,
+        "signer_competence": draft.signer.competence.value, "signer_subject": draft.signer.subject,
+        "place": draft.place,
         "recipients": [{"agency_code": r.agency_code, "name": r.name} for r in draft.recipients],
         "files": [file_entry(f) for f in draft.files],
         "answers_document_id": draft.answers_document_id, "due_date": draft.due_date,

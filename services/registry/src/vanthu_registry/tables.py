@@ -117,6 +117,7 @@ class DocumentRow(Base):
     signer_name: Mapped[str] = mapped_column(String(50), default="")
     signer_title: Mapped[str] = mapped_column(String(100), default="")
     signer_competence: Mapped[str] = mapped_column(String(5), default="")
+    signer_subject: Mapped[str] = mapped_column(String(64), default="")
     place: Mapped[str] = mapped_column(String(100), default="")
     recipients: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     files: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)

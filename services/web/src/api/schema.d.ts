@@ -3153,6 +3153,7 @@ export interface components {
              * @default {
              *       "competence": "",
              *       "name": "",
+             *       "subject": "",
              *       "title": ""
              *     }
              */
@@ -3483,6 +3484,7 @@ export interface components {
              * @default {
              *       "competence": "",
              *       "name": "",
+             *       "subject": "",
              *       "title": ""
              *     }
              */
@@ -4788,6 +4790,12 @@ export interface components {
              */
             name: string;
             /**
+             * Subject
+             * @description the signer's account when chosen from your agency's people (GET /api/v1/people): a deputy signs under their delegation
+             * @default
+             */
+            subject: string;
+            /**
              * Title
              * @default
              */
@@ -4806,6 +4814,12 @@ export interface components {
              * @default
              */
             name: string;
+            /**
+             * Subject
+             * @description the signer's account when chosen from your agency's people (GET /api/v1/people): a deputy signs under their delegation
+             * @default
+             */
+            subject: string;
             /**
              * Title
              * @default

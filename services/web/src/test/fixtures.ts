@@ -4,7 +4,7 @@ export function arrival(overrides: Partial<Document> = {}): Document {
   return {
     id: "0192f0a1-7c3e-7b1a-9c1d-2f3e4a5b6c7d", agency_code: "000.00.02.H61", direction: "incoming", status: "arrived",
     type_code: "cong_van", abstract: "V/v tổ chức hội nghị tổng kết công tác văn thư, lưu trữ năm 2026",
-    urgency: "normal", drafting_unit: "", unit_abbreviation: "", signer: { name: "", title: "", competence: "" },
+    urgency: "normal", drafting_unit: "", unit_abbreviation: "", signer: { name: "", title: "", competence: "", subject: "" },
     place: "", recipients: [], files: [{ object_id: "obj-1", sha256: "", role: "main", file_name: "Công văn.pdf",
       content_type: "application/pdf" }],
     answers_document_id: "", due_date: "", issuing_agency_code: "000.00.00.H61",
@@ -23,7 +23,7 @@ export function draft(overrides: Partial<Document> = {}): Document {
     id: "0192f0a1-7c3e-7b1a-9c1d-000000000001", agency_code: "000.00.00.H61", direction: "outgoing", status: "draft",
     abstract: "V/v triển khai quy trình văn bản đi qua hệ thống", issuing_agency_code: "", issuing_agency_name: "",
     number_symbol: "", document_date: "", signature_check: "", arrived_at: "", exchange_form: "",
-    unit_abbreviation: "VP", signer: { name: "Nguyễn Văn Lãnh", title: "Chủ tịch", competence: "" },
+    unit_abbreviation: "VP", signer: { name: "Nguyễn Văn Lãnh", title: "Chủ tịch", competence: "", subject: "" },
     recipients: [{ agency_code: "000.00.02.H61", name: "Sở Nội vụ" }], created_by: "chuyenvien.ubnd",
     files: [{ object_id: "obj-9", sha256: "", role: "main", file_name: "Dự thảo.pdf", content_type: "application/pdf" }],
     ...overrides,

@@ -193,7 +193,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         if not any(not a.unit for a in actor.acting_for):
             return actor
         document = await self.directory.document(principal.token, document_id)
-        return replace(actor, designated_signer=document.signer_name.strip())
+        return replace(actor, designated_signer=document.signer_name.strip(),
+                       designated_signer_subject=document.signer_subject.strip())
 
     async def _deputy(self) -> tuple[Principal, str, tuple[ActingFor, ...]]:
         """The caller of a delegable method (:attr:`vanthu_core.policy.Access.delegable`), checked with the roles

@@ -38,6 +38,8 @@ class DocumentInfo:
     created_by: str = ""
     #: The signer the document names (người ký): an outgoing draft's designated signer.
     signer_name: str = ""
+    #: ... and their account, when the drafter chose them from the agency's people.
+    signer_subject: str = ""
     #: The drafting unit the document names (đơn vị soạn thảo: free text, a unit's code or name).
     drafting_unit: str = ""
 
@@ -128,7 +130,8 @@ class RegistryDirectory:
         d = reply.document
         return DocumentInfo(id=d.id, agency_code=d.agency_code, direction=d.direction, status=d.status,
                             abstract=d.abstract, number=d.number, type_code=d.type_code, created_by=d.created_by,
-                            signer_name=d.signer.name, drafting_unit=d.drafting_unit)
+                            signer_name=d.signer.name, signer_subject=d.signer.subject,
+                            drafting_unit=d.drafting_unit)
 
     async def submit(self, token: str, document_id: str) -> None:
         try:

@@ -335,6 +335,8 @@ class Actor:
     unit_names: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     #: Signing (ký thay): the signer the draft designates (its "người ký", as the registry holds it); "" none named.
     designated_signer: str = field(default="", compare=False)
+    #: ... and their account when the drafter chose them from the agency's people ("" when only a name is written).
+    designated_signer_subject: str = field(default="", compare=False)
 
     @property
     def is_leader(self) -> bool:
@@ -367,9 +369,12 @@ class Actor:
 
     def signing_delegation(self) -> ActingFor | None:
         """Ký thay (Decree 30/2020 Art. 13): of the leaders' delegations in force, the one whose delegator is the
-        signer the draft designates (by name, NFC and case folded); with no signer named, the one delegation when
-        there is exactly one. None otherwise: the deputy does not sign (:meth:`signing_refusal` says why)."""
+        signer the draft designates (by account when the drafter chose them from the agency's people, else by name,
+        NFC and case folded); with no signer named, the one delegation when there is exactly one. None otherwise: the
+        deputy does not sign (:meth:`signing_refusal` says why)."""
         leaders = [a for a in self.acting_for if not a.unit]
+        if self.designated_signer_subject:
+            return next((a for a in leaders if a.delegator == self.designated_signer_subject), None)
         if self.designated_signer:
             wanted = name_key(self.designated_signer)
             return next((a for a in leaders if name_key(a.delegator_name) == wanted), None)

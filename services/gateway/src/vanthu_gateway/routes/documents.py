@@ -35,6 +35,8 @@ class Signer(RequestBody):
     name: str = ""
     title: str = ""
     competence: Literal["", "TM.", "KT.", "TL.", "TUQ.", "Q."] = ""
+    subject: str = Field("", max_length=64, description="the signer's account when chosen from your agency's people "
+                                                        "(GET /api/v1/people): a deputy signs under their delegation")
 
 
 class Recipient(RequestBody):

@@ -116,6 +116,7 @@ class Signer:
     name: str = ""
     title: str = ""  # chức vụ
     competence: Competence = Competence.OWN
+    subject: str = ""  # the signer's account, when chosen from the agency's people
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,8 @@ def check_metadata(draft: Draft) -> Draft:
         raise InvalidArgument("unit_abbreviation", "chỉ gồm chữ và số, không có dấu cách (ví dụ VX).")
     draft.signer = Signer(name=clean_text("signer.name", draft.signer.name, max_len=50, required=False),
                           title=clean_text("signer.title", draft.signer.title, max_len=100, required=False),
-                          competence=draft.signer.competence)
+                          competence=draft.signer.competence,
+                          subject=clean_text("signer.subject", draft.signer.subject, max_len=64, required=False))
     draft.place = clean_text("place", draft.place, max_len=100, required=False)
     if len(draft.recipients) > MAX_RECIPIENTS:
         raise InvalidArgument("recipients", f"tối đa {MAX_RECIPIENTS} nơi nhận.")

@@ -90,7 +90,7 @@ export function PaperArrivalForm({ types, uploader, pending, error, onSave }: {
         document_date: v.document_date?.format("YYYY-MM-DD") ?? null },
       files, agency_code: "", answers_document_id: "", confidentiality: "none", drafting_unit: "",
       exchange_form: "", legal_normative: false, paper: true, place: "", recipients: [], unit_abbreviation: "",
-      signer: { name: "", title: "", competence: "" },
+      signer: { name: "", title: "", competence: "", subject: "" },
     });
   };
   return (

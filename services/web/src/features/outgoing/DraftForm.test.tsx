@@ -87,4 +87,27 @@ describe("the draft form", () => {
     expect(body.recipients).toEqual([{ agency_code: "000.00.02.H61", name: "Sở Nội vụ" }]);
     expect(body.files).toContainEqual({ object_id: "obj-Dự thảo.pdf", role: "main", file_name: "Dự thảo.pdf", sha256: "" });
   });
+  it("keeps the account of the signer chosen from the agency's people, and none for a name typed by hand", async () => {
+    const onSave = vi.fn();
+    const { api } = fakeGateway({ "GET /api/v1/people": [
+      { subject: "s-lanh", username: "lanhdao.ubnd", name: "Nguyễn Văn Lãnh", email: "", enabled: true },
+      { subject: "s-hai", username: "phochutich.ubnd", name: "Trần Văn Hai", email: "", enabled: true }] });
+    renderWith(<DraftForm doc={draft({ signer: { name: "", title: "Chủ tịch", competence: "", subject: "" } })}
+      types={TYPES} uploader={pausedUploader().uploader} onSave={onSave} />, { api });
+    const user = userEvent.setup({ delay: null });
+    const signer = screen.getByRole("combobox", { name: "Họ và tên người ký" });
+    await user.type(signer, "tran van");  // without tones: the list still finds Trần Văn Hai
+    await user.click(await screen.findByText("Trần Văn Hai (phochutich.ubnd)"));
+    await user.click(screen.getByRole("button", { name: "Lưu dự thảo" }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledTimes(1));
+    expect((onSave.mock.calls[0] as [{ signer: unknown }])[0].signer).toEqual(
+      { name: "Trần Văn Hai", title: "Chủ tịch", competence: "", subject: "s-hai" });
+
+    await user.clear(signer);
+    await user.type(signer, "Trần Văn Hải");  // typed by hand: another name, no account
+    await user.click(screen.getByRole("button", { name: "Lưu dự thảo" }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledTimes(2));
+    expect((onSave.mock.calls[1] as [{ signer: { subject: string; name: string } }])[0].signer).toMatchObject(
+      { name: "Trần Văn Hải", subject: "" });
+  });
 });

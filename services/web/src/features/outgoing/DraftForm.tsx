@@ -1,6 +1,9 @@
-import { Alert, Button, Form, Input, Progress, Radio, Select, Space, Upload, type UploadFile, type UploadProps } from "antd";
+import { useQuery } from "@tanstack/react-query";
+import { Alert, AutoComplete, Button, Form, Input, Progress, Radio, Select, Space, Upload, type UploadFile,
+  type UploadProps } from "antd";
 import { useRef } from "react";
-import type { Document, DocumentType } from "../../api/client";
+import { unwrap, type Document, type DocumentType } from "../../api/client";
+import { useApi } from "../../api/ApiProvider";
 import type { components } from "../../api/schema";
 import { FieldSelect } from "../../components/FieldSelect";
 import { common } from "../../components/messages";
@@ -63,6 +66,14 @@ export function DraftForm({ doc, types, uploader, pending, error, onSave }: {
 }) {
   const [form] = Form.useForm<Values>();
   const intent = useRef<"save" | "start">("save");
+  const api = useApi();
+  // người ký chosen from the agency's people keeps their account: a deputy then signs under that person's delegation
+  // (services/workflow Actor.signing_delegation); a name typed by hand names nobody's account
+  const people = useQuery({ queryKey: ["people"], queryFn: async () => unwrap(await api.GET("/api/v1/people")),
+    staleTime: 300_000 });
+  const chosen = useRef<{ name: string; subject: string } | null>(
+    doc?.signer.subject ? { name: doc.signer.name, subject: doc.signer.subject } : null);
+  const fold = (s: string) => s.normalize("NFD").replace(/\p{M}/gu, "").replace(/đ/gi, "d").toLowerCase();
   const initial: Values = {
     type_code: doc?.type_code || undefined,
     abstract: doc?.abstract,
@@ -120,7 +131,8 @@ export function DraftForm({ doc, types, uploader, pending, error, onSave }: {
       abstract: nfc(v.abstract),
       urgency: v.urgency,
       unit_abbreviation: nfc(v.unit_abbreviation),
-      signer: { name: nfc(v.signer_name), title: nfc(v.signer_title), competence: v.competence },
+      signer: { name: nfc(v.signer_name), title: nfc(v.signer_title), competence: v.competence,
+        subject: chosen.current && nfc(chosen.current.name) === nfc(v.signer_name) ? chosen.current.subject : "" },
       recipients: v.recipients.map((r) => ({ agency_code: r.agency_code, name: r.name })),
       files,
       agency_code: "", answers_document_id: "", confidentiality: "none", drafting_unit: doc?.drafting_unit ?? "",
@@ -166,8 +178,14 @@ export function DraftForm({ doc, types, uploader, pending, error, onSave }: {
           <Form.Item name="signer_title" label={t.signerTitle} extra={t.signerTitleHelp}>
             <Input maxLength={100} style={{ width: 220 }} />
           </Form.Item>
-          <Form.Item name="signer_name" label={t.signerName}>
-            <Input maxLength={100} style={{ width: 240 }} />
+          <Form.Item name="signer_name" label={t.signerName} extra={t.signerNameHelp}>
+            <AutoComplete style={{ width: 240 }} maxLength={100}
+              options={(people.data ?? []).filter((p) => p.enabled && p.name)
+                .map((p) => ({ value: p.name, key: p.subject, label: `${p.name} (${p.username})` }))}
+              filterOption={(input, option) => fold(String(option?.value ?? "")).includes(fold(input))}
+              onSelect={(value: string, option: { key?: string }) => {
+                chosen.current = option.key ? { name: value, subject: option.key } : null;
+              }} />
           </Form.Item>
         </Space>
       </fieldset>

@@ -32,6 +32,7 @@ export const out = {
     unitAbbreviationLetter: "Công văn cần ký hiệu đơn vị soạn thảo để cấp số, ký hiệu (ví dụ VP).",
     signer: "Người ký",
     signerName: "Họ và tên người ký",
+    signerNameHelp: "Chọn trong danh sách người của cơ quan để người được ủy quyền ký thay đúng người ký.",
     signerTitle: "Chức vụ người ký",
     signerTitleHelp: "Ví dụ: Chủ tịch, Giám đốc",
     competence: "Thẩm quyền ký",
