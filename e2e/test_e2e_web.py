@@ -200,6 +200,19 @@ def test_the_clerk_signs_in_sees_the_arrival_registers_it_and_signs_out(
             "sender": {"agency_code": "000.00.41.H61", "agency_name": "UBND phường Long Châu",
                        "number_symbol": "78/UBND-VP", "document_date": "2026-11-20"}})
         assert misdirected.status_code == 201, misdirected.text
+        # a paper letter dated years ago that arrives (and is registered) now: the book of this year lists it by its
+        # arrival day (Ngày đến), not by its own date
+        late = api.post("/api/v1/documents", headers=bearer(login("vanthu.snv")), json={
+            "direction": "incoming", "type_code": "cong_van", "paper": True,
+            "abstract": "V/v xác nhận quá trình công tác (văn bản cũ, đến muộn)",
+            "sender": {"agency_code": "000.00.41.H61", "agency_name": "UBND phường Long Châu",
+                       "number_symbol": "12/UBND-VP", "document_date": "2020-05-04"}})
+        assert late.status_code == 201, late.text
+        registers = api.get("/api/v1/registers", params={"direction": "incoming"},
+                            headers=bearer(login("vanthu.snv"))).json()
+        registered = api.post(f"/api/v1/documents/{late.json()['id']}/register", headers=bearer(login("vanthu.snv")),
+                              json={"register_id": next(r["id"] for r in registers if r["name"] == "Sổ văn bản đến")})
+        assert registered.status_code == 200, registered.text
     screens = Screens(browser, "van-thu-desktop", viewport={"width": 1280, "height": 800})
     page = screens.page
     try:
@@ -266,6 +279,11 @@ def test_the_clerk_signs_in_sees_the_arrival_registers_it_and_signs_out(
         page.get_by_role("link", name="Sổ văn bản", exact=True).click()
         entries = page.get_by_role("table", name="Các văn bản trong sổ")
         expect(entries.get_by_role("link", name=arrival["number_symbol"])).to_be_visible()
+        expect(entries.get_by_role("columnheader").nth(0)).to_have_text("Ngày đến")
+        expect(entries.get_by_role("columnheader").nth(1)).to_have_text("Số đến")
+        late_row = entries.get_by_role("row").filter(has=page.get_by_role("link", name="12/UBND-VP"))
+        expect(late_row.get_by_role("cell").nth(1)).to_have_text(f"{registered.json()['number']:02d}")
+        expect(late_row.get_by_role("cell").nth(3)).to_have_text("04/05/2020")
         expect(page.get_by_role("button", name="Xuất sổ ra PDF")).to_be_visible()
         screens.check("so-van-ban")
         # in sổ: the book as a PDF to print and bind

@@ -139,6 +139,32 @@ async def test_the_incoming_book_prints_the_arrival_day_and_padded_arrival_numbe
     assert [sheet.cell(row=8, column=c).value for c in (1, 2)] == ["14/06/2031", "01"]
 
 
+async def test_an_incoming_book_and_its_screen_take_a_period_by_the_arrival_day(registry: Registry) -> None:
+    """A clerk's "from - to" of an incoming book means the days documents arrived (Ngày đến), not the senders' dates,
+    nor the day a document was registered: the list (register screen) and every export agree."""
+    register_id = await arrival_register(registry)
+    await arrive_and_register(registry, register_id, "Ủy ban nhân dân tỉnh Vĩnh Long",
+                              "V/v rà soát, sắp xếp tổ chức bộ máy cấp xã", "456/UBND-NC")  # dated 12/06, arrived 14/06
+
+    async def listed(day: str, date_field: str) -> list[str]:
+        reply = await registry.as_user("ListDocuments", pb.ListDocumentsRequest(
+            register_id=register_id, date_from=day, date_to=day, date_field=date_field), "vanthu.snv")
+        return [d.number_symbol for d in reply.documents]  # type: ignore[attr-defined]
+
+    async def exported(day: str, fmt: str) -> int:
+        return (await registry.as_user("ExportRegister", pb.ExportRegisterRequest(  # type: ignore[attr-defined]
+            register_id=register_id, date_from=day, date_to=day, format=fmt), "vanthu.snv")).rows
+
+    assert await listed("2031-06-14", "arrival") == ["456/UBND-NC"]
+    assert await listed("2031-06-15", "arrival") == []  # registered on the 15th, arrived on the 14th
+    assert await listed("2031-06-12", "arrival") == []
+    assert await listed("2031-06-12", "document") == await listed("2031-06-12", "") == ["456/UBND-NC"]
+    for fmt in ("csv", "xlsx", "pdf"):
+        assert (await exported("2031-06-14", fmt), await exported("2031-06-15", fmt)) == (1, 0)
+    await expect_code(grpc.StatusCode.INVALID_ARGUMENT, registry.as_user("ListDocuments", pb.ListDocumentsRequest(
+        register_id=register_id, date_field="numbered"), "vanthu.snv"))
+
+
 async def test_text_from_other_agencies_never_becomes_a_formula_in_csv_or_xlsx(registry: Registry) -> None:
     register_id = await arrival_register(registry)
     await arrive_and_register(registry, register_id, FORMULA, FORMULA, "12/UBND-VP")

@@ -5551,6 +5551,8 @@ export interface operations {
                 status?: ("draft" | "submitted" | "signed" | "numbered" | "issued" | "arrived" | "registered" | "rejected" | "cancelled" | "revoked") | null;
                 date_from?: string | null;
                 date_to?: string | null;
+                /** @description the date date_from/date_to bound: the document's own date (ngày văn bản) or, for arrivals, the day it arrived (ngày đến: the incoming register book's period, as its export) */
+                date_field?: "document" | "arrival";
                 issuing_agency_code?: string | null;
                 /** @description words of the abstract, with or without tones */
                 q?: string | null;

@@ -9,6 +9,8 @@ export const reg = {
   chooseRegister: "Chọn sổ",
   year: "Năm",
   period: "Từ ngày – đến ngày",
+  /** An incoming book's period is by the day documents arrived (Ngày đến), as its export. */
+  arrivalPeriod: "Ngày đến: từ ngày – đến ngày",
   closed: "Đã đóng",
   open: "Đang dùng",
   noRegister: "Cơ quan chưa mở sổ nào loại này.",
@@ -18,6 +20,9 @@ export const reg = {
   columns: {
     number: "Số",
     date: "Ngày văn bản",
+    arrivalDate: "Ngày đến",
+    arrivalNumber: "Số đến",
+    author: "Cơ quan ban hành",
     numberSymbol: "Số, ký hiệu",
     party: "Cơ quan ban hành / nơi nhận",
     abstract: "Trích yếu",
