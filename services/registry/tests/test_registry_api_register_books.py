@@ -32,9 +32,12 @@ from vanthu_registry.domain.documents import (
     Recipient,
     Signer,
 )
+from vanthu_registry.domain.units import check_unit
 from vanthu_registry.importer import import_directory
+from vanthu_registry.people import Person
 from vanthu_registry.server import RegistryServer
 from vanthu_registry.settings import RegistrySettings
+from vanthu_registry.units_store import UnitStore
 from vanthu_testing.identity import DevIssuer
 
 pytestmark = pytest.mark.integration
@@ -163,6 +166,34 @@ async def test_an_incoming_book_and_its_screen_take_a_period_by_the_arrival_day(
         assert (await exported("2031-06-14", fmt), await exported("2031-06-15", fmt)) == (1, 0)
     await expect_code(grpc.StatusCode.INVALID_ARGUMENT, registry.as_user("ListDocuments", pb.ListDocumentsRequest(
         register_id=register_id, date_field="numbered"), "vanthu.snv"))
+
+
+async def test_the_incoming_book_names_the_units_and_people_an_arrival_was_given_to(registry: Registry) -> None:
+    """"Đơn vị hoặc người nhận" (Appendix IV.VI, column 7): the units and people the workflow gave the arrival to, by
+    name; empty while nobody has it yet; never a code or a principal."""
+    register_id = await arrival_register(registry)
+    given = await arrive_and_register(registry, register_id, "Ủy ban nhân dân tỉnh Vĩnh Long",
+                                      "V/v rà soát, sắp xếp tổ chức bộ máy cấp xã", "456/UBND-NC")
+    waiting = await arrive_and_register(registry, register_id, "Ủy ban nhân dân tỉnh Vĩnh Long",
+                                        "V/v báo cáo biên chế", "457/UBND-NC")
+    engine = create_engine(registry.database_url)
+    try:
+        units = UnitStore(session_factory(engine))
+        await units.upsert(check_unit(agency_code=SNV, code="TCCB", name="Phòng Tổ chức cán bộ"), actor="seed")
+        await units.set_member(SNV, "TCCB", Person("sub-an", "chuyenvien.snv", "Nguyễn Văn An", SNV), "officer",
+                               actor="seed")
+        await DocumentStore(session_factory(engine), clock=registry.clock).record_workflow_step(
+            agency_code=SNV, document_id=given.id, actor="lanhdao.snv", at=registry.clock.now, step="assign",
+            from_state="submitted", to_state="assigned", comment="", audience_seq=3,
+            audience=["role:leader", "unit:TCCB", "unit:GONE", "user:sub-an"])
+    finally:
+        await engine.dispose()
+    lines = list(csv.reader(io.StringIO((await registry.book(register_id, "csv")).content.decode("utf-8-sig"))))
+    assert lines[0][6] == "Đơn vị hoặc người nhận"
+    assert [(line[3], line[6]) for line in lines[1:]] == [
+        (given.number_symbol, "Phòng Tổ chức cán bộ; Nguyễn Văn An"), (waiting.number_symbol, "")]
+    sheet = load_workbook(io.BytesIO((await registry.book(register_id, "xlsx")).content)).active
+    assert sheet.cell(row=8, column=7).value == "Phòng Tổ chức cán bộ; Nguyễn Văn An"
 
 
 async def test_text_from_other_agencies_never_becomes_a_formula_in_csv_or_xlsx(registry: Registry) -> None:

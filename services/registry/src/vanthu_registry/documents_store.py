@@ -68,6 +68,7 @@ from vanthu_registry.exchange_catalogue import ExchangeCatalogue
 from vanthu_registry.numbering import IssueQueue, next_number
 from vanthu_registry.registers import RegisterCatalogue, document_register, register_for
 from vanthu_registry.store import outbox
+from vanthu_registry.units_store import UnitMemberRow, UnitRow
 from vanthu_registry.tables import (
     AccessLogRow,
     CopyRow,
@@ -154,6 +155,27 @@ def current_ids(row: DocumentRow) -> set[str]:
 
 def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+async def _receivers(session: AsyncSession, agency_code: str, rows: list[DocumentRow]) -> list[str]:
+    """For each arrival, the units and people the workflow gave it to for processing, by name ("Phòng Tổ chức cán bộ;
+    Nguyễn Văn An"): the incoming book's "Đơn vị hoặc người nhận" (Decree 30/2020 Appendix IV.VI). Read from the
+    ``unit:``/``user:`` principals of the document's workflow audience (the tasks given and not cancelled); "" for
+    an arrival not given to anyone yet. A unit or person no longer in the directory is left out (never a code)."""
+    wanted = {p for r in rows for p in r.workflow_audience or [] if p.startswith(("unit:", "user:"))}
+    units = {c for p in wanted if p.startswith("unit:") for c in [p[5:]]}
+    people = {s for p in wanted if p.startswith("user:") for s in [p[5:]]}
+    names: dict[str, str] = {}
+    if units:
+        found = await session.execute(select(UnitRow.code, UnitRow.name).where(
+            UnitRow.agency_code == agency_code, UnitRow.code.in_(sorted(units))))
+        names |= {f"unit:{code}": name for code, name in found.all()}
+    if people:
+        members = await session.execute(select(UnitMemberRow.subject, UnitMemberRow.name, UnitMemberRow.username)
+                                        .where(UnitMemberRow.agency_code == agency_code,
+                                               UnitMemberRow.subject.in_(sorted(people))))
+        names |= {f"user:{subject}": name or username for subject, name, username in members.all()}
+    return ["; ".join(dict.fromkeys(names[p] for p in r.workflow_audience or [] if p in names)) for r in rows]
 
 
 class DocumentStore:
@@ -978,8 +1000,12 @@ class DocumentStore:
             query = query.where(and_(DocumentRow.register_year >= date_from.year,
                                      DocumentRow.register_year <= date_to.year))
         async with self.sessions() as session:
-            rows = (await session.execute(query.order_by(DocumentRow.register_year, DocumentRow.number))).scalars()
+            rows = list((await session.execute(query.order_by(DocumentRow.register_year,
+                                                              DocumentRow.number))).scalars())
             items = [document_view(r) for r in rows]
+            if register.direction is Direction.INCOMING:
+                for item, receivers in zip(items, await _receivers(session, agency_code, rows), strict=True):
+                    item["receivers"] = receivers
         if register.direction is Direction.INCOMING:
             return register, items
         return register, [i for i in items if date_from <= vietnam_time(i["numbered_at"]).date() <= date_to]
