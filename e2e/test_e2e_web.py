@@ -641,6 +641,7 @@ def test_an_arrival_is_registered_submitted_assigned_delegated_and_completed_thr
         page.get_by_role("button", name="Xin gia hạn").click()
         dialog = page.get_by_role("dialog")
         dialog.get_by_label("Thêm số ngày làm việc").fill("3")
+        expect(dialog.get_by_test_id("extension-gives")).to_contain_text("Hạn xử lý mới nếu được đồng ý: ")
         dialog.get_by_label("Lý do xin gia hạn").fill("Chờ số liệu của Phòng Nội chính")
         settle(page)
         officer.check("xin-gia-han")

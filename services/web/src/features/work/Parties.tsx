@@ -3,7 +3,7 @@ import type { PersonEntry, Unit } from "../../api/client";
 import { DateField } from "../../components/DateField";
 import { formatDate } from "../../components/dates";
 import { FieldSelect } from "../../components/FieldSelect";
-import { addWorkingDays } from "./deadline";
+import { addWorkingDays, wholeDaysRules } from "./deadline";
 import { work } from "./messages";
 
 const t = work.assign;
@@ -108,8 +108,8 @@ export function DeadlineFields({ today, givesTestId }: { today: string; givesTes
       </Form.Item>
       {mode === "days" && (
         <Form.Item name="days" label={t.days} style={{ marginTop: 12, marginBottom: 0 }}
-          rules={[{ required: true, type: "integer", min: 1, max: 365, message: t.daysRequired }]}>
-          <InputNumber min={1} max={365} precision={0} style={{ width: 140 }} />
+          rules={wholeDaysRules(t.daysRequired, work.task.daysWhole)}>
+          <InputNumber min={1} max={365} decimalSeparator="," inputMode="numeric" style={{ width: 140 }} />
         </Form.Item>
       )}
       {gives && <Typography.Text data-testid={givesTestId}>{t.gives(formatDate(gives))}</Typography.Text>}
