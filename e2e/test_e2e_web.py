@@ -620,6 +620,9 @@ def test_an_arrival_is_registered_submitted_assigned_delegated_and_completed_thr
             dialog.get_by_role("button", name="Giao trong đơn vị").click()
             expect(page.get_by_test_id("case-state")).to_have_text("Đang xử lý")
             expect(page.get_by_text("Việc của bạn: Chủ trì")).to_have_count(0)
+            # the processing tree names the officer now holding the task (not the unit alone, nor an id)
+            expect(page.get_by_test_id("processing-tasks").get_by_role("row").filter(has_text="Chủ trì")
+                   .filter(has_text=officer_name)).to_contain_text(f"{officer_name} (Phòng Tổng hợp)")
             head.check("da-giao-trong-don-vi")
         finally:
             head.close()
