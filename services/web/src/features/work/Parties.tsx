@@ -1,6 +1,6 @@
 import { Form, InputNumber, Radio, Select, Typography } from "antd";
 import type { PersonEntry, Unit } from "../../api/client";
-import { DateField } from "../../components/DateField";
+import { DateField, dateRule, isInvalidDate } from "../../components/DateField";
 import { formatDate } from "../../components/dates";
 import { FieldSelect } from "../../components/FieldSelect";
 import { addWorkingDays, wholeDaysRules } from "./deadline";
@@ -115,8 +115,10 @@ export function DeadlineFields({ today, givesTestId }: { today: string; givesTes
       {gives && <Typography.Text data-testid={givesTestId}>{t.gives(formatDate(gives))}</Typography.Text>}
       {mode === "date" && (
         <Form.Item name="date" label={t.date} style={{ marginTop: 12, marginBottom: 0 }}
-          rules={[{ required: true, message: t.dateRequired },
-            { validator: async (_, v?: string) => { if (v && v < today) throw new Error(t.datePast); } }]}>
+          rules={[{ required: true, message: t.dateRequired }, dateRule,
+            { validator: async (_, v?: string) => {
+              if (v && !isInvalidDate(v) && v < today) throw new Error(t.datePast);
+            } }]}>
           <DateField />
         </Form.Item>
       )}
