@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from vanthu.registry.v1 import documents_pb2 as pb
 from vanthu.registry.v1 import documents_pb2_grpc
 from vanthu_core.db import create_engine, session_factory
+from vanthu_core.errors import InvalidArgument
 from vanthu_core.grpc_client import bearer_metadata
 from vanthu_core.ids import new_id
 from vanthu_core.settings import CommonSettings
@@ -31,6 +32,7 @@ from vanthu_registry.domain.documents import (
     FileRole,
     Recipient,
     Signer,
+    check_metadata,
 )
 from vanthu_registry.domain.units import check_unit
 from vanthu_registry.importer import import_directory
@@ -194,6 +196,25 @@ async def test_the_incoming_book_names_the_units_and_people_an_arrival_was_given
         (given.number_symbol, "Phòng Tổ chức cán bộ; Nguyễn Văn An"), (waiting.number_symbol, "")]
     sheet = load_workbook(io.BytesIO((await registry.book(register_id, "xlsx")).content)).active
     assert sheet.cell(row=8, column=7).value == "Phòng Tổ chức cán bộ; Nguyễn Văn An"
+
+
+async def test_an_agency_abbreviation_may_join_words_with_an_ampersand(registry: Registry) -> None:
+    """"SNN&PTNT" (Sở Nông nghiệp và Phát triển nông thôn) as agencies write it, in the register and the unit's
+    abbreviation and so in the ký hiệu; '&' only between letters (XML safety is the edXML writer's escaping)."""
+    reply = await registry.as_user("CreateRegister", pb.CreateRegisterRequest(register=pb.Register(
+        direction="outgoing", name="Sổ văn bản đi", agency_abbreviation="SNN&PTNT")), "vanthu.ubnd")
+    register = reply.register  # type: ignore[attr-defined]
+    assert register.agency_abbreviation == "SNN&PTNT"
+    draft = check_metadata(Draft(direction=Direction.OUTGOING, type_code="quyet_dinh", unit_abbreviation="TC&KH",
+                                 abstract="Quyết định về việc giao chỉ tiêu Sở NN&PTNT năm 2031"))
+    doc = await registry.numbered(register.id, draft)
+    assert doc["number_symbol"] == "01/QĐ-SNN&PTNT-TC&KH"
+    for wrong in ("SNN&", "&PTNT", "SNN&&PTNT", "SNN & PTNT"):
+        await expect_code(grpc.StatusCode.INVALID_ARGUMENT, registry.as_user("CreateRegister", pb.CreateRegisterRequest(
+            register=pb.Register(direction="outgoing", name="Sổ khác", agency_abbreviation=wrong)), "vanthu.ubnd"))
+        with pytest.raises(InvalidArgument):
+            check_metadata(Draft(direction=Direction.OUTGOING, type_code="cong_van", abstract="x",
+                                 unit_abbreviation=wrong))
 
 
 async def test_text_from_other_agencies_never_becomes_a_formula_in_csv_or_xlsx(registry: Registry) -> None:

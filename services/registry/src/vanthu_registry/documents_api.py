@@ -28,7 +28,7 @@ from vanthu_core.timeutil import iso_vietnam
 from vanthu_registry import exports, register_pdf
 from vanthu_registry.documents_store import DATE_FIELDS, DocumentFilter, DocumentStore
 from vanthu_registry.domain.agencies import check_code, parse_date
-from vanthu_registry.domain.doctypes import ABBREVIATION, LETTER, DocumentType, check_type
+from vanthu_registry.domain.doctypes import LETTER, NAME_ABBREVIATION, DocumentType, check_type
 from vanthu_registry.domain.documents import (
     Competence,
     Confidentiality,
@@ -217,8 +217,9 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         direction = _enum("direction", Direction, r.direction)
         abbreviation = clean_text("agency_abbreviation", r.agency_abbreviation, max_len=20,
                                   required=direction is Direction.OUTGOING)
-        if abbreviation and not ABBREVIATION.match(abbreviation):
-            raise InvalidArgument("agency_abbreviation", "chỉ gồm chữ và số, không có dấu cách (ví dụ UBND).")
+        if abbreviation and not NAME_ABBREVIATION.match(abbreviation):
+            raise InvalidArgument("agency_abbreviation", "chỉ gồm chữ, số và '&' giữa hai chữ, không có dấu cách (ví "
+                                                         "dụ UBND, SNN&PTNT).")
         register = await self.documents.create_register(
             agency_code=agency, direction=direction, name=clean_text("name", r.name, max_len=200),
             agency_abbreviation=abbreviation, type_codes=[c.strip() for c in r.type_codes],

@@ -26,7 +26,7 @@ export const out = {
     urgency: "Độ khẩn",
     unitAbbreviation: "Ký hiệu đơn vị soạn thảo",
     unitAbbreviationHelp: "Dùng trong số, ký hiệu (ví dụ VP trong 15/UBND-VP); công văn bắt buộc có.",
-    unitAbbreviationInvalid: "Chỉ gồm chữ và số, không dấu cách, tối đa 20 ký tự.",
+    unitAbbreviationInvalid: "Chỉ gồm chữ, số và dấu & giữa hai chữ (ví dụ TC&KH), không dấu cách, tối đa 20 ký tự.",
     unitAbbreviationLetter: "Công văn cần ký hiệu đơn vị soạn thảo để cấp số, ký hiệu (ví dụ VP).",
     signer: "Người ký",
     signerName: "Họ và tên người ký",

@@ -38,7 +38,7 @@ export const reg = {
   nameRequired: "Hãy nhập tên sổ.",
   nameHelp: "Ví dụ: Sổ đăng ký văn bản đến năm 2026",
   abbreviation: "Chữ viết tắt tên cơ quan",
-  abbreviationHelp: "Dùng trong ký hiệu văn bản đi, ví dụ UBND",
+  abbreviationHelp: "Dùng trong ký hiệu văn bản đi, ví dụ UBND, SNN&PTNT",
   types: "Loại văn bản cấp số trong sổ",
   typesHelp: "Để trống: mọi loại chưa có sổ riêng",
   legalNormative: "Sổ văn bản quy phạm pháp luật (chọn đúng một loại)",
