@@ -5254,7 +5254,7 @@ export interface operations {
                 level?: number | null;
                 /** @description only agencies active on this date */
                 active_at?: string | null;
-                /** @description words of the name, with or without diacritics */
+                /** @description words of the name (with or without diacritics) or of the code (000.00.01.H62, 01.h62) */
                 q?: string | null;
                 page_size?: number;
                 page_token?: string | null;
