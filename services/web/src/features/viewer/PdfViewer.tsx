@@ -42,9 +42,11 @@ export interface Mark {
  * zoom out/in by steps (50–300 %) or fit to the frame's width (the default: readable from 360 px wide). Keyboard:
  * ←/→ (and PageUp/PageDown) turn pages, + and − zoom, in the focusable frame. ``data``: the file's bytes (kept
  * intact: pdf.js reads a copy); ``name``: the file's name, in the labels; ``mark``: an image drawn over its page
- * (the viewer opens on that page), outlined in red.
+ * (the viewer opens on that page), outlined in red; ``onReady``: called once a page has been drawn (with a mark: its
+ * page), so what depends on the preview (Ký số) waits for it.
  */
-export function PdfViewer({ data, name, mark }: { data: ArrayBuffer; name: string; mark?: Mark }) {
+export function PdfViewer({ data, name, mark, onReady }: { data: ArrayBuffer; name: string; mark?: Mark;
+  onReady?: () => void }) {
   const [doc, setDoc] = useState<PdfDocument | null>(null);
   const [failed, setFailed] = useState(false);
   const [pageNumber, setPageNumber] = useState(1);
@@ -78,12 +80,15 @@ export function PdfViewer({ data, name, mark }: { data: ArrayBuffer; name: strin
     ? (natural && width > 2 * GUTTER ? (width - 2 * GUTTER) / natural.width : 1)
     : zoom;
 
+  const ready = useRef(onReady);
+  ready.current = onReady;
+  const shown = page !== null && (!mark || mark.page === pageNumber);
   useEffect(() => {
     if (!page || !canvas.current) return;
     const drawing = page.render(canvas.current, scale);
-    drawing.done.catch(() => {}); // cancelled by the next page or zoom
+    drawing.done.then(() => { if (shown) ready.current?.(); }, () => {}); // cancelled by the next page or zoom
     return () => drawing.cancel();
-  }, [page, scale]);
+  }, [page, scale, shown]);
 
   if (failed) return <Alert type="warning" showIcon message={viewer.failed} />;
   if (!doc) return <Spin tip={viewer.loading}><div style={{ minHeight: 120 }} /></Spin>;
