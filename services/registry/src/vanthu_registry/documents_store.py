@@ -68,7 +68,6 @@ from vanthu_registry.exchange_catalogue import ExchangeCatalogue
 from vanthu_registry.numbering import IssueQueue, next_number
 from vanthu_registry.registers import RegisterCatalogue, document_register, register_for
 from vanthu_registry.store import outbox
-from vanthu_registry.units_store import UnitMemberRow, UnitRow
 from vanthu_registry.tables import (
     AccessLogRow,
     CopyRow,
@@ -78,6 +77,7 @@ from vanthu_registry.tables import (
     HistoryRow,
     document_view,
 )
+from vanthu_registry.units_store import UnitMemberRow, UnitRow
 
 log = logging.getLogger("vanthu.registry")
 #: ``signature_check`` of a paper arrival entered by hand: its scans carry no digital signature to verify.

@@ -39,7 +39,7 @@ describe("the register books", () => {
     expect(await within(table).findByText("15/UBND-VP")).toBeInTheDocument();
     const headers = within(table).getAllByRole("columnheader").map((h) => h.textContent);
     expect(headers.slice(0, 4)).toEqual(["Ngày đến", "Số đến", "Số, ký hiệu", "Ngày văn bản"]);
-    const cells = within(within(table).getAllByRole("row")[1]).getAllByRole("cell").map((c) => c.textContent);
+    const cells = within(within(table).getAllByRole("row")[1] as HTMLElement).getAllByRole("cell").map((c) => c.textContent);
     // arrived 30/11 00:30 in Vietnam (29/11 17:30 UTC), dated 29/11 by its sender
     expect(cells.slice(0, 4)).toEqual(["30/11/2026", "17", "15/UBND-VP", "29/11/2026"]);
     expect(screen.getByText("Ngày đến: từ ngày – đến ngày")).toBeInTheDocument();

@@ -13,7 +13,7 @@ describe("the processing tree", () => {
     renderWith(<ProcessingTree current={current} />, { api });
     const rows = within(screen.getByTestId("processing-tasks")).getAllByRole("row");
     expect(rows[1]).toHaveTextContent("Phòng Tổng hợp");
-    expect(await within(rows[2]).findByText("Lê Văn Chuyên (Phòng Tổng hợp)")).toBeInTheDocument();
+    expect(await within(rows[2] as HTMLElement).findByText("Lê Văn Chuyên (Phòng Tổng hợp)")).toBeInTheDocument();
     expect(rows[2]).not.toHaveTextContent("s-cv");
     expect(rows[3]).toHaveTextContent("Phòng Tổng hợp — đã giao cán bộ xử lý");  // a person no longer in the agency
   });
