@@ -26,37 +26,37 @@ screen visited, no page breaks its Content-Security-Policy, and every screen is 
 # Văn thư      vào sổ (takes the số đến)                  văn bản → Vào sổ                           A:257
 # Văn thư      trả lại with a reason                      văn bản → Trả lại                          A:308
 # Văn thư      văn bản giấy (scan + metadata)             Văn bản đến → Nhập văn bản giấy            A:319
-# Văn thư      trình lãnh đạo (with a proposed handling)  văn bản → Trình lãnh đạo                   E:525
-# Văn thư      cấp số and phát hành (number, seal, send)  Văn bản đi (chờ phát hành) → Phát hành     F:987
-# Văn thư      thu hồi (take back an issued document)     văn bản đi → Tình hình gửi, nhận → Thu hồi F:1004
-# Văn thư      answer a thu hồi (đồng ý / từ chối)        văn bản đến → Từ chối (lý do)              F:1024
+# Văn thư      trình lãnh đạo (with a proposed handling)  văn bản → Trình lãnh đạo                   E:530
+# Văn thư      cấp số and phát hành (number, seal, send)  Văn bản đi (chờ phát hành) → Phát hành     F:992
+# Văn thư      thu hồi (take back an issued document)     văn bản đi → Tình hình gửi, nhận → Thu hồi F:1009
+# Văn thư      answer a thu hồi (đồng ý / từ chối)        văn bản đến → Từ chối (lý do)              F:1029
 # Văn thư      print/export the register books            Sổ văn bản → Xuất sổ ra PDF/XLSX/CSV       A:291
-# Lãnh đạo     read (on a phone)                          Việc của tôi → văn bản (390×844)           E:548
-# Lãnh đạo     bút phê / ý kiến chỉ đạo                   văn bản → Giao xử lý → Ý kiến chỉ đạo      E:559
-# Lãnh đạo     giao xử lý (lead, cooperating, deadline)   văn bản → Giao xử lý                       E:550
-# Lãnh đạo     giao việc (a job)                          Giao việc                                  E:573
-# Lãnh đạo     ký số (server-held key, phone)             văn bản đi → Ký số                         F:919
-# Lãnh đạo     return a draft (trả lại, không ký)         văn bản đi → Trả lại, không ký             F:951
-# Lãnh đạo     phê duyệt the plan (decision number, date) Hồ sơ → Danh mục hồ sơ → Phê duyệt         G:1117
-# Lãnh đạo     let a unit keep a closed file (giữ lại)    hồ sơ → Giữ lại (văn bản đồng ý)           G:1170
-# Lãnh đạo     decide a request for more time             văn bản → Đồng ý / Không đồng ý gia hạn    E:660
-# Lãnh đạo     báo cáo thống kê                           Báo cáo thống kê                           E:591
-# Trưởng phòng phân công inside the unit                  văn bản → Giao trong đơn vị                E:614
-# Trưởng phòng duyệt a draft (with a comment)             văn bản đi → Duyệt                         F:889
-# Trưởng phòng góp ý / trả lại a draft                    văn bản đi → Trả lại (nội dung cần sửa)    F:872
-# Chuyên viên  report progress                            văn bản → Cập nhật tiến độ                 E:637
-# Chuyên viên  ask for more time (xin gia hạn)            văn bản → Xin gia hạn                      E:644
-# Chuyên viên  soạn dự thảo, attach files (drag and drop) Văn bản đi → Soạn dự thảo                  F:838
-# Chuyên viên  trình ký                                   văn bản đi → Trình ký                      F:902
-# Chuyên viên  close the task with a result               văn bản → Hoàn thành                       E:665
-# Chuyên viên  lập hồ sơ, thêm văn bản, đóng, nộp lưu     Hồ sơ → Lập hồ sơ → hồ sơ                  G:1140
-# Lưu trữ      receive deposits, check against the plan   Hồ sơ → Nộp lưu → hồ sơ (Đối chiếu)        G:1202
-# Lưu trữ      return a deposit with reasons              hồ sơ → Trả lại                            G:1206
-# Lưu trữ      tiếp nhận a deposit; read the access log   hồ sơ → Tiếp nhận; Nhật ký khai thác       G:1221
-# Văn thư      draft / correct the file plan (or lưu trữ) Hồ sơ → Danh mục hồ sơ → Sửa               G:1099
+# Lãnh đạo     read (on a phone)                          Việc của tôi → văn bản (390×844)           E:553
+# Lãnh đạo     bút phê / ý kiến chỉ đạo                   văn bản → Giao xử lý → Ý kiến chỉ đạo      E:564
+# Lãnh đạo     giao xử lý (lead, cooperating, deadline)   văn bản → Giao xử lý                       E:555
+# Lãnh đạo     giao việc (a job)                          Giao việc                                  E:578
+# Lãnh đạo     ký số (server-held key, phone)             văn bản đi → Ký số                         F:924
+# Lãnh đạo     return a draft (trả lại, không ký)         văn bản đi → Trả lại, không ký             F:956
+# Lãnh đạo     phê duyệt the plan (decision number, date) Hồ sơ → Danh mục hồ sơ → Phê duyệt         G:1122
+# Lãnh đạo     let a unit keep a closed file (giữ lại)    hồ sơ → Giữ lại (văn bản đồng ý)           G:1175
+# Lãnh đạo     decide a request for more time             văn bản → Đồng ý / Không đồng ý gia hạn    E:665
+# Lãnh đạo     báo cáo thống kê                           Báo cáo thống kê                           E:596
+# Trưởng phòng phân công inside the unit                  văn bản → Giao trong đơn vị                E:619
+# Trưởng phòng duyệt a draft (with a comment)             văn bản đi → Duyệt                         F:894
+# Trưởng phòng góp ý / trả lại a draft                    văn bản đi → Trả lại (nội dung cần sửa)    F:877
+# Chuyên viên  report progress                            văn bản → Cập nhật tiến độ                 E:642
+# Chuyên viên  ask for more time (xin gia hạn)            văn bản → Xin gia hạn                      E:649
+# Chuyên viên  soạn dự thảo, attach files (drag and drop) Văn bản đi → Soạn dự thảo                  F:843
+# Chuyên viên  trình ký                                   văn bản đi → Trình ký                      F:907
+# Chuyên viên  close the task with a result               văn bản → Hoàn thành                       E:670
+# Chuyên viên  lập hồ sơ, thêm văn bản, đóng, nộp lưu     Hồ sơ → Lập hồ sơ → hồ sơ                  G:1145
+# Lưu trữ      receive deposits, check against the plan   Hồ sơ → Nộp lưu → hồ sơ (Đối chiếu)        G:1207
+# Lưu trữ      return a deposit with reasons              hồ sơ → Trả lại                            G:1211
+# Lưu trữ      tiếp nhận a deposit; read the access log   hồ sơ → Tiếp nhận; Nhật ký khai thác       G:1226
+# Văn thư      draft / correct the file plan (or lưu trữ) Hồ sơ → Danh mục hồ sơ → Sửa               G:1104
 # Mọi người    tra cứu (facets by name)                   Tra cứu                                    A:299
-# Mọi người    e-mail notifications on/off                Thông tin cá nhân                          C:413
-# Quản trị     units, members, directory, types           Quản trị                                   D:436
+# Mọi người    e-mail notifications on/off                Thông tin cá nhân                          C:418
+# Quản trị     units, members, directory, types           Quản trị                                   D:441
 # -- end of the gestures table
 
 
@@ -320,6 +320,11 @@ def test_the_clerk_signs_in_sees_the_arrival_registers_it_and_signs_out(
         expect(page.get_by_role("heading", name="Nhập văn bản đến bản giấy")).to_be_visible()
         page.get_by_label("Cơ quan, tổ chức gửi").fill("Công ty TNHH Mekong Xanh")
         page.get_by_label("Số, ký hiệu").fill("27/2026/CV-MX")
+        # a date it cannot read stays as typed, with why (never cleared silently)
+        page.get_by_label("Ngày văn bản").fill("25/13/2026")
+        page.get_by_label("Số, ký hiệu").click()
+        expect(page.get_by_label("Ngày văn bản")).to_have_value("25/13/2026")
+        expect(page.get_by_text("Ngày không hợp lệ: nhập theo dạng dd/mm/yyyy (ví dụ 04/05/2026).")).to_be_visible()
         page.get_by_label("Ngày văn bản").fill("25/11/2026")
         page.get_by_label("Ngày văn bản").press("Enter")
         page.get_by_label("Loại văn bản").fill("Công văn")
