@@ -22,41 +22,41 @@ screen visited, no page breaks its Content-Security-Policy, and every screen is 
 #   F = test_an_outgoing_letter_is_drafted_approved_signed_and_issued_through_the_ui
 #   G = test_the_file_plan_is_edited_and_approved_a_file_is_filled_closed_deposited_and_received
 # role         gesture                                    screen                                     test
-# Văn thư      receive, check signatures and addressee    Văn bản đến → văn bản                      A:228
-# Văn thư      vào sổ (takes the số đến)                  văn bản → Vào sổ                           A:244
-# Văn thư      trả lại with a reason                      văn bản → Trả lại                          A:290
-# Văn thư      văn bản giấy (scan + metadata)             Văn bản đến → Nhập văn bản giấy            A:301
-# Văn thư      trình lãnh đạo (with a proposed handling)  văn bản → Trình lãnh đạo                   E:507
-# Văn thư      cấp số and phát hành (number, seal, send)  Văn bản đi (chờ phát hành) → Phát hành     F:965
-# Văn thư      thu hồi (take back an issued document)     văn bản đi → Tình hình gửi, nhận → Thu hồi F:982
-# Văn thư      answer a thu hồi (đồng ý / từ chối)        văn bản đến → Từ chối (lý do)              F:1002
-# Văn thư      print/export the register books            Sổ văn bản → Xuất sổ ra PDF/XLSX/CSV       A:273
-# Lãnh đạo     read (on a phone)                          Việc của tôi → văn bản (390×844)           E:530
-# Lãnh đạo     bút phê / ý kiến chỉ đạo                   văn bản → Giao xử lý → Ý kiến chỉ đạo      E:541
-# Lãnh đạo     giao xử lý (lead, cooperating, deadline)   văn bản → Giao xử lý                       E:532
-# Lãnh đạo     giao việc (a job)                          Giao việc                                  E:555
-# Lãnh đạo     ký số (server-held key, phone)             văn bản đi → Ký số                         F:897
-# Lãnh đạo     return a draft (trả lại, không ký)         văn bản đi → Trả lại, không ký             F:929
-# Lãnh đạo     phê duyệt the plan (decision number, date) Hồ sơ → Danh mục hồ sơ → Phê duyệt         G:1095
-# Lãnh đạo     let a unit keep a closed file (giữ lại)    hồ sơ → Giữ lại (văn bản đồng ý)           G:1148
-# Lãnh đạo     decide a request for more time             văn bản → Đồng ý / Không đồng ý gia hạn    E:638
-# Lãnh đạo     báo cáo thống kê                           Báo cáo thống kê                           E:573
-# Trưởng phòng phân công inside the unit                  văn bản → Giao trong đơn vị                E:596
-# Trưởng phòng duyệt a draft (with a comment)             văn bản đi → Duyệt                         F:867
-# Trưởng phòng góp ý / trả lại a draft                    văn bản đi → Trả lại (nội dung cần sửa)    F:850
-# Chuyên viên  report progress                            văn bản → Cập nhật tiến độ                 E:616
-# Chuyên viên  ask for more time (xin gia hạn)            văn bản → Xin gia hạn                      E:623
-# Chuyên viên  soạn dự thảo, attach files (drag and drop) Văn bản đi → Soạn dự thảo                  F:816
-# Chuyên viên  trình ký                                   văn bản đi → Trình ký                      F:880
-# Chuyên viên  close the task with a result               văn bản → Hoàn thành                       E:643
-# Chuyên viên  lập hồ sơ, thêm văn bản, đóng, nộp lưu     Hồ sơ → Lập hồ sơ → hồ sơ                  G:1118
-# Lưu trữ      receive deposits, check against the plan   Hồ sơ → Nộp lưu → hồ sơ (Đối chiếu)        G:1180
-# Lưu trữ      return a deposit with reasons              hồ sơ → Trả lại                            G:1184
-# Lưu trữ      tiếp nhận a deposit; read the access log   hồ sơ → Tiếp nhận; Nhật ký khai thác       G:1199
-# Văn thư      draft / correct the file plan (or lưu trữ) Hồ sơ → Danh mục hồ sơ → Sửa               G:1077
-# Mọi người    tra cứu (facets by name)                   Tra cứu                                    A:281
-# Mọi người    e-mail notifications on/off                Thông tin cá nhân                          C:395
-# Quản trị     units, members, directory, types           Quản trị                                   D:418
+# Văn thư      receive, check signatures and addressee    Văn bản đến → văn bản                      A:241
+# Văn thư      vào sổ (takes the số đến)                  văn bản → Vào sổ                           A:257
+# Văn thư      trả lại with a reason                      văn bản → Trả lại                          A:308
+# Văn thư      văn bản giấy (scan + metadata)             Văn bản đến → Nhập văn bản giấy            A:319
+# Văn thư      trình lãnh đạo (with a proposed handling)  văn bản → Trình lãnh đạo                   E:530
+# Văn thư      cấp số and phát hành (number, seal, send)  Văn bản đi (chờ phát hành) → Phát hành     F:992
+# Văn thư      thu hồi (take back an issued document)     văn bản đi → Tình hình gửi, nhận → Thu hồi F:1009
+# Văn thư      answer a thu hồi (đồng ý / từ chối)        văn bản đến → Từ chối (lý do)              F:1029
+# Văn thư      print/export the register books            Sổ văn bản → Xuất sổ ra PDF/XLSX/CSV       A:291
+# Lãnh đạo     read (on a phone)                          Việc của tôi → văn bản (390×844)           E:553
+# Lãnh đạo     bút phê / ý kiến chỉ đạo                   văn bản → Giao xử lý → Ý kiến chỉ đạo      E:564
+# Lãnh đạo     giao xử lý (lead, cooperating, deadline)   văn bản → Giao xử lý                       E:555
+# Lãnh đạo     giao việc (a job)                          Giao việc                                  E:578
+# Lãnh đạo     ký số (server-held key, phone)             văn bản đi → Ký số                         F:924
+# Lãnh đạo     return a draft (trả lại, không ký)         văn bản đi → Trả lại, không ký             F:956
+# Lãnh đạo     phê duyệt the plan (decision number, date) Hồ sơ → Danh mục hồ sơ → Phê duyệt         G:1122
+# Lãnh đạo     let a unit keep a closed file (giữ lại)    hồ sơ → Giữ lại (văn bản đồng ý)           G:1175
+# Lãnh đạo     decide a request for more time             văn bản → Đồng ý / Không đồng ý gia hạn    E:665
+# Lãnh đạo     báo cáo thống kê                           Báo cáo thống kê                           E:596
+# Trưởng phòng phân công inside the unit                  văn bản → Giao trong đơn vị                E:619
+# Trưởng phòng duyệt a draft (with a comment)             văn bản đi → Duyệt                         F:894
+# Trưởng phòng góp ý / trả lại a draft                    văn bản đi → Trả lại (nội dung cần sửa)    F:877
+# Chuyên viên  report progress                            văn bản → Cập nhật tiến độ                 E:642
+# Chuyên viên  ask for more time (xin gia hạn)            văn bản → Xin gia hạn                      E:649
+# Chuyên viên  soạn dự thảo, attach files (drag and drop) Văn bản đi → Soạn dự thảo                  F:843
+# Chuyên viên  trình ký                                   văn bản đi → Trình ký                      F:907
+# Chuyên viên  close the task with a result               văn bản → Hoàn thành                       E:670
+# Chuyên viên  lập hồ sơ, thêm văn bản, đóng, nộp lưu     Hồ sơ → Lập hồ sơ → hồ sơ                  G:1145
+# Lưu trữ      receive deposits, check against the plan   Hồ sơ → Nộp lưu → hồ sơ (Đối chiếu)        G:1207
+# Lưu trữ      return a deposit with reasons              hồ sơ → Trả lại                            G:1211
+# Lưu trữ      tiếp nhận a deposit; read the access log   hồ sơ → Tiếp nhận; Nhật ký khai thác       G:1226
+# Văn thư      draft / correct the file plan (or lưu trữ) Hồ sơ → Danh mục hồ sơ → Sửa               G:1104
+# Mọi người    tra cứu (facets by name)                   Tra cứu                                    A:299
+# Mọi người    e-mail notifications on/off                Thông tin cá nhân                          C:418
+# Quản trị     units, members, directory, types           Quản trị                                   D:441
 # -- end of the gestures table
 
 
@@ -200,6 +200,19 @@ def test_the_clerk_signs_in_sees_the_arrival_registers_it_and_signs_out(
             "sender": {"agency_code": "000.00.41.H61", "agency_name": "UBND phường Long Châu",
                        "number_symbol": "78/UBND-VP", "document_date": "2026-11-20"}})
         assert misdirected.status_code == 201, misdirected.text
+        # a paper letter dated years ago that arrives (and is registered) now: the book of this year lists it by its
+        # arrival day (Ngày đến), not by its own date
+        late = api.post("/api/v1/documents", headers=bearer(login("vanthu.snv")), json={
+            "direction": "incoming", "type_code": "cong_van", "paper": True,
+            "abstract": "V/v xác nhận quá trình công tác (văn bản cũ, đến muộn)",
+            "sender": {"agency_code": "000.00.41.H61", "agency_name": "UBND phường Long Châu",
+                       "number_symbol": "12/UBND-VP", "document_date": "2020-05-04"}})
+        assert late.status_code == 201, late.text
+        registers = api.get("/api/v1/registers", params={"direction": "incoming"},
+                            headers=bearer(login("vanthu.snv"))).json()
+        registered = api.post(f"/api/v1/documents/{late.json()['id']}/register", headers=bearer(login("vanthu.snv")),
+                              json={"register_id": next(r["id"] for r in registers if r["name"] == "Sổ văn bản đến")})
+        assert registered.status_code == 200, registered.text
     screens = Screens(browser, "van-thu-desktop", viewport={"width": 1280, "height": 800})
     page = screens.page
     try:
@@ -266,6 +279,11 @@ def test_the_clerk_signs_in_sees_the_arrival_registers_it_and_signs_out(
         page.get_by_role("link", name="Sổ văn bản", exact=True).click()
         entries = page.get_by_role("table", name="Các văn bản trong sổ")
         expect(entries.get_by_role("link", name=arrival["number_symbol"])).to_be_visible()
+        expect(entries.get_by_role("columnheader").nth(0)).to_have_text("Ngày đến")
+        expect(entries.get_by_role("columnheader").nth(1)).to_have_text("Số đến")
+        late_row = entries.get_by_role("row").filter(has=page.get_by_role("link", name="12/UBND-VP"))
+        expect(late_row.get_by_role("cell").nth(1)).to_have_text(f"{registered.json()['number']:02d}")
+        expect(late_row.get_by_role("cell").nth(3)).to_have_text("04/05/2020")
         expect(page.get_by_role("button", name="Xuất sổ ra PDF")).to_be_visible()
         screens.check("so-van-ban")
         # in sổ: the book as a PDF to print and bind
@@ -302,6 +320,11 @@ def test_the_clerk_signs_in_sees_the_arrival_registers_it_and_signs_out(
         expect(page.get_by_role("heading", name="Nhập văn bản đến bản giấy")).to_be_visible()
         page.get_by_label("Cơ quan, tổ chức gửi").fill("Công ty TNHH Mekong Xanh")
         page.get_by_label("Số, ký hiệu").fill("27/2026/CV-MX")
+        # a date it cannot read stays as typed, with why (never cleared silently)
+        page.get_by_label("Ngày văn bản").fill("25/13/2026")
+        page.get_by_label("Số, ký hiệu").click()
+        expect(page.get_by_label("Ngày văn bản")).to_have_value("25/13/2026")
+        expect(page.get_by_text("Ngày không hợp lệ: nhập theo dạng dd/mm/yyyy (ví dụ 04/05/2026).")).to_be_visible()
         page.get_by_label("Ngày văn bản").fill("25/11/2026")
         page.get_by_label("Ngày văn bản").press("Enter")
         page.get_by_label("Loại văn bản").fill("Công văn")
@@ -602,6 +625,9 @@ def test_an_arrival_is_registered_submitted_assigned_delegated_and_completed_thr
             dialog.get_by_role("button", name="Giao trong đơn vị").click()
             expect(page.get_by_test_id("case-state")).to_have_text("Đang xử lý")
             expect(page.get_by_text("Việc của bạn: Chủ trì")).to_have_count(0)
+            # the processing tree names the officer now holding the task (not the unit alone, nor an id)
+            expect(page.get_by_test_id("processing-tasks").get_by_role("row").filter(has_text="Chủ trì")
+                   .filter(has_text=officer_name)).to_contain_text(f"{officer_name} (Phòng Tổng hợp)")
             head.check("da-giao-trong-don-vi")
         finally:
             head.close()
@@ -623,6 +649,7 @@ def test_an_arrival_is_registered_submitted_assigned_delegated_and_completed_thr
         page.get_by_role("button", name="Xin gia hạn").click()
         dialog = page.get_by_role("dialog")
         dialog.get_by_label("Thêm số ngày làm việc").fill("3")
+        expect(dialog.get_by_test_id("extension-gives")).to_contain_text("Hạn xử lý mới nếu được đồng ý: ")
         dialog.get_by_label("Lý do xin gia hạn").fill("Chờ số liệu của Phòng Nội chính")
         settle(page)
         officer.check("xin-gia-han")

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from vanthu.registry.v1 import documents_pb2 as pb
 from vanthu.registry.v1 import documents_pb2_grpc
 from vanthu_core.db import create_engine, session_factory
+from vanthu_core.errors import InvalidArgument
 from vanthu_core.grpc_client import bearer_metadata
 from vanthu_core.ids import new_id
 from vanthu_core.settings import CommonSettings
@@ -31,10 +32,14 @@ from vanthu_registry.domain.documents import (
     FileRole,
     Recipient,
     Signer,
+    check_metadata,
 )
+from vanthu_registry.domain.units import check_unit
 from vanthu_registry.importer import import_directory
+from vanthu_registry.people import Person
 from vanthu_registry.server import RegistryServer
 from vanthu_registry.settings import RegistrySettings
+from vanthu_registry.units_store import UnitStore
 from vanthu_testing.identity import DevIssuer
 
 pytestmark = pytest.mark.integration
@@ -137,6 +142,79 @@ async def test_the_incoming_book_prints_the_arrival_day_and_padded_arrival_numbe
     assert lines[1][:5] == ["14/06/2031", "01", "Ủy ban nhân dân tỉnh Vĩnh Long", "456/UBND-NC", "12/06/2031"]
     sheet = load_workbook(io.BytesIO((await registry.book(register_id, "xlsx")).content)).active
     assert [sheet.cell(row=8, column=c).value for c in (1, 2)] == ["14/06/2031", "01"]
+
+
+async def test_an_incoming_book_and_its_screen_take_a_period_by_the_arrival_day(registry: Registry) -> None:
+    """A clerk's "from - to" of an incoming book means the days documents arrived (Ngày đến), not the senders' dates,
+    nor the day a document was registered: the list (register screen) and every export agree."""
+    register_id = await arrival_register(registry)
+    await arrive_and_register(registry, register_id, "Ủy ban nhân dân tỉnh Vĩnh Long",
+                              "V/v rà soát, sắp xếp tổ chức bộ máy cấp xã", "456/UBND-NC")  # dated 12/06, arrived 14/06
+
+    async def listed(day: str, date_field: str) -> list[str]:
+        reply = await registry.as_user("ListDocuments", pb.ListDocumentsRequest(
+            register_id=register_id, date_from=day, date_to=day, date_field=date_field), "vanthu.snv")
+        return [d.number_symbol for d in reply.documents]  # type: ignore[attr-defined]
+
+    async def exported(day: str, fmt: str) -> int:
+        return (await registry.as_user("ExportRegister", pb.ExportRegisterRequest(  # type: ignore[attr-defined]
+            register_id=register_id, date_from=day, date_to=day, format=fmt), "vanthu.snv")).rows
+
+    assert await listed("2031-06-14", "arrival") == ["456/UBND-NC"]
+    assert await listed("2031-06-15", "arrival") == []  # registered on the 15th, arrived on the 14th
+    assert await listed("2031-06-12", "arrival") == []
+    assert await listed("2031-06-12", "document") == await listed("2031-06-12", "") == ["456/UBND-NC"]
+    for fmt in ("csv", "xlsx", "pdf"):
+        assert (await exported("2031-06-14", fmt), await exported("2031-06-15", fmt)) == (1, 0)
+    await expect_code(grpc.StatusCode.INVALID_ARGUMENT, registry.as_user("ListDocuments", pb.ListDocumentsRequest(
+        register_id=register_id, date_field="numbered"), "vanthu.snv"))
+
+
+async def test_the_incoming_book_names_the_units_and_people_an_arrival_was_given_to(registry: Registry) -> None:
+    """"Đơn vị hoặc người nhận" (Appendix IV.VI, column 7): the units and people the workflow gave the arrival to, by
+    name; empty while nobody has it yet; never a code or a principal."""
+    register_id = await arrival_register(registry)
+    given = await arrive_and_register(registry, register_id, "Ủy ban nhân dân tỉnh Vĩnh Long",
+                                      "V/v rà soát, sắp xếp tổ chức bộ máy cấp xã", "456/UBND-NC")
+    waiting = await arrive_and_register(registry, register_id, "Ủy ban nhân dân tỉnh Vĩnh Long",
+                                        "V/v báo cáo biên chế", "457/UBND-NC")
+    engine = create_engine(registry.database_url)
+    try:
+        units = UnitStore(session_factory(engine))
+        await units.upsert(check_unit(agency_code=SNV, code="TCCB", name="Phòng Tổ chức cán bộ"), actor="seed")
+        await units.set_member(SNV, "TCCB", Person("sub-an", "chuyenvien.snv", "Nguyễn Văn An", SNV), "officer",
+                               actor="seed")
+        await DocumentStore(session_factory(engine), clock=registry.clock).record_workflow_step(
+            agency_code=SNV, document_id=given.id, actor="lanhdao.snv", at=registry.clock.now, step="assign",
+            from_state="submitted", to_state="assigned", comment="", audience_seq=3,
+            audience=["role:leader", "unit:TCCB", "unit:GONE", "user:sub-an"])
+    finally:
+        await engine.dispose()
+    lines = list(csv.reader(io.StringIO((await registry.book(register_id, "csv")).content.decode("utf-8-sig"))))
+    assert lines[0][6] == "Đơn vị hoặc người nhận"
+    assert [(line[3], line[6]) for line in lines[1:]] == [
+        (given.number_symbol, "Phòng Tổ chức cán bộ; Nguyễn Văn An"), (waiting.number_symbol, "")]
+    sheet = load_workbook(io.BytesIO((await registry.book(register_id, "xlsx")).content)).active
+    assert sheet.cell(row=8, column=7).value == "Phòng Tổ chức cán bộ; Nguyễn Văn An"
+
+
+async def test_an_agency_abbreviation_may_join_words_with_an_ampersand(registry: Registry) -> None:
+    """"SNN&PTNT" (Sở Nông nghiệp và Phát triển nông thôn) as agencies write it, in the register and the unit's
+    abbreviation and so in the ký hiệu; '&' only between letters (XML safety is the edXML writer's escaping)."""
+    reply = await registry.as_user("CreateRegister", pb.CreateRegisterRequest(register=pb.Register(
+        direction="outgoing", name="Sổ văn bản đi", agency_abbreviation="SNN&PTNT")), "vanthu.ubnd")
+    register = reply.register  # type: ignore[attr-defined]
+    assert register.agency_abbreviation == "SNN&PTNT"
+    draft = check_metadata(Draft(direction=Direction.OUTGOING, type_code="quyet_dinh", unit_abbreviation="TC&KH",
+                                 abstract="Quyết định về việc giao chỉ tiêu Sở NN&PTNT năm 2031"))
+    doc = await registry.numbered(register.id, draft)
+    assert doc["number_symbol"] == "01/QĐ-SNN&PTNT-TC&KH"
+    for wrong in ("SNN&", "&PTNT", "SNN&&PTNT", "SNN & PTNT"):
+        await expect_code(grpc.StatusCode.INVALID_ARGUMENT, registry.as_user("CreateRegister", pb.CreateRegisterRequest(
+            register=pb.Register(direction="outgoing", name="Sổ khác", agency_abbreviation=wrong)), "vanthu.ubnd"))
+        with pytest.raises(InvalidArgument):
+            check_metadata(Draft(direction=Direction.OUTGOING, type_code="cong_van", abstract="x",
+                                 unit_abbreviation=wrong))
 
 
 async def test_text_from_other_agencies_never_becomes_a_formula_in_csv_or_xlsx(registry: Registry) -> None:

@@ -76,6 +76,15 @@ async def test_text_search_matches_with_and_without_diacritics(store: AgencyStor
     assert [a.code for a in with_marks] == [a.code for a in without] == ["000.00.02.H61"]
 
 
+async def test_text_search_matches_the_code_whole_or_in_part(store: AgencyStore) -> None:
+    """A clerk who has the code from a letterhead or the axis's list types it (or its end): the picker finds it."""
+    await seeded(store)
+    assert [a.code for a in (await store.find(AgencyFilter(text="000.00.02.H61")))[0]] == ["000.00.02.H61"]
+    assert [a.code for a in (await store.find(AgencyFilter(text="02.h61")))[0]] == ["000.00.02.H61"]
+    assert [a.code for a in (await store.find(AgencyFilter(text="H61 nội vụ")))[0]] == ["000.00.02.H61"]
+    assert (await store.find(AgencyFilter(text="%.H61")))[0] == []  # a LIKE wildcard is a character
+
+
 async def test_cursor_paging_visits_every_agency_once(store: AgencyStore) -> None:
     await seeded(store)
     seen: list[str] = []

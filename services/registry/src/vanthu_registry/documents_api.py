@@ -26,9 +26,9 @@ from vanthu_core.numbers import bounded_int
 from vanthu_core.text import clean_text, fold
 from vanthu_core.timeutil import iso_vietnam
 from vanthu_registry import exports, register_pdf
-from vanthu_registry.documents_store import DocumentFilter, DocumentStore
+from vanthu_registry.documents_store import DATE_FIELDS, DocumentFilter, DocumentStore
 from vanthu_registry.domain.agencies import check_code, parse_date
-from vanthu_registry.domain.doctypes import ABBREVIATION, LETTER, DocumentType, check_type
+from vanthu_registry.domain.doctypes import LETTER, NAME_ABBREVIATION, DocumentType, check_type
 from vanthu_registry.domain.documents import (
     Competence,
     Confidentiality,
@@ -66,6 +66,13 @@ def _enum(field: str, enum: type[Any], value: str, default: Any = None) -> Any:
     except ValueError:
         accepted = ", ".join(repr(e.value) for e in enum)
         raise InvalidArgument(field, f"phải là một trong các giá trị {accepted}.") from None
+
+
+def _date_field(value: str) -> str:
+    """``ListDocumentsRequest.date_field``: ``document`` (also when empty) or ``arrival``; InvalidArgument else."""
+    if value and value not in DATE_FIELDS:
+        raise InvalidArgument("date_field", "phải là 'document' (ngày văn bản) hoặc 'arrival' (ngày đến).")
+    return value or "document"
 
 
 def _iso(value: date | datetime | None) -> str:
@@ -210,8 +217,9 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         direction = _enum("direction", Direction, r.direction)
         abbreviation = clean_text("agency_abbreviation", r.agency_abbreviation, max_len=20,
                                   required=direction is Direction.OUTGOING)
-        if abbreviation and not ABBREVIATION.match(abbreviation):
-            raise InvalidArgument("agency_abbreviation", "chỉ gồm chữ và số, không có dấu cách (ví dụ UBND).")
+        if abbreviation and not NAME_ABBREVIATION.match(abbreviation):
+            raise InvalidArgument("agency_abbreviation", "chỉ gồm chữ, số và '&' giữa hai chữ, không có dấu cách (ví "
+                                                         "dụ UBND, SNN&PTNT).")
         register = await self.documents.create_register(
             agency_code=agency, direction=direction, name=clean_text("name", r.name, max_len=200),
             agency_abbreviation=abbreviation, type_codes=[c.strip() for c in r.type_codes],
@@ -361,7 +369,8 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
             status=_enum("status", Status, request.status) if request.status else None,
             date_from=parse_date("date_from", request.date_from), date_to=parse_date("date_to", request.date_to),
             issuing_agency_code=request.issuing_agency_code or None,
-            text=clean_text("text", request.text, max_len=200, required=False) or None)
+            text=clean_text("text", request.text, max_len=200, required=False) or None,
+            date_field=_date_field(request.date_field))
         docs, token = await self.documents.find(agency, filters, request.page.page_size, request.page.page_token,
                                                 principal)
         return documents_pb2.ListDocumentsResponse(documents=[document_to_proto(d) for d in docs],

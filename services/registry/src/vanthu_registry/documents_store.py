@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import and_, insert, select
@@ -25,7 +25,7 @@ from vanthu_core.ids import new_id
 from vanthu_core.outbox import add_event, has_event
 from vanthu_core.paging import decode_cursor, encode_cursor, page_size
 from vanthu_core.text import fold
-from vanthu_core.timeutil import Clock, utc_now, vietnam_time
+from vanthu_core.timeutil import VIETNAM_TZ, Clock, utc_now, vietnam_time
 from vanthu_registry.audience import Access, AccessLog, Viewer, sync_audience, viewer_of, visible
 from vanthu_registry.domain.audience import workflow_principals
 from vanthu_registry.domain.doctypes import STANDARD_TYPES, DocumentType
@@ -77,6 +77,7 @@ from vanthu_registry.tables import (
     HistoryRow,
     document_view,
 )
+from vanthu_registry.units_store import UnitMemberRow, UnitRow
 
 log = logging.getLogger("vanthu.registry")
 #: ``signature_check`` of a paper arrival entered by hand: its scans carry no digital signature to verify.
@@ -86,8 +87,17 @@ SIGNATURE_CHECK_WORDS = {"valid": "hợp lệ", "invalid": "không hợp lệ", 
                          UNSIGNED: "văn bản giấy (bản quét)", "": "chưa kiểm tra"}
 
 
+#: ``DocumentFilter.date_field`` values: the document's own date (ngày văn bản), or the day it arrived (ngày đến).
+DATE_FIELDS = ("document", "arrival")
+
+
 @dataclass(frozen=True)
 class DocumentFilter:
+    """What :meth:`DocumentStore.find` lists. ``date_from``/``date_to`` (inclusive) bound ``date_field``: the
+    document's own date (``document``) or, for arrivals, the Vietnam calendar day it arrived (``arrival``: the
+    incoming register book's "Ngày đến", Decree 30/2020 Appendix IV.VI — what a clerk means by a period of the book;
+    documents that never arrived have none and are left out)."""
+
     direction: Direction | None = None
     type_code: str | None = None
     register_id: str | None = None
@@ -96,6 +106,12 @@ class DocumentFilter:
     date_to: date | None = None
     issuing_agency_code: str | None = None
     text: str | None = None
+    date_field: str = "document"
+
+
+def day_start(day: date) -> datetime:
+    """The instant a Vietnam calendar day starts (00:00 +07:00): days bound instants stored in UTC."""
+    return datetime.combine(day, time(), VIETNAM_TZ)
 
 
 #: Fields of a document a draft update may change, as stored.
@@ -141,6 +157,27 @@ def current_ids(row: DocumentRow) -> set[str]:
 
 def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+async def _receivers(session: AsyncSession, agency_code: str, rows: list[DocumentRow]) -> list[str]:
+    """For each arrival, the units and people the workflow gave it to for processing, by name ("Phòng Tổ chức cán bộ;
+    Nguyễn Văn An"): the incoming book's "Đơn vị hoặc người nhận" (Decree 30/2020 Appendix IV.VI). Read from the
+    ``unit:``/``user:`` principals of the document's workflow audience (the tasks given and not cancelled); "" for
+    an arrival not given to anyone yet. A unit or person no longer in the directory is left out (never a code)."""
+    wanted = {p for r in rows for p in r.workflow_audience or [] if p.startswith(("unit:", "user:"))}
+    units = {c for p in wanted if p.startswith("unit:") for c in [p[5:]]}
+    people = {s for p in wanted if p.startswith("user:") for s in [p[5:]]}
+    names: dict[str, str] = {}
+    if units:
+        found = await session.execute(select(UnitRow.code, UnitRow.name).where(
+            UnitRow.agency_code == agency_code, UnitRow.code.in_(sorted(units))))
+        names |= {f"unit:{code}": name for code, name in found.all()}
+    if people:
+        members = await session.execute(select(UnitMemberRow.subject, UnitMemberRow.name, UnitMemberRow.username)
+                                        .where(UnitMemberRow.agency_code == agency_code,
+                                               UnitMemberRow.subject.in_(sorted(people))))
+        names |= {f"user:{subject}": name or username for subject, name, username in members.all()}
+    return ["; ".join(dict.fromkeys(names[p] for p in r.workflow_audience or [] if p in names)) for r in rows]
 
 
 class DocumentStore:
@@ -934,10 +971,18 @@ class DocumentStore:
                               (DocumentRow.issuing_agency_code, f.issuing_agency_code)):
             if value:
                 query = query.where(column == value)
-        if f.date_from:
-            query = query.where(DocumentRow.document_date >= f.date_from)
-        if f.date_to:
-            query = query.where(DocumentRow.document_date <= f.date_to)
+        if f.date_field == "arrival":
+            if f.date_from or f.date_to:
+                query = query.where(DocumentRow.arrived_at.is_not(None))
+            if f.date_from:
+                query = query.where(DocumentRow.arrived_at >= day_start(f.date_from))
+            if f.date_to:
+                query = query.where(DocumentRow.arrived_at < day_start(f.date_to + timedelta(days=1)))
+        else:
+            if f.date_from:
+                query = query.where(DocumentRow.document_date >= f.date_from)
+            if f.date_to:
+                query = query.where(DocumentRow.document_date <= f.date_to)
         if f.text:
             for word in fold(f.text).split():
                 query = query.where(DocumentRow.search_key.contains(word, autoescape=True))
@@ -950,19 +995,31 @@ class DocumentStore:
 
     async def register_entries(self, agency_code: str, register_id: str, date_from: date,
                                date_to: date) -> tuple[Register, list[dict[str, Any]]]:
-        """The documents numbered in a register between two dates (Vietnam time), in number order."""
+        """The documents numbered in a register between two dates (Vietnam time, inclusive), in number order: an
+        incoming book's by the day they arrived (its "Ngày đến" column, as the register screen lists them: a document
+        that arrived late on the 31st and was registered on the 1st is in the 31st's book), an outgoing book's by the
+        day they were numbered. FailedPrecondition for a copy register (Appendix IV has no template for it)."""
         register = await self.register(agency_code, register_id)
         if register.direction is Direction.COPY:
             raise FailedPrecondition("Chưa xuất được sổ bản sao (Phụ lục IV không có mẫu sổ bản sao): hãy xuất sổ "
                                      "văn bản đi hoặc sổ văn bản đến.")
+        query = select(DocumentRow).where(DocumentRow.register_id == register_id, DocumentRow.number.is_not(None))
+        if register.direction is Direction.INCOMING:
+            query = query.where(DocumentRow.arrived_at >= day_start(date_from),
+                                DocumentRow.arrived_at < day_start(date_to + timedelta(days=1)))
+        else:
+            query = query.where(and_(DocumentRow.register_year >= date_from.year,
+                                     DocumentRow.register_year <= date_to.year))
         async with self.sessions() as session:
-            rows = (await session.execute(select(DocumentRow).where(
-                DocumentRow.register_id == register_id, DocumentRow.number.is_not(None),
-                and_(DocumentRow.register_year >= date_from.year, DocumentRow.register_year <= date_to.year))
-                .order_by(DocumentRow.register_year, DocumentRow.number))).scalars()
+            rows = list((await session.execute(query.order_by(DocumentRow.register_year,
+                                                              DocumentRow.number))).scalars())
             items = [document_view(r) for r in rows]
-        inside = [i for i in items if date_from <= vietnam_time(i["numbered_at"]).date() <= date_to]
-        return register, inside
+            if register.direction is Direction.INCOMING:
+                for item, receivers in zip(items, await _receivers(session, agency_code, rows), strict=True):
+                    item["receivers"] = receivers
+        if register.direction is Direction.INCOMING:
+            return register, items
+        return register, [i for i in items if date_from <= vietnam_time(i["numbered_at"]).date() <= date_to]
 
     # -- helpers -------------------------------------------------------------------------------
     async def _record(self, session: AsyncSession, row: DocumentRow, actor: str, action: str,

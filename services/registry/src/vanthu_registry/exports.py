@@ -62,7 +62,9 @@ def rows(register: Register, documents: list[dict[str, Any]], type_names: dict[s
     """One line per numbered document, in the register's column order (Appendix IV).
 
     Incoming: "Ngày đến" is the day the document arrived (Vietnam time, dd/mm/yyyy), "Số đến" padded like every
-    number below 10 (01, 02 …, Appendix I).
+    number below 10 (01, 02 …, Appendix I), "Đơn vị hoặc người nhận" the document's ``receivers`` (the units and
+    people it was given to, :meth:`vanthu_registry.documents_store.DocumentStore.register_entries`). "Ngày chuyển" and
+    "Ký nhận" are left for the pen: the paper book's handover, signed by hand.
     """
     lines = []
     for doc in documents:
@@ -76,7 +78,7 @@ def rows(register: Register, documents: list[dict[str, Any]], type_names: dict[s
             arrived = vietnam_time(doc.get("arrived_at") or doc["created_at"])
             lines.append([_day(arrived.date()), format_number(doc["number"]),
                           doc["issuing_agency_name"] or doc["issuing_agency_code"], doc["number_symbol"],
-                          _day(doc["document_date"]), title, "", "", "", _note(doc)])
+                          _day(doc["document_date"]), title, doc.get("receivers", ""), "", "", _note(doc)])
     return lines
 
 

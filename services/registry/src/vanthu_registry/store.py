@@ -160,8 +160,10 @@ class AgencyStore:
             query = query.where(and_(or_(AgencyRow.valid_from.is_(None), AgencyRow.valid_from <= day),
                                      or_(AgencyRow.valid_to.is_(None), AgencyRow.valid_to >= day)))
         if filters.text:
+            # each word in the name (without tones) or in the code: "000.00.01.H62", "01.h62", "H61 nội vụ"
             for word in fold(filters.text).split():
-                query = query.where(AgencyRow.search_key.contains(word, autoescape=True))
+                query = query.where(or_(AgencyRow.search_key.contains(word, autoescape=True),
+                                        func.lower(AgencyRow.code).contains(word, autoescape=True)))
         async with self.sessions() as session:
             rows = (await session.execute(query.limit(size + 1))).scalars().all()
         agencies = [r.to_domain() for r in rows[:size]]

@@ -5280,7 +5280,7 @@ export interface operations {
                 level?: number | null;
                 /** @description only agencies active on this date */
                 active_at?: string | null;
-                /** @description words of the name, with or without diacritics */
+                /** @description words of the name (with or without diacritics) or of the code (000.00.01.H62, 01.h62) */
                 q?: string | null;
                 page_size?: number;
                 page_token?: string | null;
@@ -5577,6 +5577,8 @@ export interface operations {
                 status?: ("draft" | "submitted" | "signed" | "numbered" | "issued" | "arrived" | "registered" | "rejected" | "cancelled" | "revoked") | null;
                 date_from?: string | null;
                 date_to?: string | null;
+                /** @description the date date_from/date_to bound: the document's own date (ngày văn bản) or, for arrivals, the day it arrived (ngày đến: the incoming register book's period, as its export) */
+                date_field?: "document" | "arrival";
                 issuing_agency_code?: string | null;
                 /** @description words of the abstract, with or without tones */
                 q?: string | null;

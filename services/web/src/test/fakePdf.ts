@@ -1,7 +1,9 @@
 import type { PdfDocument } from "../features/viewer/pdf";
 
 /** What the stand-in for pdf.js drew (page and scale) and how many documents were closed. */
-export const fakePdf = { drawn: [] as { page: number; scale: number }[], closed: 0 };
+export const fakePdf = { drawn: [] as { page: number; scale: number }[], closed: 0,
+  /** While true, a page's drawing is not done until ``finish()`` (a slow preview). */
+  hold: false, waiting: [] as (() => void)[], finish: () => fakePdf.waiting.splice(0).forEach((done) => done()) };
 
 /**
  * Stands in for ``features/viewer/pdf``'s ``openPdf`` in component tests (jsdom has no canvas): bytes starting with
@@ -19,7 +21,8 @@ export async function openPdf(data: ArrayBuffer): Promise<PdfDocument> {
         ({ left: x1 * scale, top: (842 - y2) * scale, width: (x2 - x1) * scale, height: (y2 - y1) * scale }),
       render: (_canvas: HTMLCanvasElement, scale: number) => {
         fakePdf.drawn.push({ page, scale });
-        return { done: Promise.resolve(), cancel: () => {} };
+        const done = fakePdf.hold ? new Promise<void>((resolve) => fakePdf.waiting.push(resolve)) : Promise.resolve();
+        return { done, cancel: () => {} };
       },
     }),
   };

@@ -62,7 +62,8 @@ async def list_agencies(
     parent_code: Annotated[str | None, Query(max_length=35, pattern=r"^[A-Za-z0-9._-]+$")] = None,
     level: Annotated[int | None, Query(ge=1, le=4)] = None,
     active_at: Annotated[IsoDate | None, Query(description="only agencies active on this date")] = None,
-    q: Annotated[str | None, Query(max_length=200, description="words of the name, with or without diacritics")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="words of the name (with or without diacritics) "
+                                                          "or of the code (000.00.01.H62, 01.h62)")] = None,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
     page_token: Annotated[str | None, Query(max_length=200)] = None,
 ) -> AgencyPage:

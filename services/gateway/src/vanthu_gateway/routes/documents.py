@@ -328,6 +328,9 @@ async def list_documents(
     status: Literal["draft", "submitted", "signed", "numbered", "issued", "arrived", "registered", "rejected",
                     "cancelled", "revoked"] | None = None,
     date_from: IsoDate | None = None, date_to: IsoDate | None = None,
+    date_field: Annotated[Literal["document", "arrival"], Query(
+        description="the date date_from/date_to bound: the document's own date (ngày văn bản) or, for arrivals, the "
+                    "day it arrived (ngày đến: the incoming register book's period, as its export)")] = "document",
     issuing_agency_code: Annotated[str | None, Query(max_length=35)] = None,
     q: Annotated[str | None, Query(max_length=200, description="words of the abstract, with or without tones")] = None,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -336,7 +339,7 @@ async def list_documents(
     reply = await _documents(request).ListDocuments(pb.ListDocumentsRequest(
         direction=direction or "", type_code=type_code or "", register_id=register_id or "", status=status or "",
         date_from=date_from.isoformat() if date_from else "", date_to=date_to.isoformat() if date_to else "",
-        issuing_agency_code=issuing_agency_code or "", text=q or "",
+        date_field=date_field, issuing_agency_code=issuing_agency_code or "", text=q or "",
         page=common_pb2.PageRequest(page_size=page_size, page_token=page_token or "")), metadata=forward(principal))
     return DocumentPage(items=[_out(d) for d in reply.documents], next_page_token=reply.page.next_page_token or None)
 

@@ -61,6 +61,10 @@ STANDARD_TYPES: tuple[DocumentType, ...] = tuple(DocumentType(c, n, a) for c, n,
 TYPE_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 #: Abbreviations as the Decree writes them: letters (Vietnamese Đ included) and digits, no spaces.
 ABBREVIATION = re.compile(r"^[A-Za-zĐđ0-9]{1,20}$")
+#: An abbreviation of an agency's or a unit's name (in a ký hiệu: 12/QĐ-SNN&PTNT): as ABBREVIATION, with '&' between
+#: letters as agencies write "và" (NN&PTNT: Nông nghiệp và Phát triển nông thôn). XML carries it escaped by the
+#: edXML writer (vanthu_edxml.writer), never refused here for that.
+NAME_ABBREVIATION = re.compile(r"^[A-Za-zĐđ0-9]+(?:&[A-Za-zĐđ0-9]+)*$")
 
 
 def check_type(code: str, name: str, abbreviation: str, agency_code: str) -> DocumentType:

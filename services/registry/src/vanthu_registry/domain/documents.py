@@ -15,7 +15,7 @@ from typing import Any
 from vanthu_core.errors import FailedPrecondition, InvalidArgument
 from vanthu_core.text import clean_text
 from vanthu_registry.domain.agencies import check_code
-from vanthu_registry.domain.doctypes import ABBREVIATION, DocumentType
+from vanthu_registry.domain.doctypes import NAME_ABBREVIATION, DocumentType
 from vanthu_registry.domain.exchange import check_form
 
 
@@ -198,8 +198,9 @@ def check_metadata(draft: Draft) -> Draft:
     draft.abstract = clean_text("abstract", draft.abstract, max_len=MAX_ABSTRACT)
     draft.drafting_unit = clean_text("drafting_unit", draft.drafting_unit, max_len=200, required=False)
     draft.unit_abbreviation = clean_text("unit_abbreviation", draft.unit_abbreviation, max_len=20, required=False)
-    if draft.unit_abbreviation and not ABBREVIATION.match(draft.unit_abbreviation):
-        raise InvalidArgument("unit_abbreviation", "chỉ gồm chữ và số, không có dấu cách (ví dụ VX).")
+    if draft.unit_abbreviation and not NAME_ABBREVIATION.match(draft.unit_abbreviation):
+        raise InvalidArgument("unit_abbreviation", "chỉ gồm chữ, số và '&' giữa hai chữ, không có dấu cách (ví dụ "
+                                                   "VX, TC&KH).")
     draft.signer = Signer(name=clean_text("signer.name", draft.signer.name, max_len=50, required=False),
                           title=clean_text("signer.title", draft.signer.title, max_len=100, required=False),
                           competence=draft.signer.competence,

@@ -13,7 +13,7 @@ import { work } from "../work/messages";
 import { BarChart } from "./BarChart";
 import { dash } from "./messages";
 import { periodOf, type Preset } from "./period";
-import { DateField } from "../../components/DateField";
+import { DateField, isInvalidDate } from "../../components/DateField";
 
 type Row = components["schemas"]["DashboardRowOut"];
 type Kind = "incoming" | "outgoing" | "job";
@@ -113,11 +113,11 @@ export function Dashboard({ today = vietnamToday() }: { today?: string }) {
               <Space wrap style={{ marginTop: 8 }}>
                 <label>{dash.from}{" "}
                   <DateField value={custom[0]} max={today} width={170} ariaLabel={dash.from}
-                    onChange={(v) => setCustom([v ?? "", custom[1]])} />
+                    onChange={(v) => { if (!isInvalidDate(v)) setCustom([v ?? "", custom[1]]); }} />
                 </label>
                 <label>{dash.to}{" "}
                   <DateField value={custom[1]} max={today} width={170} ariaLabel={dash.to}
-                    onChange={(v) => setCustom([custom[0], v ?? ""])} />
+                    onChange={(v) => { if (!isInvalidDate(v)) setCustom([custom[0], v ?? ""]); }} />
                 </label>
               </Space>
             )}

@@ -132,6 +132,22 @@ describe("a document's page", () => {
     expect(await screen.findByText("Giao xử lý")).toBeInTheDocument();
     expect(screen.queryByText("workflow")).not.toBeInTheDocument();
   });
+  it("shows Trình ký and Ký số once each, though the registry and the workflow both record them", async () => {
+    const { api } = fakeGateway({ [`GET /api/v1/documents/${ID}`]: arrival({ status: "registered", number: 4 }),
+      [`GET /api/v1/documents/${ID}/history`]: [
+        { at: "2026-11-30T09:00:00+07:00", actor: "chuyenvien.ubnd", action: "submitted", changes: {}, note: "" },
+        { at: "2026-11-30T09:00:01+07:00", actor: "chuyenvien.ubnd", action: "workflow",
+          changes: { step: "submit_for_signature" }, note: "Kính trình lãnh đạo" },
+        { at: "2026-11-30T10:00:00+07:00", actor: "lanhdao.ubnd", action: "signed", changes: {}, note: "" },
+        { at: "2026-11-30T10:00:01+07:00", actor: "lanhdao.ubnd", action: "workflow", changes: { step: "sign" },
+          note: "" }] });
+    renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+    expect(await screen.findByText("Kính trình lãnh đạo")).toBeInTheDocument();
+    const history = screen.getByText("Kính trình lãnh đạo").closest(".ant-timeline") as HTMLElement;
+    expect(within(history).getAllByText("Trình ký")).toHaveLength(1);
+    expect(within(history).getAllByText("Ký số")).toHaveLength(1);
+  });
+
   it("lets the clerk answer the sender's thu hồi: refusing needs a reason, accepting says what it removes",
     async () => {
       const requested = arrival({ status: "registered", number: 7, revocation: "requested", revocation_kind: "revoke",

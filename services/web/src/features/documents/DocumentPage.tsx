@@ -14,6 +14,7 @@ import { Deliveries } from "../outgoing/Deliveries";
 import { out } from "../outgoing/messages";
 import { OutgoingCase } from "../outgoing/OutgoingCase";
 import { FileViewer, isPdf } from "../viewer/FileViewer";
+import { mergeHistory } from "./history";
 import { viewer } from "../viewer/messages";
 import { ArrivalActions } from "./ArrivalActions";
 import { RevocationActions } from "./RevocationActions";
@@ -92,7 +93,7 @@ function History({ id }: { id: string }) {
   if (!history.data?.length) return <Typography.Text>{messages.noHistory}</Typography.Text>;
   return (
     <Timeline
-      items={history.data.map((entry) => ({
+      items={mergeHistory(history.data).map((entry) => ({
         children: (
           <>
             <Typography.Text strong>{historyLabel(entry)}</Typography.Text>

@@ -77,6 +77,27 @@ describe("the paper arrival", () => {
     });
   });
 
+  it("keeps a date it cannot read and says why; reads 4/5/2026 too", async () => {
+    const onSave = vi.fn();
+    const { api } = fakeGateway({});
+    renderWith(<PaperArrivalForm types={TYPES} uploader={pausedUploader().uploader} onSave={onSave} />, { api });
+    const user = userEvent.setup({ delay: null });
+    const date = screen.getByLabelText("Ngày văn bản") as HTMLInputElement;
+    await user.click(date);
+    await user.type(date, "25/13/2026");
+    await user.click(screen.getByLabelText("Trích yếu"));
+    expect(date.value).toBe("25/13/2026");  // not cleared
+    expect(await screen.findByText("Ngày không hợp lệ: nhập theo dạng dd/mm/yyyy (ví dụ 04/05/2026)."))
+      .toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Lưu văn bản đến" }));
+    expect(onSave).not.toHaveBeenCalled();
+    await user.clear(date);
+    await user.type(date, "4/5/2026{Enter}");
+    await user.click(screen.getByLabelText("Trích yếu"));
+    await waitFor(() => expect(screen.queryByText(/^Ngày không hợp lệ/)).not.toBeInTheDocument());
+    expect(date.value).toBe("04/05/2026");
+  });
+
   it("is for clerks: an officer is told so and nothing is asked of the gateway", async () => {
     const { api, calls } = fakeGateway({});
     renderWith(<PaperArrival />, { api, person: OFFICER });

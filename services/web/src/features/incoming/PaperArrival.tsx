@@ -1,14 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
-  Alert, App, AutoComplete, Button, DatePicker, Form, Input, Progress, Radio, Result, Space, Typography, Upload,
+  Alert, App, AutoComplete, Button, Form, Input, Progress, Radio, Result, Space, Typography, Upload,
   type UploadFile, type UploadProps,
 } from "antd";
-import type { Dayjs } from "dayjs";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { unwrap, type DocumentType } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import type { components } from "../../api/schema";
+import { DateField, dateRule } from "../../components/DateField";
 import { FieldSelect } from "../../components/FieldSelect";
 import { common } from "../../components/messages";
 import { useHasRole } from "../../components/roles";
@@ -26,7 +26,8 @@ const MAX_FILE_MB = 200;
 interface Values {
   sender_name?: string;
   number_symbol?: string;
-  document_date?: Dayjs;
+  /** YYYY-MM-DD (DateField). */
+  document_date?: string;
   type_code?: string;
   abstract?: string;
   urgency: ArrivalBody["urgency"];
@@ -87,7 +88,7 @@ export function PaperArrivalForm({ types, uploader, pending, error, onSave }: {
     onSave({
       direction: "incoming", type_code: v.type_code ?? "", abstract: nfc(v.abstract), urgency: v.urgency,
       sender: { agency_code: senderCode, agency_name: nfc(v.sender_name), number_symbol: nfc(v.number_symbol),
-        document_date: v.document_date?.format("YYYY-MM-DD") ?? null },
+        document_date: v.document_date ?? null },
       files, agency_code: "", answers_document_id: "", confidentiality: "none", drafting_unit: "",
       exchange_form: "", legal_normative: false, paper: true, place: "", recipients: [], unit_abbreviation: "",
       signer: { name: "", title: "", competence: "", subject: "" },
@@ -106,8 +107,8 @@ export function PaperArrivalForm({ types, uploader, pending, error, onSave }: {
           <Input maxLength={100} style={{ width: 240 }} />
         </Form.Item>
         <Form.Item name="document_date" label={paper.documentDate}
-          rules={[{ required: true, message: paper.documentDateRequired }]}>
-          <DatePicker format="DD/MM/YYYY" placeholder="dd/mm/yyyy" style={{ width: 180 }} />
+          rules={[{ required: true, message: paper.documentDateRequired }, dateRule]}>
+          <DateField />
         </Form.Item>
       </Space>
       <Form.Item name="type_code" label={paper.type} rules={[{ required: true, message: paper.typeRequired }]}>

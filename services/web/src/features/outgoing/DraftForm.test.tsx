@@ -64,8 +64,19 @@ describe("the draft form", () => {
     expect(await screen.findByText("Văn bản chính phải là tệp PDF.")).toBeInTheDocument();
     fireEvent.change(screen.getByLabelText("Ký hiệu đơn vị soạn thảo"), { target: { value: "V P" } });
     await user.click(screen.getByRole("button", { name: "Lưu dự thảo" }));
-    expect(await screen.findByText("Chỉ gồm chữ và số, không dấu cách, tối đa 20 ký tự.")).toBeInTheDocument();
+    expect(await screen.findByText("Chỉ gồm chữ, số và dấu & giữa hai chữ (ví dụ TC&KH), không dấu cách, tối đa 20 ký tự."))
+      .toBeInTheDocument();
     expect(onSave).not.toHaveBeenCalled();
+  });
+
+  it("takes a unit abbreviation joined with '&' (TC&KH, as NN&PTNT) and an abstract naming Sở NN&PTNT", async () => {
+    const onSave = renderForm(draft({ files: [] }));
+    const user = userEvent.setup({ delay: null });
+    fireEvent.change(screen.getByLabelText("Ký hiệu đơn vị soạn thảo"), { target: { value: "TC&KH" } });
+    fireEvent.change(screen.getByLabelText("Trích yếu"), { target: { value: "V/v phối hợp với Sở NN&PTNT" } });
+    await user.click(screen.getByRole("button", { name: "Lưu dự thảo" }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledTimes(1));
+    expect(onSave.mock.calls[0]?.[0]).toMatchObject({ unit_abbreviation: "TC&KH", abstract: "V/v phối hợp với Sở NN&PTNT" });
   });
 
   it("shows the upload's progress, waits for it, then sends the stored file as the main one", async () => {

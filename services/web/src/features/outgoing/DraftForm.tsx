@@ -15,6 +15,9 @@ export type DraftBody = components["schemas"]["DocumentCreate"];
 type Competence = DraftBody["signer"]["competence"];
 type RequestOptions = Parameters<NonNullable<UploadProps<StoredObject>["customRequest"]>>[0];
 
+/** A unit's abbreviation in a ký hiệu (VP, TC&KH): letters and digits, '&' between two of them (as the registry's
+ * NAME_ABBREVIATION; agencies write "và" so: NN&PTNT); empty allowed here (a letter's rule asks for it). */
+const NAME_ABBREVIATION = /^(?:[A-Za-zĐđ0-9]+(?:&[A-Za-zĐđ0-9]+)*)?$/;
 const t = out.form;
 /** What the gateway accepts (services/gateway settings.max_upload_bytes). */
 export const MAX_FILE_MB = 200;
@@ -164,7 +167,7 @@ export function DraftForm({ doc, types, uploader, pending, error, onSave }: {
       </fieldset>
       <Form.Item name="unit_abbreviation" label={t.unitAbbreviation} extra={t.unitAbbreviationHelp}
         dependencies={["type_code"]}
-        rules={[{ pattern: /^[A-Za-zĐđ0-9]{0,20}$/, message: t.unitAbbreviationInvalid },
+        rules={[{ pattern: NAME_ABBREVIATION, message: t.unitAbbreviationInvalid },
           whenStarting((v) => !isLetter(form.getFieldValue("type_code") as string | undefined) ||
             String(v ?? "").trim() !== "", t.unitAbbreviationLetter)]}>
         <Input maxLength={20} style={{ maxWidth: 200 }} />

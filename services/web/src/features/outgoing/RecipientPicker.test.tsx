@@ -34,6 +34,21 @@ describe("the recipient picker", () => {
     await waitFor(() => expect(input).toHaveValue(""));
   });
 
+  it("searches by an agency's code too and says so in Vietnamese when nothing is found", async () => {
+    const { api, calls } = fakeGateway({ "GET /api/v1/agencies": (url: URL) => ({
+      items: url.searchParams.get("q") === "01.H62" ? [agency("000.00.01.H62", "Văn phòng UBND tỉnh Điện Biên")] : [],
+      next_page_token: null }) });
+    renderWith(<RecipientPicker value={[]} />, { api });
+    const input = screen.getByRole("combobox");
+    fireEvent.mouseDown(input);
+    fireEvent.change(input, { target: { value: "01.H62" } });
+    expect(await screen.findByTitle("Văn phòng UBND tỉnh Điện Biên")).toBeInTheDocument();
+    fireEvent.change(input, { target: { value: "999.99.99.Z99" } });
+    expect(await screen.findByText("Không tìm thấy cơ quan")).toBeInTheDocument();
+    expect(screen.queryByText("Trống")).not.toBeInTheDocument();
+    expect(calls.some((c) => c.path.includes("q=999.99.99.Z99"))).toBe(true);
+  });
+
   it("does not search for a single letter", async () => {
     const { api, calls } = fakeGateway({ "GET /api/v1/agencies": { items: [], next_page_token: null } });
     renderWith(<RecipientPicker value={[]} />, { api });

@@ -43,7 +43,8 @@ function node(agency: Agency, flat: boolean): Node {
 /**
  * Nơi nhận: agencies of the directory (about 111,000 nationally), never loaded whole. Opened, it shows the top-level
  * agencies (provinces, ministries) and loads a branch's children when opened; typing searches the server
- * (``GET /api/v1/agencies?q=``, words with or without diacritics) once the typing pauses, and shows the matches.
+ * (``GET /api/v1/agencies?q=``, words of the name with or without diacritics, or the code or a part of it:
+ * 000.00.01.H62, 01.H62) once the typing pauses, and shows the matches — or says none was found.
  * A Form control: ``value`` / ``onChange`` are the draft's recipients ({agency_code, name}).
  */
 export function RecipientPicker({ value, onChange, id }: {
@@ -107,7 +108,8 @@ export function RecipientPicker({ value, onChange, id }: {
           name: names.get(p.value) ?? (typeof p.label === "string" ? p.label : p.value) })));
       }}
       placeholder={out.form.searchRecipients}
-      notFoundContent={loading ? <Spin size="small" /> : searching && search.length < 2 ? null : undefined}
+      notFoundContent={loading ? <Spin size="small" /> : searching && search.length < 2 ? null
+        : <span role="status" style={{ color: "#595959" }}>{out.form.noAgency}</span>}
       treeNodeFilterProp="title"
       style={{ width: "100%" }}
       popupMatchSelectWidth

@@ -31,15 +31,20 @@ function gateway(extra: Record<string, unknown> = {}) {
 }
 
 describe("the register books", () => {
-  it("shows the incoming register's entries for this year, dates as dd/mm/yyyy, and its history", async () => {
+  it("shows the incoming register's entries for this year by arrival day, with Ngày đến and Số đến, and its history",
+    async () => {
     const { api, calls } = gateway();
     renderWith(<RegistersPage today={TODAY} />, { api });
     const table = await screen.findByRole("table", { name: "Các văn bản trong sổ" });
     expect(await within(table).findByText("15/UBND-VP")).toBeInTheDocument();
-    expect(within(table).getByText("17")).toBeInTheDocument();
-    expect(within(table).getByText("29/11/2026")).toBeInTheDocument();
-    expect(calls.some((c) => c.path ===
-      "/api/v1/documents?register_id=reg-den&date_from=2026-01-01&date_to=2026-12-31&page_size=100")).toBe(true);
+    const headers = within(table).getAllByRole("columnheader").map((h) => h.textContent);
+    expect(headers.slice(0, 4)).toEqual(["Ngày đến", "Số đến", "Số, ký hiệu", "Ngày văn bản"]);
+    const cells = within(within(table).getAllByRole("row")[1] as HTMLElement).getAllByRole("cell").map((c) => c.textContent);
+    // arrived 30/11 00:30 in Vietnam (29/11 17:30 UTC), dated 29/11 by its sender
+    expect(cells.slice(0, 4)).toEqual(["30/11/2026", "17", "15/UBND-VP", "29/11/2026"]);
+    expect(screen.getByText("Ngày đến: từ ngày – đến ngày")).toBeInTheDocument();
+    expect(calls.some((c) => c.path === "/api/v1/documents?register_id=reg-den&date_from=2026-01-01"
+      + "&date_to=2026-12-31&date_field=arrival&page_size=100")).toBe(true);
     expect(await screen.findByText(/02\/01\/2026 08:00 — Mở sổ/)).toBeInTheDocument();
     expect(screen.getByText("Đang dùng")).toBeInTheDocument();
   });

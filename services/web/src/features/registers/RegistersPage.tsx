@@ -40,22 +40,34 @@ function useRegisters(direction: Direction) {
   });
 }
 
+/** "Số đến" as the book prints it: numbers below 10 padded (01, 02 …, Decree 30/2020 Appendix I). */
+export function bookNumber(value: number | null | undefined): string {
+  return value ? String(value).padStart(2, "0") : "";
+}
+
+/**
+ * The register's entries between two days. An incoming book lists them by the day they arrived (Ngày đến, the book's
+ * first column: what a clerk means by a period of the book, and what its export takes), with Ngày đến and Số đến;
+ * the others by the document's own date.
+ */
 function Entries({ register, from, to }: { register: Register; from: string; to: string }) {
   const api = useApi();
+  const incoming = register.direction === "incoming";
   const query = useQuery({
     queryKey: ["documents", "register", register.id, from, to],
     queryFn: async () => unwrap(await api.GET("/api/v1/documents", {
-      params: { query: { register_id: register.id, date_from: from, date_to: to, page_size: PAGE } } })),
+      params: { query: { register_id: register.id, date_from: from, date_to: to,
+        ...(incoming ? { date_field: "arrival" as const } : {}), page_size: PAGE } } })),
   });
-  const columns: TableColumnsType<Document> = [
-    { title: reg.columns.number, dataIndex: "number", key: "number", width: 80 },
-    { title: reg.columns.date, dataIndex: "document_date", key: "date", width: 120, render: formatDate },
+  const numberSymbol = {
+    title: reg.columns.numberSymbol, dataIndex: "number_symbol", key: "number_symbol", width: 150,
+    render: (value: string, doc: Document) => <Link to={`/van-ban/${doc.id}`}>{value || "—"}</Link>,
+  };
+  const documentDate = { title: reg.columns.date, dataIndex: "document_date", key: "date", width: 120,
+    render: formatDate };
+  const rest: TableColumnsType<Document> = [
     {
-      title: reg.columns.numberSymbol, dataIndex: "number_symbol", key: "number_symbol", width: 150,
-      render: (value: string, doc) => <Link to={`/van-ban/${doc.id}`}>{value || "—"}</Link>,
-    },
-    {
-      title: reg.columns.party, key: "party", width: 220,
+      title: incoming ? reg.columns.author : reg.columns.party, key: "party", width: 220,
       render: (_: unknown, doc) => doc.direction === "incoming"
         ? doc.issuing_agency_name : doc.recipients.map((r) => r.name).join("; "),
     },
@@ -63,6 +75,12 @@ function Entries({ register, from, to }: { register: Register; from: string; to:
     { title: reg.columns.status, dataIndex: "status", key: "status", width: 130,
       render: (value: string) => common.status[value] ?? value },
   ];
+  const columns: TableColumnsType<Document> = incoming
+    ? [{ title: reg.columns.arrivalDate, dataIndex: "arrived_at", key: "arrived_at", width: 110, render: formatDate },
+      { title: reg.columns.arrivalNumber, dataIndex: "number", key: "number", width: 80, render: bookNumber },
+      numberSymbol, documentDate, ...rest]
+    : [{ title: reg.columns.number, dataIndex: "number", key: "number", width: 80 }, documentDate, numberSymbol,
+      ...rest];
   if (query.isError) {
     return <Alert type="error" showIcon message={common.error} description={query.error.message}
       action={<Button onClick={() => void query.refetch()}>{common.retry}</Button>} />;
@@ -70,7 +88,7 @@ function Entries({ register, from, to }: { register: Register; from: string; to:
   return (
     <>
       <Table<Document> rowKey="id" size="middle" loading={query.isLoading} columns={columns}
-        dataSource={query.data?.items ?? []} pagination={false} scroll={{ x: 880 }} aria-label={reg.entries}
+        dataSource={query.data?.items ?? []} pagination={false} scroll={{ x: incoming ? 990 : 880 }} aria-label={reg.entries}
         locale={{ emptyText: <span style={{ color: "#595959" }}>{reg.empty}</span> }} />
       {query.data?.next_page_token && <Typography.Paragraph type="secondary">{reg.more}</Typography.Paragraph>}
     </>
@@ -295,9 +313,9 @@ export function RegistersPage({ today }: { today?: Dayjs }) {
                 }} />
             </label>
             <label>
-              <div>{reg.period}</div>
+              <div>{register.direction === "incoming" ? reg.arrivalPeriod : reg.period}</div>
               <DatePicker.RangePicker format="DD/MM/YYYY" value={range} allowClear={false}
-                aria-label={reg.period} style={{ maxWidth: "100%" }}
+                aria-label={register.direction === "incoming" ? reg.arrivalPeriod : reg.period} style={{ maxWidth: "100%" }}
                 onChange={(values) => {
                   if (values?.[0] && values[1]) setRange([values[0], values[1]]);
                 }} />

@@ -9,6 +9,8 @@ export const reg = {
   chooseRegister: "Chọn sổ",
   year: "Năm",
   period: "Từ ngày – đến ngày",
+  /** An incoming book's period is by the day documents arrived (Ngày đến), as its export. */
+  arrivalPeriod: "Ngày đến: từ ngày – đến ngày",
   closed: "Đã đóng",
   open: "Đang dùng",
   noRegister: "Cơ quan chưa mở sổ nào loại này.",
@@ -18,6 +20,9 @@ export const reg = {
   columns: {
     number: "Số",
     date: "Ngày văn bản",
+    arrivalDate: "Ngày đến",
+    arrivalNumber: "Số đến",
+    author: "Cơ quan ban hành",
     numberSymbol: "Số, ký hiệu",
     party: "Cơ quan ban hành / nơi nhận",
     abstract: "Trích yếu",
@@ -33,7 +38,7 @@ export const reg = {
   nameRequired: "Hãy nhập tên sổ.",
   nameHelp: "Ví dụ: Sổ đăng ký văn bản đến năm 2026",
   abbreviation: "Chữ viết tắt tên cơ quan",
-  abbreviationHelp: "Dùng trong ký hiệu văn bản đi, ví dụ UBND",
+  abbreviationHelp: "Dùng trong ký hiệu văn bản đi, ví dụ UBND, SNN&PTNT",
   types: "Loại văn bản cấp số trong sổ",
   typesHelp: "Để trống: mọi loại chưa có sổ riêng",
   legalNormative: "Sổ văn bản quy phạm pháp luật (chọn đúng một loại)",

@@ -1,5 +1,6 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { fakePdf } from "../../test/fakePdf";
 import { draft } from "../../test/fixtures";
 import { fakeGateway, renderWith, type Call } from "../../test/render";
 import { SignDialog } from "./SignDialog";
@@ -30,6 +31,24 @@ function gateway(custody: "server" | "remote", image = PNG) {
 const posts = (calls: Call[]) => calls.filter((c) => c.method === "POST").map((c) => [c.path, c.body]);
 
 describe("the signing dialog of the outgoing circuit", () => {
+  afterEach(() => { fakePdf.hold = false; fakePdf.finish(); });
+
+  it("keeps Ký số disabled until the preview of the page with the signature is drawn", async () => {
+    fakePdf.hold = true;
+    const { api } = gateway("server");
+    const onSign = vi.fn(async () => undefined);
+    renderWith(<SignDialog doc={DOC} caseId="case-7" caseVersion={4} open pending={false} onCancel={() => {}} onSign={onSign} toolUrl="" />,
+      { api, person: LEADER });
+    expect(await screen.findByTestId("signature-where")).toHaveTextContent("trang 2/3");
+    await screen.findByRole("img", { name: "Trang 2/3 của tệp Dự thảo.pdf" });
+    await waitFor(() => expect(fakePdf.waiting.length).toBeGreaterThan(0));  // drawing
+    expect(screen.getByRole("button", { name: "Ký số" })).toBeDisabled();
+    await userEvent.click(screen.getByRole("button", { name: "Ký số" }));
+    expect(onSign).not.toHaveBeenCalled();
+    fakePdf.finish();
+    await waitFor(() => expect(screen.getByRole("button", { name: "Ký số" })).toBeEnabled());
+  });
+
   it("shows the signature image on its page before signing with the key the server holds", async () => {
     const { api, calls } = gateway("server");
     const onSign = vi.fn(async () => undefined);

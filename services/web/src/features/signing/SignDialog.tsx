@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { Alert, Modal, Space, Spin, Steps, Typography } from "antd";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { ApiError, unwrap, type Document } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import { FileViewer } from "../viewer/FileViewer";
@@ -25,7 +25,7 @@ const STEP: Record<Phase, number> = { idle: 0, prepare: 0, tool: 1, complete: 2 
  * document's main file with the signer's title, and under a delegation the KT./TUQ. line the delegation gives), the
  * configured local signing tool signs (./tool.ts; the PIN in its own window), and ``onSign({handle,
  * signature_value})`` completes it through the circuit (the registry checks it is this main file, prepared so).
- * ``tool`` and ``toolUrl`` replace the configured tool (tests).
+ * Ký số is enabled only once the preview is drawn. ``tool`` and ``toolUrl`` replace the configured tool (tests).
  */
 export function SignDialog({ doc, caseId, caseVersion, open, pending, onCancel, onSign, tool: givenTool,
   toolUrl: givenUrl }: {
@@ -45,6 +45,9 @@ export function SignDialog({ doc, caseId, caseVersion, open, pending, onCancel, 
   const tool = useMemo(() => givenTool ?? (toolUrl ? localTool(toolUrl) : undefined), [givenTool, toolUrl]);
   const [phase, setPhase] = useState<Phase>("idle");
   const [error, setError] = useState("");
+  // Ký số waits for the preview: the signer sees the page and where the signature lands before signing
+  const [previewed, setPreviewed] = useState(false);
+  useEffect(() => { if (!open) setPreviewed(false); }, [open, main?.object_id]);
   const placement = useQuery({
     queryKey: ["signature-placement", main?.object_id],
     queryFn: async () => unwrap(await api.POST("/api/v1/signing/placement",
@@ -88,7 +91,7 @@ export function SignDialog({ doc, caseId, caseVersion, open, pending, onCancel, 
     : p && !p.image ? sign.dialog.noImage : remote && toolUrl === "" ? sign.noTool : "";
   return (
     <Modal open={open} title={sign.dialog.title} okText={sign.button} cancelText={sign.dialog.cancel} width={760}
-      confirmLoading={busy} okButtonProps={{ disabled: !p || !!blocked }} onCancel={onCancel} destroyOnHidden
+      confirmLoading={busy} okButtonProps={{ disabled: !p || !!blocked || !previewed }} onCancel={onCancel} destroyOnHidden
       onOk={() => void run().catch(() => undefined)}>
       <Space direction="vertical" size="middle" style={{ width: "100%" }}>
         {blocked ? <Alert type="warning" showIcon message={blocked} /> : !p ? (
@@ -102,7 +105,7 @@ export function SignDialog({ doc, caseId, caseVersion, open, pending, onCancel, 
             {phase === "tool" && <Alert type="info" showIcon message={sign.waitingTool} />}
             {main && <FileViewer objectId={main.object_id} name={main.file_name} mark={{ page: p.box.page + 1,
               box: [p.box.x1, p.box.y1, p.box.x2, p.box.y2], image: `data:image/png;base64,${p.image}`,
-              label: sign.dialog.mark }} />}
+              label: sign.dialog.mark }} onReady={() => setPreviewed(true)} />}
           </>
         )}
         {error && <Alert type="error" showIcon message={error} data-testid="sign-error" />}

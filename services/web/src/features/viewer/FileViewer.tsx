@@ -11,8 +11,9 @@ export function isPdf(file: { file_name: string; content_type?: string }): boole
 }
 
 /** A stored file of the agency (``objectId``) shown in the PDF viewer; its bytes fetched once (cached by id);
- * ``mark``: an image drawn over a page (the signature's preview). */
-export function FileViewer({ objectId, name, mark }: { objectId: string; name: string; mark?: Mark }) {
+ * ``mark``: an image drawn over a page (the signature's preview); ``onReady``: the page (with the mark) is drawn. */
+export function FileViewer({ objectId, name, mark, onReady }: { objectId: string; name: string; mark?: Mark;
+  onReady?: () => void }) {
   const api = useApi();
   const content = useQuery({
     queryKey: ["file-content", objectId],
@@ -30,5 +31,5 @@ export function FileViewer({ objectId, name, mark }: { objectId: string; name: s
   if (content.isError || !content.data) {
     return <Alert type="warning" showIcon message={common.error} description={viewer.failed} />;
   }
-  return <PdfViewer data={content.data} name={name} mark={mark} />;
+  return <PdfViewer data={content.data} name={name} mark={mark} onReady={onReady} />;
 }

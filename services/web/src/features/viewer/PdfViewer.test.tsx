@@ -61,6 +61,25 @@ describe("the PDF viewer", () => {
     expect(screen.queryByAltText("Chữ ký của bạn sẽ đặt ở đây")).not.toBeInTheDocument();
   });
 
+  it("opens fitted to its frame's width, never above the page's own size; Vừa chiều rộng fills the frame", async () => {
+    const width = vi.spyOn(HTMLElement.prototype, "clientWidth", "get");
+    try {
+      width.mockReturnValue(400);  // a phone: 384 px for a 595 pt page
+      const phone = render(<PdfViewer data={PDF} name="Công văn.pdf" />);
+      await waitFor(() => expect(screen.getByTestId("pdf-zoom")).toHaveTextContent("Tỷ lệ 65%"));
+      expect(screen.getByRole("button", { name: "Vừa chiều rộng" })).toBeDisabled();
+      phone.unmount();
+      width.mockReturnValue(1000);  // a desktop column: filling it would be 165 %
+      render(<PdfViewer data={PDF} name="Công văn.pdf" />);
+      await waitFor(() => expect(drawn.at(-1)).toEqual({ page: 1, scale: 1 }));
+      expect(screen.getByTestId("pdf-zoom")).toHaveTextContent("Tỷ lệ 100%");
+      await userEvent.click(screen.getByRole("button", { name: "Vừa chiều rộng" }));
+      expect(screen.getByTestId("pdf-zoom")).toHaveTextContent("Tỷ lệ 165%");
+    } finally {
+      width.mockRestore();
+    }
+  });
+
   it("says so when the file is not a readable PDF", async () => {
     render(<PdfViewer data={new TextEncoder().encode("not a pdf").buffer as ArrayBuffer} name="hỏng.pdf" />);
     expect(await screen.findByText("Không mở được tệp PDF này. Hãy tải về để xem.")).toBeInTheDocument();

@@ -4,8 +4,11 @@ import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { openPdf, type PdfDocument, type PdfPage } from "./pdf";
 import { viewer } from "./messages";
 
-/** Zoom steps (1 = 72 dpi); "fit" follows the frame's width (a phone's 360 px as well as a desktop column). */
+/** Zoom steps (1 = 72 dpi); "fit" follows the frame's width (a phone's 360 px as well as a desktop column); "open",
+ * how a file opens, is the same but never larger than the page's own size (100 %): an A4 page in a desktop column
+ * would open at 150 % or more, wider than a reader needs and taller than the screen. */
 const ZOOMS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3] as const;
+const OPEN_MAX = 1;
 const MIN_ZOOM = 0.5;
 const MAX_ZOOM = 3;
 /** The frame's padding on each side, in CSS pixels. */
@@ -39,17 +42,20 @@ export interface Mark {
 
 /**
  * A PDF shown in the page with pdf.js: one page at a time on a canvas, previous/next and a page number to type,
- * zoom out/in by steps (50–300 %) or fit to the frame's width (the default: readable from 360 px wide). Keyboard:
+ * zoom out/in by steps (50–300 %) or fit to the frame's width; it opens fitted to the frame's width, at most at the
+ * page's own size (100 %: readable from 360 px wide, not blown up in a desktop column). Keyboard:
  * ←/→ (and PageUp/PageDown) turn pages, + and − zoom, in the focusable frame. ``data``: the file's bytes (kept
  * intact: pdf.js reads a copy); ``name``: the file's name, in the labels; ``mark``: an image drawn over its page
- * (the viewer opens on that page), outlined in red.
+ * (the viewer opens on that page), outlined in red; ``onReady``: called once a page has been drawn (with a mark: its
+ * page), so what depends on the preview (Ký số) waits for it.
  */
-export function PdfViewer({ data, name, mark }: { data: ArrayBuffer; name: string; mark?: Mark }) {
+export function PdfViewer({ data, name, mark, onReady }: { data: ArrayBuffer; name: string; mark?: Mark;
+  onReady?: () => void }) {
   const [doc, setDoc] = useState<PdfDocument | null>(null);
   const [failed, setFailed] = useState(false);
   const [pageNumber, setPageNumber] = useState(1);
   const [page, setPage] = useState<PdfPage | null>(null);
-  const [zoom, setZoom] = useState<number | "fit">("fit");
+  const [zoom, setZoom] = useState<number | "fit" | "open">("open");
   const [frame, setFrame] = useState<HTMLDivElement | null>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const width = useWidth(frame);
@@ -74,16 +80,18 @@ export function PdfViewer({ data, name, mark }: { data: ArrayBuffer; name: strin
   }, [doc, pageNumber]);
 
   const natural = page?.size(1);
-  const scale = zoom === "fit"
-    ? (natural && width > 2 * GUTTER ? (width - 2 * GUTTER) / natural.width : 1)
-    : zoom;
+  const fitted = natural && width > 2 * GUTTER ? (width - 2 * GUTTER) / natural.width : 1;
+  const scale = zoom === "fit" ? fitted : zoom === "open" ? Math.min(fitted, OPEN_MAX) : zoom;
 
+  const ready = useRef(onReady);
+  ready.current = onReady;
+  const shown = page !== null && (!mark || mark.page === pageNumber);
   useEffect(() => {
     if (!page || !canvas.current) return;
     const drawing = page.render(canvas.current, scale);
-    drawing.done.catch(() => {}); // cancelled by the next page or zoom
+    drawing.done.then(() => { if (shown) ready.current?.(); }, () => {}); // cancelled by the next page or zoom
     return () => drawing.cancel();
-  }, [page, scale]);
+  }, [page, scale, shown]);
 
   if (failed) return <Alert type="warning" showIcon message={viewer.failed} />;
   if (!doc) return <Spin tip={viewer.loading}><div style={{ minHeight: 120 }} /></Spin>;
@@ -121,7 +129,7 @@ export function PdfViewer({ data, name, mark }: { data: ArrayBuffer; name: strin
         <Button icon={<ZoomInOutlined />} aria-label={viewer.zoomIn} title={viewer.zoomIn}
           disabled={scale >= MAX_ZOOM - 0.01} onClick={() => zoomBy(1)} />
         <Button icon={<ColumnWidthOutlined />} aria-label={viewer.fitWidth} title={viewer.fitWidth}
-          disabled={zoom === "fit"} onClick={() => setZoom("fit")} />
+          disabled={Math.abs(scale - fitted) < 0.005} onClick={() => setZoom("fit")} />
       </Space>
       <div ref={setFrame} tabIndex={0} onKeyDown={keys} role="group" aria-label={viewer.keys}
         style={{ overflow: "auto", maxHeight: "80vh", padding: GUTTER, background: "#f0f0f0",

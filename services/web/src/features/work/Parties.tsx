@@ -1,9 +1,9 @@
 import { Form, InputNumber, Radio, Select, Typography } from "antd";
 import type { PersonEntry, Unit } from "../../api/client";
-import { DateField } from "../../components/DateField";
+import { DateField, dateRule, isInvalidDate } from "../../components/DateField";
 import { formatDate } from "../../components/dates";
 import { FieldSelect } from "../../components/FieldSelect";
-import { addWorkingDays } from "./deadline";
+import { addWorkingDays, wholeDaysRules } from "./deadline";
 import { work } from "./messages";
 
 const t = work.assign;
@@ -108,15 +108,17 @@ export function DeadlineFields({ today, givesTestId }: { today: string; givesTes
       </Form.Item>
       {mode === "days" && (
         <Form.Item name="days" label={t.days} style={{ marginTop: 12, marginBottom: 0 }}
-          rules={[{ required: true, type: "integer", min: 1, max: 365, message: t.daysRequired }]}>
-          <InputNumber min={1} max={365} precision={0} style={{ width: 140 }} />
+          rules={wholeDaysRules(t.daysRequired, work.task.daysWhole)}>
+          <InputNumber min={1} max={365} decimalSeparator="," inputMode="numeric" style={{ width: 140 }} />
         </Form.Item>
       )}
       {gives && <Typography.Text data-testid={givesTestId}>{t.gives(formatDate(gives))}</Typography.Text>}
       {mode === "date" && (
         <Form.Item name="date" label={t.date} style={{ marginTop: 12, marginBottom: 0 }}
-          rules={[{ required: true, message: t.dateRequired },
-            { validator: async (_, v?: string) => { if (v && v < today) throw new Error(t.datePast); } }]}>
+          rules={[{ required: true, message: t.dateRequired }, dateRule,
+            { validator: async (_, v?: string) => {
+              if (v && !isInvalidDate(v) && v < today) throw new Error(t.datePast);
+            } }]}>
           <DateField />
         </Form.Item>
       )}

@@ -11,6 +11,7 @@ import { vietnamToday } from "./deadline";
 import { work } from "./messages";
 import { CaseTasks, RecallDialog } from "./CaseTasks";
 import { StepActor } from "./StepActor";
+import { usePeopleBySubject } from "./people";
 
 const MAX_TEXT = 2000;
 
@@ -30,15 +31,20 @@ function parties(list: Case["cooperating"]) {
   return list.length ? list.map((p) => p.name || p.id).join(", ") : "—";
 }
 
-/** The processing tree (lead, cooperating, for information; each task's assignee, state and deadline) and steps. */
+/** The processing tree (lead, cooperating, for information; each task's assignee — a person by name, with the unit
+ * that gave it —, state and deadline) and steps. */
 export function ProcessingTree({ current }: { current: Case }) {
   const tasks = current.tasks.filter((task) => ["lead", "cooperating", "for_information"].includes(task.kind));
   const named = new Map([current.lead, ...current.cooperating, ...current.for_information]
     .filter((p): p is NonNullable<typeof p> => !!p).map((p) => [p.id, p.name || p.id]));
+  const nameBySubject = usePeopleBySubject();
+  // a person's task (given directly, or by the head inside the unit) names the person, with the unit it came from
   const who = (task: Task) => {
     const party = named.get(task.assignee);
     if (party) return party;
     const unit = named.get(task.unit_code);
+    const person = task.assignee_kind === "person" ? nameBySubject(task.assignee) : "";
+    if (person) return unit ? `${person} (${unit})` : person;
     return unit ? `${unit} — ${work.tree.delegated}` : task.assignee;
   };
   return (

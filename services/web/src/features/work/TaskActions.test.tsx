@@ -62,6 +62,27 @@ function renderActions(t: Task, caseState: string, onAction = vi.fn(async () => 
 }
 
 describe("a task's buttons and dialogs", () => {
+  it("asks more time in whole working days only, and shows the deadline it would give before sending", async () => {
+    const onAction = renderActions(task(), "assigned");  // deadline Friday 04/12/2026
+    const user = userEvent.setup({ delay: null });
+    await user.click(screen.getByRole("button", { name: "Xin gia hạn" }));
+    const dialog = await screen.findByRole("dialog");
+    const ok = () => dialog.querySelector(".ant-modal-footer .ant-btn-primary") as HTMLElement;
+    const days = screen.getByLabelText("Thêm số ngày làm việc");
+    fireEvent.change(screen.getByLabelText("Lý do xin gia hạn"), { target: { value: "Chờ số liệu của các xã" } });
+    await user.clear(days);
+    await user.type(days, "1,5");
+    await user.click(ok());
+    expect(await screen.findByText("Số ngày làm việc phải là số nguyên (ví dụ 2), không có phần lẻ như 1,5."))
+      .toBeInTheDocument();
+    expect(onAction).not.toHaveBeenCalled();
+    await user.clear(days);
+    await user.type(days, "3");
+    expect(await screen.findByTestId("extension-gives")).toHaveTextContent(/^Hạn xử lý mới nếu được đồng ý: 09\/12\/2026/);
+    await user.click(ok());
+    await waitFor(() => expect(onAction).toHaveBeenCalledWith("extension", { days: 3, reason: "Chờ số liệu của các xã" }));
+  });
+
   it("shows the lead's buttons and needs a reason to return", async () => {
     const onAction = renderActions(task(), "assigned");
     for (const name of ["Cập nhật tiến độ", "Xin gia hạn", "Trả lại", "Hoàn thành"]) {

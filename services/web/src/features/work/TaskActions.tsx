@@ -1,8 +1,10 @@
 import { Button, Form, Input, InputNumber, Modal, Space, Typography } from "antd";
 import { useState } from "react";
 import type { Member, Task } from "../../api/client";
+import { formatDate } from "../../components/dates";
 import { FieldSelect } from "../../components/FieldSelect";
 import { common } from "../../components/messages";
+import { addWorkingDays, vietnamToday, wholeDaysRules } from "./deadline";
 import { work } from "./messages";
 
 const t = work.task;
@@ -53,9 +55,33 @@ export function memberOptions(members: Member[], me: string): { value: string; l
       m.username === me ? common.you : ""].filter(Boolean).join(" ") }));
 }
 
-export function TaskActions({ task, caseState, members, me, pending, onAction }: {
+/**
+ * Thêm số ngày làm việc of a request for more time (xin gia hạn): whole days 1–365 only. A decimal comma is read as
+ * one ("1,5" is 1.5, refused with a message) — never dropped as a thousands separator, which made "1,5" 15 days.
+ */
+function ExtensionDays() {
+  return (
+    <Form.Item name="days" label={t.extensionDays}
+      rules={wholeDaysRules(t.daysRequired, t.daysWhole)}>
+      <InputNumber min={1} max={365} decimalSeparator="," inputMode="numeric" style={{ width: 140 }} />
+    </Form.Item>
+  );
+}
+
+/** The deadline a request for ``days`` more working days asks for, as the dialog shows it before sending. */
+function ExtensionGives({ from }: { from: string }) {
+  const days = Form.useWatch("days") as unknown;
+  const gives = typeof days === "number" ? addWorkingDays(from, days) : "";
+  return gives ? <Typography.Paragraph data-testid="extension-gives">{t.extensionGives(formatDate(gives))}
+  </Typography.Paragraph> : null;
+}
+
+export function TaskActions({ task, caseState, members, me, pending, onAction, today }: {
   task: Task;
   caseState: string;
+  /** Today in Vietnam (YYYY-MM-DD; tests give one): a request for more time counts from it when the task has no
+   * deadline. */
+  today?: string;
   members?: Member[];
   /** The signed-in person's username: named "(bạn)" and listed last among the members. */
   me?: string;
@@ -102,10 +128,8 @@ export function TaskActions({ task, caseState, members, me, pending, onAction }:
           )}
           {open === "extension" && (
             <>
-              <Form.Item name="days" label={t.extensionDays}
-                rules={[{ required: true, type: "integer", min: 1, max: 365, message: t.daysRequired }]}>
-                <InputNumber min={1} max={365} precision={0} />
-              </Form.Item>
+              <ExtensionDays />
+              <ExtensionGives from={task.deadline || today || vietnamToday()} />
               <Form.Item name="reason" label={t.extensionReason} rules={required}>
                 <Input.TextArea rows={3} maxLength={MAX_TEXT} />
               </Form.Item>

@@ -22,3 +22,15 @@ export function vietnamToday(now: Date = new Date()): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Ho_Chi_Minh", year: "numeric", month: "2-digit",
     day: "2-digit" }).format(now);
 }
+
+/**
+ * The antd form rules of a number of working days (1–365, whole): ``message`` when it is missing or out of range,
+ * ``whole`` when it has a fraction ("1,5": the field reads a decimal comma as one, never as a thousands separator that
+ * made it 15). Working days are whole days (Decree 30/2020 counts deadlines in days).
+ */
+export function wholeDaysRules(message: string, whole: string) {
+  return [{ required: true, message }, { type: "number" as const, min: 1, max: 365, message },
+    { validator: async (_: unknown, value: unknown) => {
+      if (typeof value === "number" && !Number.isInteger(value)) throw new Error(whole);
+    } }];
+}

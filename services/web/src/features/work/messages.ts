@@ -111,6 +111,10 @@ export const work = {
     progressComment: "Tiến độ",
     extension: "Xin gia hạn",
     extensionDays: "Thêm số ngày làm việc",
+    /** The deadline asked, counted from the current one (the server also skips holidays, and decides). */
+    extensionGives: (d: string) => `Hạn xử lý mới nếu được đồng ý: ${d} (không tính thứ Bảy, Chủ nhật; máy chủ trừ `
+      + "thêm ngày lễ, Tết)",
+    daysWhole: "Số ngày làm việc phải là số nguyên (ví dụ 2), không có phần lẻ như 1,5.",
     extensionReason: "Lý do xin gia hạn",
     return: "Trả lại",
     returnReason: "Lý do trả lại",

@@ -14,3 +14,16 @@ export function usePeopleNames(enabled = true): (username: string) => string {
   const names = new Map((people.data ?? []).map((p) => [p.username, p.name]));
   return (username: string) => names.get(username) || username;
 }
+
+/**
+ * The names of the people of the person's agency by subject (the workflow names a person's task by it), from the same
+ * ["people"] query: ``nameBySubject("3f2a…")`` → "Lê Văn Chuyên", or "" while the list loads or for a subject nobody
+ * of the agency has.
+ */
+export function usePeopleBySubject(): (subject: string) => string {
+  const api = useApi();
+  const people = useQuery({ queryKey: ["people"], queryFn: async () => unwrap(await api.GET("/api/v1/people")),
+    staleTime: 300_000 });
+  const names = new Map((people.data ?? []).map((p) => [p.subject, p.name]));
+  return (subject: string) => names.get(subject) ?? "";
+}

@@ -1,0 +1,36 @@
+import type { HistoryEntry } from "../../api/client";
+import { mergeHistory } from "./history";
+
+const line = (at: string, action: string, step = "", note = "", actor = "lanhdao.ubnd"): HistoryEntry =>
+  ({ at, actor, action, changes: step ? { workflow: ["", ""], step } : {}, note });
+
+describe("a document's history", () => {
+  it("shows each step of the circuit once, the workflow's line, with the registry's note when it has none", () => {
+    const merged = mergeHistory([
+      line("2026-11-30T08:00:00+07:00", "drafted", "", "", "chuyenvien.ubnd"),
+      line("2026-11-30T09:00:00+07:00", "submitted", "", "", "chuyenvien.ubnd"),
+      line("2026-11-30T09:00:01+07:00", "workflow", "submit_for_signature", "Kính trình", "chuyenvien.ubnd"),
+      line("2026-11-30T10:00:00+07:00", "signed", "", "Ký KT. theo ủy quyền của chutich.ubnd"),
+      line("2026-11-30T10:00:02+07:00", "workflow", "sign"),
+      line("2026-11-30T10:30:00+07:00", "numbered", "", "", "vanthu.ubnd"),
+    ]);
+    expect(merged.map((e) => [e.action === "workflow" ? (e.changes as { step: string }).step : e.action, e.note]))
+      .toEqual([["drafted", ""], ["submit_for_signature", "Kính trình"],
+        ["sign", "Ký KT. theo ủy quyền của chutich.ubnd"], ["numbered", ""]]);
+  });
+
+  it("keeps the registry's line when no workflow line of that step is near it (a document outside the circuit)", () => {
+    const entries = [line("2026-11-30T09:00:00+07:00", "submitted"), line("2026-11-30T11:00:00+07:00", "workflow",
+      "submit_for_signature"), line("2026-12-01T09:00:00+07:00", "signed"), line("2026-12-01T09:00:00+07:00",
+      "workflow", "approve")];
+    expect(mergeHistory(entries)).toEqual(entries);
+  });
+
+  it("pairs a step done twice (returned, submitted again) line by line", () => {
+    const merged = mergeHistory([
+      line("2026-11-30T09:00:00+07:00", "submitted"), line("2026-11-30T09:00:01+07:00", "workflow", "submit_for_signature"),
+      line("2026-11-30T09:02:00+07:00", "submitted"), line("2026-11-30T09:02:01+07:00", "workflow", "submit_for_signature"),
+    ]);
+    expect(merged.map((e) => e.action)).toEqual(["workflow", "workflow"]);
+  });
+});

@@ -1,0 +1,38 @@
+import type { HistoryEntry } from "../../api/client";
+
+/** The registry's line of a step the outgoing circuit (the workflow) also records, and that step's name. */
+const SAME_STEP: Record<string, string> = {
+  submitted: "submit_for_signature", signed: "sign", returned: "return_unsigned", issued: "issue",
+};
+/** How far apart the two lines of one step may be (the workflow records its step right after the registry's). */
+const WINDOW_MS = 5 * 60_000;
+
+/**
+ * A document's history with each step of the outgoing circuit once: the registry's line of a step (Trình ký, Ký số,
+ * Trả lại, Phát hành) is left out when the workflow's line of the same step is within five minutes of it (the
+ * workflow's is kept: it names the step and carries its comment; the registry's note, such as the delegation a
+ * signature was made under, is kept on it when it has none). Entries stay in their order; ``entries`` is unchanged.
+ */
+export function mergeHistory(entries: HistoryEntry[]): HistoryEntry[] {
+  const stepOf = (e: HistoryEntry) => e.action === "workflow"
+    ? String((e.changes as Record<string, unknown> | undefined)?.step ?? "") : "";
+  const time = (e: HistoryEntry) => new Date(e.at).getTime();
+  const taken = new Set<number>();
+  const notes = new Map<number, string>();
+  const dropped = new Set<number>();
+  entries.forEach((entry, i) => {
+    const step = SAME_STEP[entry.action];
+    if (!step) return;
+    let best = -1;
+    entries.forEach((other, j) => {
+      if (taken.has(j) || stepOf(other) !== step || Math.abs(time(other) - time(entry)) > WINDOW_MS) return;
+      if (best < 0 || Math.abs(time(other) - time(entry)) < Math.abs(time(entries[best]!) - time(entry))) best = j;
+    });
+    if (best < 0) return;
+    taken.add(best);
+    dropped.add(i);
+    if (!entries[best]!.note && entry.note) notes.set(best, entry.note);
+  });
+  return entries.flatMap((entry, i) => dropped.has(i) ? []
+    : notes.has(i) ? [{ ...entry, note: notes.get(i) ?? "" }] : [entry]);
+}
