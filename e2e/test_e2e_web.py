@@ -22,41 +22,42 @@ screen visited, no page breaks its Content-Security-Policy, and every screen is 
 #   F = test_an_outgoing_letter_is_drafted_approved_signed_and_issued_through_the_ui
 #   G = test_the_file_plan_is_edited_and_approved_a_file_is_filled_closed_deposited_and_received
 # role         gesture                                    screen                                     test
-# Văn thư      receive, check signatures and addressee    Văn bản đến → văn bản                      A:241
-# Văn thư      vào sổ (takes the số đến)                  văn bản → Vào sổ                           A:257
-# Văn thư      trả lại with a reason                      văn bản → Trả lại                          A:308
-# Văn thư      văn bản giấy (scan + metadata)             Văn bản đến → Nhập văn bản giấy            A:319
-# Văn thư      trình lãnh đạo (with a proposed handling)  văn bản → Trình lãnh đạo                   E:530
-# Văn thư      cấp số and phát hành (number, seal, send)  Văn bản đi (chờ phát hành) → Phát hành     F:992
-# Văn thư      thu hồi (take back an issued document)     văn bản đi → Tình hình gửi, nhận → Thu hồi F:1009
-# Văn thư      answer a thu hồi (đồng ý / từ chối)        văn bản đến → Từ chối (lý do)              F:1029
-# Văn thư      print/export the register books            Sổ văn bản → Xuất sổ ra PDF/XLSX/CSV       A:291
-# Lãnh đạo     read (on a phone)                          Việc của tôi → văn bản (390×844)           E:553
-# Lãnh đạo     bút phê / ý kiến chỉ đạo                   văn bản → Giao xử lý → Ý kiến chỉ đạo      E:564
-# Lãnh đạo     giao xử lý (lead, cooperating, deadline)   văn bản → Giao xử lý                       E:555
-# Lãnh đạo     giao việc (a job)                          Giao việc                                  E:578
-# Lãnh đạo     ký số (server-held key, phone)             văn bản đi → Ký số                         F:924
-# Lãnh đạo     return a draft (trả lại, không ký)         văn bản đi → Trả lại, không ký             F:956
-# Lãnh đạo     phê duyệt the plan (decision number, date) Hồ sơ → Danh mục hồ sơ → Phê duyệt         G:1122
-# Lãnh đạo     let a unit keep a closed file (giữ lại)    hồ sơ → Giữ lại (văn bản đồng ý)           G:1175
-# Lãnh đạo     decide a request for more time             văn bản → Đồng ý / Không đồng ý gia hạn    E:665
-# Lãnh đạo     báo cáo thống kê                           Báo cáo thống kê                           E:596
-# Trưởng phòng phân công inside the unit                  văn bản → Giao trong đơn vị                E:619
-# Trưởng phòng duyệt a draft (with a comment)             văn bản đi → Duyệt                         F:894
-# Trưởng phòng góp ý / trả lại a draft                    văn bản đi → Trả lại (nội dung cần sửa)    F:877
-# Chuyên viên  report progress                            văn bản → Cập nhật tiến độ                 E:642
-# Chuyên viên  ask for more time (xin gia hạn)            văn bản → Xin gia hạn                      E:649
-# Chuyên viên  soạn dự thảo, attach files (drag and drop) Văn bản đi → Soạn dự thảo                  F:843
-# Chuyên viên  trình ký                                   văn bản đi → Trình ký                      F:907
-# Chuyên viên  close the task with a result               văn bản → Hoàn thành                       E:670
-# Chuyên viên  lập hồ sơ, thêm văn bản, đóng, nộp lưu     Hồ sơ → Lập hồ sơ → hồ sơ                  G:1145
-# Lưu trữ      receive deposits, check against the plan   Hồ sơ → Nộp lưu → hồ sơ (Đối chiếu)        G:1207
-# Lưu trữ      return a deposit with reasons              hồ sơ → Trả lại                            G:1211
-# Lưu trữ      tiếp nhận a deposit; read the access log   hồ sơ → Tiếp nhận; Nhật ký khai thác       G:1226
-# Văn thư      draft / correct the file plan (or lưu trữ) Hồ sơ → Danh mục hồ sơ → Sửa               G:1104
-# Mọi người    tra cứu (facets by name)                   Tra cứu                                    A:299
-# Mọi người    e-mail notifications on/off                Thông tin cá nhân                          C:418
-# Quản trị     units, members, directory, types           Quản trị                                   D:441
+# Văn thư      receive, check signatures and addressee    Văn bản đến → văn bản                      A:242
+# Văn thư      vào sổ (takes the số đến)                  văn bản → Vào sổ                           A:258
+# Văn thư      trả lại with a reason                      văn bản → Trả lại                          A:309
+# Văn thư      văn bản giấy (scan + metadata)             Văn bản đến → Nhập văn bản giấy            A:320
+# Văn thư      trình lãnh đạo (with a proposed handling)  văn bản → Trình lãnh đạo                   E:531
+# Văn thư      cấp số and phát hành (number, seal, send)  Văn bản đi (chờ phát hành) → Phát hành     F:1000
+# Văn thư      thu hồi (take back an issued document)     văn bản đi → Tình hình gửi, nhận → Thu hồi F:1017
+# Văn thư      answer a thu hồi (đồng ý / từ chối)        văn bản đến → Từ chối (lý do)              F:1037
+# Văn thư      print/export the register books            Sổ văn bản → Xuất sổ ra PDF/XLSX/CSV       A:292
+# Lãnh đạo     read (on a phone)                          Việc của tôi → văn bản (390×844)           E:554
+# Lãnh đạo     bút phê / ý kiến chỉ đạo                   văn bản → Giao xử lý → Ý kiến chỉ đạo      E:565
+# Lãnh đạo     giao xử lý (lead, cooperating, deadline)   văn bản → Giao xử lý                       E:556
+# Lãnh đạo     giao việc (a job)                          Giao việc                                  E:579
+# Lãnh đạo     ký số (server-held key, phone)             văn bản đi → Ký số                         F:932
+# Lãnh đạo     return a draft (trả lại, không ký)         văn bản đi → Trả lại, không ký             F:964
+# Lãnh đạo     phê duyệt the plan (decision number, date) Hồ sơ → Danh mục hồ sơ → Phê duyệt         G:1130
+# Lãnh đạo     let a unit keep a closed file (giữ lại)    hồ sơ → Giữ lại (văn bản đồng ý)           G:1183
+# Lãnh đạo     decide a request for more time             văn bản → Đồng ý / Không đồng ý gia hạn    E:666
+# Lãnh đạo     báo cáo thống kê                           Báo cáo thống kê                           E:597
+# Trưởng phòng phân công inside the unit                  văn bản → Giao trong đơn vị                E:620
+# Trưởng phòng duyệt a draft (with a comment)             văn bản đi → Duyệt                         F:902
+# Trưởng phòng góp ý / trả lại a draft                    văn bản đi → Trả lại (nội dung cần sửa)    F:878
+# Chuyên viên  report progress                            văn bản → Cập nhật tiến độ                 E:643
+# Chuyên viên  ask for more time (xin gia hạn)            văn bản → Xin gia hạn                      E:650
+# Chuyên viên  soạn dự thảo, attach files (drag and drop) Văn bản đi → Soạn dự thảo                  F:844
+# Chuyên viên  sửa a returned draft (the comments above it) văn bản đi → Sửa dự thảo                   F:890
+# Chuyên viên  trình ký                                   văn bản đi → Trình ký                      F:915
+# Chuyên viên  close the task with a result               văn bản → Hoàn thành                       E:671
+# Chuyên viên  lập hồ sơ, thêm văn bản, đóng, nộp lưu     Hồ sơ → Lập hồ sơ → hồ sơ                  G:1153
+# Lưu trữ      receive deposits, check against the plan   Hồ sơ → Nộp lưu → hồ sơ (Đối chiếu)        G:1215
+# Lưu trữ      return a deposit with reasons              hồ sơ → Trả lại                            G:1219
+# Lưu trữ      tiếp nhận a deposit; read the access log   hồ sơ → Tiếp nhận; Nhật ký khai thác       G:1234
+# Văn thư      draft / correct the file plan (or lưu trữ) Hồ sơ → Danh mục hồ sơ → Sửa               G:1112
+# Mọi người    tra cứu (facets by name)                   Tra cứu                                    A:300
+# Mọi người    e-mail notifications on/off                Thông tin cá nhân                          C:419
+# Quản trị     units, members, directory, types           Quản trị                                   D:442
 # -- end of the gestures table
 
 
