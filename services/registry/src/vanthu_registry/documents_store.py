@@ -173,10 +173,13 @@ class DocumentStore:
                                                 agency_code=""))
 
     async def types(self, agency_code: str) -> list[DocumentType]:
+        """The Decree's types and ``agency_code``'s own, in the order they were added. Read with a Core statement
+        (no ORM objects: an arrival named by type reads them all, issue 12's profile)."""
+        t = DocumentTypeRow.__table__.c
         async with self.reads() as session:
-            rows = (await session.execute(select(DocumentTypeRow).where(
-                DocumentTypeRow.agency_code.in_(["", agency_code])).order_by(DocumentTypeRow.id))).scalars()
-            return [r.to_domain() for r in rows]
+            rows = await session.execute(select(t.code, t.name, t.abbreviation, t.agency_code).where(
+                t.agency_code.in_(["", agency_code])).order_by(t.id))
+            return [DocumentType(code, name, abbreviation, owner or None) for code, name, abbreviation, owner in rows]
 
     async def add_type(self, doc_type: DocumentType) -> DocumentType:
         async with self.sessions() as session, session.begin():
