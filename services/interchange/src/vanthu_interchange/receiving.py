@@ -14,7 +14,8 @@ and :class:`vanthu_interchange.federation_api.FederationApi` for packages a peer
    one arrival, even when a crash came between the registry's commit and ours); the registry's ``arrived`` event
    has signing verify the files, and a failed check flags the arrival for the clerk, who returns it (02) or
    registers it with an explicit confirmation (Decree 30 Art. 21.2);
-5. records the receipt and answers the sender with status 01 at once.
+5. records the receipt and answers the sender with status 01 at once (for a package built here, whose sender is
+   served here too, the 01 is taken in for the sender in the same transaction: no second message cycle).
 
 A package that cannot be taken in goes back with status 02 and the reason. The same package received twice changes
 nothing and answers the same (the receipt is found; its answer is made if a crash lost it).
