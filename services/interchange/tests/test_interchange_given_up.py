@@ -27,6 +27,7 @@ from vanthu_core.errors import Unavailable
 from vanthu_core.events import new_meta
 from vanthu_interchange import events
 from vanthu_interchange.__main__ import failed as failed_command
+from vanthu_interchange.receiving import wire_instant
 from vanthu_interchange.routing import LOCAL
 from vanthu_interchange.sending import Sender
 from vanthu_interchange.settings import InterchangeSettings
@@ -116,7 +117,7 @@ async def test_a_package_given_up_on_is_a_failed_delivery_and_resending_takes_it
         return await harness.receipts()
 
     await until(lambda: _nonempty(receipts()), receipts)
-    [receipt] = await harness.receipts()
+    [receipt] = [r for r in await harness.receipts() if r.kind == "edoc"]  # and the 01's, taken in for SENDER
     assert receipt.outcome == "accepted" and len(harness.registry.arrivals) == 1
     assert (await harness.store.delivery(delivery.id)).state == "sent"  # type: ignore[union-attr]
 
@@ -202,7 +203,9 @@ async def test_the_same_package_taken_in_twice_at_once_has_one_effect(harness: H
     delivery = await local_delivery(harness, make_body())
     message: Message = events.dispatched(delivery)
     await asyncio.gather(harness.receiver(message), harness.receiver(message), harness.receiver(message))
-    assert len(await harness.receipts()) == 1 and len(harness.registry.arrivals) == 1
+    # one arrival's receipt, and the receipt of its 01 taken in for SENDER (served here too)
+    assert sorted(r.kind for r in await harness.receipts()) == ["edoc", "status"]
+    assert len(harness.registry.arrivals) == 1
     assert [a.package.status_code for a in await harness.answers()] == ["01"]
 
 
@@ -231,3 +234,48 @@ async def test_a_revocation_that_overtakes_its_document_waits_for_it(harness: Ha
     receipt = await harness.take(revoke.body, RECIPIENT, sender_code=SENDER, transport_id="revoke-1")
     assert receipt.outcome == "recorded", receipt.reason
     assert [(r[0], r[2], r[4]) for r in harness.registry.revocations] == [(RECIPIENT, "requested", "revoke")]
+
+
+async def test_a_letter_inside_the_installation_publishes_each_event_once_per_change(harness: Harness) -> None:
+    """One letter from SENDER to RECIPIENT, both served here, and every message of it redelivered: one
+    ``delivery.updated`` (the delivery written ``sent``), one ``package.dispatched`` (the letter; the 01 is taken in
+    for the sender in the arrival's own transaction, so it travels nowhere) and one ``package.received`` per package's
+    first receipt (the arrival, the 01 recorded). The 01 is on the sender's timeline as if it had travelled."""
+    document = issued_document()
+
+    async def issued(agency: str, document_id: str) -> documents_pb2.Document:
+        return document
+
+    harness.registry.issued_document = issued  # type: ignore[method-assign]
+    harness.storage.objects["obj-main"] = (SENDER, "7-VPCP.pdf", PDF)
+    sender = Sender(harness.store, harness.registry, harness.storage, harness.receiver.router,  # type: ignore[arg-type]
+                    clock=lambda: NOW)
+    event = issued_event(document)
+    await sender(event)
+    [dispatched] = [e for e in await harness.events() if isinstance(e, ev.PackageDispatched)]
+    await harness.receiver(dispatched)
+    # redelivered, each of them: no change, no event
+    await sender(event)
+    await harness.receiver(dispatched)
+
+    made = await harness.events()
+    assert [type(e).__name__ for e in made] == ["PackageDispatched", "DeliveryUpdated", "PackageReceived",
+                                                "PackageReceived"]
+    [updated] = [e for e in made if isinstance(e, ev.DeliveryUpdated)]
+    [delivery] = [d for d, _ in await harness.store.deliveries_of(SENDER, document.id)]
+    assert (updated.delivery_id, updated.state, updated.status_code) == (delivery.id, "sent", "")
+    received = [(e.kind, e.meta.agency_code, e.outcome) for e in made if isinstance(e, ev.PackageReceived)]
+    assert received == [("edoc", RECIPIENT, "accepted"), ("status", SENDER, "recorded")]
+
+    [(_, statuses)] = await harness.store.deliveries_of(SENDER, document.id)
+    [answer] = await harness.answers()
+    assert (answer.delivery.state, answer.delivery.route, answer.package.status_code) == ("sent", LOCAL, "01")
+    # what the status package's bytes say, as taking them in would have recorded it
+    assert [(s.code, s.description, s.staff, s.at, s.package_id) for s in statuses] == [
+        ("01", answer.package.description, "", wire_instant(answer.package.timestamp), answer.delivery.package_id)]
+    assert statuses[0].description.startswith("Đã đến") and statuses[0].at == NOW
+    receipts = {r.kind: r for r in await harness.receipts()}
+    assert receipts["status"].transport_id == answer.delivery.package_id and receipts["status"].outcome == "recorded"
+    # the 01 dispatched anyway (a redelivery from before this change, or a replica) is found taken in: nothing more
+    await harness.receiver(events.dispatched(answer.delivery))
+    assert len(await harness.events()) == 4 and len(await harness.statuses()) == 1

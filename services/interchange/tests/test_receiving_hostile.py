@@ -195,7 +195,7 @@ async def test_a_receipt_without_its_01_gets_it_when_the_package_comes_again(har
     package_id = await harness.put(make_body(), sender_code=G22, edxml_document_id=DOC_ID)
     add_receipt = harness.store.add_receipt
 
-    async def without_answer(receipt, made, *, answer=None):
+    async def without_answer(receipt, made, *, answer=None, answer_taken_in=None):
         await add_receipt(receipt, made)
         raise ConnectionError("the process died before its 01")
 

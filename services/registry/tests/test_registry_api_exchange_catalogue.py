@@ -213,3 +213,28 @@ async def test_an_arrival_keeps_the_senders_form_and_the_incoming_book_notes_the
                                         .content.decode("utf-8-sig"))))
     assert [(line[3], line[9]) for line in lines[1:]] == [("12/QĐ-UBND", "Bản giấy sẽ gửi kèm"),
                                                           ("13/QĐ-UBND", ""), ("14/QĐ-UBND", "")]
+
+
+async def test_an_arrival_named_by_type_takes_the_agencys_type_of_that_name_read_once(
+        registry: Registry, dev_issuer: DevIssuer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Interchange names an arrival's type as the sender wrote it (edXML TypeName): the agency's type of that name,
+    case and diacritics aside, else công văn. CreateDocument reads the types once and gives the store the type, which
+    does not look it up again in its write transaction (issue 12: it read them twice per arrival)."""
+    looked_up: list[str] = []
+    own_lookup = DocumentStore._type
+
+    async def counted(self: DocumentStore, session: Any, agency_code: str, code: str) -> Any:
+        looked_up.append(code)
+        return await own_lookup(self, session, agency_code, code)
+
+    monkeypatch.setattr(DocumentStore, "_type", counted)
+    service = bearer_metadata(dev_issuer.service_token("vanthu-interchange"))
+    codes = []
+    for number, name in ((21, "QUYET DINH"), (22, "Loại văn bản lạ")):
+        arrival = pb.DocumentInput(direction="incoming", type_name=name, abstract=f"Văn bản số {number}",
+                                   sender=pb.Sender(agency_code=UBND, agency_name="UBND tỉnh Vĩnh Long",
+                                                    number_symbol=f"{number}/UBND", document_date="2031-06-14"))
+        codes.append((await registry.stub.CreateDocument(pb.CreateDocumentRequest(
+            document=arrival, agency_code=SNV, arrival_key=f"p{number}/{SNV}"), metadata=service)).document.type_code)
+    assert codes == ["quyet_dinh", "cong_van"]
+    assert looked_up == []

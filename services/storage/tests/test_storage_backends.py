@@ -287,3 +287,44 @@ async def test_the_sweep_removes_a_crashed_upload_s_staging_file_but_never_one_i
     obj, _ = await upload
     assert await read_all(objects, obj) == data
     assert list(objects.staging_dir.glob("*.part")) == []
+
+
+def test_two_threads_putting_the_same_bytes_at_once_both_succeed(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two uploads of the same bytes for one agency, finishing at the same moment in two of storage's threads (the
+    bench's two clerks uploading one PDF): each links its staged file under a name of its own, so neither removes
+    the other's before it is renamed into place (a shared name failed one upload with FileNotFoundError)."""
+    import threading
+
+    from vanthu_storage import backends
+    from vanthu_storage.backends import LocalBackend
+
+    backend = LocalBackend(tmp_path / "objects")
+    data = big_pdf(1000)
+    key = object_key(H61, hashlib.sha256(data).hexdigest())
+    staged = [tmp_path / "one.part", tmp_path / "two.part"]
+    for path in staged:
+        path.write_bytes(data)
+    real_replace = backends.os.replace
+    raced: list[object] = []  # what the second upload came to
+
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        if not raced and threading.current_thread() is threading.main_thread():
+            def other() -> None:  # the second upload, in another thread, between the first's link and its rename
+                try:
+                    backend._put(key, staged[1], True)
+                except OSError as error:
+                    raced.append(error)
+                else:
+                    raced.append("stored")
+
+            thread = threading.Thread(target=other)
+            thread.start()
+            thread.join()
+        real_replace(src, dst)
+
+    monkeypatch.setattr(backends.os, "replace", replace)
+    backend._put(key, staged[0], True)
+    assert raced == ["stored"]
+    assert backend.path(key).read_bytes() == data
+    assert not [p for p in backend.path(key).parent.iterdir() if p.name.endswith(".tmp")]

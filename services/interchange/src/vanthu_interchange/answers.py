@@ -157,10 +157,12 @@ class Answers:
         return rows[0] if rows else None
 
     async def prepare(self, receipt: ReceiptRow, code: StatusCode, description: str, *, staff: str,
-                      source: str, failed: str = "") -> NewPackage:
+                      source: str, failed: str = "", dispatch: bool = True) -> NewPackage:
         """The status package ``code`` about ``receipt``'s package with its delivery to the sender (keyed by the
         receipt, ``code`` and ``source``: written once), for the store to write (:meth:`answer`, or with the
-        receipt itself: :meth:`~vanthu_interchange.store.InterchangeStore.add_receipt`)."""
+        receipt itself: :meth:`~vanthu_interchange.store.InterchangeStore.add_receipt`). A delivery ``sent`` inside
+        this installation is announced by its ``PackageDispatched`` unless ``dispatch`` is False (the caller takes
+        the answer in for the sender in the same transaction)."""
         reporter = None if failed else await self.registry.agency(receipt.recipient_code)
         built = status_package(
             reporter=Organization(agency_code=receipt.recipient_code, name=reporter.name if reporter else None),
@@ -174,11 +176,12 @@ class Answers:
                                status_code=code.value)
 
         def announce(rows: list[DeliveryRow]) -> list[Message]:
-            return [events.dispatched(row) for row in rows if row.route == LOCAL and row.state == "sent"]
+            return [events.dispatched(row) for row in rows if row.route == LOCAL and row.state == "sent" and dispatch]
 
         return NewPackage(package_id=new_id(), kind="status", sender_code=receipt.recipient_code,
                           edxml_document_id=built.edxml_document_id, body=built.body, sha256=built.sha256,
-                          document_id=receipt.document_id, deliveries=[delivery], events=announce)
+                          document_id=receipt.document_id, deliveries=[delivery], events=announce,
+                          status=built.status)
 
     @staticmethod
     def sent(code: StatusCode, row: DeliveryRow) -> None:

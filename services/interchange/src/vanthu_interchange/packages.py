@@ -70,11 +70,13 @@ class Refused(Exception):
 
 @dataclass(frozen=True)
 class Built:
-    """A package's bytes, their SHA-256 (hex) and its DocumentId."""
+    """A package's bytes, their SHA-256 (hex) and its DocumentId; a status package's model too (``status``: what
+    reading ``body`` back gives)."""
 
     body: bytes
     sha256: str
     edxml_document_id: str
+    status: StatusPackage | None = None
 
 
 def split_number_symbol(number_symbol: str) -> Code:
@@ -133,7 +135,7 @@ def status_package(*, reporter: Organization, response_for: ResponseFor, code: S
     """A status package (§1.4) from ``reporter`` about the document ``response_for`` names."""
     package = StatusPackage(sender=reporter, response_for=response_for, staff=staff, status_code=code.value,
                             description=description or STATUS_DESCRIPTIONS.get(code.value, STATUS_NAMES[code.value]),
-                            timestamp=vietnam_time(at))
+                            timestamp=vietnam_time(at).replace(tzinfo=None, microsecond=0))  # as read back
     report = validate(package, strict=True)
     # ResponseFor echoes what the peer sent (a UUID DocumentId, as in the official edoc.edxml, or none when its
     # package could not be read): the peer's key is repeated as received; only what we write ourselves is strict.
@@ -141,7 +143,7 @@ def status_package(*, reporter: Organization, response_for: ResponseFor, code: S
     if errors:
         raise ValueError(f"the status package is not valid edXML: {report}")
     body = write_status(package)
-    return Built(body, hashlib.sha256(body).hexdigest(), response_for.document_id or "")
+    return Built(body, hashlib.sha256(body).hexdigest(), response_for.document_id or "", package)
 
 
 #: The longest DocumentId kept (the ``edxml_document_id`` columns); the wire form ``<issuer ≤35>,<yyyy/MM/dd>,

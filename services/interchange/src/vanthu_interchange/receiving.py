@@ -14,7 +14,8 @@ and :class:`vanthu_interchange.federation_api.FederationApi` for packages a peer
    one arrival, even when a crash came between the registry's commit and ours); the registry's ``arrived`` event
    has signing verify the files, and a failed check flags the arrival for the clerk, who returns it (02) or
    registers it with an explicit confirmation (Decree 30 Art. 21.2);
-5. records the receipt and answers the sender with status 01 at once.
+5. records the receipt and answers the sender with status 01 at once (for a package built here, whose sender is
+   served here too, the 01 is taken in for the sender in the same transaction: no second message cycle).
 
 A package that cannot be taken in goes back with status 02 and the reason. The same package received twice changes
 nothing and answers the same (the receipt is found; its answer is made if a crash lost it).
@@ -51,8 +52,8 @@ from vanthu_interchange.answers import Answers, response_for_columns
 from vanthu_interchange.packages import PRIORITY, URGENCY, Refused, read_received, response_for_of
 from vanthu_interchange.peers import Registry, Storage, is_refusal
 from vanthu_interchange.revoking import Revoker
-from vanthu_interchange.routing import Router
-from vanthu_interchange.store import DeliveryRow, InterchangeStore, PackageRow, ReceiptRow
+from vanthu_interchange.routing import LOCAL, Router
+from vanthu_interchange.store import DeliveryRow, InterchangeStore, PackageRow, ReceiptRow, StatusTakeIn
 
 log = logging.getLogger("vanthu.interchange")
 
@@ -196,19 +197,29 @@ class Receiver:
         receipt = await self._add_receipt(
             self._receipt(transport_id, row, recipient_code, package, "accepted", document_id=arrival.id),
             [events.received(recipient_code=recipient_code, package_id=row.id, kind="edoc",
-                             sender_code=package.sender.agency_code, document_id=arrival.id, outcome="accepted")])
+                             sender_code=package.sender.agency_code, document_id=arrival.id, outcome="accepted")],
+            sender_here=bool(copy_from))
         log.info("package taken in", extra={"recipient": recipient_code, "document_id": arrival.id,
                                             "edxml_document_id": package.document_id})
         return receipt
 
-    async def _add_receipt(self, receipt: ReceiptRow, made: list[Message]) -> ReceiptRow:
+    async def _add_receipt(self, receipt: ReceiptRow, made: list[Message], *, sender_here: bool = False) -> ReceiptRow:
         """Record ``receipt`` (an arrival, or a package returned) with its events and its first answer to the
         sender (01 or 02, :meth:`_first_answer`) in one transaction; the receipt already there when the package
-        was taken in before (its answer made then if a crash lost it)."""
+        was taken in before (its answer made then if a crash lost it). ``sender_here``: the package was built here
+        by its sender (a local delivery): the answer, when its route is local too, is taken in for the sender in
+        the same transaction (the status on the sender's delivery and the answer's receipt, as the answer's
+        ``PackageDispatched`` would have had done a moment later) instead of travelling: one message cycle per
+        letter fewer (issue 12)."""
         code = self._first_code(receipt)
+        here = sender_here and code is not None and self.router.route(receipt.sender_code) == LOCAL and \
+            self.router.state(receipt.sender_code) == "sent"
         answer = None if code is None else await self.answers.prepare(
-            receipt, code, receipt.reason if code == StatusCode.REJECTION else "", staff="", source="arrival")
-        kept = await self.store.add_receipt(receipt, made, answer=answer)
+            receipt, code, receipt.reason if code == StatusCode.REJECTION else "", staff="", source="arrival",
+            dispatch=not here)
+        taken_in = self._status_take_in(answer.package_id, answer.package_id, receipt.sender_code, answer.status) \
+            if here and answer is not None and answer.status is not None else None
+        kept = await self.store.add_receipt(receipt, made, answer=answer, answer_taken_in=taken_in)
         self.on_commit()
         if kept is not receipt:
             await self._first_answer(kept)
@@ -262,55 +273,62 @@ class Receiver:
     # -- status packages -------------------------------------------------------------------------------------------
     async def _status(self, transport_id: str, row: PackageRow, recipient_code: str,
                       package: StatusPackage) -> ReceiptRow:
-        response_for = package.response_for
-        document_id = (response_for.document_id if response_for else None) or ""
-        reporter = package.sender.agency_code
-        staff = ", ".join(p for p in ((package.staff.department, package.staff.staff) if package.staff else ())
-                          if p)[:300]  # the delivery_statuses column; the rest is display only
-        outcome, reason = "recorded", ""
         if package.status_code == StatusCode.CANCELLATION.value:
-            return await self._request(transport_id, row, recipient_code, reporter, document_id,
+            document_id = (package.response_for.document_id if package.response_for else None) or ""
+            return await self._request(transport_id, row, recipient_code, package.sender.agency_code, document_id,
                                        package.description or "", "revoke", None, kind="status")
-
-        def announce(delivery: DeliveryRow) -> list[Message]:
-            return [events.delivery_updated(delivery, package.status_code)]
-
-        def receipt_of(outcome: str, reason: str) -> tuple[ReceiptRow, list[Message]]:
-            return ReceiptRow(
-                id=new_id(), transport_id=transport_id, package_id=row.id, kind="status",
-                recipient_code=recipient_code, sender_code=reporter, edxml_document_id=document_id, response_for={},
-                outcome=outcome, document_id="", reason=reason), [
-                events.received(recipient_code=recipient_code, package_id=row.id, kind="status", sender_code=reporter,
-                                document_id="", outcome=outcome, reason=reason)]
-
-        held = f"không có văn bản {document_id} đã gửi đến {reporter} để nhận trạng thái"
+        status = self._status_take_in(transport_id, row.id, recipient_code, package)
         if package.status_code not in ("15", "16"):
             # the status and the package's receipt in one transaction (a 15/16 settles a revocation between them)
-            receipt = await self.store.add_status_receipt(
-                kind="edoc", edxml_document_id=document_id, reporter_code=reporter, sender_code=recipient_code,
-                package_id=transport_id, code=package.status_code, description=package.description or "",
-                staff=staff, at=wire_instant(package.timestamp), events=announce,
-                receipt=lambda delivery: receipt_of("recorded", "") if delivery is not None else receipt_of("held",
-                                                                                                           held))
+            receipt = await self.store.add_status_receipt(status)
             self.on_commit()
             if receipt.outcome == "held":
                 log.warning("status package held", extra={"recipient": recipient_code, "reason": receipt.reason})
             return receipt
         delivery, _ = await self.store.add_status(
-            kind="edoc", edxml_document_id=document_id, reporter_code=reporter, sender_code=recipient_code,
-            package_id=transport_id, code=package.status_code, description=package.description or "",
-            staff=staff, at=wire_instant(package.timestamp), events=announce)
-        if delivery is None:
-            outcome, reason = "held", held
-        elif delivery.revocation in ("accepted", "refused"):
+            kind=status.kind, edxml_document_id=status.edxml_document_id, reporter_code=status.reporter_code,
+            sender_code=status.sender_code, package_id=status.package_id, code=status.code,
+            description=status.description, staff=status.staff, at=status.at, events=status.events)
+        if delivery is not None and delivery.revocation in ("accepted", "refused"):
             # the answer to our revocation (a 15/16 answering an update another system sent has none to settle)
             await self.revoker.settle(recipient_code, delivery.document_id)
-        receipt_row, made = receipt_of(outcome, reason)
+        receipt_row, made = status.receipt(delivery)
         receipt = await self.store.add_receipt(receipt_row, made)
         self.on_commit()
-        if outcome == "held":
-            log.warning("status package held", extra={"recipient": recipient_code, "reason": reason})
+        if receipt.outcome == "held":
+            log.warning("status package held", extra={"recipient": recipient_code, "reason": receipt.reason})
         return receipt
+
+    @staticmethod
+    def _status_take_in(transport_id: str, package_id: str, recipient_code: str,
+                        package: StatusPackage) -> StatusTakeIn:
+        """What taking the status package ``package`` in for ``recipient_code`` writes: the status on the
+        ``edoc`` delivery it answers (of ``recipient_code`` to the package's sender, the document its ResponseFor
+        names) and its receipt, ``recorded``, or ``held`` with the reason when there is no such delivery. The
+        delivery's ``delivery.updated`` only when the status settled its revocation (15, 16)."""
+        response_for = package.response_for
+        document_id = (response_for.document_id if response_for else None) or ""
+        reporter = package.sender.agency_code
+        staff = ", ".join(p for p in ((package.staff.department, package.staff.staff) if package.staff else ())
+                          if p)[:300]  # the delivery_statuses column; the rest is display only
+        held = f"không có văn bản {document_id} đã gửi đến {reporter} để nhận trạng thái"
+
+        def announce(delivery: DeliveryRow) -> list[Message]:
+            return [events.delivery_updated(delivery, package.status_code)]
+
+        def receipt(delivery: DeliveryRow | None) -> tuple[ReceiptRow, list[Message]]:
+            outcome, reason = ("recorded", "") if delivery is not None else ("held", held)
+            return ReceiptRow(
+                id=new_id(), transport_id=transport_id, package_id=package_id, kind="status",
+                recipient_code=recipient_code, sender_code=reporter, edxml_document_id=document_id, response_for={},
+                outcome=outcome, document_id="", reason=reason), [
+                events.received(recipient_code=recipient_code, package_id=package_id, kind="status",
+                                sender_code=reporter, document_id="", outcome=outcome, reason=reason)]
+
+        return StatusTakeIn(kind="edoc", edxml_document_id=document_id, reporter_code=reporter,
+                            sender_code=recipient_code, package_id=transport_id, code=package.status_code,
+                            description=package.description or "", staff=staff, at=wire_instant(package.timestamp),
+                            events=announce, receipt=receipt)
 
     # -- thu hồi, cập nhật -------------------------------------------------------------------------------------------
     async def _request(self, transport_id: str, row: PackageRow, recipient_code: str, sender_code: str,

@@ -22,7 +22,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from google.protobuf.message import Message
 from sqlalchemy import (
@@ -34,8 +34,10 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
+    insert,
     select,
     update,
 )
@@ -46,9 +48,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from vanthu_core.db import UtcDateTime
 from vanthu_core.errors import FailedPrecondition
 from vanthu_core.ids import new_id
-from vanthu_core.outbox import add_event, outbox_table
+from vanthu_core.outbox import add_event, add_events, outbox_table, trace_headers
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_interchange.metrics import METRICS
+
+if TYPE_CHECKING:
+    from vanthu_edxml import StatusPackage
 
 metadata = MetaData()
 outbox = outbox_table(metadata)
@@ -148,6 +153,39 @@ class ReceiptRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+#: The tables, for the hot paths' Core statements (no unit of work, no identity map: issue 12's profiles showed the
+#: ORM's flushes and loads among the largest costs of a letter); the rows they read come back as detached ORM objects
+#: (:func:`_detached`), as the other methods' do, so callers see one shape.
+PACKAGES = cast(Table, PackageRow.__table__)
+DELIVERIES = cast(Table, DeliveryRow.__table__)
+DELIVERY_STATUSES = cast(Table, DeliveryStatusRow.__table__)
+RECEIPTS = cast(Table, ReceiptRow.__table__)
+
+
+def _detached(model: Any, row: Any) -> Any:
+    """A detached instance of ``model`` holding ``row``'s columns (a Core result row)."""
+    return model(**row._mapping)
+
+
+def _values(obj: Any) -> dict[str, Any]:
+    """The column values ``obj`` (a new ORM object, never added to a session) was given; a column it was not given
+    takes its default in the insert, as the ORM would have."""
+    given = obj.__dict__
+    return {c.key: given[c.key] for c in obj.__table__.columns if c.key in given}
+
+
+def _delivery(package: NewPackage, d: NewDelivery, now: datetime) -> DeliveryRow:
+    """The row of delivery ``d`` of ``package``, every column given (it is returned to the caller as written)."""
+    return DeliveryRow(id=new_id(), key=d.key, package_id=package.package_id, kind=package.kind,
+                       document_id=package.document_id, edxml_document_id=package.edxml_document_id,
+                       sender_code=package.sender_code, recipient_code=d.recipient_code,
+                       recipient_name=d.recipient_name, route=d.route, state=d.state, status_code=d.status_code,
+                       attempts=1 if d.state == "sent" else 0, last_error=d.last_error, created_at=now,
+                       sent_at=now if d.state == "sent" else None,
+                       next_attempt_at=now if d.state == "pending" else None, transport_id="", in_flight_at=None,
+                       revocation="", revocation_reason="")
+
+
 @dataclass(frozen=True)
 class NewDelivery:
     """A delivery to write with its package: who receives it, how, and in which state."""
@@ -175,6 +213,29 @@ class NewPackage:
     document_id: str
     deliveries: list[NewDelivery]
     events: Callable[[list[DeliveryRow]], list[Message]]
+    #: A status package's model (what reading ``body`` back gives), for a receiver taking it in at once.
+    status: StatusPackage | None = None
+
+
+@dataclass(frozen=True)
+class StatusTakeIn:
+    """A status package taken in for ``sender_code`` (the agency whose ``kind`` delivery of ``edxml_document_id`` to
+    ``reporter_code`` it answers): the status recorded on that delivery and the package's receipt
+    (:meth:`InterchangeStore.add_status_receipt`). ``package_id``: the status package's transport id (its receipt's);
+    ``events(delivery)``: the events announcing a change the status made to the delivery (called only then);
+    ``receipt(delivery)``: the receipt and its events, given the delivery the status was recorded on or None."""
+
+    kind: str
+    edxml_document_id: str
+    reporter_code: str
+    sender_code: str
+    package_id: str
+    code: str
+    description: str
+    staff: str
+    at: datetime | None
+    events: Callable[[DeliveryRow], list[Message]]
+    receipt: Callable[[DeliveryRow | None], tuple[ReceiptRow, list[Message]]]
 
 
 class InterchangeStore:
@@ -201,14 +262,15 @@ class InterchangeStore:
     @contextlib.asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncSession]:
         """A write transaction (committed when the block ends; rolled back when it raises), in turn on SQLite; once
-        it committed leaving a delivery of its session ``pending``, :attr:`on_pending` is called."""
+        it committed leaving a delivery of its session ``pending`` (an ORM object, or one a Core insert wrote, which
+        sets ``session.info["pending"]``), :attr:`on_pending` is called."""
         async with contextlib.AsyncExitStack() as stack:
             if self.write_turn is not None:
                 await stack.enter_async_context(self.write_turn)
             session = await stack.enter_async_context(self.sessions.begin())
             yield session
-            pending = any(isinstance(row, DeliveryRow) and row.state == "pending"
-                          for row in session.identity_map.values())
+            pending = session.info.pop("pending", False) or any(
+                isinstance(row, DeliveryRow) and row.state == "pending" for row in session.identity_map.values())
         if pending:
             self.on_pending()
 
@@ -216,7 +278,7 @@ class InterchangeStore:
     async def existing_keys(self, keys: list[str]) -> set[str]:
         """Which of ``keys`` have a delivery already."""
         async with self.reads() as session:
-            rows = await session.execute(select(DeliveryRow.key).where(DeliveryRow.key.in_(keys)))
+            rows = await session.execute(select(DELIVERIES.c.key).where(DELIVERIES.c.key.in_(keys)))
             return {k for (k,) in rows}
 
     async def add_package(self, *, package_id: str, kind: str, sender_code: str, edxml_document_id: str,
@@ -246,25 +308,19 @@ class InterchangeStore:
         transaction; the new delivery rows (none, and no package, when every key is taken)."""
         deliveries = package.deliveries
         taken = {k for (k,) in await session.execute(
-            select(DeliveryRow.key).where(DeliveryRow.key.in_([d.key for d in deliveries])))}
+            select(DELIVERIES.c.key).where(DELIVERIES.c.key.in_([d.key for d in deliveries])))}
         fresh = [d for d in deliveries if d.key not in taken]
         if not fresh:
             return []
-        session.add(PackageRow(id=package.package_id, kind=package.kind, sender_code=package.sender_code,
-                               edxml_document_id=package.edxml_document_id, body=package.body, sha256=package.sha256,
-                               size=len(package.body), created_at=now))
-        await session.flush()
-        rows = [DeliveryRow(id=new_id(), key=d.key, package_id=package.package_id, kind=package.kind,
-                            document_id=package.document_id, edxml_document_id=package.edxml_document_id,
-                            sender_code=package.sender_code, recipient_code=d.recipient_code,
-                            recipient_name=d.recipient_name, route=d.route, state=d.state, status_code=d.status_code,
-                            attempts=1 if d.state == "sent" else 0, last_error=d.last_error, created_at=now,
-                            sent_at=now if d.state == "sent" else None,
-                            next_attempt_at=now if d.state == "pending" else None) for d in fresh]
-        session.add_all(rows)
-        await session.flush()
-        for event in package.events(rows):
-            await add_event(session, outbox, event)
+        await session.execute(insert(PACKAGES).values(
+            id=package.package_id, kind=package.kind, sender_code=package.sender_code,
+            edxml_document_id=package.edxml_document_id, body=package.body, sha256=package.sha256,
+            size=len(package.body), created_at=now))
+        rows = [_delivery(package, d, now) for d in fresh]
+        await session.execute(insert(DELIVERIES), [_values(r) for r in rows])
+        if any(r.state == "pending" for r in rows):
+            session.info["pending"] = True
+        await add_events(session, outbox, [(event, trace_headers()) for event in package.events(rows)])
         return rows
 
     async def package(self, package_id: str) -> PackageRow | None:
@@ -418,7 +474,8 @@ class InterchangeStore:
 
     async def record_attempt(self, delivery_id: str, *, error: str, max_attempts: int, backoff: timedelta,
                              events: Any) -> DeliveryRow | None:
-        """Count a failed attempt: retry after ``backoff``, or mark failed after ``max_attempts``; success is
+        """Count a failed attempt: retry after ``backoff``, or mark failed after ``max_attempts`` (then, only then,
+        with the events ``events(row)``: a delivery's events announce a change of its state); success is
         :meth:`mark_sent`. The row after the change (None when it is not pending any more)."""
         async with self._write() as session:
             row = await session.get(DeliveryRow, delivery_id, with_for_update=True)
@@ -432,8 +489,9 @@ class InterchangeStore:
             else:
                 row.next_attempt_at = self.clock() + backoff
             await session.flush()
-            for event in events(row):
-                await add_event(session, outbox, event)
+            if row.state == "failed":  # a retry leaves it pending: no change of state to announce
+                for event in events(row):
+                    await add_event(session, outbox, event)
         METRICS.delivery(row.kind, row.route, row.state)  # counts only when it gave up
         return row
 
@@ -504,11 +562,18 @@ class InterchangeStore:
         package then not read), else the stored package ``package_id`` (None when not stored): one read for the
         receiver's first step."""
         async with self.reads() as session:
-            receipt = (await session.scalars(select(ReceiptRow).where(
-                ReceiptRow.transport_id == transport_id, ReceiptRow.recipient_code == recipient_code))).first()
+            receipt = await self._receipt_of(session, transport_id, recipient_code)
             if receipt is not None:
                 return receipt, None
-            return None, await session.get(PackageRow, package_id)
+            row = (await session.execute(select(PACKAGES).where(PACKAGES.c.id == package_id))).first()
+            return None, _detached(PackageRow, row) if row is not None else None
+
+    @staticmethod
+    async def _receipt_of(session: AsyncSession, transport_id: str, recipient_code: str) -> ReceiptRow | None:
+        """The receipt of the package ``transport_id`` for ``recipient_code`` (detached), in ``session``."""
+        row = (await session.execute(select(RECEIPTS).where(
+            RECEIPTS.c.transport_id == transport_id, RECEIPTS.c.recipient_code == recipient_code))).first()
+        return _detached(ReceiptRow, row) if row is not None else None
 
     async def receipt(self, transport_id: str, recipient_code: str) -> ReceiptRow | None:
         async with self.reads() as session:
@@ -547,27 +612,30 @@ class InterchangeStore:
                                        edxml_document_id=edxml_document_id, body=body, sha256=sha256,
                                        size=len(body), created_at=self.clock()))
 
-    async def add_receipt(self, receipt: ReceiptRow, events: list[Message], *,
-                          answer: NewPackage | None = None) -> ReceiptRow:
+    async def add_receipt(self, receipt: ReceiptRow, events: list[Message], *, answer: NewPackage | None = None,
+                          answer_taken_in: StatusTakeIn | None = None) -> ReceiptRow:
         """Record what came of a package for one recipient, with its events, and the ``answer`` to its sender
         (the status package 01 or 02 with its delivery, :meth:`add_package`) in the same transaction; a receipt
-        already there (the same package taken in twice) wins and is returned, the events and answer dropped."""
+        already there (the same package taken in twice) wins and is returned, the events and answer dropped.
+        ``answer_taken_in``: the answer taken in at once for its recipient, served here too (the status recorded on
+        its delivery and the answer's receipt, :meth:`add_status_receipt`), in the same transaction, instead of its
+        travelling through a ``PackageDispatched`` to be taken in like any package."""
         answered: list[DeliveryRow] = []
+        answer_receipt: ReceiptRow | None = None
         try:
             async with self._write() as session:
-                existing = (await session.scalars(select(ReceiptRow).where(
-                    ReceiptRow.transport_id == receipt.transport_id,
-                    ReceiptRow.recipient_code == receipt.recipient_code))).first()
+                existing = await self._receipt_of(session, receipt.transport_id, receipt.recipient_code)
                 if existing is not None:
                     return existing
                 receipt.created_at = self.clock()
-                session.add(receipt)
-                for event in events:
-                    await add_event(session, outbox, event)
-                package = (await session.execute(select(PackageRow.id, PackageRow.created_at).where(
-                    PackageRow.id == receipt.package_id))).first()  # not its body
+                await session.execute(insert(RECEIPTS).values(_values(receipt)))
+                await add_events(session, outbox, [(event, trace_headers()) for event in events])
+                package = (await session.execute(select(PACKAGES.c.id, PACKAGES.c.created_at).where(
+                    PACKAGES.c.id == receipt.package_id))).first()  # not its body
                 if answer is not None:
                     answered = await self._insert_package(session, receipt.created_at, answer)
+                    if answered and answer_taken_in is not None:
+                        answer_receipt = await self._take_status(session, answer_taken_in)
         except IntegrityError:  # the same package taken in at the same moment by another handler (PostgreSQL)
             async with self.sessions() as session:
                 found = (await session.scalars(select(ReceiptRow).where(
@@ -582,48 +650,40 @@ class InterchangeStore:
                          (receipt.created_at - package.created_at).total_seconds() if local and package else None)
         for row in answered:
             METRICS.delivery(row.kind, row.route, row.state)
+        if answer_receipt is not None:  # the answer's package was written in this transaction, at receipt.created_at
+            METRICS.taken_in(answer_receipt.kind, answer_receipt.outcome,
+                             (answer_receipt.created_at - receipt.created_at).total_seconds())
         return receipt
 
     async def add_status(self, *, kind: str, edxml_document_id: str, reporter_code: str, sender_code: str,
                          package_id: str, code: str, description: str, staff: str, at: datetime | None,
-                         events: Any) -> tuple[DeliveryRow | None, bool]:
+                         events: Callable[[DeliveryRow], list[Message]]) -> tuple[DeliveryRow | None, bool]:
         """Record a status package on the ``kind`` delivery of ``edxml_document_id`` that ``sender_code`` sent to
-        ``reporter_code``: (the delivery or None when there is none, whether the status is new)."""
+        ``reporter_code``: (the delivery or None when there is none, whether the status is new). ``events`` as
+        :attr:`StatusTakeIn.events`."""
         async with self._write() as session:
             return await self._record_status(
                 session, kind=kind, edxml_document_id=edxml_document_id, reporter_code=reporter_code,
                 sender_code=sender_code, package_id=package_id, code=code, description=description, staff=staff,
                 at=at, events=events)
 
-    async def add_status_receipt(self, *, kind: str, edxml_document_id: str, reporter_code: str, sender_code: str,
-                                 package_id: str, code: str, description: str, staff: str, at: datetime | None,
-                                 events: Any, receipt: Callable[[DeliveryRow | None], tuple[ReceiptRow, list[Message]]]
-                                 ) -> ReceiptRow:
-        """:meth:`add_status` and the receipt of the status package (``receipt(delivery)``: the receipt and its
-        events, given the delivery the status was recorded on or None) in one transaction; a receipt already there
-        (the same package taken in twice) wins and is returned, nothing else written. ``package_id`` is the status
-        package's transport id (its receipt's), ``sender_code`` the agency it is taken in for."""
+    async def add_status_receipt(self, status: StatusTakeIn) -> ReceiptRow:
+        """:meth:`add_status` and the receipt of the status package (``status.receipt(delivery)``) in one
+        transaction; a receipt already there (the same package taken in twice) wins and is returned, nothing else
+        written."""
         try:
             async with self._write() as session:
-                existing = (await session.scalars(select(ReceiptRow).where(
-                    ReceiptRow.transport_id == package_id, ReceiptRow.recipient_code == sender_code))).first()
+                existing = await self._receipt_of(session, status.package_id, status.sender_code)
                 if existing is not None:
                     return existing
-                delivery, _ = await self._record_status(
-                    session, kind=kind, edxml_document_id=edxml_document_id, reporter_code=reporter_code,
-                    sender_code=sender_code, package_id=package_id, code=code, description=description, staff=staff,
-                    at=at, events=events)
-                row, made = receipt(delivery)
-                row.created_at = self.clock()
-                session.add(row)
-                for event in made:
-                    await add_event(session, outbox, event)
-                package = (await session.execute(select(PackageRow.id, PackageRow.created_at).where(
-                    PackageRow.id == row.package_id))).first()  # not its body
+                row = await self._take_status(session, status)
+                package = (await session.execute(select(PACKAGES.c.id, PACKAGES.c.created_at).where(
+                    PACKAGES.c.id == row.package_id))).first()  # not its body
         except IntegrityError:  # the same package taken in at the same moment by another handler (PostgreSQL)
             async with self.sessions() as session:
                 found = (await session.scalars(select(ReceiptRow).where(
-                    ReceiptRow.transport_id == package_id, ReceiptRow.recipient_code == sender_code))).first()
+                    ReceiptRow.transport_id == status.package_id,
+                    ReceiptRow.recipient_code == status.sender_code))).first()
             if found is None:
                 raise
             return found
@@ -632,28 +692,49 @@ class InterchangeStore:
                          (row.created_at - package.created_at).total_seconds() if local and package else None)
         return row
 
+    async def _take_status(self, session: AsyncSession, status: StatusTakeIn) -> ReceiptRow:
+        """The status recorded on its delivery and the status package's receipt with its events, in ``session``'s
+        transaction (whose caller found no receipt of the package yet); the receipt."""
+        delivery, _ = await self._record_status(
+            session, kind=status.kind, edxml_document_id=status.edxml_document_id,
+            reporter_code=status.reporter_code, sender_code=status.sender_code, package_id=status.package_id,
+            code=status.code, description=status.description, staff=status.staff, at=status.at,
+            events=status.events)
+        row, made = status.receipt(delivery)
+        row.created_at = self.clock()
+        await session.execute(insert(RECEIPTS).values(_values(row)))
+        await add_events(session, outbox, [(event, trace_headers()) for event in made])
+        return row
+
     async def _record_status(self, session: AsyncSession, *, kind: str, edxml_document_id: str, reporter_code: str,
                              sender_code: str, package_id: str, code: str, description: str, staff: str,
-                             at: datetime | None, events: Any) -> tuple[DeliveryRow | None, bool]:
-        delivery = (await session.scalars(select(DeliveryRow).where(
-            DeliveryRow.kind == kind, DeliveryRow.edxml_document_id == edxml_document_id,
-            DeliveryRow.recipient_code == reporter_code, DeliveryRow.sender_code == sender_code)
+                             at: datetime | None, events: Callable[[DeliveryRow], list[Message]]
+                             ) -> tuple[DeliveryRow | None, bool]:
+        """The status on its delivery's timeline, once per status package; ``events(delivery)`` written only when
+        the status changed the delivery's own state (a 15 or 16 settling the revocation it waits for): a status
+        that only adds to the timeline announces nothing (``delivery.updated`` is published once per change of a
+        delivery's state, the lead's decision on issue 12)."""
+        found = (await session.execute(select(DELIVERIES).where(
+            DELIVERIES.c.kind == kind, DELIVERIES.c.edxml_document_id == edxml_document_id,
+            DELIVERIES.c.recipient_code == reporter_code, DELIVERIES.c.sender_code == sender_code)
             .with_for_update())).first()
-        if delivery is None:
+        if found is None:
             return None, False
-        taken = (await session.scalars(select(DeliveryStatusRow.id).where(
-            DeliveryStatusRow.delivery_id == delivery.id, DeliveryStatusRow.package_id == package_id))).first()
+        delivery: DeliveryRow = _detached(DeliveryRow, found)
+        taken = (await session.execute(select(DELIVERY_STATUSES.c.id).where(
+            DELIVERY_STATUSES.c.delivery_id == delivery.id, DELIVERY_STATUSES.c.package_id == package_id))).first()
         if taken is not None:
             return delivery, False
-        session.add(DeliveryStatusRow(delivery_id=delivery.id, package_id=package_id, code=code,
-                                      description=description, staff=staff, at=at, received_at=self.clock()))
+        await session.execute(insert(DELIVERY_STATUSES).values(
+            delivery_id=delivery.id, package_id=package_id, code=code, description=description, staff=staff, at=at,
+            received_at=self.clock()))
         if code in ("15", "16") and delivery.revocation == "pending":
             delivery.revocation = "accepted" if code == "15" else "refused"
             if code == "16":
                 delivery.revocation_reason = description
-        await session.flush()
-        for event in events(delivery):
-            await add_event(session, outbox, event)
+            await session.execute(update(DELIVERIES).where(DELIVERIES.c.id == delivery.id).values(
+                revocation=delivery.revocation, revocation_reason=delivery.revocation_reason))
+            await add_events(session, outbox, [(event, trace_headers()) for event in events(delivery)])
         return delivery, True
 
     # -- thu hồi --------------------------------------------------------------------------------------------------

@@ -273,11 +273,13 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         lets create documents)."""
         principal = current_principal()
         document = request.document
+        named_type: DocumentType | None = None
         if principal.is_service and not document.type_code.strip() and document.type_name.strip():
             # interchange names the sender's type (edXML TypeName): the agency's type of that name, else công văn
             document = documents_pb2.DocumentInput()
             document.CopyFrom(request.document)
-            document.type_code = await self._type_named(request.agency_code.strip(), request.document.type_name)
+            named_type = await self._named_type(request.agency_code.strip(), request.document.type_name)
+            document.type_code = named_type.code if named_type is not None else LETTER
         draft = draft_from_proto(document)
         principal, agency = policy.require("incoming" if draft.direction is Direction.INCOMING else None)
         if principal.is_service:
@@ -303,7 +305,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
             raise InvalidArgument("agency_code", f"{agency} không có trong danh bạ cơ quan: hãy chọn cơ quan trong "
                                                  "danh bạ.") from None
         doc = await self.lifecycle.create(principal, agency_code=agency, agency_name=agency_name, draft=draft,
-                                          actor=principal.username or principal.subject,
+                                          actor=principal.username or principal.subject, doc_type=named_type,
                                           arrival_key=clean_text("arrival_key", request.arrival_key, max_len=200,
                                                                  required=False),
                                           replaces_document_id=clean_text(
@@ -314,11 +316,16 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
 
     async def _type_named(self, agency_code: str, name: str) -> str:
         """The code of ``agency_code``'s type named ``name`` (case and diacritics ignored); công văn when none."""
+        named = await self._named_type(agency_code, name)
+        return named.code if named is not None else LETTER
+
+    async def _named_type(self, agency_code: str, name: str) -> DocumentType | None:
+        """``agency_code``'s type named ``name`` (case and diacritics ignored); công văn when none (None when even
+        that is missing). CreateDocument reads it once and gives it to the store, which does not read it again."""
         wanted = fold(name)
-        for doc_type in await self.documents.types(agency_code):
-            if fold(doc_type.name) == wanted:
-                return doc_type.code
-        return LETTER
+        types = await self.documents.types(agency_code)
+        return next((t for t in types if fold(t.name) == wanted), None) or \
+            next((t for t in types if t.code == LETTER), None)
 
     async def UpdateDraft(self, request: documents_pb2.UpdateDraftRequest,
                           context: grpc.aio.ServicerContext) -> documents_pb2.UpdateDraftResponse:

@@ -212,10 +212,13 @@ class DocumentStore:
                                                 agency_code=""))
 
     async def types(self, agency_code: str) -> list[DocumentType]:
+        """The Decree's types and ``agency_code``'s own, in the order they were added. Read with a Core statement
+        (no ORM objects: an arrival named by type reads them all, issue 12's profile)."""
+        t = DocumentTypeRow.__table__.c
         async with self.reads() as session:
-            rows = (await session.execute(select(DocumentTypeRow).where(
-                DocumentTypeRow.agency_code.in_(["", agency_code])).order_by(DocumentTypeRow.id))).scalars()
-            return [r.to_domain() for r in rows]
+            rows = await session.execute(select(t.code, t.name, t.abbreviation, t.agency_code).where(
+                t.agency_code.in_(["", agency_code])).order_by(t.id))
+            return [DocumentType(code, name, abbreviation, owner or None) for code, name, abbreviation, owner in rows]
 
     async def add_type(self, doc_type: DocumentType) -> DocumentType:
         async with self.sessions() as session, session.begin():
@@ -276,7 +279,7 @@ class DocumentStore:
     # -- documents -----------------------------------------------------------------------------
     async def create(self, *, agency_code: str, agency_name: str, draft: Draft, actor: str,
                      document_id: str | None = None, actor_subject: str = "", arrival_key: str = "",
-                     replaces_document_id: str = "") -> dict[str, Any]:
+                     replaces_document_id: str = "", doc_type: DocumentType | None = None) -> dict[str, Any]:
         """A draft (outgoing) or an arrival (incoming); ``document_id`` when the caller chose it (the references to its
         files are recorded under it before the document exists). A paper arrival (``draft.paper``, entered by hand,
         its files scans) is "unsigned": no digital signature to verify, so vào sổ asks for no confirmation (Decree
@@ -286,11 +289,12 @@ class DocumentStore:
         ``document_id``). ``replaces_document_id``: an arrival of the agency this arrival replaces (thay thế); both show
         the link. The key is not looked up first: the insert meets the unique index on the agency and key
         (``uq_documents_arrival_key``), and only then is the existing arrival read (one round trip fewer for every new
-        arrival; a repeat rolls its transaction back)."""
+        arrival; a repeat rolls its transaction back). ``doc_type``: the type of ``draft.type_code`` (of the agency's
+        catalogue) when the caller read it already, so it is not read again (types are never deleted)."""
         try:
             return await self._create(agency_code=agency_code, agency_name=agency_name, draft=draft, actor=actor,
                                       document_id=document_id, actor_subject=actor_subject, arrival_key=arrival_key,
-                                      replaces_document_id=replaces_document_id)
+                                      replaces_document_id=replaces_document_id, doc_type=doc_type)
         except IntegrityError:
             existing = await self._arrival_by_key(agency_code, arrival_key) if arrival_key else None
             if existing is None:
@@ -305,7 +309,7 @@ class DocumentStore:
 
     async def _create(self, *, agency_code: str, agency_name: str, draft: Draft, actor: str,
                       document_id: str | None, actor_subject: str, arrival_key: str,
-                      replaces_document_id: str = "") -> dict[str, Any]:
+                      replaces_document_id: str = "", doc_type: DocumentType | None = None) -> dict[str, Any]:
         now = self.clock()
         async with self.sessions() as session, session.begin():
             replaced = None
@@ -319,7 +323,10 @@ class DocumentStore:
                     raise InvalidArgument("replaces_document_id", "không phải văn bản đến của cơ quan này.") from None
                 if replaced.direction != Direction.INCOMING.value:
                     raise InvalidArgument("replaces_document_id", "không phải văn bản đến của cơ quan này.")
-            check_legal_normative(await self._type(session, agency_code, draft.type_code), draft.legal_normative)
+            known = doc_type is not None and doc_type.code == draft.type_code and \
+                doc_type.agency_code in (None, agency_code)
+            check_legal_normative(doc_type if known and doc_type is not None else
+                                  await self._type(session, agency_code, draft.type_code), draft.legal_normative)
             await self._check_answered(session, agency_code, draft.answers_document_id)
             row = DocumentRow(id=document_id or new_id(), agency_code=agency_code, direction=draft.direction.value,
                               created_by=actor, created_at=now, updated_at=now, version=1,

@@ -23,6 +23,7 @@ from vanthu_core.auth import Principal
 from vanthu_core.errors import DomainError, FailedPrecondition, InvalidArgument, Unavailable
 from vanthu_core.ids import new_id
 from vanthu_registry.documents_store import DocumentStore, file_entry, files_from
+from vanthu_registry.domain.doctypes import DocumentType
 from vanthu_registry.domain.documents import (
     UNNUMBERED,
     DocumentFile,
@@ -93,16 +94,19 @@ class DocumentLifecycle:
         return out
 
     async def create(self, principal: Principal, *, agency_code: str, agency_name: str, draft: Draft,
-                     actor: str, arrival_key: str = "", replaces_document_id: str = "") -> dict[str, Any]:
+                     actor: str, arrival_key: str = "", replaces_document_id: str = "",
+                     doc_type: DocumentType | None = None) -> dict[str, Any]:
         """A draft or an arrival, its files referred to under its id before it is committed; an arrival whose
-        ``arrival_key`` the agency holds already is the existing one (the references made for nothing released)."""
+        ``arrival_key`` the agency holds already is the existing one (the references made for nothing released).
+        ``doc_type``: the draft's type when the caller read it already (:meth:`DocumentStore.create`)."""
         document_id = new_id()
         draft.files = await self._take(agency_code, document_id, draft.files)
         try:
             doc = await self.documents.create(agency_code=agency_code, agency_name=agency_name, draft=draft,
                                               actor=actor, document_id=document_id,
                                               actor_subject="" if principal.is_service else principal.subject,
-                                              arrival_key=arrival_key, replaces_document_id=replaces_document_id)
+                                              arrival_key=arrival_key, replaces_document_id=replaces_document_id,
+                                              doc_type=doc_type)
         except BaseException:
             await self.files.release(agency_code, [f.object_id for f in draft.files], document_holder(document_id))
             raise

@@ -104,7 +104,7 @@ class LocalBackend:
             os.fsync(handle.fileno())
         same_fs = staged.stat().st_dev == target.parent.stat().st_dev
         if same_fs and keep:  # a second name for the staged file, then renamed into place
-            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
             tmp.unlink(missing_ok=True)
             try:
                 os.link(staged, tmp)
@@ -112,7 +112,7 @@ class LocalBackend:
             finally:
                 tmp.unlink(missing_ok=True)
         elif not same_fs:  # another file system: copy, then rename
-            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
             try:
                 with staged.open("rb") as src, tmp.open("wb") as dst:
                     while block := src.read(READ_BYTES):
