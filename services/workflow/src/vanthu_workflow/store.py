@@ -1330,12 +1330,14 @@ class WorkflowStore:
                 open_tasks = [t for t in open_tasks if t.id == task_id]
             last = len([t for t in await self._open_tasks(session, row.id) if t.kind == OutTaskKind.CONSULT]) <= 1
             to = next_out_state(state, action, circuit, consult=bool(consult), last_answer=last)
-            if action in (OutAction.APPROVE, OutAction.RETURN, OutAction.ANSWER) and actor.subject == row.drafter:
-                # Decree 30/2020 Art. 10: the draft is checked by someone other than its drafter — not in their own
-                # right (a drafting leader), nor as a deputy of the head or leader who reviews it
-                raise PermissionDenied("Người soạn dự thảo không tự duyệt hay cho ý kiến về dự thảo của mình, kể cả "
-                                       "khi được ủy quyền: việc duyệt thuộc người khác có thẩm quyền.")
             task = next((t for t in open_tasks if actor.holds(t)), None)
+            if action in (OutAction.APPROVE, OutAction.RETURN, OutAction.ANSWER) and actor.subject == row.drafter \
+                    and task is not None and actor.on_behalf(task) is not None:
+                # Decree 30/2020 Art. 10: the drafting unit's head (or the leader) checks the drafter's work — a
+                # drafter holding the reviewer's delegation does not check their own draft in the reviewer's name (a
+                # leader reviewing their own draft in their own right is the competent person already)
+                raise PermissionDenied("Người soạn dự thảo không tự duyệt hay cho ý kiến về dự thảo của mình theo ủy "
+                                       "quyền: việc duyệt thuộc người đã ủy quyền hoặc người có thẩm quyền khác.")
             if task is None and kind == OutTaskKind.SIGN and \
                     any(t.assignee_kind == ROLE and t.assignee == LEADERS for t in open_tasks) and \
                     actor.signing_refusal():

@@ -132,6 +132,32 @@ describe("a document's page", () => {
     expect(await screen.findByText("Giao xử lý")).toBeInTheDocument();
     expect(screen.queryByText("workflow")).not.toBeInTheDocument();
   });
+  it("lets a leader cancel an outgoing draft only with a reason, and offers it to no officer", async () => {
+    const draft = { ...arrival(), direction: "outgoing", status: "draft" };
+    const { api, calls } = fakeGateway({ [`GET /api/v1/documents/${ID}`]: draft,
+      [`GET /api/v1/documents/${ID}/history`]: [],
+      [`POST /api/v1/documents/${ID}/cancel`]: { ...draft, status: "cancelled" } });
+    const leader = { username: "lanhdao.ubnd", name: "Nguyễn Văn Hưởng", agency: "000.00.00.H61", roles: ["leader" as const] };
+    const { unmount } = renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id", person: leader });
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByRole("button", { name: "Hủy văn bản" }));
+    const dialog = await screen.findByRole("dialog");
+    await user.click(within(dialog).getByRole("button", { name: "Hủy văn bản" }));
+    expect(await within(dialog).findByText("Hãy nhập lý do hủy.")).toBeInTheDocument();
+    expect(posts(calls)).toEqual([]);
+    await user.type(within(dialog).getByLabelText("Lý do hủy"), "Không ban hành nữa theo chỉ đạo");
+    await user.click(within(dialog).getByRole("button", { name: "Hủy văn bản" }));
+    await waitFor(() => expect(posts(calls).map((c) => [c.path, c.body])).toEqual([
+      [`/api/v1/documents/${ID}/cancel`, { reason: "Không ban hành nữa theo chỉ đạo" }]]));
+    unmount();
+
+    const officer = fakeGateway({ [`GET /api/v1/documents/${ID}`]: draft, [`GET /api/v1/documents/${ID}/history`]: [] });
+    renderWith(<DocumentPage />, { api: officer.api, path: `/van-ban/${ID}`, route: "/van-ban/:id",
+      person: { username: "chuyenvien.ubnd", name: "Phạm Thị Ngọc Ánh", agency: "000.00.00.H61", roles: ["officer"] } });
+    expect(await screen.findByText("Ủy ban nhân dân tỉnh Vĩnh Long")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Hủy văn bản" })).not.toBeInTheDocument();
+  });
+
   it("shows Trình ký and Ký số once each, though the registry and the workflow both record them", async () => {
     const { api } = fakeGateway({ [`GET /api/v1/documents/${ID}`]: arrival({ status: "registered", number: 4 }),
       [`GET /api/v1/documents/${ID}/history`]: [

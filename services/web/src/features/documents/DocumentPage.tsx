@@ -17,6 +17,7 @@ import { FileViewer, isPdf } from "../viewer/FileViewer";
 import { mergeHistory } from "./history";
 import { viewer } from "../viewer/messages";
 import { ArrivalActions } from "./ArrivalActions";
+import { CancelAction, CANCELLABLE } from "./CancelAction";
 import { RevocationActions } from "./RevocationActions";
 import { messages } from "./messages";
 import { useActorName } from "../../components/actors";
@@ -148,6 +149,8 @@ export function DocumentPage() {
         {doc.urgency !== "normal" && <Tag color="#ad2102">{common.urgency[doc.urgency]}</Tag>}
       </Space>
       {clerkCanAct && <ArrivalActions doc={doc} />}
+      {outgoing && CANCELLABLE.includes(doc.status) &&
+        !!person?.roles.some((r) => r === "clerk" || r === "leader") && <Space><CancelAction doc={doc} /></Space>}
       {doc.direction === "incoming" && doc.revocation === "requested" && !!person?.roles.includes("clerk") &&
         <RevocationActions doc={doc} />}
       <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{messages.sections.metadata}</h2>}>

@@ -65,6 +65,16 @@ export const messages = {
   } as Record<string, string>,
   /** A history entry of a kind this version of the app does not name yet. */
   otherAction: "Thay đổi khác",
+  cancel: {
+    button: "Hủy văn bản",
+    title: "Hủy văn bản",
+    help: "Văn bản sẽ không được ban hành. Nếu văn bản đang trong quy trình duyệt, trình ký, quy trình dừng lại và các "
+      + "việc chưa xong được hủy. Lý do được ghi vào lịch sử văn bản.",
+    reason: "Lý do hủy",
+    required: "Hãy nhập lý do hủy.",
+    back: "Không hủy",
+    done: "Đã hủy văn bản.",
+  },
   revocation: {
     requested: "Nơi gửi đề nghị thu hồi văn bản này.",
     updateRequested: "Nơi gửi đề nghị cập nhật văn bản này.",

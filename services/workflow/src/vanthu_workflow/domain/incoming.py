@@ -40,7 +40,7 @@ class State(StrEnum):
 STATE_NAMES: Mapping[State, str] = {
     State.SUBMITTED: "đã trình", State.ASSIGNED: "đã phân công", State.IN_PROGRESS: "đang xử lý",
     State.EXTENSION_REQUESTED: "xin gia hạn", State.RETURNED: "trả lại", State.COMPLETED: "hoàn thành",
-    State.WITHDRAWN: "dừng xử lý do văn bản bị thu hồi"}
+    State.WITHDRAWN: "dừng xử lý do văn bản bị thu hồi hoặc bị hủy"}
 
 
 class Action(StrEnum):
