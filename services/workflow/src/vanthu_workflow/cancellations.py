@@ -16,6 +16,7 @@ from google.protobuf.message import Message
 
 from vanthu.registry.v1 import events_pb2 as registry_events
 from vanthu_core.events import meta_of
+from vanthu_workflow.revocations import document_event
 from vanthu_workflow.store import Actor, WorkflowStore
 
 log = logging.getLogger("vanthu.workflow")
@@ -35,18 +36,14 @@ class Cancellations:
         self.on_commit = on_commit
 
     async def __call__(self, message: Message) -> None:
-        if not isinstance(message, registry_events.DocumentCancelled):
-            log.warning("not a cancelled document; dropped", extra={"type": message.DESCRIPTOR.full_name})
+        found = document_event(message, registry_events.DocumentCancelled, "a cancelled document")
+        if found is None:
             return
-        meta = meta_of(message)
-        document_id = message.document.document_id
-        if not meta.agency_code or not document_id:
-            log.warning("malformed cancellation dropped", extra={"event_id": meta.event_id})
-            return
-        case = await self.store.withdraw(meta.agency_code, document_id, comment=cancelled_note(message.reason),
-                                         actor=Actor(subject="", username=meta.actor or "vanthu-registry"),
+        event, agency, document_id = found
+        case = await self.store.withdraw(agency, document_id, comment=cancelled_note(event.reason),
+                                         actor=Actor(subject="", username=meta_of(message).actor or "vanthu-registry"),
                                          outgoing=True)
         if case is not None:
             self.on_commit()
             log.info("work stopped: the document was cancelled", extra={
-                "document_id": document_id, "agency": meta.agency_code, "case_id": case.id})
+                "document_id": document_id, "agency": agency, "case_id": case.id})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TypeVar
 
 from google.protobuf.message import Message
 
@@ -18,10 +19,26 @@ from vanthu_core.events import meta_of
 from vanthu_workflow.store import Actor, WorkflowStore
 
 log = logging.getLogger("vanthu.workflow")
+E = TypeVar("E", registry_events.DocumentRevocationAccepted, registry_events.DocumentCancelled)
 
 #: The note on the step that stops the processing (shown in the document's history and on the case).
 WITHDRAWN_NOTE = ("Cơ quan gửi đã thu hồi văn bản và văn thư đã đồng ý thu hồi: dừng xử lý, các nhiệm vụ chưa "
                   "hoàn thành được hủy.")
+
+
+def document_event(message: Message, expected: type[E], what: str) -> tuple[E, str, str] | None:
+    """(the event, its agency code, its document id) of a registry event about one document, or None — logged and
+    dropped — for a message of another type than ``expected`` or one naming no agency or document (``what`` names it
+    in the log)."""
+    if not isinstance(message, expected):
+        log.warning(f"not {what}; dropped", extra={"type": message.DESCRIPTOR.full_name})
+        return None
+    meta = meta_of(message)
+    document_id = str(message.document.document_id)  # type: ignore[attr-defined]  # every E has a document
+    if not meta.agency_code or not document_id:
+        log.warning(f"malformed {what} dropped", extra={"event_id": meta.event_id})
+        return None
+    return message, meta.agency_code, document_id
 
 
 class Revocations:
@@ -32,19 +49,13 @@ class Revocations:
         self.on_commit = on_commit
 
     async def __call__(self, message: Message) -> None:
-        if not isinstance(message, registry_events.DocumentRevocationAccepted):
-            log.warning("not an accepted revocation; dropped", extra={"type": message.DESCRIPTOR.full_name})
-            return
-        meta = meta_of(message)
-        document_id = message.document.document_id
-        if not meta.agency_code or not document_id:
-            log.warning("malformed accepted revocation dropped", extra={"event_id": meta.event_id})
-            return
-        if message.kind != "revoke":
+        found = document_event(message, registry_events.DocumentRevocationAccepted, "an accepted revocation")
+        if found is None or found[0].kind != "revoke":
             return  # an update: the same document with new content, processed on
-        case = await self.store.withdraw(meta.agency_code, document_id, comment=WITHDRAWN_NOTE,
-                                         actor=Actor(subject="", username=meta.actor or "vanthu-registry"))
+        _, agency, document_id = found
+        case = await self.store.withdraw(agency, document_id, comment=WITHDRAWN_NOTE,
+                                         actor=Actor(subject="", username=meta_of(message).actor or "vanthu-registry"))
         if case is not None:
             self.on_commit()
             log.info("processing stopped: the document was revoked", extra={
-                "document_id": document_id, "agency": meta.agency_code, "case_id": case.id})
+                "document_id": document_id, "agency": agency, "case_id": case.id})
