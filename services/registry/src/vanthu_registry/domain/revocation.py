@@ -14,9 +14,11 @@ ban hành, hạn xử lý, hình thức gửi, tệp), kept on the arrival until
 15) / keep (emit 16)"): accepting replaces the arrival's metadata and files by it (:func:`apply_update`: each changed
 value kept in the history as [before, after]). Refusing (16) leaves the arrival as it was.
 
-Not here yet: a document already in a deposited file (nộp lưu) cannot exist, the records service is not built (when it
-is, such an arrival is refused automatically with 16 and that reason); the open processing tasks an accepted
-revocation cancels belong to the workflow service, not built either.
+An arrival already in a deposited file (nộp lưu) is not changed: :meth:`DocumentLifecycle.accept_revocation`
+asks the records service first and refuses with 16 and its reason. The records service keeps its own copy of a
+deposited document and its own storage references, so a deposit that lands between that question and the
+acceptance leaves the archive's copy whole (only the registry's is scrubbed). The open processing tasks an accepted
+revocation cancels are the workflow service's (its ``workflow-revocations`` consumer).
 """
 
 from __future__ import annotations
