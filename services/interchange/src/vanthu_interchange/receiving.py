@@ -93,6 +93,10 @@ def _request_reason(package: DocumentPackage, recipient_code: str) -> str:
     return reason[:500]
 
 
+#: Packages of a batch whose files are stored at once (storage's calls; more at once only wait for its database).
+STORED_AT_ONCE = 8
+
+
 class NotArrivedYet(Exception):
     """A revocation or update names a document sent inside this installation that is not taken in yet: the
     consumer tries again later (consumers of one process take a document's packages in order; replicas may not)."""
@@ -158,10 +162,13 @@ class Receiver:
                 alone.append(index)
             else:
                 together.append((index, message, row, package))
+        turns = asyncio.Semaphore(STORED_AT_ONCE)
+
         async def store(message: ev.PackageDispatched, package: DocumentPackage, sender_code: str
                         ) -> list[documents_pb2.DocumentFile]:
-            with continuing(trace_of(message)):
-                return await self._store_files(message.recipient_code, package, copy_from=sender_code)
+            async with turns:
+                with continuing(trace_of(message)):
+                    return await self._store_files(message.recipient_code, package, copy_from=sender_code)
 
         stored = await asyncio.gather(*(store(m, p, row.sender_code) for _, m, row, p in together),
                                       return_exceptions=True)

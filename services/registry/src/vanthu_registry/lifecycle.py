@@ -38,6 +38,8 @@ from vanthu_registry.domain.revocation import update_columns
 from vanthu_registry.peers import Archive, FileReferences, Signing, copy_holder, document_holder
 
 PDF = "application/pdf"
+#: Arrivals of one RecordArrivals whose files are referred to in storage at once (more only wait for its database).
+REFERRED_AT_ONCE = 8
 
 
 def archived_reason(file_codes: list[str]) -> str:
@@ -119,10 +121,15 @@ class DocumentLifecycle:
         to under its id first (the arrivals' references asked for at once); one result per arrival, in order, its view
         or the :class:`DomainError` it alone met. The references of an arrival that failed, or that was recorded before
         (its key held already), are released."""
+        turns = asyncio.Semaphore(REFERRED_AT_ONCE)
+
+        async def take(arrival: NewArrival) -> list[DocumentFile]:
+            async with turns:
+                return await self._take(arrival.agency_code, arrival.document_id, arrival.draft.files)
+
         for arrival in arrivals:
             arrival.document_id = new_id()
-        taken = await asyncio.gather(*(self._take(a.agency_code, a.document_id, a.draft.files) for a in arrivals),
-                                     return_exceptions=True)
+        taken = await asyncio.gather(*(take(a) for a in arrivals), return_exceptions=True)
         results: list[dict[str, Any] | DomainError] = [DomainError("")] * len(arrivals)
         ready = []
         for index, (arrival, files) in enumerate(zip(arrivals, taken, strict=True)):
