@@ -15,7 +15,9 @@ the clock starts or are not in the measured span):
 - throughput: interchange stopped, ``--n`` letters issued (their events wait in JetStream), interchange started:
   (n − 1) / (last ``arrived_at`` − first ``arrived_at``), the rate interchange drains a queue of issued letters,
   each consumer handling ``--concurrency`` messages at once (``VANTHU_CONSUMER_CONCURRENCY``, printed with the
-  rows, as is the machine's load average: other work on the machine takes CPU from the platform's processes).
+  rows, as is the machine's load average: other work on the machine takes CPU from the platform's processes);
+  interchange's issued-document and package consumers take ``--batch`` messages at once
+  (``VANTHU_INTERCHANGE_BATCH_SIZE``, printed too; 1: one at a time).
 - CPU per letter, the measure that depends least on the machine's load: the CPU milliseconds each process used
   while the queue drained, divided by the letters (interchange's own start-up, measured by a restart with nothing
   queued, taken off), and the same split by thread for interchange, registry and storage (the event loop, gRPC
@@ -79,6 +81,7 @@ from vanthu_devstack import Stack, StackConfig
 from vanthu_edxml import DocumentPackage, Limits
 from vanthu_interchange.packages import document_package, read_received
 from vanthu_interchange.receiving import Receiver
+from vanthu_interchange.settings import InterchangeSettings
 from vanthu_registry.documents_api import draft_from_proto
 from vanthu_registry.documents_store import DocumentStore
 from vanthu_registry.server import MIGRATIONS as REGISTRY_MIGRATIONS
@@ -426,6 +429,10 @@ def main() -> None:
                         help="messages each consumer handles at once (VANTHU_CONSUMER_CONCURRENCY of every service; "
                              "default: the services' own default, "
                              f"{ConsumerSettings.model_fields['concurrency'].default})")
+    parser.add_argument("--batch", type=int, default=None,
+                        help="messages interchange's issued-document and package consumers take at once "
+                             "(VANTHU_INTERCHANGE_BATCH_SIZE; 1: one at a time; default: the service's own, "
+                             f"{InterchangeSettings.model_fields['batch_size'].default})")
     parser.add_argument("--watch", type=Path, default=None,
                         help="profile interchange, registry and storage with py-spy while they drain, into this "
                              "folder (bench/_profile_top.py DIR prints the top costs)")
@@ -438,6 +445,8 @@ def main() -> None:
     config = StackConfig.with_free_ports(Path(tempfile.mkdtemp(prefix="vanthu-bench-interchange-")) / "var", log=log)
     concurrency = args.concurrency or ConsumerSettings().concurrency
     config.extra_env["VANTHU_CONSUMER_CONCURRENCY"] = str(concurrency)
+    batch = args.batch or InterchangeSettings().batch_size
+    config.extra_env["VANTHU_INTERCHANGE_BATCH_SIZE"] = str(batch)
     stack = Stack(config)
     stack.start()
     try:
@@ -450,7 +459,8 @@ def main() -> None:
     extra: dict[str, float | str] = {
         "cpu_ms_per_letter": round(1000 * sum(measured["cpu"].values()) / args.n, 1),
         "in_process_cpu_ms_per_letter": round(local["cpu_ms"], 1), "n": args.n, "m": args.m, "pdf_bytes": len(pdf),
-        "package_bytes": len(body), "concurrency": concurrency, "load_1min": round(os.getloadavg()[0], 1)}
+        "package_bytes": len(body), "concurrency": concurrency, "batch": batch,
+        "load_1min": round(os.getloadavg()[0], 1)}
     print(f"{TOPIC:<10} drained {args.n} letters in {measured['drain_s']:.2f} s; CPU ms per letter while draining "
           f"(interchange's start-up, {measured['startup_cpu']:.2f} s, taken off; {' and '.join(AFTER_ARRIVAL)} "
           "stopped): "

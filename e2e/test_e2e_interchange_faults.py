@@ -408,6 +408,59 @@ def test_interchange_crashes_between_its_commit_and_its_publish(
     assert_exactly_once(api, token, stack, issued)
 
 
+def test_interchange_crashes_in_the_middle_of_a_batch(
+        stack: Stack, api: httpx.Client, token: Callable[[str], dict[str, str]]) -> None:
+    """Interchange's receiver takes a batch of packages in: it has storage copy their files and the registry record
+    every arrival (RecordArrivals, one transaction there), and is killed before its own transaction (the receipts and
+    their 01s) commits. Started again, the packages come again: the registry finds each arrival by its key, each
+    letter arrives once, each recipient answers one 01.
+
+    To hold the receiver between the registry's commit and its own: the sender's batch commits its packages while
+    nats-server is gone (storage frozen while interchange takes every issued event, as in the test above), then this
+    test holds interchange's database's write lock, and only then comes nats-server back: the packages' dispatch goes
+    out, the receiver's batch records the arrivals in the registries and waits for the lock."""
+    ids = signed_letters(api, token, 5, "interchange dừng giữa một lô")
+    stack.stop_service("interchange")
+    issued = issue_all(stack, token, ids)
+    wait_for(lambda: published(stack, ("registry",)), "the issued events in JetStream", 60)
+    lock: sqlite3.Connection | None = None
+    try:
+        with stack.paused("storage"):
+            stack.start_service("interchange")
+            wait_for(lambda: asyncio.run(_ack_pending(stack, INTERCHANGE_ISSUED.durable)) == len(ids),
+                     "interchange holding every issued letter", 60)
+            stack.stop_service("nats", kill=True)
+        wait_for(lambda: packages_committed(stack, ids) == len(ids), "every package committed with nats-server down",
+                 60)
+        lock = sqlite3.connect(stack.var / "interchange" / "interchange.db", isolation_level=None, timeout=60)
+        lock.execute("BEGIN IMMEDIATE")  # interchange's next write transaction waits for this one
+        stack.start_service("nats")
+        wait_for(lambda: all(arrivals(api, token, r)[n] == 1 for r in ONCE for n in issued.values()),
+                 "the batch's arrivals recorded in both registries", 90)
+        with interchange_db(stack) as db:
+            marks = ",".join("?" * len(ids))
+            taken_in = db.execute(f"SELECT count(*) FROM receipts r JOIN deliveries d ON d.package_id = r.package_id "  # noqa: S608
+                                  f"WHERE d.kind = 'edoc' AND d.document_id IN ({marks})", ids).fetchone()[0]
+        assert taken_in == 0, "the receipts should wait for the lock, after the registry's commit"
+        stack.stop_service("interchange", kill=True)
+    finally:
+        if lock is not None:
+            lock.rollback()
+            lock.close()
+        if stack.process("nats").popen.poll() is not None:
+            stack.start_service("nats")
+    stack.start_service("interchange")
+    assert_exactly_once(api, token, stack, issued)
+
+
+def packages_committed(stack: Stack, ids: list[str]) -> int:
+    """How many of the letters ``ids`` interchange has committed a package of."""
+    with interchange_db(stack) as db:
+        marks = ",".join("?" * len(ids))
+        return int(db.execute(f"SELECT count(DISTINCT document_id) FROM deliveries WHERE kind = 'edoc' AND "  # noqa: S608
+                              f"document_id IN ({marks})", ids).fetchone()[0])
+
+
 #: Longer than the consumers' redeliveries take before a message is dead-lettered (0.5 + 2 + 10 + 10 s).
 OUTAGE_S = 30.0
 

@@ -9,8 +9,8 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 
 from vanthu.registry.v1 import events_pb2 as ev
-from vanthu_core.bus import EventBus, PoisonMessage
-from vanthu_core.events import meta_of, new_meta
+from vanthu_core.bus import EventBus, PoisonMessage, trace_of
+from vanthu_core.events import continuing, meta_of, new_meta
 from vanthu_testing.nats import NatsServer
 
 pytestmark = pytest.mark.integration
@@ -423,3 +423,126 @@ async def test_an_existing_consumer_takes_the_new_limits(bus: EventBus) -> None:
     await bus.subscribe("upgraded", "vanthu.registry.>", handler, concurrency=3)
     info = await bus.js.consumer_info(bus.stream, "upgraded")
     assert info.config.max_ack_pending == 3 and info.config.max_deliver == -1
+
+
+# -- batches (issue 12) ---------------------------------------------------------------------------------------------
+async def test_a_batch_consumer_hands_queued_messages_over_together_and_acks_each(bus: EventBus) -> None:
+    batches: list[list[int]] = []
+
+    async def one(e: Message) -> None:
+        raise AssertionError("the single handler runs only when the batch handler raises")
+
+    async def batch(events: list[Message]) -> list[BaseException | None]:
+        batches.append([n_of(e) for e in events])
+        return [None] * len(events)
+
+    for n in range(1, 11):
+        await bus.publish(event(n))
+    subscription = await bus.subscribe("batches", "vanthu.registry.>", one, batch_handler=batch, batch=64,
+                                       max_wait_s=0.05)
+    await until(lambda: sum(map(len, batches)) >= 10, lambda: str(batches))
+    assert [n for b in batches for n in b] == list(range(1, 11))
+    assert len(batches) < 10 and max(map(len, batches)) > 1  # queued messages came together
+    await until(lambda: subscription.in_hand == 0, lambda: str(subscription.in_hand))
+    info = await bus.js.consumer_info(bus.stream, "batches")
+    assert info.num_ack_pending == 0 and info.num_pending == 0  # every one acknowledged
+    assert info.config.max_ack_pending == 64
+
+
+async def test_one_poison_or_failing_message_does_not_poison_its_batch(bus: EventBus) -> None:
+    done: list[int] = []
+    tries: list[int] = []
+
+    async def one(e: Message) -> None:
+        raise AssertionError("not used")
+
+    async def batch(events: list[Message]) -> list[BaseException | None]:
+        outcomes: list[BaseException | None] = []
+        for e in events:
+            tries.append(n_of(e))
+            if n_of(e) == 13:
+                outcomes.append(PoisonMessage("gói tin không đọc được"))
+            elif n_of(e) == 7 and tries.count(7) < 2:
+                outcomes.append(RuntimeError("registry unavailable"))
+            else:
+                done.append(n_of(e))
+                outcomes.append(None)
+        return outcomes
+
+    for n in (5, 13, 7, 8):
+        await bus.publish(event(n))
+    await bus.subscribe("batch-poison", "vanthu.registry.>", one, batch_handler=batch, backoff_s=(0.05,))
+    await until(lambda: sorted(done) == [5, 7, 8], lambda: f"done {done}, tries {tries}")
+    letters = await dead_letters(bus)
+    assert len(letters) == 1 and "gói tin không đọc được" in letters[0][1]["Vanthu-Dead-Letter-Reason"]
+    assert tries.count(13) == 1 and tries.count(5) == 1 and tries.count(7) == 2  # only the failed one came again
+
+
+async def test_a_batch_handler_that_raises_falls_back_to_one_at_a_time(bus: EventBus) -> None:
+    singles: list[int] = []
+
+    async def one(e: Message) -> None:
+        if n_of(e) == 2:
+            raise PoisonMessage("hỏng")
+        singles.append(n_of(e))
+
+    async def batch(events: list[Message]) -> list[BaseException | None]:
+        raise RuntimeError("the batch's transaction failed")
+
+    for n in (1, 2, 3):
+        await bus.publish(event(n))
+    await bus.subscribe("batch-fallback", "vanthu.registry.>", one, batch_handler=batch)
+    await until(lambda: sorted(singles) == [1, 3], lambda: str(singles))
+    letters = await dead_letters(bus)
+    assert len(letters) == 1 and "hỏng" in letters[0][1]["Vanthu-Dead-Letter-Reason"]
+
+
+async def test_a_batch_handles_the_messages_of_one_key_in_order_in_successive_rounds(bus: EventBus) -> None:
+    rounds: list[list[int]] = []
+    tries: list[int] = []
+
+    async def one(e: Message) -> None:
+        raise AssertionError("not used")
+
+    async def batch(events: list[Message]) -> list[BaseException | None]:
+        rounds.append([n_of(e) for e in events])
+        outcomes: list[BaseException | None] = []
+        for e in events:
+            tries.append(n_of(e))
+            outcomes.append(RuntimeError("busy") if n_of(e) == 1 and tries.count(1) < 2 else None)
+        return outcomes
+
+    await bus.publish(keyed(1, "doc-a"))  # a document
+    await bus.publish(keyed(2, "doc-a"))  # its revocation, behind it
+    await bus.publish(keyed(3, "doc-b"))
+    await bus.subscribe("batch-keys", "vanthu.registry.>", one, batch_handler=batch, key=key_of,
+                        backoff_s=(0.2,), max_deliver=10, max_wait_s=0.1)
+    await until(lambda: tries.count(2) == 1 and tries.count(1) == 2, lambda: f"rounds {rounds}")
+    assert all(not ({1, 2} <= set(r)) for r in rounds)  # never in one round
+    assert tries.index(2) > [i for i, n in enumerate(tries) if n == 1][1]  # 2 only after 1 succeeded
+    assert tries.count(3) == 1
+
+
+async def test_each_event_of_a_batch_continues_its_own_publishers_trace(bus: EventBus) -> None:
+    provider = TracerProvider()
+    tracer = provider.get_tracer("test")
+    published: dict[int, int] = {}
+    seen: dict[int, int] = {}
+
+    async def one(e: Message) -> None:
+        raise AssertionError("not used")
+
+    async def batch(events: list[Message]) -> list[BaseException | None]:
+        for e in events:
+            with continuing(trace_of(e)):
+                seen[n_of(e)] = trace.get_current_span().get_span_context().trace_id
+        return [None] * len(events)
+
+    for n in (1, 2, 3):
+        with tracer.start_as_current_span(f"issue document {n}") as span:
+            await bus.publish(event(n))
+            published[n] = span.get_span_context().trace_id
+    await bus.subscribe("batch-traced", "vanthu.registry.>", one, batch_handler=batch)
+    await until(lambda: len(seen) == 3, lambda: str(seen))
+    assert seen == published and len(set(published.values())) == 3
+    assert trace_of(event(4)) == {}  # outside a batch handler: nothing

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from vanthu.registry.v1 import documents_pb2, registry_pb2
 from vanthu_core.db import create_engine, migrate, session_factory
-from vanthu_core.errors import FailedPrecondition, InvalidArgument
+from vanthu_core.errors import DomainError, FailedPrecondition, InvalidArgument
 from vanthu_core.events import decode
 from vanthu_core.ids import new_id
 from vanthu_edxml import (
@@ -104,6 +104,8 @@ class FakeRegistry:
         self.refuse_requests_with: str = ""  # when set, record_revocation refuses (FailedPrecondition)
         self.revocations: list[tuple[str, str, str, str, str]] = []  # (agency, document, state, reason, kind)
         self.updates: dict[str, documents_pb2.DocumentInput] = {}  # the content of a requested update, by document
+        self.refuse_keys: set[str] = set()  # arrival keys record_arrivals refuses (InvalidArgument), alone
+        self.batch_calls: list[int] = []  # the size of each record_arrivals call
 
     async def issued_document(self, agency_code: str, document_id: str) -> documents_pb2.Document:
         raise NotImplementedError("the receiving side never reads an issued document")
@@ -126,6 +128,21 @@ class FakeRegistry:
         self.arrivals[arrival_key] = made
         self.inputs[made.id] = document
         return made
+
+    async def record_arrivals(self, arrivals: list[tuple[str, str, documents_pb2.DocumentInput]], *,
+                              traces: list[dict[str, str]] | None = None) -> list[documents_pb2.Document | DomainError]:
+        """RecordArrivals: :meth:`record_arrival` for each, its error kept per arrival; ``refuse_keys`` refuses the
+        arrivals of those keys alone; ``calls`` counts the calls."""
+        self.batch_calls.append(len(arrivals))
+        results: list[documents_pb2.Document | DomainError] = []
+        for agency_code, arrival_key, document in arrivals:
+            try:
+                if arrival_key in self.refuse_keys:
+                    raise InvalidArgument("document.abstract", "không hợp lệ")
+                results.append(await self.record_arrival(agency_code, arrival_key, document))
+            except DomainError as error:
+                results.append(error)
+        return results
 
     async def record_revocation(self, agency_code: str, document_id: str, state: str, reason: str = "",
                                 kind: str = "", *,

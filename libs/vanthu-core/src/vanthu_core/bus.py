@@ -24,6 +24,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from typing import Annotated, Any
 
 import nats
@@ -53,8 +54,24 @@ Handler = Callable[[Message], Awaitable[None]]
 KeyOf = Callable[[Message], str]
 #: Records an event given up on (``(event, reason)``) where people see it, before it is dead-lettered.
 GiveUp = Callable[[Message, str], Awaitable[None]]
+#: Handles a batch of events together (its effects committed before it returns) and says what came of each, in
+#: order: None (done: acknowledged), or the exception that event alone met (:class:`PoisonMessage`: given up on;
+#: another: retried like a failing message). When it raises, its events are handled one at a time by the
+#: consumer's single handler instead.
+BatchHandler = Callable[[list[Message]], Awaitable[Sequence[BaseException | None]]]
 _TRANSIENT = (NatsTimeoutError, NoRespondersError, ConnectionClosedError, NoServersError, asyncio.TimeoutError,
               OSError)
+
+
+#: Within a batch handler: the W3C trace headers of the message each event of the batch came in, by ``id(event)``.
+_BATCH_TRACES: ContextVar[dict[int, dict[str, str]] | None] = ContextVar("vanthu_bus_batch_traces", default=None)
+
+
+def trace_of(event: Message) -> dict[str, str]:
+    """Within a batch handler (:class:`BatchSubscription`), the trace headers of the message ``event`` came in (its
+    publisher's trace), for :func:`vanthu_core.events.continuing`: what the handler records for that event continues
+    it, as a single handler's records continue the message it runs for. Empty elsewhere."""
+    return (_BATCH_TRACES.get() or {}).get(id(event), {})
 
 
 class PoisonMessage(Exception):
@@ -212,7 +229,8 @@ class EventBus:
                         max_deliver: int | None = None, backoff_s: Sequence[float] | None = None,
                         concurrency: int | None = None, key: KeyOf | None = None,
                         on_give_up: GiveUp | None = None, batch: int = 16, ack_wait_s: float = 30.0,
-                        max_work_s: float = 600.0, drain_s: float = 10.0) -> Subscription:
+                        max_work_s: float = 600.0, drain_s: float = 10.0,
+                        batch_handler: BatchHandler | None = None, max_wait_s: float = 0.05) -> Subscription:
         """Start a durable pull consumer processing messages with ``handler`` in background tasks.
 
         ``concurrency`` messages are handled at once (the consumer's ``max_ack_pending``); ``key(event)`` names
@@ -224,6 +242,12 @@ class EventBus:
         server is told every ``ack_wait_s / 3`` that the work is in progress, for at most ``max_work_s`` (then the
         message is left to be redelivered). On :meth:`close` the messages in hand get ``drain_s`` to finish (those
         cut off are redelivered).
+
+        With ``batch_handler`` the consumer works in batches (:class:`BatchSubscription`): it fetches up to ``batch``
+        messages at once (waiting at most ``max_wait_s`` for the first), hands them to ``batch_handler`` together
+        (those of one ordering key in successive rounds, in order) and acknowledges each after it returns;
+        ``handler`` handles them one at a time when the batch handler raises. Its ``max_ack_pending`` is at least
+        ``batch``.
         """
         defaults = self.consumer_settings
         max_deliver = defaults.max_deliver if max_deliver is None else max_deliver
@@ -232,10 +256,17 @@ class EventBus:
         # The server redelivers without limit: the bus itself gives up after max_deliver, having recorded it.
         config = ConsumerConfig(name=durable, durable_name=durable, ack_policy=AckPolicy.EXPLICIT,
                                 filter_subject=filter_subject, max_deliver=-1, ack_wait=ack_wait_s,
-                                max_ack_pending=concurrency)
-        subscription = Subscription(self, durable, filter_subject, handler, config, max_deliver, backoff,
-                                    batch, heartbeat_s=ack_wait_s / 3, max_work_s=max_work_s,
-                                    concurrency=concurrency, key=key, on_give_up=on_give_up, drain_s=drain_s)
+                                max_ack_pending=max(concurrency, batch) if batch_handler else concurrency)
+        subscription: Subscription
+        if batch_handler is not None:
+            subscription = BatchSubscription(self, durable, filter_subject, handler, config, max_deliver, backoff,
+                                             batch, heartbeat_s=ack_wait_s / 3, max_work_s=max_work_s,
+                                             key=key, on_give_up=on_give_up, drain_s=drain_s,
+                                             batch_handler=batch_handler, max_wait_s=max_wait_s)
+        else:
+            subscription = Subscription(self, durable, filter_subject, handler, config, max_deliver, backoff,
+                                        batch, heartbeat_s=ack_wait_s / 3, max_work_s=max_work_s,
+                                        concurrency=concurrency, key=key, on_give_up=on_give_up, drain_s=drain_s)
         await subscription.start()
         self._subscriptions.append(subscription)
         return subscription
@@ -427,9 +458,16 @@ class Subscription:
         """Run the handler; acknowledge, nak or give up. Whether the message is done with (not nak'ed)."""
         try:
             await self.handler(event)
-        except PoisonMessage as exc:
-            return await self._give_up(msg, event, f"poison message: {exc}")
         except Exception as exc:
+            return await self._settle(msg, event, exc)
+        return await self._settle(msg, event, None)
+
+    async def _settle(self, msg: Msg, event: Message, exc: BaseException | None) -> bool:
+        """Acknowledge ``msg`` (its handling met no exception), give up on it (:class:`PoisonMessage`, or failed
+        ``max_deliver`` times) or nak it with backoff; whether it is done with (not nak'ed)."""
+        if isinstance(exc, PoisonMessage):
+            return await self._give_up(msg, event, f"poison message: {exc}")
+        if exc is not None:
             delivered = msg.metadata.num_delivered
             if delivered >= self.max_deliver:
                 return await self._give_up(msg, event, f"failed {delivered} times; last error: {exc!r}")
@@ -466,13 +504,17 @@ class Subscription:
         while True:
             await asyncio.sleep(self.heartbeat_s)
             now = time.monotonic()
-            for msg, since in list(self._in_hand.values()):
+            for msg, since in self._held():
                 if now - since > self.max_work_s:
                     log.warning("event handler still running; no longer extending its ack wait",
                                 extra={"durable": self.durable, "subject": msg.subject})
                     continue
                 with contextlib.suppress(Exception):
                     await msg.in_progress()
+
+    def _held(self) -> list[tuple[Msg, float]]:
+        """The messages in hand and since when."""
+        return list(self._in_hand.values())
 
     async def _dead_letter(self, msg: Msg, reason: str) -> None:
         log.error("event dead-lettered", extra={"durable": self.durable, "subject": msg.subject, "reason": reason})
@@ -508,6 +550,136 @@ class Subscription:
             with contextlib.suppress(Exception):
                 await self._psub.unsubscribe()
             self._psub = None
+
+
+class BatchSubscription(Subscription):
+    """A durable pull consumer working in batches (issue 12: what each message cost in every service was paid once
+    per message; a batch pays it once).
+
+    - It fetches up to ``batch`` messages at once (the first as soon as there is one, then what the stream holds or
+      what comes within ``max_wait_s``) and holds one batch at a time; the server is told the work is in progress for
+      every message of it while it is handled.
+    - The batch goes to ``batch_handler`` in rounds: each round holds at most one message of an ordering key, in the
+      order fetched (a key's second message waits for the next round); a message whose earlier one of its key was
+      nak'ed is nak'ed too without being handled (unless it is its last delivery).
+    - Each message is then settled on its own as a single one would be: acknowledged (after the handler returned:
+      its effect committed), given up on (:class:`PoisonMessage`, or ``max_deliver`` failures: ``on_give_up``, then
+      the dead letters) or nak'ed with backoff; one that cannot be decoded is dead-lettered.
+    - When the batch handler itself raises, the round's messages are handled one at a time by ``handler`` (a batch
+      never fails as a whole for one message's sake).
+    """
+
+    def __init__(self, *args: Any, batch_handler: BatchHandler, max_wait_s: float = 0.05, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.batch_handler = batch_handler
+        self.max_wait_s = max(0.001, max_wait_s)
+        self._holding: list[tuple[Msg, float]] = []
+
+    def _held(self) -> list[tuple[Msg, float]]:
+        return list(self._holding)
+
+    async def _run(self) -> None:
+        task = asyncio.current_task()
+        while not self._stopping.is_set():
+            try:
+                # the first message with a long poll (handed over the moment it is there), then what else comes
+                # within max_wait_s (at once when the queue holds more; a lone message waits max_wait_s)
+                messages = await self._psub.fetch(1, timeout=1)
+                if self.batch > 1:
+                    with contextlib.suppress(TimeoutError, NatsTimeoutError):
+                        messages += await self._psub.fetch(self.batch - 1, timeout=self.max_wait_s)
+            except (TimeoutError, NatsTimeoutError):
+                continue
+            except asyncio.CancelledError:
+                if task is not None and task.cancelling():
+                    raise
+                await asyncio.sleep(0.2)
+                continue
+            except _TRANSIENT:
+                await asyncio.sleep(0.2)
+                continue
+            except Exception:
+                log.warning("consumer fetch failed; retrying", extra={"durable": self.durable}, exc_info=True)
+                await asyncio.sleep(0.5)
+                continue
+            if not messages:
+                continue
+            now = time.monotonic()
+            self._holding = [(msg, now) for msg in messages]
+            worker = asyncio.create_task(self._work_batch(messages), name=f"batch-{self.durable}")
+            self._in_hand[worker] = (messages[0], now)
+            worker.add_done_callback(self._finished)
+            await asyncio.wait([worker])  # one batch at a time (a stop cancelling this wait leaves it to finish)
+
+    def _finished(self, worker: asyncio.Task[None]) -> None:
+        self._holding = []
+        super()._finished(worker)
+
+    async def _work_batch(self, messages: list[Msg]) -> None:
+        try:
+            rounds: list[list[tuple[Msg, Message, str]]] = []
+            seen: dict[str, int] = {}
+            for msg in messages:
+                try:
+                    event = decode(msg.subject, msg.data)
+                except UndecodableEvent as exc:
+                    await self._dead_letter(msg, f"undecodable event: {exc}")
+                    continue
+                key = ""
+                if self.key is not None:
+                    try:
+                        key = self.key(event)
+                    except Exception:
+                        log.exception("ordering key failed", extra={"durable": self.durable})
+                position = seen.get(key, 0) if key else 0
+                if key:
+                    seen[key] = position + 1
+                while len(rounds) <= position:
+                    rounds.append([])
+                rounds[position].append((msg, event, key))
+            failed: set[str] = set()
+            for items in rounds:
+                todo = []
+                for msg, event, key in items:
+                    if key in failed and not self._last_delivery(msg):
+                        with contextlib.suppress(Exception):
+                            await msg.nak(delay=self._delay(msg))
+                        continue
+                    todo.append((msg, event, key))
+                if not todo:
+                    continue
+                done = await self._process_batch([(msg, event) for msg, event, _ in todo])
+                failed.update(key for (_, _, key), ok in zip(todo, done, strict=True) if key and not ok)
+        except Exception:  # never let one batch end the consumer; what was not settled is redelivered
+            log.exception("unexpected error processing a batch", extra={"durable": self.durable})
+
+    async def _process_batch(self, items: list[tuple[Msg, Message]]) -> list[bool]:
+        """Run the batch handler on ``items`` and settle each; one at a time when it raises. Whether each is done
+        with (not nak'ed)."""
+        links = []
+        traces: dict[int, dict[str, str]] = {}
+        for msg, event in items:
+            headers = {k: v for k, v in (msg.headers or {}).items() if k in ("traceparent", "tracestate")}
+            traces[id(event)] = headers
+            context = trace.get_current_span(propagate.extract(headers)).get_span_context()
+            if context.is_valid:
+                links.append(trace.Link(context))
+        token = _BATCH_TRACES.set(traces)
+        try:
+            with tracer.start_as_current_span(f"consume batch {self.filter_subject}", kind=trace.SpanKind.CONSUMER,
+                                              links=links) as span:
+                span.set_attribute("messaging.system", "nats")
+                span.set_attribute("messaging.batch.message_count", len(items))
+                outcomes = list(await self.batch_handler([event for _, event in items]))
+            if len(outcomes) != len(items):
+                raise RuntimeError(f"the batch handler answered {len(outcomes)} outcomes for {len(items)} events")
+        except Exception:
+            log.warning("batch handler failed; handling its messages one at a time",
+                        extra={"durable": self.durable, "count": len(items)}, exc_info=True)
+            return [await self._process(msg, event) for msg, event in items]
+        finally:
+            _BATCH_TRACES.reset(token)
+        return [await self._settle(msg, event, outcome) for (msg, event), outcome in zip(items, outcomes, strict=True)]
 
 
 async def stream_has(js: JetStreamContext, stream: str, subject: str) -> bool:

@@ -13,15 +13,18 @@ Messages published before events became protobuf (a JSON envelope ``{"id", "subj
 
 from __future__ import annotations
 
+import contextlib
 import json
 import unicodedata
 import uuid
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf import json_format
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import DecodeError, Message
+from opentelemetry import context as otel_context
 from opentelemetry import propagate
 
 from vanthu.common.v1.events_pb2 import EventMeta
@@ -44,6 +47,21 @@ def trace_headers() -> dict[str, str]:
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     return carrier
+
+
+@contextlib.contextmanager
+def continuing(carrier: Mapping[str, str] | None) -> Iterator[None]:
+    """The trace context of ``carrier`` (W3C headers, as :func:`trace_headers` gives them) current within the block,
+    so that what is recorded there (outbox events, calls) continues that trace: one item of a batch continues the
+    trace of the message it came in. Nothing changes when ``carrier`` is empty."""
+    if not carrier:
+        yield
+        return
+    token = otel_context.attach(propagate.extract(dict(carrier)))
+    try:
+        yield
+    finally:
+        otel_context.detach(token)
 
 
 def new_meta(*, actor: str, agency: str | None, occurred_at: datetime | None = None,

@@ -169,6 +169,10 @@ TABLE: dict[str, Access] = {
         DRAFTERS, cases={"incoming": CLERK}, services=[clients.INTERCHANGE],
         rule="an outgoing draft by a drafter; an incoming document entered from paper by a clerk only (case "
              "'incoming'); the interchange service records an arrival for the agency it names"),
+    DOCUMENTS + "RecordArrivals": Access(
+        clients=frozenset({clients.INTERCHANGE}),
+        rule="interchange records several arrivals at once, each as CreateDocument's arrival for the agency it names "
+             "(an incoming document with its arrival key); nobody else records arrivals by the batch"),
     DOCUMENTS + "UpdateDraft": people(DRAFTERS, vouched_by=[clients.WORKFLOW],
                                       rule="outgoing drafts only; a draft the workflow's circuit governs only "
                                            "through it, while it is returned to its drafter"),

@@ -1,7 +1,8 @@
 """The services interchange calls, always with its own service token and naming the agency it acts for.
 
 - the registry: an issued document (GetDocument), an agency of the directory (GetAgency), an arrival recorded for
-  the recipient (CreateDocument with the delivery's ``arrival_key``, so the same package twice makes one arrival),
+  the recipient (CreateDocument with the delivery's ``arrival_key``, so the same package twice makes one arrival;
+  RecordArrivals for the arrivals of a consumer's batch at once),
   a revocation on a document (RecordRevocation: a sender's request on an arrival, its own agency's on an outgoing
   document);
 - storage: an issued document's files (Download, one object by id), a received package's files stored for the
@@ -22,7 +23,15 @@ import grpc
 from vanthu.common.v1 import common_pb2
 from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2, registry_pb2_grpc
 from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
-from vanthu_core.errors import DomainError, InvalidArgument, NotFound
+from vanthu_core.errors import (
+    Conflict,
+    DomainError,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    Unavailable,
+)
 from vanthu_core.grpc_client import bearer_metadata, domain_error
 from vanthu_core.service_token import ServiceTokens
 
@@ -127,6 +136,24 @@ class Registry:
             raise domain_error(error, "Dịch vụ văn bản: ") from error
         return reply.document
 
+    async def record_arrivals(self, arrivals: list[tuple[str, str, documents_pb2.DocumentInput]], *,
+                              traces: list[dict[str, str]] | None = None) -> list[documents_pb2.Document | DomainError]:
+        """Create (once per ``arrival_key``) several arrivals, ``(agency_code, arrival_key, document)`` each, in one
+        call and one transaction of the registry (RecordArrivals): one result per arrival, in order, its document or
+        the :class:`DomainError` it alone met. ``traces``: the W3C trace headers each arrival's events continue (the
+        message it came in). A failure of the call itself raises."""
+        try:
+            reply = await self.documents.RecordArrivals(
+                documents_pb2.RecordArrivalsRequest(arrivals=[
+                    documents_pb2.CreateDocumentRequest(document=document, agency_code=agency, arrival_key=key)
+                    for agency, key, document in arrivals],
+                    traceparents=[t.get("traceparent", "") for t in traces] if traces else []),
+                metadata=await self._metadata(), timeout=TIMEOUT_S, wait_for_ready=self.wait_for_ready)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "Dịch vụ văn bản: ") from error
+        if len(reply.results) != len(arrivals):
+            raise Unavailable(f"Dịch vụ văn bản: trả lời {len(reply.results)} kết quả cho {len(arrivals)} văn bản đến.")
+        return [result.document if not result.error_code else _arrival_error(result) for result in reply.results]
 
     async def record_revocation(self, agency_code: str, document_id: str, state: str, reason: str = "",
                                 kind: str = "", *,
@@ -211,6 +238,19 @@ class Storage:
             raise domain_error(error, "Kho lưu tệp: ") from error
         o = reply.object
         return StoredFile(o.object_id, o.sha256, o.content_type, o.file_name)
+
+
+def _arrival_error(result: documents_pb2.ArrivalResult) -> DomainError:
+    """The error one arrival of RecordArrivals met, as the registry would have raised it for a CreateDocument."""
+    code = next((c for c in grpc.StatusCode if c.value[0] == result.error_code), grpc.StatusCode.UNKNOWN)
+    message = "Dịch vụ văn bản: " + result.error_message
+    if code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.OUT_OF_RANGE):
+        return InvalidArgument(result.error_field or "request", message, names_field=True)
+    mapped: dict[grpc.StatusCode, type[DomainError]] = {
+        grpc.StatusCode.NOT_FOUND: NotFound, grpc.StatusCode.PERMISSION_DENIED: PermissionDenied,
+        grpc.StatusCode.ALREADY_EXISTS: Conflict, grpc.StatusCode.ABORTED: Conflict,
+        grpc.StatusCode.FAILED_PRECONDITION: FailedPrecondition}
+    return mapped.get(code, Unavailable)(message)
 
 
 def is_refusal(error: DomainError) -> bool:

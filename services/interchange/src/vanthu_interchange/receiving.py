@@ -32,6 +32,7 @@ the delivery's revocation, and the last one unfreezes the document (:mod:`vanthu
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Callable
@@ -41,9 +42,9 @@ from google.protobuf.message import Message
 
 from vanthu.interchange.v1 import events_pb2 as ev
 from vanthu.registry.v1 import documents_pb2
-from vanthu_core.bus import PoisonMessage
+from vanthu_core.bus import PoisonMessage, trace_of
 from vanthu_core.errors import DomainError
-from vanthu_core.events import meta_of
+from vanthu_core.events import continuing, meta_of
 from vanthu_core.ids import new_id
 from vanthu_core.timeutil import VIETNAM_TZ, Clock, utc_now
 from vanthu_edxml import BusinessType, DocumentPackage, EdxmlError, Limits, StatusCode, StatusPackage
@@ -53,7 +54,14 @@ from vanthu_interchange.packages import PRIORITY, URGENCY, Refused, read_receive
 from vanthu_interchange.peers import Registry, Storage, is_refusal
 from vanthu_interchange.revoking import Revoker
 from vanthu_interchange.routing import LOCAL, Router
-from vanthu_interchange.store import DeliveryRow, InterchangeStore, PackageRow, ReceiptRow, StatusTakeIn
+from vanthu_interchange.store import (
+    DeliveryRow,
+    InterchangeStore,
+    NewReceipt,
+    PackageRow,
+    ReceiptRow,
+    StatusTakeIn,
+)
 
 log = logging.getLogger("vanthu.interchange")
 
@@ -85,6 +93,10 @@ def _request_reason(package: DocumentPackage, recipient_code: str) -> str:
     return reason[:500]
 
 
+#: Packages of a batch whose files are stored at once (storage's calls; more at once only wait for its database).
+STORED_AT_ONCE = 8
+
+
 class NotArrivedYet(Exception):
     """A revocation or update names a document sent inside this installation that is not taken in yet: the
     consumer tries again later (consumers of one process take a document's packages in order; replicas may not)."""
@@ -113,6 +125,110 @@ class Receiver:
         if meta_of(message).agency_code != message.recipient_code or not message.package_id:
             raise PoisonMessage("a dispatched package whose event names another agency than its recipient")
         await self.take_in(message.package_id, message.package_id, message.recipient_code, built_here=True)
+
+    async def batch(self, messages: list[Message]) -> list[BaseException | None]:
+        """The batch handler of ``vanthu.interchange.package.dispatched`` (:class:`vanthu_core.bus.BatchSubscription`):
+        what came of each message, in order (None: taken in; else the exception that message alone met, as the
+        single handler would have raised it).
+
+        The common case, a new document package built here for a recipient served here, is taken in together: the
+        receipts and packages read in one read, the files copied concurrently, the arrivals recorded in one registry
+        call (RecordArrivals, one transaction there), the receipts with their 01 in one transaction here; the
+        messages are acknowledged after it commits. Everything else (a package taken in before, a status, a revoke,
+        update or replace, a package that cannot be read, a file or an arrival refused) goes alone through
+        :meth:`__call__`, with the same effect as when it comes alone: one package never holds the others back."""
+        outcomes: list[BaseException | None] = [None] * len(messages)
+        alone: list[int] = []
+        valid: list[tuple[int, ev.PackageDispatched]] = []
+        for index, message in enumerate(messages):
+            if not isinstance(message, ev.PackageDispatched) or meta_of(message).agency_code != \
+                    message.recipient_code or not message.package_id:
+                alone.append(index)
+            else:
+                valid.append((index, message))
+        found = await self.store.receipts_or_packages(
+            [(m.package_id, m.recipient_code, m.package_id) for _, m in valid])
+        together: list[tuple[int, ev.PackageDispatched, PackageRow, DocumentPackage]] = []
+        for (index, message), (existing, row) in zip(valid, found, strict=True):
+            package = None
+            if existing is None and row is not None:
+                try:
+                    read = read_received(row.body, self.limits)
+                except Refused:
+                    read = None
+                package = read if isinstance(read, DocumentPackage) and self._plain(read, message.recipient_code) \
+                    else None
+            if package is None or row is None:
+                alone.append(index)
+            else:
+                together.append((index, message, row, package))
+        turns = asyncio.Semaphore(STORED_AT_ONCE)
+
+        async def store(message: ev.PackageDispatched, package: DocumentPackage, sender_code: str
+                        ) -> list[documents_pb2.DocumentFile]:
+            async with turns:
+                with continuing(trace_of(message)):
+                    return await self._store_files(message.recipient_code, package, copy_from=sender_code)
+
+        stored = await asyncio.gather(*(store(m, p, row.sender_code) for _, m, row, p in together),
+                                      return_exceptions=True)
+        arriving = []
+        for (index, message, row, package), files in zip(together, stored, strict=True):
+            if isinstance(files, Refused):
+                alone.append(index)  # refused alone, as it would be on its own
+            elif isinstance(files, BaseException):
+                outcomes[index] = files
+            else:
+                arriving.append((index, message, row, package, self._arrival(package, files)))
+        arrivals = await self.registry.record_arrivals(
+            [(m.recipient_code, f"{m.package_id}/{m.recipient_code}", arrival) for _, m, _, _, arrival in arriving],
+            traces=[trace_of(m) for _, m, _, _, _ in arriving]) if arriving else []
+        receipts: list[NewReceipt] = []
+        recorded = []
+        for (index, message, row, package, _), arrival in zip(arriving, arrivals, strict=True):
+            if isinstance(arrival, DomainError):
+                if is_refusal(arrival):
+                    try:
+                        with continuing(trace_of(message)):
+                            await self._refuse(message.package_id, row, message.recipient_code,
+                                               f"Không tiếp nhận được văn bản: {arrival.message}", package)
+                    except Exception as error:
+                        outcomes[index] = error
+                else:
+                    outcomes[index] = arrival  # the registry or storage is unavailable: retried later
+                continue
+            receipt = self._receipt(message.package_id, row, message.recipient_code, package, "accepted",
+                                    document_id=arrival.id)
+            with continuing(trace_of(message)):
+                item = await self._new_receipt(receipt, [events.received(
+                    recipient_code=message.recipient_code, package_id=row.id, kind="edoc",
+                    sender_code=package.sender.agency_code, document_id=arrival.id, outcome="accepted")],
+                    sender_here=True)
+            item.trace = trace_of(message) or None
+            receipts.append(item)
+            recorded.append((index, package))
+        if receipts:
+            kept = await self.store.add_receipts(receipts)
+            self.on_commit()
+            for item, receipt in zip(receipts, kept, strict=True):
+                if receipt is not item.receipt:
+                    await self._first_answer(receipt)
+            log.info("packages taken in", extra={"count": len(receipts)})
+        for index in sorted(alone):
+            try:
+                with continuing(trace_of(messages[index])):
+                    await self(messages[index])
+            except Exception as error:
+                outcomes[index] = error
+        return outcomes
+
+    def _plain(self, package: DocumentPackage, recipient_code: str) -> bool:
+        """Whether ``package`` is a new document (business type 0) addressed to ``recipient_code``, served here: the
+        packages :meth:`batch` takes in together."""
+        business = package.trace.business if package.trace else None
+        kind = business.business_type if business and business.business_type is not None else BusinessType.NEW
+        return kind == BusinessType.NEW and self.router.serves(recipient_code) and \
+            recipient_code in {r.agency_code for r in package.recipients}
 
     async def give_up(self, message: Message, reason: str) -> None:
         """The consumer gave up on a dispatched package (it could not be taken in however often it was tried, or
@@ -212,6 +328,19 @@ class Receiver:
         ``PackageDispatched`` would have had done a moment later) instead of travelling: one message cycle per
         letter fewer (issue 12)."""
         code = self._first_code(receipt)
+        item = await self._new_receipt(receipt, made, sender_here=sender_here)
+        kept = await self.store.add_receipt(receipt, made, answer=item.answer, answer_taken_in=item.answer_taken_in)
+        self.on_commit()
+        if kept is not receipt:
+            await self._first_answer(kept)
+        elif code is not None:
+            log.info("status sent", extra={"code": code.value, "to": receipt.sender_code,
+                                           "document_id": item.answer.edxml_document_id if item.answer else ""})
+        return kept
+
+    async def _new_receipt(self, receipt: ReceiptRow, made: list[Message], *, sender_here: bool) -> NewReceipt:
+        """``receipt`` with its events and its first answer (:meth:`_add_receipt`), for the store to write."""
+        code = self._first_code(receipt)
         here = sender_here and code is not None and self.router.route(receipt.sender_code) == LOCAL and \
             self.router.state(receipt.sender_code) == "sent"
         answer = None if code is None else await self.answers.prepare(
@@ -219,14 +348,7 @@ class Receiver:
             dispatch=not here)
         taken_in = self._status_take_in(answer.package_id, answer.package_id, receipt.sender_code, answer.status) \
             if here and answer is not None and answer.status is not None else None
-        kept = await self.store.add_receipt(receipt, made, answer=answer, answer_taken_in=taken_in)
-        self.on_commit()
-        if kept is not receipt:
-            await self._first_answer(kept)
-        elif code is not None:
-            log.info("status sent", extra={"code": code.value, "to": receipt.sender_code,
-                                           "document_id": answer.edxml_document_id if answer else ""})
-        return kept
+        return NewReceipt(receipt, made, answer, taken_in)
 
     async def _store_files(self, recipient_code: str, package: DocumentPackage, *, required: bool = True,
                            copy_from: str = "") -> list[documents_pb2.DocumentFile]:

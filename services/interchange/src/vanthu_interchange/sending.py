@@ -13,28 +13,34 @@ installation cannot reach is ``failed`` with the reason. A redelivered event fin
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from google.protobuf.message import Message
 
 from vanthu.registry.v1 import documents_pb2
 from vanthu.registry.v1 import events_pb2 as registry_events
-from vanthu_core.bus import PoisonMessage
-from vanthu_core.events import meta_of
+from vanthu_core.bus import PoisonMessage, trace_of
+from vanthu_core.events import continuing, meta_of
 from vanthu_core.ids import new_id
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_interchange import events
 from vanthu_interchange.packages import Built, document_package
 from vanthu_interchange.peers import Registry, Storage
 from vanthu_interchange.routing import LOCAL, TRANSMITTED, Router
-from vanthu_interchange.store import DeliveryRow, InterchangeStore, NewDelivery
+from vanthu_interchange.store import DeliveryRow, InterchangeStore, NewDelivery, NewPackage
 
 log = logging.getLogger("vanthu.interchange")
 
 
 #: The registry's exchange form of a document sent with its paper original too (edXML Bussiness/Paper 1).
 PAPER = "electronic_and_paper"
+
+
+#: Documents a batch reads and builds packages of at once (each a registry read and a storage download per file).
+BUILDS_AT_ONCE = 8
 
 
 def delivery_key(document_id: str, recipient_code: str) -> str:
@@ -69,6 +75,51 @@ class Sender:
         if await self.store.existing_keys(list(keys.values())) == set(keys.values()):
             return  # a redelivery: sent already
         await self.send(agency, document_id)
+
+    async def batch(self, messages: list[Message]) -> list[BaseException | None]:
+        """The batch handler of ``vanthu.registry.document.issued`` (:class:`vanthu_core.bus.BatchSubscription`):
+        what came of each message, in order (None: sent, or nothing to send; else the exception that message alone
+        met, as the single handler would have raised it). The deliveries already written are looked up in one read;
+        the documents are read and their packages built a few at a time; every package with its deliveries and
+        events is written in one transaction, after which the messages are acknowledged."""
+        outcomes: list[BaseException | None] = [None] * len(messages)
+        todo: list[tuple[int, str, str, dict[str, str]]] = []
+        for index, message in enumerate(messages):
+            if not isinstance(message, registry_events.DocumentIssued):
+                outcomes[index] = PoisonMessage(f"not an issued document: {message.DESCRIPTOR.full_name}")
+                continue
+            agency, document_id = meta_of(message).agency_code, message.document.document_id
+            if not agency or not document_id:
+                outcomes[index] = PoisonMessage("an issued-document event without agency or document id")
+                continue
+            keys = {code: delivery_key(document_id, code) for r in message.recipients
+                    if (code := r.agency_code.strip())}
+            if keys:
+                todo.append((index, agency, document_id, keys))
+        written = await self.store.existing_keys([k for *_, keys in todo for k in keys.values()]) if todo else set()
+        todo = [item for item in todo if not set(item[3].values()) <= written]  # a redelivery: sent already
+        turns = asyncio.Semaphore(BUILDS_AT_ONCE)
+
+        async def prepared(index: int, agency: str, document_id: str) -> NewPackage:
+            trace = trace_of(messages[index])
+            async with turns:
+                with continuing(trace):  # its reads and its events continue its own message's trace
+                    return replace(await self.prepare(agency, document_id), trace=trace)
+
+        made = await asyncio.gather(*(prepared(index, agency, document_id) for index, agency, document_id, _ in todo),
+                                    return_exceptions=True)
+        packages: list[tuple[int, NewPackage]] = []
+        for (index, *_), package in zip(todo, made, strict=True):
+            if isinstance(package, BaseException):
+                outcomes[index] = package
+            else:
+                packages.append((index, package))
+        if packages:
+            rows = await self.store.add_packages([package for _, package in packages])
+            self.on_commit()
+            log.info("documents sent", extra={"count": len(packages),
+                                              "deliveries": sum(len(r) for r in rows)})
+        return outcomes
 
     async def give_up(self, message: Message, reason: str) -> None:
         """The consumer gave up on an issued document (its package could not be built however often it was tried,
@@ -114,6 +165,21 @@ class Sender:
     async def send(self, agency: str, document_id: str) -> list[DeliveryRow]:
         """Build the package of the issued ``document_id`` of ``agency`` and write its deliveries (those not
         written yet); the new delivery rows."""
+        package = await self.prepare(agency, document_id)
+        rows = await self.store.add_package(
+            package_id=package.package_id, kind=package.kind, sender_code=package.sender_code,
+            edxml_document_id=package.edxml_document_id, body=package.body, sha256=package.sha256,
+            document_id=package.document_id, deliveries=package.deliveries, events=package.events)
+        if rows:
+            self.on_commit()
+            log.info("document sent", extra={"document_id": document_id, "agency": agency,
+                                             "package_bytes": len(package.body),
+                                             "deliveries": {r.recipient_code: r.state for r in rows}})
+        return rows
+
+    async def prepare(self, agency: str, document_id: str) -> NewPackage:
+        """The package of the issued ``document_id`` of ``agency`` with one delivery per recipient with an agency
+        code and the events announcing them, for the store to write."""
         document, built = await self.build(agency, document_id)
         deliveries = []
         for recipient in document.recipients:
@@ -136,12 +202,6 @@ class Sender:
                 made.append(events.delivery_updated(row))
             return made
 
-        rows = await self.store.add_package(
-            package_id=new_id(), kind="edoc", sender_code=agency, edxml_document_id=built.edxml_document_id,
-            body=built.body, sha256=built.sha256, document_id=document_id, deliveries=deliveries, events=announce)
-        if rows:
-            self.on_commit()
-            log.info("document sent", extra={"document_id": document_id, "agency": agency,
-                                             "package_bytes": len(built.body),
-                                             "deliveries": {r.recipient_code: r.state for r in rows}})
-        return rows
+        return NewPackage(package_id=new_id(), kind="edoc", sender_code=agency,
+                          edxml_document_id=built.edxml_document_id, body=built.body, sha256=built.sha256,
+                          document_id=document_id, deliveries=deliveries, events=announce)

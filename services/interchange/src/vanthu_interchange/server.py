@@ -163,9 +163,16 @@ class InterchangeServer:
             # Each consumer handles VANTHU_CONSUMER_CONCURRENCY messages at once; what must stay in order is
             # keyed: the packages of one document to one recipient (a revocation after its document), the events
             # of one arrival. A message given up on is a failed delivery, visible and resendable.
-            await self.bus.consume(INTERCHANGE_ISSUED, sender, key=_document_of, on_give_up=sender.give_up)
+            # The issued documents and the dispatched packages, the bulk of the traffic, in batches (batch_size > 1):
+            # each batch's bookkeeping in one transaction here and its arrivals in one in the registry.
+            batches: dict[str, Any] = {"batch": self.settings.batch_size,
+                                       "max_wait_s": self.settings.batch_wait_ms / 1000} \
+                if self.settings.batch_size > 1 else {}
+            await self.bus.consume(INTERCHANGE_ISSUED, sender, key=_document_of, on_give_up=sender.give_up,
+                                   **({"batch_handler": sender.batch, **batches} if batches else {}))
             await self.bus.consume(INTERCHANGE_DISPATCHED, receiver, key=_conversation,
-                                   on_give_up=receiver.give_up)
+                                   on_give_up=receiver.give_up,
+                                   **({"batch_handler": receiver.batch, **batches} if batches else {}))
             for consumer in (INTERCHANGE_REGISTERED, INTERCHANGE_REJECTED, INTERCHANGE_REVOCATION_ACCEPTED,
                              INTERCHANGE_REVOCATION_REFUSED, INTERCHANGE_WORKFLOW_ASSIGNED,
                              INTERCHANGE_WORKFLOW_IN_PROGRESS, INTERCHANGE_WORKFLOW_COMPLETED):

@@ -67,6 +67,13 @@ class InterchangeSettings(ServiceSettings):
     retry_max_s: float = Field(default=900.0, gt=0)
     #: How often due retries are looked for.
     retry_poll_s: float = Field(default=5.0, gt=0)
+    #: The issued-document and dispatched-package consumers work in batches (issue 12): up to this many messages
+    #: fetched at once, handled together, their bookkeeping committed in one transaction (1: one at a time, as the
+    #: other consumers).
+    batch_size: int = Field(default=64, ge=1, le=256)
+    #: How long a batch waits for more messages after its first (milliseconds; a queue that holds more hands them
+    #: over at once).
+    batch_wait_ms: int = Field(default=20, ge=1, le=5000)
     #: The largest package received or built (bytes of the edXML text, attachments base64-encoded inside).
     max_package_bytes: int = Field(default=300 * 1024 * 1024, gt=0)
     #: The largest file carried in a package (decoded).

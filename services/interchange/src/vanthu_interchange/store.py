@@ -47,6 +47,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from vanthu_core.db import UtcDateTime
 from vanthu_core.errors import FailedPrecondition
+from vanthu_core.events import continuing
 from vanthu_core.ids import new_id
 from vanthu_core.outbox import add_event, add_events, outbox_table, trace_headers
 from vanthu_core.timeutil import Clock, utc_now
@@ -215,6 +216,9 @@ class NewPackage:
     events: Callable[[list[DeliveryRow]], list[Message]]
     #: A status package's model (what reading ``body`` back gives), for a receiver taking it in at once.
     status: StatusPackage | None = None
+    #: The trace its events continue when it is written with others (:meth:`InterchangeStore.add_packages`; W3C
+    #: headers); the current one when None.
+    trace: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -236,6 +240,18 @@ class StatusTakeIn:
     at: datetime | None
     events: Callable[[DeliveryRow], list[Message]]
     receipt: Callable[[DeliveryRow | None], tuple[ReceiptRow, list[Message]]]
+
+
+@dataclass
+class NewReceipt:
+    """One receipt of :meth:`InterchangeStore.add_receipts`: :meth:`InterchangeStore.add_receipt`'s arguments."""
+
+    receipt: ReceiptRow
+    events: list[Message]
+    answer: NewPackage | None = None
+    answer_taken_in: StatusTakeIn | None = None
+    #: The trace its events continue (W3C headers: the message it came in); the current one when None.
+    trace: dict[str, str] | None = None
 
 
 class InterchangeStore:
@@ -322,6 +338,21 @@ class InterchangeStore:
             session.info["pending"] = True
         await add_events(session, outbox, [(event, trace_headers()) for event in package.events(rows)])
         return rows
+
+    async def add_packages(self, packages: list[NewPackage]) -> list[list[DeliveryRow]]:
+        """:meth:`add_package` for several packages (those of a consumer's batch) in one transaction: per package,
+        in order, its new delivery rows. Raises IntegrityError when another handler wrote one of these keys at the
+        same moment (PostgreSQL; the caller then writes them one at a time)."""
+        now = self.clock()
+        async with self._write() as session:
+            made = []
+            for package in packages:
+                with continuing(package.trace):
+                    made.append(await self._insert_package(session, now, package))
+        for rows in made:  # committed
+            for row in rows:
+                METRICS.delivery(row.kind, row.route, row.state)
+        return made
 
     async def package(self, package_id: str) -> PackageRow | None:
         async with self.reads() as session:
@@ -568,6 +599,20 @@ class InterchangeStore:
             row = (await session.execute(select(PACKAGES).where(PACKAGES.c.id == package_id))).first()
             return None, _detached(PackageRow, row) if row is not None else None
 
+    async def receipts_or_packages(self, wanted: list[tuple[str, str, str]]
+                                   ) -> list[tuple[ReceiptRow | None, PackageRow | None]]:
+        """:meth:`receipt_or_package` for several ``(transport_id, recipient_code, package_id)`` (those of a
+        consumer's batch), in one read: per item, in order."""
+        if not wanted:
+            return []
+        async with self.reads() as session:
+            receipts = {(r.transport_id, r.recipient_code): _detached(ReceiptRow, r) for r in await session.execute(
+                select(RECEIPTS).where(RECEIPTS.c.transport_id.in_({t for t, _, _ in wanted})))}
+            needed = {p for t, r, p in wanted if (t, r) not in receipts}
+            packages = {row.id: _detached(PackageRow, row) for row in await session.execute(
+                select(PACKAGES).where(PACKAGES.c.id.in_(needed)))} if needed else {}
+        return [(receipts[(t, r)], None) if (t, r) in receipts else (None, packages.get(p)) for t, r, p in wanted]
+
     @staticmethod
     async def _receipt_of(session: AsyncSession, transport_id: str, recipient_code: str) -> ReceiptRow | None:
         """The receipt of the package ``transport_id`` for ``recipient_code`` (detached), in ``session``."""
@@ -620,22 +665,12 @@ class InterchangeStore:
         ``answer_taken_in``: the answer taken in at once for its recipient, served here too (the status recorded on
         its delivery and the answer's receipt, :meth:`add_status_receipt`), in the same transaction, instead of its
         travelling through a ``PackageDispatched`` to be taken in like any package."""
-        answered: list[DeliveryRow] = []
-        answer_receipt: ReceiptRow | None = None
         try:
             async with self._write() as session:
-                existing = await self._receipt_of(session, receipt.transport_id, receipt.recipient_code)
+                existing, written = await self._receipt_in(session, NewReceipt(receipt, events, answer,
+                                                                               answer_taken_in))
                 if existing is not None:
                     return existing
-                receipt.created_at = self.clock()
-                await session.execute(insert(RECEIPTS).values(_values(receipt)))
-                await add_events(session, outbox, [(event, trace_headers()) for event in events])
-                package = (await session.execute(select(PACKAGES.c.id, PACKAGES.c.created_at).where(
-                    PACKAGES.c.id == receipt.package_id))).first()  # not its body
-                if answer is not None:
-                    answered = await self._insert_package(session, receipt.created_at, answer)
-                    if answered and answer_taken_in is not None:
-                        answer_receipt = await self._take_status(session, answer_taken_in)
         except IntegrityError:  # the same package taken in at the same moment by another handler (PostgreSQL)
             async with self.sessions() as session:
                 found = (await session.scalars(select(ReceiptRow).where(
@@ -644,6 +679,52 @@ class InterchangeStore:
             if found is None:
                 raise
             return found
+        self._count_receipt(receipt, *written)
+        return receipt
+
+    async def add_receipts(self, receipts: list[NewReceipt]) -> list[ReceiptRow]:
+        """:meth:`add_receipt` for several receipts (those of a consumer's batch) in one transaction: per receipt, in
+        order, the receipt kept (a receipt already there wins, that receipt's events and answer dropped). Raises
+        IntegrityError when another handler took one of these packages in at the same moment (PostgreSQL; the
+        caller then writes them one at a time)."""
+        kept: list[ReceiptRow] = []
+        counted = []
+        async with self._write() as session:
+            for item in receipts:
+                with continuing(item.trace):
+                    existing, written = await self._receipt_in(session, item)
+                kept.append(existing if existing is not None else item.receipt)
+                if existing is None:
+                    counted.append((item.receipt, written))
+        for receipt, written in counted:  # committed
+            self._count_receipt(receipt, *written)
+        return kept
+
+    async def _receipt_in(self, session: AsyncSession, item: NewReceipt) -> tuple[
+            ReceiptRow | None, tuple[Any, list[DeliveryRow], ReceiptRow | None]]:
+        """Write ``item`` in ``session``'s transaction (:meth:`add_receipt`): (the receipt already there, or None and
+        what was written: the package's id and time, the answer's deliveries, the answer's receipt)."""
+        receipt = item.receipt
+        answered: list[DeliveryRow] = []
+        answer_receipt: ReceiptRow | None = None
+        existing = await self._receipt_of(session, receipt.transport_id, receipt.recipient_code)
+        if existing is not None:
+            return existing, (None, [], None)
+        receipt.created_at = self.clock()
+        await session.execute(insert(RECEIPTS).values(_values(receipt)))
+        await add_events(session, outbox, [(event, trace_headers()) for event in item.events])
+        package = (await session.execute(select(PACKAGES.c.id, PACKAGES.c.created_at).where(
+            PACKAGES.c.id == receipt.package_id))).first()  # not its body
+        if item.answer is not None:
+            answered = await self._insert_package(session, receipt.created_at, item.answer)
+            if answered and item.answer_taken_in is not None:
+                answer_receipt = await self._take_status(session, item.answer_taken_in)
+        return None, (package, answered, answer_receipt)
+
+    @staticmethod
+    def _count_receipt(receipt: ReceiptRow, package: Any, answered: list[DeliveryRow],
+                       answer_receipt: ReceiptRow | None) -> None:
+        """The metrics of a committed receipt."""
         # a package that travelled inside this installation was created by the sender here: same clock
         local = package is not None and receipt.transport_id == package.id
         METRICS.taken_in(receipt.kind, receipt.outcome,
@@ -653,7 +734,6 @@ class InterchangeStore:
         if answer_receipt is not None:  # the answer's package was written in this transaction, at receipt.created_at
             METRICS.taken_in(answer_receipt.kind, answer_receipt.outcome,
                              (answer_receipt.created_at - receipt.created_at).total_seconds())
-        return receipt
 
     async def add_status(self, *, kind: str, edxml_document_id: str, reporter_code: str, sender_code: str,
                          package_id: str, code: str, description: str, staff: str, at: datetime | None,

@@ -21,12 +21,12 @@ from vanthu.common.v1 import common_pb2
 from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc
 from vanthu_core import clients, policy
 from vanthu_core.auth import current_principal
-from vanthu_core.errors import InvalidArgument, NotFound, PermissionDenied
+from vanthu_core.errors import DomainError, InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.numbers import bounded_int
 from vanthu_core.text import clean_text, fold
 from vanthu_core.timeutil import iso_vietnam
 from vanthu_registry import exports, register_pdf
-from vanthu_registry.documents_store import DATE_FIELDS, DocumentFilter, DocumentStore
+from vanthu_registry.documents_store import DATE_FIELDS, DocumentFilter, DocumentStore, NewArrival
 from vanthu_registry.domain.agencies import check_code, parse_date
 from vanthu_registry.domain.doctypes import LETTER, NAME_ABBREVIATION, DocumentType, check_type
 from vanthu_registry.domain.documents import (
@@ -56,6 +56,14 @@ MAX_EXPORT_DAYS = 366
 #: What CheckFileAccess logs: a download, or a download link made.
 FILE_ACTIONS = ("download", "link")
 MAX_FILE_HOLDERS = 20
+#: The most arrivals one RecordArrivals records (interchange's batches hold 64 by default).
+MAX_ARRIVALS = 256
+
+
+def _arrival_error(error: DomainError) -> documents_pb2.ArrivalResult:
+    """The error one arrival of RecordArrivals met, as the status a CreateDocument of it would have answered."""
+    return documents_pb2.ArrivalResult(error_code=error.code.value[0], error_message=error.message,
+                                       error_field=getattr(error, "field", ""))
 
 
 def _enum(field: str, enum: type[Any], value: str, default: Any = None) -> Any:
@@ -313,6 +321,72 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
                                               max_len=36, required=False))
         self.on_commit()
         return documents_pb2.CreateDocumentResponse(document=document_to_proto(doc))
+
+    async def RecordArrivals(self, request: documents_pb2.RecordArrivalsRequest,
+                             context: grpc.aio.ServicerContext) -> documents_pb2.RecordArrivalsResponse:
+        """The interchange service records several arrivals at once (those of the packages one of its consumer's
+        batches took in), each as CreateDocument records one for the agency it names (an incoming document, with its
+        ``arrival_key``; the type named by its sender's type name), in one transaction: one result per arrival, the
+        document or the error that arrival alone met."""
+        principal, _ = policy.require()  # the access table admits the interchange client only
+        if len(request.arrivals) > MAX_ARRIVALS:
+            raise InvalidArgument("arrivals", f"có {len(request.arrivals)} văn bản đến; mỗi lần ghi nhận tối đa "
+                                              f"{MAX_ARRIVALS}.")
+        results: list[documents_pb2.ArrivalResult | None] = [None] * len(request.arrivals)
+        arrivals: list[NewArrival] = []
+        places: list[int] = []
+        names: dict[str, str] = {}
+        types: dict[tuple[str, str], DocumentType | None] = {}
+        for index, item in enumerate(request.arrivals):
+            try:
+                arrival = await self._arrival(item, names, types)
+            except DomainError as error:
+                results[index] = _arrival_error(error)
+                continue
+            if index < len(request.traceparents) and request.traceparents[index]:
+                arrival.trace = {"traceparent": request.traceparents[index]}
+            arrivals.append(arrival)
+            places.append(index)
+        made = await self.lifecycle.create_arrivals(arrivals, actor=principal.username or principal.subject)
+        for index, result in zip(places, made, strict=True):
+            results[index] = _arrival_error(result) if isinstance(result, DomainError) else \
+                documents_pb2.ArrivalResult(document=document_to_proto(result))
+        if any(isinstance(result, dict) for result in made):
+            self.on_commit()
+        return documents_pb2.RecordArrivalsResponse(results=[r for r in results if r is not None])
+
+    async def _arrival(self, item: documents_pb2.CreateDocumentRequest, names: dict[str, str],
+                       types: dict[tuple[str, str], DocumentType | None]) -> NewArrival:
+        """One arrival of RecordArrivals, checked as CreateDocument checks a service's: an incoming document with
+        its ``arrival_key`` for the agency it names (in the directory); ``names`` and ``types`` keep the agencies'
+        names and the types read for the request's earlier arrivals."""
+        agency = check_code(item.agency_code.strip(), "agency_code")[0] if item.agency_code.strip() else ""
+        if not agency:
+            raise InvalidArgument("agency_code", "dịch vụ phải nói rõ thay mặt cơ quan nào.")
+        document = item.document
+        named_type: DocumentType | None = None
+        if not document.type_code.strip() and document.type_name.strip():
+            document = documents_pb2.DocumentInput()
+            document.CopyFrom(item.document)
+            if (agency, fold(item.document.type_name)) not in types:
+                types[(agency, fold(item.document.type_name))] = await self._named_type(agency,
+                                                                                        item.document.type_name)
+            named_type = types[(agency, fold(item.document.type_name))]
+            document.type_code = named_type.code if named_type is not None else LETTER
+        draft = draft_from_proto(document)
+        if draft.direction is not Direction.INCOMING:
+            raise InvalidArgument("direction", "chỉ ghi nhận văn bản đến (nhận qua trục liên thông).")
+        key = clean_text("arrival_key", item.arrival_key, max_len=200, required=True)
+        if agency not in names:
+            try:
+                names[agency] = (await self.agencies.get(agency)).name
+            except NotFound:
+                raise InvalidArgument("agency_code", f"{agency} không có trong danh bạ cơ quan: hãy chọn cơ quan "
+                                                     "trong danh bạ.") from None
+        return NewArrival(agency_code=agency, agency_name=names[agency], draft=draft, document_id="", arrival_key=key,
+                          replaces_document_id=clean_text("replaces_document_id", item.document.replaces_document_id,
+                                                          max_len=36, required=False),
+                          doc_type=named_type)
 
     async def _type_named(self, agency_code: str, name: str) -> str:
         """The code of ``agency_code``'s type named ``name`` (case and diacritics ignored); công văn when none."""

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vanthu.registry.v1 import events_pb2 as ev
 from vanthu_core.auth import Principal
-from vanthu_core.errors import Conflict, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
-from vanthu_core.events import new_meta
+from vanthu_core.errors import Conflict, DomainError, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from vanthu_core.events import continuing, new_meta
 from vanthu_core.ids import new_id
 from vanthu_core.outbox import add_event, has_event
 from vanthu_core.paging import decode_cursor, encode_cursor, page_size
@@ -89,6 +89,21 @@ SIGNATURE_CHECK_WORDS = {"valid": "hợp lệ", "invalid": "không hợp lệ", 
 
 #: ``DocumentFilter.date_field`` values: the document's own date (ngày văn bản), or the day it arrived (ngày đến).
 DATE_FIELDS = ("document", "arrival")
+
+
+@dataclass
+class NewArrival:
+    """One arrival of :meth:`DocumentStore.create_arrivals`: as :meth:`DocumentStore.create`'s arguments."""
+
+    agency_code: str
+    agency_name: str
+    draft: Draft
+    document_id: str
+    arrival_key: str
+    replaces_document_id: str = ""
+    doc_type: DocumentType | None = None
+    #: The W3C trace headers its events continue (the message that brought it); the call's own when None.
+    trace: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -307,67 +322,102 @@ class DocumentStore:
                                                                    DocumentRow.arrival_key == arrival_key))).first()
             return document_view(row) if row is not None else None
 
+    async def create_arrivals(self, arrivals: list[NewArrival], *, actor: str) -> list[dict[str, Any] | DomainError]:
+        """Several arrivals (:meth:`create`'s, each with its ``arrival_key``) in one transaction, each in a savepoint
+        of its own: one result per arrival, in order, its view (the existing arrival for a key the agency holds
+        already) or the :class:`DomainError` it alone met (its savepoint rolled back, the others kept). Another
+        error rolls back every one and raises."""
+        results: list[dict[str, Any] | DomainError] = []
+        async with self.sessions() as session, session.begin():
+            for arrival in arrivals:
+                try:
+                    with continuing(arrival.trace):
+                        async with session.begin_nested():
+                            results.append(await self._create_in(
+                                session, self.clock(), agency_code=arrival.agency_code,
+                                agency_name=arrival.agency_name, draft=arrival.draft, actor=actor,
+                                document_id=arrival.document_id, actor_subject="", arrival_key=arrival.arrival_key,
+                                replaces_document_id=arrival.replaces_document_id, doc_type=arrival.doc_type))
+                except DomainError as error:
+                    results.append(error)
+                except IntegrityError:
+                    row = (await session.scalars(select(DocumentRow).where(
+                        DocumentRow.agency_code == arrival.agency_code,
+                        DocumentRow.arrival_key == arrival.arrival_key))).first() if arrival.arrival_key else None
+                    if row is None:
+                        raise
+                    results.append(document_view(row))  # the same delivery, recorded before
+        return results
+
     async def _create(self, *, agency_code: str, agency_name: str, draft: Draft, actor: str,
                       document_id: str | None, actor_subject: str, arrival_key: str,
                       replaces_document_id: str = "", doc_type: DocumentType | None = None) -> dict[str, Any]:
-        now = self.clock()
         async with self.sessions() as session, session.begin():
-            replaced = None
-            if replaces_document_id:
-                if draft.direction is not Direction.INCOMING:
-                    raise InvalidArgument("replaces_document_id", "chỉ văn bản đến mới thay thế được văn bản đến "
-                                                                  "khác.")
-                try:
-                    replaced = await self._load(session, agency_code, replaces_document_id, lock=True)
-                except NotFound:
-                    raise InvalidArgument("replaces_document_id", "không phải văn bản đến của cơ quan này.") from None
-                if replaced.direction != Direction.INCOMING.value:
-                    raise InvalidArgument("replaces_document_id", "không phải văn bản đến của cơ quan này.")
-            known = doc_type is not None and doc_type.code == draft.type_code and \
-                doc_type.agency_code in (None, agency_code)
-            check_legal_normative(doc_type if known and doc_type is not None else
-                                  await self._type(session, agency_code, draft.type_code), draft.legal_normative)
-            await self._check_answered(session, agency_code, draft.answers_document_id)
-            row = DocumentRow(id=document_id or new_id(), agency_code=agency_code, direction=draft.direction.value,
-                              created_by=actor, created_at=now, updated_at=now, version=1,
-                              drafter_subject=actor_subject if draft.direction is Direction.OUTGOING else "",
-                              **draft_columns(draft))
-            row.search_key = fold(draft.abstract)[:600]
-            if draft.direction is Direction.OUTGOING:
-                row.status = Status.DRAFT.value
-                row.issuing_agency_code, row.issuing_agency_name = agency_code, agency_name
-                action = "drafted"
-            else:
-                row.status = Status.ARRIVED.value
-                s = draft.sender
-                row.issuing_agency_code, row.issuing_agency_name = s.agency_code, s.agency_name
-                row.number_symbol, row.document_date = s.number_symbol, s.document_date
-                row.duplicate_of = await self._find_duplicate(session, row) or ""
-                row.signature_check = UNSIGNED if draft.paper else "pending" if draft.files else ""
-                row.arrived_at = now
-                row.arrival_key = arrival_key
-                row.exchange_form = draft.exchange_form
-                action = "arrived"
-            if replaced is not None:
-                row.replaces_document_id = replaced.id
-            session.add(row)
-            await session.flush()
-            await sync_audience(session, row)
-            if replaced is not None:
-                replaced.replaced_by_document_id, replaced.updated_at = row.id, now
-                replaced.version += 1
-                await self._record(session, replaced, actor, "replaced", {"replaced_by_document_id": [None, row.id]},
-                                   note=f"Văn bản đã được thay thế bằng văn bản đến {row.id}")
-            created = {**draft_columns(draft), "exchange_form": row.exchange_form}
-            await self._record(session, row, actor, action, {k: [None, _jsonable(v)] for k, v in created.items()
-                                                             if v not in ("", [], None, False)},
-                               note=f"trùng với văn bản đến {row.duplicate_of}" if row.duplicate_of else "")
-            if row.direction == Direction.INCOMING.value:
-                await self._event(session, row, ev.DocumentArrived, actor, duplicate_of=row.duplicate_of or "",
-                                  files=file_messages(row.files), paper=draft.paper)
-            else:
-                await self._event(session, row, ev.DocumentDrafted, actor)
-            return document_view(row)
+            return await self._create_in(session, self.clock(), agency_code=agency_code, agency_name=agency_name,
+                                         draft=draft, actor=actor, document_id=document_id,
+                                         actor_subject=actor_subject, arrival_key=arrival_key,
+                                         replaces_document_id=replaces_document_id, doc_type=doc_type)
+
+    async def _create_in(self, session: AsyncSession, now: datetime, *, agency_code: str, agency_name: str,
+                         draft: Draft, actor: str, document_id: str | None, actor_subject: str, arrival_key: str,
+                         replaces_document_id: str = "", doc_type: DocumentType | None = None) -> dict[str, Any]:
+        """:meth:`create`'s insert in ``session``'s transaction."""
+        replaced = None
+        if replaces_document_id:
+            if draft.direction is not Direction.INCOMING:
+                raise InvalidArgument("replaces_document_id", "chỉ văn bản đến mới thay thế được văn bản đến "
+                                                              "khác.")
+            try:
+                replaced = await self._load(session, agency_code, replaces_document_id, lock=True)
+            except NotFound:
+                raise InvalidArgument("replaces_document_id", "không phải văn bản đến của cơ quan này.") from None
+            if replaced.direction != Direction.INCOMING.value:
+                raise InvalidArgument("replaces_document_id", "không phải văn bản đến của cơ quan này.")
+        known = doc_type is not None and doc_type.code == draft.type_code and \
+            doc_type.agency_code in (None, agency_code)
+        check_legal_normative(doc_type if known and doc_type is not None else
+                              await self._type(session, agency_code, draft.type_code), draft.legal_normative)
+        await self._check_answered(session, agency_code, draft.answers_document_id)
+        row = DocumentRow(id=document_id or new_id(), agency_code=agency_code, direction=draft.direction.value,
+                          created_by=actor, created_at=now, updated_at=now, version=1,
+                          drafter_subject=actor_subject if draft.direction is Direction.OUTGOING else "",
+                          **draft_columns(draft))
+        row.search_key = fold(draft.abstract)[:600]
+        if draft.direction is Direction.OUTGOING:
+            row.status = Status.DRAFT.value
+            row.issuing_agency_code, row.issuing_agency_name = agency_code, agency_name
+            action = "drafted"
+        else:
+            row.status = Status.ARRIVED.value
+            s = draft.sender
+            row.issuing_agency_code, row.issuing_agency_name = s.agency_code, s.agency_name
+            row.number_symbol, row.document_date = s.number_symbol, s.document_date
+            row.duplicate_of = await self._find_duplicate(session, row) or ""
+            row.signature_check = UNSIGNED if draft.paper else "pending" if draft.files else ""
+            row.arrived_at = now
+            row.arrival_key = arrival_key
+            row.exchange_form = draft.exchange_form
+            action = "arrived"
+        if replaced is not None:
+            row.replaces_document_id = replaced.id
+        session.add(row)
+        await session.flush()
+        await sync_audience(session, row)
+        if replaced is not None:
+            replaced.replaced_by_document_id, replaced.updated_at = row.id, now
+            replaced.version += 1
+            await self._record(session, replaced, actor, "replaced", {"replaced_by_document_id": [None, row.id]},
+                               note=f"Văn bản đã được thay thế bằng văn bản đến {row.id}")
+        created = {**draft_columns(draft), "exchange_form": row.exchange_form}
+        await self._record(session, row, actor, action, {k: [None, _jsonable(v)] for k, v in created.items()
+                                                         if v not in ("", [], None, False)},
+                           note=f"trùng với văn bản đến {row.duplicate_of}" if row.duplicate_of else "")
+        if row.direction == Direction.INCOMING.value:
+            await self._event(session, row, ev.DocumentArrived, actor, duplicate_of=row.duplicate_of or "",
+                              files=file_messages(row.files), paper=draft.paper)
+        else:
+            await self._event(session, row, ev.DocumentDrafted, actor)
+        return document_view(row)
 
     async def _check_answered(self, session: AsyncSession, agency_code: str, document_id: str) -> None:
         """The document a draft answers must be one this agency holds (InvalidArgument otherwise)."""

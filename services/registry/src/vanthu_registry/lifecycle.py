@@ -22,7 +22,7 @@ from typing import Any
 from vanthu_core.auth import Principal
 from vanthu_core.errors import DomainError, FailedPrecondition, InvalidArgument, Unavailable
 from vanthu_core.ids import new_id
-from vanthu_registry.documents_store import DocumentStore, file_entry, files_from
+from vanthu_registry.documents_store import DocumentStore, NewArrival, file_entry, files_from
 from vanthu_registry.domain.doctypes import DocumentType
 from vanthu_registry.domain.documents import (
     UNNUMBERED,
@@ -38,6 +38,8 @@ from vanthu_registry.domain.revocation import update_columns
 from vanthu_registry.peers import Archive, FileReferences, Signing, copy_holder, document_holder
 
 PDF = "application/pdf"
+#: Arrivals of one RecordArrivals whose files are referred to in storage at once (more only wait for its database).
+REFERRED_AT_ONCE = 8
 
 
 def archived_reason(file_codes: list[str]) -> str:
@@ -113,6 +115,49 @@ class DocumentLifecycle:
         if doc["id"] != document_id:
             await self.files.release(agency_code, [f.object_id for f in draft.files], document_holder(document_id))
         return doc
+
+    async def create_arrivals(self, arrivals: list[NewArrival], *, actor: str) -> list[dict[str, Any] | DomainError]:
+        """Several arrivals in one transaction (:meth:`DocumentStore.create_arrivals`), each arrival's files referred
+        to under its id first (the arrivals' references asked for at once); one result per arrival, in order, its view
+        or the :class:`DomainError` it alone met. The references of an arrival that failed, or that was recorded before
+        (its key held already), are released."""
+        turns = asyncio.Semaphore(REFERRED_AT_ONCE)
+
+        async def take(arrival: NewArrival) -> list[DocumentFile]:
+            async with turns:
+                return await self._take(arrival.agency_code, arrival.document_id, arrival.draft.files)
+
+        for arrival in arrivals:
+            arrival.document_id = new_id()
+        taken = await asyncio.gather(*(take(a) for a in arrivals), return_exceptions=True)
+        results: list[dict[str, Any] | DomainError] = [DomainError("")] * len(arrivals)
+        ready = []
+        for index, (arrival, files) in enumerate(zip(arrivals, taken, strict=True)):
+            if isinstance(files, DomainError):
+                results[index] = files
+            elif isinstance(files, BaseException):
+                for other, done in zip(arrivals, taken, strict=True):  # e.g. storage unavailable: nothing recorded
+                    if isinstance(done, list):
+                        await self.files.release(other.agency_code, [f.object_id for f in done],
+                                                 document_holder(other.document_id))
+                raise files
+            else:
+                arrival.draft.files = files
+                ready.append(index)
+        try:
+            made = await self.documents.create_arrivals([arrivals[i] for i in ready], actor=actor)
+        except BaseException:
+            for i in ready:
+                await self.files.release(arrivals[i].agency_code, [f.object_id for f in arrivals[i].draft.files],
+                                         document_holder(arrivals[i].document_id))
+            raise
+        for index, result in zip(ready, made, strict=True):
+            results[index] = result
+            arrival = arrivals[index]
+            if isinstance(result, DomainError) or result["id"] != arrival.document_id:
+                await self.files.release(arrival.agency_code, [f.object_id for f in arrival.draft.files],
+                                         document_holder(arrival.document_id))
+        return results
 
     async def update_draft(self, *, agency_code: str, document_id: str, draft: Draft, actor: str,
                            expected_version: int, through_circuit: bool = False,

@@ -1,0 +1,161 @@
+"""Interchange's consumers in batches (issue 12): the receiver takes the packages of a batch in together (one read,
+one RecordArrivals, one transaction for the receipts and their 01s) and the sender writes the packages of a batch of
+issued documents in one transaction; a package that cannot be taken in is refused alone with the same effect as on its
+own, one already taken in changes nothing, a message that is not one is poison alone. The real store (SQLite migrated
+to head) and the in-memory registry and storage of ``conftest``."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from vanthu.interchange.v1 import events_pb2 as ev
+from vanthu.registry.v1 import documents_pb2, registry_pb2
+from vanthu.registry.v1 import events_pb2 as registry_events
+from vanthu_core.bus import PoisonMessage
+from vanthu_core.errors import Unavailable
+from vanthu_core.events import new_meta
+from vanthu_edxml import Code
+from vanthu_interchange.routing import LOCAL
+from vanthu_interchange.sending import Sender
+from vanthu_interchange.store import InterchangeStore, NewDelivery
+
+#: As in conftest.py (not importable under --import-mode=importlib).
+SENDER, RECIPIENT = "000.00.00.G22", "000.00.00.H41"
+PDF = b"%PDF-1.7\n%%EOF\n"
+NOW = datetime(2031, 6, 15, 3, 0, tzinfo=UTC)
+Harness = Any  # conftest.Harness
+pytestmark = pytest.mark.integration
+
+
+async def dispatched(harness: Harness, body: bytes, number: int) -> ev.PackageDispatched:
+    """A package of SENDER to RECIPIENT written as the sending side writes a local delivery, and its dispatch."""
+    package_id = f"pkg-{number}"
+    await harness.store.add_package(
+        package_id=package_id, kind="edoc", sender_code=SENDER, edxml_document_id=f"doc-{number}", body=body,
+        sha256=hashlib.sha256(body).hexdigest(), document_id=f"outgoing-{number}",
+        deliveries=[NewDelivery(f"edoc/outgoing-{number}/{RECIPIENT}", RECIPIENT, "", LOCAL, "sent")],
+        events=lambda rows: [])
+    return ev.PackageDispatched(meta=new_meta(actor="vanthu-interchange", agency=RECIPIENT), package_id=package_id,
+                                kind="edoc", sender_code=SENDER, recipient_code=RECIPIENT)
+
+
+def letter(make_body: Any, number: int) -> bytes:
+    """The bytes of conftest's document package numbered ``number``."""
+    return bytes(make_body(code=Code(str(number), "VPCP-TTĐT"),
+                           document_id=f"{SENDER},2031/06/14,{number}/VPCP-TTĐT"))
+
+
+def counted(store: InterchangeStore, method: str) -> list[int]:
+    """Wrap ``store.<method>`` (a batch write) to record the size of each call."""
+    calls: list[int] = []
+    own = getattr(store, method)
+
+    async def wrapper(items: list[Any]) -> Any:
+        calls.append(len(items))
+        return await own(items)
+
+    setattr(store, method, wrapper)
+    return calls
+
+
+async def test_a_batch_of_packages_is_taken_in_together_and_a_bad_one_alone(
+        harness: Harness, make_body: Any) -> None:
+    good = [await dispatched(harness, letter(make_body, n), n) for n in (1, 2, 3)]
+    hostile = await dispatched(harness, b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'a'>]><x>&a;</x>", 4)
+    twice = await dispatched(harness, letter(make_body, 5), 5)
+    await harness.receiver(twice)  # taken in before the batch
+    before = await harness.receipts()
+    harness.registry.refuse_keys = {f"pkg-3/{RECIPIENT}"}  # the registry refuses this one arrival alone
+    stranger = ev.PackageDispatched(meta=new_meta(actor="x", agency=SENDER), package_id="pkg-1", kind="edoc",
+                                    sender_code=SENDER, recipient_code=RECIPIENT)
+    receipts_calls = counted(harness.store, "add_receipts")
+
+    outcomes = await harness.receiver.batch([good[0], hostile, good[1], twice, stranger, good[2]])
+
+    assert [type(o).__name__ if o else None for o in outcomes] == [None, None, None, None, "PoisonMessage", None]
+    assert harness.registry.batch_calls == [3]  # one RecordArrivals for the three plain packages
+    assert receipts_calls == [2]  # the two arrivals' receipts in one transaction (the refused one alone)
+    receipts = {r.transport_id: r for r in await harness.receipts() if r.kind == "edoc"}
+    assert len(receipts) == len([r for r in before if r.kind == "edoc"]) + 4
+    # each arrival's 01 taken in for its sender (served here too) in the same transaction, as on its own
+    assert len([r for r in await harness.receipts() if r.kind == "status"]) == 3
+    assert [receipts[f"pkg-{n}"].outcome for n in (1, 2, 3, 4, 5)] == ["accepted", "accepted", "returned",
+                                                                      "returned", "accepted"]
+    assert "Không tiếp nhận được văn bản" in receipts["pkg-3"].reason
+    assert len(harness.registry.arrivals) == 3  # 1, 2 and the one taken in before; nothing twice
+    # each package's first answer once: 01 for the three arrivals, 02 for the two returned
+    answers = await harness.answers()
+    assert sorted(a.package.status_code for a in answers) == ["01", "01", "01", "02", "02"]
+    # the same batch again (a redelivery after a crash) changes nothing
+    assert await harness.receiver.batch([good[0], good[1], twice]) == [None, None, None]
+    assert len([r for r in await harness.receipts() if r.kind == "edoc"]) == 5 and len(await harness.answers()) == 5
+    assert len(harness.registry.arrivals) == 3
+
+
+async def test_a_batch_the_registry_cannot_record_fails_as_a_whole_for_the_bus_to_retry_one_at_a_time(
+        harness: Harness, make_body: Any) -> None:
+    batch = [await dispatched(harness, letter(make_body, n), n) for n in (1, 2)]
+
+    async def unavailable(*args: Any, **kwargs: Any) -> Any:
+        raise Unavailable("registry: the registry is not answering")
+
+    harness.registry.record_arrivals = unavailable
+    with pytest.raises(Unavailable):
+        await harness.receiver.batch(batch)
+    assert await harness.receipts() == [] and await harness.answers() == []
+
+
+def issued(number: int, recipients: list[str]) -> tuple[documents_pb2.Document, registry_events.DocumentIssued]:
+    document = documents_pb2.Document(
+        id=f"outgoing-{number}", agency_code=SENDER, direction="outgoing", status="issued", type_code="cong_van",
+        type_name="Công văn", abstract=f"V/v triển khai văn bản số {number}", urgency="normal", place="Hà Nội",
+        number_symbol=f"{number}/VPCP-TTĐT", document_date="2031-06-14",
+        signer=documents_pb2.Signer(name="Nguyễn Văn Đức", title="Phó Chủ nhiệm"),
+        recipients=[documents_pb2.Recipient(agency_code=code, name="Nơi nhận") for code in recipients],
+        files=[documents_pb2.DocumentFile(object_id="obj-main", role="main", file_name="7-VPCP.pdf",
+                                          content_type="application/pdf")])
+    return document, registry_events.DocumentIssued(
+        meta=new_meta(actor="vanthu.vpcp", agency=SENDER),
+        document=registry_events.DocumentState(document_id=document.id, direction="outgoing", status="issued"),
+        recipients=list(document.recipients))
+
+
+async def test_a_batch_of_issued_documents_is_written_in_one_transaction_and_a_failing_one_alone(
+        harness: Harness) -> None:
+    documents = {}
+    events = []
+    for number in (1, 2, 3):
+        document, event = issued(number, [RECIPIENT])
+        documents[document.id] = document
+        events.append(event)
+
+    async def issued_document(agency: str, document_id: str) -> documents_pb2.Document:
+        if document_id == "outgoing-2":
+            raise Unavailable("registry: the registry is not answering")
+        return documents[document_id]
+
+    harness.registry.issued_document = issued_document
+    harness.registry.agencies[SENDER] = registry_pb2.Agency(code=SENDER, name="Văn phòng Chính phủ")
+    harness.storage.objects["obj-main"] = (SENDER, "7-VPCP.pdf", PDF)
+    sender = Sender(harness.store, harness.registry, harness.storage, harness.receiver.router, clock=lambda: NOW)
+    packages_calls = counted(harness.store, "add_packages")
+    not_one = registry_events.DocumentArrived(meta=new_meta(actor="x", agency=SENDER))
+
+    outcomes = await sender.batch([events[0], events[1], not_one, events[2]])
+
+    assert [type(o).__name__ if o else None for o in outcomes] == [None, "Unavailable", "PoisonMessage", None]
+    assert isinstance(outcomes[2], PoisonMessage)
+    assert packages_calls == [2]
+    for number, state in ((1, "sent"), (3, "sent")):
+        assert [(d.recipient_code, d.state) for d, _ in await harness.store.deliveries_of(
+            SENDER, f"outgoing-{number}")] == [(RECIPIENT, state)]
+    assert await harness.store.deliveries_of(SENDER, "outgoing-2") == []
+    sent = [e for e in await harness.events() if isinstance(e, ev.PackageDispatched)]
+    assert sorted(e.document_id for e in sent) == ["outgoing-1", "outgoing-3"]
+    # redelivered with the one that failed: only that one is written now
+    outcomes = await sender.batch([events[0], events[2]])
+    assert outcomes == [None, None] and packages_calls == [2]  # nothing new to write: no transaction

@@ -1,0 +1,118 @@
+"""RecordArrivals on a real registry server (issue 12, batches): interchange records the arrivals of a consumer's
+batch in one call and one transaction, each checked as CreateDocument checks a service's arrival (the agency it names,
+in the directory; an incoming document with its delivery key; a replaced arrival of that agency only), with one
+result per arrival: a refused one is refused alone, the others recorded; a key held already is the arrival made
+before. Only the interchange client may call it."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+from sqlalchemy import func, select
+
+from vanthu.registry.v1 import documents_pb2 as pb
+from vanthu.registry.v1 import documents_pb2_grpc
+from vanthu_core.db import create_engine
+from vanthu_core.grpc_client import bearer_metadata
+from vanthu_core.settings import CommonSettings
+from vanthu_registry.importer import import_directory
+from vanthu_registry.server import RegistryServer
+from vanthu_registry.settings import RegistrySettings
+from vanthu_registry.store import outbox
+from vanthu_registry.tables import DocumentRow
+from vanthu_testing.identity import DevIssuer
+
+pytestmark = pytest.mark.integration
+UBND, SNV, STP = "000.00.00.H61", "000.00.02.H61", "000.00.03.H61"
+
+
+@pytest.fixture
+async def registry(tmp_path: Path, dev_issuer: DevIssuer, clock: Any) -> AsyncIterator[
+        tuple[documents_pb2_grpc.DocumentServiceStub, str]]:
+    settings = RegistrySettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}")
+    server = RegistryServer(settings, CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False), clock=clock)
+    port = await server.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    await import_directory(settings.database_url, [
+        {"code": UBND, "name": "Ủy ban nhân dân tỉnh Vĩnh Long"},
+        {"code": SNV, "name": "Sở Nội vụ tỉnh Vĩnh Long", "parent_code": UBND},
+        {"code": STP, "name": "Sở Tư pháp tỉnh Vĩnh Long", "parent_code": UBND}])
+    try:
+        yield documents_pb2_grpc.DocumentServiceStub(channel), settings.database_url
+    finally:
+        await channel.close()
+        await server.stop()
+
+
+def arrival(agency: str, number: int, key: str, *, direction: str = "incoming", replaces: str = "",
+            type_name: str = "Công văn") -> pb.CreateDocumentRequest:
+    return pb.CreateDocumentRequest(agency_code=agency, arrival_key=key, document=pb.DocumentInput(
+        direction=direction, type_name=type_name, abstract=f"V/v liên thông văn bản số {number}",
+        replaces_document_id=replaces,
+        sender=pb.Sender(agency_code=UBND, agency_name="Ủy ban nhân dân tỉnh Vĩnh Long",
+                         number_symbol=f"{number}/UBND-VP", document_date="2031-06-14")))
+
+
+async def counts(database_url: str) -> tuple[dict[str, int], int]:
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            per_agency = dict((await connection.execute(select(DocumentRow.agency_code, func.count())
+                                                        .group_by(DocumentRow.agency_code))).all())
+            arrived = (await connection.execute(select(func.count()).select_from(outbox)
+                                                .where(outbox.c.subject.like("%arrived%")))).scalar_one()
+    finally:
+        await engine.dispose()
+    return {str(k): int(v) for k, v in per_agency.items()}, int(arrived)
+
+
+async def test_a_batch_of_arrivals_is_recorded_with_one_result_each_and_a_refusal_alone(
+        registry: tuple[documents_pb2_grpc.DocumentServiceStub, str], dev_issuer: DevIssuer) -> None:
+    stub, database_url = registry
+    service = bearer_metadata(dev_issuer.service_token("vanthu-interchange"))
+    before = (await stub.CreateDocument(arrival(SNV, 10, f"p10/{SNV}"), metadata=service)).document
+    ubnd_own = (await stub.RecordArrivals(pb.RecordArrivalsRequest(arrivals=[arrival(UBND, 9, f"p9/{UBND}")]),
+                                          metadata=service)).results[0].document
+    reply = await stub.RecordArrivals(pb.RecordArrivalsRequest(arrivals=[
+        arrival(SNV, 11, f"p11/{SNV}", type_name="QUYET DINH"),
+        arrival(SNV, 10, f"p10/{SNV}"),                          # recorded before by CreateDocument
+        arrival("000.00.99.H61", 12, "p12/000.00.99.H61"),       # not in the directory
+        arrival(SNV, 13, f"p13/{SNV}", direction="outgoing"),    # not an arrival
+        arrival(SNV, 14, f"p14/{SNV}", replaces=ubnd_own.id),    # another agency's arrival: tenancy, per item
+        arrival(STP, 11, f"p11/{STP}"),
+        arrival(SNV, 11, f"p11/{SNV}"),                          # the same delivery twice in one batch
+        arrival(SNV, 15, ""),                                    # no delivery key
+    ]), metadata=service)
+    results = list(reply.results)
+    assert len(results) == 8
+    first = results[0].document
+    assert (first.agency_code, first.direction, first.type_code, first.status) == (SNV, "incoming", "quyet_dinh",
+                                                                                  "arrived")
+    assert results[1].document.id == before.id and not results[1].error_code
+    assert [(r.error_code, r.error_field) for r in results[2:5]] == [
+        (grpc.StatusCode.INVALID_ARGUMENT.value[0], "agency_code"),
+        (grpc.StatusCode.INVALID_ARGUMENT.value[0], "direction"),
+        (grpc.StatusCode.INVALID_ARGUMENT.value[0], "replaces_document_id")]
+    assert "không có trong danh bạ" in results[2].error_message and not results[2].document.id
+    assert results[5].document.agency_code == STP and not results[5].error_code
+    assert results[6].document.id == first.id
+    assert (results[7].error_code, results[7].error_field) == (grpc.StatusCode.INVALID_ARGUMENT.value[0],
+                                                               "arrival_key")
+    per_agency, arrived = await counts(database_url)
+    assert per_agency == {SNV: 2, UBND: 1, STP: 1}
+    assert arrived == 4  # one "arrived" event per arrival made, none for a repeat or a refusal
+
+
+@pytest.mark.parametrize("user", ["vanthu.snv", "lanhdao.snv", "chuyenvien.snv", "quantri.snv"])
+async def test_only_interchange_records_arrivals_by_the_batch(
+        registry: tuple[documents_pb2_grpc.DocumentServiceStub, str], dev_issuer: DevIssuer, user: str) -> None:
+    stub, database_url = registry
+    for metadata in (bearer_metadata(dev_issuer.token(user)),
+                     bearer_metadata(dev_issuer.service_token("vanthu-search"))):
+        with pytest.raises(grpc.aio.AioRpcError) as error:
+            await stub.RecordArrivals(pb.RecordArrivalsRequest(arrivals=[arrival(SNV, 20, f"p20/{SNV}")]),
+                                      metadata=metadata)
+        assert error.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert await counts(database_url) == ({}, 0)
