@@ -158,6 +158,21 @@ describe("a document's page", () => {
     expect(screen.queryByRole("button", { name: "Hủy văn bản" })).not.toBeInTheDocument();
   });
 
+  it("tells whoever opens a cancelled document that it was cancelled, by whom, when and why", async () => {
+    const cancelled = { ...arrival(), direction: "outgoing", status: "cancelled", reason: "Không ban hành nữa theo chỉ đạo" };
+    const { api } = fakeGateway({ [`GET /api/v1/documents/${ID}`]: cancelled,
+      [`GET /api/v1/documents/${ID}/history`]: [{ at: "2026-11-30T09:15:00+07:00", actor: "lanhdao.ubnd",
+        action: "cancelled", changes: {}, note: "Không ban hành nữa theo chỉ đạo" }],
+      "GET /api/v1/people": [{ username: "lanhdao.ubnd", name: "Nguyễn Văn Hưởng", units: [], roles: ["leader"] }] });
+    renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id",
+      person: { username: "truongphong.ubnd", name: "Lê Văn Tâm", agency: "000.00.00.H61", roles: ["head"] } });
+    const notice = await screen.findByTestId("cancelled-notice");
+    expect(notice).toHaveTextContent("Văn bản đã bị hủy");
+    expect(notice).toHaveTextContent("Lý do: Không ban hành nữa theo chỉ đạo");
+    await waitFor(() => expect(notice).toHaveTextContent("Người hủy: Nguyễn Văn Hưởng, lúc 30/11/2026 09:15."));
+    expect(screen.queryByRole("button", { name: "Hủy văn bản" })).not.toBeInTheDocument();
+  });
+
   it("shows Trình ký and Ký số once each, though the registry and the workflow both record them", async () => {
     const { api } = fakeGateway({ [`GET /api/v1/documents/${ID}`]: arrival({ status: "registered", number: 4 }),
       [`GET /api/v1/documents/${ID}/history`]: [

@@ -36,3 +36,18 @@ export function mergeHistory(entries: HistoryEntry[]): HistoryEntry[] {
   return entries.flatMap((entry, i) => dropped.has(i) ? []
     : notes.has(i) ? [{ ...entry, note: notes.get(i) ?? "" }] : [entry]);
 }
+
+/** The registry's lines whose reason (``changes.reason``: [before, after]) is what a reader wants to know. */
+const REASONED = new Set(["cancelled", "rejected"]);
+
+/**
+ * What a history line says under its name: its note, or for a cancellation (hủy) or a return (trả lại) recorded
+ * without one, "Lý do: …" from the reason it set — the reason given in the dialog stays readable in the history.
+ */
+export function historyNote(entry: HistoryEntry): string {
+  if (entry.note) return entry.note;
+  if (!REASONED.has(entry.action)) return "";
+  const reason = (entry.changes as Record<string, unknown> | undefined)?.reason;
+  const after = Array.isArray(reason) ? reason[1] : undefined;
+  return typeof after === "string" && after.trim() ? `Lý do: ${after.trim()}` : "";
+}

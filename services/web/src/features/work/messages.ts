@@ -18,7 +18,8 @@ export const work = {
     sign: "Ký số",
     issue: "Phát hành",
   } as Record<string, string>,
-  taskState: { open: "Chưa xử lý", in_progress: "Đang xử lý", done: "Hoàn thành", cancelled: "Đã kết thúc" } as Record<string, string>,
+  taskState: { open: "Chưa xử lý", in_progress: "Đang xử lý", done: "Hoàn thành", cancelled: "Đã kết thúc",
+    withdrawn: "Đã thu hồi" } as Record<string, string>,
   deadlineState: { on_time: "Trong hạn", due_soon: "Sắp đến hạn", overdue: "Quá hạn" } as Record<string, string>,
   caseState: {
     submitted: "Đã trình lãnh đạo",
