@@ -173,6 +173,24 @@ describe("a document's page", () => {
     expect(screen.queryByRole("button", { name: "Hủy văn bản" })).not.toBeInTheDocument();
   });
 
+  it("shows cấp số's note as a sentence while the seal is awaited, and no longer once the document is issued",
+    async () => {
+      const numbered = { at: "2026-11-30T10:30:00+07:00", actor: "vanthu.ubnd", action: "numbered", changes: {},
+        note: "số và ngày đã cấp; chờ đóng dấu (ký số của cơ quan)" };
+      const issued = { at: "2026-11-30T10:30:05+07:00", actor: "vanthu.ubnd", action: "issued", changes: {}, note: "" };
+      const doc = { ...arrival(), direction: "outgoing", status: "numbered" };
+      const waiting = fakeGateway({ [`GET /api/v1/documents/${ID}`]: doc, [`GET /api/v1/documents/${ID}/history`]: [numbered] });
+      const { unmount } = renderWith(<DocumentPage />, { api: waiting.api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+      expect(await screen.findByText("Số và ngày đã cấp; chờ đóng dấu (ký số của cơ quan)")).toBeInTheDocument();
+      unmount();
+      const done = fakeGateway({ [`GET /api/v1/documents/${ID}`]: { ...doc, status: "issued" },
+        [`GET /api/v1/documents/${ID}/history`]: [numbered, issued] });
+      renderWith(<DocumentPage />, { api: done.api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+      expect(await screen.findByText("Phát hành")).toBeInTheDocument();
+      expect(screen.getByText("Cấp số")).toBeInTheDocument();
+      expect(screen.queryByText(/chờ đóng dấu/i)).not.toBeInTheDocument();
+    });
+
   it("shows Trình ký and Ký số once each, though the registry and the workflow both record them", async () => {
     const { api } = fakeGateway({ [`GET /api/v1/documents/${ID}`]: arrival({ status: "registered", number: 4 }),
       [`GET /api/v1/documents/${ID}/history`]: [

@@ -92,6 +92,7 @@ function History({ id }: { id: string }) {
   if (history.isLoading) return <Skeleton active />;
   if (history.isError) return <Alert type="error" message={common.error} description={history.error.message} />;
   if (!history.data?.length) return <Typography.Text>{messages.noHistory}</Typography.Text>;
+  const sealed = history.data.some((entry) => entry.action === "issued");
   return (
     <Timeline
       items={mergeHistory(history.data).map((entry) => ({
@@ -100,7 +101,7 @@ function History({ id }: { id: string }) {
             <Typography.Text strong>{historyLabel(entry)}</Typography.Text>
             {" — "}
             {formatDateTime(entry.at)} · {actorName(entry.actor)}
-            {!!historyNote(entry) && <div>{historyNote(entry)}</div>}
+            {!!historyNote(entry, sealed) && <div>{historyNote(entry, sealed)}</div>}
           </>
         ),
       }))}

@@ -43,4 +43,15 @@ describe("a document's history", () => {
     expect(historyNote({ ...cancelled, action: "updated" })).toBe("");
     expect(historyNote({ ...cancelled, changes: {} })).toBe("");
   });
+
+  it("writes cấp số's note as a sentence, and says nothing of the awaited seal once the document was issued", () => {
+    const numbered = { at: "2026-11-30T10:30:00+07:00", actor: "vanthu.ubnd", action: "numbered", changes: {},
+      note: "số và ngày đã cấp; chờ đóng dấu (ký số của cơ quan)" };
+    expect(historyNote(numbered)).toBe("Số và ngày đã cấp; chờ đóng dấu (ký số của cơ quan)");
+    expect(historyNote(numbered, true)).toBe("");
+    // a registry note reads as a sentence; a workflow comment stays as typed
+    expect(historyNote({ ...numbered, action: "registered", note: "trùng với văn bản đến 12" }, true))
+      .toBe("Trùng với văn bản đến 12");
+    expect(historyNote({ ...numbered, action: "workflow", note: "đồng ý, trình ký" })).toBe("đồng ý, trình ký");
+  });
 });
