@@ -2,6 +2,7 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { arrival } from "../../test/fixtures";
 import { fakeGateway, renderWith, type Call } from "../../test/render";
+import { defaultRegister } from "./ArrivalActions";
 import { DocumentPage } from "./DocumentPage";
 
 const ID = "0192f0a1-7c3e-7b1a-9c1d-2f3e4a5b6c7d";
@@ -61,6 +62,31 @@ describe("a document's page", () => {
       expect(posts(calls)[0]?.body).toEqual({ register_id: "reg-1", confirm_duplicate: false,
         confirm_signature_problem: true, reason: "Đã đối chiếu bản giấy" });
     });
+
+  it("preselects the agency's only open incoming register in Vào sổ, so the clerk just confirms", async () => {
+    const register = (id: string, name: string, active = true, type_codes: string[] = []) => ({ id, name, active,
+      direction: "incoming", agency_code: "000.00.00.H61", agency_abbreviation: "", type_codes, legal_normative: false,
+      separate_arrival_series: false });
+    const { api, calls } = fakeGateway({
+      [`GET /api/v1/documents/${ID}`]: arrival({ signature_check: "valid" }),
+      [`GET /api/v1/documents/${ID}/history`]: [],
+      "GET /api/v1/registers": [register("reg-old", "Sổ văn bản đến 2025", false), register("reg-1", "Sổ văn bản đến")],
+      [`POST /api/v1/documents/${ID}/register`]: arrival({ status: "registered", number: 14 }),
+    });
+    renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByRole("button", { name: "Vào sổ" }));
+    expect(await screen.findByRole("radio", { name: "Sổ văn bản đến" })).toBeChecked();
+    await user.click(screen.getAllByRole("button", { name: "Vào sổ" }).at(-1) as HTMLElement);
+    await waitFor(() => expect(posts(calls).map((c) => (c.body as { register_id: string }).register_id))
+      .toEqual(["reg-1"]));
+    // several open registers: the one kept for the arrival's type, else the clerk chooses
+    expect(defaultRegister([register("a", "Sổ chung"), register("b", "Sổ quyết định", true, ["quyet_dinh"])],
+      "quyet_dinh")).toBe("b");
+    expect(defaultRegister([register("a", "Sổ chung"), register("b", "Sổ quyết định", true, ["quyet_dinh"])],
+      "cong_van")).toBe("");
+    expect(defaultRegister([], "cong_van")).toBe("");
+  });
 
   it("registers a paper arrival (its scan is unsigned) with no signature confirmation", async () => {
     const { api, calls } = fakeGateway({
