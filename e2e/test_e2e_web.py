@@ -28,39 +28,39 @@ screen visited, no page breaks its Content-Security-Policy, and every screen is 
 # Văn thư      vào sổ (takes the số đến)                  văn bản → Vào sổ                           A:261
 # Văn thư      trả lại with a reason                      văn bản → Trả lại                          A:312
 # Văn thư      văn bản giấy (scan + metadata)             Văn bản đến → Nhập văn bản giấy            A:323
-# Văn thư      trình lãnh đạo (with a proposed handling)  văn bản → Trình lãnh đạo                   E:534
-# Văn thư      cấp số and phát hành (number, seal, send)  Văn bản đi (chờ phát hành) → Phát hành     F:1003
-# Văn thư      thu hồi (take back an issued document)     văn bản đi → Tình hình gửi, nhận → Thu hồi F:1020
-# Văn thư      answer a thu hồi (đồng ý / từ chối)        văn bản đến → Từ chối (lý do)              F:1040
+# Văn thư      trình lãnh đạo (with a proposed handling)  văn bản → Trình lãnh đạo                   E:537
+# Văn thư      cấp số and phát hành (number, seal, send)  Văn bản đi (chờ phát hành) → Phát hành     F:1006
+# Văn thư      thu hồi (take back an issued document)     văn bản đi → Tình hình gửi, nhận → Thu hồi F:1023
+# Văn thư      answer a thu hồi (đồng ý / từ chối)        văn bản đến → Từ chối (lý do)              F:1043
 # Văn thư      print/export the register books            Sổ văn bản → Xuất sổ ra PDF/XLSX/CSV       A:295
-# Lãnh đạo     read (on a phone)                          Việc của tôi → văn bản (390×844)           E:557
-# Lãnh đạo     bút phê / ý kiến chỉ đạo                   văn bản → Giao xử lý → Ý kiến chỉ đạo      E:568
-# Lãnh đạo     giao xử lý (lead, cooperating, deadline)   văn bản → Giao xử lý                       E:559
-# Lãnh đạo     giao việc (a job)                          Giao việc                                  E:582
-# Lãnh đạo     ký số (server-held key, phone)             văn bản đi → Ký số                         F:935
-# Lãnh đạo     return a draft (trả lại, không ký)         văn bản đi → Trả lại, không ký             F:967
-# Lãnh đạo     hủy văn bản (a draft, with a reason)       văn bản đi → Hủy văn bản                   H:1282
-# Lãnh đạo     phê duyệt the plan (decision number, date) Hồ sơ → Danh mục hồ sơ → Phê duyệt         G:1133
-# Lãnh đạo     let a unit keep a closed file (giữ lại)    hồ sơ → Giữ lại (văn bản đồng ý)           G:1186
-# Lãnh đạo     decide a request for more time             văn bản → Đồng ý / Không đồng ý gia hạn    E:669
-# Lãnh đạo     báo cáo thống kê                           Báo cáo thống kê                           E:600
-# Trưởng phòng phân công inside the unit                  văn bản → Giao trong đơn vị                E:623
-# Trưởng phòng duyệt a draft (with a comment)             văn bản đi → Duyệt                         F:905
-# Trưởng phòng góp ý / trả lại a draft                    văn bản đi → Trả lại (nội dung cần sửa)    F:881
-# Chuyên viên  report progress                            văn bản → Cập nhật tiến độ                 E:646
-# Chuyên viên  ask for more time (xin gia hạn)            văn bản → Xin gia hạn                      E:653
-# Chuyên viên  soạn dự thảo, attach files (drag and drop) Văn bản đi → Soạn dự thảo                  F:847
-# Chuyên viên  sửa a returned draft (the comments above it) văn bản đi → Sửa dự thảo                   F:893
-# Chuyên viên  trình ký                                   văn bản đi → Trình ký                      F:918
-# Chuyên viên  close the task with a result               văn bản → Hoàn thành                       E:674
-# Chuyên viên  lập hồ sơ, thêm văn bản, đóng, nộp lưu     Hồ sơ → Lập hồ sơ → hồ sơ                  G:1156
-# Lưu trữ      receive deposits, check against the plan   Hồ sơ → Nộp lưu → hồ sơ (Đối chiếu)        G:1218
-# Lưu trữ      return a deposit with reasons              hồ sơ → Trả lại                            G:1222
-# Lưu trữ      tiếp nhận a deposit; read the access log   hồ sơ → Tiếp nhận; Nhật ký khai thác       G:1237
-# Văn thư      draft / correct the file plan (or lưu trữ) Hồ sơ → Danh mục hồ sơ → Sửa               G:1115
+# Lãnh đạo     read (on a phone)                          Việc của tôi → văn bản (390×844)           E:560
+# Lãnh đạo     bút phê / ý kiến chỉ đạo                   văn bản → Giao xử lý → Ý kiến chỉ đạo      E:571
+# Lãnh đạo     giao xử lý (lead, cooperating, deadline)   văn bản → Giao xử lý                       E:562
+# Lãnh đạo     giao việc (a job)                          Giao việc                                  E:585
+# Lãnh đạo     ký số (server-held key, phone)             văn bản đi → Ký số                         F:938
+# Lãnh đạo     return a draft (trả lại, không ký)         văn bản đi → Trả lại, không ký             F:970
+# Lãnh đạo     hủy văn bản (a draft, with a reason)       văn bản đi → Hủy văn bản                   H:1285
+# Lãnh đạo     phê duyệt the plan (decision number, date) Hồ sơ → Danh mục hồ sơ → Phê duyệt         G:1136
+# Lãnh đạo     let a unit keep a closed file (giữ lại)    hồ sơ → Giữ lại (văn bản đồng ý)           G:1189
+# Lãnh đạo     decide a request for more time             văn bản → Đồng ý / Không đồng ý gia hạn    E:672
+# Lãnh đạo     báo cáo thống kê                           Báo cáo thống kê                           E:603
+# Trưởng phòng phân công inside the unit                  văn bản → Giao trong đơn vị                E:626
+# Trưởng phòng duyệt a draft (with a comment)             văn bản đi → Duyệt                         F:908
+# Trưởng phòng góp ý / trả lại a draft                    văn bản đi → Trả lại (nội dung cần sửa)    F:884
+# Chuyên viên  report progress                            văn bản → Cập nhật tiến độ                 E:649
+# Chuyên viên  ask for more time (xin gia hạn)            văn bản → Xin gia hạn                      E:656
+# Chuyên viên  soạn dự thảo, attach files (drag and drop) Văn bản đi → Soạn dự thảo                  F:850
+# Chuyên viên  sửa a returned draft (the comments above it) văn bản đi → Sửa dự thảo                   F:896
+# Chuyên viên  trình ký                                   văn bản đi → Trình ký                      F:921
+# Chuyên viên  close the task with a result               văn bản → Hoàn thành                       E:677
+# Chuyên viên  lập hồ sơ, thêm văn bản, đóng, nộp lưu     Hồ sơ → Lập hồ sơ → hồ sơ                  G:1159
+# Lưu trữ      receive deposits, check against the plan   Hồ sơ → Nộp lưu → hồ sơ (Đối chiếu)        G:1221
+# Lưu trữ      return a deposit with reasons              hồ sơ → Trả lại                            G:1225
+# Lưu trữ      tiếp nhận a deposit; read the access log   hồ sơ → Tiếp nhận; Nhật ký khai thác       G:1240
+# Văn thư      draft / correct the file plan (or lưu trữ) Hồ sơ → Danh mục hồ sơ → Sửa               G:1118
 # Mọi người    tra cứu (facets by name)                   Tra cứu                                    A:303
-# Mọi người    e-mail notifications on/off                Thông tin cá nhân                          C:422
-# Quản trị     units, members, directory, types           Quản trị                                   D:445
+# Mọi người    e-mail notifications on/off                Thông tin cá nhân                          C:425
+# Quản trị     units, members, directory, types           Quản trị                                   D:448
 # -- end of the gestures table
 
 
@@ -323,6 +323,9 @@ def test_the_clerk_signs_in_sees_the_arrival_registers_it_and_signs_out(
         page.get_by_role("button", name="Nhập văn bản giấy").click()
         expect(page.get_by_role("heading", name="Nhập văn bản đến bản giấy")).to_be_visible()
         page.get_by_label("Cơ quan, tổ chức gửi").fill("Công ty TNHH Mekong Xanh")
+        # not in the directory: taken as typed only explicitly, and marked so
+        page.get_by_title("Dùng tên đã nhập: “Công ty TNHH Mekong Xanh” (ngoài danh bạ)").click()
+        expect(page.get_by_test_id("sender-outside")).to_contain_text("Ngoài danh bạ")
         page.get_by_label("Số, ký hiệu").fill("27/2026/CV-MX")
         # a date it cannot read stays as typed, with why (never cleared silently)
         page.get_by_label("Ngày văn bản").fill("25/13/2026")
