@@ -83,7 +83,7 @@ function SenderInput({ value, onChange, picked, onPick, id }: {
           }
         }} />
       {picked.free && <div style={{ marginTop: 4 }} data-testid="sender-outside">
-        <Tag color="orange">{paper.outside}</Tag>{paper.outsideHelp}</div>}
+        <Tag color="#ad4e00">{paper.outside}</Tag>{paper.outsideHelp}</div>}
       {!!picked.code && <div style={{ marginTop: 4, color: "#595959" }} data-testid="sender-code">
         {paper.inDirectory(picked.code)}</div>}
     </>
