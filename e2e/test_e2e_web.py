@@ -5,7 +5,8 @@ registers it (vào sổ), exports the register book, searches, returns a misdire
 Phường Long Châu's clerk does not see it; the same clerk on a 390×844 phone (e-mail notifications on and off). An
 arrival is processed (trình, giao xử lý, giao trong đơn vị, xin gia hạn and its grant, hoàn thành); an outgoing letter
 is drafted with a PDF, returned with remarks and sent again, approved, submitted, signed on a phone, issued and taken
-back (thu hồi, refused by the recipient's clerk), another returned unsigned by the leader; the file plan is corrected
+back (thu hồi, refused by the recipient's clerk), another returned unsigned by the leader, a draft in review cancelled
+by the leader (hủy văn bản: the head whose review stops is told, not "not found"); the file plan is corrected
 and approved, a file filled, closed, kept by the unit (giữ lại), deposited, returned and received by the archivist,
 all through the UI; /docs shows the API's operations (Swagger UI 5 from the app's build).
 axe-core (the npm package, injected from services/web/node_modules) finds no serious or critical violation on each
@@ -21,43 +22,45 @@ screen visited, no page breaks its Content-Security-Policy, and every screen is 
 #   E = test_an_arrival_is_registered_submitted_assigned_delegated_and_completed_through_the_ui
 #   F = test_an_outgoing_letter_is_drafted_approved_signed_and_issued_through_the_ui
 #   G = test_the_file_plan_is_edited_and_approved_a_file_is_filled_closed_deposited_and_received
+#   H = test_a_draft_in_review_is_cancelled_by_the_leader_and_the_reviewing_head_is_told
 # role         gesture                                    screen                                     test
-# Văn thư      receive, check signatures and addressee    Văn bản đến → văn bản                      A:242
-# Văn thư      vào sổ (takes the số đến)                  văn bản → Vào sổ                           A:258
-# Văn thư      trả lại with a reason                      văn bản → Trả lại                          A:309
-# Văn thư      văn bản giấy (scan + metadata)             Văn bản đến → Nhập văn bản giấy            A:320
-# Văn thư      trình lãnh đạo (with a proposed handling)  văn bản → Trình lãnh đạo                   E:531
-# Văn thư      cấp số and phát hành (number, seal, send)  Văn bản đi (chờ phát hành) → Phát hành     F:1000
-# Văn thư      thu hồi (take back an issued document)     văn bản đi → Tình hình gửi, nhận → Thu hồi F:1017
-# Văn thư      answer a thu hồi (đồng ý / từ chối)        văn bản đến → Từ chối (lý do)              F:1037
-# Văn thư      print/export the register books            Sổ văn bản → Xuất sổ ra PDF/XLSX/CSV       A:292
-# Lãnh đạo     read (on a phone)                          Việc của tôi → văn bản (390×844)           E:554
-# Lãnh đạo     bút phê / ý kiến chỉ đạo                   văn bản → Giao xử lý → Ý kiến chỉ đạo      E:565
-# Lãnh đạo     giao xử lý (lead, cooperating, deadline)   văn bản → Giao xử lý                       E:556
-# Lãnh đạo     giao việc (a job)                          Giao việc                                  E:579
-# Lãnh đạo     ký số (server-held key, phone)             văn bản đi → Ký số                         F:932
-# Lãnh đạo     return a draft (trả lại, không ký)         văn bản đi → Trả lại, không ký             F:964
-# Lãnh đạo     phê duyệt the plan (decision number, date) Hồ sơ → Danh mục hồ sơ → Phê duyệt         G:1130
-# Lãnh đạo     let a unit keep a closed file (giữ lại)    hồ sơ → Giữ lại (văn bản đồng ý)           G:1183
-# Lãnh đạo     decide a request for more time             văn bản → Đồng ý / Không đồng ý gia hạn    E:666
-# Lãnh đạo     báo cáo thống kê                           Báo cáo thống kê                           E:597
-# Trưởng phòng phân công inside the unit                  văn bản → Giao trong đơn vị                E:620
-# Trưởng phòng duyệt a draft (with a comment)             văn bản đi → Duyệt                         F:902
-# Trưởng phòng góp ý / trả lại a draft                    văn bản đi → Trả lại (nội dung cần sửa)    F:878
-# Chuyên viên  report progress                            văn bản → Cập nhật tiến độ                 E:643
-# Chuyên viên  ask for more time (xin gia hạn)            văn bản → Xin gia hạn                      E:650
-# Chuyên viên  soạn dự thảo, attach files (drag and drop) Văn bản đi → Soạn dự thảo                  F:844
-# Chuyên viên  sửa a returned draft (the comments above it) văn bản đi → Sửa dự thảo                   F:890
-# Chuyên viên  trình ký                                   văn bản đi → Trình ký                      F:915
-# Chuyên viên  close the task with a result               văn bản → Hoàn thành                       E:671
-# Chuyên viên  lập hồ sơ, thêm văn bản, đóng, nộp lưu     Hồ sơ → Lập hồ sơ → hồ sơ                  G:1153
-# Lưu trữ      receive deposits, check against the plan   Hồ sơ → Nộp lưu → hồ sơ (Đối chiếu)        G:1215
-# Lưu trữ      return a deposit with reasons              hồ sơ → Trả lại                            G:1219
-# Lưu trữ      tiếp nhận a deposit; read the access log   hồ sơ → Tiếp nhận; Nhật ký khai thác       G:1234
-# Văn thư      draft / correct the file plan (or lưu trữ) Hồ sơ → Danh mục hồ sơ → Sửa               G:1112
-# Mọi người    tra cứu (facets by name)                   Tra cứu                                    A:300
-# Mọi người    e-mail notifications on/off                Thông tin cá nhân                          C:419
-# Quản trị     units, members, directory, types           Quản trị                                   D:442
+# Văn thư      receive, check signatures and addressee    Văn bản đến → văn bản                      A:245
+# Văn thư      vào sổ (takes the số đến)                  văn bản → Vào sổ                           A:261
+# Văn thư      trả lại with a reason                      văn bản → Trả lại                          A:312
+# Văn thư      văn bản giấy (scan + metadata)             Văn bản đến → Nhập văn bản giấy            A:323
+# Văn thư      trình lãnh đạo (with a proposed handling)  văn bản → Trình lãnh đạo                   E:537
+# Văn thư      cấp số and phát hành (number, seal, send)  Văn bản đi (chờ phát hành) → Phát hành     F:1006
+# Văn thư      thu hồi (take back an issued document)     văn bản đi → Tình hình gửi, nhận → Thu hồi F:1023
+# Văn thư      answer a thu hồi (đồng ý / từ chối)        văn bản đến → Từ chối (lý do)              F:1043
+# Văn thư      print/export the register books            Sổ văn bản → Xuất sổ ra PDF/XLSX/CSV       A:295
+# Lãnh đạo     read (on a phone)                          Việc của tôi → văn bản (390×844)           E:560
+# Lãnh đạo     bút phê / ý kiến chỉ đạo                   văn bản → Giao xử lý → Ý kiến chỉ đạo      E:571
+# Lãnh đạo     giao xử lý (lead, cooperating, deadline)   văn bản → Giao xử lý                       E:562
+# Lãnh đạo     giao việc (a job)                          Giao việc                                  E:585
+# Lãnh đạo     ký số (server-held key, phone)             văn bản đi → Ký số                         F:938
+# Lãnh đạo     return a draft (trả lại, không ký)         văn bản đi → Trả lại, không ký             F:970
+# Lãnh đạo     hủy văn bản (a draft, with a reason)       văn bản đi → Hủy văn bản                   H:1285
+# Lãnh đạo     phê duyệt the plan (decision number, date) Hồ sơ → Danh mục hồ sơ → Phê duyệt         G:1136
+# Lãnh đạo     let a unit keep a closed file (giữ lại)    hồ sơ → Giữ lại (văn bản đồng ý)           G:1189
+# Lãnh đạo     decide a request for more time             văn bản → Đồng ý / Không đồng ý gia hạn    E:672
+# Lãnh đạo     báo cáo thống kê                           Báo cáo thống kê                           E:603
+# Trưởng phòng phân công inside the unit                  văn bản → Giao trong đơn vị                E:626
+# Trưởng phòng duyệt a draft (with a comment)             văn bản đi → Duyệt                         F:908
+# Trưởng phòng góp ý / trả lại a draft                    văn bản đi → Trả lại (nội dung cần sửa)    F:884
+# Chuyên viên  report progress                            văn bản → Cập nhật tiến độ                 E:649
+# Chuyên viên  ask for more time (xin gia hạn)            văn bản → Xin gia hạn                      E:656
+# Chuyên viên  soạn dự thảo, attach files (drag and drop) Văn bản đi → Soạn dự thảo                  F:850
+# Chuyên viên  sửa a returned draft (the comments above it) văn bản đi → Sửa dự thảo                   F:896
+# Chuyên viên  trình ký                                   văn bản đi → Trình ký                      F:921
+# Chuyên viên  close the task with a result               văn bản → Hoàn thành                       E:677
+# Chuyên viên  lập hồ sơ, thêm văn bản, đóng, nộp lưu     Hồ sơ → Lập hồ sơ → hồ sơ                  G:1159
+# Lưu trữ      receive deposits, check against the plan   Hồ sơ → Nộp lưu → hồ sơ (Đối chiếu)        G:1221
+# Lưu trữ      return a deposit with reasons              hồ sơ → Trả lại                            G:1225
+# Lưu trữ      tiếp nhận a deposit; read the access log   hồ sơ → Tiếp nhận; Nhật ký khai thác       G:1240
+# Văn thư      draft / correct the file plan (or lưu trữ) Hồ sơ → Danh mục hồ sơ → Sửa               G:1118
+# Mọi người    tra cứu (facets by name)                   Tra cứu                                    A:303
+# Mọi người    e-mail notifications on/off                Thông tin cá nhân                          C:425
+# Quản trị     units, members, directory, types           Quản trị                                   D:448
 # -- end of the gestures table
 
 
@@ -320,6 +323,9 @@ def test_the_clerk_signs_in_sees_the_arrival_registers_it_and_signs_out(
         page.get_by_role("button", name="Nhập văn bản giấy").click()
         expect(page.get_by_role("heading", name="Nhập văn bản đến bản giấy")).to_be_visible()
         page.get_by_label("Cơ quan, tổ chức gửi").fill("Công ty TNHH Mekong Xanh")
+        # not in the directory: taken as typed only explicitly, and marked so
+        page.get_by_title("Dùng tên đã nhập: “Công ty TNHH Mekong Xanh” (ngoài danh bạ)").click()
+        expect(page.get_by_test_id("sender-outside")).to_contain_text("Ngoài danh bạ")
         page.get_by_label("Số, ký hiệu").fill("27/2026/CV-MX")
         # a date it cannot read stays as typed, with why (never cleared silently)
         page.get_by_label("Ngày văn bản").fill("25/13/2026")
@@ -1249,3 +1255,78 @@ def test_the_file_plan_is_edited_and_approved_a_file_is_filled_closed_deposited_
     finally:
         officer.close()
         leader.close()
+
+
+def test_a_draft_in_review_is_cancelled_by_the_leader_and_the_reviewing_head_is_told(
+        platform: Stack, browser: Browser, draft_pdf: Callable[..., bytes], api: httpx.Client,
+        login: Callable[[str], str]) -> None:
+    """Issue 14 review (Hủy văn bản): an officer's draft waits for the head's review (drafted and sent through the
+    API); the leader cancels it on its page with a reason (Hủy văn bản): the page says it is cancelled, the reason is
+    in the history, the circuit stops. The head, whose review task was withdrawn with it, finds it under "Đã xong"
+    marked "Đã thu hồi" — "Văn bản đã bị hủy"; its link opens the document saying who cancelled it, when and why,
+    not "Không tìm thấy văn bản". axe on each new screen; screenshots under test-output/web."""
+    abstract = "V/v dự thảo bị lãnh đạo hủy khi đang chờ duyệt (trên trình duyệt)"
+    reason = "Không ban hành nữa: nội dung đã có trong văn bản khác của UBND tỉnh"
+    officer_api, leader_api = bearer(login("chuyenvien.ubnd")), bearer(login("lanhdao.ubnd"))
+    doc = draft_with_file(api, officer_api, draft_pdf(), abstract, [{"agency_code": SNV, "name": "Sở Nội vụ"}],
+                          unit_abbreviation="TH")
+    started = api.post("/api/v1/workflow/outgoing", headers=officer_api, json={"document_id": doc["id"]})
+    assert started.status_code in (200, 201), started.text
+    case_path = f"/api/v1/workflow/cases/{started.json()['id']}"
+    doc_path = f"/van-ban/{doc['id']}"
+    leader_name = next(p["name"] for p in api.get("/api/v1/people", headers=leader_api).json()
+                       if p["username"] == "lanhdao.ubnd")
+
+    leader = Screens(browser, "lanh-dao-huy-van-ban", viewport={"width": 1280, "height": 800})
+    page = leader.page
+    try:
+        leader.sign_in(platform.gateway_url, "lanhdao.ubnd", then=doc_path)
+        expect(page.get_by_test_id("outgoing-state")).to_have_text("Chờ duyệt", timeout=UI_TIMEOUT_MS)
+        page.get_by_role("button", name="Hủy văn bản").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_label("Lý do hủy").fill(reason)
+        settle(page)
+        leader.check("huy-van-ban")
+        dialog.get_by_role("button", name="Hủy văn bản").click()
+        notice = page.get_by_test_id("cancelled-notice")
+        expect(notice).to_contain_text("Văn bản đã bị hủy")
+        expect(notice).to_contain_text(f"Lý do: {reason}")
+        expect(page.get_by_role("button", name="Hủy văn bản")).to_have_count(0)
+        # the workflow takes the registry's event from NATS and stops the circuit; the registry takes its step back
+        # (the history line, and who still sees the document: the withdrawn review's unit)
+        wait_for(lambda: api.get(case_path, headers=leader_api).json()["state"] == "withdrawn",
+                 "the circuit withdrawn on the cancellation")
+        wait_for(lambda: any(h["action"] == "workflow" and h["changes"].get("step") == "withdraw" for h in api.get(
+            f"/api/v1/documents/{doc['id']}/history", headers=leader_api).json()), "the withdraw step recorded")
+        page.reload()
+        expect(page.get_by_test_id("outgoing-state")).to_have_text("Đã hủy văn bản, dừng quy trình")
+        expect(page.get_by_role("listitem").filter(has_text="Hủy —").filter(has_text=f"Lý do: {reason}")
+               ).to_be_visible()
+        expect(page.get_by_role("listitem").filter(has_text="Dừng xử lý (văn bản bị thu hồi hoặc bị hủy)")
+               ).to_contain_text(reason)
+        leader.check("da-huy")
+    finally:
+        leader.close()
+
+    # the head: the withdrawn review among the finished tasks, its link opens the cancelled document
+    head = Screens(browser, "truong-phong-van-ban-bi-huy", viewport={"width": 1280, "height": 800})
+    page = head.page
+    try:
+        head.sign_in(platform.gateway_url, "truongphong.ubnd")
+        expect(page.get_by_role("heading", name="Việc của tôi")).to_be_visible()
+        page.get_by_test_id("count-done").click()
+        item = page.get_by_role("listitem").filter(has=page.get_by_role("link", name=abstract))
+        expect(item).to_contain_text("Đã thu hồi")
+        expect(item).to_contain_text("Văn bản đã bị hủy")
+        head.check("viec-da-thu-hoi")
+        item.get_by_role("link", name=abstract).click()
+        expect(page).to_have_url(re.compile(f"{doc_path}$"))
+        notice = page.get_by_test_id("cancelled-notice")
+        expect(notice).to_contain_text("Văn bản đã bị hủy")
+        expect(notice).to_contain_text(f"Người hủy: {leader_name}")
+        expect(notice).to_contain_text(f"Lý do: {reason}")
+        expect(page.get_by_text("Không tìm thấy văn bản")).to_have_count(0)
+        expect(page.get_by_role("button", name="Duyệt", exact=True)).to_have_count(0)
+        head.check("van-ban-da-huy")
+    finally:
+        head.close()

@@ -217,7 +217,9 @@ def test_an_outgoing_document_goes_from_draft_through_review_returned_once_to_si
 def test_cancelling_a_draft_in_its_circuit_stops_the_circuit_and_empties_the_reviewers_inbox(
         api: httpx.Client, login: Callable[[str], str], draft_pdf: Callable[..., bytes]) -> None:
     """Issue 13 review: a leader cancels a draft under review; the workflow takes the registry's event from NATS and
-    withdraws the case, so the head's review task is gone and nothing more can be done on it."""
+    withdraws the case, so the head's review task is gone and nothing more can be done on it. The head still opens
+    the document (cancelled, with the reason) from the task, listed among the finished ones as withdrawn ("Văn bản đã
+    bị hủy"), not "not found" (issue 14 review); another agency's people still do not see it."""
     leader, head, officer = bearer(login("lanhdao.ubnd")), bearer(login("truongphong.ubnd")), \
         bearer(login("chuyenvien.ubnd"))
     doc = draft_with_file(api, officer, draft_pdf(), "V/v dự thảo sẽ bị hủy trong quy trình (kiểm thử)", [])
@@ -239,3 +241,16 @@ def test_cancelling_a_draft_in_its_circuit_stops_the_circuit_and_empties_the_rev
     late = api.post(f"/api/v1/workflow/cases/{case['id']}/review", headers=head,
                     json={"version": withdrawn["version"], "approve": True})
     assert late.status_code == 422, late.text
+    finished = api.get("/api/v1/workflow/inbox", params={"kind": "review", "bucket": "done"}, headers=head).json()
+    assert [(t["state"], t["note"]) for t in finished["tasks"] if t["case_id"] == case["id"]] == [
+        ("withdrawn", "Văn bản đã bị hủy")], finished
+
+    def stop_recorded() -> bool:  # the registry takes the withdraw step (its history line and audience) from NATS
+        lines = api.get(f"/api/v1/documents/{doc['id']}/history", headers=leader).json()
+        return any(h["action"] == "workflow" and h["changes"].get("step") == "withdraw" for h in lines)
+
+    wait_for(stop_recorded, "the withdraw step in the cancelled draft's history", timeout_s=30)
+    shown = api.get(f"/api/v1/documents/{doc['id']}", headers=head)
+    assert shown.status_code == 200, shown.text  # the head whose review was withdrawn still sees it
+    assert (shown.json()["status"], shown.json()["reason"]) == ("cancelled", "Không ban hành nữa theo chỉ đạo")
+    assert api.get(f"/api/v1/documents/{doc['id']}", headers=bearer(login("lanhdao.snv"))).status_code == 404

@@ -1,6 +1,8 @@
 """Cancelling a document in the registry stops its work (issue 13 review): a cancelled draft's outgoing circuit is
-withdrawn in whatever state it was (in review, approved, submitted for signature) with its open tasks cancelled, so
-no review, signature or issue is left in anybody's inbox, and nothing more can be done on it; a cancelled arrival's
+withdrawn in whatever state it was (in review, approved, submitted for signature) with its open tasks withdrawn, so
+no review, signature or issue is left in anybody's inbox, and nothing more can be done on it — but the head whose
+review was stopped finds it among the finished tasks ("Văn bản đã bị hủy") and keeps the document in the audience
+the step gives the registry (issue 14 review: not "Không tìm thấy văn bản"); a cancelled arrival's
 processing likewise. A redelivered event, another agency's, an issued circuit or a job change nothing. Through the
 handler, then through a real nats-server with the platform's users (the registry publishes, the workflow consumes)."""
 
@@ -53,14 +55,20 @@ async def test_a_cancelled_draft_leaves_its_circuit_and_nobody_is_left_with_its_
     await handler(cancelled(in_review.document_id))
     withdrawn = await case_of(h, in_review.document_id)
     assert withdrawn.state == "withdrawn"
-    assert {t.state for t in withdrawn.tasks} == {"cancelled"}
+    assert {(t.kind, t.state, t.note) for t in withdrawn.tasks} == {("review", "withdrawn", "Văn bản đã bị hủy")}
     step = withdrawn.steps[-1]
     assert (step.action, step.from_state, step.to_state) == ("withdraw", "in_review", "withdrawn")
     assert step.comment.startswith("Văn bản đã bị hủy") and REASON in step.comment
     recorded = [e for e in await h.events() if isinstance(e, ev.StepRecorded)]
     assert (recorded[-1].action, recorded[-1].document_id) == ("withdraw", in_review.document_id)
+    # the reviewing head's unit still sees the cancelled draft (the registry keeps the step's audience)
+    review_task = withdrawn.tasks[0]
+    assert f"{review_task.assignee_kind}:{review_task.assignee}".replace("person:", "user:") in recorded[-1].audience
     review_inbox = await h.call(h.api.ListInbox, pb.ListInboxRequest(kinds=["review"]), "truongphong.ubnd")
     assert in_review.id not in {t.case_id for t in review_inbox.tasks}
+    assert review_inbox.counts.done == 1
+    finished = await h.call(h.api.ListInbox, pb.ListInboxRequest(kinds=["review"], bucket="done"), "truongphong.ubnd")
+    assert [(t.case_id, t.state, t.note) for t in finished.tasks] == [(in_review.id, "withdrawn", "Văn bản đã bị hủy")]
     refused = await h.refused(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
         case_id=in_review.id, version=withdrawn.version, approve=True), "truongphong.ubnd")
     assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION and "đã hủy" in refused.details()

@@ -54,8 +54,8 @@ async def test_a_revoked_arrival_stops_being_processed_and_its_open_tasks_are_ca
     await Revocations(h.server.store)(accepted(case.document_id))
     withdrawn = await case_of(h, case.document_id)
     assert withdrawn.state == "withdrawn"
-    assert {t.state for t in withdrawn.tasks} <= {"cancelled", "done"}
-    assert any(t.state == "cancelled" for t in withdrawn.tasks)
+    assert {t.state for t in withdrawn.tasks} <= {"withdrawn", "done"}
+    assert {t.note for t in withdrawn.tasks if t.state == "withdrawn"} == {"Văn bản đã bị thu hồi"}
     step = withdrawn.steps[-1]
     assert (step.action, step.from_state, step.to_state, step.comment) == (
         "withdraw", "in_progress", "withdrawn", WITHDRAWN_NOTE)

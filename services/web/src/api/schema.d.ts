@@ -5034,7 +5034,7 @@ export interface components {
             note: string;
             /**
              * State
-             * @description open, in_progress, done, cancelled
+             * @description open, in_progress, done, cancelled (taken back), withdrawn (stopped with its case: the document was cancelled or revoked; note says which)
              */
             state: string;
             /** Unit Code */

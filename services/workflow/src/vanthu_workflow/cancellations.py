@@ -2,9 +2,10 @@
 
 A clerk or a leader cancels a document in the registry (hủy văn bản: a draft no longer to be issued, an arrival
 entered by mistake). Its work stops with it (issue 13 review): the outgoing circuit of a cancelled draft, or the
-processing of a cancelled arrival, is ``withdrawn``, its open tasks cancelled, a step saying why — so nobody is left
-with a review, a signature or an assignment on a document that no longer exists. A redelivered event changes
-nothing (:meth:`WorkflowStore.withdraw`).
+processing of a cancelled arrival, is ``withdrawn``, its open tasks withdrawn ("Văn bản đã bị hủy": their holders
+find them among their finished tasks and still open the document), a step saying why — so nobody is left with a
+review, a signature or an assignment on a document that no longer exists. A redelivered event changes nothing
+(:meth:`WorkflowStore.withdraw`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from vanthu_workflow.revocations import document_event
 from vanthu_workflow.store import Actor, WorkflowStore
 
 log = logging.getLogger("vanthu.workflow")
+#: The note on each task the cancellation stopped (the inbox shows it with the task).
+CANCELLED_TASK_NOTE = "Văn bản đã bị hủy"
 
 
 def cancelled_note(reason: str) -> str:
@@ -42,7 +45,7 @@ class Cancellations:
         event, agency, document_id = found
         case = await self.store.withdraw(agency, document_id, comment=cancelled_note(event.reason),
                                          actor=Actor(subject="", username=meta_of(message).actor or "vanthu-registry"),
-                                         outgoing=True)
+                                         outgoing=True, task_note=CANCELLED_TASK_NOTE)
         if case is not None:
             self.on_commit()
             log.info("work stopped: the document was cancelled", extra={

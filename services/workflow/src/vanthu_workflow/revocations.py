@@ -24,6 +24,8 @@ E = TypeVar("E", registry_events.DocumentRevocationAccepted, registry_events.Doc
 #: The note on the step that stops the processing (shown in the document's history and on the case).
 WITHDRAWN_NOTE = ("Cơ quan gửi đã thu hồi văn bản và văn thư đã đồng ý thu hồi: dừng xử lý, các nhiệm vụ chưa "
                   "hoàn thành được hủy.")
+#: The note on each task the revocation stopped (the inbox shows it with the task).
+REVOKED_TASK_NOTE = "Văn bản đã bị thu hồi"
 
 
 def document_event(message: Message, expected: type[E], what: str) -> tuple[E, str, str] | None:
@@ -53,7 +55,7 @@ class Revocations:
         if found is None or found[0].kind != "revoke":
             return  # an update: the same document with new content, processed on
         _, agency, document_id = found
-        case = await self.store.withdraw(agency, document_id, comment=WITHDRAWN_NOTE,
+        case = await self.store.withdraw(agency, document_id, comment=WITHDRAWN_NOTE, task_note=REVOKED_TASK_NOTE,
                                          actor=Actor(subject="", username=meta_of(message).actor or "vanthu-registry"))
         if case is not None:
             self.on_commit()

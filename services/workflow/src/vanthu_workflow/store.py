@@ -566,7 +566,7 @@ def _audience_of(row: CaseRow, tasks: Sequence[TaskRow]) -> list[str]:
     found: set[str] = set()
     prefix = {PERSON: "user", UNIT: "unit", ROLE: "role"}
     for task in tasks:
-        if task.state == TaskState.CANCELLED.value:
+        if task.state == TaskState.CANCELLED.value:  # taken back (a withdrawn task's holder keeps seeing it)
             continue
         found.add(f"{prefix.get(task.assignee_kind, task.assignee_kind)}:{task.assignee}")
         if task.unit_code:
@@ -724,7 +724,8 @@ class WorkflowStore:
         overdue = and_(open_, TaskRow.deadline.is_not(None), TaskRow.deadline < today)
         due_soon = and_(open_, TaskRow.deadline.is_not(None), TaskRow.deadline >= today,
                         TaskRow.deadline < soon_before)
-        done = TaskRow.state == TaskState.DONE.value
+        # finished: done, or stopped with its case (the document cancelled or revoked: the holder still sees it)
+        done = TaskRow.state.in_([TaskState.DONE.value, TaskState.WITHDRAWN.value])
         where = {"todo": open_, "due_soon": due_soon, "overdue": overdue, "done": done,
                  "all": TaskRow.state != TaskState.CANCELLED.value}[bucket]
         query = (select(TaskRow, CaseRow).join(CaseRow, CaseRow.id == TaskRow.case_id).where(mine, where)
@@ -887,8 +888,10 @@ class WorkflowStore:
             return await self._view(session, row)
 
     async def withdraw(self, agency_code: str, document_id: str, *, actor: Actor, comment: str,
-                       outgoing: bool = False) -> CaseView | None:
-        """The document's case stops — every open task cancelled, the case ``withdrawn``, a step with ``comment``:
+                       outgoing: bool = False, task_note: str = "") -> CaseView | None:
+        """The document's case stops — every open task ``withdrawn`` with ``task_note`` (why, in a word: its holder
+        lists it among their finished tasks and keeps seeing the document, unlike a task taken back), the case
+        ``withdrawn``, a step with ``comment``:
         an arrival revoked by its sender, ``actor`` (the clerk) accepting (issue 12 item 4; Decree 30/2020 Art. 14
         on revoking a sent document), or a document cancelled in the registry (its outgoing circuit too, with
         ``outgoing``: a cancelled draft is not reviewed, signed or issued). None when the agency never started a case
@@ -915,7 +918,8 @@ class WorkflowStore:
                     return None
                 action, to = Action.WITHDRAW, found
             for task in await self._open_tasks(session, row.id):
-                task.state, task.done_at = TaskState.CANCELLED.value, now
+                task.state, task.done_at = TaskState.WITHDRAWN.value, now
+                task.note = task_note or task.note
             await self._advance(session, row, action, state, to, actor, comment, "")
             return await self._view(session, row)
 

@@ -65,7 +65,8 @@ class TaskOut(ResponseBody):
     assignee_kind: str = Field(description="unit, person, or role (the agency's leaders)")
     assignee: str
     unit_code: str
-    state: str = Field(description="open, in_progress, done, cancelled")
+    state: str = Field(description="open, in_progress, done, cancelled (taken back), withdrawn (stopped with its "
+                                   "case: the document was cancelled or revoked; note says which)")
     deadline: str = Field(description="hạn xử lý, YYYY-MM-DD; empty: none")
     deadline_state: str = Field(description="on_time, due_soon, overdue (in working days); empty when closed")
     created_at: str

@@ -1,11 +1,22 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Checkbox, Form, Input, Modal, Radio, Space, Spin } from "antd";
 import { useState } from "react";
-import { unwrap, type Document } from "../../api/client";
+import { unwrap, type Document, type Register } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import { messages } from "./messages";
 
 const MAX_REASON = 1000;
+
+/**
+ * The register an arrival goes into unless the clerk picks another (Vào sổ's choice, preselected): the agency's only
+ * open incoming register, or else the only one kept for the arrival's type (its ``type_codes`` list it); "" when the
+ * clerk has to choose among several.
+ */
+export function defaultRegister(active: Pick<Register, "id" | "type_codes">[], typeCode: string): string {
+  if (active.length === 1) return active[0]!.id;
+  const forType = active.filter((r) => (r.type_codes ?? []).includes(typeCode));
+  return forType.length === 1 ? forType[0]!.id : "";
+}
 
 /** The clerk's gestures on an arrival: vào sổ (takes the số đến) or trả lại with a reason. */
 export function ArrivalActions({ doc }: { doc: Document }) {
@@ -62,6 +73,7 @@ export function ArrivalActions({ doc }: { doc: Document }) {
     },
   });
   const active = registers.data?.filter((r) => r.active) ?? [];
+  const chosen = registerId || defaultRegister(active, doc.type_code);
   return (
     <>
       <Space wrap>
@@ -76,9 +88,9 @@ export function ArrivalActions({ doc }: { doc: Document }) {
         confirmLoading={register.isPending}
         onCancel={() => setDialog("")}
         onOk={() => {
-          setMissingRegister(!registerId);
+          setMissingRegister(!chosen);
           registerForm.validateFields().then((v) => {
-            if (registerId) register.mutate({ ...v, register_id: registerId });
+            if (chosen) register.mutate({ ...v, register_id: chosen });
           }, () => undefined);
         }}
         destroyOnHidden
@@ -89,10 +101,10 @@ export function ArrivalActions({ doc }: { doc: Document }) {
           {registers.isSuccess && active.length === 0 && <Alert type="error" message={messages.actions.noRegister} />}
           <fieldset style={{ border: 0, padding: 0, margin: "0 0 16px" }}>
             <legend style={{ fontSize: 15, marginBottom: 8 }}>{messages.actions.register_id}</legend>
-            <Radio.Group value={registerId} onChange={(e) => setRegisterId(String(e.target.value))}
+            <Radio.Group value={chosen} onChange={(e) => setRegisterId(String(e.target.value))}
               options={active.map((r) => ({ value: r.id, label: r.name }))}
               style={{ display: "flex", flexDirection: "column", gap: 8 }} />
-            {missingRegister && !registerId && (
+            {missingRegister && !chosen && (
               <div role="alert" style={{ color: "#cf1322", marginTop: 4 }}>{messages.actions.chooseRegister}</div>
             )}
           </fieldset>

@@ -2,6 +2,7 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { arrival } from "../../test/fixtures";
 import { fakeGateway, renderWith, type Call } from "../../test/render";
+import { defaultRegister } from "./ArrivalActions";
 import { DocumentPage } from "./DocumentPage";
 
 const ID = "0192f0a1-7c3e-7b1a-9c1d-2f3e4a5b6c7d";
@@ -61,6 +62,31 @@ describe("a document's page", () => {
       expect(posts(calls)[0]?.body).toEqual({ register_id: "reg-1", confirm_duplicate: false,
         confirm_signature_problem: true, reason: "Đã đối chiếu bản giấy" });
     });
+
+  it("preselects the agency's only open incoming register in Vào sổ, so the clerk just confirms", async () => {
+    const register = (id: string, name: string, active = true, type_codes: string[] = []) => ({ id, name, active,
+      direction: "incoming", agency_code: "000.00.00.H61", agency_abbreviation: "", type_codes, legal_normative: false,
+      separate_arrival_series: false });
+    const { api, calls } = fakeGateway({
+      [`GET /api/v1/documents/${ID}`]: arrival({ signature_check: "valid" }),
+      [`GET /api/v1/documents/${ID}/history`]: [],
+      "GET /api/v1/registers": [register("reg-old", "Sổ văn bản đến 2025", false), register("reg-1", "Sổ văn bản đến")],
+      [`POST /api/v1/documents/${ID}/register`]: arrival({ status: "registered", number: 14 }),
+    });
+    renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByRole("button", { name: "Vào sổ" }));
+    expect(await screen.findByRole("radio", { name: "Sổ văn bản đến" })).toBeChecked();
+    await user.click(screen.getAllByRole("button", { name: "Vào sổ" }).at(-1) as HTMLElement);
+    await waitFor(() => expect(posts(calls).map((c) => (c.body as { register_id: string }).register_id))
+      .toEqual(["reg-1"]));
+    // several open registers: the one kept for the arrival's type, else the clerk chooses
+    expect(defaultRegister([register("a", "Sổ chung"), register("b", "Sổ quyết định", true, ["quyet_dinh"])],
+      "quyet_dinh")).toBe("b");
+    expect(defaultRegister([register("a", "Sổ chung"), register("b", "Sổ quyết định", true, ["quyet_dinh"])],
+      "cong_van")).toBe("");
+    expect(defaultRegister([], "cong_van")).toBe("");
+  });
 
   it("registers a paper arrival (its scan is unsigned) with no signature confirmation", async () => {
     const { api, calls } = fakeGateway({
@@ -157,6 +183,39 @@ describe("a document's page", () => {
     expect(await screen.findByText("Ủy ban nhân dân tỉnh Vĩnh Long")).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Hủy văn bản" })).not.toBeInTheDocument();
   });
+
+  it("tells whoever opens a cancelled document that it was cancelled, by whom, when and why", async () => {
+    const cancelled = { ...arrival(), direction: "outgoing", status: "cancelled", reason: "Không ban hành nữa theo chỉ đạo" };
+    const { api } = fakeGateway({ [`GET /api/v1/documents/${ID}`]: cancelled,
+      [`GET /api/v1/documents/${ID}/history`]: [{ at: "2026-11-30T09:15:00+07:00", actor: "lanhdao.ubnd",
+        action: "cancelled", changes: {}, note: "Không ban hành nữa theo chỉ đạo" }],
+      "GET /api/v1/people": [{ username: "lanhdao.ubnd", name: "Nguyễn Văn Hưởng", units: [], roles: ["leader"] }] });
+    renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id",
+      person: { username: "truongphong.ubnd", name: "Lê Văn Tâm", agency: "000.00.00.H61", roles: ["head"] } });
+    const notice = await screen.findByTestId("cancelled-notice");
+    expect(notice).toHaveTextContent("Văn bản đã bị hủy");
+    expect(notice).toHaveTextContent("Lý do: Không ban hành nữa theo chỉ đạo");
+    await waitFor(() => expect(notice).toHaveTextContent("Người hủy: Nguyễn Văn Hưởng, lúc 30/11/2026 09:15."));
+    expect(screen.queryByRole("button", { name: "Hủy văn bản" })).not.toBeInTheDocument();
+  });
+
+  it("shows cấp số's note as a sentence while the seal is awaited, and no longer once the document is issued",
+    async () => {
+      const numbered = { at: "2026-11-30T10:30:00+07:00", actor: "vanthu.ubnd", action: "numbered", changes: {},
+        note: "số và ngày đã cấp; chờ đóng dấu (ký số của cơ quan)" };
+      const issued = { at: "2026-11-30T10:30:05+07:00", actor: "vanthu.ubnd", action: "issued", changes: {}, note: "" };
+      const doc = { ...arrival(), direction: "outgoing", status: "numbered" };
+      const waiting = fakeGateway({ [`GET /api/v1/documents/${ID}`]: doc, [`GET /api/v1/documents/${ID}/history`]: [numbered] });
+      const { unmount } = renderWith(<DocumentPage />, { api: waiting.api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+      expect(await screen.findByText("Số và ngày đã cấp; chờ đóng dấu (ký số của cơ quan)")).toBeInTheDocument();
+      unmount();
+      const done = fakeGateway({ [`GET /api/v1/documents/${ID}`]: { ...doc, status: "issued" },
+        [`GET /api/v1/documents/${ID}/history`]: [numbered, issued] });
+      renderWith(<DocumentPage />, { api: done.api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+      expect(await screen.findByText("Phát hành")).toBeInTheDocument();
+      expect(screen.getByText("Cấp số")).toBeInTheDocument();
+      expect(screen.queryByText(/chờ đóng dấu/i)).not.toBeInTheDocument();
+    });
 
   it("shows Trình ký and Ký số once each, though the registry and the workflow both record them", async () => {
     const { api } = fakeGateway({ [`GET /api/v1/documents/${ID}`]: arrival({ status: "registered", number: 4 }),

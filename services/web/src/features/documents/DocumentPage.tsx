@@ -14,7 +14,7 @@ import { Deliveries } from "../outgoing/Deliveries";
 import { out } from "../outgoing/messages";
 import { OutgoingCase } from "../outgoing/OutgoingCase";
 import { FileViewer, isPdf } from "../viewer/FileViewer";
-import { mergeHistory } from "./history";
+import { historyNote, mergeHistory } from "./history";
 import { viewer } from "../viewer/messages";
 import { ArrivalActions } from "./ArrivalActions";
 import { CancelAction, CANCELLABLE } from "./CancelAction";
@@ -92,6 +92,7 @@ function History({ id }: { id: string }) {
   if (history.isLoading) return <Skeleton active />;
   if (history.isError) return <Alert type="error" message={common.error} description={history.error.message} />;
   if (!history.data?.length) return <Typography.Text>{messages.noHistory}</Typography.Text>;
+  const sealed = history.data.some((entry) => entry.action === "issued");
   return (
     <Timeline
       items={mergeHistory(history.data).map((entry) => ({
@@ -100,11 +101,38 @@ function History({ id }: { id: string }) {
             <Typography.Text strong>{historyLabel(entry)}</Typography.Text>
             {" — "}
             {formatDateTime(entry.at)} · {actorName(entry.actor)}
-            {entry.note && <div>{entry.note}</div>}
+            {!!historyNote(entry, sealed) && <div>{historyNote(entry, sealed)}</div>}
           </>
         ),
       }))}
     />
+  );
+}
+
+/**
+ * The notice on a cancelled document (hủy văn bản): who cancelled it and when (its history's "cancelled" entry, the
+ * same query as the history below), why (the document's reason), and that its processing stopped — a reviewer whose
+ * task was withdrawn opens its link and reads this, not "not found".
+ */
+function CancelledNotice({ doc }: { doc: Document }) {
+  const api = useApi();
+  const actorName = useActorName();
+  const history = useQuery({
+    queryKey: ["history", doc.id],
+    queryFn: async () =>
+      unwrap(await api.GET("/api/v1/documents/{document_id}/history", { params: { path: { document_id: doc.id } } })),
+  });
+  const t = messages.cancel;
+  const entry = history.data?.filter((h) => h.action === "cancelled").at(-1);
+  return (
+    <Alert type="warning" showIcon data-testid="cancelled-notice" message={<strong>{t.notice}</strong>}
+      description={
+        <>
+          {entry && <div>{t.by(actorName(entry.actor), formatDateTime(entry.at))}</div>}
+          {!!doc.reason && <div>{t.why(doc.reason)}</div>}
+          <div>{t.stopped}</div>
+        </>
+      } />
   );
 }
 
@@ -148,6 +176,7 @@ export function DocumentPage() {
         <Tag color="#0958d9">{common.status[doc.status] ?? doc.status}</Tag>
         {doc.urgency !== "normal" && <Tag color="#ad2102">{common.urgency[doc.urgency]}</Tag>}
       </Space>
+      {doc.status === "cancelled" && <CancelledNotice doc={doc} />}
       {clerkCanAct && <ArrivalActions doc={doc} />}
       {outgoing && CANCELLABLE.includes(doc.status) &&
         !!person?.roles.some((r) => r === "clerk" || r === "leader") && <Space><CancelAction doc={doc} /></Space>}

@@ -1,5 +1,5 @@
 import type { HistoryEntry } from "../../api/client";
-import { mergeHistory } from "./history";
+import { historyNote, mergeHistory } from "./history";
 
 const line = (at: string, action: string, step = "", note = "", actor = "lanhdao.ubnd"): HistoryEntry =>
   ({ at, actor, action, changes: step ? { workflow: ["", ""], step } : {}, note });
@@ -32,5 +32,26 @@ describe("a document's history", () => {
       line("2026-11-30T09:02:00+07:00", "submitted"), line("2026-11-30T09:02:01+07:00", "workflow", "submit_for_signature"),
     ]);
     expect(merged.map((e) => e.action)).toEqual(["workflow", "workflow"]);
+  });
+
+  it("says the reason of a cancellation or a return recorded without a note, and nothing of other changes", () => {
+    const cancelled = { at: "2026-11-30T09:15:00+07:00", actor: "lanhdao.ubnd", action: "cancelled", note: "",
+      changes: { status: ["draft", "cancelled"], reason: [null, "Không ban hành nữa theo chỉ đạo"] } };
+    expect(historyNote(cancelled)).toBe("Lý do: Không ban hành nữa theo chỉ đạo");
+    expect(historyNote({ ...cancelled, action: "rejected" })).toBe("Lý do: Không ban hành nữa theo chỉ đạo");
+    expect(historyNote({ ...cancelled, note: "Ghi chú riêng" })).toBe("Ghi chú riêng");
+    expect(historyNote({ ...cancelled, action: "updated" })).toBe("");
+    expect(historyNote({ ...cancelled, changes: {} })).toBe("");
+  });
+
+  it("writes cấp số's note as a sentence, and says nothing of the awaited seal once the document was issued", () => {
+    const numbered = { at: "2026-11-30T10:30:00+07:00", actor: "vanthu.ubnd", action: "numbered", changes: {},
+      note: "số và ngày đã cấp; chờ đóng dấu (ký số của cơ quan)" };
+    expect(historyNote(numbered)).toBe("Số và ngày đã cấp; chờ đóng dấu (ký số của cơ quan)");
+    expect(historyNote(numbered, true)).toBe("");
+    // a registry note reads as a sentence; a workflow comment stays as typed
+    expect(historyNote({ ...numbered, action: "registered", note: "trùng với văn bản đến 12" }, true))
+      .toBe("Trùng với văn bản đến 12");
+    expect(historyNote({ ...numbered, action: "workflow", note: "đồng ý, trình ký" })).toBe("đồng ý, trình ký");
   });
 });

@@ -36,3 +36,32 @@ export function mergeHistory(entries: HistoryEntry[]): HistoryEntry[] {
   return entries.flatMap((entry, i) => dropped.has(i) ? []
     : notes.has(i) ? [{ ...entry, note: notes.get(i) ?? "" }] : [entry]);
 }
+
+/** The registry's lines whose reason (``changes.reason``: [before, after]) is what a reader wants to know. */
+const REASONED = new Set(["cancelled", "rejected"]);
+
+/** The registry's lines whose note only holds until a later step (cấp số: "chờ đóng dấu" until it is sealed). */
+const UNTIL_SEALED = new Set(["numbered"]);
+
+/** ``text`` with its first letter a capital, as a sentence (Vietnamese case rules). */
+function sentence(text: string): string {
+  return text ? text.charAt(0).toLocaleUpperCase("vi") + text.slice(1) : text;
+}
+
+/**
+ * What a history line says under its name: its note, or for a cancellation (hủy) or a return (trả lại) recorded
+ * without one, "Lý do: …" from the reason it set — the reason given in the dialog stays readable in the history. The
+ * registry's notes read as sentences (its "số và ngày đã cấp; chờ đóng dấu…" starts with a capital); the workflow's
+ * comments stay as their authors typed them. Cấp số's note says the seal is awaited: once ``sealed`` (the document
+ * was issued: its history has the "issued" line) it says nothing.
+ */
+export function historyNote(entry: HistoryEntry, sealed = false): string {
+  if (entry.note) {
+    if (UNTIL_SEALED.has(entry.action) && sealed) return "";
+    return entry.action === "workflow" ? entry.note : sentence(entry.note);
+  }
+  if (!REASONED.has(entry.action)) return "";
+  const reason = (entry.changes as Record<string, unknown> | undefined)?.reason;
+  const after = Array.isArray(reason) ? reason[1] : undefined;
+  return typeof after === "string" && after.trim() ? `Lý do: ${after.trim()}` : "";
+}

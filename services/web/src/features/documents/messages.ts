@@ -74,6 +74,11 @@ export const messages = {
     required: "Hãy nhập lý do hủy.",
     back: "Không hủy",
     done: "Đã hủy văn bản.",
+    /** The notice on a cancelled document's page (whoever still sees it: its clerks, leaders, drafter, reviewers). */
+    notice: "Văn bản đã bị hủy",
+    by: (who: string, at: string) => `Người hủy: ${who}, lúc ${at}.`,
+    why: (reason: string) => `Lý do: ${reason}`,
+    stopped: "Quy trình xử lý văn bản đã dừng; các việc chưa xong đã được thu hồi.",
   },
   revocation: {
     requested: "Nơi gửi đề nghị thu hồi văn bản này.",

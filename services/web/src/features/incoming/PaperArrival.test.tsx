@@ -77,6 +77,38 @@ describe("the paper arrival", () => {
     });
   });
 
+  it("picks the highlighted directory entry with Enter, and takes a name outside it only when told to", async () => {
+    const ubnd = { code: "000.00.00.H61", name: "Ủy ban nhân dân tỉnh Vĩnh Long", short_name: "", parent_code: null,
+      level: 1, valid_from: null, valid_to: null, code_conforms: true, address: "", email: "", phone: "", source: "",
+      place: "Vĩnh Long" };
+    const { api } = fakeGateway({ "GET /api/v1/agencies": (url: URL) => ({ next_page_token: null,
+      items: (url.searchParams.get("q") ?? "").startsWith("ủy") ? [ubnd] : [] }) });
+    const onSave = vi.fn();
+    renderWith(<PaperArrivalForm types={TYPES} uploader={pausedUploader().uploader} onSave={onSave} />, { api });
+    const user = userEvent.setup({ delay: null });
+    const field = screen.getByLabelText("Cơ quan, tổ chức gửi");
+    await user.type(field, "ủy ban");
+    expect(await screen.findByTitle("Ủy ban nhân dân tỉnh Vĩnh Long")).toBeInTheDocument();
+    // the first match is highlighted: Enter picks it (a browser's keydown carries which/keyCode, as rc-select reads)
+    fireEvent.keyDown(field, { key: "Enter", code: "Enter", keyCode: 13, which: 13 });
+    await waitFor(() => expect(field).toHaveValue("Ủy ban nhân dân tỉnh Vĩnh Long"));
+    expect(await screen.findByTestId("sender-code")).toHaveTextContent("mã định danh 000.00.00.H61");
+
+    // a name the directory does not have: kept as typed, but refused until the clerk takes it explicitly
+    await user.clear(field);
+    await user.type(field, "Công ty TNHH Mỹ Xuân");
+    const useTyped = await screen.findByTitle("Dùng tên đã nhập: “Công ty TNHH Mỹ Xuân” (ngoài danh bạ)");
+    expect(screen.queryByTestId("sender-code")).not.toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Lưu văn bản đến" }));
+    expect(await screen.findByText(/Hãy chọn cơ quan trong danh bạ, hoặc chọn “Dùng tên đã nhập”/)).toBeInTheDocument();
+    expect(onSave).not.toHaveBeenCalled();
+    await user.click(field);
+    fireEvent.click(useTyped);
+    expect(field).toHaveValue("Công ty TNHH Mỹ Xuân");
+    expect(await screen.findByTestId("sender-outside")).toHaveTextContent("Ngoài danh bạ");
+    await waitFor(() => expect(screen.queryByText(/Hãy chọn cơ quan trong danh bạ/)).not.toBeInTheDocument());
+  });
+
   it("keeps a date it cannot read and says why; reads 4/5/2026 too", async () => {
     const onSave = vi.fn();
     const { api } = fakeGateway({});

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
-  Alert, App, AutoComplete, Button, Form, Input, Progress, Radio, Result, Space, Typography, Upload,
+  Alert, App, AutoComplete, Button, Form, Input, Progress, Radio, Result, Space, Tag, Typography, Upload,
   type UploadFile, type UploadProps,
 } from "antd";
 import { useState } from "react";
@@ -36,23 +36,57 @@ interface Values {
 
 const nfc = (s: string | undefined) => (s ?? "").trim().normalize("NFC");
 
-/** The sender from the directory (server-side search as the clerk types), or any name (a citizen, a firm). */
-function SenderInput({ value, onChange, onPick, id }: {
-  value?: string; onChange?: (v: string) => void; onPick: (code: string) => void; id?: string;
+/** How the sender was chosen: an entry of the directory (its code), or the typed name taken as it is. */
+export interface SenderPick {
+  code: string;
+  free: boolean;
+}
+
+/** The value of the option that takes the typed name as it is (never an agency's name: it ends with a NUL). */
+const FREE = "\u0000free";
+
+/**
+ * The sender from the directory (server-side search as the clerk types), or any name (a citizen, a firm) taken
+ * explicitly: the first match is highlighted, so Enter picks it; once the search answered, the last option "Dùng
+ * tên đã nhập: …" takes the typed name as it is (not offered when a match has exactly that name), marked below the
+ * field as outside the directory. Typing again clears the choice (``onPick``), which the form then asks for.
+ */
+function SenderInput({ value, onChange, picked, onPick, id }: {
+  value?: string; onChange?: (v: string) => void; picked: SenderPick; onPick: (pick: SenderPick) => void; id?: string;
 }) {
   const api = useApi();
-  const typed = useDebounced((value ?? "").trim(), SEARCH_DELAY_MS);
+  const text = (value ?? "").trim();
+  const typed = useDebounced(text, SEARCH_DELAY_MS);
   const found = useQuery({
     queryKey: ["agencies", "search", typed],
     queryFn: async () => unwrap(await api.GET("/api/v1/agencies", { params: { query: { q: typed, page_size: 10 } } })),
     enabled: typed.length >= 2,
     staleTime: 60_000,
   });
+  const matches = (found.data?.items ?? []).map((a) => ({ value: a.name, label: a.name, code: a.code }));
+  // the typed name as it is: only once the search for it answered (Enter meanwhile picks nothing by accident)
+  const settled = typed === text && (typed.length < 2 || found.isSuccess || found.isError);
+  const free = text && settled && !matches.some((m) => m.value.normalize("NFC") === text.normalize("NFC"))
+    ? [{ value: FREE, label: paper.useTyped(text), code: "" }] : [];
   return (
-    <AutoComplete id={id} value={value} maxLength={300}
-      options={(found.data?.items ?? []).map((a) => ({ value: a.name, label: a.name, code: a.code }))}
-      onChange={(v: string) => { onChange?.(v); onPick(""); }}
-      onSelect={(v: string, option: { code?: string }) => { onChange?.(v); onPick(option.code ?? ""); }} />
+    <>
+      <AutoComplete id={id} value={value} maxLength={300} defaultActiveFirstOption
+        options={[...matches, ...free]}
+        onChange={(v: string) => { if (v !== FREE) { onChange?.(v); onPick({ code: "", free: false }); } }}
+        onSelect={(v: string, option: { code?: string }) => {
+          if (v === FREE) {
+            onChange?.(text);
+            onPick({ code: "", free: true });
+          } else {
+            onChange?.(v);
+            onPick({ code: option.code ?? "", free: false });
+          }
+        }} />
+      {picked.free && <div style={{ marginTop: 4 }} data-testid="sender-outside">
+        <Tag color="#ad4e00">{paper.outside}</Tag>{paper.outsideHelp}</div>}
+      {!!picked.code && <div style={{ marginTop: 4, color: "#595959" }} data-testid="sender-code">
+        {paper.inDirectory(picked.code)}</div>}
+    </>
   );
 }
 
@@ -65,7 +99,7 @@ export function PaperArrivalForm({ types, uploader, pending, error, onSave }: {
   types: DocumentType[]; uploader: Uploader; pending?: boolean; error?: string; onSave: (body: ArrivalBody) => void;
 }) {
   const [form] = Form.useForm<Values>();
-  const [senderCode, setSenderCode] = useState("");
+  const [sender, setSender] = useState<SenderPick>({ code: "", free: false });
   const request = (options: RequestOptions) => {
     uploader(options.file as File, (percent) => options.onProgress?.({ percent }))
       .then((object) => options.onSuccess?.(object))
@@ -87,7 +121,7 @@ export function PaperArrivalForm({ types, uploader, pending, error, onSave }: {
       file_name: f.name, sha256: "" }));
     onSave({
       direction: "incoming", type_code: v.type_code ?? "", abstract: nfc(v.abstract), urgency: v.urgency,
-      sender: { agency_code: senderCode, agency_name: nfc(v.sender_name), number_symbol: nfc(v.number_symbol),
+      sender: { agency_code: sender.code, agency_name: nfc(v.sender_name), number_symbol: nfc(v.number_symbol),
         document_date: v.document_date ?? null },
       files, agency_code: "", answers_document_id: "", confidentiality: "none", drafting_unit: "",
       exchange_form: "", legal_normative: false, paper: true, place: "", recipients: [], unit_abbreviation: "",
@@ -98,8 +132,11 @@ export function PaperArrivalForm({ types, uploader, pending, error, onSave }: {
     <Form form={form} layout="vertical" onFinish={finish} aria-label={paper.title} style={{ maxWidth: 820 }}
       initialValues={{ urgency: "normal", scan: [] }}>
       <Form.Item name="sender_name" label={paper.sender} extra={paper.senderHelp}
-        rules={[{ required: true, whitespace: true, message: paper.senderRequired }]}>
-        <SenderInput onPick={setSenderCode} />
+        rules={[{ required: true, whitespace: true, message: paper.senderRequired },
+          { validateTrigger: "onBlur", validator: async (_, v?: string) => {
+            if ((v ?? "").trim() && !sender.code && !sender.free) throw new Error(paper.senderChoose);
+          } }]}>
+        <SenderInput picked={sender} onPick={setSender} />
       </Form.Item>
       <Space wrap align="start" style={{ width: "100%" }}>
         <Form.Item name="number_symbol" label={paper.numberSymbol} extra={paper.numberSymbolHelp}

@@ -4,7 +4,7 @@ import type { Person } from "../../auth/claims";
 import { draft, outgoingCase, outTask } from "../../test/fixtures";
 import { fakeGateway, renderWith, type Call } from "../../test/render";
 import { DocumentPage } from "../documents/DocumentPage";
-import { outgoingActions } from "./OutgoingCase";
+import { circuitSteps, outgoingActions } from "./OutgoingCase";
 
 const ID = "0192f0a1-7c3e-7b1a-9c1d-000000000001";
 const HEAD: Person = { username: "truongphong.ubnd", name: "Phạm Thị Trưởng", agency: "000.00.00.H61", roles: ["head"] };
@@ -37,6 +37,29 @@ describe("the gestures of an outgoing case, by the person's task and the case's 
     expect(outgoingActions(outTask("issue"), "issued")).toEqual([]);
     expect(outgoingActions(outTask("review", { state: "done" }), "in_review")).toEqual([]);
     expect(outgoingActions(outTask("lead"), "in_review")).toEqual([]);
+  });
+});
+
+describe("the circuit's steps shown on an outgoing case", () => {
+  it("names Lấy ý kiến only when it applies: maybe while in review, as a step once asked, not when nobody was", () => {
+    expect(circuitSteps(outgoingCase())).toBe("Duyệt (Trưởng đơn vị) → Lấy ý kiến (Trưởng đơn vị, nếu người duyệt "
+      + "đề nghị) → Ký số (Lãnh đạo) → Phát hành (Văn thư)");
+    expect(circuitSteps(outgoingCase({ state: "consulting", tasks: [outTask("consult", { assignee: "NC" })] })))
+      .toBe("Duyệt (Trưởng đơn vị) → Lấy ý kiến (Trưởng đơn vị) → Ký số (Lãnh đạo) → Phát hành (Văn thư)");
+    expect(circuitSteps(outgoingCase({ state: "submitted", tasks: [outTask("consult", { state: "done" })] })))
+      .toContain("→ Lấy ý kiến (Trưởng đơn vị) →");
+    for (const state of ["approved", "submitted", "signed", "issued", "withdrawn"]) {
+      expect(circuitSteps(outgoingCase({ state, tasks: [outTask("review", { state: "done" })] })))
+        .toBe("Duyệt (Trưởng đơn vị) → Ký số (Lãnh đạo) → Phát hành (Văn thư)");
+    }
+  });
+  it("shows the page's circuit without Lấy ý kiến once approved without consulting", async () => {
+    page({ [`GET /api/v1/documents/${ID}`]: draft({ status: "submitted" }),
+      [`GET /api/v1/workflow/documents/${ID}/case`]: outgoingCase({ state: "submitted" }),
+      "GET /api/v1/workflow/inbox": { tasks: [], counts: {}, next_page_token: null } }, CLERK);
+    expect(await screen.findByTestId("circuit-steps")).toHaveTextContent(
+      /^Duyệt \(Trưởng đơn vị\) → Ký số \(Lãnh đạo\) → Phát hành \(Văn thư\)$/);
+    expect(screen.queryByText(/Lấy ý kiến/)).not.toBeInTheDocument();
   });
 });
 

@@ -126,6 +126,22 @@ function TaskButtons({ task, current, doc, onAct, pending }: {
   );
 }
 
+/**
+ * The circuit's steps as they apply to this case, in words: "Duyệt (Trưởng đơn vị) → Ký số (Lãnh đạo) → …". Lấy ý
+ * kiến is a step only when the reviewer asks other units (the workflow's approve with ``consult``): it is named as it
+ * is while the review may still ask it ("nếu người duyệt đề nghị"), as a step once a unit was consulted, and left out
+ * once the draft was approved without consulting anyone.
+ */
+export function circuitSteps(current: Pick<Case, "circuit" | "state" | "tasks">): string {
+  const consulted = current.state === "consulting" || (current.tasks ?? []).some((t) => t.kind === "consult");
+  const mayAsk = current.state === "in_review" || current.state === "returned";
+  return (current.circuit ?? []).flatMap((s) => {
+    const name = `${out.circuitStep[s.step] ?? s.step} (${out.role[s.role] ?? s.role}`;
+    if (s.step !== "consult" || consulted) return [`${name})`];
+    return mayAsk ? [`${name}, ${out.circuit.ifAsked})`] : [];
+  }).join(" → ");
+}
+
 /** The circuit's state, drafter, steps (duyệt → lấy ý kiến → ký số → phát hành) and what happened so far. */
 export function CircuitView({ current }: { current: Case }) {
   return (
@@ -136,7 +152,7 @@ export function CircuitView({ current }: { current: Case }) {
         </Descriptions.Item>
         <Descriptions.Item label={out.circuit.drafter}>{current.drafter_name || current.drafter}</Descriptions.Item>
         <Descriptions.Item label={out.circuit.circuit} span={2}>
-          {current.circuit.map((s) => `${out.circuitStep[s.step] ?? s.step} (${out.role[s.role] ?? s.role})`).join(" → ")}
+          <span data-testid="circuit-steps">{circuitSteps(current)}</span>
         </Descriptions.Item>
       </Descriptions>
       <h3 style={{ fontSize: 16, margin: 0 }}>{out.circuit.steps}</h3>

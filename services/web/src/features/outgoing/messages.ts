@@ -67,6 +67,8 @@ export const out = {
     drafter: "Người soạn",
     steps: "Các bước",
     circuit: "Quy trình",
+    /** Lấy ý kiến while the review may still ask other units. */
+    ifAsked: "nếu người duyệt đề nghị",
     notStarted: "Dự thảo chưa được gửi duyệt.",
     start: "Gửi duyệt",
     edit: "Sửa dự thảo",

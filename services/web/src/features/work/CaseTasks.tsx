@@ -1,4 +1,4 @@
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation, useQueries } from "@tanstack/react-query";
 import { Alert, App, Form, Input, Modal, Space } from "antd";
 import { unwrap, type Case, type Task } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
@@ -8,11 +8,16 @@ import { useAuth } from "../../auth/AuthProvider";
 
 const MAX_TEXT = 2000;
 
+/** A task still to do. */
+const isOpen = (task: Task) => task.state === "open" || task.state === "in_progress";
+
 /**
  * The person's own tasks on a case (``mine``: from their inbox, the server says which are theirs) with the gestures
  * of giao xử lý's tasks — tiến độ, hoàn thành, trả lại, xin gia hạn, giao trong đơn vị (to the members of the unit
- * a unit's task names) — on an arrival's processing and on a job alike; ``onChanged`` gets the case as the
- * workflow returns it.
+ * a unit's task names) — on an arrival's processing and on a job alike; and, for a head, the tasks of their unit
+ * they gave to a person of it (the case's tasks held by a person through the unit), which they may give again (giao
+ * lại: the workflow allows the unit's head to). Who heads a unit: the unit's members (position "head").
+ * ``onChanged`` gets the case as the workflow returns it.
  */
 export function CaseTasks({ current, mine, onChanged }: {
   current: Case;
@@ -22,13 +27,23 @@ export function CaseTasks({ current, mine, onChanged }: {
   const api = useApi();
   const { message } = App.useApp();
   const { person } = useAuth();
-  const unitOf = mine.find((task) => task.assignee_kind === "unit")?.assignee;
-  const members = useQuery({
-    queryKey: ["members", unitOf],
-    queryFn: async () => unwrap(await api.GET("/api/v1/units/{code}/members", { params: { path: { code: unitOf ?? "" } } })),
-    enabled: !!unitOf,
-    staleTime: 300_000,
+  const heads = !!person?.roles.includes("head");
+  const held = new Set(mine.map((task) => task.id));
+  const given = heads ? (current.tasks ?? []).filter((task) => !held.has(task.id) && task.assignee_kind === "person"
+    && !!task.unit_code && isOpen(task) && ["lead", "cooperating", "for_information"].includes(task.kind)) : [];
+  const unitOf = (task: Task) => (task.assignee_kind === "unit" ? task.assignee : task.unit_code);
+  const codes = [...new Set([...mine.filter((task) => task.assignee_kind === "unit" || heads), ...given]
+    .map(unitOf).filter(Boolean))];
+  const members = useQueries({
+    queries: codes.map((code) => ({
+      queryKey: ["members", code],
+      queryFn: async () => unwrap(await api.GET("/api/v1/units/{code}/members", { params: { path: { code } } })),
+      staleTime: 300_000,
+    })),
   });
+  const membersOf = (task: Task) => members[codes.indexOf(unitOf(task))]?.data;
+  const headOf = (task: Task) => heads && !!membersOf(task)?.some((m) => m.username === person?.username
+    && m.position === "head");
   const act = useMutation({
     mutationFn: async ({ task, action, body }: { task: Task; action: TaskAction; body: ActionBody }) => {
       const path = { params: { path: { task_id: task.id } } };
@@ -53,12 +68,14 @@ export function CaseTasks({ current, mine, onChanged }: {
     },
     onSuccess: async (c) => { await onChanged(c); void message.success(work.task.done); },
   });
-  if (!mine.length) return null;
+  const regivable = given.filter(headOf);
+  if (!mine.length && !regivable.length) return null;
   return (
     <Space direction="vertical" style={{ width: "100%" }}>
-      {mine.map((task) => (
+      {[...mine, ...regivable].map((task) => (
         <div key={task.id}>
-          <TaskActions task={task} caseState={current.state} members={members.data} me={person?.username} pending={act.isPending}
+          <TaskActions task={task} caseState={current.state} members={membersOf(task)} me={person?.username}
+            pending={act.isPending} holder={held.has(task.id)} head={headOf(task)}
             onAction={(action, body) => act.mutateAsync({ task, action, body })} />
         </div>
       ))}

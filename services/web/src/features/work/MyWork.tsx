@@ -59,6 +59,7 @@ export function MyWork({ title = work.home.title }: { title?: string }) {
                     <Space wrap size={[8, 4]}>
                       <Tag>{work.kind[task.kind] ?? task.kind}</Tag>
                       <span>{work.taskState[task.state] ?? task.state}</span>
+                      {task.state === "withdrawn" && !!task.note && <Tag color="#595959">{task.note}</Tag>}
                       <span>{work.home.columns.deadline}: <DeadlineTag task={task} /></span>
                     </Space>
                   } />

@@ -31,6 +31,26 @@ describe("the actions a task offers, by its kind and state", () => {
     expect(actionsFor(task({ assignee_kind: "unit", assignee: "TH" }), "in_progress"))
       .toEqual(["delegate", "progress", "extension", "return", "complete"]);
   });
+  it("lets the head of the task's unit give again (giao lại) a task a person of the unit holds, as the workflow does",
+    () => {
+      const given = task({ assignee_kind: "person", assignee: "s-cv", unit_code: "TH", state: "in_progress" });
+      expect(actionsFor(given, "in_progress", { holder: false, head: true })).toEqual(["delegate"]);
+      expect(actionsFor(given, "extension_requested", { holder: false, head: true })).toEqual(["delegate"]);
+      expect(actionsFor({ ...given, kind: "cooperating" }, "assigned", { holder: false, head: true }))
+        .toEqual(["delegate"]);
+      // not the head, a task that did not come through a unit, a closed task or case: nothing to give
+      expect(actionsFor(given, "in_progress", { holder: false })).toEqual([]);
+      expect(actionsFor({ ...given, unit_code: "" }, "in_progress", { holder: false, head: true })).toEqual([]);
+      expect(actionsFor({ ...given, state: "done" }, "in_progress", { holder: false, head: true })).toEqual([]);
+      expect(actionsFor(given, "completed", { holder: false, head: true })).toEqual([]);
+      expect(actionsFor({ ...given, kind: "for_information" }, "completed", { holder: false, head: true })).toEqual([]);
+      // the head who gave it to themself keeps their gestures and may give it on
+      expect(actionsFor(given, "in_progress", { head: true }))
+        .toEqual(["delegate", "progress", "extension", "return", "complete"]);
+      // a unit's for-information task is given too (the workflow allows it), then marked read
+      expect(actionsFor(task({ kind: "for_information", assignee_kind: "unit", assignee: "TH" }), "assigned"))
+        .toEqual(["delegate", "complete"]);
+    });
   it("gives only progress to the lead while an extension is being decided", () => {
     expect(actionsFor(task({ state: "in_progress" }), "extension_requested")).toEqual(["progress"]);
   });
@@ -120,5 +140,32 @@ describe("a task's buttons and dialogs", () => {
     renderActions(task({ kind: "for_information" }), "in_progress");
     expect(screen.getByRole("button", { name: "Đã xem" })).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Cập nhật tiến độ" })).not.toBeInTheDocument();
+  });
+
+  it("shows a head the task of their unit a person holds with only Giao lại trong đơn vị", async () => {
+    const given = task({ assignee_kind: "person", assignee: "s-cv", unit_code: "TH", state: "in_progress" });
+    const onAction = vi.fn(async () => undefined);
+    render(
+      <ConfigProvider locale={viVN}>
+        <AntApp>
+          <TaskActions task={given} caseState="in_progress" holder={false} head onAction={onAction}
+            members={[{ subject: "s-cv", name: "Lê Văn Chuyên", username: "chuyenvien.ubnd", unit_code: "TH", position: "" },
+              { subject: "s-cv2", name: "Trần Thị Ưng", username: "chuyenvien2.ubnd", unit_code: "TH", position: "" }]} />
+        </AntApp>
+      </ConfigProvider>,
+    );
+    expect(screen.getByText("Việc của đơn vị bạn, đã giao trong đơn vị: Chủ trì")).toBeInTheDocument();
+    expect(screen.getAllByRole("button").map((b) => b.textContent)).toEqual(["Giao lại trong đơn vị"]);
+    const user = userEvent.setup({ delay: null });
+    await user.click(screen.getByRole("button", { name: "Giao lại trong đơn vị" }));
+    const dialog = await screen.findByRole("dialog");
+    fireEvent.mouseDown(screen.getByLabelText("Người xử lý"));
+    fireEvent.click(await waitFor(() => {
+      const o = document.querySelector(".ant-select-item-option[title='Trần Thị Ưng']");
+      if (!o) throw new Error("no option");
+      return o as HTMLElement;
+    }));
+    await user.click(dialog.querySelector(".ant-modal-footer .ant-btn-primary") as HTMLElement);
+    await waitFor(() => expect(onAction).toHaveBeenCalledWith("delegate", { subject: "s-cv2", comment: "" }));
   });
 });

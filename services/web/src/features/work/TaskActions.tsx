@@ -12,26 +12,33 @@ const MAX_TEXT = 2000;
 
 export type TaskAction = "delegate" | "progress" | "extension" | "return" | "complete";
 
+/** The kinds of task a person works on (a leader's own, direct and extension, go through the case). */
+const WORKED = ["lead", "cooperating", "for_information"];
+
 /**
- * What the person may do with a task of theirs (one their inbox lists), by its kind and state — the workflow
- * service's table (services/workflow/.../domain/incoming.py): the lead (chủ trì) records progress, asks for more
- * time, returns or completes; a cooperating (phối hợp) or for-information (để biết) task is progressed or completed;
- * a unit's task is given by its head to a person of the unit. Closed tasks, and a lead task while an extension is
- * being decided (except progress), offer less. ``caseState``: the case's state.
+ * What the person may do with a task, by its kind and state — the workflow service's table
+ * (services/workflow/.../domain/incoming.py): the lead (chủ trì) records progress, asks for more time, returns or
+ * completes; a cooperating (phối hợp) or for-information (để biết) task is progressed or completed (for-information:
+ * marked read). Giao trong đơn vị: the head of the task's unit gives a unit's task to a person of the unit, and gives
+ * again (giao lại) one a person of the unit already holds (its ``unit_code``) — the workflow allows it while the case
+ * is being processed (``head``: the person heads the task's unit; ``holder``: the task is in their inbox — false for
+ * a task a head gave to someone else, which then offers giao lại only). Closed tasks, and a lead task while an
+ * extension is being decided (except progress and delegation), offer less. ``caseState``: the case's state.
  */
-export function actionsFor(task: Task, caseState: string): TaskAction[] {
+export function actionsFor(task: Task, caseState: string,
+  { holder = true, head = false }: { holder?: boolean; head?: boolean } = {}): TaskAction[] {
   if (task.state !== "open" && task.state !== "in_progress") return [];
   // a for-information task stays open when the case is completed: its holder still marks it read
-  if (task.kind === "for_information" && caseState === "completed") return ["complete"];
-  if (!["assigned", "in_progress", "extension_requested"].includes(caseState)) return [];
-  const delegate: TaskAction[] = task.assignee_kind === "unit" ? ["delegate"] : [];
+  if (task.kind === "for_information" && caseState === "completed") return holder ? ["complete"] : [];
+  if (!["assigned", "in_progress", "extension_requested"].includes(caseState) || !WORKED.includes(task.kind)) return [];
+  const delegate: TaskAction[] = task.assignee_kind === "unit" || (head && !!task.unit_code) ? ["delegate"] : [];
+  if (!holder) return delegate;
   if (task.kind === "lead") {
     if (caseState === "extension_requested") return [...delegate, "progress"];
     return [...delegate, "progress", "extension", "return", "complete"];
   }
   if (task.kind === "cooperating") return [...delegate, "progress", "complete"];
-  if (task.kind === "for_information") return ["complete"];
-  return [];
+  return [...delegate, "complete"];
 }
 
 export interface ActionBody {
@@ -76,9 +83,13 @@ function ExtensionGives({ from }: { from: string }) {
   </Typography.Paragraph> : null;
 }
 
-export function TaskActions({ task, caseState, members, me, pending, onAction, today }: {
+export function TaskActions({ task, caseState, members, me, pending, onAction, today, holder = true, head = false }: {
   task: Task;
   caseState: string;
+  /** The task is in the person's inbox (false: a head sees a task of their unit they gave to someone). */
+  holder?: boolean;
+  /** The person heads the task's unit (giao lại a task a person of the unit holds). */
+  head?: boolean;
   /** Today in Vietnam (YYYY-MM-DD; tests give one): a request for more time counts from it when the task has no
    * deadline. */
   today?: string;
@@ -90,10 +101,11 @@ export function TaskActions({ task, caseState, members, me, pending, onAction, t
 }) {
   const [open, setOpen] = useState<TaskAction | "">("");
   const [form] = Form.useForm<ActionBody>();
-  const actions = actionsFor(task, caseState);
+  const actions = actionsFor(task, caseState, { holder, head });
   if (!actions.length) return null;
   const label = (a: TaskAction) =>
-    a === "complete" && task.kind === "for_information" ? t.read : t[a];
+    a === "complete" && task.kind === "for_information" ? t.read
+      : a === "delegate" && task.assignee_kind === "person" ? t.redelegate : t[a];
   const required = [{ required: true, whitespace: true, message: t.textRequired }];
   const submit = () =>
     form.validateFields().then(async (v) => {
@@ -109,7 +121,9 @@ export function TaskActions({ task, caseState, members, me, pending, onAction, t
     }, () => undefined);
   return (
     <>
-      <Typography.Text strong>{t.yourTask(work.kind[task.kind] ?? task.kind)}</Typography.Text>
+      <Typography.Text strong>
+        {(holder ? t.yourTask : t.unitTask)(work.kind[task.kind] ?? task.kind)}
+      </Typography.Text>
       <Space wrap style={{ display: "flex", marginTop: 8 }}>
         {actions.map((a) => (
           <Button key={a} type={a === "complete" ? "primary" : "default"} danger={a === "return"}

@@ -18,7 +18,8 @@ export const work = {
     sign: "Ký số",
     issue: "Phát hành",
   } as Record<string, string>,
-  taskState: { open: "Chưa xử lý", in_progress: "Đang xử lý", done: "Hoàn thành", cancelled: "Đã kết thúc" } as Record<string, string>,
+  taskState: { open: "Chưa xử lý", in_progress: "Đang xử lý", done: "Hoàn thành", cancelled: "Đã kết thúc",
+    withdrawn: "Đã thu hồi" } as Record<string, string>,
   deadlineState: { on_time: "Trong hạn", due_soon: "Sắp đến hạn", overdue: "Quá hạn" } as Record<string, string>,
   caseState: {
     submitted: "Đã trình lãnh đạo",
@@ -107,6 +108,8 @@ export const work = {
   },
   task: {
     yourTask: (kind: string) => `Việc của bạn: ${kind}`,
+    /** A task of the head's unit that a person of the unit holds (the head may give it again). */
+    unitTask: (kind: string) => `Việc của đơn vị bạn, đã giao trong đơn vị: ${kind}`,
     progress: "Cập nhật tiến độ",
     progressComment: "Tiến độ",
     extension: "Xin gia hạn",
@@ -122,6 +125,7 @@ export const work = {
     completeResult: "Kết quả xử lý",
     read: "Đã xem",
     delegate: "Giao trong đơn vị",
+    redelegate: "Giao lại trong đơn vị",
     delegateTo: "Người xử lý",
     delegateComment: "Ý kiến",
     chooseMember: "Hãy chọn người xử lý.",

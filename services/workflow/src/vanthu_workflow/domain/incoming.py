@@ -70,7 +70,11 @@ class TaskState(StrEnum):
     OPEN = "open"
     IN_PROGRESS = "in_progress"
     DONE = "done"
+    #: Taken back from its holder (thu hồi, giao lại): the holder no longer has the task nor sees the document for it.
     CANCELLED = "cancelled"
+    #: Stopped with the whole case because the document was cancelled (hủy) or revoked by its sender (thu hồi): the
+    #: holder keeps it among their finished tasks and keeps seeing the document (issue 14 review).
+    WITHDRAWN = "withdrawn"
 
 
 #: What the refusals call the actions, the kinds of task and the tasks' states (the clerks' words, glossary of
@@ -86,7 +90,7 @@ TASK_KIND_NAMES: Mapping[TaskKind, str] = {
     TaskKind.FOR_INFORMATION: "việc nhận để biết", TaskKind.EXTENSION: "việc quyết định gia hạn"}
 TASK_STATE_NAMES: Mapping[TaskState, str] = {
     TaskState.OPEN: "chưa xử lý", TaskState.IN_PROGRESS: "đang xử lý", TaskState.DONE: "đã xong",
-    TaskState.CANCELLED: "đã hủy"}
+    TaskState.CANCELLED: "đã hủy", TaskState.WITHDRAWN: "đã dừng vì văn bản bị hủy hoặc bị thu hồi"}
 
 OPEN_TASK_STATES = frozenset({TaskState.OPEN, TaskState.IN_PROGRESS})
 _WORKING = (State.ASSIGNED, State.IN_PROGRESS, State.EXTENSION_REQUESTED)
