@@ -853,7 +853,9 @@ def test_an_outgoing_letter_is_drafted_approved_signed_and_issued_through_the_ui
         page.get_by_label("Loại văn bản").press("Enter")
         page.get_by_label("Trích yếu").fill(abstract)
         page.get_by_label("Ký hiệu đơn vị soạn thảo").fill("TH")  # a letter's symbol: 15/UBND-TH
-        page.get_by_label("Chức vụ người ký").fill("Chủ tịch")
+        page.get_by_label("Họ và tên người ký").fill("huong")  # the leaders first, with their chức vụ
+        page.get_by_text("Nguyễn Văn Hưởng — Chủ tịch", exact=True).click()
+        expect(page.get_by_label("Chức vụ người ký")).to_have_value("Chủ tịch")  # filled from the people directory
         page.get_by_label("Nơi nhận").click()  # a multiple choice takes typing once opened
         page.keyboard.type("Sở Nội vụ")  # searched on the server once the typing pauses
         page.get_by_title("Sở Nội vụ tỉnh Vĩnh Long", exact=True).click()

@@ -9,7 +9,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from vanthu_core.errors import InvalidArgument
 from vanthu_core.logging import JsonFormatter
-from vanthu_core.text import clean_text, clip_utf8, excerpt, fold
+from vanthu_core.text import clean_text, clip_utf8, excerpt, fold, symbol_file_name
 from vanthu_core.timeutil import iso_vietnam
 
 pytestmark = pytest.mark.unit
@@ -70,3 +70,12 @@ def test_excerpts_for_messages_are_bounded() -> None:
     clipped = clip_utf8("Ư" * 100_000, 600)
     assert len(clipped.encode()) <= 600 and clipped.endswith("…") and clipped.startswith("ƯƯ")
     assert clip_utf8("abc", 600) == "abc"
+
+
+@pytest.mark.parametrize(("number_symbol", "name"), [
+    ("15/QĐ-UBND", "15-QĐ-UBND.pdf"), ("07/2026/TT-UBND", "07-2026-TT-UBND.pdf"),
+    (unicodedata.normalize("NFD", "03/QĐ-SNV"), "03-QĐ-SNV.pdf"), ("12/UBND-TC&KH", "12-UBND-TC&KH.pdf"),
+    ("1/ CV:x?", "1-CV-x.pdf"), ("", "")])
+def test_an_issued_file_is_named_after_its_number_and_symbol(number_symbol: str, name: str) -> None:
+    assert symbol_file_name(number_symbol) == name
+    assert unicodedata.is_normalized("NFC", symbol_file_name(number_symbol))

@@ -91,6 +91,12 @@ async def test_an_officer_drafts_the_leader_signs_and_the_clerk_issues_in_one_ac
     history = (await platform.call(docs.GetDocumentHistory, pb.GetDocumentHistoryRequest(id=draft.id),
                                    "lanhdao.ubnd")).entries
     assert [h.action for h in history] == ["drafted", "submitted", "signed", "numbered", "issued"]
+    # the issued main file is named after its số, ký hiệu, on the document and in storage; the history keeps the
+    # drafter's name
+    assert (draft.files[0].file_name, signed.files[0].file_name) == ("dự thảo.pdf", "dự thảo.pdf")
+    assert issued.files[0].file_name == "01-QĐ-UBND.pdf"
+    assert (await stat(platform, sealed)).file_name == "01-QĐ-UBND.signed.pdf"  # signing's name for what it made
+    assert json.loads(history[-1].changes_json)["files[0].file_name"] == ["dự thảo.pdf", "01-QĐ-UBND.pdf"]
 
 
 async def test_a_failed_seal_keeps_the_number_and_the_repeated_issue_completes_it(platform: Any) -> None:

@@ -221,6 +221,8 @@ async def test_the_people_directory_lists_the_agencys_people_from_the_users_file
         assert [(p.username, p.name) for p in found.people] == [("chuyenvien.ubnd", "Phạm Thị Ngọc Ánh")]
     roles = {p.username: tuple(p.roles) for p in reply.people}
     assert roles["lanhdao.ubnd"] == ("leader",) and roles["vanthu.ubnd"] == ("clerk",), "the roles the file grants"
+    titles = {p.username: p.title for p in reply.people}
+    assert titles["lanhdao.ubnd"] == "Chủ tịch" and titles["chuyenvien.ubnd"] == "Chuyên viên", "the file's chức vụ"
     snv = await registry.call("ListPeople", pb.ListPeopleRequest(), "lanhdao.snv")
     assert all(p.username.endswith(".snv") for p in snv.people) and len(snv.people) == 6
 

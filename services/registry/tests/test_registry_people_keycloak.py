@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from vanthu_core.errors import Unavailable
-from vanthu_registry.people import KeycloakDirectory
+from vanthu_registry.people import KeycloakDirectory, person_of
 from vanthu_testing.ports import join_thread
 
 CONTRACT = json.loads((Path(__file__).parent / "contracts" / "keycloak_26_users.json").read_text(encoding="utf-8"))
@@ -140,6 +140,14 @@ async def test_a_wider_answer_than_asked_never_lets_another_agencys_people_in(ke
     keycloak.loose = True
     people = await directory(keycloak).people(SNV)
     assert [p.username for p in people] == ["chuyenvien.snv"]
+
+
+def test_a_persons_title_is_the_title_user_attribute_in_nfc() -> None:
+    """Chức vụ comes from the realm's ``title`` attribute (declared in its user profile), composed to NFC."""
+    user = {"id": "0d2b8c9e-2f0e-4d61-9a53-6d4b7c1e9f10", "username": "lanhdao.ubnd", "firstName": "Hưởng",
+            "lastName": "Nguyễn Văn", "attributes": {"agency": [UBND], "title": ["Chu\u0309 ti\u0323ch "]}}
+    assert person_of(user).title == "Chủ tịch"
+    assert person_of({**user, "attributes": {"agency": [UBND]}}).title == ""
 
 
 async def test_an_identity_provider_that_refuses_the_client_is_unavailable(keycloak: RecordedKeycloak) -> None:

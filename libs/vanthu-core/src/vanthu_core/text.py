@@ -6,6 +6,7 @@ search keys today, the search service's index later), so a query with or without
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from vanthu_core.errors import InvalidArgument
@@ -88,3 +89,16 @@ def clip_utf8(value: str, max_bytes: int) -> str:
     if len(encoded) <= max_bytes:
         return value
     return encoded[: max(0, max_bytes - 3)].decode("utf-8", errors="ignore") + "…"
+
+
+#: What cannot stand in a file name on the systems a clerk saves to (Windows' reserved characters, '/', controls and
+#: white space), each run of them one '-'.
+_NOT_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\s\x00-\x1f\x7f]+')
+
+
+def symbol_file_name(number_symbol: str, suffix: str = ".pdf") -> str:
+    """The file name an issued document's main file takes from its số, ký hiệu (Decree 30/2020 Appendix I, box 3):
+    "15/QĐ-UBND" → "15-QĐ-UBND.pdf", "07/2026/TT-UBND" → "07-2026-TT-UBND.pdf" ('/' and whatever a file name
+    cannot hold become '-'; Vietnamese letters are kept, in NFC). "" when the number is empty."""
+    stem = _NOT_IN_FILE_NAMES.sub("-", nfc(number_symbol).strip()).strip("-.")
+    return f"{stem}{suffix}" if stem else ""

@@ -31,7 +31,7 @@ def member_to_proto(member: Member) -> registry_pb2.UnitMember:
 def person_to_proto(person: Person) -> registry_pb2.Person:
     return registry_pb2.Person(subject=person.subject, username=person.username, name=person.name,
                                email=person.email, agency_code=person.agency_code, enabled=person.enabled,
-                               roles=person.roles)
+                               roles=person.roles, title=person.title)
 
 
 def agency_to_proto(agency: Agency) -> registry_pb2.Agency:

@@ -644,8 +644,9 @@ class DocumentStore:
     async def complete_issue(self, *, agency_code: str, document_id: str, sealed: dict[str, DocumentFile],
                              actor: str) -> tuple[dict[str, Any], list[str]]:
         """Ban hành: the sealed main file and the signed attachments (``sealed``: replaced object id → new file)
-        replace the document's files, and one event says the document is issued. Returns the view and the replaced
-        object ids."""
+        replace the document's files, and one event says the document is issued; a file whose name changed (the
+        sealed main file takes the số, ký hiệu) has its old and new names in the history. Returns the view and the
+        replaced object ids."""
         async with self.sessions() as session, session.begin():
             row = await self._load(session, agency_code, document_id, lock=True)
             status = transition("issue", Status(row.status))
@@ -655,6 +656,8 @@ class DocumentStore:
             row.files = [file_entry(sealed[f.object_id]) for f in files]
             row.seal_error = ""
             changes = {f"files[{i}]": [f.object_id, sealed[f.object_id].object_id] for i, f in enumerate(files)}
+            changes |= {f"files[{i}].file_name": [f.file_name, sealed[f.object_id].file_name]
+                        for i, f in enumerate(files) if sealed[f.object_id].file_name != f.file_name}
             await self._move(session, row, status, actor, "issued", ev.DocumentIssued, changes=changes,
                              files=file_messages(row.files), recipients=recipient_messages(row.recipients),
                              document_date=row.document_date.isoformat() if row.document_date else "")

@@ -22,6 +22,7 @@ from typing import Any
 from vanthu_core.auth import Principal
 from vanthu_core.errors import DomainError, FailedPrecondition, InvalidArgument, Unavailable
 from vanthu_core.ids import new_id
+from vanthu_core.text import symbol_file_name
 from vanthu_registry.documents_store import DocumentStore, NewArrival, file_entry, files_from
 from vanthu_registry.domain.doctypes import DocumentType
 from vanthu_registry.domain.documents import (
@@ -392,8 +393,12 @@ class DocumentLifecycle:
                 source = current.get(item.source_object_id)
                 if source is None:
                     continue
+                # the sealed main file is named after the document's số, ký hiệu (15-QĐ-UBND.pdf), not the
+                # drafter's upload; the history keeps the draft's file and name
+                name = (symbol_file_name(doc.get("number_symbol") or "") or source.file_name
+                        if source.role is FileRole.MAIN else source.file_name)
                 results[source.object_id] = replace(source, object_id=stored.object_id, sha256=stored.sha256,
-                                                    content_type=stored.content_type or PDF)
+                                                    content_type=stored.content_type or PDF, file_name=name)
             for object_id, f in current.items():
                 results.setdefault(object_id, f)
             view, replaced = await self.documents.complete_issue(agency_code=agency_code, document_id=document_id,

@@ -4,13 +4,14 @@ User accounts are the identity provider's: no VanThu component creates, changes 
 rights to. The registry reads them to show an agency's people and to put them in units (:mod:`domain.units`):
 
 - **embedded mode** (``make dev``, the tests): the development issuer's users file (``users: [{username, subject,
-  name, agency, roles}]``, ``VANTHU_REGISTRY_USERS_FILE``; ``make dev`` gives the registry the same file as the
+  name, agency, roles, title}]``, ``VANTHU_REGISTRY_USERS_FILE``; ``make dev`` gives the registry the same file as the
   issuer);
 - **scale mode**: Keycloak's admin REST API through python-keycloak, as a confidential client whose service account
   holds ``realm-management``'s ``view-users`` role and nothing else (``VANTHU_REGISTRY_KEYCLOAK_URL``, ``…_REALM``,
   ``…_CLIENT_ID``, ``…_CLIENT_SECRET``; see ``docs/people-directory.md``). A person's agency is the ``agency`` user
   attribute the tokens' ``agency`` claim comes from; users are searched with ``q=agency:<code>`` and the answer is
   filtered on the attribute again, so a looser search on the server side never lets another agency's people in.
+  A person's chức vụ is the ``title`` user attribute (declared in the realm's user profile, edited by administrators).
   Each person's roles are their effective realm roles (``GET /users/{id}/role-mappings/realm/composite``, which
   ``view-users`` allows), kept to VanThu's own (:data:`ROLES`).
 """
@@ -39,6 +40,9 @@ class Person:
     enabled: bool = True
     #: VanThu's roles the identity provider grants the person (a subset of :data:`ROLES`), sorted.
     roles: tuple[str, ...] = field(default_factory=tuple)
+    #: The person's position or title (chức vụ: "Chủ tịch", "Giám đốc", "Chuyên viên"), NFC, "" when not given:
+    #: the users file's ``title``, Keycloak's ``title`` user attribute. The draft form fills the signer's title with it.
+    title: str = ""
 
 
 #: The realm roles VanThu gives meaning to (the tokens' ``roles`` claim); any other role a person holds is not ours.
@@ -89,7 +93,7 @@ class UsersFileDirectory:
             data = yaml.safe_load(self.path.read_text(encoding="utf-8")) or {}
             people = [Person(subject=str(u["subject"]), username=str(u["username"]), name=nfc(str(u.get("name", ""))),
                              agency_code=str(u.get("agency", "")), email=str(u.get("email", "")),
-                             roles=our_roles(u.get("roles")))
+                             roles=our_roles(u.get("roles")), title=nfc(str(u.get("title") or "")).strip())
                       for u in data.get("users", []) if isinstance(u, dict) and u.get("subject")]
             self._loaded = (stamp, people)
         return self._loaded[1]
@@ -103,10 +107,12 @@ def person_of(user: dict[str, Any]) -> Person:
     """A Keycloak UserRepresentation as a :class:`Person`."""
     attributes = user.get("attributes") or {}
     agency = attributes.get("agency") or [""]
+    title = attributes.get("title") or [""]
     name = " ".join(part for part in (user.get("lastName"), user.get("firstName")) if part)  # họ trước tên
     return Person(subject=str(user["id"]), username=str(user.get("username", "")), name=nfc(name),
                   agency_code=str(agency[0] if isinstance(agency, list) else agency),
-                  email=str(user.get("email") or ""), enabled=bool(user.get("enabled", True)))
+                  email=str(user.get("email") or ""), enabled=bool(user.get("enabled", True)),
+                  title=nfc(str(title[0] if isinstance(title, list) else title)).strip())
 
 
 class KeycloakDirectory:

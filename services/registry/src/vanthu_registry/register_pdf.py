@@ -78,7 +78,9 @@ def to_pdf(register: Register, agency_name: str, date_from: date, date_to: date,
     col_widths = [w * mm for w in (OUTGOING_MM if register.direction is Direction.OUTGOING else INCOMING_MM)]
     data: list[list[object]] = [[Paragraph(escape(c), head) for c in columns(register)],
                                 [Paragraph(str(i), head) for i in range(1, len(col_widths) + 1)]]
-    data += [[Paragraph(escape(value).replace("\n", "<br/>"), cell) for value in row] for row in lines]
+    # an empty cell (Ngày chuyển, Ký nhận: left for the pen) is no Paragraph: nothing to wrap again on each page split
+    data += [[Paragraph(escape(value).replace("\n", "<br/>"), cell) if value else "" for value in row]
+             for row in lines]
     table = Table(data, colWidths=col_widths, repeatRows=2)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),

@@ -22,6 +22,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from vanthu_core.auth import Principal
 from vanthu_core.errors import FailedPrecondition
+from vanthu_core.text import symbol_file_name
 from vanthu_signing import pdfdoc
 from vanthu_signing import signer as sg
 from vanthu_signing.documents import DocumentToSeal, FileToSeal, RegistryDocuments
@@ -101,7 +102,8 @@ class Sealer:
             issued_on=doc.issued_on, trust_roots=self.keys.roots, place=doc.place or self.default_place,
             revocation=self.keys.revocation())
         object_id, sha256, signing_id = await self.finish(
-            principal, signed, source.file_name, hashlib.sha256(pdf).hexdigest(), kind=SEAL,
+            principal, signed, symbol_file_name(doc.number_symbol) or source.file_name, hashlib.sha256(pdf).hexdigest(),
+            kind=SEAL,
             number_symbol=doc.number_symbol, document_id=doc.id)
         # the sealed file contains the personally signed one: signing no longer needs to keep that version
         producer = await self.store.producer(principal.agency, source.object_id)

@@ -3996,8 +3996,18 @@ export interface components {
             enabled: boolean;
             /** Name */
             name: string;
+            /**
+             * Roles
+             * @description the person's VanThu roles (clerk, leader, head, officer, archivist, admin): a leader signs the agency's documents
+             */
+            roles: string[];
             /** Subject */
             subject: string;
+            /**
+             * Title
+             * @description the person's position or title (chức vụ: Chủ tịch, Giám đốc, Chuyên viên) as the identity provider knows it; empty when it has none
+             */
+            title: string;
             /** Username */
             username: string;
         };

@@ -73,6 +73,10 @@ class PersonOut(BaseModel):
     name: str
     email: str
     enabled: bool
+    title: str = Field(description="the person's position or title (chức vụ: Chủ tịch, Giám đốc, Chuyên viên) as the "
+                                   "identity provider knows it; empty when it has none")
+    roles: list[str] = Field(description="the person's VanThu roles (clerk, leader, head, officer, archivist, admin): "
+                                         "a leader signs the agency's documents")
 
 
 def unit_out(unit: registry_pb2.Unit) -> UnitOut:
@@ -151,5 +155,5 @@ async def list_people(request: Request, principal: Annotated[Principal, Depends(
                       ) -> list[PersonOut]:
     reply = await _registry(request).ListPeople(registry_pb2.ListPeopleRequest(text=q or ""),
                                                 metadata=forward(principal))
-    return [PersonOut(subject=p.subject, username=p.username, name=p.name, email=p.email, enabled=p.enabled)
-            for p in reply.people]
+    return [PersonOut(subject=p.subject, username=p.username, name=p.name, email=p.email, enabled=p.enabled,
+                      title=p.title, roles=list(p.roles)) for p in reply.people]

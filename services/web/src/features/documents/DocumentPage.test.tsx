@@ -136,6 +136,7 @@ describe("a document's page", () => {
     });
     renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
     expect(await screen.findAllByText(/Đặng Thị Mỹ Xuyên/)).toHaveLength(2);
+    expect(screen.getByTestId("arrival-number")).toHaveTextContent(/^03$/);  // as the register book prints it
     expect(screen.getAllByText(/Hệ thống \(liên thông văn bản\)/)).toHaveLength(2);
     expect(screen.getByText(/Hệ thống \(kiểm tra chữ ký số\)/)).toBeInTheDocument();
     expect(screen.getByText(/nguoi\.da\.nghi/)).toBeInTheDocument(); // someone who left: their username

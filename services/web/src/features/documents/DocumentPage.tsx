@@ -21,6 +21,7 @@ import { CancelAction, CANCELLABLE } from "./CancelAction";
 import { RevocationActions } from "./RevocationActions";
 import { messages } from "./messages";
 import { useActorName } from "../../components/actors";
+import { bookNumber } from "../../components/numbers";
 
 function Files({ doc }: { doc: Document }) {
   const api = useApi();
@@ -195,7 +196,7 @@ export function DocumentPage() {
             <>
               <Descriptions.Item label={messages.fields.arrivedAt}>{formatDateTime(doc.arrived_at)}</Descriptions.Item>
               <Descriptions.Item label={messages.fields.arrivalNumber}>
-                <span data-testid="arrival-number">{doc.status === "registered" ? doc.number : ""}</span>
+                <span data-testid="arrival-number">{doc.status === "registered" ? bookNumber(doc.number) : ""}</span>
               </Descriptions.Item>
               <Descriptions.Item label={messages.fields.signature} span={2}>
                 <SignatureTag check={doc.signature_check ?? ""} />

@@ -1,3 +1,4 @@
+import { bookNumber } from "../../components/numbers";
 export const messages = {
   back: "Danh sách văn bản đến",
   sections: { metadata: "Thông tin văn bản", files: "Tệp đính kèm", history: "Lịch sử xử lý (luân chuyển)" },
@@ -35,7 +36,7 @@ export const messages = {
     rejectReason: "Lý do trả lại",
     rejectReasonHelp: "Nơi gửi sẽ nhận được lý do này.",
     reasonRequired: "Hãy nhập lý do.",
-    registered: (n: number) => `Đã vào sổ, số đến ${n}.`,
+    registered: (n: number) => `Đã vào sổ, số đến ${bookNumber(n)}.`,
     rejected: "Đã trả lại văn bản cho nơi gửi.",
   },
   historyActions: {

@@ -9,6 +9,7 @@ import { useHasRole } from "../../components/roles";
 import { messages } from "./messages";
 import { paper } from "./paperMessages";
 import { SignatureTag } from "./SignatureTag";
+import { bookNumber } from "../../components/numbers";
 
 type Tab = "arrived" | "registered" | "rejected";
 const TABS: Tab[] = ["arrived", "registered", "rejected"];
@@ -54,7 +55,8 @@ function columns(tab: Tab): TableColumnsType<Document> {
     },
   ];
   if (tab === "registered") {
-    list.splice(0, 0, { title: messages.columns.arrivalNumber, dataIndex: "number", key: "number", width: 90 });
+    list.splice(0, 0, { title: messages.columns.arrivalNumber, dataIndex: "number", key: "number", width: 90,
+      render: bookNumber });
   }
   return list;
 }

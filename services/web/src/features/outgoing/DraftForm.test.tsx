@@ -101,8 +101,10 @@ describe("the draft form", () => {
   it("keeps the account of the signer chosen from the agency's people, and none for a name typed by hand", async () => {
     const onSave = vi.fn();
     const { api } = fakeGateway({ "GET /api/v1/people": [
-      { subject: "s-lanh", username: "lanhdao.ubnd", name: "Nguyễn Văn Lãnh", email: "", enabled: true },
-      { subject: "s-hai", username: "phochutich.ubnd", name: "Trần Văn Hai", email: "", enabled: true }] });
+      { subject: "s-lanh", username: "lanhdao.ubnd", name: "Nguyễn Văn Lãnh", email: "", enabled: true, title: "",
+        roles: ["leader"] },
+      { subject: "s-hai", username: "phochutich.ubnd", name: "Trần Văn Hai", email: "", enabled: true, title: "",
+        roles: ["leader"] }] });
     renderWith(<DraftForm doc={draft({ signer: { name: "", title: "Chủ tịch", competence: "", subject: "" } })}
       types={TYPES} uploader={pausedUploader().uploader} onSave={onSave} />, { api });
     const user = userEvent.setup({ delay: null });
@@ -120,5 +122,32 @@ describe("the draft form", () => {
     await waitFor(() => expect(onSave).toHaveBeenCalledTimes(2));
     expect((onSave.mock.calls[1] as [{ signer: { subject: string; name: string } }])[0].signer).toMatchObject(
       { name: "Trần Văn Hải", subject: "" });
+  });
+  it("offers the leaders first as Họ tên — Chức vụ and fills the chosen signer's title", async () => {
+    const onSave = vi.fn();
+    const { api } = fakeGateway({ "GET /api/v1/people": [
+      { subject: "s-cv", username: "chuyenvien.ubnd", name: "Phạm Thị Ngọc Ánh", email: "", enabled: true,
+        title: "Chuyên viên", roles: ["officer"] },
+      { subject: "s-pct", username: "phochutich.ubnd", name: "Trần Văn Hai", email: "", enabled: true,
+        title: "Phó Chủ tịch", roles: ["leader"] },
+      { subject: "s-old", username: "nghihuu.ubnd", name: "Đỗ Văn Tâm", email: "", enabled: false,
+        title: "Chủ tịch", roles: ["leader"] }] });
+    renderWith(<DraftForm doc={draft({ signer: { name: "", title: "", competence: "", subject: "" } })}
+      types={TYPES} uploader={pausedUploader().uploader} onSave={onSave} />, { api });
+    const user = userEvent.setup({ delay: null });
+    const signer = screen.getByRole("combobox", { name: "Họ và tên người ký" });
+    await user.click(signer);
+    const leader = await screen.findByText("Trần Văn Hai — Phó Chủ tịch");
+    const officer = screen.getByText("Phạm Thị Ngọc Ánh — Chuyên viên");
+    expect(leader.compareDocumentPosition(officer) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();  // leaders first
+    expect(screen.getByText("Lãnh đạo cơ quan")).toBeInTheDocument();
+    expect(screen.queryByText(/Đỗ Văn Tâm/)).toBeNull();  // a disabled account signs nothing
+    await user.type(signer, "pho chu");  // the title is searchable too, without tones
+    await user.click(await screen.findByText("Trần Văn Hai — Phó Chủ tịch"));
+    expect(screen.getByRole("textbox", { name: "Chức vụ người ký" })).toHaveValue("Phó Chủ tịch");
+    await user.click(screen.getByRole("button", { name: "Lưu dự thảo" }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledTimes(1));
+    expect((onSave.mock.calls[0] as [{ signer: unknown }])[0].signer).toEqual(
+      { name: "Trần Văn Hai", title: "Phó Chủ tịch", competence: "", subject: "s-pct" });
   });
 });

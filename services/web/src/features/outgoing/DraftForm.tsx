@@ -48,6 +48,26 @@ function isPdf(file: { name: string; type?: string }): boolean {
   return file.type === "application/pdf" || file.name.toLowerCase().endsWith(".pdf");
 }
 
+type Person = components["schemas"]["PersonOut"];
+
+/**
+ * The người ký choices from the agency's people (GET /api/v1/people): the leaders (role ``leader``, who sign the
+ * agency's documents) first, then the others (who sign under a delegation: ký thay, thừa lệnh, thừa ủy quyền), each
+ * "Họ tên — Chức vụ" (the username when the identity provider has no title). An option's ``value`` is the name the
+ * form keeps, ``key`` the person's subject, ``title`` their chức vụ (filled in when chosen).
+ */
+export function signerOptions(people: Person[]) {
+  const option = (p: Person) => ({ value: p.name, key: p.subject, title: p.title,
+    label: p.title ? `${p.name} — ${p.title}` : `${p.name} (${p.username})` });
+  const usable = people.filter((p) => p.enabled && p.name);
+  const leaders = usable.filter((p) => p.roles.includes("leader"));
+  const others = usable.filter((p) => !p.roles.includes("leader"));
+  return [
+    ...(leaders.length ? [{ label: t.signerLeaders, options: leaders.map(option) }] : []),
+    ...(others.length ? [{ label: t.signerOthers, options: others.map(option) }] : []),
+  ];
+}
+
 /** The list of an Upload as the form keeps it. */
 function fileList(event: { fileList: UploadFile<StoredObject>[] } | UploadFile<StoredObject>[]) {
   return Array.isArray(event) ? event : event.fileList;
@@ -182,12 +202,13 @@ export function DraftForm({ doc, types, uploader, pending, error, onSave }: {
             <Input maxLength={100} style={{ width: 220 }} />
           </Form.Item>
           <Form.Item name="signer_name" label={t.signerName} extra={t.signerNameHelp}>
-            <AutoComplete style={{ width: 240 }} maxLength={100}
-              options={(people.data ?? []).filter((p) => p.enabled && p.name)
-                .map((p) => ({ value: p.name, key: p.subject, label: `${p.name} (${p.username})` }))}
-              filterOption={(input, option) => fold(String(option?.value ?? "")).includes(fold(input))}
-              onSelect={(value: string, option: { key?: string }) => {
+            <AutoComplete style={{ width: 240 }} maxLength={100} popupMatchSelectWidth={380}
+              options={signerOptions(people.data ?? [])}
+              filterOption={(input, option) => !!option && !("options" in option) &&
+                fold(String(option.label ?? "")).includes(fold(input))}
+              onSelect={(value: string, option: { key?: string; title?: string }) => {
                 chosen.current = option.key ? { name: value, subject: option.key } : null;
+                if (option.title) form.setFieldValue("signer_title", option.title);
               }} />
           </Form.Item>
         </Space>

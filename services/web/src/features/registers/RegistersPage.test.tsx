@@ -49,6 +49,26 @@ describe("the register books", () => {
     expect(screen.getByText("Đang dùng")).toBeInTheDocument();
   });
 
+  it("shows the outgoing register by Ngày văn bản, its numbers as the export prints them (05)", async () => {
+    const { api, calls } = gateway({
+      "GET /api/v1/registers": (url: URL) => (url.searchParams.get("direction") === "outgoing"
+        ? [book({ id: "reg-di", direction: "outgoing", name: "Sổ văn bản đi năm 2026" })] : []),
+      "GET /api/v1/documents": { items: [arrival({ direction: "outgoing", status: "issued", number: 5,
+        number_symbol: "05/QĐ-UBND", document_date: "2026-11-20", register_id: "reg-di" })], next_page_token: null },
+      "GET /api/v1/registers/reg-di/history": [],
+    });
+    renderWith(<RegistersPage today={TODAY} />, { api });
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByText("Văn bản đi"));
+    const table = await screen.findByRole("table", { name: "Các văn bản trong sổ" });
+    expect(await within(table).findByText("05/QĐ-UBND")).toBeInTheDocument();
+    const cells = within(within(table).getAllByRole("row")[1] as HTMLElement).getAllByRole("cell").map((c) => c.textContent);
+    expect(cells.slice(0, 3)).toEqual(["05", "20/11/2026", "05/QĐ-UBND"]);
+    expect(screen.getByText("Ngày văn bản: từ ngày – đến ngày")).toBeInTheDocument();
+    expect(calls.some((c) => c.path.startsWith("/api/v1/documents?register_id=reg-di&date_from=2026-01-01")
+      && !c.path.includes("date_field"))).toBe(true);  // the document's own date, as the export
+  });
+
   it("asks the entries of the year chosen", async () => {
     const { api, calls } = gateway();
     renderWith(<RegistersPage today={TODAY} />, { api });

@@ -15,6 +15,7 @@ import { common } from "../../components/messages";
 import { REGISTER_KEEPERS, REGISTER_READERS, useHasRole } from "../../components/roles";
 import { reg } from "./messages";
 import { useActorName } from "../../components/actors";
+import { bookNumber } from "../../components/numbers";
 
 type Direction = "incoming" | "outgoing" | "copy";
 type Format = "pdf" | "xlsx" | "csv";
@@ -40,15 +41,11 @@ function useRegisters(direction: Direction) {
   });
 }
 
-/** "Số đến" as the book prints it: numbers below 10 padded (01, 02 …, Decree 30/2020 Appendix I). */
-export function bookNumber(value: number | null | undefined): string {
-  return value ? String(value).padStart(2, "0") : "";
-}
-
 /**
  * The register's entries between two days. An incoming book lists them by the day they arrived (Ngày đến, the book's
  * first column: what a clerk means by a period of the book, and what its export takes), with Ngày đến and Số đến;
- * the others by the document's own date.
+ * the others by the document's own date (Ngày văn bản: an outgoing document's is the day it was numbered, which its
+ * export takes too). Numbers read as the exports print them (01, 02 …: :func:`bookNumber`).
  */
 function Entries({ register, from, to }: { register: Register; from: string; to: string }) {
   const api = useApi();
@@ -79,7 +76,7 @@ function Entries({ register, from, to }: { register: Register; from: string; to:
     ? [{ title: reg.columns.arrivalDate, dataIndex: "arrived_at", key: "arrived_at", width: 110, render: formatDate },
       { title: reg.columns.arrivalNumber, dataIndex: "number", key: "number", width: 80, render: bookNumber },
       numberSymbol, documentDate, ...rest]
-    : [{ title: reg.columns.number, dataIndex: "number", key: "number", width: 80 }, documentDate, numberSymbol,
+    : [{ title: reg.columns.number, dataIndex: "number", key: "number", width: 80, render: bookNumber }, documentDate, numberSymbol,
       ...rest];
   if (query.isError) {
     return <Alert type="error" showIcon message={common.error} description={query.error.message}

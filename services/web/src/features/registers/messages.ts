@@ -8,7 +8,9 @@ export const reg = {
   register: "Sổ đăng ký",
   chooseRegister: "Chọn sổ",
   year: "Năm",
-  period: "Từ ngày – đến ngày",
+  /** An outgoing (or copy) book's period is by the document's date (Ngày văn bản: the day it was numbered and issued,
+   * Decree 30/2020 Appendix IV), as its export. */
+  period: "Ngày văn bản: từ ngày – đến ngày",
   /** An incoming book's period is by the day documents arrived (Ngày đến), as its export. */
   arrivalPeriod: "Ngày đến: từ ngày – đến ngày",
   closed: "Đã đóng",
