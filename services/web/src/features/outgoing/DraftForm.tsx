@@ -56,8 +56,8 @@ type Person = components["schemas"]["PersonOut"];
  * "Họ tên — Chức vụ" (the username when the identity provider has no title). An option's ``value`` is the name the
  * form keeps, ``key`` the person's subject, ``title`` their chức vụ (filled in when chosen).
  */
-export function signerOptions(people: Person[]) {
-  const option = (p: Person) => ({ value: p.name, key: p.subject, title: p.title,
+export function signerOptions(people: Person[]): SignerGroup[] {
+  const option = (p: Person): SignerOption => ({ value: p.name, key: p.subject, title: p.title,
     label: p.title ? `${p.name} — ${p.title}` : `${p.name} (${p.username})` });
   const usable = people.filter((p) => p.enabled && p.name);
   const leaders = usable.filter((p) => p.roles.includes("leader"));
@@ -72,6 +72,10 @@ export function signerOptions(people: Person[]) {
 function fileList(event: { fileList: UploadFile<StoredObject>[] } | UploadFile<StoredObject>[]) {
   return Array.isArray(event) ? event : event.fileList;
 }
+
+/** One person offered as the signer, and a group of them (leaders first). */
+export type SignerOption = { value: string; key: string; title: string; label: string };
+export type SignerGroup = { label: string; options: SignerOption[] };
 
 /**
  * Soạn dự thảo (or sửa dự thảo): type, trích yếu, độ khẩn, the unit's abbreviation, người ký (name, title,
@@ -204,11 +208,12 @@ export function DraftForm({ doc, types, uploader, pending, error, onSave }: {
           <Form.Item name="signer_name" label={t.signerName} extra={t.signerNameHelp}>
             <AutoComplete style={{ width: 240 }} maxLength={100} popupMatchSelectWidth={380}
               options={signerOptions(people.data ?? [])}
-              filterOption={(input, option) => !!option && !("options" in option) &&
-                fold(String(option.label ?? "")).includes(fold(input))}
-              onSelect={(value: string, option: { key?: string; title?: string }) => {
-                chosen.current = option.key ? { name: value, subject: option.key } : null;
-                if (option.title) form.setFieldValue("signer_title", option.title);
+              filterOption={(input, option) => !!option && "key" in option &&
+                fold(option.label).includes(fold(input))}
+              onSelect={(value: string, option: SignerOption | SignerGroup) => {
+                const person = "key" in option ? option : null;
+                chosen.current = person?.key ? { name: value, subject: person.key } : null;
+                if (person?.title) form.setFieldValue("signer_title", person.title);
               }} />
           </Form.Item>
         </Space>
