@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -364,26 +365,28 @@ class Subscription:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._freed.wait(), timeout=1)
                 continue
-            try:
-                messages = await self._psub.fetch(min(self.batch, free), timeout=1)
-            except (TimeoutError, NatsTimeoutError):
-                continue
-            except asyncio.CancelledError:
-                # nats-py cancels the pending fetch when the connection drops; only a cancellation of this
-                # task itself (stop/shutdown) ends the loop.
-                if task is not None and task.cancelling():
-                    raise
-                await asyncio.sleep(0.2)
-                continue
-            except _TRANSIENT:
-                await asyncio.sleep(0.2)
-                continue
-            except Exception:
-                log.warning("consumer fetch failed; retrying", extra={"durable": self.durable}, exc_info=True)
-                await asyncio.sleep(0.5)
-                continue
+            messages = await self._fetch(task, functools.partial(self._psub.fetch, min(self.batch, free), timeout=1))
             for msg in messages:
                 self._take(msg)
+
+    async def _fetch(self, task: asyncio.Task[Any] | None, fetch: Callable[[], Awaitable[list[Msg]]]) -> list[Msg]:
+        """The messages ``fetch`` pulls; none when it timed out, or (after a short pause) when the connection dropped
+        or the fetch failed. nats-py cancels a pending fetch when the connection drops: only a cancellation of the
+        consumer's own ``task`` (stop/shutdown) is raised."""
+        try:
+            return await fetch()
+        except (TimeoutError, NatsTimeoutError):
+            return []
+        except asyncio.CancelledError:
+            if task is not None and task.cancelling():
+                raise
+            await asyncio.sleep(0.2)
+        except _TRANSIENT:
+            await asyncio.sleep(0.2)
+        except Exception:
+            log.warning("consumer fetch failed; retrying", extra={"durable": self.durable}, exc_info=True)
+            await asyncio.sleep(0.5)
+        return []
 
     def _take(self, msg: Msg) -> None:
         """Start handling ``msg`` in its own task, behind the message of its key in hand, if any."""
@@ -578,30 +581,19 @@ class BatchSubscription(Subscription):
     def _held(self) -> list[tuple[Msg, float]]:
         return list(self._holding)
 
+    async def _fetch_batch(self) -> list[Msg]:
+        """The first message with a long poll (handed over the moment it is there), then what else comes within
+        max_wait_s (at once when the queue holds more; a lone message waits max_wait_s)."""
+        messages: list[Msg] = await self._psub.fetch(1, timeout=1)
+        if self.batch > 1:
+            with contextlib.suppress(TimeoutError, NatsTimeoutError):
+                messages += await self._psub.fetch(self.batch - 1, timeout=self.max_wait_s)
+        return messages
+
     async def _run(self) -> None:
         task = asyncio.current_task()
         while not self._stopping.is_set():
-            try:
-                # the first message with a long poll (handed over the moment it is there), then what else comes
-                # within max_wait_s (at once when the queue holds more; a lone message waits max_wait_s)
-                messages = await self._psub.fetch(1, timeout=1)
-                if self.batch > 1:
-                    with contextlib.suppress(TimeoutError, NatsTimeoutError):
-                        messages += await self._psub.fetch(self.batch - 1, timeout=self.max_wait_s)
-            except (TimeoutError, NatsTimeoutError):
-                continue
-            except asyncio.CancelledError:
-                if task is not None and task.cancelling():
-                    raise
-                await asyncio.sleep(0.2)
-                continue
-            except _TRANSIENT:
-                await asyncio.sleep(0.2)
-                continue
-            except Exception:
-                log.warning("consumer fetch failed; retrying", extra={"durable": self.durable}, exc_info=True)
-                await asyncio.sleep(0.5)
-                continue
+            messages = await self._fetch(task, self._fetch_batch)
             if not messages:
                 continue
             now = time.monotonic()
