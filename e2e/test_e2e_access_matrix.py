@@ -558,6 +558,9 @@ def job_view(w: World, t: Target) -> Any:
 #: item 7): it is not found for them.
 NOT_IN_THE_DRAFTS_AUDIENCE = {f"{name}.ubnd": (404, "not in the draft's audience")
                               for name in ("truongphong", "luutru", "quantri")}
+#: Who of UBND the registry does not show a submitted arrival to (not yet given to them): nor its case.
+NOT_GIVEN_THE_ARRIVAL = {f"{name}.ubnd": (404, "the arrival was not given to them")
+                         for name in ("truongphong", "chuyenvien", "luutru", "quantri")}
 #: Who of UBND is not part of the matrix's job (World.job): they do not find it.
 OUTSIDE_THE_JOB = {f"{name}.ubnd": (404, "not part of the job") for name in ("vanthu", "luutru", "quantri")}
 #: Who is part of the job without having given it: its assignees may not direct it.
@@ -798,8 +801,10 @@ ROWS.update({
         "resource", 201, target=lambda w: {"document_id": w.registered_arrival()["id"]},
         fresh=lambda w, u: {"document_id": w.registered_arrival()["id"]},
         body=lambda w, u, t: {"json": {"document_id": t["document_id"]}}),
-    "GET /api/v1/workflow/cases/{case_id}": Row("resource", 200, target=lambda w: w.case()),
-    "GET /api/v1/workflow/documents/{document_id}/case": Row("resource", 200, target=lambda w: w.case()),
+    "GET /api/v1/workflow/cases/{case_id}": Row("resource", 200, target=lambda w: w.case(),
+                                                expect=NOT_GIVEN_THE_ARRIVAL),
+    "GET /api/v1/workflow/documents/{document_id}/case": Row("resource", 200, target=lambda w: w.case(),
+                                                             expect=NOT_GIVEN_THE_ARRIVAL),
     "GET /api/v1/workflow/inbox": Row("own", 200),
     "GET /api/v1/workflow/dashboard": Row("own", 200, body=lambda w, u, t: {"params": PERIOD}),
     "GET /api/v1/workflow/dashboard/export": Row("own", 200, body=lambda w, u, t: {"params": {**PERIOD,

@@ -70,9 +70,18 @@ def test_a_revoked_letter_accepted_by_its_recipient_loses_its_content_and_keeps_
     leader = bearer(login("lanhdao.snv"))
     assert api.post(f"/api/v1/documents/{arrival['id']}/revocation/accept", headers=leader).status_code == 403
 
+    files = [f["object_id"] for f in document(api, snv_clerk, arrival["id"])["files"]]
+    assert files and api.get(f"/api/v1/files/{files[0]}", headers=snv_clerk).status_code == 200
     accepted = api.post(f"/api/v1/documents/{arrival['id']}/revocation/accept", headers=snv_clerk)
     assert accepted.status_code == 200, accepted.text
     gone = accepted.json()
+    # its files are let go of: nobody reads them any more, by id or by link (issue 14 attacker review)
+    archivist = bearer(login("luutru.snv"))
+    for user in (snv_clerk, archivist):
+        for oid in files:
+            assert api.get(f"/api/v1/files/{oid}", headers=user).status_code == 404
+            assert api.get(f"/api/v1/files/{oid}/content", headers=user).status_code == 404
+            assert api.post(f"/api/v1/files/{oid}/link", headers=user).status_code == 404
     assert gone["status"] == "revoked" and gone["files"] == [] and abstract not in gone["abstract"]
     assert "thu hồi" in gone["abstract"] and gone["number_symbol"] == doc["number_symbol"]
     history = api.get(f"/api/v1/documents/{arrival['id']}/history", headers=snv_clerk).json()

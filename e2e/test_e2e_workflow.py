@@ -41,6 +41,7 @@ def test_an_incoming_document_goes_from_registered_to_completed_with_a_lead_and_
     ok(api.post(f"/api/v1/documents/{arrival['id']}/register", json={"register_id": incoming}, headers=clerk))
     document = f"/api/v1/documents/{arrival['id']}"
     assert api.get(document, headers=officer).status_code == 404  # not given to them (issue 13 item 7)
+    assert api.get(f"/api/v1/workflow/documents/{arrival['id']}/case", headers=officer).status_code == 404
 
     # an officer may not submit it, nor another agency's clerk see it
     assert api.post("/api/v1/workflow/incoming", json={"document_id": arrival["id"]},
@@ -63,6 +64,7 @@ def test_an_incoming_document_goes_from_registered_to_completed_with_a_lead_and_
     assert [p["name"] for p in case["cooperating"]] == ["Phòng Nội chính", "Văn phòng"]
     # Phòng Tổng hợp's officer sees it once the registry has the step; the view is in its access log
     wait_for(lambda: api.get(document, headers=officer).status_code == 200, "the arrival given to Phòng Tổng hợp")
+    assert api.get(f"/api/v1/workflow/cases/{case['id']}", headers=officer).status_code == 200  # and its case
     assert ("chuyenvien.ubnd", "view") in [(e["username"], e["action"]) for e in wait_for(
         lambda: ok(api.get(f"{document}/access-log", headers=clerk))["items"], "the access log")]
     stale = api.post(f"/api/v1/workflow/cases/{case['id']}/assign", headers=leader, json={

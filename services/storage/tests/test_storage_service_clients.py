@@ -267,3 +267,26 @@ async def test_only_interchange_copies_and_only_an_object_the_named_sender_holds
     # nothing was made for the recipient by any refused call
     await refused(stub.Stat(storage_pb2.StatRequest(sha256=stored.sha256),
                             metadata=bearer_metadata(dev_issuer.token("vanthu.longchau"))), grpc.StatusCode.NOT_FOUND)
+
+
+async def test_a_file_a_document_let_go_of_goes_to_no_person_but_its_uploader_until_the_sweep(
+        stub: storage_pb2_grpc.StorageServiceStub, dev_issuer: DevIssuer, stored: storage_pb2.StoredObject) -> None:
+    """Issue 14 attacker review: a revoked arrival's or a cancelled draft's file, released by the registry, was read
+    by anyone of the agency (by id or by digest) until the sweep; now only by its uploader and the services. A file
+    never held yet (an upload not yet on a document) stays the agency's, and one held again is the document's."""
+    registry, oid = bearer_metadata(dev_issuer.service_token(REGISTRY)), stored.object_id
+    uploader, colleague = (bearer_metadata(dev_issuer.token(u)) for u in ("vanthu.ubnd", "luutru.ubnd"))
+    assert (await stub.Stat(storage_pb2.StatRequest(object_id=oid), metadata=colleague)).object == stored
+    holder = storage_pb2.AddReferenceRequest(object_id=oid, holder="registry/document/d-1", agency_code=H61)
+    await stub.AddReference(holder, metadata=registry)
+    await stub.ReleaseReference(storage_pb2.ReleaseReferenceRequest(
+        object_id=oid, holder="registry/document/d-1", agency_code=H61), metadata=registry)
+    await refused(stub.Stat(storage_pb2.StatRequest(object_id=oid), metadata=colleague), grpc.StatusCode.NOT_FOUND)
+    await refused(stub.Stat(storage_pb2.StatRequest(sha256=stored.sha256), metadata=colleague),
+                  grpc.StatusCode.NOT_FOUND)
+    await refused(read(stub, colleague, object_id=oid), grpc.StatusCode.NOT_FOUND)
+    assert await read(stub, uploader, object_id=oid) == PDF
+    signing = bearer_metadata(dev_issuer.service_token(SIGNING))
+    assert await read(stub, signing, object_id=oid, agency_code=H61) == PDF
+    await stub.AddReference(holder, metadata=registry)  # held again: no longer a let-go file
+    assert await read(stub, colleague, object_id=oid) == PDF

@@ -66,6 +66,8 @@ class FakeDirectory:
     governed: set[str] = field(default_factory=set)
     #: The drafts changed through the circuit (ReviseOutgoing): (document id, new abstract).
     revisions: list[tuple[str, str]] = field(default_factory=list)
+    #: Who the registry does not show a document to (document id → usernames): its audience rule, as a fact.
+    unseen: dict[str, set[str]] = field(default_factory=dict)
 
     @staticmethod
     def agency(token: str) -> str:
@@ -73,7 +75,9 @@ class FakeDirectory:
 
     async def document(self, token: str, document_id: str) -> DocumentInfo:
         found = self.documents.get(document_id)
-        if found is None or found.agency_code != self.agency(token):
+        claims = jwt.decode(token, options={"verify_signature": False})
+        if found is None or found.agency_code != self.agency(token) \
+                or claims.get("preferred_username") in self.unseen.get(document_id, set()):
             raise NotFound(f"registry: no document {document_id}")
         return found
 

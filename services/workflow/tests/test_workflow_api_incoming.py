@@ -177,6 +177,10 @@ async def test_illegal_steps_are_refused_naming_the_current_state(harness: Harne
     refused = await h.refused(h.api.SubmitIncoming, pb.SubmitIncomingRequest(
         document_id=h.registered(), leader=h.subject("lanhdao.snv")), "vanthu.ubnd")
     assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT  # a leader of another agency
+    for not_a_leader in ("chuyenvien.ubnd", "vanthu.ubnd", "truongphong.ubnd"):  # issue 14 review: stuck with it
+        refused = await h.refused(h.api.SubmitIncoming, pb.SubmitIncomingRequest(
+            document_id=h.registered(), leader=h.subject(not_a_leader)), "vanthu.ubnd")
+        assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and "không phải lãnh đạo" in refused.details()
     named = (await h.call(h.api.SubmitIncoming, pb.SubmitIncomingRequest(
         document_id=h.registered(), leader=h.subject("lanhdao.ubnd")), "vanthu.ubnd")).case
     assert (named.leader, h.task(named, "direct").assignee_kind) == (h.subject("lanhdao.ubnd"), "person")

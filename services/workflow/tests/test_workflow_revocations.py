@@ -19,7 +19,7 @@ from vanthu_core.events import new_meta
 from vanthu_core.settings import CommonSettings
 from vanthu_testing.identity import DevIssuer
 from vanthu_testing.nats import NatsServer
-from vanthu_workflow.revocations import WITHDRAWN_NOTE, Revocations
+from vanthu_workflow.revocations import REVOKED_CONTENT, WITHDRAWN_NOTE, Revocations
 from vanthu_workflow.server import WorkflowServer
 from vanthu_workflow.settings import WorkflowSettings
 
@@ -76,6 +76,33 @@ async def test_a_revoked_arrival_stops_being_processed_and_its_open_tasks_are_ca
     await Revocations(h.server.store)(accepted(case.document_id))  # redelivered: nothing more
     again = await case_of(h, case.document_id)
     assert (again.version, len(again.steps)) == (withdrawn.version, len(withdrawn.steps))
+
+
+async def test_a_revoked_arrivals_content_leaves_its_case_and_notifications_and_its_case_goes_to_its_viewers_only(
+        harness: Harness) -> None:
+    """Issue 14 attacker review: the registry removes a revoked arrival's content, but its case kept the abstract
+    and the leader's direction, and every person of the agency could read the case; the notifications about it
+    quoted the abstract. Now the case carries the revocation's words, and only those the registry shows the
+    document to get the case at all."""
+    h = harness
+    case = await h.assigned()
+    assert case.abstract and case.instruction
+    told = await h.call(h.api.ListNotifications, pb.ListNotificationsRequest(), "truongphong.ubnd")
+    assert any(case.abstract in n.body for n in told.notifications if n.case_id == case.id)
+    h.directory.unseen[case.document_id] = {"luutru.ubnd"}
+    refused = await h.refused(h.api.GetCase, pb.GetCaseRequest(document_id=case.document_id), "luutru.ubnd")
+    assert refused.code() == grpc.StatusCode.NOT_FOUND
+    refused = await h.refused(h.api.GetCase, pb.GetCaseRequest(case_id=case.id), "luutru.ubnd")
+    assert refused.code() == grpc.StatusCode.NOT_FOUND
+
+    await Revocations(h.server.store)(accepted(case.document_id))
+    withdrawn = await case_of(h, case.document_id)
+    assert (withdrawn.abstract, withdrawn.instruction, withdrawn.result) == (REVOKED_CONTENT, "", "")
+    told = await h.call(h.api.ListNotifications, pb.ListNotificationsRequest(), "truongphong.ubnd")
+    bodies = [n.body for n in told.notifications if n.case_id == case.id]
+    assert bodies and set(bodies) == {REVOKED_CONTENT}, bodies
+    done = await h.call(h.api.ListInbox, pb.ListInboxRequest(bucket="done"), "truongphong.ubnd")
+    assert {t.abstract for t in done.tasks if t.case_id == case.id} == {REVOKED_CONTENT}
 
 
 async def test_an_update_another_agencys_event_or_a_completed_case_change_nothing(harness: Harness) -> None:

@@ -54,7 +54,7 @@ from vanthu_registry.tables import HistoryEntry
 
 MAX_EXPORT_DAYS = 366
 #: What CheckFileAccess logs: a download, or a download link made.
-FILE_ACTIONS = ("download", "link")
+FILE_ACTIONS = ("download", "link", "stat")
 MAX_FILE_HOLDERS = 20
 #: The most arrivals one RecordArrivals records (interchange's batches hold 64 by default).
 MAX_ARRIVALS = 256

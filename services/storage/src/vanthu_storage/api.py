@@ -19,7 +19,8 @@ import grpc
 from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
 from vanthu_core import clients, policy, wire
 from vanthu_core.auth import Principal
-from vanthu_core.errors import InvalidArgument, PermissionDenied
+from vanthu_core.errors import InvalidArgument, NotFound, PermissionDenied
+from vanthu_storage.domain.retention import ObjectInfo
 from vanthu_storage.events import stored_object as object_to_proto
 from vanthu_storage.objects import Objects, UploadMeta
 
@@ -89,6 +90,19 @@ def read_scope(caller: policy.Caller, object_id: str, agency_code: str) -> str:
     if not object_id.strip():
         raise InvalidArgument("object_id", "dịch vụ chỉ đọc một tệp theo mã của tệp.")
     return requested
+
+
+def check_released(caller: policy.Caller, obj: ObjectInfo) -> ObjectInfo:
+    """``obj`` as a reader may have it: a file something held and let go of (its document revoked or cancelled, a
+    draft's replaced version: ``released_at`` set, no reference left, waiting for the sweep) goes to no person but
+    its uploader — it belonged to a document, and the document no longer vouches for who may read it (issue 14
+    attacker review: a revoked arrival's file was readable by anyone of the agency until the sweep). A file never
+    held yet (an upload not yet put on a document) stays the agency's; services read as the table lets them.
+    NotFound, as for a missing file, otherwise."""
+    if caller.principal.is_service or obj.references or obj.released_at is None \
+            or obj.uploaded_by == caller.principal.subject:
+        return obj
+    raise NotFound("Không tìm thấy tệp.")
 
 
 def owner_for_upload(caller: policy.Caller, requested: str) -> str:
@@ -161,7 +175,8 @@ class StorageApi(storage_pb2_grpc.StorageServiceServicer):
                        context: grpc.aio.ServicerContext) -> AsyncIterator[storage_pb2.DownloadResponse | bytes]:
         caller = policy.require()
         agency = read_scope(caller, request.object_id, request.agency_code)
-        obj = await self.objects.find(object_id=request.object_id, sha256=request.sha256, agency_code=agency)
+        obj = check_released(caller, await self.objects.find(object_id=request.object_id, sha256=request.sha256,
+                                                             agency_code=agency))
         p = caller.principal
         if await self.objects.record_read(obj, actor=p.subject, reader=p.client_id if p.is_service else p.username,
                                           offset=request.offset, length=request.length):
@@ -176,8 +191,10 @@ class StorageApi(storage_pb2_grpc.StorageServiceServicer):
 
     async def Stat(self, request: storage_pb2.StatRequest,
                    context: grpc.aio.ServicerContext) -> storage_pb2.StatResponse:
-        agency = read_scope(policy.require(), request.object_id, request.agency_code)
-        obj = await self.objects.find(object_id=request.object_id, sha256=request.sha256, agency_code=agency)
+        caller = policy.require()
+        agency = read_scope(caller, request.object_id, request.agency_code)
+        obj = check_released(caller, await self.objects.find(object_id=request.object_id, sha256=request.sha256,
+                                                             agency_code=agency))
         return storage_pb2.StatResponse(object=object_to_proto(obj))
 
     async def Delete(self, request: storage_pb2.DeleteRequest,

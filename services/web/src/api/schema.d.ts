@@ -478,9 +478,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A file's metadata
+         * A file's metadata (a document's file: to those who see the document, logged)
          * @description **Who may call**: any person of the agency, whatever their role.
          *     - Stat: as Download.
+         *     - CheckFileAccess: a file of documents the caller sees (their audience); logged on each.
          */
         get: operations["stat_api_v1_files__object_id__get"];
         put?: never;
@@ -1613,7 +1614,7 @@ export interface paths {
         /**
          * A case with its tasks and history
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
-         *     - GetCase: a case of their own agency.
+         *     - GetCase: a case of their own agency, whose document they see.
          */
         get: operations["get_case_api_v1_workflow_cases__case_id__get"];
         put?: never;
@@ -1937,7 +1938,7 @@ export interface paths {
         /**
          * The case of an incoming document, with its tasks and history
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
-         *     - GetCase: a case of their own agency.
+         *     - GetCase: a case of their own agency, whose document they see.
          */
         get: operations["get_document_case_api_v1_workflow_documents__document_id__case_get"];
         put?: never;
@@ -2291,10 +2292,10 @@ export interface components {
         AccessLogEntryOut: {
             /**
              * Action
-             * @description view (opened), download (a file), link (a download link made)
+             * @description view (opened), download (a file), link (a download link made), stat (a file's details read)
              * @enum {string}
              */
-            action: "view" | "download" | "link";
+            action: "view" | "download" | "link" | "stat";
             /** At */
             at: string;
             /**

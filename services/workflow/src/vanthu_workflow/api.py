@@ -318,8 +318,12 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         comment = check_text(request.comment, "comment")
         document = await self.directory.document(principal.token, document_id)  # another agency's: NotFound
         people = await self.directory.people(principal.token) if leader else []
-        if leader and leader not in {p.subject for p in people}:
+        named = next((p for p in people if p.subject == leader), None)
+        if leader and named is None:
             raise InvalidArgument("leader", "không phải người của cơ quan; để trống để trình lãnh đạo cơ quan.")
+        if named is not None and "leader" not in named.roles:  # Decree 30/2020 Art. 21.3: trình người đứng đầu
+            raise InvalidArgument("leader", f"{named.name or named.username} không phải lãnh đạo cơ quan: chỉ trình "
+                                            "văn bản đến cho lãnh đạo (hoặc để trống để trình chung).")
         if document.agency_code != own or document.direction != "incoming":
             raise FailedPrecondition("Ở đây chỉ xử lý văn bản đến của cơ quan đồng chí.")
         if document.status != "registered":
@@ -440,13 +444,18 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         return pb.CompleteTaskResponse(case=self._done(case))
 
     async def GetCase(self, request: pb.GetCaseRequest, context: grpc.aio.ServicerContext) -> pb.GetCaseResponse:
-        _, own = policy.require()
+        """A document's processing (its case), to a person of its agency who sees the document: the registry says
+        so (its GetDocument with their token: NotFound otherwise, as for another agency's). The case carries the
+        abstract, the leader's direction and every step's comment, so it goes to no one the document does not
+        (issue 14 attacker review: an archivist with no part in a revoked arrival read its case)."""
+        principal, own = policy.require()
         if bool(request.case_id) == bool(request.document_id):
             raise InvalidArgument("case_id", "hãy nêu mã hồ sơ công việc hoặc mã văn bản (một trong hai).")
         case = await self.store.get(own, case_id=request.case_id.strip()[:MAX_ID],
                                     document_id=request.document_id.strip()[:MAX_ID])
         if case.kind == JOB:  # a job is shown to the people who are part of it only: GetJob
             raise NotFound("Cơ quan không có việc này; việc được giao xem ở mục Công việc.")
+        await self.directory.document(principal.token, case.document_id)  # NotFound unless they see it
         return pb.GetCaseResponse(case=self.case_to_proto(case))
 
     async def ListInbox(self, request: pb.ListInboxRequest, context: grpc.aio.ServicerContext) -> pb.ListInboxResponse:

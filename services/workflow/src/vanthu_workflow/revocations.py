@@ -26,6 +26,9 @@ WITHDRAWN_NOTE = ("Cơ quan gửi đã thu hồi văn bản và văn thư đã �
                   "hoàn thành được hủy.")
 #: The note on each task the revocation stopped (the inbox shows it with the task).
 REVOKED_TASK_NOTE = "Văn bản đã bị thu hồi"
+#: What replaces the revoked arrival's abstract, direction and result on its case and its notifications: the
+#: registry removes the content and keeps the trail (issue 12 item 4; the registry's ``REVOKED_NOTE``).
+REVOKED_CONTENT = "Văn bản đã bị thu hồi theo yêu cầu của cơ quan gửi; nội dung đã được xóa, chỉ giữ thông tin thu hồi"
 
 
 def document_event(message: Message, expected: type[E], what: str) -> tuple[E, str, str] | None:
@@ -56,6 +59,7 @@ class Revocations:
             return  # an update: the same document with new content, processed on
         _, agency, document_id = found
         case = await self.store.withdraw(agency, document_id, comment=WITHDRAWN_NOTE, task_note=REVOKED_TASK_NOTE,
+                                         scrub=REVOKED_CONTENT,
                                          actor=Actor(subject="", username=meta_of(message).actor or "vanthu-registry"))
         if case is not None:
             self.on_commit()

@@ -888,7 +888,7 @@ class WorkflowStore:
             return await self._view(session, row)
 
     async def withdraw(self, agency_code: str, document_id: str, *, actor: Actor, comment: str,
-                       outgoing: bool = False, task_note: str = "") -> CaseView | None:
+                       outgoing: bool = False, task_note: str = "", scrub: str = "") -> CaseView | None:
         """The document's case stops — every open task ``withdrawn`` with ``task_note`` (why, in a word: its holder
         lists it among their finished tasks and keeps seeing the document, unlike a task taken back), the case
         ``withdrawn``, a step with ``comment``:
@@ -896,7 +896,9 @@ class WorkflowStore:
         on revoking a sent document), or a document cancelled in the registry (its outgoing circuit too, with
         ``outgoing``: a cancelled draft is not reviewed, signed or issued). None when the agency never started a case
         for it, when it is an outgoing circuit and ``outgoing`` is false, or when the case is already final
-        (completed, issued, withdrawn: a redelivered event changes nothing)."""
+        (completed, issued, withdrawn: a redelivered event changes nothing). ``scrub`` (a revocation, whose
+        content the registry removes): the words that replace the case's abstract, direction and result, and the
+        text of every notification about it, so the content stays nowhere but in the append-only steps."""
         now = self.clock()
         async with self.sessions() as session, session.begin():
             row = (await session.execute(select(CaseRow).where(
@@ -920,6 +922,10 @@ class WorkflowStore:
             for task in await self._open_tasks(session, row.id):
                 task.state, task.done_at = TaskState.WITHDRAWN.value, now
                 task.note = task_note or task.note
+            if scrub:
+                row.abstract, row.instruction, row.result = scrub, "", ""
+                await session.execute(update(NotificationRow).where(
+                    NotificationRow.agency_code == agency_code, NotificationRow.case_id == row.id).values(body=scrub))
             await self._advance(session, row, action, state, to, actor, comment, "")
             return await self._view(session, row)
 

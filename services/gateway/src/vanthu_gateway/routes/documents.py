@@ -456,8 +456,8 @@ class AccessLogEntryOut(BaseModel):
     at: str
     subject: str
     username: str
-    action: Literal["view", "download", "link"] = Field(description="view (opened), download (a file), link (a "
-                                                                     "download link made)")
+    action: Literal["view", "download", "link", "stat"] = Field(
+        description="view (opened), download (a file), link (a download link made), stat (a file's details read)")
     object_id: str = Field(description="the file, for a download or a link")
     client: str = Field(description="the application used (the token's client: vanthu-web, ...)")
 

@@ -256,10 +256,12 @@ async def upload(request: Request, principal: User) -> Uploaded:
     return Uploaded(object=_object(reply.object), deduplicated=reply.deduplicated)
 
 
-@router.get("/{object_id}", response_model=StoredObject, summary="A file's metadata")
-@calls(STORAGE + "Stat")
+@router.get("/{object_id}", response_model=StoredObject,
+            summary="A file's metadata (a document's file: to those who see the document, logged)")
+@calls(STORAGE + "Stat", DOCUMENTS + "CheckFileAccess")
 async def stat(request: Request, principal: User, object_id: str) -> StoredObject:
     reply = await _storage(request).Stat(pb.StatRequest(object_id=object_id), metadata=forward(principal))
+    await check_document_file(request, principal, reply.object, "stat")
     return _object(reply.object)
 
 
@@ -317,8 +319,9 @@ def document_holders(obj: pb.StoredObject) -> list[str]:
 
 async def check_document_file(request: Request, principal: Principal, obj: pb.StoredObject, action: str) -> None:
     """A file of documents goes to a person only when they see one of those documents (the registry says so and
-    logs the access, issue 13 item 7); a file no document holds (an upload not yet put on one) stays the agency's
-    (storage's rule). NotFound otherwise, as for another agency's file."""
+    logs the access, issue 13 item 7); a file no document holds is storage's to rule on (an upload not yet put on
+    one stays the agency's; one a document let go of — revoked, cancelled, replaced — its uploader's only). NotFound
+    otherwise, as for another agency's file. ``action``: download, link or stat (its metadata)."""
     holders = document_holders(obj)
     if holders:
         await request.app.state.clients.documents.CheckFileAccess(
