@@ -119,6 +119,16 @@ describe("a document's page", () => {
     expect(screen.queryByRole("button", { name: "Vào sổ" })).not.toBeInTheDocument();
   });
 
+  it("keeps a revoked arrival's số đến: the register line stays, only the content went", async () => {
+    // issue 14 review: after the clerk accepted a revocation, the page showed no số đến
+    const { api } = fakeGateway({
+      [`GET /api/v1/documents/${ID}`]: arrival({ status: "revoked", number: 1,
+        abstract: "Văn bản đã bị thu hồi theo yêu cầu của cơ quan gửi; nội dung đã được xóa, chỉ giữ thông tin thu hồi" }),
+    });
+    renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+    expect(await screen.findByTestId("arrival-number")).toHaveTextContent(/^01$/);
+  });
+
   it("names each history entry and who made it in Vietnamese: people by name, the platform's services as Hệ thống",
     async () => {
     const { api } = fakeGateway({

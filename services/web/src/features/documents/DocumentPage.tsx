@@ -196,7 +196,7 @@ export function DocumentPage() {
             <>
               <Descriptions.Item label={messages.fields.arrivedAt}>{formatDateTime(doc.arrived_at)}</Descriptions.Item>
               <Descriptions.Item label={messages.fields.arrivalNumber}>
-                <span data-testid="arrival-number">{doc.status === "registered" ? bookNumber(doc.number) : ""}</span>
+                <span data-testid="arrival-number">{doc.number > 0 ? bookNumber(doc.number) : ""}</span>
               </Descriptions.Item>
               <Descriptions.Item label={messages.fields.signature} span={2}>
                 <SignatureTag check={doc.signature_check ?? ""} />

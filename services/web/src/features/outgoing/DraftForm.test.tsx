@@ -10,6 +10,8 @@ import type { StoredObject, Uploader } from "./upload";
 const TYPES: DocumentType[] = [
   { code: "cong_van", name: "Công văn", abbreviation: "", agency_code: "", exchange_form: "electronic",
     exchange_form_set_at: "", exchange_form_set_by: "" },
+  { code: "quyet_dinh", name: "Quyết định", abbreviation: "QĐ", agency_code: "", exchange_form: "electronic",
+    exchange_form_set_at: "", exchange_form_set_by: "" },
 ];
 
 /** Uploads that report 40 % and wait until ``finish`` is called. */
@@ -77,6 +79,25 @@ describe("the draft form", () => {
     await user.click(screen.getByRole("button", { name: "Lưu dự thảo" }));
     await waitFor(() => expect(onSave).toHaveBeenCalledTimes(1));
     expect(onSave.mock.calls[0]?.[0]).toMatchObject({ unit_abbreviation: "TC&KH", abstract: "V/v phối hợp với Sở NN&PTNT" });
+  });
+
+  it("offers the unit abbreviation for a letter only: a decision is numbered 15/QĐ-UBND", async () => {
+    // issue 14 review: a Quyết định came out as 01/QĐ-UBND-VP (Decree 30/2020 Appendix I, Part I, II.3)
+    const onSave = renderForm(draft({ files: [], type_code: "quyet_dinh", unit_abbreviation: "" }));
+    const user = userEvent.setup({ delay: null });
+    expect(screen.queryByLabelText("Ký hiệu đơn vị soạn thảo")).not.toBeVisible();
+    await user.click(screen.getByRole("button", { name: "Lưu dự thảo" }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledTimes(1));
+    expect(onSave.mock.calls[0]?.[0]).toMatchObject({ type_code: "quyet_dinh", unit_abbreviation: "" });
+  });
+
+  it("drops an old unit abbreviation from a decision and says why", async () => {
+    const onSave = renderForm(draft({ files: [], type_code: "quyet_dinh", unit_abbreviation: "VP" }));
+    const user = userEvent.setup({ delay: null });
+    expect(screen.getByText(/Chỉ công văn mới có ký hiệu đơn vị soạn thảo/)).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Lưu dự thảo" }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledTimes(1));
+    expect(onSave.mock.calls[0]?.[0]).toMatchObject({ unit_abbreviation: "" });
   });
 
   it("shows the upload's progress, waits for it, then sends the stored file as the main one", async () => {

@@ -117,6 +117,10 @@ export function DraftForm({ doc, types, uploader, pending, error, onSave }: {
    * the registry refuses to number one without it (services/registry numbering.py). */
   const isLetter = (code: string | undefined) =>
     !!code && (code === "cong_van" || types.find((d) => d.code === code)?.abbreviation === "");
+  // a typed document's symbol is its type's and the agency's (15/QĐ-UBND): the unit's goes on letters only
+  // (Decree 30/2020 Appendix I, Part I, II.3), so the field is offered for a letter, or to clear an old value
+  const typeCode = Form.useWatch("type_code", form) as string | undefined;
+  const unitField = isLetter(typeCode ?? initial.type_code) || !!doc?.unit_abbreviation;
   const whenStarting = (check: (v: unknown) => boolean, message: string) => ({
     validator: async (_: unknown, v: unknown) => {
       if (intent.current === "start" && !check(v)) throw new Error(message);
@@ -157,7 +161,7 @@ export function DraftForm({ doc, types, uploader, pending, error, onSave }: {
       type_code: v.type_code ?? "",
       abstract: nfc(v.abstract),
       urgency: v.urgency,
-      unit_abbreviation: nfc(v.unit_abbreviation),
+      unit_abbreviation: isLetter(v.type_code) ? nfc(v.unit_abbreviation) : "",
       signer: { name: nfc(v.signer_name), title: nfc(v.signer_title), competence: v.competence,
         subject: chosen.current && nfc(chosen.current.name) === nfc(v.signer_name) ? chosen.current.subject : "" },
       recipients: v.recipients.map((r) => ({ agency_code: r.agency_code, name: r.name })),
@@ -189,7 +193,8 @@ export function DraftForm({ doc, types, uploader, pending, error, onSave }: {
           <Radio.Group options={URGENCIES.map((u) => ({ value: u, label: common.urgency[u] }))} />
         </Form.Item>
       </fieldset>
-      <Form.Item name="unit_abbreviation" label={t.unitAbbreviation} extra={t.unitAbbreviationHelp}
+      <Form.Item name="unit_abbreviation" label={t.unitAbbreviation} hidden={!unitField}
+        extra={isLetter(typeCode) ? t.unitAbbreviationHelp : t.unitAbbreviationTyped}
         dependencies={["type_code"]}
         rules={[{ pattern: NAME_ABBREVIATION, message: t.unitAbbreviationInvalid },
           whenStarting((v) => !isLetter(form.getFieldValue("type_code") as string | undefined) ||

@@ -27,7 +27,9 @@ export const out = {
     abstractHelp: "Ví dụ: V/v báo cáo tình hình triển khai chuyển đổi số năm 2026",
     urgency: "Độ khẩn",
     unitAbbreviation: "Ký hiệu đơn vị soạn thảo",
-    unitAbbreviationHelp: "Dùng trong số, ký hiệu (ví dụ VP trong 15/UBND-VP); công văn bắt buộc có.",
+    unitAbbreviationHelp: "Dùng trong số, ký hiệu của công văn (ví dụ VP trong 15/UBND-VP); công văn bắt buộc có.",
+    unitAbbreviationTyped: "Chỉ công văn mới có ký hiệu đơn vị soạn thảo; văn bản có tên loại ghi 15/QĐ-UBND "
+      + "(Nghị định 30/2020, Phụ lục I): giá trị này sẽ không được dùng.",
     unitAbbreviationInvalid: "Chỉ gồm chữ, số và dấu & giữa hai chữ (ví dụ TC&KH), không dấu cách, tối đa 20 ký tự.",
     unitAbbreviationLetter: "Công văn cần ký hiệu đơn vị soạn thảo để cấp số, ký hiệu (ví dụ VP).",
     signer: "Người ký",
