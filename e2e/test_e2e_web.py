@@ -24,43 +24,44 @@ screen visited, no page breaks its Content-Security-Policy, and every screen is 
 #   G = test_the_file_plan_is_edited_and_approved_a_file_is_filled_closed_deposited_and_received
 #   H = test_a_draft_in_review_is_cancelled_by_the_leader_and_the_reviewing_head_is_told
 # role         gesture                                    screen                                     test
-# Văn thư      receive, check signatures and addressee    Văn bản đến → văn bản                      A:245
-# Văn thư      vào sổ (takes the số đến)                  văn bản → Vào sổ                           A:261
-# Văn thư      trả lại with a reason                      văn bản → Trả lại                          A:312
-# Văn thư      văn bản giấy (scan + metadata)             Văn bản đến → Nhập văn bản giấy            A:323
-# Văn thư      trình lãnh đạo (with a proposed handling)  văn bản → Trình lãnh đạo                   E:537
-# Văn thư      cấp số and phát hành (number, seal, send)  Văn bản đi (chờ phát hành) → Phát hành     F:1006
-# Văn thư      thu hồi (take back an issued document)     văn bản đi → Tình hình gửi, nhận → Thu hồi F:1023
-# Văn thư      answer a thu hồi (đồng ý / từ chối)        văn bản đến → Từ chối (lý do)              F:1043
-# Văn thư      print/export the register books            Sổ văn bản → Xuất sổ ra PDF/XLSX/CSV       A:295
-# Lãnh đạo     read (on a phone)                          Việc của tôi → văn bản (390×844)           E:560
-# Lãnh đạo     bút phê / ý kiến chỉ đạo                   văn bản → Giao xử lý → Ý kiến chỉ đạo      E:571
-# Lãnh đạo     giao xử lý (lead, cooperating, deadline)   văn bản → Giao xử lý                       E:562
-# Lãnh đạo     giao việc (a job)                          Giao việc                                  E:585
-# Lãnh đạo     ký số (server-held key, phone)             văn bản đi → Ký số                         F:938
-# Lãnh đạo     return a draft (trả lại, không ký)         văn bản đi → Trả lại, không ký             F:970
-# Lãnh đạo     hủy văn bản (a draft, with a reason)       văn bản đi → Hủy văn bản                   H:1285
-# Lãnh đạo     phê duyệt the plan (decision number, date) Hồ sơ → Danh mục hồ sơ → Phê duyệt         G:1136
-# Lãnh đạo     let a unit keep a closed file (giữ lại)    hồ sơ → Giữ lại (văn bản đồng ý)           G:1189
-# Lãnh đạo     decide a request for more time             văn bản → Đồng ý / Không đồng ý gia hạn    E:672
-# Lãnh đạo     báo cáo thống kê                           Báo cáo thống kê                           E:603
-# Trưởng phòng phân công inside the unit                  văn bản → Giao trong đơn vị                E:626
-# Trưởng phòng duyệt a draft (with a comment)             văn bản đi → Duyệt                         F:908
-# Trưởng phòng góp ý / trả lại a draft                    văn bản đi → Trả lại (nội dung cần sửa)    F:884
-# Chuyên viên  report progress                            văn bản → Cập nhật tiến độ                 E:649
-# Chuyên viên  ask for more time (xin gia hạn)            văn bản → Xin gia hạn                      E:656
-# Chuyên viên  soạn dự thảo, attach files (drag and drop) Văn bản đi → Soạn dự thảo                  F:850
-# Chuyên viên  sửa a returned draft (the comments above it) văn bản đi → Sửa dự thảo                   F:896
-# Chuyên viên  trình ký                                   văn bản đi → Trình ký                      F:921
-# Chuyên viên  close the task with a result               văn bản → Hoàn thành                       E:677
-# Chuyên viên  lập hồ sơ, thêm văn bản, đóng, nộp lưu     Hồ sơ → Lập hồ sơ → hồ sơ                  G:1159
-# Lưu trữ      receive deposits, check against the plan   Hồ sơ → Nộp lưu → hồ sơ (Đối chiếu)        G:1221
-# Lưu trữ      return a deposit with reasons              hồ sơ → Trả lại                            G:1225
-# Lưu trữ      tiếp nhận a deposit; read the access log   hồ sơ → Tiếp nhận; Nhật ký khai thác       G:1240
-# Văn thư      draft / correct the file plan (or lưu trữ) Hồ sơ → Danh mục hồ sơ → Sửa               G:1118
-# Mọi người    tra cứu (facets by name)                   Tra cứu                                    A:303
-# Mọi người    e-mail notifications on/off                Thông tin cá nhân                          C:425
-# Quản trị     units, members, directory, types           Quản trị                                   D:448
+# Văn thư      receive, check signatures and addressee    Văn bản đến → văn bản                      A:246
+# Văn thư      vào sổ (takes the số đến)                  văn bản → Vào sổ                           A:262
+# Văn thư      trả lại with a reason                      văn bản → Trả lại                          A:313
+# Văn thư      văn bản giấy (scan + metadata)             Văn bản đến → Nhập văn bản giấy            A:324
+# Văn thư      trình lãnh đạo (with a proposed handling)  văn bản → Trình lãnh đạo                   E:538
+# Văn thư      cấp số and phát hành (number, seal, send)  Văn bản đi (chờ phát hành) → Phát hành     F:1013
+# Văn thư      thu hồi (take back an issued document)     văn bản đi → Tình hình gửi, nhận → Thu hồi F:1030
+# Văn thư      answer a thu hồi (đồng ý / từ chối)        văn bản đến → Từ chối (lý do)              F:1050
+# Văn thư      print/export the register books            Sổ văn bản → Xuất sổ ra PDF/XLSX/CSV       A:296
+# Lãnh đạo     read (on a phone)                          Việc của tôi → văn bản (390×844)           E:561
+# Lãnh đạo     bút phê / ý kiến chỉ đạo                   văn bản → Giao xử lý → Ý kiến chỉ đạo      E:572
+# Lãnh đạo     giao xử lý (lead, cooperating, deadline)   văn bản → Giao xử lý                       E:563
+# Lãnh đạo     giao việc (a job)                          Giao việc                                  E:586
+# Lãnh đạo     ký số (server-held key, phone)             văn bản đi → Ký số                         F:945
+# Lãnh đạo     return a draft (trả lại, không ký)         văn bản đi → Trả lại, không ký             F:977
+# Lãnh đạo     hủy văn bản (a draft, with a reason)       văn bản đi → Hủy văn bản                   H:1292
+# Lãnh đạo     phê duyệt the plan (decision number, date) Hồ sơ → Danh mục hồ sơ → Phê duyệt         G:1143
+# Lãnh đạo     let a unit keep a closed file (giữ lại)    hồ sơ → Giữ lại (văn bản đồng ý)           G:1196
+# Lãnh đạo     decide a request for more time             văn bản → Đồng ý / Không đồng ý gia hạn    E:679
+# Lãnh đạo     báo cáo thống kê                           Báo cáo thống kê                           E:604
+# Trưởng phòng văn bản đến: chờ xử lý / để biết / đã xử lý   Văn bản đến (tabs of their own work)       E:627
+# Trưởng phòng phân công inside the unit                  văn bản → Giao trong đơn vị                E:633
+# Trưởng phòng duyệt a draft (with a comment)             văn bản đi → Duyệt                         F:915
+# Trưởng phòng góp ý / trả lại a draft                    văn bản đi → Trả lại (nội dung cần sửa)    F:891
+# Chuyên viên  report progress                            văn bản → Cập nhật tiến độ                 E:656
+# Chuyên viên  ask for more time (xin gia hạn)            văn bản → Xin gia hạn                      E:663
+# Chuyên viên  soạn dự thảo, attach files (drag and drop) Văn bản đi → Soạn dự thảo                  F:857
+# Chuyên viên  sửa a returned draft (the comments above it) văn bản đi → Sửa dự thảo                   F:903
+# Chuyên viên  trình ký                                   văn bản đi → Trình ký                      F:928
+# Chuyên viên  close the task with a result               văn bản → Hoàn thành                       E:684
+# Chuyên viên  lập hồ sơ, thêm văn bản, đóng, nộp lưu     Hồ sơ → Lập hồ sơ → hồ sơ                  G:1166
+# Lưu trữ      receive deposits, check against the plan   Hồ sơ → Nộp lưu → hồ sơ (Đối chiếu)        G:1228
+# Lưu trữ      return a deposit with reasons              hồ sơ → Trả lại                            G:1232
+# Lưu trữ      tiếp nhận a deposit; read the access log   hồ sơ → Tiếp nhận; Nhật ký khai thác       G:1247
+# Văn thư      draft / correct the file plan (or lưu trữ) Hồ sơ → Danh mục hồ sơ → Sửa               G:1125
+# Mọi người    tra cứu (facets by name)                   Tra cứu                                    A:304
+# Mọi người    e-mail notifications on/off                Thông tin cá nhân                          C:426
+# Quản trị     units, members, directory, types           Quản trị                                   D:449
 # -- end of the gestures table
 
 
@@ -621,7 +622,13 @@ def test_an_arrival_is_registered_submitted_assigned_delegated_and_completed_thr
         head = Screens(browser, "truong-phong-giao", viewport={"width": 1280, "height": 800})
         page = head.page
         try:
-            head.sign_in(platform.gateway_url, "truongphong.ubnd", then=doc_path)
+            # Văn bản đến shows a head their own work on arrivals (chờ xử lý, để biết, đã xử lý), not the clerk's
+            head.sign_in(platform.gateway_url, "truongphong.ubnd", then="/van-ban-den")
+            expect(page.get_by_role("tab", name=re.compile(r"^Chờ xử lý"))).to_be_visible()
+            expect(page.get_by_role("tab", name=re.compile(r"^Chờ vào sổ"))).to_have_count(0)
+            head.check("van-ban-den-truong-phong")
+            page.get_by_role("link", name=doc["abstract"]).click()
+            expect(page).to_have_url(re.compile(re.escape(doc_path) + "$"))
             expect(page.get_by_text("Việc của bạn: Chủ trì")).to_be_visible()
             page.get_by_role("button", name="Giao trong đơn vị").click()
             dialog = page.get_by_role("dialog")

@@ -85,7 +85,7 @@ async def test_a_revoked_arrivals_content_leaves_its_case_and_notifications_and_
     quoted the abstract. Now the case carries the revocation's words, and only those the registry shows the
     document to get the case at all."""
     h = harness
-    case = await h.assigned()
+    case = await h.assigned(cooperating=[pb.Party(kind="unit", id="NC")])  # the archivist's Văn phòng has no part
     assert case.abstract and case.instruction
     told = await h.call(h.api.ListNotifications, pb.ListNotificationsRequest(), "truongphong.ubnd")
     assert any(case.abstract in n.body for n in told.notifications if n.case_id == case.id)
@@ -94,6 +94,10 @@ async def test_a_revoked_arrivals_content_leaves_its_case_and_notifications_and_
     assert refused.code() == grpc.StatusCode.NOT_FOUND
     refused = await h.refused(h.api.GetCase, pb.GetCaseRequest(case_id=case.id), "luutru.ubnd")
     assert refused.code() == grpc.StatusCode.NOT_FOUND
+    # a holder the registry has not heard of yet (the step's audience reaches it a moment later) gets the case
+    h.directory.unseen[case.document_id] = {"luutru.ubnd", "truongphong.ubnd"}
+    lead = await h.call(h.api.GetCase, pb.GetCaseRequest(case_id=case.id), "truongphong.ubnd")
+    assert lead.case.id == case.id
 
     await Revocations(h.server.store)(accepted(case.document_id))
     withdrawn = await case_of(h, case.document_id)

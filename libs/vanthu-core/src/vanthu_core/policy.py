@@ -319,8 +319,8 @@ TABLE: dict[str, Access] = {
     WORKFLOW + "CompleteTask": people(EVERYONE, forwards=[REGISTRY + "ListUnits", DOCUMENTS + "GetDocument"],
                                       rule="a task in the caller's inbox; the reply an outgoing document of their "
                                            "agency"),
-    WORKFLOW + "GetCase": people(EVERYONE, forwards=[DOCUMENTS + "GetDocument"],
-                                 rule="a case of their own agency, whose document they see"),
+    WORKFLOW + "GetCase": people(EVERYONE, forwards=[DOCUMENTS + "GetDocument", REGISTRY + "ListUnitMembers"],
+                                 rule="a case of their own agency, whose document they see or that gives it to them"),
     WORKFLOW + "CreateDelegation": people(
         "leader", "head", forwards=[REGISTRY + "ListUnits", REGISTRY + "ListUnitMembers", REGISTRY + "ListPeople"],
         rule="a leader their own tasks, the head of a unit (in the directory) its tasks to a member of it; to a "

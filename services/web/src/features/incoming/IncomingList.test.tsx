@@ -1,5 +1,6 @@
 import { screen, within } from "@testing-library/react";
-import { arrival } from "../../test/fixtures";
+import userEvent from "@testing-library/user-event";
+import { arrival, outTask } from "../../test/fixtures";
 import { CLERK, fakeGateway, renderWith } from "../../test/render";
 import { IncomingList } from "./IncomingList";
 
@@ -33,9 +34,36 @@ describe("Văn bản đến", () => {
   });
 
   it("offers a leader no paper arrival", async () => {
-    const { api } = fakeGateway({ "GET /api/v1/documents": { items: [], next_page_token: null } });
+    const { api } = fakeGateway({ "GET /api/v1/workflow/inbox": { tasks: [], counts: {}, next_page_token: "" } });
     renderWith(<IncomingList />, { api, path: "/van-ban-den", person: { ...CLERK, roles: ["leader"] } });
-    expect(await screen.findByText("Không có văn bản nào chờ vào sổ.")).toBeInTheDocument();
+    expect(await screen.findByText("Không có văn bản đến nào chờ đồng chí xử lý.")).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Nhập văn bản giấy" })).not.toBeInTheDocument();
+  });
+
+  it("shows a head their own work on arrivals — chờ xử lý, để biết, đã xử lý — not the clerk's tabs", async () => {
+    // issue 14 review: a head's Văn bản đến showed Chờ vào sổ / Đã vào sổ / Đã trả lại
+    const lead = outTask("lead", { id: "t-1", case_kind: "incoming", abstract: "V/v rà soát thủ tục hành chính năm 2026",
+      document_id: "doc-1", deadline: "2026-12-08", deadline_state: "due_soon" });
+    const informed = outTask("for_information", { id: "t-2", case_kind: "incoming", document_id: "doc-2",
+      abstract: "V/v lịch tiếp công dân tháng 12", state: "done" });
+    const { api, calls } = fakeGateway({
+      "GET /api/v1/workflow/inbox": (url: URL) => ({
+        tasks: url.searchParams.getAll("kind").includes("for_information") ? [informed] : [lead],
+        counts: { todo: 1, due_soon: 1, overdue: 0, done: 0 }, next_page_token: "" }),
+      "GET /api/v1/documents": { items: [], next_page_token: null },
+    });
+    renderWith(<IncomingList />, { api, path: "/van-ban-den", person: { ...CLERK, roles: ["head"] } });
+    const link = await screen.findByRole("link", { name: "V/v rà soát thủ tục hành chính năm 2026" });
+    expect(link).toHaveAttribute("href", "/van-ban/doc-1");
+    expect(screen.getByText("Chủ trì")).toBeInTheDocument();
+    expect(screen.getByText("08/12/2026")).toBeInTheDocument();
+    expect(screen.queryByRole("tab", { name: /Chờ vào sổ/ })).not.toBeInTheDocument();
+    expect(within(screen.getByRole("tab", { name: /Chờ xử lý/ })).getByText("1")).toBeInTheDocument();
+    const first = calls.find((c) => c.path.startsWith("/api/v1/workflow/inbox"))?.path ?? "";
+    expect(first).toContain("case_kind=incoming");
+    expect(first).toContain("bucket=todo");
+    expect(first).not.toContain("kind=for_information");
+    await userEvent.setup({ delay: null }).click(screen.getByRole("tab", { name: /Để biết/ }));
+    expect(await screen.findByRole("link", { name: "V/v lịch tiếp công dân tháng 12" })).toBeInTheDocument();
   });
 });

@@ -9,6 +9,7 @@ import { useHasRole } from "../../components/roles";
 import { messages } from "./messages";
 import { paper } from "./paperMessages";
 import { SignatureTag } from "./SignatureTag";
+import { WORK_TABS, WorkTabLabel, WorkTable, type WorkTab } from "./IncomingWork";
 import { bookNumber } from "../../components/numbers";
 
 type Tab = "arrived" | "registered" | "rejected";
@@ -87,12 +88,37 @@ function TabTable({ tab }: { tab: Tab }) {
   );
 }
 
-/** Văn bản đến: arrivals waiting to be registered (with their signature report), registered and returned ones. */
+/**
+ * Văn bản đến. The clerk's: arrivals waiting to be registered (with their signature report), registered and returned
+ * ones. Anyone else's (leader, head, officer): their own work on arrivals — chờ xử lý, để biết, đã xử lý (ux.md's
+ * menu) — then the registered arrivals the registry shows them.
+ */
 export function IncomingList() {
+  const clerk = useHasRole("clerk");
+  return clerk ? <ClerkIncoming /> : <PersonIncoming />;
+}
+
+type PersonTab = WorkTab | "registered";
+const PERSON_TABS: PersonTab[] = [...WORK_TABS, "registered"];
+
+function PersonIncoming() {
+  const [params, setParams] = useSearchParams();
+  const active = (PERSON_TABS as string[]).includes(params.get("tab") ?? "") ? (params.get("tab") as PersonTab) : "todo";
+  return (
+    <>
+      <Typography.Title level={1} style={{ fontSize: 22, margin: "0 0 8px" }}>{messages.title}</Typography.Title>
+      <Tabs activeKey={active} onChange={(key) => setParams({ tab: key })}
+        items={PERSON_TABS.map((tab) => tab === "registered"
+          ? { key: tab, label: messages.work.all, children: <TabTable tab="registered" /> }
+          : { key: tab, label: <WorkTabLabel tab={tab} />, children: <WorkTable tab={tab} /> })} />
+    </>
+  );
+}
+
+function ClerkIncoming() {
   const [params, setParams] = useSearchParams();
   const active = (TABS as string[]).includes(params.get("tab") ?? "") ? (params.get("tab") as Tab) : "arrived";
   const waiting = useIncoming("arrived");
-  const clerk = useHasRole("clerk");
   const navigate = useNavigate();
   const count = waiting.data ? `${waiting.data.items.length}${waiting.data.next_page_token ? "+" : ""}` : "";
   return (
@@ -101,7 +127,7 @@ export function IncomingList() {
         <Typography.Title level={1} style={{ fontSize: 22, margin: 0 }}>
           {messages.title}
         </Typography.Title>
-        {clerk && <Button onClick={() => navigate("/van-ban-den/nhap-ban-giay")}>{paper.open}</Button>}
+        <Button onClick={() => navigate("/van-ban-den/nhap-ban-giay")}>{paper.open}</Button>
       </Space>
       <Tabs
         activeKey={active}

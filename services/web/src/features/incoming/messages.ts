@@ -13,4 +13,11 @@ export const messages = {
   },
   empty: { arrived: "Không có văn bản nào chờ vào sổ.", registered: "Chưa có văn bản nào được vào sổ.", rejected: "Không có văn bản nào bị trả lại." },
   more: "Còn nữa — hãy lọc theo ngày để xem thêm",
+  /** A person's own incoming work (head, officer, leader): their tasks on arrivals. */
+  work: {
+    tabs: { todo: "Chờ xử lý", for_information: "Để biết", done: "Đã xử lý" },
+    empty: { todo: "Không có văn bản đến nào chờ đồng chí xử lý.", for_information: "Không có văn bản đến nào gửi đồng chí để biết.",
+      done: "Đồng chí chưa xử lý xong văn bản đến nào." },
+    all: "Đã vào sổ (được xem)",
+  },
 };
