@@ -1,7 +1,11 @@
+import { useQuery } from "@tanstack/react-query";
 import { Avatar, Button, Drawer, Grid, Layout, Menu, Space, type MenuProps } from "antd";
 import { useState } from "react";
 import { Link, Outlet, useLocation } from "react-router-dom";
+import { unwrap } from "../api/client";
+import { useApi } from "../api/ApiProvider";
 import { useAuth } from "../auth/AuthProvider";
+import { useIncomingWork } from "../features/incoming/IncomingWork";
 import { NotificationBell } from "../features/notifications/NotificationBell";
 import type { Role } from "../auth/claims";
 import { common } from "./messages";
@@ -27,6 +31,31 @@ const ENTRIES: Entry[] = [
   { key: "/quan-tri", label: common.menu.admin, roles: ["admin"] },
 ];
 
+/**
+ * The number a menu entry shows beside it ("Văn bản đến (12)", ux.md): for the clerk the arrivals waiting to be
+ * registered, for anyone else their incoming documents still to handle; for Công việc every task still to do.
+ * Undefined while unknown (nothing shown). The same queries as the pages', so opening a page costs nothing more.
+ */
+function useMenuCounts(roles: Role[]): Record<string, number | undefined> {
+  const clerk = roles.includes("clerk");
+  const works = roles.some((r) => ["clerk", "leader", "head", "officer"].includes(r));
+  const api = useApi();
+  const arrivals = useQuery({
+    queryKey: ["documents", "incoming", "arrived"], enabled: clerk,
+    queryFn: async () => unwrap(await api.GET("/api/v1/documents",
+      { params: { query: { direction: "incoming", status: "arrived", page_size: 50 } } })),
+  });
+  const incoming = useIncomingWork("todo", works && !clerk);
+  const todo = useQuery({
+    queryKey: ["inbox", "todo"], enabled: works,
+    queryFn: async () => unwrap(await api.GET("/api/v1/workflow/inbox", { params: { query: { bucket: "todo", page_size: 50 } } })),
+  });
+  return {
+    "/van-ban-den": clerk ? arrivals.data?.items.length : incoming.data?.counts.todo,
+    "/cong-viec": todo.data?.counts.todo,
+  };
+}
+
 export function menuFor(roles: Role[]): Entry[] {
   return ENTRIES.filter((e) => e.roles === "all" || e.roles.some((r) => roles.includes(r)));
 }
@@ -38,9 +67,15 @@ export function AppLayout() {
   const [open, setOpen] = useState(false);
   const roles = person?.roles ?? [];
   const selected = ENTRIES.filter((e) => e.key !== "/" && location.pathname.startsWith(e.key)).map((e) => e.key);
+  const counts = useMenuCounts(roles);
   const items: MenuProps["items"] = menuFor(roles).map((e) => ({
     key: e.key,
-    label: <Link to={e.key} onClick={() => setOpen(false)}>{e.label}</Link>,
+    label: (
+      <>
+        <Link to={e.key} onClick={() => setOpen(false)}>{e.label}</Link>
+        {!!counts[e.key] && <span data-testid={`menu-count${e.key.replace(/\//g, "-")}`}> ({counts[e.key]})</span>}
+      </>
+    ),
   }));
   const menu = (
     <Menu mode="inline" selectedKeys={selected.length ? selected : [location.pathname]} items={items} />

@@ -21,10 +21,10 @@ const TO_DO = ["direct", "lead", "cooperating", "extension"] as const;
  * do (chỉ đạo, chủ trì, phối hợp, a request for more time), ``for_information`` those sent for information (để
  * biết, done or not), ``done`` the finished ones; 50 at most, newest first as the server gives them.
  */
-export function useIncomingWork(tab: WorkTab) {
+export function useIncomingWork(tab: WorkTab, enabled = true) {
   const api = useApi();
   return useQuery({
-    queryKey: ["inbox", "incoming", tab],
+    queryKey: ["inbox", "incoming", tab], enabled,
     queryFn: async () => unwrap(await api.GET("/api/v1/workflow/inbox", { params: { query: {
       case_kind: "incoming", page_size: 50,
       bucket: tab === "todo" ? "todo" : tab === "done" ? "done" : "all",
