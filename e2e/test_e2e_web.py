@@ -6,7 +6,9 @@ Phường Long Châu's clerk does not see it; the same clerk on a 390×844 phone
 arrival is processed (trình, giao xử lý, giao trong đơn vị, xin gia hạn and its grant, hoàn thành); an outgoing letter
 is drafted with a PDF, returned with remarks and sent again, approved, submitted, signed on a phone, issued and taken
 back (thu hồi, refused by the recipient's clerk), another returned unsigned by the leader, a draft in review cancelled
-by the leader (hủy văn bản: the head whose review stops is told, not "not found"); the file plan is corrected
+by the leader (hủy văn bản: the head whose review stops is told, not "not found"); the leader delegates (ủy quyền,
+KT.) to the head, who is told on their home page and assigns an arrival in the leader's name, and the leader revokes
+it; the file plan is corrected
 and approved, a file filled, closed, kept by the unit (giữ lại), deposited, returned and received by the archivist,
 all through the UI; /docs shows the API's operations (Swagger UI 5 from the app's build).
 axe-core (the npm package, injected from services/web/node_modules) finds no serious or critical violation on each
@@ -23,44 +25,47 @@ screen visited, no page breaks its Content-Security-Policy, and every screen is 
 #   F = test_an_outgoing_letter_is_drafted_approved_signed_and_issued_through_the_ui
 #   G = test_the_file_plan_is_edited_and_approved_a_file_is_filled_closed_deposited_and_received
 #   H = test_a_draft_in_review_is_cancelled_by_the_leader_and_the_reviewing_head_is_told
+#   I = test_a_leader_delegates_the_deputy_assigns_in_their_name_and_the_leader_revokes
 # role         gesture                                    screen                                     test
-# Văn thư      receive, check signatures and addressee    Văn bản đến → văn bản                      A:245
-# Văn thư      vào sổ (takes the số đến)                  văn bản → Vào sổ                           A:261
-# Văn thư      trả lại with a reason                      văn bản → Trả lại                          A:312
-# Văn thư      văn bản giấy (scan + metadata)             Văn bản đến → Nhập văn bản giấy            A:323
-# Văn thư      trình lãnh đạo (with a proposed handling)  văn bản → Trình lãnh đạo                   E:537
-# Văn thư      cấp số and phát hành (number, seal, send)  Văn bản đi (chờ phát hành) → Phát hành     F:1006
-# Văn thư      thu hồi (take back an issued document)     văn bản đi → Tình hình gửi, nhận → Thu hồi F:1023
-# Văn thư      answer a thu hồi (đồng ý / từ chối)        văn bản đến → Từ chối (lý do)              F:1043
-# Văn thư      print/export the register books            Sổ văn bản → Xuất sổ ra PDF/XLSX/CSV       A:295
-# Lãnh đạo     read (on a phone)                          Việc của tôi → văn bản (390×844)           E:560
-# Lãnh đạo     bút phê / ý kiến chỉ đạo                   văn bản → Giao xử lý → Ý kiến chỉ đạo      E:571
-# Lãnh đạo     giao xử lý (lead, cooperating, deadline)   văn bản → Giao xử lý                       E:562
-# Lãnh đạo     giao việc (a job)                          Giao việc                                  E:585
-# Lãnh đạo     ký số (server-held key, phone)             văn bản đi → Ký số                         F:938
-# Lãnh đạo     return a draft (trả lại, không ký)         văn bản đi → Trả lại, không ký             F:970
-# Lãnh đạo     hủy văn bản (a draft, with a reason)       văn bản đi → Hủy văn bản                   H:1285
-# Lãnh đạo     phê duyệt the plan (decision number, date) Hồ sơ → Danh mục hồ sơ → Phê duyệt         G:1136
-# Lãnh đạo     let a unit keep a closed file (giữ lại)    hồ sơ → Giữ lại (văn bản đồng ý)           G:1189
-# Lãnh đạo     decide a request for more time             văn bản → Đồng ý / Không đồng ý gia hạn    E:672
-# Lãnh đạo     báo cáo thống kê                           Báo cáo thống kê                           E:603
-# Trưởng phòng phân công inside the unit                  văn bản → Giao trong đơn vị                E:626
-# Trưởng phòng duyệt a draft (with a comment)             văn bản đi → Duyệt                         F:908
-# Trưởng phòng góp ý / trả lại a draft                    văn bản đi → Trả lại (nội dung cần sửa)    F:884
-# Chuyên viên  report progress                            văn bản → Cập nhật tiến độ                 E:649
-# Chuyên viên  ask for more time (xin gia hạn)            văn bản → Xin gia hạn                      E:656
-# Chuyên viên  soạn dự thảo, attach files (drag and drop) Văn bản đi → Soạn dự thảo                  F:850
-# Chuyên viên  sửa a returned draft (the comments above it) văn bản đi → Sửa dự thảo                   F:896
-# Chuyên viên  trình ký                                   văn bản đi → Trình ký                      F:921
-# Chuyên viên  close the task with a result               văn bản → Hoàn thành                       E:677
-# Chuyên viên  lập hồ sơ, thêm văn bản, đóng, nộp lưu     Hồ sơ → Lập hồ sơ → hồ sơ                  G:1159
-# Lưu trữ      receive deposits, check against the plan   Hồ sơ → Nộp lưu → hồ sơ (Đối chiếu)        G:1221
-# Lưu trữ      return a deposit with reasons              hồ sơ → Trả lại                            G:1225
-# Lưu trữ      tiếp nhận a deposit; read the access log   hồ sơ → Tiếp nhận; Nhật ký khai thác       G:1240
-# Văn thư      draft / correct the file plan (or lưu trữ) Hồ sơ → Danh mục hồ sơ → Sửa               G:1118
-# Mọi người    tra cứu (facets by name)                   Tra cứu                                    A:303
-# Mọi người    e-mail notifications on/off                Thông tin cá nhân                          C:425
-# Quản trị     units, members, directory, types           Quản trị                                   D:448
+# Văn thư      receive, check signatures and addressee    Văn bản đến → văn bản                      A:250
+# Văn thư      vào sổ (takes the số đến)                  văn bản → Vào sổ                           A:266
+# Văn thư      trả lại with a reason                      văn bản → Trả lại                          A:317
+# Văn thư      văn bản giấy (scan + metadata)             Văn bản đến → Nhập văn bản giấy            A:328
+# Văn thư      trình lãnh đạo (with a proposed handling)  văn bản → Trình lãnh đạo                   E:542
+# Văn thư      cấp số and phát hành (number, seal, send)  Văn bản đi (chờ phát hành) → Phát hành     F:1011
+# Văn thư      thu hồi (take back an issued document)     văn bản đi → Tình hình gửi, nhận → Thu hồi F:1028
+# Văn thư      answer a thu hồi (đồng ý / từ chối)        văn bản đến → Từ chối (lý do)              F:1048
+# Văn thư      print/export the register books            Sổ văn bản → Xuất sổ ra PDF/XLSX/CSV       A:300
+# Lãnh đạo     read (on a phone)                          Việc của tôi → văn bản (390×844)           E:565
+# Lãnh đạo     bút phê / ý kiến chỉ đạo                   văn bản → Giao xử lý → Ý kiến chỉ đạo      E:576
+# Lãnh đạo     giao xử lý (lead, cooperating, deadline)   văn bản → Giao xử lý                       E:567
+# Lãnh đạo     giao việc (a job)                          Giao việc                                  E:590
+# Lãnh đạo     ký số (server-held key, phone)             văn bản đi → Ký số                         F:943
+# Lãnh đạo     return a draft (trả lại, không ký)         văn bản đi → Trả lại, không ký             F:975
+# Lãnh đạo     hủy văn bản (a draft, with a reason)       văn bản đi → Hủy văn bản                   H:1290
+# Lãnh đạo     phê duyệt the plan (decision number, date) Hồ sơ → Danh mục hồ sơ → Phê duyệt         G:1141
+# Lãnh đạo     let a unit keep a closed file (giữ lại)    hồ sơ → Giữ lại (văn bản đồng ý)           G:1194
+# Lãnh đạo     decide a request for more time             văn bản → Đồng ý / Không đồng ý gia hạn    E:677
+# Lãnh đạo     báo cáo thống kê                           Báo cáo thống kê                           E:608
+# Trưởng phòng phân công inside the unit                  văn bản → Giao trong đơn vị                E:631
+# Trưởng phòng duyệt a draft (with a comment)             văn bản đi → Duyệt                         F:913
+# Trưởng phòng góp ý / trả lại a draft                    văn bản đi → Trả lại (nội dung cần sửa)    F:889
+# Chuyên viên  report progress                            văn bản → Cập nhật tiến độ                 E:654
+# Chuyên viên  ask for more time (xin gia hạn)            văn bản → Xin gia hạn                      E:661
+# Chuyên viên  soạn dự thảo, attach files (drag and drop) Văn bản đi → Soạn dự thảo                  F:855
+# Chuyên viên  sửa a returned draft (the comments above it) văn bản đi → Sửa dự thảo                   F:901
+# Chuyên viên  trình ký                                   văn bản đi → Trình ký                      F:926
+# Chuyên viên  close the task with a result               văn bản → Hoàn thành                       E:682
+# Chuyên viên  lập hồ sơ, thêm văn bản, đóng, nộp lưu     Hồ sơ → Lập hồ sơ → hồ sơ                  G:1164
+# Lưu trữ      receive deposits, check against the plan   Hồ sơ → Nộp lưu → hồ sơ (Đối chiếu)        G:1226
+# Lưu trữ      return a deposit with reasons              hồ sơ → Trả lại                            G:1230
+# Lưu trữ      tiếp nhận a deposit; read the access log   hồ sơ → Tiếp nhận; Nhật ký khai thác       G:1245
+# Văn thư      draft / correct the file plan (or lưu trữ) Hồ sơ → Danh mục hồ sơ → Sửa               G:1123
+# Mọi người    tra cứu (facets by name)                   Tra cứu                                    A:308
+# Mọi người    e-mail notifications on/off                Thông tin cá nhân                          C:430
+# Quản trị     units, members, directory, types           Quản trị                                   D:453
+# Lãnh đạo     ủy quyền (KT./TUQ., thời hạn); thu hồi      Thông tin cá nhân → Ủy quyền               I:1377
+# Trưởng phòng act under ủy quyền (notice; giao xử lý)  Trang chủ → văn bản → Giao xử lý           I:1415
 # -- end of the gestures table
 
 
@@ -1332,3 +1337,109 @@ def test_a_draft_in_review_is_cancelled_by_the_leader_and_the_reviewing_head_is_
         head.check("van-ban-da-huy")
     finally:
         head.close()
+
+
+def test_a_leader_delegates_the_deputy_assigns_in_their_name_and_the_leader_revokes(
+        platform: Stack, browser: Browser, api: httpx.Client, login: Callable[[str], str]) -> None:
+    """Ủy quyền (issue 14; Decree 30/2020 Art. 13): UBND tỉnh's leader, on their own page (Thông tin cá nhân → Ủy
+    quyền), delegates their tasks to the head of Phòng Tổng hợp (KT., from today for three days; the deputy found by
+    typing the name, their position filled from their title). The deputy's home says so; the arrival submitted to the
+    leader (through the API) is in their list; they assign it (giao xử lý) and the step says "KT. thay <leader>, ủy
+    quyền". The leader revokes the delegation (Thu hồi ủy quyền, confirmed): it shows "Đã thu hồi" and the deputy's
+    notice is gone. axe on each new screen; screenshots under test-output/web."""
+    abstract = "V/v đề nghị cung cấp số liệu cải cách hành chính (giao xử lý theo ủy quyền trên trình duyệt)"
+    clerk, leader_api = bearer(login("vanthu.ubnd")), bearer(login("lanhdao.ubnd"))
+    people = api.get("/api/v1/people", headers=leader_api).json()
+    leader = next(p for p in people if p["username"] == "lanhdao.ubnd")
+    deputy = next(p for p in people if p["username"] == "truongphong.ubnd")
+    created = api.post("/api/v1/documents", headers=clerk, json={
+        "direction": "incoming", "type_code": "cong_van", "abstract": abstract,
+        "sender": {"agency_code": "000.00.41.H61", "agency_name": "UBND phường Long Châu",
+                   "number_symbol": "81/UBND-VP", "document_date": "2026-11-25"}})
+    assert created.status_code == 201, created.text
+    doc = created.json()
+    books = api.get("/api/v1/registers", params={"direction": "incoming"}, headers=clerk).json()
+    registered = api.post(f"/api/v1/documents/{doc['id']}/register", headers=clerk,
+                          json={"register_id": next(r["id"] for r in books if r["name"] == "Sổ văn bản đến")})
+    assert registered.status_code == 200, registered.text
+    submitted = api.post("/api/v1/workflow/incoming", headers=clerk,
+                         json={"document_id": doc["id"], "leader": leader["subject"]})
+    assert submitted.status_code == 201, submitted.text
+    today = (datetime.now(UTC) + timedelta(hours=7)).date()  # the Vietnam date the browser's page uses
+    first, last = today.strftime("%d/%m/%Y"), (today + timedelta(days=3)).strftime("%d/%m/%Y")
+
+    boss = Screens(browser, "lanh-dao-uy-quyen", viewport={"width": 1280, "height": 800})
+    page = boss.page
+    try:
+        boss.sign_in(platform.gateway_url, "lanhdao.ubnd", then="/ca-nhan")
+        section = page.locator(".ant-card").filter(has=page.get_by_role("heading", name="Ủy quyền", exact=True))
+        expect(section).to_be_visible()
+        section.get_by_role("button", name="Ủy quyền mới").click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog.get_by_test_id("delegation-scope")).to_have_text("Việc được ủy quyền: Việc của tôi (lãnh đạo)")
+        dialog.get_by_label("Người được ủy quyền").fill(deputy["name"].split()[-1])  # typed: "Phúc"
+        expect(page.get_by_role("option", name=f"{deputy['name']} — {deputy['title']}")).to_be_visible()
+        dialog.get_by_label("Người được ủy quyền").press("Enter")
+        expect(dialog.get_by_label("Chức vụ của người được ủy quyền")).to_have_value(deputy["title"])
+        expect(dialog.get_by_label("Hiệu lực từ ngày")).to_have_value(first)
+        dialog.get_by_label("Hiệu lực đến ngày").fill(last)
+        dialog.get_by_label("Hiệu lực đến ngày").press("Enter")
+        expect(dialog.get_by_test_id("delegation-max")).to_contain_text("tối đa một năm")
+        dialog.get_by_label("KT. (ký thay)").check()
+        expect(dialog.get_by_text("Cấp phó ký thay người đứng đầu")).to_be_visible()
+        dialog.get_by_label("Lý do").fill("Đi công tác Hà Nội")
+        settle(page)
+        boss.check("uy-quyen-moi")
+        dialog.get_by_role("button", name="Ủy quyền", exact=True).click()
+        expect(page.get_by_role("dialog")).to_have_count(0)
+        given = section.get_by_test_id("delegation").filter(has_text=deputy["name"]).first
+        expect(given.get_by_test_id("delegation-state")).to_have_text("Đang hiệu lực")
+        expect(given.get_by_test_id("delegation-period")).to_have_text(f"Thời hạn: {first} – {last}")
+        boss.check("uy-quyen")
+    except BaseException:
+        boss.close()
+        raise
+
+    try:
+        # the deputy: the notice on the home page, the leader's task in their list; giao xử lý in the leader's name
+        head = Screens(browser, "truong-phong-duoc-uy-quyen", viewport={"width": 1280, "height": 800})
+        page = head.page
+        try:
+            head.sign_in(platform.gateway_url, "truongphong.ubnd")
+            notice = page.get_by_test_id("delegation-notice")
+            expect(notice).to_contain_text(f"Bạn đang được {leader['name']} ủy quyền (KT.) từ {first} đến {last}")
+            link = page.get_by_role("link", name=abstract)
+            expect(link).to_be_visible()
+            head.check("trang-chu-uy-quyen")
+            link.click()
+            page.get_by_role("button", name="Giao xử lý", exact=True).click()
+            dialog = page.get_by_role("dialog")
+            dialog.get_by_label("Chủ trì").fill("Phòng Nội chính")
+            dialog.get_by_label("Chủ trì").press("Enter")
+            dialog.get_by_label("Ý kiến chỉ đạo").fill("Giao Phòng Nội chính chủ trì (ký thay lãnh đạo)")
+            dialog.get_by_role("button", name="Giao xử lý", exact=True).click()
+            expect(page.get_by_test_id("case-state")).to_have_text("Đã giao xử lý")
+            expect(page.get_by_test_id("step-delegation")).to_have_text(f"(KT. thay {leader['name']}, ủy quyền)")
+            head.check("giao-xu-ly-uy-quyen")
+
+            # the leader ends it: confirmed, it shows "Đã thu hồi"; the deputy's notice is gone
+            boss.page.reload()
+            given = boss.page.get_by_test_id("delegation").filter(has_text=deputy["name"]).first
+            given.get_by_role("button", name="Thu hồi ủy quyền").click()
+            confirm = boss.page.locator(".ant-popconfirm").filter(has_text="Thu hồi ủy quyền này?")
+            expect(confirm).to_contain_text(f"{deputy['name']} thôi xử lý việc được ủy quyền")
+            confirm.get_by_role("button", name="Thu hồi", exact=True).click()
+            expect(given.get_by_test_id("delegation-state")).to_have_text("Đã thu hồi")
+            expect(given.get_by_role("button", name="Thu hồi ủy quyền")).to_have_count(0)
+            boss.check("da-thu-hoi-uy-quyen")
+            page.goto(platform.gateway_url + "/")
+            expect(page.get_by_role("heading", name="Việc của tôi")).to_be_visible()
+            expect(page.get_by_test_id("delegation-notice")).to_have_count(0)
+        finally:
+            head.close()
+    finally:
+        boss.close()
+        # whatever happened above, the leader's tasks stop reaching the head (other scenarios count them)
+        for d in api.get("/api/v1/workflow/delegations", params={"active_only": True}, headers=leader_api).json():
+            if d["deputy"] == deputy["subject"]:
+                api.post(f"/api/v1/workflow/delegations/{d['id']}/revoke", headers=leader_api)
