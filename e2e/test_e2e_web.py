@@ -65,7 +65,7 @@ screen visited, no page breaks its Content-Security-Policy, and every screen is 
 # Mọi người    e-mail notifications on/off                Thông tin cá nhân                          C:430
 # Quản trị     units, members, directory, types           Quản trị                                   D:453
 # Lãnh đạo     ủy quyền (KT./TUQ., thời hạn); thu hồi      Thông tin cá nhân → Ủy quyền               I:1377
-# Trưởng phòng act under ủy quyền (notice; giao xử lý)  Trang chủ → văn bản → Giao xử lý           I:1415
+# Trưởng phòng act under ủy quyền (notice; giao xử lý)  Trang chủ → văn bản → Giao xử lý           I:1417
 # -- end of the gestures table
 
 
@@ -1377,9 +1377,11 @@ def test_a_leader_delegates_the_deputy_assigns_in_their_name_and_the_leader_revo
         section.get_by_role("button", name="Ủy quyền mới").click()
         dialog = page.get_by_role("dialog")
         expect(dialog.get_by_test_id("delegation-scope")).to_have_text("Việc được ủy quyền: Việc của tôi (lãnh đạo)")
-        dialog.get_by_label("Người được ủy quyền").fill(deputy["name"].split()[-1])  # typed: "Phúc"
-        expect(page.get_by_role("option", name=f"{deputy['name']} — {deputy['title']}")).to_be_visible()
-        dialog.get_by_label("Người được ủy quyền").press("Enter")
+        # typed: "Phúc" (the name's last word)
+        dialog.get_by_role("combobox", name="Người được ủy quyền").fill(deputy["name"].split()[-1])
+        expect(page.locator(".ant-select-item-option").get_by_text(f"{deputy['name']} — {deputy['title']}")
+               ).to_be_visible()
+        dialog.get_by_role("combobox", name="Người được ủy quyền").press("Enter")
         expect(dialog.get_by_label("Chức vụ của người được ủy quyền")).to_have_value(deputy["title"])
         expect(dialog.get_by_label("Hiệu lực từ ngày")).to_have_value(first)
         dialog.get_by_label("Hiệu lực đến ngày").fill(last)

@@ -133,7 +133,8 @@ function DelegationForm({ today, onClose }: { today: string; onClose: () => void
             <DateField />
           </Form.Item>
           <Form.Item name="valid_to" label={t.to} rules={toRules} dependencies={["valid_from"]}>
-            <DateField min={start < today ? today : start} max={last} />
+            {/* no min/max: a typed day outside them would be dropped silently; the rules above say why instead */}
+            <DateField />
           </Form.Item>
         </Space>
         <Typography.Paragraph type="secondary" data-testid="delegation-max" style={{ marginTop: -8 }}>
@@ -188,7 +189,7 @@ export function Delegations({ today = vietnamToday() }: { today?: string }) {
       {gives && <Typography.Paragraph type="secondary">{t.help}{leader ? ` ${t.leaderSees}` : ""}</Typography.Paragraph>}
       {list.isError && <Alert type="error" showIcon message={common.error} description={list.error.message} />}
       {revoke.isError && <Alert type="error" showIcon message={revoke.error.message} style={{ marginBottom: 8 }} />}
-      <List loading={list.isLoading} dataSource={shown} locale={{ emptyText: t.empty }} aria-label={t.title}
+      <List loading={list.isLoading} dataSource={shown} locale={{ emptyText: <Typography.Text>{t.empty}</Typography.Text> }} aria-label={t.title}
         renderItem={(d) => {
           const state = delegationState(d, today);
           const canRevoke = (state === "active" || state === "pending")
