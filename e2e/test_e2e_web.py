@@ -7,8 +7,8 @@ arrival is processed (trình, giao xử lý, giao trong đơn vị, xin gia hạ
 is drafted with a PDF, returned with remarks and sent again, approved, submitted, signed on a phone, issued and taken
 back (thu hồi, refused by the recipient's clerk), another returned unsigned by the leader, a draft in review cancelled
 by the leader (hủy văn bản: the head whose review stops is told, not "not found"); the leader delegates (ủy quyền,
-KT.) to the head, who is told on their home page and assigns an arrival in the leader's name, and the leader revokes
-it; the file plan is corrected
+KT.) to the head, who is told on their home page and gives a job (giao việc) in the leader's name, and the leader
+revokes it; the file plan is corrected
 and approved, a file filled, closed, kept by the unit (giữ lại), deposited, returned and received by the archivist,
 all through the UI; /docs shows the API's operations (Swagger UI 5 from the app's build).
 axe-core (the npm package, injected from services/web/node_modules) finds no serious or critical violation on each
@@ -25,7 +25,7 @@ screen visited, no page breaks its Content-Security-Policy, and every screen is 
 #   F = test_an_outgoing_letter_is_drafted_approved_signed_and_issued_through_the_ui
 #   G = test_the_file_plan_is_edited_and_approved_a_file_is_filled_closed_deposited_and_received
 #   H = test_a_draft_in_review_is_cancelled_by_the_leader_and_the_reviewing_head_is_told
-#   I = test_a_leader_delegates_the_deputy_assigns_in_their_name_and_the_leader_revokes
+#   I = test_a_leader_delegates_the_deputy_gives_work_in_their_name_and_the_leader_revokes
 # role         gesture                                    screen                                     test
 # Văn thư      receive, check signatures and addressee    Văn bản đến → văn bản                      A:250
 # Văn thư      vào sổ (takes the số đến)                  văn bản → Vào sổ                           A:266
@@ -64,8 +64,8 @@ screen visited, no page breaks its Content-Security-Policy, and every screen is 
 # Mọi người    tra cứu (facets by name)                   Tra cứu                                    A:308
 # Mọi người    e-mail notifications on/off                Thông tin cá nhân                          C:430
 # Quản trị     units, members, directory, types           Quản trị                                   D:453
-# Lãnh đạo     ủy quyền (KT./TUQ., thời hạn); thu hồi      Thông tin cá nhân → Ủy quyền               I:1377
-# Trưởng phòng act under ủy quyền (notice; giao xử lý)  Trang chủ → văn bản → Giao xử lý           I:1417
+# Lãnh đạo     ủy quyền (KT./TUQ., thời hạn); thu hồi      Thông tin cá nhân → Ủy quyền               I:1364
+# Trưởng phòng act under ủy quyền (notice; giao việc)    Trang chủ → Giao việc                      I:1403
 # -- end of the gestures table
 
 
@@ -1339,32 +1339,19 @@ def test_a_draft_in_review_is_cancelled_by_the_leader_and_the_reviewing_head_is_
         head.close()
 
 
-def test_a_leader_delegates_the_deputy_assigns_in_their_name_and_the_leader_revokes(
+def test_a_leader_delegates_the_deputy_gives_work_in_their_name_and_the_leader_revokes(
         platform: Stack, browser: Browser, api: httpx.Client, login: Callable[[str], str]) -> None:
     """Ủy quyền (issue 14; Decree 30/2020 Art. 13): UBND tỉnh's leader, on their own page (Thông tin cá nhân → Ủy
     quyền), delegates their tasks to the head of Phòng Tổng hợp (KT., from today for three days; the deputy found by
-    typing the name, their position filled from their title). The deputy's home says so; the arrival submitted to the
-    leader (through the API) is in their list; they assign it (giao xử lý) and the step says "KT. thay <leader>, ủy
-    quyền". The leader revokes the delegation (Thu hồi ủy quyền, confirmed): it shows "Đã thu hồi" and the deputy's
-    notice is gone. axe on each new screen; screenshots under test-output/web."""
-    abstract = "V/v đề nghị cung cấp số liệu cải cách hành chính (giao xử lý theo ủy quyền trên trình duyệt)"
-    clerk, leader_api = bearer(login("vanthu.ubnd")), bearer(login("lanhdao.ubnd"))
+    typing the name, their position filled from their title). The deputy's home says so; they give Phòng Nội chính a
+    job (giao việc: beyond their own unit, so in the leader's name) and its step says "KT. thay <leader>, ủy quyền".
+    The leader revokes the delegation (Thu hồi ủy quyền, confirmed): it shows "Đã thu hồi" and the deputy's notice is
+    gone. axe on each new screen; screenshots under test-output/web."""
+    title = "Tổng hợp ý kiến về dự thảo quy chế công tác văn thư (giao việc theo ủy quyền trên trình duyệt)"
+    leader_api = bearer(login("lanhdao.ubnd"))
     people = api.get("/api/v1/people", headers=leader_api).json()
     leader = next(p for p in people if p["username"] == "lanhdao.ubnd")
     deputy = next(p for p in people if p["username"] == "truongphong.ubnd")
-    created = api.post("/api/v1/documents", headers=clerk, json={
-        "direction": "incoming", "type_code": "cong_van", "abstract": abstract,
-        "sender": {"agency_code": "000.00.41.H61", "agency_name": "UBND phường Long Châu",
-                   "number_symbol": "81/UBND-VP", "document_date": "2026-11-25"}})
-    assert created.status_code == 201, created.text
-    doc = created.json()
-    books = api.get("/api/v1/registers", params={"direction": "incoming"}, headers=clerk).json()
-    registered = api.post(f"/api/v1/documents/{doc['id']}/register", headers=clerk,
-                          json={"register_id": next(r["id"] for r in books if r["name"] == "Sổ văn bản đến")})
-    assert registered.status_code == 200, registered.text
-    submitted = api.post("/api/v1/workflow/incoming", headers=clerk,
-                         json={"document_id": doc["id"], "leader": leader["subject"]})
-    assert submitted.status_code == 201, submitted.text
     today = (datetime.now(UTC) + timedelta(hours=7)).date()  # the Vietnam date the browser's page uses
     first, last = today.strftime("%d/%m/%Y"), (today + timedelta(days=3)).strftime("%d/%m/%Y")
 
@@ -1403,26 +1390,26 @@ def test_a_leader_delegates_the_deputy_assigns_in_their_name_and_the_leader_revo
         raise
 
     try:
-        # the deputy: the notice on the home page, the leader's task in their list; giao xử lý in the leader's name
+        # the deputy: the notice on the home page; giao việc beyond their unit, in the leader's name
         head = Screens(browser, "truong-phong-duoc-uy-quyen", viewport={"width": 1280, "height": 800})
         page = head.page
         try:
             head.sign_in(platform.gateway_url, "truongphong.ubnd")
             notice = page.get_by_test_id("delegation-notice")
             expect(notice).to_contain_text(f"Bạn đang được {leader['name']} ủy quyền (KT.) từ {first} đến {last}")
-            link = page.get_by_role("link", name=abstract)
-            expect(link).to_be_visible()
             head.check("trang-chu-uy-quyen")
-            link.click()
-            page.get_by_role("button", name="Giao xử lý", exact=True).click()
+            page.get_by_role("link", name="Giao việc", exact=True).click()
+            expect(page.get_by_role("heading", name="Giao việc", level=1)).to_be_visible()
+            page.get_by_role("button", name="Giao việc", exact=True).click()
             dialog = page.get_by_role("dialog")
+            dialog.get_by_label("Tên công việc").fill(title)
+            dialog.get_by_label("Nội dung, yêu cầu").fill("Tổng hợp ý kiến các phòng, báo cáo lãnh đạo")
             dialog.get_by_label("Chủ trì").fill("Phòng Nội chính")
             dialog.get_by_label("Chủ trì").press("Enter")
-            dialog.get_by_label("Ý kiến chỉ đạo").fill("Giao Phòng Nội chính chủ trì (ký thay lãnh đạo)")
-            dialog.get_by_role("button", name="Giao xử lý", exact=True).click()
-            expect(page.get_by_test_id("case-state")).to_have_text("Đã giao xử lý")
+            dialog.get_by_role("button", name="Giao việc", exact=True).click()
+            expect(page.get_by_test_id("job-title")).to_have_text(title)
             expect(page.get_by_test_id("step-delegation")).to_have_text(f"(KT. thay {leader['name']}, ủy quyền)")
-            head.check("giao-xu-ly-uy-quyen")
+            head.check("giao-viec-uy-quyen")
 
             # the leader ends it: confirmed, it shows "Đã thu hồi"; the deputy's notice is gone
             boss.page.reload()

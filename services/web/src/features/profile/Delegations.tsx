@@ -15,8 +15,9 @@ import { prof } from "./messages";
 const t = prof.delegation;
 /** The last day a delegation may reach: the workflow refuses 366 days or more (domain/delegation.py MAX_DAYS). */
 const MAX_SPAN_DAYS = 365;
-const STATE_COLORS: Record<DelegationState, string> = { active: "green", pending: "blue", expired: "default",
-  revoked: "red" };
+/** Solid tags (white text: AA contrast; antd's light presets are not). */
+const STATE_COLORS: Record<DelegationState, string | undefined> = { active: "#237804", pending: "#0958d9",
+  expired: undefined, revoked: "#a8071a" };
 
 /** ``iso`` (YYYY-MM-DD) plus ``days`` calendar days. */
 export function addDays(iso: string, days: number): string {
