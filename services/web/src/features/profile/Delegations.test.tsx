@@ -71,42 +71,46 @@ describe("ủy quyền on the personal page", () => {
     expect(calls[0]?.path).toBe("/api/v1/workflow/delegations?active_only=false");
   });
 
-  it("lets the leader delegate their tasks to a person found by typing, position prefilled, at most a year",
+  it("finds the deputy by typing (without diacritics, never oneself), fills their position, explains KT./TUQ.",
     async () => {
-      const created = delegation({ id: "d9" });
-      const { api, calls } = fakeGateway({ "GET /api/v1/workflow/delegations": [], "GET /api/v1/people": PEOPLE,
-        "POST /api/v1/workflow/delegations": created });
+      const { api } = fakeGateway({ "GET /api/v1/workflow/delegations": [], "GET /api/v1/people": PEOPLE });
       renderWith(<Delegations today={TODAY} />, { api, person: LEADER });
       const user = userEvent.setup({ delay: null });
       await user.click(await screen.findByRole("button", { name: "Ủy quyền mới" }));
       const dialog = await screen.findByRole("dialog");
       expect(within(dialog).getByTestId("delegation-scope")).toHaveTextContent("Việc của tôi (lãnh đạo)");
-      // typed without diacritics; never the leader themself
-      expect(await typeDeputy("phuc")).toEqual(["Lê Hoàng Phúc — Trưởng phòng Tổng hợp"]);
       expect(await typeDeputy("")).not.toContain("Nguyễn Văn Hưởng — Chủ tịch");
-      await typeDeputy("phuc");
+      expect(await typeDeputy("phuc")).toEqual(["Lê Hoàng Phúc — Trưởng phòng Tổng hợp"]);
       fireEvent.click(document.querySelector(".ant-select-item-option") as HTMLElement);
       expect(within(dialog).getByLabelText("Chức vụ của người được ủy quyền")).toHaveValue("Trưởng phòng Tổng hợp");
       expect(within(dialog).getByTestId("delegation-max")).toHaveTextContent(
         "Ủy quyền kéo dài tối đa một năm: muộn nhất đến ngày 01/12/2027.");
-      // the explanation follows the competence chosen
       expect(dialog).toHaveTextContent("Cấp phó ký thay người đứng đầu");
-      await user.click(within(dialog).getByLabelText("TUQ. (thừa ủy quyền)"));
+      fireEvent.click(within(dialog).getByLabelText("TUQ. (thừa ủy quyền)"));
       expect(dialog).toHaveTextContent("không được ủy quyền lại");
-      await user.click(within(dialog).getByLabelText("KT. (ký thay)"));
-      // more than a year: refused before anything is sent
+    });
+
+  it("refuses more than a year before sending, then sends the leader's delegation and reads the list again",
+    async () => {
+      const { api, calls } = fakeGateway({ "GET /api/v1/workflow/delegations": [], "GET /api/v1/people": PEOPLE,
+        "POST /api/v1/workflow/delegations": delegation({ id: "d9" }) });
+      renderWith(<Delegations today={TODAY} />, { api, person: LEADER });
+      const user = userEvent.setup({ delay: null });
+      await user.click(await screen.findByRole("button", { name: "Ủy quyền mới" }));
+      const dialog = await screen.findByRole("dialog");
+      await typeDeputy("phuc");
+      fireEvent.click(document.querySelector(".ant-select-item-option") as HTMLElement);
       typeDate(within(dialog).getByLabelText("Hiệu lực đến ngày"), "02/12/2027");
       await user.click(within(dialog).getByRole("button", { name: "Ủy quyền" }));
       expect(await within(dialog).findByText("Quá một năm: muộn nhất đến ngày 01/12/2027.")).toBeInTheDocument();
       expect(calls.some((c) => c.method === "POST")).toBe(false);
       typeDate(within(dialog).getByLabelText("Hiệu lực đến ngày"), "05/12/2026");
-      await user.type(within(dialog).getByLabelText("Lý do"), "Đi công tác");
+      fireEvent.change(within(dialog).getByLabelText("Lý do"), { target: { value: "Đi công tác" } });
       await user.click(within(dialog).getByRole("button", { name: "Ủy quyền" }));
       await waitFor(() => expect(calls.filter((c) => c.method === "POST").map((c) => c.body)).toEqual([{
         deputy: "s-tp", unit_code: "", valid_from: "2026-12-01", valid_to: "2026-12-05", competence: "KT.",
         deputy_position: "Trưởng phòng Tổng hợp", reason: "Đi công tác" }]));
       await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
-      // the list is read again
       expect(calls.filter((c) => c.path.startsWith("/api/v1/workflow/delegations") && c.method === "GET"))
         .toHaveLength(2);
     });
