@@ -6,7 +6,9 @@ Phường Long Châu's clerk does not see it; the same clerk on a 390×844 phone
 arrival is processed (trình, giao xử lý, giao trong đơn vị, xin gia hạn and its grant, hoàn thành); an outgoing letter
 is drafted with a PDF, returned with remarks and sent again, approved, submitted, signed on a phone, issued and taken
 back (thu hồi, refused by the recipient's clerk), another returned unsigned by the leader, a draft in review cancelled
-by the leader (hủy văn bản: the head whose review stops is told, not "not found"); the file plan is corrected
+by the leader (hủy văn bản: the head whose review stops is told, not "not found"); the leader delegates (ủy quyền,
+KT.) to the head, who is told on their home page and gives a job (giao việc) in the leader's name, and the leader
+revokes it; the file plan is corrected
 and approved, a file filled, closed, kept by the unit (giữ lại), deposited, returned and received by the archivist,
 all through the UI; /docs shows the API's operations (Swagger UI 5 from the app's build).
 axe-core (the npm package, injected from services/web/node_modules) finds no serious or critical violation on each
@@ -23,45 +25,48 @@ screen visited, no page breaks its Content-Security-Policy, and every screen is 
 #   F = test_an_outgoing_letter_is_drafted_approved_signed_and_issued_through_the_ui
 #   G = test_the_file_plan_is_edited_and_approved_a_file_is_filled_closed_deposited_and_received
 #   H = test_a_draft_in_review_is_cancelled_by_the_leader_and_the_reviewing_head_is_told
+#   I = test_a_leader_delegates_the_deputy_gives_work_in_their_name_and_the_leader_revokes
 # role         gesture                                    screen                                     test
-# Văn thư      receive, check signatures and addressee    Văn bản đến → văn bản                      A:246
-# Văn thư      vào sổ (takes the số đến)                  văn bản → Vào sổ                           A:262
-# Văn thư      trả lại with a reason                      văn bản → Trả lại                          A:313
-# Văn thư      văn bản giấy (scan + metadata)             Văn bản đến → Nhập văn bản giấy            A:324
-# Văn thư      trình lãnh đạo (with a proposed handling)  văn bản → Trình lãnh đạo                   E:538
-# Văn thư      cấp số and phát hành (number, seal, send)  Văn bản đi (chờ phát hành) → Phát hành     F:1013
-# Văn thư      thu hồi (take back an issued document)     văn bản đi → Tình hình gửi, nhận → Thu hồi F:1030
-# Văn thư      answer a thu hồi (đồng ý / từ chối)        văn bản đến → Từ chối (lý do)              F:1050
-# Văn thư      print/export the register books            Sổ văn bản → Xuất sổ ra PDF/XLSX/CSV       A:296
-# Lãnh đạo     read (on a phone)                          Việc của tôi → văn bản (390×844)           E:561
-# Lãnh đạo     bút phê / ý kiến chỉ đạo                   văn bản → Giao xử lý → Ý kiến chỉ đạo      E:572
-# Lãnh đạo     giao xử lý (lead, cooperating, deadline)   văn bản → Giao xử lý                       E:563
-# Lãnh đạo     giao việc (a job)                          Giao việc                                  E:586
-# Lãnh đạo     ký số (server-held key, phone)             văn bản đi → Ký số                         F:945
-# Lãnh đạo     return a draft (trả lại, không ký)         văn bản đi → Trả lại, không ký             F:977
-# Lãnh đạo     hủy văn bản (a draft, with a reason)       văn bản đi → Hủy văn bản                   H:1292
-# Lãnh đạo     phê duyệt the plan (decision number, date) Hồ sơ → Danh mục hồ sơ → Phê duyệt         G:1143
-# Lãnh đạo     let a unit keep a closed file (giữ lại)    hồ sơ → Giữ lại (văn bản đồng ý)           G:1196
-# Lãnh đạo     decide a request for more time             văn bản → Đồng ý / Không đồng ý gia hạn    E:679
-# Lãnh đạo     báo cáo thống kê                           Báo cáo thống kê                           E:604
-# Trưởng phòng văn bản đến: chờ xử lý / để biết / đã xử lý   Văn bản đến (tabs of their own work)       E:627
-# Trưởng phòng phân công inside the unit                  văn bản → Giao trong đơn vị                E:633
-# Trưởng phòng duyệt a draft (with a comment)             văn bản đi → Duyệt                         F:915
-# Trưởng phòng góp ý / trả lại a draft                    văn bản đi → Trả lại (nội dung cần sửa)    F:891
-# Chuyên viên  report progress                            văn bản → Cập nhật tiến độ                 E:656
-# Chuyên viên  ask for more time (xin gia hạn)            văn bản → Xin gia hạn                      E:663
-# Chuyên viên  soạn dự thảo, attach files (drag and drop) Văn bản đi → Soạn dự thảo                  F:857
-# Chuyên viên  sửa a returned draft (the comments above it) văn bản đi → Sửa dự thảo                   F:903
-# Chuyên viên  trình ký                                   văn bản đi → Trình ký                      F:928
-# Chuyên viên  close the task with a result               văn bản → Hoàn thành                       E:684
-# Chuyên viên  lập hồ sơ, thêm văn bản, đóng, nộp lưu     Hồ sơ → Lập hồ sơ → hồ sơ                  G:1166
-# Lưu trữ      receive deposits, check against the plan   Hồ sơ → Nộp lưu → hồ sơ (Đối chiếu)        G:1228
-# Lưu trữ      return a deposit with reasons              hồ sơ → Trả lại                            G:1232
-# Lưu trữ      tiếp nhận a deposit; read the access log   hồ sơ → Tiếp nhận; Nhật ký khai thác       G:1247
-# Văn thư      draft / correct the file plan (or lưu trữ) Hồ sơ → Danh mục hồ sơ → Sửa               G:1125
-# Mọi người    tra cứu (facets by name)                   Tra cứu                                    A:304
-# Mọi người    e-mail notifications on/off                Thông tin cá nhân                          C:426
-# Quản trị     units, members, directory, types           Quản trị                                   D:449
+# Văn thư      receive, check signatures and addressee    Văn bản đến → văn bản                      A:251
+# Văn thư      vào sổ (takes the số đến)                  văn bản → Vào sổ                           A:267
+# Văn thư      trả lại with a reason                      văn bản → Trả lại                          A:318
+# Văn thư      văn bản giấy (scan + metadata)             Văn bản đến → Nhập văn bản giấy            A:329
+# Văn thư      trình lãnh đạo (with a proposed handling)  văn bản → Trình lãnh đạo                   E:543
+# Văn thư      cấp số and phát hành (number, seal, send)  Văn bản đi (chờ phát hành) → Phát hành     F:1018
+# Văn thư      thu hồi (take back an issued document)     văn bản đi → Tình hình gửi, nhận → Thu hồi F:1035
+# Văn thư      answer a thu hồi (đồng ý / từ chối)        văn bản đến → Từ chối (lý do)              F:1055
+# Văn thư      print/export the register books            Sổ văn bản → Xuất sổ ra PDF/XLSX/CSV       A:301
+# Lãnh đạo     read (on a phone)                          Việc của tôi → văn bản (390×844)           E:566
+# Lãnh đạo     bút phê / ý kiến chỉ đạo                   văn bản → Giao xử lý → Ý kiến chỉ đạo      E:577
+# Lãnh đạo     giao xử lý (lead, cooperating, deadline)   văn bản → Giao xử lý                       E:568
+# Lãnh đạo     giao việc (a job)                          Giao việc                                  E:591
+# Lãnh đạo     ký số (server-held key, phone)             văn bản đi → Ký số                         F:950
+# Lãnh đạo     return a draft (trả lại, không ký)         văn bản đi → Trả lại, không ký             F:982
+# Lãnh đạo     hủy văn bản (a draft, with a reason)       văn bản đi → Hủy văn bản                   H:1297
+# Lãnh đạo     phê duyệt the plan (decision number, date) Hồ sơ → Danh mục hồ sơ → Phê duyệt         G:1148
+# Lãnh đạo     let a unit keep a closed file (giữ lại)    hồ sơ → Giữ lại (văn bản đồng ý)           G:1201
+# Lãnh đạo     decide a request for more time             văn bản → Đồng ý / Không đồng ý gia hạn    E:684
+# Lãnh đạo     báo cáo thống kê                           Báo cáo thống kê                           E:609
+# Trưởng phòng văn bản đến: chờ xử lý / để biết / đã xử lý   Văn bản đến (tabs of their own work)       E:632
+# Trưởng phòng phân công inside the unit                  văn bản → Giao trong đơn vị                E:638
+# Trưởng phòng duyệt a draft (with a comment)             văn bản đi → Duyệt                         F:920
+# Trưởng phòng góp ý / trả lại a draft                    văn bản đi → Trả lại (nội dung cần sửa)    F:896
+# Chuyên viên  report progress                            văn bản → Cập nhật tiến độ                 E:661
+# Chuyên viên  ask for more time (xin gia hạn)            văn bản → Xin gia hạn                      E:668
+# Chuyên viên  soạn dự thảo, attach files (drag and drop) Văn bản đi → Soạn dự thảo                  F:862
+# Chuyên viên  sửa a returned draft (the comments above it) văn bản đi → Sửa dự thảo                   F:908
+# Chuyên viên  trình ký                                   văn bản đi → Trình ký                      F:933
+# Chuyên viên  close the task with a result               văn bản → Hoàn thành                       E:689
+# Chuyên viên  lập hồ sơ, thêm văn bản, đóng, nộp lưu     Hồ sơ → Lập hồ sơ → hồ sơ                  G:1171
+# Lưu trữ      receive deposits, check against the plan   Hồ sơ → Nộp lưu → hồ sơ (Đối chiếu)        G:1233
+# Lưu trữ      return a deposit with reasons              hồ sơ → Trả lại                            G:1237
+# Lưu trữ      tiếp nhận a deposit; read the access log   hồ sơ → Tiếp nhận; Nhật ký khai thác       G:1252
+# Văn thư      draft / correct the file plan (or lưu trữ) Hồ sơ → Danh mục hồ sơ → Sửa               G:1130
+# Mọi người    tra cứu (facets by name)                   Tra cứu                                    A:309
+# Mọi người    e-mail notifications on/off                Thông tin cá nhân                          C:431
+# Quản trị     units, members, directory, types           Quản trị                                   D:454
+# Lãnh đạo     ủy quyền (KT./TUQ., thời hạn); thu hồi      Thông tin cá nhân → Ủy quyền               I:1371
+# Trưởng phòng act under ủy quyền (notice; giao việc)    Trang chủ → Giao việc                      I:1410
 # -- end of the gestures table
 
 
@@ -1339,3 +1344,98 @@ def test_a_draft_in_review_is_cancelled_by_the_leader_and_the_reviewing_head_is_
         head.check("van-ban-da-huy")
     finally:
         head.close()
+
+
+def test_a_leader_delegates_the_deputy_gives_work_in_their_name_and_the_leader_revokes(
+        platform: Stack, browser: Browser, api: httpx.Client, login: Callable[[str], str]) -> None:
+    """Ủy quyền (issue 14; Decree 30/2020 Art. 13): UBND tỉnh's leader, on their own page (Thông tin cá nhân → Ủy
+    quyền), delegates their tasks to the head of Phòng Tổng hợp (KT., from today for three days; the deputy found by
+    typing the name, their position filled from their title). The deputy's home says so; they give Phòng Nội chính a
+    job (giao việc: beyond their own unit, so in the leader's name) and its step says "KT. thay <leader>, ủy quyền".
+    The leader revokes the delegation (Thu hồi ủy quyền, confirmed): it shows "Đã thu hồi" and the deputy's notice is
+    gone. axe on each new screen; screenshots under test-output/web."""
+    title = "Tổng hợp ý kiến về dự thảo quy chế công tác văn thư (giao việc theo ủy quyền trên trình duyệt)"
+    leader_api = bearer(login("lanhdao.ubnd"))
+    people = api.get("/api/v1/people", headers=leader_api).json()
+    leader = next(p for p in people if p["username"] == "lanhdao.ubnd")
+    deputy = next(p for p in people if p["username"] == "truongphong.ubnd")
+    today = (datetime.now(UTC) + timedelta(hours=7)).date()  # the Vietnam date the browser's page uses
+    first, last = today.strftime("%d/%m/%Y"), (today + timedelta(days=3)).strftime("%d/%m/%Y")
+
+    boss = Screens(browser, "lanh-dao-uy-quyen", viewport={"width": 1280, "height": 800})
+    page = boss.page
+    try:
+        boss.sign_in(platform.gateway_url, "lanhdao.ubnd", then="/ca-nhan")
+        section = page.locator(".ant-card").filter(has=page.get_by_role("heading", name="Ủy quyền", exact=True))
+        expect(section).to_be_visible()
+        section.get_by_role("button", name="Ủy quyền mới").click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog.get_by_test_id("delegation-scope")).to_have_text("Việc được ủy quyền: Việc của tôi (lãnh đạo)")
+        # typed: "Phúc" (the name's last word)
+        dialog.get_by_role("combobox", name="Người được ủy quyền").fill(deputy["name"].split()[-1])
+        expect(page.locator(".ant-select-item-option").get_by_text(f"{deputy['name']} — {deputy['title']}")
+               ).to_be_visible()
+        dialog.get_by_role("combobox", name="Người được ủy quyền").press("Enter")
+        expect(dialog.get_by_label("Chức vụ của người được ủy quyền")).to_have_value(deputy["title"])
+        expect(dialog.get_by_label("Hiệu lực từ ngày")).to_have_value(first)
+        dialog.get_by_label("Hiệu lực đến ngày").fill(last)
+        dialog.get_by_label("Hiệu lực đến ngày").press("Enter")
+        expect(dialog.get_by_test_id("delegation-max")).to_contain_text("tối đa một năm")
+        dialog.get_by_label("KT. (ký thay)").check()
+        expect(dialog.get_by_text("Cấp phó ký thay người đứng đầu")).to_be_visible()
+        dialog.get_by_label("Lý do").fill("Đi công tác Hà Nội")
+        settle(page)
+        boss.check("uy-quyen-moi")
+        dialog.get_by_role("button", name="Ủy quyền", exact=True).click()
+        expect(page.get_by_role("dialog")).to_have_count(0)
+        given = section.get_by_test_id("delegation").filter(has_text=deputy["name"]).first
+        expect(given.get_by_test_id("delegation-state")).to_have_text("Đang hiệu lực")
+        expect(given.get_by_test_id("delegation-period")).to_have_text(f"Thời hạn: {first} – {last}")
+        boss.check("uy-quyen")
+    except BaseException:
+        boss.close()
+        raise
+
+    try:
+        # the deputy: the notice on the home page; giao việc beyond their unit, in the leader's name
+        head = Screens(browser, "truong-phong-duoc-uy-quyen", viewport={"width": 1280, "height": 800})
+        page = head.page
+        try:
+            head.sign_in(platform.gateway_url, "truongphong.ubnd")
+            notice = page.get_by_test_id("delegation-notice")
+            expect(notice).to_contain_text(f"Bạn đang được {leader['name']} ủy quyền (KT.) từ {first} đến {last}")
+            head.check("trang-chu-uy-quyen")
+            page.get_by_role("link", name="Giao việc", exact=True).click()
+            expect(page.get_by_role("heading", name="Giao việc", level=1)).to_be_visible()
+            page.get_by_role("button", name="Giao việc", exact=True).click()
+            dialog = page.get_by_role("dialog")
+            dialog.get_by_label("Tên công việc").fill(title)
+            dialog.get_by_label("Nội dung, yêu cầu").fill("Tổng hợp ý kiến các phòng, báo cáo lãnh đạo")
+            dialog.get_by_label("Chủ trì").fill("Phòng Nội chính")
+            dialog.get_by_label("Chủ trì").press("Enter")
+            dialog.get_by_role("button", name="Giao việc", exact=True).click()
+            expect(page.get_by_test_id("job-title")).to_have_text(title)
+            expect(page.get_by_test_id("step-delegation")).to_have_text(f"(KT. thay {leader['name']}, ủy quyền)")
+            head.check("giao-viec-uy-quyen")
+
+            # the leader ends it: confirmed, it shows "Đã thu hồi"; the deputy's notice is gone
+            boss.page.reload()
+            given = boss.page.get_by_test_id("delegation").filter(has_text=deputy["name"]).first
+            given.get_by_role("button", name="Thu hồi ủy quyền").click()
+            confirm = boss.page.locator(".ant-popconfirm").filter(has_text="Thu hồi ủy quyền này?")
+            expect(confirm).to_contain_text(f"{deputy['name']} thôi xử lý việc được ủy quyền")
+            confirm.get_by_role("button", name="Thu hồi", exact=True).click()
+            expect(given.get_by_test_id("delegation-state")).to_have_text("Đã thu hồi")
+            expect(given.get_by_role("button", name="Thu hồi ủy quyền")).to_have_count(0)
+            boss.check("da-thu-hoi-uy-quyen")
+            page.goto(platform.gateway_url + "/")
+            expect(page.get_by_role("heading", name="Việc của tôi")).to_be_visible()
+            expect(page.get_by_test_id("delegation-notice")).to_have_count(0)
+        finally:
+            head.close()
+    finally:
+        boss.close()
+        # whatever happened above, the leader's tasks stop reaching the head (other scenarios count them)
+        for d in api.get("/api/v1/workflow/delegations", params={"active_only": True}, headers=leader_api).json():
+            if d["deputy"] == deputy["subject"]:
+                api.post(f"/api/v1/workflow/delegations/{d['id']}/revoke", headers=leader_api)

@@ -17,6 +17,7 @@ export type Inbox = components["schemas"]["InboxOut"];
 export type Unit = components["schemas"]["UnitOut"];
 export type PersonEntry = components["schemas"]["PersonOut"];
 export type Member = components["schemas"]["MemberOut"];
+export type Delegation = components["schemas"]["DelegationOut"];
 export type SearchResult = components["schemas"]["SearchOut"];
 export type SearchHit = components["schemas"]["SearchHitOut"];
 export type SearchHighlight = components["schemas"]["HighlightOut"];

@@ -9,9 +9,9 @@ function token(claims: object): string {
 
 describe("the person of an access token", () => {
   it("reads Keycloak's claims, Vietnamese names included, and drops unknown roles", () => {
-    const person = personOf(token({ preferred_username: "vanthu.ubnd", name: "Trần Thị Thu Hương",
+    const person = personOf(token({ sub: "f4019bbb-b460", preferred_username: "vanthu.ubnd", name: "Trần Thị Thu Hương",
       agency: "000.00.00.H61", realm_access: { roles: ["clerk", "offline_access", "default-roles-vanthu"] } }));
-    expect(person).toEqual({ username: "vanthu.ubnd", name: "Trần Thị Thu Hương", agency: "000.00.00.H61",
+    expect(person).toEqual({ username: "vanthu.ubnd", subject: "f4019bbb-b460", name: "Trần Thị Thu Hương", agency: "000.00.00.H61",
       roles: ["clerk"] });
   });
   it("gives no role for a malformed token", () => {

@@ -3,6 +3,8 @@ export type Role = "clerk" | "leader" | "head" | "officer" | "archivist" | "admi
 
 export interface Person {
   username: string;
+  /** The account's subject (the token's ``sub``): how the workflow names a person (a delegation's deputy). */
+  subject?: string;
   name: string;
   agency: string;
   roles: Role[];
@@ -30,6 +32,7 @@ export function personOf(accessToken: string): Person {
   const roles = Array.isArray(realm.roles) ? realm.roles.filter((r): r is Role => ROLES.includes(r as Role)) : [];
   return {
     username: String(claims.preferred_username ?? ""),
+    subject: String(claims.sub ?? ""),
     name: String(claims.name ?? claims.preferred_username ?? ""),
     agency: String(claims.agency ?? ""),
     roles,

@@ -1,4 +1,4 @@
-import type { Case, Document, Task } from "../api/client";
+import type { Case, Delegation, Document, Task } from "../api/client";
 
 export function arrival(overrides: Partial<Document> = {}): Document {
   return {
@@ -55,5 +55,19 @@ export function outTask(kind: string, overrides: Partial<Task> = {}): Task {
     assignee_kind: "unit", assignee: "TH", unit_code: "", state: "open", deadline: "", deadline_state: "",
     created_at: "", done_at: "", abstract: "V/v triển khai quy trình văn bản đi qua hệ thống", note: "",
     case_kind: "outgoing", ...overrides,
+  };
+}
+
+/**
+ * A delegation (ủy quyền) of UBND tỉnh: the leader Nguyễn Văn Hưởng's own tasks to Lê Hoàng Phúc (KT.), 01/12/2026 to
+ * 05/12/2026, in force.
+ */
+export function delegation(overrides: Partial<Delegation> = {}): Delegation {
+  return {
+    id: "del-1", agency_code: "000.00.00.H61", delegator: "s-ld", delegator_username: "lanhdao.ubnd",
+    delegator_name: "Nguyễn Văn Hưởng", unit_code: "", deputy: "s-tp", deputy_name: "Lê Hoàng Phúc",
+    valid_from: "2026-12-01", valid_to: "2026-12-05", competence: "KT.", reason: "Đi công tác",
+    created_at: "2026-11-30T09:00:00+07:00", revoked_at: "", revoked_by: "", active: true,
+    deputy_position: "Trưởng phòng Tổng hợp", ...overrides,
   };
 }

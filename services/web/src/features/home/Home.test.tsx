@@ -1,6 +1,7 @@
 import { screen, waitFor } from "@testing-library/react";
 import type { Person } from "../../auth/claims";
 import { fakeGateway, renderWith } from "../../test/render";
+import { delegation } from "../../test/fixtures";
 import { recordFile } from "../records/fixtures";
 import { Home } from "./Home";
 
@@ -34,5 +35,39 @@ describe("trang chủ", () => {
     await waitFor(() => expect(officer.calls.some((c) => c.path.startsWith("/api/v1/workflow/inbox"))).toBe(true));
     expect(screen.queryByTestId("deposits-waiting")).not.toBeInTheDocument();
     expect(officer.calls.some((c) => c.path.startsWith("/api/v1/records"))).toBe(false);
+  });
+
+  it("tells a deputy who delegated to them, how (KT./TUQ.) and for how long, while it is in force", async () => {
+    const head: Person = { username: "truongphong.ubnd", subject: "s-tp", name: "Lê Hoàng Phúc", agency: UBND,
+      roles: ["head"] };
+    const { api, calls } = fakeGateway({ "GET /api/v1/workflow/inbox": INBOX,
+      "GET /api/v1/workflow/delegations": [
+        delegation(),
+        // the head's own delegation to someone else, and one a unit's head gave them (the unit named)
+        delegation({ id: "d2", delegator: "s-tp", delegator_username: "truongphong.ubnd", deputy: "s-cv",
+          unit_code: "TH" }),
+        delegation({ id: "d3", delegator: "s-nc", delegator_name: "Trần Văn Nội", unit_code: "NC",
+          competence: "TUQ.", valid_from: "2026-12-02", valid_to: "2026-12-09" }),
+      ],
+      "GET /api/v1/units": [{ code: "NC", name: "Phòng Nội chính", kind: "division", parent_code: null, active: true,
+        head_subject: "s-nc", head_username: "truongphong2.ubnd" }] });
+    renderWith(<Home />, { api, person: head });
+    await waitFor(() => expect(screen.getAllByTestId("delegation-notice")).toHaveLength(2));
+    const [leader, unit] = screen.getAllByTestId("delegation-notice");
+    expect(leader).toHaveTextContent(
+      "Bạn đang được Nguyễn Văn Hưởng ủy quyền (KT.) từ 01/12/2026 đến 05/12/2026. Việc của người ủy quyền");
+    await waitFor(() => expect(unit).toHaveTextContent(
+      "Bạn đang được Trần Văn Nội ủy quyền (TUQ.) từ 02/12/2026 đến 09/12/2026, việc của Phòng Nội chính."));
+    expect(calls.find((c) => c.path.startsWith("/api/v1/workflow/delegations"))?.path).toBe(
+      "/api/v1/workflow/delegations?active_only=true");
+  });
+
+  it("says nothing to a person no delegation in force names", async () => {
+    const { api, calls } = fakeGateway({ "GET /api/v1/workflow/inbox": INBOX,
+      "GET /api/v1/workflow/delegations": [delegation({ deputy: "s-other" })] });
+    renderWith(<Home />, { api, person: { ...OFFICER, subject: "s-cv" } });
+    await waitFor(() => expect(calls.some((c) => c.path.startsWith("/api/v1/workflow/delegations"))).toBe(true));
+    await screen.findByRole("heading", { name: "Việc của tôi" });
+    expect(screen.queryByTestId("delegation-notice")).not.toBeInTheDocument();
   });
 });

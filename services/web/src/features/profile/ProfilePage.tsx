@@ -8,6 +8,7 @@ import { useAuth } from "../../auth/AuthProvider";
 import { formatDate, formatDateTime } from "../../components/dates";
 import { common } from "../../components/messages";
 import { IMAGE_SETTERS, PROFILE_READERS, useHasRole } from "../../components/roles";
+import { Delegations } from "./Delegations";
 import { prof } from "./messages";
 
 type Profile = components["schemas"]["ProfileOut"];
@@ -129,7 +130,10 @@ export function SigningProfile() {
   );
 }
 
-/** Thông tin cá nhân (``/ca-nhan``): who I am, my e-mail notifications and, for those who have one, my signing profile. */
+/**
+ * Thông tin cá nhân (``/ca-nhan``): who I am, my e-mail notifications, ủy quyền (leaders and heads; others when
+ * someone delegated to them) and, for those who have one, my signing profile.
+ */
 export function ProfilePage() {
   const { person } = useAuth();
   const hasProfile = useHasRole(...PROFILE_READERS);
@@ -143,6 +147,7 @@ export function ProfilePage() {
         { key: "agency", label: prof.agency, children: person?.agency },
       ]} />
       <NotificationSettings />
+      <Delegations />
       {hasProfile && <SigningProfile />}
     </>
   );

@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { outgoingCase, outTask } from "../../test/fixtures";
+import { delegation, outgoingCase, outTask } from "../../test/fixtures";
 import { fakeGateway, renderWith } from "../../test/render";
 import { CaseTasks } from "./CaseTasks";
 
@@ -48,5 +48,41 @@ describe("the tasks of a case the person acts on", () => {
       { api: other.api, person: { ...HEAD, username: "truongphong2.ubnd" } });
     await waitFor(() => expect(other.calls.map((c) => c.path)).toEqual(["/api/v1/units/TH/members"]));
     expect(screen.queryByRole("button")).not.toBeInTheDocument();
+  });
+
+  it("lets the head's deputy under the unit's delegation in force give it again", async () => {
+    const deputy = { ...OFFICER, subject: "s-cv2" };
+    const toDeputy = delegation({ delegator: "s-tp", delegator_username: "truongphong.ubnd",
+      delegator_name: "Lê Hoàng Phúc", deputy: "s-cv2", deputy_name: "Trần Thị Ưng", unit_code: "TH" });
+    const { api, calls } = fakeGateway({ "GET /api/v1/units/TH/members": MEMBERS,
+      "GET /api/v1/workflow/delegations": [toDeputy],
+      "POST /api/v1/workflow/tasks/task-lead/delegate": processing });
+    renderWith(<CaseTasks current={processing} mine={[]} onChanged={async () => {}} />, { api, person: deputy });
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByRole("button", { name: "Giao lại trong đơn vị" }));
+    const dialog = await screen.findByRole("dialog");
+    fireEvent.mouseDown(screen.getByLabelText("Người xử lý"));
+    fireEvent.click(await waitFor(() => {
+      const o = document.querySelector(".ant-select-item-option[title='Lê Văn Chuyên — Chuyên viên']");
+      if (!o) throw new Error("no option");
+      return o as HTMLElement;
+    }));
+    await user.click(dialog.querySelector(".ant-modal-footer .ant-btn-primary") as HTMLElement);
+    await waitFor(() => expect(calls.filter((c) => c.method === "POST").map((c) => [c.path, c.body])).toEqual([
+      ["/api/v1/workflow/tasks/task-lead/delegate", { version: 7, subject: "s-cv", comment: "" }]]));
+    expect(calls.find((c) => c.path.startsWith("/api/v1/workflow/delegations"))?.path).toBe(
+      "/api/v1/workflow/delegations?active_only=true");
+  });
+
+  it("offers nothing to a deputy of another unit's head, nor to the deputy of a leader", async () => {
+    for (const [unit, delegator] of [["NC", "s-nc"], ["", "s-ld"]]) {
+      const { api, calls } = fakeGateway({ "GET /api/v1/units/TH/members": MEMBERS,
+        "GET /api/v1/workflow/delegations": [delegation({ delegator, deputy: "s-cv2", unit_code: unit })] });
+      const { unmount } = renderWith(<CaseTasks current={processing} mine={[]} onChanged={async () => {}} />,
+        { api, person: { ...OFFICER, subject: "s-cv2" } });
+      await waitFor(() => expect(calls.map((c) => c.path)).toContain("/api/v1/workflow/delegations?active_only=true"));
+      expect(screen.queryByRole("button")).not.toBeInTheDocument();
+      unmount();
+    }
   });
 });

@@ -5,6 +5,7 @@ import { useApi } from "../../api/ApiProvider";
 import { work } from "./messages";
 import { TaskActions, type ActionBody, type TaskAction } from "./TaskActions";
 import { useAuth } from "../../auth/AuthProvider";
+import { useActingFor } from "./delegations";
 
 const MAX_TEXT = 2000;
 
@@ -16,8 +17,9 @@ const isOpen = (task: Task) => task.state === "open" || task.state === "in_progr
  * of giao xử lý's tasks — tiến độ, hoàn thành, trả lại, xin gia hạn, giao trong đơn vị (to the members of the unit
  * a unit's task names) — on an arrival's processing and on a job alike; and, for a head, the tasks of their unit
  * they gave to a person of it (the case's tasks held by a person through the unit), which they may give again (giao
- * lại: the workflow allows the unit's head to). Who heads a unit: the unit's members (position "head").
- * ``onChanged`` gets the case as the workflow returns it.
+ * lại: the workflow allows the unit's head to). Who heads a unit: the unit's members (position "head"). The head's
+ * deputy under a delegation of the unit in force (ủy quyền, the workflow's Actor.head_or_deputy) gives them again too;
+ * the step then names the head they act for (StepActor). ``onChanged`` gets the case as the workflow returns it.
  */
 export function CaseTasks({ current, mine, onChanged }: {
   current: Case;
@@ -27,10 +29,13 @@ export function CaseTasks({ current, mine, onChanged }: {
   const api = useApi();
   const { message } = App.useApp();
   const { person } = useAuth();
-  const heads = !!person?.roles.includes("head");
   const held = new Set(mine.map((task) => task.id));
-  const given = heads ? (current.tasks ?? []).filter((task) => !held.has(task.id) && task.assignee_kind === "person"
-    && !!task.unit_code && isOpen(task) && ["lead", "cooperating", "for_information"].includes(task.kind)) : [];
+  const byPeople = (current.tasks ?? []).filter((task) => !held.has(task.id) && task.assignee_kind === "person"
+    && !!task.unit_code && isOpen(task) && ["lead", "cooperating", "for_information"].includes(task.kind));
+  // the units whose heads delegated their tasks to this person (asked only when a unit's task is held by a person)
+  const deputyFor = new Set(useActingFor(byPeople.length > 0).map((d) => d.unit_code).filter(Boolean));
+  const heads = !!person?.roles.includes("head");
+  const given = byPeople.filter((task) => heads || deputyFor.has(task.unit_code));
   const unitOf = (task: Task) => (task.assignee_kind === "unit" ? task.assignee : task.unit_code);
   const codes = [...new Set([...mine.filter((task) => task.assignee_kind === "unit" || heads), ...given]
     .map(unitOf).filter(Boolean))];
@@ -42,8 +47,8 @@ export function CaseTasks({ current, mine, onChanged }: {
     })),
   });
   const membersOf = (task: Task) => members[codes.indexOf(unitOf(task))]?.data;
-  const headOf = (task: Task) => heads && !!membersOf(task)?.some((m) => m.username === person?.username
-    && m.position === "head");
+  const headOf = (task: Task) => deputyFor.has(unitOf(task)) || (heads && !!membersOf(task)?.some(
+    (m) => m.username === person?.username && m.position === "head"));
   const act = useMutation({
     mutationFn: async ({ task, action, body }: { task: Task; action: TaskAction; body: ActionBody }) => {
       const path = { params: { path: { task_id: task.id } } };

@@ -11,6 +11,7 @@ import { vietnamToday } from "./deadline";
 import { work } from "./messages";
 import { CaseTasks, RecallDialog } from "./CaseTasks";
 import { StepActor } from "./StepActor";
+import { useActingFor } from "./delegations";
 import { usePeopleBySubject } from "./people";
 
 const MAX_TEXT = 2000;
@@ -206,12 +207,18 @@ function MyTasks({ current, onChanged }: { current: Case; onChanged: (c: Case) =
   return <CaseTasks current={current} mine={mine} onChanged={onChanged} />;
 }
 
-/** A document's processing (xử lý): submit (clerk), assign/recall (leader), the person's task, the tree and steps. */
+/**
+ * A document's processing (xử lý): submit (clerk), assign/recall (leader, or a leader's deputy under a delegation in
+ * force), the person's task, the tree and steps.
+ */
 export function Processing({ doc }: { doc: Document }) {
   const api = useApi();
   const queries = useQueryClient();
   const { person } = useAuth();
   const roles = person?.roles ?? [];
+  // a leader's deputy under a delegation in force (ủy quyền) assigns and recalls in the leader's name
+  const deputy = useActingFor(!roles.includes("leader") && doc.direction === "incoming")
+    .some((d) => !d.unit_code);
   const query = useQuery({
     queryKey: ["case", doc.id],
     queryFn: async () => {
@@ -241,7 +248,7 @@ export function Processing({ doc }: { doc: Document }) {
         </Space>
       ) : (
         <Space direction="vertical" size="middle" style={{ width: "100%" }}>
-          {roles.includes("leader") && <LeaderActions current={current} onChanged={changed} />}
+          {(roles.includes("leader") || deputy) && <LeaderActions current={current} onChanged={changed} />}
           <MyTasks current={current} onChanged={changed} />
           <ProcessingTree current={current} />
         </Space>
