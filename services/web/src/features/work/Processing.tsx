@@ -11,7 +11,7 @@ import { vietnamToday } from "./deadline";
 import { work } from "./messages";
 import { CaseTasks, RecallDialog } from "./CaseTasks";
 import { StepActor } from "./StepActor";
-import { usePeopleBySubject } from "./people";
+import { leaders, personLabel, usePeopleBySubject } from "./people";
 
 const MAX_TEXT = 2000;
 
@@ -88,7 +88,10 @@ export function ProcessingTree({ current }: { current: Case }) {
   );
 }
 
-/** Trình lãnh đạo: the clerk submits a registered arrival, choosing the leader (or all the agency's leaders). */
+/**
+ * Trình lãnh đạo: the clerk submits a registered arrival, choosing the leader (or all the agency's leaders). Only the
+ * agency's leaders are offered, "Họ tên — Chức vụ"; the workflow refuses anyone else and its reason is shown.
+ */
 function SubmitToLeader({ doc }: { doc: Document }) {
   const api = useApi();
   const queries = useQueryClient();
@@ -122,12 +125,12 @@ function SubmitToLeader({ doc }: { doc: Document }) {
           <Form.Item name="leader" label={work.submit.leader}>
             <Select showSearch optionFilterProp="label" loading={people.isLoading}
               options={[{ value: "", label: work.submit.anyLeader },
-                ...(people.data ?? []).filter((p) => p.enabled).map((p) => ({ value: p.subject, label: p.name }))]} />
+                ...leaders(people.data ?? []).map((p) => ({ value: p.subject, label: personLabel(p) }))]} />
           </Form.Item>
           <Form.Item name="comment" label={work.submit.comment}>
             <Input.TextArea rows={3} maxLength={MAX_TEXT} />
           </Form.Item>
-          {submit.isError && <Alert type="error" showIcon message={submit.error.message} />}
+          {submit.isError && <Alert type="error" showIcon message={submit.error.message} data-testid="submit-error" />}
         </Form>
       </Modal>
     </>
@@ -136,9 +139,11 @@ function SubmitToLeader({ doc }: { doc: Document }) {
 
 const WORKING = ["assigned", "in_progress", "extension_requested"];
 
-/** The leader's gestures on the case: giao xử lý (or again), thu hồi, decide an extension request. */
+/** The leader's gestures on the case: giao xử lý (or again: the people offered leave the leader out), thu hồi,
+ * decide an extension request. */
 function LeaderActions({ current, onChanged }: { current: Case; onChanged: (c: Case) => Promise<void> }) {
   const api = useApi();
+  const { person } = useAuth();
   const { message } = App.useApp();
   const [dialog, setDialog] = useState<"" | "assign" | "recall">("");
   const units = useQuery({ queryKey: ["units"], queryFn: async () => unwrap(await api.GET("/api/v1/units")),
@@ -183,7 +188,8 @@ function LeaderActions({ current, onChanged }: { current: Case; onChanged: (c: C
       <Modal open={dialog === "assign"} title={work.assign.title} footer={null} onCancel={() => setDialog("")}
         destroyOnHidden width={640}>
         {units.isLoading || people.isLoading ? <Skeleton active /> : (
-          <AssignForm current={current} units={units.data ?? []} people={people.data ?? []} today={vietnamToday()}
+          <AssignForm current={current} units={units.data ?? []} today={vietnamToday()}
+            people={(people.data ?? []).filter((p) => p.username !== person?.username)}
             pending={assign.isPending} error={assign.error?.message} onSubmit={(body) => assign.mutate(body)} />
         )}
       </Modal>
