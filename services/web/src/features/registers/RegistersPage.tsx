@@ -9,7 +9,7 @@ import { Link } from "react-router-dom";
 import { unwrap, type Document, type Register } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import type { components } from "../../api/schema";
-import { formatDate, formatDateTime } from "../../components/dates";
+import { DATE_CELL, formatDate, formatDateTime } from "../../components/dates";
 import { FieldSelect } from "../../components/FieldSelect";
 import { common } from "../../components/messages";
 import { REGISTER_KEEPERS, REGISTER_READERS, useHasRole } from "../../components/roles";
@@ -61,7 +61,7 @@ function Entries({ register, from, to }: { register: Register; from: string; to:
     render: (value: string, doc: Document) => <Link to={`/van-ban/${doc.id}`}>{value || "—"}</Link>,
   };
   const documentDate = { title: reg.columns.date, dataIndex: "document_date", key: "date", width: 120,
-    render: formatDate };
+    className: DATE_CELL, render: formatDate };
   const rest: TableColumnsType<Document> = [
     {
       title: incoming ? reg.columns.author : reg.columns.party, key: "party", width: 220,
@@ -73,7 +73,8 @@ function Entries({ register, from, to }: { register: Register; from: string; to:
       render: (value: string) => common.status[value] ?? value },
   ];
   const columns: TableColumnsType<Document> = incoming
-    ? [{ title: reg.columns.arrivalDate, dataIndex: "arrived_at", key: "arrived_at", width: 110, render: formatDate },
+    ? [{ title: reg.columns.arrivalDate, dataIndex: "arrived_at", key: "arrived_at", width: 110, className: DATE_CELL,
+      render: formatDate },
       { title: reg.columns.arrivalNumber, dataIndex: "number", key: "number", width: 80, render: bookNumber },
       numberSymbol, documentDate, ...rest]
     : [{ title: reg.columns.number, dataIndex: "number", key: "number", width: 80, render: bookNumber }, documentDate, numberSymbol,

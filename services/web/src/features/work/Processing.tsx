@@ -5,7 +5,7 @@ import { useState } from "react";
 import { ApiError, unwrap, type AssignBody, type Case, type Document, type Task } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import { useAuth } from "../../auth/AuthProvider";
-import { formatDate, formatDateTime } from "../../components/dates";
+import { DATE_CELL, formatDate, formatDateTime } from "../../components/dates";
 import { AssignForm } from "./AssignForm";
 import { vietnamToday } from "./deadline";
 import { work } from "./messages";
@@ -21,7 +21,7 @@ export function DeadlineTag({ task }: { task: Pick<Task, "deadline" | "deadline_
   const color = task.deadline_state === "overdue" ? "#cf1322" : task.deadline_state === "due_soon" ? "#ad6800" : undefined;
   return (
     <Space size={4} wrap>
-      <span>{formatDate(task.deadline)}</span>
+      <span className={DATE_CELL}>{formatDate(task.deadline)}</span>
       {task.deadline_state && <Tag color={color}>{work.deadlineState[task.deadline_state] ?? task.deadline_state}</Tag>}
     </Space>
   );
