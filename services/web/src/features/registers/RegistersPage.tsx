@@ -262,7 +262,9 @@ function KeeperDialog({ register, kind, onClose }: { register: Register; kind: "
  * Sổ văn bản: the agency's register books by direction (đến, đi, bản sao) and year, their entries between two dates
  * (dd/mm/yyyy), export (PDF to bind, XLSX, CSV: Decree 30/2020 Appendix IV) for clerks, leaders, archivists and
  * admins; clerks and admins also open a register, continue this year's series and close one. ``today`` is the
- * calendar date the year defaults to (tests give one).
+ * calendar date the year defaults to (tests give one). With more than one open outgoing register a hint names them
+ * (quyết định are numbered in their own: an empty "Sổ văn bản đi" does not mean nothing was issued); the API gives
+ * no counts per register cheaply, so none are shown.
  */
 export function RegistersPage({ today }: { today?: Dayjs }) {
   const now = today ?? dayjs();
@@ -319,6 +321,10 @@ export function RegistersPage({ today }: { today?: Dayjs }) {
                 }} />
             </label>
           </Space>
+          {direction === "outgoing" && list.filter((r) => r.active).length > 1 && (
+            <Alert type="info" showIcon style={{ marginBottom: 16 }} data-testid="own-registers"
+              message={reg.ownRegisters(list.filter((r) => r.active).map((r) => r.name))} />
+          )}
           <Space wrap style={{ marginBottom: 16 }}>
             <Tag color={register.active ? "#237804" : "#595959"}>{register.active ? reg.open : reg.closed}</Tag>
             {reader && <ExportButtons register={register} from={from} to={to} />}
