@@ -138,7 +138,7 @@ describe("an outgoing document's page", () => {
     expect(within(dialog).getByTestId("issue-recipients")).toHaveTextContent("Sở Nội vụ; Sở Tài chính");
     await user.click(within(dialog).getByRole("button", { name: "Hủy" }));
     expect(posts(calls)).toHaveLength(0);  // nothing issued without the confirmation
-    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument(), { timeout: 10_000 });
     await user.click(await screen.findByRole("button", { name: "Phát hành" }));
     await user.click(within(await screen.findByRole("dialog", { name: "Phát hành văn bản" }))
       .getByRole("button", { name: "Phát hành" }));
