@@ -33,8 +33,8 @@ screen visited, no page breaks its Content-Security-Policy, and every screen is 
 # Văn thư      văn bản giấy (scan + metadata)             Văn bản đến → Nhập văn bản giấy            A:329
 # Văn thư      trình lãnh đạo (with a proposed handling)  văn bản → Trình lãnh đạo                   E:543
 # Văn thư      cấp số and phát hành (number, seal, send)  Văn bản đi (chờ phát hành) → Phát hành     F:1018
-# Văn thư      thu hồi (take back an issued document)     văn bản đi → Tình hình gửi, nhận → Thu hồi F:1035
-# Văn thư      answer a thu hồi (đồng ý / từ chối)        văn bản đến → Từ chối (lý do)              F:1055
+# Văn thư      thu hồi (take back an issued document)     văn bản đi → Tình hình gửi, nhận → Thu hồi F:1040
+# Văn thư      answer a thu hồi (đồng ý / từ chối)        văn bản đến → Từ chối (lý do)              F:1060
 # Văn thư      print/export the register books            Sổ văn bản → Xuất sổ ra PDF/XLSX/CSV       A:301
 # Lãnh đạo     read (on a phone)                          Việc của tôi → văn bản (390×844)           E:566
 # Lãnh đạo     bút phê / ý kiến chỉ đạo                   văn bản → Giao xử lý → Ý kiến chỉ đạo      E:577
@@ -42,9 +42,9 @@ screen visited, no page breaks its Content-Security-Policy, and every screen is 
 # Lãnh đạo     giao việc (a job)                          Giao việc                                  E:591
 # Lãnh đạo     ký số (server-held key, phone)             văn bản đi → Ký số                         F:950
 # Lãnh đạo     return a draft (trả lại, không ký)         văn bản đi → Trả lại, không ký             F:982
-# Lãnh đạo     hủy văn bản (a draft, with a reason)       văn bản đi → Hủy văn bản                   H:1297
-# Lãnh đạo     phê duyệt the plan (decision number, date) Hồ sơ → Danh mục hồ sơ → Phê duyệt         G:1148
-# Lãnh đạo     let a unit keep a closed file (giữ lại)    hồ sơ → Giữ lại (văn bản đồng ý)           G:1201
+# Lãnh đạo     hủy văn bản (a draft, with a reason)       văn bản đi → Hủy văn bản                   H:1302
+# Lãnh đạo     phê duyệt the plan (decision number, date) Hồ sơ → Danh mục hồ sơ → Phê duyệt         G:1153
+# Lãnh đạo     let a unit keep a closed file (giữ lại)    hồ sơ → Giữ lại (văn bản đồng ý)           G:1206
 # Lãnh đạo     decide a request for more time             văn bản → Đồng ý / Không đồng ý gia hạn    E:684
 # Lãnh đạo     báo cáo thống kê                           Báo cáo thống kê                           E:609
 # Trưởng phòng văn bản đến: chờ xử lý / để biết / đã xử lý   Văn bản đến (tabs of their own work)       E:632
@@ -57,16 +57,16 @@ screen visited, no page breaks its Content-Security-Policy, and every screen is 
 # Chuyên viên  sửa a returned draft (the comments above it) văn bản đi → Sửa dự thảo                   F:908
 # Chuyên viên  trình ký                                   văn bản đi → Trình ký                      F:933
 # Chuyên viên  close the task with a result               văn bản → Hoàn thành                       E:689
-# Chuyên viên  lập hồ sơ, thêm văn bản, đóng, nộp lưu     Hồ sơ → Lập hồ sơ → hồ sơ                  G:1171
-# Lưu trữ      receive deposits, check against the plan   Hồ sơ → Nộp lưu → hồ sơ (Đối chiếu)        G:1233
-# Lưu trữ      return a deposit with reasons              hồ sơ → Trả lại                            G:1237
-# Lưu trữ      tiếp nhận a deposit; read the access log   hồ sơ → Tiếp nhận; Nhật ký khai thác       G:1252
-# Văn thư      draft / correct the file plan (or lưu trữ) Hồ sơ → Danh mục hồ sơ → Sửa               G:1130
+# Chuyên viên  lập hồ sơ, thêm văn bản, đóng, nộp lưu     Hồ sơ → Lập hồ sơ → hồ sơ                  G:1176
+# Lưu trữ      receive deposits, check against the plan   Hồ sơ → Nộp lưu → hồ sơ (Đối chiếu)        G:1238
+# Lưu trữ      return a deposit with reasons              hồ sơ → Trả lại                            G:1242
+# Lưu trữ      tiếp nhận a deposit; read the access log   hồ sơ → Tiếp nhận; Nhật ký khai thác       G:1257
+# Văn thư      draft / correct the file plan (or lưu trữ) Hồ sơ → Danh mục hồ sơ → Sửa               G:1135
 # Mọi người    tra cứu (facets by name)                   Tra cứu                                    A:309
 # Mọi người    e-mail notifications on/off                Thông tin cá nhân                          C:431
 # Quản trị     units, members, directory, types           Quản trị                                   D:454
-# Lãnh đạo     ủy quyền (KT./TUQ., thời hạn); thu hồi      Thông tin cá nhân → Ủy quyền               I:1371
-# Trưởng phòng act under ủy quyền (notice; giao việc)    Trang chủ → Giao việc                      I:1410
+# Lãnh đạo     ủy quyền (KT./TUQ., thời hạn); thu hồi      Thông tin cá nhân → Ủy quyền               I:1376
+# Trưởng phòng act under ủy quyền (notice; giao việc)    Trang chủ → Giao việc                      I:1415
 # -- end of the gestures table
 
 
@@ -1008,7 +1008,7 @@ def test_an_outgoing_letter_is_drafted_approved_signed_and_issued_through_the_ui
         (USB_SIGNER, True, True, True)], signatures
     assert verdict.json()["valid"] is True
 
-    # the clerk: phát hành in one click; the delivery to Sở Nội vụ
+    # the clerk: phát hành, confirmed in a dialog naming the register and the recipients; the delivery to Sở Nội vụ
     clerk = Screens(browser, "van-thu-phat-hanh", viewport={"width": 1280, "height": 800})
     page = clerk.page
     try:
@@ -1018,6 +1018,11 @@ def test_an_outgoing_letter_is_drafted_approved_signed_and_issued_through_the_ui
         clerk.check("cho-phat-hanh")
         link.click()
         page.get_by_role("button", name="Phát hành", exact=True).click()
+        confirm = page.get_by_role("dialog", name="Phát hành văn bản")
+        expect(confirm.get_by_test_id("issue-register")).not_to_have_text("…", timeout=UI_TIMEOUT_MS)
+        expect(confirm.get_by_test_id("issue-recipients")).to_contain_text("Sở Nội vụ")
+        clerk.check("xac-nhan-phat-hanh")
+        confirm.get_by_role("button", name="Phát hành", exact=True).click()
         issued = page.get_by_test_id("outgoing-state").get_by_text("Đã phát hành")
         outcome = page.locator(".ant-alert-error").or_(issued)
         outcome.first.wait_for(timeout=150_000)  # issuing numbers, seals and stores the letter

@@ -19,3 +19,9 @@ export function formatDateTime(value: string | null | undefined): string {
   if (Number.isNaN(instant.getTime())) return value;
   return `${DATE.format(instant)} ${TIME.format(instant)}`;
 }
+
+/**
+ * The class of a table cell (or span) holding a date: base.css keeps it on one line (white-space: nowrap), so a
+ * narrow column on a phone never breaks "08/12/2026" into "08/12/20" and "26".
+ */
+export const DATE_CELL = "date-cell";

@@ -20,6 +20,8 @@ describe("Văn bản đến", () => {
     expect(screen.getByText("Không hợp lệ")).toBeInTheDocument();
     expect(screen.getByText("Hỏa tốc")).toBeInTheDocument();
     expect(screen.getAllByText("30/11/2026").length).toBeGreaterThan(0); // arrived 17:30 UTC = 00:30 next day
+    // dates stay on one line in narrow columns (a phone): their cells carry base.css's nowrap class
+    for (const cell of screen.getAllByText("30/11/2026")) expect(cell.closest("td")).toHaveClass("date-cell");
     const tab = screen.getByRole("tab", { name: /Chờ vào sổ/ });
     expect(within(tab).getByText("2")).toBeInTheDocument();
     expect(calls[0]?.path).toContain("direction=incoming");

@@ -3,7 +3,7 @@ import { Alert, Badge, Button, Space, Table, Tabs, Tag, Typography, type TableCo
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { unwrap, type Document } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
-import { formatDate } from "../../components/dates";
+import { DATE_CELL, formatDate } from "../../components/dates";
 import { common } from "../../components/messages";
 import { useHasRole } from "../../components/roles";
 import { messages } from "./messages";
@@ -45,8 +45,8 @@ function columns(tab: Tab): TableColumnsType<Document> {
         </>
       ),
     },
-    { title: messages.columns.documentDate, dataIndex: "document_date", key: "document_date", width: 120, render: formatDate },
-    { title: messages.columns.arrivedAt, dataIndex: "arrived_at", key: "arrived_at", width: 120, render: formatDate },
+    { title: messages.columns.documentDate, dataIndex: "document_date", key: "document_date", width: 120, className: DATE_CELL, render: formatDate },
+    { title: messages.columns.arrivedAt, dataIndex: "arrived_at", key: "arrived_at", width: 120, className: DATE_CELL, render: formatDate },
     {
       title: messages.columns.signature,
       dataIndex: "signature_check",

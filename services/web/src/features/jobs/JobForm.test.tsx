@@ -40,7 +40,7 @@ describe("the giao việc form", () => {
     fireEvent.change(screen.getByLabelText("Nội dung, yêu cầu"), { target: { value: "Hội trường, giấy mời" } });
     await choose("Chủ trì", "Phòng Tổng hợp");
     await choose("Phối hợp", "Phòng Nội chính");
-    await choose("Để biết", "Lê Văn Chuyên");
+    await choose("Để biết", "Lê Văn Chuyên — Chuyên viên");
     fireEvent.change(screen.getByLabelText("Số ngày làm việc"), { target: { value: "3" } });
     // three working days after Friday 27/11/2026: Wednesday 02/12/2026
     await waitFor(() => expect(screen.getByTestId("job-deadline-gives")).toHaveTextContent("02/12/2026"));
@@ -57,7 +57,7 @@ describe("the giao việc form", () => {
     const user = userEvent.setup({ delay: null });
     expect(screen.getByText("Việc con giao cho người trong đơn vị chủ trì.")).toBeInTheDocument();
     fireEvent.change(screen.getByLabelText("Tên công việc"), { target: { value: "Số liệu quý IV" } });
-    await choose("Chủ trì", "Lê Văn Chuyên");
+    await choose("Chủ trì", "Lê Văn Chuyên — Chuyên viên");
     await user.click(screen.getByRole("radio", { name: "Không đặt hạn" }));
     await user.click(screen.getByRole("button", { name: "Giao việc con" }));
     await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));

@@ -7,6 +7,7 @@ import { useApi } from "../../api/ApiProvider";
 import type { components } from "../../api/schema";
 import { FieldSelect } from "../../components/FieldSelect";
 import { common } from "../../components/messages";
+import { personLabel } from "../work/people";
 import { out } from "./messages";
 import { RecipientPicker, type Recipient } from "./RecipientPicker";
 import type { StoredObject, Uploader } from "./upload";
@@ -58,7 +59,7 @@ type Person = components["schemas"]["PersonOut"];
  */
 export function signerOptions(people: Person[]): SignerGroup[] {
   const option = (p: Person): SignerOption => ({ value: p.name, key: p.subject, title: p.title,
-    label: p.title ? `${p.name} — ${p.title}` : `${p.name} (${p.username})` });
+    label: personLabel(p) });
   const usable = people.filter((p) => p.enabled && p.name);
   const leaders = usable.filter((p) => p.roles.includes("leader"));
   const others = usable.filter((p) => !p.roles.includes("leader"));

@@ -4,6 +4,7 @@ import type { Person } from "../../auth/claims";
 import { draft, outgoingCase, outTask } from "../../test/fixtures";
 import { fakeGateway, renderWith, type Call } from "../../test/render";
 import { DocumentPage } from "../documents/DocumentPage";
+import { issuingRegister } from "./IssueDialog";
 import { circuitSteps, outgoingActions } from "./OutgoingCase";
 
 const ID = "0192f0a1-7c3e-7b1a-9c1d-000000000001";
@@ -115,16 +116,32 @@ describe("an outgoing document's page", () => {
     expect(await screen.findByTestId("outgoing-state")).toHaveTextContent("Chờ duyệt");
   });
 
-  it("lets the clerk issue a signed document in one click (the register covering its type)", async () => {
+  it("asks the clerk to confirm phát hành, naming the register, the next number and the recipients", async () => {
+    const register = (id: string, name: string, type_codes: string[]) => ({ id, name, type_codes, active: true,
+      direction: "outgoing", legal_normative: false, agency_code: "000.00.00.H61", agency_abbreviation: "UBND",
+      separate_arrival_series: false });
     const calls = page({
-      [`GET /api/v1/documents/${ID}`]: draft({ status: "signed" }),
+      [`GET /api/v1/documents/${ID}`]: draft({ status: "signed", type_code: "cong_van",
+        recipients: [{ agency_code: "000.00.02.H61", name: "Sở Nội vụ" }, { agency_code: "000.00.03.H61", name: "Sở Tài chính" }] }),
       [`GET /api/v1/workflow/documents/${ID}/case`]: outgoingCase({ state: "signed", version: 8 }),
       "GET /api/v1/workflow/inbox": { tasks: [outTask("issue", { assignee_kind: "role", assignee: "clerk" })],
         counts: {}, next_page_token: null },
+      "GET /api/v1/registers": [register("r-qd", "Sổ quyết định", ["quyet_dinh"]),
+        register("r-di", "Sổ văn bản đi", [])],
       "POST /api/v1/workflow/cases/case-out-1/issue": outgoingCase({ state: "issued", version: 9 }),
     }, CLERK);
     const user = userEvent.setup({ delay: null });
     await user.click(await screen.findByRole("button", { name: "Phát hành" }));
+    const dialog = await screen.findByRole("dialog", { name: "Phát hành văn bản" });
+    expect(await within(dialog).findByTestId("issue-register")).toHaveTextContent("Sổ văn bản đi");
+    expect(dialog).toHaveTextContent("Số tiếp theo của sổ sẽ được cấp tự động");
+    expect(within(dialog).getByTestId("issue-recipients")).toHaveTextContent("Sở Nội vụ; Sở Tài chính");
+    await user.click(within(dialog).getByRole("button", { name: "Hủy" }));
+    expect(posts(calls)).toHaveLength(0);  // nothing issued without the confirmation
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument(), { timeout: 10_000 });
+    await user.click(await screen.findByRole("button", { name: "Phát hành" }));
+    await user.click(within(await screen.findByRole("dialog", { name: "Phát hành văn bản" }))
+      .getByRole("button", { name: "Phát hành" }));
     await waitFor(() => expect(posts(calls)).toHaveLength(1));
     expect(posts(calls)[0]).toMatchObject({ path: "/api/v1/workflow/cases/case-out-1/issue",
       body: { version: 8, register_id: "" } });
@@ -225,5 +242,21 @@ describe("an outgoing document's page", () => {
     }, LEADER);
     expect(await screen.findByText("Chưa có thông tin gửi.")).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Thu hồi văn bản" })).not.toBeInTheDocument();
+  });
+});
+
+describe("the register phát hành numbers a document in (as the registry chooses it)", () => {
+  const reg = (id: string, type_codes: string[], extra: object = {}) => ({ id, name: id, type_codes, active: true,
+    direction: "outgoing" as const, legal_normative: false, agency_code: "A", agency_abbreviation: "",
+    separate_arrival_series: false, ...extra });
+  const doc = (type_code: string, legal_normative = false) => ({ type_code, legal_normative, register_id: "" });
+  it("takes the register listing the type, else the one listing none, of the document's kind", () => {
+    const all = [reg("qd", ["quyet_dinh"]), reg("di", []), reg("qppl", ["quyet_dinh"], { legal_normative: true }),
+      reg("cu", ["cong_van"], { active: false }), reg("den", [], { direction: "incoming" })];
+    expect(issuingRegister(all, doc("quyet_dinh"))?.id).toBe("qd");
+    expect(issuingRegister(all, doc("cong_van"))?.id).toBe("di");
+    expect(issuingRegister(all, doc("quyet_dinh", true))?.id).toBe("qppl");
+    expect(issuingRegister(all, doc("nghi_quyet", true))).toBeUndefined();
+    expect(issuingRegister(all, { ...doc("cong_van"), register_id: "qd" })?.id).toBe("qd");
   });
 });

@@ -9,6 +9,7 @@ import { useAuth } from "../../auth/AuthProvider";
 import { formatDateTime } from "../../components/dates";
 import { out } from "./messages";
 import { SignDialog, type TwoStep } from "../signing/SignDialog";
+import { IssueDialog } from "./IssueDialog";
 import { StepActor } from "../work/StepActor";
 
 const MAX_TEXT = 2000;
@@ -83,7 +84,6 @@ function TaskButtons({ task, current, doc, onAct, pending }: {
   const spec = dialog ? DIALOGS[dialog] : undefined;
   const press = (action: OutAction) => {
     if (action === "edit") navigate(`/van-ban-di/${doc.id}/sua`);
-    else if (action === "issue") void onAct("issue", {}).catch(() => undefined);
     else setDialog(action);
   };
   const label: Record<OutAction, string> = { approve: out.actions.approve, return: out.actions.return,
@@ -104,6 +104,8 @@ function TaskButtons({ task, current, doc, onAct, pending }: {
       </Space>
       <SignDialog doc={doc} caseId={current.id} caseVersion={current.version} open={dialog === "sign"} pending={pending} onCancel={() => setDialog("")}
         onSign={(twoStep) => onAct("sign", { twoStep }).then(() => setDialog(""))} />
+      <IssueDialog doc={doc} open={dialog === "issue"} pending={pending} onCancel={() => setDialog("")}
+        onIssue={() => void onAct("issue", {}).then(() => setDialog(""), () => setDialog(""))} />
       <Modal open={!!spec} title={spec?.title} okText={spec?.ok} cancelText="Hủy" confirmLoading={pending}
         okButtonProps={{ danger: dialog === "return" || dialog === "decline" }} onCancel={() => setDialog("")} destroyOnHidden
         onOk={() => void form.validateFields().then((v) => onAct(dialog as OutAction, v).then(() => setDialog("")),

@@ -3,7 +3,7 @@ import { Alert, Button, Space, Table, Tabs, Tag, Typography, type TableColumnsTy
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { unwrap, type Document } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
-import { formatDate } from "../../components/dates";
+import { DATE_CELL, formatDate } from "../../components/dates";
 import { common } from "../../components/messages";
 import { out } from "./messages";
 
@@ -48,6 +48,7 @@ function columns(tab: Tab): TableColumnsType<Document> {
       title: out.list.columns.date,
       key: "date",
       width: 110,
+      className: DATE_CELL,
       render: (_, doc) => formatDate(tab === "issued" ? doc.document_date || doc.numbered_at : doc.updated_at || doc.created_at),
     },
   ];

@@ -77,4 +77,22 @@ describe("the recipient picker", () => {
     expect(await screen.findByTitle("Sở Nội vụ")).toBeInTheDocument();
     expect(calls.some((c) => c.path.includes("parent_code=000.00.00.H61"))).toBe(true);
   });
+
+  it("picks the first match with Enter, as the sender picker does, once the search answered", async () => {
+    const { api } = fakeGateway({ "GET /api/v1/agencies": (url: URL) => ({
+      items: url.searchParams.get("q") ? [agency("000.00.02.H61", "Sở Nội vụ tỉnh Vĩnh Long"),
+        agency("000.00.03.H61", "Sở Nội vụ tỉnh Trà Vinh")] : [], next_page_token: null }) });
+    const onChange = vi.fn();
+    renderWith(<RecipientPicker onChange={onChange} value={[{ agency_code: "000.00.09.H61", name: "Sở Tài chính" }]} />,
+      { api });
+    const input = screen.getByRole("combobox");
+    fireEvent.mouseDown(input);
+    fireEvent.change(input, { target: { value: "noi vu" } });
+    await screen.findByTitle("Sở Nội vụ tỉnh Vĩnh Long");
+    fireEvent.keyDown(input, { key: "Enter", code: "Enter", keyCode: 13, which: 13 });
+    await waitFor(() => expect(onChange).toHaveBeenCalledWith([{ agency_code: "000.00.09.H61", name: "Sở Tài chính" },
+      { agency_code: "000.00.02.H61", name: "Sở Nội vụ tỉnh Vĩnh Long" }]));
+    expect(onChange).toHaveBeenCalledTimes(1);
+    await waitFor(() => expect(input).toHaveValue(""));
+  });
 });

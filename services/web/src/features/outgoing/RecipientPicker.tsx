@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { Spin, TreeSelect } from "antd";
-import { useEffect, useState, type ReactNode } from "react";
+import { useEffect, useState, type KeyboardEvent, type ReactNode } from "react";
 import { unwrap } from "../../api/client";
 import type { components } from "../../api/schema";
 import { useApi } from "../../api/ApiProvider";
@@ -23,7 +23,12 @@ interface Node {
   value: string;
   title: string;
   isLeaf: boolean;
+  className?: string;
 }
+
+/** The popup's class, and the first match's (highlighted by base.css while no arrow key chose another). */
+const POPUP = "recipient-picker-popup";
+const FIRST = "recipient-picker-first";
 
 /** ``value`` once the person has stopped changing it for ``delay`` ms. */
 export function useDebounced<T>(value: T, delay: number): T {
@@ -44,7 +49,9 @@ function node(agency: Agency, flat: boolean): Node {
  * Nơi nhận: agencies of the directory (about 111,000 nationally), never loaded whole. Opened, it shows the top-level
  * agencies (provinces, ministries) and loads a branch's children when opened; typing searches the server
  * (``GET /api/v1/agencies?q=``, words of the name with or without diacritics, or the code or a part of it:
- * 000.00.01.H62, 01.H62) once the typing pauses, and shows the matches — or says none was found.
+ * 000.00.01.H62, 01.H62) once the typing pauses, and shows the matches — or says none was found. The first match is
+ * highlighted and Enter picks it, as the paper arrival's sender picker does; an arrow key highlights another, which
+ * Enter then picks (antd's own keyboard).
  * A Form control: ``value`` / ``onChange`` are the draft's recipients ({agency_code, name}).
  */
 export function RecipientPicker({ value, onChange, id }: {
@@ -74,7 +81,8 @@ export function RecipientPicker({ value, onChange, id }: {
   });
   const searching = text.trim().length > 0;
   const treeData: Node[] = searching
-    ? (search === text.trim() ? (found.data?.items ?? []) : []).map((a) => node(a, true))
+    ? (search === text.trim() ? (found.data?.items ?? []) : []).map((a, i) => ({ ...node(a, true),
+      className: i === 0 ? FIRST : undefined }))
     : [...(roots.data?.items ?? []).map((a) => ({ ...node(a, false), pId: undefined })), ...branches];
   const loading = searching ? found.isFetching || search !== text.trim() : roots.isLoading;
   const loadBranch = async (parent: string) => {
@@ -85,7 +93,21 @@ export function RecipientPicker({ value, onChange, id }: {
       return [...known, ...page.items.filter((a) => !have.has(a.code)).map((a) => node(a, false))];
     });
   };
+  // Enter on the matches with none chosen by the arrow keys (antd's tree highlights none of them then): the first
+  const pickFirst = (event: KeyboardEvent) => {
+    if (event.key !== "Enter" || !searching || loading || !treeData.length) return;
+    if (document.querySelector(`.${POPUP} .ant-select-tree-treenode-active`)) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const first = treeData[0]!;
+    const chosen = value ?? [];
+    if (!chosen.some((r) => r.agency_code === first.value)) {
+      onChange?.([...chosen, { agency_code: first.value, name: first.title }]);
+    }
+    setText("");
+  };
   return (
+    <div onKeyDownCapture={pickFirst}>
     <TreeSelect
       id={id}
       multiple
@@ -113,7 +135,9 @@ export function RecipientPicker({ value, onChange, id }: {
       treeNodeFilterProp="title"
       style={{ width: "100%" }}
       popupMatchSelectWidth
+      classNames={{ popup: { root: POPUP } }}
       maxTagCount="responsive"
     />
+    </div>
   );
 }

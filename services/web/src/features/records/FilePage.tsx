@@ -9,7 +9,7 @@ import { Link, useParams } from "react-router-dom";
 import { ApiError, unwrap } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import { useAuth } from "../../auth/AuthProvider";
-import { formatDate, formatDateTime } from "../../components/dates";
+import { DATE_CELL, formatDate, formatDateTime } from "../../components/dates";
 import { common } from "../../components/messages";
 import { useDebounced, SEARCH_DELAY_MS } from "../outgoing/RecipientPicker";
 import { fileNameOf } from "../registers/RegistersPage";
@@ -115,7 +115,7 @@ function AccessLog({ id }: { id: string }) {
           scroll={{ x: true }} aria-label={rec.file.accessLog} data-testid="access-log"
           locale={{ emptyText: <span style={{ color: "#595959" }}>{rec.file.accessNone}</span> }}
           columns={[
-            { title: rec.file.accessColumns.at, dataIndex: "at", render: (v: string) => formatDateTime(v) },
+            { title: rec.file.accessColumns.at, dataIndex: "at", className: DATE_CELL, render: (v: string) => formatDateTime(v) },
             { title: rec.file.accessColumns.actor, dataIndex: "actor", render: (v: string) => nameOf(v) },
             { title: rec.file.accessColumns.action, dataIndex: "action", render: (v: string) => rec.file.access[v] ?? v },
           ]} />
@@ -306,7 +306,7 @@ export function FilePage() {
             { title: rec.file.docColumns.ordinal, dataIndex: "ordinal" },
             { title: rec.file.docColumns.code, key: "code",
               render: (_, d) => <Link to={`/van-ban/${d.document_id}`}>{[d.code_number, d.code_notation].filter(Boolean).join("/") || d.document_code}</Link> },
-            { title: rec.file.docColumns.date, dataIndex: "issued_date", render: (v: string) => formatDate(v) },
+            { title: rec.file.docColumns.date, dataIndex: "issued_date", className: DATE_CELL, render: (v: string) => formatDate(v) },
             { title: rec.file.docColumns.subject, dataIndex: "subject" },
             { title: rec.file.docColumns.organ, dataIndex: "organ_name" },
             ...(f.state === "collecting" && creator ? [{ title: "", key: "remove", render: (_: unknown, d: FileDocument) => (

@@ -69,6 +69,24 @@ describe("the register books", () => {
       && !c.path.includes("date_field"))).toBe(true);  // the document's own date, as the export
   });
 
+  it("says that quyết định have their own outgoing register, so an empty Sổ văn bản đi does not mislead", async () => {
+    const { api } = gateway({
+      "GET /api/v1/registers": (url: URL) => (url.searchParams.get("direction") === "outgoing"
+        ? [book({ id: "reg-di", direction: "outgoing", name: "Sổ văn bản đi" }),
+          book({ id: "reg-qd", direction: "outgoing", name: "Sổ quyết định", type_codes: ["quyet_dinh"] })]
+        : [book()]),
+      "GET /api/v1/documents": { items: [], next_page_token: null },
+      "GET /api/v1/registers/reg-di/history": [],
+    });
+    renderWith(<RegistersPage today={TODAY} />, { api });
+    const user = userEvent.setup({ delay: null });
+    await screen.findByRole("table", { name: "Các văn bản trong sổ" });
+    expect(screen.queryByTestId("own-registers")).not.toBeInTheDocument();  // one incoming register: no hint
+    await user.click(screen.getByText("Văn bản đi"));
+    expect(await screen.findByTestId("own-registers")).toHaveTextContent(
+      "Văn bản đi được cấp số trong 2 sổ: Sổ văn bản đi, Sổ quyết định.");
+  });
+
   it("asks the entries of the year chosen", async () => {
     const { api, calls } = gateway();
     renderWith(<RegistersPage today={TODAY} />, { api });

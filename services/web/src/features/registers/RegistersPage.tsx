@@ -9,7 +9,7 @@ import { Link } from "react-router-dom";
 import { unwrap, type Document, type Register } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import type { components } from "../../api/schema";
-import { formatDate, formatDateTime } from "../../components/dates";
+import { DATE_CELL, formatDate, formatDateTime } from "../../components/dates";
 import { FieldSelect } from "../../components/FieldSelect";
 import { common } from "../../components/messages";
 import { REGISTER_KEEPERS, REGISTER_READERS, useHasRole } from "../../components/roles";
@@ -61,7 +61,7 @@ function Entries({ register, from, to }: { register: Register; from: string; to:
     render: (value: string, doc: Document) => <Link to={`/van-ban/${doc.id}`}>{value || "—"}</Link>,
   };
   const documentDate = { title: reg.columns.date, dataIndex: "document_date", key: "date", width: 120,
-    render: formatDate };
+    className: DATE_CELL, render: formatDate };
   const rest: TableColumnsType<Document> = [
     {
       title: incoming ? reg.columns.author : reg.columns.party, key: "party", width: 220,
@@ -73,7 +73,8 @@ function Entries({ register, from, to }: { register: Register; from: string; to:
       render: (value: string) => common.status[value] ?? value },
   ];
   const columns: TableColumnsType<Document> = incoming
-    ? [{ title: reg.columns.arrivalDate, dataIndex: "arrived_at", key: "arrived_at", width: 110, render: formatDate },
+    ? [{ title: reg.columns.arrivalDate, dataIndex: "arrived_at", key: "arrived_at", width: 110, className: DATE_CELL,
+      render: formatDate },
       { title: reg.columns.arrivalNumber, dataIndex: "number", key: "number", width: 80, render: bookNumber },
       numberSymbol, documentDate, ...rest]
     : [{ title: reg.columns.number, dataIndex: "number", key: "number", width: 80, render: bookNumber }, documentDate, numberSymbol,
@@ -261,7 +262,9 @@ function KeeperDialog({ register, kind, onClose }: { register: Register; kind: "
  * Sổ văn bản: the agency's register books by direction (đến, đi, bản sao) and year, their entries between two dates
  * (dd/mm/yyyy), export (PDF to bind, XLSX, CSV: Decree 30/2020 Appendix IV) for clerks, leaders, archivists and
  * admins; clerks and admins also open a register, continue this year's series and close one. ``today`` is the
- * calendar date the year defaults to (tests give one).
+ * calendar date the year defaults to (tests give one). With more than one open outgoing register a hint names them
+ * (quyết định are numbered in their own: an empty "Sổ văn bản đi" does not mean nothing was issued); the API gives
+ * no counts per register cheaply, so none are shown.
  */
 export function RegistersPage({ today }: { today?: Dayjs }) {
   const now = today ?? dayjs();
@@ -318,6 +321,10 @@ export function RegistersPage({ today }: { today?: Dayjs }) {
                 }} />
             </label>
           </Space>
+          {direction === "outgoing" && list.filter((r) => r.active).length > 1 && (
+            <Alert type="info" showIcon style={{ marginBottom: 16 }} data-testid="own-registers"
+              message={reg.ownRegisters(list.filter((r) => r.active).map((r) => r.name))} />
+          )}
           <Space wrap style={{ marginBottom: 16 }}>
             <Tag color={register.active ? "#237804" : "#595959"}>{register.active ? reg.open : reg.closed}</Tag>
             {reader && <ExportButtons register={register} from={from} to={to} />}

@@ -16,6 +16,9 @@ export const reg = {
   closed: "Đã đóng",
   open: "Đang dùng",
   noRegister: "Cơ quan chưa mở sổ nào loại này.",
+  /** Under the register picker when the agency keeps more than one outgoing register (quyết định in their own). */
+  ownRegisters: (names: string[]) => `Văn bản đi được cấp số trong ${names.length} sổ: ${names.join(", ")}. Văn bản `
+    + "thuộc loại có sổ riêng (như quyết định) chỉ có trong sổ đó: chọn sổ ở ô “Sổ đăng ký”.",
   entries: "Các văn bản trong sổ",
   empty: "Không có văn bản nào trong sổ trong khoảng thời gian này.",
   more: "Còn nữa — hãy thu hẹp khoảng thời gian hoặc xuất sổ để xem đủ.",

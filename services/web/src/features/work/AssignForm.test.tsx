@@ -72,7 +72,7 @@ describe("the leader's assignment form (giao xử lý)", () => {
       await waitFor(() => expect(screen.getByTestId("deadline-gives")).toHaveTextContent("30/11/2026"));
 
       await choose("Chủ trì", "Phòng Tổng hợp");
-      await choose("Phối hợp", "Lê Văn Chuyên");
+      await choose("Phối hợp", "Lê Văn Chuyên — Chuyên viên");
       fireEvent.change(screen.getByLabelText("Ý kiến chỉ đạo"), { target: { value: " Khẩn trương tham mưu " } });
       await userEvent.setup({ delay: null }).click(screen.getByRole("button", { name: "Giao xử lý" }));
       await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));

@@ -4,6 +4,7 @@ import { DateField, dateRule, isInvalidDate } from "../../components/DateField";
 import { formatDate } from "../../components/dates";
 import { FieldSelect } from "../../components/FieldSelect";
 import { addWorkingDays, wholeDaysRules } from "./deadline";
+import { personLabel } from "./people";
 import { work } from "./messages";
 
 const t = work.assign;
@@ -33,11 +34,11 @@ export function party(value: string): Party {
 /** The API's party → the pickers' value ("unit:TH"). */
 export const partyKey = (p: { kind: string; id: string }) => `${p.kind}:${p.id}`;
 
-/** The choices: the agency's active units, then its people (enabled accounts). */
+/** The choices: the agency's active units, then its people (enabled accounts, "Họ tên — Chức vụ"). */
 export function partyOptions(units: Unit[], people: PersonEntry[]) {
   return [
     { label: t.units, options: units.filter((u) => u.active).map((u) => ({ value: `unit:${u.code}`, label: u.name })) },
-    { label: t.people, options: people.filter((p) => p.enabled).map((p) => ({ value: `person:${p.subject}`, label: p.name })) },
+    { label: t.people, options: people.filter((p) => p.enabled).map((p) => ({ value: `person:${p.subject}`, label: personLabel(p) })) },
   ];
 }
 

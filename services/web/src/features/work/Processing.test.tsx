@@ -1,8 +1,64 @@
-import { screen, waitFor, within } from "@testing-library/react";
-import { job, jobTask, PEOPLE } from "../jobs/fixtures";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import type { PersonEntry } from "../../api/client";
+import { job, jobTask, LEADER, PEOPLE, UNITS } from "../jobs/fixtures";
 import { arrival, delegation, outgoingCase } from "../../test/fixtures";
 import { fakeGateway, renderWith } from "../../test/render";
 import { Processing, ProcessingTree } from "./Processing";
+
+/** The agency's people: a leader, the officer (listed first, as the identity provider may), a clerk. */
+const AGENCY: PersonEntry[] = [
+  ...PEOPLE,
+  { subject: "s-ld", username: "lanhdao.ubnd", name: "Nguyễn Văn Lãnh", email: "", enabled: true, title: "Chủ tịch",
+    roles: ["leader"] },
+  { subject: "s-vt", username: "vanthu.ubnd", name: "Đặng Thị Mỹ Xuyên", email: "", enabled: true, title: "Văn thư",
+    roles: ["clerk"] },
+  { subject: "s-pct", username: "phochutich.ubnd", name: "Trần Văn Phó", email: "", enabled: true, title: "",
+    roles: ["leader"] },
+];
+
+/** The labels of the open dropdown's options. */
+async function openOptions(box: HTMLElement): Promise<string[]> {
+  fireEvent.mouseDown(box);
+  return waitFor(() => {
+    const found = Array.from(document.querySelectorAll(
+      ".ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option")).map((o) => o.textContent ?? "");
+    if (!found.length) throw new Error("no options");
+    return found;
+  });
+}
+
+describe("Trình lãnh đạo and giao xử lý: who is offered", () => {
+  it("offers the clerk only the agency's leaders, as Họ tên — Chức vụ, and shows the workflow's refusal", async () => {
+    const refusal = new Response(JSON.stringify({ title: "Bad Request", status: 400,
+      detail: "Người nhận trình phải là lãnh đạo cơ quan." }),
+    { status: 400, headers: { "Content-Type": "application/problem+json" } });
+    const { api, calls } = fakeGateway({ "GET /api/v1/people": AGENCY, "POST /api/v1/workflow/incoming": refusal });
+    renderWith(<Processing doc={arrival({ status: "registered" })} />, { api });
+    fireEvent.click(await screen.findByRole("button", { name: "Trình lãnh đạo" }));
+    const dialog = await screen.findByRole("dialog");
+    await waitFor(() => expect(calls.some((c) => c.path === "/api/v1/people")).toBe(true));
+    const options = await openOptions(within(dialog).getByLabelText("Lãnh đạo nhận trình"));
+    expect(options).toEqual(["Tất cả lãnh đạo cơ quan", "Nguyễn Văn Lãnh — Chủ tịch",
+      "Trần Văn Phó (phochutich.ubnd)"]);
+    fireEvent.click(screen.getByTitle("Nguyễn Văn Lãnh — Chủ tịch"));
+    fireEvent.click(within(dialog).getByRole("button", { name: "Trình lãnh đạo" }));
+    expect(await within(dialog).findByText("Người nhận trình phải là lãnh đạo cơ quan.")).toBeInTheDocument();
+    expect(calls.find((c) => c.method === "POST")?.body).toMatchObject({ leader: "s-ld" });
+  });
+
+  it("offers the leader's giao xử lý everyone but himself, as Họ tên — Chức vụ", async () => {
+    const { api } = fakeGateway({ "GET /api/v1/people": AGENCY, "GET /api/v1/units": UNITS,
+      "GET /api/v1/workflow/documents/0192f0a1-7c3e-7b1a-9c1d-2f3e4a5b6c7d/case": job({ kind: "incoming", state: "submitted", lead: null, document_id: "0192f0a1-7c3e-7b1a-9c1d-2f3e4a5b6c7d" }),
+      "GET /api/v1/workflow/inbox": { tasks: [], next_page_token: null } });
+    renderWith(<Processing doc={arrival({ status: "registered" })} />, { api, person: LEADER });
+    fireEvent.click(await screen.findByRole("button", { name: "Giao xử lý" }));
+    const dialog = await screen.findByRole("dialog");
+    const options = await openOptions(await within(dialog).findByLabelText("Chủ trì"));
+    expect(options).toContain("Lê Văn Chuyên — Chuyên viên");
+    expect(options).toContain("Trần Văn Phó (phochutich.ubnd)");
+    expect(options.some((o) => o.includes("Nguyễn Văn Lãnh"))).toBe(false);
+  });
+});
 
 describe("the processing tree", () => {
   it("names the officer a unit's head gave the task to, with the unit, never a subject", async () => {

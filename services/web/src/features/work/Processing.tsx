@@ -5,14 +5,14 @@ import { useState } from "react";
 import { ApiError, unwrap, type AssignBody, type Case, type Document, type Task } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import { useAuth } from "../../auth/AuthProvider";
-import { formatDate, formatDateTime } from "../../components/dates";
+import { DATE_CELL, formatDate, formatDateTime } from "../../components/dates";
 import { AssignForm } from "./AssignForm";
 import { vietnamToday } from "./deadline";
 import { work } from "./messages";
 import { CaseTasks, RecallDialog } from "./CaseTasks";
 import { StepActor } from "./StepActor";
 import { useActingFor } from "./delegations";
-import { usePeopleBySubject } from "./people";
+import { leaders, personLabel, usePeopleBySubject } from "./people";
 
 const MAX_TEXT = 2000;
 
@@ -22,7 +22,7 @@ export function DeadlineTag({ task }: { task: Pick<Task, "deadline" | "deadline_
   const color = task.deadline_state === "overdue" ? "#cf1322" : task.deadline_state === "due_soon" ? "#ad6800" : undefined;
   return (
     <Space size={4} wrap>
-      <span>{formatDate(task.deadline)}</span>
+      <span className={DATE_CELL}>{formatDate(task.deadline)}</span>
       {task.deadline_state && <Tag color={color}>{work.deadlineState[task.deadline_state] ?? task.deadline_state}</Tag>}
     </Space>
   );
@@ -89,7 +89,10 @@ export function ProcessingTree({ current }: { current: Case }) {
   );
 }
 
-/** Trình lãnh đạo: the clerk submits a registered arrival, choosing the leader (or all the agency's leaders). */
+/**
+ * Trình lãnh đạo: the clerk submits a registered arrival, choosing the leader (or all the agency's leaders). Only the
+ * agency's leaders are offered, "Họ tên — Chức vụ"; the workflow refuses anyone else and its reason is shown.
+ */
 function SubmitToLeader({ doc }: { doc: Document }) {
   const api = useApi();
   const queries = useQueryClient();
@@ -123,12 +126,12 @@ function SubmitToLeader({ doc }: { doc: Document }) {
           <Form.Item name="leader" label={work.submit.leader}>
             <Select showSearch optionFilterProp="label" loading={people.isLoading}
               options={[{ value: "", label: work.submit.anyLeader },
-                ...(people.data ?? []).filter((p) => p.enabled).map((p) => ({ value: p.subject, label: p.name }))]} />
+                ...leaders(people.data ?? []).map((p) => ({ value: p.subject, label: personLabel(p) }))]} />
           </Form.Item>
           <Form.Item name="comment" label={work.submit.comment}>
             <Input.TextArea rows={3} maxLength={MAX_TEXT} />
           </Form.Item>
-          {submit.isError && <Alert type="error" showIcon message={submit.error.message} />}
+          {submit.isError && <Alert type="error" showIcon message={submit.error.message} data-testid="submit-error" />}
         </Form>
       </Modal>
     </>
@@ -137,9 +140,11 @@ function SubmitToLeader({ doc }: { doc: Document }) {
 
 const WORKING = ["assigned", "in_progress", "extension_requested"];
 
-/** The leader's gestures on the case: giao xử lý (or again), thu hồi, decide an extension request. */
+/** The leader's gestures on the case: giao xử lý (or again: the people offered leave the leader out), thu hồi,
+ * decide an extension request. */
 function LeaderActions({ current, onChanged }: { current: Case; onChanged: (c: Case) => Promise<void> }) {
   const api = useApi();
+  const { person } = useAuth();
   const { message } = App.useApp();
   const [dialog, setDialog] = useState<"" | "assign" | "recall">("");
   const units = useQuery({ queryKey: ["units"], queryFn: async () => unwrap(await api.GET("/api/v1/units")),
@@ -184,7 +189,8 @@ function LeaderActions({ current, onChanged }: { current: Case; onChanged: (c: C
       <Modal open={dialog === "assign"} title={work.assign.title} footer={null} onCancel={() => setDialog("")}
         destroyOnHidden width={640}>
         {units.isLoading || people.isLoading ? <Skeleton active /> : (
-          <AssignForm current={current} units={units.data ?? []} people={people.data ?? []} today={vietnamToday()}
+          <AssignForm current={current} units={units.data ?? []} today={vietnamToday()}
+            people={(people.data ?? []).filter((p) => p.username !== person?.username)}
             pending={assign.isPending} error={assign.error?.message} onSubmit={(body) => assign.mutate(body)} />
         )}
       </Modal>

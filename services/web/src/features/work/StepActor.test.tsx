@@ -30,4 +30,13 @@ describe("Who took a step (delegation, ủy quyền)", () => {
     expect(people(plain.calls)).toBe(0); // no delegation: the people are not fetched
     expect(people(calls)).toBe(1);
   });
+
+  it("names by full name a step recorded with the username only (Dừng quy trình), and a service as Hệ thống", async () => {
+    const { api } = fakeGateway({ "GET /api/v1/people": PEOPLE });
+    renderWith(<StepActor step={{ ...STEP, action: "withdraw", actor: "lanhdao.ubnd", actor_name: "" }} />, { api });
+    expect(await screen.findByText("Nguyễn Văn Lãnh")).toBeInTheDocument();
+    expect(screen.queryByText("lanhdao.ubnd")).not.toBeInTheDocument();
+    renderWith(<StepActor step={{ ...STEP, actor: "service-account-vanthu-registry", actor_name: "" }} />, { api });
+    expect(screen.getByText("Hệ thống")).toBeInTheDocument();
+  });
 });

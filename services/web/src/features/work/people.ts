@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { unwrap } from "../../api/client";
+import { unwrap, type PersonEntry } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 
 /**
@@ -26,4 +26,18 @@ export function usePeopleBySubject(): (subject: string) => string {
     staleTime: 300_000 });
   const names = new Map((people.data ?? []).map((p) => [p.subject, p.name]));
   return (subject: string) => names.get(subject) ?? "";
+}
+
+/**
+ * A person as the pickers show them: "Họ tên — Chức vụ" ("Nguyễn Văn Hưởng — Chủ tịch"), or "Họ tên (username)" when
+ * the identity provider has no title for them (two namesakes stay apart). The one place the signer list, the
+ * trình lãnh đạo and giao xử lý pickers name people.
+ */
+export function personLabel(p: Pick<PersonEntry, "name" | "title" | "username">): string {
+  return p.title ? `${p.name} — ${p.title}` : `${p.name} (${p.username})`;
+}
+
+/** The agency's leaders (role ``leader``, enabled accounts) a clerk may trình an arrival to, by :func:`personLabel`. */
+export function leaders(people: PersonEntry[]): PersonEntry[] {
+  return people.filter((p) => p.enabled && p.roles.includes("leader"));
 }
