@@ -11,7 +11,8 @@ export const prof = {
   emailOn: "Đã bật thông báo qua thư điện tử.",
   emailOff: "Đã tắt thông báo qua thư điện tử.",
   signing: "Hồ sơ ký số",
-  signingHelp: "Gắn khóa ký do đơn vị vận hành thực hiện; trang này chỉ hiển thị.",
+  signingHelp: "Gắn khóa ký do đơn vị vận hành thực hiện. Tại đây xem hồ sơ ký số và, nếu được phép, thay ảnh chữ ký "
+    + "hoặc con dấu.",
   noProfile: "Chưa có hồ sơ ký số. Hãy liên hệ đơn vị vận hành để được cấp.",
   kind: { personal: "Cá nhân", agency: "Cơ quan (con dấu)" } as Record<string, string>,
   kindLabel: "Loại hồ sơ",
