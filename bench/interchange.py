@@ -17,7 +17,8 @@ the clock starts or are not in the measured span):
   each consumer handling ``--concurrency`` messages at once (``VANTHU_CONSUMER_CONCURRENCY``, printed with the
   rows, as is the machine's load average: other work on the machine takes CPU from the platform's processes);
   interchange's issued-document and package consumers take ``--batch`` messages at once
-  (``VANTHU_INTERCHANGE_BATCH_SIZE``, printed too; 1: one at a time).
+  (``VANTHU_INTERCHANGE_BATCH_SIZE``, printed too; 1: one at a time), waiting ``--batch-wait`` ms for more after
+  the first (``VANTHU_INTERCHANGE_BATCH_WAIT_MS``, printed too).
 - CPU per letter, the measure that depends least on the machine's load: the CPU milliseconds each process used
   while the queue drained, divided by the letters (interchange's own start-up, measured by a restart with nothing
   queued, taken off), and the same split by thread for interchange, registry and storage (the event loop, gRPC
@@ -433,6 +434,10 @@ def main() -> None:
                         help="messages interchange's issued-document and package consumers take at once "
                              "(VANTHU_INTERCHANGE_BATCH_SIZE; 1: one at a time; default: the service's own, "
                              f"{InterchangeSettings.model_fields['batch_size'].default})")
+    parser.add_argument("--batch-wait", type=int, default=None,
+                        help="milliseconds a batch waits for more messages after its first "
+                             "(VANTHU_INTERCHANGE_BATCH_WAIT_MS; default: the service's own, "
+                             f"{InterchangeSettings.model_fields['batch_wait_ms'].default})")
     parser.add_argument("--watch", type=Path, default=None,
                         help="profile interchange, registry and storage with py-spy while they drain, into this "
                              "folder (bench/_profile_top.py DIR prints the top costs)")
@@ -447,6 +452,8 @@ def main() -> None:
     config.extra_env["VANTHU_CONSUMER_CONCURRENCY"] = str(concurrency)
     batch = args.batch or InterchangeSettings().batch_size
     config.extra_env["VANTHU_INTERCHANGE_BATCH_SIZE"] = str(batch)
+    batch_wait = args.batch_wait or InterchangeSettings().batch_wait_ms
+    config.extra_env["VANTHU_INTERCHANGE_BATCH_WAIT_MS"] = str(batch_wait)
     stack = Stack(config)
     stack.start()
     try:
@@ -459,7 +466,7 @@ def main() -> None:
     extra: dict[str, float | str] = {
         "cpu_ms_per_letter": round(1000 * sum(measured["cpu"].values()) / args.n, 1),
         "in_process_cpu_ms_per_letter": round(local["cpu_ms"], 1), "n": args.n, "m": args.m, "pdf_bytes": len(pdf),
-        "package_bytes": len(body), "concurrency": concurrency, "batch": batch,
+        "package_bytes": len(body), "concurrency": concurrency, "batch": batch, "batch_wait_ms": batch_wait,
         "load_1min": round(os.getloadavg()[0], 1)}
     print(f"{TOPIC:<10} drained {args.n} letters in {measured['drain_s']:.2f} s; CPU ms per letter while draining "
           f"(interchange's start-up, {measured['startup_cpu']:.2f} s, taken off; {' and '.join(AFTER_ARRIVAL)} "

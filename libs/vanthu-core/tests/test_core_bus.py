@@ -446,7 +446,7 @@ async def test_a_batch_consumer_hands_queued_messages_over_together_and_acks_eac
     await until(lambda: subscription.in_hand == 0, lambda: str(subscription.in_hand))
     info = await bus.js.consumer_info(bus.stream, "batches")
     assert info.num_ack_pending == 0 and info.num_pending == 0  # every one acknowledged
-    assert info.config.max_ack_pending == 64
+    assert info.config.max_ack_pending == 128  # two batches in hand at once
 
 
 async def test_one_poison_or_failing_message_does_not_poison_its_batch(bus: EventBus) -> None:
@@ -521,6 +521,44 @@ async def test_a_batch_handles_the_messages_of_one_key_in_order_in_successive_ro
     assert all(not ({1, 2} <= set(r)) for r in rounds)  # never in one round
     assert tries.index(2) > [i for i, n in enumerate(tries) if n == 1][1]  # 2 only after 1 succeeded
     assert tries.count(3) == 1
+
+
+async def test_the_next_batch_is_handled_while_one_waits_and_follows_the_earlier_ones_of_its_keys(
+        bus: EventBus) -> None:
+    """Two batches in hand at once: while a batch waits (on another service), the next is fetched and handled; a
+    message whose key has an earlier message in the waiting batch is handled only after that one succeeded (nak'ed
+    while it failed), never overtaking it; each is acknowledged after its own batch's handler returned."""
+    tries: list[int] = []
+    release = asyncio.Event()
+
+    async def one(e: Message) -> None:
+        raise AssertionError("not used")
+
+    async def batch(events: list[Message]) -> list[BaseException | None]:
+        outcomes: list[BaseException | None] = []
+        numbers = [n_of(e) for e in events]
+        tries.extend(numbers)
+        if 1 in numbers and tries.count(1) == 1:
+            await release.wait()  # the first batch waits, as on the registry
+        for n in numbers:
+            outcomes.append(RuntimeError("registry busy") if n == 1 and tries.count(1) < 2 else None)
+        return outcomes
+
+    await bus.publish(keyed(1, "doc-a"))
+    subscription = await bus.subscribe("batch-overlap", "vanthu.registry.>", one, batch_handler=batch, key=key_of,
+                                       backoff_s=(0.2,), max_deliver=10, max_wait_s=0.05)
+    await until(lambda: tries == [1], lambda: str(tries))
+    await bus.publish(keyed(2, "doc-a"))  # behind 1, which is in hand
+    await bus.publish(keyed(3, "doc-b"))
+    await until(lambda: 3 in tries, lambda: str(tries))  # handled while the first batch waits
+    assert 2 not in tries
+    release.set()
+    await until(lambda: tries.count(1) == 2 and 2 in tries, lambda: str(tries))
+    assert tries.index(2) > [i for i, n in enumerate(tries) if n == 1][1]  # 2 only after 1 succeeded
+    assert tries.count(2) == 1 and tries.count(3) == 1
+    await until(lambda: subscription.in_hand == 0, lambda: str(subscription.in_hand))
+    info = await bus.js.consumer_info(bus.stream, "batch-overlap")
+    assert info.num_ack_pending == 0 and info.num_pending == 0
 
 
 async def test_each_event_of_a_batch_continues_its_own_publishers_trace(bus: EventBus) -> None:

@@ -162,6 +162,8 @@ class FakeStorage:
     def __init__(self) -> None:
         self.objects: dict[str, tuple[str, str, bytes]] = {}  # object id -> (agency, file name, bytes)
         self.copies: list[tuple[str, str, str]] = []  # (source agency, agency, sha256) of each copy made
+        self.copy_calls: list[int] = []  # the size of each copy_many call
+        self.refuse_copies: set[str] = set()  # digests whose copies storage refuses (InvalidArgument), alone
 
     async def read(self, agency_code: str, object_id: str) -> bytes:
         return self.objects[object_id][2]
@@ -174,6 +176,8 @@ class FakeStorage:
 
     async def copy(self, source_agency: str, sha256: str, agency_code: str, file_name: str) -> StoredFile | None:
         """CopyObject: the recipient's copy of the source agency's object with that digest; None when it has none."""
+        if sha256 in self.refuse_copies:
+            raise InvalidArgument("file_name", "storage refuses this copy")
         source = self.objects.get(f"{source_agency}:{sha256}")
         if source is None:
             return None
@@ -181,6 +185,19 @@ class FakeStorage:
         object_id = f"{agency_code}:{sha256}"
         self.objects.setdefault(object_id, (agency_code, file_name, source[2]))
         return StoredFile(object_id, sha256, "application/pdf", file_name)
+
+
+    async def copy_many(self, items: list[tuple[str, str, str, str]], *,
+                        traces: list[dict[str, str]] | None = None) -> list[StoredFile | DomainError | None]:
+        """CopyObjects: :meth:`copy` for each, its refusal kept per item; ``copy_calls`` counts the calls."""
+        self.copy_calls.append(len(items))
+        results: list[StoredFile | DomainError | None] = []
+        for item in items:
+            try:
+                results.append(await self.copy(*item))
+            except DomainError as error:
+                results.append(error)
+        return results
 
 
 @dataclass

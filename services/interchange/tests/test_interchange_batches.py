@@ -96,6 +96,39 @@ async def test_a_batch_of_packages_is_taken_in_together_and_a_bad_one_alone(
     assert len(harness.registry.arrivals) == 3
 
 
+async def test_a_batch_copies_its_files_in_one_call_and_a_refused_copy_returns_only_its_package(
+        harness: Harness, make_body: Any) -> None:
+    """The files of a batch's packages are copied from their senders' objects in one storage call (CopyObjects): a
+    copy storage refuses sends its package alone (returned with 02, as on its own), a file the sender does not hold
+    is uploaded, the others arrive together."""
+    from vanthu_edxml import Attachment
+
+    def with_file(number: int) -> tuple[bytes, str]:
+        content = PDF + f"% {number}\n".encode()
+        body = bytes(make_body(code=Code(str(number), "VPCP-TTĐT"),
+                               document_id=f"{SENDER},2031/06/14,{number}/VPCP-TTĐT",
+                               attachments=(Attachment.from_bytes("cid:1", f"{number}.pdf", content,
+                                                                  "application/pdf", "Văn bản chính"),)))
+        return body, hashlib.sha256(content).hexdigest()
+
+    made = [with_file(n) for n in (1, 2, 3, 4)]
+    for number, (_, digest) in zip((1, 2, 3), made, strict=False):  # the sender holds the first three files
+        harness.storage.objects[f"{SENDER}:{digest}"] = (SENDER, f"{number}.pdf", PDF + f"% {number}\n".encode())
+    harness.storage.refuse_copies = {made[1][1]}
+    batch = [await dispatched(harness, body, n) for n, (body, _) in zip((1, 2, 3, 4), made, strict=True)]
+
+    assert await harness.receiver.batch(batch) == [None, None, None, None]
+
+    assert harness.storage.copy_calls == [4]  # one call for the batch's files
+    assert sorted(d for _, _, d in harness.storage.copies) == sorted((made[0][1], made[2][1]))
+    assert f"{RECIPIENT}:{made[3][1]}" in harness.storage.objects  # not held by the sender: uploaded
+    assert harness.registry.batch_calls == [3]
+    receipts = {r.transport_id: r for r in await harness.receipts() if r.kind == "edoc"}
+    assert [receipts[f"pkg-{n}"].outcome for n in (1, 2, 3, 4)] == ["accepted", "returned", "accepted", "accepted"]
+    assert "storage refuses this copy" in receipts["pkg-2"].reason
+    assert sorted(a.package.status_code for a in await harness.answers()) == ["01", "01", "01", "02"]
+
+
 async def test_a_batch_the_registry_cannot_record_fails_as_a_whole_for_the_bus_to_retry_one_at_a_time(
         harness: Harness, make_body: Any) -> None:
     batch = [await dispatched(harness, letter(make_body, n), n) for n in (1, 2)]

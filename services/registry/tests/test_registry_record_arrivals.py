@@ -116,3 +116,45 @@ async def test_only_interchange_records_arrivals_by_the_batch(
                                       metadata=metadata)
         assert error.value.code() == grpc.StatusCode.PERMISSION_DENIED
     assert await counts(database_url) == ({}, 0)
+
+
+async def test_a_batch_of_arrivals_refers_to_its_files_in_one_call_and_a_refused_file_spoils_only_its_arrival(
+        platform: Any, dev_issuer: DevIssuer) -> None:
+    """The arrivals' files are referred to in storage in one AddReferences call: an arrival with a file its agency
+    does not hold, or with a digest that does not match, is refused alone with that file's field, and the
+    references made for its other files are released; the other arrivals keep theirs (even on a file shared)."""
+    from vanthu.storage.v1 import storage_pb2
+    from vanthu_testing.documents import draft_pdf
+
+    service = bearer_metadata(dev_issuer.service_token("vanthu-interchange"))
+    shared, second, third = [await platform.upload("vanthu.snv", draft_pdf(f"Văn bản đến {n}")) for n in (1, 2, 3)]
+    theirs = await platform.upload("vanthu.ubnd", draft_pdf("Văn bản của Ủy ban"))
+
+    def with_files(number: int, *files: pb.DocumentFile) -> pb.CreateDocumentRequest:
+        request = arrival(SNV, number, f"p{number}/{SNV}")
+        request.document.files.extend(files)
+        return request
+
+    reply = await platform.documents.RecordArrivals(pb.RecordArrivalsRequest(arrivals=[
+        with_files(1, pb.DocumentFile(object_id=shared.object_id, role="main")),
+        with_files(2, pb.DocumentFile(object_id=second.object_id, role="main"),
+                   pb.DocumentFile(object_id=theirs.object_id, role="attachment")),  # another agency's file
+        with_files(3, pb.DocumentFile(object_id=third.object_id, role="main", sha256="0" * 64)),
+        with_files(4, pb.DocumentFile(object_id=shared.object_id, role="main")),
+    ]), metadata=service)
+    results = list(reply.results)
+    assert [(r.error_code, r.error_field) for r in results] == [
+        (0, ""), (grpc.StatusCode.INVALID_ARGUMENT.value[0], "files[1].object_id"),
+        (grpc.StatusCode.INVALID_ARGUMENT.value[0], "files[0].sha256"), (0, "")]
+    assert results[0].document.files[0].sha256 == shared.sha256
+
+    async def references(stored: Any, user: str) -> list[str]:
+        reply = await platform.storage.Stat(storage_pb2.StatRequest(object_id=stored.object_id),
+                                            metadata=bearer_metadata(dev_issuer.token(user)))
+        return list(reply.object.references)
+
+    assert await references(shared, "vanthu.snv") == sorted(
+        f"registry/document/{results[i].document.id}" for i in (0, 3))
+    assert await references(second, "vanthu.snv") == []  # released with its refused arrival
+    assert await references(third, "vanthu.snv") == []
+    assert await references(theirs, "vanthu.ubnd") == []

@@ -290,3 +290,76 @@ async def test_a_file_a_document_let_go_of_goes_to_no_person_but_its_uploader_un
     assert await read(stub, signing, object_id=oid, agency_code=H61) == PDF
     await stub.AddReference(holder, metadata=registry)  # held again: no longer a let-go file
     assert await read(stub, colleague, object_id=oid) == PDF
+
+
+async def test_interchange_copies_a_batch_each_item_checked_and_refused_alone(
+        stub: storage_pb2_grpc.StorageServiceStub, dev_issuer: DevIssuer, stored: storage_pb2.StoredObject) -> None:
+    """CopyObjects (interchange taking a batch of packages in): each item is checked as CopyObject checks it; an item
+    refused (a digest the named sender does not hold, an agency not named, a malformed digest) is refused alone and
+    the others are copied; the same bytes twice for one recipient make one object; copying again deduplicates."""
+    other = (await stub.Upload(chunks(PDF + b"% phu luc\n"), metadata=bearer_metadata(
+        dev_issuer.token("vanthu.ubnd")))).object
+    interchange = bearer_metadata(dev_issuer.service_token(INTERCHANGE))
+    items = [copy_request(stored.sha256), copy_request("0" * 64), copy_request(stored.sha256, source=""),
+             copy_request("not-a-digest"), copy_request(other.sha256), copy_request(stored.sha256, source=LONG_CHAU,
+                                                                                    agency=H61),
+             copy_request(stored.sha256)]
+    results = (await stub.CopyObjects(storage_pb2.CopyObjectsRequest(items=items), metadata=interchange)).results
+    assert [(r.error.code, r.error.field) for r in results] == [
+        (0, ""), (grpc.StatusCode.NOT_FOUND.value[0], ""),
+        (grpc.StatusCode.INVALID_ARGUMENT.value[0], "source_agency_code"),
+        (grpc.StatusCode.INVALID_ARGUMENT.value[0], "sha256"), (0, ""), (grpc.StatusCode.NOT_FOUND.value[0], ""),
+        (0, "")]
+    first, second, twice = results[0].copied, results[4].copied, results[6].copied
+    assert not first.deduplicated and not second.deduplicated and twice.deduplicated
+    assert twice.object.object_id == first.object.object_id != stored.object_id
+    recipient = bearer_metadata(dev_issuer.token("vanthu.longchau"))
+    assert (first.object.agency_code, first.object.file_name) == (LONG_CHAU, "Công văn đến.pdf")
+    assert await read(stub, recipient, object_id=first.object.object_id) == PDF
+    assert await read(stub, recipient, object_id=second.object.object_id) == PDF + b"% phu luc\n"
+    again = (await stub.CopyObjects(storage_pb2.CopyObjectsRequest(items=[copy_request(other.sha256)]),
+                                    metadata=interchange)).results
+    assert again[0].copied.deduplicated and again[0].copied.object.object_id == second.object.object_id
+    for token in (dev_issuer.token("vanthu.ubnd"), dev_issuer.token("vanthu.longchau"),
+                  *(dev_issuer.service_token(c) for c in (REGISTRY, SIGNING, GATEWAY, SEARCH, RECORDS, WORKFLOW))):
+        await refused(stub.CopyObjects(storage_pb2.CopyObjectsRequest(items=[copy_request(stored.sha256)]),
+                                       metadata=bearer_metadata(token)))
+    error = await refused(stub.CopyObjects(storage_pb2.CopyObjectsRequest(items=[copy_request(stored.sha256)] * 257),
+                                           metadata=interchange), grpc.StatusCode.INVALID_ARGUMENT)
+    assert field_violations(error)[0][0] == "items"
+
+
+async def test_a_batch_of_references_is_checked_per_item_and_a_refused_one_spoils_no_other(
+        stub: storage_pb2_grpc.StorageServiceStub, dev_issuer: DevIssuer, stored: storage_pb2.StoredObject) -> None:
+    """AddReferences (the registry recording a batch of arrivals): each item as AddReference checks it — the
+    caller's own holder prefix, the agency it names (another agency's object is NotFound), a well-formed holder —
+    and refused alone; the others are recorded in one transaction, each result showing the object's references
+    once the batch is recorded. Clients granted no references are refused the whole call."""
+    theirs = (await stub.Upload(chunks(PDF + b"% long chau\n"), metadata=bearer_metadata(
+        dev_issuer.token("vanthu.longchau")))).object
+    registry = bearer_metadata(dev_issuer.service_token(REGISTRY))
+    oid = stored.object_id
+
+    def ref(holder: str, object_id: str = oid, agency: str = H61) -> storage_pb2.AddReferenceRequest:
+        return storage_pb2.AddReferenceRequest(object_id=object_id, holder=holder, agency_code=agency)
+
+    results = (await stub.AddReferences(storage_pb2.AddReferencesRequest(items=[
+        ref("registry/document/d-1"), ref("signing/result/s-1"), ref("registry/document/d-2", theirs.object_id),
+        ref("registry/document/d-3", agency=""), ref("registry/document/d 4"), ref("registry/document/d-5"),
+        ref("registry/document/d-1")]), metadata=registry)).results
+    assert [(r.error.code, r.error.field) for r in results] == [
+        (0, ""), (grpc.StatusCode.PERMISSION_DENIED.value[0], ""), (grpc.StatusCode.NOT_FOUND.value[0], ""),
+        (grpc.StatusCode.INVALID_ARGUMENT.value[0], "agency_code"),
+        (grpc.StatusCode.INVALID_ARGUMENT.value[0], "holder"), (0, ""), (0, "")]
+    both = ["registry/document/d-1", "registry/document/d-5"]
+    assert [list(results[i].object.references) for i in (0, 5, 6)] == [both, both, both]
+    assert (await stub.Stat(storage_pb2.StatRequest(object_id=theirs.object_id), metadata=bearer_metadata(
+        dev_issuer.token("vanthu.longchau")))).object.references == []  # the refused item recorded nothing
+    released = (await stub.ReleaseReference(storage_pb2.ReleaseReferenceRequest(
+        object_id=oid, holder="registry/document/d-5", agency_code=H61), metadata=registry)).object
+    assert list(released.references) == ["registry/document/d-1"]
+    for client in (INTERCHANGE, WORKFLOW, SEARCH, GATEWAY, STORAGE):
+        await refused(stub.AddReferences(storage_pb2.AddReferencesRequest(items=[ref("registry/document/d-9")]),
+                                         metadata=bearer_metadata(dev_issuer.service_token(client))))
+    await refused(stub.AddReferences(storage_pb2.AddReferencesRequest(items=[ref("registry/document/d-9")]),
+                                     metadata=bearer_metadata(dev_issuer.token("vanthu.ubnd"))))

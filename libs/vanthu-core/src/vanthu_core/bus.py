@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import logging
 import time
@@ -231,7 +232,8 @@ class EventBus:
                         concurrency: int | None = None, key: KeyOf | None = None,
                         on_give_up: GiveUp | None = None, batch: int = 16, ack_wait_s: float = 30.0,
                         max_work_s: float = 600.0, drain_s: float = 10.0,
-                        batch_handler: BatchHandler | None = None, max_wait_s: float = 0.05) -> Subscription:
+                        batch_handler: BatchHandler | None = None, max_wait_s: float = 0.05,
+                        batches_in_hand: int = 2) -> Subscription:
         """Start a durable pull consumer processing messages with ``handler`` in background tasks.
 
         ``concurrency`` messages are handled at once (the consumer's ``max_ack_pending``); ``key(event)`` names
@@ -247,8 +249,9 @@ class EventBus:
         With ``batch_handler`` the consumer works in batches (:class:`BatchSubscription`): it fetches up to ``batch``
         messages at once (waiting at most ``max_wait_s`` for the first), hands them to ``batch_handler`` together
         (those of one ordering key in successive rounds, in order) and acknowledges each after it returns;
-        ``handler`` handles them one at a time when the batch handler raises. Its ``max_ack_pending`` is at least
-        ``batch``.
+        ``handler`` handles them one at a time when the batch handler raises. Up to ``batches_in_hand`` batches are
+        handled at once (the next one fetched and started while the one before waits on other services); its
+        ``max_ack_pending`` is at least ``batch`` times that.
         """
         defaults = self.consumer_settings
         max_deliver = defaults.max_deliver if max_deliver is None else max_deliver
@@ -257,13 +260,15 @@ class EventBus:
         # The server redelivers without limit: the bus itself gives up after max_deliver, having recorded it.
         config = ConsumerConfig(name=durable, durable_name=durable, ack_policy=AckPolicy.EXPLICIT,
                                 filter_subject=filter_subject, max_deliver=-1, ack_wait=ack_wait_s,
-                                max_ack_pending=max(concurrency, batch) if batch_handler else concurrency)
+                                max_ack_pending=max(concurrency, batch * max(1, batches_in_hand))
+                                if batch_handler else concurrency)
         subscription: Subscription
         if batch_handler is not None:
             subscription = BatchSubscription(self, durable, filter_subject, handler, config, max_deliver, backoff,
                                              batch, heartbeat_s=ack_wait_s / 3, max_work_s=max_work_s,
                                              key=key, on_give_up=on_give_up, drain_s=drain_s,
-                                             batch_handler=batch_handler, max_wait_s=max_wait_s)
+                                             batch_handler=batch_handler, max_wait_s=max_wait_s,
+                                             batches_in_hand=batches_in_hand)
         else:
             subscription = Subscription(self, durable, filter_subject, handler, config, max_deliver, backoff,
                                         batch, heartbeat_s=ack_wait_s / 3, max_work_s=max_work_s,
@@ -555,16 +560,32 @@ class Subscription:
             self._psub = None
 
 
+@dataclasses.dataclass
+class _Claimed:
+    """A message of a batch in hand: the event it carries (None: undecodable, ``error`` says why), its ordering key,
+    the settling of the message before it of its key (None: none in hand) and its own (True: done with; False:
+    nak'ed or left unsettled)."""
+
+    msg: Msg
+    event: Message | None
+    error: str
+    key: str
+    before: asyncio.Future[bool] | None
+    done: asyncio.Future[bool]
+
+
 class BatchSubscription(Subscription):
     """A durable pull consumer working in batches (issue 12: what each message cost in every service was paid once
     per message; a batch pays it once).
 
     - It fetches up to ``batch`` messages at once (the first as soon as there is one, then what the stream holds or
-      what comes within ``max_wait_s``) and holds one batch at a time; the server is told the work is in progress for
-      every message of it while it is handled.
+      what comes within ``max_wait_s``) and holds up to ``batches_in_hand`` batches at a time: the next batch is
+      fetched and handled while the one before waits on other services (its registry and storage calls); the server
+      is told the work is in progress for every message held.
     - The batch goes to ``batch_handler`` in rounds: each round holds at most one message of an ordering key, in the
       order fetched (a key's second message waits for the next round); a message whose earlier one of its key was
-      nak'ed is nak'ed too without being handled (unless it is its last delivery).
+      nak'ed is nak'ed too without being handled (unless it is its last delivery). A message whose key has an
+      earlier message in a batch still in hand waits for it to be settled (in a later round of its own batch).
     - Each message is then settled on its own as a single one would be: acknowledged (after the handler returned:
       its effect committed), given up on (:class:`PoisonMessage`, or ``max_deliver`` failures: ``on_give_up``, then
       the dead letters) or nak'ed with backoff; one that cannot be decoded is dead-lettered.
@@ -572,14 +593,17 @@ class BatchSubscription(Subscription):
       never fails as a whole for one message's sake).
     """
 
-    def __init__(self, *args: Any, batch_handler: BatchHandler, max_wait_s: float = 0.05, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, batch_handler: BatchHandler, max_wait_s: float = 0.05, batches_in_hand: int = 2,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.batch_handler = batch_handler
         self.max_wait_s = max(0.001, max_wait_s)
-        self._holding: list[tuple[Msg, float]] = []
+        self.batches_in_hand = max(1, batches_in_hand)
+        #: The messages of each batch in hand and since when.
+        self._holding: dict[asyncio.Task[None], list[tuple[Msg, float]]] = {}
 
     def _held(self) -> list[tuple[Msg, float]]:
-        return list(self._holding)
+        return [held for batch in list(self._holding.values()) for held in batch]
 
     async def _fetch_batch(self) -> list[Msg]:
         """The first message with a long poll (handed over the moment it is there), then what else comes within
@@ -593,57 +617,93 @@ class BatchSubscription(Subscription):
     async def _run(self) -> None:
         task = asyncio.current_task()
         while not self._stopping.is_set():
+            if len(self._in_hand) >= self.batches_in_hand:  # a stop cancelling this wait leaves them to finish
+                await asyncio.wait(list(self._in_hand), return_when=asyncio.FIRST_COMPLETED)
+                continue
             messages = await self._fetch(task, self._fetch_batch)
             if not messages:
                 continue
             now = time.monotonic()
-            self._holding = [(msg, now) for msg in messages]
-            worker = asyncio.create_task(self._work_batch(messages), name=f"batch-{self.durable}")
+            # the keys of this batch, claimed now (before the next batch is fetched): its messages follow the
+            # earlier ones of their keys still in hand, and the next batch's follow them
+            claimed = self._claim(messages)
+            worker = asyncio.create_task(self._work_batch(claimed), name=f"batch-{self.durable}")
+            self._holding[worker] = [(msg, now) for msg in messages]
             self._in_hand[worker] = (messages[0], now)
             worker.add_done_callback(self._finished)
-            await asyncio.wait([worker])  # one batch at a time (a stop cancelling this wait leaves it to finish)
 
     def _finished(self, worker: asyncio.Task[None]) -> None:
-        self._holding = []
+        self._holding.pop(worker, None)
         super()._finished(worker)
 
-    async def _work_batch(self, messages: list[Msg]) -> None:
-        try:
-            rounds: list[list[tuple[Msg, Message, str]]] = []
-            seen: dict[str, int] = {}
-            for msg in messages:
+    def _claim(self, messages: list[Msg]) -> list[_Claimed]:
+        """Each message decoded (None when it cannot be), its ordering key, the settling of the message before it of
+        its key in hand (this batch's or an earlier one's; None when there is none), and its own settling, which the
+        next message of its key waits for."""
+        claimed = []
+        loop = asyncio.get_running_loop()
+        for msg in messages:
+            try:
+                event: Message | None = decode(msg.subject, msg.data)
+                error = ""
+            except UndecodableEvent as exc:
+                event, error = None, f"undecodable event: {exc}"
+            key = ""
+            if event is not None and self.key is not None:
                 try:
-                    event = decode(msg.subject, msg.data)
-                except UndecodableEvent as exc:
-                    await self._dead_letter(msg, f"undecodable event: {exc}")
+                    key = self.key(event)
+                except Exception:
+                    log.exception("ordering key failed", extra={"durable": self.durable})
+            before = self._tails.get(key) if key else None
+            done: asyncio.Future[bool] = loop.create_future()
+            if key:
+                self._tails[key] = done
+            claimed.append(_Claimed(msg, event, error, key, before, done))
+        return claimed
+
+    def _settled(self, item: _Claimed, handled: bool) -> None:
+        if not item.done.done():
+            item.done.set_result(handled)
+        if item.key and self._tails.get(item.key) is item.done:
+            del self._tails[item.key]
+
+    async def _work_batch(self, claimed: list[_Claimed]) -> None:
+        try:
+            rounds: list[list[_Claimed]] = []
+            mine = {id(item.done) for item in claimed}
+            seen: dict[str, int] = {}
+            for item in claimed:
+                if item.event is None:
+                    await self._dead_letter(item.msg, item.error)
+                    self._settled(item, True)
                     continue
-                key = ""
-                if self.key is not None:
-                    try:
-                        key = self.key(event)
-                    except Exception:
-                        log.exception("ordering key failed", extra={"durable": self.durable})
-                position = seen.get(key, 0) if key else 0
-                if key:
-                    seen[key] = position + 1
+                # behind an earlier batch's message of its key: not in the first round, so the others go on
+                waits = item.before is not None and id(item.before) not in mine and not item.before.done()
+                position = seen.get(item.key, 1 if waits else 0) if item.key else 0
+                if item.key:
+                    seen[item.key] = position + 1
                 while len(rounds) <= position:
                     rounds.append([])
-                rounds[position].append((msg, event, key))
-            failed: set[str] = set()
+                rounds[position].append(item)
             for items in rounds:
                 todo = []
-                for msg, event, key in items:
-                    if key in failed and not self._last_delivery(msg):
-                        with contextlib.suppress(Exception):
-                            await msg.nak(delay=self._delay(msg))
+                for item in items:
+                    if item.before is not None and not await item.before and not self._last_delivery(item.msg):
+                        with contextlib.suppress(Exception):  # the earlier one of its key was nak'ed: not overtaken
+                            await item.msg.nak(delay=self._delay(item.msg))
+                        self._settled(item, False)
                         continue
-                    todo.append((msg, event, key))
+                    todo.append(item)
                 if not todo:
                     continue
-                done = await self._process_batch([(msg, event) for msg, event, _ in todo])
-                failed.update(key for (_, _, key), ok in zip(todo, done, strict=True) if key and not ok)
+                done = await self._process_batch([(item.msg, item.event) for item in todo])  # type: ignore[misc]
+                for item, ok in zip(todo, done, strict=True):
+                    self._settled(item, ok)
         except Exception:  # never let one batch end the consumer; what was not settled is redelivered
             log.exception("unexpected error processing a batch", extra={"durable": self.durable})
+        finally:
+            for item in claimed:  # unsettled (an error, a stop): the next of its key is nak'ed, not overtaking it
+                self._settled(item, False)
 
     async def _process_batch(self, items: list[tuple[Msg, Message]]) -> list[bool]:
         """Run the batch handler on ``items`` and settle each; one at a time when it raises. Whether each is done

@@ -132,9 +132,22 @@ def domain_error(error: grpc.aio.AioRpcError, prefix: str = "") -> DomainError:
         if violations:
             return InvalidArgument(violations[0][0], prefix + violations[0][1])
         return InvalidArgument("request", detail)
-    mapped: dict[grpc.StatusCode, type[DomainError]] = {
-        grpc.StatusCode.NOT_FOUND: NotFound, grpc.StatusCode.PERMISSION_DENIED: PermissionDenied,
-        grpc.StatusCode.UNAUTHENTICATED: Unauthenticated, grpc.StatusCode.ALREADY_EXISTS: Conflict,
-        grpc.StatusCode.ABORTED: Conflict, grpc.StatusCode.FAILED_PRECONDITION: FailedPrecondition,
-        grpc.StatusCode.DATA_LOSS: FailedPrecondition}
-    return mapped.get(code, Unavailable)(detail)
+    return _REFUSALS.get(code, Unavailable)(detail)
+
+
+#: A callee's status as the :class:`DomainError` raised for it (the rest: Unavailable, retried).
+_REFUSALS: dict[grpc.StatusCode, type[DomainError]] = {
+    grpc.StatusCode.NOT_FOUND: NotFound, grpc.StatusCode.PERMISSION_DENIED: PermissionDenied,
+    grpc.StatusCode.UNAUTHENTICATED: Unauthenticated, grpc.StatusCode.ALREADY_EXISTS: Conflict,
+    grpc.StatusCode.ABORTED: Conflict, grpc.StatusCode.FAILED_PRECONDITION: FailedPrecondition,
+    grpc.StatusCode.DATA_LOSS: FailedPrecondition}
+
+
+def item_error(code: int, message: str, field: str = "", prefix: str = "") -> DomainError:
+    """What one item of another service's batch call met (a gRPC status ``code`` with its ``message`` and the
+    ``field`` at fault, e.g. storage's ``ItemError``) as the :class:`DomainError` :func:`domain_error` raises for the
+    same refusal of the single call; ``prefix`` as there."""
+    status = next((c for c in grpc.StatusCode if c.value[0] == code), grpc.StatusCode.UNKNOWN)
+    if status in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.OUT_OF_RANGE):
+        return InvalidArgument(field or "request", prefix + message, names_field=True)
+    return _REFUSALS.get(status, Unavailable)(prefix + message)

@@ -280,6 +280,12 @@ TABLE: dict[str, Access] = {
     STORAGE + "AddReference": Access(clients=frozenset({clients.REGISTRY, clients.SIGNING, clients.RECORDS}),
                                      rule="each service under its own holder prefix (registry/…, signing/…, "
                                           "records/…), naming the agency it acts for"),
+    STORAGE + "CopyObjects": Access(clients=frozenset({clients.INTERCHANGE}),
+                                    rule="as CopyObject, for each item (interchange taking a batch of packages in); "
+                                         "an item refused alone"),
+    STORAGE + "AddReferences": Access(clients=frozenset({clients.REGISTRY, clients.SIGNING, clients.RECORDS}),
+                                      rule="as AddReference, for each item (the registry recording a batch of "
+                                           "arrivals); an item refused alone"),
     STORAGE + "ReleaseReference": Access(clients=frozenset({clients.REGISTRY, clients.SIGNING, clients.RECORDS}),
                                          rule="as AddReference"),
     # -- interchange -----------------------------------------------------------------------------------------------

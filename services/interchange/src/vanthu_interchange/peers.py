@@ -7,7 +7,8 @@
   document);
 - storage: an issued document's files (Download, one object by id), a received package's files stored for the
   recipient agency (Upload; storage keeps one object per agency and content), or, for a package built here, copied
-  inside storage from the sending agency's object with the same digest (CopyObject: the bytes do not travel again).
+  inside storage from the sending agency's object with the same digest (CopyObject: the bytes do not travel again;
+  CopyObjects for the files of a consumer's batch at once).
 
 Both are granted to the ``vanthu-interchange`` client by the access table (:mod:`vanthu_core.policy`), nothing more.
 """
@@ -32,11 +33,13 @@ from vanthu_core.errors import (
     PermissionDenied,
     Unavailable,
 )
-from vanthu_core.grpc_client import bearer_metadata, domain_error
+from vanthu_core.grpc_client import bearer_metadata, domain_error, item_error
 from vanthu_core.service_token import ServiceTokens
 
 TIMEOUT_S = 120.0
 CHUNK = 1024 * 1024
+#: The most files one CopyObjects call carries (storage takes at most 256).
+COPIES_PER_CALL = 256
 
 
 @dataclass(frozen=True)
@@ -238,6 +241,41 @@ class Storage:
             raise domain_error(error, "Kho lưu tệp: ") from error
         o = reply.object
         return StoredFile(o.object_id, o.sha256, o.content_type, o.file_name)
+
+
+    async def copy_many(self, items: list[tuple[str, str, str, str]], *,
+                        traces: list[dict[str, str]] | None = None) -> list[StoredFile | DomainError | None]:
+        """:meth:`copy` for several files at once, ``(source_agency, sha256, agency_code, file_name)`` each (storage's
+        CopyObjects: one call and one transaction per :data:`COPIES_PER_CALL`); one result per item, in order: the
+        recipient's file, None when the source agency holds no such object (the caller uploads it then), or the
+        error that item alone met. ``traces``: the W3C trace headers each item's event continues. A failure of the
+        call itself raises."""
+        results: list[StoredFile | DomainError | None] = []
+        for start in range(0, len(items), COPIES_PER_CALL):
+            part = items[start:start + COPIES_PER_CALL]
+            parents = [t.get("traceparent", "") for t in traces[start:start + COPIES_PER_CALL]] if traces else []
+            try:
+                reply = await self.stub.CopyObjects(
+                    storage_pb2.CopyObjectsRequest(items=[
+                        storage_pb2.CopyObjectRequest(source_agency_code=source, sha256=sha256, agency_code=agency,
+                                                      file_name=name) for source, sha256, agency, name in part],
+                        traceparents=parents),
+                    metadata=bearer_metadata(await self.tokens.token()), timeout=TIMEOUT_S,
+                    wait_for_ready=self.wait_for_ready)
+            except grpc.aio.AioRpcError as error:
+                raise domain_error(error, "Kho lưu tệp: ") from error
+            if len(reply.results) != len(part):
+                raise Unavailable(f"Kho lưu tệp: trả lời {len(reply.results)} kết quả cho {len(part)} tệp.")
+            for result in reply.results:
+                if not result.HasField("error"):
+                    o = result.copied.object
+                    results.append(StoredFile(o.object_id, o.sha256, o.content_type, o.file_name))
+                elif result.error.code == grpc.StatusCode.NOT_FOUND.value[0]:
+                    results.append(None)
+                else:
+                    results.append(item_error(result.error.code, result.error.message, result.error.field,
+                                              "Kho lưu tệp: "))
+        return results
 
 
 def _arrival_error(result: documents_pb2.ArrivalResult) -> DomainError:

@@ -32,7 +32,6 @@ the delivery's revocation, and the last one unfreezes the document (:mod:`vanthu
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 from collections.abc import Callable
@@ -91,10 +90,6 @@ def _request_reason(package: DocumentPackage, recipient_code: str) -> str:
     if info and any(r.agency_code == recipient_code and r.receiver_type == 0 for r in info.receivers):
         reason = f"{reason} (cơ quan gửi đưa cơ quan khỏi danh sách nơi nhận)".strip()
     return reason[:500]
-
-
-#: Packages of a batch whose files are stored at once (storage's calls; more at once only wait for its database).
-STORED_AT_ONCE = 8
 
 
 class NotArrivedYet(Exception):
@@ -162,19 +157,10 @@ class Receiver:
                 alone.append(index)
             else:
                 together.append((index, message, row, package))
-        turns = asyncio.Semaphore(STORED_AT_ONCE)
-
-        async def store(message: ev.PackageDispatched, package: DocumentPackage, sender_code: str
-                        ) -> list[documents_pb2.DocumentFile]:
-            async with turns:
-                with continuing(trace_of(message)):
-                    return await self._store_files(message.recipient_code, package, copy_from=sender_code)
-
-        stored = await asyncio.gather(*(store(m, p, row.sender_code) for _, m, row, p in together),
-                                      return_exceptions=True)
+        stored = await self._copy_files([(m, p, row.sender_code) for _, m, row, p in together])
         arriving = []
         for (index, message, row, package), files in zip(together, stored, strict=True):
-            if isinstance(files, Refused):
+            if isinstance(files, Refused) or (isinstance(files, DomainError) and is_refusal(files)):
                 alone.append(index)  # refused alone, as it would be on its own
             elif isinstance(files, BaseException):
                 outcomes[index] = files
@@ -221,6 +207,61 @@ class Receiver:
             except Exception as error:
                 outcomes[index] = error
         return outcomes
+
+    async def _copy_files(self, packages: list[tuple[ev.PackageDispatched, DocumentPackage, str]]
+                          ) -> list[list[documents_pb2.DocumentFile] | BaseException]:
+        """:meth:`_store_files` for the packages of a batch, ``(message, package, sending agency)`` each, built here:
+        every attached file copied from the sender's object in one storage call (CopyObjects, one transaction
+        there), a file the sender does not hold uploaded. One result per package, in order: the arrival's file list,
+        or what that package alone met (:class:`Refused`: no file, a file that cannot be decoded; a storage refusal or
+        failure of one of its files, or of the call)."""
+        results: list[list[documents_pb2.DocumentFile] | BaseException] = []
+        items: list[tuple[str, str, str, str]] = []
+        traces: list[dict[str, str]] = []
+        places: list[list[int]] = []  # per package, its files' items
+        for message, package, sender_code in packages:
+            try:
+                if not package.attachments:
+                    raise Refused("Gói tin không có tệp văn bản đính kèm")
+                mine = []
+                for index, attachment in enumerate(package.attachments):
+                    try:
+                        digest = hashlib.sha256(attachment.content()).hexdigest()
+                    except EdxmlError as error:
+                        raise Refused(f"Tệp đính kèm {attachment.name or attachment.content_id} hỏng: {error}"
+                                      ) from None
+                    mine.append(len(items))
+                    items.append((sender_code, digest, message.recipient_code, attachment.name or f"tep-{index + 1}"))
+                    traces.append(trace_of(message))
+                places.append(mine)
+                results.append([])
+            except Refused as refusal:
+                places.append([])
+                results.append(refusal)
+        try:
+            copied = await self.storage.copy_many(items, traces=traces) if items else []
+        except DomainError as error:  # the call failed as a whole (storage unavailable): each package met it
+            return [r if isinstance(r, BaseException) else error for r in results]
+        for which, ((message, package, _), mine) in enumerate(zip(packages, places, strict=True)):
+            files = results[which]
+            if not isinstance(files, list):
+                continue
+            for position, item in enumerate(mine):
+                stored, name = copied[item], items[item][3]
+                try:
+                    if isinstance(stored, DomainError):
+                        raise stored
+                    if stored is None:  # the sender holds no such object: upload the bytes
+                        with continuing(trace_of(message)):
+                            stored = await self.storage.store(message.recipient_code, name,
+                                                              package.attachments[position].content())
+                except DomainError as error:
+                    results[which] = error
+                    break
+                files.append(documents_pb2.DocumentFile(object_id=stored.object_id, sha256=stored.sha256,
+                                                        role="main" if position == 0 else "attachment",
+                                                        file_name=name))
+        return results
 
     def _plain(self, package: DocumentPackage, recipient_code: str) -> bool:
         """Whether ``package`` is a new document (business type 0) addressed to ``recipient_code``, served here: the

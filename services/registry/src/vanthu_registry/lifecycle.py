@@ -39,8 +39,6 @@ from vanthu_registry.domain.revocation import update_columns
 from vanthu_registry.peers import Archive, FileReferences, Signing, copy_holder, document_holder
 
 PDF = "application/pdf"
-#: Arrivals of one RecordArrivals whose files are referred to in storage at once (more only wait for its database).
-REFERRED_AT_ONCE = 8
 
 
 def archived_reason(file_codes: list[str]) -> str:
@@ -96,6 +94,37 @@ class DocumentLifecycle:
             raise
         return out
 
+    async def _take_all(self, arrivals: list[NewArrival]) -> list[list[DocumentFile] | DomainError]:
+        """:meth:`_take` for each arrival (its files referred to under its id), all the references asked for in one
+        call to storage (AddReferences, one transaction there); one result per arrival, in order: its files filled
+        in, or the first error one of its files met (the references made for that arrival then released)."""
+        got = iter(await self.files.add_many([
+            (a.agency_code, f.object_id, document_holder(a.document_id), f"files[{i}]")
+            for a in arrivals for i, f in enumerate(a.draft.files)]))
+        results: list[list[DocumentFile] | DomainError] = []
+        for arrival in arrivals:
+            stored = [next(got) for _ in arrival.draft.files]
+            error: DomainError | None = None
+            out: list[DocumentFile] = []
+            for i, (f, s) in enumerate(zip(arrival.draft.files, stored, strict=True)):
+                if isinstance(s, DomainError):
+                    error = s
+                elif f.sha256 and f.sha256 != s.sha256:
+                    error = InvalidArgument(f"files[{i}].sha256", f"không khớp mã băm SHA-256 của tệp đã lưu "
+                                                                  f"({s.sha256}).")
+                if error is not None:
+                    break
+                out.append(replace(f, sha256=s.sha256, content_type=s.content_type,
+                                   file_name=f.file_name or s.file_name))
+            if error is not None:
+                await self.files.release(arrival.agency_code, [f.object_id for f, s in zip(
+                    arrival.draft.files, stored, strict=True) if not isinstance(s, DomainError)],
+                    document_holder(arrival.document_id))
+                results.append(error)
+            else:
+                results.append(out)
+        return results
+
     async def create(self, principal: Principal, *, agency_code: str, agency_name: str, draft: Draft,
                      actor: str, arrival_key: str = "", replaces_document_id: str = "",
                      doc_type: DocumentType | None = None) -> dict[str, Any]:
@@ -122,26 +151,14 @@ class DocumentLifecycle:
         to under its id first (the arrivals' references asked for at once); one result per arrival, in order, its view
         or the :class:`DomainError` it alone met. The references of an arrival that failed, or that was recorded before
         (its key held already), are released."""
-        turns = asyncio.Semaphore(REFERRED_AT_ONCE)
-
-        async def take(arrival: NewArrival) -> list[DocumentFile]:
-            async with turns:
-                return await self._take(arrival.agency_code, arrival.document_id, arrival.draft.files)
-
         for arrival in arrivals:
             arrival.document_id = new_id()
-        taken = await asyncio.gather(*(take(a) for a in arrivals), return_exceptions=True)
+        taken = await self._take_all(arrivals)  # storage unavailable: raised, nothing recorded
         results: list[dict[str, Any] | DomainError] = [DomainError("")] * len(arrivals)
         ready = []
         for index, (arrival, files) in enumerate(zip(arrivals, taken, strict=True)):
             if isinstance(files, DomainError):
                 results[index] = files
-            elif isinstance(files, BaseException):
-                for other, done in zip(arrivals, taken, strict=True):  # e.g. storage unavailable: nothing recorded
-                    if isinstance(done, list):
-                        await self.files.release(other.agency_code, [f.object_id for f in done],
-                                                 document_holder(other.document_id))
-                raise files
             else:
                 arrival.draft.files = files
                 ready.append(index)

@@ -17,10 +17,12 @@ from vanthu.records.v1 import records_pb2
 from vanthu.signing.v1 import signing_pb2
 from vanthu.storage.v1 import storage_pb2
 from vanthu_core.errors import DomainError, InvalidArgument, NotFound, Unavailable
-from vanthu_core.grpc_client import bearer_metadata, domain_error, vouched_metadata
+from vanthu_core.grpc_client import bearer_metadata, domain_error, item_error, vouched_metadata
 from vanthu_core.service_token import ServiceTokens
 
 log = logging.getLogger("vanthu.registry")
+#: The most references one AddReferences call carries (storage takes at most 256).
+REFERENCES_PER_CALL = 256
 #: Signing a large PDF with its timestamp takes seconds, sealing a document with attachments more.
 SIGNING_TIMEOUT_S = 120.0
 
@@ -69,6 +71,40 @@ class FileReferences:
             raise failure from error
         o = reply.object
         return StoredFile(o.object_id, o.sha256, o.content_type, o.file_name)
+
+    async def add_many(self, items: list[tuple[str, str, str, str]]) -> list[StoredFile | DomainError]:
+        """Several references at once, ``(agency_code, object_id, holder, field)`` each (storage's AddReferences:
+        one call and one transaction per :data:`REFERENCES_PER_CALL`); one result per item, in order: the file, or
+        the error that item alone met, as :meth:`add` raises it. A failure of the call itself raises."""
+        if not items:
+            return []
+        if self.stub is None:
+            raise Unavailable("Chưa cấu hình dịch vụ lưu trữ tệp (VANTHU_REGISTRY_STORAGE_TARGET) nên chưa gắn được "
+                              "tệp vào văn bản: báo quản trị hệ thống.")
+        results: list[StoredFile | DomainError] = []
+        for start in range(0, len(items), REFERENCES_PER_CALL):
+            part = items[start:start + REFERENCES_PER_CALL]
+            try:
+                reply = await self.stub.AddReferences(
+                    storage_pb2.AddReferencesRequest(items=[
+                        storage_pb2.AddReferenceRequest(object_id=object_id, holder=holder, agency_code=agency_code)
+                        for agency_code, object_id, holder, _ in part]),
+                    metadata=bearer_metadata(await self.tokens.token()))
+            except grpc.aio.AioRpcError as error:
+                raise domain_error(error, "Kho lưu tệp: ") from error
+            if len(reply.results) != len(part):
+                raise Unavailable(f"Kho lưu tệp: trả lời {len(reply.results)} kết quả cho {len(part)} tham chiếu.")
+            for (_, object_id, _, field), result in zip(part, reply.results, strict=True):
+                if result.HasField("error"):
+                    failure = item_error(result.error.code, result.error.message, result.error.field,
+                                         "Kho lưu tệp: ")
+                    results.append(InvalidArgument(f"{field}.object_id", f"{object_id} không phải tệp trong kho "
+                                                   "của cơ quan này: hãy tải tệp lên trước.")
+                                   if isinstance(failure, NotFound) else failure)
+                else:
+                    o = result.object
+                    results.append(StoredFile(o.object_id, o.sha256, o.content_type, o.file_name))
+        return results
 
     async def release(self, agency_code: str, object_ids: list[str], holder: str) -> None:
         """End ``holder``'s references; a failure keeps the file (logged), never loses it."""

@@ -19,10 +19,10 @@ import grpc
 from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
 from vanthu_core import clients, policy, wire
 from vanthu_core.auth import Principal
-from vanthu_core.errors import InvalidArgument, NotFound, PermissionDenied
+from vanthu_core.errors import DomainError, InvalidArgument, NotFound, PermissionDenied
 from vanthu_storage.domain.retention import ObjectInfo
 from vanthu_storage.events import stored_object as object_to_proto
-from vanthu_storage.objects import Objects, UploadMeta
+from vanthu_storage.objects import CopyItem, Objects, UploadMeta
 
 #: The references each service client records and releases (``registry/`` → ``registry/document/<id>``…), a rule
 #: on the resource beside the access table's entries for AddReference and ReleaseReference (issue 11, item 2).
@@ -34,6 +34,20 @@ HOLDER_PREFIXES: dict[str, str] = {
     # records keeps the files of the files (hồ sơ) it imports from packages
     clients.RECORDS: "records/",
 }
+
+
+#: The most items one CopyObjects or AddReferences carries (interchange's batches hold 64 packages by default).
+MAX_ITEMS = 256
+
+
+def item_error(error: DomainError) -> storage_pb2.ItemError:
+    """What one item of a batch call met, as the status the single call would have answered."""
+    return storage_pb2.ItemError(code=error.code.value[0], message=error.message, field=getattr(error, "field", ""))
+
+
+def _at_most(field: str, count: int) -> None:
+    if count > MAX_ITEMS:
+        raise InvalidArgument(field, f"có {count} mục; mỗi lần tối đa {MAX_ITEMS}.")
 
 
 #: ``chunk`` is field 2 of both ``UploadRequest`` and ``DownloadResponse``.
@@ -65,6 +79,8 @@ def add_to_server(api: StorageApi, server: grpc.aio.Server) -> None:
     }
     for name, request, response in (("Stat", pb.StatRequest, pb.StatResponse),
                                     ("CopyObject", pb.CopyObjectRequest, pb.CopyObjectResponse),
+                                    ("CopyObjects", pb.CopyObjectsRequest, pb.CopyObjectsResponse),
+                                    ("AddReferences", pb.AddReferencesRequest, pb.AddReferencesResponse),
                                     ("Delete", pb.DeleteRequest, pb.DeleteResponse),
                                     ("Lock", pb.LockRequest, pb.LockResponse),
                                     ("AddReference", pb.AddReferenceRequest, pb.AddReferenceResponse),
@@ -171,6 +187,40 @@ class StorageApi(storage_pb2_grpc.StorageServiceServicer):
             self.on_commit()
         return storage_pb2.CopyObjectResponse(object=object_to_proto(obj), deduplicated=deduplicated)
 
+    async def CopyObjects(self, request: storage_pb2.CopyObjectsRequest,
+                          context: grpc.aio.ServicerContext) -> storage_pb2.CopyObjectsResponse:
+        """Several CopyObject at once (interchange taking a batch of packages in), each item checked as CopyObject
+        checks it and refused alone; the new objects in one transaction (:meth:`Objects.copy_many`)."""
+        principal = policy.require().principal
+        if not principal.is_service:  # the table admits no person; kept here too, beside the rule it serves
+            raise PermissionDenied("Chỉ dịch vụ liên thông được sao tệp sang cơ quan khác.")
+        _at_most("items", len(request.items))
+        results: list[storage_pb2.CopyObjectResult | None] = [None] * len(request.items)
+        items: list[CopyItem] = []
+        places: list[int] = []
+        for index, item in enumerate(request.items):
+            source, agency = item.source_agency_code.strip(), item.agency_code.strip()
+            if not source:
+                results[index] = storage_pb2.CopyObjectResult(error=item_error(InvalidArgument(
+                    "source_agency_code", "dịch vụ phải nêu cơ quan gửi có tệp.")))
+            elif not agency:
+                results[index] = storage_pb2.CopyObjectResult(error=item_error(InvalidArgument(
+                    "agency_code", "dịch vụ phải nêu cơ quan nhận tệp.")))
+            else:
+                parent = request.traceparents[index] if index < len(request.traceparents) else ""
+                items.append(CopyItem(source, item.sha256, agency, item.file_name,
+                                      trace={"traceparent": parent} if parent else None))
+                places.append(index)
+        copied = await self.objects.copy_many(items, actor=principal.subject)
+        for index, outcome in zip(places, copied, strict=True):
+            results[index] = storage_pb2.CopyObjectResult(error=item_error(outcome)) \
+                if isinstance(outcome, DomainError) else storage_pb2.CopyObjectResult(
+                    copied=storage_pb2.CopyObjectResponse(object=object_to_proto(outcome[0]),
+                                                          deduplicated=outcome[1]))
+        if any(not isinstance(o, DomainError) and not o[1] for o in copied):
+            self.on_commit()
+        return storage_pb2.CopyObjectsResponse(results=[r for r in results if r is not None])
+
     async def Download(self, request: storage_pb2.DownloadRequest,
                        context: grpc.aio.ServicerContext) -> AsyncIterator[storage_pb2.DownloadResponse | bytes]:
         caller = policy.require()
@@ -249,6 +299,30 @@ class StorageApi(storage_pb2_grpc.StorageServiceServicer):
                                                              request.holder)
         obj = await self.objects.add_reference(object_id, agency, request.holder, actor=principal.subject)
         return storage_pb2.AddReferenceResponse(object=object_to_proto(obj))
+
+    async def AddReferences(self, request: storage_pb2.AddReferencesRequest,
+                            context: grpc.aio.ServicerContext) -> storage_pb2.AddReferencesResponse:
+        """Several AddReference at once (the registry recording a batch of arrivals), each item checked as
+        AddReference checks it (holder prefix, agency named) and refused alone; one transaction."""
+        _at_most("items", len(request.items))
+        results: list[storage_pb2.AddReferenceResult | None] = [None] * len(request.items)
+        items: list[tuple[str, str, str]] = []
+        places: list[int] = []
+        actor = ""
+        for index, item in enumerate(request.items):
+            try:
+                principal, object_id, agency = self._reference_scope(item.object_id, item.agency_code, item.holder)
+                items.append((object_id, agency, item.holder))
+            except DomainError as error:
+                results[index] = storage_pb2.AddReferenceResult(error=item_error(error))
+                continue
+            actor = principal.subject
+            places.append(index)
+        added = await self.objects.add_references(items, actor=actor)
+        for index, outcome in zip(places, added, strict=True):
+            results[index] = storage_pb2.AddReferenceResult(error=item_error(outcome)) \
+                if isinstance(outcome, DomainError) else storage_pb2.AddReferenceResult(object=object_to_proto(outcome))
+        return storage_pb2.AddReferencesResponse(results=[r for r in results if r is not None])
 
     async def ReleaseReference(self, request: storage_pb2.ReleaseReferenceRequest,
                                context: grpc.aio.ServicerContext) -> storage_pb2.ReleaseReferenceResponse:

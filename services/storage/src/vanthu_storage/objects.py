@@ -60,6 +60,19 @@ class UploadMeta:
     size_hint: int = 0
 
 
+@dataclass(frozen=True)
+class CopyItem:
+    """One copy of :meth:`Objects.copy_many`: ``source_agency``'s object with the digest ``sha256`` for
+    ``agency_code``, named ``file_name``."""
+
+    source_agency: str
+    sha256: str
+    agency_code: str
+    file_name: str
+    #: The W3C trace headers the new object's event continues (None: the current trace).
+    trace: dict[str, str] | None = None
+
+
 @dataclass
 class ScrubReport:
     checked: int = 0
@@ -258,6 +271,72 @@ class Objects:
             await self.backend.copy(object_key(source_agency, digest), key, source.content_type)
         return stored, not created
 
+    async def copy_many(self, items: list[CopyItem], *, actor: str) -> list[tuple[ObjectInfo, bool] | DomainError]:
+        """Several copies (:meth:`copy`) at once: each item checked as :meth:`copy` checks it, the holders of the
+        digests read in one read, the bytes copied inside the backend, the new objects written in one transaction
+        (:meth:`ObjectStore.add_many`). One result per item, in order: (the recipient's object, deduplicated), or the
+        :class:`DomainError` that item alone met (NotFound: the source agency holds no such object or its bytes are
+        gone; InvalidArgument: a malformed digest or file name). The same bytes copied twice for one agency in a
+        batch make one object (the later items deduplicated)."""
+        results: list[tuple[ObjectInfo, bool] | DomainError] = [NotFound("Không tìm thấy tệp.")] * len(items)
+        checked: list[tuple[int, CopyItem, str, str]] = []
+        for index, item in enumerate(items):
+            try:
+                checked.append((index, item, check_file_name(item.file_name), check_sha256("sha256", item.sha256)))
+            except DomainError as error:
+                results[index] = error
+        held = await self.store.digest_holders_of(
+            {(i.source_agency, d) for _, i, _, d in checked} | {(i.agency_code, d) for _, i, _, d in checked})
+        first: dict[tuple[str, str], int] = {}  # (agency, digest) → the item that makes the agency's new object
+        later: list[tuple[int, int]] = []  # (item, the earlier item of the batch whose object it gets)
+        work: list[tuple[int, ObjectInfo, str, ObjectInfo | None]] = []  # (item, source, key, existing)
+        for index, item, name, digest in checked:
+            source = held.get((item.source_agency, digest))
+            if source is None:
+                continue  # NotFound: the caller uploads
+            existing = held.get((item.agency_code, digest))
+            if existing is None and (item.agency_code, digest) in first:
+                later.append((index, first[(item.agency_code, digest)]))
+                continue
+            if existing is None:
+                first[(item.agency_code, digest)] = index
+                results[index] = (ObjectInfo(
+                    object_id=str(uuid6.uuid7()), agency_code=item.agency_code, sha256=digest, size=source.size,
+                    content_type=source.content_type, file_name=name, uploaded_by=actor,
+                    created_at=datetime.now(UTC)), False)
+            else:
+                results[index] = (existing, True)
+            work.append((index, source, object_key(item.agency_code, digest), existing))
+        copied = await asyncio.gather(*(self._copy_bytes(source, key, missing_only=existing is not None)
+                                        for _, source, key, existing in work), return_exceptions=True)
+        new: list[tuple[int, ObjectInfo, str]] = []  # (item, source, key): new objects to write
+        for (index, source, key, existing), outcome in zip(work, copied, strict=True):
+            if isinstance(outcome, DomainError):
+                results[index] = outcome
+            elif isinstance(outcome, BaseException):
+                raise outcome
+            elif existing is None:
+                new.append((index, source, key))
+        stored = await self.store.add_many([(results[i][0], key) for i, _, key in new],  # type: ignore[index]
+                                           actor=actor, traces=[items[i].trace for i, _, _ in new])
+        for (index, _, _), (obj, created) in zip(new, stored, strict=True):
+            results[index] = (obj, not created)
+        for index, earlier in later:
+            done = results[earlier]
+            results[index] = (done[0], True) if isinstance(done, tuple) else done
+        # a deletion of the same bytes that committed before our rows may have removed them meanwhile
+        await asyncio.gather(*(self._copy_bytes(source, key, missing_only=True) for _, source, key in new))
+        return results
+
+    async def _copy_bytes(self, source: ObjectInfo, key: str, *, missing_only: bool = False) -> None:
+        """The bytes of ``source`` copied under ``key`` inside the backend; ``missing_only``: only when ``key``'s are
+        missing (lost, or removed by a concurrent deletion)."""
+        if missing_only:
+            if await self.backend.exists(key):
+                return
+            log.warning("re-storing missing bytes", extra={"key": key})
+        await self.backend.copy(object_key(source.agency_code, source.sha256), key, source.content_type)
+
     async def _ensure_bytes(self, obj: ObjectInfo, key: str, staged: Path, size: int, content_type: str) -> None:
         """Store the staged bytes again when the backend lacks them (lost, or removed by a concurrent deletion)."""
         if not await self.backend.exists(key):
@@ -390,6 +469,23 @@ class Objects:
     async def add_reference(self, obj_id: str, agency_code: str, holder: str, *, actor: str) -> ObjectInfo:
         """Record that ``holder`` (``<service>/<kind>/<id>``) refers to the object; idempotent."""
         return await self.store.add_reference(obj_id, agency_code, check_holder(holder), actor=actor)
+
+    async def add_references(self, items: list[tuple[str, str, str]], *, actor: str) -> list[ObjectInfo | DomainError]:
+        """Several references (``(object_id, agency_code, holder)`` each) recorded in one transaction; one result per
+        item, in order: the object, or what that item alone met (InvalidArgument for a malformed holder, NotFound
+        for an object not the named agency's)."""
+        results: list[ObjectInfo | DomainError | None] = [None] * len(items)
+        valid: list[tuple[str, str, str]] = []
+        places: list[int] = []
+        for index, (object_id, agency_code, holder) in enumerate(items):
+            try:
+                valid.append((object_id, agency_code, check_holder(holder)))
+                places.append(index)
+            except DomainError as error:
+                results[index] = error
+        for index, recorded in zip(places, await self.store.add_references(valid, actor=actor), strict=True):
+            results[index] = recorded
+        return [r for r in results if r is not None]
 
     async def release_reference(self, obj_id: str, agency_code: str, holder: str) -> ObjectInfo | None:
         """End ``holder``'s reference; idempotent (None when the object is gone)."""

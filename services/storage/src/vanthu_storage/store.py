@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     delete,
+    insert,
     select,
 )
 from sqlalchemy.exc import IntegrityError
@@ -27,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from vanthu_core.errors import InvalidArgument, NotFound
-from vanthu_core.outbox import add_event, outbox_table
+from vanthu_core.outbox import add_event, add_events, outbox_table, trace_headers
 from vanthu_storage import events
 from vanthu_storage.domain.retention import ObjectInfo
 
@@ -138,6 +139,17 @@ class ObjectStore:
                 ObjectRow.sha256 == sha256, ObjectRow.agency_code.in_(agencies)))).scalars().all()
         return {r.agency_code: r.to_domain() for r in rows}
 
+    async def digest_holders_of(self, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], ObjectInfo]:
+        """The objects of several ``(agency, digest)`` pairs (pair → object, without their references; a pair with
+        none is absent), in one read."""
+        if not pairs:
+            return {}
+        async with self.reads() as session:
+            rows = (await session.execute(select(ObjectRow).where(
+                ObjectRow.sha256.in_(sorted({d for _, d in pairs})),
+                ObjectRow.agency_code.in_(sorted({a for a, _ in pairs}))))).scalars().all()
+        return {(r.agency_code, r.sha256): r.to_domain() for r in rows if (r.agency_code, r.sha256) in pairs}
+
     async def with_digest(self, sha256: str) -> list[ObjectInfo]:
         """Every agency's object with this digest."""
         async with self.sessions() as session:
@@ -163,6 +175,49 @@ class ObjectStore:
                 raise
             return existing, False
         return obj, True
+
+    async def add_many(self, objects: list[tuple[ObjectInfo, str]], *, actor: str,
+                       traces: list[dict[str, str] | None] | None = None) -> list[tuple[ObjectInfo, bool]]:
+        """Insert several objects (``(object, key)`` each) as :meth:`add` inserts one, in one transaction: their rows,
+        their ``stored`` events (each continuing its ``traces`` entry, if any, else the current trace) and the
+        cancelled pending deletions of their keys. One result per object, in order:
+        (the object, created); an object of the same agency and digest that is there already, or earlier in the
+        list, is returned instead (created False). When a concurrent insert conflicts (PostgreSQL), each is added
+        on its own (:meth:`add`)."""
+        if not objects:
+            return []
+        digests = sorted({o.sha256 for o, _ in objects})
+        agencies = sorted({o.agency_code for o, _ in objects})
+        results: list[tuple[ObjectInfo, bool]] = []
+        try:
+            async with self.sessions() as session, session.begin():
+                found = await session.execute(select(ObjectRow).where(ObjectRow.sha256.in_(digests),
+                                                                      ObjectRow.agency_code.in_(agencies)))
+                held = {(r.agency_code, r.sha256): r.to_domain() for r in found.scalars()}
+                rows: list[dict[str, object]] = []
+                keys: list[str] = []
+                for obj, key in objects:
+                    there = held.get((obj.agency_code, obj.sha256))
+                    if there is not None:
+                        results.append((there, False))
+                        continue
+                    held[(obj.agency_code, obj.sha256)] = obj
+                    results.append((obj, True))
+                    keys.append(key)
+                    rows.append({"object_id": obj.object_id, "agency_code": obj.agency_code, "sha256": obj.sha256,
+                                 "size": obj.size, "content_type": obj.content_type, "file_name": obj.file_name,
+                                 "uploaded_by": obj.uploaded_by, "created_at": obj.created_at,
+                                 "retain_until": obj.retain_until, "legal_hold": obj.legal_hold})
+                if rows:
+                    await session.execute(delete(PendingDeletionRow).where(PendingDeletionRow.key.in_(keys)))
+                    await session.execute(insert(ObjectRow), rows)
+                    carriers = traces or [None] * len(objects)
+                    await add_events(session, outbox, [(events.stored(o, actor), carrier or trace_headers())
+                                                       for (o, created), carrier in zip(results, carriers, strict=True)
+                                                       if created])
+        except IntegrityError:
+            return [await self.add(obj, key=key, actor=actor) for obj, key in objects]
+        return results
 
     async def _locked(self, session: AsyncSession, object_id: str, agency_code: str | None) -> ObjectRow:
         row = await session.get(ObjectRow, object_id, with_for_update=True)
@@ -205,6 +260,41 @@ class ObjectStore:
                 row.released_at = None
                 await session.flush()
             return row.to_domain(await _references(session, object_id))
+
+    async def add_references(self, items: list[tuple[str, str, str]], *, actor: str,
+                             now: datetime | None = None) -> list[ObjectInfo | NotFound]:
+        """Record several references, ``(object_id, agency_code, holder)`` each (holders checked by the caller), as
+        :meth:`add_reference` records one, in one transaction. One result per item, in order: the object with its
+        references once the whole batch is recorded, or NotFound for an object that is not the named agency's
+        (that item alone: the others are recorded)."""
+        if not items:
+            return []
+        ids = sorted({object_id for object_id, _, _ in items})
+        moment = now or datetime.now(UTC)
+        async with self.sessions() as session, session.begin():
+            rows = {r.object_id: r for r in (await session.execute(
+                select(ObjectRow).where(ObjectRow.object_id.in_(ids)).with_for_update())).scalars()}
+            present: dict[str, set[str]] = {object_id: set() for object_id in rows}
+            for object_id, holder in (await session.execute(select(ReferenceRow.object_id, ReferenceRow.holder).where(
+                    ReferenceRow.object_id.in_(list(rows))))).all():
+                present[object_id].add(holder)
+            found: list[ObjectRow | NotFound] = []
+            added: list[dict[str, object]] = []
+            for object_id, agency_code, holder in items:
+                row = rows.get(object_id)
+                if row is None or row.agency_code != agency_code:
+                    found.append(NotFound("Không tìm thấy tệp."))
+                    continue
+                if holder not in present[object_id]:
+                    present[object_id].add(holder)
+                    added.append({"object_id": object_id, "holder": holder, "created_by": actor[:100],
+                                  "created_at": moment})
+                    row.released_at = None
+                found.append(row)
+            if added:
+                await session.execute(insert(ReferenceRow), added)
+            await session.flush()
+        return [r if isinstance(r, NotFound) else r.to_domain(tuple(sorted(present[r.object_id]))) for r in found]
 
     async def release_reference(self, object_id: str, agency_code: str, holder: str, *,
                                 now: datetime | None = None) -> ObjectInfo | None:
