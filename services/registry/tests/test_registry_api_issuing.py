@@ -10,6 +10,7 @@ import pytest
 
 from vanthu.registry.v1 import documents_pb2 as pb
 from vanthu.storage.v1 import storage_pb2
+from vanthu_core import clients
 from vanthu_core.db import create_engine, session_factory
 from vanthu_core.grpc_client import bearer_metadata
 from vanthu_core.grpc_server import field_violations
@@ -39,9 +40,11 @@ async def general_register(platform: Any, clerk: str = "vanthu.ubnd", abbreviati
     return reply.register
 
 
-async def stat(platform: Any, object_id: str, user: str = "vanthu.ubnd") -> storage_pb2.StoredObject:
-    return (await platform.storage.Stat(storage_pb2.StatRequest(object_id=object_id),
-                                        metadata=bearer_metadata(platform.issuer.token(user)))).object
+async def stat(platform: Any, object_id: str, agency: str = "000.00.00.H61") -> storage_pb2.StoredObject:
+    """The object as storage holds it, read as a service (a file a document let go of goes to no person but its
+    uploader: storage's ``check_released``)."""
+    return (await platform.storage.Stat(storage_pb2.StatRequest(object_id=object_id, agency_code=agency),
+                                        metadata=bearer_metadata(platform.issuer.service_token(clients.SIGNING)))).object
 
 
 async def test_an_officer_drafts_the_leader_signs_and_the_clerk_issues_in_one_act(platform: Any) -> None:

@@ -1614,7 +1614,7 @@ export interface paths {
         /**
          * A case with its tasks and history
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
-         *     - GetCase: a case of their own agency, whose document they see.
+         *     - GetCase: a case of their own agency, whose document they see or that gives it to them.
          */
         get: operations["get_case_api_v1_workflow_cases__case_id__get"];
         put?: never;
@@ -1938,7 +1938,7 @@ export interface paths {
         /**
          * The case of an incoming document, with its tasks and history
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
-         *     - GetCase: a case of their own agency, whose document they see.
+         *     - GetCase: a case of their own agency, whose document they see or that gives it to them.
          */
         get: operations["get_document_case_api_v1_workflow_documents__document_id__case_get"];
         put?: never;
