@@ -393,8 +393,10 @@ class Subscription:
             await asyncio.sleep(0.5)
         return []
 
-    def _take(self, msg: Msg) -> None:
-        """Start handling ``msg`` in its own task, behind the message of its key in hand, if any."""
+    def _queue(self, msg: Msg) -> tuple[Message | None, str, str, asyncio.Future[bool] | None, asyncio.Future[bool]]:
+        """``msg`` decoded (None, with why, when it cannot be), its ordering key ("" when none), the settling of the
+        message before it of its key still in hand (None when there is none), and its own settling, which the next
+        message of its key will wait for (recorded as the key's tail)."""
         try:
             event: Message | None = decode(msg.subject, msg.data)
             error = ""
@@ -410,6 +412,11 @@ class Subscription:
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         if key:
             self._tails[key] = done
+        return event, error, key, before, done
+
+    def _take(self, msg: Msg) -> None:
+        """Start handling ``msg`` in its own task, behind the message of its key in hand, if any."""
+        event, error, key, before, done = self._queue(msg)
         worker = asyncio.create_task(self._work(msg, event, error, before, done, key),
                                      name=f"message-{self.durable}")
         self._in_hand[worker] = (msg, time.monotonic())
@@ -641,23 +648,8 @@ class BatchSubscription(Subscription):
         its key in hand (this batch's or an earlier one's; None when there is none), and its own settling, which the
         next message of its key waits for."""
         claimed = []
-        loop = asyncio.get_running_loop()
         for msg in messages:
-            try:
-                event: Message | None = decode(msg.subject, msg.data)
-                error = ""
-            except UndecodableEvent as exc:
-                event, error = None, f"undecodable event: {exc}"
-            key = ""
-            if event is not None and self.key is not None:
-                try:
-                    key = self.key(event)
-                except Exception:
-                    log.exception("ordering key failed", extra={"durable": self.durable})
-            before = self._tails.get(key) if key else None
-            done: asyncio.Future[bool] = loop.create_future()
-            if key:
-                self._tails[key] = done
+            event, error, key, before, done = self._queue(msg)
             claimed.append(_Claimed(msg, event, error, key, before, done))
         return claimed
 
