@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { fireEvent, render } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, type ByRoleOptions } from "@testing-library/react";
 import { App as AntApp, ConfigProvider } from "antd";
 import viVN from "antd/locale/vi_VN";
 import type { UserManager } from "oidc-client-ts";
@@ -80,4 +80,16 @@ export function typeDate(input: HTMLElement, ddmmyyyy: string) {
   fireEvent.change(input, { target: { value: ddmmyyyy } });
   fireEvent.keyDown(input, { key: "Enter", code: "Enter", keyCode: 13 });
   fireEvent.blur(input);
+}
+
+/**
+ * The element of ``role`` named ``options.name`` once a person could click it: Ant Design's Spin keeps its content
+ * blurred (``pointer-events: none``) for one render after loading ends, which user-event refuses to click through.
+ */
+export async function findClickable(role: string, options: ByRoleOptions): Promise<HTMLElement> {
+  return waitFor(() => {
+    const element = screen.getByRole(role, options);
+    if (element.closest(".ant-spin-blur")) throw new Error(`${role} "${String(options.name)}" is still behind a spinner`);
+    return element;
+  });
 }

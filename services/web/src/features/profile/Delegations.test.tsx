@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import type { Person } from "../../auth/claims";
 import { delegation } from "../../test/fixtures";
-import { fakeGateway, renderWith, typeDate } from "../../test/render";
+import { fakeGateway, findClickable, renderWith, typeDate } from "../../test/render";
 import { delegationState } from "../work/delegations";
 import { addDays, Delegations } from "./Delegations";
 
@@ -162,7 +162,7 @@ describe("ủy quyền on the personal page", () => {
     });
     renderWith(<Delegations today={TODAY} />, { api, person: HEAD });
     const user = userEvent.setup({ delay: null });
-    await user.click(await screen.findByRole("button", { name: "Thu hồi ủy quyền" }));
+    await user.click(await findClickable("button", { name: "Thu hồi ủy quyền" }));
     expect(await screen.findByText("Phạm Thị Ngọc Ánh thôi xử lý việc được ủy quyền từ bây giờ.")).toBeInTheDocument();
     expect(calls.some((c) => c.method === "POST")).toBe(false);  // not before the confirmation
     await user.click(screen.getByRole("button", { name: "Thu hồi" }));
