@@ -172,6 +172,8 @@ async def test_going_live_mid_year_through_the_gateway(api: Callable[[str], http
                                json={"next_number": 31, "reason": "Hệ thống cũ cấp đến 30/QĐ-UBND ngày 09/03/2031"})
     assert started.status_code == 200 and started.json() == {"register_id": decisions["id"], "year": 2031,
                                                              "next_number": 31}
+    listed = (await clerk.get("/api/v1/registers", params={"direction": "outgoing"})).json()
+    assert {r["id"]: r["next_number"] for r in listed} == {general["id"]: 1, decisions["id"]: 31}
     assert (await api("chuyenvien.ubnd").post(f"/api/v1/registers/{decisions['id']}/start", json={
         "next_number": 5, "reason": "x"})).status_code == 403
     twice = await clerk.post(f"/api/v1/registers/{decisions['id']}/start", json={"next_number": 40, "reason": "x"})

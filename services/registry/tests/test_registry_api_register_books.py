@@ -345,3 +345,23 @@ async def expect_code(code: grpc.StatusCode, call: object) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as error:
         await call  # type: ignore[misc]
     assert error.value.code() == code, error.value.details()
+
+
+async def test_the_register_list_tells_the_number_each_register_gives_next(registry: Registry) -> None:
+    register = (await registry.as_user("CreateRegister", pb.CreateRegisterRequest(register=pb.Register(
+        direction="outgoing", name="Sổ văn bản đi của Ủy ban", agency_abbreviation="UBND")), "vanthu.ubnd")
+                ).register  # type: ignore[attr-defined]
+
+    async def following(username: str = "vanthu.ubnd") -> dict[str, int]:
+        listed = await registry.as_user("ListRegisters", pb.ListRegistersRequest(direction="outgoing"), username)
+        return {r.id: r.next_number for r in listed.registers}  # type: ignore[attr-defined]
+
+    assert (await following())[register.id] == 1
+    await registry.as_user("SetRegisterStart", pb.SetRegisterStartRequest(
+        register_id=register.id, next_number=120, reason="Hệ thống cũ đã cấp đến số 119"), "vanthu.ubnd")
+    assert (await following())[register.id] == 120
+    await registry.numbered(register.id, Draft(direction=Direction.OUTGOING, type_code="cong_van",
+                                               abstract="V/v tổng kết công tác văn thư năm", unit_abbreviation="VP",
+                                               recipients=[Recipient(name=FORMULA)]))
+    assert (await following())[register.id] == 121
+    assert register.id not in await following("vanthu.snv")  # another agency's registers are not listed

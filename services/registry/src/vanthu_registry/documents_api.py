@@ -239,8 +239,11 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
                             context: grpc.aio.ServicerContext) -> documents_pb2.ListRegistersResponse:
         _, agency = policy.require()
         direction = _enum("direction", Direction, request.direction) if request.direction else None
-        return documents_pb2.ListRegistersResponse(
-            registers=[register_to_proto(r) for r in await self.documents.registers(agency, direction)])
+        registers = [register_to_proto(r) for r in await self.documents.registers(agency, direction)]
+        following = await self.documents.next_numbers([r.id for r in registers if r.active])
+        for register in registers:
+            register.next_number = following.get(register.id, 0)
+        return documents_pb2.ListRegistersResponse(registers=registers)
 
     async def ExportRegister(self, request: documents_pb2.ExportRegisterRequest,
                              context: grpc.aio.ServicerContext) -> documents_pb2.ExportRegisterResponse:

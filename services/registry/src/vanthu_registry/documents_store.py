@@ -283,6 +283,10 @@ class DocumentStore:
         """One of the agency's registers; NotFound for another agency's register or none."""
         return await self.register_catalogue.register(agency_code, register_id)
 
+    async def next_numbers(self, register_ids: list[str]) -> dict[str, int]:
+        """Each register's next number this year, a hint: :meth:`.RegisterCatalogue.next_numbers`."""
+        return await self.register_catalogue.next_numbers(register_ids)
+
     async def covering_register_id(self, agency_code: str, document_id: str) -> str:
         """The id of the register that numbers this outgoing document (IssueDocument with no register_id): NotFound
         for another agency's document, FailedPrecondition for an arrival or when no register (or two) covers it

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vanthu_core.errors import FailedPrecondition, InvalidArgument, NotFound
 from vanthu_core.ids import new_id
-from vanthu_core.timeutil import Clock
+from vanthu_core.timeutil import Clock, vietnam_time
 from vanthu_registry.domain.doctypes import DocumentType
 from vanthu_registry.domain.documents import Direction, direction_name
 from vanthu_registry.domain.registers import (
@@ -32,7 +32,7 @@ from vanthu_registry.domain.registers import (
     kind_name,
     refuse_overlap,
 )
-from vanthu_registry.tables import DocumentRow, HistoryEntry, RegisterHistoryRow, RegisterRow
+from vanthu_registry.tables import DocumentRow, HistoryEntry, RegisterCounterRow, RegisterHistoryRow, RegisterRow
 
 #: ``(session, agency_code, type_code)`` → the document type of Decree 30/2020 or of the agency with that code;
 #: InvalidArgument (field ``type_code``) when there is none.
@@ -192,6 +192,21 @@ class RegisterCatalogue:
             query = query.where(RegisterRow.direction == direction.value)
         async with self.sessions() as session:
             return [register_of(r) for r in (await session.execute(query)).scalars()]
+
+    async def next_numbers(self, register_ids: list[str]) -> dict[str, int]:
+        """The number each register's series of this year (Vietnam time, by the clock) gives next: {register id: n}.
+
+        A hint for the screens only (the clerk sees which number phát hành will give): the number is taken under the
+        counter's lock when a document is numbered (:func:`vanthu_registry.numbering.next_numbers`), so another
+        issue meanwhile moves it on. A register that numbered nothing this year gives 1, or the number it was set to
+        start at (SetRegisterStart keeps the counter one below it).
+        """
+        year = vietnam_time(self.clock()).year
+        async with self.sessions() as session:
+            taken = {register_id: last for register_id, last in (await session.execute(
+                select(RegisterCounterRow.register_id, RegisterCounterRow.last_number).where(
+                    RegisterCounterRow.year == year, RegisterCounterRow.register_id.in_(register_ids))))}
+        return {i: taken.get(i, 0) + 1 for i in register_ids}
 
     async def register(self, agency_code: str, register_id: str) -> Register:
         """One of the agency's registers; NotFound for another agency's register or none."""

@@ -4596,6 +4596,12 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Next Number
+             * @description the number this year's series gives next (Vietnam time; 0 for a closed register): a hint shown before phát hành — the number is taken when the document is numbered, so another issue meanwhile moves it on
+             * @default 0
+             */
+            next_number: number;
+            /**
              * Separate Arrival Series
              * @description incoming: a second arrival series, opened on purpose
              * @default false

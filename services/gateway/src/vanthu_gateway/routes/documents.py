@@ -176,6 +176,9 @@ class RegisterOut(RegisterIn, ResponseBody):
     id: str
     agency_code: str
     active: bool
+    next_number: int = Field(0, description=(
+        "the number this year's series gives next (Vietnam time; 0 for a closed register): a hint shown before phát "
+        "hành — the number is taken when the document is numbered, so another issue meanwhile moves it on"))
 
 
 class DocumentTypeOut(BaseModel):

@@ -26,8 +26,8 @@ export function issuingRegister(registers: Register[], doc: Pick<Document, "type
 }
 
 /**
- * Phát hành's confirmation: what one click does — the register (sổ) the number comes from (the next number is given
- * by the registry, which exposes no peek), the seal, and the recipients it is sent to (with the exchange form once
+ * Phát hành's confirmation: what one click does — the register (sổ) the number comes from and the number it gives
+ * next (a hint: the registry takes the number at issue, another issue meanwhile moves it on), the seal, and the recipients it is sent to (with the exchange form once
  * the document carries it). "Phát hành" confirms (``onIssue``), "Hủy" closes.
  */
 export function IssueDialog({ doc, open, pending, onIssue, onCancel }: {
@@ -53,7 +53,10 @@ export function IssueDialog({ doc, open, pending, onIssue, onCancel }: {
         <Descriptions.Item label={t.issueRegister}>
           <span data-testid="issue-register">{registers.isLoading ? "…" : register?.name ?? t.issueNoRegister}</span>
         </Descriptions.Item>
-        <Descriptions.Item label={t.issueNumber}>{doc.number_symbol || t.issueNextNumber}</Descriptions.Item>
+        <Descriptions.Item label={t.issueNumber}>
+          <span data-testid="issue-number">{doc.number_symbol
+            || (register?.next_number ? t.issueNextNumberIs(register.next_number) : t.issueNextNumber)}</span>
+        </Descriptions.Item>
         <Descriptions.Item label={t.issueRecipients}>
           <span data-testid="issue-recipients">
             {doc.recipients.length ? doc.recipients.map((r) => r.name || r.agency_code).join("; ") : t.issueNoRecipients}

@@ -117,24 +117,25 @@ describe("an outgoing document's page", () => {
   });
 
   it("asks the clerk to confirm phát hành, naming the register, the next number and the recipients", async () => {
-    const register = (id: string, name: string, type_codes: string[]) => ({ id, name, type_codes, active: true,
-      direction: "outgoing", legal_normative: false, agency_code: "000.00.00.H61", agency_abbreviation: "UBND",
-      separate_arrival_series: false });
+    const register = (id: string, name: string, type_codes: string[], next_number: number) => ({ id, name,
+      type_codes, active: true, direction: "outgoing", legal_normative: false, agency_code: "000.00.00.H61",
+      agency_abbreviation: "UBND", separate_arrival_series: false, next_number });
     const calls = page({
       [`GET /api/v1/documents/${ID}`]: draft({ status: "signed", type_code: "cong_van",
         recipients: [{ agency_code: "000.00.02.H61", name: "Sở Nội vụ" }, { agency_code: "000.00.03.H61", name: "Sở Tài chính" }] }),
       [`GET /api/v1/workflow/documents/${ID}/case`]: outgoingCase({ state: "signed", version: 8 }),
       "GET /api/v1/workflow/inbox": { tasks: [outTask("issue", { assignee_kind: "role", assignee: "clerk" })],
         counts: {}, next_page_token: null },
-      "GET /api/v1/registers": [register("r-qd", "Sổ quyết định", ["quyet_dinh"]),
-        register("r-di", "Sổ văn bản đi", [])],
+      "GET /api/v1/registers": [register("r-qd", "Sổ quyết định", ["quyet_dinh"], 31),
+        register("r-di", "Sổ văn bản đi", [], 7)],
       "POST /api/v1/workflow/cases/case-out-1/issue": outgoingCase({ state: "issued", version: 9 }),
     }, CLERK);
     const user = userEvent.setup({ delay: null });
     await user.click(await screen.findByRole("button", { name: "Phát hành" }));
     const dialog = await screen.findByRole("dialog", { name: "Phát hành văn bản" });
     expect(await within(dialog).findByTestId("issue-register")).toHaveTextContent("Sổ văn bản đi");
-    expect(dialog).toHaveTextContent("Số tiếp theo của sổ sẽ được cấp tự động");
+    expect(within(dialog).getByTestId("issue-number")).toHaveTextContent(
+      "Số 07 (dự kiến: số chính thức được cấp khi phát hành)");  // the covering register's, not the other's
     expect(within(dialog).getByTestId("issue-recipients")).toHaveTextContent("Sở Nội vụ; Sở Tài chính");
     await user.click(within(dialog).getByRole("button", { name: "Hủy" }));
     expect(posts(calls)).toHaveLength(0);  // nothing issued without the confirmation
@@ -248,7 +249,7 @@ describe("an outgoing document's page", () => {
 describe("the register phát hành numbers a document in (as the registry chooses it)", () => {
   const reg = (id: string, type_codes: string[], extra: object = {}) => ({ id, name: id, type_codes, active: true,
     direction: "outgoing" as const, legal_normative: false, agency_code: "A", agency_abbreviation: "",
-    separate_arrival_series: false, ...extra });
+    separate_arrival_series: false, next_number: 1, ...extra });
   const doc = (type_code: string, legal_normative = false) => ({ type_code, legal_normative, register_id: "" });
   it("takes the register listing the type, else the one listing none, of the document's kind", () => {
     const all = [reg("qd", ["quyet_dinh"]), reg("di", []), reg("qppl", ["quyet_dinh"], { legal_normative: true }),

@@ -136,6 +136,7 @@ export const out = {
     issueNoRegister: "Chưa xác định được sổ (máy chủ sẽ chọn sổ cấp số cho loại văn bản này)",
     issueNumber: "Số, ký hiệu",
     issueNextNumber: "Số tiếp theo của sổ sẽ được cấp tự động",
+    issueNextNumberIs: (n: number) => `Số ${String(n).padStart(2, "0")} (dự kiến: số chính thức được cấp khi phát hành)`,
     issueRecipients: "Gửi đến",
     issueNoRecipients: "Không có nơi nhận ngoài cơ quan",
     issueForm: "Hình thức gửi",

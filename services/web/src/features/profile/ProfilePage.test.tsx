@@ -29,6 +29,14 @@ describe("the person's own page", () => {
     expect(calls.map((c) => c.path)).not.toContain("/api/v1/signing/profile");  // an officer signs nothing
   });
 
+  it("names the person's agency from the directory, its code beside it", async () => {
+    const { api } = fakeGateway({ "GET /api/v1/notifications/settings": { email: false },
+      "GET /api/v1/agencies/000.00.02.H61": { code: "000.00.02.H61", name: "Sở Nội vụ tỉnh Điện Biên",
+        short_name: "SNV", parent_code: "", level: 2, served_here: true, local: true } });
+    renderWith(<ProfilePage />, { api, person: OFFICER });
+    expect(await screen.findByText("Sở Nội vụ tỉnh Điện Biên (000.00.02.H61)")).toBeInTheDocument();
+  });
+
   it("shows the leader's signing profile read only and sends a new PNG signature image", async () => {
     const { api, calls } = fakeGateway({ "GET /api/v1/notifications/settings": { email: false },
       "GET /api/v1/signing/profile": PROFILE,

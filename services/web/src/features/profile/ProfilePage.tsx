@@ -136,7 +136,12 @@ export function SigningProfile() {
  */
 export function ProfilePage() {
   const { person } = useAuth();
+  const api = useApi();
   const hasProfile = useHasRole(...PROFILE_READERS);
+  const code = person?.agency ?? "";
+  // the agency's name from the directory (the same query key as elsewhere: read once); its code while it loads
+  const agency = useQuery({ queryKey: ["agency", code], enabled: !!code, staleTime: 300_000, retry: false,
+    queryFn: async () => unwrap(await api.GET("/api/v1/agencies/{code}", { params: { path: { code } } })) });
   return (
     <>
       <Typography.Title level={1} style={{ fontSize: 22 }}>{prof.title}</Typography.Title>
@@ -144,7 +149,7 @@ export function ProfilePage() {
         { key: "name", label: prof.name, children: person?.name },
         { key: "roles", label: prof.roles,
           children: (person?.roles ?? []).map((r) => <Tag key={r}>{common.roles[r]}</Tag>) },
-        { key: "agency", label: prof.agency, children: person?.agency },
+        { key: "agency", label: prof.agency, children: agency.data ? `${agency.data.name} (${code})` : code },
       ]} />
       <NotificationSettings />
       <Delegations />

@@ -15,7 +15,7 @@ const OFFICER: Person = { ...CLERK, username: "chuyenvien.snv", name: "Lê Văn 
 function book(overrides: Partial<Register> = {}): Register {
   return { id: "reg-den", agency_code: "000.00.02.H61", direction: "incoming", name: "Sổ văn bản đến năm 2026",
     agency_abbreviation: "", type_codes: [], legal_normative: false, separate_arrival_series: false, active: true,
-    ...overrides };
+    next_number: 1, ...overrides };
 }
 
 function gateway(extra: Record<string, unknown> = {}) {
