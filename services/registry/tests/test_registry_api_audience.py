@@ -192,8 +192,8 @@ async def test_an_audience_only_step_changes_who_sees_the_arrival_and_adds_no_hi
     get, history = pb.GetDocumentRequest(id=doc.id), pb.GetDocumentHistoryRequest(id=doc.id)
     lines = len((await platform.call(platform.documents.GetDocumentHistory, history, LEADER)).entries)
 
-    assert not await step(platform, doc.id, [f"user:{OFFICER_SUB}"], seq=1, action="audience")
+    assert await step(platform, doc.id, [f"user:{OFFICER_SUB}"], seq=1, action="audience")  # changed: relayed
     assert (await platform.call(platform.documents.GetDocument, get, OFFICER)).document.id == doc.id
-    assert not await step(platform, doc.id, ["role:leader"], seq=1, action="audience", event=2)
+    assert await step(platform, doc.id, ["role:leader"], seq=1, action="audience", event=2)
     assert await refused(platform, platform.documents.GetDocument, get, OFFICER) == grpc.StatusCode.NOT_FOUND
     assert len((await platform.call(platform.documents.GetDocumentHistory, history, LEADER)).entries) == lines

@@ -733,7 +733,8 @@ class DocumentStore:
         document's audience changes, ``vanthu.registry.document.audience_changed`` is published (``event_id``).
         ``on_behalf_of``: the person a deputy acted for (ủy quyền), kept in the line with the delegation's
         ``competence`` (KT., TUQ.). A ``step`` :data:`AUDIENCE_ONLY` (the workflow publishes a case's audience again
-        when a delegation covering it is created, revoked, begins or ends) changes the audience alone: no line.
+        when a delegation covering it is created, revoked, begins or ends) changes the audience alone: no line; True
+        when the audience changed (an event to relay).
         """
         async with self.sessions() as session, session.begin():
             row = (await session.execute(select(DocumentRow).where(DocumentRow.id == document_id)
@@ -742,13 +743,15 @@ class DocumentStore:
                 log.warning("workflow step not recorded: not a document of the agency the step names",
                             extra={"document_id": document_id, "event_agency": agency_code})
                 return False
+            moved = False
             if audience is not None and audience_seq >= (row.audience_seq or 0):
                 row.workflow_audience, row.audience_seq = workflow_principals(audience), audience_seq
-                if await sync_audience(session, row):
+                moved = await sync_audience(session, row)
+                if moved:
                     await self._event(session, row, ev.DocumentAudienceChanged, actor, event_id=event_id,
                                       audience=list(row.audience))
             if step == AUDIENCE_ONLY:  # who sees it changed (a delegation began or ended), not the processing
-                return False
+                return moved
             changes: dict[str, Any] = {"workflow": [from_state, to_state], "step": step}
             if on_behalf_of:
                 changes["on_behalf_of"] = on_behalf_of
