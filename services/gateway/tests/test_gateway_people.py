@@ -1,6 +1,7 @@
 """``GET /api/v1/people`` through the gateway in front of a real registry reading the development issuer's users file:
-each person carries their chức vụ (title) and VanThu roles, so the draft form can offer the agency's signers with
-their title; another agency's people never appear."""
+each person carries their chức vụ (title), their units and whether they are a leader, so the draft form can offer
+the agency's signers with their title and a clerk the leaders to submit to; their e-mail address and roles go to the
+agency's administrator only (issue 14, finding B); another agency's people never appear."""
 
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -42,15 +43,37 @@ async def api(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[Callable[[
         await registry.stop()
 
 
-async def test_people_carry_their_title_and_roles_and_only_the_callers_agency(
+async def test_people_carry_their_title_units_and_leadership_and_only_the_callers_agency(
         api: Callable[[str], httpx.AsyncClient]) -> None:
+    admin = api("quantri.ubnd")
+    assert (await admin.put("/api/v1/units/TH", json={"name": "Phòng Tổng hợp"})).status_code in (200, 201)
+    people = {p["username"]: p["subject"] for p in (await admin.get("/api/v1/people")).json()}
+    assert (await admin.put(f"/api/v1/units/TH/members/{people['truongphong.ubnd']}",
+                            json={"position": "head"})).status_code == 201
+
     reply = await api("chuyenvien.ubnd").get("/api/v1/people")
     assert reply.status_code == 200, reply.text
     people = {p["username"]: p for p in reply.json()}
     assert set(people) == {f"{r}.ubnd" for r in ("vanthu", "lanhdao", "truongphong", "chuyenvien", "luutru",
                                                   "quantri")}, "another agency's people never appear"
-    assert (people["lanhdao.ubnd"]["title"], people["lanhdao.ubnd"]["roles"]) == ("Chủ tịch", ["leader"])
-    assert (people["vanthu.ubnd"]["title"], people["vanthu.ubnd"]["roles"]) == ("Văn thư", ["clerk"])
+    assert (people["lanhdao.ubnd"]["title"], people["lanhdao.ubnd"]["leader"]) == ("Chủ tịch", True)
+    assert (people["vanthu.ubnd"]["title"], people["vanthu.ubnd"]["leader"]) == ("Văn thư", False)
+    assert (people["truongphong.ubnd"]["units"], people["vanthu.ubnd"]["units"]) == (["TH"], [])
     snv = (await api("chuyenvien.snv").get("/api/v1/people")).json()
     assert {p["username"] for p in snv} >= {"lanhdao.snv"} and all(p["username"].endswith(".snv") for p in snv)
     assert next(p["title"] for p in snv if p["username"] == "lanhdao.snv") == "Giám đốc"
+    assert all(p["units"] == [] for p in snv), "another agency's units are not theirs"
+
+
+@pytest.mark.parametrize("username", ["chuyenvien.ubnd", "vanthu.ubnd", "lanhdao.ubnd", "truongphong.ubnd"])
+async def test_a_colleague_gets_no_emails_nor_roles(api: Callable[[str], httpx.AsyncClient], username: str) -> None:
+    people = (await api(username).get("/api/v1/people")).json()
+    assert people and all("email" not in p and "roles" not in p for p in people)
+    assert set(people[0]) == {"subject", "username", "name", "enabled", "title", "units", "leader"}
+
+
+async def test_the_agencys_administrator_gets_emails_and_roles(api: Callable[[str], httpx.AsyncClient]) -> None:
+    people = {p["username"]: p for p in (await api("quantri.ubnd").get("/api/v1/people")).json()}
+    assert (people["lanhdao.ubnd"]["roles"], people["vanthu.ubnd"]["roles"]) == (["leader"], ["clerk"])
+    assert all(isinstance(p["email"], str) for p in people.values())
+    assert all(p["username"].endswith(".ubnd") for p in people.values())

@@ -47,13 +47,14 @@ async def listed(platform: Platform, user: str) -> list[str]:
     return [d.id for d in reply.documents]
 
 
-async def step(platform: Platform, doc_id: str, audience: list[str], seq: int, action: str = "assign") -> bool:
+async def step(platform: Platform, doc_id: str, audience: list[str], seq: int, action: str = "assign",
+               event: int = 0) -> bool:
     """What the registry's consumer of ``vanthu.workflow.step.recorded`` does with a step (the workflow's side is
     pinned in its own tests)."""
     return await platform.registry.documents.record_workflow_step(
         agency_code=UBND, document_id=doc_id, actor=LEADER, at=ServerClock().now, step=action,
         from_state="submitted", to_state="assigned", comment="", audience=audience, audience_seq=seq,
-        event_id=f"00000000-0000-7000-8000-{seq:012d}")
+        event_id=f"00000000-0000-7000-8000-{event or seq:012d}")
 
 
 async def test_an_arrival_is_seen_by_those_it_was_given_to_and_every_view_and_download_is_logged(
@@ -182,3 +183,17 @@ async def test_a_workflow_step_under_a_delegation_shows_for_whom_and_its_compete
                                 LEADER)).entries[-1]
     assert (line.action, line.actor) == ("workflow", OFFICER)
     assert f'"on_behalf_of": "{LEADER}"' in line.changes_json and '"competence": "TUQ."' in line.changes_json
+
+
+async def test_an_audience_only_step_changes_who_sees_the_arrival_and_adds_no_history_line(platform: Platform) -> None:
+    """A delegation created or revoked: the workflow publishes the case's audience again (action ``audience``); the
+    deputy sees the arrival, then no longer, and the history shows no processing step for either."""
+    doc = await arrival(platform)
+    get, history = pb.GetDocumentRequest(id=doc.id), pb.GetDocumentHistoryRequest(id=doc.id)
+    lines = len((await platform.call(platform.documents.GetDocumentHistory, history, LEADER)).entries)
+
+    assert await step(platform, doc.id, [f"user:{OFFICER_SUB}"], seq=1, action="audience")  # changed: relayed
+    assert (await platform.call(platform.documents.GetDocument, get, OFFICER)).document.id == doc.id
+    assert await step(platform, doc.id, ["role:leader"], seq=1, action="audience", event=2)
+    assert await refused(platform, platform.documents.GetDocument, get, OFFICER) == grpc.StatusCode.NOT_FOUND
+    assert len((await platform.call(platform.documents.GetDocumentHistory, history, LEADER)).entries) == lines

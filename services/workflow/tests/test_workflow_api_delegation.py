@@ -305,3 +305,84 @@ async def test_a_deputy_of_two_leaders_signs_for_the_signer_the_draft_names_or_n
     case = await submitted("Trần Văn Hai", subject="s-someone-else")  # an account the deputy holds nothing from
     refused = await h.refused(h.api.SignOutgoing, pb.SignOutgoingRequest(case_id=case.id, version=case.version), HEAD)
     assert refused.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def audiences(h: Harness, case_id: str, action: str = "") -> list[set[str]]:
+    """The audiences the steps of a case published, in order (``action``: only those of that action)."""
+    return [set(e.audience) for e in await h.events()
+            if isinstance(e, ev.StepRecorded) and e.case_id == case_id and (not action or e.action == action)]
+
+
+async def test_a_leaders_deputy_is_given_the_arrival_submitted_to_the_leader_until_the_delegation_is_revoked(
+        harness: Harness) -> None:
+    h = harness
+    deputy, leader = f"user:{h.subject(HEAD)}", f"user:{h.subject(LEADER)}"
+    case = (await h.call(h.api.SubmitIncoming, pb.SubmitIncomingRequest(
+        document_id=h.registered(), leader=h.subject(LEADER), comment="Kính trình Chủ tịch"), "vanthu.ubnd")).case
+    assert (await audiences(h, case.id))[-1] == {leader}
+
+    # the delegation is created: the open case is published again, with the deputy who may now act on it
+    delegation = await delegate(h, user=LEADER, deputy=HEAD, unit="")
+    assert (await audiences(h, case.id, "audience")) == [{leader, deputy}]
+    # a step taken while it is in force says so too
+    other = (await h.call(h.api.SubmitIncoming, pb.SubmitIncomingRequest(
+        document_id=h.registered(), leader=h.subject(LEADER), comment="Kính trình Chủ tịch"), "vanthu.ubnd")).case
+    assert (await audiences(h, other.id))[-1] == {leader, deputy}
+
+    # revoked before the deputy acted: both cases are published again without them
+    await h.call(h.api.RevokeDelegation, pb.RevokeDelegationRequest(id=delegation.id), LEADER)
+    assert (await audiences(h, case.id, "audience"))[-1] == {leader}
+    assert (await audiences(h, other.id, "audience"))[-1] == {leader}
+    assert all(e.meta.actor == LEADER for e in await h.events()
+               if isinstance(e, ev.StepRecorded) and e.action == "audience")
+
+
+async def test_a_units_delegation_not_yet_begun_gives_the_audience_when_it_begins_and_takes_it_when_it_ends(
+        harness: Harness) -> None:
+    h = harness
+    deputy = f"user:{h.subject(OFFICER)}"
+    case = await h.assigned()  # Phòng Tổng hợp leads
+    await delegate(h, valid_from="2031-06-12", valid_to="2031-06-13")
+    assert await audiences(h, case.id, "audience") == []  # pending: nothing to act on yet
+    assert deputy not in (await audiences(h, case.id))[-1]
+
+    h.clock.now += timedelta(days=1)  # it begins: the sweep publishes the unit's open case with the deputy
+    await h.server.api.sweep()
+    assert deputy in (await audiences(h, case.id, "audience"))[-1]
+    await h.server.api.sweep()  # once
+    assert len(await audiences(h, case.id, "audience")) == 1
+
+    h.clock.now += timedelta(days=2)  # it ended (the deputy never acted): published again without them
+    await h.server.api.sweep()
+    published = await audiences(h, case.id, "audience")
+    assert len(published) == 2 and deputy not in published[-1] and "unit:TH" in published[-1]
+
+
+async def test_a_deputy_who_acted_keeps_seeing_the_document_after_the_delegation_ends(harness: Harness) -> None:
+    h = harness
+    deputy = f"user:{h.subject(OFFICER)}"
+    delegation = await delegate(h)
+    case = await h.assigned()
+    lead = h.task(case, "lead")
+    assert deputy in (await audiences(h, case.id))[-1]  # the unit's deputy may act on the lead task
+    # the head's own step (PostgreSQL: the one-statement path) names the deputy too
+    case = (await h.call(h.api.RecordProgress, pb.RecordProgressRequest(
+        task_id=lead.id, version=case.version, comment="Đang tổng hợp"), HEAD)).case
+    assert deputy in (await audiences(h, case.id))[-1]
+    case = (await h.call(h.api.RecordProgress, pb.RecordProgressRequest(
+        task_id=lead.id, version=case.version, comment="Đã xin ý kiến"), OFFICER)).case
+
+    await h.call(h.api.RevokeDelegation, pb.RevokeDelegationRequest(id=delegation.id), HEAD)
+    assert deputy in (await audiences(h, case.id, "audience"))[-1]  # they acted: they keep it
+    case = (await h.call(h.api.RecordProgress, pb.RecordProgressRequest(
+        task_id=lead.id, version=case.version, comment="Sắp xong"), HEAD)).case
+    assert deputy in (await audiences(h, case.id))[-1]
+
+
+async def test_another_agencys_delegation_publishes_nothing_of_this_agency(harness: Harness) -> None:
+    h = harness
+    case = (await h.call(h.api.SubmitIncoming, pb.SubmitIncomingRequest(
+        document_id=h.registered(), comment="Kính trình lãnh đạo"), "vanthu.ubnd")).case
+    await delegate(h, user="lanhdao.snv", deputy="chuyenvien.snv", unit="")
+    assert await audiences(h, case.id, "audience") == []
+    assert f"user:{h.subject('chuyenvien.snv')}" not in (await audiences(h, case.id))[-1]

@@ -82,6 +82,9 @@ from vanthu_registry.units_store import UnitMemberRow, UnitRow
 log = logging.getLogger("vanthu.registry")
 #: ``signature_check`` of a paper arrival entered by hand: its scans carry no digital signature to verify.
 UNSIGNED = "unsigned"
+#: The action of a workflow step that only says again who the case gives the document to (vanthu_workflow's
+#: ``AUDIENCE_ACTION``: a delegation covering the case created, revoked, begun or ended).
+AUDIENCE_ONLY = "audience"
 #: A ``signature_check`` as the history's note says it (the web's words for the same states).
 SIGNATURE_CHECK_WORDS = {"valid": "hợp lệ", "invalid": "không hợp lệ", "pending": "đang kiểm tra",
                          UNSIGNED: "văn bản giấy (bản quét)", "": "chưa kiểm tra"}
@@ -733,7 +736,9 @@ class DocumentStore:
         kept when ``audience_seq`` is at least the last one kept (a redelivered older step changes nothing); when the
         document's audience changes, ``vanthu.registry.document.audience_changed`` is published (``event_id``).
         ``on_behalf_of``: the person a deputy acted for (ủy quyền), kept in the line with the delegation's
-        ``competence`` (KT., TUQ.).
+        ``competence`` (KT., TUQ.). A ``step`` :data:`AUDIENCE_ONLY` (the workflow publishes a case's audience again
+        when a delegation covering it is created, revoked, begins or ends) changes the audience alone: no line; True
+        when the audience changed (an event to relay).
         """
         async with self.sessions() as session, session.begin():
             row = (await session.execute(select(DocumentRow).where(DocumentRow.id == document_id)
@@ -742,11 +747,15 @@ class DocumentStore:
                 log.warning("workflow step not recorded: not a document of the agency the step names",
                             extra={"document_id": document_id, "event_agency": agency_code})
                 return False
+            moved = False
             if audience is not None and audience_seq >= (row.audience_seq or 0):
                 row.workflow_audience, row.audience_seq = workflow_principals(audience), audience_seq
-                if await sync_audience(session, row):
+                moved = await sync_audience(session, row)
+                if moved:
                     await self._event(session, row, ev.DocumentAudienceChanged, actor, event_id=event_id,
                                       audience=list(row.audience))
+            if step == AUDIENCE_ONLY:  # who sees it changed (a delegation began or ended), not the processing
+                return moved
             changes: dict[str, Any] = {"workflow": [from_state, to_state], "step": step}
             if on_behalf_of:
                 changes["on_behalf_of"] = on_behalf_of

@@ -728,9 +728,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The people of the caller's agency, as the identity provider knows them (read only)
+         * The people of the caller's agency, as the identity provider knows them (read only); e-mail and roles for its administrator only
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
          *     - ListPeople: the people of their own agency, as the identity provider knows them (read only: no component changes accounts); the workflow those of the agency a deposit reminder names.
+         *     - ListUnitMembers: a unit of their own agency (another agency's is not found).
          */
         get: operations["list_people_api_v1_people_get"];
         put?: never;
@@ -3989,19 +3990,31 @@ export interface components {
             /** Name */
             name: string;
         };
-        /** PersonOut */
+        /**
+         * PersonOut
+         * @description A person of the caller's agency as their colleagues' screens need them (the pickers, the names in lists); their
+         *     e-mail address and roles only for the agency's administrator (quản trị), who manages accounts and units.
+         */
         PersonOut: {
-            /** Email */
-            email: string;
+            /**
+             * Email
+             * @description the person's e-mail address: only for the agency's administrator (none for anyone else)
+             */
+            email?: string | null;
             /** Enabled */
             enabled: boolean;
+            /**
+             * Leader
+             * @description whether the person is a leader (lãnh đạo) of the agency: signs its documents, is offered when an arrival is submitted (trình lãnh đạo)
+             */
+            leader: boolean;
             /** Name */
             name: string;
             /**
              * Roles
-             * @description the person's VanThu roles (clerk, leader, head, officer, archivist, admin): a leader signs the agency's documents
+             * @description the person's VanThu roles (clerk, leader, head, officer, archivist, admin): only for the agency's administrator
              */
-            roles: string[];
+            roles?: string[] | null;
             /** Subject */
             subject: string;
             /**
@@ -4009,6 +4022,11 @@ export interface components {
              * @description the person's position or title (chức vụ: Chủ tịch, Giám đốc, Chuyên viên) as the identity provider knows it; empty when it has none
              */
             title: string;
+            /**
+             * Units
+             * @description the codes of the agency's units the person is a member of
+             */
+            units: string[];
             /** Username */
             username: string;
         };

@@ -129,7 +129,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                  keepalive_s: float = 15.0) -> None:
         self.store = store
         #: Ủy quyền: the delegations in force are part of the acting person (:meth:`_actor`).
-        self.delegations = DelegationStore(store.sessions, clock)
+        self.delegations = DelegationStore(store.sessions, clock, store)
         #: The in-process fan-out of committed notifications (WatchNotifications); ``keepalive_s``: the quiet
         #: seconds after which a watcher is sent a keep-alive message.
         self.hub = hub or NotificationHub()
@@ -285,6 +285,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             agency_code=agency, delegator=principal.subject, delegator_username=principal.username,
             delegator_name=principal.name, unit_code=unit, deputy=deputy, deputy_name=person.name or person.username,
             valid_from=valid_from, valid_to=valid_to, competence=competence, reason=reason, deputy_position=position)
+        self.on_commit()  # the covered cases' audiences (the deputy sees what they may act on)
         return pb.CreateDelegationResponse(delegation=self.delegation_to_proto(created))
 
     async def ListDelegations(self, request: pb.ListDelegationsRequest,
@@ -300,6 +301,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         revoked = await self.delegations.revoke(agency_code=agency, delegation_id=_id(request.id, "id"),
                                                 subject=principal.subject, username=principal.username,
                                                 leader="leader" in principal.roles)
+        self.on_commit()  # the covered cases' audiences (a deputy who never acted no longer sees them)
         return pb.RevokeDelegationResponse(delegation=self.delegation_to_proto(revoked))
 
     def _done(self, case: CaseView) -> pb.Case:
@@ -957,7 +959,9 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         written = await self.store.sweep_reminders(
             today=today, next_working_day=add_working_days(today, 1, calendar=self.calendar),
             deputies=await self.delegations.deputies_by_agency())
-        if written:
+        # delegations begun or ended since: their deputies join or leave the covered cases' audiences
+        published = await self.delegations.publish_changes()
+        if written or published:
             self.on_commit()
         return written
 

@@ -7,42 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, Index, String, Text, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
 
-from vanthu_core.db import UtcDateTime
 from vanthu_core.errors import NotFound, PermissionDenied
 from vanthu_core.ids import new_id
 from vanthu_core.timeutil import Clock, utc_now, vietnam_time
 from vanthu_workflow.domain.delegation import ActingFor, in_force
-from vanthu_workflow.store import Base
-
-
-class DelegationRow(Base):
-    __tablename__ = "delegations"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    agency_code: Mapped[str] = mapped_column(String(35))
-    delegator: Mapped[str] = mapped_column(String(100))
-    delegator_username: Mapped[str] = mapped_column(String(100))
-    delegator_name: Mapped[str] = mapped_column(String(200), default="")
-    #: A head's delegation: the unit; empty: a leader's own tasks.
-    unit_code: Mapped[str] = mapped_column(String(20), default="")
-    deputy: Mapped[str] = mapped_column(String(100))
-    deputy_name: Mapped[str] = mapped_column(String(200), default="")
-    #: The deputy's own position (chức vụ), under the competence line of a signature under the delegation.
-    deputy_position: Mapped[str] = mapped_column(String(100), default="")
-    valid_from: Mapped[date] = mapped_column(Date)
-    valid_to: Mapped[date] = mapped_column(Date)
-    competence: Mapped[str] = mapped_column(String(5))
-    reason: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    revoked_by: Mapped[str] = mapped_column(String(100), default="")
-
-    __table_args__ = (Index("ix_delegations_deputy", "agency_code", "deputy", "valid_to"),
-                      Index("ix_delegations_delegator", "agency_code", "delegator"))
+from vanthu_workflow.store import DelegationRow, WorkflowStore
 
 
 @dataclass(frozen=True)
@@ -69,9 +41,23 @@ class DelegationView:
 class DelegationStore:
     """Delegations of every agency; each method is one transaction."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock = utc_now) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock = utc_now,
+                 cases: WorkflowStore | None = None) -> None:
         self.sessions = sessions
         self.clock = clock
+        #: The cases whose document audiences follow the delegations (None: nothing is published; tests of the
+        #: delegations alone).
+        self.cases = cases
+
+    async def _publish(self, session: AsyncSession, row: DelegationRow, actor: str) -> int:
+        """Publishes again the audiences of the open cases ``row`` covers (its deputy joins or leaves them) and
+        remembers whether it counted then (:attr:`DelegationRow.audience_published`)."""
+        row.audience_published = in_force(row.valid_from, row.valid_to, row.revoked_at is not None, self.today())
+        if self.cases is None:
+            return 0
+        await session.flush()
+        return await self.cases.publish_audiences(session, agency_code=row.agency_code, delegator=row.delegator,
+                                                  unit_code=row.unit_code, actor=actor)
 
     def today(self) -> date:
         return vietnam_time(self.clock()).date()
@@ -96,8 +82,10 @@ class DelegationStore:
                                 unit_code=unit_code, deputy=deputy, deputy_name=deputy_name, valid_from=valid_from,
                                 valid_to=valid_to, competence=competence, reason=reason, created_at=self.clock(),
                                 deputy_position=deputy_position,
-                                revoked_at=None, revoked_by="")
+                                revoked_at=None, revoked_by="", audience_published=False)
             session.add(row)
+            if in_force(valid_from, valid_to, False, self.today()):  # the deputy sees what they may now act on
+                await self._publish(session, row, delegator_username)
             return self._view(row)
 
     async def listed(self, agency_code: str, subject: str, *, everyone: bool,
@@ -124,7 +112,26 @@ class DelegationStore:
                 raise PermissionDenied("Chỉ người ủy quyền hoặc lãnh đạo mới kết thúc được ủy quyền.")
             if row.revoked_at is None:
                 row.revoked_at, row.revoked_by = self.clock(), username
+                if row.audience_published:  # a deputy who never acted no longer sees the cases it covered
+                    await self._publish(session, row, username)
             return self._view(row)
+
+    async def publish_changes(self, limit: int = 100) -> int:
+        """The sweep: the delegations that began or ended since the audiences were last published for them (whether
+        they are in force today differs from :attr:`DelegationRow.audience_published`) have their cases' audiences
+        published again, ``limit`` delegations per transaction. Returns how many cases were published."""
+        today, published = self.today(), 0
+        while True:
+            async with self.sessions() as session, session.begin():
+                rows = (await session.execute(select(DelegationRow).where(
+                    DelegationRow.audience_published != and_(DelegationRow.valid_from <= today,
+                                                             DelegationRow.valid_to >= today,
+                                                             DelegationRow.revoked_at.is_(None)))
+                    .order_by(DelegationRow.id).limit(limit).with_for_update(skip_locked=True))).scalars().all()
+                for row in rows:
+                    published += await self._publish(session, row, "vanthu-workflow")
+            if len(rows) < limit:
+                return published
 
     async def deputies(self, agency_code: str) -> dict[str, tuple[str, ...]]:
         """The deputies under the agency's delegations in force today: ``person:<delegator>`` (a leader's own tasks)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import json
 import unicodedata
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -25,6 +25,7 @@ from typing import Any
 
 from google.protobuf.message import Message
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     ColumnElement,
@@ -62,8 +63,9 @@ from vanthu_core.events import EventMeta, new_meta
 from vanthu_core.ids import new_id
 from vanthu_core.outbox import add_event, event_row, outbox_table
 from vanthu_core.paging import decode_cursor, encode_cursor
-from vanthu_core.timeutil import Clock, utc_now
+from vanthu_core.timeutil import Clock, utc_now, vietnam_time
 from vanthu_workflow.dashboard import COMPLETED_STATE, UNASSIGNED, CaseFacts
+from vanthu_workflow.domain.audience import HeldTask, case_audience, deputies_key
 from vanthu_workflow.domain.delegation import ActingFor
 from vanthu_workflow.domain.incoming import (
     OPEN_TASK_STATES,
@@ -100,6 +102,9 @@ from vanthu_workflow.notify import (
 )
 
 metadata = MetaData()
+#: The action of a ``StepRecorded`` that only publishes again who the case gives its document to (a delegation
+#: created, revoked, begun or ended): the registry keeps the audience and adds no history line.
+AUDIENCE_ACTION = "audience"
 outbox = outbox_table(metadata)
 ROLE = "role"
 LEADERS = "leader"
@@ -240,6 +245,37 @@ class NotificationSettingsRow(Base):
     subject: Mapped[str] = mapped_column(String(100), primary_key=True)
     email_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DelegationRow(Base):
+    """Ủy quyền (:mod:`vanthu_workflow.delegations`): kept here, since who sees a case's document depends on it."""
+
+    __tablename__ = "delegations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(35))
+    delegator: Mapped[str] = mapped_column(String(100))
+    delegator_username: Mapped[str] = mapped_column(String(100))
+    delegator_name: Mapped[str] = mapped_column(String(200), default="")
+    #: A head's delegation: the unit; empty: a leader's own tasks.
+    unit_code: Mapped[str] = mapped_column(String(20), default="")
+    deputy: Mapped[str] = mapped_column(String(100))
+    deputy_name: Mapped[str] = mapped_column(String(200), default="")
+    #: The deputy's own position (chức vụ), under the competence line of a signature under the delegation.
+    deputy_position: Mapped[str] = mapped_column(String(100), default="")
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)
+    competence: Mapped[str] = mapped_column(String(5))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    revoked_by: Mapped[str] = mapped_column(String(100), default="")
+    #: Whether the document audiences last published for the cases it covers count its deputy in (it was in force
+    #: then): the sweep publishes them again when this differs from whether it is in force today (begun, ended).
+    audience_published: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (Index("ix_delegations_deputy", "agency_code", "deputy", "valid_to"),
+                      Index("ix_delegations_delegator", "agency_code", "delegator"))
 
 
 MAIL_PENDING, MAIL_SENT, MAIL_FAILED, MAIL_CANCELLED = "pending", "sent", "failed", "cancelled"
@@ -561,19 +597,45 @@ def _case_view(row: CaseRow, tasks: Sequence[TaskView], steps: Sequence[Any]) ->
         parent_id=row.parent_id, depth=row.depth, result_file_ids=list(json.loads(row.result_files or "[]")))
 
 
-def _audience_of(row: CaseRow, tasks: Sequence[TaskRow]) -> list[str]:
-    """:meth:`WorkflowStore._document_audience` of a case whose every task is ``tasks``."""
-    found: set[str] = set()
-    prefix = {PERSON: "user", UNIT: "unit", ROLE: "role"}
-    for task in tasks:
-        if task.state == TaskState.CANCELLED.value:  # taken back (a withdrawn task's holder keeps seeing it)
-            continue
-        found.add(f"{prefix.get(task.assignee_kind, task.assignee_kind)}:{task.assignee}")
-        if task.unit_code:
-            found.add(f"unit:{task.unit_code}")
-    if row.kind == OUTGOING and row.drafter:
-        found.add(f"user:{row.drafter}")
-    return sorted(found)
+def _audience_of(row: CaseRow, tasks: Sequence[TaskRow], deputies: Mapping[str, Sequence[str]] | None = None,
+                 acted: Iterable[str] = ()) -> list[str]:
+    """:meth:`WorkflowStore._document_audience` of a case whose every task is ``tasks``, under the delegations in
+    force ``deputies`` and with the deputies who ``acted`` on it
+    (:func:`vanthu_workflow.domain.audience.case_audience`)."""
+    return case_audience([HeldTask(t.assignee_kind, t.assignee, t.unit_code, t.state) for t in tasks],
+                         drafter=row.drafter if row.kind == OUTGOING else "", deputies=deputies, acted=acted)
+
+
+def _in_force(today: date) -> ColumnElement[bool]:
+    return and_(DelegationRow.valid_from <= today, DelegationRow.valid_to >= today, DelegationRow.revoked_at.is_(None))
+
+
+async def deputies_in_force(session: AsyncSession, agency_code: str, today: date) -> dict[str, tuple[str, ...]]:
+    """The agency's delegations in force on ``today`` (Vietnam date): :func:`deputies_key` → the deputies' subjects,
+    read in the caller's session (a delegation the transaction created or revoked counts as it now is)."""
+    rows = (await session.execute(select(DelegationRow.delegator, DelegationRow.unit_code, DelegationRow.deputy)
+                                  .where(DelegationRow.agency_code == agency_code, _in_force(today))
+                                  .order_by(DelegationRow.valid_from, DelegationRow.id))).all()
+    found: dict[str, list[str]] = {}
+    for delegator, unit, deputy in rows:
+        found.setdefault(deputies_key(delegator, unit), []).append(deputy)
+    return {key: tuple(dict.fromkeys(subjects)) for key, subjects in found.items()}
+
+
+async def deputies_who_acted(session: AsyncSession, case_ids: Sequence[str]) -> dict[str, set[str]]:
+    """Case id → the subjects of the deputies who took one of its steps under a delegation (the steps the session
+    added too)."""
+    found: dict[str, set[str]] = {case_id: set() for case_id in case_ids}
+    if not case_ids:
+        return found
+    with session.no_autoflush:
+        rows = (await session.execute(select(StepRow.case_id, StepRow.actor_subject).distinct().where(
+            StepRow.case_id.in_(case_ids), StepRow.delegation_id != ""))).all()
+    added = [(s.case_id, s.actor_subject) for s in session.new if isinstance(s, StepRow) and s.delegation_id]
+    for case_id, subject in [*rows, *added]:
+        if case_id in found:
+            found[case_id].add(subject)
+    return found
 
 
 @functools.cache
@@ -1220,7 +1282,16 @@ class WorkflowStore:
         now = self.clock()
         cases, tasks = CaseRow.__table__, TaskRow.__table__
         of_case = select(tasks.c.case_id).where(tasks.c.id == task_id, tasks.c.agency_code == agency_code)
-        read = (select(cases, *(c.label(f"t_{c.name}") for c in tasks.c))
+        steps, delegations = StepRow.__table__, DelegationRow.__table__
+        # the document's audience names the deputies who acted on the case and those of the delegations in force
+        # (:meth:`_document_audience`): read with the case, as two aggregates (NULL: none)
+        acted = (select(func.json_agg(steps.c.actor_subject, type_=JSON))
+                 .where(steps.c.case_id == of_case.scalar_subquery(), steps.c.delegation_id != "").scalar_subquery())
+        in_force = (select(func.json_agg(func.json_build_array(delegations.c.delegator, delegations.c.unit_code,
+                                                               delegations.c.deputy), type_=JSON))
+                    .where(delegations.c.agency_code == agency_code, _in_force(self.today())).scalar_subquery())
+        read = (select(cases, *(c.label(f"t_{c.name}") for c in tasks.c), acted.label("x_acted"),
+                       in_force.label("x_in_force"))
                 .join(tasks, tasks.c.case_id == cases.c.id)
                 .where(tasks.c.case_id == of_case.scalar_subquery(), cases.c.agency_code == agency_code)
                 .order_by(tasks.c.created_at, tasks.c.id))
@@ -1240,6 +1311,9 @@ class WorkflowStore:
             if kind in (TaskKind.DIRECT, TaskKind.EXTENSION) or (action == Action.COMPLETE and kind == TaskKind.LEAD):
                 return None
             on_behalf = actor.on_behalf(task)
+            deputies: dict[str, list[str]] = {}
+            for delegator, unit, deputy in found[0]["x_in_force"] or []:
+                deputies.setdefault(deputies_key(delegator, unit), []).append(deputy)
             check_task_open(TaskState(task.state))
             state = State(row.state)
             to = next_state(state, action, kind, subject=_subject(row))
@@ -1258,7 +1332,9 @@ class WorkflowStore:
                 events.append(ev.StepRecorded(
                     meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id, action=action.value,
                     from_state=state.value, to_state=to.value, comment=comment, task_id=task.id,
-                    audience=_audience_of(row, held), audience_seq=row.version or 1,
+                    audience=_audience_of(row, held, deputies, {*(found[0]["x_acted"] or []),
+                                                                *([actor.subject] if on_behalf else [])}),
+                    audience_seq=row.version or 1,
                     on_behalf_of=behalf["on_behalf_of"], competence=behalf["competence"]))
             step = {"task_id": task.id, "agency_code": agency_code, "action": action.value,
                     "from_state": state.value, "to_state": to.value, "actor": actor.username,
@@ -1517,21 +1593,63 @@ class WorkflowStore:
             on_behalf_of=on_behalf.delegator_username if on_behalf else "",
             competence=on_behalf.competence if on_behalf else ""))
 
-    @staticmethod
-    async def _document_audience(session: AsyncSession, row: CaseRow) -> list[str]:
+    async def _document_audience(self, session: AsyncSession, row: CaseRow) -> list[str]:
         """Who the case gives its document to now (issue 13 item 7; the registry keeps it as the document's
-        audience): the principal of every task not cancelled — ``user:<sub>``, ``unit:<code>`` (and the unit a
-        head's re-assignment came from), ``role:<role>`` — and an outgoing draft's drafter. Read without flushing
-        (the case's conditional update must stay the step's own flush): the tasks this step created or changed are
-        the session's objects."""
+        audience, :func:`vanthu_workflow.domain.audience.case_audience`): the principal of every task not cancelled
+        — ``user:<sub>``, ``unit:<code>`` (and the unit a head's re-assignment came from), ``role:<role>`` — an
+        outgoing draft's drafter, the deputies who may act on its open tasks under the delegations in force today
+        (Vietnam date at the store's clock) and those who acted on it under one. Read without flushing (the case's
+        conditional update must stay the step's own flush): the tasks and the step this transaction created or
+        changed are the session's objects."""
         held = _session_tasks(session, row.id)
-        if held is not None:
-            tasks = held
-        else:
-            with session.no_autoflush:
+        with session.no_autoflush:
+            if held is not None:
+                tasks = held
+            else:
                 tasks = list((await session.execute(select(TaskRow).where(TaskRow.case_id == row.id))).scalars())
-            tasks += [t for t in session.new if isinstance(t, TaskRow) and t.case_id == row.id and t not in tasks]
-        return _audience_of(row, tasks)
+                tasks += [t for t in session.new if isinstance(t, TaskRow) and t.case_id == row.id and t not in tasks]
+            deputies = await deputies_in_force(session, row.agency_code, self.today())
+        acted = (await deputies_who_acted(session, [row.id]))[row.id]
+        return _audience_of(row, tasks, deputies, acted)
+
+    def today(self) -> date:
+        """The Vietnam date at the store's clock."""
+        return vietnam_time(self.clock()).date()
+
+    async def publish_audiences(self, session: AsyncSession, *, agency_code: str, delegator: str, unit_code: str,
+                                actor: str) -> int:
+        """Publishes again, in the caller's transaction, who the open cases a delegation covers give their document
+        to (a delegation created, revoked, begun or ended: its deputy joins or leaves the audience the registry
+        keeps). Covered: the cases (not jobs) with an open task of the delegator (a leader's own), of the unit (a
+        head's), or of the leaders' role (a leader's delegation). Each is a ``StepRecorded`` of action
+        :data:`AUDIENCE_ACTION` (the registry adds no history line for it) carrying the case's version as its
+        ``audience_seq``; the case itself does not change. Returns how many were published."""
+        open_states = [s.value for s in OPEN_TASK_STATES]
+        if unit_code:
+            covers = and_(TaskRow.assignee_kind == UNIT, TaskRow.assignee == unit_code)
+        else:
+            covers = or_(and_(TaskRow.assignee_kind == PERSON, TaskRow.assignee == delegator),
+                         and_(TaskRow.assignee_kind == ROLE, TaskRow.assignee == LEADERS))
+        covered = select(TaskRow.case_id).where(TaskRow.agency_code == agency_code, TaskRow.state.in_(open_states),
+                                                covers)
+        rows = list((await session.execute(select(CaseRow).where(
+            CaseRow.agency_code == agency_code, CaseRow.kind != JOB, CaseRow.id.in_(covered))
+            .order_by(CaseRow.id))).scalars())
+        if not rows:
+            return 0
+        ids = [r.id for r in rows]
+        tasks: dict[str, list[TaskRow]] = {case_id: [] for case_id in ids}
+        for task in (await session.execute(select(TaskRow).where(TaskRow.case_id.in_(ids))
+                                           .order_by(TaskRow.created_at, TaskRow.id))).scalars():
+            tasks[task.case_id].append(task)
+        deputies = await deputies_in_force(session, agency_code, self.today())
+        acted = await deputies_who_acted(session, ids)
+        for row in rows:
+            await add_event(session, outbox, ev.StepRecorded(
+                meta=new_meta(actor=actor, agency=agency_code, occurred_at=self.clock()), case_id=row.id,
+                document_id=row.document_id, action=AUDIENCE_ACTION, from_state=row.state, to_state=row.state,
+                audience=_audience_of(row, tasks[row.id], deputies, acted[row.id]), audience_seq=row.version or 1))
+        return len(rows)
 
     async def _advance(self, session: AsyncSession, row: CaseRow, action: StrEnum, state: StrEnum, to: StrEnum,
                        actor: Actor, comment: str, task_id: str, audience: Audience | None = None,

@@ -3,6 +3,7 @@ them, and the agency's people as the identity provider knows them (read only).""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -68,15 +69,22 @@ class MemberWritten(BaseModel):
 
 
 class PersonOut(BaseModel):
+    """A person of the caller's agency as their colleagues' screens need them (the pickers, the names in lists); their
+    e-mail address and roles only for the agency's administrator (quản trị), who manages accounts and units."""
+
     subject: str
     username: str
     name: str
-    email: str
     enabled: bool
     title: str = Field(description="the person's position or title (chức vụ: Chủ tịch, Giám đốc, Chuyên viên) as the "
                                    "identity provider knows it; empty when it has none")
-    roles: list[str] = Field(description="the person's VanThu roles (clerk, leader, head, officer, archivist, admin): "
-                                         "a leader signs the agency's documents")
+    units: list[str] = Field(description="the codes of the agency's units the person is a member of")
+    leader: bool = Field(description="whether the person is a leader (lãnh đạo) of the agency: signs its documents, "
+                                     "is offered when an arrival is submitted (trình lãnh đạo)")
+    email: str | None = Field(None, description="the person's e-mail address: only for the agency's administrator "
+                                                "(none for anyone else)")
+    roles: list[str] | None = Field(None, description="the person's VanThu roles (clerk, leader, head, officer, "
+                                                      "archivist, admin): only for the agency's administrator")
 
 
 def unit_out(unit: registry_pb2.Unit) -> UnitOut:
@@ -146,14 +154,23 @@ async def delete_member(request: Request, principal: Annotated[Principal, Depend
     return Response(status_code=204)
 
 
-@router.get("/people", response_model=list[PersonOut],
-            summary="The people of the caller's agency, as the identity provider knows them (read only)")
-@calls(REGISTRY + "ListPeople")
+@router.get("/people", response_model=list[PersonOut], response_model_exclude_none=True,
+            summary="The people of the caller's agency, as the identity provider knows them (read only); e-mail and "
+                    "roles for its administrator only")
+@calls(REGISTRY + "ListPeople", REGISTRY + "ListUnitMembers")
 async def list_people(request: Request, principal: Annotated[Principal, Depends(authenticated)],
                       q: Annotated[str | None, Query(max_length=200, description="words of the name or username, "
                                                                                  "with or without diacritics")] = None,
                       ) -> list[PersonOut]:
-    reply = await _registry(request).ListPeople(registry_pb2.ListPeopleRequest(text=q or ""),
-                                                metadata=forward(principal))
-    return [PersonOut(subject=p.subject, username=p.username, name=p.name, email=p.email, enabled=p.enabled,
-                      title=p.title, roles=list(p.roles)) for p in reply.people]
+    registry = _registry(request)
+    reply, members = await asyncio.gather(
+        registry.ListPeople(registry_pb2.ListPeopleRequest(text=q or ""), metadata=forward(principal)),
+        registry.ListUnitMembers(registry_pb2.ListUnitMembersRequest(), metadata=forward(principal)))
+    units: dict[str, list[str]] = {}
+    for member in members.members:  # every unit's members in one call, not one per person
+        units.setdefault(member.subject, []).append(member.unit_code)
+    admin = "admin" in principal.roles
+    return [PersonOut(subject=p.subject, username=p.username, name=p.name, enabled=p.enabled, title=p.title,
+                      units=sorted(set(units.get(p.subject, []))), leader="leader" in p.roles,
+                      email=p.email if admin else None, roles=list(p.roles) if admin else None)
+            for p in reply.people]

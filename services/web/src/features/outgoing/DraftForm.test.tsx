@@ -122,10 +122,10 @@ describe("the draft form", () => {
   it("keeps the account of the signer chosen from the agency's people, and none for a name typed by hand", async () => {
     const onSave = vi.fn();
     const { api } = fakeGateway({ "GET /api/v1/people": [
-      { subject: "s-lanh", username: "lanhdao.ubnd", name: "Nguyễn Văn Lãnh", email: "", enabled: true, title: "",
-        roles: ["leader"] },
-      { subject: "s-hai", username: "phochutich.ubnd", name: "Trần Văn Hai", email: "", enabled: true, title: "",
-        roles: ["leader"] }] });
+      { subject: "s-lanh", username: "lanhdao.ubnd", name: "Nguyễn Văn Lãnh", enabled: true, title: "",
+        leader: true, units: [] },
+      { subject: "s-hai", username: "phochutich.ubnd", name: "Trần Văn Hai", enabled: true, title: "",
+        leader: true, units: [] }] });
     renderWith(<DraftForm doc={draft({ signer: { name: "", title: "Chủ tịch", competence: "", subject: "" } })}
       types={TYPES} uploader={pausedUploader().uploader} onSave={onSave} />, { api });
     const user = userEvent.setup({ delay: null });
@@ -147,12 +147,12 @@ describe("the draft form", () => {
   it("offers the leaders first as Họ tên — Chức vụ and fills the chosen signer's title", async () => {
     const onSave = vi.fn();
     const { api } = fakeGateway({ "GET /api/v1/people": [
-      { subject: "s-cv", username: "chuyenvien.ubnd", name: "Phạm Thị Ngọc Ánh", email: "", enabled: true,
-        title: "Chuyên viên", roles: ["officer"] },
-      { subject: "s-pct", username: "phochutich.ubnd", name: "Trần Văn Hai", email: "", enabled: true,
-        title: "Phó Chủ tịch", roles: ["leader"] },
-      { subject: "s-old", username: "nghihuu.ubnd", name: "Đỗ Văn Tâm", email: "", enabled: false,
-        title: "Chủ tịch", roles: ["leader"] }] });
+      { subject: "s-cv", username: "chuyenvien.ubnd", name: "Phạm Thị Ngọc Ánh", enabled: true,
+        title: "Chuyên viên", leader: false, units: [] },
+      { subject: "s-pct", username: "phochutich.ubnd", name: "Trần Văn Hai", enabled: true,
+        title: "Phó Chủ tịch", leader: true, units: [] },
+      { subject: "s-old", username: "nghihuu.ubnd", name: "Đỗ Văn Tâm", enabled: false,
+        title: "Chủ tịch", leader: true, units: [] }] });
     renderWith(<DraftForm doc={draft({ signer: { name: "", title: "", competence: "", subject: "" } })}
       types={TYPES} uploader={pausedUploader().uploader} onSave={onSave} />, { api });
     const user = userEvent.setup({ delay: null });

@@ -52,7 +52,7 @@ function isPdf(file: { name: string; type?: string }): boolean {
 type Person = components["schemas"]["PersonOut"];
 
 /**
- * The người ký choices from the agency's people (GET /api/v1/people): the leaders (role ``leader``, who sign the
+ * The người ký choices from the agency's people (GET /api/v1/people): the leaders (``leader``, who sign the
  * agency's documents) first, then the others (who sign under a delegation: ký thay, thừa lệnh, thừa ủy quyền), each
  * "Họ tên — Chức vụ" (the username when the identity provider has no title). An option's ``value`` is the name the
  * form keeps, ``key`` the person's subject, ``title`` their chức vụ (filled in when chosen).
@@ -61,8 +61,8 @@ export function signerOptions(people: Person[]): SignerGroup[] {
   const option = (p: Person): SignerOption => ({ value: p.name, key: p.subject, title: p.title,
     label: personLabel(p) });
   const usable = people.filter((p) => p.enabled && p.name);
-  const leaders = usable.filter((p) => p.roles.includes("leader"));
-  const others = usable.filter((p) => !p.roles.includes("leader"));
+  const leaders = usable.filter((p) => p.leader);
+  const others = usable.filter((p) => !p.leader);
   return [
     ...(leaders.length ? [{ label: t.signerLeaders, options: leaders.map(option) }] : []),
     ...(others.length ? [{ label: t.signerOthers, options: others.map(option) }] : []),

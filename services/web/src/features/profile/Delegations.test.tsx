@@ -15,7 +15,7 @@ const HEAD: Person = { username: "truongphong.ubnd", subject: "s-tp", name: "Lê
 const OFFICER: Person = { username: "chuyenvien.ubnd", subject: "s-cv", name: "Phạm Thị Ngọc Ánh", agency: UBND,
   roles: ["officer"] };
 const person = (username: string, subject: string, name: string, title: string, roles: string[] = ["officer"]) =>
-  ({ username, subject, name, title, roles, email: "", enabled: true });
+  ({ username, subject, name, title, leader: roles.includes("leader"), units: [], enabled: true });
 const PEOPLE = [
   person("lanhdao.ubnd", "s-ld", "Nguyễn Văn Hưởng", "Chủ tịch", ["leader"]),
   person("truongphong.ubnd", "s-tp", "Lê Hoàng Phúc", "Trưởng phòng Tổng hợp", ["head"]),

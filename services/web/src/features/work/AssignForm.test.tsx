@@ -11,7 +11,7 @@ const UNITS: Unit[] = [
   { code: "NC", name: "Phòng Nội chính", kind: "division", active: true, parent_code: null, head_subject: null, head_username: null },
   { code: "CU", name: "Phòng cũ", kind: "division", active: false, parent_code: null, head_subject: null, head_username: null },
 ];
-const PEOPLE: PersonEntry[] = [{ subject: "s-cv", username: "chuyenvien.ubnd", name: "Lê Văn Chuyên", email: "", enabled: true, title: "Chuyên viên", roles: ["officer"] }];
+const PEOPLE: PersonEntry[] = [{ subject: "s-cv", username: "chuyenvien.ubnd", name: "Lê Văn Chuyên", enabled: true, title: "Chuyên viên", leader: false, units: [] }];
 
 export function submittedCase(overrides: Partial<Case> = {}): Case {
   return {

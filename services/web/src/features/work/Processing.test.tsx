@@ -8,12 +8,12 @@ import { Processing, ProcessingTree } from "./Processing";
 /** The agency's people: a leader, the officer (listed first, as the identity provider may), a clerk. */
 const AGENCY: PersonEntry[] = [
   ...PEOPLE,
-  { subject: "s-ld", username: "lanhdao.ubnd", name: "Nguyễn Văn Lãnh", email: "", enabled: true, title: "Chủ tịch",
-    roles: ["leader"] },
-  { subject: "s-vt", username: "vanthu.ubnd", name: "Đặng Thị Mỹ Xuyên", email: "", enabled: true, title: "Văn thư",
-    roles: ["clerk"] },
-  { subject: "s-pct", username: "phochutich.ubnd", name: "Trần Văn Phó", email: "", enabled: true, title: "",
-    roles: ["leader"] },
+  { subject: "s-ld", username: "lanhdao.ubnd", name: "Nguyễn Văn Lãnh", enabled: true, title: "Chủ tịch",
+    leader: true, units: [] },
+  { subject: "s-vt", username: "vanthu.ubnd", name: "Đặng Thị Mỹ Xuyên", enabled: true, title: "Văn thư",
+    leader: false, units: [] },
+  { subject: "s-pct", username: "phochutich.ubnd", name: "Trần Văn Phó", enabled: true, title: "",
+    leader: true, units: [] },
 ];
 
 /** The labels of the open dropdown's options. */

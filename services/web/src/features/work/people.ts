@@ -37,7 +37,8 @@ export function personLabel(p: Pick<PersonEntry, "name" | "title" | "username">)
   return p.title ? `${p.name} — ${p.title}` : `${p.name} (${p.username})`;
 }
 
-/** The agency's leaders (role ``leader``, enabled accounts) a clerk may trình an arrival to, by :func:`personLabel`. */
+/** The agency's leaders (``leader``: role leader; enabled accounts) a clerk may trình an arrival to, by
+ * :func:`personLabel`. */
 export function leaders(people: PersonEntry[]): PersonEntry[] {
-  return people.filter((p) => p.enabled && p.roles.includes("leader"));
+  return people.filter((p) => p.enabled && p.leader);
 }
