@@ -111,10 +111,7 @@ export function ListFilterBar({ list, status }: { list: ListName; status: Docume
   }, [appliedKey, form]);
 
   const apply = (filters: ListFilters) => setParams(withFilters(params, filters));
-  const submit = async () => {
-    const values = await form.validateFields();
-    apply(fromForm(values));
-  };
+  const submit = (values: FormValues) => apply(fromForm(values));
   const clear = () => {
     setChosen(undefined);
     form.resetFields();
@@ -132,8 +129,14 @@ export function ListFilterBar({ list, status }: { list: ListName; status: Docume
     setChosen(undefined);
   };
   const save = async () => {
-    const { name } = await nameForm.validateFields();
-    const values = await form.validateFields();
+    let name: string;
+    let values: FormValues;
+    try {
+      ({ name } = await nameForm.validateFields());
+      values = await form.validateFields();
+    } catch {
+      return;  // the form says what is missing, under its field
+    }
     const filters = fromForm(values);
     const clean = name.normalize("NFC").trim();
     setSaved(saveFilter(username, list, clean, filters));
@@ -170,7 +173,7 @@ export function ListFilterBar({ list, status }: { list: ListName; status: Docume
 
   return (
     <section aria-label={t.bar} style={{ marginBottom: 12 }}>
-      <Form form={form} layout="inline" onFinish={() => void submit()} style={{ rowGap: 8 }}>
+      <Form form={form} layout="inline" onFinish={submit} style={{ rowGap: 8 }}>
         <Form.Item name="date_from" label={t.from} rules={[dateRule]}>
           <DateField width={140} />
         </Form.Item>
