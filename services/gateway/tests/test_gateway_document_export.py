@@ -70,6 +70,8 @@ async def api(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[Callable[[
         clients.append(client)
         return client
 
+    as_user.app = app  # type: ignore[attr-defined]  # for a test that looks at the gateway's own state
+
     try:
         await import_directory(
             registry.settings.database_url,
@@ -230,3 +232,19 @@ async def test_the_outgoing_export_names_the_recipients(api: Callable[[str], htt
     ]
     refused = await officer.get("/api/v1/documents/export", params={"direction": "sideways"})
     assert refused.status_code == 400
+
+
+async def test_a_second_export_by_the_same_person_while_the_first_is_written_is_429_and_others_are_not_held(
+    api: Callable[[str], httpx.AsyncClient],
+) -> None:
+    clerk, officer = api("vanthu.snv"), api("chuyenvien.snv")
+    me = (await clerk.get("/api/v1/me")).json()
+    app = api.app  # type: ignore[attr-defined]
+    app.state.document_exports = {f"{SNV}/{me['subject']}"}  # the clerk's first export, still being written
+    refused = await clerk.get("/api/v1/documents/export", params={"direction": "incoming"})
+    assert refused.status_code == 429, refused.text
+    assert "đợi tệp đó tải xong" in refused.json()["detail"]
+    assert (await officer.get("/api/v1/documents/export", params={"direction": "outgoing"})).status_code == 200
+    app.state.document_exports = set()
+    assert (await clerk.get("/api/v1/documents/export", params={"direction": "incoming"})).status_code == 200
+    assert app.state.document_exports == set()  # nothing is left held after an export
