@@ -144,6 +144,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/documents/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The list of documents as filtered (the same filters as the list), every page, as an XLSX workbook with Vietnamese headers (Xuất Excel; at most 10000 lines)
+         * @description Pages through ListDocuments with the caller's token (what the caller sees, as the list shows it), refuses more
+         *     than :data:`EXPORT_MAX_ROWS` lines before writing anything, and streams the workbook. One export at a time per
+         *     person: a second one while the first is being written is 429.
+         *
+         *     **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - ListDocuments: the documents the caller sees (their audience); search those of the agency it names, to rebuild its index.
+         */
+        get: operations["export_documents_api_v1_documents_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/documents/{document_id}": {
         parameters: {
             query?: never;
@@ -5607,6 +5632,8 @@ export interface operations {
         parameters: {
             query?: {
                 direction?: ("outgoing" | "incoming") | null;
+                page_size?: number;
+                page_token?: string | null;
                 type_code?: string | null;
                 register_id?: string | null;
                 status?: ("draft" | "submitted" | "signed" | "numbered" | "issued" | "arrived" | "registered" | "rejected" | "cancelled" | "revoked") | null;
@@ -5617,8 +5644,6 @@ export interface operations {
                 issuing_agency_code?: string | null;
                 /** @description words of the abstract, with or without tones */
                 q?: string | null;
-                page_size?: number;
-                page_token?: string | null;
             };
             header?: never;
             path?: never;
@@ -5675,6 +5700,57 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DocumentOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_documents_api_v1_documents_export_get: {
+        parameters: {
+            query: {
+                direction: "outgoing" | "incoming";
+                format?: "xlsx";
+                type_code?: string | null;
+                register_id?: string | null;
+                status?: ("draft" | "submitted" | "signed" | "numbered" | "issued" | "arrived" | "registered" | "rejected" | "cancelled" | "revoked") | null;
+                date_from?: string | null;
+                date_to?: string | null;
+                /** @description the date date_from/date_to bound: the document's own date (ngày văn bản) or, for arrivals, the day it arrived (ngày đến: the incoming register book's period, as its export) */
+                date_field?: "document" | "arrival";
+                issuing_agency_code?: string | null;
+                /** @description words of the abstract, with or without tones */
+                q?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the list as filtered, every page (X-Row-Count: its lines) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */

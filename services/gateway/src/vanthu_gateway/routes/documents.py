@@ -5,10 +5,13 @@ The gateway only translates: the registry checks every field, role and agency ag
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Annotated, Any, Literal
 
+import grpc
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from google.protobuf import json_format
 from pydantic import BaseModel, Field
 
@@ -17,11 +20,13 @@ from vanthu.registry.v1 import documents_pb2 as pb
 from vanthu.workflow.v1 import workflow_pb2
 from vanthu_core import policy
 from vanthu_core.auth import Principal
-from vanthu_core.errors import Unavailable
+from vanthu_core.errors import DomainError, FailedPrecondition, Unavailable
 from vanthu_core.policy import DOCUMENTS, WORKFLOW
+from vanthu_core.spreadsheet import XLSX_TYPE
 from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
 from vanthu_gateway.disposition import attachment
+from vanthu_gateway.routes import document_sheet
 from vanthu_gateway.schema import IsoDate, NonNegativeInt32, RequestBody, ResponseBody
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
@@ -321,30 +326,102 @@ async def create_document(request: Request, principal: User, body: DocumentCreat
     return _out(reply.document)
 
 
-@router.get("/documents", response_model=DocumentPage, summary="List your agency's documents, newest first")
-@calls(DOCUMENTS + "ListDocuments")
-async def list_documents(
-    request: Request, principal: User,
-    direction: Literal["outgoing", "incoming"] | None = None,
+Status = Literal["draft", "submitted", "signed", "numbered", "issued", "arrived", "registered", "rejected",
+                 "cancelled", "revoked"]
+
+
+def document_filters(
     type_code: Annotated[str | None, Query(max_length=40)] = None,
     register_id: Annotated[str | None, Query(max_length=64)] = None,
-    status: Literal["draft", "submitted", "signed", "numbered", "issued", "arrived", "registered", "rejected",
-                    "cancelled", "revoked"] | None = None,
+    status: Status | None = None,
     date_from: IsoDate | None = None, date_to: IsoDate | None = None,
     date_field: Annotated[Literal["document", "arrival"], Query(
         description="the date date_from/date_to bound: the document's own date (ngày văn bản) or, for arrivals, the "
                     "day it arrived (ngày đến: the incoming register book's period, as its export)")] = "document",
     issuing_agency_code: Annotated[str | None, Query(max_length=35)] = None,
     q: Annotated[str | None, Query(max_length=200, description="words of the abstract, with or without tones")] = None,
+) -> pb.ListDocumentsRequest:
+    """The filters a list of documents and its export share, as the registry's request (direction and page apart)."""
+    return pb.ListDocumentsRequest(
+        type_code=type_code or "", register_id=register_id or "", status=status or "",
+        date_from=date_from.isoformat() if date_from else "", date_to=date_to.isoformat() if date_to else "",
+        date_field=date_field, issuing_agency_code=issuing_agency_code or "", text=q or "")
+
+
+Filters = Annotated[pb.ListDocumentsRequest, Depends(document_filters)]
+
+
+@router.get("/documents", response_model=DocumentPage, summary="List your agency's documents, newest first")
+@calls(DOCUMENTS + "ListDocuments")
+async def list_documents(
+    request: Request, principal: User, filters: Filters,
+    direction: Literal["outgoing", "incoming"] | None = None,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
     page_token: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> DocumentPage:
-    reply = await _documents(request).ListDocuments(pb.ListDocumentsRequest(
-        direction=direction or "", type_code=type_code or "", register_id=register_id or "", status=status or "",
-        date_from=date_from.isoformat() if date_from else "", date_to=date_to.isoformat() if date_to else "",
-        date_field=date_field, issuing_agency_code=issuing_agency_code or "", text=q or "",
-        page=common_pb2.PageRequest(page_size=page_size, page_token=page_token or "")), metadata=forward(principal))
+    filters.direction = direction or ""
+    filters.page.CopyFrom(common_pb2.PageRequest(page_size=page_size, page_token=page_token or ""))
+    reply = await _documents(request).ListDocuments(filters, metadata=forward(principal))
     return DocumentPage(items=[_out(d) for d in reply.documents], next_page_token=reply.page.next_page_token or None)
+
+
+class TooManyExports(DomainError):
+    """A person's second export while their first is being written (429)."""
+
+    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+#: The most lines an export writes; a longer list is refused (422) asking for narrower filters.
+EXPORT_MAX_ROWS = 10_000
+#: Documents asked of the registry per page while exporting (its largest page).
+EXPORT_PAGE = 500
+
+
+@router.get("/documents/export", response_class=StreamingResponse,
+            responses={200: {"description": "the list as filtered, every page (X-Row-Count: its lines)",
+                             "content": {XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}},
+            summary="The list of documents as filtered (the same filters as the list), every page, as an XLSX "
+                    f"workbook with Vietnamese headers (Xuất Excel; at most {EXPORT_MAX_ROWS} lines)")
+@calls(DOCUMENTS + "ListDocuments", DOCUMENTS + "ListDocumentTypes")
+async def export_documents(request: Request, principal: User, filters: Filters,
+                           direction: Literal["outgoing", "incoming"],
+                           format: Literal["xlsx"] = "xlsx") -> StreamingResponse:
+    """Pages through ListDocuments with the caller's token (what the caller sees, as the list shows it), refuses more
+    than :data:`EXPORT_MAX_ROWS` lines before writing anything, and streams the workbook. One export at a time per
+    person: a second one while the first is being written is 429."""
+    running: set[str] | None = getattr(request.app.state, "document_exports", None)
+    if running is None:
+        running = request.app.state.document_exports = set()
+    person = f"{principal.agency}/{principal.subject}"
+    if person in running:
+        raise TooManyExports("Đồng chí đang xuất một danh sách khác: đợi tệp đó tải xong rồi xuất tiếp.")
+    running.add(person)
+    try:
+        documents = _documents(request)
+        filters.direction = direction
+        found: list[pb.Document] = []
+        token = ""
+        while True:
+            filters.page.CopyFrom(common_pb2.PageRequest(page_size=EXPORT_PAGE, page_token=token))
+            reply = await documents.ListDocuments(filters, metadata=forward(principal))
+            found.extend(reply.documents)
+            token = reply.page.next_page_token
+            if len(found) > EXPORT_MAX_ROWS:
+                most = f"{EXPORT_MAX_ROWS:,}".replace(",", ".")  # 10.000, as Vietnamese writes it
+                raise FailedPrecondition(f"Danh sách lọc được có hơn {most} văn bản, quá số dòng một lần xuất Excel: "
+                                         "hãy thu hẹp bộ lọc (khoảng ngày, loại văn bản, sổ) rồi xuất lại.")
+            if not token:
+                break
+        types = await documents.ListDocumentTypes(pb.ListDocumentTypesRequest(), metadata=forward(principal))
+        names = {t.code: t.name for t in types.types}
+        spool = await asyncio.to_thread(document_sheet.workbook, direction, found, names)
+    finally:
+        running.discard(person)
+    name = "Văn bản đến" if direction == "incoming" else "Văn bản đi"
+    period = "_".join(day for day in (filters.date_from, filters.date_to) if day)
+    return StreamingResponse(document_sheet.chunks(spool), media_type=XLSX_TYPE, headers={
+        "Content-Disposition": attachment(f"{name}{'_' + period if period else ''}.xlsx"),
+        "X-Row-Count": str(len(found))})
 
 
 @router.get("/documents/{document_id}", response_model=DocumentOut, summary="One document")

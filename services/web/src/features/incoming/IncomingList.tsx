@@ -1,4 +1,4 @@
-import { useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery } from "@tanstack/react-query";
 import { Alert, Badge, Button, Space, Table, Tabs, Tag, Typography, type TableColumnsType } from "antd";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { unwrap, type Document } from "../../api/client";
@@ -11,16 +11,30 @@ import { paper } from "./paperMessages";
 import { SignatureTag } from "./SignatureTag";
 import { WORK_TABS, WorkTabLabel, WorkTable, type WorkTab } from "./IncomingWork";
 import { bookNumber } from "../../components/numbers";
+import { ListFilterBar } from "../documents/ListFilterBar";
+import { filterText } from "../documents/filterMessages";
+import { apiFilters, filtersFromParams, type ListFilters } from "../documents/listFilters";
 
 type Tab = "arrived" | "registered" | "rejected";
 const TABS: Tab[] = ["arrived", "registered", "rejected"];
 
-export function useIncoming(status: Tab) {
+const PAGE = 50;
+
+/**
+ * A tab's arrivals with the list's filters (their dates are arrival dates: Ngày đến, as the register book's period),
+ * a page at a time: the next page carries the same filters.
+ */
+export function useIncoming(status: Tab, filters: ListFilters = {}) {
   const api = useApi();
-  return useQuery({
-    queryKey: ["documents", "incoming", status],
-    queryFn: async () =>
-      unwrap(await api.GET("/api/v1/documents", { params: { query: { direction: "incoming", status, page_size: 50 } } })),
+  return useInfiniteQuery({
+    queryKey: ["documents", "incoming", status, filters],
+    initialPageParam: "",
+    queryFn: async ({ pageParam }) =>
+      unwrap(await api.GET("/api/v1/documents", { params: { query: {
+        direction: "incoming", status, page_size: PAGE, ...apiFilters(filters),
+        ...(filters.date_from || filters.date_to ? { date_field: "arrival" as const } : {}),
+        ...(pageParam ? { page_token: pageParam } : {}) } } })),
+    getNextPageParam: (last) => last.next_page_token || undefined,
   });
 }
 
@@ -62,8 +76,8 @@ function columns(tab: Tab): TableColumnsType<Document> {
   return list;
 }
 
-function TabTable({ tab }: { tab: Tab }) {
-  const query = useIncoming(tab);
+function TabTable({ tab, filters }: { tab: Tab; filters: ListFilters }) {
+  const query = useIncoming(tab, filters);
   if (query.isError) {
     return (
       <Alert type="error" showIcon message={common.error} description={query.error.message}
@@ -77,13 +91,17 @@ function TabTable({ tab }: { tab: Tab }) {
         size="middle"
         loading={query.isLoading}
         columns={columns(tab)}
-        dataSource={query.data?.items ?? []}
+        dataSource={query.data?.pages.flatMap((page) => page.items) ?? []}
         pagination={false}
         scroll={{ x: 880 }}
         locale={{ emptyText: <span style={{ color: "#595959" }}>{messages.empty[tab]}</span> }}
         aria-label={messages.tabs[tab]}
       />
-      {query.data?.next_page_token && <Typography.Paragraph type="secondary">{messages.more}</Typography.Paragraph>}
+      {query.hasNextPage && (
+        <Button style={{ marginTop: 8 }} loading={query.isFetchingNextPage} onClick={() => void query.fetchNextPage()}>
+          {filterText.more}
+        </Button>
+      )}
     </>
   );
 }
@@ -109,7 +127,7 @@ function PersonIncoming() {
       <Typography.Title level={1} style={{ fontSize: 22, margin: "0 0 8px" }}>{messages.title}</Typography.Title>
       <Tabs activeKey={active} onChange={(key) => setParams({ tab: key })}
         items={PERSON_TABS.map((tab) => tab === "registered"
-          ? { key: tab, label: messages.work.all, children: <TabTable tab="registered" /> }
+          ? { key: tab, label: messages.work.all, children: <TabTable tab="registered" filters={{}} /> }
           : { key: tab, label: <WorkTabLabel tab={tab} />, children: <WorkTable tab={tab} /> })} />
     </>
   );
@@ -118,9 +136,11 @@ function PersonIncoming() {
 function ClerkIncoming() {
   const [params, setParams] = useSearchParams();
   const active = (TABS as string[]).includes(params.get("tab") ?? "") ? (params.get("tab") as Tab) : "arrived";
-  const waiting = useIncoming("arrived");
+  const filters = filtersFromParams(params);
+  const waiting = useIncoming("arrived", filters);
   const navigate = useNavigate();
-  const count = waiting.data ? `${waiting.data.items.length}${waiting.data.next_page_token ? "+" : ""}` : "";
+  const shown = waiting.data?.pages.reduce((sum, page) => sum + page.items.length, 0);
+  const count = waiting.data ? `${shown}${waiting.hasNextPage ? "+" : ""}` : "";
   return (
     <>
       <Space wrap style={{ width: "100%", justifyContent: "space-between", marginBottom: 8 }}>
@@ -129,9 +149,11 @@ function ClerkIncoming() {
         </Typography.Title>
         <Button onClick={() => navigate("/van-ban-den/nhap-ban-giay")}>{paper.open}</Button>
       </Space>
+      <ListFilterBar list="incoming" status={active} />
       <Tabs
         activeKey={active}
-        onChange={(key) => setParams({ tab: key })}
+        // the tab changes, the filters stay
+        onChange={(key) => setParams((current) => { const next = new URLSearchParams(current); next.set("tab", key); return next; })}
         items={TABS.map((tab) => ({
           key: tab,
           label:
@@ -142,7 +164,7 @@ function ClerkIncoming() {
             ) : (
               messages.tabs[tab]
             ),
-          children: <TabTable tab={tab} />,
+          children: <TabTable tab={tab} filters={filters} />,
         }))}
       />
     </>

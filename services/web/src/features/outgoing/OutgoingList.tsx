@@ -1,4 +1,4 @@
-import { useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery } from "@tanstack/react-query";
 import { Alert, Button, Space, Table, Tabs, Tag, Typography, type TableColumnsType } from "antd";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { unwrap, type Document } from "../../api/client";
@@ -6,16 +6,26 @@ import { useApi } from "../../api/ApiProvider";
 import { DATE_CELL, formatDate } from "../../components/dates";
 import { common } from "../../components/messages";
 import { out } from "./messages";
+import { ListFilterBar } from "../documents/ListFilterBar";
+import { filterText } from "../documents/filterMessages";
+import { apiFilters, filtersFromParams, type ListFilters } from "../documents/listFilters";
 
 type Tab = "draft" | "submitted" | "signed" | "issued";
 const TABS: Tab[] = ["draft", "submitted", "signed", "issued"];
 
-function useOutgoing(status: Tab) {
+const PAGE = 50;
+
+/** A tab's documents with the list's filters (by the document's date), a page at a time with the same filters. */
+function useOutgoing(status: Tab, filters: ListFilters) {
   const api = useApi();
-  return useQuery({
-    queryKey: ["documents", "outgoing", status],
-    queryFn: async () =>
-      unwrap(await api.GET("/api/v1/documents", { params: { query: { direction: "outgoing", status, page_size: 50 } } })),
+  return useInfiniteQuery({
+    queryKey: ["documents", "outgoing", status, filters],
+    initialPageParam: "",
+    queryFn: async ({ pageParam }) =>
+      unwrap(await api.GET("/api/v1/documents", { params: { query: {
+        direction: "outgoing", status, page_size: PAGE, ...apiFilters(filters),
+        ...(pageParam ? { page_token: pageParam } : {}) } } })),
+    getNextPageParam: (last) => last.next_page_token || undefined,
   });
 }
 
@@ -59,8 +69,8 @@ function columns(tab: Tab): TableColumnsType<Document> {
   return list;
 }
 
-function TabTable({ tab }: { tab: Tab }) {
-  const query = useOutgoing(tab);
+function TabTable({ tab, filters }: { tab: Tab; filters: ListFilters }) {
+  const query = useOutgoing(tab, filters);
   if (query.isError) {
     return (
       <Alert type="error" showIcon message={common.error} description={query.error.message}
@@ -70,10 +80,14 @@ function TabTable({ tab }: { tab: Tab }) {
   return (
     <>
       <Table<Document> rowKey="id" size="middle" loading={query.isLoading} columns={columns(tab)}
-        dataSource={query.data?.items ?? []} pagination={false} scroll={{ x: 760 }}
+        dataSource={query.data?.pages.flatMap((page) => page.items) ?? []} pagination={false} scroll={{ x: 760 }}
         locale={{ emptyText: <span style={{ color: "#595959" }}>{out.list.empty[tab]}</span> }}
         aria-label={out.list.tabs[tab]} />
-      {query.data?.next_page_token && <Typography.Paragraph type="secondary">{out.list.more}</Typography.Paragraph>}
+      {query.hasNextPage && (
+        <Button style={{ marginTop: 8 }} loading={query.isFetchingNextPage} onClick={() => void query.fetchNextPage()}>
+          {filterText.more}
+        </Button>
+      )}
     </>
   );
 }
@@ -83,14 +97,19 @@ export function OutgoingList() {
   const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
   const active = (TABS as string[]).includes(params.get("tab") ?? "") ? (params.get("tab") as Tab) : "draft";
+  const filters = filtersFromParams(params);
   return (
     <>
       <Space wrap style={{ width: "100%", justifyContent: "space-between", marginBottom: 8 }}>
         <Typography.Title level={1} style={{ fontSize: 22, margin: 0 }}>{out.list.title}</Typography.Title>
         <Button type="primary" onClick={() => navigate("/van-ban-di/soan")}>{out.list.compose}</Button>
       </Space>
-      <Tabs activeKey={active} onChange={(key) => setParams({ tab: key })}
-        items={TABS.map((tab) => ({ key: tab, label: out.list.tabs[tab], children: <TabTable tab={tab} /> }))} />
+      <ListFilterBar list="outgoing" status={active} />
+      <Tabs activeKey={active}
+        // the tab changes, the filters stay
+        onChange={(key) => setParams((current) => { const next = new URLSearchParams(current); next.set("tab", key); return next; })}
+        items={TABS.map((tab) => ({ key: tab, label: out.list.tabs[tab],
+          children: <TabTable tab={tab} filters={filters} /> }))} />
     </>
   );
 }

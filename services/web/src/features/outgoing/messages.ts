@@ -12,7 +12,6 @@ export const out = {
     } as Record<string, string>,
     columns: { numberSymbol: "Số, ký hiệu", abstract: "Trích yếu", type: "Loại văn bản", recipients: "Nơi nhận",
       date: "Ngày", signer: "Người ký" },
-    more: "Chỉ hiện 50 văn bản mới nhất.",
   },
   form: {
     newTitle: "Soạn dự thảo văn bản đi",

@@ -177,5 +177,8 @@ describe("the register books", () => {
   it("reads the file name of the export", () => {
     expect(fileNameOf('attachment; filename="so-den-2026.xlsx"', "x")).toBe("so-den-2026.xlsx");
     expect(fileNameOf(null, "so-van-ban.csv")).toBe("so-van-ban.csv");
+    // the gateway's Vietnamese names: the UTF-8 form first (RFC 8187)
+    expect(fileNameOf("attachment; filename=\"Van ban den.xlsx\"; filename*=UTF-8''V%C4%83n%20b%E1%BA%A3n%20%C4%91%E1%BA%BFn.xlsx",
+      "x")).toBe("Văn bản đến.xlsx");
   });
 });

@@ -27,8 +27,20 @@ const FORMATS: { format: Format; label: string }[] = [
 const PAGE = 100;
 const ISO = "YYYY-MM-DD";
 
-/** The file name of a Content-Disposition header (``attachment; filename="so-den-2026.pdf"``). */
+/**
+ * The file name of a Content-Disposition header: its UTF-8 ``filename*`` (RFC 8187, as the gateway names Vietnamese
+ * files: ``filename*=UTF-8''V%C4%83n%20b%E1%BA%A3n%20%C4%91%E1%BA%BFn.xlsx``) before its ASCII ``filename``
+ * (``attachment; filename="so-den-2026.pdf"``).
+ */
 export function fileNameOf(header: string | null, fallback: string): string {
+  const extended = /filename\*=UTF-8''([^;\s]+)/i.exec(header ?? "");
+  if (extended) {
+    try {
+      return decodeURIComponent(extended[1]!).normalize("NFC");
+    } catch {
+      // a malformed escape: the plain name below
+    }
+  }
   const match = /filename="?([^";]+)"?/.exec(header ?? "");
   return match?.[1] ?? fallback;
 }
