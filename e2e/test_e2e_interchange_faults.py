@@ -418,7 +418,8 @@ def test_interchange_crashes_in_the_middle_of_a_batch(
     To hold the receiver between the registry's commit and its own: the sender's batch commits its packages while
     nats-server is gone (storage frozen while interchange takes every issued event, as in the test above), then this
     test holds interchange's database's write lock, and only then comes nats-server back: the packages' dispatch goes
-    out, the receiver's batch records the arrivals in the registries and waits for the lock."""
+    out, the receiver's batch records its arrivals in the registries and waits for the lock; interchange is killed
+    there."""
     ids = signed_letters(api, token, 5, "interchange dừng giữa một lô")
     stack.stop_service("interchange")
     issued = issue_all(stack, token, ids)
@@ -435,8 +436,10 @@ def test_interchange_crashes_in_the_middle_of_a_batch(
         lock = sqlite3.connect(stack.var / "interchange" / "interchange.db", isolation_level=None, timeout=60)
         lock.execute("BEGIN IMMEDIATE")  # interchange's next write transaction waits for this one
         stack.start_service("nats")
-        wait_for(lambda: all(arrivals(api, token, r)[n] == 1 for r in ONCE for n in issued.values()),
-                 "the batch's arrivals recorded in both registries", 90)
+        # The receiver's first batch records its arrivals, then waits for the lock; how many packages it holds
+        # depends on how fast the relay publishes them (the batches after it wait behind it)
+        wait_for(lambda: sum(arrivals(api, token, r)[n] for r in ONCE for n in issued.values()) > 0,
+                 "a batch's arrivals recorded in the registries", 90)
         with interchange_db(stack) as db:
             marks = ",".join("?" * len(ids))
             taken_in = db.execute(f"SELECT count(*) FROM receipts r JOIN deliveries d ON d.package_id = r.package_id "  # noqa: S608

@@ -35,8 +35,15 @@ function listCalls(calls: { path: string }[]): URLSearchParams[] {
 }
 
 async function pick(label: string, option: string) {
-  fireEvent.mouseDown(await screen.findByRole("combobox", { name: label }));
+  fireEvent.mouseDown(await screen.findByLabelText(label, { selector: "input" }));
   fireEvent.click(await screen.findByTitle(option));
+}
+
+/** The button showing ``text`` (a text query: role queries compute every element's style, slow on these pages). */
+function button(text: string): HTMLElement {
+  const found = screen.getByText(text, { selector: "button span" }).closest("button");
+  if (!found) throw new Error(`no button "${text}"`);
+  return found;
 }
 
 beforeEach(() => window.localStorage.clear());
@@ -45,10 +52,10 @@ describe("Bộ lọc danh sách văn bản", () => {
   it("sends the clerk's date range as arrival dates with the list, and keeps it in the URL", async () => {
     const { api, calls } = gateway();
     renderWith(<><IncomingList /><Location /></>, { api, path: "/van-ban-den" });
-    await screen.findByRole("link", { name: "15/UBND-VP" });
-    typeDate(screen.getByRole("textbox", { name: "Từ ngày" }), "01/11/2026");
-    typeDate(screen.getByRole("textbox", { name: "Đến ngày" }), "30/11/2026");
-    await userEvent.setup({ delay: null }).click(screen.getByRole("button", { name: "Lọc" }));
+    await screen.findByText("15/UBND-VP");  // the list is shown (a text query: a role query walks the whole table)
+    typeDate(screen.getByLabelText("Từ ngày"), "01/11/2026");
+    typeDate(screen.getByLabelText("Đến ngày"), "30/11/2026");
+    await userEvent.setup({ delay: null }).click(button("Lọc"));
     await waitFor(() => expect(listCalls(calls).some((q) => q.get("date_from") === "2026-11-01")).toBe(true));
     expect(Object.fromEntries(listCalls(calls).find((q) => q.get("date_from") === "2026-11-01")!)).toMatchObject({
       direction: "incoming", status: "arrived", date_from: "2026-11-01", date_to: "2026-11-30", date_field: "arrival" });
@@ -58,11 +65,11 @@ describe("Bộ lọc danh sách văn bản", () => {
   it("sends the type, the register and the words of the abstract with the list, and keeps them in the URL", async () => {
     const { api, calls } = gateway();
     renderWith(<><IncomingList /><Location /></>, { api, path: "/van-ban-den" });
-    await screen.findByRole("link", { name: "15/UBND-VP" });
+    await screen.findByText("15/UBND-VP");  // the list is shown (a text query: a role query walks the whole table)
     await pick("Loại văn bản", "Công văn");
     await pick("Sổ", "Sổ văn bản đến 2026");
-    fireEvent.change(screen.getByRole("textbox", { name: "Trích yếu có chứa" }), { target: { value: "hội nghị" } });
-    await userEvent.setup({ delay: null }).click(screen.getByRole("button", { name: "Lọc" }));
+    fireEvent.change(screen.getByLabelText("Trích yếu có chứa"), { target: { value: "hội nghị" } });
+    await userEvent.setup({ delay: null }).click(button("Lọc"));
     await waitFor(() => expect(listCalls(calls).some((q) => q.get("q") === "hội nghị")).toBe(true));
     const sent = listCalls(calls).find((q) => q.get("q") === "hội nghị")!;
     expect(Object.fromEntries(sent)).toEqual({ direction: "incoming", status: "arrived", page_size: "50",
@@ -74,13 +81,13 @@ describe("Bộ lọc danh sách văn bản", () => {
   it("finds the issuing agency by searching the directory on the server, never loading it whole", async () => {
     const { api, calls } = gateway();
     renderWith(<><IncomingList /><Location /></>, { api, path: "/van-ban-den" });
-    await screen.findByRole("link", { name: "15/UBND-VP" });
+    await screen.findByText("15/UBND-VP");  // the list is shown (a text query: a role query walks the whole table)
     fireEvent.change(screen.getByRole("combobox", { name: "Cơ quan ban hành" }), { target: { value: "vinh long" } });
     fireEvent.click(await screen.findByTitle("Ủy ban nhân dân tỉnh Vĩnh Long"));
     const searches = calls.filter((c) => c.path.startsWith("/api/v1/agencies"));
     expect(searches.length).toBeGreaterThan(0);
     expect(searches.every((c) => new URLSearchParams(c.path.split("?")[1]).get("q") === "vinh long")).toBe(true);
-    await userEvent.setup({ delay: null }).click(screen.getByRole("button", { name: "Lọc" }));
+    await userEvent.setup({ delay: null }).click(button("Lọc"));
     await waitFor(() => expect(listCalls(calls).some((q) => q.get("issuing_agency_code") === UBND.code)).toBe(true));
     expect(listCalls(calls).every((q) => !q.has("issuing_agency_name"))).toBe(true);
     expect(screen.getByTestId("location").textContent).toContain(
@@ -90,14 +97,14 @@ describe("Bộ lọc danh sách văn bản", () => {
   it("keeps the filters on another tab; Xóa lọc takes them out of the URL and the request", async () => {
     const { api, calls } = gateway();
     renderWith(<><IncomingList /><Location /></>, { api, path: "/van-ban-den?type_code=cong_van&q=h%E1%BB%99i%20ngh%E1%BB%8B" });
-    await screen.findByRole("link", { name: "15/UBND-VP" });
+    await screen.findByText("15/UBND-VP");  // the list is shown (a text query: a role query walks the whole table)
     await userEvent.setup({ delay: null }).click(screen.getByRole("tab", { name: "Đã vào sổ" }));
     await waitFor(() => expect(listCalls(calls).some((q) => q.get("status") === "registered"
       && q.get("type_code") === "cong_van" && q.get("q") === "hội nghị")).toBe(true));
 
     // Xóa lọc: the list as it was
     const before = listCalls(calls).length;
-    await userEvent.setup({ delay: null }).click(screen.getByRole("button", { name: "Xóa lọc" }));
+    await userEvent.setup({ delay: null }).click(button("Xóa lọc"));
     await waitFor(() => expect(screen.getByTestId("location").textContent).toBe("/van-ban-den?tab=registered"));
     await waitFor(() => expect(listCalls(calls).length).toBeGreaterThan(before));
     expect(listCalls(calls).at(-1)!.has("type_code")).toBe(false);
@@ -112,8 +119,8 @@ describe("Bộ lọc danh sách văn bản", () => {
     expect(Object.fromEntries(listCalls(calls).find((q) => q.get("status") === "registered")!)).toMatchObject({
       date_from: "2026-11-01", date_field: "arrival", type_code: "ke_hoach", issuing_agency_code: UBND.code,
       q: "cải cách hành chính" });
-    await waitFor(() => expect(screen.getByRole("textbox", { name: "Từ ngày" })).toHaveValue("01/11/2026"));
-    expect(screen.getByRole("textbox", { name: "Trích yếu có chứa" })).toHaveValue("cải cách hành chính");
+    await waitFor(() => expect(screen.getByLabelText("Từ ngày")).toHaveValue("01/11/2026"));
+    expect(screen.getByLabelText("Trích yếu có chứa")).toHaveValue("cải cách hành chính");
     expect(await screen.findByTitle("Kế hoạch")).toBeInTheDocument();
     expect(screen.getByTitle(UBND.name)).toBeInTheDocument();
   });
@@ -123,10 +130,10 @@ describe("Bộ lọc danh sách văn bản", () => {
     // the filters on screen (here from a link) are what is saved
     renderWith(<><IncomingList /><Location /></>, { api,
       path: `/van-ban-den?${new URLSearchParams({ type_code: "ke_hoach", q: "chuyển đổi số" })}` });
-    await screen.findByRole("link", { name: "15/UBND-VP" });
+    await screen.findByText("15/UBND-VP");  // the list is shown (a text query: a role query walks the whole table)
     const user = userEvent.setup({ delay: null });
-    await waitFor(() => expect(screen.getByRole("textbox", { name: "Trích yếu có chứa" })).toHaveValue("chuyển đổi số"));
-    await user.click(screen.getByRole("button", { name: "Lưu bộ lọc" }));
+    await waitFor(() => expect(screen.getByLabelText("Trích yếu có chứa")).toHaveValue("chuyển đổi số"));
+    await user.click(button("Lưu bộ lọc"));
     const dialog = await screen.findByRole("dialog");
     await user.click(within(dialog).getByRole("button", { name: "Lưu bộ lọc" }));
     expect(await within(dialog).findByText("Hãy nhập tên bộ lọc.")).toBeInTheDocument();
@@ -146,7 +153,7 @@ describe("Bộ lọc danh sách văn bản", () => {
       { name: "Kế hoạch tháng mười hai", filters: { type_code: "ke_hoach", q: "chuyển đổi số" } }]));
     const { api, calls } = gateway();
     renderWith(<><IncomingList /><Location /></>, { api, path: "/van-ban-den" });
-    await screen.findByRole("link", { name: "15/UBND-VP" });
+    await screen.findByText("15/UBND-VP");  // the list is shown (a text query: a role query walks the whole table)
     const user = userEvent.setup({ delay: null });
     const before = listCalls(calls).length;
     await pick("Bộ lọc đã lưu", "Kế hoạch tháng mười hai");
@@ -154,7 +161,7 @@ describe("Bộ lọc danh sách văn bản", () => {
     await waitFor(() => expect(listCalls(calls).slice(before).some((q) => q.get("type_code") === "ke_hoach"
       && q.get("q") === "chuyển đổi số")).toBe(true));
 
-    await user.click(screen.getByRole("button", { name: "Xóa bộ lọc đã lưu" }));
+    await user.click(button("Xóa bộ lọc đã lưu"));
     expect(JSON.parse(window.localStorage.getItem(savedKey("vanthu.snv", "incoming")) ?? "null")).toEqual([]);
     fireEvent.mouseDown(screen.getByRole("combobox", { name: "Bộ lọc đã lưu" }));
     expect(screen.queryByTitle("Kế hoạch tháng mười hai")).not.toBeInTheDocument();

@@ -216,7 +216,7 @@ export function ListFilterBar({ list, status }: { list: ListName; status: Docume
         <Button onClick={() => setNaming(true)}>{t.save}</Button>
         <Button onClick={() => void exportXlsx()} loading={exporting}>{t.export}</Button>
       </Space>
-      <Modal open={naming} title={t.saveTitle} okText={t.save} onOk={() => void save()} destroyOnClose
+      <Modal open={naming} title={t.saveTitle} okText={t.save} onOk={() => void save()} destroyOnHidden
         onCancel={() => { setNaming(false); nameForm.resetFields(); }}>
         <Form form={nameForm} layout="vertical" onFinish={() => void save()}>
           <Form.Item name="name" label={t.name} extra={t.nameHelp}
