@@ -644,6 +644,9 @@ ROWS: dict[str, Row] = {
                        "number_symbol": f"{next(w.counter)}/UBND-VP", "document_date": "2021-03-04"}}},
         snapshot=both_agencies("/api/v1/documents", q="{marker}")),
     "GET /api/v1/documents": Row("own", 200, body=lambda w, u, t: {"params": {"page_size": 5}}),
+    # the list as filtered, as XLSX: what the registry shows the caller (their own agency's, their audience's)
+    "GET /api/v1/documents/export": Row("own", 200, body=lambda w, u, t: {"params": {
+        "direction": "incoming", "date_from": "2021-01-01", "date_to": "2021-12-31"}}),
     "GET /api/v1/documents/{document_id}": Row("resource", 200, target=doc(lambda w: w.draft(with_file=False)),
                                                expect=NOT_IN_THE_DRAFTS_AUDIENCE),
     "GET /api/v1/documents/{document_id}/history": Row("resource", 200,
