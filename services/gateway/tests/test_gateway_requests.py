@@ -163,3 +163,10 @@ async def test_a_method_a_route_does_not_take_is_a_405_that_names_the_ones_it_do
     assert reply.status_code == 405, reply.text
     assert reply.headers["allow"] == "GET"
     assert reply.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_value_outside_its_choices_names_them_in_vietnamese(api: httpx.AsyncClient) -> None:
+    reply = await api.get("/api/v1/documents/export", params={"direction": "sideways"})
+    assert reply.status_code == 400
+    assert reply.json()["errors"] == [{"field": "direction",
+                                       "detail": "phải là một trong 'outgoing' hoặc 'incoming'"}]

@@ -91,8 +91,11 @@ def validation_text(error: dict[str, Any]) -> str:
     template = _VALIDATION_TEXTS.get(kind)
     if template is None:
         return "giá trị không hợp lệ (" + excerpt(str(error.get("msg", kind)), MAX_DETAIL_CHARS) + ")"
+    values = {k: excerpt(str(v), 200) for k, v in ctx.items()}
+    if "expected" in values:  # pydantic lists the choices in English: "'a', 'b' or 'c'"
+        values["expected"] = " hoặc ".join(values["expected"].rsplit(" or ", 1))
     try:
-        return template.format(**{k: excerpt(str(v), 200) for k, v in ctx.items()})
+        return template.format(**values)
     except (KeyError, IndexError, ValueError):
         return template.split(" {")[0]
 
