@@ -7,14 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vanthu_core.errors import NotFound, PermissionDenied
 from vanthu_core.ids import new_id
 from vanthu_core.timeutil import Clock, utc_now, vietnam_time
 from vanthu_workflow.domain.delegation import ActingFor, in_force
-from vanthu_workflow.store import DelegationRow, WorkflowStore
+from vanthu_workflow.store import DelegationRow, WorkflowStore, delegation_in_force
 
 
 @dataclass(frozen=True)
@@ -124,9 +124,7 @@ class DelegationStore:
         while True:
             async with self.sessions() as session, session.begin():
                 rows = (await session.execute(select(DelegationRow).where(
-                    DelegationRow.audience_published != and_(DelegationRow.valid_from <= today,
-                                                             DelegationRow.valid_to >= today,
-                                                             DelegationRow.revoked_at.is_(None)))
+                    DelegationRow.audience_published != delegation_in_force(today))
                     .order_by(DelegationRow.id).limit(limit).with_for_update(skip_locked=True))).scalars().all()
                 for row in rows:
                     published += await self._publish(session, row, "vanthu-workflow")
@@ -143,8 +141,7 @@ class DelegationStore:
         code → ``person:<delegator>`` / ``unit:<code>`` → subjects, each once, oldest delegation first."""
         today = self.today()
         query = select(DelegationRow.agency_code, DelegationRow.delegator, DelegationRow.unit_code,
-                       DelegationRow.deputy).where(
-            DelegationRow.valid_to >= today, DelegationRow.valid_from <= today, DelegationRow.revoked_at.is_(None))
+                       DelegationRow.deputy).where(delegation_in_force(today))
         if agency_code is not None:
             query = query.where(DelegationRow.agency_code == agency_code)
         async with self.sessions() as session:
@@ -162,8 +159,7 @@ class DelegationStore:
         async with self.sessions() as session:
             rows = (await session.execute(select(DelegationRow).where(
                 DelegationRow.agency_code == agency_code, DelegationRow.deputy == deputy,
-                DelegationRow.valid_to >= today, DelegationRow.valid_from <= today,
-                DelegationRow.revoked_at.is_(None)))).scalars().all()
+                delegation_in_force(today)))).scalars().all()
         return tuple(ActingFor(delegation_id=r.id, delegator=r.delegator, delegator_username=r.delegator_username,
                                unit=r.unit_code, competence=r.competence, delegator_name=r.delegator_name,
                                deputy_position=r.deputy_position)

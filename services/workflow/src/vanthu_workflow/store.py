@@ -606,7 +606,8 @@ def _audience_of(row: CaseRow, tasks: Sequence[TaskRow], deputies: Mapping[str, 
                          drafter=row.drafter if row.kind == OUTGOING else "", deputies=deputies, acted=acted)
 
 
-def _in_force(today: date) -> ColumnElement[bool]:
+def delegation_in_force(today: date) -> ColumnElement[bool]:
+    """The delegations in force on ``today`` (a Vietnam date; both ends of the period included), not revoked."""
     return and_(DelegationRow.valid_from <= today, DelegationRow.valid_to >= today, DelegationRow.revoked_at.is_(None))
 
 
@@ -614,7 +615,7 @@ async def deputies_in_force(session: AsyncSession, agency_code: str, today: date
     """The agency's delegations in force on ``today`` (Vietnam date): :func:`deputies_key` → the deputies' subjects,
     read in the caller's session (a delegation the transaction created or revoked counts as it now is)."""
     rows = (await session.execute(select(DelegationRow.delegator, DelegationRow.unit_code, DelegationRow.deputy)
-                                  .where(DelegationRow.agency_code == agency_code, _in_force(today))
+                                  .where(DelegationRow.agency_code == agency_code, delegation_in_force(today))
                                   .order_by(DelegationRow.valid_from, DelegationRow.id))).all()
     found: dict[str, list[str]] = {}
     for delegator, unit, deputy in rows:
@@ -1289,7 +1290,8 @@ class WorkflowStore:
                  .where(steps.c.case_id == of_case.scalar_subquery(), steps.c.delegation_id != "").scalar_subquery())
         in_force = (select(func.json_agg(func.json_build_array(delegations.c.delegator, delegations.c.unit_code,
                                                                delegations.c.deputy), type_=JSON))
-                    .where(delegations.c.agency_code == agency_code, _in_force(self.today())).scalar_subquery())
+                    .where(delegations.c.agency_code == agency_code, delegation_in_force(self.today()))
+                    .scalar_subquery())
         read = (select(cases, *(c.label(f"t_{c.name}") for c in tasks.c), acted.label("x_acted"),
                        in_force.label("x_in_force"))
                 .join(tasks, tasks.c.case_id == cases.c.id)
