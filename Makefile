@@ -49,7 +49,7 @@ lint: proto proto-lint web-lint ## ruff and mypy over the whole workspace; eslin
 	@$(UV) run --no-sync mypy $$(ls -d libs/*/src services/*/src | grep -v -e vanthu-proto -e services/web)
 
 test: system-deps lint web-test web-build ## Lint, type checks, unit, integration, e2e and browser tests
-	@$(UV) run --no-sync pytest $(XDIST) $(PYTEST_ARGS)
+	@$(UV) run --no-sync pytest $(XDIST) --durations=25 --durations-min=10 $(PYTEST_ARGS)
 
 test-year-ahead: system-deps proto ## Unit and integration tests again with the clock a year ahead (libfaketime)
 	@lib=$$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -n1); \
