@@ -28,7 +28,6 @@ TITLES = {
     "deliveries_failed": "Gửi không thành công", "packages_received": "Văn bản đã nhận",
     "packages_returned": "Văn bản đã trả lại (02)", "returned_by_recipients": "Bị nơi nhận trả lại (02)",
     "revocations_sent": "Yêu cầu lấy lại (13)", "acknowledgements_overdue": "Chưa báo đã đến trong ngày (01)"}
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass

@@ -23,6 +23,7 @@ from vanthu_core import clients, policy
 from vanthu_core.auth import current_principal
 from vanthu_core.errors import DomainError, InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.numbers import bounded_int
+from vanthu_core.spreadsheet import CSV_TYPE, XLSX_TYPE
 from vanthu_core.text import clean_text, fold
 from vanthu_core.timeutil import iso_vietnam
 from vanthu_registry import exports, register_pdf
@@ -262,7 +263,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         lines = exports.rows(register, docs, names)
         stem = f"{exports.file_stem(register.name)}-{date_from.isoformat()}-{date_to.isoformat()}"
         if fmt == "csv":
-            return documents_pb2.ExportRegisterResponse(file_name=f"{stem}.csv", content_type=exports.CSV_TYPE,
+            return documents_pb2.ExportRegisterResponse(file_name=f"{stem}.csv", content_type=CSV_TYPE,
                                                         content=exports.to_csv(register, lines), rows=len(lines))
         try:
             agency_name = (await self.agencies.get(agency)).name
@@ -273,7 +274,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
             return documents_pb2.ExportRegisterResponse(file_name=f"{stem}.pdf", content_type=register_pdf.PDF_TYPE,
                                                         rows=len(lines), content=content)
         return documents_pb2.ExportRegisterResponse(
-            file_name=f"{stem}.xlsx", content_type=exports.XLSX_TYPE, rows=len(lines),
+            file_name=f"{stem}.xlsx", content_type=XLSX_TYPE, rows=len(lines),
             content=exports.to_xlsx(register, agency_name, date_from, date_to, lines))
 
     # -- documents -----------------------------------------------------------------------------

@@ -36,9 +36,6 @@ INCOMING_COLUMNS = ("Ngày đến", "Số đến", "Tác giả", "Số, ký hi�
 #: Relative column widths (characters), shared by the XLSX and the PDF.
 OUTGOING_WIDTHS = (14, 12, 48, 22, 30, 20, 8, 11, 10, 16)
 INCOMING_WIDTHS = (12, 8, 28, 16, 12, 48, 22, 11, 10, 16)
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: What a spreadsheet reads as the start of a formula (OWASP CSV injection).
 
 
 def _day(value: date | None) -> str:

@@ -14,6 +14,7 @@ from vanthu.interchange.v1 import interchange_pb2 as pb
 from vanthu_core.auth import Principal
 from vanthu_core.errors import Unavailable
 from vanthu_core.policy import INTERCHANGE
+from vanthu_core.spreadsheet import XLSX_TYPE
 from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
 from vanthu_gateway.disposition import attachment
@@ -105,7 +106,6 @@ class AgencyStatisticsOut(ResponseBody):
     acknowledgements_overdue: int = Field(description="deliveries whose 01 did not come back the same day")
 
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/interchange/statistics", response_model=list[AgencyStatisticsOut],
