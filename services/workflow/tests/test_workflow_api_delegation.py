@@ -386,3 +386,26 @@ async def test_another_agencys_delegation_publishes_nothing_of_this_agency(harne
     await delegate(h, user="lanhdao.snv", deputy="chuyenvien.snv", unit="")
     assert await audiences(h, case.id, "audience") == []
     assert f"user:{h.subject('chuyenvien.snv')}" not in (await audiences(h, case.id))[-1]
+
+
+async def test_every_audience_a_case_publishes_is_ordered_after_the_one_before_so_a_redelivery_undoes_nothing(
+        harness: Harness) -> None:
+    """The registry keeps the audience with the highest ``audience_seq``: re-publications at the same version (a
+    delegation created, revoked, created again) and the steps around them must each carry a higher one than the
+    last, or a redelivered earlier one would give a revoked deputy the document again."""
+    h = harness
+    case = await h.assigned()  # Phòng Tổng hợp leads
+    lead = h.task(case, "lead")
+    first = await delegate(h)
+    await h.call(h.api.RevokeDelegation, pb.RevokeDelegationRequest(id=first.id), HEAD)
+    await delegate(h)
+    case = (await h.call(h.api.RecordProgress, pb.RecordProgressRequest(  # PostgreSQL: the one-statement path
+        task_id=lead.id, version=case.version, comment="Đang tổng hợp"), HEAD)).case
+    await h.call(h.api.RecordProgress, pb.RecordProgressRequest(  # a step through the ORM's path
+        task_id=lead.id, version=case.version, comment="Đã xin ý kiến các phòng"), OFFICER)
+
+    published = [(e.action, e.audience_seq) for e in await h.events()
+                 if isinstance(e, ev.StepRecorded) and e.case_id == case.id]
+    assert [a for a, _ in published][-5:] == ["audience", "audience", "audience", "progress", "progress"]
+    seqs = [s for _, s in published]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs), published

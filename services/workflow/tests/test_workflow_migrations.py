@@ -11,6 +11,7 @@ from alembic import command
 from sqlalchemy import text
 
 from vanthu.registry.v1 import events_pb2 as registry_events
+from vanthu.workflow.v1 import events_pb2 as ev
 from vanthu.workflow.v1 import workflow_pb2 as pb
 from vanthu_core.db import alembic_config, migrate
 from vanthu_core.events import new_meta
@@ -66,9 +67,11 @@ async def test_0007_turns_the_tasks_earlier_cancellations_and_revocations_stoppe
     # the data as the code before the migration left it: every withdrawn task "cancelled", without its note
     url = workflow_settings.database_url
     await asyncio.to_thread(command.downgrade, alembic_config(MIGRATIONS, url), "0006")
-    async with h.server.store.sessions() as session, session.begin():
+    async with h.server.store.sessions() as session, session.begin():  # (read in SQL: the code's model is newer)
         await session.execute(text("UPDATE tasks SET note = '' WHERE state = 'cancelled'"))
-    assert {s for s, _ in (await tasks(draft.document_id)).values()} == {"cancelled"}
+        states = (await session.execute(text("SELECT state FROM tasks WHERE case_id = :case"),
+                                        {"case": draft.id})).scalars()
+        assert set(states) == {"cancelled"}
 
     await migrate(MIGRATIONS, url)
     assert {i: v for i, v in (await tasks(draft.document_id)).items() if i in stopped_draft} == {
@@ -77,3 +80,22 @@ async def test_0007_turns_the_tasks_earlier_cancellations_and_revocations_stoppe
     assert {i: v for i, v in after.items() if i in stopped_arrival} == {
         i: ("withdrawn", "Văn bản đã bị thu hồi") for i in stopped_arrival}
     assert {after[i][0] for i in taken_back} == {"cancelled"}
+
+
+async def test_0009_gives_existing_cases_their_audience_order_from_zero_and_the_next_publication_goes_after(
+        harness: Harness, workflow_settings: WorkflowSettings) -> None:
+    """Issue 14 review: a case counts its audience's re-publications (``audience_rev``). A case written before the
+    column starts at 0, and the audience published after the upgrade orders after every one published before."""
+    h = harness
+    case = await h.assigned()
+    url = workflow_settings.database_url
+    await asyncio.to_thread(command.downgrade, alembic_config(MIGRATIONS, url), "0008")
+    await migrate(MIGRATIONS, url)
+    async with h.server.store.sessions() as session:
+        assert (await session.execute(text("SELECT audience_rev FROM cases WHERE id = :case"),
+                                      {"case": case.id})).scalar_one() == 0
+    await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
+        deputy=h.subject("chuyenvien.ubnd"), unit_code="TH", valid_from="2031-06-11", valid_to="2031-06-13",
+        competence="KT.", reason="Đi công tác"), "truongphong.ubnd")
+    seqs = [e.audience_seq for e in await h.events() if isinstance(e, ev.StepRecorded) and e.case_id == case.id]
+    assert len(seqs) >= 2 and seqs[-1] > max(seqs[:-1]), seqs

@@ -20,7 +20,7 @@ from vanthu_core.events import decode
 from vanthu_workflow.domain.delegation import ActingFor
 from vanthu_workflow.domain.incoming import Action, Party
 from vanthu_workflow.server import MIGRATIONS
-from vanthu_workflow.store import Actor, CaseView, WorkflowStore, outbox
+from vanthu_workflow.store import Actor, CaseView, WorkflowStore, audience_seq, outbox
 
 pytestmark = pytest.mark.integration
 UBND = "000.00.00.H61"
@@ -88,7 +88,8 @@ async def test_progress_and_a_cooperating_completion_answer_what_a_fresh_read_sh
     recorded = written[1][1]
     assert (recorded.case_id, recorded.document_id, recorded.action, recorded.from_state, recorded.to_state,
             recorded.task_id, recorded.audience_seq, recorded.meta.actor) == (
-        case.id, "doc-0", "progress", "assigned", "in_progress", lead.id, case.version, OFFICER.username)
+        case.id, "doc-0", "progress", "assigned", "in_progress", lead.id, audience_seq(case.version + 1),
+        OFFICER.username)
     assert list(recorded.audience) == ["role:leader", "unit:NC", "user:s-officer"]
 
     before = await last_seq(store)

@@ -105,6 +105,18 @@ metadata = MetaData()
 #: The action of a ``StepRecorded`` that only publishes again who the case gives its document to (a delegation
 #: created, revoked, begun or ended): the registry keeps the audience and adds no history line.
 AUDIENCE_ACTION = "audience"
+#: The order of the document audiences a case publishes (``StepRecorded.audience_seq``; the registry keeps the one with
+#: the highest): a step gives the case's version after it times this span, a re-publication between two steps (a
+#: delegation begun or ended, :meth:`WorkflowStore.publish_audiences`) that version plus its own count
+#: (:attr:`CaseRow.audience_rev`). So each re-publication is newer than the step before it and every one before it,
+#: older than the step after it, and a redelivered one never undoes a later one (a revoked deputy's access stays gone).
+AUDIENCE_SPAN = 1 << 20
+
+
+def audience_seq(version: int, revision: int = 0) -> int:
+    """The order number of a document audience published at the case's ``version`` (after the step that made it),
+    ``revision`` re-publications later (kept below :data:`AUDIENCE_SPAN`)."""
+    return version * AUDIENCE_SPAN + min(revision, AUDIENCE_SPAN - 1)
 outbox = outbox_table(metadata)
 ROLE = "role"
 LEADERS = "leader"
@@ -152,6 +164,9 @@ class CaseRow(Base):
     parent_id: Mapped[str] = mapped_column(String(36), default="")
     depth: Mapped[int] = mapped_column(Integer, default=0)
     result_files: Mapped[str] = mapped_column(Text, default="[]")
+    #: How many times the document audience was published again without a step (:func:`audience_seq`); written by a
+    #: Core update, which leaves ``version`` (the guard of people's steps) alone.
+    audience_rev: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (UniqueConstraint("agency_code", "document_id", name="uq_cases_document"),
                       Index("ix_cases_jobs_giver", "agency_code", "kind", "drafter", "created_at"),
@@ -1336,7 +1351,7 @@ class WorkflowStore:
                     from_state=state.value, to_state=to.value, comment=comment, task_id=task.id,
                     audience=_audience_of(row, held, deputies, {*(found[0]["x_acted"] or []),
                                                                 *([actor.subject] if on_behalf else [])}),
-                    audience_seq=row.version or 1,
+                    audience_seq=audience_seq(version + 1),
                     on_behalf_of=behalf["on_behalf_of"], competence=behalf["competence"]))
             step = {"task_id": task.id, "agency_code": agency_code, "action": action.value,
                     "from_state": state.value, "to_state": to.value, "actor": actor.username,
@@ -1579,7 +1594,10 @@ class WorkflowStore:
         return new_meta(actor=actor.username, agency=row.agency_code, occurred_at=self.clock())
 
     async def _step(self, session: AsyncSession, row: CaseRow, action: StrEnum, from_state: str, to: StrEnum,
-                    actor: Actor, comment: str, task_id: str, on_behalf: ActingFor | None = None) -> None:
+                    actor: Actor, comment: str, task_id: str, on_behalf: ActingFor | None = None, *,
+                    version_after: int = 1) -> None:
+        """Records a step and, for a document's case, its ``StepRecorded`` with the audience after it, ordered by
+        ``version_after`` (the case's version once the step is written: 1 for a case's first step)."""
         session.add(StepRow(case_id=row.id, task_id=task_id, agency_code=row.agency_code, action=action.value,
                             from_state=from_state, to_state=to.value, actor=actor.username,
                             actor_subject=actor.subject, actor_name=actor.name, at=self.clock(), comment=comment,
@@ -1591,7 +1609,7 @@ class WorkflowStore:
         await add_event(session, outbox, ev.StepRecorded(
             meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id, action=action.value,
             from_state=from_state, to_state=to.value, comment=comment, task_id=task_id,
-            audience=await self._document_audience(session, row), audience_seq=row.version or 1,
+            audience=await self._document_audience(session, row), audience_seq=audience_seq(version_after),
             on_behalf_of=on_behalf.delegator_username if on_behalf else "",
             competence=on_behalf.competence if on_behalf else ""))
 
@@ -1624,8 +1642,10 @@ class WorkflowStore:
         to (a delegation created, revoked, begun or ended: its deputy joins or leaves the audience the registry
         keeps). Covered: the cases (not jobs) with an open task of the delegator (a leader's own), of the unit (a
         head's), or of the leaders' role (a leader's delegation). Each is a ``StepRecorded`` of action
-        :data:`AUDIENCE_ACTION` (the registry adds no history line for it) carrying the case's version as its
-        ``audience_seq``; the case itself does not change. Returns how many were published."""
+        :data:`AUDIENCE_ACTION` (the registry adds no history line for it) whose ``audience_seq``
+        (:func:`audience_seq`) orders it after the case's last step and earlier re-publications and before its next
+        step; the case's ``version`` does not change (a step under way is not refused for it). Returns how many were
+        published."""
         open_states = [s.value for s in OPEN_TASK_STATES]
         if unit_code:
             covers = and_(TaskRow.assignee_kind == UNIT, TaskRow.assignee == unit_code)
@@ -1650,7 +1670,11 @@ class WorkflowStore:
             await add_event(session, outbox, ev.StepRecorded(
                 meta=new_meta(actor=actor, agency=agency_code, occurred_at=self.clock()), case_id=row.id,
                 document_id=row.document_id, action=AUDIENCE_ACTION, from_state=row.state, to_state=row.state,
-                audience=_audience_of(row, tasks[row.id], deputies, acted[row.id]), audience_seq=row.version or 1))
+                audience=_audience_of(row, tasks[row.id], deputies, acted[row.id]),
+                audience_seq=audience_seq(row.version, row.audience_rev + 1)))
+        cases = Base.metadata.tables["cases"]
+        await session.execute(update(cases).where(cases.c.id.in_(ids))
+                              .values(audience_rev=cases.c.audience_rev + literal_column("1")))
         return len(rows)
 
     async def _advance(self, session: AsyncSession, row: CaseRow, action: StrEnum, state: StrEnum, to: StrEnum,
@@ -1661,7 +1685,8 @@ class WorkflowStore:
         new_tasks: list[TaskRow] = session.sync_session.info.pop(_NEW_TASKS, [])
         row.state, row.updated_at = to.value, self.clock()
         flag_modified(row, "state")  # a step that keeps the state, at an unmoved clock, still bumps the version
-        await self._step(session, row, action, state.value, to, actor, comment, task_id, on_behalf)
+        await self._step(session, row, action, state.value, to, actor, comment, task_id, on_behalf,
+                         version_after=row.version + 1)  # the flush below bumps it
         try:
             await session.flush()
         except StaleDataError:
