@@ -1,7 +1,8 @@
 """``GET /api/v1/people`` through the gateway in front of a real registry reading the development issuer's users file:
 each person carries their chức vụ (title), their units and whether they are a leader, so the draft form can offer
 the agency's signers with their title and a clerk the leaders to submit to; their e-mail address and roles go to the
-agency's administrator only (issue 14, finding B); another agency's people never appear."""
+agency's administrator only (issue 14, finding B), to everyone only whether each handles documents (the giao xử lý
+picker's people); another agency's people never appear."""
 
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -69,7 +70,7 @@ async def test_people_carry_their_title_units_and_leadership_and_only_the_caller
 async def test_a_colleague_gets_no_emails_nor_roles(api: Callable[[str], httpx.AsyncClient], username: str) -> None:
     people = (await api(username).get("/api/v1/people")).json()
     assert people and all("email" not in p and "roles" not in p for p in people)
-    assert set(people[0]) == {"subject", "username", "name", "enabled", "title", "units", "leader"}
+    assert set(people[0]) == {"subject", "username", "name", "enabled", "title", "units", "leader", "handler"}
 
 
 async def test_the_agencys_administrator_gets_emails_and_roles(api: Callable[[str], httpx.AsyncClient]) -> None:
@@ -77,3 +78,12 @@ async def test_the_agencys_administrator_gets_emails_and_roles(api: Callable[[st
     assert (people["lanhdao.ubnd"]["roles"], people["vanthu.ubnd"]["roles"]) == (["leader"], ["clerk"])
     assert all(isinstance(p["email"], str) for p in people.values())
     assert all(p["username"].endswith(".ubnd") for p in people.values())
+
+
+@pytest.mark.parametrize("username", ["lanhdao.ubnd", "truongphong.ubnd", "chuyenvien.ubnd", "quantri.ubnd"])
+async def test_everyone_learns_who_handles_documents_the_clerk_archivist_and_admin_do_not(
+        api: Callable[[str], httpx.AsyncClient], username: str) -> None:
+    """Giao xử lý offers only handlers (a leader, head or officer); the flag is all a non-admin learns of the roles."""
+    people = {p["username"]: p["handler"] for p in (await api(username).get("/api/v1/people")).json()}
+    assert people == {"lanhdao.ubnd": True, "truongphong.ubnd": True, "chuyenvien.ubnd": True,
+                      "vanthu.ubnd": False, "luutru.ubnd": False, "quantri.ubnd": False}

@@ -20,6 +20,7 @@ LABELS: dict[str, str] = {
     "arrival_key": "Mã văn bản đến", "document_id": "Văn bản", "document_ids": "Văn bản",
     "source_document_id": "Văn bản gốc", "replaces_document_id": "Văn bản được thay thế",
     "answers_document_id": "Văn bản được trả lời", "copy_number_symbol": "Số, ký hiệu bản sao",
+    "issuing_agency_code": "Cơ quan ban hành",
     "drafting_unit": "Đơn vị soạn thảo", "recipients": "Nơi nhận", "recipient_codes": "Nơi nhận",
     "name": "Tên", "title": "Tiêu đề", "description": "Mô tả", "keywords": "Từ khóa", "language": "Ngôn ngữ",
     "place": "Địa danh", "legal_normative": "Văn bản quy phạm pháp luật", "paper": "Bản giấy",

@@ -753,7 +753,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The people of the caller's agency, as the identity provider knows them (read only); e-mail and roles for its administrator only
+         * The people of the caller's agency, as the identity provider knows them (read only), whether each is a leader and handles documents; e-mail and roles for its administrator only
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
          *     - ListPeople: the people of their own agency, as the identity provider knows them (read only: no component changes accounts); the workflow those of the agency a deposit reminder names.
          *     - ListUnitMembers: a unit of their own agency (another agency's is not found).
@@ -1984,7 +1984,9 @@ export interface paths {
         };
         /**
          * Your tasks (to do, due soon, overdue, done) with counts
-         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         * @description The filters narrow the list and its counts alike, and only ever within your own tasks.
+         *
+         *     **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
          *     - ListInbox: the caller's own tasks, and their units' as their head.
          */
         get: operations["inbox_api_v1_workflow_inbox_get"];
@@ -4028,6 +4030,11 @@ export interface components {
             email?: string | null;
             /** Enabled */
             enabled: boolean;
+            /**
+             * Handler
+             * @description whether the person handles documents (a leader, head or officer: lãnh đạo, trưởng đơn vị, chuyên viên): who is offered in giao xử lý (chủ trì, phối hợp, nhận để biết); a clerk, archivist or administrator only is not
+             */
+            handler: boolean;
             /**
              * Leader
              * @description whether the person is a leader (lãnh đạo) of the agency: signs its documents, is offered when an arrival is submitted (trình lãnh đạo)
@@ -9734,6 +9741,16 @@ export interface operations {
                 kind?: ("direct" | "lead" | "cooperating" | "for_information" | "extension" | "review" | "consult" | "draft" | "sign" | "issue")[] | null;
                 /** @description only the tasks about incoming documents, outgoing drafts or jobs */
                 case_kind?: ("incoming" | "outgoing" | "job") | null;
+                /** @description words the document's trích yếu (a job's title) contains, with or without diacritics */
+                q?: string | null;
+                /** @description the document's type */
+                type_code?: string | null;
+                /** @description an incoming document's issuing agency (mã định danh) */
+                issuing_agency_code?: string | null;
+                /** @description tasks given from this day (Vietnam date, included) */
+                date_from?: string | null;
+                /** @description ... to this day (included) */
+                date_to?: string | null;
                 page_size?: number;
                 page_token?: string;
             };

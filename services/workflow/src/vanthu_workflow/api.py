@@ -18,6 +18,7 @@ from vanthu_core import policy
 from vanthu_core.auth import Principal, current_principal
 from vanthu_core.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.spreadsheet import CSV_TYPE, XLSX_TYPE
+from vanthu_core.text import fold
 from vanthu_core.timeutil import VIETNAM_TZ, Clock, iso_vietnam, utc_now
 from vanthu_core.workdays import DEFAULT_SOON_DAYS, WorkingCalendar, add_working_days, deadline_state, vietnam_date
 from vanthu_workflow import dashboard
@@ -65,7 +66,17 @@ from vanthu_workflow.domain.outgoing import (
     default_definition,
 )
 from vanthu_workflow.notify import Audience, NotificationHub, NotificationView
-from vanthu_workflow.store import INCOMING, OUTGOING, ROLE, Actor, CaseView, TaskView, WorkflowStore, name_key
+from vanthu_workflow.store import (
+    INCOMING,
+    OUTGOING,
+    ROLE,
+    Actor,
+    CaseView,
+    InboxFilter,
+    TaskView,
+    WorkflowStore,
+    name_key,
+)
 
 MAX_ID = 100
 #: The longest period a dashboard covers, in days (five years).
@@ -79,6 +90,9 @@ CATCH_UP = timedelta(minutes=5)
 MAX_SENT = 1000
 TASK_KINDS = frozenset(k.value for k in (*TaskKind, *OutTaskKind))
 CASE_KINDS = (INCOMING, OUTGOING, JOB)
+#: The longest "trích yếu có chứa" an inbox filter takes, and the longest code (a type's, an agency's).
+MAX_FILTER_TEXT = 200
+MAX_FILTER_CODE = 50
 
 
 def _id(value: str, field: str) -> str:
@@ -334,6 +348,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                                      "lãnh đạo.")
         case = await self.store.submit(own, document_id=document.id, abstract=document.abstract,
                                        arrival_number=document.number, leader=leader,
+                                       type_code=document.type_code, issuing_agency_code=document.issuing_agency_code,
                                        actor=await self._actor(principal, units=()), comment=comment,
                                        audience=await self._audience(principal, units=(), people=people))
         return pb.SubmitIncomingResponse(case=self._done(case))
@@ -480,7 +495,9 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
 
     async def ListInbox(self, request: pb.ListInboxRequest, context: grpc.aio.ServicerContext) -> pb.ListInboxResponse:
         """The caller's tasks in a bucket with the counts of every bucket; "due soon" and "overdue" at the service's
-        clock, in working days (:func:`vanthu_core.workdays.deadline_state`)."""
+        clock, in working days (:func:`vanthu_core.workdays.deadline_state`). The list's filters (words of the
+        abstract, type, issuing agency, the days the task was given: :func:`inbox_filter`) narrow the tasks and the
+        counts alike; they only ever narrow the caller's own tasks."""
         principal, own = policy.require()
         kinds = list(request.kinds)
         unknown = [k for k in kinds if k not in TASK_KINDS]
@@ -488,12 +505,13 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             raise InvalidArgument("kinds", f"loại {unknown[0]!r} không có: chọn {', '.join(sorted(TASK_KINDS))}.")
         if request.case_kind and request.case_kind not in CASE_KINDS:
             raise InvalidArgument("case_kind", f"chọn {', '.join(CASE_KINDS)}, hoặc để trống để xem tất cả.")
+        narrow = inbox_filter(request)
         now = self.clock()
         today = vietnam_date(now)
         tasks, counts, token = await self.store.inbox(
             own, await self._actor(principal), bucket=request.bucket or "todo", kinds=kinds, today=today,
             soon_before=add_working_days(today, DEFAULT_SOON_DAYS + 1, calendar=self.calendar),
-            page_size=request.page_size, page_token=request.page_token, case_kind=request.case_kind)
+            page_size=request.page_size, page_token=request.page_token, case_kind=request.case_kind, narrow=narrow)
         return pb.ListInboxResponse(tasks=[self.task_to_proto(t, now) for t in tasks], next_page_token=token,
                                     counts=pb.InboxCounts(todo=counts.todo, due_soon=counts.due_soon,
                                                           overdue=counts.overdue, done=counts.done))
@@ -994,6 +1012,29 @@ def _members_by_unit(members: Sequence[MemberInfo]) -> dict[str, frozenset[str]]
 
 def _optional_date(value: str, field: str) -> date | None:
     return _period_date(value, field) if value.strip() else None
+
+
+def inbox_filter(request: pb.ListInboxRequest) -> InboxFilter:
+    """The filters of a ListInbox request, checked: the words folded, the codes trimmed, the days of the task's
+    giving as Vietnam dates (``date_to`` included) turned into UTC instants."""
+    if len(request.query) > MAX_FILTER_TEXT:
+        raise InvalidArgument("query", f"tối đa {MAX_FILTER_TEXT} ký tự.")
+    codes = {}
+    for field in ("type_code", "issuing_agency_code"):
+        value = getattr(request, field).strip()
+        if len(value) > MAX_FILTER_CODE:
+            raise InvalidArgument(field, f"tối đa {MAX_FILTER_CODE} ký tự.")
+        codes[field] = value
+    date_from = _optional_date(request.date_from, "date_from")
+    date_to = _optional_date(request.date_to, "date_to")
+    if date_from and date_to and date_to < date_from:
+        raise InvalidArgument("date_to", "phải từ Từ ngày trở về sau.")
+
+    def start_of(day: date | None) -> datetime | None:
+        return None if day is None else datetime.combine(day, time(0), tzinfo=VIETNAM_TZ).astimezone(UTC)
+
+    return InboxFilter(words=tuple(fold(request.query).split()), **codes, given_from=start_of(date_from),
+                       given_before=start_of(date_to + timedelta(days=1) if date_to else None))
 
 
 def _period_date(value: str, field: str) -> date:

@@ -40,6 +40,8 @@ class DocumentInfo:
     signer_name: str = ""
     #: ... and their account, when the drafter chose them from the agency's people.
     signer_subject: str = ""
+    #: An incoming document's issuing agency (mã định danh).
+    issuing_agency_code: str = ""
     #: The drafting unit the document names (đơn vị soạn thảo: free text, a unit's code or name).
     drafting_unit: str = ""
 
@@ -131,7 +133,7 @@ class RegistryDirectory:
         return DocumentInfo(id=d.id, agency_code=d.agency_code, direction=d.direction, status=d.status,
                             abstract=d.abstract, number=d.number, type_code=d.type_code, created_by=d.created_by,
                             signer_name=d.signer.name, signer_subject=d.signer.subject,
-                            drafting_unit=d.drafting_unit)
+                            drafting_unit=d.drafting_unit, issuing_agency_code=d.issuing_agency_code)
 
     async def submit(self, token: str, document_id: str) -> None:
         try:

@@ -52,7 +52,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, validates
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -63,6 +63,7 @@ from vanthu_core.events import EventMeta, new_meta
 from vanthu_core.ids import new_id
 from vanthu_core.outbox import add_event, event_row, outbox_table
 from vanthu_core.paging import decode_cursor, encode_cursor
+from vanthu_core.text import fold
 from vanthu_core.timeutil import Clock, utc_now, vietnam_time
 from vanthu_workflow.dashboard import COMPLETED_STATE, UNASSIGNED, CaseFacts
 from vanthu_workflow.domain.audience import HeldTask, case_audience, deputies_key
@@ -127,6 +128,10 @@ class Base(DeclarativeBase):
     metadata = metadata
 
 
+#: How much of a case's folded abstract is kept for the inbox's filter (the registry keeps as much).
+SEARCH_KEY_CHARS = 600
+
+
 class CaseRow(Base):
     __tablename__ = "cases"
 
@@ -167,6 +172,16 @@ class CaseRow(Base):
     #: How many times the document audience was published again without a step (:func:`audience_seq`); written by a
     #: Core update, which leaves ``version`` (the guard of people's steps) alone.
     audience_rev: Mapped[int] = mapped_column(Integer, default=0)
+    #: The abstract folded (:func:`vanthu_core.text.fold`), kept with it: the inbox's "trích yếu có chứa" filter.
+    search_key: Mapped[str] = mapped_column(Text, default="")
+    #: Incoming: the document's issuing agency (mã định danh) as it was submitted: the inbox's issuer filter.
+    issuing_agency_code: Mapped[str] = mapped_column(String(35), default="")
+
+    @validates("abstract")
+    def _keep_search_key(self, _key: str, value: str) -> str:
+        """Every change of the abstract (started, revised, scrubbed) folds it again into ``search_key``."""
+        self.search_key = fold(value or "")[:SEARCH_KEY_CHARS]
+        return value
 
     __table_args__ = (UniqueConstraint("agency_code", "document_id", name="uq_cases_document"),
                       Index("ix_cases_jobs_giver", "agency_code", "kind", "drafter", "created_at"),
@@ -569,6 +584,32 @@ class InboxCounts:
     done: int
 
 
+@dataclass(frozen=True)
+class InboxFilter:
+    """What narrows a person's inbox beyond its bucket, about the task's case (its document): ``words`` the folded
+    abstract contains (each), its ``type_code`` and ``issuing_agency_code``, and when the task was given: from
+    ``given_from`` (included) to ``given_before`` (excluded), UTC. Empty or None: no condition."""
+
+    words: tuple[str, ...] = ()
+    type_code: str = ""
+    issuing_agency_code: str = ""
+    given_from: datetime | None = None
+    given_before: datetime | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """The conditions over ``tasks`` joined to ``cases``."""
+        found: list[ColumnElement[bool]] = [CaseRow.search_key.contains(word, autoescape=True) for word in self.words]
+        if self.type_code:
+            found.append(CaseRow.type_code == self.type_code)
+        if self.issuing_agency_code:
+            found.append(CaseRow.issuing_agency_code == self.issuing_agency_code)
+        if self.given_from is not None:
+            found.append(TaskRow.created_at >= self.given_from)
+        if self.given_before is not None:
+            found.append(TaskRow.created_at < self.given_before)
+        return found
+
+
 def _parties(text: str) -> list[Party]:
     return [Party(**p) for p in json.loads(text or "[]")]
 
@@ -786,9 +827,10 @@ class WorkflowStore:
 
     async def inbox(self, agency_code: str, actor: Actor, *, bucket: str, kinds: Sequence[str], today: date,
                     soon_before: date, page_size: int = 0, page_token: str = "", case_kind: str = "",
-                    ) -> tuple[list[TaskView], InboxCounts, str]:
+                    narrow: InboxFilter | None = None) -> tuple[list[TaskView], InboxCounts, str]:
         """The actor's tasks in ``bucket`` (todo, due_soon, overdue, done, all), newest first, and the counts of each
-        bucket (``case_kind``: only the tasks of incoming, outgoing or job cases; empty: all). ``today`` is the
+        bucket (``case_kind``: only the tasks of incoming, outgoing or job cases; empty: all), both narrowed by
+        ``narrow`` (the list's filters: the counts are of what the filters keep). ``today`` is the
         Vietnam date now; a task is overdue when its deadline is before it and due soon
         when it falls from today to the day before ``soon_before`` (the caller computes it with the working-day
         calendar, so that the buckets agree with :func:`vanthu_core.workdays.deadline_state`)."""
@@ -812,6 +854,8 @@ class WorkflowStore:
             query = query.where(TaskRow.kind.in_(list(kinds)))
         if case_kind:
             query = query.where(CaseRow.kind == case_kind)
+        conditions = narrow.conditions() if narrow is not None else []
+        query = query.where(*conditions)
         if page_token:
             key = decode_cursor("inbox", page_token)
             if len(key) != 2 or not all(isinstance(k, str) for k in key):
@@ -831,8 +875,10 @@ class WorkflowStore:
             counted = counted.where(mine)
             if kinds:
                 counted = counted.where(TaskRow.kind.in_(list(kinds)))
+            if case_kind or conditions:
+                counted = counted.join(CaseRow, CaseRow.id == TaskRow.case_id).where(*conditions)
             if case_kind:
-                counted = counted.join(CaseRow, CaseRow.id == TaskRow.case_id).where(CaseRow.kind == case_kind)
+                counted = counted.where(CaseRow.kind == case_kind)
             todo_n, soon_n, over_n, done_n = (await session.execute(counted)).one()
         tasks = [_task_view(t, c) for t, c in rows[:size]]
         token = ""
@@ -867,15 +913,18 @@ class WorkflowStore:
 
     # -- commands --------------------------------------------------------------------------------------------------
     async def submit(self, agency_code: str, *, document_id: str, abstract: str, arrival_number: int, leader: str,
-                     actor: Actor, comment: str, audience: Audience | None = None) -> CaseView:
+                     actor: Actor, comment: str, audience: Audience | None = None, type_code: str = "",
+                     issuing_agency_code: str = "") -> CaseView:
         """A new case for a registered incoming document, with a ``direct`` task for ``leader`` (a subject) or for
-        the agency's leaders. A document has one case: a second submission is a Conflict."""
+        the agency's leaders; it keeps the document's type and issuing agency for the inbox's filters. A document
+        has one case: a second submission is a Conflict."""
         now = self.clock()
         try:
             async with self.sessions() as session, session.begin():
                 row = CaseRow(id=new_id(), agency_code=agency_code, document_id=document_id,
                               state=State.SUBMITTED.value, abstract=abstract, arrival_number=arrival_number,
-                              leader=leader, created_by=actor.username, created_at=now, updated_at=now)
+                              leader=leader, created_by=actor.username, created_at=now, updated_at=now,
+                              type_code=type_code, issuing_agency_code=issuing_agency_code)
                 session.add(row)
                 await session.flush()
                 task = self._task(row, TaskKind.DIRECT, PERSON if leader else ROLE, leader or LEADERS, now)

@@ -68,6 +68,10 @@ class MemberWritten(BaseModel):
     created: bool
 
 
+#: The roles that handle documents (xử lý văn bản): a leader directs, a head splits the work, an officer processes.
+HANDLER_ROLES = frozenset({"leader", "head", "officer"})
+
+
 class PersonOut(BaseModel):
     """A person of the caller's agency as their colleagues' screens need them (the pickers, the names in lists); their
     e-mail address and roles only for the agency's administrator (quản trị), who manages accounts and units."""
@@ -81,6 +85,9 @@ class PersonOut(BaseModel):
     units: list[str] = Field(description="the codes of the agency's units the person is a member of")
     leader: bool = Field(description="whether the person is a leader (lãnh đạo) of the agency: signs its documents, "
                                      "is offered when an arrival is submitted (trình lãnh đạo)")
+    handler: bool = Field(description="whether the person handles documents (a leader, head or officer: lãnh đạo, "
+                                      "trưởng đơn vị, chuyên viên): who is offered in giao xử lý (chủ trì, phối hợp, "
+                                      "nhận để biết); a clerk, archivist or administrator only is not")
     email: str | None = Field(None, description="the person's e-mail address: only for the agency's administrator "
                                                 "(none for anyone else)")
     roles: list[str] | None = Field(None, description="the person's VanThu roles (clerk, leader, head, officer, "
@@ -155,8 +162,8 @@ async def delete_member(request: Request, principal: Annotated[Principal, Depend
 
 
 @router.get("/people", response_model=list[PersonOut], response_model_exclude_none=True,
-            summary="The people of the caller's agency, as the identity provider knows them (read only); e-mail and "
-                    "roles for its administrator only")
+            summary="The people of the caller's agency, as the identity provider knows them (read only), whether "
+                    "each is a leader and handles documents; e-mail and roles for its administrator only")
 @calls(REGISTRY + "ListPeople", REGISTRY + "ListUnitMembers")
 async def list_people(request: Request, principal: Annotated[Principal, Depends(authenticated)],
                       q: Annotated[str | None, Query(max_length=200, description="words of the name or username, "
@@ -172,5 +179,6 @@ async def list_people(request: Request, principal: Annotated[Principal, Depends(
     admin = "admin" in principal.roles
     return [PersonOut(subject=p.subject, username=p.username, name=p.name, enabled=p.enabled, title=p.title,
                       units=sorted(set(units.get(p.subject, []))), leader="leader" in p.roles,
+                      handler=bool(HANDLER_ROLES & set(p.roles)),
                       email=p.email if admin else None, roles=list(p.roles) if admin else None)
             for p in reply.people]

@@ -425,11 +425,22 @@ async def inbox(request: Request, principal: User,
                 kind: Annotated[list[TaskKind] | None, Query(max_length=10, description="task kinds to keep")] = None,
                 case_kind: Annotated[Literal["incoming", "outgoing", "job"] | None, Query(
                     description="only the tasks about incoming documents, outgoing drafts or jobs")] = None,
+                q: Annotated[str | None, Query(max_length=200, description=(
+                    "words the document's trích yếu (a job's title) contains, with or without diacritics"))] = None,
+                type_code: Annotated[str | None, Query(max_length=50, description="the document's type")] = None,
+                issuing_agency_code: Annotated[str | None, Query(max_length=50, description=(
+                    "an incoming document's issuing agency (mã định danh)"))] = None,
+                date_from: Annotated[IsoDate | None, Query(description=(
+                    "tasks given from this day (Vietnam date, included)"))] = None,
+                date_to: Annotated[IsoDate | None, Query(description="... to this day (included)")] = None,
                 page_size: Annotated[int, Query(ge=0, le=200)] = 0,
                 page_token: Annotated[str, Query(max_length=200)] = "") -> InboxOut:
+    """The filters narrow the list and its counts alike, and only ever within your own tasks."""
     reply = await _workflow(request).ListInbox(pb.ListInboxRequest(
         bucket=bucket, kinds=list(kind or []), page_size=page_size, page_token=page_token,
-        case_kind=case_kind or ""), metadata=forward(principal))
+        case_kind=case_kind or "", query=q or "", type_code=type_code or "",
+        issuing_agency_code=issuing_agency_code or "", date_from=date_from.isoformat() if date_from else "",
+        date_to=date_to.isoformat() if date_to else ""), metadata=forward(principal))
     return InboxOut(tasks=[_task(t) for t in reply.tasks],
                     counts=InboxCountsOut(todo=reply.counts.todo, due_soon=reply.counts.due_soon,
                                           overdue=reply.counts.overdue, done=reply.counts.done),

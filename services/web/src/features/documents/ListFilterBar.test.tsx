@@ -179,6 +179,25 @@ describe("Bộ lọc danh sách văn bản", () => {
     expect(screen.queryByTitle("Của lãnh đạo")).not.toBeInTheDocument();
   });
 
+  it("keeps the work tabs' saved filters apart from the documents list's and applies them without a register",
+    async () => {
+      window.localStorage.setItem(savedKey("vanthu.snv", "incoming"),
+        JSON.stringify([{ name: "Danh sách văn bản", filters: { q: "x" } }]));
+      window.localStorage.setItem(savedKey("vanthu.snv", "incoming-work"),
+        JSON.stringify([{ name: "Việc chuyển đổi số", filters: { q: "chuyển đổi số", register_id: "reg-den" } }]));
+      const { api, calls } = gateway({ "GET /api/v1/workflow/inbox": { tasks: [], next_page_token: "",
+        counts: { todo: 0, due_soon: 0, overdue: 0, done: 0 } } });
+      renderWith(<><IncomingList /><Location /></>, { api, path: "/van-ban-den",
+        person: { ...CLERK, roles: ["officer"] } });
+      fireEvent.mouseDown(await screen.findByLabelText("Bộ lọc đã lưu", { selector: "input" }));
+      expect(await screen.findByTitle("Việc chuyển đổi số")).toBeInTheDocument();
+      expect(screen.queryByTitle("Danh sách văn bản")).not.toBeInTheDocument();
+      fireEvent.click(screen.getByTitle("Việc chuyển đổi số"));
+      await waitFor(() => expect(calls.some((c) => c.path.startsWith("/api/v1/workflow/inbox?")
+        && new URLSearchParams(c.path.split("?")[1]).get("q") === "chuyển đổi số")).toBe(true));
+      expect(screen.getByTestId("location").textContent).not.toContain("register_id");
+    });
+
   it("exports the list as filtered, with the tab's status, and saves the file the gateway names", async () => {
     const { api, calls } = gateway({
       "GET /api/v1/documents/export": new Response(new Blob(["PK"]), { status: 200, headers: {

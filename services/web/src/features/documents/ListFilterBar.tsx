@@ -12,7 +12,7 @@ import { fileNameOf } from "../registers/RegistersPage";
 import { filterText as t } from "./filterMessages";
 import {
   apiFilters, cleanFilters, deleteSaved, filtersFromParams, loadSaved, saveFilter, withFilters,
-  type ListFilters, type ListName, type SavedFilter,
+  type ListFilters, type ListName, type SavedFilter, type SavedList,
 } from "./listFilters";
 
 /** A document status, as the list's tab (and the export) filter it. */
@@ -79,8 +79,12 @@ function IssuerSelect({ id, value, onChange }: { id?: string; value?: AgencyValu
  * Cơ quan ban hành (văn bản đến), Sổ, Trích yếu có chứa; "Lọc" puts them in the URL (the list reads them there, so a
  * link or a reload keeps them), "Xóa lọc" takes them out. Saved filters (per person and list, in this browser) apply
  * or delete by name; "Xuất Excel" downloads the list as filtered, every page, from the gateway.
+ *
+ * ``tasks``: the bar above a person's own tasks on arrivals (the Văn bản đến work tabs): Giao từ ngày, Giao đến ngày
+ * (the days the task was given), Loại văn bản, Cơ quan ban hành, Trích yếu có chứa — no register (a task has none)
+ * and no export (the export is of documents); its saved filters are kept apart from the documents list's.
  */
-export function ListFilterBar({ list, status }: { list: ListName; status: DocumentStatus }) {
+export function ListFilterBar({ list, status, tasks = false }: { list: ListName; status: DocumentStatus; tasks?: boolean }) {
   const api = useApi();
   const { message } = App.useApp();
   const { person } = useAuth();
@@ -89,7 +93,8 @@ export function ListFilterBar({ list, status }: { list: ListName; status: Docume
   const applied = filtersFromParams(params);
   const appliedKey = JSON.stringify(applied);
   const [form] = Form.useForm<FormValues>();
-  const [saved, setSaved] = useState<SavedFilter[]>(() => loadSaved(username, list));
+  const savedAs: SavedList = tasks ? "incoming-work" : list;
+  const [saved, setSaved] = useState<SavedFilter[]>(() => loadSaved(username, savedAs));
   const [chosen, setChosen] = useState<string | undefined>(undefined);
   const [naming, setNaming] = useState(false);
   const [nameForm] = Form.useForm<{ name: string }>();
@@ -103,6 +108,7 @@ export function ListFilterBar({ list, status }: { list: ListName; status: Docume
     queryKey: ["registers", list],
     queryFn: async () => unwrap(await api.GET("/api/v1/registers", { params: { query: { direction: list } } })),
     staleTime: 300_000,
+    enabled: !tasks,
   });
   // the form shows what the URL says (a reload, a link, a saved filter applied, the browser's back button)
   useEffect(() => {
@@ -110,7 +116,9 @@ export function ListFilterBar({ list, status }: { list: ListName; status: Docume
     form.setFieldsValue(toForm(JSON.parse(appliedKey) as ListFilters));
   }, [appliedKey, form]);
 
-  const apply = (filters: ListFilters) => setParams(withFilters(params, filters));
+  // a list of tasks takes no register: a saved filter of the documents' list applies without it
+  const apply = (filters: ListFilters) =>
+    setParams(withFilters(params, tasks ? { ...filters, register_id: undefined } : filters));
   const submit = (values: FormValues) => apply(fromForm(values));
   const clear = () => {
     setChosen(undefined);
@@ -124,7 +132,7 @@ export function ListFilterBar({ list, status }: { list: ListName; status: Docume
   };
   const remove = () => {
     if (!chosen) return;
-    setSaved(deleteSaved(username, list, chosen));
+    setSaved(deleteSaved(username, savedAs, chosen));
     void message.success(t.removed(chosen));
     setChosen(undefined);
   };
@@ -139,7 +147,7 @@ export function ListFilterBar({ list, status }: { list: ListName; status: Docume
     }
     const filters = fromForm(values);
     const clean = name.normalize("NFC").trim();
-    setSaved(saveFilter(username, list, clean, filters));
+    setSaved(saveFilter(username, savedAs, clean, filters));
     setChosen(clean);
     setNaming(false);
     nameForm.resetFields();
@@ -174,13 +182,15 @@ export function ListFilterBar({ list, status }: { list: ListName; status: Docume
   return (
     <section aria-label={t.bar} style={{ marginBottom: 12 }}>
       <Form form={form} layout="inline" onFinish={submit} style={{ rowGap: 8 }}>
-        <Form.Item name="date_from" label={t.from} rules={[dateRule]}>
+        <Form.Item name="date_from" label={tasks ? t.givenFrom : t.from} rules={[dateRule]}>
           <DateField width={140} />
         </Form.Item>
-        <Form.Item name="date_to" label={t.to} dependencies={["date_from"]} rules={[dateRule, ({ getFieldValue }) => ({
+        <Form.Item name="date_to" label={tasks ? t.givenTo : t.to} dependencies={["date_from"]} rules={[dateRule, ({ getFieldValue }) => ({
           validator: async (_: unknown, value?: string) => {
             const from = getFieldValue("date_from") as string | undefined;
-            if (value && from && /^\d/.test(value) && /^\d/.test(from) && value < from) throw new Error(t.dateOrder);
+            if (value && from && /^\d/.test(value) && /^\d/.test(from) && value < from) {
+              throw new Error(tasks ? t.givenOrder : t.dateOrder);
+            }
           },
         })]}>
           <DateField width={140} />
@@ -195,10 +205,12 @@ export function ListFilterBar({ list, status }: { list: ListName; status: Docume
             <IssuerSelect />
           </Form.Item>
         )}
-        <Form.Item name="register_id" label={t.register}>
-          <Select allowClear placeholder={t.all} style={{ width: 200 }} loading={registers.isLoading}
-            options={(registers.data ?? []).map((r) => ({ value: r.id, label: r.name }))} />
-        </Form.Item>
+        {!tasks && (
+          <Form.Item name="register_id" label={t.register}>
+            <Select allowClear placeholder={t.all} style={{ width: 200 }} loading={registers.isLoading}
+              options={(registers.data ?? []).map((r) => ({ value: r.id, label: r.name }))} />
+          </Form.Item>
+        )}
         <Form.Item name="q" label={t.words}>
           <Input allowClear maxLength={200} style={{ width: 220 }} />
         </Form.Item>
@@ -214,7 +226,7 @@ export function ListFilterBar({ list, status }: { list: ListName; status: Docume
           onChange={(name?: string) => choose(name)} options={saved.map((s) => ({ value: s.name, label: s.name }))} />
         <Button onClick={remove} disabled={!chosen}>{t.remove}</Button>
         <Button onClick={() => setNaming(true)}>{t.save}</Button>
-        <Button onClick={() => void exportXlsx()} loading={exporting}>{t.export}</Button>
+        {!tasks && <Button onClick={() => void exportXlsx()} loading={exporting}>{t.export}</Button>}
       </Space>
       <Modal open={naming} title={t.saveTitle} okText={t.save} onOk={() => void save()} destroyOnHidden
         onCancel={() => { setNaming(false); nameForm.resetFields(); }}>

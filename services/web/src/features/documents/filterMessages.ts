@@ -13,6 +13,10 @@ export const filterText = {
   apply: "Lọc",
   clear: "Xóa lọc",
   dateOrder: "Đến ngày phải từ Từ ngày trở về sau.",
+  /** A list of tasks: the days the task was given (giao). */
+  givenFrom: "Giao từ ngày",
+  givenTo: "Giao đến ngày",
+  givenOrder: "Giao đến ngày phải từ Giao từ ngày trở về sau.",
   saved: "Bộ lọc đã lưu",
   chooseSaved: "Chọn bộ lọc đã lưu",
   save: "Lưu bộ lọc",

@@ -6,6 +6,10 @@
 /** The list a filter belongs to (and the part of its localStorage key that says so). */
 export type ListName = "incoming" | "outgoing";
 
+/** Where saved filters are kept apart: a list of documents, or a person's own tasks on arrivals (the Văn bản đến
+ * work tabs: Chờ xử lý, Để biết, Đã xử lý), whose filters mean the days the task was given, not arrival dates. */
+export type SavedList = ListName | "incoming-work";
+
 export interface ListFilters {
   date_from?: string;
   date_to?: string;
@@ -54,6 +58,23 @@ export function isEmpty(filters: ListFilters): boolean {
   return Object.keys(filters).length === 0;
 }
 
+/**
+ * The query of GET /api/v1/workflow/inbox for these filters (a person's tasks): the words, the type, the issuing
+ * agency and the days the task was given; a register is not a task's (it is left out).
+ */
+export function inboxFilters(filters: ListFilters) {
+  const { q, type_code, issuing_agency_code, date_from, date_to } = filters;
+  return Object.fromEntries(Object.entries({ q, type_code, issuing_agency_code, date_from, date_to })
+    .filter(([, value]) => value !== undefined)) as Pick<ListFilters, "q" | "type_code" | "issuing_agency_code" | "date_from" | "date_to">;
+}
+
+/** ``params`` without the filters a list of tasks does not take (the register): what the work tabs keep. */
+export function withoutDocumentOnly(params: URLSearchParams): URLSearchParams {
+  const next = new URLSearchParams(params);
+  next.delete("register_id");
+  return next;
+}
+
 /** The query of GET /api/v1/documents (and its export) for these filters: the agency's name stays on screen. */
 export function apiFilters(filters: ListFilters) {
   const { issuing_agency_name: _name, ...query } = filters;
@@ -67,12 +88,12 @@ export interface SavedFilter {
 }
 
 /** Where a person's saved filters of a list are kept: per username and per list. */
-export function savedKey(username: string, list: ListName): string {
+export function savedKey(username: string, list: SavedList): string {
   return `vanthu.saved-filters.${username}.${list}`;
 }
 
 /** A person's saved filters of a list (what cannot be read is left out). */
-export function loadSaved(username: string, list: ListName): SavedFilter[] {
+export function loadSaved(username: string, list: SavedList): SavedFilter[] {
   let raw: unknown;
   try {
     raw = JSON.parse(window.localStorage.getItem(savedKey(username, list)) ?? "[]");
@@ -89,13 +110,13 @@ export function loadSaved(username: string, list: ListName): SavedFilter[] {
   });
 }
 
-function store(username: string, list: ListName, saved: SavedFilter[]): SavedFilter[] {
+function store(username: string, list: SavedList, saved: SavedFilter[]): SavedFilter[] {
   window.localStorage.setItem(savedKey(username, list), JSON.stringify(saved));
   return saved;
 }
 
 /** Saves ``filters`` under ``name`` (NFC, trimmed; the same name replaces the one saved before); the new list. */
-export function saveFilter(username: string, list: ListName, name: string, filters: ListFilters): SavedFilter[] {
+export function saveFilter(username: string, list: SavedList, name: string, filters: ListFilters): SavedFilter[] {
   const clean = name.normalize("NFC").trim();
   const others = loadSaved(username, list).filter((s) => s.name !== clean);
   return store(username, list, [...others, { name: clean, filters: cleanFilters(filters as Record<string, unknown>) }]
@@ -103,7 +124,7 @@ export function saveFilter(username: string, list: ListName, name: string, filte
 }
 
 /** Deletes the saved filter ``name``; the list left. */
-export function deleteSaved(username: string, list: ListName, name: string): SavedFilter[] {
+export function deleteSaved(username: string, list: SavedList, name: string): SavedFilter[] {
   const clean = name.normalize("NFC").trim();
   return store(username, list, loadSaved(username, list).filter((s) => s.name !== clean));
 }

@@ -1,8 +1,27 @@
-import { screen, within } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { useLocation } from "react-router-dom";
 import { arrival, outTask } from "../../test/fixtures";
-import { CLERK, fakeGateway, renderWith } from "../../test/render";
+import { CLERK, fakeGateway, renderWith, typeDate } from "../../test/render";
 import { IncomingList } from "./IncomingList";
+
+/** Where the app is (its path and query string), as a reload would find it. */
+function Location() {
+  const location = useLocation();
+  return <output data-testid="location">{location.pathname + location.search}</output>;
+}
+
+/** The button showing ``text`` (a text query: role queries walk the whole table, slow on these pages). */
+function button(text: string): HTMLElement {
+  const found = screen.getByText(text, { selector: "button span" }).closest("button");
+  if (!found) throw new Error(`no button "${text}"`);
+  return found;
+}
+
+function inboxCalls(calls: { path: string }[]): URLSearchParams[] {
+  return calls.filter((c) => c.path.startsWith("/api/v1/workflow/inbox?"))
+    .map((c) => new URLSearchParams(c.path.split("?")[1]));
+}
 
 describe("Văn bản đến", () => {
   it("lists the arrivals waiting with their signature report, count and Vietnamese dates", async () => {
@@ -68,5 +87,94 @@ describe("Văn bản đến", () => {
     expect(first).not.toContain("kind=for_information");
     await userEvent.setup({ delay: null }).click(screen.getByRole("tab", { name: /Để biết/ }));
     expect(await screen.findByRole("link", { name: "V/v lịch tiếp công dân tháng 12" })).toBeInTheDocument();
+  });
+
+  describe("a person's work tabs, filtered on the server", () => {
+    const TYPES = [{ code: "ke_hoach", name: "Kế hoạch", abbreviation: "KH", agency_code: "" }];
+    const digital = outTask("lead", { id: "t-1", case_kind: "incoming", document_id: "doc-1",
+      abstract: "Kế hoạch chuyển đổi số năm 2027" });
+    const meeting = outTask("cooperating", { id: "t-2", case_kind: "incoming", document_id: "doc-2",
+      abstract: "V/v tổ chức hội nghị tổng kết" });
+    const older = outTask("lead", { id: "t-3", case_kind: "incoming", document_id: "doc-3",
+      abstract: "Báo cáo chuyển đổi số quý III" });
+
+    /** The inbox as the workflow answers: the words narrow the tasks and the count; a page token gives page two. */
+    function gateway() {
+      return fakeGateway({
+        "GET /api/v1/workflow/inbox": (url: URL) => {
+          const q = url.searchParams.get("q") ?? "";
+          const all = q ? [digital, older] : [digital, meeting, older];
+          const second = url.searchParams.get("page_token") === "p2";
+          return { tasks: second ? all.slice(2) : all.slice(0, 2), next_page_token: !second && all.length > 2 ? "p2" : "",
+            counts: { todo: all.length, due_soon: 0, overdue: 0, done: 0 } };
+        },
+        "GET /api/v1/documents": { items: [], next_page_token: null },
+        "GET /api/v1/document-types": TYPES,
+        "GET /api/v1/registers": [],
+      });
+    }
+
+    it("sends the officer's typed trích yếu to the inbox, narrows the list and its count, and keeps it in the URL",
+      async () => {
+        const { api, calls } = gateway();
+        renderWith(<><IncomingList /><Location /></>, { api, path: "/van-ban-den",
+          person: { ...CLERK, roles: ["officer"] } });
+        await screen.findByText("V/v tổ chức hội nghị tổng kết");
+        // a list of tasks: the days it was given, no register, no export of documents
+        expect(screen.getByLabelText("Giao từ ngày")).toBeInTheDocument();
+        expect(screen.queryByLabelText("Sổ")).not.toBeInTheDocument();
+        expect(screen.queryByText("Xuất Excel")).not.toBeInTheDocument();
+        expect(within(screen.getByText("Chờ xử lý").closest("[role=tab]") as HTMLElement).getByText("3"))
+          .toBeInTheDocument();
+
+        fireEvent.change(screen.getByLabelText("Trích yếu có chứa"), { target: { value: "chuyển đổi số" } });
+        typeDate(screen.getByLabelText("Giao từ ngày"), "01/11/2026");
+        await userEvent.setup({ delay: null }).click(button("Lọc"));
+        await waitFor(() => expect(screen.queryByText("V/v tổ chức hội nghị tổng kết")).not.toBeInTheDocument());
+        expect(screen.getByText("Kế hoạch chuyển đổi số năm 2027")).toBeInTheDocument();
+        const sent = inboxCalls(calls).find((q) => q.get("q") === "chuyển đổi số");
+        expect(sent && Object.fromEntries(sent)).toMatchObject({ case_kind: "incoming", bucket: "todo",
+          date_from: "2026-11-01", page_size: "50" });
+        expect(within(screen.getByText("Chờ xử lý").closest("[role=tab]") as HTMLElement).getByText("2"))
+          .toBeInTheDocument();
+        const location = new URLSearchParams(screen.getByTestId("location").textContent?.split("?")[1]);
+        expect([location.get("q"), location.get("date_from")]).toEqual(["chuyển đổi số", "2026-11-01"]);
+      });
+
+    it("reads the filters from the URL (a link, a reload), pages with them and keeps them across the tabs",
+      async () => {
+        const { api, calls } = gateway();
+        renderWith(<><IncomingList /><Location /></>, { api, person: { ...CLERK, roles: ["leader"] },
+          path: "/van-ban-den?tab=done&q=chuy%E1%BB%83n+%C4%91%E1%BB%95i&type_code=ke_hoach&register_id=reg-1" });
+        await screen.findByText("Kế hoạch chuyển đổi số năm 2027");
+        expect(screen.getByLabelText("Trích yếu có chứa")).toHaveValue("chuyển đổi");
+        const first = inboxCalls(calls).find((q) => q.get("bucket") === "done");
+        expect(first && Object.fromEntries(first)).toMatchObject({ q: "chuyển đổi", type_code: "ke_hoach" });
+        expect(first?.has("register_id")).toBe(false);  // a task has no register
+
+        // the words and the type stay on the tab of registered arrivals (a list of documents: the register shows)
+        await userEvent.setup({ delay: null }).click(screen.getByText("Đã vào sổ (được xem)"));
+        await waitFor(() => expect(calls.some((c) => c.path.startsWith("/api/v1/documents?"))).toBe(true));
+        const documents = new URLSearchParams(calls.find((c) => c.path.startsWith("/api/v1/documents?"))?.path.split("?")[1]);
+        expect(Object.fromEntries(documents)).toMatchObject({ q: "chuyển đổi", type_code: "ke_hoach", status: "registered" });
+        expect(await screen.findByLabelText("Sổ")).toBeInTheDocument();
+        // back on a list of tasks, the register is dropped from the URL, the rest kept
+        await userEvent.setup({ delay: null }).click(screen.getByText("Chờ xử lý"));
+        await waitFor(() => expect(screen.getByTestId("location").textContent).toContain("tab=todo"));
+        expect(screen.getByTestId("location").textContent).not.toContain("register_id");
+        expect(screen.getByTestId("location").textContent).toContain("type_code=ke_hoach");
+      });
+
+    it("shows the next page with the same filters", async () => {
+      const { api, calls } = gateway();
+      renderWith(<IncomingList />, { api, path: "/van-ban-den?type_code=ke_hoach&date_to=2026-11-30",
+        person: { ...CLERK, roles: ["head"] } });
+      await screen.findByText("V/v tổ chức hội nghị tổng kết");
+      await userEvent.setup({ delay: null }).click(await screen.findByText("Xem thêm văn bản"));
+      expect(await screen.findByText("Báo cáo chuyển đổi số quý III")).toBeInTheDocument();
+      const next = inboxCalls(calls).find((q) => q.get("page_token") === "p2");
+      expect(next && Object.fromEntries(next)).toMatchObject({ type_code: "ke_hoach", date_to: "2026-11-30",
+        bucket: "todo" });
+    });
   });
 });

@@ -13,7 +13,7 @@ import { WORK_TABS, WorkTabLabel, WorkTable, type WorkTab } from "./IncomingWork
 import { bookNumber } from "../../components/numbers";
 import { ListFilterBar } from "../documents/ListFilterBar";
 import { filterText } from "../documents/filterMessages";
-import { apiFilters, filtersFromParams, type ListFilters } from "../documents/listFilters";
+import { apiFilters, filtersFromParams, withoutDocumentOnly, type ListFilters } from "../documents/listFilters";
 
 type Tab = "arrived" | "registered" | "rejected";
 const TABS: Tab[] = ["arrived", "registered", "rejected"];
@@ -119,16 +119,30 @@ export function IncomingList() {
 type PersonTab = WorkTab | "registered";
 const PERSON_TABS: PersonTab[] = [...WORK_TABS, "registered"];
 
+/**
+ * A leader's, head's or officer's Văn bản đến: their tasks on arrivals (chờ xử lý, để biết, đã xử lý) and the
+ * registered arrivals they may read, under one filter bar whose filters the URL keeps across the tabs (a list of
+ * tasks takes no register: moving to one drops it).
+ */
 function PersonIncoming() {
   const [params, setParams] = useSearchParams();
   const active = (PERSON_TABS as string[]).includes(params.get("tab") ?? "") ? (params.get("tab") as PersonTab) : "todo";
+  const filters = filtersFromParams(params);
+  const tasks = active !== "registered";
+  const change = (key: string) => setParams((current) => {
+    const next = key === "registered" ? new URLSearchParams(current) : withoutDocumentOnly(current);
+    next.set("tab", key);
+    return next;
+  });
   return (
     <>
       <Typography.Title level={1} style={{ fontSize: 22, margin: "0 0 8px" }}>{messages.title}</Typography.Title>
-      <Tabs activeKey={active} onChange={(key) => setParams({ tab: key })}
+      <ListFilterBar key={tasks ? "tasks" : "documents"} list="incoming" status="registered" tasks={tasks} />
+      <Tabs activeKey={active} onChange={change}
         items={PERSON_TABS.map((tab) => tab === "registered"
-          ? { key: tab, label: messages.work.all, children: <TabTable tab="registered" filters={{}} /> }
-          : { key: tab, label: <WorkTabLabel tab={tab} />, children: <WorkTable tab={tab} /> })} />
+          ? { key: tab, label: messages.work.all, children: <TabTable tab="registered" filters={filters} /> }
+          : { key: tab, label: <WorkTabLabel tab={tab} filters={filters} />,
+            children: <WorkTable tab={tab} filters={filters} /> })} />
     </>
   );
 }

@@ -11,7 +11,7 @@ export const UNITS: Unit[] = [
     head_username: null },
 ];
 export const PEOPLE: PersonEntry[] = [
-  { subject: "s-cv", username: "chuyenvien.ubnd", name: "Lê Văn Chuyên", enabled: true, title: "Chuyên viên", leader: false, units: [] },
+  { subject: "s-cv", username: "chuyenvien.ubnd", name: "Lê Văn Chuyên", enabled: true, title: "Chuyên viên", leader: false, handler: true, units: [] },
 ];
 
 /** A job given by the leader (subject s-ld) to Phòng Tổng hợp, in ``state``. */

@@ -11,7 +11,15 @@ const UNITS: Unit[] = [
   { code: "NC", name: "Phòng Nội chính", kind: "division", active: true, parent_code: null, head_subject: null, head_username: null },
   { code: "CU", name: "Phòng cũ", kind: "division", active: false, parent_code: null, head_subject: null, head_username: null },
 ];
-const PEOPLE: PersonEntry[] = [{ subject: "s-cv", username: "chuyenvien.ubnd", name: "Lê Văn Chuyên", enabled: true, title: "Chuyên viên", leader: false, units: [] }];
+const PEOPLE: PersonEntry[] = [
+  { subject: "s-cv", username: "chuyenvien.ubnd", name: "Lê Văn Chuyên", enabled: true, title: "Chuyên viên", leader: false, handler: true, units: [] },
+  { subject: "s-tp", username: "truongphong.ubnd", name: "Phạm Thị Trưởng", enabled: true, title: "Trưởng phòng", leader: false, handler: true, units: ["TH"] },
+  { subject: "s-pct", username: "phochutich.ubnd", name: "Trần Văn Phó", enabled: true, title: "Phó Chủ tịch", leader: true, handler: true, units: [] },
+  { subject: "s-vt", username: "vanthu.ubnd", name: "Đặng Thị Mỹ Xuyên", enabled: true, title: "Văn thư", leader: false, handler: false, units: ["VP"] },
+  { subject: "s-lt", username: "luutru.ubnd", name: "Võ Thị Lưu", enabled: true, title: "Lưu trữ viên", leader: false, handler: false, units: ["VP"] },
+  { subject: "s-qt", username: "quantri.ubnd", name: "Huỳnh Văn Quản", enabled: true, title: "Quản trị hệ thống", leader: false, handler: false, units: [] },
+  { subject: "s-nghi", username: "nghihuu.ubnd", name: "Lý Văn Nghỉ", enabled: false, title: "Chuyên viên", leader: false, handler: true, units: [] },
+];
 
 export function submittedCase(overrides: Partial<Case> = {}): Case {
   return {
@@ -79,6 +87,22 @@ describe("the leader's assignment form (giao xử lý)", () => {
       expect(onSubmit.mock.calls[0]?.[0]).toEqual({
         version: 3, lead: { kind: "unit", id: "TH" }, cooperating: [{ kind: "person", id: "s-cv" }],
         for_information: [], deadline_days: 1, instruction: "Khẩn trương tham mưu" });
+    });
+
+  it("offers as chủ trì, phối hợp and để biết only the people who handle documents: no clerk, archivist or admin",
+    async () => {
+      renderForm();
+      const offered = async (label: string) => {
+        fireEvent.mouseDown(screen.getByLabelText(label));
+        await screen.findAllByText("Lê Văn Chuyên — Chuyên viên");
+        const open = Array.from(document.querySelectorAll(".ant-select-dropdown:not(.ant-select-dropdown-hidden)")).at(-1);
+        return Array.from(open?.querySelectorAll(".ant-select-item-option") ?? []).map((o) => o.textContent);
+      };
+      for (const label of ["Chủ trì", "Phối hợp", "Để biết"]) {
+        expect(await offered(label)).toEqual(["Phòng Tổng hợp", "Phòng Nội chính", "Lê Văn Chuyên — Chuyên viên",
+          "Phạm Thị Trưởng — Trưởng phòng", "Trần Văn Phó — Phó Chủ tịch"]);
+        fireEvent.keyDown(screen.getByLabelText(label), { key: "Escape" });
+      }
     });
 
   it("takes a deadline as a date, not before today", async () => {

@@ -2,6 +2,7 @@ import { Alert, Button, Form, Input, Space } from "antd";
 import type { AssignBody, Case, PersonEntry, Unit } from "../../api/client";
 import { work } from "./messages";
 import { DeadlineFields, partiesBody, partyKey, PartyPickers, type PartyValues } from "./Parties";
+import { handlers } from "./people";
 
 const t = work.assign;
 const MAX_TEXT = 2000;
@@ -12,7 +13,8 @@ interface Values extends PartyValues {
 
 /**
  * The leader's giao xử lý: one lead (chủ trì), cooperating (phối hợp) and for-information (để biết) units or people,
- * the deadline in working days (the date it gives shown) or as a date, and the instruction (ý kiến chỉ đạo). Checks
+ * the deadline in working days (the date it gives shown) or as a date, and the instruction (ý kiến chỉ đạo). Of
+ * ``people`` only those who handle documents are offered (:func:`handlers`: no clerk, archivist or administrator). Checks
  * here what the workflow service would refuse (no lead, one party named twice, no days/date, a date before
  * ``today``); the server checks again. ``onSubmit`` gets the request body.
  */
@@ -44,7 +46,7 @@ export function AssignForm({ current, units, people, today, pending, error, onSu
   };
   return (
     <Form form={form} layout="vertical" initialValues={initial} onFinish={finish} aria-label={t.title}>
-      <PartyPickers units={units} people={people} />
+      <PartyPickers units={units} people={handlers(people)} />
       <DeadlineFields today={today} givesTestId="deadline-gives" />
       <Form.Item name="instruction" label={t.instruction}>
         <Input.TextArea rows={3} maxLength={MAX_TEXT} showCount />

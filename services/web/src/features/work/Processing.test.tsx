@@ -9,11 +9,11 @@ import { Processing, ProcessingTree } from "./Processing";
 const AGENCY: PersonEntry[] = [
   ...PEOPLE,
   { subject: "s-ld", username: "lanhdao.ubnd", name: "Nguyễn Văn Lãnh", enabled: true, title: "Chủ tịch",
-    leader: true, units: [] },
+    leader: true, handler: true, units: [] },
   { subject: "s-vt", username: "vanthu.ubnd", name: "Đặng Thị Mỹ Xuyên", enabled: true, title: "Văn thư",
-    leader: false, units: [] },
+    leader: false, handler: false, units: [] },
   { subject: "s-pct", username: "phochutich.ubnd", name: "Trần Văn Phó", enabled: true, title: "",
-    leader: true, units: [] },
+    leader: true, handler: true, units: [] },
 ];
 
 /** The labels of the open dropdown's options. */

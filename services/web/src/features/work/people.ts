@@ -42,3 +42,9 @@ export function personLabel(p: Pick<PersonEntry, "name" | "title" | "username">)
 export function leaders(people: PersonEntry[]): PersonEntry[] {
   return people.filter((p) => p.enabled && p.leader);
 }
+
+/** The people of the agency who handle documents (``handler``: a leader, head or officer; enabled accounts): whom
+ * giao xử lý offers as chủ trì, phối hợp or để biết — never the clerk, the archivist or the administrator. */
+export function handlers(people: PersonEntry[]): PersonEntry[] {
+  return people.filter((p) => p.enabled && p.handler);
+}

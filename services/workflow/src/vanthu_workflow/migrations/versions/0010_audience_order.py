@@ -6,16 +6,16 @@ last step, and a redelivered one could undo a later one.
 Existing cases start at 0. Their audiences published before carry the case's plain version, below every number
 published from now on, so the first step or re-publication after the upgrade replaces them, as it should.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

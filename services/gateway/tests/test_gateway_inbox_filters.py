@@ -1,0 +1,95 @@
+"""``GET /api/v1/workflow/inbox``'s filters through the gateway in front of a real workflow service (SQLite, tokens of
+the dev issuer), as the Văn bản đến work tabs send them: words of the trích yếu, type, issuing agency and the days
+the task was given narrow the person's own tasks and counts; another agency's leader finds nothing with the same
+filters; a filter the API cannot take is a 400 problem naming it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from vanthu_gateway.app import create_app
+from vanthu_gateway.settings import GatewaySettings
+from vanthu_testing.identity import DevIssuer
+from vanthu_workflow.directory import MemberInfo, UnitInfo
+from vanthu_workflow.server import WorkflowServer
+from vanthu_workflow.settings import WorkflowSettings
+from vanthu_workflow.store import Actor
+
+pytestmark = pytest.mark.integration
+UBND = "000.00.00.H61"
+SO_Y_TE = "000.00.15.H62"
+
+
+class NoUnits:
+    """The workflow's directory for an inbox: agencies without units (the tasks here are the leaders' role's)."""
+
+    async def units(self, token: str) -> list[UnitInfo]:
+        return []
+
+    async def members(self, token: str) -> list[MemberInfo]:
+        return []
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"the registry is not read otherwise in these tests ({name})")
+
+
+@pytest.fixture
+async def gateway(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[tuple[Any, WorkflowServer]]:
+    workflow = WorkflowServer(WorkflowSettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"),
+                              dev_issuer.service_settings("workflow"), directory=NoUnits(),  # type: ignore[arg-type]
+                              clock=lambda: datetime(2031, 6, 11, 3, 0, tzinfo=UTC), sweeping=False)
+    port = await workflow.start()
+    app = create_app(GatewaySettings(workflow_target=f"127.0.0.1:{port}"), dev_issuer.service_settings("gateway"))
+    try:
+        async with app.router.lifespan_context(app):
+            yield app, workflow
+    finally:
+        await workflow.stop()
+
+
+def client(app: Any, issuer: DevIssuer, username: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway", timeout=60,
+                             headers={"Authorization": f"Bearer {issuer.token(username)}"})
+
+
+async def test_the_inbox_filters_reach_the_workflow_and_keep_to_the_callers_tasks(
+        gateway: tuple[Any, WorkflowServer], dev_issuer: DevIssuer) -> None:
+    app, workflow = gateway
+    clerk = Actor(subject=dev_issuer.subject("vanthu.ubnd"), username="vanthu.ubnd", roles=frozenset({"clerk"}))
+    made = {}
+    for document_id, abstract, type_code, issuer in (
+            ("doc-1", "Kế hoạch chuyển đổi số ngành y tế năm 2032", "ke_hoach", SO_Y_TE),
+            ("doc-2", "Về việc tổ chức hội nghị tổng kết năm 2031", "cong_van", "000.00.12.H62")):
+        case = await workflow.store.submit(UBND, document_id=document_id, abstract=abstract, arrival_number=7,
+                                           leader="", actor=clerk, comment="", type_code=type_code,
+                                           issuing_agency_code=issuer)
+        made[document_id] = case.id
+    filters = {"case_kind": "incoming", "bucket": "all", "q": "chuyen doi so", "type_code": "ke_hoach",
+               "issuing_agency_code": SO_Y_TE, "date_from": "2031-06-11", "date_to": "2031-06-11"}
+    async with client(app, dev_issuer, "lanhdao.ubnd") as leader, client(app, dev_issuer, "lanhdao.snv") as other:
+        reply = await leader.get("/api/v1/workflow/inbox", params=filters)
+        assert reply.status_code == 200, reply.text
+        assert [t["case_id"] for t in reply.json()["tasks"]] == [made["doc-1"]]
+        assert reply.json()["counts"]["todo"] == 1
+        unfiltered = (await leader.get("/api/v1/workflow/inbox", params={"bucket": "all"})).json()
+        assert unfiltered["counts"]["todo"] == 2
+        later = (await leader.get("/api/v1/workflow/inbox", params={**filters, "date_from": "2031-06-12",
+                                                                   "date_to": "2031-06-30"})).json()
+        assert later["tasks"] == [] and later["counts"]["todo"] == 0
+
+        theirs = await other.get("/api/v1/workflow/inbox", params=filters)
+        assert theirs.status_code == 200 and theirs.json()["tasks"] == []
+        assert theirs.json()["counts"] == {"todo": 0, "due_soon": 0, "overdue": 0, "done": 0}
+
+        wrong = await leader.get("/api/v1/workflow/inbox", params={"date_from": "11/06/2031"})
+        assert wrong.status_code == 400 and wrong.json()["errors"][0]["field"] == "date_from"
+        reversed_ = await leader.get("/api/v1/workflow/inbox", params={"date_from": "2031-06-12",
+                                                                      "date_to": "2031-06-11"})
+        assert reversed_.status_code == 400
+        assert reversed_.json()["detail"] == "Đến ngày: phải từ Từ ngày trở về sau."
