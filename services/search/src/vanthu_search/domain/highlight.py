@@ -83,9 +83,12 @@ def highlight(field: str, text: str, clauses: Sequence[Clause], window: int = WI
 
 
 def highlights(doc: IndexedDocument, clauses: Sequence[Clause]) -> tuple[Highlight, ...]:
-    """The snippets of a hit: its number and symbol, summary and files' text, those that match."""
+    """The snippets of a hit: its number and symbol, summary and files' text, those that match. The summary (trích
+    yếu) comes whole, however long: the results list shows it as the hit's title, and a title cut at a window dropped
+    its start ("…phí sửa chữa đường" for "V/v đề nghị hỗ trợ kinh phí sửa chữa đường…")."""
     if not clauses:
         return ()
-    found = (highlight("number_symbol", doc.number_symbol, clauses), highlight("abstract", doc.abstract, clauses),
+    found = (highlight("number_symbol", doc.number_symbol, clauses),
+             highlight("abstract", doc.abstract, clauses, window=max(WINDOW, len(doc.abstract))),
              highlight("content", doc.content[:SCAN_CHARS], clauses))
     return tuple(h for h in found if h is not None)
