@@ -116,6 +116,34 @@ async def test_an_extension_granted_moves_the_deadline_and_one_refused_keeps_it(
     assert [s.action for s in case.steps][-2:] == ["request_extension", "refuse_extension"]
 
 
+async def test_the_lead_completes_or_returns_without_waiting_for_the_answer_to_an_extension(harness: Harness) -> None:
+    """A fresh user's trial (issue 14): after Xin gia hạn the officer could only record progress until the leader
+    answered. Finishing early makes the request moot: the leaders' decision task is closed, nothing stays asked."""
+    h = harness
+    case = await h.assigned(lead=pb.Party(kind="person", id=h.subject("chuyenvien.ubnd")))
+    lead = h.task(case, "lead")
+    case = (await h.call(h.api.RequestExtension, pb.RequestExtensionRequest(
+        task_id=lead.id, version=case.version, days=3, reason="Chờ số liệu của các xã"), "chuyenvien.ubnd")).case
+    assert case.state == "extension_requested"
+    case = (await h.call(h.api.CompleteTask, pb.CompleteTaskRequest(
+        task_id=lead.id, version=case.version, result="Đã tổng hợp đủ số liệu của 12 xã, phường"),
+        "chuyenvien.ubnd")).case
+    assert (case.state, case.deadline) == ("completed", "2031-06-18")
+    assert [t.state for t in case.tasks if t.kind == "extension"] == ["cancelled"]
+    refused = await h.refused(h.api.DecideExtension, pb.DecideExtensionRequest(
+        case_id=case.id, version=case.version, grant=True), "lanhdao.ubnd")
+    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+    other = await h.assigned(lead=pb.Party(kind="person", id=h.subject("chuyenvien.ubnd")))
+    lead = h.task(other, "lead")
+    other = (await h.call(h.api.RequestExtension, pb.RequestExtensionRequest(
+        task_id=lead.id, version=other.version, days=2, reason="Chờ ý kiến Sở Tài chính"), "chuyenvien.ubnd")).case
+    other = (await h.call(h.api.ReturnIncoming, pb.ReturnIncomingRequest(
+        task_id=lead.id, version=other.version, reason="Không thuộc lĩnh vực được giao"), "chuyenvien.ubnd")).case
+    assert other.state == "returned"
+    assert {t.kind for t in other.tasks if t.state == "open"} == {"direct"}
+
+
 async def test_a_return_goes_back_to_the_leaders_who_assign_again(harness: Harness) -> None:
     h = harness
     case = await h.assigned()

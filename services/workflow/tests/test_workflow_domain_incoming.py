@@ -50,8 +50,10 @@ EXPECTED = {
     (TaskKind.LEAD, Action.REQUEST_EXTENSION, State.IN_PROGRESS): State.EXTENSION_REQUESTED,
     (TaskKind.LEAD, Action.RETURN, State.ASSIGNED): State.RETURNED,
     (TaskKind.LEAD, Action.RETURN, State.IN_PROGRESS): State.RETURNED,
+    (TaskKind.LEAD, Action.RETURN, State.EXTENSION_REQUESTED): State.RETURNED,  # no need to wait for the answer
     (TaskKind.LEAD, Action.COMPLETE, State.ASSIGNED): State.COMPLETED,
     (TaskKind.LEAD, Action.COMPLETE, State.IN_PROGRESS): State.COMPLETED,
+    (TaskKind.LEAD, Action.COMPLETE, State.EXTENSION_REQUESTED): State.COMPLETED,
     # the others' parts never move the case
     **{(kind, action, state): state for kind in (TaskKind.COOPERATING, TaskKind.FOR_INFORMATION)
        for action in (Action.DELEGATE, Action.PROGRESS, Action.COMPLETE)

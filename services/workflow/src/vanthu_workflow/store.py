@@ -1292,6 +1292,7 @@ class WorkflowStore:
                 session.add(self._director_task(row, TaskKind.EXTENSION, now))
                 text = f"xin gia hạn đến {requested:%d/%m/%Y}: {comment}"
             elif action == Action.RETURN:
+                row.requested_deadline = None  # an extension asked for and not answered yet is moot
                 for other in await self._open_tasks(session, row.id):
                     other.state, other.done_at = TaskState.CANCELLED.value, now
                 task.state = TaskState.DONE.value
@@ -1306,6 +1307,7 @@ class WorkflowStore:
                         await self._check_no_working_subjobs(session, row)
                     row.result, row.reply_document_id = comment, reply_document_id
                     row.result_files = json.dumps(list(result_file_ids))
+                    row.requested_deadline = None  # an extension asked for and not answered yet is moot
                     for other in await self._open_tasks(session, row.id):
                         if other.kind != TaskKind.FOR_INFORMATION:
                             other.state, other.done_at = TaskState.CANCELLED.value, now

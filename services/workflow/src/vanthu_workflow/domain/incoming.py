@@ -110,8 +110,10 @@ LEAD_ACTIONS: Mapping[Action, Mapping[State, State]] = {
     Action.PROGRESS: {State.ASSIGNED: State.IN_PROGRESS, State.IN_PROGRESS: State.IN_PROGRESS,
                       State.EXTENSION_REQUESTED: State.EXTENSION_REQUESTED},
     Action.REQUEST_EXTENSION: {State.ASSIGNED: State.EXTENSION_REQUESTED, State.IN_PROGRESS: State.EXTENSION_REQUESTED},
-    Action.RETURN: {State.ASSIGNED: State.RETURNED, State.IN_PROGRESS: State.RETURNED},
-    Action.COMPLETE: {State.ASSIGNED: State.COMPLETED, State.IN_PROGRESS: State.COMPLETED},
+    # the lead need not wait for the leader's answer to an extension request to finish or give the case back: the
+    # leader's open decision is then closed with the lead's other open tasks (:meth:`WorkflowStore.act_on_task`)
+    Action.RETURN: dict.fromkeys(_WORKING, State.RETURNED),
+    Action.COMPLETE: dict.fromkeys(_WORKING, State.COMPLETED),
 }
 #: A cooperating or for-information task's actions: the case stays where it is (while it is being processed). A
 #: for-information task stays open when the lead completes the case (the cooperating ones are cancelled), so its
