@@ -7,7 +7,8 @@ arrival is processed (trình, giao xử lý, giao trong đơn vị, xin gia hạ
 is drafted with a PDF, returned with remarks and sent again, approved, submitted, signed on a phone, issued and taken
 back (thu hồi, refused by the recipient's clerk), another returned unsigned by the leader, a draft in review cancelled
 by the leader (hủy văn bản: the head whose review stops is told, not "not found"); the leader delegates (ủy quyền,
-KT.) to the head, who is told on their home page and gives a job (giao việc) in the leader's name, and the leader
+TUQ.: a head is not the agency head's deputy, so KT. is not offered) to the head, who is told on their home page
+and gives a job (giao việc) in the leader's name, and the leader
 revokes it; the file plan is corrected
 and approved, a file filled, closed, kept by the unit (giữ lại), deposited, returned and received by the archivist,
 all through the UI; /docs shows the API's operations (Swagger UI 5 from the app's build).
@@ -65,7 +66,7 @@ screen visited, no page breaks its Content-Security-Policy, and every screen is 
 # Mọi người    tra cứu (facets by name)                   Tra cứu                                    A:309
 # Mọi người    e-mail notifications on/off                Thông tin cá nhân                          C:431
 # Quản trị     units, members, directory, types           Quản trị                                   D:454
-# Lãnh đạo     ủy quyền (KT./TUQ., thời hạn); thu hồi      Thông tin cá nhân → Ủy quyền               I:1376
+# Lãnh đạo     ủy quyền (TUQ./KT., thời hạn); thu hồi      Thông tin cá nhân → Ủy quyền               I:1376
 # Trưởng phòng act under ủy quyền (notice; giao việc)    Trang chủ → Giao việc                      I:1415
 # -- end of the gestures table
 
@@ -1354,9 +1355,9 @@ def test_a_draft_in_review_is_cancelled_by_the_leader_and_the_reviewing_head_is_
 def test_a_leader_delegates_the_deputy_gives_work_in_their_name_and_the_leader_revokes(
         platform: Stack, browser: Browser, api: httpx.Client, login: Callable[[str], str]) -> None:
     """Ủy quyền (issue 14; Decree 30/2020 Art. 13): UBND tỉnh's leader, on their own page (Thông tin cá nhân → Ủy
-    quyền), delegates their tasks to the head of Phòng Tổng hợp (KT., from today for three days; the deputy found by
+    quyền), delegates their tasks to the head of Phòng Tổng hợp (TUQ., from today for three days; the deputy found by
     typing the name, their position filled from their title). The deputy's home says so; they give Phòng Nội chính a
-    job (giao việc: beyond their own unit, so in the leader's name) and its step says "KT. thay <leader>, ủy quyền".
+    job (giao việc: beyond their own unit, so in the leader's name) and its step says "TUQ. thay <leader>, ủy quyền".
     The leader revokes the delegation (Thu hồi ủy quyền, confirmed): it shows "Đã thu hồi" and the deputy's notice is
     gone. axe on each new screen; screenshots under test-output/web."""
     title = "Tổng hợp ý kiến về dự thảo quy chế công tác văn thư (giao việc theo ủy quyền trên trình duyệt)"
@@ -1386,8 +1387,9 @@ def test_a_leader_delegates_the_deputy_gives_work_in_their_name_and_the_leader_r
         dialog.get_by_label("Hiệu lực đến ngày").fill(last)
         dialog.get_by_label("Hiệu lực đến ngày").press("Enter")
         expect(dialog.get_by_test_id("delegation-max")).to_contain_text("tối đa một năm")
-        dialog.get_by_label("KT. (ký thay)").check()
-        expect(dialog.get_by_text("Cấp phó ký thay người đứng đầu")).to_be_visible()
+        expect(dialog.get_by_label("KT. (ký thay)")).to_have_count(0)  # Decree 30/2020 Art. 13: deputies only
+        dialog.get_by_label("TUQ. (thừa ủy quyền)").check()
+        expect(dialog.get_by_text("không được ủy quyền lại")).to_be_visible()
         dialog.get_by_label("Lý do").fill("Đi công tác Hà Nội")
         settle(page)
         boss.check("uy-quyen-moi")
@@ -1408,7 +1410,7 @@ def test_a_leader_delegates_the_deputy_gives_work_in_their_name_and_the_leader_r
         try:
             head.sign_in(platform.gateway_url, "truongphong.ubnd")
             notice = page.get_by_test_id("delegation-notice")
-            expect(notice).to_contain_text(f"Bạn đang được {leader['name']} ủy quyền (KT.) từ {first} đến {last}")
+            expect(notice).to_contain_text(f"Bạn đang được {leader['name']} ủy quyền (TUQ.) từ {first} đến {last}")
             head.check("trang-chu-uy-quyen")
             page.get_by_role("link", name="Giao việc", exact=True).click()
             expect(page.get_by_role("heading", name="Giao việc", level=1)).to_be_visible()
@@ -1420,7 +1422,7 @@ def test_a_leader_delegates_the_deputy_gives_work_in_their_name_and_the_leader_r
             dialog.get_by_label("Chủ trì").press("Enter")
             dialog.get_by_role("button", name="Giao việc", exact=True).click()
             expect(page.get_by_test_id("job-title")).to_have_text(title)
-            expect(page.get_by_test_id("step-delegation")).to_have_text(f"(KT. thay {leader['name']}, ủy quyền)")
+            expect(page.get_by_test_id("step-delegation")).to_have_text(f"(TUQ. thay {leader['name']}, ủy quyền)")
             head.check("giao-viec-uy-quyen")
 
             # the leader ends it: confirmed, it shows "Đã thu hồi"; the deputy's notice is gone
