@@ -140,7 +140,13 @@ async def test_a_leader_recalls_or_reassigns_and_the_old_tasks_are_cancelled(har
     case = (await h.call(h.api.AssignIncoming, pb.AssignIncomingRequest(
         case_id=case.id, version=case.version, lead=pb.Party(kind="unit", id="NC")), "lanhdao.ubnd")).case
     assert case.state == "assigned" and case.steps[-1].action == "reassign"
+    # giao lại names from whom the lead was taken (the step's comment: the case's steps and the document's history)
+    assert case.steps[-1].comment == "giao lại chủ trì: từ Phòng Tổng hợp sang Phòng Nội chính"
     assert next(t for t in case.tasks if t.id == old_lead.id).state == "cancelled"
+    case = (await h.call(h.api.AssignIncoming, pb.AssignIncomingRequest(
+        case_id=case.id, version=case.version, lead=pb.Party(kind="unit", id="NC"),
+        cooperating=[pb.Party(kind="unit", id="TH")]), "lanhdao.ubnd")).case
+    assert case.steps[-1].comment == "chủ trì: Phòng Nội chính (giữ nguyên); phối hợp: Phòng Tổng hợp"
     case = (await h.call(h.api.RecallIncoming, pb.RecallIncomingRequest(
         case_id=case.id, version=case.version, comment="Lãnh đạo xử lý trực tiếp"), "lanhdao.ubnd")).case
     assert case.state == "submitted"

@@ -80,6 +80,7 @@ from vanthu_workflow.domain.incoming import (
     check_task_open,
     next_state,
     party_words,
+    reassigned_words,
 )
 from vanthu_workflow.domain.jobs import JOB, WORKING, check_depth, check_parent_working
 from vanthu_workflow.domain.outgoing import OUT_STATE_NAMES, Circuit, OutAction, OutState, OutTaskKind
@@ -893,7 +894,10 @@ class WorkflowStore:
             for task in await self._open_tasks(session, row.id):
                 task.state = (TaskState.DONE if task.kind == TaskKind.DIRECT else TaskState.CANCELLED).value
                 task.done_at = now
+            before = Party(**json.loads(row.lead)) if row.lead else None
             summary = self._give(session, row, lead, cooperating, for_information, deadline, now)
+            if action == Action.REASSIGN and before is not None:
+                summary = reassigned_words(before, lead) + summary.removeprefix(f"chủ trì: {party_words(lead)}")
             if kind == JOB:
                 summary += f"; ý kiến: {instruction}" if instruction else ""
             else:
