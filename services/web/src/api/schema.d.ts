@@ -5093,6 +5093,12 @@ export interface components {
             /** Note */
             note: string;
             /**
+             * Outcome
+             * @description a done task: how it ended, the action of the step that closed it (complete, approve, sign, issue, answer; return, return_draft, return_unsigned: trả lại); empty otherwise
+             * @default
+             */
+            outcome: string;
+            /**
              * State
              * @description open, in_progress, done, cancelled (taken back), withdrawn (stopped with its case: the document was cancelled or revoked; note says which)
              */

@@ -152,7 +152,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                        state=task.state, deadline=_date(task.deadline), deadline_state=state,
                        created_at=iso_vietnam(task.created_at),
                        done_at=iso_vietnam(task.done_at) if task.done_at else "",
-                       abstract=task.abstract, note=task.note, case_kind=task.case_kind)
+                       abstract=task.abstract, note=task.note, case_kind=task.case_kind, outcome=task.outcome)
 
     def case_to_proto(self, case: CaseView) -> pb.Case:
         now = self.clock()

@@ -497,6 +497,8 @@ class TaskView:
     note: str
     #: incoming, outgoing or job: what the task is about.
     case_kind: str = INCOMING
+    #: A done task: the action of the step that closed it (:func:`closing_actions`); "" otherwise.
+    outcome: str = ""
 
 
 @dataclass(frozen=True)
@@ -563,11 +565,26 @@ def _dump(parties: Sequence[Party]) -> str:
     return json.dumps([{"kind": p.kind, "id": p.id, "name": p.name} for p in parties], ensure_ascii=False)
 
 
-def _task_view(t: TaskRow, c: CaseRow) -> TaskView:
+def _task_view(t: TaskRow, c: CaseRow, closing: Mapping[str, str] | None = None) -> TaskView:
     return TaskView(id=t.id, case_id=t.case_id, document_id="" if c.kind == JOB else c.document_id, kind=t.kind,
                     assignee_kind=t.assignee_kind, assignee=t.assignee, unit_code=t.unit_code, state=t.state,
                     deadline=t.deadline, created_at=t.created_at, done_at=t.done_at, abstract=c.abstract, note=t.note,
-                    case_kind=c.kind)
+                    case_kind=c.kind,
+                    outcome=(closing or {}).get(t.id, "") if t.state == TaskState.DONE.value else "")
+
+
+#: The steps that close the task they are taken on (its holder's own act); a step recording a task it creates (trình,
+#: thu hồi, gửi dự thảo) or one that leaves it open (tiến độ, giao trong đơn vị, xin gia hạn) is not one.
+CLOSING_ACTIONS = frozenset({Action.COMPLETE, Action.RETURN, OutAction.APPROVE, OutAction.RETURN, OutAction.RESEND,
+                             OutAction.ANSWER, OutAction.SUBMIT, OutAction.SIGN, OutAction.DECLINE, OutAction.ISSUE})
+
+
+def closing_actions(steps: Iterable[Any]) -> dict[str, str]:
+    """Task id → the action of the step that closed it (``steps`` in order: StepRow, or rows with its columns; the
+    last of :data:`CLOSING_ACTIONS` taken on it): for a done task, how it ended — completed, approved, or returned
+    (trả lại: ``return``, ``return_draft``, ``return_unsigned``), which its state alone ("done") does not say. A task
+    closed by a step on the case (a leader's task, by their assignment) has none."""
+    return {s.task_id: s.action for s in steps if s.task_id and s.action in CLOSING_ACTIONS}
 
 
 MAX_PAGE = 200
@@ -756,7 +773,8 @@ class WorkflowStore:
             ).scalars().all()
             steps = (await session.execute(select(StepRow).where(StepRow.case_id == row.id)
                                            .order_by(StepRow.seq))).scalars().all()
-        return _case_view(row, [_task_view(t, row) for t in tasks], steps)
+        closing = closing_actions(steps)
+        return _case_view(row, [_task_view(t, row, closing) for t in tasks], steps)
 
     def _mine(self, agency_code: str, actor: Actor) -> ColumnElement[bool]:
         people, units = actor.people_and_units()
@@ -820,7 +838,15 @@ class WorkflowStore:
             if case_kind:
                 counted = counted.join(CaseRow, CaseRow.id == TaskRow.case_id).where(CaseRow.kind == case_kind)
             todo_n, soon_n, over_n, done_n = (await session.execute(counted)).one()
-        tasks = [_task_view(t, c) for t, c in rows[:size]]
+            done_ids = sorted(t.id for t, _ in rows[:size] if t.state == TaskState.DONE.value)
+            closing: dict[str, str] = {}
+            if done_ids:  # how each finished task ended (a return is done too), by the steps taken on it
+                closing = closing_actions((await session.execute(
+                    select(StepRow.task_id, StepRow.action)
+                    .where(StepRow.case_id.in_(sorted({t.case_id for t, _ in rows[:size]})),
+                           StepRow.task_id.in_(done_ids))
+                    .order_by(StepRow.seq))).all())
+        tasks = [_task_view(t, c, closing) for t, c in rows[:size]]
         token = ""
         if len(rows) > size:
             last = rows[size - 1][0]
@@ -1356,7 +1382,7 @@ class WorkflowStore:
         if not written:  # the version moved since the read: the ORM path says so (Aborted, with the version now)
             return None
         row.state, row.version, row.updated_at = to.value, version + 1, now
-        return _case_view(row, [_task_view(t, row) for t in held], written)
+        return _case_view(row, [_task_view(t, row, closing_actions(written)) for t in held], written)
 
     # -- the outgoing circuit (quy trình văn bản đi) ---------------------------------------------------------------
     async def start_outgoing(self, agency_code: str, *, document_id: str, abstract: str, type_code: str,
