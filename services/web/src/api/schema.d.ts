@@ -5650,6 +5650,8 @@ export interface operations {
                 issuing_agency_code?: string | null;
                 /** @description words of the abstract, with or without tones */
                 q?: string | null;
+                /** @description thu hồi, cập nhật: only the documents whose revocation is in this state (requested: arrivals whose sender asked, waiting for the clerk's answer) */
+                revocation?: ("requested" | "accepted" | "refused" | "pending" | "settled") | null;
             };
             header?: never;
             path?: never;
@@ -5743,6 +5745,8 @@ export interface operations {
                 issuing_agency_code?: string | null;
                 /** @description words of the abstract, with or without tones */
                 q?: string | null;
+                /** @description thu hồi, cập nhật: only the documents whose revocation is in this state (requested: arrivals whose sender asked, waiting for the clerk's answer) */
+                revocation?: ("requested" | "accepted" | "refused" | "pending" | "settled") | null;
             };
             header?: never;
             path?: never;
