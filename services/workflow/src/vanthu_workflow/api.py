@@ -396,9 +396,10 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         if not candidates:  # not the head of the task's unit: the store refuses (PermissionDenied)
             candidates = [MemberInfo(unit, subject, "", "", "")]
         person = Party(PERSON, subject, candidates[0].name or candidates[0].username)
+        names = {m.subject: m.name or m.username for m in members if m.unit_code == unit}
         case = await self.store.act_on_task(own, task_id, version, Action.DELEGATE, actor=actor,
                                             comment=check_text(request.comment, "comment"), delegate_to=person,
-                                            audience=await self._audience(principal, units))
+                                            audience=await self._audience(principal, units), names=names)
         return pb.DelegateTaskResponse(case=self._done(case))
 
     async def RecordProgress(self, request: pb.RecordProgressRequest,

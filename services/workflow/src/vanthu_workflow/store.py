@@ -1192,14 +1192,14 @@ class WorkflowStore:
     async def act_on_task(self, agency_code: str, task_id: str, version: int, action: Action, *, actor: Actor,
                           comment: str = "", delegate_to: Party | None = None, requested: date | None = None,
                           reply_document_id: str = "", result_file_ids: Sequence[str] = (),
-                          audience: Audience | None = None) -> CaseView:
+                          audience: Audience | None = None, names: Mapping[str, str] | None = None) -> CaseView:
         """An assignee's step on their task (delegate, progress, request_extension, return, complete), on an
         incoming document's case or a job's.
 
         Who: the task's holder (:meth:`Actor.holds`); delegating also needs the head of the task's unit. The case
         moves as :func:`vanthu_workflow.domain.incoming.next_state` says for the task's kind. A job's return and
         extension request go to its giver; its lead completes it only once no sub-job is still being worked on
-        (FailedPrecondition).
+        (FailedPrecondition). ``names``: people's names by subject (a giao lại inside the unit names from whom).
         """
         if action in _PLAIN_ACTIONS and self._postgres:
             done = await self._plain_step(agency_code, task_id, version, action, actor=actor, comment=comment)
@@ -1239,10 +1239,14 @@ class WorkflowStore:
             extra: list[tuple[str, str, Words, str]] = []
             if action == Action.DELEGATE:
                 assert delegate_to is not None
+                text = f"giao cho {party_words(delegate_to)}" + (f": {comment}" if comment else "")
+                if task.assignee_kind == PERSON and task.assignee != delegate_to.id:  # giao lại: from whom, to whom
+                    before = Party(PERSON, task.assignee, (names or {}).get(task.assignee, ""))
+                    text = f"giao lại: từ {party_words(before)} sang {party_words(delegate_to)}" + (
+                        f": {comment}" if comment else "")
                 if task.assignee_kind == UNIT:
                     task.unit_code = task.assignee
                 task.assignee_kind, task.assignee = PERSON, delegate_to.id
-                text = f"giao cho {party_words(delegate_to)}" + (f": {comment}" if comment else "")
                 task.state = TaskState.IN_PROGRESS.value
                 extra.append((delegate_to.id, NEW_TASK, new_task_words(
                     task.kind, row.abstract, deadline=task.deadline, by=actor.name or actor.username,
