@@ -2940,7 +2940,7 @@ export interface components {
         DelegationIn: {
             /**
              * Competence
-             * @description what a signature under it shows: KT. (ký thay) or TUQ. (thừa ủy quyền)
+             * @description what a signature under it shows: KT. (ký thay: only a leader's own tasks given to another leader, Decree 30/2020 Art. 13) or TUQ. (thừa ủy quyền)
              * @default TUQ.
              * @enum {string}
              */

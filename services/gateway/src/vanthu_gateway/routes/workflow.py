@@ -665,8 +665,10 @@ class DelegationIn(RequestBody):
         "", description="a head: the unit whose tasks the deputy takes; empty: a leader's own tasks")
     valid_from: IsoDate = Field(description="the first day (Vietnam date)")
     valid_to: IsoDate = Field(description="the last day, included (at most a year after the first)")
-    competence: Literal["KT.", "TUQ."] = Field("TUQ.", description="what a signature under it shows: KT. (ký thay) "
-                                                                   "or TUQ. (thừa ủy quyền)")
+    competence: Literal["KT.", "TUQ."] = Field("TUQ.", description="what a signature under it shows: KT. (ký thay: "
+                                                                   "only a leader's own tasks given to another "
+                                                                   "leader, Decree 30/2020 Art. 13) or TUQ. (thừa ủy "
+                                                                   "quyền)")
     reason: Annotated[str, Field(max_length=500)] = ""
     deputy_position: Annotated[str, Field(max_length=100)] = Field(
         "", description="the deputy's own position (chức vụ), e.g. Phó Giám đốc: the line under the competence "
