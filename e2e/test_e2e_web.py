@@ -1055,8 +1055,14 @@ def test_an_outgoing_letter_is_drafted_approved_signed_and_issued_through_the_ui
         # Sở Nội vụ's clerk answers on the arrival's page: từ chối, with the reason the sender gets back
         recipient = Screens(browser, "van-thu-snv-thu-hoi", viewport={"width": 1280, "height": 800})
         try:
-            recipient.sign_in(platform.gateway_url, "vanthu.snv", then=f"/van-ban/{arrived['id']}")
+            # her home (the incoming list) has the request on her to-do, with the count, linking to the arrival
+            recipient.sign_in(platform.gateway_url, "vanthu.snv", then="/")
             desk = recipient.page
+            todo = desk.get_by_test_id("revocations-waiting")
+            expect(todo).to_contain_text("yêu cầu thu hồi, cập nhật văn bản đến đang chờ văn thư xử lý")
+            recipient.check("thu-hoi-cho-van-thu")
+            todo.get_by_role("link").filter(has_text=arrived["number_symbol"]).click()
+            expect(desk).to_have_url(re.compile(f"/van-ban/{arrived['id']}$"))
             notice = desk.get_by_role("alert").filter(has_text="Nơi gửi đề nghị thu hồi văn bản này.")
             expect(notice).to_contain_text(reason)
             recipient.check("de-nghi-thu-hoi")
@@ -1068,6 +1074,10 @@ def test_an_outgoing_letter_is_drafted_approved_signed_and_issued_through_the_ui
             recipient.check("tu-choi-thu-hoi")
             dialog.get_by_role("button", name="Từ chối").click()
             expect(notice).to_have_count(0)
+            desk.goto(platform.gateway_url + "/van-ban-den")  # answered: off her to-do
+            expect(desk.get_by_role("tab", name=re.compile(r"^Chờ vào sổ"))).to_be_visible()
+            expect(desk.get_by_test_id("revocations-waiting").get_by_role("link")
+                   .filter(has_text=arrived["number_symbol"])).to_have_count(0)
         finally:
             recipient.close()
         wait_for(lambda: "16" in delivery_codes(api, clerk_api, doc_id), "status 16 back from Sở Nội vụ")
