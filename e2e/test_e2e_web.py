@@ -540,6 +540,9 @@ def test_an_arrival_is_registered_submitted_assigned_delegated_and_completed_thr
             dialog.get_by_role("button", name="Vào sổ").click()
             expect(page.get_by_test_id("arrival-number")).to_have_text(re.compile(r"^\d+$"))
             expect(page.get_by_text("Chưa trình lãnh đạo.")).to_be_visible()
+            # the toast comes once the lists are read again, after the number shows: wait for it, so that the check
+            # (which waits for toasts to go) does not judge the page while it fades in
+            expect(page.locator(".ant-message-notice").filter(has_text="Đã vào sổ, số đến")).to_be_visible()
             clerk_screens.check("da-vao-so")
             page.get_by_role("button", name="Trình lãnh đạo").click()
             dialog = page.get_by_role("dialog")
