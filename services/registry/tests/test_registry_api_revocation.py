@@ -139,6 +139,28 @@ async def test_the_clerk_refuses_with_a_reason_and_the_arrival_stays(
     assert refused.revocation_kind == "revoke"
 
 
+async def test_the_clerk_lists_the_arrivals_whose_sender_asked_and_another_agency_sees_none_of_them(
+        stub: documents_pb2_grpc.DocumentServiceStub, dev_issuer: DevIssuer) -> None:
+    """Issue 14 review item 4: the clerk's to-do lists the requests waiting for their answer (ListDocuments'
+    ``revocation`` filter): asked ones only, answered ones leave it, another agency's clerk gets none."""
+    waiting, answered = await arrival(stub, dev_issuer, "104"), await arrival(stub, dev_issuer, "105")
+    await arrival(stub, dev_issuer, "106")  # nobody asked anything of it
+    await requested(stub, dev_issuer, waiting.id)
+    await requested(stub, dev_issuer, answered.id)
+    await stub.RefuseRevocation(pb.RefuseRevocationRequest(id=answered.id, reason="Đã phân công xử lý"),
+                                metadata=person(dev_issuer, "vanthu.snv"))
+    wanted = pb.ListDocumentsRequest(direction="incoming", revocation="requested")
+    listed = (await stub.ListDocuments(wanted, metadata=person(dev_issuer, "vanthu.snv"))).documents
+    assert [(d.id, d.number_symbol, d.revocation_kind) for d in listed] == [(waiting.id, "104/UBND-NC", "revoke")]
+    refused = (await stub.ListDocuments(pb.ListDocumentsRequest(revocation="refused"),
+                                        metadata=person(dev_issuer, "vanthu.snv"))).documents
+    assert [d.id for d in refused] == [answered.id]
+    assert list((await stub.ListDocuments(wanted, metadata=person(dev_issuer, "vanthu.ubnd"))).documents) == []
+    error = await expect(grpc.StatusCode.INVALID_ARGUMENT, stub.ListDocuments(
+        pb.ListDocumentsRequest(revocation="asked"), metadata=person(dev_issuer, "vanthu.snv")))
+    assert "'requested'" in (error.details() or "")
+
+
 async def test_a_replacement_links_both_arrivals(stub: documents_pb2_grpc.DocumentServiceStub,
                                                  dev_issuer: DevIssuer) -> None:
     old = await arrival(stub, dev_issuer, "104")

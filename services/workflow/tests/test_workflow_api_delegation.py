@@ -30,7 +30,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 async def delegate(h: Harness, *, user: str = HEAD, deputy: str = OFFICER, unit: str = "TH",
                    valid_from: str = "2031-06-11", valid_to: str = "2031-06-13") -> pb.Delegation:
     return (await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
-        deputy=h.subject(deputy), unit_code=unit, valid_from=valid_from, valid_to=valid_to, competence="KT.",
+        deputy=h.subject(deputy), unit_code=unit, valid_from=valid_from, valid_to=valid_to, competence="TUQ.",
         reason="Đi công tác"), user)).delegation
 
 
@@ -41,7 +41,7 @@ async def inbox(h: Harness, user: str) -> list[str]:
 async def test_a_deputy_acts_on_the_units_task_during_the_delegation_and_the_step_records_it(harness: Harness) -> None:
     h = harness
     delegation = await delegate(h)
-    assert (delegation.active, delegation.unit_code, delegation.competence) == (True, "TH", "KT.")
+    assert (delegation.active, delegation.unit_code, delegation.competence) == (True, "TH", "TUQ.")
     case = await h.assigned()  # Phòng Tổng hợp leads: the task is in its head's inbox
     lead = h.task(case, "lead")
     assert lead.id in await inbox(h, OFFICER)  # ... and in the deputy's, under the delegation
@@ -119,6 +119,41 @@ async def test_a_head_signs_for_the_leader_under_a_delegation_with_its_competenc
     assert case.steps[-1].competence == "TUQ."
     assert h.directory.competences[-1] == ("TUQ.", LEADER)  # the registry records the signature's competence
     assert h.directory.positions[-1] == "Chánh Văn phòng"  # ... and signing stamps "TUQ. <title>" over it
+
+
+async def test_kt_is_refused_to_a_head_and_to_a_units_deputy_and_a_kt_given_earlier_signs_nothing(
+        harness: Harness) -> None:
+    """Decree 30/2020 Art. 13: KT. (ký thay) is a deputy of the agency's head signing for them. The leader's
+    delegation to a head of a unit (not a deputy of the agency's head) and a head's delegation of their unit's tasks
+    are refused with KT. and given with TUQ.; a KT. delegation to a head recorded before the rule was checked lets
+    them neither prepare nor sign, and nothing is recorded."""
+    h = harness
+    kt = pb.CreateDelegationRequest(deputy=h.subject(HEAD), valid_from="2031-06-11", valid_to="2031-06-11",
+                                    competence="KT.")
+    refused = await h.refused(h.api.CreateDelegation, kt, LEADER)
+    assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and "không phải lãnh đạo cơ quan" in refused.details()
+    unit_kt = pb.CreateDelegationRequest(deputy=h.subject(OFFICER), unit_code="TH", valid_from="2031-06-11",
+                                         valid_to="2031-06-11", competence="KT.")
+    refused = await h.refused(h.api.CreateDelegation, unit_kt, HEAD)
+    assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and "'TUQ.'" in refused.details()
+    assert (await h.call(h.api.ListDelegations, pb.ListDelegationsRequest(), LEADER)).delegations == []
+
+    await h.server.api.delegations.create(  # as the service recorded it before KT. was checked
+        agency_code=UBND, delegator=h.subject(LEADER), delegator_username=LEADER, delegator_name="Nguyễn Văn Hưởng",
+        unit_code="", deputy=h.subject(HEAD), deputy_name="Lê Hoàng Phúc", valid_from=date(2031, 6, 11),
+        valid_to=date(2031, 6, 11), competence="KT.", reason="")
+    case = await h.started()
+    case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=case.id, version=case.version, approve=True), HEAD)).case
+    case = (await h.call(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(case_id=case.id, version=case.version),
+                         OFFICER)).case
+    for method, request in ((h.api.PrepareSignOutgoing, pb.PrepareSignOutgoingRequest(case_id=case.id,
+                                                                                       version=case.version)),
+                            (h.api.SignOutgoing, pb.SignOutgoingRequest(case_id=case.id, version=case.version))):
+        refused = await h.refused(method, request, HEAD)
+        assert refused.code() == grpc.StatusCode.PERMISSION_DENIED and "'TUQ.'" in (refused.details() or "")
+    assert h.directory.prepared == [] and h.directory.competences == []
+    assert (await h.call(h.api.GetCase, pb.GetCaseRequest(case_id=case.id), LEADER)).case.state == "submitted"
 
 
 async def test_a_deputy_preparing_a_usb_token_signing_gets_the_delegations_competence_and_nothing_is_recorded(
@@ -254,7 +289,7 @@ async def test_deputies_review_a_draft_for_the_leaders_and_answer_a_consultation
     case = (await h.call(h.api.AnswerConsultation, answer, OFFICER)).case
     step = case.steps[-1]
     assert (step.actor, step.on_behalf_of, step.delegation_id, step.competence) == (
-        OFFICER, HEAD, delegation.id, "KT.")
+        OFFICER, HEAD, delegation.id, "TUQ.")
 
 
 async def test_a_deputy_of_two_leaders_signs_for_the_signer_the_draft_names_or_not_at_all(harness: Harness) -> None:
@@ -265,7 +300,7 @@ async def test_a_deputy_of_two_leaders_signs_for_the_signer_the_draft_names_or_n
     await h.server.api.delegations.create(  # a second leader's delegation, begun the day before
         agency_code=UBND, delegator="s-pho-chu-tich", delegator_username="phochutich.ubnd",
         delegator_name="Trần Văn Hai", unit_code="", deputy=h.subject(HEAD), deputy_name="Lê Hoàng Phúc",
-        valid_from=date(2031, 6, 10), valid_to=date(2031, 6, 12), competence="KT.", reason="Đi công tác")
+        valid_from=date(2031, 6, 10), valid_to=date(2031, 6, 12), competence="TUQ.", reason="Đi công tác")
     leaders = (await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
         deputy=h.subject(HEAD), valid_from="2031-06-11", valid_to="2031-06-11", competence="TUQ."), LEADER)).delegation
 
@@ -301,7 +336,7 @@ async def test_a_deputy_of_two_leaders_signs_for_the_signer_the_draft_names_or_n
     case = await submitted("Nguyễn Văn Hưởng", subject="s-pho-chu-tich")
     case = (await h.call(h.api.SignOutgoing, pb.SignOutgoingRequest(case_id=case.id, version=case.version),
                          HEAD)).case
-    assert (case.steps[-1].on_behalf_of, case.steps[-1].competence) == ("phochutich.ubnd", "KT.")
+    assert (case.steps[-1].on_behalf_of, case.steps[-1].competence) == ("phochutich.ubnd", "TUQ.")
     case = await submitted("Trần Văn Hai", subject="s-someone-else")  # an account the deputy holds nothing from
     refused = await h.refused(h.api.SignOutgoing, pb.SignOutgoingRequest(case_id=case.id, version=case.version), HEAD)
     assert refused.code() == grpc.StatusCode.PERMISSION_DENIED

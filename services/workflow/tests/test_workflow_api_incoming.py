@@ -168,7 +168,21 @@ async def test_a_leader_recalls_or_reassigns_and_the_old_tasks_are_cancelled(har
     case = (await h.call(h.api.AssignIncoming, pb.AssignIncomingRequest(
         case_id=case.id, version=case.version, lead=pb.Party(kind="unit", id="NC")), "lanhdao.ubnd")).case
     assert case.state == "assigned" and case.steps[-1].action == "reassign"
+    # giao lại names from whom the lead was taken (the step's comment: the case's steps and the document's history)
+    assert case.steps[-1].comment == "giao lại chủ trì: từ Phòng Tổng hợp sang Phòng Nội chính"
     assert next(t for t in case.tasks if t.id == old_lead.id).state == "cancelled"
+    case = (await h.call(h.api.AssignIncoming, pb.AssignIncomingRequest(
+        case_id=case.id, version=case.version, lead=pb.Party(kind="unit", id="NC"),
+        cooperating=[pb.Party(kind="unit", id="TH")]), "lanhdao.ubnd")).case
+    assert case.steps[-1].comment == "chủ trì: Phòng Nội chính (giữ nguyên); phối hợp: Phòng Tổng hợp"
+    # inside the unit too: the head gives the unit's task again, from the officer holding it to another member
+    side = h.task(case, "cooperating", assignee="TH")
+    for user, words in (("chuyenvien.ubnd", "giao cho Chuyenvien"),
+                        ("truongphong.ubnd", "giao lại: từ Chuyenvien sang Truongphong: Tôi trực tiếp xử lý")):
+        case = (await h.call(h.api.DelegateTask, pb.DelegateTaskRequest(
+            task_id=side.id, version=case.version, subject=h.subject(user),
+            comment="Tôi trực tiếp xử lý" if user == "truongphong.ubnd" else ""), "truongphong.ubnd")).case
+        assert (case.steps[-1].action, case.steps[-1].comment) == ("delegate", words)
     case = (await h.call(h.api.RecallIncoming, pb.RecallIncomingRequest(
         case_id=case.id, version=case.version, comment="Lãnh đạo xử lý trực tiếp"), "lanhdao.ubnd")).case
     assert case.state == "submitted"

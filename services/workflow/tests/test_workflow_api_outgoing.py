@@ -453,7 +453,7 @@ async def test_a_drafter_never_reviews_their_own_draft_not_even_as_a_deputy(harn
     assert (await h.call(h.api.GetCase, pb.GetCaseRequest(case_id=case.id), DRAFTER)).case.state == "in_review"
 
     await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
-        deputy=h.subject(HEAD), valid_from="2031-06-11", valid_to="2031-06-13", competence="KT.",
+        deputy=h.subject(HEAD), valid_from="2031-06-11", valid_to="2031-06-13", competence="TUQ.",
         reason="Đi công tác"), LEADER)
     own = await h.started(drafter=HEAD)
     assert h.task(own, "review").assignee == "leader"

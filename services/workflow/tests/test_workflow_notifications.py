@@ -432,7 +432,7 @@ async def test_a_deputy_is_told_of_the_tasks_of_whom_they_act_for_once_and_maile
     """Ủy quyền: while a delegation is in force, the tasks of the leader (their own, and the leaders' by role) and of
     the head's unit reach the deputy too, in the app and by e-mail as the deputy chose; twice delegated, told once."""
     h = harness
-    for competence in ("TUQ.", "KT."):  # two delegations of the same leader to the same person: one notification
+    for competence in ("TUQ.", "TUQ."):  # two delegations of the same leader to the same person: one notification
         await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
             deputy=h.subject(ARCHIVIST), valid_from="2031-06-11", valid_to="2031-06-12", competence=competence),
             LEADER)

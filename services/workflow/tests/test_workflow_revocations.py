@@ -19,7 +19,7 @@ from vanthu_core.events import new_meta
 from vanthu_core.settings import CommonSettings
 from vanthu_testing.identity import DevIssuer
 from vanthu_testing.nats import NatsServer
-from vanthu_workflow.revocations import REVOKED_CONTENT, WITHDRAWN_NOTE, Revocations
+from vanthu_workflow.revocations import REVOKED_CONTENT, WITHDRAWN_NOTE, Revocations, revoked_content
 from vanthu_workflow.server import WorkflowServer
 from vanthu_workflow.settings import WorkflowSettings
 
@@ -107,6 +107,25 @@ async def test_a_revoked_arrivals_content_leaves_its_case_and_notifications_and_
     assert bodies and set(bodies) == {REVOKED_CONTENT}, bodies
     done = await h.call(h.api.ListInbox, pb.ListInboxRequest(bucket="done"), "truongphong.ubnd")
     assert {t.abstract for t in done.tasks if t.case_id == case.id} == {REVOKED_CONTENT}
+
+
+async def test_a_revoked_arrival_in_the_finished_tasks_keeps_its_number_and_symbol(harness: Harness) -> None:
+    """Issue 14 review item 5: the revoked arrival's content goes, but its số, ký hiệu and số đến (the trail the
+    registry keeps, and its event carries) stay on its case, so its holder's Đã xong tells which document it was."""
+    h = harness
+    case = await h.assigned()
+    event = accepted(case.document_id)
+    event.document.number_symbol, event.document.number = "05/UBND-VP", 12
+    await Revocations(h.server.store)(event)
+    words = ("Văn bản số 05/UBND-VP (số đến 12) đã bị thu hồi theo yêu cầu của cơ quan gửi; nội dung đã được xóa, chỉ "
+             "giữ thông tin thu hồi")
+    assert revoked_content("05/UBND-VP", 12) == words
+    done = await h.call(h.api.ListInbox, pb.ListInboxRequest(bucket="done"), "truongphong.ubnd")
+    assert {(t.abstract, t.state) for t in done.tasks if t.case_id == case.id} == {(words, "withdrawn")}
+    told = await h.call(h.api.ListNotifications, pb.ListNotificationsRequest(), "truongphong.ubnd")
+    assert {n.body for n in told.notifications if n.case_id == case.id} == {words}
+    assert revoked_content("", 7).startswith("Văn bản số đến 7 đã bị thu hồi")
+    assert revoked_content("  ", 0) == REVOKED_CONTENT
 
 
 async def test_an_update_another_agencys_event_or_a_completed_case_change_nothing(harness: Harness) -> None:

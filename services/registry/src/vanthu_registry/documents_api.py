@@ -46,6 +46,7 @@ from vanthu_registry.domain.documents import (
 )
 from vanthu_registry.domain.exchange import DEFAULT_FORM, check_form
 from vanthu_registry.domain.registers import Register
+from vanthu_registry.domain.revocation import Revocation
 from vanthu_registry.exchange_catalogue import CatalogueEntry
 from vanthu_registry.lifecycle import DocumentLifecycle
 from vanthu_registry.register_import import read_book
@@ -455,7 +456,8 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
             date_from=parse_date("date_from", request.date_from), date_to=parse_date("date_to", request.date_to),
             issuing_agency_code=request.issuing_agency_code or None,
             text=clean_text("text", request.text, max_len=200, required=False) or None,
-            date_field=_date_field(request.date_field))
+            date_field=_date_field(request.date_field),
+            revocation=_enum("revocation", Revocation, request.revocation).value if request.revocation else None)
         docs, token = await self.documents.find(agency, filters, request.page.page_size, request.page.page_token,
                                                 principal)
         return documents_pb2.ListDocumentsResponse(documents=[document_to_proto(d) for d in docs],

@@ -125,6 +125,8 @@ class DocumentFilter:
     issuing_agency_code: str | None = None
     text: str | None = None
     date_field: str = "document"
+    #: Thu hồi, cập nhật: only the documents whose revocation is in this state (``requested``: the clerk's to answer).
+    revocation: str | None = None
 
 
 def day_start(day: date) -> datetime:
@@ -1041,7 +1043,8 @@ class DocumentStore:
         f = filters
         for column, value in ((DocumentRow.direction, f.direction), (DocumentRow.type_code, f.type_code),
                               (DocumentRow.register_id, f.register_id), (DocumentRow.status, f.status),
-                              (DocumentRow.issuing_agency_code, f.issuing_agency_code)):
+                              (DocumentRow.issuing_agency_code, f.issuing_agency_code),
+                              (DocumentRow.revocation, f.revocation)):
             if value:
                 query = query.where(column == value)
         if f.date_field == "arrival":

@@ -2942,7 +2942,7 @@ export interface components {
         DelegationIn: {
             /**
              * Competence
-             * @description what a signature under it shows: KT. (ký thay) or TUQ. (thừa ủy quyền)
+             * @description what a signature under it shows: KT. (ký thay: only a leader's own tasks given to another leader, Decree 30/2020 Art. 13) or TUQ. (thừa ủy quyền)
              * @default TUQ.
              * @enum {string}
              */
@@ -5100,6 +5100,12 @@ export interface components {
             /** Note */
             note: string;
             /**
+             * Outcome
+             * @description a done task: how it ended, the action of the step that closed it (complete, approve, sign, issue, answer; return, return_draft, return_unsigned: trả lại); empty otherwise
+             * @default
+             */
+            outcome: string;
+            /**
              * State
              * @description open, in_progress, done, cancelled (taken back), withdrawn (stopped with its case: the document was cancelled or revoked; note says which)
              */
@@ -5651,6 +5657,8 @@ export interface operations {
                 issuing_agency_code?: string | null;
                 /** @description words of the abstract, with or without tones */
                 q?: string | null;
+                /** @description thu hồi, cập nhật: only the documents whose revocation is in this state (requested: arrivals whose sender asked, waiting for the clerk's answer) */
+                revocation?: ("requested" | "accepted" | "refused" | "pending" | "settled") | null;
             };
             header?: never;
             path?: never;
@@ -5744,6 +5752,8 @@ export interface operations {
                 issuing_agency_code?: string | null;
                 /** @description words of the abstract, with or without tones */
                 q?: string | null;
+                /** @description thu hồi, cập nhật: only the documents whose revocation is in this state (requested: arrivals whose sender asked, waiting for the clerk's answer) */
+                revocation?: ("requested" | "accepted" | "refused" | "pending" | "settled") | null;
             };
             header?: never;
             path?: never;

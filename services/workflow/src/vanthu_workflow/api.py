@@ -30,6 +30,7 @@ from vanthu_workflow.domain.delegation import (
     check_competence,
     check_delegator,
     check_period,
+    check_signs_under,
     deputy_roles,
 )
 from vanthu_workflow.domain.incoming import (
@@ -165,7 +166,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                        state=task.state, deadline=_date(task.deadline), deadline_state=state,
                        created_at=iso_vietnam(task.created_at),
                        done_at=iso_vietnam(task.done_at) if task.done_at else "",
-                       abstract=task.abstract, note=task.note, case_kind=task.case_kind)
+                       abstract=task.abstract, note=task.note, case_kind=task.case_kind, outcome=task.outcome)
 
     def case_to_proto(self, case: CaseView) -> pb.Case:
         now = self.clock()
@@ -283,7 +284,6 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         today = self.delegations.today()
         valid_from, valid_to = check_period(_optional_date(request.valid_from, "valid_from"),
                                             _optional_date(request.valid_to, "valid_to"), today)
-        competence = check_competence(request.competence)
         reason = check_text(request.reason, "reason", limit=500)
         position = check_text(request.deputy_position, "deputy_position", limit=100)
         units = await self.directory.units(principal.token)
@@ -295,6 +295,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         person = next((p for p in await self.directory.people(principal.token) if p.subject == deputy), None)
         if person is None:
             raise InvalidArgument("deputy", "không phải người của cơ quan đồng chí.")
+        competence = check_competence(request.competence, unit=unit, deputy_roles=frozenset(person.roles))
         created = await self.delegations.create(
             agency_code=agency, delegator=principal.subject, delegator_username=principal.username,
             delegator_name=principal.name, unit_code=unit, deputy=deputy, deputy_name=person.name or person.username,
@@ -410,9 +411,10 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         if not candidates:  # not the head of the task's unit: the store refuses (PermissionDenied)
             candidates = [MemberInfo(unit, subject, "", "", "")]
         person = Party(PERSON, subject, candidates[0].name or candidates[0].username)
+        names = {m.subject: m.name or m.username for m in members if m.unit_code == unit}
         case = await self.store.act_on_task(own, task_id, version, Action.DELEGATE, actor=actor,
                                             comment=check_text(request.comment, "comment"), delegate_to=person,
-                                            audience=await self._audience(principal, units))
+                                            audience=await self._audience(principal, units), names=names)
         return pb.DelegateTaskResponse(case=self._done(case))
 
     async def RecordProgress(self, request: pb.RecordProgressRequest,
@@ -703,6 +705,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         async def sign(on_behalf: ActingFor | None) -> None:
             # under a delegation the signature shows its competence (KT., TUQ.) for the person signed for, over the
             # deputy's own position (the signed PDF's signing authority, stamped by signing)
+            check_signs_under(on_behalf, principal.roles)
             await self.directory.sign(principal.token, document_id,
                                       competence=on_behalf.competence if on_behalf else "",
                                       on_behalf_of=on_behalf.delegator_username if on_behalf else "",
@@ -726,6 +729,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         prepared: list[Any] = []
 
         async def prepare(on_behalf: ActingFor | None) -> None:
+            check_signs_under(on_behalf, principal.roles)
             prepared.append(await self.directory.prepare_sign(
                 principal.token, document_id, competence=on_behalf.competence if on_behalf else "",
                 on_behalf_of=on_behalf.delegator_username if on_behalf else "",

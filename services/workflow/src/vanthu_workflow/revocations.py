@@ -31,6 +31,19 @@ REVOKED_TASK_NOTE = "Văn bản đã bị thu hồi"
 REVOKED_CONTENT = "Văn bản đã bị thu hồi theo yêu cầu của cơ quan gửi; nội dung đã được xóa, chỉ giữ thông tin thu hồi"
 
 
+def revoked_content(number_symbol: str, arrival_number: int = 0) -> str:
+    """:data:`REVOKED_CONTENT` naming which arrival it was — its số, ký hiệu (the sender's) and its số đến, which the
+    registry keeps as the revocation's trail — so the finished tasks (Đã xong, Đã xử lý) and notifications about
+    several revoked arrivals can be told apart: "Văn bản số 05/UBND-VP (số đến 12) đã bị thu hồi …"."""
+    number_symbol = " ".join(number_symbol.split())
+    if not number_symbol and arrival_number <= 0:
+        return REVOKED_CONTENT
+    which = f"số {number_symbol}" if number_symbol else ""
+    if arrival_number > 0:
+        which = f"{which} (số đến {arrival_number})" if which else f"số đến {arrival_number}"
+    return REVOKED_CONTENT.replace("Văn bản ", f"Văn bản {which} ", 1)
+
+
 def document_event(message: Message, expected: type[E], what: str) -> tuple[E, str, str] | None:
     """(the event, its agency code, its document id) of a registry event about one document, or None — logged and
     dropped — for a message of another type than ``expected`` or one naming no agency or document (``what`` names it
@@ -57,9 +70,10 @@ class Revocations:
         found = document_event(message, registry_events.DocumentRevocationAccepted, "an accepted revocation")
         if found is None or found[0].kind != "revoke":
             return  # an update: the same document with new content, processed on
-        _, agency, document_id = found
+        event, agency, document_id = found
+        scrub = revoked_content(event.document.number_symbol, event.document.number)
         case = await self.store.withdraw(agency, document_id, comment=WITHDRAWN_NOTE, task_note=REVOKED_TASK_NOTE,
-                                         scrub=REVOKED_CONTENT,
+                                         scrub=scrub,
                                          actor=Actor(subject="", username=meta_of(message).actor or "vanthu-registry"))
         if case is not None:
             self.on_commit()

@@ -81,6 +81,7 @@ from vanthu_workflow.domain.incoming import (
     check_task_open,
     next_state,
     party_words,
+    reassigned_words,
 )
 from vanthu_workflow.domain.jobs import JOB, WORKING, check_depth, check_parent_working
 from vanthu_workflow.domain.outgoing import OUT_STATE_NAMES, Circuit, OutAction, OutState, OutTaskKind
@@ -526,6 +527,8 @@ class TaskView:
     note: str
     #: incoming, outgoing or job: what the task is about.
     case_kind: str = INCOMING
+    #: A done task: the action of the step that closed it (:func:`closing_actions`); "" otherwise.
+    outcome: str = ""
 
 
 @dataclass(frozen=True)
@@ -618,11 +621,26 @@ def _dump(parties: Sequence[Party]) -> str:
     return json.dumps([{"kind": p.kind, "id": p.id, "name": p.name} for p in parties], ensure_ascii=False)
 
 
-def _task_view(t: TaskRow, c: CaseRow) -> TaskView:
+def _task_view(t: TaskRow, c: CaseRow, closing: Mapping[str, str] | None = None) -> TaskView:
     return TaskView(id=t.id, case_id=t.case_id, document_id="" if c.kind == JOB else c.document_id, kind=t.kind,
                     assignee_kind=t.assignee_kind, assignee=t.assignee, unit_code=t.unit_code, state=t.state,
                     deadline=t.deadline, created_at=t.created_at, done_at=t.done_at, abstract=c.abstract, note=t.note,
-                    case_kind=c.kind)
+                    case_kind=c.kind,
+                    outcome=(closing or {}).get(t.id, "") if t.state == TaskState.DONE.value else "")
+
+
+#: The steps that close the task they are taken on (its holder's own act); a step recording a task it creates (trình,
+#: thu hồi, gửi dự thảo) or one that leaves it open (tiến độ, giao trong đơn vị, xin gia hạn) is not one.
+CLOSING_ACTIONS = frozenset({Action.COMPLETE, Action.RETURN, OutAction.APPROVE, OutAction.RETURN, OutAction.RESEND,
+                             OutAction.ANSWER, OutAction.SUBMIT, OutAction.SIGN, OutAction.DECLINE, OutAction.ISSUE})
+
+
+def closing_actions(steps: Iterable[Any]) -> dict[str, str]:
+    """Task id → the action of the step that closed it (``steps`` in order: StepRow, or rows with its columns; the
+    last of :data:`CLOSING_ACTIONS` taken on it): for a done task, how it ended — completed, approved, or returned
+    (trả lại: ``return``, ``return_draft``, ``return_unsigned``), which its state alone ("done") does not say. A task
+    closed by a step on the case (a leader's task, by their assignment) has none."""
+    return {s.task_id: s.action for s in steps if s.task_id and s.action in CLOSING_ACTIONS}
 
 
 MAX_PAGE = 200
@@ -811,7 +829,8 @@ class WorkflowStore:
             ).scalars().all()
             steps = (await session.execute(select(StepRow).where(StepRow.case_id == row.id)
                                            .order_by(StepRow.seq))).scalars().all()
-        return _case_view(row, [_task_view(t, row) for t in tasks], steps)
+        closing = closing_actions(steps)
+        return _case_view(row, [_task_view(t, row, closing) for t in tasks], steps)
 
     def _mine(self, agency_code: str, actor: Actor) -> ColumnElement[bool]:
         people, units = actor.people_and_units()
@@ -880,7 +899,15 @@ class WorkflowStore:
             if case_kind:
                 counted = counted.where(CaseRow.kind == case_kind)
             todo_n, soon_n, over_n, done_n = (await session.execute(counted)).one()
-        tasks = [_task_view(t, c) for t, c in rows[:size]]
+            done_ids = sorted(t.id for t, _ in rows[:size] if t.state == TaskState.DONE.value)
+            closing: dict[str, str] = {}
+            if done_ids:  # how each finished task ended (a return is done too), by the steps taken on it
+                closing = closing_actions((await session.execute(
+                    select(StepRow.task_id, StepRow.action)
+                    .where(StepRow.case_id.in_(sorted({t.case_id for t, _ in rows[:size]})),
+                           StepRow.task_id.in_(done_ids))
+                    .order_by(StepRow.seq))).all())
+        tasks = [_task_view(t, c, closing) for t, c in rows[:size]]
         token = ""
         if len(rows) > size:
             last = rows[size - 1][0]
@@ -957,7 +984,10 @@ class WorkflowStore:
             for task in await self._open_tasks(session, row.id):
                 task.state = (TaskState.DONE if task.kind == TaskKind.DIRECT else TaskState.CANCELLED).value
                 task.done_at = now
+            before = Party(**json.loads(row.lead)) if row.lead else None
             summary = self._give(session, row, lead, cooperating, for_information, deadline, now)
+            if action == Action.REASSIGN and before is not None:
+                summary = reassigned_words(before, lead) + summary.removeprefix(f"chủ trì: {party_words(lead)}")
             if kind == JOB:
                 summary += f"; ý kiến: {instruction}" if instruction else ""
             else:
@@ -1226,14 +1256,14 @@ class WorkflowStore:
     async def act_on_task(self, agency_code: str, task_id: str, version: int, action: Action, *, actor: Actor,
                           comment: str = "", delegate_to: Party | None = None, requested: date | None = None,
                           reply_document_id: str = "", result_file_ids: Sequence[str] = (),
-                          audience: Audience | None = None) -> CaseView:
+                          audience: Audience | None = None, names: Mapping[str, str] | None = None) -> CaseView:
         """An assignee's step on their task (delegate, progress, request_extension, return, complete), on an
         incoming document's case or a job's.
 
         Who: the task's holder (:meth:`Actor.holds`); delegating also needs the head of the task's unit. The case
         moves as :func:`vanthu_workflow.domain.incoming.next_state` says for the task's kind. A job's return and
         extension request go to its giver; its lead completes it only once no sub-job is still being worked on
-        (FailedPrecondition).
+        (FailedPrecondition). ``names``: people's names by subject (a giao lại inside the unit names from whom).
         """
         if action in _PLAIN_ACTIONS and self._postgres:
             done = await self._plain_step(agency_code, task_id, version, action, actor=actor, comment=comment)
@@ -1273,10 +1303,14 @@ class WorkflowStore:
             extra: list[tuple[str, str, Words, str]] = []
             if action == Action.DELEGATE:
                 assert delegate_to is not None
+                text = f"giao cho {party_words(delegate_to)}" + (f": {comment}" if comment else "")
+                if task.assignee_kind == PERSON and task.assignee != delegate_to.id:  # giao lại: from whom, to whom
+                    before = Party(PERSON, task.assignee, (names or {}).get(task.assignee, ""))
+                    text = f"giao lại: từ {party_words(before)} sang {party_words(delegate_to)}" + (
+                        f": {comment}" if comment else "")
                 if task.assignee_kind == UNIT:
                     task.unit_code = task.assignee
                 task.assignee_kind, task.assignee = PERSON, delegate_to.id
-                text = f"giao cho {party_words(delegate_to)}" + (f": {comment}" if comment else "")
                 task.state = TaskState.IN_PROGRESS.value
                 extra.append((delegate_to.id, NEW_TASK, new_task_words(
                     task.kind, row.abstract, deadline=task.deadline, by=actor.name or actor.username,
@@ -1418,7 +1452,7 @@ class WorkflowStore:
         if not written:  # the version moved since the read: the ORM path says so (Aborted, with the version now)
             return None
         row.state, row.version, row.updated_at = to.value, version + 1, now
-        return _case_view(row, [_task_view(t, row) for t in held], written)
+        return _case_view(row, [_task_view(t, row, closing_actions(written)) for t in held], written)
 
     # -- the outgoing circuit (quy trình văn bản đi) ---------------------------------------------------------------
     async def start_outgoing(self, agency_code: str, *, document_id: str, abstract: str, type_code: str,

@@ -340,12 +340,16 @@ def document_filters(
                     "day it arrived (ngày đến: the incoming register book's period, as its export)")] = "document",
     issuing_agency_code: Annotated[str | None, Query(max_length=35)] = None,
     q: Annotated[str | None, Query(max_length=200, description="words of the abstract, with or without tones")] = None,
+    revocation: Annotated[Literal["requested", "accepted", "refused", "pending", "settled"] | None, Query(
+        description="thu hồi, cập nhật: only the documents whose revocation is in this state (requested: arrivals "
+                    "whose sender asked, waiting for the clerk's answer)")] = None,
 ) -> pb.ListDocumentsRequest:
     """The filters a list of documents and its export share, as the registry's request (direction and page apart)."""
     return pb.ListDocumentsRequest(
         type_code=type_code or "", register_id=register_id or "", status=status or "",
         date_from=date_from.isoformat() if date_from else "", date_to=date_to.isoformat() if date_to else "",
-        date_field=date_field, issuing_agency_code=issuing_agency_code or "", text=q or "")
+        date_field=date_field, issuing_agency_code=issuing_agency_code or "", text=q or "",
+        revocation=revocation or "")
 
 
 Filters = Annotated[pb.ListDocumentsRequest, Depends(document_filters)]

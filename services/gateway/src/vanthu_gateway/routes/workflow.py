@@ -75,6 +75,9 @@ class TaskOut(ResponseBody):
     note: str
     case_kind: str = Field(description="what the task is about: incoming (a document to process), outgoing (a draft "
                                        "in its circuit) or job (giao việc)")
+    outcome: str = Field("", description="a done task: how it ended, the action of the step that closed it "
+                                         "(complete, approve, sign, issue, answer; return, return_draft, "
+                                         "return_unsigned: trả lại); empty otherwise")
 
 
 class StepOut(ResponseBody):
@@ -291,7 +294,7 @@ def _task(t: pb.Task) -> TaskOut:
     return TaskOut(id=t.id, case_id=t.case_id, document_id=t.document_id, kind=t.kind, assignee_kind=t.assignee_kind,
                    assignee=t.assignee, unit_code=t.unit_code, state=t.state, deadline=t.deadline,
                    deadline_state=t.deadline_state, created_at=t.created_at, done_at=t.done_at, abstract=t.abstract,
-                   note=t.note, case_kind=t.case_kind)
+                   note=t.note, case_kind=t.case_kind, outcome=t.outcome)
 
 
 def _case(c: pb.Case) -> CaseOut:
@@ -673,8 +676,10 @@ class DelegationIn(RequestBody):
         "", description="a head: the unit whose tasks the deputy takes; empty: a leader's own tasks")
     valid_from: IsoDate = Field(description="the first day (Vietnam date)")
     valid_to: IsoDate = Field(description="the last day, included (at most a year after the first)")
-    competence: Literal["KT.", "TUQ."] = Field("TUQ.", description="what a signature under it shows: KT. (ký thay) "
-                                                                   "or TUQ. (thừa ủy quyền)")
+    competence: Literal["KT.", "TUQ."] = Field("TUQ.", description="what a signature under it shows: KT. (ký thay: "
+                                                                   "only a leader's own tasks given to another "
+                                                                   "leader, Decree 30/2020 Art. 13) or TUQ. (thừa ủy "
+                                                                   "quyền)")
     reason: Annotated[str, Field(max_length=500)] = ""
     deputy_position: Annotated[str, Field(max_length=100)] = Field(
         "", description="the deputy's own position (chức vụ), e.g. Phó Giám đốc: the line under the competence "

@@ -1,7 +1,7 @@
 import { screen, waitFor } from "@testing-library/react";
 import type { Person } from "../../auth/claims";
 import { fakeGateway, renderWith } from "../../test/render";
-import { delegation } from "../../test/fixtures";
+import { delegation, outTask } from "../../test/fixtures";
 import { recordFile } from "../records/fixtures";
 import { Home } from "./Home";
 
@@ -9,6 +9,7 @@ const UBND = "000.00.00.H61";
 const ARCHIVIST: Person = { username: "luutru.ubnd", name: "Phan Thị Lưu", agency: UBND, roles: ["archivist"] };
 const OFFICER: Person = { username: "chuyenvien.ubnd", name: "Lê Văn Chuyên", agency: UBND, roles: ["officer"] };
 const INBOX = { tasks: [], counts: { todo: 0, due_soon: 0, overdue: 0, done: 0 }, next_page_token: "" };
+const HEAD: Person = { username: "truongphong.ubnd", name: "Lê Hoàng Phúc", agency: UBND, roles: ["head"] };
 
 describe("trang chủ", () => {
   it("tells the archivist how many deposits wait for them, with the way to them", async () => {
@@ -35,6 +36,22 @@ describe("trang chủ", () => {
     await waitFor(() => expect(officer.calls.some((c) => c.path.startsWith("/api/v1/workflow/inbox"))).toBe(true));
     expect(screen.queryByTestId("deposits-waiting")).not.toBeInTheDocument();
     expect(officer.calls.some((c) => c.path.startsWith("/api/v1/records"))).toBe(false);
+  });
+
+  it("shows in a head's Đã xong a review they returned as Đã trả lại, one they approved as Hoàn thành", async () => {
+    const done = (id: string, abstract: string, outcome: string) => outTask("review",
+      { id, abstract, state: "done", outcome, done_at: "2026-12-01T09:00:00+07:00" });
+    const { api, calls } = fakeGateway({ "GET /api/v1/workflow/inbox": { ...INBOX,
+      counts: { todo: 0, due_soon: 0, overdue: 0, done: 2 },
+      tasks: [done("t1", "V/v báo cáo quý IV", "return_draft"), done("t2", "V/v kế hoạch năm 2027", "approve")] } });
+    renderWith(<Home />, { api, person: HEAD });
+    (await screen.findByTestId("count-done")).click();
+    await waitFor(() => expect(calls.some((c) => c.path.includes("bucket=done"))).toBe(true));
+    const returned = (await screen.findByRole("link", { name: "V/v báo cáo quý IV" })).closest("li") as HTMLElement;
+    expect(returned).toHaveTextContent("Đã trả lại");
+    expect(returned).not.toHaveTextContent("Hoàn thành");
+    const approved = screen.getByRole("link", { name: "V/v kế hoạch năm 2027" }).closest("li") as HTMLElement;
+    expect(approved).toHaveTextContent("Hoàn thành");
   });
 
   it("tells a deputy who delegated to them, how (KT./TUQ.) and for how long, while it is in force", async () => {

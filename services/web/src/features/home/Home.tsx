@@ -6,7 +6,8 @@ import { MyWork } from "../work/MyWork";
 import { DelegationNotice } from "./DelegationNotice";
 
 /**
- * The clerk starts at the incoming list (their tasks are under Công việc); everyone else at their tasks, the
+ * The clerk starts at the incoming list (their tasks are under Công việc; the revocations waiting for them on top:
+ * RevocationsWaiting); everyone else at their tasks, the
  * archivist with the count of deposits waiting for them above; a deputy with the delegations in force for them
  * (ủy quyền) on top.
  */

@@ -43,7 +43,7 @@ describe("Văn bản đến", () => {
     for (const cell of screen.getAllByText("30/11/2026")) expect(cell.closest("td")).toHaveClass("date-cell");
     const tab = screen.getByRole("tab", { name: /Chờ vào sổ/ });
     expect(within(tab).getByText("2")).toBeInTheDocument();
-    const list = calls.find((c) => c.path.startsWith("/api/v1/documents?"))?.path;
+    const list = calls.find((c) => c.path.startsWith("/api/v1/documents?") && !c.path.includes("revocation="))?.path;
     expect(list).toContain("direction=incoming");
     expect(list).toContain("status=arrived");
   });

@@ -9,6 +9,7 @@ import { useHasRole } from "../../components/roles";
 import { messages } from "./messages";
 import { paper } from "./paperMessages";
 import { SignatureTag } from "./SignatureTag";
+import { RevocationsWaiting } from "../home/RevocationsWaiting";
 import { WORK_TABS, WorkTabLabel, WorkTable, type WorkTab } from "./IncomingWork";
 import { bookNumber } from "../../components/numbers";
 import { ListFilterBar } from "../documents/ListFilterBar";
@@ -163,6 +164,7 @@ function ClerkIncoming() {
         </Typography.Title>
         <Button onClick={() => navigate("/van-ban-den/nhap-ban-giay")}>{paper.open}</Button>
       </Space>
+      <RevocationsWaiting />
       <ListFilterBar list="incoming" status={active} />
       <Tabs
         activeKey={active}

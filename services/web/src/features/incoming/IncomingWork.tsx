@@ -6,7 +6,7 @@ import { useApi } from "../../api/ApiProvider";
 import { common } from "../../components/messages";
 import { work } from "../work/messages";
 import { taskPath } from "../work/MyWork";
-import { DeadlineTag } from "../work/Processing";
+import { DeadlineTag, taskStateText } from "../work/Processing";
 import { messages } from "./messages";
 import { filterText } from "../documents/filterMessages";
 import { inboxFilters, type ListFilters } from "../documents/listFilters";
@@ -72,7 +72,7 @@ const COLUMNS: TableColumnsType<Task> = [
     title: work.home.columns.state, dataIndex: "state", key: "state", width: 170,
     render: (state: string, task) => (
       <>
-        {work.taskState[state] ?? state}
+        {taskStateText(task)}
         {state === "withdrawn" && !!task.note && <Tag color="#595959" style={{ marginLeft: 6 }}>{task.note}</Tag>}
       </>
     ),

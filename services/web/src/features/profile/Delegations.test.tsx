@@ -85,9 +85,36 @@ describe("ủy quyền on the personal page", () => {
       expect(within(dialog).getByLabelText("Chức vụ của người được ủy quyền")).toHaveValue("Trưởng phòng Tổng hợp");
       expect(within(dialog).getByTestId("delegation-max")).toHaveTextContent(
         "Ủy quyền kéo dài tối đa một năm: muộn nhất đến ngày 01/12/2027.");
-      expect(dialog).toHaveTextContent("Cấp phó ký thay người đứng đầu");
-      fireEvent.click(within(dialog).getByLabelText("TUQ. (thừa ủy quyền)"));
       expect(dialog).toHaveTextContent("không được ủy quyền lại");
+    });
+
+  it("offers KT. (ký thay) only for a leader's own tasks given to another leader (Decree 30/2020 Art. 13)",
+    async () => {
+      const people = [...PEOPLE, person("phochutich.ubnd", "s-pct", "Trần Văn Hai", "Phó Chủ tịch", ["leader"])];
+      const { api, calls } = fakeGateway({ "GET /api/v1/workflow/delegations": [], "GET /api/v1/people": people,
+        "POST /api/v1/workflow/delegations": delegation({ id: "d9" }) });
+      renderWith(<Delegations today={TODAY} />, { api, person: LEADER });
+      const user = userEvent.setup({ delay: null });
+      await user.click(await screen.findByRole("button", { name: "Ủy quyền mới" }));
+      const dialog = await screen.findByRole("dialog");
+      await typeDeputy("phuc");  // a head of a unit: not a deputy of the agency's head
+      fireEvent.click(document.querySelector(".ant-select-item-option") as HTMLElement);
+      expect(within(dialog).queryByLabelText("KT. (ký thay)")).not.toBeInTheDocument();
+      expect(within(dialog).getByLabelText("TUQ. (thừa ủy quyền)")).toBeChecked();
+      expect(within(dialog).getByTestId("kt-only-deputies")).toHaveTextContent("người khác ký TUQ.");
+
+      await typeDeputy("hai");  // the vice-chairman: a leader, who may sign KT.
+      fireEvent.click(document.querySelector(".ant-select-item-option") as HTMLElement);
+      fireEvent.click(within(dialog).getByLabelText("KT. (ký thay)"));
+      expect(dialog).toHaveTextContent("Cấp phó ký thay người đứng đầu");
+      await typeDeputy("phuc");  // back to the head: KT. is taken away again
+      fireEvent.click(document.querySelector(".ant-select-item-option") as HTMLElement);
+      await waitFor(() => expect(within(dialog).getByLabelText("TUQ. (thừa ủy quyền)")).toBeChecked());
+      expect(within(dialog).queryByLabelText("KT. (ký thay)")).not.toBeInTheDocument();
+      typeDate(within(dialog).getByLabelText("Hiệu lực đến ngày"), "05/12/2026");
+      await user.click(within(dialog).getByRole("button", { name: "Ủy quyền" }));
+      await waitFor(() => expect(calls.filter((c) => c.method === "POST").map((c) => (c.body as { competence: string })
+        .competence)).toEqual(["TUQ."]));
     });
 
   it("refuses more than a year before sending, then sends the leader's delegation and reads the list again",
@@ -108,7 +135,7 @@ describe("ủy quyền on the personal page", () => {
       fireEvent.change(within(dialog).getByLabelText("Lý do"), { target: { value: "Đi công tác" } });
       await user.click(within(dialog).getByRole("button", { name: "Ủy quyền" }));
       await waitFor(() => expect(calls.filter((c) => c.method === "POST").map((c) => c.body)).toEqual([{
-        deputy: "s-tp", unit_code: "", valid_from: "2026-12-01", valid_to: "2026-12-05", competence: "KT.",
+        deputy: "s-tp", unit_code: "", valid_from: "2026-12-01", valid_to: "2026-12-05", competence: "TUQ.",
         deputy_position: "Trưởng phòng Tổng hợp", reason: "Đi công tác" }]));
       await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
       expect(calls.filter((c) => c.path.startsWith("/api/v1/workflow/delegations") && c.method === "GET"))

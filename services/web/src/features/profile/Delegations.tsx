@@ -47,7 +47,8 @@ interface Values {
 /**
  * Ủy quyền mới: whose tasks (a leader their own; a head a unit they head — the workflow lets a head delegate only the
  * unit's), to whom (a person of the agency, of the unit for a unit's tasks, found by typing the name), from when to
- * when (at most a year: the last day allowed is shown), with which competence (KT./TUQ., each explained), the
+ * when (at most a year: the last day allowed is shown), with which competence (each explained: TUQ.; KT. only for a
+ * leader's own tasks given to another leader, the agency head's deputy, as Decree 30/2020 Art. 13 has it), the
  * deputy's position (filled from the chosen person's title) and why. ``onClose`` once the workflow has it; a refusal
  * is shown as the gateway says it (Vietnamese). Rendered while open.
  */
@@ -82,7 +83,15 @@ function DelegationForm({ today, onClose }: { today: string; onClose: () => void
     && (!scope || inUnit.has(p.subject)))
     .sort((a, b) => a.name.localeCompare(b.name, "vi"));
   const from = Form.useWatch("valid_from", form) as string | undefined;
-  const competence = (Form.useWatch("competence", form) as string | undefined) ?? "KT.";
+  const deputy = Form.useWatch("deputy", form) as string | undefined;
+  // KT. (ký thay) is a deputy of the agency's head signing for them (Decree 30/2020 Art. 13): offered only for a
+  // leader's own tasks given to another leader of the agency; the workflow refuses it otherwise
+  const ktAllowed = !scope && !!candidates.find((p) => p.subject === deputy)?.leader;
+  const competences = ktAllowed ? ["KT.", "TUQ."] : ["TUQ."];
+  const competence = (Form.useWatch("competence", form) as string | undefined) ?? "TUQ.";
+  useEffect(() => {
+    if (!ktAllowed && form.getFieldValue("competence") === "KT.") form.setFieldValue("competence", "TUQ.");
+  }, [ktAllowed, form]);
   const start = from && !isInvalidDate(from) ? from : today;
   const last = addDays(start, MAX_SPAN_DAYS);
   const create = useMutation({
@@ -108,7 +117,7 @@ function DelegationForm({ today, onClose }: { today: string; onClose: () => void
       onCancel={onClose} destroyOnHidden
       onOk={() => void form.validateFields().then((v) => create.mutate(v), () => undefined)}>
       <Form form={form} layout="vertical" preserve={false}
-        initialValues={{ scope: leader ? "" : firstUnit, valid_from: today, competence: "KT." }}>
+        initialValues={{ scope: leader ? "" : firstUnit, valid_from: today, competence: "TUQ." }}>
         {scopes.length > 1 ? (
           <Form.Item name="scope" label={t.scope} rules={[{ required: true, message: t.scopeRequired }]}>
             <Radio.Group options={scopes} onChange={() => form.setFieldValue("deputy", undefined)} />
@@ -141,8 +150,9 @@ function DelegationForm({ today, onClose }: { today: string; onClose: () => void
         <Typography.Paragraph type="secondary" data-testid="delegation-max" style={{ marginTop: -8 }}>
           {t.maxYear(formatDate(last))}
         </Typography.Paragraph>
-        <Form.Item name="competence" label={t.competence} extra={t.competenceHelp[competence]}>
-          <Radio.Group options={["KT.", "TUQ."].map((c) => ({ value: c, label: t.competences[c] }))} />
+        <Form.Item name="competence" label={t.competence} extra={<>{t.competenceHelp[competence]}
+          {!ktAllowed && <div data-testid="kt-only-deputies">{t.ktOnlyDeputies}</div>}</>}>
+          <Radio.Group options={competences.map((c) => ({ value: c, label: t.competences[c] }))} />
         </Form.Item>
         <Form.Item name="deputy_position" label={t.position} extra={t.positionHelp}>
           <Input maxLength={100} />

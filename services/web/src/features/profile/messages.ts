@@ -67,6 +67,8 @@ export const prof = {
       "KT.": "Cấp phó ký thay người đứng đầu; văn bản ghi “KT.” trên chức vụ người đứng đầu.",
       "TUQ.": "Người được ủy quyền bằng văn bản, có thời hạn; văn bản ghi “TUQ.”, không được ủy quyền lại.",
     } as Record<string, string>,
+    ktOnlyDeputies: "KT. (ký thay) chỉ dành cho cấp phó (lãnh đạo cơ quan) ký thay người đứng đầu, khi lãnh đạo ủy quyền "
+      + "việc của mình (Nghị định 30/2020/NĐ-CP, Điều 13); người khác ký TUQ.",
     position: "Chức vụ của người được ủy quyền",
     positionHelp: "Dòng dưới thẩm quyền ký (ví dụ Phó Chủ tịch); điền sẵn theo người được chọn.",
     reason: "Lý do",

@@ -5,7 +5,7 @@ import { Link } from "react-router-dom";
 import { unwrap, type Task } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import { work } from "./messages";
-import { DeadlineTag } from "./Processing";
+import { DeadlineTag, taskStateText } from "./Processing";
 
 /** Where a task is worked on: a job's page (giao việc), else its document's. */
 export function taskPath(task: Pick<Task, "case_kind" | "case_id" | "document_id">): string {
@@ -58,7 +58,7 @@ export function MyWork({ title = work.home.title }: { title?: string }) {
                   description={
                     <Space wrap size={[8, 4]}>
                       <Tag>{work.kind[task.kind] ?? task.kind}</Tag>
-                      <span>{work.taskState[task.state] ?? task.state}</span>
+                      <span>{taskStateText(task)}</span>
                       {task.state === "withdrawn" && !!task.note && <Tag color="#595959">{task.note}</Tag>}
                       <span>{work.home.columns.deadline}: <DeadlineTag task={task} /></span>
                     </Space>

@@ -3,7 +3,7 @@ import type { PersonEntry } from "../../api/client";
 import { job, jobTask, LEADER, PEOPLE, UNITS } from "../jobs/fixtures";
 import { arrival, delegation, outgoingCase } from "../../test/fixtures";
 import { fakeGateway, renderWith } from "../../test/render";
-import { Processing, ProcessingTree } from "./Processing";
+import { Processing, ProcessingTree, taskStateText } from "./Processing";
 
 /** The agency's people: a leader, the officer (listed first, as the identity provider may), a clerk. */
 const AGENCY: PersonEntry[] = [
@@ -96,5 +96,16 @@ describe("the processing tree", () => {
       }
       unmount();
     }
+  });
+});
+
+describe("a task's state as its holder reads it", () => {
+  it("says Đã trả lại for a done task they returned (an arrival's task, a draft, a signature), else its state", () => {
+    for (const outcome of ["return", "return_draft", "return_unsigned"]) {
+      expect(taskStateText({ state: "done", outcome })).toBe("Đã trả lại");
+    }
+    expect(taskStateText({ state: "done", outcome: "complete" })).toBe("Hoàn thành");
+    expect(taskStateText({ state: "done", outcome: "" })).toBe("Hoàn thành");
+    expect(taskStateText({ state: "withdrawn", outcome: "" })).toBe("Đã thu hồi");
   });
 });

@@ -28,6 +28,15 @@ export function DeadlineTag({ task }: { task: Pick<Task, "deadline" | "deadline_
   );
 }
 
+/** The steps that close a task by returning it (trả lại): the task is done, but not "Hoàn thành". */
+const RETURNS = ["return", "return_draft", "return_unsigned"];
+
+/** What a task's state says to its holder: a done task they returned (its ``outcome``) is "Đã trả lại". */
+export function taskStateText(task: Pick<Task, "state"> & { outcome?: string }): string {
+  if (task.state === "done" && RETURNS.includes(task.outcome ?? "")) return work.taskReturned;
+  return work.taskState[task.state] ?? task.state;
+}
+
 function parties(list: Case["cooperating"]) {
   return list.length ? list.map((p) => p.name || p.id).join(", ") : "—";
 }
@@ -69,7 +78,7 @@ export function ProcessingTree({ current }: { current: Case }) {
             columns={[
               { title: work.home.columns.kind, dataIndex: "kind", render: (k: string) => work.kind[k] ?? k },
               { title: work.tree.who, key: "who", render: (_, task: Task) => who(task) },
-              { title: work.home.columns.state, dataIndex: "state", render: (s: string) => work.taskState[s] ?? s },
+              { title: work.home.columns.state, key: "state", render: (_, task: Task) => taskStateText(task) },
               { title: work.home.columns.deadline, key: "deadline", render: (_, task: Task) => <DeadlineTag task={task} /> },
             ]} />
           </div>

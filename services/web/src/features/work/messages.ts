@@ -20,6 +20,8 @@ export const work = {
   } as Record<string, string>,
   taskState: { open: "Chưa xử lý", in_progress: "Đang xử lý", done: "Hoàn thành", cancelled: "Đã kết thúc",
     withdrawn: "Đã thu hồi" } as Record<string, string>,
+  /** A done task its holder returned (trả lại: an arrival's task to the leader, a draft to its drafter, unsigned). */
+  taskReturned: "Đã trả lại",
   deadlineState: { on_time: "Trong hạn", due_soon: "Sắp đến hạn", overdue: "Quá hạn" } as Record<string, string>,
   caseState: {
     submitted: "Đã trình lãnh đạo",

@@ -60,11 +60,37 @@ def check_period(valid_from: date | None, valid_to: date | None, today: date) ->
     return valid_from, valid_to
 
 
-def check_competence(value: str) -> str:
+def check_competence(value: str, *, unit: str, deputy_roles: frozenset[str]) -> str:
+    """The competence a delegation gives (empty: TUQ.), checked against who gives it and to whom.
+
+    Decree 30/2020 Art. 13 (regulations digest §3.4; the authority line of Appendix I, box 7a): **KT.** (ký thay) is a
+    deputy (cấp phó) signing for the head of the agency, so it is given only with a leader's own tasks (``unit``
+    empty) to another of the agency's leaders (``deputy_roles`` holds ``leader``: the agency's deputies hold that
+    role). Anyone else — a head of a unit, an officer — signs for a leader **TUQ.** (thừa ủy quyền: delegated in
+    writing, for a limited time), and a unit's tasks are delegated TUQ. too: a unit's head is not the head of the
+    agency, so no one signs "KT." for them. InvalidArgument naming the field otherwise."""
     value = value.strip() or "TUQ."
     if value not in COMPETENCES:
         raise InvalidArgument("competence", "phải là 'KT.' (ký thay) hoặc 'TUQ.' (thừa ủy quyền).")
+    if value == "KT." and unit:
+        raise InvalidArgument("competence", "'KT.' (ký thay) chỉ dành cho cấp phó ký thay người đứng đầu cơ quan "
+                                            "(Nghị định 30/2020/NĐ-CP, Điều 13); việc của đơn vị ủy quyền theo "
+                                            "'TUQ.' (thừa ủy quyền).")
+    if value == "KT." and "leader" not in deputy_roles:
+        raise InvalidArgument("competence", "'KT.' (ký thay) chỉ dành cho cấp phó (lãnh đạo cơ quan) ký thay người "
+                                            "đứng đầu (Nghị định 30/2020/NĐ-CP, Điều 13); người được ủy quyền không "
+                                            "phải lãnh đạo cơ quan: hãy chọn 'TUQ.' (thừa ủy quyền).")
     return value
+
+
+def check_signs_under(acting: ActingFor | None, roles: frozenset[str]) -> None:
+    """A signature under ``acting`` by a person holding ``roles``: a KT. delegation (Decree 30/2020 Art. 13, see
+    :func:`check_competence`) signs only for a leader of the agency, whatever was recorded before that rule was
+    checked (a delegation given earlier to a head or an officer): PermissionDenied, nothing signed."""
+    if acting is not None and acting.competence == "KT." and "leader" not in roles:
+        raise PermissionDenied(f"Ủy quyền của {acting.delegator_name or 'lãnh đạo'} ghi 'KT.' (ký thay), mà chỉ cấp "
+                               "phó (lãnh đạo cơ quan) mới ký thay người đứng đầu (Nghị định 30/2020/NĐ-CP, Điều "
+                               "13): người ủy quyền cần ủy quyền lại theo 'TUQ.' (thừa ủy quyền).")
 
 
 def check_delegator(*, subject: str, roles: frozenset[str], head_of: frozenset[str], unit: str, deputy: str,

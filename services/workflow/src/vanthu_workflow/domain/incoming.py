@@ -205,6 +205,14 @@ def party_words(party: Party) -> str:
     return party.name or ("đơn vị được chọn" if party.kind == UNIT else "người được chọn")
 
 
+def reassigned_words(before: Party, after: Party) -> str:
+    """The start of a giao lại step's summary: from whom the lead was taken and to whom it went ("giao lại chủ trì: từ
+    Phòng Nội chính sang Phòng Tổng hợp"), or that the lead stays when only the others changed."""
+    if before.kind == after.kind and before.id == after.id:
+        return f"chủ trì: {party_words(after)} (giữ nguyên)"
+    return f"giao lại chủ trì: từ {party_words(before)} sang {party_words(after)}"
+
+
 def check_party(kind: str, id_: str, field: str) -> Party:
     """A party as a request names it: kind ``unit`` or ``person`` and a code or subject of 1–100 characters."""
     if kind not in (UNIT, PERSON):
