@@ -1,8 +1,8 @@
 """The workflow through the gateway on the whole platform, with the demo users' dev tokens. Incoming: registered by
-the clerk, submitted to the leader, assigned to Phòng Tổng hợp with Phòng Nội chính and Văn phòng cooperating, given
-by the unit's head to an officer, processed and completed; the events on NATS. Outgoing: drafted by the officer,
-returned once by the head of Phòng Tổng hợp, corrected and approved, submitted, signed by the leader, issued by the
-clerk and received by Sở Nội vụ."""
+the clerk, submitted to the leader, refused for Phòng Nội chính (a unit without a head: nobody would receive it),
+assigned to Phòng Tổng hợp, given by the unit's head to an officer, processed and completed; the events on NATS.
+Outgoing: drafted by the officer, returned once by the head of Phòng Tổng hợp, corrected and approved, submitted,
+signed by the leader, issued by the clerk and received by Sở Nội vụ."""
 
 import asyncio
 import time
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 UBND, SNV = "000.00.00.H61", "000.00.02.H61"
 
 
-def test_an_incoming_document_goes_from_registered_to_completed_with_a_lead_and_two_cooperating_units(
+def test_an_incoming_document_goes_from_registered_to_completed_never_given_to_a_unit_without_a_head(
         api: httpx.Client, login: Callable[[str], str], platform: Stack) -> None:
     clerk, leader = bearer(login("vanthu.ubnd")), bearer(login("lanhdao.ubnd"))
     head, officer = bearer(login("truongphong.ubnd")), bearer(login("chuyenvien.ubnd"))
@@ -55,20 +55,24 @@ def test_an_incoming_document_goes_from_registered_to_completed_with_a_lead_and_
     assert case["id"] in [t["case_id"] for t in inbox["tasks"]]
 
     units = {u["code"]: u for u in ok(api.get("/api/v1/units", headers=leader))}
-    assert {"TH", "NC", "VP"} <= set(units)
-    case = ok(api.post(f"/api/v1/workflow/cases/{case['id']}/assign", headers=leader, json={
+    assert {"TH", "NC", "VP"} <= set(units) and units["NC"]["head_subject"] is None
+    headless = api.post(f"/api/v1/workflow/cases/{case['id']}/assign", headers=leader, json={
         "version": case["version"], "lead": {"kind": "unit", "id": "TH"},
-        "cooperating": [{"kind": "unit", "id": "NC"}, {"kind": "unit", "id": "VP"}], "deadline_days": 5,
-        "instruction": "Giao Phòng Tổng hợp chủ trì, Phòng Nội chính và Văn phòng phối hợp"}))
-    assert case["state"] == "assigned" and case["deadline"]
-    assert [p["name"] for p in case["cooperating"]] == ["Phòng Nội chính", "Văn phòng"]
+        "cooperating": [{"kind": "unit", "id": "NC"}], "deadline_days": 5})
+    assert headless.status_code == 400 and headless.json()["detail"].startswith(
+        "Phòng Nội chính chưa có trưởng đơn vị: chưa ai nhận được văn bản.")
+    preview = ok(api.get("/api/v1/workflow/deadline", params={"days": 5}, headers=leader))
+    case = ok(api.post(f"/api/v1/workflow/cases/{case['id']}/assign", headers=leader, json={
+        "version": case["version"], "lead": {"kind": "unit", "id": "TH"}, "deadline_days": 5,
+        "instruction": "Giao Phòng Tổng hợp chủ trì"}))
+    assert case["state"] == "assigned" and case["deadline"] == preview["deadline"]
     # Phòng Tổng hợp's officer sees it once the registry has the step; the view is in its access log
     wait_for(lambda: api.get(document, headers=officer).status_code == 200, "the arrival given to Phòng Tổng hợp")
     assert api.get(f"/api/v1/workflow/cases/{case['id']}", headers=officer).status_code == 200  # and its case
     assert ("chuyenvien.ubnd", "view") in [(e["username"], e["action"]) for e in wait_for(
         lambda: ok(api.get(f"{document}/access-log", headers=clerk))["items"], "the access log")]
     stale = api.post(f"/api/v1/workflow/cases/{case['id']}/assign", headers=leader, json={
-        "version": case["version"] - 1, "lead": {"kind": "unit", "id": "NC"}})
+        "version": case["version"] - 1, "lead": {"kind": "unit", "id": "TH"}})
     assert stale.status_code == 409 and stale.headers["content-type"] == "application/problem+json"
 
     lead = next(t for t in ok(api.get("/api/v1/workflow/inbox", params={"kind": "lead"}, headers=head))["tasks"]

@@ -69,6 +69,11 @@ class FakeDirectory:
     #: Who the registry does not show a document to (document id → usernames): its audience rule, as a fact.
     unseen: dict[str, set[str]] = field(default_factory=dict)
 
+    def without_head(self, agency: str, code: str) -> None:
+        """The unit ``code`` of ``agency`` as the seed leaves it: no head (trưởng đơn vị)."""
+        self.units_by_agency[agency] = [replace(u, head_subject="") if u.code == code else u
+                                        for u in self.units_by_agency[agency]]
+
     @staticmethod
     def agency(token: str) -> str:
         return str(jwt.decode(token, options={"verify_signature": False}).get("agency", ""))
@@ -155,16 +160,23 @@ class FakeDirectory:
                 for u in users if u["agency"] == self.agency(token)]
 
 
+#: The heads of Văn phòng and Phòng Nội chính in the tests' directory: people with no account among the demo users. The
+#: seed leaves both units without a head, and a unit without one cannot be given anything (issue 14): a test that needs
+#: one so takes its head away (:meth:`FakeDirectory.without_head`).
+HEAD_OF_VP, HEAD_OF_NC = "8f0c2d1e-0000-5000-8000-0000000000vp", "8f0c2d1e-0000-5000-8000-0000000000nc"
+
+
 def demo_directory(issuer: DevIssuer) -> FakeDirectory:
     """The registry's seed units (``seed/units.yaml``) of the provincial People's Committee and the Home Affairs
-    department."""
+    department, each unit with a head (:data:`HEAD_OF_VP`)."""
     def member(unit: str, username: str, position: str) -> MemberInfo:
         return MemberInfo(unit_code=unit, subject=issuer.subject(username), username=username,
                           name=username.split(".")[0].title(), position=position)
 
     return FakeDirectory(issuer, units_by_agency={
-        UBND: [UnitInfo("VP", "Văn phòng", ""), UnitInfo("TH", "Phòng Tổng hợp", issuer.subject("truongphong.ubnd")),
-               UnitInfo("NC", "Phòng Nội chính", "")],
+        UBND: [UnitInfo("VP", "Văn phòng", HEAD_OF_VP),
+               UnitInfo("TH", "Phòng Tổng hợp", issuer.subject("truongphong.ubnd")),
+               UnitInfo("NC", "Phòng Nội chính", HEAD_OF_NC)],
         SNV: [UnitInfo("TCBC", "Phòng Tổ chức biên chế", issuer.subject("truongphong.snv"))]},
         members_by_agency={
             UBND: [member("VP", "vanthu.ubnd", "staff"), member("VP", "luutru.ubnd", "staff"),

@@ -12,6 +12,7 @@ import pytest
 from vanthu.workflow.v1 import events_pb2 as ev
 from vanthu.workflow.v1 import workflow_pb2 as pb
 from vanthu_core.workdays import add_working_days
+from vanthu_workflow.directory import UnitInfo
 
 from .conftest import SNV, Harness
 
@@ -380,3 +381,71 @@ async def test_the_inbox_pages_newest_first_without_gaps_or_repeats(harness: Har
     assert seen == made[::-1]
     refused = await h.refused(h.api.ListInbox, pb.ListInboxRequest(page_token="not-a-token"), "lanhdao.ubnd")
     assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+NO_HEAD = ("{} chưa có trưởng đơn vị: chưa ai nhận được văn bản. Hãy giao cho người cụ thể hoặc nhờ quản trị gán "
+           "trưởng đơn vị.")
+
+
+async def test_assigning_a_unit_without_a_head_is_refused_naming_it_and_writes_nothing(harness: Harness) -> None:
+    """Issue 14: an arrival given to Phòng Nội chính (no head, no members) reached nobody's inbox. Giao xử lý and
+    giao lại to a unit without a head, as lead, cooperating or for information, are refused before anything is
+    written."""
+    h = harness
+    h.directory.without_head("000.00.00.H61", "NC")
+    case = await h.submitted()
+    events = await h.events()
+    for parties in ({"lead": pb.Party(kind="unit", id="NC")},
+                    {"lead": pb.Party(kind="unit", id="TH"), "cooperating": [pb.Party(kind="unit", id="NC")]},
+                    {"lead": pb.Party(kind="unit", id="TH"), "for_information": [pb.Party(kind="unit", id="NC")]}):
+        refused = await h.refused(h.api.AssignIncoming, pb.AssignIncomingRequest(
+            case_id=case.id, version=case.version, deadline_days=5, **parties), "lanhdao.ubnd")
+        assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert refused.details() == NO_HEAD.format("Phòng Nội chính")
+    after = (await h.call(h.api.GetCase, pb.GetCaseRequest(case_id=case.id), "lanhdao.ubnd")).case
+    assert (after.state, after.version, len(after.steps)) == ("submitted", case.version, len(case.steps))
+    assert await h.events() == events
+
+    assigned = await h.assigned(cooperating=[])  # giao lại: the same refusal
+    refused = await h.refused(h.api.AssignIncoming, pb.AssignIncomingRequest(
+        case_id=assigned.id, version=assigned.version, lead=pb.Party(kind="unit", id="NC")), "lanhdao.ubnd")
+    assert refused.details() == NO_HEAD.format("Phòng Nội chính")
+    after = (await h.call(h.api.GetCase, pb.GetCaseRequest(case_id=assigned.id), "lanhdao.ubnd")).case
+    assert (after.version, after.lead.id) == (assigned.version, "TH")
+
+
+async def test_a_department_leader_cannot_give_a_headless_unit_a_part_but_a_person_of_it(harness: Harness) -> None:
+    """At Sở Nội vụ, a unit without a head is refused as cooperating or for information; a person is accepted."""
+    h = harness
+    h.directory.units_by_agency[SNV].append(UnitInfo("VP", "Văn phòng Sở", ""))
+    case = await h.submitted(SNV, "vanthu.snv")
+    for field in ("cooperating", "for_information"):
+        refused = await h.refused(h.api.AssignIncoming, pb.AssignIncomingRequest(
+            case_id=case.id, version=case.version, lead=pb.Party(kind="unit", id="TCBC"),
+            **{field: [pb.Party(kind="unit", id="VP")]}), "lanhdao.snv")
+        assert refused.details() == NO_HEAD.format("Văn phòng Sở")
+    done = (await h.call(h.api.AssignIncoming, pb.AssignIncomingRequest(
+        case_id=case.id, version=case.version, lead=pb.Party(kind="unit", id="TCBC"),
+        cooperating=[pb.Party(kind="person", id=h.subject("chuyenvien.snv"))]), "lanhdao.snv")).case
+    assert done.state == "assigned"
+
+
+async def test_the_deadline_preview_is_what_an_assignment_saves_with_the_services_calendar(harness: Harness) -> None:
+    """Issue 14: 23 working days from Tuesday 1 December 2026 are Monday 4 January 2027 (Tết Dương lịch skipped),
+    not the 1st a weekends-only count gives; the preview (ComputeDeadline) and the saved deadline agree. A date on a
+    day off is named as such and still accepted."""
+    h = harness
+    h.clock.now = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+    preview = await h.call(h.api.ComputeDeadline, pb.ComputeDeadlineRequest(days=23), "lanhdao.ubnd")
+    assert (preview.deadline, preview.today, preview.day_off) == ("2027-01-04", "2026-12-01", "")
+    case = await h.assigned(days=23)
+    assert case.deadline == preview.deadline
+
+    holiday = await h.call(h.api.ComputeDeadline, pb.ComputeDeadlineRequest(deadline="2027-01-01"), "truongphong.ubnd")
+    assert (holiday.deadline, holiday.day_off) == ("2027-01-01", "Tết Dương lịch")
+    saturday = await h.call(h.api.ComputeDeadline, pb.ComputeDeadlineRequest(deadline="2026-12-05"), "chuyenvien.ubnd")
+    assert saturday.day_off == "Thứ Bảy"
+    for wrong in (pb.ComputeDeadlineRequest(), pb.ComputeDeadlineRequest(days=400),
+                  pb.ComputeDeadlineRequest(deadline="2026-11-30")):
+        refused = await h.refused(h.api.ComputeDeadline, wrong, "lanhdao.ubnd")
+        assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -271,3 +271,29 @@ async def test_the_inbox_filters_by_what_a_task_is_about(harness: Harness) -> No
     assert sorted(t.case_kind for t in both.tasks) == ["incoming", "job"] and both.counts.todo == 2
     refused = await h.refused(h.api.ListInbox, pb.ListInboxRequest(case_kind="meeting"), "truongphong.ubnd")
     assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_a_job_for_a_unit_without_a_head_is_refused_naming_it_and_writes_nothing(harness: Harness) -> None:
+    """Issue 14: giao việc and its giao lại to a unit without a head (trưởng đơn vị), whose task nobody would
+    receive, are refused before anything is written."""
+    h = harness
+    h.directory.without_head("000.00.00.H61", "NC")
+    events = await h.events()
+    message = ("Phòng Nội chính chưa có trưởng đơn vị: chưa ai nhận được việc. Hãy giao cho người cụ thể hoặc nhờ "
+               "quản trị gán trưởng đơn vị.")
+    for parties in ({"lead": pb.Party(kind="unit", id="NC")},
+                    {"cooperating": [pb.Party(kind="unit", id="NC")]},
+                    {"for_information": [pb.Party(kind="unit", id="NC")]}):
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await give(h, **parties)  # type: ignore[arg-type]
+        assert (refused.value.code(), refused.value.details()) == (grpc.StatusCode.INVALID_ARGUMENT, message)
+    assert await h.events() == events
+    jobs = await h.call(h.api.ListJobs, pb.ListJobsRequest(), "lanhdao.ubnd")
+    assert list(jobs.jobs) == []
+
+    job = await give(h)
+    refused_again = await h.refused(h.api.ReassignJob, pb.ReassignJobRequest(
+        case_id=job.id, version=job.version, lead=pb.Party(kind="unit", id="NC"), deadline_days=3), "lanhdao.ubnd")
+    assert refused_again.details() == message
+    after = (await h.call(h.api.GetJob, pb.GetJobRequest(case_id=job.id), "lanhdao.ubnd")).case
+    assert (after.version, after.lead.id) == (job.version, "TH")

@@ -305,6 +305,7 @@ async def test_starting_the_circuit_makes_it_govern_the_draft_in_the_registry_or
 
 async def test_a_draft_of_a_unit_without_another_head_is_reviewed_by_the_leaders(harness: Harness) -> None:
     h = harness
+    h.directory.without_head("000.00.00.H61", "VP")  # as in the seed
     by_clerk = await h.started(drafter=CLERK)  # Văn phòng has no head
     by_head = await h.started(drafter=HEAD)  # he heads Phòng Tổng hợp himself
     for case in (by_clerk, by_head):

@@ -474,7 +474,7 @@ async def test_a_delegation_made_after_the_task_brings_its_reminders_to_the_depu
     delegated to an officer on Monday, the reminder on Tuesday reaches the head and the deputy, once each; over
     the delegation's period, the overdue reminder reaches the head alone."""
     h = harness
-    case = await h.assigned()  # Phòng Tổng hợp leads, due Wednesday 18 June 2031
+    case = await h.assigned(cooperating=[])  # Phòng Tổng hợp leads, due Wednesday 18 June 2031
     lead = h.task(case, "lead")
     assert [n.task_id for n in (await notes(h, OFFICER)).notifications] == []
     h.clock.now = at(2031, 6, 16)

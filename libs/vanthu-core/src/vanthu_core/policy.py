@@ -336,6 +336,8 @@ TABLE: dict[str, Access] = {
     WORKFLOW + "RevokeDelegation": people("leader", "head", rule="its delegator, or a leader of the agency"),
     WORKFLOW + "ListInbox": people(EVERYONE, forwards=_DIRECTORY_READS[:1],
                                    rule="the caller's own tasks, and their units' as their head"),
+    WORKFLOW + "ComputeDeadline": people(EVERYONE, rule="the deadline a number of working days gives today, with the "
+                                                        "service's calendar; nothing of any agency is read"),
     # -- workflow: the outgoing circuit (quy trình văn bản đi); the steps' roles come from the circuit definition ---
     WORKFLOW + "StartOutgoing": people(DRAFTERS, forwards=[DOCUMENTS + "GetDocument", *_DIRECTORY_READS,
                                                          REGISTRY + "ListPeople"],

@@ -1907,6 +1907,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workflow/deadline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The deadline a number of working days gives today, or whether a date is a day off, as the workflow service counts it (its calendar: weekends, Tết and the other holidays)
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         *     - ComputeDeadline: the deadline a number of working days gives today, with the service's calendar; nothing of any agency is read.
+         */
+        get: operations["compute_deadline_api_v1_workflow_deadline_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workflow/delegations": {
         parameters: {
             query?: never;
@@ -2904,6 +2925,24 @@ export interface components {
              * @description cases with a deadline (hạn xử lý)
              */
             with_deadline: number;
+        };
+        /** DeadlineOut */
+        DeadlineOut: {
+            /**
+             * Day Off
+             * @description why the deadline is not a working day ("Tết Dương lịch", "Thứ Bảy"); empty when it is one
+             */
+            day_off: string;
+            /**
+             * Deadline
+             * @description the hạn xử lý (YYYY-MM-DD) an assignment made now would get
+             */
+            deadline: string;
+            /**
+             * Today
+             * @description today in Vietnam at the workflow service's clock (YYYY-MM-DD)
+             */
+            today: string;
         };
         /** DecisionIn */
         DecisionIn: {
@@ -9559,6 +9598,49 @@ export interface operations {
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    compute_deadline_api_v1_workflow_deadline_get: {
+        parameters: {
+            query?: {
+                /** @description working days from today (as an assignment's deadline_days) */
+                days?: number | null;
+                /** @description or a date (as an assignment's deadline): checked, its day off named */
+                date?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadlineOut"];
                 };
             };
             /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */

@@ -20,7 +20,14 @@ from vanthu_core.errors import FailedPrecondition, InvalidArgument, NotFound, Pe
 from vanthu_core.spreadsheet import CSV_TYPE, XLSX_TYPE
 from vanthu_core.text import fold
 from vanthu_core.timeutil import VIETNAM_TZ, Clock, iso_vietnam, utc_now
-from vanthu_core.workdays import DEFAULT_SOON_DAYS, WorkingCalendar, add_working_days, deadline_state, vietnam_date
+from vanthu_core.workdays import (
+    DEFAULT_SOON_DAYS,
+    WorkingCalendar,
+    add_working_days,
+    deadline_state,
+    default_calendar,
+    vietnam_date,
+)
 from vanthu_workflow import dashboard
 from vanthu_workflow.cancellations import cancelled_note
 from vanthu_workflow.delegations import DelegationStore, DelegationView
@@ -239,26 +246,36 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                         deputies=await self.delegations.deputies(principal.agency or ""))
 
     @staticmethod
-    def _resolve(party: Party, field: str, units: Sequence[UnitInfo], members: Sequence[MemberInfo]) -> Party:
+    def _resolve(party: Party, field: str, units: Sequence[UnitInfo], members: Sequence[MemberInfo], *,
+                 given: str = "") -> Party:
+        """The party a request names, as the directory knows it. ``given`` (what is given: "văn bản", "việc"): a unit
+        must have a head (trưởng đơn vị), since a unit's task reaches its head alone (the audience ``heads``); a unit
+        without one is refused naming it, before anything is written (issue 14: an arrival given to such a unit
+        landed in nobody's inbox)."""
         if party.kind == UNIT:
             unit = next((u for u in units if u.code == party.id), None)
             if unit is None:
                 raise InvalidArgument(f"{field}.id", "không phải đơn vị đang hoạt động của cơ quan đồng chí.")
+            if given and not unit.head_subject:
+                raise InvalidArgument(f"{field}.id", headless_unit(unit.name or unit.code, given), names_field=True)
             return Party(UNIT, unit.code, unit.name)
         member = next((m for m in members if m.subject == party.id), None)
         if member is None:
             raise InvalidArgument(f"{field}.id", "không phải người của cơ quan đồng chí.")
         return Party(PERSON, member.subject, member.name or member.username)
 
-    def _parties(self, request: Any, units: Sequence[UnitInfo], members: Sequence[MemberInfo],
-                 ) -> tuple[Party, list[Party], list[Party]]:
+    def _parties(self, request: Any, units: Sequence[UnitInfo], members: Sequence[MemberInfo], *,
+                 given: str = "văn bản") -> tuple[Party, list[Party], list[Party]]:
+        """The lead, cooperating and for-information parties of an assignment (giao xử lý, giao việc, giao lại):
+        each unit among them must have a head (:meth:`_resolve`)."""
         if not request.HasField("lead"):
             raise InvalidArgument("lead", "cần một đơn vị hoặc người chủ trì.")
-        lead = self._resolve(check_party(request.lead.kind, request.lead.id, "lead"), "lead", units, members)
+        lead = self._resolve(check_party(request.lead.kind, request.lead.id, "lead"), "lead", units, members,
+                             given=given)
         cooperating = [self._resolve(check_party(p.kind, p.id, f"cooperating[{i}]"), f"cooperating[{i}]", units,
-                                     members) for i, p in enumerate(request.cooperating)]
+                                     members, given=given) for i, p in enumerate(request.cooperating)]
         informed = [self._resolve(check_party(p.kind, p.id, f"for_information[{i}]"), f"for_information[{i}]",
-                                  units, members) for i, p in enumerate(request.for_information)]
+                                  units, members, given=given) for i, p in enumerate(request.for_information)]
         check_parties(lead, cooperating, informed)
         return lead, cooperating, informed
 
@@ -519,6 +536,20 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                                                           overdue=counts.overdue, done=counts.done))
 
     # -- dashboards (issue 13 item 5) ------------------------------------------------------------------------------
+    async def ComputeDeadline(self, request: pb.ComputeDeadlineRequest,
+                              context: grpc.aio.ServicerContext) -> pb.ComputeDeadlineResponse:
+        """The deadline (hạn xử lý) an assignment made now would get (:func:`deadline_from` at the service's clock and
+        calendar, as AssignIncoming, GiveJob and ReassignJob count it), today's date, and why the date is a day off
+        (a date given as such may be one: the form warns, the service accepts it)."""
+        policy.require()
+        now = self.clock()
+        deadline = deadline_from(now, days=request.days, on=request.deadline, calendar=self.calendar)
+        if deadline is None:
+            raise InvalidArgument("deadline_days", "nhập số ngày làm việc (từ 1) hoặc một ngày.")
+        day_off = (self.calendar or default_calendar()).day_off_reason(deadline) or ""
+        return pb.ComputeDeadlineResponse(deadline=deadline.isoformat(), today=vietnam_date(now).isoformat(),
+                                          day_off=day_off)
+
     async def GetDashboard(self, request: pb.GetDashboardRequest,
                            context: grpc.aio.ServicerContext) -> pb.GetDashboardResponse:
         """The agency's cases of a kind started in a period, per agency and per unit (:mod:`vanthu_workflow.dashboard`)
@@ -804,7 +835,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             check_parent_working(State(parent.state))
             unit = self._lead_unit(parent, actor, members)
         people = await self.directory.people(principal.token)
-        lead, cooperating, informed = self._parties(request, units, people)
+        lead, cooperating, informed = self._parties(request, units, people, given="việc")
         parties = [lead, *cooperating, *informed]
         by_unit = _members_by_unit(members)
         giver: ActingFor | None = None
@@ -846,7 +877,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         actor = await self._actor(principal, units)
         job = await self.store.get_job(own, case_id, actor)  # another agency's, or not theirs to see: not found
         people = await self.directory.people(principal.token)
-        lead, cooperating, informed = self._parties(request, units, people)
+        lead, cooperating, informed = self._parties(request, units, people, given="việc")
         if job.unit_code:
             check_within(job.unit_code, [lead, *cooperating, *informed],
                          _members_by_unit(await self.directory.members(principal.token)), actor.unit_names)
@@ -986,6 +1017,12 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         if written or published:
             self.on_commit()
         return written
+
+
+def headless_unit(name: str, given: str) -> str:
+    """The refusal of an assignment to a unit without a head (trưởng đơn vị): nobody would receive ``given``."""
+    return (f"{name} chưa có trưởng đơn vị: chưa ai nhận được {given}. Hãy giao cho người cụ thể hoặc nhờ quản trị "
+            "gán trưởng đơn vị.")
 
 
 def _giving(actor: Actor, parties: Sequence[Party], by_unit: dict[str, frozenset[str]],

@@ -463,6 +463,28 @@ async def give_job(request: Request, principal: User, body: JobIn) -> CaseOut:
     return _case(reply.case)
 
 
+class DeadlineOut(ResponseBody):
+    deadline: str = Field(description="the hạn xử lý (YYYY-MM-DD) an assignment made now would get")
+    today: str = Field(description="today in Vietnam at the workflow service's clock (YYYY-MM-DD)")
+    day_off: str = Field(description="why the deadline is not a working day (\"Tết Dương lịch\", \"Thứ Bảy\"); empty "
+                                     "when it is one")
+
+
+@router.get("/deadline", response_model=DeadlineOut,
+            summary="The deadline a number of working days gives today, or whether a date is a day off, as the "
+                    "workflow service counts it (its calendar: weekends, Tết and the other holidays)")
+@calls(WORKFLOW + "ComputeDeadline")
+async def compute_deadline(request: Request, principal: User,
+                           days: Annotated[int | None, Query(ge=1, le=365, description=(
+                               "working days from today (as an assignment's deadline_days)"))] = None,
+                           date: Annotated[IsoDate | None, Query(description=(
+                               "or a date (as an assignment's deadline): checked, its day off named"))] = None,
+                           ) -> DeadlineOut:
+    reply = await _workflow(request).ComputeDeadline(pb.ComputeDeadlineRequest(
+        days=days or 0, deadline=date.isoformat() if date else ""), metadata=forward(principal))
+    return DeadlineOut(deadline=reply.deadline, today=reply.today, day_off=reply.day_off)
+
+
 @router.get("/jobs", response_model=JobsOut, summary="The jobs you gave, or the sub-jobs of a job you see")
 @calls(WORKFLOW + "ListJobs")
 async def list_jobs(request: Request, principal: User,

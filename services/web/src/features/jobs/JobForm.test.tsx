@@ -1,10 +1,8 @@
-import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { fireEvent, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { ConfigProvider } from "antd";
-import viVN from "antd/locale/vi_VN";
 import { job, PEOPLE, UNITS } from "./fixtures";
 import { JobForm } from "./JobForm";
-import { typeDate } from "../../test/render";
+import { fakeGateway, renderWith, typeDate } from "../../test/render";
 
 async function choose(label: string, option: string) {
   fireEvent.mouseDown(screen.getByLabelText(label));
@@ -17,14 +15,26 @@ async function choose(label: string, option: string) {
   fireEvent.click(item);
 }
 
+/** The workflow service's deadlines on Friday 27/11/2026 (GET /api/v1/workflow/deadline). */
+const DEADLINES: Record<string, string> = { "days=5": "2026-12-04", "days=3": "2026-12-02" };
+
 function renderForm(props: Partial<Parameters<typeof JobForm>[0]> = {}) {
   const onSubmit = vi.fn();
-  render(
-    <ConfigProvider locale={viVN}>
-      <JobForm units={UNITS} people={PEOPLE} today="2026-11-27" onSubmit={onSubmit} {...props} />
-    </ConfigProvider>,
-  );
+  const gateway = fakeGateway({
+    "GET /api/v1/workflow/deadline": (url: URL) => {
+      const deadline = DEADLINES[url.searchParams.toString()];
+      return deadline ? { deadline, today: "2026-11-27", day_off: "" } : new Response("{}", { status: 400 });
+    },
+  });
+  renderWith(<JobForm units={UNITS} people={PEOPLE} today="2026-11-27" onSubmit={onSubmit} {...props} />,
+    { api: gateway.api });
   return onSubmit;
+}
+
+/** The texts of the options the open dropdown shows. */
+function shown() {
+  const open = Array.from(document.querySelectorAll(".ant-select-dropdown:not(.ant-select-dropdown-hidden)")).at(-1);
+  return Array.from(open?.querySelectorAll(".ant-select-item-option") ?? []).map((o) => o.textContent);
 }
 
 describe("the giao việc form", () => {
@@ -39,7 +49,7 @@ describe("the giao việc form", () => {
     fireEvent.change(screen.getByLabelText("Tên công việc"), { target: { value: "  Chuẩn bị hội nghị " } });
     fireEvent.change(screen.getByLabelText("Nội dung, yêu cầu"), { target: { value: "Hội trường, giấy mời" } });
     await choose("Chủ trì", "Phòng Tổng hợp");
-    await choose("Phối hợp", "Phòng Nội chính");
+    await choose("Phối hợp", "Phòng Tổ chức cán bộ");
     await choose("Để biết", "Lê Văn Chuyên — Chuyên viên");
     fireEvent.change(screen.getByLabelText("Số ngày làm việc"), { target: { value: "3" } });
     // three working days after Friday 27/11/2026: Wednesday 02/12/2026
@@ -48,7 +58,7 @@ describe("the giao việc form", () => {
     await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
     expect(onSubmit.mock.calls[0]?.[0]).toEqual({
       title: "Chuẩn bị hội nghị", description: "Hội trường, giấy mời", parent_id: "",
-      lead: { kind: "unit", id: "TH" }, cooperating: [{ kind: "unit", id: "NC" }],
+      lead: { kind: "unit", id: "TH" }, cooperating: [{ kind: "unit", id: "TCCB" }],
       for_information: [{ kind: "person", id: "s-cv" }], deadline_days: 3, deadline: undefined });
   });
 
@@ -71,7 +81,9 @@ describe("the giao việc form", () => {
     const onSubmit = renderForm({ current: job({ version: 4 }) });
     const user = userEvent.setup({ delay: null });
     expect(screen.queryByLabelText("Tên công việc")).not.toBeInTheDocument();
-    await user.click(screen.getByRole("radio", { name: "Ngày cụ thể" }));
+    // the job's current deadline is kept until changed
+    expect(screen.getByRole("radio", { name: "Ngày cụ thể" })).toBeChecked();
+    expect(screen.getByLabelText("Hạn xử lý (ngày)")).toHaveValue("07/12/2026");
     typeDate(await screen.findByLabelText("Hạn xử lý (ngày)"), "20/12/2026");
     fireEvent.change(screen.getByLabelText("Ý kiến"), { target: { value: "Giao lại để kịp tiến độ" } });
     await user.click(screen.getByRole("button", { name: "Giao lại" }));
@@ -79,5 +91,18 @@ describe("the giao việc form", () => {
     expect(onSubmit.mock.calls[0]?.[0]).toEqual({
       version: 4, comment: "Giao lại để kịp tiến độ", lead: { kind: "unit", id: "TH" }, cooperating: [],
       for_information: [], deadline_days: undefined, deadline: "2026-12-20" });
+  });
+
+  it("finds units and people typed without tones, and shows a unit without a head disabled", async () => {
+    renderForm();
+    const box = screen.getByLabelText("Chủ trì");
+    fireEvent.mouseDown(box);
+    for (const [typed, found] of [["son", ["Nguyễn Văn Sơn — Chuyên viên"]], ["to chuc", ["Phòng Tổ chức cán bộ"]],
+      ["noi chinh", ["Phòng Nội chính (chưa có trưởng đơn vị)"]]] as const) {
+      fireEvent.change(box, { target: { value: typed } });
+      await waitFor(() => expect(shown()).toEqual(found));
+    }
+    const disabled = document.querySelector(".ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option-disabled");
+    expect(disabled).toHaveTextContent("Phòng Nội chính (chưa có trưởng đơn vị)");
   });
 });

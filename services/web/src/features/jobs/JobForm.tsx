@@ -1,7 +1,7 @@
 import { Alert, Button, Form, Input } from "antd";
 import type { components } from "../../api/schema";
 import type { Case, PersonEntry, Unit } from "../../api/client";
-import { DeadlineFields, partiesBody, partyKey, PartyPickers, type PartyValues } from "../work/Parties";
+import { deadlineValues, DeadlineFields, partiesBody, partyKey, PartyPickers, type PartyValues } from "../work/Parties";
 import { jobs } from "./messages";
 
 export type JobBody = components["schemas"]["JobIn"];
@@ -19,8 +19,9 @@ interface Values extends PartyValues {
 /**
  * Giao việc: the leader's (or a head's, within their unit; or a job's lead: a sub-job, ``parentId``) form for a job —
  * tên công việc, nội dung, one chủ trì, any phối hợp and để biết units or people (the pickers of giao xử lý), the hạn
- * xử lý in working days (the date it gives shown, weekends skipped; the server also skips holidays) or as a date, or
- * none. With ``current`` (a job) it is the giver's giao lại: the parties and deadline again, with a comment.
+ * xử lý in working days (the date it gives shown as the workflow service counts it: weekends and holidays skipped) or
+ * as a date, or none. With ``current`` (a job) it is the giver's giao lại: the parties again and the deadline kept
+ * (:func:`deadlineValues`), with a comment.
  * Checks what the workflow service would refuse (no title or lead, one party in two roles, a past date); the server
  * checks again (who may give to whom, depth). ``onSubmit`` gets the request body.
  */
@@ -39,8 +40,7 @@ export function JobForm({ current, parentId = "", units, people, today, pending,
     lead: current?.lead ? partyKey(current.lead) : undefined,
     cooperating: current?.cooperating.map(partyKey) ?? [],
     for_information: current?.for_information.map(partyKey) ?? [],
-    mode: "days",
-    days: 5,
+    ...deadlineValues(current),
   };
   const clean = (s?: string) => (s ?? "").trim().normalize("NFC");
   const finish = (v: Values) => {

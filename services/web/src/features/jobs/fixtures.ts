@@ -9,9 +9,12 @@ export const UNITS: Unit[] = [
     head_username: "truongphong.ubnd" },
   { code: "NC", name: "Phòng Nội chính", kind: "division", active: true, parent_code: null, head_subject: null,
     head_username: null },
+  { code: "TCCB", name: "Phòng Tổ chức cán bộ", kind: "division", active: true, parent_code: null,
+    head_subject: "s-tccb", head_username: "truongphong.tccb" },
 ];
 export const PEOPLE: PersonEntry[] = [
   { subject: "s-cv", username: "chuyenvien.ubnd", name: "Lê Văn Chuyên", enabled: true, title: "Chuyên viên", leader: false, handler: true, units: [] },
+  { subject: "s-son", username: "son.ubnd", name: "Nguyễn Văn Sơn", enabled: true, title: "Chuyên viên", leader: false, handler: true, units: ["TCCB"] },
 ];
 
 /** A job given by the leader (subject s-ld) to Phòng Tổng hợp, in ``state``. */

@@ -11,6 +11,7 @@ import { common } from "../../components/messages";
 import { vietnamToday } from "../work/deadline";
 import { delegationState, receivedBy, useDelegations, type DelegationState } from "../work/delegations";
 import { prof } from "./messages";
+import { foldFilter } from "../../components/fold";
 
 const t = prof.delegation;
 /** The last day a delegation may reach: the workflow refuses 366 days or more (domain/delegation.py MAX_DAYS). */
@@ -25,9 +26,6 @@ export function addDays(iso: string, days: number): string {
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
 }
-
-/** Lower case, no diacritics, đ as d: "Phúc" and "phuc" match. */
-const fold = (s: string) => s.normalize("NFD").replace(/\p{M}/gu, "").replace(/đ/gi, "d").toLowerCase();
 
 /** "Họ tên — Chức vụ" (the username when the identity provider has no title). */
 export function personLabel(p: PersonEntry): string {
@@ -132,7 +130,7 @@ function DelegationForm({ today, onClose }: { today: string; onClose: () => void
           rules={[{ required: true, message: t.deputyRequired }]}>
           <FieldSelect showSearch loading={people.isLoading || members.isLoading}
             options={candidates.map((p) => ({ value: p.subject, label: personLabel(p) }))}
-            filterOption={(input, option) => fold(String(option?.label ?? "")).includes(fold(input))}
+            filterOption={foldFilter}
             onChange={(subject: string) => {
               const chosen = candidates.find((p) => p.subject === subject);
               form.setFieldValue("deputy_position", chosen?.title ?? "");

@@ -1,7 +1,7 @@
 import { Alert, Button, Form, Input, Space } from "antd";
 import type { AssignBody, Case, PersonEntry, Unit } from "../../api/client";
 import { work } from "./messages";
-import { DeadlineFields, partiesBody, partyKey, PartyPickers, type PartyValues } from "./Parties";
+import { deadlineValues, DeadlineFields, partiesBody, partyKey, PartyPickers, type PartyValues } from "./Parties";
 import { handlers } from "./people";
 
 const t = work.assign;
@@ -13,7 +13,8 @@ interface Values extends PartyValues {
 
 /**
  * The leader's giao xử lý: one lead (chủ trì), cooperating (phối hợp) and for-information (để biết) units or people,
- * the deadline in working days (the date it gives shown) or as a date, and the instruction (ý kiến chỉ đạo). Of
+ * the deadline in working days (the date it gives shown, as the workflow service counts it) or as a date (giao lại:
+ * the case's deadline kept, :func:`deadlineValues`), and the instruction (ý kiến chỉ đạo). Of
  * ``people`` only those who handle documents are offered (:func:`handlers`: no clerk, archivist or administrator). Checks
  * here what the workflow service would refuse (no lead, one party named twice, no days/date, a date before
  * ``today``); the server checks again. ``onSubmit`` gets the request body.
@@ -32,8 +33,7 @@ export function AssignForm({ current, units, people, today, pending, error, onSu
     lead: current.lead ? partyKey(current.lead) : undefined,
     cooperating: current.cooperating.map(partyKey),
     for_information: current.for_information.map(partyKey),
-    mode: "days",
-    days: 5,
+    ...deadlineValues(current),
     instruction: current.instruction,
   };
   const finish = (v: Values) => {

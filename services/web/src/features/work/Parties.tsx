@@ -1,9 +1,10 @@
-import { Form, InputNumber, Radio, Select, Typography } from "antd";
+import { Alert, Form, InputNumber, Radio, Select, Typography } from "antd";
 import type { PersonEntry, Unit } from "../../api/client";
 import { DateField, dateRule, isInvalidDate } from "../../components/DateField";
 import { formatDate } from "../../components/dates";
 import { FieldSelect } from "../../components/FieldSelect";
-import { addWorkingDays, wholeDaysRules } from "./deadline";
+import { foldFilter } from "../../components/fold";
+import { useServerDeadline, wholeDaysRules } from "./deadline";
 import { personLabel } from "./people";
 import { work } from "./messages";
 
@@ -34,12 +35,27 @@ export function party(value: string): Party {
 /** The API's party → the pickers' value ("unit:TH"). */
 export const partyKey = (p: { kind: string; id: string }) => `${p.kind}:${p.id}`;
 
-/** The choices: the agency's active units, then its people (enabled accounts, "Họ tên — Chức vụ"). */
+/**
+ * The choices: the agency's active units, then its people (enabled accounts, "Họ tên — Chức vụ"). A unit without a
+ * head (trưởng đơn vị) is shown disabled, "(chưa có trưởng đơn vị)": its task would reach nobody, and the workflow
+ * service refuses it.
+ */
 export function partyOptions(units: Unit[], people: PersonEntry[]) {
   return [
-    { label: t.units, options: units.filter((u) => u.active).map((u) => ({ value: `unit:${u.code}`, label: u.name })) },
+    { label: t.units, options: units.filter((u) => u.active).map((u) => u.head_subject
+      ? { value: `unit:${u.code}`, label: u.name }
+      : { value: `unit:${u.code}`, label: `${u.name} ${t.noHead}`, disabled: true }) },
     { label: t.people, options: people.filter((p) => p.enabled).map((p) => ({ value: `person:${p.subject}`, label: personLabel(p) })) },
   ];
+}
+
+/**
+ * The deadline fields of a form that (re)assigns ``current``: its deadline kept when it is given again (giao lại: the
+ * case's hạn xử lý as a date, or none when it had none), 5 working days for a first assignment.
+ */
+export function deadlineValues(current?: { lead?: unknown; deadline?: string } | null): Pick<PartyValues, "mode" | "days" | "date"> {
+  if (!current?.lead) return { mode: "days", days: 5 };
+  return current.deadline ? { mode: "date", days: 5, date: current.deadline } : { mode: "none", days: 5 };
 }
 
 /** The parties and the deadline of ``values`` as a request body's fields (days, a date, or neither). */
@@ -55,7 +71,8 @@ export function partiesBody(values: PartyValues) {
 
 /**
  * Chủ trì (one, required), phối hợp and để biết (any) units or people of the agency, inside the enclosing antd Form:
- * one party in two roles is refused here as the workflow service would (the server checks again).
+ * one party in two roles is refused here as the workflow service would (the server checks again). Typed names are
+ * found with or without tones (:func:`foldFilter`: "to chuc" finds "Phòng Tổ chức cán bộ").
  */
 export function PartyPickers({ units, people, leadHelp = t.leadHelp }: {
   units: Unit[];
@@ -76,30 +93,35 @@ export function PartyPickers({ units, people, leadHelp = t.leadHelp }: {
     <>
       <Form.Item name="lead" label={t.lead} extra={leadHelp} dependencies={["cooperating", "for_information"]}
         rules={[{ required: true, message: t.leadRequired }, noTwice("lead")]}>
-        <FieldSelect showSearch optionFilterProp="label" placeholder={t.choose} options={options} allowClear />
+        <FieldSelect showSearch filterOption={foldFilter} placeholder={t.choose} options={options} allowClear />
       </Form.Item>
       <Form.Item name="cooperating" label={t.cooperating} dependencies={["lead", "for_information"]}
         rules={[noTwice("cooperating")]}>
-        <Select mode="multiple" showSearch optionFilterProp="label" placeholder={t.choose} options={options} />
+        <Select mode="multiple" showSearch filterOption={foldFilter} placeholder={t.choose} options={options} />
       </Form.Item>
       <Form.Item name="for_information" label={t.forInformation} dependencies={["lead", "cooperating"]}
         rules={[noTwice("for_information")]}>
-        <Select mode="multiple" showSearch optionFilterProp="label" placeholder={t.choose} options={options} />
+        <Select mode="multiple" showSearch filterOption={foldFilter} placeholder={t.choose} options={options} />
       </Form.Item>
     </>
   );
 }
 
 /**
- * Hạn xử lý, inside the enclosing antd Form: in working days (1–365; the date it gives shown, weekends skipped — the
- * server also skips holidays), as a date not before ``today`` (yyyy-mm-dd, Vietnam), or none. ``givesTestId``
- * names the line that shows the date the days give.
+ * Hạn xử lý, inside the enclosing antd Form: in working days (1–365; the date they give shown as the workflow service
+ * counts it, :func:`useServerDeadline`: weekends, Tết and the other holidays skipped), as a date not before ``today``
+ * (yyyy-mm-dd, Vietnam; a day off is warned about, not refused), or none. ``givesTestId`` names the line that shows
+ * the date the days give.
  */
 export function DeadlineFields({ today, givesTestId }: { today: string; givesTestId: string }) {
   const form = Form.useFormInstance<PartyValues>();
   const mode = Form.useWatch("mode", form) ?? "days";
   const days = Form.useWatch("days", form);
-  const gives = mode === "days" && typeof days === "number" ? addWorkingDays(today, days) : "";
+  const date = Form.useWatch("date", form);
+  const server = useServerDeadline({ mode, days, date: isInvalidDate(date ?? "") ? "" : date, today });
+  const asked = server.fetchStatus !== "idle" || server.data !== undefined;
+  const gives = mode === "days" && typeof days === "number" ? server.data?.deadline ?? "" : "";
+  const dayOff = mode === "date" && date && server.data?.deadline === date ? server.data.day_off : "";
   return (
     <fieldset style={{ border: 0, padding: 0, margin: "0 0 16px" }}>
       <legend style={{ fontSize: 15, marginBottom: 8 }}>{t.deadlineMode}</legend>
@@ -113,7 +135,9 @@ export function DeadlineFields({ today, givesTestId }: { today: string; givesTes
           <InputNumber min={1} max={365} decimalSeparator="," inputMode="numeric" style={{ width: 140 }} />
         </Form.Item>
       )}
-      {gives && <Typography.Text data-testid={givesTestId}>{t.gives(formatDate(gives))}</Typography.Text>}
+      {mode === "days" && asked && (
+        <Typography.Text data-testid={givesTestId}>{gives ? t.gives(formatDate(gives)) : t.counting}</Typography.Text>
+      )}
       {mode === "date" && (
         <Form.Item name="date" label={t.date} style={{ marginTop: 12, marginBottom: 0 }}
           rules={[{ required: true, message: t.dateRequired }, dateRule,
@@ -122,6 +146,10 @@ export function DeadlineFields({ today, givesTestId }: { today: string; givesTes
             } }]}>
           <DateField />
         </Form.Item>
+      )}
+      {dayOff && (
+        <Alert type="warning" showIcon role="status" style={{ marginTop: 8 }} data-testid="deadline-day-off"
+          message={t.dayOff(formatDate(date ?? ""), dayOff)} />
       )}
     </fieldset>
   );

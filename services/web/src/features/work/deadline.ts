@@ -1,8 +1,44 @@
+import { useQuery } from "@tanstack/react-query";
+import { unwrap } from "../../api/client";
+import { useApi } from "../../api/ApiProvider";
+
+/** What the workflow service says of a deadline (GET /api/v1/workflow/deadline): the date, its today, a day off. */
+export interface ServerDeadline {
+  deadline: string;
+  today: string;
+  day_off: string;
+}
+
+/**
+ * The deadline the workflow service would save for an assignment made now (GET /api/v1/workflow/deadline, its clock
+ * and its calendar: weekends, Tết and the other holidays skipped), so that the form previews exactly what is saved:
+ * ``days`` working days from today, or the date ``date`` (YYYY-MM-DD, from ``today`` on) with the day off it falls
+ * on, if any. Nothing is asked while the input is incomplete or out of range (``data`` undefined).
+ */
+export function useServerDeadline({ mode, days, date, today }: {
+  mode: "days" | "date" | "none";
+  days?: number | null;
+  date?: string;
+  today: string;
+}) {
+  const api = useApi();
+  const query = mode === "days" && typeof days === "number" && Number.isInteger(days) && days >= 1 && days <= 365
+    ? { days }
+    : mode === "date" && date && /^\d{4}-\d{2}-\d{2}$/.test(date) && date >= today ? { date } : null;
+  return useQuery({
+    queryKey: ["deadline", query],
+    queryFn: async (): Promise<ServerDeadline> =>
+      unwrap(await api.GET("/api/v1/workflow/deadline", { params: { query: query ?? {} } })),
+    enabled: query !== null,
+    staleTime: 60_000,
+  });
+}
+
 /**
  * The date a deadline in working days gives, as the leader sees it while assigning: ``days`` working days after
- * ``today`` (YYYY-MM-DD, Vietnam), skipping Saturdays and Sundays. An estimate: the workflow service counts with the
- * platform's calendar (vanthu_core.workdays: Tết and the other holidays too) and its answer is what the page shows
- * once assigned. ``days`` < 1 or not an integer: "".
+ * ``today`` (YYYY-MM-DD, Vietnam), skipping Saturdays and Sundays. An estimate only: the workflow service counts with the
+ * platform's calendar (vanthu_core.workdays: Tết and the other holidays too); the assignment forms ask it
+ * (:func:`useServerDeadline`) instead. ``days`` < 1 or not an integer: "".
  */
 export function addWorkingDays(today: string, days: number): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(today);

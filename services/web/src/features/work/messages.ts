@@ -92,7 +92,11 @@ export const work = {
     none: "Không đặt hạn",
     days: "Số ngày làm việc",
     date: "Hạn xử lý (ngày)",
-    gives: (d: string) => `Hạn xử lý dự kiến: ${d} (không tính thứ Bảy, Chủ nhật; máy chủ trừ thêm ngày lễ, Tết)`,
+    gives: (d: string) => `Hạn xử lý dự kiến: ${d} (đã trừ thứ Bảy, Chủ nhật, ngày lễ, Tết)`,
+    counting: "Đang tính hạn xử lý…",
+    dayOff: (d: string, reason: string) =>
+      `Ngày ${d} là ngày nghỉ (${reason}): vẫn giao được, nhưng người nhận sẽ phải xử lý xong trước kỳ nghỉ. Nên chọn một ngày làm việc.`,
+    noHead: "(chưa có trưởng đơn vị)",
     instruction: "Ý kiến chỉ đạo",
     leadRequired: "Hãy chọn đơn vị hoặc người chủ trì.",
     twice: "Mỗi đơn vị, mỗi người chỉ nhận một vai trò (chủ trì, phối hợp hoặc để biết).",
