@@ -51,8 +51,9 @@ describe("the actions a task offers, by its kind and state", () => {
       expect(actionsFor(task({ kind: "for_information", assignee_kind: "unit", assignee: "TH" }), "assigned"))
         .toEqual(["delegate", "complete"]);
     });
-  it("gives only progress to the lead while an extension is being decided", () => {
-    expect(actionsFor(task({ state: "in_progress" }), "extension_requested")).toEqual(["progress"]);
+  it("lets the lead finish or give back while an extension is being decided, but not ask again", () => {
+    // finishing or giving it back need not wait for the answer to the request for more time
+    expect(actionsFor(task({ state: "in_progress" }), "extension_requested")).toEqual(["progress", "return", "complete"]);
   });
   it("gives cooperating and for-information tasks less, and closed tasks or cases nothing", () => {
     expect(actionsFor(task({ kind: "cooperating" }), "in_progress")).toEqual(["progress", "complete"]);

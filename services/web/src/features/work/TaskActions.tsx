@@ -22,8 +22,9 @@ const WORKED = ["lead", "cooperating", "for_information"];
  * marked read). Giao trong đơn vị: the head of the task's unit gives a unit's task to a person of the unit, and gives
  * again (giao lại) one a person of the unit already holds (its ``unit_code``) — the workflow allows it while the case
  * is being processed (``head``: the person heads the task's unit; ``holder``: the task is in their inbox — false for
- * a task a head gave to someone else, which then offers giao lại only). Closed tasks, and a lead task while an
- * extension is being decided (except progress and delegation), offer less. ``caseState``: the case's state.
+ * a task a head gave to someone else, which then offers giao lại only). Closed tasks offer nothing; a lead task while
+ * an extension is being decided offers all but another request (the lead may finish or give it back meanwhile: the
+ * request is then moot). ``caseState``: the case's state.
  */
 export function actionsFor(task: Task, caseState: string,
   { holder = true, head = false }: { holder?: boolean; head?: boolean } = {}): TaskAction[] {
@@ -34,7 +35,7 @@ export function actionsFor(task: Task, caseState: string,
   const delegate: TaskAction[] = task.assignee_kind === "unit" || (head && !!task.unit_code) ? ["delegate"] : [];
   if (!holder) return delegate;
   if (task.kind === "lead") {
-    if (caseState === "extension_requested") return [...delegate, "progress"];
+    if (caseState === "extension_requested") return [...delegate, "progress", "return", "complete"];
     return [...delegate, "progress", "extension", "return", "complete"];
   }
   if (task.kind === "cooperating") return [...delegate, "progress", "complete"];
