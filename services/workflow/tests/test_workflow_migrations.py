@@ -98,6 +98,6 @@ async def test_0010_gives_existing_cases_their_audience_order_from_zero_and_the_
                                       {"case": case.id})).scalar_one() == 0
     await h.call(h.api.CreateDelegation, pb.CreateDelegationRequest(
         deputy=h.subject("chuyenvien.ubnd"), unit_code="TH", valid_from="2031-06-11", valid_to="2031-06-13",
-        competence="KT.", reason="Đi công tác"), "truongphong.ubnd")
+        competence="TUQ.", reason="Đi công tác"), "truongphong.ubnd")
     seqs = [e.audience_seq for e in await h.events() if isinstance(e, ev.StepRecorded) and e.case_id == case.id]
     assert len(seqs) >= 2 and seqs[-1] > max(seqs[:-1]), seqs
