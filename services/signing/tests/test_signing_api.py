@@ -159,21 +159,33 @@ async def test_document_flow_through_storage(platform, token_for, make_pdf) -> N
     assert all(meta_of(e).agency_code == H61 for e in signed_events)
 
 
-async def test_keys_are_bound_to_people_and_agencies(platform, token_for, make_pdf) -> None:  # type: ignore[no-untyped-def]
+async def test_keys_are_bound_to_people_and_agencies(platform, token_for, make_pdf, caplog) -> None:  # type: ignore[no-untyped-def]
     p = platform
+    caplog.set_level("WARNING", logger="vanthu.signing")
     pdf = signing_pb2.PdfSource(pdf=make_pdf())
     # a head of the same agency and a leader of another agency have no profile: they cannot use anyone's key
+    agencies = {"truongphong.ubnd": H61, "lanhdao.snv": "000.00.02.H61"}
     for user in ("truongphong.ubnd", "lanhdao.snv"):
         with pytest.raises(grpc.aio.AioRpcError) as err:
             await p.signing.SignPersonal(signing_pb2.SignPersonalRequest(source=pdf),
                                          metadata=bearer_metadata(token_for(user)))
         assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
-        assert "chưa có hồ sơ ký số cá nhân" in str(err.value.details())
+        # what the civil servant reads: the next step, in Vietnamese; no username, id, agency code or command
+        assert err.value.details() == (
+            "Đồng chí chưa có hồ sơ ký số cá nhân trên hệ thống nên chưa ký số được, cả bằng khóa do hệ thống giữ lẫn "
+            "bằng USB token. Hãy liên hệ đơn vị vận hành để được gắn khóa ký số hoặc đăng ký chứng thư số trên USB "
+            "token của đồng chí.")
+        # what the operator reads, in the service's log: the command that binds a key to that person
+        assert (f"profile set --agency {agencies[user]} --subject {p.subject(user)} --user {user} --key"
+                in caplog.text)
     # the clerk of another agency cannot apply the UBND seal
     with pytest.raises(grpc.aio.AioRpcError) as err:
         await p.signing.SignCopy(signing_pb2.SignCopyRequest(source=pdf, form="SY"),
                                  metadata=bearer_metadata(token_for("vanthu.snv")))
     assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "chưa có hồ sơ ký số của cơ quan (con dấu)" in (err.value.details() or "")
+    assert "vanthu-signing" not in (err.value.details() or "")
+    assert "profile set --agency 000.00.02.H61 --seal" in caplog.text
     # tenancy: another agency's leader cannot sign (or even read) UBND's stored draft
     draft_id = await _upload(p, token_for("lanhdao.ubnd"), make_pdf())
     await p.server.store.put_profile(agency_code="000.00.02.H61", kind=PERSONAL, subject=p.subject("lanhdao.snv"),

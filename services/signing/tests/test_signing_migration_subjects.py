@@ -27,7 +27,8 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("postgres_url"))
 
 
-async def test_existing_profiles_are_bound_to_the_one_subject_that_signed_with_them(url: str) -> None:
+async def test_existing_profiles_are_bound_to_the_one_subject_that_signed_with_them(
+        url: str, caplog: pytest.LogCaptureFixture) -> None:
     await migrate(MIGRATIONS, url, "0002")
     engine = create_engine(url)
     profiles = [("p1", H61, PERSONAL, "lanhdao.ubnd"), ("p2", H61, PERSONAL, "truongphong.ubnd"),
@@ -64,8 +65,12 @@ async def test_existing_profiles_are_bound_to_the_one_subject_that_signed_with_t
         assert (bound.profile_id, bound.username) == ("p1", "lanhdao.ubnd")
         assert (await store.profile(H61, AGENCY)).profile_id == "p4"
         for agency, username in ((H61, "truongphong.ubnd"), (SNV, "lanhdao.snv")):
-            with pytest.raises(FailedPrecondition, match="--subject"):  # unbound: refused, saying what to do
+            # unbound: refused, telling the person whom to ask and the operator (in the log) the command
+            with caplog.at_level("WARNING", logger="vanthu.signing"), \
+                    pytest.raises(FailedPrecondition, match="liên hệ đơn vị vận hành") as refused:
                 await store.profile(agency, PERSONAL, subject="sub-anyone", username=username)
+            assert "vanthu-signing" not in str(refused.value) and username not in str(refused.value)
+            assert f"profile set --agency {agency} --subject sub-anyone --user {username}" in caplog.text
         listed = {p.profile_id: (p.username, p.subject) for p in await store.profiles()}
         assert listed == {"p1": ("lanhdao.ubnd", "sub-huong"), "p2": ("truongphong.ubnd", None),
                           "p3": ("lanhdao.snv", None), "p4": ("", "")}

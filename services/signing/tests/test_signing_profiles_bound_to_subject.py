@@ -61,14 +61,19 @@ async def sign(stub: signing_pb2_grpc.SigningServiceStub, token: str, pdf: bytes
 
 
 async def test_an_account_recreated_under_the_same_username_does_not_inherit_the_key(
-        signing: signing_pb2_grpc.SigningServiceStub, dev_issuer: DevIssuer, make_pdf: Callable[..., bytes]) -> None:
+        signing: signing_pb2_grpc.SigningServiceStub, dev_issuer: DevIssuer, make_pdf: Callable[..., bytes],
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("WARNING", logger="vanthu.signing")
     impostor = issued(dev_issuer, subject=str(uuid.uuid4()), username="lanhdao.ubnd")
     for call in (sign(signing, impostor, make_pdf()),
                  signing.GetProfile(signing_pb2.GetProfileRequest(), metadata=bearer_metadata(impostor))):
         with pytest.raises(grpc.aio.AioRpcError) as error:
             await call
         assert error.value.code() == grpc.StatusCode.FAILED_PRECONDITION
-        assert "--subject" in (error.value.details() or "")  # says how the operator binds a key to the person
+        # the person reads whom to ask; the operator reads in the log how to bind a key to the person
+        assert "liên hệ đơn vị vận hành" in (error.value.details() or "")
+        assert "--subject" not in (error.value.details() or "")
+        assert "vanthu-signing profile set --agency 000.00.00.H61 --subject" in caplog.text
     assert (await sign(signing, dev_issuer.token("lanhdao.ubnd"), make_pdf())).pdf  # the real leader still signs
 
 

@@ -4,6 +4,7 @@ and the event outbox. One transaction per command; events go out through the out
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -17,6 +18,8 @@ from vanthu_core.errors import FailedPrecondition, NotFound
 from vanthu_core.ids import new_id
 from vanthu_core.outbox import add_event, add_event_once, has_event, outbox_table
 from vanthu_signing import events
+
+log = logging.getLogger("vanthu.signing")
 
 metadata = MetaData()
 outbox = outbox_table(metadata)
@@ -183,19 +186,28 @@ class SigningStore:
                     ProfileRow.username == username))).scalar_one_or_none()
         if row is not None:
             return Profile.of(row)
+        # The person refused reads what to do next; the operator reads, in this log line, the command that fixes it
+        # (ids and a shell command mean nothing to a civil servant).
         if kind == AGENCY:
-            raise FailedPrecondition(f"Cơ quan {agency_code} chưa có hồ sơ ký số của cơ quan (con dấu): quản trị hệ "
-                                     "thống gắn khóa con dấu bằng lệnh `vanthu-signing profile set --agency "
-                                     f"{agency_code} --seal --key … --image seal.png`.")
+            log.warning("agency %s has no agency signing profile (seal): bind one with `vanthu-signing profile set "
+                        "--agency %s --seal --key … --image seal.png`", agency_code, agency_code)
+            raise FailedPrecondition("Cơ quan chưa có hồ sơ ký số của cơ quan (con dấu) trên hệ thống nên chưa đóng "
+                                     "dấu được. Hãy liên hệ đơn vị vận hành để được gắn khóa con dấu của cơ quan.")
         if unbound is not None:
+            log.warning("the personal signing profile %s of %r (agency %s) predates subject binding: if it is theirs, "
+                        "bind it with `vanthu-signing profile set --agency %s --subject %s --user %s`", unbound,
+                        username, agency_code, agency_code, subject, username)
             raise FailedPrecondition(
-                f"Hồ sơ ký số của người dùng {username!r} thuộc cơ quan {agency_code} được tạo trước khi hồ sơ gắn "
-                "với từng người nên chưa gắn với ai: nếu đồng chí là người được cấp khóa này, quản trị hệ thống gắn "
-                f"cho đồng chí bằng lệnh `vanthu-signing profile set --agency {agency_code} --subject {subject} "
-                f"--user {username}`.")
-        raise FailedPrecondition(f"Người dùng {username!r} (mã {subject}) của cơ quan {agency_code} chưa có hồ sơ ký "
-                                 "số cá nhân: quản trị hệ thống gắn khóa bằng lệnh `vanthu-signing profile set "
-                                 f"--agency {agency_code} --subject {subject} --user {username} --key …`.")
+                "Hồ sơ ký số mang tên đăng nhập của đồng chí được tạo trước khi hồ sơ gắn với từng người nên chưa gắn "
+                "với đồng chí, và chưa ký số được. Hãy liên hệ đơn vị vận hành để xác nhận và gắn hồ sơ này cho "
+                "đồng chí.")
+        log.warning("%r (subject %s, agency %s) has no personal signing profile: bind a key with `vanthu-signing "
+                    "profile set --agency %s --subject %s --user %s --key …` (or --certificate for a USB token)",
+                    username, subject, agency_code, agency_code, subject, username)
+        raise FailedPrecondition(
+            "Đồng chí chưa có hồ sơ ký số cá nhân trên hệ thống nên chưa ký số được, cả bằng khóa do hệ thống giữ lẫn "
+            "bằng USB token. Hãy liên hệ đơn vị vận hành để được gắn khóa ký số hoặc đăng ký chứng thư số trên USB "
+            "token của đồng chí.")
 
     async def profiles(self, agency_code: str | None = None) -> list[Profile]:
         async with self.sessions() as session:

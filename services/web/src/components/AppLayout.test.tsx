@@ -40,4 +40,33 @@ describe("the menu", () => {
     expect(screen.queryByTestId("menu-count-cong-viec")).not.toBeInTheDocument();
     expect(calls.some((c) => c.path.startsWith("/api/v1/documents"))).toBe(false);  // not the clerk's list
   });
+
+  it("shows the clerk how many signed documents wait to be issued beside Văn bản đi", async () => {
+    const { api, calls } = fakeGateway({
+      "GET /api/v1/documents": (url: URL) => url.searchParams.get("status") === "signed"
+        ? { items: [arrival({ direction: "outgoing", status: "signed" })], next_page_token: null }
+        : { items: [], next_page_token: null },
+      "GET /api/v1/workflow/inbox": INBOX,
+      "GET /api/v1/notifications": { notifications: [], unread: 0, next_page_token: "" },
+    });
+    renderWith(<AppLayout />, { api });
+    await openMenu();
+    expect(await screen.findByTestId("menu-count-van-ban-di")).toHaveTextContent("(1)");
+    expect(within(screen.getByRole("dialog")).getByRole("link", { name: "Văn bản đi" })).toBeInTheDocument();
+    expect(calls.some((c) => c.path.includes("direction=outgoing") && c.path.includes("status=signed"))).toBe(true);
+    expect(screen.queryByTestId("menu-count-van-ban-den")).not.toBeInTheDocument();  // no arrival waits
+  });
+
+  it("shows the archivist how many files wait for deposit beside Hồ sơ, as the home page does", async () => {
+    const file = { id: "f-1", state: "submitted" };
+    const { api, calls } = fakeGateway({
+      "GET /api/v1/records/files": { files: [file, { ...file, id: "f-2" }], next_cursor: "" },
+      "GET /api/v1/notifications": { notifications: [], unread: 0, next_page_token: "" },
+    });
+    renderWith(<AppLayout />, { api, person: { ...CLERK, username: "luutru.snv", name: "Đỗ Thị Lưu", roles: ["archivist"] } });
+    await openMenu();
+    expect(await screen.findByTestId("menu-count-ho-so")).toHaveTextContent("(2)");
+    expect(calls.find((c) => c.path.startsWith("/api/v1/records/files"))?.path).toContain("state=submitted");
+    expect(calls.some((c) => c.path.startsWith("/api/v1/documents"))).toBe(false);
+  });
 });

@@ -7,6 +7,8 @@ import { useApi } from "../api/ApiProvider";
 import { useAuth } from "../auth/AuthProvider";
 import { useIncomingWork } from "../features/incoming/IncomingWork";
 import { NotificationBell } from "../features/notifications/NotificationBell";
+import { useWaitingToIssue } from "../features/outgoing/waiting";
+import { useDepositsWaiting } from "../features/records/DepositsWaiting";
 import type { Role } from "../auth/claims";
 import { common } from "./messages";
 
@@ -33,10 +35,12 @@ const ENTRIES: Entry[] = [
 
 /**
  * The number a menu entry shows beside it ("Văn bản đến (12)", ux.md): for the clerk the arrivals waiting to be
- * registered, for anyone else their incoming documents still to handle; for Công việc every task still to do.
- * Undefined while unknown (nothing shown). The same queries as the pages', so opening a page costs nothing more.
+ * registered, for anyone else their incoming documents still to handle; for the clerk's Văn bản đi the documents
+ * waiting to be issued (chờ phát hành); for Công việc every task still to do; for the archivist's Hồ sơ the files
+ * waiting for deposit (nộp lưu). Undefined while unknown (nothing shown). The same queries as the pages', so opening
+ * a page costs nothing more.
  */
-function useMenuCounts(roles: Role[]): Record<string, number | undefined> {
+function useMenuCounts(roles: Role[]): Record<string, number | string | undefined> {
   const clerk = roles.includes("clerk");
   const works = roles.some((r) => ["clerk", "leader", "head", "officer"].includes(r));
   const api = useApi();
@@ -50,9 +54,13 @@ function useMenuCounts(roles: Role[]): Record<string, number | undefined> {
     queryKey: ["inbox", "todo"], enabled: works,
     queryFn: async () => unwrap(await api.GET("/api/v1/workflow/inbox", { params: { query: { bucket: "todo", page_size: 50 } } })),
   });
+  const toIssue = useWaitingToIssue(clerk);
+  const deposits = useDepositsWaiting(roles.includes("archivist"));
   return {
     "/van-ban-den": clerk ? arrivals.data?.items.length : incoming.data?.counts.todo,
+    "/van-ban-di": toIssue.count ? `${toIssue.count}${toIssue.more ? "+" : ""}` : undefined,
     "/cong-viec": todo.data?.counts.todo,
+    "/ho-so": deposits.count ? deposits.shown : undefined,
   };
 }
 

@@ -118,4 +118,15 @@ describe("the administration", () => {
     await waitFor(() => expect(calls.find((c) => c.method === "PUT")).toEqual({ method: "PUT",
       path: "/api/v1/document-types/cong_van/exchange-form", body: { exchange_form: "electronic_and_paper" } }));
   });
+
+  it("shows the agency's signing certificate as people read it, not as its RFC 4514 subject", async () => {
+    const { api } = gateway({
+      "GET /api/v1/signing/profile": { kind: "agency", agency_code: "000.00.02.H61", username: "", custody: "server",
+        certificate_subject: "CN=Sở Nội vụ tỉnh Vĩnh Long,OU=VanThu DEVELOPMENT ONLY,O=Sở Nội vụ,C=VN",
+        certificate_not_after: "2028-06-30T16:59:59+00:00", has_image: true, updated_at: "" },
+    });
+    renderWith(<AdminPage />, { api, person: ADMIN, path: "/quan-tri?tab=signing" });
+    expect(await screen.findByText("Sở Nội vụ tỉnh Vĩnh Long (VanThu DEVELOPMENT ONLY, Sở Nội vụ)")).toBeInTheDocument();
+    expect(screen.queryByText(/CN=/)).not.toBeInTheDocument();
+  });
 });

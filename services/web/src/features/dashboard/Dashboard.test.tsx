@@ -32,6 +32,11 @@ describe("báo cáo thống kê", () => {
       expect(within(table).getByText("Đang xử lý: 4")).toBeInTheDocument();
       expect(within(table).getByText("25%")).toBeInTheDocument();
       expect(within(table).getByText("3,5 ngày")).toBeInTheDocument();
+      // Phòng Nội chính completed nothing: no median, not "0 ngày"
+      expect(within(table).queryByText("0 ngày")).not.toBeInTheDocument();
+      expect(within(within(table).getByText("Phòng Nội chính").closest("tr") as HTMLElement).getByText("—"))
+        .toBeInTheDocument();
+      expect(screen.getByTestId("dash-median")).toHaveTextContent("Thời gian xử lý (trung vị): 3,5 ngày");
       expect(screen.getByText("Toàn cơ quan")).toBeInTheDocument();
       expect(screen.getByTestId("dash-period")).toHaveTextContent("01/11/2026 – 30/11/2026");
       const bars = screen.getByTestId("chart-rate").querySelectorAll("rect");
@@ -45,6 +50,17 @@ describe("báo cáo thống kê", () => {
       await waitFor(() => expect(calls.at(-1)?.path)
         .toBe("/api/v1/workflow/dashboard?date_from=2026-01-01&date_to=2026-11-30&kind=job"));
     });
+
+  it("shows no median (—, chưa có văn bản hoàn thành) when nothing was completed in the period", async () => {
+    const none = row({ unit_code: "", unit_name: "", total: 3, by_state: { assigned: 3 }, completed: 0, completed_late: 0,
+      overdue_open: 0, overdue_rate: 0, median_processing_days: 0 });
+    const { api } = fakeGateway({ "GET /api/v1/workflow/dashboard": { agency: none,
+      units: [{ ...none, unit_code: "TH", unit_name: "Phòng Tổng hợp" }] } });
+    renderWith(<Dashboard today="2026-11-30" />, { api, person: LEADER });
+    expect(await screen.findByTestId("dash-median"))
+      .toHaveTextContent("Thời gian xử lý (trung vị): — (chưa có văn bản hoàn thành)");
+    expect(screen.queryByText(/0 ngày/)).not.toBeInTheDocument();
+  });
 
   it("asks nothing for a period that ends before it starts, and exports the period shown as CSV", async () => {
     const { api, calls } = fakeGateway({ "GET /api/v1/workflow/dashboard": ANSWER,

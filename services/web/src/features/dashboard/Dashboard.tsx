@@ -31,8 +31,13 @@ function unitName(row: Row) {
   return row.unit_code === "-" ? dash.noUnit : row.unit_name || row.unit_code || dash.agency;
 }
 
+/** The median processing time in days, or "—" when nothing was completed (the service's 0 is then no median). */
+function median(row: Row): string {
+  return row.completed > 0 ? dash.days(row.median_processing_days) : dash.noMedian;
+}
+
 /** The whole agency's (or, for a head, the first unit's) figures as four statistics. */
-function Summary({ row }: { row: Row }) {
+function Summary({ row, kind }: { row: Row; kind: Kind }) {
   return (
     <Row gutter={[12, 12]}>
       <Col xs={12} md={6}><Statistic title={dash.total} value={row.total} /></Col>
@@ -47,7 +52,10 @@ function Summary({ row }: { row: Row }) {
           aria-label={`${dash.overdueRate}: ${percent(row.overdue_rate)}`} />
       </Col>
       <Col xs={24}>
-        <Typography.Text>{dash.median}: <strong>{dash.days(row.median_processing_days)}</strong></Typography.Text>
+        <Typography.Text data-testid="dash-median">
+          {dash.median}: <strong>{median(row)}</strong>
+          {row.completed > 0 ? null : <Typography.Text type="secondary"> ({dash.noneCompleted[kind]})</Typography.Text>}
+        </Typography.Text>
       </Col>
     </Row>
   );
@@ -140,7 +148,7 @@ export function Dashboard({ today = vietnamToday() }: { today?: string }) {
         <>
           {summary && (
             <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{query.data.agency ? dash.agency : unitName(summary)}</h2>}>
-              <Summary row={summary} />
+              <Summary row={summary} kind={kind} />
             </Card>
           )}
           <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{dash.units}</h2>}>
@@ -154,7 +162,7 @@ export function Dashboard({ today = vietnamToday() }: { today?: string }) {
                   </Col>
                   <Col xs={24} lg={12}>
                     <BarChart title={dash.medianChart} testId="chart-median" bars={units.map((r) => ({
-                      label: unitName(r), value: r.median_processing_days, text: dash.days(r.median_processing_days) }))} />
+                      label: unitName(r), value: r.completed > 0 ? r.median_processing_days : 0, text: median(r) }))} />
                   </Col>
                 </Row>
                 <div data-testid="dash-table">
@@ -173,7 +181,7 @@ export function Dashboard({ today = vietnamToday() }: { today?: string }) {
                         render: (n: number) => <span style={{ color: n ? RED : undefined }}>{n}</span> },
                       { title: dash.completedLate, dataIndex: "completed_late" },
                       { title: dash.overdueRate, dataIndex: "overdue_rate", render: (v: number) => percent(v) },
-                      { title: dash.median, dataIndex: "median_processing_days", render: (v: number) => dash.days(v) },
+                      { title: dash.median, key: "median", render: (_, r: Row) => median(r) },
                     ]} />
                 </div>
                 <Typography.Text type="secondary">{dash.rateNote}</Typography.Text>

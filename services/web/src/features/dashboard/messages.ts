@@ -18,6 +18,10 @@ export const dash = {
   overdueRate: "Tỷ lệ quá hạn",
   median: "Thời gian xử lý (trung vị)",
   days: (n: number) => `${n.toLocaleString("vi-VN", { maximumFractionDigits: 1 })} ngày`,
+  /** The median when nothing was completed in the period: there is none (not 0 days). */
+  noMedian: "—",
+  noneCompleted: { incoming: "chưa có văn bản hoàn thành", outgoing: "chưa có văn bản hoàn thành",
+    job: "chưa có công việc hoàn thành" } as Record<string, string>,
   byState: "Theo trạng thái",
   unit: "Đơn vị",
   units: "Theo đơn vị",

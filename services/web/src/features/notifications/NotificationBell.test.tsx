@@ -1,4 +1,4 @@
-import { screen, waitFor } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { fakeGateway, renderWith } from "../../test/render";
@@ -44,6 +44,27 @@ describe("the notifications bell", () => {
     await user.click(await screen.findByRole("button", { name: "Đánh dấu tất cả đã đọc" }));
     await waitFor(() => expect(gateway.calls.find((c) => c.method === "POST")).toMatchObject({
       body: { ids: [], all: true } }));
+  });
+});
+
+describe("the bell on a phone", () => {
+  it("opens the notifications in a drawer across the screen's width, not a popover hanging off the bell", async () => {
+    // jsdom answers no media query: Ant Design's breakpoints see a phone (narrower than md, 768 px)
+    const gateway = fakeGateway({
+      "GET /api/v1/notifications": { notifications: [NOTE], next_page_token: "", unread: 1 },
+    });
+    renderWith(<NotificationBell />, { api: gateway.api });
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByRole("button", { name: "Thông báo, 1 chưa đọc" }));
+    const panel = await screen.findByRole("dialog");
+    expect(within(panel).getByText("Thông báo")).toBeInTheDocument();
+    expect(await within(panel).findByText("V/v báo cáo chuyển đổi số năm 2026")).toBeInTheDocument();
+    // a top drawer spans the viewport (left 0, right 0) whatever the bell's place in the header
+    expect(panel.closest(".ant-drawer-top")).not.toBeNull();
+    expect(document.querySelector(".ant-popover")).toBeNull();
+    expect(within(panel).getByTestId("notification-panel")).not.toHaveStyle({ width: "360px" });
+    await user.click(within(panel).getByRole("button", { name: "Nhiệm vụ mới: chủ trì xử lý văn bản" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
   });
 });
 

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Badge, Button, List, Popover, Space, Typography } from "antd";
+import { Badge, Button, Drawer, Grid, List, Popover, Space, Typography } from "antd";
 import { useState } from "react";
 import { useNavigate } from "react-router-dom";
 import { useApi } from "../../api/ApiProvider";
@@ -32,13 +32,16 @@ export function notificationPath(n: Pick<Notification, "document_id" | "case_id"
 /**
  * The bell in the header: the person's unread count and latest notifications (unread first), updated live from the
  * gateway's stream (and every five minutes besides). Opening one marks it read and goes to its document; "mark all"
- * marks every one read.
+ * marks every one read. On a wide screen the list hangs below the bell; on a phone (narrower than Ant Design's md,
+ * 768 px) it is a drawer across the whole width from the top: a popover anchored at the bell, which sits mid-header
+ * there, would run off the left of a 360–390 px screen.
  */
 export function NotificationBell() {
   const api = useApi();
   const queries = useQueryClient();
   const navigate = useNavigate();
   const [open, setOpen] = useState(false);
+  const wide = Grid.useBreakpoint().md ?? false;
   const list = useQuery({
     queryKey: ["notifications"],
     queryFn: async () => unwrap(await api.GET("/api/v1/notifications", { params: { query: { page_size: SHOWN } } })),
@@ -61,7 +64,7 @@ export function NotificationBell() {
     if (path) navigate(path);
   };
   const content = (
-    <div style={{ width: "min(360px, 90vw)" }}>
+    <div style={wide ? { width: 360 } : undefined} data-testid="notification-panel">
       {list.isError ? (
         <Typography.Text type="danger">{notify.loadError}</Typography.Text>
       ) : (
@@ -92,12 +95,26 @@ export function NotificationBell() {
       )}
     </div>
   );
+  const bell = (
+    <Badge count={unread} size="small" overflowCount={99}>
+      <Button aria-label={notify.bell(unread)} data-testid="notification-bell" icon={<BellIcon />}
+        onClick={wide ? undefined : () => setOpen(true)} />
+    </Badge>
+  );
+  if (!wide) {
+    return (
+      <>
+        {bell}
+        <Drawer open={open} onClose={() => setOpen(false)} placement="top" height="auto" title={notify.title} styles={{ body: { padding: "8px 12px", maxHeight: "75vh" } }}>
+          {content}
+        </Drawer>
+      </>
+    );
+  }
   return (
     <Popover open={open} onOpenChange={setOpen} trigger="click" placement="bottomRight" title={notify.title}
       content={content}>
-      <Badge count={unread} size="small" overflowCount={99}>
-        <Button aria-label={notify.bell(unread)} data-testid="notification-bell" icon={<BellIcon />} />
-      </Badge>
+      {bell}
     </Popover>
   );
 }

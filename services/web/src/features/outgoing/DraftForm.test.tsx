@@ -2,6 +2,7 @@ import { fireEvent, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { vi } from "vitest";
 import type { DocumentType } from "../../api/client";
+import { ApiError } from "../../api/client";
 import { draft } from "../../test/fixtures";
 import { fakeGateway, renderWith } from "../../test/render";
 import { DraftForm } from "./DraftForm";
@@ -119,6 +120,19 @@ describe("the draft form", () => {
     expect(body.recipients).toEqual([{ agency_code: "000.00.02.H61", name: "Sở Nội vụ" }]);
     expect(body.files).toContainEqual({ object_id: "obj-Dự thảo.pdf", role: "main", file_name: "Dự thảo.pdf", sha256: "" });
   });
+  it("says why the server refused an upload (its problem's detail), not only that it failed", async () => {
+    const reason = "content: không phải loại tệp được nhận (tệp ZIP); chỉ nhận PDF, DOCX, XLSX, ODT, ảnh PNG, JPEG, TIFF.";
+    const refusing: Uploader = async () => { throw new ApiError(400, { title: "Yêu cầu không hợp lệ", detail: reason }); };
+    const onSave = renderForm(draft({ files: [] }), refusing);
+    const user = userEvent.setup({ delay: null });
+    const [main] = Array.from(document.querySelectorAll<HTMLInputElement>("input[type=file]"));
+    await user.upload(main as HTMLInputElement, new File(["PK\x03\x04"], "Tờ trình.pdf", { type: "application/pdf" }));
+    expect(await screen.findByText(`Tải tệp “Tờ trình.pdf” lên không thành công: ${reason} Hãy xóa tệp này và chọn tệp khác.`))
+      .toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Lưu và gửi duyệt" }));
+    expect(onSave).not.toHaveBeenCalled();
+  });
+
   it("keeps the account of the signer chosen from the agency's people, and none for a name typed by hand", async () => {
     const onSave = vi.fn();
     const { api } = fakeGateway({ "GET /api/v1/people": [

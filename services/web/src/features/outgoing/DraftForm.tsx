@@ -130,7 +130,9 @@ export function DraftForm({ doc, types, uploader, pending, error, onSave }: {
   const notUploading = {
     validator: async (_: unknown, v: UploadFile<StoredObject>[] | undefined) => {
       if ((v ?? []).some((f) => f.status === "uploading")) throw new Error(t.uploading);
-      if ((v ?? []).some((f) => f.status === "error")) throw new Error(t.uploadFailed);
+      // the server's reason (the problem's detail, in Vietnamese: "không phải loại tệp được nhận; chỉ nhận PDF…")
+      const failed = (v ?? []).find((f) => f.status === "error");
+      if (failed) throw new Error(t.uploadFailed(failed.name, failed.error instanceof Error ? failed.error.message : ""));
     },
   };
   const request = (options: RequestOptions) => {

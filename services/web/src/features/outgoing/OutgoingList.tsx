@@ -6,6 +6,7 @@ import { useApi } from "../../api/ApiProvider";
 import { DATE_CELL, formatDate } from "../../components/dates";
 import { common } from "../../components/messages";
 import { out } from "./messages";
+import { useWaitingToIssue } from "./waiting";
 import { ListFilterBar } from "../documents/ListFilterBar";
 import { filterText } from "../documents/filterMessages";
 import { apiFilters, filtersFromParams, type ListFilters } from "../documents/listFilters";
@@ -98,6 +99,11 @@ export function OutgoingList() {
   const navigate = useNavigate();
   const active = (TABS as string[]).includes(params.get("tab") ?? "") ? (params.get("tab") as Tab) : "draft";
   const filters = filtersFromParams(params);
+  // the count beside "Đã ký, chờ phát hành" is of every document waiting, whatever the filters
+  const toIssue = useWaitingToIssue(true);
+  const label = (tab: Tab) => tab === "signed" && toIssue.count
+    ? <>{out.list.tabs[tab]} <span data-testid="tab-count-signed">({toIssue.count}{toIssue.more ? "+" : ""})</span></>
+    : out.list.tabs[tab];
   return (
     <>
       <Space wrap style={{ width: "100%", justifyContent: "space-between", marginBottom: 8 }}>
@@ -108,7 +114,7 @@ export function OutgoingList() {
       <Tabs activeKey={active}
         // the tab changes, the filters stay
         onChange={(key) => setParams((current) => { const next = new URLSearchParams(current); next.set("tab", key); return next; })}
-        items={TABS.map((tab) => ({ key: tab, label: out.list.tabs[tab],
+        items={TABS.map((tab) => ({ key: tab, label: label(tab),
           children: <TabTable tab={tab} filters={filters} /> }))} />
     </>
   );

@@ -53,7 +53,8 @@ export const out = {
     dropMain: "Kéo thả tệp PDF vào đây hoặc bấm để chọn tệp",
     tooLarge: (mb: number) => `Tệp lớn hơn ${mb} MB.`,
     uploading: "Đang tải tệp lên, hãy đợi tải xong.",
-    uploadFailed: "Tải tệp lên không thành công",
+    uploadFailed: (name: string, reason: string) =>
+      `Tải tệp “${name}” lên không thành công${reason ? `: ${reason}` : "."} Hãy xóa tệp này và chọn tệp khác.`,
     comment: "Ý kiến gửi người duyệt",
     save: "Lưu dự thảo",
     start: "Lưu và gửi duyệt",

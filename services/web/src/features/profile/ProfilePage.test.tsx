@@ -51,7 +51,7 @@ describe("the person's own page", () => {
     URL.createObjectURL = () => "blob:chu-ky";
     URL.revokeObjectURL = () => {};
     renderWith(<ProfilePage />, { api, person: LEADER });
-    expect(await screen.findByText("CN=Trần Văn Lãnh")).toBeInTheDocument();
+    expect(await screen.findByTitle("CN=Trần Văn Lãnh")).toHaveTextContent(/^Trần Văn Lãnh$/);
     expect(screen.getByText("30/06/2028")).toBeInTheDocument();
     expect(screen.getByText("Chưa có hình ảnh")).toBeInTheDocument();
     const user = userEvent.setup({ delay: null, applyAccept: false });

@@ -5,6 +5,7 @@ import { ApiError, unwrap } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import type { components } from "../../api/schema";
 import { useAuth } from "../../auth/AuthProvider";
+import { formatCertificateSubject } from "../../components/certificate";
 import { formatDate, formatDateTime } from "../../components/dates";
 import { common } from "../../components/messages";
 import { IMAGE_SETTERS, PROFILE_READERS, useHasRole } from "../../components/roles";
@@ -52,7 +53,8 @@ function ProfileDetails({ profile }: { profile: Profile }) {
     <Descriptions column={1} size="small" bordered items={[
       { key: "kind", label: prof.kindLabel, children: prof.kind[profile.kind] ?? profile.kind },
       { key: "custody", label: prof.custody, children: prof.custodyKinds[profile.custody] ?? profile.custody },
-      { key: "cert", label: prof.certificate, children: profile.certificate_subject || "—" },
+      { key: "cert", label: prof.certificate, children: profile.certificate_subject
+        ? <span title={profile.certificate_subject}>{formatCertificateSubject(profile.certificate_subject)}</span> : "—" },
       { key: "after", label: prof.notAfter, children: formatDate(profile.certificate_not_after) || "—" },
       { key: "image", label: profile.kind === "agency" ? prof.sealImage : prof.image,
         children: profile.has_image ? <Tag color="#237804">{prof.hasImage}</Tag> : <Tag>{prof.noImage}</Tag> },

@@ -90,4 +90,19 @@ describe("the signing dialog of the outgoing circuit", () => {
     expect(await screen.findByText(/chưa có hình chữ ký/)).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Ký số" })).toBeDisabled();
   });
+
+  it("tells a signer without a signing profile what to do next, in the signing service's words, and keeps Ký số off", async () => {
+    const refusal = "Đồng chí chưa có hồ sơ ký số cá nhân trên hệ thống nên chưa ký số được, cả bằng khóa do hệ thống " +
+      "giữ lẫn bằng USB token. Hãy liên hệ đơn vị vận hành để được gắn khóa ký số hoặc đăng ký chứng thư số trên USB " +
+      "token của đồng chí.";
+    const { api } = fakeGateway({
+      "POST /api/v1/signing/placement": new Response(JSON.stringify({ title: "Không thực hiện được", status: 422,
+        detail: refusal }), { status: 422, headers: { "Content-Type": "application/problem+json" } }),
+    });
+    renderWith(<SignDialog doc={DOC} caseId="case-7" caseVersion={4} open pending={false} onCancel={() => {}} onSign={vi.fn()}
+      toolUrl="" />, { api, person: { ...LEADER, username: "lanhdao.snv", agency: "000.00.02.H61" } });
+    expect(await screen.findByText(refusal)).toBeInTheDocument();
+    expect(screen.queryByText(/vanthu-signing|lanhdao\.snv|000\.00\.02\.H61/)).not.toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Ký số" })).toBeDisabled();
+  });
 });

@@ -7,7 +7,8 @@ import type { SigningTool } from "./tool";
 import { ToolError } from "./tool";
 
 const PROFILE = { kind: "personal", agency_code: "000.00.00.H61", username: "lanhdao.ubnd", custody: "remote",
-  certificate_subject: "CN=Nguyễn Văn Lãnh", certificate_not_after: "2028-01-31", has_image: true, updated_at: "" };
+  certificate_subject: "CN=Nguyễn Văn Lãnh,2.5.4.12=Chủ tịch,OU=VanThu DEVELOPMENT ONLY,O=Ủy ban nhân dân tỉnh Vĩnh Long,C=VN",
+  certificate_not_after: "2028-01-31", has_image: true, updated_at: "" };
 const PREPARED = { handle: "h-1", to_sign: "dG8tc2lnbg==", digest: "ZGlnZXN0", digest_algorithm: "sha256",
   signature_algorithm: "sha256_rsa", expires_at: "2026-11-30T01:10:00+00:00" };
 const SIGNED = { object_id: "obj-signed", sha256: "ab", signing_id: "s-1", field_name: "ChuKyCaNhan",
@@ -32,7 +33,10 @@ describe("ký số bằng USB token (two-step signing)", () => {
       const tool: SigningTool = { sign, status: async () => ({ name: "dev", version: "1", ready: true }) };
       renderWith(<SigningPage tool={tool} toolUrl="http://127.0.0.1:18777" uploader={vi.fn()} />,
         { api, person: LEADER, path: PATH });
-      expect(await screen.findByText("CN=Nguyễn Văn Lãnh")).toBeInTheDocument();
+      // the certificate as people read it, not its RFC 4514 subject
+      expect(await screen.findByText("Nguyễn Văn Lãnh — Chủ tịch (VanThu DEVELOPMENT ONLY, Ủy ban nhân dân tỉnh Vĩnh Long)"))
+        .toBeInTheDocument();
+      expect(screen.queryByText(/CN=|2\.5\.4\.12/)).not.toBeInTheDocument();
       expect(screen.getByTestId("sign-file")).toHaveTextContent("Tờ trình.pdf");
       expect(screen.getByText(/dấu \[\[CHU_KY\]\]/)).toBeInTheDocument();
       await userEvent.setup({ delay: null }).click(screen.getByRole("button", { name: "Ký số" }));

@@ -5,6 +5,7 @@ import { useSearchParams } from "react-router-dom";
 import { ApiError, unwrap } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import type { components } from "../../api/schema";
+import { formatCertificateSubject } from "../../components/certificate";
 import { formatDate, formatDateTime } from "../../components/dates";
 import { useUploader, type Uploader } from "../outgoing/upload";
 import { sign } from "./messages";
@@ -154,7 +155,9 @@ export function SigningPage({ tool: givenTool, toolUrl: givenUrl, uploader: give
       <Typography.Paragraph style={{ margin: 0 }}>{sign.intro}</Typography.Paragraph>
       {p && (
         <Descriptions size="small" bordered column={{ xs: 1, md: 2 }}>
-          <Descriptions.Item label={sign.certificate}>{p.certificate_subject || "—"}</Descriptions.Item>
+          <Descriptions.Item label={sign.certificate}>{p.certificate_subject
+            ? <span title={p.certificate_subject}>{formatCertificateSubject(p.certificate_subject)}</span> : "—"}
+          </Descriptions.Item>
           <Descriptions.Item label={sign.validTo}>{formatDate(p.certificate_not_after) || "—"}</Descriptions.Item>
         </Descriptions>
       )}
