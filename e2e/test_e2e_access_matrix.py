@@ -809,6 +809,8 @@ ROWS.update({
     "GET /api/v1/workflow/documents/{document_id}/case": Row("resource", 200, target=lambda w: w.case(),
                                                              expect=NOT_GIVEN_THE_ARRIVAL),
     "GET /api/v1/workflow/inbox": Row("own", 200),
+    # the deadline a form previews: the service's calendar, no agency's data (everyone, every agency)
+    "GET /api/v1/workflow/deadline": Row("directory", 200, body=lambda w, u, t: {"params": {"days": 5}}),
     "GET /api/v1/workflow/dashboard": Row("own", 200, body=lambda w, u, t: {"params": PERIOD}),
     "GET /api/v1/workflow/dashboard/export": Row("own", 200, body=lambda w, u, t: {"params": {**PERIOD,
                                                                                              "format": "csv"}}),

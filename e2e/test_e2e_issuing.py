@@ -131,7 +131,7 @@ def test_a_failed_seal_keeps_the_number_and_the_same_call_completes_it(
     assert "chưa có hồ sơ ký số của cơ quan" in failed.json()["detail"]
     pending = api.get(f"/api/v1/documents/{doc['id']}", headers=clerk).json()
     assert pending["status"] == "numbered" and pending["number_symbol"] in failed.json()["detail"]
-    assert "signing profile" in pending["seal_error"]
+    assert "chưa có hồ sơ ký số của cơ quan" in pending["seal_error"]
 
     run(platform, "vanthu_signing", "profile", "set", "--agency", agency, "--seal", "--key", "agency",
         "--image", str(seal))
