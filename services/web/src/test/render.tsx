@@ -85,11 +85,12 @@ export function typeDate(input: HTMLElement, ddmmyyyy: string) {
 /**
  * The element of ``role`` named ``options.name`` once a person could click it: Ant Design's Spin keeps its content
  * blurred (``pointer-events: none``) for one render after loading ends, which user-event refuses to click through.
+ * ``timeout`` (ms): how long to wait (default: the configured async wait).
  */
-export async function findClickable(role: string, options: ByRoleOptions): Promise<HTMLElement> {
+export async function findClickable(role: string, options: ByRoleOptions, timeout?: number): Promise<HTMLElement> {
   return waitFor(() => {
     const element = screen.getByRole(role, options);
     if (element.closest(".ant-spin-blur")) throw new Error(`${role} "${String(options.name)}" is still behind a spinner`);
     return element;
-  });
+  }, timeout === undefined ? undefined : { timeout });
 }

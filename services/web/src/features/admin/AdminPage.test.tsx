@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import type { DocumentType, Member, Unit } from "../../api/client";
 import type { components } from "../../api/schema";
 import type { Person } from "../../auth/claims";
-import { CLERK, fakeGateway, renderWith } from "../../test/render";
+import { CLERK, fakeGateway, findClickable, renderWith } from "../../test/render";
 import { AdminPage } from "./AdminPage";
 
 type Agency = components["schemas"]["AgencyOut"];
@@ -100,7 +100,8 @@ describe("the administration", () => {
     renderWith(<AdminPage />, { api, person: ADMIN, path: "/?tab=agencies" });
     const user = userEvent.setup({ delay: null });
     // the directory's page arrives after the agency's own entry (two requests in a row): a longer wait on a busy machine
-    await user.click(await screen.findByRole("button", { name: "Sửa Ban Thi đua – Khen thưởng" }, { timeout: 20_000 }));
+    // ... and the table stays blurred behind its spinner for a render after it loads: wait for the button to be usable
+    await user.click(await findClickable("button", { name: "Sửa Ban Thi đua – Khen thưởng" }, 20_000));
     const dialog = await screen.findByRole("dialog");
     fireEvent.change(within(dialog).getByLabelText("Điện thoại"), { target: { value: "0270 3822 111" } });
     await user.click(within(dialog).getByRole("button", { name: "Lưu" }));

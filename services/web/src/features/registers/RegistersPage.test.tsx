@@ -5,7 +5,7 @@ import dayjs from "dayjs";
 import type { Register } from "../../api/client";
 import type { Person } from "../../auth/claims";
 import { arrival } from "../../test/fixtures";
-import { CLERK, fakeGateway, renderWith } from "../../test/render";
+import { CLERK, fakeGateway, findClickable, renderWith } from "../../test/render";
 import { fileNameOf, RegistersPage } from "./RegistersPage";
 
 const TODAY = dayjs("2026-11-30");
@@ -118,7 +118,7 @@ describe("the register books", () => {
     const { api, calls } = gateway({ "POST /api/v1/registers/reg-den/close": { ...book(), active: false } });
     renderWith(<RegistersPage today={TODAY} />, { api });
     const user = userEvent.setup({ delay: null });
-    await user.click(await screen.findByRole("button", { name: "Đóng sổ" }));
+    await user.click(await findClickable("button", { name: "Đóng sổ" }));
     const dialog = await screen.findByRole("dialog");
     await user.click(within(dialog).getByRole("button", { name: "Đóng sổ" }));
     expect(await within(dialog).findByText("Hãy nhập lý do.")).toBeInTheDocument();
@@ -134,7 +134,7 @@ describe("the register books", () => {
       next_number: 412 } });
     renderWith(<RegistersPage today={TODAY} />, { api });
     const user = userEvent.setup({ delay: null });
-    await user.click(await screen.findByRole("button", { name: "Tiếp tục số" }));
+    await user.click(await findClickable("button", { name: "Tiếp tục số" }));
     const dialog = await screen.findByRole("dialog");
     fireEvent.change(within(dialog).getByLabelText("Số tiếp theo"), { target: { value: "412" } });
     fireEvent.change(within(dialog).getByLabelText("Lý do"), { target: { value: "Sổ giấy dừng ở số 411" } });
