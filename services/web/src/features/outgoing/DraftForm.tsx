@@ -6,6 +6,7 @@ import { unwrap, type Document, type DocumentType } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import type { components } from "../../api/schema";
 import { FieldSelect } from "../../components/FieldSelect";
+import { fold } from "../../components/fold";
 import { common } from "../../components/messages";
 import { personLabel } from "../work/people";
 import { out } from "./messages";
@@ -101,7 +102,6 @@ export function DraftForm({ doc, types, uploader, pending, error, onSave }: {
     staleTime: 300_000 });
   const chosen = useRef<{ name: string; subject: string } | null>(
     doc?.signer.subject ? { name: doc.signer.name, subject: doc.signer.subject } : null);
-  const fold = (s: string) => s.normalize("NFD").replace(/\p{M}/gu, "").replace(/đ/gi, "d").toLowerCase();
   const initial: Values = {
     type_code: doc?.type_code || undefined,
     abstract: doc?.abstract,
