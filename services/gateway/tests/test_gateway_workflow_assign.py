@@ -77,20 +77,18 @@ def client(app: Any, issuer: DevIssuer, username: str) -> httpx.AsyncClient:
     )
 
 
+async def submitted(workflow: WorkflowServer, issuer: DevIssuer, document_id: str, abstract: str, number: int) -> Any:
+    """An arrival UBND's clerk submitted to the leaders (its case, as the workflow store answers it)."""
+    clerk = Actor(subject=issuer.subject("vanthu.ubnd"), username="vanthu.ubnd", roles=frozenset({"clerk"}))
+    return await workflow.store.submit(UBND, document_id=document_id, abstract=abstract, arrival_number=number,
+                                       leader="", actor=clerk, comment="")
+
+
 async def test_the_deadline_preview_is_the_saved_deadline_and_names_a_day_off(
     gateway: tuple[Any, WorkflowServer], dev_issuer: DevIssuer
 ) -> None:
     app, workflow = gateway
-    clerk = Actor(subject=dev_issuer.subject("vanthu.ubnd"), username="vanthu.ubnd", roles=frozenset({"clerk"}))
-    case = await workflow.store.submit(
-        UBND,
-        document_id="doc-1",
-        abstract="Về việc tổng kết năm 2026",
-        arrival_number=7,
-        leader="",
-        actor=clerk,
-        comment="",
-    )
+    case = await submitted(workflow, dev_issuer, "doc-1", "Về việc tổng kết năm 2026", 7)
     async with client(app, dev_issuer, "lanhdao.ubnd") as leader:
         preview = await leader.get("/api/v1/workflow/deadline", params={"days": 23})
         assert preview.status_code == 200, preview.text
@@ -113,16 +111,7 @@ async def test_giao_xu_ly_to_a_unit_without_a_head_is_a_problem_naming_it(
     gateway: tuple[Any, WorkflowServer], dev_issuer: DevIssuer
 ) -> None:
     app, workflow = gateway
-    clerk = Actor(subject=dev_issuer.subject("vanthu.ubnd"), username="vanthu.ubnd", roles=frozenset({"clerk"}))
-    case = await workflow.store.submit(
-        UBND,
-        document_id="doc-2",
-        abstract="Về việc phòng, chống tham nhũng",
-        arrival_number=8,
-        leader="",
-        actor=clerk,
-        comment="",
-    )
+    case = await submitted(workflow, dev_issuer, "doc-2", "Về việc phòng, chống tham nhũng", 8)
     async with client(app, dev_issuer, "lanhdao.ubnd") as leader:
         refused = await leader.post(
             f"/api/v1/workflow/cases/{case.id}/assign",
