@@ -95,6 +95,8 @@ async def dead_letters(bus: EventBus) -> list[tuple[str, dict[str, str]]]:
         msgs = await sub.fetch(10, timeout=2)
     except Exception:
         return []
+    finally:  # left subscribed, its pending pull would hold the bus's drain at close for 30 s
+        await sub.unsubscribe()
     return [(m.subject, dict(m.headers or {})) for m in msgs]
 
 
