@@ -12,7 +12,7 @@ PYTEST_WORKERS ?= 2
 XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
 #: libfaketime's offset for `make test-year-ahead` (nats-server, a Go binary, keeps the real clock).
 YEAR_AHEAD ?= +365d
-#: `make fuzz`: generated cases per REST operation and role (make test runs 8), and the seed (empty: a new one each
+#: `make fuzz`: generated cases per REST operation and role (make test runs 5), and the seed (empty: a new one each
 #: run, printed, so that `make fuzz FUZZ_SEED=n` repeats it).
 FUZZ_EXAMPLES ?= 150
 FUZZ_SEED ?=

@@ -74,7 +74,7 @@ ROLES = {"officer": "chuyenvien.ubnd", "leader": "lanhdao.ubnd", "clerk": "vanth
 #: Routes answering an endless text/event-stream (a fuzzed call would never end): their only input is the caller's
 #: token; the access matrix opens each as every role, the gateway's tests drive them.
 NOT_FUZZED = frozenset({"GET /api/v1/notifications/stream"})
-EXAMPLES = int(os.environ.get("VANTHU_FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("VANTHU_FUZZ_EXAMPLES", "5"))
 SEED = int(os.environ.get("VANTHU_FUZZ_SEED", "20250701"))
 #: Fuzz only the operations whose label contains this (``/api/v1/records``), while working on a part of the API.
 ONLY = os.environ.get("VANTHU_FUZZ_ONLY", "")
