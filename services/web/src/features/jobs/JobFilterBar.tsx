@@ -1,4 +1,4 @@
-import { Button, Form, Input, Select, Space } from "antd";
+import { Button, Form, Grid, Input, Select, Space } from "antd";
 import { useEffect } from "react";
 import { useSearchParams } from "react-router-dom";
 import { DateField, dateRule } from "../../components/DateField";
@@ -11,12 +11,15 @@ const t = jobs.filters;
  * The filter bar above a Giao việc list: Giao từ ngày, Giao đến ngày (the days the job — or the person's task on it —
  * was given), Trạng thái (a job's state for Việc tôi giao; to do, due soon, overdue, done for Việc được giao), Tên
  * công việc có chứa (tones optional: the server folds them). "Lọc" puts them in the URL (the list reads them there,
- * so a link or a reload keeps them), "Xóa lọc" takes them out; the server filters, page by page.
+ * so a link or a reload keeps them), "Xóa lọc" takes them out; the server filters, page by page. On a phone the labels
+ * go above their fields.
  */
 export function JobFilterBar({ tab }: { tab: JobsTab }) {
   const [params, setParams] = useSearchParams();
   const appliedKey = JSON.stringify(jobFiltersFromParams(tab, params));
   const [form] = Form.useForm<JobFilters>();
+  // on a phone (under 576 px) each label goes above its field: side by side they would not fit in 360 px
+  const narrow = Grid.useBreakpoint().sm === false;
   // the form shows what the URL says (a reload, a link, the browser's back button)
   useEffect(() => {
     form.resetFields();
@@ -28,7 +31,8 @@ export function JobFilterBar({ tab }: { tab: JobsTab }) {
     : RECEIVED_STATES.map((s) => ({ value: s, label: jobs.received_state[s] ?? s }));
   return (
     <section aria-label={t.bar} style={{ marginBottom: 12 }}>
-      <Form form={form} name={`jobs-filter-${tab}`} layout="inline" onFinish={apply} style={{ rowGap: 8 }}>
+      <Form form={form} name={`jobs-filter-${tab}`} layout={narrow ? "vertical" : "inline"} onFinish={apply}
+        style={{ rowGap: 8 }}>
         <Form.Item name="date_from" label={t.from} rules={[dateRule]}>
           <DateField width={140} />
         </Form.Item>
