@@ -17,6 +17,7 @@ from vanthu_gateway.app import create_app
 from vanthu_gateway.settings import GatewaySettings
 from vanthu_testing.identity import DevIssuer
 from vanthu_workflow.directory import MemberInfo, UnitInfo
+from vanthu_workflow.domain.incoming import Party
 from vanthu_workflow.server import WorkflowServer
 from vanthu_workflow.settings import WorkflowSettings
 from vanthu_workflow.store import Actor
@@ -93,3 +94,33 @@ async def test_the_inbox_filters_reach_the_workflow_and_keep_to_the_callers_task
                                                                       "date_to": "2031-06-11"})
         assert reversed_.status_code == 400
         assert reversed_.json()["detail"] == "Đến ngày: phải từ Từ ngày trở về sau."
+
+
+async def test_the_jobs_given_are_filtered_and_paged_on_the_server_only_among_the_callers_own(
+        gateway: tuple[Any, WorkflowServer], dev_issuer: DevIssuer) -> None:
+    """Giao việc's list (GET /jobs) takes q (title words, tones optional), state and the days given, page after page;
+    another agency's leader finds nothing with the same filters; a state the API does not know is a 400."""
+    app, workflow = gateway
+    leader = Actor(subject=dev_issuer.subject("lanhdao.ubnd"), username="lanhdao.ubnd", name="Nguyễn Văn Hưởng",
+                   roles=frozenset({"leader"}))
+    officer = Party("person", dev_issuer.subject("chuyenvien.ubnd"), "Phạm Thị Ngọc Ánh")
+    made = []
+    for title in ("Báo cáo tổng kết công tác năm 2031", "Chuẩn bị hội nghị tổng kết", "Kế hoạch chuyển đổi số"):
+        job = await workflow.store.give_job(UBND, title=title, description="", lead=officer, cooperating=[],
+                                            for_information=[], deadline=None, unit_code="", actor=leader)
+        made.append(job.id)
+    filters = {"q": "tong ket", "state": "assigned", "date_from": "2031-06-11", "date_to": "2031-06-11",
+               "page_size": 1}
+    async with client(app, dev_issuer, "lanhdao.ubnd") as mine, client(app, dev_issuer, "lanhdao.snv") as other:
+        first = await mine.get("/api/v1/workflow/jobs", params=filters)
+        assert first.status_code == 200, first.text
+        assert [j["id"] for j in first.json()["jobs"]] == [made[1]] and first.json()["next_page_token"]
+        second = (await mine.get("/api/v1/workflow/jobs", params={
+            **filters, "page_token": first.json()["next_page_token"]})).json()
+        assert [j["id"] for j in second["jobs"]] == [made[0]] and not second["next_page_token"]
+        none = (await mine.get("/api/v1/workflow/jobs", params={**filters, "state": "completed"})).json()
+        assert none["jobs"] == []
+        theirs = await other.get("/api/v1/workflow/jobs", params={"q": "tong ket"})
+        assert theirs.status_code == 200 and theirs.json()["jobs"] == []
+        wrong = await mine.get("/api/v1/workflow/jobs", params={"state": "done"})
+        assert wrong.status_code == 400, wrong.text

@@ -130,3 +130,17 @@ async def test_giao_xu_ly_to_a_unit_without_a_head_is_a_problem_naming_it(
         assert refused.json()["errors"][0]["field"] == "cooperating[0].id"
     after = await workflow.store.get(UBND, case_id=case.id)
     assert (after.state, after.version) == ("submitted", case.version)
+
+
+async def test_the_extension_preview_counts_from_the_current_deadline_with_the_services_calendar(
+    gateway: tuple[Any, WorkflowServer], dev_issuer: DevIssuer
+) -> None:
+    """Xin gia hạn's dialog asks for working days more than the current deadline: 3 after Wednesday 30 December 2026
+    are Tuesday 5 January 2027 (Tết Dương lịch and the weekend skipped), not 4 January as weekends alone give."""
+    app, _ = gateway
+    async with client(app, dev_issuer, "chuyenvien.ubnd") as officer:
+        preview = await officer.get("/api/v1/workflow/deadline", params={"days": 3, "start": "2026-12-30"})
+        assert preview.status_code == 200, preview.text
+        assert preview.json() == {"deadline": "2027-01-05", "today": "2026-12-01", "day_off": ""}
+        wrong = await officer.get("/api/v1/workflow/deadline", params={"days": 3, "start": "30/12/2026"})
+        assert wrong.status_code == 400 and wrong.json()["errors"][0]["field"] == "start"

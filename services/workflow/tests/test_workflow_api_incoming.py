@@ -449,3 +449,42 @@ async def test_the_deadline_preview_is_what_an_assignment_saves_with_the_service
                   pb.ComputeDeadlineRequest(deadline="2026-11-30")):
         refused = await h.refused(h.api.ComputeDeadline, wrong, "lanhdao.ubnd")
         assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_giao_lai_names_the_officer_of_the_unit_the_lead_was_taken_from(harness: Harness) -> None:
+    """Issue 14: the lead unit's head gave the task to an officer; the leader's giao lại names that officer (with the
+    unit), not only the unit."""
+    h = harness
+    case = await h.assigned()
+    lead = h.task(case, "lead", assignee="TH")
+    case = (await h.call(h.api.DelegateTask, pb.DelegateTaskRequest(
+        task_id=lead.id, version=case.version, subject=h.subject("chuyenvien.ubnd")), "truongphong.ubnd")).case
+    case = (await h.call(h.api.AssignIncoming, pb.AssignIncomingRequest(
+        case_id=case.id, version=case.version, lead=pb.Party(kind="person", id=h.subject("luutru.ubnd"))),
+        "lanhdao.ubnd")).case
+    assert (case.steps[-1].action, case.steps[-1].comment) == (
+        "reassign", "giao lại chủ trì: từ Phạm Thị Ngọc Ánh (Phòng Tổng hợp) sang Võ Minh Đường")
+
+
+async def test_an_extension_preview_counts_the_working_days_from_the_current_deadline(harness: Harness) -> None:
+    """Issue 14: xin gia hạn asks for working days more than the current deadline; the dialog's preview
+    (ComputeDeadline with ``start``) counts them as RequestExtension does, holidays skipped: 3 working days after
+    Wednesday 30 December 2026 are Tuesday 5 January 2027 (Tết Dương lịch and the weekend skipped)."""
+    h = harness
+    h.clock.now = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+    preview = await h.call(h.api.ComputeDeadline, pb.ComputeDeadlineRequest(days=3, start="2026-12-30"),
+                           "chuyenvien.ubnd")
+    assert (preview.deadline, preview.today, preview.day_off) == ("2027-01-05", "2026-12-01", "")
+    case = await h.assigned(days=21)
+    assert case.deadline == "2026-12-30"
+    lead = h.task(case, "lead", assignee="TH")
+    case = (await h.call(h.api.RequestExtension, pb.RequestExtensionRequest(
+        task_id=lead.id, version=case.version, days=3, reason="Chờ số liệu"), "truongphong.ubnd")).case
+    assert case.state == "extension_requested"
+    granted = (await h.call(h.api.DecideExtension, pb.DecideExtensionRequest(
+        case_id=case.id, version=case.version, grant=True), "lanhdao.ubnd")).case
+    assert granted.deadline == preview.deadline
+    for wrong, field in ((pb.ComputeDeadlineRequest(days=3, start="30/12/2026"), "start"),
+                         (pb.ComputeDeadlineRequest(deadline="2027-01-04", start="2026-12-30"), "start")):
+        refused = await h.refused(h.api.ComputeDeadline, wrong, "chuyenvien.ubnd")
+        assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT, field

@@ -7,6 +7,7 @@ state; two assignees completing at once: one wins."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
 import grpc
@@ -297,3 +298,64 @@ async def test_a_job_for_a_unit_without_a_head_is_refused_naming_it_and_writes_n
     assert refused_again.details() == message
     after = (await h.call(h.api.GetJob, pb.GetJobRequest(case_id=job.id), "lanhdao.ubnd")).case
     assert (after.version, after.lead.id) == (job.version, "TH")
+
+
+async def test_the_jobs_given_are_filtered_by_title_words_state_and_days_given_only_among_ones_own(
+        harness: Harness) -> None:
+    """Issue 14: Giao việc's list filters on the server — words of the title with or without tones, the job's state,
+    the days it was given (Vietnam dates, both included) — paged with the filters kept, and only ever among the
+    jobs the caller gave: another person, or another agency, finds nothing with the same filters."""
+    h = harness
+    h.clock.now = datetime(2031, 6, 9, 1, 0, tzinfo=UTC)  # Monday 9 June, 08:00 in Vietnam
+    report = await give(h, title="Báo cáo tổng kết công tác chuyển đổi số")
+    h.clock.now = datetime(2031, 6, 10, 16, 30, tzinfo=UTC)  # Tuesday 23:30 in Vietnam: still the 10th
+    meeting = await give(h, title="Chuẩn bị hội nghị tổng kết năm")
+    h.clock.now = datetime(2031, 6, 10, 17, 30, tzinfo=UTC)  # Wednesday 11 June, 00:30 in Vietnam
+    plan = await give(h, title="Kế hoạch chuyển đổi số năm 2032", lead=person(h, "chuyenvien.ubnd"))
+    plan = (await h.call(h.api.RecordProgress, pb.RecordProgressRequest(
+        task_id=h.task(plan, "lead").id, version=plan.version, comment="Đã có dự thảo"), "chuyenvien.ubnd")).case
+    own = await give(h, "truongphong.ubnd", title="Báo cáo tổng kết của phòng", lead=person(h, "chuyenvien.ubnd"))
+
+    async def listed(user: str = "lanhdao.ubnd", **filters: object) -> list[str]:
+        found, token, pages = [], "", 0
+        while True:
+            page = await h.call(h.api.ListJobs, pb.ListJobsRequest(page_size=1, page_token=token, **filters), user)
+            found += [j.id for j in page.jobs]
+            token, pages = page.next_page_token, pages + 1
+            if not token or pages > 10:
+                return found
+
+    assert await listed() == [plan.id, meeting.id, report.id]
+    assert await listed(query="tong ket") == [meeting.id, report.id]  # tones optional, each word
+    assert await listed(query="TỔNG   KẾT chuyển") == [report.id]
+    assert await listed(query="chuyen doi so", state="in_progress") == [plan.id]
+    assert await listed(state="assigned") == [meeting.id, report.id]
+    assert await listed(date_from="2031-06-10", date_to="2031-06-10") == [meeting.id]
+    assert await listed(date_from="2031-06-10") == [plan.id, meeting.id]
+    assert await listed(date_to="2031-06-09") == [report.id]
+    # the head's own job is theirs alone; the leader's words find none of it, nor anything for another agency
+    assert await listed("truongphong.ubnd", query="tong ket") == [own.id]
+    for user in ("lanhdao.snv", "truongphong.snv", "chuyenvien.ubnd"):
+        assert await listed(user, query="tong ket") == []
+        assert await listed(user, state="assigned") == []
+    for wrong, field in ((pb.ListJobsRequest(state="done"), "state"),
+                         (pb.ListJobsRequest(date_from="10/06/2031"), "date_from"),
+                         (pb.ListJobsRequest(date_from="2031-06-11", date_to="2031-06-10"), "date_to"),
+                         (pb.ListJobsRequest(query="x" * 201), "query")):
+        refused = await h.refused(h.api.ListJobs, wrong, "lanhdao.ubnd")
+        assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT, field
+
+
+async def test_giving_a_job_again_names_the_officer_who_held_the_lead_and_their_unit(harness: Harness) -> None:
+    """Issue 14: the head of Phòng Tổng hợp gave the job's lead to an officer; the giver's giao lại says it was taken
+    from that officer (of the unit), not from the unit alone."""
+    h = harness
+    job = await give(h)
+    lead = h.task(job, "lead", assignee="TH")
+    job = (await h.call(h.api.DelegateTask, pb.DelegateTaskRequest(
+        task_id=lead.id, version=job.version, subject=h.subject("chuyenvien.ubnd")), "truongphong.ubnd")).case
+    job = (await h.call(h.api.ReassignJob, pb.ReassignJobRequest(
+        case_id=job.id, version=job.version, lead=person(h, "luutru.ubnd"), deadline_days=3), "lanhdao.ubnd")).case
+    assert job.steps[-1].action == "reassign"
+    assert job.steps[-1].comment.startswith(
+        "giao lại chủ trì: từ Phạm Thị Ngọc Ánh (Phòng Tổng hợp) sang Võ Minh Đường; hạn xử lý: ")

@@ -469,3 +469,22 @@ async def test_a_drafter_never_reviews_their_own_draft_not_even_as_a_deputy(harn
         HEAD)
     assert changed_type.code() == grpc.StatusCode.FAILED_PRECONDITION and "loại văn bản" in changed_type.details()
     assert h.directory.revisions == []
+
+
+async def test_a_draft_is_not_sent_for_comments_to_a_unit_without_a_head_naming_it_and_writing_nothing(
+        harness: Harness) -> None:
+    """Issue 14: xin ý kiến of a unit without a head (trưởng đơn vị) would land in nobody's inbox: refused before
+    anything is written, naming the unit, as giao xử lý refuses one."""
+    h = harness
+    heads_everywhere(h)
+    h.directory.without_head(UBND, "NC")
+    case = await h.started()
+    events = await h.events()
+    refused = await h.refused(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=case.id, version=case.version, approve=True, consult=["VP", "NC"]), HEAD)
+    assert (refused.code(), refused.details()) == (
+        grpc.StatusCode.INVALID_ARGUMENT, "Phòng Nội chính chưa có trưởng đơn vị: chưa ai nhận được dự thảo để cho ý "
+        "kiến. Hãy chọn đơn vị khác hoặc nhờ quản trị gán trưởng đơn vị.")
+    after = (await h.call(h.api.GetCase, pb.GetCaseRequest(case_id=case.id), HEAD)).case
+    assert (after.state, after.version, len(after.steps)) == ("in_review", case.version, len(case.steps))
+    assert await h.events() == events

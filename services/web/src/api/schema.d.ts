@@ -2049,7 +2049,9 @@ export interface paths {
         };
         /**
          * The jobs you gave, or the sub-jobs of a job you see
-         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
+         * @description The filters narrow only the jobs you gave (or the sub-jobs of a job you see), page after page.
+         *
+         *     **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
          *     - ListJobs: the jobs they gave, or the sub-jobs of a job they see (as GetJob).
          */
         get: operations["list_jobs_api_v1_workflow_jobs_get"];
@@ -9627,6 +9629,8 @@ export interface operations {
                 days?: number | null;
                 /** @description or a date (as an assignment's deadline): checked, its day off named */
                 date?: string | null;
+                /** @description with days: count them from this date instead of today (xin gia hạn: from the current deadline) */
+                start?: string | null;
             };
             header?: never;
             path?: never;
@@ -9928,6 +9932,14 @@ export interface operations {
             query?: {
                 /** @description a job: its sub-jobs */
                 parent_id?: string;
+                /** @description words the job's title contains, with or without diacritics */
+                q?: string | null;
+                /** @description the job's state */
+                state?: ("assigned" | "in_progress" | "extension_requested" | "returned" | "completed" | "submitted") | null;
+                /** @description jobs given from this day (Vietnam date, included) */
+                date_from?: string | null;
+                /** @description ... to this day (included) */
+                date_to?: string | null;
                 page_size?: number;
                 page_token?: string;
             };

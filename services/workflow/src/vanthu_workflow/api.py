@@ -81,6 +81,7 @@ from vanthu_workflow.store import (
     Actor,
     CaseView,
     InboxFilter,
+    JobFilter,
     TaskView,
     WorkflowStore,
     name_key,
@@ -387,7 +388,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         case = await self.store.assign(own, case_id, version, lead=lead, cooperating=cooperating,
                                        for_information=informed, deadline=deadline, instruction=instruction,
                                        actor=await self._actor(principal, units, acting),
-                                       audience=await self._audience(principal, units, people))
+                                       audience=await self._audience(principal, units, people),
+                                       names=_names(people))
         return pb.AssignIncomingResponse(case=self._done(case))
 
     async def RecallIncoming(self, request: pb.RecallIncomingRequest,
@@ -543,7 +545,10 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         (a date given as such may be one: the form warns, the service accepts it)."""
         policy.require()
         now = self.clock()
-        deadline = deadline_from(now, days=request.days, on=request.deadline, calendar=self.calendar)
+        start = _optional_date(request.start, "start")
+        if start is not None and not request.days:
+            raise InvalidArgument("start", "chỉ dùng với số ngày làm việc (days).")
+        deadline = deadline_from(now, days=request.days, on=request.deadline, start=start, calendar=self.calendar)
         if deadline is None:
             raise InvalidArgument("deadline_days", "nhập số ngày làm việc (từ 1) hoặc một ngày.")
         day_off = (self.calendar or default_calendar()).day_off_reason(deadline) or ""
@@ -651,8 +656,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         consult: list[Party] = []
         for i, code in enumerate(request.consult):
             party = self._resolve(check_party(UNIT, code, f"consult[{i}]"), f"consult[{i}]", units, [])
-            if not next(u for u in units if u.code == party.id).head_subject:
-                raise InvalidArgument(f"consult[{i}]", f"{party_words(party)} chưa có trưởng đơn vị để trả lời.")
+            if not next(u for u in units if u.code == party.id).head_subject:  # the task would reach nobody
+                raise InvalidArgument(f"consult[{i}]", headless_consulted(party_words(party)), names_field=True)
             if party.id in {p.id for p in consult}:
                 raise InvalidArgument(f"consult[{i}]", f"{party_words(party)} bị chọn hai lần.")
             consult.append(party)
@@ -883,7 +888,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                          _members_by_unit(await self.directory.members(principal.token)), actor.unit_names)
         case = await self.store.assign(own, case_id, version, lead=lead, cooperating=cooperating,
                                        for_information=informed, deadline=deadline, instruction=comment, actor=actor,
-                                       kind=JOB, audience=await self._audience(principal, units, people))
+                                       kind=JOB, audience=await self._audience(principal, units, people),
+                                       names=_names(people))
         return pb.ReassignJobResponse(case=self._done(case))
 
     async def RecallJob(self, request: pb.RecallJobRequest, context: grpc.aio.ServicerContext) -> pb.RecallJobResponse:
@@ -919,7 +925,8 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         if len(parent_id) > MAX_ID:
             raise InvalidArgument("parent_id", f"tối đa {MAX_ID} ký tự.")
         jobs, token = await self.store.list_jobs(own, await self._actor(principal), parent_id=parent_id,
-                                                 page_size=request.page_size, page_token=request.page_token)
+                                                 page_size=request.page_size, page_token=request.page_token,
+                                                 narrow=job_filter(request))
         return pb.ListJobsResponse(jobs=[self.case_to_proto(j) for j in jobs], next_page_token=token)
 
     # -- notifications (thông báo): the caller's own ---------------------------------------------------------------
@@ -1025,6 +1032,13 @@ def headless_unit(name: str, given: str) -> str:
             "gán trưởng đơn vị.")
 
 
+def headless_consulted(name: str) -> str:
+    """The refusal of a unit without a head (trưởng đơn vị) among those a draft is sent to for comments (xin ý kiến):
+    only its head answers for it, so nobody would receive the draft."""
+    return (f"{name} chưa có trưởng đơn vị: chưa ai nhận được dự thảo để cho ý kiến. Hãy chọn đơn vị khác hoặc nhờ "
+            "quản trị gán trưởng đơn vị.")
+
+
 def _giving(actor: Actor, parties: Sequence[Party], by_unit: dict[str, frozenset[str]],
             ) -> tuple[str, ActingFor | None]:
     """The unit a new top-level job stays within (:func:`vanthu_workflow.domain.jobs.giving_unit`) and the
@@ -1042,6 +1056,11 @@ def _giving(actor: Actor, parties: Sequence[Party], by_unit: dict[str, frozenset
                 continue
             return unit, acting
         raise refused from None
+
+
+def _names(people: Sequence[MemberInfo]) -> dict[str, str]:
+    """People's names by subject (the username when the directory has no name)."""
+    return {p.subject: p.name or p.username for p in people}
 
 
 def _members_by_unit(members: Sequence[MemberInfo]) -> dict[str, frozenset[str]]:
@@ -1066,16 +1085,41 @@ def inbox_filter(request: pb.ListInboxRequest) -> InboxFilter:
         if len(value) > MAX_FILTER_CODE:
             raise InvalidArgument(field, f"tối đa {MAX_FILTER_CODE} ký tự.")
         codes[field] = value
-    date_from = _optional_date(request.date_from, "date_from")
-    date_to = _optional_date(request.date_to, "date_to")
-    if date_from and date_to and date_to < date_from:
+    given_from, given_before = _given_between(request.date_from, request.date_to)
+    return InboxFilter(words=tuple(fold(request.query).split()), **codes, given_from=given_from,
+                       given_before=given_before)
+
+
+#: The states a job may be listed by (the incoming states a job takes: domain.incoming.State, without "withdrawn").
+JOB_STATES = ("assigned", "in_progress", "extension_requested", "returned", "completed", "submitted")
+
+
+def job_filter(request: pb.ListJobsRequest) -> JobFilter:
+    """The filters of a ListJobs request, checked: the words of the title folded (tones optional), the state one of
+    :data:`JOB_STATES`, the days the job was given as Vietnam dates (``date_to`` included) turned into UTC
+    instants."""
+    if len(request.query) > MAX_FILTER_TEXT:
+        raise InvalidArgument("query", f"tối đa {MAX_FILTER_TEXT} ký tự.")
+    state = request.state.strip()
+    if state and state not in JOB_STATES:
+        raise InvalidArgument("state", f"phải là một trong {', '.join(JOB_STATES)}.")
+    given_from, given_before = _given_between(request.date_from, request.date_to)
+    return JobFilter(words=tuple(fold(request.query).split()), state=state, given_from=given_from,
+                     given_before=given_before)
+
+
+def _given_between(date_from: str, date_to: str) -> tuple[datetime | None, datetime | None]:
+    """The Vietnam days ``date_from`` to ``date_to`` (both included; either empty: open-ended) as the UTC instants
+    from (included) and before (excluded) which something was given."""
+    first = _optional_date(date_from, "date_from")
+    last = _optional_date(date_to, "date_to")
+    if first and last and last < first:
         raise InvalidArgument("date_to", "phải từ Từ ngày trở về sau.")
 
     def start_of(day: date | None) -> datetime | None:
         return None if day is None else datetime.combine(day, time(0), tzinfo=VIETNAM_TZ).astimezone(UTC)
 
-    return InboxFilter(words=tuple(fold(request.query).split()), **codes, given_from=start_of(date_from),
-                       given_before=start_of(date_to + timedelta(days=1) if date_to else None))
+    return start_of(first), start_of(last + timedelta(days=1) if last else None)
 
 
 def _period_date(value: str, field: str) -> date:

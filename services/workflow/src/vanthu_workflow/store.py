@@ -613,6 +613,29 @@ class InboxFilter:
         return found
 
 
+@dataclass(frozen=True)
+class JobFilter:
+    """What narrows a list of jobs (giao việc): ``words`` the folded title contains (each), the job's ``state``, and
+    when it was given: from ``given_from`` (included) to ``given_before`` (excluded), UTC. Empty or None: no
+    condition. It narrows only the jobs the list would show anyway (the caller's own, or one job's sub-jobs)."""
+
+    words: tuple[str, ...] = ()
+    state: str = ""
+    given_from: datetime | None = None
+    given_before: datetime | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """The conditions over ``cases``."""
+        found: list[ColumnElement[bool]] = [CaseRow.search_key.contains(word, autoescape=True) for word in self.words]
+        if self.state:
+            found.append(CaseRow.state == self.state)
+        if self.given_from is not None:
+            found.append(CaseRow.created_at >= self.given_from)
+        if self.given_before is not None:
+            found.append(CaseRow.created_at < self.given_before)
+        return found
+
+
 def _parties(text: str) -> list[Party]:
     return [Party(**p) for p in json.loads(text or "[]")]
 
@@ -966,9 +989,12 @@ class WorkflowStore:
 
     async def assign(self, agency_code: str, case_id: str, version: int, *, lead: Party, cooperating: list[Party],
                      for_information: list[Party], deadline: date | None, instruction: str, actor: Actor,
-                     kind: str = INCOMING, audience: Audience | None = None) -> CaseView:
+                     kind: str = INCOMING, audience: Audience | None = None,
+                     names: Mapping[str, str] | None = None) -> CaseView:
         """A leader assigns (from submitted or returned) or reassigns (while processed): the open tasks are closed
-        (the leaders' ``direct`` task done, the previous assignees' cancelled) and a task made for each party.
+        (the leaders' ``direct`` task done, the previous assignees' cancelled) and a task made for each party. A
+        giao lại names whom the lead was taken from: the person of the lead unit holding its task, if its head gave
+        it to one (``names``: people's names by subject), with the unit.
 
         ``kind`` JOB: the job's giver reassigns it (PermissionDenied for anyone else); ``instruction`` is then the
         step's comment and the job keeps its description."""
@@ -981,13 +1007,18 @@ class WorkflowStore:
             state = State(row.state)
             action = Action.ASSIGN if state in (State.SUBMITTED, State.RETURNED) else Action.REASSIGN
             to = next_state(state, action, subject=_subject(row))
+            before = Party(**json.loads(row.lead)) if row.lead else None
+            held_by: Party | None = None
             for task in await self._open_tasks(session, row.id):
+                if before is not None and before.kind == UNIT and task.kind == TaskKind.LEAD and \
+                        task.assignee_kind == PERSON and task.unit_code == before.id:
+                    held_by = Party(PERSON, task.assignee, (names or {}).get(task.assignee, ""))
                 task.state = (TaskState.DONE if task.kind == TaskKind.DIRECT else TaskState.CANCELLED).value
                 task.done_at = now
-            before = Party(**json.loads(row.lead)) if row.lead else None
             summary = self._give(session, row, lead, cooperating, for_information, deadline, now)
             if action == Action.REASSIGN and before is not None:
-                summary = reassigned_words(before, lead) + summary.removeprefix(f"chủ trì: {party_words(lead)}")
+                summary = reassigned_words(before, lead, held_by) + summary.removeprefix(
+                    f"chủ trì: {party_words(lead)}")
             if kind == JOB:
                 summary += f"; ý kiến: {instruction}" if instruction else ""
             else:
@@ -1200,9 +1231,10 @@ class WorkflowStore:
         return False
 
     async def list_jobs(self, agency_code: str, actor: Actor, *, parent_id: str = "", page_size: int = 0,
-                        page_token: str = "") -> tuple[list[CaseView], str]:
+                        page_token: str = "", narrow: JobFilter | None = None) -> tuple[list[CaseView], str]:
         """The jobs the actor gave, or the sub-jobs of ``parent_id`` (a job they see, :meth:`get_job`), newest
-        first, without tasks and steps; the next page's token ("" at the end)."""
+        first, without tasks and steps, narrowed by ``narrow`` (the list's filters: words of the title, state, the
+        days given); the next page's token ("" at the end)."""
         if page_size < 0:
             raise InvalidArgument("page_size", "phải là 0 (mặc định) hoặc số dương.")
         size = min(page_size or DEFAULT_PAGE, MAX_PAGE)
@@ -1211,6 +1243,8 @@ class WorkflowStore:
         query = select(CaseRow).where(CaseRow.agency_code == agency_code, CaseRow.kind == JOB)
         query = query.where(CaseRow.parent_id == parent_id) if parent_id else query.where(
             CaseRow.drafter.in_(sorted(actor.people_and_units()[0])))
+        if narrow is not None:
+            query = query.where(*narrow.conditions())
         if page_token:
             key = decode_cursor("jobs", page_token)
             if len(key) != 2 or not all(isinstance(k, str) for k in key):

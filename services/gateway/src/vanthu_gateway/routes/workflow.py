@@ -479,9 +479,13 @@ async def compute_deadline(request: Request, principal: User,
                                "working days from today (as an assignment's deadline_days)"))] = None,
                            date: Annotated[IsoDate | None, Query(description=(
                                "or a date (as an assignment's deadline): checked, its day off named"))] = None,
+                           start: Annotated[IsoDate | None, Query(description=(
+                               "with days: count them from this date instead of today (xin gia hạn: from the "
+                               "current deadline)"))] = None,
                            ) -> DeadlineOut:
     reply = await _workflow(request).ComputeDeadline(pb.ComputeDeadlineRequest(
-        days=days or 0, deadline=date.isoformat() if date else ""), metadata=forward(principal))
+        days=days or 0, deadline=date.isoformat() if date else "", start=start.isoformat() if start else ""),
+        metadata=forward(principal))
     return DeadlineOut(deadline=reply.deadline, today=reply.today, day_off=reply.day_off)
 
 
@@ -489,10 +493,21 @@ async def compute_deadline(request: Request, principal: User,
 @calls(WORKFLOW + "ListJobs")
 async def list_jobs(request: Request, principal: User,
                     parent_id: Annotated[str, Query(max_length=64, description="a job: its sub-jobs")] = "",
+                    q: Annotated[str | None, Query(max_length=200, description=(
+                        "words the job's title contains, with or without diacritics"))] = None,
+                    state: Annotated[Literal["assigned", "in_progress", "extension_requested", "returned",
+                                             "completed", "submitted"] | None, Query(
+                        description="the job's state")] = None,
+                    date_from: Annotated[IsoDate | None, Query(description=(
+                        "jobs given from this day (Vietnam date, included)"))] = None,
+                    date_to: Annotated[IsoDate | None, Query(description="... to this day (included)")] = None,
                     page_size: Annotated[int, Query(ge=0, le=200)] = 0,
                     page_token: Annotated[str, Query(max_length=200)] = "") -> JobsOut:
+    """The filters narrow only the jobs you gave (or the sub-jobs of a job you see), page after page."""
     reply = await _workflow(request).ListJobs(pb.ListJobsRequest(
-        parent_id=parent_id, page_size=page_size, page_token=page_token), metadata=forward(principal))
+        parent_id=parent_id, page_size=page_size, page_token=page_token, query=q or "", state=state or "",
+        date_from=date_from.isoformat() if date_from else "", date_to=date_to.isoformat() if date_to else ""),
+        metadata=forward(principal))
     return JobsOut(jobs=[_case(c) for c in reply.jobs], next_page_token=reply.next_page_token)
 
 

@@ -1,17 +1,18 @@
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery } from "@tanstack/react-query";
 import { Alert, Button, Card, List, Skeleton, Space, Tabs, Tag, Typography } from "antd";
 import { useState } from "react";
-import { Link } from "react-router-dom";
+import { Link, useSearchParams } from "react-router-dom";
 import { unwrap, type Case, type Task } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import { useAuth } from "../../auth/AuthProvider";
-import { DeadlineTag } from "../work/Processing";
+import { DeadlineTag, taskStateText } from "../work/Processing";
 import { work } from "../work/messages";
 import { GiveJobDialog } from "./GiveJob";
+import { JobFilterBar } from "./JobFilterBar";
+import { givenQuery, jobFiltersFromParams, receivedQuery, type JobFilters, type JobsTab } from "./jobFilters";
 import { jobs } from "./messages";
 
 const PAGE = 50;
-const empty = <span style={{ color: "#595959" }}>{jobs.empty}</span>;
 
 /** A job's state as a tag: completed in green, returned in red, an extension asked in amber; solid colours whose
  * white text keeps WCAG AA contrast (axe refused Ant Design's light "gold" preset). */
@@ -21,14 +22,20 @@ export function JobState({ state }: { state: string }) {
   return <Tag color={color}>{jobs.state[state] ?? state}</Tag>;
 }
 
-/** Việc tôi giao: GET /jobs (the jobs the person gave, newest first), page by page. */
-function Given() {
+/** The empty list's words: none at all, or none the filters keep. */
+function emptyText(filters: JobFilters) {
+  return <span style={{ color: "#595959" }}>{Object.keys(filters).length ? jobs.filters.noMatch : jobs.empty}</span>;
+}
+
+/** Việc tôi giao: GET /jobs (the jobs the person gave, newest first) with the list's filters, page by page. */
+function Given({ filters }: { filters: JobFilters }) {
   const api = useApi();
+  const narrow = givenQuery(filters);
   const query = useInfiniteQuery({
-    queryKey: ["jobs", "given"],
+    queryKey: ["jobs", "given", narrow],
     initialPageParam: "",
     queryFn: async ({ pageParam }) => unwrap(await api.GET("/api/v1/workflow/jobs",
-      { params: { query: { page_size: PAGE, page_token: pageParam } } })),
+      { params: { query: { page_size: PAGE, ...narrow, ...(pageParam ? { page_token: pageParam } : {}) } } })),
     getNextPageParam: (last) => last.next_page_token || undefined,
   });
   if (query.isLoading) return <Skeleton active />;
@@ -36,7 +43,7 @@ function Given() {
   const list = query.data?.pages.flatMap((p) => p.jobs) ?? [];
   return (
     <>
-      <List dataSource={list} rowKey="id" locale={{ emptyText: empty }} data-testid="jobs-given"
+      <List dataSource={list} rowKey="id" locale={{ emptyText: emptyText(filters) }} data-testid="jobs-given"
         renderItem={(job: Case) => (
           <List.Item>
             <List.Item.Meta title={<Link to={`/giao-viec/${job.id}`}>{job.abstract}</Link>}
@@ -57,43 +64,71 @@ function Given() {
   );
 }
 
-/** Việc được giao: the person's tasks on jobs from the inbox (all buckets), each linking to its job. */
-function Received() {
+/** The kinds of task a person holds on a job they were given (the giver's own, direct and extension, are not). */
+const RECEIVED_KINDS = ["lead", "cooperating", "for_information"] as const;
+
+/**
+ * Việc được giao: the person's tasks on jobs from the inbox (all buckets, or the one the filter chooses), with the
+ * list's filters, page by page, each linking to its job; a finished task says how it ended (Đã trả lại, not Hoàn
+ * thành, for one its holder returned: :func:`taskStateText`).
+ */
+function Received({ filters }: { filters: JobFilters }) {
   const api = useApi();
-  const query = useQuery({
-    queryKey: ["inbox", "jobs"],
-    queryFn: async () => unwrap(await api.GET("/api/v1/workflow/inbox",
-      { params: { query: { bucket: "all", case_kind: "job", page_size: 200 } } })),
+  const narrow = receivedQuery(filters);
+  const query = useInfiniteQuery({
+    queryKey: ["inbox", "jobs", narrow],
+    initialPageParam: "",
+    queryFn: async ({ pageParam }) => unwrap(await api.GET("/api/v1/workflow/inbox", { params: { query: {
+      case_kind: "job", kind: [...RECEIVED_KINDS], page_size: PAGE, ...narrow,
+      ...(pageParam ? { page_token: pageParam } : {}) } } })),
+    getNextPageParam: (last) => last.next_page_token || undefined,
   });
   if (query.isLoading) return <Skeleton active />;
   if (query.isError) return <Alert type="error" showIcon message={query.error.message} />;
-  const tasks = (query.data?.tasks ?? []).filter((t) => t.kind !== "direct" && t.kind !== "extension");
+  const tasks = (query.data?.pages.flatMap((p) => p.tasks) ?? [])
+    .filter((t) => t.kind !== "direct" && t.kind !== "extension");
   return (
-    <List dataSource={tasks} rowKey="id" locale={{ emptyText: empty }} data-testid="jobs-received"
-      renderItem={(task: Task) => (
-        <List.Item>
-          <List.Item.Meta title={<Link to={`/giao-viec/${task.case_id}`}>{task.abstract}</Link>}
-            description={
-              <Space wrap size={[8, 4]}>
-                <Tag>{work.kind[task.kind] ?? task.kind}</Tag>
-                <span>{work.taskState[task.state] ?? task.state}</span>
-                <span>{jobs.columns.deadline}: <DeadlineTag task={task} /></span>
-              </Space>
-            } />
-        </List.Item>
-      )} />
+    <>
+      <List dataSource={tasks} rowKey="id" locale={{ emptyText: emptyText(filters) }} data-testid="jobs-received"
+        renderItem={(task: Task) => (
+          <List.Item>
+            <List.Item.Meta title={<Link to={`/giao-viec/${task.case_id}`}>{task.abstract}</Link>}
+              description={
+                <Space wrap size={[8, 4]}>
+                  <Tag>{work.kind[task.kind] ?? task.kind}</Tag>
+                  <span>{taskStateText(task)}</span>
+                  <span>{jobs.columns.deadline}: <DeadlineTag task={task} /></span>
+                </Space>
+              } />
+          </List.Item>
+        )} />
+      {query.hasNextPage && (
+        <Button onClick={() => void query.fetchNextPage()} loading={query.isFetchingNextPage}>{jobs.more}</Button>
+      )}
+    </>
   );
 }
 
 /**
- * Giao việc: the jobs the person gave and those given to them (with state and hạn xử lý, overdue in red), and — for
- * leaders and heads — the "Giao việc" button. Officers see only what was given to them.
+ * Giao việc: the jobs the person gave and those given to them (with state and hạn xử lý, overdue in red), under a
+ * filter bar (:func:`JobFilterBar`) whose filters, like the tab, the URL keeps; and — for leaders and heads — the
+ * "Giao việc" button. Officers see only what was given to them.
  */
 export function JobsPage() {
   const { person } = useAuth();
   const gives = (person?.roles ?? []).some((r) => r === "leader" || r === "head");
   const [open, setOpen] = useState(false);
-  const [tab, setTab] = useState(gives ? "given" : "received");
+  const [params, setParams] = useSearchParams();
+  const asked = params.get("tab");
+  const tab: JobsTab = gives && asked !== "received" ? "given" : "received";
+  const filters = jobFiltersFromParams(tab, params);
+  // the tab changes: the words and days stay, the state (each list has its own) goes
+  const setTab = (key: string) => setParams((current) => {
+    const next = new URLSearchParams(current);
+    next.set("tab", key);
+    next.delete("state");
+    return next;
+  });
   return (
     <Space direction="vertical" size="middle" style={{ width: "100%" }}>
       <Space wrap style={{ justifyContent: "space-between", width: "100%" }}>
@@ -101,9 +136,10 @@ export function JobsPage() {
         {gives && <Button type="primary" onClick={() => setOpen(true)}>{jobs.give}</Button>}
       </Space>
       <Card>
+        <JobFilterBar key={tab} tab={tab} />
         <Tabs activeKey={tab} onChange={setTab} items={[
-          ...(gives ? [{ key: "given", label: jobs.given, children: <Given /> }] : []),
-          { key: "received", label: jobs.received, children: <Received /> },
+          ...(gives ? [{ key: "given", label: jobs.given, children: <Given filters={filters} /> }] : []),
+          { key: "received", label: jobs.received, children: <Received filters={filters} /> },
         ]} />
       </Card>
       <GiveJobDialog open={open} onClose={() => setOpen(false)} />

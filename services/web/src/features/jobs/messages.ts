@@ -32,6 +32,25 @@ export const jobs = {
     decided: "Đã cho ý kiến về việc xin gia hạn.",
     back: "Danh sách công việc",
   },
+  filters: {
+    bar: "Bộ lọc công việc",
+    from: "Giao từ ngày",
+    to: "Giao đến ngày",
+    order: "Giao đến ngày phải từ Giao từ ngày trở về sau.",
+    state: "Trạng thái",
+    words: "Tên công việc có chứa",
+    all: "Tất cả",
+    apply: "Lọc",
+    clear: "Xóa lọc",
+    noMatch: "Không có công việc nào khớp bộ lọc.",
+  },
+  /** Việc được giao filtered by the person's task: the inbox's buckets. */
+  received_state: {
+    todo: "Chưa xong",
+    due_soon: "Sắp đến hạn",
+    overdue: "Quá hạn",
+    done: "Đã xong",
+  } as Record<string, string>,
   state: {
     assigned: "Đã giao",
     in_progress: "Đang thực hiện",

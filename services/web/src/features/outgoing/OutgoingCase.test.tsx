@@ -261,3 +261,31 @@ describe("the register phát hành numbers a document in (as the registry choose
     expect(issuingRegister(all, { ...doc("cong_van"), register_id: "qd" })?.id).toBe("qd");
   });
 });
+
+describe("xin ý kiến: the units a draft may be sent to for comments", () => {
+  it("shows a unit without a head disabled, naming why, and sends only the units chosen", async () => {
+    const calls = page({
+      [`GET /api/v1/documents/${ID}`]: draft(),
+      [`GET /api/v1/workflow/documents/${ID}/case`]: outgoingCase(),
+      "GET /api/v1/workflow/inbox": { tasks: [outTask("review")], counts: {}, next_page_token: null },
+      "GET /api/v1/units": [
+        { code: "NC", name: "Phòng Nội chính", kind: "division", active: true, parent_code: null, head_subject: null,
+          head_username: null },
+        { code: "VP", name: "Văn phòng", kind: "division", active: true, parent_code: null, head_subject: "s-vp",
+          head_username: "chanhvanphong.ubnd" }],
+      "POST /api/v1/workflow/cases/case-out-1/review": outgoingCase({ state: "consulting", version: 4 }),
+    }, HEAD);
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByRole("button", { name: "Duyệt" }));
+    const dialog = await screen.findByRole("dialog");
+    fireEvent.mouseDown(await within(dialog).findByLabelText("Lấy ý kiến các đơn vị (không bắt buộc)"));
+    const headless = await screen.findByTitle("Phòng Nội chính (chưa có trưởng đơn vị)");
+    await waitFor(() => expect(headless.closest(".ant-select-item-option"))
+      .toHaveClass("ant-select-item-option-disabled"));
+    fireEvent.click(headless);
+    fireEvent.click(screen.getByTitle("Văn phòng"));
+    await user.click(dialog.querySelector(".ant-modal-footer .ant-btn-primary") as HTMLElement);
+    await waitFor(() => expect(posts(calls)).toHaveLength(1));
+    expect(posts(calls)[0]?.body).toMatchObject({ approve: true, consult: ["VP"] });
+  });
+});

@@ -11,6 +11,7 @@ import { out } from "./messages";
 import { SignDialog, type TwoStep } from "../signing/SignDialog";
 import { IssueDialog } from "./IssueDialog";
 import { StepActor } from "../work/StepActor";
+import { work } from "../work/messages";
 
 const MAX_TEXT = 2000;
 const OUT_KINDS = ["review", "consult", "draft", "sign", "issue"] as const;
@@ -119,7 +120,9 @@ function TaskButtons({ task, current, doc, onAct, pending }: {
             <Form.Item name="consult" label={out.actions.consult}>
               <Select mode="multiple" showSearch optionFilterProp="label" loading={units.isLoading}
                 options={(units.data ?? []).filter((u) => u.active && u.code !== current.unit_code)
-                  .map((u) => ({ value: u.code, label: u.name }))} />
+                  // a unit without a head: nobody would receive the draft (the workflow refuses it), shown disabled
+                  .map((u) => u.head_subject ? { value: u.code, label: u.name }
+                    : { value: u.code, label: `${u.name} ${work.assign.noHead}`, disabled: true })} />
             </Form.Item>
           )}
         </Form>

@@ -62,7 +62,7 @@ export function CaseTasks({ current, mine, onChanged }: {
             { ...path, body: { version, comment: body.comment ?? "" } }));
         case "extension":
           return unwrap(await api.POST("/api/v1/workflow/tasks/{task_id}/extension",
-            { ...path, body: { version, days: body.days, reason: body.reason ?? "" } }));
+            { ...path, body: { version, days: body.days, deadline: body.deadline, reason: body.reason ?? "" } }));
         case "return":
           return unwrap(await api.POST("/api/v1/workflow/tasks/{task_id}/return",
             { ...path, body: { version, reason: body.reason ?? "" } }));

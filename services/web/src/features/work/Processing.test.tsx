@@ -1,4 +1,5 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import axe from "axe-core";
 import type { PersonEntry } from "../../api/client";
 import { job, jobTask, LEADER, PEOPLE, UNITS } from "../jobs/fixtures";
 import { arrival, delegation, outgoingCase } from "../../test/fixtures";
@@ -45,6 +46,22 @@ describe("Trình lãnh đạo and giao xử lý: who is offered", () => {
     expect(await within(dialog).findByText("Người nhận trình phải là lãnh đạo cơ quan.")).toBeInTheDocument();
     expect(calls.find((c) => c.method === "POST")?.body).toMatchObject({ leader: "s-ld" });
   });
+
+  it("ties Lãnh đạo nhận trình to its select for screen readers (label for = the combobox's id; axe: no violation)",
+    async () => {
+      const { api } = fakeGateway({ "GET /api/v1/people": AGENCY });
+      renderWith(<Processing doc={arrival({ status: "registered" })} />, { api });
+      fireEvent.click(await screen.findByRole("button", { name: "Trình lãnh đạo" }));
+      const dialog = await screen.findByRole("dialog");
+      const select = within(dialog).getByRole("combobox", { name: "Lãnh đạo nhận trình" });
+      const label = within(dialog).getByText("Lãnh đạo nhận trình").closest("label");
+      expect(label?.htmlFor).toBeTruthy();
+      expect(label?.htmlFor).toBe(select.id);
+      expect(document.querySelectorAll(`[id="${select.id}"]`)).toHaveLength(1);
+      const results = await axe.run(dialog, { rules: { region: { enabled: false },
+        "color-contrast": { enabled: false } } });
+      expect(results.violations.filter((v) => v.impact === "serious" || v.impact === "critical")).toEqual([]);
+    });
 
   it("offers the leader's giao xử lý everyone but himself, as Họ tên — Chức vụ", async () => {
     const { api } = fakeGateway({ "GET /api/v1/people": AGENCY, "GET /api/v1/units": UNITS,

@@ -1,8 +1,9 @@
-import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { App as AntApp, ConfigProvider } from "antd";
 import viVN from "antd/locale/vi_VN";
 import type { Task } from "../../api/client";
+import { fakeGateway, renderWith, typeDate } from "../../test/render";
 import { actionsFor, memberOptions, TaskActions } from "./TaskActions";
 
 function task(overrides: Partial<Task> = {}): Task {
@@ -70,16 +71,26 @@ describe("the actions a task offers, by its kind and state", () => {
   });
 });
 
+/** The workflow's deadline preview as the service answers it on Tuesday 1 December 2026 (its calendar: Tết Dương lịch
+ * on Friday 1 January 2027): 3 working days from the 30th are Tuesday 5 January; 1 January is a day off. */
+const DEADLINES = {
+  "GET /api/v1/workflow/deadline": (url: URL) => {
+    const { days, start, date } = Object.fromEntries(url.searchParams);
+    if (date) return { deadline: date, today: "2026-12-01", day_off: date === "2027-01-01" ? "Tết Dương lịch" : "" };
+    if (start === "2026-12-30" && days === "3") return { deadline: "2027-01-05", today: "2026-12-01", day_off: "" };
+    if (start === "2026-12-04" && days === "3") return { deadline: "2026-12-09", today: "2026-12-01", day_off: "" };
+    return new Response(JSON.stringify({ title: "Bad Request", status: 400, detail: "unexpected" }), { status: 400 });
+  },
+};
+
 function renderActions(t: Task, caseState: string, onAction = vi.fn(async () => undefined)) {
-  render(
-    <ConfigProvider locale={viVN}>
-      <AntApp>
-        <TaskActions task={t} caseState={caseState} onAction={onAction}
-          members={[{ subject: "s-cv", name: "Lê Văn Chuyên", username: "chuyenvien.ubnd", unit_code: "TH", position: "" }]} />
-      </AntApp>
-    </ConfigProvider>,
+  const gateway = fakeGateway(DEADLINES);
+  renderWith(
+    <TaskActions task={t} caseState={caseState} onAction={onAction} today="2026-12-01"
+      members={[{ subject: "s-cv", name: "Lê Văn Chuyên", username: "chuyenvien.ubnd", unit_code: "TH", position: "" }]} />,
+    { api: gateway.api },
   );
-  return onAction;
+  return Object.assign(onAction, { calls: gateway.calls });
 }
 
 describe("a task's buttons and dialogs", () => {
@@ -102,6 +113,31 @@ describe("a task's buttons and dialogs", () => {
     expect(await screen.findByTestId("extension-gives")).toHaveTextContent(/^Hạn xử lý mới nếu được đồng ý: 09\/12\/2026/);
     await user.click(ok());
     await waitFor(() => expect(onAction).toHaveBeenCalledWith("extension", { days: 3, reason: "Chờ số liệu của các xã" }));
+  });
+
+  it("previews the extension from the current deadline with the service's calendar, and warns of a day off", async () => {
+    // 3 working days after Wednesday 30/12/2026: 05/01/2027 (Tết Dương lịch skipped), not the 04/01 weekends give
+    const onAction = renderActions(task({ deadline: "2026-12-30" }), "assigned");
+    const user = userEvent.setup({ delay: null });
+    await user.click(screen.getByRole("button", { name: "Xin gia hạn" }));
+    const dialog = await screen.findByRole("dialog");
+    const ok = () => dialog.querySelector(".ant-modal-footer .ant-btn-primary") as HTMLElement;
+    const days = screen.getByLabelText("Thêm số ngày làm việc");
+    await user.clear(days);
+    await user.type(days, "3");
+    expect(await screen.findByText(/^Hạn xử lý mới nếu được đồng ý: 05\/01\/2027/)).toBeInTheDocument();
+    expect(onAction.calls.some((c) => c.path.startsWith("/api/v1/workflow/deadline?")
+      && c.path.includes("days=3") && c.path.includes("start=2026-12-30"))).toBe(true);
+
+    // a date instead: on a day off it is named, and still sent
+    await user.click(within(dialog).getByRole("radio", { name: "Ngày cụ thể" }));
+    typeDate(await within(dialog).findByLabelText("Hạn xử lý mới"), "01/01/2027");
+    expect(await within(dialog).findByTestId("extension-day-off")).toHaveTextContent(
+      "Ngày 01/01/2027 là ngày nghỉ (Tết Dương lịch)");
+    fireEvent.change(screen.getByLabelText("Lý do xin gia hạn"), { target: { value: "Chờ số liệu của các xã" } });
+    await user.click(ok());
+    await waitFor(() => expect(onAction).toHaveBeenCalledWith("extension",
+      { deadline: "2027-01-01", reason: "Chờ số liệu của các xã" }));
   });
 
   it("shows the lead's buttons and needs a reason to return", async () => {

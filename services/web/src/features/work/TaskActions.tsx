@@ -1,10 +1,11 @@
-import { Button, Form, Input, InputNumber, Modal, Space, Typography } from "antd";
+import { Alert, Button, Form, Input, InputNumber, Modal, Radio, Space, Typography } from "antd";
 import { useState } from "react";
 import type { Member, Task } from "../../api/client";
+import { DateField, dateRule, isInvalidDate } from "../../components/DateField";
 import { formatDate } from "../../components/dates";
 import { FieldSelect } from "../../components/FieldSelect";
 import { common } from "../../components/messages";
-import { addWorkingDays, vietnamToday, wholeDaysRules } from "./deadline";
+import { useServerDeadline, vietnamToday, wholeDaysRules } from "./deadline";
 import { work } from "./messages";
 
 const t = work.task;
@@ -47,6 +48,10 @@ export interface ActionBody {
   reason?: string;
   result?: string;
   days?: number;
+  /** Xin gia hạn: the new deadline as a date (YYYY-MM-DD), instead of ``days``. */
+  deadline?: string;
+  /** Xin gia hạn's dialog: the new deadline in working days more, or as a date (never sent). */
+  mode?: "days" | "date";
   subject?: string;
 }
 
@@ -64,24 +69,54 @@ export function memberOptions(members: Member[], me: string): { value: string; l
 }
 
 /**
- * Thêm số ngày làm việc of a request for more time (xin gia hạn): whole days 1–365 only. A decimal comma is read as
- * one ("1,5" is 1.5, refused with a message) — never dropped as a thousands separator, which made "1,5" 15 days.
+ * The new deadline a request for more time (xin gia hạn) asks for: Thêm ngày làm việc — whole days 1–365, counted
+ * from the current deadline ``from`` (empty: from today), the date they give shown as the workflow service counts it
+ * (:func:`useServerDeadline` with ``start``: weekends, Tết and the other holidays skipped) — or a Ngày cụ thể not
+ * before ``today``, warned about when it is a day off (as giao xử lý warns). A decimal comma is read as one ("1,5" is
+ * 1.5, refused with a message) — never dropped as a thousands separator, which made "1,5" 15 days.
  */
-function ExtensionDays() {
+function ExtensionFields({ from, today }: { from: string; today: string }) {
+  const form = Form.useFormInstance<ActionBody>();
+  const mode = (Form.useWatch("mode", form) as ActionBody["mode"]) ?? "days";
+  const days = Form.useWatch("days", form) as number | null | undefined;
+  const date = Form.useWatch("deadline", form) as string | undefined;
+  const server = useServerDeadline({ mode, days, date: isInvalidDate(date ?? "") ? "" : date, today,
+    start: from || undefined });
+  const asked = server.fetchStatus !== "idle" || server.data !== undefined;
+  const gives = mode === "days" && typeof days === "number" ? server.data?.deadline ?? "" : "";
+  const dayOff = mode === "date" && date && server.data?.deadline === date ? server.data.day_off : "";
   return (
-    <Form.Item name="days" label={t.extensionDays}
-      rules={wholeDaysRules(t.daysRequired, t.daysWhole)}>
-      <InputNumber min={1} max={365} decimalSeparator="," inputMode="numeric" style={{ width: 140 }} />
-    </Form.Item>
+    <fieldset style={{ border: 0, padding: 0, margin: "0 0 16px" }}>
+      <legend style={{ fontSize: 15, marginBottom: 8 }}>{t.extensionMode}</legend>
+      <Form.Item name="mode" noStyle>
+        <Radio.Group options={[{ value: "days", label: t.extensionByDays }, { value: "date", label: t.extensionByDate }]} />
+      </Form.Item>
+      {mode === "days" && (
+        <Form.Item name="days" label={t.extensionDays} style={{ marginTop: 12, marginBottom: 0 }}
+          rules={wholeDaysRules(t.daysRequired, t.daysWhole)}>
+          <InputNumber min={1} max={365} decimalSeparator="," inputMode="numeric" style={{ width: 140 }} />
+        </Form.Item>
+      )}
+      {mode === "days" && asked && (
+        <Typography.Paragraph data-testid="extension-gives" style={{ margin: "8px 0 0" }}>
+          {gives ? t.extensionGives(formatDate(gives)) : work.assign.counting}
+        </Typography.Paragraph>
+      )}
+      {mode === "date" && (
+        <Form.Item name="deadline" label={t.extensionDate} style={{ marginTop: 12, marginBottom: 0 }}
+          rules={[{ required: true, message: t.extensionDateRequired }, dateRule,
+            { validator: async (_, v?: string) => {
+              if (v && !isInvalidDate(v) && v < today) throw new Error(work.assign.datePast);
+            } }]}>
+          <DateField />
+        </Form.Item>
+      )}
+      {dayOff && (
+        <Alert type="warning" showIcon role="status" style={{ marginTop: 8 }} data-testid="extension-day-off"
+          message={t.extensionDayOff(formatDate(date ?? ""), dayOff)} />
+      )}
+    </fieldset>
   );
-}
-
-/** The deadline a request for ``days`` more working days asks for, as the dialog shows it before sending. */
-function ExtensionGives({ from }: { from: string }) {
-  const days = Form.useWatch("days") as unknown;
-  const gives = typeof days === "number" ? addWorkingDays(from, days) : "";
-  return gives ? <Typography.Paragraph data-testid="extension-gives">{t.extensionGives(formatDate(gives))}
-  </Typography.Paragraph> : null;
 }
 
 export function TaskActions({ task, caseState, members, me, pending, onAction, today, holder = true, head = false }: {
@@ -113,7 +148,8 @@ export function TaskActions({ task, caseState, members, me, pending, onAction, t
       const clean = (s?: string) => (s ?? "").trim().normalize("NFC");
       const body: ActionBody =
         open === "progress" ? { comment: clean(v.comment) }
-          : open === "extension" ? { days: v.days, reason: clean(v.reason) }
+          : open === "extension" ? (v.mode === "date" ? { deadline: v.deadline, reason: clean(v.reason) }
+            : { days: v.days, reason: clean(v.reason) })
             : open === "return" ? { reason: clean(v.reason) }
               : open === "delegate" ? { subject: v.subject, comment: clean(v.comment) }
                 : { result: clean(v.result) };
@@ -135,7 +171,7 @@ export function TaskActions({ task, caseState, members, me, pending, onAction, t
       </Space>
       <Modal open={open !== ""} title={open ? label(open) : ""} okText={open ? label(open) : ""} cancelText="Hủy"
         confirmLoading={pending} onCancel={() => setOpen("")} onOk={() => void submit()} destroyOnHidden>
-        <Form form={form} layout="vertical" preserve={false} initialValues={{ days: 5 }}>
+        <Form form={form} layout="vertical" preserve={false} initialValues={{ days: 5, mode: "days" }}>
           {open === "progress" && (
             <Form.Item name="comment" label={t.progressComment} rules={required}>
               <Input.TextArea rows={3} maxLength={MAX_TEXT} />
@@ -143,8 +179,7 @@ export function TaskActions({ task, caseState, members, me, pending, onAction, t
           )}
           {open === "extension" && (
             <>
-              <ExtensionDays />
-              <ExtensionGives from={task.deadline || today || vietnamToday()} />
+              <ExtensionFields from={task.deadline} today={today || vietnamToday()} />
               <Form.Item name="reason" label={t.extensionReason} rules={required}>
                 <Input.TextArea rows={3} maxLength={MAX_TEXT} />
               </Form.Item>

@@ -13,17 +13,21 @@ export interface ServerDeadline {
  * The deadline the workflow service would save for an assignment made now (GET /api/v1/workflow/deadline, its clock
  * and its calendar: weekends, Tết and the other holidays skipped), so that the form previews exactly what is saved:
  * ``days`` working days from today, or the date ``date`` (YYYY-MM-DD, from ``today`` on) with the day off it falls
- * on, if any. Nothing is asked while the input is incomplete or out of range (``data`` undefined).
+ * on, if any. ``start`` (YYYY-MM-DD): the days are counted from it instead of today — a request for more time (xin gia
+ * hạn) counts them from the current deadline, as the service does. Nothing is asked while the input is incomplete or
+ * out of range (``data`` undefined).
  */
-export function useServerDeadline({ mode, days, date, today }: {
+export function useServerDeadline({ mode, days, date, today, start }: {
   mode: "days" | "date" | "none";
   days?: number | null;
   date?: string;
   today: string;
+  start?: string;
 }) {
   const api = useApi();
+  const from = start && /^\d{4}-\d{2}-\d{2}$/.test(start) ? { start } : {};
   const query = mode === "days" && typeof days === "number" && Number.isInteger(days) && days >= 1 && days <= 365
-    ? { days }
+    ? { days, ...from }
     : mode === "date" && date && /^\d{4}-\d{2}-\d{2}$/.test(date) && date >= today ? { date } : null;
   return useQuery({
     queryKey: ["deadline", query],

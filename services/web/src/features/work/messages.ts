@@ -120,9 +120,16 @@ export const work = {
     progressComment: "Tiến độ",
     extension: "Xin gia hạn",
     extensionDays: "Thêm số ngày làm việc",
-    /** The deadline asked, counted from the current one (the server also skips holidays, and decides). */
-    extensionGives: (d: string) => `Hạn xử lý mới nếu được đồng ý: ${d} (không tính thứ Bảy, Chủ nhật; máy chủ trừ `
-      + "thêm ngày lễ, Tết)",
+    extensionMode: "Hạn mới xin",
+    extensionByDays: "Thêm ngày làm việc",
+    extensionByDate: "Ngày cụ thể",
+    extensionDate: "Hạn xử lý mới",
+    extensionDateRequired: "Hãy chọn ngày hạn xử lý mới.",
+    /** The deadline asked, counted from the current one by the workflow service (its calendar). */
+    extensionGives: (d: string) => `Hạn xử lý mới nếu được đồng ý: ${d} (đã trừ thứ Bảy, Chủ nhật, ngày lễ, Tết)`,
+    /** A new deadline chosen on a day off: warned about, not refused (as giao xử lý warns). */
+    extensionDayOff: (d: string, reason: string) =>
+      `Ngày ${d} là ngày nghỉ (${reason}): vẫn xin được, nhưng nên chọn một ngày làm việc.`,
     daysWhole: "Số ngày làm việc phải là số nguyên (ví dụ 2), không có phần lẻ như 1,5.",
     extensionReason: "Lý do xin gia hạn",
     return: "Trả lại",

@@ -205,12 +205,17 @@ def party_words(party: Party) -> str:
     return party.name or ("đơn vị được chọn" if party.kind == UNIT else "người được chọn")
 
 
-def reassigned_words(before: Party, after: Party) -> str:
+def reassigned_words(before: Party, after: Party, held_by: Party | None = None) -> str:
     """The start of a giao lại step's summary: from whom the lead was taken and to whom it went ("giao lại chủ trì: từ
-    Phòng Nội chính sang Phòng Tổng hợp"), or that the lead stays when only the others changed."""
+    Phòng Nội chính sang Phòng Tổng hợp"), or that the lead stays when only the others changed. ``held_by``: the
+    person of the unit ``before`` who held the lead task (its head gave it to them): the lead was taken from that
+    person, named with the unit ("từ Lê Văn Chuyên (Phòng Nội chính) sang ...")."""
     if before.kind == after.kind and before.id == after.id:
         return f"chủ trì: {party_words(after)} (giữ nguyên)"
-    return f"giao lại chủ trì: từ {party_words(before)} sang {party_words(after)}"
+    source = party_words(before)
+    if held_by is not None and before.kind == UNIT:
+        source = f"{party_words(held_by)} ({source})"
+    return f"giao lại chủ trì: từ {source} sang {party_words(after)}"
 
 
 def check_party(kind: str, id_: str, field: str) -> Party:
