@@ -5,10 +5,12 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 from google.protobuf.message import Message
+from nats.errors import TimeoutError as NatsTimeoutError
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 
 from vanthu.registry.v1 import events_pb2 as ev
+from vanthu_core import bus as bus_module
 from vanthu_core.bus import EventBus, PoisonMessage, trace_of
 from vanthu_core.events import continuing, meta_of, new_meta
 from vanthu_testing.nats import NatsServer
@@ -586,3 +588,44 @@ async def test_each_event_of_a_batch_continues_its_own_publishers_trace(bus: Eve
     await until(lambda: len(seen) == 3, lambda: str(seen))
     assert seen == published and len(set(published.values())) == 3
     assert trace_of(event(4)) == {}  # outside a batch handler: nothing
+
+
+async def test_a_consumer_starts_when_jetstream_times_out_at_first(bus: EventBus,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A busy server's first answer times out (seen on a loaded node: the workflow service exited while starting);
+    the consumer asks again, starts and handles what was waiting."""
+    real_add = bus.js.add_consumer
+    calls: list[str] = []
+
+    async def slow_at_first(*args: object, **kwargs: object) -> object:
+        calls.append("add_consumer")
+        if len(calls) == 1:
+            raise NatsTimeoutError
+        return await real_add(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bus.js, "add_consumer", slow_at_first)
+    handled: list[int] = []
+
+    async def handler(e: Message) -> None:
+        handled.append(n_of(e))
+
+    await bus.publish(event(41))
+    await bus.subscribe("after-a-timeout", "vanthu.registry.>", handler)
+    await until(lambda: handled == [41], lambda: str(handled))
+    assert calls == ["add_consumer", "add_consumer"]
+
+
+async def test_a_consumer_gives_up_starting_after_its_attempts(bus: EventBus, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server that never answers: the start raises the timeout after ``START_ATTEMPTS`` tries (the service exits
+    and its supervisor restarts it), and no consumer task is left running."""
+    calls: list[str] = []
+
+    async def never(*args: object, **kwargs: object) -> object:
+        calls.append("add_consumer")
+        raise NatsTimeoutError
+
+    monkeypatch.setattr(bus.js, "add_consumer", never)
+    monkeypatch.setattr(bus_module, "wait_exponential", lambda **_: (lambda state: 0.0))
+    with pytest.raises(NatsTimeoutError):
+        await bus.subscribe("never-answered", "vanthu.registry.>", lambda e: asyncio.sleep(0))
+    assert len(calls) == bus_module.START_ATTEMPTS

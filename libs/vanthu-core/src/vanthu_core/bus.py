@@ -42,6 +42,7 @@ from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from vanthu_core.events import UndecodableEvent, decode, encode, meta_of
 from vanthu_core.settings import CommonSettings
@@ -61,6 +62,9 @@ GiveUp = Callable[[Message, str], Awaitable[None]]
 #: another: retried like a failing message). When it raises, its events are handled one at a time by the
 #: consumer's single handler instead.
 BatchHandler = Callable[[list[Message]], Awaitable[Sequence[BaseException | None]]]
+#: How many times a consumer's start asks JetStream before giving up (:meth:`Subscription.start`).
+START_ATTEMPTS = 5
+
 _TRANSIENT = (NatsTimeoutError, NoRespondersError, ConnectionClosedError, NoServersError, asyncio.TimeoutError,
               OSError)
 
@@ -350,6 +354,22 @@ class Subscription:
         return len(self._in_hand)
 
     async def start(self) -> None:
+        """Create or update the durable consumer and start pulling from it.
+
+        JetStream's API requests are retried when they time out or find no responder (a server busy or just
+        restarted: a service starting on a loaded node must not exit for it), :data:`START_ATTEMPTS` times with
+        backoff; then the last error is raised. An :class:`~nats.js.errors.APIError` (a change the server refuses)
+        keeps the existing consumer; ``NotFoundError`` when there is none to bind to."""
+        async for attempt in AsyncRetrying(retry=retry_if_exception_type((NatsTimeoutError, NoRespondersError)),
+                                           stop=stop_after_attempt(START_ATTEMPTS),
+                                           wait=wait_exponential(multiplier=0.5, max=5),
+                                           before_sleep=self._start_retried, reraise=True):
+            with attempt:
+                await self._declare()
+        self._task = asyncio.create_task(self._run(), name=f"consumer-{self.durable}")
+        self._heartbeat_task = asyncio.create_task(self._heartbeat(), name=f"heartbeat-{self.durable}")
+
+    async def _declare(self) -> None:
         # Create or update: an existing durable takes the current max_ack_pending, max_deliver and ack wait.
         try:
             await self.bus.js.add_consumer(self.bus.stream, config=self.config)
@@ -358,8 +378,11 @@ class Subscription:
             log.warning("the durable consumer keeps its former configuration", extra={
                 "durable": self.durable, "error": str(error)})
         self._psub = await self.bus.js.pull_subscribe_bind(durable=self.durable, stream=self.bus.stream)
-        self._task = asyncio.create_task(self._run(), name=f"consumer-{self.durable}")
-        self._heartbeat_task = asyncio.create_task(self._heartbeat(), name=f"heartbeat-{self.durable}")
+
+    def _start_retried(self, state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome is not None else None
+        log.warning("the JetStream server did not answer while the consumer started; trying again", extra={
+            "durable": self.durable, "attempt": state.attempt_number, "error": type(error).__name__})
 
     async def _run(self) -> None:
         task = asyncio.current_task()
