@@ -15,6 +15,7 @@ from vanthu_gateway.settings import GatewaySettings
 from vanthu_registry.importer import import_directory
 from vanthu_registry.server import RegistryServer
 from vanthu_registry.settings import RegistrySettings
+from vanthu_testing.gateway import users_of
 from vanthu_testing.identity import DevIssuer
 
 pytestmark = pytest.mark.integration
@@ -31,18 +32,9 @@ async def api(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[Callable[[
         {"code": DEPARTMENT, "name": "Sở Nội vụ tỉnh Vĩnh Long", "parent_code": PROVINCE},
         {"code": WARD, "name": "Ủy ban nhân dân phường Long Châu", "parent_code": PROVINCE}])
     app = create_app(GatewaySettings(registry_target=f"127.0.0.1:{port}"), dev_issuer.service_settings("gateway"))
-    clients: list[httpx.AsyncClient] = []
-
-    def as_user(username: str) -> httpx.AsyncClient:
-        clients.append(httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway",
-                                         headers={"Authorization": f"Bearer {dev_issuer.token(username)}"}))
-        return clients[-1]
-
     try:
-        async with app.router.lifespan_context(app):
+        async with users_of(app, dev_issuer.token) as as_user:
             yield as_user
-            for client in clients:
-                await client.aclose()
     finally:
         await registry.stop()
 

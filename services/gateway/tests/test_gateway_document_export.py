@@ -19,6 +19,7 @@ from vanthu_registry.importer import import_directory
 from vanthu_registry.server import RegistryServer
 from vanthu_registry.settings import RegistrySettings
 from vanthu_testing.documents import draft_pdf
+from vanthu_testing.gateway import users_of
 from vanthu_testing.identity import DevIssuer
 
 pytestmark = pytest.mark.integration
@@ -58,20 +59,6 @@ async def api(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[Callable[[
         GatewaySettings(registry_target=f"127.0.0.1:{port}", storage_target=storage_target),
         dev_issuer.service_settings("gateway"),
     )
-    clients: list[httpx.AsyncClient] = []
-
-    def as_user(username: str) -> httpx.AsyncClient:
-        client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app),
-            base_url="http://gateway",
-            timeout=60,
-            headers={"Authorization": f"Bearer {dev_issuer.token(username)}"},
-        )
-        clients.append(client)
-        return client
-
-    as_user.app = app  # type: ignore[attr-defined]  # for a test that looks at the gateway's own state
-
     try:
         await import_directory(
             registry.settings.database_url,
@@ -80,10 +67,9 @@ async def api(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[Callable[[
                 {"code": SNV, "name": "Sở Nội vụ tỉnh Vĩnh Long", "parent_code": UBND, "place": "Vĩnh Long"},
             ],
         )
-        async with app.router.lifespan_context(app):
+        async with users_of(app, dev_issuer.token) as as_user:
+            as_user.app = app  # type: ignore[attr-defined]  # for a test that looks at the gateway's own state
             yield as_user
-            for client in clients:
-                await client.aclose()
     finally:
         await registry.stop()
         await storage.stop()

@@ -15,6 +15,7 @@ import pytest
 
 from vanthu_gateway.app import create_app
 from vanthu_gateway.settings import GatewaySettings
+from vanthu_testing.gateway import asgi_client
 from vanthu_testing.identity import DevIssuer
 from vanthu_workflow.directory import MemberInfo, UnitInfo
 from vanthu_workflow.domain.incoming import Party
@@ -55,8 +56,7 @@ async def gateway(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[tuple[
 
 
 def client(app: Any, issuer: DevIssuer, username: str) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway", timeout=60,
-                             headers={"Authorization": f"Bearer {issuer.token(username)}"})
+    return asgi_client(app, issuer.token(username))
 
 
 async def test_the_inbox_filters_reach_the_workflow_and_keep_to_the_callers_tasks(

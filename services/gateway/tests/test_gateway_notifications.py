@@ -18,6 +18,7 @@ import pytest
 
 from vanthu_gateway.app import create_app
 from vanthu_gateway.settings import GatewaySettings
+from vanthu_testing.gateway import asgi_client
 from vanthu_testing.identity import DevIssuer
 from vanthu_workflow.server import WorkflowServer
 from vanthu_workflow.settings import WorkflowSettings
@@ -48,8 +49,7 @@ class Gateway:
         self.app, self.issuer, self.workflow = app, issuer, workflow
 
     def client(self, username: str) -> httpx.AsyncClient:
-        return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://gateway", timeout=60,
-                                 headers={"Authorization": f"Bearer {self.issuer.token(username)}"})
+        return asgi_client(self.app, self.issuer.token(username))
 
     async def submitted_to(self, leader: str) -> str:
         """An incoming document submitted by the clerk to ``leader`` by name: a notification of a new task for them.

@@ -14,6 +14,7 @@ from vanthu_gateway.app import create_app
 from vanthu_gateway.settings import GatewaySettings
 from vanthu_registry.server import RegistryServer
 from vanthu_registry.settings import RegistrySettings
+from vanthu_testing.gateway import users_of
 from vanthu_testing.identity import DevIssuer
 
 pytestmark = pytest.mark.integration
@@ -27,19 +28,9 @@ async def api(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[Callable[[
                               dev_issuer.service_settings("registry"))
     port = await registry.start()
     app = create_app(GatewaySettings(registry_target=f"127.0.0.1:{port}"), dev_issuer.service_settings("gateway"))
-    clients: list[httpx.AsyncClient] = []
-
-    def as_user(username: str) -> httpx.AsyncClient:
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway", timeout=60,
-                                   headers={"Authorization": f"Bearer {dev_issuer.token(username)}"})
-        clients.append(client)
-        return client
-
     try:
-        async with app.router.lifespan_context(app):
+        async with users_of(app, dev_issuer.token) as as_user:
             yield as_user
-            for client in clients:
-                await client.aclose()
     finally:
         await registry.stop()
 

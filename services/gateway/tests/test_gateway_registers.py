@@ -16,6 +16,7 @@ from vanthu_registry.importer import import_directory
 from vanthu_registry.server import RegistryServer
 from vanthu_registry.settings import RegistrySettings
 from vanthu_testing.documents import draft_pdf
+from vanthu_testing.gateway import users_of
 from vanthu_testing.identity import DevIssuer
 from vanthu_testing.ports import free_port
 
@@ -57,24 +58,14 @@ async def api(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[Callable[[
     app = create_app(GatewaySettings(registry_target=f"127.0.0.1:{port}", storage_target=storage_target,
                                      signing_target=f"127.0.0.1:{signing_port}"),
                      dev_issuer.service_settings("gateway"))
-    clients: list[httpx.AsyncClient] = []
-
-    def as_user(username: str) -> httpx.AsyncClient:
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway", timeout=60,
-                                   headers={"Authorization": f"Bearer {dev_issuer.token(username)}"})
-        clients.append(client)
-        return client
-
     try:
         await import_directory(registry.settings.database_url, [
             {"code": code, "name": name, "parent_code": parent, "place": place}
             for code, name, parent, place in ((UBND, "Ủy ban nhân dân tỉnh Vĩnh Long", "", "Vĩnh Long"),
                                               (SNV, "Sở Nội vụ tỉnh Vĩnh Long", UBND, "Vĩnh Long"),
                                               (LONG_CHAU, "Ủy ban nhân dân phường Long Châu", UBND, "Long Châu"))])
-        async with app.router.lifespan_context(app):
+        async with users_of(app, dev_issuer.token) as as_user:
             yield as_user
-            for client in clients:
-                await client.aclose()
     finally:
         await registry.stop()
         await signing.stop()

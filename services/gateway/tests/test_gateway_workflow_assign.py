@@ -15,6 +15,7 @@ import pytest
 
 from vanthu_gateway.app import create_app
 from vanthu_gateway.settings import GatewaySettings
+from vanthu_testing.gateway import asgi_client
 from vanthu_testing.identity import DevIssuer
 from vanthu_workflow.directory import MemberInfo, UnitInfo
 from vanthu_workflow.server import WorkflowServer
@@ -69,12 +70,7 @@ async def gateway(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[tuple[
 
 
 def client(app: Any, issuer: DevIssuer, username: str) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://gateway",
-        timeout=60,
-        headers={"Authorization": f"Bearer {issuer.token(username)}"},
-    )
+    return asgi_client(app, issuer.token(username))
 
 
 async def submitted(workflow: WorkflowServer, issuer: DevIssuer, document_id: str, abstract: str, number: int) -> Any:

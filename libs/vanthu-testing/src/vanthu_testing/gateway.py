@@ -1,5 +1,6 @@
 """Driving a running platform through its gateway, as the e2e tests do: tokens from the dev issuer, a draft with
-its file, the issuing circuit, waiting for what the bus delivers, and reading deliveries and arrivals.
+its file, the issuing circuit, waiting for what the bus delivers, and reading deliveries and arrivals; and, for the
+gateway's own integration tests, its app in process (:func:`asgi_client`, :func:`users_of`).
 
 One place for these steps (e2e modules cannot import one another); each asserts the HTTP status it expects and
 shows the answer's text when it is another, so a failing scenario says which step broke.
@@ -8,7 +9,8 @@ shows the answer's text when it is another, so a failing scenario says which ste
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -24,6 +26,30 @@ Headers = dict[str, str]
 def bearer(token: str) -> Headers:
     """``{"Authorization": "Bearer <token>"}``."""
     return {"Authorization": f"Bearer {token}"}
+
+
+def asgi_client(app: Any, token: str, *, timeout_s: float = 60) -> httpx.AsyncClient:
+    """A client of the gateway's ASGI ``app`` in this process (base URL ``http://gateway``) carrying ``token``."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway", timeout=timeout_s,
+                             headers=bearer(token))
+
+
+@asynccontextmanager
+async def users_of(app: Any, token: Callable[[str], str]) -> AsyncIterator[Callable[[str], httpx.AsyncClient]]:
+    """Run the gateway ``app``'s lifespan and yield ``as_user(username)`` → an :func:`asgi_client` with that demo
+    user's token (``token``: e.g. ``DevIssuer.token``); every client made is closed before the lifespan ends."""
+    clients: list[httpx.AsyncClient] = []
+
+    def as_user(username: str) -> httpx.AsyncClient:
+        clients.append(asgi_client(app, token(username)))
+        return clients[-1]
+
+    async with app.router.lifespan_context(app):
+        try:
+            yield as_user
+        finally:
+            for client in clients:
+                await client.aclose()
 
 
 def token_of(issuer: str, username: str, *, password: str = DEV_PASSWORD, client_id: str = "vanthu-web") -> str:
