@@ -33,7 +33,15 @@ MAX_ENTRIES = 2000
 #: Years of retention accepted besides permanent (0): the code list's 70, 50, 30, 20, 10 years or another N (07 Khác),
 #: 1–99 as the archive library's ``Retention`` takes them.
 MAX_RETENTION_YEARS = 99
+#: Chữ viết tắt của đề mục lớn (Decree 30/2020 Appendix V.I.1–2: the agency sets it, "ngắn gọn, dễ hiểu"; the
+#: file's số và ký hiệu is the sequence number and this abbreviation, ``01.TCCB``). Vietnamese abbreviations keep the
+#: letter Đ (HĐND, QĐ in Appendix I's notations) and drop every other mark (Ủy ban → UBND), and the archive library's
+#: FileNotation takes capitals, Đ and digits: so A–Z, Đ and 0–9, nothing else. Checked on what the user typed, before
+#: upper-casing, so that no other letter slips in by case folding (``"ß".upper() == "SS"``, ``"ı".upper() == "I"``).
 ABBREVIATION = re.compile(r"[A-ZĐ0-9]{1,10}")
+ABBREVIATION_TYPED = re.compile(r"[A-Za-zĐđ0-9]{1,10}")
+ABBREVIATION_RULE = ("chỉ gồm chữ cái không dấu (A–Z), chữ Đ và chữ số, viết liền, tối đa 10 ký tự (ví dụ TCCB, VP, "
+                     "ĐTXD); không dùng chữ có dấu khác (Â, Ê, Ô, Ơ, Ư…), dấu cách hay dấu gạch.")
 
 
 class PlanState(StrEnum):
@@ -132,9 +140,10 @@ def check_outline(headings: list[Heading]) -> list[Heading]:
     for h, heading in enumerate(headings):
         where = f"headings[{h}]"
         heading.title = clean_text(f"{where}.title", heading.title, max_len=MAX_TITLE)
-        heading.abbreviation = clean_text(f"{where}.abbreviation", heading.abbreviation, max_len=10).upper()
-        if not ABBREVIATION.fullmatch(heading.abbreviation):
-            raise InvalidArgument(f"{where}.abbreviation", "chỉ gồm chữ in hoa và số, tối đa 10 ký tự (TCCB, VP).")
+        typed = clean_text(f"{where}.abbreviation", heading.abbreviation, max_len=10)
+        heading.abbreviation = typed.upper()
+        if not ABBREVIATION_TYPED.fullmatch(typed) or not ABBREVIATION.fullmatch(heading.abbreviation):
+            raise InvalidArgument(f"{where}.abbreviation", ABBREVIATION_RULE)
         if heading.abbreviation in seen_abbreviations:
             raise InvalidArgument(f"{where}.abbreviation", f"{heading.abbreviation} đã dùng cho đề mục khác: hãy chọn "
                                                            "chữ viết tắt khác.")

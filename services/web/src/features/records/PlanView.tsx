@@ -10,7 +10,7 @@ import { useHasRole } from "../../components/roles";
 import { useSingleFlight } from "../../components/singleFlight";
 import { usePeopleNames } from "../work/people";
 import { rec } from "./messages";
-import { editEntry, outline, PLAN_DRAFTERS, RECORD_KEEPERS, type EntryChange, type Plan, type PlanEntry } from "./types";
+import { ABBREVIATION, editEntry, outline, PLAN_DRAFTERS, RECORD_KEEPERS, type EntryChange, type Plan, type PlanEntry } from "./types";
 
 /** A row of the plan's table: a heading (I, II…), a sub-heading (1, 2…) or an entry (a file to open). */
 interface Row {
@@ -75,8 +75,10 @@ function DraftEditor({ plan, onSaved }: { plan: Plan; onSaved: (p: Plan) => void
                 rules={[{ required: true, whitespace: true, message: rec.plan.required }]}>
                 <Input maxLength={500} />
               </Form.Item>
-              <Form.Item name="abbreviation" label={rec.plan.abbreviation}
-                rules={[{ required: true, whitespace: true, message: rec.plan.required }]}>
+              <Form.Item name="abbreviation" label={rec.plan.abbreviation} extra={rec.plan.abbreviationHelp}
+                normalize={(v?: string) => (v ?? "").normalize("NFC")}
+                rules={[{ required: true, whitespace: true, message: rec.plan.required },
+                  { pattern: ABBREVIATION, message: rec.plan.abbreviationRule }]}>
                 <Input maxLength={10} />
               </Form.Item>
             </>

@@ -176,6 +176,26 @@ describe("Hồ sơ: the plan's gaps (issue 14)", () => {
       .toBe("15/UBND-TCCB, 01a22cbc-0000-752a-9ec2-4d153df5d0cb");
   });
 
+  it("refuses a heading abbreviation with a marked letter other than Đ before saving, and keeps Đ", async () => {
+    const { api, calls } = fakeGateway({ "GET /api/v1/records/plans": { plans: [plan({ headings: [] })] },
+      "GET /api/v1/records/plans/plan-1": plan(), "GET /api/v1/people": PEOPLE,
+      "PUT /api/v1/records/plans/plan-1": plan({ version: 3 }) });
+    renderWith(<RecordsPage />, { api, person: CLERK, path: "/ho-so?nam=2026" });
+    await userEvent.click(await screen.findByRole("button", { name: "Thêm đề mục" }));
+    const dialog = await screen.findByRole("dialog");
+    fireEvent.change(within(dialog).getByLabelText("Tên đề mục"), { target: { value: "Đào tạo, xây dựng" } });
+    const abbreviation = within(dialog).getByLabelText("Ký hiệu đề mục (vd. TCCB)");
+    fireEvent.change(abbreviation, { target: { value: "ĐTƯ" } });
+    await userEvent.click(within(dialog).getByRole("button", { name: "Lưu" }));
+    expect(await within(dialog).findByText(/chỉ gồm chữ cái không dấu \(A–Z\), chữ Đ và chữ số/)).toBeInTheDocument();
+    expect(posts(calls)).toEqual([]);
+    fireEvent.change(abbreviation, { target: { value: "đtxd" } });
+    await userEvent.click(within(dialog).getByRole("button", { name: "Lưu" }));
+    await waitFor(() => expect(posts(calls)).toHaveLength(1));
+    expect(posts(calls)[0]?.[2]).toMatchObject({ headings: [{ title: "Tổ chức cán bộ", abbreviation: "TCCB" },
+      { title: "Đào tạo, xây dựng", abbreviation: "ĐTXD", entries: [], subheadings: [] }] });
+  });
+
   it("lets the clerk change an entry's title, retention and notes while the plan is a draft, and names the people", async () => {
     const { api, calls } = fakeGateway({ "GET /api/v1/records/plans": { plans: [plan({ headings: [] })] },
       "GET /api/v1/records/plans/plan-1": plan(), "GET /api/v1/people": PEOPLE,

@@ -31,6 +31,9 @@ export const rec = {
     heading: "Đề mục",
     headingTitle: "Tên đề mục",
     abbreviation: "Ký hiệu đề mục (vd. TCCB)",
+    abbreviationHelp: "Chữ viết tắt của đề mục lớn: chữ cái không dấu, chữ Đ và chữ số, tối đa 10 ký tự.",
+    abbreviationRule: "Ký hiệu đề mục chỉ gồm chữ cái không dấu (A–Z), chữ Đ và chữ số, viết liền, tối đa 10 ký tự "
+      + "(vd. TCCB, VP, ĐTXD); không dùng chữ có dấu khác (Â, Ê, Ô, Ơ, Ư…), dấu cách hay dấu gạch.",
     entryTitle: "Tiêu đề hồ sơ",
     retentionYears: "Thời hạn bảo quản (năm; 0 = vĩnh viễn)",
     creator: "Đơn vị/người lập hồ sơ",

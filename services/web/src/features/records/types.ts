@@ -11,6 +11,12 @@ export type HeadingIn = components["schemas"]["PlanHeadingIn"];
 export const PLAN_DRAFTERS: Role[] = ["clerk", "archivist"];
 export const RECORD_KEEPERS: Role[] = ["officer", "head", "clerk", "leader"];
 
+/**
+ * Chữ viết tắt của đề mục lớn as the server takes it (services/records, domain/plan.py ABBREVIATION): A–Z, Đ and
+ * digits, 1–10, checked on what was typed (lower case allowed, upper-cased on saving).
+ */
+export const ABBREVIATION = /^[A-Za-zĐđ0-9]{1,10}$/;
+
 /** A draft plan's outline as the PUT body takes it (entries keep their ids). */
 export function outline(plan: Plan): HeadingIn[] {
   const entries = (list: PlanEntry[]) => list.map((e) => ({ id: e.id, title: e.title, retention_years: e.retention_years,
