@@ -68,6 +68,37 @@ async def test_the_plan_is_drafted_by_the_clerk_approved_by_the_leader_and_then_
     assert zipfile.is_zipfile(io.BytesIO(xlsx.content))
 
 
+async def test_the_person_keeping_an_entrys_file_is_one_of_the_callers_agency_named_from_the_directory(
+        harness: Harness) -> None:
+    """Người lập hồ sơ is picked from the directory: the plan stores the subject and prints the directory's name; a
+    person of another agency (or nobody) is refused naming the field, and the free text of older plans stays."""
+    h = harness
+    plan = await h.draft_plan()
+    officer, other = h.issuer.subject(OFFICER), h.issuer.subject("chuyenvien.snv")
+
+    def outline(subject: str) -> list[pb.PlanHeading]:
+        headings = [pb.PlanHeading() for _ in plan.headings]
+        for mine, theirs in zip(headings, plan.headings, strict=True):
+            mine.CopyFrom(theirs)
+        headings[0].entries[1].creator = "gõ tay: bỏ qua"
+        headings[0].entries[1].creator_subject = subject
+        return headings
+
+    for subject in (other, "khong-co-ai"):
+        refused = await h.refused(h.api.UpdatePlan, pb.UpdatePlanRequest(
+            plan_id=plan.id, version=plan.version, title=plan.title, headings=outline(subject)), CLERK)
+        assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert [f for f, _ in field_violations(refused)] == ["headings[0].entries[1].creator_subject"]
+        assert "không phải cán bộ của cơ quan" in refused.details()
+    saved = (await h.call(h.api.UpdatePlan, pb.UpdatePlanRequest(
+        plan_id=plan.id, version=plan.version, title=plan.title, headings=outline(officer)), ARCHIVIST)).plan
+    entry = saved.headings[0].entries[1]
+    assert (entry.creator_subject, entry.creator) == (officer, "Phạm Thị Ngọc Ánh")
+    assert saved.headings[0].entries[0].creator == "Phòng Tổ chức"  # free text written before: kept as it was
+    read = (await h.call(h.api.GetPlan, pb.GetPlanRequest(plan_id=plan.id), OFFICER)).plan
+    assert read.headings[0].entries[1] == entry
+
+
 async def test_documents_get_gapless_ordinals_and_codes_and_one_may_be_in_several_files(harness: Harness) -> None:
     h = harness
     file = await h.opened()

@@ -404,7 +404,9 @@ TABLE: dict[str, Access] = {
     # -- records (hồ sơ, lưu trữ cơ quan): issue 16 -----------------------------------------------------------------
     RECORDS + "CreatePlan": people(PLAN_DRAFTERS, rule="a plan of their own agency for a year: a first draft, or a "
                                                        "new version of the approved one"),
-    RECORDS + "UpdatePlan": people(PLAN_DRAFTERS, rule="a draft plan of their own agency (an approved one is frozen)"),
+    RECORDS + "UpdatePlan": people(PLAN_DRAFTERS, forwards=[REGISTRY + "ListPeople"],
+                                   rule="a draft plan of their own agency (an approved one is frozen); the people "
+                                        "keeping its files (người lập hồ sơ) are people of that agency"),
     RECORDS + "ApprovePlan": people("leader", rule="a draft plan of their own agency (Decree 30/2020 Art. 28)"),
     RECORDS + "GetPlan": people(EVERYONE, rule="a plan of their own agency"),
     RECORDS + "ListPlans": people(EVERYONE, rule="the plans of their own agency"),

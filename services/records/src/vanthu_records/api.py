@@ -90,13 +90,14 @@ def plan_to_proto(view: PlanView, *, outline: bool = True) -> pb.Plan:
 
 def _entry(e: plans.Entry) -> pb.PlanEntry:
     return pb.PlanEntry(id=e.id, number=e.number, notation=e.notation, title=e.title,
-                        retention_years=e.retention_years, creator=e.creator, notes=e.notes)
+                        retention_years=e.retention_years, creator=e.creator, notes=e.notes,
+                        creator_subject=e.creator_subject)
 
 
 def _outline_of(headings: Any) -> list[plans.Heading]:
     def entries(items: Any) -> list[plans.Entry]:
         return [plans.Entry(id=e.id.strip(), title=e.title, retention_years=e.retention_years, creator=e.creator,
-                            notes=e.notes) for e in items]
+                            notes=e.notes, creator_subject=e.creator_subject[:MAX_ID]) for e in items]
 
     return [plans.Heading(title=h.title, abbreviation=h.abbreviation, entries=entries(h.entries),
                           subheadings=[plans.Subheading(title=s.title, entries=entries(s.entries))
@@ -206,6 +207,9 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
             raise InvalidArgument("numbering", "phải là 'continuous' (đánh số liên tục) hoặc 'per_heading' (đánh số "
                                                "theo đề mục).")
         headings = plans.check_outline(_outline_of(request.headings))
+        if any(entry.creator_subject.strip() for _, entry in plans.entries_with_paths(headings)):
+            # người lập hồ sơ: a person of the caller's agency as the directory lists them (the caller's token)
+            plans.name_creators(headings, await self.platform.people(caller.principal.token))
         view = await self.store.update_plan(caller.agency, _id(request.plan_id, "plan_id"), _version(request.version),
                                             clean_text("title", request.title, max_len=MAX_TEXT), numbering,
                                             headings)

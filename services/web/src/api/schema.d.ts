@@ -1150,7 +1150,7 @@ export interface paths {
         /**
          * Replace a draft plan's outline: headings (I, II…), sub-headings (1, 2…), entries; numbers and notations are computed (clerk, archivist)
          * @description **Who may call**: clerk (văn thư), archivist (lưu trữ).
-         *     - UpdatePlan: a draft plan of their own agency (an approved one is frozen).
+         *     - UpdatePlan: a draft plan of their own agency (an approved one is frozen); the people keeping its files (người lập hồ sơ) are people of that agency.
          */
         put: operations["update_plan_api_v1_records_plans__plan_id__put"];
         post?: never;
@@ -4146,10 +4146,16 @@ export interface components {
         PlanEntryIn: {
             /**
              * Creator
-             * @description đơn vị / người lập hồ sơ
+             * @description đơn vị / người lập hồ sơ as typed (plans written before the picker); replaced by the person's name when creator_subject names one
              * @default
              */
             creator: string;
+            /**
+             * Creator Subject
+             * @description người lập hồ sơ picked from the directory (GET /api/v1/people): the person's subject; the service checks they belong to the caller's agency
+             * @default
+             */
+            creator_subject: string;
             /**
              * Id
              * @description keep an existing entry's id; empty for a new entry
@@ -4171,8 +4177,17 @@ export interface components {
         };
         /** PlanEntryOut */
         PlanEntryOut: {
-            /** Creator */
+            /**
+             * Creator
+             * @description người lập hồ sơ as the plan prints it: the picked person's name, or the text written before
+             */
             creator: string;
+            /**
+             * Creator Subject
+             * @description the picked person's subject; empty for text written before
+             * @default
+             */
+            creator_subject: string;
             /** Id */
             id: string;
             /** Notation */

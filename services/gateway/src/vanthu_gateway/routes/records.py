@@ -42,8 +42,13 @@ class PlanEntryIn(RequestBody):
     id: str = Field("", max_length=100, description="keep an existing entry's id; empty for a new entry")
     title: str = Field(max_length=500)
     retention_years: Retention
-    creator: str = Field("", max_length=200, description="đơn vị / người lập hồ sơ")
+    creator: str = Field("", max_length=200, description="đơn vị / người lập hồ sơ as typed (plans written before "
+                                                         "the picker); replaced by the person's name when "
+                                                         "creator_subject names one")
     notes: str = Field("", max_length=500)
+    creator_subject: str = Field("", max_length=100, description="người lập hồ sơ picked from the directory "
+                                                                 "(GET /api/v1/people): the person's subject; the "
+                                                                 "service checks they belong to the caller's agency")
 
 
 class PlanSubheadingIn(RequestBody):
@@ -64,8 +69,10 @@ class PlanEntryOut(BaseModel):
     notation: str
     title: str
     retention_years: int
-    creator: str
+    creator: str = Field(description="người lập hồ sơ as the plan prints it: the picked person's name, or the text "
+                                     "written before")
     notes: str
+    creator_subject: str = Field("", description="the picked person's subject; empty for text written before")
 
 
 class PlanSubheadingOut(BaseModel):
@@ -328,8 +335,8 @@ def _download(reply: Any) -> Response:
 
 
 def _entries(items: list[PlanEntryIn]) -> list[pb.PlanEntry]:
-    return [pb.PlanEntry(id=e.id, title=e.title, retention_years=e.retention_years, creator=e.creator, notes=e.notes)
-            for e in items]
+    return [pb.PlanEntry(id=e.id, title=e.title, retention_years=e.retention_years, creator=e.creator, notes=e.notes,
+                         creator_subject=e.creator_subject) for e in items]
 
 
 # -- the file plan -----------------------------------------------------------------------------------------------

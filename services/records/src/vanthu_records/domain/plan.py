@@ -77,6 +77,9 @@ class Entry:
     notes: str = ""
     number: int = 0
     notation: str = ""
+    #: Người lập hồ sơ picked from the directory (their subject); ``creator`` is then their name. Plans written
+    #: before have none and keep the free text of ``creator``.
+    creator_subject: str = ""
 
 
 @dataclass
@@ -162,6 +165,32 @@ def check_outline(headings: list[Heading]) -> list[Heading]:
                 check_retention(f"{prefix}[{e}].retention_years", entry.retention_years)
     if total > MAX_ENTRIES:
         raise InvalidArgument("headings", f"có {total} mục; chỉ nhận tối đa {MAX_ENTRIES} mục.")
+    return headings
+
+
+def entries_with_paths(headings: list[Heading]) -> list[tuple[str, Entry]]:
+    """Every entry with the API path that names it (``headings[0].subheadings[1].entries[2]``)."""
+    out = []
+    for h, heading in enumerate(headings):
+        out += [(f"headings[{h}].entries[{e}]", entry) for e, entry in enumerate(heading.entries)]
+        for s, sub in enumerate(heading.subheadings):
+            out += [(f"headings[{h}].subheadings[{s}].entries[{e}]", entry) for e, entry in enumerate(sub.entries)]
+    return out
+
+
+def name_creators(headings: list[Heading], people: dict[str, str]) -> list[Heading]:
+    """Người lập hồ sơ (Appendix V.II column 4, "Họ và tên"): each entry that names a person by subject gets their
+    name from ``people`` (subject → name: the caller's agency's people, as the directory lists them);
+    :class:`InvalidArgument` (``…creator_subject``) for a subject that is not one of them."""
+    for where, entry in entries_with_paths(headings):
+        entry.creator_subject = entry.creator_subject.strip()
+        if not entry.creator_subject:
+            continue
+        name = people.get(entry.creator_subject)
+        if name is None:
+            raise InvalidArgument(f"{where}.creator_subject", "không phải cán bộ của cơ quan đồng chí: hãy chọn người "
+                                                              "lập hồ sơ trong danh sách cán bộ của cơ quan.")
+        entry.creator = name[:MAX_CREATOR]
     return headings
 
 

@@ -5,10 +5,12 @@ import { useState } from "react";
 import { useNavigate } from "react-router-dom";
 import { unwrap } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
+import type { PersonEntry } from "../../api/client";
 import { formatDate, formatDateTime } from "../../components/dates";
 import { useHasRole } from "../../components/roles";
 import { useSingleFlight } from "../../components/singleFlight";
-import { usePeopleNames } from "../work/people";
+import { foldFilter } from "../../components/fold";
+import { personLabel, usePeopleNames } from "../work/people";
 import { rec } from "./messages";
 import { ABBREVIATION, editEntry, outline, PLAN_DRAFTERS, RECORD_KEEPERS, type EntryChange, type Plan, type PlanEntry } from "./types";
 
@@ -34,6 +36,23 @@ function rows(plan: Plan): Row[] {
   return out;
 }
 
+/**
+ * Người lập hồ sơ: a person of the agency picked from the directory (GET /api/v1/people, the ["people"] query the
+ * other pickers share), searched by name without tones; the server checks they belong to the caller's agency.
+ */
+function CreatorPicker({ id, value, onChange }: { id?: string; value?: string; onChange?: (v: string) => void }) {
+  const api = useApi();
+  const people = useQuery({ queryKey: ["people"], queryFn: async () => unwrap(await api.GET("/api/v1/people")),
+    staleTime: 300_000 });
+  const options = (people.data ?? []).filter((p: PersonEntry) => p.enabled && p.subject)
+    .map((p: PersonEntry) => ({ value: p.subject, label: personLabel(p) }));
+  return (
+    <Select id={id} value={value || undefined} onChange={(v?: string) => onChange?.(v ?? "")} options={options}
+      showSearch allowClear filterOption={foldFilter} loading={people.isLoading} placeholder={rec.plan.creatorPick}
+      notFoundContent={rec.plan.creatorNone} />
+  );
+}
+
 const STATE_COLOR: Record<string, string> = { draft: "#874d00", approved: "#237804", superseded: "#595959" };
 
 /** The clerk's or archivist's additions to a draft: a heading (title, abbreviation) or an entry under a heading. */
@@ -41,10 +60,10 @@ function DraftEditor({ plan, onSaved }: { plan: Plan; onSaved: (p: Plan) => void
   const api = useApi();
   const [dialog, setDialog] = useState<"" | "heading" | "entry">("");
   const [form] = Form.useForm<{ heading?: number; title: string; abbreviation?: string; retention_years?: number;
-    creator?: string; notes?: string }>();
+    creator_subject?: string; notes?: string }>();
   const save = useMutation({
     mutationFn: async (v: { heading?: number; title: string; abbreviation?: string; retention_years?: number;
-      creator?: string; notes?: string }) => {
+      creator_subject?: string; notes?: string }) => {
       const headings = outline(plan);
       const nfc = (s?: string) => (s ?? "").trim().normalize("NFC");
       if (dialog === "heading") {
@@ -52,7 +71,8 @@ function DraftEditor({ plan, onSaved }: { plan: Plan; onSaved: (p: Plan) => void
       } else {
         const target = headings[v.heading ?? 0];
         if (target) target.entries = [...(target.entries ?? []), { id: "", title: nfc(v.title),
-          retention_years: v.retention_years ?? 0, creator: nfc(v.creator), notes: nfc(v.notes) }];
+          retention_years: v.retention_years ?? 0, creator: "", creator_subject: v.creator_subject ?? "",
+          notes: nfc(v.notes) }];
       }
       return unwrap(await api.PUT("/api/v1/records/plans/{plan_id}", putPlan(plan, headings)));
     },
@@ -94,8 +114,8 @@ function DraftEditor({ plan, onSaved }: { plan: Plan; onSaved: (p: Plan) => void
               <Form.Item name="retention_years" label={rec.plan.retentionYears}>
                 <InputNumber min={0} max={100} precision={0} />
               </Form.Item>
-              <Form.Item name="creator" label={rec.plan.creator}>
-                <Input maxLength={200} />
+              <Form.Item name="creator_subject" label={rec.plan.creator}>
+                <CreatorPicker />
               </Form.Item>
               <Form.Item name="notes" label={rec.plan.notes}>
                 <Input maxLength={500} />
@@ -131,7 +151,7 @@ function EntryEditor({ plan, entry, onClose, onSaved }: { plan: Plan; entry: Pla
       onOk={() => void form.validateFields().then((v) => save.mutate(v), () => undefined)}>
       {entry && (
         <Form form={form} layout="vertical" preserve={false} initialValues={{ title: entry.title,
-          retention_years: entry.retention_years, creator: entry.creator, notes: entry.notes }}>
+          retention_years: entry.retention_years, creator_subject: entry.creator_subject ?? "", notes: entry.notes }}>
           <Typography.Paragraph>{entry.notation}</Typography.Paragraph>
           <Form.Item name="title" label={rec.plan.entryTitle}
             rules={[{ required: true, whitespace: true, message: rec.plan.required }]}>
@@ -141,8 +161,9 @@ function EntryEditor({ plan, entry, onClose, onSaved }: { plan: Plan; entry: Pla
             rules={[{ required: true, message: rec.plan.required }]}>
             <InputNumber min={0} max={100} precision={0} />
           </Form.Item>
-          <Form.Item name="creator" label={rec.plan.creator}>
-            <Input maxLength={200} />
+          <Form.Item name="creator_subject" label={rec.plan.creator}
+            extra={entry.creator && !entry.creator_subject ? rec.plan.creatorBefore(entry.creator) : undefined}>
+            <CreatorPicker />
           </Form.Item>
           <Form.Item name="notes" label={rec.plan.notes}>
             <Input maxLength={500} />

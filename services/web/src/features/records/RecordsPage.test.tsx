@@ -161,11 +161,14 @@ describe("Hồ sơ: the plan's gaps (issue 14)", () => {
   it("edits an entry of a draft plan wherever it sits, keeping the others", () => {
     const draft = plan({ headings: [{ numeral: "I", title: "Tổ chức", abbreviation: "TC", entries: [], subheadings: [
       { number: 1, title: "Tuyển dụng", entries: [{ id: "e2", number: 1, notation: "01.TC", title: "Cũ",
-        retention_years: 5, creator: "", notes: "" }] }] }, ...plan().headings] });
+        retention_years: 5, creator: "Phòng Tổ chức", notes: "", creator_subject: "" }] }] }, ...plan().headings] });
     const edited = editEntry(outline(draft), "e2", { title: " Hồ sơ thi tuyển\u0301 ", retention_years: 0,
-      creator: "Phòng Tổ chức", notes: "Mật" });
+      creator_subject: "s3", notes: "Mật" });
     expect(edited[0]?.subheadings?.[0]?.entries?.[0]).toEqual({ id: "e2", title: "Hồ sơ thi tuyển\u0301".normalize("NFC"),
-      retention_years: 0, creator: "Phòng Tổ chức", notes: "Mật" });
+      retention_years: 0, creator: "", creator_subject: "s3", notes: "Mật" });
+    // no person picked: the text a plan written before had stays
+    expect(editEntry(outline(draft), "e2", { title: "Cũ", retention_years: 5 })[0]?.subheadings?.[0]?.entries?.[0])
+      .toMatchObject({ creator: "Phòng Tổ chức", creator_subject: "" });
     expect(edited[1]).toEqual(outline(draft)[1]);
     expect(editEntry(outline(draft), "", { title: "x", retention_years: 1 })).toEqual(outline(draft));
     expect(entryOf(draft, "e2")?.title).toBe("Cũ");
@@ -216,7 +219,25 @@ describe("Hồ sơ: the plan's gaps (issue 14)", () => {
     await waitFor(() => expect(posts(calls)).toEqual([["PUT", "/api/v1/records/plans/plan-1", { version: 2,
       title: "Danh mục hồ sơ năm 2026", numbering: "continuous", headings: [{ title: "Tổ chức cán bộ",
         abbreviation: "TCCB", subheadings: [], entries: [{ id: "entry-1", title: "Hồ sơ thi tuyển công chức năm 2026",
-          retention_years: 70, creator: "Phòng Tổ chức", notes: "Theo Thông tư 10/2022" }] }] }]]));
+          retention_years: 70, creator: "Phòng Tổ chức", creator_subject: "", notes: "Theo Thông tư 10/2022" }] }] }]]));
+  });
+
+  it("picks the person keeping an entry's file from the agency's people, shows the old text until then", async () => {
+    const { api, calls } = fakeGateway({ "GET /api/v1/records/plans": { plans: [plan({ headings: [] })] },
+      "GET /api/v1/records/plans/plan-1": plan(), "GET /api/v1/people": PEOPLE,
+      "PUT /api/v1/records/plans/plan-1": plan({ version: 3 }) });
+    renderWith(<RecordsPage />, { api, person: CLERK, path: "/ho-so?nam=2026" });
+    expect(await screen.findByText("Phòng Tổ chức")).toBeInTheDocument(); // free text of a plan written before
+    await userEvent.click(screen.getByRole("button", { name: "Sửa: Hồ sơ tuyển dụng công chức năm 2026" }));
+    const dialog = await screen.findByRole("dialog");
+    expect(within(dialog).getByText(/Đang ghi: “Phòng Tổ chức”/)).toBeInTheDocument();
+    const picker = within(dialog).getByLabelText("Người lập hồ sơ");
+    fireEvent.change(picker, { target: { value: "phan thi luu" } }); // found without tones
+    fireEvent.click(await screen.findByText("Phan Thị Lưu (luutru.ubnd)", { selector: ".ant-select-item-option-content" }));
+    await userEvent.click(within(dialog).getByRole("button", { name: "Lưu" }));
+    await waitFor(() => expect(posts(calls)).toHaveLength(1));
+    expect(posts(calls)[0]?.[2]).toMatchObject({ headings: [{ entries: [{ id: "entry-1", creator: "",
+      creator_subject: "s3" }] }] });
   });
 
   it("lets the leader approve with the decision's number and date (both or neither) and shows who approved by name", async () => {
