@@ -407,7 +407,12 @@ TABLE: dict[str, Access] = {
     RECORDS + "UpdatePlan": people(PLAN_DRAFTERS, forwards=[REGISTRY + "ListPeople"],
                                    rule="a draft plan of their own agency (an approved one is frozen); the people "
                                         "keeping its files (người lập hồ sơ) are people of that agency"),
-    RECORDS + "ApprovePlan": people("leader", rule="a draft plan of their own agency (Decree 30/2020 Art. 28)"),
+    RECORDS + "SubmitPlan": people(PLAN_DRAFTERS, rule="a draft plan of their own agency, to its leaders (trình "
+                                                       "duyệt), who are notified"),
+    RECORDS + "ReturnPlan": people("leader", rule="a submitted plan of their own agency, with a reason; its submitter "
+                                                  "is notified"),
+    RECORDS + "ApprovePlan": people("leader", rule="a draft or submitted plan of their own agency (Decree 30/2020 "
+                                                   "Art. 28); its submitter is notified"),
     RECORDS + "GetPlan": people(EVERYONE, rule="a plan of their own agency"),
     RECORDS + "ListPlans": people(EVERYONE, rule="the plans of their own agency"),
     RECORDS + "ExportPlan": people(EVERYONE, forwards=[REGISTRY + "GetAgency"], rule="a plan of their own agency"),

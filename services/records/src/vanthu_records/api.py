@@ -78,7 +78,9 @@ def plan_to_proto(view: PlanView, *, outline: bool = True) -> pb.Plan:
                   approved_by=row.approved_by, approved_at=iso_vietnam(row.approved_at) if row.approved_at else "",
                   created_at=iso_vietnam(row.created_at), updated_at=iso_vietnam(row.updated_at),
                   version=row.version, revises_plan_id=row.revises_plan_id, decision_number=row.decision_number,
-                  decision_date=row.decision_date.isoformat() if row.decision_date else "")
+                  decision_date=row.decision_date.isoformat() if row.decision_date else "",
+                  submitted_by=row.submitted_by, submitted_at=iso_vietnam(row.submitted_at) if row.submitted_at else "",
+                  return_reason=row.return_reason)
     if outline:
         for h in view.headings:
             heading = out.headings.add(numeral=h.numeral, title=h.title, abbreviation=h.abbreviation)
@@ -215,6 +217,21 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
                                             headings)
         return pb.UpdatePlanResponse(plan=plan_to_proto(view))
 
+    async def SubmitPlan(self, request: pb.SubmitPlanRequest, context: Any) -> pb.SubmitPlanResponse:
+        caller = policy.require()
+        view = await self.store.submit_plan(caller.agency, _id(request.plan_id, "plan_id"), _version(request.version),
+                                            actor_of(caller))
+        self.on_commit()
+        return pb.SubmitPlanResponse(plan=plan_to_proto(view))
+
+    async def ReturnPlan(self, request: pb.ReturnPlanRequest, context: Any) -> pb.ReturnPlanResponse:
+        caller = policy.require()
+        reason = clean_text("reason", request.reason, max_len=plans.MAX_REASON)
+        view = await self.store.return_plan(caller.agency, _id(request.plan_id, "plan_id"), _version(request.version),
+                                            actor_of(caller), reason)
+        self.on_commit()
+        return pb.ReturnPlanResponse(plan=plan_to_proto(view))
+
     async def ApprovePlan(self, request: pb.ApprovePlanRequest, context: Any) -> pb.ApprovePlanResponse:
         caller = policy.require()
         decision = None
@@ -227,6 +244,7 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
             decision = (plans.check_decision_number(request.decision_number), decided)
         view = await self.store.approve_plan(caller.agency, _id(request.plan_id, "plan_id"),
                                              _version(request.version), actor_of(caller), decision)
+        self.on_commit()
         return pb.ApprovePlanResponse(plan=plan_to_proto(view))
 
     async def GetPlan(self, request: pb.GetPlanRequest, context: Any) -> pb.GetPlanResponse:

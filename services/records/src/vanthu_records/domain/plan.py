@@ -46,6 +46,8 @@ ABBREVIATION_RULE = ("chỉ gồm chữ cái không dấu (A–Z), chữ Đ và 
 
 class PlanState(StrEnum):
     DRAFT = "draft"
+    #: Trình duyệt: waiting, unchanged, for a leader to approve or return it.
+    SUBMITTED = "submitted"
     APPROVED = "approved"
     SUPERSEDED = "superseded"
 
@@ -55,7 +57,11 @@ class Numbering(StrEnum):
     PER_HEADING = "per_heading"
 
 
-STATE_NAMES = {PlanState.DRAFT: "dự thảo", PlanState.APPROVED: "đã duyệt", PlanState.SUPERSEDED: "đã thay thế"}
+STATE_NAMES = {PlanState.DRAFT: "dự thảo", PlanState.SUBMITTED: "chờ duyệt", PlanState.APPROVED: "đã duyệt",
+               PlanState.SUPERSEDED: "đã thay thế"}
+#: A plan not yet approved (at most one per agency and year): a draft, or one submitted for approval.
+PENDING = (PlanState.DRAFT.value, PlanState.SUBMITTED.value)
+MAX_REASON = 2000
 
 
 def state_name(state: object) -> str:
@@ -212,7 +218,11 @@ def number_outline(headings: list[Heading], numbering: Numbering) -> list[Headin
 
 
 def check_editable(state: str) -> None:
-    """Only a draft changes: an approved plan is frozen (a change is a new version)."""
+    """Only a draft changes: a submitted plan waits unchanged for the leader, an approved plan is frozen (a change is
+    a new version)."""
+    if state == PlanState.SUBMITTED:
+        raise FailedPrecondition("Danh mục hồ sơ đang chờ lãnh đạo duyệt nên không sửa được: hãy đợi lãnh đạo phê "
+                                 "duyệt hoặc trả lại.")
     if state != PlanState.DRAFT:
         raise FailedPrecondition(f"Danh mục hồ sơ đang ở trạng thái {STATE_NAMES.get(PlanState(state), state)}; danh "
                                  "mục đã duyệt không sửa được: hãy tạo phiên bản mới của danh mục để sửa.")
@@ -241,6 +251,22 @@ def check_decision(decided: date, year: int, today: date) -> None:
 
 
 def check_approvable(state: str, headings: list[Heading]) -> None:
-    check_editable(state)
+    """A draft (approved at once, as before the submission step) or a submitted plan, with entries."""
+    if state != PlanState.SUBMITTED:
+        check_editable(state)
     if not any(h.all_entries() for h in headings):
         raise FailedPrecondition("Danh mục chưa có mục nào: hãy thêm các hồ sơ dự kiến lập trước khi duyệt.")
+
+
+def check_submittable(state: str, headings: list[Heading]) -> None:
+    """Trình duyệt: a draft with entries."""
+    check_editable(state)
+    if not any(h.all_entries() for h in headings):
+        raise FailedPrecondition("Danh mục chưa có mục nào: hãy thêm các hồ sơ dự kiến lập trước khi trình duyệt.")
+
+
+def check_returnable(state: str) -> None:
+    """Trả lại: only a plan submitted for approval."""
+    if state != PlanState.SUBMITTED:
+        raise FailedPrecondition(f"Danh mục hồ sơ đang ở trạng thái {state_name(state)}: chỉ trả lại được danh mục "
+                                 "đang chờ duyệt.")
