@@ -151,7 +151,7 @@ TABLE: dict[str, Access] = {
     REGISTRY + "ListPeople": people(EVERYONE, services=[clients.WORKFLOW],
                                     rule="the people of their own agency, as the identity provider knows them (read "
                                          "only: no component changes accounts); the workflow those of the agency a "
-                                         "deposit reminder names"),
+                                         "deposit reminder or a file plan's step names"),
     # -- types and registers ---------------------------------------------------------------------------------------
     DOCUMENTS + "ListDocumentTypes": people(EVERYONE),
     DOCUMENTS + "CreateDocumentType": people("admin"),
