@@ -755,7 +755,7 @@ export interface paths {
         /**
          * The people of the caller's agency, as the identity provider knows them (read only), whether each is a leader and handles documents; e-mail and roles for its administrator only
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
-         *     - ListPeople: the people of their own agency, as the identity provider knows them (read only: no component changes accounts); the workflow those of the agency a deposit reminder names.
+         *     - ListPeople: the people of their own agency, as the identity provider knows them (read only: no component changes accounts); the workflow those of the agency a deposit reminder or a file plan's step names.
          *     - ListUnitMembers: a unit of their own agency (another agency's is not found).
          */
         get: operations["list_people_api_v1_people_get"];
@@ -1170,9 +1170,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Approve (phê duyệt) a draft plan: frozen from then on (leader)
+         * Approve (phê duyệt) a draft or submitted plan: frozen from then on, its submitter notified (leader)
          * @description **Who may call**: leader (lãnh đạo).
-         *     - ApprovePlan: a draft plan of their own agency (Decree 30/2020 Art. 28).
+         *     - ApprovePlan: a draft or submitted plan of their own agency (Decree 30/2020 Art. 28); its submitter is notified.
          */
         post: operations["approve_plan_api_v1_records_plans__plan_id__approve_post"];
         delete?: never;
@@ -1196,6 +1196,48 @@ export interface paths {
         get: operations["export_plan_api_v1_records_plans__plan_id__export_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/plans/{plan_id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return (trả lại) a submitted plan with a reason: a draft again, its submitter notified (leader)
+         * @description **Who may call**: leader (lãnh đạo).
+         *     - ReturnPlan: a submitted plan of their own agency, with a reason; its submitter is notified.
+         */
+        post: operations["return_plan_api_v1_records_plans__plan_id__return_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/plans/{plan_id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit (trình duyệt) a draft plan to the leaders, who are notified (clerk, archivist)
+         * @description **Who may call**: clerk (văn thư), archivist (lưu trữ).
+         *     - SubmitPlan: a draft plan of their own agency, to its leaders (trình duyệt), who are notified.
+         */
+        post: operations["submit_plan_api_v1_records_plans__plan_id__submit_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3940,6 +3982,12 @@ export interface components {
              * @description new_task (nhiệm vụ mới), draft_returned (dự thảo bị trả lại), extension_decided (gia hạn đã được quyết định), due_tomorrow (sắp đến hạn: the deadline is the next working day), overdue (quá hạn)
              */
             kind: string;
+            /**
+             * Link
+             * @description the web app's path it leads to when it concerns neither a document nor a case (a file plan: /ho-so?nam=2027)
+             * @default
+             */
+            link: string;
             /** Read */
             read: boolean;
             /** Task Id */
@@ -4263,13 +4311,31 @@ export interface components {
             numbering: string;
             /** Plan Version */
             plan_version: number;
+            /**
+             * Return Reason
+             * @description why a leader returned it (while it is a draft again)
+             * @default
+             */
+            return_reason: string;
             /** Revises Plan Id */
             revises_plan_id: string;
             /**
              * State
-             * @description draft, approved (frozen), superseded
+             * @description draft, submitted (chờ duyệt), approved (frozen), superseded
              */
             state: string;
+            /**
+             * Submitted At
+             * @description when (ISO 8601, +07:00)
+             * @default
+             */
+            submitted_at: string;
+            /**
+             * Submitted By
+             * @description who submitted it for approval last (username)
+             * @default
+             */
+            submitted_by: string;
             /** Title */
             title: string;
             /** Updated At */
@@ -4278,6 +4344,19 @@ export interface components {
             version: number;
             /** Year */
             year: number;
+        };
+        /** PlanReturnIn */
+        PlanReturnIn: {
+            /**
+             * Reason
+             * @description lý do trả lại
+             */
+            reason: string;
+            /**
+             * Version
+             * @description the version of the plan or file as read
+             */
+            version: number;
         };
         /** PlanSubheadingIn */
         PlanSubheadingIn: {
@@ -8069,6 +8148,94 @@ export interface operations {
                 content: {
                     "application/pdf": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    return_plan_api_v1_records_plans__plan_id__return_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanReturnIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submit_plan_api_v1_records_plans__plan_id__submit_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordVersionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanOut"];
                 };
             };
             /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */

@@ -94,7 +94,7 @@ class PlanOut(BaseModel):
     agency_code: str
     year: int
     plan_version: int
-    state: str = Field(description="draft, approved (frozen), superseded")
+    state: str = Field(description="draft, submitted (chờ duyệt), approved (frozen), superseded")
     title: str
     numbering: str = Field(description="continuous or per_heading")
     headings: list[PlanHeadingOut]
@@ -107,6 +107,9 @@ class PlanOut(BaseModel):
     revises_plan_id: str
     decision_number: str = Field("", description="the issuing decision's number and notation (15/QĐ-UBND)")
     decision_date: str = Field("", description="the issuing decision's date (YYYY-MM-DD)")
+    submitted_by: str = Field("", description="who submitted it for approval last (username)")
+    submitted_at: str = Field("", description="when (ISO 8601, +07:00)")
+    return_reason: str = Field("", description="why a leader returned it (while it is a draft again)")
 
 
 class PlansOut(BaseModel):
@@ -257,6 +260,11 @@ class CloseFileIn(RequestBody):
         default_factory=dict, max_length=999, description="document id → pages, for documents without a count")
 
 
+class PlanReturnIn(RequestBody):
+    version: Version
+    reason: str = Field(min_length=1, max_length=2000, description="lý do trả lại")
+
+
 class DepositReturnIn(RequestBody):
     version: Version
     reason: str = Field(min_length=1, max_length=500)
@@ -379,8 +387,27 @@ async def update_plan(request: Request, principal: User, plan_id: str, body: Upd
     return _plan(reply.plan)
 
 
+@router.post("/plans/{plan_id}/submit", response_model=PlanOut,
+             summary="Submit (trình duyệt) a draft plan to the leaders, who are notified (clerk, archivist)")
+@calls(RECORDS + "SubmitPlan")
+async def submit_plan(request: Request, principal: User, plan_id: str, body: RecordVersionIn) -> PlanOut:
+    reply = await _records(request).SubmitPlan(pb.SubmitPlanRequest(plan_id=plan_id, version=body.version),
+                                               metadata=forward(principal))
+    return _plan(reply.plan)
+
+
+@router.post("/plans/{plan_id}/return", response_model=PlanOut,
+             summary="Return (trả lại) a submitted plan with a reason: a draft again, its submitter notified (leader)")
+@calls(RECORDS + "ReturnPlan")
+async def return_plan(request: Request, principal: User, plan_id: str, body: PlanReturnIn) -> PlanOut:
+    reply = await _records(request).ReturnPlan(pb.ReturnPlanRequest(plan_id=plan_id, version=body.version,
+                                                                    reason=body.reason), metadata=forward(principal))
+    return _plan(reply.plan)
+
+
 @router.post("/plans/{plan_id}/approve", response_model=PlanOut,
-             summary="Approve (phê duyệt) a draft plan: frozen from then on (leader)")
+             summary="Approve (phê duyệt) a draft or submitted plan: frozen from then on, its submitter notified "
+                     "(leader)")
 @calls(RECORDS + "ApprovePlan")
 async def approve_plan(request: Request, principal: User, plan_id: str, body: ApprovePlanIn) -> PlanOut:
     reply = await _records(request).ApprovePlan(pb.ApprovePlanRequest(
