@@ -53,7 +53,52 @@ function CreatorPicker({ id, value, onChange }: { id?: string; value?: string; o
   );
 }
 
-const STATE_COLOR: Record<string, string> = { draft: "#874d00", approved: "#237804", superseded: "#595959" };
+const STATE_COLOR: Record<string, string> = { draft: "#874d00", submitted: "#0958d9", approved: "#237804",
+  superseded: "#595959" };
+
+/** Trình duyệt: the clerk or archivist sends the draft to the leaders (who are notified); it waits unchanged. */
+function SubmitDialog({ plan, open, onClose, onDone }: { plan: Plan; open: boolean; onClose: () => void;
+  onDone: (p: Plan) => void }) {
+  const api = useApi();
+  const submit = useMutation({
+    mutationFn: async () => unwrap(await api.POST("/api/v1/records/plans/{plan_id}/submit",
+      { params: { path: { plan_id: plan.id } }, body: { version: plan.version } })),
+    onSuccess: (p) => { onDone(p); onClose(); },
+  });
+  return (
+    <Modal open={open} title={rec.plan.submit} okText={rec.plan.submit} cancelText={rec.cancel}
+      confirmLoading={submit.isPending} onCancel={onClose} destroyOnHidden onOk={() => submit.mutate()}>
+      <Typography.Paragraph>{rec.plan.submitConfirm}</Typography.Paragraph>
+      {submit.isError && <Alert type="error" showIcon message={submit.error.message} />}
+    </Modal>
+  );
+}
+
+/** Trả lại: a leader returns a submitted plan with a reason; it is a draft again and its submitter is notified. */
+function ReturnDialog({ plan, open, onClose, onDone }: { plan: Plan; open: boolean; onClose: () => void;
+  onDone: (p: Plan) => void }) {
+  const api = useApi();
+  const [form] = Form.useForm<{ reason: string }>();
+  const back = useMutation({
+    mutationFn: async (v: { reason: string }) => unwrap(await api.POST("/api/v1/records/plans/{plan_id}/return",
+      { params: { path: { plan_id: plan.id } }, body: { version: plan.version,
+        reason: v.reason.trim().normalize("NFC") } })),
+    onSuccess: (p) => { onDone(p); onClose(); },
+  });
+  return (
+    <Modal open={open} title={rec.plan.returnTitle} okText={rec.plan.return} cancelText={rec.cancel}
+      confirmLoading={back.isPending} onCancel={onClose} destroyOnHidden
+      onOk={() => void form.validateFields().then((v) => back.mutate(v), () => undefined)}>
+      <Form form={form} layout="vertical" preserve={false}>
+        <Form.Item name="reason" label={rec.plan.returnReason} extra={rec.plan.returnHelp}
+          rules={[{ required: true, whitespace: true, message: rec.plan.required }]}>
+          <Input.TextArea rows={3} maxLength={2000} />
+        </Form.Item>
+        {back.isError && <Alert type="error" showIcon message={back.error.message} />}
+      </Form>
+    </Modal>
+  );
+}
 
 /** The clerk's or archivist's additions to a draft: a heading (title, abbreviation) or an entry under a heading. */
 function DraftEditor({ plan, onSaved }: { plan: Plan; onSaved: (p: Plan) => void }) {
@@ -226,6 +271,8 @@ export function PlanView({ year }: { year: number }) {
   const nameOf = usePeopleNames();
   const [editing, setEditing] = useState<PlanEntry | null>(null);
   const [approving, setApproving] = useState(false);
+  const [submitting, setSubmitting] = useState(false);
+  const [returning, setReturning] = useState(false);
   const drafter = useHasRole(...PLAN_DRAFTERS);
   const keeper = useHasRole(...RECORD_KEEPERS);
   const leader = useHasRole("leader");
@@ -234,7 +281,8 @@ export function PlanView({ year }: { year: number }) {
     queryFn: async () => unwrap(await api.GET("/api/v1/records/plans", { params: { query: { year } } })),
   });
   const list = plans.data?.plans ?? [];
-  const chosen = list.find((p) => p.state === "draft") ?? list.find((p) => p.state === "approved") ?? list[0];
+  const chosen = list.find((p) => p.state === "draft" || p.state === "submitted")
+    ?? list.find((p) => p.state === "approved") ?? list[0];
   // the list names the plans; the plan itself (its headings and entries) is read on its own
   const detail = useQuery({
     queryKey: ["records", "plan", chosen?.id],
@@ -252,9 +300,12 @@ export function PlanView({ year }: { year: number }) {
     onSuccess: async () => { await queries.invalidateQueries({ queryKey: ["records", "plans", year] });
       void message.success(rec.plan.created); },
   });
-  const approved = async (p: Plan) => { queries.setQueryData(["records", "plan", p.id], p);
+  const changed = async (p: Plan, done: string) => { queries.setQueryData(["records", "plan", p.id], p);
     await queries.invalidateQueries({ queryKey: ["records", "plans", year] });
-    void message.success(rec.plan.approved); };
+    void message.success(done); };
+  const approved = (p: Plan) => changed(p, rec.plan.approved);
+  const entries = plan ? plan.headings.some((h) => h.entries.length || h.subheadings.some((s) => s.entries.length))
+    : false;
   const open = useMutation({
     mutationFn: async (entry: PlanEntry) => unwrap(await api.POST("/api/v1/records/files",
       { body: { plan_entry_id: entry.id, title: "", notation: "", language: "", rights: "", description: "", unit: "",
@@ -294,11 +345,22 @@ export function PlanView({ year }: { year: number }) {
           {plan.approved_at && <Typography.Text>{rec.plan.approvedBy(nameOf(plan.approved_by), formatDateTime(plan.approved_at))}</Typography.Text>}
           {plan.decision_number && <Typography.Text data-testid="plan-decision">
             {rec.plan.decision(plan.decision_number, formatDate(plan.decision_date))}</Typography.Text>}
+          {plan.state === "submitted" && plan.submitted_at && <Typography.Text>
+            {rec.plan.submittedBy(nameOf(plan.submitted_by), formatDateTime(plan.submitted_at))}</Typography.Text>}
         </Space>
       )}
+      {plan?.state === "draft" && plan.return_reason && (
+        <Alert type="warning" showIcon data-testid="plan-returned" message={rec.plan.returned(plan.return_reason)} />
+      )}
+      {plan?.state === "submitted" && !leader && <Alert type="info" showIcon message={rec.plan.waiting} />}
       {plan?.state === "draft" && (
         <Space wrap>
           {drafter && <DraftEditor plan={plan} onSaved={saved} />}
+          {drafter && (
+            <Button type="primary" disabled={!entries} onClick={() => setSubmitting(true)}>{rec.plan.submit}</Button>
+          )}
+          {drafter && <SubmitDialog plan={plan} open={submitting} onClose={() => setSubmitting(false)}
+            onDone={(p) => void changed(p, rec.plan.submitted)} />}
           {leader && (
             <Button type="primary" disabled={!plan.headings.length} onClick={() => setApproving(true)}>
               {rec.plan.approve}
@@ -307,6 +369,16 @@ export function PlanView({ year }: { year: number }) {
           {leader && <ApproveDialog plan={plan} open={approving} onClose={() => setApproving(false)}
             onApproved={(p) => void approved(p)} />}
           {drafter && <EntryEditor plan={plan} entry={editing} onClose={() => setEditing(null)} onSaved={saved} />}
+        </Space>
+      )}
+      {plan?.state === "submitted" && leader && (
+        <Space wrap>
+          <Button type="primary" onClick={() => setApproving(true)}>{rec.plan.approve}</Button>
+          <Button danger onClick={() => setReturning(true)}>{rec.plan.return}</Button>
+          <ApproveDialog plan={plan} open={approving} onClose={() => setApproving(false)}
+            onApproved={(p) => void approved(p)} />
+          <ReturnDialog plan={plan} open={returning} onClose={() => setReturning(false)}
+            onDone={(p) => void changed(p, rec.plan.returnedDone)} />
         </Space>
       )}
       {plan?.state === "approved" && drafter && (

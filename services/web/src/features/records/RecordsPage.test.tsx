@@ -58,6 +58,50 @@ describe("Hồ sơ: danh mục hồ sơ", () => {
       { version: 2, decision_number: "", decision_date: "" }]]));
   });
 
+  it("lets the clerk submit the draft to the leaders (trình duyệt); while it waits she cannot change it", async () => {
+    const { api, calls } = fakeGateway({ "GET /api/v1/records/plans": { plans: [plan({ headings: [] })] },
+      "GET /api/v1/records/plans/plan-1": plan(), "GET /api/v1/people": PEOPLE,
+      "POST /api/v1/records/plans/plan-1/submit": plan({ state: "submitted", version: 3, submitted_by: "vanthu.ubnd",
+        submitted_at: "2026-12-01T09:30:00+07:00" }) });
+    renderWith(<RecordsPage />, { api, person: CLERK, path: "/ho-so?nam=2026" });
+    expect(await screen.findByText("Hồ sơ tuyển dụng công chức năm 2026")).toBeInTheDocument();
+    await userEvent.click(await screen.findByRole("button", { name: "Trình duyệt" }));
+    const dialog = await screen.findByRole("dialog");
+    expect(within(dialog).getByText(/Lãnh đạo cơ quan sẽ nhận được thông báo/)).toBeInTheDocument();
+    await userEvent.click(within(dialog).getByRole("button", { name: "Trình duyệt" }));
+    await waitFor(() => expect(posts(calls)).toEqual([["POST", "/api/v1/records/plans/plan-1/submit", { version: 2 }]]));
+    await waitFor(() => expect(screen.getByTestId("plan-state")).toHaveTextContent("Chờ duyệt"));
+    expect(screen.getByText("Trình duyệt: Đặng Thị Mỹ Xuyên, 01/12/2026 09:30")).toBeInTheDocument();
+    expect(screen.getByText(/Danh mục đang chờ lãnh đạo phê duyệt/)).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Thêm đề mục" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Trình duyệt" })).not.toBeInTheDocument();
+  });
+
+  it("lets the leader return a submitted plan with a reason, which the draft then shows", async () => {
+    const submitted = plan({ state: "submitted", version: 3, submitted_by: "vanthu.ubnd",
+      submitted_at: "2026-12-01T09:30:00+07:00" });
+    const { api, calls } = fakeGateway({ "GET /api/v1/records/plans": { plans: [submitted] },
+      "GET /api/v1/records/plans/plan-1": submitted, "GET /api/v1/people": PEOPLE,
+      "POST /api/v1/records/plans/plan-1/return": plan({ state: "draft", version: 4,
+        return_reason: "Bổ sung hồ sơ cải cách hành chính" }) });
+    const { container } = renderWith(<RecordsPage />, { api, person: LEADER, path: "/ho-so?nam=2026" });
+    expect(await screen.findByText("Hồ sơ tuyển dụng công chức năm 2026")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Phê duyệt danh mục" })).toBeEnabled();
+    await noSeriousViolation(container);
+    await userEvent.click(screen.getByRole("button", { name: "Trả lại" }));
+    const dialog = await screen.findByRole("dialog");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Trả lại" }));
+    expect(await within(dialog).findByText("Hãy nhập nội dung này.")).toBeInTheDocument();
+    expect(posts(calls)).toEqual([]);
+    fireEvent.change(within(dialog).getByLabelText("Lý do trả lại"), { target: { value: "Bổ sung hồ sơ cải cách hành chính" } });
+    await userEvent.click(within(dialog).getByRole("button", { name: "Trả lại" }));
+    await waitFor(() => expect(posts(calls)).toEqual([["POST", "/api/v1/records/plans/plan-1/return",
+      { version: 3, reason: "Bổ sung hồ sơ cải cách hành chính" }]]));
+    expect(await screen.findByTestId("plan-returned")).toHaveTextContent(
+      "Lãnh đạo đã trả lại danh mục. Lý do: Bổ sung hồ sơ cải cách hành chính");
+    expect(screen.getByTestId("plan-state")).toHaveTextContent("Dự thảo");
+  });
+
   it("lets an officer open a file (lập hồ sơ) from an entry of the approved plan", async () => {
     const { api, calls } = fakeGateway({ "GET /api/v1/records/plans": { plans: [plan({ state: "approved", headings: [] })] },
       "GET /api/v1/records/plans/plan-1": plan({ state: "approved" }),
