@@ -143,7 +143,9 @@ def test_the_plan_submitted_for_approval_reaches_the_leader_and_the_answers_reac
     and the approval notify the clerk who submitted, each leading to the plan's year; the entry's người lập hồ sơ is
     a person of the agency picked by subject and named from the directory (the registry, with the clerk's token)."""
     clerk, leader = bearer(login("vanthu.ubnd")), bearer(login("lanhdao.ubnd"))
-    year = (datetime.now(UTC) + timedelta(hours=7)).year + 1  # next year's plan, drafted in this one
+    # one plan per agency and year on the session's platform: this year's is the test above's, next year's
+    # test_e2e_web's; this one is the year after
+    year = (datetime.now(UTC) + timedelta(hours=7)).year + 2
     people = {p["username"]: p for p in ok(api.get("/api/v1/people", headers=clerk))}
     officer = people["chuyenvien.ubnd"]
     plan = ok(api.post(f"{RECORDS}/plans", headers=clerk, json={"year": year, "title": f"Danh mục hồ sơ năm {year}"}))
