@@ -945,14 +945,17 @@ def plan_year(w: World) -> int:
     return int(next(years))
 
 
-def a_plan(w: World, approved: bool = False) -> Target:
-    """A draft (or approved) plan of UBND for a year no other plan of the matrix has, with one entry."""
+def a_plan(w: World, approved: bool = False, submitted: bool = False) -> Target:
+    """A draft (or submitted for approval, or approved) plan of UBND for a year no other plan of the matrix has, with
+    one entry."""
     plan = w.ok("vanthu.ubnd", "POST", f"{RECORDS}/plans", json={"year": plan_year(w),
                                                                  "title": f"Danh mục {w.marker()}"})
     plan = w.ok("vanthu.ubnd", "PUT", f"{RECORDS}/plans/{plan['id']}", json={
         "version": plan["version"], "title": plan["title"], "headings": [
             {"title": "Tổ chức, cán bộ", "abbreviation": "TCCB",
              "entries": [{"title": "Hồ sơ tuyển dụng", "retention_years": 20}]}]})
+    if submitted:
+        plan = w.ok("vanthu.ubnd", "POST", f"{RECORDS}/plans/{plan['id']}/submit", json={"version": plan["version"]})
     if approved:
         plan = w.ok("lanhdao.ubnd", "POST", f"{RECORDS}/plans/{plan['id']}/approve", json={"version": plan["version"]})
     return {"plan_id": plan["id"], "version": plan["version"]}
@@ -1035,6 +1038,11 @@ ROWS.update({
         body=lambda w, u, t: {"json": {"version": t["version"], "title": "Danh mục (đã sửa)", "headings": []}}),
     f"POST {RECORDS}/plans/{{plan_id}}/approve": Row(
         "resource", 200, target=a_plan, fresh=lambda w, u: a_plan(w), snapshot=plan_view, body=version_body),
+    f"POST {RECORDS}/plans/{{plan_id}}/submit": Row(
+        "resource", 200, target=a_plan, fresh=lambda w, u: a_plan(w), snapshot=plan_view, body=version_body),
+    f"POST {RECORDS}/plans/{{plan_id}}/return": Row(
+        "resource", 200, target=lambda w: a_plan(w, submitted=True), fresh=lambda w, u: a_plan(w, submitted=True),
+        snapshot=plan_view, body=lambda w, u, t: {"json": {"version": t["version"], **REASON}}),
     f"GET {RECORDS}/files": Row("own", 200),
     f"POST {RECORDS}/files": Row("own", 201, body=lambda w, u, t: {"json": {
         "title": "Hồ sơ thử quyền", "notation": f"{next(w.counter):02d}.MT", "retention_years": 5}}),

@@ -135,3 +135,49 @@ def test_a_file_goes_from_the_approved_plan_into_the_archive_locked_exported_and
     assert [{k: d[k] for k in fields} for d in imported["documents"]] == \
         [{k: d[k] for k in fields} for d in file["documents"]]
     assert api.get(f"{RECORDS}/files/{file['id']}", headers=other_archivist).status_code == 404
+
+
+def test_the_plan_submitted_for_approval_reaches_the_leader_and_the_answers_reach_the_clerk(
+        api: httpx.Client, login: Callable[[str], str], platform: Stack) -> None:
+    """Issue 14's records review: trình duyệt notifies the agency's leaders (records → NATS → workflow), the return
+    and the approval notify the clerk who submitted, each leading to the plan's year; the entry's người lập hồ sơ is
+    a person of the agency picked by subject and named from the directory (the registry, with the clerk's token)."""
+    clerk, leader = bearer(login("vanthu.ubnd")), bearer(login("lanhdao.ubnd"))
+    # one plan per agency and year on the session's platform: this year's is the test above's, next year's
+    # test_e2e_web's; this one is the year after
+    year = (datetime.now(UTC) + timedelta(hours=7)).year + 2
+    people = {p["username"]: p for p in ok(api.get("/api/v1/people", headers=clerk))}
+    officer = people["chuyenvien.ubnd"]
+    plan = ok(api.post(f"{RECORDS}/plans", headers=clerk, json={"year": year, "title": f"Danh mục hồ sơ năm {year}"}))
+    plan = ok(api.put(f"{RECORDS}/plans/{plan['id']}", headers=clerk, json={
+        "version": plan["version"], "title": plan["title"], "headings": [
+            {"title": "Đào tạo, bồi dưỡng", "abbreviation": "ĐTBD", "entries": [
+                {"title": "Hồ sơ bồi dưỡng công chức", "retention_years": 10,
+                 "creator_subject": officer["subject"]}]}]}))
+    entry = plan["headings"][0]["entries"][0]
+    assert (entry["notation"], entry["creator"]) == ("01.ĐTBD", officer["name"])
+    another = ok(api.get("/api/v1/people", headers=bearer(login("vanthu.snv"))))[0]
+    refused = api.put(f"{RECORDS}/plans/{plan['id']}", headers=clerk, json={
+        "version": plan["version"], "title": plan["title"], "headings": [
+            {"title": "Đào tạo", "abbreviation": "ĐT", "entries": [
+                {"title": "Hồ sơ", "retention_years": 10, "creator_subject": another["subject"]}]}]})
+    assert refused.status_code == 400, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["headings[0].entries[0].creator_subject"]
+
+    def note(headers: dict[str, str], kind: str) -> dict[str, Any] | None:
+        found = [n for n in ok(api.get("/api/v1/notifications", headers=headers))["notifications"]
+                 if n["kind"] == kind and n["link"] == f"/ho-so?nam={year}"]
+        return found[0] if found else None
+
+    plan = ok(api.post(f"{RECORDS}/plans/{plan['id']}/submit", headers=clerk, json={"version": plan["version"]}))
+    assert plan["state"] == "submitted"
+    submitted = wait_for(lambda: note(leader, "plan_submitted"), "the leader told of the submitted plan")
+    assert submitted["title"] == f"Danh mục hồ sơ năm {year} chờ duyệt"
+    plan = ok(api.post(f"{RECORDS}/plans/{plan['id']}/return", headers=leader,
+                       json={"version": plan["version"], "reason": "Bổ sung hồ sơ cải cách hành chính"}))
+    returned = wait_for(lambda: note(clerk, "plan_returned"), "the clerk told of the return")
+    assert "Bổ sung hồ sơ cải cách hành chính" in returned["body"]
+    plan = ok(api.post(f"{RECORDS}/plans/{plan['id']}/submit", headers=clerk, json={"version": plan["version"]}))
+    plan = ok(api.post(f"{RECORDS}/plans/{plan['id']}/approve", headers=leader, json={"version": plan["version"]}))
+    assert plan["state"] == "approved"
+    wait_for(lambda: note(clerk, "plan_approved"), "the clerk told of the approval")

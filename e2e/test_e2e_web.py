@@ -1181,19 +1181,38 @@ def test_the_file_plan_is_edited_and_approved_a_file_is_filled_closed_deposited_
         dialog = page.get_by_role("dialog")
         dialog.get_by_label("Thời hạn bảo quản (năm; 0 = vĩnh viễn)").fill("20")
         dialog.get_by_label("Ghi chú").fill("Gồm cả tài liệu hội nghị")
+        # người lập hồ sơ: a person of the agency from the directory, found by typing part of the name without tones
+        dialog.get_by_label("Người lập hồ sơ").fill("ngoc anh")
+        page.locator(".ant-select-item-option").filter(has_text=people["chuyenvien.ubnd"]["name"]).click()
         settle(page)
         drafter.check("sua-danh-muc")
         dialog.get_by_role("button", name="Lưu").click()
         expect(page.get_by_role("row").filter(has_text=entry_title)).to_contain_text("20 năm")
+        expect(page.get_by_role("row").filter(has_text=entry_title)).to_contain_text(
+            people["chuyenvien.ubnd"]["name"])
+        # trình duyệt: the leaders are notified; the plan waits unchanged
+        page.get_by_role("button", name="Trình duyệt", exact=True).click()
+        page.get_by_role("dialog").get_by_role("button", name="Trình duyệt", exact=True).click()
+        expect(page.get_by_test_id("plan-state")).to_have_text("Chờ duyệt")
+        expect(page.get_by_role("button", name="Thêm đề mục")).to_have_count(0)
+        drafter.check("danh-muc-cho-duyet")
     finally:
         drafter.close()
 
     leader = Screens(browser, "lanh-dao-danh-muc-ho-so", viewport={"width": 1280, "height": 800})
     page = leader.page
     try:
-        leader.sign_in(platform.gateway_url, "lanhdao.ubnd", then=f"/ho-so?nam={year}")
+        # the leader finds the submitted plan from the bell's notification
+        leader.sign_in(platform.gateway_url, "lanhdao.ubnd", then="/")
+        told = f"Danh mục hồ sơ năm {year} chờ duyệt"
+        wait_for(lambda: any(n["title"] == told for n in api.get(
+            "/api/v1/notifications", headers=leader_token).json()["notifications"]), "the leader told of the plan")
+        page.reload()
+        page.get_by_test_id("notification-bell").click()
+        page.get_by_role("button", name=told).first.click()
+        expect(page).to_have_url(re.compile(rf"/ho-so\?nam={year}$"))
         expect(page.get_by_role("cell", name=entry_title)).to_be_visible()
-        expect(page.get_by_test_id("plan-state")).to_have_text("Dự thảo")
+        expect(page.get_by_test_id("plan-state")).to_have_text("Chờ duyệt")
         leader.check("danh-muc-du-thao")
         page.get_by_role("button", name="Phê duyệt danh mục").click()
         dialog = page.get_by_role("dialog")

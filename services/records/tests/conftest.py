@@ -67,6 +67,8 @@ class FakePlatform:
     calls: list[tuple[str, str]] = field(default_factory=list)
     #: Objects whose augmentation fails as when the TSA is unreachable (UNAVAILABLE).
     tsa_away: set[str] = field(default_factory=set)
+    #: The directory's people: (subject, name, agency) of each, as the registry's ListPeople lists them.
+    directory: list[tuple[str, str, str]] = field(default_factory=list)
 
     def _who(self, token: str) -> tuple[str, str]:
         c = claims(token)
@@ -82,6 +84,11 @@ class FakePlatform:
     async def agency(self, token: str, code: str) -> AgencyName:
         names = {UBND: "Ủy ban nhân dân tỉnh Vĩnh Long", SNV: "Sở Nội vụ tỉnh Vĩnh Long"}
         return AgencyName(names.get(code, code), "", "Vĩnh Long")
+
+    async def people(self, token: str) -> dict[str, str]:
+        """As the registry's ListPeople answers a person: the people of their own agency."""
+        agency, _ = self._who(token)
+        return {subject: name for subject, name, of in self.directory if of == agency}
 
     async def case(self, token: str, case_id: str) -> CaseDocuments:
         agency, _ = self._who(token)
@@ -255,7 +262,7 @@ def database_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 async def harness(dev_issuer: DevIssuer, clock: Clock, database_url: str) -> AsyncIterator[Harness]:
-    platform = FakePlatform()
+    platform = FakePlatform(directory=[(u.subject, u.name, u.agency) for u in dev_issuer.app.state.users.values()])
     server = RecordsServer(RecordsSettings(grpc_port=0, database_url=database_url),
                            dev_issuer.service_settings("records"), clock=clock, platform=platform, sweeping=False)
     port = await server.start()

@@ -68,6 +68,79 @@ async def test_the_plan_is_drafted_by_the_clerk_approved_by_the_leader_and_then_
     assert zipfile.is_zipfile(io.BytesIO(xlsx.content))
 
 
+async def test_a_plan_submitted_for_approval_waits_unchanged_and_its_leaders_and_submitter_are_told(
+        harness: Harness) -> None:
+    """Trình duyệt: the clerk submits the draft (PlanSubmitted: the workflow tells the leaders), it cannot be edited
+    while it waits; a leader returns it with a reason (PlanReturned to the submitter), it is a draft again; submitted
+    again, a leader approves it (PlanApproved to the submitter). Officers submit nothing, clerks return nothing."""
+    h = harness
+    plan = await h.draft_plan()
+    refused = await h.refused(h.api.SubmitPlan, pb.SubmitPlanRequest(plan_id=plan.id, version=plan.version), OFFICER)
+    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED
+    submitted = (await h.call(h.api.SubmitPlan, pb.SubmitPlanRequest(plan_id=plan.id, version=plan.version),
+                              CLERK)).plan
+    assert (submitted.state, submitted.submitted_by) == ("submitted", CLERK) and submitted.submitted_at
+    waiting = await h.refused(h.api.UpdatePlan, pb.UpdatePlanRequest(
+        plan_id=plan.id, version=submitted.version, title="Khác", headings=plan.headings), ARCHIVIST)
+    assert waiting.code() == grpc.StatusCode.FAILED_PRECONDITION and "chờ lãnh đạo duyệt" in waiting.details()
+    assert (await h.refused(h.api.ReturnPlan, pb.ReturnPlanRequest(
+        plan_id=plan.id, version=submitted.version, reason="Thiếu"), CLERK)).code() == grpc.StatusCode.PERMISSION_DENIED
+    no_reason = await h.refused(h.api.ReturnPlan, pb.ReturnPlanRequest(plan_id=plan.id, version=submitted.version,
+                                                                       reason=" "), LEADER)
+    assert no_reason.code() == grpc.StatusCode.INVALID_ARGUMENT
+    returned = (await h.call(h.api.ReturnPlan, pb.ReturnPlanRequest(
+        plan_id=plan.id, version=submitted.version, reason="Bổ sung hồ sơ về cải cách hành chính"), LEADER)).plan
+    assert (returned.state, returned.return_reason) == ("draft", "Bổ sung hồ sơ về cải cách hành chính")
+    again = (await h.call(h.api.SubmitPlan, pb.SubmitPlanRequest(plan_id=plan.id, version=returned.version),
+                          ARCHIVIST)).plan
+    assert again.return_reason == ""
+    approved = (await h.call(h.api.ApprovePlan, pb.ApprovePlanRequest(plan_id=plan.id, version=again.version),
+                             LEADER)).plan
+    assert approved.state == "approved"
+    events = [e for e in await h.events() if e.DESCRIPTOR.full_name.startswith("vanthu.records.v1.Plan")]
+    clerk, archivist = h.issuer.subject(CLERK), h.issuer.subject(ARCHIVIST)
+    assert [(type(e).__name__, e.submitter_subject, e.meta.agency_code, e.plan_id, e.year) for e in events] == [
+        ("PlanSubmitted", clerk, UBND, plan.id, 2031), ("PlanReturned", clerk, UBND, plan.id, 2031),
+        ("PlanSubmitted", archivist, UBND, plan.id, 2031), ("PlanApproved", archivist, UBND, plan.id, 2031)]
+    assert events[0].submitter_name == "Trần Thị Thu Hương" and events[1].returner_name == "Nguyễn Văn Hưởng"
+    assert events[1].reason == "Bổ sung hồ sơ về cải cách hành chính"
+    # another agency's leader does not find it
+    other = await h.refused(h.api.ReturnPlan, pb.ReturnPlanRequest(plan_id=plan.id, version=approved.version,
+                                                                   reason="x"), "lanhdao.snv")
+    assert other.code() == grpc.StatusCode.NOT_FOUND
+
+
+async def test_the_person_keeping_an_entrys_file_is_one_of_the_callers_agency_named_from_the_directory(
+        harness: Harness) -> None:
+    """Người lập hồ sơ is picked from the directory: the plan stores the subject and prints the directory's name; a
+    person of another agency (or nobody) is refused naming the field, and the free text of older plans stays."""
+    h = harness
+    plan = await h.draft_plan()
+    officer, other = h.issuer.subject(OFFICER), h.issuer.subject("chuyenvien.snv")
+
+    def outline(subject: str) -> list[pb.PlanHeading]:
+        headings = [pb.PlanHeading() for _ in plan.headings]
+        for mine, theirs in zip(headings, plan.headings, strict=True):
+            mine.CopyFrom(theirs)
+        headings[0].entries[1].creator = "gõ tay: bỏ qua"
+        headings[0].entries[1].creator_subject = subject
+        return headings
+
+    for subject in (other, "khong-co-ai"):
+        refused = await h.refused(h.api.UpdatePlan, pb.UpdatePlanRequest(
+            plan_id=plan.id, version=plan.version, title=plan.title, headings=outline(subject)), CLERK)
+        assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert [f for f, _ in field_violations(refused)] == ["headings[0].entries[1].creator_subject"]
+        assert "không phải cán bộ của cơ quan" in refused.details()
+    saved = (await h.call(h.api.UpdatePlan, pb.UpdatePlanRequest(
+        plan_id=plan.id, version=plan.version, title=plan.title, headings=outline(officer)), ARCHIVIST)).plan
+    entry = saved.headings[0].entries[1]
+    assert (entry.creator_subject, entry.creator) == (officer, "Phạm Thị Ngọc Ánh")
+    assert saved.headings[0].entries[0].creator == "Phòng Tổ chức"  # free text written before: kept as it was
+    read = (await h.call(h.api.GetPlan, pb.GetPlanRequest(plan_id=plan.id), OFFICER)).plan
+    assert read.headings[0].entries[1] == entry
+
+
 async def test_documents_get_gapless_ordinals_and_codes_and_one_may_be_in_several_files(harness: Harness) -> None:
     h = harness
     file = await h.opened()
@@ -325,7 +398,7 @@ async def test_reminders_go_out_once_30_days_ahead_and_once_when_overdue(harness
     assert [f.id for f in due] == [file.id] and due[0].deposit_due
     h.clock.now += timedelta(days=31)
     assert await h.server.reminders.run() == 1
-    events = await h.events()
+    events = [e for e in await h.events() if not isinstance(e, ev.PlanApproved)]  # the plan's approval told too
     assert [type(e) for e in events] == [ev.FileDepositDue, ev.FileDepositOverdue]
     assert events[0].creator_username == OFFICER and events[0].meta.agency_code == UBND
     assert events[1].deposit_deadline == "2032-06-11"

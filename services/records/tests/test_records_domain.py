@@ -51,6 +51,27 @@ def test_a_bad_outline_is_refused_naming_the_field(change: object, field: str) -
     assert caught.value.field == field
 
 
+@pytest.mark.parametrize("typed", ["TCCÂ", "ƯĐ", "VƠ", "ßT", "ıT", "ﬀ", "ＴＣ", "TC-CB", "TC.CB"])
+def test_a_heading_abbreviation_takes_only_a_to_z_dj_and_digits(typed: str) -> None:
+    """Decree 30/2020 Appendix V.I: the file's số và ký hiệu is its number and the heading's abbreviation; Vietnamese
+    abbreviations keep Đ and drop the other marks. A letter that only upper-cases into A–Z (ß → SS, ı → I) is
+    refused too, and the message says what is accepted, in Vietnamese."""
+    headings = outline()
+    headings[0].abbreviation = typed
+    with pytest.raises(InvalidArgument) as caught:
+        plans.check_outline(headings)
+    assert caught.value.field == "headings[0].abbreviation"
+    assert "chữ cái không dấu (A–Z), chữ Đ và chữ số" in caught.value.reason
+
+
+def test_a_heading_abbreviation_with_dj_is_accepted_and_upper_cased() -> None:
+    headings = outline()
+    headings[0].abbreviation = "đtxd"
+    plans.number_outline(plans.check_outline(headings), plans.Numbering.CONTINUOUS)
+    assert headings[0].abbreviation == "ĐTXD"
+    assert headings[0].entries[0].notation == "01.ĐTXD"
+
+
 def test_an_approved_plan_is_frozen() -> None:
     with pytest.raises(FailedPrecondition, match="danh mục đã duyệt không sửa được"):
         plans.check_editable("approved")

@@ -64,6 +64,7 @@ LABELS: dict[str, str] = {
     "bucket": "Kho lưu", "offset": "Vị trí bắt đầu", "length": "Độ dài", "Range": "Đoạn tệp yêu cầu (Range)",
     # records
     "headings": "Đề mục", "box": "Hộp", "end_date": "Ngày kết thúc", "creator": "Người lập", "notes": "Ghi chú",
+    "creator_subject": "Người lập hồ sơ",
     "subheadings": "Tiểu mục",
     # searching and paging
     "query": "Từ khóa tìm kiếm", "sort": "Cách sắp xếp", "date_from": "Từ ngày", "date_to": "Đến ngày",

@@ -151,7 +151,7 @@ TABLE: dict[str, Access] = {
     REGISTRY + "ListPeople": people(EVERYONE, services=[clients.WORKFLOW],
                                     rule="the people of their own agency, as the identity provider knows them (read "
                                          "only: no component changes accounts); the workflow those of the agency a "
-                                         "deposit reminder names"),
+                                         "deposit reminder or a file plan's step names"),
     # -- types and registers ---------------------------------------------------------------------------------------
     DOCUMENTS + "ListDocumentTypes": people(EVERYONE),
     DOCUMENTS + "CreateDocumentType": people("admin"),
@@ -404,8 +404,15 @@ TABLE: dict[str, Access] = {
     # -- records (hồ sơ, lưu trữ cơ quan): issue 16 -----------------------------------------------------------------
     RECORDS + "CreatePlan": people(PLAN_DRAFTERS, rule="a plan of their own agency for a year: a first draft, or a "
                                                        "new version of the approved one"),
-    RECORDS + "UpdatePlan": people(PLAN_DRAFTERS, rule="a draft plan of their own agency (an approved one is frozen)"),
-    RECORDS + "ApprovePlan": people("leader", rule="a draft plan of their own agency (Decree 30/2020 Art. 28)"),
+    RECORDS + "UpdatePlan": people(PLAN_DRAFTERS, forwards=[REGISTRY + "ListPeople"],
+                                   rule="a draft plan of their own agency (an approved one is frozen); the people "
+                                        "keeping its files (người lập hồ sơ) are people of that agency"),
+    RECORDS + "SubmitPlan": people(PLAN_DRAFTERS, rule="a draft plan of their own agency, to its leaders (trình "
+                                                       "duyệt), who are notified"),
+    RECORDS + "ReturnPlan": people("leader", rule="a submitted plan of their own agency, with a reason; its submitter "
+                                                  "is notified"),
+    RECORDS + "ApprovePlan": people("leader", rule="a draft or submitted plan of their own agency (Decree 30/2020 "
+                                                   "Art. 28); its submitter is notified"),
     RECORDS + "GetPlan": people(EVERYONE, rule="a plan of their own agency"),
     RECORDS + "ListPlans": people(EVERYONE, rule="the plans of their own agency"),
     RECORDS + "ExportPlan": people(EVERYONE, forwards=[REGISTRY + "GetAgency"], rule="a plan of their own agency"),

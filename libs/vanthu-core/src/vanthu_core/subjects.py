@@ -93,6 +93,9 @@ WORKFLOW_TASK_REMINDER: Final = subject_of(workflow_events.TaskReminder)
 # -- records -----------------------------------------------------------------------------------------------------
 RECORDS_FILE_DEPOSIT_DUE: Final = subject_of(records_events.FileDepositDue)
 RECORDS_FILE_DEPOSIT_OVERDUE: Final = subject_of(records_events.FileDepositOverdue)
+RECORDS_PLAN_SUBMITTED: Final = subject_of(records_events.PlanSubmitted)
+RECORDS_PLAN_APPROVED: Final = subject_of(records_events.PlanApproved)
+RECORDS_PLAN_RETURNED: Final = subject_of(records_events.PlanReturned)
 
 
 def _event_types() -> dict[str, type[Message]]:
@@ -151,6 +154,8 @@ WORKFLOW_CANCELLATIONS: Final = Consumer("workflow-cancellations", REGISTRY_DOCU
 SEARCH_DOCUMENTS: Final = Consumer("search-documents", "vanthu.registry.document.*", "search")
 #: Files due for deposit and overdue ones reach their creator's and the agency archivists' notifications.
 WORKFLOW_DEPOSIT_REMINDERS: Final = Consumer("workflow-deposit-reminders", "vanthu.records.file.*", "workflow")
+#: A file plan submitted, approved or returned reaches the leaders' or the submitter's notifications.
+WORKFLOW_PLAN_NOTIFICATIONS: Final = Consumer("workflow-plan-notifications", "vanthu.records.plan.*", "workflow")
 #: Records logs every read of an archived object, by whatever path it left storage (Decree 30/2020 Appendix VI).
 RECORDS_ARCHIVE_READS: Final = Consumer("records-archive-reads", STORAGE_OBJECT_READ, "records")
 CONSUMERS: Final = (SIGNING_ARRIVALS, REGISTRY_SIGNATURE_CHECKS, REGISTRY_WORKFLOW_STEPS, INTERCHANGE_ISSUED,
@@ -158,7 +163,7 @@ CONSUMERS: Final = (SIGNING_ARRIVALS, REGISTRY_SIGNATURE_CHECKS, REGISTRY_WORKFL
                     INTERCHANGE_REVOCATION_ACCEPTED, INTERCHANGE_REVOCATION_REFUSED, INTERCHANGE_WORKFLOW_ASSIGNED,
                     INTERCHANGE_WORKFLOW_IN_PROGRESS, INTERCHANGE_WORKFLOW_COMPLETED, WORKFLOW_REVOCATIONS,
                     WORKFLOW_CANCELLATIONS,
-                    SEARCH_DOCUMENTS, WORKFLOW_DEPOSIT_REMINDERS, RECORDS_ARCHIVE_READS)
+                    SEARCH_DOCUMENTS, WORKFLOW_DEPOSIT_REMINDERS, WORKFLOW_PLAN_NOTIFICATIONS, RECORDS_ARCHIVE_READS)
 #: The services with a NATS user of their own (they publish or consume events).
 SERVICES: Final = tuple(sorted({publisher_of(s) for s in EVENT_TYPES} | {c.service for c in CONSUMERS}))
 

@@ -78,7 +78,9 @@ def plan_to_proto(view: PlanView, *, outline: bool = True) -> pb.Plan:
                   approved_by=row.approved_by, approved_at=iso_vietnam(row.approved_at) if row.approved_at else "",
                   created_at=iso_vietnam(row.created_at), updated_at=iso_vietnam(row.updated_at),
                   version=row.version, revises_plan_id=row.revises_plan_id, decision_number=row.decision_number,
-                  decision_date=row.decision_date.isoformat() if row.decision_date else "")
+                  decision_date=row.decision_date.isoformat() if row.decision_date else "",
+                  submitted_by=row.submitted_by, submitted_at=iso_vietnam(row.submitted_at) if row.submitted_at else "",
+                  return_reason=row.return_reason)
     if outline:
         for h in view.headings:
             heading = out.headings.add(numeral=h.numeral, title=h.title, abbreviation=h.abbreviation)
@@ -90,13 +92,14 @@ def plan_to_proto(view: PlanView, *, outline: bool = True) -> pb.Plan:
 
 def _entry(e: plans.Entry) -> pb.PlanEntry:
     return pb.PlanEntry(id=e.id, number=e.number, notation=e.notation, title=e.title,
-                        retention_years=e.retention_years, creator=e.creator, notes=e.notes)
+                        retention_years=e.retention_years, creator=e.creator, notes=e.notes,
+                        creator_subject=e.creator_subject)
 
 
 def _outline_of(headings: Any) -> list[plans.Heading]:
     def entries(items: Any) -> list[plans.Entry]:
         return [plans.Entry(id=e.id.strip(), title=e.title, retention_years=e.retention_years, creator=e.creator,
-                            notes=e.notes) for e in items]
+                            notes=e.notes, creator_subject=e.creator_subject[:MAX_ID]) for e in items]
 
     return [plans.Heading(title=h.title, abbreviation=h.abbreviation, entries=entries(h.entries),
                           subheadings=[plans.Subheading(title=s.title, entries=entries(s.entries))
@@ -206,10 +209,28 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
             raise InvalidArgument("numbering", "phải là 'continuous' (đánh số liên tục) hoặc 'per_heading' (đánh số "
                                                "theo đề mục).")
         headings = plans.check_outline(_outline_of(request.headings))
+        if any(entry.creator_subject.strip() for _, entry in plans.entries_with_paths(headings)):
+            # người lập hồ sơ: a person of the caller's agency as the directory lists them (the caller's token)
+            plans.name_creators(headings, await self.platform.people(caller.principal.token))
         view = await self.store.update_plan(caller.agency, _id(request.plan_id, "plan_id"), _version(request.version),
                                             clean_text("title", request.title, max_len=MAX_TEXT), numbering,
                                             headings)
         return pb.UpdatePlanResponse(plan=plan_to_proto(view))
+
+    async def SubmitPlan(self, request: pb.SubmitPlanRequest, context: Any) -> pb.SubmitPlanResponse:
+        caller = policy.require()
+        view = await self.store.submit_plan(caller.agency, _id(request.plan_id, "plan_id"), _version(request.version),
+                                            actor_of(caller))
+        self.on_commit()
+        return pb.SubmitPlanResponse(plan=plan_to_proto(view))
+
+    async def ReturnPlan(self, request: pb.ReturnPlanRequest, context: Any) -> pb.ReturnPlanResponse:
+        caller = policy.require()
+        reason = clean_text("reason", request.reason, max_len=plans.MAX_REASON)
+        view = await self.store.return_plan(caller.agency, _id(request.plan_id, "plan_id"), _version(request.version),
+                                            actor_of(caller), reason)
+        self.on_commit()
+        return pb.ReturnPlanResponse(plan=plan_to_proto(view))
 
     async def ApprovePlan(self, request: pb.ApprovePlanRequest, context: Any) -> pb.ApprovePlanResponse:
         caller = policy.require()
@@ -223,6 +244,7 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
             decision = (plans.check_decision_number(request.decision_number), decided)
         view = await self.store.approve_plan(caller.agency, _id(request.plan_id, "plan_id"),
                                              _version(request.version), actor_of(caller), decision)
+        self.on_commit()
         return pb.ApprovePlanResponse(plan=plan_to_proto(view))
 
     async def GetPlan(self, request: pb.GetPlanRequest, context: Any) -> pb.GetPlanResponse:

@@ -69,6 +69,8 @@ class Platform(Protocol):
 
     async def agency(self, token: str, code: str) -> AgencyName: ...
 
+    async def people(self, token: str) -> dict[str, str]: ...
+
     async def case(self, token: str, case_id: str) -> CaseDocuments: ...
 
     async def lock(self, token: str, object_id: str, retain_until: date | None, legal_hold: bool,
@@ -114,6 +116,16 @@ class GrpcPlatform:
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, f"Dịch vụ văn bản, cơ quan {code}: ") from error
         return AgencyName(found.name, parent, found.place)
+
+    async def people(self, token: str) -> dict[str, str]:
+        """The enabled people of the caller's agency (the registry's ``ListPeople`` with the caller's token: a person
+        lists their own agency's), subject → name."""
+        try:
+            reply = await self.registry.ListPeople(registry_pb2.ListPeopleRequest(), metadata=bearer_metadata(token),
+                                                   timeout=CALL_TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "Dịch vụ văn bản, danh sách cán bộ: ") from error
+        return {p.subject: p.name or p.username for p in reply.people if p.enabled and p.subject}
 
     async def case(self, token: str, case_id: str) -> CaseDocuments:
         try:

@@ -31,8 +31,10 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from vanthu.records.v1 import events_pb2 as ev
 from vanthu_core.db import UtcDateTime
 from vanthu_core.errors import Aborted, Conflict, FailedPrecondition, InvalidArgument, NotFound
+from vanthu_core.events import new_meta
 from vanthu_core.ids import new_id
 from vanthu_core.outbox import add_event, outbox_table
 from vanthu_core.timeutil import Clock, utc_now, vietnam_time
@@ -74,6 +76,12 @@ class PlanRow(Base):
     #: The issuing decision's number and notation and date (quyết định ban hành; migration 0003).
     decision_number: Mapped[str] = mapped_column(String(50), default="")
     decision_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: Trình duyệt: who submitted it last (subject, username) and when; a leader's reason when returned (migration
+    #: 0005).
+    submitted_by_subject: Mapped[str] = mapped_column(String(100), default="")
+    submitted_by: Mapped[str] = mapped_column(String(100), default="")
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    return_reason: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -333,7 +341,7 @@ class RecordsStore:
                 title = title or base.title
             drafts = (await session.execute(select(PlanRow.id).where(
                 PlanRow.agency_code == agency, PlanRow.year == year,
-                PlanRow.state == plans.PlanState.DRAFT))).first()
+                PlanRow.state.in_(plans.PENDING)))).first()
             if drafts is not None:
                 raise Conflict(f"Đã có dự thảo danh mục hồ sơ năm {year} ({drafts[0]}): hãy sửa dự thảo đó.")
             latest = (await session.execute(select(func.max(PlanRow.plan_version)).where(
@@ -367,6 +375,42 @@ class RecordsStore:
             await self._project_entries(session, row, headings)
         return PlanView(row, headings)
 
+    async def submit_plan(self, agency: str, plan_id: str, version: int, actor: Actor) -> PlanView:
+        """Trình duyệt: a draft with entries waits for the leaders, who are told (``PlanSubmitted``)."""
+        now = self.clock()
+        async with self.sessions.begin() as session:
+            row = await self._plan(session, agency, plan_id, lock=True)
+            _check_version(row, version, "Danh mục hồ sơ")
+            outline = _outline(row.outline)
+            plans.check_submittable(row.state, outline)
+            row.state = plans.PlanState.SUBMITTED.value
+            row.submitted_by_subject, row.submitted_by, row.submitted_at = actor.subject, actor.username, now
+            row.return_reason = ""
+            row.version += 1
+            row.updated_at = now
+            await add_event(session, outbox, ev.PlanSubmitted(
+                meta=new_meta(actor=actor.username, agency=agency, occurred_at=now), plan_id=row.id, year=row.year,
+                title=row.title, plan_version=row.plan_version, submitter_subject=actor.subject,
+                submitter_name=actor.name or actor.username))
+        return PlanView(row, outline)
+
+    async def return_plan(self, agency: str, plan_id: str, version: int, actor: Actor, reason: str) -> PlanView:
+        """Trả lại: a submitted plan is a draft again, with the leader's reason; its submitter is told."""
+        now = self.clock()
+        async with self.sessions.begin() as session:
+            row = await self._plan(session, agency, plan_id, lock=True)
+            _check_version(row, version, "Danh mục hồ sơ")
+            plans.check_returnable(row.state)
+            row.state = plans.PlanState.DRAFT.value
+            row.return_reason = reason
+            row.version += 1
+            row.updated_at = now
+            await add_event(session, outbox, ev.PlanReturned(
+                meta=new_meta(actor=actor.username, agency=agency, occurred_at=now), plan_id=row.id, year=row.year,
+                title=row.title, plan_version=row.plan_version, submitter_subject=row.submitted_by_subject,
+                returner_name=actor.name or actor.username, reason=reason))
+        return PlanView(row, _outline(row.outline))
+
     async def approve_plan(self, agency: str, plan_id: str, version: int, actor: Actor,
                            decision: tuple[str, date] | None = None) -> PlanView:
         """Approve a draft plan (the approved one of its year superseded); ``decision``: the issuing decision's
@@ -388,8 +432,13 @@ class RecordsStore:
                 older.updated_at = now
             row.state = plans.PlanState.APPROVED.value
             row.approved_by, row.approved_at = actor.username, now
+            row.return_reason = ""
             row.version += 1
             row.updated_at = now
+            await add_event(session, outbox, ev.PlanApproved(
+                meta=new_meta(actor=actor.username, agency=agency, occurred_at=now), plan_id=row.id, year=row.year,
+                title=row.title, plan_version=row.plan_version, submitter_subject=row.submitted_by_subject,
+                approver_name=actor.name or actor.username))
         return PlanView(row, outline)
 
     async def get_plan(self, agency: str, plan_id: str) -> PlanView:

@@ -755,7 +755,7 @@ export interface paths {
         /**
          * The people of the caller's agency, as the identity provider knows them (read only), whether each is a leader and handles documents; e-mail and roles for its administrator only
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
-         *     - ListPeople: the people of their own agency, as the identity provider knows them (read only: no component changes accounts); the workflow those of the agency a deposit reminder names.
+         *     - ListPeople: the people of their own agency, as the identity provider knows them (read only: no component changes accounts); the workflow those of the agency a deposit reminder or a file plan's step names.
          *     - ListUnitMembers: a unit of their own agency (another agency's is not found).
          */
         get: operations["list_people_api_v1_people_get"];
@@ -1150,7 +1150,7 @@ export interface paths {
         /**
          * Replace a draft plan's outline: headings (I, II…), sub-headings (1, 2…), entries; numbers and notations are computed (clerk, archivist)
          * @description **Who may call**: clerk (văn thư), archivist (lưu trữ).
-         *     - UpdatePlan: a draft plan of their own agency (an approved one is frozen).
+         *     - UpdatePlan: a draft plan of their own agency (an approved one is frozen); the people keeping its files (người lập hồ sơ) are people of that agency.
          */
         put: operations["update_plan_api_v1_records_plans__plan_id__put"];
         post?: never;
@@ -1170,9 +1170,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Approve (phê duyệt) a draft plan: frozen from then on (leader)
+         * Approve (phê duyệt) a draft or submitted plan: frozen from then on, its submitter notified (leader)
          * @description **Who may call**: leader (lãnh đạo).
-         *     - ApprovePlan: a draft plan of their own agency (Decree 30/2020 Art. 28).
+         *     - ApprovePlan: a draft or submitted plan of their own agency (Decree 30/2020 Art. 28); its submitter is notified.
          */
         post: operations["approve_plan_api_v1_records_plans__plan_id__approve_post"];
         delete?: never;
@@ -1196,6 +1196,48 @@ export interface paths {
         get: operations["export_plan_api_v1_records_plans__plan_id__export_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/plans/{plan_id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return (trả lại) a submitted plan with a reason: a draft again, its submitter notified (leader)
+         * @description **Who may call**: leader (lãnh đạo).
+         *     - ReturnPlan: a submitted plan of their own agency, with a reason; its submitter is notified.
+         */
+        post: operations["return_plan_api_v1_records_plans__plan_id__return_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/records/plans/{plan_id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit (trình duyệt) a draft plan to the leaders, who are notified (clerk, archivist)
+         * @description **Who may call**: clerk (văn thư), archivist (lưu trữ).
+         *     - SubmitPlan: a draft plan of their own agency, to its leaders (trình duyệt), who are notified.
+         */
+        post: operations["submit_plan_api_v1_records_plans__plan_id__submit_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3942,6 +3984,12 @@ export interface components {
              * @description new_task (nhiệm vụ mới), draft_returned (dự thảo bị trả lại), extension_decided (gia hạn đã được quyết định), due_tomorrow (sắp đến hạn: the deadline is the next working day), overdue (quá hạn)
              */
             kind: string;
+            /**
+             * Link
+             * @description the web app's path it leads to when it concerns neither a document nor a case (a file plan: /ho-so?nam=2027)
+             * @default
+             */
+            link: string;
             /** Read */
             read: boolean;
             /** Task Id */
@@ -4148,10 +4196,16 @@ export interface components {
         PlanEntryIn: {
             /**
              * Creator
-             * @description đơn vị / người lập hồ sơ
+             * @description đơn vị / người lập hồ sơ as typed (plans written before the picker); replaced by the person's name when creator_subject names one
              * @default
              */
             creator: string;
+            /**
+             * Creator Subject
+             * @description người lập hồ sơ picked from the directory (GET /api/v1/people): the person's subject; the service checks they belong to the caller's agency
+             * @default
+             */
+            creator_subject: string;
             /**
              * Id
              * @description keep an existing entry's id; empty for a new entry
@@ -4173,8 +4227,17 @@ export interface components {
         };
         /** PlanEntryOut */
         PlanEntryOut: {
-            /** Creator */
+            /**
+             * Creator
+             * @description người lập hồ sơ as the plan prints it: the picked person's name, or the text written before
+             */
             creator: string;
+            /**
+             * Creator Subject
+             * @description the picked person's subject; empty for text written before
+             * @default
+             */
+            creator_subject: string;
             /** Id */
             id: string;
             /** Notation */
@@ -4250,13 +4313,31 @@ export interface components {
             numbering: string;
             /** Plan Version */
             plan_version: number;
+            /**
+             * Return Reason
+             * @description why a leader returned it (while it is a draft again)
+             * @default
+             */
+            return_reason: string;
             /** Revises Plan Id */
             revises_plan_id: string;
             /**
              * State
-             * @description draft, approved (frozen), superseded
+             * @description draft, submitted (chờ duyệt), approved (frozen), superseded
              */
             state: string;
+            /**
+             * Submitted At
+             * @description when (ISO 8601, +07:00)
+             * @default
+             */
+            submitted_at: string;
+            /**
+             * Submitted By
+             * @description who submitted it for approval last (username)
+             * @default
+             */
+            submitted_by: string;
             /** Title */
             title: string;
             /** Updated At */
@@ -4265,6 +4346,19 @@ export interface components {
             version: number;
             /** Year */
             year: number;
+        };
+        /** PlanReturnIn */
+        PlanReturnIn: {
+            /**
+             * Reason
+             * @description lý do trả lại
+             */
+            reason: string;
+            /**
+             * Version
+             * @description the version of the plan or file as read
+             */
+            version: number;
         };
         /** PlanSubheadingIn */
         PlanSubheadingIn: {
@@ -8056,6 +8150,94 @@ export interface operations {
                 content: {
                     "application/pdf": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    return_plan_api_v1_records_plans__plan_id__return_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanReturnIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submit_plan_api_v1_records_plans__plan_id__submit_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordVersionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanOut"];
                 };
             };
             /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */

@@ -934,7 +934,7 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
     def note_to_proto(note: NotificationView) -> pb.Notification:
         return pb.Notification(id=note.id, kind=note.kind, title=note.title, body=note.body, case_id=note.case_id,
                                task_id=note.task_id, document_id=note.document_id,
-                               created_at=iso_vietnam(note.created_at), read=note.read)
+                               created_at=iso_vietnam(note.created_at), read=note.read, link=note.link)
 
     async def ListNotifications(self, request: pb.ListNotificationsRequest,
                                 context: grpc.aio.ServicerContext) -> pb.ListNotificationsResponse:

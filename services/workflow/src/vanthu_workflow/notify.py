@@ -159,6 +159,8 @@ class NotificationView:
     document_id: str
     created_at: datetime
     read: bool = False
+    #: The web app's path it leads to when it concerns no document or case (a file plan).
+    link: str = ""
 
 
 class NotificationHub:

@@ -19,7 +19,12 @@ from vanthu_core.grpc_server import GrpcServer
 from vanthu_core.outbox import OutboxRelay
 from vanthu_core.runner import every
 from vanthu_core.settings import CommonSettings
-from vanthu_core.subjects import WORKFLOW_CANCELLATIONS, WORKFLOW_DEPOSIT_REMINDERS, WORKFLOW_REVOCATIONS
+from vanthu_core.subjects import (
+    WORKFLOW_CANCELLATIONS,
+    WORKFLOW_DEPOSIT_REMINDERS,
+    WORKFLOW_PLAN_NOTIFICATIONS,
+    WORKFLOW_REVOCATIONS,
+)
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_workflow.api import WorkflowApi
 from vanthu_workflow.cancellations import Cancellations
@@ -28,6 +33,7 @@ from vanthu_workflow.directory import Directory, RegistryDirectory
 from vanthu_workflow.domain.outgoing import OVERRIDE_ENV, default_definition
 from vanthu_workflow.mail import MailSender, SmtpConfig
 from vanthu_workflow.notify import NotificationHub
+from vanthu_workflow.plan_notifications import PlanNotifications
 from vanthu_workflow.revocations import Revocations
 from vanthu_workflow.settings import WorkflowSettings
 from vanthu_workflow.store import WorkflowStore, outbox
@@ -111,9 +117,12 @@ class WorkflowServer:
 
             people = RegistryPeople(self.channels[0], ServiceTokens.of(self.common, "workflow"))
         self.deposit_reminders = DepositReminders(self.store, people or _nobody, on_commit=self.relay.kick)
+        self.plan_notifications = PlanNotifications(self.store, people or _nobody, on_commit=self.relay.kick)
         if self.bus is not None:
             await self.bus.consume(WORKFLOW_DEPOSIT_REMINDERS, self.deposit_reminders,
                                    key=lambda message: str(getattr(message, "file_id", "")))
+            await self.bus.consume(WORKFLOW_PLAN_NOTIFICATIONS, self.plan_notifications,
+                                   key=lambda message: str(getattr(message, "plan_id", "")))
             await self.bus.consume(WORKFLOW_REVOCATIONS, Revocations(self.store, on_commit=self.relay.kick),
                                    key=_document_key)
             await self.bus.consume(WORKFLOW_CANCELLATIONS, Cancellations(self.store, on_commit=self.relay.kick),

@@ -256,6 +256,8 @@ class NotificationRow(Base):
     document_id: Mapped[str] = mapped_column(String(36), default="")
     #: The person's e-mail address as the directory gave it then ("" none): the reminders of the task reuse it.
     email: Mapped[str] = mapped_column(String(320), default="")
+    #: The web app's path when it concerns no document or case (a file plan: ``/ho-so?nam=2027``; migration 0011).
+    link: Mapped[str] = mapped_column(String(300), default="")
     #: Reminders: "<kind>:<task id>:<recipient>", so that each is written once.
     dedupe_key: Mapped[str | None] = mapped_column(String(250), nullable=True, unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -1818,10 +1820,12 @@ class WorkflowStore:
         for listener in list(self.listeners):
             listener(notes)
 
-    def link(self, document_id: str) -> str:
-        """The web app's page of a document (or the person's work when none)."""
+    def link(self, document_id: str, path: str = "") -> str:
+        """The web app's page of a document, or the ``path`` given (a file plan's), or the person's work."""
         base = self.base_url.rstrip("/")
-        return f"{base}/van-ban/{document_id}" if document_id else f"{base}/cong-viec"
+        if document_id:
+            return f"{base}/van-ban/{document_id}"
+        return f"{base}{path}" if path.startswith("/") else f"{base}/cong-viec"
 
     @staticmethod
     def _recipients(task: TaskRow, audience: Audience) -> tuple[str, ...]:
@@ -1866,19 +1870,19 @@ class WorkflowStore:
 
     async def _notify(self, session: AsyncSession, agency_code: str, recipient: str, kind: str, words: Words, *,
                       case_id: str, task_id: str, document_id: str, email: str, dedupe_key: str | None = None,
-                      ) -> None:
+                      link: str = "") -> None:
         """Writes one notification in the session's transaction, with its e-mail in the mail outbox when mail is on,
         the person has an ``email`` address and did not turn e-mail off."""
         now = self.clock()
         note = NotificationRow(id=new_id(), agency_code=agency_code, recipient=recipient, kind=kind,
                                title=words.title, body=words.body, case_id=case_id, task_id=task_id,
                                document_id=document_id, email=email, dedupe_key=dedupe_key, created_at=now,
-                               read_at=None)
+                               read_at=None, link=link)
         session.add(note)
         if email and self.mail:
             settings = await session.get(NotificationSettingsRow, (agency_code, recipient))
             if settings is None or settings.email_enabled:
-                subject, body = mail_text(words, link=self.link(document_id))
+                subject, body = mail_text(words, link=self.link(document_id, link))
                 session.add(MailRow(id=new_id(), notification_id=note.id, agency_code=agency_code, address=email,
                                     subject=subject, body=body, state=MAIL_PENDING, attempts=0, next_attempt_at=now,
                                     created_at=now, sent_at=None, last_error=""))
@@ -2061,4 +2065,5 @@ def _document_of(row: CaseRow) -> str:
 def _note_view(note: NotificationRow) -> NotificationView:
     return NotificationView(id=note.id, agency_code=note.agency_code, recipient=note.recipient, kind=note.kind,
                             title=note.title, body=note.body, case_id=note.case_id, task_id=note.task_id,
-                            document_id=note.document_id, created_at=note.created_at, read=note.read_at is not None)
+                            document_id=note.document_id, created_at=note.created_at, read=note.read_at is not None,
+                            link=note.link)

@@ -40,6 +40,8 @@ class NotificationOut(ResponseBody):
     document_id: str = Field(description="the document concerned (its page: /van-ban/{document_id})")
     created_at: str = Field(description="ISO 8601, +07:00")
     read: bool
+    link: str = Field("", description="the web app's path it leads to when it concerns neither a document nor a "
+                                      "case (a file plan: /ho-so?nam=2027)")
 
 
 class NotificationsOut(ResponseBody):
@@ -76,7 +78,7 @@ def _workflow(request: Request) -> Any:
 
 def notification_out(n: pb.Notification) -> NotificationOut:
     return NotificationOut(id=n.id, kind=n.kind, title=n.title, body=n.body, case_id=n.case_id, task_id=n.task_id,
-                           document_id=n.document_id, created_at=n.created_at, read=n.read)
+                           document_id=n.document_id, created_at=n.created_at, read=n.read, link=n.link)
 
 
 @router.get("", response_model=NotificationsOut, summary="Your notifications, unread first, with the unread count")

@@ -42,8 +42,13 @@ class PlanEntryIn(RequestBody):
     id: str = Field("", max_length=100, description="keep an existing entry's id; empty for a new entry")
     title: str = Field(max_length=500)
     retention_years: Retention
-    creator: str = Field("", max_length=200, description="đơn vị / người lập hồ sơ")
+    creator: str = Field("", max_length=200, description="đơn vị / người lập hồ sơ as typed (plans written before "
+                                                         "the picker); replaced by the person's name when "
+                                                         "creator_subject names one")
     notes: str = Field("", max_length=500)
+    creator_subject: str = Field("", max_length=100, description="người lập hồ sơ picked from the directory "
+                                                                 "(GET /api/v1/people): the person's subject; the "
+                                                                 "service checks they belong to the caller's agency")
 
 
 class PlanSubheadingIn(RequestBody):
@@ -64,8 +69,10 @@ class PlanEntryOut(BaseModel):
     notation: str
     title: str
     retention_years: int
-    creator: str
+    creator: str = Field(description="người lập hồ sơ as the plan prints it: the picked person's name, or the text "
+                                     "written before")
     notes: str
+    creator_subject: str = Field("", description="the picked person's subject; empty for text written before")
 
 
 class PlanSubheadingOut(BaseModel):
@@ -87,7 +94,7 @@ class PlanOut(BaseModel):
     agency_code: str
     year: int
     plan_version: int
-    state: str = Field(description="draft, approved (frozen), superseded")
+    state: str = Field(description="draft, submitted (chờ duyệt), approved (frozen), superseded")
     title: str
     numbering: str = Field(description="continuous or per_heading")
     headings: list[PlanHeadingOut]
@@ -100,6 +107,9 @@ class PlanOut(BaseModel):
     revises_plan_id: str
     decision_number: str = Field("", description="the issuing decision's number and notation (15/QĐ-UBND)")
     decision_date: str = Field("", description="the issuing decision's date (YYYY-MM-DD)")
+    submitted_by: str = Field("", description="who submitted it for approval last (username)")
+    submitted_at: str = Field("", description="when (ISO 8601, +07:00)")
+    return_reason: str = Field("", description="why a leader returned it (while it is a draft again)")
 
 
 class PlansOut(BaseModel):
@@ -250,6 +260,11 @@ class CloseFileIn(RequestBody):
         default_factory=dict, max_length=999, description="document id → pages, for documents without a count")
 
 
+class PlanReturnIn(RequestBody):
+    version: Version
+    reason: str = Field(min_length=1, max_length=2000, description="lý do trả lại")
+
+
 class DepositReturnIn(RequestBody):
     version: Version
     reason: str = Field(min_length=1, max_length=500)
@@ -328,8 +343,8 @@ def _download(reply: Any) -> Response:
 
 
 def _entries(items: list[PlanEntryIn]) -> list[pb.PlanEntry]:
-    return [pb.PlanEntry(id=e.id, title=e.title, retention_years=e.retention_years, creator=e.creator, notes=e.notes)
-            for e in items]
+    return [pb.PlanEntry(id=e.id, title=e.title, retention_years=e.retention_years, creator=e.creator, notes=e.notes,
+                         creator_subject=e.creator_subject) for e in items]
 
 
 # -- the file plan -----------------------------------------------------------------------------------------------
@@ -372,8 +387,27 @@ async def update_plan(request: Request, principal: User, plan_id: str, body: Upd
     return _plan(reply.plan)
 
 
+@router.post("/plans/{plan_id}/submit", response_model=PlanOut,
+             summary="Submit (trình duyệt) a draft plan to the leaders, who are notified (clerk, archivist)")
+@calls(RECORDS + "SubmitPlan")
+async def submit_plan(request: Request, principal: User, plan_id: str, body: RecordVersionIn) -> PlanOut:
+    reply = await _records(request).SubmitPlan(pb.SubmitPlanRequest(plan_id=plan_id, version=body.version),
+                                               metadata=forward(principal))
+    return _plan(reply.plan)
+
+
+@router.post("/plans/{plan_id}/return", response_model=PlanOut,
+             summary="Return (trả lại) a submitted plan with a reason: a draft again, its submitter notified (leader)")
+@calls(RECORDS + "ReturnPlan")
+async def return_plan(request: Request, principal: User, plan_id: str, body: PlanReturnIn) -> PlanOut:
+    reply = await _records(request).ReturnPlan(pb.ReturnPlanRequest(plan_id=plan_id, version=body.version,
+                                                                    reason=body.reason), metadata=forward(principal))
+    return _plan(reply.plan)
+
+
 @router.post("/plans/{plan_id}/approve", response_model=PlanOut,
-             summary="Approve (phê duyệt) a draft plan: frozen from then on (leader)")
+             summary="Approve (phê duyệt) a draft or submitted plan: frozen from then on, its submitter notified "
+                     "(leader)")
 @calls(RECORDS + "ApprovePlan")
 async def approve_plan(request: Request, principal: User, plan_id: str, body: ApprovePlanIn) -> PlanOut:
     reply = await _records(request).ApprovePlan(pb.ApprovePlanRequest(

@@ -33,11 +33,21 @@ MAX_ENTRIES = 2000
 #: Years of retention accepted besides permanent (0): the code list's 70, 50, 30, 20, 10 years or another N (07 Khác),
 #: 1–99 as the archive library's ``Retention`` takes them.
 MAX_RETENTION_YEARS = 99
+#: Chữ viết tắt của đề mục lớn (Decree 30/2020 Appendix V.I.1–2: the agency sets it, "ngắn gọn, dễ hiểu"; the
+#: file's số và ký hiệu is the sequence number and this abbreviation, ``01.TCCB``). Vietnamese abbreviations keep the
+#: letter Đ (HĐND, QĐ in Appendix I's notations) and drop every other mark (Ủy ban → UBND), and the archive library's
+#: FileNotation takes capitals, Đ and digits: so A–Z, Đ and 0–9, nothing else. Checked on what the user typed, before
+#: upper-casing, so that no other letter slips in by case folding (``"ß".upper() == "SS"``, ``"ı".upper() == "I"``).
 ABBREVIATION = re.compile(r"[A-ZĐ0-9]{1,10}")
+ABBREVIATION_TYPED = re.compile(r"[A-Za-zĐđ0-9]{1,10}")
+ABBREVIATION_RULE = ("chỉ gồm chữ cái không dấu (A–Z), chữ Đ và chữ số, viết liền, tối đa 10 ký tự (ví dụ TCCB, VP, "
+                     "ĐTXD); không dùng chữ có dấu khác (Â, Ê, Ô, Ơ, Ư…), dấu cách hay dấu gạch.")
 
 
 class PlanState(StrEnum):
     DRAFT = "draft"
+    #: Trình duyệt: waiting, unchanged, for a leader to approve or return it.
+    SUBMITTED = "submitted"
     APPROVED = "approved"
     SUPERSEDED = "superseded"
 
@@ -47,7 +57,11 @@ class Numbering(StrEnum):
     PER_HEADING = "per_heading"
 
 
-STATE_NAMES = {PlanState.DRAFT: "dự thảo", PlanState.APPROVED: "đã duyệt", PlanState.SUPERSEDED: "đã thay thế"}
+STATE_NAMES = {PlanState.DRAFT: "dự thảo", PlanState.SUBMITTED: "chờ duyệt", PlanState.APPROVED: "đã duyệt",
+               PlanState.SUPERSEDED: "đã thay thế"}
+#: A plan not yet approved (at most one per agency and year): a draft, or one submitted for approval.
+PENDING = (PlanState.DRAFT.value, PlanState.SUBMITTED.value)
+MAX_REASON = 2000
 
 
 def state_name(state: object) -> str:
@@ -69,6 +83,9 @@ class Entry:
     notes: str = ""
     number: int = 0
     notation: str = ""
+    #: Người lập hồ sơ picked from the directory (their subject); ``creator`` is then their name. Plans written
+    #: before have none and keep the free text of ``creator``.
+    creator_subject: str = ""
 
 
 @dataclass
@@ -132,9 +149,10 @@ def check_outline(headings: list[Heading]) -> list[Heading]:
     for h, heading in enumerate(headings):
         where = f"headings[{h}]"
         heading.title = clean_text(f"{where}.title", heading.title, max_len=MAX_TITLE)
-        heading.abbreviation = clean_text(f"{where}.abbreviation", heading.abbreviation, max_len=10).upper()
-        if not ABBREVIATION.fullmatch(heading.abbreviation):
-            raise InvalidArgument(f"{where}.abbreviation", "chỉ gồm chữ in hoa và số, tối đa 10 ký tự (TCCB, VP).")
+        typed = clean_text(f"{where}.abbreviation", heading.abbreviation, max_len=10)
+        heading.abbreviation = typed.upper()
+        if not ABBREVIATION_TYPED.fullmatch(typed) or not ABBREVIATION.fullmatch(heading.abbreviation):
+            raise InvalidArgument(f"{where}.abbreviation", ABBREVIATION_RULE)
         if heading.abbreviation in seen_abbreviations:
             raise InvalidArgument(f"{where}.abbreviation", f"{heading.abbreviation} đã dùng cho đề mục khác: hãy chọn "
                                                            "chữ viết tắt khác.")
@@ -156,6 +174,32 @@ def check_outline(headings: list[Heading]) -> list[Heading]:
     return headings
 
 
+def entries_with_paths(headings: list[Heading]) -> list[tuple[str, Entry]]:
+    """Every entry with the API path that names it (``headings[0].subheadings[1].entries[2]``)."""
+    out = []
+    for h, heading in enumerate(headings):
+        out += [(f"headings[{h}].entries[{e}]", entry) for e, entry in enumerate(heading.entries)]
+        for s, sub in enumerate(heading.subheadings):
+            out += [(f"headings[{h}].subheadings[{s}].entries[{e}]", entry) for e, entry in enumerate(sub.entries)]
+    return out
+
+
+def name_creators(headings: list[Heading], people: dict[str, str]) -> list[Heading]:
+    """Người lập hồ sơ (Appendix V.II column 4, "Họ và tên"): each entry that names a person by subject gets their
+    name from ``people`` (subject → name: the caller's agency's people, as the directory lists them);
+    :class:`InvalidArgument` (``…creator_subject``) for a subject that is not one of them."""
+    for where, entry in entries_with_paths(headings):
+        entry.creator_subject = entry.creator_subject.strip()
+        if not entry.creator_subject:
+            continue
+        name = people.get(entry.creator_subject)
+        if name is None:
+            raise InvalidArgument(f"{where}.creator_subject", "không phải cán bộ của cơ quan đồng chí: hãy chọn người "
+                                                              "lập hồ sơ trong danh sách cán bộ của cơ quan.")
+        entry.creator = name[:MAX_CREATOR]
+    return headings
+
+
 def number_outline(headings: list[Heading], numbering: Numbering) -> list[Heading]:
     """Number the outline in place: large headings I, II…; small ones 1, 2… within their large heading; entries
     from 1, continuously or from 1 in each large heading, with their notation."""
@@ -174,7 +218,11 @@ def number_outline(headings: list[Heading], numbering: Numbering) -> list[Headin
 
 
 def check_editable(state: str) -> None:
-    """Only a draft changes: an approved plan is frozen (a change is a new version)."""
+    """Only a draft changes: a submitted plan waits unchanged for the leader, an approved plan is frozen (a change is
+    a new version)."""
+    if state == PlanState.SUBMITTED:
+        raise FailedPrecondition("Danh mục hồ sơ đang chờ lãnh đạo duyệt nên không sửa được: hãy đợi lãnh đạo phê "
+                                 "duyệt hoặc trả lại.")
     if state != PlanState.DRAFT:
         raise FailedPrecondition(f"Danh mục hồ sơ đang ở trạng thái {STATE_NAMES.get(PlanState(state), state)}; danh "
                                  "mục đã duyệt không sửa được: hãy tạo phiên bản mới của danh mục để sửa.")
@@ -203,6 +251,22 @@ def check_decision(decided: date, year: int, today: date) -> None:
 
 
 def check_approvable(state: str, headings: list[Heading]) -> None:
-    check_editable(state)
+    """A draft (approved at once, as before the submission step) or a submitted plan, with entries."""
+    if state != PlanState.SUBMITTED:
+        check_editable(state)
     if not any(h.all_entries() for h in headings):
         raise FailedPrecondition("Danh mục chưa có mục nào: hãy thêm các hồ sơ dự kiến lập trước khi duyệt.")
+
+
+def check_submittable(state: str, headings: list[Heading]) -> None:
+    """Trình duyệt: a draft with entries."""
+    check_editable(state)
+    if not any(h.all_entries() for h in headings):
+        raise FailedPrecondition("Danh mục chưa có mục nào: hãy thêm các hồ sơ dự kiến lập trước khi trình duyệt.")
+
+
+def check_returnable(state: str) -> None:
+    """Trả lại: only a plan submitted for approval."""
+    if state != PlanState.SUBMITTED:
+        raise FailedPrecondition(f"Danh mục hồ sơ đang ở trạng thái {state_name(state)}: chỉ trả lại được danh mục "
+                                 "đang chờ duyệt.")

@@ -73,6 +73,10 @@ describe("where a notification leads", () => {
     expect(notificationPath({ document_id: "doc-1", case_id: "case-1" })).toBe("/van-ban/doc-1");
     expect(notificationPath({ document_id: "", case_id: "job-1" })).toBe("/giao-viec/job-1");
     expect(notificationPath({ document_id: "", case_id: "" })).toBe("");
+    // a file plan's step leads to the plan's year; only a path of the app itself is followed
+    expect(notificationPath({ document_id: "", case_id: "", link: "/ho-so?nam=2027" })).toBe("/ho-so?nam=2027");
+    expect(notificationPath({ document_id: "", case_id: "", link: "//evil.example/x" })).toBe("");
+    expect(notificationPath({ document_id: "", case_id: "", link: "https://evil.example/x" })).toBe("");
   });
 });
 

@@ -23,10 +23,14 @@ function BellIcon() {
 /** How many of the latest notifications the bell lists. */
 const SHOWN = 10;
 
-/** Where a notification leads: its document's page, or — about a job (giao việc, no document) — the job's page. */
-export function notificationPath(n: Pick<Notification, "document_id" | "case_id">): string {
+/**
+ * Where a notification leads: its document's page; about a job (giao việc, no document) the job's page; about
+ * neither (a file plan submitted, approved or returned) the app's own path the server gave (``/ho-so?nam=2027``).
+ */
+export function notificationPath(n: Pick<Notification, "document_id" | "case_id"> & { link?: string }): string {
   if (n.document_id) return `/van-ban/${n.document_id}`;
-  return n.case_id ? `/giao-viec/${n.case_id}` : "";
+  if (n.case_id) return `/giao-viec/${n.case_id}`;
+  return n.link?.startsWith("/") && !n.link.startsWith("//") ? n.link : "";
 }
 
 /**

@@ -5,12 +5,14 @@ import { useState } from "react";
 import { useNavigate } from "react-router-dom";
 import { unwrap } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
+import type { PersonEntry } from "../../api/client";
 import { formatDate, formatDateTime } from "../../components/dates";
 import { useHasRole } from "../../components/roles";
 import { useSingleFlight } from "../../components/singleFlight";
-import { usePeopleNames } from "../work/people";
+import { foldFilter } from "../../components/fold";
+import { personLabel, usePeopleNames } from "../work/people";
 import { rec } from "./messages";
-import { editEntry, outline, PLAN_DRAFTERS, RECORD_KEEPERS, type EntryChange, type Plan, type PlanEntry } from "./types";
+import { ABBREVIATION, editEntry, outline, PLAN_DRAFTERS, RECORD_KEEPERS, type EntryChange, type Plan, type PlanEntry } from "./types";
 
 /** A row of the plan's table: a heading (I, II…), a sub-heading (1, 2…) or an entry (a file to open). */
 interface Row {
@@ -34,17 +36,79 @@ function rows(plan: Plan): Row[] {
   return out;
 }
 
-const STATE_COLOR: Record<string, string> = { draft: "#874d00", approved: "#237804", superseded: "#595959" };
+/**
+ * Người lập hồ sơ: a person of the agency picked from the directory (GET /api/v1/people, the ["people"] query the
+ * other pickers share), searched by name without tones; the server checks they belong to the caller's agency.
+ */
+function CreatorPicker({ id, value, onChange }: { id?: string; value?: string; onChange?: (v: string) => void }) {
+  const api = useApi();
+  const people = useQuery({ queryKey: ["people"], queryFn: async () => unwrap(await api.GET("/api/v1/people")),
+    staleTime: 300_000 });
+  const options = (people.data ?? []).filter((p: PersonEntry) => p.enabled && p.subject)
+    .map((p: PersonEntry) => ({ value: p.subject, label: personLabel(p) }));
+  return (
+    <Select id={id} value={value || undefined} onChange={(v?: string) => onChange?.(v ?? "")} options={options}
+      showSearch allowClear filterOption={foldFilter} loading={people.isLoading} placeholder={rec.plan.creatorPick}
+      notFoundContent={rec.plan.creatorNone} />
+  );
+}
+
+const STATE_COLOR: Record<string, string> = { draft: "#874d00", submitted: "#0958d9", approved: "#237804",
+  superseded: "#595959" };
+
+/** Trình duyệt: the clerk or archivist sends the draft to the leaders (who are notified); it waits unchanged. */
+function SubmitDialog({ plan, open, onClose, onDone }: { plan: Plan; open: boolean; onClose: () => void;
+  onDone: (p: Plan) => void }) {
+  const api = useApi();
+  const submit = useMutation({
+    mutationFn: async () => unwrap(await api.POST("/api/v1/records/plans/{plan_id}/submit",
+      { params: { path: { plan_id: plan.id } }, body: { version: plan.version } })),
+    onSuccess: (p) => { onDone(p); onClose(); },
+  });
+  return (
+    <Modal open={open} title={rec.plan.submit} okText={rec.plan.submit} cancelText={rec.cancel}
+      confirmLoading={submit.isPending} onCancel={onClose} destroyOnHidden onOk={() => submit.mutate()}>
+      <Typography.Paragraph>{rec.plan.submitConfirm}</Typography.Paragraph>
+      {submit.isError && <Alert type="error" showIcon message={submit.error.message} />}
+    </Modal>
+  );
+}
+
+/** Trả lại: a leader returns a submitted plan with a reason; it is a draft again and its submitter is notified. */
+function ReturnDialog({ plan, open, onClose, onDone }: { plan: Plan; open: boolean; onClose: () => void;
+  onDone: (p: Plan) => void }) {
+  const api = useApi();
+  const [form] = Form.useForm<{ reason: string }>();
+  const back = useMutation({
+    mutationFn: async (v: { reason: string }) => unwrap(await api.POST("/api/v1/records/plans/{plan_id}/return",
+      { params: { path: { plan_id: plan.id } }, body: { version: plan.version,
+        reason: v.reason.trim().normalize("NFC") } })),
+    onSuccess: (p) => { onDone(p); onClose(); },
+  });
+  return (
+    <Modal open={open} title={rec.plan.returnTitle} okText={rec.plan.return} cancelText={rec.cancel}
+      confirmLoading={back.isPending} onCancel={onClose} destroyOnHidden
+      onOk={() => void form.validateFields().then((v) => back.mutate(v), () => undefined)}>
+      <Form form={form} layout="vertical" preserve={false}>
+        <Form.Item name="reason" label={rec.plan.returnReason} extra={rec.plan.returnHelp}
+          rules={[{ required: true, whitespace: true, message: rec.plan.required }]}>
+          <Input.TextArea rows={3} maxLength={2000} />
+        </Form.Item>
+        {back.isError && <Alert type="error" showIcon message={back.error.message} />}
+      </Form>
+    </Modal>
+  );
+}
 
 /** The clerk's or archivist's additions to a draft: a heading (title, abbreviation) or an entry under a heading. */
 function DraftEditor({ plan, onSaved }: { plan: Plan; onSaved: (p: Plan) => void }) {
   const api = useApi();
   const [dialog, setDialog] = useState<"" | "heading" | "entry">("");
   const [form] = Form.useForm<{ heading?: number; title: string; abbreviation?: string; retention_years?: number;
-    creator?: string; notes?: string }>();
+    creator_subject?: string; notes?: string }>();
   const save = useMutation({
     mutationFn: async (v: { heading?: number; title: string; abbreviation?: string; retention_years?: number;
-      creator?: string; notes?: string }) => {
+      creator_subject?: string; notes?: string }) => {
       const headings = outline(plan);
       const nfc = (s?: string) => (s ?? "").trim().normalize("NFC");
       if (dialog === "heading") {
@@ -52,7 +116,8 @@ function DraftEditor({ plan, onSaved }: { plan: Plan; onSaved: (p: Plan) => void
       } else {
         const target = headings[v.heading ?? 0];
         if (target) target.entries = [...(target.entries ?? []), { id: "", title: nfc(v.title),
-          retention_years: v.retention_years ?? 0, creator: nfc(v.creator), notes: nfc(v.notes) }];
+          retention_years: v.retention_years ?? 0, creator: "", creator_subject: v.creator_subject ?? "",
+          notes: nfc(v.notes) }];
       }
       return unwrap(await api.PUT("/api/v1/records/plans/{plan_id}", putPlan(plan, headings)));
     },
@@ -75,8 +140,10 @@ function DraftEditor({ plan, onSaved }: { plan: Plan; onSaved: (p: Plan) => void
                 rules={[{ required: true, whitespace: true, message: rec.plan.required }]}>
                 <Input maxLength={500} />
               </Form.Item>
-              <Form.Item name="abbreviation" label={rec.plan.abbreviation}
-                rules={[{ required: true, whitespace: true, message: rec.plan.required }]}>
+              <Form.Item name="abbreviation" label={rec.plan.abbreviation} extra={rec.plan.abbreviationHelp}
+                normalize={(v?: string) => (v ?? "").normalize("NFC")}
+                rules={[{ required: true, whitespace: true, message: rec.plan.required },
+                  { pattern: ABBREVIATION, message: rec.plan.abbreviationRule }]}>
                 <Input maxLength={10} />
               </Form.Item>
             </>
@@ -92,8 +159,8 @@ function DraftEditor({ plan, onSaved }: { plan: Plan; onSaved: (p: Plan) => void
               <Form.Item name="retention_years" label={rec.plan.retentionYears}>
                 <InputNumber min={0} max={100} precision={0} />
               </Form.Item>
-              <Form.Item name="creator" label={rec.plan.creator}>
-                <Input maxLength={200} />
+              <Form.Item name="creator_subject" label={rec.plan.creator}>
+                <CreatorPicker />
               </Form.Item>
               <Form.Item name="notes" label={rec.plan.notes}>
                 <Input maxLength={500} />
@@ -129,7 +196,7 @@ function EntryEditor({ plan, entry, onClose, onSaved }: { plan: Plan; entry: Pla
       onOk={() => void form.validateFields().then((v) => save.mutate(v), () => undefined)}>
       {entry && (
         <Form form={form} layout="vertical" preserve={false} initialValues={{ title: entry.title,
-          retention_years: entry.retention_years, creator: entry.creator, notes: entry.notes }}>
+          retention_years: entry.retention_years, creator_subject: entry.creator_subject ?? "", notes: entry.notes }}>
           <Typography.Paragraph>{entry.notation}</Typography.Paragraph>
           <Form.Item name="title" label={rec.plan.entryTitle}
             rules={[{ required: true, whitespace: true, message: rec.plan.required }]}>
@@ -139,8 +206,9 @@ function EntryEditor({ plan, entry, onClose, onSaved }: { plan: Plan; entry: Pla
             rules={[{ required: true, message: rec.plan.required }]}>
             <InputNumber min={0} max={100} precision={0} />
           </Form.Item>
-          <Form.Item name="creator" label={rec.plan.creator}>
-            <Input maxLength={200} />
+          <Form.Item name="creator_subject" label={rec.plan.creator}
+            extra={entry.creator && !entry.creator_subject ? rec.plan.creatorBefore(entry.creator) : undefined}>
+            <CreatorPicker />
           </Form.Item>
           <Form.Item name="notes" label={rec.plan.notes}>
             <Input maxLength={500} />
@@ -203,6 +271,8 @@ export function PlanView({ year }: { year: number }) {
   const nameOf = usePeopleNames();
   const [editing, setEditing] = useState<PlanEntry | null>(null);
   const [approving, setApproving] = useState(false);
+  const [submitting, setSubmitting] = useState(false);
+  const [returning, setReturning] = useState(false);
   const drafter = useHasRole(...PLAN_DRAFTERS);
   const keeper = useHasRole(...RECORD_KEEPERS);
   const leader = useHasRole("leader");
@@ -211,7 +281,8 @@ export function PlanView({ year }: { year: number }) {
     queryFn: async () => unwrap(await api.GET("/api/v1/records/plans", { params: { query: { year } } })),
   });
   const list = plans.data?.plans ?? [];
-  const chosen = list.find((p) => p.state === "draft") ?? list.find((p) => p.state === "approved") ?? list[0];
+  const chosen = list.find((p) => p.state === "draft" || p.state === "submitted")
+    ?? list.find((p) => p.state === "approved") ?? list[0];
   // the list names the plans; the plan itself (its headings and entries) is read on its own
   const detail = useQuery({
     queryKey: ["records", "plan", chosen?.id],
@@ -229,9 +300,12 @@ export function PlanView({ year }: { year: number }) {
     onSuccess: async () => { await queries.invalidateQueries({ queryKey: ["records", "plans", year] });
       void message.success(rec.plan.created); },
   });
-  const approved = async (p: Plan) => { queries.setQueryData(["records", "plan", p.id], p);
+  const changed = async (p: Plan, done: string) => { queries.setQueryData(["records", "plan", p.id], p);
     await queries.invalidateQueries({ queryKey: ["records", "plans", year] });
-    void message.success(rec.plan.approved); };
+    void message.success(done); };
+  const approved = (p: Plan) => changed(p, rec.plan.approved);
+  const entries = plan ? plan.headings.some((h) => h.entries.length || h.subheadings.some((s) => s.entries.length))
+    : false;
   const open = useMutation({
     mutationFn: async (entry: PlanEntry) => unwrap(await api.POST("/api/v1/records/files",
       { body: { plan_entry_id: entry.id, title: "", notation: "", language: "", rights: "", description: "", unit: "",
@@ -271,11 +345,22 @@ export function PlanView({ year }: { year: number }) {
           {plan.approved_at && <Typography.Text>{rec.plan.approvedBy(nameOf(plan.approved_by), formatDateTime(plan.approved_at))}</Typography.Text>}
           {plan.decision_number && <Typography.Text data-testid="plan-decision">
             {rec.plan.decision(plan.decision_number, formatDate(plan.decision_date))}</Typography.Text>}
+          {plan.state === "submitted" && plan.submitted_at && <Typography.Text>
+            {rec.plan.submittedBy(nameOf(plan.submitted_by), formatDateTime(plan.submitted_at))}</Typography.Text>}
         </Space>
       )}
+      {plan?.state === "draft" && plan.return_reason && (
+        <Alert type="warning" showIcon data-testid="plan-returned" message={rec.plan.returned(plan.return_reason)} />
+      )}
+      {plan?.state === "submitted" && !leader && <Alert type="info" showIcon message={rec.plan.waiting} />}
       {plan?.state === "draft" && (
         <Space wrap>
           {drafter && <DraftEditor plan={plan} onSaved={saved} />}
+          {drafter && (
+            <Button type="primary" disabled={!entries} onClick={() => setSubmitting(true)}>{rec.plan.submit}</Button>
+          )}
+          {drafter && <SubmitDialog plan={plan} open={submitting} onClose={() => setSubmitting(false)}
+            onDone={(p) => void changed(p, rec.plan.submitted)} />}
           {leader && (
             <Button type="primary" disabled={!plan.headings.length} onClick={() => setApproving(true)}>
               {rec.plan.approve}
@@ -284,6 +369,16 @@ export function PlanView({ year }: { year: number }) {
           {leader && <ApproveDialog plan={plan} open={approving} onClose={() => setApproving(false)}
             onApproved={(p) => void approved(p)} />}
           {drafter && <EntryEditor plan={plan} entry={editing} onClose={() => setEditing(null)} onSaved={saved} />}
+        </Space>
+      )}
+      {plan?.state === "submitted" && leader && (
+        <Space wrap>
+          <Button type="primary" onClick={() => setApproving(true)}>{rec.plan.approve}</Button>
+          <Button danger onClick={() => setReturning(true)}>{rec.plan.return}</Button>
+          <ApproveDialog plan={plan} open={approving} onClose={() => setApproving(false)}
+            onApproved={(p) => void approved(p)} />
+          <ReturnDialog plan={plan} open={returning} onClose={() => setReturning(false)}
+            onDone={(p) => void changed(p, rec.plan.returnedDone)} />
         </Space>
       )}
       {plan?.state === "approved" && drafter && (

@@ -58,6 +58,50 @@ describe("Hồ sơ: danh mục hồ sơ", () => {
       { version: 2, decision_number: "", decision_date: "" }]]));
   });
 
+  it("lets the clerk submit the draft to the leaders (trình duyệt); while it waits she cannot change it", async () => {
+    const { api, calls } = fakeGateway({ "GET /api/v1/records/plans": { plans: [plan({ headings: [] })] },
+      "GET /api/v1/records/plans/plan-1": plan(), "GET /api/v1/people": PEOPLE,
+      "POST /api/v1/records/plans/plan-1/submit": plan({ state: "submitted", version: 3, submitted_by: "vanthu.ubnd",
+        submitted_at: "2026-12-01T09:30:00+07:00" }) });
+    renderWith(<RecordsPage />, { api, person: CLERK, path: "/ho-so?nam=2026" });
+    expect(await screen.findByText("Hồ sơ tuyển dụng công chức năm 2026")).toBeInTheDocument();
+    await userEvent.click(await screen.findByRole("button", { name: "Trình duyệt" }));
+    const dialog = await screen.findByRole("dialog");
+    expect(within(dialog).getByText(/Lãnh đạo cơ quan sẽ nhận được thông báo/)).toBeInTheDocument();
+    await userEvent.click(within(dialog).getByRole("button", { name: "Trình duyệt" }));
+    await waitFor(() => expect(posts(calls)).toEqual([["POST", "/api/v1/records/plans/plan-1/submit", { version: 2 }]]));
+    await waitFor(() => expect(screen.getByTestId("plan-state")).toHaveTextContent("Chờ duyệt"));
+    expect(screen.getByText("Trình duyệt: Đặng Thị Mỹ Xuyên, 01/12/2026 09:30")).toBeInTheDocument();
+    expect(screen.getByText(/Danh mục đang chờ lãnh đạo phê duyệt/)).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Thêm đề mục" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Trình duyệt" })).not.toBeInTheDocument();
+  });
+
+  it("lets the leader return a submitted plan with a reason, which the draft then shows", async () => {
+    const submitted = plan({ state: "submitted", version: 3, submitted_by: "vanthu.ubnd",
+      submitted_at: "2026-12-01T09:30:00+07:00" });
+    const { api, calls } = fakeGateway({ "GET /api/v1/records/plans": { plans: [submitted] },
+      "GET /api/v1/records/plans/plan-1": submitted, "GET /api/v1/people": PEOPLE,
+      "POST /api/v1/records/plans/plan-1/return": plan({ state: "draft", version: 4,
+        return_reason: "Bổ sung hồ sơ cải cách hành chính" }) });
+    const { container } = renderWith(<RecordsPage />, { api, person: LEADER, path: "/ho-so?nam=2026" });
+    expect(await screen.findByText("Hồ sơ tuyển dụng công chức năm 2026")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Phê duyệt danh mục" })).toBeEnabled();
+    await noSeriousViolation(container);
+    await userEvent.click(screen.getByRole("button", { name: "Trả lại" }));
+    const dialog = await screen.findByRole("dialog");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Trả lại" }));
+    expect(await within(dialog).findByText("Hãy nhập nội dung này.")).toBeInTheDocument();
+    expect(posts(calls)).toEqual([]);
+    fireEvent.change(within(dialog).getByLabelText("Lý do trả lại"), { target: { value: "Bổ sung hồ sơ cải cách hành chính" } });
+    await userEvent.click(within(dialog).getByRole("button", { name: "Trả lại" }));
+    await waitFor(() => expect(posts(calls)).toEqual([["POST", "/api/v1/records/plans/plan-1/return",
+      { version: 3, reason: "Bổ sung hồ sơ cải cách hành chính" }]]));
+    expect(await screen.findByTestId("plan-returned")).toHaveTextContent(
+      "Lãnh đạo đã trả lại danh mục. Lý do: Bổ sung hồ sơ cải cách hành chính");
+    expect(screen.getByTestId("plan-state")).toHaveTextContent("Dự thảo");
+  });
+
   it("lets an officer open a file (lập hồ sơ) from an entry of the approved plan", async () => {
     const { api, calls } = fakeGateway({ "GET /api/v1/records/plans": { plans: [plan({ state: "approved", headings: [] })] },
       "GET /api/v1/records/plans/plan-1": plan({ state: "approved" }),
@@ -161,11 +205,14 @@ describe("Hồ sơ: the plan's gaps (issue 14)", () => {
   it("edits an entry of a draft plan wherever it sits, keeping the others", () => {
     const draft = plan({ headings: [{ numeral: "I", title: "Tổ chức", abbreviation: "TC", entries: [], subheadings: [
       { number: 1, title: "Tuyển dụng", entries: [{ id: "e2", number: 1, notation: "01.TC", title: "Cũ",
-        retention_years: 5, creator: "", notes: "" }] }] }, ...plan().headings] });
+        retention_years: 5, creator: "Phòng Tổ chức", notes: "", creator_subject: "" }] }] }, ...plan().headings] });
     const edited = editEntry(outline(draft), "e2", { title: " Hồ sơ thi tuyển\u0301 ", retention_years: 0,
-      creator: "Phòng Tổ chức", notes: "Mật" });
+      creator_subject: "s3", notes: "Mật" });
     expect(edited[0]?.subheadings?.[0]?.entries?.[0]).toEqual({ id: "e2", title: "Hồ sơ thi tuyển\u0301".normalize("NFC"),
-      retention_years: 0, creator: "Phòng Tổ chức", notes: "Mật" });
+      retention_years: 0, creator: "", creator_subject: "s3", notes: "Mật" });
+    // no person picked: the text a plan written before had stays
+    expect(editEntry(outline(draft), "e2", { title: "Cũ", retention_years: 5 })[0]?.subheadings?.[0]?.entries?.[0])
+      .toMatchObject({ creator: "Phòng Tổ chức", creator_subject: "" });
     expect(edited[1]).toEqual(outline(draft)[1]);
     expect(editEntry(outline(draft), "", { title: "x", retention_years: 1 })).toEqual(outline(draft));
     expect(entryOf(draft, "e2")?.title).toBe("Cũ");
@@ -174,6 +221,26 @@ describe("Hồ sơ: the plan's gaps (issue 14)", () => {
     const docs = recordFile().documents.map((d) => ({ ...d, document_id: id }));
     expect(withCodes(`${id}, 01a22cbc-0000-752a-9ec2-4d153df5d0cb`, docs))
       .toBe("15/UBND-TCCB, 01a22cbc-0000-752a-9ec2-4d153df5d0cb");
+  });
+
+  it("refuses a heading abbreviation with a marked letter other than Đ before saving, and keeps Đ", async () => {
+    const { api, calls } = fakeGateway({ "GET /api/v1/records/plans": { plans: [plan({ headings: [] })] },
+      "GET /api/v1/records/plans/plan-1": plan(), "GET /api/v1/people": PEOPLE,
+      "PUT /api/v1/records/plans/plan-1": plan({ version: 3 }) });
+    renderWith(<RecordsPage />, { api, person: CLERK, path: "/ho-so?nam=2026" });
+    await userEvent.click(await screen.findByRole("button", { name: "Thêm đề mục" }));
+    const dialog = await screen.findByRole("dialog");
+    fireEvent.change(within(dialog).getByLabelText("Tên đề mục"), { target: { value: "Đào tạo, xây dựng" } });
+    const abbreviation = within(dialog).getByLabelText("Ký hiệu đề mục (vd. TCCB)");
+    fireEvent.change(abbreviation, { target: { value: "ĐTƯ" } });
+    await userEvent.click(within(dialog).getByRole("button", { name: "Lưu" }));
+    expect(await within(dialog).findByText(/chỉ gồm chữ cái không dấu \(A–Z\), chữ Đ và chữ số/)).toBeInTheDocument();
+    expect(posts(calls)).toEqual([]);
+    fireEvent.change(abbreviation, { target: { value: "đtxd" } });
+    await userEvent.click(within(dialog).getByRole("button", { name: "Lưu" }));
+    await waitFor(() => expect(posts(calls)).toHaveLength(1));
+    expect(posts(calls)[0]?.[2]).toMatchObject({ headings: [{ title: "Tổ chức cán bộ", abbreviation: "TCCB" },
+      { title: "Đào tạo, xây dựng", abbreviation: "ĐTXD", entries: [], subheadings: [] }] });
   });
 
   it("lets the clerk change an entry's title, retention and notes while the plan is a draft, and names the people", async () => {
@@ -196,7 +263,25 @@ describe("Hồ sơ: the plan's gaps (issue 14)", () => {
     await waitFor(() => expect(posts(calls)).toEqual([["PUT", "/api/v1/records/plans/plan-1", { version: 2,
       title: "Danh mục hồ sơ năm 2026", numbering: "continuous", headings: [{ title: "Tổ chức cán bộ",
         abbreviation: "TCCB", subheadings: [], entries: [{ id: "entry-1", title: "Hồ sơ thi tuyển công chức năm 2026",
-          retention_years: 70, creator: "Phòng Tổ chức", notes: "Theo Thông tư 10/2022" }] }] }]]));
+          retention_years: 70, creator: "Phòng Tổ chức", creator_subject: "", notes: "Theo Thông tư 10/2022" }] }] }]]));
+  });
+
+  it("picks the person keeping an entry's file from the agency's people, shows the old text until then", async () => {
+    const { api, calls } = fakeGateway({ "GET /api/v1/records/plans": { plans: [plan({ headings: [] })] },
+      "GET /api/v1/records/plans/plan-1": plan(), "GET /api/v1/people": PEOPLE,
+      "PUT /api/v1/records/plans/plan-1": plan({ version: 3 }) });
+    renderWith(<RecordsPage />, { api, person: CLERK, path: "/ho-so?nam=2026" });
+    expect(await screen.findByText("Phòng Tổ chức")).toBeInTheDocument(); // free text of a plan written before
+    await userEvent.click(screen.getByRole("button", { name: "Sửa: Hồ sơ tuyển dụng công chức năm 2026" }));
+    const dialog = await screen.findByRole("dialog");
+    expect(within(dialog).getByText(/Đang ghi: “Phòng Tổ chức”/)).toBeInTheDocument();
+    const picker = within(dialog).getByLabelText("Người lập hồ sơ");
+    fireEvent.change(picker, { target: { value: "phan thi luu" } }); // found without tones
+    fireEvent.click(await screen.findByText("Phan Thị Lưu (luutru.ubnd)", { selector: ".ant-select-item-option-content" }));
+    await userEvent.click(within(dialog).getByRole("button", { name: "Lưu" }));
+    await waitFor(() => expect(posts(calls)).toHaveLength(1));
+    expect(posts(calls)[0]?.[2]).toMatchObject({ headings: [{ entries: [{ id: "entry-1", creator: "",
+      creator_subject: "s3" }] }] });
   });
 
   it("lets the leader approve with the decision's number and date (both or neither) and shows who approved by name", async () => {

@@ -7,8 +7,9 @@ export function plan(overrides: Partial<Plan> = {}): Plan {
     title: "Danh mục hồ sơ năm 2026", numbering: "continuous",
     headings: [{ numeral: "I", title: "Tổ chức cán bộ", abbreviation: "TCCB", subheadings: [], entries: [
       { id: "entry-1", number: 1, notation: "01.TCCB", title: "Hồ sơ tuyển dụng công chức năm 2026",
-        retention_years: 0, creator: "Phòng Tổ chức", notes: "" }] }],
+        retention_years: 0, creator: "Phòng Tổ chức", notes: "", creator_subject: "" }] }],
     created_by: "vanthu.ubnd", approved_by: "", approved_at: "", decision_number: "", decision_date: "",
+    submitted_by: "", submitted_at: "", return_reason: "",
     created_at: "2026-01-05T08:00:00+07:00",
     updated_at: "2026-01-05T08:00:00+07:00", version: 2, revises_plan_id: "",
     ...overrides,
