@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { arrival, draft } from "../../test/fixtures";
 import { fakeGateway, renderWith } from "../../test/render";
 import { DraftPage } from "./DraftPage";
+import { ReplyLinks } from "./Replies";
 
 const ID = "0192f0a1-7c3e-7b1a-9c1d-000000000001";
 const TYPES = [{ code: "cong_van", name: "Công văn", abbreviation: "", agency_code: "", exchange_form: "electronic",
@@ -117,6 +118,23 @@ describe("soạn văn bản trả lời (from an arrival's task)", () => {
           + "2027 của tỉnh",
         recipients: [{ agency_code: "000.00.02.H61", name: "Sở Nội vụ tỉnh Vĩnh Long" }] });
     });
+
+  it("shows the saved reply on the arrival's list of replies at once (not the list read before it)", async () => {
+    const saved = draft({ answers_document_id: ARRIVAL.id, abstract: "V/v trả lời văn bản số 15/SNV-TCBC" });
+    let posted = false;
+    const { api } = fakeGateway({
+      "GET /api/v1/document-types": TYPES,
+      [`GET /api/v1/documents/${ARRIVAL.id}`]: ARRIVAL,
+      "GET /api/v1/agencies/000.00.02.H61": SNV,
+      "GET /api/v1/documents": () => ({ items: posted ? [saved] : [], next_page_token: null }),
+      "POST /api/v1/documents": () => { posted = true; return saved; },
+    });
+    // both stay on the page after the save (the route matches any address)
+    renderWith(<><ReplyLinks doc={ARRIVAL} /><DraftPage /></>, { api, path, person: OFFICER });
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByRole("button", { name: "Lưu dự thảo" }));
+    expect(await screen.findByTestId("replies")).toHaveTextContent("Dự thảo — V/v trả lời văn bản số 15/SNV-TCBC");
+  });
 
   it("leaves the recipient to choose when the sender is not in the directory, and says so", async () => {
     const { api, calls } = fakeGateway({

@@ -77,6 +77,8 @@ export function DraftPage() {
     onSuccess: async ({ doc, start }) => {
       await queries.invalidateQueries({ queryKey: ["documents", "outgoing"] });
       await queries.invalidateQueries({ queryKey: ["inbox"] });
+      // a reply: the arrival's list of replies and its lead's choice in Hoàn thành show it at once
+      if (doc.answers_document_id) await queries.invalidateQueries({ queryKey: ["replies", doc.answers_document_id] });
       // a returned draft's change moves its case on (the abstract its tasks show): gửi lại reads the new version
       if (!start) await queries.invalidateQueries({ queryKey: ["outgoing-case", doc.id] });
       void message.success(start ? out.form.started : out.form.saved);
