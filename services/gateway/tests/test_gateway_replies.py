@@ -209,6 +209,9 @@ async def test_a_reply_answers_only_an_arrival_the_officer_is_given_and_lists_as
         "/api/v1/documents", params={"answers_document_id": ubnd["id"]}
     )
     assert elsewhere.json()["items"] == []
+    wrong = await officer.get("/api/v1/documents", params={"answers_document_id": "không-phải-mã\x00"})
+    assert wrong.status_code == 400, wrong.text
+    assert [e["field"] for e in wrong.json()["errors"]] == ["answers_document_id"]
 
 
 async def test_completing_links_only_the_officers_own_reply_to_that_arrival(

@@ -31,6 +31,7 @@ from vanthu_registry.documents_store import DATE_FIELDS, DocumentFilter, Documen
 from vanthu_registry.domain.agencies import check_code, parse_date
 from vanthu_registry.domain.doctypes import LETTER, NAME_ABBREVIATION, DocumentType, check_type
 from vanthu_registry.domain.documents import (
+    DOCUMENT_ID,
     Competence,
     Confidentiality,
     Direction,
@@ -76,6 +77,15 @@ def _enum(field: str, enum: type[Any], value: str, default: Any = None) -> Any:
     except ValueError:
         accepted = ", ".join(repr(e.value) for e in enum)
         raise InvalidArgument(field, f"phải là một trong các giá trị {accepted}.") from None
+
+
+def _answered(value: str) -> str | None:
+    """``ListDocumentsRequest.answers_document_id``: a document id (UUID) or empty; InvalidArgument otherwise."""
+    value = value.strip()
+    if value and not DOCUMENT_ID.match(value):
+        raise InvalidArgument("answers_document_id", "phải là mã (UUID) của một văn bản, ví dụ "
+                                                     "0192f0a1-7c3e-7b1a-9c1d-2f3e4a5b6c7d.")
+    return value or None
 
 
 def _mine(principal: Principal, mine: bool) -> str | None:
@@ -467,7 +477,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
             text=clean_text("text", request.text, max_len=200, required=False) or None,
             date_field=_date_field(request.date_field),
             revocation=_enum("revocation", Revocation, request.revocation).value if request.revocation else None,
-            answers_document_id=request.answers_document_id.strip()[:64] or None,
+            answers_document_id=_answered(request.answers_document_id),
             drafter_subject=_mine(principal, request.mine))
         docs, token = await self.documents.find(agency, filters, request.page.page_size, request.page.page_token,
                                                 principal)
