@@ -59,6 +59,8 @@ screen visited, no page breaks its Content-Security-Policy, and every screen is 
 # Chuyên viên  sửa a returned draft (the comments above it) văn bản đi → Sửa dự thảo                   F:923
 # Chuyên viên  trình ký                                   văn bản đi → Trình ký                      F:948
 # Chuyên viên  close the task with a result               văn bản → Hoàn thành                       E:704
+# Chuyên viên  soạn văn bản trả lời (from the lead's task)  văn bản → Soạn văn bản trả lời             E:725
+# Chuyên viên  link the reply when completing             văn bản → Hoàn thành (Văn bản trả lời)     E:738
 # Chuyên viên  lập hồ sơ, thêm văn bản, đóng, nộp lưu     Hồ sơ → Lập hồ sơ → hồ sơ                  G:1191
 # Lưu trữ      receive deposits, check against the plan   Hồ sơ → Nộp lưu → hồ sơ (Đối chiếu)        G:1253
 # Lưu trữ      return a deposit with reasons              hồ sơ → Trả lại                            G:1257
@@ -514,7 +516,8 @@ def test_an_arrival_is_registered_submitted_assigned_delegated_and_completed_thr
     is offered disabled when typed without tones), gives a
     job (giao việc) to Phòng Tổng hợp, opens the dashboard (báo cáo thống kê) and the USB-token signing page; the
     head of Phòng Tổng hợp gives the document to an officer, who asks for 3 more working days (xin gia hạn), granted
-    by the leader still on the phone, and completes it; the officer's home counts change."""
+    by the leader still on the phone, drafts the reply from the task (soạn văn bản trả lời: the arrival's sender, "V/v
+    trả lời …") and completes it with that reply linked; the officer's home counts change."""
     with httpx.Client(base_url=platform.gateway_url, timeout=60) as api:
         clerk = bearer(login("vanthu.ubnd"))
         created = api.post("/api/v1/documents", headers=clerk, json={
@@ -719,13 +722,28 @@ def test_an_arrival_is_registered_submitted_assigned_delegated_and_completed_thr
         expect(desk.get_by_role("button", name="Đồng ý gia hạn", exact=True)).to_have_count(0)
         leader.close()
         page.reload()
+        # soạn văn bản trả lời from the task: a công văn answering the arrival, to its sender, "V/v trả lời …"
+        page.get_by_role("button", name="Soạn văn bản trả lời").click()
+        # the draft form is a lazy route that reads the arrival and its sender first
+        expect(page.get_by_role("heading", name="Soạn văn bản trả lời")).to_be_visible(timeout=UI_TIMEOUT_MS)
+        expect(page.get_by_test_id("reply-to")).to_contain_text("77/UBND-VP")
+        expect(page.get_by_label("Trích yếu")).to_have_value(re.compile(r"^V/v trả lời văn bản số 77/UBND-VP"))
+        officer.check("soan-van-ban-tra-loi")
+        page.get_by_role("button", name="Lưu dự thảo").click()
+        expect(page.get_by_test_id("answers")).to_contain_text(doc["abstract"])
+        open_in_app(page, doc_path)
+        expect(page.get_by_test_id("replies")).to_contain_text("V/v trả lời văn bản số 77/UBND-VP")
         page.get_by_role("button", name="Hoàn thành").click()
         dialog = page.get_by_role("dialog")
+        # the reply just drafted is chosen to go with the result
+        expect(dialog.get_by_text(re.compile(r"^Dự thảo — V/v trả lời văn bản số 77/UBND-VP"))).to_be_visible()
         dialog.get_by_label("Kết quả xử lý").fill("Đã tham mưu văn bản báo cáo")
         officer.check("hoan-thanh")
         dialog.get_by_role("button", name="Hoàn thành").click()
         expect(page.get_by_test_id("case-state")).to_have_text("Hoàn thành")
         expect(page.get_by_role("button", name="Hoàn thành")).to_have_count(0)
+        # the lead's completion links the reply (the case's result and its step)
+        expect(page.get_by_test_id("reply-link")).to_have_count(2)
         for step in ("Trình lãnh đạo", "Giao xử lý", "Giao trong đơn vị", "Cập nhật tiến độ", "Xin gia hạn",
                      "Đồng ý gia hạn"):
             expect(page.get_by_role("listitem").filter(has_text=step).first).to_be_visible()

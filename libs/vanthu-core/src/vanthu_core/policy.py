@@ -324,7 +324,7 @@ TABLE: dict[str, Access] = {
                                         rule="the lead's task in the caller's inbox, with a reason"),
     WORKFLOW + "CompleteTask": people(EVERYONE, forwards=[REGISTRY + "ListUnits", DOCUMENTS + "GetDocument"],
                                       rule="a task in the caller's inbox; the reply an outgoing document of their "
-                                           "agency"),
+                                           "agency they drafted and see, answering the case's arrival"),
     WORKFLOW + "GetCase": people(EVERYONE, forwards=[DOCUMENTS + "GetDocument", REGISTRY + "ListUnitMembers"],
                                  rule="a case of their own agency, whose document they see or that gives it to them"),
     WORKFLOW + "CreateDelegation": people(

@@ -20,7 +20,7 @@ import grpc
 from vanthu.common.v1 import common_pb2
 from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc
 from vanthu_core import clients, policy
-from vanthu_core.auth import current_principal
+from vanthu_core.auth import Principal, current_principal
 from vanthu_core.errors import DomainError, InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.numbers import bounded_int
 from vanthu_core.spreadsheet import CSV_TYPE, XLSX_TYPE
@@ -31,6 +31,7 @@ from vanthu_registry.documents_store import DATE_FIELDS, DocumentFilter, Documen
 from vanthu_registry.domain.agencies import check_code, parse_date
 from vanthu_registry.domain.doctypes import LETTER, NAME_ABBREVIATION, DocumentType, check_type
 from vanthu_registry.domain.documents import (
+    DOCUMENT_ID,
     Competence,
     Confidentiality,
     Direction,
@@ -76,6 +77,24 @@ def _enum(field: str, enum: type[Any], value: str, default: Any = None) -> Any:
     except ValueError:
         accepted = ", ".join(repr(e.value) for e in enum)
         raise InvalidArgument(field, f"phải là một trong các giá trị {accepted}.") from None
+
+
+def _answered(value: str) -> str | None:
+    """``ListDocumentsRequest.answers_document_id``: a document id (UUID) or empty; InvalidArgument otherwise."""
+    value = value.strip()
+    if value and not DOCUMENT_ID.match(value):
+        raise InvalidArgument("answers_document_id", "phải là mã (UUID) của một văn bản, ví dụ "
+                                                     "0192f0a1-7c3e-7b1a-9c1d-2f3e4a5b6c7d.")
+    return value or None
+
+
+def _mine(principal: Principal, mine: bool) -> str | None:
+    """``ListDocumentsRequest.mine``: the caller's subject, a person's only (a service drafts nothing)."""
+    if not mine:
+        return None
+    if principal.is_service or not principal.subject:
+        raise InvalidArgument("mine", "chỉ một cán bộ mới lọc được văn bản mình soạn: hãy bỏ bộ lọc này.")
+    return principal.subject
 
 
 def _date_field(value: str) -> str:
@@ -141,7 +160,7 @@ def document_to_proto(doc: dict[str, Any]) -> documents_pb2.Document:
         revocation=doc["revocation"], revocation_reason=doc["revocation_reason"],
         revocation_kind=doc["revocation_kind"], replaces_document_id=doc["replaces_document_id"],
         replaced_by_document_id=doc["replaced_by_document_id"], audience=doc.get("audience") or [],
-        in_circuit=bool(doc.get("in_circuit")))
+        in_circuit=bool(doc.get("in_circuit")), drafter_subject=doc.get("drafter_subject") or "")
 
 
 def _type_to_proto(t: DocumentType, entry: CatalogueEntry | None) -> documents_pb2.DocumentType:
@@ -417,7 +436,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
                                                 expected_version=bounded_int("expected_version",
                                                                              request.expected_version),
                                                 through_circuit=_through_circuit(),
-                                                actor_subject=principal.subject)
+                                                actor_subject=principal.subject, principal=principal)
         return documents_pb2.UpdateDraftResponse(document=document_to_proto(doc))
 
     async def GetDocument(self, request: documents_pb2.GetDocumentRequest,
@@ -457,7 +476,9 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
             issuing_agency_code=request.issuing_agency_code or None,
             text=clean_text("text", request.text, max_len=200, required=False) or None,
             date_field=_date_field(request.date_field),
-            revocation=_enum("revocation", Revocation, request.revocation).value if request.revocation else None)
+            revocation=_enum("revocation", Revocation, request.revocation).value if request.revocation else None,
+            answers_document_id=_answered(request.answers_document_id),
+            drafter_subject=_mine(principal, request.mine))
         docs, token = await self.documents.find(agency, filters, request.page.page_size, request.page.page_token,
                                                 principal)
         return documents_pb2.ListDocumentsResponse(documents=[document_to_proto(d) for d in docs],

@@ -127,6 +127,10 @@ class DocumentFilter:
     date_field: str = "document"
     #: Thu hồi, cập nhật: only the documents whose revocation is in this state (``requested``: the clerk's to answer).
     revocation: str | None = None
+    #: Văn bản trả lời: only the documents that answer this one (``answers_document_id``).
+    answers_document_id: str | None = None
+    #: Only the documents this person drafted (their subject).
+    drafter_subject: str | None = None
 
 
 def day_start(day: date) -> datetime:
@@ -303,7 +307,8 @@ class DocumentStore:
     # -- documents -----------------------------------------------------------------------------
     async def create(self, *, agency_code: str, agency_name: str, draft: Draft, actor: str,
                      document_id: str | None = None, actor_subject: str = "", arrival_key: str = "",
-                     replaces_document_id: str = "", doc_type: DocumentType | None = None) -> dict[str, Any]:
+                     replaces_document_id: str = "", doc_type: DocumentType | None = None,
+                     principal: Principal | None = None) -> dict[str, Any]:
         """A draft (outgoing) or an arrival (incoming); ``document_id`` when the caller chose it (the references to its
         files are recorded under it before the document exists). A paper arrival (``draft.paper``, entered by hand,
         its files scans) is "unsigned": no digital signature to verify, so vào sổ asks for no confirmation (Decree
@@ -318,7 +323,8 @@ class DocumentStore:
         try:
             return await self._create(agency_code=agency_code, agency_name=agency_name, draft=draft, actor=actor,
                                       document_id=document_id, actor_subject=actor_subject, arrival_key=arrival_key,
-                                      replaces_document_id=replaces_document_id, doc_type=doc_type)
+                                      replaces_document_id=replaces_document_id, doc_type=doc_type,
+                                      principal=principal)
         except IntegrityError:
             existing = await self._arrival_by_key(agency_code, arrival_key) if arrival_key else None
             if existing is None:
@@ -360,16 +366,19 @@ class DocumentStore:
 
     async def _create(self, *, agency_code: str, agency_name: str, draft: Draft, actor: str,
                       document_id: str | None, actor_subject: str, arrival_key: str,
-                      replaces_document_id: str = "", doc_type: DocumentType | None = None) -> dict[str, Any]:
+                      replaces_document_id: str = "", doc_type: DocumentType | None = None,
+                      principal: Principal | None = None) -> dict[str, Any]:
         async with self.sessions() as session, session.begin():
             return await self._create_in(session, self.clock(), agency_code=agency_code, agency_name=agency_name,
                                          draft=draft, actor=actor, document_id=document_id,
                                          actor_subject=actor_subject, arrival_key=arrival_key,
-                                         replaces_document_id=replaces_document_id, doc_type=doc_type)
+                                         replaces_document_id=replaces_document_id, doc_type=doc_type,
+                                         principal=principal)
 
     async def _create_in(self, session: AsyncSession, now: datetime, *, agency_code: str, agency_name: str,
                          draft: Draft, actor: str, document_id: str | None, actor_subject: str, arrival_key: str,
-                         replaces_document_id: str = "", doc_type: DocumentType | None = None) -> dict[str, Any]:
+                         replaces_document_id: str = "", doc_type: DocumentType | None = None,
+                         principal: Principal | None = None) -> dict[str, Any]:
         """:meth:`create`'s insert in ``session``'s transaction."""
         replaced = None
         if replaces_document_id:
@@ -386,7 +395,7 @@ class DocumentStore:
             doc_type.agency_code in (None, agency_code)
         check_legal_normative(doc_type if known and doc_type is not None else
                               await self._type(session, agency_code, draft.type_code), draft.legal_normative)
-        await self._check_answered(session, agency_code, draft.answers_document_id)
+        await self._check_answered(session, agency_code, draft.answers_document_id, principal)
         row = DocumentRow(id=document_id or new_id(), agency_code=agency_code, direction=draft.direction.value,
                           created_by=actor, created_at=now, updated_at=now, version=1,
                           drafter_subject=actor_subject if draft.direction is Direction.OUTGOING else "",
@@ -428,14 +437,19 @@ class DocumentStore:
             await self._event(session, row, ev.DocumentDrafted, actor)
         return document_view(row)
 
-    async def _check_answered(self, session: AsyncSession, agency_code: str, document_id: str) -> None:
-        """The document a draft answers must be one this agency holds (InvalidArgument otherwise)."""
+    async def _check_answered(self, session: AsyncSession, agency_code: str, document_id: str,
+                              principal: Principal | None = None) -> None:
+        """The document a draft answers (văn bản trả lời văn bản số …) must be one this agency holds and, for a
+        person's ``principal``, one they see (its audience): an arrival another agency holds, or one of this agency
+        not given to them, is refused alike (InvalidArgument, saying nothing of whether it exists)."""
         if not document_id:
             return
         try:
-            await self._load(session, agency_code, document_id, lock=False)
+            await self._load_seen(session, agency_code, document_id, principal)
         except NotFound:
-            raise InvalidArgument("answers_document_id", "không phải văn bản của cơ quan này.") from None
+            raise InvalidArgument("answers_document_id", "không phải văn bản của cơ quan mà đồng chí được xem: hãy "
+                                                         "soạn văn bản trả lời từ văn bản đến đồng chí đang xử "
+                                                         "lý.") from None
 
     async def _find_duplicate(self, session: AsyncSession, row: DocumentRow) -> str | None:
         """An arrival already held with the same issuing agency, number-and-symbol and date (Appendix VI III.1.h)."""
@@ -516,7 +530,7 @@ class DocumentStore:
 
     async def update_draft(self, *, agency_code: str, document_id: str, draft: Draft, actor: str,
                            expected_version: int = 0, through_circuit: bool = False,
-                           actor_subject: str = "") -> dict[str, Any]:
+                           actor_subject: str = "", principal: Principal | None = None) -> dict[str, Any]:
         """Change a draft's content (``draft`` replaces every editable field and its files). A draft the workflow's
         circuit governs changes only through it (``through_circuit``: the workflow vouched, having checked the
         draft is back with its drafter), so what a head approved is what is signed (issue 13 review). Only its
@@ -533,7 +547,8 @@ class DocumentStore:
             if expected_version and expected_version != row.version:
                 raise Conflict(f"Dự thảo đã được người khác sửa (phiên bản {row.version}, đồng chí sửa phiên bản "
                                f"{expected_version}): tải lại rồi sửa lại.")
-            await self._check_answered(session, agency_code, draft.answers_document_id)
+            if draft.answers_document_id != row.answers_document_id:  # a new link: to a document they see
+                await self._check_answered(session, agency_code, draft.answers_document_id, principal)
             check_legal_normative(await self._type(session, agency_code, draft.type_code), draft.legal_normative)
             before = {k: _jsonable(getattr(row, k)) for k in EDITABLE}
             after = {k: _jsonable(v) for k, v in draft_columns(draft).items()}
@@ -1044,7 +1059,9 @@ class DocumentStore:
         for column, value in ((DocumentRow.direction, f.direction), (DocumentRow.type_code, f.type_code),
                               (DocumentRow.register_id, f.register_id), (DocumentRow.status, f.status),
                               (DocumentRow.issuing_agency_code, f.issuing_agency_code),
-                              (DocumentRow.revocation, f.revocation)):
+                              (DocumentRow.revocation, f.revocation),
+                              (DocumentRow.answers_document_id, f.answers_document_id),
+                              (DocumentRow.drafter_subject, f.drafter_subject)):
             if value:
                 query = query.where(column == value)
         if f.date_field == "arrival":

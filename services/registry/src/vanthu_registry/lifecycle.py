@@ -138,7 +138,7 @@ class DocumentLifecycle:
                                               actor=actor, document_id=document_id,
                                               actor_subject="" if principal.is_service else principal.subject,
                                               arrival_key=arrival_key, replaces_document_id=replaces_document_id,
-                                              doc_type=doc_type)
+                                              doc_type=doc_type, principal=principal)
         except BaseException:
             await self.files.release(agency_code, [f.object_id for f in draft.files], document_holder(document_id))
             raise
@@ -179,24 +179,26 @@ class DocumentLifecycle:
 
     async def update_draft(self, *, agency_code: str, document_id: str, draft: Draft, actor: str,
                            expected_version: int, through_circuit: bool = False,
-                           actor_subject: str = "") -> dict[str, Any]:
+                           actor_subject: str = "", principal: Principal | None = None) -> dict[str, Any]:
         """Change a draft (:meth:`DocumentStore.update_draft`); files added are referred to, files removed
         released."""
         async with self._turn(document_id):
             return await self._update_draft(agency_code=agency_code, document_id=document_id, draft=draft,
                                             actor=actor, expected_version=expected_version,
-                                            through_circuit=through_circuit, actor_subject=actor_subject)
+                                            through_circuit=through_circuit, actor_subject=actor_subject,
+                                            principal=principal)
 
     async def _update_draft(self, *, agency_code: str, document_id: str, draft: Draft, actor: str,
                             expected_version: int, through_circuit: bool = False,
-                            actor_subject: str = "") -> dict[str, Any]:
+                            actor_subject: str = "", principal: Principal | None = None) -> dict[str, Any]:
         before = {f.object_id for f in files_from((await self.documents.get(agency_code, document_id))["files"])}
         new_ids = [f.object_id for f in draft.files if f.object_id not in before]
         draft.files = await self._take(agency_code, document_id, draft.files, already=before)
         try:
             doc = await self.documents.update_draft(agency_code=agency_code, document_id=document_id, draft=draft,
                                                     actor=actor, expected_version=expected_version,
-                                                    through_circuit=through_circuit, actor_subject=actor_subject)
+                                                    through_circuit=through_circuit, actor_subject=actor_subject,
+                                                    principal=principal)
         except BaseException:
             await self.files.release(agency_code, new_ids, document_holder(document_id))
             raise

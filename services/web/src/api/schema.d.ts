@@ -2249,7 +2249,7 @@ export interface paths {
         /**
          * Complete a task of yours; the lead's completes the case (hoàn thành)
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
-         *     - CompleteTask: a task in the caller's inbox; the reply an outgoing document of their agency.
+         *     - CompleteTask: a task in the caller's inbox; the reply an outgoing document of their agency they drafted and see, answering the case's arrival.
          */
         post: operations["complete_api_v1_workflow_tasks__task_id__complete_post"];
         delete?: never;
@@ -5794,6 +5794,10 @@ export interface operations {
                 q?: string | null;
                 /** @description thu hồi, cập nhật: only the documents whose revocation is in this state (requested: arrivals whose sender asked, waiting for the clerk's answer) */
                 revocation?: ("requested" | "accepted" | "refused" | "pending" | "settled") | null;
+                /** @description văn bản trả lời: only the documents that answer this one */
+                answers_document_id?: string | null;
+                /** @description only the documents the caller drafted */
+                mine?: boolean;
             };
             header?: never;
             path?: never;
@@ -5889,6 +5893,10 @@ export interface operations {
                 q?: string | null;
                 /** @description thu hồi, cập nhật: only the documents whose revocation is in this state (requested: arrivals whose sender asked, waiting for the clerk's answer) */
                 revocation?: ("requested" | "accepted" | "refused" | "pending" | "settled") | null;
+                /** @description văn bản trả lời: only the documents that answer this one */
+                answers_document_id?: string | null;
+                /** @description only the documents the caller drafted */
+                mine?: boolean;
             };
             header?: never;
             path?: never;

@@ -469,17 +469,31 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
     async def CompleteTask(self, request: pb.CompleteTaskRequest,
                            context: grpc.aio.ServicerContext) -> pb.CompleteTaskResponse:
         principal, own = policy.require()
+        task_id = _id(request.task_id, "task_id")
         reply_id = request.reply_document_id.strip()
         if reply_id:
-            reply = await self.directory.document(principal.token, _id(reply_id, "reply_document_id"))
-            if reply.direction != "outgoing":
-                raise InvalidArgument("reply_document_id", "văn bản trả lời phải là văn bản đi của cơ quan đồng chí.")
+            await self._check_reply(principal, own, task_id, _id(reply_id, "reply_document_id"))
         files = check_file_ids(request.result_file_ids)
-        case = await self.store.act_on_task(own, _id(request.task_id, "task_id"), _version(request.version),
+        case = await self.store.act_on_task(own, task_id, _version(request.version),
                                             Action.COMPLETE, actor=await self._actor(principal),
                                             comment=check_text(request.result, "result"), reply_document_id=reply_id,
                                             result_file_ids=files)
         return pb.CompleteTaskResponse(case=self._done(case))
+
+    async def _check_reply(self, principal: Principal, own: str, task_id: str, reply_id: str) -> None:
+        """The reply a completion links (văn bản trả lời): an outgoing document of the agency that the completing
+        person drafted themself and sees (the registry answers NotFound otherwise), and, on an arrival's case, one
+        that answers that arrival (its ``answers_document_id``, set when the reply was drafted from it)."""
+        reply = await self.directory.document(principal.token, reply_id)
+        if reply.direction != "outgoing":
+            raise InvalidArgument("reply_document_id", "văn bản trả lời phải là văn bản đi của cơ quan đồng chí.")
+        if not reply.drafter_subject or reply.drafter_subject != principal.subject:
+            raise InvalidArgument("reply_document_id", "văn bản trả lời phải là văn bản do chính đồng chí soạn: hãy "
+                                                       "chọn dự thảo của mình hoặc để trống.")
+        case = await self.store.case_of_task(own, task_id)
+        if case.kind != JOB and case.document_id and reply.answers_document_id != case.document_id:
+            raise InvalidArgument("reply_document_id", "văn bản này không trả lời văn bản đến đang xử lý: hãy soạn "
+                                                       "văn bản trả lời từ văn bản đến này rồi chọn lại.")
 
     async def GetCase(self, request: pb.GetCaseRequest, context: grpc.aio.ServicerContext) -> pb.GetCaseResponse:
         """A document's processing (its case), to a person of its agency who sees the document: the registry says

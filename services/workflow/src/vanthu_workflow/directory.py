@@ -44,6 +44,9 @@ class DocumentInfo:
     issuing_agency_code: str = ""
     #: The drafting unit the document names (đơn vị soạn thảo: free text, a unit's code or name).
     drafting_unit: str = ""
+    #: An outgoing document: the document it answers (văn bản trả lời văn bản số …), and who drafted it (subject).
+    answers_document_id: str = ""
+    drafter_subject: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,8 @@ class RegistryDirectory:
         return DocumentInfo(id=d.id, agency_code=d.agency_code, direction=d.direction, status=d.status,
                             abstract=d.abstract, number=d.number, type_code=d.type_code, created_by=d.created_by,
                             signer_name=d.signer.name, signer_subject=d.signer.subject,
-                            drafting_unit=d.drafting_unit, issuing_agency_code=d.issuing_agency_code)
+                            drafting_unit=d.drafting_unit, issuing_agency_code=d.issuing_agency_code,
+                            answers_document_id=d.answers_document_id, drafter_subject=d.drafter_subject)
 
     async def submit(self, token: str, document_id: str) -> None:
         try:

@@ -343,13 +343,16 @@ def document_filters(
     revocation: Annotated[Literal["requested", "accepted", "refused", "pending", "settled"] | None, Query(
         description="thu hồi, cập nhật: only the documents whose revocation is in this state (requested: arrivals "
                     "whose sender asked, waiting for the clerk's answer)")] = None,
+    answers_document_id: Annotated[str | None, Query(
+        max_length=64, description="văn bản trả lời: only the documents that answer this one")] = None,
+    mine: Annotated[bool, Query(description="only the documents the caller drafted")] = False,
 ) -> pb.ListDocumentsRequest:
     """The filters a list of documents and its export share, as the registry's request (direction and page apart)."""
     return pb.ListDocumentsRequest(
         type_code=type_code or "", register_id=register_id or "", status=status or "",
         date_from=date_from.isoformat() if date_from else "", date_to=date_to.isoformat() if date_to else "",
         date_field=date_field, issuing_agency_code=issuing_agency_code or "", text=q or "",
-        revocation=revocation or "")
+        revocation=revocation or "", answers_document_id=answers_document_id or "", mine=mine)
 
 
 Filters = Annotated[pb.ListDocumentsRequest, Depends(document_filters)]

@@ -13,6 +13,7 @@ import { Processing } from "../work/Processing";
 import { Deliveries } from "../outgoing/Deliveries";
 import { out } from "../outgoing/messages";
 import { OutgoingCase } from "../outgoing/OutgoingCase";
+import { ReplyLinks } from "../outgoing/Replies";
 import { FileViewer, isPdf } from "../viewer/FileViewer";
 import { historyNote, mergeHistory } from "./history";
 import { viewer } from "../viewer/messages";
@@ -177,6 +178,7 @@ export function DocumentPage() {
         <Tag color="#0958d9">{common.status[doc.status] ?? doc.status}</Tag>
         {doc.urgency !== "normal" && <Tag color="#ad2102">{common.urgency[doc.urgency]}</Tag>}
       </Space>
+      <ReplyLinks doc={doc} />
       {doc.status === "cancelled" && <CancelledNotice doc={doc} />}
       {clerkCanAct && <ArrivalActions doc={doc} />}
       {outgoing && CANCELLABLE.includes(doc.status) &&

@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import { Link } from "react-router-dom";
 import { Alert, AutoComplete, Button, Form, Input, Progress, Radio, Select, Space, Upload, type UploadFile,
   type UploadProps } from "antd";
 import { useRef } from "react";
@@ -11,6 +12,7 @@ import { common } from "../../components/messages";
 import { personLabel } from "../work/people";
 import { out } from "./messages";
 import { RecipientPicker, type Recipient } from "./RecipientPicker";
+import type { ReplyStart } from "./Replies";
 import type { StoredObject, Uploader } from "./upload";
 
 export type DraftBody = components["schemas"]["DocumentCreate"];
@@ -84,9 +86,12 @@ export type SignerGroup = { label: string; options: SignerOption[] };
  * competence), nơi nhận from the directory, the main file (PDF) and attachments by drag and drop with their upload
  * progress. "Lưu dự thảo" needs the type and the abstract; "Lưu và gửi duyệt" also needs a recipient and the main
  * file. ``onSave`` gets the document body, whether to start the circuit, and the comment for the reviewer.
+ * ``reply``: a new draft answering an arrival (soạn văn bản trả lời) starts as a công văn to its sender with a "V/v trả
+ * lời …" trích yếu, and keeps the link (``answers_document_id``); a draft that answers one keeps it when edited.
  */
-export function DraftForm({ doc, types, uploader, pending, error, onSave }: {
+export function DraftForm({ doc, reply, types, uploader, pending, error, onSave }: {
   doc?: Document;
+  reply?: ReplyStart;
   types: DocumentType[];
   uploader: Uploader;
   pending?: boolean;
@@ -102,15 +107,17 @@ export function DraftForm({ doc, types, uploader, pending, error, onSave }: {
     staleTime: 300_000 });
   const chosen = useRef<{ name: string; subject: string } | null>(
     doc?.signer.subject ? { name: doc.signer.name, subject: doc.signer.subject } : null);
+  const answering = !doc && reply ? reply : undefined;
   const initial: Values = {
-    type_code: doc?.type_code || undefined,
-    abstract: doc?.abstract,
+    type_code: doc?.type_code || (answering && types.some((d) => d.code === "cong_van") ? "cong_van" : undefined),
+    abstract: doc?.abstract ?? answering?.abstract,
     urgency: (doc?.urgency as DraftBody["urgency"] | undefined) ?? "normal",
     unit_abbreviation: doc?.unit_abbreviation,
     signer_name: doc?.signer.name,
     signer_title: doc?.signer.title,
     competence: (doc?.signer.competence ?? "") as Competence,
-    recipients: (doc?.recipients ?? []).map((r) => ({ agency_code: r.agency_code, name: r.name })),
+    recipients: doc ? doc.recipients.map((r) => ({ agency_code: r.agency_code, name: r.name }))
+      : answering?.recipients ?? [],
     main: stored(doc, "main"),
     attachments: stored(doc, "attachment"),
   };
@@ -169,7 +176,8 @@ export function DraftForm({ doc, types, uploader, pending, error, onSave }: {
         subject: chosen.current && nfc(chosen.current.name) === nfc(v.signer_name) ? chosen.current.subject : "" },
       recipients: v.recipients.map((r) => ({ agency_code: r.agency_code, name: r.name })),
       files,
-      agency_code: "", answers_document_id: "", confidentiality: "none", drafting_unit: doc?.drafting_unit ?? "",
+      agency_code: "", answers_document_id: doc ? doc.answers_document_id : answering?.arrival.id ?? "",
+      confidentiality: "none", drafting_unit: doc?.drafting_unit ?? "",
       exchange_form: "", paper: false, legal_normative: doc?.legal_normative ?? false, place: doc?.place ?? "",
     }, intent.current === "start", nfc(v.comment));
   };
@@ -182,6 +190,12 @@ export function DraftForm({ doc, types, uploader, pending, error, onSave }: {
   return (
     <Form form={form} layout="vertical" initialValues={initial} onFinish={finish} aria-label={doc ? t.editTitle : t.newTitle}
       style={{ maxWidth: 820 }}>
+      {answering && (
+        <Alert type="info" showIcon data-testid="reply-to" style={{ marginBottom: 16 }}
+          message={<Link to={`/van-ban/${answering.arrival.id}`}>{out.reply.answered(answering.arrival.number_symbol,
+            answering.arrival.issuing_agency_name, answering.arrival.abstract)}</Link>}
+          description={answering.unknownSender ? out.reply.notInDirectory(answering.unknownSender) : undefined} />
+      )}
       <Form.Item name="type_code" label={t.type} rules={[{ required: true, message: t.typeRequired }]}>
         <FieldSelect showSearch optionFilterProp="label" placeholder={t.chooseType}
           options={types.map((d) => ({ value: d.code, label: d.name }))} />

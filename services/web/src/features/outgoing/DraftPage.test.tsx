@@ -1,8 +1,9 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { draft } from "../../test/fixtures";
+import { arrival, draft } from "../../test/fixtures";
 import { fakeGateway, renderWith } from "../../test/render";
 import { DraftPage } from "./DraftPage";
+import { ReplyLinks } from "./Replies";
 
 const ID = "0192f0a1-7c3e-7b1a-9c1d-000000000001";
 const TYPES = [{ code: "cong_van", name: "Công văn", abbreviation: "", agency_code: "", exchange_form: "electronic",
@@ -80,5 +81,88 @@ describe("sửa dự thảo", () => {
     renderWith(<DraftPage />, { api, path: `/van-ban-di/${ID}/sua`, route: "/van-ban-di/:id/sua", person: OFFICER });
     expect(await screen.findByText("Văn bản này không còn là dự thảo nên không sửa được.")).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Lưu dự thảo" })).not.toBeInTheDocument();
+  });
+});
+
+describe("soạn văn bản trả lời (from an arrival's task)", () => {
+  const ARRIVAL = arrival({ id: "0192f0a1-7c3e-7b1a-9c1d-00000000a001", agency_code: "000.00.00.H61",
+    status: "registered", abstract: "V/v rà soát biên chế công chức năm 2027", number_symbol: "15/SNV-TCBC",
+    issuing_agency_code: "000.00.02.H61", issuing_agency_name: "Sở Nội vụ tỉnh Vĩnh Long" });
+  const SNV = { code: "000.00.02.H61", name: "Sở Nội vụ tỉnh Vĩnh Long", short_name: "", parent_code: "000.00.00.H61",
+    level: 2, email: "", phone: "", address: "", place: "Vĩnh Long", code_conforms: true, source: "", valid_from: null,
+    valid_to: null };
+  const path = `/van-ban-di/soan?tra-loi=${ARRIVAL.id}`;
+
+  it("starts the draft as a reply to the arrival's sender, linked to it, its trích yếu V/v trả lời … (editable)",
+    async () => {
+      const { api, calls } = fakeGateway({
+        "GET /api/v1/document-types": TYPES,
+        [`GET /api/v1/documents/${ARRIVAL.id}`]: ARRIVAL,
+        "GET /api/v1/agencies/000.00.02.H61": SNV,
+        "POST /api/v1/documents": draft(),
+      });
+      renderWith(<DraftPage />, { api, path, route: "/van-ban-di/soan", person: OFFICER });
+      expect(await screen.findByRole("heading", { name: "Soạn văn bản trả lời" })).toBeInTheDocument();
+      expect(screen.getByTestId("reply-to")).toHaveTextContent(
+        "Trả lời văn bản số 15/SNV-TCBC của Sở Nội vụ tỉnh Vĩnh Long: V/v rà soát biên chế công chức năm 2027");
+      const abstract = screen.getByLabelText("Trích yếu");
+      expect(abstract).toHaveValue(
+        "V/v trả lời văn bản số 15/SNV-TCBC của Sở Nội vụ tỉnh Vĩnh Long về rà soát biên chế công chức năm 2027");
+      const user = userEvent.setup({ delay: null });
+      await user.type(abstract, " của tỉnh");
+      await user.click(screen.getByRole("button", { name: "Lưu dự thảo" }));
+      await waitFor(() => expect(calls.some((c) => c.method === "POST")).toBe(true));
+      expect(calls.find((c) => c.method === "POST")?.body).toMatchObject({
+        direction: "outgoing", type_code: "cong_van", answers_document_id: ARRIVAL.id,
+        abstract: "V/v trả lời văn bản số 15/SNV-TCBC của Sở Nội vụ tỉnh Vĩnh Long về rà soát biên chế công chức năm "
+          + "2027 của tỉnh",
+        recipients: [{ agency_code: "000.00.02.H61", name: "Sở Nội vụ tỉnh Vĩnh Long" }] });
+    });
+
+  it("shows the saved reply on the arrival's list of replies at once (not the list read before it)", async () => {
+    const saved = draft({ answers_document_id: ARRIVAL.id, abstract: "V/v trả lời văn bản số 15/SNV-TCBC" });
+    let posted = false;
+    const { api } = fakeGateway({
+      "GET /api/v1/document-types": TYPES,
+      [`GET /api/v1/documents/${ARRIVAL.id}`]: ARRIVAL,
+      "GET /api/v1/agencies/000.00.02.H61": SNV,
+      "GET /api/v1/documents": () => ({ items: posted ? [saved] : [], next_page_token: null }),
+      "POST /api/v1/documents": () => { posted = true; return saved; },
+    });
+    // both stay on the page after the save (the route matches any address)
+    renderWith(<><ReplyLinks doc={ARRIVAL} /><DraftPage /></>, { api, path, person: OFFICER });
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByRole("button", { name: "Lưu dự thảo" }));
+    expect(await screen.findByTestId("replies")).toHaveTextContent("Dự thảo — V/v trả lời văn bản số 15/SNV-TCBC");
+  });
+
+  it("leaves the recipient to choose when the sender is not in the directory, and says so", async () => {
+    const { api, calls } = fakeGateway({
+      "GET /api/v1/document-types": TYPES,
+      [`GET /api/v1/documents/${ARRIVAL.id}`]: { ...ARRIVAL, issuing_agency_code: "",
+        issuing_agency_name: "Công ty TNHH Phú Quý" },
+      "POST /api/v1/documents": draft(),
+    });
+    renderWith(<DraftPage />, { api, path, route: "/van-ban-di/soan", person: OFFICER });
+    expect(await screen.findByTestId("reply-to")).toHaveTextContent(
+      "Cơ quan gửi (Công ty TNHH Phú Quý) không có trong danh bạ: hãy chọn nơi nhận.");
+    const user = userEvent.setup({ delay: null });
+    await user.click(screen.getByRole("button", { name: "Lưu dự thảo" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "POST")).toBe(true));
+    expect(calls.find((c) => c.method === "POST")?.body).toMatchObject({ answers_document_id: ARRIVAL.id,
+      recipients: [] });
+  });
+
+  it("keeps the reply's link when its draft is edited", async () => {
+    const { api, calls } = fakeGateway({
+      "GET /api/v1/document-types": TYPES,
+      [`GET /api/v1/documents/${ID}`]: draft({ version: 2, answers_document_id: ARRIVAL.id }),
+      [`PUT /api/v1/documents/${ID}`]: draft({ version: 3, answers_document_id: ARRIVAL.id }),
+    });
+    renderWith(<DraftPage />, { api, path: `/van-ban-di/${ID}/sua`, route: "/van-ban-di/:id/sua", person: OFFICER });
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByRole("button", { name: "Lưu dự thảo" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "PUT")).toBe(true));
+    expect(calls.find((c) => c.method === "PUT")?.body).toMatchObject({ answers_document_id: ARRIVAL.id });
   });
 });

@@ -1,18 +1,20 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Result, Skeleton, Space, Typography } from "antd";
-import { Link, useNavigate, useParams } from "react-router-dom";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { ApiError, unwrap, type Document } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import { common } from "../../components/messages";
 import { formatDateTime } from "../../components/dates";
 import { DraftForm, type DraftBody } from "./DraftForm";
 import { out } from "./messages";
+import { useReplyStart } from "./Replies";
 import { useUploader } from "./upload";
 import { useSingleFlight } from "../../components/singleFlight";
 
 /**
  * Soạn dự thảo (``/van-ban-di/soan``) or sửa dự thảo (``/van-ban-di/:id/sua``): saves the draft (POST or PUT
  * /api/v1/documents), then, when asked, starts its circuit (POST /api/v1/workflow/outgoing) and opens its page.
+ * ``?tra-loi=<arrival id>``: soạn văn bản trả lời, the new draft answering that arrival (from its lead's task).
  */
 export function DraftPage() {
   const { id } = useParams();
@@ -21,6 +23,9 @@ export function DraftPage() {
   const queries = useQueryClient();
   const { message } = App.useApp();
   const uploader = useUploader();
+  const [search] = useSearchParams();
+  const replyTo = id ? "" : (search.get("tra-loi") ?? "").trim();
+  const reply = useReplyStart(replyTo);
   const types = useQuery({
     queryKey: ["document-types"],
     queryFn: async () => unwrap(await api.GET("/api/v1/document-types")),
@@ -72,6 +77,8 @@ export function DraftPage() {
     onSuccess: async ({ doc, start }) => {
       await queries.invalidateQueries({ queryKey: ["documents", "outgoing"] });
       await queries.invalidateQueries({ queryKey: ["inbox"] });
+      // a reply: the arrival's list of replies and its lead's choice in Hoàn thành show it at once
+      if (doc.answers_document_id) await queries.invalidateQueries({ queryKey: ["replies", doc.answers_document_id] });
       // a returned draft's change moves its case on (the abstract its tasks show): gửi lại reads the new version
       if (!start) await queries.invalidateQueries({ queryKey: ["outgoing-case", doc.id] });
       void message.success(start ? out.form.started : out.form.saved);
@@ -79,11 +86,15 @@ export function DraftPage() {
     },
   });
   const submit = useSingleFlight(save);
-  if (types.isLoading || existing.isLoading || (!!id && circuit.isLoading)) return <Skeleton active />;
+  if (types.isLoading || existing.isLoading || (!!id && circuit.isLoading) || reply.isLoading) return <Skeleton active />;
   if (types.isError) return <Alert type="error" showIcon message={common.error} description={types.error.message} />;
   if (id && (existing.isError || !existing.data)) {
     const missing = existing.error instanceof ApiError && existing.error.status === 404;
     return <Result status={missing ? "404" : "error"} title={common.error} subTitle={existing.error?.message}
+      extra={<Link to="/van-ban-di">{out.form.back}</Link>} />;
+  }
+  if (replyTo && reply.isError) {
+    return <Result status="error" title={out.reply.loadFailed} subTitle={reply.error.message}
       extra={<Link to="/van-ban-di">{out.form.back}</Link>} />;
   }
   const doc = existing.data;
@@ -100,13 +111,15 @@ export function DraftPage() {
   return (
     <Space direction="vertical" style={{ width: "100%" }}>
       <Link to={doc ? `/van-ban/${doc.id}` : "/van-ban-di"}>← {doc ? common.back : out.form.back}</Link>
-      <Typography.Title level={1} style={{ fontSize: 22 }}>{doc ? out.form.editTitle : out.form.newTitle}</Typography.Title>
+      <Typography.Title level={1} style={{ fontSize: 22 }}>
+        {doc ? out.form.editTitle : reply.data ? out.reply.compose : out.form.newTitle}
+      </Typography.Title>
       {returnedBy && (
         <Alert type="warning" showIcon data-testid="returned-reason"
           message={out.form.returnedBy(returnedBy.actor_name || returnedBy.actor, formatDateTime(returnedBy.at))}
           description={<Typography.Paragraph style={{ whiteSpace: "pre-wrap", margin: 0 }}>{returnedBy.comment}</Typography.Paragraph>} />
       )}
-      <DraftForm doc={doc} types={types.data ?? []} uploader={uploader} pending={save.isPending}
+      <DraftForm doc={doc} reply={reply.data} types={types.data ?? []} uploader={uploader} pending={save.isPending}
         error={save.error?.message} onSave={(body, start, comment) => submit({ body, start, comment })} />
     </Space>
   );

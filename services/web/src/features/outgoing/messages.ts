@@ -167,4 +167,26 @@ export const out = {
       refused: "Nơi nhận từ chối thu hồi" } as Record<string, string>,
     cancel: "Hủy",
   },
+  /** Văn bản trả lời: a reply drafted from an arrival, linked both ways and to the task it completes. */
+  reply: {
+    compose: "Soạn văn bản trả lời",
+    /** The trích yếu a reply starts with (editable): "V/v trả lời Công văn số 15/SNV-TCBC … về …". */
+    abstract: (numberSymbol: string, issuer: string, about: string) =>
+      ["V/v trả lời văn bản", numberSymbol ? `số ${numberSymbol}` : "", issuer ? `của ${issuer}` : "",
+        about ? `về ${about}` : ""].filter(Boolean).join(" "),
+    answers: "Trả lời văn bản",
+    /** The answered document as the draft form and the reply's page name it. */
+    answered: (numberSymbol: string, issuer: string, abstract: string) =>
+      `Trả lời văn bản ${numberSymbol ? `số ${numberSymbol}` : ""}${issuer ? ` của ${issuer}` : ""}: ${abstract}`,
+    answeredHidden: "Trả lời một văn bản đến (đồng chí không được xem văn bản này)",
+    replies: "Văn bản trả lời",
+    replyDocument: "Văn bản trả lời",
+    draftLabel: "Dự thảo",
+    notInDirectory: (name: string) => `Cơ quan gửi (${name}) không có trong danh bạ: hãy chọn nơi nhận.`,
+    field: "Văn bản trả lời",
+    fieldHelp: "Dự thảo hoặc văn bản đã phát hành do đồng chí soạn để trả lời văn bản đến này.",
+    none: "Chưa có văn bản trả lời nào do đồng chí soạn từ văn bản đến này: có thể hoàn thành không kèm văn bản trả lời.",
+    noReply: "Không kèm văn bản trả lời",
+    loadFailed: "Không tải được văn bản được trả lời.",
+  },
 };

@@ -68,7 +68,8 @@ export function CaseTasks({ current, mine, onChanged }: {
             { ...path, body: { version, reason: body.reason ?? "" } }));
         default:
           return unwrap(await api.POST("/api/v1/workflow/tasks/{task_id}/complete",
-            { ...path, body: { version, result: body.result ?? "", reply_document_id: "", result_file_ids: [] } }));
+            { ...path, body: { version, result: body.result ?? "", reply_document_id: body.reply_document_id ?? "",
+              result_file_ids: [] } }));
       }
     },
     onSuccess: async (c) => { await onChanged(c); void message.success(work.task.done); },
@@ -81,6 +82,7 @@ export function CaseTasks({ current, mine, onChanged }: {
         <div key={task.id}>
           <TaskActions task={task} caseState={current.state} members={membersOf(task)} me={person?.username}
             pending={act.isPending} holder={held.has(task.id)} head={headOf(task)}
+            replyTo={current.kind === "incoming" ? current.document_id : ""}
             onAction={(action, body) => act.mutateAsync({ task, action, body })} />
         </div>
       ))}

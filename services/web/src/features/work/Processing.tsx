@@ -13,6 +13,8 @@ import { CaseTasks, RecallDialog } from "./CaseTasks";
 import { StepActor } from "./StepActor";
 import { useActingFor } from "./delegations";
 import { leaders, personLabel, usePeopleBySubject } from "./people";
+import { out } from "../outgoing/messages";
+import { ReplyDocumentLink } from "../outgoing/Replies";
 
 const MAX_TEXT = 2000;
 
@@ -48,6 +50,9 @@ export function ProcessingTree({ current }: { current: Case }) {
   const named = new Map([current.lead, ...current.cooperating, ...current.for_information]
     .filter((p): p is NonNullable<typeof p> => !!p).map((p) => [p.id, p.name || p.id]));
   const nameBySubject = usePeopleBySubject();
+  // the lead's completion closes the case with its reply (văn bản trả lời), linked on that step
+  const leadTask = [...current.steps].reverse().find((s) => s.action === "complete"
+    && current.tasks.some((task) => task.id === s.task_id && task.kind === "lead"))?.task_id ?? "";
   // a person's task (given directly, or by the head inside the unit) names the person, with the unit it came from
   const who = (task: Task) => {
     const party = named.get(task.assignee);
@@ -69,6 +74,11 @@ export function ProcessingTree({ current }: { current: Case }) {
         <Descriptions.Item label={work.tree.forInformation}>{parties(current.for_information)}</Descriptions.Item>
         {!!current.instruction && <Descriptions.Item label={work.tree.instruction} span={2}>{current.instruction}</Descriptions.Item>}
         {!!current.result && <Descriptions.Item label={work.tree.result} span={2}>{current.result}</Descriptions.Item>}
+        {!!current.reply_document_id && (
+          <Descriptions.Item label={out.reply.replyDocument} span={2}>
+            <ReplyDocumentLink id={current.reply_document_id} />
+          </Descriptions.Item>
+        )}
       </Descriptions>
       {tasks.length > 0 && (
         <>
@@ -91,6 +101,9 @@ export function ProcessingTree({ current }: { current: Case }) {
             <Typography.Text strong>{work.step[s.action] ?? s.action}</Typography.Text>
             {" — "}{formatDateTime(s.at)} · <StepActor step={s} />
             {s.comment && <div>{s.comment}</div>}
+            {s.action === "complete" && s.task_id === leadTask && !!current.reply_document_id && (
+              <div>{out.reply.replyDocument}: <ReplyDocumentLink id={current.reply_document_id} /></div>
+            )}
           </>
         ),
       }))} />

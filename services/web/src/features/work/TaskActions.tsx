@@ -6,6 +6,7 @@ import { formatDate } from "../../components/dates";
 import { FieldSelect } from "../../components/FieldSelect";
 import { common } from "../../components/messages";
 import { useServerDeadline, vietnamToday, wholeDaysRules } from "./deadline";
+import { ComposeReplyButton, ReplyField } from "./TaskActionsReply";
 import { work } from "./messages";
 
 const t = work.task;
@@ -47,6 +48,8 @@ export interface ActionBody {
   comment?: string;
   reason?: string;
   result?: string;
+  /** Hoàn thành: the person's reply (văn bản trả lời) to the arrival, "" for none. */
+  reply_document_id?: string;
   days?: number;
   /** Xin gia hạn: the new deadline as a date (YYYY-MM-DD), instead of ``days``. */
   deadline?: string;
@@ -119,9 +122,13 @@ function ExtensionFields({ from, today }: { from: string; today: string }) {
   );
 }
 
-export function TaskActions({ task, caseState, members, me, pending, onAction, today, holder = true, head = false }: {
+export function TaskActions({ task, caseState, members, me, pending, onAction, today, holder = true, head = false,
+  replyTo = "" }: {
   task: Task;
   caseState: string;
+  /** The arrival the case processes (its lead drafts the reply — soạn văn bản trả lời — and links it on completing);
+   * "" for a job. */
+  replyTo?: string;
   /** The task is in the person's inbox (false: a head sees a task of their unit they gave to someone). */
   holder?: boolean;
   /** The person heads the task's unit (giao lại a task a person of the unit holds). */
@@ -139,6 +146,8 @@ export function TaskActions({ task, caseState, members, me, pending, onAction, t
   const [form] = Form.useForm<ActionBody>();
   const actions = actionsFor(task, caseState, { holder, head });
   if (!actions.length) return null;
+  // the lead of an arrival answers it: drafts the reply, then links it when completing
+  const replies = !!replyTo && task.kind === "lead" && actions.includes("complete");
   const label = (a: TaskAction) =>
     a === "complete" && task.kind === "for_information" ? t.read
       : a === "delegate" && task.assignee_kind === "person" ? t.redelegate : t[a];
@@ -152,7 +161,7 @@ export function TaskActions({ task, caseState, members, me, pending, onAction, t
             : { days: v.days, reason: clean(v.reason) })
             : open === "return" ? { reason: clean(v.reason) }
               : open === "delegate" ? { subject: v.subject, comment: clean(v.comment) }
-                : { result: clean(v.result) };
+                : { result: clean(v.result), ...(replies ? { reply_document_id: v.reply_document_id ?? "" } : {}) };
       await onAction(open as TaskAction, body);
       setOpen("");
     }, () => undefined);
@@ -168,6 +177,7 @@ export function TaskActions({ task, caseState, members, me, pending, onAction, t
             {label(a)}
           </Button>
         ))}
+        {replies && <ComposeReplyButton documentId={replyTo} />}
       </Space>
       <Modal open={open !== ""} title={open ? label(open) : ""} okText={open ? label(open) : ""} cancelText="Hủy"
         confirmLoading={pending} onCancel={() => setOpen("")} onOk={() => void submit()} destroyOnHidden>
@@ -195,6 +205,7 @@ export function TaskActions({ task, caseState, members, me, pending, onAction, t
               <Input.TextArea rows={3} maxLength={MAX_TEXT} />
             </Form.Item>
           )}
+          {open === "complete" && replies && <ReplyField documentId={replyTo} />}
           {open === "delegate" && (
             <>
               <Form.Item name="subject" label={t.delegateTo} rules={[{ required: true, message: t.chooseMember }]}>
