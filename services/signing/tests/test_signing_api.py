@@ -390,6 +390,10 @@ async def test_arrivals_are_verified_and_failures_flagged(platform, token_for, d
                 if isinstance(v, signing_events.DocumentVerified)]
     assert [v.valid for v in verdicts] == [True, False, False, False]
     assert "HỢP LỆ (1 chữ ký" in verdicts[0].note
+    # the report names the signer (the certificate's name and title) and when they signed
+    seen = (await p.signing.Verify(signing_pb2.VerifyRequest(source=_ref(signed.object_id)),
+                                   metadata=leader)).signatures[0]
+    assert f"1 chữ ký: {seen.signer} — {seen.title}" in verdicts[0].note and ", ký lúc " in verdicts[0].note
     assert "không có chữ ký số" in verdicts[1].note
     assert "không tìm thấy tệp" in verdicts[2].note
     assert all(meta_of(v).agency_code == H61 and v.document_id for v in verdicts[:3])
