@@ -456,6 +456,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
             date_from=parse_date("date_from", request.date_from), date_to=parse_date("date_to", request.date_to),
             issuing_agency_code=request.issuing_agency_code or None,
             text=clean_text("text", request.text, max_len=200, required=False) or None,
+            issuer_text=clean_text("issuer_text", request.issuer_text, max_len=200, required=False) or None,
             date_field=_date_field(request.date_field),
             revocation=_enum("revocation", Revocation, request.revocation).value if request.revocation else None)
         docs, token = await self.documents.find(agency, filters, request.page.page_size, request.page.page_token,

@@ -125,6 +125,8 @@ class DocumentFilter:
     issuing_agency_code: str | None = None
     text: str | None = None
     date_field: str = "document"
+    #: Words of the issuing agency's name (tones optional): a sender typed by hand, which has no code to filter on.
+    issuer_text: str | None = None
     #: Thu hồi, cập nhật: only the documents whose revocation is in this state (``requested``: the clerk's to answer).
     revocation: str | None = None
 
@@ -1062,6 +1064,9 @@ class DocumentStore:
         if f.text:
             for word in fold(f.text).split():
                 query = query.where(DocumentRow.search_key.contains(word, autoescape=True))
+        if f.issuer_text:
+            for word in fold(f.issuer_text).split():
+                query = query.where(DocumentRow.sender_key.contains(word, autoescape=True))
         async with self.sessions() as session:
             if principal is not None and not principal.is_service:
                 query = query.where(visible(await viewer_of(session, principal, agency_code)))

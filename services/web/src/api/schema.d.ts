@@ -5694,6 +5694,8 @@ export interface operations {
                 /** @description the date date_from/date_to bound: the document's own date (ngày văn bản) or, for arrivals, the day it arrived (ngày đến: the incoming register book's period, as its export) */
                 date_field?: "document" | "arrival";
                 issuing_agency_code?: string | null;
+                /** @description words of the issuing agency's name (cơ quan ban hành), with or without tones: a sender typed by hand, which has no code */
+                issuer_q?: string | null;
                 /** @description words of the abstract, with or without tones */
                 q?: string | null;
                 /** @description thu hồi, cập nhật: only the documents whose revocation is in this state (requested: arrivals whose sender asked, waiting for the clerk's answer) */
@@ -5789,6 +5791,8 @@ export interface operations {
                 /** @description the date date_from/date_to bound: the document's own date (ngày văn bản) or, for arrivals, the day it arrived (ngày đến: the incoming register book's period, as its export) */
                 date_field?: "document" | "arrival";
                 issuing_agency_code?: string | null;
+                /** @description words of the issuing agency's name (cơ quan ban hành), with or without tones: a sender typed by hand, which has no code */
+                issuer_q?: string | null;
                 /** @description words of the abstract, with or without tones */
                 q?: string | null;
                 /** @description thu hồi, cập nhật: only the documents whose revocation is in this state (requested: arrivals whose sender asked, waiting for the clerk's answer) */

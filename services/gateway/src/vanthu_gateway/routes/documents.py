@@ -339,6 +339,9 @@ def document_filters(
         description="the date date_from/date_to bound: the document's own date (ngày văn bản) or, for arrivals, the "
                     "day it arrived (ngày đến: the incoming register book's period, as its export)")] = "document",
     issuing_agency_code: Annotated[str | None, Query(max_length=35)] = None,
+    issuer_q: Annotated[str | None, Query(max_length=200, description=(
+        "words of the issuing agency's name (cơ quan ban hành), with or without tones: a sender typed by hand, "
+        "which has no code"))] = None,
     q: Annotated[str | None, Query(max_length=200, description="words of the abstract, with or without tones")] = None,
     revocation: Annotated[Literal["requested", "accepted", "refused", "pending", "settled"] | None, Query(
         description="thu hồi, cập nhật: only the documents whose revocation is in this state (requested: arrivals "
@@ -349,7 +352,7 @@ def document_filters(
         type_code=type_code or "", register_id=register_id or "", status=status or "",
         date_from=date_from.isoformat() if date_from else "", date_to=date_to.isoformat() if date_to else "",
         date_field=date_field, issuing_agency_code=issuing_agency_code or "", text=q or "",
-        revocation=revocation or "")
+        issuer_text=issuer_q or "", revocation=revocation or "")
 
 
 Filters = Annotated[pb.ListDocumentsRequest, Depends(document_filters)]
