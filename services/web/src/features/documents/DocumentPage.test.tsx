@@ -277,4 +277,26 @@ describe("a document's page", () => {
       expect(posts(calls)[0]).toMatchObject({ path: `/api/v1/documents/${ID}/revocation/refuse`,
         body: { reason: "Văn bản đã nộp lưu" } });
     });
+
+  it("puts the PDF beside the metadata from 1200 px, one column below, and wraps metadata between words", async () => {
+    const { api } = fakeGateway({
+      [`GET /api/v1/documents/${ID}`]: arrival(),
+      [`GET /api/v1/documents/${ID}/history`]: HISTORY,
+    });
+    renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+    const issuer = await screen.findByText("Ủy ban nhân dân tỉnh Vĩnh Long");
+    const details = screen.getByTestId("document-details");
+    const files = screen.getByTestId("document-files");
+    // one row, two columns from xl (1200 px): the metadata on the left, the files and their PDF on the right
+    expect(details.parentElement).toBe(files.parentElement);
+    for (const column of [details, files]) {
+      expect(column).toHaveClass("ant-col-xs-24", "ant-col-xl-12");
+    }
+    expect(within(details).getByText("Ủy ban nhân dân tỉnh Vĩnh Long")).toBe(issuer);
+    expect(within(files).getByText("Công văn.pdf")).toBeInTheDocument();
+    // words stay whole: no break inside a word (break-word / break-all), only a string longer than the cell breaks
+    const cell = issuer.closest("td") as HTMLElement;
+    expect(cell.style.wordBreak).toBe("normal");
+    expect(cell.style.overflowWrap).toBe("break-word");
+  });
 });
