@@ -458,3 +458,17 @@ async def test_a_sender_typed_by_hand_is_found_by_words_of_its_name_with_or_with
     assert [d["issuing_agency_name"] for d in found] == ["Hợp tác xã Đồng Tiến"]
     assert (await store.find(SNV, DocumentFilter(issuer_text="Sở Nội vụ")))[0] == []
     assert (await store.find(UBND, DocumentFilter(issuer_text="phu quy")))[0] == []  # another agency's
+
+
+async def test_a_list_of_tasks_reads_its_documents_by_id_and_only_its_own_agencys(store: DocumentStore) -> None:
+    """The Văn bản đến work tabs show each task's số, ký hiệu, sender, date and urgency: one list by ids, not a
+    GetDocument per row (each of which is a view in the access log)."""
+    made = []
+    for abstract in ("V/v một", "V/v hai", "V/v ba"):
+        made.append(await store.create(agency_code=UBND, agency_name="UBND tỉnh Vĩnh Long", actor="chuyenvien.ubnd",
+                                       draft=outgoing(type_code="cong_van", abstract=abstract)))
+    other = await store.create(agency_code=SNV, agency_name="Sở Nội vụ", actor="chuyenvien.snv",
+                               draft=outgoing(type_code="cong_van", abstract="V/v của Sở"))
+    wanted = (str(made[0]["id"]), str(made[2]["id"]), str(other["id"]))
+    found, _ = await store.find(UBND, DocumentFilter(ids=wanted))
+    assert sorted(d["abstract"] for d in found) == ["V/v ba", "V/v một"]

@@ -85,6 +85,20 @@ def _date_field(value: str) -> str:
     return value or "document"
 
 
+#: The most documents ListDocuments takes by id (a list of tasks' page).
+MAX_IDS = 200
+
+
+def _ids(values: Any) -> tuple[str, ...]:
+    """``ListDocumentsRequest.ids``: at most :data:`MAX_IDS` ids of at most 36 characters; InvalidArgument else."""
+    ids = tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
+    if len(ids) > MAX_IDS:
+        raise InvalidArgument("ids", f"tối đa {MAX_IDS} văn bản một lần (đã gửi {len(ids)}): hãy chia nhỏ danh sách.")
+    if any(len(i) > 36 for i in ids):
+        raise InvalidArgument("ids", "mỗi mã văn bản dài tối đa 36 ký tự.")
+    return ids
+
+
 def _iso(value: date | datetime | None) -> str:
     if value is None:
         return ""
@@ -457,6 +471,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
             issuing_agency_code=request.issuing_agency_code or None,
             text=clean_text("text", request.text, max_len=200, required=False) or None,
             issuer_text=clean_text("issuer_text", request.issuer_text, max_len=200, required=False) or None,
+            ids=_ids(request.ids),
             date_field=_date_field(request.date_field),
             revocation=_enum("revocation", Revocation, request.revocation).value if request.revocation else None)
         docs, token = await self.documents.find(agency, filters, request.page.page_size, request.page.page_token,

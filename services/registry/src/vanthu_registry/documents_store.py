@@ -127,6 +127,8 @@ class DocumentFilter:
     date_field: str = "document"
     #: Words of the issuing agency's name (tones optional): a sender typed by hand, which has no code to filter on.
     issuer_text: str | None = None
+    #: Only these documents (a list of tasks showing its documents' metadata).
+    ids: tuple[str, ...] = ()
     #: Thu hồi, cập nhật: only the documents whose revocation is in this state (``requested``: the clerk's to answer).
     revocation: str | None = None
 
@@ -1064,6 +1066,8 @@ class DocumentStore:
         if f.text:
             for word in fold(f.text).split():
                 query = query.where(DocumentRow.search_key.contains(word, autoescape=True))
+        if f.ids:
+            query = query.where(DocumentRow.id.in_(f.ids))
         if f.issuer_text:
             for word in fold(f.issuer_text).split():
                 query = query.where(DocumentRow.sender_key.contains(word, autoescape=True))

@@ -5686,6 +5686,8 @@ export interface operations {
                 direction?: ("outgoing" | "incoming") | null;
                 page_size?: number;
                 page_token?: string | null;
+                /** @description only these documents (those you do not see are left out): a list of tasks showing its documents' số, ký hiệu, sender, date and urgency */
+                ids?: string[] | null;
                 type_code?: string | null;
                 register_id?: string | null;
                 status?: ("draft" | "submitted" | "signed" | "numbered" | "issued" | "arrived" | "registered" | "rejected" | "cancelled" | "revoked") | null;

@@ -13,7 +13,7 @@ import grpc
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from google.protobuf import json_format
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from vanthu.common.v1 import common_pb2
 from vanthu.registry.v1 import documents_pb2 as pb
@@ -365,8 +365,12 @@ async def list_documents(
     direction: Literal["outgoing", "incoming"] | None = None,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
     page_token: Annotated[str | None, Query(max_length=2048)] = None,
+    ids: Annotated[list[Annotated[str, StringConstraints(max_length=36)]] | None, Query(
+        max_length=200, description="only these documents (those you do not see are left out): a list of tasks "
+                                    "showing its documents' số, ký hiệu, sender, date and urgency")] = None,
 ) -> DocumentPage:
     filters.direction = direction or ""
+    filters.ids.extend(ids or [])
     filters.page.CopyFrom(common_pb2.PageRequest(page_size=page_size, page_token=page_token or ""))
     reply = await _documents(request).ListDocuments(filters, metadata=forward(principal))
     return DocumentPage(items=[_out(d) for d in reply.documents], next_page_token=reply.page.next_page_token or None)
