@@ -33,7 +33,7 @@ async def test_the_list_asks_the_registry_for_the_documents_of_a_list_of_tasks_b
     asked: list[documents_pb2.ListDocumentsRequest] = []
 
     class Registry:
-        async def ListDocuments(self, request: documents_pb2.ListDocumentsRequest,  # noqa: N802 (gRPC's name)
+        async def ListDocuments(self, request: documents_pb2.ListDocumentsRequest,
                                 metadata: object) -> documents_pb2.ListDocumentsResponse:
             asked.append(request)
             return documents_pb2.ListDocumentsResponse()

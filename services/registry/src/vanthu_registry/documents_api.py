@@ -482,8 +482,8 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
     async def SubmitDocument(self, request: documents_pb2.SubmitDocumentRequest,
                              context: grpc.aio.ServicerContext) -> documents_pb2.SubmitDocumentResponse:
         principal, agency = policy.require()
-        doc = await self.documents.submit(agency_code=agency, document_id=request.id, actor=principal.username,
-                                          actor_subject=principal.subject, through_circuit=_through_circuit())
+        doc = await self.lifecycle.submit(principal, agency_code=agency, document_id=request.id,
+                                          through_circuit=_through_circuit())
         self.on_commit()
         return documents_pb2.SubmitDocumentResponse(document=document_to_proto(doc))
 
