@@ -394,6 +394,9 @@ async def test_arrivals_are_verified_and_failures_flagged(platform, token_for, d
     seen = (await p.signing.Verify(signing_pb2.VerifyRequest(source=_ref(signed.object_id)),
                                    metadata=leader)).signatures[0]
     assert f"1 chữ ký: {seen.signer} — {seen.title}" in verdicts[0].note and ", ký lúc " in verdicts[0].note
+    (signers,) = [list(f.signers) for f in verdicts[0].files]
+    assert len(signers) == 1 and signers[0].startswith(f"{seen.signer} — {seen.title}")
+    assert signers[0] in verdicts[0].note
     assert "không có chữ ký số" in verdicts[1].note
     assert "không tìm thấy tệp" in verdicts[2].note
     assert all(meta_of(v).agency_code == H61 and v.document_id for v in verdicts[:3])

@@ -148,6 +148,7 @@ def document_to_proto(doc: dict[str, Any]) -> documents_pb2.Document:
         register_id=doc["register_id"] or "", number=doc["number"] or 0, numbered_at=_iso(doc["numbered_at"]),
         duplicate_of=doc["duplicate_of"], reason=doc["reason"], created_by=doc["created_by"],
         signature_check=doc["signature_check"], signature_note=doc["signature_note"],
+        signature_signers=doc.get("signature_signers") or [],
         signed_by=doc["signed_by"], signed_at=_iso(doc["signed_at"]), seal_error=doc["seal_error"],
         created_at=_iso(doc["created_at"]), updated_at=_iso(doc["updated_at"]), version=doc["version"],
         legal_normative=doc["legal_normative"], arrived_at=_iso(doc["arrived_at"]), imported=doc["imported"],

@@ -689,7 +689,8 @@ class DocumentStore:
             await self._event(session, row, ev.DocumentAudienceChanged, actor, audience=list(row.audience))
 
     async def record_signature_check(self, *, agency_code: str, document_id: str, valid: bool, note: str,
-                                     actor: str, event_id: str | None = None) -> dict[str, Any] | None:
+                                     actor: str, event_id: str | None = None,
+                                     signers: list[str] | None = None) -> dict[str, Any] | None:
         """What the signing service found on an arrival's files; an arrival that fails is flagged (history, event).
 
         ``agency_code`` is the agency the verdict names: it applies only to an arrival (incoming document) of that
@@ -718,6 +719,7 @@ class DocumentStore:
                 return None
             changes = {"signature_check": [row.signature_check, result]}
             row.signature_check, row.signature_note = result, note
+            row.signature_signers = [s[:300] for s in (signers or [])][:50]
             row.updated_at = self.clock()
             await self._record(session, row, actor, "signature_valid" if valid else "signature_invalid",
                                changes, note=note)
@@ -984,7 +986,7 @@ class DocumentStore:
                     setattr(row, column, date.fromisoformat(value) if column in DATE_COLUMNS and value else value)
                 row.search_key = fold(row.abstract)[:600]
                 if "files" in applied:
-                    row.signature_check, row.signature_note = "pending", ""
+                    row.signature_check, row.signature_note, row.signature_signers = "pending", "", []
                 row.pending_update = None
                 changes.update(applied)
             row.revocation = Revocation.ACCEPTED.value

@@ -152,6 +152,8 @@ class DocumentRow(Base):
     #: "unsigned" for a paper arrival entered by hand (scans: nothing to verify).
     signature_check: Mapped[str] = mapped_column(String(10), default="")
     signature_note: Mapped[str] = mapped_column(String(1000), default="")
+    #: Who signed the arrival's files and when, one line a signature, as the verification found them.
+    signature_signers: Mapped[list[str]] = mapped_column(JSON, default=list)
     reason: Mapped[str] = mapped_column(String(500), default="")
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

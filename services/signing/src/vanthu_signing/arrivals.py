@@ -113,5 +113,6 @@ class ArrivalChecker:
         detail = (f"{len(report.signatures)} chữ ký" + (f": {signers}" if signers else "")
                   + (f"; {'; '.join(problems)}" if problems else ""))
         out.valid, out.signatures = report.ok, len(report.signatures)
+        out.signers.extend(signer_line(s) for s in report.signatures)
         out.note = f"{name}: {verdict} ({detail})"
         return out

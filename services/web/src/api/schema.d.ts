@@ -3435,6 +3435,11 @@ export interface components {
              */
             signature_note: string;
             /**
+             * Signature Signers
+             * @description incoming: who signed its files and when, one line a signature ("Nguyễn Văn Hưởng — Chủ tịch (Ủy ban nhân dân tỉnh Vĩnh Long), ký lúc 09:31 01/12/2026"); empty until verified
+             */
+            signature_signers?: string[];
+            /**
              * Signed At
              * @default
              */

@@ -138,6 +138,9 @@ class DocumentOut(BaseModel):
     signature_check: str = Field("", description="incoming: pending, valid, or invalid (flagged on arrival); "
                                  "unsigned: a paper arrival entered by hand (scans: nothing to verify)")
     signature_note: str = ""
+    signature_signers: list[str] = Field(default_factory=list, description=(
+        "incoming: who signed its files and when, one line a signature (\"Nguyễn Văn Hưởng — Chủ tịch (Ủy ban nhân "
+        "dân tỉnh Vĩnh Long), ký lúc 09:31 01/12/2026\"); empty until verified"))
     signed_by: str = Field("", description="outgoing: the competent person who signed the main file")
     signed_at: str = ""
     seal_error: str = Field("", description="status numbered: why the seal failed; issue again to complete it")

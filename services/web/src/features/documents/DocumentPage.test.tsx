@@ -278,6 +278,18 @@ describe("a document's page", () => {
         body: { reason: "Văn bản đã nộp lưu" } });
     });
 
+  it("names each signer with their title and the signing time in the signature verdict", async () => {
+    const lines = ["Nguyễn Văn Hưởng — Chủ tịch (Ủy ban nhân dân tỉnh Vĩnh Long), ký lúc 09:31 01/12/2026",
+      "Ủy ban nhân dân tỉnh Vĩnh Long, ký lúc 10:02 01/12/2026"];
+    const { api } = fakeGateway({
+      [`GET /api/v1/documents/${ID}`]: arrival({ signature_signers: lines }),
+      [`GET /api/v1/documents/${ID}/history`]: HISTORY,
+    });
+    renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+    const signers = await screen.findByTestId("signature-signers");
+    expect([...signers.querySelectorAll("li")].map((li) => li.textContent)).toEqual(lines);
+  });
+
   it("puts the PDF beside the metadata from 1200 px, one column below, and wraps metadata between words", async () => {
     const { api } = fakeGateway({
       [`GET /api/v1/documents/${ID}`]: arrival(),

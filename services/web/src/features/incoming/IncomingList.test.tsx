@@ -180,6 +180,16 @@ describe("Văn bản đến", () => {
     });
   });
 
+  it("names who signed each arrival and when in its signature report", async () => {
+    const signer = "Nguyễn Văn Hưởng — Chủ tịch (Ủy ban nhân dân tỉnh Vĩnh Long), ký lúc 09:31 01/12/2026";
+    const { api } = fakeGateway({
+      "GET /api/v1/documents": { items: [arrival({ signature_signers: [signer] })], next_page_token: null },
+    });
+    renderWith(<IncomingList />, { api, path: "/van-ban-den" });
+    const row = (await screen.findByText("15/UBND-VP")).closest("tr") as HTMLElement;
+    expect(within(within(row).getByTestId("signature-signers")).getByText(signer)).toBeInTheDocument();
+  });
+
   describe("a person's work tabs show each arrival's số, ký hiệu, sender, date and urgency", () => {
     const task = outTask("lead", { id: "t-1", case_kind: "incoming", document_id: "doc-1",
       abstract: "V/v phòng chống lụt bão năm 2026" });
