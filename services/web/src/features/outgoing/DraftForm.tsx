@@ -241,7 +241,8 @@ export function DraftForm({ doc, types, uploader, pending, error, onSave }: {
           <p style={{ margin: 0 }}>{t.dropMain}</p>
         </Upload.Dragger>
       </Form.Item>
-      <DraftCheck objectId={mainFiles?.find((f) => f.status === "done")?.response?.object_id} />
+      {/* a file uploaded now (one saved before was checked when it was uploaded; trình ký checks again) */}
+      <DraftCheck objectId={mainFiles?.find((f) => f.status === "done" && f.originFileObj)?.response?.object_id} />
       <Form.Item name="attachments" label={t.attachments} valuePropName="fileList" getValueFromEvent={fileList}
         rules={[notUploading]}>
         <Upload.Dragger multiple customRequest={request} beforeUpload={(file) => beforeUpload(file, false)}
