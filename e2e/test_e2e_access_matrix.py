@@ -753,6 +753,10 @@ ROWS: dict[str, Row] = {
         "resource", 201, target=lambda w: w.prepared(), body=lambda w, u, t: {"json": t, "timeout": 120},
         expect={u: (404, "only the person who prepared the handle completes it") for u in LEADERS_AND_HEADS},
         extra=((TWO_STEP_USER, lambda w: w.prepared(), 201, "the head who prepared it completes it"),)),
+    # a draft's main file checked for [[SO]], [[NGAY]], [[CHU_KY]] as it is uploaded: the drafters, their own agency's
+    "POST /api/v1/signing/check-draft": Row(
+        "resource", 200, target=file_of(signable=True), snapshot=file_view,
+        body=lambda w, u, t: {"json": {"object_id": t["object_id"]}, "timeout": 120}),
     "POST /api/v1/signing/verify": Row(
         "resource", 200, target=file_of(signable=True),
         body=lambda w, u, t: {"json": {"object_id": t["object_id"]}, "timeout": 120}),

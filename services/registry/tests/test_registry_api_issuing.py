@@ -147,12 +147,15 @@ async def test_the_seal_needs_a_personal_signature_by_someone_of_the_agency(plat
         metadata=bearer_metadata(platform.issuer.token("vanthu.ubnd"))) if m.WhichOneof("part") == "chunk"])
     register = await general_register(platform, "vanthu.snv", "SNV")
     doc = await platform.draft(DECISION, officer="chuyenvien.snv", pdf=signed_pdf)
-    await platform.call(docs.SubmitDocument, pb.SubmitDocumentRequest(id=doc.id), "chuyenvien.snv")
-    # Sở Nội vụ's leader has no signing profile: the document is put in the signed state behind the API's back
+    # Sở Nội vụ's leader has no signing profile: the document is submitted (its file, signed already, has no
+    # placeholders left for trình ký's check) and put in the signed state behind the API's back
     engine = create_engine(platform.registry.settings.database_url)
     try:
         f = doc.files[0]
-        await DocumentStore(session_factory(engine)).record_signed(
+        store = DocumentStore(session_factory(engine))
+        drafter = (await store.get(SNV, doc.id))["drafter_subject"]
+        await store.submit(agency_code=SNV, document_id=doc.id, actor="chuyenvien.snv", actor_subject=drafter)
+        await store.record_signed(
             agency_code=SNV, document_id=doc.id, signed_from=f.object_id, actor="lanhdao.snv",
             signed=DocumentFile(f.object_id, f.sha256, FileRole.MAIN, f.file_name, f.content_type))
     finally:
@@ -227,20 +230,37 @@ def _docx() -> bytes:
     return buffer.getvalue()
 
 
-async def test_a_draft_without_its_number_and_date_placeholders_is_not_signed_so_no_number_is_lost(
+async def test_a_draft_without_its_placeholders_is_refused_at_submission_naming_what_is_missing(
         platform: Any) -> None:
+    """[[SO]], [[NGAY]] and [[CHU_KY]] are checked by signing's one rule when the drafter submits (trình ký), not
+    after review at the leader's signing: the draft stays a draft, nothing is numbered."""
     docs = platform.documents
     doc = await platform.draft(DECISION, pdf=draft_pdf("Quyết định thiếu chỗ ghi số", without=("[[SO]]", "[[NGAY]]")))
-    await platform.call(docs.SubmitDocument, pb.SubmitDocumentRequest(id=doc.id), "chuyenvien.ubnd")
     error = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(
-        docs.SignDocument, pb.SignDocumentRequest(id=doc.id), "lanhdao.ubnd"))
-    assert "[[SO]]" in (error.details() or "") and "[[NGAY]]" in (error.details() or "")
-    assert "hãy trả dự thảo cho người soạn" in (error.details() or "")
-    still = (await platform.call(docs.GetDocument, pb.GetDocumentRequest(id=doc.id), "lanhdao.ubnd")).document
-    assert (still.status, still.number) == ("submitted", 0)
-    back = (await platform.call(docs.ReturnDocument, pb.ReturnDocumentRequest(
-        id=doc.id, reason="Thiếu chỗ ghi số và ngày ban hành"), "lanhdao.ubnd")).document
-    assert back.status == "draft"
+        docs.SubmitDocument, pb.SubmitDocumentRequest(id=doc.id), "chuyenvien.ubnd"))
+    details = error.details() or ""
+    assert details.startswith("Chưa trình ký được.") and "[[SO]]" in details and "[[NGAY]]" in details
+    assert "[[CHU_KY]]" not in details and "hãy gõ các dấu đó vào tệp dự thảo" in details
+    still = (await platform.call(docs.GetDocument, pb.GetDocumentRequest(id=doc.id), "chuyenvien.ubnd")).document
+    assert (still.status, still.number) == ("draft", 0)
+    no_signature = await platform.draft(DECISION, pdf=draft_pdf("Thiếu chỗ ký", without=("[[CHU_KY]]",)))
+    error = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(
+        docs.SubmitDocument, pb.SubmitDocumentRequest(id=no_signature.id), "chuyenvien.ubnd"))
+    assert "[[CHU_KY]]" in (error.details() or "") and "[[SO]]" not in (error.details() or "")
+
+    # only the main file needs them: an attachment (phụ lục) is signed without placeholders
+    appendix = await platform.upload("chuyenvien.ubnd", draft_pdf("Phụ lục", without=("[[SO]]", "[[NGAY]]",
+                                                                                     "[[CHU_KY]]")), "phụ lục.pdf")
+    full = await platform.draft(DECISION)
+    update = pb.DocumentInput()
+    update.CopyFrom(DECISION)
+    update.files.extend([pb.DocumentFile(object_id=full.files[0].object_id, role="main"),
+                         pb.DocumentFile(object_id=appendix.object_id, role="attachment")])
+    await platform.call(docs.UpdateDraft, pb.UpdateDraftRequest(
+        id=full.id, document=update, expected_version=full.version), "chuyenvien.ubnd")
+    submitted = (await platform.call(docs.SubmitDocument, pb.SubmitDocumentRequest(id=full.id),
+                                     "chuyenvien.ubnd")).document
+    assert submitted.status == "submitted" and len(submitted.files) == 2
 
 
 async def test_ten_clerks_clicking_issue_at_once_get_one_number_and_one_seal(platform: Any) -> None:

@@ -81,6 +81,17 @@ async def test_a_redelivered_verdict_changes_nothing_and_publishes_nothing(store
     assert [h.action for h in await store.history(SNV, doc)][-1] == "signature_valid"
 
 
+async def test_a_verdict_records_who_signed_each_file_and_when_for_the_list_and_the_page(
+        store: DocumentStore) -> None:
+    doc = await arrival(store)
+    line = "Nguyễn Văn Hưởng — Chủ tịch (Ủy ban nhân dân tỉnh Vĩnh Long), ký lúc 09:31 01/12/2026"
+    found = verdict(doc, valid=True, note=f"cv đến.pdf: HỢP LỆ (1 chữ ký: {line})")
+    found.files.append(signing_events.FileVerdict(object_id="0190f0e0-0000-7000-8000-000000000001", checked=True,
+                                                  valid=True, signatures=1, note=found.note, signers=[line]))
+    await SignatureChecks(store)(found)
+    assert (await store.get(SNV, doc))["signature_signers"] == [line]
+
+
 async def test_a_verdict_touches_only_an_arrival_of_the_agency_it_names(store: DocumentStore) -> None:
     snv_arrival, ubnd_draft = await arrival(store), await arrival(store, UBND, Direction.OUTGOING)
     handle = SignatureChecks(store)

@@ -440,3 +440,35 @@ async def test_a_paper_arrival_says_so_in_its_event_so_nobody_verifies_its_scans
     assert doc["signature_check"] == "unsigned"
     (arrived,) = await outbox_events(store.sessions, outbox)
     assert isinstance(arrived, ev.DocumentArrived) and arrived.paper and arrived.files[0].object_id == scan.object_id
+
+
+async def test_a_sender_typed_by_hand_is_found_by_words_of_its_name_with_or_without_tones(
+        store: DocumentStore) -> None:
+    """The clerk's "cơ quan ban hành" filter: a paper arrival from a sender the directory lacks has a name and no code;
+    its name's words find it, tones optional, and no other sender's document."""
+    for name, number in (("Công ty TNHH Phú Quý", "12/CV-PQ"), ("Hợp tác xã Đồng Tiến", "03/HTX")):
+        await store.create(agency_code=SNV, agency_name="", actor="vanthu.snv", draft=Draft(
+            direction=Direction.INCOMING, type_code="cong_van", abstract="V/v mời họp", paper=True,
+            sender=SenderInfo(agency_code="", agency_name=name, number_symbol=number,
+                              document_date=date(2026, 11, 20))))
+    for words in ("phú quý", "cong ty phu quy", "PHU QUY"):
+        found, _ = await store.find(SNV, DocumentFilter(issuer_text=words))
+        assert [d["number_symbol"] for d in found] == ["12/CV-PQ"], words
+    found, _ = await store.find(SNV, DocumentFilter(issuer_text="dong tien"))
+    assert [d["issuing_agency_name"] for d in found] == ["Hợp tác xã Đồng Tiến"]
+    assert (await store.find(SNV, DocumentFilter(issuer_text="Sở Nội vụ")))[0] == []
+    assert (await store.find(UBND, DocumentFilter(issuer_text="phu quy")))[0] == []  # another agency's
+
+
+async def test_a_list_of_tasks_reads_its_documents_by_id_and_only_its_own_agencys(store: DocumentStore) -> None:
+    """The Văn bản đến work tabs show each task's số, ký hiệu, sender, date and urgency: one list by ids, not a
+    GetDocument per row (each of which is a view in the access log)."""
+    made = []
+    for abstract in ("V/v một", "V/v hai", "V/v ba"):
+        made.append(await store.create(agency_code=UBND, agency_name="UBND tỉnh Vĩnh Long", actor="chuyenvien.ubnd",
+                                       draft=outgoing(type_code="cong_van", abstract=abstract)))
+    other = await store.create(agency_code=SNV, agency_name="Sở Nội vụ", actor="chuyenvien.snv",
+                               draft=outgoing(type_code="cong_van", abstract="V/v của Sở"))
+    wanted = (str(made[0]["id"]), str(made[2]["id"]), str(other["id"]))
+    found, _ = await store.find(UBND, DocumentFilter(ids=wanted))
+    assert sorted(d["abstract"] for d in found) == ["V/v ba", "V/v một"]

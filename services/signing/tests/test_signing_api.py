@@ -390,6 +390,13 @@ async def test_arrivals_are_verified_and_failures_flagged(platform, token_for, d
                 if isinstance(v, signing_events.DocumentVerified)]
     assert [v.valid for v in verdicts] == [True, False, False, False]
     assert "HỢP LỆ (1 chữ ký" in verdicts[0].note
+    # the report names the signer (the certificate's name and title) and when they signed
+    seen = (await p.signing.Verify(signing_pb2.VerifyRequest(source=_ref(signed.object_id)),
+                                   metadata=leader)).signatures[0]
+    assert f"1 chữ ký: {seen.signer} — {seen.title}" in verdicts[0].note and ", ký lúc " in verdicts[0].note
+    (signers,) = [list(f.signers) for f in verdicts[0].files]
+    assert len(signers) == 1 and signers[0].startswith(f"{seen.signer} — {seen.title}")
+    assert signers[0] in verdicts[0].note
     assert "không có chữ ký số" in verdicts[1].note
     assert "không tìm thấy tệp" in verdicts[2].note
     assert all(meta_of(v).agency_code == H61 and v.document_id for v in verdicts[:3])
@@ -486,3 +493,26 @@ async def _a_documents_two_step_signing_is_prepared_and_completed_only_through_t
             fields
     assert await complete(prepared.handle, value, via_registry, document_id="doc-1", source_sha256=sha,
                           authority=own_right) == grpc.StatusCode.OK
+
+
+async def test_a_drafts_main_file_is_checked_for_its_placeholders_before_anyone_signs(platform, token_for,  # type: ignore[no-untyped-def]
+                                                                                       make_pdf) -> None:
+    """CheckDraft: the rule SignPersonal enforces on a document's main file, asked as the drafter uploads it (and by
+    the registry at trình ký): the missing placeholders in order, and a sentence telling the drafter what to do."""
+    p = platform
+    officer = token_for("chuyenvien.ubnd")
+    ready = await _upload(p, officer, make_pdf(), "dự thảo đủ dấu.pdf")
+    bare = await _upload(p, officer, make_pdf(placeholders=False), "dự thảo thiếu dấu.pdf")
+    ok = await p.signing.CheckDraft(signing_pb2.CheckDraftRequest(source=_ref(ready)),
+                                    metadata=bearer_metadata(officer))
+    assert (list(ok.missing), ok.message) == ([], "")
+    lacking = await p.signing.CheckDraft(signing_pb2.CheckDraftRequest(source=_ref(bare)),
+                                         metadata=bearer_metadata(officer))
+    assert list(lacking.missing) == ["[[SO]]", "[[NGAY]]", "[[CHU_KY]]"]
+    assert lacking.message.startswith("Tệp PDF của văn bản thiếu [[SO]] cho số, ký hiệu")
+    assert "hãy gõ các dấu đó vào tệp dự thảo rồi tải lại tệp PDF" in lacking.message
+    # another agency's file is not read for them
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await p.signing.CheckDraft(signing_pb2.CheckDraftRequest(source=_ref(bare)),
+                                   metadata=bearer_metadata(token_for("chuyenvien.snv")))
+    assert err.value.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED)

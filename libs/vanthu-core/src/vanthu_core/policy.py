@@ -189,7 +189,7 @@ TABLE: dict[str, Access] = {
                                                                        "(Decree 30/2020 Appendix VI, III.5.a)"),
     DOCUMENTS + "CheckFileAccess": Access(any_person=True, rule="a file of documents the caller sees (their "
                                                                 "audience); logged on each"),
-    DOCUMENTS + "SubmitDocument": people(DRAFTERS, vouched_by=[clients.WORKFLOW],
+    DOCUMENTS + "SubmitDocument": people(DRAFTERS, forwards=[SIGNING + "CheckDraft"], vouched_by=[clients.WORKFLOW],
                                          rule="only the document's drafter submits it; " + _CIRCUIT_ONLY),
     DOCUMENTS + "EnterCircuit": people(DRAFTERS, vouched_by=[clients.WORKFLOW],
                                        rule="only through the workflow (it vouches for the call): the drafter's own "
@@ -240,6 +240,9 @@ TABLE: dict[str, Access] = {
     SIGNING + "PlaceSignature": people(SIGNERS, forwards=[STORAGE + "Download"],
                                        rule="with the caller's own personal profile: where their signature would "
                                             "land on a file of their agency, and its image"),
+    SIGNING + "CheckDraft": people(DRAFTERS, forwards=[STORAGE + "Download"],
+                                   rule="a file of their agency: whether a draft's main file carries [[SO]], [[NGAY]] "
+                                        "and [[CHU_KY]]"),
     SIGNING + "GetProfile": people(SIGNERS, "clerk", "admin",
                                    rule="leaders and heads read their own personal profile, clerks and admins their "
                                         "agency's seal"),

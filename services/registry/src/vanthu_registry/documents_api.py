@@ -104,6 +104,20 @@ def _date_field(value: str) -> str:
     return value or "document"
 
 
+#: The most documents ListDocuments takes by id (a list of tasks' page).
+MAX_IDS = 200
+
+
+def _ids(values: Any) -> tuple[str, ...]:
+    """``ListDocumentsRequest.ids``: at most :data:`MAX_IDS` ids of at most 36 characters; InvalidArgument else."""
+    ids = tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
+    if len(ids) > MAX_IDS:
+        raise InvalidArgument("ids", f"tối đa {MAX_IDS} văn bản một lần (đã gửi {len(ids)}): hãy chia nhỏ danh sách.")
+    if any(len(i) > 36 for i in ids):
+        raise InvalidArgument("ids", "mỗi mã văn bản dài tối đa 36 ký tự.")
+    return ids
+
+
 def _iso(value: date | datetime | None) -> str:
     if value is None:
         return ""
@@ -153,6 +167,7 @@ def document_to_proto(doc: dict[str, Any]) -> documents_pb2.Document:
         register_id=doc["register_id"] or "", number=doc["number"] or 0, numbered_at=_iso(doc["numbered_at"]),
         duplicate_of=doc["duplicate_of"], reason=doc["reason"], created_by=doc["created_by"],
         signature_check=doc["signature_check"], signature_note=doc["signature_note"],
+        signature_signers=doc.get("signature_signers") or [],
         signed_by=doc["signed_by"], signed_at=_iso(doc["signed_at"]), seal_error=doc["seal_error"],
         created_at=_iso(doc["created_at"]), updated_at=_iso(doc["updated_at"]), version=doc["version"],
         legal_normative=doc["legal_normative"], arrived_at=_iso(doc["arrived_at"]), imported=doc["imported"],
@@ -475,6 +490,8 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
             date_from=parse_date("date_from", request.date_from), date_to=parse_date("date_to", request.date_to),
             issuing_agency_code=request.issuing_agency_code or None,
             text=clean_text("text", request.text, max_len=200, required=False) or None,
+            issuer_text=clean_text("issuer_text", request.issuer_text, max_len=200, required=False) or None,
+            ids=_ids(request.ids),
             date_field=_date_field(request.date_field),
             revocation=_enum("revocation", Revocation, request.revocation).value if request.revocation else None,
             answers_document_id=_answered(request.answers_document_id),
@@ -487,8 +504,8 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
     async def SubmitDocument(self, request: documents_pb2.SubmitDocumentRequest,
                              context: grpc.aio.ServicerContext) -> documents_pb2.SubmitDocumentResponse:
         principal, agency = policy.require()
-        doc = await self.documents.submit(agency_code=agency, document_id=request.id, actor=principal.username,
-                                          actor_subject=principal.subject, through_circuit=_through_circuit())
+        doc = await self.lifecycle.submit(principal, agency_code=agency, document_id=request.id,
+                                          through_circuit=_through_circuit())
         self.on_commit()
         return documents_pb2.SubmitDocumentResponse(document=document_to_proto(doc))
 

@@ -125,6 +125,10 @@ class DocumentFilter:
     issuing_agency_code: str | None = None
     text: str | None = None
     date_field: str = "document"
+    #: Words of the issuing agency's name (tones optional): a sender typed by hand, which has no code to filter on.
+    issuer_text: str | None = None
+    #: Only these documents (a list of tasks showing its documents' metadata).
+    ids: tuple[str, ...] = ()
     #: Thu hồi, cập nhật: only the documents whose revocation is in this state (``requested``: the clerk's to answer).
     revocation: str | None = None
     #: Văn bản trả lời: only the documents that answer this one (``answers_document_id``).
@@ -700,7 +704,8 @@ class DocumentStore:
             await self._event(session, row, ev.DocumentAudienceChanged, actor, audience=list(row.audience))
 
     async def record_signature_check(self, *, agency_code: str, document_id: str, valid: bool, note: str,
-                                     actor: str, event_id: str | None = None) -> dict[str, Any] | None:
+                                     actor: str, event_id: str | None = None,
+                                     signers: list[str] | None = None) -> dict[str, Any] | None:
         """What the signing service found on an arrival's files; an arrival that fails is flagged (history, event).
 
         ``agency_code`` is the agency the verdict names: it applies only to an arrival (incoming document) of that
@@ -729,6 +734,7 @@ class DocumentStore:
                 return None
             changes = {"signature_check": [row.signature_check, result]}
             row.signature_check, row.signature_note = result, note
+            row.signature_signers = [s[:300] for s in (signers or [])][:50]
             row.updated_at = self.clock()
             await self._record(session, row, actor, "signature_valid" if valid else "signature_invalid",
                                changes, note=note)
@@ -995,7 +1001,7 @@ class DocumentStore:
                     setattr(row, column, date.fromisoformat(value) if column in DATE_COLUMNS and value else value)
                 row.search_key = fold(row.abstract)[:600]
                 if "files" in applied:
-                    row.signature_check, row.signature_note = "pending", ""
+                    row.signature_check, row.signature_note, row.signature_signers = "pending", "", []
                 row.pending_update = None
                 changes.update(applied)
             row.revocation = Revocation.ACCEPTED.value
@@ -1079,6 +1085,11 @@ class DocumentStore:
         if f.text:
             for word in fold(f.text).split():
                 query = query.where(DocumentRow.search_key.contains(word, autoescape=True))
+        if f.ids:
+            query = query.where(DocumentRow.id.in_(f.ids))
+        if f.issuer_text:
+            for word in fold(f.issuer_text).split():
+                query = query.where(DocumentRow.sender_key.contains(word, autoescape=True))
         async with self.sessions() as session:
             if principal is not None and not principal.is_service:
                 query = query.where(visible(await viewer_of(session, principal, agency_code)))

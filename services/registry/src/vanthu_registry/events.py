@@ -72,7 +72,8 @@ class SignatureChecks:
             return
         changed = await self.documents.record_signature_check(
             agency_code=meta.agency_code, document_id=message.document_id, valid=message.valid, note=message.note,
-            actor=meta.actor, event_id=derived_id(meta.event_id, "signature_checked"))
+            actor=meta.actor, event_id=derived_id(meta.event_id, "signature_checked"),
+            signers=[line for f in message.files for line in f.signers])
         if changed is not None:
             self.on_commit()
 

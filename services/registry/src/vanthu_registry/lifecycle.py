@@ -206,6 +206,25 @@ class DocumentLifecycle:
         await self.files.release(agency_code, sorted(before - after), document_holder(document_id))
         return doc
 
+    async def submit(self, principal: Principal, *, agency_code: str, document_id: str,
+                     through_circuit: bool = False) -> dict[str, Any]:
+        """Trình ký (:meth:`DocumentStore.submit`), once signing finds on the draft's main file the placeholders
+        its signing and issue fill in (``[[SO]]``, ``[[NGAY]]``, ``[[CHU_KY]]``: the rule signing enforces, asked
+        with the drafter's token): a draft without them is refused now, naming what is missing, rather than after
+        review at the leader's signing. Only a draft's main PDF is checked (attachments are signed without
+        placeholders; arrivals and paper scans are never submitted); the store's own checks come first."""
+        async with self._turn(document_id):
+            doc = await self.documents.get(agency_code, document_id)
+            main = main_file(files_from(doc["files"]))
+            if (doc["status"] == Status.DRAFT.value and doc["direction"] == "outgoing" and main is not None
+                    and main.content_type in ("", PDF) and self.signing.stub is not None):
+                missing = await self.signing.check_draft(principal.token, main.object_id)
+                if missing:
+                    raise FailedPrecondition(f"Chưa trình ký được. {missing}")
+            return await self.documents.submit(agency_code=agency_code, document_id=document_id,
+                                               actor=principal.username, actor_subject=principal.subject,
+                                               through_circuit=through_circuit)
+
     async def cancel(self, *, agency_code: str, document_id: str, reason: str, actor: str) -> dict[str, Any]:
         """Cancel; a document cancelled before it was numbered lets go of its files (a numbered one keeps them:
         its number and record stay). Whether it was numbered is read when it is cancelled, under the row's lock."""

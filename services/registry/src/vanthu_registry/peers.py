@@ -207,6 +207,17 @@ class Signing:
                               "thống.")
         return SignedFile(reply.result.object_id, reply.result.sha256)
 
+    async def check_draft(self, token: str, object_id: str) -> str:
+        """Signing's verdict on a draft's main file (CheckDraft, with the drafter's token): the Vietnamese sentence
+        naming the placeholders it lacks ([[SO]], [[NGAY]], [[CHU_KY]]), or "" when it has them all."""
+        try:
+            reply = await self._stub().CheckDraft(
+                signing_pb2.CheckDraftRequest(source=signing_pb2.PdfSource(object_id=object_id)),
+                metadata=bearer_metadata(token), timeout=SIGNING_TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "Dịch vụ ký số: ") from error
+        return reply.message if reply.missing else ""
+
     async def seal(self, token: str, document_id: str) -> list[SealedFile]:
         """The agency's seal on a numbered document's main file and its signature on each attachment."""
         try:

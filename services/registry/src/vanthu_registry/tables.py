@@ -15,9 +15,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from vanthu_core.db import UtcDateTime
+from vanthu_core.text import fold
 from vanthu_registry.domain.doctypes import DocumentType
 from vanthu_registry.store import Base
 
@@ -126,6 +127,10 @@ class DocumentRow(Base):
     #: Issuing agency: the holder for outgoing documents, the sender for incoming ones.
     issuing_agency_code: Mapped[str] = mapped_column(String(35), default="")
     issuing_agency_name: Mapped[str] = mapped_column(String(200), default="")
+    #: The issuing agency's name folded (:func:`vanthu_core.text.fold`: tones optional), kept by :meth:`_sender_key`
+    #: whenever the name is set: the list's "cơ quan ban hành" filter finds a sender typed by hand (a paper arrival
+    #: from an agency the directory lacks has a name and no code).
+    sender_key: Mapped[str] = mapped_column(String(200), default="")
     #: "05/CT-UBND": set on issue (outgoing) or as received (incoming).
     number_symbol: Mapped[str] = mapped_column(String(42), default="")
     #: Ngày tháng văn bản: the promulgation date (outgoing, on issue) or the sender's date (incoming).
@@ -147,6 +152,8 @@ class DocumentRow(Base):
     #: "unsigned" for a paper arrival entered by hand (scans: nothing to verify).
     signature_check: Mapped[str] = mapped_column(String(10), default="")
     signature_note: Mapped[str] = mapped_column(String(1000), default="")
+    #: Who signed the arrival's files and when, one line a signature, as the verification found them.
+    signature_signers: Mapped[list[str]] = mapped_column(JSON, default=list)
     reason: Mapped[str] = mapped_column(String(500), default="")
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -197,6 +204,11 @@ class DocumentRow(Base):
         Index("uq_documents_arrival_key", "agency_code", "arrival_key", unique=True,
               sqlite_where=text(ARRIVAL_KEY_WHERE), postgresql_where=text(ARRIVAL_KEY_WHERE)),
     )
+
+    @validates("issuing_agency_name")
+    def _sender_key(self, _key: str, name: str) -> str:
+        self.sender_key = fold(name or "")[:200]
+        return name
 
 
 class DocumentAudienceRow(Base):
@@ -281,4 +293,4 @@ class HistoryEntry:
 def document_view(row: DocumentRow) -> dict[str, Any]:
     """A document as the stores answer it: every column of its row but the search key."""
     return {c.key: getattr(row, c.key) for c in DocumentRow.__table__.columns
-            if c.key not in ("search_key", "workflow_audience", "audience_seq")}
+            if c.key not in ("search_key", "sender_key", "workflow_audience", "audience_seq")}

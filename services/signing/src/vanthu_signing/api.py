@@ -135,18 +135,36 @@ ISSUE_PLACEHOLDERS = {ap.PLACEHOLDER_NUMBER: "số, ký hiệu ('Số: [[SO]]')"
                       ap.PLACEHOLDER_DATE: "dòng địa danh, ngày … tháng … năm …"}
 
 
-def _require_issue_placeholders(pdf: bytes, signature_placeholder: str) -> None:
-    """A document's main file is signed only when the issue will find where to stamp the number and the date (and
-    the signature its anchor): refused before anything is signed, so that no number is taken for a file that
-    cannot be sealed."""
+def missing_issue_placeholders(pdf: bytes, signature_placeholder: str = ap.PLACEHOLDER_SIGNATURE) -> list[str]:
+    """The placeholders a document's main file lacks for issuing (``[[SO]]``, ``[[NGAY]]``, and the signature's
+    anchor unless it is placed by a box: ``signature_placeholder`` empty), in that order: the one rule, which the
+    signing of a document's main file enforces and the registry asks about when a draft is submitted (CheckDraft)."""
     wanted = dict(ISSUE_PLACEHOLDERS)
     if signature_placeholder:
         wanted[signature_placeholder] = "chữ ký (giữa chức vụ và tên người ký)"
     found = placeholders.find_anchors(pdf, wanted)
-    missing = [f"{name} cho {what}" for name, what in wanted.items() if name not in found]
+    return [name for name in wanted if name not in found]
+
+
+def missing_placeholders_message(missing: list[str], *, drafter: bool = False) -> str:
+    """What a signer (or, ``drafter``, the person who uploads the draft) reads when the main file lacks ``missing``:
+    each placeholder and what it stands for, and what to do."""
+    what = {**ISSUE_PLACEHOLDERS, ap.PLACEHOLDER_SIGNATURE: "chữ ký (giữa chức vụ và tên người ký)"}
+    named = [f"{name} cho {what[name]}" if name in what else name for name in missing]
+    then = ("hãy gõ các dấu đó vào tệp dự thảo rồi tải lại tệp PDF; số, địa danh, ngày và chữ ký được đóng vào đó khi "
+            "văn bản được ký và ban hành." if drafter else
+            "hãy trả dự thảo cho người soạn để bổ sung; số, địa danh và ngày được đóng vào đó khi văn bản được ban "
+            "hành.")
+    return f"Tệp PDF của văn bản thiếu {' và thiếu '.join(named)}: {then}"
+
+
+def _require_issue_placeholders(pdf: bytes, signature_placeholder: str) -> None:
+    """A document's main file is signed only when the issue will find where to stamp the number and the date (and
+    the signature its anchor): refused before anything is signed, so that no number is taken for a file that
+    cannot be sealed."""
+    missing = missing_issue_placeholders(pdf, signature_placeholder)
     if missing:
-        raise FailedPrecondition(f"Tệp PDF của văn bản thiếu {' và thiếu '.join(missing)}: hãy trả dự thảo cho người "
-                                 "soạn để bổ sung; số, địa danh và ngày được đóng vào đó khi văn bản được ban hành.")
+        raise FailedPrecondition(missing_placeholders_message(missing))
 
 
 #: The journal's kind of an augmentation to PAdES B-LTA (and of each re-timestamping).
@@ -390,6 +408,18 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
             box=box_to_proto(placed.page, placed.box), rotate=placed.rotate, pages=placed.pages,
             page_area=signing_pb2.SignatureBox(page=placed.page, x1=area.x1, y1=area.y1, x2=area.x2, y2=area.y2),
             image=profile.image or b"", custody="remote" if profile.remote else "server")
+
+    async def CheckDraft(self, request: signing_pb2.CheckDraftRequest,
+                         context: grpc.aio.ServicerContext) -> signing_pb2.CheckDraftResponse:
+        """Whether a draft's main file (a PDF of the caller's agency) carries the placeholders its signing and issue
+        fill in (:func:`missing_issue_placeholders`, the rule SignPersonal enforces): the drafter's upload and the
+        registry's submission (trình ký) ask, so a draft without them is caught before review, not at signing.
+        Nothing is signed, stored or journalled."""
+        principal = _person()
+        inp = await self._input(request.source, principal, to_sign=False)
+        missing = await asyncio.to_thread(missing_issue_placeholders, inp.pdf)
+        message = missing_placeholders_message(missing, drafter=True) if missing else ""
+        return signing_pb2.CheckDraftResponse(missing=missing, message=message)
 
     # ------------------------------------------------------------ long-term archival
     async def AugmentLta(self, request: signing_pb2.AugmentLtaRequest,

@@ -22,13 +22,28 @@ from vanthu.signing.v1 import events_pb2 as ev
 from vanthu_core.errors import DomainError, InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.events import meta_of
 from vanthu_core.service_token import ServiceTokens
+from vanthu_core.timeutil import vietnam_time
 from vanthu_signing import events
 from vanthu_signing.files import NotAPdf, PdfFiles
 from vanthu_signing.keys import KeyRing
 from vanthu_signing.store import SigningStore
-from vanthu_signing.verify import verify_pdf
+from vanthu_signing.verify import SignatureReport, verify_pdf
 
 log = logging.getLogger("vanthu.signing")
+
+
+def signer_line(signature: SignatureReport) -> str:
+    """Who signed and when, as the clerk reads it in the arrival's signature report: "Nguyễn Văn Hưởng — Chủ tịch
+    (Ủy ban nhân dân tỉnh Vĩnh Long), ký lúc 09:30 01/12/2026" (the certificate's name, title and organisation, as
+    the web formats a certificate subject; the time of the trusted timestamp, else the one the signer's software
+    wrote, in Vietnam time)."""
+    who = signature.signer or "không rõ người ký"
+    if signature.title:
+        who += f" — {signature.title}"
+    if signature.organisation:
+        who += f" ({signature.organisation})"
+    at = signature.timestamp_time if signature.timestamp_ok and signature.timestamp_time else signature.signing_time
+    return f"{who}, ký lúc {vietnam_time(at):%H:%M %d/%m/%Y}" if at is not None else who
 
 
 class ArrivalChecker:
@@ -94,7 +109,10 @@ class ArrivalChecker:
         if not report.signatures:
             problems = ["không có chữ ký số"]
         verdict = "HỢP LỆ" if report.ok else "KHÔNG HỢP LỆ"
-        detail = f"{len(report.signatures)} chữ ký" + (f"; {'; '.join(problems)}" if problems else "")
+        signers = "; ".join(signer_line(s) for s in report.signatures)
+        detail = (f"{len(report.signatures)} chữ ký" + (f": {signers}" if signers else "")
+                  + (f"; {'; '.join(problems)}" if problems else ""))
         out.valid, out.signatures = report.ok, len(report.signatures)
+        out.signers.extend(signer_line(s) for s in report.signatures)
         out.note = f"{name}: {verdict} ({detail})"
         return out

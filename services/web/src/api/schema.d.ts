@@ -1410,6 +1410,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/signing/check-draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Whether a draft's main file carries [[SO]], [[NGAY]] and [[CHU_KY]] (số, ngày and chữ ký, which signing and issuing fill in): asked as the file is uploaded; submitting refuses a draft without them
+         * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên).
+         *     - CheckDraft: a file of their agency: whether a draft's main file carries [[SO]], [[NGAY]] and [[CHU_KY]].
+         */
+        post: operations["check_draft_api_v1_signing_check_draft_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/signing/complete": {
         parameters: {
             query?: never;
@@ -3458,6 +3479,11 @@ export interface components {
              */
             signature_note: string;
             /**
+             * Signature Signers
+             * @description incoming: who signed its files and when, one line a signature ("Nguyễn Văn Hưởng — Chủ tịch (Ủy ban nhân dân tỉnh Vĩnh Long), ký lúc 09:31 01/12/2026"); empty until verified
+             */
+            signature_signers?: string[];
+            /**
              * Signed At
              * @default
              */
@@ -3525,6 +3551,27 @@ export interface components {
             exchange_form_set_by: string;
             /** Name */
             name: string;
+        };
+        /** DraftCheckIn */
+        DraftCheckIn: {
+            /**
+             * Object Id
+             * @description the draft's main file (a PDF of your agency), as uploaded
+             */
+            object_id: string;
+        };
+        /** DraftCheckOut */
+        DraftCheckOut: {
+            /**
+             * Message
+             * @description what the drafter reads (Vietnamese); empty when nothing is missing
+             */
+            message: string;
+            /**
+             * Missing
+             * @description the placeholders the file lacks, of [[SO]], [[NGAY]], [[CHU_KY]]; empty: ready for signing and issue
+             */
+            missing: string[];
         };
         /** DraftUpdate */
         DraftUpdate: {
@@ -5782,6 +5829,8 @@ export interface operations {
                 direction?: ("outgoing" | "incoming") | null;
                 page_size?: number;
                 page_token?: string | null;
+                /** @description only these documents (those you do not see are left out): a list of tasks showing its documents' số, ký hiệu, sender, date and urgency */
+                ids?: string[] | null;
                 type_code?: string | null;
                 register_id?: string | null;
                 status?: ("draft" | "submitted" | "signed" | "numbered" | "issued" | "arrived" | "registered" | "rejected" | "cancelled" | "revoked") | null;
@@ -5790,6 +5839,8 @@ export interface operations {
                 /** @description the date date_from/date_to bound: the document's own date (ngày văn bản) or, for arrivals, the day it arrived (ngày đến: the incoming register book's period, as its export) */
                 date_field?: "document" | "arrival";
                 issuing_agency_code?: string | null;
+                /** @description words of the issuing agency's name (cơ quan ban hành), with or without tones: a sender typed by hand, which has no code */
+                issuer_q?: string | null;
                 /** @description words of the abstract, with or without tones */
                 q?: string | null;
                 /** @description thu hồi, cập nhật: only the documents whose revocation is in this state (requested: arrivals whose sender asked, waiting for the clerk's answer) */
@@ -5889,6 +5940,8 @@ export interface operations {
                 /** @description the date date_from/date_to bound: the document's own date (ngày văn bản) or, for arrivals, the day it arrived (ngày đến: the incoming register book's period, as its export) */
                 date_field?: "document" | "arrival";
                 issuing_agency_code?: string | null;
+                /** @description words of the issuing agency's name (cơ quan ban hành), with or without tones: a sender typed by hand, which has no code */
+                issuer_q?: string | null;
                 /** @description words of the abstract, with or without tones */
                 q?: string | null;
                 /** @description thu hồi, cập nhật: only the documents whose revocation is in this state (requested: arrivals whose sender asked, waiting for the clerk's answer) */
@@ -8659,6 +8712,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SearchOut"];
+                };
+            };
+            /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The platform failed (problem+json): 500 with a reference to the log, 502 a service answered wrongly, 503 a service or the identity provider is unavailable (Retry-After), 504 a service was too slow */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    check_draft_api_v1_signing_check_draft_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftCheckIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftCheckOut"];
                 };
             };
             /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */

@@ -9,7 +9,7 @@ export function arrival(overrides: Partial<Document> = {}): Document {
       content_type: "application/pdf" }],
     answers_document_id: "", due_date: "", issuing_agency_code: "000.00.00.H61",
     issuing_agency_name: "Ủy ban nhân dân tỉnh Vĩnh Long", number_symbol: "15/UBND-VP", document_date: "2026-11-29",
-    register_id: "", number: 0, numbered_at: "", duplicate_of: "", signature_check: "valid", signature_note: "",
+    register_id: "", number: 0, numbered_at: "", duplicate_of: "", signature_check: "valid", signature_note: "", signature_signers: [],
     signed_by: "", signed_at: "", seal_error: "", legal_normative: false, arrived_at: "2026-11-29T17:30:00+00:00",
     exchange_form: "electronic", reason: "", created_by: "", created_at: "", updated_at: "", version: 1,
     revocation: "", revocation_reason: "", revocation_kind: "", replaces_document_id: "", replaced_by_document_id: "",

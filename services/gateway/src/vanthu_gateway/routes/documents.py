@@ -13,7 +13,7 @@ import grpc
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from google.protobuf import json_format
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from vanthu.common.v1 import common_pb2
 from vanthu.registry.v1 import documents_pb2 as pb
@@ -138,6 +138,9 @@ class DocumentOut(BaseModel):
     signature_check: str = Field("", description="incoming: pending, valid, or invalid (flagged on arrival); "
                                  "unsigned: a paper arrival entered by hand (scans: nothing to verify)")
     signature_note: str = ""
+    signature_signers: list[str] = Field(default_factory=list, description=(
+        "incoming: who signed its files and when, one line a signature (\"Nguyễn Văn Hưởng — Chủ tịch (Ủy ban nhân "
+        "dân tỉnh Vĩnh Long), ký lúc 09:31 01/12/2026\"); empty until verified"))
     signed_by: str = Field("", description="outgoing: the competent person who signed the main file")
     signed_at: str = ""
     seal_error: str = Field("", description="status numbered: why the seal failed; issue again to complete it")
@@ -339,6 +342,9 @@ def document_filters(
         description="the date date_from/date_to bound: the document's own date (ngày văn bản) or, for arrivals, the "
                     "day it arrived (ngày đến: the incoming register book's period, as its export)")] = "document",
     issuing_agency_code: Annotated[str | None, Query(max_length=35)] = None,
+    issuer_q: Annotated[str | None, Query(max_length=200, description=(
+        "words of the issuing agency's name (cơ quan ban hành), with or without tones: a sender typed by hand, "
+        "which has no code"))] = None,
     q: Annotated[str | None, Query(max_length=200, description="words of the abstract, with or without tones")] = None,
     revocation: Annotated[Literal["requested", "accepted", "refused", "pending", "settled"] | None, Query(
         description="thu hồi, cập nhật: only the documents whose revocation is in this state (requested: arrivals "
@@ -352,7 +358,8 @@ def document_filters(
         type_code=type_code or "", register_id=register_id or "", status=status or "",
         date_from=date_from.isoformat() if date_from else "", date_to=date_to.isoformat() if date_to else "",
         date_field=date_field, issuing_agency_code=issuing_agency_code or "", text=q or "",
-        revocation=revocation or "", answers_document_id=answers_document_id or "", mine=mine)
+        issuer_text=issuer_q or "", revocation=revocation or "", answers_document_id=answers_document_id or "",
+        mine=mine)
 
 
 Filters = Annotated[pb.ListDocumentsRequest, Depends(document_filters)]
@@ -365,8 +372,12 @@ async def list_documents(
     direction: Literal["outgoing", "incoming"] | None = None,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
     page_token: Annotated[str | None, Query(max_length=2048)] = None,
+    ids: Annotated[list[Annotated[str, StringConstraints(max_length=36)]] | None, Query(
+        max_length=200, description="only these documents (those you do not see are left out): a list of tasks "
+                                    "showing its documents' số, ký hiệu, sender, date and urgency")] = None,
 ) -> DocumentPage:
     filters.direction = direction or ""
+    filters.ids.extend(ids or [])
     filters.page.CopyFrom(common_pb2.PageRequest(page_size=page_size, page_token=page_token or ""))
     reply = await _documents(request).ListDocuments(filters, metadata=forward(principal))
     return DocumentPage(items=[_out(d) for d in reply.documents], next_page_token=reply.page.next_page_token or None)

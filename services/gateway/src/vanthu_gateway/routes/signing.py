@@ -68,6 +68,16 @@ class VerifyIn(RequestBody):
     object_id: ObjectId
 
 
+class DraftCheckIn(RequestBody):
+    object_id: ObjectId = Field(description="the draft's main file (a PDF of your agency), as uploaded")
+
+
+class DraftCheckOut(BaseModel):
+    missing: list[str] = Field(description="the placeholders the file lacks, of [[SO]], [[NGAY]], [[CHU_KY]]; empty: "
+                                           "ready for signing and issue")
+    message: str = Field(description="what the drafter reads (Vietnamese); empty when nothing is missing")
+
+
 class CompleteIn(RequestBody):
     handle: str = Field(min_length=1, max_length=64)
     signature_value: str = Field(min_length=1, max_length=4096, description="base64 of the signature value")
@@ -257,6 +267,17 @@ async def placement(body: PersonalIn, request: Request, principal: User) -> Plac
     return PlacementOut(box=_box_out(r.box), page_area=_box_out(r.page_area), rotate=r.rotate, pages=r.pages,
                         image=base64.b64encode(r.image).decode(),
                         custody="remote" if r.custody == "remote" else "server")
+
+
+@router.post("/check-draft", response_model=DraftCheckOut,
+             summary="Whether a draft's main file carries [[SO]], [[NGAY]] and [[CHU_KY]] (số, ngày and chữ ký, which "
+                     "signing and issuing fill in): asked as the file is uploaded; submitting refuses a draft without "
+                     "them")
+@calls(SIGNING + "CheckDraft")
+async def check_draft(body: DraftCheckIn, request: Request, principal: User) -> DraftCheckOut:
+    r = await _signing(request).CheckDraft(pb.CheckDraftRequest(source=_ref(body.object_id)),
+                                           metadata=forward(principal), timeout=SIGN_TIMEOUT_S)
+    return DraftCheckOut(missing=list(r.missing), message=r.message)
 
 
 @router.post("/complete", response_model=SigningOut, status_code=201,

@@ -277,4 +277,38 @@ describe("a document's page", () => {
       expect(posts(calls)[0]).toMatchObject({ path: `/api/v1/documents/${ID}/revocation/refuse`,
         body: { reason: "Văn bản đã nộp lưu" } });
     });
+
+  it("names each signer with their title and the signing time in the signature verdict", async () => {
+    const lines = ["Nguyễn Văn Hưởng — Chủ tịch (Ủy ban nhân dân tỉnh Vĩnh Long), ký lúc 09:31 01/12/2026",
+      "Ủy ban nhân dân tỉnh Vĩnh Long, ký lúc 10:02 01/12/2026"];
+    const { api } = fakeGateway({
+      [`GET /api/v1/documents/${ID}`]: arrival({ signature_signers: lines }),
+      [`GET /api/v1/documents/${ID}/history`]: HISTORY,
+    });
+    renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+    const signers = await screen.findByTestId("signature-signers");
+    expect([...signers.querySelectorAll("li")].map((li) => li.textContent)).toEqual(lines);
+  });
+
+  it("puts the PDF beside the metadata from 1200 px, one column below, and wraps metadata between words", async () => {
+    const { api } = fakeGateway({
+      [`GET /api/v1/documents/${ID}`]: arrival(),
+      [`GET /api/v1/documents/${ID}/history`]: HISTORY,
+    });
+    renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+    const issuer = await screen.findByText("Ủy ban nhân dân tỉnh Vĩnh Long");
+    const details = screen.getByTestId("document-details");
+    const files = screen.getByTestId("document-files");
+    // one row, two columns from xl (1200 px): the metadata on the left, the files and their PDF on the right
+    expect(details.parentElement).toBe(files.parentElement);
+    for (const column of [details, files]) {
+      expect(column).toHaveClass("ant-col-xs-24", "ant-col-xl-12");
+    }
+    expect(within(details).getByText("Ủy ban nhân dân tỉnh Vĩnh Long")).toBe(issuer);
+    expect(within(files).getByText("Công văn.pdf")).toBeInTheDocument();
+    // words stay whole: no break inside a word (break-word / break-all), only a string longer than the cell breaks
+    const cell = issuer.closest("td") as HTMLElement;
+    expect(cell.style.wordBreak).toBe("normal");
+    expect(cell.style.overflowWrap).toBe("break-word");
+  });
 });

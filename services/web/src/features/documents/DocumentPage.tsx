@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
-import { Alert, Button, Card, Descriptions, List, Result, Skeleton, Space, Tag, Timeline, Typography } from "antd";
+import { Alert, Button, Card, Col, Descriptions, List, Result, Row, Skeleton, Space, Tag, Timeline, Typography } from "antd";
+import type { CSSProperties } from "react";
 import { useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { ApiError, unwrap, type Document, type HistoryEntry } from "../../api/client";
@@ -7,7 +8,7 @@ import { useApi } from "../../api/ApiProvider";
 import { useAuth } from "../../auth/AuthProvider";
 import { formatDate, formatDateTime } from "../../components/dates";
 import { common } from "../../components/messages";
-import { SignatureTag } from "../incoming/SignatureTag";
+import { SignatureSigners, SignatureTag } from "../incoming/SignatureTag";
 import { work } from "../work/messages";
 import { Processing } from "../work/Processing";
 import { Deliveries } from "../outgoing/Deliveries";
@@ -138,6 +139,13 @@ function CancelledNotice({ doc }: { doc: Document }) {
   );
 }
 
+/**
+ * Metadata wraps between words, never inside one: Ant Design's cells say ``word-break: break-word``, which lets a
+ * table column shrink to one letter's width and splits "Ủy ban" into "Ủ / y / b…"; ``overflow-wrap: break-word``
+ * alone breaks only a string longer than the whole cell (an id, a file name with no spaces).
+ */
+export const WORD_WRAP: CSSProperties = { wordBreak: "normal", overflowWrap: "break-word" };
+
 /** A document's page: its metadata, signature report, files and history; the clerk's gestures on an arrival. */
 export function DocumentPage() {
   const { id = "" } = useParams();
@@ -185,53 +193,64 @@ export function DocumentPage() {
         !!person?.roles.some((r) => r === "clerk" || r === "leader") && <Space><CancelAction doc={doc} /></Space>}
       {doc.direction === "incoming" && doc.revocation === "requested" && !!person?.roles.includes("clerk") &&
         <RevocationActions doc={doc} />}
-      <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{messages.sections.metadata}</h2>}>
-        <Descriptions column={{ xs: 1, sm: 1, md: 2 }} size="small" bordered>
-          <Descriptions.Item label={messages.fields.numberSymbol}>{doc.number_symbol}</Descriptions.Item>
-          <Descriptions.Item label={messages.fields.documentDate}>{formatDate(doc.document_date)}</Descriptions.Item>
-          <Descriptions.Item label={messages.fields.issuer}>{doc.issuing_agency_name}</Descriptions.Item>
-          <Descriptions.Item label={messages.fields.type}>{typeName}</Descriptions.Item>
-          <Descriptions.Item label={messages.fields.abstract} span={2}>{doc.abstract}</Descriptions.Item>
-          <Descriptions.Item label={messages.fields.urgency}>{common.urgency[doc.urgency] ?? doc.urgency}</Descriptions.Item>
-          <Descriptions.Item label={messages.fields.status}>{common.status[doc.status] ?? doc.status}</Descriptions.Item>
-          {doc.direction === "incoming" && (
-            <>
-              <Descriptions.Item label={messages.fields.arrivedAt}>{formatDateTime(doc.arrived_at)}</Descriptions.Item>
-              <Descriptions.Item label={messages.fields.arrivalNumber}>
-                <span data-testid="arrival-number">{doc.number > 0 ? bookNumber(doc.number) : ""}</span>
-              </Descriptions.Item>
-              <Descriptions.Item label={messages.fields.signature} span={2}>
-                <SignatureTag check={doc.signature_check ?? ""} />
-                {doc.signature_note && <Typography.Text>{doc.signature_note}</Typography.Text>}
-              </Descriptions.Item>
-              {!!doc.exchange_form && (
-                <Descriptions.Item label={messages.fields.exchangeForm}>
-                  {messages.exchangeForm[doc.exchange_form] ?? doc.exchange_form}
-                </Descriptions.Item>
-              )}
-            </>
-          )}
-          {outgoing && (
-            <>
-              <Descriptions.Item label={out.form.signer}>
-                {[doc.signer.competence, doc.signer.title, doc.signer.name].filter(Boolean).join(" ")}
-              </Descriptions.Item>
-              <Descriptions.Item label={out.form.recipients} span={2}>
-                {doc.recipients.map((r) => r.name || r.agency_code).join("; ")}
-              </Descriptions.Item>
-            </>
-          )}
-          {!!doc.due_date && <Descriptions.Item label={messages.fields.dueDate}>{formatDate(doc.due_date)}</Descriptions.Item>}
-          {!!doc.reason && <Descriptions.Item label={messages.fields.reason} span={2}>{doc.reason}</Descriptions.Item>}
-        </Descriptions>
-      </Card>
-      <Processing doc={doc} />
-      {outgoing && <OutgoingCase doc={doc} />}
-      {outgoing && (doc.status === "issued" || doc.status === "revoked") && (
-        <Deliveries documentId={doc.id} canRevoke={doc.status === "issued" && !!person?.roles.includes("clerk")} />)}
-      <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{messages.sections.files}</h2>}>
-        <Files doc={doc} />
-      </Card>
+      {/* from 1200 px (xl) the PDF sits beside the metadata; narrower screens keep one column, metadata first */}
+      <Row gutter={[16, 16]}>
+        <Col xs={24} xl={12} data-testid="document-details">
+          <Space direction="vertical" size="middle" style={{ width: "100%" }}>
+            <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{messages.sections.metadata}</h2>}>
+              <Descriptions column={{ xs: 1, sm: 1, md: 2, xl: 1, xxl: 2 }} size="small" bordered labelStyle={WORD_WRAP}
+                contentStyle={WORD_WRAP}>
+                <Descriptions.Item label={messages.fields.numberSymbol}>{doc.number_symbol}</Descriptions.Item>
+                <Descriptions.Item label={messages.fields.documentDate}>{formatDate(doc.document_date)}</Descriptions.Item>
+                <Descriptions.Item label={messages.fields.issuer}>{doc.issuing_agency_name}</Descriptions.Item>
+                <Descriptions.Item label={messages.fields.type}>{typeName}</Descriptions.Item>
+                <Descriptions.Item label={messages.fields.abstract} span="filled">{doc.abstract}</Descriptions.Item>
+                <Descriptions.Item label={messages.fields.urgency}>{common.urgency[doc.urgency] ?? doc.urgency}</Descriptions.Item>
+                <Descriptions.Item label={messages.fields.status}>{common.status[doc.status] ?? doc.status}</Descriptions.Item>
+                {doc.direction === "incoming" && (
+                  <>
+                    <Descriptions.Item label={messages.fields.arrivedAt}>{formatDateTime(doc.arrived_at)}</Descriptions.Item>
+                    <Descriptions.Item label={messages.fields.arrivalNumber}>
+                      <span data-testid="arrival-number">{doc.number > 0 ? bookNumber(doc.number) : ""}</span>
+                    </Descriptions.Item>
+                    <Descriptions.Item label={messages.fields.signature} span="filled">
+                      <SignatureTag check={doc.signature_check ?? ""} />
+                      {doc.signature_note && <Typography.Text>{doc.signature_note}</Typography.Text>}
+                      <SignatureSigners signers={doc.signature_signers} />
+                    </Descriptions.Item>
+                    {!!doc.exchange_form && (
+                      <Descriptions.Item label={messages.fields.exchangeForm}>
+                        {messages.exchangeForm[doc.exchange_form] ?? doc.exchange_form}
+                      </Descriptions.Item>
+                    )}
+                  </>
+                )}
+                {outgoing && (
+                  <>
+                    <Descriptions.Item label={out.form.signer}>
+                      {[doc.signer.competence, doc.signer.title, doc.signer.name].filter(Boolean).join(" ")}
+                    </Descriptions.Item>
+                    <Descriptions.Item label={out.form.recipients} span="filled">
+                      {doc.recipients.map((r) => r.name || r.agency_code).join("; ")}
+                    </Descriptions.Item>
+                  </>
+                )}
+                {!!doc.due_date && <Descriptions.Item label={messages.fields.dueDate}>{formatDate(doc.due_date)}</Descriptions.Item>}
+                {!!doc.reason && <Descriptions.Item label={messages.fields.reason} span="filled">{doc.reason}</Descriptions.Item>}
+              </Descriptions>
+            </Card>
+            <Processing doc={doc} />
+            {outgoing && <OutgoingCase doc={doc} />}
+            {outgoing && (doc.status === "issued" || doc.status === "revoked") && (
+              <Deliveries documentId={doc.id} canRevoke={doc.status === "issued" && !!person?.roles.includes("clerk")} />)}
+          </Space>
+        </Col>
+        <Col xs={24} xl={12} data-testid="document-files">
+          <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{messages.sections.files}</h2>}>
+            <Files doc={doc} />
+          </Card>
+        </Col>
+      </Row>
       <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{messages.sections.history}</h2>}>
         <History id={doc.id} />
       </Card>

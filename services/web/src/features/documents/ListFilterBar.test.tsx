@@ -94,6 +94,19 @@ describe("Bộ lọc danh sách văn bản", () => {
       `issuing_agency_name=${encodeURIComponent(UBND.name).replace(/%20/g, "+")}`);
   });
 
+  it("finds a sender typed by hand (not in the directory) by words of its stored name", async () => {
+    const { api, calls } = gateway();
+    renderWith(<><IncomingList /><Location /></>, { api, path: "/van-ban-den" });
+    await screen.findByText("15/UBND-VP");  // the list is shown (a text query: a role query walks the whole table)
+    fireEvent.change(screen.getByRole("combobox", { name: "Cơ quan ban hành" }), { target: { value: "phu quy" } });
+    fireEvent.click(await screen.findByTitle('Tên cơ quan gửi có chứa "phu quy"'));
+    await userEvent.setup({ delay: null }).click(button("Lọc"));
+    await waitFor(() => expect(listCalls(calls).some((q) => q.get("issuer_q") === "phu quy")).toBe(true));
+    const sent = listCalls(calls).find((q) => q.get("issuer_q") === "phu quy")!;
+    expect(sent.has("issuing_agency_code")).toBe(false);
+    expect(screen.getByTestId("location").textContent).toBe("/van-ban-den?issuer_q=phu+quy");
+  });
+
   it("keeps the filters on another tab; Xóa lọc takes them out of the URL and the request", async () => {
     const { api, calls } = gateway();
     renderWith(<><IncomingList /><Location /></>, { api, path: "/van-ban-den?type_code=cong_van&q=h%E1%BB%99i%20ngh%E1%BB%8B" });

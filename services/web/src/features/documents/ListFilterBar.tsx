@@ -32,30 +32,38 @@ interface FormValues {
   q?: string;
 }
 
+/** The issuer select's value when it filters by words of the sender's name rather than a directory entry. */
+const BY_NAME = "name:";
+
 function toForm(filters: ListFilters): FormValues {
   return {
     date_from: filters.date_from, date_to: filters.date_to, type_code: filters.type_code,
     register_id: filters.register_id, q: filters.q,
     issuer: filters.issuing_agency_code
       ? { value: filters.issuing_agency_code, label: filters.issuing_agency_name || filters.issuing_agency_code }
-      : undefined,
+      : filters.issuer_q ? { value: BY_NAME + filters.issuer_q, label: t.issuerByName(filters.issuer_q) } : undefined,
   };
 }
 
 function fromForm(values: FormValues): ListFilters {
+  const byName = values.issuer?.value.startsWith(BY_NAME) ? values.issuer.value.slice(BY_NAME.length) : undefined;
   return cleanFilters({
     date_from: values.date_from, date_to: values.date_to, type_code: values.type_code,
-    register_id: values.register_id, q: values.q,
-    issuing_agency_code: values.issuer?.value,
+    register_id: values.register_id, q: values.q, issuer_q: byName,
+    issuing_agency_code: byName === undefined ? values.issuer?.value : undefined,
     issuing_agency_name: typeof values.issuer?.label === "string" ? values.issuer.label : undefined,
   });
 }
 
 /**
  * Cơ quan ban hành: the directory searched on the server as the person types (about 111,000 agencies nationally:
- * never loaded whole), as the draft form's recipient picker does.
+ * never loaded whole), as the draft form's recipient picker does. ``byName``: a list of documents also offers the
+ * typed words as a filter on the sender's name as stored, first, since a sender a clerk typed by hand (a paper
+ * arrival from an agency the directory lacks) has no directory entry to pick.
  */
-function IssuerSelect({ id, value, onChange }: { id?: string; value?: AgencyValue; onChange?: (v?: AgencyValue) => void }) {
+function IssuerSelect({ id, value, onChange, byName = false }: {
+  id?: string; value?: AgencyValue; onChange?: (v?: AgencyValue) => void; byName?: boolean;
+}) {
   const api = useApi();
   const [text, setText] = useState("");
   const typed = useDebounced(text.trim(), SEARCH_DELAY_MS);
@@ -65,12 +73,16 @@ function IssuerSelect({ id, value, onChange }: { id?: string; value?: AgencyValu
     enabled: typed.length >= 2,
     staleTime: 60_000,
   });
-  const options = (found.data?.items ?? []).map((a) => ({ value: a.code, label: a.name }));
+  const words = text.normalize("NFC").trim();
+  const options = [
+    ...(byName && words.length >= 2 ? [{ value: BY_NAME + words, label: t.issuerByName(words) }] : []),
+    ...(found.data?.items ?? []).map((a) => ({ value: a.code, label: a.name })),
+  ];
   return (
     <Select<AgencyValue> id={id} aria-label={t.issuer} showSearch labelInValue allowClear filterOption={false}
       value={value} onChange={(v) => onChange?.(v ?? undefined)} onSearch={setText} placeholder={t.issuerSearch}
       style={{ width: 240 }} options={options} loading={found.isFetching}
-      notFoundContent={typed.length >= 2 && found.isSuccess ? t.noAgency : null} />
+      notFoundContent={typed.length >= 2 && found.isSuccess ? t.noAgency : null} popupMatchSelectWidth={false} />
   );
 }
 
@@ -202,7 +214,7 @@ export function ListFilterBar({ list, status, tasks = false }: { list: ListName;
         </Form.Item>
         {list === "incoming" && (
           <Form.Item name="issuer" label={t.issuer}>
-            <IssuerSelect />
+            <IssuerSelect byName={!tasks} />
           </Form.Item>
         )}
         {!tasks && (

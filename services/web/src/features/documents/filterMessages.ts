@@ -7,6 +7,8 @@ export const filterText = {
   issuer: "Cơ quan ban hành",
   issuerSearch: "Gõ tên hoặc mã định danh",
   noAgency: "Không tìm thấy cơ quan",
+  /** The issuer select's option that filters by the sender's name as stored (a sender typed by hand). */
+  issuerByName: (words: string) => `Tên cơ quan gửi có chứa "${words}"`,
   register: "Sổ",
   words: "Trích yếu có chứa",
   all: "Tất cả",

@@ -18,11 +18,13 @@ export interface ListFilters {
   issuing_agency_code?: string;
   /** Shown in the agency select after a reload; never sent to the gateway. */
   issuing_agency_name?: string;
+  /** Words of the sender's name as stored (tones optional): a sender typed by hand has no code to pick. */
+  issuer_q?: string;
   q?: string;
 }
 
 export const FILTER_KEYS = ["date_from", "date_to", "type_code", "register_id", "issuing_agency_code",
-  "issuing_agency_name", "q"] as const satisfies readonly (keyof ListFilters)[];
+  "issuing_agency_name", "issuer_q", "q"] as const satisfies readonly (keyof ListFilters)[];
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -37,6 +39,7 @@ export function cleanFilters(values: Partial<Record<string, unknown>>): ListFilt
     clean[key] = text;
   }
   if (!clean.issuing_agency_code) delete clean.issuing_agency_name;
+  if (clean.issuing_agency_code) delete clean.issuer_q;  // one issuer filter at a time: the agency picked wins
   return clean;
 }
 
@@ -68,10 +71,12 @@ export function inboxFilters(filters: ListFilters) {
     .filter(([, value]) => value !== undefined)) as Pick<ListFilters, "q" | "type_code" | "issuing_agency_code" | "date_from" | "date_to">;
 }
 
-/** ``params`` without the filters a list of tasks does not take (the register): what the work tabs keep. */
+/** ``params`` without the filters a list of tasks does not take (the register, a sender's name): what the work tabs
+ * keep. */
 export function withoutDocumentOnly(params: URLSearchParams): URLSearchParams {
   const next = new URLSearchParams(params);
   next.delete("register_id");
+  next.delete("issuer_q");
   return next;
 }
 

@@ -154,8 +154,10 @@ describe("Văn bản đến", () => {
 
         // the words and the type stay on the tab of registered arrivals (a list of documents: the register shows)
         await userEvent.setup({ delay: null }).click(screen.getByText("Đã vào sổ (được xem)"));
-        await waitFor(() => expect(calls.some((c) => c.path.startsWith("/api/v1/documents?"))).toBe(true));
-        const documents = new URLSearchParams(calls.find((c) => c.path.startsWith("/api/v1/documents?"))?.path.split("?")[1]);
+        // (the list of registered arrivals, not the work tab's documents asked for by id)
+        const listed = (c: { path: string }) => c.path.startsWith("/api/v1/documents?") && c.path.includes("status=");
+        await waitFor(() => expect(calls.some(listed)).toBe(true));
+        const documents = new URLSearchParams(calls.find(listed)?.path.split("?")[1]);
         expect(Object.fromEntries(documents)).toMatchObject({ q: "chuyển đổi", type_code: "ke_hoach", status: "registered" });
         expect(await screen.findByLabelText("Sổ")).toBeInTheDocument();
         // back on a list of tasks, the register is dropped from the URL, the rest kept
@@ -175,6 +177,73 @@ describe("Văn bản đến", () => {
       const next = inboxCalls(calls).find((q) => q.get("page_token") === "p2");
       expect(next && Object.fromEntries(next)).toMatchObject({ type_code: "ke_hoach", date_to: "2026-11-30",
         bucket: "todo" });
+    });
+  });
+
+  it("names who signed each arrival and when in its signature report", async () => {
+    const signer = "Nguyễn Văn Hưởng — Chủ tịch (Ủy ban nhân dân tỉnh Vĩnh Long), ký lúc 09:31 01/12/2026";
+    const { api } = fakeGateway({
+      "GET /api/v1/documents": { items: [arrival({ signature_signers: [signer] })], next_page_token: null },
+    });
+    renderWith(<IncomingList />, { api, path: "/van-ban-den" });
+    const row = (await screen.findByText("15/UBND-VP")).closest("tr") as HTMLElement;
+    expect(within(within(row).getByTestId("signature-signers")).getByText(signer)).toBeInTheDocument();
+  });
+
+  describe("a person's work tabs show each arrival's số, ký hiệu, sender, date and urgency", () => {
+    const task = outTask("lead", { id: "t-1", case_kind: "incoming", document_id: "doc-1",
+      abstract: "V/v phòng chống lụt bão năm 2026" });
+    const doc = arrival({ id: "doc-1", number_symbol: "112/UBND-KT", issuing_agency_name: "Ủy ban nhân dân huyện Mang Thít",
+      document_date: "2026-11-27", urgency: "very_urgent", status: "registered" });
+
+    function gateway() {
+      return fakeGateway({
+        "GET /api/v1/workflow/inbox": { tasks: [task], next_page_token: "",
+          counts: { todo: 1, due_soon: 0, overdue: 0, done: 0 } },
+        "GET /api/v1/documents": (url: URL) => ({ items: url.searchParams.getAll("ids").includes("doc-1") ? [doc] : [],
+          next_page_token: null }),
+        "GET /api/v1/document-types": [],
+        "GET /api/v1/registers": [],
+      });
+    }
+
+    /** The documents asked for by id (one request for the tasks on screen, never a GetDocument per row). */
+    function byIds(calls: { path: string }[]): string[][] {
+      return calls.filter((c) => c.path.startsWith("/api/v1/documents?"))
+        .map((c) => new URLSearchParams(c.path.split("?")[1]).getAll("ids")).filter((ids) => ids.length);
+    }
+
+    const narrow = window.matchMedia;
+    afterEach(() => { window.matchMedia = narrow; });
+
+    it("as table columns on a wide screen", async () => {
+      // a 1280 px screen: every min-width breakpoint up to xl matches
+      window.matchMedia = ((query: string) => ({ ...narrow(query),
+        matches: /min-width:\s*(\d+)px/.test(query) && Number(/min-width:\s*(\d+)px/.exec(query)?.[1]) <= 1280 })) as typeof window.matchMedia;
+      const { api, calls } = gateway();
+      renderWith(<IncomingList />, { api, path: "/van-ban-den", person: { ...CLERK, roles: ["leader"] } });
+      const number = await screen.findByText("112/UBND-KT");
+      const row = number.closest("tr") as HTMLElement;
+      expect(within(row).getByText("Ủy ban nhân dân huyện Mang Thít")).toBeInTheDocument();
+      expect(within(row).getByText("27/11/2026")).toBeInTheDocument();
+      expect(within(row).getByText("Thượng khẩn")).toBeInTheDocument();
+      const headers = [...document.querySelectorAll("thead th")].map((th) => th.textContent);
+      expect(headers).toEqual(expect.arrayContaining(["Số, ký hiệu", "Cơ quan ban hành", "Ngày văn bản", "Độ khẩn"]));
+      expect(byIds(calls)).toEqual([["doc-1"]]);
+    });
+
+    it("as compact cards on a phone, with nothing to scroll sideways", async () => {
+      // jsdom answers no media query: Ant Design's breakpoints see a phone (narrower than md, 768 px)
+      const { api, calls } = gateway();
+      renderWith(<IncomingList />, { api, path: "/van-ban-den", person: { ...CLERK, roles: ["officer"] } });
+      const card = await screen.findByTestId("task-card");
+      expect(await within(card).findByText("112/UBND-KT · 27/11/2026")).toBeInTheDocument();
+      expect(within(card).getByRole("link", { name: "V/v phòng chống lụt bão năm 2026" })).toBeInTheDocument();
+      expect(within(card).getByText(/Ủy ban nhân dân huyện Mang Thít/)).toBeInTheDocument();
+      expect(within(card).getByText("Thượng khẩn")).toBeInTheDocument();
+      expect(screen.queryByLabelText("Chờ xử lý", { selector: "table" })).not.toBeInTheDocument();
+      expect(document.querySelector(".ant-table-content")).toBeNull();  // no table, so no sideways scroll
+      expect(byIds(calls)).toEqual([["doc-1"]]);
     });
   });
 });

@@ -8,7 +8,7 @@ import { common } from "../../components/messages";
 import { useHasRole } from "../../components/roles";
 import { messages } from "./messages";
 import { paper } from "./paperMessages";
-import { SignatureTag } from "./SignatureTag";
+import { SignatureSigners, SignatureTag } from "./SignatureTag";
 import { RevocationsWaiting } from "../home/RevocationsWaiting";
 import { WORK_TABS, WorkTabLabel, WorkTable, type WorkTab } from "./IncomingWork";
 import { bookNumber } from "../../components/numbers";
@@ -66,8 +66,13 @@ function columns(tab: Tab): TableColumnsType<Document> {
       title: messages.columns.signature,
       dataIndex: "signature_check",
       key: "signature",
-      width: 130,
-      render: (value: string, doc) => <SignatureTag check={value} note={doc.signature_note} />,
+      width: 220,
+      render: (value: string, doc) => (
+        <>
+          <SignatureTag check={value} note={doc.signature_note} />
+          <SignatureSigners signers={doc.signature_signers} />
+        </>
+      ),
     },
   ];
   if (tab === "registered") {
@@ -94,7 +99,7 @@ function TabTable({ tab, filters }: { tab: Tab; filters: ListFilters }) {
         columns={columns(tab)}
         dataSource={query.data?.pages.flatMap((page) => page.items) ?? []}
         pagination={false}
-        scroll={{ x: 880 }}
+        scroll={{ x: 970 }}
         locale={{ emptyText: <span style={{ color: "#595959" }}>{messages.empty[tab]}</span> }}
         aria-label={messages.tabs[tab]}
       />

@@ -14,6 +14,7 @@ import { out } from "./messages";
 import { RecipientPicker, type Recipient } from "./RecipientPicker";
 import type { ReplyStart } from "./Replies";
 import type { StoredObject, Uploader } from "./upload";
+import { DraftCheck } from "../signing/DraftCheck";
 
 export type DraftBody = components["schemas"]["DocumentCreate"];
 type Competence = DraftBody["signer"]["competence"];
@@ -128,6 +129,7 @@ export function DraftForm({ doc, reply, types, uploader, pending, error, onSave 
   // a typed document's symbol is its type's and the agency's (15/QĐ-UBND): the unit's goes on letters only
   // (Decree 30/2020 Appendix I, Part I, II.3), so the field is offered for a letter, or to clear an old value
   const typeCode = Form.useWatch("type_code", form) as string | undefined;
+  const mainFiles = Form.useWatch("main", form) as UploadFile<StoredObject>[] | undefined;
   const unitField = isLetter(typeCode ?? initial.type_code) || !!doc?.unit_abbreviation;
   const whenStarting = (check: (v: unknown) => boolean, message: string) => ({
     validator: async (_: unknown, v: unknown) => {
@@ -253,6 +255,8 @@ export function DraftForm({ doc, reply, types, uploader, pending, error, onSave 
           <p style={{ margin: 0 }}>{t.dropMain}</p>
         </Upload.Dragger>
       </Form.Item>
+      {/* a file uploaded now (one saved before was checked when it was uploaded; trình ký checks again) */}
+      <DraftCheck objectId={mainFiles?.find((f) => f.status === "done" && f.originFileObj)?.response?.object_id} />
       <Form.Item name="attachments" label={t.attachments} valuePropName="fileList" getValueFromEvent={fileList}
         rules={[notUploading]}>
         <Upload.Dragger multiple customRequest={request} beforeUpload={(file) => beforeUpload(file, false)}

@@ -48,3 +48,8 @@ export const sign = {
     cancel: "Hủy",
   },
 };
+
+/** The check of a draft's main file as it is uploaded: the placeholders signing and issuing fill in. */
+export const draftCheck = {
+  title: (missing: string[]) => `Tệp dự thảo thiếu ${missing.join(", ")}: chưa trình ký được`,
+};
