@@ -17,7 +17,8 @@ screen visited, no page breaks its Content-Security-Policy, and every screen is 
 ``test-output/web/`` (``VANTHU_TEST_OUTPUT`` to put it elsewhere)."""
 
 # -- gestures (ux.md) → screen → test (issue 14: each gesture ux.md lists, where it is done, and the browser
-# test (key:line of this file, the line doing it) performing it. Keys:
+# test performing it: its key, and in «» words its code has where it does it, which
+# test_the_gesture_table_names_what_each_test_does checks, so the table cannot drift from the tests. Keys:
 #   A = test_the_clerk_signs_in_sees_the_arrival_registers_it_and_signs_out
 #   B = test_another_agencys_clerk_does_not_see_the_arrival
 #   C = test_the_clerk_works_from_a_390_by_844_phone
@@ -27,55 +28,56 @@ screen visited, no page breaks its Content-Security-Policy, and every screen is 
 #   G = test_the_file_plan_is_edited_and_approved_a_file_is_filled_closed_deposited_and_received
 #   H = test_a_draft_in_review_is_cancelled_by_the_leader_and_the_reviewing_head_is_told
 #   I = test_a_leader_delegates_the_deputy_gives_work_in_their_name_and_the_leader_revokes
-# role         gesture                                    screen                                     test
-# Văn thư      receive, check signatures and addressee    Văn bản đến → văn bản                      A:252
-# Văn thư      vào sổ (takes the số đến)                  văn bản → Vào sổ                           A:268
-# Văn thư      trả lại with a reason                      văn bản → Trả lại                          A:319
-# Văn thư      văn bản giấy (scan + metadata)             Văn bản đến → Nhập văn bản giấy            A:330
-# Văn thư      trình lãnh đạo (with a proposed handling)  văn bản → Trình lãnh đạo                   E:544
-# Văn thư      cấp số and phát hành (number, seal, send)  Văn bản đi (chờ phát hành) → Phát hành     F:1033
-# Văn thư      thu hồi (take back an issued document)     văn bản đi → Tình hình gửi, nhận → Thu hồi F:1055
-# Văn thư      answer a thu hồi (đồng ý / từ chối)        văn bản đến → Từ chối (lý do)              F:1075
-# Văn thư      print/export the register books            Sổ văn bản → Xuất sổ ra PDF/XLSX/CSV       A:302
-# Lãnh đạo     read (on a phone)                          Việc của tôi → văn bản (390×844)           E:567
-# Lãnh đạo     bút phê / ý kiến chỉ đạo                   văn bản → Giao xử lý → Ý kiến chỉ đạo      E:578
-# Lãnh đạo     giao xử lý (lead, cooperating, deadline)   văn bản → Giao xử lý                       E:569
-# Lãnh đạo     giao việc (a job)                          Giao việc                                  E:592
-# Lãnh đạo     ký số (server-held key, phone)             văn bản đi → Ký số                         F:965
-# Lãnh đạo     return a draft (trả lại, không ký)         văn bản đi → Trả lại, không ký             F:997
-# Lãnh đạo     hủy văn bản (a draft, with a reason)       văn bản đi → Hủy văn bản                   H:1317
-# Lãnh đạo     phê duyệt the plan (decision number, date) Hồ sơ → Danh mục hồ sơ → Phê duyệt         G:1168
-# Lãnh đạo     let a unit keep a closed file (giữ lại)    hồ sơ → Giữ lại (văn bản đồng ý)           G:1221
-# Lãnh đạo     decide a request for more time             văn bản → Đồng ý / Không đồng ý gia hạn    E:699
-# Lãnh đạo     báo cáo thống kê                           Báo cáo thống kê                           E:610
-# Trưởng phòng văn bản đến: chờ xử lý / để biết / đã xử lý   Văn bản đến (tabs of their own work)       E:633
-#              (filtered: a fragment of the trích yếu)         Văn bản đến → Bộ lọc danh sách             E:639
-# Trưởng phòng phân công inside the unit                  văn bản → Giao trong đơn vị                E:653
-# Trưởng phòng duyệt a draft (with a comment)             văn bản đi → Duyệt                         F:935
-# Trưởng phòng góp ý / trả lại a draft                    văn bản đi → Trả lại (nội dung cần sửa)    F:911
-# Chuyên viên  report progress                            văn bản → Cập nhật tiến độ                 E:676
-# Chuyên viên  ask for more time (xin gia hạn)            văn bản → Xin gia hạn                      E:683
-# Chuyên viên  soạn dự thảo, attach files (drag and drop) Văn bản đi → Soạn dự thảo                  F:877
-# Chuyên viên  sửa a returned draft (the comments above it) văn bản đi → Sửa dự thảo                   F:923
-# Chuyên viên  trình ký                                   văn bản đi → Trình ký                      F:948
-# Chuyên viên  close the task with a result               văn bản → Hoàn thành                       E:704
-# Chuyên viên  soạn văn bản trả lời (from the lead's task)  văn bản → Soạn văn bản trả lời             E:725
-# Chuyên viên  link the reply when completing             văn bản → Hoàn thành (Văn bản trả lời)     E:738
-# Chuyên viên  lập hồ sơ, thêm văn bản, đóng, nộp lưu     Hồ sơ → Lập hồ sơ → hồ sơ                  G:1191
-# Lưu trữ      receive deposits, check against the plan   Hồ sơ → Nộp lưu → hồ sơ (Đối chiếu)        G:1253
-# Lưu trữ      return a deposit with reasons              hồ sơ → Trả lại                            G:1257
-# Lưu trữ      tiếp nhận a deposit; read the access log   hồ sơ → Tiếp nhận; Nhật ký khai thác       G:1272
-# Văn thư      draft / correct the file plan (or lưu trữ) Hồ sơ → Danh mục hồ sơ → Sửa               G:1150
-# Mọi người    tra cứu (facets by name)                   Tra cứu                                    A:310
-# Mọi người    e-mail notifications on/off                Thông tin cá nhân                          C:432
-# Quản trị     units, members, directory, types           Quản trị                                   D:455
-# Lãnh đạo     ủy quyền (KT./TUQ., thời hạn); thu hồi      Thông tin cá nhân → Ủy quyền               I:1391
-# Trưởng phòng act under ủy quyền (notice; giao việc)    Trang chủ → Giao việc                      I:1430
+# role         gesture                                  screen                                     test «code»
+# Văn thư      receive, check signatures and addressee  Văn bản đến → văn bản                      A «signature report»
+# Văn thư      vào sổ (takes the số đến)                văn bản → Vào sổ                           A «Vào sổ»
+# Văn thư      trả lại with a reason                    văn bản → Trả lại                          A «Trả lại»
+# Văn thư      văn bản giấy (scan + metadata)           Văn bản đến → Nhập văn bản giấy            A «Nhập văn bản giấy»
+# Văn thư      trình lãnh đạo (proposed handling)       văn bản → Trình lãnh đạo                   E «Trình lãnh đạo»
+# Văn thư      cấp số, phát hành (seal, send)           Văn bản đi (chờ phát hành) → Phát hành     F «Phát hành»
+# Văn thư      thu hồi (take back an issued document)   văn bản đi → Tình hình gửi, nhận → Thu hồi F «Thu hồi»
+# Văn thư      answer a thu hồi (đồng ý / từ chối)      văn bản đến → Từ chối (lý do)              F «Từ chối»
+# Văn thư      print/export the register books          Sổ văn bản → Xuất sổ ra PDF/XLSX/CSV       A «Xuất sổ ra PDF»
+# Lãnh đạo     read (on a phone)                        Việc của tôi → văn bản (390×844)           E «390»
+# Lãnh đạo     bút phê / ý kiến chỉ đạo                 văn bản → Giao xử lý → Ý kiến chỉ đạo      E «Ý kiến chỉ đạo»
+# Lãnh đạo     giao xử lý (lead, cooperating, deadline) văn bản → Giao xử lý                       E «Giao xử lý»
+# Lãnh đạo     giao việc (a job)                        Giao việc                                  E «Giao việc»
+# Lãnh đạo     ký số (server-held key, phone)           văn bản đi → Ký số                         F «Ký số»
+# Lãnh đạo     return a draft (trả lại, không ký)       văn bản đi → Trả lại, không ký             F «Trả lại, không ký»
+# Lãnh đạo     hủy văn bản (a draft, with a reason)     văn bản đi → Hủy văn bản                   H «Hủy văn bản»
+# Lãnh đạo     phê duyệt the plan (decision no., date)  Hồ sơ → Danh mục hồ sơ → Phê duyệt         G «Phê duyệt»
+# Lãnh đạo     let a unit keep a closed file (giữ lại)  hồ sơ → Giữ lại (văn bản đồng ý)           G «Giữ lại»
+# Lãnh đạo     decide a request for more time           văn bản → Đồng ý / Không đồng ý gia hạn    E «Đồng ý»
+# Lãnh đạo     báo cáo thống kê                         Báo cáo thống kê                           E «/thong-ke»
+# Trưởng phòng văn bản đến: chờ xử lý, để biết, đã xong Văn bản đến (tabs of their own work)       E «Văn bản đến»
+#              (filtered by words of the trích yếu)     Văn bản đến → Bộ lọc danh sách             E «Trích yếu có»
+# Trưởng phòng phân công inside the unit                văn bản → Giao trong đơn vị                E «Giao trong đơn vị»
+# Trưởng phòng duyệt a draft (with a comment)           văn bản đi → Duyệt                         F «Duyệt»
+# Trưởng phòng góp ý / trả lại a draft                  văn bản đi → Trả lại (nội dung cần sửa)    F «Trả lại»
+# Chuyên viên  report progress                          văn bản → Cập nhật tiến độ                 E «Cập nhật tiến độ»
+# Chuyên viên  ask for more time (xin gia hạn)          văn bản → Xin gia hạn                      E «Xin gia hạn»
+# Chuyên viên  soạn dự thảo, files by drag and drop     Văn bản đi → Soạn dự thảo                  F «Soạn dự thảo»
+# Chuyên viên  sửa a returned draft (comments above it) văn bản đi → Sửa dự thảo                   F «Sửa dự thảo»
+# Chuyên viên  trình ký                                 văn bản đi → Trình ký                      F «Trình ký»
+# Chuyên viên  close the task with a result             văn bản → Hoàn thành                       E «Hoàn thành»
+# Chuyên viên  soạn văn bản trả lời (from the task)     văn bản → Soạn văn bản trả lời             E «Soạn văn bản trả»
+# Chuyên viên  link the reply when completing           văn bản → Hoàn thành (Văn bản trả lời)     E «just drafted»
+# Chuyên viên  lập hồ sơ, thêm văn bản, đóng, nộp lưu   Hồ sơ → Lập hồ sơ → hồ sơ                  G «Lập hồ sơ»
+# Lưu trữ      receive deposits, check against the plan Hồ sơ → Nộp lưu → hồ sơ (Đối chiếu)        G «Đối chiếu»
+# Lưu trữ      return a deposit with reasons            hồ sơ → Trả lại                            G «Trả lại»
+# Lưu trữ      tiếp nhận a deposit; read the access log hồ sơ → Tiếp nhận; Nhật ký khai thác       G «Tiếp nhận»
+# Văn thư      draft or correct the file plan           Hồ sơ → Danh mục hồ sơ → Sửa               G «Sửa»
+# Mọi người    tra cứu (facets by name)                 Tra cứu                                    A «/tra-cuu»
+# Mọi người    e-mail notifications on/off              Thông tin cá nhân                          C «e-mail»
+# Quản trị     units, members, directory, types         Quản trị                                   D «Quản trị»
+# Lãnh đạo     ủy quyền (KT./TUQ., thời hạn); thu hồi   Thông tin cá nhân → Ủy quyền               I «Ủy quyền»
+# Trưởng phòng act under ủy quyền (notice; giao việc)   Trang chủ → Giao việc                      I «delegation-notice»
 # -- end of the gestures table
 
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
@@ -1526,3 +1528,18 @@ def test_a_leader_delegates_the_deputy_gives_work_in_their_name_and_the_leader_r
         for d in api.get("/api/v1/workflow/delegations", params={"active_only": True}, headers=leader_api).json():
             if d["deputy"] == deputy["subject"]:
                 api.post(f"/api/v1/workflow/delegations/{d['id']}/revoke", headers=leader_api)
+
+
+def test_the_gesture_table_names_what_each_test_does() -> None:
+    """Each row of the gestures table above names a browser test of this file (its key) whose code contains the
+    row's «words»: a step renamed or removed fails here, not silently in a comment."""
+    source = Path(__file__).read_text(encoding="utf-8")
+    functions = {node.name: ast.get_source_segment(source, node) or "" for node in ast.parse(source).body
+                 if isinstance(node, ast.FunctionDef)}
+    keys = dict(re.findall(r"^#   ([A-Z]) = (\w+)$", source, re.M))
+    table = source[source.index("# role         gesture"):source.index("# -- end of the gestures table")]
+    rows = re.findall(r"^#(.*) ([A-Z]) «(.+)»$", table, re.M)
+    assert len(rows) == len(table.strip().splitlines()) - 1, "a row without its test key and «words»"
+    missing = [f"{key} «{words}» ({what.strip()})" for what, key, words in rows
+               if key not in keys or words not in functions.get(keys[key], "")]
+    assert not missing, "rows whose test does not say it:\n" + "\n".join(missing)
