@@ -13,6 +13,9 @@ cache as a returning clerk has them, the session from the tab's storage): from n
 arrivals table in the page (``performance.now()`` in the page when the 50th row is there, checked every frame).
 Baseline: a plain static page (an HTML file beside the app's, served by the same gateway) from navigation start to
 its ``load`` event, loaded as many times, interleaved. Aim (issue 14): inbox ready ≤ 1.5 s (p95 printed apart).
+Sign-in to the first screen: the clerk arriving fresh (a new browser context: no session, no cached scripts) from
+the click on Đăng nhập of the login page to the 50 rows of Văn bản đến, ``--loads`` times, interleaved with the static
+page in a fresh context (navigation start to ``load``).
 Also printed: the list's API call alone (``GET /api/v1/documents?direction=incoming&status=arrived&page_size=50``).
 Needs ``make web-build`` and chromium (``make system-deps``).
 """
@@ -172,6 +175,42 @@ def browser_loads(stack: Stack, loads: int) -> tuple[list[float], list[float]]:
     return inbox, plain
 
 
+def signin_loads(stack: Stack, loads: int) -> tuple[list[float], list[float]]:
+    """``loads`` sign-ins of a clerk arriving fresh (a new browser context each: no session, no cached scripts), from
+    the click on Đăng nhập of the login page to the 50 rows of their first screen (Văn bản đến), interleaved with the
+    static page loaded in a fresh context too (navigation start to ``load``): (sign-in seconds, static seconds)."""
+    from playwright.sync_api import sync_playwright
+
+    base = stack.gateway_url
+    signin: list[float] = []
+    plain: list[float] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        for _ in range(loads):
+            context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
+                                          viewport={"width": 1280, "height": 800})
+            context.route("**/api/v1/notifications/stream", lambda route: route.fulfill(
+                status=200, content_type="text/event-stream", body=": keep-alive\n\n"))
+            page = context.new_page()
+            page.set_default_timeout(120_000)
+            page.goto(base + "/")
+            page.get_by_label("Tên đăng nhập").fill(AGENCY_CLERK)
+            page.get_by_label("Mật khẩu").fill("vanthu-dev")
+            start = time.perf_counter()
+            page.get_by_role("button", name="Đăng nhập").click()
+            page.wait_for_function("(n) => document.querySelectorAll('table tbody tr.ant-table-row').length >= n",
+                                   arg=ROWS, polling="raf")
+            signin.append(time.perf_counter() - start)
+            context.close()
+            context = browser.new_context(locale="vi-VN")
+            page = context.new_page()
+            page.goto(base + "/trang-tinh.html", wait_until="load")
+            plain.append(page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd") / 1000)
+            context.close()
+        browser.close()
+    return signin, plain
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--documents", type=int, default=10_000, help="arrivals seeded (default 10,000)")
@@ -201,6 +240,7 @@ def main() -> None:
         print(f"{TOPIC:<10} the platform was idle again {waited:.0f} s later", flush=True)
         api_ms = api_list_ms(stack, args.loads)
         inbox, plain = browser_loads(stack, args.loads)
+        signin, signin_plain = signin_loads(stack, args.loads)
     finally:
         stack.stop()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -213,6 +253,9 @@ def main() -> None:
            statistics.median(plain), "s", higher_is_better=False, **extra)
     report(TOPIC, "inbox ready (50 of 10,000) p95 vs the 1.5 s aim", percentile(inbox, 0.95), AIM_S, "s",
            higher_is_better=False, **extra)
+    report(TOPIC, "sign-in to the first screen p50 vs a static page", statistics.median(signin),
+           statistics.median(signin_plain), "s", higher_is_better=False, documents=args.documents, loads=args.loads,
+           signin_p95_s=round(percentile(signin, 0.95), 3), load_1min=round(os.getloadavg()[0], 1))
 
 
 if __name__ == "__main__":

@@ -220,3 +220,24 @@ def test_file_without_header_is_refused_saying_what_it_starts_with(env, signatur
         sg.sign_personal(b"GIF89a" + b"\x00" * 2000 + b"%PDF-1.7", env.personal, signature_png, env.tsa)
     assert err.value.field == "pdf"
     assert "không có phần đầu %PDF- trong 1024 byte đầu" in err.value.reason and "GIF89a" in err.value.reason
+
+
+def test_a_local_tsa_makes_its_sizing_token_once_for_many_signings(env, make_pdf, signature_png,  # type: ignore[no-untyped-def]
+                                                                   monkeypatch) -> None:
+    """pyHanko sizes a signature with a dummy timestamp its timestamper makes once and keeps: one timestamper for
+    the TSA, so two signings ask it for three tokens (one dummy, one each), not four."""
+    from pyhanko.sign.timestamps import DummyTimeStamper
+
+    asked: list[int] = []
+    request = DummyTimeStamper.request_tsa_response
+
+    def counted(self, req):  # type: ignore[no-untyped-def]
+        asked.append(1)
+        return request(self, req)
+
+    monkeypatch.setattr(DummyTimeStamper, "request_tsa_response", counted)
+    tsa = sg.Tsa(env.tsa.cert, env.tsa.key_pem, env.tsa.chain)
+    for _ in range(2):
+        signed = sg.sign_personal(make_pdf(), env.personal, signature_png, tsa)
+        assert [s.ok for s in verify_pdf(signed.pdf, env.roots).signatures] == [True]
+    assert len(asked) == 3

@@ -10,6 +10,7 @@ import { AuthProvider } from "./auth/AuthProvider";
 import { CALLBACK_PATH, SESSION_ENDED_PATH, SIGNED_OUT_PATH } from "./auth/oidc";
 import { AppLayout } from "./components/AppLayout";
 import { common } from "./components/messages";
+import { Landing } from "./features/home/Landing";
 import { Callback, RequireAuth, SessionEnded, SignedOut } from "./features/session/SessionPages";
 
 /** The screens, each its own chunk: the first load carries only the shell, sign-in and the screen opened. */
@@ -80,7 +81,7 @@ export function App({ manager, queryClient, nonce }: { manager: UserManager; que
                   <Route path={SIGNED_OUT_PATH} element={<SignedOut />} />
                   <Route path={SESSION_ENDED_PATH} element={<SessionEnded />} />
                   <Route element={<RequireAuth><AppLayout /></RequireAuth>}>
-                    <Route index element={<Screen><Home /></Screen>} />
+                    <Route index element={<Landing><Screen><Home /></Screen></Landing>} />
                     <Route path="van-ban-den" element={<Screen><IncomingList /></Screen>} />
                     <Route path="van-ban-den/nhap-ban-giay" element={<Screen><PaperArrival /></Screen>} />
                     <Route path="so-van-ban" element={<Screen><RegistersPage /></Screen>} />

@@ -76,8 +76,17 @@ class Tsa:
     cert: x509.Certificate
     key_pem: bytes
     chain: list[x509.Certificate] = field(default_factory=list)
+    #: The one timestamper of this TSA: pyHanko sizes each signature with a dummy token the timestamper makes once
+    #: and keeps (a key load, a token and a path validation: about a tenth of a sealing); a new timestamper per
+    #: signing made it again every time. The certificate and key of a local TSA do not change under it.
+    _stamper: TimeStamper | None = field(default=None, init=False, repr=False, compare=False)
 
     def timestamper(self) -> TimeStamper:
+        if self._stamper is None:
+            self._stamper = self._new_timestamper()
+        return self._stamper
+
+    def _new_timestamper(self) -> TimeStamper:
         key = serialization.load_pem_private_key(self.key_pem, None)
         der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())

@@ -2,6 +2,7 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { arrival, outTask } from "../test/fixtures";
 import { CLERK, fakeGateway, renderWith } from "../test/render";
+import { IncomingList } from "../features/incoming/IncomingList";
 import { AppLayout } from "./AppLayout";
 
 const HEAD = { ...CLERK, username: "truongphong.snv", name: "Võ Minh Trưởng", roles: ["head" as const] };
@@ -14,6 +15,21 @@ async function openMenu() {
 }
 
 describe("the menu", () => {
+  it("counts the clerk's arrivals from the Văn bản đến list's own query: the gateway is asked for them once", async () => {
+    const { api, calls } = fakeGateway({
+      "GET /api/v1/documents": { items: [arrival(), arrival({ id: "b" })], next_page_token: null },
+      "GET /api/v1/workflow/inbox": INBOX,
+      "GET /api/v1/notifications": { notifications: [], unread: 0, next_page_token: "" },
+    });
+    renderWith(<><AppLayout /><IncomingList /></>, { api, path: "/van-ban-den" });
+    expect(await screen.findAllByRole("link", { name: "15/UBND-VP" })).toHaveLength(2);
+    await openMenu();
+    expect(await screen.findByTestId("menu-count-van-ban-den")).toHaveTextContent("(2)");
+    const arrived = calls.filter((c) => c.path.startsWith("/api/v1/documents?")
+      && c.path.includes("direction=incoming") && c.path.includes("status=arrived"));
+    expect(arrived).toHaveLength(1);
+  });
+
   it("shows the clerk how many arrivals wait beside Văn bản đến, and their tasks beside Công việc", async () => {
     const { api } = fakeGateway({
       "GET /api/v1/documents": { items: [arrival(), arrival({ id: "b" })], next_page_token: null },

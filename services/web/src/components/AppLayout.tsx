@@ -1,4 +1,4 @@
-import { useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { Avatar, Button, Drawer, Grid, Layout, Menu, Space, type MenuProps } from "antd";
 import { useState } from "react";
 import { Link, Outlet, useLocation } from "react-router-dom";
@@ -44,10 +44,14 @@ function useMenuCounts(roles: Role[]): Record<string, number | string | undefine
   const clerk = roles.includes("clerk");
   const works = roles.some((r) => ["clerk", "leader", "head", "officer"].includes(r));
   const api = useApi();
-  const arrivals = useQuery({
-    queryKey: ["documents", "incoming", "arrived"], enabled: clerk,
-    queryFn: async () => unwrap(await api.GET("/api/v1/documents",
-      { params: { query: { direction: "incoming", status: "arrived", page_size: 50 } } })),
+  // the Văn bản đến list's own query, key and pages alike (useIncoming("arrived") with no filter): the clerk's
+  // first screen asks the gateway for the arrivals once, not once for the count and again for the list
+  const arrivals = useInfiniteQuery({
+    queryKey: ["documents", "incoming", "arrived", {}], enabled: clerk,
+    initialPageParam: "",
+    queryFn: async ({ pageParam }) => unwrap(await api.GET("/api/v1/documents", { params: { query: {
+      direction: "incoming", status: "arrived", page_size: 50, ...(pageParam ? { page_token: pageParam } : {}) } } })),
+    getNextPageParam: (last) => last.next_page_token || undefined,
   });
   const incoming = useIncomingWork("todo", works && !clerk);
   const todo = useQuery({
@@ -57,7 +61,7 @@ function useMenuCounts(roles: Role[]): Record<string, number | string | undefine
   const toIssue = useWaitingToIssue(clerk);
   const deposits = useDepositsWaiting(roles.includes("archivist"));
   return {
-    "/van-ban-den": clerk ? arrivals.data?.items.length : incoming.data?.counts.todo,
+    "/van-ban-den": clerk ? arrivals.data?.pages[0]?.items.length : incoming.data?.counts.todo,
     "/van-ban-di": toIssue.count ? `${toIssue.count}${toIssue.more ? "+" : ""}` : undefined,
     "/cong-viec": todo.data?.counts.todo,
     "/ho-so": deposits.count ? deposits.shown : undefined,
