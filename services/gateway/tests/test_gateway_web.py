@@ -206,3 +206,18 @@ async def test_without_a_build_the_root_is_a_problem(tmp_path: Path) -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as http:
         reply = await http.get("/")
         assert reply.status_code == 404 and reply.headers["content-type"] == "application/problem+json"
+
+
+#: The build ``make web-build`` writes (``make test`` builds it before the tests).
+WEB_DIST = Path(__file__).resolve().parents[3] / "services" / "web" / "dist"
+
+
+@pytest.mark.skipif(not (WEB_DIST / "index.html").exists(),
+                    reason="services/web/dist is not built (make web-build; make test builds it)")
+def test_the_first_load_stays_within_the_initial_javascript_budget() -> None:
+    """Issue 14's aim: the JavaScript fetched before the first screen is at most 400 KB gzip. Every screen is a lazy
+    route; a shell module importing a screen's module (once, for a menu count: 450 KB) pulls its tables, date
+    pickers and trees into the first load, and fails here rather than only in ``make bench``."""
+    from vanthu_testing.web import INITIAL_JS_AIM_KB, initial_js_kb
+
+    assert initial_js_kb(WEB_DIST) <= INITIAL_JS_AIM_KB

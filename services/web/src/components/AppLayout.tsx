@@ -5,7 +5,7 @@ import { Link, Outlet, useLocation } from "react-router-dom";
 import { unwrap } from "../api/client";
 import { useApi } from "../api/ApiProvider";
 import { useAuth } from "../auth/AuthProvider";
-import { useIncomingWork } from "../features/incoming/IncomingWork";
+import { useIncomingWork } from "../features/incoming/workQueries";
 import { NotificationBell } from "../features/notifications/NotificationBell";
 import { useWaitingToIssue } from "../features/outgoing/waiting";
 import { useDepositsWaiting } from "../features/records/DepositsWaiting";

@@ -11,38 +11,7 @@ import { DeadlineTag, taskStateText } from "../work/Processing";
 import { messages } from "./messages";
 import { filterText } from "../documents/filterMessages";
 import { inboxFilters, type ListFilters } from "../documents/listFilters";
-
-/** The incoming documents a person works on, as ux.md's menu has them: chờ xử lý, để biết, đã xử lý. */
-export type WorkTab = "todo" | "for_information" | "done";
-export const WORK_TABS: WorkTab[] = ["todo", "for_information", "done"];
-
-/** Task kinds that ask something of their holder on an arrival (để biết asks nothing: its own tab). */
-const TO_DO = ["direct", "lead", "cooperating", "extension"] as const;
-
-const PAGE = 50;
-
-/** The inbox query of a tab: its bucket and task kinds, on incoming documents. */
-function tabQuery(tab: WorkTab) {
-  return {
-    case_kind: "incoming" as const, page_size: PAGE,
-    bucket: tab === "todo" ? "todo" as const : tab === "done" ? "done" as const : "all" as const,
-    kind: tab === "for_information" ? ["for_information" as const] : tab === "todo" ? [...TO_DO] : undefined,
-  };
-}
-
-/**
- * The person's tasks on incoming documents from the workflow inbox (``case_kind=incoming``): ``todo`` those still to
- * do (chỉ đạo, chủ trì, phối hợp, a request for more time), ``for_information`` those sent for information (để
- * biết, done or not), ``done`` the finished ones; the first 50, newest first as the server gives them, unfiltered
- * (the menu's count).
- */
-export function useIncomingWork(tab: WorkTab, enabled = true) {
-  const api = useApi();
-  return useQuery({
-    queryKey: ["inbox", "incoming", tab], enabled,
-    queryFn: async () => unwrap(await api.GET("/api/v1/workflow/inbox", { params: { query: tabQuery(tab) } })),
-  });
-}
+import { tabQuery, type WorkTab } from "./workQueries";
 
 /**
  * A tab's tasks with the list's filters (:func:`inboxFilters`: words of the trích yếu, type, issuing agency, the days
