@@ -101,3 +101,19 @@ async def test_a_completion_that_fails_leaves_no_reference(harness: Harness) -> 
         task_id=lead.id, version=case.version + 7, result="Xong", result_file_ids=[h.upload(OFFICER)]), OFFICER)
     assert refused.code() == grpc.StatusCode.ABORTED or refused.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert h.files.held() == {}
+
+
+async def test_only_the_lead_attaches_result_files(harness: Harness) -> None:
+    """The case's result is the lead's (chủ trì): a cooperating person completing with files is refused, nothing
+    held, their task still open."""
+    h = harness
+    case = await h.assigned(lead=pb.Party(kind="person", id=h.subject(OFFICER)),
+                            cooperating=[pb.Party(kind="person", id=h.subject("luutru.ubnd"))])
+    side = h.task(case, "cooperating")
+    refused = await h.refused(h.api.CompleteTask, pb.CompleteTaskRequest(
+        task_id=side.id, version=case.version, result="Nhất trí", result_file_ids=[h.upload("luutru.ubnd")]),
+        "luutru.ubnd")
+    assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and "chỉ người chủ trì" in (refused.details() or "")
+    assert h.files.held() == {}
+    still = (await h.call(h.api.GetCase, pb.GetCaseRequest(document_id=case.document_id), OFFICER)).case
+    assert [t.state for t in still.tasks if t.id == side.id] == ["open"]
