@@ -13,7 +13,7 @@ import pytest
 import vanthu
 from vanthu_core import policy
 from vanthu_core.auth import ROLES, Principal, reset_principal, set_principal
-from vanthu_core.clients import GATEWAY, INTERCHANGE, REGISTRY, SERVICE_CLIENTS, SIGNING, service_account
+from vanthu_core.clients import GATEWAY, INTERCHANGE, REGISTRY, SERVICE_CLIENTS, SIGNING, WORKFLOW, service_account
 from vanthu_core.errors import PermissionDenied
 
 pytestmark = pytest.mark.unit
@@ -102,6 +102,10 @@ def test_require_gives_a_person_of_an_allowed_role_and_their_agency(acting) -> N
     (service(SIGNING), policy.REGISTRY + "UpsertAgency"),  # no service changes the directory
     (person(*ROLES), policy.FEDERATION + "SubmitPackage"),  # federation: peers over mTLS, never a token
     (service(INTERCHANGE), policy.FEDERATION + "ListAgencies"),
+    # workflow refers to a task's result files, nothing more (the caller's own token reads them)
+    (service(WORKFLOW), policy.STORAGE + "Download"),
+    (service(WORKFLOW), policy.STORAGE + "Upload"),
+    (service(WORKFLOW), policy.STORAGE + "Delete"),
 ])
 def test_require_refuses_whom_the_entry_does_not_name(acting, principal: Principal,  # type: ignore[no-untyped-def]
                                                        method: str) -> None:
@@ -115,6 +119,8 @@ def test_require_refuses_whom_the_entry_does_not_name(acting, principal: Princip
     (service(INTERCHANGE), policy.DOCUMENTS + "CreateDocument"),
     (service(GATEWAY), policy.STORAGE + "Stat"),
     (service(SIGNING), policy.STORAGE + "AddReference"),
+    (service(WORKFLOW), policy.STORAGE + "AddReferences"),  # a task's result files (workflow/task/<id>)
+    (service(WORKFLOW), policy.STORAGE + "ReleaseReference"),
     (person(agency=None), policy.REGISTRY + "GetAgency"),  # the directory: anyone authenticated
     (service(REGISTRY), policy.SIGNING + "Verify"),
     (person(), policy.STORAGE + "Upload"),  # files: any person of an agency, whatever their roles

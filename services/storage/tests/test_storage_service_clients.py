@@ -96,6 +96,8 @@ async def test_the_gateway_client_only_reads_one_object_by_id_for_the_agency_its
     (SIGNING, "signing/result/s-1", ["registry/document/d-1", "registry/copy/c-1", "records/file/r-1"]),
     # records keeps the objects of a file it imported from a package (else swept as unreferenced uploads)
     (RECORDS, "records/file/r-1", ["registry/document/d-1", "signing/result/s-1"]),
+    # workflow keeps the files of a task's result (báo cáo kết quả)
+    (WORKFLOW, "workflow/task/t-1", ["registry/document/d-1", "signing/result/s-1", "records/file/r-1"]),
 ])
 async def test_registry_signing_and_records_record_and_release_only_their_own_references(
         stub: storage_pb2_grpc.StorageServiceStub, dev_issuer: DevIssuer, stored: storage_pb2.StoredObject,
@@ -140,7 +142,7 @@ async def test_clients_granted_nothing_in_storage_do_nothing(
     await refused(stub.Stat(storage_pb2.StatRequest(object_id=oid, agency_code=H61), metadata=service))
     await refused(read(stub, service, object_id=oid, agency_code=H61))
     await refused(stub.Upload(chunks(PDF, agency_code=H61), metadata=service))
-    if client != RECORDS:  # records keeps the objects of the files it imports (the test above)
+    if client not in (RECORDS, WORKFLOW):  # records and workflow refer to objects (the test above)
         await refused(stub.AddReference(storage_pb2.AddReferenceRequest(
             object_id=oid, holder=f"{client.removeprefix('vanthu-')}/x/1", agency_code=H61), metadata=service))
     await refused(stub.Delete(storage_pb2.DeleteRequest(object_id=oid), metadata=service))
@@ -358,7 +360,7 @@ async def test_a_batch_of_references_is_checked_per_item_and_a_refused_one_spoil
     released = (await stub.ReleaseReference(storage_pb2.ReleaseReferenceRequest(
         object_id=oid, holder="registry/document/d-5", agency_code=H61), metadata=registry)).object
     assert list(released.references) == ["registry/document/d-1"]
-    for client in (INTERCHANGE, WORKFLOW, SEARCH, GATEWAY, STORAGE):
+    for client in (INTERCHANGE, SEARCH, GATEWAY, STORAGE):
         await refused(stub.AddReferences(storage_pb2.AddReferencesRequest(items=[ref("registry/document/d-9")]),
                                          metadata=bearer_metadata(dev_issuer.service_token(client))))
     await refused(stub.AddReferences(storage_pb2.AddReferencesRequest(items=[ref("registry/document/d-9")]),

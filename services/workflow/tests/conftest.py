@@ -27,6 +27,7 @@ from vanthu_core.grpc_client import bearer_metadata
 from vanthu_core.ids import new_id
 from vanthu_testing.identity import DevIssuer
 from vanthu_workflow.directory import DocumentInfo, MemberInfo, UnitInfo
+from vanthu_workflow.result_files import PDF, check_result_file
 from vanthu_workflow.server import WorkflowServer
 from vanthu_workflow.settings import WorkflowSettings
 from vanthu_workflow.store import outbox
@@ -185,12 +186,67 @@ def demo_directory(issuer: DevIssuer) -> FakeDirectory:
 
 
 @dataclass
+class StoredObject:
+    object_id: str
+    agency_code: str
+    uploaded_by: str
+    file_name: str
+    content_type: str = PDF
+    size: int = 1024
+
+
+@dataclass
+class FakeResultFiles:
+    """Storage as workflow sees it: the uploads by id (Stat: NotFound outside the caller's agency, as storage's
+    tenancy answers), the references held, and a switch that makes AddReferences fail."""
+
+    objects: dict[str, StoredObject] = field(default_factory=dict)
+    #: object id → the holders referring to it
+    references: dict[str, set[str]] = field(default_factory=dict)
+    refuse_keep: bool = False
+
+    async def check(self, token: str, agency_code: str, subject: str, object_ids: Any) -> None:
+        from vanthu_core.errors import InvalidArgument
+
+        for n, object_id in enumerate(object_ids):
+            obj = self.objects.get(object_id)
+            if obj is None or obj.agency_code != agency_code:
+                raise InvalidArgument(f"result_file_ids[{n}]", "không có tệp này trong kho của cơ quan: hãy tải tệp "
+                                                                "lên lại.")
+            check_result_file(obj, f"result_file_ids[{n}]", agency_code=agency_code, subject=subject)
+
+    async def keep(self, agency_code: str, holder: str, object_ids: Any) -> None:
+        from vanthu_core.errors import Unavailable
+
+        if self.refuse_keep and object_ids:
+            raise Unavailable("Kho lưu tệp: không kết nối được.")
+        for object_id in object_ids:
+            self.references.setdefault(object_id, set()).add(holder)
+
+    async def let_go(self, agency_code: str, holder: str, object_ids: Any) -> None:
+        for object_id in object_ids:
+            self.references.get(object_id, set()).discard(holder)
+
+    def held(self) -> dict[str, set[str]]:
+        return {k: v for k, v in self.references.items() if v}
+
+
+@dataclass
 class Harness:
     api: workflow_pb2_grpc.WorkflowServiceStub
     issuer: DevIssuer
     directory: FakeDirectory
     server: WorkflowServer
     clock: Clock
+    files: FakeResultFiles = field(default_factory=FakeResultFiles)
+
+    def upload(self, user: str, file_name: str = "Báo cáo kết quả.pdf", *, agency: str = UBND,
+               content_type: str = PDF, size: int = 1024) -> str:
+        """A file ``user`` uploaded to storage (as the gateway's /files does), by its id."""
+        object_id = new_id()
+        self.files.objects[object_id] = StoredObject(object_id, agency, self.subject(user), file_name, content_type,
+                                                     size)
+        return object_id
 
     async def call(self, method: Any, request: Any, user: str) -> Any:
         return await method(request, metadata=bearer_metadata(self.issuer.token(user)))
@@ -275,12 +331,13 @@ def workflow_settings(database_url: str) -> WorkflowSettings:
 async def harness(dev_issuer: DevIssuer, clock: Clock, workflow_settings: WorkflowSettings,
                   ) -> AsyncIterator[Harness]:
     directory = demo_directory(dev_issuer)
+    files = FakeResultFiles()
     server = WorkflowServer(workflow_settings, dev_issuer.service_settings("workflow"), clock=clock,
-                            directory=directory, sweeping=False)
+                            directory=directory, sweeping=False, result_files=files)
     port = await server.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
     try:
-        yield Harness(workflow_pb2_grpc.WorkflowServiceStub(channel), dev_issuer, directory, server, clock)
+        yield Harness(workflow_pb2_grpc.WorkflowServiceStub(channel), dev_issuer, directory, server, clock, files)
     finally:
         await channel.close()
         await server.stop()

@@ -66,10 +66,11 @@ async def test_a_job_with_a_sub_job_goes_from_given_to_completed(harness: Harnes
     sub = (await h.call(h.api.CompleteTask, pb.CompleteTaskRequest(
         task_id=sub_lead.id, version=sub.version, result="Đã tổng hợp"), "chuyenvien.ubnd")).case
     assert sub.state == "completed"
+    files = [h.upload("truongphong.ubnd", "Báo cáo tổng kết.pdf"), h.upload("truongphong.ubnd", "Số liệu.pdf")]
     job = (await h.call(h.api.CompleteTask, pb.CompleteTaskRequest(
-        task_id=lead.id, version=job.version, result="Đã gửi báo cáo", result_file_ids=["obj-1", "obj-2"]),
+        task_id=lead.id, version=job.version, result="Đã gửi báo cáo", result_file_ids=files),
         "truongphong.ubnd")).case
-    assert (job.state, job.result, list(job.result_file_ids)) == ("completed", "Đã gửi báo cáo", ["obj-1", "obj-2"])
+    assert (job.state, job.result, list(job.result_file_ids)) == ("completed", "Đã gửi báo cáo", files)
     assert [(t.kind, t.state) for t in job.tasks] == [("lead", "done"), ("cooperating", "cancelled"),
                                                       ("for_information", "open")]
     assert [(s.action, s.from_state, s.to_state, s.actor) for s in job.steps] == [
@@ -89,7 +90,7 @@ async def test_a_job_with_a_sub_job_goes_from_given_to_completed(harness: Harnes
     assert (events[0].lead, list(events[0].cooperating), list(events[0].for_information), events[0].deadline) == (
         "unit:TH", [f"person:{h.subject('luutru.ubnd')}"], ["unit:NC"], "2031-06-18")
     assert (events[1].parent_id, events[3].giver, list(events[3].result_file_ids)) == (
-        job.id, h.subject("lanhdao.ubnd"), ["obj-1", "obj-2"])
+        job.id, h.subject("lanhdao.ubnd"), files)
     assert all(e.meta.agency_code == "000.00.00.H61" for e in events)
     # a job has no document: its steps do not go to a document's history
     assert not [e for e in await h.events() if isinstance(e, ev.StepRecorded) and e.case_id in (job.id, sub.id)]

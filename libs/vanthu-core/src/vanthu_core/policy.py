@@ -280,16 +280,20 @@ TABLE: dict[str, Access] = {
                                    rule="interchange delivering a package built here: the sending agency's object "
                                         "with the digest of the bytes the package carries, copied for the recipient "
                                         "agency it names (both named; another agency's digest is NotFound)"),
-    STORAGE + "AddReference": Access(clients=frozenset({clients.REGISTRY, clients.SIGNING, clients.RECORDS}),
+    STORAGE + "AddReference": Access(clients=frozenset({clients.REGISTRY, clients.SIGNING, clients.RECORDS,
+                                                        clients.WORKFLOW}),
                                      rule="each service under its own holder prefix (registry/…, signing/…, "
-                                          "records/…), naming the agency it acts for"),
+                                          "records/…, workflow/… for the files of a task's result), naming the "
+                                          "agency it acts for"),
     STORAGE + "CopyObjects": Access(clients=frozenset({clients.INTERCHANGE}),
                                     rule="as CopyObject, for each item (interchange taking a batch of packages in); "
                                          "an item refused alone"),
-    STORAGE + "AddReferences": Access(clients=frozenset({clients.REGISTRY, clients.SIGNING, clients.RECORDS}),
+    STORAGE + "AddReferences": Access(clients=frozenset({clients.REGISTRY, clients.SIGNING, clients.RECORDS,
+                                                         clients.WORKFLOW}),
                                       rule="as AddReference, for each item (the registry recording a batch of "
                                            "arrivals); an item refused alone"),
-    STORAGE + "ReleaseReference": Access(clients=frozenset({clients.REGISTRY, clients.SIGNING, clients.RECORDS}),
+    STORAGE + "ReleaseReference": Access(clients=frozenset({clients.REGISTRY, clients.SIGNING, clients.RECORDS,
+                                                            clients.WORKFLOW}),
                                          rule="as AddReference"),
     # -- interchange -----------------------------------------------------------------------------------------------
     INTERCHANGE + "ListDeliveries": people(EVERYONE, rule="the deliveries of an outgoing document of their own "

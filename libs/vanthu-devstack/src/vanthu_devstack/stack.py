@@ -228,6 +228,8 @@ class Stack:
         env["VANTHU_INTERCHANGE_SERVED"] = "*.H61"
         # workflow reads incoming documents, units and their heads from the registry (with the caller's token)
         env["VANTHU_WORKFLOW_REGISTRY_TARGET"] = self.grpc_target("registry")
+        # ... and keeps the files of a task's result (báo cáo kết quả) in storage (its references workflow/task/<id>)
+        env["VANTHU_WORKFLOW_STORAGE_TARGET"] = self.grpc_target("storage")
         # search indexes each document the registry tells of (its files' text from storage) in Tantivy under var/search
         env["VANTHU_SEARCH_REGISTRY_TARGET"] = self.grpc_target("registry")
         env["VANTHU_SEARCH_STORAGE_TARGET"] = self.grpc_target("storage")

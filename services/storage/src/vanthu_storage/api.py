@@ -33,6 +33,8 @@ HOLDER_PREFIXES: dict[str, str] = {
     clients.SIGNING: "signing/",
     # records keeps the files of the files (hồ sơ) it imports from packages
     clients.RECORDS: "records/",
+    # workflow keeps the files of a task's result (báo cáo kết quả)
+    clients.WORKFLOW: "workflow/",
 }
 
 

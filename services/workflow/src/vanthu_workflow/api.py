@@ -74,6 +74,7 @@ from vanthu_workflow.domain.outgoing import (
     default_definition,
 )
 from vanthu_workflow.notify import Audience, NotificationHub, NotificationView
+from vanthu_workflow.result_files import NoStorage, ResultFiles, task_holder
 from vanthu_workflow.store import (
     INCOMING,
     OUTGOING,
@@ -149,8 +150,10 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
     def __init__(self, store: WorkflowStore, directory: Directory, *, on_commit: Callable[[], None] | None = None,
                  clock: Clock = utc_now, calendar: WorkingCalendar | None = None,
                  definition: Definition | None = None, hub: NotificationHub | None = None,
-                 keepalive_s: float = 15.0) -> None:
+                 keepalive_s: float = 15.0, result_files: ResultFiles | None = None) -> None:
         self.store = store
+        #: The storage service for the files of a task's result (báo cáo kết quả); none deployed: refused.
+        self.result_files: ResultFiles = result_files or NoStorage()
         #: Ủy quyền: the delegations in force are part of the acting person (:meth:`_actor`).
         self.delegations = DelegationStore(store.sessions, clock, store)
         #: The in-process fan-out of committed notifications (WatchNotifications); ``keepalive_s``: the quiet
@@ -474,10 +477,19 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
         if reply_id:
             await self._check_reply(principal, own, task_id, _id(reply_id, "reply_document_id"))
         files = check_file_ids(request.result_file_ids)
-        case = await self.store.act_on_task(own, task_id, _version(request.version),
-                                            Action.COMPLETE, actor=await self._actor(principal),
-                                            comment=check_text(request.result, "result"), reply_document_id=reply_id,
-                                            result_file_ids=files)
+        # the result files: the caller's own uploads, referred to before the completion commits and let go again
+        # if it does not (result_files.py)
+        await self.result_files.check(principal.token, own, principal.subject, files)
+        holder = task_holder(task_id)
+        await self.result_files.keep(own, holder, files)
+        try:
+            case = await self.store.act_on_task(own, task_id, _version(request.version),
+                                                Action.COMPLETE, actor=await self._actor(principal),
+                                                comment=check_text(request.result, "result"),
+                                                reply_document_id=reply_id, result_file_ids=files)
+        except BaseException:
+            await self.result_files.let_go(own, holder, files)
+            raise
         return pb.CompleteTaskResponse(case=self._done(case))
 
     async def _check_reply(self, principal: Principal, own: str, task_id: str, reply_id: str) -> None:

@@ -34,6 +34,7 @@ from vanthu_workflow.domain.outgoing import OVERRIDE_ENV, default_definition
 from vanthu_workflow.mail import MailSender, SmtpConfig
 from vanthu_workflow.notify import NotificationHub
 from vanthu_workflow.plan_notifications import PlanNotifications
+from vanthu_workflow.result_files import ResultFiles, StorageResultFiles
 from vanthu_workflow.revocations import Revocations
 from vanthu_workflow.settings import WorkflowSettings
 from vanthu_workflow.store import WorkflowStore, outbox
@@ -62,6 +63,8 @@ class WorkflowServer:
     sweeping: bool = True
     #: An agency's people for the deposit reminders; None: the registry's, read with the workflow's service token.
     deposit_people: People | None = None
+    #: The files of tasks' results in storage; None: storage at ``settings.storage_target`` (none: refused).
+    result_files: ResultFiles | None = None
 
     async def start(self) -> int:
         if self.directory is None and not self.settings.registry_target:
@@ -83,14 +86,15 @@ class WorkflowServer:
         self.grpc = GrpcServer(service="workflow", host=self.settings.grpc_host, port=self.settings.grpc_port,
                                verifier=self.verifier,
                                service_names=[workflow_pb2.DESCRIPTOR.services_by_name["WorkflowService"].full_name])
-        directory = self.directory
+        directory, registry = self.directory, None
         if directory is None:
             self.channels.append(create_channel(self.settings.registry_target,
                                                 services=[*documents_pb2.DESCRIPTOR.services_by_name.values(),
                                                           *registry_pb2.DESCRIPTOR.services_by_name.values()]))
             from vanthu_core.service_token import ServiceTokens
 
-            directory = RegistryDirectory(self.channels[-1], ServiceTokens.of(self.common, "workflow"))
+            registry = self.channels[-1]
+            directory = RegistryDirectory(registry, ServiceTokens.of(self.common, "workflow"))
         smtp = SmtpConfig.of(self.settings)
         self.store = WorkflowStore(sessions, clock=self.clock, mail=smtp is not None,
                                    base_url=self.settings.web_base_url)
@@ -102,9 +106,20 @@ class WorkflowServer:
                                    max_attempts=self.settings.mail_max_attempts)
             self.store.listeners.append(lambda _: self.mail.kick() if self.mail else None)
             self.mail.start()
+        result_files = self.result_files
+        if result_files is None and self.settings.storage_target:
+            from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
+            from vanthu_core.service_token import ServiceTokens
+
+            storage = create_channel(self.settings.storage_target,
+                                     services=list(storage_pb2.DESCRIPTOR.services_by_name.values()))
+            self.channels.append(storage)
+            result_files = StorageResultFiles(storage_pb2_grpc.StorageServiceStub(storage),
+                                              ServiceTokens.of(self.common, "workflow"))
         self.api = WorkflowApi(self.store, directory, on_commit=self.relay.kick, clock=self.clock,
                                definition=default_definition({OVERRIDE_ENV: self.settings.circuits_file}),
-                               hub=self.hub, keepalive_s=self.settings.notification_keepalive_s)
+                               hub=self.hub, keepalive_s=self.settings.notification_keepalive_s,
+                               result_files=result_files)
         self.sweeper: asyncio.Task[None] | None = None
         if self.sweeping:
             self.sweeper = asyncio.create_task(every(self.api.sweep, self.settings.reminder_interval_s,
@@ -112,10 +127,10 @@ class WorkflowServer:
                                            name="workflow-reminders")
         workflow_pb2_grpc.add_WorkflowServiceServicer_to_server(self.api, self.grpc.server)
         people = self.deposit_people
-        if people is None and self.channels:
+        if people is None and registry is not None:
             from vanthu_core.service_token import ServiceTokens
 
-            people = RegistryPeople(self.channels[0], ServiceTokens.of(self.common, "workflow"))
+            people = RegistryPeople(registry, ServiceTokens.of(self.common, "workflow"))
         self.deposit_reminders = DepositReminders(self.store, people or _nobody, on_commit=self.relay.kick)
         self.plan_notifications = PlanNotifications(self.store, people or _nobody, on_commit=self.relay.kick)
         if self.bus is not None:

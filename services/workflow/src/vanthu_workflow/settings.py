@@ -17,6 +17,9 @@ class WorkflowSettings(ServiceSettings):
     database_url: str = "sqlite+aiosqlite:///var/workflow/workflow.db"
     #: The registry (host:port): incoming documents, units and their heads are read there (with the caller's token).
     registry_target: str = ""
+    #: The storage service (host:port): the files of a task's result are checked and referred to there; empty:
+    #: completing with result files is refused (Unavailable).
+    storage_target: str = ""
     #: The outgoing circuits' definition (YAML, the shape of ``vanthu_workflow/data/outgoing_circuits.yaml``); empty:
     #: the one shipped with the package. Read at start; a malformed file stops the service, naming the line.
     circuits_file: str = ""

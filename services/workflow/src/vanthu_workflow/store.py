@@ -1301,7 +1301,7 @@ class WorkflowStore:
         extension request go to its giver; its lead completes it only once no sub-job is still being worked on
         (FailedPrecondition). ``names``: people's names by subject (a giao lại inside the unit names from whom).
         """
-        if action in _PLAIN_ACTIONS and self._postgres:
+        if action in _PLAIN_ACTIONS and self._postgres and not result_file_ids:  # files: checked below
             done = await self._plain_step(agency_code, task_id, version, action, actor=actor, comment=comment)
             if done is not None:
                 return done
@@ -1371,6 +1371,9 @@ class WorkflowStore:
                     await add_event(session, outbox, ev.IncomingReturned(
                         meta=self._meta(actor, row), case_id=row.id, document_id=row.document_id, reason=comment))
             elif action == Action.COMPLETE:
+                if result_file_ids and kind != TaskKind.LEAD:  # the case's result is the lead's: so are its files
+                    raise InvalidArgument("result_file_ids", "chỉ người chủ trì đính kèm tệp báo cáo kết quả; phối "
+                                                             "hợp và nhận để biết hoàn thành không kèm tệp.")
                 task.state, task.done_at, task.note = TaskState.DONE.value, now, comment
                 if kind == TaskKind.LEAD:
                     if row.kind == JOB:

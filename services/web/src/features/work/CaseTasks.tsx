@@ -69,7 +69,7 @@ export function CaseTasks({ current, mine, onChanged }: {
         default:
           return unwrap(await api.POST("/api/v1/workflow/tasks/{task_id}/complete",
             { ...path, body: { version, result: body.result ?? "", reply_document_id: body.reply_document_id ?? "",
-              result_file_ids: [] } }));
+              result_file_ids: body.result_file_ids ?? [] } }));
       }
     },
     onSuccess: async (c) => { await onChanged(c); void message.success(work.task.done); },

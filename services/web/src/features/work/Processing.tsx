@@ -11,6 +11,7 @@ import { vietnamToday } from "./deadline";
 import { work } from "./messages";
 import { CaseTasks, RecallDialog } from "./CaseTasks";
 import { StepActor } from "./StepActor";
+import { ResultFileLinks } from "./TaskActionsResultFiles";
 import { useActingFor } from "./delegations";
 import { leaders, personLabel, usePeopleBySubject } from "./people";
 import { out } from "../outgoing/messages";
@@ -74,6 +75,11 @@ export function ProcessingTree({ current }: { current: Case }) {
         <Descriptions.Item label={work.tree.forInformation}>{parties(current.for_information)}</Descriptions.Item>
         {!!current.instruction && <Descriptions.Item label={work.tree.instruction} span={2}>{current.instruction}</Descriptions.Item>}
         {!!current.result && <Descriptions.Item label={work.tree.result} span={2}>{current.result}</Descriptions.Item>}
+        {current.result_file_ids.length > 0 && (
+          <Descriptions.Item label={work.task.resultFiles} span={2}>
+            <ResultFileLinks ids={current.result_file_ids} />
+          </Descriptions.Item>
+        )}
         {!!current.reply_document_id && (
           <Descriptions.Item label={out.reply.replyDocument} span={2}>
             <ReplyDocumentLink id={current.reply_document_id} />

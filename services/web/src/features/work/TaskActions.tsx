@@ -1,4 +1,5 @@
-import { Alert, Button, Form, Input, InputNumber, Modal, Radio, Space, Typography } from "antd";
+import { Alert, Button, Form, Input, InputNumber, Modal, Progress, Radio, Space, Typography, Upload } from "antd";
+import type { UploadFile, UploadProps } from "antd";
 import { useState } from "react";
 import type { Member, Task } from "../../api/client";
 import { DateField, dateRule, isInvalidDate } from "../../components/DateField";
@@ -6,10 +7,12 @@ import { formatDate } from "../../components/dates";
 import { FieldSelect } from "../../components/FieldSelect";
 import { common } from "../../components/messages";
 import { useServerDeadline, vietnamToday, wholeDaysRules } from "./deadline";
+import { useUploader, type StoredObject, type Uploader } from "../outgoing/upload";
 import { ComposeReplyButton, ReplyField } from "./TaskActionsReply";
 import { work } from "./messages";
 
 const t = work.task;
+type RequestOptions = Parameters<NonNullable<UploadProps<StoredObject>["customRequest"]>>[0];
 const MAX_TEXT = 2000;
 
 export type TaskAction = "delegate" | "progress" | "extension" | "return" | "complete";
@@ -50,6 +53,8 @@ export interface ActionBody {
   result?: string;
   /** Hoàn thành: the person's reply (văn bản trả lời) to the arrival, "" for none. */
   reply_document_id?: string;
+  /** Hoàn thành (the lead): the files of the result (báo cáo kết quả) the person uploaded, by id. */
+  result_file_ids?: string[];
   days?: number;
   /** Xin gia hạn: the new deadline as a date (YYYY-MM-DD), instead of ``days``. */
   deadline?: string;
@@ -122,9 +127,60 @@ function ExtensionFields({ from, today }: { from: string; today: string }) {
   );
 }
 
+/** The types a result file may have (the workflow's: PDF, DOCX, XLSX) and the gateway's upload limit. */
+const RESULT_ACCEPT = ".pdf,.docx,.xlsx,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+  + "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const MAX_RESULT_MB = 200;
+const MAX_RESULT_FILES = 20;
+
+function resultFileList(event: { fileList: UploadFile<StoredObject>[] } | UploadFile<StoredObject>[]) {
+  return Array.isArray(event) ? event : event.fileList;
+}
+
+/**
+ * Tệp báo cáo kết quả: files dropped or chosen, each uploaded at once with its progress bar (the draft form's
+ * uploader, ``POST /api/v1/files``); the dialog is not sent while one is uploading or after one failed (the server's
+ * reason shown). ``uploader``: tests give one; otherwise the signed-in person's.
+ */
+function ResultFilesField({ uploader }: { uploader?: Uploader }) {
+  const own = useUploader();
+  const upload = uploader ?? own;
+  const form = Form.useFormInstance<ActionBody & { files?: UploadFile<StoredObject>[] }>();
+  const request = (options: RequestOptions) => {
+    upload(options.file as File, (percent) => options.onProgress?.({ percent }))
+      .then((object) => options.onSuccess?.(object))
+      .catch((e: Error) => options.onError?.(e));
+  };
+  const progress = (file: UploadFile) =>
+    file.status === "uploading" ? <Progress percent={Math.round(file.percent ?? 0)} size="small" aria-label={file.name} /> : null;
+  return (
+    <Form.Item name="files" label={t.resultFiles} valuePropName="fileList" getValueFromEvent={resultFileList}
+      extra={t.resultFilesHelp(MAX_RESULT_MB)}
+      rules={[{ validator: async (_: unknown, v: UploadFile<StoredObject>[] | undefined) => {
+        if ((v ?? []).some((f) => f.status === "uploading")) throw new Error(t.resultUploading);
+        const failed = (v ?? []).find((f) => f.status === "error");
+        if (failed) throw new Error(t.resultUploadFailed(failed.name, failed.error instanceof Error ? failed.error.message : ""));
+      } }]}>
+      <Upload.Dragger multiple accept={RESULT_ACCEPT} maxCount={MAX_RESULT_FILES} customRequest={request}
+        itemRender={(node, file) => <>{node}{progress(file)}</>}
+        beforeUpload={(file) => {
+          if (file.size > MAX_RESULT_MB * 1024 * 1024) {
+            form.setFields([{ name: "files", errors: [t.resultTooLarge(file.name, MAX_RESULT_MB)] }]);
+            return Upload.LIST_IGNORE;
+          }
+          return true;
+        }}>
+        <p style={{ margin: 0 }}>{t.resultDrop}</p>
+      </Upload.Dragger>
+    </Form.Item>
+  );
+}
+
 export function TaskActions({ task, caseState, members, me, pending, onAction, today, holder = true, head = false,
-  replyTo = "" }: {
+  replyTo = "", uploader }: {
   task: Task;
+  /** Uploads the result files (tests give one; otherwise the signed-in person's, as the draft form's). */
+  uploader?: Uploader;
   caseState: string;
   /** The arrival the case processes (its lead drafts the reply — soạn văn bản trả lời — and links it on completing);
    * "" for a job. */
@@ -143,7 +199,7 @@ export function TaskActions({ task, caseState, members, me, pending, onAction, t
   onAction: (action: TaskAction, body: ActionBody) => Promise<unknown>;
 }) {
   const [open, setOpen] = useState<TaskAction | "">("");
-  const [form] = Form.useForm<ActionBody>();
+  const [form] = Form.useForm<ActionBody & { files?: UploadFile<StoredObject>[] }>();
   const actions = actionsFor(task, caseState, { holder, head });
   if (!actions.length) return null;
   // the lead of an arrival answers it: drafts the reply, then links it when completing
@@ -155,13 +211,17 @@ export function TaskActions({ task, caseState, members, me, pending, onAction, t
   const submit = () =>
     form.validateFields().then(async (v) => {
       const clean = (s?: string) => (s ?? "").trim().normalize("NFC");
+      // the lead's result files (báo cáo kết quả), uploaded: the stored objects' ids
+      const resultFiles = (v.files ?? []).filter((f) => f.status === "done" && f.response?.object_id)
+        .map((f) => f.response?.object_id ?? "");
       const body: ActionBody =
         open === "progress" ? { comment: clean(v.comment) }
           : open === "extension" ? (v.mode === "date" ? { deadline: v.deadline, reason: clean(v.reason) }
             : { days: v.days, reason: clean(v.reason) })
             : open === "return" ? { reason: clean(v.reason) }
               : open === "delegate" ? { subject: v.subject, comment: clean(v.comment) }
-                : { result: clean(v.result), ...(replies ? { reply_document_id: v.reply_document_id ?? "" } : {}) };
+                : { result: clean(v.result), ...(replies ? { reply_document_id: v.reply_document_id ?? "" } : {}),
+                  ...(resultFiles.length ? { result_file_ids: resultFiles } : {}) };
       await onAction(open as TaskAction, body);
       setOpen("");
     }, () => undefined);
@@ -205,6 +265,7 @@ export function TaskActions({ task, caseState, members, me, pending, onAction, t
               <Input.TextArea rows={3} maxLength={MAX_TEXT} />
             </Form.Item>
           )}
+          {open === "complete" && task.kind === "lead" && <ResultFilesField uploader={uploader} />}
           {open === "complete" && replies && <ReplyField documentId={replyTo} />}
           {open === "delegate" && (
             <>

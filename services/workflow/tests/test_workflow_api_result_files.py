@@ -1,0 +1,119 @@
+"""A task completed with its result files (báo cáo kết quả), on an arrival's case and on a job, through the real gRPC
+API on SQLite and PostgreSQL, with storage faked: the completing person's own uploads (PDF, DOCX, XLSX within the
+limit) are referred to under ``workflow/task/<task id>`` so storage keeps them; another agency's or another person's
+upload, or another type, is refused in Vietnamese and nothing is held; a reference storage refuses leaves the task
+open; a completion that fails leaves no reference."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import grpc
+import pytest
+
+from vanthu.workflow.v1 import workflow_pb2 as pb
+from vanthu_workflow.result_files import DOCX, XLSX
+
+from .conftest import SNV, Harness
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'workflow.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+OFFICER = "chuyenvien.ubnd"
+
+
+async def arrival(h: Harness) -> tuple[pb.Case, pb.Task]:
+    case = await h.assigned(lead=pb.Party(kind="person", id=h.subject(OFFICER)))
+    return case, h.task(case, "lead")
+
+
+async def test_completing_an_arrival_with_own_files_keeps_them_under_the_task(harness: Harness) -> None:
+    h = harness
+    case, lead = await arrival(h)
+    files = [h.upload(OFFICER, "Báo cáo kết quả.pdf"), h.upload(OFFICER, "Dự thảo trả lời.docx", content_type=DOCX),
+             h.upload(OFFICER, "Số liệu.xlsx", content_type=XLSX)]
+    done = (await h.call(h.api.CompleteTask, pb.CompleteTaskRequest(
+        task_id=lead.id, version=case.version, result="Đã xử lý xong", result_file_ids=files), OFFICER)).case
+    assert (done.state, list(done.result_file_ids)) == ("completed", files)
+    assert h.files.held() == {f: {f"workflow/task/{lead.id}"} for f in files}
+    # whoever sees the case reads the files with it
+    seen = (await h.call(h.api.GetCase, pb.GetCaseRequest(document_id=case.document_id), "lanhdao.ubnd")).case
+    assert list(seen.result_file_ids) == files
+
+
+async def test_completing_a_job_with_a_file_keeps_it(harness: Harness) -> None:
+    h = harness
+    job = (await h.call(h.api.GiveJob, pb.GiveJobRequest(
+        title="Báo cáo tình hình cải cách hành chính", lead=pb.Party(kind="person", id=h.subject(OFFICER)),
+        deadline_days=3), "lanhdao.ubnd")).case
+    lead = h.task(job, "lead")
+    report = h.upload(OFFICER, "Báo cáo cải cách hành chính.pdf")
+    done = (await h.call(h.api.CompleteTask, pb.CompleteTaskRequest(
+        task_id=lead.id, version=job.version, result="Đã gửi báo cáo", result_file_ids=[report]), OFFICER)).case
+    assert (done.state, list(done.result_file_ids)) == ("completed", [report])
+    assert h.files.held() == {report: {f"workflow/task/{lead.id}"}}
+
+
+@pytest.mark.parametrize(("uploader", "agency", "content_type", "size", "code", "words"), [
+    ("truongphong.ubnd", "", "", 0, grpc.StatusCode.PERMISSION_DENIED, "không phải tệp đồng chí tải lên"),
+    ("chuyenvien.snv", SNV, "", 0, grpc.StatusCode.INVALID_ARGUMENT, "không có tệp này trong kho của cơ quan"),
+    (OFFICER, "", "image/png", 0, grpc.StatusCode.INVALID_ARGUMENT, "không phải PDF, DOCX hay XLSX"),
+    (OFFICER, "", "", 201 * 1024 * 1024, grpc.StatusCode.INVALID_ARGUMENT, "lớn hơn 200 MB"),
+], ids=["another_persons", "another_agencys", "an_image", "too_large"])
+async def test_a_file_not_the_callers_own_pdf_docx_xlsx_is_refused_and_the_task_stays_open(
+        harness: Harness, uploader: str, agency: str, content_type: str, size: int, code: grpc.StatusCode,
+        words: str) -> None:
+    h = harness
+    case, lead = await arrival(h)
+    own = h.upload(OFFICER)
+    other = h.upload(uploader, "Tệp khác.pdf", **{k: v for k, v in (("agency", agency), ("content_type", content_type),
+                                                                      ("size", size)) if v})
+    refused = await h.refused(h.api.CompleteTask, pb.CompleteTaskRequest(
+        task_id=lead.id, version=case.version, result="Xong", result_file_ids=[own, other]), OFFICER)
+    assert refused.code() == code and words in (refused.details() or ""), refused.details()
+    assert h.files.held() == {}
+    still = (await h.call(h.api.GetCase, pb.GetCaseRequest(document_id=case.document_id), OFFICER)).case
+    assert (still.state, still.version, list(still.result_file_ids)) == (case.state, case.version, [])
+
+
+async def test_a_reference_storage_refuses_leaves_the_task_open(harness: Harness) -> None:
+    h = harness
+    case, lead = await arrival(h)
+    h.files.refuse_keep = True
+    refused = await h.refused(h.api.CompleteTask, pb.CompleteTaskRequest(
+        task_id=lead.id, version=case.version, result="Xong", result_file_ids=[h.upload(OFFICER)]), OFFICER)
+    assert refused.code() == grpc.StatusCode.UNAVAILABLE
+    still = (await h.call(h.api.GetCase, pb.GetCaseRequest(document_id=case.document_id), OFFICER)).case
+    assert (still.state, still.version) == (case.state, case.version)
+
+
+async def test_a_completion_that_fails_leaves_no_reference(harness: Harness) -> None:
+    h = harness
+    case, lead = await arrival(h)
+    refused = await h.refused(h.api.CompleteTask, pb.CompleteTaskRequest(
+        task_id=lead.id, version=case.version + 7, result="Xong", result_file_ids=[h.upload(OFFICER)]), OFFICER)
+    assert refused.code() == grpc.StatusCode.ABORTED or refused.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert h.files.held() == {}
+
+
+async def test_only_the_lead_attaches_result_files(harness: Harness) -> None:
+    """The case's result is the lead's (chủ trì): a cooperating person completing with files is refused, nothing
+    held, their task still open."""
+    h = harness
+    case = await h.assigned(lead=pb.Party(kind="person", id=h.subject(OFFICER)),
+                            cooperating=[pb.Party(kind="person", id=h.subject("luutru.ubnd"))])
+    side = h.task(case, "cooperating")
+    refused = await h.refused(h.api.CompleteTask, pb.CompleteTaskRequest(
+        task_id=side.id, version=case.version, result="Nhất trí", result_file_ids=[h.upload("luutru.ubnd")]),
+        "luutru.ubnd")
+    assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT and "chỉ người chủ trì" in (refused.details() or "")
+    assert h.files.held() == {}
+    still = (await h.call(h.api.GetCase, pb.GetCaseRequest(document_id=case.document_id), OFFICER)).case
+    assert [t.state for t in still.tasks if t.id == side.id] == ["open"]
