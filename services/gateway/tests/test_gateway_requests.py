@@ -170,3 +170,27 @@ async def test_a_value_outside_its_choices_names_them_in_vietnamese(api: httpx.A
     assert reply.status_code == 400
     assert reply.json()["errors"] == [{"field": "direction",
                                        "detail": "phải là một trong 'outgoing' hoặc 'incoming'"}]
+
+
+@pytest.mark.parametrize(("path", "params", "field"), [
+    ("/api/v1/workflow/jobs", {"date_from": "0001-01-01"}, "date_from"),
+    ("/api/v1/workflow/jobs", {"date_to": "9999-12-31"}, "date_to"),
+    ("/api/v1/workflow/inbox", {"date_from": "0001-01-01"}, "date_from"),
+    ("/api/v1/workflow/inbox", {"date_to": "9999-12-31"}, "date_to"),
+    ("/api/v1/workflow/dashboard", {"date_from": "0001-01-01", "date_to": "2026-12-01"}, "date_from"),
+    ("/api/v1/workflow/deadline", {"start": "9999-12-31", "days": "365"}, "start"),
+    ("/api/v1/workflow/deadline", {"start": "0001-01-01", "days": "1"}, "start"),
+    ("/api/v1/workflow/deadline", {"date": "1899-12-31"}, "date"),
+    ("/api/v1/documents", {"date_from": "0001-01-01"}, "date_from"),
+    ("/api/v1/documents", {"date_to": "2200-01-01"}, "date_to"),
+])
+async def test_a_date_out_of_range_is_a_400_naming_its_field(api: httpx.AsyncClient, path: str,
+                                                             params: dict[str, str], field: str) -> None:
+    """Found by an attacker's trial: 0001-01-01 and 9999-12-31 overflowed the services' day arithmetic (a 500) or
+    were accepted; every date at the edge lies in 1900-01-01 … 2199-12-31."""
+    reply = await api.get(path, params=params)
+    assert reply.status_code == 400, reply.text
+    assert [e["field"] for e in reply.json()["errors"]] == [field]
+    assert reply.json()["errors"][0]["detail"] == "phải là ngày từ 01/01/1900 đến 31/12/2199"
+    inside = {"date_from": "1900-01-01", "date_to": "2199-12-31"}
+    assert (await api.get("/api/v1/documents", params=inside)).status_code == 200

@@ -16,7 +16,7 @@ import re
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from vanthu_core.numbers import INT32_MAX, MAX_PDF_COORDINATE
 
@@ -42,6 +42,11 @@ Coordinate = Annotated[float, Field(ge=-MAX_PDF_COORDINATE, le=MAX_PDF_COORDINAT
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+#: The days a date in a request may name (every date query and field at the edge): a date outside them is no
+#: administrative document's, and near date.min/date.max the services' day arithmetic overflows.
+MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2199, 12, 31)
+
+
 def _iso_date(value: object) -> object:
     """Let only ``YYYY-MM-DD`` text (or a date) through to pydantic's date parsing, which would also take ``0`` or
     ``"1751328000"`` as a Unix time (1970-01-01, 2025-07-01) and a midnight datetime as its date."""
@@ -50,5 +55,11 @@ def _iso_date(value: object) -> object:
     raise ValueError("phải là ngày viết dạng YYYY-MM-DD, ví dụ 2025-07-01")
 
 
+def _date_in_range(value: date) -> date:
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise ValueError(f"phải là ngày từ {MIN_DATE:%d/%m/%Y} đến {MAX_DATE:%d/%m/%Y}")
+    return value
+
+
 #: A calendar date as the OpenAPI document says (``format: date``): ``YYYY-MM-DD`` only.
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+IsoDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_date_in_range)]
