@@ -135,11 +135,11 @@ class _LibraryYear:
     swapped_off: frozenset[date]  # the library's own swapped days off (nghỉ hoán đổi)
 
 
-@dataclass(frozen=True, eq=False)
 class DateOutOfRange(ValueError):
     """A count of working days that runs past the first or last day ``datetime.date`` holds."""
 
 
+@dataclass(frozen=True, eq=False)
 class WorkingCalendar:
     """An immutable working-day calendar: weekends + the ``holidays`` package's Vietnam + per-year data.
 
