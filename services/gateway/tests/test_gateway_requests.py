@@ -194,3 +194,28 @@ async def test_a_date_out_of_range_is_a_400_naming_its_field(api: httpx.AsyncCli
     assert reply.json()["errors"][0]["detail"] == "phải là ngày từ 01/01/1900 đến 31/12/2199"
     inside = {"date_from": "1900-01-01", "date_to": "2199-12-31"}
     assert (await api.get("/api/v1/documents", params=inside)).status_code == 200
+
+
+@pytest.mark.parametrize(("method", "path", "params", "body", "field", "said"), [
+    ("GET", "/api/v1/documents", {"issuer_q": "\x00"}, None, "issuer_q", "ký tự điều khiển"),
+    ("GET", "/api/v1/documents", {"q": "báo cáo\x00"}, None, "q", "ký tự điều khiển"),
+    ("GET", "/api/v1/workflow/jobs", {"q": "\x00"}, None, "q", "ký tự điều khiển"),
+    ("GET", "/api/v1/workflow/inbox", {"q": "\x00"}, None, "q", "ký tự điều khiển"),
+    ("POST", "/api/v1/workflow/tasks/0190a000-0000-7000-8000-000000000000/complete", None,
+     {"version": 1, "reply_document_id": "x\x00"}, "reply_document_id", "phải là mã (UUID) của một văn bản"),
+    ("GET", "/api/v1/documents", {"ids": "a,b"}, None, "ids.0", "lặp lại tham số: ids=…&ids=…"),
+])
+async def test_malformed_query_words_and_ids_are_a_400_naming_the_parameter(
+        api: httpx.AsyncClient, method: str, path: str, params: dict[str, str] | None, body: Any, field: str,
+        said: str) -> None:
+    """Found by an attacker's trial: issuer_q was named by the registry's issuer_text, a NUL in the workflow's q was
+    ignored, a NUL in a reply's id came back in a 404, and ids=a,b was "too long" rather than a list."""
+    reply = await api.request(method, path, params=params, json=body)
+    assert reply.status_code == 400, reply.text
+    assert [e["field"] for e in reply.json()["errors"]] == [field]
+    assert said in reply.json()["errors"][0]["detail"]
+
+
+async def test_the_deliveries_of_a_document_the_caller_does_not_see_are_a_404(api: httpx.AsyncClient) -> None:
+    reply = await api.get("/api/v1/documents/0190a000-0000-7000-8000-000000000000/deliveries")
+    assert reply.status_code == 404, reply.text

@@ -18,7 +18,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from vanthu_core.errors import InvalidArgument
 from vanthu_core.numbers import INT32_MAX, MAX_PDF_COORDINATE
+from vanthu_core.text import clean_text
 
 
 class RequestBody(BaseModel):
@@ -63,3 +65,17 @@ def _date_in_range(value: date) -> date:
 
 #: A calendar date as the OpenAPI document says (``format: date``): ``YYYY-MM-DD`` only.
 IsoDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_date_in_range)]
+
+
+def _search_words(value: str) -> str:
+    """Words to search for: refused (a 400 naming the query parameter, never the service's field name) when they
+    hold a control or bidirectional character, which no search matches and the services refuse."""
+    try:
+        clean_text("q", value, max_len=len(value) + 1, required=False, strip=False)
+    except InvalidArgument as error:
+        raise ValueError(error.reason.rstrip(".")) from None
+    return value
+
+
+#: Words a list is searched for (``q``, ``issuer_q``): text without control characters.
+SearchWords = Annotated[str, AfterValidator(_search_words)]
