@@ -21,6 +21,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from vanthu_core.errors import InvalidArgument
 from vanthu_core.numbers import INT32_MAX, MAX_PDF_COORDINATE
 from vanthu_core.text import clean_text
+from vanthu_core.timeutil import FIRST_DAY, LAST_DAY
 
 
 class RequestBody(BaseModel):
@@ -46,7 +47,7 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 #: The days a date in a request may name (every date query and field at the edge): a date outside them is no
 #: administrative document's, and near date.min/date.max the services' day arithmetic overflows.
-MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2199, 12, 31)
+MIN_DATE, MAX_DATE = FIRST_DAY, LAST_DAY
 
 
 def _iso_date(value: object) -> object:
