@@ -287,3 +287,11 @@ def test_the_shipped_data_file_loads_and_every_year_names_its_source(cal: Workin
     for entry in cal.years.values():
         assert entry.source
         assert entry.verified == bool(entry.verified_from)
+
+
+def test_counting_past_the_calendar_is_a_clear_error_not_an_overflow() -> None:
+    """Found by an attacker's trial: deadline?start=9999-12-31&days=365 was an OverflowError (a 500)."""
+    with pytest.raises(workdays.DateOutOfRange, match="365 working days from 9999-12-31"):
+        workdays.add_working_days(date(9999, 12, 31), 365)
+    with pytest.raises(ValueError, match="outside the calendar"):
+        workdays.add_working_days(date(1, 1, 1), -1)

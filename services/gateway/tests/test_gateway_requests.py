@@ -170,3 +170,52 @@ async def test_a_value_outside_its_choices_names_them_in_vietnamese(api: httpx.A
     assert reply.status_code == 400
     assert reply.json()["errors"] == [{"field": "direction",
                                        "detail": "phải là một trong 'outgoing' hoặc 'incoming'"}]
+
+
+@pytest.mark.parametrize(("path", "params", "field"), [
+    ("/api/v1/workflow/jobs", {"date_from": "0001-01-01"}, "date_from"),
+    ("/api/v1/workflow/jobs", {"date_to": "9999-12-31"}, "date_to"),
+    ("/api/v1/workflow/inbox", {"date_from": "0001-01-01"}, "date_from"),
+    ("/api/v1/workflow/inbox", {"date_to": "9999-12-31"}, "date_to"),
+    ("/api/v1/workflow/dashboard", {"date_from": "0001-01-01", "date_to": "2026-12-01"}, "date_from"),
+    ("/api/v1/workflow/deadline", {"start": "9999-12-31", "days": "365"}, "start"),
+    ("/api/v1/workflow/deadline", {"start": "0001-01-01", "days": "1"}, "start"),
+    ("/api/v1/workflow/deadline", {"date": "1899-12-31"}, "date"),
+    ("/api/v1/documents", {"date_from": "0001-01-01"}, "date_from"),
+    ("/api/v1/documents", {"date_to": "2200-01-01"}, "date_to"),
+])
+async def test_a_date_out_of_range_is_a_400_naming_its_field(api: httpx.AsyncClient, path: str,
+                                                             params: dict[str, str], field: str) -> None:
+    """Found by an attacker's trial: 0001-01-01 and 9999-12-31 overflowed the services' day arithmetic (a 500) or
+    were accepted; every date at the edge lies in 1900-01-01 … 2199-12-31."""
+    reply = await api.get(path, params=params)
+    assert reply.status_code == 400, reply.text
+    assert [e["field"] for e in reply.json()["errors"]] == [field]
+    assert reply.json()["errors"][0]["detail"] == "phải là ngày từ 01/01/1900 đến 31/12/2199"
+    inside = {"date_from": "1900-01-01", "date_to": "2199-12-31"}
+    assert (await api.get("/api/v1/documents", params=inside)).status_code == 200
+
+
+@pytest.mark.parametrize(("method", "path", "params", "body", "field", "said"), [
+    ("GET", "/api/v1/documents", {"issuer_q": "\x00"}, None, "issuer_q", "ký tự điều khiển"),
+    ("GET", "/api/v1/documents", {"q": "báo cáo\x00"}, None, "q", "ký tự điều khiển"),
+    ("GET", "/api/v1/workflow/jobs", {"q": "\x00"}, None, "q", "ký tự điều khiển"),
+    ("GET", "/api/v1/workflow/inbox", {"q": "\x00"}, None, "q", "ký tự điều khiển"),
+    ("POST", "/api/v1/workflow/tasks/0190a000-0000-7000-8000-000000000000/complete", None,
+     {"version": 1, "reply_document_id": "x\x00"}, "reply_document_id", "phải là mã (UUID) của một văn bản"),
+    ("GET", "/api/v1/documents", {"ids": "a,b"}, None, "ids.0", "lặp lại tham số: ids=…&ids=…"),
+])
+async def test_malformed_query_words_and_ids_are_a_400_naming_the_parameter(
+        api: httpx.AsyncClient, method: str, path: str, params: dict[str, str] | None, body: Any, field: str,
+        said: str) -> None:
+    """Found by an attacker's trial: issuer_q was named by the registry's issuer_text, a NUL in the workflow's q was
+    ignored, a NUL in a reply's id came back in a 404, and ids=a,b was "too long" rather than a list."""
+    reply = await api.request(method, path, params=params, json=body)
+    assert reply.status_code == 400, reply.text
+    assert [e["field"] for e in reply.json()["errors"]] == [field]
+    assert said in reply.json()["errors"][0]["detail"]
+
+
+async def test_the_deliveries_of_a_document_the_caller_does_not_see_are_a_404(api: httpx.AsyncClient) -> None:
+    reply = await api.get("/api/v1/documents/0190a000-0000-7000-8000-000000000000/deliveries")
+    assert reply.status_code == 404, reply.text

@@ -77,6 +77,13 @@ def test_an_approved_plan_is_frozen() -> None:
         plans.check_editable("approved")
 
 
+def test_submitting_a_plan_a_second_time_says_it_was_submitted() -> None:
+    """Found by an attacker's trial: a second trình duyệt said the plan could not be edited."""
+    with pytest.raises(FailedPrecondition) as error:
+        plans.check_submittable("submitted", [])
+    assert str(error.value).startswith("Danh mục hồ sơ đã trình, đang chờ lãnh đạo duyệt: không cần trình lại")
+
+
 def test_file_and_document_codes_follow_circular_02_2019() -> None:
     code = rules.file_code("000.00.02.H61", 2031, "01.TCCB")
     assert code == "000.00.02.H61.2031.01.TCCB"

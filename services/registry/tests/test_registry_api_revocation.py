@@ -423,3 +423,24 @@ async def test_an_archived_arrival_is_refused_revocation_with_the_reason_and_kep
     assert len((await records.ArchivedIn(ask, metadata=registry_token)).file_codes) == 2
     assert not (await records.ArchivedIn(records_pb2.ArchivedInRequest(agency_code=UBND, document_id=archived.id),
                                          metadata=registry_token)).file_codes
+
+
+async def test_no_reply_is_drafted_to_an_arrival_revoked_or_asked_to_be_revoked(
+        stub: documents_pb2_grpc.DocumentServiceStub, dev_issuer: DevIssuer) -> None:
+    """Found by an attacker's trial: a reply draft could answer an arrival its sender revoked (thu hồi accepted)
+    or asks to revoke."""
+    kept, revoked = await arrival(stub, dev_issuer, "131"), await arrival(stub, dev_issuer, "132")
+
+    def reply(answered: str) -> Any:
+        draft = pb.DocumentInput(type_code="cong_van", abstract="V/v trả lời rà soát biên chế",
+                                 answers_document_id=answered)
+        return stub.CreateDocument(pb.CreateDocumentRequest(document=draft),
+                                   metadata=person(dev_issuer, "vanthu.snv"))
+
+    assert (await reply(kept.id)).document.answers_document_id == kept.id
+    await requested(stub, dev_issuer, revoked.id)
+    error = await expect(grpc.StatusCode.INVALID_ARGUMENT, reply(revoked.id))
+    assert (error.details() or "").startswith("Văn bản được trả lời: ") and "yêu cầu thu hồi" in (error.details() or "")
+    await stub.AcceptRevocation(pb.AcceptRevocationRequest(id=revoked.id), metadata=person(dev_issuer, "vanthu.snv"))
+    error = await expect(grpc.StatusCode.INVALID_ARGUMENT, reply(revoked.id))
+    assert "đã bị thu hồi" in (error.details() or "")

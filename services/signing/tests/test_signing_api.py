@@ -516,3 +516,43 @@ async def test_a_drafts_main_file_is_checked_for_its_placeholders_before_anyone_
         await p.signing.CheckDraft(signing_pb2.CheckDraftRequest(source=_ref(bare)),
                                    metadata=bearer_metadata(token_for("chuyenvien.snv")))
     assert err.value.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED)
+
+
+async def test_a_slow_pdf_check_does_not_hold_up_another_agencys_check(platform, token_for, make_pdf,  # type: ignore[no-untyped-def]
+                                                                       monkeypatch) -> None:
+    """The PDF work of CheckDraft runs in a worker thread: while one drafter's file is still being read, another
+    agency's small check is answered; a check that outlasts the limit is refused with a Vietnamese problem."""
+    import threading
+
+    from vanthu_signing import api as signing_api
+
+    p = platform
+    slow_pdf, quick_pdf = make_pdf(pages=2), make_pdf()
+    release = threading.Event()
+    original = signing_api.missing_issue_placeholders
+
+    def checked(pdf: bytes, *args: object) -> list[str]:
+        if pdf == slow_pdf:
+            release.wait(20)
+        return original(pdf, *args)
+
+    monkeypatch.setattr(signing_api, "missing_issue_placeholders", checked)
+    officer, other = token_for("chuyenvien.ubnd"), token_for("chuyenvien.snv")
+    slow_id = await _upload(p, officer, slow_pdf, "dự thảo dài.pdf")
+    quick_id = await _upload(p, other, quick_pdf, "dự thảo ngắn.pdf")
+    slow = asyncio.ensure_future(p.signing.CheckDraft(signing_pb2.CheckDraftRequest(source=_ref(slow_id)),
+                                                    metadata=bearer_metadata(officer)))
+    quick = await p.signing.CheckDraft(signing_pb2.CheckDraftRequest(source=_ref(quick_id)),
+                                       metadata=bearer_metadata(other))
+    assert list(quick.missing) == [] and not slow.done()
+    release.set()
+    assert list((await slow).missing) == []
+    # past the limit: refused, not waited for
+    release.clear()
+    p.server.api.pdf_check_timeout_s = 0.2
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await p.signing.CheckDraft(signing_pb2.CheckDraftRequest(source=_ref(slow_id)),
+                                   metadata=bearer_metadata(officer))
+    release.set()
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "quá 0.2 giây mà chưa xong" in (err.value.details() or "")

@@ -73,3 +73,26 @@ def test_a_pdf_that_runs_code_is_not_signed(make_pdf, kind: dict[str, bool], sai
         pdfdoc.refuse_active_content(hostile)
     assert error.value.field == "source" and said in error.value.reason
     pdfdoc.refuse_active_content(make_pdf())  # an ordinary document passes
+
+
+def test_a_file_without_startxref_near_its_end_is_refused_before_it_is_parsed(
+        make_pdf, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The attacker's "PDF": a header, megabytes of filler and %%EOF. A reader would search the whole file backwards
+    for startxref (46 s for 45 MiB); ISO 32000-1 §7.5.5 puts it just before %%EOF, so only the end is looked at."""
+    def no_parsing(data: bytes) -> None:
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(pdfdoc, "_reader", no_parsing)
+    monkeypatch.setattr(pdfdoc, "_repaired", no_parsing)
+    hostile = b"%PDF-1.4\n" + b"A" * (5 * 1024 * 1024) + b"\n%%EOF"
+    with pytest.raises(InvalidArgument) as error:
+        pdfdoc.read_pdf(hostile, "source")
+    assert error.value.field == "source" and "startxref" in error.value.reason
+    # startxref far from the end (junk of more than the window appended) is refused the same way
+    with pytest.raises(InvalidArgument):
+        pdfdoc.read_pdf(make_pdf() + b"\0" * (pdfdoc.STARTXREF_WINDOW + 1), "source")
+
+
+def test_a_real_pdf_with_a_scanners_trailing_junk_is_still_read(make_pdf) -> None:  # type: ignore[no-untyped-def]
+    pdf = make_pdf() + b"\r\n\0\0 trailing bytes a scanner left \n" * 20
+    assert pdfdoc.page_count(pdfdoc.read_pdf(pdf)) == 1

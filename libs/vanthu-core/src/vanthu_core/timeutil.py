@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
+#: The days a request may name (a filter, a deadline's start): no administrative document lies outside them, and
+#: near ``date.min``/``date.max`` day arithmetic overflows. The gateway and the services check the same range.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
 
 #: A clock returns the current instant (timezone-aware). Injected so tests can move time.
 Clock = Callable[[], datetime]

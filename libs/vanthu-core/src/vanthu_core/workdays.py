@@ -135,6 +135,10 @@ class _LibraryYear:
     swapped_off: frozenset[date]  # the library's own swapped days off (nghỉ hoán đổi)
 
 
+class DateOutOfRange(ValueError):
+    """A count of working days that runs past the first or last day ``datetime.date`` holds."""
+
+
 @dataclass(frozen=True, eq=False)
 class WorkingCalendar:
     """An immutable working-day calendar: weekends + the ``holidays`` package's Vietnam + per-year data.
@@ -227,7 +231,9 @@ class WorkingCalendar:
           that is not a working day, the document counts as received on the next working day, and the ``n``
           days are counted from there. Ignored for a plain ``date``.
 
-        Raises ``TypeError`` if ``n`` is not an ``int``, ``ValueError`` for a naive datetime.
+        Raises ``TypeError`` if ``n`` is not an ``int``, ``ValueError`` for a naive datetime, and
+        :class:`DateOutOfRange` (a ``ValueError``) when the count runs past the calendar (before 0001-01-01 or
+        after 9999-12-31).
         """
         if isinstance(n, bool) or not isinstance(n, int):
             raise TypeError(f"n must be a whole number of working days, got {type(n).__name__}")
@@ -236,7 +242,11 @@ class WorkingCalendar:
             local = vietnam_time(start)
             if local.time().replace(tzinfo=None) >= cutoff or not self.is_working_day(d):
                 d = self._step(d, 1)
-        return self._step(d, n)
+        try:
+            return self._step(d, n)
+        except OverflowError:
+            raise DateOutOfRange(f"{n} working days from {d.isoformat()} fall outside the calendar "
+                                 f"({date.min.isoformat()} … {date.max.isoformat()})") from None
 
     def _step(self, d: date, n: int) -> date:
         step = timedelta(days=1 if n >= 0 else -1)

@@ -16,9 +16,12 @@ import re
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from vanthu_core.errors import InvalidArgument
 from vanthu_core.numbers import INT32_MAX, MAX_PDF_COORDINATE
+from vanthu_core.text import clean_text
+from vanthu_core.timeutil import FIRST_DAY, LAST_DAY
 
 
 class RequestBody(BaseModel):
@@ -42,6 +45,11 @@ Coordinate = Annotated[float, Field(ge=-MAX_PDF_COORDINATE, le=MAX_PDF_COORDINAT
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+#: The days a date in a request may name (every date query and field at the edge): a date outside them is no
+#: administrative document's, and near date.min/date.max the services' day arithmetic overflows.
+MIN_DATE, MAX_DATE = FIRST_DAY, LAST_DAY
+
+
 def _iso_date(value: object) -> object:
     """Let only ``YYYY-MM-DD`` text (or a date) through to pydantic's date parsing, which would also take ``0`` or
     ``"1751328000"`` as a Unix time (1970-01-01, 2025-07-01) and a midnight datetime as its date."""
@@ -50,5 +58,25 @@ def _iso_date(value: object) -> object:
     raise ValueError("phải là ngày viết dạng YYYY-MM-DD, ví dụ 2025-07-01")
 
 
+def _date_in_range(value: date) -> date:
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise ValueError(f"phải là ngày từ {MIN_DATE:%d/%m/%Y} đến {MAX_DATE:%d/%m/%Y}")
+    return value
+
+
 #: A calendar date as the OpenAPI document says (``format: date``): ``YYYY-MM-DD`` only.
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+IsoDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_date_in_range)]
+
+
+def _search_words(value: str) -> str:
+    """Words to search for: refused (a 400 naming the query parameter, never the service's field name) when they
+    hold a control or bidirectional character, which no search matches and the services refuse."""
+    try:
+        clean_text("q", value, max_len=len(value) + 1, required=False, strip=False)
+    except InvalidArgument as error:
+        raise ValueError(error.reason.rstrip(".")) from None
+    return value
+
+
+#: Words a list is searched for (``q``, ``issuer_q``): text without control characters.
+SearchWords = Annotated[str, AfterValidator(_search_words)]

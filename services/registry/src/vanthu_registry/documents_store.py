@@ -449,11 +449,19 @@ class DocumentStore:
         if not document_id:
             return
         try:
-            await self._load_seen(session, agency_code, document_id, principal)
+            row, _ = await self._load_seen(session, agency_code, document_id, principal)
         except NotFound:
             raise InvalidArgument("answers_document_id", "không phải văn bản của cơ quan mà đồng chí được xem: hãy "
                                                          "soạn văn bản trả lời từ văn bản đến đồng chí đang xử "
                                                          "lý.") from None
+        # an arrival its sender revoked (thu hồi accepted) or asks to revoke is answered by no one
+        if row.status == Status.REVOKED.value:
+            raise InvalidArgument("answers_document_id", "là văn bản đã bị thu hồi theo yêu cầu của cơ quan gửi: "
+                                                         "không soạn văn bản trả lời văn bản đã thu hồi.")
+        if row.revocation == Revocation.REQUESTED.value and kind_of(row.revocation_kind) is Kind.REVOKE:
+            raise InvalidArgument("answers_document_id", "là văn bản mà cơ quan gửi đã yêu cầu thu hồi: không soạn "
+                                                         "văn bản trả lời văn bản đang bị thu hồi; chờ văn thư trả "
+                                                         "lời yêu cầu thu hồi.")
 
     async def _find_duplicate(self, session: AsyncSession, row: DocumentRow) -> str | None:
         """An arrival already held with the same issuing agency, number-and-symbol and date (Appendix VI III.1.h)."""

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import grpc
 from cryptography import x509
@@ -38,6 +39,10 @@ from vanthu_signing.verify import Report, verify_pdf
 
 #: The copy forms as the proto names them (sao y, sao lục, trích sao); the appearance spells them out.
 COPY_FORMS = ("SY", "SL", "TrS")
+#: The longest a check of an uploaded PDF (reading it, its scripts and placeholders) may take, in seconds; it runs
+#: in a worker thread so that the event loop keeps serving every other request meanwhile.
+PDF_CHECK_TIMEOUT_S = 30.0
+_T = TypeVar("_T")
 
 
 def box_to_proto(page: int, box: ap.Box) -> signing_pb2.SignatureBox:
@@ -191,6 +196,7 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         self.files = files
         self.pending_ttl = dt.timedelta(seconds=pending_ttl_s)
         self.on_commit = on_commit or (lambda: None)
+        self.pdf_check_timeout_s = PDF_CHECK_TIMEOUT_S
         #: One timestamper for every archival timestamp (its dummy token, which sizes the placeholder, is fetched
         #: once) and the fingerprint of the TSA certificate it last saw.
         self._archive_stamper = keys.tsa.timestamper()
@@ -199,6 +205,15 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
                              keys.settings.place)
 
     # ------------------------------------------------------------ shared steps
+    async def _pdf_check(self, work: Callable[..., _T], *args: object) -> _T:
+        """``work(*args)`` in a worker thread, so that the event loop serves other requests meanwhile; refused
+        with a clear problem when it takes longer than :attr:`pdf_check_timeout_s`."""
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(work, *args), self.pdf_check_timeout_s)
+        except TimeoutError:
+            raise InvalidArgument("source", f"đọc tệp PDF quá {self.pdf_check_timeout_s:g} giây mà chưa xong: tệp "
+                                            "quá phức tạp hoặc bị hỏng; hãy xuất lại tệp PDF.") from None
+
     async def _input(self, source: signing_pb2.PdfSource, principal: Principal, *, to_sign: bool = True) -> Input:
         """The PDF to sign (or verify: ``to_sign`` False), refused when it is not a readable PDF or, to be signed,
         when it carries scripts or actions."""
@@ -214,9 +229,9 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         else:
             raise InvalidArgument("source", "hãy gửi nội dung tệp PDF hoặc mã của tệp PDF đã lưu.")
         if to_sign:
-            await asyncio.to_thread(pdfdoc.refuse_active_content, pdf, "source")
+            await self._pdf_check(pdfdoc.refuse_active_content, pdf, "source")
         else:
-            pdfdoc.read_pdf(pdf, "source")
+            await self._pdf_check(pdfdoc.read_pdf, pdf, "source")
         return Input(pdf, hashlib.sha256(pdf).hexdigest(), nfc(source.file_name) or name)
 
     async def _profile(self, principal: Principal, kind: str) -> Profile:
@@ -417,7 +432,7 @@ class SigningApi(signing_pb2_grpc.SigningServiceServicer):
         Nothing is signed, stored or journalled."""
         principal = _person()
         inp = await self._input(request.source, principal, to_sign=False)
-        missing = await asyncio.to_thread(missing_issue_placeholders, inp.pdf)
+        missing = await self._pdf_check(missing_issue_placeholders, inp.pdf)
         message = missing_placeholders_message(missing, drafter=True) if missing else ""
         return signing_pb2.CheckDraftResponse(missing=missing, message=message)
 

@@ -22,6 +22,10 @@ HEADER = b"%PDF-"
 #: how far into the file the header is looked for (ISO 32000-1, Annex H.3)
 HEADER_WINDOW = 1024
 A4 = Box(0.0, 0.0, 595.276, 841.89)
+#: how far from the end of the file ``startxref`` is looked for: ISO 32000-1 §7.5.5 puts it in the trailer, just
+#: before the closing ``%%EOF``; the window allows the trailing whitespace and junk that scanners leave after it.
+#: A file without it there is refused before parsing (a reader would otherwise search the whole file backwards).
+STARTXREF_WINDOW = 8 * 1024
 
 
 def _reader(data: bytes) -> PdfFileReader:
@@ -54,6 +58,10 @@ def load_pdf(data: bytes, field_name: str = "pdf") -> tuple[bytes, PdfFileReader
         head = data[:8]
         raise InvalidArgument(field_name, f"không phải tệp PDF: không có phần đầu %PDF- trong {HEADER_WINDOW} byte "
                                           f"đầu (tệp bắt đầu bằng {head!r}); hãy gửi tệp PDF.")
+    if data.rfind(b"startxref", max(0, len(data) - STARTXREF_WINDOW)) < 0:
+        raise InvalidArgument(field_name, f"là tệp PDF hỏng: không có từ khóa startxref trong {STARTXREF_WINDOW} "
+                                          "byte cuối tệp (ISO 32000-1 §7.5.5), tệp bị cắt cụt hoặc không phải PDF; "
+                                          "hãy xuất lại tệp PDF.")
     body = data[start:]
     try:
         reader = _reader(body)

@@ -92,6 +92,7 @@ class SigningServer:
                                service_names=[signing_pb2.DESCRIPTOR.services_by_name["SigningService"].full_name])
         api = SigningApi(self.keys, self.store, files, pending_ttl_s=self.settings.pending_ttl_s,
                          on_commit=self.relay.kick, registry=registry)
+        self.api = api
         signing_pb2_grpc.add_SigningServiceServicer_to_server(api, self.grpc.server)
         if self.bus is not None and files.enabled:
             await self.bus.consume(SIGNING_ARRIVALS,

@@ -19,7 +19,7 @@ from vanthu_core.auth import Principal, current_principal
 from vanthu_core.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from vanthu_core.spreadsheet import CSV_TYPE, XLSX_TYPE
 from vanthu_core.text import fold
-from vanthu_core.timeutil import VIETNAM_TZ, Clock, iso_vietnam, utc_now
+from vanthu_core.timeutil import FIRST_DAY, LAST_DAY, VIETNAM_TZ, Clock, iso_vietnam, utc_now
 from vanthu_core.workdays import (
     DEFAULT_SOON_DAYS,
     WorkingCalendar,
@@ -1150,9 +1150,12 @@ def _given_between(date_from: str, date_to: str) -> tuple[datetime | None, datet
 
 def _period_date(value: str, field: str) -> date:
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidArgument(field, "chưa nhập hoặc sai dạng: cần ngày YYYY-MM-DD.") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidArgument(field, f"phải là ngày từ {FIRST_DAY:%d/%m/%Y} đến {LAST_DAY:%d/%m/%Y}.")
+    return day
 
 
 def _row(row: dashboard.Row) -> pb.DashboardRow:

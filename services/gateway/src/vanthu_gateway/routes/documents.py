@@ -13,7 +13,7 @@ import grpc
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from google.protobuf import json_format
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
 from vanthu.common.v1 import common_pb2
 from vanthu.registry.v1 import documents_pb2 as pb
@@ -27,7 +27,7 @@ from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
 from vanthu_gateway.disposition import attachment
 from vanthu_gateway.routes import document_sheet
-from vanthu_gateway.schema import IsoDate, NonNegativeInt32, RequestBody, ResponseBody
+from vanthu_gateway.schema import IsoDate, NonNegativeInt32, RequestBody, ResponseBody, SearchWords
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
 User = Annotated[Principal, Depends(authenticated)]
@@ -342,10 +342,11 @@ def document_filters(
         description="the date date_from/date_to bound: the document's own date (ngày văn bản) or, for arrivals, the "
                     "day it arrived (ngày đến: the incoming register book's period, as its export)")] = "document",
     issuing_agency_code: Annotated[str | None, Query(max_length=35)] = None,
-    issuer_q: Annotated[str | None, Query(max_length=200, description=(
+    issuer_q: Annotated[SearchWords | None, Query(max_length=200, description=(
         "words of the issuing agency's name (cơ quan ban hành), with or without tones: a sender typed by hand, "
         "which has no code"))] = None,
-    q: Annotated[str | None, Query(max_length=200, description="words of the abstract, with or without tones")] = None,
+    q: Annotated[SearchWords | None, Query(max_length=200, description="words of the abstract, with or without "
+                                                                       "tones")] = None,
     revocation: Annotated[Literal["requested", "accepted", "refused", "pending", "settled"] | None, Query(
         description="thu hồi, cập nhật: only the documents whose revocation is in this state (requested: arrivals "
                     "whose sender asked, waiting for the clerk's answer)")] = None,
@@ -365,6 +366,14 @@ def document_filters(
 Filters = Annotated[pb.ListDocumentsRequest, Depends(document_filters)]
 
 
+def _one_id(value: object) -> object:
+    """One document's id per ``ids``: a comma-separated list (``ids=a,b``) is refused saying how to send several."""
+    if isinstance(value, str) and "," in value:
+        raise ValueError("mỗi tham số ids là mã của một văn bản; nhiều văn bản thì lặp lại tham số: ids=…&ids=…, "
+                         "không ngăn cách bằng dấu phẩy")
+    return value
+
+
 @router.get("/documents", response_model=DocumentPage, summary="List your agency's documents, newest first")
 @calls(DOCUMENTS + "ListDocuments")
 async def list_documents(
@@ -372,7 +381,7 @@ async def list_documents(
     direction: Literal["outgoing", "incoming"] | None = None,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
     page_token: Annotated[str | None, Query(max_length=2048)] = None,
-    ids: Annotated[list[Annotated[str, StringConstraints(max_length=36)]] | None, Query(
+    ids: Annotated[list[Annotated[str, BeforeValidator(_one_id), StringConstraints(max_length=36)]] | None, Query(
         max_length=200, description="only these documents (those you do not see are left out): a list of tasks "
                                     "showing its documents' số, ký hiệu, sender, date and urgency")] = None,
 ) -> DocumentPage:

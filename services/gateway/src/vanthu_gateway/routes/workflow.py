@@ -13,10 +13,11 @@ document's (delegate, progress, extension, return, complete); the inbox shows bo
 from __future__ import annotations
 
 import base64
+import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from vanthu.workflow.v1 import workflow_pb2 as pb
 from vanthu_core.auth import Principal
@@ -27,7 +28,7 @@ from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
 from vanthu_gateway.disposition import attachment
 from vanthu_gateway.routes.signing import BoxOut, PreparedOut
-from vanthu_gateway.schema import INT32_MAX, IsoDate, RequestBody, ResponseBody
+from vanthu_gateway.schema import INT32_MAX, IsoDate, RequestBody, ResponseBody, SearchWords
 
 router = APIRouter(prefix="/api/v1/workflow", tags=["workflow"])
 User = Annotated[Principal, Depends(authenticated)]
@@ -202,10 +203,20 @@ class ReturnIn(RequestBody):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
+_DOCUMENT_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _document_id(value: str) -> str:
+    """A document's id (UUID) or empty: anything else (a stray character, a NUL) is a 400 naming the field."""
+    if value and not _DOCUMENT_ID.fullmatch(value):
+        raise ValueError("phải là mã (UUID) của một văn bản, ví dụ 0192f0a1-7c3e-7b1a-9c1d-2f3e4a5b6c7d")
+    return value
+
+
 class CompleteIn(RequestBody):
     version: Version
     result: Text = Field("", description="kết quả xử lý")
-    reply_document_id: Annotated[str, Field(max_length=64)] = Field(
+    reply_document_id: Annotated[str, Field(max_length=64), AfterValidator(_document_id)] = Field(
         "", description="the outgoing reply this work produced (văn bản trả lời), if any")
     result_file_ids: list[FileId] = Field(default_factory=list, max_length=20,
                                           description="stored files (ids) attached to the result")
@@ -428,7 +439,7 @@ async def inbox(request: Request, principal: User,
                 kind: Annotated[list[TaskKind] | None, Query(max_length=10, description="task kinds to keep")] = None,
                 case_kind: Annotated[Literal["incoming", "outgoing", "job"] | None, Query(
                     description="only the tasks about incoming documents, outgoing drafts or jobs")] = None,
-                q: Annotated[str | None, Query(max_length=200, description=(
+                q: Annotated[SearchWords | None, Query(max_length=200, description=(
                     "words the document's trích yếu (a job's title) contains, with or without diacritics"))] = None,
                 type_code: Annotated[str | None, Query(max_length=50, description="the document's type")] = None,
                 issuing_agency_code: Annotated[str | None, Query(max_length=50, description=(
@@ -493,7 +504,7 @@ async def compute_deadline(request: Request, principal: User,
 @calls(WORKFLOW + "ListJobs")
 async def list_jobs(request: Request, principal: User,
                     parent_id: Annotated[str, Query(max_length=64, description="a job: its sub-jobs")] = "",
-                    q: Annotated[str | None, Query(max_length=200, description=(
+                    q: Annotated[SearchWords | None, Query(max_length=200, description=(
                         "words the job's title contains, with or without diacritics"))] = None,
                     state: Annotated[Literal["assigned", "in_progress", "extension_requested", "returned",
                                              "completed", "submitted"] | None, Query(

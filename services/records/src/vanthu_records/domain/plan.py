@@ -259,7 +259,10 @@ def check_approvable(state: str, headings: list[Heading]) -> None:
 
 
 def check_submittable(state: str, headings: list[Heading]) -> None:
-    """Trình duyệt: a draft with entries."""
+    """Trình duyệt: a draft with entries (a plan submitted already is said to be so, not to be uneditable)."""
+    if state == PlanState.SUBMITTED:
+        raise FailedPrecondition("Danh mục hồ sơ đã trình, đang chờ lãnh đạo duyệt: không cần trình lại; hãy đợi lãnh "
+                                 "đạo phê duyệt hoặc trả lại.")
     check_editable(state)
     if not any(h.all_entries() for h in headings):
         raise FailedPrecondition("Danh mục chưa có mục nào: hãy thêm các hồ sơ dự kiến lập trước khi trình duyệt.")

@@ -77,6 +77,10 @@ describe("where a notification leads", () => {
     expect(notificationPath({ document_id: "", case_id: "", link: "/ho-so?nam=2027" })).toBe("/ho-so?nam=2027");
     expect(notificationPath({ document_id: "", case_id: "", link: "//evil.example/x" })).toBe("");
     expect(notificationPath({ document_id: "", case_id: "", link: "https://evil.example/x" })).toBe("");
+    // browsers read a backslash (and drop a tab or newline) in a path: each of these is //evil.example, another site
+    for (const link of ["/\\evil.example", "/\\evil.example/ho-so", "/\t/evil.example", "/\n/evil.example"]) {
+      expect(notificationPath({ document_id: "", case_id: "", link })).toBe("");
+    }
   });
 });
 

@@ -30,7 +30,22 @@ const SHOWN = 10;
 export function notificationPath(n: Pick<Notification, "document_id" | "case_id"> & { link?: string }): string {
   if (n.document_id) return `/van-ban/${n.document_id}`;
   if (n.case_id) return `/giao-viec/${n.case_id}`;
-  return n.link?.startsWith("/") && !n.link.startsWith("//") ? n.link : "";
+  return inAppPath(n.link);
+}
+
+/**
+ * ``link`` when it is a path of the app itself, as the browser resolves it (``/\evil.com`` and ``/\t/evil.com`` are
+ * read as ``//evil.com``, another site): resolved against this origin, kept only when it stays on it; "" otherwise.
+ */
+function inAppPath(link: string | undefined): string {
+  if (!link?.startsWith("/")) return "";
+  let url: URL;
+  try {
+    url = new URL(link, window.location.origin);
+  } catch {
+    return "";
+  }
+  return url.origin === window.location.origin ? `${url.pathname}${url.search}${url.hash}` : "";
 }
 
 /**
