@@ -260,7 +260,9 @@ def test_the_clerk_signs_in_sees_the_arrival_registers_it_and_signs_out(
         verdict = {"valid": "Hợp lệ", "invalid": "Không hợp lệ"}[arrival["signature_check"]]
         row = page.get_by_role("row").filter(has=link)
         expect(row.get_by_text(verdict, exact=True)).to_be_visible()
-        expect(row.get_by_text("Ủy ban nhân dân tỉnh Vĩnh Long")).to_be_visible()
+        expect(row.get_by_role("cell", name="Ủy ban nhân dân tỉnh Vĩnh Long", exact=True)).to_be_visible()
+        # the signature report names who signed: the chairman, then the agency's seal
+        expect(row.get_by_text(re.compile(r"^Nguyễn Văn Hưởng — Chủ tịch"))).to_be_visible()
         screens.check("van-ban-den")
 
         # its page: metadata, files, history
