@@ -69,6 +69,8 @@ class FakePlatform:
     tsa_away: set[str] = field(default_factory=set)
     #: The directory's people: (subject, name, agency) of each, as the registry's ListPeople lists them.
     directory: list[tuple[str, str, str]] = field(default_factory=list)
+    #: subject → the name of the unit the person is a member of (the registry's units and their members).
+    units: dict[str, str] = field(default_factory=dict)
 
     def _who(self, token: str) -> tuple[str, str]:
         c = claims(token)
@@ -89,6 +91,11 @@ class FakePlatform:
         """As the registry's ListPeople answers a person: the people of their own agency."""
         agency, _ = self._who(token)
         return {subject: name for subject, name, of in self.directory if of == agency}
+
+    async def unit_of(self, token: str, subject: str) -> str:
+        agency, _ = self._who(token)
+        mine = {s for s, _, of in self.directory if of == agency}
+        return self.units.get(subject, "") if subject in mine else ""
 
     async def case(self, token: str, case_id: str) -> CaseDocuments:
         agency, _ = self._who(token)

@@ -141,6 +141,36 @@ async def test_the_person_keeping_an_entrys_file_is_one_of_the_callers_agency_na
     assert read.headings[0].entries[1] == entry
 
 
+async def test_a_file_opened_from_an_entry_naming_a_person_belongs_to_that_persons_unit(harness: Harness) -> None:
+    """Issue 14: the file of an entry whose người lập hồ sơ was picked from the directory showed the person as its
+    unit (Đơn vị: Phạm Thị Ngọc Ánh); its unit is the person's (Phòng Tổng hợp), the free text of older plans stays."""
+    h = harness
+    officer = h.issuer.subject(OFFICER)
+    h.platform.units[officer] = "Phòng Tổng hợp"
+    plan = await h.draft_plan()
+    headings = [pb.PlanHeading() for _ in plan.headings]
+    for mine, theirs in zip(headings, plan.headings, strict=True):
+        mine.CopyFrom(theirs)
+    headings[0].entries[1].creator_subject = officer
+    plan = (await h.call(h.api.UpdatePlan, pb.UpdatePlanRequest(
+        plan_id=plan.id, version=plan.version, title=plan.title, headings=headings), CLERK)).plan
+    plan = (await h.call(h.api.ApprovePlan, pb.ApprovePlanRequest(plan_id=plan.id, version=plan.version),
+                         LEADER)).plan
+    assert plan.headings[0].entries[1].creator == "Phạm Thị Ngọc Ánh"
+    picked = (await h.call(h.api.OpenFile, pb.OpenFileRequest(plan_entry_id=plan.headings[0].entries[1].id),
+                           OFFICER)).file
+    assert picked.unit == "Phòng Tổng hợp"
+    written = (await h.call(h.api.OpenFile, pb.OpenFileRequest(plan_entry_id=plan.headings[0].entries[0].id),
+                            OFFICER)).file
+    assert written.unit == "Phòng Tổ chức"
+    # a file opened before the fix stored the person's name as its unit: its page shows their unit
+    async with h.server.store.sessions() as session:
+        await session.execute(text("UPDATE files SET unit = creator_name WHERE id = :id"), {"id": picked.id})
+        await session.commit()
+    shown = (await h.call(h.api.GetFile, pb.GetFileRequest(file_id=picked.id), OFFICER)).file
+    assert shown.unit == "Phòng Tổng hợp"
+
+
 async def test_documents_get_gapless_ordinals_and_codes_and_one_may_be_in_several_files(harness: Harness) -> None:
     h = harness
     file = await h.opened()

@@ -488,3 +488,22 @@ async def test_an_extension_preview_counts_the_working_days_from_the_current_dea
                          (pb.ComputeDeadlineRequest(deadline="2027-01-04", start="2026-12-30"), "start")):
         refused = await h.refused(h.api.ComputeDeadline, wrong, "chuyenvien.ubnd")
         assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT, field
+
+
+async def test_a_for_information_task_is_no_longer_to_do_once_its_case_is_completed(harness: Harness) -> None:
+    """Issue 14: a "để biết" task kept counting in Việc cần làm after the case was completed. It stays open (its
+    person may still mark it read) and listed under all, but is no longer to do nor counted there."""
+    h = harness
+    case = await h.assigned(lead=pb.Party(kind="person", id=h.subject("chuyenvien.ubnd")), cooperating=[],
+                            for_information=[pb.Party(kind="person", id=h.subject("luutru.ubnd"))])
+    informed = h.task(case, "for_information")
+    before = await h.call(h.api.ListInbox, pb.ListInboxRequest(), "luutru.ubnd")
+    assert [t.id for t in before.tasks] == [informed.id] and before.counts.todo == 1
+    lead = h.task(case, "lead")
+    case = (await h.call(h.api.CompleteTask, pb.CompleteTaskRequest(
+        task_id=lead.id, version=case.version, result="Đã báo cáo UBND tỉnh"), "chuyenvien.ubnd")).case
+    assert case.state == "completed"
+    after = await h.call(h.api.ListInbox, pb.ListInboxRequest(), "luutru.ubnd")
+    assert list(after.tasks) == [] and after.counts.todo == 0
+    every = await h.call(h.api.ListInbox, pb.ListInboxRequest(bucket="all"), "luutru.ubnd")
+    assert [t.id for t in every.tasks] == [informed.id]

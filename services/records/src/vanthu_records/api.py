@@ -303,7 +303,11 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
                               "retention_years", request.retention_years if request.HasField("retention_years")
                               else entry.retention_years))
             if not values["unit"]:
-                values["unit"] = entry.creator
+                # the entry's người lập hồ sơ picked from the directory is a person: the file's unit is theirs (their
+                # name is not a unit); the free text of older plans names the unit itself
+                values["unit"] = clean_text("unit", (await self.platform.unit_of(
+                    caller.principal.token, entry.creator_subject)) if entry.creator_subject.strip()
+                    else entry.creator, max_len=200, required=False)
         else:
             if not request.HasField("retention_years"):
                 raise InvalidArgument("retention_years", "hồ sơ ngoài danh mục phải ghi thời hạn bảo quản (0: vĩnh "
@@ -318,7 +322,12 @@ class RecordsApi(records_pb2_grpc.RecordsServiceServicer):
 
     async def GetFile(self, request: pb.GetFileRequest, context: Any) -> pb.GetFileResponse:
         caller = policy.require()
-        return pb.GetFileResponse(file=file_to_proto(await self._readable(caller, request.file_id), self.today()))
+        view = await self._readable(caller, request.file_id)
+        file = file_to_proto(view, self.today())
+        if view.row.plan_entry_id and view.row.unit and view.row.unit == view.row.creator_name:
+            # a file opened before issue 14's fix kept its creator's name as its unit: show their unit instead
+            file.unit = await self.platform.unit_of(caller.principal.token, view.row.creator_subject)
+        return pb.GetFileResponse(file=file)
 
     async def ListFiles(self, request: pb.ListFilesRequest, context: Any) -> pb.ListFilesResponse:
         caller = policy.require()

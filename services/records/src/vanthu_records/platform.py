@@ -71,6 +71,8 @@ class Platform(Protocol):
 
     async def people(self, token: str) -> dict[str, str]: ...
 
+    async def unit_of(self, token: str, subject: str) -> str: ...
+
     async def case(self, token: str, case_id: str) -> CaseDocuments: ...
 
     async def lock(self, token: str, object_id: str, retain_until: date | None, legal_hold: bool,
@@ -126,6 +128,20 @@ class GrpcPlatform:
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "Dịch vụ văn bản, danh sách cán bộ: ") from error
         return {p.subject: p.name or p.username for p in reply.people if p.enabled and p.subject}
+
+    async def unit_of(self, token: str, subject: str) -> str:
+        """The name of the unit (đơn vị) the person ``subject`` of the caller's agency is a member of (the names of
+        each, joined, for a member of several); empty when they are in none."""
+        try:
+            members = await self.registry.ListUnitMembers(registry_pb2.ListUnitMembersRequest(),
+                                                          metadata=bearer_metadata(token), timeout=CALL_TIMEOUT_S)
+            units = await self.registry.ListUnits(registry_pb2.ListUnitsRequest(include_inactive=True),
+                                                  metadata=bearer_metadata(token), timeout=CALL_TIMEOUT_S)
+        except grpc.aio.AioRpcError as error:
+            raise domain_error(error, "Dịch vụ văn bản, danh sách đơn vị: ") from error
+        names = {u.code: u.name for u in units.units}
+        return ", ".join(dict.fromkeys(names.get(m.unit_code, m.unit_code) for m in members.members
+                                       if m.subject == subject))
 
     async def case(self, token: str, case_id: str) -> CaseDocuments:
         try:

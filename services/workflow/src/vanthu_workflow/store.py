@@ -45,6 +45,7 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
+    not_,
     or_,
     select,
     union_all,
@@ -884,7 +885,11 @@ class WorkflowStore:
             raise InvalidArgument("page_size", "phải là 0 (mặc định) hoặc số dương.")
         size = min(page_size or DEFAULT_PAGE, MAX_PAGE)
         mine = self._mine(agency_code, actor)
-        open_ = TaskRow.state.in_([s.value for s in OPEN_TASK_STATES])
+        # a for-information task stays open after its case is finished (its person may still mark it read), but it
+        # is no longer work to do: not in todo and not counted there (issue 14)
+        informed_of_finished = and_(TaskRow.kind == TaskKind.FOR_INFORMATION.value,
+                                    CaseRow.state.in_([State.COMPLETED.value, State.WITHDRAWN.value]))
+        open_ = and_(TaskRow.state.in_([s.value for s in OPEN_TASK_STATES]), not_(informed_of_finished))
         overdue = and_(open_, TaskRow.deadline.is_not(None), TaskRow.deadline < today)
         due_soon = and_(open_, TaskRow.deadline.is_not(None), TaskRow.deadline >= today,
                         TaskRow.deadline < soon_before)
@@ -916,11 +921,11 @@ class WorkflowStore:
         async with self.sessions() as session:
             rows = (await session.execute(query)).all()
             counted = select(count(open_), count(due_soon), count(overdue), count(done)).select_from(TaskRow)
-            counted = counted.where(mine)
+            counted = counted.join(CaseRow, CaseRow.id == TaskRow.case_id).where(mine)
             if kinds:
                 counted = counted.where(TaskRow.kind.in_(list(kinds)))
-            if case_kind or conditions:
-                counted = counted.join(CaseRow, CaseRow.id == TaskRow.case_id).where(*conditions)
+            if conditions:
+                counted = counted.where(*conditions)
             if case_kind:
                 counted = counted.where(CaseRow.kind == case_kind)
             todo_n, soon_n, over_n, done_n = (await session.execute(counted)).one()

@@ -361,7 +361,9 @@ export function PlanView({ year }: { year: number }) {
           )}
           {drafter && <SubmitDialog plan={plan} open={submitting} onClose={() => setSubmitting(false)}
             onDone={(p) => void changed(p, rec.plan.submitted)} />}
-          {leader && (
+          {/* a leader may approve a draft directly (the service allows it), but not one they returned and that was
+              not submitted again: its drafter is still correcting it */}
+          {leader && !plan.return_reason && (
             <Button type="primary" disabled={!plan.headings.length} onClick={() => setApproving(true)}>
               {rec.plan.approve}
             </Button>

@@ -100,6 +100,8 @@ describe("Hồ sơ: danh mục hồ sơ", () => {
     expect(await screen.findByTestId("plan-returned")).toHaveTextContent(
       "Lãnh đạo đã trả lại danh mục. Lý do: Bổ sung hồ sơ cải cách hành chính");
     expect(screen.getByTestId("plan-state")).toHaveTextContent("Dự thảo");
+    // the plan he has just returned is not offered for approval until it is submitted again
+    expect(screen.queryByRole("button", { name: "Phê duyệt danh mục" })).not.toBeInTheDocument();
   });
 
   it("lets an officer open a file (lập hồ sơ) from an entry of the approved plan", async () => {

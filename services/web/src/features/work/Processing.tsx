@@ -6,6 +6,7 @@ import { ApiError, unwrap, type AssignBody, type Case, type Document, type Task 
 import { useApi } from "../../api/ApiProvider";
 import { useAuth } from "../../auth/AuthProvider";
 import { DATE_CELL, formatDate, formatDateTime } from "../../components/dates";
+import { foldFilter } from "../../components/fold";
 import { AssignForm } from "./AssignForm";
 import { vietnamToday } from "./deadline";
 import { work } from "./messages";
@@ -152,7 +153,7 @@ function SubmitToLeader({ doc }: { doc: Document }) {
         onOk={() => void form.validateFields().then((v) => submit.mutate(v), () => undefined)} destroyOnHidden>
         <Form form={form} layout="vertical" preserve={false} initialValues={{ leader: "" }}>
           <Form.Item name="leader" label={work.submit.leader}>
-            <Select showSearch optionFilterProp="label" loading={people.isLoading}
+            <Select showSearch filterOption={foldFilter} loading={people.isLoading}
               options={[{ value: "", label: work.submit.anyLeader },
                 ...leaders(people.data ?? []).map((p) => ({ value: p.subject, label: personLabel(p) }))]} />
           </Form.Item>

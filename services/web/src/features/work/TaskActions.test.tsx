@@ -173,6 +173,24 @@ describe("a task's buttons and dialogs", () => {
     await waitFor(() => expect(onAction).toHaveBeenCalledWith("delegate", { subject: "s-cv", comment: "" }));
   });
 
+  it("finds a member of the unit by a name typed without tones (anh finds Ánh)", async () => {
+    renderWith(
+      <TaskActions task={task({ assignee_kind: "unit", assignee: "TH" })} caseState="assigned" onAction={vi.fn()}
+        today="2026-12-01" members={[
+          { subject: "s-anh", name: "Phạm Thị Ngọc Ánh", username: "anh.ubnd", unit_code: "TH", position: "" },
+          { subject: "s-cv", name: "Lê Văn Chuyên", username: "chuyenvien.ubnd", unit_code: "TH", position: "" }]} />,
+      { api: fakeGateway(DEADLINES).api },
+    );
+    const user = userEvent.setup({ delay: null });
+    await user.click(screen.getByRole("button", { name: "Giao trong đơn vị" }));
+    await screen.findByRole("dialog");
+    fireEvent.change(screen.getByLabelText("Người xử lý"), { target: { value: "anh" } });
+    await waitFor(() => {
+      const shown = [...document.querySelectorAll(".ant-select-item-option")].map((o) => o.getAttribute("title"));
+      expect(shown).toEqual(["Phạm Thị Ngọc Ánh"]);
+    });
+  });
+
   it("offers a for-information task only 'Đã xem', and a closed task nothing", () => {
     renderActions(task({ kind: "for_information" }), "in_progress");
     expect(screen.getByRole("button", { name: "Đã xem" })).toBeInTheDocument();

@@ -5,6 +5,7 @@ import type { Member, Task } from "../../api/client";
 import { DateField, dateRule, isInvalidDate } from "../../components/DateField";
 import { formatDate } from "../../components/dates";
 import { FieldSelect } from "../../components/FieldSelect";
+import { foldFilter } from "../../components/fold";
 import { common } from "../../components/messages";
 import { useServerDeadline, vietnamToday, wholeDaysRules } from "./deadline";
 import { useUploader, type StoredObject, type Uploader } from "../outgoing/upload";
@@ -270,7 +271,7 @@ export function TaskActions({ task, caseState, members, me, pending, onAction, t
           {open === "delegate" && (
             <>
               <Form.Item name="subject" label={t.delegateTo} rules={[{ required: true, message: t.chooseMember }]}>
-                <FieldSelect showSearch optionFilterProp="label"
+                <FieldSelect showSearch filterOption={foldFilter}
                   options={memberOptions(members ?? [], me ?? "")} />
               </Form.Item>
               <Form.Item name="comment" label={t.delegateComment}>
