@@ -136,6 +136,23 @@ describe("soạn văn bản trả lời (from an arrival's task)", () => {
     expect(await screen.findByTestId("replies")).toHaveTextContent("Dự thảo — V/v trả lời văn bản số 15/SNV-TCBC");
   });
 
+  it("starts a reply to a Hỏa tốc arrival as Hỏa tốc (its độ khẩn, editable), not Thường", async () => {
+    const { api, calls } = fakeGateway({
+      "GET /api/v1/document-types": TYPES,
+      [`GET /api/v1/documents/${ARRIVAL.id}`]: { ...ARRIVAL, urgency: "express" },
+      "GET /api/v1/agencies/000.00.02.H61": SNV,
+      "POST /api/v1/documents": draft(),
+    });
+    renderWith(<DraftPage />, { api, path, route: "/van-ban-di/soan", person: OFFICER });
+    expect(await screen.findByRole("radio", { name: "Hỏa tốc" })).toBeChecked();
+    const user = userEvent.setup({ delay: null });
+    await user.click(screen.getByRole("radio", { name: "Thượng khẩn" }));
+    await user.click(screen.getByRole("button", { name: "Lưu dự thảo" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "POST")).toBe(true));
+    expect(calls.find((c) => c.method === "POST")?.body).toMatchObject({ answers_document_id: ARRIVAL.id,
+      urgency: "very_urgent" });
+  });
+
   it("leaves the recipient to choose when the sender is not in the directory, and says so", async () => {
     const { api, calls } = fakeGateway({
       "GET /api/v1/document-types": TYPES,
