@@ -62,14 +62,34 @@ describe("sửa dự thảo", () => {
     expect(screen.getByRole("button", { name: "Lưu dự thảo" })).toBeInTheDocument();
   });
 
-  it("does not offer the form for a draft its circuit has not returned (what was approved is what is signed)", async () => {
+  it("lets the drafter replace the file of an approved, unsubmitted draft, which goes back to review (issue 14)",
+    async () => {
+      const { api, calls } = fakeGateway({
+        "GET /api/v1/document-types": TYPES,
+        [`GET /api/v1/documents/${ID}`]: draft({ version: 4 }),
+        [`PUT /api/v1/documents/${ID}`]: draft({ version: 5 }),
+        [`GET /api/v1/workflow/documents/${ID}/case`]: () => ({ id: "case-7", version: calls.some(
+          (c) => c.method === "PUT") ? 6 : 5, state: calls.some((c) => c.method === "PUT") ? "returned" : "approved",
+        steps: [] }),
+        "POST /api/v1/workflow/cases/case-7/resend": { id: "case-7", version: 7, state: "in_review" },
+      });
+      renderWith(<DraftPage />, { api, path: `/van-ban-di/${ID}/sua`, route: "/van-ban-di/:id/sua", person: OFFICER });
+      const user = userEvent.setup({ delay: null });
+      await user.click(await screen.findByRole("button", { name: "Lưu và gửi duyệt" }));
+      await waitFor(() => expect(calls.some((c) => c.path.endsWith("/resend"))).toBe(true));
+      expect(calls.filter((c) => c.method !== "GET").map((c) => [c.method, c.path, c.body])).toEqual([
+        ["PUT", `/api/v1/documents/${ID}`, expect.objectContaining({ expected_version: 4 })],
+        ["POST", "/api/v1/workflow/cases/case-7/resend", { version: 6, comment: "" }]]);
+    });
+
+  it("does not offer the form for a draft submitted for signature (what was approved is what is signed)", async () => {
     const { api } = fakeGateway({
       "GET /api/v1/document-types": TYPES,
       [`GET /api/v1/documents/${ID}`]: draft({ version: 4 }),
-      [`GET /api/v1/workflow/documents/${ID}/case`]: { id: "case-7", version: 5, state: "approved", steps: [] },
+      [`GET /api/v1/workflow/documents/${ID}/case`]: { id: "case-7", version: 5, state: "submitted", steps: [] },
     });
     renderWith(<DraftPage />, { api, path: `/van-ban-di/${ID}/sua`, route: "/van-ban-di/:id/sua", person: OFFICER });
-    expect(await screen.findByText(/Dự thảo đang trong quy trình \(đã duyệt, chờ trình ký\)/)).toBeInTheDocument();
+    expect(await screen.findByText(/Dự thảo đang trong quy trình \(đã trình ký\)/)).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Lưu dự thảo" })).not.toBeInTheDocument();
   });
 
