@@ -403,6 +403,14 @@ async def test_the_drafter_changes_a_circuit_draft_only_while_returned_or_approv
     assert h.directory.revisions == [(case.document_id, revised)]
     case = (await h.call(h.api.GetCase, pb.GetCaseRequest(case_id=case.id), DRAFTER)).case
     assert (case.abstract, case.version) == (revised, returned.version + 1)  # the tasks show the new abstract
+    # issue 14: the changed file is checked again as it goes back to review (the registry's EnterCircuit)
+    h.directory.unready[case.document_id] = "Chưa gửi duyệt được. Tệp dự thảo thiếu dấu [[CHU_KY]]."
+    unready = await h.refused(h.api.ResendOutgoing, pb.ResendOutgoingRequest(case_id=case.id, version=case.version),
+                              DRAFTER)
+    assert (unready.code(), unready.details()) == (grpc.StatusCode.FAILED_PRECONDITION,
+                                                   "Chưa gửi duyệt được. Tệp dự thảo thiếu dấu [[CHU_KY]].")
+    assert (await h.call(h.api.GetCase, pb.GetCaseRequest(case_id=case.id), DRAFTER)).case.state == "returned"
+    del h.directory.unready[case.document_id]
     case = (await h.call(h.api.ResendOutgoing, pb.ResendOutgoingRequest(case_id=case.id, version=case.version),
                          DRAFTER)).case
     case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
