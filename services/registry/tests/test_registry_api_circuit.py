@@ -131,3 +131,20 @@ async def test_only_its_drafter_changes_a_draft_even_before_its_circuit(platform
     changed.signer.subject = "x" * 65
     await expect(grpc.StatusCode.INVALID_ARGUMENT, platform.call(
         docs.UpdateDraft, pb.UpdateDraftRequest(id=draft.id, document=changed), "chuyenvien.ubnd"))
+
+
+async def test_a_draft_without_its_placeholders_is_refused_when_sent_for_review(platform: Any) -> None:
+    """Gửi duyệt checks the main file as trình ký does (issue 14): a draft without [[SO]] / [[NGAY]] / [[CHU_KY]]
+    does not enter the circuit, so its drafter, who can still change the file, is told, not the leader after review."""
+    docs = platform.documents
+    bare = await platform.draft(DECISION, pdf=draft_pdf("Quyết định thiếu chỗ ký", without=("[[CHU_KY]]",)))
+    refused = await expect(grpc.StatusCode.FAILED_PRECONDITION, through_circuit(
+        platform, docs.EnterCircuit, pb.EnterCircuitRequest(id=bare.id), "chuyenvien.ubnd"))
+    details = refused.details() or ""
+    assert details.startswith("Chưa gửi duyệt được.") and "[[CHU_KY]]" in details and "[[SO]]" not in details
+    still = (await platform.call(docs.GetDocument, pb.GetDocumentRequest(id=bare.id), "chuyenvien.ubnd")).document
+    assert (still.status, still.in_circuit) == ("draft", False)
+    full = await platform.draft(DECISION)
+    entered = (await through_circuit(platform, docs.EnterCircuit, pb.EnterCircuitRequest(id=full.id),
+                                     "chuyenvien.ubnd")).document
+    assert entered.in_circuit

@@ -65,6 +65,8 @@ class FakeDirectory:
     prepared: list[tuple[str, str, str]] = field(default_factory=list)
     #: The drafts the workflow put under its circuit (EnterCircuit).
     governed: set[str] = field(default_factory=set)
+    #: The registry's refusal of EnterCircuit (document id → its words): a main file without its placeholders.
+    unready: dict[str, str] = field(default_factory=dict)
     #: The drafts changed through the circuit (ReviseOutgoing): (document id, new abstract).
     revisions: list[tuple[str, str]] = field(default_factory=list)
     #: Who the registry does not show a document to (document id → usernames): its audience rule, as a fact.
@@ -107,6 +109,8 @@ class FakeDirectory:
         found = self.documents.get(document_id)
         if found is None or found.agency_code != self.agency(token):
             raise NotFound(f"registry: no document {document_id}")
+        if document_id in self.unready:
+            raise FailedPrecondition(self.unready[document_id])
         self.governed.add(document_id)
 
     async def update_draft(self, token: str, document_id: str, document: documents_pb2.DocumentInput,

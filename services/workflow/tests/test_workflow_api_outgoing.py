@@ -374,7 +374,8 @@ async def test_a_draft_returned_at_signing_in_a_circuit_without_review_goes_back
     assert case.state == "approved" and h.task(case, "draft").assignee == h.subject(DRAFTER)
 
 
-async def test_the_drafter_changes_a_circuit_draft_only_while_it_is_returned_to_them(harness: Harness) -> None:
+async def test_the_drafter_changes_a_circuit_draft_only_while_returned_or_approved_unsubmitted(
+        harness: Harness) -> None:
     """Issue 13 review: what the head approved is what is signed. Through the circuit the drafter changes the draft
     only while it is back with them; in review, once approved or submitted, the change is refused and nothing reaches
     the registry; another person, or another agency, cannot change it at all. The case then shows the new abstract."""
@@ -402,15 +403,41 @@ async def test_the_drafter_changes_a_circuit_draft_only_while_it_is_returned_to_
     assert h.directory.revisions == [(case.document_id, revised)]
     case = (await h.call(h.api.GetCase, pb.GetCaseRequest(case_id=case.id), DRAFTER)).case
     assert (case.abstract, case.version) == (revised, returned.version + 1)  # the tasks show the new abstract
+    # issue 14: the changed file is checked again as it goes back to review (the registry's EnterCircuit)
+    h.directory.unready[case.document_id] = "Chưa gửi duyệt được. Tệp dự thảo thiếu dấu [[CHU_KY]]."
+    unready = await h.refused(h.api.ResendOutgoing, pb.ResendOutgoingRequest(case_id=case.id, version=case.version),
+                              DRAFTER)
+    assert (unready.code(), unready.details()) == (grpc.StatusCode.FAILED_PRECONDITION,
+                                                   "Chưa gửi duyệt được. Tệp dự thảo thiếu dấu [[CHU_KY]].")
+    assert (await h.call(h.api.GetCase, pb.GetCaseRequest(case_id=case.id), DRAFTER)).case.state == "returned"
+    del h.directory.unready[case.document_id]
     case = (await h.call(h.api.ResendOutgoing, pb.ResendOutgoingRequest(case_id=case.id, version=case.version),
                          DRAFTER)).case
     case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
         case_id=case.id, version=case.version, approve=True), HEAD)).case
     assert case.state == "approved"
-    after = await h.refused(h.api.ReviseOutgoing, revise("Bản khác sau khi duyệt"), DRAFTER)
+    # approved, not yet submitted (issue 14: trình ký refused its file): the drafter may change it, and the approval
+    # no longer holds: the case is back with them, to be resent for review
+    again = "Về việc báo cáo chuyển đổi số (bản sửa tệp sau khi duyệt)"
+    assert (await h.refused(h.api.ReviseOutgoing, revise(again), HEAD)).code() == grpc.StatusCode.PERMISSION_DENIED
+    await h.call(h.api.ReviseOutgoing, revise(again), DRAFTER)
+    case = (await h.call(h.api.GetCase, pb.GetCaseRequest(case_id=case.id), DRAFTER)).case
+    assert (case.state, case.abstract) == ("returned", again)
+    refused = await h.refused(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(case_id=case.id, version=case.version),
+                              DRAFTER)
+    assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION  # not signed without a new review
+    case = (await h.call(h.api.ResendOutgoing, pb.ResendOutgoingRequest(case_id=case.id, version=case.version),
+                         DRAFTER)).case
+    assert case.state == "in_review"
+    case = (await h.call(h.api.ReviewOutgoing, pb.ReviewOutgoingRequest(
+        case_id=case.id, version=case.version, approve=True), HEAD)).case
+    submitted = (await h.call(h.api.SubmitOutgoing, pb.SubmitOutgoingRequest(case_id=case.id, version=case.version),
+                              DRAFTER)).case
+    assert submitted.state == "submitted"
+    after = await h.refused(h.api.ReviseOutgoing, revise("Bản khác sau khi trình ký"), DRAFTER)
     assert after.code() == grpc.StatusCode.FAILED_PRECONDITION
-    assert "đã duyệt" in (after.details() or "")
-    assert h.directory.revisions == [(case.document_id, revised)]
+    assert "đã trình ký" in (after.details() or "")
+    assert h.directory.revisions == [(case.document_id, revised), (case.document_id, again)]
 
 
 async def test_the_review_goes_to_the_head_of_the_drafting_unit_the_draft_names_or_the_drafter_chooses(

@@ -518,8 +518,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
             raise PermissionDenied("Chỉ quy trình trình ký (dịch vụ quy trình) mới đưa văn bản vào quy trình: hãy bắt "
                                    "đầu quy trình từ mục Công việc.")
         document_id = clean_text("id", request.id, max_len=36)
-        doc = await self.documents.enter_circuit(agency_code=agency, document_id=document_id,
-                                                 actor_subject=principal.subject)
+        doc = await self.lifecycle.enter_circuit(principal, agency_code=agency, document_id=document_id)
         return documents_pb2.EnterCircuitResponse(document=document_to_proto(doc))
 
     async def ReturnDocument(self, request: documents_pb2.ReturnDocumentRequest,

@@ -214,16 +214,32 @@ class DocumentLifecycle:
         review at the leader's signing. Only a draft's main PDF is checked (attachments are signed without
         placeholders; arrivals and paper scans are never submitted); the store's own checks come first."""
         async with self._turn(document_id):
-            doc = await self.documents.get(agency_code, document_id)
-            main = main_file(files_from(doc["files"]))
-            if (doc["status"] == Status.DRAFT.value and doc["direction"] == "outgoing" and main is not None
-                    and main.content_type in ("", PDF) and self.signing.stub is not None):
-                missing = await self.signing.check_draft(principal.token, main.object_id)
-                if missing:
-                    raise FailedPrecondition(f"Chưa trình ký được. {missing}")
+            await self._check_placeholders(principal, agency_code, document_id, "Chưa trình ký được.")
             return await self.documents.submit(agency_code=agency_code, document_id=document_id,
                                                actor=principal.username, actor_subject=principal.subject,
                                                through_circuit=through_circuit)
+
+    async def enter_circuit(self, principal: Principal, *, agency_code: str, document_id: str) -> dict[str, Any]:
+        """Gửi duyệt: the workflow's circuit starts on the drafter's draft (:meth:`DocumentStore.enter_circuit`) once
+        its main file has the placeholders trình ký asks for (:meth:`submit`), so the drafter is told while she can
+        still change the file, not after the head approved it (issue 14: a draft approved without them was stuck)."""
+        async with self._turn(document_id):
+            await self._check_placeholders(principal, agency_code, document_id, "Chưa gửi duyệt được.")
+            return await self.documents.enter_circuit(agency_code=agency_code, document_id=document_id,
+                                                      actor_subject=principal.subject)
+
+    async def _check_placeholders(self, principal: Principal, agency_code: str, document_id: str,
+                                  refusal: str) -> None:
+        """FailedPrecondition (``refusal`` then signing's sentence naming what is missing) when an outgoing draft's
+        main PDF lacks [[SO]], [[NGAY]] or [[CHU_KY]]; nothing to check otherwise (no signing service configured,
+        no main file, not a PDF, not an outgoing draft: the store's own checks answer)."""
+        doc = await self.documents.get(agency_code, document_id)
+        main = main_file(files_from(doc["files"]))
+        if (doc["status"] == Status.DRAFT.value and doc["direction"] == "outgoing" and main is not None
+                and main.content_type in ("", PDF) and self.signing.stub is not None):
+            missing = await self.signing.check_draft(principal.token, main.object_id)
+            if missing:
+                raise FailedPrecondition(f"{refusal} {missing}")
 
     async def cancel(self, *, agency_code: str, document_id: str, reason: str, actor: str) -> dict[str, Any]:
         """Cancel; a document cancelled before it was numbered lets go of its files (a numbered one keeps them:

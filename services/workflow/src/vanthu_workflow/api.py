@@ -696,9 +696,17 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
     async def ResendOutgoing(self, request: pb.ResendOutgoingRequest,
                              context: grpc.aio.ServicerContext) -> pb.ResendOutgoingResponse:
         principal, own = policy.require()
-        case = await self.store.act_outgoing(own, _id(request.case_id, "case_id"), _version(request.version),
+        case_id = _id(request.case_id, "case_id")
+        document_id = (await self.store.get(own, case_id=case_id)).document_id
+
+        async def ready(_: ActingFor | None) -> None:
+            # the registry's EnterCircuit (idempotent) checks the main file as at gửi duyệt: a file changed while
+            # returned without [[SO]] / [[NGAY]] / [[CHU_KY]] is refused now, not after review at trình ký (issue 14)
+            await self.directory.enter_circuit(principal.token, document_id)
+
+        case = await self.store.act_outgoing(own, case_id, _version(request.version),
                                              OutAction.RESEND, actor=await self._actor(principal, units=()),
-                                             comment=check_text(request.comment, "comment"),
+                                             comment=check_text(request.comment, "comment"), effect=ready,
                                              audience=await self._audience(principal))
         return pb.ResendOutgoingResponse(case=self._done(case))
 

@@ -18,11 +18,25 @@ from typing import Protocol
 import grpc
 
 from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2, registry_pb2_grpc
-from vanthu_core.errors import Unavailable
+from vanthu_core.errors import DomainError, Unavailable
 from vanthu_core.grpc_client import bearer_metadata, domain_error, vouched_metadata
 from vanthu_core.service_token import ServiceTokens
 
 TIMEOUT_S = 30.0
+
+#: The registry's refusals meant for the person (a field, a state, a permission, someone else's edit): passed on in
+#: the registry's own words, which already say what to do; anything else (an outage) is said to be the registry's.
+PERSON_CODES = frozenset({grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.OUT_OF_RANGE,
+                          grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.NOT_FOUND,
+                          grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.ALREADY_EXISTS,
+                          grpc.StatusCode.ABORTED})
+
+
+def registry_refusal(error: grpc.aio.AioRpcError) -> DomainError:
+    """The registry's refusal as the workflow's :class:`DomainError`: a problem for the person in the registry's
+    words alone (issue 14: "Chưa trình ký được. …", not "Dịch vụ văn bản: Chưa trình ký được. …"); an outage with
+    "Dịch vụ văn bản: " in front, so the person knows which service did not answer."""
+    return domain_error(error, "" if error.code() in PERSON_CODES else "Dịch vụ văn bản: ")
 
 
 @dataclass(frozen=True)
@@ -112,7 +126,7 @@ class RegistryDirectory:
             await self.documents.EnterCircuit(documents_pb2.EnterCircuitRequest(id=document_id),
                                               metadata=await self._circuit(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "Dịch vụ văn bản: ") from error
+            raise registry_refusal(error) from error
 
     async def update_draft(self, token: str, document_id: str, document: documents_pb2.DocumentInput,
                            expected_version: int) -> documents_pb2.Document:
@@ -123,7 +137,7 @@ class RegistryDirectory:
                 documents_pb2.UpdateDraftRequest(id=document_id, document=document, expected_version=expected_version),
                 metadata=await self._circuit(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "Dịch vụ văn bản: ") from error
+            raise registry_refusal(error) from error
         return reply.document
 
     async def document(self, token: str, document_id: str) -> DocumentInfo:
@@ -131,7 +145,7 @@ class RegistryDirectory:
             reply = await self.documents.GetDocument(documents_pb2.GetDocumentRequest(id=document_id),
                                                      metadata=bearer_metadata(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "Dịch vụ văn bản: ") from error
+            raise registry_refusal(error) from error
         d = reply.document
         return DocumentInfo(id=d.id, agency_code=d.agency_code, direction=d.direction, status=d.status,
                             abstract=d.abstract, number=d.number, type_code=d.type_code, created_by=d.created_by,
@@ -144,14 +158,14 @@ class RegistryDirectory:
             await self.documents.SubmitDocument(documents_pb2.SubmitDocumentRequest(id=document_id),
                                                 metadata=await self._circuit(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "Dịch vụ văn bản: ") from error
+            raise registry_refusal(error) from error
 
     async def return_unsigned(self, token: str, document_id: str, reason: str) -> None:
         try:
             await self.documents.ReturnDocument(documents_pb2.ReturnDocumentRequest(id=document_id, reason=reason),
                                                 metadata=await self._circuit(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "Dịch vụ văn bản: ") from error
+            raise registry_refusal(error) from error
 
     async def sign(self, token: str, document_id: str, *, competence: str = "", on_behalf_of: str = "",
                    position: str = "", handle: str = "", signature_value: bytes = b"") -> None:
@@ -163,7 +177,7 @@ class RegistryDirectory:
                 handle=handle, signature_value=signature_value),
                 metadata=await self._circuit(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "Dịch vụ văn bản: ") from error
+            raise registry_refusal(error) from error
 
     async def prepare_sign(self, token: str, document_id: str, *, competence: str = "", on_behalf_of: str = "",
                            position: str = "") -> documents_pb2.PrepareSignDocumentResponse:
@@ -175,7 +189,7 @@ class RegistryDirectory:
                                                          on_behalf_of=on_behalf_of, signer_position=position),
                 metadata=await self._circuit(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "registry: ") from error
+            raise registry_refusal(error) from error
         return reply
 
     async def issue(self, token: str, document_id: str, register_id: str) -> None:
@@ -184,14 +198,14 @@ class RegistryDirectory:
                 documents_pb2.IssueDocumentRequest(id=document_id, register_id=register_id),
                 metadata=await self._circuit(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "Dịch vụ văn bản: ") from error
+            raise registry_refusal(error) from error
 
     async def units(self, token: str) -> list[UnitInfo]:
         try:
             reply = await self.registry.ListUnits(registry_pb2.ListUnitsRequest(), metadata=bearer_metadata(token),
                                                   timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "Dịch vụ văn bản: ") from error
+            raise registry_refusal(error) from error
         return [UnitInfo(code=u.code, name=u.name, head_subject=u.head_subject) for u in reply.units]
 
     async def members(self, token: str) -> list[MemberInfo]:
@@ -199,7 +213,7 @@ class RegistryDirectory:
             reply = await self.registry.ListUnitMembers(registry_pb2.ListUnitMembersRequest(),
                                                         metadata=bearer_metadata(token), timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "Dịch vụ văn bản: ") from error
+            raise registry_refusal(error) from error
         return [MemberInfo(unit_code=m.unit_code, subject=m.subject, username=m.username, name=m.name,
                            position=m.position) for m in reply.members]
 
@@ -208,6 +222,6 @@ class RegistryDirectory:
             reply = await self.registry.ListPeople(registry_pb2.ListPeopleRequest(), metadata=bearer_metadata(token),
                                                    timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as error:
-            raise domain_error(error, "Dịch vụ văn bản: ") from error
+            raise registry_refusal(error) from error
         return [MemberInfo(unit_code="", subject=p.subject, username=p.username, name=p.name, position="",
                            email=p.email, roles=tuple(p.roles)) for p in reply.people if p.enabled]

@@ -1606,9 +1606,10 @@ class WorkflowStore:
 
     async def revise_outgoing(self, agency_code: str, document_id: str, *, actor: Actor, type_code: str,
                               effect: Callable[[], Awaitable[str]]) -> None:
-        """The drafter corrects their draft while its outgoing case has it back with them (``returned``): ``effect``
-        (the registry's UpdateDraft, vouched for; it answers the draft's new abstract) is awaited while the case row
-        is held, so no review, resend or signature interleaves; the case keeps the new abstract its tasks show.
+        """The drafter corrects their draft while its outgoing case has it back with them (``returned``), or approved
+        and not yet submitted (``approved``: the case then goes back to ``returned``, to be resent for review):
+        ``effect`` (the registry's UpdateDraft, vouched for; it answers the draft's new abstract) is awaited while the
+        case row is held, so no review, resend or signature interleaves; the case keeps the new abstract its tasks show.
         ``type_code``: the draft's type as changed, which must stay the case's (its circuit was chosen for it).
 
         What a reviewer approved is what is signed (issue 13 review): in any other state the draft is not changed.
@@ -1623,17 +1624,23 @@ class WorkflowStore:
             if row.drafter != actor.subject:
                 raise PermissionDenied("Chỉ người soạn dự thảo mới sửa được dự thảo đang theo quy trình trình ký.")
             state = OutState(row.state)
-            if state is not OutState.RETURNED:
+            if state not in (OutState.RETURNED, OutState.APPROVED):
                 raise FailedPrecondition(
                     f"Dự thảo đang ở trạng thái {OUT_STATE_NAMES[state]}: trong quy trình trình ký, người soạn chỉ sửa "
-                    "được dự thảo khi nó được trả lại (người duyệt trả lại, hoặc người ký trả lại không ký), để bản "
-                    "được duyệt đúng là bản được ký.")
+                    "được dự thảo khi nó được trả lại (người duyệt trả lại, hoặc người ký trả lại không ký) hoặc đã "
+                    "duyệt mà chưa trình ký (khi đó dự thảo phải gửi duyệt lại), để bản được duyệt đúng là bản được "
+                    "ký.")
             if type_code and type_code != row.type_code:
                 raise FailedPrecondition("Không đổi được loại văn bản của dự thảo đang trong quy trình trình ký (quy "
                                          "trình được chọn theo loại văn bản): hãy hủy dự thảo này và soạn dự thảo mới.")
             abstract = await effect()
             if abstract and abstract != row.abstract:
                 row.abstract = abstract
+            if state is OutState.APPROVED:
+                # approved but not submitted (issue 14: trình ký refused the file, e.g. its placeholders missing):
+                # the drafter may change it, and the approval no longer holds; the case is back with the drafter
+                # (their task stays the same draft task) and gửi lại sends it to review again
+                row.state = OutState.RETURNED.value
 
     async def check_outgoing(self, agency_code: str, case_id: str, version: int, action: OutAction, *, actor: Actor,
                              effect: Callable[[ActingFor | None], Awaitable[None]]) -> None:

@@ -88,7 +88,8 @@ export type SignerGroup = { label: string; options: SignerOption[] };
  * progress. "Lưu dự thảo" needs the type and the abstract; "Lưu và gửi duyệt" also needs a recipient and the main
  * file. ``onSave`` gets the document body, whether to start the circuit, and the comment for the reviewer.
  * ``reply``: a new draft answering an arrival (soạn văn bản trả lời) starts as a công văn to its sender with a "V/v trả
- * lời …" trích yếu, and keeps the link (``answers_document_id``); a draft that answers one keeps it when edited.
+ * lời …" trích yếu and the arrival's độ khẩn, and keeps the link (``answers_document_id``); a draft that answers one
+ * keeps it when edited.
  */
 export function DraftForm({ doc, reply, types, uploader, pending, error, onSave }: {
   doc?: Document;
@@ -112,7 +113,8 @@ export function DraftForm({ doc, reply, types, uploader, pending, error, onSave 
   const initial: Values = {
     type_code: doc?.type_code || (answering && types.some((d) => d.code === "cong_van") ? "cong_van" : undefined),
     abstract: doc?.abstract ?? answering?.abstract,
-    urgency: (doc?.urgency as DraftBody["urgency"] | undefined) ?? "normal",
+    // a reply starts as urgent as the arrival it answers (a Hỏa tốc request is answered Hỏa tốc), editable
+    urgency: (doc?.urgency ?? answering?.arrival.urgency ?? "normal") as DraftBody["urgency"],
     unit_abbreviation: doc?.unit_abbreviation,
     signer_name: doc?.signer.name,
     signer_title: doc?.signer.title,

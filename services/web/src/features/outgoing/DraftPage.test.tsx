@@ -62,14 +62,34 @@ describe("sửa dự thảo", () => {
     expect(screen.getByRole("button", { name: "Lưu dự thảo" })).toBeInTheDocument();
   });
 
-  it("does not offer the form for a draft its circuit has not returned (what was approved is what is signed)", async () => {
+  it("lets the drafter replace the file of an approved, unsubmitted draft, which goes back to review (issue 14)",
+    async () => {
+      const { api, calls } = fakeGateway({
+        "GET /api/v1/document-types": TYPES,
+        [`GET /api/v1/documents/${ID}`]: draft({ version: 4 }),
+        [`PUT /api/v1/documents/${ID}`]: draft({ version: 5 }),
+        [`GET /api/v1/workflow/documents/${ID}/case`]: () => ({ id: "case-7", version: calls.some(
+          (c) => c.method === "PUT") ? 6 : 5, state: calls.some((c) => c.method === "PUT") ? "returned" : "approved",
+        steps: [] }),
+        "POST /api/v1/workflow/cases/case-7/resend": { id: "case-7", version: 7, state: "in_review" },
+      });
+      renderWith(<DraftPage />, { api, path: `/van-ban-di/${ID}/sua`, route: "/van-ban-di/:id/sua", person: OFFICER });
+      const user = userEvent.setup({ delay: null });
+      await user.click(await screen.findByRole("button", { name: "Lưu và gửi duyệt" }));
+      await waitFor(() => expect(calls.some((c) => c.path.endsWith("/resend"))).toBe(true));
+      expect(calls.filter((c) => c.method !== "GET").map((c) => [c.method, c.path, c.body])).toEqual([
+        ["PUT", `/api/v1/documents/${ID}`, expect.objectContaining({ expected_version: 4 })],
+        ["POST", "/api/v1/workflow/cases/case-7/resend", { version: 6, comment: "" }]]);
+    });
+
+  it("does not offer the form for a draft submitted for signature (what was approved is what is signed)", async () => {
     const { api } = fakeGateway({
       "GET /api/v1/document-types": TYPES,
       [`GET /api/v1/documents/${ID}`]: draft({ version: 4 }),
-      [`GET /api/v1/workflow/documents/${ID}/case`]: { id: "case-7", version: 5, state: "approved", steps: [] },
+      [`GET /api/v1/workflow/documents/${ID}/case`]: { id: "case-7", version: 5, state: "submitted", steps: [] },
     });
     renderWith(<DraftPage />, { api, path: `/van-ban-di/${ID}/sua`, route: "/van-ban-di/:id/sua", person: OFFICER });
-    expect(await screen.findByText(/Dự thảo đang trong quy trình \(đã duyệt, chờ trình ký\)/)).toBeInTheDocument();
+    expect(await screen.findByText(/Dự thảo đang trong quy trình \(đã trình ký\)/)).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Lưu dự thảo" })).not.toBeInTheDocument();
   });
 
@@ -134,6 +154,23 @@ describe("soạn văn bản trả lời (from an arrival's task)", () => {
     const user = userEvent.setup({ delay: null });
     await user.click(await screen.findByRole("button", { name: "Lưu dự thảo" }));
     expect(await screen.findByTestId("replies")).toHaveTextContent("Dự thảo — V/v trả lời văn bản số 15/SNV-TCBC");
+  });
+
+  it("starts a reply to a Hỏa tốc arrival as Hỏa tốc (its độ khẩn, editable), not Thường", async () => {
+    const { api, calls } = fakeGateway({
+      "GET /api/v1/document-types": TYPES,
+      [`GET /api/v1/documents/${ARRIVAL.id}`]: { ...ARRIVAL, urgency: "express" },
+      "GET /api/v1/agencies/000.00.02.H61": SNV,
+      "POST /api/v1/documents": draft(),
+    });
+    renderWith(<DraftPage />, { api, path, route: "/van-ban-di/soan", person: OFFICER });
+    expect(await screen.findByRole("radio", { name: "Hỏa tốc" })).toBeChecked();
+    const user = userEvent.setup({ delay: null });
+    await user.click(screen.getByRole("radio", { name: "Thượng khẩn" }));
+    await user.click(screen.getByRole("button", { name: "Lưu dự thảo" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "POST")).toBe(true));
+    expect(calls.find((c) => c.method === "POST")?.body).toMatchObject({ answers_document_id: ARRIVAL.id,
+      urgency: "very_urgent" });
   });
 
   it("leaves the recipient to choose when the sender is not in the directory, and says so", async () => {

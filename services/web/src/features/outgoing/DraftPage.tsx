@@ -102,7 +102,8 @@ export function DraftPage() {
     return <Result status="warning" title={out.form.notEditable} extra={<Link to={`/van-ban/${doc.id}`}>{common.back}</Link>} />;
   }
   const running = circuit.data;
-  if (doc && running && running.state !== "returned") {
+  // …or approved and not yet submitted (trình ký may have refused its file): changed, it goes back to review
+  if (doc && running && running.state !== "returned" && running.state !== "approved") {
     return <Result status="warning" title={out.form.inCircuit(out.caseState[running.state] ?? running.state)}
       extra={<Link to={`/van-ban/${doc.id}`}>{common.back}</Link>} />;
   }

@@ -27,7 +27,7 @@ describe("the gestures of an outgoing case, by the person's task and the case's 
   it("offers each step only to the task that holds it, in the state it belongs to", () => {
     expect(outgoingActions(outTask("review"), "in_review")).toEqual(["approve", "return"]);
     expect(outgoingActions(outTask("draft"), "returned")).toEqual(["edit", "resend"]);
-    expect(outgoingActions(outTask("draft"), "approved")).toEqual(["submit"]);
+    expect(outgoingActions(outTask("draft"), "approved")).toEqual(["submit", "edit"]); // issue 14: a refused file
     expect(outgoingActions(outTask("consult"), "consulting")).toEqual(["answer"]);
     expect(outgoingActions(outTask("sign"), "submitted")).toEqual(["sign", "decline"]);
     expect(outgoingActions(outTask("issue"), "signed")).toEqual(["issue"]);

@@ -34,8 +34,8 @@ export function outgoingActions(task: Pick<Task, "kind" | "state">, caseState: s
       return ["approve", "return"];
     case "draft/returned":
       return ["edit", "resend"];
-    case "draft/approved":
-      return ["submit"];
+    case "draft/approved": // its file may still need replacing (trình ký refused it): changed, it goes back to review
+      return ["submit", "edit"];
     case "consult/consulting":
       return ["answer"];
     case "sign/submitted":
