@@ -182,10 +182,17 @@ def test_an_outgoing_document_goes_from_draft_through_review_returned_once_to_si
     assert case["abstract"] == abstract
     case = ok(api.post(f"{path}/review", headers=head, json={"version": case["version"], "approve": True}))
     assert case["state"] == "approved"
-    # approved: what the head approved is what is signed (issue 13 review) — no change, not even by its drafter
-    late = api.put(f"/api/v1/documents/{doc['id']}", headers=officer,
-                   json={**change, "abstract": "Bản khác sau khi duyệt", "expected_version": changed["version"]})
-    assert late.status_code == 422 and "đã duyệt" in late.json()["detail"], late.text
+    # approved: what the head approved is what is signed (issue 13 review) — its drafter may still change it before
+    # trình ký (issue 14: a file trình ký refuses), but the approval then no longer holds: back to review
+    late = ok(api.put(f"/api/v1/documents/{doc['id']}", headers=officer,
+                      json={**change, "abstract": f"{abstract}, sửa sau khi duyệt",
+                            "expected_version": changed["version"]}))
+    abstract = late["abstract"]
+    case = ok(api.get(path, headers=officer))
+    assert case["state"] == "returned" and case["abstract"] == abstract
+    case = ok(api.post(f"{path}/resend", headers=officer, json={"version": case["version"], "comment": "Đã sửa lại"}))
+    case = ok(api.post(f"{path}/review", headers=head, json={"version": case["version"], "approve": True}))
+    assert case["state"] == "approved"
     case = ok(api.post(f"{path}/submit", headers=officer, json={"version": case["version"], "comment": "Kính trình"}))
     assert case["state"] == "submitted"
     assert ok(api.get(f"/api/v1/documents/{doc['id']}", headers=clerk))["status"] == "submitted"
@@ -201,8 +208,8 @@ def test_an_outgoing_document_goes_from_draft_through_review_returned_once_to_si
     assert issued["status"] == "issued" and issued["signed_by"] == "lanhdao.ubnd"
     assert [(s["action"], s["actor"]) for s in case["steps"]] == [
         ("start", "chuyenvien.ubnd"), ("return_draft", "truongphong.ubnd"), ("resend", "chuyenvien.ubnd"),
-        ("approve", "truongphong.ubnd"), ("submit_for_signature", "chuyenvien.ubnd"), ("sign", "lanhdao.ubnd"),
-        ("issue", "vanthu.ubnd")]
+        ("approve", "truongphong.ubnd"), ("resend", "chuyenvien.ubnd"), ("approve", "truongphong.ubnd"),
+        ("submit_for_signature", "chuyenvien.ubnd"), ("sign", "lanhdao.ubnd"), ("issue", "vanthu.ubnd")]
     assert api.get(path, headers=bearer(login("lanhdao.snv"))).status_code == 404
 
     def history() -> list[str] | None:  # the registry consumes vanthu.workflow.step.recorded into the history

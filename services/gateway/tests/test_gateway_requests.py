@@ -215,7 +215,3 @@ async def test_malformed_query_words_and_ids_are_a_400_naming_the_parameter(
     assert [e["field"] for e in reply.json()["errors"]] == [field]
     assert said in reply.json()["errors"][0]["detail"]
 
-
-async def test_the_deliveries_of_a_document_the_caller_does_not_see_are_a_404(api: httpx.AsyncClient) -> None:
-    reply = await api.get("/api/v1/documents/0190a000-0000-7000-8000-000000000000/deliveries")
-    assert reply.status_code == 404, reply.text

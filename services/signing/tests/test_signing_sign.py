@@ -132,7 +132,7 @@ def test_agency_refused_when_personal_untrusted(signed, seal_png, env) -> None: 
 
 @pytest.mark.parametrize(
     ("pdf", "reason"),
-    [(b"", "rỗng"), (b"hello world", "không phải tệp PDF"), (b"%PDF-1.7\n garbage", "không đọc được")],
+    [(b"", "rỗng"), (b"hello world", "không phải tệp PDF"), (b"%PDF-1.7\n garbage", "PDF hỏng")],
 )
 def test_bad_pdf_refused(pdf: bytes, reason: str, env, signature_png) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidArgument) as err:

@@ -252,7 +252,6 @@ export interface paths {
         /**
          * Where an outgoing document went: one delivery per recipient, with the statuses sent back
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
-         *     - GetDocument: a person reads their own agency's documents that list one of their principals in their audience (each view logged); interchange reads an issued document of the agency it names, to build its package; search any document of the agency it names, to index it (with its audience).
          *     - ListDeliveries: the deliveries of an outgoing document of their own agency.
          */
         get: operations["list_deliveries_api_v1_documents__document_id__deliveries_get"];
