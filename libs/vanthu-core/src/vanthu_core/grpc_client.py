@@ -110,9 +110,20 @@ _TRANSIENT = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EX
                         grpc.StatusCode.UNIMPLEMENTED})
 
 
+#: The refusals a person caused (a field, a state, a permission, something missing, someone else's edit): the callee
+#: already says in its own words what to do, so they reach the person without the service's name in front (issue 14:
+#: "Chưa trình ký được. …", not "Dịch vụ văn bản: Chưa trình ký được. …").
+PERSON_CODES = frozenset({grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.OUT_OF_RANGE,
+                          grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.NOT_FOUND,
+                          grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.ALREADY_EXISTS,
+                          grpc.StatusCode.ABORTED})
+
+
 def domain_error(error: grpc.aio.AioRpcError, prefix: str = "") -> DomainError:
     """Another service's refusal as this service's :class:`DomainError` (same status, the field kept), so the
-    caller sees what the callee said; ``prefix`` says which service or what was being done ("Dịch vụ ký số: ").
+    caller sees what the callee said. ``prefix`` says which service or what was being done ("Dịch vụ ký số: ") and
+    is put in front of an outage only: a refusal the person caused (:data:`PERSON_CODES`) is passed on in the
+    callee's own words, the same rule for every service's refusals.
 
     A failure gRPC itself describes (the callee unreachable, out of time, failing unexpectedly: UNAVAILABLE,
     DEADLINE_EXCEEDED, INTERNAL, UNKNOWN…, with no Vietnamese text of a service's own) is told in Vietnamese with
@@ -122,8 +133,10 @@ def domain_error(error: grpc.aio.AioRpcError, prefix: str = "") -> DomainError:
     from vanthu_core.labels import is_vietnamese
     from vanthu_core.text import excerpt
 
-    detail = prefix + (error.details() or error.code().name.lower())
     code = error.code()
+    if code in PERSON_CODES:
+        prefix = ""
+    detail = prefix + (error.details() or code.name.lower())
     if code in _TRANSIENT and not is_vietnamese(error.details() or ""):
         detail = (f"{prefix}{'dịch vụ' if prefix else 'Dịch vụ'} tạm thời không phản hồi, hãy thử lại sau ít phút "
                   f"({excerpt(error.details() or code.name.lower(), 200)}).")

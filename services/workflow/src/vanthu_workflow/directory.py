@@ -24,19 +24,10 @@ from vanthu_core.service_token import ServiceTokens
 
 TIMEOUT_S = 30.0
 
-#: The registry's refusals meant for the person (a field, a state, a permission, someone else's edit): passed on in
-#: the registry's own words, which already say what to do; anything else (an outage) is said to be the registry's.
-PERSON_CODES = frozenset({grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.OUT_OF_RANGE,
-                          grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.NOT_FOUND,
-                          grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.ALREADY_EXISTS,
-                          grpc.StatusCode.ABORTED})
-
-
 def registry_refusal(error: grpc.aio.AioRpcError) -> DomainError:
-    """The registry's refusal as the workflow's :class:`DomainError`: a problem for the person in the registry's
-    words alone (issue 14: "Chưa trình ký được. …", not "Dịch vụ văn bản: Chưa trình ký được. …"); an outage with
-    "Dịch vụ văn bản: " in front, so the person knows which service did not answer."""
-    return domain_error(error, "" if error.code() in PERSON_CODES else "Dịch vụ văn bản: ")
+    """The registry's refusal as the workflow's :class:`DomainError`: :func:`vanthu_core.grpc_client.domain_error`'s
+    rule (a problem for the person in the registry's words alone; an outage with "Dịch vụ văn bản: " in front)."""
+    return domain_error(error, "Dịch vụ văn bản: ")
 
 
 @dataclass(frozen=True)
