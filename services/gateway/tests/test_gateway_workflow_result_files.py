@@ -1,8 +1,8 @@
 """A job completed with a result file (báo cáo kết quả) through the gateway, in front of a real workflow and a real
 storage service (SQLite, tokens of the dev issuer): the officer uploads a PDF and completes with it; storage keeps
-it under ``workflow/task/<task id>``; the giver sees it on the job and downloads it; another agency's person does not
-(404, as for any file of another agency); an upload of another person of the agency is refused (403), the job left
-open and nothing referred to."""
+it under ``workflow/task/<task id>``; the giver sees it on the job and downloads it; another agency's person does
+not (404, as for any file of another agency), nor does a colleague outside the job (404 too); an upload of another
+person of the agency is refused (403), the job left open and nothing referred to."""
 
 from __future__ import annotations
 
@@ -129,3 +129,16 @@ async def test_a_result_file_is_kept_shown_and_downloaded_within_the_agency_only
     async with asgi_client(app, dev_issuer.token("vanthu.longchau")) as stranger:
         assert (await stranger.get(f"/api/v1/files/{report}/content")).status_code == 404
         assert (await stranger.get(f"/api/v1/workflow/jobs/{job.id}")).status_code == 404
+    # a colleague outside the job (the clerk, the officer's own head: neither gave it nor holds a task of it) gets
+    # 404 as for a file that does not exist, for its bytes, its metadata and a download link (issue 14 item 1)
+    for colleague in ("vanthu.ubnd", "truongphong.ubnd"):
+        async with asgi_client(app, dev_issuer.token(colleague)) as outside:
+            for reply in (await outside.get(f"/api/v1/files/{report}/content"),
+                          await outside.get(f"/api/v1/files/{report}"),
+                          await outside.post(f"/api/v1/files/{report}/link")):
+                assert reply.status_code == 404, (colleague, reply.status_code, reply.text)
+                assert lead.id not in reply.text and job.id not in reply.text
+    async with asgi_client(app, dev_issuer.token("chuyenvien.ubnd")) as officer:  # the lead reads what they sent
+        content = await officer.get(f"/api/v1/files/{report}/content")
+        assert (content.status_code, content.content) == (200, PDF)
+        assert (await officer.post(f"/api/v1/files/{report}/link")).status_code == 200

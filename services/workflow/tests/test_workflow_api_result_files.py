@@ -117,3 +117,51 @@ async def test_only_the_lead_attaches_result_files(harness: Harness) -> None:
     assert h.files.held() == {}
     still = (await h.call(h.api.GetCase, pb.GetCaseRequest(document_id=case.document_id), OFFICER)).case
     assert [t.state for t in still.tasks if t.id == side.id] == ["open"]
+
+
+# -- who may have a result file (issue 14 item 1): the case's audience only, NotFound for anyone else -------------
+async def test_a_result_file_of_an_arrivals_case_goes_to_those_who_see_the_case_only(harness: Harness) -> None:
+    """The lead and the leaders see the case; a colleague the registry does not show the arrival to and who holds no
+    task of it, and a person of another agency, get NotFound (the file's existence is not told)."""
+    h = harness
+    case, lead = await arrival(h)
+    report = h.upload(OFFICER)
+    await h.call(h.api.CompleteTask, pb.CompleteTaskRequest(task_id=lead.id, version=case.version, result="Xong",
+                                                            result_file_ids=[report]), OFFICER)
+    ask = pb.CheckFileAccessRequest(object_id=report, task_ids=[lead.id])
+    for user in (OFFICER, "lanhdao.ubnd"):
+        assert list((await h.call(h.api.CheckFileAccess, ask, user)).task_ids) == [lead.id]
+    h.directory.unseen[case.document_id] = {"luutru.ubnd"}  # outside the case: not in the document's audience
+    for user in ("luutru.ubnd", "chuyenvien.snv"):
+        refused = await h.refused(h.api.CheckFileAccess, ask, user)
+        assert refused.code() == grpc.StatusCode.NOT_FOUND, (user, refused.details())
+        assert report not in (refused.details() or "") and lead.id not in (refused.details() or "")
+
+
+async def test_a_result_file_of_a_job_goes_to_its_giver_and_holders_only(harness: Harness) -> None:
+    h = harness
+    job = (await h.call(h.api.GiveJob, pb.GiveJobRequest(
+        title="Báo cáo tình hình cải cách hành chính", lead=pb.Party(kind="person", id=h.subject(OFFICER)),
+        deadline_days=3), "lanhdao.ubnd")).case
+    lead = h.task(job, "lead")
+    report = h.upload(OFFICER, "Báo cáo cải cách hành chính.pdf")
+    await h.call(h.api.CompleteTask, pb.CompleteTaskRequest(task_id=lead.id, version=job.version, result="Xong",
+                                                            result_file_ids=[report]), OFFICER)
+    ask = pb.CheckFileAccessRequest(object_id=report, task_ids=[lead.id])
+    for user in (OFFICER, "lanhdao.ubnd"):
+        assert list((await h.call(h.api.CheckFileAccess, ask, user)).task_ids) == [lead.id]
+    for user in ("luutru.ubnd", "truongphong.ubnd", "chuyenvien.snv"):  # a colleague, a head, another agency
+        assert (await h.refused(h.api.CheckFileAccess, ask, user)).code() == grpc.StatusCode.NOT_FOUND, user
+
+
+async def test_a_task_that_does_not_hold_the_file_gives_no_access_to_it(harness: Harness) -> None:
+    """A person who sees a case cannot reach another file by naming that case's task: the task's result must hold
+    the object."""
+    h = harness
+    case, lead = await arrival(h)
+    await h.call(h.api.CompleteTask, pb.CompleteTaskRequest(task_id=lead.id, version=case.version, result="Xong",
+                                                            result_file_ids=[h.upload(OFFICER)]), OFFICER)
+    other = h.upload("truongphong.ubnd", "Tệp khác.pdf")
+    refused = await h.refused(h.api.CheckFileAccess, pb.CheckFileAccessRequest(object_id=other, task_ids=[lead.id]),
+                              OFFICER)
+    assert refused.code() == grpc.StatusCode.NOT_FOUND

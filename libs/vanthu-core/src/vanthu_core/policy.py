@@ -334,6 +334,10 @@ TABLE: dict[str, Access] = {
                                            "agency they drafted and see, answering the case's arrival"),
     WORKFLOW + "GetCase": people(EVERYONE, forwards=[DOCUMENTS + "GetDocument", REGISTRY + "ListUnitMembers"],
                                  rule="a case of their own agency, whose document they see or that gives it to them"),
+    WORKFLOW + "CheckFileAccess": people(EVERYONE, forwards=[DOCUMENTS + "GetDocument", REGISTRY + "ListUnitMembers",
+                                                           *_DIRECTORY_READS[:1]],
+                                         rule="a result file held by a task whose case they see (GetCase's rule; "
+                                              "a job: GetJob's)"),
     WORKFLOW + "CreateDelegation": people(
         "leader", "head", forwards=[REGISTRY + "ListUnits", REGISTRY + "ListUnitMembers", REGISTRY + "ListPeople"],
         rule="a leader their own tasks, the head of a unit (in the directory) its tasks to a member of it; to a "

@@ -143,6 +143,10 @@ def drafting_unit(own: Sequence[str], units: dict[str, UnitInfo], *, chosen: str
     return own[0] if own else ""
 
 
+#: The most tasks one CheckFileAccess asks about (the gateway asks about at most 20 holders of a file).
+MAX_FILE_HOLDERS = 20
+
+
 class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
     """Every method acts for a person of an agency, within that agency (:data:`vanthu_core.policy.TABLE` says which
     roles; the store says which states). Calls to the registry forward the caller's own token."""
@@ -525,6 +529,47 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
             if not await self._party_to(principal, case):  # the registry learns a new holder a moment later
                 raise
         return pb.GetCaseResponse(case=self.case_to_proto(case))
+
+    async def CheckFileAccess(self, request: pb.CheckFileAccessRequest,
+                              context: grpc.aio.ServicerContext) -> pb.CheckFileAccessResponse:
+        """Whether the caller may have a result file (báo cáo kết quả) that storage says the tasks ``task_ids`` hold
+        (``workflow/task/<id>``): the tasks of their agency whose case's result holds the object and whose case they
+        see — a document's case as :meth:`GetCase` shows it (the document's audience, or the case giving it to them),
+        a job as :meth:`GetJob` does (its givers, the holders of its tasks). Those tasks are answered; NotFound when
+        there is none, as for a file that does not exist (issue 14 item 1: the whole agency could download them)."""
+        principal, own = policy.require()
+        object_id = _id(request.object_id, "object_id")
+        if len(request.task_ids) > MAX_FILE_HOLDERS:
+            raise InvalidArgument("task_ids", f"tối đa {MAX_FILE_HOLDERS} việc.")
+        seen: list[str] = []
+        actor: Actor | None = None
+        for task_id in dict.fromkeys(t.strip() for t in request.task_ids if t.strip()):
+            try:
+                case = await self.store.case_of_task(own, task_id[:MAX_ID])
+            except NotFound:
+                continue
+            if object_id not in case.result_file_ids or not any(t.id == task_id for t in case.tasks):
+                continue
+            if case.kind == JOB:
+                actor = actor or await self._actor(principal)
+                try:
+                    await self.store.get_job(own, case.id, actor)
+                except NotFound:
+                    continue
+            elif not await self._sees_case(principal, case):
+                continue
+            seen.append(task_id)
+        if not seen:
+            raise NotFound("Không tìm thấy tệp.")
+        return pb.CheckFileAccessResponse(task_ids=seen)
+
+    async def _sees_case(self, principal: Principal, case: CaseView) -> bool:
+        """GetCase's rule: the registry shows the caller the case's document, or the case itself gives it to them."""
+        try:
+            await self.directory.document(principal.token, case.document_id)
+            return True
+        except NotFound:
+            return await self._party_to(principal, case)
 
     async def _party_to(self, principal: Principal, case: CaseView) -> bool:
         """Whether the case itself gives its document to the caller: a task not taken back held by them, their unit

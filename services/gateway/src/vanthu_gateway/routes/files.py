@@ -25,11 +25,12 @@ from pydantic import BaseModel, Field
 
 from vanthu.registry.v1 import documents_pb2
 from vanthu.storage.v1 import storage_pb2 as pb
+from vanthu.workflow.v1 import workflow_pb2
 from vanthu_core import clients, wire
 from vanthu_core.auth import Principal
 from vanthu_core.errors import InvalidArgument, PermissionDenied, Unavailable
 from vanthu_core.grpc_server import field_violations
-from vanthu_core.policy import DOCUMENTS, STORAGE
+from vanthu_core.policy import DOCUMENTS, STORAGE, WORKFLOW
 from vanthu_gateway import disposition
 from vanthu_gateway.access import calls
 from vanthu_gateway.auth import authenticated, forward
@@ -258,7 +259,7 @@ async def upload(request: Request, principal: User) -> Uploaded:
 
 @router.get("/{object_id}", response_model=StoredObject,
             summary="A file's metadata (a document's file: to those who see the document, logged)")
-@calls(STORAGE + "Stat", DOCUMENTS + "CheckFileAccess")
+@calls(STORAGE + "Stat", DOCUMENTS + "CheckFileAccess", WORKFLOW + "CheckFileAccess")
 async def stat(request: Request, principal: User, object_id: str) -> StoredObject:
     reply = await _storage(request).Stat(pb.StatRequest(object_id=object_id), metadata=forward(principal))
     await check_document_file(request, principal, reply.object, "stat")
@@ -310,6 +311,8 @@ async def _unsatisfiable(request: Request, object_id: str, metadata: Any, agency
 
 #: Storage's references that name a document of the registry (``registry/document/<id>``).
 DOCUMENT_HOLDER = "registry/document/"
+#: Storage's references that name a task of the workflow holding its result files (``workflow/task/<id>``).
+TASK_HOLDER = "workflow/task/"
 
 
 def document_holders(obj: pb.StoredObject) -> list[str]:
@@ -317,16 +320,34 @@ def document_holders(obj: pb.StoredObject) -> list[str]:
     return [r.removeprefix(DOCUMENT_HOLDER) for r in obj.references if r.startswith(DOCUMENT_HOLDER)][:20]
 
 
+def task_holders(obj: pb.StoredObject) -> list[str]:
+    """The workflow tasks whose result (báo cáo kết quả) holds a stored object (at most 20 asked about)."""
+    return [r.removeprefix(TASK_HOLDER) for r in obj.references if r.startswith(TASK_HOLDER)][:20]
+
+
 async def check_document_file(request: Request, principal: Principal, obj: pb.StoredObject, action: str) -> None:
     """A file of documents goes to a person only when they see one of those documents (the registry says so and
-    logs the access, issue 13 item 7); a file no document holds is storage's to rule on (an upload not yet put on
-    one stays the agency's; one a document let go of — revoked, cancelled, replaced — its uploader's only). NotFound
-    otherwise, as for another agency's file. ``action``: download, link or stat (its metadata)."""
-    holders = document_holders(obj)
-    if holders:
-        await request.app.state.clients.documents.CheckFileAccess(
-            documents_pb2.CheckFileAccessRequest(object_id=obj.object_id, document_ids=holders, action=action),
-            metadata=forward(principal))
+    logs the access, issue 13 item 7); a task's result file (báo cáo kết quả) only when they see the task's case
+    (the workflow says so, issue 14 item 1); a file held by both, when either says so. A file nothing holds is
+    storage's to rule on (an upload not yet put on one stays the agency's; one a document let go of — revoked,
+    cancelled, replaced — its uploader's only). NotFound otherwise, as for another agency's file. ``action``:
+    download, link or stat (its metadata)."""
+    documents, tasks = document_holders(obj), task_holders(obj)
+    if documents:
+        try:
+            await request.app.state.clients.documents.CheckFileAccess(
+                documents_pb2.CheckFileAccessRequest(object_id=obj.object_id, document_ids=documents, action=action),
+                metadata=forward(principal))
+            return
+        except grpc.aio.AioRpcError as error:
+            if not tasks or error.code() != grpc.StatusCode.NOT_FOUND:
+                raise
+    if tasks:
+        workflow = request.app.state.clients.workflow
+        if workflow is None:  # fail closed: nobody can say who sees the case
+            raise Unavailable("Dịch vụ xử lý công việc chưa được triển khai trên hệ thống này: báo quản trị hệ thống.")
+        await workflow.CheckFileAccess(workflow_pb2.CheckFileAccessRequest(object_id=obj.object_id, task_ids=tasks),
+                                       metadata=forward(principal))
 
 
 async def _stream(request: Request, object_id: str, metadata: Any, range_header: str | None,
@@ -402,7 +423,7 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 @router.get("/{object_id}/content", summary="Download a file (a single Range is supported)",
             response_class=StreamingResponse, responses=FILE_RESPONSES)
-@calls(STORAGE + "Download", STORAGE + "Stat", DOCUMENTS + "CheckFileAccess")
+@calls(STORAGE + "Download", STORAGE + "Stat", DOCUMENTS + "CheckFileAccess", WORKFLOW + "CheckFileAccess")
 async def download(request: Request, principal: User, object_id: str,
                    range_header: Annotated[str | None, Header(alias="Range")] = None) -> Response:
     return await _stream(request, object_id, forward(principal), range_header, principal=principal)
@@ -414,7 +435,7 @@ def _sign(secret: bytes, object_id: str, agency: str, expires: int) -> str:
 
 
 @router.post("/{object_id}/link", response_model=Link, summary="A short-lived download link that needs no token")
-@calls(STORAGE + "Stat", DOCUMENTS + "CheckFileAccess")
+@calls(STORAGE + "Stat", DOCUMENTS + "CheckFileAccess", WORKFLOW + "CheckFileAccess")
 async def link(request: Request, principal: User, object_id: str) -> Link:
     reply = await _storage(request).Stat(pb.StatRequest(object_id=object_id), metadata=forward(principal))
     await check_document_file(request, principal, reply.object, "link")
