@@ -507,3 +507,8 @@ async def test_a_for_information_task_is_no_longer_to_do_once_its_case_is_comple
     assert list(after.tasks) == [] and after.counts.todo == 0
     every = await h.call(h.api.ListInbox, pb.ListInboxRequest(bucket="all"), "luutru.ubnd")
     assert [t.id for t in every.tasks] == [informed.id]
+    # the task list says the case is finished (not "chưa xử lý" for ever), and a finished case's task is not late
+    (listed,) = every.tasks
+    assert (listed.state, listed.case_state, listed.deadline_state) == ("open", "completed", "")
+    assert [(t.state, t.case_state) for t in case.tasks if t.id == informed.id] == [("open", "completed")]
+    assert before.tasks[0].case_state == "assigned"

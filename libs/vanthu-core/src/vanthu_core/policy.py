@@ -334,8 +334,7 @@ TABLE: dict[str, Access] = {
                                            "agency they drafted and see, answering the case's arrival"),
     WORKFLOW + "GetCase": people(EVERYONE, forwards=[DOCUMENTS + "GetDocument", REGISTRY + "ListUnitMembers"],
                                  rule="a case of their own agency, whose document they see or that gives it to them"),
-    WORKFLOW + "CheckFileAccess": people(EVERYONE, forwards=[DOCUMENTS + "GetDocument", REGISTRY + "ListUnitMembers",
-                                                           *_DIRECTORY_READS[:1]],
+    WORKFLOW + "CheckFileAccess": Access(any_person=True, forwards=(DOCUMENTS + "GetDocument", *_DIRECTORY_READS),
                                          rule="a result file held by a task whose case they see (GetCase's rule; "
                                               "a job: GetJob's)"),
     WORKFLOW + "CreateDelegation": people(

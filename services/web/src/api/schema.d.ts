@@ -507,6 +507,7 @@ export interface paths {
          * @description **Who may call**: any person of the agency, whatever their role.
          *     - Stat: as Download.
          *     - CheckFileAccess: a file of documents the caller sees (their audience); logged on each.
+         *     - CheckFileAccess: a result file held by a task whose case they see (GetCase's rule; a job: GetJob's).
          */
         get: operations["stat_api_v1_files__object_id__get"];
         put?: never;
@@ -536,6 +537,7 @@ export interface paths {
          *     - Download: a person reads their own agency's files; a service one object by its id, for the agency it names (the gateway: a signed download link's).
          *     - Stat: as Download.
          *     - CheckFileAccess: a file of documents the caller sees (their audience); logged on each.
+         *     - CheckFileAccess: a result file held by a task whose case they see (GetCase's rule; a job: GetJob's).
          */
         get: operations["download_api_v1_files__object_id__content_get"];
         put?: never;
@@ -560,6 +562,7 @@ export interface paths {
          * @description **Who may call**: any person of the agency, whatever their role.
          *     - Stat: as Download.
          *     - CheckFileAccess: a file of documents the caller sees (their audience); logged on each.
+         *     - CheckFileAccess: a result file held by a task whose case they see (GetCase's rule; a job: GetJob's).
          */
         post: operations["link_api_v1_files__object_id__link_post"];
         delete?: never;
@@ -5256,6 +5259,12 @@ export interface components {
              * @description what the task is about: incoming (a document to process), outgoing (a draft in its circuit) or job (giao việc)
              */
             case_kind: string;
+            /**
+             * Case State
+             * @description the state of the task's case (completed, withdrawn, ...): a for_information task stays open on a completed case for its holder to mark read; this says the case itself is finished
+             * @default
+             */
+            case_state: string;
             /** Created At */
             created_at: string;
             /**

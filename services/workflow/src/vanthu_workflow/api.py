@@ -143,6 +143,8 @@ def drafting_unit(own: Sequence[str], units: dict[str, UnitInfo], *, chosen: str
     return own[0] if own else ""
 
 
+#: The states of a finished case (hoàn thành, dừng xử lý): its open for-information tasks have no deadline state.
+FINISHED_CASE_STATES = frozenset({State.COMPLETED.value, State.WITHDRAWN.value})
 #: The most tasks one CheckFileAccess asks about (the gateway asks about at most 20 holders of a file).
 MAX_FILE_HOLDERS = 20
 
@@ -174,14 +176,16 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
     # -- conversions -----------------------------------------------------------------------------------------------
     def task_to_proto(self, task: TaskView, now: datetime) -> pb.Task:
         state = ""
-        if task.deadline and task.state in OPEN_TASK_STATES:
+        # no deadline state once the case is finished: an open for-information task of a completed case is not late
+        if task.deadline and task.state in OPEN_TASK_STATES and task.case_state not in FINISHED_CASE_STATES:
             state = deadline_state(task.deadline, now, calendar=self.calendar).value
         return pb.Task(id=task.id, case_id=task.case_id, document_id=task.document_id, kind=task.kind,
                        assignee_kind=task.assignee_kind, assignee=task.assignee, unit_code=task.unit_code,
                        state=task.state, deadline=_date(task.deadline), deadline_state=state,
                        created_at=iso_vietnam(task.created_at),
                        done_at=iso_vietnam(task.done_at) if task.done_at else "",
-                       abstract=task.abstract, note=task.note, case_kind=task.case_kind, outcome=task.outcome)
+                       abstract=task.abstract, note=task.note, case_kind=task.case_kind, outcome=task.outcome,
+                       case_state=task.case_state)
 
     def case_to_proto(self, case: CaseView) -> pb.Case:
         now = self.clock()

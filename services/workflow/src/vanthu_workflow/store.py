@@ -532,6 +532,9 @@ class TaskView:
     case_kind: str = INCOMING
     #: A done task: the action of the step that closed it (:func:`closing_actions`); "" otherwise.
     outcome: str = ""
+    #: The state of the task's case: a for-information task stays open on a completed case (its holder may still
+    #: mark it read), and this tells that the case itself is finished (issue 14 item 6).
+    case_state: str = ""
 
 
 @dataclass(frozen=True)
@@ -651,7 +654,7 @@ def _task_view(t: TaskRow, c: CaseRow, closing: Mapping[str, str] | None = None)
     return TaskView(id=t.id, case_id=t.case_id, document_id="" if c.kind == JOB else c.document_id, kind=t.kind,
                     assignee_kind=t.assignee_kind, assignee=t.assignee, unit_code=t.unit_code, state=t.state,
                     deadline=t.deadline, created_at=t.created_at, done_at=t.done_at, abstract=c.abstract, note=t.note,
-                    case_kind=c.kind,
+                    case_kind=c.kind, case_state=c.state,
                     outcome=(closing or {}).get(t.id, "") if t.state == TaskState.DONE.value else "")
 
 

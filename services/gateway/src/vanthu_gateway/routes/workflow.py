@@ -79,6 +79,9 @@ class TaskOut(ResponseBody):
     outcome: str = Field("", description="a done task: how it ended, the action of the step that closed it "
                                          "(complete, approve, sign, issue, answer; return, return_draft, "
                                          "return_unsigned: trả lại); empty otherwise")
+    case_state: str = Field("", description="the state of the task's case (completed, withdrawn, ...): a "
+                                            "for_information task stays open on a completed case for its holder to "
+                                            "mark read; this says the case itself is finished")
 
 
 class StepOut(ResponseBody):
@@ -305,7 +308,7 @@ def _task(t: pb.Task) -> TaskOut:
     return TaskOut(id=t.id, case_id=t.case_id, document_id=t.document_id, kind=t.kind, assignee_kind=t.assignee_kind,
                    assignee=t.assignee, unit_code=t.unit_code, state=t.state, deadline=t.deadline,
                    deadline_state=t.deadline_state, created_at=t.created_at, done_at=t.done_at, abstract=t.abstract,
-                   note=t.note, case_kind=t.case_kind, outcome=t.outcome)
+                   note=t.note, case_kind=t.case_kind, outcome=t.outcome, case_state=t.case_state)
 
 
 def _case(c: pb.Case) -> CaseOut:
