@@ -94,9 +94,11 @@ async def test_a_result_file_is_kept_shown_and_downloaded_within_the_agency_only
         lead=Party("person", dev_issuer.subject("chuyenvien.ubnd")), cooperating=[], for_information=[],
         deadline=date(2026, 12, 8), unit_code="", actor=leader)
     lead = next(t for t in job.tasks if t.kind == "lead")
-    # other bytes: storage keeps one object for the same bytes of an agency (its first uploader's)
-    others = await upload(app, dev_issuer, "truongphong.ubnd", "Tệp của trưởng phòng.pdf", PDF + b"% other\n")
+    # the same bytes uploaded first by the head: the officer's upload is still their own object (issue 14 item 2:
+    # it used to be the head's, and the completion refused it as not the officer's upload)
+    others = await upload(app, dev_issuer, "truongphong.ubnd", "Tệp của trưởng phòng.pdf")
     report = await upload(app, dev_issuer, "chuyenvien.ubnd", "Báo cáo kết quả.pdf")
+    assert report != others
 
     async with asgi_client(app, dev_issuer.token("chuyenvien.ubnd")) as officer:
         refused = await officer.post(f"/api/v1/workflow/tasks/{lead.id}/complete",

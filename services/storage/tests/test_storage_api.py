@@ -97,11 +97,27 @@ async def test_upload_then_download_whole_and_a_range(stub, token_for, samples) 
 
 
 async def test_the_same_bytes_are_stored_once_per_agency(stub, token_for, server, samples) -> None:
+    """Stored once per agency, but a colleague's upload of the same bytes is their own object (issue 14 item 2: the
+    first uploader's object refused them as "not your upload"), with nothing in the reply telling that the agency
+    held these bytes; their own re-upload is deduplicated."""
     first = await upload(stub, token_for("vanthu.ubnd"), samples.png(), file_name="dấu.png")
-    again = await upload(stub, token_for("chuyenvien.ubnd"), samples.png(), file_name="khác.png")
+    colleague = await upload(stub, token_for("chuyenvien.ubnd"), samples.png(), file_name="khác.png")
+    again = await upload(stub, token_for("chuyenvien.ubnd"), samples.png(), file_name="khác nữa.png")
     theirs = await upload(stub, token_for("vanthu.snv"), samples.png(), file_name="dấu.png")
-    assert again.deduplicated and again.object.object_id == first.object.object_id
+    assert not colleague.deduplicated and colleague.object.object_id != first.object.object_id
+    assert colleague.object.file_name == "khác.png"
+    assert colleague.object.uploaded_by != first.object.uploaded_by
+    assert again.deduplicated and again.object.object_id == colleague.object.object_id
     assert not theirs.deduplicated and theirs.object.object_id != first.object.object_id
+    for who, own in (("chuyenvien.ubnd", colleague), ("vanthu.ubnd", first)):  # by digest: each their own first
+        found = await stub.Stat(storage_pb2.StatRequest(sha256=first.object.sha256),
+                                metadata=bearer_metadata(token_for(who)))
+        assert found.object.object_id == own.object.object_id, who
+    # the colleague deletes their own (the uploader's right); the first uploader's object and bytes stay
+    await stub.Delete(storage_pb2.DeleteRequest(object_id=colleague.object.object_id),
+                      metadata=bearer_metadata(token_for("chuyenvien.ubnd")))
+    _, body = await download(stub, token_for("vanthu.ubnd"), object_id=first.object.object_id)
+    assert body == samples.png()
     stored = sorted(p.relative_to(server.settings.data_dir / "objects").as_posix()
                     for p in (server.settings.data_dir / "objects").rglob("*") if p.is_file())
     assert stored == sorted([object_key(H61, first.object.sha256), object_key("000.00.02.H61", first.object.sha256)])
@@ -261,9 +277,9 @@ async def test_references_are_for_services_naming_the_agency_and_block_deletion(
         object_id=mine.object_id, holder=holder, agency_code=H61), metadata=service)).object
     assert referenced.referenced and list(referenced.references) == [holder]
 
-    # the same bytes uploaded by someone else are the same object: they cannot delete it while it is used
+    # the same bytes uploaded by someone else are their own object (issue 14); the used one is deleted by nobody
     theirs = (await upload(stub, token_for("vanthu.ubnd"), pdf_of(3000))).object
-    assert theirs.object_id == mine.object_id
+    assert theirs.object_id != mine.object_id and not theirs.referenced
     for who in ("chuyenvien.ubnd", "vanthu.ubnd"):
         with pytest.raises(grpc.aio.AioRpcError) as error:
             await stub.Delete(storage_pb2.DeleteRequest(object_id=mine.object_id),

@@ -124,13 +124,24 @@ async def test_bad_input_stores_nothing(any_backend, samples, tmp_path: Path,
 
 async def test_the_same_bytes_are_stored_once_per_agency(any_backend, samples,
                                                          make_objects: Callable[..., Objects]) -> None:
+    """The bytes once per agency; the object once per uploader (issue 14 item 2): a colleague's upload of the same
+    bytes is their own object, with their file name, not deduplicated (nothing tells them it existed); the same
+    person uploading again gets their object back."""
     objects = make_objects(any_backend.backend)
     first, dedup1 = await objects.upload(UploadMeta("a.pdf"), stream(samples.pdf()), agency_code=H61, actor="u1")
-    again, dedup2 = await objects.upload(UploadMeta("b.pdf"), stream(samples.pdf()), agency_code=H61, actor="u2")
+    theirs, dedup2 = await objects.upload(UploadMeta("b.pdf"), stream(samples.pdf()), agency_code=H61, actor="u2")
     other, dedup3 = await objects.upload(UploadMeta("a.pdf"), stream(samples.pdf()), agency_code=SNV, actor="u3")
-    assert (dedup1, dedup2, dedup3) == (False, True, False)
-    assert again.object_id == first.object_id and other.object_id != first.object_id
+    again, dedup4 = await objects.upload(UploadMeta("c.pdf"), stream(samples.pdf()), agency_code=H61, actor="u2")
+    assert (dedup1, dedup2, dedup3, dedup4) == (False, False, False, True)
+    assert len({first.object_id, theirs.object_id, other.object_id}) == 3 and again.object_id == theirs.object_id
+    assert (theirs.uploaded_by, theirs.file_name, theirs.sha256) == ("u2", "b.pdf", first.sha256)
     assert sorted(await keys(objects)) == sorted([object_key(H61, first.sha256), object_key(SNV, first.sha256)])
+    # the shared bytes go with the last object of the agency holding them, not before
+    await objects.delete(first.object_id, H61, actor="u1")
+    assert sorted(await keys(objects)) == sorted([object_key(H61, first.sha256), object_key(SNV, first.sha256)])
+    assert b"".join([b async for b in objects.read_verified(theirs)]) == samples.pdf()
+    await objects.delete(theirs.object_id, H61, actor="u2")
+    assert await keys(objects) == [object_key(SNV, first.sha256)]
 
 
 async def test_a_copy_for_another_agency_is_its_own_object_and_outlives_the_sources_deletion(

@@ -228,7 +228,7 @@ class StorageApi(storage_pb2_grpc.StorageServiceServicer):
         caller = policy.require()
         agency = read_scope(caller, request.object_id, request.agency_code)
         obj = check_released(caller, await self.objects.find(object_id=request.object_id, sha256=request.sha256,
-                                                             agency_code=agency))
+                                                             agency_code=agency, reader=caller.principal.subject))
         p = caller.principal
         if await self.objects.record_read(obj, actor=p.subject, reader=p.client_id if p.is_service else p.username,
                                           offset=request.offset, length=request.length):
@@ -246,7 +246,7 @@ class StorageApi(storage_pb2_grpc.StorageServiceServicer):
         caller = policy.require()
         agency = read_scope(caller, request.object_id, request.agency_code)
         obj = check_released(caller, await self.objects.find(object_id=request.object_id, sha256=request.sha256,
-                                                             agency_code=agency))
+                                                             agency_code=agency, reader=caller.principal.subject))
         return storage_pb2.StatResponse(object=object_to_proto(obj))
 
     async def Delete(self, request: storage_pb2.DeleteRequest,

@@ -210,7 +210,8 @@ class Objects:
 
     async def upload(self, meta: UploadMeta, chunks: AsyncIterable[bytes], *, agency_code: str,
                      actor: str) -> tuple[ObjectInfo, bool]:
-        """Stage, check and store; return (object, deduplicated). Bad input stores nothing."""
+        """Stage, check and store; return (object, deduplicated: ``actor`` had uploaded these bytes already). Bad
+        input stores nothing. The bytes are kept once per agency; the object once per uploader."""
         file_name = check_file_name(meta.file_name)
         check = UploadCheck(self.max_bytes, claimed_sha256=meta.claimed_sha256, size_hint=meta.size_hint)
         staged = self.staging_dir / f"{uuid6.uuid7()}.part"
@@ -224,11 +225,15 @@ class Objects:
             if meta.declared_content_type:
                 check_declared(meta.declared_content_type, content_type)
             key = object_key(agency_code, digest)
-            existing = await self.store.by_digest(agency_code, digest)
+            # deduplicated for the same uploader only: a colleague's upload of the same bytes is their own object
+            # (theirs to attach, delete, read once released), its bytes shared with the first; nothing in the reply
+            # tells them the agency held these bytes already (issue 14)
+            existing = await self.store.by_digest(agency_code, digest, uploaded_by=actor)
             if existing is not None:
                 await self._ensure_bytes(existing, key, staged, check.size, content_type)
                 return existing, True
-            await self.backend.put(key, staged, check.size, content_type, keep=True)
+            if await self.store.by_digest(agency_code, digest) is None:
+                await self.backend.put(key, staged, check.size, content_type, keep=True)
             obj = ObjectInfo(object_id=str(uuid6.uuid7()), agency_code=agency_code, sha256=digest, size=check.size,
                              content_type=content_type, file_name=file_name, uploaded_by=actor,
                              created_at=datetime.now(UTC))
@@ -344,15 +349,17 @@ class Objects:
             await self.backend.put(key, staged, size, content_type, keep=True)
 
     # -- reads ----------------------------------------------------------------------------------------
-    async def find(self, *, object_id: str = "", sha256: str = "", agency_code: str | None) -> ObjectInfo:
-        """By id, or by digest within ``agency_code``; another agency's object is NotFound."""
+    async def find(self, *, object_id: str = "", sha256: str = "", agency_code: str | None,
+                   reader: str = "") -> ObjectInfo:
+        """By id, or by digest within ``agency_code`` (the ``reader``'s own upload of those bytes first: each
+        uploader has their own object); another agency's object is NotFound."""
         if object_id.strip():
             return await self.store.get(object_id.strip(), agency_code)
         if sha256.strip():
             digest = check_sha256("sha256", sha256)
             if agency_code is None:
                 raise InvalidArgument("sha256", "mã băm chỉ xác định tệp trong một cơ quan: hãy dùng mã tệp.")
-            found = await self.store.by_digest(agency_code, digest)
+            found = await self.store.by_digest(agency_code, digest, prefer=reader)
             if found is None:
                 raise NotFound("Không tìm thấy tệp.")
             return found

@@ -19,6 +19,7 @@ from sqlalchemy import (
     MetaData,
     String,
     UniqueConstraint,
+    case,
     delete,
     insert,
     select,
@@ -63,7 +64,10 @@ class ObjectRow(Base):
     #: When the last reference was released; the sweep's grace period runs from here too.
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
-    __table_args__ = (UniqueConstraint("agency_code", "sha256", name="uq_objects_agency_sha256"),
+    #: One object per agency, digest and uploader: the same bytes uploaded by a second person of the agency are their
+    #: own object (their file name, their ownership), its bytes shared with the first under the same key (issue 14).
+    __table_args__ = (UniqueConstraint("agency_code", "sha256", "uploaded_by",
+                                       name="uq_objects_agency_sha256_uploader"),
                       Index("ix_objects_created_at", "created_at"))
 
     def to_domain(self, references: tuple[str, ...] = ()) -> ObjectInfo:
@@ -125,10 +129,17 @@ class ObjectStore:
                 raise NotFound("Không tìm thấy tệp.")
             return row.to_domain(await _references(session, object_id))
 
-    async def by_digest(self, agency_code: str, sha256: str) -> ObjectInfo | None:
+    async def by_digest(self, agency_code: str, sha256: str, uploaded_by: str | None = None, *,
+                        prefer: str = "") -> ObjectInfo | None:
+        """The agency's object with this digest: ``uploaded_by``'s own (None: any uploader's, ``prefer``'s first,
+        else the earliest)."""
+        query = select(ObjectRow).where(ObjectRow.agency_code == agency_code, ObjectRow.sha256 == sha256)
+        if uploaded_by is not None:
+            query = query.where(ObjectRow.uploaded_by == uploaded_by)
+        order = [case((ObjectRow.uploaded_by == prefer, 0), else_=1)] if prefer else []
         async with self.reads() as session:
-            row = (await session.execute(select(ObjectRow).where(
-                ObjectRow.agency_code == agency_code, ObjectRow.sha256 == sha256))).scalar_one_or_none()
+            row = (await session.execute(query.order_by(*order, ObjectRow.created_at, ObjectRow.object_id)
+                                         .limit(1))).scalars().first()
             return row.to_domain(await _references(session, row.object_id)) if row is not None else None
 
     async def digest_holders(self, sha256: str, agencies: tuple[str, ...]) -> dict[str, ObjectInfo]:
@@ -158,7 +169,7 @@ class ObjectStore:
 
     async def add(self, obj: ObjectInfo, *, key: str, actor: str) -> tuple[ObjectInfo, bool]:
         """Insert ``obj`` (stored under ``key``) with its ``stored`` event and cancel a pending deletion of ``key``;
-        return (the object, created) — an object of the same agency and digest inserted meanwhile wins
+        return (the object, created) — an object of the same agency, digest and uploader inserted meanwhile wins
         (deduplication under concurrency)."""
         try:
             async with self.sessions() as session, session.begin():
@@ -170,7 +181,7 @@ class ObjectStore:
                 await session.flush()
                 await add_event(session, outbox, events.stored(obj, actor))
         except IntegrityError:
-            existing = await self.by_digest(obj.agency_code, obj.sha256)
+            existing = await self.by_digest(obj.agency_code, obj.sha256, obj.uploaded_by)
             if existing is None:
                 raise
             return existing, False
@@ -324,8 +335,14 @@ class ObjectStore:
             obj = row.to_domain(await _references(session, object_id))
             check(obj)
             await session.delete(row)
-            await session.merge(PendingDeletionRow(key=key(obj), object_id=obj.object_id,
-                                                   requested_at=datetime.now(UTC)))
+            # the bytes are shared by every object of the agency with this digest (each uploader's own): they go
+            # with the last of them only
+            sharing = (await session.execute(select(ObjectRow.object_id).where(
+                ObjectRow.agency_code == obj.agency_code, ObjectRow.sha256 == obj.sha256,
+                ObjectRow.object_id != obj.object_id).limit(1))).first()
+            if sharing is None:
+                await session.merge(PendingDeletionRow(key=key(obj), object_id=obj.object_id,
+                                                       requested_at=datetime.now(UTC)))
             await session.flush()
             await add_event(session, outbox, events.deleted(obj, actor, reason))
         return obj
