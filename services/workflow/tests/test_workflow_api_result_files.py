@@ -165,3 +165,31 @@ async def test_a_task_that_does_not_hold_the_file_gives_no_access_to_it(harness:
     refused = await h.refused(h.api.CheckFileAccess, pb.CheckFileAccessRequest(object_id=other, task_ids=[lead.id]),
                               OFFICER)
     assert refused.code() == grpc.StatusCode.NOT_FOUND
+
+
+async def test_a_second_completion_that_fails_leaves_the_first_ones_files_held(harness: Harness) -> None:
+    """Issue 14 item 3: the same completion sent twice (a second click, another tab): the second fails (the version
+    moved), and releasing what it had referred to must not release the files the first completion holds under the
+    same reference (storage's sweep would then delete a completed task's report)."""
+    h = harness
+    case, lead = await arrival(h)
+    report = h.upload(OFFICER)
+    request = pb.CompleteTaskRequest(task_id=lead.id, version=case.version, result="Xong", result_file_ids=[report])
+    done = (await h.call(h.api.CompleteTask, request, OFFICER)).case
+    refused = await h.refused(h.api.CompleteTask, request, OFFICER)
+    assert refused.code() in (grpc.StatusCode.ABORTED, grpc.StatusCode.FAILED_PRECONDITION), refused.details()
+    assert h.files.held() == {report: {f"workflow/task/{lead.id}"}}
+    assert list(done.result_file_ids) == [report]
+
+
+def test_a_completed_case_has_no_step_out_of_it_so_its_result_files_stay_held() -> None:
+    """Issue 14 item 3: result files are referred to on completion and never released, which is right only while
+    nothing reopens a completed case or job. The transition tables have no step from "completed" to another state
+    (a for-information person marking it read leaves it completed); a step that reopens one must release the
+    task's references (and completion refer to them again), and this test then tells so."""
+    from vanthu_workflow.domain.incoming import LEAD_ACTIONS, LEADER_ACTIONS, SIDE_ACTIONS, WITHDRAWAL, State
+
+    for table in (LEADER_ACTIONS, LEAD_ACTIONS, SIDE_ACTIONS):
+        for action, moves in table.items():
+            assert moves.get(State.COMPLETED, State.COMPLETED) == State.COMPLETED, action
+    assert State.COMPLETED not in WITHDRAWAL

@@ -496,9 +496,21 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                                                 comment=check_text(request.result, "result"),
                                                 reply_document_id=reply_id, result_file_ids=files)
         except BaseException:
-            await self.result_files.let_go(own, holder, files)
+            # only what the task does not hold: a completion of the same task that committed meanwhile (a second
+            # click, another tab) holds the same files under the same reference, which must stay (issue 14 item 3)
+            held = await self._result_held(own, task_id)
+            await self.result_files.let_go(own, holder, [f for f in files if f not in held])
             raise
         return pb.CompleteTaskResponse(case=self._done(case))
+
+    async def _result_held(self, own: str, task_id: str) -> frozenset[str]:
+        """The result files the task holds as committed: its case's, when the task is the one that completed it."""
+        try:
+            case = await self.store.case_of_task(own, task_id)
+        except NotFound:
+            return frozenset()
+        done = any(t.id == task_id and t.state == "done" and t.kind == "lead" for t in case.tasks)
+        return frozenset(case.result_file_ids) if done and case.state == "completed" else frozenset()
 
     async def _check_reply(self, principal: Principal, own: str, task_id: str, reply_id: str) -> None:
         """The reply a completion links (văn bản trả lời): an outgoing document of the agency that the completing
