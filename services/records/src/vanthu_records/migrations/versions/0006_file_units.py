@@ -8,6 +8,7 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-01
 """
+
 import json
 
 import sqlalchemy as sa
@@ -45,9 +46,11 @@ def upgrade() -> None:
         return
     wrong: list[tuple[str, str, str]] = []  # (file, agency, person)
     known: dict[tuple[str, str], str] = {}  # (agency, person) → the unit their latest good file was given
-    for file_id, agency, entry_id, unit in bind.execute(sa.text(
-            "SELECT id, agency_code, plan_entry_id, unit FROM files WHERE plan_entry_id <> '' "
-            "ORDER BY created_at, id")):
+    for file_id, agency, entry_id, unit in bind.execute(
+        sa.text(
+            "SELECT id, agency_code, plan_entry_id, unit FROM files WHERE plan_entry_id <> '' ORDER BY created_at, id"
+        )
+    ):
         person = picked.get(entry_id)
         unit = (unit or "").strip()
         if person is None or not unit:
@@ -58,8 +61,10 @@ def upgrade() -> None:
         elif unit != UNKNOWN_UNIT:
             known[(agency, subject)] = unit
     for file_id, agency, subject in wrong:
-        bind.execute(sa.text("UPDATE files SET unit = :unit WHERE id = :id"),
-                     {"unit": known.get((agency, subject), UNKNOWN_UNIT), "id": file_id})
+        bind.execute(
+            sa.text("UPDATE files SET unit = :unit WHERE id = :id"),
+            {"unit": known.get((agency, subject), UNKNOWN_UNIT), "id": file_id},
+        )
 
 
 def downgrade() -> None:
