@@ -68,6 +68,25 @@ def key_of(obj: ObjectInfo) -> str:
     return f"{obj.agency_code}/{obj.sha256}"
 
 
+async def test_each_uploader_of_the_same_bytes_has_their_own_object_and_the_last_one_takes_the_bytes(
+        catalogue: ObjectStore) -> None:
+    """Issue 14 item 2: one object per agency, digest and uploader; the bytes' deletion is requested only when the
+    last object sharing them goes."""
+    first, _ = await catalogue.add(make("o1"), key=key_of(make("o1")), actor="u1")
+    theirs, created = await catalogue.add(make("o2", uploaded_by="u2", file_name="Báo cáo.pdf"),
+                                          key=key_of(make("o2")), actor="u2")
+    assert created and theirs.object_id == "o2"
+    again, created = await catalogue.add(make("o3", uploaded_by="u2"), key=key_of(make("o3")), actor="u2")
+    assert not created and again.object_id == "o2"
+    assert (await catalogue.by_digest(H61, "a" * 64, "u2")).object_id == "o2"  # type: ignore[union-attr]
+    assert (await catalogue.by_digest(H61, "a" * 64)).object_id == "o1"  # type: ignore[union-attr]
+    assert (await catalogue.by_digest(H61, "a" * 64, prefer="u2")).object_id == "o2"  # type: ignore[union-attr]
+    await catalogue.delete("o1", H61, lambda o: None, key=lambda o: key_of(o), actor="u1")
+    assert await catalogue.pending_deletions() == []
+    await catalogue.delete("o2", H61, lambda o: None, key=lambda o: key_of(o), actor="u2")
+    assert await catalogue.pending_deletions() == [key_of(first)]
+
+
 async def test_the_row_goes_first_and_a_failed_byte_removal_is_finished_later(catalogue: ObjectStore) -> None:
     await catalogue.add(make("o1"), key=key_of(make("o1")), actor="u1")
     removed: list[str] = []
