@@ -45,9 +45,12 @@ def reservations_dir() -> Path:
 def _file_clock(folder: Path) -> float:
     """Now, as the file system stamps it: reservations' ages are told by their files' times, which the kernel
     writes with the real clock even where this process's clock is faked (``make test-year-ahead``)."""
-    clock = folder / ".clock"
-    clock.touch()
-    return clock.stat().st_mtime
+    fd, name = tempfile.mkstemp(dir=folder, prefix=".clock-")  # a new file: stamped by the kernel (utime on an
+    try:                                                          # old one is faked along with the clock)
+        return os.fstat(fd).st_mtime
+    finally:
+        os.close(fd)
+        os.unlink(name)
 
 
 def _reserve(port: int) -> bool:
