@@ -89,20 +89,20 @@ def test_the_platform_comes_up_on_new_ports_when_others_took_the_chosen_ones(
 ) -> None:
     lines: list[str] = []
     config = StackConfig.with_free_ports(tmp_path / "var", log=lines.append)
-    config.services = ("registry", "storage")  # enough to show it: the gateway needs the registry
+    config.services = ("registry",)  # enough to show it (the gateway needs the registry)
     chosen = dict(config.ports)
     plain = socket.socket()  # a process that is not a server of ours listens on the gateway's port
     plain.bind(("127.0.0.1", chosen["gateway"]))
     plain.listen()
     squatters.append(plain)
-    squatters.append(Impostor(chosen["storage"]))  # and another installation's server on storage's, healthy
+    squatters.append(Impostor(chosen["registry"]))  # and another installation's server on the registry's, healthy
 
     with Stack(config) as stack:
-        assert stack.config.ports["storage"] != chosen["storage"]
+        assert stack.config.ports["registry"] != chosen["registry"]
         assert stack.config.ports["gateway"] != chosen["gateway"]
-        for name in ("nats", "identity", "registry", "storage", "gateway"):  # each listens where it is said to
+        for name in ("nats", "identity", "registry", "gateway"):  # each listens where it is said to
             assert _listens(stack.process(name).popen.pid, stack.config.ports[name]), name
-        assert stack._grpc_serving(stack.grpc_target("storage"))
+        assert stack._grpc_serving(stack.grpc_target("registry"))
         assert stack._http_ok(f"{stack.gateway_url}/readyz")
         assert sum("taken meanwhile" in line for line in lines) == 1, lines
 
