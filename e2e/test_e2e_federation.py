@@ -25,6 +25,7 @@ import sqlite3
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,13 +111,16 @@ def installations(tmp_path_factory: pytest.TempPathFactory,
                     "VANTHU_INTERCHANGE_AXIS_URL": axis.url, "VANTHU_INTERCHANGE_AXIS_SYSTEM_ID": PROVINCE_SYSTEM,
                     "VANTHU_INTERCHANGE_AXIS_SECRET": axis.secret(PROVINCE_SYSTEM),
                     "VANTHU_INTERCHANGE_AXIS_POLL_S": "0.5"})
-            stack = Stack(config)
-            started.append(Installation(stack, port, tls, {}))
-            stack.start()
+            started.append(Installation(Stack(config), port, tls, {}))
+        # the two installations start side by side (each start waits on its processes more than it computes)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for done in [pool.submit(installation.stack.start) for installation in started]:
+                done.result()
         yield started[0], started[1]
     finally:
-        for installation in started:
-            installation.stack.stop()
+        with ThreadPoolExecutor(max_workers=2) as pool:  # and stop so
+            for done in [pool.submit(installation.stack.stop) for installation in started]:
+                done.result()
 
 
 def wait_for(check: Callable[[], Any], what: str, timeout_s: float = 90.0) -> Any:

@@ -62,9 +62,20 @@ def main(argv: list[str] | None = None) -> int:
     for name, port in DEFAULT_PORTS.items():
         parser.add_argument(f"--{name}-port", type=int, default=int(os.environ.get(f"VANTHU_DEV_{name.upper()}_PORT",
                                                                                     port)), help=f"default {port}")
+    parser.add_argument("--free-ports", action="store_true",
+                        help="choose free ports (the --*-port options are ignored), new ones if one is taken meanwhile")
+    parser.add_argument("--services", default=os.environ.get("VANTHU_DEV_SERVICES", ""), metavar="NAME,…",
+                        help="start only these gRPC services (default: all; e.g. registry,storage,signing)")
     args = parser.parse_args(argv)
     ports = {name: getattr(args, f"{name}_port") for name in DEFAULT_PORTS}
-    stack = Stack(StackConfig(var_dir=args.var, ports=ports))
+    config = StackConfig.with_free_ports(args.var) if args.free_ports else StackConfig(var_dir=args.var, ports=ports)
+    config.log = print
+    if args.services:
+        config.services = tuple(name.strip() for name in args.services.split(",") if name.strip())
+    try:
+        stack = Stack(config)
+    except StackError as error:
+        parser.error(str(error))
     print(f"VanThu: starting the platform (data in {stack.var})")
     _stop_on_signals()
     try:

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import importlib.util
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -56,6 +58,8 @@ VITE_DEV_URLS = ("http://127.0.0.1:5173", "http://localhost:5173")
 #: Signals that end the launcher (and so everything it started): Ctrl-C, a service manager or `timeout`, a
 #: terminal closed.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+#: The default of :attr:`StackConfig.seed_cache` (the test plugin ``vanthu_testing`` sets it for each test run).
+SEED_CACHE_ENV = "VANTHU_DEV_SEED_CACHE"
 
 
 @dataclass
@@ -67,14 +71,51 @@ class StackConfig:
     startup_timeout_s: float = 90.0
     #: Settings for the services on top of the launcher's own (e.g. larger upload limits for a benchmark).
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: The ports are the launcher's to choose (:meth:`with_free_ports`): when a process finds its port taken by
+    #: someone else while starting, the platform is started again on new free ports (at most
+    #: :data:`START_ATTEMPTS` times). Fixed ports (``make dev``'s) are never changed: the start fails, saying which.
+    choose_ports: bool = False
+    #: The gRPC services to start (names of :data:`GRPC_SERVICES`); None: every one that is installed. The others
+    #: are not deployed as far as the started ones can tell (no target names them), as when not installed.
+    services: tuple[str, ...] | None = None
+    #: A directory that keeps the registry's database as the first-start seed left it (:meth:`Stack.seeded_copy`):
+    #: a start that must seed copies it from there when it holds one made by the same registry code and users file,
+    #: and otherwise seeds and leaves its result there. For the tests, which start many platforms from the same
+    #: seed (the seed is some 10 s of CPU, more than any service's start); None (``make dev``): always seed.
+    seed_cache: Path | None = field(default_factory=lambda: _path_from_env(SEED_CACHE_ENV))
 
     @classmethod
     def with_free_ports(cls, var_dir: Path, log: Callable[[str], None] = lambda _: None) -> StackConfig:
-        return cls(var_dir=var_dir, ports={name: free_port() for name in DEFAULT_PORTS}, log=log)
+        return cls(var_dir=var_dir, ports=free_ports(), log=log, choose_ports=True)
+
+
+def _path_from_env(name: str) -> Path | None:
+    value = os.environ.get(name, "")
+    return Path(value) if value else None
+
+
+def free_ports() -> dict[str, int]:
+    """A free port for each process (:data:`DEFAULT_PORTS`' names), no two alike."""
+    return {name: free_port() for name in DEFAULT_PORTS}  # free_port never hands out a port it reserved lately
 
 
 class StackError(RuntimeError):
     pass
+
+
+class PortTaken(StackError):
+    """A process could not listen on its port: something else had taken it since it was chosen."""
+
+    def __init__(self, message: str, name: str) -> None:
+        super().__init__(message)
+        self.name = name
+
+
+#: What a process's log says when its port is taken: grpcio ("Failed to bind to address …"), uvicorn and nats-server
+#: ("address already in use"), Python's OSError (errno 98).
+BIND_FAILED = re.compile(r"Failed to bind|address already in use|\[Errno 98\]", re.IGNORECASE)
+#: How many times :meth:`Stack.start` tries, on new ports, when a port it chose was taken meanwhile.
+START_ATTEMPTS = 3
 
 
 @dataclass
@@ -115,9 +156,16 @@ class Stack:
         self.config = config
         self.var = config.var_dir.resolve()
         self.processes: list[Process] = []
-        self.services = [(n, m) for n, m in GRPC_SERVICES if _runnable(m)]
+        unknown = set(config.services or ()) - {n for n, _ in GRPC_SERVICES}
+        if unknown:
+            raise StackError(f"no such service: {', '.join(sorted(unknown))} (known: "
+                             f"{', '.join(n for n, _ in GRPC_SERVICES)})")
+        self.services = [(n, m) for n, m in GRPC_SERVICES
+                         if (config.services is None or n in config.services) and _runnable(m)]
         self._client_secrets: dict[str, str] | None = None
         self._last_nats_error = ""
+        #: True while :meth:`start` runs: any process exiting then fails the start at once
+        self._starting = False
 
     # -- addresses -------------------------------------------------------------------------------
     def url(self, name: str) -> str:
@@ -247,6 +295,11 @@ class Stack:
         env["VANTHU_SIGNING_DEV_PKI_DIR"] = str(self.var / "signing" / "dev-pki")
         if WEB_DIST.is_dir():  # the built web application (`make dev` builds it), served by the gateway at /
             env["VANTHU_GATEWAY_WEB_DIR"] = str(WEB_DIST)
+        # a service not started here (not installed, or left out by StackConfig.services) is not deployed for the
+        # others: no target names it
+        absent = {self.grpc_target(n) for n, _ in GRPC_SERVICES if n not in dict(self.services)}
+        for key in [k for k, v in env.items() if k.startswith("VANTHU_") and k.endswith("_TARGET") and v in absent]:
+            del env[key]
         if process in NATS_SERVICES:
             env["VANTHU_NATS_USER"] = process
             env["VANTHU_NATS_PASSWORD"] = self.nats_password(process)
@@ -270,16 +323,29 @@ class Stack:
         self.config.log(f"  started {name} (pid {popen.pid}); log: {log_path}")
         return process
 
-    def _wait(self, process: Process, ready: Callable[[], bool], what: str) -> None:
+    def _wait(self, process: Process, ready: Callable[[], bool], what: str, port: int | None = None) -> None:
+        """Poll ``ready`` until it holds (and, given ``port``, ``process`` is what listens there), failing as soon
+        as the process exits (:class:`PortTaken` when its log says its port was taken) or, while the platform
+        starts, as soon as any process of it does."""
         deadline = time.monotonic() + self.config.startup_timeout_s
         while time.monotonic() < deadline:
-            if process.popen.poll() is not None:
-                raise StackError(f"{process.name} exited with code {process.popen.returncode} while starting:\n"
-                                 f"{process.tail()}")
+            for watched in (self.processes if self._starting else [process]):
+                if watched.popen.poll() is not None:
+                    raise self._exited(watched)
             if ready():
+                if port is not None and not _listens(process.popen.pid, port):
+                    raise PortTaken(f"{what}: another process answers on its port {port}", process.name)
                 return
             time.sleep(0.1)
         raise StackError(f"{what} not ready after {self.config.startup_timeout_s:.0f} s:\n{process.tail()}")
+
+    @staticmethod
+    def _exited(process: Process) -> StackError:
+        tail = process.tail()
+        if BIND_FAILED.search(tail):
+            return PortTaken(f"{process.name} could not listen on its port, taken since it was chosen:\n{tail}",
+                             process.name)
+        return StackError(f"{process.name} exited with code {process.popen.returncode} while starting:\n{tail}")
 
     def _http_ok(self, url: str) -> bool:
         try:
@@ -335,13 +401,38 @@ class Stack:
 
     def start(self) -> Stack:
         """Start every process and return once the gateway is ready. :raises StackError: (what failed to start, with
-        its log's tail); whatever had started is stopped again."""
+        its log's tail); whatever had started is stopped again.
+
+        When the launcher chose the ports (:attr:`StackConfig.choose_ports`) and one of them was taken by someone
+        else before its process bound it (:class:`PortTaken`), everything is stopped and started again on new free
+        ports, up to :data:`START_ATTEMPTS` times in all."""
         self.var.mkdir(parents=True, exist_ok=True)
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                self._start_once()
+                return self
+            except PortTaken as taken:
+                self.stop()
+                if not self.config.choose_ports or attempt == START_ATTEMPTS:
+                    raise
+                self.config.log(f"  {taken.name}: its port {self.config.ports.get(taken.name)} was taken meanwhile; "
+                                f"starting again on new ports (attempt {attempt + 1} of {START_ATTEMPTS})")
+                self.config.ports = free_ports()
+            except BaseException:
+                self.stop()
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _start_once(self) -> None:
+        self._starting = True
         try:
+            ports = self.config.ports
             nats_server = self._spawn("nats", [self.nats_binary(), "-c", str(self.nats_config())])
-            self._wait(nats_server, lambda: self._port_open(self.config.ports["nats"]), "nats-server")
+            self._wait(nats_server, lambda: self._port_open(ports["nats"]), "nats-server", ports["nats"])
             try:
                 self._wait(nats_server, self._streams_declared, "the JetStream streams")
+            except PortTaken:
+                raise
             except StackError as error:
                 raise StackError(f"{error}\nlast error: {self._last_nats_error}") from None
             # everything after nats-server starts side by side (each service waits, with retries, for those it
@@ -356,19 +447,26 @@ class Stack:
             if "registry" in modules:
                 self._seed_registry(modules["registry"])
                 started.insert(0, ("registry", self._spawn("registry", [sys.executable, "-m", modules["registry"]])))
-            self._wait(identity, lambda: self._http_ok(f"{self.url('identity')}/healthz"), "identity issuer")
+            self._wait(identity, lambda: self._http_ok(f"{self.url('identity')}/healthz"), "identity issuer",
+                       ports["identity"])
             for name, process in started:
-                self._wait(process, functools.partial(self._grpc_serving, self.grpc_target(name)), f"{name} service")
-            self._wait(gateway, lambda: self._http_ok(f"{self.gateway_url}/readyz"), "gateway")
-        except BaseException:
-            self.stop()
-            raise
-        return self
+                self._wait(process, functools.partial(self._grpc_serving, self.grpc_target(name)), f"{name} service",
+                           ports[name])
+            self._wait(gateway, lambda: self._http_ok(f"{self.gateway_url}/readyz"), "gateway", ports["gateway"])
+        finally:
+            self._starting = False
 
     def _seed_registry(self, module: str) -> None:
         """Load the seed agency directory and units into the registry's database on the first start only."""
         marker = self.var / "registry" / ".seeded"
         if marker.exists():
+            return
+        database = self.var / "registry" / "registry.db"
+        cached = self.seeded_copy(module)
+        if cached is not None and cached.exists() and not database.exists():
+            shutil.copyfile(cached, database)
+            self.config.log(f"  the seed agency directory: copied from {cached}")
+            marker.write_text("seeded\n")
             return
         self.config.log("  loading the seed agency directory (first start)")
         seeded = subprocess.run([sys.executable, "-m", module, "seed"], env=self.env("registry"),
@@ -376,6 +474,27 @@ class Stack:
         if seeded.returncode != 0:
             raise StackError(f"seeding the registry failed:\n{seeded.stderr[-3000:]}")
         marker.write_text("seeded\n")
+        if cached is not None and not cached.exists():
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            staged = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+            shutil.copyfile(database, staged)
+            os.replace(staged, cached)  # whole or not at all: another process may be reading or writing it too
+
+    def seeded_copy(self, module: str = "vanthu_registry") -> Path | None:
+        """Where :attr:`StackConfig.seed_cache` keeps the seeded registry database: named by a digest of the
+        registry package's code and data (its migrations, seed files, importer) and of the users file, so a
+        change to any of them seeds afresh. None without a cache."""
+        if self.config.seed_cache is None:
+            return None
+        digest = hashlib.sha256()
+        spec = importlib.util.find_spec(module)
+        roots = list(spec.submodule_search_locations or []) if spec is not None else []
+        users = dev_users_file()
+        files = sorted(f for root in roots for f in Path(root).rglob("*")
+                       if f.is_file() and f.suffix in {".py", ".yaml", ".yml", ".json", ".sql", ".csv", ".ini"})
+        for path in [*files, *([users] if users is not None else [])]:
+            digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+        return self.config.seed_cache / f"registry-{digest.hexdigest()[:20]}.db"
 
     # -- one process at a time (fault tests) --------------------------------------------------------------------
     def process(self, name: str) -> Process:
@@ -478,8 +597,10 @@ class Stack:
         return found
 
     def stop(self, grace_s: float = 15.0) -> None:
-        """SIGTERM each process in reverse start order (gateway first, nats last) and wait for it, all within one
-        ``grace_s``; SIGKILL whatever still runs when the grace is over.
+        """SIGTERM the gateway, then every service at once, then the issuer, then nats-server (:func:`_stop_groups`),
+        waiting for each group, all within one ``grace_s``; SIGKILL whatever still runs when the grace is over.
+        (Services were stopped one after the other before: a platform's stop took the sum of their drains, some
+        11 s, instead of the longest.)
 
         Signals that arrive meanwhile (a second Ctrl-C, the second SIGTERM that ``timeout`` sends to the process
         group, a hang-up) are noted, not raised, so the stop is never abandoned half-way; and should anything
@@ -488,12 +609,53 @@ class Stack:
         with signals_deferred():
             deadline = time.monotonic() + grace_s
             try:
-                for process in reversed(self.processes):
-                    _terminate(process, deadline)
+                for group in _stop_groups(self.processes):
+                    for process in group:
+                        _signal_group(process, signal.SIGTERM)
+                    for process in group:
+                        _wait_until(process, deadline)
             finally:
                 for process in reversed(self.processes):
                     _kill(process)
                 self.processes.clear()
+
+
+#: Processes stopped before the services (no new requests) and after them (what they use while draining).
+FIRST_STOPPED = ("gateway",)
+LAST_STOPPED = ("identity", "nats")
+
+
+def _stop_groups(processes: list[Process]) -> list[list[Process]]:
+    """The order of a stop: the gateway, then every service at once (each drains on its own; none waits for
+    another), then the issuer, then nats-server."""
+    groups = [[p for p in processes if p.name in FIRST_STOPPED],
+              [p for p in reversed(processes) if p.name not in (*FIRST_STOPPED, *LAST_STOPPED)],
+              *([p for p in processes if p.name == name] for name in LAST_STOPPED)]
+    return [group for group in groups if group]
+
+
+def _listens(pid: int, port: int) -> bool:
+    """True when the process ``pid`` holds the socket listening on TCP ``port`` (Linux: ``/proc``; elsewhere, not
+    knowable, True). A readiness check answered on a port that another process holds is not this one's answer."""
+    tables = [Path("/proc/net/tcp"), Path("/proc/net/tcp6")]
+    if not tables[0].exists():
+        return True
+    inodes: set[str] = set()
+    for table in tables:
+        with suppress(OSError):
+            for line in table.read_text().splitlines()[1:]:
+                fields = line.split()
+                if len(fields) > 9 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(fields[9])
+    try:
+        descriptors = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return False
+    for descriptor in descriptors:
+        with suppress(OSError):
+            if os.readlink(f"/proc/{pid}/fd/{descriptor}").removeprefix("socket:[").rstrip("]") in inodes:
+                return True
+    return False
 
 
 def _secret_file(path: Path) -> str:
@@ -538,6 +700,10 @@ def _signal_group(process: Process, signum: int) -> None:
 
 def _terminate(process: Process, deadline: float) -> None:
     _signal_group(process, signal.SIGTERM)
+    _wait_until(process, deadline)
+
+
+def _wait_until(process: Process, deadline: float) -> None:
     with suppress(subprocess.TimeoutExpired):  # what outlives the grace is killed afterwards
         process.popen.wait(max(0.0, deadline - time.monotonic()))
 
