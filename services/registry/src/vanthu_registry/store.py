@@ -432,7 +432,8 @@ class AgencyStore:
         now = self.clock()
         total = len(checked)
         async with self.sessions() as session, session.begin():
-            if session.get_bind().dialect.name == "postgresql":
+            on_postgresql = session.get_bind().dialect.name == "postgresql"
+            if on_postgresql:
                 await session.execute(select(func.pg_advisory_xact_lock(func.hashtext("agency-directory"))))
             else:  # the word indexes of a national directory (~100 MB) in memory while they are written
                 await session.execute(text(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))
@@ -476,6 +477,9 @@ class AgencyStore:
             if rebuild:
                 for name, kind, columns in WORD_INDEXES:
                     await session.execute(text(f"CREATE {kind} {name} ON agency_words ({columns})"))
+                if on_postgresql:  # the planner's statistics of the new rows, or it plans searches for empty tables
+                    await session.execute(text("ANALYZE agencies"))
+                    await session.execute(text("ANALYZE agency_words"))
             step(2 * total - step.done)
             await add_event(session, outbox, ev.DirectoryImported(
                 meta=new_meta(actor=actor, agency="", occurred_at=now), source=source,
