@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from vanthu.registry.v1 import events_pb2 as ev
 from vanthu_core.db import create_engine, migrate, session_factory
@@ -176,3 +176,21 @@ async def test_a_large_import_builds_the_word_indexes_after_its_rows(store: Agen
     async with store.sessions() as session:
         words = (await session.execute(select(func.count()).select_from(agency_words))).scalar_one()
     assert words == sum(len(module.search_words(r["code"], r["name"])) for r in directory(5))
+
+
+async def test_migration_0018_gives_the_agencies_already_held_their_search_words(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}"
+    await migrate(MIGRATIONS, url, "0017")
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text(
+                "INSERT INTO agencies (code, name, short_name, level, code_conforms, address, email, phone, source,"
+                " place, search_key, updated_at) VALUES ('000.00.41.H61', 'Ủy ban nhân dân phường Long Châu', '', 2,"
+                " 1, '', '', '', '', '', 'uy ban nhan dan phuong long chau', '2026-11-30 00:00:00.000000')"))
+        await migrate(MIGRATIONS, url)
+        store = AgencyStore(session_factory(engine))
+        assert [a.code for a in (await store.find(AgencyFilter(text="phuong long ch")))[0]] == ["000.00.41.H61"]
+        assert [a.code for a in (await store.find(AgencyFilter(text="41.h61")))[0]] == ["000.00.41.H61"]
+    finally:
+        await engine.dispose()
