@@ -22,8 +22,9 @@ H61 = "000.00.00.H61"
 
 def test_every_event_message_names_one_subject_of_its_own_service() -> None:
     # vanthu.registry.unit.changed, the nine vanthu.workflow.* (issue 13; job.assigned and job.completed: item 3;
-    # task.reminder: item 6); vanthu.records.plan.submitted, approved and returned (the file plan's trình duyệt)
-    assert len(subjects.EVENT_TYPES) == 44
+    # task.reminder: item 6); vanthu.records.plan.submitted, approved and returned (the file plan's trình duyệt);
+    # vanthu.registry.directory.imported (issue 14: one event for the operator's import of a directory)
+    assert len(subjects.EVENT_TYPES) == 45
     for subject, message_type in subjects.EVENT_TYPES.items():
         service = message_type.DESCRIPTOR.file.package.split(".")[1]
         assert re.fullmatch(rf"vanthu\.{service}\.[a-z_]+\.[a-z_]+", subject), subject

@@ -33,6 +33,18 @@ def test_clean_text_refuses_control_characters_naming_the_field() -> None:
     assert error.value.field == "abstract"
 
 
+def test_clean_text_refuses_every_control_character_but_newline_and_tab() -> None:
+    controls = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cc"]
+    assert len(controls) == 65
+    for ch in controls:
+        if ch in "\n\t":
+            assert clean_text("note", f"a{ch}b", max_len=10) == f"a{ch}b"
+        else:
+            with pytest.raises(InvalidArgument):
+                clean_text("note", f"a{ch}b", max_len=10)
+    assert clean_text("note", "Trích yếu\u00a0có dấu", max_len=50) == "Trích yếu\u00a0có dấu"  # not a control
+
+
 def test_vietnam_time_is_utc_plus_seven() -> None:
     from datetime import UTC, datetime
 

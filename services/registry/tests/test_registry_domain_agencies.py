@@ -73,3 +73,22 @@ def test_the_place_is_kept_nfc_and_checked() -> None:
         with pytest.raises(InvalidArgument) as error:
             check_agency(code="000.00.41.H61", name="UBND phường Long Châu", place=bad)
         assert error.value.field == "place"
+
+
+def test_an_agency_is_found_by_its_name_words_without_tones_and_its_codes_tails() -> None:
+    from vanthu_registry.domain.agencies import search_words
+
+    words = search_words("000.00.09.H61", "Sở Khoa học và Công nghệ (KH&CN), tỉnh Vĩnh Long", "Sở KH&CN")
+    assert {"so", "khoa", "hoc", "va", "cong", "nghe", "kh&cn", "kh", "cn", "tinh", "vinh", "long"} <= words
+    assert {"000.00.09.h61", "00.09.h61", "09.h61", "h61"} <= words
+    assert not any(w.endswith((",", ")")) or w.startswith("(") for w in words)
+
+
+def test_typed_words_fold_like_the_names_and_keep_a_wildcard_as_a_character() -> None:
+    from vanthu_registry.domain.agencies import query_words
+
+    assert query_words("Sở  Nội vụ,") == ["so", "noi", "vu"]
+    assert query_words("H61 nội vụ") == ["h61", "noi", "vu"]
+    assert query_words("01.H62") == ["01.h62"]
+    assert query_words("%.H61") == ["%.h61"]
+    assert query_words(" - ") == []

@@ -66,6 +66,7 @@ REGISTRY_REGISTER_START_SET: Final = subject_of(registry_events.RegisterStartSet
 REGISTRY_REGISTER_CLOSED: Final = subject_of(registry_events.RegisterClosed)
 REGISTRY_REGISTER_IMPORTED: Final = subject_of(registry_events.RegisterImported)
 REGISTRY_AGENCY_UPSERTED: Final = subject_of(registry_events.AgencyUpserted)
+REGISTRY_DIRECTORY_IMPORTED: Final = subject_of(registry_events.DirectoryImported)
 REGISTRY_UNIT_CHANGED: Final = subject_of(registry_events.UnitChanged)
 # -- storage -----------------------------------------------------------------------------------------------------
 STORAGE_OBJECT_STORED: Final = subject_of(storage_events.ObjectStored)

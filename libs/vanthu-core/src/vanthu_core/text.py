@@ -20,6 +20,9 @@ def nfc(value: str) -> str:
 #: Bidirectional embedding, override and isolate controls: they reorder what a reader sees ("hop-dong\u202efdp.exe"
 #: shows as "hop-dongexe.pdf"), and Vietnamese text never needs them (Unicode TR #36, "Trojan Source").
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: Unicode's control characters (category Cc: U+0000–U+001F and U+007F–U+009F) but newline and tab; one regular
+#: expression instead of a category look-up per character (a national directory import checks 1 million fields).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def clean_text(field: str, value: str, *, max_len: int, required: bool = True, strip: bool = True) -> str:
@@ -32,7 +35,7 @@ def clean_text(field: str, value: str, *, max_len: int, required: bool = True, s
         raise InvalidArgument(field, "chưa nhập: đây là thông tin bắt buộc.")
     if len(text) > max_len:
         raise InvalidArgument(field, f"dài {len(text)} ký tự; chỉ nhận tối đa {max_len} ký tự, hãy rút gọn.")
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
+    if _CONTROLS.search(text):
         raise InvalidArgument(field, "có ký tự điều khiển: hãy xóa chúng (chỉ nhận xuống dòng và tab).")
     if not BIDI_CONTROLS.isdisjoint(text):
         raise InvalidArgument(field, "có ký tự điều khiển chiều chữ (U+202A–U+202E, U+2066–U+2069), làm người đọc "

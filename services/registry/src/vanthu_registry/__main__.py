@@ -33,7 +33,8 @@ SEED_REGISTERS = Path(__file__).with_name("seed") / "registers.yaml"
 
 async def import_agencies(settings: RegistrySettings, path: Path, *, dry_run: bool) -> int:
     rows, source = read_rows(path)
-    checked = check_rows(rows, source or f"import of {path.name}")
+    source = source or f"import of {path.name}"
+    checked = check_rows(rows, source)
     for item in checked:
         for field, message in item.warnings:
             print(f"warning: {item.agency.code}: {field}: {message}")
@@ -44,8 +45,8 @@ async def import_agencies(settings: RegistrySettings, path: Path, *, dry_run: bo
     await migrate(MIGRATIONS, settings.database_url)
     engine = create_engine(settings.database_url)
     try:
-        created = await AgencyStore(session_factory(engine)).upsert_many(checked, actor="import", actor_agency=None,
-                                                                         administrator_of=None)
+        created = await AgencyStore(session_factory(engine)).import_directory(
+            checked, actor="import", source=source, progress=ProgressBar("importing") if len(checked) > 1 else None)
     finally:
         await engine.dispose()
     print(f"imported: {sum(created)} created, {len(created) - sum(created)} updated")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,10 +63,13 @@ def check_rows(rows: list[dict[str, Any]], default_source: str) -> list[Checked]
     return checked
 
 
-async def import_directory(database_url: str, rows: list[dict[str, Any]], source: str = "import") -> list[bool]:
+async def import_directory(database_url: str, rows: list[dict[str, Any]], source: str = "import",
+                           progress: Callable[[int, int], None] | None = None) -> list[bool]:
     """What ``import-agencies`` writes for rows already read: every row checked, then one transaction as the operator
-    (no administrator's limits, the tree's rules still apply); the schema is brought up to date first. Returns the
-    ``created`` flags. The test suites load their directories this way, as the operator does."""
+    (no administrator's limits, the tree's rules still apply; bulk statements and one event,
+    :meth:`~vanthu_registry.store.AgencyStore.import_directory`); the schema is brought up to date first. Returns
+    the ``created`` flags in the rows' order. The test suites load their directories this way, as the operator
+    does."""
     from vanthu_core.db import create_engine, migrate, session_factory
     from vanthu_registry.server import MIGRATIONS
     from vanthu_registry.store import AgencyStore
@@ -74,7 +78,7 @@ async def import_directory(database_url: str, rows: list[dict[str, Any]], source
     await migrate(MIGRATIONS, database_url)
     engine = create_engine(database_url)
     try:
-        return await AgencyStore(session_factory(engine)).upsert_many(checked, actor="import", actor_agency=None,
-                                                                      administrator_of=None)
+        return await AgencyStore(session_factory(engine)).import_directory(checked, actor="import", source=source,
+                                                                           progress=progress)
     finally:
         await engine.dispose()

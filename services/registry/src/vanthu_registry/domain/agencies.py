@@ -8,12 +8,13 @@ dates: agencies merge, split and close (the 2025 reorganisation), so nothing her
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from vanthu_core.errors import InvalidArgument, PermissionDenied
-from vanthu_core.text import clean_text
+from vanthu_core.text import clean_text, fold
 
 MAX_CODE_LENGTH = 35
 CLASSIC_CODE = re.compile(r"^(\d{3})\.(\d{2})\.(\d{2})\.([A-K]\d{2})$")
@@ -185,3 +186,48 @@ def check_administrator_change(administrator_of: str | None, changed: Agency, cu
     if administrator_of not in parent_chain:
         raise PermissionDenied("Mã cơ quan cấp trên phải là cơ quan của đồng chí hoặc đơn vị trực thuộc: quản trị "
                                "chỉ thêm được mục dưới cơ quan mình.")
+
+
+#: Longest word kept for the directory's search (agency_words.word).
+MAX_WORD = 64
+#: Punctuation trimmed from either end of a word ("Nội," "TP." "(Sở)"); ``%`` and ``_`` are kept, so a LIKE
+#: wildcard typed is a character that matches nothing.
+_TRIM = ".,;:!?()[]{}\"'-–—…“”‘’/"
+_RUNS = re.compile(r"[^\W_]+")
+
+
+@functools.lru_cache(maxsize=65_536)
+def _fold_word(word: str) -> str:
+    return fold(word)
+
+
+def search_key(name: str, short_name: str = "") -> str:
+    """``fold(name + " " + short_name)`` a word at a time, each word's fold remembered: a national directory says
+    "Ủy ban nhân dân" 30,000 times, so importing it folds each distinct word once."""
+    return " ".join(filter(None, (_fold_word(word) for word in f"{name} {short_name}".split())))
+
+
+def search_words(code: str, name: str, short_name: str = "") -> set[str]:
+    """The words an agency is found by (tìm cơ quan): its name's and short name's words without tones (with and
+    without their inner punctuation: "kh&cn", "kh", "cn"), and its code, lower case, whole and each tail after a dot
+    ("000.00.01.h62", "00.01.h62", "01.h62", "h62"). A typed word matches an agency when it starts one of them."""
+    words: set[str] = set()
+    for token in search_key(name, short_name).split():
+        trimmed = token.strip(_TRIM)
+        if trimmed:
+            words.add(trimmed[:MAX_WORD])
+            words.update(run[:MAX_WORD] for run in _RUNS.findall(trimmed))
+    parts = code.lower().split(".")
+    words.update(".".join(parts[i:])[:MAX_WORD] for i in range(len(parts)) if parts[i])
+    return words
+
+
+def query_words(text: str) -> list[str]:
+    """The typed words of a directory search, folded like :func:`search_words` (each must start a word of the
+    agency's): "Sở Nội vụ," → ["so", "noi", "vu"]; "H61 nội vụ" → ["h61", "noi", "vu"]; "%.H61" → ["%.h61"]."""
+    words: list[str] = []
+    for token in fold(text).split():
+        trimmed = token.strip(_TRIM)[:MAX_WORD]
+        if trimmed and trimmed not in words:
+            words.append(trimmed)
+    return words

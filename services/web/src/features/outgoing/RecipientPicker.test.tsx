@@ -1,7 +1,8 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { vi } from "vitest";
+import { createApi } from "../../api/client";
 import { fakeGateway, renderWith } from "../../test/render";
-import { RecipientPicker } from "./RecipientPicker";
+import { PICKER_DELAY_MS, RecipientPicker } from "./RecipientPicker";
 
 function agency(code: string, name: string, level = 2, parent: string | null = "000.00.00.H61") {
   return { code, name, short_name: "", parent_code: parent, level, valid_from: null, valid_to: null,
@@ -94,5 +95,39 @@ describe("the recipient picker", () => {
       { agency_code: "000.00.02.H61", name: "Sở Nội vụ tỉnh Vĩnh Long" }]));
     expect(onChange).toHaveBeenCalledTimes(1);
     await waitFor(() => expect(input).toHaveValue(""));
+  });
+
+  it("searches after a short pause and cancels the search the next keystrokes made stale", async () => {
+    // a gateway that answers the top level at once and holds every search until the test lets it go (or it is
+    // aborted), so the first search is still under way when the person types on
+    const searches: { q: string; signal: AbortSignal; answer: () => void }[] = [];
+    const fetchImpl = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      const request = input instanceof Request ? input : new Request(input, init);
+      const q = new URL(request.url).searchParams.get("q");
+      const json = (items: unknown[]) => new Response(JSON.stringify({ items, next_page_token: null }),
+        { status: 200, headers: { "Content-Type": "application/json" } });
+      if (!q) return json([agency("000.00.00.H61", "Ủy ban nhân dân tỉnh Vĩnh Long", 1, null)]);
+      return new Promise<Response>((resolve, reject) => {
+        request.signal.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")));
+        searches.push({ q, signal: request.signal,
+          answer: () => resolve(json([agency("000.00.02.H61", `Sở Nội vụ (${q})`)])) });
+      });
+    };
+    const api = createApi(() => "token", () => {}, fetchImpl as typeof fetch);
+    expect(PICKER_DELAY_MS).toBeLessThanOrEqual(120);
+    renderWith(<RecipientPicker value={[]} />, { api });
+    const input = screen.getByRole("combobox");
+    fireEvent.mouseDown(input);
+    await screen.findByTitle("Ủy ban nhân dân tỉnh Vĩnh Long");
+    fireEvent.change(input, { target: { value: "so n" } });
+    await waitFor(() => expect(searches.map((s) => s.q)).toEqual(["so n"]));  // sent after the short pause
+    fireEvent.change(input, { target: { value: "so noi" } });
+    fireEvent.change(input, { target: { value: "so noi vu" } });  // typed within the pause: no search of "so noi"
+    await waitFor(() => expect(searches.map((s) => s.q)).toEqual(["so n", "so noi vu"]));
+    expect(searches[0]?.signal.aborted).toBe(true);  // the stale search is cancelled, not left to queue
+    expect(searches[1]?.signal.aborted).toBe(false);
+    searches[1]?.answer();
+    expect(await screen.findByTitle("Sở Nội vụ (so noi vu)")).toBeInTheDocument();
+    expect(screen.queryByTitle("Sở Nội vụ (so n)")).not.toBeInTheDocument();
   });
 });
