@@ -2,7 +2,7 @@
 storage service (SQLite, tokens of the dev issuer): the officer uploads a PDF and completes with it; storage keeps
 it under ``workflow/task/<task id>``; the giver sees it on the job and downloads it; another agency's person does
 not (404, as for any file of another agency), nor does a colleague outside the job (404 too); an upload of another
-person of the agency is refused (403), the job left open and nothing referred to."""
+person of the agency is refused (400, as a file not in the store), the job left open and nothing referred to."""
 
 from __future__ import annotations
 
@@ -103,8 +103,10 @@ async def test_a_result_file_is_kept_shown_and_downloaded_within_the_agency_only
     async with asgi_client(app, dev_issuer.token("chuyenvien.ubnd")) as officer:
         refused = await officer.post(f"/api/v1/workflow/tasks/{lead.id}/complete",
                                      json={"version": job.version, "result": "Xong", "result_file_ids": [others]})
-        assert refused.status_code == 403, refused.text
-        assert "không phải tệp đồng chí tải lên" in refused.json()["detail"]
+        # refused as a file not in the store would be: nothing said of the colleague's file (its name, that it is)
+        assert refused.status_code == 400, refused.text
+        assert "không phải tệp đồng chí đã tải lên kho của cơ quan" in refused.json()["detail"]
+        assert "Tệp của trưởng phòng" not in refused.text
         done = await officer.post(f"/api/v1/workflow/tasks/{lead.id}/complete",
                                   json={"version": job.version, "result": "Đã gửi báo cáo",
                                         "result_file_ids": [report]})
@@ -140,6 +142,11 @@ async def test_a_result_file_is_kept_shown_and_downloaded_within_the_agency_only
                           await outside.post(f"/api/v1/files/{report}/link")):
                 assert reply.status_code == 404, (colleague, reply.status_code, reply.text)
                 assert lead.id not in reply.text and job.id not in reply.text
+            # nor a range past its end (416 told its size, so that it exists): 404 too, whatever the range
+            for first in ("99999999999999999999", str(len(PDF)), "0"):
+                reply = await outside.get(f"/api/v1/files/{report}/content", headers={"Range": f"bytes={first}-"})
+                assert reply.status_code == 404, (colleague, first, reply.status_code, reply.text)
+                assert str(len(PDF)) not in reply.text and "Content-Range" not in reply.headers
     async with asgi_client(app, dev_issuer.token("chuyenvien.ubnd")) as officer:  # the lead reads what they sent
         content = await officer.get(f"/api/v1/files/{report}/content")
         assert (content.status_code, content.content) == (200, PDF)

@@ -300,10 +300,15 @@ def _range(header: str) -> tuple[int, int | None]:
     return first, last
 
 
-async def _unsatisfiable(request: Request, object_id: str, metadata: Any, agency: str) -> Response:
+async def _unsatisfiable(request: Request, object_id: str, metadata: Any, agency: str,
+                         principal: Principal | None = None) -> Response:
     """416 for a range that starts at or past the end of the object (RFC 9110 §15.5.17), with the object's size
-    in ``Content-Range: bytes */size``; the object is looked up with the same credentials (404 stays 404)."""
+    in ``Content-Range: bytes */size``; the object is looked up with the same credentials (404 stays 404) and, for a
+    person (``principal``), only when they may have the file (:func:`check_document_file`: 404 otherwise, so that a
+    range past the end tells neither that a file they may not have exists nor its size)."""
     reply = await _storage(request).Stat(pb.StatRequest(object_id=object_id, agency_code=agency), metadata=metadata)
+    if principal is not None:
+        await check_document_file(request, principal, reply.object, "stat")
     size = reply.object.size
     return problem(416, f"Đoạn yêu cầu bắt đầu từ hoặc sau cuối tệp (tệp dài {size} byte).", request=request,
                    headers={"Content-Range": f"bytes */{size}"})
@@ -359,7 +364,7 @@ async def _stream(request: Request, object_id: str, metadata: Any, range_header:
     if range_header:
         offset, last = _range(range_header)
         if offset > MAX_POSITION:
-            return await _unsatisfiable(request, object_id, metadata, agency)
+            return await _unsatisfiable(request, object_id, metadata, agency, principal)
         if last is not None:
             length = min(last, MAX_POSITION) - offset + 1
     call = _storage(request).Download(pb.DownloadRequest(object_id=object_id, offset=offset, length=length,
@@ -371,7 +376,7 @@ async def _stream(request: Request, object_id: str, metadata: Any, range_header:
     except grpc.aio.AioRpcError as error:
         if range_header and error.code() == grpc.StatusCode.INVALID_ARGUMENT \
                 and any(f == "offset" for f, _ in field_violations(error)):
-            return await _unsatisfiable(request, object_id, metadata, agency)
+            return await _unsatisfiable(request, object_id, metadata, agency, principal)
         raise
     obj = first.object
     if principal is not None:
@@ -382,7 +387,7 @@ async def _stream(request: Request, object_id: str, metadata: Any, range_header:
             raise
     if range_header and offset >= obj.size:
         call.cancel()
-        return await _unsatisfiable(request, object_id, metadata, agency)
+        return await _unsatisfiable(request, object_id, metadata, agency, principal)
 
     async def body() -> AsyncIterator[bytes]:
         try:
