@@ -269,9 +269,15 @@ async def stat(request: Request, principal: User, object_id: str) -> StoredObjec
 @router.delete("/{object_id}", status_code=204, response_class=Response,
                summary="Delete a file you uploaded (clerks, archivists, admins: any of the agency); refused (422) "
                        "while a document or anything else refers to it, or while it is retained or held")
-@calls(STORAGE + "Delete")
+@calls(STORAGE + "Stat", STORAGE + "Delete", DOCUMENTS + "CheckFileAccess", WORKFLOW + "CheckFileAccess")
 async def delete(request: Request, principal: User, object_id: str) -> Response:
-    await _storage(request).Delete(pb.DeleteRequest(object_id=object_id), metadata=forward(principal))
+    """A file of documents or of a task's result is first looked at as its metadata would be
+    (:func:`check_document_file`): someone who may not have it gets 404, not storage's 403 (not the uploader) or 422
+    (in use by ``workflow/task/<id>``), which told them it exists and what holds it."""
+    storage = _storage(request)
+    reply = await storage.Stat(pb.StatRequest(object_id=object_id), metadata=forward(principal))
+    await check_document_file(request, principal, reply.object, "stat")
+    await storage.Delete(pb.DeleteRequest(object_id=object_id), metadata=forward(principal))
     return Response(status_code=204)
 
 
