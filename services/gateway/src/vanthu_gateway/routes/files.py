@@ -306,15 +306,12 @@ def _range(header: str) -> tuple[int, int | None]:
     return first, last
 
 
-async def _unsatisfiable(request: Request, object_id: str, metadata: Any, agency: str,
-                         principal: Principal | None = None) -> Response:
+async def _unsatisfiable(request: Request, object_id: str, metadata: Any, agency: str) -> Response:
     """416 for a range that starts at or past the end of the object (RFC 9110 §15.5.17), with the object's size
-    in ``Content-Range: bytes */size``; the object is looked up with the same credentials (404 stays 404) and, for a
-    person (``principal``), only when they may have the file (:func:`check_document_file`: 404 otherwise, so that a
-    range past the end tells neither that a file they may not have exists nor its size)."""
+    in ``Content-Range: bytes */size``; the object is looked up with the same credentials (404 stays 404). A person
+    gets here only after :func:`_stream` found they may have the file (a range past the end told a colleague outside
+    a job that its result file exists, and its size)."""
     reply = await _storage(request).Stat(pb.StatRequest(object_id=object_id, agency_code=agency), metadata=metadata)
-    if principal is not None:
-        await check_document_file(request, principal, reply.object, "stat")
     size = reply.object.size
     return problem(416, f"Đoạn yêu cầu bắt đầu từ hoặc sau cuối tệp (tệp dài {size} byte).", request=request,
                    headers={"Content-Range": f"bytes */{size}"})
@@ -366,11 +363,16 @@ async def _stream(request: Request, object_id: str, metadata: Any, range_header:
     """Stream one object: with a person's token (``agency`` empty: theirs; ``principal``, when the file is a
     document's, must see the document: :func:`check_document_file`) or with the gateway's own token for the
     ``agency`` a signed link names."""
+    if principal is not None:
+        # asked before the bytes are: storage writes a read of a file the archive keeps to the archive's access log
+        # as its download starts, and someone refused has read nothing (nor learns by a range its size, or that it is)
+        held = await _storage(request).Stat(pb.StatRequest(object_id=object_id), metadata=metadata)
+        await check_document_file(request, principal, held.object, "download")
     offset, length = 0, 0
     if range_header:
         offset, last = _range(range_header)
         if offset > MAX_POSITION:
-            return await _unsatisfiable(request, object_id, metadata, agency, principal)
+            return await _unsatisfiable(request, object_id, metadata, agency)
         if last is not None:
             length = min(last, MAX_POSITION) - offset + 1
     call = _storage(request).Download(pb.DownloadRequest(object_id=object_id, offset=offset, length=length,
@@ -382,18 +384,12 @@ async def _stream(request: Request, object_id: str, metadata: Any, range_header:
     except grpc.aio.AioRpcError as error:
         if range_header and error.code() == grpc.StatusCode.INVALID_ARGUMENT \
                 and any(f == "offset" for f, _ in field_violations(error)):
-            return await _unsatisfiable(request, object_id, metadata, agency, principal)
+            return await _unsatisfiable(request, object_id, metadata, agency)
         raise
     obj = first.object
-    if principal is not None:
-        try:
-            await check_document_file(request, principal, obj, "download")
-        except BaseException:
-            call.cancel()
-            raise
     if range_header and offset >= obj.size:
         call.cancel()
-        return await _unsatisfiable(request, object_id, metadata, agency, principal)
+        return await _unsatisfiable(request, object_id, metadata, agency)
 
     async def body() -> AsyncIterator[bytes]:
         try:
