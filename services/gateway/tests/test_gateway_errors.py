@@ -105,3 +105,28 @@ async def test_an_internal_error_keeps_the_reference_to_its_log_line(channel: gr
 async def test_a_503_says_when_to_retry(channel: grpc.aio.Channel) -> None:
     response = problem_from_rpc(await failure(channel, "Fail", b"UNAVAILABLE"), request())
     assert response.status_code == 503 and response.headers["retry-after"] == "5"
+
+
+async def test_an_unreachable_service_is_told_in_vietnamese_without_its_address() -> None:
+    """gRPC's own words of an outage name the cluster's addresses and ports: the person gets a Vietnamese sentence
+    saying what to do (the gateway's log keeps gRPC's words)."""
+    closed = grpc.aio.insecure_channel("127.0.0.1:9")  # discard: nothing listens
+    try:
+        error = await failure(closed, "Fail", b"UNAVAILABLE")
+    finally:
+        await closed.close()
+    assert error.code() == grpc.StatusCode.UNAVAILABLE and "127.0.0.1" in (error.details() or "")
+    body = json.loads(problem_from_rpc(error, request()).body)
+    assert body["status"] == 503 and body["detail"] == "Dịch vụ tạm thời không phản hồi, hãy thử lại sau ít phút."
+
+
+@pytest.mark.parametrize(("code", "status"), [("UNAVAILABLE", 503), ("DEADLINE_EXCEEDED", 504),
+                                              ("RESOURCE_EXHAUSTED", 429)])
+async def test_an_outage_in_english_is_told_in_vietnamese_and_one_in_a_services_words_is_kept(
+        channel: grpc.aio.Channel, code: str, status: int) -> None:
+    body = json.loads(problem_from_rpc(await failure(channel, "Fail", code.encode()), request()).body)
+    assert body["status"] == status and "what the service said" not in body["detail"]
+    assert body["detail"] == "Dịch vụ tạm thời không phản hồi, hãy thử lại sau ít phút."
+    said = grpc.aio.AioRpcError(grpc.StatusCode[code], grpc.aio.Metadata(), grpc.aio.Metadata(),
+                                "Kho lưu tệp đang bảo trì, hãy thử lại sau.")
+    assert json.loads(problem_from_rpc(said, request()).body)["detail"] == "Kho lưu tệp đang bảo trì, hãy thử lại sau."

@@ -2,7 +2,7 @@
 storage service (SQLite, tokens of the dev issuer): the officer uploads a PDF and completes with it; storage keeps
 it under ``workflow/task/<task id>``; the giver sees it on the job and downloads it; another agency's person does
 not (404, as for any file of another agency), nor does a colleague outside the job (404 too); an upload of another
-person of the agency is refused (403), the job left open and nothing referred to."""
+person of the agency is refused (400, as a file not in the store), the job left open and nothing referred to."""
 
 from __future__ import annotations
 
@@ -13,13 +13,17 @@ from typing import Any
 
 import pytest
 
+from vanthu.storage.v1 import events_pb2 as storage_events
 from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
+from vanthu_core.db import session_factory
 from vanthu_core.grpc_client import bearer_metadata, create_channel
 from vanthu_core.settings import CommonSettings
 from vanthu_gateway.app import create_app
 from vanthu_gateway.settings import GatewaySettings
 from vanthu_storage.server import StorageServer
 from vanthu_storage.settings import StorageSettings
+from vanthu_storage.store import outbox
+from vanthu_testing.events import outbox_events
 from vanthu_testing.gateway import asgi_client
 from vanthu_testing.identity import DevIssuer
 from vanthu_workflow.directory import MemberInfo, UnitInfo
@@ -56,7 +60,8 @@ class Units:
 
 
 @pytest.fixture
-async def platform(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[tuple[Any, WorkflowServer, int]]:
+async def platform(tmp_path: Path,
+                   dev_issuer: DevIssuer) -> AsyncIterator[tuple[Any, WorkflowServer, int, StorageServer]]:
     storage = StorageServer(StorageSettings(grpc_port=0, database_url=f"sqlite+aiosqlite:///{tmp_path / 's.db'}",
                                             data_dir=tmp_path / "data"),
                             CommonSettings(oidc_issuer=dev_issuer.issuer, events_enabled=False))
@@ -71,7 +76,7 @@ async def platform(tmp_path: Path, dev_issuer: DevIssuer) -> AsyncIterator[tuple
                      dev_issuer.service_settings("gateway"))
     try:
         async with app.router.lifespan_context(app):
-            yield app, workflow, storage_port
+            yield app, workflow, storage_port, storage
     finally:
         await workflow.stop()
         await storage.stop()
@@ -85,9 +90,9 @@ async def upload(app: Any, issuer: DevIssuer, username: str, name: str, data: by
 
 
 async def test_a_result_file_is_kept_shown_and_downloaded_within_the_agency_only(
-    platform: tuple[Any, WorkflowServer, int], dev_issuer: DevIssuer
+    platform: tuple[Any, WorkflowServer, int, StorageServer], dev_issuer: DevIssuer
 ) -> None:
-    app, workflow, storage_port = platform
+    app, workflow, storage_port, storage = platform
     leader = Actor(subject=dev_issuer.subject("lanhdao.ubnd"), username="lanhdao.ubnd", roles=frozenset({"leader"}))
     job = await workflow.store.give_job(
         UBND, title="Báo cáo tình hình cải cách hành chính", description="",
@@ -103,8 +108,10 @@ async def test_a_result_file_is_kept_shown_and_downloaded_within_the_agency_only
     async with asgi_client(app, dev_issuer.token("chuyenvien.ubnd")) as officer:
         refused = await officer.post(f"/api/v1/workflow/tasks/{lead.id}/complete",
                                      json={"version": job.version, "result": "Xong", "result_file_ids": [others]})
-        assert refused.status_code == 403, refused.text
-        assert "không phải tệp đồng chí tải lên" in refused.json()["detail"]
+        # refused as a file not in the store would be: nothing said of the colleague's file (its name, that it is)
+        assert refused.status_code == 400, refused.text
+        assert "không phải tệp đồng chí đã tải lên kho của cơ quan" in refused.json()["detail"]
+        assert "Tệp của trưởng phòng" not in refused.text
         done = await officer.post(f"/api/v1/workflow/tasks/{lead.id}/complete",
                                   json={"version": job.version, "result": "Đã gửi báo cáo",
                                         "result_file_ids": [report]})
@@ -137,10 +144,35 @@ async def test_a_result_file_is_kept_shown_and_downloaded_within_the_agency_only
         async with asgi_client(app, dev_issuer.token(colleague)) as outside:
             for reply in (await outside.get(f"/api/v1/files/{report}/content"),
                           await outside.get(f"/api/v1/files/{report}"),
-                          await outside.post(f"/api/v1/files/{report}/link")):
+                          await outside.post(f"/api/v1/files/{report}/link"),
+                          # nor a deletion: a clerk was told 422 "Tệp đang được dùng (workflow/task/<id>)", the head
+                          # 403 (not the uploader), either way that it exists
+                          await outside.delete(f"/api/v1/files/{report}")):
                 assert reply.status_code == 404, (colleague, reply.status_code, reply.text)
                 assert lead.id not in reply.text and job.id not in reply.text
+            # nor a range past its end (416 told its size, so that it exists): 404 too, whatever the range
+            for first in ("99999999999999999999", str(len(PDF)), "0"):
+                reply = await outside.get(f"/api/v1/files/{report}/content", headers={"Range": f"bytes={first}-"})
+                assert reply.status_code == 404, (colleague, first, reply.status_code, reply.text)
+                assert str(len(PDF)) not in reply.text and "Content-Range" not in reply.headers
+    # kept by the archive (retained): storage announces each read for the archive's access log (Decree 30/2020
+    # Appendix VI); a refused colleague's download must not be written there as a read of the file
+    channel = create_channel(f"127.0.0.1:{storage_port}")
+    try:
+        await storage_pb2_grpc.StorageServiceStub(channel).Lock(
+            storage_pb2.LockRequest(object_id=report, retain_until="2040-01-01"),
+            metadata=bearer_metadata(dev_issuer.token("luutru.ubnd")))
+    finally:
+        await channel.close()
+    async with asgi_client(app, dev_issuer.token("truongphong.ubnd")) as outside:
+        assert (await outside.get(f"/api/v1/files/{report}/content")).status_code == 404
+        ranged = await outside.get(f"/api/v1/files/{report}/content", headers={"Range": "bytes=5-9"})
+        assert ranged.status_code == 404
     async with asgi_client(app, dev_issuer.token("chuyenvien.ubnd")) as officer:  # the lead reads what they sent
         content = await officer.get(f"/api/v1/files/{report}/content")
         assert (content.status_code, content.content) == (200, PDF)
+    reads = [e.reader for e in await outbox_events(session_factory(storage.engine), outbox)
+             if isinstance(e, storage_events.ObjectRead)]
+    assert reads == ["chuyenvien.ubnd"], reads
+    async with asgi_client(app, dev_issuer.token("chuyenvien.ubnd")) as officer:
         assert (await officer.post(f"/api/v1/files/{report}/link")).status_code == 200

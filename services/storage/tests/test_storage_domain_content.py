@@ -81,6 +81,18 @@ def test_file_names_are_nfc_and_plain() -> None:
         assert error.value.field == "metadata.file_name"
 
 
+def test_a_file_name_shows_as_it_is_without_bidirectional_controls() -> None:
+    """Bidirectional controls make a name show other than it is: "Quyết định\u202efdp.exe" reads "Quyết địnhexe.pdf"
+    in a list while the file saves as .exe (issue 14 attack: hostile file names). They are dropped, not refused (a
+    peer's package may carry such a name)."""
+    for control in ("\u202e", "\u202d", "\u202a", "\u202b", "\u202c", "\u2066", "\u2067", "\u2068", "\u2069",
+                    "\u200e", "\u200f", "\u061c"):
+        assert content.check_file_name(f"Quyết định{control}fdp.exe") == "Quyết địnhfdp.exe"
+    with pytest.raises(InvalidArgument):
+        content.check_file_name("\u202e\u202c")  # nothing left: no name
+    assert content.check_file_name("Báo cáo kết quả năm 2026.pdf") == "Báo cáo kết quả năm 2026.pdf"
+
+
 def test_the_digest_is_computed_while_streaming() -> None:
     check = UploadCheck(100)
     for part in (b"abc", b"def", b"g"):

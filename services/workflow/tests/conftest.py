@@ -27,7 +27,7 @@ from vanthu_core.grpc_client import bearer_metadata
 from vanthu_core.ids import new_id
 from vanthu_testing.identity import DevIssuer
 from vanthu_workflow.directory import DocumentInfo, MemberInfo, UnitInfo
-from vanthu_workflow.result_files import PDF, check_result_file
+from vanthu_workflow.result_files import PDF, check_result_file, not_own
 from vanthu_workflow.server import WorkflowServer
 from vanthu_workflow.settings import WorkflowSettings
 from vanthu_workflow.store import outbox
@@ -210,13 +210,10 @@ class FakeResultFiles:
     refuse_keep: bool = False
 
     async def check(self, token: str, agency_code: str, subject: str, object_ids: Any) -> None:
-        from vanthu_core.errors import InvalidArgument
-
         for n, object_id in enumerate(object_ids):
             obj = self.objects.get(object_id)
             if obj is None or obj.agency_code != agency_code:
-                raise InvalidArgument(f"result_file_ids[{n}]", "không có tệp này trong kho của cơ quan: hãy tải tệp "
-                                                                "lên lại.")
+                raise not_own(f"result_file_ids[{n}]")
             check_result_file(obj, f"result_file_ids[{n}]", agency_code=agency_code, subject=subject)
 
     async def keep(self, agency_code: str, holder: str, object_ids: Any) -> None:

@@ -8,6 +8,7 @@ are retried when the callee is UNAVAILABLE: repeating any other call after a fai
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,6 +27,8 @@ from vanthu_core.errors import (
     Unauthenticated,
     Unavailable,
 )
+
+log = logging.getLogger("vanthu.grpc")
 
 DEFAULT_DEADLINE_S = 10.0
 
@@ -127,7 +130,7 @@ def domain_error(error: grpc.aio.AioRpcError, prefix: str = "") -> DomainError:
 
     A failure gRPC itself describes (the callee unreachable, out of time, failing unexpectedly: UNAVAILABLE,
     DEADLINE_EXCEEDED, INTERNAL, UNKNOWN…, with no Vietnamese text of a service's own) is told in Vietnamese with
-    what to do, gRPC's own words kept in parentheses (cut to 200 characters).
+    what to do; gRPC's own words (the cluster's addresses, ports and names) go to the log only, never to the person.
     """
     from vanthu_core.grpc_server import field_violations
     from vanthu_core.labels import is_vietnamese
@@ -138,8 +141,9 @@ def domain_error(error: grpc.aio.AioRpcError, prefix: str = "") -> DomainError:
         prefix = ""
     detail = prefix + (error.details() or code.name.lower())
     if code in _TRANSIENT and not is_vietnamese(error.details() or ""):
-        detail = (f"{prefix}{'dịch vụ' if prefix else 'Dịch vụ'} tạm thời không phản hồi, hãy thử lại sau ít phút "
-                  f"({excerpt(error.details() or code.name.lower(), 200)}).")
+        log.warning("a call to another service failed", extra={
+            "code": code.name, "prefix": prefix, "details": excerpt(error.details() or "", 500)})
+        detail = f"{prefix}{'dịch vụ' if prefix else 'Dịch vụ'} tạm thời không phản hồi, hãy thử lại sau ít phút."
     if code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.OUT_OF_RANGE):
         violations = field_violations(error)
         if violations:

@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from vanthu_core.grpc_server import field_violations
+from vanthu_core.labels import is_vietnamese
 from vanthu_core.text import excerpt
 
 HTTP_STATUS = {
@@ -161,6 +162,13 @@ def http_status(error: grpc.aio.AioRpcError) -> int:
     return HTTP_STATUS.get(code, 502)
 
 
+#: The statuses of an outage (the callee unreachable, out of time, overloaded): told in a service's own Vietnamese
+#: words when it gave some, else with :data:`OUTAGE_TEXT` (never gRPC's English, which names the cluster's inside).
+OUTAGES = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
+                     grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.CANCELLED, grpc.StatusCode.UNIMPLEMENTED})
+OUTAGE_TEXT = "Dịch vụ tạm thời không phản hồi, hãy thử lại sau ít phút."
+
+
 def problem_from_rpc(error: grpc.aio.AioRpcError, request: Request) -> JSONResponse:
     status = http_status(error)
     errors = [{"field": f, "detail": d} for f, d in field_violations(error)]
@@ -173,5 +181,8 @@ def problem_from_rpc(error: grpc.aio.AioRpcError, request: Request) -> JSONRespo
                   "thống" + (f" (mã tra cứu {reference.group(1)})." if reference else "."))
     elif status == 502:
         detail = "Một dịch vụ phía sau bị lỗi: hãy thử lại sau ít phút."
+    elif error.code() in OUTAGES and not is_vietnamese(detail):
+        # gRPC's own words of an outage name the cluster's addresses, ports and names: the log keeps them
+        detail = OUTAGE_TEXT
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return problem(status, detail, request=request, errors=errors or None, headers=headers)

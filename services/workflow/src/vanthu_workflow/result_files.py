@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import grpc
 
 from vanthu.storage.v1 import storage_pb2 as spb
-from vanthu_core.errors import DomainError, InvalidArgument, PermissionDenied, Unavailable
+from vanthu_core.errors import DomainError, InvalidArgument, Unavailable
 from vanthu_core.grpc_client import bearer_metadata, domain_error
 from vanthu_core.service_token import ServiceTokens
 
@@ -45,12 +45,19 @@ class StoredFile(Protocol):
     file_name: str
 
 
+def not_own(field: str) -> InvalidArgument:
+    """The refusal of a file that is not the caller's own upload in the agency's store: the same whether it is a
+    colleague's (a document's file they do not see, say), another agency's or none at all, and naming nothing of it
+    (its file name, whether it exists: storage lets anyone of the agency read a held file's metadata)."""
+    return InvalidArgument(field, "không phải tệp đồng chí đã tải lên kho của cơ quan: hãy tải tệp kết quả lên rồi "
+                                  "đính kèm.")
+
+
 def check_result_file(obj: StoredFile, field: str, *, agency_code: str, subject: str,
                       max_bytes: int = MAX_RESULT_BYTES) -> None:
     """One upload as a result file: the caller's own, of an accepted type, within the limit."""
     if obj.agency_code != agency_code or obj.uploaded_by != subject:
-        raise PermissionDenied(f"{field}: tệp «{obj.file_name}» không phải tệp đồng chí tải lên; hãy tải tệp kết "
-                               "quả lên rồi đính kèm.")
+        raise not_own(field)
     if obj.content_type not in RESULT_TYPES:
         raise InvalidArgument(field, f"tệp «{obj.file_name}» không phải PDF, DOCX hay XLSX.")
     if obj.size > max_bytes:
@@ -94,8 +101,7 @@ class StorageResultFiles:
                 reply = await self.stub.Stat(spb.StatRequest(object_id=object_id), metadata=bearer_metadata(token))
             except grpc.aio.AioRpcError as exc:
                 if exc.code() == grpc.StatusCode.NOT_FOUND:
-                    raise InvalidArgument(field, "không có tệp này trong kho của cơ quan: hãy tải tệp lên lại.") \
-                        from exc
+                    raise not_own(field) from exc
                 raise domain_error(exc, "Kho lưu tệp: ") from exc
             check_result_file(reply.object, field, agency_code=agency_code, subject=subject,
                               max_bytes=self.max_bytes)

@@ -269,9 +269,15 @@ async def stat(request: Request, principal: User, object_id: str) -> StoredObjec
 @router.delete("/{object_id}", status_code=204, response_class=Response,
                summary="Delete a file you uploaded (clerks, archivists, admins: any of the agency); refused (422) "
                        "while a document or anything else refers to it, or while it is retained or held")
-@calls(STORAGE + "Delete")
+@calls(STORAGE + "Stat", STORAGE + "Delete", DOCUMENTS + "CheckFileAccess", WORKFLOW + "CheckFileAccess")
 async def delete(request: Request, principal: User, object_id: str) -> Response:
-    await _storage(request).Delete(pb.DeleteRequest(object_id=object_id), metadata=forward(principal))
+    """A file of documents or of a task's result is first looked at as its metadata would be
+    (:func:`check_document_file`): someone who may not have it gets 404, not storage's 403 (not the uploader) or 422
+    (in use by ``workflow/task/<id>``), which told them it exists and what holds it."""
+    storage = _storage(request)
+    reply = await storage.Stat(pb.StatRequest(object_id=object_id), metadata=forward(principal))
+    await check_document_file(request, principal, reply.object, "stat")
+    await storage.Delete(pb.DeleteRequest(object_id=object_id), metadata=forward(principal))
     return Response(status_code=204)
 
 
@@ -302,7 +308,9 @@ def _range(header: str) -> tuple[int, int | None]:
 
 async def _unsatisfiable(request: Request, object_id: str, metadata: Any, agency: str) -> Response:
     """416 for a range that starts at or past the end of the object (RFC 9110 §15.5.17), with the object's size
-    in ``Content-Range: bytes */size``; the object is looked up with the same credentials (404 stays 404)."""
+    in ``Content-Range: bytes */size``; the object is looked up with the same credentials (404 stays 404). A person
+    gets here only after :func:`_stream` found they may have the file (a range past the end told a colleague outside
+    a job that its result file exists, and its size)."""
     reply = await _storage(request).Stat(pb.StatRequest(object_id=object_id, agency_code=agency), metadata=metadata)
     size = reply.object.size
     return problem(416, f"Đoạn yêu cầu bắt đầu từ hoặc sau cuối tệp (tệp dài {size} byte).", request=request,
@@ -355,6 +363,11 @@ async def _stream(request: Request, object_id: str, metadata: Any, range_header:
     """Stream one object: with a person's token (``agency`` empty: theirs; ``principal``, when the file is a
     document's, must see the document: :func:`check_document_file`) or with the gateway's own token for the
     ``agency`` a signed link names."""
+    if principal is not None:
+        # asked before the bytes are: storage writes a read of a file the archive keeps to the archive's access log
+        # as its download starts, and someone refused has read nothing (nor learns by a range its size, or that it is)
+        held = await _storage(request).Stat(pb.StatRequest(object_id=object_id), metadata=metadata)
+        await check_document_file(request, principal, held.object, "download")
     offset, length = 0, 0
     if range_header:
         offset, last = _range(range_header)
@@ -374,12 +387,6 @@ async def _stream(request: Request, object_id: str, metadata: Any, range_header:
             return await _unsatisfiable(request, object_id, metadata, agency)
         raise
     obj = first.object
-    if principal is not None:
-        try:
-            await check_document_file(request, principal, obj, "download")
-        except BaseException:
-            call.cancel()
-            raise
     if range_header and offset >= obj.size:
         call.cancel()
         return await _unsatisfiable(request, object_id, metadata, agency)

@@ -81,6 +81,11 @@ describe("where a notification leads", () => {
     for (const link of ["/\\evil.example", "/\\evil.example/ho-so", "/\t/evil.example", "/\n/evil.example"]) {
       expect(notificationPath({ document_id: "", case_id: "", link })).toBe("");
     }
+    // dot segments resolve on this origin to a path that starts with //: the router's pushState of it is refused as
+    // another origin, and it then loads the URL, //evil.example (another site): not followed either
+    for (const link of ["/.//evil.example/x", "/a/..//evil.example", "/%2e//evil.example", "/ho-so/../..//evil.example"]) {
+      expect(notificationPath({ document_id: "", case_id: "", link })).toBe("");
+    }
   });
 });
 

@@ -35,7 +35,9 @@ export function notificationPath(n: Pick<Notification, "document_id" | "case_id"
 
 /**
  * ``link`` when it is a path of the app itself, as the browser resolves it (``/\evil.com`` and ``/\t/evil.com`` are
- * read as ``//evil.com``, another site): resolved against this origin, kept only when it stays on it; "" otherwise.
+ * read as ``//evil.com``, another site): resolved against this origin, kept only when it stays on it and its path
+ * does not start with ``//`` (``/.//evil.com`` resolves to that path, which the router would load as another site);
+ * "" otherwise.
  */
 function inAppPath(link: string | undefined): string {
   if (!link?.startsWith("/")) return "";
@@ -45,7 +47,9 @@ function inAppPath(link: string | undefined): string {
   } catch {
     return "";
   }
-  return url.origin === window.location.origin ? `${url.pathname}${url.search}${url.hash}` : "";
+  // a path that resolves to //host (/.//evil.example, /a/..//evil.example) is another site again once navigated to
+  if (url.origin !== window.location.origin || url.pathname.startsWith("//")) return "";
+  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 /**
