@@ -290,6 +290,21 @@ describe("a document's page", () => {
     expect([...signers.querySelectorAll("li")].map((li) => li.textContent)).toEqual(lines);
   });
 
+  it("names an agency's seal once in the signature verdict, in its signer line and in the note", async () => {
+    const agency = "Ủy ban nhân dân tỉnh Vĩnh Long";
+    const { api } = fakeGateway({
+      [`GET /api/v1/documents/${ID}`]: arrival({
+        signature_signers: [`${agency} (${agency}), ký lúc 10:02 01/12/2026`],
+        signature_note: `cong-van.pdf: HỢP LỆ (1 chữ ký: ${agency} (${agency}), ký lúc 10:02 01/12/2026)` }),
+      [`GET /api/v1/documents/${ID}/history`]: HISTORY,
+    });
+    renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+    const signers = await screen.findByTestId("signature-signers");
+    expect([...signers.querySelectorAll("li")].map((li) => li.textContent))
+      .toEqual([`${agency}, ký lúc 10:02 01/12/2026`]);
+    expect(screen.getByText(`cong-van.pdf: HỢP LỆ (1 chữ ký: ${agency}, ký lúc 10:02 01/12/2026)`)).toBeInTheDocument();
+  });
+
   it("puts the PDF beside the metadata from 1200 px, one column below, and wraps metadata between words", async () => {
     const { api } = fakeGateway({
       [`GET /api/v1/documents/${ID}`]: arrival(),

@@ -8,6 +8,7 @@ import { useApi } from "../../api/ApiProvider";
 import { useAuth } from "../../auth/AuthProvider";
 import { formatDate, formatDateTime } from "../../components/dates";
 import { common } from "../../components/messages";
+import { withoutRepeatedOrganisation } from "../../components/certificate";
 import { SignatureSigners, SignatureTag } from "../incoming/SignatureTag";
 import { work } from "../work/messages";
 import { Processing } from "../work/Processing";
@@ -215,7 +216,7 @@ export function DocumentPage() {
                     </Descriptions.Item>
                     <Descriptions.Item label={messages.fields.signature} span="filled">
                       <SignatureTag check={doc.signature_check ?? ""} />
-                      {doc.signature_note && <Typography.Text>{doc.signature_note}</Typography.Text>}
+                      {doc.signature_note && <Typography.Text>{withoutRepeatedOrganisation(doc.signature_note)}</Typography.Text>}
                       <SignatureSigners signers={doc.signature_signers} />
                     </Descriptions.Item>
                     {!!doc.exchange_form && (
