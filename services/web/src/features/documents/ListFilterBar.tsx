@@ -14,6 +14,7 @@ import {
   apiFilters, cleanFilters, deleteSaved, filtersFromParams, loadSaved, saveFilter, withFilters,
   type ListFilters, type ListName, type SavedFilter, type SavedList,
 } from "./listFilters";
+import { READABLE_OPTIONS } from "../../components/FieldSelect";
 
 /** A document status, as the list's tab (and the export) filter it. */
 export type DocumentStatus = NonNullable<NonNullable<paths["/api/v1/documents"]["get"]["parameters"]["query"]>["status"]>;
@@ -79,7 +80,7 @@ function IssuerSelect({ id, value, onChange, byName = false }: {
     ...(found.data?.items ?? []).map((a) => ({ value: a.code, label: a.name })),
   ];
   return (
-    <Select<AgencyValue> id={id} aria-label={t.issuer} showSearch labelInValue allowClear filterOption={false}
+    <Select<AgencyValue> {...READABLE_OPTIONS} id={id} aria-label={t.issuer} showSearch labelInValue allowClear filterOption={false}
       value={value} onChange={(v) => onChange?.(v ?? undefined)} onSearch={setText} placeholder={t.issuerSearch}
       style={{ width: 240 }} options={options} loading={found.isFetching}
       notFoundContent={typed.length >= 2 && found.isSuccess ? t.noAgency : null} popupMatchSelectWidth={false} />
@@ -208,7 +209,7 @@ export function ListFilterBar({ list, status, tasks = false }: { list: ListName;
           <DateField width={140} />
         </Form.Item>
         <Form.Item name="type_code" label={t.type}>
-          <Select allowClear showSearch optionFilterProp="label" placeholder={t.all} style={{ width: 200 }}
+          <Select {...READABLE_OPTIONS} allowClear showSearch optionFilterProp="label" placeholder={t.all} style={{ width: 200 }}
             loading={types.isLoading}
             options={(types.data ?? []).map((type) => ({ value: type.code, label: type.name }))} />
         </Form.Item>
@@ -219,7 +220,7 @@ export function ListFilterBar({ list, status, tasks = false }: { list: ListName;
         )}
         {!tasks && (
           <Form.Item name="register_id" label={t.register}>
-            <Select allowClear placeholder={t.all} style={{ width: 200 }} loading={registers.isLoading}
+            <Select {...READABLE_OPTIONS} allowClear placeholder={t.all} style={{ width: 200 }} loading={registers.isLoading}
               options={(registers.data ?? []).map((r) => ({ value: r.id, label: r.name }))} />
           </Form.Item>
         )}

@@ -115,6 +115,24 @@ describe("the leader's assignment form (giao xử lý)", () => {
         for_information: [], deadline_days: 1, instruction: "Khẩn trương tham mưu" });
     });
 
+  it("names every option of the pickers for a screen reader by the unit's or the person's name, never its code",
+    async () => {
+      renderForm();
+      for (const label of ["Chủ trì", "Phối hợp", "Để biết"]) {
+        fireEvent.mouseDown(screen.getByLabelText(label));
+        await screen.findAllByText("Lê Văn Chuyên — Chuyên viên");
+        const options = screen.getAllByRole("option");
+        expect(options.length).toBeGreaterThan(0);
+        for (const option of options) {
+          // what a screen reader reads: the option's text (and any aria-label), never "unit:TH" or a subject id
+          expect(option.textContent).not.toMatch(/^(unit|person):/);
+          expect(option.getAttribute("aria-label") ?? "").not.toMatch(/^(unit|person):/);
+          expect(option.textContent).toMatch(/^(Phòng|Lê|Phạm|Trần|Nguyễn)/);
+        }
+        fireEvent.keyDown(screen.getByLabelText(label), { key: "Escape" });
+      }
+    });
+
   it("offers as chủ trì, phối hợp and để biết only the people who handle documents: no clerk, archivist or admin",
     async () => {
       renderForm();

@@ -17,6 +17,7 @@ import { useActingFor } from "./delegations";
 import { leaders, personLabel, usePeopleBySubject } from "./people";
 import { out } from "../outgoing/messages";
 import { ReplyDocumentLink } from "../outgoing/Replies";
+import { READABLE_OPTIONS } from "../../components/FieldSelect";
 
 const MAX_TEXT = 2000;
 
@@ -153,7 +154,7 @@ function SubmitToLeader({ doc }: { doc: Document }) {
         onOk={() => void form.validateFields().then((v) => submit.mutate(v), () => undefined)} destroyOnHidden>
         <Form form={form} layout="vertical" preserve={false} initialValues={{ leader: "" }}>
           <Form.Item name="leader" label={work.submit.leader}>
-            <Select showSearch filterOption={foldFilter} loading={people.isLoading}
+            <Select {...READABLE_OPTIONS} showSearch filterOption={foldFilter} loading={people.isLoading}
               options={[{ value: "", label: work.submit.anyLeader },
                 ...leaders(people.data ?? []).map((p) => ({ value: p.subject, label: personLabel(p) }))]} />
           </Form.Item>
