@@ -6,6 +6,7 @@ import { unwrap, type Task } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import { work } from "./messages";
 import { DeadlineTag, taskStateText } from "./Processing";
+import { ExtensionDates, informedClosedText, useTaskCases } from "./taskCases";
 
 /** Where a task is worked on: a job's page (giao việc), else its document's. */
 export function taskPath(task: Pick<Task, "case_kind" | "case_id" | "document_id">): string {
@@ -28,6 +29,7 @@ export function MyWork({ title = work.home.title }: { title?: string }) {
     queryFn: async () => unwrap(await api.GET("/api/v1/workflow/inbox", { params: { query: { bucket, page_size: 50 } } })),
   });
   const counts = inbox.data?.counts;
+  const cases = useTaskCases(inbox.data?.tasks ?? []);
   return (
     <Space direction="vertical" size="middle" style={{ width: "100%" }}>
       <Typography.Title level={1} style={{ fontSize: 22, margin: 0 }}>{title}</Typography.Title>
@@ -58,9 +60,12 @@ export function MyWork({ title = work.home.title }: { title?: string }) {
                   description={
                     <Space wrap size={[8, 4]}>
                       <Tag>{work.kind[task.kind] ?? task.kind}</Tag>
-                      <span>{taskStateText(task)}</span>
+                      <span>{taskStateText(task, cases.get(task.case_id)?.state)}</span>
                       {task.state === "withdrawn" && !!task.note && <Tag color="#595959">{task.note}</Tag>}
-                      <span>{work.home.columns.deadline}: <DeadlineTag task={task} /></span>
+                      {task.kind === "extension" ? <ExtensionDates current={cases.get(task.case_id)} /> : (
+                        <span>{work.home.columns.deadline}: <DeadlineTag task={informedClosedText(task,
+                          cases.get(task.case_id)?.state) ? { ...task, deadline_state: "" } : task} /></span>
+                      )}
                     </Space>
                   } />
               </List.Item>

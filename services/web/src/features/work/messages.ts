@@ -20,6 +20,10 @@ export const work = {
   } as Record<string, string>,
   taskState: { open: "Chưa xử lý", in_progress: "Đang xử lý", done: "Hoàn thành", cancelled: "Đã kết thúc",
     withdrawn: "Đã thu hồi" } as Record<string, string>,
+  /** A để biết task still open (not marked Đã xem) whose case is finished: no longer anything to do. */
+  informedClosed: { completed: "Đã xong", withdrawn: "Đã dừng xử lý" } as Record<string, string>,
+  /** An extension request (xin gia hạn) in a leader's list: the case's deadline and the one asked for. */
+  extensionDates: { current: "Hạn hiện tại", asked: "Xin gia hạn đến" },
   /** A done task its holder returned (trả lại: an arrival's task to the leader, a draft to its drafter, unsigned). */
   taskReturned: "Đã trả lại",
   deadlineState: { on_time: "Trong hạn", due_soon: "Sắp đến hạn", overdue: "Quá hạn" } as Record<string, string>,
