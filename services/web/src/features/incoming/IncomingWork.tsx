@@ -8,7 +8,7 @@ import { common } from "../../components/messages";
 import { work } from "../work/messages";
 import { taskPath } from "../work/MyWork";
 import { DeadlineTag, taskStateText } from "../work/Processing";
-import { informedClosedText, useTaskCases } from "../work/taskCases";
+import { ExtensionDates, informedClosedText, useTaskCases } from "../work/taskCases";
 import { messages } from "./messages";
 import { filterText } from "../documents/filterMessages";
 import { inboxFilters, type ListFilters } from "../documents/listFilters";
@@ -57,9 +57,11 @@ function UrgencyTag({ urgency }: { urgency?: string }) {
   return urgency && urgency !== "normal" ? <Tag color="#ad2102">{common.urgency[urgency] ?? urgency}</Tag> : null;
 }
 
-/** A task's deadline, without its colour once a để biết task's case is finished (nothing left to do on it). */
-function TaskDeadline({ task, caseState }: { task: Task; caseState?: string }) {
-  return <DeadlineTag task={informedClosedText(task, caseState) ? { ...task, deadline_state: "" } : task} />;
+/** A task's deadline, without its colour once a để biết task's case is finished (nothing left to do on it); an
+ * extension request's, the case's current one and the one asked for. */
+function TaskDeadline({ task, current }: { task: Task; current?: Case }) {
+  if (task.kind === "extension") return <ExtensionDates current={current} />;
+  return <DeadlineTag task={informedClosedText(task, current?.state) ? { ...task, deadline_state: "" } : task} />;
 }
 
 function StateText({ task, caseState }: { task: Task; caseState?: string }) {
@@ -88,7 +90,7 @@ function columns(arrivals: Map<string, Arrival>, cases: Map<string, Case>): Tabl
       render: (_: unknown, task) => <UrgencyTag urgency={of(task)?.urgency} /> },
     { title: work.home.columns.kind, dataIndex: "kind", key: "kind", width: 120,
       render: (kind: string) => <Tag>{work.kind[kind] ?? kind}</Tag> },
-    { title: work.home.columns.deadline, key: "deadline", width: 140, render: (_: unknown, task) => <TaskDeadline task={task} caseState={stateOf(task)} /> },
+    { title: work.home.columns.deadline, key: "deadline", width: 140, render: (_: unknown, task) => <TaskDeadline task={task} current={cases.get(task.case_id)} /> },
     { title: work.home.columns.state, dataIndex: "state", key: "state", width: 150,
       render: (_: string, task) => <StateText task={task} caseState={stateOf(task)} /> },
   ];
@@ -98,7 +100,7 @@ function columns(arrivals: Map<string, Arrival>, cases: Map<string, Case>): Tabl
  * A task as a compact card, for phones: the số, ký hiệu and date, the trích yếu (the link), the sender, then the
  * urgency, role, deadline and state as tags; everything wraps, nothing scrolls sideways.
  */
-function TaskCard({ task, arrival, caseState }: { task: Task; arrival?: Arrival; caseState?: string }) {
+function TaskCard({ task, arrival, current }: { task: Task; arrival?: Arrival; current?: Case }) {
   const heading = [arrival?.number_symbol, formatDate(arrival?.document_date ?? "")].filter(Boolean).join(" · ");
   return (
     <List.Item style={{ display: "block", padding: "10px 0" }} data-testid="task-card">
@@ -114,8 +116,8 @@ function TaskCard({ task, arrival, caseState }: { task: Task; arrival?: Arrival;
       <Space size={[4, 4]} wrap style={{ marginTop: 4 }}>
         <UrgencyTag urgency={arrival?.urgency} />
         <Tag>{work.kind[task.kind] ?? task.kind}</Tag>
-        <TaskDeadline task={task} caseState={caseState} />
-        <Typography.Text type="secondary"><StateText task={task} caseState={caseState} /></Typography.Text>
+        <TaskDeadline task={task} current={current} />
+        <Typography.Text type="secondary"><StateText task={task} caseState={current?.state} /></Typography.Text>
       </Space>
     </List.Item>
   );
@@ -150,7 +152,7 @@ export function WorkTable({ tab, filters = {} }: { tab: WorkTab; filters?: ListF
         <List<Task> loading={query.isLoading} dataSource={tasks} locale={{ emptyText: empty }}
           aria-label={messages.work.tabs[tab]} rowKey="id"
           renderItem={(task) => <TaskCard task={task} arrival={arrivals.get(task.document_id)}
-            caseState={cases.get(task.case_id)?.state} />} />
+            current={cases.get(task.case_id)} />} />
       )}
       {query.hasNextPage && (
         <Button style={{ marginTop: 8 }} loading={query.isFetchingNextPage} onClick={() => void query.fetchNextPage()}>

@@ -92,6 +92,18 @@ describe("the processing tree", () => {
     expect(rows[3]).toHaveTextContent("Phòng Tổng hợp — đã giao cán bộ xử lý");  // a person no longer in the agency
   });
 
+  it("says Đã xong of a để biết task left open once the case is completed", async () => {
+    const { api } = fakeGateway({ "GET /api/v1/people": PEOPLE });
+    const current = job({ state: "completed", tasks: [
+      jobTask({ id: "jt-lead", state: "done" }),
+      jobTask({ id: "jt-info", kind: "for_information", assignee_kind: "person", assignee: "s-cv", state: "open" })] });
+    renderWith(<ProcessingTree current={current} />, { api });
+    const rows = within(screen.getByTestId("processing-tasks")).getAllByRole("row");
+    expect(rows[2]).toHaveTextContent("Đã xong");
+    expect(rows[2]).not.toHaveTextContent("Chưa xử lý");
+    expect(rows[2]).not.toHaveTextContent("Quá hạn");
+  });
+
   it("offers giao xử lý to a leader's deputy under a delegation in force, not to the deputy of a unit's head", async () => {
     const doc = arrival({ status: "registered", agency_code: "000.00.00.H61" });
     const submitted = outgoingCase({ id: "case-9", kind: "incoming", state: "submitted", document_id: doc.id,
