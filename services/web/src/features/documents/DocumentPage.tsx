@@ -240,10 +240,6 @@ export function DocumentPage() {
                 {!!doc.reason && <Descriptions.Item label={messages.fields.reason} span="filled">{doc.reason}</Descriptions.Item>}
               </Descriptions>
             </Card>
-            <Processing doc={doc} />
-            {outgoing && <OutgoingCase doc={doc} />}
-            {outgoing && (doc.status === "issued" || doc.status === "revoked") && (
-              <Deliveries documentId={doc.id} canRevoke={doc.status === "issued" && !!person?.roles.includes("clerk")} />)}
           </Space>
         </Col>
         <Col xs={24} xl={12} data-testid="document-files">
@@ -252,6 +248,16 @@ export function DocumentPage() {
           </Card>
         </Col>
       </Row>
+      {/* the processing, the outgoing circuit and the deliveries (tables, actions) take the page's whole width below
+          the metadata and the PDF: beside the PDF, half of a 1440 px screen, they were cramped */}
+      <div data-testid="document-work">
+        <Space direction="vertical" size="middle" style={{ width: "100%" }}>
+          <Processing doc={doc} />
+          {outgoing && <OutgoingCase doc={doc} />}
+          {outgoing && (doc.status === "issued" || doc.status === "revoked") && (
+            <Deliveries documentId={doc.id} canRevoke={doc.status === "issued" && !!person?.roles.includes("clerk")} />)}
+        </Space>
+      </div>
       <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{messages.sections.history}</h2>}>
         <History id={doc.id} />
       </Card>
