@@ -15,6 +15,7 @@ import {
   type ListFilters, type ListName, type SavedFilter, type SavedList,
 } from "./listFilters";
 import { READABLE_OPTIONS } from "../../components/FieldSelect";
+import { CollapsibleFilters } from "../../components/CollapsibleFilters";
 
 /** A document status, as the list's tab (and the export) filter it. */
 export type DocumentStatus = NonNullable<NonNullable<paths["/api/v1/documents"]["get"]["parameters"]["query"]>["status"]>;
@@ -194,6 +195,7 @@ export function ListFilterBar({ list, status, tasks = false }: { list: ListName;
 
   return (
     <section aria-label={t.bar} style={{ marginBottom: 12 }}>
+      <CollapsibleFilters active={Object.keys(applied).length}>
       <Form form={form} layout="inline" onFinish={submit} style={{ rowGap: 8 }}>
         <Form.Item name="date_from" label={tasks ? t.givenFrom : t.from} rules={[dateRule]}>
           <DateField width={140} />
@@ -241,6 +243,7 @@ export function ListFilterBar({ list, status, tasks = false }: { list: ListName;
         <Button onClick={() => setNaming(true)}>{t.save}</Button>
         {!tasks && <Button onClick={() => void exportXlsx()} loading={exporting}>{t.export}</Button>}
       </Space>
+      </CollapsibleFilters>
       <Modal open={naming} title={t.saveTitle} okText={t.save} onOk={() => void save()} destroyOnHidden
         onCancel={() => { setNaming(false); nameForm.resetFields(); }}>
         <Form form={nameForm} layout="vertical" onFinish={() => void save()}>

@@ -12,6 +12,7 @@ import { GiveJobDialog } from "./GiveJob";
 import { JobFilterBar } from "./JobFilterBar";
 import { givenQuery, jobFiltersFromParams, receivedQuery, type JobFilters, type JobsTab } from "./jobFilters";
 import { jobs } from "./messages";
+import { WRAP_TABS } from "../../components/CollapsibleFilters";
 
 const PAGE = 50;
 
@@ -140,7 +141,7 @@ export function JobsPage() {
       </Space>
       <Card>
         <JobFilterBar key={tab} tab={tab} />
-        <Tabs activeKey={tab} onChange={setTab} items={[
+        <Tabs className={WRAP_TABS} activeKey={tab} onChange={setTab} items={[
           ...(gives ? [{ key: "given", label: jobs.given, children: <Given filters={filters} /> }] : []),
           { key: "received", label: jobs.received, children: <Received filters={filters} /> },
         ]} />
