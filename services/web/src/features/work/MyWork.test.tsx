@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { fakeGateway, renderWith } from "../../test/render";
 import { job, jobTask } from "../jobs/fixtures";
 import { arrival } from "../../test/fixtures";
@@ -64,5 +64,36 @@ describe("việc của tôi", () => {
     expect(within(line as HTMLElement).queryByText("Quá hạn")).toBeNull();  // its deadline is no longer a worry
     const other = screen.getByRole("link", { name: "Việc còn đang làm" }).closest("li")!;
     expect(within(other as HTMLElement).getByText("Chưa xử lý")).toBeInTheDocument();  // its case goes on
+  });
+
+  it("filters Công việc as the other work lists (loại việc, vai trò, ngày giao, trích yếu) and says when each was given",
+    async () => {
+      const given = jobTask({ created_at: "2026-11-30T01:05:00Z" });
+      const { api, calls } = fakeGateway({ "GET /api/v1/workflow/inbox": { tasks: [given],
+        counts: { todo: 1, due_soon: 0, overdue: 1, done: 0 }, next_page_token: "" } });
+      renderWith(<MyWork title="Công việc" filterable />,
+        { api, path: "/cong-viec?case_kind=job&kind=lead&date_from=2026-11-01" });
+      const line = (await screen.findByRole("link", { name: "Chuẩn bị báo cáo tổng kết năm 2026" })).closest("li")!;
+      expect(within(line as HTMLElement).getByText("Giao việc")).toBeInTheDocument();
+      expect(line).toHaveTextContent("Ngày giao: 30/11/2026");
+      const asked = () => calls.filter((c) => c.path.startsWith("/api/v1/workflow/inbox"))
+        .map((c) => new URLSearchParams(c.path.split("?")[1]));
+      expect(asked()[0]?.get("case_kind")).toBe("job");
+      expect(asked()[0]?.getAll("kind")).toEqual(["lead"]);
+      expect(asked()[0]?.get("date_from")).toBe("2026-11-01");
+
+      fireEvent.change(screen.getByLabelText("Trích yếu có chứa"), { target: { value: " bao cao " } });
+      fireEvent.click(screen.getByRole("button", { name: "Lọc" }));
+      await waitFor(() => expect(asked().at(-1)?.get("q")).toBe("bao cao"));
+      expect(asked().at(-1)?.get("case_kind")).toBe("job");  // the other filters stay
+    });
+
+  it("keeps the home page's list unfiltered whatever the URL says", async () => {
+    const { api, calls } = fakeGateway({ "GET /api/v1/workflow/inbox": { tasks: [jobTask()],
+      counts: { todo: 1, due_soon: 0, overdue: 1, done: 0 }, next_page_token: "" } });
+    renderWith(<MyWork />, { api, path: "/?case_kind=job" });
+    await screen.findByRole("link", { name: "Chuẩn bị báo cáo tổng kết năm 2026" });
+    expect(screen.queryByRole("button", { name: "Lọc" })).toBeNull();
+    expect(calls.every((c) => !c.path.includes("case_kind"))).toBe(true);
   });
 });
