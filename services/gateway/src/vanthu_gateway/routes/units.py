@@ -70,8 +70,8 @@ class MemberWritten(BaseModel):
 
 #: The roles that handle documents (xử lý văn bản): a leader directs, a head splits the work, an officer processes.
 HANDLER_ROLES = frozenset({"leader", "head", "officer"})
-#: The roles that sign documents (người ký): a leader signs for the agency (or KT. as a deputy), a head of unit thừa lệnh
-#: (TL.) or thừa ủy quyền (TUQ.); an officer, a clerk, an archivist or an administrator does not.
+#: The roles that sign documents (người ký): a leader signs for the agency (or KT. as a deputy), a head of unit
+#: thừa lệnh (TL.) or thừa ủy quyền (TUQ.); an officer, a clerk, an archivist or an administrator does not.
 SIGNER_ROLES = frozenset({"leader", "head"})
 
 
