@@ -61,7 +61,8 @@ async def test_people_carry_their_title_units_and_leadership_and_only_the_caller
 async def test_a_colleague_gets_no_emails_nor_roles(api: Callable[[str], httpx.AsyncClient], username: str) -> None:
     people = (await api(username).get("/api/v1/people")).json()
     assert people and all("email" not in p and "roles" not in p for p in people)
-    assert set(people[0]) == {"subject", "username", "name", "enabled", "title", "units", "leader", "handler"}
+    assert set(people[0]) == {"subject", "username", "name", "enabled", "title", "units", "leader", "handler",
+                               "signer"}
 
 
 async def test_the_agencys_administrator_gets_emails_and_roles(api: Callable[[str], httpx.AsyncClient]) -> None:
@@ -77,4 +78,13 @@ async def test_everyone_learns_who_handles_documents_the_clerk_archivist_and_adm
     """Giao xử lý offers only handlers (a leader, head or officer); the flag is all a non-admin learns of the roles."""
     people = {p["username"]: p["handler"] for p in (await api(username).get("/api/v1/people")).json()}
     assert people == {"lanhdao.ubnd": True, "truongphong.ubnd": True, "chuyenvien.ubnd": True,
+                      "vanthu.ubnd": False, "luutru.ubnd": False, "quantri.ubnd": False}
+
+
+@pytest.mark.parametrize("username", ["lanhdao.ubnd", "chuyenvien.ubnd", "vanthu.ubnd"])
+async def test_everyone_learns_who_may_sign_a_leader_or_a_head_not_the_clerk_nor_an_officer(
+        api: Callable[[str], httpx.AsyncClient], username: str) -> None:
+    """The draft form offers as người ký only those who sign (lãnh đạo, trưởng đơn vị); a clerk drafting is not."""
+    people = {p["username"]: p["signer"] for p in (await api(username).get("/api/v1/people")).json()}
+    assert people == {"lanhdao.ubnd": True, "truongphong.ubnd": True, "chuyenvien.ubnd": False,
                       "vanthu.ubnd": False, "luutru.ubnd": False, "quantri.ubnd": False}

@@ -92,7 +92,7 @@ export function App({ manager, queryClient, nonce }: { manager: UserManager; que
                     <Route path="van-ban-di/:id/sua" element={<Screen><DraftPage /></Screen>} />
                     <Route path="van-ban/:id" element={<Screen><DocumentPage /></Screen>} />
                     <Route path="tra-cuu" element={<Screen><SearchPage /></Screen>} />
-                    <Route path="cong-viec" element={<Screen><MyWork title={common.menu.work} /></Screen>} />
+                    <Route path="cong-viec" element={<Screen><MyWork title={common.menu.work} filterable /></Screen>} />
                     <Route path="giao-viec" element={<Screen><JobsPage /></Screen>} />
                     <Route path="giao-viec/:id" element={<Screen><JobPage /></Screen>} />
                     <Route path="thong-ke" element={<Screen><Dashboard /></Screen>} />

@@ -4186,6 +4186,12 @@ export interface components {
              * @description the person's VanThu roles (clerk, leader, head, officer, archivist, admin): only for the agency's administrator
              */
             roles?: string[] | null;
+            /**
+             * Signer
+             * @description whether the person may sign documents (a leader or a head: lãnh đạo, trưởng đơn vị): who the draft form offers as người ký; an officer, a clerk, an archivist or an administrator is not
+             * @default false
+             */
+            signer: boolean;
             /** Subject */
             subject: string;
             /**

@@ -45,8 +45,8 @@ export function parseDistinguishedName(dn: string): { type: string; value: strin
   return out;
 }
 
-/** "Họ tên — Chức danh (Đơn vị, Cơ quan)" from a certificate subject; the subject itself when it names no one (no
- * CN), "" for "". */
+/** "Họ tên — Chức danh (Đơn vị, Cơ quan)" from a certificate subject (an agency's seal: "Cơ quan (Đơn vị)", the agency
+ * once); the subject itself when it names no one (no CN), "" for "". */
 export function formatCertificateSubject(subject: string): string {
   if (!subject.trim()) return "";
   const attrs = parseDistinguishedName(subject);
@@ -54,6 +54,25 @@ export function formatCertificateSubject(subject: string): string {
   const [name] = all("cn");
   if (!name) return subject;
   const title = all("title").join(", ");
-  const organisation = [...all("ou"), ...all("o")].join(", ");
+  // an agency's seal (chữ ký số của cơ quan) names the agency as its holder: said once, not again in brackets
+  const organisation = [...all("ou"), ...all("o")].filter((o) => o !== name).join(", ");
   return `${name}${title ? ` — ${title}` : ""}${organisation ? ` (${organisation})` : ""}`;
+}
+
+/** A signer's name, its title, and the bracket after them: "Ủy ban nhân dân tỉnh Vĩnh Long (Ủy ban nhân dân tỉnh Vĩnh
+ * Long)". The name stops at ":", ";", "—" and brackets, so a note's "tệp.pdf: HỢP LỆ (1 chữ ký: …" is not one. */
+const SIGNER_WITH_ORGANISATION = /([^:;()—]+?)((?: — [^:;()]+)?) \(([^()]*)\)/gu;
+
+/**
+ * ``text`` (a signer line of the signature report, "Ủy ban nhân dân tỉnh Vĩnh Long (Ủy ban nhân dân tỉnh Vĩnh Long),
+ * ký lúc 09:30 01/12/2026", or the verification's note that holds such lines) with an organisation that repeats the
+ * signer's own name left out of the bracket: an agency's seal names the agency once. Anything else is unchanged.
+ */
+export function withoutRepeatedOrganisation(text: string): string {
+  return text.replace(SIGNER_WITH_ORGANISATION, (all, name: string, title: string, bracket: string) => {
+    const parts = bracket.split(", ");
+    const kept = parts.filter((part) => part.trim() !== name.trim());
+    if (kept.length === parts.length) return all;
+    return `${name}${title}${kept.length ? ` (${kept.join(", ")})` : ""}`;
+  });
 }

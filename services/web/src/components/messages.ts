@@ -47,6 +47,8 @@ export const common = {
   } as Record<string, string>,
   /** A member's position in their unit (the registry's directory). */
   positions: { head: "Trưởng đơn vị", deputy: "Phó trưởng đơn vị", officer: "Chuyên viên", staff: "Nhân viên" } as Record<string, string>,
+  /** The button a list's filter bar folds behind on a phone. */
+  filters: { toggle: "Bộ lọc" },
   /** Said after the signed-in person's own name in a list of people. */
   you: "(bạn)",
   signature: {

@@ -70,6 +70,9 @@ class MemberWritten(BaseModel):
 
 #: The roles that handle documents (xử lý văn bản): a leader directs, a head splits the work, an officer processes.
 HANDLER_ROLES = frozenset({"leader", "head", "officer"})
+#: The roles that sign documents (người ký): a leader signs for the agency (or KT. as a deputy), a head of unit
+#: thừa lệnh (TL.) or thừa ủy quyền (TUQ.); an officer, a clerk, an archivist or an administrator does not.
+SIGNER_ROLES = frozenset({"leader", "head"})
 
 
 class PersonOut(BaseModel):
@@ -88,6 +91,9 @@ class PersonOut(BaseModel):
     handler: bool = Field(description="whether the person handles documents (a leader, head or officer: lãnh đạo, "
                                       "trưởng đơn vị, chuyên viên): who is offered in giao xử lý (chủ trì, phối hợp, "
                                       "nhận để biết); a clerk, archivist or administrator only is not")
+    signer: bool = Field(False, description="whether the person may sign documents (a leader or a head: lãnh đạo, "
+                                            "trưởng đơn vị): who the draft form offers as người ký; an officer, a "
+                                            "clerk, an archivist or an administrator is not")
     email: str | None = Field(None, description="the person's e-mail address: only for the agency's administrator "
                                                 "(none for anyone else)")
     roles: list[str] | None = Field(None, description="the person's VanThu roles (clerk, leader, head, officer, "
@@ -179,6 +185,6 @@ async def list_people(request: Request, principal: Annotated[Principal, Depends(
     admin = "admin" in principal.roles
     return [PersonOut(subject=p.subject, username=p.username, name=p.name, enabled=p.enabled, title=p.title,
                       units=sorted(set(units.get(p.subject, []))), leader="leader" in p.roles,
-                      handler=bool(HANDLER_ROLES & set(p.roles)),
+                      handler=bool(HANDLER_ROLES & set(p.roles)), signer=bool(SIGNER_ROLES & set(p.roles)),
                       email=p.email if admin else None, roles=list(p.roles) if admin else None)
             for p in reply.people]

@@ -7,7 +7,7 @@ import { useState } from "react";
 import { ApiError, unwrap, type Member, type Unit } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import type { components } from "../../api/schema";
-import { FieldSelect } from "../../components/FieldSelect";
+import { FieldSelect, READABLE_OPTIONS } from "../../components/FieldSelect";
 import { common } from "../../components/messages";
 import { SEARCH_DELAY_MS, useDebounced } from "../outgoing/RecipientPicker";
 import { adm } from "./messages";
@@ -92,7 +92,7 @@ function AddMember({ unit }: { unit: Unit }) {
   });
   return (
     <Space wrap align="start" style={{ marginBottom: 12 }}>
-      <Select showSearch filterOption={false} value={subject} onSearch={setText} placeholder={t.choosePerson}
+      <Select {...READABLE_OPTIONS} showSearch filterOption={false} value={subject} onSearch={setText} placeholder={t.choosePerson}
         aria-label={t.person} style={{ width: 280, maxWidth: "100%" }} loading={people.isFetching}
         onChange={(v: string) => { setSubject(v); setMissing(false); }}
         options={(people.data ?? []).filter((p) => p.enabled)

@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { arrival } from "../../test/fixtures";
+import { arrival, draft, outgoingCase } from "../../test/fixtures";
 import { fakeGateway, renderWith, type Call } from "../../test/render";
 import { defaultRegister } from "./ArrivalActions";
 import { DocumentPage } from "./DocumentPage";
@@ -288,6 +288,37 @@ describe("a document's page", () => {
     renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
     const signers = await screen.findByTestId("signature-signers");
     expect([...signers.querySelectorAll("li")].map((li) => li.textContent)).toEqual(lines);
+  });
+
+  it("names an agency's seal once in the signature verdict, in its signer line and in the note", async () => {
+    const agency = "Ủy ban nhân dân tỉnh Vĩnh Long";
+    const { api } = fakeGateway({
+      [`GET /api/v1/documents/${ID}`]: arrival({
+        signature_signers: [`${agency} (${agency}), ký lúc 10:02 01/12/2026`],
+        signature_note: `cong-van.pdf: HỢP LỆ (1 chữ ký: ${agency} (${agency}), ký lúc 10:02 01/12/2026)` }),
+      [`GET /api/v1/documents/${ID}/history`]: HISTORY,
+    });
+    renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+    const signers = await screen.findByTestId("signature-signers");
+    expect([...signers.querySelectorAll("li")].map((li) => li.textContent))
+      .toEqual([`${agency}, ký lúc 10:02 01/12/2026`]);
+    expect(screen.getByText(`cong-van.pdf: HỢP LỆ (1 chữ ký: ${agency}, ký lúc 10:02 01/12/2026)`)).toBeInTheDocument();
+  });
+
+  it("gives an outgoing document's circuit the page's whole width, below the metadata and the PDF", async () => {
+    const doc = draft();
+    const { api } = fakeGateway({
+      [`GET /api/v1/documents/${doc.id}`]: doc,
+      [`GET /api/v1/documents/${doc.id}/history`]: [],
+      [`GET /api/v1/workflow/documents/${doc.id}/case`]: outgoingCase({ document_id: doc.id }),
+    });
+    renderWith(<DocumentPage />, { api, path: `/van-ban/${doc.id}`, route: "/van-ban/:id" });
+    const state = await screen.findByTestId("outgoing-state");
+    const work = screen.getByTestId("document-work");
+    expect(work).toContainElement(state);
+    expect(screen.getByTestId("document-details")).not.toContainElement(state);
+    // outside the two-column row: not half of the page beside the PDF
+    expect(work.closest(".ant-row")).toBeNull();
   });
 
   it("puts the PDF beside the metadata from 1200 px, one column below, and wraps metadata between words", async () => {

@@ -8,6 +8,7 @@ import { useApi } from "../../api/ApiProvider";
 import { useAuth } from "../../auth/AuthProvider";
 import { formatDate, formatDateTime } from "../../components/dates";
 import { common } from "../../components/messages";
+import { withoutRepeatedOrganisation } from "../../components/certificate";
 import { SignatureSigners, SignatureTag } from "../incoming/SignatureTag";
 import { work } from "../work/messages";
 import { Processing } from "../work/Processing";
@@ -215,7 +216,7 @@ export function DocumentPage() {
                     </Descriptions.Item>
                     <Descriptions.Item label={messages.fields.signature} span="filled">
                       <SignatureTag check={doc.signature_check ?? ""} />
-                      {doc.signature_note && <Typography.Text>{doc.signature_note}</Typography.Text>}
+                      {doc.signature_note && <Typography.Text>{withoutRepeatedOrganisation(doc.signature_note)}</Typography.Text>}
                       <SignatureSigners signers={doc.signature_signers} />
                     </Descriptions.Item>
                     {!!doc.exchange_form && (
@@ -239,10 +240,6 @@ export function DocumentPage() {
                 {!!doc.reason && <Descriptions.Item label={messages.fields.reason} span="filled">{doc.reason}</Descriptions.Item>}
               </Descriptions>
             </Card>
-            <Processing doc={doc} />
-            {outgoing && <OutgoingCase doc={doc} />}
-            {outgoing && (doc.status === "issued" || doc.status === "revoked") && (
-              <Deliveries documentId={doc.id} canRevoke={doc.status === "issued" && !!person?.roles.includes("clerk")} />)}
           </Space>
         </Col>
         <Col xs={24} xl={12} data-testid="document-files">
@@ -251,6 +248,16 @@ export function DocumentPage() {
           </Card>
         </Col>
       </Row>
+      {/* the processing, the outgoing circuit and the deliveries (tables, actions) take the page's whole width below
+          the metadata and the PDF: beside the PDF, half of a 1440 px screen, they were cramped */}
+      <div data-testid="document-work">
+        <Space direction="vertical" size="middle" style={{ width: "100%" }}>
+          <Processing doc={doc} />
+          {outgoing && <OutgoingCase doc={doc} />}
+          {outgoing && (doc.status === "issued" || doc.status === "revoked") && (
+            <Deliveries documentId={doc.id} canRevoke={doc.status === "issued" && !!person?.roles.includes("clerk")} />)}
+        </Space>
+      </div>
       <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{messages.sections.history}</h2>}>
         <History id={doc.id} />
       </Card>

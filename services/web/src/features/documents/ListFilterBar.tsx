@@ -14,6 +14,8 @@ import {
   apiFilters, cleanFilters, deleteSaved, filtersFromParams, loadSaved, saveFilter, withFilters,
   type ListFilters, type ListName, type SavedFilter, type SavedList,
 } from "./listFilters";
+import { READABLE_OPTIONS } from "../../components/FieldSelect";
+import { CollapsibleFilters } from "../../components/CollapsibleFilters";
 
 /** A document status, as the list's tab (and the export) filter it. */
 export type DocumentStatus = NonNullable<NonNullable<paths["/api/v1/documents"]["get"]["parameters"]["query"]>["status"]>;
@@ -79,7 +81,7 @@ function IssuerSelect({ id, value, onChange, byName = false }: {
     ...(found.data?.items ?? []).map((a) => ({ value: a.code, label: a.name })),
   ];
   return (
-    <Select<AgencyValue> id={id} aria-label={t.issuer} showSearch labelInValue allowClear filterOption={false}
+    <Select<AgencyValue> {...READABLE_OPTIONS} id={id} aria-label={t.issuer} showSearch labelInValue allowClear filterOption={false}
       value={value} onChange={(v) => onChange?.(v ?? undefined)} onSearch={setText} placeholder={t.issuerSearch}
       style={{ width: 240 }} options={options} loading={found.isFetching}
       notFoundContent={typed.length >= 2 && found.isSuccess ? t.noAgency : null} popupMatchSelectWidth={false} />
@@ -193,6 +195,7 @@ export function ListFilterBar({ list, status, tasks = false }: { list: ListName;
 
   return (
     <section aria-label={t.bar} style={{ marginBottom: 12 }}>
+      <CollapsibleFilters active={Object.keys(applied).length}>
       <Form form={form} layout="inline" onFinish={submit} style={{ rowGap: 8 }}>
         <Form.Item name="date_from" label={tasks ? t.givenFrom : t.from} rules={[dateRule]}>
           <DateField width={140} />
@@ -208,7 +211,7 @@ export function ListFilterBar({ list, status, tasks = false }: { list: ListName;
           <DateField width={140} />
         </Form.Item>
         <Form.Item name="type_code" label={t.type}>
-          <Select allowClear showSearch optionFilterProp="label" placeholder={t.all} style={{ width: 200 }}
+          <Select {...READABLE_OPTIONS} allowClear showSearch optionFilterProp="label" placeholder={t.all} style={{ width: 200 }}
             loading={types.isLoading}
             options={(types.data ?? []).map((type) => ({ value: type.code, label: type.name }))} />
         </Form.Item>
@@ -219,7 +222,7 @@ export function ListFilterBar({ list, status, tasks = false }: { list: ListName;
         )}
         {!tasks && (
           <Form.Item name="register_id" label={t.register}>
-            <Select allowClear placeholder={t.all} style={{ width: 200 }} loading={registers.isLoading}
+            <Select {...READABLE_OPTIONS} allowClear placeholder={t.all} style={{ width: 200 }} loading={registers.isLoading}
               options={(registers.data ?? []).map((r) => ({ value: r.id, label: r.name }))} />
           </Form.Item>
         )}
@@ -240,6 +243,7 @@ export function ListFilterBar({ list, status, tasks = false }: { list: ListName;
         <Button onClick={() => setNaming(true)}>{t.save}</Button>
         {!tasks && <Button onClick={() => void exportXlsx()} loading={exporting}>{t.export}</Button>}
       </Space>
+      </CollapsibleFilters>
       <Modal open={naming} title={t.saveTitle} okText={t.save} onOk={() => void save()} destroyOnHidden
         onCancel={() => { setNaming(false); nameForm.resetFields(); }}>
         <Form form={nameForm} layout="vertical" onFinish={() => void save()}>

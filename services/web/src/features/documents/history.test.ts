@@ -54,4 +54,17 @@ describe("a document's history", () => {
       .toBe("Trùng với văn bản đến 12");
     expect(historyNote({ ...numbered, action: "workflow", note: "đồng ý, trình ký" })).toBe("đồng ý, trình ký");
   });
+
+  it("shows file names exactly as they were named, never capitalised", () => {
+    const checked = { at: "2026-11-30T10:30:00+07:00", actor: "", action: "signature_valid", changes: {},
+      note: "quyết-định-05.pdf: HỢP LỆ (1 chữ ký: Nguyễn Văn Hưởng — Chủ tịch, ký lúc 09:30 01/12/2026)" };
+    expect(historyNote(checked)).toBe(checked.note);
+    expect(historyNote({ ...checked, action: "signature_invalid", note: "ảnh-chụp.png: không phải PDF" }))
+      .toBe("ảnh-chụp.png: không phải PDF");
+    // another line whose note starts with a file name keeps it as named too
+    expect(historyNote({ ...checked, action: "updated", note: "bao-cao.pdf thay cho bản cũ" }))
+      .toBe("bao-cao.pdf thay cho bản cũ");
+    expect(historyNote({ ...checked, action: "imported", note: "nhập từ sổ của hệ thống cũ: tệp so-den.csv, dòng 3" }))
+      .toBe("Nhập từ sổ của hệ thống cũ: tệp so-den.csv, dòng 3");
+  });
 });

@@ -43,22 +43,32 @@ const REASONED = new Set(["cancelled", "rejected"]);
 /** The registry's lines whose note only holds until a later step (cấp số: "chờ đóng dấu" until it is sealed). */
 const UNTIL_SEALED = new Set(["numbered"]);
 
-/** ``text`` with its first letter a capital, as a sentence (Vietnamese case rules). */
+/** The registry's lines whose note starts with data (the signature check's "tên-tệp.pdf: HỢP LỆ (…)"): never
+ * capitalised. */
+const STARTS_WITH_DATA = new Set(["signature_valid", "signature_invalid"]);
+
+/** A first word that is a file name ("quyet-dinh.pdf", "bảng kê.xlsx:"): data, shown exactly as it was named. */
+const FILE_NAME_FIRST = /^[^\s:;,()]+\.[\p{L}\p{N}]{1,8}(?=[\s:;,)]|$)/u;
+
+/** ``text`` with its first letter a capital, as a sentence (Vietnamese case rules); a text that starts with a file
+ * name is left exactly as it is (file names are data: "bao-cao.pdf" is not "Bao-cao.pdf"). */
 function sentence(text: string): string {
-  return text ? text.charAt(0).toLocaleUpperCase("vi") + text.slice(1) : text;
+  if (!text || FILE_NAME_FIRST.test(text)) return text;
+  return text.charAt(0).toLocaleUpperCase("vi") + text.slice(1);
 }
 
 /**
  * What a history line says under its name: its note, or for a cancellation (hủy) or a return (trả lại) recorded
  * without one, "Lý do: …" from the reason it set — the reason given in the dialog stays readable in the history. The
- * registry's notes read as sentences (its "số và ngày đã cấp; chờ đóng dấu…" starts with a capital); the workflow's
- * comments stay as their authors typed them. Cấp số's note says the seal is awaited: once ``sealed`` (the document
+ * registry's notes read as sentences (its "số và ngày đã cấp; chờ đóng dấu…" starts with a capital) unless they
+ * start with a file name (the signature check's lines): file names are data, shown exactly; the workflow's comments
+ * stay as their authors typed them. Cấp số's note says the seal is awaited: once ``sealed`` (the document
  * was issued: its history has the "issued" line) it says nothing.
  */
 export function historyNote(entry: HistoryEntry, sealed = false): string {
   if (entry.note) {
     if (UNTIL_SEALED.has(entry.action) && sealed) return "";
-    return entry.action === "workflow" ? entry.note : sentence(entry.note);
+    return entry.action === "workflow" || STARTS_WITH_DATA.has(entry.action) ? entry.note : sentence(entry.note);
   }
   if (!REASONED.has(entry.action)) return "";
   const reason = (entry.changes as Record<string, unknown> | undefined)?.reason;

@@ -232,6 +232,19 @@ describe("Văn bản đến", () => {
       expect(byIds(calls)).toEqual([["doc-1"]]);
     });
 
+    it("keeps the four tabs in view on a phone (they wrap, none behind …) and folds the filters behind Bộ lọc",
+      async () => {
+        const { api } = gateway();
+        renderWith(<IncomingList />, { api, path: "/van-ban-den", person: { ...CLERK, roles: ["officer"] } });
+        await screen.findByTestId("task-card");
+        expect(screen.getAllByRole("tab")).toHaveLength(4);
+        expect(document.querySelector(".ant-tabs")).toHaveClass("vt-wrap-tabs");
+        const toggle = screen.getByRole("button", { name: "Bộ lọc" });
+        expect(toggle).toHaveAttribute("aria-expanded", "false");
+        expect(document.getElementById(toggle.getAttribute("aria-controls") ?? ""))
+          .toContainElement(screen.getByRole("button", { name: "Lọc" }));
+      });
+
     it("as compact cards on a phone, with nothing to scroll sideways", async () => {
       // jsdom answers no media query: Ant Design's breakpoints see a phone (narrower than md, 768 px)
       const { api, calls } = gateway();

@@ -16,6 +16,7 @@ import { bookNumber } from "../../components/numbers";
 import { ListFilterBar } from "../documents/ListFilterBar";
 import { filterText } from "../documents/filterMessages";
 import { apiFilters, filtersFromParams, withoutDocumentOnly, type ListFilters } from "../documents/listFilters";
+import { WRAP_TABS } from "../../components/CollapsibleFilters";
 
 type Tab = "arrived" | "registered" | "rejected";
 const TABS: Tab[] = ["arrived", "registered", "rejected"];
@@ -145,7 +146,7 @@ function PersonIncoming() {
     <>
       <Typography.Title level={1} style={{ fontSize: 22, margin: "0 0 8px" }}>{messages.title}</Typography.Title>
       <ListFilterBar key={tasks ? "tasks" : "documents"} list="incoming" status="registered" tasks={tasks} />
-      <Tabs activeKey={active} onChange={change}
+      <Tabs className={WRAP_TABS} activeKey={active} onChange={change}
         items={PERSON_TABS.map((tab) => tab === "registered"
           ? { key: tab, label: messages.work.all, children: <TabTable tab="registered" filters={filters} /> }
           : { key: tab, label: <WorkTabLabel tab={tab} filters={filters} />,
@@ -172,7 +173,7 @@ function ClerkIncoming() {
       </Space>
       <RevocationsWaiting />
       <ListFilterBar list="incoming" status={active} />
-      <Tabs
+      <Tabs className={WRAP_TABS}
         activeKey={active}
         // the tab changes, the filters stay
         onChange={(key) => setParams((current) => { const next = new URLSearchParams(current); next.set("tab", key); return next; })}

@@ -1,13 +1,14 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { Alert, Badge, Button, Grid, List, Space, Table, Tag, Typography, type TableColumnsType } from "antd";
 import { Link } from "react-router-dom";
-import { unwrap, type Document, type Task } from "../../api/client";
+import { unwrap, type Case, type Document, type Task } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import { DATE_CELL, formatDate } from "../../components/dates";
 import { common } from "../../components/messages";
 import { work } from "../work/messages";
 import { taskPath } from "../work/MyWork";
 import { DeadlineTag, taskStateText } from "../work/Processing";
+import { ExtensionDates, informedClosedText, useTaskCases } from "../work/taskCases";
 import { messages } from "./messages";
 import { filterText } from "../documents/filterMessages";
 import { inboxFilters, type ListFilters } from "../documents/listFilters";
@@ -56,17 +57,25 @@ function UrgencyTag({ urgency }: { urgency?: string }) {
   return urgency && urgency !== "normal" ? <Tag color="#ad2102">{common.urgency[urgency] ?? urgency}</Tag> : null;
 }
 
-function StateText({ task }: { task: Task }) {
+/** A task's deadline, without its colour once a để biết task's case is finished (nothing left to do on it); an
+ * extension request's, the case's current one and the one asked for. */
+function TaskDeadline({ task, current }: { task: Task; current?: Case }) {
+  if (task.kind === "extension") return <ExtensionDates current={current} />;
+  return <DeadlineTag task={informedClosedText(task, current?.state) ? { ...task, deadline_state: "" } : task} />;
+}
+
+function StateText({ task, caseState }: { task: Task; caseState?: string }) {
   return (
     <>
-      {taskStateText(task)}
+      {taskStateText(task, caseState)}
       {task.state === "withdrawn" && !!task.note && <Tag color="#595959" style={{ marginLeft: 6 }}>{task.note}</Tag>}
     </>
   );
 }
 
-function columns(arrivals: Map<string, Arrival>): TableColumnsType<Task> {
+function columns(arrivals: Map<string, Arrival>, cases: Map<string, Case>): TableColumnsType<Task> {
   const of = (task: Task) => arrivals.get(task.document_id);
+  const stateOf = (task: Task) => cases.get(task.case_id)?.state;
   return [
     { title: messages.columns.numberSymbol, key: "number_symbol", width: 120,
       render: (_: unknown, task) => of(task)?.number_symbol || "—" },  // one link a row: the trích yếu
@@ -81,9 +90,9 @@ function columns(arrivals: Map<string, Arrival>): TableColumnsType<Task> {
       render: (_: unknown, task) => <UrgencyTag urgency={of(task)?.urgency} /> },
     { title: work.home.columns.kind, dataIndex: "kind", key: "kind", width: 120,
       render: (kind: string) => <Tag>{work.kind[kind] ?? kind}</Tag> },
-    { title: work.home.columns.deadline, key: "deadline", width: 140, render: (_: unknown, task) => <DeadlineTag task={task} /> },
+    { title: work.home.columns.deadline, key: "deadline", width: 140, render: (_: unknown, task) => <TaskDeadline task={task} current={cases.get(task.case_id)} /> },
     { title: work.home.columns.state, dataIndex: "state", key: "state", width: 150,
-      render: (_: string, task) => <StateText task={task} /> },
+      render: (_: string, task) => <StateText task={task} caseState={stateOf(task)} /> },
   ];
 }
 
@@ -91,7 +100,7 @@ function columns(arrivals: Map<string, Arrival>): TableColumnsType<Task> {
  * A task as a compact card, for phones: the số, ký hiệu and date, the trích yếu (the link), the sender, then the
  * urgency, role, deadline and state as tags; everything wraps, nothing scrolls sideways.
  */
-function TaskCard({ task, arrival }: { task: Task; arrival?: Arrival }) {
+function TaskCard({ task, arrival, current }: { task: Task; arrival?: Arrival; current?: Case }) {
   const heading = [arrival?.number_symbol, formatDate(arrival?.document_date ?? "")].filter(Boolean).join(" · ");
   return (
     <List.Item style={{ display: "block", padding: "10px 0" }} data-testid="task-card">
@@ -107,8 +116,8 @@ function TaskCard({ task, arrival }: { task: Task; arrival?: Arrival }) {
       <Space size={[4, 4]} wrap style={{ marginTop: 4 }}>
         <UrgencyTag urgency={arrival?.urgency} />
         <Tag>{work.kind[task.kind] ?? task.kind}</Tag>
-        <DeadlineTag task={task} />
-        <Typography.Text type="secondary"><StateText task={task} /></Typography.Text>
+        <TaskDeadline task={task} current={current} />
+        <Typography.Text type="secondary"><StateText task={task} caseState={current?.state} /></Typography.Text>
       </Space>
     </List.Item>
   );
@@ -124,6 +133,7 @@ export function WorkTable({ tab, filters = {} }: { tab: WorkTab; filters?: ListF
   const wide = Grid.useBreakpoint().md ?? false;
   const tasks = query.data?.pages.flatMap((page) => page.tasks) ?? [];
   const arrivals = useArrivals(tasks);
+  const cases = useTaskCases(tasks);
   if (query.isError) {
     return (
       <Alert type="error" showIcon message={common.error} description={query.error.message}
@@ -135,13 +145,14 @@ export function WorkTable({ tab, filters = {} }: { tab: WorkTab; filters?: ListF
   return (
     <>
       {wide ? (
-        <Table<Task> rowKey="id" size="middle" loading={query.isLoading} columns={columns(arrivals)}
+        <Table<Task> rowKey="id" size="middle" loading={query.isLoading} columns={columns(arrivals, cases)}
           dataSource={tasks} pagination={false} scroll={{ x: 1000 }} locale={{ emptyText: empty }}
           aria-label={messages.work.tabs[tab]} />
       ) : (
         <List<Task> loading={query.isLoading} dataSource={tasks} locale={{ emptyText: empty }}
           aria-label={messages.work.tabs[tab]} rowKey="id"
-          renderItem={(task) => <TaskCard task={task} arrival={arrivals.get(task.document_id)} />} />
+          renderItem={(task) => <TaskCard task={task} arrival={arrivals.get(task.document_id)}
+            current={cases.get(task.case_id)} />} />
       )}
       {query.hasNextPage && (
         <Button style={{ marginTop: 8 }} loading={query.isFetchingNextPage} onClick={() => void query.fetchNextPage()}>

@@ -1,4 +1,5 @@
 import { Tag, Tooltip, Typography } from "antd";
+import { withoutRepeatedOrganisation } from "../../components/certificate";
 import { common } from "../../components/messages";
 
 // solid tags in dark shades: white text on them keeps WCAG AA contrast (Ant Design's light presets do not)
@@ -7,19 +8,20 @@ const COLORS: Record<string, string> = { valid: "#237804", invalid: "#a8071a", p
 /** The signature report of an arrival: the verdict in words (never colour alone) and the note on hover. */
 export function SignatureTag({ check, note }: { check: string; note?: string }) {
   const tag = <Tag color={COLORS[check] ?? "#595959"}>{common.signature[check] ?? check}</Tag>;
-  return note ? <Tooltip title={note}>{tag}</Tooltip> : tag;
+  return note ? <Tooltip title={withoutRepeatedOrganisation(note)}>{tag}</Tooltip> : tag;
 }
 
 /**
  * Who signed an arrival's files and when, one line a signature, as the verification found them ("Nguyễn Văn Hưởng —
  * Chủ tịch (Ủy ban nhân dân tỉnh Vĩnh Long), ký lúc 09:31 01/12/2026": the certificate's name, title and agency, as
- * components/certificate.ts writes a certificate subject); nothing before the verification.
+ * components/certificate.ts writes a certificate subject; an agency's seal names the agency once); nothing before the
+ * verification.
  */
 export function SignatureSigners({ signers }: { signers?: string[] }) {
   if (!signers?.length) return null;
   return (
     <ul data-testid="signature-signers" style={{ margin: "4px 0 0", paddingLeft: 18 }}>
-      {signers.map((line, i) => <li key={i}><Typography.Text>{line}</Typography.Text></li>)}
+      {signers.map((line, i) => <li key={i}><Typography.Text>{withoutRepeatedOrganisation(line)}</Typography.Text></li>)}
     </ul>
   );
 }

@@ -1,6 +1,7 @@
 import { Button, Form, Grid, Input, Select, Space } from "antd";
 import { useEffect } from "react";
 import { useSearchParams } from "react-router-dom";
+import { CollapsibleFilters } from "../../components/CollapsibleFilters";
 import { DateField, dateRule } from "../../components/DateField";
 import { GIVEN_STATES, jobFiltersFromParams, RECEIVED_STATES, withJobFilters, type JobFilters, type JobsTab } from "./jobFilters";
 import { jobs } from "./messages";
@@ -31,6 +32,7 @@ export function JobFilterBar({ tab }: { tab: JobsTab }) {
     : RECEIVED_STATES.map((s) => ({ value: s, label: jobs.received_state[s] ?? s }));
   return (
     <section aria-label={t.bar} style={{ marginBottom: 12 }}>
+      <CollapsibleFilters active={Object.keys(JSON.parse(appliedKey) as JobFilters).length}>
       <Form form={form} name={`jobs-filter-${tab}`} layout={narrow ? "vertical" : "inline"} onFinish={apply}
         style={{ rowGap: 8 }}>
         <Form.Item name="date_from" label={t.from} rules={[dateRule]}>
@@ -57,6 +59,7 @@ export function JobFilterBar({ tab }: { tab: JobsTab }) {
           </Space>
         </Form.Item>
       </Form>
+      </CollapsibleFilters>
     </section>
   );
 }

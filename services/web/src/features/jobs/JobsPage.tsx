@@ -7,10 +7,12 @@ import { useApi } from "../../api/ApiProvider";
 import { useAuth } from "../../auth/AuthProvider";
 import { DeadlineTag, taskStateText } from "../work/Processing";
 import { work } from "../work/messages";
+import { informedClosedText, useTaskCases } from "../work/taskCases";
 import { GiveJobDialog } from "./GiveJob";
 import { JobFilterBar } from "./JobFilterBar";
 import { givenQuery, jobFiltersFromParams, receivedQuery, type JobFilters, type JobsTab } from "./jobFilters";
 import { jobs } from "./messages";
+import { WRAP_TABS } from "../../components/CollapsibleFilters";
 
 const PAGE = 50;
 
@@ -83,10 +85,11 @@ function Received({ filters }: { filters: JobFilters }) {
       ...(pageParam ? { page_token: pageParam } : {}) } } })),
     getNextPageParam: (last) => last.next_page_token || undefined,
   });
-  if (query.isLoading) return <Skeleton active />;
-  if (query.isError) return <Alert type="error" showIcon message={query.error.message} />;
   const tasks = (query.data?.pages.flatMap((p) => p.tasks) ?? [])
     .filter((t) => t.kind !== "direct" && t.kind !== "extension");
+  const cases = useTaskCases(tasks);
+  if (query.isLoading) return <Skeleton active />;
+  if (query.isError) return <Alert type="error" showIcon message={query.error.message} />;
   return (
     <>
       <List dataSource={tasks} rowKey="id" locale={{ emptyText: emptyText(filters) }} data-testid="jobs-received"
@@ -96,8 +99,9 @@ function Received({ filters }: { filters: JobFilters }) {
               description={
                 <Space wrap size={[8, 4]}>
                   <Tag>{work.kind[task.kind] ?? task.kind}</Tag>
-                  <span>{taskStateText(task)}</span>
-                  <span>{jobs.columns.deadline}: <DeadlineTag task={task} /></span>
+                  <span>{taskStateText(task, cases.get(task.case_id)?.state)}</span>
+                  <span>{jobs.columns.deadline}: <DeadlineTag task={informedClosedText(task,
+                    cases.get(task.case_id)?.state) ? { ...task, deadline_state: "" } : task} /></span>
                 </Space>
               } />
           </List.Item>
@@ -137,7 +141,7 @@ export function JobsPage() {
       </Space>
       <Card>
         <JobFilterBar key={tab} tab={tab} />
-        <Tabs activeKey={tab} onChange={setTab} items={[
+        <Tabs className={WRAP_TABS} activeKey={tab} onChange={setTab} items={[
           ...(gives ? [{ key: "given", label: jobs.given, children: <Given filters={filters} /> }] : []),
           { key: "received", label: jobs.received, children: <Received filters={filters} /> },
         ]} />

@@ -158,11 +158,32 @@ describe("the draft form", () => {
     expect((onSave.mock.calls[1] as [{ signer: { subject: string; name: string } }])[0].signer).toMatchObject(
       { name: "Trần Văn Hải", subject: "" });
   });
+  it("offers as người ký only those who may sign: leaders, then heads; never the clerk nor an officer", async () => {
+    const { api } = fakeGateway({ "GET /api/v1/people": [
+      { subject: "s-vt", username: "vanthu.ubnd", name: "Lê Thị Thư", enabled: true, title: "Văn thư",
+        leader: false, handler: false, signer: false, units: [] },
+      { subject: "s-cv", username: "chuyenvien.ubnd", name: "Phạm Thị Ngọc Ánh", enabled: true,
+        title: "Chuyên viên", leader: false, handler: true, signer: false, units: [] },
+      { subject: "s-tp", username: "truongphong.ubnd", name: "Hoàng Văn Trưởng", enabled: true,
+        title: "Chánh Văn phòng", leader: false, handler: true, signer: true, units: ["VP"] },
+      { subject: "s-ct", username: "lanhdao.ubnd", name: "Nguyễn Văn Hưởng", enabled: true, title: "Chủ tịch",
+        leader: true, handler: true, signer: true, units: [] }] });
+    renderWith(<DraftForm doc={draft({ signer: { name: "", title: "", competence: "", subject: "" } })}
+      types={TYPES} uploader={pausedUploader().uploader} onSave={vi.fn()} />, { api });
+    const user = userEvent.setup({ delay: null });
+    await user.click(screen.getByRole("combobox", { name: "Họ và tên người ký" }));
+    const leader = await screen.findByText("Nguyễn Văn Hưởng — Chủ tịch");
+    const head = screen.getByText("Hoàng Văn Trưởng — Chánh Văn phòng");
+    expect(leader.compareDocumentPosition(head) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(screen.getByText("Trưởng đơn vị (thừa lệnh, thừa ủy quyền)")).toBeInTheDocument();
+    expect(screen.queryByText(/Lê Thị Thư/)).toBeNull();
+    expect(screen.queryByText(/Phạm Thị Ngọc Ánh/)).toBeNull();
+  });
   it("offers the leaders first as Họ tên — Chức vụ and fills the chosen signer's title", async () => {
     const onSave = vi.fn();
     const { api } = fakeGateway({ "GET /api/v1/people": [
-      { subject: "s-cv", username: "chuyenvien.ubnd", name: "Phạm Thị Ngọc Ánh", enabled: true,
-        title: "Chuyên viên", leader: false, units: [] },
+      { subject: "s-cv", username: "truongphong.ubnd", name: "Phạm Thị Ngọc Ánh", enabled: true,
+        title: "Chánh Văn phòng", leader: false, signer: true, units: [] },
       { subject: "s-pct", username: "phochutich.ubnd", name: "Trần Văn Hai", enabled: true,
         title: "Phó Chủ tịch", leader: true, units: [] },
       { subject: "s-old", username: "nghihuu.ubnd", name: "Đỗ Văn Tâm", enabled: false,
@@ -173,7 +194,7 @@ describe("the draft form", () => {
     const signer = screen.getByRole("combobox", { name: "Họ và tên người ký" });
     await user.click(signer);
     const leader = await screen.findByText("Trần Văn Hai — Phó Chủ tịch");
-    const officer = screen.getByText("Phạm Thị Ngọc Ánh — Chuyên viên");
+    const officer = screen.getByText("Phạm Thị Ngọc Ánh — Chánh Văn phòng");
     expect(leader.compareDocumentPosition(officer) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();  // leaders first
     expect(screen.getByText("Lãnh đạo cơ quan")).toBeInTheDocument();
     expect(screen.queryByText(/Đỗ Văn Tâm/)).toBeNull();  // a disabled account signs nothing

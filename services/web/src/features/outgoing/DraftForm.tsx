@@ -57,7 +57,7 @@ type Person = components["schemas"]["PersonOut"];
 
 /**
  * The người ký choices from the agency's people (GET /api/v1/people): the leaders (``leader``, who sign the
- * agency's documents) first, then the others (who sign under a delegation: ký thay, thừa lệnh, thừa ủy quyền), each
+ * agency's documents) first, then the heads of units (``signer``: thừa lệnh, thừa ủy quyền), each
  * "Họ tên — Chức vụ" (the username when the identity provider has no title). An option's ``value`` is the name the
  * form keeps, ``key`` the person's subject, ``title`` their chức vụ (filled in when chosen).
  */
@@ -66,7 +66,8 @@ export function signerOptions(people: Person[]): SignerGroup[] {
     label: personLabel(p) });
   const usable = people.filter((p) => p.enabled && p.name);
   const leaders = usable.filter((p) => p.leader);
-  const others = usable.filter((p) => !p.leader);
+  // only those who may sign: a clerk (văn thư) or an officer drafting is never offered as người ký
+  const others = usable.filter((p) => !p.leader && p.signer);
   return [
     ...(leaders.length ? [{ label: t.signerLeaders, options: leaders.map(option) }] : []),
     ...(others.length ? [{ label: t.signerOthers, options: others.map(option) }] : []),

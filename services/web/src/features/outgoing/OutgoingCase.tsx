@@ -12,6 +12,7 @@ import { SignDialog, type TwoStep } from "../signing/SignDialog";
 import { IssueDialog } from "./IssueDialog";
 import { StepActor } from "../work/StepActor";
 import { work } from "../work/messages";
+import { READABLE_OPTIONS } from "../../components/FieldSelect";
 
 const MAX_TEXT = 2000;
 const OUT_KINDS = ["review", "consult", "draft", "sign", "issue"] as const;
@@ -118,7 +119,7 @@ function TaskButtons({ task, current, doc, onAct, pending }: {
           </Form.Item>
           {dialog === "approve" && (
             <Form.Item name="consult" label={out.actions.consult}>
-              <Select mode="multiple" showSearch optionFilterProp="label" loading={units.isLoading}
+              <Select {...READABLE_OPTIONS} mode="multiple" showSearch optionFilterProp="label" loading={units.isLoading}
                 options={(units.data ?? []).filter((u) => u.active && u.code !== current.unit_code)
                   // a unit without a head: nobody would receive the draft (the workflow refuses it), shown disabled
                   .map((u) => u.head_subject ? { value: u.code, label: u.name }

@@ -10,6 +10,7 @@ import { useWaitingToIssue } from "./waiting";
 import { ListFilterBar } from "../documents/ListFilterBar";
 import { filterText } from "../documents/filterMessages";
 import { apiFilters, filtersFromParams, type ListFilters } from "../documents/listFilters";
+import { WRAP_TABS } from "../../components/CollapsibleFilters";
 
 type Tab = "draft" | "submitted" | "signed" | "issued";
 const TABS: Tab[] = ["draft", "submitted", "signed", "issued"];
@@ -111,7 +112,7 @@ export function OutgoingList() {
         <Button type="primary" onClick={() => navigate("/van-ban-di/soan")}>{out.list.compose}</Button>
       </Space>
       <ListFilterBar list="outgoing" status={active} />
-      <Tabs activeKey={active}
+      <Tabs className={WRAP_TABS} activeKey={active}
         // the tab changes, the filters stay
         onChange={(key) => setParams((current) => { const next = new URLSearchParams(current); next.set("tab", key); return next; })}
         items={TABS.map((tab) => ({ key: tab, label: label(tab),

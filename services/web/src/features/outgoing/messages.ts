@@ -35,7 +35,7 @@ export const out = {
     signerName: "Họ và tên người ký",
     signerNameHelp: "Chọn trong danh sách người của cơ quan để người được ủy quyền ký thay đúng người ký.",
     signerLeaders: "Lãnh đạo cơ quan",
-    signerOthers: "Người khác (ký thay, thừa lệnh, thừa ủy quyền)",
+    signerOthers: "Trưởng đơn vị (thừa lệnh, thừa ủy quyền)",
     signerTitle: "Chức vụ người ký",
     signerTitleHelp: "Ví dụ: Chủ tịch, Giám đốc",
     competence: "Thẩm quyền ký",

@@ -17,6 +17,7 @@ import { usePeopleNames } from "../work/people";
 import { FileState } from "./FilesList";
 import { rec } from "./messages";
 import { RECORD_KEEPERS, type Plan, type PlanEntry, type RecordFile } from "./types";
+import { READABLE_OPTIONS } from "../../components/FieldSelect";
 
 const MAX_REASON = 500;
 type FileDocument = RecordFile["documents"][number];
@@ -39,7 +40,7 @@ function DocumentPicker({ value, onChange, id }: { value?: string[]; onChange?: 
   const options = (found.data?.items ?? []).filter((d) => d.status === "issued" || d.status === "registered")
     .map((d) => ({ value: d.id, label: `${d.number_symbol ? `${d.number_symbol} — ` : ""}${d.abstract}` }));
   return (
-    <Select id={id} mode="multiple" value={value} onChange={onChange} showSearch filterOption={false}
+    <Select {...READABLE_OPTIONS} id={id} mode="multiple" value={value} onChange={onChange} showSearch filterOption={false}
       onSearch={setTyped} loading={found.isLoading} options={options}
       notFoundContent={found.isLoading ? null : <span style={{ color: "#595959", whiteSpace: "normal" }}>{rec.file.addNone}</span>} />
   );

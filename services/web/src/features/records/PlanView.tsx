@@ -10,6 +10,7 @@ import { formatDate, formatDateTime } from "../../components/dates";
 import { useHasRole } from "../../components/roles";
 import { useSingleFlight } from "../../components/singleFlight";
 import { foldFilter } from "../../components/fold";
+import { READABLE_OPTIONS } from "../../components/FieldSelect";
 import { personLabel, usePeopleNames } from "../work/people";
 import { rec } from "./messages";
 import { ABBREVIATION, editEntry, outline, PLAN_DRAFTERS, RECORD_KEEPERS, type EntryChange, type Plan, type PlanEntry } from "./types";
@@ -47,7 +48,7 @@ function CreatorPicker({ id, value, onChange }: { id?: string; value?: string; o
   const options = (people.data ?? []).filter((p: PersonEntry) => p.enabled && p.subject)
     .map((p: PersonEntry) => ({ value: p.subject, label: personLabel(p) }));
   return (
-    <Select id={id} value={value || undefined} onChange={(v?: string) => onChange?.(v ?? "")} options={options}
+    <Select {...READABLE_OPTIONS} id={id} value={value || undefined} onChange={(v?: string) => onChange?.(v ?? "")} options={options}
       showSearch allowClear filterOption={foldFilter} loading={people.isLoading} placeholder={rec.plan.creatorPick}
       notFoundContent={rec.plan.creatorNone} />
   );

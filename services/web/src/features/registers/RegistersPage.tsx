@@ -10,7 +10,7 @@ import { unwrap, type Document, type Register } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import type { components } from "../../api/schema";
 import { DATE_CELL, formatDate, formatDateTime } from "../../components/dates";
-import { FieldSelect } from "../../components/FieldSelect";
+import { FieldSelect, READABLE_OPTIONS } from "../../components/FieldSelect";
 import { common } from "../../components/messages";
 import { REGISTER_KEEPERS, REGISTER_READERS, useHasRole } from "../../components/roles";
 import { reg } from "./messages";
@@ -310,7 +310,7 @@ export function RegistersPage({ today }: { today?: Dayjs }) {
           <Space wrap align="end" style={{ marginBottom: 16 }}>
             <label>
               <div>{reg.register}</div>
-              <Select aria-label={reg.register} value={register.id} style={{ minWidth: 260, maxWidth: "100%" }}
+              <Select {...READABLE_OPTIONS} aria-label={reg.register} value={register.id} style={{ minWidth: 260, maxWidth: "100%" }}
                 onChange={setChosen} options={list.map((r) => ({
                   value: r.id, label: r.active ? r.name : `${r.name} (${reg.closed})` }))} />
             </label>

@@ -11,14 +11,14 @@ const UNITS: Unit[] = [
   { code: "TCCB", name: "Phòng Tổ chức cán bộ", kind: "division", active: true, parent_code: null, head_subject: "s-tccb", head_username: "truongphong.tccb" },
 ];
 const PEOPLE: PersonEntry[] = [
-  { subject: "s-cv", username: "chuyenvien.ubnd", name: "Lê Văn Chuyên", enabled: true, title: "Chuyên viên", leader: false, handler: true, units: [] },
-  { subject: "s-tp", username: "truongphong.ubnd", name: "Phạm Thị Trưởng", enabled: true, title: "Trưởng phòng", leader: false, handler: true, units: ["TH"] },
-  { subject: "s-pct", username: "phochutich.ubnd", name: "Trần Văn Phó", enabled: true, title: "Phó Chủ tịch", leader: true, handler: true, units: [] },
-  { subject: "s-vt", username: "vanthu.ubnd", name: "Đặng Thị Mỹ Xuyên", enabled: true, title: "Văn thư", leader: false, handler: false, units: ["VP"] },
-  { subject: "s-lt", username: "luutru.ubnd", name: "Võ Thị Lưu", enabled: true, title: "Lưu trữ viên", leader: false, handler: false, units: ["VP"] },
-  { subject: "s-qt", username: "quantri.ubnd", name: "Huỳnh Văn Quản", enabled: true, title: "Quản trị hệ thống", leader: false, handler: false, units: [] },
-  { subject: "s-nghi", username: "nghihuu.ubnd", name: "Lý Văn Nghỉ", enabled: false, title: "Chuyên viên", leader: false, handler: true, units: [] },
-  { subject: "s-son", username: "son.ubnd", name: "Nguyễn Văn Sơn", enabled: true, title: "Chuyên viên", leader: false, handler: true, units: ["TCCB"] },
+  { subject: "s-cv", username: "chuyenvien.ubnd", name: "Lê Văn Chuyên", enabled: true, title: "Chuyên viên", leader: false, handler: true, signer: false, units: [] },
+  { subject: "s-tp", username: "truongphong.ubnd", name: "Phạm Thị Trưởng", enabled: true, title: "Trưởng phòng", leader: false, handler: true, signer: true, units: ["TH"] },
+  { subject: "s-pct", username: "phochutich.ubnd", name: "Trần Văn Phó", enabled: true, title: "Phó Chủ tịch", leader: true, handler: true, signer: true, units: [] },
+  { subject: "s-vt", username: "vanthu.ubnd", name: "Đặng Thị Mỹ Xuyên", enabled: true, title: "Văn thư", leader: false, handler: false, signer: false, units: ["VP"] },
+  { subject: "s-lt", username: "luutru.ubnd", name: "Võ Thị Lưu", enabled: true, title: "Lưu trữ viên", leader: false, handler: false, signer: false, units: ["VP"] },
+  { subject: "s-qt", username: "quantri.ubnd", name: "Huỳnh Văn Quản", enabled: true, title: "Quản trị hệ thống", leader: false, handler: false, signer: false, units: [] },
+  { subject: "s-nghi", username: "nghihuu.ubnd", name: "Lý Văn Nghỉ", enabled: false, title: "Chuyên viên", leader: false, handler: true, signer: false, units: [] },
+  { subject: "s-son", username: "son.ubnd", name: "Nguyễn Văn Sơn", enabled: true, title: "Chuyên viên", leader: false, handler: true, signer: false, units: ["TCCB"] },
 ];
 
 /**
@@ -113,6 +113,24 @@ describe("the leader's assignment form (giao xử lý)", () => {
       expect(onSubmit.mock.calls[0]?.[0]).toEqual({
         version: 3, lead: { kind: "unit", id: "TH" }, cooperating: [{ kind: "person", id: "s-cv" }],
         for_information: [], deadline_days: 1, instruction: "Khẩn trương tham mưu" });
+    });
+
+  it("names every option of the pickers for a screen reader by the unit's or the person's name, never its code",
+    async () => {
+      renderForm();
+      for (const label of ["Chủ trì", "Phối hợp", "Để biết"]) {
+        fireEvent.mouseDown(screen.getByLabelText(label));
+        await screen.findAllByText("Lê Văn Chuyên — Chuyên viên");
+        const options = screen.getAllByRole("option");
+        expect(options.length).toBeGreaterThan(0);
+        for (const option of options) {
+          // what a screen reader reads: the option's text (and any aria-label), never "unit:TH" or a subject id
+          expect(option.textContent).not.toMatch(/^(unit|person):/);
+          expect(option.getAttribute("aria-label") ?? "").not.toMatch(/^(unit|person):/);
+          expect(option.textContent).toMatch(/^(Phòng|Lê|Phạm|Trần|Nguyễn)/);
+        }
+        fireEvent.keyDown(screen.getByLabelText(label), { key: "Escape" });
+      }
     });
 
   it("offers as chủ trì, phối hợp and để biết only the people who handle documents: no clerk, archivist or admin",

@@ -1,6 +1,7 @@
-import { screen } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { fakeGateway, renderWith } from "../../test/render";
-import { jobTask } from "../jobs/fixtures";
+import { job, jobTask } from "../jobs/fixtures";
+import { arrival } from "../../test/fixtures";
 import { MyWork, taskPath } from "./MyWork";
 
 describe("việc của tôi", () => {
@@ -24,5 +25,75 @@ describe("việc của tôi", () => {
     expect(screen.getByText("Đã thu hồi")).toBeInTheDocument();
     expect(screen.getByText("Văn bản đã bị hủy")).toBeInTheDocument();
     expect(screen.queryByText("withdrawn")).not.toBeInTheDocument();
+  });
+
+  it("shows a leader's extension request with the current deadline and the one asked for", async () => {
+    const request = jobTask({ id: "jt-ext", kind: "extension", assignee: "s-ld", deadline: "", deadline_state: "" });
+    const { api } = fakeGateway({
+      "GET /api/v1/workflow/inbox": { tasks: [request], counts: { todo: 1, due_soon: 0, overdue: 0, done: 0 },
+        next_page_token: "" },
+      "GET /api/v1/workflow/jobs/job-1": job({ state: "extension_requested", deadline: "2026-12-07", steps: [
+        { seq: 4, action: "request_extension", actor: "chuyenvien.ubnd", actor_name: "Lê Văn Chuyên",
+          at: "2026-12-01T09:00:00+07:00", comment: "xin gia hạn đến 15/12/2026: cần thêm số liệu của các xã",
+          from_state: "in_progress", to_state: "extension_requested", task_id: "jt-1", on_behalf_of: "",
+          delegation_id: "", competence: "" }] }),
+    });
+    renderWith(<MyWork />, { api });
+    expect(await screen.findByTestId("extension-dates"))
+      .toHaveTextContent("Hạn hiện tại: 07/12/2026 — Xin gia hạn đến: 15/12/2026");
+    expect(screen.getByText("Xin gia hạn")).toBeInTheDocument();
+  });
+
+  it("says Đã xong, not Chưa xử lý, of a để biết task whose case is finished, and colours no deadline", async () => {
+    const informed = jobTask({ id: "jt-info", kind: "for_information", case_id: "c-7", case_kind: "incoming",
+      document_id: arrival().id, abstract: "V/v lấy ý kiến dự thảo quy chế", deadline: "2026-11-20",
+      deadline_state: "overdue" });
+    const pending = jobTask({ id: "jt-open", kind: "for_information", abstract: "Việc còn đang làm",
+      deadline_state: "on_time" });
+    const { api } = fakeGateway({
+      "GET /api/v1/workflow/inbox": { tasks: [informed, pending], counts: { todo: 2, due_soon: 0, overdue: 1, done: 0 },
+        next_page_token: "" },
+      "GET /api/v1/workflow/cases/c-7": { ...job({ id: "c-7", kind: "incoming", document_id: arrival().id }),
+        state: "completed" },
+      "GET /api/v1/workflow/jobs/job-1": job({ state: "in_progress" }),
+    });
+    renderWith(<MyWork />, { api });
+    const line = (await screen.findByRole("link", { name: "V/v lấy ý kiến dự thảo quy chế" })).closest("li")!;
+    await waitFor(() => expect(within(line as HTMLElement).getByText("Đã xong")).toBeInTheDocument());
+    expect(within(line as HTMLElement).queryByText("Chưa xử lý")).toBeNull();
+    expect(within(line as HTMLElement).queryByText("Quá hạn")).toBeNull();  // its deadline is no longer a worry
+    const other = screen.getByRole("link", { name: "Việc còn đang làm" }).closest("li")!;
+    expect(within(other as HTMLElement).getByText("Chưa xử lý")).toBeInTheDocument();  // its case goes on
+  });
+
+  it("filters Công việc as the other work lists (loại việc, vai trò, ngày giao, trích yếu) and says when each was given",
+    async () => {
+      const given = jobTask({ created_at: "2026-11-30T01:05:00Z" });
+      const { api, calls } = fakeGateway({ "GET /api/v1/workflow/inbox": { tasks: [given],
+        counts: { todo: 1, due_soon: 0, overdue: 1, done: 0 }, next_page_token: "" } });
+      renderWith(<MyWork title="Công việc" filterable />,
+        { api, path: "/cong-viec?case_kind=job&kind=lead&date_from=2026-11-01" });
+      const line = (await screen.findByRole("link", { name: "Chuẩn bị báo cáo tổng kết năm 2026" })).closest("li")!;
+      expect(within(line as HTMLElement).getByText("Giao việc")).toBeInTheDocument();
+      expect(line).toHaveTextContent("Ngày giao: 30/11/2026");
+      const asked = () => calls.filter((c) => c.path.startsWith("/api/v1/workflow/inbox"))
+        .map((c) => new URLSearchParams(c.path.split("?")[1]));
+      expect(asked()[0]?.get("case_kind")).toBe("job");
+      expect(asked()[0]?.getAll("kind")).toEqual(["lead"]);
+      expect(asked()[0]?.get("date_from")).toBe("2026-11-01");
+
+      fireEvent.change(screen.getByLabelText("Trích yếu có chứa"), { target: { value: " bao cao " } });
+      fireEvent.click(screen.getByRole("button", { name: "Lọc" }));
+      await waitFor(() => expect(asked().at(-1)?.get("q")).toBe("bao cao"));
+      expect(asked().at(-1)?.get("case_kind")).toBe("job");  // the other filters stay
+    });
+
+  it("keeps the home page's list unfiltered whatever the URL says", async () => {
+    const { api, calls } = fakeGateway({ "GET /api/v1/workflow/inbox": { tasks: [jobTask()],
+      counts: { todo: 1, due_soon: 0, overdue: 1, done: 0 }, next_page_token: "" } });
+    renderWith(<MyWork />, { api, path: "/?case_kind=job" });
+    await screen.findByRole("link", { name: "Chuẩn bị báo cáo tổng kết năm 2026" });
+    expect(screen.queryByRole("button", { name: "Lọc" })).toBeNull();
+    expect(calls.every((c) => !c.path.includes("case_kind"))).toBe(true);
   });
 });

@@ -1,11 +1,15 @@
 import { useQuery } from "@tanstack/react-query";
 import { Alert, Card, Col, List, Row, Skeleton, Space, Tag, Typography } from "antd";
 import { useState } from "react";
-import { Link } from "react-router-dom";
+import { Link, useSearchParams } from "react-router-dom";
+import { DATE_CELL, formatDate } from "../../components/dates";
+import { WorkFilterBar } from "./WorkFilterBar";
+import { workFiltersFromParams, workQuery } from "./workFilters";
 import { unwrap, type Task } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import { work } from "./messages";
 import { DeadlineTag, taskStateText } from "./Processing";
+import { ExtensionDates, informedClosedText, useTaskCases } from "./taskCases";
 
 /** Where a task is worked on: a job's page (giao việc), else its document's. */
 export function taskPath(task: Pick<Task, "case_kind" | "case_id" | "document_id">): string {
@@ -20,17 +24,23 @@ const COLORS: Record<Bucket, string> = { todo: "#0958d9", due_soon: "#ad6800", o
  * Việc của tôi: the person's tasks from the workflow inbox — counts of việc cần làm, sắp đến hạn, quá hạn, đã xong
  * (the server's buckets, in working days) and the tasks of the chosen one, each linking to its document.
  */
-export function MyWork({ title = work.home.title }: { title?: string }) {
+export function MyWork({ title = work.home.title, filterable = false }: { title?: string; filterable?: boolean }) {
   const api = useApi();
   const [bucket, setBucket] = useState<Bucket>("todo");
+  const [params] = useSearchParams();
+  const filters = filterable ? workFiltersFromParams(params) : {};
+  const narrow = workQuery(filters);
   const inbox = useQuery({
-    queryKey: ["inbox", bucket],
-    queryFn: async () => unwrap(await api.GET("/api/v1/workflow/inbox", { params: { query: { bucket, page_size: 50 } } })),
+    queryKey: ["inbox", bucket, narrow],
+    queryFn: async () => unwrap(await api.GET("/api/v1/workflow/inbox",
+      { params: { query: { bucket, page_size: 50, ...narrow } } })),
   });
   const counts = inbox.data?.counts;
+  const cases = useTaskCases(inbox.data?.tasks ?? []);
   return (
     <Space direction="vertical" size="middle" style={{ width: "100%" }}>
       <Typography.Title level={1} style={{ fontSize: 22, margin: 0 }}>{title}</Typography.Title>
+      {filterable && <WorkFilterBar />}
       <Row gutter={[12, 12]} role="group" aria-label={title}>
         {BUCKETS.map((b) => (
           <Col key={b} xs={12} md={6}>
@@ -50,17 +60,25 @@ export function MyWork({ title = work.home.title }: { title?: string }) {
         {inbox.isLoading ? <Skeleton active /> : inbox.isError ? (
           <Alert type="error" showIcon message={inbox.error.message} />
         ) : (
-          <List dataSource={inbox.data?.tasks ?? []} locale={{ emptyText: <span style={{ color: "#595959" }}>{work.home.empty}</span> }} rowKey="id"
+          <List dataSource={inbox.data?.tasks ?? []} locale={{ emptyText: <span style={{ color: "#595959" }}>
+            {Object.keys(filters).length ? work.filters.noMatch : work.home.empty}</span> }} rowKey="id"
             renderItem={(task) => (
               <List.Item>
                 <List.Item.Meta
                   title={<Link to={taskPath(task)}>{task.abstract || task.document_id}</Link>}
                   description={
                     <Space wrap size={[8, 4]}>
+                      {filterable && <Tag>{work.filters.caseKinds[task.case_kind] ?? task.case_kind}</Tag>}
                       <Tag>{work.kind[task.kind] ?? task.kind}</Tag>
-                      <span>{taskStateText(task)}</span>
+                      {filterable && !!task.created_at && (
+                        <span>{work.givenOn}: <span className={DATE_CELL}>{formatDate(task.created_at)}</span></span>
+                      )}
+                      <span>{taskStateText(task, cases.get(task.case_id)?.state)}</span>
                       {task.state === "withdrawn" && !!task.note && <Tag color="#595959">{task.note}</Tag>}
-                      <span>{work.home.columns.deadline}: <DeadlineTag task={task} /></span>
+                      {task.kind === "extension" ? <ExtensionDates current={cases.get(task.case_id)} /> : (
+                        <span>{work.home.columns.deadline}: <DeadlineTag task={informedClosedText(task,
+                          cases.get(task.case_id)?.state) ? { ...task, deadline_state: "" } : task} /></span>
+                      )}
                     </Space>
                   } />
               </List.Item>

@@ -2,7 +2,7 @@ import { Alert, Form, InputNumber, Radio, Select, Typography } from "antd";
 import type { PersonEntry, Unit } from "../../api/client";
 import { DateField, dateRule, isInvalidDate } from "../../components/DateField";
 import { formatDate } from "../../components/dates";
-import { FieldSelect } from "../../components/FieldSelect";
+import { FieldSelect, READABLE_OPTIONS } from "../../components/FieldSelect";
 import { foldFilter } from "../../components/fold";
 import { useServerDeadline, wholeDaysRules } from "./deadline";
 import { personLabel } from "./people";
@@ -97,11 +97,11 @@ export function PartyPickers({ units, people, leadHelp = t.leadHelp }: {
       </Form.Item>
       <Form.Item name="cooperating" label={t.cooperating} dependencies={["lead", "for_information"]}
         rules={[noTwice("cooperating")]}>
-        <Select mode="multiple" showSearch filterOption={foldFilter} placeholder={t.choose} options={options} />
+        <Select {...READABLE_OPTIONS} mode="multiple" showSearch filterOption={foldFilter} placeholder={t.choose} options={options} />
       </Form.Item>
       <Form.Item name="for_information" label={t.forInformation} dependencies={["lead", "cooperating"]}
         rules={[noTwice("for_information")]}>
-        <Select mode="multiple" showSearch filterOption={foldFilter} placeholder={t.choose} options={options} />
+        <Select {...READABLE_OPTIONS} mode="multiple" showSearch filterOption={foldFilter} placeholder={t.choose} options={options} />
       </Form.Item>
     </>
   );

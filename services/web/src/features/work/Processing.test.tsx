@@ -10,11 +10,11 @@ import { Processing, ProcessingTree, taskStateText } from "./Processing";
 const AGENCY: PersonEntry[] = [
   ...PEOPLE,
   { subject: "s-ld", username: "lanhdao.ubnd", name: "Nguyễn Văn Lãnh", enabled: true, title: "Chủ tịch",
-    leader: true, handler: true, units: [] },
+    leader: true, handler: true, signer: true, units: [] },
   { subject: "s-vt", username: "vanthu.ubnd", name: "Đặng Thị Mỹ Xuyên", enabled: true, title: "Văn thư",
-    leader: false, handler: false, units: [] },
+    leader: false, handler: false, signer: false, units: [] },
   { subject: "s-pct", username: "phochutich.ubnd", name: "Trần Văn Phó", enabled: true, title: "",
-    leader: true, handler: true, units: [] },
+    leader: true, handler: true, signer: true, units: [] },
 ];
 
 /** The labels of the open dropdown's options. */
@@ -90,6 +90,18 @@ describe("the processing tree", () => {
     expect(await within(rows[2] as HTMLElement).findByText("Lê Văn Chuyên (Phòng Tổng hợp)")).toBeInTheDocument();
     expect(rows[2]).not.toHaveTextContent("s-cv");
     expect(rows[3]).toHaveTextContent("Phòng Tổng hợp — đã giao cán bộ xử lý");  // a person no longer in the agency
+  });
+
+  it("says Đã xong of a để biết task left open once the case is completed", async () => {
+    const { api } = fakeGateway({ "GET /api/v1/people": PEOPLE });
+    const current = job({ state: "completed", tasks: [
+      jobTask({ id: "jt-lead", state: "done" }),
+      jobTask({ id: "jt-info", kind: "for_information", assignee_kind: "person", assignee: "s-cv", state: "open" })] });
+    renderWith(<ProcessingTree current={current} />, { api });
+    const rows = within(screen.getByTestId("processing-tasks")).getAllByRole("row");
+    expect(rows[2]).toHaveTextContent("Đã xong");
+    expect(rows[2]).not.toHaveTextContent("Chưa xử lý");
+    expect(rows[2]).not.toHaveTextContent("Quá hạn");
   });
 
   it("offers giao xử lý to a leader's deputy under a delegation in force, not to the deputy of a unit's head", async () => {

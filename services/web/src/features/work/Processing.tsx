@@ -13,10 +13,12 @@ import { work } from "./messages";
 import { CaseTasks, RecallDialog } from "./CaseTasks";
 import { StepActor } from "./StepActor";
 import { ResultFileLinks } from "./TaskActionsResultFiles";
+import { informedClosedText } from "./taskCases";
 import { useActingFor } from "./delegations";
 import { leaders, personLabel, usePeopleBySubject } from "./people";
 import { out } from "../outgoing/messages";
 import { ReplyDocumentLink } from "../outgoing/Replies";
+import { READABLE_OPTIONS } from "../../components/FieldSelect";
 
 const MAX_TEXT = 2000;
 
@@ -35,8 +37,12 @@ export function DeadlineTag({ task }: { task: Pick<Task, "deadline" | "deadline_
 /** The steps that close a task by returning it (trả lại): the task is done, but not "Hoàn thành". */
 const RETURNS = ["return", "return_draft", "return_unsigned"];
 
-/** What a task's state says to its holder: a done task they returned (its ``outcome``) is "Đã trả lại". */
-export function taskStateText(task: Pick<Task, "state"> & { outcome?: string }): string {
+/** What a task's state says to its holder: a done task they returned (its ``outcome``) is "Đã trả lại"; a để biết
+ * task left open on a finished case (``caseState``: completed, withdrawn) is "Đã xong" (:func:`informedClosedText`). */
+export function taskStateText(task: Pick<Task, "state"> & { outcome?: string; kind?: string },
+  caseState?: string): string {
+  const closed = informedClosedText({ kind: task.kind ?? "", state: task.state }, caseState);
+  if (closed) return closed;
   if (task.state === "done" && RETURNS.includes(task.outcome ?? "")) return work.taskReturned;
   return work.taskState[task.state] ?? task.state;
 }
@@ -95,8 +101,10 @@ export function ProcessingTree({ current }: { current: Case }) {
             columns={[
               { title: work.home.columns.kind, dataIndex: "kind", render: (k: string) => work.kind[k] ?? k },
               { title: work.tree.who, key: "who", render: (_, task: Task) => who(task) },
-              { title: work.home.columns.state, key: "state", render: (_, task: Task) => taskStateText(task) },
-              { title: work.home.columns.deadline, key: "deadline", render: (_, task: Task) => <DeadlineTag task={task} /> },
+              { title: work.home.columns.state, key: "state",
+                render: (_, task: Task) => taskStateText(task, current.state) },
+              { title: work.home.columns.deadline, key: "deadline", render: (_, task: Task) => <DeadlineTag
+                task={informedClosedText(task, current.state) ? { ...task, deadline_state: "" } : task} /> },
             ]} />
           </div>
         </>
@@ -153,7 +161,7 @@ function SubmitToLeader({ doc }: { doc: Document }) {
         onOk={() => void form.validateFields().then((v) => submit.mutate(v), () => undefined)} destroyOnHidden>
         <Form form={form} layout="vertical" preserve={false} initialValues={{ leader: "" }}>
           <Form.Item name="leader" label={work.submit.leader}>
-            <Select showSearch filterOption={foldFilter} loading={people.isLoading}
+            <Select {...READABLE_OPTIONS} showSearch filterOption={foldFilter} loading={people.isLoading}
               options={[{ value: "", label: work.submit.anyLeader },
                 ...leaders(people.data ?? []).map((p) => ({ value: p.subject, label: personLabel(p) }))]} />
           </Form.Item>

@@ -6,6 +6,7 @@ import { unwrap } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import { out } from "../outgoing/messages";
 import { documentLabel } from "../outgoing/Replies";
+import { READABLE_OPTIONS } from "../../components/FieldSelect";
 
 const t = out.reply;
 
@@ -44,7 +45,7 @@ export function ReplyField({ documentId }: { documentId: string }) {
   }, [first, form]);
   return (
     <Form.Item name="reply_document_id" label={t.field} extra={items.length || replies.isLoading ? t.fieldHelp : t.none}>
-      <Select loading={replies.isLoading} data-testid="reply-select"
+      <Select {...READABLE_OPTIONS} loading={replies.isLoading} data-testid="reply-select"
         options={[...items.map((d) => ({ value: d.id, label: documentLabel(d) })), { value: "", label: t.noReply }]} />
     </Form.Item>
   );

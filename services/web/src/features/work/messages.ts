@@ -20,6 +20,21 @@ export const work = {
   } as Record<string, string>,
   taskState: { open: "Chưa xử lý", in_progress: "Đang xử lý", done: "Hoàn thành", cancelled: "Đã kết thúc",
     withdrawn: "Đã thu hồi" } as Record<string, string>,
+  /** The filter bar of Công việc. */
+  filters: {
+    bar: "Bộ lọc công việc",
+    caseKind: "Loại việc",
+    caseKinds: { incoming: "Văn bản đến", outgoing: "Văn bản đi", job: "Giao việc" } as Record<string, string>,
+    kind: "Vai trò",
+    words: "Trích yếu có chứa",
+    noMatch: "Không có việc nào khớp bộ lọc.",
+  },
+  /** When a task was given (its line in Công việc). */
+  givenOn: "Ngày giao",
+  /** A để biết task still open (not marked Đã xem) whose case is finished: no longer anything to do. */
+  informedClosed: { completed: "Đã xong", withdrawn: "Đã dừng xử lý" } as Record<string, string>,
+  /** An extension request (xin gia hạn) in a leader's list: the case's deadline and the one asked for. */
+  extensionDates: { current: "Hạn hiện tại", asked: "Xin gia hạn đến" },
   /** A done task its holder returned (trả lại: an arrival's task to the leader, a draft to its drafter, unsigned). */
   taskReturned: "Đã trả lại",
   deadlineState: { on_time: "Trong hạn", due_soon: "Sắp đến hạn", overdue: "Quá hạn" } as Record<string, string>,
