@@ -514,9 +514,16 @@ export interface paths {
         post?: never;
         /**
          * Delete a file you uploaded (clerks, archivists, admins: any of the agency); refused (422) while a document or anything else refers to it, or while it is retained or held
-         * @description **Who may call**: any person of the agency, whatever their role.
+         * @description A file of documents or of a task's result is first looked at as its metadata would be
+         *     (:func:`check_document_file`): someone who may not have it gets 404, not storage's 403 (not the uploader) or 422
+         *     (in use by ``workflow/task/<id>``), which told them it exists and what holds it.
+         *
+         *     **Who may call**: any person of the agency, whatever their role.
+         *     - Stat: as Download.
          *     - Delete, case `not_uploader`: clerk, archivist, admin only.
          *     - Delete: the uploader deletes their own upload; anyone else of the agency needs clerk, archivist or admin (case 'not_uploader'); a file something refers to, or retained or held, is kept.
+         *     - CheckFileAccess: a file of documents the caller sees (their audience); logged on each.
+         *     - CheckFileAccess: a result file held by a task whose case they see (GetCase's rule; a job: GetJob's).
          */
         delete: operations["delete_api_v1_files__object_id__delete"];
         options?: never;
