@@ -36,8 +36,13 @@ sys.exit(runner.serve("test", Server, log))
 
 
 def run(mode: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", SERVICE, mode], capture_output=True, text=True, timeout=120,
-                          env={"OTEL_SDK_DISABLED": "true", "PATH": "/usr/bin:/bin"})
+    return subprocess.run(
+        [sys.executable, "-c", SERVICE, mode],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"OTEL_SDK_DISABLED": "true", "PATH": "/usr/bin:/bin"},
+    )
 
 
 def test_a_clean_stop_ends_the_process_at_once_with_its_output_flushed() -> None:

@@ -15,9 +15,17 @@ pytestmark = pytest.mark.unit
 ON_DEMAND = ("openpyxl", "reportlab", "pypdfium2")
 #: The modules ``python -m vanthu_<svc>`` imports to serve. Records is not listed yet: its forms come from
 #: ``vanthu_archive.forms``, which imports openpyxl and reportlab at its top.
-STARTING = ("vanthu_registry.__main__", "vanthu_registry.server", "vanthu_interchange.__main__",
-            "vanthu_interchange.server", "vanthu_workflow.__main__", "vanthu_workflow.server",
-            "vanthu_gateway.__main__", "vanthu_gateway.app", "vanthu_records.pages")
+STARTING = (
+    "vanthu_registry.__main__",
+    "vanthu_registry.server",
+    "vanthu_interchange.__main__",
+    "vanthu_interchange.server",
+    "vanthu_workflow.__main__",
+    "vanthu_workflow.server",
+    "vanthu_gateway.__main__",
+    "vanthu_gateway.app",
+    "vanthu_records.pages",
+)
 
 PROBE = """
 import importlib, sys, traceback
@@ -40,7 +48,11 @@ for name, stack in seen.items():
 
 def test_services_import_export_only_libraries_only_when_they_export() -> None:
     # a fresh interpreter: this test process has imported anything already
-    run = subprocess.run([sys.executable, "-c", PROBE, ",".join(ON_DEMAND), ",".join(STARTING)],
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-c", PROBE, ",".join(ON_DEMAND), ",".join(STARTING)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     assert run.stdout == "", run.stdout
