@@ -297,8 +297,8 @@ class EventBus:
         return self._nc is not None and self._nc.is_connected
 
     async def close(self) -> None:
-        for subscription in self._subscriptions:
-            await subscription.stop()
+        # together: a service's stop takes its slowest consumer's drain, not their sum
+        await asyncio.gather(*(subscription.stop() for subscription in self._subscriptions))
         self._subscriptions.clear()
         if self._nc is not None and not self._nc.is_closed:
             with contextlib.suppress(Exception):
@@ -341,6 +341,8 @@ class Subscription:
         self._stopping = asyncio.Event()
         self._freed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        #: Whether the fetch loop is waiting without holding any message it fetched (a stop may cancel it).
+        self._idle = True
         self._heartbeat_task: asyncio.Task[None] | None = None
         self._psub: Any = None
         #: The messages in hand (being handled, or waiting for an earlier one of their key) and since when.
@@ -567,7 +569,13 @@ class Subscription:
     async def stop(self) -> None:
         """Fetch no more, let the messages in hand finish (at most ``drain_s``), then stop."""
         self._stopping.set()
-        if self._task is not None:  # the fetch in progress ends within its 1 s timeout
+        if self._task is not None:
+            # A loop waiting for messages (or for a free slot) holds none: it is cancelled rather than left to wait
+            # out its 1 s poll at every stop, one consumer after another. A message the server sends into a poll
+            # cancelled here is not acknowledged: redelivered. A loop holding fetched messages not yet in hand
+            # (a batch being completed) is let finish: what it fetched becomes a worker's below.
+            if self._idle:
+                self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(self._task, timeout=5)
             self._task = None
@@ -640,8 +648,12 @@ class BatchSubscription(Subscription):
         max_wait_s (at once when the queue holds more; a lone message waits max_wait_s)."""
         messages: list[Msg] = await self._psub.fetch(1, timeout=1)
         if self.batch > 1:
-            with contextlib.suppress(TimeoutError, NatsTimeoutError):
-                messages += await self._psub.fetch(self.batch - 1, timeout=self.max_wait_s)
+            self._idle = False  # the first is held: a stop waits for the rest of the batch (max_wait_s)
+            try:
+                with contextlib.suppress(TimeoutError, NatsTimeoutError):
+                    messages += await self._psub.fetch(self.batch - 1, timeout=self.max_wait_s)
+            finally:
+                self._idle = True
         return messages
 
     async def _run(self) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -42,11 +44,20 @@ async def every(job: Callable[[], Awaitable[Any]], interval_s: float, what: str,
 
 
 def serve(service: str, make_server: Callable[[], Server], log: logging.Logger) -> int:
-    """Run a service with telemetry until it is signalled; the exit code of a clean stop is 0."""
+    """Run a service with telemetry until it is signalled, then end the process: exit code 0 after a clean stop.
+
+    After a clean stop nothing is left to finish: the server has drained its calls and consumers, published its
+    outbox and closed its databases and connections, ``asyncio.run`` has waited for its worker threads, and the spans
+    are exported. The process then ends at once (the logs flushed) instead of tearing the interpreter down: that
+    teardown (every module of grpc, SQLAlchemy, pyHanko… finalised) took 1.5-3.5 s of CPU per service, paid by every
+    service together at each platform stop on two cores. A stop that fails raises as before (a traceback, exit 1)."""
     setup_telemetry(service)
     try:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(run_until_signalled(make_server(), log))
     finally:
         shutdown_telemetry()
-    return 0
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

@@ -14,8 +14,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 
 from vanthu_core.spreadsheet import text_cell
@@ -105,6 +103,9 @@ async def exchange_statistics(store: InterchangeStore, agencies: dict[str, str],
 
 def to_xlsx(rows: list[AgencyCounts], date_from: date, date_to: date) -> bytes:
     """The statistics as a workbook: a title, the period, one row per agency and a total row."""
+    from openpyxl import Workbook  # an export's alone: a second of CPU at every start otherwise
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

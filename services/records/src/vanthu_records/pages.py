@@ -8,8 +8,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import pypdfium2
-
 from vanthu_records.platform import Platform
 from vanthu_records.store import FileDocumentView, RecordedFile
 
@@ -21,6 +19,8 @@ MAX_PAGES = 9999
 
 def pdf_pages(data: bytes) -> int | None:
     """The number of pages of ``data`` (1–9999), or None when PDFium cannot open it or it has none."""
+    import pypdfium2  # on closing a file only: not at every start of the service
+
     try:
         document = pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError:

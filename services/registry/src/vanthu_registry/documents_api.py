@@ -26,7 +26,7 @@ from vanthu_core.numbers import bounded_int
 from vanthu_core.spreadsheet import CSV_TYPE, XLSX_TYPE
 from vanthu_core.text import clean_text, fold
 from vanthu_core.timeutil import iso_vietnam
-from vanthu_registry import exports, register_pdf
+from vanthu_registry import exports
 from vanthu_registry.documents_store import DATE_FIELDS, DocumentFilter, DocumentStore, NewArrival
 from vanthu_registry.domain.agencies import check_code, parse_date
 from vanthu_registry.domain.doctypes import LETTER, NAME_ABBREVIATION, DocumentType, check_type
@@ -305,6 +305,8 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
         except NotFound:
             agency_name = agency
         if fmt == "pdf":
+            from vanthu_registry import register_pdf  # reportlab: imported by a PDF export, not at start
+
             content = await asyncio.to_thread(register_pdf.to_pdf, register, agency_name, date_from, date_to, lines)
             return documents_pb2.ExportRegisterResponse(file_name=f"{stem}.pdf", content_type=register_pdf.PDF_TYPE,
                                                         rows=len(lines), content=content)

@@ -16,9 +16,6 @@ import re
 from datetime import date
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-
 from vanthu_core.spreadsheet import formula_safe, text_cell
 from vanthu_core.text import fold
 from vanthu_core.timeutil import vietnam_time
@@ -96,6 +93,9 @@ def to_csv(register: Register, lines: list[list[str]]) -> bytes:
 
 
 def to_xlsx(register: Register, agency_name: str, date_from: date, date_to: date, lines: list[list[str]]) -> bytes:
+    from openpyxl import Workbook  # an export's alone: not imported at every start of the service
+    from openpyxl.styles import Alignment, Border, Font, Side
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

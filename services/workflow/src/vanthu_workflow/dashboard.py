@@ -23,9 +23,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
 from vanthu_core.spreadsheet import formula_safe, text_cell
 from vanthu_core.workdays import vietnam_date
 
@@ -149,6 +146,9 @@ def to_csv(rows: list[Row], kind: str, state_names: dict[str, str]) -> bytes:
 def to_xlsx(rows: list[Row], kind: str, state_names: dict[str, str], date_from: date, date_to: date) -> bytes:
     """The rows as a workbook: a title, the period, the definitions, a header and a line per row."""
     states = _states(rows)
+    from openpyxl import Workbook  # an export's alone: not imported at every start of the service
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

@@ -10,15 +10,15 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import IO, Any, Literal
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 from vanthu.registry.v1 import documents_pb2 as pb
 from vanthu_core.spreadsheet import text_cell
+
+if TYPE_CHECKING:  # openpyxl is imported by an export, not at every start of the gateway
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 Direction = Literal["incoming", "outgoing"]
 
@@ -94,6 +94,9 @@ def row(document: pb.Document, direction: Direction, type_names: dict[str, str])
 
 
 def _cells(sheet: WriteOnlyWorksheet, values: Sequence[str | int | date], font: Font) -> list[WriteOnlyCell]:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment
+
     cells = []
     for value in values:
         cell = WriteOnlyCell(sheet)
@@ -112,6 +115,9 @@ def _cells(sheet: WriteOnlyWorksheet, values: Sequence[str | int | date], font: 
 def workbook(direction: Direction, documents: Sequence[pb.Document], type_names: dict[str, str]) -> IO[bytes]:
     """The workbook (one sheet, a header row, a line per document), written as it goes (openpyxl's write-only mode)
     into a spooled temporary file, rewound."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook(write_only=True)
     sheet: Any = book.create_sheet(SHEET_TITLES[direction])
     widths = INCOMING_COLUMNS if direction == "incoming" else OUTGOING_COLUMNS
