@@ -5265,6 +5265,12 @@ export interface components {
              * @description unit, person, or role (the agency's leaders)
              */
             assignee_kind: string;
+            /**
+             * Case Deadline
+             * @description an extension request (kind extension): the case's hạn xử lý now, YYYY-MM-DD; empty for other tasks
+             * @default
+             */
+            case_deadline: string;
             /** Case Id */
             case_id: string;
             /**
@@ -5309,6 +5315,12 @@ export interface components {
              * @default
              */
             outcome: string;
+            /**
+             * Requested Deadline
+             * @description an extension request (kind extension): the hạn xử lý asked for (xin gia hạn đến), YYYY-MM-DD; empty for other tasks
+             * @default
+             */
+            requested_deadline: string;
             /**
              * State
              * @description open, in_progress, done, cancelled (taken back), withdrawn (stopped with its case: the document was cancelled or revoked; note says which)

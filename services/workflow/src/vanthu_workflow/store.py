@@ -535,6 +535,9 @@ class TaskView:
     #: The state of the task's case: a for-information task stays open on a completed case (its holder may still
     #: mark it read), and this tells that the case itself is finished (issue 14 item 6).
     case_state: str = ""
+    #: An extension request (kind ``extension``): the case's hạn xử lý and the one asked for; None otherwise.
+    case_deadline: date | None = None
+    requested_deadline: date | None = None
 
 
 @dataclass(frozen=True)
@@ -655,6 +658,8 @@ def _task_view(t: TaskRow, c: CaseRow, closing: Mapping[str, str] | None = None)
                     assignee_kind=t.assignee_kind, assignee=t.assignee, unit_code=t.unit_code, state=t.state,
                     deadline=t.deadline, created_at=t.created_at, done_at=t.done_at, abstract=c.abstract, note=t.note,
                     case_kind=c.kind, case_state=c.state,
+                    case_deadline=c.deadline if t.kind == TaskKind.EXTENSION.value else None,
+                    requested_deadline=c.requested_deadline if t.kind == TaskKind.EXTENSION.value else None,
                     outcome=(closing or {}).get(t.id, "") if t.state == TaskState.DONE.value else "")
 
 
