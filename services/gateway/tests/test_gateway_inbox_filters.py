@@ -129,7 +129,8 @@ async def test_the_jobs_given_are_filtered_and_paged_on_the_server_only_among_th
 async def test_an_extension_request_in_the_givers_list_carries_its_dates_and_another_agency_sees_none(
         gateway: tuple[Any, WorkflowServer], dev_issuer: DevIssuer) -> None:
     """The xin gia hạn a job's giver decides carries the job's hạn xử lý and the one asked for (TaskOut's case_deadline
-    and requested_deadline), so the work lists load no case and parse no step's text; another agency sees nothing."""
+    and requested_deadline) and who asked (given_by, given_by_name), so the work lists load no case and parse no
+    step's text; another agency sees nothing."""
     app, workflow = gateway
     leader = Actor(subject=dev_issuer.subject("lanhdao.ubnd"), username="lanhdao.ubnd", name="Nguyễn Văn Hưởng",
                    roles=frozenset({"leader"}))
@@ -146,5 +147,8 @@ async def test_an_extension_request_in_the_givers_list_carries_its_dates_and_ano
         assert reply.status_code == 200, reply.text
         assert [(t["kind"], t["case_id"], t["case_deadline"], t["requested_deadline"])
                 for t in reply.json()["tasks"]] == [("extension", job.id, "2031-06-18", "2031-07-01")]
+        # người giao: the one who asked, as the workflow recorded them
+        assert [(t["given_by"], t["given_by_name"]) for t in reply.json()["tasks"]] == [
+            (officer.subject, "Phạm Thị Ngọc Ánh")]
         theirs = await other.get("/api/v1/workflow/inbox", params={"bucket": "all"})
         assert theirs.status_code == 200 and theirs.json()["tasks"] == []

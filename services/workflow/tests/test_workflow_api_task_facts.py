@@ -51,3 +51,33 @@ async def test_an_extension_request_in_the_leaders_list_carries_the_case_deadlin
         case_id=case.id, version=case.version, grant=True), "lanhdao.ubnd")).case
     done = await h.call(h.api.ListInbox, pb.ListInboxRequest(bucket="done", kinds=["extension"]), "lanhdao.ubnd")
     assert [(t.state, t.case_deadline, t.requested_deadline) for t in done.tasks] == [("done", "2031-07-01", "")]
+
+
+async def test_each_task_says_who_gave_it_the_leader_who_assigned_the_head_who_handed_it_on_the_one_who_asked(
+        harness: Harness) -> None:
+    h = harness
+    case = await h.assigned(cooperating=[pb.Party(kind="unit", id="NC")])
+    assign = case.steps[-1]
+    assert (assign.action, assign.actor) == ("assign", "lanhdao.ubnd") and assign.actor_name
+    lead = h.task(case, "lead", assignee="TH")
+    assert (lead.given_by, lead.given_by_name) == (h.subject("lanhdao.ubnd"), assign.actor_name)
+    assert (h.task(case, "cooperating").given_by, h.task(case, "cooperating").given_by_name) == (
+        h.subject("lanhdao.ubnd"), assign.actor_name)
+
+    # the head of Phòng Tổng hợp hands the unit's task on: the officer's task is given by the head
+    case = (await h.call(h.api.DelegateTask, pb.DelegateTaskRequest(
+        task_id=lead.id, version=case.version, subject=h.subject("chuyenvien.ubnd"), comment="Đề nghị tham mưu"),
+        "truongphong.ubnd")).case
+    handed = case.steps[-1]
+    mine = await h.call(h.api.ListInbox, pb.ListInboxRequest(bucket="all"), "chuyenvien.ubnd")
+    assert [(t.id, t.given_by, t.given_by_name) for t in mine.tasks] == [
+        (lead.id, h.subject("truongphong.ubnd"), handed.actor_name)]
+
+    # the officer asks for more time: the leaders' decision task is given by the officer
+    case = (await h.call(h.api.RequestExtension, pb.RequestExtensionRequest(
+        task_id=lead.id, version=case.version, days=2, reason="Chờ số liệu"), "chuyenvien.ubnd")).case
+    asked = await h.call(h.api.ListInbox, pb.ListInboxRequest(kinds=["extension"]), "lanhdao.ubnd")
+    assert [(t.given_by, t.given_by_name) for t in asked.tasks] == [
+        (h.subject("chuyenvien.ubnd"), case.steps[-1].actor_name)]
+    # another agency's people see none of these tasks
+    assert list((await h.call(h.api.ListInbox, pb.ListInboxRequest(bucket="all"), "truongphong.snv")).tasks) == []

@@ -5300,6 +5300,18 @@ export interface components {
             document_id: string;
             /** Done At */
             done_at: string;
+            /**
+             * Given By
+             * @description người giao: the subject of the person who gave the task (whose step created it, or the head who handed it on); empty for tasks given before the workflow recorded it
+             * @default
+             */
+            given_by: string;
+            /**
+             * Given By Name
+             * @description người giao: that person's name, as the workflow recorded it
+             * @default
+             */
+            given_by_name: string;
             /** Id */
             id: string;
             /**

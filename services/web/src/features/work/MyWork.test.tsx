@@ -69,9 +69,9 @@ describe("việc của tôi", () => {
       expect(calls.filter((c) => /\/workflow\/(cases|jobs)\//.test(c.path))).toEqual([]);  // no case loaded
     });
 
-  it("filters Công việc as the other work lists (loại việc, vai trò, ngày giao, trích yếu) and says when each was given",
+  it("filters Công việc as the other work lists (loại việc, vai trò, ngày giao, trích yếu) and says when and by whom each was given",
     async () => {
-      const given = jobTask({ created_at: "2026-11-30T01:05:00Z" });
+      const given = jobTask({ created_at: "2026-11-30T01:05:00Z", given_by: "s-ld", given_by_name: "Nguyễn Văn Hưởng" });
       const { api, calls } = fakeGateway({ "GET /api/v1/workflow/inbox": { tasks: [given],
         counts: { todo: 1, due_soon: 0, overdue: 1, done: 0 }, next_page_token: "" } });
       renderWith(<MyWork title="Công việc" filterable />,
@@ -79,6 +79,8 @@ describe("việc của tôi", () => {
       const line = (await screen.findByRole("link", { name: "Chuẩn bị báo cáo tổng kết năm 2026" })).closest("li")!;
       expect(within(line as HTMLElement).getByText("Giao việc")).toBeInTheDocument();
       expect(line).toHaveTextContent("Ngày giao: 30/11/2026");
+      expect(line).toHaveTextContent("Người giao: Nguyễn Văn Hưởng");  // from the task: no case loaded
+      expect(calls.filter((c) => /\/workflow\/(cases|jobs)\//.test(c.path))).toEqual([]);
       const asked = () => calls.filter((c) => c.path.startsWith("/api/v1/workflow/inbox"))
         .map((c) => new URLSearchParams(c.path.split("?")[1]));
       expect(asked()[0]?.get("case_kind")).toBe("job");

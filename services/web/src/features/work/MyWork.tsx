@@ -72,6 +72,9 @@ export function MyWork({ title = work.home.title, filterable = false }: { title?
                       {filterable && !!task.created_at && (
                         <span>{work.givenOn}: <span className={DATE_CELL}>{formatDate(task.created_at)}</span></span>
                       )}
+                      {filterable && !!(task.given_by_name || task.given_by) && (
+                        <span>{work.givenBy}: {task.given_by_name || task.given_by}</span>
+                      )}
                       <span>{taskStateText(task)}</span>
                       {task.state === "withdrawn" && !!task.note && <Tag color="#595959">{task.note}</Tag>}
                       {task.kind === "extension" ? <ExtensionDates task={task} /> : (
