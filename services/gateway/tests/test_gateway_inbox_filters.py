@@ -6,7 +6,7 @@ filters; a filter the API cannot take is a 400 problem naming it."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from vanthu_gateway.settings import GatewaySettings
 from vanthu_testing.gateway import asgi_client
 from vanthu_testing.identity import DevIssuer
 from vanthu_workflow.directory import MemberInfo, UnitInfo
-from vanthu_workflow.domain.incoming import Party
+from vanthu_workflow.domain.incoming import Action, Party
 from vanthu_workflow.server import WorkflowServer
 from vanthu_workflow.settings import WorkflowSettings
 from vanthu_workflow.store import Actor
@@ -124,3 +124,31 @@ async def test_the_jobs_given_are_filtered_and_paged_on_the_server_only_among_th
         assert theirs.status_code == 200 and theirs.json()["jobs"] == []
         wrong = await mine.get("/api/v1/workflow/jobs", params={"state": "done"})
         assert wrong.status_code == 400, wrong.text
+
+
+async def test_an_extension_request_in_the_givers_list_carries_its_dates_and_another_agency_sees_none(
+        gateway: tuple[Any, WorkflowServer], dev_issuer: DevIssuer) -> None:
+    """The xin gia hạn a job's giver decides carries the job's hạn xử lý and the one asked for (TaskOut's case_deadline
+    and requested_deadline) and who asked (given_by, given_by_name), so the work lists load no case and parse no
+    step's text; another agency sees nothing."""
+    app, workflow = gateway
+    leader = Actor(subject=dev_issuer.subject("lanhdao.ubnd"), username="lanhdao.ubnd", name="Nguyễn Văn Hưởng",
+                   roles=frozenset({"leader"}))
+    officer = Actor(subject=dev_issuer.subject("chuyenvien.ubnd"), username="chuyenvien.ubnd",
+                    name="Phạm Thị Ngọc Ánh", roles=frozenset({"officer"}))
+    job = await workflow.store.give_job(UBND, title="Báo cáo tổng kết công tác năm 2031", description="",
+                                        lead=Party("person", officer.subject, officer.name), cooperating=[],
+                                        for_information=[], deadline=date(2031, 6, 18), unit_code="", actor=leader)
+    (lead,) = [t for t in job.tasks if t.kind == "lead"]
+    await workflow.store.act_on_task(UBND, lead.id, job.version, Action.REQUEST_EXTENSION, actor=officer,
+                                     comment="Chờ số liệu của các xã", requested=date(2031, 7, 1))
+    async with client(app, dev_issuer, "lanhdao.ubnd") as mine, client(app, dev_issuer, "lanhdao.snv") as other:
+        reply = await mine.get("/api/v1/workflow/inbox", params={"kind": "extension", "case_kind": "job"})
+        assert reply.status_code == 200, reply.text
+        assert [(t["kind"], t["case_id"], t["case_deadline"], t["requested_deadline"])
+                for t in reply.json()["tasks"]] == [("extension", job.id, "2031-06-18", "2031-07-01")]
+        # người giao: the one who asked, as the workflow recorded them
+        assert [(t["given_by"], t["given_by_name"]) for t in reply.json()["tasks"]] == [
+            (officer.subject, "Phạm Thị Ngọc Ánh")]
+        theirs = await other.get("/api/v1/workflow/inbox", params={"bucket": "all"})
+        assert theirs.status_code == 200 and theirs.json()["tasks"] == []

@@ -5265,6 +5265,12 @@ export interface components {
              * @description unit, person, or role (the agency's leaders)
              */
             assignee_kind: string;
+            /**
+             * Case Deadline
+             * @description an extension request (kind extension): the case's hạn xử lý now, YYYY-MM-DD; empty for other tasks
+             * @default
+             */
+            case_deadline: string;
             /** Case Id */
             case_id: string;
             /**
@@ -5294,6 +5300,18 @@ export interface components {
             document_id: string;
             /** Done At */
             done_at: string;
+            /**
+             * Given By
+             * @description người giao: the subject of the person who gave the task (whose step created it, or the head who handed it on); empty for tasks given before the workflow recorded it
+             * @default
+             */
+            given_by: string;
+            /**
+             * Given By Name
+             * @description người giao: that person's name, as the workflow recorded it
+             * @default
+             */
+            given_by_name: string;
             /** Id */
             id: string;
             /**
@@ -5309,6 +5327,12 @@ export interface components {
              * @default
              */
             outcome: string;
+            /**
+             * Requested Deadline
+             * @description an extension request (kind extension): the hạn xử lý asked for (xin gia hạn đến), YYYY-MM-DD; empty for other tasks
+             * @default
+             */
+            requested_deadline: string;
             /**
              * State
              * @description open, in_progress, done, cancelled (taken back), withdrawn (stopped with its case: the document was cancelled or revoked; note says which)

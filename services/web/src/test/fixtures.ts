@@ -54,7 +54,7 @@ export function outTask(kind: string, overrides: Partial<Task> = {}): Task {
     id: `task-${kind}`, case_id: "case-out-1", document_id: "0192f0a1-7c3e-7b1a-9c1d-000000000001", kind,
     assignee_kind: "unit", assignee: "TH", unit_code: "", state: "open", deadline: "", deadline_state: "",
     created_at: "", done_at: "", abstract: "V/v triển khai quy trình văn bản đi qua hệ thống", note: "",
-    case_kind: "outgoing", outcome: "", case_state: "in_review", ...overrides,
+    case_kind: "outgoing", outcome: "", case_state: "in_review", case_deadline: "", requested_deadline: "", given_by: "", given_by_name: "", ...overrides,
   };
 }
 

@@ -185,7 +185,9 @@ class WorkflowApi(workflow_pb2_grpc.WorkflowServiceServicer):
                        created_at=iso_vietnam(task.created_at),
                        done_at=iso_vietnam(task.done_at) if task.done_at else "",
                        abstract=task.abstract, note=task.note, case_kind=task.case_kind, outcome=task.outcome,
-                       case_state=task.case_state)
+                       case_state=task.case_state, case_deadline=_date(task.case_deadline),
+                       requested_deadline=_date(task.requested_deadline), given_by=task.given_by,
+                       given_by_name=task.given_by_name)
 
     def case_to_proto(self, case: CaseView) -> pb.Case:
         now = self.clock()

@@ -206,6 +206,10 @@ class TaskRow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    #: Người giao: the subject and name of the person whose step created the task, or of the head who handed it on
+    #: (migration 0012; "" for tasks given before).
+    given_by: Mapped[str] = mapped_column(String(100), default="")
+    given_by_name: Mapped[str] = mapped_column(String(200), default="")
 
     __table_args__ = (
         Index("ix_tasks_inbox", "agency_code", "assignee_kind", "assignee", "state", "deadline"),
@@ -368,6 +372,13 @@ def _task_added(session: Session, instance: object) -> None:
         held = session.info.get(_ALL_TASKS, {}).get(instance.case_id)
         if held is not None:
             held.append(instance)
+
+
+def _given(tasks: Sequence[TaskRow], actor: Actor) -> None:
+    """Records who gave the tasks a step added (người giao): its actor, unless already said."""
+    for task in tasks:
+        if not task.given_by:
+            task.given_by, task.given_by_name = actor.subject, actor.name
 
 
 @event.listens_for(Session, "after_commit")
@@ -535,6 +546,12 @@ class TaskView:
     #: The state of the task's case: a for-information task stays open on a completed case (its holder may still
     #: mark it read), and this tells that the case itself is finished (issue 14 item 6).
     case_state: str = ""
+    #: An extension request (kind ``extension``): the case's hạn xử lý and the one asked for; None otherwise.
+    case_deadline: date | None = None
+    requested_deadline: date | None = None
+    #: Người giao: who gave the task (their subject and name, as the step that gave it recorded them); "" unknown.
+    given_by: str = ""
+    given_by_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -655,6 +672,9 @@ def _task_view(t: TaskRow, c: CaseRow, closing: Mapping[str, str] | None = None)
                     assignee_kind=t.assignee_kind, assignee=t.assignee, unit_code=t.unit_code, state=t.state,
                     deadline=t.deadline, created_at=t.created_at, done_at=t.done_at, abstract=c.abstract, note=t.note,
                     case_kind=c.kind, case_state=c.state,
+                    case_deadline=c.deadline if t.kind == TaskKind.EXTENSION.value else None,
+                    requested_deadline=c.requested_deadline if t.kind == TaskKind.EXTENSION.value else None,
+                    given_by=t.given_by or "", given_by_name=t.given_by_name or "",
                     outcome=(closing or {}).get(t.id, "") if t.state == TaskState.DONE.value else "")
 
 
@@ -1355,6 +1375,7 @@ class WorkflowStore:
                 if task.assignee_kind == UNIT:
                     task.unit_code = task.assignee
                 task.assignee_kind, task.assignee = PERSON, delegate_to.id
+                task.given_by, task.given_by_name = actor.subject, actor.name  # người giao: the head handing it on
                 task.state = TaskState.IN_PROGRESS.value
                 extra.append((delegate_to.id, NEW_TASK, new_task_words(
                     task.kind, row.abstract, deadline=task.deadline, by=actor.name or actor.username,
@@ -1736,7 +1757,9 @@ class WorkflowStore:
                     actor: Actor, comment: str, task_id: str, on_behalf: ActingFor | None = None, *,
                     version_after: int = 1) -> None:
         """Records a step and, for a document's case, its ``StepRecorded`` with the audience after it, ordered by
-        ``version_after`` (the case's version once the step is written: 1 for a case's first step)."""
+        ``version_after`` (the case's version once the step is written: 1 for a case's first step). The tasks the
+        transaction added are given by the step's actor (người giao)."""
+        _given(session.sync_session.info.get(_NEW_TASKS, []), actor)
         session.add(StepRow(case_id=row.id, task_id=task_id, agency_code=row.agency_code, action=action.value,
                             from_state=from_state, to_state=to.value, actor=actor.username,
                             actor_subject=actor.subject, actor_name=actor.name, at=self.clock(), comment=comment,
@@ -1822,6 +1845,7 @@ class WorkflowStore:
         """Moves the case, records the step and writes the step's notifications (each new task's holder, and
         ``extra``: (recipient, kind, words, task id)) after the case's conditional update."""
         new_tasks: list[TaskRow] = session.sync_session.info.pop(_NEW_TASKS, [])
+        _given(new_tasks, actor)
         row.state, row.updated_at = to.value, self.clock()
         flag_modified(row, "state")  # a step that keeps the state, at an unmoved clock, still bumps the version
         await self._step(session, row, action, state.value, to, actor, comment, task_id, on_behalf,

@@ -82,6 +82,14 @@ class TaskOut(ResponseBody):
     case_state: str = Field("", description="the state of the task's case (completed, withdrawn, ...): a "
                                             "for_information task stays open on a completed case for its holder to "
                                             "mark read; this says the case itself is finished")
+    case_deadline: str = Field("", description="an extension request (kind extension): the case's hạn xử lý now, "
+                                               "YYYY-MM-DD; empty for other tasks")
+    requested_deadline: str = Field("", description="an extension request (kind extension): the hạn xử lý asked "
+                                                    "for (xin gia hạn đến), YYYY-MM-DD; empty for other tasks")
+    given_by: str = Field("", description="người giao: the subject of the person who gave the task (whose step "
+                                          "created it, or the head who handed it on); empty for tasks given before "
+                                          "the workflow recorded it")
+    given_by_name: str = Field("", description="người giao: that person's name, as the workflow recorded it")
 
 
 class StepOut(ResponseBody):
@@ -308,7 +316,9 @@ def _task(t: pb.Task) -> TaskOut:
     return TaskOut(id=t.id, case_id=t.case_id, document_id=t.document_id, kind=t.kind, assignee_kind=t.assignee_kind,
                    assignee=t.assignee, unit_code=t.unit_code, state=t.state, deadline=t.deadline,
                    deadline_state=t.deadline_state, created_at=t.created_at, done_at=t.done_at, abstract=t.abstract,
-                   note=t.note, case_kind=t.case_kind, outcome=t.outcome, case_state=t.case_state)
+                   note=t.note, case_kind=t.case_kind, outcome=t.outcome, case_state=t.case_state,
+                   case_deadline=t.case_deadline, requested_deadline=t.requested_deadline,
+                   given_by=t.given_by, given_by_name=t.given_by_name)
 
 
 def _case(c: pb.Case) -> CaseOut:

@@ -1,14 +1,14 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { Alert, Badge, Button, Grid, List, Space, Table, Tag, Typography, type TableColumnsType } from "antd";
 import { Link } from "react-router-dom";
-import { unwrap, type Case, type Document, type Task } from "../../api/client";
+import { unwrap, type Document, type Task } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import { DATE_CELL, formatDate } from "../../components/dates";
 import { common } from "../../components/messages";
 import { work } from "../work/messages";
 import { taskPath } from "../work/MyWork";
 import { DeadlineTag, taskStateText } from "../work/Processing";
-import { ExtensionDates, informedClosedText, useTaskCases } from "../work/taskCases";
+import { ExtensionDates, informedClosedText } from "../work/taskCases";
 import { messages } from "./messages";
 import { filterText } from "../documents/filterMessages";
 import { inboxFilters, type ListFilters } from "../documents/listFilters";
@@ -59,23 +59,22 @@ function UrgencyTag({ urgency }: { urgency?: string }) {
 
 /** A task's deadline, without its colour once a để biết task's case is finished (nothing left to do on it); an
  * extension request's, the case's current one and the one asked for. */
-function TaskDeadline({ task, current }: { task: Task; current?: Case }) {
-  if (task.kind === "extension") return <ExtensionDates current={current} />;
-  return <DeadlineTag task={informedClosedText(task, current?.state) ? { ...task, deadline_state: "" } : task} />;
+function TaskDeadline({ task }: { task: Task }) {
+  if (task.kind === "extension") return <ExtensionDates task={task} />;
+  return <DeadlineTag task={informedClosedText(task) ? { ...task, deadline_state: "" } : task} />;
 }
 
-function StateText({ task, caseState }: { task: Task; caseState?: string }) {
+function StateText({ task }: { task: Task }) {
   return (
     <>
-      {taskStateText(task, caseState)}
+      {taskStateText(task)}
       {task.state === "withdrawn" && !!task.note && <Tag color="#595959" style={{ marginLeft: 6 }}>{task.note}</Tag>}
     </>
   );
 }
 
-function columns(arrivals: Map<string, Arrival>, cases: Map<string, Case>): TableColumnsType<Task> {
+function columns(arrivals: Map<string, Arrival>): TableColumnsType<Task> {
   const of = (task: Task) => arrivals.get(task.document_id);
-  const stateOf = (task: Task) => cases.get(task.case_id)?.state;
   return [
     { title: messages.columns.numberSymbol, key: "number_symbol", width: 120,
       render: (_: unknown, task) => of(task)?.number_symbol || "—" },  // one link a row: the trích yếu
@@ -90,9 +89,9 @@ function columns(arrivals: Map<string, Arrival>, cases: Map<string, Case>): Tabl
       render: (_: unknown, task) => <UrgencyTag urgency={of(task)?.urgency} /> },
     { title: work.home.columns.kind, dataIndex: "kind", key: "kind", width: 120,
       render: (kind: string) => <Tag>{work.kind[kind] ?? kind}</Tag> },
-    { title: work.home.columns.deadline, key: "deadline", width: 140, render: (_: unknown, task) => <TaskDeadline task={task} current={cases.get(task.case_id)} /> },
+    { title: work.home.columns.deadline, key: "deadline", width: 140, render: (_: unknown, task) => <TaskDeadline task={task} /> },
     { title: work.home.columns.state, dataIndex: "state", key: "state", width: 150,
-      render: (_: string, task) => <StateText task={task} caseState={stateOf(task)} /> },
+      render: (_: string, task) => <StateText task={task} /> },
   ];
 }
 
@@ -100,7 +99,7 @@ function columns(arrivals: Map<string, Arrival>, cases: Map<string, Case>): Tabl
  * A task as a compact card, for phones: the số, ký hiệu and date, the trích yếu (the link), the sender, then the
  * urgency, role, deadline and state as tags; everything wraps, nothing scrolls sideways.
  */
-function TaskCard({ task, arrival, current }: { task: Task; arrival?: Arrival; current?: Case }) {
+function TaskCard({ task, arrival }: { task: Task; arrival?: Arrival }) {
   const heading = [arrival?.number_symbol, formatDate(arrival?.document_date ?? "")].filter(Boolean).join(" · ");
   return (
     <List.Item style={{ display: "block", padding: "10px 0" }} data-testid="task-card">
@@ -116,8 +115,8 @@ function TaskCard({ task, arrival, current }: { task: Task; arrival?: Arrival; c
       <Space size={[4, 4]} wrap style={{ marginTop: 4 }}>
         <UrgencyTag urgency={arrival?.urgency} />
         <Tag>{work.kind[task.kind] ?? task.kind}</Tag>
-        <TaskDeadline task={task} current={current} />
-        <Typography.Text type="secondary"><StateText task={task} caseState={current?.state} /></Typography.Text>
+        <TaskDeadline task={task} />
+        <Typography.Text type="secondary"><StateText task={task} /></Typography.Text>
       </Space>
     </List.Item>
   );
@@ -133,7 +132,6 @@ export function WorkTable({ tab, filters = {} }: { tab: WorkTab; filters?: ListF
   const wide = Grid.useBreakpoint().md ?? false;
   const tasks = query.data?.pages.flatMap((page) => page.tasks) ?? [];
   const arrivals = useArrivals(tasks);
-  const cases = useTaskCases(tasks);
   if (query.isError) {
     return (
       <Alert type="error" showIcon message={common.error} description={query.error.message}
@@ -145,14 +143,13 @@ export function WorkTable({ tab, filters = {} }: { tab: WorkTab; filters?: ListF
   return (
     <>
       {wide ? (
-        <Table<Task> rowKey="id" size="middle" loading={query.isLoading} columns={columns(arrivals, cases)}
+        <Table<Task> rowKey="id" size="middle" loading={query.isLoading} columns={columns(arrivals)}
           dataSource={tasks} pagination={false} scroll={{ x: 1000 }} locale={{ emptyText: empty }}
           aria-label={messages.work.tabs[tab]} />
       ) : (
         <List<Task> loading={query.isLoading} dataSource={tasks} locale={{ emptyText: empty }}
           aria-label={messages.work.tabs[tab]} rowKey="id"
-          renderItem={(task) => <TaskCard task={task} arrival={arrivals.get(task.document_id)}
-            current={cases.get(task.case_id)} />} />
+          renderItem={(task) => <TaskCard task={task} arrival={arrivals.get(task.document_id)} />} />
       )}
       {query.hasNextPage && (
         <Button style={{ marginTop: 8 }} loading={query.isFetchingNextPage} onClick={() => void query.fetchNextPage()}>

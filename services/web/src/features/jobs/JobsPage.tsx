@@ -7,7 +7,7 @@ import { useApi } from "../../api/ApiProvider";
 import { useAuth } from "../../auth/AuthProvider";
 import { DeadlineTag, taskStateText } from "../work/Processing";
 import { work } from "../work/messages";
-import { informedClosedText, useTaskCases } from "../work/taskCases";
+import { informedClosedText } from "../work/taskCases";
 import { GiveJobDialog } from "./GiveJob";
 import { JobFilterBar } from "./JobFilterBar";
 import { givenQuery, jobFiltersFromParams, receivedQuery, type JobFilters, type JobsTab } from "./jobFilters";
@@ -87,7 +87,6 @@ function Received({ filters }: { filters: JobFilters }) {
   });
   const tasks = (query.data?.pages.flatMap((p) => p.tasks) ?? [])
     .filter((t) => t.kind !== "direct" && t.kind !== "extension");
-  const cases = useTaskCases(tasks);
   if (query.isLoading) return <Skeleton active />;
   if (query.isError) return <Alert type="error" showIcon message={query.error.message} />;
   return (
@@ -99,9 +98,9 @@ function Received({ filters }: { filters: JobFilters }) {
               description={
                 <Space wrap size={[8, 4]}>
                   <Tag>{work.kind[task.kind] ?? task.kind}</Tag>
-                  <span>{taskStateText(task, cases.get(task.case_id)?.state)}</span>
-                  <span>{jobs.columns.deadline}: <DeadlineTag task={informedClosedText(task,
-                    cases.get(task.case_id)?.state) ? { ...task, deadline_state: "" } : task} /></span>
+                  <span>{taskStateText(task)}</span>
+                  <span>{jobs.columns.deadline}: <DeadlineTag
+                    task={informedClosedText(task) ? { ...task, deadline_state: "" } : task} /></span>
                 </Space>
               } />
           </List.Item>

@@ -34,6 +34,6 @@ export function jobTask(overrides: Partial<Task> = {}): Task {
   return {
     id: "jt-1", case_id: "job-1", document_id: "job-1", kind: "lead", assignee_kind: "person", assignee: "s-cv",
     unit_code: "TH", state: "open", deadline: "2026-12-07", deadline_state: "overdue", created_at: "", done_at: "",
-    abstract: "Chuẩn bị báo cáo tổng kết năm 2026", note: "", case_kind: "job", outcome: "", case_state: "assigned", ...overrides,
+    abstract: "Chuẩn bị báo cáo tổng kết năm 2026", note: "", case_kind: "job", outcome: "", case_state: "assigned", case_deadline: "", requested_deadline: "", given_by: "", given_by_name: "", ...overrides,
   };
 }

@@ -46,10 +46,10 @@ describe("văn bản trả lời", () => {
       reply_document_id: REPLY.id, result: "Đã trả lời Sở Nội vụ",
       tasks: [{ id: "t-lead", case_id: "case-out-1", document_id: ARRIVAL.id, kind: "lead", assignee_kind: "person",
         assignee: "s-cv", unit_code: "", state: "done", deadline: "", deadline_state: "", created_at: "", done_at: "",
-        abstract: ARRIVAL.abstract, note: "", case_kind: "incoming", outcome: "complete", case_state: "completed" },
+        abstract: ARRIVAL.abstract, note: "", case_kind: "incoming", outcome: "complete", case_state: "completed", case_deadline: "", requested_deadline: "", given_by: "", given_by_name: "" },
       { id: "t-coop", case_id: "case-out-1", document_id: ARRIVAL.id, kind: "cooperating", assignee_kind: "person",
         assignee: "s-tp", unit_code: "", state: "done", deadline: "", deadline_state: "", created_at: "", done_at: "",
-        abstract: ARRIVAL.abstract, note: "", case_kind: "incoming", outcome: "complete", case_state: "completed" }],
+        abstract: ARRIVAL.abstract, note: "", case_kind: "incoming", outcome: "complete", case_state: "completed", case_deadline: "", requested_deadline: "", given_by: "", given_by_name: "" }],
       steps: [{ ...step, seq: 3, task_id: "t-coop", to_state: "in_progress", comment: "Đã góp ý" },
         { ...step, task_id: "t-lead" }] });
     renderWith(<ProcessingTree current={current} />, { api });

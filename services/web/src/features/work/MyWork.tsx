@@ -9,7 +9,7 @@ import { unwrap, type Task } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import { work } from "./messages";
 import { DeadlineTag, taskStateText } from "./Processing";
-import { ExtensionDates, informedClosedText, useTaskCases } from "./taskCases";
+import { ExtensionDates, informedClosedText } from "./taskCases";
 
 /** Where a task is worked on: a job's page (giao việc), else its document's. */
 export function taskPath(task: Pick<Task, "case_kind" | "case_id" | "document_id">): string {
@@ -36,7 +36,6 @@ export function MyWork({ title = work.home.title, filterable = false }: { title?
       { params: { query: { bucket, page_size: 50, ...narrow } } })),
   });
   const counts = inbox.data?.counts;
-  const cases = useTaskCases(inbox.data?.tasks ?? []);
   return (
     <Space direction="vertical" size="middle" style={{ width: "100%" }}>
       <Typography.Title level={1} style={{ fontSize: 22, margin: 0 }}>{title}</Typography.Title>
@@ -73,11 +72,14 @@ export function MyWork({ title = work.home.title, filterable = false }: { title?
                       {filterable && !!task.created_at && (
                         <span>{work.givenOn}: <span className={DATE_CELL}>{formatDate(task.created_at)}</span></span>
                       )}
-                      <span>{taskStateText(task, cases.get(task.case_id)?.state)}</span>
+                      {filterable && !!(task.given_by_name || task.given_by) && (
+                        <span>{work.givenBy}: {task.given_by_name || task.given_by}</span>
+                      )}
+                      <span>{taskStateText(task)}</span>
                       {task.state === "withdrawn" && !!task.note && <Tag color="#595959">{task.note}</Tag>}
-                      {task.kind === "extension" ? <ExtensionDates current={cases.get(task.case_id)} /> : (
-                        <span>{work.home.columns.deadline}: <DeadlineTag task={informedClosedText(task,
-                          cases.get(task.case_id)?.state) ? { ...task, deadline_state: "" } : task} /></span>
+                      {task.kind === "extension" ? <ExtensionDates task={task} /> : (
+                        <span>{work.home.columns.deadline}: <DeadlineTag
+                          task={informedClosedText(task) ? { ...task, deadline_state: "" } : task} /></span>
                       )}
                     </Space>
                   } />

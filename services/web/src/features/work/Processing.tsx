@@ -38,9 +38,10 @@ export function DeadlineTag({ task }: { task: Pick<Task, "deadline" | "deadline_
 const RETURNS = ["return", "return_draft", "return_unsigned"];
 
 /** What a task's state says to its holder: a done task they returned (its ``outcome``) is "Đã trả lại"; a để biết
- * task left open on a finished case (``caseState``: completed, withdrawn) is "Đã xong" (:func:`informedClosedText`). */
-export function taskStateText(task: Pick<Task, "state"> & { outcome?: string; kind?: string },
-  caseState?: string): string {
+ * task left open on a finished case (``caseState``, else the task's own ``case_state``: completed, withdrawn) is "Đã
+ * xong" (:func:`informedClosedText`). */
+export function taskStateText(task: Pick<Task, "state"> & { outcome?: string; kind?: string; case_state?: string },
+  caseState: string | undefined = task.case_state): string {
   const closed = informedClosedText({ kind: task.kind ?? "", state: task.state }, caseState);
   if (closed) return closed;
   if (task.state === "done" && RETURNS.includes(task.outcome ?? "")) return work.taskReturned;

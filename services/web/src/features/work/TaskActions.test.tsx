@@ -10,7 +10,7 @@ function task(overrides: Partial<Task> = {}): Task {
   return {
     id: "task-1", case_id: "case-1", document_id: "doc-1", kind: "lead", assignee_kind: "person", assignee: "s-cv",
     unit_code: "TH", state: "open", deadline: "2026-12-04", deadline_state: "on_time", created_at: "", done_at: "",
-    abstract: "V/v báo cáo", note: "", case_kind: "incoming", outcome: "", case_state: "assigned", ...overrides,
+    abstract: "V/v báo cáo", note: "", case_kind: "incoming", outcome: "", case_state: "assigned", case_deadline: "", requested_deadline: "", given_by: "", given_by_name: "", ...overrides,
   };
 }
 

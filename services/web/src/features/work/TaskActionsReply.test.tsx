@@ -14,7 +14,7 @@ function task(overrides: Partial<Task> = {}): Task {
   return {
     id: "task-1", case_id: "case-1", document_id: ARRIVAL, kind: "lead", assignee_kind: "person", assignee: "s-cv",
     unit_code: "", state: "in_progress", deadline: "2026-12-04", deadline_state: "on_time", created_at: "",
-    done_at: "", abstract: "V/v rà soát biên chế năm 2027", note: "", case_kind: "incoming", outcome: "", case_state: "assigned", ...overrides,
+    done_at: "", abstract: "V/v rà soát biên chế năm 2027", note: "", case_kind: "incoming", outcome: "", case_state: "assigned", case_deadline: "", requested_deadline: "", given_by: "", given_by_name: "", ...overrides,
   };
 }
 

@@ -10,7 +10,7 @@ function task(overrides: Partial<Task> = {}): Task {
   return {
     id: "task-1", case_id: "case-1", document_id: "", kind: "lead", assignee_kind: "person", assignee: "s-cv",
     unit_code: "TH", state: "open", deadline: "2026-12-04", deadline_state: "on_time", created_at: "", done_at: "",
-    abstract: "Báo cáo tình hình cải cách hành chính", note: "", case_kind: "job", outcome: "", case_state: "assigned", ...overrides,
+    abstract: "Báo cáo tình hình cải cách hành chính", note: "", case_kind: "job", outcome: "", case_state: "assigned", case_deadline: "", requested_deadline: "", given_by: "", given_by_name: "", ...overrides,
   };
 }
 

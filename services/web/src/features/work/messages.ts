@@ -31,6 +31,8 @@ export const work = {
   },
   /** When a task was given (its line in Công việc). */
   givenOn: "Ngày giao",
+  /** Công việc: who gave the task (người giao), as the workflow recorded them. */
+  givenBy: "Người giao",
   /** A để biết task still open (not marked Đã xem) whose case is finished: no longer anything to do. */
   informedClosed: { completed: "Đã xong", withdrawn: "Đã dừng xử lý" } as Record<string, string>,
   /** An extension request (xin gia hạn) in a leader's list: the case's deadline and the one asked for. */
