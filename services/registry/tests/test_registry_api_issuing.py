@@ -208,7 +208,8 @@ async def test_a_draft_is_submitted_only_with_pdf_files(platform: Any) -> None:
                                  "chuyenvien.ubnd")).document
     error = await expect(grpc.StatusCode.FAILED_PRECONDITION, platform.call(
         docs.SubmitDocument, pb.SubmitDocumentRequest(id=draft.id), "chuyenvien.ubnd"))
-    assert "hãy chuyển sang PDF" in (error.details() or "")
+    assert error.details() == ("Văn bản chính là tệp Word (.docx); tệp của văn bản đi được ký số dưới dạng PDF: "
+                               "hãy chuyển sang PDF.")
     returned_input = await platform.draft(DECISION)
     await platform.call(docs.SubmitDocument, pb.SubmitDocumentRequest(id=returned_input.id), "chuyenvien.ubnd")
     await expect(grpc.StatusCode.INVALID_ARGUMENT, platform.call(  # a reason is required

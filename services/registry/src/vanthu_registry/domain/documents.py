@@ -311,11 +311,36 @@ def check_ready_to_submit(files: list[DocumentFile]) -> None:
     if main is None:
         raise FailedPrecondition("Dự thảo chưa có văn bản chính: hãy tải lên tệp PDF cần ký và gắn vào dự thảo (vai "
                                  "trò văn bản chính) trước khi trình ký.")
-    for i, f in enumerate(files):
+    for f in files:
         if f.content_type and f.content_type != "application/pdf":
             what = "Văn bản chính" if f.role is FileRole.MAIN else f"Phụ lục {f.file_name or f.object_id}"
-            raise FailedPrecondition(f"{what} là tệp {f.content_type}; tệp của văn bản đi được ký số dưới dạng PDF: "
-                                     f"hãy chuyển sang PDF (files[{i}]).")
+            raise FailedPrecondition(f"{what} là {file_kind(f.file_name, f.content_type)}; tệp của văn bản đi được "
+                                     f"ký số dưới dạng PDF: hãy chuyển sang PDF.")
+
+
+#: The kinds of file a civil servant knows by name, by extension and by the content type storage found.
+_KINDS = {"docx": "tệp Word (.docx)", "doc": "tệp Word (.doc)", "xlsx": "tệp Excel (.xlsx)",
+          "xls": "tệp Excel (.xls)", "odt": "tệp văn bản OpenDocument (.odt)"}
+_KIND_OF_TYPE = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/msword": "doc",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.ms-excel": "xls",
+    "application/vnd.oasis.opendocument.text": "odt",
+}
+
+
+def file_kind(file_name: str, content_type: str = "") -> str:
+    """A file's kind in plain Vietnamese for a refusal a civil servant reads: "tệp Word (.docx)", "tệp Excel
+    (.xlsx)", else its extension ("tệp .png"); never a MIME type. The web app's draft form says the same
+    (``services/web/src/features/outgoing/fileKind.ts``)."""
+    name = file_name.rsplit("/", 1)[-1]
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if not extension:
+        extension = _KIND_OF_TYPE.get(content_type, "")
+    if extension in _KINDS:
+        return _KINDS[extension]
+    return f"tệp .{extension}" if extension else "tệp không phải PDF"
 
 
 def format_number(number: int) -> str:
