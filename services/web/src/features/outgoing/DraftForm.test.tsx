@@ -6,6 +6,7 @@ import { ApiError } from "../../api/client";
 import { draft } from "../../test/fixtures";
 import { fakeGateway, renderWith } from "../../test/render";
 import { DraftForm } from "./DraftForm";
+import { fileKind } from "./fileKind";
 import type { StoredObject, Uploader } from "./upload";
 
 const TYPES: DocumentType[] = [
@@ -70,6 +71,37 @@ describe("the draft form", () => {
     expect(await screen.findByText("Chỉ gồm chữ, số và dấu & giữa hai chữ (ví dụ TC&KH), không dấu cách, tối đa 20 ký tự."))
       .toBeInTheDocument();
     expect(onSave).not.toHaveBeenCalled();
+  });
+
+  it("warns, when a Word appendix is added, in the words trình ký refuses it with, and keeps it in the draft", async () => {
+    const paused = pausedUploader();
+    const onSave = renderForm(draft({ files: [] }), paused.uploader);
+    const user = userEvent.setup({ delay: null });
+    const [, attachments] = Array.from(document.querySelectorAll<HTMLInputElement>("input[type=file]"));
+    await user.upload(attachments as HTMLInputElement, new File(["%PDF-1.7"], "Bảng kê.pdf", { type: "application/pdf" }));
+    expect(await screen.findByText("Bảng kê.pdf")).toBeInTheDocument();
+    expect(screen.queryByText(/hãy chuyển sang PDF/)).not.toBeInTheDocument();
+    const [, again] = Array.from(document.querySelectorAll<HTMLInputElement>("input[type=file]"));
+    await user.upload(again as HTMLInputElement, new File(["PK"], "Dự thảo trả lời.docx",
+      { type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document" }));
+    const warning = await screen.findByText("Phụ lục Dự thảo trả lời.docx là tệp Word (.docx); tệp của văn bản đi "
+      + "được ký số dưới dạng PDF: hãy chuyển sang PDF trước khi trình ký.");
+    expect(warning).toBeInTheDocument();
+    expect(document.body.textContent).not.toContain("application/vnd");
+    paused.finish();
+    fireEvent.change(screen.getByLabelText("Trích yếu"), { target: { value: "V/v trả lời" } });
+    await waitFor(() => expect(screen.queryByRole("progressbar")).not.toBeInTheDocument());
+    await user.click(screen.getByRole("button", { name: "Lưu dự thảo" }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledTimes(1));
+    expect((onSave.mock.calls[0]?.[0] as { files: unknown[] }).files).toContainEqual(expect.objectContaining(
+      { object_id: "obj-Dự thảo trả lời.docx", role: "attachment" }));
+  });
+
+  it("names an Excel appendix and other kinds in plain words, never by MIME type", () => {
+    expect(fileKind("Dự toán.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+      .toBe("tệp Excel (.xlsx)");
+    expect(fileKind("Sơ đồ.PNG", "image/png")).toBe("tệp .png");
+    expect(fileKind("", "application/msword")).toBe("tệp Word (.doc)");
   });
 
   it("takes a unit abbreviation joined with '&' (TC&KH, as NN&PTNT) and an abstract naming Sở NN&PTNT", async () => {

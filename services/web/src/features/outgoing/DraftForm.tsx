@@ -13,6 +13,7 @@ import { personLabel } from "../work/people";
 import { out } from "./messages";
 import { RecipientPicker, type Recipient } from "./RecipientPicker";
 import type { ReplyStart } from "./Replies";
+import { fileKind, isPdf } from "./fileKind";
 import type { StoredObject, Uploader } from "./upload";
 import { DraftCheck } from "../signing/DraftCheck";
 
@@ -49,8 +50,19 @@ function stored(doc: Document | undefined, role: "main" | "attachment"): UploadF
     uid: f.object_id, name: f.file_name, status: "done", response: { object_id: f.object_id } as StoredObject }));
 }
 
-function isPdf(file: { name: string; type?: string }): boolean {
-  return file.type === "application/pdf" || file.name.toLowerCase().endsWith(".pdf");
+/**
+ * The appendices that are not PDF, each in the words of the registry's refusal at trình ký: the draft may keep them
+ * for review (the server takes them), but they are signed only as PDF, so the drafter learns it when adding them.
+ */
+function NonPdfAttachments() {
+  const files = (Form.useWatch("attachments") as UploadFile<StoredObject>[] | undefined) ?? [];
+  const warnings = files.filter((f) => f.status !== "error" && !isPdf({ name: f.name, type: f.type }))
+    .map((f) => ({ key: f.uid, text: t.attachmentNotPdf(f.name, fileKind(f.name, f.type)) }));
+  if (!warnings.length) return null;
+  return (
+    <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={warnings.length === 1 ? warnings[0]?.text
+      : <ul style={{ margin: 0, paddingLeft: 16 }}>{warnings.map((w) => <li key={w.key}>{w.text}</li>)}</ul>} />
+  );
 }
 
 type Person = components["schemas"]["PersonOut"];
@@ -267,6 +279,7 @@ export function DraftForm({ doc, reply, types, uploader, pending, error, onSave 
           <p style={{ margin: 0 }}>{t.drop}</p>
         </Upload.Dragger>
       </Form.Item>
+      <NonPdfAttachments />
       <Form.Item name="comment" label={t.comment}>
         <Input.TextArea rows={2} maxLength={2000} />
       </Form.Item>

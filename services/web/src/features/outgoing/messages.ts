@@ -49,6 +49,10 @@ export const out = {
     mainFileRequired: "Hãy tải lên văn bản chính (PDF) trước khi gửi duyệt.",
     mainFileOnlyPdf: "Văn bản chính phải là tệp PDF.",
     attachments: "Phụ lục, tài liệu kèm theo",
+    /** The registry's refusal at trình ký, in its words, said when the appendix is added (a draft may keep it
+     * until then, for review). */
+    attachmentNotPdf: (name: string, kind: string) =>
+      `Phụ lục ${name} là ${kind}; tệp của văn bản đi được ký số dưới dạng PDF: hãy chuyển sang PDF trước khi trình ký.`,
     drop: "Kéo thả tệp vào đây hoặc bấm để chọn tệp",
     dropMain: "Kéo thả tệp PDF vào đây hoặc bấm để chọn tệp",
     tooLarge: (mb: number) => `Tệp lớn hơn ${mb} MB.`,
