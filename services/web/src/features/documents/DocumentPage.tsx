@@ -255,7 +255,8 @@ export function DocumentPage() {
           <Processing doc={doc} />
           {outgoing && <OutgoingCase doc={doc} />}
           {outgoing && (doc.status === "issued" || doc.status === "revoked") && (
-            <Deliveries documentId={doc.id} canRevoke={doc.status === "issued" && !!person?.roles.includes("clerk")} />)}
+            <Deliveries documentId={doc.id} issued={doc.status === "issued"}
+              canRevoke={doc.status === "issued" && !!person?.roles.includes("clerk")} />)}
         </Space>
       </div>
       <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{messages.sections.history}</h2>}>

@@ -89,18 +89,40 @@ function RevokeButton({ documentId }: { documentId: string }) {
   );
 }
 
+/** How often the deliveries are read again while one is being sent (or none is listed yet), and while a sent one
+ * waits for its recipient's first word or a take-back waits for its answer. */
+export const SENDING_REFRESH_MS = 3_000;
+export const ANSWER_REFRESH_MS = 15_000;
+
+/**
+ * When to read an issued document's deliveries again: every few seconds while interchange has not listed them yet
+ * (right after phát hành) or one is still being sent; every 15 s while a sent one has no word from its recipient yet
+ * or a thu hồi waits for an answer; never once all are final (sent and answered, failed — the clerk resends —, or
+ * cancelled), nor for a document that is no longer issued with nothing pending.
+ */
+export function deliveriesRefresh(issued: boolean, deliveries: Delivery[] | undefined): number | false {
+  if (deliveries === undefined) return false;  // the first read (or its error) decides
+  if (issued && (!deliveries.length || deliveries.some((d) => d.state === "pending"))) return SENDING_REFRESH_MS;
+  const waiting = deliveries.some((d) => d.revocation === "pending"
+    || (issued && d.state === "sent" && !d.statuses.length));
+  return waiting ? ANSWER_REFRESH_MS : false;
+}
+
 /**
  * Tình hình gửi, nhận of an issued document: each recipient's delivery and the statuses it reported, with any
- * take-back (thu hồi) and each recipient's answer. ``canRevoke``: the clerk may take it back (offered while no
+ * take-back (thu hồi) and each recipient's answer, read again until all are final (:func:`deliveriesRefresh`).
+ * ``issued``: the document is issued (not revoked). ``canRevoke``: the clerk may take it back (offered while no
  * revocation is pending or accepted and something was sent; the server judges again).
  */
-export function Deliveries({ documentId, canRevoke = false }: { documentId: string; canRevoke?: boolean }) {
+export function Deliveries({ documentId, issued = false, canRevoke = false }: {
+  documentId: string; issued?: boolean; canRevoke?: boolean;
+}) {
   const api = useApi();
   const query = useQuery({
     queryKey: ["deliveries", documentId],
     queryFn: async () => unwrap(await api.GET("/api/v1/documents/{document_id}/deliveries",
       { params: { path: { document_id: documentId } } })),
-    refetchInterval: 15_000,
+    refetchInterval: (q) => deliveriesRefresh(issued, q.state.data),
   });
   return (
     <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{out.deliveries.title}</h2>}
