@@ -2,9 +2,10 @@ import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router-dom";
 import { Alert, AutoComplete, Button, Form, Input, Progress, Radio, Select, Space, Upload, type UploadFile,
   type UploadProps } from "antd";
-import { useRef } from "react";
+import { useEffect, useRef } from "react";
 import { unwrap, type Document, type DocumentType } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
+import { useAuth } from "../../auth/AuthProvider";
 import type { components } from "../../api/schema";
 import { FieldSelect } from "../../components/FieldSelect";
 import { fold } from "../../components/fold";
@@ -54,6 +55,20 @@ function isPdf(file: { name: string; type?: string }): boolean {
 }
 
 type Person = components["schemas"]["PersonOut"];
+
+/**
+ * The ký hiệu of the drafter's own unit (đơn vị soạn thảo: TH for Phòng Tổng hợp, as in 01/UBND-TH): the code of the
+ * one unit the signed-in person (by subject, else username) belongs to in the agency's people; none when they belong
+ * to no unit or to several (then they choose), or when the code cannot stand in a ký hiệu.
+ */
+export function ownUnitAbbreviation(people: Person[], me: { subject?: string; username: string } | null): string {
+  if (!me) return "";
+  const self = people.find((p) => (me.subject ? p.subject === me.subject : false) ||
+    (!!me.username && p.username === me.username));
+  const units = self?.units ?? [];
+  const code = units.length === 1 ? (units[0] ?? "") : "";
+  return code.length <= 20 && NAME_ABBREVIATION.test(code) ? code : "";
+}
 
 /**
  * The người ký choices from the agency's people (GET /api/v1/people): the leaders (``leader``, who sign the
@@ -108,6 +123,7 @@ export function DraftForm({ doc, reply, types, uploader, pending, error, onSave 
   // (services/workflow Actor.signing_delegation); a name typed by hand names nobody's account
   const people = useQuery({ queryKey: ["people"], queryFn: async () => unwrap(await api.GET("/api/v1/people")),
     staleTime: 300_000 });
+  const { person: me } = useAuth();
   const chosen = useRef<{ name: string; subject: string } | null>(
     doc?.signer.subject ? { name: doc.signer.name, subject: doc.signer.subject } : null);
   const answering = !doc && reply ? reply : undefined;
@@ -134,6 +150,13 @@ export function DraftForm({ doc, reply, types, uploader, pending, error, onSave 
   const typeCode = Form.useWatch("type_code", form) as string | undefined;
   const mainFiles = Form.useWatch("main", form) as UploadFile<StoredObject>[] | undefined;
   const unitField = isLetter(typeCode ?? initial.type_code) || !!doc?.unit_abbreviation;
+  // the drafter's own unit's ký hiệu, once the people are known, unless one is there already or was typed (editable)
+  const ownUnit = ownUnitAbbreviation(people.data ?? [], me);
+  useEffect(() => {
+    if (ownUnit && !form.getFieldValue("unit_abbreviation") && !form.isFieldTouched("unit_abbreviation")) {
+      form.setFieldValue("unit_abbreviation", ownUnit);
+    }
+  }, [ownUnit, form]);
   const whenStarting = (check: (v: unknown) => boolean, message: string) => ({
     validator: async (_: unknown, v: unknown) => {
       if (intent.current === "start" && !check(v)) throw new Error(message);
@@ -216,6 +239,7 @@ export function DraftForm({ doc, reply, types, uploader, pending, error, onSave 
         </Form.Item>
       </fieldset>
       <Form.Item name="unit_abbreviation" label={t.unitAbbreviation} hidden={!unitField}
+        required={isLetter(typeCode ?? initial.type_code)}
         extra={isLetter(typeCode) ? t.unitAbbreviationHelp : t.unitAbbreviationTyped}
         dependencies={["type_code"]}
         rules={[{ pattern: NAME_ABBREVIATION, message: t.unitAbbreviationInvalid },
