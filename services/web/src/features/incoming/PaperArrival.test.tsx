@@ -145,4 +145,12 @@ describe("the paper arrival", () => {
     expect(await screen.findByRole("heading", { name: "Nhập văn bản đến bản giấy" })).toBeInTheDocument();
     await waitFor(() => expect(calls.map((c) => c.path)).toContain("/api/v1/document-types"));
   });
+  it("finds the type typed without tones (cong van → Công văn)", async () => {
+    // fresh-user trial: "cong van" found nothing
+    const { api } = fakeGateway({});
+    renderWith(<PaperArrivalForm types={TYPES} uploader={pausedUploader().uploader} onSave={vi.fn()} />, { api });
+    const user = userEvent.setup({ delay: null });
+    await user.type(screen.getByRole("combobox", { name: "Loại văn bản" }), "cong van");
+    expect(await screen.findByTitle("Công văn")).toBeInTheDocument();
+  });
 });

@@ -10,6 +10,7 @@ import { useApi } from "../../api/ApiProvider";
 import type { components } from "../../api/schema";
 import { DateField, dateRule } from "../../components/DateField";
 import { FieldSelect } from "../../components/FieldSelect";
+import { foldFilter } from "../../components/fold";
 import { common } from "../../components/messages";
 import { useHasRole } from "../../components/roles";
 import { useDebounced, SEARCH_DELAY_MS } from "../outgoing/RecipientPicker";
@@ -149,7 +150,7 @@ export function PaperArrivalForm({ types, uploader, pending, error, onSave }: {
         </Form.Item>
       </Space>
       <Form.Item name="type_code" label={paper.type} rules={[{ required: true, message: paper.typeRequired }]}>
-        <FieldSelect showSearch optionFilterProp="label" placeholder={paper.chooseType}
+        <FieldSelect showSearch filterOption={foldFilter} placeholder={paper.chooseType}
           options={types.map((d) => ({ value: d.code, label: d.name }))} />
       </Form.Item>
       <Form.Item name="abstract" label={paper.abstract}

@@ -230,4 +230,12 @@ describe("the draft form", () => {
     expect((onSave.mock.calls[0] as [{ signer: unknown }])[0].signer).toEqual(
       { name: "Trần Văn Hai", title: "Phó Chủ tịch", competence: "", subject: "s-pct" });
   });
+  it("finds the type typed without tones (cong van → Công văn)", async () => {
+    // fresh-user trial: "cong van" found nothing
+    const { api } = fakeGateway({});
+    renderWith(<DraftForm types={TYPES} uploader={pausedUploader().uploader} onSave={vi.fn()} />, { api });
+    const user = userEvent.setup({ delay: null });
+    await user.type(screen.getByRole("combobox", { name: "Loại văn bản" }), "cong van");
+    expect(await screen.findByTitle("Công văn")).toBeInTheDocument();
+  });
 });

@@ -8,7 +8,7 @@ import { useApi } from "../../api/ApiProvider";
 import { useAuth } from "../../auth/AuthProvider";
 import type { components } from "../../api/schema";
 import { FieldSelect } from "../../components/FieldSelect";
-import { fold } from "../../components/fold";
+import { fold, foldFilter } from "../../components/fold";
 import { common } from "../../components/messages";
 import { personLabel } from "../work/people";
 import { out } from "./messages";
@@ -225,7 +225,7 @@ export function DraftForm({ doc, reply, types, uploader, pending, error, onSave 
           description={answering.unknownSender ? out.reply.notInDirectory(answering.unknownSender) : undefined} />
       )}
       <Form.Item name="type_code" label={t.type} rules={[{ required: true, message: t.typeRequired }]}>
-        <FieldSelect showSearch optionFilterProp="label" placeholder={t.chooseType}
+        <FieldSelect showSearch filterOption={foldFilter} placeholder={t.chooseType}
           options={types.map((d) => ({ value: d.code, label: d.name }))} />
       </Form.Item>
       <Form.Item name="abstract" label={t.abstract} extra={t.abstractHelp}
