@@ -107,6 +107,11 @@ export function PaperArrivalForm({ types, uploader, pending, error, onSave }: {
       .catch((e: Error) => options.onError?.(e));
   };
   const beforeUpload = (file: File) => {
+    // an empty file is refused by the server; say which one and what to do before sending it (not "hãy tải lại")
+    if (file.size === 0) {
+      form.setFields([{ name: "scan", errors: [paper.empty(file.name)] }]);
+      return Upload.LIST_IGNORE;
+    }
     if (file.size > MAX_FILE_MB * 1024 * 1024) {
       form.setFields([{ name: "scan", errors: [paper.tooLarge(MAX_FILE_MB)] }]);
       return Upload.LIST_IGNORE;

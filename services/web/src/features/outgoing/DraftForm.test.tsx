@@ -238,4 +238,15 @@ describe("the draft form", () => {
     await user.type(screen.getByRole("combobox", { name: "Loại văn bản" }), "cong van");
     expect(await screen.findByTitle("Công văn")).toBeInTheDocument();
   });
+  it("refuses an empty (0-byte) file before uploading it, naming it", async () => {
+    // fresh-user trial: it was sent, failed, and the message said only "hãy xóa và tải lại"
+    const uploader = vi.fn<Uploader>();
+    const { api } = fakeGateway({});
+    renderWith(<DraftForm types={TYPES} uploader={uploader} onSave={vi.fn()} />, { api });
+    const user = userEvent.setup({ delay: null });
+    const [input] = Array.from(document.querySelectorAll<HTMLInputElement>("input[type=file]"));
+    await user.upload(input as HTMLInputElement, new File([], "Dự thảo.pdf", { type: "application/pdf" }));
+    expect(await screen.findByText("Tệp «Dự thảo.pdf» rỗng (0 byte): hãy chọn đúng tệp.")).toBeInTheDocument();
+    expect(uploader).not.toHaveBeenCalled();
+  });
 });

@@ -181,6 +181,10 @@ export function DraftForm({ doc, reply, types, uploader, pending, error, onSave 
       form.setFields([{ name: "main", errors: [t.mainFileOnlyPdf] }]);
       return Upload.LIST_IGNORE;
     }
+    if (file.size === 0) {  // refused by the server: say which file and what to do before sending it
+      form.setFields([{ name: main ? "main" : "attachments", errors: [t.empty(file.name)] }]);
+      return Upload.LIST_IGNORE;
+    }
     if (file.size > MAX_FILE_MB * 1024 * 1024) {
       form.setFields([{ name: main ? "main" : "attachments", errors: [t.tooLarge(MAX_FILE_MB)] }]);
       return Upload.LIST_IGNORE;
