@@ -321,6 +321,19 @@ describe("a document's page", () => {
     expect(work.closest(".ant-row")).toBeNull();
   });
 
+  it("shows an outgoing draft's status as its circuit's state (Đã trình ký), not Dự thảo", async () => {
+    // fresh-user trial: the badge said Dự thảo while the circuit said Chờ duyệt / Đã trình ký
+    const doc = draft({ status: "draft" });
+    const { api } = fakeGateway({
+      [`GET /api/v1/documents/${doc.id}`]: doc,
+      [`GET /api/v1/documents/${doc.id}/history`]: [],
+      [`GET /api/v1/workflow/documents/${doc.id}/case`]: outgoingCase({ document_id: doc.id, state: "submitted" }),
+    });
+    renderWith(<DocumentPage />, { api, path: `/van-ban/${doc.id}`, route: "/van-ban/:id" });
+    await waitFor(() => expect(screen.getByTestId("document-status")).toHaveTextContent("Đã trình ký"));
+    expect(screen.queryByText("Dự thảo", { selector: ".ant-tag" })).toBeNull();
+  });
+
   it("puts the PDF beside the metadata from 1200 px, one column below, and wraps metadata between words", async () => {
     const { api } = fakeGateway({
       [`GET /api/v1/documents/${ID}`]: arrival(),

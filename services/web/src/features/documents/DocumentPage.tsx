@@ -14,7 +14,7 @@ import { work } from "../work/messages";
 import { Processing } from "../work/Processing";
 import { Deliveries } from "../outgoing/Deliveries";
 import { out } from "../outgoing/messages";
-import { OutgoingCase } from "../outgoing/OutgoingCase";
+import { OutgoingCase, outgoingStatus, useOutgoingCase } from "../outgoing/OutgoingCase";
 import { ReplyLinks } from "../outgoing/Replies";
 import { FileViewer, isPdf } from "../viewer/FileViewer";
 import { historyNote, mergeHistory } from "./history";
@@ -163,6 +163,8 @@ export function DocumentPage() {
     queryFn: async () => unwrap(await api.GET("/api/v1/document-types")),
     staleTime: 3_600_000,
   });
+  // an outgoing document's badge follows its circuit (the case OutgoingCase shows, the same query)
+  const outgoingCase = useOutgoingCase(id, query.data?.direction === "outgoing");
   if (query.isLoading) return <Skeleton active />;
   if (query.isError || !query.data) {
     const missing = query.error instanceof ApiError && query.error.status === 404;
@@ -176,6 +178,7 @@ export function DocumentPage() {
   const typeName = types.data?.find((t) => t.code === doc.type_code)?.name ?? doc.type_code;
   const clerkCanAct = doc.direction === "incoming" && doc.status === "arrived" && !!person?.roles.includes("clerk");
   const outgoing = doc.direction === "outgoing";
+  const status = outgoing ? outgoingStatus(doc, outgoingCase.data) : common.status[doc.status] ?? doc.status;
   return (
     <Space direction="vertical" size="middle" style={{ width: "100%" }}>
       {outgoing ? <Link to="/van-ban-di">← {out.form.back}</Link> : <Link to="/van-ban-den">← {messages.back}</Link>}
@@ -184,7 +187,7 @@ export function DocumentPage() {
         {doc.abstract}
       </Typography.Title>
       <Space wrap>
-        <Tag color="#0958d9">{common.status[doc.status] ?? doc.status}</Tag>
+        <Tag color="#0958d9" data-testid="document-status">{status}</Tag>
         {doc.urgency !== "normal" && <Tag color="#ad2102">{common.urgency[doc.urgency]}</Tag>}
       </Space>
       <ReplyLinks doc={doc} />
@@ -207,7 +210,7 @@ export function DocumentPage() {
                 <Descriptions.Item label={messages.fields.type}>{typeName}</Descriptions.Item>
                 <Descriptions.Item label={messages.fields.abstract} span="filled">{doc.abstract}</Descriptions.Item>
                 <Descriptions.Item label={messages.fields.urgency}>{common.urgency[doc.urgency] ?? doc.urgency}</Descriptions.Item>
-                <Descriptions.Item label={messages.fields.status}>{common.status[doc.status] ?? doc.status}</Descriptions.Item>
+                <Descriptions.Item label={messages.fields.status}>{status}</Descriptions.Item>
                 {doc.direction === "incoming" && (
                   <>
                     <Descriptions.Item label={messages.fields.arrivedAt}>{formatDateTime(doc.arrived_at)}</Descriptions.Item>

@@ -145,4 +145,23 @@ describe("the paper arrival", () => {
     expect(await screen.findByRole("heading", { name: "Nhập văn bản đến bản giấy" })).toBeInTheDocument();
     await waitFor(() => expect(calls.map((c) => c.path)).toContain("/api/v1/document-types"));
   });
+  it("finds the type typed without tones (cong van → Công văn)", async () => {
+    // fresh-user trial: "cong van" found nothing
+    const { api } = fakeGateway({});
+    renderWith(<PaperArrivalForm types={TYPES} uploader={pausedUploader().uploader} onSave={vi.fn()} />, { api });
+    const user = userEvent.setup({ delay: null });
+    await user.type(screen.getByRole("combobox", { name: "Loại văn bản" }), "cong van");
+    expect(await screen.findByTitle("Công văn")).toBeInTheDocument();
+  });
+  it("refuses an empty (0-byte) file before uploading it, naming it", async () => {
+    // fresh-user trial: it was sent, failed, and the message said only "hãy xóa và tải lại"
+    const uploader = vi.fn<Uploader>();
+    const { api } = fakeGateway({});
+    renderWith(<PaperArrivalForm types={TYPES} uploader={uploader} onSave={vi.fn()} />, { api });
+    const user = userEvent.setup({ delay: null });
+    const [input] = Array.from(document.querySelectorAll<HTMLInputElement>("input[type=file]"));
+    await user.upload(input as HTMLInputElement, new File([], "Công văn 15.pdf", { type: "application/pdf" }));
+    expect(await screen.findByText("Tệp «Công văn 15.pdf» rỗng (0 byte): hãy chọn đúng tệp.")).toBeInTheDocument();
+    expect(uploader).not.toHaveBeenCalled();
+  });
 });

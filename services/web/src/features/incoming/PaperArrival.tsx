@@ -10,6 +10,7 @@ import { useApi } from "../../api/ApiProvider";
 import type { components } from "../../api/schema";
 import { DateField, dateRule } from "../../components/DateField";
 import { FieldSelect } from "../../components/FieldSelect";
+import { foldFilter } from "../../components/fold";
 import { common } from "../../components/messages";
 import { useHasRole } from "../../components/roles";
 import { useDebounced, SEARCH_DELAY_MS } from "../outgoing/RecipientPicker";
@@ -106,6 +107,11 @@ export function PaperArrivalForm({ types, uploader, pending, error, onSave }: {
       .catch((e: Error) => options.onError?.(e));
   };
   const beforeUpload = (file: File) => {
+    // an empty file is refused by the server; say which one and what to do before sending it (not "hãy tải lại")
+    if (file.size === 0) {
+      form.setFields([{ name: "scan", errors: [paper.empty(file.name)] }]);
+      return Upload.LIST_IGNORE;
+    }
     if (file.size > MAX_FILE_MB * 1024 * 1024) {
       form.setFields([{ name: "scan", errors: [paper.tooLarge(MAX_FILE_MB)] }]);
       return Upload.LIST_IGNORE;
@@ -149,7 +155,7 @@ export function PaperArrivalForm({ types, uploader, pending, error, onSave }: {
         </Form.Item>
       </Space>
       <Form.Item name="type_code" label={paper.type} rules={[{ required: true, message: paper.typeRequired }]}>
-        <FieldSelect showSearch optionFilterProp="label" placeholder={paper.chooseType}
+        <FieldSelect showSearch filterOption={foldFilter} placeholder={paper.chooseType}
           options={types.map((d) => ({ value: d.code, label: d.name }))} />
       </Form.Item>
       <Form.Item name="abstract" label={paper.abstract}

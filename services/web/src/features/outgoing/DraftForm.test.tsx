@@ -211,6 +211,30 @@ describe("the draft form", () => {
     expect(screen.queryByText(/Lê Thị Thư/)).toBeNull();
     expect(screen.queryByText(/Phạm Thị Ngọc Ánh/)).toBeNull();
   });
+  it("prefills a letter's ký hiệu đơn vị soạn thảo with the drafter's own unit (TH), required and editable", async () => {
+    // fresh-user trial: the field was empty, the user typed the placeholder's "VP" and the letter came out 01/UBND-VP
+    const onSave = vi.fn();
+    const { api } = fakeGateway({ "GET /api/v1/people": [
+      { subject: "s-vp", username: "vanthu.ubnd", name: "Lê Thị Thư", enabled: true, title: "Văn thư",
+        leader: false, handler: false, signer: false, units: ["VP"] },
+      { subject: "s-cv", username: "chuyenvien.ubnd", name: "Phạm Thị Ngọc Ánh", enabled: true,
+        title: "Chuyên viên", leader: false, handler: true, signer: false, units: ["TH"] }] });
+    renderWith(<DraftForm types={TYPES} uploader={pausedUploader().uploader} onSave={onSave}
+      doc={draft({ files: [], unit_abbreviation: "" })} />,
+      { api, person: { username: "chuyenvien.ubnd", subject: "s-cv", name: "Phạm Thị Ngọc Ánh",
+        agency: "000.00.00.H61", roles: ["officer"] } });
+    const field = screen.getByLabelText("Ký hiệu đơn vị soạn thảo");
+    await waitFor(() => expect(field).toHaveValue("TH"));
+    expect(document.querySelector("label[for='unit_abbreviation']")).toHaveClass("ant-form-item-required");
+    const user = userEvent.setup({ delay: null });
+    await user.click(screen.getByRole("button", { name: "Lưu dự thảo" }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledTimes(1));
+    expect(onSave.mock.calls[0]?.[0]).toMatchObject({ type_code: "cong_van", unit_abbreviation: "TH" });
+    fireEvent.change(field, { target: { value: "TH&NC" } });  // still editable
+    await user.click(screen.getByRole("button", { name: "Lưu dự thảo" }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledTimes(2));
+    expect(onSave.mock.calls[1]?.[0]).toMatchObject({ unit_abbreviation: "TH&NC" });
+  });
   it("offers the leaders first as Họ tên — Chức vụ and fills the chosen signer's title", async () => {
     const onSave = vi.fn();
     const { api } = fakeGateway({ "GET /api/v1/people": [
@@ -237,5 +261,24 @@ describe("the draft form", () => {
     await waitFor(() => expect(onSave).toHaveBeenCalledTimes(1));
     expect((onSave.mock.calls[0] as [{ signer: unknown }])[0].signer).toEqual(
       { name: "Trần Văn Hai", title: "Phó Chủ tịch", competence: "", subject: "s-pct" });
+  });
+  it("finds the type typed without tones (cong van → Công văn)", async () => {
+    // fresh-user trial: "cong van" found nothing
+    const { api } = fakeGateway({});
+    renderWith(<DraftForm types={TYPES} uploader={pausedUploader().uploader} onSave={vi.fn()} />, { api });
+    const user = userEvent.setup({ delay: null });
+    await user.type(screen.getByRole("combobox", { name: "Loại văn bản" }), "cong van");
+    expect(await screen.findByTitle("Công văn")).toBeInTheDocument();
+  });
+  it("refuses an empty (0-byte) file before uploading it, naming it", async () => {
+    // fresh-user trial: it was sent, failed, and the message said only "hãy xóa và tải lại"
+    const uploader = vi.fn<Uploader>();
+    const { api } = fakeGateway({});
+    renderWith(<DraftForm types={TYPES} uploader={uploader} onSave={vi.fn()} />, { api });
+    const user = userEvent.setup({ delay: null });
+    const [input] = Array.from(document.querySelectorAll<HTMLInputElement>("input[type=file]"));
+    await user.upload(input as HTMLInputElement, new File([], "Dự thảo.pdf", { type: "application/pdf" }));
+    expect(await screen.findByText("Tệp «Dự thảo.pdf» rỗng (0 byte): hãy chọn đúng tệp.")).toBeInTheDocument();
+    expect(uploader).not.toHaveBeenCalled();
   });
 });

@@ -2,12 +2,13 @@ import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router-dom";
 import { Alert, AutoComplete, Button, Form, Input, Progress, Radio, Select, Space, Upload, type UploadFile,
   type UploadProps } from "antd";
-import { useRef } from "react";
+import { useEffect, useRef } from "react";
 import { unwrap, type Document, type DocumentType } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
+import { useAuth } from "../../auth/AuthProvider";
 import type { components } from "../../api/schema";
 import { FieldSelect } from "../../components/FieldSelect";
-import { fold } from "../../components/fold";
+import { fold, foldFilter } from "../../components/fold";
 import { common } from "../../components/messages";
 import { personLabel } from "../work/people";
 import { out } from "./messages";
@@ -68,6 +69,20 @@ function NonPdfAttachments() {
 type Person = components["schemas"]["PersonOut"];
 
 /**
+ * The ký hiệu of the drafter's own unit (đơn vị soạn thảo: TH for Phòng Tổng hợp, as in 01/UBND-TH): the code of the
+ * one unit the signed-in person (by subject, else username) belongs to in the agency's people; none when they belong
+ * to no unit or to several (then they choose), or when the code cannot stand in a ký hiệu.
+ */
+export function ownUnitAbbreviation(people: Person[], me: { subject?: string; username: string } | null): string {
+  if (!me) return "";
+  const self = people.find((p) => (me.subject ? p.subject === me.subject : false) ||
+    (!!me.username && p.username === me.username));
+  const units = self?.units ?? [];
+  const code = units.length === 1 ? (units[0] ?? "") : "";
+  return code.length <= 20 && NAME_ABBREVIATION.test(code) ? code : "";
+}
+
+/**
  * The người ký choices from the agency's people (GET /api/v1/people): the leaders (``leader``, who sign the
  * agency's documents) first, then the heads of units (``signer``: thừa lệnh, thừa ủy quyền), each
  * "Họ tên — Chức vụ" (the username when the identity provider has no title). An option's ``value`` is the name the
@@ -120,6 +135,7 @@ export function DraftForm({ doc, reply, types, uploader, pending, error, onSave 
   // (services/workflow Actor.signing_delegation); a name typed by hand names nobody's account
   const people = useQuery({ queryKey: ["people"], queryFn: async () => unwrap(await api.GET("/api/v1/people")),
     staleTime: 300_000 });
+  const { person: me } = useAuth();
   const chosen = useRef<{ name: string; subject: string } | null>(
     doc?.signer.subject ? { name: doc.signer.name, subject: doc.signer.subject } : null);
   const answering = !doc && reply ? reply : undefined;
@@ -146,6 +162,13 @@ export function DraftForm({ doc, reply, types, uploader, pending, error, onSave 
   const typeCode = Form.useWatch("type_code", form) as string | undefined;
   const mainFiles = Form.useWatch("main", form) as UploadFile<StoredObject>[] | undefined;
   const unitField = isLetter(typeCode ?? initial.type_code) || !!doc?.unit_abbreviation;
+  // the drafter's own unit's ký hiệu, once the people are known, unless one is there already or was typed (editable)
+  const ownUnit = ownUnitAbbreviation(people.data ?? [], me);
+  useEffect(() => {
+    if (ownUnit && !form.getFieldValue("unit_abbreviation") && !form.isFieldTouched("unit_abbreviation")) {
+      form.setFieldValue("unit_abbreviation", ownUnit);
+    }
+  }, [ownUnit, form]);
   const whenStarting = (check: (v: unknown) => boolean, message: string) => ({
     validator: async (_: unknown, v: unknown) => {
       if (intent.current === "start" && !check(v)) throw new Error(message);
@@ -168,6 +191,10 @@ export function DraftForm({ doc, reply, types, uploader, pending, error, onSave 
   const beforeUpload = (file: File, main: boolean) => {
     if (main && !isPdf(file)) {
       form.setFields([{ name: "main", errors: [t.mainFileOnlyPdf] }]);
+      return Upload.LIST_IGNORE;
+    }
+    if (file.size === 0) {  // refused by the server: say which file and what to do before sending it
+      form.setFields([{ name: main ? "main" : "attachments", errors: [t.empty(file.name)] }]);
       return Upload.LIST_IGNORE;
     }
     if (file.size > MAX_FILE_MB * 1024 * 1024) {
@@ -214,7 +241,7 @@ export function DraftForm({ doc, reply, types, uploader, pending, error, onSave 
           description={answering.unknownSender ? out.reply.notInDirectory(answering.unknownSender) : undefined} />
       )}
       <Form.Item name="type_code" label={t.type} rules={[{ required: true, message: t.typeRequired }]}>
-        <FieldSelect showSearch optionFilterProp="label" placeholder={t.chooseType}
+        <FieldSelect showSearch filterOption={foldFilter} placeholder={t.chooseType}
           options={types.map((d) => ({ value: d.code, label: d.name }))} />
       </Form.Item>
       <Form.Item name="abstract" label={t.abstract} extra={t.abstractHelp}
@@ -228,6 +255,7 @@ export function DraftForm({ doc, reply, types, uploader, pending, error, onSave 
         </Form.Item>
       </fieldset>
       <Form.Item name="unit_abbreviation" label={t.unitAbbreviation} hidden={!unitField}
+        required={isLetter(typeCode ?? initial.type_code)}
         extra={isLetter(typeCode) ? t.unitAbbreviationHelp : t.unitAbbreviationTyped}
         dependencies={["type_code"]}
         rules={[{ pattern: NAME_ABBREVIATION, message: t.unitAbbreviationInvalid },

@@ -7,6 +7,7 @@ import { ApiError, unwrap, type Case, type Document, type Task } from "../../api
 import { useApi } from "../../api/ApiProvider";
 import { useAuth } from "../../auth/AuthProvider";
 import { formatDateTime } from "../../components/dates";
+import { common } from "../../components/messages";
 import { out } from "./messages";
 import { SignDialog, type TwoStep } from "../signing/SignDialog";
 import { IssueDialog } from "./IssueDialog";
@@ -176,6 +177,36 @@ export function CircuitView({ current }: { current: Case }) {
 }
 
 /**
+ * An outgoing document's workflow case (quy trình văn bản đi), null before its circuit starts: one query for the
+ * circuit and the page's status badge (``enabled`` false for an incoming document).
+ */
+export function useOutgoingCase(documentId: string, enabled: boolean) {
+  const api = useApi();
+  return useQuery({
+    queryKey: ["outgoing-case", documentId], enabled,
+    queryFn: async () => {
+      const reply = await api.GET("/api/v1/workflow/documents/{document_id}/case",
+        { params: { path: { document_id: documentId } } });
+      if (reply.response.status === 404) return null;
+      return unwrap(reply);
+    },
+    retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
+  });
+}
+
+/**
+ * What an outgoing document's status badge says: while the document is a draft or submitted, its circuit is further
+ * along than that status (Chờ duyệt, Đã duyệt, chờ trình ký, Đã trình ký…), so the case's state; from signed on, the
+ * document's own status (Đã cấp số, Đã phát hành, Đã thu hồi).
+ */
+export function outgoingStatus(doc: Pick<Document, "status">, current: Pick<Case, "state"> | null | undefined): string {
+  if (current && ["draft", "submitted"].includes(doc.status) && out.caseState[current.state]) {
+    return out.caseState[current.state] ?? "";
+  }
+  return common.status[doc.status] ?? doc.status;
+}
+
+/**
  * Quy trình văn bản đi on a document's page: before the circuit, the drafter's "Sửa dự thảo" and "Gửi duyệt"; then
  * the person's own open tasks on the case (from their inbox: the server says which are theirs) with the gestures
  * their kind offers in the case's state, and the circuit's steps.
@@ -186,16 +217,7 @@ export function OutgoingCase({ doc }: { doc: Document }) {
   const navigate = useNavigate();
   const { message } = App.useApp();
   const { person } = useAuth();
-  const caseQuery = useQuery({
-    queryKey: ["outgoing-case", doc.id],
-    queryFn: async () => {
-      const reply = await api.GET("/api/v1/workflow/documents/{document_id}/case",
-        { params: { path: { document_id: doc.id } } });
-      if (reply.response.status === 404) return null;
-      return unwrap(reply);
-    },
-    retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
-  });
+  const caseQuery = useOutgoingCase(doc.id, true);
   const current = caseQuery.data;
   const inbox = useQuery({
     queryKey: ["inbox", "outgoing"],

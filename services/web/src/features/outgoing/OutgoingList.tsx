@@ -6,7 +6,8 @@ import { useApi } from "../../api/ApiProvider";
 import { DATE_CELL, formatDate } from "../../components/dates";
 import { common } from "../../components/messages";
 import { out } from "./messages";
-import { useWaitingToIssue } from "./waiting";
+import { useAuth } from "../../auth/AuthProvider";
+import { useWaitingToIssue, useWaitingToSign } from "./waiting";
 import { ListFilterBar } from "../documents/ListFilterBar";
 import { filterText } from "../documents/filterMessages";
 import { apiFilters, filtersFromParams, type ListFilters } from "../documents/listFilters";
@@ -98,13 +99,22 @@ function TabTable({ tab, filters }: { tab: Tab; filters: ListFilters }) {
 export function OutgoingList() {
   const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
-  const active = (TABS as string[]).includes(params.get("tab") ?? "") ? (params.get("tab") as Tab) : "draft";
-  const filters = filtersFromParams(params);
-  // the count beside "Đã ký, chờ phát hành" is of every document waiting, whatever the filters
+  const roles = useAuth().person?.roles ?? [];
+  // the count beside "Đã ký, chờ phát hành" is of every document waiting, whatever the filters; beside "Chờ ký",
+  // of those waiting for the signed-in person's signature
   const toIssue = useWaitingToIssue(true);
-  const label = (tab: Tab) => tab === "signed" && toIssue.count
-    ? <>{out.list.tabs[tab]} <span data-testid="tab-count-signed">({toIssue.count}{toIssue.more ? "+" : ""})</span></>
-    : out.list.tabs[tab];
+  const toSign = useWaitingToSign(roles.some((r) => ["clerk", "leader", "head", "officer"].includes(r)));
+  // a leader drafts nothing: they (and anyone with documents waiting for their signature) land on Chờ ký
+  const landing: Tab = roles.includes("leader") || !!toSign.count ? "submitted" : "draft";
+  const active = (TABS as string[]).includes(params.get("tab") ?? "") ? (params.get("tab") as Tab) : landing;
+  const filters = filtersFromParams(params);
+  const counted = (tab: Tab, count: string) =>
+    <>{out.list.tabs[tab]} <span data-testid={`tab-count-${tab}`}>({count})</span></>;
+  const label = (tab: Tab) => {
+    if (tab === "signed" && toIssue.count) return counted(tab, `${toIssue.count}${toIssue.more ? "+" : ""}`);
+    if (tab === "submitted" && toSign.count) return counted(tab, String(toSign.count));
+    return out.list.tabs[tab];
+  };
   return (
     <>
       <Space wrap style={{ width: "100%", justifyContent: "space-between", marginBottom: 8 }}>

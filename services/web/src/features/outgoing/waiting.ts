@@ -20,3 +20,18 @@ export function useWaitingToIssue(enabled: boolean): { count: number | undefined
   });
   return { count: waiting.data?.items.length, more: !!waiting.data?.next_page_token };
 }
+
+/**
+ * The outgoing documents waiting for the signed-in person's signature (chờ ký: their open ``sign`` tasks), counted
+ * for the list's Chờ ký tab, with no filter. Under ``["inbox"]``, so what invalidates the inbox after an act (ký,
+ * trả lại) refreshes the count too. ``count`` is undefined while unknown.
+ */
+export function useWaitingToSign(enabled: boolean): { count: number | undefined } {
+  const api = useApi();
+  const waiting = useQuery({
+    queryKey: ["inbox", "outgoing", "sign", "count"], enabled,
+    queryFn: async () => unwrap(await api.GET("/api/v1/workflow/inbox", { params: { query: {
+      bucket: "todo", kind: ["sign"], case_kind: "outgoing", page_size: 1 } } })),
+  });
+  return { count: waiting.data?.counts.todo };
+}
