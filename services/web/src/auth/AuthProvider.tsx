@@ -11,6 +11,9 @@ export interface AuthState {
   loading: boolean;
   signIn: (returnTo?: string) => Promise<void>;
   signOut: () => Promise<void>;
+  /** True from the click on Đăng xuất until the browser leaves for the issuer's end-session page: the session is
+   * being forgotten on purpose, so nothing may start a sign-in meanwhile (it raced the sign-out's navigation). */
+  signingOut: boolean;
   /** The session is over (refresh refused, token expired, the API said 401): forget it and say so. */
   endSession: () => void;
 }
@@ -20,6 +23,7 @@ export const AuthContext = createContext<AuthState | null>(null);
 export function AuthProvider({ manager, children }: { manager: UserManager; children: ReactNode }) {
   const [user, setUser] = useState<User | null>(null);
   const [loading, setLoading] = useState(true);
+  const [signingOut, setSigningOut] = useState(false);
 
   const endSession = useCallback(() => {
     void manager.removeUser().finally(() => {
@@ -59,12 +63,14 @@ export function AuthProvider({ manager, children }: { manager: UserManager; chil
       signIn: (returnTo?: string) => manager.signinRedirect({ state: { returnTo: returnTo ?? "/" } }),
       signOut: async () => {
         const idToken = user?.id_token;
+        setSigningOut(true);
         await manager.removeUser();
         await manager.signoutRedirect({ id_token_hint: idToken });
       },
+      signingOut,
       endSession,
     }),
-    [manager, user, loading, endSession],
+    [manager, user, loading, signingOut, endSession],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -53,7 +53,7 @@ export function renderWith(ui: ReactNode, { api, person = CLERK, path = "/", rou
 }) {
   const auth = {
     manager: {} as UserManager, user: null, person, loading: false,
-    signIn: async () => {}, signOut: async () => {}, endSession: () => {},
+    signIn: async () => {}, signOut: async () => {}, signingOut: false, endSession: () => {},
   };
   const queries = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   return render(

@@ -12,7 +12,7 @@ function signedInAs(person: Person) {
   const Home = vi.fn(() => <p>Trang chủ</p>);
   render(
     <AuthContext.Provider value={{ manager: {} as UserManager, user: null, person, loading: false,
-      signIn: async () => {}, signOut: async () => {}, endSession: () => {} }}>
+      signIn: async () => {}, signOut: async () => {}, signingOut: false, endSession: () => {} }}>
       <MemoryRouter initialEntries={["/"]}>
         <Routes>
           <Route index element={<Landing><Home /></Landing>} />

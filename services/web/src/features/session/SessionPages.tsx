@@ -75,14 +75,15 @@ export function Callback() {
 
 /** Children only for a signed-in person; otherwise off to the login page, coming back here afterwards. */
 export function RequireAuth({ children }: { children: React.ReactNode }) {
-  const { user, loading, signIn } = useAuth();
+  const { user, loading, signIn, signingOut } = useAuth();
   const asked = useRef(false);
   useEffect(() => {
-    if (!loading && !user && !asked.current) {
+    // signing out forgets the user first: that is not a reason to sign in again (the issuer's page comes next)
+    if (!loading && !user && !signingOut && !asked.current) {
       asked.current = true;
       void signIn(window.location.pathname + window.location.search);
     }
-  }, [loading, user, signIn]);
+  }, [loading, user, signIn, signingOut]);
   if (!user) {
     return (
       <Centered>
