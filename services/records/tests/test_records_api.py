@@ -489,6 +489,12 @@ async def test_an_exported_file_imports_into_another_agency_with_the_same_metada
     kept = [v.object_id for d in imported.documents for f in d.files for v in f.versions]
     assert kept and all(h.platform.references.get(o) == {f"records/file/{imported.id}"} for o in kept)
     assert ("vanthu-records", SNV) in h.platform.calls
+    # the same package again: its file (notation and year) is this agency's already, refused before any file is
+    # stored (a refusal stores and publishes nothing)
+    stored = set(h.platform.objects)
+    again = await h.refused(h.api.ImportFile, pb.ImportFileRequest(content=package.content), "luutru.snv")
+    assert again.code() == grpc.StatusCode.ALREADY_EXISTS and imported.notation in again.details()
+    assert set(h.platform.objects) == stored
     tampered = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(package.content)) as z, zipfile.ZipFile(tampered, "w") as out:
         for name in z.namelist():

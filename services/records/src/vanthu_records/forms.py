@@ -228,6 +228,8 @@ async def import_package(content: bytes, store: RecordsStore, platform: Platform
               "retention_years": retention_years(f.retention), "rights": f.access_mode.label,
               "language": f.language.label, "start_date": f.start_date, "description": f.description,
               "keywords": ", ".join(f.keywords)}
+    # a package already imported is refused before its files are stored: a refusal stores and publishes nothing
+    await store.check_notation_free(agency, f.catalogue, f.notation)
     documents: list[tuple[DocumentMeta, list[RecordedFile]]] = []
     for p in package.documents:
         m = p.metadata

@@ -489,6 +489,19 @@ class RecordsStore:
         return row
 
     # -- files ---------------------------------------------------------------------------------------------------
+    async def check_notation_free(self, agency: str, year: int, notation: str) -> None:
+        """Raise Conflict when ``agency`` already has a file numbered ``notation`` in ``year`` (one số và ký hiệu
+        hồ sơ per agency and year: Decree 30/2020 App. V). :meth:`open_file` checks it again inside its write."""
+        async with self.sessions() as session:
+            await self._refuse_taken(session, agency, year, notation)
+
+    @staticmethod
+    async def _refuse_taken(session: Any, agency: str, year: int, notation: str) -> None:
+        taken = (await session.execute(select(FileRow.id).where(
+            FileRow.agency_code == agency, FileRow.year == year, FileRow.notation == notation))).first()
+        if taken is not None:
+            raise Conflict(f"Số và ký hiệu hồ sơ {notation} năm {year} đã có ({taken[0]}): hãy chọn số khác.")
+
     async def open_file(self, values: dict[str, Any], actor: Actor, *, state: FileState = FileState.OPEN,
                         action: FileAction = FileAction.OPEN, comment: str = "") -> FileView:
         now = self.clock()
@@ -496,12 +509,7 @@ class RecordsStore:
                       creator_subject=actor.subject, creator_username=actor.username, creator_name=actor.name,
                       **values)
         async with self.sessions.begin() as session:
-            taken = (await session.execute(select(FileRow.id).where(
-                FileRow.agency_code == row.agency_code, FileRow.year == row.year,
-                FileRow.notation == row.notation))).first()
-            if taken is not None:
-                raise Conflict(f"Số và ký hiệu hồ sơ {row.notation} năm {row.year} đã có ({taken[0]}): hãy chọn số "
-                               "khác.")
+            await self._refuse_taken(session, row.agency_code, row.year, row.notation)
             session.add(row)
             self._history(session, row, action, "", row.state, actor, comment)
         return FileView(row)
