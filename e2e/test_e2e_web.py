@@ -1516,7 +1516,9 @@ def test_a_leader_delegates_the_deputy_gives_work_in_their_name_and_the_leader_r
             confirm = boss.page.locator(".ant-popconfirm").filter(has_text="Thu hồi ủy quyền này?")
             expect(confirm).to_contain_text(f"{deputy['name']} thôi xử lý việc được ủy quyền")
             confirm.get_by_role("button", name="Thu hồi", exact=True).click()
-            expect(given.get_by_test_id("delegation-state")).to_have_text("Đã thu hồi")
+            # the revocation's write and the list's refetch: a server round trip, given the file's UI timeout as the
+            # other writes are (a clean-clone run once saw "Đang hiệu lực" still at the default 5 s)
+            expect(given.get_by_test_id("delegation-state")).to_have_text("Đã thu hồi", timeout=UI_TIMEOUT_MS)
             expect(given.get_by_role("button", name="Thu hồi ủy quyền")).to_have_count(0)
             boss.check("da-thu-hoi-uy-quyen")
             page.goto(platform.gateway_url + "/")
