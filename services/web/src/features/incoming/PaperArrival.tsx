@@ -14,7 +14,7 @@ import { foldFilter } from "../../components/fold";
 import { common } from "../../components/messages";
 import { useHasRole } from "../../components/roles";
 import { useDebounced, SEARCH_DELAY_MS } from "../outgoing/RecipientPicker";
-import { useUploader, type StoredObject, type Uploader } from "../outgoing/upload";
+import { emptyFileProblem, useUploader, type StoredObject, type Uploader } from "../outgoing/upload";
 import { paper } from "./paperMessages";
 import { useSingleFlight } from "../../components/singleFlight";
 
@@ -107,9 +107,9 @@ export function PaperArrivalForm({ types, uploader, pending, error, onSave }: {
       .catch((e: Error) => options.onError?.(e));
   };
   const beforeUpload = (file: File) => {
-    // an empty file is refused by the server; say which one and what to do before sending it (not "hãy tải lại")
-    if (file.size === 0) {
-      form.setFields([{ name: "scan", errors: [paper.empty(file.name)] }]);
+    const empty = emptyFileProblem(file);
+    if (empty) {
+      form.setFields([{ name: "scan", errors: [empty] }]);
       return Upload.LIST_IGNORE;
     }
     if (file.size > MAX_FILE_MB * 1024 * 1024) {

@@ -31,7 +31,6 @@ export const paper = {
   uploading: "Đang tải tệp lên, hãy đợi tải xong.",
   uploadFailed: "Có tệp tải lên không thành công: hãy xóa và tải lại.",
   tooLarge: (mb: number) => `Tệp lớn hơn ${mb} MB, không tải lên được.`,
-  empty: (name: string) => `Tệp «${name}» rỗng (0 byte): hãy chọn đúng tệp.`,
   save: "Lưu văn bản đến",
   saved: "Đã lưu văn bản đến. Hãy kiểm tra rồi vào sổ.",
 };

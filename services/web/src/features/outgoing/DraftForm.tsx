@@ -15,7 +15,7 @@ import { out } from "./messages";
 import { RecipientPicker, type Recipient } from "./RecipientPicker";
 import type { ReplyStart } from "./Replies";
 import { fileKind, isPdf } from "./fileKind";
-import type { StoredObject, Uploader } from "./upload";
+import { emptyFileProblem, type StoredObject, type Uploader } from "./upload";
 import { DraftCheck } from "../signing/DraftCheck";
 
 export type DraftBody = components["schemas"]["DocumentCreate"];
@@ -193,8 +193,9 @@ export function DraftForm({ doc, reply, types, uploader, pending, error, onSave 
       form.setFields([{ name: "main", errors: [t.mainFileOnlyPdf] }]);
       return Upload.LIST_IGNORE;
     }
-    if (file.size === 0) {  // refused by the server: say which file and what to do before sending it
-      form.setFields([{ name: main ? "main" : "attachments", errors: [t.empty(file.name)] }]);
+    const empty = emptyFileProblem(file);
+    if (empty) {
+      form.setFields([{ name: main ? "main" : "attachments", errors: [empty] }]);
       return Upload.LIST_IGNORE;
     }
     if (file.size > MAX_FILE_MB * 1024 * 1024) {

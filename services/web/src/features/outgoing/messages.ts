@@ -56,7 +56,6 @@ export const out = {
     drop: "Kéo thả tệp vào đây hoặc bấm để chọn tệp",
     dropMain: "Kéo thả tệp PDF vào đây hoặc bấm để chọn tệp",
     tooLarge: (mb: number) => `Tệp lớn hơn ${mb} MB.`,
-    empty: (name: string) => `Tệp «${name}» rỗng (0 byte): hãy chọn đúng tệp.`,
     uploading: "Đang tải tệp lên, hãy đợi tải xong.",
     uploadFailed: (name: string, reason: string) =>
       `Tải tệp “${name}” lên không thành công${reason ? `: ${reason}` : "."} Hãy xóa tệp này và chọn tệp khác.`,

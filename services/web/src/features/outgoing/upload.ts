@@ -5,6 +5,12 @@ import { useAuth } from "../../auth/AuthProvider";
 
 export type StoredObject = components["schemas"]["StoredObject"];
 
+/** Why ``file`` is not worth sending (the server refuses an empty file), said before the upload starts: the
+ * file's name and what to do, not "hãy tải lại"; ``undefined`` when it may go. */
+export function emptyFileProblem(file: File): string | undefined {
+  return file.size === 0 ? `Tệp «${file.name}» rỗng (0 byte): hãy chọn đúng tệp.` : undefined;
+}
+
 /** Stores one file for the person's agency; ``onProgress`` gets the percentage sent (0–100). */
 export type Uploader = (file: File, onProgress: (percent: number) => void) => Promise<StoredObject>;
 
