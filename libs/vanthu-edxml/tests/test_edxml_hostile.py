@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from vanthu_edxml import (
     Code,
     DocumentPackage,
     EdxmlError,
+    EncodedData,
     LimitExceeded,
     Limits,
     MalformedAttachment,
@@ -104,6 +106,28 @@ def test_malformed_base64_is_lazy_then_typed_and_reported() -> None:
         attachment.content()
     errors = validate(pkg).errors
     assert any(e.rule == "attachment-base64" and e.path.endswith("ContentTransferEncoded") for e in errors)
+
+
+def test_an_attachment_checked_by_validation_is_not_decoded_again_for_its_digest(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    content = "Công văn số 12/UBND-VP về việc đôn đốc".encode() * 2000
+    pkg = read_document(minimal(attachments=attachment_xml(base64.b64encode(content).decode())))
+    decoded: list[int] = []
+    real = EncodedData.decode
+    monkeypatch.setattr(EncodedData, "decode", lambda self: decoded.append(1) or real(self))
+    assert not [e for e in validate(pkg).errors if e.rule == "attachment-base64"]
+    (attachment,) = pkg.attachments
+    assert attachment.sha256() == hashlib.sha256(content).hexdigest()
+    assert attachment.sha256() == hashlib.sha256(content).hexdigest()
+    assert len(decoded) == 1  # validation's check decoded it; the digest was kept, not the bytes
+    assert attachment.content() == content  # the bytes are decoded again only when asked for
+
+
+def test_a_malformed_attachment_has_no_digest() -> None:
+    (attachment,) = read_document(minimal(attachments=attachment_xml("not*base64!"))).attachments
+    with pytest.raises(MalformedAttachment):
+        attachment.sha256()
+    assert attachment.data is not None and attachment.data.check() is not None
 
 
 def test_big_attachment_is_kept_by_reference_and_decodes() -> None:

@@ -5,6 +5,7 @@ result per arrival: a refused one is refused alone, the others recorded; a key h
 before. Only the interchange client may call it."""
 
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +15,17 @@ from sqlalchemy import func, select
 
 from vanthu.registry.v1 import documents_pb2 as pb
 from vanthu.registry.v1 import documents_pb2_grpc
-from vanthu_core.db import create_engine
+from vanthu_core.db import create_engine, migrate, session_factory
+from vanthu_core.events import decode
 from vanthu_core.grpc_client import bearer_metadata
 from vanthu_core.settings import CommonSettings
+from vanthu_registry.documents_store import DocumentStore, NewArrival
+from vanthu_registry.domain.documents import Direction, DocumentFile, Draft, FileRole, SenderInfo, Urgency
 from vanthu_registry.importer import import_directory
-from vanthu_registry.server import RegistryServer
+from vanthu_registry.server import MIGRATIONS, RegistryServer
 from vanthu_registry.settings import RegistrySettings
 from vanthu_registry.store import outbox
-from vanthu_registry.tables import DocumentRow
+from vanthu_registry.tables import DocumentAudienceRow, DocumentRow, HistoryRow
 from vanthu_testing.identity import DevIssuer
 
 pytestmark = pytest.mark.integration
@@ -158,3 +162,77 @@ async def test_a_batch_of_arrivals_refers_to_its_files_in_one_call_and_a_refused
     assert await references(second, "vanthu.snv") == []  # released with its refused arrival
     assert await references(third, "vanthu.snv") == []
     assert await references(theirs, "vanthu.ubnd") == []
+
+
+async def test_a_batch_written_together_leaves_what_arrival_by_arrival_leaves(tmp_path: Path, clock: Any) -> None:
+    """The common batch (new arrivals, distinct keys) is written a statement per table, not arrival by arrival
+    (issue 12's bench): the documents, their audience, history and events must be those the one-by-one path writes,
+    a key held already answering the arrival made before, a type the agency lacks refusing that arrival alone, and
+    duplicates (Appendix VI III.1.h) marked as one by one marks them: against an arrival held, and within the batch
+    (the smallest id among those before it)."""
+    def draft(number: int, type_code: str = "cong_van", day: str = "2031-06-14") -> Draft:
+        return Draft(direction=Direction.INCOMING, type_code=type_code, urgency=Urgency.URGENT,
+                     abstract=f"V/v tổ chức hội nghị tổng kết công tác văn thư, lưu trữ năm 2031 (số {number})",
+                     sender=SenderInfo(agency_code=UBND, agency_name="Ủy ban nhân dân tỉnh Vĩnh Long",
+                                       number_symbol=f"{number}/UBND-VP",
+                                       document_date=date.fromisoformat(day)),
+                     files=[DocumentFile(f"f{number:032d}", "ab" * 32, FileRole.MAIN, f"Công văn {number}.pdf",
+                                         "application/pdf")])
+
+    def batch() -> list[NewArrival]:
+        made = [(SNV, 21, "cong_van", "2031-06-14", "d1"), (SNV, 20, "cong_van", "2031-06-14", "d0"),  # 20: held
+                (SNV, 22, "cong_van", "2031-06-14", "d9"), (SNV, 22, "cong_van", "2031-06-14", "d3"),  # twins
+                (STP, 22, "cong_van", "2031-06-14", "d5"), (SNV, 22, "cong_van", "2031-06-15", "d6"),  # not twins
+                (SNV, 23, "khong_co_loai_nay", "2031-06-14", "d7"), (SNV, 24, "cong_van", "2031-06-14", "d8")]
+        return [NewArrival(agency_code=agency, agency_name="", draft=draft(number, type_code, day),
+                           document_id=f"{key:0>32}", arrival_key=f"p{number}-{key}/{agency}")
+                for agency, number, type_code, day, key in made]
+
+    async def written(path: Path, together: bool) -> tuple[list[Any], list[Any], list[Any], list[Any], list[Any]]:
+        url = f"sqlite+aiosqlite:///{path}"
+        await migrate(MIGRATIONS, url)
+        engine = create_engine(url)
+        try:
+            store = DocumentStore(session_factory(engine), clock=clock)
+            await store.seed_types()
+            held = await store.create(agency_code=SNV, agency_name="", draft=draft(20), actor="vanthu-interchange",
+                                      document_id="0" * 32, arrival_key=f"p20-d0/{SNV}")
+            again = await store.create(agency_code=SNV, agency_name="", draft=draft(22), actor="vanthu-interchange",
+                                       document_id="e" * 32, arrival_key=f"p22-e/{SNV}")
+            assert held["duplicate_of"] == "" and again["duplicate_of"] == ""
+            arrivals = batch()
+            assert DocumentStore._together(arrivals)  # a batch the store writes together
+            results = await (store.create_arrivals(arrivals, actor="vanthu-interchange") if together else
+                             store._arrivals_one_by_one(arrivals, actor="vanthu-interchange"))
+            async with engine.connect() as connection:
+                def rows(query: Any) -> list[Any]:
+                    return [tuple(r) for r in query]
+                documents = rows(await connection.execute(select(DocumentRow.__table__).order_by(DocumentRow.id)))
+                audience = rows(await connection.execute(select(DocumentAudienceRow.__table__).order_by(
+                    DocumentAudienceRow.document_id, DocumentAudienceRow.principal)))
+                history = rows(await connection.execute(select(
+                    HistoryRow.document_id, HistoryRow.at, HistoryRow.actor, HistoryRow.action, HistoryRow.changes,
+                    HistoryRow.note).order_by(HistoryRow.id)))
+                events = []
+                for subject, payload in await connection.execute(select(outbox.c.subject, outbox.c.payload)
+                                                                  .order_by(outbox.c.seq)):
+                    event = decode(subject, payload)
+                    event.meta.ClearField("event_id")
+                    events.append((subject, event.SerializeToString(deterministic=True)))
+        finally:
+            await engine.dispose()
+        views = [r if isinstance(r, dict) else (type(r).__name__, r.field) for r in results]
+        return views, documents, audience, history, events
+
+    one_by_one = await written(tmp_path / "one.db", together=False)
+    together = await written(tmp_path / "together.db", together=True)
+    for name, a, b in zip(["results", "documents", "audience", "history", "events"], one_by_one, together,
+                          strict=True):
+        assert a == b, name
+    views = together[0]
+    assert views[1]["id"] == "0" * 32  # the key held: the arrival made before
+    assert views[6][0] in ("InvalidArgument", "NotFound")  # a type the agency lacks: that one alone
+    assert [v["duplicate_of"] for v in (views[2], views[3], views[4], views[5])] == [
+        "e" * 32, "d9".rjust(32, "0"), "", ""]  # the held twin's, then the smallest id of the held twin and the
+    # batch's twin before it
+    assert views[0]["duplicate_of"] == "" and views[7]["duplicate_of"] == ""

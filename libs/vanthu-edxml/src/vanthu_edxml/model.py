@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -296,10 +297,12 @@ class EncodedData:
     reading a package with a large attachment copies nothing until :meth:`decode` is called.
     """
 
-    __slots__ = ("_raw",)
+    __slots__ = ("_raw", "_sha256")
 
     def __init__(self, raw: bytes | memoryview | str) -> None:
         self._raw: bytes | memoryview = raw.encode("ascii", "replace") if isinstance(raw, str) else raw
+        #: The decoded bytes' SHA-256 (hex) once :meth:`check` or :meth:`sha256` decoded them (the bytes are not kept).
+        self._sha256: str | None = None
 
     @classmethod
     def from_bytes(cls, data: bytes) -> EncodedData:
@@ -330,12 +333,21 @@ class EncodedData:
             raise MalformedAttachment(f"invalid base64: {exc}") from None
 
     def check(self) -> str | None:
-        """Return why the text is not valid base64, or ``None`` if it is (decodes once, discards the result)."""
+        """Return why the text is not valid base64, or ``None`` if it is (decodes once, keeps only the decoded
+        bytes' digest for :meth:`sha256`, so a large file is not held in memory)."""
         try:
-            self.decode()
+            self.sha256()
         except MalformedAttachment as exc:
             return str(exc)
         return None
+
+    def sha256(self) -> str:
+        """The SHA-256 (64 lowercase hex digits) of the decoded bytes, decoding them the first time only (a package
+        validated with its attachments checked is not decoded again to name its files by digest); raises
+        :class:`MalformedAttachment` on bad base64."""
+        if self._sha256 is None:
+            self._sha256 = hashlib.sha256(self.decode()).hexdigest()
+        return self._sha256
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, EncodedData):
@@ -374,6 +386,13 @@ class Attachment(_Normalised):
         if self.data is None:
             raise MalformedAttachment("no ContentTransferEncoded for this attachment", self.content_id)
         return self.data.decode()
+
+    def sha256(self) -> str:
+        """The decoded file's SHA-256 (hex), decoded at most once (:meth:`EncodedData.sha256`); raises
+        :class:`MalformedAttachment` on bad base64 or no content."""
+        if self.data is None:
+            raise MalformedAttachment("no ContentTransferEncoded for this attachment", self.content_id)
+        return self.data.sha256()
 
 
 def bare_content_id(content_id: str) -> str:

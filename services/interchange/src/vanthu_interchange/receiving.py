@@ -226,7 +226,7 @@ class Receiver:
                 mine = []
                 for index, attachment in enumerate(package.attachments):
                     try:
-                        digest = hashlib.sha256(attachment.content()).hexdigest()
+                        digest = attachment.sha256()  # validation decoded it once already
                     except EdxmlError as error:
                         raise Refused(f"Tệp đính kèm {attachment.name or attachment.content_id} hỏng: {error}"
                                       ) from None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from google.protobuf.message import Message
 from sqlalchemy import and_, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,14 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from vanthu.registry.v1 import events_pb2 as ev
 from vanthu_core.auth import Principal
 from vanthu_core.errors import Conflict, DomainError, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
-from vanthu_core.events import continuing, new_meta
+from vanthu_core.events import continuing, new_meta, trace_headers
 from vanthu_core.ids import new_id
-from vanthu_core.outbox import add_event, has_event
+from vanthu_core.outbox import add_event, add_events, has_event
 from vanthu_core.paging import decode_cursor, encode_cursor, page_size
 from vanthu_core.text import fold
 from vanthu_core.timeutil import VIETNAM_TZ, Clock, utc_now, vietnam_time
 from vanthu_registry.audience import Access, AccessLog, Viewer, sync_audience, viewer_of, visible
-from vanthu_registry.domain.audience import workflow_principals
+from vanthu_registry.domain.audience import audience_of, workflow_principals
 from vanthu_registry.domain.doctypes import STANDARD_TYPES, DocumentType
 from vanthu_registry.domain.documents import (
     COPY_FORMS,
@@ -71,6 +72,7 @@ from vanthu_registry.store import outbox
 from vanthu_registry.tables import (
     AccessLogRow,
     CopyRow,
+    DocumentAudienceRow,
     DocumentRow,
     DocumentTypeRow,
     HistoryEntry,
@@ -342,10 +344,108 @@ class DocumentStore:
             return document_view(row) if row is not None else None
 
     async def create_arrivals(self, arrivals: list[NewArrival], *, actor: str) -> list[dict[str, Any] | DomainError]:
-        """Several arrivals (:meth:`create`'s, each with its ``arrival_key``) in one transaction, each in a savepoint
-        of its own: one result per arrival, in order, its view (the existing arrival for a key the agency holds
-        already) or the :class:`DomainError` it alone met (its savepoint rolled back, the others kept). Another
-        error rolls back every one and raises."""
+        """Several arrivals (:meth:`create`'s, each with its ``arrival_key``) in one transaction: one result per
+        arrival, in order, its view (the existing arrival for a key the agency holds already) or the
+        :class:`DomainError` it alone met (nothing of it written, the others kept). Another error rolls back every
+        one and raises.
+
+        The common batch (new arrivals, each its own key, none replacing another) is written together: the keys held
+        already and the possible duplicates (Appendix VI III.1.h: same issuing agency, number and date) read in one
+        statement each, then every document, audience, history line and event in one statement per table
+        (:meth:`_arrivals_together`). Any other batch, or one that meets a key inserted meanwhile (IntegrityError),
+        is written arrival by arrival, each in a savepoint (:meth:`_arrivals_one_by_one`), with the same effect."""
+        if self._together(arrivals):
+            try:
+                async with self.sessions() as session, session.begin():
+                    return await self._arrivals_together(session, arrivals, actor=actor)
+            except IntegrityError:
+                pass  # a key recorded concurrently: the savepoints tell which
+        return await self._arrivals_one_by_one(arrivals, actor=actor)
+
+    @staticmethod
+    def _together(arrivals: list[NewArrival]) -> bool:
+        keys = {(a.agency_code, a.arrival_key) for a in arrivals}
+        return len(arrivals) > 1 and len(keys) == len(arrivals) and all(
+            a.arrival_key and not a.replaces_document_id and not a.draft.answers_document_id
+            and a.draft.direction is Direction.INCOMING for a in arrivals)
+
+    async def _arrivals_together(self, session: AsyncSession, arrivals: list[NewArrival], *, actor: str
+                                 ) -> list[dict[str, Any] | DomainError]:
+        """:meth:`create_arrivals` of new arrivals with distinct keys, none replacing or answering another, in
+        ``session``'s transaction, in a few statements (the same rows, history and events as :meth:`_create_in`
+        writes one by one)."""
+        now = self.clock()
+        held = {(row.agency_code, row.arrival_key): row for row in (await session.scalars(select(DocumentRow).where(
+            DocumentRow.agency_code.in_(sorted({a.agency_code for a in arrivals})),
+            DocumentRow.arrival_key.in_([a.arrival_key for a in arrivals]))))}
+        results: list[dict[str, Any] | DomainError | None] = [None] * len(arrivals)
+        new: list[tuple[int, NewArrival, DocumentRow]] = []
+        for index, arrival in enumerate(arrivals):
+            kept = held.get((arrival.agency_code, arrival.arrival_key))
+            if kept is not None:
+                results[index] = document_view(kept)  # the same delivery, recorded before
+                continue
+            try:
+                known = arrival.doc_type is not None and arrival.doc_type.code == arrival.draft.type_code and \
+                    arrival.doc_type.agency_code in (None, arrival.agency_code)
+                check_legal_normative(arrival.doc_type if known and arrival.doc_type is not None else
+                                      await self._type(session, arrival.agency_code, arrival.draft.type_code),
+                                      arrival.draft.legal_normative)
+            except DomainError as error:
+                results[index] = error
+                continue
+            row, _ = self._new_row(now, agency_code=arrival.agency_code, agency_name=arrival.agency_name,
+                                   draft=arrival.draft, actor=actor, document_id=arrival.document_id,
+                                   actor_subject="", arrival_key=arrival.arrival_key)
+            new.append((index, arrival, row))
+        if not new:
+            return [r for r in results if r is not None]
+        # the duplicates of each (Appendix VI III.1.h), as _find_duplicate finds them one by one: the smallest id
+        # among the arrivals held, and those of this batch before it, with the same agency, issuer, number and date
+        numbered = [row for _, _, row in new if row.number_symbol]
+        same: dict[tuple[Any, ...], list[str]] = {}
+        if numbered:
+            for found in (await session.execute(select(
+                    DocumentRow.id, DocumentRow.agency_code, DocumentRow.issuing_agency_code,
+                    DocumentRow.number_symbol, DocumentRow.document_date).where(
+                    DocumentRow.agency_code.in_(sorted({row.agency_code for row in numbered})),
+                    DocumentRow.direction == Direction.INCOMING.value,
+                    DocumentRow.number_symbol.in_(sorted({row.number_symbol for row in numbered})),
+                    DocumentRow.status.notin_([Status.REJECTED.value, Status.CANCELLED.value])))).all():
+                same.setdefault(tuple(found[1:]), []).append(found[0])
+        for _, _, row in new:
+            if row.number_symbol:
+                twins = same.setdefault((row.agency_code, row.issuing_agency_code, row.number_symbol,
+                                         row.document_date), [])
+                row.duplicate_of = min(twins) if twins else ""
+                twins.append(row.id)
+            row.audience = audience_of(direction=row.direction, status=row.status,
+                                       drafter_subject=row.drafter_subject or "", workflow=[])
+        session.add_all([row for _, _, row in new])
+        await session.flush()  # one statement for the documents (their column defaults now set, as one by one)
+        history: list[dict[str, Any]] = []
+        audience: list[dict[str, str]] = []
+        made: list[tuple[Message, dict[str, str]]] = []
+        for _, arrival, row in new:
+            audience += [{"document_id": row.id, "principal": p} for p in row.audience]
+            history.append({"document_id": row.id, "at": now, "actor": actor, "action": "arrived",
+                            "changes": self._created_changes(arrival.draft, row),
+                            "note": f"trùng với văn bản đến {row.duplicate_of}" if row.duplicate_of else ""})
+            with continuing(arrival.trace):
+                made.append((document_event(ev.DocumentArrived, row, actor, now, duplicate_of=row.duplicate_of or "",
+                                            files=file_messages(row.files), paper=arrival.draft.paper),
+                             trace_headers()))
+        if audience:
+            await session.execute(insert(DocumentAudienceRow), audience)
+        await session.execute(insert(HistoryRow), history)
+        await add_events(session, outbox, made)
+        for index, _, row in new:
+            results[index] = document_view(row)
+        return [r for r in results if r is not None]
+
+    async def _arrivals_one_by_one(self, arrivals: list[NewArrival], *, actor: str
+                                   ) -> list[dict[str, Any] | DomainError]:
+        """:meth:`create_arrivals` arrival by arrival, each in a savepoint of its own."""
         results: list[dict[str, Any] | DomainError] = []
         async with self.sessions() as session, session.begin():
             for arrival in arrivals:
@@ -400,26 +500,10 @@ class DocumentStore:
         check_legal_normative(doc_type if known and doc_type is not None else
                               await self._type(session, agency_code, draft.type_code), draft.legal_normative)
         await self._check_answered(session, agency_code, draft.answers_document_id, principal)
-        row = DocumentRow(id=document_id or new_id(), agency_code=agency_code, direction=draft.direction.value,
-                          created_by=actor, created_at=now, updated_at=now, version=1,
-                          drafter_subject=actor_subject if draft.direction is Direction.OUTGOING else "",
-                          **draft_columns(draft))
-        row.search_key = fold(draft.abstract)[:600]
-        if draft.direction is Direction.OUTGOING:
-            row.status = Status.DRAFT.value
-            row.issuing_agency_code, row.issuing_agency_name = agency_code, agency_name
-            action = "drafted"
-        else:
-            row.status = Status.ARRIVED.value
-            s = draft.sender
-            row.issuing_agency_code, row.issuing_agency_name = s.agency_code, s.agency_name
-            row.number_symbol, row.document_date = s.number_symbol, s.document_date
+        row, action = self._new_row(now, agency_code=agency_code, agency_name=agency_name, draft=draft, actor=actor,
+                                    document_id=document_id, actor_subject=actor_subject, arrival_key=arrival_key)
+        if row.direction == Direction.INCOMING.value:
             row.duplicate_of = await self._find_duplicate(session, row) or ""
-            row.signature_check = UNSIGNED if draft.paper else "pending" if draft.files else ""
-            row.arrived_at = now
-            row.arrival_key = arrival_key
-            row.exchange_form = draft.exchange_form
-            action = "arrived"
         if replaced is not None:
             row.replaces_document_id = replaced.id
         session.add(row)
@@ -430,9 +514,7 @@ class DocumentStore:
             replaced.version += 1
             await self._record(session, replaced, actor, "replaced", {"replaced_by_document_id": [None, row.id]},
                                note=f"Văn bản đã được thay thế bằng văn bản đến {row.id}")
-        created = {**draft_columns(draft), "exchange_form": row.exchange_form}
-        await self._record(session, row, actor, action, {k: [None, _jsonable(v)] for k, v in created.items()
-                                                         if v not in ("", [], None, False)},
+        await self._record(session, row, actor, action, self._created_changes(draft, row),
                            note=f"trùng với văn bản đến {row.duplicate_of}" if row.duplicate_of else "")
         if row.direction == Direction.INCOMING.value:
             await self._event(session, row, ev.DocumentArrived, actor, duplicate_of=row.duplicate_of or "",
@@ -440,6 +522,36 @@ class DocumentStore:
         else:
             await self._event(session, row, ev.DocumentDrafted, actor)
         return document_view(row)
+
+    @staticmethod
+    def _new_row(now: datetime, *, agency_code: str, agency_name: str, draft: Draft, actor: str,
+                 document_id: str | None, actor_subject: str, arrival_key: str) -> tuple[DocumentRow, str]:
+        """A new document's row (not added to a session; an arrival's ``duplicate_of`` not set) and its history
+        action (``drafted`` or ``arrived``)."""
+        row = DocumentRow(id=document_id or new_id(), agency_code=agency_code, direction=draft.direction.value,
+                          created_by=actor, created_at=now, updated_at=now, version=1,
+                          drafter_subject=actor_subject if draft.direction is Direction.OUTGOING else "",
+                          **draft_columns(draft))
+        row.search_key = fold(draft.abstract)[:600]
+        if draft.direction is Direction.OUTGOING:
+            row.status = Status.DRAFT.value
+            row.issuing_agency_code, row.issuing_agency_name = agency_code, agency_name
+            return row, "drafted"
+        row.status = Status.ARRIVED.value
+        s = draft.sender
+        row.issuing_agency_code, row.issuing_agency_name = s.agency_code, s.agency_name
+        row.number_symbol, row.document_date = s.number_symbol, s.document_date
+        row.signature_check = UNSIGNED if draft.paper else "pending" if draft.files else ""
+        row.arrived_at = now
+        row.arrival_key = arrival_key
+        row.exchange_form = draft.exchange_form
+        return row, "arrived"
+
+    @staticmethod
+    def _created_changes(draft: Draft, row: DocumentRow) -> dict[str, list[Any]]:
+        """A new document's history changes: each field given, ``[None, value]``."""
+        created = {**draft_columns(draft), "exchange_form": row.exchange_form}
+        return {k: [None, _jsonable(v)] for k, v in created.items() if v not in ("", [], None, False)}
 
     async def _check_answered(self, session: AsyncSession, agency_code: str, document_id: str,
                               principal: Principal | None = None) -> None:
