@@ -251,7 +251,7 @@ async def test_search_reads_and_lists_any_document_of_the_agency_it_names_and_no
                         "chuyenvien.ubnd")).document  # type: ignore[attr-defined]
     search = bearer_metadata(dev_issuer.service_token("vanthu-search"))
     read = (await stub.GetDocument(pb.GetDocumentRequest(id=draft.id, agency_code=UBND), metadata=search)).document
-    assert (read.id, read.status) == (draft.id, "draft")
+    assert (read.id, read.status, read.type_name) == (draft.id, "draft", "Quyết định")  # a service reads its name
     await expect(grpc.StatusCode.NOT_FOUND, stub.GetDocument(pb.GetDocumentRequest(id=draft.id, agency_code=SNV),
                                                              metadata=search))
     await expect(grpc.StatusCode.INVALID_ARGUMENT, stub.GetDocument(pb.GetDocumentRequest(id=draft.id),

@@ -468,8 +468,7 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
             if principal.client_id != clients.SEARCH and doc["status"] != Status.ISSUED.value:
                 raise NotFound(f"Văn bản {request.id} chưa được ban hành.")
             found = documents_pb2.GetDocumentResponse(document=document_to_proto(doc))
-            names = {t.code: t.name for t in await self.documents.types(doc["agency_code"])}
-            found.document.type_name = names.get(doc["type_code"], "")
+            found.document.type_name = await self.documents.type_name(doc["agency_code"], doc["type_code"])
             return found
         if request.agency_code.strip() and request.agency_code.strip() != agency:
             raise NotFound(f"Không tìm thấy văn bản {request.id}: văn bản không tồn tại hoặc đã bị xóa.")
