@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy.engine import Engine
 
 from vanthu.interchange.v1 import events_pb2 as ev
 from vanthu.registry.v1 import documents_pb2, registry_pb2
@@ -192,3 +194,33 @@ async def test_a_batch_of_issued_documents_is_written_in_one_transaction_and_a_f
     # redelivered with the one that failed: only that one is written now
     outcomes = await sender.batch([events[0], events[2]])
     assert outcomes == [None, None] and packages_calls == [2]  # nothing new to write: no transaction
+
+
+async def test_a_batch_writes_its_events_in_one_statement_in_the_order_one_at_a_time_writes_them(
+        harness: Harness, make_body: Any) -> None:
+    """The receipts of a batch and their 01s make ~3 outbox writes a letter one at a time; together they are one
+    statement at the end of the batch's transaction (issue 12's bench), holding the same events in the same order."""
+    alone = [await dispatched(harness, letter(make_body, n), n) for n in (1, 2, 3)]
+    together = [await dispatched(harness, letter(make_body, n), n) for n in (4, 5, 6)]
+    start = len(await harness.events())
+    for message in alone:
+        await harness.receiver(message)
+    middle = len(await harness.events())
+    outbox_writes: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO OUTBOX"):
+            outbox_writes.append(statement)
+
+    sqlalchemy_event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        assert await harness.receiver.batch(together) == [None, None, None]
+    finally:
+        sqlalchemy_event.remove(Engine, "before_cursor_execute", seen)
+    events = await harness.events()
+    one_by_one = [e.DESCRIPTOR.full_name for e in events[start:middle]]
+    batched = [e.DESCRIPTOR.full_name for e in events[middle:]]
+    assert batched == one_by_one and len(batched) >= 6  # each letter's events, letter after letter
+    received = [e.package_id for e in events[middle:] if e.DESCRIPTOR.name == "PackageReceived"]
+    assert [p for p in received if p.startswith("pkg-")] == ["pkg-4", "pkg-5", "pkg-6"]
+    assert len(outbox_writes) == 1
