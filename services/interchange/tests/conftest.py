@@ -168,7 +168,15 @@ class FakeStorage:
     async def read(self, agency_code: str, object_id: str) -> bytes:
         return self.objects[object_id][2]
 
+    @staticmethod
+    def kept_name(file_name: str) -> str:
+        """The name as storage keeps it: without bidirectional controls (storage's ``check_file_name`` drops
+        them)."""
+        return "".join(c for c in file_name if c not in "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066"
+                       "\u2067\u2068\u2069")
+
     async def store(self, agency_code: str, file_name: str, content: bytes, content_type: str = "") -> StoredFile:
+        file_name = self.kept_name(file_name)
         sha = hashlib.sha256(content).hexdigest()
         object_id = f"{agency_code}:{sha}"
         self.objects.setdefault(object_id, (agency_code, file_name, content))
@@ -182,6 +190,7 @@ class FakeStorage:
         if source is None:
             return None
         self.copies.append((source_agency, agency_code, sha256))
+        file_name = self.kept_name(file_name)
         object_id = f"{agency_code}:{sha256}"
         self.objects.setdefault(object_id, (agency_code, file_name, source[2]))
         return StoredFile(object_id, sha256, "application/pdf", file_name)

@@ -9,6 +9,8 @@ import hashlib
 
 import pytest
 
+from vanthu_edxml import Attachment
+
 pytestmark = pytest.mark.integration
 
 #: The file of the conftest's document package, from its sender to its recipient.
@@ -52,3 +54,21 @@ async def test_a_file_the_sender_does_not_hold_is_uploaded(harness, make_body) -
     assert harness.storage.copies == []
     [main] = harness.registry.inputs[receipt.document_id].files
     assert harness.storage.objects[main.object_id] == (RECIPIENT, "123-VPCP-TTĐT.pdf", PDF)
+
+
+@pytest.mark.parametrize("built_here", [True, False], ids=["copied", "uploaded"])
+async def test_an_arrivals_file_is_named_as_storage_keeps_it_without_bidirectional_controls(
+        harness, make_body, built_here: bool) -> None:
+    """A name that shows other than it is ("Quyết định\u202efdp.exe" reads "Quyết địnhexe.pdf"): storage drops the
+    controls; the arrival the clerk reads names the file as storage keeps it, not as the package spelled it."""
+    await harness.storage.store(SENDER, "123-VPCP-TTĐT.pdf", PDF)
+    hostile = "Quyết định số 123\u202efdp.exe"
+    body = make_body(attachments=(Attachment.from_bytes("cid:1", hostile, PDF, "application/pdf"),))
+    package_id = await harness.put(body, sender_code=SENDER)
+
+    receipt = await harness.receiver.take_in(package_id, package_id, RECIPIENT, built_here=built_here)
+
+    assert receipt.outcome == "accepted", receipt.reason
+    [main] = harness.registry.inputs[receipt.document_id].files
+    assert main.file_name == "Quyết định số 123fdp.exe"
+    assert harness.storage.objects[main.object_id][1] == main.file_name

@@ -260,7 +260,7 @@ class Receiver:
                     break
                 files.append(documents_pb2.DocumentFile(object_id=stored.object_id, sha256=stored.sha256,
                                                         role="main" if position == 0 else "attachment",
-                                                        file_name=name))
+                                                        file_name=stored.file_name or name))  # as storage keeps it
         return results
 
     def _plain(self, package: DocumentPackage, recipient_code: str) -> bool:
@@ -412,7 +412,8 @@ class Receiver:
             if stored is None:
                 stored = await self.storage.store(recipient_code, name, content)
             files.append(documents_pb2.DocumentFile(object_id=stored.object_id, sha256=stored.sha256,
-                                                    role="main" if index == 0 else "attachment", file_name=name))
+                                                    role="main" if index == 0 else "attachment",
+                                                    file_name=stored.file_name or name))  # as storage keeps it
         return files
 
     @staticmethod
