@@ -7,9 +7,10 @@ PROTO_OUT := libs/vanthu-proto/src
 PROTO_FILES := $(shell find proto -name '*.proto' | sort)
 PYTEST_ARGS ?=
 #: pytest-xdist workers for `make test` and `make test-year-ahead` (0: one process). Whole test files go to a worker
-#: (`--dist loadfile`: a module's fixtures stay in one process); each worker starts its own platform for e2e.
+#: (`--dist loadfile`: a module's fixtures stay in one process); each worker starts its own platform for e2e. The files
+#: are handed out in the order vanthu_testing's plugin sorts them (the longest first), not xdist's by test count.
 PYTEST_WORKERS ?= 2
-XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
+XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 #: libfaketime's offset for `make test-year-ahead` (nats-server, a Go binary, keeps the real clock).
 YEAR_AHEAD ?= +365d
 #: `make fuzz`: generated cases per REST operation and role (make test runs 5), and the seed (empty: a new one each
@@ -18,6 +19,12 @@ FUZZ_EXAMPLES ?= 150
 FUZZ_SEED ?=
 
 WEB := services/web
+
+#: The test targets keep Python's compiled bytecode (__pycache__/, ignored by git and by the images' build context)
+#: even where the environment sets PYTHONDONTWRITEBYTECODE: without it every Python process of a test run compiled
+#: all it imports from source again (each service of each platform the e2e tests start, every restart of one, each
+#: xdist worker, and pytest rewrote every test module's asserts in each worker), in both runs of the CI.
+test test-year-ahead test-fast fuzz chart-check: export PYTHONDONTWRITEBYTECODE :=
 
 .PHONY: help uv sync system-deps proto proto-lint lint typecheck test test-fast test-year-ahead fuzz dev bench clean \
         web-deps web-lint web-test web-build web-api chart-golden chart-check
