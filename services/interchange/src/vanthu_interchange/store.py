@@ -254,11 +254,11 @@ class NewReceipt:
     trace: dict[str, str] | None = None
 
 
-
-async def _add_events(session: AsyncSession, made: list[tuple[Message, dict[str, str]]]) -> None:
-    """Write ``made`` (events with their trace headers) to the outbox in ``session``'s transaction: at once, or,
-    inside :func:`_events_together`, kept and written with the others at its end, in the same order (so the outbox
-    holds them in the order they were made either way)."""
+async def _add_events(session: AsyncSession, events: list[Message]) -> None:
+    """Write ``events`` (each with the current trace headers) to the outbox in ``session``'s transaction: at once,
+    or, inside :func:`_events_together`, kept and written with the others at its end, in the same order (so the
+    outbox holds them in the order they were made either way)."""
+    made = [(event, trace_headers()) for event in events]
     kept = session.info.get("events")
     if kept is None:
         await add_events(session, outbox, made)
@@ -360,7 +360,7 @@ class InterchangeStore:
         await session.execute(insert(DELIVERIES), [_values(r) for r in rows])
         if any(r.state == "pending" for r in rows):
             session.info["pending"] = True
-        await _add_events(session, [(event, trace_headers()) for event in package.events(rows)])
+        await _add_events(session, package.events(rows))
         return rows
 
     async def add_packages(self, packages: list[NewPackage]) -> list[list[DeliveryRow]]:
@@ -736,7 +736,7 @@ class InterchangeStore:
             return existing, (None, [], None)
         receipt.created_at = self.clock()
         await session.execute(insert(RECEIPTS).values(_values(receipt)))
-        await _add_events(session, [(event, trace_headers()) for event in item.events])
+        await _add_events(session, item.events)
         package = (await session.execute(select(PACKAGES.c.id, PACKAGES.c.created_at).where(
             PACKAGES.c.id == receipt.package_id))).first()  # not its body
         if item.answer is not None:
@@ -807,7 +807,7 @@ class InterchangeStore:
         row, made = status.receipt(delivery)
         row.created_at = self.clock()
         await session.execute(insert(RECEIPTS).values(_values(row)))
-        await _add_events(session, [(event, trace_headers()) for event in made])
+        await _add_events(session, made)
         return row
 
     async def _record_status(self, session: AsyncSession, *, kind: str, edxml_document_id: str, reporter_code: str,
@@ -838,7 +838,7 @@ class InterchangeStore:
                 delivery.revocation_reason = description
             await session.execute(update(DELIVERIES).where(DELIVERIES.c.id == delivery.id).values(
                 revocation=delivery.revocation, revocation_reason=delivery.revocation_reason))
-            await _add_events(session, [(event, trace_headers()) for event in events(delivery)])
+            await _add_events(session, events(delivery))
         return delivery, True
 
     # -- thu hồi --------------------------------------------------------------------------------------------------

@@ -210,6 +210,16 @@ async def _receivers(session: AsyncSession, agency_code: str, rows: list[Documen
     return ["; ".join(dict.fromkeys(names[p] for p in r.workflow_audience or [] if p in names)) for r in rows]
 
 
+def _duplicate_note(row: DocumentRow) -> str:
+    """A new arrival's history note: the arrival it seems to duplicate (Appendix VI III.1.h), if any."""
+    return f"trùng với văn bản đến {row.duplicate_of}" if row.duplicate_of else ""
+
+
+def _arrived_fields(row: DocumentRow, draft: Draft) -> dict[str, Any]:
+    """The ``DocumentArrived`` event's own fields for a new arrival ``row`` of ``draft``."""
+    return {"duplicate_of": row.duplicate_of or "", "files": file_messages(row.files), "paper": draft.paper}
+
+
 class DocumentStore:
     """Types and documents of every agency, and their registers; each method is one transaction."""
 
@@ -395,11 +405,7 @@ class DocumentStore:
                 results[index] = document_view(kept)  # the same delivery, recorded before
                 continue
             try:
-                known = arrival.doc_type is not None and arrival.doc_type.code == arrival.draft.type_code and \
-                    arrival.doc_type.agency_code in (None, arrival.agency_code)
-                check_legal_normative(arrival.doc_type if known and arrival.doc_type is not None else
-                                      await self._type(session, arrival.agency_code, arrival.draft.type_code),
-                                      arrival.draft.legal_normative)
+                await self._check_type(session, arrival.agency_code, arrival.draft, arrival.doc_type)
             except DomainError as error:
                 results[index] = error
                 continue
@@ -438,11 +444,9 @@ class DocumentStore:
         for _, arrival, row in new:
             audience += [{"document_id": row.id, "principal": p} for p in row.audience]
             history.append({"document_id": row.id, "at": now, "actor": actor, "action": "arrived",
-                            "changes": self._created_changes(arrival.draft, row),
-                            "note": f"trùng với văn bản đến {row.duplicate_of}" if row.duplicate_of else ""})
+                            "changes": self._created_changes(arrival.draft, row), "note": _duplicate_note(row)})
             with continuing(arrival.trace):
-                made.append((document_event(ev.DocumentArrived, row, actor, now, duplicate_of=row.duplicate_of or "",
-                                            files=file_messages(row.files), paper=arrival.draft.paper),
+                made.append((document_event(ev.DocumentArrived, row, actor, now, **_arrived_fields(row, arrival.draft)),
                              trace_headers()))
         if audience:
             await session.execute(insert(DocumentAudienceRow), audience)
@@ -504,10 +508,7 @@ class DocumentStore:
                 raise InvalidArgument("replaces_document_id", "không phải văn bản đến của cơ quan này.") from None
             if replaced.direction != Direction.INCOMING.value:
                 raise InvalidArgument("replaces_document_id", "không phải văn bản đến của cơ quan này.")
-        known = doc_type is not None and doc_type.code == draft.type_code and \
-            doc_type.agency_code in (None, agency_code)
-        check_legal_normative(doc_type if known and doc_type is not None else
-                              await self._type(session, agency_code, draft.type_code), draft.legal_normative)
+        await self._check_type(session, agency_code, draft, doc_type)
         await self._check_answered(session, agency_code, draft.answers_document_id, principal)
         row, action = self._new_row(now, agency_code=agency_code, agency_name=agency_name, draft=draft, actor=actor,
                                     document_id=document_id, actor_subject=actor_subject, arrival_key=arrival_key)
@@ -523,11 +524,9 @@ class DocumentStore:
             replaced.version += 1
             await self._record(session, replaced, actor, "replaced", {"replaced_by_document_id": [None, row.id]},
                                note=f"Văn bản đã được thay thế bằng văn bản đến {row.id}")
-        await self._record(session, row, actor, action, self._created_changes(draft, row),
-                           note=f"trùng với văn bản đến {row.duplicate_of}" if row.duplicate_of else "")
+        await self._record(session, row, actor, action, self._created_changes(draft, row), note=_duplicate_note(row))
         if row.direction == Direction.INCOMING.value:
-            await self._event(session, row, ev.DocumentArrived, actor, duplicate_of=row.duplicate_of or "",
-                              files=file_messages(row.files), paper=draft.paper)
+            await self._event(session, row, ev.DocumentArrived, actor, **_arrived_fields(row, draft))
         else:
             await self._event(session, row, ev.DocumentDrafted, actor)
         return document_view(row)
@@ -555,6 +554,16 @@ class DocumentStore:
         row.arrival_key = arrival_key
         row.exchange_form = draft.exchange_form
         return row, "arrived"
+
+    async def _check_type(self, session: AsyncSession, agency_code: str, draft: Draft,
+                          doc_type: DocumentType | None) -> None:
+        """The draft's type is one of ``agency_code``'s catalogue and allows its ``legal_normative``
+        (:func:`check_legal_normative`); ``doc_type`` the type the caller read already, when it did (else it is
+        read)."""
+        known = doc_type is not None and doc_type.code == draft.type_code and \
+            doc_type.agency_code in (None, agency_code)
+        check_legal_normative(doc_type if known and doc_type is not None else
+                              await self._type(session, agency_code, draft.type_code), draft.legal_normative)
 
     @staticmethod
     def _created_changes(draft: Draft, row: DocumentRow) -> dict[str, list[Any]]:
