@@ -132,6 +132,9 @@ def arrival(platform: Stack, login: Callable[[str], str], draft_pdf: Callable[..
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # an expectation waits as long as an action: what the server already has may take a while to show when the
+    # machine is loaded (the 5 s default failed CI once); a wait, not a speed assertion
+    expect.set_options(timeout=UI_TIMEOUT_MS)
     OUTPUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
