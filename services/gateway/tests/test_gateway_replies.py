@@ -23,6 +23,7 @@ from vanthu_registry.server import RegistryServer
 from vanthu_registry.settings import RegistrySettings
 from vanthu_testing.identity import DevIssuer
 from vanthu_workflow.directory import RegistryDirectory
+from vanthu_workflow.domain.audience import HeldTask, case_audience
 from vanthu_workflow.domain.incoming import PERSON, Party
 from vanthu_workflow.server import WorkflowServer
 from vanthu_workflow.settings import WorkflowSettings
@@ -264,6 +265,53 @@ async def test_completing_links_only_the_officers_own_reply_to_that_arrival(
     done = await complete(mine["id"])
     assert done.status_code == 200, done.text
     assert (done.json()["state"], done.json()["reply_document_id"]) == ("completed", mine["id"])
+
+
+async def test_the_lead_still_drafts_a_reply_after_completing_the_arrivals_task(
+    platform: Platform, dev_issuer: DevIssuer
+) -> None:
+    """The web app keeps "Soạn văn bản trả lời" on a completed lead task: the server allows it, since a finished
+    task's holder stays in the arrival's audience (the workflow publishes it with the completion step)."""
+    ubnd = await arrival(platform.as_user("vanthu.ubnd"), "V/v rà soát biên chế năm 2027", "15/SNV-TCBC")
+    store = platform.workflow.store
+    clerk = Actor(subject=dev_issuer.subject("vanthu.ubnd"), username="vanthu.ubnd", roles=frozenset({"clerk"}))
+    leader = Actor(subject=dev_issuer.subject("lanhdao.ubnd"), username="lanhdao.ubnd", roles=frozenset({"leader"}))
+    case = await store.submit(
+        UBND, document_id=ubnd["id"], abstract=ubnd["abstract"], arrival_number=3, leader="", actor=clerk, comment=""
+    )
+    case = await store.assign(
+        UBND,
+        case.id,
+        case.version,
+        lead=Party(PERSON, dev_issuer.subject("chuyenvien.ubnd")),
+        cooperating=[],
+        for_information=[],
+        deadline=None,
+        instruction="",
+        actor=leader,
+    )
+    lead = next(t for t in case.tasks if t.kind == "lead")
+    officer = platform.as_user("chuyenvien.ubnd")
+    done = await officer.post(
+        f"/api/v1/workflow/tasks/{lead.id}/complete",
+        json={"version": case.version, "result": "Đã trao đổi trực tiếp với Sở Nội vụ", "reply_document_id": ""},
+    )
+    assert done.status_code == 200, done.text
+    # the audience the workflow publishes with the completion step (its relay is not running here)
+    completed = await store.get(UBND, case_id=case.id)
+    audience = case_audience([HeldTask(t.assignee_kind, t.assignee, t.unit_code, t.state) for t in completed.tasks])
+    assert f"user:{dev_issuer.subject('chuyenvien.ubnd')}" in audience
+    await platform.registry.documents.record_workflow_step(
+        agency_code=UBND, document_id=ubnd["id"], actor="chuyenvien.ubnd", at=Clock().now, step="complete",
+        from_state="assigned", to_state="completed", comment="", audience=audience, audience_seq=2,
+    )
+
+    later = await officer.post("/api/v1/documents", json=reply(ubnd["id"]))
+    assert later.status_code == 201, later.text
+    assert later.json()["answers_document_id"] == ubnd["id"]
+    # someone the arrival was never given to is still refused
+    stranger = await platform.as_user("truongphong.ubnd").post("/api/v1/documents", json=reply(ubnd["id"]))
+    assert stranger.status_code == 400, stranger.text
 
 
 def test_the_reply_filters_reach_the_registry_request() -> None:

@@ -202,7 +202,19 @@ export function TaskActions({ task, caseState, members, me, pending, onAction, t
   const [open, setOpen] = useState<TaskAction | "">("");
   const [form] = Form.useForm<ActionBody & { files?: UploadFile<StoredObject>[] }>();
   const actions = actionsFor(task, caseState, { holder, head });
-  if (!actions.length) return null;
+  if (!actions.length) {
+    // the lead who completed an arrival's task still drafts a reply to it: its holder keeps seeing the arrival
+    // (the workflow's audience keeps a finished task's holder), which is all the registry asks of a reply
+    if (!!replyTo && holder && task.kind === "lead" && task.state === "completed") {
+      return (
+        <>
+          <Typography.Text strong>{t.yourDoneTask(work.kind[task.kind] ?? task.kind)}</Typography.Text>
+          <Space wrap style={{ display: "flex", marginTop: 8 }}><ComposeReplyButton documentId={replyTo} /></Space>
+        </>
+      );
+    }
+    return null;
+  }
   // the lead of an arrival answers it: drafts the reply, then links it when completing
   const replies = !!replyTo && task.kind === "lead" && actions.includes("complete");
   const label = (a: TaskAction) =>

@@ -82,3 +82,27 @@ describe("the lead answers the arrival from their task", () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe("after the lead completed the arrival's task", () => {
+  it("still offers Soạn văn bản trả lời, and nothing else", async () => {
+    const onAction = vi.fn(async () => undefined);
+    renderWith(<><TaskActions task={task({ state: "completed", done_at: "2026-12-01T03:00:00Z" })} caseState="completed"
+      replyTo={ARRIVAL} onAction={onAction} /><Where /></>, { api: fakeGateway({}).api, person: OFFICER });
+    expect(screen.getByText("Việc của bạn (đã hoàn thành): Chủ trì")).toBeInTheDocument();
+    expect(screen.getAllByRole("button").map((b) => b.textContent)).toEqual(["Soạn văn bản trả lời"]);
+    const user = userEvent.setup({ delay: null });
+    await user.click(screen.getByRole("button", { name: "Soạn văn bản trả lời" }));
+    expect(screen.getByTestId("where")).toHaveTextContent(`/van-ban-di/soan?tra-loi=${ARRIVAL}`);
+  });
+
+  it("offers nothing on a completed cooperating task, a job, a task taken back or one the head gave away", () => {
+    for (const [t, replyTo, holder] of [[task({ state: "completed", kind: "cooperating" }), ARRIVAL, true],
+      [task({ state: "completed" }), "", true], [task({ state: "cancelled" }), ARRIVAL, true],
+      [task({ state: "completed" }), ARRIVAL, false]] as const) {
+      const { unmount } = renderWith(<TaskActions task={t} caseState="completed" replyTo={replyTo} holder={holder}
+        onAction={vi.fn()} />, { api: fakeGateway({}).api, person: OFFICER });
+      expect(screen.queryByRole("button")).not.toBeInTheDocument();
+      unmount();
+    }
+  });
+});

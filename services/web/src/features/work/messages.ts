@@ -131,6 +131,8 @@ export const work = {
   },
   task: {
     yourTask: (kind: string) => `Việc của bạn: ${kind}`,
+    /** The lead's completed task on an arrival: nothing left to do but, if need be, draft a reply. */
+    yourDoneTask: (kind: string) => `Việc của bạn (đã hoàn thành): ${kind}`,
     /** A task of the head's unit that a person of the unit holds (the head may give it again). */
     unitTask: (kind: string) => `Việc của đơn vị bạn, đã giao trong đơn vị: ${kind}`,
     progress: "Cập nhật tiến độ",
