@@ -323,3 +323,26 @@ def test_the_reply_filters_reach_the_registry_request() -> None:
         document_filters(date_field="document").answers_document_id,
         document_filters(date_field="document").mine,
     ) == ("", False)
+
+
+async def test_a_draft_is_cancelled_by_a_clerk_or_leader_and_its_drafter_is_refused_in_vietnamese(
+    platform: Platform,
+) -> None:
+    """Hủy văn bản: the access table's CancelDocument admits the clerk and the leader; the officer who drafted it is
+    refused (403) with a Vietnamese sentence naming who may, and the draft is unchanged. The web app offers the action
+    to exactly those roles (components/roles.ts CANCELLERS)."""
+    officer = platform.as_user("chuyenvien.ubnd")
+    created = await officer.post("/api/v1/documents", json=reply("", "V/v đăng ký thi đua năm 2027"))
+    assert created.status_code == 201, created.text
+    draft_id = created.json()["id"]
+
+    refused = await officer.post(f"/api/v1/documents/{draft_id}/cancel", json={"reason": "Không gửi nữa"})
+    assert refused.status_code == 403, refused.text
+    assert "không có quyền" in refused.json()["detail"] and "lãnh đạo, văn thư" in refused.json()["detail"]
+    assert (await officer.get(f"/api/v1/documents/{draft_id}")).json()["status"] == "draft"
+
+    cancelled = await platform.as_user("lanhdao.ubnd").post(
+        f"/api/v1/documents/{draft_id}/cancel", json={"reason": "Không ban hành nữa theo chỉ đạo"}
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["status"] == "cancelled"

@@ -18,3 +18,6 @@ export const REGISTER_READERS: Role[] = ["clerk", "leader", "archivist", "admin"
 export const PROFILE_READERS: Role[] = ["leader", "head", "clerk", "admin"];
 /** Who changes a signature image: their own (leader, head) or the agency's seal (admin) (policy.py, SetProfileImage). */
 export const IMAGE_SETTERS: Role[] = ["leader", "head", "admin"];
+/** Who cancels an outgoing document before it is numbered (policy.py, CancelDocument: clerk, leader; its drafter
+ * is refused by the server, so the drafter is not offered it). */
+export const CANCELLERS: Role[] = ["clerk", "leader"];

@@ -188,11 +188,15 @@ describe("a document's page", () => {
       [`/api/v1/documents/${ID}/cancel`, { reason: "Không ban hành nữa theo chỉ đạo" }]]));
     unmount();
 
-    const officer = fakeGateway({ [`GET /api/v1/documents/${ID}`]: draft, [`GET /api/v1/documents/${ID}/history`]: [] });
-    renderWith(<DocumentPage />, { api: officer.api, path: `/van-ban/${ID}`, route: "/van-ban/:id",
-      person: { username: "chuyenvien.ubnd", name: "Phạm Thị Ngọc Ánh", agency: "000.00.00.H61", roles: ["officer"] } });
-    expect(await screen.findByText("Ủy ban nhân dân tỉnh Vĩnh Long")).toBeInTheDocument();
-    expect(screen.queryByRole("button", { name: "Hủy văn bản" })).not.toBeInTheDocument();
+    // the server (CancelDocument: clerk, leader) refuses the drafter, an officer or a head: neither is offered it
+    for (const [username, role] of [["chuyenvien.ubnd", "officer"], ["truongphong.ubnd", "head"]] as const) {
+      const drafter = fakeGateway({ [`GET /api/v1/documents/${ID}`]: draft, [`GET /api/v1/documents/${ID}/history`]: [] });
+      const view = renderWith(<DocumentPage />, { api: drafter.api, path: `/van-ban/${ID}`, route: "/van-ban/:id",
+        person: { username, name: "Phạm Thị Ngọc Ánh", agency: "000.00.00.H61", roles: [role] } });
+      expect(await screen.findByText("Ủy ban nhân dân tỉnh Vĩnh Long")).toBeInTheDocument();
+      expect(screen.queryByRole("button", { name: "Hủy văn bản" })).not.toBeInTheDocument();
+      view.unmount();
+    }
   });
 
   it("tells whoever opens a cancelled document that it was cancelled, by whom, when and why", async () => {

@@ -25,6 +25,7 @@ import { RevocationActions } from "./RevocationActions";
 import { messages } from "./messages";
 import { useActorName } from "../../components/actors";
 import { bookNumber } from "../../components/numbers";
+import { CANCELLERS } from "../../components/roles";
 
 function Files({ doc }: { doc: Document }) {
   const api = useApi();
@@ -194,7 +195,7 @@ export function DocumentPage() {
       {doc.status === "cancelled" && <CancelledNotice doc={doc} />}
       {clerkCanAct && <ArrivalActions doc={doc} />}
       {outgoing && CANCELLABLE.includes(doc.status) &&
-        !!person?.roles.some((r) => r === "clerk" || r === "leader") && <Space><CancelAction doc={doc} /></Space>}
+        !!person?.roles.some((r) => CANCELLERS.includes(r)) && <Space><CancelAction doc={doc} /></Space>}
       {doc.direction === "incoming" && doc.revocation === "requested" && !!person?.roles.includes("clerk") &&
         <RevocationActions doc={doc} />}
       {/* from 1200 px (xl) the PDF sits beside the metadata; narrower screens keep one column, metadata first */}
