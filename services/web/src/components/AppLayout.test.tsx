@@ -85,4 +85,33 @@ describe("the menu", () => {
     expect(calls.find((c) => c.path.startsWith("/api/v1/records/files"))?.path).toContain("state=submitted");
     expect(calls.some((c) => c.path.startsWith("/api/v1/documents"))).toBe(false);
   });
+
+  it("shows those who sign how many documents wait for their signature under Chờ ký, linking to the list's tab", async () => {
+    const { api, calls } = fakeGateway({
+      "GET /api/v1/workflow/inbox": (url: URL) => url.searchParams.getAll("kind").includes("sign")
+        ? { ...INBOX, counts: { ...INBOX.counts, todo: 2 } } : { ...INBOX, counts: { ...INBOX.counts, todo: 1 } },
+      "GET /api/v1/notifications": { notifications: [], unread: 0, next_page_token: "" },
+    });
+    const leader = { ...CLERK, username: "lanhdao.snv", name: "Nguyễn Văn Hưởng", roles: ["leader" as const] };
+    renderWith(<AppLayout />, { api, person: leader });
+    await openMenu();
+    expect(await screen.findByTestId("menu-count-cho-ky")).toHaveTextContent("(2)");
+    expect(await screen.findByTestId("menu-count-cong-viec")).toHaveTextContent("(1)");
+    const link = within(screen.getByRole("dialog")).getByRole("link", { name: "Chờ ký" });
+    expect(link).toHaveAttribute("href", "/van-ban-di?tab=submitted");
+    const asked = calls.find((c) => c.path.includes("kind=sign"))?.path ?? "";
+    expect(new URL(asked, "http://x").searchParams.get("case_kind")).toBe("outgoing");
+  });
+
+  it("lists no Chờ ký for those who do not sign", async () => {
+    const { api, calls } = fakeGateway({
+      "GET /api/v1/workflow/inbox": INBOX,
+      "GET /api/v1/notifications": { notifications: [], unread: 0, next_page_token: "" },
+    });
+    renderWith(<AppLayout />, { api, person: { ...CLERK, username: "chuyenvien.snv", roles: ["officer"] } });
+    await openMenu();
+    expect(await screen.findByTestId("menu-count-cong-viec")).toBeInTheDocument();
+    expect(within(screen.getByRole("dialog")).queryByRole("link", { name: "Chờ ký" })).not.toBeInTheDocument();
+    expect(calls.some((c) => c.path.includes("kind=sign"))).toBe(false);
+  });
 });

@@ -7,7 +7,7 @@ import { useApi } from "../api/ApiProvider";
 import { useAuth } from "../auth/AuthProvider";
 import { useIncomingWork } from "../features/incoming/workQueries";
 import { NotificationBell } from "../features/notifications/NotificationBell";
-import { useWaitingToIssue } from "../features/outgoing/waiting";
+import { useWaitingToIssue, useWaitingToSign } from "../features/outgoing/waiting";
 import { useDepositsWaiting } from "../features/records/DepositsWaiting";
 import type { Role } from "../auth/claims";
 import { common } from "./messages";
@@ -16,13 +16,20 @@ interface Entry {
   key: string;
   label: string;
   roles: Role[] | "all";
+  /** The count's test id when the key is not a plain path. */
+  id?: string;
 }
+
+/** Chờ ký: the Văn bản đi list's tab of the documents waiting for the signed-in person's signature. */
+const TO_SIGN = "/van-ban-di?tab=submitted";
 
 /** The menu people know (ux.md), by role; only what exists today is listed (more screens come with issue 14). */
 const ENTRIES: Entry[] = [
   { key: "/", label: common.menu.home, roles: "all" },
   { key: "/van-ban-den", label: common.menu.incoming, roles: ["clerk", "leader", "head", "officer"] },
   { key: "/van-ban-di", label: common.menu.outgoing, roles: ["clerk", "leader", "head", "officer"] },
+  // those who sign (policy.py SIGNERS: leader, head) see what waits for their signature, as Công việc (1)
+  { key: TO_SIGN, label: common.menu.toSign, roles: ["leader", "head"], id: "cho-ky" },
   { key: "/cong-viec", label: common.menu.work, roles: ["clerk", "leader", "head", "officer"] },
   { key: "/giao-viec", label: common.menu.jobs, roles: ["leader", "head", "officer"] },
   { key: "/thong-ke", label: common.menu.reports, roles: ["leader", "head"] },
@@ -37,8 +44,9 @@ const ENTRIES: Entry[] = [
  * The number a menu entry shows beside it ("Văn bản đến (12)", ux.md): for the clerk the arrivals waiting to be
  * registered, for anyone else their incoming documents still to handle; for the clerk's Văn bản đi the documents
  * waiting to be issued (chờ phát hành); for Công việc every task still to do; for the archivist's Hồ sơ the files
- * waiting for deposit (nộp lưu). Undefined while unknown (nothing shown). The same queries as the pages', so opening
- * a page costs nothing more.
+ * waiting for deposit (nộp lưu); for a signer's Chờ ký the documents waiting for their signature (their open sign
+ * tasks, the Văn bản đi list's Chờ ký count). Undefined while unknown (nothing shown). The same queries as the
+ * pages', so opening a page costs nothing more.
  */
 function useMenuCounts(roles: Role[]): Record<string, number | string | undefined> {
   const clerk = roles.includes("clerk");
@@ -59,11 +67,13 @@ function useMenuCounts(roles: Role[]): Record<string, number | string | undefine
     queryFn: async () => unwrap(await api.GET("/api/v1/workflow/inbox", { params: { query: { bucket: "todo", page_size: 50 } } })),
   });
   const toIssue = useWaitingToIssue(clerk);
+  const toSign = useWaitingToSign(roles.some((r) => r === "leader" || r === "head"));
   const deposits = useDepositsWaiting(roles.includes("archivist"));
   return {
     "/van-ban-den": clerk ? arrivals.data?.pages[0]?.items.length : incoming.data?.counts.todo,
     "/van-ban-di": toIssue.count ? `${toIssue.count}${toIssue.more ? "+" : ""}` : undefined,
     "/cong-viec": todo.data?.counts.todo,
+    [TO_SIGN]: toSign.count,
     "/ho-so": deposits.count ? deposits.shown : undefined,
   };
 }
@@ -78,14 +88,17 @@ export function AppLayout() {
   const location = useLocation();
   const [open, setOpen] = useState(false);
   const roles = person?.roles ?? [];
-  const selected = ENTRIES.filter((e) => e.key !== "/" && location.pathname.startsWith(e.key)).map((e) => e.key);
+  const toSignOpen = location.pathname === "/van-ban-di" && new URLSearchParams(location.search).get("tab") === "submitted"
+    && menuFor(roles).some((e) => e.key === TO_SIGN);
+  const selected = toSignOpen ? [TO_SIGN]
+    : ENTRIES.filter((e) => e.key !== "/" && location.pathname.startsWith(e.key)).map((e) => e.key);
   const counts = useMenuCounts(roles);
   const items: MenuProps["items"] = menuFor(roles).map((e) => ({
     key: e.key,
     label: (
       <>
         <Link to={e.key} onClick={() => setOpen(false)}>{e.label}</Link>
-        {!!counts[e.key] && <span data-testid={`menu-count${e.key.replace(/\//g, "-")}`}> ({counts[e.key]})</span>}
+        {!!counts[e.key] && <span data-testid={`menu-count-${e.id ?? e.key.slice(1).replace(/\//g, "-")}`}> ({counts[e.key]})</span>}
       </>
     ),
   }));

@@ -15,6 +15,7 @@ export const common = {
     home: "Trang chủ",
     incoming: "Văn bản đến",
     outgoing: "Văn bản đi",
+    toSign: "Chờ ký",
     work: "Công việc",
     jobs: "Giao việc",
     reports: "Báo cáo thống kê",
