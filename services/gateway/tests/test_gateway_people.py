@@ -62,7 +62,7 @@ async def test_a_colleague_gets_no_emails_nor_roles(api: Callable[[str], httpx.A
     people = (await api(username).get("/api/v1/people")).json()
     assert people and all("email" not in p and "roles" not in p for p in people)
     assert set(people[0]) == {"subject", "username", "name", "enabled", "title", "units", "leader", "handler",
-                               "signer"}
+                               "signer", "primary_unit"}
 
 
 async def test_the_agencys_administrator_gets_emails_and_roles(api: Callable[[str], httpx.AsyncClient]) -> None:
@@ -88,3 +88,33 @@ async def test_everyone_learns_who_may_sign_a_leader_or_a_head_not_the_clerk_nor
     people = {p["username"]: p["signer"] for p in (await api(username).get("/api/v1/people")).json()}
     assert people == {"lanhdao.ubnd": True, "truongphong.ubnd": True, "chuyenvien.ubnd": False,
                       "vanthu.ubnd": False, "luutru.ubnd": False, "quantri.ubnd": False}
+
+
+async def test_a_person_in_several_units_has_a_primary_unit_where_they_rank_highest(
+        api: Callable[[str], httpx.AsyncClient]) -> None:
+    """The draft form prefills the ký hiệu of the drafter's own unit: their only unit, else the one where they hold
+    their highest position; none when two units tie (then they choose)."""
+    admin = api("quantri.ubnd")
+    for code, name in (("TH", "Phòng Tổng hợp"), ("KT", "Phòng Kinh tế"), ("VX", "Phòng Văn hóa - Xã hội")):
+        assert (await admin.put(f"/api/v1/units/{code}", json={"name": name})).status_code in (200, 201)
+    subjects = {p["username"]: p["subject"] for p in (await admin.get("/api/v1/people")).json()}
+    for code, username, position in (("TH", "truongphong.ubnd", "head"), ("KT", "truongphong.ubnd", "officer"),
+                                      ("KT", "chuyenvien.ubnd", "officer"), ("VX", "chuyenvien.ubnd", "officer"),
+                                      ("VX", "luutru.ubnd", "staff")):
+        written = await admin.put(f"/api/v1/units/{code}/members/{subjects[username]}", json={"position": position})
+        assert written.status_code == 201, written.text
+
+    people = {p["username"]: p for p in (await api("chuyenvien.ubnd").get("/api/v1/people")).json()}
+    assert (people["truongphong.ubnd"]["units"], people["truongphong.ubnd"]["primary_unit"]) == (["KT", "TH"], "TH")
+    assert (people["chuyenvien.ubnd"]["units"], people["chuyenvien.ubnd"]["primary_unit"]) == (["KT", "VX"], "")
+    assert (people["luutru.ubnd"]["primary_unit"], people["vanthu.ubnd"]["primary_unit"]) == ("VX", "")
+
+
+def test_primary_unit_rule() -> None:
+    from vanthu_gateway.routes.units import primary_unit
+
+    assert primary_unit({}) == ""
+    assert primary_unit({"TH": "staff"}) == "TH"
+    assert primary_unit({"TH": "deputy", "KT": "officer"}) == "TH"
+    assert primary_unit({"TH": "officer", "KT": "officer"}) == ""
+    assert primary_unit({"TH": "", "KT": "staff"}) == "KT"

@@ -4189,6 +4189,12 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Primary Unit
+             * @description the person's own unit (đơn vị chính), whose ký hiệu the draft form puts in a letter's symbol: their only unit, else the one where they hold their highest position (trưởng, phó trưởng, chuyên viên, nhân viên); empty when two units tie (the drafter chooses)
+             * @default
+             */
+            primary_unit: string;
+            /**
              * Roles
              * @description the person's VanThu roles (clerk, leader, head, officer, archivist, admin): only for the agency's administrator
              */

@@ -98,6 +98,10 @@ class PersonOut(BaseModel):
                                                 "(none for anyone else)")
     roles: list[str] | None = Field(None, description="the person's VanThu roles (clerk, leader, head, officer, "
                                                       "archivist, admin): only for the agency's administrator")
+    primary_unit: str = Field("", description="the person's own unit (đơn vị chính), whose ký hiệu the draft form "
+                                              "puts in a letter's symbol: their only unit, else the one where they "
+                                              "hold their highest position (trưởng, phó trưởng, chuyên viên, nhân "
+                                              "viên); empty when two units tie (the drafter chooses)")
 
 
 def unit_out(unit: registry_pb2.Unit) -> UnitOut:
@@ -180,11 +184,33 @@ async def list_people(request: Request, principal: Annotated[Principal, Depends(
         registry.ListPeople(registry_pb2.ListPeopleRequest(text=q or ""), metadata=forward(principal)),
         registry.ListUnitMembers(registry_pb2.ListUnitMembersRequest(), metadata=forward(principal)))
     units: dict[str, list[str]] = {}
+    positions: dict[str, dict[str, str]] = {}
     for member in members.members:  # every unit's members in one call, not one per person
         units.setdefault(member.subject, []).append(member.unit_code)
+        positions.setdefault(member.subject, {})[member.unit_code] = member.position
     admin = "admin" in principal.roles
     return [PersonOut(subject=p.subject, username=p.username, name=p.name, enabled=p.enabled, title=p.title,
                       units=sorted(set(units.get(p.subject, []))), leader="leader" in p.roles,
                       handler=bool(HANDLER_ROLES & set(p.roles)), signer=bool(SIGNER_ROLES & set(p.roles)),
-                      email=p.email if admin else None, roles=list(p.roles) if admin else None)
+                      email=p.email if admin else None, roles=list(p.roles) if admin else None,
+                      primary_unit=primary_unit(positions.get(p.subject, {})))
             for p in reply.people]
+
+
+#: A unit member's positions, highest first (registry UnitMember.position).
+POSITION_RANK = ("head", "deputy", "officer", "staff")
+
+
+def primary_unit(positions: dict[str, str]) -> str:
+    """A person's own unit among their memberships (unit code → position): the only one, else the one unit where they
+    hold their highest position; "" when none, or when two units share that position (nothing to go by)."""
+    if len(positions) <= 1:
+        return next(iter(positions), "")
+
+    def rank(position: str) -> int:
+        return POSITION_RANK.index(position) if position in POSITION_RANK else len(POSITION_RANK)
+
+    best = min(rank(p) for p in positions.values())
+    top = [code for code, position in positions.items() if rank(position) == best]
+    return top[0] if len(top) == 1 else ""
+

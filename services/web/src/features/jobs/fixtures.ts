@@ -13,8 +13,8 @@ export const UNITS: Unit[] = [
     head_subject: "s-tccb", head_username: "truongphong.tccb" },
 ];
 export const PEOPLE: PersonEntry[] = [
-  { subject: "s-cv", username: "chuyenvien.ubnd", name: "Lê Văn Chuyên", enabled: true, title: "Chuyên viên", leader: false, handler: true, signer: false, units: [] },
-  { subject: "s-son", username: "son.ubnd", name: "Nguyễn Văn Sơn", enabled: true, title: "Chuyên viên", leader: false, handler: true, signer: false, units: ["TCCB"] },
+  { subject: "s-cv", username: "chuyenvien.ubnd", name: "Lê Văn Chuyên", enabled: true, title: "Chuyên viên", leader: false, handler: true, signer: false, units: [], primary_unit: "" },
+  { subject: "s-son", username: "son.ubnd", name: "Nguyễn Văn Sơn", enabled: true, title: "Chuyên viên", leader: false, handler: true, signer: false, units: ["TCCB"], primary_unit: "TCCB" },
 ];
 
 /** A job given by the leader (subject s-ld) to Phòng Tổng hợp, in ``state``. */

@@ -235,6 +235,24 @@ describe("the draft form", () => {
     await waitFor(() => expect(onSave).toHaveBeenCalledTimes(2));
     expect(onSave.mock.calls[1]?.[0]).toMatchObject({ unit_abbreviation: "TH&NC" });
   });
+  it("prefills the ký hiệu from the primary unit of a drafter in several units, none when there is none", async () => {
+    // trial: a head of Phòng Tổng hợp who also sits in Phòng Kinh tế found the field empty
+    const person = (primary: string) => ({ subject: "s-tp", username: "truongphong.ubnd", name: "Trần Văn Phòng",
+      enabled: true, title: "Trưởng phòng", leader: false, handler: true, signer: true, units: ["KT", "TH"],
+      primary_unit: primary });
+    for (const [primary, shown] of [["TH", "TH"], ["", ""]] as const) {
+      const { api } = fakeGateway({ "GET /api/v1/people": [person(primary)] });
+      const view = renderWith(<DraftForm types={TYPES} uploader={pausedUploader().uploader} onSave={vi.fn()}
+        doc={draft({ files: [], unit_abbreviation: "" })} />,
+        { api, person: { username: "truongphong.ubnd", subject: "s-tp", name: "Trần Văn Phòng",
+          agency: "000.00.00.H61", roles: ["head"] } });
+      const field = screen.getByLabelText("Ký hiệu đơn vị soạn thảo");
+      await waitFor(() => expect(field).toHaveValue(shown));
+      fireEvent.change(field, { target: { value: "KT" } });  // editable
+      expect(field).toHaveValue("KT");
+      view.unmount();
+    }
+  });
   it("offers the leaders first as Họ tên — Chức vụ and fills the chosen signer's title", async () => {
     const onSave = vi.fn();
     const { api } = fakeGateway({ "GET /api/v1/people": [

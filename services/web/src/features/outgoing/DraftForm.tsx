@@ -70,15 +70,17 @@ type Person = components["schemas"]["PersonOut"];
 
 /**
  * The ký hiệu of the drafter's own unit (đơn vị soạn thảo: TH for Phòng Tổng hợp, as in 01/UBND-TH): the code of the
- * one unit the signed-in person (by subject, else username) belongs to in the agency's people; none when they belong
- * to no unit or to several (then they choose), or when the code cannot stand in a ký hiệu.
+ * one unit the signed-in person (by subject, else username) belongs to in the agency's people, or, in several, of
+ * their primary unit (the gateway's ``primary_unit``: where they hold their highest position); none when they belong
+ * to no unit or to several with no primary one (then they type it), or when the code cannot stand in a ký hiệu.
  */
 export function ownUnitAbbreviation(people: Person[], me: { subject?: string; username: string } | null): string {
   if (!me) return "";
   const self = people.find((p) => (me.subject ? p.subject === me.subject : false) ||
     (!!me.username && p.username === me.username));
   const units = self?.units ?? [];
-  const code = units.length === 1 ? (units[0] ?? "") : "";
+  const primary = self?.primary_unit && units.includes(self.primary_unit) ? self.primary_unit : "";
+  const code = units.length === 1 ? (units[0] ?? "") : primary;
   return code.length <= 20 && NAME_ABBREVIATION.test(code) ? code : "";
 }
 

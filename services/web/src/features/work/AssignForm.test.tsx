@@ -11,14 +11,14 @@ const UNITS: Unit[] = [
   { code: "TCCB", name: "Phòng Tổ chức cán bộ", kind: "division", active: true, parent_code: null, head_subject: "s-tccb", head_username: "truongphong.tccb" },
 ];
 const PEOPLE: PersonEntry[] = [
-  { subject: "s-cv", username: "chuyenvien.ubnd", name: "Lê Văn Chuyên", enabled: true, title: "Chuyên viên", leader: false, handler: true, signer: false, units: [] },
-  { subject: "s-tp", username: "truongphong.ubnd", name: "Phạm Thị Trưởng", enabled: true, title: "Trưởng phòng", leader: false, handler: true, signer: true, units: ["TH"] },
-  { subject: "s-pct", username: "phochutich.ubnd", name: "Trần Văn Phó", enabled: true, title: "Phó Chủ tịch", leader: true, handler: true, signer: true, units: [] },
-  { subject: "s-vt", username: "vanthu.ubnd", name: "Đặng Thị Mỹ Xuyên", enabled: true, title: "Văn thư", leader: false, handler: false, signer: false, units: ["VP"] },
-  { subject: "s-lt", username: "luutru.ubnd", name: "Võ Thị Lưu", enabled: true, title: "Lưu trữ viên", leader: false, handler: false, signer: false, units: ["VP"] },
-  { subject: "s-qt", username: "quantri.ubnd", name: "Huỳnh Văn Quản", enabled: true, title: "Quản trị hệ thống", leader: false, handler: false, signer: false, units: [] },
-  { subject: "s-nghi", username: "nghihuu.ubnd", name: "Lý Văn Nghỉ", enabled: false, title: "Chuyên viên", leader: false, handler: true, signer: false, units: [] },
-  { subject: "s-son", username: "son.ubnd", name: "Nguyễn Văn Sơn", enabled: true, title: "Chuyên viên", leader: false, handler: true, signer: false, units: ["TCCB"] },
+  { subject: "s-cv", username: "chuyenvien.ubnd", name: "Lê Văn Chuyên", enabled: true, title: "Chuyên viên", leader: false, handler: true, signer: false, units: [], primary_unit: "" },
+  { subject: "s-tp", username: "truongphong.ubnd", name: "Phạm Thị Trưởng", enabled: true, title: "Trưởng phòng", leader: false, handler: true, signer: true, units: ["TH"], primary_unit: "TH" },
+  { subject: "s-pct", username: "phochutich.ubnd", name: "Trần Văn Phó", enabled: true, title: "Phó Chủ tịch", leader: true, handler: true, signer: true, units: [], primary_unit: "" },
+  { subject: "s-vt", username: "vanthu.ubnd", name: "Đặng Thị Mỹ Xuyên", enabled: true, title: "Văn thư", leader: false, handler: false, signer: false, units: ["VP"], primary_unit: "VP" },
+  { subject: "s-lt", username: "luutru.ubnd", name: "Võ Thị Lưu", enabled: true, title: "Lưu trữ viên", leader: false, handler: false, signer: false, units: ["VP"], primary_unit: "VP" },
+  { subject: "s-qt", username: "quantri.ubnd", name: "Huỳnh Văn Quản", enabled: true, title: "Quản trị hệ thống", leader: false, handler: false, signer: false, units: [], primary_unit: "" },
+  { subject: "s-nghi", username: "nghihuu.ubnd", name: "Lý Văn Nghỉ", enabled: false, title: "Chuyên viên", leader: false, handler: true, signer: false, units: [], primary_unit: "" },
+  { subject: "s-son", username: "son.ubnd", name: "Nguyễn Văn Sơn", enabled: true, title: "Chuyên viên", leader: false, handler: true, signer: false, units: ["TCCB"], primary_unit: "TCCB" },
 ];
 
 /**

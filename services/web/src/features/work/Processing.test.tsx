@@ -10,11 +10,11 @@ import { Processing, ProcessingTree, taskStateText } from "./Processing";
 const AGENCY: PersonEntry[] = [
   ...PEOPLE,
   { subject: "s-ld", username: "lanhdao.ubnd", name: "Nguyễn Văn Lãnh", enabled: true, title: "Chủ tịch",
-    leader: true, handler: true, signer: true, units: [] },
+    leader: true, handler: true, signer: true, units: [], primary_unit: "" },
   { subject: "s-vt", username: "vanthu.ubnd", name: "Đặng Thị Mỹ Xuyên", enabled: true, title: "Văn thư",
-    leader: false, handler: false, signer: false, units: [] },
+    leader: false, handler: false, signer: false, units: [], primary_unit: "" },
   { subject: "s-pct", username: "phochutich.ubnd", name: "Trần Văn Phó", enabled: true, title: "",
-    leader: true, handler: true, signer: true, units: [] },
+    leader: true, handler: true, signer: true, units: [], primary_unit: "" },
 ];
 
 /** The labels of the open dropdown's options. */
