@@ -321,7 +321,8 @@ export function PlanView({ year }: { year: number }) {
   if (!plans.isLoading && !plan) {
     return (
       <Space direction="vertical">
-        <Typography.Text>{rec.plan.none(year)}</Typography.Text>
+        <Alert type="info" showIcon message={rec.plan.none(year)} data-testid="plan-none"
+          description={drafter ? rec.plan.noneDrafter : rec.plan.noneOthers(year)} />
         {drafter && (
           <Form layout="vertical" style={{ maxWidth: 560 }} onFinish={() => createOnce("")}>
             <Form.Item label={rec.plan.title} htmlFor="plan-title" required>

@@ -104,6 +104,21 @@ describe("Hồ sơ: danh mục hồ sơ", () => {
     expect(screen.queryByRole("button", { name: "Phê duyệt danh mục" })).not.toBeInTheDocument();
   });
 
+  it("tells each who finds no plan for the year what to do next: the drafter how, anyone else whom to ask", async () => {
+    const { api } = fakeGateway({ "GET /api/v1/records/plans": { plans: [] } });
+    const { unmount } = renderWith(<RecordsPage />, { api, person: ARCHIVIST, path: "/ho-so?nam=2027" });
+    const none = await screen.findByTestId("plan-none");
+    expect(none).toHaveTextContent("Chưa có danh mục hồ sơ năm 2027.");
+    expect(none).toHaveTextContent("rồi trình lãnh đạo phê duyệt");
+    expect(screen.getByRole("button", { name: "Lập danh mục hồ sơ năm 2027" })).toBeInTheDocument();
+    unmount();
+
+    renderWith(<RecordsPage />, { api, person: OFFICER, path: "/ho-so?nam=2027" });
+    const asked = await screen.findByTestId("plan-none");
+    expect(asked).toHaveTextContent("hãy đề nghị văn thư hoặc lưu trữ cơ quan lập danh mục hồ sơ năm 2027");
+    expect(screen.queryByRole("button", { name: "Lập danh mục hồ sơ năm 2027" })).not.toBeInTheDocument();
+  });
+
   it("lets an officer open a file (lập hồ sơ) from an entry of the approved plan", async () => {
     const { api, calls } = fakeGateway({ "GET /api/v1/records/plans": { plans: [plan({ state: "approved", headings: [] })] },
       "GET /api/v1/records/plans/plan-1": plan({ state: "approved" }),

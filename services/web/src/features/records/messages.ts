@@ -6,6 +6,13 @@ export const rec = {
   retention: (years: number) => (years === 0 ? "Vĩnh viễn" : `${years} năm`),
   plan: {
     none: (year: number) => `Chưa có danh mục hồ sơ năm ${year}.`,
+    /** What the clerk or archivist (who draft the plan) does next. */
+    noneDrafter: "Lập danh mục (bản dự thảo) ngay dưới đây, thêm các đề mục và hồ sơ, rồi trình lãnh đạo phê duyệt; "
+      + "sau khi danh mục được phê duyệt, các đơn vị, cá nhân lập hồ sơ theo danh mục.",
+    /** What anyone else does: the plan is not theirs to make. */
+    noneOthers: (year: number) => `Danh mục hồ sơ do văn thư hoặc lưu trữ cơ quan lập và lãnh đạo phê duyệt. Đồng chí `
+      + `hãy đề nghị văn thư hoặc lưu trữ cơ quan lập danh mục hồ sơ năm ${year}; khi danh mục được phê duyệt, đồng chí `
+      + "lập hồ sơ từ các mục của danh mục tại đây.",
     create: (year: number) => `Lập danh mục hồ sơ năm ${year}`,
     title: "Tên danh mục",
     defaultTitle: (year: number) => `Danh mục hồ sơ năm ${year}`,
