@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, DatePicker, Form, Input, InputNumber, Modal, Select, Space, Table, Tag, Typography } from "antd";
+import { Alert, App, Button, DatePicker, Form, Input, Modal, Select, Space, Table, Tag, Typography } from "antd";
 import type { Dayjs } from "dayjs";
 import { useState } from "react";
 import { useNavigate } from "react-router-dom";
@@ -13,6 +13,7 @@ import { foldFilter } from "../../components/fold";
 import { READABLE_OPTIONS } from "../../components/FieldSelect";
 import { personLabel, usePeopleNames } from "../work/people";
 import { rec } from "./messages";
+import { RetentionSelect } from "./RetentionSelect";
 import { ABBREVIATION, editEntry, outline, PLAN_DRAFTERS, RECORD_KEEPERS, type EntryChange, type Plan, type PlanEntry } from "./types";
 
 /** A row of the plan's table: a heading (I, II…), a sub-heading (1, 2…) or an entry (a file to open). */
@@ -157,8 +158,8 @@ function DraftEditor({ plan, onSaved }: { plan: Plan; onSaved: (p: Plan) => void
                 rules={[{ required: true, whitespace: true, message: rec.plan.required }]}>
                 <Input maxLength={500} />
               </Form.Item>
-              <Form.Item name="retention_years" label={rec.plan.retentionYears}>
-                <InputNumber min={0} max={100} precision={0} />
+              <Form.Item name="retention_years" label={rec.plan.retentionYears} extra={rec.plan.retentionOther}>
+                <RetentionSelect />
               </Form.Item>
               <Form.Item name="creator_subject" label={rec.plan.creator}>
                 <CreatorPicker />
@@ -203,9 +204,9 @@ function EntryEditor({ plan, entry, onClose, onSaved }: { plan: Plan; entry: Pla
             rules={[{ required: true, whitespace: true, message: rec.plan.required }]}>
             <Input maxLength={500} />
           </Form.Item>
-          <Form.Item name="retention_years" label={rec.plan.retentionYears}
+          <Form.Item name="retention_years" label={rec.plan.retentionYears} extra={rec.plan.retentionOther}
             rules={[{ required: true, message: rec.plan.required }]}>
-            <InputNumber min={0} max={100} precision={0} />
+            <RetentionSelect />
           </Form.Item>
           <Form.Item name="creator_subject" label={rec.plan.creator}
             extra={entry.creator && !entry.creator_subject ? rec.plan.creatorBefore(entry.creator) : undefined}>

@@ -272,9 +272,12 @@ describe("Hồ sơ: the plan's gaps (issue 14)", () => {
     await noSeriousViolation(container.ownerDocument.body);
     // text by fireEvent, not key by key: the shared machine is slow and the keystrokes are not what is tested
     fireEvent.change(within(dialog).getByLabelText("Tiêu đề hồ sơ"), { target: { value: "Hồ sơ thi tuyển công chức năm 2026" } });
-    const years = within(dialog).getByLabelText("Thời hạn bảo quản (năm; 0 = vĩnh viễn)");
-    await userEvent.clear(years);
-    await userEvent.type(years, "70");
+    // thời hạn bảo quản is chosen from the usual periods (the records service's contract: years, 0 = vĩnh viễn)
+    await userEvent.click(within(dialog).getByLabelText("Thời hạn bảo quản"));
+    const listed = await screen.findByRole("listbox");
+    expect(within(listed).getAllByRole("option").map((o) => o.textContent))
+      .toEqual(["Vĩnh viễn", "70 năm", "50 năm", "30 năm", "20 năm", "10 năm", "5 năm"]);
+    await userEvent.click(within(listed).getByRole("option", { name: "70 năm" }));
     fireEvent.change(within(dialog).getByLabelText("Ghi chú"), { target: { value: "Theo Thông tư 10/2022" } });
     await userEvent.click(within(dialog).getByRole("button", { name: "Lưu" }));
     await waitFor(() => expect(posts(calls)).toEqual([["PUT", "/api/v1/records/plans/plan-1", { version: 2,
@@ -453,5 +456,22 @@ describe("Hồ sơ: import (the archivist)", () => {
     renderWith(<RecordsPage />, { api, person: CLERK, path: "/ho-so?nam=2026&tab=files" });
     expect(await screen.findByText("Chưa có hồ sơ nào.")).toBeInTheDocument();
     expect(screen.queryByText("Nhập gói hồ sơ (ZIP)")).not.toBeInTheDocument();
+  });
+});
+
+describe("thời hạn bảo quản", () => {
+  it("offers another period typed as years (Khác, 1–99) and keeps a stored one outside the list", async () => {
+    const { RetentionSelect } = await import("./RetentionSelect");
+    const onChange = vi.fn();
+    const { api } = fakeGateway({});
+    renderWith(<label>Thời hạn<RetentionSelect value={15} onChange={onChange} /></label>, { api });
+    expect(screen.getByText("15 năm")).toBeInTheDocument();
+    const box = screen.getByRole("combobox");
+    await userEvent.click(box);
+    fireEvent.change(box, { target: { value: "25" } });
+    await userEvent.click(await screen.findByRole("option", { name: "25 năm" }));
+    expect(onChange).toHaveBeenCalledWith(25);
+    fireEvent.change(box, { target: { value: "150" } });
+    expect(await screen.findByText("Chọn trong danh sách, hoặc gõ số năm khác (từ 1 đến 99).")).toBeInTheDocument();
   });
 });

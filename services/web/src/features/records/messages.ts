@@ -54,7 +54,8 @@ export const rec = {
     abbreviationRule: "Ký hiệu đề mục chỉ gồm chữ cái không dấu (A–Z), chữ Đ và chữ số, viết liền, tối đa 10 ký tự "
       + "(vd. TCCB, VP, ĐTXD); không dùng chữ có dấu khác (Â, Ê, Ô, Ơ, Ư…), dấu cách hay dấu gạch.",
     entryTitle: "Tiêu đề hồ sơ",
-    retentionYears: "Thời hạn bảo quản (năm; 0 = vĩnh viễn)",
+    retentionYears: "Thời hạn bảo quản",
+    retentionOther: "Chọn trong danh sách, hoặc gõ số năm khác (từ 1 đến 99).",
     creator: "Người lập hồ sơ",
     creatorPick: "Chọn cán bộ của cơ quan (gõ tên để tìm)",
     creatorNone: "Không có cán bộ nào khớp tên đã gõ.",
