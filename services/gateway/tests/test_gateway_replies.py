@@ -346,3 +346,27 @@ async def test_a_draft_is_cancelled_by_a_clerk_or_leader_and_its_drafter_is_refu
     )
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["status"] == "cancelled"
+
+
+async def test_asking_whether_an_arrival_has_a_case_answers_null_until_it_is_submitted(
+    platform: Platform, dev_issuer: DevIssuer
+) -> None:
+    """The document page asks for an arrival's case with ``if_exists``: none yet is null, not a 404 the browser's
+    console logs; without it the route still answers 404 (the access matrix's contract)."""
+    clerk = platform.as_user("vanthu.ubnd")
+    ubnd = await arrival(clerk, "V/v rà soát biên chế năm 2027", "15/SNV-TCBC")
+    path = f"/api/v1/workflow/documents/{ubnd['id']}/case"
+
+    none = await clerk.get(path, params={"if_exists": "true"})
+    assert (none.status_code, none.json()) == (200, None), none.text
+    assert (await clerk.get(path)).status_code == 404
+    elsewhere = await platform.as_user("vanthu.snv").get(path, params={"if_exists": "true"})
+    assert (elsewhere.status_code, elsewhere.json()) == (200, None), "another agency learns nothing more"
+
+    actor = Actor(subject=dev_issuer.subject("vanthu.ubnd"), username="vanthu.ubnd", roles=frozenset({"clerk"}))
+    case = await platform.workflow.store.submit(
+        UBND, document_id=ubnd["id"], abstract=ubnd["abstract"], arrival_number=3, leader="", actor=actor, comment=""
+    )
+    found = await clerk.get(path, params={"if_exists": "true"})
+    assert found.status_code == 200, found.text
+    assert found.json()["id"] == case.id

@@ -2056,7 +2056,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The case of an incoming document, with its tasks and history
+         * The case of a document (an arrival's processing, an outgoing draft's circuit), with its tasks and history
          * @description **Who may call**: clerk (văn thư), leader (lãnh đạo), head (trưởng đơn vị), officer (chuyên viên), archivist (lưu trữ), admin (quản trị).
          *     - GetCase: a case of their own agency, whose document they see or that gives it to them.
          */
@@ -10128,7 +10128,10 @@ export interface operations {
     };
     get_document_case_api_v1_workflow_documents__document_id__case_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description answer null (200), not 404, when the document has no case yet (an arrival not submitted, a draft whose circuit has not started) or is not the caller's to see: the screens that ask whether there is one */
+                if_exists?: boolean;
+            };
             header?: never;
             path: {
                 document_id: string;
@@ -10143,7 +10146,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CaseOut"];
+                    "application/json": components["schemas"]["CaseOut"] | null;
                 };
             };
             /** @description Refused, nothing changed (problem+json): 400 invalid input (each field in `errors`), 401 no valid token, 403 not allowed for your roles or agency, 404 not found (or not your agency's), 409 conflict, 413 too large, 416 range not satisfiable, 422 unknown fields or a state that forbids it, 429 too many requests */

@@ -16,6 +16,7 @@ import base64
 import re
 from typing import Annotated, Any, Literal
 
+import grpc
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import AfterValidator, Field
 
@@ -359,11 +360,23 @@ async def get_case(request: Request, principal: User, case_id: Id) -> CaseOut:
     return _case(reply.case)
 
 
-@router.get("/documents/{document_id}/case", response_model=CaseOut,
-            summary="The case of an incoming document, with its tasks and history")
+@router.get("/documents/{document_id}/case", response_model=CaseOut | None,
+            summary="The case of a document (an arrival's processing, an outgoing draft's circuit), with its tasks "
+                    "and history")
 @calls(WORKFLOW + "GetCase")
-async def get_document_case(request: Request, principal: User, document_id: Id) -> CaseOut:
-    reply = await _workflow(request).GetCase(pb.GetCaseRequest(document_id=document_id), metadata=forward(principal))
+async def get_document_case(
+        request: Request, principal: User, document_id: Id,
+        if_exists: Annotated[bool, Query(description=(
+            "answer null (200), not 404, when the document has no case yet (an arrival not submitted, a draft whose "
+            "circuit has not started) or is not the caller's to see: the screens that ask whether there is one"))]
+        = False) -> CaseOut | None:
+    try:
+        reply = await _workflow(request).GetCase(pb.GetCaseRequest(document_id=document_id),
+                                                 metadata=forward(principal))
+    except grpc.aio.AioRpcError as error:
+        if if_exists and error.code() == grpc.StatusCode.NOT_FOUND:
+            return None
+        raise
     return _case(reply.case)
 
 

@@ -10,6 +10,7 @@ import { out } from "./messages";
 import { useReplyStart } from "./Replies";
 import { useUploader } from "./upload";
 import { useSingleFlight } from "../../components/singleFlight";
+import { caseOf } from "../work/caseOf";
 
 /**
  * Soạn dự thảo (``/van-ban-di/soan``) or sửa dự thảo (``/van-ban-di/:id/sua``): saves the draft (POST or PUT
@@ -40,12 +41,7 @@ export function DraftPage() {
   // a draft in its circuit: changed only while returned to its drafter (the reviewer's comments shown above the form)
   const circuit = useQuery({
     queryKey: ["outgoing-case", id],
-    queryFn: async () => {
-      const reply = await api.GET("/api/v1/workflow/documents/{document_id}/case",
-        { params: { path: { document_id: id ?? "" } } });
-      if (reply.response.status === 404) return null;
-      return unwrap(reply);
-    },
+    queryFn: () => caseOf(api, id ?? ""),
     enabled: !!id,
   });
   const save = useMutation({
@@ -63,9 +59,7 @@ export function DraftPage() {
       queries.setQueryData(["document", doc.id], doc);
       if (start) {
         // a draft returned to its drafter already has its circuit: it goes back to review (gửi lại), not a new one
-        const found = id ? await api.GET("/api/v1/workflow/documents/{document_id}/case",
-          { params: { path: { document_id: doc.id } } }) : null;
-        const running = found && found.response.status !== 404 ? unwrap(found) : null;
+        const running = id ? await caseOf(api, doc.id) : null;
         const started = running
           ? unwrap(await api.POST("/api/v1/workflow/cases/{case_id}/resend",
             { params: { path: { case_id: running.id } }, body: { version: running.version, comment } }))

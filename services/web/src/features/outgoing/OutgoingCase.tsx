@@ -14,6 +14,7 @@ import { IssueDialog } from "./IssueDialog";
 import { StepActor } from "../work/StepActor";
 import { work } from "../work/messages";
 import { READABLE_OPTIONS } from "../../components/FieldSelect";
+import { caseOf } from "../work/caseOf";
 
 const MAX_TEXT = 2000;
 const OUT_KINDS = ["review", "consult", "draft", "sign", "issue"] as const;
@@ -184,12 +185,7 @@ export function useOutgoingCase(documentId: string, enabled: boolean) {
   const api = useApi();
   return useQuery({
     queryKey: ["outgoing-case", documentId], enabled,
-    queryFn: async () => {
-      const reply = await api.GET("/api/v1/workflow/documents/{document_id}/case",
-        { params: { path: { document_id: documentId } } });
-      if (reply.response.status === 404) return null;
-      return unwrap(reply);
-    },
+    queryFn: () => caseOf(api, documentId),
     retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
   });
 }

@@ -47,6 +47,16 @@ describe("Trình lãnh đạo and giao xử lý: who is offered", () => {
     expect(calls.find((c) => c.method === "POST")?.body).toMatchObject({ leader: "s-ld" });
   });
 
+  it("asks whether an arrival not yet submitted has a case without a 404: null is none, and the clerk submits", async () => {
+    const { api, calls } = fakeGateway({ "GET /api/v1/people": AGENCY,
+      "GET /api/v1/workflow/documents/0192f0a1-7c3e-7b1a-9c1d-2f3e4a5b6c7d/case": null });
+    renderWith(<Processing doc={arrival({ status: "registered" })} />, { api });
+    expect(await screen.findByText("Chưa trình lãnh đạo.")).toBeInTheDocument();
+    const asked = calls.filter((c) => c.path.includes("/case"));
+    expect(asked.map((c) => new URL(c.path, "http://x").searchParams.get("if_exists"))).toEqual(["true"]);
+    expect(screen.getByRole("button", { name: "Trình lãnh đạo" })).toBeInTheDocument();
+  });
+
   it("ties Lãnh đạo nhận trình to its select for screen readers (label for = the combobox's id; axe: no violation)",
     async () => {
       const { api } = fakeGateway({ "GET /api/v1/people": AGENCY });

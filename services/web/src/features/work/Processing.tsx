@@ -11,6 +11,7 @@ import { AssignForm } from "./AssignForm";
 import { vietnamToday } from "./deadline";
 import { work } from "./messages";
 import { CaseTasks, RecallDialog } from "./CaseTasks";
+import { caseOf } from "./caseOf";
 import { StepActor } from "./StepActor";
 import { ResultFileLinks } from "./TaskActionsResultFiles";
 import { informedClosedText } from "./taskCases";
@@ -265,12 +266,8 @@ export function Processing({ doc }: { doc: Document }) {
     .some((d) => !d.unit_code);
   const query = useQuery({
     queryKey: ["case", doc.id],
-    queryFn: async () => {
-      const reply = await api.GET("/api/v1/workflow/documents/{document_id}/case",
-        { params: { path: { document_id: doc.id } } });
-      if (reply.response.status === 404) return null;
-      return unwrap(reply);
-    },
+    // an arrival not yet submitted has no case: asked so that none is null, not a 404 in the console
+    queryFn: () => caseOf(api, doc.id),
     enabled: doc.direction === "incoming" && doc.status === "registered",
     retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
   });
