@@ -190,3 +190,35 @@ async def test_each_event_indexes_the_registrys_current_document_and_a_vanished_
 
 
 
+
+
+def sealed_letter_pdf() -> bytes:
+    """An issued letter as signing leaves it: "Số:" and the place in the page content, the number and the date only as
+    filled text fields over where [[SO]] and [[NGAY]] were (form filling, not page content)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("DejaVuSans", FONT))
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out)
+    pdf.setFont("DejaVuSans", 12)
+    pdf.drawString(72, 760, "Số:")
+    pdf.drawString(320, 760, "Vĩnh Long,")
+    pdf.drawString(72, 730, "V/v tổ chức hội nghị tổng kết công tác văn thư năm 2026")
+    pdf.drawString(72, 700, "Kính gửi: Sở Nội vụ tỉnh Vĩnh Long")
+    pdf.acroForm.textfield(name="SO", value="05/UBND-VP", x=100, y=755, width=150, height=18, borderWidth=0,
+                           fontName="Helvetica", fontSize=12)
+    pdf.acroForm.textfield(name="NGAY", value="ngay 02 thang 12 nam 2026", x=390, y=755, width=180, height=18,
+                           borderWidth=0, fontName="Helvetica", fontSize=12)
+    pdf.save()
+    return out.getvalue()
+
+
+def test_an_issued_letters_number_and_date_fields_are_read_where_they_stand() -> None:
+    """Trial: a hit's snippet read "Số: V/v …" — the number is a filled form field, which the page's text leaves out.
+    The fields' values are read into the text where they stand on the line (after "Số:", after the place)."""
+    text = extract(sealed_letter_pdf(), PDF).text
+    assert "Số: 05/UBND-VP" in " ".join(text.split()), text
+    assert "Vĩnh Long, ngay 02 thang 12 nam 2026" in " ".join(text.split()), text
+    assert text.index("05/UBND-VP") < text.index("V/v tổ chức")

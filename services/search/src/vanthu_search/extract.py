@@ -4,10 +4,12 @@ pages of a PDF without a text layer (scans) are left for OCR (:mod:`vanthu_searc
 
 from __future__ import annotations
 
+import ctypes
 import io
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from vanthu_core.text import nfc
 
@@ -28,18 +30,85 @@ class Extracted:
     scanned_pages: list[int] = field(default_factory=list)
 
 
+def _field_values(pdf: Any, page: Any) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """The filled text fields of a page (value, rect as left, bottom, right, top): an issued document's number and
+    date are such fields (signing fills [[SO]] and [[NGAY]] as form filling), which the page's text leaves out."""
+    import pypdfium2.raw as raw
+
+    found = []
+    form = pdf.formenv.raw if getattr(pdf, "formenv", None) is not None else None
+    for index in range(raw.FPDFPage_GetAnnotCount(page.raw)):
+        annot = raw.FPDFPage_GetAnnot(page.raw, index)
+        if not annot:
+            continue
+        try:
+            if raw.FPDFAnnot_GetSubtype(annot) != raw.FPDF_ANNOT_WIDGET:
+                continue
+            if form is not None:
+                size = raw.FPDFAnnot_GetFormFieldValue(form, annot, None, 0)
+                buffer = ctypes.create_string_buffer(size)
+                raw.FPDFAnnot_GetFormFieldValue(form, annot, ctypes.cast(buffer, ctypes.POINTER(raw.FPDF_WCHAR)), size)
+            else:
+                size = raw.FPDFAnnot_GetStringValue(annot, b"V", None, 0)
+                buffer = ctypes.create_string_buffer(size)
+                raw.FPDFAnnot_GetStringValue(annot, b"V", ctypes.cast(buffer, ctypes.POINTER(raw.FPDF_WCHAR)), size)
+            value = buffer.raw[:size].decode("utf-16-le", errors="ignore").rstrip("\x00").strip()
+            rect = raw.FS_RECTF()
+            if value and raw.FPDFAnnot_GetRect(annot, rect):
+                found.append((value, (min(rect.left, rect.right), min(rect.bottom, rect.top),
+                                      max(rect.left, rect.right), max(rect.bottom, rect.top))))
+        finally:
+            raw.FPDFPage_CloseAnnot(annot)
+    return found
+
+
+def _page_text(textpage: Any, fields: list[tuple[str, tuple[float, float, float, float]]]) -> str:
+    """The page's text with each field's value put where it stands: after the last character to its left on its line
+    ("Số:" then the number), else before the first to its right, else at the end."""
+    text = textpage.get_text_range()
+    if not fields:
+        return str(text)
+    count = textpage.count_chars()
+    boxes = [textpage.get_charbox(i) for i in range(count)]
+    inserts: list[tuple[int, str]] = []
+    for value, (left, bottom, right, top) in fields:
+        # the characters of the field's line: their boxes overlap its height (a comma's box sits low but overlaps)
+        line = [i for i, (l_, b, r, t) in enumerate(boxes) if min(t, top) > max(b, bottom) and r > l_]
+        before = [i for i in line if boxes[i][2] <= left + 1]
+        after = [i for i in line if boxes[i][0] >= right - 1]
+        if before:
+            inserts.append((max(before, key=lambda i: boxes[i][2]) + 1, f" {value} "))
+        elif after:
+            inserts.append((min(after, key=lambda i: boxes[i][0]), f" {value} "))
+        else:
+            inserts.append((count, f"\n{value}"))
+    pieces, start = [], 0
+    for at, value in sorted(inserts, key=lambda x: x[0]):
+        pieces.append(textpage.get_text_range(start, at - start) if at > start else "")
+        pieces.append(value)
+        start = at
+    pieces.append(textpage.get_text_range(start, count - start) if count > start else "")
+    return "".join(pieces)
+
+
 def _pdf(data: bytes, min_chars: int) -> Extracted:
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(data)
     try:
+        try:
+            pdf.init_forms()  # the fields' values as pdfium reads them (inherited ones too); before any page loads
+        except Exception:
+            log.debug("the PDF's form could not be read")
         parts, scanned = [], []
         for number in range(len(pdf)):
             page = pdf[number]
             try:
                 textpage = page.get_textpage()
-                text = textpage.get_text_range()
-                textpage.close()
+                try:
+                    text = _page_text(textpage, _field_values(pdf, page))
+                finally:
+                    textpage.close()
             finally:
                 page.close()
             if len(text.strip()) < min_chars:
