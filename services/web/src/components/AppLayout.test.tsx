@@ -114,4 +114,18 @@ describe("the menu", () => {
     expect(within(screen.getByRole("dialog")).queryByRole("link", { name: "Chờ ký" })).not.toBeInTheDocument();
     expect(calls.some((c) => c.path.includes("kind=sign"))).toBe(false);
   });
+
+  it("keeps the whole name on a phone (up to two lines), sign-out in the drawer, and the content as narrow as it", async () => {
+    const { api } = fakeGateway({ "GET /api/v1/workflow/inbox": INBOX,
+      "GET /api/v1/notifications": { notifications: [], unread: 0, next_page_token: "" } });
+    renderWith(<AppLayout />, { api, person: { ...CLERK, name: "Nguyễn Thị Hoàng Phương Thảo" } });
+    const name = await screen.findByTestId("user-name");
+    expect(name).toHaveTextContent("Nguyễn Thị Hoàng Phương Thảo");
+    expect(name.style.whiteSpace).toBe("normal");  // wraps, not cut to a few letters
+    expect(screen.queryByRole("button", { name: "Đăng xuất" })).not.toBeInTheDocument();
+    await openMenu();
+    expect(within(screen.getByRole("dialog")).getByRole("button", { name: "Đăng xuất" })).toBeInTheDocument();
+    // a wide table scrolls inside the page instead of widening it (and being clipped at Nơi nhận)
+    expect(["0", "0px"]).toContain(screen.getByTestId("content").style.minWidth);
+  });
 });

@@ -124,26 +124,31 @@ export function AppLayout() {
         <Space size={wide ? "small" : 4}>
           <NotificationBell />
           {wide && <Avatar style={{ background: "#003eb3" }} aria-hidden>{person?.name.slice(0, 1)}</Avatar>}
+          {/* the whole name: on one line on wide screens; on phones on up to two short lines (it was cut to a few
+              letters), the sign-out button moving into the menu's drawer to make room within 360 px */}
           <Link to="/ca-nhan" data-testid="user-name" title={common.profile} style={{ color: "#fff",
-            display: "inline-block", maxWidth: wide ? 280 : 64, overflow: "hidden", textOverflow: "ellipsis",
-            whiteSpace: "nowrap", verticalAlign: "middle", textDecoration: "underline" }}>
+            display: "inline-block", maxWidth: wide ? 280 : 130, overflow: "hidden", textOverflow: "ellipsis",
+            whiteSpace: wide ? "nowrap" : "normal", lineHeight: wide ? undefined : 1.25, fontSize: wide ? undefined : 13,
+            maxHeight: wide ? undefined : "2.5em", verticalAlign: "middle", textDecoration: "underline" }}>
             {person?.name}
           </Link>
-          {/* small on phones: the header fits 360 px (the narrowest phone the layout serves) */}
-          <Button size={wide ? "middle" : "small"} onClick={() => void signOut()}>{common.signOut}</Button>
+          {wide && <Button onClick={() => void signOut()}>{common.signOut}</Button>}
         </Space>
       </Layout.Header>
-      <Layout>
+      <Layout style={{ minWidth: 0 }}>
         {wide ? (
           <Layout.Sider width={220} theme="light" aria-label="Danh mục chính">
             <nav aria-label="Danh mục chính">{menu}</nav>
           </Layout.Sider>
         ) : (
-          <Drawer open={open} onClose={() => setOpen(false)} placement="left" width={260} title={common.appTitle}>
+          <Drawer open={open} onClose={() => setOpen(false)} placement="left" width={260} title={common.appTitle}
+            footer={<Button block onClick={() => void signOut()}>{common.signOut}</Button>}>
             <nav aria-label="Danh mục chính">{menu}</nav>
           </Drawer>
         )}
-        <Layout.Content style={{ padding: wide ? 24 : 12 }}>
+        {/* minWidth 0: the content never grows to a wide table's width (its own scroll takes the overflow), which
+            clipped Văn bản đi at Nơi nhận on a phone */}
+        <Layout.Content style={{ padding: wide ? 24 : 12, minWidth: 0 }} data-testid="content">
           <main>
             <Outlet />
           </main>

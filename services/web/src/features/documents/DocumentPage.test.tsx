@@ -358,5 +358,9 @@ describe("a document's page", () => {
     const cell = issuer.closest("td") as HTMLElement;
     expect(cell.style.wordBreak).toBe("normal");
     expect(cell.style.overflowWrap).toBe("break-word");
+    // the labels keep a readable width beside the PDF (1440 px gave them a sliver)
+    const label = within(details).getByText("Cơ quan ban hành").closest("th") as HTMLElement;
+    expect([label.style.width, label.style.minWidth]).toEqual(["168px", "128px"]);
+    expect(label.style.wordBreak).toBe("normal");
   });
 });

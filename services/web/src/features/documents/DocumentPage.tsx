@@ -147,6 +147,9 @@ function CancelledNotice({ doc }: { doc: Document }) {
  * alone breaks only a string longer than the whole cell (an id, a file name with no spaces).
  */
 export const WORD_WRAP: CSSProperties = { wordBreak: "normal", overflowWrap: "break-word" };
+/** The metadata's labels keep a readable width (at 1440 px, beside the PDF, the table gave them a sliver and broke
+ * "Ký hiệu đơn vị soạn thảo" over four lines): the values take the rest. */
+export const LABEL_STYLE: CSSProperties = { ...WORD_WRAP, width: 168, minWidth: 128 };
 
 /** A document's page: its metadata, signature report, files and history; the clerk's gestures on an arrival. */
 export function DocumentPage() {
@@ -203,7 +206,7 @@ export function DocumentPage() {
         <Col xs={24} xl={12} data-testid="document-details">
           <Space direction="vertical" size="middle" style={{ width: "100%" }}>
             <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{messages.sections.metadata}</h2>}>
-              <Descriptions column={{ xs: 1, sm: 1, md: 2, xl: 1, xxl: 2 }} size="small" bordered labelStyle={WORD_WRAP}
+              <Descriptions column={{ xs: 1, sm: 1, md: 2, xl: 1, xxl: 2 }} size="small" bordered labelStyle={LABEL_STYLE}
                 contentStyle={WORD_WRAP}>
                 <Descriptions.Item label={messages.fields.numberSymbol}>{doc.number_symbol}</Descriptions.Item>
                 <Descriptions.Item label={messages.fields.documentDate}>{formatDate(doc.document_date)}</Descriptions.Item>

@@ -49,6 +49,18 @@ describe("the signing dialog of the outgoing circuit", () => {
     await waitFor(() => expect(screen.getByRole("button", { name: "Ký số" })).toBeEnabled());
   });
 
+  it("keeps Ký số in view below a tall preview: the dialog's body scrolls within the screen, the footer stays", async () => {
+    const { api } = gateway("server");
+    renderWith(<SignDialog doc={DOC} caseId="case-7" caseVersion={4} open pending={false} onCancel={() => {}}
+      onSign={vi.fn(async () => undefined)} toolUrl="" />, { api, person: LEADER });
+    const where = await screen.findByTestId("signature-where");
+    const body = where.closest(".ant-modal-body") as HTMLElement;
+    expect(body.style.overflowY).toBe("auto");
+    expect(body.style.maxHeight).toContain("100dvh");
+    // the action is in the footer, outside the scrolling body
+    expect(body.contains(screen.getByRole("button", { name: "Ký số" }))).toBe(false);
+  });
+
   it("shows the signature image on its page before signing with the key the server holds", async () => {
     const { api, calls } = gateway("server");
     const onSign = vi.fn(async () => undefined);

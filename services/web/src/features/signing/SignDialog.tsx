@@ -8,6 +8,9 @@ import { sign } from "./messages";
 import { localTool, type SigningTool } from "./tool";
 import { useToolUrl } from "./toolConfig";
 
+/** The dialog's body within the screen's height (title and footer outside it), scrolling inside. */
+export const SCROLLING_BODY = { maxHeight: "calc(100dvh - 220px)", overflowY: "auto" } as const;
+
 /** What a USB token's signing gives the circuit's sign step (POST /api/v1/workflow/cases/{id}/sign). */
 export interface TwoStep {
   handle: string;
@@ -90,8 +93,9 @@ export function SignDialog({ doc, caseId, caseVersion, open, pending, onCancel, 
   const blocked = !main ? sign.dialog.noMainFile : placement.isError ? placement.error.message
     : p && !p.image ? sign.dialog.noImage : remote && toolUrl === "" ? sign.noTool : "";
   return (
+    // the body scrolls (a tall preview on a phone pushed Ký số below the screen): the footer's action stays in view
     <Modal open={open} title={sign.dialog.title} okText={sign.button} cancelText={sign.dialog.cancel} width={760}
-      confirmLoading={busy} okButtonProps={{ disabled: !p || !!blocked || !previewed }} onCancel={onCancel} destroyOnHidden
+      styles={{ body: SCROLLING_BODY }} confirmLoading={busy} okButtonProps={{ disabled: !p || !!blocked || !previewed }} onCancel={onCancel} destroyOnHidden
       onOk={() => void run().catch(() => undefined)}>
       <Space direction="vertical" size="middle" style={{ width: "100%" }}>
         {blocked ? <Alert type="warning" showIcon message={blocked} /> : !p ? (
