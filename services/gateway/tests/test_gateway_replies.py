@@ -302,8 +302,16 @@ async def test_the_lead_still_drafts_a_reply_after_completing_the_arrivals_task(
     audience = case_audience([HeldTask(t.assignee_kind, t.assignee, t.unit_code, t.state) for t in completed.tasks])
     assert f"user:{dev_issuer.subject('chuyenvien.ubnd')}" in audience
     await platform.registry.documents.record_workflow_step(
-        agency_code=UBND, document_id=ubnd["id"], actor="chuyenvien.ubnd", at=Clock().now, step="complete",
-        from_state="assigned", to_state="completed", comment="", audience=audience, audience_seq=2,
+        agency_code=UBND,
+        document_id=ubnd["id"],
+        actor="chuyenvien.ubnd",
+        at=Clock().now,
+        step="complete",
+        from_state="assigned",
+        to_state="completed",
+        comment="",
+        audience=audience,
+        audience_seq=2,
     )
 
     later = await officer.post("/api/v1/documents", json=reply(ubnd["id"]))
