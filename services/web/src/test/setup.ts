@@ -3,8 +3,8 @@ import { configure } from "@testing-library/react";
 import { keepCompiledSelectors, skipRulesByClass } from "./selectorCache";
 
 // the machine is shared (2 cores, several test runs at once): give the UI time to show what it was given (a wait,
-// not a speed assertion)
-configure({ asyncUtilTimeout: 5_000 });
+// not a speed assertion; 5 s ran out once with the machine at load 19)
+configure({ asyncUtilTimeout: 15_000 });
 
 // jsdom recompiles every style rule's selector on each getComputedStyle once a page has over 1000 (see selectorCache)
 keepCompiledSelectors(document);
