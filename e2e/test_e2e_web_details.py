@@ -65,6 +65,9 @@ class Screens:
         )
         self.page: Page = self.context.new_page()
         self.page.set_default_timeout(UI_TIMEOUT_MS)
+        # animations and transitions 100 times faster, across navigations (test_e2e_web.py's play_animations_fast):
+        # settle() and each click's wait for a still element do not wait out Ant Design's motions
+        self.context.new_cdp_session(self.page).send("Animation.setPlaybackRate", {"playbackRate": 100})
         self.name, self.count = name, 0
 
     def check(self, screen: str) -> None:
