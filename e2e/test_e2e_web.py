@@ -148,6 +148,11 @@ CSP_LISTENER = """document.addEventListener('securitypolicyviolation', (e) => wi
     `${e.lineNumber} (${(e.sample || '').slice(0, 80)})`));"""
 
 
+#: axe's options that leave out the rules whose violations are only minor or moderate (an axe 4 rule's impact is
+#: its own, whatever its checks say): check() fails on serious and critical ones only, so it need not run the others
+#: (among them "region", which walks the whole page). A JavaScript function of no arguments.
+AXE_RULES = """() => Object.fromEntries(window.axe._audit.rules
+    .filter(rule => !['serious', 'critical'].includes(rule.impact)).map(rule => [rule.id, {enabled: false}]))"""
 #: The screens :meth:`Screens.check_once` has checked in this module, with their viewports.
 CHECKED_ONCE: set[tuple[str, str]] = set()
 #: How many times faster than real a test page plays its CSS animations and transitions (Chromium's animation
@@ -200,12 +205,13 @@ class Screens:
         # are misjudged (a constructed style sheet: not the page's CSP's concern). Hidden rather than waited out
         # (up to 3 s a screen, and a wait shorter than the UI's under load); the screenshot shows it as it was.
         result = self.page.evaluate("""async () => {
+            const AXE_RULES = """ + AXE_RULES + """;
             const hide = new CSSStyleSheet();
             hide.replaceSync('.ant-message { visibility: hidden !important; }');
             document.adoptedStyleSheets = [...document.adoptedStyleSheets, hide];
             let r;
             try {
-                r = await window.axe.run(document, {resultTypes: ['violations']});
+                r = await window.axe.run(document, {resultTypes: ['violations'], rules: (AXE_RULES)()});
             } finally {
                 document.adoptedStyleSheets = document.adoptedStyleSheets.filter(s => s !== hide);
             }
@@ -1576,6 +1582,27 @@ def test_a_test_page_plays_animations_fast_after_each_navigation(platform: Stack
                 setTimeout(() => resolve('still running'), wait);
             })""", [120_000, UI_TIMEOUT_MS])
             assert ended == "ended", path
+    finally:
+        screens.close()
+
+
+def test_axe_runs_each_rule_that_can_fail_a_check_and_no_other(platform: Stack, browser: Browser) -> None:
+    """check() runs axe with AXE_RULES: every rule of axe's default set whose violations are serious or critical (the
+    only ones that fail it), and none of those whose violations are only minor or moderate."""
+    screens = Screens(browser, "axe", viewport={"width": 1280, "height": 800})
+    try:
+        screens.page.goto(platform.gateway_url + "/")
+        expect(screens.page.get_by_role("heading", name="Đăng nhập VanThu")).to_be_visible()
+        screens.page.evaluate(screens.axe_source + "\n;undefined")
+        ran, default, impact = screens.page.evaluate("""async () => {
+            const ids = r => [...r.violations, ...r.passes, ...r.incomplete, ...r.inapplicable].map(x => x.id).sort();
+            return [ids(await window.axe.run(document, {rules: (""" + AXE_RULES + """)()})),
+                    ids(await window.axe.run(document)),
+                    Object.fromEntries(window.axe._audit.rules.map(x => [x.id, x.impact]))];
+        }""")
+        assert {"color-contrast", "button-name", "label", "region", "heading-order"} <= set(default)
+        assert ran == [rule for rule in default if impact[rule] in ("serious", "critical")]
+        assert "color-contrast" in ran and "region" not in ran
     finally:
         screens.close()
 
