@@ -119,6 +119,13 @@ describe("a document's page", () => {
     expect(screen.queryByRole("button", { name: "Vào sổ" })).not.toBeInTheDocument();
   });
 
+  it("says Chưa vào sổ for the số đến of an arrival waiting to be registered (the row was blank)", async () => {
+    const { api } = fakeGateway({ [`GET /api/v1/documents/${ID}`]: arrival({ status: "arrived", number: 0 }),
+      [`GET /api/v1/documents/${ID}/history`]: [] });
+    renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+    expect(await screen.findByTestId("arrival-number")).toHaveTextContent(/^Chưa vào sổ$/);
+  });
+
   it("keeps a revoked arrival's số đến: the register line stays, only the content went", async () => {
     // issue 14 review: after the clerk accepted a revocation, the page showed no số đến
     const { api } = fakeGateway({

@@ -219,7 +219,9 @@ export function DocumentPage() {
                   <>
                     <Descriptions.Item label={messages.fields.arrivedAt}>{formatDateTime(doc.arrived_at)}</Descriptions.Item>
                     <Descriptions.Item label={messages.fields.arrivalNumber}>
-                      <span data-testid="arrival-number">{doc.number > 0 ? bookNumber(doc.number) : ""}</span>
+                      {/* an arrival waiting for vào sổ says so (the row was blank: trial 16) */}
+                      <span data-testid="arrival-number">{doc.number > 0 ? bookNumber(doc.number)
+                        : doc.status === "arrived" ? messages.notRegisteredYet : ""}</span>
                     </Descriptions.Item>
                     <Descriptions.Item label={messages.fields.signature} span="filled">
                       <SignatureTag check={doc.signature_check ?? ""} />

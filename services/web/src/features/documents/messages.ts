@@ -21,6 +21,7 @@ export const messages = {
   fileRole: { main: "Văn bản chính", attachment: "Phụ lục" } as Record<string, string>,
   download: "Tải về",
   noFiles: "Không có tệp.",
+  notRegisteredYet: "Chưa vào sổ",
   noHistory: "Chưa có lịch sử.",
   actions: {
     register: "Vào sổ",

@@ -130,6 +130,8 @@ function DraftEditor({ plan, onSaved }: { plan: Plan; onSaved: (p: Plan) => void
       <Space wrap>
         <Button onClick={() => setDialog("heading")}>{rec.plan.addHeading}</Button>
         <Button onClick={() => setDialog("entry")} disabled={!plan.headings.length}>{rec.plan.addEntry}</Button>
+        {/* the disabled button said nothing of why (trial 16): files go under a heading, so one comes first */}
+        {!plan.headings.length && <Typography.Text type="secondary">{rec.plan.headingFirst}</Typography.Text>}
       </Space>
       <Modal open={!!dialog} title={dialog === "heading" ? rec.plan.addHeading : rec.plan.addEntry}
         okText={rec.plan.save} cancelText={rec.cancel} confirmLoading={save.isPending}

@@ -240,6 +240,21 @@ describe("Hồ sơ: the plan's gaps (issue 14)", () => {
       .toBe("15/UBND-TCCB, 01a22cbc-0000-752a-9ec2-4d153df5d0cb");
   });
 
+  it("says why Thêm hồ sơ vào danh mục is disabled in a plan with no heading yet, and not once there is one",
+    async () => {
+      const { api } = fakeGateway({ "GET /api/v1/records/plans": { plans: [plan({ headings: [] })] },
+        "GET /api/v1/records/plans/plan-1": plan({ headings: [] }), "GET /api/v1/people": PEOPLE });
+      const view = renderWith(<RecordsPage />, { api, person: CLERK, path: "/ho-so?nam=2026" });
+      expect(await screen.findByRole("button", { name: "Thêm hồ sơ vào danh mục" })).toBeDisabled();
+      expect(screen.getByText("Thêm đề mục (I, II…) trước, rồi thêm hồ sơ vào từng đề mục.")).toBeInTheDocument();
+      view.unmount();
+      const { api: withHeading } = fakeGateway({ "GET /api/v1/records/plans": { plans: [plan()] },
+        "GET /api/v1/records/plans/plan-1": plan(), "GET /api/v1/people": PEOPLE });
+      renderWith(<RecordsPage />, { api: withHeading, person: CLERK, path: "/ho-so?nam=2026" });
+      expect(await screen.findByRole("button", { name: "Thêm hồ sơ vào danh mục" })).toBeEnabled();
+      expect(screen.queryByText("Thêm đề mục (I, II…) trước, rồi thêm hồ sơ vào từng đề mục.")).not.toBeInTheDocument();
+    });
+
   it("refuses a heading abbreviation with a marked letter other than Đ before saving, and keeps Đ", async () => {
     const { api, calls } = fakeGateway({ "GET /api/v1/records/plans": { plans: [plan({ headings: [] })] },
       "GET /api/v1/records/plans/plan-1": plan(), "GET /api/v1/people": PEOPLE,

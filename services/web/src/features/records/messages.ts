@@ -47,6 +47,7 @@ export const rec = {
     empty: "Danh mục chưa có hồ sơ nào.",
     addHeading: "Thêm đề mục",
     addEntry: "Thêm hồ sơ vào danh mục",
+    headingFirst: "Thêm đề mục (I, II…) trước, rồi thêm hồ sơ vào từng đề mục.",
     heading: "Đề mục",
     headingTitle: "Tên đề mục",
     abbreviation: "Ký hiệu đề mục (vd. TCCB)",
