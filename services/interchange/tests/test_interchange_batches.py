@@ -18,7 +18,7 @@ from vanthu.interchange.v1 import events_pb2 as ev
 from vanthu.registry.v1 import documents_pb2, registry_pb2
 from vanthu.registry.v1 import events_pb2 as registry_events
 from vanthu_core.bus import PoisonMessage
-from vanthu_core.errors import Unavailable
+from vanthu_core.errors import NotFound, Unavailable
 from vanthu_core.events import new_meta
 from vanthu_edxml import Code
 from vanthu_interchange.routing import LOCAL
@@ -194,6 +194,69 @@ async def test_a_batch_of_issued_documents_is_written_in_one_transaction_and_a_f
     # redelivered with the one that failed: only that one is written now
     outcomes = await sender.batch([events[0], events[2]])
     assert outcomes == [None, None] and packages_calls == [2]  # nothing new to write: no transaction
+
+
+async def test_a_batch_of_issued_documents_is_read_in_one_registry_call_and_its_files_in_one_storage_call(
+        harness: Harness) -> None:
+    """The sender's batch reads its documents with one GetDocuments and their files with one ReadObjects (issue
+    12's bench, a ninth round), builds the packages one by one builds, and a document the registry or storage
+    refuses (not found, a file storage does not find) fails alone, with the error one by one meets."""
+    documents, events = {}, []
+    for number in (1, 2, 3, 4):
+        document, event = issued(number, [RECIPIENT])
+        documents[document.id] = document
+        events.append(event)
+    documents["outgoing-2"].files[0].object_id = "obj-lost"  # storage does not find it
+    documents["outgoing-4"].files.insert(0, documents_pb2.DocumentFile(  # an attachment listed before the main file
+        object_id="obj-annex", role="attachment", file_name="phụ lục.pdf", content_type="application/pdf"))
+
+    async def issued_document(agency: str, document_id: str) -> documents_pb2.Document:
+        if document_id == "outgoing-3":
+            raise NotFound(f"Dịch vụ văn bản: Văn bản {document_id} chưa được ban hành.")
+        return documents[document_id]
+
+    harness.registry.issued_document = issued_document
+    harness.registry.agencies[SENDER] = registry_pb2.Agency(code=SENDER, name="Văn phòng Chính phủ")
+    harness.storage.objects["obj-main"] = (SENDER, "7-VPCP.pdf", PDF)
+    harness.storage.objects["obj-annex"] = (SENDER, "phụ lục.pdf", PDF + b"% phu luc\n")
+    sender = Sender(harness.store, harness.registry, harness.storage, harness.receiver.router, clock=lambda: NOW)
+
+    outcomes = await sender.batch(events)
+
+    assert harness.registry.read_calls == [4] and harness.storage.read_calls == [4]  # 1 + 1 + 2 files
+    assert [type(o).__name__ if o else None for o in outcomes] == [None, "NotFound", "NotFound", None]
+    assert "chưa được ban hành" in str(outcomes[2])
+    for number in (1, 4):
+        (delivery, _), = await harness.store.deliveries_of(SENDER, f"outgoing-{number}")
+        package = await harness.store.package(delivery.package_id)
+        _, alone = await sender.build(SENDER, f"outgoing-{number}")
+        assert package is not None and package.body == alone.body  # what one by one builds
+    for number in (2, 3):  # one by one meets the same error
+        with pytest.raises(NotFound):
+            await sender.build(SENDER, f"outgoing-{number}")
+        assert await harness.store.deliveries_of(SENDER, f"outgoing-{number}") == []
+
+
+async def test_a_batch_whose_storage_call_fails_fails_each_of_its_documents_for_the_bus_to_retry(
+        harness: Harness) -> None:
+    (first, one), (second, two) = issued(1, [RECIPIENT]), issued(2, [RECIPIENT])
+    harness.registry.issued_document = lambda agency, document_id: _returning(
+        first if document_id == first.id else second)
+    harness.registry.agencies[SENDER] = registry_pb2.Agency(code=SENDER, name="Văn phòng Chính phủ")
+
+    async def unavailable(*args: Any, **kwargs: Any) -> Any:
+        raise Unavailable("storage: not answering")
+
+    harness.storage.read_many = unavailable
+    sender = Sender(harness.store, harness.registry, harness.storage, harness.receiver.router, clock=lambda: NOW)
+    outcomes = await sender.batch([one, two])
+    assert [type(o).__name__ for o in outcomes] == ["Unavailable", "Unavailable"]
+    assert await harness.store.deliveries_of(SENDER, "outgoing-1") == []
+    assert await harness.store.deliveries_of(SENDER, "outgoing-2") == []
+
+
+async def _returning(value: Any) -> Any:
+    return value
 
 
 async def test_a_batch_writes_its_events_in_one_statement_in_the_order_one_at_a_time_writes_them(
