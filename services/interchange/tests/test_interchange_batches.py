@@ -33,11 +33,12 @@ Harness = Any  # conftest.Harness
 pytestmark = pytest.mark.integration
 
 
-async def dispatched(harness: Harness, body: bytes, number: int) -> ev.PackageDispatched:
+async def dispatched(harness: Harness, body: bytes, number: int, edxml_document_id: str = "") -> ev.PackageDispatched:
     """A package of SENDER to RECIPIENT written as the sending side writes a local delivery, and its dispatch."""
     package_id = f"pkg-{number}"
     await harness.store.add_package(
-        package_id=package_id, kind="edoc", sender_code=SENDER, edxml_document_id=f"doc-{number}", body=body,
+        package_id=package_id, kind="edoc", sender_code=SENDER, edxml_document_id=edxml_document_id or f"doc-{number}",
+        body=body,
         sha256=hashlib.sha256(body).hexdigest(), document_id=f"outgoing-{number}",
         deliveries=[NewDelivery(f"edoc/outgoing-{number}/{RECIPIENT}", RECIPIENT, "", LOCAL, "sent")],
         events=lambda rows: [])
@@ -287,3 +288,57 @@ async def test_a_batch_writes_its_events_in_one_statement_in_the_order_one_at_a_
     received = [e.package_id for e in events[middle:] if e.DESCRIPTOR.name == "PackageReceived"]
     assert [p for p in received if p.startswith("pkg-")] == ["pkg-4", "pkg-5", "pkg-6"]
     assert len(outbox_writes) == 1
+
+
+async def test_a_batch_writes_its_receipts_and_their_01s_in_a_few_statements_with_the_rows_one_by_one_writes(
+        harness: Harness, make_body: Any) -> None:
+    """The receipts of a batch with their 01s taken in for the sender here were ~10 statements a letter (issue 12's
+    bench, a ninth round); together they are a few a batch, whatever its size, and write the same rows: the
+    receipts, the 01's package and delivery, the 01 on the sender's timeline and its receipt."""
+    made = {n: await dispatched(harness, letter(make_body, n), n, f"{SENDER},2031/06/14,{n}/VPCP-TTĐT")
+            for n in range(1, 13)}
+    alone, three, six = [made[n] for n in (1, 2, 3)], [made[n] for n in (4, 5, 6)], [made[n] for n in range(7, 13)]
+    for message in alone:
+        await harness.receiver(message)
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    own = harness.store.add_receipts
+    counts: list[int] = []
+
+    async def counted_receipts(items: list[Any]) -> Any:
+        start = len(statements)
+        sqlalchemy_event.listen(Engine, "before_cursor_execute", seen)
+        try:
+            return await own(items)
+        finally:
+            sqlalchemy_event.remove(Engine, "before_cursor_execute", seen)
+            counts.append(len(statements) - start)
+
+    harness.store.add_receipts = counted_receipts
+    assert await harness.receiver.batch(three) == [None] * 3
+    assert await harness.receiver.batch(six) == [None] * 6
+    assert counts[0] == counts[1] <= 12, (counts, statements)  # one by one: ~10 a letter
+
+    receipts, statuses = await harness.receipts(), await harness.statuses()
+    answers = await harness.answers()
+
+    def of(number: int) -> tuple[Any, ...]:
+        mark = f",{number}/VPCP-TTĐT"
+        kept = sorted((r.kind, r.recipient_code, r.sender_code, r.outcome, r.reason.replace(mark, ""),
+                       bool(r.document_id)) for r in receipts if r.edxml_document_id.endswith(mark))
+        answered = sorted((a.delivery.recipient_code, a.delivery.route, a.delivery.state, a.package.status_code)
+                          for a in answers if a.delivery.edxml_document_id.endswith(mark))
+        return tuple(kept), tuple(answered)
+
+    async def timeline(number: int) -> list[tuple[str, str, str]]:
+        (_, rows), = await harness.store.deliveries_of(SENDER, f"outgoing-{number}")
+        return [(s.code, s.description, s.staff) for s in rows]
+
+    first = await timeline(1)
+    assert of(1)[0] and of(1)[1] and [code for code, *_ in first] == ["01"]  # the comparison compares something
+    for number in range(2, 13):
+        assert (of(number), await timeline(number)) == (of(1), first)
+    assert len(statuses) == 12
