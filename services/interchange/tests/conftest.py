@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from vanthu.registry.v1 import documents_pb2, registry_pb2
 from vanthu_core.db import create_engine, migrate, session_factory
-from vanthu_core.errors import DomainError, FailedPrecondition, InvalidArgument
+from vanthu_core.errors import DomainError, FailedPrecondition, InvalidArgument, NotFound
 from vanthu_core.events import decode
 from vanthu_core.ids import new_id
 from vanthu_edxml import (
@@ -106,9 +106,22 @@ class FakeRegistry:
         self.updates: dict[str, documents_pb2.DocumentInput] = {}  # the content of a requested update, by document
         self.refuse_keys: set[str] = set()  # arrival keys record_arrivals refuses (InvalidArgument), alone
         self.batch_calls: list[int] = []  # the size of each record_arrivals call
+        self.read_calls: list[int] = []  # the size of each issued_documents call
 
     async def issued_document(self, agency_code: str, document_id: str) -> documents_pb2.Document:
         raise NotImplementedError("the receiving side never reads an issued document")
+
+    async def issued_documents(self, items: list[tuple[str, str]]) -> list[documents_pb2.Document | DomainError]:
+        """GetDocuments: :meth:`issued_document` for each, its error kept per item; ``read_calls`` counts the
+        calls."""
+        self.read_calls.append(len(items))
+        results: list[documents_pb2.Document | DomainError] = []
+        for agency_code, document_id in items:
+            try:
+                results.append(await self.issued_document(agency_code, document_id))
+            except DomainError as error:
+                results.append(error)
+        return results
 
     async def agency(self, code: str) -> registry_pb2.Agency | None:
         return self.agencies.get(code)
@@ -164,9 +177,23 @@ class FakeStorage:
         self.copies: list[tuple[str, str, str]] = []  # (source agency, agency, sha256) of each copy made
         self.copy_calls: list[int] = []  # the size of each copy_many call
         self.refuse_copies: set[str] = set()  # digests whose copies storage refuses (InvalidArgument), alone
+        self.read_calls: list[int] = []  # the size of each read_many call
 
     async def read(self, agency_code: str, object_id: str) -> bytes:
+        if object_id not in self.objects or self.objects[object_id][0] != agency_code:
+            raise NotFound("Kho lưu tệp: Không tìm thấy tệp.")
         return self.objects[object_id][2]
+
+    async def read_many(self, items: list[tuple[str, str]]) -> list[bytes | DomainError]:
+        """ReadObjects: :meth:`read` for each, its error kept per item; ``read_calls`` counts the calls."""
+        self.read_calls.append(len(items))
+        results: list[bytes | DomainError] = []
+        for agency_code, object_id in items:
+            try:
+                results.append(await self.read(agency_code, object_id))
+            except DomainError as error:
+                results.append(error)
+        return results
 
     @staticmethod
     def kept_name(file_name: str) -> str:

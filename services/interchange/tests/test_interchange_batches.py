@@ -18,7 +18,7 @@ from vanthu.interchange.v1 import events_pb2 as ev
 from vanthu.registry.v1 import documents_pb2, registry_pb2
 from vanthu.registry.v1 import events_pb2 as registry_events
 from vanthu_core.bus import PoisonMessage
-from vanthu_core.errors import Unavailable
+from vanthu_core.errors import NotFound, Unavailable
 from vanthu_core.events import new_meta
 from vanthu_edxml import Code
 from vanthu_interchange.routing import LOCAL
@@ -33,11 +33,12 @@ Harness = Any  # conftest.Harness
 pytestmark = pytest.mark.integration
 
 
-async def dispatched(harness: Harness, body: bytes, number: int) -> ev.PackageDispatched:
+async def dispatched(harness: Harness, body: bytes, number: int, edxml_document_id: str = "") -> ev.PackageDispatched:
     """A package of SENDER to RECIPIENT written as the sending side writes a local delivery, and its dispatch."""
     package_id = f"pkg-{number}"
     await harness.store.add_package(
-        package_id=package_id, kind="edoc", sender_code=SENDER, edxml_document_id=f"doc-{number}", body=body,
+        package_id=package_id, kind="edoc", sender_code=SENDER, edxml_document_id=edxml_document_id or f"doc-{number}",
+        body=body,
         sha256=hashlib.sha256(body).hexdigest(), document_id=f"outgoing-{number}",
         deliveries=[NewDelivery(f"edoc/outgoing-{number}/{RECIPIENT}", RECIPIENT, "", LOCAL, "sent")],
         events=lambda rows: [])
@@ -196,6 +197,69 @@ async def test_a_batch_of_issued_documents_is_written_in_one_transaction_and_a_f
     assert outcomes == [None, None] and packages_calls == [2]  # nothing new to write: no transaction
 
 
+async def test_a_batch_of_issued_documents_is_read_in_one_registry_call_and_its_files_in_one_storage_call(
+        harness: Harness) -> None:
+    """The sender's batch reads its documents with one GetDocuments and their files with one ReadObjects (issue
+    12's bench, a ninth round), builds the packages one by one builds, and a document the registry or storage
+    refuses (not found, a file storage does not find) fails alone, with the error one by one meets."""
+    documents, events = {}, []
+    for number in (1, 2, 3, 4):
+        document, event = issued(number, [RECIPIENT])
+        documents[document.id] = document
+        events.append(event)
+    documents["outgoing-2"].files[0].object_id = "obj-lost"  # storage does not find it
+    documents["outgoing-4"].files.insert(0, documents_pb2.DocumentFile(  # an attachment listed before the main file
+        object_id="obj-annex", role="attachment", file_name="phụ lục.pdf", content_type="application/pdf"))
+
+    async def issued_document(agency: str, document_id: str) -> documents_pb2.Document:
+        if document_id == "outgoing-3":
+            raise NotFound(f"Dịch vụ văn bản: Văn bản {document_id} chưa được ban hành.")
+        return documents[document_id]
+
+    harness.registry.issued_document = issued_document
+    harness.registry.agencies[SENDER] = registry_pb2.Agency(code=SENDER, name="Văn phòng Chính phủ")
+    harness.storage.objects["obj-main"] = (SENDER, "7-VPCP.pdf", PDF)
+    harness.storage.objects["obj-annex"] = (SENDER, "phụ lục.pdf", PDF + b"% phu luc\n")
+    sender = Sender(harness.store, harness.registry, harness.storage, harness.receiver.router, clock=lambda: NOW)
+
+    outcomes = await sender.batch(events)
+
+    assert harness.registry.read_calls == [4] and harness.storage.read_calls == [4]  # 1 + 1 + 2 files
+    assert [type(o).__name__ if o else None for o in outcomes] == [None, "NotFound", "NotFound", None]
+    assert "chưa được ban hành" in str(outcomes[2])
+    for number in (1, 4):
+        (delivery, _), = await harness.store.deliveries_of(SENDER, f"outgoing-{number}")
+        package = await harness.store.package(delivery.package_id)
+        _, alone = await sender.build(SENDER, f"outgoing-{number}")
+        assert package is not None and package.body == alone.body  # what one by one builds
+    for number in (2, 3):  # one by one meets the same error
+        with pytest.raises(NotFound):
+            await sender.build(SENDER, f"outgoing-{number}")
+        assert await harness.store.deliveries_of(SENDER, f"outgoing-{number}") == []
+
+
+async def test_a_batch_whose_storage_call_fails_fails_each_of_its_documents_for_the_bus_to_retry(
+        harness: Harness) -> None:
+    (first, one), (second, two) = issued(1, [RECIPIENT]), issued(2, [RECIPIENT])
+    harness.registry.issued_document = lambda agency, document_id: _returning(
+        first if document_id == first.id else second)
+    harness.registry.agencies[SENDER] = registry_pb2.Agency(code=SENDER, name="Văn phòng Chính phủ")
+
+    async def unavailable(*args: Any, **kwargs: Any) -> Any:
+        raise Unavailable("storage: not answering")
+
+    harness.storage.read_many = unavailable
+    sender = Sender(harness.store, harness.registry, harness.storage, harness.receiver.router, clock=lambda: NOW)
+    outcomes = await sender.batch([one, two])
+    assert [type(o).__name__ for o in outcomes] == ["Unavailable", "Unavailable"]
+    assert await harness.store.deliveries_of(SENDER, "outgoing-1") == []
+    assert await harness.store.deliveries_of(SENDER, "outgoing-2") == []
+
+
+async def _returning(value: Any) -> Any:
+    return value
+
+
 async def test_a_batch_writes_its_events_in_one_statement_in_the_order_one_at_a_time_writes_them(
         harness: Harness, make_body: Any) -> None:
     """The receipts of a batch and their 01s make ~3 outbox writes a letter one at a time; together they are one
@@ -224,3 +288,57 @@ async def test_a_batch_writes_its_events_in_one_statement_in_the_order_one_at_a_
     received = [e.package_id for e in events[middle:] if e.DESCRIPTOR.name == "PackageReceived"]
     assert [p for p in received if p.startswith("pkg-")] == ["pkg-4", "pkg-5", "pkg-6"]
     assert len(outbox_writes) == 1
+
+
+async def test_a_batch_writes_its_receipts_and_their_01s_in_a_few_statements_with_the_rows_one_by_one_writes(
+        harness: Harness, make_body: Any) -> None:
+    """The receipts of a batch with their 01s taken in for the sender here were ~10 statements a letter (issue 12's
+    bench, a ninth round); together they are a few a batch, whatever its size, and write the same rows: the
+    receipts, the 01's package and delivery, the 01 on the sender's timeline and its receipt."""
+    made = {n: await dispatched(harness, letter(make_body, n), n, f"{SENDER},2031/06/14,{n}/VPCP-TTĐT")
+            for n in range(1, 13)}
+    alone, three, six = [made[n] for n in (1, 2, 3)], [made[n] for n in (4, 5, 6)], [made[n] for n in range(7, 13)]
+    for message in alone:
+        await harness.receiver(message)
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    own = harness.store.add_receipts
+    counts: list[int] = []
+
+    async def counted_receipts(items: list[Any]) -> Any:
+        start = len(statements)
+        sqlalchemy_event.listen(Engine, "before_cursor_execute", seen)
+        try:
+            return await own(items)
+        finally:
+            sqlalchemy_event.remove(Engine, "before_cursor_execute", seen)
+            counts.append(len(statements) - start)
+
+    harness.store.add_receipts = counted_receipts
+    assert await harness.receiver.batch(three) == [None] * 3
+    assert await harness.receiver.batch(six) == [None] * 6
+    assert counts[0] == counts[1] <= 12, (counts, statements)  # one by one: ~10 a letter
+
+    receipts, statuses = await harness.receipts(), await harness.statuses()
+    answers = await harness.answers()
+
+    def of(number: int) -> tuple[Any, ...]:
+        mark = f",{number}/VPCP-TTĐT"
+        kept = sorted((r.kind, r.recipient_code, r.sender_code, r.outcome, r.reason.replace(mark, ""),
+                       bool(r.document_id)) for r in receipts if r.edxml_document_id.endswith(mark))
+        answered = sorted((a.delivery.recipient_code, a.delivery.route, a.delivery.state, a.package.status_code)
+                          for a in answers if a.delivery.edxml_document_id.endswith(mark))
+        return tuple(kept), tuple(answered)
+
+    async def timeline(number: int) -> list[tuple[str, str, str]]:
+        (_, rows), = await harness.store.deliveries_of(SENDER, f"outgoing-{number}")
+        return [(s.code, s.description, s.staff) for s in rows]
+
+    first = await timeline(1)
+    assert of(1)[0] and of(1)[1] and [code for code, *_ in first] == ["01"]  # the comparison compares something
+    for number in range(2, 13):
+        assert (of(number), await timeline(number)) == (of(1), first)
+    assert len(statuses) == 12

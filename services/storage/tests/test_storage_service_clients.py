@@ -18,6 +18,7 @@ from vanthu_core.clients import GATEWAY, INTERCHANGE, RECORDS, REGISTRY, SEARCH,
 from vanthu_core.grpc_client import bearer_metadata
 from vanthu_core.grpc_server import field_violations
 from vanthu_core.settings import CommonSettings
+from vanthu_storage.backends import object_key
 from vanthu_storage.server import StorageServer
 from vanthu_storage.settings import StorageSettings
 from vanthu_testing.identity import DevIssuer
@@ -365,3 +366,71 @@ async def test_a_batch_of_references_is_checked_per_item_and_a_refused_one_spoil
                                          metadata=bearer_metadata(dev_issuer.service_token(client))))
     await refused(stub.AddReferences(storage_pb2.AddReferencesRequest(items=[ref("registry/document/d-9")]),
                                      metadata=bearer_metadata(dev_issuer.token("vanthu.ubnd"))))
+
+
+async def read_objects(stub: storage_pb2_grpc.StorageServiceStub, metadata: object,
+                       items: list[tuple[str, str]], max_size: int = 0) -> list[tuple[int, bytes, int]]:
+    """ReadObjects of ``(object_id, agency_code)`` items: per item (its size as the metadata says, its bytes, its
+    error code; 0 when none), as interchange's client puts the stream together."""
+    sizes: dict[int, int] = {}
+    parts: dict[int, bytes] = {}
+    errors: dict[int, int] = {}
+    current = -1
+    async for message in stub.ReadObjects(storage_pb2.ReadObjectsRequest(items=[  # type: ignore[attr-defined]
+            storage_pb2.DownloadRequest(object_id=o, agency_code=a) for o, a in items], max_size=max_size),
+            metadata=metadata):
+        part = message.WhichOneof("part")
+        if part == "chunk":
+            parts[current] += message.chunk
+            continue
+        current = message.index
+        parts[current] = b""
+        if part == "error":
+            errors[current] = message.error.code
+        else:
+            sizes[current] = message.object.size
+    return [(sizes.get(i, -1), parts.get(i, b"") if i not in errors else b"", errors.get(i, 0))
+            for i in range(len(items))]
+
+
+async def test_interchange_reads_a_batch_of_objects_each_as_one_download_and_a_refused_one_alone(
+        stub: storage_pb2_grpc.StorageServiceStub, dev_issuer: DevIssuer, stored: storage_pb2.StoredObject,
+        tmp_path: Path) -> None:
+    """ReadObjects (interchange reading the sealed files of a batch of issued documents): each item is read as a
+    service's Download reads one (by id, the named agency's; verified while streaming), one stream for all; an item
+    refused (another agency's, missing, no agency named, corrupt on disk) is refused alone; an object over the
+    caller's ``max_size`` comes without its bytes; only interchange's client reads by the batch."""
+    user = bearer_metadata(dev_issuer.token("vanthu.ubnd"))
+    big = PDF + b"% " + b"v\xc4\x83n b\xe1\xba\xa3n " * 40_000 + b"\n"
+    large = (await stub.Upload(chunks(big), metadata=user)).object
+    theirs = (await stub.Upload(chunks(PDF + b"% long chau\n"), metadata=bearer_metadata(
+        dev_issuer.token("vanthu.longchau")))).object
+    damaged = (await stub.Upload(chunks(PDF + b"% se hong\n"), metadata=user)).object
+    path = tmp_path / "data" / "objects" / object_key(H61, damaged.sha256)
+    path.write_bytes(path.read_bytes().replace(b"se hong", b"da hong"))
+    interchange = bearer_metadata(dev_issuer.service_token(INTERCHANGE))
+    items = [(stored.object_id, H61), (theirs.object_id, H61), (large.object_id, H61), ("no-such-object", H61),
+             (damaged.object_id, H61), (theirs.object_id, LONG_CHAU), (stored.object_id, ""), (stored.object_id, H61)]
+
+    together = await read_objects(stub, interchange, items)
+
+    assert [(size, error) for size, _, error in together] == [
+        (stored.size, 0), (-1, grpc.StatusCode.NOT_FOUND.value[0]), (large.size, 0),
+        (-1, grpc.StatusCode.NOT_FOUND.value[0]), (damaged.size, grpc.StatusCode.DATA_LOSS.value[0]),
+        (theirs.size, 0), (-1, grpc.StatusCode.INVALID_ARGUMENT.value[0]), (stored.size, 0)]
+    for (object_id, agency), (_, content, error) in zip(items, together, strict=True):
+        try:
+            alone, code = await read(stub, interchange, object_id=object_id, agency_code=agency), 0
+        except grpc.aio.AioRpcError as failure:
+            alone, code = b"", failure.code().value[0]
+        assert (content, error) == (alone, code)
+    assert together[2][1] == big and together[0][1] == PDF
+    limited = await read_objects(stub, interchange, items[:3], max_size=len(big) - 1)
+    assert [(size, content, error) for size, content, error in limited] == [
+        (stored.size, PDF, 0), (-1, b"", grpc.StatusCode.NOT_FOUND.value[0]), (large.size, b"", 0)]
+    for token in (dev_issuer.token("vanthu.ubnd"),
+                  *(dev_issuer.service_token(c) for c in (REGISTRY, SIGNING, GATEWAY, SEARCH, RECORDS, WORKFLOW))):
+        await refused(read_objects(stub, bearer_metadata(token), [(stored.object_id, H61)]))
+    error = await refused(read_objects(stub, interchange, [(stored.object_id, H61)] * 257),
+                          grpc.StatusCode.INVALID_ARGUMENT)
+    assert field_violations(error)[0][0] == "items"

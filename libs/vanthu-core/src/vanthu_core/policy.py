@@ -181,6 +181,10 @@ TABLE: dict[str, Access] = {
                                            "principals in their audience (each view logged); interchange reads an "
                                            "issued document of the agency it names, to build its package; search "
                                            "any document of the agency it names, to index it (with its audience)"),
+    DOCUMENTS + "GetDocuments": Access(
+        clients=frozenset({clients.INTERCHANGE}),
+        rule="interchange reads several issued documents at once, each as GetDocument reads one for it (an issued "
+             "document of the agency it names); nobody else reads documents by the batch"),
     DOCUMENTS + "ListDocuments": people(EVERYONE, services=[clients.SEARCH],
                                         rule="the documents the caller sees (their audience); search those of the "
                                              "agency it names, to rebuild its index"),
@@ -265,6 +269,10 @@ TABLE: dict[str, Access] = {
                                                     clients.SEARCH}),
                                  rule="a person reads their own agency's files; a service one object by its id, for "
                                       "the agency it names (the gateway: a signed download link's)"),
+    STORAGE + "ReadObjects": Access(clients=frozenset({clients.INTERCHANGE}),
+                                    rule="as a service's Download, for each item: one object by its id, for the "
+                                         "agency it names (interchange reading the sealed files of a batch of issued "
+                                         "documents); an item refused alone"),
     STORAGE + "Stat": Access(any_person=True, clients=frozenset({clients.GATEWAY, clients.SIGNING}),
                              rule="as Download"),
     STORAGE + "Delete": Access(any_person=True, cases={"not_uploader": FILE_KEEPERS},

@@ -1,14 +1,14 @@
 """The services interchange calls, always with its own service token and naming the agency it acts for.
 
-- the registry: an issued document (GetDocument), an agency of the directory (GetAgency), an arrival recorded for
-  the recipient (CreateDocument with the delivery's ``arrival_key``, so the same package twice makes one arrival;
-  RecordArrivals for the arrivals of a consumer's batch at once),
-  a revocation on a document (RecordRevocation: a sender's request on an arrival, its own agency's on an outgoing
-  document);
-- storage: an issued document's files (Download, one object by id), a received package's files stored for the
-  recipient agency (Upload; storage keeps one object per agency and content), or, for a package built here, copied
-  inside storage from the sending agency's object with the same digest (CopyObject: the bytes do not travel again;
-  CopyObjects for the files of a consumer's batch at once).
+- the registry: an issued document (GetDocument; GetDocuments for those of a consumer's batch at once), an agency
+  of the directory (GetAgency), an arrival recorded for the recipient (CreateDocument with the delivery's
+  ``arrival_key``, so the same package twice makes one arrival; RecordArrivals for the arrivals of a consumer's batch
+  at once), a revocation on a document (RecordRevocation: a sender's request on an arrival, its own agency's on an
+  outgoing document);
+- storage: an issued document's files (Download, one object by id; ReadObjects for those of a consumer's batch in
+  one call), a received package's files stored for the recipient agency (Upload; storage keeps one object per agency
+  and content), or, for a package built here, copied inside storage from the sending agency's object with the same
+  digest (CopyObject: the bytes do not travel again; CopyObjects for the files of a consumer's batch at once).
 
 Both are granted to the ``vanthu-interchange`` client by the access table (:mod:`vanthu_core.policy`), nothing more.
 """
@@ -40,6 +40,8 @@ TIMEOUT_S = 120.0
 CHUNK = 1024 * 1024
 #: The most files one CopyObjects call carries (storage takes at most 256).
 COPIES_PER_CALL = 256
+#: The most documents one GetDocuments call, and files one ReadObjects call, asks for (both take at most 256).
+READS_PER_CALL = 256
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,28 @@ class Registry:
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "Dịch vụ văn bản: ") from error
         return reply.document
+
+    async def issued_documents(self, items: list[tuple[str, str]]) -> list[documents_pb2.Document | DomainError]:
+        """:meth:`issued_document` for several ``(agency_code, document_id)`` at once (GetDocuments: one call and one
+        read per :data:`READS_PER_CALL`); one result per item, in order, its document or the :class:`DomainError`
+        it alone met. A failure of the call itself raises."""
+        results: list[documents_pb2.Document | DomainError] = []
+        for start in range(0, len(items), READS_PER_CALL):
+            part = items[start:start + READS_PER_CALL]
+            try:
+                reply = await self.documents.GetDocuments(
+                    documents_pb2.GetDocumentsRequest(items=[
+                        documents_pb2.GetDocumentRequest(id=document_id, agency_code=agency)
+                        for agency, document_id in part]),
+                    metadata=await self._metadata(), timeout=TIMEOUT_S, wait_for_ready=self.wait_for_ready)
+            except grpc.aio.AioRpcError as error:
+                raise domain_error(error, "Dịch vụ văn bản: ") from error
+            if len(reply.results) != len(part):
+                raise Unavailable(f"Dịch vụ văn bản: trả lời {len(reply.results)} kết quả cho {len(part)} văn bản.")
+            results.extend(result.document if not result.error_code else
+                           item_error(result.error_code, result.error_message, result.error_field,
+                                      "Dịch vụ văn bản: ") for result in reply.results)
+        return results
 
     async def agency(self, code: str) -> registry_pb2.Agency | None:
         """The directory's entry for ``code``; None when there is none."""
@@ -203,6 +227,53 @@ class Storage:
         except grpc.aio.AioRpcError as error:
             raise domain_error(error, "Kho lưu tệp: ") from error
         return b"".join(parts)
+
+    async def read_many(self, items: list[tuple[str, str]]) -> list[bytes | DomainError]:
+        """:meth:`read` for several ``(agency_code, object_id)`` at once (ReadObjects: one call and one lookup per
+        :data:`READS_PER_CALL`, the bytes verified by storage while streaming); one result per item, in order, its
+        bytes or the :class:`DomainError` it alone met (a file longer than ``max_file_bytes`` is refused as
+        :meth:`read` refuses it, its bytes not sent). A failure of the call itself raises."""
+        results: list[bytes | DomainError] = []
+        for start in range(0, len(items), READS_PER_CALL):
+            part = items[start:start + READS_PER_CALL]
+            found: list[bytes | DomainError | None] = [None] * len(part)
+            parts: dict[int, list[bytes]] = {}
+            current = -1
+            call = self.stub.ReadObjects(
+                storage_pb2.ReadObjectsRequest(items=[
+                    storage_pb2.DownloadRequest(object_id=object_id, agency_code=agency) for agency, object_id in part],
+                    max_size=self.max_file_bytes),
+                metadata=bearer_metadata(await self.tokens.token()), timeout=TIMEOUT_S,
+                wait_for_ready=self.wait_for_ready)
+            try:
+                async for message in call:
+                    which = message.WhichOneof("part")
+                    if which == "chunk":
+                        if current in parts:
+                            parts[current].append(message.chunk)
+                        continue
+                    if not 0 <= message.index < len(part):
+                        raise Unavailable(f"Kho lưu tệp: trả lời về tệp thứ {message.index} của {len(part)} tệp.")
+                    current = message.index
+                    parts.pop(current, None)
+                    if which == "error":
+                        found[current] = item_error(message.error.code, message.error.message, message.error.field,
+                                                    "Kho lưu tệp: ")
+                    elif message.object.size > self.max_file_bytes:
+                        found[current] = InvalidArgument(
+                            "files", f"tệp {part[current][1]} dài {message.object.size} byte, vượt "
+                                     f"{self.max_file_bytes} byte một gói tin mang được.")
+                    else:
+                        parts[current] = []
+            except grpc.aio.AioRpcError as error:
+                raise domain_error(error, "Kho lưu tệp: ") from error
+            for index, chunks in parts.items():
+                if found[index] is None:
+                    found[index] = b"".join(chunks)
+            if any(result is None for result in found):
+                raise Unavailable(f"Kho lưu tệp: không trả lời đủ {len(part)} tệp.")
+            results.extend(result for result in found if result is not None)
+        return results
 
     async def store(self, agency_code: str, file_name: str, content: bytes, content_type: str = "") -> StoredFile:
         """Store a received file for ``agency_code``; storage checks what the bytes are (a declared type that

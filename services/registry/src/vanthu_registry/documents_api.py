@@ -69,6 +69,12 @@ def _arrival_error(error: DomainError) -> documents_pb2.ArrivalResult:
                                        error_field=getattr(error, "field", ""))
 
 
+def _document_error(error: DomainError) -> documents_pb2.DocumentResult:
+    """The error one item of GetDocuments met, as the status a GetDocument of it would have answered."""
+    return documents_pb2.DocumentResult(error_code=error.code.value[0], error_message=error.message,
+                                        error_field=getattr(error, "field", ""))
+
+
 def _enum(field: str, enum: type[Any], value: str, default: Any = None) -> Any:
     if not value and default is not None:
         return default
@@ -474,6 +480,36 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
             raise NotFound(f"Không tìm thấy văn bản {request.id}: văn bản không tồn tại hoặc đã bị xóa.")
         return documents_pb2.GetDocumentResponse(document=document_to_proto(
             await self.documents.get(agency, request.id, principal)))
+
+    async def GetDocuments(self, request: documents_pb2.GetDocumentsRequest,
+                           context: grpc.aio.ServicerContext) -> documents_pb2.GetDocumentsResponse:
+        """The interchange service reads several issued documents at once (those of one consumer batch), each as
+        GetDocument reads one for it (an issued document of the agency it names), in one read: one result per item,
+        the document or the error that item alone met."""
+        policy.require()  # the access table admits the interchange client only
+        if len(request.items) > MAX_ARRIVALS:
+            raise InvalidArgument("items", f"có {len(request.items)} văn bản; mỗi lần đọc tối đa {MAX_ARRIVALS}.")
+        results: list[documents_pb2.DocumentResult | None] = [None] * len(request.items)
+        wanted: list[tuple[str, str]] = []
+        places: list[int] = []
+        for index, item in enumerate(request.items):
+            try:
+                if not item.agency_code.strip():
+                    raise InvalidArgument("agency_code", "dịch vụ phải nói rõ thay mặt cơ quan nào.")
+                wanted.append((check_code(item.agency_code.strip(), "agency_code")[0], item.id))
+                places.append(index)
+            except DomainError as error:
+                results[index] = _document_error(error)
+        for index, found in zip(places, await self.documents.get_many(wanted), strict=True):
+            if isinstance(found, DomainError):
+                results[index] = _document_error(found)
+            elif found[0]["status"] != Status.ISSUED.value:
+                results[index] = _document_error(NotFound(f"Văn bản {request.items[index].id} chưa được ban hành."))
+            else:
+                result = documents_pb2.DocumentResult(document=document_to_proto(found[0]))
+                result.document.type_name = found[1]
+                results[index] = result
+        return documents_pb2.GetDocumentsResponse(results=[r for r in results if r is not None])
 
     async def ListDocuments(self, request: documents_pb2.ListDocumentsRequest,
                             context: grpc.aio.ServicerContext) -> documents_pb2.ListDocumentsResponse:

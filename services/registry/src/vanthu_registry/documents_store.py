@@ -635,6 +635,36 @@ class DocumentStore:
                 self.access_log.record(viewer, row)
             return document_view(row)
 
+    async def get_many(self, items: list[tuple[str, str]]) -> list[tuple[dict[str, Any], str] | NotFound]:
+        """:meth:`get` for a service (no audience check, no access log) of several ``(agency_code, document_id)``
+        at once, each with its type's name (:meth:`type_name`), in two statements: one result per item, in order,
+        ``(document, type name)`` or NotFound (missing, or another agency's)."""
+        ids = sorted({document_id for _, document_id in items})
+        t = DocumentTypeRow.__table__.c
+        async with self.reads() as session:
+            rows = {row.id: row for row in (await session.execute(
+                select(DocumentRow).where(DocumentRow.id.in_(ids)))).scalars()} if ids else {}
+            mine = {document_id: rows[document_id] for agency, document_id in items
+                    if document_id in rows and rows[document_id].agency_code == agency}
+            names: dict[tuple[str, str], tuple[int, str]] = {}  # (owner, code) → the latest type's (id, name)
+            if mine:
+                codes = sorted({row.type_code for row in mine.values()})
+                owners = sorted({"", *(row.agency_code for row in mine.values())})
+                for type_id, code, owner, name in await session.execute(select(t.id, t.code, t.agency_code, t.name)
+                                                                         .where(t.code.in_(codes),
+                                                                                t.agency_code.in_(owners))):
+                    if (owner, code) not in names or names[(owner, code)][0] < type_id:
+                        names[(owner, code)] = (type_id, name)
+        results: list[tuple[dict[str, Any], str] | NotFound] = []
+        for agency, document_id in items:
+            row = mine.get(document_id)
+            if row is None or row.agency_code != agency:  # another agency's document does not exist for you
+                results.append(NotFound(f"Không tìm thấy văn bản {document_id}."))
+                continue
+            found = [names[key] for key in (("", row.type_code), (agency, row.type_code)) if key in names]
+            results.append((document_view(row), max(found)[1] if found else ""))
+        return results
+
     async def check_file_access(self, *, agency_code: str, principal: Principal, object_id: str,
                                 document_ids: list[str], action: str) -> list[str]:
         """A file of these documents is handed out to a person (``action`` download or link): the ids of those they

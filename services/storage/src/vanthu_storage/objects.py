@@ -365,6 +365,11 @@ class Objects:
             return found
         raise InvalidArgument("object_id", "chưa nhập (hoặc nhập mã băm SHA-256).")
 
+    async def find_many(self, items: list[tuple[str, str]]) -> list[ObjectInfo | NotFound]:
+        """:meth:`find` by id for several ``(object_id, agency_code)`` at once (one read): one result per item, in
+        order, the object or NotFound (missing, or not the named agency's)."""
+        return await self.store.get_many([(object_id.strip(), agency_code) for object_id, agency_code in items])
+
     async def read_verified(self, obj: ObjectInfo, offset: int = 0, length: int = 0) -> AsyncIterator[bytes]:
         """The bytes ``[offset, offset+length)`` in chunks of at most ``chunk_bytes``, checked against the
         digest while streaming.

@@ -129,6 +129,23 @@ class ObjectStore:
                 raise NotFound("Không tìm thấy tệp.")
             return row.to_domain(await _references(session, object_id))
 
+    async def get_many(self, items: list[tuple[str, str]]) -> list[ObjectInfo | NotFound]:
+        """:meth:`get` for several ``(object_id, agency_code)`` at once, in two statements (the rows, their
+        references): one result per item, in order, the object or NotFound (missing, or another agency's)."""
+        ids = sorted({object_id for object_id, _ in items})
+        async with self.reads() as session:
+            rows = {row.object_id: row for row in (await session.execute(
+                select(ObjectRow).where(ObjectRow.object_id.in_(ids)))).scalars()} if ids else {}
+            holders: dict[str, list[str]] = {}
+            if rows:
+                for object_id, holder in await session.execute(
+                        select(ReferenceRow.object_id, ReferenceRow.holder)
+                        .where(ReferenceRow.object_id.in_(list(rows))).order_by(ReferenceRow.holder)):
+                    holders.setdefault(object_id, []).append(holder)
+            return [rows[object_id].to_domain(tuple(holders.get(object_id, ())))
+                    if object_id in rows and rows[object_id].agency_code == agency_code
+                    else NotFound("Không tìm thấy tệp.") for object_id, agency_code in items]
+
     async def by_digest(self, agency_code: str, sha256: str, uploaded_by: str | None = None, *,
                         prefer: str = "") -> ObjectInfo | None:
         """The agency's object with this digest: ``uploaded_by``'s own (None: any uploader's, ``prefer``'s first,
