@@ -1236,7 +1236,9 @@ def test_the_file_plan_is_edited_and_approved_a_file_is_filled_closed_deposited_
         expect(page.get_by_text(f"Người lập: {people['vanthu.ubnd']['name']}")).to_be_visible()  # a name, not a login
         page.get_by_role("button", name=f"Sửa: {entry_title}").click()
         dialog = page.get_by_role("dialog")
-        dialog.get_by_label("Thời hạn bảo quản (năm; 0 = vĩnh viễn)").fill("20")
+        # thời hạn bảo quản: chosen from the usual periods, found by typing into the list's search
+        dialog.get_by_label("Thời hạn bảo quản", exact=True).fill("20")
+        page.locator(".ant-select-item-option").filter(has_text="20 năm").click()
         dialog.get_by_label("Ghi chú").fill("Gồm cả tài liệu hội nghị")
         # người lập hồ sơ: a person of the agency from the directory, found by typing part of the name without tones
         dialog.get_by_label("Người lập hồ sơ").fill("ngoc anh")
