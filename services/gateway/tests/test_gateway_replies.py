@@ -230,23 +230,7 @@ async def test_completing_links_only_the_officers_own_reply_to_that_arrival(
     ).json()
 
     store = platform.workflow.store
-    clerk = Actor(subject=dev_issuer.subject("vanthu.ubnd"), username="vanthu.ubnd", roles=frozenset({"clerk"}))
-    leader = Actor(subject=dev_issuer.subject("lanhdao.ubnd"), username="lanhdao.ubnd", roles=frozenset({"leader"}))
-    case = await store.submit(
-        UBND, document_id=ubnd["id"], abstract=ubnd["abstract"], arrival_number=3, leader="", actor=clerk, comment=""
-    )
-    case = await store.assign(
-        UBND,
-        case.id,
-        case.version,
-        lead=Party(PERSON, dev_issuer.subject("chuyenvien.ubnd")),
-        cooperating=[],
-        for_information=[],
-        deadline=None,
-        instruction="",
-        actor=leader,
-    )
-    lead = next(t for t in case.tasks if t.kind == "lead")
+    case, lead = await assigned_to_the_officer(platform, dev_issuer, ubnd)
 
     async def complete(reply_id: str) -> httpx.Response:
         current = await store.get(UBND, case_id=case.id)
@@ -274,23 +258,7 @@ async def test_the_lead_still_drafts_a_reply_after_completing_the_arrivals_task(
     task's holder stays in the arrival's audience (the workflow publishes it with the completion step)."""
     ubnd = await arrival(platform.as_user("vanthu.ubnd"), "V/v rà soát biên chế năm 2027", "15/SNV-TCBC")
     store = platform.workflow.store
-    clerk = Actor(subject=dev_issuer.subject("vanthu.ubnd"), username="vanthu.ubnd", roles=frozenset({"clerk"}))
-    leader = Actor(subject=dev_issuer.subject("lanhdao.ubnd"), username="lanhdao.ubnd", roles=frozenset({"leader"}))
-    case = await store.submit(
-        UBND, document_id=ubnd["id"], abstract=ubnd["abstract"], arrival_number=3, leader="", actor=clerk, comment=""
-    )
-    case = await store.assign(
-        UBND,
-        case.id,
-        case.version,
-        lead=Party(PERSON, dev_issuer.subject("chuyenvien.ubnd")),
-        cooperating=[],
-        for_information=[],
-        deadline=None,
-        instruction="",
-        actor=leader,
-    )
-    lead = next(t for t in case.tasks if t.kind == "lead")
+    case, lead = await assigned_to_the_officer(platform, dev_issuer, ubnd)
     officer = platform.as_user("chuyenvien.ubnd")
     done = await officer.post(
         f"/api/v1/workflow/tasks/{lead.id}/complete",
@@ -378,3 +346,34 @@ async def test_asking_whether_an_arrival_has_a_case_answers_null_until_it_is_sub
     found = await clerk.get(path, params={"if_exists": "true"})
     assert found.status_code == 200, found.text
     assert found.json()["id"] == case.id
+
+
+async def assigned_to_the_officer(
+    platform: Platform, dev_issuer: DevIssuer, arrived: dict[str, Any]
+) -> tuple[Any, Any]:
+    """UBND's ``arrived`` document submitted by the clerk and assigned by the leader to chuyenvien.ubnd as lead:
+    the case and its lead task (through the workflow's store)."""
+    clerk = Actor(subject=dev_issuer.subject("vanthu.ubnd"), username="vanthu.ubnd", roles=frozenset({"clerk"}))
+    leader = Actor(subject=dev_issuer.subject("lanhdao.ubnd"), username="lanhdao.ubnd", roles=frozenset({"leader"}))
+    store = platform.workflow.store
+    case = await store.submit(
+        UBND,
+        document_id=arrived["id"],
+        abstract=arrived["abstract"],
+        arrival_number=3,
+        leader="",
+        actor=clerk,
+        comment="",
+    )
+    case = await store.assign(
+        UBND,
+        case.id,
+        case.version,
+        lead=Party(PERSON, dev_issuer.subject("chuyenvien.ubnd")),
+        cooperating=[],
+        for_information=[],
+        deadline=None,
+        instruction="",
+        actor=leader,
+    )
+    return case, next(t for t in case.tasks if t.kind == "lead")
