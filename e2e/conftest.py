@@ -24,7 +24,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    config = StackConfig.with_free_ports(tmp_path_factory.mktemp("vanthu") / "var")
+    config = StackConfig.for_tests(tmp_path_factory.mktemp("vanthu") / "var")
     # the web app's local signing tool (USB-token signing) on a free port too, not make dev's 18777: the browser
     # test starts the test signing tool there while its leader signs with a USB token
     config.extra_env["VANTHU_GATEWAY_WEB_SIGNING_TOOL_URL"] = f"http://127.0.0.1:{free_port()}"

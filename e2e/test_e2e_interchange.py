@@ -80,7 +80,7 @@ def test_an_issued_letter_arrives_at_each_recipient_and_their_answers_come_back(
     timeline = {d["recipient_code"]: d for d in api.get(f"/api/v1/documents/{doc['id']}/deliveries",
                                                         headers=clerk).json()}
     returned = timeline[LONG_CHAU]["statuses"][-1]
-    assert returned["description"] == reason and returned["staff"] == "vanthu.longchau"
+    assert returned["description"] == reason and returned["staff"] == "Mai Thị Tường Vi"  # vanthu.longchau, by name
     assert timeline[SNV]["last_status"] == "03" and timeline[SNV]["statuses"][1]["at"].endswith("+07:00")
 
     # resending the failed delivery: still no route, so it is tried again and fails again, visibly

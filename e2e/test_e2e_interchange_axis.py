@@ -67,7 +67,7 @@ def axis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeAxis]:
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory, axis: FakeAxis) -> Iterator[Stack]:
-    config = StackConfig.with_free_ports(tmp_path_factory.mktemp("vanthu-axis") / "var")
+    config = StackConfig.for_tests(tmp_path_factory.mktemp("vanthu-axis") / "var")
     config.extra_env = {
         "VANTHU_INTERCHANGE_AXIS_URL": axis.url, "VANTHU_INTERCHANGE_AXIS_SYSTEM_ID": PROVINCE_SYSTEM,
         "VANTHU_INTERCHANGE_AXIS_SECRET": axis.secret(PROVINCE_SYSTEM), "VANTHU_INTERCHANGE_AXIS_POLL_S": "0.5",

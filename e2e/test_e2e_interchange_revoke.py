@@ -36,6 +36,13 @@ def document(api: httpx.Client, who: dict[str, str], document_id: str) -> dict[s
     return dict(reply.json())
 
 
+def name_of(api: httpx.Client, headers: dict[str, str]) -> str:
+    """The signed-in person's name as the timeline should show them (never their login)."""
+    me = api.get("/api/v1/me", headers=headers).json()
+    assert me["name"] and me["name"] != me["username"], me
+    return str(me["name"])
+
+
 def revoked_and_requested(api: httpx.Client, clerk: dict[str, str], snv_clerk: dict[str, str],
                           doc: dict[str, Any], reason: str) -> dict[str, Any]:
     """Wait for the arrival (and its 01), revoke, and wait for the request on the arrival."""
@@ -45,6 +52,10 @@ def revoked_and_requested(api: httpx.Client, clerk: dict[str, str], snv_clerk: d
     assert revoked.status_code == 200, revoked.text
     (delivery,) = revoked.json()
     assert delivery["revocation"] == "pending" and delivery["statuses"][-1]["code"] == "13"
+    assert delivery["statuses"][-1]["staff"] == name_of(api, clerk)  # who took it back, by name
+    history = api.get(f"/api/v1/documents/{doc['id']}/history", headers=clerk).json()
+    (asked,) = [e for e in history if e["action"] == "revocation_pending"]
+    assert asked["actor"] == "vanthu.ubnd"  # the sender's history credits the clerk, not the interchange service
     requested = wait_for(lambda: (d := document(api, snv_clerk, arrival["id"]))["revocation"] == "requested" and d,
                          "the revocation request on the arrival")
     assert requested["revocation_reason"] == reason and requested["revocation_kind"] == "revoke"
@@ -114,6 +125,7 @@ def test_a_revocation_refused_by_its_recipient_comes_back_as_16_with_the_reason(
 
     wait_for(lambda: statuses(api, clerk, doc["id"]).get(SNV) == ["01", "13", "16"], "13 sent and 16 back")
     (delivery,) = api.get(f"/api/v1/documents/{doc['id']}/deliveries", headers=clerk).json()
-    assert delivery["statuses"][-1]["description"] == refusal and delivery["statuses"][-1]["staff"] == "vanthu.snv"
+    assert delivery["statuses"][-1]["description"] == refusal
+    assert delivery["statuses"][-1]["staff"] == name_of(api, snv_clerk)  # the person, not their login
     assert delivery["revocation"] == "refused" and delivery["revocation_reason"] == refusal
     wait_for(lambda: document(api, clerk, doc["id"])["revocation"] == "settled", "the sender's document unfrozen")

@@ -51,7 +51,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory, axis_port: int) -> Iterat
     systems = var / "connected-systems.yaml"
     systems.write_text(f'systems:\n  - id: {VENDOR}\n    agencies: [{{code: "{LONG_CHAU}", '
                        f'name: "Ủy ban nhân dân phường Long Châu"}}]\n', encoding="utf-8")
-    config = StackConfig.with_free_ports(var / "var")
+    config = StackConfig.for_tests(var / "var")
     config.extra_env = {
         "VANTHU_INTERCHANGE_SERVED": SERVED, "VANTHU_INTERCHANGE_PROVINCIAL_AXIS_SYSTEMS_FILE": str(systems),
         "VANTHU_INTERCHANGE_PROVINCIAL_AXIS_HOST": "127.0.0.1",

@@ -502,6 +502,33 @@ async def test_an_existing_consumer_takes_the_new_limits(bus: EventBus) -> None:
     assert info.config.max_ack_pending == 3 and info.config.max_deliver == -1
 
 
+async def test_the_consumers_ack_wait_is_a_setting_of_the_service(nats_server: NatsServer,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """JetStream's ack wait (after which a message a killed process had taken is delivered again) is 30 s unless
+    ``VANTHU_CONSUMER_ACK_WAIT_S`` says otherwise (the fault tests' platforms set it short); the in-progress
+    heartbeat follows it."""
+
+    async def handler(e: Message) -> None:
+        return None
+
+    monkeypatch.delenv("VANTHU_CONSUMER_ACK_WAIT_S", raising=False)
+    default = nats_server.bus(client_name="default")
+    monkeypatch.setenv("VANTHU_CONSUMER_ACK_WAIT_S", "2.5")
+    short = nats_server.bus(client_name="short")
+    try:
+        for each in (default, short):
+            await each.connect()
+        kept = await default.subscribe("ack-wait-default", "vanthu.registry.>", handler)
+        shortened = await short.subscribe("ack-wait-short", "vanthu.registry.>", handler)
+        default_info = await default.js.consumer_info(default.stream, "ack-wait-default")
+        short_info = await short.js.consumer_info(short.stream, "ack-wait-short")
+    finally:
+        for each in (default, short):
+            await each.close()
+    assert default_info.config.ack_wait == 30.0 and kept.heartbeat_s == 10.0
+    assert short_info.config.ack_wait == 2.5 and shortened.heartbeat_s == 2.5 / 3
+
+
 # -- batches (issue 12) ---------------------------------------------------------------------------------------------
 async def test_a_batch_consumer_hands_queued_messages_over_together_and_acks_each(bus: EventBus) -> None:
     batches: list[list[int]] = []
@@ -702,3 +729,23 @@ async def test_a_consumer_gives_up_starting_after_its_attempts(bus: EventBus, mo
     with pytest.raises(NatsTimeoutError):
         await bus.subscribe("never-answered", "vanthu.registry.>", lambda e: asyncio.sleep(0))
     assert len(calls) == bus_module.START_ATTEMPTS
+
+
+async def test_a_lone_message_does_not_wait_for_a_batch_to_form(bus: EventBus) -> None:
+    """To an idle consumer, with nothing queued behind it: handed over at once, not after ``max_wait_s`` (a minute
+    here, longer than the check waits); messages queued together still come together, and while a batch is in hand
+    the next one waits to form (the tests around)."""
+    batches: list[list[int]] = []
+
+    async def one(e: Message) -> None:
+        raise AssertionError("not used")
+
+    async def batch(events: list[Message]) -> list[BaseException | None]:
+        batches.append([n_of(e) for e in events])
+        return [None] * len(events)
+
+    await bus.subscribe("batch-lone", "vanthu.registry.>", one, batch_handler=batch, batch=64, max_wait_s=60)
+    await bus.publish(event(1))
+    await until(lambda: batches == [[1]], lambda: str(batches))
+    await bus.publish(event(2))
+    await until(lambda: batches == [[1], [2]], lambda: str(batches))

@@ -13,6 +13,8 @@ from vanthu.registry.v1 import events_pb2 as registry_events
 from vanthu.signing.v1 import events_pb2 as signing_events
 from vanthu.storage.v1 import events_pb2 as storage_events
 from vanthu_core import subjects
+from vanthu_core.auth import Principal, reset_principal, set_principal
+from vanthu_core.clients import service_account
 from vanthu_core.events import UndecodableEvent, decode, derived_id, encode, meta_of, new_meta, occurred_at, subject_of
 
 pytestmark = pytest.mark.unit
@@ -59,6 +61,33 @@ def test_an_event_round_trips_with_its_envelope_and_nfc_text() -> None:
     assert again.recipients[0].name == unicodedata.normalize("NFC", "Sở Nội vụ tỉnh Vĩnh Long")
     assert "Sở Nội vụ".encode() in encode(original)
     assert subject_of(again) == "vanthu.registry.document.issued"
+
+
+def test_the_envelope_names_the_person_whose_call_made_the_event() -> None:
+    """A status package tells the sender who registered or returned its document (StaffInfo): the name comes with
+    the event from the call of the person who acted, never from a service's or another person's call."""
+    clerk = Principal(subject="5f0c-uuid", username="vanthu.snv",
+                      name=unicodedata.normalize("NFD", "Nguyễn Thị Thương"), agency=H61, roles=frozenset({"clerk"}),
+                      token="t", client_id="vanthu-web")
+    service = Principal(subject="sa-1", username=service_account("vanthu-workflow"), name="vanthu-workflow",
+                        agency=None, roles=frozenset(), token="t", client_id="vanthu-workflow", service=True)
+    assert new_meta(actor="vanthu.snv", agency=H61).actor_name == ""  # outside any call: a consumer's follow-up
+    token = set_principal(clerk)
+    try:
+        by_username, by_subject = new_meta(actor="vanthu.snv", agency=H61), new_meta(actor="5f0c-uuid", agency=H61)
+        someone_else = new_meta(actor="lanhdao.snv", agency=H61)
+        given = new_meta(actor="vanthu.snv", agency=H61, actor_name="Văn thư Sở")
+    finally:
+        reset_principal(token)
+    assert by_username.actor_name == by_subject.actor_name == clerk.name and someone_else.actor_name == ""
+    assert given.actor_name == "Văn thư Sở"
+    event = registry_events.DocumentRegistered(meta=by_username)
+    assert meta_of(decode(subjects.REGISTRY_DOCUMENT_REGISTERED, encode(event))).actor_name == "Nguyễn Thị Thương"
+    token = set_principal(service)
+    try:
+        assert new_meta(actor=service.username, agency=H61).actor_name == ""
+    finally:
+        reset_principal(token)
 
 
 def test_undecodable_payloads_and_unknown_subjects_are_refused() -> None:

@@ -8,7 +8,7 @@ import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
 from vanthu_core.errors import InvalidArgument
-from vanthu_core.logging import JsonFormatter
+from vanthu_core.logging import JsonFormatter, setup_logging
 from vanthu_core.text import clean_text, clip_utf8, excerpt, fold, symbol_file_name
 from vanthu_core.timeutil import iso_vietnam
 
@@ -45,6 +45,18 @@ def test_clean_text_refuses_every_control_character_but_newline_and_tab() -> Non
     assert clean_text("note", "Trích yếu\u00a0có dấu", max_len=50) == "Trích yếu\u00a0có dấu"  # not a control
 
 
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200b\u200c\u200d\ufeff", " \u2060 \u00ad ", "\u3164",
+                                       "\u00a0\u200b\u3000"])
+def test_a_required_text_of_invisible_characters_only_is_not_entered(invisible: str) -> None:
+    """A reason of zero-width characters passed as "entered": a revocation (thu hồi) went to every recipient with a
+    reason nobody could see (found attacking interchange)."""
+    with pytest.raises(InvalidArgument, match="chưa nhập") as error:
+        clean_text("reason", invisible, max_len=500)
+    assert error.value.field == "reason"
+    assert clean_text("reason", invisible, max_len=500, required=False) == invisible.strip()
+    assert clean_text("reason", f"Sai số{invisible}", max_len=500).startswith("Sai số")
+
+
 def test_vietnam_time_is_utc_plus_seven() -> None:
     from datetime import UTC, datetime
 
@@ -61,6 +73,24 @@ def test_json_log_lines_carry_the_trace_id_and_vietnamese_text() -> None:
     assert line["message"] == "đã vào sổ 05/CT-UBND"
     assert line["trace_id"] == format(span.get_span_context().trace_id, "032x")
     assert line["agency"] == "000.00.00.H61" and line["service"] == "registry"
+
+
+def test_libraries_info_chatter_stays_out_of_a_service_log() -> None:
+    """A signature's appearance subsets a font: fontTools' INFO lines ("glyf pruned", dozens per signature) made up
+    most of the signing service's log; its warnings still show."""
+    root = logging.getLogger()
+    names = ("httpx", "httpcore", "nats", "aiosqlite", "asyncio", "fontTools")
+    saved = root.handlers[:], root.level, {name: logging.getLogger(name).level for name in names}
+    try:
+        setup_logging("signing", "INFO")
+        assert not logging.getLogger("fontTools.subset").isEnabledFor(logging.INFO)
+        assert logging.getLogger("fontTools.subset").isEnabledFor(logging.WARNING)
+        assert logging.getLogger("vanthu.signing").isEnabledFor(logging.INFO)
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        for name, level in saved[2].items():
+            logging.getLogger(name).setLevel(level)
 
 
 @pytest.mark.parametrize("look_alike", ["Đ", "đ", "Ð", "ð", "Ɖ", "ɖ", "ᵭ", "ᴆ", "Ꟈ", "ꟈ", "d\u0335", "D\u0336"])

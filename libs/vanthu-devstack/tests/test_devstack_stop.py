@@ -64,6 +64,37 @@ def test_the_services_are_stopped_together_between_the_gateway_and_the_issuer_an
     assert seen["nats"] == "alive-nats", seen  # the last one: everything else had stopped
 
 
+#: A process that, on SIGTERM, drains for 2 s and then exits 0.
+SLOW_DRAIN = textwrap.dedent("""
+    import signal, sys, time
+    from pathlib import Path
+    def on_term(*_):
+        time.sleep(2)
+        sys.exit(0)
+    signal.signal(signal.SIGTERM, on_term)
+    Path(sys.argv[1]).touch()
+    while True:
+        signal.pause()
+""")
+
+
+@pytest.mark.parametrize(("config", "drained"), [(StackConfig.with_free_ports, True), (StackConfig.for_tests, False)])
+def test_a_tests_platform_is_killed_at_its_stop_and_make_devs_drains(tmp_path: Path, config: object,
+                                                                      drained: bool) -> None:
+    """A test's platform (``StackConfig.for_tests``) is thrown away: its stop kills the processes instead of letting
+    each drain; ``make dev``'s (the default) lets them drain within the grace."""
+    assert callable(config)
+    stack = Stack(config(tmp_path / "var"))
+    stack.var.mkdir(parents=True)
+    try:
+        stack._spawn("registry", [sys.executable, "-c", SLOW_DRAIN, str(tmp_path / "up")])
+        stack._wait(stack.process("registry"), (tmp_path / "up").exists, "registry")
+        process = stack.process("registry")
+    finally:
+        stack.stop()
+    assert process.popen.returncode == (0 if drained else -9)
+
+
 FAKE_REGISTRY = """
 import os, sys
 from pathlib import Path

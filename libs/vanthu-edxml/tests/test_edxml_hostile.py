@@ -130,6 +130,47 @@ def test_a_malformed_attachment_has_no_digest() -> None:
     assert attachment.data is not None and attachment.data.check() is not None
 
 
+def test_base64_without_whitespace_is_decoded_where_it_lies_and_wrapped_or_bad_text_as_before(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from vanthu_edxml import model
+
+    content = "Tờ trình số 05/TTr-SNV về việc phê duyệt kế hoạch".encode() * 3000
+    compacted: list[int] = []
+    real = model._without_whitespace
+    monkeypatch.setattr(model, "_without_whitespace", lambda raw: compacted.append(1) or real(raw))
+    one_line = base64.b64encode(content).decode()
+    (attachment,) = read_document(minimal(attachments=attachment_xml(one_line))).attachments
+    assert attachment.content() == content
+    assert compacted == []  # no copy without its whitespace: the text is decoded in the package's bytes
+    wrapped = "\n".join(one_line[i:i + 76] for i in range(0, len(one_line), 76))
+    (attachment,) = read_document(minimal(attachments=attachment_xml(wrapped))).attachments
+    assert attachment.content() == content
+    assert compacted == [1]
+    for bad in ("not*base64!", one_line[:-1], one_line + "=A", "QUJD\nRA=x"):
+        with pytest.raises(base64.binascii.Error) as expected:  # type: ignore[attr-defined]
+            base64.b64decode(bad.replace("\n", "").encode(), validate=True)
+        with pytest.raises(MalformedAttachment) as met:
+            EncodedData(bad).decode()
+        assert met.value.args[0].endswith(str(expected.value))  # refused with the same reason as before
+
+
+def test_the_writer_copies_the_base64_it_made_without_looking_at_it_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vanthu_edxml import writer
+
+    content = "Quyết định số 12/QĐ-UBND".encode() * 5000
+    pkg = DocumentPackage(sender=Organization("000.00.00.G22"), code=Code("12", "QĐ-UBND"),
+                          attachments=(Attachment.from_bytes("cid:1", "Quyết định.pdf", content),))
+    looked: list[int] = []
+    real = writer._is_base64_text
+    monkeypatch.setattr(writer, "_is_base64_text", lambda data: looked.append(1) or real(data))
+    written = write_document(pkg)
+    assert looked == []  # EncodedData.from_bytes made it: base64 by construction
+    again = read_document(written)
+    assert write_document(again) == written  # text read from a package is looked at, and written the same
+    assert looked == [1]
+    assert again.attachments[0].content() == content
+
+
 def test_big_attachment_is_kept_by_reference_and_decodes() -> None:
     content = bytes(range(256)) * 50_000  # 12.8 MB: above libxml2's 10 MB text-node limit once encoded
     pkg = DocumentPackage(sender=Organization("000.00.00.G22"), code=Code("1", "UBND"),

@@ -215,3 +215,35 @@ async def test_malformed_query_words_and_ids_are_a_400_naming_the_parameter(
     assert [e["field"] for e in reply.json()["errors"]] == [field]
     assert said in reply.json()["errors"][0]["detail"]
 
+
+
+@pytest.mark.parametrize(("path", "body", "where"), [
+    ("/api/v1/documents", '{"type_code": "cong_van", "abstract": "V\\ud800 vi\\u1ec7c"}', "abstract"),
+    ("/api/v1/documents", '{"type_code": "cong_van", "abstract": "x", "recipients": [{"agency_code": "\\udfff"}]}',
+     "recipients.0.agency_code"),
+    ("/api/v1/documents", '{"type_code": "cong_van", "abstract": "x", "\\ud800": 1}', "body"),
+    ("/api/v1/documents/0190a000-0000-7000-8000-000000000000/revoke", '{"reason": "\\ud800"}', "reason"),
+])
+async def test_a_lone_surrogate_in_a_json_string_is_a_400_naming_where(api: httpx.AsyncClient, path: str, body: str,
+                                                                        where: str) -> None:
+    """JSON's ``\\ud800`` parses into a str no UTF-8 can carry: putting it into a protobuf message was a 500 (found
+    attacking interchange's revoke)."""
+    reply = await send(api, "POST", path, body)
+    assert reply.status_code == 400, reply.text
+    problem = reply.json()
+    assert f"“{where}”" in problem["detail"] and "không hợp lệ" in problem["detail"]
+
+
+@pytest.mark.parametrize(("body", "words"), [
+    ('{"type_code": ', "không phải JSON hợp lệ"),
+    ('{"abstract":' + "[" * 100_000 + "]" * 100_000 + "}", "lồng nhau quá sâu"),
+])
+async def test_a_body_that_is_not_json_is_refused_in_vietnamese_naming_the_body(api: httpx.AsyncClient, body: str,
+                                                                                 words: str) -> None:
+    """Malformed JSON named the field "11" (its character offset), and JSON nested 100,000 deep answered FastAPI's
+    English "There was an error parsing the body" (found attacking interchange's revoke)."""
+    reply = await send(api, "POST", "/api/v1/documents", body)
+    assert reply.status_code == 400, reply.text
+    problem = reply.json()
+    assert words in problem["detail"] and "There was" not in problem["detail"]
+    assert all(e["field"] == "body" for e in problem.get("errors") or [])

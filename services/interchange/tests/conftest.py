@@ -158,8 +158,8 @@ class FakeRegistry:
         return results
 
     async def record_revocation(self, agency_code: str, document_id: str, state: str, reason: str = "",
-                                kind: str = "", *,
-                                update: documents_pb2.DocumentInput | None = None) -> documents_pb2.Document:
+                                kind: str = "", *, update: documents_pb2.DocumentInput | None = None,
+                                actor: str = "") -> documents_pb2.Document:
         if self.refuse_requests_with:
             raise FailedPrecondition(self.refuse_requests_with)
         self.revocations.append((agency_code, document_id, state, reason, kind))

@@ -27,7 +27,8 @@ async def arrival(harness, make_body) -> str:  # type: ignore[no-untyped-def]
 
 def assigned(document_id: str, agency: str = RECIPIENT) -> workflow_events.IncomingAssigned:
     return workflow_events.IncomingAssigned(
-        meta=new_meta(actor="lanhdao.nghean", agency=agency), case_id=new_id(), document_id=document_id,
+        meta=new_meta(actor="lanhdao.nghean", agency=agency, actor_name="Hồ Đức Phớc"), case_id=new_id(),
+        document_id=document_id,
         lead="unit:PNV", cooperating=["unit:VP", "unit:TH"], deadline="2031-06-24", instruction=INSTRUCTION,
         lead_name="Phòng Nội vụ – Đoàn thể")
 
@@ -51,7 +52,8 @@ async def test_assigned_in_progress_and_completed_go_back_as_04_05_06_once_each(
     four, five, six = (a.package for a in sent[1:])
     assert four.description == "Lãnh đạo đã phân công xử lý; chủ trì: Phòng Nội vụ – Đoàn thể; hạn xử lý: 24/06/2031"
     assert INSTRUCTION not in four.description and "unit:VP" not in four.description
-    assert four.staff is not None and four.staff.staff == "lanhdao.nghean"
+    assert four.staff is not None and four.staff.staff == "Hồ Đức Phớc"  # the person's name, never their login
+    assert five.staff is not None and five.staff.staff is None  # a step nobody is named for
     assert five.description == "Đang xử lý văn bản đến"
     assert six.description == "Hoàn thành xử lý văn bản đến: Đã tham mưu văn bản trả lời số 45/SNV-TCBC"
     assert all(p.response_for is not None and p.response_for.agency_code == SENDER for p in (four, five, six))

@@ -180,3 +180,116 @@ def test_the_connected_systems_file_and_secrets(tmp_path: Path) -> None:
     secrets_file = tmp_path / "secrets.json"
     secrets_file.write_text('{"vendor.longchau": "from-file"}', encoding="utf-8")
     assert load_connected_systems(str(path), str(secrets_file), environ={}).secrets["vendor.longchau"] == "from-file"
+
+
+async def test_an_oversize_send_is_refused_while_it_arrives_not_after_it_is_read_whole(
+        harness: Harness, provincial: Axis) -> None:
+    """A connected system's sendEdoc over the package limit was spooled to disk whole (Starlette bounds a form's
+    plain fields, not its files), read into memory, and only then refused: one signed request of some GB could
+    exhaust interchange (found attacking the provincial axis: 320 MB cost the process ~330 MB)."""
+    import hashlib
+
+    from vanthu_axis import sign, system_clock
+
+    small = ProvincialAxis(harness.store, harness.receiver, provincial.axis.router, provincial.systems,
+                           limits=Limits(max_bytes=10_000))
+    app = create_app(small)
+    sent = 0
+
+    async def body() -> AsyncIterator[bytes]:
+        nonlocal sent
+        head = (b'--b\r\nContent-Disposition: form-data; name="file_doc"; filename="x.edxml"\r\n'
+                b"Content-Type: application/octet-stream\r\n\r\n")
+        sent += len(head)
+        yield head
+        for _ in range(400):  # 25 MB, 64 KiB at a time
+            chunk = b"A" * 65536
+            sent += len(chunk)
+            yield chunk
+        yield b"\r\n--b--\r\n"
+
+    def headers() -> dict[str, str]:
+        signed = sign(small.scheme, VENDOR.system_id, provincial.systems.secrets[VENDOR.system_id], system_clock(),
+                      {"Content-Type": "application/octet-stream", "from": VENDOR.system_id, "servicetype": "eDoc",
+                       "messagetype": "edoc", "hash-file": hashlib.sha256(b"x").hexdigest()})
+        return {**signed, "Content-Type": "multipart/form-data; boundary=b"}
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://axis.test") as http:
+        streamed = await http.post("/sendEdoc", headers=headers(), content=body())
+        declared = await http.post("/sendEdoc", headers={**headers(), "Content-Length": str(30_000_000)},
+                                   content=b"x" * 10)
+    assert streamed.status_code == 413 and streamed.json()["status"] == "FAIL", streamed.text
+    assert "vuot qua 10000 byte" in streamed.json()["ErrorDesc"]
+    assert sent < 10_000 + 200_000  # stopped reading near the limit, not after 25 MB
+    assert declared.status_code == 413 and "vuot qua" in declared.json()["ErrorDesc"]
+    assert await harness.receipts() == [] and await _deliveries(harness) == []
+
+
+async def test_a_system_cannot_fetch_a_package_whose_delivery_the_sender_cancelled(
+        harness: Harness, provincial: Axis, make_body: Any) -> None:
+    """UBND revoked a document before the connected system acknowledged it (its delivery cancelled, no longer
+    listed): getEdoc still served the whole package, and a later ``done`` was answered OK (found attacking the
+    provincial axis in `make dev`)."""
+    await harness.store.add_package(
+        package_id="pkg-2", kind="edoc", sender_code=RECIPIENT, edxml_document_id="d2", body=make_body(),
+        sha256="0" * 64, document_id="doc-2",
+        deliveries=[NewDelivery("edoc/doc-2/000.00.00.H14", "000.00.00.H14", "", SYSTEM, "pending")],
+        events=lambda rows: [])
+    async with provincial.client(OTHER.system_id) as other:
+        assert await other.get_edoc("pkg-2") == make_body()
+        await harness.store.revoke(sender_code=RECIPIENT, document_id="doc-2", reason="Ban hành nhầm", staff="x",
+                                   packages={}, events=lambda rows: [])
+        assert await other.received(MessageType.EDOC) == []
+        with pytest.raises(AxisError, match="Khong tim thay"):
+            await other.get_edoc("pkg-2")
+        with pytest.raises(AxisError, match="Khong tim thay"):
+            await other.update_status("pkg-2", AckStatus.DONE)
+
+
+async def test_a_to_header_naming_agencies_the_package_is_not_addressed_to_is_refused(
+        harness: Harness, provincial: Axis, make_body: Any) -> None:
+    """``to`` listed 600 made-up codes of the served pattern, none in the package: one signed request of 10 KB made
+    1,200 receipts and 600 answers 02 in 13 s (found attacking the provincial axis in `make dev`)."""
+    made_up = [f"000.00.{i:02d}.H41" for i in range(1, 100)]  # all served here (000.00.*.H41)
+    async with provincial.client(VENDOR.system_id) as client:
+        with pytest.raises(AxisError) as refused:
+            await client.send_edoc(make_body(), to=[RECIPIENT, *made_up])
+    assert "khong co trong goi tin" in refused.value.error_desc and made_up[0] in refused.value.error_desc
+    assert len(refused.value.error_desc) < 600
+    assert await harness.receipts() == [] and await _deliveries(harness) == []
+    async with provincial.client(VENDOR.system_id) as client:  # the package's own recipient still goes
+        assert await client.send_edoc(make_body(), to=[RECIPIENT])
+    assert [r.recipient_code for r in await harness.receipts()] == [RECIPIENT]
+
+
+async def test_a_system_that_answered_holds_the_document_and_a_revocation_asks_it(
+        harness: Harness, provincial: Axis, make_body: Any) -> None:
+    """A connected system fetched its package and answered 03 without acknowledging ``done``: the delivery stayed
+    pending, so UBND's revocation cancelled it as never sent ("đã hủy gửi", no 13) while the recipient kept the
+    document (found attacking the provincial axis in `make dev`). Its answer says it holds it: the delivery went."""
+    from datetime import date, datetime
+
+    from vanthu_core.errors import FailedPrecondition
+    from vanthu_edxml import ResponseFor, StaffInfo, StatusPackage, write_status
+
+    edxml_id = f"{RECIPIENT},2026/12/20,15/UBND-VP"
+    (row,) = await harness.store.add_package(
+        package_id="pkg-3", kind="edoc", sender_code=RECIPIENT, edxml_document_id=edxml_id, body=make_body(),
+        sha256="0" * 64, document_id="doc-3",
+        deliveries=[NewDelivery("edoc/doc-3/000.00.00.H14", "000.00.00.H14", "", SYSTEM, "pending")],
+        events=lambda rows: [])
+    answer = write_status(StatusPackage(
+        sender=Organization("000.00.00.H14", "UBND tỉnh Cao Bằng"),
+        response_for=ResponseFor(RECIPIENT, "15/UBND-VP", date(2026, 12, 20), edxml_id),
+        staff=StaffInfo("Văn thư", "Nguyễn Thị Thương"), status_code="03", description="Đã vào sổ",
+        timestamp=datetime(2026, 12, 21, 8, 0, 0)))
+    async with provincial.client(OTHER.system_id) as other:
+        assert await other.get_edoc("pkg-3") == make_body()
+        await other.send_edoc(answer, to=[RECIPIENT], message_type=MessageType.STATUS)
+    found = await harness.store.delivery(row.id)
+    assert found is not None and found.state == "sent"
+    ((delivery, statuses),) = await harness.store.deliveries_of(RECIPIENT, "doc-3")
+    assert (delivery.state, [s.code for s in statuses]) == ("sent", ["03"])  # a revocation now sends it a 13
+    with pytest.raises(FailedPrecondition, match="vừa được gửi"):  # not cancelled as never sent
+        await harness.store.revoke(sender_code=RECIPIENT, document_id="doc-3", reason="Ban hành nhầm", staff="x",
+                                   packages={}, events=lambda rows: [])

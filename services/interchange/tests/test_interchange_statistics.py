@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from vanthu.registry.v1.registry_pb2 import Agency
 from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_interchange.server import MIGRATIONS
-from vanthu_interchange.statistics import exchange_statistics, to_xlsx
+from vanthu_interchange.statistics import exchange_statistics, inactive_between, to_xlsx
 from vanthu_interchange.store import InterchangeStore, NewDelivery, ReceiptRow
 
 pytestmark = pytest.mark.integration
@@ -87,6 +88,15 @@ async def test_counts_per_agency_with_the_same_day_acknowledgement_rule(
     later = {r.agency_code: r for r in await exchange_statistics(store, AGENCIES, day, day, clock)}
     assert later[UBND].acknowledgements_overdue == 2
 
+    # taken back: Sở Nội vụ gives package 1 back (15), refuses package 2 (16), then gives that back after all
+    await answer(store, 1, SNV, "15")
+    await answer(store, 2, SNV, "16")
+    later = {r.agency_code: r for r in await exchange_statistics(store, AGENCIES, day, day, clock)}
+    assert (later[UBND].revocations_accepted, later[UBND].revocations_refused) == (1, 1)
+    await answer(store, 2, SNV, "15")
+    later = {r.agency_code: r for r in await exchange_statistics(store, AGENCIES, day, day, clock)}
+    assert (later[UBND].revocations_accepted, later[UBND].revocations_refused) == (2, 0)
+
     other_day = await exchange_statistics(store, AGENCIES, day + timedelta(days=1), day + timedelta(days=1), clock)
     assert all(sum(r.counters().values()) == 0 for r in other_day)  # the package belongs to the day it was sent
 
@@ -104,3 +114,27 @@ async def test_the_workbook_has_the_rows_a_total_and_names_as_text(
     assert formula_like.value == AGENCIES[LONG_CHAU] and formula_like.data_type == "s"
     assert sheet.cell(row=8, column=2).value == "Tổng cộng"
     assert sheet.cell(row=8, column=4).value == 2 and sheet.cell(row=8, column=5).value == 1  # deliveries, failed
+
+
+async def test_an_agency_not_active_in_the_period_is_listed_only_with_something_to_count(
+        stats_store: tuple[InterchangeStore, Clock]) -> None:
+    """After the 2025 reorganisation the directory keeps the former huyện with their end date: a 2026 period lists
+    them only when something of theirs is counted in it (a package dated before the change, say)."""
+    store, clock = stats_store
+    former, merged = "000.00.14.H61", "000.00.15.H61"
+    agencies = [Agency(code=UBND, valid_from="2004-01-01"), Agency(code=SNV),
+                Agency(code=former, valid_from="2004-01-01", valid_to="2025-06-30"),
+                Agency(code=merged, valid_to="2025-06-30"), Agency(code="000.00.42.H61", valid_from="2027-01-01"),
+                Agency(code="000.00.43.H61", valid_from="2026-12-31"), Agency(code="000.00.44.H61", valid_to="thg 6")]
+    period = (date(2026, 12, 1), date(2026, 12, 31))
+    inactive = inactive_between(agencies, *period)
+    assert inactive == {former, merged, "000.00.42.H61"}  # an unreadable end date is open: listed
+    names = {a.code: a.code for a in agencies}
+    await send(store, 1, {merged: "sent"})
+    await store.add_receipt(ReceiptRow(
+        id="r-late", transport_id="pkg-late", package_id="pkg-1", kind="edoc", recipient_code=merged,
+        sender_code=UBND, edxml_document_id="", response_for={}, outcome="accepted", document_id="arr-late",
+        reason=""), [])
+    rows = await exchange_statistics(store, names, *period, clock, inactive=inactive)
+    assert [r.agency_code for r in rows] == [UBND, SNV, merged, "000.00.43.H61", "000.00.44.H61"]
+    assert rows[2].packages_received == 1

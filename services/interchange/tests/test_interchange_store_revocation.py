@@ -27,10 +27,12 @@ class RegistryStandIn:
 
     def __init__(self) -> None:
         self.recorded: list[tuple[str, str, str]] = []
+        self.actors: list[str] = []
 
     async def record_revocation(self, agency_code: str, document_id: str, state: str, reason: str = "",
-                                kind: str = "") -> documents_pb2.Document:
+                                kind: str = "", *, actor: str = "") -> documents_pb2.Document:
         self.recorded.append((agency_code, document_id, state))
+        self.actors.append(actor)
         return documents_pb2.Document(id=document_id, number_symbol="12/UBND-VP", document_date="2031-06-15")
 
     async def agency(self, code: str) -> Any:
@@ -62,11 +64,12 @@ async def test_a_revocation_asks_each_sent_recipient_once_and_cancels_the_unsent
         await revoker.revoke(UBND, "doc-unknown", "Ban hành nhầm", "vanthu.ubnd")
     with pytest.raises(NotFound):  # another agency's document: none of its deliveries
         await revoker.revoke(SNV, "doc-1", "Ban hành nhầm", "vanthu.snv")
-    await revoker.revoke(UBND, "doc-1", "Ban hành nhầm", "vanthu.ubnd")
+    await revoker.revoke(UBND, "doc-1", "Ban hành nhầm", "Trần Thị Thu Hương", actor="vanthu.ubnd")
     deliveries = {d.recipient_code: (d, s) for d, s in await store.deliveries_of(UBND, "doc-1")}
     snv, statuses = deliveries[SNV]
     assert (snv.state, snv.revocation, [s.code for s in statuses]) == ("sent", "pending", ["13"])
-    assert statuses[0].description == "Ban hành nhầm" and statuses[0].staff == "vanthu.ubnd"
+    assert statuses[0].description == "Ban hành nhầm" and statuses[0].staff == "Trần Thị Thu Hương"
+    assert registry.actors == ["vanthu.ubnd"]  # the document's history names the clerk who took it back
     ministry, _ = deliveries[MINISTRY]
     assert (ministry.state, ministry.revocation) == ("cancelled", "cancelled")
     assert registry.recorded == [(UBND, "doc-1", "pending")]
@@ -96,3 +99,23 @@ async def test_a_revocation_asks_each_sent_recipient_once_and_cancels_the_unsent
     await revoker.revoke(UBND, "doc-1", "Đề nghị xem xét lại", "vanthu.ubnd")
     (snv_after,) = [s for d, s in await store.deliveries_of(UBND, "doc-1") if d.recipient_code == SNV]
     assert [s.code for s in snv_after] == ["13", "16", "13"]
+
+
+async def test_a_recipient_that_returned_the_document_is_not_asked_and_the_revocation_settles(
+        store: InterchangeStore) -> None:
+    """Sở Nội vụ returned the letter (02), then UBND revoked it: the 13 went to Sở Nội vụ, whose registry refuses a
+    revocation of a returned arrival (held there, no answer), so the revocation stayed pending for good and every
+    later revocation was refused "đang chờ các nơi nhận trả lời" (found attacking interchange in `make dev`)."""
+    registry = RegistryStandIn()
+    revoker = Revoker(store, registry, Router(("000.00.*.H61",)))  # type: ignore[arg-type]
+    await sent(store, "doc-2")
+    for code, package_id in (("01", "answer-01"), ("02", "answer-02")):
+        await store.add_status(kind="edoc", edxml_document_id=EDXML_ID, reporter_code=SNV, sender_code=UBND,
+                               package_id=package_id, code=code, description="Sai nơi nhận" if code == "02" else "",
+                               staff="vanthu.snv", at=None, events=lambda d: [])
+    await revoker.revoke(UBND, "doc-2", "Ban hành nhầm", "vanthu.ubnd")
+    deliveries = {d.recipient_code: (d, s) for d, s in await store.deliveries_of(UBND, "doc-2")}
+    snv, statuses = deliveries[SNV]
+    assert (snv.state, snv.revocation, [s.code for s in statuses]) == ("sent", "", ["01", "02"])
+    assert not await store.revocation_pending(UBND, "doc-2")
+    assert registry.recorded == [(UBND, "doc-2", "pending"), (UBND, "doc-2", "settled")]

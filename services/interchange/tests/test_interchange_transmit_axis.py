@@ -8,6 +8,7 @@ axis, which cannot be reached from here: these tests pin our behaviour against t
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -137,6 +138,44 @@ async def test_an_axis_delivery_is_failed_visibly_at_max_attempts_and_a_resend_s
     assert row is not None and row.state == "sent" and row.attempts == 1 and fake_axis.package_count() == 1
 
 
+def failure_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, object]]:
+    return [{k: getattr(r, k) for k in ("delivery_id", "recipient", "route", "attempts", "error")}
+            for r in caplog.records if r.name == "vanthu.interchange" and r.getMessage() == "delivery failed"]
+
+
+async def test_a_delivery_given_up_after_its_attempts_is_logged_for_the_operator(
+        store: InterchangeStore, fake_axis: FakeAxis, clock: Clock, caplog: pytest.LogCaptureFixture) -> None:
+    delivery = await pending_to_vpcp(store)
+    sender = transmitter(store, fake_axis, max_attempts=2)
+    fake_axis.fail_next(2)
+    with caplog.at_level("INFO", logger="vanthu.interchange"):
+        await sender.send_due()
+        assert failure_lines(caplog) == []  # a retry to come is no failure yet
+        clock.advance(900)
+        await sender.send_due()
+    [line] = failure_lines(caplog)
+    assert line["delivery_id"] == delivery.id and line["recipient"] == VPCP and line["route"] == AXIS
+    assert line["attempts"] == 2 and "Trục liên thông quốc gia" in str(line["error"])
+    assert [r.levelname for r in caplog.records if r.getMessage() == "delivery failed"] == ["ERROR"]
+
+
+async def test_a_resent_delivery_with_still_no_route_fails_at_once_and_is_logged(
+        store: InterchangeStore, clock: Clock, caplog: pytest.LogCaptureFixture) -> None:
+    """No route at phát hành fails the delivery at once; resent (vanthu-interchange resend) while the configuration
+    still gives no route, it fails again at once, not pending through every retry for minutes."""
+    delivery = await pending_to_vpcp(store)
+    sender = Transmitter(store, Router(("*.H61",)), max_attempts=8, initial_s=5, max_s=900, axis=None,
+                         in_flight_timeout=timedelta(minutes=3))
+    with caplog.at_level("INFO", logger="vanthu.interchange"):
+        assert await sender.send_due() == 0
+    row = await store.delivery(delivery.id)
+    assert row is not None and row.state == "failed" and row.attempts == 1 and row.next_attempt_at is None
+    assert row.last_error.startswith(f"Không có đường gửi đến cơ quan {VPCP}")
+    assert [r.id for r in await store.failed(UBND)] == [delivery.id]
+    [line] = failure_lines(caplog)
+    assert line["delivery_id"] == delivery.id and line["recipient"] == VPCP and line["attempts"] == 1
+
+
 async def test_an_axis_refusal_counts_as_an_attempt_and_status_packages_go_as_messagetype_status(
         store: InterchangeStore, fake_axis: FakeAxis, clock: Clock) -> None:
     delivery = await pending_to_vpcp(store, kind="status")
@@ -169,3 +208,17 @@ async def test_an_interrupted_send_is_failed_visibly_and_never_sent_again_silent
     assert fake_axis.calls(Endpoint.SEND_EDOC) == 0
     assert await published_states(store) == ["failed"]
     assert await store.begin_attempt(delivery.id) is None  # failed: nobody takes it in flight any more
+
+
+async def test_the_sending_loop_ends_when_told_to_stop_even_if_no_cancellation_reaches_it(
+        store: InterchangeStore) -> None:
+    """The service's stop ends the retry loop by a flag as well as by cancelling it: Python 3.11's
+    ``asyncio.wait_for`` can swallow a cancellation that meets the wake-up (the outbox relay's stop hung on it)."""
+    sender = Transmitter(store, Router(("*.H61",)), max_attempts=8, initial_s=5, max_s=900, axis=None,
+                         in_flight_timeout=timedelta(minutes=3))
+    loop = asyncio.create_task(sender.run(poll_s=3600))
+    await asyncio.sleep(0.2)  # a pass (nothing due), then waiting for a kick or the hour's poll
+    assert not loop.done()
+    sender.stop()
+    await asyncio.wait_for(loop, timeout=30)  # not cancelled: it ended by itself
+    assert loop.done() and not loop.cancelled() and loop.exception() is None

@@ -5,8 +5,11 @@ page's confidence kept), redeliveries changing nothing, a document the registry 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,14 +19,18 @@ from PIL import Image, ImageDraw, ImageFont
 from vanthu.common.v1 import events_pb2 as common_events
 from vanthu.registry.v1 import documents_pb2
 from vanthu.registry.v1 import events_pb2 as registry_events
+from vanthu_core.subjects import SEARCH_DOCUMENTS
 from vanthu_search.backends.tantivy_backend import TantivyBackend
 from vanthu_search.domain.access import principals_of
-from vanthu_search.domain.model import Caller, Filters
+from vanthu_search.domain.model import Caller, Filters, IndexedDocument
 from vanthu_search.domain.query import parse
 from vanthu_search.extract import DOCX, PDF, extract
 from vanthu_search.indexer import Indexer, key_of
 from vanthu_search.ocr import OcrStore, OcrWorker
+from vanthu_search.server import consumer_options
+from vanthu_search.settings import SearchSettings
 from vanthu_search.sources import File
+from vanthu_testing.nats import NatsServer
 
 from .conftest import AGENCY
 
@@ -92,9 +99,21 @@ class FakeSources:
         return documents_pb2.DocumentFile(object_id=object_id, role="main", content_type=content_type)
 
 
-def event(document_id: str, agency: str = AGENCY) -> registry_events.DocumentRegistered:
-    return registry_events.DocumentRegistered(meta=common_events.EventMeta(event_id="e1", agency_code=agency),
+def event(document_id: str, agency: str = AGENCY, event_id: str = "e1") -> registry_events.DocumentRegistered:
+    return registry_events.DocumentRegistered(meta=common_events.EventMeta(event_id=event_id, agency_code=agency),
                                               document=registry_events.DocumentState(document_id=document_id))
+
+
+class CountingBackend(TantivyBackend):
+    """Tantivy, noting how many documents each write (each commit) held."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory)
+        self.writes: list[int] = []
+
+    def upsert(self, documents: Sequence[IndexedDocument]) -> None:
+        self.writes.append(len(documents))
+        super().upsert(documents)
 
 
 def found(backend: TantivyBackend, query: str, roles: tuple[str, ...] = ("clerk",)) -> list[str]:
@@ -222,3 +241,72 @@ def test_an_issued_letters_number_and_date_fields_are_read_where_they_stand() ->
     assert "Số: 05/UBND-VP" in " ".join(text.split()), text
     assert "Vĩnh Long, ngay 02 thang 12 nam 2026" in " ".join(text.split()), text
     assert text.index("05/UBND-VP") < text.index("V/v tổ chức")
+
+
+ABSTRACTS = ["V/v kiểm định chất lượng nước sinh hoạt", "V/v tuyển dụng công chức cấp xã năm 2026",
+             "V/v tăng cường công tác phòng, chống thiên tai", "V/v góp ý dự thảo quy định của Sở Nội vụ",
+             "V/v triển khai chuyển đổi số trong cơ quan nhà nước"]
+
+
+def registered(sources: FakeSources, count: int) -> list[str]:
+    ids = [f"d{i}" for i in range(count)]
+    for i, document_id in enumerate(ids):
+        sources.documents[document_id] = documents_pb2.Document(
+            id=document_id, agency_code=AGENCY, direction="incoming", status="registered",
+            abstract=f"{ABSTRACTS[i % len(ABSTRACTS)]} đợt {100 + i}", audience=["*"])
+    return ids
+
+
+async def test_a_batch_of_events_is_written_to_the_index_in_one_commit(tmp_path: Path) -> None:
+    """Issue 15's freshness: one commit per event (130 ms each on a loaded machine) made a burst of 200 registrations
+    wait 30 s; a batch's documents are read together and written at once. A document the registry no longer has
+    leaves; one whose read fails is that event's own failure (retried alone), the others are indexed."""
+    backend = CountingBackend(tmp_path / "index")
+    sources = FakeSources()
+    ids = registered(sources, 5)
+    backend.upsert([IndexedDocument(id="gone", agency_code=AGENCY, audience=("*",), abstract="V/v thu hồi văn bản")])
+    broken = RuntimeError("the registry is unavailable")
+
+    class Failing(FakeSources):
+        async def get(self, agency_code: str, document_id: str) -> documents_pb2.Document | None:
+            if document_id == "broken":
+                raise broken
+            return await sources.get(agency_code, document_id)
+
+    indexer = Indexer(backend, Failing(), sources)
+    outcomes = await indexer.batch([*(event(d) for d in ids), event("gone"), event("broken")])
+    assert outcomes == [None] * 6 + [broken]
+    assert backend.writes == [1, 5]  # the set-up's write, then the batch's five in one
+    assert backend.get(AGENCY, "gone") is None
+    assert found(backend, "kiem dinh chat luong nuoc") == ["d0"]
+    assert sorted(found(backend, "đợt")) == ids
+    backend.close()
+
+
+async def test_the_registrys_document_events_are_consumed_in_batches(tmp_path: Path) -> None:
+    """Through a real JetStream: 20 events waiting are indexed in at most two writes (the first event, fetched alone,
+    then the rest), not twenty; with ``batch_size`` 1, one write each."""
+    server = NatsServer(tmp_path / "nats").start()
+    registry, search = server.bus("registry", client_name="registry"), server.bus("search", client_name="search")
+    backend = CountingBackend(tmp_path / "index")
+    sources = FakeSources()
+    ids = registered(sources, 20)
+    try:
+        await registry.connect()
+        await search.connect()
+        for i, document_id in enumerate(ids):
+            await registry.publish(event(document_id, event_id=f"event-{i}"))
+        indexer = Indexer(backend, sources, sources)
+        settings = SearchSettings(batch_wait_ms=2000)  # what the stream holds comes at once; the wait only bounds it
+        await search.consume(SEARCH_DOCUMENTS, indexer.handle, **consumer_options(settings, indexer))
+        deadline = time.monotonic() + 60  # a deadline to fail by, not a measure
+        while backend.count() < 20:
+            assert time.monotonic() < deadline, f"{backend.count()} of 20 indexed, writes {backend.writes}"
+            await asyncio.sleep(0.05)
+        assert sum(backend.writes) == 20 and len(backend.writes) <= 2, backend.writes
+        assert consumer_options(SearchSettings(batch_size=1), indexer) == {"key": key_of}
+    finally:
+        await search.close()
+        await registry.close()
+        backend.close()
+        server.stop()

@@ -23,6 +23,8 @@ const SearchPage = lazy(async () => ({ default: (await import("./features/search
 const JobsPage = lazy(async () => ({ default: (await import("./features/jobs/JobsPage")).JobsPage }));
 const JobPage = lazy(async () => ({ default: (await import("./features/jobs/JobPage")).JobPage }));
 const Dashboard = lazy(async () => ({ default: (await import("./features/dashboard/Dashboard")).Dashboard }));
+const ExchangeStatistics = lazy(async () => ({
+  default: (await import("./features/exchange/ExchangeStatistics")).ExchangeStatistics }));
 const SigningPage = lazy(async () => ({ default: (await import("./features/signing/SigningPage")).SigningPage }));
 const RegistersPage = lazy(async () => ({ default: (await import("./features/registers/RegistersPage")).RegistersPage }));
 const PaperArrival = lazy(async () => ({ default: (await import("./features/incoming/PaperArrival")).PaperArrival }));
@@ -96,6 +98,7 @@ export function App({ manager, queryClient, nonce }: { manager: UserManager; que
                     <Route path="giao-viec" element={<Screen><JobsPage /></Screen>} />
                     <Route path="giao-viec/:id" element={<Screen><JobPage /></Screen>} />
                     <Route path="thong-ke" element={<Screen><Dashboard /></Screen>} />
+                    <Route path="thong-ke-lien-thong" element={<Screen><ExchangeStatistics /></Screen>} />
                     <Route path="ky-so" element={<Screen><SigningPage /></Screen>} />
                     <Route path="ho-so" element={<Screen><RecordsPage /></Screen>} />
                     <Route path="ho-so/:id" element={<Screen><FilePage /></Screen>} />

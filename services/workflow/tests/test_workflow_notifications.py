@@ -374,6 +374,11 @@ async def test_the_smtp_server_receives_the_vietnamese_mail_and_nothing_for_who_
     assert unicodedata.is_normalized("NFC", body)
     # the officer has the in-app notification, and no e-mail was even written for them
     assert len((await notes(h, OFFICER)).notifications) == 1
+
+    async def recorded() -> bool:  # the sender marks the row sent after the server took the mail
+        return all(r.state != "pending" for r in await mails(h))
+
+    await eventually(recorded, "the head's mail recorded")
     rows = await mails(h)
     assert [(r.address, r.state, r.attempts) for r in rows] == [(address(HEAD), "sent", 1)]
     assert mailbox.to(address(OFFICER)) == []

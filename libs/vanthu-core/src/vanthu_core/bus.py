@@ -14,7 +14,9 @@
   replica); each message is acknowledged only after its handler returns (its effect is committed), nak'ed with
   backoff when it raises, and given up on when it raises :class:`PoisonMessage` or has failed ``max_deliver`` times
   (``VANTHU_CONSUMER_MAX_DELIVER``): the consumer's ``on_give_up`` records it where people see it, then it is
-  dead-lettered (and terminated); one that cannot be decoded is dead-lettered.
+  dead-lettered (and terminated); one that cannot be decoded is dead-lettered. A message taken and neither
+  acknowledged nor marked in progress (its process killed) is delivered again after the consumer's ack wait
+  (``VANTHU_CONSUMER_ACK_WAIT_S``, 30 s).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from vanthu_core.aio import wait_event
 from vanthu_core.events import UndecodableEvent, decode, encode, meta_of
 from vanthu_core.settings import CommonSettings
 from vanthu_core.streams import StreamSettings, declare_streams
@@ -101,6 +104,10 @@ class ConsumerSettings(BaseSettings):
     #: Seconds to wait before each retry of a failing message (the last one repeats), comma-separated in the
     #: environment (``0.5,2,10``).
     backoff_s: Annotated[list[float], NoDecode] = Field(default_factory=lambda: [0.5, 2.0, 10.0], min_length=1)
+    #: JetStream's ack wait of every consumer: how long the server waits for a message it handed out to be
+    #: acknowledged (or marked in progress: the bus does so every third of it while the handler runs) before it
+    #: delivers it again, e.g. one a killed process had taken. The tests' fault platforms set it short.
+    ack_wait_s: float = Field(default=30.0, ge=0.5, le=3600)
 
     @field_validator("backoff_s", mode="before")
     @classmethod
@@ -234,7 +241,7 @@ class EventBus:
     async def subscribe(self, durable: str, filter_subject: str, handler: Handler, *,
                         max_deliver: int | None = None, backoff_s: Sequence[float] | None = None,
                         concurrency: int | None = None, key: KeyOf | None = None,
-                        on_give_up: GiveUp | None = None, batch: int = 16, ack_wait_s: float = 30.0,
+                        on_give_up: GiveUp | None = None, batch: int = 16, ack_wait_s: float | None = None,
                         max_work_s: float = 600.0, drain_s: float = 10.0,
                         batch_handler: BatchHandler | None = None, max_wait_s: float = 0.05,
                         batches_in_hand: int = 2) -> Subscription:
@@ -245,13 +252,15 @@ class EventBus:
         many times a failing message is tried, ``backoff_s`` the waits between tries (the last one repeated). When a
         message is given up on (it failed ``max_deliver`` times or raised :class:`PoisonMessage`),
         ``on_give_up(event, reason)`` records it where people see it, then it goes to the dead letters. Unset
-        options come from the bus's :class:`ConsumerSettings` (``VANTHU_CONSUMER_*``). While the handler runs, the
-        server is told every ``ack_wait_s / 3`` that the work is in progress, for at most ``max_work_s`` (then the
-        message is left to be redelivered). On :meth:`close` the messages in hand get ``drain_s`` to finish (those
-        cut off are redelivered).
+        options come from the bus's :class:`ConsumerSettings` (``VANTHU_CONSUMER_*``). JetStream delivers a message
+        again when it is not acknowledged within ``ack_wait_s`` (``VANTHU_CONSUMER_ACK_WAIT_S``, 30 s); while the
+        handler runs, the server is told every ``ack_wait_s / 3`` that the work is in progress, for at most
+        ``max_work_s`` (then the message is left to be redelivered). On :meth:`close` the messages in hand get
+        ``drain_s`` to finish (those cut off are redelivered).
 
         With ``batch_handler`` the consumer works in batches (:class:`BatchSubscription`): it fetches up to ``batch``
-        messages at once (waiting at most ``max_wait_s`` for the first), hands them to ``batch_handler`` together
+        messages at once (waiting at most ``max_wait_s`` after the first for more, and not at all when it was idle and
+        nothing was queued behind it), hands them to ``batch_handler`` together
         (those of one ordering key in successive rounds, in order) and acknowledges each after it returns;
         ``handler`` handles them one at a time when the batch handler raises. Up to ``batches_in_hand`` batches are
         handled at once (the next one fetched and started while the one before waits on other services); its
@@ -261,6 +270,7 @@ class EventBus:
         max_deliver = defaults.max_deliver if max_deliver is None else max_deliver
         concurrency = defaults.concurrency if concurrency is None else concurrency
         backoff = list(defaults.backoff_s if backoff_s is None else backoff_s)
+        ack_wait_s = defaults.ack_wait_s if ack_wait_s is None else ack_wait_s
         # The server redelivers without limit: the bus itself gives up after max_deliver, having recorded it.
         config = ConsumerConfig(name=durable, durable_name=durable, ack_policy=AckPolicy.EXPLICIT,
                                 filter_subject=filter_subject, max_deliver=-1, ack_wait=ack_wait_s,
@@ -392,8 +402,7 @@ class Subscription:
             free = self.concurrency - len(self._in_hand)
             if free <= 0:
                 self._freed.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._freed.wait(), timeout=1)
+                await wait_event(self._freed, 1)
                 continue
             messages = await self._fetch(task, functools.partial(self._psub.fetch, min(self.batch, free), timeout=1))
             for msg in messages:
@@ -612,14 +621,24 @@ class _Claimed:
     done: asyncio.Future[bool]
 
 
+def _queued_behind(msg: Msg) -> bool:
+    """Whether the stream held more messages for this consumer when ``msg`` was delivered (its metadata's
+    ``num_pending``; True when that cannot be read, as before it was looked at)."""
+    try:
+        return bool(msg.metadata.num_pending)
+    except Exception:  # not a JetStream delivery's reply subject
+        return True
+
+
 class BatchSubscription(Subscription):
     """A durable pull consumer working in batches (issue 12: what each message cost in every service was paid once
     per message; a batch pays it once).
 
     - It fetches up to ``batch`` messages at once (the first as soon as there is one, then what the stream holds or
-      what comes within ``max_wait_s``) and holds up to ``batches_in_hand`` batches at a time: the next batch is
-      fetched and handled while the one before waits on other services (its registry and storage calls); the server
-      is told the work is in progress for every message held.
+      what comes within ``max_wait_s``, unless it was idle and nothing was queued behind the first) and holds up
+      to ``batches_in_hand`` batches at a time: the next batch is fetched and handled while the one before waits on
+      other services (its registry and storage calls); the server is told the work is in progress for every message
+      held.
     - The batch goes to ``batch_handler`` in rounds: each round holds at most one message of an ordering key, in the
       order fetched (a key's second message waits for the next round); a message whose earlier one of its key was
       nak'ed is nak'ed too without being handled (unless it is its last delivery). A message whose key has an
@@ -645,9 +664,13 @@ class BatchSubscription(Subscription):
 
     async def _fetch_batch(self) -> list[Msg]:
         """The first message with a long poll (handed over the moment it is there), then what else comes within
-        max_wait_s (at once when the queue holds more; a lone message waits max_wait_s)."""
+        max_wait_s (at once when the queue holds enough) — unless the consumer is idle (no batch in hand) and the
+        stream held nothing more for it: such a lone message goes at once, so a letter issued on its own does not
+        wait max_wait_s in each batched consumer on its way (issue 12's p50 and p99). While a batch is in hand the
+        wait stays: what comes meanwhile goes together, and a message held back behind its key in the batch in hand
+        does not take the second batch's place alone."""
         messages: list[Msg] = await self._psub.fetch(1, timeout=1)
-        if self.batch > 1:
+        if self.batch > 1 and (self._in_hand or _queued_behind(messages[0])):
             self._idle = False  # the first is held: a stop waits for the rest of the batch (max_wait_s)
             try:
                 with contextlib.suppress(TimeoutError, NatsTimeoutError):

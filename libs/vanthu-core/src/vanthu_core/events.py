@@ -28,6 +28,7 @@ from opentelemetry import context as otel_context
 from opentelemetry import propagate
 
 from vanthu.common.v1.events_pb2 import EventMeta
+from vanthu_core.auth import optional_principal
 from vanthu_core.ids import new_id
 from vanthu_core.subjects import EVENT_TYPES, subject_of
 
@@ -65,9 +66,16 @@ def continuing(carrier: Mapping[str, str] | None) -> Iterator[None]:
 
 
 def new_meta(*, actor: str, agency: str | None, occurred_at: datetime | None = None,
-             event_id: str | None = None) -> EventMeta:
-    """The envelope of a new event: a new id (or ``event_id``), ``occurred_at`` (now) and the current trace."""
-    meta = EventMeta(event_id=event_id or new_id(), actor=actor, agency_code=agency or "")
+             event_id: str | None = None, actor_name: str | None = None) -> EventMeta:
+    """The envelope of a new event: a new id (or ``event_id``), ``occurred_at`` (now) and the current trace.
+
+    ``actor_name``: the acting person's name; by default that of the person whose call is being served when
+    ``actor`` is that person (their username or subject), else empty (a service, or a consumer's follow-up)."""
+    if actor_name is None:
+        principal = optional_principal()
+        actor_name = (principal.name if principal is not None and not principal.is_service
+                      and actor in (principal.username, principal.subject) else "")
+    meta = EventMeta(event_id=event_id or new_id(), actor=actor, agency_code=agency or "", actor_name=actor_name)
     meta.occurred_at.FromDatetime((occurred_at or datetime.now(UTC)).astimezone(UTC))
     carrier = trace_headers()
     meta.traceparent = carrier.get("traceparent", "")

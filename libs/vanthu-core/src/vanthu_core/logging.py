@@ -49,5 +49,7 @@ def setup_logging(service: str, level: str = "INFO", json_output: bool = True) -
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "nats", "aiosqlite", "asyncio"):
+    # fontTools: the signing service's signature appearance subsets a font, a few dozen INFO lines ("glyf pruned")
+    # per signature, nine lines in ten of its log
+    for noisy in ("httpx", "httpcore", "nats", "aiosqlite", "asyncio", "fontTools"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

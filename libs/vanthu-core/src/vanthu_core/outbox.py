@@ -46,6 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from vanthu_core.aio import wait_event
 from vanthu_core.events import encode, meta_of, subject_of, trace_headers
 from vanthu_core.timeutil import Clock, utc_now
 
@@ -282,8 +283,7 @@ class OutboxRelay:
                 raise
             except Exception:  # the relay must outlive a NATS or database outage; rows stay pending
                 log.warning("outbox relay could not publish; will retry", exc_info=True)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.interval_s)
+            await wait_event(self._wake, self.interval_s)
             if self._wake.is_set():
                 await self._gather()
             self._wake.clear()

@@ -23,6 +23,16 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 #: Unicode's control characters (category Cc: U+0000–U+001F and U+007F–U+009F) but newline and tab; one regular
 #: expression instead of a category look-up per character (a national directory import checks 1 million fields).
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: Characters that show nothing: blanks (category Z, and what ``str.isspace`` takes) and the invisible format
+#: characters (category Cf: zero-width space and joiners, word joiner, byte order mark, soft hyphen, …), and the
+#: Hangul fillers fonts draw as blank. A required text made only of them reads as empty to everyone after.
+_INVISIBLE_EXTRA = frozenset("\u115f\u1160\u3164\uffa0")
+
+
+def shows_nothing(text: str) -> bool:
+    """Whether ``text`` has no visible character (empty, blanks, zero-width and other format characters only)."""
+    return all(c.isspace() or c in _INVISIBLE_EXTRA or unicodedata.category(c) in ("Cf", "Zs", "Zl", "Zp")
+               for c in text)
 
 
 def clean_text(field: str, value: str, *, max_len: int, required: bool = True, strip: bool = True) -> str:
@@ -31,8 +41,9 @@ def clean_text(field: str, value: str, *, max_len: int, required: bool = True, s
     if not isinstance(value, str):
         raise InvalidArgument(field, "phải là văn bản (chuỗi ký tự).")
     text = nfc(value.strip() if strip else value)
-    if required and not text:
-        raise InvalidArgument(field, "chưa nhập: đây là thông tin bắt buộc.")
+    if required and shows_nothing(text):
+        raise InvalidArgument(field, "chưa nhập: đây là thông tin bắt buộc (chỉ có khoảng trắng hoặc ký tự vô hình "
+                                     "không tính là đã nhập)." if text else "chưa nhập: đây là thông tin bắt buộc.")
     if len(text) > max_len:
         raise InvalidArgument(field, f"dài {len(text)} ký tự; chỉ nhận tối đa {max_len} ký tự, hãy rút gọn.")
     if _CONTROLS.search(text):

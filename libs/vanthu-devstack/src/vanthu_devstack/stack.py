@@ -83,10 +83,22 @@ class StackConfig:
     #: and otherwise seeds and leaves its result there. For the tests, which start many platforms from the same
     #: seed (the seed is some 10 s of CPU, more than any service's start); None (``make dev``): always seed.
     seed_cache: Path | None = field(default_factory=lambda: _path_from_env(SEED_CACHE_ENV))
+    #: How long :meth:`Stack.stop` lets the processes drain before it kills what still runs. The tests' platforms,
+    #: whose data is thrown away, take 0 (:meth:`for_tests`): their teardown waited up to 11 s for a service's
+    #: consumers draining messages whose handlers waited on services stopped at the same moment.
+    stop_grace_s: float = 15.0
 
     @classmethod
     def with_free_ports(cls, var_dir: Path, log: Callable[[str], None] = lambda _: None) -> StackConfig:
         return cls(var_dir=var_dir, ports=free_ports(), log=log, choose_ports=True)
+
+    @classmethod
+    def for_tests(cls, var_dir: Path, log: Callable[[str], None] = lambda _: None) -> StackConfig:
+        """A test's platform: free ports, and a stop that kills at once (:attr:`stop_grace_s` 0; a service's drain
+        is tested on its own, the platform's data is thrown away)."""
+        config = cls.with_free_ports(var_dir, log)
+        config.stop_grace_s = 0.0
+        return config
 
 
 def _path_from_env(name: str) -> Path | None:
@@ -596,9 +608,10 @@ class Stack:
         _run_async(read())
         return found
 
-    def stop(self, grace_s: float = 15.0) -> None:
+    def stop(self, grace_s: float | None = None) -> None:
         """SIGTERM the gateway, then every service at once, then the issuer, then nats-server (:func:`_stop_groups`),
-        waiting for each group, all within one ``grace_s``; SIGKILL whatever still runs when the grace is over.
+        waiting for each group, all within one ``grace_s`` (None: the config's :attr:`StackConfig.stop_grace_s`);
+        SIGKILL whatever still runs when the grace is over.
         (Services were stopped one after the other before: a platform's stop took the sum of their drains, some
         11 s, instead of the longest.)
 
@@ -607,7 +620,7 @@ class Stack:
         still interrupt it, every remaining child is killed before the exception goes on.
         """
         with signals_deferred():
-            deadline = time.monotonic() + grace_s
+            deadline = time.monotonic() + (self.config.stop_grace_s if grace_s is None else grace_s)
             try:
                 for group in _stop_groups(self.processes):
                     for process in group:

@@ -20,10 +20,8 @@ from lxml import etree
 from .errors import LimitExceeded, MalformedPackage, WrongNamespace
 from .model import (
     AGENCY_CODE_MAX,
-    DATE_FORMAT,
     NS,
     QCVN_AGENCY_CODE,
-    TIMESTAMP_FORMAT,
     Attachment,
     Business,
     BusinessDocumentInfo,
@@ -47,6 +45,8 @@ from .model import (
     TraceHeaderList,
     bare_content_id,
     normalize_text,
+    parse_date,
+    parse_timestamp,
 )
 from .safe_xml import DEFAULT_LIMITS, Limits, ParsedXml, parse
 
@@ -122,11 +122,11 @@ class _Reader:
             return None
 
     def date(self, node: _Node, name: str) -> date | None:
-        return self._typed(node, name, lambda s: datetime.strptime(s, DATE_FORMAT).date(),
+        return self._typed(node, name, parse_date,
                            "a date in yyyy/MM/dd format", "date-format")
 
     def timestamp(self, node: _Node, name: str) -> datetime | None:
-        return self._typed(node, name, lambda s: datetime.strptime(s, TIMESTAMP_FORMAT),
+        return self._typed(node, name, parse_timestamp,
                            "a timestamp in yyyy/MM/dd HH:mm:ss format", "timestamp-format")
 
     def integer(self, node: _Node, name: str) -> int | None:

@@ -42,6 +42,11 @@ def _escape(text: str, path: str) -> str:
             .replace('"', "&quot;"))
 
 
+def _is_base64_text(data: bytes) -> bool:
+    """Whether ``data`` holds only base64 characters and whitespace (then written as it is)."""
+    return not data or data.translate(None, b"+/=\r\n\t ").isalnum()
+
+
 def format_date(value: date | None) -> str | None:
     return value.strftime(DATE_FORMAT) if value is not None else None
 
@@ -243,7 +248,7 @@ def _attachments(out: _Out, attachments: tuple[Attachment, ...], xlink: bool) ->
                     ("ContentType", att.content_type)], prefix="")
         raw = att.data.raw
         data = raw if isinstance(raw, bytes) else bytes(raw)
-        if data.translate(None, b"+/=\r\n\t ").isalnum() or not data:
+        if att.data.canonical or _is_base64_text(data):  # made here by EncodedData.from_bytes: base64 already
             body = data
         else:  # not base64 (kept as received); escape it so the output stays well-formed
             body = _escape(data.decode("ascii", "replace"), "ContentTransferEncoded").encode("ascii")

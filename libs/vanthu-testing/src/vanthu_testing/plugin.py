@@ -11,6 +11,12 @@ from vanthu_testing.identity import dev_issuer, own_dev_issuer, token_for  # noq
 from vanthu_testing.nats import nats_server  # noqa: F401
 from vanthu_testing.postgres import postgres_server, postgres_url  # noqa: F401
 from vanthu_testing.s3 import moto_s3, rclone_s3  # noqa: F401
+from vanthu_testing.timeouts import (  # noqa: F401
+    pytest_runtest_logreport,
+    pytest_runtest_makereport,
+    pytest_terminal_summary,
+    pytest_timeout_set_timer,
+)
 
 #: The launcher's cache of the seeded registry database (:attr:`vanthu_devstack.StackConfig.seed_cache`), one per
 #: test run, shared by its xdist workers (they inherit the environment) and the launchers the tests start.

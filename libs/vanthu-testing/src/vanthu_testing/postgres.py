@@ -72,11 +72,15 @@ class PostgresServer:
     def create_database(self, name: str, *, attempts: int = 4) -> str:
         """Create the empty database ``name``; its URL. ``createdb`` copies ``template1``, which PostgreSQL refuses
         while anything else is connected to it (a year-ahead run saw one such refusal in 2,000 tests): tried again
-        up to ``attempts`` times, then RuntimeError with PostgreSQL's own words."""
+        up to ``attempts`` times (a try unanswered after 60 s counts as refused), then RuntimeError with PostgreSQL's
+        own words."""
         command = self._cmd(str(self.bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "vanthu",
                             name)
         for attempt in range(attempts):
-            done = subprocess.run(command, capture_output=True, text=True)
+            try:
+                done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+            except subprocess.TimeoutExpired as exc:  # never wait on it for the test's whole timeout
+                done = subprocess.CompletedProcess(command, -1, "", f"no answer in {exc.timeout:.0f} s")
             if done.returncode == 0:
                 return self.url_for(name)
             if "already exists" in done.stderr and attempt:

@@ -82,6 +82,10 @@ class Readiness(BaseModel):
     services: dict[str, str] = Field(description="each service's gRPC health: SERVING, or why not (UNAVAILABLE...)")
 
 
+#: FastAPI's text when a JSON body cannot be decoded at all (json.loads raising, e.g. RecursionError).
+BODY_PARSE_ERROR = "There was an error parsing the body"
+
+
 def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -157,7 +161,9 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
     async def on_validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
         """400 naming each field at fault; 422 when the body has fields the route does not take (a client's typo
         or a field of another version must not pass unnoticed, issue 11 item 16)."""
-        errors = [{"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), "detail": validation_text(e),
+        errors = [{"field": "body", "detail": f"không phải JSON hợp lệ (lỗi ở ký tự thứ {e['loc'][-1]})",
+                   "type": e["type"]} if e["type"] == "json_invalid" else  # its loc is ("body", <offset>)
+                  {"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), "detail": validation_text(e),
                    "type": e["type"]} for e in error.errors()]
         unknown = [e["field"] for e in errors if e["type"] == "extra_forbidden"]
         listed = [{"field": e["field"], "detail": e["detail"]} for e in errors]
@@ -173,8 +179,10 @@ def create_app(settings: GatewaySettings, common: CommonSettings) -> FastAPI:
         page of the web application where no route answers a GET outside the API (``web.app_response``)."""
         if error.status_code == 404 and (page := web.app_response(request)) is not None:
             return page
-        return problem(error.status_code, HTTP_TEXTS.get(error.status_code, str(error.detail)), request=request,
-                       headers=error.headers)
+        detail = HTTP_TEXTS.get(error.status_code, str(error.detail))
+        if error.status_code == 400 and error.detail == BODY_PARSE_ERROR:  # FastAPI's, e.g. JSON nested too deep
+            detail = "Không đọc được nội dung gửi lên: JSON không hợp lệ hoặc lồng nhau quá sâu."
+        return problem(error.status_code, detail, request=request, headers=error.headers)
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -16,7 +16,7 @@ import re
 from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from vanthu_core.errors import InvalidArgument
 from vanthu_core.numbers import INT32_MAX, MAX_PDF_COORDINATE
@@ -24,10 +24,42 @@ from vanthu_core.text import clean_text
 from vanthu_core.timeutil import FIRST_DAY, LAST_DAY
 
 
+def _surrogate_at(value: object, path: str = "") -> str | None:
+    """Where in a parsed JSON value a string (or a key) holds a lone UTF-16 surrogate (JSON's ``"\\ud800"``, which
+    Python's JSON parser lets through and no UTF-8 text can carry); None when none does."""
+    if isinstance(value, str):
+        return path if any("\ud800" <= c <= "\udfff" for c in value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and _surrogate_at(key) is not None:
+                return path or "body"
+            found = _surrogate_at(item, where)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _surrogate_at(item, f"{path}.{index}" if path else str(index))
+            if found is not None:
+                return found
+    return None
+
+
 class RequestBody(BaseModel):
     """Base of every JSON request body."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_lone_surrogates(cls, data: object) -> object:
+        """A lone surrogate (``{"reason": "\\ud800"}``) is a 400 naming where it is, not a 500 when the text is put
+        into a protobuf message (found attacking interchange: ``POST /documents/{id}/revoke``)."""
+        where = _surrogate_at(data)
+        if where is not None:
+            raise ValueError(f"“{where[:100]}” có ký tự không hợp lệ (nửa cặp thay thế UTF-16, \\ud800–\\udfff, "
+                             "không phải chữ nào): hãy gõ lại nội dung này.")
+        return data
 
 
 class ResponseBody(BaseModel):

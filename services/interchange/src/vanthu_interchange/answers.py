@@ -138,7 +138,7 @@ class Answers:
         receipt = await self.store.receipt_of_arrival(meta.agency_code, document_id)
         if receipt is None:
             return  # not brought by interchange (a paper arrival): nobody to answer electronically
-        await self.answer(receipt, code, description, staff=meta.actor, source=meta.event_id, failed=failed)
+        await self.answer(receipt, code, description, staff=meta.actor_name, source=meta.event_id, failed=failed)
 
     async def answer(self, receipt: ReceiptRow, code: StatusCode, description: str, *, staff: str,
                      source: str, failed: str = "") -> DeliveryRow | None:

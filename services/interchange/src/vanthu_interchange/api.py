@@ -17,7 +17,7 @@ from vanthu_core.timeutil import Clock, iso_vietnam, utc_now
 from vanthu_interchange.packages import STATUS_NAMES
 from vanthu_interchange.peers import Registry
 from vanthu_interchange.revoking import Revoker
-from vanthu_interchange.statistics import exchange_statistics, to_xlsx
+from vanthu_interchange.statistics import exchange_statistics, inactive_between, to_xlsx
 from vanthu_interchange.store import DeliveryRow, DeliveryStatusRow, InterchangeStore
 
 #: The longest period one request covers.
@@ -83,7 +83,8 @@ class InterchangeApi(interchange_pb2_grpc.InterchangeServiceServicer):
         if self.revoker is None:
             raise FailedPrecondition("Chưa thu hồi được: dịch vụ liên thông đang chạy không có sổ đăng ký "
                                      "(registry); báo quản trị hệ thống.")
-        await self.revoker.revoke(agency, request.document_id.strip(), reason, principal.username or principal.subject)
+        await self.revoker.revoke(agency, request.document_id.strip(), reason, principal.name,
+                                  actor=principal.username)
         found = await self.store.deliveries_of(agency, request.document_id.strip())
         return interchange_pb2.RevokeDocumentResponse(deliveries=[delivery_to_proto(r, s) for r, s in found])
 
@@ -98,8 +99,9 @@ class InterchangeApi(interchange_pb2_grpc.InterchangeServiceServicer):
         if self.registry is None:
             raise FailedPrecondition("Chưa cấu hình registry nên chưa biết các cơ quan trực thuộc: báo quản trị hệ "
                                      "thống.")
-        agencies = await self.registry.subtree(agency)
-        rows = await exchange_statistics(self.store, agencies, date_from, date_to, self.clock)
+        subtree = await self.registry.subtree(agency)
+        rows = await exchange_statistics(self.store, {code: a.name for code, a in subtree.items()}, date_from, date_to,
+                                         self.clock, inactive=inactive_between(subtree.values(), date_from, date_to))
         reply = interchange_pb2.GetExchangeStatisticsResponse(rows=[
             interchange_pb2.AgencyExchangeStatistics(agency_code=r.agency_code, agency_name=r.agency_name,
                                                      **r.counters()) for r in rows])

@@ -15,9 +15,12 @@ Both are granted to the ``vanthu-interchange`` client by the access table (:mod:
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import grpc
 
@@ -36,7 +39,17 @@ from vanthu_core.errors import (
 from vanthu_core.grpc_client import bearer_metadata, domain_error, item_error
 from vanthu_core.service_token import ServiceTokens
 
+log = logging.getLogger("vanthu.interchange")
+T = TypeVar("T")
+
 TIMEOUT_S = 120.0
+#: The failures of a batch call that every item of it meets (the callee unreachable or out of time): the call's
+#: failure is then each item's. Any other failure of a batch call (one item's bad answer failing the whole call, an
+#: answer that leaves items out) is not taken as each item's: the items are asked for one by one instead, so one of
+#: them failing does not send the others of the batch back to wait for a redelivery.
+OUTAGES = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED})
+#: How many single calls at once stand for a batch call that failed for what it carried.
+SINGLE_CALLS_AT_ONCE = 8
 CHUNK = 1024 * 1024
 #: The most files one CopyObjects call carries (storage takes at most 256).
 COPIES_PER_CALL = 256
@@ -50,6 +63,44 @@ class StoredFile:
     sha256: str
     content_type: str
     file_name: str
+
+
+def _split(error: grpc.aio.AioRpcError | Unavailable, count: int) -> bool:
+    """Whether a batch call of ``count`` items that failed with ``error`` is asked again item by item (see
+    :data:`OUTAGES`)."""
+    if count < 2:
+        return False
+    return isinstance(error, Unavailable) or error.code() not in OUTAGES
+
+
+async def _one_by_one(items: Sequence[tuple[str, ...]], call: Callable[..., Awaitable[T]], what: str
+                      ) -> list[T | DomainError]:
+    """``call(*item)`` for each item, :data:`SINGLE_CALLS_AT_ONCE` at a time; one result per item, in order, its
+    answer or the :class:`DomainError` it alone met."""
+    log.warning("a batch call failed for what it carried; asking for its items one by one",
+                extra={"call": what, "count": len(items)})
+    gate = asyncio.Semaphore(SINGLE_CALLS_AT_ONCE)
+
+    async def one(item: tuple[str, ...]) -> T | DomainError:
+        async with gate:
+            try:
+                return await call(*item)
+            except DomainError as error:
+                return error
+
+    return list(await asyncio.gather(*(one(item) for item in items)))
+
+
+async def _instead(failure: grpc.aio.AioRpcError | Unavailable, items: Sequence[tuple[str, ...]],
+                   call: Callable[..., Awaitable[T]], what: str, prefix: str) -> list[T | DomainError]:
+    """What a batch call of ``items`` that failed with ``failure`` answers instead: its items one by one
+    (:func:`_one_by_one`) when :func:`_split` says so; otherwise ``failure`` is raised (a gRPC error as its
+    :class:`DomainError`, ``prefix`` naming the service)."""
+    if not _split(failure, len(items)):
+        if isinstance(failure, grpc.aio.AioRpcError):
+            raise domain_error(failure, prefix) from failure
+        raise failure
+    return await _one_by_one(items, call, what)
 
 
 class Registry:
@@ -85,7 +136,8 @@ class Registry:
     async def issued_documents(self, items: list[tuple[str, str]]) -> list[documents_pb2.Document | DomainError]:
         """:meth:`issued_document` for several ``(agency_code, document_id)`` at once (GetDocuments: one call and one
         read per :data:`READS_PER_CALL`); one result per item, in order, its document or the :class:`DomainError`
-        it alone met. A failure of the call itself raises."""
+        it alone met. A failure of the call that every item meets (:data:`OUTAGES`) raises; another failure of it
+        asks for its documents one by one (GetDocument)."""
         results: list[documents_pb2.Document | DomainError] = []
         for start in range(0, len(items), READS_PER_CALL):
             part = items[start:start + READS_PER_CALL]
@@ -96,9 +148,12 @@ class Registry:
                         for agency, document_id in part]),
                     metadata=await self._metadata(), timeout=TIMEOUT_S, wait_for_ready=self.wait_for_ready)
             except grpc.aio.AioRpcError as error:
-                raise domain_error(error, "Dịch vụ văn bản: ") from error
+                results.extend(await _instead(error, part, self.issued_document, "GetDocuments", "Dịch vụ văn bản: "))
+                continue
             if len(reply.results) != len(part):
-                raise Unavailable(f"Dịch vụ văn bản: trả lời {len(reply.results)} kết quả cho {len(part)} văn bản.")
+                short = Unavailable(f"Dịch vụ văn bản: trả lời {len(reply.results)} kết quả cho {len(part)} văn bản.")
+                results.extend(await _instead(short, part, self.issued_document, "GetDocuments", "Dịch vụ văn bản: "))
+                continue
             results.extend(result.document if not result.error_code else
                            item_error(result.error_code, result.error_message, result.error_field,
                                       "Dịch vụ văn bản: ") for result in reply.results)
@@ -125,10 +180,11 @@ class Registry:
             self._agencies[code] = (time.monotonic() + self.agency_cache_s, reply.agency)
         return reply.agency
 
-    async def subtree(self, code: str, limit: int = 5000) -> dict[str, str]:
-        """``code`` and every agency under it in the directory (code → name), parents first; at most ``limit``."""
+    async def subtree(self, code: str, limit: int = 5000) -> dict[str, registry_pb2.Agency]:
+        """``code`` and every agency under it in the directory, those no longer active included (code → agency: name,
+        active period), parents first; at most ``limit``."""
         root = await self.agency(code)
-        found = {code: root.name if root else ""}
+        found = {code: root if root is not None else registry_pb2.Agency(code=code)}
         queue = [code]
         while queue and len(found) < limit:
             parent = queue.pop(0)
@@ -143,7 +199,7 @@ class Registry:
                     raise domain_error(error, "Dịch vụ văn bản: ") from error
                 for agency in reply.agencies:
                     if agency.code not in found:
-                        found[agency.code] = agency.name
+                        found[agency.code] = agency
                         queue.append(agency.code)
                 token = reply.page.next_page_token
                 if not token:
@@ -183,14 +239,15 @@ class Registry:
         return [result.document if not result.error_code else _arrival_error(result) for result in reply.results]
 
     async def record_revocation(self, agency_code: str, document_id: str, state: str, reason: str = "",
-                                kind: str = "", *,
-                                update: documents_pb2.DocumentInput | None = None) -> documents_pb2.Document:
+                                kind: str = "", *, update: documents_pb2.DocumentInput | None = None,
+                                actor: str = "") -> documents_pb2.Document:
         """Record a revocation on a document of ``agency_code`` (RecordRevocation: requested, pending, settled); a
-        requested update carries the update package's content (``update``: an arrival's input)."""
+        requested update carries the update package's content (``update``: an arrival's input); ``actor``: the
+        username of the person who asked (the sender's clerk), named in the document's history."""
         try:
             reply = await self.documents.RecordRevocation(
                 documents_pb2.RecordRevocationRequest(agency_code=agency_code, id=document_id, state=state,
-                                                      reason=reason, kind=kind, update=update),
+                                                      reason=reason, kind=kind, update=update, actor=actor),
                 metadata=await self._metadata(), timeout=TIMEOUT_S,
                 wait_for_ready=self.wait_for_ready)
         except grpc.aio.AioRpcError as error:
@@ -232,13 +289,13 @@ class Storage:
         """:meth:`read` for several ``(agency_code, object_id)`` at once (ReadObjects: one call and one lookup per
         :data:`READS_PER_CALL`, the bytes verified by storage while streaming); one result per item, in order, its
         bytes or the :class:`DomainError` it alone met (a file longer than ``max_file_bytes`` is refused as
-        :meth:`read` refuses it, its bytes not sent). A failure of the call itself raises."""
+        :meth:`read` refuses it, its bytes not sent). A failure of the call that every item meets (:data:`OUTAGES`)
+        raises; another failure of it, or an answer that leaves a file out, reads its files one by one (Download)."""
         results: list[bytes | DomainError] = []
         for start in range(0, len(items), READS_PER_CALL):
             part = items[start:start + READS_PER_CALL]
             found: list[bytes | DomainError | None] = [None] * len(part)
             parts: dict[int, list[bytes]] = {}
-            current = -1
             call = self.stub.ReadObjects(
                 storage_pb2.ReadObjectsRequest(items=[
                     storage_pb2.DownloadRequest(object_id=object_id, agency_code=agency) for agency, object_id in part],
@@ -246,34 +303,49 @@ class Storage:
                 metadata=bearer_metadata(await self.tokens.token()), timeout=TIMEOUT_S,
                 wait_for_ready=self.wait_for_ready)
             try:
-                async for message in call:
-                    which = message.WhichOneof("part")
-                    if which == "chunk":
-                        if current in parts:
-                            parts[current].append(message.chunk)
-                        continue
-                    if not 0 <= message.index < len(part):
-                        raise Unavailable(f"Kho lưu tệp: trả lời về tệp thứ {message.index} của {len(part)} tệp.")
-                    current = message.index
-                    parts.pop(current, None)
-                    if which == "error":
-                        found[current] = item_error(message.error.code, message.error.message, message.error.field,
-                                                    "Kho lưu tệp: ")
-                    elif message.object.size > self.max_file_bytes:
-                        found[current] = InvalidArgument(
-                            "files", f"tệp {part[current][1]} dài {message.object.size} byte, vượt "
-                                     f"{self.max_file_bytes} byte một gói tin mang được.")
-                    else:
-                        parts[current] = []
+                if not await self._read_part(call, part, found, parts):
+                    call.cancel()
+                    odd = Unavailable(f"Kho lưu tệp: trả lời về một tệp không được hỏi trong {len(part)} tệp.")
+                    results.extend(await _instead(odd, part, self.read, "ReadObjects", "Kho lưu tệp: "))
+                    continue
             except grpc.aio.AioRpcError as error:
-                raise domain_error(error, "Kho lưu tệp: ") from error
+                results.extend(await _instead(error, part, self.read, "ReadObjects", "Kho lưu tệp: "))
+                continue
             for index, chunks in parts.items():
                 if found[index] is None:
                     found[index] = b"".join(chunks)
             if any(result is None for result in found):
-                raise Unavailable(f"Kho lưu tệp: không trả lời đủ {len(part)} tệp.")
+                short = Unavailable(f"Kho lưu tệp: không trả lời đủ {len(part)} tệp.")
+                results.extend(await _instead(short, part, self.read, "ReadObjects", "Kho lưu tệp: "))
+                continue
             results.extend(result for result in found if result is not None)
         return results
+
+    async def _read_part(self, call: AsyncIterator[storage_pb2.ReadObjectsResponse], part: list[tuple[str, str]],
+                         found: list[bytes | DomainError | None], parts: dict[int, list[bytes]]) -> bool:
+        """Read one ReadObjects answer into ``found`` (each item's error or refusal) and ``parts`` (each item's
+        chunks); False when it names an item it was not asked for."""
+        current = -1
+        async for message in call:
+            which = message.WhichOneof("part")
+            if which == "chunk":
+                if current in parts:
+                    parts[current].append(message.chunk)
+                continue
+            if not 0 <= message.index < len(part):
+                return False
+            current = message.index
+            parts.pop(current, None)
+            if which == "error":
+                found[current] = item_error(message.error.code, message.error.message, message.error.field,
+                                            "Kho lưu tệp: ")
+            elif message.object.size > self.max_file_bytes:
+                found[current] = InvalidArgument(
+                    "files", f"tệp {part[current][1]} dài {message.object.size} byte, vượt "
+                             f"{self.max_file_bytes} byte một gói tin mang được.")
+            else:
+                parts[current] = []
+        return True
 
     async def store(self, agency_code: str, file_name: str, content: bytes, content_type: str = "") -> StoredFile:
         """Store a received file for ``agency_code``; storage checks what the bytes are (a declared type that
@@ -320,7 +392,8 @@ class Storage:
         CopyObjects: one call and one transaction per :data:`COPIES_PER_CALL`); one result per item, in order: the
         recipient's file, None when the source agency holds no such object (the caller uploads it then), or the
         error that item alone met. ``traces``: the W3C trace headers each item's event continues. A failure of the
-        call itself raises."""
+        call that every item meets (:data:`OUTAGES`) raises; another failure of it copies its files one by one
+        (CopyObject)."""
         results: list[StoredFile | DomainError | None] = []
         for start in range(0, len(items), COPIES_PER_CALL):
             part = items[start:start + COPIES_PER_CALL]
@@ -334,9 +407,12 @@ class Storage:
                     metadata=bearer_metadata(await self.tokens.token()), timeout=TIMEOUT_S,
                     wait_for_ready=self.wait_for_ready)
             except grpc.aio.AioRpcError as error:
-                raise domain_error(error, "Kho lưu tệp: ") from error
+                results.extend(await _instead(error, part, self.copy, "CopyObjects", "Kho lưu tệp: "))
+                continue
             if len(reply.results) != len(part):
-                raise Unavailable(f"Kho lưu tệp: trả lời {len(reply.results)} kết quả cho {len(part)} tệp.")
+                short = Unavailable(f"Kho lưu tệp: trả lời {len(reply.results)} kết quả cho {len(part)} tệp.")
+                results.extend(await _instead(short, part, self.copy, "CopyObjects", "Kho lưu tệp: "))
+                continue
             for result in reply.results:
                 if not result.HasField("error"):
                     o = result.copied.object

@@ -182,6 +182,14 @@ class ProvincialAxis:
         recipients = list(dict.fromkeys(code.strip()[:35] for code in recipients if code.strip()))
         if not recipients:
             raise AxisRefusal("Khong co don vi nhan")
+        if isinstance(package, DocumentPackage):
+            # ``to`` names whom to deliver the package to, among those it is addressed to: a code the package does
+            # not name would only be returned (02) one by one, each a receipt and an answer, so one signed request
+            # of a few KB of made-up codes made a thousand rows and answers
+            named = {r.agency_code for r in package.recipients if r.agency_code}
+            strangers = [code for code in recipients if code not in named]
+            if strangers:
+                raise AxisRefusal(f"Don vi nhan {', '.join(strangers[:20])[:400]} khong co trong goi tin (To)")
         local = [code for code in recipients if self.router.serves(code)]
         relayed = {code: target for code in recipients if code not in local
                    for target in [self.router.system(code)] if target is not None}
@@ -259,8 +267,10 @@ class ProvincialAxis:
         return {"data": data}
 
     async def _mine(self, system: ConnectedSystem, doc_id: str) -> list[DeliveryRow]:
+        # a cancelled delivery (the sender revoked the document before the system acknowledged it) is not the
+        # system's any more: its package is not served again
         rows = [r for r in await self.store.deliveries_of_package(doc_id) if r.route == SYSTEM
-                and self.router.system(r.recipient_code) == system] if doc_id else []
+                and r.state != "cancelled" and self.router.system(r.recipient_code) == system] if doc_id else []
         if not rows:
             raise AxisRefusal(f"Khong tim thay van ban {doc_id or '(trong)'}")
         return rows
@@ -345,6 +355,35 @@ async def served_agencies(registry: Any, router: Router, limit: int = 20000) -> 
     return found
 
 
+#: What a sendEdoc body may hold beyond the package itself: the multipart framing and the part's headers.
+FORM_OVERHEAD_BYTES = 64 * 1024
+
+
+def _capped(request: Any, limit: int) -> Any:
+    """``request`` reading at most ``limit`` bytes of body: a declared ``Content-Length`` over it, or a body that
+    grows over it while it arrives, is refused (HTTP 413) before it is spooled to disk and read into memory whole.
+    (Starlette bounds a multipart form's plain fields, not its files: a signed sendEdoc of 5 GB was written to a
+    temporary file, then read into memory, and only then found over ``max_package_bytes``.)"""
+    from starlette.requests import Request
+
+    too_large = AxisRefusal(f"Goi tin vuot qua {limit - FORM_OVERHEAD_BYTES} byte", 413)
+    declared = request.headers.get("content-length", "")
+    if declared.strip().isdigit() and int(declared) > limit:
+        raise too_large
+    received = 0
+
+    async def receive() -> Any:
+        nonlocal received
+        message = await request.receive()
+        if message.get("type") == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise too_large
+        return message
+
+    return Request(request.scope, receive)
+
+
 def create_app(axis: ProvincialAxis) -> Any:
     """The ASGI application (Starlette): every endpoint is a POST answering JSON."""
     from starlette.applications import Starlette
@@ -363,6 +402,7 @@ def create_app(axis: ProvincialAxis) -> Any:
         try:
             system, fields = axis.authenticate(request.headers)
             if operation == Endpoint.SEND_EDOC:
+                request = _capped(request, axis.limits.max_bytes + FORM_OVERHEAD_BYTES)
                 async with request.form(max_part_size=axis.limits.max_bytes + 1) as form:
                     upload = form.get(FILE_PART)
                     content = await upload.read() if upload is not None and not isinstance(upload, str) else b""

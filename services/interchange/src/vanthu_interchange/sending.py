@@ -34,6 +34,16 @@ from vanthu_interchange.store import DeliveryRow, InterchangeStore, NewDelivery,
 log = logging.getLogger("vanthu.interchange")
 
 
+def log_failed(rows: list[DeliveryRow], error: str = "") -> None:
+    """The operator's line for each delivery that failed (no route to its recipient, or given up after its
+    attempts): which delivery, to whom, why; ``vanthu-interchange failed`` lists them, ``resend`` sends them."""
+    for row in rows:
+        log.error("delivery failed", extra={
+            "delivery_id": row.id, "document_id": row.document_id, "sender": row.sender_code,
+            "recipient": row.recipient_code, "route": row.route, "kind": row.kind, "attempts": row.attempts,
+            "error": error or row.last_error})
+
+
 #: The registry's exchange form of a document sent with its paper original too (edXML Bussiness/Paper 1).
 PAPER = "electronic_and_paper"
 
@@ -111,8 +121,10 @@ class Sender:
         if packages:
             rows = await self.store.add_packages([package for _, package in packages])
             self.on_commit()
+            failed = [row for made_rows in rows for row in made_rows if row.state == "failed"]
             log.info("documents sent", extra={"count": len(packages),
-                                              "deliveries": sum(len(r) for r in rows)})
+                                              "deliveries": sum(len(r) for r in rows), "failed": len(failed)})
+            log_failed(failed)
         return outcomes
 
     async def give_up(self, message: Message, reason: str) -> None:
@@ -213,6 +225,7 @@ class Sender:
             log.info("document sent", extra={"document_id": document_id, "agency": agency,
                                              "package_bytes": len(package.body),
                                              "deliveries": {r.recipient_code: r.state for r in rows}})
+            log_failed([r for r in rows if r.state == "failed"])
         return rows
 
     async def prepare(self, agency: str, document_id: str) -> NewPackage:

@@ -204,6 +204,7 @@ class InterchangeServer:
         return await self.grpc.start()
 
     async def stop(self) -> None:
+        self.transmitter.stop()
         self.retries.cancel()
         if self.provincial_axis is not None:
             await self.provincial_axis.stop()

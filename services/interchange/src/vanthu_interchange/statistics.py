@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from vanthu.registry.v1.registry_pb2 import Agency
 from vanthu_core.spreadsheet import text_cell
 from vanthu_core.timeutil import VIETNAM_TZ, Clock, utc_now
 from vanthu_interchange.store import DeliveryRow, DeliveryStatusRow, InterchangeStore, ReceiptRow
@@ -25,7 +27,9 @@ TITLES = {
     "packages_sent": "Văn bản đã gửi", "deliveries": "Lượt gửi (theo nơi nhận)",
     "deliveries_failed": "Gửi không thành công", "packages_received": "Văn bản đã nhận",
     "packages_returned": "Văn bản đã trả lại (02)", "returned_by_recipients": "Bị nơi nhận trả lại (02)",
-    "revocations_sent": "Yêu cầu lấy lại (13)", "acknowledgements_overdue": "Chưa báo đã đến trong ngày (01)"}
+    "revocations_sent": "Yêu cầu lấy lại (13)", "revocations_accepted": "Nơi nhận đồng ý lấy lại (15)",
+    "revocations_refused": "Nơi nhận từ chối lấy lại (16)",
+    "acknowledgements_overdue": "Chưa báo đã đến trong ngày (01)"}
 
 
 @dataclass
@@ -41,6 +45,8 @@ class AgencyCounts:
     packages_returned: int = 0
     returned_by_recipients: int = 0
     revocations_sent: int = 0
+    revocations_accepted: int = 0
+    revocations_refused: int = 0
     acknowledgements_overdue: int = 0
     _packages: set[str] = field(default_factory=set, repr=False)
 
@@ -52,10 +58,28 @@ def _day(instant: datetime | None) -> date | None:
     return instant.astimezone(VIETNAM_TZ).date() if instant else None
 
 
+def inactive_between(agencies: Iterable[Agency], date_from: date, date_to: date) -> frozenset[str]:
+    """The codes of ``agencies`` not active on any day of ``date_from``–``date_to``: created after it, or abolished
+    before it (``valid_from``/``valid_to``, ISO dates; an empty or unreadable bound is open). After the 2025
+    reorganisation a province's directory keeps its former districts (huyện) with their end date."""
+    def bound(text: str) -> date | None:
+        try:
+            return date.fromisoformat(text) if text else None
+        except ValueError:
+            return None
+    inactive = set()
+    for agency in agencies:
+        start, end = bound(agency.valid_from), bound(agency.valid_to)
+        if (start is not None and start > date_to) or (end is not None and end < date_from):
+            inactive.add(agency.code)
+    return frozenset(inactive)
+
+
 async def exchange_statistics(store: InterchangeStore, agencies: dict[str, str], date_from: date, date_to: date,
-                              clock: Clock = utc_now) -> list[AgencyCounts]:
+                              clock: Clock = utc_now, *, inactive: frozenset[str] = frozenset()) -> list[AgencyCounts]:
     """The counters of each agency of ``agencies`` (code → name) for ``date_from``–``date_to`` (Vietnam dates,
-    included), in the order of ``agencies``."""
+    included), in the order of ``agencies``; an agency of ``inactive`` (not active in the period) only when it has
+    something to count."""
     start = datetime.combine(date_from, time.min, VIETNAM_TZ)
     end = datetime.combine(date_to + timedelta(days=1), time.min, VIETNAM_TZ)
     today = _day(clock())
@@ -67,7 +91,7 @@ async def exchange_statistics(store: InterchangeStore, agencies: dict[str, str],
         edoc_ids = [d.id for d in deliveries if d.kind == "edoc"]
         statuses: dict[str, list[DeliveryStatusRow]] = defaultdict(list)
         for status in (await session.scalars(select(DeliveryStatusRow).where(
-                DeliveryStatusRow.delivery_id.in_(edoc_ids)))).all() if edoc_ids else []:
+                DeliveryStatusRow.delivery_id.in_(edoc_ids)).order_by(DeliveryStatusRow.id))).all() if edoc_ids else []:
             statuses[status.delivery_id].append(status)
         receipts = list((await session.scalars(select(ReceiptRow).where(
             ReceiptRow.recipient_code.in_(codes), ReceiptRow.kind == "edoc", ReceiptRow.created_at >= start,
@@ -87,6 +111,10 @@ async def exchange_statistics(store: InterchangeStore, agencies: dict[str, str],
         answers = statuses.get(delivery.id, [])
         if any(s.code == "02" for s in answers):
             row.returned_by_recipients += 1
+        answered = [s.code for s in answers if s.code in ("15", "16")]
+        if answered:  # the last answer counts (a 16 a recipient later turned into 15)
+            row.revocations_accepted += int(answered[-1] == "15")
+            row.revocations_refused += int(answered[-1] == "16")
         if delivery.state == "sent" and delivery.sent_at is not None:
             sent_day = _day(delivery.sent_at)
             inbox = [_day(s.received_at) for s in answers if s.code == "01"]
@@ -98,7 +126,7 @@ async def exchange_statistics(store: InterchangeStore, agencies: dict[str, str],
             counts[receipt.recipient_code].packages_received += 1
     for row in counts.values():
         row.packages_sent = len(row._packages)
-    return list(counts.values())
+    return [row for row in counts.values() if row.agency_code not in inactive or any(row.counters().values())]
 
 
 def to_xlsx(rows: list[AgencyCounts], date_from: date, date_to: date) -> bytes:

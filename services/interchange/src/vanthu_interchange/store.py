@@ -287,6 +287,14 @@ async def _events_together(session: AsyncSession) -> AsyncIterator[None]:
         session.info.pop("events", None)
 
 
+#: The statuses a recipient sends about the document itself once it holds it (01 đã đến … 06 hoàn thành, 02 trả lại),
+#: not about a take-back (13, 15, 16).
+RECEIPT_STATUS_CODES = frozenset({"01", "02", "03", "04", "05", "06"})
+#: Why a thu hồi is refused while an earlier one waits for its answers.
+REVOCATION_WAITING = ("Văn bản đang chờ các nơi nhận trả lời đề nghị thu hồi đã gửi (đồng ý hoặc từ chối); khi tất "
+                      "cả đã trả lời mới thu hồi lại được.")
+
+
 class InterchangeStore:
     """Packages, deliveries and receipts; every method is one transaction."""
 
@@ -941,6 +949,15 @@ class InterchangeStore:
         await session.execute(insert(DELIVERY_STATUSES).values(
             delivery_id=delivery.id, package_id=package_id, code=code, description=description, staff=staff, at=at,
             received_at=self.clock()))
+        if delivery.route == "system" and delivery.state in ("pending", "failed") and code in RECEIPT_STATUS_CODES:
+            # A connected system fetches its package (getEdoc) and may answer before it acknowledges ``done``, or
+            # never acknowledge: its answer says it holds the document, so the delivery went. Left pending, a
+            # revocation cancelled it as never sent ("đã hủy gửi", no 13) while the recipient kept the document.
+            now = self.clock()
+            delivery.state, delivery.sent_at, delivery.next_attempt_at, delivery.last_error = "sent", now, None, ""
+            await session.execute(update(DELIVERIES).where(DELIVERIES.c.id == delivery.id).values(
+                state="sent", sent_at=now, next_attempt_at=None, last_error=""))
+            await _add_events(session, events(delivery))
         if code in ("15", "16") and delivery.revocation == "pending":
             delivery.revocation = "accepted" if code == "15" else "refused"
             if code == "16":
@@ -952,10 +969,12 @@ class InterchangeStore:
 
     # -- thu hồi --------------------------------------------------------------------------------------------------
     async def revoke(self, *, sender_code: str, document_id: str, reason: str, staff: str,
-                     packages: dict[str, tuple[str, bytes, str, NewDelivery]], events: Any) -> list[DeliveryRow]:
+                     packages: dict[str, tuple[str, bytes, str, NewDelivery]], events: Any,
+                     returned: frozenset[str] = frozenset()) -> list[DeliveryRow]:
         """Revoke the ``edoc`` deliveries of a document of ``sender_code`` in one transaction: each one sent gets
         its status 13 package (``packages[delivery id]``: package id, body, sha256, the status delivery) and waits
-        (revocation pending, 13 on its timeline); one not sent yet (pending, failed) is cancelled. FailedPrecondition
+        (revocation pending, 13 on its timeline); one not sent yet (pending, failed) is cancelled; one whose recipient
+        returned the document (``returned``, its ids) is left as it is. FailedPrecondition
         while a revocation is pending, or when a delivery was sent since ``packages`` were built; the deliveries."""
         now = self.clock()
         async with self._write() as session:
@@ -963,10 +982,11 @@ class InterchangeStore:
                 DeliveryRow.sender_code == sender_code, DeliveryRow.document_id == document_id,
                 DeliveryRow.kind == "edoc").order_by(DeliveryRow.recipient_code).with_for_update())).all())
             if any(r.revocation == "pending" for r in rows):
-                raise FailedPrecondition("văn bản đang chờ các nơi nhận trả lời yêu cầu thu hồi trước (trạng thái 13 "
-                                         "đã gửi): chờ đồng ý (15) hoặc từ chối (16) rồi mới thu hồi lại")
+                raise FailedPrecondition(REVOCATION_WAITING)
             changed: list[DeliveryRow] = []
             for row in rows:
+                if row.state == "sent" and row.id in returned:
+                    continue
                 if row.state == "sent":
                     if row.id not in packages:
                         raise FailedPrecondition("một nơi nhận vừa được gửi văn bản; thu hồi lại")

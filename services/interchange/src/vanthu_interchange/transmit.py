@@ -28,7 +28,6 @@ written before the system was connected) is parked there.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -36,9 +35,11 @@ from datetime import timedelta
 from google.protobuf.message import Message
 
 from vanthu_axis import AxisClient
+from vanthu_core.aio import wait_event
 from vanthu_interchange import events
 from vanthu_interchange.federation import Peer, PeerClient, PeerRefused
 from vanthu_interchange.routing import AXIS, LOCAL, PEER, SYSTEM, Router
+from vanthu_interchange.sending import log_failed
 from vanthu_interchange.store import DeliveryRow, InterchangeStore
 
 log = logging.getLogger("vanthu.interchange")
@@ -67,6 +68,7 @@ class Transmitter:
         #: Builds the package of a resent delivery given up on before its package existed (``Sender.rebuild``).
         self.rebuild = rebuild
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def backoff(self, attempts: int) -> timedelta:
         """The wait after the ``attempts``-th failed attempt: initial × 2^(attempts−1), at most ``max_s``."""
@@ -113,7 +115,9 @@ class Transmitter:
             if route == AXIS and self.axis is not None:
                 sent += await self._send_by_axis(delivery, self.axis)
                 continue
-            await self._failed_attempt(delivery, self.router.no_route(delivery.recipient_code))
+            # no route now is no route at the next attempt either (routes change with the configuration, at a
+            # restart): failed at once, as at phát hành, instead of pending through every retry
+            await self._failed_attempt(delivery, self.router.no_route(delivery.recipient_code), final=True)
         return sent
 
     async def _send_by_axis(self, delivery: DeliveryRow, axis: AxisClient) -> int:
@@ -184,6 +188,8 @@ class Transmitter:
                                               backoff=self.backoff(delivery.attempts + 1), events=_announce_edoc)
         if row is not None:
             self.on_commit()
+            if row.state == "failed":
+                log_failed([row], error)
 
     async def _fail_interrupted(self) -> None:
         rows = await self.store.interrupted(
@@ -196,12 +202,17 @@ class Transmitter:
         if rows:
             self.on_commit()
 
+    def stop(self) -> None:
+        """End :meth:`run` at its next turn, between two passes (the server also cancels it, ending a pass at once)."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self, poll_s: float) -> None:
-        while True:
+        """Send due deliveries now, after each :meth:`kick` and every ``poll_s`` seconds, until :meth:`stop`."""
+        while not self._stopping:
             self._wake.clear()
             try:
                 await self.send_due()
             except Exception:
                 log.exception("sending due deliveries failed; will try again")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=poll_s)
+            await wait_event(self._wake, poll_s)

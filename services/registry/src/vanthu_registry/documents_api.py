@@ -671,10 +671,12 @@ class DocumentApi(documents_pb2_grpc.DocumentServiceServicer):
             if not content.type_code.strip():  # the sender's type name, as for an arrival
                 content.type_code = await self._type_named(agency, content.type_name)
             update = draft_from_proto(content)
+        # the person who asked (the sender's clerk) when interchange names one; else the service itself
+        actor = clean_text("actor", request.actor, max_len=255, required=False) or principal.username
         doc = await self.lifecycle.record_revocation(
             agency_code=agency, document_id=request.id,
             state=request.state, reason=clean_text("reason", request.reason, max_len=500, required=False),
-            kind=request.kind, actor=principal.username or principal.subject, update=update)
+            kind=request.kind, actor=actor or principal.subject, update=update)
         self.on_commit()
         return documents_pb2.RecordRevocationResponse(document=document_to_proto(doc))
 

@@ -384,7 +384,7 @@ class DocumentStore:
     @staticmethod
     def _together(arrivals: list[NewArrival]) -> bool:
         keys = {(a.agency_code, a.arrival_key) for a in arrivals}
-        return len(arrivals) > 1 and len(keys) == len(arrivals) and all(
+        return bool(arrivals) and len(keys) == len(arrivals) and all(
             a.arrival_key and not a.replaces_document_id and not a.draft.answers_document_id
             and a.draft.direction is Direction.INCOMING for a in arrivals)
 

@@ -87,6 +87,16 @@ def wire(settings: SearchSettings, common: CommonSettings, *, backend: Backend |
                   channels, registry_stub)
 
 
+def consumer_options(settings: SearchSettings, indexer: Indexer) -> dict[str, Any]:
+    """How ``search-documents`` is consumed: events of one document one after the other (the key) and, with
+    ``batch_size`` > 1, in batches (:meth:`Indexer.batch`: one index commit per batch, not per event)."""
+    options: dict[str, Any] = {"key": key_of}
+    if settings.batch_size > 1:
+        options.update(batch_handler=indexer.batch, batch=settings.batch_size,
+                       max_wait_s=settings.batch_wait_ms / 1000)
+    return options
+
+
 @dataclass
 class SearchServer:
     settings: SearchSettings
@@ -103,7 +113,8 @@ class SearchServer:
             self.bus = EventBus.for_service(self.common, "vanthu-search")
             await self.bus.connect()
             await self.bus.wait_for_streams()
-            await self.bus.consume(SEARCH_DOCUMENTS, self.wiring.indexer.handle, key=key_of)
+            await self.bus.consume(SEARCH_DOCUMENTS, self.wiring.indexer.handle,
+                                   **consumer_options(self.settings, self.wiring.indexer))
         self.verifier = JwksVerifier(self.common.oidc_issuer, audience=self.common.oidc_audience or None)
         self.grpc = GrpcServer(service="search", host=self.settings.grpc_host, port=self.settings.grpc_port,
                                verifier=self.verifier,

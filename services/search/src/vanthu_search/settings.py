@@ -42,5 +42,10 @@ class SearchSettings(ServiceSettings):
     ocr_dpi: int = Field(default=200, ge=72, le=600)
     #: A PDF page with fewer extracted characters than this is taken for a scan and sent to OCR.
     ocr_min_chars: int = Field(default=20, ge=0)
+    #: The registry's document events are indexed in batches of up to this many (their documents read together, one
+    #: index commit for all: a commit costs as much as a batch of 50 documents); 1: one event at a time.
+    batch_size: int = Field(default=64, ge=1, le=256)
+    #: Milliseconds a batch waits for more events after its first (a lone event waits this long).
+    batch_wait_ms: int = Field(default=20, ge=1, le=5000)
     #: How long the caller's units (from the registry's directory) are remembered, seconds.
     principals_ttl_s: float = Field(default=30.0, ge=0, le=3600)

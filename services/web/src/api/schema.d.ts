@@ -2613,6 +2613,16 @@ export interface components {
              */
             returned_by_recipients: number;
             /**
+             * Revocations Accepted
+             * @description deliveries whose recipient gave the document back (15 received)
+             */
+            revocations_accepted: number;
+            /**
+             * Revocations Refused
+             * @description deliveries whose recipient refused to give it back (16 received)
+             */
+            revocations_refused: number;
+            /**
              * Revocations Sent
              * @description take-back requests sent (13)
              */
@@ -3213,7 +3223,10 @@ export interface components {
             name: string;
             /** Received At */
             received_at: string;
-            /** Staff */
+            /**
+             * Staff
+             * @description who acted, as the status package names them (StaffInfo: department and person, e.g. "Văn phòng Bộ, Trần Thị Lan"); empty when nobody is named (01 on arrival)
+             */
             staff: string;
         };
         /** DepositReturnIn */

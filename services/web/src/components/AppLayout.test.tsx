@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { arrival, outTask } from "../test/fixtures";
 import { CLERK, fakeGateway, renderWith } from "../test/render";
@@ -55,6 +55,25 @@ describe("the menu", () => {
     expect(await screen.findByTestId("menu-count-van-ban-den")).toHaveTextContent("(1)");
     expect(screen.queryByTestId("menu-count-cong-viec")).not.toBeInTheDocument();
     expect(calls.some((c) => c.path.startsWith("/api/v1/documents"))).toBe(false);  // not the clerk's list
+  });
+
+  it("shows a leader no count at all, in the menu or on the bell, when every count is 0", async () => {
+    // trial 17: a zero count read as something waiting; a 0 is shown as nothing
+    const { api, calls } = fakeGateway({
+      "GET /api/v1/workflow/inbox": { tasks: [], counts: { todo: 0, due_soon: 0, overdue: 0, done: 5 },
+        next_page_token: "" },
+      "GET /api/v1/notifications": { notifications: [], unread: 0, next_page_token: "" },
+    });
+    renderWith(<AppLayout />, { api, person: { ...HEAD, roles: ["leader"] } });
+    await openMenu();
+    const menu = screen.getByRole("dialog");
+    expect(await within(menu).findByRole("link", { name: "Chờ ký" })).toBeInTheDocument();
+    await waitFor(() => expect(calls.filter((c) => c.path.startsWith("/api/v1/workflow/inbox")).length)
+      .toBeGreaterThanOrEqual(3));
+    await waitFor(() => expect(calls.some((c) => c.path.startsWith("/api/v1/notifications"))).toBe(true));
+    expect(menu.querySelector("[data-testid^='menu-count-']")).toBeNull();
+    expect(menu).not.toHaveTextContent(/\(0\)/);
+    expect(screen.getByTestId("notification-bell").closest(".ant-badge")?.querySelector(".ant-badge-count")).toBeFalsy();
   });
 
   it("shows the clerk how many signed documents wait to be issued beside Văn bản đi", async () => {

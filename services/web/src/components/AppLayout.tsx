@@ -33,6 +33,8 @@ const ENTRIES: Entry[] = [
   { key: "/cong-viec", label: common.menu.work, roles: ["clerk", "leader", "head", "officer"] },
   { key: "/giao-viec", label: common.menu.jobs, roles: ["leader", "head", "officer"] },
   { key: "/thong-ke", label: common.menu.reports, roles: ["leader", "head"] },
+  // issue 12: the exchange statistics (the server's GetExchangeStatistics: clerk, leader, admin)
+  { key: "/thong-ke-lien-thong", label: common.menu.exchange, roles: ["clerk", "leader", "admin"] },
   { key: "/ky-so", label: common.menu.signing, roles: ["leader", "head"] },
   { key: "/ho-so", label: common.menu.records, roles: ["clerk", "leader", "head", "officer", "archivist"] },
   { key: "/tra-cuu", label: common.menu.search, roles: "all" },

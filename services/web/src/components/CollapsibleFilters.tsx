@@ -22,7 +22,3 @@ export function CollapsibleFilters({ active = 0, children }: { active?: number; 
     </>
   );
 }
-
-/** The class that keeps every tab of a list in view on a phone (they wrap onto a second line) instead of putting
- * the last ones behind Ant Design's "…" menu (base.css). */
-export const WRAP_TABS = "vt-wrap-tabs";

@@ -19,6 +19,7 @@ export const common = {
     work: "Công việc",
     jobs: "Giao việc",
     reports: "Báo cáo thống kê",
+    exchange: "Thống kê liên thông",
     signing: "Ký số bằng USB token",
     records: "Hồ sơ",
     search: "Tra cứu",
@@ -59,4 +60,6 @@ export const common = {
     unsigned: "Văn bản giấy (bản quét)",
     "": "Chưa kiểm tra",
   } as Record<string, string>,
+  /** One signature found on ``n`` files (the agency's seal on the main file and each attachment). */
+  signedFiles: (line: string, n: number) => `${line} (trên ${n} tệp)`,
 };

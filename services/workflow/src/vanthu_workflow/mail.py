@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from vanthu_core.aio import wait_event
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_workflow.settings import WorkflowSettings
 from vanthu_workflow.store import (
@@ -123,8 +124,7 @@ class MailSender:
                     pass
             except Exception:  # the database away a moment: the next round tries again
                 log.exception("the mail sender failed a round; it tries again")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_s)
+            await wait_event(self._wake, self.poll_s)
             self._wake.clear()
 
     async def _deliver(self, mail: Message) -> None:

@@ -1751,7 +1751,8 @@ class WorkflowStore:
                        deadline=deadline, created_at=now, done_at=None, note="")
 
     def _meta(self, actor: Actor, row: CaseRow) -> EventMeta:
-        return new_meta(actor=actor.username, agency=row.agency_code, occurred_at=self.clock())
+        return new_meta(actor=actor.username, agency=row.agency_code, occurred_at=self.clock(),
+                        actor_name=actor.name or None)
 
     async def _step(self, session: AsyncSession, row: CaseRow, action: StrEnum, from_state: str, to: StrEnum,
                     actor: Actor, comment: str, task_id: str, on_behalf: ActingFor | None = None, *,

@@ -30,7 +30,8 @@ class DeliveryStatusOut(ResponseBody):
                                   "06 hoàn thành, 15/16 đồng ý/từ chối lấy lại")
     name: str = Field(description="the code's meaning in Vietnamese")
     description: str = Field(description="the recipient's words (the reason of a 02 or 16)")
-    staff: str
+    staff: str = Field(description="who acted, as the status package names them (StaffInfo: department and person, "
+                                   "e.g. \"Văn phòng Bộ, Trần Thị Lan\"); empty when nobody is named (01 on arrival)")
     at: str = Field(description="when the recipient says it happened (ISO 8601, +07:00)")
     received_at: str
 
@@ -103,6 +104,8 @@ class AgencyStatisticsOut(ResponseBody):
     packages_returned: int = Field(description="packages this agency returned (02 sent)")
     returned_by_recipients: int = Field(description="deliveries recipients returned (02 received)")
     revocations_sent: int = Field(description="take-back requests sent (13)")
+    revocations_accepted: int = Field(description="deliveries whose recipient gave the document back (15 received)")
+    revocations_refused: int = Field(description="deliveries whose recipient refused to give it back (16 received)")
     acknowledgements_overdue: int = Field(description="deliveries whose 01 did not come back the same day")
 
 
@@ -119,7 +122,9 @@ async def statistics(request: Request, principal: User, date_from: IsoDate, date
         agency_code=r.agency_code, agency_name=r.agency_name, packages_sent=r.packages_sent, deliveries=r.deliveries,
         deliveries_failed=r.deliveries_failed, packages_received=r.packages_received,
         packages_returned=r.packages_returned, returned_by_recipients=r.returned_by_recipients,
-        revocations_sent=r.revocations_sent, acknowledgements_overdue=r.acknowledgements_overdue) for r in reply.rows]
+        revocations_sent=r.revocations_sent, revocations_accepted=r.revocations_accepted,
+        revocations_refused=r.revocations_refused, acknowledgements_overdue=r.acknowledgements_overdue)
+        for r in reply.rows]
 
 
 @router.get("/interchange/statistics/export", response_class=Response,

@@ -1,19 +1,17 @@
 import { useQuery } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Col, Progress, Radio, Row, Segmented, Skeleton, Space, Statistic, Table,
+import { Alert, App, Button, Card, Col, Progress, Row, Segmented, Skeleton, Space, Statistic, Table,
   Tag, Typography } from "antd";
 import { useState } from "react";
 import { unwrap } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
 import type { components } from "../../api/schema";
-import { formatDate } from "../../components/dates";
 import { jobs } from "../jobs/messages";
 import { out } from "../outgoing/messages";
 import { vietnamToday } from "../work/deadline";
 import { work } from "../work/messages";
 import { BarChart } from "./BarChart";
 import { dash } from "./messages";
-import { periodOf, type Preset } from "./period";
-import { DateField, isInvalidDate } from "../../components/DateField";
+import { PeriodPicker, usePeriod } from "./PeriodPicker";
 
 type Row = components["schemas"]["DashboardRowOut"];
 type Kind = "incoming" | "outgoing" | "job";
@@ -71,9 +69,8 @@ export function Dashboard({ today = vietnamToday() }: { today?: string }) {
   const api = useApi();
   const { message } = App.useApp();
   const [kind, setKind] = useState<Kind>("incoming");
-  const [preset, setPreset] = useState<Preset | "custom">("month");
-  const [custom, setCustom] = useState<[string, string]>(periodOf("month", today));
-  const [from, to] = preset === "custom" ? custom : periodOf(preset, today);
+  const period = usePeriod(today);
+  const { from, to } = period;
   const valid = !!from && !!to && from <= to;
   const query = useQuery({
     queryKey: ["dashboard", kind, from, to],
@@ -113,24 +110,7 @@ export function Dashboard({ today = vietnamToday() }: { today?: string }) {
             <Segmented aria-labelledby="dash-kind" value={kind} onChange={(v) => setKind(v as Kind)}
               options={KINDS.map((k) => ({ value: k, label: dash.kind[k] }))} />
           </Space>
-          <fieldset style={{ border: 0, padding: 0, margin: 0 }}>
-            <legend style={{ fontSize: 15, marginBottom: 8 }}>{dash.period}</legend>
-            <Radio.Group value={preset} onChange={(e) => setPreset(e.target.value as Preset | "custom")}
-              options={(["month", "quarter", "year", "custom"] as const).map((p) => ({ value: p, label: dash.presets[p] }))} />
-            {preset === "custom" && (
-              <Space wrap style={{ marginTop: 8 }}>
-                <label>{dash.from}{" "}
-                  <DateField value={custom[0]} max={today} width={170} ariaLabel={dash.from}
-                    onChange={(v) => { if (!isInvalidDate(v)) setCustom([v ?? "", custom[1]]); }} />
-                </label>
-                <label>{dash.to}{" "}
-                  <DateField value={custom[1]} max={today} width={170} ariaLabel={dash.to}
-                    onChange={(v) => { if (!isInvalidDate(v)) setCustom([custom[0], v ?? ""]); }} />
-                </label>
-              </Space>
-            )}
-          </fieldset>
-          <Typography.Text data-testid="dash-period">{formatDate(from)} – {formatDate(to)}</Typography.Text>
+          <PeriodPicker period={period} today={today} testId="dash-period" />
           {!valid && <Alert type="warning" showIcon message={dash.badRange} />}
           <Space wrap>
             <Button onClick={() => void exportAs("xlsx")} loading={exporting === "xlsx"} disabled={!valid}>

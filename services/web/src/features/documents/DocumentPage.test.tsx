@@ -301,6 +301,18 @@ describe("a document's page", () => {
     expect([...signers.querySelectorAll("li")].map((li) => li.textContent)).toEqual(lines);
   });
 
+  it("names a signature found on several files once, saying on how many", async () => {
+    const seal = "Ủy ban nhân dân tỉnh Vĩnh Long, ký lúc 10:02 01/12/2026";
+    const leader = "Nguyễn Văn Hưởng — Chủ tịch (Ủy ban nhân dân tỉnh Vĩnh Long), ký lúc 09:31 01/12/2026";
+    const { api } = fakeGateway({
+      [`GET /api/v1/documents/${ID}`]: arrival({ signature_signers: [leader, seal, seal, seal] }),
+      [`GET /api/v1/documents/${ID}/history`]: HISTORY,
+    });
+    renderWith(<DocumentPage />, { api, path: `/van-ban/${ID}`, route: "/van-ban/:id" });
+    const signers = await screen.findByTestId("signature-signers");
+    expect([...signers.querySelectorAll("li")].map((li) => li.textContent)).toEqual([leader, `${seal} (trên 3 tệp)`]);
+  });
+
   it("names an agency's seal once in the signature verdict, in its signer line and in the note", async () => {
     const agency = "Ủy ban nhân dân tỉnh Vĩnh Long";
     const { api } = fakeGateway({

@@ -89,6 +89,27 @@ describe("Văn bản đến", () => {
     expect(await screen.findByRole("link", { name: "V/v lịch tiếp công dân tháng 12" })).toBeInTheDocument();
   });
 
+  it("shows no 0 beside Chờ xử lý when nothing is left to do, nor beside Chờ vào sổ when nothing waits", async () => {
+    // trial 17: a leader's Chờ xử lý showed a "0" badge, read as something to do
+    const leader = fakeGateway({ "GET /api/v1/workflow/inbox": { tasks: [],
+      counts: { todo: 0, due_soon: 0, overdue: 0, done: 4 }, next_page_token: "" } });
+    const { unmount } = renderWith(<IncomingList />, { api: leader.api, path: "/van-ban-den",
+      person: { ...CLERK, roles: ["leader"] } });
+    expect(await screen.findByText("Không có văn bản đến nào chờ đồng chí xử lý.")).toBeInTheDocument();
+    await waitFor(() => expect(leader.calls.some((c) => c.path.includes("bucket=todo"))).toBe(true));
+    const todo = screen.getByRole("tab", { name: /Chờ xử lý/ });
+    expect(todo).toHaveTextContent(/^Chờ xử lý$/);
+    expect(todo.querySelector(".ant-badge")).toBeNull();
+    unmount();
+
+    const clerk = fakeGateway({ "GET /api/v1/documents": { items: [], next_page_token: null } });
+    renderWith(<IncomingList />, { api: clerk.api, path: "/van-ban-den" });
+    expect(await screen.findByText("Không có văn bản nào chờ vào sổ.")).toBeInTheDocument();
+    const waiting = screen.getByRole("tab", { name: /Chờ vào sổ/ });
+    expect(waiting).toHaveTextContent(/^Chờ vào sổ$/);
+    expect(waiting.querySelector(".ant-badge")).toBeNull();
+  });
+
   describe("a person's work tabs, filtered on the server", () => {
     const TYPES = [{ code: "ke_hoach", name: "Kế hoạch", abbreviation: "KH", agency_code: "" }];
     const digital = outTask("lead", { id: "t-1", case_kind: "incoming", document_id: "doc-1",
@@ -153,7 +174,8 @@ describe("Văn bản đến", () => {
         expect(first?.has("register_id")).toBe(false);  // a task has no register
 
         // the words and the type stay on the tab of registered arrivals (a list of documents: the register shows)
-        await userEvent.setup({ delay: null }).click(screen.getByText("Đã vào sổ (được xem)"));
+        // (named "Đã vào sổ" on a phone, as jsdom's screen is, "Đã vào sổ (được xem)" from 768 px)
+        await userEvent.setup({ delay: null }).click(screen.getByText("Đã vào sổ"));
         // (the list of registered arrivals, not the work tab's documents asked for by id)
         const listed = (c: { path: string }) => c.path.startsWith("/api/v1/documents?") && c.path.includes("status=");
         await waitFor(() => expect(calls.some(listed)).toBe(true));
@@ -232,13 +254,15 @@ describe("Văn bản đến", () => {
       expect(byIds(calls)).toEqual([["doc-1"]]);
     });
 
-    it("keeps the four tabs in view on a phone (they wrap, none behind …) and folds the filters behind Bộ lọc",
+    it("keeps the four tabs on one line on a phone, short enough to fit, and folds the filters behind Bộ lọc",
       async () => {
         const { api } = gateway();
         renderWith(<IncomingList />, { api, path: "/van-ban-den", person: { ...CLERK, roles: ["officer"] } });
         await screen.findByTestId("task-card");
-        expect(screen.getAllByRole("tab")).toHaveLength(4);
-        expect(document.querySelector(".ant-tabs")).toHaveClass("vt-wrap-tabs");
+        // trial 17: the bar wrapped onto two lines; one line now (ListTabs), the last tab's name short on a phone
+        expect(screen.getAllByRole("tab").map((t) => t.textContent)).toEqual(["Chờ xử lý 1", "Để biết", "Đã xử lý",
+          "Đã vào sổ"]);
+        expect(document.querySelector(".ant-tabs")).toHaveClass("vt-list-tabs");
         const toggle = screen.getByRole("button", { name: "Bộ lọc" });
         expect(toggle).toHaveAttribute("aria-expanded", "false");
         expect(document.getElementById(toggle.getAttribute("aria-controls") ?? ""))

@@ -1,5 +1,5 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { Alert, Badge, Button, Space, Table, Tabs, Tag, Typography, type TableColumnsType } from "antd";
+import { Alert, Badge, Button, Grid, Space, Table, Tag, Typography, type TableColumnsType } from "antd";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { unwrap, type Document } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
@@ -16,7 +16,7 @@ import { bookNumber } from "../../components/numbers";
 import { ListFilterBar } from "../documents/ListFilterBar";
 import { filterText } from "../documents/filterMessages";
 import { apiFilters, filtersFromParams, withoutDocumentOnly, type ListFilters } from "../documents/listFilters";
-import { WRAP_TABS } from "../../components/CollapsibleFilters";
+import { ListTabs } from "../../components/ListTabs";
 
 type Tab = "arrived" | "registered" | "rejected";
 const TABS: Tab[] = ["arrived", "registered", "rejected"];
@@ -137,6 +137,7 @@ function PersonIncoming() {
   const active = (PERSON_TABS as string[]).includes(params.get("tab") ?? "") ? (params.get("tab") as PersonTab) : "todo";
   const filters = filtersFromParams(params);
   const tasks = active !== "registered";
+  const wide = Grid.useBreakpoint().md ?? false;
   const change = (key: string) => setParams((current) => {
     const next = key === "registered" ? new URLSearchParams(current) : withoutDocumentOnly(current);
     next.set("tab", key);
@@ -146,9 +147,10 @@ function PersonIncoming() {
     <>
       <Typography.Title level={1} style={{ fontSize: 22, margin: "0 0 8px" }}>{messages.title}</Typography.Title>
       <ListFilterBar key={tasks ? "tasks" : "documents"} list="incoming" status="registered" tasks={tasks} />
-      <Tabs className={WRAP_TABS} activeKey={active} onChange={change}
+      <ListTabs activeKey={active} onChange={change}
         items={PERSON_TABS.map((tab) => tab === "registered"
-          ? { key: tab, label: messages.work.all, children: <TabTable tab="registered" filters={filters} /> }
+          ? { key: tab, label: wide ? messages.work.all : messages.work.allShort,
+            children: <TabTable tab="registered" filters={filters} /> }
           : { key: tab, label: <WorkTabLabel tab={tab} filters={filters} />,
             children: <WorkTable tab={tab} filters={filters} /> })} />
     </>
@@ -162,7 +164,8 @@ function ClerkIncoming() {
   const waiting = useIncoming("arrived", filters);
   const navigate = useNavigate();
   const shown = waiting.data?.pages.reduce((sum, page) => sum + page.items.length, 0);
-  const count = waiting.data ? `${shown}${waiting.hasNextPage ? "+" : ""}` : "";
+  // none beside Chờ vào sổ when nothing waits (a "0" badge read as something to do, trial 17)
+  const count = shown ? `${shown}${waiting.hasNextPage ? "+" : ""}` : "";
   return (
     <>
       <Space wrap style={{ width: "100%", justifyContent: "space-between", marginBottom: 8 }}>
@@ -173,7 +176,7 @@ function ClerkIncoming() {
       </Space>
       <RevocationsWaiting />
       <ListFilterBar list="incoming" status={active} />
-      <Tabs className={WRAP_TABS}
+      <ListTabs
         activeKey={active}
         // the tab changes, the filters stay
         onChange={(key) => setParams((current) => { const next = new URLSearchParams(current); next.set("tab", key); return next; })}
@@ -182,7 +185,7 @@ function ClerkIncoming() {
           label:
             tab === "arrived" && count ? (
               <span>
-                {messages.tabs[tab]} <Badge count={count} color="#0958d9" showZero overflowCount={999} />
+                {messages.tabs[tab]} <Badge count={count} color="#0958d9" overflowCount={999} />
               </span>
             ) : (
               messages.tabs[tab]

@@ -167,7 +167,8 @@ function filtered(filters: ListFilters): boolean {
 
 /**
  * A tab's label with the number still to do (the server's count of the person's open incoming tasks the filters
- * keep: the Chờ xử lý tab's own first page, one request for both).
+ * keep: the Chờ xử lý tab's own first page, one request for both); nothing beside it when that number is 0 (a "0"
+ * badge read as something to do, trial 17).
  */
 export function WorkTabLabel({ tab, filters = {} }: { tab: WorkTab; filters?: ListFilters }) {
   const query = useIncomingWorkPages("todo", filters);
@@ -175,7 +176,7 @@ export function WorkTabLabel({ tab, filters = {} }: { tab: WorkTab; filters?: Li
   return (
     <span>
       {messages.work.tabs[tab]}
-      {count !== undefined && <> <Badge count={count} color="#0958d9" showZero overflowCount={999} /></>}
+      {!!count && <> <Badge count={count} color="#0958d9" overflowCount={999} /></>}
     </span>
   );
 }

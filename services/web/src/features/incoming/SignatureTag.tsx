@@ -15,13 +15,17 @@ export function SignatureTag({ check, note }: { check: string; note?: string }) 
  * Who signed an arrival's files and when, one line a signature, as the verification found them ("Nguyễn Văn Hưởng —
  * Chủ tịch (Ủy ban nhân dân tỉnh Vĩnh Long), ký lúc 09:31 01/12/2026": the certificate's name, title and agency, as
  * components/certificate.ts writes a certificate subject; an agency's seal names the agency once); nothing before the
- * verification.
+ * verification. The same signature on several files (the agency's seal on the main file and each attachment, at the
+ * same minute) is one line saying on how many files.
  */
 export function SignatureSigners({ signers }: { signers?: string[] }) {
   if (!signers?.length) return null;
+  const times = new Map<string, number>();
+  for (const line of signers.map(withoutRepeatedOrganisation)) times.set(line, (times.get(line) ?? 0) + 1);
   return (
     <ul data-testid="signature-signers" style={{ margin: "4px 0 0", paddingLeft: 18 }}>
-      {signers.map((line, i) => <li key={i}><Typography.Text>{withoutRepeatedOrganisation(line)}</Typography.Text></li>)}
+      {[...times].map(([line, n]) => <li key={line}><Typography.Text>
+        {n > 1 ? common.signedFiles(line, n) : line}</Typography.Text></li>)}
     </ul>
   );
 }

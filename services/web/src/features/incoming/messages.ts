@@ -19,6 +19,8 @@ export const messages = {
     empty: { todo: "Không có văn bản đến nào chờ đồng chí xử lý.", for_information: "Không có văn bản đến nào gửi đồng chí để biết.",
       done: "Đồng chí chưa xử lý xong văn bản đến nào." },
     all: "Đã vào sổ (được xem)",
+    /** The same tab on a phone, where the four tabs share one line of 366 px. */
+    allShort: "Đã vào sổ",
     noMatch: "Không có văn bản đến nào khớp bộ lọc.",
   },
 };

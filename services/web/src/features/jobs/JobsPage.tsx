@@ -1,5 +1,5 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { Alert, Button, Card, List, Skeleton, Space, Tabs, Tag, Typography } from "antd";
+import { Alert, Button, Card, List, Skeleton, Space, Tag, Typography } from "antd";
 import { useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { unwrap, type Case, type Task } from "../../api/client";
@@ -12,7 +12,7 @@ import { GiveJobDialog } from "./GiveJob";
 import { JobFilterBar } from "./JobFilterBar";
 import { givenQuery, jobFiltersFromParams, receivedQuery, type JobFilters, type JobsTab } from "./jobFilters";
 import { jobs } from "./messages";
-import { WRAP_TABS } from "../../components/CollapsibleFilters";
+import { ListTabs } from "../../components/ListTabs";
 
 const PAGE = 50;
 
@@ -140,7 +140,7 @@ export function JobsPage() {
       </Space>
       <Card>
         <JobFilterBar key={tab} tab={tab} />
-        <Tabs className={WRAP_TABS} activeKey={tab} onChange={setTab} items={[
+        <ListTabs activeKey={tab} onChange={setTab} items={[
           ...(gives ? [{ key: "given", label: jobs.given, children: <Given filters={filters} /> }] : []),
           { key: "received", label: jobs.received, children: <Received filters={filters} /> },
         ]} />

@@ -102,6 +102,16 @@ describe("an outgoing document's page", () => {
     expect(screen.queryByRole("button", { name: "Sửa dự thảo" })).not.toBeInTheDocument();
   });
 
+  it("shows no circuit under a letter issued without one (the registry's own calls), not \"chưa được gửi duyệt\"",
+    async () => {
+      page({ [`GET /api/v1/documents/${ID}`]: draft({ status: "issued", number_symbol: "01/UBND-VP" }),
+        [`GET /api/v1/documents/${ID}/deliveries`]: [],
+        "GET /api/v1/workflow/inbox": { tasks: [], counts: {}, next_page_token: null } }, CLERK);
+      expect(await screen.findByText("Tình hình gửi, nhận")).toBeInTheDocument();
+      await waitFor(() => expect(screen.queryByText("Quy trình văn bản đi")).not.toBeInTheDocument());
+      expect(screen.queryByText("Dự thảo chưa được gửi duyệt.")).not.toBeInTheDocument();
+    });
+
   it("offers the drafter sửa and gửi duyệt before the circuit starts", async () => {
     const calls = page({
       [`GET /api/v1/documents/${ID}`]: draft(),

@@ -272,6 +272,9 @@ export function OutgoingCase({ doc }: { doc: Document }) {
   });
   const mine = current ? (inbox.data?.tasks ?? []).filter((t) => t.case_id === current.id && isOutKind(t.kind)) : [];
   const drafter = !!person && doc.created_by === person.username;
+  // past its draft without a circuit (submitted, signed and issued by the registry's own calls): "Dự thảo chưa được
+  // gửi duyệt" under an issued letter said what is not so; there is no circuit to show
+  if (!caseQuery.isLoading && !caseQuery.isError && !current && doc.status !== "draft") return null;
   return (
     <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{out.circuit.title}</h2>}>
       {caseQuery.isLoading ? <Skeleton active /> : caseQuery.isError ? (

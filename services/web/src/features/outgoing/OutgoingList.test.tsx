@@ -15,7 +15,7 @@ describe("Văn bản đi", () => {
     });
     renderWith(<OutgoingList />, { api, person: CLERK, path: "/van-ban-di" });
     expect(await screen.findByTestId("tab-count-signed")).toHaveTextContent("(2)");
-    const tab = screen.getByRole("tab", { name: /Đã ký, chờ phát hành/ });
+    const tab = screen.getByRole("tab", { name: /Chờ phát hành/ });  // a phone's name (jsdom's screen is one)
     expect(within(tab).getByTestId("tab-count-signed")).toBeInTheDocument();
     expect(screen.getByRole("tab", { name: "Dự thảo" })).toHaveAttribute("aria-selected", "true");
   });
@@ -27,10 +27,39 @@ describe("Văn bản đi", () => {
       "GET /api/v1/document-types": [],
     });
     renderWith(<OutgoingList />, { api, person: CLERK, path: "/van-ban-di" });
-    expect(await screen.findByRole("tab", { name: "Đã ký, chờ phát hành" })).toBeInTheDocument();
+    expect(await screen.findByRole("tab", { name: "Chờ phát hành" })).toBeInTheDocument();
     await screen.findByText("Không có dự thảo nào.");
     expect(calls.some((c) => c.path.includes("status=signed"))).toBe(true);
     expect(screen.queryByTestId("tab-count-signed")).not.toBeInTheDocument();
+  });
+
+  describe("its tabs by the screen's width", () => {
+    const narrow = window.matchMedia;
+    afterEach(() => { window.matchMedia = narrow; });
+    const empty = () => fakeGateway({ "GET /api/v1/documents": { items: [], next_page_token: null },
+      "GET /api/v1/registers": [], "GET /api/v1/document-types": [] }).api;
+
+    it("keeps them on one line on a phone: short names, closer together, Ant Design's … for what does not fit", async () => {
+      // trial 17: at 390 px the four tabs wrapped onto two lines ("Đã phát hành" alone on the second)
+      renderWith(<OutgoingList />, { api: empty(), person: CLERK, path: "/van-ban-di" });
+      await screen.findByText("Không có dự thảo nào.");
+      const tabs = screen.getAllByRole("tab");
+      expect(tabs.map((t) => t.textContent)).toEqual(["Dự thảo", "Chờ ký", "Chờ phát hành", "Đã phát hành"]);
+      const bar = document.querySelector(".ant-tabs") as HTMLElement;
+      expect(bar).toHaveClass("vt-list-tabs");
+      expect(bar.querySelector(".ant-tabs-nav-operations .ant-tabs-nav-more")).not.toBeNull();  // the "…" (more) mode
+      expect((tabs[1]?.closest(".ant-tabs-tab") as HTMLElement).style.marginLeft).toBe("16px");
+    });
+
+    it("names them in full from 768 px", async () => {
+      window.matchMedia = ((query: string) => ({ ...narrow(query),
+        matches: /min-width:\s*(\d+)px/.test(query) && Number(/min-width:\s*(\d+)px/.exec(query)?.[1]) <= 1440 })) as typeof window.matchMedia;
+      renderWith(<OutgoingList />, { api: empty(), person: CLERK, path: "/van-ban-di" });
+      await screen.findByText("Không có dự thảo nào.");
+      expect(screen.getAllByRole("tab").map((t) => t.textContent)).toEqual(["Dự thảo", "Chờ ký", "Đã ký, chờ phát hành",
+        "Đã phát hành"]);
+      expect(document.querySelector(".ant-tabs")).not.toHaveClass("vt-list-tabs");
+    });
   });
 
   it("opens on Chờ ký for a leader, counting what waits for their signature", async () => {

@@ -1,5 +1,5 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { Alert, Button, Space, Table, Tabs, Tag, Typography, type TableColumnsType } from "antd";
+import { Alert, Button, Grid, Space, Table, Tag, Typography, type TableColumnsType } from "antd";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { unwrap, type Document } from "../../api/client";
 import { useApi } from "../../api/ApiProvider";
@@ -11,7 +11,7 @@ import { useWaitingToIssue, useWaitingToSign } from "./waiting";
 import { ListFilterBar } from "../documents/ListFilterBar";
 import { filterText } from "../documents/filterMessages";
 import { apiFilters, filtersFromParams, type ListFilters } from "../documents/listFilters";
-import { WRAP_TABS } from "../../components/CollapsibleFilters";
+import { ListTabs } from "../../components/ListTabs";
 
 type Tab = "draft" | "submitted" | "signed" | "issued";
 const TABS: Tab[] = ["draft", "submitted", "signed", "issued"];
@@ -108,12 +108,15 @@ export function OutgoingList() {
   const landing: Tab = roles.includes("leader") || !!toSign.count ? "submitted" : "draft";
   const active = (TABS as string[]).includes(params.get("tab") ?? "") ? (params.get("tab") as Tab) : landing;
   const filters = filtersFromParams(params);
+  // on a phone the four tabs share one line: "Đã ký, chờ phát hành" is "Chờ phát hành" there
+  const wide = Grid.useBreakpoint().md ?? false;
+  const name = (tab: Tab) => (wide ? undefined : out.list.phoneTabs[tab]) ?? out.list.tabs[tab];
   const counted = (tab: Tab, count: string) =>
-    <>{out.list.tabs[tab]} <span data-testid={`tab-count-${tab}`}>({count})</span></>;
+    <>{name(tab)} <span data-testid={`tab-count-${tab}`}>({count})</span></>;
   const label = (tab: Tab) => {
     if (tab === "signed" && toIssue.count) return counted(tab, `${toIssue.count}${toIssue.more ? "+" : ""}`);
     if (tab === "submitted" && toSign.count) return counted(tab, String(toSign.count));
-    return out.list.tabs[tab];
+    return name(tab);
   };
   return (
     <>
@@ -122,7 +125,7 @@ export function OutgoingList() {
         <Button type="primary" onClick={() => navigate("/van-ban-di/soan")}>{out.list.compose}</Button>
       </Space>
       <ListFilterBar list="outgoing" status={active} />
-      <Tabs className={WRAP_TABS} activeKey={active}
+      <ListTabs activeKey={active}
         // the tab changes, the filters stay
         onChange={(key) => setParams((current) => { const next = new URLSearchParams(current); next.set("tab", key); return next; })}
         items={TABS.map((tab) => ({ key: tab, label: label(tab),

@@ -4,6 +4,8 @@ export const out = {
     title: "Văn bản đi",
     compose: "Soạn dự thảo",
     tabs: { draft: "Dự thảo", submitted: "Chờ ký", signed: "Đã ký, chờ phát hành", issued: "Đã phát hành" } as Record<string, string>,
+    /** The tabs on a phone, where the four share one line of 366 px (what is not here is as on a wide screen). */
+    phoneTabs: { signed: "Chờ phát hành" } as Record<string, string>,
     empty: {
       draft: "Không có dự thảo nào.",
       submitted: "Không có văn bản nào chờ ký.",
@@ -159,6 +161,7 @@ export const out = {
     route: { local: "Trong hệ thống", peer: "Hệ thống khác", axis: "Trục liên thông quốc gia", none: "Không có đường gửi" } as Record<string, string>,
     sentAt: "Gửi lúc",
     noStatus: "Chưa có phản hồi của nơi nhận.",
+    staff: "Người thực hiện",
     revoke: "Thu hồi văn bản",
     revokeTitle: "Thu hồi văn bản đã phát hành",
     revokeHelp: "Mỗi nơi đã nhận sẽ nhận đề nghị thu hồi kèm lý do và trả lời đồng ý hoặc từ chối; "
@@ -168,8 +171,10 @@ export const out = {
     refusalReason: "Lý do nơi nhận từ chối",
     revoked: "Đã gửi đề nghị thu hồi đến các nơi nhận.",
     revocation: { pending: "Đề nghị thu hồi: chờ trả lời", accepted: "Nơi nhận đồng ý thu hồi",
-      refused: "Nơi nhận từ chối thu hồi" } as Record<string, string>,
+      refused: "Nơi nhận từ chối thu hồi", cancelled: "Không gửi nữa vì đã thu hồi" } as Record<string, string>,
     cancel: "Hủy",
+    resend: "Gửi lại",
+    resent: "Đã gửi lại: hệ thống thử gửi đến khi được, hoặc báo lại nếu vẫn không thành công.",
   },
   /** Văn bản trả lời: a reply drafted from an arrival, linked both ways and to the task it completes. */
   reply: {

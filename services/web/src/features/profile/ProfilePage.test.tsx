@@ -89,7 +89,10 @@ describe("the person's own page", () => {
 describe("the menu", () => {
   it("offers the registers to clerks, leaders, archivists and admins, the administration to admins only", () => {
     const keys = (roles: Person["roles"]) => menuFor(roles).map((e) => e.key);
-    expect(keys(["admin"])).toEqual(["/", "/tra-cuu", "/so-van-ban", "/quan-tri"]);
+    expect(keys(["admin"])).toEqual(["/", "/thong-ke-lien-thong", "/tra-cuu", "/so-van-ban", "/quan-tri"]);
+    // the exchange statistics: whom the server lets read them (clerk, leader, admin)
+    expect(keys(["clerk"])).toContain("/thong-ke-lien-thong");
+    expect(keys(["officer"])).not.toContain("/thong-ke-lien-thong");
     expect(keys(["clerk"])).toContain("/so-van-ban");
     expect(keys(["clerk"])).not.toContain("/quan-tri");
     expect(keys(["officer"])).not.toContain("/so-van-ban");

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, DatePicker, Form, Input, Modal, Select, Space, Table, Tag, Typography } from "antd";
+import { Alert, App, Button, DatePicker, Form, Grid, Input, List, Modal, Select, Space, Table, Tag, Typography } from "antd";
+import type { ReactNode } from "react";
 import type { Dayjs } from "dayjs";
 import { useState } from "react";
 import { useNavigate } from "react-router-dom";
@@ -263,6 +264,39 @@ function ApproveDialog({ plan, open, onClose, onApproved }: { plan: Plan; open: 
 }
 
 /**
+ * The plan on a phone (under 768 px): its table squeezed five columns into 366 px, a letter a line in the headers
+ * (trial 17). Here each heading is a line of its own and each entry a card: số, ký hiệu and thời hạn bảo quản, the
+ * title, đơn vị/người lập, then what the person may do with it; everything wraps, nothing scrolls sideways.
+ */
+function PlanCards({ rows: list, loading, action }: { rows: Row[]; loading: boolean;
+  action?: (entry: PlanEntry) => ReactNode }) {
+  return (
+    <List<Row> loading={loading} dataSource={list} rowKey="key" aria-label={rec.tabs.plans} data-testid="plan-cards"
+      locale={{ emptyText: <span style={{ color: "#595959" }}>{rec.plan.empty}</span> }}
+      renderItem={(r) => r.entry ? (
+        <List.Item style={{ display: "block", padding: "8px 0" }} data-testid="plan-entry">
+          <Space size={[8, 0]} wrap>
+            <Typography.Text strong>{r.entry.notation}</Typography.Text>
+            <span><Typography.Text type="secondary">{rec.plan.columns.retention}: </Typography.Text>
+              <span>{rec.retention(r.entry.retention_years)}</span></span>
+          </Space>
+          <div style={{ overflowWrap: "break-word" }}>{r.label}</div>
+          {!!r.entry.creator && (
+            <div><Typography.Text type="secondary">{rec.plan.columns.creator}: </Typography.Text>
+              <span>{r.entry.creator}</span></div>
+          )}
+          {action && <div style={{ marginTop: 4 }}>{action(r.entry)}</div>}
+        </List.Item>
+      ) : (
+        <List.Item style={{ display: "block", padding: r.kind === "heading" ? "12px 0 4px" : "8px 0 4px" }}
+          data-testid="plan-heading">
+          <Typography.Text strong>{r.label}</Typography.Text>
+        </List.Item>
+      )} />
+  );
+}
+
+/**
  * Danh mục hồ sơ of a year: the plan's headings and entries (số, ký hiệu; tiêu đề; thời hạn bảo quản; đơn vị lập);
  * the clerk or archivist drafts it (lập danh mục, thêm đề mục, thêm hồ sơ), the leader approves it (phê duyệt), and
  * once approved the people who keep files open one from an entry (lập hồ sơ).
@@ -280,6 +314,7 @@ export function PlanView({ year }: { year: number }) {
   const drafter = useHasRole(...PLAN_DRAFTERS);
   const keeper = useHasRole(...RECORD_KEEPERS);
   const leader = useHasRole("leader");
+  const wide = Grid.useBreakpoint().md ?? false;
   const plans = useQuery({
     queryKey: ["records", "plans", year],
     queryFn: async () => unwrap(await api.GET("/api/v1/records/plans", { params: { query: { year } } })),
@@ -339,6 +374,18 @@ export function PlanView({ year }: { year: number }) {
       </Space>
     );
   }
+  // what a person does with an entry: the drafter edits it in a draft, a keeper opens a file from the approved plan
+  const action = plan?.state === "draft" && drafter
+    ? (entry: PlanEntry) => (
+      <Button size="small" aria-label={rec.plan.editLabel(entry.title)} onClick={() => setEditing(entry)}>
+        {rec.plan.edit}</Button>)
+    : plan?.state === "approved" && keeper
+      ? (entry: PlanEntry) => (
+        <Button size="small" loading={open.isPending && open.variables?.id === entry.id}
+          aria-label={`${rec.plan.openFile}: ${entry.title}`} onClick={() => openOnce(entry)}>
+          {rec.plan.openFile}
+        </Button>)
+      : undefined;
   return (
     <Space direction="vertical" size="middle" style={{ width: "100%" }}>
       {plan && (
@@ -392,28 +439,24 @@ export function PlanView({ year }: { year: number }) {
         <Button onClick={() => createOnce(plan.id)} loading={create.isPending}>{rec.plan.revise}</Button>
       )}
       {error && <Alert type="error" showIcon message={error.message} />}
-      <Table<Row> size="small" rowKey="key" pagination={false} loading={plans.isLoading || detail.isLoading}
-        scroll={{ x: true }}
-        dataSource={plan ? rows(plan) : []} locale={{ emptyText: <span style={{ color: "#595959" }}>{rec.plan.empty}</span> }}
-        aria-label={rec.tabs.plans}
-        columns={[
-          { title: rec.plan.columns.notation, key: "notation", render: (_, r) => r.entry?.notation ?? "" },
-          { title: rec.plan.columns.title, key: "title",
-            render: (_, r) => r.kind === "entry" ? r.label : <Typography.Text strong>{r.label}</Typography.Text> },
-          { title: rec.plan.columns.retention, key: "retention",
-            render: (_, r) => r.entry ? rec.retention(r.entry.retention_years) : "" },
-          { title: rec.plan.columns.creator, key: "creator", render: (_, r) => r.entry?.creator ?? "" },
-          ...(plan?.state === "draft" && drafter ? [{ title: rec.plan.columns.action, key: "edit",
-            render: (_: unknown, r: Row) => r.entry ? (
-              <Button size="small" aria-label={rec.plan.editLabel(r.entry.title)}
-                onClick={() => setEditing(r.entry ?? null)}>{rec.plan.edit}</Button>) : null }] : []),
-          ...(plan?.state === "approved" && keeper ? [{ title: rec.plan.columns.action, key: "action",
-            render: (_: unknown, r: Row) => r.entry ? (
-              <Button size="small" loading={open.isPending && open.variables?.id === r.entry.id}
-                aria-label={`${rec.plan.openFile}: ${r.entry.title}`} onClick={() => r.entry && openOnce(r.entry)}>
-                {rec.plan.openFile}
-              </Button>) : null }] : []),
-        ]} />
+      {wide ? (
+        <Table<Row> size="small" rowKey="key" pagination={false} loading={plans.isLoading || detail.isLoading}
+          scroll={{ x: true }}
+          dataSource={plan ? rows(plan) : []} locale={{ emptyText: <span style={{ color: "#595959" }}>{rec.plan.empty}</span> }}
+          aria-label={rec.tabs.plans}
+          columns={[
+            { title: rec.plan.columns.notation, key: "notation", render: (_, r) => r.entry?.notation ?? "" },
+            { title: rec.plan.columns.title, key: "title",
+              render: (_, r) => r.kind === "entry" ? r.label : <Typography.Text strong>{r.label}</Typography.Text> },
+            { title: rec.plan.columns.retention, key: "retention",
+              render: (_, r) => r.entry ? rec.retention(r.entry.retention_years) : "" },
+            { title: rec.plan.columns.creator, key: "creator", render: (_, r) => r.entry?.creator ?? "" },
+            ...(action ? [{ title: rec.plan.columns.action, key: "action",
+              render: (_: unknown, r: Row) => r.entry ? action(r.entry) : null }] : []),
+          ]} />
+      ) : (
+        <PlanCards rows={plan ? rows(plan) : []} loading={plans.isLoading || detail.isLoading} action={action} />
+      )}
     </Space>
   );
 }

@@ -104,6 +104,57 @@ describe("Hồ sơ: danh mục hồ sơ", () => {
     expect(screen.queryByRole("button", { name: "Phê duyệt danh mục" })).not.toBeInTheDocument();
   });
 
+  describe("the plan's layout by the screen's width", () => {
+    const narrow = window.matchMedia;
+    afterEach(() => { window.matchMedia = narrow; });
+    const approved = () => fakeGateway({ "GET /api/v1/records/plans": { plans: [plan({ state: "approved", headings: [] })] },
+      "GET /api/v1/records/plans/plan-1": plan({ state: "approved" }) });
+
+    it("is a list of cards on a phone, no squeezed table: each entry's số, ký hiệu, thời hạn, người lập and action",
+      async () => {
+        // trial 17: at 390 px the table's five column headers stood a letter a line; jsdom's media queries answer
+        // no min-width, as a phone's do
+        renderWith(<RecordsPage />, { api: approved().api, person: OFFICER, path: "/ho-so?nam=2026" });
+        const entry = await screen.findByTestId("plan-entry");
+        expect(document.querySelector("table")).toBeNull();
+        expect(screen.queryAllByRole("columnheader")).toEqual([]);
+        expect(screen.getByTestId("plan-heading")).toHaveTextContent("I. Tổ chức cán bộ");
+        expect(within(entry).getByText("01.TCCB")).toBeInTheDocument();
+        expect(within(entry).getByText("Hồ sơ tuyển dụng công chức năm 2026")).toBeInTheDocument();
+        expect(entry).toHaveTextContent("Thời hạn bảo quản: Vĩnh viễn");
+        expect(entry).toHaveTextContent("Đơn vị/người lập: Phòng Tổ chức");
+        expect(within(entry).getByRole("button", { name: "Lập hồ sơ: Hồ sơ tuyển dụng công chức năm 2026" }))
+          .toBeInTheDocument();
+      });
+
+    it("is a table from 768 px, its columns headed", async () => {
+      window.matchMedia = ((query: string) => ({ ...narrow(query),
+        matches: /min-width:\s*(\d+)px/.test(query) && Number(/min-width:\s*(\d+)px/.exec(query)?.[1]) <= 1440 })) as typeof window.matchMedia;
+      renderWith(<RecordsPage />, { api: approved().api, person: OFFICER, path: "/ho-so?nam=2026" });
+      const cell = await screen.findByText("01.TCCB");
+      expect(cell.closest("td")).not.toBeNull();
+      expect([...document.querySelectorAll("thead th")].map((th) => th.textContent)).toEqual(
+        ["Số, ký hiệu", "Tên đề mục và tiêu đề hồ sơ", "Thời hạn bảo quản", "Đơn vị/người lập", "Thao tác"]);
+      expect(screen.queryByTestId("plan-entry")).not.toBeInTheDocument();
+    });
+  });
+
+  it("lists the files as cards on a phone, each value labelled, no squeezed seven-column table", async () => {
+    // trial 17: at 390 px the files' column headers stood a letter a line, as the plan's did
+    const { api } = fakeGateway({ "GET /api/v1/records/plans": { plans: [] },
+      "GET /api/v1/records/files": { next_cursor: null, files: [recordFile({ state: "closed",
+        deposit_deadline: "2027-02-03", deposit_overdue: true })] } });
+    renderWith(<RecordsPage />, { api, person: CLERK, path: "/ho-so?nam=2026&tab=files" });
+    const card = await screen.findByTestId("file-card");
+    expect(document.querySelector("table")).toBeNull();
+    expect(within(card).getByRole("link", { name: "01.TCCB" })).toHaveAttribute("href", "/ho-so/file-1");
+    expect(within(card).getByText("Hồ sơ tuyển dụng công chức năm 2026")).toBeInTheDocument();
+    for (const text of ["Năm: 2026", "Số văn bản: 1", "Người lập: Lê Văn Chuyên", "Hạn nộp lưu: 03/02/2027"]) {
+      expect(card).toHaveTextContent(text);
+    }
+    expect(within(card).getByText("Quá hạn nộp lưu")).toBeInTheDocument();
+  });
+
   it("tells each who finds no plan for the year what to do next: the drafter how, anyone else whom to ask", async () => {
     const { api } = fakeGateway({ "GET /api/v1/records/plans": { plans: [] } });
     const { unmount } = renderWith(<RecordsPage />, { api, person: ARCHIVIST, path: "/ho-so?nam=2027" });

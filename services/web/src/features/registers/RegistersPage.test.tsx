@@ -134,14 +134,47 @@ describe("the register books", () => {
       next_number: 412 } });
     renderWith(<RegistersPage today={TODAY} />, { api });
     const user = userEvent.setup({ delay: null });
-    await user.click(await findClickable("button", { name: "Tiếp tục số" }));
+    const button = await findClickable("button", { name: "Tiếp tục số" });
+    // the button says what it is for (trial 17: it did not)
+    await user.hover(button);
+    expect(await screen.findByRole("tooltip")).toHaveTextContent("Khi chuyển sang VanThu giữa năm 2026: sổ cấp tiếp từ "
+      + "số mà hệ thống cũ (hoặc sổ giấy) sẽ cấp, thay vì từ 01.");
+    await user.click(button);
     const dialog = await screen.findByRole("dialog");
+    const heading = within(dialog).getByText("Tiếp tục dãy số năm 2026 từ hệ thống cũ: Sổ văn bản đến năm 2026");
+    // a long title keeps clear of the × on a phone
+    expect(heading.closest(".ant-modal-header")).toHaveStyle({ paddingInlineEnd: "32px" });
+    // what the registry does with the number (set_start): this year's series, then 01 again on 1 January
+    const help = within(dialog).getByTestId("start-help");
+    expect(help).toHaveTextContent("bắt đầu từ 01 ngày 01/01 và kết thúc ngày 31/12 (Nghị định 30/2020, Điều 15)");
+    expect(help).toHaveTextContent("văn bản đầu tiên vào sổ này trong năm 2026 nhận đúng số đến đó");
+    expect(help).toHaveTextContent("Chỉ áp dụng cho năm 2026: từ ngày 01/01/2027 sổ lại cấp từ số 01.");
+    expect(help).toHaveTextContent("Chỉ đặt được một lần trong năm 2026, trước khi sổ cấp số đầu tiên của năm");
     fireEvent.change(within(dialog).getByLabelText("Số tiếp theo"), { target: { value: "412" } });
+    expect(await within(dialog).findByText("Văn bản đầu tiên vào sổ sẽ nhận số 412; các số từ 01 đến 411 không được "
+      + "cấp lại.")).toBeInTheDocument();
     fireEvent.change(within(dialog).getByLabelText("Lý do"), { target: { value: "Sổ giấy dừng ở số 411" } });
     await user.click(within(dialog).getByRole("button", { name: "Tiếp tục số" }));
     await waitFor(() => expect(calls.find((c) => c.method === "POST")?.body).toEqual({
       next_number: 412, reason: "Sổ giấy dừng ở số 411" }));
     expect(await screen.findByText("Sổ sẽ cấp tiếp từ số 412 của năm 2026.")).toBeInTheDocument();
+  });
+
+  it("says a series already started this year cannot be continued from another number, and sends nothing", async () => {
+    const { api, calls } = fakeGateway({
+      "GET /api/v1/registers": (url: URL) => (url.searchParams.get("direction") === "incoming"
+        ? [book({ next_number: 5 })] : []),
+      "GET /api/v1/documents": { items: [], next_page_token: null },
+      "GET /api/v1/registers/reg-den/history": [],
+    });
+    renderWith(<RegistersPage today={TODAY} />, { api });
+    const user = userEvent.setup({ delay: null });
+    await user.click(await findClickable("button", { name: "Tiếp tục số" }));
+    const dialog = await screen.findByRole("dialog");
+    expect(within(dialog).getByTestId("start-taken")).toHaveTextContent(
+      "Dãy số năm 2026 của sổ này đã bắt đầu (số tiếp theo: 05): không đặt lại được.");
+    expect(within(dialog).getByRole("button", { name: "Tiếp tục số" })).toBeDisabled();
+    expect(calls.some((c) => c.method === "POST")).toBe(false);
   });
 
   it("opens a new outgoing register with its name", async () => {

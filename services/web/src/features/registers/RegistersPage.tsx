@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   Alert, App, Button, Checkbox, DatePicker, Form, Input, InputNumber, Modal, Segmented, Select, Space, Table, Tag,
-  Timeline, Typography, type TableColumnsType,
+  Timeline, Tooltip, Typography, type TableColumnsType,
 } from "antd";
 import dayjs, { type Dayjs } from "dayjs";
 import { useState } from "react";
@@ -222,12 +222,20 @@ function CreateRegister({ direction, open, onClose }: { direction: Direction; op
   );
 }
 
-/** Tiếp tục số (``/start``) or Đóng sổ (``/close``): both ask a reason, kept in the register's history. */
-function KeeperDialog({ register, kind, onClose }: { register: Register; kind: "start" | "close"; onClose: () => void }) {
+/**
+ * Tiếp tục số (``/start``) or Đóng sổ (``/close``): both ask a reason, kept in the register's history. Tiếp tục số
+ * says what the registry does with the number (registers_store.set_start): this year's series (``year``, Vietnam
+ * time, the server's) continues at it, the smaller numbers count as given by the previous system, next year starts
+ * at 01 again, once a year and before the first number; a series already started (the register's next number past
+ * 01) is said so, with nothing to send.
+ */
+function KeeperDialog({ register, kind, year, onClose }: { register: Register; kind: "start" | "close"; year: number;
+  onClose: () => void }) {
   const api = useApi();
   const queries = useQueryClient();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ next_number?: number; reason: string }>();
+  const typed = Form.useWatch("next_number", form);
   const act = useMutation({
     mutationFn: async (v: { next_number?: number; reason: string }) => {
       const reason = v.reason.trim().normalize("NFC");
@@ -247,15 +255,25 @@ function KeeperDialog({ register, kind, onClose }: { register: Register; kind: "
       onClose();
     },
   });
-  const title = kind === "start" ? reg.startTitle : reg.closeTitle;
+  const title = kind === "start" ? reg.startTitle(year) : reg.closeTitle;
+  const started = kind === "start" && register.next_number > 1;
+  const effect = typeof typed === "number" && Number.isInteger(typed) && typed >= 2
+    ? reg.startEffect(bookNumber(typed), bookNumber(typed - 1)) : undefined;
   return (
+    // the title keeps clear of the close button (at 390 px a long one ran under the ×)
     <Modal open title={`${title}: ${register.name}`} onCancel={onClose} cancelText={common.cancel}
-      okText={kind === "start" ? reg.start : reg.close} okButtonProps={{ danger: kind === "close" }}
+      styles={{ header: { paddingInlineEnd: 32 } }}
+      okText={kind === "start" ? reg.start : reg.close} okButtonProps={{ danger: kind === "close", disabled: started }}
       onOk={() => form.submit()} confirmLoading={act.isPending}>
-      <Typography.Paragraph>{kind === "start" ? reg.startHelp : reg.closeHelp}</Typography.Paragraph>
-      <Form form={form} layout="vertical" aria-label={title} onFinish={(v) => act.mutate(v)}>
+      {kind === "start"
+        ? <div data-testid="start-help">{reg.startHelp(year, reg.numberWord[register.direction] ?? "số")
+          .map((text) => <Typography.Paragraph key={text}>{text}</Typography.Paragraph>)}</div>
+        : <Typography.Paragraph>{reg.closeHelp}</Typography.Paragraph>}
+      {started && <Alert type="warning" showIcon style={{ marginBottom: 16 }} data-testid="start-taken"
+        message={reg.startTaken(year, bookNumber(register.next_number))} />}
+      <Form form={form} layout="vertical" aria-label={title} onFinish={(v) => act.mutate(v)} disabled={started}>
         {kind === "start" && (
-          <Form.Item name="next_number" label={reg.nextNumber}
+          <Form.Item name="next_number" label={reg.nextNumber} extra={effect}
             rules={[{ required: true, type: "integer", min: 2, max: 999_999, message: reg.nextNumberRequired }]}>
             <InputNumber min={2} max={999_999} precision={0} style={{ width: 160 }} />
           </Form.Item>
@@ -340,13 +358,18 @@ export function RegistersPage({ today }: { today?: Dayjs }) {
           <Space wrap style={{ marginBottom: 16 }}>
             <Tag color={register.active ? "#237804" : "#595959"}>{register.active ? reg.open : reg.closed}</Tag>
             {reader && <ExportButtons register={register} from={from} to={to} />}
-            {keeper && register.active && <Button onClick={() => setDialog("start")}>{reg.start}</Button>}
+            {keeper && register.active && (
+              // what it does, on hover or focus (the dialog it opens says it all before anything is sent)
+              <Tooltip title={reg.startHint(now.year())}>
+                <Button onClick={() => setDialog("start")}>{reg.start}</Button>
+              </Tooltip>
+            )}
             {keeper && register.active && <Button danger onClick={() => setDialog("close")}>{reg.close}</Button>}
           </Space>
           <Typography.Title level={2} style={{ fontSize: 17 }}>{reg.entries}</Typography.Title>
           <Entries register={register} from={from} to={to} />
           <History register={register} />
-          {dialog && <KeeperDialog register={register} kind={dialog} onClose={() => setDialog("")} />}
+          {dialog && <KeeperDialog register={register} kind={dialog} year={now.year()} onClose={() => setDialog("")} />}
         </>
       )}
       {keeper && <CreateRegister direction={direction} open={creating} onClose={() => setCreating(false)} />}

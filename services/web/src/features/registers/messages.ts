@@ -50,8 +50,28 @@ export const reg = {
   separateSeries: "Mở thêm một dãy số đến riêng",
   created: "Đã mở sổ.",
   start: "Tiếp tục số",
-  startTitle: "Tiếp tục dãy số của năm từ hệ thống cũ",
-  startHelp: "Chỉ làm một lần, trước khi sổ cấp số đầu tiên.",
+  /** What Tiếp tục số does, beside the button (a tooltip on a wide screen, read aloud as its description). */
+  startHint: (year: number) => `Khi chuyển sang VanThu giữa năm ${year}: sổ cấp tiếp từ số mà hệ thống cũ (hoặc sổ `
+    + "giấy) sẽ cấp, thay vì từ 01.",
+  startTitle: (year: number) => `Tiếp tục dãy số năm ${year} từ hệ thống cũ`,
+  /** What the server does (registry registers_store.set_start), in the words of Decree 30/2020 Art. 15. */
+  startHelp: (year: number, word: string) => [
+    `Số của sổ chạy theo từng năm: bắt đầu từ 01 ngày 01/01 và kết thúc ngày 31/12 (Nghị định 30/2020, Điều 15). `
+      + `Khi cơ quan chuyển sang VanThu giữa năm, hãy nhập ${word} mà hệ thống cũ (hoặc sổ giấy) sẽ cấp tiếp: văn bản `
+      + `đầu tiên vào sổ này trong năm ${year} nhận đúng ${word} đó; các ${word} nhỏ hơn coi như đã cấp ở hệ thống cũ, `
+      + "không được cấp lại.",
+    `Chỉ áp dụng cho năm ${year}: từ ngày 01/01/${year + 1} sổ lại cấp từ số 01.`,
+    `Chỉ đặt được một lần trong năm ${year}, trước khi sổ cấp số đầu tiên của năm; người đặt, thời điểm và lý do được `
+      + "ghi vào lịch sử sổ.",
+  ],
+  /** The word for the register's number: số đến for an incoming register, số (văn bản) otherwise. */
+  numberWord: { incoming: "số đến", outgoing: "số", copy: "số" } as Record<string, string>,
+  /** Under the number once typed: what the first document will get. */
+  startEffect: (first: string, last: string) => `Văn bản đầu tiên vào sổ sẽ nhận số ${first}; các số từ 01 đến ${last} `
+    + "không được cấp lại.",
+  /** The series has started already this year (numbered, or a start set): the registry would refuse. */
+  startTaken: (year: number, next: string) => `Dãy số năm ${year} của sổ này đã bắt đầu (số tiếp theo: ${next}): không `
+    + "đặt lại được. Văn bản cũ chưa có trong sổ thì nhập sổ cũ thay vì đặt số.",
   nextNumber: "Số tiếp theo",
   nextNumberRequired: "Hãy nhập số tiếp theo (từ 2 trở lên).",
   reason: "Lý do",
