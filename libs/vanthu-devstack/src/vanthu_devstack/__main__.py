@@ -78,14 +78,30 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(error))
     print(f"VanThu: starting the platform (data in {stack.var})")
     _stop_on_signals()
+    started = False
     try:
-        stack.start()
+        stack.start()  # stops whatever it had started when it fails or is interrupted
+        started = True
+        _announce(stack)
+        return _watch(stack)
     except StackError as error:
         print(f"VanThu could not start:\n{error}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("interrupted while starting; stopped")
-        return 130
+    except KeyboardInterrupt as interrupt:
+        # a stop signal may land anywhere from here on, the announcement's prints included (CI saw one there)
+        if not started:
+            print("interrupted while starting; stopped")
+            return 130
+        print(f"\nstopping ({interrupt.args[0] if isinstance(interrupt, Stopping) else 'SIGINT'})…", flush=True)
+        return 0
+    finally:
+        stack.stop()  # idempotent: nothing to do when start() had already stopped what it started
+        if started:
+            print("stopped.")
+
+
+def _announce(stack: Stack) -> None:
+    """Print where the platform answers, the demo users and how to stop it."""
     web = (f"Open {stack.gateway_url}/ in a browser and sign in as a demo user below" if WEB_DIST.is_dir()
            else "the web app is not built (make dev builds it: npm ci, then vite build in services/web)")
     print(f"""
@@ -98,22 +114,18 @@ VanThu is up.
   Logs:             {stack.var / 'logs'}""")
     print(DEMO.format(issuer=stack.issuer, gateway=stack.gateway_url))
     print("Ctrl-C stops everything.", flush=True)
-    try:
-        while True:
-            dead = stack.dead()
-            if dead:
-                for process in dead:
-                    print(f"{process.name} exited (code {process.popen.returncode}); last log lines:\n{process.tail()}",
-                          file=sys.stderr)
-                return 1
-            time.sleep(0.5)
-    except KeyboardInterrupt as interrupt:
-        print(f"\nstopping ({interrupt.args[0] if isinstance(interrupt, Stopping) else 'SIGINT'})…", flush=True)
-        return 0
-    finally:
-        stack.stop()
-        print("stopped.")
 
+
+def _watch(stack: Stack) -> int:
+    """Wait until a stop signal (raised as KeyboardInterrupt) or a child's death; :returns: 1 when a child died."""
+    while True:
+        dead = stack.dead()
+        if dead:
+            for process in dead:
+                print(f"{process.name} exited (code {process.popen.returncode}); last log lines:\n{process.tail()}",
+                      file=sys.stderr)
+            return 1
+        time.sleep(0.5)
 
 if __name__ == "__main__":
     sys.exit(main())
