@@ -297,6 +297,10 @@ def test_the_clerk_signs_in_sees_the_arrival_registers_it_and_signs_out(
         # the clerk lands on văn bản đến: the arrival waits, with its signature report
         expect(page).to_have_url(re.compile(r"/van-ban-den$"))
         expect(page.get_by_test_id("user-name")).to_have_text("Đặng Thị Mỹ Xuyên")
+        # the sign-in's return address opened again (a reload, its one-time code spent) goes on into the app
+        page.goto(platform.gateway_url + "/auth/callback?code=da-dung&state=da-dung")
+        expect(page).to_have_url(re.compile(r"/van-ban-den$"))
+        expect(page.get_by_test_id("user-name")).to_have_text("Đặng Thị Mỹ Xuyên")
         link = page.get_by_role("link", name=arrival["number_symbol"])
         expect(link).to_be_visible()
         verdict = {"valid": "Hợp lệ", "invalid": "Không hợp lệ"}[arrival["signature_check"]]

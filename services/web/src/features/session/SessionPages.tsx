@@ -40,9 +40,20 @@ export function SessionEnded() {
   );
 }
 
-/** The issuer sends the browser back here with the code; oidc-client-ts exchanges it (PKCE). */
+/** Set while a sign-in started again by {@link Callback} is under way (one retry per tab, never a loop). */
+export const CALLBACK_RETRY_KEY = "vanthu.signin-retried";
+
+/** What oidc-client-ts says when the callback's state is no longer stored: this tab already used it (a reload of
+ * the callback page, a second tab with the same address) or never had it. */
+const STALE_STATE = /No matching state found in storage|No state in response/;
+
+/** The issuer sends the browser back here with the code; oidc-client-ts exchanges it (PKCE).
+ *
+ * A reload of this page sends the one-time code again, which cannot succeed. When the first exchange had finished,
+ * the person is signed in: go on to the home page. When it had not (reloaded mid-way, the state spent), the
+ * sign-in starts again once; the issuer's own session usually answers at once. Any other failure is shown. */
 export function Callback() {
-  const { manager } = useAuth();
+  const { manager, signIn } = useAuth();
   const navigate = useNavigate();
   const [failed, setFailed] = useState("");
   const started = useRef(false);
@@ -52,12 +63,27 @@ export function Callback() {
     manager
       .signinRedirectCallback()
       .then((user) => {
+        window.sessionStorage.removeItem(CALLBACK_RETRY_KEY);
         const state = (user.state ?? {}) as { returnTo?: string };
         const target = state.returnTo && state.returnTo.startsWith("/") ? state.returnTo : "/";
         navigate(target, { replace: true });
       })
-      .catch((error: unknown) => setFailed(error instanceof Error ? error.message : String(error)));
-  }, [manager, navigate]);
+      .catch(async (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        const stored = await manager.getUser().catch(() => null);
+        if (stored && !stored.expired) {
+          navigate("/", { replace: true });
+          return;
+        }
+        if (STALE_STATE.test(message) && !window.sessionStorage.getItem(CALLBACK_RETRY_KEY)) {
+          window.sessionStorage.setItem(CALLBACK_RETRY_KEY, "1");
+          await signIn("/");
+          return;
+        }
+        window.sessionStorage.removeItem(CALLBACK_RETRY_KEY);
+        setFailed(message);
+      });
+  }, [manager, navigate, signIn]);
   if (failed) {
     return (
       <Centered>

@@ -191,6 +191,19 @@ describe("a task's buttons and dialogs", () => {
     });
   });
 
+  it("says the unit's members are still coming instead of showing an empty list", async () => {
+    renderWith(
+      <TaskActions task={task({ assignee_kind: "unit", assignee: "TH" })} caseState="assigned" onAction={vi.fn()}
+        today="2026-12-01" members={undefined} head />,
+      { api: fakeGateway(DEADLINES).api },
+    );
+    const user = userEvent.setup({ delay: null });
+    await user.click(screen.getByRole("button", { name: "Giao trong đơn vị" }));
+    await screen.findByRole("dialog");
+    fireEvent.mouseDown(screen.getByLabelText("Người xử lý"));
+    expect(await screen.findByText("Đang tải danh sách người trong đơn vị…")).toBeInTheDocument();
+  });
+
   it("offers a for-information task only 'Đã xem', and a closed task nothing", () => {
     renderActions(task({ kind: "for_information" }), "in_progress");
     expect(screen.getByRole("button", { name: "Đã xem" })).toBeInTheDocument();

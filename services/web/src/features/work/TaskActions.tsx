@@ -193,6 +193,7 @@ export function TaskActions({ task, caseState, members, me, pending, onAction, t
   /** Today in Vietnam (YYYY-MM-DD; tests give one): a request for more time counts from it when the task has no
    * deadline. */
   today?: string;
+  /** The members of the task's unit (giao trong đơn vị); undefined while they are fetched (the picker says so). */
   members?: Member[];
   /** The signed-in person's username: named "(bạn)" and listed last among the members. */
   me?: string;
@@ -283,7 +284,8 @@ export function TaskActions({ task, caseState, members, me, pending, onAction, t
           {open === "delegate" && (
             <>
               <Form.Item name="subject" label={t.delegateTo} rules={[{ required: true, message: t.chooseMember }]}>
-                <FieldSelect showSearch filterOption={foldFilter}
+                <FieldSelect showSearch filterOption={foldFilter} loading={members === undefined}
+                  notFoundContent={members === undefined ? t.membersLoading : undefined}
                   options={memberOptions(members ?? [], me ?? "")} />
               </Form.Item>
               <Form.Item name="comment" label={t.delegateComment}>

@@ -169,6 +169,7 @@ export const work = {
     delegateTo: "Người xử lý",
     delegateComment: "Ý kiến",
     chooseMember: "Hãy chọn người xử lý.",
+    membersLoading: "Đang tải danh sách người trong đơn vị…",
     textRequired: "Hãy nhập nội dung.",
     daysRequired: "Hãy nhập số ngày (1–365).",
     done: "Đã ghi nhận.",
