@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -293,3 +294,44 @@ async def test_a_system_that_answered_holds_the_document_and_a_revocation_asks_i
     with pytest.raises(FailedPrecondition, match="vừa được gửi"):  # not cancelled as never sent
         await harness.store.revoke(sender_code=RECIPIENT, document_id="doc-3", reason="Ban hành nhầm", staff="x",
                                    packages={}, events=lambda rows: [])
+
+
+async def test_signed_headers_replayed_to_another_replica_are_refused_and_forgotten_once_stale(
+        harness: Harness, provincial: Axis, tmp_path: Path) -> None:
+    """Two replicas of interchange share the database, not their memory: headers one accepted are a replay at the
+    other (they were remembered in one process's memory before). Stale entries are forgotten by a later request."""
+    from sqlalchemy import func
+
+    from vanthu_axis import DEFAULT_SCHEME
+    from vanthu_axis.headers import sign
+    from vanthu_core.db import create_engine, session_factory
+    from vanthu_interchange.store import AxisRequestRow, InterchangeStore
+
+    start = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'interchange.db'}")  # the harness's database
+    try:
+        replicas = [ProvincialAxis(store, harness.receiver, provincial.axis.router, provincial.systems,
+                                   limits=Limits(), clock=lambda: start)
+                    for store in (harness.store, InterchangeStore(session_factory(engine)))]
+        secret = provincial.systems.secrets[VENDOR.system_id]
+        headers = sign(DEFAULT_SCHEME, VENDOR.system_id, secret, start, {"Content-Type": "application/json"})
+
+        async def post(axis: ProvincialAxis, signed: dict[str, str]) -> httpx.Response:
+            transport = httpx.ASGITransport(app=create_app(axis))
+            async with httpx.AsyncClient(transport=transport, base_url="http://provincial-axis.test") as http:
+                return await http.post("/getAgenciesList", headers=signed)
+
+        first, again = await post(replicas[0], headers), await post(replicas[1], headers)
+        assert first.status_code == 200 and first.json()["status"] == "OK", first.text
+        assert again.status_code == 401 and "da duoc gui truoc do" in again.json()["ErrorDesc"], again.text
+        assert (await post(replicas[0], headers)).status_code == 401  # and at the one that accepted them
+
+        later = start + timedelta(minutes=11)  # past 2 × the 5 min skew: the first headers could not pass again
+        replicas[1].clock = lambda: later
+        fresh = sign(DEFAULT_SCHEME, VENDOR.system_id, secret, later, {"Content-Type": "application/json"})
+        assert (await post(replicas[1], fresh)).status_code == 200
+        async with harness.store.sessions() as session:
+            remembered = await session.scalar(select(func.count()).select_from(AxisRequestRow))
+        assert remembered == 1  # only the fresh request's: the stale one was forgotten
+    finally:
+        await engine.dispose()

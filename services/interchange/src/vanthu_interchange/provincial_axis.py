@@ -6,8 +6,9 @@ the same answers as the national axis (and :mod:`vanthu_testing.fake_axis`).
 
 Served by interchange under uvicorn on its own port (``VANTHU_INTERCHANGE_PROVINCIAL_AXIS_PORT``), only when a
 connected-systems file is configured (:mod:`vanthu_interchange.connected_systems`). Every request's headers are
-checked with :func:`vanthu_axis.headers.verify` (unknown system, bad hash, stale or replayed timestamp: HTTP 401,
-``status`` FAIL); every endpoint is a POST answering JSON ``{status: OK|FAIL, ErrorCode, ErrorDesc, …}``.
+checked with :func:`vanthu_axis.headers.verify` (unknown system, bad hash, stale timestamp) and must not have been
+used before (a replay, remembered in the database so every replica refuses it): HTTP 401, ``status`` FAIL. Every
+endpoint is a POST answering JSON ``{status: OK|FAIL, ErrorCode, ErrorDesc, …}``.
 
 - ``sendEdoc``: ``from`` must be the caller's system id, and the package's sender (a document's From, a status
   package's reporter) one of the agencies it serves. Recipients (the ``to`` field, else those the package names) served
@@ -54,7 +55,6 @@ from vanthu_axis import (
     Endpoint,
     HeaderScheme,
     MessageType,
-    ReplayGuard,
     SignatureRejected,
     verify,
 )
@@ -130,21 +130,27 @@ class ProvincialAxis:
         self.max_skew = max_skew
         self.max_attempts = max_attempts
         self.on_commit = on_commit or (lambda: None)
-        self.replay_guard = ReplayGuard()
 
     # -- authentication --------------------------------------------------------------------------------------------
-    def authenticate(self, headers: Mapping[str, str]) -> tuple[ConnectedSystem, dict[str, str]]:
-        """The calling system and its signed fields. :raises AxisRefusal: HTTP 401 with the reason."""
+    async def authenticate(self, headers: Mapping[str, str]) -> tuple[ConnectedSystem, dict[str, str]]:
+        """The calling system and its signed fields, once the headers are verified (:func:`vanthu_axis.verify`) and
+        were not used before: their hash is remembered in interchange's database until their timestamp is stale
+        (``2 × max_skew`` from now), so a replay is refused by whichever replica it reaches.
+        :raises AxisRefusal: HTTP 401 with the reason."""
+        now = self.clock()
         try:
-            system_id = verify(self.scheme, headers, self.systems.secrets, self.clock(), self.max_skew,
-                               replay_guard=self.replay_guard)
+            system_id = verify(self.scheme, headers, self.systems.secrets, now, self.max_skew)
         except SignatureRejected as exc:
             log.warning("provincial axis: request refused", extra={"reason": exc.reason})
             raise AxisRefusal(f"{AUTH_MESSAGES.get(exc.reason, 'Xac thuc that bai')} ({exc})", 401) from None
+        lower = {k.lower(): v for k, v in headers.items()}
+        digest = lower[self.scheme.hash_header.lower()].strip().lower()
+        if not await self.store.first_use(digest, system_id, expires_at=now + 2 * self.max_skew, now=now):
+            log.warning("provincial axis: request refused", extra={"reason": "replayed", "system_id": system_id})
+            raise AxisRefusal(f"{AUTH_MESSAGES['replayed']} (these signed headers were already used)", 401)
         system = self.systems.get(system_id)
         if system is None:  # verify knows only the systems' secrets: cannot happen
             raise AxisRefusal(AUTH_MESSAGES["unknown-system"], 401)
-        lower = {k.lower(): v for k, v in headers.items()}
         names = lower[self.scheme.sign_key_header.lower()].split(self.scheme.key_separator)
         fields = {name: lower[self.scheme.field_header(name).lower()] for name in names if name}
         return system, fields
@@ -400,7 +406,7 @@ def create_app(axis: ProvincialAxis) -> Any:
     async def handle(request: Request) -> JSONResponse:
         operation = request.url.path.strip("/")
         try:
-            system, fields = axis.authenticate(request.headers)
+            system, fields = await axis.authenticate(request.headers)
             if operation == Endpoint.SEND_EDOC:
                 request = _capped(request, axis.limits.max_bytes + FORM_OVERHEAD_BYTES)
                 async with request.form(max_part_size=axis.limits.max_bytes + 1) as form:

@@ -37,6 +37,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    delete,
     insert,
     select,
     update,
@@ -152,6 +153,19 @@ class ReceiptRow(Base):
     document_id: Mapped[str] = mapped_column(String(36), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AxisRequestRow(Base):
+    """Signed headers the provincial axis accepted (their hash), kept until their timestamp can no longer pass the
+    skew check: the same headers again are a replay whichever replica of interchange they reach (regulations.md
+    §2.3; the national axis's own behaviour here is unknown)."""
+    __tablename__ = "axis_requests_seen"
+    __table_args__ = (Index("ix_axis_requests_seen_expires", "expires_at"),)
+
+    #: The request's HMAC (hex), as its hash header carried it.
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    system_id: Mapped[str] = mapped_column(String(100))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 #: The tables, for the hot paths' Core statements (no unit of work, no identity map: issue 12's profiles showed the
@@ -330,6 +344,19 @@ class InterchangeStore:
                 isinstance(row, DeliveryRow) and row.state == "pending" for row in session.identity_map.values())
         if pending:
             self.on_pending()
+
+    # -- the provincial axis's signed requests ----------------------------------------------------------------------
+    async def first_use(self, digest: str, system_id: str, *, expires_at: datetime, now: datetime) -> bool:
+        """Remember accepted signed headers (``digest``: their HMAC, hex, at most 64 characters) until
+        ``expires_at``; False when they are remembered already: a replay, whichever replica saw them first.
+        Forgets the expired ones in the same transaction (they could not pass the timestamp check again)."""
+        try:
+            async with self._write() as session:
+                await session.execute(delete(AxisRequestRow).where(AxisRequestRow.expires_at < now))
+                session.add(AxisRequestRow(digest=digest[:64], system_id=system_id[:100], expires_at=expires_at))
+        except IntegrityError:
+            return False
+        return True
 
     # -- sending ---------------------------------------------------------------------------------------------------
     async def existing_keys(self, keys: list[str]) -> set[str]:

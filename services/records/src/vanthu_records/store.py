@@ -178,6 +178,8 @@ class AccessRow(Base):
     """Every access to an archived file (append-only)."""
 
     __tablename__ = "archive_access"
+    #: A logged download is logged once (migration 0002; NULL event ids, the other actions, never collide).
+    __table_args__ = (Index("uq_archive_access_event", "event_id", "file_id", "document_id", unique=True),)
 
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
                                      autoincrement=True)
