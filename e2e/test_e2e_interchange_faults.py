@@ -371,8 +371,9 @@ def test_a_crash_between_commit_and_publish(
         stack.start_service("nats")
     stack.start_service("registry")
     assert_exactly_once(api, token, stack, issued)
-    # nothing stays stuck in the killed registry's outbox (waited for: the reads just above may have committed
-    # events of their own a moment ago, which its relay publishes a moment later; CI once read one still pending)
+    # nothing stays stuck in the killed registry's outbox. Waited for: the arrivals' signature reports come back to
+    # the registry after the letters arrived (signing verifies after arrival), and each report's event is committed
+    # a moment before the relay publishes it; a clean-clone run once read one in between
     wait_for(lambda: published(stack, ("registry",)), "the registry's outbox published")
 
     async def issued_events() -> int:
