@@ -247,3 +247,24 @@ async def test_a_body_that_is_not_json_is_refused_in_vietnamese_naming_the_body(
     problem = reply.json()
     assert words in problem["detail"] and "There was" not in problem["detail"]
     assert all(e["field"] == "body" for e in problem.get("errors") or [])
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+async def test_a_json_body_over_the_limit_is_413_whether_its_length_is_declared_or_not(
+        api: httpx.AsyncClient, chunked: bool) -> None:
+    """A 3 MB body streamed without Content-Length to a JSON route was answered 400 "JSON không hợp lệ" (FastAPI
+    caught the limit's error while parsing and answered itself): the clerk looked for a syntax error that was not
+    there (found attacking the gateway)."""
+    body = json.dumps({**DRAFT, "abstract": "Về việc kiểm tra công tác văn thư " * 100_000}).encode()
+    assert len(body) > 1_048_576
+
+    async def streamed() -> AsyncIterator[bytes]:
+        for start in range(0, len(body), 64 * 1024):
+            yield body[start:start + 64 * 1024]
+
+    reply = await api.post("/api/v1/documents", content=streamed() if chunked else body,
+                           headers={"Content-Type": "application/json"})
+    assert reply.status_code == 413, reply.text
+    assert reply.headers["content-type"] == "application/problem+json"
+    assert reply.json()["title"] == "Dữ liệu gửi lên quá lớn" and "1048576 byte" in reply.json()["detail"]
+    assert (await api.get("/api/v1/documents")).json()["items"] == []

@@ -342,3 +342,26 @@ async def test_a_batch_writes_its_receipts_and_their_01s_in_a_few_statements_wit
     for number in range(2, 13):
         assert (of(number), await timeline(number)) == (of(1), first)
     assert len(statuses) == 12
+
+
+@pytest.mark.parametrize("how", ["batch", "alone"])
+async def test_a_recipient_listed_twice_gets_one_delivery_and_the_document_leaves(harness: Harness, how: str) -> None:
+    """A draft listing Sở Nội vụ twice was issued and never sent: the second delivery's key was taken, the
+    transaction failed every time it was tried, nothing reached the sender's timeline or `failed` (found trying
+    the exchange as a new user). Each code now makes one delivery, and the package names it once."""
+    document, event = issued(1, [RECIPIENT, "000.00.00.H14", RECIPIENT])
+    harness.registry.issued_document = lambda agency, document_id: _returning(document)
+    harness.registry.agencies[SENDER] = registry_pb2.Agency(code=SENDER, name="Văn phòng Chính phủ")
+    harness.storage.objects["obj-main"] = (SENDER, "7-VPCP.pdf", PDF)
+    sender = Sender(harness.store, harness.registry, harness.storage, harness.receiver.router, clock=lambda: NOW)
+
+    if how == "batch":
+        assert await sender.batch([event]) == [None]
+    else:
+        await sender(event)
+    deliveries = [d for d, _ in await harness.store.deliveries_of(SENDER, "outgoing-1")]
+    assert sorted(d.recipient_code for d in deliveries) == sorted([RECIPIENT, "000.00.00.H14"])
+    package = await harness.store.package(deliveries[0].package_id)
+    assert package is not None and package.body.count(f"<edXML:OrganId>{RECIPIENT}</edXML:OrganId>".encode()) == 1
+    await sender(event)  # a redelivery: nothing more
+    assert len(await harness.store.deliveries_of(SENDER, "outgoing-1")) == 2

@@ -335,3 +335,34 @@ async def test_signed_headers_replayed_to_another_replica_are_refused_and_forgot
         assert remembered == 1  # only the fresh request's: the stale one was forgotten
     finally:
         await engine.dispose()
+
+
+async def test_a_send_whose_signed_headers_leave_out_the_package_digest_is_refused(
+        harness: Harness, provincial: Axis, make_body: Any) -> None:
+    """hash-file was checked only when present: a system's signed headers seen on their way (a proxy, a log) could
+    carry a package of somebody else's choosing (found attacking the provincial axis). The SDK always signs it."""
+    import hashlib
+
+    from vanthu_axis import FILE_PART, sign, system_clock
+
+    body = make_body()
+    secret = provincial.systems.secrets[VENDOR.system_id]
+
+    def headers(**extra: str) -> dict[str, str]:
+        return sign(provincial.axis.scheme, VENDOR.system_id, secret, system_clock(),
+                    {"Content-Type": "application/octet-stream", "from": VENDOR.system_id, "servicetype": "eDoc",
+                     "messagetype": "edoc", "to": f'["{RECIPIENT}"]', **extra})
+
+    transport = httpx.ASGITransport(app=provincial.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://axis.test") as http:
+        async def send(signed: dict[str, str]) -> httpx.Response:
+            return await http.post("/sendEdoc", headers=signed, files={FILE_PART: ("x.edxml", body)})
+
+        missing = await send(headers())
+        other = await send(headers(**{"hash-file": hashlib.sha256(b"<edXML/>").hexdigest()}))
+        assert await harness.receipts() == [] and harness.registry.arrivals == {}
+        upper = await send(headers(**{"hash-file": hashlib.sha256(body).hexdigest().upper()}))
+    assert missing.json()["status"] == "FAIL" and "Thieu truong hash-file" in missing.json()["ErrorDesc"], missing.text
+    assert other.json()["status"] == "FAIL" and "hash-file khong khop" in other.json()["ErrorDesc"], other.text
+    assert upper.json()["status"] == "OK", upper.text  # the digest itself, in either case
+    assert len(harness.registry.arrivals) == 1

@@ -30,7 +30,8 @@ async def test_external_entity_package_is_returned_and_reads_no_file(harness, ma
     body = with_doctype(make_body(), '<!DOCTYPE edXML [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>')
     body = body.replace("V/v triển khai".encode(), b"&xxe;", 1)
     receipt = await harness.take(body, H41, sender_code=G22, edxml_document_id=DOC_ID)
-    answer = await harness.returned_with_no_effect(receipt, "Gói tin không hợp lệ", "không đọc được edXML")
+    answer = await harness.returned_with_no_effect(receipt, "Gói tin không hợp lệ", "không đọc được edXML",
+                                                   "dùng khai báo DTD, thực thể (entity)", "chi tiết kỹ thuật: ")
     assert "root:" not in receipt.reason  # nothing of the file the entity names
     assert answer.response_for.document_id == DOC_ID and answer.response_for.agency_code == G22
 
@@ -41,7 +42,7 @@ async def test_entity_expansion_package_is_returned(harness, make_body):
     body = with_doctype(make_body(), f"<!DOCTYPE edXML [{entities}]>").replace(
         "V/v triển khai".encode(), b"&lol9;", 1)
     receipt = await harness.take(body, H41, sender_code=G22, edxml_document_id=DOC_ID)
-    await harness.returned_with_no_effect(receipt, "không đọc được edXML")
+    await harness.returned_with_no_effect(receipt, "không đọc được edXML", "bị từ chối để bảo đảm an toàn")
 
 
 @pytest.mark.parametrize("limits", [Limits(max_attachment_bytes=64 * 1024)])
@@ -60,13 +61,13 @@ async def test_claimed_oversized_attachment_is_returned_before_anything_is_decod
 
     monkeypatch.setattr(EncodedData, "decode", never)
     receipt = await harness.take(body, H41, sender_code=G22, edxml_document_id=DOC_ID)
-    await harness.returned_with_no_effect(receipt, "không đọc được edXML", str(64 * 1024))
+    await harness.returned_with_no_effect(receipt, "không đọc được edXML", str(64 * 1024), "vượt giới hạn cho phép")
 
 
 async def test_wrong_namespace_package_is_returned(harness, make_body):
     body = make_body().replace(NS.encode(), b"http://example.com/not-qcvn-102")
     receipt = await harness.take(body, H41, sender_code=G22, edxml_document_id=DOC_ID)
-    await harness.returned_with_no_effect(receipt, "không đọc được edXML")
+    await harness.returned_with_no_effect(receipt, "không đọc được edXML", "không gian tên (namespace) edXML")
 
 
 async def test_malformed_base64_package_is_returned_and_stores_nothing(harness, make_document):
@@ -75,7 +76,8 @@ async def test_malformed_base64_package_is_returned_and_stores_nothing(harness, 
     good = Attachment.from_bytes("cid:1", "chinh.pdf", b"%PDF-1.7\n%%EOF\n")
     bad = Attachment("cid:2", "phu-luc.pdf", "application/pdf", "Phụ lục", EncodedData(b"not*base64!"))
     receipt = await harness.take(write_document(make_document(attachments=(good, bad))), H41, sender_code=G22)
-    answer = await harness.returned_with_no_effect(receipt, "Gói tin không hợp lệ", "Attachment[2]", "base64")
+    answer = await harness.returned_with_no_effect(receipt, "Gói tin không hợp lệ", "Attachment[2]", "base64",
+                                                   "được mã hóa base64 hợp lệ")
     # the 02 names the document (it was read; only its attachment was bad)
     assert answer.response_for.document_id == DOC_ID and answer.response_for.code == "123/VPCP-TTĐT"
 

@@ -132,3 +132,38 @@ async def test_an_update_the_registry_refuses_is_held_with_its_reason(harness, m
     held = await harness.take(generated_update(make_document), H41, sender_code=G22)
     assert held.outcome == "held" and "đang chờ văn thư trả lời" in held.reason
     assert held.document_id == "" and harness.registry.updates == {} and arrival
+
+
+async def test_a_later_request_may_name_the_arrival_by_the_document_id_its_update_carried(
+        harness, make_body, make_document):
+    """The update gave the document a new number and date (its own DocumentId): a thu hồi (status 13) naming that
+    DocumentId acts on the same arrival; from another sender, or to another recipient, it names nothing."""
+    from datetime import datetime
+
+    from vanthu_edxml import Organization, ResponseFor, StaffInfo, StatusPackage, write_status
+
+    updated = "000.00.00.G22,2031/06/20,124/VPCP-TTĐT"  # the generated update's own DocumentId
+    arrival = await original(harness, make_body)
+    h14 = await harness.take(make_body(document_id=NAMED, recipients=(Organization(H14, "Sở Tài chính"),)), H14,
+                             sender_code=G22)  # H14 received the original too, but not the update
+    assert h14.outcome == "accepted", h14.reason
+    assert (await harness.take(generated_update(make_document), H41, sender_code=G22)).outcome == "recorded"
+
+    def revoke(sender: str) -> bytes:
+        return write_status(StatusPackage(
+            sender=Organization(sender, "Văn phòng Chính phủ"), response_for=ResponseFor(H41, "124/VPCP-TTĐT", None,
+                                                                                        updated),
+            staff=StaffInfo("Văn thư", "Nguyễn Thị Ánh"), status_code="13", description="Ban hành nhầm, xin thu hồi",
+            timestamp=datetime(2031, 6, 21, 9, 0)))
+
+    held = await harness.take(revoke("28.22.H17"), H41, sender_code="28.22.H17", transport_id="other-sender")
+    assert held.outcome == "held" and updated in held.reason
+    held = await harness.take(revoke(G22).replace(H41.encode(), H14.encode()), H14, sender_code=G22,
+                              transport_id="other-recipient")
+    assert held.outcome == "held" and updated in held.reason
+    assert len(harness.registry.revocations) == 1  # the update's request only
+
+    receipt = await harness.take(revoke(G22), H41, sender_code=G22, transport_id="revoke-updated")
+    assert (receipt.outcome, receipt.document_id) == ("recorded", arrival), receipt.reason
+    assert harness.registry.revocations[-1][:3] == (H41, arrival, "requested")
+    assert harness.registry.revocations[-1][3] == "Ban hành nhầm, xin thu hồi"

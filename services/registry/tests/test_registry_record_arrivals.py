@@ -213,8 +213,8 @@ async def test_a_batch_written_together_leaves_what_arrival_by_arrival_leaves(tm
             sqlalchemy_event.listen(listen, "before_cursor_execute", lambda *a: statements.append(a[2]))
             results = await (store.create_arrivals(arrivals, actor="vanthu-interchange") if together else
                              store._arrivals_one_by_one(arrivals, actor="vanthu-interchange"))
-            if together and lone:  # the key and duplicate reads, the type, then one insert per table
-                assert len([s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE"))]) <= 8, statements
+            if together and lone:  # the key, directory and duplicate reads, the type, then one insert per table
+                assert len([s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE"))]) <= 9, statements
             async with engine.connect() as connection:
                 def rows(query: Any) -> list[Any]:
                     return [tuple(r) for r in query]
@@ -250,3 +250,42 @@ async def test_a_batch_written_together_leaves_what_arrival_by_arrival_leaves(tm
         "e" * 32, "d9".rjust(32, "0"), "", ""]  # the held twin's, then the smallest id of the held twin and the
     # batch's twin before it
     assert views[0]["duplicate_of"] == "" and views[7]["duplicate_of"] == ""
+
+
+async def test_an_arrival_names_its_sender_as_the_directory_does_whatever_its_package_says(
+        registry: tuple[documents_pb2_grpc.DocumentServiceStub, str], dev_issuer: DevIssuer) -> None:
+    """A connected system sent a package from its own agency's code under the name "Ủy ban nhân dân tỉnh Vĩnh Long",
+    and the clerk's lists (which show the name only) said the letter came from the province's people's committee
+    (found attacking the provincial axis). An arrival from a code the directory holds is recorded under the
+    directory's name, the package's name kept in its history; a sender outside the directory keeps its package's
+    name; a name that differs in case, tones or blanks alone leaves no note. Alone and in a batch alike."""
+    stub, database_url = registry
+    service = bearer_metadata(dev_issuer.service_token("vanthu-interchange"))
+
+    def sent(number: int, code: str, name: str) -> pb.CreateDocumentRequest:
+        request = arrival(SNV, number, f"p{number}/{SNV}")
+        request.document.sender.agency_code, request.document.sender.agency_name = code, name
+        return request
+
+    spoofed = "Ủy ban nhân dân tỉnh Vĩnh Long"
+    lone = (await stub.CreateDocument(sent(31, STP, spoofed), metadata=service)).document
+    batch = [r.document for r in (await stub.RecordArrivals(pb.RecordArrivalsRequest(arrivals=[
+        sent(32, STP, spoofed),
+        sent(33, STP, "SỞ TƯ PHÁP  TỈNH VINH LONG"),  # the same name but for case, a tone and a blank
+        sent(34, "000.00.00.G22", "Văn phòng Chính phủ"),  # not in this directory
+    ]), metadata=service)).results]
+    assert [d.issuing_agency_name for d in (lone, *batch)] == [
+        "Sở Tư pháp tỉnh Vĩnh Long", "Sở Tư pháp tỉnh Vĩnh Long", "Sở Tư pháp tỉnh Vĩnh Long", "Văn phòng Chính phủ"]
+    assert [d.issuing_agency_code for d in (lone, *batch)] == [STP, STP, STP, "000.00.00.G22"]
+
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            notes = dict((await connection.execute(select(HistoryRow.document_id, HistoryRow.note).where(
+                HistoryRow.action == "arrived"))).all())
+    finally:
+        await engine.dispose()
+    for document in (lone, batch[0]):
+        assert f"«{spoofed}»" in notes[document.id] and "«Sở Tư pháp tỉnh Vĩnh Long»" in notes[document.id]
+        assert STP in notes[document.id]
+    assert notes[batch[1].id] == "" and notes[batch[2].id] == ""

@@ -65,12 +65,21 @@ class BodyLimitMiddleware:
                     raise _TooLarge
             return message
 
-        started = False
+        started = replaced = False
 
         async def tracking_send(message: Message) -> None:
-            nonlocal started
+            # A body that grew past the limit (no Content-Length: chunked) whose error the app caught and answered
+            # itself (FastAPI answers 400 "error parsing the body") is answered 413 all the same, the app's own
+            # answer dropped.
+            nonlocal started, replaced
+            if replaced:
+                return
             if message["type"] == "http.response.start":
                 started = True
+                if too_large:
+                    replaced = True
+                    await self._refuse(scope, send, limit)
+                    return
             await send(message)
 
         try:

@@ -13,8 +13,10 @@ else is a :class:`Refused` with the reason that goes back in the status 02.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from vanthu.registry.v1 import documents_pb2, registry_pb2
 from vanthu_core.timeutil import vietnam_time
@@ -27,7 +29,11 @@ from vanthu_edxml import (
     DocumentPackage,
     DocumentType,
     EdxmlError,
+    Issue,
+    LimitExceeded,
     Limits,
+    MalformedAttachment,
+    MalformedPackage,
     Organization,
     OtherInfo,
     PromulgationInfo,
@@ -38,6 +44,9 @@ from vanthu_edxml import (
     StatusPackage,
     TraceHeader,
     TraceHeaderList,
+    UnsafeXml,
+    UnsupportedEncoding,
+    WrongNamespace,
     read_package,
     validate,
     write_document,
@@ -102,8 +111,8 @@ def document_package(document: documents_pb2.Document, sender: registry_pb2.Agen
     code = split_number_symbol(document.number_symbol)
     issued_on = date.fromisoformat(document.document_date[:10])
     document_id = DocumentId.build(sender.code, issued_on, code)
-    recipients = tuple(Organization(agency_code=r.agency_code, name=r.name or None)
-                       for r in document.recipients if r.agency_code)
+    recipients = tuple(Organization(agency_code=code, name=name or None)
+                       for code, name in recipients_of(document.recipients).items())
     signer = document.signer
     package = DocumentPackage(
         sender=_organization(sender, parent_name), recipients=recipients, document_id=document_id, code=code,
@@ -153,11 +162,75 @@ MAX_DOCUMENT_ID = 300
 MAX_AGENCY_CODE = 35
 
 
+class _Recipient(Protocol):
+    """A recipient as the registry's documents and events carry it."""
+
+    agency_code: str
+    name: str
+
+
+def recipients_of(recipients: Iterable[_Recipient]) -> dict[str, str]:
+    """The recipients of a document that have an agency code, each code once (the first name given it), in order:
+    a code listed twice (an older draft; the registry refuses it now) makes one delivery, not a second one whose
+    key is taken (it never left, and the consumer retried it for good)."""
+    named: dict[str, str] = {}
+    for recipient in recipients:
+        code = recipient.agency_code.strip()
+        if code and code not in named:
+            named[code] = recipient.name
+    return named
+
+
 def _fits(package: DocumentPackage | StatusPackage) -> bool:
     """Whether the sender and DocumentId of ``package`` fit what a receipt keeps (so a 02 can name them)."""
     document_id = package.document_id if isinstance(package, DocumentPackage) else (
         package.response_for.document_id if package.response_for else None)
     return len(package.sender.agency_code or "") <= MAX_AGENCY_CODE and len(document_id or "") <= MAX_DOCUMENT_ID
+
+
+#: What an error of the edXML reader means, in the words the sender's clerk reads in the 02 (most specific first).
+_ERROR_MEANINGS: tuple[tuple[type[EdxmlError], str], ...] = (
+    (LimitExceeded, "vượt giới hạn cho phép (kích thước gói tin, số tệp đính kèm hoặc kích thước một tệp)"),
+    (UnsafeXml, "dùng khai báo DTD, thực thể (entity) hoặc lồng phần tử quá sâu, bị từ chối để bảo đảm an toàn"),
+    (UnsupportedEncoding, "dùng bảng mã ký tự không đọc được"),
+    (WrongNamespace, "không thuộc không gian tên (namespace) edXML của QCVN 102:2016"),
+    (MalformedAttachment, "tệp đính kèm không được mã hóa base64 hợp lệ"),
+    (MalformedPackage, "không phải tài liệu XML edXML đúng cú pháp"),
+)
+
+#: What each rule of :func:`vanthu_edxml.validate` finds wrong, as the 02 says it (the rule names of its ``Issue``).
+_RULE_MEANINGS = {
+    "required": "thiếu thông tin bắt buộc",
+    "length": "dài quá giới hạn",
+    "attachment-duplicate": "trùng mã tệp đính kèm (ContentId)",
+    "attachment-missing": "tệp đính kèm không có nội dung",
+    "attachment-base64": "tệp đính kèm không được mã hóa base64 hợp lệ",
+    "date-format": "ngày không đúng định dạng yyyy/MM/dd",
+    "timestamp-format": "thời điểm không đúng định dạng yyyy/MM/dd HH:mm:ss",
+    "integer-format": "không phải số nguyên",
+    "boolean-format": "không phải giá trị đúng/sai (true/false hoặc 1/0)",
+    "business-type": "loại nghiệp vụ không hợp lệ (0 văn bản mới, 1 thu hồi, 2 cập nhật, 3 thay thế)",
+    "priority": "độ khẩn không hợp lệ (từ 0 đến 4)",
+    "receiver-type": "loại thay đổi nơi nhận không hợp lệ (0 bỏ, 1 thêm)",
+    "status-code": "mã trạng thái không có trong QCVN 102:2016",
+    "document-id-form": "mã định danh văn bản (DocumentId) sai định dạng <mã cơ quan>,<yyyy/MM/dd>,<số>/<ký hiệu>",
+    "document-id-code": "số, ký hiệu trong mã định danh văn bản (DocumentId) khác số, ký hiệu của văn bản",
+    "document-id-date": "ngày trong mã định danh văn bản (DocumentId) khác ngày ban hành",
+    "document-id-issuer": "cơ quan trong mã định danh văn bản (DocumentId) khác cơ quan gửi",
+}
+
+
+def edxml_error_meaning(error: EdxmlError) -> str:
+    """What ``error`` (raised reading a package or decoding an attachment) means, in Vietnamese, with the reader's
+    own words after it as the technical detail: the text a 02 carries back to the sender's clerk."""
+    meaning = next((text for kind, text in _ERROR_MEANINGS if isinstance(error, kind)), "không đọc được")
+    return f"{meaning} (chi tiết kỹ thuật: {error})"
+
+
+def issue_meaning(issue: Issue) -> str:
+    """A validation ``issue`` as a 02 says it: the element's path, what is wrong in Vietnamese, the rule's own
+    words after it."""
+    return f"{issue.path}: {_RULE_MEANINGS.get(issue.rule, 'không hợp lệ')} ({issue.message})"
 
 
 def read_received(body: bytes, limits: Limits) -> DocumentPackage | StatusPackage:
@@ -166,10 +239,11 @@ def read_received(body: bytes, limits: Limits) -> DocumentPackage | StatusPackag
     try:
         package = read_package(body, limits)
     except EdxmlError as error:
-        raise Refused(f"Gói tin không hợp lệ (không đọc được edXML): {error}") from None
+        raise Refused(f"Gói tin không hợp lệ (không đọc được edXML): {edxml_error_meaning(error)}") from None
     report = validate(package, strict=False)
     if not report.ok:
-        raise Refused("Gói tin không hợp lệ theo QCVN 102:2016: " + "; ".join(str(i) for i in report.errors[:10]),
+        raise Refused("Gói tin không hợp lệ theo QCVN 102:2016: " + "; ".join(
+            issue_meaning(i) for i in report.errors[:10]),
                       package if _fits(package) else None)
     if not _fits(package):
         raise Refused(f"Gói tin không hợp lệ: mã định danh văn bản (DocumentId) dài hơn {MAX_DOCUMENT_ID} ký tự")

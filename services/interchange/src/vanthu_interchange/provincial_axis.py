@@ -168,9 +168,14 @@ class ProvincialAxis:
         if len(content) > self.limits.max_bytes:
             raise AxisRefusal(f"Goi tin vuot qua {self.limits.max_bytes} byte")
         digest = hashlib.sha256(content).hexdigest()
-        declared = fields.get(self.scheme.file_hash_field) if self.scheme.file_hash_field else None
-        if declared is not None and declared.lower() != digest:
-            raise AxisRefusal("hash-file khong khop voi noi dung goi tin")
+        if self.scheme.file_hash_field:
+            # The package's digest must be among the signed fields (the SDK always signs it): without it, whoever
+            # sees a system's signed headers on their way could attach a package of their own to them.
+            declared = fields.get(self.scheme.file_hash_field)
+            if declared is None:
+                raise AxisRefusal(f"Thieu truong {self.scheme.file_hash_field} trong header da ky")
+            if declared.strip().lower() != digest:
+                raise AxisRefusal(f"{self.scheme.file_hash_field} khong khop voi noi dung goi tin")
         package = self._read(content)
         kind = "status" if isinstance(package, StatusPackage) else "edoc"
         if kind != message_type:

@@ -49,7 +49,14 @@ from vanthu_core.timeutil import VIETNAM_TZ, Clock, utc_now
 from vanthu_edxml import BusinessType, DocumentPackage, EdxmlError, Limits, StatusCode, StatusPackage
 from vanthu_interchange import events
 from vanthu_interchange.answers import Answers, response_for_columns
-from vanthu_interchange.packages import PRIORITY, URGENCY, Refused, read_received, response_for_of
+from vanthu_interchange.packages import (
+    PRIORITY,
+    URGENCY,
+    Refused,
+    edxml_error_meaning,
+    read_received,
+    response_for_of,
+)
 from vanthu_interchange.peers import Registry, Storage, is_refusal
 from vanthu_interchange.revoking import Revoker
 from vanthu_interchange.routing import LOCAL, Router
@@ -228,8 +235,8 @@ class Receiver:
                     try:
                         digest = attachment.sha256()  # validation decoded it once already
                     except EdxmlError as error:
-                        raise Refused(f"Tệp đính kèm {attachment.name or attachment.content_id} hỏng: {error}"
-                                      ) from None
+                        raise Refused(f"Tệp đính kèm {attachment.name or attachment.content_id} hỏng: "
+                                      f"{edxml_error_meaning(error)}") from None
                     mine.append(len(items))
                     items.append((sender_code, digest, message.recipient_code, attachment.name or f"tep-{index + 1}"))
                     traces.append(trace_of(message))
@@ -404,7 +411,8 @@ class Receiver:
             try:
                 content = attachment.content()
             except EdxmlError as error:
-                raise Refused(f"Tệp đính kèm {attachment.name or attachment.content_id} hỏng: {error}") from None
+                raise Refused(f"Tệp đính kèm {attachment.name or attachment.content_id} hỏng: "
+                              f"{edxml_error_meaning(error)}") from None
             name = attachment.name or f"tep-{index + 1}"
             stored = None
             if copy_from:

@@ -26,7 +26,7 @@ from vanthu_core.events import continuing, meta_of
 from vanthu_core.ids import new_id
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_interchange import events
-from vanthu_interchange.packages import Built, document_package
+from vanthu_interchange.packages import Built, document_package, recipients_of
 from vanthu_interchange.peers import Registry, Storage
 from vanthu_interchange.routing import LOCAL, TRANSMITTED, Router
 from vanthu_interchange.store import DeliveryRow, InterchangeStore, NewDelivery, NewPackage
@@ -75,7 +75,7 @@ class Sender:
             raise PoisonMessage(f"not an issued document: {message.DESCRIPTOR.full_name}")
         agency = meta_of(message).agency_code
         document_id = message.document.document_id
-        recipients = {r.agency_code.strip(): r.name for r in message.recipients if r.agency_code.strip()}
+        recipients = recipients_of(message.recipients)
         if not agency or not document_id:
             raise PoisonMessage("an issued-document event without agency or document id")
         if not recipients:
@@ -104,8 +104,7 @@ class Sender:
             if not agency or not document_id:
                 outcomes[index] = PoisonMessage("an issued-document event without agency or document id")
                 continue
-            keys = {code: delivery_key(document_id, code) for r in message.recipients
-                    if (code := r.agency_code.strip())}
+            keys = {code: delivery_key(document_id, code) for code in recipients_of(message.recipients)}
             if keys:
                 todo.append((index, agency, document_id, keys))
         written = await self.store.existing_keys([k for *_, keys in todo for k in keys.values()]) if todo else set()
@@ -134,8 +133,7 @@ class Sender:
         if not isinstance(message, registry_events.DocumentIssued):
             return
         agency = meta_of(message).agency_code
-        recipients = [(r.agency_code.strip(), r.name, self.router.route(r.agency_code.strip()))
-                      for r in message.recipients if r.agency_code.strip()]
+        recipients = [(code, name, self.router.route(code)) for code, name in recipients_of(message.recipients).items()]
         if not agency or not message.document.document_id or not recipients:
             return
         rows = await self.store.add_unsent(
@@ -238,16 +236,13 @@ class Sender:
                      built: Built) -> NewPackage:
         """:meth:`prepare`'s package of ``document`` once ``built``."""
         deliveries = []
-        for recipient in document.recipients:
-            code = recipient.agency_code.strip()
-            if not code:
-                continue
+        for code, name in recipients_of(document.recipients).items():
             route = self.router.route(code)
             if route == LOCAL or route in TRANSMITTED:
-                deliveries.append(NewDelivery(delivery_key(document_id, code), code, recipient.name, route,
+                deliveries.append(NewDelivery(delivery_key(document_id, code), code, name, route,
                                               "sent" if route == LOCAL else "pending"))
             else:
-                deliveries.append(NewDelivery(delivery_key(document_id, code), code, recipient.name, route, "failed",
+                deliveries.append(NewDelivery(delivery_key(document_id, code), code, name, route, "failed",
                                               last_error=self.router.no_route(code)))
 
         def announce(rows: list[DeliveryRow]) -> list[Message]:

@@ -1054,12 +1054,26 @@ class InterchangeStore:
 
     async def arrival_receipt(self, recipient_code: str, sender_code: str, edxml_document_id: str) -> ReceiptRow | None:
         """The receipt that made an arrival of ``recipient_code`` from the package ``edxml_document_id`` of
-        ``sender_code`` (what a revocation, an update or a replacement names)."""
+        ``sender_code`` (what a revocation, an update or a replacement names), or ``None``.
+
+        A sender whose update (business type 2) carried a DocumentId of its own (a new number or date) may name the
+        arrival by that one afterwards: when no arrival was made from ``edxml_document_id``, the request receipt of
+        an earlier package of ``sender_code`` to ``recipient_code`` whose own DocumentId it is, and that reached an
+        arrival, answers instead (its ``document_id`` is that arrival's; the receipt keeps the package's own
+        DocumentId in ``response_for``). Tenancy holds: only what the same sender
+        sent the same recipient matches (regulations digest §1.3.3, ``Bussiness/DocumentId``)."""
         async with self.reads() as session:
-            return (await session.scalars(select(ReceiptRow).where(
+            made = (await session.scalars(select(ReceiptRow).where(
                 ReceiptRow.recipient_code == recipient_code, ReceiptRow.sender_code == sender_code,
                 ReceiptRow.edxml_document_id == edxml_document_id, ReceiptRow.outcome == "accepted",
                 ReceiptRow.document_id != "").order_by(ReceiptRow.created_at.desc()))).first()
+            if made is not None or not edxml_document_id:
+                return made
+            return (await session.scalars(select(ReceiptRow).where(
+                ReceiptRow.recipient_code == recipient_code, ReceiptRow.sender_code == sender_code,
+                ReceiptRow.kind == "edoc", ReceiptRow.outcome == "recorded", ReceiptRow.document_id != "",
+                ReceiptRow.response_for["document_id"].as_string() == edxml_document_id,
+            ).order_by(ReceiptRow.created_at.desc()))).first()
 
     async def in_transit(self, sender_code: str, recipient_code: str, edxml_document_id: str) -> bool:
         """Whether the document package ``edxml_document_id`` of ``sender_code`` was sent to ``recipient_code``

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from vanthu_core.pdfium import PDFIUM_LOCK
 from vanthu_records.platform import Platform
 from vanthu_records.store import FileDocumentView, RecordedFile
 
@@ -21,14 +22,15 @@ def pdf_pages(data: bytes) -> int | None:
     """The number of pages of ``data`` (1–9999), or None when PDFium cannot open it or it has none."""
     import pypdfium2  # on closing a file only: not at every start of the service
 
-    try:
-        document = pypdfium2.PdfDocument(data)
-    except pypdfium2.PdfiumError:
-        return None
-    try:
-        count = len(document)
-    finally:
-        document.close()
+    with PDFIUM_LOCK:  # PDFium is not thread-safe (vanthu_core.pdfium)
+        try:
+            document = pypdfium2.PdfDocument(data)
+        except pypdfium2.PdfiumError:
+            return None
+        try:
+            count = len(document)
+        finally:
+            document.close()
     return count if 1 <= count <= MAX_PAGES else None
 
 

@@ -68,7 +68,7 @@ from vanthu_registry.events import DocumentEvent, document_event, file_messages,
 from vanthu_registry.exchange_catalogue import ExchangeCatalogue
 from vanthu_registry.numbering import IssueQueue, next_number
 from vanthu_registry.registers import RegisterCatalogue, document_register, register_for
-from vanthu_registry.store import outbox
+from vanthu_registry.store import AgencyRow, outbox
 from vanthu_registry.tables import (
     AccessLogRow,
     CopyRow,
@@ -213,6 +213,20 @@ async def _receivers(session: AsyncSession, agency_code: str, rows: list[Documen
 def _duplicate_note(row: DocumentRow) -> str:
     """A new arrival's history note: the arrival it seems to duplicate (Appendix VI III.1.h), if any."""
     return f"trùng với văn bản đến {row.duplicate_of}" if row.duplicate_of else ""
+
+
+def _sender_name_note(named: str, row: DocumentRow) -> str:
+    """A new arrival's history note when the name its package gave its sender (``named``) is not the agency
+    directory's name for that code, which the arrival shows instead (``row.issuing_agency_name``)."""
+    if not named or fold(named) == fold(row.issuing_agency_name):  # not for case, tones or blanks alone
+        return ""
+    return (f"Tên cơ quan gửi trong gói tin («{named}») khác tên trong danh bạ cơ quan của mã "
+            f"{row.issuing_agency_code}; văn bản ghi theo danh bạ («{row.issuing_agency_name}»)")
+
+
+def _arrival_note(row: DocumentRow, draft: Draft) -> str:
+    """A new arrival's history note: :func:`_duplicate_note` and :func:`_sender_name_note`, joined."""
+    return "; ".join(n for n in (_duplicate_note(row), _sender_name_note(draft.sender.agency_name, row)) if n)
 
 
 def _arrived_fields(row: DocumentRow, draft: Draft) -> dict[str, Any]:
@@ -399,6 +413,7 @@ class DocumentStore:
             DocumentRow.arrival_key.in_([a.arrival_key for a in arrivals]))))}
         results: list[dict[str, Any] | DomainError | None] = [None] * len(arrivals)
         new: list[tuple[int, NewArrival, DocumentRow]] = []
+        directory = await self._sender_names(session, [a.draft for a in arrivals])
         for index, arrival in enumerate(arrivals):
             kept = held.get((arrival.agency_code, arrival.arrival_key))
             if kept is not None:
@@ -411,7 +426,7 @@ class DocumentStore:
                 continue
             row, _ = self._new_row(now, agency_code=arrival.agency_code, agency_name=arrival.agency_name,
                                    draft=arrival.draft, actor=actor, document_id=arrival.document_id,
-                                   actor_subject="", arrival_key=arrival.arrival_key)
+                                   actor_subject="", arrival_key=arrival.arrival_key, directory=directory)
             new.append((index, arrival, row))
         if not new:
             return [r for r in results if r is not None]
@@ -444,7 +459,8 @@ class DocumentStore:
         for _, arrival, row in new:
             audience += [{"document_id": row.id, "principal": p} for p in row.audience]
             history.append({"document_id": row.id, "at": now, "actor": actor, "action": "arrived",
-                            "changes": self._created_changes(arrival.draft, row), "note": _duplicate_note(row)})
+                            "changes": self._created_changes(arrival.draft, row),
+                            "note": _arrival_note(row, arrival.draft)})
             with continuing(arrival.trace):
                 made.append((document_event(ev.DocumentArrived, row, actor, now, **_arrived_fields(row, arrival.draft)),
                              trace_headers()))
@@ -511,7 +527,8 @@ class DocumentStore:
         await self._check_type(session, agency_code, draft, doc_type)
         await self._check_answered(session, agency_code, draft.answers_document_id, principal)
         row, action = self._new_row(now, agency_code=agency_code, agency_name=agency_name, draft=draft, actor=actor,
-                                    document_id=document_id, actor_subject=actor_subject, arrival_key=arrival_key)
+                                    document_id=document_id, actor_subject=actor_subject, arrival_key=arrival_key,
+                                    directory=await self._sender_names(session, [draft]) if arrival_key else None)
         if row.direction == Direction.INCOMING.value:
             row.duplicate_of = await self._find_duplicate(session, row) or ""
         if replaced is not None:
@@ -524,7 +541,8 @@ class DocumentStore:
             replaced.version += 1
             await self._record(session, replaced, actor, "replaced", {"replaced_by_document_id": [None, row.id]},
                                note=f"Văn bản đã được thay thế bằng văn bản đến {row.id}")
-        await self._record(session, row, actor, action, self._created_changes(draft, row), note=_duplicate_note(row))
+        await self._record(session, row, actor, action, self._created_changes(draft, row),
+                           note=_arrival_note(row, draft) if action == "arrived" else "")
         if row.direction == Direction.INCOMING.value:
             await self._event(session, row, ev.DocumentArrived, actor, **_arrived_fields(row, draft))
         else:
@@ -532,10 +550,25 @@ class DocumentStore:
         return document_view(row)
 
     @staticmethod
+    async def _sender_names(session: AsyncSession, drafts: list[Draft]) -> dict[str, str]:
+        """The agency directory's names (by code) of the senders of the electronic arrivals among ``drafts`` (those
+        interchange records, with their delivery key): one query, none when there is no such arrival. A paper
+        arrival, or one a clerk enters by hand, keeps the name its clerk typed."""
+        codes = sorted({d.sender.agency_code for d in drafts
+                        if d.direction is Direction.INCOMING and not d.paper and d.sender.agency_code})
+        if not codes:
+            return {}
+        return {code: name for code, name in (await session.execute(
+            select(AgencyRow.code, AgencyRow.name).where(AgencyRow.code.in_(codes)))).all() if name}
+
+    @staticmethod
     def _new_row(now: datetime, *, agency_code: str, agency_name: str, draft: Draft, actor: str,
-                 document_id: str | None, actor_subject: str, arrival_key: str) -> tuple[DocumentRow, str]:
+                 document_id: str | None, actor_subject: str, arrival_key: str,
+                 directory: dict[str, str] | None = None) -> tuple[DocumentRow, str]:
         """A new document's row (not added to a session; an arrival's ``duplicate_of`` not set) and its history
-        action (``drafted`` or ``arrived``)."""
+        action (``drafted`` or ``arrived``). ``directory``: the agency directory's names by code
+        (:meth:`_sender_names`); an electronic arrival from a code it holds is recorded under that name, whatever
+        name its package gave (a package names its sender as its sending system wrote it)."""
         row = DocumentRow(id=document_id or new_id(), agency_code=agency_code, direction=draft.direction.value,
                           created_by=actor, created_at=now, updated_at=now, version=1,
                           drafter_subject=actor_subject if draft.direction is Direction.OUTGOING else "",
@@ -547,7 +580,8 @@ class DocumentStore:
             return row, "drafted"
         row.status = Status.ARRIVED.value
         s = draft.sender
-        row.issuing_agency_code, row.issuing_agency_name = s.agency_code, s.agency_name
+        row.issuing_agency_code = s.agency_code
+        row.issuing_agency_name = (directory or {}).get(s.agency_code) or s.agency_name
         row.number_symbol, row.document_date = s.number_symbol, s.document_date
         row.signature_check = UNSIGNED if draft.paper else "pending" if draft.files else ""
         row.arrived_at = now

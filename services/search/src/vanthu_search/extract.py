@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from vanthu_core.pdfium import PDFIUM_LOCK
 from vanthu_core.text import nfc
 
 log = logging.getLogger("vanthu.search")
@@ -92,6 +93,11 @@ def _page_text(textpage: Any, fields: list[tuple[str, tuple[float, float, float,
 
 
 def _pdf(data: bytes, min_chars: int) -> Extracted:
+    with PDFIUM_LOCK:  # PDFium is not thread-safe: one file at a time in the process (vanthu_core.pdfium)
+        return _pdf_locked(data, min_chars)
+
+
+def _pdf_locked(data: bytes, min_chars: int) -> Extracted:
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(data)
@@ -156,16 +162,20 @@ def page_images(data: bytes, content_type: str, pages: list[int], dpi: int) -> I
     if content_type == PDF:
         import pypdfium2 as pdfium
 
-        pdf = pdfium.PdfDocument(data)
+        with PDFIUM_LOCK:  # each PDFium call under the process's lock; the caller's OCR of a page runs without it
+            pdf = pdfium.PdfDocument(data)
         try:
             for number in pages:
-                page = pdf[number - 1]
-                try:
-                    yield number, page.render(scale=dpi / 72).to_pil()
-                finally:
-                    page.close()
+                with PDFIUM_LOCK:
+                    page = pdf[number - 1]
+                    try:
+                        image = page.render(scale=dpi / 72).to_pil()
+                    finally:
+                        page.close()
+                yield number, image
         finally:
-            pdf.close()
+            with PDFIUM_LOCK:
+                pdf.close()
     elif content_type in IMAGES:
         with Image.open(io.BytesIO(data)) as image:
             image.load()

@@ -14,7 +14,7 @@ from typing import Any
 
 from vanthu_core.errors import FailedPrecondition, InvalidArgument
 from vanthu_core.text import clean_text
-from vanthu_registry.domain.agencies import check_code
+from vanthu_registry.domain.agencies import CLASSIC_CODE, check_code
 from vanthu_registry.domain.doctypes import NAME_ABBREVIATION, DocumentType
 from vanthu_registry.domain.exchange import check_form
 
@@ -192,6 +192,15 @@ def refuse_classified(confidentiality: Confidentiality) -> None:
             "quy định về bảo vệ bí mật nhà nước.")
 
 
+def recipient_code(value: str, field_name: str) -> str:
+    """An agency code a document is sent to, checked as :func:`check_code` checks it;
+    one of the QCVN 102 form typed in lower case (``000.00.41.h61``) is the code in upper case, as the directory
+    and every peer write it (regulations digest §1.2.3): in lower case it matched no agency, and an issued
+    document to it failed with "no route" after its number was taken."""
+    code = check_code(value, field_name)[0]
+    return code.upper() if CLASSIC_CODE.match(code.upper()) else code
+
+
 def check_metadata(draft: Draft) -> Draft:
     """Normalise (NFC) and check a draft; raise InvalidArgument naming the first bad field."""
     refuse_classified(draft.confidentiality)
@@ -208,10 +217,14 @@ def check_metadata(draft: Draft) -> Draft:
     draft.place = clean_text("place", draft.place, max_len=100, required=False)
     if len(draft.recipients) > MAX_RECIPIENTS:
         raise InvalidArgument("recipients", f"tối đa {MAX_RECIPIENTS} nơi nhận.")
-    recipients = []
+    recipients: list[Recipient] = []
     for i, r in enumerate(draft.recipients):
-        code = check_code(r.agency_code, f"recipients[{i}].agency_code")[0] if r.agency_code else ""
+        code = recipient_code(r.agency_code, f"recipients[{i}].agency_code") if r.agency_code else ""
         name = clean_text(f"recipients[{i}].name", r.name, max_len=200, required=not code)
+        if code and (first := next((j for j, kept in enumerate(recipients) if kept.agency_code == code), None)) \
+                is not None:
+            raise InvalidArgument(f"recipients[{i}].agency_code", f"{code} đã có trong danh sách nơi nhận (nơi nhận "
+                                                                  f"thứ {first + 1}); mỗi cơ quan chỉ nhận một lần.")
         recipients.append(Recipient(code, name))
     draft.recipients = recipients
     if len(draft.files) > MAX_FILES:
