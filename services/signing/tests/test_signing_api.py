@@ -556,3 +556,35 @@ async def test_a_slow_pdf_check_does_not_hold_up_another_agencys_check(platform,
     release.set()
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "quá 0.2 giây mà chưa xong" in (err.value.details() or "")
+
+
+async def test_an_arrival_signed_by_another_agency_than_its_sender_is_not_valid(platform, token_for, dev_issuer,  # type: ignore[no-untyped-def]
+                                                                                make_pdf) -> None:
+    """The arrival event names its sender and signer (as the registry records them, the directory's name for a code
+    it holds): a file signed by the province's leader arriving as Sở Nội vụ's letter is reported KHÔNG HỢP LỆ with
+    why, and the named signer who did not sign is a note (found trying the exchange as a new user)."""
+    from vanthu_core.service_token import ServiceTokens
+    from vanthu_signing.arrivals import ArrivalChecker
+    from vanthu_signing.files import PdfFiles
+
+    p = platform
+    leader = bearer_metadata(token_for("lanhdao.ubnd"))
+    signed = (await p.signing.SignPersonal(signing_pb2.SignPersonalRequest(
+        source=signing_pb2.PdfSource(pdf=make_pdf())), metadata=leader)).result
+    channel = grpc.aio.insecure_channel(p.server.settings.storage_target)
+    checker = ArrivalChecker(PdfFiles(storage_pb2_grpc.StorageServiceStub(channel), 10 * 1024 * 1024),
+                             p.server.keys, p.server.store,
+                             ServiceTokens.of(dev_issuer.service_settings("signing"), "signing"))
+    for document_id, sender, signer in (("own", "Ủy ban nhân dân tỉnh Vĩnh Long", "Nguyễn Văn Hưởng"),
+                                        ("forged", "Sở Nội vụ tỉnh Vĩnh Long", "Trương Công Lý")):
+        event = arrival_event(document_id, signed.object_id)
+        event.issuing_agency_code, event.issuing_agency_name, event.signer_name = H61, sender, signer
+        await checker(event)
+    await channel.close()
+    own, forged = [v for v in await outbox_events(p.server.store.sessions, outbox, SIGNING_DOCUMENT_VERIFIED)
+                   if isinstance(v, signing_events.DocumentVerified)]
+    assert own.valid and "KHÔNG HỢP LỆ" not in own.note and "lưu ý" not in own.note, own.note
+    assert not forged.valid
+    assert "KHÔNG HỢP LỆ: không chữ ký nào là của cơ quan gửi «Sở Nội vụ tỉnh Vĩnh Long» (chữ ký của: Ủy ban nhân " \
+           "dân tỉnh Vĩnh Long)" in forged.note
+    assert "lưu ý: người ký ghi trên văn bản «Trương Công Lý» không có chữ ký số trong tệp" in forged.note

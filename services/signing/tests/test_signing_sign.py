@@ -73,6 +73,10 @@ def test_agency_signature_valid_and_personal_still_valid(signed, env, pdfsig, tm
     assert report.signatures[1].modification_level == "NONE"
     text = report.text()
     assert "KẾT LUẬN CHUNG: HỢP LỆ" in text and "Người ký: Ủy ban nhân dân tỉnh Vĩnh Long" in text
+    # the clerk reads the report: pyHanko's names are said in Vietnamese (they showed as ENTIRE_REVISION etc.)
+    assert "Mức thay đổi sau khi ký: điền số, ngày và thêm chữ ký (chấp nhận)" in text
+    assert "Mức thay đổi sau khi ký: không có thay đổi (chấp nhận)" in text and "Phạm vi ký: " in text
+    assert not any(word in text for word in ("ENTIRE_", "FORM_FILLING", "LTA_UPDATES", "NONE"))
     out = pdfsig(agency.pdf, tmp_path)
     assert out.count("Signature Validation: Signature is Valid") == 2, out
     # the number and date were stamped into the placeholders

@@ -104,6 +104,49 @@ async def migrate(script_location: Path, url: str, revision: str = "head") -> No
     await asyncio.to_thread(command.upgrade, alembic_config(script_location, url), revision)
 
 
+def shown_url(url: str) -> str:
+    """``url`` as an operator may read it in a message or log: its password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _missing_sqlite_file(url: str) -> Path | None:
+    """The absolute path of the SQLite file ``url`` names when it is not there; None otherwise."""
+    database = make_url(url).database if is_sqlite(url) else None
+    if database and database != ":memory:" and not Path(database).is_file():
+        return Path(database).resolve()
+    return None
+
+
+async def schema_problem(script_location: Path, url: str) -> str | None:
+    """Why the database at ``url`` is not one the migrations in ``script_location`` brought to their head, or None
+    when it is. For the operator commands that work on a running service's database (they must not create or
+    migrate it as a side effect): a SQLite file that is not there (a relative path read from another directory),
+    a database that cannot be opened, never migrated, or at another revision than the code's."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.exc import SQLAlchemyError
+
+    missing = _missing_sqlite_file(url)
+    if missing is not None:
+        return f"there is no database file {missing}"
+    heads = set(ScriptDirectory.from_config(alembic_config(script_location, url)).get_heads())
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            current = set(await connection.run_sync(
+                lambda sync: MigrationContext.configure(sync).get_current_heads()))
+    except (OSError, SQLAlchemyError) as error:
+        return f"the database {shown_url(url)} cannot be read ({type(error).__name__})"
+    finally:
+        await engine.dispose()
+    if not current:
+        return f"the database {shown_url(url)} has no schema (never migrated)"
+    if current != heads:
+        return (f"the database {shown_url(url)} is at revision {', '.join(sorted(current))}, this code expects "
+                f"{', '.join(sorted(heads))}")
+    return None
+
+
 def run_alembic_env(target_metadata: Any) -> None:
     """Body of every service's ``migrations/env.py``: run online migrations with the async engine."""
     from alembic import context

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from vanthu_core import runner
-from vanthu_core.db import create_engine, migrate, session_factory
+from vanthu_core.db import create_engine, migrate, schema_problem, session_factory
 from vanthu_core.logging import setup_logging
 from vanthu_core.settings import CommonSettings
 from vanthu_interchange.server import MIGRATIONS, InterchangeServer
@@ -19,9 +19,23 @@ from vanthu_interchange.store import InterchangeStore
 log = logging.getLogger("vanthu.interchange")
 
 
+async def _database_problem(settings: InterchangeSettings) -> bool:
+    """Whether the service's database is missing or not at the code's schema, said on stderr: ``failed`` and
+    ``resend`` work on a running service's database and must not create or migrate one (they did, and from another
+    directory a relative SQLite path ended in a raw traceback)."""
+    problem = await schema_problem(MIGRATIONS, settings.database_url)
+    if problem is not None:
+        print(f"error: {problem}. Run this command where the service runs, with its settings "
+              "(VANTHU_INTERCHANGE_DATABASE_URL), after the service has started once or `vanthu-interchange migrate`.",
+              file=sys.stderr)
+    return problem is not None
+
+
 async def resend(settings: InterchangeSettings, delivery_ids: list[str], agency: str | None, all_failed: bool) -> int:
-    """Make failed deliveries pending again (the running service sends them at its next poll)."""
-    await migrate(MIGRATIONS, settings.database_url)
+    """Make failed deliveries pending again (the running service sends them at its next poll); 2 when the database
+    is not the service's (:func:`_database_problem`)."""
+    if await _database_problem(settings):
+        return 2
     engine = create_engine(settings.database_url)
     try:
         store = InterchangeStore(session_factory(engine))
@@ -46,8 +60,9 @@ async def resend(settings: InterchangeSettings, delivery_ids: list[str], agency:
 
 
 async def failed(settings: InterchangeSettings, agency: str | None) -> int:
-    """List the failed deliveries."""
-    await migrate(MIGRATIONS, settings.database_url)
+    """List the failed deliveries; 2 when the database is not the service's (:func:`_database_problem`)."""
+    if await _database_problem(settings):
+        return 2
     engine = create_engine(settings.database_url)
     try:
         rows = await InterchangeStore(session_factory(engine)).failed(agency)

@@ -231,7 +231,14 @@ def _arrival_note(row: DocumentRow, draft: Draft) -> str:
 
 def _arrived_fields(row: DocumentRow, draft: Draft) -> dict[str, Any]:
     """The ``DocumentArrived`` event's own fields for a new arrival ``row`` of ``draft``."""
-    return {"duplicate_of": row.duplicate_of or "", "files": file_messages(row.files), "paper": draft.paper}
+    return {"duplicate_of": row.duplicate_of or "", "files": file_messages(row.files), "paper": draft.paper,
+            **_sender_fields(row)}
+
+
+def _sender_fields(row: DocumentRow) -> dict[str, str]:
+    """The ``DocumentArrived`` fields naming an arrival's sender and signer (for the signing service's report)."""
+    return {"issuing_agency_code": row.issuing_agency_code or "", "issuing_agency_name": row.issuing_agency_name or "",
+            "signer_name": row.signer_name or ""}
 
 
 class DocumentStore:
@@ -1217,7 +1224,7 @@ class DocumentStore:
             await self._event(session, row, ev.DocumentRevocationAccepted, actor, kind=kind.value)
             if "files" in applied:  # the new files are verified as an arrival's are (vanthu_signing.arrivals)
                 await self._event(session, row, ev.DocumentArrived, actor, duplicate_of=row.duplicate_of or "",
-                                  files=file_messages(row.files))
+                                  files=file_messages(row.files), **_sender_fields(row))
             return document_view(row), released
 
     async def refuse_revocation(self, *, agency_code: str, document_id: str, reason: str,

@@ -71,6 +71,14 @@ ACCEPTED_LEVEL = ModificationLevel.FORM_FILLING
 #: SignatureReport.validation_basis values
 AT_TIMESTAMP, AT_CURRENT_TIME = "timestamp", "current_time"
 _BASIS_VN = {AT_TIMESTAMP: "theo dấu thời gian", AT_CURRENT_TIME: "thời điểm hiện tại, không có dấu thời gian hợp lệ"}
+#: What the signature covers (pyHanko's ``SignatureCoverageLevel`` names), as the report says it.
+_COVERAGE_VN = {"ENTIRE_FILE": "toàn bộ tệp",
+                "ENTIRE_REVISION": "toàn bộ bản được ký (phần thêm sau là chữ ký, dấu thời gian hoặc dữ liệu kiểm tra)",
+                "CONTIGUOUS_BLOCK_FROM_START": "chỉ một phần đầu tệp", "UNCLEAR": "không xác định", "-": "-"}
+#: What was changed after signing (pyHanko's ``ModificationLevel`` names), as the report says it.
+_LEVEL_VN = {"NONE": "không có thay đổi", "LTA_UPDATES": "chỉ thêm dữ liệu kiểm tra dài hạn, dấu thời gian",
+             "FORM_FILLING": "điền số, ngày và thêm chữ ký", "ANNOTATIONS": "thêm ghi chú lên tài liệu",
+             "OTHER": "thay đổi nội dung khác"}
 #: pyHanko's default difference analysis, except that new visible signature fields are accepted after a
 #: certification that permits signing (DocMDP P=2/P=3), as Acrobat does.
 DIFF_POLICY = StandardDiffPolicy(
@@ -146,8 +154,8 @@ class Report:
                 f"Dữ liệu kiểm tra dài hạn (LTV, PAdES B-LT): {yes[s.ltv]}",
                 f"Dấu thời gian lưu trữ (PAdES B-LTA): "
                 f"{iso_vn(s.archive_time) if s.archive_time else 'không có'}",
-                f"Phạm vi ký: {s.coverage}",
-                f"Mức thay đổi sau khi ký: {s.modification_level}"
+                f"Phạm vi ký: {_COVERAGE_VN.get(s.coverage, s.coverage)}",
+                f"Mức thay đổi sau khi ký: {_LEVEL_VN.get(s.modification_level, s.modification_level)}"
                 f" ({'chấp nhận' if s.modification_ok else 'không chấp nhận'})",
             ]
             lines += [f"Vấn đề: {p}" for p in s.problems]
@@ -363,10 +371,11 @@ def verify_pdf(pdf: bytes, trust_roots: list[x509.Certificate], *, revocation: R
             level = mod.name if mod is not None else "NONE"
             mod_ok = mod is None or mod <= ACCEPTED_LEVEL
             if not mod_ok:
-                problems.append(f"tài liệu bị thay đổi sau khi ký ở mức {level}")
+                problems.append(f"tài liệu bị thay đổi sau khi ký: {_LEVEL_VN.get(level, level)}")
             elif st.docmdp_ok is False:
                 mod_ok = False
-                problems.append(f"thay đổi sau khi ký ({level}) vượt quá mức chữ ký chứng thực cho phép (DocMDP)")
+                problems.append(f"thay đổi sau khi ký ({_LEVEL_VN.get(level, level)}) vượt quá mức chữ ký chứng thực "
+                                "cho phép (DocMDP)")
         out.append(SignatureReport(
             field_name=emb.field_name, signer=_attr(subj, "common_name"), organisation=_attr(subj, "organization_name"),
             title=_attr(subj, "title"), intact=st.intact, valid=st.valid, trusted=st.trusted,
