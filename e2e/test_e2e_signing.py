@@ -73,13 +73,15 @@ def test_signing_profile(api: httpx.Client, login: Callable[[str], str]) -> None
     assert "chưa có hồ sơ ký số cá nhân" in missing.json()["detail"]
 
 
-def _arrival_check(api: httpx.Client, clerk: dict[str, str], object_id: str, sha256: str, number: str) -> dict:
-    """Enter an arrival carrying the file, then wait for the signing service's verdict (over NATS)."""
+def _arrival_check(api: httpx.Client, clerk: dict[str, str], object_id: str, sha256: str, number: str,
+                   sender: tuple[str, str] = ("000.00.00.H61", "Ủy ban nhân dân tỉnh Vĩnh Long")) -> dict:
+    """Enter an arrival from ``sender`` (code, name) carrying the file, then wait for the signing service's verdict
+    (over NATS)."""
     created = api.post("/api/v1/documents", headers=clerk, json={
         "direction": "incoming", "type_code": "cong_van", "abstract": "V/v tăng cường chuyển đổi số",
         "files": [{"object_id": object_id, "sha256": sha256, "role": "main", "file_name": "công văn đến.pdf"}],
-        "sender": {"agency_code": "000.00.02.H61", "agency_name": "Sở Nội vụ tỉnh Vĩnh Long",
-                   "number_symbol": number, "document_date": "2026-11-26"}})
+        "sender": {"agency_code": sender[0], "agency_name": sender[1], "number_symbol": number,
+                   "document_date": "2026-11-26"}})
     assert created.status_code == 201, created.text
     assert created.json()["signature_check"] == "pending"
     deadline = time.monotonic() + 60
@@ -97,10 +99,15 @@ def test_arrivals_are_verified_and_a_failure_is_flagged(api: httpx.Client, login
     up = api.post("/api/v1/files", headers=clerk, files={"file": ("đến.pdf", draft_pdf(), "application/pdf")}).json()
     signed = api.post("/api/v1/signing/personal", headers=leader, json={"object_id": up["object"]["object_id"]},
                       timeout=60).json()
-    good = _arrival_check(api, clerk, signed["object_id"], signed["sha256"], "101/SNV-VP")
+    good = _arrival_check(api, clerk, signed["object_id"], signed["sha256"], "101/UBND-VP")
     assert good["signature_check"] == "valid", good["signature_note"]
-    bad = _arrival_check(api, clerk, up["object"]["object_id"], up["object"]["sha256"], "102/SNV-VP")
+    bad = _arrival_check(api, clerk, up["object"]["object_id"], up["object"]["sha256"], "102/UBND-VP")
     assert bad["signature_check"] == "invalid" and "không có chữ ký số" in bad["signature_note"]
+    # the province's leader's signature on a letter said to come from Sở Nội vụ is not Sở Nội vụ's
+    other = _arrival_check(api, clerk, signed["object_id"], signed["sha256"], "103/SNV-VP",
+                           sender=("000.00.02.H61", "Sở Nội vụ tỉnh Vĩnh Long"))
+    assert other["signature_check"] == "invalid", other["signature_note"]
+    assert "không chữ ký nào là của cơ quan gửi «Sở Nội vụ tỉnh Vĩnh Long»" in other["signature_note"]
     history = api.get(f"/api/v1/documents/{bad['id']}/history", headers=clerk)
     assert history.status_code == 200, history.text
     assert "signature_invalid" in [h["action"] for h in history.json()]

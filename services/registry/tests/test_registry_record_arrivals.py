@@ -289,3 +289,31 @@ async def test_an_arrival_names_its_sender_as_the_directory_does_whatever_its_pa
         assert f"«{spoofed}»" in notes[document.id] and "«Sở Tư pháp tỉnh Vĩnh Long»" in notes[document.id]
         assert STP in notes[document.id]
     assert notes[batch[1].id] == "" and notes[batch[2].id] == ""
+
+
+async def test_an_arrival_answering_a_document_of_its_agency_is_linked_and_one_it_cannot_answer_arrives_unlinked(
+        registry: tuple[documents_pb2_grpc.DocumentServiceStub, str], dev_issuer: DevIssuer) -> None:
+    """Interchange links a reply to the recipient's own document its ``ResponseFor`` names; an arrival is never
+    refused for its link (a document of another agency, or none, leaves it unlinked), unlike a person's draft."""
+    stub, _ = registry
+    service = bearer_metadata(dev_issuer.service_token("vanthu-interchange"))
+    letter = (await stub.CreateDocument(pb.CreateDocumentRequest(document=pb.DocumentInput(
+        direction="outgoing", type_code="cong_van", abstract="V/v đề nghị báo cáo tình hình cải cách hành chính")),
+        metadata=bearer_metadata(dev_issuer.token("chuyenvien.snv")))).document
+    ubnd_own = (await stub.CreateDocument(arrival(UBND, 40, f"p40/{UBND}"), metadata=service)).document
+
+    def reply(number: int, answers: str) -> pb.CreateDocumentRequest:
+        request = arrival(SNV, number, f"p{number}/{SNV}")
+        request.document.answers_document_id = answers
+        return request
+
+    linked = (await stub.CreateDocument(reply(41, letter.id), metadata=service)).document
+    foreign = (await stub.CreateDocument(reply(42, ubnd_own.id), metadata=service)).document
+    assert linked.answers_document_id == letter.id and linked.status == "arrived"
+    assert foreign.answers_document_id == "" and foreign.status == "arrived"
+    # a person's draft answering another agency's document is refused, as before
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await stub.CreateDocument(pb.CreateDocumentRequest(document=pb.DocumentInput(
+            direction="outgoing", type_code="cong_van", abstract="V/v trả lời", answers_document_id=ubnd_own.id)),
+            metadata=bearer_metadata(dev_issuer.token("chuyenvien.snv")))
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -104,10 +104,12 @@ def _organization(agency: registry_pb2.Agency, parent_name: str = "") -> Organiz
 
 def document_package(document: documents_pb2.Document, sender: registry_pb2.Agency, parent_name: str,
                      files: list[tuple[documents_pb2.DocumentFile, bytes]], *, package_time: datetime,
-                     paper: bool = False) -> Built:
+                     paper: bool = False, answers: ResponseFor | None = None) -> Built:
     """The edXML package of an issued document (business type 0, văn bản mới) to every recipient with an agency
-    code. ``files``: the sealed main file first, then the attachments, with their bytes. Raises ValueError when the
-    package would not pass strict validation (the issues listed)."""
+    code. ``files``: the sealed main file first, then the attachments, with their bytes. ``answers``: the document
+    it answers (văn bản trả lời), when that is an electronic arrival: its ``ResponseFor`` (regulations digest §1.3,
+    the arrival's sender, number, date and DocumentId), so its sender links the reply to its own document. Raises
+    ValueError when the package would not pass strict validation (the issues listed)."""
     code = split_number_symbol(document.number_symbol)
     issued_on = date.fromisoformat(document.document_date[:10])
     document_id = DocumentId.build(sender.code, issued_on, code)
@@ -124,6 +126,7 @@ def document_package(document: documents_pb2.Document, sender: registry_pb2.Agen
         due_date=date.fromisoformat(document.due_date[:10]) if document.due_date else None,
         other_info=OtherInfo(priority=PRIORITY.get(document.urgency, 0), promulgation_amount=1),
         to_places=tuple(r.name for r in document.recipients if r.name),
+        response_for=(answers,) if answers is not None else (),
         trace=TraceHeaderList(
             trace_headers=(TraceHeader(agency_code=sender.code, timestamp=vietnam_time(package_time)),),
             business=Business(business_type=int(BusinessType.NEW), reason="Văn bản điện tử mới", paper=paper)),

@@ -270,13 +270,26 @@ class Receiver:
                                                         file_name=stored.file_name or name))  # as storage keeps it
         return results
 
+    async def _answered(self, recipient_code: str, package: DocumentPackage) -> str:
+        """The outgoing document of ``recipient_code`` that ``package`` answers (văn bản trả lời): the one whose
+        package, sent to the reply's sender, had the DocumentId a ``ResponseFor`` names; "" when none does (tenancy:
+        a reply links only to what its recipient sent its sender). Regulations digest §1.3 (``ResponseFor``)."""
+        for named in package.response_for:
+            if named.document_id:
+                found = await self.store.sent_document(recipient_code, package.sender.agency_code or "",
+                                                       named.document_id)
+                if found:
+                    return found
+        return ""
+
     def _plain(self, package: DocumentPackage, recipient_code: str) -> bool:
         """Whether ``package`` is a new document (business type 0) addressed to ``recipient_code``, served here: the
         packages :meth:`batch` takes in together."""
         business = package.trace.business if package.trace else None
         kind = business.business_type if business and business.business_type is not None else BusinessType.NEW
         return kind == BusinessType.NEW and self.router.serves(recipient_code) and \
-            recipient_code in {r.agency_code for r in package.recipients}
+            recipient_code in {r.agency_code for r in package.recipients} and \
+            not any(r.document_id for r in package.response_for)  # a reply is linked alone (:meth:`_answered`)
 
     async def give_up(self, message: Message, reason: str) -> None:
         """The consumer gave up on a dispatched package (it could not be taken in however often it was tried, or
@@ -349,6 +362,7 @@ class Receiver:
             files = await self._store_files(recipient_code, package, copy_from=copy_from)
             arrival_input = self._arrival(package, files)
             arrival_input.replaces_document_id = replaces
+            arrival_input.answers_document_id = await self._answered(recipient_code, package)
             arrival = await self.registry.record_arrival(recipient_code, f"{transport_id}/{recipient_code}",
                                                          arrival_input)
         except Refused as refusal:

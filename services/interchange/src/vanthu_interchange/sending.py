@@ -26,6 +26,7 @@ from vanthu_core.events import continuing, meta_of
 from vanthu_core.ids import new_id
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_interchange import events
+from vanthu_interchange.answers import response_for_of_receipt
 from vanthu_interchange.packages import Built, document_package, recipients_of
 from vanthu_interchange.peers import Registry, Storage
 from vanthu_interchange.routing import LOCAL, TRANSMITTED, Router
@@ -167,8 +168,11 @@ class Sender:
         if sender is None:
             raise PoisonMessage(f"the sending agency {agency} is not in the directory")
         parent = await self.registry.agency(sender.parent_code) if sender.parent_code else None
+        answered = await self.store.arrival_of(agency, document.answers_document_id) \
+            if document.answers_document_id else None
         return document_package(document, sender, parent.name if parent else "", files,
-                                package_time=self.clock(), paper=document.exchange_form == PAPER)
+                                package_time=self.clock(), paper=document.exchange_form == PAPER,
+                                answers=response_for_of_receipt(answered) if answered is not None else None)
 
     async def _prepare_many(self, items: list[tuple[str, str, dict[str, str]]]) -> list[NewPackage | BaseException]:
         """:meth:`prepare` for several ``(agency, document_id, trace)`` (a batch's documents), one result per item,

@@ -1075,6 +1075,24 @@ class InterchangeStore:
                 ReceiptRow.response_for["document_id"].as_string() == edxml_document_id,
             ).order_by(ReceiptRow.created_at.desc()))).first()
 
+    async def arrival_of(self, recipient_code: str, document_id: str) -> ReceiptRow | None:
+        """The receipt that made ``recipient_code``'s arrival ``document_id`` (its sender, and in ``response_for``
+        the number, date and DocumentId its package gave it), or None: not an electronic arrival of that agency."""
+        async with self.reads() as session:
+            return (await session.scalars(select(ReceiptRow).where(
+                ReceiptRow.recipient_code == recipient_code, ReceiptRow.document_id == document_id,
+                ReceiptRow.kind == "edoc", ReceiptRow.outcome == "accepted").order_by(
+                ReceiptRow.created_at))).first()
+
+    async def sent_document(self, sender_code: str, recipient_code: str, edxml_document_id: str) -> str:
+        """The id of ``sender_code``'s outgoing document whose package (DocumentId ``edxml_document_id``) went to
+        ``recipient_code``, or "": what a reply from ``recipient_code`` naming it in ``ResponseFor`` answers."""
+        async with self.reads() as session:
+            return (await session.scalars(select(DeliveryRow.document_id).where(
+                DeliveryRow.kind == "edoc", DeliveryRow.sender_code == sender_code,
+                DeliveryRow.recipient_code == recipient_code, DeliveryRow.edxml_document_id == edxml_document_id,
+                DeliveryRow.document_id != ""))).first() or ""
+
     async def in_transit(self, sender_code: str, recipient_code: str, edxml_document_id: str) -> bool:
         """Whether the document package ``edxml_document_id`` of ``sender_code`` was sent to ``recipient_code``
         inside this installation and is not taken in yet (its ``PackageDispatched`` is still on its way)."""

@@ -532,7 +532,14 @@ class DocumentStore:
             if replaced.direction != Direction.INCOMING.value:
                 raise InvalidArgument("replaces_document_id", "không phải văn bản đến của cơ quan này.")
         await self._check_type(session, agency_code, draft, doc_type)
-        await self._check_answered(session, agency_code, draft.answers_document_id, principal)
+        try:
+            await self._check_answered(session, agency_code, draft.answers_document_id, principal)
+        except InvalidArgument:
+            if not arrival_key:
+                raise
+            # an electronic arrival answering a document of this agency that cannot be answered now (revoked
+            # since): it arrives all the same, unlinked; interchange links only to this agency's own documents
+            draft.answers_document_id = ""
         row, action = self._new_row(now, agency_code=agency_code, agency_name=agency_name, draft=draft, actor=actor,
                                     document_id=document_id, actor_subject=actor_subject, arrival_key=arrival_key,
                                     directory=await self._sender_names(session, [draft]) if arrival_key else None)

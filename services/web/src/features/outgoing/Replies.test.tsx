@@ -37,6 +37,32 @@ describe("văn bản trả lời", () => {
     expect(listed.get("answers_document_id")).toBe(ARRIVAL.id);
   });
 
+  it("names on an arrival the outgoing document it answers, and lists on that document the replies that arrived",
+    async () => {
+      const LETTER = draft({ id: "0192f0a1-7c3e-7b1a-9c1d-00000000c003", number_symbol: "01/UBND-VP", status: "issued",
+        issuing_agency_name: "Ủy ban nhân dân tỉnh Vĩnh Long", abstract: "V/v đề nghị báo cáo biên chế năm 2027" });
+      const ANSWER = arrival({ id: "0192f0a1-7c3e-7b1a-9c1d-00000000d004", number_symbol: "17/SNV-TCBC",
+        abstract: "V/v báo cáo biên chế năm 2027", answers_document_id: LETTER.id });
+      const { api, calls } = fakeGateway({
+        [`GET /api/v1/documents/${LETTER.id}`]: LETTER,
+        "GET /api/v1/documents": (url: URL) => ({ next_page_token: null,
+          items: url.searchParams.get("direction") === "incoming" ? [ANSWER] : [] }),
+      });
+      const { unmount } = renderWith(<ReplyLinks doc={ANSWER} />, { api });
+      const answers = await screen.findByText(
+        "Trả lời văn bản số 01/UBND-VP của Ủy ban nhân dân tỉnh Vĩnh Long: V/v đề nghị báo cáo biên chế năm 2027");
+      expect(answers.closest("a")).toHaveAttribute("href", `/van-ban/${LETTER.id}`);
+      unmount();
+
+      renderWith(<ReplyLinks doc={LETTER} />, { api });
+      const replies = await screen.findByTestId("replies");
+      expect(within(replies).getByRole("link", { name: "17/SNV-TCBC — V/v báo cáo biên chế năm 2027" }))
+        .toHaveAttribute("href", `/van-ban/${ANSWER.id}`);
+      const listed = new URL(calls.filter((c) => c.path.startsWith("/api/v1/documents?")).at(-1)?.path ?? "",
+        "http://x").searchParams;
+      expect([listed.get("direction"), listed.get("answers_document_id")]).toEqual(["incoming", LETTER.id]);
+    });
+
   it("links the reply on the lead's completion in the processing steps", async () => {
     const { api } = fakeGateway({ [`GET /api/v1/documents/${REPLY.id}`]: REPLY });
     const step = { seq: 4, action: "complete", actor: "chuyenvien.ubnd", actor_name: "Phạm Thị Ngọc Ánh",

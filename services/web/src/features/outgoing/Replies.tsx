@@ -74,12 +74,14 @@ export function ReplyDocumentLink({ id }: { id: string }) {
 }
 
 /**
- * The replies of a document, on its page: an outgoing document names the document it answers ("Trả lời văn bản số …",
- * a link); an arrival lists the replies the person sees (``GET /api/v1/documents?answers_document_id=``).
+ * The replies of a document, on its page. A document that answers another names it ("Trả lời văn bản số …", a link):
+ * a reply drafted here, or an arrival its sender sent as a reply to this agency's document (interchange links it by
+ * the package's ``ResponseFor``). An arrival lists the replies drafted from it that the person sees, an issued
+ * outgoing document the replies that arrived to it (``GET /api/v1/documents?answers_document_id=``).
  */
 export function ReplyLinks({ doc }: { doc: Document }) {
   const api = useApi();
-  const answers = doc.direction === "outgoing" ? doc.answers_document_id : "";
+  const answers = doc.answers_document_id;
   const answered = useQuery({
     queryKey: ["document", answers],
     queryFn: async () => unwrap(await api.GET("/api/v1/documents/{document_id}",
@@ -90,26 +92,29 @@ export function ReplyLinks({ doc }: { doc: Document }) {
   const replies = useQuery({
     queryKey: ["replies", doc.id],
     queryFn: async () => unwrap(await api.GET("/api/v1/documents", { params: { query: {
-      direction: "outgoing", answers_document_id: doc.id, page_size: 50 } } })),
-    enabled: doc.direction === "incoming",
+      direction: doc.direction === "incoming" ? "outgoing" : "incoming", answers_document_id: doc.id,
+      page_size: 50 } } })),
+    enabled: doc.direction === "incoming" || doc.status === "issued",
   });
-  if (answers) {
-    const a = answered.data;
-    return (
-      <Typography.Paragraph data-testid="answers" style={{ margin: 0 }}>
-        <Link to={`/van-ban/${answers}`}>
-          {a ? t.answered(a.number_symbol, a.issuing_agency_name, a.abstract)
-            : answered.isError ? t.answeredHidden : common.loading}
-        </Link>
-      </Typography.Paragraph>
-    );
-  }
-  const items = replies.data?.items ?? [];
-  if (!items.length) return null;
+  const a = answered.data;
+  const items = (replies.data?.items ?? []).filter((r) => r.id !== doc.id);
+  if (!answers && !items.length) return null;
   return (
-    <Space direction="vertical" size={2} data-testid="replies">
-      <Typography.Text strong>{t.replies}</Typography.Text>
-      {items.map((r) => <Link key={r.id} to={`/van-ban/${r.id}`}>{documentLabel(r)}</Link>)}
+    <Space direction="vertical" size={2}>
+      {answers && (
+        <Typography.Paragraph data-testid="answers" style={{ margin: 0 }}>
+          <Link to={`/van-ban/${answers}`}>
+            {a ? t.answered(a.number_symbol, a.issuing_agency_name, a.abstract)
+              : answered.isError ? t.answeredHidden : common.loading}
+          </Link>
+        </Typography.Paragraph>
+      )}
+      {items.length > 0 && (
+        <Space direction="vertical" size={2} data-testid="replies">
+          <Typography.Text strong>{t.replies}</Typography.Text>
+          {items.map((r) => <Link key={r.id} to={`/van-ban/${r.id}`}>{documentLabel(r)}</Link>)}
+        </Space>
+      )}
     </Space>
   );
 }

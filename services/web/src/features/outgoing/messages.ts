@@ -187,7 +187,7 @@ export const out = {
     /** The answered document as the draft form and the reply's page name it. */
     answered: (numberSymbol: string, issuer: string, abstract: string) =>
       `Trả lời văn bản ${numberSymbol ? `số ${numberSymbol}` : ""}${issuer ? ` của ${issuer}` : ""}: ${abstract}`,
-    answeredHidden: "Trả lời một văn bản đến (đồng chí không được xem văn bản này)",
+    answeredHidden: "Trả lời một văn bản đồng chí không được xem",
     replies: "Văn bản trả lời",
     replyDocument: "Văn bản trả lời",
     draftLabel: "Dự thảo",
