@@ -103,11 +103,15 @@ def test_arrivals_are_verified_and_a_failure_is_flagged(api: httpx.Client, login
     assert good["signature_check"] == "valid", good["signature_note"]
     bad = _arrival_check(api, clerk, up["object"]["object_id"], up["object"]["sha256"], "102/UBND-VP")
     assert bad["signature_check"] == "invalid" and "không có chữ ký số" in bad["signature_note"]
-    # the province's leader's signature on a letter said to come from Sở Nội vụ is not Sở Nội vụ's
-    other = _arrival_check(api, clerk, signed["object_id"], signed["sha256"], "103/SNV-VP",
-                           sender=("000.00.02.H61", "Sở Nội vụ tỉnh Vĩnh Long"))
-    assert other["signature_check"] == "invalid", other["signature_note"]
-    assert "không chữ ký nào là của cơ quan gửi «Sở Nội vụ tỉnh Vĩnh Long»" in other["signature_note"]
+    # the province's leader's signature on a letter filed under Sở Nội vụ's code is not Sở Nội vụ's, whatever name
+    # the clerk typed: the code names the agency the signatures are compared with (the typed name is kept)
+    for number, typed in (("103/SNV-VP", "Sở Nội vụ tỉnh Vĩnh Long"), ("104/SNV-VP", "Ủy ban nhân dân tỉnh Vĩnh Long")):
+        other = _arrival_check(api, clerk, signed["object_id"], signed["sha256"], number,
+                               sender=("000.00.02.H61", typed))
+        assert other["signature_check"] == "invalid", other["signature_note"]
+        assert other["signature_note"].startswith("KHÔNG HỢP LỆ: không chữ ký nào là của cơ quan gửi «Sở Nội vụ tỉnh "
+                                                  "Vĩnh Long»"), other["signature_note"]
+        assert other["issuing_agency_name"] == typed
     history = api.get(f"/api/v1/documents/{bad['id']}/history", headers=clerk)
     assert history.status_code == 200, history.text
     assert "signature_invalid" in [h["action"] for h in history.json()]

@@ -41,6 +41,11 @@ async def test_the_commands_refuse_a_database_that_is_not_the_services_and_creat
     assert "has no schema (never migrated)" in capsys.readouterr().err
     assert empty.stat().st_size == 0  # not migrated by the command
 
+    monkeypatch.setenv("VANTHU_INTERCHANGE_DATABASE_URL", "garbage")
+    assert await asyncio.to_thread(main, command) == 2
+    err = capsys.readouterr().err
+    assert "the database URL cannot be read" in err and "Traceback" not in err
+
     url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
     await migrate(MIGRATIONS, url, "0003")
     monkeypatch.setenv("VANTHU_INTERCHANGE_DATABASE_URL", url)

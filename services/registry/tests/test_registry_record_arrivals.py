@@ -317,3 +317,34 @@ async def test_an_arrival_answering_a_document_of_its_agency_is_linked_and_one_i
             direction="outgoing", type_code="cong_van", abstract="V/v trả lời", answers_document_id=ubnd_own.id)),
             metadata=bearer_metadata(dev_issuer.token("chuyenvien.snv")))
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_an_arrival_a_clerk_enters_keeps_the_typed_sender_and_is_checked_against_the_codes_agency(
+        registry: tuple[documents_pb2_grpc.DocumentServiceStub, str], dev_issuer: DevIssuer) -> None:
+    """A clerk filing a signed letter under Sở Tư pháp's code but typing "Ủy ban nhân dân tỉnh Vĩnh Long" had the
+    signatures compared with the typed name, and the province's seal passed as the department's (found verifying the
+    signature check). The typed name stays on the record (a clerk may name "Văn phòng …" under its committee's code);
+    the arrival event names the agency the code names, for signing's check. A paper arrival has nothing to check."""
+    stub, database_url = registry
+    clerk = bearer_metadata(dev_issuer.token("vanthu.snv"))
+
+    def entered(number: int, paper: bool) -> pb.CreateDocumentRequest:
+        return pb.CreateDocumentRequest(document=pb.DocumentInput(
+            direction="incoming", type_code="cong_van", abstract=f"V/v phối hợp kiểm tra hồ sơ số {number}",
+            paper=paper, sender=pb.Sender(agency_code=STP, agency_name="Ủy ban nhân dân tỉnh Vĩnh Long",
+                                          number_symbol=f"{number}/STP-VP", document_date="2031-06-14")))
+
+    electronic = (await stub.CreateDocument(entered(51, False), metadata=clerk)).document
+    paper = (await stub.CreateDocument(entered(52, True), metadata=clerk)).document
+    assert electronic.issuing_agency_name == paper.issuing_agency_name == "Ủy ban nhân dân tỉnh Vĩnh Long"
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            arrived = {event.document.document_id: event for subject, payload in await connection.execute(
+                select(outbox.c.subject, outbox.c.payload).where(outbox.c.subject.like("%arrived%")))
+                for event in [decode(subject, payload)]}
+    finally:
+        await engine.dispose()
+    assert (arrived[electronic.id].issuing_agency_code, arrived[electronic.id].issuing_agency_name) == (
+        STP, "Sở Tư pháp tỉnh Vĩnh Long")
+    assert arrived[paper.id].issuing_agency_name == "Ủy ban nhân dân tỉnh Vĩnh Long"

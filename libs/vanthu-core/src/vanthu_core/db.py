@@ -124,8 +124,12 @@ async def schema_problem(script_location: Path, url: str) -> str | None:
     a database that cannot be opened, never migrated, or at another revision than the code's."""
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
-    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+    try:
+        make_url(url)
+    except ArgumentError:
+        return "the database URL cannot be read (expected sqlite+aiosqlite:///… or postgresql+asyncpg://…)"
     missing = _missing_sqlite_file(url)
     if missing is not None:
         return f"there is no database file {missing}"

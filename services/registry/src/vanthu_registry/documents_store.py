@@ -229,15 +229,21 @@ def _arrival_note(row: DocumentRow, draft: Draft) -> str:
     return "; ".join(n for n in (_duplicate_note(row), _sender_name_note(draft.sender.agency_name, row)) if n)
 
 
-def _arrived_fields(row: DocumentRow, draft: Draft) -> dict[str, Any]:
-    """The ``DocumentArrived`` event's own fields for a new arrival ``row`` of ``draft``."""
+def _arrived_fields(row: DocumentRow, draft: Draft, directory_name: str = "") -> dict[str, Any]:
+    """The ``DocumentArrived`` event's own fields for a new arrival ``row`` of ``draft`` (``directory_name``: the
+    directory's name for its sender's code, when it has one)."""
     return {"duplicate_of": row.duplicate_of or "", "files": file_messages(row.files), "paper": draft.paper,
-            **_sender_fields(row)}
+            **_sender_fields(row, directory_name)}
 
 
-def _sender_fields(row: DocumentRow) -> dict[str, str]:
-    """The ``DocumentArrived`` fields naming an arrival's sender and signer (for the signing service's report)."""
-    return {"issuing_agency_code": row.issuing_agency_code or "", "issuing_agency_name": row.issuing_agency_name or "",
+def _sender_fields(row: DocumentRow, directory_name: str = "") -> dict[str, str]:
+    """The ``DocumentArrived`` fields naming an arrival's sender and signer, for the signing service's report: the
+    sender as the directory names its code when it does (``directory_name``), else as recorded. A clerk may file a
+    letter under an agency's code and type another name ("Văn phòng …", or a wrong one): the signatures are compared
+    with the agency the code names (a letter filed under Sở Nội vụ's code but typed "Ủy ban nhân dân tỉnh" passed
+    the province's seal as Sở Nội vụ's)."""
+    return {"issuing_agency_code": row.issuing_agency_code or "",
+            "issuing_agency_name": directory_name or row.issuing_agency_name or "",
             "signer_name": row.signer_name or ""}
 
 
@@ -532,6 +538,7 @@ class DocumentStore:
             if replaced.direction != Direction.INCOMING.value:
                 raise InvalidArgument("replaces_document_id", "không phải văn bản đến của cơ quan này.")
         await self._check_type(session, agency_code, draft, doc_type)
+        directory = await self._sender_names(session, [draft])
         try:
             await self._check_answered(session, agency_code, draft.answers_document_id, principal)
         except InvalidArgument:
@@ -542,7 +549,7 @@ class DocumentStore:
             draft.answers_document_id = ""
         row, action = self._new_row(now, agency_code=agency_code, agency_name=agency_name, draft=draft, actor=actor,
                                     document_id=document_id, actor_subject=actor_subject, arrival_key=arrival_key,
-                                    directory=await self._sender_names(session, [draft]) if arrival_key else None)
+                                    directory=directory if arrival_key else None)
         if row.direction == Direction.INCOMING.value:
             row.duplicate_of = await self._find_duplicate(session, row) or ""
         if replaced is not None:
@@ -558,16 +565,18 @@ class DocumentStore:
         await self._record(session, row, actor, action, self._created_changes(draft, row),
                            note=_arrival_note(row, draft) if action == "arrived" else "")
         if row.direction == Direction.INCOMING.value:
-            await self._event(session, row, ev.DocumentArrived, actor, **_arrived_fields(row, draft))
+            await self._event(session, row, ev.DocumentArrived, actor, **_arrived_fields(
+                row, draft, directory.get(row.issuing_agency_code, "")))
         else:
             await self._event(session, row, ev.DocumentDrafted, actor)
         return document_view(row)
 
     @staticmethod
     async def _sender_names(session: AsyncSession, drafts: list[Draft]) -> dict[str, str]:
-        """The agency directory's names (by code) of the senders of the electronic arrivals among ``drafts`` (those
-        interchange records, with their delivery key): one query, none when there is no such arrival. A paper
-        arrival, or one a clerk enters by hand, keeps the name its clerk typed."""
+        """The agency directory's names (by code) of the senders of the electronic arrivals among ``drafts``: one
+        query, none when there is no such arrival (a paper arrival's scans carry no digital signature). An arrival
+        interchange records (with its delivery key) is recorded under that name; one a clerk enters keeps the name
+        typed, and its signatures are compared with the directory's (:func:`_sender_fields`)."""
         codes = sorted({d.sender.agency_code for d in drafts
                         if d.direction is Direction.INCOMING and not d.paper and d.sender.agency_code})
         if not codes:

@@ -130,9 +130,9 @@ class ArrivalChecker:
             lines.append("không có tệp PDF nào để kiểm tra chữ ký số")
         problems, notes = sender_problems([s for _, signatures in checked for s in signatures],
                                           message.issuing_agency_name, message.signer_name)
-        if problems:
+        if problems:  # first: the files' own verdicts below may read HỢP LỆ
             valid = False
-            lines += [f"KHÔNG HỢP LỆ: {p}" for p in problems]
+            lines = [f"KHÔNG HỢP LỆ: {p}" for p in problems] + lines
         lines += notes
         if await self.store.publish_once(events.verified(arrival_event_id=meta.event_id, agency_code=agency,
                                                          document_id=document_id, files=results,
