@@ -218,13 +218,16 @@ def check_metadata(draft: Draft) -> Draft:
     if len(draft.recipients) > MAX_RECIPIENTS:
         raise InvalidArgument("recipients", f"tối đa {MAX_RECIPIENTS} nơi nhận.")
     recipients: list[Recipient] = []
+    first_of: dict[str, int] = {}  # each agency code's place in the list
     for i, r in enumerate(draft.recipients):
         code = recipient_code(r.agency_code, f"recipients[{i}].agency_code") if r.agency_code else ""
         name = clean_text(f"recipients[{i}].name", r.name, max_len=200, required=not code)
-        if code and (first := next((j for j, kept in enumerate(recipients) if kept.agency_code == code), None)) \
-                is not None:
+        if code in first_of:
             raise InvalidArgument(f"recipients[{i}].agency_code", f"{code} đã có trong danh sách nơi nhận (nơi nhận "
-                                                                  f"thứ {first + 1}); mỗi cơ quan chỉ nhận một lần.")
+                                                                  f"thứ {first_of[code] + 1}); mỗi cơ quan chỉ nhận "
+                                                                  "một lần.")
+        if code:
+            first_of[code] = i
         recipients.append(Recipient(code, name))
     draft.recipients = recipients
     if len(draft.files) > MAX_FILES:
