@@ -1,6 +1,7 @@
 """The outbox relay against real PostgreSQL, SQLite and nats-server: one relay per row, written order, retention."""
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -281,4 +282,42 @@ async def test_the_relay_counts_what_it_published_and_the_passes_that_failed(tmp
     assert await OutboxRelay(db.sessions, outbox, bus, measures=measures).publish_pending() == 2
     assert counted() == {"vanthu.outbox.failures": 1, "vanthu.outbox.published": 2}
     await bus.close()
+    await engine.dispose()
+
+
+class SwallowingBus(EventBus):
+    """A publish that drops the cancellation meeting its completion, as nats-py's ``asyncio.wait_for`` does on
+    Python 3.11: the row is published, the relay goes on."""
+
+    def __init__(self) -> None:
+        super().__init__("nats://127.0.0.1:9", client_name="swallowing")
+        self.started = asyncio.Event()
+        self.published: list[str] = []
+
+    async def publish_payload(self, subject: str, event_id: str, payload: bytes, **options: object) -> int:
+        self.started.set()
+        with contextlib.suppress(asyncio.CancelledError):  # the answer came as the cancellation did: it wins
+            await asyncio.sleep(3600)
+        self.published.append(event_id)
+        return len(self.published)
+
+
+async def test_a_relay_whose_cancellation_the_bus_swallowed_stops(tmp_path: Path) -> None:
+    """CI hung 300 s in a workflow test's ``OutboxRelay.stop``: the relay's one cancellation was lost in a publish,
+    the relay went on waiting for its next pass and ``stop`` waited for the relay. It stops, having published."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'outbox.db'}")
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    db = Db(session_factory(engine))
+    await write(db, [drafted(1)])
+    bus = SwallowingBus()
+    relay = OutboxRelay(db.sessions, outbox, bus, interval_s=3600)
+    relay.start()
+    await asyncio.wait_for(bus.started.wait(), 10)
+    stopping = asyncio.create_task(relay.stop())
+    await asyncio.wait({stopping}, timeout=10)  # not wait_for: its cancelling stop() would stop the relay itself
+    assert stopping.done(), "stop() still waiting for the relay"
+    assert len(bus.published) == 1
+    async with db.sessions() as session:
+        assert (await session.execute(select(func.count()).where(outbox.c.published_at.is_(None)))).scalar() == 0
     await engine.dispose()

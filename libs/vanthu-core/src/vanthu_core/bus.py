@@ -46,7 +46,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from vanthu_core.aio import wait_event
+from vanthu_core.aio import cancel_and_wait, wait_event
 from vanthu_core.events import UndecodableEvent, decode, encode, meta_of
 from vanthu_core.settings import CommonSettings
 from vanthu_core.streams import StreamSettings, declare_streams
@@ -596,11 +596,8 @@ class Subscription:
                 log.warning("stopped with messages in hand; they will be redelivered",
                             extra={"durable": self.durable, "count": len(cut_off)})
                 await asyncio.wait(cut_off)
-        if self._heartbeat_task is not None:
-            self._heartbeat_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._heartbeat_task
-            self._heartbeat_task = None
+        await cancel_and_wait(self._heartbeat_task)
+        self._heartbeat_task = None
         if self._psub is not None:
             with contextlib.suppress(Exception):
                 await self._psub.unsubscribe()

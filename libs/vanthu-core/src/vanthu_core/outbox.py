@@ -46,7 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from vanthu_core.aio import wait_event
+from vanthu_core.aio import cancel_and_wait, wait_event
 from vanthu_core.events import encode, meta_of, subject_of, trace_headers
 from vanthu_core.timeutil import Clock, utc_now
 
@@ -298,11 +298,8 @@ class OutboxRelay:
             self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         with contextlib.suppress(Exception):
             await self.publish_pending()
 

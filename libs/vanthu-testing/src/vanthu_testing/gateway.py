@@ -76,13 +76,20 @@ def logins(issuer: str) -> Callable[[str], Headers]:
 def wait_for(check: Callable[[], Any], what: str, timeout_s: float = 60.0, interval_s: float = 0.2) -> Any:
     """Poll ``check`` until it returns something truthy, and return that.
 
-    :raises AssertionError: after ``timeout_s`` seconds, naming ``what`` and the last value seen.
+    A ``LookupError`` from ``check`` (a delivery, a status, a key not there yet: the platform works asynchronously)
+    is a "not yet", like a falsy value.
+
+    :raises AssertionError: after ``timeout_s`` seconds, naming ``what`` and the last value or lookup error seen.
     """
     deadline, last = time.monotonic() + timeout_s, None
     while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
+        try:
+            last = check()
+        except LookupError as missing:
+            last = missing
+        else:
+            if last:
+                return last
         time.sleep(interval_s)
     raise AssertionError(f"{what}: not within {timeout_s:.0f} s (last seen: {last!r})")
 

@@ -4,7 +4,6 @@ deposit reminders."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,6 +15,7 @@ from vanthu.registry.v1 import documents_pb2, documents_pb2_grpc, registry_pb2_g
 from vanthu.signing.v1 import signing_pb2, signing_pb2_grpc
 from vanthu.storage.v1 import storage_pb2, storage_pb2_grpc
 from vanthu.workflow.v1 import workflow_pb2, workflow_pb2_grpc
+from vanthu_core.aio import cancel_and_wait
 from vanthu_core.auth import JwksVerifier
 from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.grpc_client import create_channel
@@ -110,9 +110,7 @@ class RecordsServer:
 
     async def stop(self) -> None:
         for task in self.tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
         await self.grpc.stop(self.settings.shutdown_grace_s)
         await self.relay.stop()
         if self.bus is not None:

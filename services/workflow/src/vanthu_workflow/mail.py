@@ -12,7 +12,6 @@ replicas do not send the same e-mail.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import smtplib
 import ssl
@@ -27,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from vanthu_core.aio import wait_event
+from vanthu_core.aio import cancel_and_wait, wait_event
 from vanthu_core.timeutil import Clock, utc_now
 from vanthu_workflow.settings import WorkflowSettings
 from vanthu_workflow.store import (
@@ -111,11 +110,8 @@ class MailSender:
         self._task = asyncio.create_task(self._run(), name="workflow-mail-sender")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         while True:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from vanthu.registry.v1 import documents_pb2, registry_pb2
 from vanthu.workflow.v1 import workflow_pb2, workflow_pb2_grpc
+from vanthu_core.aio import cancel_and_wait
 from vanthu_core.auth import JwksVerifier
 from vanthu_core.db import create_engine, migrate, session_factory
 from vanthu_core.grpc_client import create_channel
@@ -145,10 +145,7 @@ class WorkflowServer:
         return await self.grpc.start()
 
     async def stop(self) -> None:
-        if self.sweeper is not None:
-            self.sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.sweeper
+        await cancel_and_wait(self.sweeper)
         await self.grpc.stop(self.settings.shutdown_grace_s)
         if self.mail is not None:
             await self.mail.stop()
