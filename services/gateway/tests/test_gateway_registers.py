@@ -145,9 +145,10 @@ async def test_an_unchecked_arrival_is_registered_only_with_a_reason(
     path = f"/api/v1/documents/{arrival['id']}/register"
     refused = await clerk.post(path, json={"register_id": incoming["id"]})
     assert refused.status_code == 422 and "chưa được kiểm tra xong" in refused.json()["detail"]
-    registered = await clerk.post(path, json={"register_id": incoming["id"], "confirm_signature_problem": True,
+    registered = await clerk.post(path, json={"confirm_signature_problem": True,  # the one incoming register
                                               "reason": "Văn bản hỏa tốc, đã xác minh qua điện thoại"})
     assert registered.status_code == 200 and registered.json()["number"] == 1
+    assert registered.json()["register_id"] == incoming["id"]
     history = (await clerk.get(f"/api/v1/documents/{arrival['id']}/history")).json()
     assert "đã xác minh qua điện thoại" in history[-1]["note"]
 

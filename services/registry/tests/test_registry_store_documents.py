@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -472,3 +472,36 @@ async def test_a_list_of_tasks_reads_its_documents_by_id_and_only_its_own_agency
     wanted = (str(made[0]["id"]), str(made[2]["id"]), str(other["id"]))
     found, _ = await store.find(UBND, DocumentFilter(ids=wanted))
     assert sorted(d["abstract"] for d in found) == ["V/v ba", "V/v một"]
+
+
+async def test_an_arrival_goes_into_the_one_incoming_register_when_none_is_named(store: DocumentStore) -> None:
+    """Decree 30/2020 Art. 22: arrivals take one series; a clerk need not name the register when there is one, and
+    is asked to choose, with the registers named, when the agency opened a second on purpose."""
+    sender = SenderInfo(agency_code=UBND, agency_name="Ủy ban nhân dân tỉnh Vĩnh Long", number_symbol="45/UBND-VX",
+                        document_date=date(2026, 3, 2))
+    draft = Draft(direction=Direction.INCOMING, type_code="cong_van", sender=sender,
+                  abstract="V/v tăng cường công tác phòng, chống dịch bệnh trên đàn gia súc, gia cầm")
+    first = await store.create(agency_code=SNV, agency_name="", draft=draft, actor="vanthu.snv")
+    with pytest.raises(FailedPrecondition, match="chưa có sổ văn bản đến"):
+        await store.register_arrival(agency_code=SNV, document_id=str(first["id"]), register_id="", actor="vanthu.snv")
+    await store.create_register(agency_code=UBND, direction=Direction.INCOMING, name="Sổ văn bản đến UBND",
+                                agency_abbreviation="", type_codes=[])  # another agency's is not Sở Nội vụ's
+    with pytest.raises(FailedPrecondition):
+        await store.register_arrival(agency_code=SNV, document_id=str(first["id"]), register_id="", actor="vanthu.snv")
+    book = await store.create_register(agency_code=SNV, direction=Direction.INCOMING, name="Sổ văn bản đến",
+                                       agency_abbreviation="", type_codes=[])
+    registered = await store.register_arrival(agency_code=SNV, document_id=str(first["id"]), register_id="",
+                                              actor="vanthu.snv")
+    assert (registered["register_id"], registered["number"]) == (book.id, 1)
+    second = await store.create(agency_code=SNV, agency_name="",
+                                draft=replace(draft, sender=replace(
+                                    sender, number_symbol="46/UBND-VX")), actor="vanthu.snv")
+    await store.create_register(agency_code=SNV, direction=Direction.INCOMING, name="Sổ văn bản đến mật",
+                                agency_abbreviation="", type_codes=[], separate_arrival_series=True)
+    with pytest.raises(InvalidArgument) as choose:
+        await store.register_arrival(agency_code=SNV, document_id=str(second["id"]), register_id="", actor="vanthu.snv")
+    assert choose.value.field == "register_id" and "'Sổ văn bản đến mật'" in choose.value.message \
+        and "hãy chọn sổ" in choose.value.message
+    chosen = await store.register_arrival(agency_code=SNV, document_id=str(second["id"]), register_id=book.id,
+                                          actor="vanthu.snv")
+    assert (chosen["register_id"], chosen["number"]) == (book.id, 2)

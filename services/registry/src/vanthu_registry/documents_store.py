@@ -67,7 +67,7 @@ from vanthu_registry.domain.revocation import record as record_revocation_state
 from vanthu_registry.events import DocumentEvent, document_event, file_messages, recipient_messages
 from vanthu_registry.exchange_catalogue import ExchangeCatalogue
 from vanthu_registry.numbering import IssueQueue, next_number
-from vanthu_registry.registers import RegisterCatalogue, document_register, register_for
+from vanthu_registry.registers import RegisterCatalogue, arrival_register, document_register, register_for
 from vanthu_registry.store import AgencyRow, outbox
 from vanthu_registry.tables import (
     AccessLogRow,
@@ -1022,7 +1022,8 @@ class DocumentStore:
                                confirm_duplicate: bool = False, confirm_signature_problem: bool = False,
                                reason: str = "") -> dict[str, Any]:
         """Vào sổ: the next arrival number (số đến) of the incoming register, in the same transaction as the
-        history line and the event (Decree 30/2020 Art. 22).
+        history line and the event (Decree 30/2020 Art. 22). ``register_id`` empty: the agency's one incoming
+        register for the document's type (:func:`vanthu_registry.registers.arrival_register`, its errors).
 
         Refused with FailedPrecondition while the arrival is flagged: a duplicate (unless ``confirm_duplicate``), or
         files whose signatures failed verification or are not verified yet (``signature_check`` invalid or
@@ -1038,7 +1039,7 @@ class DocumentStore:
                     f"Văn bản đến này trùng với văn bản {row.duplicate_of} (cùng cơ quan gửi, số và ngày): hãy trả "
                     "lại, hoặc vào sổ với xác nhận trùng nếu đúng là văn bản thứ hai.")
             confirmed = self._signature_problem(row, confirm_signature_problem, reason)
-            register = await register_for(session, row.agency_code, register_id, Direction.INCOMING, row.type_code)
+            register = await arrival_register(session, row.agency_code, register_id, row.type_code)
             now = self.clock()
             year = vietnam_time(now).year
             number = await next_number(session, register.id, year)

@@ -71,6 +71,28 @@ async def register_for(session: AsyncSession, agency_code: str, register_id: str
     return register
 
 
+async def arrival_register(session: AsyncSession, agency_code: str, register_id: str, type_code: str) -> Register:
+    """The incoming register an arrival is numbered in when it is entered (vào sổ, Decree 30/2020 Art. 22): the one
+    ``register_id`` names (as :func:`register_for`) or, with ``register_id`` empty, the agency's one active incoming
+    register that may number ``type_code`` (an agency keeps one arrival series, Art. 22.1, unless it opened a second
+    on purpose).
+
+    InvalidArgument (field ``register_id``) as :func:`register_for`, or when several incoming registers may number it
+    (the clerk chooses); FailedPrecondition when none may (the administrator opens one).
+    """
+    if register_id:
+        return await register_for(session, agency_code, register_id, Direction.INCOMING, type_code)
+    found = [r for r in await active_registers(session, agency_code, Direction.INCOMING)
+             if not r.type_codes or type_code in r.type_codes]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise FailedPrecondition("Cơ quan chưa có sổ văn bản đến đang dùng cho loại văn bản này: quản trị hãy mở sổ "
+                                 "văn bản đến.")
+    raise InvalidArgument("register_id", f"cơ quan có {len(found)} sổ văn bản đến đang dùng cho loại văn bản này ("
+                          + "; ".join(f"'{r.name}', mã {r.id}" for r in found) + "): hãy chọn sổ để vào sổ.")
+
+
 async def active_registers(session: AsyncSession, agency_code: str, direction: Direction) -> list[Register]:
     """The agency's active registers of ``direction``, read once per transaction (kept in ``session.info``)."""
     cache: dict[tuple[str, str], list[Register]] = session.info.setdefault("active_registers", {})
@@ -102,7 +124,8 @@ async def covering_register(session: AsyncSession, agency_code: str, type_code: 
 
 async def document_register(session: AsyncSession, row: DocumentRow) -> Register:
     """The register that numbers this outgoing document (IssueDocument with no register_id): FailedPrecondition
-    for an incoming one (arrivals are registered in a register the clerk names) and as :func:`covering_register`."""
+    for an incoming one (arrivals go into an incoming register: :func:`arrival_register`) and as
+    :func:`covering_register`."""
     if row.direction != Direction.OUTGOING.value:
         raise FailedPrecondition("chỉ văn bản đi mới được phát hành; văn bản đến thì vào sổ.")
     return await covering_register(session, row.agency_code, row.type_code, row.legal_normative)

@@ -217,7 +217,7 @@ class IssueIn(RequestBody):
 
 
 class RegisterArrivalIn(RequestBody):
-    register_id: Id
+    register_id: Id = Field("", description="empty: the agency's one incoming register for the document's type")
     confirm_duplicate: bool = False
     confirm_signature_problem: bool = Field(False, description="register although the signature check is invalid "
                                                                "or still pending (a reason is required)")
@@ -522,9 +522,12 @@ async def issue(request: Request, principal: User, document_id: str, body: Issue
 
 
 @router.post("/documents/{document_id}/register", response_model=DocumentOut,
-             summary="Register an arrival (vào sổ): take the next arrival number (clerk)")
+             summary="Register an arrival (vào sổ): take the next arrival number (clerk); with no register named, "
+                     "the agency's one incoming register")
 @calls(DOCUMENTS + "RegisterDocument")
-async def register(request: Request, principal: User, document_id: str, body: RegisterArrivalIn) -> DocumentOut:
+async def register(request: Request, principal: User, document_id: str,
+                   body: RegisterArrivalIn | None = None) -> DocumentOut:
+    body = body or RegisterArrivalIn()
     reply = await _documents(request).RegisterDocument(pb.RegisterDocumentRequest(
         id=document_id, register_id=body.register_id, confirm_duplicate=body.confirm_duplicate,
         confirm_signature_problem=body.confirm_signature_problem, reason=body.reason), metadata=forward(principal))
