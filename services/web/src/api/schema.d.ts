@@ -315,7 +315,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Register an arrival (vào sổ): take the next arrival number (clerk)
+         * Register an arrival (vào sổ): take the next arrival number (clerk); with no register named, the agency's one incoming register
          * @description **Who may call**: clerk (văn thư).
          */
         post: operations["register_api_v1_documents__document_id__register_post"];
@@ -4781,7 +4781,11 @@ export interface components {
              * @default
              */
             reason: string;
-            /** Register Id */
+            /**
+             * Register Id
+             * @description empty: the agency's one incoming register for the document's type
+             * @default
+             */
             register_id: string;
         };
         /** RegisterHistoryOut */
@@ -6355,9 +6359,9 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["RegisterArrivalIn"];
+                "application/json": components["schemas"]["RegisterArrivalIn"] | null;
             };
         };
         responses: {
