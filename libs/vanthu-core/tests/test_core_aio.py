@@ -57,12 +57,15 @@ async def test_a_loop_whose_first_cancellation_a_library_swallowed_is_stopped_al
     assert task.cancelled() and swallowed == [1] and turns == [1]
 
 
-async def test_a_task_that_failed_or_none_is_waited_without_raising() -> None:
+async def test_a_task_that_failed_is_logged_not_raised_and_none_is_nothing(caplog: pytest.LogCaptureFixture) -> None:
     async def fail() -> None:
-        raise RuntimeError("hỏng")
+        raise RuntimeError("hỏng kết nối cơ sở dữ liệu")
 
-    failed = asyncio.create_task(fail())
+    failed = asyncio.create_task(fail(), name="outbox-relay")
     await asyncio.sleep(0)
     await cancel_and_wait(failed)
     await cancel_and_wait(None)
     assert failed.done() and isinstance(failed.exception(), RuntimeError)
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("WARNING", "background task outbox-relay had ended with an error")]
+    assert "hỏng kết nối cơ sở dữ liệu" in caplog.text

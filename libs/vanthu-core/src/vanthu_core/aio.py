@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+
+log = logging.getLogger("vanthu.aio")
 
 
 async def wait_event(event: asyncio.Event, timeout_s: float) -> bool:
@@ -26,12 +29,13 @@ async def cancel_and_wait(task: asyncio.Task[object] | None, *, again_s: float =
     One ``cancel()`` is not always enough on Python 3.11: a library awaiting ``asyncio.wait_for`` (nats-py's publish
     and request, for one) returns the inner result and drops a cancellation that meets its completion, and the loop
     goes on to its next wait; ``stop`` awaiting the task then waits for ever (the outbox relay's, in CI). What the task
-    raises (its cancellation or an error) is not re-raised: the caller is stopping it. None: nothing to do.
+    raises is not re-raised (the caller is stopping it): its cancellation is expected, an error is logged with the
+    task's name. None: nothing to do.
     """
     if task is None:
         return
     while not task.done():
         task.cancel()
         await asyncio.wait({task}, timeout=again_s)
-    if not task.cancelled():
-        task.exception()  # retrieved: not logged as never retrieved
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.warning("background task %s had ended with an error", task.get_name(), exc_info=error)
