@@ -66,7 +66,7 @@ async def register_for(session: AsyncSession, agency_code: str, register_id: str
     register = register_of(reg)
     if register.direction is not direction or not register.active:
         raise InvalidArgument("register_id", f"không phải sổ {direction_name(direction)} đang dùng.")
-    if register.type_codes and type_code not in register.type_codes:
+    if not register.lists(type_code):
         raise InvalidArgument("register_id", f"sổ này chỉ cấp số cho {', '.join(register.type_codes)}.")
     return register
 
@@ -82,8 +82,7 @@ async def arrival_register(session: AsyncSession, agency_code: str, register_id:
     """
     if register_id:
         return await register_for(session, agency_code, register_id, Direction.INCOMING, type_code)
-    found = [r for r in await active_registers(session, agency_code, Direction.INCOMING)
-             if not r.type_codes or type_code in r.type_codes]
+    found = [r for r in await active_registers(session, agency_code, Direction.INCOMING) if r.lists(type_code)]
     if len(found) == 1:
         return found[0]
     if not found:

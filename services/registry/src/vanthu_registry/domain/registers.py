@@ -48,6 +48,11 @@ class Register:
     #: Incoming only: a second arrival series the agency opened on purpose (recorded in the register's history).
     separate_arrival_series: bool = False
 
+    def lists(self, type_code: str) -> bool:
+        """Whether its own list of types lets it number ``type_code`` (an empty list: every type). An outgoing
+        register without a list also leaves the types other registers list to them: :func:`covers`."""
+        return not self.type_codes or type_code in self.type_codes
+
 
 def kind_name(legal_normative: bool) -> str:
     """The kind of documents a register numbers, in the clerks' words (Decree 30/2020 Art. 15)."""
